@@ -1,0 +1,22 @@
+// The model's entry point: simulate one run of a scenario, deterministically.
+#pragma once
+
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::model {
+
+struct SimulationStats {
+  std::uint64_t events = 0;  ///< events processed by the queue
+};
+
+/// Simulates `run` of `scenario`. The same scenario, run and seed give the same trace.
+trace::Trace simulate(const scenario::Scenario& scenario, const scenario::Run& run,
+                      SimulationStats* stats = nullptr);
+
+/// Every run of the scenario, in file order.
+std::vector<trace::Trace> simulate_all(const scenario::Scenario& scenario);
+
+}  // namespace gilsim::model

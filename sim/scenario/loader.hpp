@@ -1,0 +1,50 @@
+// Reading scenario files: TOML in, a validated Scenario out, or a ScenarioError that says
+// file:line:col, what is wrong and what was expected.
+#pragma once
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+
+namespace gilsim::scenario {
+
+/// A problem in a scenario file or an override. what() is the full one-line message:
+/// "scenarios/x.toml:12:9: unknown key 'cors' in [machine]; did you mean 'cores'?"
+class ScenarioError : public std::runtime_error {
+ public:
+  ScenarioError(SourceLoc where, const std::string& message);
+  const SourceLoc& where() const { return where_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  SourceLoc where_;
+  std::string message_;
+};
+
+/// A `--set key=value` override, applied before validation so it is checked like the file.
+/// Keys: any dotted path of the file ("machine.cores", "python.switch_interval"), plus the
+/// shorthands "cores", "switch_interval", "gil", "workers" (every pool run), "jobs" (the
+/// count of every job template) and "seed".
+struct Override {
+  std::string key;
+  std::string value;
+};
+/// Parses "key=value"; throws ScenarioError (file "--set") when there is no '='.
+Override parse_override(std::string_view text);
+
+Scenario load_file(const std::filesystem::path& path, const std::vector<Override>& overrides = {});
+Scenario load_string(std::string_view toml_text, std::string_view source_name,
+                     const std::vector<Override>& overrides = {});
+/// The default scenario, compiled into every program.
+Scenario load_default(const std::vector<Override>& overrides = {});
+std::string_view embedded_default_text();
+
+/// The bundled scenario files (scenarios/*.toml, sorted), from the source tree or next to
+/// the binary; empty when neither exists.
+std::vector<std::filesystem::path> bundled_scenarios();
+
+}  // namespace gilsim::scenario

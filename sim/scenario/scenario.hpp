@@ -1,0 +1,153 @@
+// A scenario, typed and validated: the machine, the Python settings, the jobs, and the
+// runs to compare. Produced by the loader (loader.hpp); read by the model and executors.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/trace/time.hpp"
+
+namespace gilsim::scenario {
+
+/// Limits that keep a scenario file from asking the impossible. Documented in
+/// docs/scenario-format.md; the loader refuses anything beyond them.
+inline constexpr int kMaxCores = 256;
+inline constexpr int kMaxJobs = 100'000;         ///< jobs in one scenario, all templates together
+inline constexpr int kMaxWorkers = 10'000;       ///< threads or processes in one pool
+inline constexpr std::int64_t kMaxStepsPerJob = 1'000'000;  ///< after `repeat` is expanded
+inline constexpr int kMaxRuns = 32;
+
+/// Where a value came from, for error messages.
+struct SourceLoc {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+enum class StepKind : std::uint8_t {
+  Cpu,      ///< Python bytecode: needs a core and the process's GIL
+  Native,   ///< C code that releases the GIL: needs only a core
+  Io,       ///< blocking system call (releases the GIL); awaited under asyncio
+  Block,    ///< a blocking call made inside a coroutine: stalls the loop
+  Sleep,    ///< time.sleep / asyncio.sleep
+  Offload,  ///< asyncio.to_thread(work): `offload_work` runs on the default executor
+};
+
+/// A duration drawn from the scenario's seeded generator.
+/// Text forms: "100ms", "10ms..20ms" (uniform), "exp(10ms)" (exponential with that mean),
+/// "normal(10ms, 2ms)" (normal, clamped at zero).
+struct Duration {
+  enum class Kind : std::uint8_t { Fixed, Uniform, Exponential, Normal };
+  Kind kind = Kind::Fixed;
+  Time a;  ///< fixed value, lower bound, mean
+  Time b;  ///< upper bound (uniform), standard deviation (normal)
+
+  static Duration fixed(Time t) { return Duration{Kind::Fixed, t, t}; }
+  bool is_fixed() const { return kind == Kind::Fixed; }
+  Time mean() const;
+};
+
+struct Step {
+  StepKind kind = StepKind::Cpu;
+  Duration duration;
+  StepKind offload_work = StepKind::Cpu;  ///< for Offload: what the executor thread does
+};
+
+struct JobTemplate {
+  std::string name;                 ///< "download"; jobs are named "download 1".."download N"
+  int count = 1;
+  std::vector<Step> steps;          ///< `repeat` blocks already expanded
+  std::int64_t arg_bytes = 100;     ///< pickled size of the arguments (process pools)
+  std::int64_t result_bytes = 100;  ///< pickled size of the result (process pools)
+  SourceLoc where;
+};
+
+enum class GilMode : std::uint8_t { New, Old, None };
+enum class Executor : std::uint8_t { Sequential, Threads, ThreadPool, Asyncio, ProcessPool };
+enum class StartMethod : std::uint8_t { Fork, Spawn, Forkserver };
+
+struct Machine {
+  int cores = 4;
+  Time quantum = Time{3'000'000};         ///< OS time slice (PYTHON_MODEL S2)
+  Time context_switch = Time{3'000};      ///< cost of a context switch (S5, EST)
+};
+
+struct PythonVersion {
+  int major = 3;
+  int minor = 12;
+  bool free_threaded = false;  ///< a "t" build such as 3.13t
+  auto operator<=>(const PythonVersion&) const = default;
+};
+
+struct Python {
+  PythonVersion version;
+  GilMode gil = GilMode::New;                 ///< default follows the version
+  Time switch_interval = Time{5'000'000};     ///< sys.setswitchinterval (G2), new GIL
+  int check_interval = 100;                   ///< sys.setcheckinterval ticks (O1), old GIL
+  double free_threading_overhead = 0.08;      ///< CPU cost multiplier - 1 without a GIL (F2)
+};
+
+/// Costs no source pins down exactly (EST in PYTHON_MODEL.md): parameters with defaults.
+struct Costs {
+  Time gil_wake_latency = Time{10'000};       ///< signalled waiter to GIL taken (G8)
+  Time check_period = Time{5'000};            ///< old GIL: time to run check_interval ticks
+  double old_gil_handoff_probability = 0.05;  ///< old GIL: a signalled waiter wins the race (O3)
+  Time old_gil_release_cost = Time{4'000};    ///< old GIL: signalling a waiter on each release
+  Time thread_start = Time{100'000};          ///< T1
+  Time fork_start = Time{5'000'000};          ///< P4
+  Time spawn_start = Time{50'000'000};        ///< P4
+  Time forkserver_start = Time{5'000'000};    ///< P4, per child after the server's spawn
+  Time ipc_message = Time{50'000};            ///< P7, per message
+  double ipc_bandwidth = 1e9;                 ///< P7, bytes per second
+  Time loop_callback = Time{20'000};          ///< asyncio: cost of one _run_once callback
+};
+
+struct Run {
+  std::string name;
+  Executor executor = Executor::Sequential;
+  std::optional<int> workers;               ///< pools; default follows CPython (T2, P2)
+  std::optional<StartMethod> start_method;  ///< process_pool; default follows the version (P3)
+  std::optional<int> chunksize;             ///< process_pool; default is Pool.map's formula (P5)
+  std::optional<GilMode> gil;               ///< overrides python.gil for this run
+  std::optional<Time> switch_interval;      ///< overrides python.switch_interval for this run
+  std::optional<int> cores;                 ///< overrides machine.cores for this run
+  SourceLoc where;
+};
+
+struct Scenario {
+  std::string title;
+  std::string note;            ///< the teaching note: what to ask, what to notice
+  std::uint64_t seed = 1;
+  Machine machine;
+  Python python;
+  Costs costs;
+  std::vector<JobTemplate> jobs;
+  std::vector<Run> runs;
+  std::string source;          ///< file name, or "<default>" for the built-in scenario
+
+  int total_jobs() const;
+};
+
+// Values a run actually uses, after the scenario's defaults and CPython's rules.
+int effective_cores(const Scenario& s, const Run& r);
+GilMode effective_gil(const Scenario& s, const Run& r);
+Time effective_switch_interval(const Scenario& s, const Run& r);
+/// thread_pool: min(32, cores + 4) from 3.8 (cores * 5 before); process_pool: cores.
+int effective_workers(const Scenario& s, const Run& r);
+StartMethod effective_start_method(const Scenario& s, const Run& r);
+/// Pool.map's chunksize: divmod(n, workers * 4), rounded up; 0 when n == 0 (P5).
+int pool_map_chunksize(int jobs, int workers);
+int effective_chunksize(const Scenario& s, const Run& r);
+
+std::string_view to_string(StepKind k);
+std::string_view to_string(GilMode m);
+std::string_view to_string(Executor e);
+std::string_view to_string(StartMethod m);
+std::string to_string(const Duration& d);    ///< round-trips through the loader's syntax
+std::string to_string(const PythonVersion& v);
+std::string step_label(const Step& s);       ///< "cpu 100 ms", "offload cpu 50 ms"
+
+}  // namespace gilsim::scenario

@@ -1,0 +1,118 @@
+// Names of trace enums and the one-line explanations ("why") of marks and spans.
+#include "sim/trace/trace.hpp"
+
+#include <fmt/format.h>
+
+namespace gilsim::trace {
+
+std::string_view to_string(LaneKind k) {
+  switch (k) {
+    case LaneKind::Core: return "core";
+    case LaneKind::Gil: return "gil";
+    case LaneKind::Thread: return "thread";
+    case LaneKind::Task: return "task";
+  }
+  return "?";
+}
+
+std::string_view to_string(SpanState s) {
+  switch (s) {
+    case SpanState::Running: return "running";
+    case SpanState::Native: return "native";
+    case SpanState::WaitingGil: return "waiting for GIL";
+    case SpanState::Runnable: return "waiting for a core";
+    case SpanState::BlockedIo: return "blocked on I/O";
+    case SpanState::Sleeping: return "sleeping";
+    case SpanState::Stalled: return "blocking the loop";
+    case SpanState::Starting: return "starting";
+    case SpanState::Pickling: return "pickling";
+    case SpanState::Ready: return "ready";
+    case SpanState::Awaiting: return "awaiting";
+    case SpanState::Held: return "held";
+  }
+  return "?";
+}
+
+std::string_view to_string(MarkKind k) {
+  switch (k) {
+    case MarkKind::GilRequest: return "gil request";
+    case MarkKind::DropRequest: return "drop request";
+    case MarkKind::ForcedSwitch: return "forced switch";
+    case MarkKind::GilHandoff: return "gil handoff";
+    case MarkKind::JobStart: return "job start";
+    case MarkKind::JobEnd: return "job end";
+    case MarkKind::Spawn: return "spawn";
+    case MarkKind::Preempt: return "preempt";
+    case MarkKind::LoopStall: return "loop stall";
+    case MarkKind::Dispatch: return "dispatch";
+  }
+  return "?";
+}
+
+std::string_view to_string(Origin o) { return o == Origin::Simulated ? "simulated" : "measured"; }
+
+namespace {
+
+std::string_view lane_name(const Trace& t, std::uint32_t lane) {
+  return lane < t.lanes.size() ? std::string_view(t.lanes[lane].name) : std::string_view("?");
+}
+
+std::string_view job_name(const Trace& t, std::uint32_t job) {
+  return job < t.jobs.size() ? std::string_view(t.jobs[job].name) : std::string_view("?");
+}
+
+}  // namespace
+
+std::string describe(const Trace& t, const Mark& m) {
+  const auto who = lane_name(t, m.lane);
+  const Time value{m.value};
+  switch (m.kind) {
+    case MarkKind::GilRequest:
+      return fmt::format("{} wants the GIL but {} holds it, so {} waits", who, lane_name(t, m.other), who);
+    case MarkKind::DropRequest:
+      return fmt::format("{} waited {} for the GIL and asked {} to drop it", who, value, lane_name(t, m.other));
+    case MarkKind::ForcedSwitch:
+      return fmt::format("{} dropped the GIL at a check point after {} and {} took it", who, value,
+                         lane_name(t, m.other));
+    case MarkKind::GilHandoff:
+      return fmt::format("{} took the GIL that {} released", who, lane_name(t, m.other));
+    case MarkKind::JobStart:
+      return fmt::format("{} started {}", who, job_name(t, m.other));
+    case MarkKind::JobEnd: {
+      if (m.other < t.jobs.size() && t.jobs[m.other].begin != Time::max()) {
+        return fmt::format("{} finished {} after {}", who, job_name(t, m.other),
+                           t.jobs[m.other].end - t.jobs[m.other].begin);
+      }
+      return fmt::format("{} finished {}", who, job_name(t, m.other));
+    }
+    case MarkKind::Spawn:
+      return fmt::format("{} started {}, which took {}", who, lane_name(t, m.other), value);
+    case MarkKind::Preempt:
+      return fmt::format("{} used up its time slice; the OS gave the core to {}", who, lane_name(t, m.other));
+    case MarkKind::LoopStall:
+      return fmt::format("{} made a blocking call: the event loop and every other task froze for {}", who, value);
+    case MarkKind::Dispatch:
+      return fmt::format("{} sent a chunk of {} job{} to {}", who, m.value, m.value == 1 ? "" : "s",
+                         lane_name(t, m.other));
+  }
+  return std::string(to_string(m.kind));
+}
+
+std::string describe(const Trace& t, const Lane& lane, const Span& span) {
+  std::string what = fmt::format("{} {}", lane.name, to_string(span.state));
+  if (lane.kind == LaneKind::Core || lane.kind == LaneKind::Gil) {
+    if (span.subject != kNone) what += fmt::format(" by {}", lane_name(t, span.subject));
+    return what;
+  }
+  if (span.subject != kNone && span.subject < t.jobs.size()) {
+    const Job& job = t.jobs[span.subject];
+    what += fmt::format(", {}", job.name);
+    if (span.step != kNoStep && job.template_index < t.templates.size()) {
+      const auto& labels = t.templates[job.template_index].step_labels;
+      if (span.step < labels.size()) what += fmt::format(", step {}: {}", span.step + 1, labels[span.step]);
+    }
+  }
+  return what;
+}
+
+}  // namespace gilsim::trace

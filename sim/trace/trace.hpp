@@ -1,0 +1,136 @@
+// The contract between producers (model, real executors) and readers (metrics, exports,
+// command line, viewer). A Trace is one run: lanes of sorted, non-overlapping spans, plus
+// instant marks. Readers never need to know whether a run was simulated or measured.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/trace/time.hpp"
+
+namespace gilsim::trace {
+
+using LaneId = std::uint32_t;
+using ProcessId = std::uint32_t;
+inline constexpr std::uint32_t kNone = 0xFFFF'FFFFu;
+inline constexpr std::uint16_t kNoStep = 0xFFFFu;
+
+enum class LaneKind : std::uint8_t {
+  Core,    ///< a CPU core; spans say which thread runs on it
+  Gil,     ///< one interpreter's GIL; spans say who holds it
+  Thread,  ///< an OS thread (main, threading.Thread, pool thread, loop thread, worker's thread)
+  Task,    ///< an asyncio task (runs on its loop's thread)
+};
+
+enum class SpanState : std::uint8_t {
+  // Thread lanes
+  Running,     ///< executing Python bytecode: holds its GIL and a core
+  Native,      ///< C code that released the GIL: a core, no GIL
+  WaitingGil,  ///< ready to run Python but the GIL is held by another thread
+  Runnable,    ///< has what it needs but waits in the OS run queue for a core
+  BlockedIo,   ///< in a blocking system call (read, recv, select); uses nothing
+  Sleeping,    ///< time.sleep or an idle event loop waiting for its next timer
+  Stalled,     ///< a coroutine made a blocking call: the whole loop is stuck
+  Starting,    ///< a thread or process starting up
+  Pickling,    ///< serialising arguments or results for another process (holds the GIL)
+  // Task lanes
+  Ready,       ///< in the loop's ready queue, waiting for its turn
+  Awaiting,    ///< suspended on an await (I/O, sleep, to_thread)
+  // Core lanes use Running/Native (subject = thread lane); GIL lanes use Held.
+  Held,        ///< GIL lane: held by `subject`
+};
+inline constexpr int kSpanStateCount = static_cast<int>(SpanState::Held) + 1;
+
+/// A half-open interval [begin, end) in one state. 24 bytes.
+struct Span {
+  Time begin;
+  Time end;
+  std::uint32_t subject = kNone;  ///< thread/task lanes: job index; core/GIL lanes: thread lane
+  std::uint16_t step = kNoStep;   ///< index of the job's step, when subject is a job
+  SpanState state = SpanState::Running;
+  std::uint8_t reserved = 0;
+
+  Time duration() const { return end - begin; }
+};
+
+enum class MarkKind : std::uint8_t {
+  GilRequest,    ///< lane asked for the GIL and found it held by `other`
+  DropRequest,   ///< lane waited a full switch interval and asked `other` to drop the GIL
+  ForcedSwitch,  ///< lane (holder) dropped the GIL at a check point; `other` took it
+  GilHandoff,    ///< the GIL went from `other` to lane without a forced switch
+  JobStart,      ///< lane started job `other`
+  JobEnd,        ///< lane finished job `other`
+  Spawn,         ///< lane (a parent) started thread or process `other`
+  Preempt,       ///< lane's time slice ended; `other` got the core
+  LoopStall,     ///< a coroutine on task lane blocked the loop for `value` ns
+  Dispatch,      ///< a chunk of `value` jobs was sent to worker lane `other`
+};
+inline constexpr int kMarkKindCount = static_cast<int>(MarkKind::Dispatch) + 1;
+
+/// An instant event. Its one-line explanation comes from describe(trace, mark).
+struct Mark {
+  Time at;
+  LaneId lane = kNone;
+  std::uint32_t other = kNone;  ///< another lane or a job index, per MarkKind
+  std::int64_t value = 0;       ///< a duration in ns or a count, per MarkKind
+  MarkKind kind = MarkKind::JobStart;
+};
+
+struct Lane {
+  std::string name;  ///< short, as shown in a row header: "core 0", "GIL", "T1", "task 3"
+  LaneKind kind = LaneKind::Thread;
+  ProcessId process = kNone;  ///< kNone for cores (they belong to the machine)
+  std::vector<Span> spans;    ///< sorted by begin, non-overlapping; gaps mean idle/free
+};
+
+struct Process {
+  std::string name;                 ///< "main", "worker 1"
+  LaneId gil_lane = kNone;          ///< its GIL lane, kNone when it runs without a GIL
+};
+
+/// What a kind of job does, for labels: "crunch" with steps {"cpu 100 ms"}.
+struct JobTemplate {
+  std::string name;
+  std::vector<std::string> step_labels;
+};
+
+struct Job {
+  std::string name;       ///< "crunch 3"
+  std::uint32_t template_index = 0;
+  Time begin = Time::max();
+  Time end = Time::max();  ///< Time::max() while not finished
+  LaneId lane = kNone;     ///< the thread or task lane that ran it
+};
+
+enum class Origin : std::uint8_t { Simulated, Measured };
+
+struct Trace {
+  std::string run_name;   ///< as in the scenario: "threads", "pool of 4"
+  std::string executor;   ///< "sequential", "threads", "thread_pool", "asyncio", "process_pool"
+  std::string gil_mode;   ///< "new", "old", "none"
+  Origin origin = Origin::Simulated;
+  int cores = 1;
+  Time switch_interval;
+  Time end;               ///< when the last job finished (the makespan)
+  std::vector<Process> processes;
+  std::vector<Lane> lanes;
+  std::vector<Mark> marks;  ///< sorted by time
+  std::vector<JobTemplate> templates;
+  std::vector<Job> jobs;
+};
+
+std::string_view to_string(LaneKind k);
+std::string_view to_string(SpanState s);
+std::string_view to_string(MarkKind k);
+std::string_view to_string(Origin o);
+
+/// A one-line explanation of a mark that a student can read,
+/// e.g. "T2 waited 5.00 ms for the GIL and asked T1 to drop it".
+std::string describe(const Trace& trace, const Mark& mark);
+
+/// A short label for what a span is doing, e.g. "T1 running job 'crunch 2', step 1 (cpu)".
+std::string describe(const Trace& trace, const Lane& lane, const Span& span);
+
+}  // namespace gilsim::trace

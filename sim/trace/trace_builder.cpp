@@ -1,0 +1,108 @@
+// Span bookkeeping for producers of traces.
+#include "sim/trace/trace_builder.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+namespace gilsim::trace {
+
+TraceBuilder::TraceBuilder(std::string run_name, std::string executor, std::string gil_mode,
+                           Origin origin, int cores, Time switch_interval) {
+  trace_.run_name = std::move(run_name);
+  trace_.executor = std::move(executor);
+  trace_.gil_mode = std::move(gil_mode);
+  trace_.origin = origin;
+  trace_.cores = cores;
+  trace_.switch_interval = switch_interval;
+}
+
+void TraceBuilder::add_cores(int count) {
+  for (int i = 0; i < count; ++i) {
+    core_lanes_.push_back(add_lane(fmt::format("core {}", i), LaneKind::Core, kNone));
+  }
+}
+
+ProcessId TraceBuilder::add_process(std::string name, bool has_gil) {
+  const auto id = static_cast<ProcessId>(trace_.processes.size());
+  trace_.processes.push_back(Process{std::move(name), kNone});
+  if (has_gil) {
+    const std::string gil_name =
+        id == 0 ? std::string("GIL") : fmt::format("GIL ({})", trace_.processes[id].name);
+    trace_.processes[id].gil_lane = add_lane(gil_name, LaneKind::Gil, id);
+  }
+  return id;
+}
+
+LaneId TraceBuilder::add_lane(std::string name, LaneKind kind, ProcessId process) {
+  const auto id = static_cast<LaneId>(trace_.lanes.size());
+  trace_.lanes.push_back(Lane{std::move(name), kind, process, {}});
+  open_.push_back({});
+  return id;
+}
+
+std::uint32_t TraceBuilder::add_template(std::string name, std::vector<std::string> step_labels) {
+  trace_.templates.push_back(JobTemplate{std::move(name), std::move(step_labels)});
+  return static_cast<std::uint32_t>(trace_.templates.size() - 1);
+}
+
+std::uint32_t TraceBuilder::add_job(std::string name, std::uint32_t template_index) {
+  trace_.jobs.push_back(Job{std::move(name), template_index, Time::max(), Time::max(), kNone});
+  return static_cast<std::uint32_t>(trace_.jobs.size() - 1);
+}
+
+void TraceBuilder::job_started(std::uint32_t job, LaneId lane, Time at) {
+  auto& j = trace_.jobs.at(job);
+  j.begin = at;
+  j.lane = lane;
+  mark(at, MarkKind::JobStart, lane, job);
+}
+
+void TraceBuilder::job_finished(std::uint32_t job, Time at) {
+  auto& j = trace_.jobs.at(job);
+  j.end = at;
+  mark(at, MarkKind::JobEnd, j.lane, job);
+}
+
+void TraceBuilder::set_state(LaneId lane, Time at, SpanState state, std::uint32_t subject,
+                             std::uint16_t step) {
+  OpenSpan& o = open_[lane];
+  if (o.open && o.span.state == state && o.span.subject == subject && o.span.step == step) return;
+  clear_state(lane, at);
+  o.span = Span{at, at, subject, step, state, 0};
+  o.open = true;
+}
+
+void TraceBuilder::clear_state(LaneId lane, Time at) {
+  OpenSpan& o = open_[lane];
+  if (!o.open) return;
+  assert(at >= o.span.begin && "time went backwards on a lane; producers must be monotonic per lane");
+  o.open = false;
+  if (at <= o.span.begin) return;
+  o.span.end = at;
+  auto& spans = trace_.lanes[lane].spans;
+  // Coalesce with an identical, touching predecessor (e.g. state re-entered after a zero-length gap).
+  if (!spans.empty()) {
+    Span& last = spans.back();
+    if (last.end == o.span.begin && last.state == o.span.state && last.subject == o.span.subject &&
+        last.step == o.span.step) {
+      last.end = at;
+      return;
+    }
+  }
+  spans.push_back(o.span);
+  ++span_count_;
+}
+
+void TraceBuilder::mark(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
+  trace_.marks.push_back(Mark{at, lane, other, value, kind});
+}
+
+Trace TraceBuilder::finish(Time end) {
+  for (LaneId l = 0; l < open_.size(); ++l) clear_state(l, std::max(end, open_[l].span.begin));
+  std::stable_sort(trace_.marks.begin(), trace_.marks.end(),
+                   [](const Mark& a, const Mark& b) { return a.at < b.at; });
+  trace_.end = end;
+  return std::move(trace_);
+}
+
+}  // namespace gilsim::trace

@@ -1,0 +1,64 @@
+// The builder turns state changes into sorted, merged, non-empty spans.
+#include <doctest/doctest.h>
+
+#include "sim/trace/trace_builder.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using namespace gilsim::trace;
+
+TEST_CASE("state changes become half-open spans; repeats merge and empty spans vanish") {
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  b.add_cores(1);
+  const auto p = b.add_process("main", true);
+  const auto t = b.add_lane("T1", LaneKind::Thread, p);
+  b.set_state(t, 0_ms, SpanState::Running, 0, 0);
+  b.set_state(t, 1_ms, SpanState::Running, 0, 0);  // repeat: no new span
+  b.set_state(t, 2_ms, SpanState::WaitingGil, 0, 0);
+  b.set_state(t, 2_ms, SpanState::BlockedIo, 0, 1);  // zero-length WaitingGil vanishes
+  b.clear_state(t, 5_ms);
+  const Trace tr = b.finish(6_ms);
+  const auto& spans = tr.lanes[t].spans;
+  REQUIRE(spans.size() == 2);
+  CHECK(spans[0].begin == 0_ms);
+  CHECK(spans[0].end == 2_ms);
+  CHECK(spans[0].state == SpanState::Running);
+  CHECK(spans[1].begin == 2_ms);
+  CHECK(spans[1].end == 5_ms);
+  CHECK(spans[1].state == SpanState::BlockedIo);
+  CHECK(tr.end == 6_ms);
+  CHECK(sizeof(Span) == 24);
+}
+
+TEST_CASE("a process with a GIL gets its own GIL lane") {
+  TraceBuilder b("r", "process_pool", "new", Origin::Simulated, 2, 5_ms);
+  b.add_cores(2);
+  const auto main = b.add_process("main", true);
+  const auto worker = b.add_process("worker 1", true);
+  CHECK(b.gil_lane(main) != b.gil_lane(worker));
+  const Trace tr = b.finish(1_ms);
+  CHECK(tr.lanes[tr.processes[worker].gil_lane].name == "GIL (worker 1)");
+  CHECK(tr.lanes[b.core_lane(1)].kind == LaneKind::Core);
+}
+
+TEST_CASE("marks come out sorted by time and explain themselves") {
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+  b.mark(7_ms, MarkKind::ForcedSwitch, t1, t2, (5_ms).ns());
+  b.mark(5_ms, MarkKind::DropRequest, t2, t1, (5_ms).ns());
+  const Trace tr = b.finish(10_ms);
+  REQUIRE(tr.marks.size() == 2);
+  CHECK(tr.marks[0].kind == MarkKind::DropRequest);
+  CHECK(describe(tr, tr.marks[0]) == "T2 waited 5.00 ms for the GIL and asked T1 to drop it");
+}
+
+TEST_CASE("time reads the same everywhere") {
+  CHECK(format_time(0_ns) == "0 s");
+  CHECK(format_time(850_ns) == "850 ns");
+  CHECK(format_time(12500_ns) == "12.5 us");
+  CHECK(format_time(5_ms) == "5.00 ms");
+  CHECK(format_time(250_ms) == "250 ms");
+  CHECK(format_time(1234_ms) == "1.234 s");
+}
