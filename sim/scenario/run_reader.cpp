@@ -25,7 +25,7 @@ void refuse_unless(const TomlReader& reader, const toml::table& t, std::string_v
                    Executor executor, std::string_view applies_to) {
   if (applies) return;
   if (const toml::node* node = t.get(key)) {
-    reader.fail(*node, fmt::format("'{}' does not apply to a {} run; expected it only on {} runs", key,
+    reader.fail(*node, fmt::format("'{}' does not apply to {} runs; expected it only on {} runs", key,
                                    to_string(executor), applies_to));
   }
 }

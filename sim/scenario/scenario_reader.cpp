@@ -44,6 +44,10 @@ Python read_python(const TomlReader& reader, const toml::table* table) {
   if (table == nullptr) return p;
   reader.check_keys(*table, kPythonKeys, "in [python]");
   if (const toml::node* node = table->get("version")) {
+    if (node->is_number() && !reader.from_override(*node)) {
+      reader.fail(*node, "'version' is a number; expected a string in quotes such as \"3.12\" "
+                         "(as a number, 3.10 would read as 3.1)");
+    }
     const Parsed<PythonVersion> version = parse_python_version(reader.string(*node, "version"));
     if (!version.ok()) reader.fail(*node, version.error);
     p.version = version.value;

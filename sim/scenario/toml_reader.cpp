@@ -46,6 +46,10 @@ SourceLoc TomlReader::where(const toml::source_region& region) const {
   return SourceLoc{path, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
 }
 
+bool TomlReader::from_override(const toml::node& node) const {
+  return node.source().path && overrides_.find(*node.source().path) != overrides_.end();
+}
+
 void TomlReader::fail(const toml::source_region& region, std::string message) const {
   throw ScenarioError(where(region), message);
 }
@@ -113,7 +117,7 @@ std::optional<double> TomlReader::number(const toml::table& t, std::string_view 
                                          double max) const {
   const toml::node* node = t.get(key);
   if (node == nullptr) return std::nullopt;
-  const std::string expected = fmt::format("a number from {} to {}", min, max);
+  const std::string expected = fmt::format("a number from {:g} to {:g}", min, max);
   if (!node->is_number()) {
     fail(*node, fmt::format("'{}' is {}; expected {}", key, describe_type(node->type()), expected));
   }
@@ -128,9 +132,7 @@ std::optional<double> TomlReader::number(const toml::table& t, std::string_view 
 std::string TomlReader::string(const toml::node& node, std::string_view key) const {
   if (node.is_string()) return node.as_string()->get();
   // An override's value is parsed as TOML; where the file wants a string, take it as written.
-  if (node.source().path && !node.is_table() && !node.is_array()) {
-    if (auto it = overrides_.find(*node.source().path); it != overrides_.end()) return it->second;
-  }
+  if (from_override(node) && !node.is_table() && !node.is_array()) return overrides_.find(*node.source().path)->second;
   fail(node, fmt::format("'{}' is {}; expected a string in quotes", key, describe_type(node.type())));
 }
 
@@ -141,14 +143,14 @@ std::optional<std::string> TomlReader::string(const toml::table& t, std::string_
 }
 
 Duration TomlReader::duration(const toml::node& node, std::string_view key) const {
-  if (node.is_number() && overrides_.find(where(node).file) == overrides_.end()) {
+  if (node.is_number() && !from_override(node)) {
     const std::string number = node.is_integer() ? fmt::format("{}", node.as_integer()->get())
                                                  : fmt::format("{}", node.as_floating_point()->get());
     fail(node, fmt::format("'{}' is the number {} without a unit; expected a string such as \"{}ms\" "
                            "(units: ns, us, ms, s)", key, number, number));
   }
   const Parsed<Duration> parsed = parse_duration(string(node, key));
-  if (!parsed.ok()) fail(node, fmt::format("{}: {}", key, parsed.error));
+  if (!parsed.ok()) fail(node, fmt::format("'{}': {}", key, parsed.error));
   return parsed.value;
 }
 

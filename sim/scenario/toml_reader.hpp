@@ -27,6 +27,9 @@ class TomlReader {
   SourceLoc where(const toml::source_region& region) const;
   SourceLoc where(const toml::node& node) const { return where(node.source()); }
 
+  /// True for a value written by a `--set` override rather than by the file.
+  bool from_override(const toml::node& node) const;
+
   [[noreturn]] void fail(const toml::source_region& region, std::string message) const;
   [[noreturn]] void fail(const toml::node& node, std::string message) const { fail(node.source(), std::move(message)); }
 
