@@ -12,13 +12,21 @@ namespace gilsim::cli {
 
 namespace {
 
+constexpr const char* kExamples =
+    "Examples:\n"
+    "  gilsim                                   the built-in scenario, every run\n"
+    "  gilsim run scenarios/default.toml --set cores=2 --set switch_interval=1ms\n"
+    "  gilsim run --run threads --run asyncio --width 120\n"
+    "  gilsim run --no-timeline --export-trace runs.json --csv spans.csv\n\n";
+
 constexpr const char* kExitCodesFooter =
     "Exit codes: 0 success; 2 bad input (a scenario file, a --set value, an option or a run\n"
     "name); 1 any other failure (for example an output file that cannot be written).";
 
 void add_run_options(CLI::App& run, RunOptions& options) {
   run.add_option("files", options.files,
-                 "Scenario files (TOML) to run, one after the other; none runs the built-in default");
+                 "Scenario files (TOML) to run, one after the other; none runs the built-in default")
+      ->type_name("FILE");
   run.add_option("--set", options.overrides,
                  "Override a scenario value before it is checked, e.g. --set cores=2 or "
                  "--set python.switch_interval=1ms; repeatable")
@@ -31,10 +39,12 @@ void add_run_options(CLI::App& run, RunOptions& options) {
                  "Write every run to a Chrome Trace Event file for ui.perfetto.dev or chrome://tracing")
       ->type_name("FILE.json");
   run.add_option("--csv", options.csv_path, "Write every span of every run as CSV")->type_name("FILE.csv");
-  run.add_option("--width", options.width, "Columns for the note and the timelines (default: $COLUMNS or the terminal, else 100)")
+  run.add_option("--width", options.width, "Columns for the note and the timelines, at least 40 (default: $COLUMNS, else the terminal's, else 100)")
       ->type_name("N")
-      ->check(CLI::Range(40, 100000));
-  run.add_flag("--no-timeline{false}", options.timelines, "Print the table without the text timelines");
+      ->check(CLI::Range(40, 100000).description(""));
+  run.add_flag_callback("--no-timeline", [&options] { options.timelines = false; },
+                        "Print the table without the text timelines");
+  // Room for the measured runs: --real, --real-only and --cpython join here.
 }
 
 }  // namespace
@@ -44,12 +54,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                "simulated from a scenario file and shown as a table and a timeline per run.\n"
                "With no subcommand, runs the built-in default scenario.",
                "gilsim"};
-  app.footer(kExitCodesFooter);
+  app.footer(std::string(kExamples) + kExitCodesFooter);
   app.require_subcommand(0, 1);
 
   RunOptions run_options;
   CLI::App* run = app.add_subcommand("run", "Simulate scenarios and print each run's figures and timeline");
-  run->footer(kExitCodesFooter);
+  run->footer(std::string(kExamples) + kExitCodesFooter);
   add_run_options(*run, run_options);
 
   CLI::App* list = app.add_subcommand("list", "List the bundled scenarios with their titles");

@@ -2,6 +2,8 @@
 #include "sim/cli/run_command.hpp"
 
 #include <deque>
+#include <filesystem>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -26,6 +28,16 @@ std::vector<scenario::Scenario> load_all(const RunOptions& options) {
   return scenarios;
 }
 
+/// Fails before any simulation when an output file could not be created at the end.
+void check_output_directory(const std::string& path) {
+  if (path.empty()) return;
+  const auto directory = std::filesystem::path(path).parent_path();
+  std::error_code error;
+  if (!directory.empty() && !std::filesystem::is_directory(directory, error)) {
+    throw std::runtime_error(fmt::format("cannot write '{}': there is no directory '{}'", path, directory.string()));
+  }
+}
+
 void write_exports(const RunOptions& options, const std::vector<const trace::Trace*>& traces, std::ostream& out) {
   if (!options.chrome_trace_path.empty()) {
     trace::write_file_atomically(options.chrome_trace_path,
@@ -46,6 +58,8 @@ int run_scenarios(const RunOptions& options, std::ostream& out) {
   const std::vector<scenario::Scenario> scenarios = load_all(options);
   std::vector<std::vector<const scenario::Run*>> chosen;
   for (const auto& s : scenarios) chosen.push_back(select_runs(s, options.run_names));
+  check_output_directory(options.chrome_trace_path);
+  check_output_directory(options.csv_path);
 
   ReportOptions report;
   report.width = options.width.value_or(terminal_width());
@@ -54,7 +68,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out) {
   std::vector<const trace::Trace*> all_runs;
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
     std::vector<const trace::Trace*> runs;
-    for (const scenario::Run* run : chosen[i]) {
+    for (const scenario::Run* run : chosen[i]) {  // measured runs will join the simulated ones here
       runs.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run)));
     }
     if (i > 0) out << "\n";
