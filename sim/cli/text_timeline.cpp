@@ -147,21 +147,20 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
     });
     if (used) entries.push_back(fmt::format("{} {}", c, to_string(s)));
   }
+  auto on_a_gil_row = [&](char symbol) {
+    return std::any_of(shown.begin(), shown.end(), [&](LaneId g) {
+      return t.lanes[g].kind == LaneKind::Gil && rows[g].find(symbol) != std::string::npos;
+    });
+  };
   std::vector<std::string> holder_entries;
   for (LaneId id = 0; id < t.lanes.size(); ++id) {
-    if (t.lanes[id].kind != LaneKind::Thread) continue;
-    const bool held = std::any_of(shown.begin(), shown.end(), [&](LaneId g) {
-      return t.lanes[g].kind == LaneKind::Gil && rows[g].find(holders[id]) != std::string::npos;
-    });
-    if (held) holder_entries.push_back(fmt::format("{} {}", holders[id], t.lanes[id].name));
+    if (t.lanes[id].kind == LaneKind::Thread && holders[id] != '*' && on_a_gil_row(holders[id])) {
+      holder_entries.push_back(fmt::format("{} {}", holders[id], t.lanes[id].name));
+    }
   }
+  if (on_a_gil_row('*')) holder_entries.push_back("* another thread");
   std::string out = wrap_entries(entries, width);
   if (!holder_entries.empty()) {
-    constexpr std::size_t kMaxHolders = 24;
-    if (holder_entries.size() > kMaxHolders) {
-      holder_entries.resize(kMaxHolders);
-      holder_entries.push_back("...");
-    }
     holder_entries.insert(holder_entries.begin(), "GIL held by:");
     out += wrap_entries(holder_entries, width);
   }
