@@ -121,3 +121,15 @@ TEST_CASE("terminal width: $COLUMNS, then the terminal, then 100") {
   CHECK(choose_terminal_width("", 50) == 50);
   CHECK(choose_terminal_width(nullptr, 0) == 100);
 }
+
+TEST_CASE("GIL holders beyond the 61st share '*' and one legend entry") {
+  TraceBuilder b("many", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  LaneId last = 0;
+  for (int i = 0; i < 62; ++i) last = b.add_lane(fmt::format("T{}", i + 1), LaneKind::Thread, p);
+  b.set_state(b.gil_lane(p), 0_ms, SpanState::Held, last);
+  b.set_state(last, 0_ms, SpanState::Running, 0, 0);
+  const std::string text = render_text_timeline(b.finish(1_ms), TimelineOptions{4 + 3 + 10, 16});
+  CHECK(text.starts_with("GIL  |**********|\n"));
+  CHECK(text.ends_with("GIL held by:  * another thread\n"));
+}
