@@ -55,6 +55,7 @@ void refresh_derived(AppState& app) {
   app.runs.clear();
   for (const trace::Trace& run : runs) {
     RunIndex index;
+    index.metrics = trace::compute_metrics(run);
     index.playhead = PlayheadIndex::build(run);
     index.contention = gil_contention(run);
     index.identity.assign(run.lanes.size(), trace::kNone);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/trace/metrics.hpp"
 #include "viz/narrative.hpp"
 #include "viz/playback.hpp"
 #include "viz/playhead_state.hpp"
@@ -38,6 +39,7 @@ std::vector<GilContention> gil_contention(const trace::Trace& run);
 
 /// What is derived from one run, rebuilt only when the runs change.
 struct RunIndex {
+  trace::Metrics metrics;
   PlayheadIndex playhead;
   std::vector<GilContention> contention;
   std::vector<std::uint32_t> identity;  ///< per lane: its thread ordinal (colour), kNone if not a thread

@@ -13,30 +13,64 @@ bool is_gil_mark(MarkKind kind) {
          kind == MarkKind::GilHandoff;
 }
 
+namespace {
+
+/// Collects sorted runs of times and merges them: cheaper than one big sort when the runs
+/// are few and long (a trace's marks, each GIL lane's hand-overs), as they usually are.
+class SortedRuns {
+ public:
+  explicit SortedRuns(std::vector<Time>& out) : out_(out) {}
+  void begin_run() { starts_.push_back(out_.size()); }
+  void push(Time t) { out_.push_back(t); }
+  void finish() {
+    if (starts_.size() > 64) {
+      std::sort(out_.begin(), out_.end());
+    } else {
+      starts_.push_back(out_.size());
+      for (std::size_t i = 1; i + 1 < starts_.size(); ++i) {
+        std::inplace_merge(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(starts_[i]),
+                           out_.begin() + static_cast<std::ptrdiff_t>(starts_[i + 1]));
+      }
+    }
+    out_.erase(std::unique(out_.begin(), out_.end()), out_.end());
+  }
+
+ private:
+  std::vector<Time>& out_;
+  std::vector<std::size_t> starts_;
+};
+
+}  // namespace
+
 void EventIndex::build(const std::vector<trace::Trace>& runs) {
   all_.clear();
   gil_.clear();
+  SortedRuns all(all_), gil(gil_);
   for (const trace::Trace& t : runs) {
-    for (const trace::Mark& m : t.marks) {
-      all_.push_back(m.at);
-      if (is_gil_mark(m.kind)) gil_.push_back(m.at);
+    all.begin_run();
+    gil.begin_run();
+    for (const trace::Mark& m : t.marks) {  // marks are sorted by time
+      all.push(m.at);
+      if (is_gil_mark(m.kind)) gil.push(m.at);
     }
-    // A GIL changing hands is an event even when no mark says so.
+    all.begin_run();
+    all.push(t.end);
+    // A GIL changing hands is an event even when no mark says so. Spans do not overlap,
+    // so begin, end, begin, end... is already sorted.
     for (const trace::Process& p : t.processes) {
       if (p.gil_lane >= t.lanes.size()) continue;
+      all.begin_run();
+      gil.begin_run();
       for (const trace::Span& s : t.lanes[p.gil_lane].spans) {
-        gil_.push_back(s.begin);
-        gil_.push_back(s.end);
-        all_.push_back(s.begin);
-        all_.push_back(s.end);
+        for (Time at : {s.begin, s.end}) {
+          all.push(at);
+          gil.push(at);
+        }
       }
     }
-    all_.push_back(t.end);
   }
-  for (auto* v : {&all_, &gil_}) {
-    std::sort(v->begin(), v->end());
-    v->erase(std::unique(v->begin(), v->end()), v->end());
-  }
+  all.finish();
+  gil.finish();
 }
 
 Time EventIndex::next(Time t, bool gil_only) const {

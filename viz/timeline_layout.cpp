@@ -7,14 +7,24 @@ namespace gilsim::viz {
 
 using trace::LaneKind;
 
-std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, bool show_cores) {
+int idle_cores(const trace::Trace& trace) {
+  int idle = 0;
+  for (const trace::Lane& l : trace.lanes) idle += l.kind == LaneKind::Core && l.spans.empty();
+  return idle;
+}
+
+std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, const LayoutOptions& options) {
   std::vector<trace::LaneId> order;
   const auto lanes_where = [&](auto&& keep) {
     for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {
       if (keep(trace.lanes[l])) order.push_back(l);
     }
   };
-  if (show_cores) lanes_where([](const trace::Lane& l) { return l.kind == LaneKind::Core; });
+  if (options.show_cores) {
+    lanes_where([&](const trace::Lane& l) {
+      return l.kind == LaneKind::Core && !(options.hide_idle_cores && l.spans.empty());
+    });
+  }
   for (trace::ProcessId p = 0; p < trace.processes.size(); ++p) {
     for (LaneKind kind : {LaneKind::Gil, LaneKind::Thread, LaneKind::Task}) {
       lanes_where([&](const trace::Lane& l) { return l.process == p && l.kind == kind; });
@@ -31,9 +41,11 @@ TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOp
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     layout.rows.push_back(Row{Row::Kind::RunHeader, r, trace::kNone, y, options.header_height});
     y += options.header_height;
-    for (trace::LaneId lane : ordered_lanes(runs[r], options.show_cores)) {
-      layout.rows.push_back(Row{Row::Kind::Lane, r, lane, y, options.lane_height});
-      y += options.lane_height;
+    for (trace::LaneId lane : ordered_lanes(runs[r], options)) {
+      const bool core = runs[r].lanes[lane].kind == trace::LaneKind::Core;
+      const float h = core && options.core_height > 0 ? options.core_height : options.lane_height;
+      layout.rows.push_back(Row{Row::Kind::Lane, r, lane, y, h});
+      y += h;
     }
     y += options.gap;
   }

@@ -20,9 +20,11 @@ struct Row {
 
 struct LayoutOptions {
   float lane_height = 20;
+  float core_height = 0;    ///< core lanes, thinner to leave room for threads; 0: lane_height
   float header_height = 26;
   float gap = 6;            ///< space after each run
   bool show_cores = true;
+  bool hide_idle_cores = true;  ///< a core no thread ever ran on gets no row (the header says so)
 };
 
 struct TimelineLayout {
@@ -36,7 +38,10 @@ struct TimelineLayout {
 };
 
 /// Lane order within a run: cores, then each process's GIL, threads and tasks.
-std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, bool show_cores);
+std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, const LayoutOptions& options);
+
+/// Cores of the run that no thread ever ran on.
+int idle_cores(const trace::Trace& trace);
 
 TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOptions& options);
 

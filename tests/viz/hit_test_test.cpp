@@ -50,6 +50,7 @@ TEST_CASE("rows stack runs, each with cores then GIL then threads") {
   o.lane_height = 10;
   o.header_height = 20;
   o.gap = 5;
+  o.hide_idle_cores = false;
   const TimelineLayout layout = layout_rows(runs, o);
   // run 0: header + 2 cores + GIL + T1 + T2; run 1: header + core + GIL + loop + 3 tasks
   REQUIRE(layout.rows.size() == 6 + 7);
@@ -62,6 +63,14 @@ TEST_CASE("rows stack runs, each with cores then GIL then threads") {
   CHECK(layout.row_at(72) == nullptr);  // the gap after run 0
   CHECK(layout.find(1, 2)->y == doctest::Approx(75 + 20 + 20));
 
+  o.core_height = 4;  // thinner cores: run 0 has two, run 1 one
+  CHECK(layout_rows(runs, o).total_height == doctest::Approx(layout.total_height - 3 * 6));
+
   o.show_cores = false;
   CHECK(layout_rows(runs, o).rows.size() == 4 + 6);
+
+  o.show_cores = true;
+  o.hide_idle_cores = true;  // the asyncio run's only core never ran a thread in this fake
+  CHECK(idle_cores(runs[1]) == 1);
+  CHECK(layout_rows(runs, o).rows.size() == 6 + 6);
 }

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
     }
     o.width = w;
     o.height = h;
+    o.size_given = true;
   }
   if (o.bench_frames > 0) return run_bench(o);
   return run_window(o);

@@ -14,6 +14,7 @@ struct Options {
   std::optional<Time> at;            ///< playhead time for the screenshot (or at start-up)
   int bench_frames = 0;              ///< > 0: build this many frames headlessly, print timings
   unsigned width = 1600, height = 900;
+  bool size_given = false;           ///< without --size the window takes most of the screen
   float scale = 1.0f;
   bool presentation = false;
 };

@@ -66,7 +66,15 @@ int run_window(const Options& options) {
   const bool screenshot_mode = !options.screenshot.empty();
   if (!set_up_app(app, options, !screenshot_mode)) return 1;
 
-  sf::RenderWindow window(sf::VideoMode(options.width, options.height), "gilviz", sf::Style::Default);
+  unsigned width = options.width, height = options.height;
+  if (!options.size_given && !screenshot_mode) {
+    const sf::VideoMode desktop = sf::VideoMode::getDesktopMode();
+    if (desktop.width >= 800 && desktop.height >= 600) {
+      width = desktop.width * 9 / 10;
+      height = desktop.height * 9 / 10;
+    }
+  }
+  sf::RenderWindow window(sf::VideoMode(width, height), "gilviz", sf::Style::Default);
   if (!window.isOpen()) {
     fmt::print(stderr, "gilviz: could not open a window (is DISPLAY set? try xvfb-run -a)\n");
     return 1;

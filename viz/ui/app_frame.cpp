@@ -49,7 +49,7 @@ void draw_frame(AppState& app, double wall_seconds) {
   const float side_w = side ? std::clamp(display.x * 0.25f, f * 18, f * 30) : 0.0f;
   const float main_w = display.x - side_w;
   const float rest_h = display.y - top;
-  const float timeline_h = std::round(rest_h * (app.presentation ? 0.64f : 0.6f));
+  const float timeline_h = std::round(rest_h * (app.presentation ? 0.66f : 0.63f));
   const float bottom_y = top + timeline_h, bottom_h = display.y - bottom_y;
 
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(2, 2));

@@ -7,6 +7,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/theme.hpp"
 
@@ -48,7 +49,7 @@ void draw_scenario_panel(AppState& app) {
   }
 
   if (ImGui::CollapsingHeader("Teaching note", ImGuiTreeNodeFlags_DefaultOpen)) {
-    ImGui::TextWrapped("%s", s.note.c_str());
+    ImGui::TextWrapped("%s", reflow(s.note).c_str());
   }
 
   if (ImGui::CollapsingHeader("Knobs", ImGuiTreeNodeFlags_DefaultOpen)) {

@@ -51,6 +51,12 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
     const float x1 = box.left + static_cast<float>(item.x1);
     const ImU32 fill = item_colour(c, lane.kind, item);
     dl->AddRectFilled(ImVec2(x0, y0), ImVec2(x1, y1), fill);
+    if (x1 - x0 >= 4.0f && !item.folded()) {
+      // A darker edge keeps pale states (awaiting, sleeping) visible on a washed-out projector.
+      const Rgba f = rgba_of(fill);
+      dl->AddRect(ImVec2(x0, y0), ImVec2(x1, y1),
+                  IM_COL32(f.r * 6 / 10, f.g * 6 / 10, f.b * 6 / 10, 255), 0.0f, 0, 1.0f);
+    }
     if (item.folded() || x1 - x0 < text_h * 2.5f) continue;
     const char* label = item_label(c, lane.kind, item);
     if (!label) continue;

@@ -38,10 +38,11 @@ void draw_run_header(ImDrawList* dl, const trace::Trace& run, ImVec2 a, ImVec2 b
   const std::string name = run.run_name;
   dl->AddText(bold_font(), ImGui::GetFontSize(), ImVec2(a.x + 6, ty), IM_COL32(0, 0, 0, 255), name.c_str());
   const float name_w = bold_font()->CalcTextSizeA(ImGui::GetFontSize(), 1e9f, 0, name.c_str()).x;
-  const std::string what = fmt::format("{}{}, GIL {}, {} core{}  -  done at {}",
-                                       run.executor,
+  const int idle = idle_cores(run);
+  const std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  done at {}", run.executor,
                                        run.origin == trace::Origin::Measured ? " (measured)" : "", run.gil_mode,
-                                       run.cores, run.cores == 1 ? "" : "s", run.end);
+                                       run.cores, run.cores == 1 ? "" : "s",
+                                       idle > 0 ? fmt::format(" ({} never used)", idle) : std::string(), run.end);
   dl->AddText(ImVec2(a.x + 6 + name_w + 14, ty), IM_COL32(50, 50, 60, 255), what.c_str());
 }
 
@@ -111,6 +112,7 @@ void draw_timeline(AppState& app) {
   app.view.limit(end);
 
   app.layout.lane_height = std::round(ImGui::GetFontSize() * 1.35f);
+  app.layout.core_height = std::round(ImGui::GetFontSize() * 0.95f);
   app.layout.header_height = std::round(ImGui::GetFontSize() * 1.6f);
   app.layout.gap = std::round(6 * scale);
   const TimelineLayout layout = layout_rows(runs, app.layout);
