@@ -65,6 +65,15 @@ void refresh_derived(AppState& app) {
     }
     app.runs.push_back(std::move(index));
   }
+  app.states_seen = {};
+  app.marks_seen = {};
+  for (const trace::Trace& run : runs) {
+    for (const trace::Lane& lane : run.lanes) {
+      if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
+      for (const Span& s : lane.spans) app.states_seen[static_cast<std::size_t>(s.state)] = true;
+    }
+    for (const trace::Mark& m : run.marks) app.marks_seen[static_cast<std::size_t>(m.kind)] = true;
+  }
   app.events.build(runs);
   app.narrative_dirty = true;
   const Time end = total_end(runs);

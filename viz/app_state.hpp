@@ -3,6 +3,7 @@
 // playhead, selection, scale). A frame is a function of this state; the panels change it.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -63,6 +64,8 @@ struct AppState {
   Narrative narrative;
   NarrativeFilter narrative_filter;
   bool narrative_dirty = true;
+  std::array<bool, trace::kSpanStateCount> states_seen{};  ///< which states the runs use (for the legend)
+  std::array<bool, trace::kMarkKindCount> marks_seen{};
   std::vector<BundledScenario> bundled;
   std::string path_field;
 

@@ -60,6 +60,11 @@ std::string speed_label(double speed) {
   return fmt::format("{} / s", format_time(Time::from_seconds(speed)));
 }
 
+void set_presentation(AppState& app, bool on) {
+  app.presentation = on;
+  app.ui_scale = on ? std::max(app.ui_scale, 1.75f) : 1.0f;
+}
+
 void request_timeline_png(AppState& app) {
   std::string base = app.session.file().empty() ? "default" : app.session.file().stem().string();
   app.screenshot = ScreenshotRequest{fmt::format("gilviz-{}-{}.png", base, app.playback.now().ns()), true};
@@ -87,15 +92,30 @@ void handle_shortcuts(AppState& app) {
   if (pressed(kKeyLeftBracket)) change_speed(app, 0.5);
   if (pressed(kKeyRightBracket)) change_speed(app, 2.0);
   if (pressed(kKeyM, false)) app.show_marks = !app.show_marks;
-  if (pressed(kKeyP, false)) {
-    app.presentation = !app.presentation;
-    app.ui_scale = app.presentation ? std::max(app.ui_scale, 1.75f) : 1.0f;
-  }
+  if (pressed(kKeyP, false)) set_presentation(app, !app.presentation);
   if (io.KeyCtrl && pressed(kKeyS, false)) request_timeline_png(app);
 }
 
 void draw_toolbar(AppState& app) {
   const float f = ImGui::GetFontSize();
+  // Groups of controls that wrap as a whole when the window is narrow (or the scale large);
+  // each group's width is measured on the previous frame.
+  static float widths[8] = {};
+  int group = 0;
+  const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  const auto begin_group = [&] {
+    if (group > 0) {
+      ImGui::SameLine(0, f);
+      if (ImGui::GetCursorScreenPos().x + widths[group] > right_edge) ImGui::NewLine();
+    }
+    ImGui::BeginGroup();
+  };
+  const auto end_group = [&] {
+    ImGui::EndGroup();
+    widths[group++] = ImGui::GetItemRectSize().x;
+  };
+
+  begin_group();
   if (ImGui::Button(app.playback.playing() ? "Pause" : "Play", ImVec2(f * 4, 0))) {
     app.playback.toggle();
     app.follow_playhead = true;
@@ -108,13 +128,17 @@ void draw_toolbar(AppState& app) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("next event (Right)");
   ImGui::SameLine();
   ImGui::Checkbox("GIL events only", &app.gil_events_only);
-  ImGui::SameLine();
+  end_group();
+
+  begin_group();
   ImGui::PushFont(bold_font());
   ImGui::Text("%10s", format_time(app.playback.now()).c_str());
   ImGui::PopFont();
   ImGui::SameLine();
   ImGui::TextDisabled("of %s", format_time(app.playback.end()).c_str());
-  ImGui::SameLine();
+  end_group();
+
+  begin_group();
   // Speed on a log scale, from 10 us to 1 s of simulated time per second.
   float exponent = static_cast<float>(std::log10(app.playback.speed()));
   ImGui::SetNextItemWidth(f * 9);
@@ -122,30 +146,39 @@ void draw_toolbar(AppState& app) {
   if (ImGui::SliderFloat("speed", &exponent, -5.0f, 0.0f, label.c_str())) {
     app.playback.set_speed(std::pow(10.0, static_cast<double>(exponent)));
   }
-  ImGui::SameLine();
+  end_group();
+
+  begin_group();
   if (ImGui::Button("Fit")) app.fit_pending = true;
   ImGui::SameLine();
   if (ImGui::Button("+")) zoom_at_playhead(app, 1.5);
   ImGui::SameLine();
   if (ImGui::Button("-")) zoom_at_playhead(app, 1 / 1.5);
-  ImGui::SameLine();
+  end_group();
+
+  begin_group();
   float scale = app.ui_scale;
   ImGui::SetNextItemWidth(f * 5);
   if (ImGui::SliderFloat("scale", &scale, 1.0f, 3.0f, "%.2fx")) app.ui_scale = scale;
   ImGui::SameLine();
-  ImGui::Checkbox("presentation", &app.presentation);
-  ImGui::SameLine();
+  bool presenting = app.presentation;
+  if (ImGui::Checkbox("presentation", &presenting)) set_presentation(app, presenting);
+  end_group();
+
+  begin_group();
   if (ImGui::Button("Save PNG")) request_timeline_png(app);
   ImGui::SameLine();
   if (ImGui::Button("Help (F1)")) app.show_help = !app.show_help;
+  end_group();
+
   if (!app.status.empty()) {
-    ImGui::SameLine();
+    begin_group();
     ImGui::TextDisabled("%s", app.status.c_str());
+    end_group();
   }
 }
 
 void draw_legend(AppState& app) {
-  (void)app;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float s = ImGui::GetFontSize();
   const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
@@ -155,7 +188,9 @@ void draw_legend(AppState& app) {
     if (ImGui::GetCursorScreenPos().x + width > right_edge) ImGui::NewLine();
   };
   ImGui::NewLine();
+  // Only what these runs show: fewer entries, easier to read from the back of the room.
   for (const LegendEntry& e : legend_entries()) {
+    if (!app.states_seen[static_cast<std::size_t>(e.state)]) continue;
     const float w = s * 1.5f + ImGui::CalcTextSize(e.label.data(), e.label.data() + e.label.size()).x;
     place(w);
     const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -175,6 +210,7 @@ void draw_legend(AppState& app) {
                           {trace::MarkKind::JobEnd, "job done"},
                           {trace::MarkKind::Preempt, "preempted"}};
   for (const Glyph& g : glyphs) {
+    if (!app.marks_seen[static_cast<std::size_t>(g.kind)]) continue;
     place(s * 1.5f + ImGui::CalcTextSize(g.label).x);
     const ImVec2 p = ImGui::GetCursorScreenPos();
     paint_mark(dl, g.kind, p.x + s * 0.6f, LaneBox{p.x, p.y, p.x + s * 1.2f, p.y + s * 1.2f});

@@ -40,7 +40,7 @@ void draw_narrative(AppState& app) {
 
   const std::ptrdiff_t at = app.narrative.index_at(app.playback.now());
   static std::ptrdiff_t last_followed = -2;
-  ImGui::BeginChild("##story", ImVec2(0, 0), true);
+  ImGui::BeginChild("##story", ImVec2(0, 0), true, ImGuiWindowFlags_HorizontalScrollbar);
   const float line_h = ImGui::GetTextLineHeightWithSpacing();
   // Keep the current line in view when the playhead moves (not while the reader scrolls).
   if (at != last_followed) {
