@@ -85,6 +85,39 @@ TEST_CASE("Space plays and pauses; the arrows step exactly onto events") {
   CHECK(v.app.playback.now() == v.app.playback.end());
 }
 
+TEST_CASE("clicking the time axis moves the playhead; the wheel zooms around the mouse") {
+  HeadlessViewer v;
+  REQUIRE(v.app.session.open({}));
+  refresh_derived(v.app);
+  v.frame();
+  v.frame();
+  ImGuiIO& io = ImGui::GetIO();
+  const float* r = v.app.timeline_rect;
+  const float axis_y = r[1] + ImGui::GetFontSize() * 0.8f;
+  const float x = r[0] + r[2] * 0.6f;
+  io.MousePos = ImVec2(x, axis_y);
+  v.frame();
+  io.MouseDown[0] = true;
+  v.frame();
+  io.MouseDown[0] = false;
+  v.frame();
+  const Time at = v.app.playback.now();
+  CHECK(at > 0_ms);
+  CHECK(at < v.app.playback.end());
+
+  // Over the lanes, one notch of the wheel zooms in and keeps the time under the mouse.
+  const float lanes_y = r[1] + r[3] * 0.5f;
+  io.MousePos = ImVec2(x, lanes_y);
+  v.frame();
+  const double ns_per_px = v.app.view.ns_per_px();
+  const double lanes_left = x - v.app.view.x_of(at);  // screen x of the view's x = 0
+  const Time under = v.app.view.time_at(x - lanes_left);
+  io.MouseWheel = 1;
+  v.frame();
+  CHECK(v.app.view.ns_per_px() < ns_per_px);
+  CHECK(std::abs((v.app.view.time_at(x - lanes_left) - under).ns()) <= static_cast<std::int64_t>(v.app.view.ns_per_px()) + 1);
+}
+
 TEST_CASE("F1 opens the help, Esc closes it; P toggles presentation at a larger scale") {
   HeadlessViewer v;
   REQUIRE(v.app.session.open({}));
