@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "viz/level_of_detail.hpp"
+
 namespace gilsim::viz {
 
 using trace::LaneKind;
@@ -58,6 +60,7 @@ void refresh_derived(AppState& app) {
     index.metrics = trace::compute_metrics(run);
     index.playhead = PlayheadIndex::build(run);
     index.contention = gil_contention(run);
+    index.glyph_marks = glyph_marks_by_lane(run);
     index.identity.assign(run.lanes.size(), trace::kNone);
     std::uint32_t ordinal = 0;
     for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {

@@ -44,6 +44,7 @@ struct RunIndex {
   PlayheadIndex playhead;
   std::vector<GilContention> contention;
   std::vector<std::uint32_t> identity;  ///< per lane: its thread ordinal (colour), kNone if not a thread
+  std::vector<std::vector<std::uint32_t>> glyph_marks;  ///< per lane: marks drawn as glyphs
 };
 
 struct BundledScenario {

@@ -22,26 +22,28 @@ class Tally {
  public:
   void add(const Span& s, double weight) {
     by_state_[static_cast<std::size_t>(s.state)] += weight;
-    for (auto& [subject, w] : by_subject_) {
-      if (subject == s.subject) {
-        w += weight;
+    for (std::size_t i = 0; i < subjects_; ++i) {
+      if (by_subject_[i].first == s.subject) {
+        by_subject_[i].second += weight;
         return;
       }
     }
-    if (by_subject_.size() < 16) by_subject_.push_back({s.subject, weight});
+    if (subjects_ < by_subject_.size()) by_subject_[subjects_++] = {s.subject, weight};
   }
   trace::SpanState state() const {
     return static_cast<trace::SpanState>(std::max_element(by_state_.begin(), by_state_.end()) - by_state_.begin());
   }
   std::uint32_t subject() const {
-    auto best = std::max_element(by_subject_.begin(), by_subject_.end(),
+    const auto end = by_subject_.begin() + static_cast<std::ptrdiff_t>(subjects_);
+    auto best = std::max_element(by_subject_.begin(), end,
                                  [](const auto& a, const auto& b) { return a.second < b.second; });
-    return best == by_subject_.end() ? trace::kNone : best->first;
+    return best == end ? trace::kNone : best->first;
   }
 
  private:
   std::array<double, trace::kSpanStateCount> by_state_{};
-  std::vector<std::pair<std::uint32_t, double>> by_subject_;
+  std::array<std::pair<std::uint32_t, double>, 16> by_subject_{};  ///< no allocation per fold
+  std::size_t subjects_ = 0;
 };
 
 DrawItem single(const Span& s, std::size_t index, const TimeView& view) {
@@ -106,6 +108,47 @@ void build_draw_items(std::span<const Span> spans, const TimeView& view,
     item.span_count = static_cast<std::uint32_t>(count);
     out.push_back(item);
     i = j;
+  }
+}
+
+bool has_glyph(trace::MarkKind kind) {
+  using trace::MarkKind;
+  switch (kind) {
+    case MarkKind::DropRequest:
+    case MarkKind::ForcedSwitch:
+    case MarkKind::JobEnd:
+    case MarkKind::LoopStall:
+    case MarkKind::Dispatch:
+    case MarkKind::Preempt:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::vector<std::vector<std::uint32_t>> glyph_marks_by_lane(const trace::Trace& trace) {
+  std::vector<std::vector<std::uint32_t>> out(trace.lanes.size());
+  for (std::uint32_t i = 0; i < trace.marks.size(); ++i) {
+    const trace::Mark& m = trace.marks[i];
+    if (m.lane < out.size() && has_glyph(m.kind)) out[m.lane].push_back(i);
+  }
+  return out;
+}
+
+void visible_marks(const trace::Trace& trace, const std::vector<std::uint32_t>& lane_marks, const TimeView& view,
+                   double min_gap_px, std::vector<std::uint32_t>& out) {
+  const auto first_at_or_after = [&](auto from, Time t) {
+    return std::lower_bound(from, lane_marks.end(), t,
+                            [&](std::uint32_t m, Time v) { return trace.marks[m].at < v; });
+  };
+  const double margin = min_gap_px + 8;
+  const Time last = view.time_at(view.width_px() + margin);
+  auto it = first_at_or_after(lane_marks.begin(), view.time_at(-margin));
+  while (it != lane_marks.end() && trace.marks[*it].at <= last) {
+    out.push_back(*it);
+    const double x = view.x_of(trace.marks[*it].at);
+    const Time skip_to = view.time_at(x + min_gap_px);
+    it = trace.marks[*it].at < skip_to ? first_at_or_after(it + 1, skip_to) : it + 1;
   }
 }
 

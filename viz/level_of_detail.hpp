@@ -25,7 +25,7 @@ struct DrawItem {
 
 struct LodOptions {
   double min_px = 2.0;      ///< spans narrower than this fold together
-  int exact_limit = 64;     ///< a fold with more spans than this samples them
+  int exact_limit = 24;     ///< a fold with more spans than this samples this many of them
 };
 
 /// Index of the first span that ends after `t` (spans are sorted and non-overlapping).
@@ -35,5 +35,17 @@ std::size_t first_span_ending_after(std::span<const trace::Span> spans, Time t);
 /// state and the subject (thread running or holding) that take most of its time.
 void build_draw_items(std::span<const trace::Span> spans, const TimeView& view,
                       std::vector<DrawItem>& out, const LodOptions& options = {});
+
+/// Whether a kind of mark gets a glyph on the timeline (the others live in the narrative).
+bool has_glyph(trace::MarkKind kind);
+
+/// Per lane, the indices into trace.marks of its marks that get a glyph, in time order.
+std::vector<std::vector<std::uint32_t>> glyph_marks_by_lane(const trace::Trace& trace);
+
+/// Appends to `out` the marks of one lane (indices from glyph_marks_by_lane) to draw in
+/// `view`: at most one every `min_gap_px`, found by binary search, so dense marks cost
+/// in proportion to the pixels, not to the marks.
+void visible_marks(const trace::Trace& trace, const std::vector<std::uint32_t>& lane_marks, const TimeView& view,
+                   double min_gap_px, std::vector<std::uint32_t>& out);
 
 }  // namespace gilsim::viz

@@ -122,3 +122,36 @@ TEST_CASE("zoomed in on a busy lane, only the visible spans are visited") {
   CHECK(items.size() == 10);
   CHECK(items.front().first_span == 50'000);
 }
+
+TEST_CASE("only marks that get a glyph are indexed, per lane") {
+  const trace::Trace t = viz::testing::two_threads();
+  const auto by_lane = glyph_marks_by_lane(t);
+  REQUIRE(by_lane.size() == t.lanes.size());
+  // T2 (lane 4): the drop request at 6 ms and its job end at 20 ms; requests and starts get no glyph.
+  REQUIRE(by_lane[4].size() == 2);
+  CHECK(t.marks[by_lane[4][0]].kind == trace::MarkKind::DropRequest);
+  CHECK(t.marks[by_lane[4][1]].kind == trace::MarkKind::JobEnd);
+}
+
+TEST_CASE("dense marks thin out to one per few pixels; sparse ones all show") {
+  trace::TraceBuilder b("r", "threads", "new", trace::Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto lane = b.add_lane("T1", trace::LaneKind::Thread, p);
+  for (int i = 0; i < 100'000; ++i) b.mark(Time{i * 100}, trace::MarkKind::ForcedSwitch, lane);
+  const trace::Trace t = b.finish(10_ms);
+  const auto by_lane = glyph_marks_by_lane(t);
+  TimeView v;
+  v.set_width(1000);
+  v.set(0, 1e4);  // 10 ms across 1000 px: 100 marks per pixel
+  std::vector<std::uint32_t> shown;
+  visible_marks(t, by_lane[lane], v, 5.0, shown);
+  CHECK(shown.size() <= 1000 / 5 + 4);
+  CHECK(shown.size() >= 1000 / 5 - 4);
+  for (std::size_t i = 1; i < shown.size(); ++i) {
+    CHECK(v.x_of(t.marks[shown[i]].at) - v.x_of(t.marks[shown[i - 1]].at) >= 5.0 - 1e-9);
+  }
+  shown.clear();
+  v.set(0, 1.0);  // 1 ns per pixel: the first ten marks, 100 px apart
+  visible_marks(t, by_lane[lane], v, 5.0, shown);
+  CHECK(shown.size() == 11);  // 0, 100, ..., 1000 ns (the last one just at the edge)
+}

@@ -11,6 +11,7 @@ namespace gilsim::viz::platform {
 struct Options {
   std::string file;                  ///< empty: the built-in default scenario
   std::string screenshot;            ///< render once to this PNG and exit
+  bool timeline_only = false;        ///< the screenshot shows the timeline panel only
   std::optional<Time> at;            ///< playhead time for the screenshot (or at start-up)
   int bench_frames = 0;              ///< > 0: build this many frames headlessly, print timings
   unsigned width = 1600, height = 900;

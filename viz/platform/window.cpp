@@ -121,7 +121,7 @@ int run_window(const Options& options) {
     if (screenshot_mode && ++frame >= 4) {
       // Four frames let auto-sized windows and the layout settle before the picture.
       std::string message;
-      if (!save_png(window, options.screenshot, nullptr, message)) {
+      if (!save_png(window, options.screenshot, options.timeline_only ? app.timeline_rect : nullptr, message)) {
         fmt::print(stderr, "gilviz: {}\n", message);
         exit_code = 1;
       }

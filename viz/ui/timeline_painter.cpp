@@ -83,20 +83,6 @@ void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, const 
   }
 }
 
-bool has_glyph(MarkKind kind) {
-  switch (kind) {
-    case MarkKind::DropRequest:
-    case MarkKind::ForcedSwitch:
-    case MarkKind::JobEnd:
-    case MarkKind::LoopStall:
-    case MarkKind::Dispatch:
-    case MarkKind::Preempt:
-      return true;
-    default:
-      return false;
-  }
-}
-
 void paint_mark(ImDrawList* dl, MarkKind kind, float x, const LaneBox& box) {
   const float h = box.bottom - box.top;
   const float s = std::max(3.0f, h * 0.28f);

@@ -34,8 +34,6 @@ void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, const 
 
 /// One mark glyph centred at x in the lane box.
 void paint_mark(ImDrawList* dl, trace::MarkKind kind, float x, const LaneBox& box);
-/// Whether a kind of mark gets a glyph on the timeline (the others live in the narrative).
-bool has_glyph(trace::MarkKind kind);
 
 void paint_axis(ImDrawList* dl, const std::vector<Tick>& ticks, const LaneBox& box);
 

@@ -20,7 +20,7 @@ namespace {
 
 constexpr float kWheelZoom = 1.25f;
 
-/// Per run, lane -> row index in the layout (or -1 when hidden).
+/// Per run, lane -> row index in the layout (or -1 when hidden): where a GIL holder's token goes.
 std::vector<std::vector<int>> rows_by_lane(const TimelineLayout& layout, const std::vector<trace::Trace>& runs) {
   std::vector<std::vector<int>> out(runs.size());
   for (std::size_t r = 0; r < runs.size(); ++r) out[r].assign(runs[r].lanes.size(), -1);
@@ -190,22 +190,15 @@ void draw_timeline(AppState& app) {
   // --- marks: glyphs, at most one per lane every few pixels ---
   if (app.show_marks) {
     ldl->PushClipRect(ImVec2(lanes_x, content.y + scroll), ImVec2(right, content.y + scroll + child_h), true);
-    const Time t0 = app.view.time_at(-8), t1 = app.view.time_at(lanes_w + 8);
-    for (std::uint32_t r = 0; r < runs.size(); ++r) {
-      const trace::Trace& run = runs[r];
-      std::vector<float> last_x(run.lanes.size(), -1e9f);
-      auto it = std::lower_bound(run.marks.begin(), run.marks.end(), t0,
-                                 [](const trace::Mark& m, Time v) { return m.at < v; });
-      for (int budget = 200'000; it != run.marks.end() && it->at <= t1 && budget > 0; ++it, --budget) {
-        if (!has_glyph(it->kind) || it->lane >= run.lanes.size()) continue;
-        const int row_index = rows[r][it->lane];
-        if (row_index < 0) continue;
-        const Row& row = layout.rows[static_cast<std::size_t>(row_index)];
-        if (row.y + row.height < visible_top || row.y > visible_bottom) continue;
-        const float x = lanes_x + static_cast<float>(app.view.x_of(it->at));
-        if (x - last_x[it->lane] < 5.0f * scale) continue;
-        last_x[it->lane] = x;
-        paint_mark(ldl, it->kind, x, LaneBox{lanes_x, content.y + row.y, right, content.y + row.y + row.height});
+    static thread_local std::vector<std::uint32_t> marks;
+    for (const Row& row : layout.rows) {
+      if (row.kind != Row::Kind::Lane || row.y + row.height < visible_top || row.y > visible_bottom) continue;
+      const trace::Trace& run = runs[row.run];
+      marks.clear();
+      visible_marks(run, app.runs[row.run].glyph_marks[row.lane], app.view, 5.0 * scale, marks);
+      const LaneBox box{lanes_x, content.y + row.y, right, content.y + row.y + row.height};
+      for (std::uint32_t m : marks) {
+        paint_mark(ldl, run.marks[m].kind, lanes_x + static_cast<float>(app.view.x_of(run.marks[m].at)), box);
       }
     }
     ldl->PopClipRect();

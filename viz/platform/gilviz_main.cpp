@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   CLI::App cli{"gilviz: watch Python's GIL, threads, asyncio and processes at work"};
   cli.add_option("file", o.file, "scenario file (TOML); the built-in default scenario without one");
   cli.add_option("--screenshot", o.screenshot, "render the window once to this PNG file and exit");
+  cli.add_flag("--timeline-only", o.timeline_only, "with --screenshot: crop to the timeline (as the Save PNG button does)");
   cli.add_option("--at", at_text, "playhead time, e.g. 120ms, 1.5s (with --screenshot, or at start)");
   cli.add_option("--bench-frames", o.bench_frames, "build N frames without a window and print frame times")
       ->check(CLI::Range(1, 1'000'000));

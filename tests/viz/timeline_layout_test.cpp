@@ -1,0 +1,39 @@
+// Rows: runs stacked on one axis, each with cores, then GIL, threads and tasks per process.
+#include <doctest/doctest.h>
+
+#include "fake_runs.hpp"
+#include "viz/timeline_layout.hpp"
+
+using namespace gilsim;
+using namespace gilsim::viz;
+
+TEST_CASE("rows stack runs, each with cores then GIL then threads") {
+  const std::vector<trace::Trace> runs = {viz::testing::two_threads(), viz::testing::asyncio_run()};
+  LayoutOptions o;
+  o.lane_height = 10;
+  o.header_height = 20;
+  o.gap = 5;
+  o.hide_idle_cores = false;
+  const TimelineLayout layout = layout_rows(runs, o);
+  // run 0: header + 2 cores + GIL + T1 + T2; run 1: header + core + GIL + loop + 3 tasks
+  REQUIRE(layout.rows.size() == 6 + 7);
+  CHECK(layout.rows[0].kind == Row::Kind::RunHeader);
+  CHECK(runs[0].lanes[layout.rows[3].lane].kind == trace::LaneKind::Gil);
+  CHECK(layout.rows[6].run == 1);
+  CHECK(layout.rows[6].y == doctest::Approx(20 + 5 * 10 + 5));
+  CHECK(layout.total_height == doctest::Approx(20 + 50 + 5 + 20 + 60 + 5));
+  CHECK(layout.row_at(25)->lane == 0);
+  CHECK(layout.row_at(72) == nullptr);  // the gap after run 0
+  CHECK(layout.find(1, 2)->y == doctest::Approx(75 + 20 + 20));
+
+  o.core_height = 4;  // thinner cores: run 0 has two, run 1 one
+  CHECK(layout_rows(runs, o).total_height == doctest::Approx(layout.total_height - 3 * 6));
+
+  o.show_cores = false;
+  CHECK(layout_rows(runs, o).rows.size() == 4 + 6);
+
+  o.show_cores = true;
+  o.hide_idle_cores = true;  // the asyncio run's only core never ran a thread in this fake
+  CHECK(idle_cores(runs[1]) == 1);
+  CHECK(layout_rows(runs, o).rows.size() == 6 + 6);
+}
