@@ -72,11 +72,14 @@ void Engine::run() {
 
 void Engine::dispatch(const Event& e) {
   switch (e.kind) {
-    case EventKind::Resume:
-      if (threads_[e.target]->epoch != e.token) return;
-      threads_[e.target]->waiting_notify = false;
+    case EventKind::Resume: {
+      Thread& th = *threads_[e.target];
+      if (th.epoch != e.token) return;
+      th.waiting_notify = false;
+      th.just_woke = th.doing == Thread::Doing::Wait;
       resume_program(e.target);
       return;
+    }
     case EventKind::ComputeDone: {
       // One pending ComputeDone per thread at most: a paused compute leaves its event in the
       // queue and the event, when it comes, moves itself to the compute's new end.
@@ -198,13 +201,41 @@ bool Engine::request_core(ThreadId t) {
   }
   if (free_core >= 0) {
     assign_core(free_core, t);
+    th.just_woke = false;
     return true;
   }
+  if (std::exchange(th.just_woke, false) && preempt_for_waker(t)) return true;
   th.queued = true;
   run_queue_.push_back(t);
   show(t, SpanState::Runnable);
   arm_quantums();
   return false;
+}
+
+bool Engine::preempt_for_waker(ThreadId t) {
+  // S3: a thread woken from I/O or a sleep preempts the thread that has run longest, once
+  // that one has had a minimum slice (a quarter of the quantum, as CFS's granularity).
+  int victim = -1;
+  for (int c = 0; c < static_cast<int>(cores_.size()); ++c) {
+    const Core& core = cores_[c];
+    if (core.thread == kNoThread || !threads_[core.thread]->running) continue;
+    if (victim < 0 || core.slice_start < cores_[victim].slice_start) victim = c;
+  }
+  if (victim < 0 || now_ - cores_[victim].slice_start < config_.machine.quantum / 4) return false;
+  Core& core = cores_[victim];
+  const ThreadId running = core.thread;
+  Thread& th = *threads_[running];
+  pause(running);
+  builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[t]->lane);
+  th.core = -1;
+  core.thread = kNoThread;
+  builder_.clear_state(builder_.core_lane(victim), now_);
+  assign_core(victim, t);
+  th.queued = true;
+  run_queue_.push_back(running);
+  show(running, SpanState::Runnable);
+  arm_quantums();
+  return true;
 }
 
 void Engine::arm_quantums() {

@@ -112,6 +112,7 @@ class Engine {
   void pause(ThreadId t);
   void on_compute_done(ThreadId t);
   bool request_core(ThreadId t);
+  bool preempt_for_waker(ThreadId t);
   void release_core(ThreadId t);
   void assign_core(int core, ThreadId t);
   void on_quantum_end(int core);

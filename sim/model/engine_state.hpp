@@ -36,6 +36,7 @@ struct Engine::Thread {
   // Core.
   int core = -1;
   bool queued = false;  ///< in the OS run queue
+  bool just_woke = false;  ///< back from I/O or a sleep: may preempt a CPU hog (S3)
 
   // GIL.
   enum class GilWait : std::uint8_t { None, Waiting, Woken, Switch };
