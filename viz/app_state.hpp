@@ -72,6 +72,7 @@ struct AppState {
 
   TimeView view;
   bool fit_pending = true;       ///< fit the whole time range once the width is known
+  std::optional<std::pair<Time, Time>> fit_range;  ///< fit this range instead, once
   bool follow_playhead = true;   ///< page the view to keep the playhead visible while playing
   Playback playback;
   bool gil_events_only = false;  ///< arrow keys step between GIL events only

@@ -16,6 +16,10 @@ bool set_up_app(AppState& app, const Options& options, bool list_bundled) {
   app.presentation = options.presentation;
   if (options.presentation && options.scale == 1.0f) app.ui_scale = 1.75f;
   if (options.at) app.playback.seek(*options.at);
+  if (options.view) {
+    app.fit_range = options.view;
+    app.follow_playhead = false;
+  }
   if (list_bundled) app.bundled = list_bundled_scenarios();
   return true;
 }

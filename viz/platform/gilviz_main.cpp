@@ -24,7 +24,7 @@ double seconds_since_start() {
 int main(int argc, char** argv) {
   using namespace gilsim::viz::platform;
   Options o;
-  std::string at_text, size_text;
+  std::string at_text, size_text, view_text;
   CLI::App cli{"gilviz: watch Python's GIL, threads, asyncio and processes at work"};
   cli.add_option("file", o.file, "scenario file (TOML); the built-in default scenario without one");
   cli.add_option("--screenshot", o.screenshot, "render the window once to this PNG file and exit");
@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   cli.add_option("--at", at_text, "playhead time, e.g. 120ms, 1.5s (with --screenshot, or at start)");
   cli.add_option("--bench-frames", o.bench_frames, "build N frames without a window and print frame times")
       ->check(CLI::Range(1, 1'000'000));
+  cli.add_option("--view", view_text, "time range to show at start, e.g. 80ms..130ms");
   cli.add_option("--size", size_text, "window size, e.g. 1600x900");
   cli.add_option("--scale", o.scale, "UI scale, 1 to 3")->check(CLI::Range(1.0, 3.0));
   cli.add_flag("--presentation", o.presentation, "start in presentation mode (bigger, fewer panels)");
@@ -43,6 +44,16 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "gilviz: --at '{}': expected a time such as 120ms, 250us or 1.5s\n", at_text);
       return 2;
     }
+  }
+  if (!view_text.empty()) {
+    const auto dots = view_text.find("..");
+    const auto from = dots == std::string::npos ? std::nullopt : gilsim::viz::parse_time(view_text.substr(0, dots));
+    const auto to = dots == std::string::npos ? std::nullopt : gilsim::viz::parse_time(view_text.substr(dots + 2));
+    if (!from || !to || *to <= *from) {
+      fmt::print(stderr, "gilviz: --view '{}': expected FROM..TO with FROM < TO, e.g. 80ms..130ms\n", view_text);
+      return 2;
+    }
+    o.view = std::make_pair(*from, *to);
   }
   if (!size_text.empty()) {
     unsigned w = 0, h = 0;

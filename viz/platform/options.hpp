@@ -13,6 +13,7 @@ struct Options {
   std::string screenshot;            ///< render once to this PNG and exit
   bool timeline_only = false;        ///< the screenshot shows the timeline panel only
   std::optional<Time> at;            ///< playhead time for the screenshot (or at start-up)
+  std::optional<std::pair<Time, Time>> view;  ///< the time range shown at start-up (zoom)
   int bench_frames = 0;              ///< > 0: build this many frames headlessly, print timings
   unsigned width = 1600, height = 900;
   bool size_given = false;           ///< without --size the window takes most of the screen

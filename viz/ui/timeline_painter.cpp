@@ -45,7 +45,8 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
                       const std::vector<DrawItem>& items, const LaneBox& box) {
   const float pad = std::max(1.0f, (box.bottom - box.top) * 0.12f);
   const float y0 = box.top + pad, y1 = box.bottom - pad;
-  const float text_h = ImGui::GetFontSize();
+  // Text fits the row: thin core rows get a slightly smaller size rather than clipped glyphs.
+  const float text_h = std::min(ImGui::GetFontSize(), (y1 - y0) + 2.0f);
   for (const DrawItem& item : items) {
     const float x0 = box.left + static_cast<float>(item.x0);
     const float x1 = box.left + static_cast<float>(item.x1);
@@ -60,10 +61,11 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
     if (item.folded() || x1 - x0 < text_h * 2.5f) continue;
     const char* label = item_label(c, lane.kind, item);
     if (!label) continue;
-    const ImVec4 clip(std::max(x0, box.left) + 3, y0, std::min(x1, box.right) - 2, y1);
+    const ImVec4 clip(std::max(x0, box.left) + 3, y0 - 1, std::min(x1, box.right) - 2, y1 + 1);
     if (clip.z <= clip.x) continue;
     const float ty = y0 + ((y1 - y0) - text_h) * 0.5f;
-    dl->AddText(nullptr, 0.0f, ImVec2(clip.x, ty), to_u32(text_on(rgba_of(fill))), label, nullptr, 0.0f, &clip);
+    dl->AddText(ImGui::GetFont(), text_h, ImVec2(clip.x, ty), to_u32(text_on(rgba_of(fill))), label, nullptr, 0.0f,
+                &clip);
   }
 }
 
@@ -75,10 +77,11 @@ void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, const 
     const float x0 = box.left + static_cast<float>(item.x0);
     const float x1 = box.left + static_cast<float>(item.x1);
     dl->AddRectFilled(ImVec2(x0, y0), ImVec2(x1, box.bottom - 1), fill);
-    // Hatching over the holder's colour: "others are waiting for this".
-    for (float x = std::floor(x0 / 8) * 8; x < x1; x += 8) {
-      const float a = std::max(x, x0), b = std::min(x + h * 0.5f, x1);
-      if (b > a) dl->AddLine(ImVec2(a, y0), ImVec2(b, box.top + 1), IM_COL32(255, 255, 255, 110), 1.0f);
+    // Hatching in the band, so it reads as "waiting" even in grey-scale print.
+    const float band = box.bottom - 1 - y0;
+    for (float x = std::floor(x0 / 6) * 6; x < x1; x += 6) {
+      const float a = std::max(x, x0), b = std::min(x + band, x1);
+      if (b > a) dl->AddLine(ImVec2(a, box.bottom - 1), ImVec2(b, box.bottom - 1 - (b - a)), IM_COL32(255, 255, 255, 140), 1.0f);
     }
   }
 }

@@ -105,8 +105,9 @@ void draw_timeline(AppState& app) {
   const Time end = total_end(runs);
   app.view.set_width(lanes_w);
   if (app.fit_pending) {
-    app.view.fit(Time::zero(), end);
+    app.view.fit(app.fit_range ? app.fit_range->first : Time::zero(), app.fit_range ? app.fit_range->second : end);
     app.fit_pending = false;
+    app.fit_range.reset();
   }
   if (app.follow_playhead && app.playback.playing()) app.view.keep_visible(app.playback.now());
   app.view.limit(end);
