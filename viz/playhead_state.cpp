@@ -19,7 +19,10 @@ PlayheadIndex PlayheadIndex::build(const trace::Trace& trace) {
     index.job_ends.push_back(j.end);
   }
   for (const trace::Mark& m : trace.marks) {
-    if (m.kind == MarkKind::Dispatch) index.dispatches.push_back(m.at);
+    if (m.kind == MarkKind::Dispatch) {
+      index.dispatches.push_back(m.at);
+      index.jobs_sent.push_back((index.jobs_sent.empty() ? 0 : index.jobs_sent.back()) + m.value);
+    }
   }
   std::sort(index.job_begins.begin(), index.job_begins.end());
   std::sort(index.job_ends.begin(), index.job_ends.end());
@@ -136,8 +139,12 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
   state.jobs.done = count_at_or_before(index.job_ends, t);
   state.jobs.running = started - state.jobs.done;
   state.jobs.waiting = total - started;
-  state.jobs.chunks_dispatched = count_at_or_before(index.dispatches, t);
-  state.jobs.chunks_queued = static_cast<int>(index.dispatches.size()) - state.jobs.chunks_dispatched;
+  state.jobs.chunks_sent = count_at_or_before(index.dispatches, t);
+  state.jobs.chunks_unsent = static_cast<int>(index.dispatches.size()) - state.jobs.chunks_sent;
+  if (state.jobs.chunks_sent > 0) {
+    const auto sent = index.jobs_sent[static_cast<std::size_t>(state.jobs.chunks_sent - 1)];
+    state.jobs.jobs_queued = std::max(0, static_cast<int>(sent) - started);
+  }
   return state;
 }
 

@@ -52,8 +52,9 @@ struct JobsAtPlayhead {
   int waiting = 0;  ///< not started yet (in a queue, or not reached yet)
   int running = 0;
   int done = 0;
-  int chunks_queued = 0;      ///< pool chunks not yet dispatched to a worker
-  int chunks_dispatched = 0;
+  int chunks_sent = 0;        ///< pool chunks put on the task queue so far (Dispatch marks)
+  int chunks_unsent = 0;      ///< pool chunks the parent has yet to put on the queue
+  int jobs_queued = 0;        ///< jobs sent to the pool's queue that no worker has started
 };
 
 struct PlayheadState {
@@ -69,6 +70,7 @@ struct PlayheadIndex {
   std::vector<Time> job_begins;
   std::vector<Time> job_ends;
   std::vector<Time> dispatches;
+  std::vector<std::int64_t> jobs_sent;  ///< jobs sent in dispatches[0..i], inclusive
 
   static PlayheadIndex build(const trace::Trace& trace);
 };

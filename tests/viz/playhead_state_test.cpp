@@ -112,17 +112,28 @@ TEST_CASE("the asyncio ready queue is first come, first served; timers soonest f
   }
 }
 
-TEST_CASE("pool chunks not yet dispatched count as queued") {
+TEST_CASE("pool chunks: sent to the queue, still to send, and jobs waiting in the queue") {
   trace::TraceBuilder b("pool", "process_pool", "new", trace::Origin::Simulated, 2, 5_ms);
   const auto main = b.add_process("main", true);
   const auto feeder = b.add_lane("main", trace::LaneKind::Thread, main);
   const auto w1 = b.add_lane("worker 1", trace::LaneKind::Thread, b.add_process("worker 1", true));
-  b.mark(1_ms, trace::MarkKind::Dispatch, feeder, w1, 2);
-  b.mark(5_ms, trace::MarkKind::Dispatch, feeder, w1, 2);
-  b.mark(9_ms, trace::MarkKind::Dispatch, feeder, w1, 1);
+  const auto tpl = b.add_template("crunch", {"cpu 1 ms"});
+  std::vector<std::uint32_t> jobs;
+  for (int i = 0; i < 5; ++i) jobs.push_back(b.add_job("crunch", tpl));
+  b.mark(1_ms, trace::MarkKind::Dispatch, feeder, trace::kNone, 2);
+  b.mark(5_ms, trace::MarkKind::Dispatch, feeder, trace::kNone, 2);
+  b.mark(9_ms, trace::MarkKind::Dispatch, feeder, trace::kNone, 1);
+  b.job_started(jobs[0], w1, 2_ms);
+  b.job_finished(jobs[0], 3_ms);
+  b.job_started(jobs[1], w1, 3_ms);
+  b.job_finished(jobs[1], 6_ms);
   const trace::Trace t = b.finish(10_ms);
-  CHECK(at(t, 0_ms).jobs.chunks_queued == 3);
-  CHECK(at(t, 5_ms).jobs.chunks_queued == 1);
-  CHECK(at(t, 5_ms).jobs.chunks_dispatched == 2);
-  CHECK(at(t, 10_ms).jobs.chunks_queued == 0);
+  CHECK(at(t, 0_ms).jobs.chunks_unsent == 3);
+  CHECK(at(t, 0_ms).jobs.jobs_queued == 0);
+  CHECK(at(t, 1_ms).jobs.jobs_queued == 2);   // both jobs of the first chunk wait
+  CHECK(at(t, 2_ms).jobs.jobs_queued == 1);   // the worker took one
+  CHECK(at(t, 5_ms).jobs.chunks_sent == 2);
+  CHECK(at(t, 5_ms).jobs.chunks_unsent == 1);
+  CHECK(at(t, 5_ms).jobs.jobs_queued == 2);   // 4 sent, 2 started
+  CHECK(at(t, 10_ms).jobs.chunks_unsent == 0);
 }

@@ -117,8 +117,11 @@ void draw_playhead_state(AppState& app) {
     }
     const JobsAtPlayhead& j = state.jobs;
     std::string jobs = fmt::format("jobs: {} not started, {} running, {} done", j.waiting, j.running, j.done);
-    if (j.chunks_queued + j.chunks_dispatched > 0) jobs += fmt::format("; {} chunk{} queued", j.chunks_queued, j.chunks_queued == 1 ? "" : "s");
     ImGui::TextUnformatted(jobs.c_str());
+    if (j.chunks_sent + j.chunks_unsent > 0) {
+      ImGui::Text("pool queue: %d job%s waiting for a worker; %d chunk%s still to send", j.jobs_queued,
+                  j.jobs_queued == 1 ? "" : "s", j.chunks_unsent, j.chunks_unsent == 1 ? "" : "s");
+    }
     ImGui::Unindent(ImGui::GetFontSize() * 0.5f);
     ImGui::PopID();
   }
