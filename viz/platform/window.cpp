@@ -79,6 +79,8 @@ int run_window(const Options& options) {
     fmt::print(stderr, "gilviz: could not open a window (is DISPLAY set? try xvfb-run -a)\n");
     return 1;
   }
+  // A screenshot draws into a hidden window: nothing flashes on a desktop.
+  if (screenshot_mode) window.setVisible(false);
   window.setVerticalSyncEnabled(!screenshot_mode);
   if (!screenshot_mode) window.setFramerateLimit(120);
   ImGui::CreateContext();
