@@ -8,7 +8,9 @@
 
 #include <imgui.h>
 
+#include "fake_runs.hpp"
 #include "viz/app_state.hpp"
+#include "viz/ui/panels.hpp"
 #include "viz/ui/app_frame.hpp"
 #include "viz/ui/keys.hpp"
 #include "viz/ui/theme.hpp"
@@ -190,4 +192,15 @@ TEST_CASE("opening a missing file keeps what was open") {
   CHECK(!s.error().empty());
   CHECK(s.file().empty());
   CHECK(!s.runs().empty());
+}
+
+TEST_CASE("a span's tooltip says who, what, when, how long and why") {
+  const trace::Trace t = viz::testing::two_threads();
+  // T2 (lane 4) waits for the GIL from 1 ms to 6.5 ms while T1 holds it.
+  CHECK(ui::describe_span_detail(t, 4, 0) ==
+        "T2 waiting for GIL, crunch 2, step 1: cpu 9 ms  (threads)\n"
+        "from 1.00 ms to 6.50 ms, for 5.50 ms\n"
+        "T1 held the GIL when T2 asked for it.");
+  // T2's I/O: the legend's meaning of the state, as a sentence.
+  CHECK(ui::describe_span_detail(t, 4, 2).find("In a system call") != std::string::npos);
 }

@@ -41,7 +41,10 @@ bool save_png(sf::RenderWindow& window, const std::string& path, const float* re
     }
   }
   const std::filesystem::path target(path);
-  const std::filesystem::path temp = target.parent_path() / ("." + target.stem().string() + ".partial.png");
+  std::string temp_name = ".";  // built step by step: GCC 12 warns (falsely) on "." + string
+  temp_name += target.stem().string();
+  temp_name += ".partial.png";
+  const std::filesystem::path temp = target.parent_path() / temp_name;
   if (!image.saveToFile(temp.string())) {
     message = fmt::format("could not write {}", temp.string());
     std::error_code ec;
@@ -80,9 +83,12 @@ int run_window(const Options& options) {
     return 1;
   }
   // A screenshot draws into a hidden window: nothing flashes on a desktop.
-  if (screenshot_mode) window.setVisible(false);
-  window.setVerticalSyncEnabled(!screenshot_mode);
-  if (!screenshot_mode) window.setFramerateLimit(120);
+  if (screenshot_mode) {
+    window.setVisible(false);
+  } else {
+    window.setVerticalSyncEnabled(true);
+    window.setFramerateLimit(120);
+  }
   ImGui::CreateContext();
   SfmlImGui platform(window);
   ImGui_ImplOpenGL2_Init();

@@ -146,6 +146,7 @@ void draw_toolbar(AppState& app) {
   if (ImGui::SliderFloat("speed", &exponent, -5.0f, 0.0f, label.c_str())) {
     app.playback.set_speed(std::pow(10.0, static_cast<double>(exponent)));
   }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("simulated time per real second ([ slower, ] faster)");
   end_group();
 
   begin_group();

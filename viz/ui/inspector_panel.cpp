@@ -1,5 +1,6 @@
 // The span detail shared by the hover tooltip and the inspector.
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -29,7 +30,10 @@ std::string why(const trace::Trace& run, const trace::Lane& lane, const trace::S
     }
   }
   for (const LegendEntry& e : legend_entries()) {
-    if (e.state == span.state) return std::string(e.meaning) + ".";
+    if (e.state != span.state) continue;
+    std::string sentence(e.meaning);
+    sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
+    return sentence + ".";
   }
   if (lane.kind == LaneKind::Gil) return "Only the holder may run Python bytecode in this process.";
   return {};
