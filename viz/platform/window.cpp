@@ -1,5 +1,6 @@
 // The interactive window (SFML + ImGui's OpenGL2 renderer), and --screenshot, which draws a
 // few frames into the same window, saves the PNG and exits.
+#include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
@@ -10,6 +11,7 @@
 #include <imgui.h>
 
 #include "viz/platform/app_setup.hpp"
+#include "viz/platform/display_check.hpp"
 #include "viz/platform/sfml_imgui.hpp"
 #include "viz/ui/app_frame.hpp"
 #include "viz/ui/theme.hpp"
@@ -65,6 +67,13 @@ bool save_png(sf::RenderWindow& window, const std::string& path, const float* re
 }  // namespace
 
 int run_window(const Options& options) {
+  if (!display_reachable()) {
+    const char* name = std::getenv("DISPLAY");
+    fmt::print(stderr, "gilviz: cannot open the display '{}'; run it on a desktop, or under xvfb-run -a "
+                       "(for --screenshot), or use --bench-frames, which needs no window\n",
+               name ? name : "");
+    return 1;
+  }
   AppState app;
   const bool screenshot_mode = !options.screenshot.empty();
   if (!set_up_app(app, options, !screenshot_mode)) return 1;
