@@ -1,0 +1,35 @@
+// Scenarios built in code and the invariants every measured trace must satisfy.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::real::testing {
+
+/// A job template of `count` jobs with the given steps.
+scenario::JobTemplate make_job(std::string name, int count, std::vector<scenario::Step> steps);
+scenario::Step cpu(Time t);
+scenario::Step native(Time t);
+scenario::Step io(Time t);
+scenario::Step sleep(Time t);
+scenario::Step block(Time t);
+scenario::Step offload(scenario::StepKind work, Time t);
+
+scenario::Scenario make_scenario(std::vector<scenario::JobTemplate> jobs, int cores = 2);
+scenario::Run make_run(scenario::Executor e, std::string name = "run");
+
+/// Checks (with doctest) what every measured trace must satisfy: sorted, non-overlapping
+/// spans in every lane; at most one GIL holder per process at any instant; every Running
+/// span inside a Held span of its own thread; every job started and finished exactly once.
+void check_invariants(const trace::Trace& t);
+
+/// Lanes of `kind` in `t`.
+std::vector<const trace::Lane*> lanes_of(const trace::Trace& t, trace::LaneKind kind);
+/// Total time of spans in `state` over the lanes of `kind`.
+Time time_in(const trace::Trace& t, trace::LaneKind kind, trace::SpanState state);
+int count_marks(const trace::Trace& t, trace::MarkKind kind);
+
+}  // namespace gilsim::real::testing
