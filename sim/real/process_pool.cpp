@@ -1,9 +1,304 @@
-// Placeholder for the process pool (next commit).
-#include "sim/real/executors.hpp"
+// process_pool: real worker processes (fork, or spawn: fork then exec of this very binary),
+// each with its own GIL; Pool.map's chunks dispatched to whichever worker is idle; pickled
+// arguments and results crossing pipes; every child killed and reaped whatever happens.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "sim/real/execute.hpp"
+#include "sim/real/executors.hpp"
+#include "sim/real/pool_protocol.hpp"
+#include "sim/real/pool_worker.hpp"
+#include "sim/real/real_gil.hpp"
 
 namespace gilsim::real {
-ExecutorOutput run_process_pool(RunInputs&) {
-  throw RealRunError(RealRunError::Reason::NotRunnable, "process_pool is not yet runnable for real");
+
+using namespace pool;
+using trace::MarkKind;
+using trace::SpanState;
+
+namespace {
+
+/// The pids of a run's workers, shared with the abort callback (which may outlive the pool).
+struct ChildRegistry {
+  std::mutex mutex;
+  std::vector<pid_t> live;
+
+  void add(pid_t pid) {
+    std::lock_guard lock(mutex);
+    live.push_back(pid);
+  }
+  void kill_all() {
+    std::lock_guard lock(mutex);
+    for (pid_t pid : live) ::kill(pid, SIGKILL);
+  }
+  void reaped(pid_t pid) {
+    std::lock_guard lock(mutex);
+    live.erase(std::remove(live.begin(), live.end(), pid), live.end());
+  }
+};
+
+struct Worker {
+  pid_t pid = -1;
+  int task_fd = -1;    ///< parent writes
+  int result_fd = -1;  ///< parent reads
+  trace::LaneId lane = trace::kNone;
+  std::vector<std::uint32_t> chunk;  ///< jobs in flight
+  bool reaped = false;
+};
+
+[[noreturn]] void fail(const std::string& message) {
+  throw RealRunError(RealRunError::Reason::WorkerFailed, message);
 }
+
+std::string describe_exit(int status) {
+  if (WIFEXITED(status)) return fmt::format("exited with status {}", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return fmt::format("was killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
+  return "stopped";
+}
+
+class WorkerSet {
+ public:
+  WorkerSet(RunContext& ctx) : ctx_(ctx), registry_(std::make_shared<ChildRegistry>()) {
+    ctx_.on_abort([registry = registry_] { registry->kill_all(); });
+  }
+  ~WorkerSet() { shut_down(); }
+
+  std::vector<Worker>& workers() { return workers_; }
+
+  /// Starts one worker; the child never returns from here.
+  Worker& start(scenario::StartMethod method, trace::LaneId lane) {
+    int task[2];
+    int result[2];
+    if (pipe2(task, O_CLOEXEC) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
+    if (pipe2(result, O_CLOEXEC) != 0) {
+      close(task[0]);
+      close(task[1]);
+      throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
+    }
+    const pid_t parent = getpid();
+    const pid_t pid = fork();
+    if (pid < 0) {
+      for (int fd : {task[0], task[1], result[0], result[1]}) close(fd);
+      throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
+    }
+    if (pid == 0) become_worker(method, task[0], result[1], parent);
+    registry_->add(pid);
+    close(task[0]);
+    close(result[1]);
+    workers_.push_back(Worker{pid, task[1], result[0], lane, {}, false});
+    return workers_.back();
+  }
+
+  /// Waits for a worker to exit; returns its status.
+  int reap(Worker& w) {
+    int status = 0;
+    while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    w.reaped = true;
+    registry_->reaped(w.pid);
+    return status;
+  }
+
+  /// Kills and reaps whatever is still alive; closes every pipe.
+  void shut_down() {
+    for (Worker& w : workers_) {
+      if (w.task_fd >= 0) close(w.task_fd);
+      w.task_fd = -1;
+      if (!w.reaped) {
+        ::kill(w.pid, SIGKILL);
+        reap(w);
+      }
+      if (w.result_fd >= 0) close(w.result_fd);
+      w.result_fd = -1;
+    }
+  }
+
+ private:
+  [[noreturn]] static void become_worker(scenario::StartMethod method, int task_fd, int result_fd, pid_t parent) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);
+    if (method == scenario::StartMethod::Spawn) {
+      // A fresh program image: only the two pipes survive exec.
+      fcntl(task_fd, F_SETFD, 0);
+      fcntl(result_fd, F_SETFD, 0);
+      char fds[64];
+      std::snprintf(fds, sizeof(fds), "%d,%d", task_fd, result_fd);
+      setenv(kWorkerEnvironment, fds, 1);
+      char name[] = "gilsim-worker";
+      char argument[64];
+      std::snprintf(argument, sizeof(argument), "%s", kWorkerArgument);
+      char* argv[] = {name, argument, nullptr};
+      execv("/proc/self/exe", argv);
+      _exit(127);
+    }
+    // fork: close every other descriptor (other workers' pipes), keep stdio and ours.
+    const int low = std::min(task_fd, result_fd);
+    const int high = std::max(task_fd, result_fd);
+    if (low > 3) close_range(3, static_cast<unsigned>(low - 1), 0);
+    if (high > low + 1) close_range(static_cast<unsigned>(low + 1), static_cast<unsigned>(high - 1), 0);
+    close_range(static_cast<unsigned>(high + 1), ~0U, 0);
+    _exit(run_pool_worker(task_fd, result_fd));
+  }
+
+  RunContext& ctx_;
+  std::shared_ptr<ChildRegistry> registry_;
+  std::vector<Worker> workers_;
+};
+
+/// Polls every worker's result pipe and the abort descriptor; returns the index of a worker
+/// with something to read. Throws RunAborted on abort.
+std::size_t wait_for_result(RunContext& ctx, const std::vector<Worker>& workers) {
+  std::vector<pollfd> fds;
+  std::vector<std::size_t> owner;
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    if (workers[i].chunk.empty()) continue;
+    fds.push_back(pollfd{workers[i].result_fd, POLLIN, 0});
+    owner.push_back(i);
+  }
+  for (;;) {
+    // Wake up now and then to notice an abort; the abort also kills the workers (EOF).
+    for (auto& p : fds) p.revents = 0;
+    const int n = poll(fds.data(), fds.size(), 20);
+    ctx.throw_if_aborted();
+    if (n < 0 && errno != EINTR) throw std::runtime_error(fmt::format("poll: {}", std::strerror(errno)));
+    for (std::size_t k = 0; k < fds.size(); ++k) {
+      if (fds[k].revents != 0) return owner[k];
+    }
+  }
+}
+
+}  // namespace
+
+ExecutorOutput run_process_pool(RunInputs& in) {
+  RunContext& ctx = in.ctx;
+  const bool has_gil = ctx.settings().gil != scenario::GilMode::None;
+  const trace::ProcessId main_process = add_main_process(in);
+  const trace::LaneId main_lane = in.builder.add_lane("main", trace::LaneKind::Thread, main_process);
+  const int worker_count = scenario::effective_workers(in.scenario, in.run);
+  const int chunksize = std::max(1, scenario::effective_chunksize(in.scenario, in.run));
+  const scenario::StartMethod method = scenario::effective_start_method(in.scenario, in.run);
+  std::vector<trace::LaneId> worker_lanes;
+  std::vector<trace::LaneId> worker_gils;
+  for (int k = 0; k < worker_count; ++k) {
+    const std::string name = fmt::format("worker {}", k + 1);
+    const trace::ProcessId p = in.builder.add_process(name, has_gil);
+    worker_gils.push_back(in.builder.gil_lane(p));
+    worker_lanes.push_back(in.builder.add_lane(name, trace::LaneKind::Thread, p));
+  }
+
+  Recorder recorder;
+  std::unique_ptr<RealGil> gil;
+  if (has_gil) gil = std::make_unique<RealGil>(ctx, in.builder.gil_lane(main_process));
+  ctx.pin_current_thread();
+  GilSeat seat(ctx, gil.get(), main_lane, recorder);
+  seat.take(SpanState::Running);
+
+  // P4: Pool starts every worker up front.
+  WorkerSet set(ctx);
+  for (int k = 0; k < worker_count; ++k) {
+    const Time spawned = ctx.now();
+    Worker& w = set.start(method, worker_lanes[static_cast<std::size_t>(k)]);
+    WorkerConfig config;
+    config.origin_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(ctx.origin().time_since_epoch()).count();
+    config.spawned_at_ns = spawned.ns();
+    config.settings = ctx.settings();
+    config.parent_lane = main_lane;
+    config.gil_lane = worker_gils[static_cast<std::size_t>(k)];
+    config.thread_lane = w.lane;
+    config.worker_index = static_cast<std::uint32_t>(k);
+    std::vector<char> bytes(sizeof(config));
+    std::memcpy(bytes.data(), &config, sizeof(config));
+    if (!send(w.task_fd, MessageType::Config, 0, bytes)) fail(fmt::format("worker {} died at start", k + 1));
+  }
+
+  // P5/P6: consecutive chunks of `chunksize` jobs; an idle worker gets the next one.
+  std::size_t next_job = 0;
+  auto dispatch = [&](Worker& w) {
+    if (next_job >= in.jobs.size()) return;
+    std::vector<const PlannedJob*> chunk;
+    for (; next_job < in.jobs.size() && chunk.size() < static_cast<std::size_t>(chunksize); ++next_job) {
+      chunk.push_back(&in.jobs[next_job]);
+      w.chunk.push_back(in.jobs[next_job].index);
+    }
+    recorder.state(ctx.now(), main_lane, SpanState::Pickling);
+    const std::vector<char> payload = encode_chunk(chunk);
+    recorder.mark(ctx.now(), MarkKind::Dispatch, main_lane, w.lane, static_cast<std::int64_t>(chunk.size()));
+    if (!send(w.task_fd, MessageType::Chunk, static_cast<std::uint32_t>(chunk.size()), payload)) {
+      ctx.throw_if_aborted();
+      fail(fmt::format("a worker of run '{}' (pid {}) closed its pipe", in.run.name, w.pid));
+    }
+    recorder.state(ctx.now(), main_lane, SpanState::Running);
+  };
+  for (Worker& w : set.workers()) dispatch(w);
+
+  Time finished;
+  std::size_t outstanding = in.jobs.size();
+  MessageHeader header;
+  std::vector<char> payload;
+  while (outstanding > 0) {
+    seat.drop(DropReason::Blocking, SpanState::BlockedIo);
+    const std::size_t i = wait_for_result(ctx, set.workers());
+    Worker& w = set.workers()[i];
+    const bool got = receive(w.result_fd, header, payload);
+    ctx.throw_if_aborted();
+    seat.take(SpanState::Pickling);
+    if (!got || header.type != MessageType::Result || header.count != w.chunk.size()) {
+      std::string why = header.type == MessageType::Failure ? std::string(payload.begin(), payload.end()) : "";
+      const int status = set.reap(w);
+      fail(fmt::format("worker {} (pid {}) of run '{}' {} while running a chunk of {} job{}{}{}", i + 1, w.pid,
+                       in.run.name, describe_exit(status), w.chunk.size(), w.chunk.size() == 1 ? "" : "s",
+                       why.empty() ? "" : ": ", why));
+    }
+    // Unpickle the results: touch every byte.
+    volatile unsigned sum = 0;
+    for (char c : payload) sum = sum + static_cast<unsigned char>(c);
+    outstanding -= w.chunk.size();
+    ctx.jobs_done().fetch_add(static_cast<int>(w.chunk.size()));
+    w.chunk.clear();
+    finished = ctx.now();
+    recorder.state(finished, main_lane, SpanState::Running);
+    dispatch(w);
+  }
+  seat.drop(DropReason::Exit);
+  seat.flush();
+
+  // Shut down: every worker sends its records, then exits.
+  ExecutorOutput out;
+  for (Worker& w : set.workers()) send(w.task_fd, MessageType::Stop, 0, {});
+  for (std::size_t i = 0; i < set.workers().size(); ++i) {
+    Worker& w = set.workers()[i];
+    for (;;) {
+      ctx.throw_if_aborted();
+      if (ctx.wait_readable(w.result_fd, Time{20'000'000})) break;
+    }
+    if (!receive(w.result_fd, header, payload) || header.type != MessageType::Records ||
+        payload.size() != static_cast<std::size_t>(header.count) * sizeof(Record)) {
+      const int status = set.reap(w);
+      fail(fmt::format("worker {} (pid {}) of run '{}' {} before sending its records", i + 1, w.pid, in.run.name,
+                       describe_exit(status)));
+    }
+    const std::size_t old_size = out.records.size();
+    out.records.resize(old_size + header.count);
+    if (header.count > 0) std::memcpy(out.records.data() + old_size, payload.data(), payload.size());
+    const int status = set.reap(w);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      fail(fmt::format("worker {} (pid {}) of run '{}' {}", i + 1, w.pid, in.run.name, describe_exit(status)));
+    }
+  }
+  append_records(out.records, recorder.records());
+  out.end = finished;
+  return out;
+}
+
 }  // namespace gilsim::real

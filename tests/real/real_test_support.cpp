@@ -2,9 +2,18 @@
 #include "real_test_support.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
+
+#include <unistd.h>
 
 #include <doctest/doctest.h>
+
+#include "sim/real/busy_loop.hpp"
 
 namespace gilsim::real::testing {
 
@@ -69,6 +78,53 @@ int count_marks(const trace::Trace& t, trace::MarkKind kind) {
   return static_cast<int>(std::count_if(t.marks.begin(), t.marks.end(),
                                         [kind](const trace::Mark& m) { return m.kind == kind; }));
 }
+
+Time overlap(const trace::Lane& a, const trace::Lane& b) {
+  Time total;
+  std::size_t j = 0;
+  for (const auto& x : a.spans) {
+    while (j < b.spans.size() && b.spans[j].end <= x.begin) ++j;
+    for (std::size_t k = j; k < b.spans.size() && b.spans[k].begin < x.end; ++k) {
+      total += min(x.end, b.spans[k].end) - max(x.begin, b.spans[k].begin);
+    }
+  }
+  return total;
+}
+
+double measure_parallelism() {
+  const double per_ns = real::calibrate_iterations_per_ns();
+  const std::uint64_t n = real::iterations_for(Time{60'000'000}, per_ns);
+  const auto began = std::chrono::steady_clock::now();
+  std::thread other([n] { real::spin(n); });
+  real::spin(n);
+  other.join();
+  const double wall = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - began).count();
+  return std::clamp(120e6 / wall, 0.0, 2.0);
+}
+
+std::vector<int> child_pids_of_this_process() {
+  std::vector<int> children;
+  const int self = static_cast<int>(getpid());
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string text;
+    std::getline(stat, text);
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(text.substr(close + 1));
+    std::string state;
+    int ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == self) children.push_back(std::stoi(name));
+  }
+  return children;
+}
+
+int children_of_this_process() { return static_cast<int>(child_pids_of_this_process().size()); }
 
 void check_invariants(const trace::Trace& t) {
   CHECK(t.origin == trace::Origin::Measured);

@@ -32,4 +32,14 @@ std::vector<const trace::Lane*> lanes_of(const trace::Trace& t, trace::LaneKind 
 Time time_in(const trace::Trace& t, trace::LaneKind kind, trace::SpanState state);
 int count_marks(const trace::Trace& t, trace::MarkKind kind);
 
+/// Time during which both lanes have a span.
+Time overlap(const trace::Lane& a, const trace::Lane& b);
+/// How many cores' worth of CPU two busy threads get from this machine right now (1..2),
+/// for tests that compare parallel runs on a machine other programs share.
+double measure_parallelism();
+
+/// Child processes of this process (zombies included), from /proc.
+std::vector<int> child_pids_of_this_process();
+int children_of_this_process();
+
 }  // namespace gilsim::real::testing
