@@ -69,9 +69,8 @@ std::string describe_exit(int status) {
 
 class WorkerSet {
  public:
-  WorkerSet(RunContext& ctx) : ctx_(ctx), registry_(std::make_shared<ChildRegistry>()) {
-    ctx_.on_abort([registry = registry_] { registry->kill_all(); });
-  }
+  explicit WorkerSet(RunContext& ctx)
+      : registry_(std::make_shared<ChildRegistry>()), kill_on_abort_(ctx, [registry = registry_] { registry->kill_all(); }) {}
   ~WorkerSet() { shut_down(); }
 
   std::vector<Worker>& workers() { return workers_; }
@@ -151,8 +150,8 @@ class WorkerSet {
     _exit(run_pool_worker(task_fd, result_fd));
   }
 
-  RunContext& ctx_;
   std::shared_ptr<ChildRegistry> registry_;
+  AbortHook kill_on_abort_;
   std::vector<Worker> workers_;
 };
 

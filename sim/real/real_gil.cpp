@@ -13,13 +13,12 @@ namespace {
 constexpr Time kUnseenGap{20'000};
 }  // namespace
 
-RealGil::RealGil(RunContext& ctx, trace::LaneId gil_lane) : ctx_(ctx), lane_(gil_lane) {
-  ctx_.on_abort([this] {
-    std::lock_guard lock(mutex_);
-    cond_.notify_all();
-    switch_cond_.notify_all();
-  });
-}
+RealGil::RealGil(RunContext& ctx, trace::LaneId gil_lane)
+    : ctx_(ctx), lane_(gil_lane), wake_on_abort_(ctx, [this] {
+        std::lock_guard lock(mutex_);
+        cond_.notify_all();
+        switch_cond_.notify_all();
+      }) {}
 
 Time RealGil::stamp(Time floor) {
   Time t = max(ctx_.now(), floor);
@@ -115,7 +114,7 @@ Time GilSeat::drop(DropReason reason, SpanState then, std::uint32_t subject, std
   holds_ = false;
   if (!gil_) {
     const Time t = recorder_.monotonic(ctx_.now());
-    if (reason == DropReason::Exit) {
+    if (reason == DropReason::Exit || reason == DropReason::Idle) {
       recorder_.clear(t, lane_);
     } else if (reason == DropReason::Blocking) {
       recorder_.state(t, lane_, then, subject, step);
@@ -133,7 +132,7 @@ Time GilSeat::drop(DropReason reason, SpanState then, std::uint32_t subject, std
   g.cond_.notify_one();  // G6: wake one waiter, chosen by the OS
 
   pending_ = PendingRelease{true, reason == DropReason::CheckPoint, dropped, subject, step};
-  if (reason == DropReason::Exit) {
+  if (reason == DropReason::Exit || reason == DropReason::Idle) {
     recorder_.clear(dropped, lane_);
   } else if (reason == DropReason::Blocking) {
     recorder_.state(dropped, lane_, then, subject, step);

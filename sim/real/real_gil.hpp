@@ -41,12 +41,14 @@ class RealGil {
   bool last_drop_forced_ = false;
   std::atomic<bool> drop_request_{false};
   Time last_event_{-1};
+  AbortHook wake_on_abort_;  ///< last: registered once everything else exists
 };
 
 /// Why a thread drops the GIL.
 enum class DropReason {
   Blocking,    ///< around a blocking call or native code (G7); waits for a switch if one was asked
   CheckPoint,  ///< answering a drop request (new GIL) or a check period ending (old GIL)
+  Idle,        ///< blocking on a queue with nothing to do: like Blocking, and the lane goes idle
   Exit,        ///< the thread is done with Python (no forced switching, as CPython's tstate NULL)
 };
 
@@ -62,7 +64,7 @@ class GilSeat {
   Time take(trace::SpanState then, std::uint32_t subject = trace::kNone,
             std::uint16_t step = trace::kNoStep);
   /// Drops the GIL (G6); the thread lane enters `then` (ignored for CheckPoint, which shows
-  /// WaitingGil; Exit clears the lane). Returns the time it was dropped.
+  /// WaitingGil; Idle and Exit clear the lane). Returns the time it was dropped.
   Time drop(DropReason reason, trace::SpanState then = trace::SpanState::Runnable,
             std::uint32_t subject = trace::kNone, std::uint16_t step = trace::kNoStep);
 

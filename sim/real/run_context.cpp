@@ -49,12 +49,18 @@ void RunContext::request_abort() {
   const std::uint64_t one = 1;
   [[maybe_unused]] auto written = write(abort_fd_, &one, sizeof(one));
   std::lock_guard lock(wake_mutex_);
-  for (auto& wake : wakes_) wake();
+  for (auto& [id, wake] : wakes_) wake();
 }
 
-void RunContext::on_abort(std::function<void()> wake) {
-  std::lock_guard lock(wake_mutex_);
-  wakes_.push_back(std::move(wake));
+AbortHook::AbortHook(RunContext& ctx, std::function<void()> wake) : ctx_(ctx) {
+  std::lock_guard lock(ctx_.wake_mutex_);
+  id_ = ctx_.next_hook_++;
+  ctx_.wakes_.emplace_back(id_, std::move(wake));
+}
+
+AbortHook::~AbortHook() {
+  std::lock_guard lock(ctx_.wake_mutex_);
+  std::erase_if(ctx_.wakes_, [this](const auto& w) { return w.first == id_; });
 }
 
 namespace {

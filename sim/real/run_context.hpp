@@ -50,8 +50,6 @@ class RunContext {
   }
   /// Ends every wait of the run: sets the flag, wakes pollers and registered waiters.
   void request_abort();
-  /// Called by request_abort(), e.g. to notify a condition variable. Register before threads start.
-  void on_abort(std::function<void()> wake);
 
   /// A real blocking system call: ppoll() on the abort descriptor for `d`.
   /// Throws RunAborted when the run is aborted meanwhile.
@@ -70,11 +68,27 @@ class RunContext {
   Clock::time_point origin_;
   std::atomic<bool> aborted_{false};
   int abort_fd_ = -1;  ///< an eventfd that becomes readable on abort
+  friend class AbortHook;
   std::mutex wake_mutex_;
-  std::vector<std::function<void()>> wakes_;
+  std::uint64_t next_hook_ = 0;
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> wakes_;
   cpu_set_t cpus_{};
   bool limit_cpus_ = false;
   std::atomic<int> jobs_done_{0};
+};
+
+/// Calls `wake` when the run aborts (e.g. to notify a condition variable), for as long as
+/// it lives: its destructor unregisters it, so an abort racing with the end is safe.
+class AbortHook {
+ public:
+  AbortHook(RunContext& ctx, std::function<void()> wake);
+  ~AbortHook();
+  AbortHook(const AbortHook&) = delete;
+  AbortHook& operator=(const AbortHook&) = delete;
+
+ private:
+  RunContext& ctx_;
+  std::uint64_t id_;
 };
 
 /// CPUs this process may run on.

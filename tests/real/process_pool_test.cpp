@@ -39,13 +39,12 @@ TEST_CASE("two worker processes beat two threads at CPU-bound work on two cores"
   auto s = make_scenario({make_job("crunch", 4, {cpu(150_ms)})});
   auto pool_run = make_run(Executor::ProcessPool);
   pool_run.workers = 2;
-  // Interleaved, best of two: other programs on this machine come and go.
-  Time pool_best = Time::max();
-  Time threads_best = Time::max();
-  double parallelism = 0;
+  int clean_rounds = 0;
   for (int round = 0; round < 2; ++round) {
+    const double before = measure_parallelism();
     const auto pool = real::execute(s, pool_run);
     const auto threads = real::execute(s, make_run(Executor::Threads));
+    const double after = measure_parallelism();
     check_invariants(pool);
     check_invariants(threads);
     CHECK(threads.end >= 600_ms);
@@ -53,17 +52,14 @@ TEST_CASE("two worker processes beat two threads at CPU-bound work on two cores"
     // of the run, while one GIL never lets two threads run Python at once.
     CHECK(overlap(pool.lanes[pool.processes[1].gil_lane], pool.lanes[pool.processes[2].gil_lane]).ns() * 2 >
           pool.end.ns() / 2);
-    pool_best = min(pool_best, pool.end);
-    threads_best = min(threads_best, threads.end);
-    parallelism = std::max(parallelism, measure_parallelism());
+    MESSAGE("process pool " << pool.end.ms() << " ms, threads " << threads.end.ms() << " ms; the machine gave "
+                            << before << " then " << after << " cores' worth");
+    // Wall-clock speed-up only means something when the machine gave us two cores meanwhile;
+    // two cores would give 2x, and well over 1.25x survives noise.
+    if (std::min(before, after) >= 1.6) {
+      ++clean_rounds;
+      CHECK(pool.end.ns() * 5 < threads.end.ns() * 4);
+    }
   }
-  MESSAGE("process pool " << pool_best.ms() << " ms, threads " << threads_best.ms()
-                          << " ms; this machine gave us " << parallelism << " cores' worth just now");
-  if (parallelism >= 1.6) {
-    // Two cores would give 2x; well over 1.25x survives noise.
-    CHECK(pool_best.ns() * 5 < threads_best.ns() * 4);
-  } else {
-    // Other programs leave us about one core: the pool cannot win, but must not lose much.
-    CHECK(pool_best.ns() < threads_best.ns() * 3 / 2);
-  }
+  if (clean_rounds == 0) MESSAGE("other programs kept the cores busy: speed-up not compared this time");
 }

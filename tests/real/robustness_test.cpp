@@ -42,7 +42,7 @@ scenario::Scenario long_scenario() {
 TEST_CASE("a run that outlives its timeout stops every thread and worker") {
   real::ExecuteOptions options;
   options.timeout = 300_ms;
-  for (Executor e : {Executor::Sequential, Executor::Threads, Executor::ThreadPool,
+  for (Executor e : {Executor::Sequential, Executor::Threads, Executor::ThreadPool, Executor::Asyncio,
                      Executor::ProcessPool}) {
     CAPTURE(scenario::to_string(e));
     auto run = make_run(e);
