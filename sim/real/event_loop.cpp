@@ -56,19 +56,20 @@ class OffloadPool {
   /// From the loop thread: queue `work` for task `task`; start a thread if none is idle.
   void submit(std::uint32_t task, const PlannedJob& job, std::uint16_t step, PlannedStep work) {
     bool start_thread = false;
+    int number = 0;
     {
       std::lock_guard lock(mutex_);
       queue_.push_back(Item{task, &job, step, work});
       if (idle_credits_ > 0) {
         --idle_credits_;
       } else if (threads_ < max_workers_) {
-        ++threads_;
+        number = threads_++;
         start_thread = true;
       }
       work_cv_.notify_one();
     }
     if (start_thread) {
-      const std::size_t index = group_.add_lane(fmt::format("T{}", threads_));
+      const std::size_t index = group_.add_lane(fmt::format("asyncio_{}", number));
       group_.start(index, loop_index_, [this](GilSeat& seat) { serve(seat); });
     }
   }
@@ -293,7 +294,7 @@ ExecutorOutput run_asyncio(RunInputs& in) {
     gil = std::make_unique<RealGil>(in.ctx, in.builder.gil_lane(process));
   }
   ThreadGroup group(in, process, gil.get());
-  const std::size_t loop_index = group.add_lane("loop");
+  const std::size_t loop_index = group.add_lane("event loop");
   std::vector<TaskState> tasks;
   for (std::size_t i = 0; i < in.jobs.size(); ++i) {
     const trace::LaneId lane = in.builder.add_lane(fmt::format("task {}", i + 1), trace::LaneKind::Task, process);

@@ -36,7 +36,7 @@ std::vector<PlannedJob> plan_jobs(const scenario::Scenario& scenario) {
       PlannedJob job;
       job.index = static_cast<std::uint32_t>(jobs.size());
       job.template_index = static_cast<std::uint32_t>(t);
-      job.name = fmt::format("{} {}", tmpl.name, i + 1);
+      job.name = tmpl.count == 1 ? tmpl.name : fmt::format("{} {}", tmpl.name, i + 1);
       job.arg_bytes = tmpl.arg_bytes;
       job.result_bytes = tmpl.result_bytes;
       for (const auto& step : tmpl.steps) {

@@ -19,7 +19,7 @@ struct PlannedStep {
 struct PlannedJob {
   std::uint32_t index = 0;           ///< trace job index
   std::uint32_t template_index = 0;
-  std::string name;                  ///< "page 3"
+  std::string name;                  ///< "page 3", or "page" when there is one
   std::vector<PlannedStep> steps;
   std::int64_t arg_bytes = 0;
   std::int64_t result_bytes = 0;

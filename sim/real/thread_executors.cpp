@@ -54,15 +54,20 @@ ExecutorOutput run_threads(RunInputs& in) {
   auto gil = make_gil(in, process);
   ThreadGroup group(in, process, gil.get());
   group.add_lane("main");
-  for (std::size_t i = 0; i < in.jobs.size(); ++i) group.add_lane(fmt::format("T{}", i + 1));
-  for (std::size_t i = 0; i < in.jobs.size(); ++i) {
-    const PlannedJob& job = in.jobs[i];
-    group.start(i + 1, 0, [&in, &job](GilSeat& seat) {
-      seat.take(SpanState::Running, job.index, job.steps.empty() ? trace::kNoStep : 0);
-      run_job(in.ctx, seat, job);
-      seat.drop(DropReason::Exit);
-    });
-  }
+  group.run_here(0, [&](GilSeat& seat) {
+    // The main thread starts the threads holding the GIL, then join() waits without it.
+    seat.take(SpanState::Running);
+    for (std::size_t i = 0; i < in.jobs.size(); ++i) {
+      const PlannedJob& job = in.jobs[i];
+      const std::size_t index = group.add_lane(fmt::format("T{}", i + 1));
+      group.start(index, 0, [&in, &job](GilSeat& own) {
+        own.take(SpanState::Running, job.index, job.steps.empty() ? trace::kNoStep : 0);
+        run_job(in.ctx, own, job);
+        own.drop(DropReason::Exit);
+      });
+    }
+    seat.drop(DropReason::Idle);
+  });
   return group.finish();
 }
 
@@ -73,21 +78,27 @@ ExecutorOutput run_thread_pool(RunInputs& in) {
   group.add_lane("main");
   const int workers = std::min<int>(scenario::effective_workers(in.scenario, in.run),
                                     static_cast<int>(in.jobs.size()));
-  for (int i = 0; i < workers; ++i) group.add_lane(fmt::format("T{}", i + 1));
-  // T3: one FIFO queue of every submitted job; an idle worker takes the next. A worker keeps
-  // the GIL from one job to the next (the queue's get does not block while it has items).
+  // T3: one FIFO queue of every submitted job; an idle worker takes the next. submit()
+  // starts a worker while below max_workers, and all jobs are submitted at once, so
+  // min(max_workers, jobs) workers start. A worker keeps the GIL from one job to the next
+  // (the queue's get does not block while it has items).
   std::atomic<std::size_t> next_job{0};
-  for (int i = 0; i < workers; ++i) {
-    group.start(static_cast<std::size_t>(i) + 1, 0, [&in, &next_job](GilSeat& seat) {
-      seat.take(SpanState::Running);
-      for (;;) {
-        const std::size_t j = next_job.fetch_add(1);
-        if (j >= in.jobs.size()) break;
-        run_job(in.ctx, seat, in.jobs[j]);
-      }
-      seat.drop(DropReason::Exit);
-    });
-  }
+  group.run_here(0, [&](GilSeat& seat) {
+    seat.take(SpanState::Running);
+    for (int i = 0; i < workers; ++i) {
+      const std::size_t index = group.add_lane(fmt::format("worker {}", i + 1));
+      group.start(index, 0, [&in, &next_job](GilSeat& own) {
+        own.take(SpanState::Running);
+        for (;;) {
+          const std::size_t j = next_job.fetch_add(1);
+          if (j >= in.jobs.size()) break;
+          run_job(in.ctx, own, in.jobs[j]);
+        }
+        own.drop(DropReason::Exit);
+      });
+    }
+    seat.drop(DropReason::Idle);
+  });
   return group.finish();
 }
 
