@@ -2,6 +2,7 @@
 // file:line:col, what is wrong and what was expected.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -11,6 +12,9 @@
 #include "sim/scenario/scenario.hpp"
 
 namespace gilsim::scenario {
+
+/// Steps held by all job templates together, after `repeat` is expanded (memory bound).
+inline constexpr std::int64_t kMaxStepsInScenario = 2'000'000;
 
 /// A problem in a scenario file or an override. what() is the full one-line message:
 /// "scenarios/x.toml:12:9: unknown key 'cors' in [machine]; did you mean 'cores'?"
@@ -26,9 +30,12 @@ class ScenarioError : public std::runtime_error {
 };
 
 /// A `--set key=value` override, applied before validation so it is checked like the file.
-/// Keys: any dotted path of the file ("machine.cores", "python.switch_interval"), plus the
-/// shorthands "cores", "switch_interval", "gil", "workers" (every pool run), "jobs" (the
-/// count of every job template) and "seed".
+/// Keys: any dotted path of the file ("machine.cores", "python.switch_interval"; a [[job]] or
+/// [[run]] by number from 1 or by name: "job.1.count", "run.threads.cores"), plus the
+/// shorthands "cores", "switch_interval", "gil", "workers" (every thread_pool and process_pool
+/// run), "jobs" (the count of every job template) and "seed". The value is read as TOML when
+/// it parses ("2", "[...]"), else as a string ("1ms"); where a string is expected, the value
+/// is taken as written ("3.10").
 struct Override {
   std::string key;
   std::string value;
@@ -36,6 +43,7 @@ struct Override {
 /// Parses "key=value"; throws ScenarioError (file "--set") when there is no '='.
 Override parse_override(std::string_view text);
 
+/// Throws ScenarioError for a file that cannot be read, bad TOML, or an invalid scenario.
 Scenario load_file(const std::filesystem::path& path, const std::vector<Override>& overrides = {});
 Scenario load_string(std::string_view toml_text, std::string_view source_name,
                      const std::vector<Override>& overrides = {});
@@ -43,8 +51,9 @@ Scenario load_string(std::string_view toml_text, std::string_view source_name,
 Scenario load_default(const std::vector<Override>& overrides = {});
 std::string_view embedded_default_text();
 
-/// The bundled scenario files (scenarios/*.toml, sorted), from the source tree or next to
-/// the binary; empty when neither exists.
+/// The bundled scenario files (*.toml, sorted) from the first folder that exists: the source
+/// tree's scenarios/, then scenarios/ next to the binary, then ../share/gilsim/scenarios.
+/// Empty when none exists.
 std::vector<std::filesystem::path> bundled_scenarios();
 
 }  // namespace gilsim::scenario

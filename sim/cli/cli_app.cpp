@@ -1,0 +1,90 @@
+// Options of `gilsim`, `gilsim run` and `gilsim list`, and the exit codes.
+#include "sim/cli/cli_app.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "sim/cli/list_command.hpp"
+#include "sim/cli/run_command.hpp"
+#include "sim/scenario/loader.hpp"
+
+namespace gilsim::cli {
+
+namespace {
+
+constexpr const char* kExamples =
+    "Examples:\n"
+    "  gilsim                                   the built-in scenario, every run\n"
+    "  gilsim run scenarios/default.toml --set cores=2 --set switch_interval=1ms\n"
+    "  gilsim run --run threads --run asyncio --width 120\n"
+    "  gilsim run --no-timeline --export-trace runs.json --csv spans.csv\n\n";
+
+constexpr const char* kExitCodesFooter =
+    "Exit codes: 0 success; 2 bad input (a scenario file, a --set value, an option or a run\n"
+    "name); 1 any other failure (for example an output file that cannot be written).";
+
+void add_run_options(CLI::App& run, RunOptions& options) {
+  run.add_option("files", options.files,
+                 "Scenario files (TOML) to run, one after the other; none runs the built-in default")
+      ->type_name("FILE");
+  run.add_option("--set", options.overrides,
+                 "Override a scenario value before it is checked, e.g. --set cores=2 or "
+                 "--set python.switch_interval=1ms; repeatable")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  run.add_option("--run", options.run_names, "Only the run with this name; repeatable")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
+  run.add_option("--export-trace", options.chrome_trace_path,
+                 "Write every run to a Chrome Trace Event file for ui.perfetto.dev or chrome://tracing")
+      ->type_name("FILE.json");
+  run.add_option("--csv", options.csv_path, "Write every span of every run as CSV")->type_name("FILE.csv");
+  run.add_option("--width", options.width, "Columns for the note and the timelines, at least 40 (default: $COLUMNS, else the terminal's, else 100)")
+      ->type_name("N")
+      ->check(CLI::Range(40, 100000).description(""));
+  run.add_flag_callback("--no-timeline", [&options] { options.timelines = false; },
+                        "Print the table without the text timelines");
+  // Room for the measured runs: --real, --real-only and --cpython join here.
+}
+
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"gilsim: how CPython runs concurrent work (threads under the GIL, asyncio, process pools),\n"
+               "simulated from a scenario file and shown as a table and a timeline per run.\n"
+               "With no subcommand, runs the built-in default scenario.",
+               "gilsim"};
+  app.footer(std::string(kExamples) + kExitCodesFooter);
+  app.require_subcommand(0, 1);
+
+  RunOptions run_options;
+  CLI::App* run = app.add_subcommand("run", "Simulate scenarios and print each run's figures and timeline");
+  run->footer(std::string(kExamples) + kExitCodesFooter);
+  add_run_options(*run, run_options);
+
+  CLI::App* list = app.add_subcommand("list", "List the bundled scenarios with their titles");
+  list->footer(kExitCodesFooter);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    return code == 0 ? kExitOk : kExitBadInput;
+  }
+
+  try {
+    if (list->parsed()) return list_scenarios(scenario::bundled_scenarios(), out);
+    return run_scenarios(run_options, out);
+  } catch (const scenario::ScenarioError& e) {
+    err << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const UsageError& e) {
+    err << "gilsim: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    err << "gilsim: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace gilsim::cli

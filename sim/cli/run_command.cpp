@@ -1,0 +1,83 @@
+// `gilsim run`, from options to printed reports and written exports.
+#include "sim/cli/run_command.hpp"
+
+#include <deque>
+#include <filesystem>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "sim/cli/scenario_report.hpp"
+#include "sim/cli/terminal_width.hpp"
+#include "sim/model/simulate.hpp"
+#include "sim/scenario/loader.hpp"
+#include "sim/trace/atomic_file.hpp"
+#include "sim/trace/chrome_export.hpp"
+#include "sim/trace/csv_export.hpp"
+
+namespace gilsim::cli {
+
+namespace {
+
+std::vector<scenario::Scenario> load_all(const RunOptions& options) {
+  std::vector<scenario::Override> overrides;
+  for (const auto& text : options.overrides) overrides.push_back(scenario::parse_override(text));
+  std::vector<scenario::Scenario> scenarios;
+  if (options.files.empty()) scenarios.push_back(scenario::load_default(overrides));
+  for (const auto& file : options.files) scenarios.push_back(scenario::load_file(file, overrides));
+  return scenarios;
+}
+
+/// Fails before any simulation when an output file could not be created at the end.
+void check_output_directory(const std::string& path) {
+  if (path.empty()) return;
+  const auto directory = std::filesystem::path(path).parent_path();
+  std::error_code error;
+  if (!directory.empty() && !std::filesystem::is_directory(directory, error)) {
+    throw std::runtime_error(fmt::format("cannot write '{}': there is no directory '{}'", path, directory.string()));
+  }
+}
+
+void write_exports(const RunOptions& options, const std::vector<const trace::Trace*>& traces, std::ostream& out) {
+  if (!options.chrome_trace_path.empty()) {
+    trace::write_file_atomically(options.chrome_trace_path,
+                                 [&](std::ostream& file) { trace::write_chrome_trace(file, traces); });
+    out << fmt::format("wrote {} (open it in https://ui.perfetto.dev or chrome://tracing)\n",
+                       options.chrome_trace_path);
+  }
+  if (!options.csv_path.empty()) {
+    trace::write_file_atomically(options.csv_path, [&](std::ostream& file) { trace::write_spans_csv(file, traces); });
+    out << fmt::format("wrote {}\n", options.csv_path);
+  }
+}
+
+}  // namespace
+
+int run_scenarios(const RunOptions& options, std::ostream& out) {
+  // Everything is checked before anything is simulated or printed.
+  const std::vector<scenario::Scenario> scenarios = load_all(options);
+  std::vector<std::vector<const scenario::Run*>> chosen;
+  for (const auto& s : scenarios) chosen.push_back(select_runs(s, options.run_names));
+  check_output_directory(options.chrome_trace_path);
+  check_output_directory(options.csv_path);
+
+  ReportOptions report;
+  report.width = options.width.value_or(terminal_width());
+  report.timelines = options.timelines;
+  std::deque<trace::Trace> traces;  // stable addresses for the exports
+  std::vector<const trace::Trace*> all_runs;
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    std::vector<const trace::Trace*> runs;
+    for (const scenario::Run* run : chosen[i]) {  // measured runs will join the simulated ones here
+      runs.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run)));
+    }
+    if (i > 0) out << "\n";
+    out << render_scenario_report(scenarios[i], runs, report);
+    all_runs.insert(all_runs.end(), runs.begin(), runs.end());
+  }
+  if (!all_runs.empty() && (!options.chrome_trace_path.empty() || !options.csv_path.empty())) out << "\n";
+  write_exports(options, all_runs, out);
+  return 0;
+}
+
+}  // namespace gilsim::cli

@@ -1,0 +1,27 @@
+// `gilsim run`: load scenarios, simulate their runs, print the reports, write exports.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "sim/cli/run_selection.hpp"
+
+namespace gilsim::cli {
+
+struct RunOptions {
+  std::vector<std::string> files;        ///< empty: the built-in default scenario
+  std::vector<std::string> overrides;    ///< --set key=value, in order
+  std::vector<std::string> run_names;    ///< --run NAME; empty: every run
+  std::optional<int> width;              ///< --width; default: the terminal's
+  bool timelines = true;                 ///< --no-timeline clears it
+  std::string chrome_trace_path;         ///< --export-trace; empty: none
+  std::string csv_path;                  ///< --csv; empty: none
+};
+
+/// Does the whole command. Throws scenario::ScenarioError (bad file or --set), UsageError,
+/// or std::runtime_error (a file that cannot be written); returns 0 on success.
+int run_scenarios(const RunOptions& options, std::ostream& out);
+
+}  // namespace gilsim::cli

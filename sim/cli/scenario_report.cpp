@@ -1,0 +1,64 @@
+// The report of one scenario: a heading, the note, the table, the timelines.
+#include "sim/cli/scenario_report.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "sim/cli/text_table.hpp"
+#include "sim/cli/text_timeline.hpp"
+#include "sim/cli/text_wrap.hpp"
+#include "sim/trace/metrics.hpp"
+
+namespace gilsim::cli {
+
+namespace {
+
+std::string run_label(const trace::Trace& t) {
+  return t.origin == trace::Origin::Measured ? fmt::format("{} (measured)", t.run_name) : t.run_name;
+}
+
+std::string executor_label(const trace::Trace& t) {
+  if (t.gil_mode == "none") return fmt::format("{}, no GIL", t.executor);
+  if (t.gil_mode == "old") return fmt::format("{}, old GIL", t.executor);
+  return t.executor;
+}
+
+std::string percent(double fraction) { return fmt::format("{:.0f}%", fraction * 100.0); }
+
+}  // namespace
+
+std::string render_run_table(const std::vector<const trace::Trace*>& runs) {
+  TextTable table{{"run", "executor", "makespan", "speedup", "cores busy", "GIL held", "GIL wait", "switches",
+                   "drop requests"},
+                  {false, false, true, true, true, true, true, true, true},
+                  {}};
+  if (runs.empty()) return render_table(table);
+  const trace::Metrics baseline = trace::compute_metrics(*runs.front());
+  for (const trace::Trace* t : runs) {
+    const trace::Metrics m = trace::compute_metrics(*t);
+    const bool has_gil = m.gil_lanes > 0;
+    table.rows.push_back({run_label(*t), executor_label(*t), format_time(m.makespan),
+                          fmt::format("{:.2f}x", trace::speedup(baseline, m)), percent(m.core_utilisation),
+                          has_gil ? percent(m.gil_held) : "-", has_gil ? format_time(m.gil_wait_total) : "-",
+                          fmt::format("{}", m.gil_switches), fmt::format("{}", m.drop_requests)});
+  }
+  return render_table(table);
+}
+
+std::string render_scenario_report(const scenario::Scenario& s, const std::vector<const trace::Trace*>& runs,
+                                   const ReportOptions& options) {
+  std::string out = fmt::format("{}\n{}\n", s.title, std::string(std::min<std::size_t>(s.title.size(), 80), '='));
+  out += fmt::format("({}, {} job{}, seed {})\n\n", s.source, s.total_jobs(), s.total_jobs() == 1 ? "" : "s", s.seed);
+  if (!s.note.empty()) out += wrap_text(s.note, options.width) + "\n";
+  out += render_run_table(runs);
+  if (!options.timelines) return out;
+  for (const trace::Trace* t : runs) {
+    out += fmt::format("\n{} ({}, {}, finished at {})\n", run_label(*t), executor_label(*t),
+                       fmt::format("{} core{}", t->cores, t->cores == 1 ? "" : "s"), format_time(t->end));
+    out += render_text_timeline(*t, TimelineOptions{options.width, options.max_rows_per_kind});
+  }
+  return out;
+}
+
+}  // namespace gilsim::cli

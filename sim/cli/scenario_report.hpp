@@ -1,0 +1,26 @@
+// What `gilsim run` prints for one scenario: title, teaching note, a table of the runs'
+// figures (from trace::compute_metrics) and each run's text timeline.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::cli {
+
+struct ReportOptions {
+  int width = 100;
+  bool timelines = true;
+  int max_rows_per_kind = 16;
+};
+
+/// One row per run: run, executor, makespan, speedup (vs the first run), cores busy %,
+/// GIL held %, GIL wait, switches, drop requests.
+std::string render_run_table(const std::vector<const trace::Trace*>& runs);
+
+std::string render_scenario_report(const scenario::Scenario& scenario, const std::vector<const trace::Trace*>& runs,
+                                   const ReportOptions& options);
+
+}  // namespace gilsim::cli

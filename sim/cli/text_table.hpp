@@ -1,0 +1,18 @@
+// A plain text table: a header row, a rule, and columns padded to their widest cell.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace gilsim::cli {
+
+struct TextTable {
+  std::vector<std::string> headers;
+  std::vector<bool> right_aligned;  ///< per column; numbers read best right-aligned
+  std::vector<std::vector<std::string>> rows;
+};
+
+/// Columns separated by two spaces; trailing spaces trimmed. Every line ends with '\n'.
+std::string render_table(const TextTable& table);
+
+}  // namespace gilsim::cli

@@ -1,0 +1,220 @@
+// Text timeline: lanes are chosen and capped, each lane is cut into equal time buckets,
+// and each bucket shows its dominant state (or GIL holder); then the axis and the legend.
+#include "sim/cli/text_timeline.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+namespace gilsim::cli {
+
+using namespace gilsim::trace;
+
+namespace {
+
+constexpr int kMaxNameWidth = 16;
+constexpr int kMinBarWidth = 10;
+constexpr int kTickSpacing = 10;  ///< columns between axis labels, at least
+
+constexpr std::array kLegendOrder = {
+    SpanState::Running,  SpanState::Native,   SpanState::WaitingGil, SpanState::Runnable,
+    SpanState::BlockedIo, SpanState::Sleeping, SpanState::Stalled,    SpanState::Starting,
+    SpanState::Pickling, SpanState::Ready,    SpanState::Awaiting,
+};
+
+/// Start of bucket i of n over [0, end), without overflowing int64.
+Time bucket_start(Time end, int i, int n) {
+  const std::int64_t q = end.ns() / n, r = end.ns() % n;
+  return Time{q * i + r * i / n};
+}
+
+struct LaneSelection {
+  std::vector<LaneId> shown;
+  std::vector<std::string> hidden_notes;  ///< "... 990 more threads"
+};
+
+LaneSelection select_lanes(const Trace& t, int cap) {
+  LaneSelection sel;
+  constexpr std::array kinds = {LaneKind::Core, LaneKind::Gil, LaneKind::Thread, LaneKind::Task};
+  constexpr std::array plural = {"cores", "GILs", "threads", "tasks"};
+  for (std::size_t k = 0; k < kinds.size(); ++k) {
+    int count = 0;
+    for (LaneId id = 0; id < t.lanes.size(); ++id) {
+      if (t.lanes[id].kind != kinds[k]) continue;
+      if (count++ < cap) sel.shown.push_back(id);
+    }
+    if (count > cap) sel.hidden_notes.push_back(fmt::format("... {} more {}", count - cap, plural[k]));
+  }
+  return sel;
+}
+
+/// Symbol of each lane when it holds a GIL: thread lanes numbered in trace order.
+std::vector<char> holder_symbols(const Trace& t) {
+  std::vector<char> symbols(t.lanes.size(), '*');
+  int k = 0;
+  for (LaneId id = 0; id < t.lanes.size(); ++id) {
+    if (t.lanes[id].kind == LaneKind::Thread) symbols[id] = holder_symbol(k++);
+  }
+  return symbols;
+}
+
+char span_symbol(const Lane& lane, const Span& s, const std::vector<char>& holders) {
+  if (lane.kind == LaneKind::Gil) return s.subject < holders.size() ? holders[s.subject] : '#';
+  return state_symbol(s.state);
+}
+
+/// One character per bucket: the symbol covering most of it, or ' ' when idle wins.
+std::string lane_bars(const Trace& t, const Lane& lane, int n, const std::vector<char>& holders) {
+  std::string bars(static_cast<std::size_t>(n), ' ');
+  std::size_t first = 0;  // first span that may still overlap the current bucket
+  std::vector<std::pair<char, std::int64_t>> cover;
+  for (int i = 0; i < n; ++i) {
+    const Time lo = bucket_start(t.end, i, n), hi = bucket_start(t.end, i + 1, n);
+    while (first < lane.spans.size() && lane.spans[first].end <= lo) ++first;
+    cover.clear();
+    std::int64_t busy = 0;
+    for (std::size_t s = first; s < lane.spans.size() && lane.spans[s].begin < hi; ++s) {
+      const Span& span = lane.spans[s];
+      const std::int64_t d = (min(span.end, hi) - max(span.begin, lo)).ns();
+      if (d <= 0) continue;
+      busy += d;
+      const char c = span_symbol(lane, span, holders);
+      auto it = std::find_if(cover.begin(), cover.end(), [c](const auto& p) { return p.first == c; });
+      if (it == cover.end()) cover.emplace_back(c, d);
+      else it->second += d;
+    }
+    std::int64_t best = (hi - lo).ns() - busy;  // idle time
+    for (const auto& [c, d] : cover) {
+      if (d > best) best = d, bars[static_cast<std::size_t>(i)] = c;
+    }
+  }
+  return bars;
+}
+
+/// A round step (1, 2 or 5 times a power of ten, in ns) that keeps labels apart.
+Time tick_step(Time end, int n) {
+  const double wanted = static_cast<double>(end.ns()) * kTickSpacing / n;
+  for (std::int64_t magnitude = 1;; magnitude *= 10) {
+    for (std::int64_t m : {1, 2, 5}) {
+      if (static_cast<double>(m * magnitude) >= wanted) return Time{m * magnitude};
+    }
+  }
+}
+
+std::string axis_lines(Time end, int name_width, int n, int total_width) {
+  const int bars_at = name_width + 2;
+  std::string ticks(static_cast<std::size_t>(bars_at + n + 1), ' ');
+  std::string labels(ticks.size() + kTickSpacing, ' ');
+  std::fill(ticks.begin() + bars_at, ticks.begin() + bars_at + n, '-');
+  const Time step = tick_step(end, n);
+  int free_from = 0;
+  for (Time at = Time::zero(); at < end; at += step) {
+    const int column = bars_at + static_cast<int>(static_cast<double>(at.ns()) / static_cast<double>(end.ns()) * n);
+    ticks[static_cast<std::size_t>(column)] = '+';
+    const std::string label = format_time(at);
+    const int label_at = std::min(column, total_width - static_cast<int>(label.size()));
+    if (label_at < free_from) continue;
+    labels.replace(static_cast<std::size_t>(label_at), label.size(), label);
+    free_from = label_at + static_cast<int>(label.size()) + 1;
+  }
+  ticks.erase(ticks.find_last_not_of(' ') + 1);
+  labels.erase(labels.find_last_not_of(' ') + 1);
+  return fmt::format("{}\n{}\n", ticks, labels);
+}
+
+/// Words joined with two spaces, wrapped at `width`.
+std::string wrap_entries(const std::vector<std::string>& entries, int width) {
+  std::string out, line;
+  for (const auto& e : entries) {
+    if (!line.empty() && static_cast<int>(line.size() + 2 + e.size()) > width) {
+      out += line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : "  ") + e;
+  }
+  if (!line.empty()) out += line + "\n";
+  return out;
+}
+
+std::string legend(const Trace& t, const std::vector<std::string>& rows, const std::vector<LaneId>& shown,
+                   const std::vector<char>& holders, int width) {
+  std::vector<std::string> entries;
+  for (SpanState s : kLegendOrder) {
+    const char c = state_symbol(s);
+    const bool used = std::any_of(shown.begin(), shown.end(), [&](LaneId id) {
+      return t.lanes[id].kind != LaneKind::Gil && rows[id].find(c) != std::string::npos;
+    });
+    if (used) entries.push_back(fmt::format("{} {}", c, to_string(s)));
+  }
+  auto on_a_gil_row = [&](char symbol) {
+    return std::any_of(shown.begin(), shown.end(), [&](LaneId g) {
+      return t.lanes[g].kind == LaneKind::Gil && rows[g].find(symbol) != std::string::npos;
+    });
+  };
+  std::vector<std::string> holder_entries;
+  for (LaneId id = 0; id < t.lanes.size(); ++id) {
+    if (t.lanes[id].kind == LaneKind::Thread && holders[id] != '*' && on_a_gil_row(holders[id])) {
+      holder_entries.push_back(fmt::format("{} {}", holders[id], t.lanes[id].name));
+    }
+  }
+  if (on_a_gil_row('*')) holder_entries.push_back("* another thread");
+  std::string out = wrap_entries(entries, width);
+  if (!holder_entries.empty()) {
+    holder_entries.insert(holder_entries.begin(), "GIL held by:");
+    out += wrap_entries(holder_entries, width);
+  }
+  return out;
+}
+
+}  // namespace
+
+char state_symbol(SpanState state) {
+  switch (state) {
+    case SpanState::Running: return '#';
+    case SpanState::Native: return '=';
+    case SpanState::WaitingGil: return '.';
+    case SpanState::Runnable: return '+';
+    case SpanState::BlockedIo: return '~';
+    case SpanState::Sleeping: return 'z';
+    case SpanState::Stalled: return '!';
+    case SpanState::Starting: return 's';
+    case SpanState::Pickling: return 'p';
+    case SpanState::Ready: return 'r';
+    case SpanState::Awaiting: return '-';
+    case SpanState::Held: return '#';
+  }
+  return '?';
+}
+
+char holder_symbol(int k) {
+  if (k < 0) return '*';
+  if (k < 9) return static_cast<char>('1' + k);
+  if (k < 9 + 26) return static_cast<char>('a' + (k - 9));
+  if (k < 9 + 52) return static_cast<char>('A' + (k - 35));
+  return '*';
+}
+
+std::string render_text_timeline(const Trace& t, const TimelineOptions& options) {
+  const LaneSelection sel = select_lanes(t, std::max(1, options.max_rows_per_kind));
+  if (sel.shown.empty() || t.end <= Time::zero()) return "(nothing ran)\n";
+  int name_width = 4;
+  for (LaneId id : sel.shown) name_width = std::max(name_width, static_cast<int>(t.lanes[id].name.size()));
+  name_width = std::min(name_width, kMaxNameWidth);
+  const int n = std::max(kMinBarWidth, options.width - name_width - 3);
+
+  const auto holders = holder_symbols(t);
+  std::vector<std::string> bars(t.lanes.size());
+  std::string out;
+  for (LaneId id : sel.shown) {
+    bars[id] = lane_bars(t, t.lanes[id], n, holders);
+    const std::string name = t.lanes[id].name.substr(0, static_cast<std::size_t>(name_width));
+    out += fmt::format("{:<{}} |{}|\n", name, name_width, bars[id]);
+  }
+  for (const auto& note : sel.hidden_notes) out += note + "\n";
+  out += axis_lines(t.end, name_width, n, std::max(options.width, name_width + 3 + n));
+  out += legend(t, bars, sel.shown, holders, std::max(options.width, 40));
+  return out;
+}
+
+}  // namespace gilsim::cli

@@ -1,0 +1,28 @@
+// The timeline as text: one row per lane, one character per slice of time showing what
+// the lane did most of that slice, a time axis and a legend. For terminals and logs.
+#pragma once
+
+#include <string>
+
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::cli {
+
+struct TimelineOptions {
+  int width = 100;            ///< total columns, lane names included
+  int max_rows_per_kind = 16; ///< cores, GILs, threads and tasks each; the rest are counted
+};
+
+/// The character for a state on thread, task and core lanes ('#' running, '.' waiting for
+/// the GIL, ...). GIL lanes show their holder instead (see holder_symbol).
+char state_symbol(trace::SpanState state);
+
+/// The character for the k-th thread lane of a trace (0-based): '1'..'9', 'a'..'z',
+/// 'A'..'Z', then '*' for the rest.
+char holder_symbol(int thread_index);
+
+/// Rows (name, then bars between '|'), the axis, and a legend of the symbols shown.
+/// Every line ends with '\n'.
+std::string render_text_timeline(const trace::Trace& trace, const TimelineOptions& options);
+
+}  // namespace gilsim::cli

@@ -1,0 +1,73 @@
+// Line-by-line word wrapping with hanging indents for list items.
+#include "sim/cli/text_wrap.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace gilsim::cli {
+
+namespace {
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    lines.push_back(text.substr(0, end));
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  while (!lines.empty() && lines.back().find_first_not_of(" \t\r") == std::string_view::npos) lines.pop_back();
+  while (!lines.empty() && lines.front().find_first_not_of(" \t\r") == std::string_view::npos) {
+    lines.erase(lines.begin());
+  }
+  return lines;
+}
+
+/// Columns a wrapped continuation of `line` is indented by.
+std::size_t hanging_indent(std::string_view line) {
+  const std::size_t lead = line.find_first_not_of(' ');
+  const std::string_view rest = line.substr(lead);
+  if (rest.starts_with("- ") || rest.starts_with("* ")) return lead + 2;
+  return lead;
+}
+
+void wrap_line(std::string_view line, std::size_t width, std::string& out) {
+  const std::size_t indent = hanging_indent(line);
+  std::string current(line.substr(0, line.find_first_not_of(' ')));
+  bool line_has_word = false;
+  std::size_t pos = current.size();
+  while (pos < line.size()) {
+    const std::size_t end = std::min(line.find(' ', pos), line.size());
+    const std::string_view word = line.substr(pos, end - pos);
+    pos = line.find_first_not_of(' ', end);
+    if (pos == std::string_view::npos) pos = line.size();
+    if (word.empty()) continue;
+    if (line_has_word && current.size() + 1 + word.size() > width) {
+      out += current + "\n";
+      current.assign(indent, ' ');
+      line_has_word = false;
+    }
+    if (line_has_word) current += ' ';
+    current += word;
+    line_has_word = true;
+  }
+  out += current + "\n";
+}
+
+}  // namespace
+
+std::string wrap_text(std::string_view text, int width) {
+  const std::size_t columns = static_cast<std::size_t>(std::max(width, 20));
+  std::string out;
+  for (std::string_view line : split_lines(text)) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(' ') == std::string_view::npos) {
+      out += "\n";
+      continue;
+    }
+    wrap_line(line, columns, out);
+  }
+  return out;
+}
+
+}  // namespace gilsim::cli

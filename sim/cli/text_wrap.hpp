@@ -1,0 +1,14 @@
+// Wrapping prose (a scenario's teaching note) to the terminal, keeping the author's lines.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace gilsim::cli {
+
+/// Breaks each line longer than `width` at spaces. Existing line breaks, blank lines and
+/// indentation stay; continuation lines of a list item ("- ", "* ") hang under its text.
+/// Leading and trailing blank lines are dropped. Every line ends with '\n'.
+std::string wrap_text(std::string_view text, int width);
+
+}  // namespace gilsim::cli

@@ -1,0 +1,26 @@
+// Executors map a scenario's jobs onto simulated threads and processes, the way CPython's
+// sequential code, threading, concurrent.futures, asyncio and multiprocessing do.
+#pragma once
+
+#include <vector>
+
+#include "sim/model/workload.hpp"
+
+namespace gilsim::model {
+
+/// What every executor needs while the engine runs; it outlives the run.
+struct RunContext {
+  const scenario::Scenario& scenario;
+  const scenario::Run& run;
+  Engine& engine;
+  std::vector<JobInstance> jobs;
+  int jobs_left = 0;
+};
+
+void start_sequential(RunContext& ctx);
+void start_threads(RunContext& ctx);
+void start_thread_pool(RunContext& ctx);
+void start_asyncio(RunContext& ctx);
+void start_process_pool(RunContext& ctx);
+
+}  // namespace gilsim::model

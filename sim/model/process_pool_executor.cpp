@@ -1,0 +1,160 @@
+// multiprocessing.Pool.map (PYTHON_MODEL §5): every worker is a process with its own GIL;
+// workers start up front by fork, spawn or forkserver (P3, P4); the parent's task handler
+// pickles chunks of Pool.map's chunksize into a shared queue that idle workers pull from
+// (P5, P6); results come back pickled and are unpickled by the parent's result handler,
+// under the parent's GIL (P7).
+#include <memory>
+
+#include "sim/model/executors.hpp"
+
+namespace gilsim::model {
+
+using scenario::StartMethod;
+
+namespace {
+
+struct Chunk {
+  std::size_t first = 0;
+  std::size_t count = 0;
+};
+
+struct Pool {
+  ThreadId main = 0;
+  ThreadId task_handler = 0;
+  ThreadId result_handler = 0;
+  WorkQueue<Chunk> tasks;    ///< the shared pipe of pickled chunks
+  WorkQueue<Chunk> results;  ///< the result pipe
+  int workers_ready = 0;
+};
+
+Time ipc_cost(const scenario::Costs& costs, std::int64_t bytes) {
+  return costs.ipc_message + Time::from_seconds(static_cast<double>(bytes) / costs.ipc_bandwidth);
+}
+
+std::int64_t chunk_bytes(const RunContext& ctx, const Chunk& c, bool results) {
+  std::int64_t bytes = 0;
+  for (std::size_t i = c.first; i < c.first + c.count; ++i) {
+    bytes += results ? ctx.jobs[i].kind->result_bytes : ctx.jobs[i].kind->arg_bytes;
+  }
+  return bytes;
+}
+
+Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_to_fork, Time start_cost) {
+  Engine& e = ctx.engine;
+  // Forkserver children wait for the server; a spawned child builds a fresh interpreter.
+  if (ready_to_fork > e.now()) co_await e.wait(self, ready_to_fork - e.now(), SpanState::Starting);
+  co_await e.compute(self, start_cost, Work{SpanState::Starting, false, false});
+  co_await e.acquire_gil(self);
+  while (true) {
+    if (pool.tasks.empty()) {
+      if (pool.tasks.closed()) break;
+      pool.tasks.sleep(self);
+      co_await e.release_gil(self);
+      co_await e.wait_for_notify(self, std::nullopt);
+      co_await e.acquire_gil(self);
+      continue;
+    }
+    const Chunk chunk = pool.tasks.pop();
+    co_await e.compute(self, ipc_cost(ctx.scenario.costs, chunk_bytes(ctx, chunk, false)),
+                       Work{SpanState::Pickling, true, true, ctx.jobs[chunk.first].id});
+    for (std::size_t i = chunk.first; i < chunk.first + chunk.count; ++i) {
+      co_await run_job(e, self, ctx.jobs[i], ctx.scenario.python);
+    }
+    co_await e.compute(self, ipc_cost(ctx.scenario.costs, chunk_bytes(ctx, chunk, true)),
+                       Work{SpanState::Pickling, true, true, ctx.jobs[chunk.first].id});
+    pool.results.push(e, chunk);
+  }
+  e.exit(self);
+}
+
+Program task_handler_main(RunContext& ctx, Pool& pool, ThreadId self, std::vector<Chunk> chunks) {
+  Engine& e = ctx.engine;
+  co_await e.acquire_gil(self);
+  for (const Chunk& chunk : chunks) {
+    co_await e.compute(self, ipc_cost(ctx.scenario.costs, chunk_bytes(ctx, chunk, false)),
+                       Work{SpanState::Pickling, true, true, ctx.jobs[chunk.first].id});
+    e.trace().mark(e.now(), trace::MarkKind::Dispatch, e.lane(self), trace::kNone,
+                   static_cast<std::int64_t>(chunk.count));
+    pool.tasks.push(e, chunk);
+  }
+  e.exit(self);
+}
+
+Program result_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
+  Engine& e = ctx.engine;
+  co_await e.acquire_gil(self);
+  while (ctx.jobs_left > 0) {
+    if (pool.results.empty()) {
+      pool.results.sleep(self);
+      co_await e.release_gil(self);
+      co_await e.wait_for_notify(self, std::nullopt);
+      co_await e.acquire_gil(self);
+      continue;
+    }
+    const Chunk chunk = pool.results.pop();
+    co_await e.compute(self, ipc_cost(ctx.scenario.costs, chunk_bytes(ctx, chunk, true)),
+                       Work{SpanState::Pickling, true, true, ctx.jobs[chunk.first].id});
+    ctx.jobs_left -= static_cast<int>(chunk.count);
+  }
+  e.notify(pool.main);
+  e.exit(self);
+}
+
+Program pool_main(RunContext& ctx, std::shared_ptr<Pool> pool) {
+  Engine& e = ctx.engine;
+  const auto& costs = ctx.scenario.costs;
+  const ThreadId main = pool->main;
+  co_await e.acquire_gil(main);
+  const int workers = scenario::effective_workers(ctx.scenario, ctx.run);
+  const StartMethod method = scenario::effective_start_method(ctx.scenario, ctx.run);
+
+  // Pool() starts every worker before map() sends anything (P4).
+  Time next_fork = Time::zero();  // forkserver: when the server can fork the next child
+  for (int k = 1; k <= workers; ++k) {
+    const auto process = e.add_process(fmt::format("worker {}", k));
+    const ThreadId w = e.add_thread(fmt::format("worker {}", k), process);
+    Time parent_cost = costs.fork_start;  // fork copies the parent's page tables
+    Time child_cost = Time::zero();
+    if (method == StartMethod::Spawn) {
+      parent_cost = costs.thread_start;  // posix_spawn is cheap; the child builds a fresh interpreter
+      child_cost = costs.spawn_start;
+    } else if (method == StartMethod::Forkserver) {
+      parent_cost = costs.thread_start;
+      if (k == 1) next_fork = e.now() + costs.spawn_start;  // the server starts like a spawn
+      child_cost = costs.forkserver_start;
+    }
+    co_await e.compute(main, parent_cost, Work{SpanState::Starting, true, false});
+    const Time ready_to_fork = method == StartMethod::Forkserver ? max(next_fork, e.now()) : e.now();
+    next_fork = ready_to_fork + child_cost;
+    e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(main), e.lane(w),
+                   (next_fork - e.now() + parent_cost).ns());
+    e.start(w, worker_main(ctx, *pool, w, ready_to_fork, child_cost));
+  }
+
+  // map(): chunks of Pool.map's chunksize (P5), pickled by the task handler thread.
+  const int chunksize = std::max(1, scenario::effective_chunksize(ctx.scenario, ctx.run));
+  std::vector<Chunk> chunks;
+  for (std::size_t i = 0; i < ctx.jobs.size(); i += static_cast<std::size_t>(chunksize)) {
+    chunks.push_back(Chunk{i, std::min<std::size_t>(static_cast<std::size_t>(chunksize), ctx.jobs.size() - i)});
+  }
+  e.start(pool->task_handler, task_handler_main(ctx, *pool, pool->task_handler, std::move(chunks)));
+  e.start(pool->result_handler, result_handler_main(ctx, *pool, pool->result_handler));
+  co_await e.release_gil(main);
+  if (ctx.jobs_left > 0) co_await e.wait_for_notify(main, std::nullopt);
+  pool->tasks.close(e);  // leaving the with-block terminates the workers
+  e.exit(main);
+}
+
+}  // namespace
+
+void start_process_pool(RunContext& ctx) {
+  Engine& e = ctx.engine;
+  const auto parent = e.add_process("main");
+  auto pool = std::make_shared<Pool>();
+  pool->main = e.add_thread("main", parent);
+  pool->task_handler = e.add_thread("task handler", parent);
+  pool->result_handler = e.add_thread("result handler", parent);
+  e.start(pool->main, pool_main(ctx, pool));
+}
+
+}  // namespace gilsim::model

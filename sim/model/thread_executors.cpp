@@ -1,0 +1,116 @@
+// Sequential code, one threading.Thread per job, and a ThreadPoolExecutor (PYTHON_MODEL §4).
+#include <memory>
+
+#include "sim/model/executors.hpp"
+
+namespace gilsim::model {
+
+namespace {
+
+const Work kThreadStart{SpanState::Starting, true, false};
+
+Program sequential_main(RunContext& ctx, ThreadId main) {
+  Engine& e = ctx.engine;
+  co_await e.acquire_gil(main);
+  for (const auto& job : ctx.jobs) co_await run_job(e, main, job, ctx.scenario.python);
+  e.exit(main);
+}
+
+Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const JobInstance& job) {
+  Engine& e = ctx.engine;
+  co_await e.acquire_gil(self);  // a new thread needs the GIL before its first bytecode
+  co_await run_job(e, self, job, ctx.scenario.python);
+  if (--ctx.jobs_left == 0) e.notify(main);
+  e.exit(self);
+}
+
+Program threads_main(RunContext& ctx, ThreadId main) {
+  Engine& e = ctx.engine;
+  co_await e.acquire_gil(main);
+  const Time start_cost = ctx.scenario.costs.thread_start;
+  int n = 0;
+  for (const auto& job : ctx.jobs) {
+    co_await e.compute(main, start_cost, kThreadStart);
+    const ThreadId t = e.add_thread(fmt::format("T{}", ++n), 0);
+    e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(main), e.lane(t), start_cost.ns());
+    e.start(t, job_thread(ctx, t, main, job));
+  }
+  co_await e.release_gil(main);  // join() waits on a lock without the GIL
+  if (ctx.jobs_left > 0) co_await e.wait_for_notify(main, std::nullopt);
+  e.exit(main);
+}
+
+struct ThreadPool {
+  WorkQueue<const JobInstance*> queue;
+  int threads = 0;
+  int idle = 0;  ///< ThreadPoolExecutor's _idle_semaphore
+};
+
+Program pool_worker(RunContext& ctx, ThreadPool& pool, ThreadId self, ThreadId main) {
+  Engine& e = ctx.engine;
+  co_await e.acquire_gil(self);
+  while (true) {
+    if (pool.queue.empty()) {
+      if (pool.queue.closed()) break;
+      pool.queue.sleep(self);
+      co_await e.release_gil(self);
+      co_await e.wait_for_notify(self, std::nullopt);
+      co_await e.acquire_gil(self);
+      continue;
+    }
+    const JobInstance* job = pool.queue.pop();
+    co_await run_job(e, self, *job, ctx.scenario.python);
+    ++pool.idle;
+    if (--ctx.jobs_left == 0) e.notify(main);
+  }
+  e.exit(self);
+}
+
+Program thread_pool_main(RunContext& ctx, ThreadId main, std::shared_ptr<ThreadPool> pool) {
+  Engine& e = ctx.engine;
+  co_await e.acquire_gil(main);
+  const int max_workers = scenario::effective_workers(ctx.scenario, ctx.run);
+  const Time start_cost = ctx.scenario.costs.thread_start;
+  for (const auto& job : ctx.jobs) {
+    // submit(): reuse an idle worker, or start one while below max_workers (T3).
+    if (pool->idle > 0) {
+      --pool->idle;
+    } else if (pool->threads < max_workers) {
+      co_await e.compute(main, start_cost, kThreadStart);
+      const ThreadId w = e.add_thread(fmt::format("worker {}", ++pool->threads), 0);
+      e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(main), e.lane(w), start_cost.ns());
+      e.start(w, pool_worker(ctx, *pool, w, main));
+    }
+    pool->queue.push(e, &job);
+  }
+  co_await e.release_gil(main);
+  if (ctx.jobs_left > 0) co_await e.wait_for_notify(main, std::nullopt);
+  pool->queue.close(e);  // shutdown(wait=True) as the with-block ends
+  e.exit(main);
+}
+
+}  // namespace
+
+void start_sequential(RunContext& ctx) {
+  Engine& e = ctx.engine;
+  e.add_process("main");
+  const ThreadId main = e.add_thread("main", 0);
+  e.start(main, sequential_main(ctx, main));
+}
+
+void start_threads(RunContext& ctx) {
+  Engine& e = ctx.engine;
+  e.add_process("main");
+  const ThreadId main = e.add_thread("main", 0);
+  e.start(main, threads_main(ctx, main));
+}
+
+void start_thread_pool(RunContext& ctx) {
+  Engine& e = ctx.engine;
+  e.add_process("main");
+  const ThreadId main = e.add_thread("main", 0);
+  // The pool lives as long as the programs that share it; the main program owns it.
+  e.start(main, thread_pool_main(ctx, main, std::make_shared<ThreadPool>()));
+}
+
+}  // namespace gilsim::model

@@ -1,0 +1,61 @@
+// The jobs of a scenario with every duration drawn once, from the scenario's seed alone,
+// so every run of a scenario works on exactly the same jobs.
+#pragma once
+
+#include <deque>
+#include <vector>
+
+#include "sim/model/engine.hpp"
+
+namespace gilsim::model {
+
+struct JobInstance {
+  std::uint32_t id = 0;  ///< index in the trace's jobs
+  const scenario::JobTemplate* kind = nullptr;
+  std::vector<Time> durations;  ///< one per step
+};
+
+/// Draws every job's durations and registers templates and jobs in the trace.
+std::vector<JobInstance> draw_workload(const scenario::Scenario& scenario, trace::TraceBuilder& builder);
+
+/// CPU time of Python work, with the free-threaded build's single-thread overhead (F2).
+Time python_cost(const Engine& engine, const scenario::Python& python, Time work);
+
+/// Runs one job's steps on a thread that holds the GIL when it starts and when it ends.
+Program run_job(Engine& engine, ThreadId thread, const JobInstance& job, const scenario::Python& python);
+
+/// Items waiting for pool threads; sleepers are woken one per item (a SimpleQueue, T3).
+template <typename Item>
+class WorkQueue {
+ public:
+  void push(Engine& engine, Item item) {
+    items_.push_back(std::move(item));
+    if (!sleepers_.empty()) {
+      engine.notify(sleepers_.front());
+      sleepers_.pop_front();
+    }
+  }
+  bool empty() const { return items_.empty(); }
+  Item pop() {
+    Item item = std::move(items_.front());
+    items_.pop_front();
+    return item;
+  }
+  std::size_t size() const { return items_.size(); }
+  void sleep(ThreadId t) { sleepers_.push_back(t); }
+  void close(Engine& engine) {
+    closed_ = true;
+    while (!sleepers_.empty()) {
+      engine.notify(sleepers_.front());
+      sleepers_.pop_front();
+    }
+  }
+  bool closed() const { return closed_; }
+
+ private:
+  std::deque<Item> items_;
+  std::deque<ThreadId> sleepers_;
+  bool closed_ = false;
+};
+
+}  // namespace gilsim::model

@@ -1,0 +1,181 @@
+// [[job]] tables and their step lists. `repeat` blocks are counted before they are
+// expanded, so a file cannot ask for more steps than the limits allow.
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "sim/scenario/scenario_keys.hpp"
+#include "sim/scenario/scenario_reader.hpp"
+
+namespace gilsim::scenario {
+
+namespace {
+
+constexpr std::int64_t kMaxBytes = 1'000'000'000'000;  // one terabyte of pickled data
+constexpr std::array<std::string_view, 6> kKindNames{"cpu", "native", "io", "block", "sleep", "offload"};  // StepKind's order
+constexpr std::array<std::string_view, 4> kOffloadWork{"cpu", "native", "io", "sleep"};
+constexpr std::array<StepKind, 4> kOffloadWorkKinds{StepKind::Cpu, StepKind::Native, StepKind::Io, StepKind::Sleep};
+constexpr std::string_view kStepsExample = "a list of steps such as steps = [ { cpu = \"10ms\" } ]";
+
+/// A step as written: one step, or `repeat` times a block of items.
+struct StepItem {
+  Step step;
+  std::int64_t repeat = 0;  ///< 0: a plain step
+  std::vector<StepItem> body;
+};
+
+std::vector<StepItem> read_step_list(const TomlReader& reader, const toml::node& node, std::string_view key);
+
+StepItem read_repeat(const TomlReader& reader, const toml::table& t) {
+  for (std::string_view k : kKindNames) {
+    if (const toml::node* extra = t.get(k)) {
+      reader.fail(*extra, fmt::format("a repeat step also has '{}'; expected only repeat and steps: put '{}' "
+                                      "inside its steps", k, k));
+    }
+  }
+  if (const toml::node* extra = t.get("work")) {
+    reader.fail(*extra, "'work' belongs to an offload step; expected only repeat and steps in a repeat step");
+  }
+  StepItem item;
+  item.repeat = reader.integer(*t.get("repeat"), "repeat", 1, kMaxStepsPerJob);
+  const toml::node* body = t.get("steps");
+  if (body == nullptr) reader.missing(t, "steps", "in a repeat step", kStepsExample);
+  item.body = read_step_list(reader, *body, "steps");
+  return item;
+}
+
+StepItem read_step(const TomlReader& reader, const toml::node& node) {
+  if (!node.is_table()) {
+    reader.fail(node, fmt::format("a step is {}; expected a table such as {{ cpu = \"10ms\" }}", describe_type(node.type())));
+  }
+  const toml::table& t = *node.as_table();
+  reader.check_keys(t, kStepKeys, "in a step");
+  if (t.contains("repeat")) return read_repeat(reader, t);
+  if (const toml::node* body = t.get("steps")) {
+    reader.fail(*body, "'steps' inside a step needs a count; expected repeat = N next to it");
+  }
+  const toml::node* kind_node = nullptr;
+  std::string_view kind_name;
+  StepItem item;
+  for (std::size_t k = 0; k < kKindNames.size(); ++k) {
+    const toml::node* value = t.get(kKindNames[k]);
+    if (value == nullptr) continue;
+    if (kind_node != nullptr) {
+      reader.fail(*value, fmt::format("a step has both '{}' and '{}'; expected one kind per step: write two steps",
+                                      kind_name, kKindNames[k]));
+    }
+    kind_node = value;
+    kind_name = kKindNames[k];
+    item.step.kind = static_cast<StepKind>(k);
+  }
+  if (kind_node == nullptr) {
+    reader.fail(t, "a step has no kind; expected one of cpu, native, io, block, sleep, offload (or repeat), "
+                   "such as { cpu = \"10ms\" }");
+  }
+  item.step.duration = reader.duration(*kind_node, kind_name);
+  if (const toml::node* work = t.get("work")) {
+    if (item.step.kind != StepKind::Offload) {
+      reader.fail(*work, fmt::format("'work' belongs to an offload step, not a {} step; expected "
+                                     "{{ offload = \"50ms\", work = \"cpu\" }}", kind_name));
+    }
+    item.step.offload_work = kOffloadWorkKinds[reader.choice(*work, "work", kOffloadWork)];
+  }
+  return item;
+}
+
+std::vector<StepItem> read_step_list(const TomlReader& reader, const toml::node& node, std::string_view key) {
+  if (!node.is_array()) {
+    reader.fail(node, fmt::format("'{}' is {}; expected {}", key, describe_type(node.type()), kStepsExample));
+  }
+  const toml::array& list = *node.as_array();
+  if (list.empty()) reader.fail(node, fmt::format("'{}' is empty; expected {}", key, kStepsExample));
+  std::vector<StepItem> items;
+  for (const toml::node& element : list) items.push_back(read_step(reader, element));
+  return items;
+}
+
+/// Steps after expansion, saturating just above the limit.
+std::int64_t count_steps(const std::vector<StepItem>& items) {
+  std::int64_t total = 0;
+  for (const StepItem& item : items) {
+    const std::int64_t one = item.repeat == 0 ? 1 : item.repeat * std::min(count_steps(item.body), kMaxStepsPerJob + 1);
+    total = std::min(total + one, kMaxStepsPerJob + 1);
+  }
+  return total;
+}
+
+void expand(const std::vector<StepItem>& items, std::vector<Step>& out) {
+  for (const StepItem& item : items) {
+    if (item.repeat == 0) {
+      out.push_back(item.step);
+      continue;
+    }
+    for (std::int64_t r = 0; r < item.repeat; ++r) expand(item.body, out);
+  }
+}
+
+JobTemplate read_job(const TomlReader& reader, const toml::table& t) {
+  reader.check_keys(t, kJobKeys, "in [[job]]");
+  JobTemplate job;
+  job.where = reader.where(t);
+  const auto name = reader.string(t, "name");
+  if (!name) reader.missing(t, "name", "in [[job]]", "a name such as name = \"download\"");
+  if (name->empty()) reader.fail(*t.get("name"), "'name' is empty; expected a name such as \"download\"");
+  job.name = *name;
+  if (auto count = reader.integer(t, "count", 1, kMaxJobs)) job.count = static_cast<int>(*count);
+  if (auto bytes = reader.integer(t, "arg_bytes", 0, kMaxBytes)) job.arg_bytes = *bytes;
+  if (auto bytes = reader.integer(t, "result_bytes", 0, kMaxBytes)) job.result_bytes = *bytes;
+  const toml::node* steps = t.get("steps");
+  if (steps == nullptr) reader.missing(t, "steps", "in [[job]]", kStepsExample);
+  const std::vector<StepItem> items = read_step_list(reader, *steps, "steps");
+  const std::int64_t count = count_steps(items);
+  if (count > kMaxStepsPerJob) {
+    reader.fail(*steps, fmt::format("job '{}' has more than {} steps once repeat is expanded; expected at most {}",
+                                    job.name, kMaxStepsPerJob, kMaxStepsPerJob));
+  }
+  job.steps.reserve(static_cast<std::size_t>(count));
+  expand(items, job.steps);
+  return job;
+}
+
+}  // namespace
+
+std::vector<JobTemplate> read_jobs(const TomlReader& reader, const toml::table& root) {
+  const toml::array* list = reader.array(root, "job", "tables, each written [[job]] on a line of its own");
+  if (list == nullptr || list->empty()) {
+    const toml::source_region& at = list == nullptr ? root.source() : list->source();
+    reader.fail(at, "the scenario has no [[job]]; expected at least one [[job]] with a name and steps");
+  }
+  std::vector<JobTemplate> jobs;
+  std::map<std::string, int, std::less<>> first_line_of_name;
+  std::int64_t total_jobs = 0;
+  std::int64_t total_steps = 0;
+  for (const toml::node& element : *list) {
+    if (!element.is_table()) {
+      reader.fail(element, fmt::format("'job' holds {}; expected tables, each written [[job]]", describe_type(element.type())));
+    }
+    const toml::table& t = *element.as_table();
+    JobTemplate job = read_job(reader, t);
+    if (auto [it, fresh] = first_line_of_name.emplace(job.name, job.where.line); !fresh) {
+      reader.fail(*t.get("name"), fmt::format("job name '{}' is used twice (first on line {}); expected a distinct "
+                                              "name for each [[job]]", job.name, it->second));
+    }
+    total_jobs += job.count;
+    if (total_jobs > kMaxJobs) {
+      const toml::node* count = t.get("count");
+      reader.fail(count != nullptr ? count->source() : t.source(),
+                  fmt::format("the jobs add up to {}; expected at most {} in one scenario", total_jobs, kMaxJobs));
+    }
+    total_steps += static_cast<std::int64_t>(job.steps.size());
+    if (total_steps > kMaxStepsInScenario) {
+      reader.fail(*t.get("steps"), fmt::format("the job templates hold {} steps together once repeat is expanded; "
+                                               "expected at most {}", total_steps, kMaxStepsInScenario));
+    }
+    jobs.push_back(std::move(job));
+  }
+  return jobs;
+}
+
+}  // namespace gilsim::scenario

@@ -1,0 +1,213 @@
+// `--set key=value`: parsing the option, resolving its key (a dotted path or a shorthand)
+// and writing the value into the parsed file before it is validated.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <memory>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "sim/scenario/name_suggestions.hpp"
+#include "sim/scenario/scenario_keys.hpp"
+#include "sim/scenario/scenario_reader.hpp"
+
+namespace gilsim::scenario {
+
+namespace {
+
+constexpr std::array<std::string_view, 6> kShorthands{"cores", "switch_interval", "gil", "seed", "workers", "jobs"};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::vector<std::string_view> split_path(std::string_view key) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = key.find('.', start);
+    parts.push_back(key.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (dot == std::string_view::npos) return parts;
+    start = dot + 1;
+  }
+}
+
+/// One override being written; every node it adds carries its label as source path.
+class OverrideWriter {
+ public:
+  OverrideWriter(const Override& o, OverrideTexts& texts)
+      : override_(o), label_(fmt::format("--set {}={}", o.key, o.value)) {
+    texts.emplace(label_, o.value);
+  }
+
+  [[noreturn]] void fail(const std::string& message) const { throw ScenarioError(SourceLoc{label_, 0, 0}, message); }
+
+  /// Writes the value at `key` of `t`, replacing what the file had there.
+  void set(toml::table& t, std::string_view key) const {
+    toml::table holder = parse_value();
+    t.insert_or_assign(labelled_key(key), std::move(*holder.get("v")));
+  }
+
+  /// Follows `path` (all but the last part) from the root, creating missing tables.
+  toml::table& parent_of(toml::table& root, const std::vector<std::string_view>& path) const {
+    toml::table* current = &root;
+    for (std::size_t i = 0; i + 1 < path.size(); ++i) {
+      toml::node* child = current->get(path[i]);
+      if (child == nullptr) {
+        toml::table holder = parse_labelled("v = {}");
+        child = &current->insert_or_assign(labelled_key(path[i]), std::move(*holder.get("v"))).first->second;
+      }
+      if (child->is_array()) {
+        if (i + 2 == path.size()) {
+          fail(fmt::format("'{}' names a whole [[{}]]; expected a key inside it, such as {}.{}.count",
+                           override_.key, path[i], path[i], path[i + 1]));
+        }
+        current = &element(*child->as_array(), path[i], path[i + 1]);
+        ++i;
+      } else if (child->is_table()) {
+        current = child->as_table();
+      } else {
+        fail(fmt::format("'{}' is {}, not a table; expected a key such as machine.cores or job.1.count",
+                         path[i], describe_type(child->type())));
+      }
+    }
+    return *current;
+  }
+
+ private:
+  toml::table parse_labelled(const std::string& text) const { return toml::parse(text, label_); }
+
+  /// The value as TOML ("2", "[...]", "{...}", "\"x\""), or else as a plain string.
+  toml::table parse_value() const {
+    try {
+      toml::table t = parse_labelled("v = " + override_.value);
+      if (t.size() == 1 && t.contains("v")) return t;
+    } catch (const toml::parse_error&) {
+    }
+    std::ostringstream quoted;
+    quoted << toml::table{{"v", override_.value}};
+    return parse_labelled(quoted.str());
+  }
+
+  toml::key labelled_key(std::string_view name) const {
+    toml::source_region region;
+    region.path = std::make_shared<const std::string>(label_);
+    return toml::key(name, std::move(region));
+  }
+
+  /// The element of a [[job]] or [[run]] list named by `which`: a number from 1, or a name.
+  toml::table& element(toml::array& list, std::string_view list_name, std::string_view which) const {
+    const bool is_number = !which.empty() && std::all_of(which.begin(), which.end(), [](char c) {
+      return std::isdigit(static_cast<unsigned char>(c)) != 0;
+    });
+    toml::node* found = nullptr;
+    if (is_number) {
+      const std::size_t n = which.size() > 9 ? 0 : std::stoul(std::string(which));
+      if (n == 0 || n > list.size()) {
+        fail(fmt::format("there is no {} {}; expected a number from 1 to {} (or a {} name)", list_name, which,
+                         list.size(), list_name));
+      }
+      found = list.get(n - 1);
+    } else {
+      for (toml::node& candidate : list) {
+        const toml::table* t = candidate.as_table();
+        if (t == nullptr) continue;
+        // A run without a name is known by its executor's name.
+        const toml::node* name = t->contains("name") ? t->get("name") : t->get("executor");
+        if (name != nullptr && name->value<std::string>() == which) found = &candidate;
+      }
+      if (found == nullptr) {
+        fail(fmt::format("no [[{}]] is named '{}'; expected a name from the file or a number from 1 to {}",
+                         list_name, which, list.size()));
+      }
+    }
+    if (!found->is_table()) fail(fmt::format("{} {} is not a table; expected [[{}]] tables", list_name, which, list_name));
+    return *found->as_table();
+  }
+
+  Override override_;
+  std::string label_;
+};
+
+/// Sets `key` in every element of the list `list_name` that `wanted` accepts; returns how many.
+template <typename Predicate>
+int set_in_each(const OverrideWriter& writer, toml::table& root, std::string_view list_name, std::string_view key,
+                Predicate wanted) {
+  int written = 0;
+  if (toml::array* list = root[list_name].as_array()) {
+    for (toml::node& element : *list) {
+      if (toml::table* t = element.as_table(); t != nullptr && wanted(*t)) {
+        writer.set(*t, key);
+        ++written;
+      }
+    }
+  }
+  return written;
+}
+
+void apply_one(toml::table& root, const Override& o, OverrideTexts& texts) {
+  const OverrideWriter writer(o, texts);
+  if (o.key == "workers") {
+    const int n = set_in_each(writer, root, "run", "workers", [](const toml::table& run) {
+      const auto executor = run["executor"].value<std::string>();
+      return executor == "thread_pool" || executor == "process_pool";
+    });
+    if (n == 0) writer.fail("the scenario has no thread_pool or process_pool run; expected at least one to set workers on");
+    return;
+  }
+  if (o.key == "jobs") {
+    if (set_in_each(writer, root, "job", "count", [](const toml::table&) { return true; }) == 0) {
+      writer.fail("the scenario has no [[job]]; expected at least one to set the count of");
+    }
+    return;
+  }
+  const std::string_view first = split_path(o.key).front();
+  const bool is_shorthand = std::find(kShorthands.begin(), kShorthands.end(), first) != kShorthands.end();
+  if (is_shorthand && first != o.key && first != "seed") {
+    writer.fail(fmt::format("'{}' is a shorthand and has no parts; expected {}=value, or a path such as "
+                            "machine.cores", first, first));
+  }
+  if (std::find(kShorthands.begin(), kShorthands.end(), o.key) == kShorthands.end() &&
+      std::find(kTopKeys.begin(), kTopKeys.end(), first) == kTopKeys.end()) {
+    std::vector<std::string_view> names(kShorthands.begin(), kShorthands.end());
+    names.insert(names.end(), kTopKeys.begin(), kTopKeys.end());
+    std::string message = fmt::format("unknown key '{}'; expected a shorthand ({}) or a dotted path into the "
+                                      "file, such as machine.cores", first, join_names(kShorthands));
+    if (auto near = closest_name(first, names)) message += fmt::format("; did you mean '{}'?", *near);
+    writer.fail(message);
+  }
+  std::string path_text = o.key;
+  if (o.key == "cores") path_text = "machine.cores";
+  if (o.key == "switch_interval") path_text = "python.switch_interval";
+  if (o.key == "gil") path_text = "python.gil";
+  const std::vector<std::string_view> path = split_path(path_text);
+  if (std::any_of(path.begin(), path.end(), [](std::string_view p) { return p.empty(); })) {
+    writer.fail(fmt::format("'{}' has an empty part; expected a dotted path such as machine.cores", o.key));
+  }
+  writer.set(writer.parent_of(root, path), path.back());
+}
+
+}  // namespace
+
+Override parse_override(std::string_view text) {
+  const std::size_t equals = text.find('=');
+  if (equals == std::string_view::npos) {
+    throw ScenarioError(SourceLoc{"--set", 0, 0},
+                        fmt::format("'{}' has no '='; expected key=value, such as cores=2", text));
+  }
+  Override o{std::string(trim(text.substr(0, equals))), std::string(trim(text.substr(equals + 1)))};
+  if (o.key.empty()) {
+    throw ScenarioError(SourceLoc{"--set", 0, 0},
+                        fmt::format("'{}' has no key before '='; expected key=value, such as cores=2", text));
+  }
+  return o;
+}
+
+void apply_overrides(toml::table& root, const std::vector<Override>& overrides, OverrideTexts& texts) {
+  for (const Override& o : overrides) apply_one(root, o, texts);
+}
+
+}  // namespace gilsim::scenario

@@ -1,0 +1,91 @@
+// [[run]] tables: which executor, and the settings that apply to it.
+#include <array>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "sim/scenario/name_suggestions.hpp"
+#include "sim/scenario/scenario_keys.hpp"
+#include "sim/scenario/scenario_reader.hpp"
+
+namespace gilsim::scenario {
+
+namespace {
+
+using namespace gilsim::literals;
+
+constexpr std::array<std::string_view, 5> kExecutorNames{"sequential", "threads", "thread_pool", "asyncio",
+                                                         "process_pool"};  // Executor's order
+constexpr std::array<std::string_view, 3> kStartMethodNames{"fork", "spawn", "forkserver"};
+constexpr std::array<std::string_view, 3> kGilNames{"new", "old", "none"};
+
+/// Throws when `key` is set on a run whose executor has no use for it.
+void refuse_unless(const TomlReader& reader, const toml::table& t, std::string_view key, bool applies,
+                   Executor executor, std::string_view applies_to) {
+  if (applies) return;
+  if (const toml::node* node = t.get(key)) {
+    reader.fail(*node, fmt::format("'{}' does not apply to {} runs; expected it only on {} runs", key,
+                                   to_string(executor), applies_to));
+  }
+}
+
+Run read_run(const TomlReader& reader, const toml::table& t) {
+  reader.check_keys(t, kRunKeys, "in [[run]]");
+  Run run;
+  run.where = reader.where(t);
+  const auto executor = reader.choice(t, "executor", kExecutorNames);
+  if (!executor) {
+    reader.missing(t, "executor", "in [[run]]",
+                   "executor = one of " + join_names(kExecutorNames));
+  }
+  run.executor = static_cast<Executor>(*executor);
+  run.name = reader.string(t, "name").value_or(std::string(to_string(run.executor)));
+  if (run.name.empty()) reader.fail(*t.get("name"), "'name' is empty; expected a name such as \"threads\"");
+
+  const bool pool = run.executor == Executor::ThreadPool || run.executor == Executor::ProcessPool ||
+                    run.executor == Executor::Asyncio;
+  refuse_unless(reader, t, "workers", pool, run.executor, "thread_pool, process_pool and asyncio");
+  refuse_unless(reader, t, "start_method", run.executor == Executor::ProcessPool, run.executor, "process_pool");
+  refuse_unless(reader, t, "chunksize", run.executor == Executor::ProcessPool, run.executor, "process_pool");
+
+  if (auto workers = reader.integer(t, "workers", 1, kMaxWorkers)) run.workers = static_cast<int>(*workers);
+  if (auto method = reader.choice(t, "start_method", kStartMethodNames)) run.start_method = static_cast<StartMethod>(*method);
+  if (auto chunksize = reader.integer(t, "chunksize", 1, kMaxJobs)) run.chunksize = static_cast<int>(*chunksize);
+  if (auto gil = reader.choice(t, "gil", kGilNames)) run.gil = static_cast<GilMode>(*gil);
+  run.switch_interval = reader.fixed_duration(t, "switch_interval", 1_us);
+  if (auto cores = reader.integer(t, "cores", 1, kMaxCores)) run.cores = static_cast<int>(*cores);
+  return run;
+}
+
+}  // namespace
+
+std::vector<Run> read_runs(const TomlReader& reader, const toml::table& root) {
+  const toml::array* list = reader.array(root, "run", "tables, each written [[run]] on a line of its own");
+  if (list == nullptr || list->empty()) {
+    const toml::source_region& at = list == nullptr ? root.source() : list->source();
+    reader.fail(at, "the scenario has no [[run]]; expected at least one [[run]] naming an executor");
+  }
+  if (list->size() > static_cast<std::size_t>(kMaxRuns)) {
+    reader.fail(*list->get(static_cast<std::size_t>(kMaxRuns)),
+                fmt::format("the scenario has {} runs; expected at most {}", list->size(), kMaxRuns));
+  }
+  std::vector<Run> runs;
+  std::map<std::string, int, std::less<>> first_line_of_name;
+  for (const toml::node& element : *list) {
+    if (!element.is_table()) {
+      reader.fail(element, fmt::format("'run' holds {}; expected tables, each written [[run]]", describe_type(element.type())));
+    }
+    const toml::table& t = *element.as_table();
+    Run run = read_run(reader, t);
+    if (auto [it, fresh] = first_line_of_name.emplace(run.name, run.where.line); !fresh) {
+      const toml::node* name = t.get("name");
+      reader.fail(name != nullptr ? name->source() : t.source(),
+                  fmt::format("run name '{}' is used twice (first on line {}); expected a distinct name for each "
+                              "[[run]]: add name = \"...\"", run.name, it->second));
+    }
+    runs.push_back(std::move(run));
+  }
+  return runs;
+}
+
+}  // namespace gilsim::scenario

@@ -1,0 +1,108 @@
+// The top level of a scenario file and its three settings tables: [machine], [python],
+// [costs]. Jobs and runs have their own readers (job_reader.cpp, run_reader.cpp).
+#include "sim/scenario/scenario_reader.hpp"
+
+#include <array>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "sim/scenario/scenario_keys.hpp"
+#include "sim/scenario/value_syntax.hpp"
+
+namespace gilsim::scenario {
+
+namespace {
+
+using namespace gilsim::literals;
+
+constexpr std::int64_t kNoLimit = std::numeric_limits<std::int64_t>::max();
+constexpr std::array<std::string_view, 3> kGilNames{"new", "old", "none"};  // GilMode's order
+
+Machine read_machine(const TomlReader& reader, const toml::table* table) {
+  Machine m;
+  if (table == nullptr) return m;
+  reader.check_keys(*table, kMachineKeys, "in [machine]");
+  if (auto cores = reader.integer(*table, "cores", 1, kMaxCores)) m.cores = static_cast<int>(*cores);
+  if (auto quantum = reader.fixed_duration(*table, "quantum", 1_ns)) m.quantum = *quantum;
+  if (auto cost = reader.fixed_duration(*table, "context_switch", 0_ns)) m.context_switch = *cost;
+  return m;
+}
+
+/// CPython's GIL by version: the old GIL up to 3.1, none in a free-threaded build, else new.
+GilMode default_gil(const PythonVersion& v) {
+  if (v.free_threaded) return GilMode::None;
+  if (v <= PythonVersion{3, 1, false}) return GilMode::Old;
+  return GilMode::New;
+}
+
+Python read_python(const TomlReader& reader, const toml::table* table) {
+  Python p;
+  if (table == nullptr) return p;
+  reader.check_keys(*table, kPythonKeys, "in [python]");
+  if (const toml::node* node = table->get("version")) {
+    if (node->is_number() && !reader.from_override(*node)) {
+      reader.fail(*node, "'version' is a number; expected a string in quotes such as \"3.12\" "
+                         "(as a number, 3.10 would read as 3.1)");
+    }
+    const Parsed<PythonVersion> version = parse_python_version(reader.string(*node, "version"));
+    if (!version.ok()) reader.fail(*node, version.error);
+    p.version = version.value;
+  }
+  p.gil = default_gil(p.version);
+  if (auto gil = reader.choice(*table, "gil", kGilNames)) p.gil = static_cast<GilMode>(*gil);
+  if (auto interval = reader.fixed_duration(*table, "switch_interval", 1_us)) p.switch_interval = *interval;
+  if (auto ticks = reader.integer(*table, "check_interval", 1, 1'000'000)) p.check_interval = static_cast<int>(*ticks);
+  if (auto overhead = reader.number(*table, "free_threading_overhead", 0.0, 10.0)) p.free_threading_overhead = *overhead;
+  return p;
+}
+
+struct CostDuration {
+  std::string_view key;
+  Time Costs::*field;
+};
+constexpr std::array<CostDuration, 9> kCostDurations{{
+    {"gil_wake_latency", &Costs::gil_wake_latency},
+    {"check_period", &Costs::check_period},
+    {"old_gil_release_cost", &Costs::old_gil_release_cost},
+    {"thread_start", &Costs::thread_start},
+    {"fork_start", &Costs::fork_start},
+    {"spawn_start", &Costs::spawn_start},
+    {"forkserver_start", &Costs::forkserver_start},
+    {"ipc_message", &Costs::ipc_message},
+    {"loop_callback", &Costs::loop_callback},
+}};
+
+Costs read_costs(const TomlReader& reader, const toml::table* table) {
+  Costs c;
+  if (table == nullptr) return c;
+  reader.check_keys(*table, kCostKeys, "in [costs]");
+  for (const CostDuration& d : kCostDurations) {
+    if (auto t = reader.fixed_duration(*table, d.key, 0_ns)) c.*d.field = *t;
+  }
+  if (auto p = reader.number(*table, "old_gil_handoff_probability", 0.0, 1.0)) c.old_gil_handoff_probability = *p;
+  if (auto bandwidth = reader.number(*table, "ipc_bandwidth", 1.0, 1e15)) c.ipc_bandwidth = *bandwidth;
+  return c;
+}
+
+}  // namespace
+
+Scenario read_scenario(const TomlReader& reader, const toml::table& root) {
+  reader.check_keys(root, kTopKeys, "at the top level");
+  Scenario s;
+  const auto title = reader.string(root, "title");
+  if (!title) reader.missing(root, "title", "at the top level", "a line such as title = \"Four downloads\"");
+  if (title->empty()) reader.fail(*root.get("title"), "'title' is empty; expected a short title for the scenario");
+  s.title = *title;
+  s.note = reader.string(root, "note").value_or("");
+  if (auto seed = reader.integer(root, "seed", 0, kNoLimit)) s.seed = static_cast<std::uint64_t>(*seed);
+  s.machine = read_machine(reader, reader.table(root, "machine"));
+  s.python = read_python(reader, reader.table(root, "python"));
+  s.costs = read_costs(reader, reader.table(root, "costs"));
+  s.jobs = read_jobs(reader, root);
+  s.runs = read_runs(reader, root);
+  s.source = reader.source_name();
+  return s;
+}
+
+}  // namespace gilsim::scenario

@@ -1,0 +1,25 @@
+// The loader's stages over a parsed TOML table: overrides first, then one reader per
+// part of the file. Each throws ScenarioError on the first problem it meets.
+#pragma once
+
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "sim/scenario/loader.hpp"
+#include "sim/scenario/toml_reader.hpp"
+
+namespace gilsim::scenario {
+
+/// Writes each `--set` into the table, labelling every node it adds with "--set key=value"
+/// (and recording the value text in `texts`), so that errors on it point at the override.
+void apply_overrides(toml::table& root, const std::vector<Override>& overrides, OverrideTexts& texts);
+
+/// The whole file: top-level keys, [machine], [python], [costs], then jobs and runs.
+Scenario read_scenario(const TomlReader& reader, const toml::table& root);
+/// Every [[job]], with `repeat` blocks expanded; checks the limits on jobs and steps.
+std::vector<JobTemplate> read_jobs(const TomlReader& reader, const toml::table& root);
+/// Every [[run]]; checks that each key applies to the run's executor.
+std::vector<Run> read_runs(const TomlReader& reader, const toml::table& root);
+
+}  // namespace gilsim::scenario

@@ -1,0 +1,217 @@
+// Checked getters over toml++ nodes; every failure names the key, what it was and what
+// was expected, at the node's location.
+#include "sim/scenario/toml_reader.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <tuple>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "sim/scenario/name_suggestions.hpp"
+#include "sim/scenario/scenario_keys.hpp"
+#include "sim/scenario/value_syntax.hpp"
+
+namespace gilsim::scenario {
+
+std::string_view describe_type(toml::node_type type) {
+  switch (type) {
+    case toml::node_type::none: return "nothing";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a decimal number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+  }
+  return "a value";
+}
+
+namespace {
+
+std::string integer_range(std::int64_t min, std::int64_t max) {
+  if (max == std::numeric_limits<std::int64_t>::max()) return fmt::format("an integer of at least {}", min);
+  return fmt::format("an integer from {} to {}", min, max);
+}
+
+}  // namespace
+
+std::optional<std::string> home_of_key(std::string_view key) {
+  const auto in = [key](const auto& keys) { return std::find(keys.begin(), keys.end(), key) != keys.end(); };
+  std::string homes;
+  const auto add = [&homes](std::string_view home) { homes += (homes.empty() ? "" : " or ") + std::string(home); };
+  if (in(kMachineKeys)) add("[machine]");
+  if (in(kPythonKeys)) add("[python]");
+  if (in(kCostKeys)) add("[costs]");
+  if (in(kJobKeys)) add("[[job]]");
+  if (in(kRunKeys)) add("[[run]]");
+  if (in(kStepKeys)) add("a step, inside steps = [ ... ]");
+  if (homes.empty()) return std::nullopt;
+  return homes;
+}
+
+SourceLoc TomlReader::where(const toml::source_region& region) const {
+  const std::string path = region.path ? *region.path : source_name_;
+  if (overrides_.find(path) != overrides_.end()) return SourceLoc{path, 0, 0};
+  return SourceLoc{path, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
+}
+
+bool TomlReader::from_override(const toml::node& node) const {
+  return node.source().path && overrides_.find(*node.source().path) != overrides_.end();
+}
+
+void TomlReader::fail(const toml::source_region& region, std::string message) const {
+  throw ScenarioError(where(region), message);
+}
+
+void TomlReader::check_keys(const toml::table& table, std::span<const std::string_view> allowed,
+                            std::string_view table_label) const {
+  const toml::key* first_unknown = nullptr;
+  const auto order = [this](const toml::key& k) {
+    const SourceLoc loc = where(k.source());
+    return std::make_tuple(loc.line == 0, loc.line, loc.column);
+  };
+  for (const auto& [key, node] : table) {
+    if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
+    if (first_unknown == nullptr || order(key) < order(*first_unknown)) first_unknown = &key;
+  }
+  if (first_unknown == nullptr) return;
+  const std::string_view name = first_unknown->str();
+  if (auto home = home_of_key(name)) {
+    fail(first_unknown->source(), fmt::format("'{}' does not belong {}; expected it in {}", name, table_label, *home));
+  }
+  if (auto near = closest_name(name, allowed)) {
+    fail(first_unknown->source(), fmt::format("unknown key '{}' {}; did you mean '{}'?", name, table_label, *near));
+  }
+  fail(first_unknown->source(),
+       fmt::format("unknown key '{}' {}; expected one of: {}", name, table_label, join_names(allowed)));
+}
+
+const toml::table* TomlReader::table(const toml::table& parent, std::string_view key) const {
+  const toml::node* node = parent.get(key);
+  if (node == nullptr) return nullptr;
+  if (!node->is_table()) {
+    fail(*node, fmt::format("'{}' is {}; expected a table, written [{}] on a line of its own", key,
+                            describe_type(node->type()), key));
+  }
+  return node->as_table();
+}
+
+const toml::array* TomlReader::array(const toml::table& parent, std::string_view key,
+                                     std::string_view example) const {
+  const toml::node* node = parent.get(key);
+  if (node == nullptr) return nullptr;
+  if (!node->is_array()) {
+    fail(*node, fmt::format("'{}' is {}; expected {}", key, describe_type(node->type()), example));
+  }
+  return node->as_array();
+}
+
+std::int64_t TomlReader::integer(const toml::node& node, std::string_view key, std::int64_t min,
+                                 std::int64_t max) const {
+  if (!node.is_integer()) {
+    fail(node, fmt::format("'{}' is {}; expected {}", key, describe_type(node.type()), integer_range(min, max)));
+  }
+  const std::int64_t value = node.as_integer()->get();
+  if (value < min || value > max) {
+    fail(node, fmt::format("'{}' is {}; expected {}", key, value, integer_range(min, max)));
+  }
+  return value;
+}
+
+std::optional<std::int64_t> TomlReader::integer(const toml::table& t, std::string_view key, std::int64_t min,
+                                                std::int64_t max) const {
+  const toml::node* node = t.get(key);
+  if (node == nullptr) return std::nullopt;
+  return integer(*node, key, min, max);
+}
+
+std::optional<double> TomlReader::number(const toml::table& t, std::string_view key, double min,
+                                         double max) const {
+  const toml::node* node = t.get(key);
+  if (node == nullptr) return std::nullopt;
+  const std::string expected = fmt::format("a number from {:g} to {:g}", min, max);
+  if (!node->is_number()) {
+    fail(*node, fmt::format("'{}' is {}; expected {}", key, describe_type(node->type()), expected));
+  }
+  const double value = node->is_integer() ? static_cast<double>(node->as_integer()->get())
+                                          : node->as_floating_point()->get();
+  if (!std::isfinite(value) || value < min || value > max) {
+    fail(*node, fmt::format("'{}' is {}; expected {}", key, value, expected));
+  }
+  return value;
+}
+
+std::string TomlReader::string(const toml::node& node, std::string_view key) const {
+  if (node.is_string()) return node.as_string()->get();
+  // An override's value is parsed as TOML; where the file wants a string, take it as written.
+  if (from_override(node) && !node.is_table() && !node.is_array()) return overrides_.find(*node.source().path)->second;
+  fail(node, fmt::format("'{}' is {}; expected a string in quotes", key, describe_type(node.type())));
+}
+
+std::optional<std::string> TomlReader::string(const toml::table& t, std::string_view key) const {
+  const toml::node* node = t.get(key);
+  if (node == nullptr) return std::nullopt;
+  return string(*node, key);
+}
+
+Duration TomlReader::duration(const toml::node& node, std::string_view key) const {
+  if (node.is_number() && !from_override(node)) {
+    const std::string number = node.is_integer() ? fmt::format("{}", node.as_integer()->get())
+                                                 : fmt::format("{}", node.as_floating_point()->get());
+    fail(node, fmt::format("'{}' is the number {} without a unit; expected a string such as \"{}ms\" "
+                           "(units: ns, us, ms, s)", key, number, number));
+  }
+  const Parsed<Duration> parsed = parse_duration(string(node, key));
+  if (!parsed.ok()) fail(node, fmt::format("'{}': {}", key, parsed.error));
+  return parsed.value;
+}
+
+std::optional<Duration> TomlReader::duration(const toml::table& t, std::string_view key) const {
+  const toml::node* node = t.get(key);
+  if (node == nullptr) return std::nullopt;
+  return duration(*node, key);
+}
+
+std::optional<Time> TomlReader::fixed_duration(const toml::table& t, std::string_view key, Time min) const {
+  const toml::node* node = t.get(key);
+  if (node == nullptr) return std::nullopt;
+  const Duration d = duration(*node, key);
+  if (!d.is_fixed()) {
+    fail(*node, fmt::format("'{}' is the random duration '{}'; expected a fixed duration such as \"3ms\"",
+                            key, to_string(d)));
+  }
+  if (d.a < min) {
+    fail(*node, fmt::format("'{}' is {}; expected at least {}", key, to_string(d), to_string(Duration::fixed(min))));
+  }
+  return d.a;
+}
+
+std::size_t TomlReader::choice(const toml::node& node, std::string_view key,
+                               std::span<const std::string_view> names) const {
+  const std::string value = string(node, key);
+  const auto found = std::find(names.begin(), names.end(), value);
+  if (found != names.end()) return static_cast<std::size_t>(found - names.begin());
+  std::string message = fmt::format("unknown {} '{}'; expected one of: {}", key, value, join_names(names));
+  if (auto near = closest_name(value, names)) message += fmt::format("; did you mean '{}'?", *near);
+  fail(node, message);
+}
+
+std::optional<std::size_t> TomlReader::choice(const toml::table& t, std::string_view key,
+                                              std::span<const std::string_view> names) const {
+  const toml::node* node = t.get(key);
+  if (node == nullptr) return std::nullopt;
+  return choice(*node, key, names);
+}
+
+void TomlReader::missing(const toml::table& t, std::string_view key, std::string_view table_label,
+                         std::string_view expected) const {
+  fail(t, fmt::format("'{}' is missing {}; expected {}", key, table_label, expected));
+}
+
+}  // namespace gilsim::scenario

@@ -1,0 +1,42 @@
+// CSV export of spans, with RFC 4180 quoting.
+#include "sim/trace/csv_export.hpp"
+
+#include <fmt/format.h>
+
+namespace gilsim::trace {
+
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  quoted += '"';
+  return quoted;
+}
+
+namespace {
+
+void write_row(std::ostream& out, const Trace& t, const Lane& lane, const Span& s) {
+  const bool runs_a_job = (lane.kind == LaneKind::Thread || lane.kind == LaneKind::Task) && s.subject < t.jobs.size();
+  const std::string subject = s.subject == kNone ? "" : fmt::format("{}", s.subject);
+  const std::string job = runs_a_job ? t.jobs[s.subject].name : "";
+  const std::string step = runs_a_job && s.step != kNoStep ? fmt::format("{}", s.step + 1) : "";
+  out << fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.run_name), to_string(t.origin),
+                     csv_field(lane.name), to_string(lane.kind), csv_field(to_string(s.state)), s.begin.ns(),
+                     s.end.ns(), subject, csv_field(job), step, csv_field(describe(t, lane, s)));
+}
+
+}  // namespace
+
+void write_spans_csv(std::ostream& out, const std::vector<const Trace*>& runs) {
+  out << "run,origin,lane,kind,state,begin_ns,end_ns,subject,job,step,label\n";
+  for (const Trace* t : runs) {
+    for (const Lane& lane : t->lanes) {
+      for (const Span& s : lane.spans) write_row(out, *t, lane, s);
+    }
+  }
+}
+
+}  // namespace gilsim::trace

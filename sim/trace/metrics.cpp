@@ -1,0 +1,113 @@
+// Metrics of a run, read from its lanes, spans and marks.
+#include "sim/trace/metrics.hpp"
+
+#include <algorithm>
+
+namespace gilsim::trace {
+
+namespace {
+
+/// The part of a span inside [0, end): producers close spans at end, but readers
+/// of measured traces should not trust that.
+Time clipped_duration(const Span& s, Time end) {
+  const Time b = max(s.begin, Time::zero());
+  const Time e = min(s.end, end);
+  return e > b ? e - b : Time::zero();
+}
+
+bool uses_a_core(SpanState s) {
+  return s == SpanState::Running || s == SpanState::Native || s == SpanState::Pickling;
+}
+
+double ratio(Time part, Time whole_per_unit, std::int64_t units) {
+  if (units <= 0 || whole_per_unit <= Time::zero()) return 0.0;
+  return static_cast<double>(part.ns()) / (static_cast<double>(whole_per_unit.ns()) * static_cast<double>(units));
+}
+
+void add_core_utilisation(const Trace& t, Metrics& m) {
+  Time busy_on_cores, busy_on_threads;
+  bool has_core_lanes = false;
+  for (const Lane& lane : t.lanes) {
+    if (lane.kind == LaneKind::Core) {
+      has_core_lanes = true;
+      for (const Span& s : lane.spans) busy_on_cores += clipped_duration(s, t.end);
+    } else if (lane.kind == LaneKind::Thread) {
+      for (const Span& s : lane.spans) {
+        if (uses_a_core(s.state)) busy_on_threads += clipped_duration(s, t.end);
+      }
+    }
+  }
+  const Time busy = has_core_lanes ? busy_on_cores : busy_on_threads;
+  m.core_utilisation = std::min(1.0, ratio(busy, t.end, t.cores));
+}
+
+void add_gil_holding(const Trace& t, Metrics& m) {
+  Time held;
+  for (const Lane& lane : t.lanes) {
+    if (lane.kind != LaneKind::Gil) continue;
+    ++m.gil_lanes;
+    std::uint32_t previous_holder = kNone;
+    for (const Span& s : lane.spans) {
+      if (s.state != SpanState::Held) continue;
+      held += clipped_duration(s, t.end);
+      if (previous_holder != kNone && s.subject != previous_holder) ++m.gil_switches;
+      previous_holder = s.subject;
+    }
+  }
+  m.gil_held = ratio(held, t.end, m.gil_lanes);
+}
+
+void add_gil_waiting(const Trace& t, Metrics& m) {
+  for (const Lane& lane : t.lanes) {
+    if (lane.kind != LaneKind::Thread) continue;
+    Time current_wait;
+    Time current_wait_end = Time::max();
+    for (const Span& s : lane.spans) {
+      if (s.state != SpanState::WaitingGil) continue;
+      const Time d = clipped_duration(s, t.end);
+      m.gil_wait_total += d;
+      // Touching waiting spans (the step changed mid-wait) are one wait.
+      current_wait = s.begin == current_wait_end ? current_wait + d : d;
+      current_wait_end = s.end;
+      m.longest_gil_wait = max(m.longest_gil_wait, current_wait);
+    }
+  }
+}
+
+void add_job_times(const Trace& t, Metrics& m) {
+  m.jobs_total = static_cast<std::int64_t>(t.jobs.size());
+  Time latency_sum, completion_sum;
+  for (const Job& job : t.jobs) {
+    if (job.end == Time::max()) continue;
+    ++m.jobs_done;
+    completion_sum += job.end;
+    if (job.begin != Time::max()) latency_sum += job.end - job.begin;
+  }
+  if (m.jobs_done > 0) {
+    m.mean_job_latency = latency_sum / m.jobs_done;
+    m.mean_job_completion = completion_sum / m.jobs_done;
+  }
+}
+
+}  // namespace
+
+Metrics compute_metrics(const Trace& trace) {
+  Metrics m;
+  m.makespan = trace.end;
+  add_core_utilisation(trace, m);
+  add_gil_holding(trace, m);
+  add_gil_waiting(trace, m);
+  add_job_times(trace, m);
+  for (const Mark& mark : trace.marks) {
+    if (mark.kind == MarkKind::DropRequest) ++m.drop_requests;
+    if (mark.kind == MarkKind::ForcedSwitch) ++m.forced_switches;
+  }
+  return m;
+}
+
+double speedup(const Metrics& baseline, const Metrics& m) {
+  if (baseline.makespan <= Time::zero() || m.makespan <= Time::zero()) return 0.0;
+  return static_cast<double>(baseline.makespan.ns()) / static_cast<double>(m.makespan.ns());
+}
+
+}  // namespace gilsim::trace

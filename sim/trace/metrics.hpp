@@ -1,0 +1,34 @@
+// The numbers of a run, computed from its Trace alone, so a simulated and a measured run
+// are measured the same way. Every table, export and view takes its figures from here.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::trace {
+
+struct Metrics {
+  Time makespan;                     ///< trace.end: when the last job finished
+  std::int64_t jobs_total = 0;
+  std::int64_t jobs_done = 0;        ///< jobs with an end time
+  /// Busy time on core lanes / (cores * makespan), 0..1. A trace without core lanes
+  /// (measured runs cannot see cores) counts thread time running, native or pickling.
+  double core_utilisation = 0.0;
+  std::int64_t gil_lanes = 0;        ///< 0 when every process runs without a GIL
+  double gil_held = 0.0;             ///< Held time / (gil_lanes * makespan), 0..1
+  Time gil_wait_total;               ///< time thread lanes spent waiting for the GIL
+  Time longest_gil_wait;             ///< the longest unbroken wait of one thread
+  std::int64_t gil_switches = 0;     ///< changes of holder between consecutive Held spans
+  std::int64_t drop_requests = 0;    ///< DropRequest marks
+  std::int64_t forced_switches = 0;  ///< ForcedSwitch marks
+  Time mean_job_latency;             ///< mean of (end - begin) over finished jobs
+  Time mean_job_completion;          ///< mean of end (from the run's start) over finished jobs
+};
+
+Metrics compute_metrics(const Trace& trace);
+
+/// baseline.makespan / m.makespan; 0 when either makespan is zero.
+double speedup(const Metrics& baseline, const Metrics& m);
+
+}  // namespace gilsim::trace

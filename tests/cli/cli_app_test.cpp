@@ -1,0 +1,88 @@
+// The whole command in-process: arguments in, text and an exit code out.
+#include <doctest/doctest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/cli/cli_app.hpp"
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Result run_gilsim(std::vector<const char*> args) {
+  args.insert(args.begin(), "gilsim");
+  std::ostringstream out, err;
+  const int code = gilsim::cli::run_cli(static_cast<int>(args.size()), args.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+const std::string kMisspelt = std::string(GILSIM_SOURCE_DIR) + "/tests/cli/data/misspelt_key.toml";
+
+}  // namespace
+
+TEST_CASE("help is complete and documents the exit codes") {
+  const Result r = run_gilsim({"--help"});
+  CHECK(r.code == 0);
+  CHECK(r.out.find("run") != std::string::npos);
+  CHECK(r.out.find("list") != std::string::npos);
+  CHECK(r.out.find("Exit codes: 0 success; 2 bad input") != std::string::npos);
+  const Result run_help = run_gilsim({"run", "--help"});
+  CHECK(run_help.code == 0);
+  for (const char* option : {"--set", "--run", "--export-trace", "--csv", "--width", "--no-timeline"}) {
+    CHECK_MESSAGE(run_help.out.find(option) != std::string::npos, option);
+  }
+}
+
+TEST_CASE("the default scenario prints a table and timelines, the same every time") {
+  const Result first = run_gilsim({"run", "--width", "100"});
+  CHECK(first.code == 0);
+  CHECK(first.err.empty());
+  CHECK(first.out.find("Fetch and parse") != std::string::npos);
+  CHECK(first.out.find("\nsequential ") != std::string::npos);
+  CHECK(first.out.find("GIL held by:") != std::string::npos);
+  CHECK(run_gilsim({"run", "--width", "100"}).out == first.out);
+  CHECK(run_gilsim({}).out.find("Fetch and parse") != std::string::npos);
+}
+
+TEST_CASE("--run and --no-timeline narrow the report") {
+  const Result r = run_gilsim({"run", "--no-timeline", "--run", "threads"});
+  CHECK(r.code == 0);
+  CHECK(r.out.find('|') == std::string::npos);
+  CHECK(r.out.find("\nthreads ") != std::string::npos);
+  CHECK(r.out.find("\nasyncio ") == std::string::npos);
+}
+
+TEST_CASE("bad input exits with 2 and says where") {
+  SUBCASE("a scenario file with a mistake") {
+    const Result r = run_gilsim({"run", kMisspelt.c_str()});
+    CHECK(r.code == 2);
+    CHECK(r.err.starts_with(kMisspelt + ":5:1: "));
+    CHECK(r.out.empty());
+  }
+  SUBCASE("a --set without '='") {
+    const Result r = run_gilsim({"run", "--set", "cores"});
+    CHECK(r.code == 2);
+    CHECK(r.err.starts_with("--set"));
+  }
+  SUBCASE("a width too narrow to draw") { CHECK(run_gilsim({"run", "--width", "10"}).code == 2); }
+  SUBCASE("an unknown subcommand or option") { CHECK(run_gilsim({"frobnicate"}).code == 2); }
+  SUBCASE("a run that does not exist") {
+    const Result r = run_gilsim({"run", "--run", "nope"});
+    CHECK(r.code == 2);
+    CHECK(r.err == "gilsim: <default>: no run named 'nope'; its runs are 'sequential', 'threads', 'asyncio', "
+                   "'process pool'\n");
+  }
+}
+
+TEST_CASE("list shows the built-in scenario and the bundled files") {
+  const Result r = run_gilsim({"list"});
+  CHECK(r.code == 0);
+  CHECK(r.out.find("(built in)") != std::string::npos);
+  CHECK(r.out.find("default.toml") != std::string::npos);
+}

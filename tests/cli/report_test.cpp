@@ -1,0 +1,132 @@
+// What `gilsim run` prints, built from hand-made traces: wrapping, tables, the report.
+#include <doctest/doctest.h>
+
+#include "sim/cli/run_selection.hpp"
+#include "sim/cli/scenario_report.hpp"
+#include "sim/cli/text_table.hpp"
+#include "sim/cli/text_wrap.hpp"
+#include "sim/trace/trace_builder.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using namespace gilsim::trace;
+using namespace gilsim::cli;
+
+namespace {
+
+Trace sequential_run() {
+  TraceBuilder b("sequential", "sequential", "new", Origin::Simulated, 1, 5_ms);
+  b.add_cores(1);
+  const auto p = b.add_process("main", true);
+  const auto main = b.add_lane("main", LaneKind::Thread, p);
+  b.set_state(b.core_lane(0), 0_ms, SpanState::Running, main);
+  b.set_state(b.gil_lane(p), 0_ms, SpanState::Held, main);
+  b.set_state(main, 0_ms, SpanState::Running, 0, 0);
+  return b.finish(480_ms);
+}
+
+Trace free_threaded_run() {
+  TraceBuilder b("free", "threads", "none", Origin::Simulated, 2, 5_ms);
+  b.add_cores(2);
+  const auto p = b.add_process("main", false);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+  b.set_state(b.core_lane(0), 0_ms, SpanState::Running, t1);
+  b.set_state(b.core_lane(1), 0_ms, SpanState::Running, t2);
+  b.clear_state(b.core_lane(1), 80_ms);
+  return b.finish(160_ms);
+}
+
+/// The cells of a table line: text separated by two or more spaces.
+std::vector<std::string> cells(const std::string& line) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos < line.size()) {
+    const std::size_t start = line.find_first_not_of(' ', pos);
+    if (start == std::string::npos) break;
+    std::size_t end = line.find("  ", start);
+    if (end == std::string::npos) end = line.size();
+    out.push_back(line.substr(start, end - start));
+    pos = end;
+  }
+  return out;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t end = text.find('\n', pos);
+    lines.push_back(text.substr(pos, end - pos));
+    pos = end == std::string::npos ? text.size() : end + 1;
+  }
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("a note keeps its lines; long ones wrap, list items hang under their text") {
+  const std::string note =
+      "\nFirst line is quite long and will wrap here.\n\n- a list item that wraps onto the next line\n  continued\n\n";
+  CHECK(wrap_text(note, 20) ==
+        "First line is quite\nlong and will wrap\nhere.\n\n- a list item that\n  wraps onto the\n  next line\n"
+        "  continued\n");
+  CHECK(wrap_text("short", 80) == "short\n");
+  CHECK(wrap_text("", 80).empty());
+}
+
+TEST_CASE("a table pads columns to the widest cell, numbers on the right") {
+  const TextTable table{{"run", "makespan"}, {false, true}, {{"sequential", "480 ms"}, {"threads", "200 ms"}}};
+  CHECK(render_table(table) ==
+        "run         makespan\n"
+        "--------------------\n"
+        "sequential    480 ms\n"
+        "threads       200 ms\n");
+}
+
+TEST_CASE("the run table shows each run's metrics, speedup against the first run") {
+  const Trace seq = sequential_run();
+  const Trace free = free_threaded_run();
+  const auto lines = lines_of(render_run_table({&seq, &free}));
+  REQUIRE(lines.size() == 4);
+  CHECK(cells(lines[0]) == std::vector<std::string>{"run", "executor", "makespan", "speedup", "cores busy", "GIL held",
+                                                    "GIL wait", "switches", "drop requests"});
+  CHECK(cells(lines[2]) ==
+        std::vector<std::string>{"sequential", "sequential", "480 ms", "1.00x", "100%", "100%", "0 s", "0", "0"});
+  CHECK(cells(lines[3]) ==
+        std::vector<std::string>{"free", "threads, no GIL", "160 ms", "3.00x", "75%", "-", "-", "0", "0"});
+}
+
+TEST_CASE("a scenario report: title, source, note, table, then one timeline per run") {
+  scenario::Scenario s;
+  s.title = "Two ways";
+  s.note = "Which is faster?";
+  s.source = "two.toml";
+  s.jobs.push_back(scenario::JobTemplate{"crunch", 4, {}, 100, 100, {}});
+  const Trace seq = sequential_run();
+  const Trace free = free_threaded_run();
+
+  SUBCASE("with timelines") {
+    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, true, 16});
+    CHECK(text.starts_with("Two ways\n========\n(two.toml, 4 jobs, seed 1)\n\nWhich is faster?\n\nrun "));
+    CHECK(text.find("\nsequential (sequential, 1 core, finished at 480 ms)\ncore 0 |###") != std::string::npos);
+    CHECK(text.find("\nfree (threads, no GIL, 2 cores, finished at 160 ms)\n") != std::string::npos);
+  }
+  SUBCASE("without timelines") {
+    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, false, 16});
+    CHECK(text.find('|') == std::string::npos);
+    CHECK(text.ends_with(render_run_table({&seq, &free})));
+  }
+}
+
+TEST_CASE("--run picks runs by name, in file order, and names the runs when it finds none") {
+  scenario::Scenario s;
+  s.source = "x.toml";
+  for (const char* name : {"a", "b", "c"}) s.runs.push_back(scenario::Run{name, {}, {}, {}, {}, {}, {}, {}, {}});
+  CHECK(select_runs(s, {}).size() == 3);
+  const auto chosen = select_runs(s, {"c", "a"});
+  REQUIRE(chosen.size() == 2);
+  CHECK(chosen[0]->name == "a");
+  CHECK(chosen[1]->name == "c");
+  CHECK_THROWS_WITH_AS(select_runs(s, {"z"}), "x.toml: no run named 'z'; its runs are 'a', 'b', 'c'", UsageError);
+}

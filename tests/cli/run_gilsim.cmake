@@ -1,0 +1,28 @@
+# Runs the gilsim binary once and checks what a user sees: the exit code, a pattern on
+# stdout or stderr, and optionally that an output file is valid JSON or absent.
+#   cmake -DGILSIM=... -DARGS="run|x.toml" -DEXPECT_EXIT=2 [-DSTDOUT_REGEX=...] [-DSTDERR_REGEX=...]
+#         [-DJSON_FILE=...] [-DABSENT_FILE=...] -P run_gilsim.cmake
+string(REPLACE "|" ";" ARGS "${ARGS}")
+if(DEFINED JSON_FILE)
+  file(REMOVE ${JSON_FILE})
+endif()
+execute_process(COMMAND ${GILSIM} ${ARGS} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT code EQUAL EXPECT_EXIT)
+  message(FATAL_ERROR "gilsim ${ARGS}: exit code ${code}, expected ${EXPECT_EXIT}\nstdout:\n${out}\nstderr:\n${err}")
+endif()
+if(DEFINED STDOUT_REGEX AND NOT out MATCHES "${STDOUT_REGEX}")
+  message(FATAL_ERROR "gilsim ${ARGS}: stdout does not match '${STDOUT_REGEX}':\n${out}")
+endif()
+if(DEFINED STDERR_REGEX AND NOT err MATCHES "${STDERR_REGEX}")
+  message(FATAL_ERROR "gilsim ${ARGS}: stderr does not match '${STDERR_REGEX}':\n${err}")
+endif()
+if(DEFINED JSON_FILE)
+  file(READ ${JSON_FILE} json)
+  string(JSON events ERROR_VARIABLE json_error LENGTH "${json}" traceEvents)
+  if(json_error OR events EQUAL 0)
+    message(FATAL_ERROR "${JSON_FILE} is not a trace with events: ${json_error}")
+  endif()
+endif()
+if(DEFINED ABSENT_FILE AND EXISTS ${ABSENT_FILE})
+  message(FATAL_ERROR "${ABSENT_FILE} exists but should not")
+endif()

@@ -1,0 +1,135 @@
+// The text timeline of tiny hand-built traces, row by row.
+#include <doctest/doctest.h>
+
+#include "sim/cli/terminal_width.hpp"
+#include "sim/cli/text_timeline.hpp"
+#include "sim/trace/trace_builder.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using namespace gilsim::trace;
+using gilsim::cli::render_text_timeline;
+using gilsim::cli::TimelineOptions;
+
+namespace {
+
+// 10 ms on one core: T1 and T2 take turns with the GIL; T2 starts on I/O and ends asleep.
+Trace two_threads() {
+  TraceBuilder b("threads", "threads", "new", Origin::Simulated, 1, 5_ms);
+  b.add_cores(1);
+  const auto p = b.add_process("main", true);
+  const auto gil = b.gil_lane(p);
+  const auto core = b.core_lane(0);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+  auto hold = [&](LaneId thread, Time from, Time to) {
+    b.set_state(core, from, SpanState::Running, thread);
+    b.set_state(gil, from, SpanState::Held, thread);
+    b.set_state(thread, from, SpanState::Running, 0, 0);
+    b.clear_state(core, to);
+    b.clear_state(gil, to);
+  };
+  b.set_state(t2, 0_ms, SpanState::BlockedIo, 1, 0);
+  hold(t1, 0_ms, 3_ms);
+  b.set_state(t2, 2_ms, SpanState::WaitingGil, 1, 1);
+  b.set_state(t1, 3_ms, SpanState::WaitingGil, 0, 0);
+  hold(t2, 3_ms, 6_ms);
+  b.set_state(t2, 6_ms, SpanState::Sleeping, 1, 2);
+  hold(t1, 6_ms, 8_ms);
+  b.clear_state(t1, 8_ms);
+  return b.finish(10_ms);
+}
+
+}  // namespace
+
+TEST_CASE("one character per millisecond: the dominant state, the GIL's holder, idle as blank") {
+  const std::string text = render_text_timeline(two_threads(), TimelineOptions{19, 16});
+  CHECK(text ==
+        "core 0 |########  |\n"
+        "GIL    |11122211  |\n"
+        "T1     |###...##  |\n"
+        "T2     |~~.###zzzz|\n"
+        "        +---------\n"
+        "        0 s\n"
+        "# running  . waiting for GIL\n"
+        "~ blocked on I/O  z sleeping\n"
+        "GIL held by:  1 T1  2 T2\n");
+}
+
+TEST_CASE("a bucket shows what covers most of it, idle included") {
+  TraceBuilder b("r", "sequential", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto t = b.add_lane("main", LaneKind::Thread, p);
+  // Buckets of 0.4 ms: running, then mostly I/O, I/O, mostly idle, idle, native.
+  b.set_state(t, 0_us, SpanState::Running, 0, 0);
+  b.set_state(t, 500_us, SpanState::BlockedIo, 0, 1);
+  b.clear_state(t, 1300_us);
+  b.set_state(t, 2000_us, SpanState::Native, 0, 2);
+  const std::string text = render_text_timeline(b.finish(4_ms), TimelineOptions{4 + 3 + 10, 16});
+  CHECK(text.substr(0, 18) == "GIL  |          |\n");
+  CHECK(text.substr(18, 18) == "main |#~~  =====|\n");
+}
+
+TEST_CASE("the axis puts round times at their columns") {
+  TraceBuilder b("r", "sequential", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", false);
+  const auto t = b.add_lane("main", LaneKind::Thread, p);
+  b.set_state(t, 0_ms, SpanState::Running, 0, 0);
+  const std::string text = render_text_timeline(b.finish(100_ms), TimelineOptions{4 + 3 + 50, 16});
+  const auto axis_at = text.find("      +");
+  REQUIRE(axis_at != std::string::npos);
+  CHECK(text.substr(axis_at) ==
+        "      +---------+---------+---------+---------+---------\n"
+        "      0 s       20.0 ms   40.0 ms   60.0 ms   80.0 ms\n"
+        "# running\n");
+}
+
+TEST_CASE("huge traces show the first lanes of each kind and count the rest") {
+  TraceBuilder b("many", "threads", "new", Origin::Simulated, 2, 5_ms);
+  b.add_cores(2);
+  const auto p = b.add_process("main", true);
+  for (int i = 0; i < 1000; ++i) {
+    const auto lane = b.add_lane(fmt::format("T{}", i + 1), LaneKind::Thread, p);
+    b.set_state(lane, 0_ms, SpanState::WaitingGil, 0, 0);
+  }
+  const std::string text = render_text_timeline(b.finish(1_ms), TimelineOptions{80, 10});
+  CHECK(text.find("T10 ") != std::string::npos);
+  CHECK(text.find("T11 ") == std::string::npos);
+  CHECK(text.find("... 990 more threads\n") != std::string::npos);
+  CHECK(text.find("more cores") == std::string::npos);
+}
+
+TEST_CASE("symbols for states and GIL holders") {
+  using namespace gilsim::cli;
+  CHECK(state_symbol(SpanState::Running) == '#');
+  CHECK(state_symbol(SpanState::WaitingGil) == '.');
+  CHECK(state_symbol(SpanState::Stalled) == '!');
+  CHECK(holder_symbol(0) == '1');
+  CHECK(holder_symbol(8) == '9');
+  CHECK(holder_symbol(9) == 'a');
+  CHECK(holder_symbol(34) == 'z');
+  CHECK(holder_symbol(35) == 'A');
+  CHECK(holder_symbol(60) == 'Z');
+  CHECK(holder_symbol(61) == '*');
+}
+
+TEST_CASE("terminal width: $COLUMNS, then the terminal, then 100") {
+  using gilsim::cli::choose_terminal_width;
+  CHECK(choose_terminal_width("120", 80) == 120);
+  CHECK(choose_terminal_width("wide", 80) == 80);
+  CHECK(choose_terminal_width("0", 0) == 100);
+  CHECK(choose_terminal_width("", 50) == 50);
+  CHECK(choose_terminal_width(nullptr, 0) == 100);
+}
+
+TEST_CASE("GIL holders beyond the 61st share '*' and one legend entry") {
+  TraceBuilder b("many", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  LaneId last = 0;
+  for (int i = 0; i < 62; ++i) last = b.add_lane(fmt::format("T{}", i + 1), LaneKind::Thread, p);
+  b.set_state(b.gil_lane(p), 0_ms, SpanState::Held, last);
+  b.set_state(last, 0_ms, SpanState::Running, 0, 0);
+  const std::string text = render_text_timeline(b.finish(1_ms), TimelineOptions{4 + 3 + 10, 16});
+  CHECK(text.starts_with("GIL  |**********|\n"));
+  CHECK(text.ends_with("GIL held by:  * another thread\n"));
+}

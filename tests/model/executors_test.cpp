@@ -1,0 +1,164 @@
+// Executors: what each way of running the same jobs costs (PYTHON_MODEL §3-§5, §7).
+#include <doctest/doctest.h>
+
+#include "model_fixtures.hpp"
+
+using namespace gilsim;
+using namespace gilsim::test;
+using scenario::Executor;
+using trace::MarkKind;
+
+TEST_CASE("twenty 100 ms downloads: 2 s one after another, about 100 ms with threads or asyncio") {
+  scenario::Scenario s;
+  s.machine.cores = 4;
+  add_jobs(s, "download", 20, {io(100_ms)});
+  const auto seq = simulate_with(s, Executor::Sequential);
+  CHECK(seq.end >= 2000_ms);
+  CHECK(seq.end <= 2001_ms);
+  const auto threads = simulate_with(s, Executor::Threads);
+  CHECK(threads.end >= 100_ms);
+  CHECK(threads.end <= 100_ms + 20 * s.costs.thread_start + 1_ms);
+  const auto loop = simulate_with(s, Executor::Asyncio);
+  CHECK(loop.end >= 100_ms);
+  CHECK(loop.end <= 100_ms + 40 * s.costs.loop_callback + 1_ms);
+}
+
+TEST_CASE("a thread pool overlaps as many waits as it has workers") {
+  auto s = exact_scenario(4);
+  add_jobs(s, "download", 8, {io(100_ms)});
+  scenario::Run run;
+  run.executor = Executor::ThreadPool;
+  run.workers = 2;
+  s.runs = {run};
+  const auto t = model::simulate(s, s.runs[0]);
+  CHECK(t.end == 400_ms);  // ceil(8 / 2) * 100 ms
+  int workers = 0;
+  for (const auto& lane : t.lanes) workers += lane.name.rfind("worker", 0) == 0 ? 1 : 0;
+  CHECK(workers == 2);
+}
+
+TEST_CASE("a blocking call in a coroutine delays every other task by its length") {
+  const auto finish_times = [](scenario::Step first) {
+    auto s = exact_scenario(2);
+    add_jobs(s, "first", 1, {first});
+    add_jobs(s, "other", 2, {sleep_for(10_ms), cpu(1_ms)});
+    const auto t = simulate_with(s, Executor::Asyncio);
+    return std::vector<Time>{t.jobs[1].end, t.jobs[2].end};
+  };
+  // Awaited: the other tasks sleep 10 ms, then run 1 ms each on the loop.
+  CHECK(finish_times(io(100_ms)) == std::vector<Time>{11_ms, 12_ms});
+  // time.sleep inside a coroutine: the loop itself is stuck for 100 ms (A5).
+  CHECK(finish_times(block(100_ms)) == std::vector<Time>{111_ms, 112_ms});
+}
+
+TEST_CASE("asyncio runs one task at a time, in ready-queue order") {
+  auto s = exact_scenario(4);
+  add_jobs(s, "task", 3, {cpu(10_ms), io(5_ms), cpu(10_ms)});
+  const auto t = simulate_with(s, Executor::Asyncio);
+  // 0-30 ms: the three first halves; each I/O is done 5 ms after its task awaited it.
+  CHECK(t.jobs[0].end == 40_ms);
+  CHECK(t.jobs[1].end == 50_ms);
+  CHECK(t.jobs[2].end == 60_ms);
+  CHECK(lane_named(t, "task 1").kind == trace::LaneKind::Task);
+}
+
+TEST_CASE("to_thread work runs on the default executor and competes for the GIL") {
+  auto s = exact_scenario(4);
+  add_jobs(s, "offloaded", 2, {scenario::Step{scenario::StepKind::Offload, scenario::Duration::fixed(20_ms),
+                                               scenario::StepKind::Cpu}});
+  const auto t = simulate_with(s, Executor::Asyncio);
+  CHECK(t.end >= 40_ms);  // two CPU-bound offloads share one GIL
+  CHECK_NOTHROW(lane_named(t, "asyncio_0"));
+  CHECK_NOTHROW(lane_named(t, "asyncio_1"));
+}
+
+TEST_CASE("a process pool runs CPU-bound work in parallel, one GIL per worker") {
+  scenario::Scenario s;
+  add_jobs(s, "crunch", 4, {cpu(100_ms)});
+  scenario::Run run;
+  run.executor = Executor::ProcessPool;
+  s.runs = {run};
+  for (const int cores : {4, 2}) {
+    CAPTURE(cores);
+    s.machine.cores = cores;
+    const auto t = model::simulate(s, s.runs[0]);
+    const Time work = 100_ms * (4 / cores);
+    const Time startup = s.costs.fork_start * cores;
+    CHECK(t.end >= work + startup);
+    CHECK(t.end <= work + startup + 2_ms);  // pickling, wake-ups
+    CHECK(t.processes.size() == static_cast<std::size_t>(cores + 1));
+  }
+}
+
+TEST_CASE("spawn pays a fresh interpreter per worker, in parallel on the workers' cores") {
+  auto s = exact_scenario(4);
+  s.costs.spawn_start = 50_ms;
+  add_jobs(s, "crunch", 4, {cpu(100_ms)});
+  scenario::Run run;
+  run.executor = Executor::ProcessPool;
+  run.start_method = scenario::StartMethod::Spawn;
+  s.runs = {run};
+  const auto t = model::simulate(s, s.runs[0]);
+  CHECK(t.end == 150_ms);
+}
+
+TEST_CASE("Pool.map's chunksize follows CPython's formula") {
+  // chunksize, extra = divmod(len(iterable), len(self._pool) * 4); if extra: chunksize += 1
+  CHECK(scenario::pool_map_chunksize(0, 4) == 0);
+  CHECK(scenario::pool_map_chunksize(1, 4) == 1);
+  CHECK(scenario::pool_map_chunksize(16, 4) == 1);
+  CHECK(scenario::pool_map_chunksize(17, 4) == 2);
+  CHECK(scenario::pool_map_chunksize(100, 4) == 7);
+  CHECK(scenario::pool_map_chunksize(1'000'000, 2) == 125'000);
+  CHECK(scenario::pool_map_chunksize(1'000'001, 2) == 125'001);
+
+  auto s = exact_scenario(2);
+  add_jobs(s, "tiny", 100, {cpu(1_ms)});
+  scenario::Run run;
+  run.executor = Executor::ProcessPool;
+  s.runs = {run};
+  const auto t = model::simulate(s, s.runs[0]);
+  const auto dispatches = marks_of(t, MarkKind::Dispatch);
+  CHECK(dispatches.size() == 8);  // chunksize 13 (divmod(100, 8) = 12 rem 4): 7 of 13, one of 9
+  CHECK(dispatches.front()->value == 13);
+  CHECK(dispatches.back()->value == 9);
+}
+
+TEST_CASE("free-threaded Python runs CPU-bound threads in parallel, each a little slower") {
+  auto s = exact_scenario(4);
+  s.python.gil = scenario::GilMode::None;
+  s.python.free_threading_overhead = 0.08;
+  add_jobs(s, "crunch", 4, {cpu(100_ms)});
+  const auto t = simulate_with(s, Executor::Threads);
+  CHECK(t.end == 108_ms);
+  for (const auto& p : t.processes) CHECK(p.gil_lane == trace::kNone);
+}
+
+TEST_CASE("more runnable threads than cores share them in time slices") {
+  auto s = exact_scenario(1);
+  s.python.gil = scenario::GilMode::None;
+  s.python.free_threading_overhead = 0.0;
+  add_jobs(s, "crunch", 2, {cpu(9_ms)});
+  const auto t = simulate_with(s, Executor::Threads);
+  CHECK(t.end == 18_ms);
+  CHECK(t.jobs[0].end == 15_ms);  // 3 ms slices: T1 0-3, T2 3-6, T1 6-9, T2 9-12, T1 12-15
+  CHECK(t.jobs[1].end == 18_ms);
+  CHECK(marks_of(t, MarkKind::Preempt).size() == 4);
+}
+
+TEST_CASE("the old GIL thrashes on several cores and does better on one") {
+  scenario::Scenario s;
+  s.python.gil = scenario::GilMode::Old;
+  add_jobs(s, "countdown", 2, {cpu(500_ms)});
+  s.machine.cores = 2;
+  const auto seq = simulate_with(s, Executor::Sequential);
+  const auto two_cores = simulate_with(s, Executor::Threads);
+  s.machine.cores = 1;
+  const auto one_core = simulate_with(s, Executor::Threads);
+  CHECK(seq.end == 1000_ms);
+  // Beazley: 1.8x slower on two cores, faster with one core disabled (PYTHON_MODEL §1.2).
+  CHECK(two_cores.end.ms() >= 1.6 * seq.end.ms());
+  CHECK(two_cores.end.ms() <= 2.0 * seq.end.ms());
+  CHECK(one_core.end < two_cores.end);
+  CHECK(marks_of(two_cores, MarkKind::DropRequest).empty());  // no drop requests before 3.2
+}

@@ -1,0 +1,83 @@
+// Small scenarios built in code, with costs zeroed where a test wants exact hand timelines.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "sim/model/simulate.hpp"
+#include "tests/time_printing.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::test {
+
+using namespace gilsim::literals;
+
+inline scenario::Step step(scenario::StepKind kind, Time d) {
+  return scenario::Step{kind, scenario::Duration::fixed(d), scenario::StepKind::Cpu};
+}
+inline scenario::Step cpu(Time d) { return step(scenario::StepKind::Cpu, d); }
+inline scenario::Step io(Time d) { return step(scenario::StepKind::Io, d); }
+inline scenario::Step native(Time d) { return step(scenario::StepKind::Native, d); }
+inline scenario::Step block(Time d) { return step(scenario::StepKind::Block, d); }
+inline scenario::Step sleep_for(Time d) { return step(scenario::StepKind::Sleep, d); }
+
+/// A scenario whose incidental costs are zero, so hand-written timelines stay exact.
+inline scenario::Scenario exact_scenario(int cores) {
+  scenario::Scenario s;
+  s.title = "test";
+  s.machine.cores = cores;
+  s.machine.context_switch = 0_ns;
+  s.costs.thread_start = 0_ns;
+  s.costs.gil_wake_latency = 0_ns;
+  s.costs.loop_callback = 0_ns;
+  s.costs.fork_start = 0_ns;
+  s.costs.spawn_start = 0_ns;
+  s.costs.forkserver_start = 0_ns;
+  s.costs.ipc_message = 0_ns;
+  s.costs.ipc_bandwidth = 1e18;
+  return s;
+}
+
+inline void add_jobs(scenario::Scenario& s, std::string name, int count, std::vector<scenario::Step> steps) {
+  scenario::JobTemplate t;
+  t.name = std::move(name);
+  t.count = count;
+  t.steps = std::move(steps);
+  s.jobs.push_back(std::move(t));
+}
+
+inline trace::Trace simulate_with(scenario::Scenario& s, scenario::Executor executor) {
+  scenario::Run run;
+  run.name = std::string(scenario::to_string(executor));
+  run.executor = executor;
+  s.runs = {run};
+  return model::simulate(s, s.runs[0]);
+}
+
+inline const trace::Lane& lane_named(const trace::Trace& t, std::string_view name) {
+  for (const auto& lane : t.lanes) {
+    if (lane.name == name) return lane;
+  }
+  throw std::runtime_error("no lane named " + std::string(name));
+}
+
+inline std::vector<const trace::Mark*> marks_of(const trace::Trace& t, trace::MarkKind kind) {
+  std::vector<const trace::Mark*> out;
+  for (const auto& m : t.marks) {
+    if (m.kind == kind) out.push_back(&m);
+  }
+  return out;
+}
+
+/// Total time a lane spends in `state`.
+inline Time time_in(const trace::Lane& lane, trace::SpanState state) {
+  Time total;
+  for (const auto& s : lane.spans) {
+    if (s.state == state) total += s.duration();
+  }
+  return total;
+}
+
+}  // namespace gilsim::test

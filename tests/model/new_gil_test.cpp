@@ -1,0 +1,120 @@
+// The new GIL, hand-written timelines (PYTHON_MODEL G1-G8).
+#include <doctest/doctest.h>
+
+#include "model_fixtures.hpp"
+
+using namespace gilsim;
+using namespace gilsim::test;
+using trace::MarkKind;
+using trace::SpanState;
+
+namespace {
+
+struct Held {
+  Time begin, end;
+  std::string holder;
+};
+
+std::vector<Held> gil_timeline(const trace::Trace& t) {
+  std::vector<Held> out;
+  for (const auto& s : lane_named(t, "GIL").spans) out.push_back({s.begin, s.end, t.lanes[s.subject].name});
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("two CPU-bound threads take turns every switch interval") {
+  auto s = exact_scenario(2);
+  add_jobs(s, "a", 1, {cpu(12_ms)});
+  add_jobs(s, "b", 1, {cpu(12_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+
+  // T1 takes the free GIL at once (G1); T2 waits a full interval, asks for a drop (G2) and
+  // T1 drops at its next check point (G4, G5). Then they alternate every 5 ms.
+  const std::vector<Held> expected = {
+      {0_ms, 5_ms, "T1"}, {5_ms, 10_ms, "T2"}, {10_ms, 15_ms, "T1"},
+      {15_ms, 20_ms, "T2"}, {20_ms, 22_ms, "T1"}, {22_ms, 24_ms, "T2"},
+  };
+  const auto actual = gil_timeline(t);
+  REQUIRE(actual.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CAPTURE(i);
+    CHECK(actual[i].begin == expected[i].begin);
+    CHECK(actual[i].end == expected[i].end);
+    CHECK(actual[i].holder == expected[i].holder);
+  }
+  const auto requests = marks_of(t, MarkKind::DropRequest);
+  REQUIRE(requests.size() == 4);
+  CHECK(requests[0]->at == 5_ms);
+  CHECK(t.lanes[requests[0]->lane].name == "T2");
+  CHECK(Time{requests[0]->value} == 5_ms);
+  CHECK(trace::describe(t, *requests[0]) == "T2 waited 5.00 ms for the GIL and asked T1 to drop it");
+  CHECK(marks_of(t, MarkKind::ForcedSwitch).size() == 4);
+  CHECK(t.jobs[0].end == 22_ms);
+  CHECK(t.jobs[1].begin == 5_ms);
+  CHECK(t.jobs[1].end == 24_ms);
+  CHECK(t.end == 24_ms);
+
+  const auto& t1 = lane_named(t, "T1");
+  CHECK(time_in(t1, SpanState::Running) == 12_ms);
+  CHECK(time_in(t1, SpanState::WaitingGil) == 10_ms);
+}
+
+TEST_CASE("a waiter that loses the race to a returning I/O thread waits a fresh interval") {
+  // The I/O thread drops the GIL for a 5 us read; the CPU thread is signalled but needs 10 us
+  // to wake, so the reader barges back in first (G1, G8).
+  auto s = exact_scenario(2);
+  s.costs.gil_wake_latency = 10_us;
+  add_jobs(s, "reader", 1, {cpu(1_ms), io(5_us), cpu(20_ms)});
+  add_jobs(s, "hog", 1, {cpu(1_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  // T2 started waiting at 0; at 1 ms T1 releases for its read: T2 is signalled at 1 ms,
+  // T1 returns at 1.005 ms and takes the free GIL; T2 wakes at 1.010 ms, loses, re-arms.
+  // Its fresh interval ends at 6.010 ms: the drop request comes then.
+  const auto requests = marks_of(t, MarkKind::DropRequest);
+  REQUIRE_FALSE(requests.empty());
+  CHECK(requests[0]->at == 6_ms + 10_us);
+  CHECK(t.lanes[requests[0]->lane].name == "T2");
+  CHECK(Time{requests[0]->value} == 6_ms + 10_us);  // waited since 0
+}
+
+TEST_CASE("convoy: an I/O thread beside a CPU hog pays one switch interval per read") {
+  for (const Time interval : {1_ms, 5_ms}) {
+    CAPTURE(interval);
+    scenario::Scenario s;
+    s.machine.cores = 4;
+    s.python.switch_interval = interval;
+    add_jobs(s, "hog", 1, {cpu(10'000_ms)});
+    std::vector<scenario::Step> reads;
+    for (int i = 0; i < 100; ++i) {
+      reads.push_back(io(100_us));
+      reads.push_back(cpu(10_us));
+    }
+    add_jobs(s, "reader", 1, reads);
+    const auto t = simulate_with(s, scenario::Executor::Threads);
+    const Time reader = t.jobs[1].end - t.jobs[1].begin;
+    // Each read returns to a GIL held by the hog and waits a whole interval for it (bpo-7946).
+    CHECK(reader >= interval * 100);
+    CHECK(reader <= interval * 100 + 100 * 300_us);
+  }
+}
+
+TEST_CASE("CPU-bound threads under the new GIL are no faster than sequential code") {
+  scenario::Scenario s;
+  s.machine.cores = 4;
+  add_jobs(s, "crunch", 4, {cpu(100_ms)});
+  const auto seq = simulate_with(s, scenario::Executor::Sequential);
+  CHECK(seq.end == 400_ms);
+  const auto threads = simulate_with(s, scenario::Executor::Threads);
+  CHECK(threads.end >= 400_ms);
+  CHECK(threads.end <= 400_ms + 4_ms);  // thread starts, wake-ups, context switches
+}
+
+TEST_CASE("C code that releases the GIL runs in parallel on several cores") {
+  auto s = exact_scenario(2);
+  add_jobs(s, "hash", 2, {native(100_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  CHECK(t.end == 100_ms);
+  const auto seq = simulate_with(s, scenario::Executor::Sequential);
+  CHECK(seq.end == 200_ms);
+}

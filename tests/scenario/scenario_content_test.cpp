@@ -1,0 +1,222 @@
+// What a valid file becomes: steps with `repeat` expanded, every section read, CPython's
+// version-dependent defaults, and the limits a file may not cross.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "sim/scenario/loader.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using namespace gilsim::scenario;
+
+namespace {
+
+const std::string kRun = "[[run]]\nexecutor = \"threads\"\n";
+
+Scenario with_steps(const std::string& steps) {
+  return load_string("title = \"t\"\n" + kRun + "[[job]]\nname = \"w\"\nsteps = " + steps + "\n", "s.toml");
+}
+
+Scenario with_python(const std::string& python) {
+  return load_string("title = \"t\"\n" + kRun + "[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[python]\n" + python,
+                     "s.toml");
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    load_string(text, "s.toml");
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("every step kind is read, with its duration") {
+  const Scenario s = with_steps(R"toml([ { cpu = "100ms" }, { io = "10ms..20ms" }, { native = "50ms" }, { block = "1s" },
+  { sleep = "exp(5ms)" }, { offload = "50ms" }, { offload = "2ms", work = "io" } ])toml");
+  const auto& steps = s.jobs[0].steps;
+  REQUIRE(steps.size() == 7);
+  CHECK(steps[0].kind == StepKind::Cpu);
+  CHECK(steps[0].duration.a == 100_ms);
+  CHECK(steps[1].kind == StepKind::Io);
+  CHECK(steps[1].duration.kind == Duration::Kind::Uniform);
+  CHECK(steps[1].duration.b == 20_ms);
+  CHECK(steps[2].kind == StepKind::Native);
+  CHECK(steps[3].kind == StepKind::Block);
+  CHECK(steps[3].duration.a == 1_s);
+  CHECK(steps[4].kind == StepKind::Sleep);
+  CHECK(steps[4].duration.kind == Duration::Kind::Exponential);
+  CHECK(steps[5].kind == StepKind::Offload);
+  CHECK(steps[5].offload_work == StepKind::Cpu);  // the default work
+  CHECK(steps[6].offload_work == StepKind::Io);
+  CHECK(step_label(steps[6]) == "offload io 2ms");
+}
+
+TEST_CASE("repeat blocks are expanded in order, nested ones too") {
+  SUBCASE("a flat repeat") {
+    const Scenario s = with_steps(R"toml([ { cpu = "1ms" }, { repeat = 3, steps = [ { io = "2ms" }, { cpu = "3us" } ] }, { sleep = "4ms" } ])toml");
+    const auto& steps = s.jobs[0].steps;
+    REQUIRE(steps.size() == 8);
+    CHECK(steps[0].kind == StepKind::Cpu);
+    for (int r = 0; r < 3; ++r) {
+      CHECK(steps[1 + 2 * r].kind == StepKind::Io);
+      CHECK(steps[2 + 2 * r].kind == StepKind::Cpu);
+      CHECK(steps[2 + 2 * r].duration.a == 3_us);
+    }
+    CHECK(steps[7].kind == StepKind::Sleep);
+  }
+  SUBCASE("nested") {
+    const Scenario s = with_steps(R"toml([ { repeat = 2, steps = [ { native = "1ms" }, { repeat = 3, steps = [ { io = "1us" } ] } ] } ])toml");
+    const auto& steps = s.jobs[0].steps;
+    REQUIRE(steps.size() == 8);
+    CHECK(steps[0].kind == StepKind::Native);
+    CHECK(steps[1].kind == StepKind::Io);
+    CHECK(steps[3].kind == StepKind::Io);
+    CHECK(steps[4].kind == StepKind::Native);
+    CHECK(steps[7].kind == StepKind::Io);
+  }
+  SUBCASE("exactly the limit is allowed") {
+    const Scenario s = with_steps(R"toml([ { repeat = 1000, steps = [ { repeat = 1000, steps = [ { cpu = "0ns" } ] } ] } ])toml");
+    CHECK(s.jobs[0].steps.size() == static_cast<std::size_t>(kMaxStepsPerJob));
+  }
+}
+
+TEST_CASE("a step count past the limit is refused before anything is expanded") {
+  const std::string head = "title = \"t\"\n" + kRun + "[[job]]\nname = \"w\"\n";
+  CHECK(error_of(head + R"toml(steps = [ { cpu = "1ms" }, { repeat = 1000, steps = [ { repeat = 1000, steps = [ { io = "1us" } ] } ] } ])toml") ==
+        "s.toml:6:9: job 'w' has more than 1000000 steps once repeat is expanded; expected at most 1000000");
+  // Would be 10^18 steps if expanded.
+  CHECK(error_of(head + R"toml(steps = [ { repeat = 1000000, steps = [ { repeat = 1000000, steps = [ { repeat = 1000000, steps = [ { io = "1us" } ] } ] } ] } ])toml")
+            .find("has more than 1000000 steps") != std::string::npos);
+  CHECK(error_of(head + R"toml(steps = [ { repeat = 1000001, steps = [ { io = "1us" } ] } ])toml") ==
+        "s.toml:6:22: 'repeat' is 1000001; expected an integer from 1 to 1000000");
+}
+
+TEST_CASE("the steps of all job templates together are bounded") {
+  std::string text = "title = \"t\"\n" + kRun;
+  for (int j = 0; j < 3; ++j) {
+    text += "[[job]]\nname = \"j" + std::to_string(j) + "\"\nsteps = [ { repeat = 1000000, steps = [ { cpu = \"0ns\" } ] } ]\n";
+  }
+  CHECK(error_of(text) ==
+        "s.toml:12:9: the job templates hold 3000000 steps together once repeat is expanded; expected at most 2000000");
+}
+
+TEST_CASE("the gil follows the Python version unless the file names one") {
+  CHECK(with_python("version = \"3.12\"\n").python.gil == GilMode::New);
+  CHECK(with_python("version = \"3.2\"\n").python.gil == GilMode::New);
+  CHECK(with_python("version = \"3.1\"\n").python.gil == GilMode::Old);
+  CHECK(with_python("version = \"2.7\"\n").python.gil == GilMode::Old);
+  CHECK(with_python("version = \"3.13t\"\n").python.gil == GilMode::None);
+  CHECK(with_python("version = \"3.13\"\n").python.gil == GilMode::New);
+  CHECK(with_python("version = \"3.13t\"\ngil = \"new\"\n").python.gil == GilMode::New);
+  CHECK(with_python("version = \"2.7\"\ngil = \"none\"\n").python.gil == GilMode::None);
+}
+
+TEST_CASE("every section's keys are read") {
+  const Scenario s = load_string(R"toml(
+title = "all keys"
+note = "a note"
+seed = 42
+[machine]
+cores = 8
+quantum = "10ms"
+context_switch = "5us"
+[python]
+version = "3.1"
+switch_interval = "1ms"
+check_interval = 1000
+free_threading_overhead = 0.5
+[costs]
+gil_wake_latency = "20us"
+check_period = "6us"
+old_gil_handoff_probability = 0.5
+old_gil_release_cost = "7us"
+thread_start = "1ms"
+fork_start = "2ms"
+spawn_start = "3ms"
+forkserver_start = "4ms"
+ipc_message = "8us"
+ipc_bandwidth = 1000000
+loop_callback = "9us"
+[[job]]
+name = "a"
+count = 3
+arg_bytes = 0
+result_bytes = 5000
+steps = [ { cpu = "1ms" } ]
+[[run]]
+name = "pool"
+executor = "process_pool"
+workers = 2
+start_method = "spawn"
+chunksize = 4
+gil = "new"
+switch_interval = "2ms"
+cores = 2
+)toml", "all.toml");
+  CHECK(s.note == "a note");
+  CHECK(s.seed == 42);
+  CHECK(s.machine.cores == 8);
+  CHECK(s.machine.quantum == 10_ms);
+  CHECK(s.machine.context_switch == 5_us);
+  CHECK(s.python.version == PythonVersion{3, 1, false});
+  CHECK(s.python.gil == GilMode::Old);
+  CHECK(s.python.switch_interval == 1_ms);
+  CHECK(s.python.check_interval == 1000);
+  CHECK(s.python.free_threading_overhead == 0.5);
+  CHECK(s.costs.gil_wake_latency == 20_us);
+  CHECK(s.costs.check_period == 6_us);
+  CHECK(s.costs.old_gil_handoff_probability == 0.5);
+  CHECK(s.costs.old_gil_release_cost == 7_us);
+  CHECK(s.costs.thread_start == 1_ms);
+  CHECK(s.costs.fork_start == 2_ms);
+  CHECK(s.costs.spawn_start == 3_ms);
+  CHECK(s.costs.forkserver_start == 4_ms);
+  CHECK(s.costs.ipc_message == 8_us);
+  CHECK(s.costs.ipc_bandwidth == 1e6);
+  CHECK(s.costs.loop_callback == 9_us);
+  CHECK(s.jobs[0].count == 3);
+  CHECK(s.jobs[0].arg_bytes == 0);
+  CHECK(s.jobs[0].result_bytes == 5000);
+  const Run& r = s.runs[0];
+  CHECK(r.name == "pool");
+  CHECK(r.executor == Executor::ProcessPool);
+  CHECK(r.workers == 2);
+  CHECK(r.start_method == StartMethod::Spawn);
+  CHECK(r.chunksize == 4);
+  CHECK(r.gil == GilMode::New);
+  CHECK(r.switch_interval == 2_ms);
+  CHECK(r.cores == 2);
+  CHECK(effective_gil(s, r) == GilMode::New);
+  CHECK(effective_cores(s, r) == 2);
+}
+
+TEST_CASE("limits from scenario.hpp are enforced") {
+  const std::string job = "[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n";
+  CHECK(error_of("title = \"t\"\n[machine]\ncores = 257\n" + job + kRun) ==
+        "s.toml:3:9: 'cores' is 257; expected an integer from 1 to 256");
+  CHECK(error_of("title = \"t\"\n" + job + "count = 100001\n" + kRun) ==
+        "s.toml:5:9: 'count' is 100001; expected an integer from 1 to 100000");
+  CHECK(error_of("title = \"t\"\n" + job + "count = 0\n" + kRun) == "s.toml:5:9: 'count' is 0; expected an integer from 1 to 100000");
+  CHECK(error_of("title = \"t\"\n" + job + "count = 60000\n[[job]]\nname = \"v\"\ncount = 40001\nsteps = [ { cpu = \"1ms\" } ]\n" + kRun) ==
+        "s.toml:8:9: the jobs add up to 100001; expected at most 100000 in one scenario");
+  CHECK(error_of("title = \"t\"\n" + job + "[[run]]\nexecutor = \"thread_pool\"\nworkers = 10001\n") ==
+        "s.toml:7:11: 'workers' is 10001; expected an integer from 1 to 10000");
+  CHECK(error_of("title = \"t\"\n" + job + "[[run]]\nexecutor = \"process_pool\"\nworkers = 0\n") ==
+        "s.toml:7:11: 'workers' is 0; expected an integer from 1 to 10000");
+  CHECK(error_of("title = \"t\"\n" + job + "[[run]]\nexecutor = \"process_pool\"\nchunksize = 0\n") ==
+        "s.toml:7:13: 'chunksize' is 0; expected an integer from 1 to 100000");
+  CHECK(error_of("title = \"t\"\nseed = -1\n" + job + kRun) == "s.toml:2:8: 'seed' is -1; expected an integer of at least 0");
+  CHECK(error_of("title = \"t\"\n[costs]\nold_gil_handoff_probability = 1.5\n" + job + kRun) ==
+        "s.toml:3:31: 'old_gil_handoff_probability' is 1.5; expected a number from 0 to 1");
+  CHECK(error_of("title = \"t\"\n[costs]\nipc_bandwidth = nan\n" + job + kRun) ==
+        "s.toml:3:17: 'ipc_bandwidth' is nan; expected a number from 1 to 1e+15");
+  SUBCASE("runs") {
+    std::string text = "title = \"t\"\n" + job;
+    for (int r = 0; r <= kMaxRuns; ++r) text += "[[run]]\nname = \"r" + std::to_string(r) + "\"\nexecutor = \"threads\"\n";
+    CHECK(error_of(text) == "s.toml:101:1: the scenario has 33 runs; expected at most 32");
+  }
+}

@@ -1,0 +1,213 @@
+// Every kind of mistake in a scenario file gives one line: file:line:col, what is wrong,
+// what was expected.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "sim/scenario/loader.hpp"
+
+using namespace gilsim::scenario;
+
+namespace {
+
+std::string error_of(std::string_view text) {
+  try {
+    load_string(text, "s.toml");
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// A valid scenario's jobs and runs, for tests that break only the part before them.
+const std::string kJobAndRun = R"(
+[[job]]
+name = "work"
+steps = [ { cpu = "10ms" } ]
+[[run]]
+executor = "threads"
+)";
+
+// Lines 1-3 of a scenario whose only job ends with `steps = ` on line 5 (column 9).
+const std::string kHeadBeforeSteps = "title = \"t\"\n[[run]]\nexecutor = \"threads\"\n[[job]]\nname = \"work\"\n";
+
+}  // namespace
+
+TEST_CASE("the error carries its location apart from its message") {
+  try {
+    load_string("title = \"t\"\n[machine]\ncores = 0\n" + kJobAndRun, "s.toml");
+    FAIL("expected a ScenarioError");
+  } catch (const ScenarioError& e) {
+    CHECK(e.where().file == "s.toml");
+    CHECK(e.where().line == 3);
+    CHECK(e.where().column == 9);
+    CHECK(e.message() == "'cores' is 0; expected an integer from 1 to 256");
+    CHECK(std::string(e.what()) == "s.toml:3:9: 'cores' is 0; expected an integer from 1 to 256");
+  }
+}
+
+TEST_CASE("TOML syntax errors point at the offending character") {
+  CHECK(error_of("title = \"t\" x\n") ==
+        "s.toml:1:13: invalid TOML: Error while parsing key-value pair: expected a comment or whitespace, saw 'x'");
+  CHECK(error_of("title = \"t\"\ntitle = \"u\"\n") ==
+        "s.toml:2:9: invalid TOML: Error while parsing key-value pair: cannot redefine existing string 'title'");
+  CHECK(error_of("title = \"unclosed\n").rfind("s.toml:1:", 0) == 0);
+}
+
+TEST_CASE("unknown keys are refused at every level, with the nearest key suggested") {
+  CHECK(error_of("title = \"t\"\n[machine]\ncors = 2\n" + kJobAndRun) ==
+        "s.toml:3:1: unknown key 'cors' in [machine]; did you mean 'cores'?");
+  CHECK(error_of("titel = \"t\"\n" + kJobAndRun) == "s.toml:1:1: unknown key 'titel' at the top level; did you mean 'title'?");
+  CHECK(error_of("title = \"t\"\n[pyhton]\n" + kJobAndRun) ==
+        "s.toml:2:2: unknown key 'pyhton' at the top level; did you mean 'python'?");
+  CHECK(error_of("title = \"t\"\n[python]\nswtich_interval = \"1ms\"\n" + kJobAndRun) ==
+        "s.toml:3:1: unknown key 'swtich_interval' in [python]; did you mean 'switch_interval'?");
+  CHECK(error_of("title = \"t\"\n[costs]\nipc_bandwith = 1e9\n" + kJobAndRun) ==
+        "s.toml:3:1: unknown key 'ipc_bandwith' in [costs]; did you mean 'ipc_bandwidth'?");
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"1ms\" } ]\ncuont = 2\n") ==
+        "s.toml:7:1: unknown key 'cuont' in [[job]]; did you mean 'count'?");
+  CHECK(error_of("title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\nexecutor = \"threads\"\nwrokers = 2\n") ==
+        "s.toml:7:1: unknown key 'wrokers' in [[run]]; did you mean 'workers'?");
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"1ms\", wrok = \"io\" } ]\n") ==
+        "s.toml:6:26: unknown key 'wrok' in a step; did you mean 'work'?");
+  SUBCASE("with no near key, the accepted keys are listed") {
+    CHECK(error_of("title = \"t\"\n[machine]\nmemory = 2\n" + kJobAndRun) ==
+          "s.toml:3:1: unknown key 'memory' in [machine]; expected one of: cores, quantum, context_switch");
+  }
+  SUBCASE("a key of another table says where it belongs") {
+    CHECK(error_of("title = \"t\"\ncores = 2\n" + kJobAndRun) ==
+          "s.toml:2:1: 'cores' does not belong at the top level; expected it in [machine] or [[run]]");
+    CHECK(error_of("title = \"t\"\n[python]\nquantum = \"1ms\"\n" + kJobAndRun) ==
+          "s.toml:3:1: 'quantum' does not belong in [python]; expected it in [machine]");
+    CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"1ms\" } ]\ncpu = \"1ms\"\n") ==
+          "s.toml:7:1: 'cpu' does not belong in [[job]]; expected it in a step, inside steps = [ ... ]");
+  }
+  SUBCASE("the first unknown key in the file is reported, not the first alphabetically") {
+    CHECK(error_of("title = \"t\"\n[machine]\nzz = 1\naa = 2\n" + kJobAndRun).rfind("s.toml:3:1: unknown key 'zz'", 0) == 0);
+  }
+}
+
+TEST_CASE("a value of the wrong type names what it is and what was expected") {
+  CHECK(error_of("title = \"t\"\n[machine]\ncores = \"4\"\n" + kJobAndRun) ==
+        "s.toml:3:9: 'cores' is a string; expected an integer from 1 to 256");
+  CHECK(error_of("title = 3\n" + kJobAndRun) == "s.toml:1:9: 'title' is an integer; expected a string in quotes");
+  CHECK(error_of("title = \"t\"\nmachine = 4\n" + kJobAndRun) ==
+        "s.toml:2:11: 'machine' is an integer; expected a table, written [machine] on a line of its own");
+  CHECK(error_of("title = \"t\"\n[python]\nversion = 3.10\n" + kJobAndRun) ==
+        "s.toml:3:11: 'version' is a number; expected a string in quotes such as \"3.12\" (as a number, 3.10 would read as 3.1)");
+  CHECK(error_of("title = \"t\"\n[job]\nname = \"w\"\n[[run]]\nexecutor = \"threads\"\n") ==
+        "s.toml:2:1: 'job' is a table; expected tables, each written [[job]] on a line of its own");
+  CHECK(error_of(kHeadBeforeSteps + "steps = \"cpu\"\n") ==
+        "s.toml:6:9: 'steps' is a string; expected a list of steps such as steps = [ { cpu = \"10ms\" } ]");
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ \"cpu\" ]\n") ==
+        "s.toml:6:11: a step is a string; expected a table such as { cpu = \"10ms\" }");
+  CHECK(error_of("title = \"t\"\n[costs]\nipc_bandwidth = \"fast\"\n" + kJobAndRun) ==
+        "s.toml:3:17: 'ipc_bandwidth' is a string; expected a number from 1 to 1e+15");
+}
+
+TEST_CASE("a duration without a unit says which units are accepted") {
+  CHECK(error_of("title = \"t\"\n[machine]\nquantum = 5\n" + kJobAndRun) ==
+        "s.toml:3:11: 'quantum' is the number 5 without a unit; expected a string such as \"5ms\" (units: ns, us, ms, s)");
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"100\" } ]\n") ==
+        "s.toml:6:19: 'cpu': '100' has no unit; expected a duration such as \"100ms\" (units: ns, us, ms, s)");
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ { io = \"2h\" } ]\n") ==
+        "s.toml:6:18: 'io': unknown unit 'h' in '2h'; expected one of ns, us, ms, s");
+}
+
+TEST_CASE("durations that make no sense where they are used are refused") {
+  CHECK(error_of("title = \"t\"\n[python]\nswitch_interval = \"0ms\"\n" + kJobAndRun) ==
+        "s.toml:3:19: 'switch_interval' is 0ns; expected at least 1us");
+  CHECK(error_of("title = \"t\"\n[machine]\nquantum = \"0s\"\n" + kJobAndRun) == "s.toml:3:11: 'quantum' is 0ns; expected at least 1ns");
+  CHECK(error_of("title = \"t\"\n[machine]\nquantum = \"1ms..2ms\"\n" + kJobAndRun) ==
+        "s.toml:3:11: 'quantum' is the random duration '1ms..2ms'; expected a fixed duration such as \"3ms\"");
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"-1ms\" } ]\n") ==
+        "s.toml:6:19: 'cpu': '-1ms' is negative; expected a duration of zero or more");
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"0ms\" } ]\n") == "no error");
+}
+
+TEST_CASE("unknown enum values list the accepted ones and suggest the nearest") {
+  const std::string head = "title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\n";
+  CHECK(error_of(head + "executor = \"thread-pool\"\n") ==
+        "s.toml:6:12: unknown executor 'thread-pool'; expected one of: sequential, threads, thread_pool, asyncio, "
+        "process_pool; did you mean 'thread_pool'?");
+  CHECK(error_of(head + "executor = \"multiprocessing\"\n") ==
+        "s.toml:6:12: unknown executor 'multiprocessing'; expected one of: sequential, threads, thread_pool, asyncio, "
+        "process_pool");
+  CHECK(error_of(head + "executor = \"process_pool\"\nstart_method = \"frok\"\n") ==
+        "s.toml:7:16: unknown start_method 'frok'; expected one of: fork, spawn, forkserver; did you mean 'fork'?");
+  CHECK(error_of("title = \"t\"\n[python]\ngil = \"GIL\"\n" + kJobAndRun) ==
+        "s.toml:3:7: unknown gil 'GIL'; expected one of: new, old, none");
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ { offload = \"1ms\", work = \"block\" } ]\n") ==
+        "s.toml:6:37: unknown work 'block'; expected one of: cpu, native, io, sleep");
+}
+
+TEST_CASE("missing required keys point at the table that lacks them") {
+  CHECK(error_of(kJobAndRun) == "s.toml:1:1: 'title' is missing at the top level; expected a line such as title = \"Four downloads\"");
+  CHECK(error_of("title = \"t\"\n[[run]]\nexecutor = \"threads\"\n") ==
+        "s.toml:1:1: the scenario has no [[job]]; expected at least one [[job]] with a name and steps");
+  CHECK(error_of("title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n") ==
+        "s.toml:1:1: the scenario has no [[run]]; expected at least one [[run]] naming an executor");
+  CHECK(error_of("title = \"t\"\n[[run]]\nexecutor = \"threads\"\n[[job]]\nsteps = [ { cpu = \"1ms\" } ]\n") ==
+        "s.toml:4:1: 'name' is missing in [[job]]; expected a name such as name = \"download\"");
+  CHECK(error_of("title = \"t\"\n[[run]]\nexecutor = \"threads\"\n[[job]]\nname = \"w\"\n") ==
+        "s.toml:4:1: 'steps' is missing in [[job]]; expected a list of steps such as steps = [ { cpu = \"10ms\" } ]");
+  CHECK(error_of("title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\nname = \"x\"\n") ==
+        "s.toml:5:1: 'executor' is missing in [[run]]; expected executor = one of sequential, threads, thread_pool, "
+        "asyncio, process_pool");
+  CHECK(error_of("title = \"\"\n" + kJobAndRun) == "s.toml:1:9: 'title' is empty; expected a short title for the scenario");
+}
+
+TEST_CASE("steps: one kind each, work only on offload, repeat needs steps") {
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"1ms\", io = \"2ms\" } ]\n") ==
+        "s.toml:6:31: a step has both 'cpu' and 'io'; expected one kind per step: write two steps");
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ {} ]\n") ==
+        "s.toml:6:11: a step has no kind; expected one of cpu, native, io, block, sleep, offload (or repeat), such as "
+        "{ cpu = \"10ms\" }");
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"1ms\", work = \"io\" } ]\n") ==
+        "s.toml:6:33: 'work' belongs to an offload step, not a cpu step; expected { offload = \"50ms\", work = \"cpu\" }");
+  CHECK(error_of(kHeadBeforeSteps + "steps = []\n") ==
+        "s.toml:6:9: 'steps' is empty; expected a list of steps such as steps = [ { cpu = \"10ms\" } ]");
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ { repeat = 2 } ]\n") ==
+        "s.toml:6:11: 'steps' is missing in a repeat step; expected a list of steps such as steps = [ { cpu = \"10ms\" } ]");
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ { repeat = 0, steps = [ { cpu = \"1ms\" } ] } ]\n") ==
+        "s.toml:6:22: 'repeat' is 0; expected an integer from 1 to 1000000");
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ { repeat = 2, cpu = \"1ms\", steps = [ { io = \"1ms\" } ] } ]\n") ==
+        "s.toml:6:31: a repeat step also has 'cpu'; expected only repeat and steps: put 'cpu' inside its steps");
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ { steps = [ { cpu = \"1ms\" } ] } ]\n") ==
+        "s.toml:6:21: 'steps' inside a step needs a count; expected repeat = N next to it");
+}
+
+TEST_CASE("runs: keys that do not apply to the executor are refused") {
+  const std::string head = "title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\n";
+  CHECK(error_of(head + "executor = \"sequential\"\nworkers = 2\n") ==
+        "s.toml:7:11: 'workers' does not apply to sequential runs; expected it only on thread_pool, process_pool and "
+        "asyncio runs");
+  CHECK(error_of(head + "executor = \"threads\"\nworkers = 2\n").rfind("s.toml:7:11: 'workers' does not apply to threads runs", 0) == 0);
+  CHECK(error_of(head + "executor = \"thread_pool\"\nchunksize = 2\n") ==
+        "s.toml:7:13: 'chunksize' does not apply to thread_pool runs; expected it only on process_pool runs");
+  CHECK(error_of(head + "executor = \"asyncio\"\nstart_method = \"spawn\"\n") ==
+        "s.toml:7:16: 'start_method' does not apply to asyncio runs; expected it only on process_pool runs");
+  CHECK(error_of(head + "executor = \"thread_pool\"\nworkers = 3\n") == "no error");
+  CHECK(error_of(head + "executor = \"asyncio\"\nworkers = 3\n") == "no error");
+}
+
+TEST_CASE("names of jobs and of runs are distinct") {
+  CHECK(error_of("title = \"t\"\n[[run]]\nexecutor = \"threads\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n"
+                 "[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n") ==
+        "s.toml:8:8: job name 'w' is used twice (first on line 4); expected a distinct name for each [[job]]");
+  CHECK(error_of("title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n"
+                 "[[run]]\nexecutor = \"threads\"\n[[run]]\nexecutor = \"threads\"\n") ==
+        "s.toml:7:1: run name 'threads' is used twice (first on line 5); expected a distinct name for each [[run]]: "
+        "add name = \"...\"");
+}
+
+TEST_CASE("files that cannot be read are reported with their path") {
+  try {
+    load_file("/nonexistent/dir/x.toml");
+    FAIL("expected a ScenarioError");
+  } catch (const ScenarioError& e) {
+    CHECK(std::string(e.what()) ==
+          "/nonexistent/dir/x.toml: cannot open the file (No such file or directory); expected a readable scenario file");
+  }
+  CHECK_THROWS_AS(load_file(GILSIM_SOURCE_DIR), ScenarioError);
+}

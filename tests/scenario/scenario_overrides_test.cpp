@@ -1,0 +1,152 @@
+// `--set key=value` overrides: dotted paths and shorthands, validated like the file, with
+// errors that name the override.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "sim/scenario/loader.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using namespace gilsim::scenario;
+
+namespace {
+
+constexpr std::string_view kText = R"(title = "t"
+[[job]]
+name = "download"
+count = 4
+steps = [ { io = "10ms" } ]
+[[job]]
+name = "parse"
+steps = [ { cpu = "5ms" } ]
+[[run]]
+executor = "threads"
+[[run]]
+name = "pool"
+executor = "thread_pool"
+[[run]]
+executor = "process_pool"
+workers = 3
+)";
+
+Scenario with(std::vector<std::string> sets) {
+  std::vector<Override> overrides;
+  for (const auto& s : sets) overrides.push_back(parse_override(s));
+  return load_string(kText, "s.toml", overrides);
+}
+
+std::string error_of(std::vector<std::string> sets) {
+  try {
+    with(std::move(sets));
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("an override is split at its first '=' and trimmed") {
+  const Override o = parse_override(" title = a = b ");
+  CHECK(o.key == "title");
+  CHECK(o.value == "a = b");
+  CHECK_THROWS_WITH_AS(parse_override("cores"), "--set: 'cores' has no '='; expected key=value, such as cores=2", ScenarioError);
+  CHECK_THROWS_WITH_AS(parse_override("=2"), "--set: '=2' has no key before '='; expected key=value, such as cores=2",
+                       ScenarioError);
+}
+
+TEST_CASE("shorthands set the usual knobs") {
+  const Scenario s = with({"cores=2", "switch_interval=1ms", "gil=old", "seed=9", "workers=6", "jobs=7"});
+  CHECK(s.machine.cores == 2);
+  CHECK(s.python.switch_interval == 1_ms);
+  CHECK(s.python.gil == GilMode::Old);
+  CHECK(s.seed == 9);
+  CHECK(!s.runs[0].workers);  // threads: one thread per job, no pool
+  CHECK(s.runs[1].workers == 6);
+  CHECK(s.runs[2].workers == 6);
+  CHECK(s.jobs[0].count == 7);
+  CHECK(s.jobs[1].count == 7);
+}
+
+TEST_CASE("dotted paths reach any key; [[job]] and [[run]] by number from 1 or by name") {
+  const Scenario s = with({"machine.quantum=10ms", "python.version=3.10", "costs.ipc_bandwidth=5e8", "job.1.count=2",
+                           "job.parse.count=3", "run.pool.cores=1", "run.process_pool.start_method=spawn",
+                           "run.1.name=many threads", "title=Another title", "note=\"quoted\""});
+  CHECK(s.machine.quantum == 10_ms);
+  CHECK(s.python.version == PythonVersion{3, 10, false});  // taken as written, not as the number 3.1
+  CHECK(s.costs.ipc_bandwidth == 5e8);
+  CHECK(s.jobs[0].count == 2);
+  CHECK(s.jobs[1].count == 3);
+  CHECK(s.runs[1].cores == 1);
+  CHECK(s.runs[2].start_method == StartMethod::Spawn);
+  CHECK(s.runs[0].name == "many threads");
+  CHECK(s.title == "Another title");
+  CHECK(s.note == "quoted");
+}
+
+TEST_CASE("a later override wins; the version's gil default applies after an override") {
+  CHECK(with({"cores=2", "cores=3"}).machine.cores == 3);
+  CHECK(with({"python.version=3.13t"}).python.gil == GilMode::None);
+  CHECK(with({"python.version=2.7"}).python.gil == GilMode::Old);
+}
+
+TEST_CASE("TOML values work too: arrays of steps, inline tables") {
+  const Scenario s = with({"job.parse.steps=[{ cpu = \"1ms\" }, { repeat = 2, steps = [{ io = \"1ms\" }] }]",
+                           "machine={ cores = 16 }"});
+  CHECK(s.jobs[1].steps.size() == 3);
+  CHECK(s.machine.cores == 16);
+}
+
+TEST_CASE("an override is validated like the file, and its errors name it") {
+  CHECK(error_of({"cores=300"}) == "--set cores=300: 'cores' is 300; expected an integer from 1 to 256");
+  CHECK(error_of({"cores=two"}) == "--set cores=two: 'cores' is a string; expected an integer from 1 to 256");
+  CHECK(error_of({"switch_interval=0"}) ==
+        "--set switch_interval=0: 'switch_interval': '0' has no unit; expected a duration such as \"0ms\" (units: ns, us, ms, s)");
+  CHECK(error_of({"switch_interval=0.5us"}) == "--set switch_interval=0.5us: 'switch_interval' is 500ns; expected at least 1us");
+  CHECK(error_of({"gil=nne"}) == "--set gil=nne: unknown gil 'nne'; expected one of: new, old, none; did you mean 'none'?");
+  CHECK(error_of({"machine.cors=2"}) == "--set machine.cors=2: unknown key 'cors' in [machine]; did you mean 'cores'?");
+  CHECK(error_of({"machin.cores=2"}) ==
+        "--set machin.cores=2: unknown key 'machin'; expected a shorthand (cores, switch_interval, gil, seed, workers, "
+        "jobs) or a dotted path into the file, such as machine.cores; did you mean 'machine'?");
+  CHECK(error_of({"core=2"}) ==
+        "--set core=2: unknown key 'core'; expected a shorthand (cores, switch_interval, gil, seed, workers, jobs) or a "
+        "dotted path into the file, such as machine.cores; did you mean 'cores'?");
+  CHECK(error_of({"memory=2"}) ==
+        "--set memory=2: unknown key 'memory'; expected a shorthand (cores, switch_interval, gil, seed, workers, jobs) "
+        "or a dotted path into the file, such as machine.cores");
+  CHECK(error_of({"cores.x=2"}) ==
+        "--set cores.x=2: 'cores' is a shorthand and has no parts; expected cores=value, or a path such as machine.cores");
+  CHECK(error_of({"run.threads.workers=2"}) ==
+        "--set run.threads.workers=2: 'workers' does not apply to threads runs; expected it only on thread_pool, "
+        "process_pool and asyncio runs");
+  CHECK(error_of({"job.3.count=2"}) == "--set job.3.count=2: there is no job 3; expected a number from 1 to 2 (or a job name)");
+  CHECK(error_of({"job.0.count=2"}) == "--set job.0.count=2: there is no job 0; expected a number from 1 to 2 (or a job name)");
+  CHECK(error_of({"job.render.count=2"}) ==
+        "--set job.render.count=2: no [[job]] is named 'render'; expected a name from the file or a number from 1 to 2");
+  CHECK(error_of({"job.1=2"}) == "--set job.1=2: 'job.1' names a whole [[job]]; expected a key inside it, such as job.1.count");
+  CHECK(error_of({"title.x=2"}) == "--set title.x=2: 'title' is a string, not a table; expected a key such as machine.cores or job.1.count");
+  CHECK(error_of({"machine..cores=2"}) == "--set machine..cores=2: 'machine..cores' has an empty part; expected a dotted path such as machine.cores");
+  CHECK(error_of({"jobs=0"}) == "--set jobs=0: 'count' is 0; expected an integer from 1 to 100000");
+  CHECK(error_of({"job.1.steps=[]"}) == "--set job.1.steps=[]: 'steps' is empty; expected a list of steps such as steps = [ { cpu = \"10ms\" } ]");
+}
+
+TEST_CASE("a shorthand with nothing to act on is an error, not a silent no-op") {
+  constexpr std::string_view text = "title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\nexecutor = \"threads\"\n";
+  try {
+    load_string(text, "s.toml", {parse_override("workers=4")});
+    FAIL("expected a ScenarioError");
+  } catch (const ScenarioError& e) {
+    CHECK(std::string(e.what()) ==
+          "--set workers=4: the scenario has no thread_pool or process_pool run; expected at least one to set workers on");
+    CHECK(e.where().file == "--set workers=4");
+    CHECK(e.where().line == 0);
+  }
+}
+
+TEST_CASE("overrides apply to the built-in default scenario") {
+  const Scenario s = load_default({parse_override("cores=1"), parse_override("workers=2")});
+  CHECK(s.machine.cores == 1);
+  CHECK(s.runs[3].workers == 2);
+}

@@ -1,0 +1,190 @@
+// Chrome JSON and CSV exports read back and checked; files are written whole or not at all.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/trace/atomic_file.hpp"
+#include "sim/trace/chrome_export.hpp"
+#include "sim/trace/csv_export.hpp"
+#include "sim/trace/trace_builder.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using namespace gilsim::trace;
+using nlohmann::json;
+
+namespace {
+
+// One core, one GIL, T1 runs 1.5 ms then waits while T2 runs; a drop request and a forced switch.
+Trace small_run(std::string name, Origin origin) {
+  TraceBuilder b(std::move(name), "threads", "new", origin, 1, 5_ms);
+  b.add_cores(1);
+  const auto p = b.add_process("main", true);
+  const auto gil = b.gil_lane(p);
+  const auto core = b.core_lane(0);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+  const auto tpl = b.add_template("parse", {"cpu 2 ms"});
+  const auto j0 = b.add_job("parse, part 1", tpl);  // a comma, to exercise CSV quoting
+  const auto j1 = b.add_job("parse 2", tpl);
+  b.job_started(j0, t1, 0_ms);
+  b.job_started(j1, t2, 0_ms);
+  b.set_state(t1, 0_ms, SpanState::Running, j0, 0);
+  b.set_state(core, 0_ms, SpanState::Running, t1);
+  b.set_state(gil, 0_ms, SpanState::Held, t1);
+  b.set_state(t2, 0_ms, SpanState::WaitingGil, j1, 0);
+  b.mark(1500_us, MarkKind::DropRequest, t2, t1, (1500_us).ns());
+  b.mark(1500_us, MarkKind::ForcedSwitch, t1, t2, (1500_us).ns());
+  b.set_state(t1, 1500_us, SpanState::WaitingGil, j0, 0);
+  b.set_state(t2, 1500_us, SpanState::Running, j1, 0);
+  b.set_state(core, 1500_us, SpanState::Running, t2);
+  b.set_state(gil, 1500_us, SpanState::Held, t2);
+  return b.finish(3_ms);
+}
+
+json export_json(const std::vector<const Trace*>& runs) {
+  std::ostringstream out;
+  write_chrome_trace(out, runs);
+  return json::parse(out.str());
+}
+
+std::vector<json> events_with(const json& doc, std::string_view ph, std::string_view name = {}) {
+  std::vector<json> found;
+  for (const auto& e : doc.at("traceEvents")) {
+    if (e.at("ph") == ph && (name.empty() || e.at("name") == name)) found.push_back(e);
+  }
+  return found;
+}
+
+std::string read_all(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("each run is a named process and each lane a named, ordered thread") {
+  const Trace sim = small_run("threads", Origin::Simulated);
+  const Trace real = small_run("threads", Origin::Measured);
+  const json doc = export_json({&sim, &real});
+
+  const auto processes = events_with(doc, "M", "process_name");
+  REQUIRE(processes.size() == 2);
+  CHECK(processes[0]["pid"] == 1);
+  CHECK(processes[0]["args"]["name"] == "threads (simulated)");
+  CHECK(processes[1]["pid"] == 2);
+  CHECK(processes[1]["args"]["name"] == "threads (measured)");
+
+  std::map<int, std::string> names;
+  std::map<int, int> order;
+  for (const auto& e : events_with(doc, "M", "thread_name")) {
+    if (e["pid"] == 1) names[e["tid"].get<int>()] = e["args"]["name"];
+  }
+  for (const auto& e : events_with(doc, "M", "thread_sort_index")) {
+    if (e["pid"] == 1) order[e["tid"].get<int>()] = e["args"]["sort_index"];
+  }
+  CHECK(names == std::map<int, std::string>{{1, "core 0"}, {2, "GIL"}, {3, "T1"}, {4, "T2"}});
+  CHECK(order[1] < order[2]);
+  CHECK(order[2] < order[3]);
+  CHECK(order[3] < order[4]);
+}
+
+TEST_CASE("spans become complete events in microseconds; GIL slices are named after the holder") {
+  const Trace sim = small_run("threads", Origin::Simulated);
+  const json doc = export_json({&sim});
+  const auto slices = events_with(doc, "X");
+  CHECK(slices.size() == 2 + 2 + 2 + 2);  // core, GIL, T1, T2
+
+  std::vector<json> gil;
+  for (const auto& e : slices) {
+    if (e["tid"] == 2) gil.push_back(e);
+  }
+  REQUIRE(gil.size() == 2);
+  CHECK(gil[0]["name"] == "T1");
+  CHECK(gil[0]["ts"] == 0.0);
+  CHECK(gil[0]["dur"] == 1500.0);
+  CHECK(gil[1]["name"] == "T2");
+  CHECK(gil[1]["ts"] == 1500.0);
+  CHECK(gil[1]["args"]["thread"] == "T2");
+
+  const auto& t1_first = slices[4];
+  CHECK(t1_first["tid"] == 3);
+  CHECK(t1_first["name"] == "running");
+  CHECK(t1_first["args"]["job"] == "parse, part 1");
+  CHECK(t1_first["args"]["step"] == "cpu 2 ms");
+  CHECK(t1_first["args"]["label"] == "T1 running, parse, part 1, step 1: cpu 2 ms");
+}
+
+TEST_CASE("marks become thread-scoped instant events that carry the why") {
+  const Trace sim = small_run("threads", Origin::Simulated);
+  const json doc = export_json({&sim});
+  const auto drops = events_with(doc, "i", "drop request");
+  REQUIRE(drops.size() == 1);
+  CHECK(drops[0]["s"] == "t");
+  CHECK(drops[0]["tid"] == 4);
+  CHECK(drops[0]["ts"] == 1500.0);
+  CHECK(drops[0]["args"]["why"] == "T2 waited 1.50 ms for the GIL and asked T1 to drop it");
+  CHECK(events_with(doc, "i").size() == sim.marks.size());
+}
+
+TEST_CASE("CSV has one row per span, quoted where needed") {
+  CHECK(csv_field("plain") == "plain");
+  CHECK(csv_field("a,b") == "\"a,b\"");
+  CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(csv_field("two\nlines") == "\"two\nlines\"");
+  CHECK(csv_field("") == "");
+
+  const Trace sim = small_run("pool, 2", Origin::Simulated);
+  std::ostringstream out;
+  write_spans_csv(out, {&sim});
+  std::istringstream lines(out.str());
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(lines, line);) rows.push_back(line);
+  REQUIRE(rows.size() == 1 + 8);
+  CHECK(rows[0] == "run,origin,lane,kind,state,begin_ns,end_ns,subject,job,step,label");
+  CHECK(rows[1] == "\"pool, 2\",simulated,core 0,core,running,0,1500000,2,,,core 0 running by T1");
+  CHECK(rows[5] == "\"pool, 2\",simulated,T1,thread,running,0,1500000,0,\"parse, part 1\",1,"
+                   "\"T1 running, parse, part 1, step 1: cpu 2 ms\"");
+}
+
+TEST_CASE("an output file is written whole or not at all") {
+  const auto dir = std::filesystem::temp_directory_path() / "gilsim_export_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto target = dir / "out.csv";
+
+  SUBCASE("a successful write replaces the file and leaves nothing else") {
+    write_file_atomically(target, [](std::ostream& out) { out << "old"; });
+    write_file_atomically(target, [](std::ostream& out) { out << "new"; });
+    CHECK(read_all(target) == "new");
+    CHECK(std::distance(std::filesystem::directory_iterator(dir), {}) == 1);
+  }
+  SUBCASE("a writer that fails keeps the old file and removes the partial one") {
+    write_file_atomically(target, [](std::ostream& out) { out << "old"; });
+    CHECK_THROWS_AS(write_file_atomically(target,
+                                          [](std::ostream& out) {
+                                            out << "half";
+                                            throw std::runtime_error("disk full");
+                                          }),
+                    std::runtime_error);
+    CHECK(read_all(target) == "old");
+    CHECK(std::distance(std::filesystem::directory_iterator(dir), {}) == 1);
+  }
+  SUBCASE("a missing directory is an error that names the file") {
+    try {
+      write_file_atomically(dir / "no such dir" / "out.json", [](std::ostream& out) { out << "x"; });
+      FAIL("expected an error");
+    } catch (const std::runtime_error& e) {
+      CHECK(std::string(e.what()).find("cannot write '") == 0);
+      CHECK(std::string(e.what()).find("out.json") != std::string::npos);
+    }
+  }
+  std::filesystem::remove_all(dir);
+}

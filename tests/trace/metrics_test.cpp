@@ -1,0 +1,125 @@
+// Metrics from hand-built traces: every figure checked to the nanosecond.
+#include <doctest/doctest.h>
+
+#include "sim/trace/metrics.hpp"
+#include "sim/trace/trace_builder.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using namespace gilsim::trace;
+
+namespace {
+
+// Two threads share one GIL on a two-core machine; T1 and T2 trade the GIL three times.
+//   T1: run 0-4, wait 4-9, run 9-18 (job 0 ends at 18)
+//   T2: wait 0-4, run 4-9, io 9-11, wait 11-13 and 13-18 (one wait, two steps),
+//       run 18-22, sleep 22-24, run 24-25 (job 1 ends at 25)
+Trace two_threads_sharing_a_gil() {
+  TraceBuilder b("threads", "threads", "new", Origin::Simulated, 2, 5_ms);
+  b.add_cores(2);
+  const auto p = b.add_process("main", true);
+  const auto gil = b.gil_lane(p);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+  const auto tpl = b.add_template("work", {"cpu", "io", "cpu", "cpu"});
+  const auto j0 = b.add_job("work 1", tpl);
+  const auto j1 = b.add_job("work 2", tpl);
+  b.add_job("work 3", tpl);  // never runs
+  const auto core = b.core_lane(0);
+
+  b.job_started(j0, t1, 0_ms);
+  b.job_started(j1, t2, 2_ms);
+  auto run = [&](LaneId thread, std::uint32_t job, std::uint16_t step, Time from, Time to) {
+    b.set_state(thread, from, SpanState::Running, job, step);
+    b.set_state(core, from, SpanState::Running, thread);
+    b.set_state(gil, from, SpanState::Held, thread);
+    b.clear_state(core, to);
+    b.clear_state(gil, to);
+  };
+  run(t1, j0, 0, 0_ms, 4_ms);
+  b.set_state(t2, 0_ms, SpanState::WaitingGil, j1, 0);
+  b.set_state(t1, 4_ms, SpanState::WaitingGil, j0, 0);
+  b.mark(4_ms, MarkKind::DropRequest, t2, t1, (4_ms).ns());
+  b.mark(4_ms, MarkKind::ForcedSwitch, t1, t2, (4_ms).ns());
+  run(t2, j1, 0, 4_ms, 9_ms);
+  b.set_state(t2, 9_ms, SpanState::BlockedIo, j1, 1);
+  b.mark(9_ms, MarkKind::DropRequest, t1, t2, (5_ms).ns());
+  b.mark(9_ms, MarkKind::ForcedSwitch, t2, t1, (5_ms).ns());
+  run(t1, j0, 0, 9_ms, 18_ms);
+  b.set_state(t2, 11_ms, SpanState::WaitingGil, j1, 2);
+  b.mark(11_ms, MarkKind::GilRequest, t2, t1);
+  b.set_state(t2, 13_ms, SpanState::WaitingGil, j1, 3);
+  b.clear_state(t1, 18_ms);
+  b.job_finished(j0, 18_ms);
+  run(t2, j1, 3, 18_ms, 22_ms);
+  b.set_state(t2, 22_ms, SpanState::Sleeping, j1, 3);
+  run(t2, j1, 3, 24_ms, 25_ms);
+  b.clear_state(t2, 25_ms);
+  b.job_finished(j1, 25_ms);
+  return b.finish(25_ms);
+}
+
+}  // namespace
+
+TEST_CASE("metrics of two threads sharing one GIL") {
+  const Trace t = two_threads_sharing_a_gil();
+  const Metrics m = compute_metrics(t);
+  CHECK(m.makespan == 25_ms);
+  CHECK(m.jobs_total == 3);
+  CHECK(m.jobs_done == 2);
+  SUBCASE("one core of two was busy 23 ms of 25") { CHECK(m.core_utilisation == doctest::Approx(23.0 / 50.0)); }
+  SUBCASE("the GIL was held 23 ms of 25") {
+    CHECK(m.gil_lanes == 1);
+    CHECK(m.gil_held == doctest::Approx(23.0 / 25.0));
+  }
+  SUBCASE("waits add up, and touching waits of one thread count as one") {
+    CHECK(m.gil_wait_total == 16_ms);
+    CHECK(m.longest_gil_wait == 7_ms);
+  }
+  SUBCASE("a gap and then the same holder is not a switch") { CHECK(m.gil_switches == 3); }
+  SUBCASE("drop requests and forced switches come from marks") {
+    CHECK(m.drop_requests == 2);
+    CHECK(m.forced_switches == 2);
+  }
+  SUBCASE("latency runs from a job's start, completion from the run's start") {
+    CHECK(m.mean_job_latency == Time{(18_ms + 23_ms).ns() / 2});
+    CHECK(m.mean_job_completion == Time{(18_ms + 25_ms).ns() / 2});
+  }
+}
+
+TEST_CASE("without core lanes, utilisation counts thread time that needs a core") {
+  TraceBuilder b("measured", "threads", "none", Origin::Measured, 4, 5_ms);
+  const auto p = b.add_process("main", false);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+  b.set_state(t1, 0_ms, SpanState::Running, 0, 0);
+  b.set_state(t1, 6_ms, SpanState::BlockedIo, 0, 1);  // needs no core
+  b.set_state(t2, 0_ms, SpanState::Native, 1, 0);
+  b.set_state(t2, 8_ms, SpanState::Pickling, 1, 1);
+  b.clear_state(t2, 10_ms);
+  const Metrics m = compute_metrics(b.finish(10_ms));
+  CHECK(m.core_utilisation == doctest::Approx((6.0 + 10.0) / 40.0));
+  CHECK(m.gil_lanes == 0);
+  CHECK(m.gil_held == 0.0);
+  CHECK(m.gil_switches == 0);
+}
+
+TEST_CASE("an empty trace gives zeros, not a division by zero") {
+  TraceBuilder b("empty", "sequential", "new", Origin::Simulated, 1, 5_ms);
+  b.add_cores(1);
+  b.add_process("main", true);
+  const Metrics m = compute_metrics(b.finish(0_ms));
+  CHECK(m.core_utilisation == 0.0);
+  CHECK(m.gil_held == 0.0);
+  CHECK(m.jobs_done == 0);
+  CHECK(m.mean_job_latency == 0_ms);
+  CHECK(speedup(m, m) == 0.0);
+}
+
+TEST_CASE("speedup is the baseline's makespan over the run's") {
+  Metrics baseline, faster;
+  baseline.makespan = 480_ms;
+  faster.makespan = 160_ms;
+  CHECK(speedup(baseline, faster) == doctest::Approx(3.0));
+  CHECK(speedup(faster, baseline) == doctest::Approx(1.0 / 3.0));
+}
