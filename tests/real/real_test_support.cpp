@@ -14,6 +14,7 @@
 #include <doctest/doctest.h>
 
 #include "sim/real/busy_loop.hpp"
+#include "sim/trace/trace_checks.hpp"
 
 namespace gilsim::real::testing {
 
@@ -127,6 +128,8 @@ std::vector<int> child_pids_of_this_process() {
 int children_of_this_process() { return static_cast<int>(child_pids_of_this_process().size()); }
 
 void check_invariants(const trace::Trace& t) {
+  // The invariants every trace keeps, simulated or measured, then what a measured one adds.
+  for (const std::string& problem : trace::check_invariants(t)) FAIL_CHECK(problem);
   CHECK(t.origin == trace::Origin::Measured);
   for (const auto& lane : t.lanes) {
     for (std::size_t i = 0; i < lane.spans.size(); ++i) {

@@ -21,9 +21,10 @@ scenario::Step offload(scenario::StepKind work, Time t);
 scenario::Scenario make_scenario(std::vector<scenario::JobTemplate> jobs, int cores = 2);
 scenario::Run make_run(scenario::Executor e, std::string name = "run");
 
-/// Checks (with doctest) what every measured trace must satisfy: sorted, non-overlapping
-/// spans in every lane; at most one GIL holder per process at any instant; every Running
-/// span inside a Held span of its own thread; every job started and finished exactly once.
+/// Checks (with doctest) what every measured trace must satisfy: trace::check_invariants,
+/// and also: at most one GIL holder per process at any instant; every Running or Pickling
+/// span inside one Held span of its own thread; every job started and finished exactly once,
+/// on a lane, before the trace's end.
 void check_invariants(const trace::Trace& t);
 
 /// Lanes of `kind` in `t`.
