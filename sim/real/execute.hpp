@@ -54,6 +54,9 @@ std::optional<std::string> why_not_runnable(const scenario::Scenario& scenario,
 trace::Trace execute(const scenario::Scenario& scenario, const scenario::Run& run,
                      const ExecuteOptions& options = {});
 
+/// CPUs this process may run on; a real run uses min(its cores, this).
+int available_cpus();
+
 /// Set by the handler that install_interrupt_handler() installs; pass it as
 /// ExecuteOptions::cancel. Clear it (store false) before a new run if you wish.
 std::atomic<bool>& interrupt_flag();

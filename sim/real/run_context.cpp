@@ -1,6 +1,8 @@
 // Run clock, prompt abort through an eventfd, interruptible blocking calls, CPU pinning.
 #include "sim/real/run_context.hpp"
 
+#include "sim/real/execute.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>

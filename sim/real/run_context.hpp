@@ -91,7 +91,4 @@ class AbortHook {
   std::uint64_t id_;
 };
 
-/// CPUs this process may run on.
-int available_cpus();
-
 }  // namespace gilsim::real
