@@ -77,10 +77,15 @@ class ThreadGroup {
     }
   }
 
-  /// Joins every thread, rethrows the first failure, and hands over the records.
-  ExecutorOutput finish() {
+  /// Joins every thread and rethrows the first failure of one of them, if any.
+  void join_and_rethrow() {
     join_all();
     if (error_) std::rethrow_exception(error_);
+  }
+
+  /// Joins every thread, rethrows the first failure, and hands over the records.
+  ExecutorOutput finish() {
+    join_and_rethrow();
     in_.ctx.throw_if_aborted();
     ExecutorOutput out;
     for (auto& r : recorders_) {

@@ -28,7 +28,8 @@ TEST_CASE("a process pool runs every job once in workers that each have their ow
   CHECK(t.processes[1].gil_lane != trace::kNone);
   // Pool.map's chunksize for 10 jobs on 2 workers is ceil(10 / 8) = 2: five chunks.
   CHECK(count_marks(t, trace::MarkKind::Dispatch) == 5);
-  CHECK(count_marks(t, trace::MarkKind::Spawn) == 2);
+  CHECK(count_marks(t, trace::MarkKind::Spawn) == 4);  // two workers, the task and result handlers
+  CHECK(lanes_of(t, LaneKind::Thread).size() == 5);     // main, the two handlers, two workers
   for (const auto& job : t.jobs) CHECK(t.lanes[job.lane].process != 0);
   CHECK(time_in(t, LaneKind::Thread, SpanState::Pickling) > Time{0});
   CHECK(time_in(t, LaneKind::Thread, SpanState::Starting) > Time{0});
