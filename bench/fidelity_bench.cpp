@@ -1,7 +1,7 @@
 // How well the model predicts this machine: every run of every bundled scenario (or of the
 // files given) simulated and executed for real, with the makespans side by side. Prints
-// figures; never fails on accuracy. "core share" is how much of a core one busy thread got
-// just before the row's runs: below 100% other programs were slowing the measurement.
+// figures; never fails on accuracy. "free cores" is how many cores' worth two busy threads
+// got just before the row's runs: below 2.0, other programs were slowing the measurement.
 // Usage: gilsim_fidelity [FILE.toml...] [--repeat N] [--keep-cores] [--set KEY=VALUE]...
 #include <algorithm>
 #include <chrono>
@@ -38,17 +38,6 @@ std::string load_average() {
   std::string a, b, c;
   in >> a >> b >> c;
   return fmt::format("{} {} {}", a, b, c);
-}
-
-/// How much of one core a busy thread gets right now (1.0 on an idle machine): other
-/// programs' load is the main reason a measured run is slower than predicted.
-double core_share() {
-  const double per_ns = real::calibrate_iterations_per_ns();
-  const std::uint64_t n = real::iterations_for(Time{30'000'000}, per_ns);
-  const auto began = std::chrono::steady_clock::now();
-  real::spin(n);
-  const double wall = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - began).count();
-  return std::min(1.0, 30e6 / wall);
 }
 
 struct Options {
@@ -107,8 +96,8 @@ int main(int argc, char** argv) {
              host.release, load_average());
   fmt::print("measured: median of {} real runs; cores: {}\n\n", options.repeat,
              options.keep_cores ? "as in each scenario" : "each run limited to this machine's");
-  fmt::print("{:<28} {:<16} {:>5} {:>12} {:>12} {:>8} {:>11}\n", "scenario", "run", "cores", "predicted", "measured",
-             "error", "core share");
+  fmt::print("{:<16} {:<24} {:>5} {:>12} {:>12} {:>8} {:>11}\n", "scenario", "run", "cores", "predicted", "measured",
+             "error", "free cores");
 
   double total_abs_error = 0;
   int compared = 0;
@@ -118,7 +107,7 @@ int main(int argc, char** argv) {
       const int cores = scenario::effective_cores(s, run);
       if (!options.keep_cores) run.cores = std::min(cores, cpus);
       const trace::Trace predicted = model::simulate(s, run);
-      const double share = core_share();
+      const double free_cores = real::measure_free_cores(2, Time{30'000'000});
       std::vector<Time> measured;
       std::string failure;
       for (int r = 0; r < options.repeat && failure.empty(); ++r) {
@@ -136,7 +125,7 @@ int main(int argc, char** argv) {
       }
       const Time p = trace::compute_metrics(predicted).makespan;
       if (!failure.empty()) {
-        fmt::print("{:<28} {:<16} {:>5} {:>12} {:>12}  ({})\n", name, run.name, scenario::effective_cores(s, run),
+        fmt::print("{:<16} {:<24} {:>5} {:>12} {:>12}  ({})\n", name, run.name, scenario::effective_cores(s, run),
                    format_time(p), "-", failure);
         continue;
       }
@@ -145,8 +134,8 @@ int main(int argc, char** argv) {
       const double error = p.ns() > 0 ? 100.0 * static_cast<double>((m - p).ns()) / static_cast<double>(p.ns()) : 0.0;
       total_abs_error += std::abs(error);
       ++compared;
-      fmt::print("{:<28} {:<16} {:>5} {:>12} {:>12} {:>+7.1f}% {:>10.0f}%\n", name, run.name,
-                 scenario::effective_cores(s, run), format_time(p), format_time(m), error, 100 * share);
+      fmt::print("{:<16} {:<24} {:>5} {:>12} {:>12} {:>+7.1f}% {:>11.1f}\n", name, run.name,
+                 scenario::effective_cores(s, run), format_time(p), format_time(m), error, free_cores);
       std::fflush(stdout);
     }
   }

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <thread>
+#include <vector>
 
 namespace gilsim::real {
 
@@ -27,6 +29,19 @@ double calibrate_iterations_per_ns() {
     best_ns = std::min(best_ns, ns);
   }
   return static_cast<double>(kTrial) / std::max(1.0, best_ns);
+}
+
+double measure_free_cores(int threads, Time work) {
+  using Clock = std::chrono::steady_clock;
+  const std::uint64_t n = iterations_for(work, calibrate_iterations_per_ns());
+  const auto began = Clock::now();
+  std::vector<std::thread> others;
+  for (int i = 1; i < threads; ++i) others.emplace_back([n] { spin(n); });
+  spin(n);
+  for (auto& t : others) t.join();
+  const double wall = std::chrono::duration<double, std::nano>(Clock::now() - began).count();
+  const double total = static_cast<double>(work.ns()) * threads;
+  return std::clamp(total / std::max(1.0, wall), 0.0, static_cast<double>(threads));
 }
 
 std::uint64_t iterations_for(Time work, double iterations_per_ns) {

@@ -18,4 +18,9 @@ double calibrate_iterations_per_ns();
 /// Iterations that take `work` at the calibrated rate (at least 1 for positive work).
 std::uint64_t iterations_for(Time work, double iterations_per_ns);
 
+/// How many cores' worth of CPU `threads` busy threads get from this machine right now
+/// (0..threads), each spinning `work` at the calibrated rate. Other programs' load is what
+/// makes a measured run slower than predicted; benchmarks and tests print or use this.
+double measure_free_cores(int threads, Time work);
+
 }  // namespace gilsim::real

@@ -92,16 +92,7 @@ Time overlap(const trace::Lane& a, const trace::Lane& b) {
   return total;
 }
 
-double measure_parallelism() {
-  const double per_ns = real::calibrate_iterations_per_ns();
-  const std::uint64_t n = real::iterations_for(Time{60'000'000}, per_ns);
-  const auto began = std::chrono::steady_clock::now();
-  std::thread other([n] { real::spin(n); });
-  real::spin(n);
-  other.join();
-  const double wall = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - began).count();
-  return std::clamp(120e6 / wall, 0.0, 2.0);
-}
+double measure_parallelism() { return real::measure_free_cores(2, Time{60'000'000}); }
 
 std::vector<int> child_pids_of_this_process() {
   std::vector<int> children;
