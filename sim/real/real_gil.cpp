@@ -1,6 +1,7 @@
 // The real GIL's take and drop, rule by rule (PYTHON_MODEL.md section 1).
 #include "sim/real/real_gil.hpp"
 
+#include <cassert>
 #include <chrono>
 
 namespace gilsim::real {
@@ -46,6 +47,7 @@ void GilSeat::flush() {
 }
 
 Time GilSeat::take(SpanState then, std::uint32_t subject, std::uint16_t step) {
+  assert(!holds_ && "take() twice on one seat: drop() the GIL first");
   if (!gil_) {
     const Time t = recorder_.monotonic(ctx_.now());
     recorder_.state(t, lane_, then, subject, step);
@@ -111,6 +113,7 @@ Time GilSeat::take(SpanState then, std::uint32_t subject, std::uint16_t step) {
 }
 
 Time GilSeat::drop(DropReason reason, SpanState then, std::uint32_t subject, std::uint16_t step) {
+  assert(holds_ && "drop() without holding the GIL: take() it first");
   holds_ = false;
   if (!gil_) {
     const Time t = recorder_.monotonic(ctx_.now());
