@@ -22,7 +22,7 @@ TEST_CASE("asyncio runs every task on the loop thread and overlaps their awaits"
   CHECK(lanes_of(t, LaneKind::Thread).size() == 1);  // just the loop: no executor threads
   for (const auto& job : t.jobs) CHECK(t.lanes[job.lane].kind == LaneKind::Task);
   // Twenty 100 ms waits overlap; the 40 ms of Python run one at a time.
-  CHECK(t.end >= 140_ms);
+  CHECK(t.end >= 136_ms);  // less 10% of the CPU work for the calibration
   CHECK(t.end < 1_s);
   CHECK(time_in(t, LaneKind::Task, SpanState::Awaiting) >= 20 * 100_ms);
   CHECK(time_in(t, LaneKind::Task, SpanState::Ready) > Time{0});

@@ -33,7 +33,7 @@ TEST_CASE("a process pool runs every job once in workers that each have their ow
   for (const auto& job : t.jobs) CHECK(t.lanes[job.lane].process != 0);
   CHECK(time_in(t, LaneKind::Thread, SpanState::Pickling) > Time{0});
   CHECK(time_in(t, LaneKind::Thread, SpanState::Starting) > Time{0});
-  CHECK(t.end >= 25_ms);  // 50 ms of work on two workers
+  CHECK(t.end >= 23_ms);  // 50 ms of work on two workers, less 10% for the calibration
 }
 
 TEST_CASE("two worker processes beat two threads at CPU-bound work on two cores") {
@@ -48,7 +48,7 @@ TEST_CASE("two worker processes beat two threads at CPU-bound work on two cores"
     const double after = measure_parallelism();
     check_invariants(pool);
     check_invariants(threads);
-    CHECK(threads.end >= 600_ms);
+    CHECK(threads.end >= 540_ms);  // 600 ms of work, less 10% for the calibration
     // Structure, whatever the load: both workers' GILs are held at the same time for most
     // of the run, while one GIL never lets two threads run Python at once.
     CHECK(overlap(pool.lanes[pool.processes[1].gil_lane], pool.lanes[pool.processes[2].gil_lane]).ns() * 2 >

@@ -22,9 +22,10 @@ TEST_CASE("a sequential run does every job in order on the main thread, holding 
   CHECK(t.jobs[0].name == "mix 1");
   CHECK(t.jobs[0].end <= t.jobs[1].begin);
   CHECK(t.jobs[1].end <= t.jobs[2].begin);
-  // Each job needs at least its 12 ms; nothing overlaps.
-  CHECK(t.end >= 36_ms);
-  CHECK(time_in(t, LaneKind::Thread, SpanState::Running) >= 14_ms);
+  // Each job needs at least its 12 ms; nothing overlaps. CPU bounds allow 10% for the
+  // busy loop's calibration, which a busy machine makes a little pessimistic.
+  CHECK(t.end >= 34_ms);
+  CHECK(time_in(t, LaneKind::Thread, SpanState::Running) >= 13_ms);
   CHECK(time_in(t, LaneKind::Thread, SpanState::BlockedIo) >= 9_ms);
   CHECK(time_in(t, LaneKind::Thread, SpanState::Native) >= 5_ms);
   CHECK(time_in(t, LaneKind::Thread, SpanState::Sleeping) >= 6_ms);
@@ -40,9 +41,10 @@ TEST_CASE("CPU-bound threads on the new GIL take turns and are no faster than on
   CHECK(lanes_of(threads, LaneKind::Thread).size() == 4);  // main + T1..T3
   // One GIL: Held spans never overlap (checked above), so the work cannot finish faster
   // than one core does it all, which is what the sequential run needs.
-  CHECK(threads.end >= 180_ms);
-  CHECK(time_in(threads, LaneKind::Thread, SpanState::Running) >= 180_ms);
-  CHECK(seq.end >= 180_ms);
+  // (180 ms of work, less 10% for the calibration.)
+  CHECK(threads.end >= 162_ms);
+  CHECK(time_in(threads, LaneKind::Thread, SpanState::Running) >= 162_ms);
+  CHECK(seq.end >= 162_ms);
   // The waiters asked for the GIL and the holder was forced to drop it, many times.
   CHECK(count_marks(threads, trace::MarkKind::DropRequest) >= 5);
   CHECK(count_marks(threads, trace::MarkKind::ForcedSwitch) >= 5);
@@ -78,7 +80,7 @@ TEST_CASE("the old GIL and no GIL run the same work with the same invariants") {
     CHECK(t.gil_mode == "old");
     CHECK(count_marks(t, trace::MarkKind::DropRequest) == 0);
     CHECK(count_marks(t, trace::MarkKind::ForcedSwitch) == 0);
-    CHECK(t.end >= 80_ms);
+    CHECK(t.end >= 72_ms);  // 80 ms of Python on one GIL, less 10% for the calibration
   }
   SUBCASE("no GIL: no GIL lane, and the two threads run side by side") {
     s.python.gil = scenario::GilMode::None;
@@ -87,7 +89,7 @@ TEST_CASE("the old GIL and no GIL run the same work with the same invariants") {
     check_invariants(t);
     CHECK(t.gil_mode == "none");
     CHECK(lanes_of(t, LaneKind::Gil).empty());
-    CHECK(t.end >= 45_ms);
+    CHECK(t.end >= 41_ms);
   }
 }
 
