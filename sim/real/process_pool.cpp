@@ -5,27 +5,23 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <mutex>
-
-#include <deque>
 #include <optional>
 
-#include <fcntl.h>
-#include <sys/eventfd.h>
 #include <fmt/format.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "sim/real/execute.hpp"
 #include "sim/real/executors.hpp"
 #include "sim/real/pool_protocol.hpp"
-#include "sim/real/pool_worker.hpp"
 #include "sim/real/real_gil.hpp"
 #include "sim/real/thread_group.hpp"
+#include "sim/real/worker_set.hpp"
 
 namespace gilsim::real {
 
@@ -35,131 +31,9 @@ using trace::SpanState;
 
 namespace {
 
-/// The pids of a run's workers, shared with the abort callback (which may outlive the pool).
-struct ChildRegistry {
-  std::mutex mutex;
-  std::vector<pid_t> live;
-
-  void add(pid_t pid) {
-    std::lock_guard lock(mutex);
-    live.push_back(pid);
-  }
-  void kill_all() {
-    std::lock_guard lock(mutex);
-    for (pid_t pid : live) ::kill(pid, SIGKILL);
-  }
-  void reaped(pid_t pid) {
-    std::lock_guard lock(mutex);
-    live.erase(std::remove(live.begin(), live.end(), pid), live.end());
-  }
-};
-
-struct Worker {
-  pid_t pid = -1;
-  int task_fd = -1;    ///< parent writes
-  int result_fd = -1;  ///< parent reads
-  trace::LaneId lane = trace::kNone;
-  std::vector<std::uint32_t> chunk;  ///< jobs in flight
-  bool reaped = false;
-};
-
 [[noreturn]] void fail(const std::string& message) {
   throw RealRunError(RealRunError::Reason::WorkerFailed, message);
 }
-
-std::string describe_exit(int status) {
-  if (WIFEXITED(status)) return fmt::format("exited with status {}", WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return fmt::format("was killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
-  return "stopped";
-}
-
-class WorkerSet {
- public:
-  explicit WorkerSet(RunContext& ctx)
-      : registry_(std::make_shared<ChildRegistry>()), kill_on_abort_(ctx, [registry = registry_] { registry->kill_all(); }) {}
-  ~WorkerSet() { shut_down(); }
-
-  std::vector<Worker>& workers() { return workers_; }
-
-  /// Starts one worker; the child never returns from here.
-  Worker& start(scenario::StartMethod method, trace::LaneId lane) {
-    int task[2];
-    int result[2];
-    if (pipe2(task, O_CLOEXEC) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
-    if (pipe2(result, O_CLOEXEC) != 0) {
-      close(task[0]);
-      close(task[1]);
-      throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
-    }
-    const pid_t parent = getpid();
-    const pid_t pid = fork();
-    if (pid < 0) {
-      for (int fd : {task[0], task[1], result[0], result[1]}) close(fd);
-      throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
-    }
-    if (pid == 0) become_worker(method, task[0], result[1], parent);
-    registry_->add(pid);
-    close(task[0]);
-    close(result[1]);
-    workers_.push_back(Worker{pid, task[1], result[0], lane, {}, false});
-    return workers_.back();
-  }
-
-  /// Waits for a worker to exit; returns its status.
-  int reap(Worker& w) {
-    int status = 0;
-    while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    w.reaped = true;
-    registry_->reaped(w.pid);
-    return status;
-  }
-
-  /// Kills and reaps whatever is still alive; closes every pipe.
-  void shut_down() {
-    for (Worker& w : workers_) {
-      if (w.task_fd >= 0) close(w.task_fd);
-      w.task_fd = -1;
-      if (!w.reaped) {
-        ::kill(w.pid, SIGKILL);
-        reap(w);
-      }
-      if (w.result_fd >= 0) close(w.result_fd);
-      w.result_fd = -1;
-    }
-  }
-
- private:
-  [[noreturn]] static void become_worker(scenario::StartMethod method, int task_fd, int result_fd, pid_t parent) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(1);
-    if (method == scenario::StartMethod::Spawn) {
-      // A fresh program image: only the two pipes survive exec.
-      fcntl(task_fd, F_SETFD, 0);
-      fcntl(result_fd, F_SETFD, 0);
-      char fds[64];
-      std::snprintf(fds, sizeof(fds), "%d,%d", task_fd, result_fd);
-      setenv(kWorkerEnvironment, fds, 1);
-      char name[] = "gilsim-worker";
-      char argument[64];
-      std::snprintf(argument, sizeof(argument), "%s", kWorkerArgument);
-      char* argv[] = {name, argument, nullptr};
-      execv("/proc/self/exe", argv);
-      _exit(127);
-    }
-    // fork: close every other descriptor (other workers' pipes), keep stdio and ours.
-    const int low = std::min(task_fd, result_fd);
-    const int high = std::max(task_fd, result_fd);
-    if (low > 3) close_range(3, static_cast<unsigned>(low - 1), 0);
-    if (high > low + 1) close_range(static_cast<unsigned>(low + 1), static_cast<unsigned>(high - 1), 0);
-    close_range(static_cast<unsigned>(high + 1), ~0U, 0);
-    _exit(run_pool_worker(task_fd, result_fd));
-  }
-
-  std::shared_ptr<ChildRegistry> registry_;
-  AbortHook kill_on_abort_;
-  std::vector<Worker> workers_;
-};
 
 /// Polls the result pipes of the workers that have a chunk, and `wake_fd` if a worker is
 /// idle; returns the index of a worker with something to read, or workers.size() when
