@@ -1,0 +1,145 @@
+// How well the model predicts this machine: every run of every bundled scenario (or of the
+// files given) simulated and executed for real, with the makespans side by side. Prints
+// figures; never fails on accuracy. "free cores" is how many cores' worth two busy threads
+// got just before the row's runs: below 2.0, other programs were slowing the measurement.
+// Usage: gilsim_fidelity [FILE.toml...] [--repeat N] [--keep-cores] [--set KEY=VALUE]...
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "sim/model/simulate.hpp"
+#include "sim/real/busy_loop.hpp"
+#include "sim/real/execute.hpp"
+#include "sim/scenario/loader.hpp"
+#include "sim/trace/metrics.hpp"
+
+using namespace gilsim;
+
+namespace {
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  }
+  return "unknown CPU";
+}
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return fmt::format("{} {} {}", a, b, c);
+}
+
+struct Options {
+  std::vector<std::string> files;
+  std::vector<scenario::Override> overrides;
+  int repeat = 3;
+  bool keep_cores = false;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--repeat" && i + 1 < argc) {
+      o.repeat = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--keep-cores") {
+      o.keep_cores = true;
+    } else if (arg == "--set" && i + 1 < argc) {
+      o.overrides.push_back(scenario::parse_override(argv[++i]));
+    } else if (arg == "--help" || arg == "-h") {
+      std::puts("gilsim_fidelity [FILE.toml...] [--repeat N] [--keep-cores] [--set KEY=VALUE]...\n"
+                "Simulates and runs for real every run of the bundled scenarios (or of FILEs) and prints\n"
+                "predicted and measured makespans. Runs are given this machine's cores unless --keep-cores.\n"
+                "The measured figure is the median of N runs (default 3).");
+      std::exit(0);
+    } else {
+      o.files.push_back(arg);
+    }
+  }
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = parse(argc, argv);
+  real::install_interrupt_handler();
+  std::vector<scenario::Scenario> scenarios;
+  try {
+    if (!options.files.empty()) {
+      for (const auto& f : options.files) scenarios.push_back(scenario::load_file(f, options.overrides));
+    } else {
+      const auto bundled = scenario::bundled_scenarios();
+      for (const auto& f : bundled) scenarios.push_back(scenario::load_file(f, options.overrides));
+      if (bundled.empty()) scenarios.push_back(scenario::load_default(options.overrides));
+    }
+  } catch (const scenario::ScenarioError& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 2;
+  }
+
+  utsname host{};
+  uname(&host);
+  const int cpus = real::available_cpus();
+  fmt::print("machine: {}, {} CPUs available, Linux {}; load average at start {}\n", cpu_model(), cpus,
+             host.release, load_average());
+  fmt::print("measured: median of {} real runs; cores: {}\n\n", options.repeat,
+             options.keep_cores ? "as in each scenario" : "each run limited to this machine's");
+  fmt::print("{:<16} {:<24} {:>5} {:>12} {:>12} {:>8} {:>11}\n", "scenario", "run", "cores", "predicted", "measured",
+             "error", "free cores");
+
+  double total_abs_error = 0;
+  int compared = 0;
+  for (const auto& s : scenarios) {
+    const std::string name = std::filesystem::path(s.source).stem().string();
+    for (scenario::Run run : s.runs) {
+      const int cores = scenario::effective_cores(s, run);
+      if (!options.keep_cores) run.cores = std::min(cores, cpus);
+      const trace::Trace predicted = model::simulate(s, run);
+      const double free_cores = real::measure_free_cores(2, Time{30'000'000});
+      std::vector<Time> measured;
+      std::string failure;
+      for (int r = 0; r < options.repeat && failure.empty(); ++r) {
+        try {
+          real::ExecuteOptions exec;
+          exec.cancel = &real::interrupt_flag();
+          measured.push_back(real::execute(s, run, exec).end);
+        } catch (const real::RealRunError& e) {
+          failure = e.what();
+          if (e.reason() == real::RealRunError::Reason::Cancelled) {
+            fmt::print("interrupted\n");
+            return 130;
+          }
+        }
+      }
+      const Time p = trace::compute_metrics(predicted).makespan;
+      if (!failure.empty()) {
+        fmt::print("{:<16} {:<24} {:>5} {:>12} {:>12}  ({})\n", name, run.name, scenario::effective_cores(s, run),
+                   format_time(p), "-", failure);
+        continue;
+      }
+      std::sort(measured.begin(), measured.end());
+      const Time m = measured[measured.size() / 2];
+      const double error = p.ns() > 0 ? 100.0 * static_cast<double>((m - p).ns()) / static_cast<double>(p.ns()) : 0.0;
+      total_abs_error += std::abs(error);
+      ++compared;
+      fmt::print("{:<16} {:<24} {:>5} {:>12} {:>12} {:>+7.1f}% {:>11.1f}\n", name, run.name,
+                 scenario::effective_cores(s, run), format_time(p), format_time(m), error, free_cores);
+      std::fflush(stdout);
+    }
+  }
+  if (compared > 0) fmt::print("\nmean absolute error over {} runs: {:.1f}%\n", compared, total_abs_error / compared);
+  fmt::print("load average at end {}\n", load_average());
+  return 0;
+}

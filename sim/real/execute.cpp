@@ -1,0 +1,148 @@
+// execute(): plans the jobs, runs the executor on a thread of its own while the calling
+// thread watches the clock, the cancel flag and the progress, then merges the records.
+#include "sim/real/execute.hpp"
+
+#include <condition_variable>
+#include <csignal>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+#include <pthread.h>
+
+#include "sim/real/busy_loop.hpp"
+#include "sim/real/executors.hpp"
+#include "sim/real/trace_merge.hpp"
+
+namespace gilsim::real {
+
+using scenario::Executor;
+
+namespace {
+
+RunSettings make_settings(const scenario::Scenario& s, const scenario::Run& run) {
+  RunSettings settings;
+  settings.gil = scenario::effective_gil(s, run);
+  settings.switch_interval = scenario::effective_switch_interval(s, run);
+  settings.check_period = s.costs.check_period;
+  settings.cpu_cost_factor =
+      settings.gil == scenario::GilMode::None ? 1.0 + s.python.free_threading_overhead : 1.0;
+  settings.iterations_per_ns = calibrate_iterations_per_ns();
+  settings.cpu_count = std::min(scenario::effective_cores(s, run), available_cpus());
+  return settings;
+}
+
+ExecutorOutput run_executor(RunInputs& in) {
+  switch (in.run.executor) {
+    case Executor::Sequential: return run_sequential(in);
+    case Executor::Threads: return run_threads(in);
+    case Executor::ThreadPool: return run_thread_pool(in);
+    case Executor::Asyncio: return run_asyncio(in);
+    case Executor::ProcessPool: return run_process_pool(in);
+  }
+  throw RealRunError(RealRunError::Reason::NotRunnable, "unknown executor");
+}
+
+/// Blocks SIGPIPE (a dead worker's pipe gives EPIPE instead) and SIGINT (the handler runs on
+/// the calling thread) for the runner and every thread it starts.
+void block_signals_here() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+}  // namespace
+
+trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, const ExecuteOptions& options) {
+  using Reason = RealRunError::Reason;
+  if (auto why = why_not_runnable(s, run)) throw RealRunError(Reason::NotRunnable, *why);
+
+  const RunSettings settings = make_settings(s, run);
+  const std::vector<PlannedJob> jobs = plan_jobs(s);
+  trace::TraceBuilder builder(run.name, std::string(scenario::to_string(run.executor)),
+                              std::string(scenario::to_string(settings.gil)), trace::Origin::Measured,
+                              settings.cpu_count, settings.switch_interval);
+  for (const auto& tmpl : s.jobs) {
+    std::vector<std::string> labels;
+    for (const auto& step : tmpl.steps) labels.push_back(scenario::step_label(step));
+    builder.add_template(tmpl.name, std::move(labels));
+  }
+  for (const PlannedJob& job : jobs) builder.add_job(job.name, job.template_index);
+
+  const auto started = RunContext::Clock::now();
+  RunContext ctx(settings, started);
+  RunInputs inputs{s, run, ctx, jobs, builder};
+
+  std::mutex mutex;
+  std::condition_variable finished_cv;
+  bool finished = false;
+  ExecutorOutput output;
+  std::exception_ptr error;
+  std::thread runner([&] {
+    block_signals_here();
+    try {
+      output = run_executor(inputs);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    std::lock_guard lock(mutex);
+    finished = true;
+    finished_cv.notify_all();
+  });
+
+  const int total = static_cast<int>(jobs.size());
+  const auto deadline = started + std::chrono::nanoseconds(options.timeout.ns());
+  auto next_progress = started;
+  std::optional<Reason> stopped;
+  {
+    std::unique_lock lock(mutex);
+    while (!finished) {
+      finished_cv.wait_for(lock, std::chrono::milliseconds(10));
+      if (finished) break;
+      const auto now = RunContext::Clock::now();
+      if (!stopped && options.cancel && options.cancel->load()) stopped = Reason::Cancelled;
+      if (!stopped && now >= deadline) stopped = Reason::TimedOut;
+      if (stopped && !ctx.aborted()) {
+        lock.unlock();
+        ctx.request_abort();
+        lock.lock();
+      }
+      if (options.progress && now >= next_progress && !stopped) {
+        next_progress = now + std::chrono::milliseconds(100);
+        lock.unlock();
+        options.progress(ctx.jobs_done().load(), total);
+        lock.lock();
+      }
+    }
+  }
+  runner.join();
+
+  if (stopped == Reason::Cancelled) {
+    throw RealRunError(*stopped, fmt::format("the real run '{}' was interrupted after {}; every thread and "
+                                             "worker process it started has been stopped",
+                                             run.name, ctx.now()));
+  }
+  if (stopped == Reason::TimedOut) {
+    throw RealRunError(*stopped, fmt::format("the real run '{}' did not finish within {}; every thread and "
+                                             "worker process it started has been stopped",
+                                             run.name, options.timeout));
+  }
+  if (error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const RealRunError&) {
+      throw;
+    } catch (const RunAborted&) {
+      throw RealRunError(Reason::SystemError, fmt::format("the real run '{}' was aborted", run.name));
+    } catch (const std::exception& e) {
+      throw RealRunError(Reason::SystemError, fmt::format("the real run '{}' failed: {}", run.name, e.what()));
+    }
+  }
+  if (options.progress) options.progress(ctx.jobs_done().load(), total);
+  return merge_records(builder, std::move(output.records), output.end);
+}
+
+}  // namespace gilsim::real

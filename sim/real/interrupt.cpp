@@ -1,0 +1,31 @@
+// Ctrl-C stops a real run: the handler only sets a flag that execute() watches.
+#include <csignal>
+
+#include "sim/real/execute.hpp"
+
+namespace gilsim::real {
+
+namespace {
+std::atomic<bool> g_interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the flag is set from a signal handler");
+
+extern "C" void on_interrupt(int) {
+  if (g_interrupted.exchange(true)) {
+    // Second Ctrl-C before the run stopped: give the user back the default behaviour.
+    std::signal(SIGINT, SIG_DFL);
+    std::raise(SIGINT);
+  }
+}
+}  // namespace
+
+std::atomic<bool>& interrupt_flag() { return g_interrupted; }
+
+void install_interrupt_handler() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, nullptr);
+}
+
+}  // namespace gilsim::real

@@ -1,0 +1,106 @@
+// Steps of a job, done for real.
+#include "sim/real/job_runner.hpp"
+
+#include <algorithm>
+
+#include "sim/real/busy_loop.hpp"
+
+namespace gilsim::real {
+
+using scenario::StepKind;
+using trace::SpanState;
+
+namespace {
+constexpr Time kCheckEvery{1'000};  ///< work between two check points
+
+std::uint64_t scaled(std::uint64_t iterations, double factor) {
+  return static_cast<std::uint64_t>(static_cast<double>(iterations) * factor + 0.5);
+}
+}  // namespace
+
+void run_python_work(RunContext& ctx, GilSeat& seat, Time work, std::uint32_t job, std::uint16_t step) {
+  const RunSettings& s = ctx.settings();
+  const std::uint64_t total = scaled(iterations_for(work, s.iterations_per_ns), s.cpu_cost_factor);
+  const std::uint64_t chunk = iterations_for(kCheckEvery, s.iterations_per_ns);
+  const std::uint64_t period = iterations_for(s.check_period, s.iterations_per_ns);
+  RealGil* gil = seat.gil();
+  const bool old_gil = gil && gil->mode() == scenario::GilMode::Old;
+  std::uint64_t done = 0;
+  std::uint64_t since_release = 0;
+  while (done < total) {
+    const std::uint64_t n = std::min(chunk, total - done);
+    spin(n);
+    done += n;
+    ctx.throw_if_aborted();
+    if (!gil || done >= total) continue;
+    if (old_gil) {
+      since_release += n;
+      if (since_release >= period) {
+        since_release = 0;
+        seat.yield_at_check_point(job, step);
+      }
+    } else if (gil->drop_requested()) {
+      seat.yield_at_check_point(job, step);
+    }
+  }
+}
+
+void run_native_work(RunContext& ctx, Time work) {
+  const RunSettings& s = ctx.settings();
+  const std::uint64_t total = iterations_for(work, s.iterations_per_ns);
+  const std::uint64_t chunk = iterations_for(Time{50'000}, s.iterations_per_ns);
+  for (std::uint64_t done = 0; done < total;) {
+    const std::uint64_t n = std::min(chunk, total - done);
+    spin(n);
+    done += n;
+    ctx.throw_if_aborted();
+  }
+}
+
+void run_step(RunContext& ctx, GilSeat& seat, const PlannedJob& job, std::uint16_t step_index,
+              const PlannedStep& step) {
+  const std::uint32_t j = job.index;
+  const std::uint16_t next =
+      static_cast<std::size_t>(step_index) + 1 < job.steps.size() ? step_index + 1 : step_index;
+  switch (step.kind) {
+    case StepKind::Cpu:
+      seat.recorder().state(ctx.now(), seat.lane(), SpanState::Running, j, step_index);
+      run_python_work(ctx, seat, step.duration, j, step_index);
+      return;
+    case StepKind::Native:
+      seat.drop(DropReason::Blocking, SpanState::Native, j, step_index);
+      run_native_work(ctx, step.duration);
+      seat.take(SpanState::Running, j, next);
+      return;
+    case StepKind::Io:
+    case StepKind::Block:
+      seat.drop(DropReason::Blocking, SpanState::BlockedIo, j, step_index);
+      ctx.block_for(step.duration);
+      seat.take(SpanState::Running, j, next);
+      return;
+    case StepKind::Sleep:
+      seat.drop(DropReason::Blocking, SpanState::Sleeping, j, step_index);
+      ctx.block_for(step.duration);
+      seat.take(SpanState::Running, j, next);
+      return;
+    case StepKind::Offload: {
+      PlannedStep inline_work = step;
+      inline_work.kind = step.offload_work == StepKind::Offload ? StepKind::Cpu : step.offload_work;
+      run_step(ctx, seat, job, step_index, inline_work);
+      return;
+    }
+  }
+}
+
+void run_job(RunContext& ctx, GilSeat& seat, const PlannedJob& job) {
+  Recorder& rec = seat.recorder();
+  rec.job_start(ctx.now(), seat.lane(), job.index);
+  rec.state(ctx.now(), seat.lane(), SpanState::Running, job.index, job.steps.empty() ? trace::kNoStep : 0);
+  for (std::size_t i = 0; i < job.steps.size(); ++i) {
+    run_step(ctx, seat, job, static_cast<std::uint16_t>(i), job.steps[i]);
+  }
+  rec.job_end(ctx.now(), seat.lane(), job.index);
+  ctx.jobs_done().fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace gilsim::real

@@ -1,0 +1,63 @@
+// Messages between a process pool's parent and its workers, over two pipes per worker.
+// Every message is a header and `bytes` of payload; arguments and results carry filler
+// bytes so that what crosses the pipe has the scenario's arg_bytes and result_bytes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "sim/real/job_plan.hpp"
+#include "sim/real/run_context.hpp"
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::real::pool {
+
+enum class MessageType : std::uint32_t { Config = 1, Chunk, Stop, Result, Records, Failure };
+
+struct MessageHeader {
+  MessageType type = MessageType::Stop;
+  std::uint32_t count = 0;  ///< jobs in a chunk or result, records in Records
+  std::uint64_t bytes = 0;  ///< payload after the header
+};
+
+/// The first message a worker reads: everything it needs, so a spawned worker (a fresh
+/// program image) needs nothing from the parent's memory.
+struct WorkerConfig {
+  std::int64_t origin_ns = 0;  ///< the run's start on the steady clock
+  std::int64_t spawned_at_ns = 0;
+  RunSettings settings;
+  trace::LaneId parent_lane = trace::kNone;
+  trace::LaneId gil_lane = trace::kNone;  ///< kNone without a GIL
+  trace::LaneId thread_lane = trace::kNone;
+  std::uint32_t worker_index = 0;
+};
+static_assert(std::is_trivially_copyable_v<WorkerConfig>);
+
+/// One job as a chunk message carries it, followed by its steps and arg_bytes of filler.
+struct JobHeader {
+  std::uint32_t index = 0;
+  std::uint32_t step_count = 0;
+  std::int64_t arg_bytes = 0;
+  std::int64_t result_bytes = 0;
+};
+static_assert(std::is_trivially_copyable_v<PlannedStep>);
+
+/// Writes all of `data`; false when the other end is gone.
+bool write_all(int fd, const void* data, std::size_t size);
+/// Reads exactly `size` bytes; false on end of file or error.
+bool read_all(int fd, void* data, std::size_t size);
+
+bool send(int fd, MessageType type, std::uint32_t count, const std::vector<char>& payload);
+/// Reads a header and its payload; false when the pipe closed first.
+bool receive(int fd, MessageHeader& header, std::vector<char>& payload);
+
+/// A chunk message's payload: every job's header, steps and argument filler.
+std::vector<char> encode_chunk(const std::vector<const PlannedJob*>& jobs);
+/// Reads a chunk back, touching every byte as unpickling would.
+std::vector<PlannedJob> decode_chunk(const std::vector<char>& payload, std::uint32_t count);
+/// A result message's payload: result_bytes of filler per job.
+std::vector<char> encode_results(const std::vector<PlannedJob>& jobs);
+
+}  // namespace gilsim::real::pool

@@ -1,0 +1,267 @@
+// process_pool: real worker processes (fork, or spawn: fork then exec of this very binary),
+// each with its own GIL; the parent's task handler pickles Pool.map's chunks, whichever
+// worker is idle gets the next, its result handler unpickles the results; arguments and
+// results cross pipes; every child is killed and reaped whatever happens.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include <fmt/format.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sim/real/execute.hpp"
+#include "sim/real/executors.hpp"
+#include "sim/real/pool_protocol.hpp"
+#include "sim/real/real_gil.hpp"
+#include "sim/real/thread_group.hpp"
+#include "sim/real/worker_set.hpp"
+
+namespace gilsim::real {
+
+using namespace pool;
+using trace::MarkKind;
+using trace::SpanState;
+
+namespace {
+
+[[noreturn]] void fail(const std::string& message) {
+  throw RealRunError(RealRunError::Reason::WorkerFailed, message);
+}
+
+/// Polls the result pipes of the workers that have a chunk, and `wake_fd` if a worker is
+/// idle; returns the index of a worker with something to read, or workers.size() when
+/// only `wake_fd` is readable.
+/// Throws RunAborted on abort (which also kills the workers, so their pipes reach EOF).
+std::size_t wait_for_result(RunContext& ctx, const std::vector<Worker>& workers, int wake_fd) {
+  std::vector<pollfd> fds;
+  std::vector<std::size_t> owner;
+  bool some_idle = false;
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    if (workers[i].chunk.empty()) {
+      some_idle = true;
+      continue;
+    }
+    fds.push_back(pollfd{workers[i].result_fd, POLLIN, 0});
+    owner.push_back(i);
+  }
+  if (some_idle) {  // a new chunk matters only when a worker can take it
+    fds.push_back(pollfd{wake_fd, POLLIN, 0});
+    owner.push_back(workers.size());
+  }
+  for (;;) {
+    for (auto& p : fds) p.revents = 0;
+    const int n = poll(fds.data(), fds.size(), 20);  // wakes now and then to notice an abort
+    ctx.throw_if_aborted();
+    if (n < 0 && errno != EINTR) throw std::runtime_error(fmt::format("poll: {}", std::strerror(errno)));
+    for (std::size_t k = 0; k < fds.size(); ++k) {  // results first
+      if (fds[k].revents != 0) return owner[k];
+    }
+  }
+}
+
+/// Pool.map's pickled chunks between the task handler and the workers: the shared pipe
+/// that idle workers pull from (P6), kept in the parent; an eventfd says a chunk arrived.
+class ChunkQueue {
+ public:
+  ChunkQueue() {
+    wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake_fd_ < 0) throw std::runtime_error(fmt::format("eventfd: {}", std::strerror(errno)));
+  }
+  ~ChunkQueue() { close(wake_fd_); }
+  int wake_fd() const { return wake_fd_; }
+
+  struct Pickled {
+    std::vector<std::uint32_t> jobs;
+    std::vector<char> payload;
+  };
+  void push(Pickled chunk) {
+    {
+      std::lock_guard lock(mutex_);
+      chunks_.push_back(std::move(chunk));
+    }
+    const std::uint64_t one = 1;
+    [[maybe_unused]] auto put = write(wake_fd_, &one, sizeof(one));
+  }
+  std::optional<Pickled> pop() {
+    std::uint64_t count = 0;
+    [[maybe_unused]] auto got = read(wake_fd_, &count, sizeof(count));
+    std::lock_guard lock(mutex_);
+    if (chunks_.empty()) return std::nullopt;
+    Pickled chunk = std::move(chunks_.front());
+    chunks_.pop_front();
+    if (!chunks_.empty()) {
+      const std::uint64_t one = 1;
+      [[maybe_unused]] auto put = write(wake_fd_, &one, sizeof(one));
+    }
+    return chunk;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::deque<Pickled> chunks_;
+  int wake_fd_ = -1;
+};
+
+}  // namespace
+
+ExecutorOutput run_process_pool(RunInputs& in) {
+  RunContext& ctx = in.ctx;
+  const bool has_gil = ctx.settings().gil != scenario::GilMode::None;
+  const trace::ProcessId main_process = add_main_process(in);
+  std::unique_ptr<RealGil> gil;
+  if (has_gil) gil = std::make_unique<RealGil>(ctx, in.builder.gil_lane(main_process));
+  // Declared before the group, so they outlive its threads whatever happens.
+  WorkerSet set(ctx);
+  ChunkQueue queue;
+  ThreadGroup group(in, main_process, gil.get());
+  const std::size_t main_index = group.add_lane("main");
+  const std::size_t task_handler = group.add_lane("task handler");
+  const std::size_t result_handler = group.add_lane("result handler");
+  const trace::LaneId main_lane = group.lane(main_index);
+
+  const int worker_count = scenario::effective_workers(in.scenario, in.run);
+  const int chunksize = std::max(1, scenario::effective_chunksize(in.scenario, in.run));
+  const scenario::StartMethod method = scenario::effective_start_method(in.scenario, in.run);
+  std::vector<trace::LaneId> worker_lanes;
+  std::vector<trace::LaneId> worker_gils;
+  for (int k = 0; k < worker_count; ++k) {
+    const std::string name = fmt::format("worker {}", k + 1);
+    const trace::ProcessId p = in.builder.add_process(name, has_gil);
+    worker_gils.push_back(in.builder.gil_lane(p));
+    worker_lanes.push_back(in.builder.add_lane(name, trace::LaneKind::Thread, p));
+  }
+
+  Time finished;
+  ExecutorOutput out;
+  auto main_body = [&](GilSeat& seat) {
+    seat.take(SpanState::Running);
+    // P4: Pool() starts every worker before map() sends anything.
+    for (int k = 0; k < worker_count; ++k) {
+      const Time spawned = ctx.now();
+      Worker& w = set.start(method, worker_lanes[static_cast<std::size_t>(k)]);
+      WorkerConfig config;
+      config.origin_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(ctx.origin().time_since_epoch()).count();
+      config.spawned_at_ns = spawned.ns();
+      config.settings = ctx.settings();
+      config.parent_lane = main_lane;
+      config.gil_lane = worker_gils[static_cast<std::size_t>(k)];
+      config.thread_lane = w.lane;
+      config.worker_index = static_cast<std::uint32_t>(k);
+      std::vector<char> bytes(sizeof(config));
+      std::memcpy(bytes.data(), &config, sizeof(config));
+      if (!send(w.task_fd, MessageType::Config, 0, bytes)) fail(fmt::format("worker {} died at start", k + 1));
+    }
+
+    // map(): the task handler pickles chunks of Pool.map's chunksize (P5) for the workers.
+    group.start(task_handler, main_index, [&](GilSeat& own) {
+      own.take(SpanState::Running);
+      for (std::size_t first = 0; first < in.jobs.size(); first += static_cast<std::size_t>(chunksize)) {
+        ChunkQueue::Pickled chunk;
+        std::vector<const PlannedJob*> jobs;
+        for (std::size_t j = first; j < std::min(in.jobs.size(), first + static_cast<std::size_t>(chunksize)); ++j) {
+          jobs.push_back(&in.jobs[j]);
+          chunk.jobs.push_back(in.jobs[j].index);
+        }
+        own.recorder().state(ctx.now(), own.lane(), SpanState::Pickling, chunk.jobs.front());
+        chunk.payload = encode_chunk(jobs);
+        own.recorder().mark(ctx.now(), MarkKind::Dispatch, own.lane(), trace::kNone,
+                            static_cast<std::int64_t>(chunk.jobs.size()));
+        queue.push(std::move(chunk));
+      }
+      own.drop(DropReason::Exit);
+    });
+
+    // The result handler unpickles results under the parent's GIL (P7); here it also hands an
+    // idle worker the next pickled chunk, as the worker would pull it from the shared pipe.
+    group.start(result_handler, main_index, [&](GilSeat& own) {
+      own.take(SpanState::Running);
+      std::size_t outstanding = in.jobs.size();
+      MessageHeader header;
+      std::vector<char> payload;
+      auto feed_idle_workers = [&] {
+        for (Worker& w : set.workers()) {
+          if (!w.chunk.empty()) continue;
+          std::optional<ChunkQueue::Pickled> chunk = queue.pop();
+          if (!chunk) return;
+          w.chunk = chunk->jobs;
+          if (!send(w.task_fd, MessageType::Chunk, static_cast<std::uint32_t>(w.chunk.size()), chunk->payload)) {
+            ctx.throw_if_aborted();
+            fail(fmt::format("a worker of run '{}' (pid {}) closed its pipe", in.run.name, w.pid));
+          }
+        }
+      };
+      while (outstanding > 0) {
+        own.drop(DropReason::Idle);
+        feed_idle_workers();
+        const std::size_t i = wait_for_result(ctx, set.workers(), queue.wake_fd());
+        if (i == set.workers().size()) {
+          own.take(SpanState::Running);
+          continue;  // a chunk was pickled: the next round gives it to an idle worker
+        }
+        Worker& w = set.workers()[i];
+        const bool got = receive(w.result_fd, header, payload);
+        ctx.throw_if_aborted();
+        own.take(SpanState::Pickling, w.chunk.front());
+        if (!got || header.type != MessageType::Result || header.count != w.chunk.size()) {
+          const std::string why = header.type == MessageType::Failure ? std::string(payload.begin(), payload.end()) : "";
+          const int status = set.reap(w);
+          fail(fmt::format("worker {} (pid {}) of run '{}' {} while running a chunk of {} job{}{}{}", i + 1, w.pid,
+                           in.run.name, describe_exit(status), w.chunk.size(), w.chunk.size() == 1 ? "" : "s",
+                           why.empty() ? "" : ": ", why));
+        }
+        volatile unsigned sum = 0;  // unpickling touches every byte
+        for (char c : payload) sum = sum + static_cast<unsigned char>(c);
+        outstanding -= w.chunk.size();
+        ctx.jobs_done().fetch_add(static_cast<int>(w.chunk.size()));
+        w.chunk.clear();
+        finished = ctx.now();
+        own.recorder().state(finished, own.lane(), SpanState::Running);
+      }
+      own.drop(DropReason::Exit);
+    });
+
+    // map() waits for the result without the GIL; leaving the with-block ends the workers.
+    seat.drop(DropReason::Idle);
+    group.join_and_rethrow();
+    for (Worker& w : set.workers()) send(w.task_fd, MessageType::Stop, 0, {});
+    MessageHeader header;
+    std::vector<char> payload;
+    for (std::size_t i = 0; i < set.workers().size(); ++i) {
+      Worker& w = set.workers()[i];
+      while (!ctx.wait_readable(w.result_fd, Time{20'000'000})) {
+      }
+      if (!receive(w.result_fd, header, payload) || header.type != MessageType::Records ||
+          payload.size() != static_cast<std::size_t>(header.count) * sizeof(Record)) {
+        const int status = set.reap(w);
+        fail(fmt::format("worker {} (pid {}) of run '{}' {} before sending its records", i + 1, w.pid,
+                         in.run.name, describe_exit(status)));
+      }
+      const std::size_t old_size = out.records.size();
+      out.records.resize(old_size + header.count);
+      if (header.count > 0) std::memcpy(out.records.data() + old_size, payload.data(), payload.size());
+      const int status = set.reap(w);
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fail(fmt::format("worker {} (pid {}) of run '{}' {}", i + 1, w.pid, in.run.name, describe_exit(status)));
+      }
+    }
+  };
+  try {
+    group.run_here(main_index, main_body);
+  } catch (const RunAborted&) {
+    group.join_and_rethrow();  // a handler's failure (a dead worker) says more than the abort
+    throw;
+  }
+  ExecutorOutput parent = group.finish();
+  append_records(out.records, parent.records);
+  out.end = finished;
+  return out;
+}
+
+}  // namespace gilsim::real

@@ -1,0 +1,94 @@
+// What every thread of one real run shares: the run's clock, the abort switch that ends
+// every wait promptly, the busy loop's calibration, and the GIL settings.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include <sched.h>
+
+#include "sim/scenario/scenario.hpp"
+#include "sim/trace/time.hpp"
+
+namespace gilsim::real {
+
+/// Thrown inside a run's threads when the run is being aborted; caught at their top.
+struct RunAborted {};
+
+/// Settings a run's threads (and its worker processes) need, all plain values.
+struct RunSettings {
+  scenario::GilMode gil = scenario::GilMode::New;
+  Time switch_interval = Time{5'000'000};
+  Time check_period = Time{5'000};     ///< old GIL: work between release-and-reacquire
+  double cpu_cost_factor = 1.0;        ///< 1 + free-threading overhead without a GIL (F2)
+  double iterations_per_ns = 1.0;      ///< busy-loop calibration
+  int cpu_count = 0;                   ///< CPUs threads may use (0: all)
+};
+
+class RunContext {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  RunContext(RunSettings settings, Clock::time_point origin);
+  ~RunContext();
+  RunContext(const RunContext&) = delete;
+  RunContext& operator=(const RunContext&) = delete;
+
+  const RunSettings& settings() const { return settings_; }
+  Clock::time_point origin() const { return origin_; }
+  /// Time since the run started.
+  Time now() const {
+    return Time{std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - origin_).count()};
+  }
+
+  bool aborted() const { return aborted_.load(std::memory_order_relaxed); }
+  void throw_if_aborted() const {
+    if (aborted()) throw RunAborted{};
+  }
+  /// Ends every wait of the run: sets the flag, wakes pollers and registered waiters.
+  void request_abort();
+
+  /// A real blocking system call: ppoll() on the abort descriptor for `d`.
+  /// Throws RunAborted when the run is aborted meanwhile.
+  void block_for(Time d) const;
+  /// ppoll() on `fd` (readable) and the abort descriptor for at most `d` (negative: no limit).
+  /// True when `fd` is readable. Throws RunAborted on abort.
+  bool wait_readable(int fd, Time d) const;
+
+  /// Keeps the calling thread on the run's first settings().cpu_count CPUs (if limited).
+  void pin_current_thread() const;
+
+  std::atomic<int>& jobs_done() { return jobs_done_; }
+
+ private:
+  RunSettings settings_;
+  Clock::time_point origin_;
+  std::atomic<bool> aborted_{false};
+  int abort_fd_ = -1;  ///< an eventfd that becomes readable on abort
+  friend class AbortHook;
+  std::mutex wake_mutex_;
+  std::uint64_t next_hook_ = 0;
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> wakes_;
+  cpu_set_t cpus_{};
+  bool limit_cpus_ = false;
+  std::atomic<int> jobs_done_{0};
+};
+
+/// Calls `wake` when the run aborts (e.g. to notify a condition variable), for as long as
+/// it lives: its destructor unregisters it, so an abort racing with the end is safe.
+class AbortHook {
+ public:
+  AbortHook(RunContext& ctx, std::function<void()> wake);
+  ~AbortHook();
+  AbortHook(const AbortHook&) = delete;
+  AbortHook& operator=(const AbortHook&) = delete;
+
+ private:
+  RunContext& ctx_;
+  std::uint64_t id_;
+};
+
+}  // namespace gilsim::real

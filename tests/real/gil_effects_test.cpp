@@ -1,0 +1,65 @@
+// Classroom effects of the GIL, for real: the convoy (bpo-7946) and C code that releases
+// the GIL. Asserted on the trace's structure, which other programs' load cannot change.
+#include <doctest/doctest.h>
+
+#include "real_test_support.hpp"
+#include "sim/real/execute.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using namespace gilsim::real::testing;
+using scenario::Executor;
+using trace::LaneKind;
+using trace::SpanState;
+
+namespace {
+const trace::Lane& lane_named(const trace::Trace& t, const std::string& name) {
+  for (const auto& lane : t.lanes) {
+    if (lane.name == name) return lane;
+  }
+  FAIL("no lane " << name);
+  return t.lanes.front();
+}
+
+Time time_in_lane(const trace::Lane& lane, SpanState state) {
+  Time total;
+  for (const auto& span : lane.spans) {
+    if (span.state == state) total += span.duration();
+  }
+  return total;
+}
+}  // namespace
+
+TEST_CASE("convoy: next to a CPU-bound thread, each return from I/O costs a switch interval") {
+  // The echo job alone needs about 10 x 1.1 ms; next to the hog it must win the GIL back
+  // after every I/O call, which takes a drop request, i.e. a whole switch interval (G2).
+  auto s = make_scenario({make_job("echo", 1, {}), make_job("hog", 1, {cpu(150_ms)})});
+  for (int i = 0; i < 10; ++i) {
+    s.jobs[0].steps.push_back(io(1_ms));
+    s.jobs[0].steps.push_back(cpu(100_us));
+  }
+  s.python.switch_interval = 5_ms;
+  const auto t = real::execute(s, make_run(Executor::Threads));
+  check_invariants(t);
+  const auto& echo_job = t.jobs[0];
+  const auto& echo = t.lanes[echo_job.lane];
+  // At least the first few returns waited out an interval while the hog still ran.
+  CHECK(time_in_lane(echo, SpanState::WaitingGil) >= 5 * 5_ms);
+  CHECK(echo_job.end - echo_job.begin >= 5 * 5_ms);
+  int echo_requests = 0;
+  for (const auto& m : t.marks) {
+    if (m.kind == trace::MarkKind::DropRequest && m.lane == echo_job.lane) ++echo_requests;
+  }
+  CHECK(echo_requests >= 5);
+}
+
+TEST_CASE("native code releases the GIL, so two threads run it at the same time") {
+  auto s = make_scenario({make_job("hash", 2, {native(80_ms)})});
+  const auto t = real::execute(s, make_run(Executor::Threads));
+  check_invariants(t);
+  const auto& t1 = lane_named(t, "T1");
+  const auto& t2 = lane_named(t, "T2");
+  CHECK(time_in_lane(t1, SpanState::Native) >= 72_ms);
+  // Both threads are inside their native call at once for most of it.
+  CHECK(overlap(t1, t2) >= 40_ms);
+}

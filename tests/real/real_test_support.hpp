@@ -1,0 +1,46 @@
+// Scenarios built in code and the invariants every measured trace must satisfy.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::real::testing {
+
+/// A job template of `count` jobs with the given steps.
+scenario::JobTemplate make_job(std::string name, int count, std::vector<scenario::Step> steps);
+scenario::Step cpu(Time t);
+scenario::Step native(Time t);
+scenario::Step io(Time t);
+scenario::Step sleep(Time t);
+scenario::Step block(Time t);
+scenario::Step offload(scenario::StepKind work, Time t);
+
+scenario::Scenario make_scenario(std::vector<scenario::JobTemplate> jobs, int cores = 2);
+scenario::Run make_run(scenario::Executor e, std::string name = "run");
+
+/// Checks (with doctest) what every measured trace must satisfy: trace::check_invariants,
+/// and also: at most one GIL holder per process at any instant; every Running or Pickling
+/// span inside one Held span of its own thread; every job started and finished exactly once,
+/// on a lane, before the trace's end.
+void check_invariants(const trace::Trace& t);
+
+/// Lanes of `kind` in `t`.
+std::vector<const trace::Lane*> lanes_of(const trace::Trace& t, trace::LaneKind kind);
+/// Total time of spans in `state` over the lanes of `kind`.
+Time time_in(const trace::Trace& t, trace::LaneKind kind, trace::SpanState state);
+int count_marks(const trace::Trace& t, trace::MarkKind kind);
+
+/// Time during which both lanes have a span.
+Time overlap(const trace::Lane& a, const trace::Lane& b);
+/// How many cores' worth of CPU two busy threads get from this machine right now (1..2),
+/// for tests that compare parallel runs on a machine other programs share.
+double measure_parallelism();
+
+/// Child processes of this process (zombies included), from /proc.
+std::vector<int> child_pids_of_this_process();
+int children_of_this_process();
+
+}  // namespace gilsim::real::testing

@@ -1,0 +1,115 @@
+// A real run that times out, is cancelled, is interrupted or loses a worker stops promptly,
+// throws RealRunError and leaves no thread or process behind.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "real_test_support.hpp"
+#include "sim/real/execute.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using namespace gilsim::real::testing;
+using scenario::Executor;
+using Reason = real::RealRunError::Reason;
+
+namespace {
+/// Runs `run` expecting a RealRunError; returns its reason and how long execute() took.
+std::pair<Reason, double> run_expecting_error(const scenario::Scenario& s, const scenario::Run& run,
+                                              const real::ExecuteOptions& options) {
+  const auto began = std::chrono::steady_clock::now();
+  try {
+    real::execute(s, run, options);
+  } catch (const real::RealRunError& e) {
+    MESSAGE(std::string(e.what()));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    return {e.reason(), seconds};
+  }
+  FAIL("the run should have failed");
+  return {Reason::SystemError, 0};
+}
+
+scenario::Scenario long_scenario() {
+  return make_scenario({make_job("slow", 4, {cpu(20_ms), sleep(10_s), io(10_s)})});
+}
+}  // namespace
+
+TEST_CASE("a run that outlives its timeout stops every thread and worker") {
+  real::ExecuteOptions options;
+  options.timeout = 300_ms;
+  for (Executor e : {Executor::Sequential, Executor::Threads, Executor::ThreadPool, Executor::Asyncio,
+                     Executor::ProcessPool}) {
+    CAPTURE(scenario::to_string(e));
+    auto run = make_run(e);
+    run.workers = 2;
+    const auto [reason, seconds] = run_expecting_error(long_scenario(), run, options);
+    CHECK(reason == Reason::TimedOut);
+    CHECK(seconds < 3.0);
+    CHECK(children_of_this_process() == 0);
+  }
+}
+
+TEST_CASE("a cancel flag set from another thread stops a run promptly") {
+  std::atomic<bool> cancel{false};
+  real::ExecuteOptions options;
+  options.cancel = &cancel;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    cancel = true;
+  });
+  auto run = make_run(Executor::ProcessPool);
+  run.workers = 3;
+  const auto [reason, seconds] = run_expecting_error(long_scenario(), run, options);
+  canceller.join();
+  CHECK(reason == Reason::Cancelled);
+  CHECK(seconds < 3.0);
+  CHECK(children_of_this_process() == 0);
+}
+
+TEST_CASE("Ctrl-C (SIGINT) through the installed handler interrupts a run") {
+  real::install_interrupt_handler();
+  real::interrupt_flag() = false;
+  real::ExecuteOptions options;
+  options.cancel = &real::interrupt_flag();
+  std::thread interrupter([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    ::kill(::getpid(), SIGINT);
+  });
+  auto run = make_run(Executor::ProcessPool);
+  run.workers = 2;
+  run.start_method = scenario::StartMethod::Spawn;
+  const auto [reason, seconds] = run_expecting_error(long_scenario(), run, options);
+  interrupter.join();
+  CHECK(reason == Reason::Cancelled);
+  CHECK(seconds < 3.0);
+  CHECK(children_of_this_process() == 0);
+  real::interrupt_flag() = false;
+  std::signal(SIGINT, SIG_DFL);
+}
+
+TEST_CASE("a worker that dies fails the run with a clear message and no orphans") {
+  real::ExecuteOptions options;
+  std::atomic<bool> killed{false};
+  options.progress = [&](int, int) {
+    // On the calling thread, while the run goes on: kill one worker.
+    if (!killed) {
+      for (pid_t child : child_pids_of_this_process()) {
+        ::kill(child, SIGKILL);
+        killed = true;
+        break;
+      }
+    }
+  };
+  auto run = make_run(Executor::ProcessPool);
+  run.workers = 2;
+  const auto [reason, seconds] = run_expecting_error(long_scenario(), run, options);
+  CHECK(killed);
+  CHECK(reason == Reason::WorkerFailed);
+  CHECK(seconds < 3.0);
+  CHECK(children_of_this_process() == 0);
+}

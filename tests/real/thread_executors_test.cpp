@@ -1,0 +1,114 @@
+// Real runs on threads: the GIL's invariants, contention, and overlapping waits.
+#include <doctest/doctest.h>
+
+#include "real_test_support.hpp"
+#include "sim/real/execute.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using namespace gilsim::real::testing;
+using scenario::Executor;
+using trace::LaneKind;
+using trace::SpanState;
+
+TEST_CASE("a sequential run does every job in order on the main thread, holding the GIL") {
+  auto s = make_scenario({make_job("mix", 3, {cpu(5_ms), io(3_ms), native(2_ms), sleep(2_ms)})});
+  const auto t = real::execute(s, make_run(Executor::Sequential, "seq"));
+  check_invariants(t);
+  CHECK(t.run_name == "seq");
+  CHECK(t.executor == "sequential");
+  CHECK(t.gil_mode == "new");
+  REQUIRE(t.jobs.size() == 3);
+  CHECK(t.jobs[0].name == "mix 1");
+  CHECK(t.jobs[0].end <= t.jobs[1].begin);
+  CHECK(t.jobs[1].end <= t.jobs[2].begin);
+  // Each job needs at least its 12 ms; nothing overlaps. CPU bounds allow 10% for the
+  // busy loop's calibration, which a busy machine makes a little pessimistic.
+  CHECK(t.end >= 34_ms);
+  CHECK(time_in(t, LaneKind::Thread, SpanState::Running) >= 13_ms);
+  CHECK(time_in(t, LaneKind::Thread, SpanState::BlockedIo) >= 9_ms);
+  CHECK(time_in(t, LaneKind::Thread, SpanState::Native) >= 5_ms);
+  CHECK(time_in(t, LaneKind::Thread, SpanState::Sleeping) >= 6_ms);
+  CHECK(count_marks(t, trace::MarkKind::GilRequest) == 0);
+}
+
+TEST_CASE("CPU-bound threads on the new GIL take turns and are no faster than one thread") {
+  auto s = make_scenario({make_job("crunch", 3, {cpu(60_ms)})});
+  s.python.switch_interval = 5_ms;
+  const auto seq = real::execute(s, make_run(Executor::Sequential));
+  const auto threads = real::execute(s, make_run(Executor::Threads));
+  check_invariants(threads);
+  CHECK(lanes_of(threads, LaneKind::Thread).size() == 4);  // main + T1..T3
+  // One GIL: Held spans never overlap (checked above), so the work cannot finish faster
+  // than one core does it all, which is what the sequential run needs.
+  // (180 ms of work, less 10% for the calibration.)
+  CHECK(threads.end >= 162_ms);
+  CHECK(time_in(threads, LaneKind::Thread, SpanState::Running) >= 162_ms);
+  CHECK(seq.end >= 162_ms);
+  // The waiters asked for the GIL and the holder was forced to drop it, many times.
+  CHECK(count_marks(threads, trace::MarkKind::DropRequest) >= 5);
+  CHECK(count_marks(threads, trace::MarkKind::ForcedSwitch) >= 5);
+  CHECK(time_in(threads, LaneKind::Thread, SpanState::WaitingGil) >= 60_ms);
+}
+
+TEST_CASE("I/O-bound threads overlap their waits") {
+  auto s = make_scenario({make_job("download", 8, {io(100_ms), cpu(1_ms)})});
+  const auto t = real::execute(s, make_run(Executor::Threads));
+  check_invariants(t);
+  // Eight 100 ms waits one after another would take 800 ms.
+  CHECK(t.end >= 100_ms);
+  CHECK(t.end < 500_ms);
+}
+
+TEST_CASE("a thread pool of two runs four I/O jobs in two rounds") {
+  auto s = make_scenario({make_job("download", 4, {io(60_ms)})});
+  auto run = make_run(Executor::ThreadPool);
+  run.workers = 2;
+  const auto t = real::execute(s, run);
+  check_invariants(t);
+  CHECK(lanes_of(t, LaneKind::Thread).size() == 3);  // main + two workers
+  CHECK(t.end >= 120_ms);
+  CHECK(t.end < 230_ms);
+}
+
+TEST_CASE("the old GIL and no GIL run the same work with the same invariants") {
+  auto s = make_scenario({make_job("crunch", 2, {cpu(30_ms), io(5_ms), cpu(10_ms)})});
+  SUBCASE("old GIL: release and reacquire, no drop requests") {
+    s.python.gil = scenario::GilMode::Old;
+    const auto t = real::execute(s, make_run(Executor::Threads));
+    check_invariants(t);
+    CHECK(t.gil_mode == "old");
+    CHECK(count_marks(t, trace::MarkKind::DropRequest) == 0);
+    CHECK(count_marks(t, trace::MarkKind::ForcedSwitch) == 0);
+    CHECK(t.end >= 72_ms);  // 80 ms of Python on one GIL, less 10% for the calibration
+  }
+  SUBCASE("no GIL: no GIL lane, and the two threads run side by side") {
+    s.python.gil = scenario::GilMode::None;
+    s.python.free_threading_overhead = 0.0;
+    const auto t = real::execute(s, make_run(Executor::Threads));
+    check_invariants(t);
+    CHECK(t.gil_mode == "none");
+    CHECK(lanes_of(t, LaneKind::Gil).empty());
+    CHECK(t.end >= 41_ms);
+  }
+}
+
+TEST_CASE("a scenario too big to run for real is refused with the limit") {
+  auto s = make_scenario({make_job("many", 300, {io(1_ms)})});
+  const auto why = real::why_not_runnable(s, make_run(Executor::Threads));
+  REQUIRE(why);
+  CHECK(why->find("300 threads") != std::string::npos);
+  CHECK(why->find("256") != std::string::npos);
+  CHECK_FALSE(real::why_not_runnable(s, make_run(Executor::Asyncio)));
+  auto heavy = make_scenario({make_job("heavy", 100, {cpu(1_s)})});
+  CHECK(real::why_not_runnable(heavy, make_run(Executor::Sequential)));
+  auto pool = make_run(Executor::ProcessPool);
+  pool.workers = 1000;
+  CHECK(real::why_not_runnable(s, pool)->find("64") != std::string::npos);
+  try {
+    real::execute(s, make_run(Executor::Threads));
+    FAIL("expected a refusal");
+  } catch (const real::RealRunError& e) {
+    CHECK(e.reason() == real::RealRunError::Reason::NotRunnable);
+  }
+}
