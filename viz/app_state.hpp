@@ -92,6 +92,10 @@ struct AppState {
   double status_age = 0;
   bool quit = false;
   double frame_seconds = 0;     ///< wall time since the previous frame
+  // Panel bookkeeping between frames (kept here, not in statics: the app owns all state).
+  std::ptrdiff_t narrative_followed = -2;   ///< story line last scrolled to
+  std::optional<SpanRef> inspector_shown;   ///< selection the inspector tab last jumped to
+  std::array<float, 8> toolbar_widths{};    ///< each toolbar group's width, last frame
   /// Where the timeline was last drawn (screen pixels), for "save the timeline as PNG".
   float timeline_rect[4] = {0, 0, 0, 0};
 };

@@ -12,7 +12,17 @@ status=0
 shoot() {
   local name="$1"; shift
   rm -f "$out/$name.png"
-  if ! xvfb-run -a -s "-screen 0 1600x900x24" "$gilviz" "$@" --screenshot "$out/$name.png" --at 100ms; then
+  # xvfb-run -a can lose the race for a display number to another X server starting at
+  # the same moment; try again before calling it a failure.
+  local attempt
+  for attempt in 1 2 3; do
+    if xvfb-run -a -s "-screen 0 1600x900x24" "$gilviz" "$@" --screenshot "$out/$name.png" --at 100ms; then
+      break
+    fi
+    echo "gilviz $* --screenshot failed (attempt $attempt)"
+    sleep 1
+  done
+  if [ ! -f "$out/$name.png" ]; then
     echo "FAIL: gilviz $* did not produce a screenshot"; status=1; return
   fi
   "$checker" "$out/$name.png" || { echo "FAIL: $name"; status=1; }

@@ -102,6 +102,7 @@ int run_window(const Options& options) {
   SfmlImGui platform(window);
   ImGui_ImplOpenGL2_Init();
   float applied_scale = 0;
+  std::uint64_t titled_generation = 0;
 
   sf::Clock clock;
   int frame = 0;
@@ -113,6 +114,11 @@ int run_window(const Options& options) {
       platform.process_event(event);
     }
     if (!window.isOpen() || app.quit) break;
+    if (app.session.generation() != titled_generation) {
+      titled_generation = app.session.generation();
+      const std::string title = fmt::format("gilviz - {}", app.session.scenario().title);
+      window.setTitle(sf::String::fromUtf8(title.begin(), title.end()));
+    }
     if (app.ui_scale != applied_scale) {
       // A crisp font at the new size, not a stretched one.
       ui::apply_theme(app.ui_scale);

@@ -72,9 +72,8 @@ void draw_frame(AppState& app, double wall_seconds) {
     ImGui::End();
     if (begin_panel("##details", ImVec2(main_w, top + scenario_h), ImVec2(side_w, rest_h - scenario_h),
                     ImGuiWindowFlags_NoTitleBar)) {
-      static std::optional<SpanRef> last_selected;
-      const bool newly_selected = app.selected && app.selected != last_selected;
-      last_selected = app.selected;
+      const bool newly_selected = app.selected && app.selected != app.inspector_shown;
+      app.inspector_shown = app.selected;
       if (ImGui::BeginTabBar("##tabs")) {
         if (ImGui::BeginTabItem("Numbers")) {
           draw_numbers(app);

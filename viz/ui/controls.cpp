@@ -100,19 +100,19 @@ void draw_toolbar(AppState& app) {
   const float f = ImGui::GetFontSize();
   // Groups of controls that wrap as a whole when the window is narrow (or the scale large);
   // each group's width is measured on the previous frame.
-  static float widths[8] = {};
+  auto& widths = app.toolbar_widths;
   int group = 0;
   const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
   const auto begin_group = [&] {
     if (group > 0) {
       ImGui::SameLine(0, f);
-      if (ImGui::GetCursorScreenPos().x + widths[group] > right_edge) ImGui::NewLine();
+      if (ImGui::GetCursorScreenPos().x + widths[static_cast<std::size_t>(group)] > right_edge) ImGui::NewLine();
     }
     ImGui::BeginGroup();
   };
   const auto end_group = [&] {
     ImGui::EndGroup();
-    widths[group++] = ImGui::GetItemRectSize().x;
+    widths[static_cast<std::size_t>(group++)] = ImGui::GetItemRectSize().x;
   };
 
   begin_group();

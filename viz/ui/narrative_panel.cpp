@@ -39,15 +39,14 @@ void draw_narrative(AppState& app) {
   }
 
   const std::ptrdiff_t at = app.narrative.index_at(app.playback.now());
-  static std::ptrdiff_t last_followed = -2;
   ImGui::BeginChild("##story", ImVec2(0, 0), true, ImGuiWindowFlags_HorizontalScrollbar);
   const float line_h = ImGui::GetTextLineHeightWithSpacing();
   // Keep the current line in view when the playhead moves (not while the reader scrolls).
-  if (at != last_followed) {
+  if (at != app.narrative_followed) {
     const float y = static_cast<float>(std::max<std::ptrdiff_t>(at, 0)) * line_h;
     const float top = ImGui::GetScrollY(), h = ImGui::GetWindowHeight();
     if (y < top + line_h || y > top + h - 2 * line_h) ImGui::SetScrollY(std::max(0.0f, y - h * 0.4f));
-    last_followed = at;
+    app.narrative_followed = at;
   }
   const bool all_runs = app.narrative_filter.run == trace::kNone && runs.size() > 1;
   ImGuiListClipper clipper;
