@@ -87,6 +87,7 @@ struct AppState {
   bool presentation = false;
   bool show_help = false;
   bool show_marks = true;
+  bool show_legend = true;
   std::optional<ScreenshotRequest> screenshot;
   std::string status;           ///< last message shown in the toolbar ("saved x.png")
   double status_age = 0;

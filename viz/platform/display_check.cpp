@@ -6,10 +6,11 @@
 namespace gilsim::viz::platform {
 
 bool display_reachable() {
-  Display* display = XOpenDisplay(nullptr);
-  if (display == nullptr) return false;
-  XCloseDisplay(display);
-  return true;
+  // The connection stays open for the life of the process: closing the only client makes
+  // an X server such as Xvfb reset, and SFML's own connection, made a moment later, would
+  // then fail and abort.
+  static Display* const display = XOpenDisplay(nullptr);
+  return display != nullptr;
 }
 
 }  // namespace gilsim::viz::platform

@@ -41,6 +41,7 @@ int key_index(K::Key key) {
     case K::F1: return kKeyF1;
     case K::F: return kKeyF;
     case K::G: return kKeyG;
+    case K::L: return kKeyL;
     case K::M: return kKeyM;
     case K::P: return kKeyP;
     case K::S: return kKeyS;

@@ -40,7 +40,7 @@ void draw_frame(AppState& app, double wall_seconds) {
   float top = 0;
   if (ImGui::Begin("##toolbar", nullptr, kPanel | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_AlwaysAutoResize)) {
     draw_toolbar(app);
-    draw_legend(app);
+    if (app.show_legend) draw_legend(app);
     top = ImGui::GetWindowHeight();
   }
   ImGui::End();
@@ -49,7 +49,9 @@ void draw_frame(AppState& app, double wall_seconds) {
   const float side_w = side ? std::clamp(display.x * 0.25f, f * 18, f * 30) : 0.0f;
   const float main_w = display.x - side_w;
   const float rest_h = display.y - top;
-  const float timeline_h = std::round(rest_h * (app.presentation ? 0.66f : 0.63f));
+  // Bigger text needs more rows for the same lanes: the timeline's share grows with the scale.
+  const float share = std::min(0.75f, (app.presentation ? 0.66f : 0.63f) + 0.05f * (app.ui_scale - 1.0f));
+  const float timeline_h = std::round(rest_h * share);
   const float bottom_y = top + timeline_h, bottom_h = display.y - bottom_y;
 
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(2, 2));

@@ -30,6 +30,7 @@ const std::vector<Shortcut>& shortcuts() {
       {"click a span", "select it and show it in the inspector"},
       {"click a line of the story", "move the playhead there"},
       {"M", "show / hide mark glyphs"},
+      {"L", "show / hide the legend"},
       {"P", "presentation mode (bigger, fewer panels)"},
       {"Ctrl + S", "save the timeline as a PNG"},
       {"F1 or ?", "this help"},
@@ -92,6 +93,7 @@ void handle_shortcuts(AppState& app) {
   if (pressed(kKeyLeftBracket)) change_speed(app, 0.5);
   if (pressed(kKeyRightBracket)) change_speed(app, 2.0);
   if (pressed(kKeyM, false)) app.show_marks = !app.show_marks;
+  if (pressed(kKeyL, false)) app.show_legend = !app.show_legend;
   if (pressed(kKeyP, false)) set_presentation(app, !app.presentation);
   if (io.KeyCtrl && pressed(kKeyS, false)) request_timeline_png(app);
 }

@@ -10,7 +10,7 @@ enum Key : int {
   kKeyTab = 1, kKeyLeft, kKeyRight, kKeyUp, kKeyDown, kKeyPageUp, kKeyPageDown, kKeyHome, kKeyEnd,
   kKeyInsert, kKeyDelete, kKeyBackspace, kKeySpace, kKeyEnter, kKeyEscape, kKeyKeypadEnter,
   kKeyA, kKeyC, kKeyV, kKeyX, kKeyY, kKeyZ,
-  kKeyF1, kKeyF, kKeyG, kKeyM, kKeyP, kKeyS, kKeyPlus, kKeyMinus, kKeySlash,
+  kKeyF1, kKeyF, kKeyG, kKeyL, kKeyM, kKeyP, kKeyS, kKeyPlus, kKeyMinus, kKeySlash,
   kKeyLeftBracket, kKeyRightBracket, kKeyF11,
   kKeyCount
 };
