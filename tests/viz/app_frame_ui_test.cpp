@@ -120,6 +120,24 @@ TEST_CASE("clicking the time axis moves the playhead; the wheel zooms around the
   CHECK(std::abs((v.app.view.time_at(x - lanes_left) - under).ns()) <= static_cast<std::int64_t>(v.app.view.ns_per_px()) + 1);
 }
 
+TEST_CASE("G makes the arrows step between GIL events only; Ctrl+S asks for a timeline PNG") {
+  HeadlessViewer v;
+  REQUIRE(v.app.session.open({}));
+  refresh_derived(v.app);
+  v.frame();
+  v.press(ui::kKeyG);
+  CHECK(v.app.gil_events_only);
+  v.press(ui::kKeyRight);
+  CHECK(v.app.playback.now() == v.app.events.next(0_ms, true));
+
+  ImGui::GetIO().KeyCtrl = true;
+  v.press(ui::kKeyS);
+  ImGui::GetIO().KeyCtrl = false;
+  REQUIRE(v.app.screenshot);
+  CHECK(v.app.screenshot->timeline_only);
+  CHECK(v.app.screenshot->path.rfind("gilviz-default-", 0) == 0);
+}
+
 TEST_CASE("F1 opens the help, Esc closes it; P toggles presentation at a larger scale") {
   HeadlessViewer v;
   REQUIRE(v.app.session.open({}));
