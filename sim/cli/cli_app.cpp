@@ -44,7 +44,13 @@ void add_run_options(CLI::App& run, RunOptions& options) {
       ->check(CLI::Range(40, 100000).description(""));
   run.add_flag_callback("--no-timeline", [&options] { options.timelines = false; },
                         "Print the table without the text timelines");
-  // Room for the measured runs: --real, --real-only and --cpython join here.
+  run.add_flag("--real", options.real,
+               "Also run every run for real on this machine (threads on a real GIL, a real event loop, "
+               "worker processes) and print the prediction error; the model then uses this machine's cores");
+  run.add_flag("--real-only", options.real_only, "Only the real runs, no simulation");
+  run.add_option("--timeout", options.timeout_seconds, "Seconds a real run may take before it is stopped (default 120)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0.1, 3600.0).description(""));
 }
 
 }  // namespace
@@ -74,7 +80,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
   try {
     if (list->parsed()) return list_scenarios(scenario::bundled_scenarios(), out);
-    return run_scenarios(run_options, out);
+    return run_scenarios(run_options, out, &err);
   } catch (const scenario::ScenarioError& e) {
     err << e.what() << "\n";
     return kExitBadInput;
