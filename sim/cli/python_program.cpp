@@ -73,10 +73,14 @@ bool is_python_keyword(const std::string& word) {
 
 /// One distinct Python identifier per job template: "python work" -> python_work.
 std::vector<std::string> job_function_names(const scenario::Scenario& s) {
+  // The program's own functions, its modules and the builtins it calls.
   static const std::set<std::string> taken_by_program{
-      "python_work", "native_work", "blocking_wait", "calibrate", "set_calibration", "call", "main",
-      "timed", "skip", "gil_enabled", "run_sequential", "run_threads", "run_thread_pool", "run_asyncio",
-      "run_process_pool", "asyncio_main"};
+      "countdown", "hash_bytes", "rate", "cpu_seconds", "calibrate", "set_calibration", "python_work",
+      "native_work", "blocking_wait", "call", "main", "timed", "skip", "gil_enabled", "run_sequential",
+      "run_threads", "run_thread_pool", "run_asyncio", "run_process_pool", "asyncio_main", "asyncio",
+      "concurrent", "hashlib", "multiprocessing", "os", "random", "select", "sys", "threading", "time",
+      "print", "range", "min", "max", "len", "int", "float", "getattr", "hasattr", "sorted", "memoryview",
+      "bytes"};
   std::vector<std::string> names;
   std::set<std::string> used;
   for (const auto& job : s.jobs) {
@@ -210,35 +214,36 @@ def hash_bytes(count):
 
 
 def rate(work):
-    """Units of `work` per second: grow the amount until it takes 50 ms, then keep
-    the fastest of three timings (noise only ever slows a run down)."""
+    """Units of `work` per second of CPU time: grow the amount until it takes 50 ms,
+    then keep the fastest of three. CPU time, not wall time, so that other programs
+    sharing the cores during calibration do not make the work too short."""
     amount = 10_000
-    while True:
-        start = time.perf_counter()
-        work(amount)
-        if time.perf_counter() - start >= 0.05:
-            break
+    while cpu_seconds(work, amount) < 0.05:
         amount *= 2
-    fastest = min(timing(work, amount) for _ in range(3))
-    return amount / fastest
+    return amount / min(cpu_seconds(work, amount) for _ in range(3))
 
 
-def timing(work, amount):
-    start = time.perf_counter()
+def cpu_seconds(work, amount):
+    start = time.thread_time()
     work(amount)
-    return time.perf_counter() - start
+    return time.thread_time() - start
 
 
 def calibrate():
     CALIBRATION["loops_per_second"] = rate(countdown)
     CALIBRATION["bytes_per_second"] = rate(hash_bytes)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"calibrated: {CALIBRATION['loops_per_second'] / 1e6:.1f} M loops/s, "
-          f"sha256 {CALIBRATION['bytes_per_second'] / 1e9:.2f} GB/s", flush=True)
+          f"sha256 {CALIBRATION['bytes_per_second'] / 1e9:.2f} GB/s; "
+          f"load average {load:.1f} on {os.cpu_count()} cores", flush=True)
 
 
 def set_calibration(calibration):
-    """Pool initializer: a spawned worker does not inherit the parent's globals."""
+    """Pool initializer: a spawned worker does not inherit the parent's globals, nor
+    its warmed-up loop (CPython 3.11+ specialises a function after a few calls)."""
     CALIBRATION.update(calibration)
+    for _ in range(10):
+        countdown(1000)
 
 
 # ---- the kinds of step ------------------------------------------------------------------
@@ -330,7 +335,8 @@ def skip(name, reason):
 
 
 def timed(name, run, *, needs_gil=True, switch_interval=None, cores=None, **options):
-    """Runs `run(**options)` and prints its wall time as "run NAME: X.XXX s"."""
+    """Runs `run(**options)` and prints its wall time as "run NAME: X.XXX s".
+    Calibrates first: a machine's speed drifts (turbo, a virtual CPU moving hosts)."""
     if needs_gil and not gil_enabled():
         return skip(name, "the run needs a GIL; this interpreter runs without one")
     if not needs_gil and gil_enabled():
@@ -342,6 +348,7 @@ def timed(name, run, *, needs_gil=True, switch_interval=None, cores=None, **opti
             sys.setswitchinterval(switch_interval)
         if cores is not None and allowed_cpus is not None:
             os.sched_setaffinity(0, sorted(allowed_cpus)[:cores])
+        calibrate()
         start = time.perf_counter()
         run(**options)
         elapsed = time.perf_counter() - start
@@ -430,7 +437,6 @@ std::string timed_call(const scenario::Scenario& s, const scenario::Run& run) {
 std::string main_function(const scenario::Scenario& s, const std::vector<const scenario::Run*>& runs) {
   std::string out = "\n\ndef main():\n";
   if (uses_random_durations(s)) out += fmt::format("    random.seed({})  # durations are drawn, not the model's draws\n", s.seed);
-  out += "    calibrate()\n";
   for (const scenario::Run* run : runs) {
     if (scenario::effective_gil(s, *run) == GilMode::Old) {
       out += fmt::format("    # {}: the old GIL of Python 3.1 and before; no interpreter since 3.2 has it.\n",

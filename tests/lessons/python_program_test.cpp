@@ -121,6 +121,23 @@ TEST_CASE("each run is timed with its executor's settings, or skipped with a rea
   CHECK(contains(program, "if __name__ == \"__main__\":\n    main()\n"));
 }
 
+TEST_CASE("a job named like one of the program's functions or modules gets a suffix") {
+  const std::string program = program_for(R"(
+title = "t"
+[[job]]
+name = "countdown"
+steps = [ { cpu = "1ms" } ]
+[[job]]
+name = "time"
+steps = [ { cpu = "1ms" } ]
+[[run]]
+executor = "sequential"
+)");
+  CHECK(contains(program, "def countdown_job():"));
+  CHECK(contains(program, "def time_job():"));
+  CHECK(contains(program, "JOBS = [countdown_job, time_job]\n"));
+}
+
 TEST_CASE("a program imports only what its runs use") {
   const std::string program = program_for(R"(
 title = "t"
@@ -140,7 +157,7 @@ executor = "sequential"
 
 TEST_CASE("run timings are read back from the program's output") {
   const auto timings = cli::parse_run_timings(
-      "calibrated: 48.3 M loops/s, sha256 1.64 GB/s\n"
+      "calibrated: 48.3 M loops/s, sha256 1.64 GB/s; load average 0.2 on 2 cores\n"
       "run sequential: 1.339 s\n"
       "run pool: spawn, 2 workers: 0.250 s\n"
       "run no GIL: skipped (the run needs a free-threaded build)\n"
@@ -222,13 +239,13 @@ gil = "old"
   const auto [status, output] = run_command(fmt::format("python3 '{}'", path.string()));
   INFO(output);
   REQUIRE(status == 0);
+  const std::string calibrated = "calibrated: [0-9.]+ M loops/s, sha256 [0-9.]+ GB/s; load average [0-9.na]+ on [0-9]+ cores\n";
   const std::regex expected(
-      "calibrated: [0-9.]+ M loops/s, sha256 [0-9.]+ GB/s\n"
-      "run sequential: [0-9]+\\.[0-9]{3} s\n"
-      "run threads: [0-9]+\\.[0-9]{3} s\n"
-      "run thread_pool: [0-9]+\\.[0-9]{3} s\n"
-      "run asyncio: [0-9]+\\.[0-9]{3} s\n"
-      "run pool of 2: [0-9]+\\.[0-9]{3} s\n"
+      calibrated + "run sequential: [0-9]+\\.[0-9]{3} s\n" +
+      calibrated + "run threads: [0-9]+\\.[0-9]{3} s\n" +
+      calibrated + "run thread_pool: [0-9]+\\.[0-9]{3} s\n" +
+      calibrated + "run asyncio: [0-9]+\\.[0-9]{3} s\n" +
+      calibrated + "run pool of 2: [0-9]+\\.[0-9]{3} s\n" +
       "run old GIL: skipped \\(needs the old GIL of Python 3.1, which no current interpreter has\\)\n");
   CHECK(std::regex_match(output, expected));
   const auto timings = cli::parse_run_timings(output);
