@@ -62,6 +62,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   CLI::App* run = app.add_subcommand("run", "Simulate scenarios and print each run's figures and timeline");
   run->footer(std::string(kExamples) + kExitCodesFooter);
   add_run_options(*run, run_options);
+  bool against_cpython = false;
+  run->add_flag("--cpython", against_cpython,
+                "Also run the scenario's Python program (see `gilsim python`) with python3 and print the "
+                "measured wall times beside the model's, simulated with this machine's core count");
 
   CLI::App* list = app.add_subcommand("list", "List the bundled scenarios with their titles");
   list->footer(kExitCodesFooter);
@@ -89,6 +93,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   try {
     if (list->parsed()) return list_scenarios(scenario::bundled_scenarios(), out);
     if (python->parsed()) return print_python_program(python_options, out);
+    if (against_cpython) return run_against_cpython(run_options, out);
     return run_scenarios(run_options, out);
   } catch (const scenario::ScenarioError& e) {
     err << e.what() << "\n";
