@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -186,10 +187,20 @@ int run_against_cpython(const RunOptions& options, std::ostream& out) {
       throw std::runtime_error(fmt::format("python3 failed (status {}); its output:\n{}", result.status, result.output));
     }
     std::istringstream lines(result.output);
+    double highest_load = 0.0;
     for (std::string line; std::getline(lines, line);) {
       if (line.rfind("calibrated:", 0) == 0 || line.find(": skipped (") != std::string::npos) out << "  " << line << "\n";
+      const auto load = line.find("load average ");
+      if (line.rfind("calibrated:", 0) == 0 && load != std::string::npos) {
+        highest_load = std::max(highest_load, std::atof(line.c_str() + load + 13));
+      }
     }
     out << "\n" << comparison_table(runs, chosen[i], result.output);
+    if (highest_load >= 0.5 * cores) {
+      out << fmt::format("Note: other programs kept this machine busy (load average up to {:.1f} on {} cores); "
+                         "runs that need the CPU took longer than on a quiet machine.\n",
+                         highest_load, cores);
+    }
   }
   return 0;
 }
