@@ -72,15 +72,28 @@ void Engine::run() {
 
 void Engine::dispatch(const Event& e) {
   switch (e.kind) {
-    case EventKind::Resume:
-      if (threads_[e.target]->epoch != e.token) return;
-      threads_[e.target]->waiting_notify = false;
+    case EventKind::Resume: {
+      Thread& th = *threads_[e.target];
+      if (th.epoch != e.token) return;
+      th.waiting_notify = false;
+      th.just_woke = th.doing == Thread::Doing::Wait;
       resume_program(e.target);
       return;
-    case EventKind::ComputeDone:
-      if (threads_[e.target]->epoch != e.token) return;
-      on_compute_done(e.target);
+    }
+    case EventKind::ComputeDone: {
+      // One pending ComputeDone per thread at most: a paused compute leaves its event in the
+      // queue and the event, when it comes, moves itself to the compute's new end.
+      Thread& th = *threads_[e.target];
+      if (!th.done_pending || th.done_at != e.at) return;
+      th.done_pending = false;
+      if (!th.running) return;
+      if (th.run_end == now_) {
+        on_compute_done(e.target);
+      } else {
+        schedule_compute_done(e.target);
+      }
       return;
+    }
     case EventKind::QuantumEnd:
       if (cores_[e.target].epoch != e.token) return;
       on_quantum_end(static_cast<int>(e.target));
@@ -175,24 +188,54 @@ void Engine::show(ThreadId t, SpanState state) {
 
 bool Engine::request_core(ThreadId t) {
   Thread& th = *threads_[t];
+  // Like Linux's wake-up placement: back on the thread's previous core if it is idle (its
+  // cache is warm, no context switch), else on the core that has been idle the longest.
   int free_core = -1;
   for (int c = 0; c < static_cast<int>(cores_.size()); ++c) {
     if (cores_[c].thread != kNoThread) continue;
-    if (cores_[c].last == t) {  // stay where the thread's cache is warm: no context switch
+    if (cores_[c].last == t) {
       free_core = c;
       break;
     }
-    if (free_core < 0) free_core = c;
+    if (free_core < 0 || cores_[c].idle_since < cores_[free_core].idle_since) free_core = c;
   }
   if (free_core >= 0) {
     assign_core(free_core, t);
+    th.just_woke = false;
     return true;
   }
+  if (std::exchange(th.just_woke, false) && preempt_for_waker(t)) return true;
   th.queued = true;
   run_queue_.push_back(t);
   show(t, SpanState::Runnable);
   arm_quantums();
   return false;
+}
+
+bool Engine::preempt_for_waker(ThreadId t) {
+  // S3: a thread woken from I/O or a sleep preempts the thread that has run longest, once
+  // that one has had a minimum slice (a quarter of the quantum, as CFS's granularity).
+  int victim = -1;
+  for (int c = 0; c < static_cast<int>(cores_.size()); ++c) {
+    const Core& core = cores_[c];
+    if (core.thread == kNoThread || !threads_[core.thread]->running) continue;
+    if (victim < 0 || core.slice_start < cores_[victim].slice_start) victim = c;
+  }
+  if (victim < 0 || now_ - cores_[victim].slice_start < config_.machine.quantum / 4) return false;
+  Core& core = cores_[victim];
+  const ThreadId running = core.thread;
+  Thread& th = *threads_[running];
+  pause(running);
+  builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[t]->lane);
+  th.core = -1;
+  core.thread = kNoThread;
+  builder_.clear_state(builder_.core_lane(victim), now_);
+  assign_core(victim, t);
+  th.queued = true;
+  run_queue_.push_back(running);
+  show(running, SpanState::Runnable);
+  arm_quantums();
+  return true;
 }
 
 void Engine::arm_quantums() {
@@ -227,6 +270,7 @@ void Engine::release_core(ThreadId t) {
   Core& core = cores_[c];
   th.core = -1;
   core.thread = kNoThread;
+  core.idle_since = now_;
   ++core.epoch;
   core.quantum_armed = false;
   builder_.clear_state(builder_.core_lane(c), now_);
@@ -322,7 +366,7 @@ void Engine::start_run(ThreadId t) {
       !gil->waiters.empty()) {
     // Every check interval the holder releases and re-acquires, paying for the signal (O2).
     const Time period = config_.costs.check_period;
-    const Time cost = config_.costs.old_gil_release_cost;
+    const Time cost = old_gil_release_cost();
     th.dilated = true;
     duration = Time{static_cast<std::int64_t>(static_cast<double>(th.remaining.ns()) *
                                               static_cast<double>((period + cost).ns()) /
@@ -332,9 +376,18 @@ void Engine::start_run(ThreadId t) {
       queue_.push(th.run_start + handoff, EventKind::OldGilHandoff, t, th.epoch);
     }
   }
-  queue_.push(th.run_start + duration, EventKind::ComputeDone, t, th.epoch);
+  th.run_end = th.run_start + duration;
+  schedule_compute_done(t);
   show(t, th.work.state);
   builder_.set_state(builder_.core_lane(th.core), now_, th.work.state, th.lane);
+}
+
+void Engine::schedule_compute_done(ThreadId t) {
+  Thread& th = *threads_[t];
+  if (th.done_pending && th.done_at <= th.run_end) return;  // it will move itself on
+  th.done_pending = true;
+  th.done_at = th.run_end;
+  queue_.push(th.run_end, EventKind::ComputeDone, t, 0);
 }
 
 void Engine::pause(ThreadId t) {
@@ -343,7 +396,7 @@ void Engine::pause(ThreadId t) {
   Time progress = max(Time::zero(), now_ - th.run_start);
   if (th.dilated) {
     const Time period = config_.costs.check_period;
-    const Time cost = config_.costs.old_gil_release_cost;
+    const Time cost = old_gil_release_cost();
     progress = Time{static_cast<std::int64_t>(static_cast<double>(progress.ns()) *
                                               static_cast<double>(period.ns()) /
                                               static_cast<double>((period + cost).ns()))};

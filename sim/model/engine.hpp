@@ -108,9 +108,11 @@ class Engine {
   void resume_program(ThreadId t);
   void proceed(ThreadId t);
   void start_run(ThreadId t);
+  void schedule_compute_done(ThreadId t);
   void pause(ThreadId t);
   void on_compute_done(ThreadId t);
   bool request_core(ThreadId t);
+  bool preempt_for_waker(ThreadId t);
   void release_core(ThreadId t);
   void assign_core(int core, ThreadId t);
   void on_quantum_end(int core);
@@ -130,6 +132,7 @@ class Engine {
   void update_drop_deadline(Gil& gil);
   void replan_old_gil_holder(Gil& gil);
   Time old_gil_handoff_delay(const Thread& t);
+  Time old_gil_release_cost() const;
   void after_take(Gil& gil, ThreadId taker);
 
   EngineConfig config_;

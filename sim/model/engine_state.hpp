@@ -23,7 +23,10 @@ struct Engine::Thread {
   Work work;
   Time remaining;
   Time run_start;
-  bool running = false;  ///< a ComputeDone is scheduled
+  Time run_end;          ///< when the running compute ends, if nothing interrupts it
+  bool running = false;  ///< computing on a core now
+  bool done_pending = false;  ///< a ComputeDone event is in the queue, at done_at
+  Time done_at;
   bool dilated = false;  ///< old GIL: progress slowed by releases while others wait
 
   // Labels for wait spans.
@@ -33,6 +36,7 @@ struct Engine::Thread {
   // Core.
   int core = -1;
   bool queued = false;  ///< in the OS run queue
+  bool just_woke = false;  ///< back from I/O or a sleep: may preempt a CPU hog (S3)
 
   // GIL.
   enum class GilWait : std::uint8_t { None, Waiting, Woken, Switch };
@@ -52,6 +56,7 @@ struct Engine::Core {
   ThreadId thread = kNoThread;
   ThreadId last = kNoThread;
   Time slice_start;
+  Time idle_since;
   std::uint32_t epoch = 0;
   bool quantum_armed = false;
 };

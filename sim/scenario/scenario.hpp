@@ -95,7 +95,8 @@ struct Costs {
   Time gil_wake_latency = Time{10'000};       ///< signalled waiter to GIL taken (G8)
   Time check_period = Time{5'000};            ///< old GIL: time to run check_interval ticks
   double old_gil_handoff_probability = 0.05;  ///< old GIL: a signalled waiter wins the race (O3)
-  Time old_gil_release_cost = Time{4'000};    ///< old GIL: signalling a waiter on each release
+  Time old_gil_release_cost = Time{4'000};    ///< old GIL, several cores: each release wakes a waiter that races
+  Time old_gil_release_cost_one_core = Time{2'500};  ///< old GIL, one core: the woken waiter cannot run yet
   Time thread_start = Time{100'000};          ///< T1
   Time fork_start = Time{5'000'000};          ///< P4
   Time spawn_start = Time{50'000'000};        ///< P4

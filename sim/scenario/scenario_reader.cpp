@@ -61,10 +61,11 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 9> kCostDurations{{
+constexpr std::array<CostDuration, 10> kCostDurations{{
     {"gil_wake_latency", &Costs::gil_wake_latency},
     {"check_period", &Costs::check_period},
     {"old_gil_release_cost", &Costs::old_gil_release_cost},
+    {"old_gil_release_cost_one_core", &Costs::old_gil_release_cost_one_core},
     {"thread_start", &Costs::thread_start},
     {"fork_start", &Costs::fork_start},
     {"spawn_start", &Costs::spawn_start},

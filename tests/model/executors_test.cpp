@@ -146,6 +146,21 @@ TEST_CASE("more runnable threads than cores share them in time slices") {
   CHECK(marks_of(t, MarkKind::Preempt).size() == 4);
 }
 
+TEST_CASE("a thread woken from a sleep preempts a CPU hog once it has had a minimum slice") {
+  auto s = exact_scenario(1);
+  s.python.gil = scenario::GilMode::None;
+  s.python.free_threading_overhead = 0.0;
+  add_jobs(s, "hog", 1, {cpu(20_ms)});
+  add_jobs(s, "ui", 1, {sleep_for(1_ms), cpu(1_ms)});
+  const auto t = simulate_with(s, Executor::Threads);
+  // The hog has run 1 ms >= 0.75 ms when the UI thread wakes: the UI thread runs 1-2 ms.
+  CHECK(t.jobs[1].end == 2_ms);
+  CHECK(t.jobs[0].end == 21_ms);
+  const auto preempts = marks_of(t, MarkKind::Preempt);
+  REQUIRE_FALSE(preempts.empty());
+  CHECK(preempts[0]->at == 1_ms);
+}
+
 TEST_CASE("the old GIL thrashes on several cores and does better on one") {
   scenario::Scenario s;
   s.python.gil = scenario::GilMode::Old;
@@ -160,5 +175,6 @@ TEST_CASE("the old GIL thrashes on several cores and does better on one") {
   CHECK(two_cores.end.ms() >= 1.6 * seq.end.ms());
   CHECK(two_cores.end.ms() <= 2.0 * seq.end.ms());
   CHECK(one_core.end < two_cores.end);
+  CHECK(one_core.end.ms() >= 1.4 * seq.end.ms());
   CHECK(marks_of(two_cores, MarkKind::DropRequest).empty());  // no drop requests before 3.2
 }

@@ -1,0 +1,193 @@
+// Whole frames of the viewer built headlessly (ImGui without a window): the default
+// scenario draws, keys drive playback, knobs re-run the model, a broken edit keeps the runs.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include <imgui.h>
+
+#include "viz/app_state.hpp"
+#include "viz/ui/app_frame.hpp"
+#include "viz/ui/keys.hpp"
+#include "viz/ui/theme.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using namespace gilsim::viz;
+
+namespace {
+
+struct HeadlessViewer {
+  AppState app;
+
+  HeadlessViewer() {
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = ImVec2(1600, 900);
+    ui::map_imgui_keys(io);
+    ui::apply_theme(1.0f);
+  }
+  ~HeadlessViewer() { ImGui::DestroyContext(); }
+
+  int frame(double dt = 1.0 / 60.0) {
+    ImGui::GetIO().DeltaTime = static_cast<float>(dt > 0 ? dt : 1e-4);
+    ImGui::NewFrame();
+    ui::draw_frame(app, dt);
+    ImGui::Render();
+    return ImGui::GetDrawData()->TotalVtxCount;
+  }
+
+  void press(ui::Key key) {
+    ImGui::GetIO().KeysDown[key] = true;
+    frame();
+    ImGui::GetIO().KeysDown[key] = false;
+    frame();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the default scenario draws a full frame without a window") {
+  HeadlessViewer v;
+  REQUIRE(v.app.session.open({}));
+  refresh_derived(v.app);
+  v.frame();
+  const int vertices = v.frame();
+  CHECK(vertices > 5000);
+  CHECK(v.app.session.runs().size() >= 2);
+  CHECK(v.app.narrative.size() > 0);
+}
+
+TEST_CASE("Space plays and pauses; the arrows step exactly onto events") {
+  HeadlessViewer v;
+  REQUIRE(v.app.session.open({}));
+  refresh_derived(v.app);
+  v.frame();
+  v.press(ui::kKeySpace);
+  CHECK(v.app.playback.playing());
+  CHECK(v.app.playback.now() > 0_ms);
+  v.press(ui::kKeySpace);
+  CHECK(!v.app.playback.playing());
+
+  v.press(ui::kKeyHome);
+  CHECK(v.app.playback.now() == 0_ms);
+  const Time first = v.app.events.next(0_ms, false);
+  v.press(ui::kKeyRight);
+  CHECK(v.app.playback.now() == first);
+  v.press(ui::kKeyRight);
+  CHECK(v.app.playback.now() == v.app.events.next(first, false));
+  v.press(ui::kKeyLeft);
+  CHECK(v.app.playback.now() == first);
+  v.press(ui::kKeyEnd);
+  CHECK(v.app.playback.now() == v.app.playback.end());
+}
+
+TEST_CASE("clicking the time axis moves the playhead; the wheel zooms around the mouse") {
+  HeadlessViewer v;
+  REQUIRE(v.app.session.open({}));
+  refresh_derived(v.app);
+  v.frame();
+  v.frame();
+  ImGuiIO& io = ImGui::GetIO();
+  const float* r = v.app.timeline_rect;
+  const float axis_y = r[1] + ImGui::GetFontSize() * 0.8f;
+  const float x = r[0] + r[2] * 0.6f;
+  io.MousePos = ImVec2(x, axis_y);
+  v.frame();
+  io.MouseDown[0] = true;
+  v.frame();
+  io.MouseDown[0] = false;
+  v.frame();
+  const Time at = v.app.playback.now();
+  CHECK(at > 0_ms);
+  CHECK(at < v.app.playback.end());
+
+  // Over the lanes, one notch of the wheel zooms in and keeps the time under the mouse.
+  const float lanes_y = r[1] + r[3] * 0.5f;
+  io.MousePos = ImVec2(x, lanes_y);
+  v.frame();
+  const double ns_per_px = v.app.view.ns_per_px();
+  const double lanes_left = x - v.app.view.x_of(at);  // screen x of the view's x = 0
+  const Time under = v.app.view.time_at(x - lanes_left);
+  io.MouseWheel = 1;
+  v.frame();
+  CHECK(v.app.view.ns_per_px() < ns_per_px);
+  CHECK(std::abs((v.app.view.time_at(x - lanes_left) - under).ns()) <= static_cast<std::int64_t>(v.app.view.ns_per_px()) + 1);
+}
+
+TEST_CASE("F1 opens the help, Esc closes it; P toggles presentation at a larger scale") {
+  HeadlessViewer v;
+  REQUIRE(v.app.session.open({}));
+  refresh_derived(v.app);
+  v.frame();
+  v.press(ui::kKeyF1);
+  CHECK(v.app.show_help);
+  v.press(ui::kKeyEscape);
+  CHECK(!v.app.show_help);
+  v.press(ui::kKeyP);
+  CHECK(v.app.presentation);
+  CHECK(v.app.ui_scale >= 1.75f);
+  ui::apply_theme(v.app.ui_scale);
+  CHECK(v.frame() > 1000);
+}
+
+TEST_CASE("knobs re-run the model; going back restores the file's values") {
+  HeadlessViewer v;
+  REQUIRE(v.app.session.open({}));
+  refresh_derived(v.app);
+  Knobs k;
+  k.cores = 1;
+  k.switch_interval = 1_ms;
+  REQUIRE(v.app.session.set_knobs(k));
+  refresh_derived(v.app);
+  for (const auto& run : v.app.session.runs()) CHECK(run.cores == 1);
+  v.frame();
+  REQUIRE(v.app.session.set_knobs({}));
+  CHECK(v.app.session.runs().front().cores == v.app.session.scenario().machine.cores);
+}
+
+TEST_CASE("a broken edit of the watched file shows its error and keeps the last good runs") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(GILSIM_BINARY_DIR) / "viz_test_files";
+  fs::create_directories(dir);
+  const fs::path file = dir / "watched.toml";
+  {
+    std::ofstream out(file);
+    out << scenario::embedded_default_text();
+  }
+  Session s;
+  REQUIRE(s.open(file));
+  const auto generation = s.generation();
+  const std::size_t runs = s.runs().size();
+  {
+    std::ofstream out(file);
+    out << "title = \"broken\"\n[machine]\ncores = \"many\"\n";
+  }
+  fs::last_write_time(file, fs::last_write_time(file) + std::chrono::seconds(2));
+  CHECK(!s.poll(1.5));
+  CHECK(s.error().find("watched.toml:3") != std::string::npos);
+  CHECK(s.runs().size() == runs);
+  CHECK(s.generation() == generation);
+  CHECK(!s.poll(1.5));  // the same broken version is not reloaded every second
+
+  {
+    std::ofstream out(file);
+    out << scenario::embedded_default_text();
+  }
+  fs::last_write_time(file, fs::last_write_time(file) + std::chrono::seconds(4));
+  CHECK(s.poll(1.5));
+  CHECK(s.error().empty());
+  CHECK(s.generation() == generation + 1);
+}
+
+TEST_CASE("opening a missing file keeps what was open") {
+  Session s;
+  REQUIRE(s.open({}));
+  CHECK(!s.open("/nonexistent/file.toml"));
+  CHECK(!s.error().empty());
+  CHECK(s.file().empty());
+  CHECK(!s.runs().empty());
+}

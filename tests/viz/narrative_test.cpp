@@ -1,0 +1,53 @@
+// The narrative lists every mark's why line in time order and follows the playhead.
+#include <doctest/doctest.h>
+
+#include "fake_runs.hpp"
+#include "viz/narrative.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using namespace gilsim::viz;
+
+TEST_CASE("every mark becomes a line, in time order") {
+  const std::vector<trace::Trace> runs = {viz::testing::two_threads()};
+  Narrative n;
+  n.build(runs, {});
+  REQUIRE(n.size() == runs[0].marks.size());
+  for (std::size_t i = 1; i < n.size(); ++i) CHECK(n.line(i - 1).at <= n.line(i).at);
+  CHECK(Narrative::text(runs, n.line(3)) == "T2 waited 5.00 ms for the GIL and asked T1 to drop it");
+}
+
+TEST_CASE("the current line is the last one at or before the playhead") {
+  const std::vector<trace::Trace> runs = {viz::testing::two_threads()};
+  Narrative n;
+  n.build(runs, {});
+  CHECK(n.index_at(-(1_ms)) == -1);
+  CHECK(n.index_at(0_ms) == 0);       // T1 started crunch 1
+  CHECK(n.index_at(6_ms) == 3);       // the drop request
+  CHECK(n.index_at(6100_us) == 3);
+  CHECK(n.line(static_cast<std::size_t>(n.index_at(6500_us))).at == 6500_us);
+  CHECK(n.index_at(1_s) == static_cast<std::ptrdiff_t>(n.size()) - 1);
+}
+
+TEST_CASE("the GIL-only filter keeps requests, drop requests, switches and hand-overs") {
+  const std::vector<trace::Trace> runs = {viz::testing::two_threads()};
+  Narrative n;
+  n.build(runs, NarrativeFilter{true, trace::kNone});
+  CHECK(n.size() == 6);
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const auto kind = runs[0].marks[n.line(i).mark].kind;
+    CHECK(kind != trace::MarkKind::JobStart);
+    CHECK(kind != trace::MarkKind::JobEnd);
+  }
+}
+
+TEST_CASE("two runs interleave by time; a run filter keeps one") {
+  const std::vector<trace::Trace> runs = {viz::testing::two_threads(), viz::testing::asyncio_run()};
+  Narrative n;
+  n.build(runs, {});
+  CHECK(n.size() == runs[0].marks.size() + runs[1].marks.size());
+  CHECK(n.line(0).run == 0);  // both runs start a job at 0; the first run comes first
+  CHECK(n.line(1).run == 1);
+  n.build(runs, NarrativeFilter{false, 1});
+  CHECK(n.size() == runs[1].marks.size());
+}

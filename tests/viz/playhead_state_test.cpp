@@ -1,0 +1,128 @@
+// The state at the playhead: holder, waiters and how long they waited, drop requests,
+// cores, the asyncio ready queue and timers, queued work.
+#include <doctest/doctest.h>
+
+#include "fake_runs.hpp"
+#include "viz/playhead_state.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using namespace gilsim::viz;
+
+namespace {
+constexpr trace::LaneId kT1 = 3, kT2 = 4;
+
+PlayheadState at(const trace::Trace& t, Time when) { return state_at(t, PlayheadIndex::build(t), when); }
+}  // namespace
+
+TEST_CASE("T1 holds the GIL while T2 waits, and the wait grows with time") {
+  const trace::Trace t = viz::testing::two_threads();
+  const PlayheadState s = at(t, 3_ms);
+  REQUIRE(s.processes.size() == 1);
+  const ProcessAtPlayhead& p = s.processes[0];
+  CHECK(p.holder == kT1);
+  CHECK(p.held_since == 0_ms);
+  REQUIRE(p.waiters.size() == 1);
+  CHECK(p.waiters[0].lane == kT2);
+  CHECK(p.waiters[0].since == 1_ms);
+  CHECK(p.waiters[0].waited == 2_ms);
+  CHECK(!p.drop_requested);
+}
+
+TEST_CASE("a drop request is pending from the request until the GIL changes hands") {
+  const trace::Trace t = viz::testing::two_threads();
+  SUBCASE("just before the request") { CHECK(!at(t, 5999_us).processes[0].drop_requested); }
+  SUBCASE("after it") {
+    const auto p = at(t, 6200_us).processes[0];
+    CHECK(p.drop_requested);
+    CHECK(p.drop_requester == kT2);
+    CHECK(p.drop_requested_at == 6_ms);
+  }
+  SUBCASE("cleared by the switch") {
+    const auto p = at(t, 6500_us).processes[0];
+    CHECK(p.holder == kT2);
+    CHECK(!p.drop_requested);
+    REQUIRE(p.waiters.size() == 1);
+    CHECK(p.waiters[0].lane == kT1);
+    CHECK(p.waiters[0].waited == 0_ms);
+  }
+  SUBCASE("the second request, made by T1") {
+    const auto p = at(t, 11800_us).processes[0];
+    CHECK(p.drop_requested);
+    CHECK(p.drop_requester == kT1);
+  }
+}
+
+TEST_CASE("cores say which thread runs, or that they are idle") {
+  const trace::Trace t = viz::testing::two_threads();
+  const PlayheadState s = at(t, 8_ms);
+  REQUIRE(s.cores.size() == 2);
+  CHECK(s.cores[0].thread == trace::kNone);
+  CHECK(s.cores[1].thread == kT2);
+  CHECK(at(t, 13_ms).cores[0].thread == kT1);
+}
+
+TEST_CASE("after the last release nobody holds the GIL") {
+  const trace::Trace t = viz::testing::two_threads();
+  const PlayheadState s = at(t, 16_ms);
+  CHECK(s.processes[0].holder == trace::kNone);
+  CHECK(s.processes[0].waiters.empty());
+  CHECK(s.jobs.done == 1);
+  CHECK(s.jobs.running == 1);
+  CHECK(s.jobs.waiting == 0);
+}
+
+TEST_CASE("job counts follow the playhead") {
+  const trace::Trace t = viz::testing::two_threads();
+  CHECK(at(t, 500_us).jobs.waiting == 1);
+  CHECK(at(t, 500_us).jobs.running == 1);
+  CHECK(at(t, 20_ms).jobs.done == 2);
+}
+
+TEST_CASE("the asyncio ready queue is first come, first served; timers soonest first") {
+  const trace::Trace t = viz::testing::asyncio_run();
+  const trace::LaneId task1 = 3, task2 = 4, task3 = 5;
+  SUBCASE("at the start") {
+    const PlayheadState s = at(t, 500_us);
+    REQUIRE(s.loops.size() == 1);
+    CHECK(s.loops[0].running == task1);
+    REQUIRE(s.loops[0].ready.size() == 2);
+    CHECK(s.loops[0].ready[0].task == task2);
+    CHECK(s.loops[0].ready[1].task == task3);
+    CHECK(s.loops[0].timers.empty());
+  }
+  SUBCASE("task 3 is alone in the queue once task 2 runs") {
+    const PlayheadState s = at(t, 1500_us);
+    CHECK(s.loops[0].running == task2);
+    REQUIRE(s.loops[0].ready.size() == 1);
+    CHECK(s.loops[0].ready[0].task == task3);
+    CHECK(s.loops[0].ready[0].since == 0_ms);
+  }
+  SUBCASE("everyone awaits: one timer, two I/O waits") {
+    const PlayheadState s = at(t, 3500_us);
+    CHECK(s.loops[0].running == trace::kNone);
+    CHECK(s.loops[0].ready.empty());
+    REQUIRE(s.loops[0].timers.size() == 1);
+    CHECK(s.loops[0].timers[0].task == task1);
+    CHECK(s.loops[0].timers[0].until == 10_ms);
+    CHECK(s.loops[0].timers[0].what == "sleep 9 ms");
+    REQUIRE(s.loops[0].awaiting.size() == 2);
+    CHECK(s.loops[0].awaiting[0].task == task2);
+    CHECK(s.loops[0].awaiting[0].until == 8_ms);
+  }
+}
+
+TEST_CASE("pool chunks not yet dispatched count as queued") {
+  trace::TraceBuilder b("pool", "process_pool", "new", trace::Origin::Simulated, 2, 5_ms);
+  const auto main = b.add_process("main", true);
+  const auto feeder = b.add_lane("main", trace::LaneKind::Thread, main);
+  const auto w1 = b.add_lane("worker 1", trace::LaneKind::Thread, b.add_process("worker 1", true));
+  b.mark(1_ms, trace::MarkKind::Dispatch, feeder, w1, 2);
+  b.mark(5_ms, trace::MarkKind::Dispatch, feeder, w1, 2);
+  b.mark(9_ms, trace::MarkKind::Dispatch, feeder, w1, 1);
+  const trace::Trace t = b.finish(10_ms);
+  CHECK(at(t, 0_ms).jobs.chunks_queued == 3);
+  CHECK(at(t, 5_ms).jobs.chunks_queued == 1);
+  CHECK(at(t, 5_ms).jobs.chunks_dispatched == 2);
+  CHECK(at(t, 10_ms).jobs.chunks_queued == 0);
+}

@@ -1,0 +1,120 @@
+// Zoom and pan keep the right time under the mouse; ticks fall on 1/2/5 steps with units.
+#include <doctest/doctest.h>
+
+#include "viz/time_ticks.hpp"
+#include "viz/time_view.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using namespace gilsim::viz;
+
+TEST_CASE("the view maps time to pixels and back") {
+  TimeView v;
+  v.set_width(1000);
+  v.set(0, 1e3);  // 1 us per pixel
+  CHECK(v.x_of(250_us) == doctest::Approx(250));
+  CHECK(v.time_at(250) == 250_us);
+  CHECK(v.end() == 1_ms);
+}
+
+TEST_CASE("zooming keeps the time under the cursor in place") {
+  TimeView v;
+  v.set_width(800);
+  v.set(0, 1e4);
+  const Time under = v.time_at(300);
+  SUBCASE("in") { v.zoom_around(300, 2.0); }
+  SUBCASE("out") { v.zoom_around(300, 0.25); }
+  SUBCASE("many small steps") {
+    for (int i = 0; i < 10; ++i) v.zoom_around(300, 1.1);
+  }
+  CHECK(v.time_at(300) == under);
+}
+
+TEST_CASE("zooming in twice halves the nanoseconds per pixel twice") {
+  TimeView v;
+  v.set(0, 1000);
+  v.zoom_around(0, 2);
+  v.zoom_around(0, 2);
+  CHECK(v.ns_per_px() == doctest::Approx(250));
+  v.zoom_around(0, 1e12);
+  CHECK(v.ns_per_px() == doctest::Approx(TimeView::kMinNsPerPx));
+}
+
+TEST_CASE("dragging moves the content with the mouse") {
+  TimeView v;
+  v.set_width(1000);
+  v.set(0, 1e3);
+  const Time at_100 = v.time_at(100);
+  v.pan_px(50);  // drag right by 50 px: what was at 100 px is now at 150 px
+  CHECK(v.time_at(150) == at_100);
+}
+
+TEST_CASE("fit shows the whole range with a small margin") {
+  TimeView v;
+  v.set_width(1000);
+  v.fit(0_ms, 100_ms);
+  CHECK(v.x_of(0_ms) > 0);
+  CHECK(v.x_of(100_ms) < 1000);
+  CHECK(v.x_of(0_ms) == doctest::Approx(1000 - v.x_of(100_ms)));
+  CHECK(v.x_of(0_ms) < 30);
+}
+
+TEST_CASE("keep_visible pages only when the time is off screen") {
+  TimeView v;
+  v.set_width(1000);
+  v.set(0, 1e3);
+  v.keep_visible(500_us);
+  CHECK(v.start_ns() == 0);
+  v.keep_visible(3_ms);
+  CHECK(v.x_of(3_ms) == doctest::Approx(100));
+}
+
+TEST_CASE("limit stops zooming out far past the whole trace and panning away from it") {
+  TimeView v;
+  v.set_width(1000);
+  v.set(-1e12, 1e9);
+  v.limit(100_ms);
+  CHECK(v.ns_per_px() == doctest::Approx(100e6 * 1.5 / 1000));
+  CHECK(v.x_of(0_ms) <= 500);
+  CHECK(v.x_of(0_ms) >= 0);
+}
+
+TEST_CASE("tick steps are 1, 2 or 5 times a power of ten") {
+  CHECK(nice_step(1e3, 80) == 100_us);   // 80 us wanted
+  CHECK(nice_step(1e3, 100) == 100_us);  // exactly 100 us
+  CHECK(nice_step(1e3, 101) == 200_us);
+  CHECK(nice_step(1e5, 150) == 20_ms);   // 15 ms wanted
+  CHECK(nice_step(4e5, 100) == 50_ms);   // 40 ms wanted
+  CHECK(nice_step(0.01, 80) == 1_ns);
+}
+
+TEST_CASE("tick labels use the unit of the step") {
+  CHECK(tick_label(0_ms, 5_ms) == "0");
+  CHECK(tick_label(10_ms, 5_ms) == "10 ms");
+  CHECK(tick_label(1500_us, 500_us) == "1.5 ms");
+  CHECK(tick_label(150_us, 50_us) == "150 us");
+  CHECK(tick_label(2_s, 1_s) == "2 s");
+  CHECK(tick_label(2500_ms, 500_ms) == "2.5 s");
+  CHECK(tick_label(Time{40}, Time{20}) == "40 ns");
+}
+
+TEST_CASE("ticks cover the view, labelled ones on the step, minor ones between") {
+  TimeView v;
+  v.set_width(1000);
+  v.set(0, 1e5);  // 100 ms across
+  const auto ticks = time_ticks(v, 80);  // step 10 ms, minor every 5 ms
+  REQUIRE(!ticks.empty());
+  CHECK(ticks.front().at == 0_ms);
+  CHECK(ticks.back().at == 100_ms);
+  int labelled = 0;
+  for (const Tick& t : ticks) {
+    CHECK(t.at.ns() % (5_ms).ns() == 0);
+    if (t.labelled) {
+      ++labelled;
+      CHECK(t.at.ns() % (10_ms).ns() == 0);
+    }
+  }
+  CHECK(labelled == 11);
+  CHECK(ticks.size() == 21);
+  CHECK(ticks[2].label == "10 ms");
+}

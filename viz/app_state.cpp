@@ -1,0 +1,106 @@
+// Derived data: rebuilt once per change of the runs, never per frame.
+#include "viz/app_state.hpp"
+
+#include <algorithm>
+
+namespace gilsim::viz {
+
+using trace::LaneKind;
+using trace::Span;
+using trace::SpanState;
+
+std::vector<GilContention> gil_contention(const trace::Trace& run) {
+  std::vector<GilContention> out;
+  for (trace::ProcessId p = 0; p < run.processes.size(); ++p) {
+    if (run.processes[p].gil_lane >= run.lanes.size()) continue;
+    // Sweep +1 at each wait's start and -1 at its end.
+    std::vector<std::pair<Time, int>> edges;
+    for (const trace::Lane& lane : run.lanes) {
+      if (lane.process != p || lane.kind != LaneKind::Thread) continue;
+      for (const Span& s : lane.spans) {
+        if (s.state != SpanState::WaitingGil) continue;
+        edges.push_back({s.begin, +1});
+        edges.push_back({s.end, -1});
+      }
+    }
+    std::sort(edges.begin(), edges.end());
+    GilContention c{p, {}};
+    int waiting = 0;
+    for (std::size_t i = 0; i < edges.size();) {
+      const Time at = edges[i].first;
+      const int before = waiting;
+      while (i < edges.size() && edges[i].first == at) waiting += edges[i++].second;
+      if (waiting == before) continue;
+      if (before > 0 && !c.spans.empty() && c.spans.back().end == Time::max()) c.spans.back().end = at;
+      if (waiting > 0) {
+        c.spans.push_back(Span{at, Time::max(), static_cast<std::uint32_t>(waiting), trace::kNoStep,
+                               SpanState::WaitingGil, 0});
+      }
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Time total_end(const std::vector<trace::Trace>& runs) {
+  Time end = Time::zero();
+  for (const auto& r : runs) end = max(end, r.end);
+  return end;
+}
+
+void refresh_derived(AppState& app) {
+  if (app.derived_generation == app.session.generation()) return;
+  app.derived_generation = app.session.generation();
+  const auto& runs = app.session.runs();
+  app.runs.clear();
+  for (const trace::Trace& run : runs) {
+    RunIndex index;
+    index.metrics = trace::compute_metrics(run);
+    index.playhead = PlayheadIndex::build(run);
+    index.contention = gil_contention(run);
+    index.identity.assign(run.lanes.size(), trace::kNone);
+    std::uint32_t ordinal = 0;
+    for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+      if (run.lanes[l].kind == LaneKind::Thread) index.identity[l] = ordinal++;
+    }
+    app.runs.push_back(std::move(index));
+  }
+  app.states_seen = {};
+  app.marks_seen = {};
+  for (const trace::Trace& run : runs) {
+    for (const trace::Lane& lane : run.lanes) {
+      if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
+      for (const Span& s : lane.spans) app.states_seen[static_cast<std::size_t>(s.state)] = true;
+    }
+    for (const trace::Mark& m : run.marks) app.marks_seen[static_cast<std::size_t>(m.kind)] = true;
+  }
+  app.events.build(runs);
+  app.narrative_dirty = true;
+  const Time end = total_end(runs);
+  const bool was_beyond = app.playback.now() > end;
+  app.playback.set_end(end);
+  if (was_beyond) app.playback.seek(end);
+  app.hovered.reset();
+  if (app.selected && (app.selected->run >= runs.size() || app.selected->lane >= runs[app.selected->run].lanes.size() ||
+                       app.selected->span >= runs[app.selected->run].lanes[app.selected->lane].spans.size())) {
+    app.selected.reset();
+  }
+  app.token_y.assign(runs.size(), {});
+  app.fit_pending = true;
+}
+
+std::vector<BundledScenario> list_bundled_scenarios() {
+  std::vector<BundledScenario> out;
+  for (const auto& path : scenario::bundled_scenarios()) {
+    BundledScenario b{path, path.stem().string()};
+    try {
+      b.title = scenario::load_file(path).title;
+    } catch (const std::exception&) {
+      b.title = path.filename().string() + " (does not load)";
+    }
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+}  // namespace gilsim::viz

@@ -1,0 +1,80 @@
+// Colour choices; see palette.hpp for where they come from.
+#include "viz/palette.hpp"
+
+namespace gilsim::viz {
+
+using trace::MarkKind;
+using trace::SpanState;
+
+Rgba state_colour(SpanState state) {
+  switch (state) {
+    case SpanState::Running: return {0, 158, 115};     // bluish green: has the GIL and a core
+    case SpanState::Held: return {0, 158, 115};
+    case SpanState::Native: return {86, 180, 233};     // sky blue: a core, no GIL needed
+    case SpanState::WaitingGil: return {213, 94, 0};   // vermillion: wants the GIL, cannot have it
+    case SpanState::Runnable: return {230, 159, 0};    // orange: wants a core
+    case SpanState::BlockedIo: return {240, 228, 66};  // yellow: waiting on the outside world
+    case SpanState::Sleeping: return {200, 200, 200};  // light grey: nothing to do
+    case SpanState::Stalled: return {204, 121, 167};   // reddish purple: a coroutine blocks the loop
+    case SpanState::Starting: return {120, 120, 120};  // dark grey: start-up cost
+    case SpanState::Pickling: return {0, 114, 178};    // blue: copying data between processes
+    case SpanState::Ready: return {245, 205, 130};     // pale orange: in the loop's ready queue
+    case SpanState::Awaiting: return {250, 243, 175};  // pale yellow: suspended on an await
+  }
+  return {0, 0, 0};
+}
+
+Rgba identity_colour(std::uint32_t ordinal) {
+  static constexpr Rgba kTol[kIdentityColours] = {
+      {51, 34, 136},   // indigo
+      {204, 102, 119}, // rose
+      {17, 119, 51},   // green
+      {136, 204, 238}, // cyan
+      {153, 153, 51},  // olive
+      {170, 68, 153},  // purple
+      {68, 170, 153},  // teal
+      {221, 204, 119}, // sand
+  };
+  return kTol[ordinal % kIdentityColours];
+}
+
+Rgba mark_colour(MarkKind kind) {
+  switch (kind) {
+    case MarkKind::DropRequest: return {213, 94, 0};
+    case MarkKind::ForcedSwitch: return {0, 0, 0};
+    case MarkKind::GilHandoff: return {0, 114, 178};
+    case MarkKind::GilRequest: return {120, 120, 120};
+    case MarkKind::JobStart: return {60, 60, 60};
+    case MarkKind::JobEnd: return {0, 0, 0};
+    case MarkKind::Spawn: return {0, 114, 178};
+    case MarkKind::Preempt: return {230, 159, 0};
+    case MarkKind::LoopStall: return {204, 121, 167};
+    case MarkKind::Dispatch: return {0, 114, 178};
+  }
+  return {0, 0, 0};
+}
+
+Rgba text_on(Rgba fill) {
+  // Relative luminance, cheaply: bright fills get black text.
+  const int luma = (fill.r * 299 + fill.g * 587 + fill.b * 114) / 1000;
+  return luma > 140 ? Rgba{0, 0, 0} : Rgba{255, 255, 255};
+}
+
+const std::vector<LegendEntry>& legend_entries() {
+  static const std::vector<LegendEntry> entries = {
+      {SpanState::Running, "running Python", "executing bytecode: holds the GIL and a core"},
+      {SpanState::WaitingGil, "waiting for GIL", "ready to run Python, but another thread holds the GIL"},
+      {SpanState::Native, "native (no GIL)", "C code that released the GIL: runs in parallel"},
+      {SpanState::BlockedIo, "blocked on I/O", "in a system call (network, disk): needs no GIL, no core"},
+      {SpanState::Runnable, "waiting for a core", "ready, but every core is busy"},
+      {SpanState::Sleeping, "sleeping / idle", "time.sleep, or an event loop with nothing to do"},
+      {SpanState::Stalled, "blocking the loop", "a coroutine made a blocking call: every task waits"},
+      {SpanState::Ready, "task ready", "in the event loop's ready queue"},
+      {SpanState::Awaiting, "task awaiting", "suspended on an await"},
+      {SpanState::Starting, "starting", "a thread or process starting up"},
+      {SpanState::Pickling, "pickling", "copying arguments or results to another process"},
+  };
+  return entries;
+}
+
+}  // namespace gilsim::viz

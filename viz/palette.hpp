@@ -1,0 +1,41 @@
+// The viewer's colours: span states from the Okabe-Ito palette (safe for colour-blind
+// viewers), thread identities from Paul Tol's muted set, all readable on a light background
+// through a projector. Plain RGBA: the painter converts.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::viz {
+
+struct Rgba {
+  std::uint8_t r = 0, g = 0, b = 0, a = 255;
+  auto operator<=>(const Rgba&) const = default;
+};
+
+/// Fill colour of a span in a thread or task lane.
+Rgba state_colour(trace::SpanState state);
+
+/// The colour that names thread lane number `ordinal` (its position among the run's
+/// threads) wherever it appears: as GIL holder, on a core, as the lock token.
+Rgba identity_colour(std::uint32_t ordinal);
+inline constexpr int kIdentityColours = 8;
+
+/// Glyph colour of a mark.
+Rgba mark_colour(trace::MarkKind kind);
+
+/// Text drawn over `fill`: black or white, whichever contrasts more.
+Rgba text_on(Rgba fill);
+
+struct LegendEntry {
+  trace::SpanState state;
+  std::string_view label;
+  std::string_view meaning;
+};
+/// States in the order the legend shows them, with a line each for the help text.
+const std::vector<LegendEntry>& legend_entries();
+
+}  // namespace gilsim::viz

@@ -1,0 +1,23 @@
+// Start-up shared by every mode.
+#include "viz/platform/app_setup.hpp"
+
+#include <fmt/format.h>
+
+namespace gilsim::viz::platform {
+
+bool set_up_app(AppState& app, const Options& options, bool list_bundled) {
+  if (!app.session.open(options.file)) {
+    fmt::print(stderr, "gilviz: {}\n", app.session.error());
+    return false;
+  }
+  refresh_derived(app);
+  app.path_field = options.file;
+  app.ui_scale = options.scale;
+  app.presentation = options.presentation;
+  if (options.presentation && options.scale == 1.0f) app.ui_scale = 1.75f;
+  if (options.at) app.playback.seek(*options.at);
+  if (list_bundled) app.bundled = list_bundled_scenarios();
+  return true;
+}
+
+}  // namespace gilsim::viz::platform

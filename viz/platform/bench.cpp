@@ -1,0 +1,86 @@
+// --bench-frames: builds frames with ImGui but no window or GPU, while playback runs, and
+// prints the CPU time each frame took to build (the part the viewer controls).
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <vector>
+
+#include <fmt/format.h>
+#include <imgui.h>
+
+#include "viz/platform/app_setup.hpp"
+#include "viz/ui/app_frame.hpp"
+#include "viz/ui/keys.hpp"
+#include "viz/ui/theme.hpp"
+
+namespace gilsim::viz::platform {
+
+namespace {
+
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+std::size_t span_count(const std::vector<trace::Trace>& runs) {
+  std::size_t n = 0;
+  for (const auto& r : runs) {
+    for (const auto& l : r.lanes) n += l.spans.size();
+  }
+  return n;
+}
+
+}  // namespace
+
+int run_bench(const Options& options) {
+  AppState app;
+  const double load_started = seconds_since_start();
+  if (!set_up_app(app, options, false)) return 1;
+  const double loaded = seconds_since_start();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  io.DisplaySize = ImVec2(static_cast<float>(options.width), static_cast<float>(options.height));
+  ui::map_imgui_keys(io);
+  ui::apply_theme(app.ui_scale);
+  app.playback.set_speed(std::max(Playback::kSlowest, app.playback.end().seconds() / 10.0));
+  app.playback.play();
+
+  std::vector<double> frame_ms;
+  double first_frame_at = 0;
+  for (int i = 0; i < options.bench_frames; ++i) {
+    const double c0 = cpu_seconds();
+    io.DeltaTime = 1.0f / 60.0f;
+    ImGui::NewFrame();
+    ui::draw_frame(app, 1.0 / 60.0);
+    ImGui::Render();
+    frame_ms.push_back((cpu_seconds() - c0) * 1e3);
+    if (i == 0) first_frame_at = seconds_since_start();
+    if (!app.playback.playing()) app.playback.play();  // loop, so every frame moves
+  }
+  ImGui::DestroyContext();
+
+  std::vector<double> sorted = frame_ms;
+  std::sort(sorted.begin(), sorted.end());
+  const auto pct = [&](double p) { return sorted[static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1))]; };
+  double sum = 0;
+  for (double v : frame_ms) sum += v;
+  fmt::print("scenario: {} ({} runs, {} spans, {} marks)\n",
+             options.file.empty() ? std::string("default") : options.file, app.session.runs().size(),
+             span_count(app.session.runs()), [&] {
+               std::size_t m = 0;
+               for (const auto& r : app.session.runs()) m += r.marks.size();
+               return m;
+             }());
+  fmt::print("load + simulate: {:.1f} ms (simulation {:.1f} ms)\n", (loaded - load_started) * 1e3,
+             app.session.last_simulation_seconds() * 1e3);
+  fmt::print("first frame built {:.1f} ms after start\n", first_frame_at * 1e3);
+  fmt::print("frames: {}  at {}x{}, scale {:.2f}\n", frame_ms.size(), options.width, options.height, app.ui_scale);
+  fmt::print("frame CPU time (ms): mean {:.2f}  min {:.2f}  median {:.2f}  p95 {:.2f}  max {:.2f}  (first {:.2f})\n",
+             sum / static_cast<double>(frame_ms.size()), sorted.front(), pct(0.5), pct(0.95), sorted.back(),
+             frame_ms.front());
+  return 0;
+}
+
+}  // namespace gilsim::viz::platform

@@ -1,0 +1,61 @@
+// gilviz: the viewer. `gilviz [FILE]` opens a scenario (the default one without FILE);
+// `--screenshot out.png [--at TIME]` renders once and exits; `--bench-frames N` times frames.
+#include <chrono>
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "viz/knobs.hpp"
+#include "viz/platform/options.hpp"
+
+namespace gilsim::viz::platform {
+
+namespace {
+const auto g_started = std::chrono::steady_clock::now();
+}
+
+double seconds_since_start() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - g_started).count();
+}
+
+}  // namespace gilsim::viz::platform
+
+int main(int argc, char** argv) {
+  using namespace gilsim::viz::platform;
+  Options o;
+  std::string at_text, size_text;
+  CLI::App cli{"gilviz: watch Python's GIL, threads, asyncio and processes at work"};
+  cli.add_option("file", o.file, "scenario file (TOML); the built-in default scenario without one");
+  cli.add_option("--screenshot", o.screenshot, "render the window once to this PNG file and exit");
+  cli.add_option("--at", at_text, "playhead time, e.g. 120ms, 1.5s (with --screenshot, or at start)");
+  cli.add_option("--bench-frames", o.bench_frames, "build N frames without a window and print frame times")
+      ->check(CLI::Range(1, 1'000'000));
+  cli.add_option("--size", size_text, "window size, e.g. 1600x900");
+  cli.add_option("--scale", o.scale, "UI scale, 1 to 3")->check(CLI::Range(1.0, 3.0));
+  cli.add_flag("--presentation", o.presentation, "start in presentation mode (bigger, fewer panels)");
+  CLI11_PARSE(cli, argc, argv);
+
+  if (!at_text.empty()) {
+    o.at = gilsim::viz::parse_time(at_text);
+    if (!o.at) {
+      fmt::print(stderr, "gilviz: --at '{}': expected a time such as 120ms, 250us or 1.5s\n", at_text);
+      return 2;
+    }
+  }
+  if (!size_text.empty()) {
+    unsigned w = 0, h = 0;
+    char x = 0;
+    if (std::sscanf(size_text.c_str(), "%u%c%u", &w, &x, &h) != 3 || x != 'x' || w < 320 || h < 240 || w > 8192 ||
+        h > 8192) {
+      fmt::print(stderr, "gilviz: --size '{}': expected WIDTHxHEIGHT, e.g. 1600x900 (320x240 to 8192x8192)\n",
+                 size_text);
+      return 2;
+    }
+    o.width = w;
+    o.height = h;
+    o.size_given = true;
+  }
+  if (o.bench_frames > 0) return run_bench(o);
+  return run_window(o);
+}

@@ -1,0 +1,30 @@
+// What the gilviz command line asks for.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "sim/trace/time.hpp"
+
+namespace gilsim::viz::platform {
+
+struct Options {
+  std::string file;                  ///< empty: the built-in default scenario
+  std::string screenshot;            ///< render once to this PNG and exit
+  std::optional<Time> at;            ///< playhead time for the screenshot (or at start-up)
+  int bench_frames = 0;              ///< > 0: build this many frames headlessly, print timings
+  unsigned width = 1600, height = 900;
+  bool size_given = false;           ///< without --size the window takes most of the screen
+  float scale = 1.0f;
+  bool presentation = false;
+};
+
+/// The interactive window, or a single screenshot when options.screenshot is set.
+int run_window(const Options& options);
+/// Frame-time statistics without a window: CPU time to build each frame.
+int run_bench(const Options& options);
+
+/// Seconds since the program started (for "first frame after ..." figures).
+double seconds_since_start();
+
+}  // namespace gilsim::viz::platform

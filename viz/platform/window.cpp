@@ -1,0 +1,145 @@
+// The interactive window (SFML + ImGui's OpenGL2 renderer), and --screenshot, which draws a
+// few frames into the same window, saves the PNG and exits.
+#include <filesystem>
+#include <system_error>
+
+#include <SFML/Graphics.hpp>
+#include <SFML/OpenGL.hpp>
+#include <backends/imgui_impl_opengl2.h>
+#include <fmt/format.h>
+#include <imgui.h>
+
+#include "viz/platform/app_setup.hpp"
+#include "viz/platform/sfml_imgui.hpp"
+#include "viz/ui/app_frame.hpp"
+#include "viz/ui/theme.hpp"
+
+namespace gilsim::viz::platform {
+
+namespace {
+
+/// Saves the back buffer (optionally a rectangle of it) to `path`, through a temporary file
+/// and a rename, so a failure never leaves half a PNG behind.
+bool save_png(sf::RenderWindow& window, const std::string& path, const float* rect, std::string& message) {
+  const sf::Vector2u size = window.getSize();
+  sf::Texture texture;
+  if (!texture.create(size.x, size.y)) {
+    message = "could not allocate a texture for the screenshot";
+    return false;
+  }
+  texture.update(window);
+  sf::Image image = texture.copyToImage();
+  if (rect) {
+    const int x = std::max(0, static_cast<int>(rect[0])), y = std::max(0, static_cast<int>(rect[1]));
+    const int w = std::min(static_cast<int>(rect[2]), static_cast<int>(size.x) - x);
+    const int h = std::min(static_cast<int>(rect[3]), static_cast<int>(size.y) - y);
+    if (w > 0 && h > 0) {
+      sf::Image part;
+      part.create(static_cast<unsigned>(w), static_cast<unsigned>(h));
+      part.copy(image, 0, 0, sf::IntRect(x, y, w, h));
+      image = part;
+    }
+  }
+  const std::filesystem::path target(path);
+  const std::filesystem::path temp = target.parent_path() / ("." + target.stem().string() + ".partial.png");
+  if (!image.saveToFile(temp.string())) {
+    message = fmt::format("could not write {}", temp.string());
+    std::error_code ec;
+    std::filesystem::remove(temp, ec);
+    return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, target, ec);
+  if (ec) {
+    message = fmt::format("could not rename {} to {}: {}", temp.string(), path, ec.message());
+    std::filesystem::remove(temp, ec);
+    return false;
+  }
+  message = fmt::format("saved {}", path);
+  return true;
+}
+
+}  // namespace
+
+int run_window(const Options& options) {
+  AppState app;
+  const bool screenshot_mode = !options.screenshot.empty();
+  if (!set_up_app(app, options, !screenshot_mode)) return 1;
+
+  unsigned width = options.width, height = options.height;
+  if (!options.size_given && !screenshot_mode) {
+    const sf::VideoMode desktop = sf::VideoMode::getDesktopMode();
+    if (desktop.width >= 800 && desktop.height >= 600) {
+      width = desktop.width * 9 / 10;
+      height = desktop.height * 9 / 10;
+    }
+  }
+  sf::RenderWindow window(sf::VideoMode(width, height), "gilviz", sf::Style::Default);
+  if (!window.isOpen()) {
+    fmt::print(stderr, "gilviz: could not open a window (is DISPLAY set? try xvfb-run -a)\n");
+    return 1;
+  }
+  window.setVerticalSyncEnabled(!screenshot_mode);
+  if (!screenshot_mode) window.setFramerateLimit(120);
+  ImGui::CreateContext();
+  SfmlImGui platform(window);
+  ImGui_ImplOpenGL2_Init();
+  float applied_scale = 0;
+
+  sf::Clock clock;
+  int frame = 0;
+  int exit_code = 0;
+  while (window.isOpen()) {
+    sf::Event event;
+    while (window.pollEvent(event)) {
+      if (event.type == sf::Event::Closed) window.close();
+      platform.process_event(event);
+    }
+    if (!window.isOpen() || app.quit) break;
+    if (app.ui_scale != applied_scale) {
+      // A crisp font at the new size, not a stretched one.
+      ui::apply_theme(app.ui_scale);
+      ImGui_ImplOpenGL2_DestroyFontsTexture();
+      ImGui_ImplOpenGL2_CreateFontsTexture();
+      applied_scale = app.ui_scale;
+    }
+    const float dt = screenshot_mode ? 0.0f : clock.restart().asSeconds();
+    platform.new_frame(dt);
+    ImGui_ImplOpenGL2_NewFrame();
+    ImGui::NewFrame();
+    ui::draw_frame(app, dt);
+    ImGui::Render();
+
+    window.setActive(true);
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    glViewport(0, 0, static_cast<GLsizei>(display.x), static_cast<GLsizei>(display.y));
+    glClearColor(0.97f, 0.97f, 0.97f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL2_RenderDrawData(ImGui::GetDrawData());
+    platform.end_frame();
+
+    if (screenshot_mode && ++frame >= 4) {
+      // Four frames let auto-sized windows and the layout settle before the picture.
+      std::string message;
+      if (!save_png(window, options.screenshot, nullptr, message)) {
+        fmt::print(stderr, "gilviz: {}\n", message);
+        exit_code = 1;
+      }
+      break;
+    }
+    if (app.screenshot) {
+      std::string message;
+      save_png(window, app.screenshot->path, app.screenshot->timeline_only ? app.timeline_rect : nullptr, message);
+      app.status = message;
+      app.status_age = 0;
+      app.screenshot.reset();
+    }
+    window.display();
+  }
+  ImGui_ImplOpenGL2_Shutdown();
+  ImGui::DestroyContext();
+  window.close();  // before the platform layer frees the cursors the window may still use
+  return exit_code;
+}
+
+}  // namespace gilsim::viz::platform

@@ -1,0 +1,144 @@
+// The state-at-playhead query: binary searches over each lane's spans and the marks.
+#include "viz/playhead_state.hpp"
+
+#include <algorithm>
+
+#include "viz/hit_test.hpp"
+
+namespace gilsim::viz {
+
+using trace::LaneKind;
+using trace::MarkKind;
+using trace::Span;
+using trace::SpanState;
+
+PlayheadIndex PlayheadIndex::build(const trace::Trace& trace) {
+  PlayheadIndex index;
+  for (const trace::Job& j : trace.jobs) {
+    index.job_begins.push_back(j.begin);
+    index.job_ends.push_back(j.end);
+  }
+  for (const trace::Mark& m : trace.marks) {
+    if (m.kind == MarkKind::Dispatch) index.dispatches.push_back(m.at);
+  }
+  std::sort(index.job_begins.begin(), index.job_begins.end());
+  std::sort(index.job_ends.begin(), index.job_ends.end());
+  return index;
+}
+
+namespace {
+
+const Span* span_of(const trace::Lane& lane, Time t) {
+  auto i = span_at(lane.spans, t);
+  return i ? &lane.spans[*i] : nullptr;
+}
+
+int count_at_or_before(const std::vector<Time>& sorted, Time t) {
+  return static_cast<int>(std::upper_bound(sorted.begin(), sorted.end(), t) - sorted.begin());
+}
+
+std::string step_text(const trace::Trace& trace, const Span& s) {
+  if (s.subject >= trace.jobs.size()) return std::string(trace::to_string(s.state));
+  const trace::Job& job = trace.jobs[s.subject];
+  if (s.step != trace::kNoStep && job.template_index < trace.templates.size()) {
+    const auto& labels = trace.templates[job.template_index].step_labels;
+    if (s.step < labels.size()) return labels[s.step];
+  }
+  return std::string(trace::to_string(s.state));
+}
+
+/// The drop request, if any, made to the current holder since it took the GIL.
+void find_drop_request(const trace::Trace& trace, Time t, ProcessAtPlayhead& p) {
+  auto it = std::upper_bound(trace.marks.begin(), trace.marks.end(), t,
+                             [](Time v, const trace::Mark& m) { return v < m.at; });
+  // Walk back to when the holder took the GIL; bounded, so a long hold cannot stall a frame.
+  for (int looked = 0; it != trace.marks.begin() && looked < 100'000; ++looked) {
+    --it;
+    if (it->at < p.held_since) break;
+    if (it->kind == MarkKind::DropRequest && it->other == p.holder) {
+      p.drop_requested = true;
+      p.drop_requester = it->lane;
+      p.drop_requested_at = it->at;
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Time t) {
+  PlayheadState state;
+  state.at = t;
+  for (trace::ProcessId pid = 0; pid < trace.processes.size(); ++pid) {
+    ProcessAtPlayhead p;
+    p.process = pid;
+    const trace::LaneId gil = trace.processes[pid].gil_lane;
+    p.has_gil = gil < trace.lanes.size();
+    if (p.has_gil) {
+      if (const Span* held = span_of(trace.lanes[gil], t); held && held->state == SpanState::Held) {
+        p.holder = held->subject;
+        p.held_since = held->begin;
+        find_drop_request(trace, t, p);
+      }
+    }
+    state.processes.push_back(std::move(p));
+  }
+
+  std::vector<LoopAtPlayhead> loops(trace.processes.size());
+  std::vector<bool> has_tasks(trace.processes.size(), false);
+  for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {
+    const trace::Lane& lane = trace.lanes[l];
+    const Span* s = span_of(lane, t);
+    if (lane.kind == LaneKind::Core) {
+      CoreAtPlayhead core{l, trace::kNone, SpanState::Running};
+      if (s) core.thread = s->subject, core.state = s->state;
+      state.cores.push_back(core);
+      continue;
+    }
+    if (lane.process >= trace.processes.size()) continue;
+    if (lane.kind == LaneKind::Thread && s && s->state == SpanState::WaitingGil) {
+      state.processes[lane.process].waiters.push_back(GilWaiter{l, s->begin, t - s->begin});
+    }
+    if (lane.kind == LaneKind::Task) {
+      LoopAtPlayhead& loop = loops[lane.process];
+      has_tasks[lane.process] = true;
+      if (!s) continue;
+      TaskAtPlayhead task{l, s->begin, s->end, step_text(trace, *s)};
+      if (s->state == SpanState::Ready) {
+        loop.ready.push_back(std::move(task));
+      } else if (s->state == SpanState::Sleeping) {
+        loop.timers.push_back(std::move(task));
+      } else if (s->state == SpanState::Awaiting) {
+        (task.what.rfind("sleep", 0) == 0 ? loop.timers : loop.awaiting).push_back(std::move(task));
+      } else if (s->state == SpanState::Running || s->state == SpanState::Stalled) {
+        loop.running = l;
+      }
+    }
+  }
+  for (ProcessAtPlayhead& p : state.processes) {
+    std::stable_sort(p.waiters.begin(), p.waiters.end(),
+                     [](const GilWaiter& a, const GilWaiter& b) { return a.since < b.since; });
+  }
+  for (trace::ProcessId pid = 0; pid < loops.size(); ++pid) {
+    if (!has_tasks[pid]) continue;
+    LoopAtPlayhead& loop = loops[pid];
+    loop.process = pid;
+    const auto by_since = [](const TaskAtPlayhead& a, const TaskAtPlayhead& b) { return a.since < b.since; };
+    const auto by_until = [](const TaskAtPlayhead& a, const TaskAtPlayhead& b) { return a.until < b.until; };
+    std::stable_sort(loop.ready.begin(), loop.ready.end(), by_since);
+    std::stable_sort(loop.timers.begin(), loop.timers.end(), by_until);
+    std::stable_sort(loop.awaiting.begin(), loop.awaiting.end(), by_until);
+    state.loops.push_back(std::move(loop));
+  }
+
+  const int total = static_cast<int>(trace.jobs.size());
+  const int started = count_at_or_before(index.job_begins, t);
+  state.jobs.done = count_at_or_before(index.job_ends, t);
+  state.jobs.running = started - state.jobs.done;
+  state.jobs.waiting = total - started;
+  state.jobs.chunks_dispatched = count_at_or_before(index.dispatches, t);
+  state.jobs.chunks_queued = static_cast<int>(index.dispatches.size()) - state.jobs.chunks_dispatched;
+  return state;
+}
+
+}  // namespace gilsim::viz

@@ -1,0 +1,78 @@
+// "What is going on at time t?": per process who holds the GIL, who waits and for how long,
+// whether a drop request is pending; per core what runs; for asyncio the ready queue and the
+// pending timers; for a pool the queued work. Derived from the trace's spans and marks only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::viz {
+
+struct GilWaiter {
+  trace::LaneId lane = trace::kNone;
+  Time since;   ///< when it started waiting
+  Time waited;  ///< t - since
+};
+
+struct ProcessAtPlayhead {
+  trace::ProcessId process = 0;
+  bool has_gil = true;
+  trace::LaneId holder = trace::kNone;  ///< thread lane holding the GIL; kNone when free
+  Time held_since;
+  std::vector<GilWaiter> waiters;        ///< longest waiting first
+  bool drop_requested = false;           ///< a waiter asked the holder to drop the GIL
+  trace::LaneId drop_requester = trace::kNone;
+  Time drop_requested_at;
+};
+
+struct CoreAtPlayhead {
+  trace::LaneId core = trace::kNone;
+  trace::LaneId thread = trace::kNone;  ///< kNone when idle
+  trace::SpanState state = trace::SpanState::Running;
+};
+
+struct TaskAtPlayhead {
+  trace::LaneId task = trace::kNone;
+  Time since;   ///< when it entered its state
+  Time until;   ///< when its state ends (for a timer: when it fires)
+  std::string what;  ///< the step it is on, e.g. "sleep 10 ms"
+};
+
+struct LoopAtPlayhead {
+  trace::ProcessId process = 0;
+  trace::LaneId running = trace::kNone;  ///< the task running a step now, if any
+  std::vector<TaskAtPlayhead> ready;     ///< the ready queue, first in line first
+  std::vector<TaskAtPlayhead> timers;    ///< sleeping tasks, soonest first
+  std::vector<TaskAtPlayhead> awaiting;  ///< tasks awaiting I/O or another thread
+};
+
+struct JobsAtPlayhead {
+  int waiting = 0;  ///< not started yet (in a queue, or not reached yet)
+  int running = 0;
+  int done = 0;
+  int chunks_queued = 0;      ///< pool chunks not yet dispatched to a worker
+  int chunks_dispatched = 0;
+};
+
+struct PlayheadState {
+  Time at;
+  std::vector<ProcessAtPlayhead> processes;
+  std::vector<CoreAtPlayhead> cores;
+  std::vector<LoopAtPlayhead> loops;  ///< one per process that has task lanes
+  JobsAtPlayhead jobs;
+};
+
+/// Sorted times the state query counts with binary searches; build once per trace.
+struct PlayheadIndex {
+  std::vector<Time> job_begins;
+  std::vector<Time> job_ends;
+  std::vector<Time> dispatches;
+
+  static PlayheadIndex build(const trace::Trace& trace);
+};
+
+PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Time t);
+
+}  // namespace gilsim::viz

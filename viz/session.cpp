@@ -1,0 +1,80 @@
+// Loading, re-simulating and watching the scenario.
+#include "viz/session.hpp"
+
+#include <chrono>
+#include <system_error>
+
+#include "sim/model/simulate.hpp"
+
+namespace gilsim::viz {
+
+namespace fs = std::filesystem;
+
+bool Session::open(const fs::path& file) {
+  const fs::path previous = file_;
+  const Knobs previous_knobs = knobs_;
+  file_ = file;
+  knobs_ = {};
+  if (load()) return true;
+  if (loaded_) {
+    // Keep showing what was open, and keep watching it.
+    file_ = previous;
+    knobs_ = previous_knobs;
+  }
+  return false;
+}
+
+bool Session::set_knobs(const Knobs& knobs) {
+  const Knobs previous = knobs_;
+  knobs_ = knobs;
+  if (load()) return true;
+  knobs_ = previous;
+  return false;
+}
+
+bool Session::load() {
+  try {
+    std::error_code ec;
+    std::optional<fs::file_time_type> mtime;
+    if (!file_.empty()) {
+      mtime = fs::last_write_time(file_, ec);
+      if (ec) mtime.reset();
+    }
+    scenario::Scenario s = file_.empty() ? scenario::load_default(knobs_.overrides())
+                                         : scenario::load_file(file_, knobs_.overrides());
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<trace::Trace> runs = model::simulate_all(s);
+    simulation_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    scenario_ = std::move(s);
+    runs_ = std::move(runs);
+    mtime_ = mtime;
+    error_.clear();
+    loaded_ = true;
+    ++generation_;
+    return true;
+  } catch (const std::exception& e) {
+    error_ = e.what();
+    // Remember this version of the file, so a broken edit is reported once, not every second.
+    std::error_code ec;
+    if (!file_.empty()) {
+      auto mtime = fs::last_write_time(file_, ec);
+      if (!ec) mtime_ = mtime;
+    }
+    return false;
+  }
+}
+
+bool Session::poll(double wall_seconds) {
+  since_check_ += wall_seconds;
+  if (since_check_ < 1.0 || file_.empty()) return false;
+  since_check_ = 0;
+  std::error_code ec;
+  const auto mtime = fs::last_write_time(file_, ec);
+  if (ec || (mtime_ && *mtime_ == mtime)) return false;
+  const auto before = generation_;
+  load();
+  mtime_ = mtime;
+  return generation_ != before;
+}
+
+}  // namespace gilsim::viz

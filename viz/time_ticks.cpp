@@ -1,0 +1,64 @@
+// Nice tick steps and their labels.
+#include "viz/time_ticks.hpp"
+
+#include <cmath>
+#include <cstdint>
+
+#include <fmt/format.h>
+
+namespace gilsim::viz {
+
+Time nice_step(double ns_per_px, double min_px) {
+  const double wanted = std::max(1.0, ns_per_px * min_px);
+  std::int64_t power = 1;
+  while (true) {
+    for (std::int64_t m : {1, 2, 5}) {
+      if (static_cast<double>(m * power) >= wanted) return Time{m * power};
+    }
+    if (power > INT64_MAX / 100) return Time{power * 10};
+    power *= 10;
+  }
+}
+
+namespace {
+
+struct Unit {
+  std::int64_t ns;
+  const char* name;
+};
+constexpr Unit kUnits[] = {{1'000'000'000, "s"}, {1'000'000, "ms"}, {1'000, "us"}, {1, "ns"}};
+
+}  // namespace
+
+std::string tick_label(Time t, Time step) {
+  if (t == Time::zero()) return "0";
+  for (const Unit& u : kUnits) {
+    if (step.ns() * 10 >= u.ns || u.ns == 1) {
+      const int decimals = step.ns() >= u.ns ? 0 : 1;
+      return fmt::format("{:.{}f} {}", static_cast<double>(t.ns()) / static_cast<double>(u.ns), decimals, u.name);
+    }
+  }
+  return {};
+}
+
+std::vector<Tick> time_ticks(const TimeView& view, double min_px) {
+  std::vector<Tick> ticks;
+  const Time step = nice_step(view.ns_per_px(), min_px);
+  // Minor ticks: a step of 5 splits into 5, the others into 2 (1 -> 0.5, 2 -> 1).
+  std::int64_t lead = step.ns();
+  while (lead % 10 == 0) lead /= 10;
+  const std::int64_t minor_per_step = lead == 5 ? 5 : 2;
+  const Time minor{step.ns() / minor_per_step > 0 ? step.ns() / minor_per_step : step.ns()};
+  const std::int64_t first = static_cast<std::int64_t>(std::floor(view.start_ns() / static_cast<double>(minor.ns())));
+  const Time last = view.end();
+  for (std::int64_t k = first;; ++k) {
+    const Time at{k * minor.ns()};
+    if (at > last) break;
+    Tick tick{at, view.x_of(at), at.ns() % step.ns() == 0, {}};
+    if (tick.labelled) tick.label = tick_label(at, step);
+    ticks.push_back(std::move(tick));
+  }
+  return ticks;
+}
+
+}  // namespace gilsim::viz

@@ -1,0 +1,29 @@
+// Time-axis ticks: steps of 1, 2 or 5 times a power of ten, labelled in the unit that
+// suits the step ("0 ms", "5 ms", "10 ms"; "1.5 ms" when the step is a fraction of one).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "viz/time_view.hpp"
+
+namespace gilsim::viz {
+
+struct Tick {
+  Time at;
+  double x = 0;
+  bool labelled = true;  ///< every tick carries a label except the minor ones in between
+  std::string label;
+};
+
+/// The smallest 1/2/5 x 10^k ns step whose ticks are at least `min_px` apart.
+Time nice_step(double ns_per_px, double min_px);
+
+/// `t` written in the unit that suits `step`, with one decimal when the step is a fraction of it.
+std::string tick_label(Time t, Time step);
+
+/// Labelled ticks at least `min_px` apart, plus unlabelled minor ticks in between
+/// (five or two per step), covering the view.
+std::vector<Tick> time_ticks(const TimeView& view, double min_px);
+
+}  // namespace gilsim::viz

@@ -1,0 +1,95 @@
+// The window layout: toolbar and legend on top; the timeline; the playhead state and the
+// story below it; scenario, numbers and inspector on the right (hidden when presenting).
+#include "viz/ui/app_frame.hpp"
+
+#include <algorithm>
+
+#include "viz/ui/panels.hpp"
+
+namespace gilsim::viz::ui {
+
+namespace {
+
+constexpr ImGuiWindowFlags kPanel = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                    ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
+                                    ImGuiWindowFlags_NoBringToFrontOnFocus;
+
+bool begin_panel(const char* title, ImVec2 pos, ImVec2 size, ImGuiWindowFlags extra = 0) {
+  ImGui::SetNextWindowPos(pos, ImGuiCond_Always);
+  ImGui::SetNextWindowSize(size, ImGuiCond_Always);
+  return ImGui::Begin(title, nullptr, kPanel | extra);
+}
+
+}  // namespace
+
+void draw_frame(AppState& app, double wall_seconds) {
+  app.frame_seconds = wall_seconds;
+  if (app.session.poll(wall_seconds)) refresh_derived(app);
+  refresh_derived(app);
+  app.playback.advance(wall_seconds);
+  app.status_age += wall_seconds;
+  if (app.status_age > 6) app.status.clear();
+  handle_shortcuts(app);
+
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  const float f = ImGui::GetFontSize();
+
+  // Toolbar and legend: full width, as tall as their content.
+  ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
+  ImGui::SetNextWindowSizeConstraints(ImVec2(display.x, 0), ImVec2(display.x, display.y * 0.4f));
+  float top = 0;
+  if (ImGui::Begin("##toolbar", nullptr, kPanel | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_AlwaysAutoResize)) {
+    draw_toolbar(app);
+    draw_legend(app);
+    top = ImGui::GetWindowHeight();
+  }
+  ImGui::End();
+
+  const bool side = !app.presentation && display.x > f * 40;
+  const float side_w = side ? std::clamp(display.x * 0.25f, f * 18, f * 30) : 0.0f;
+  const float main_w = display.x - side_w;
+  const float rest_h = display.y - top;
+  const float timeline_h = std::round(rest_h * (app.presentation ? 0.66f : 0.63f));
+  const float bottom_y = top + timeline_h, bottom_h = display.y - bottom_y;
+
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(2, 2));
+  if (begin_panel("Timeline: every run on one time axis", ImVec2(0, top), ImVec2(main_w, timeline_h),
+                  ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
+    draw_timeline(app);
+  }
+  ImGui::End();
+  ImGui::PopStyleVar();
+
+  const float state_w = std::round(main_w * 0.45f);
+  if (begin_panel("At the playhead", ImVec2(0, bottom_y), ImVec2(state_w, bottom_h))) draw_playhead_state(app);
+  ImGui::End();
+  if (begin_panel("What happened", ImVec2(state_w, bottom_y), ImVec2(main_w - state_w, bottom_h))) draw_narrative(app);
+  ImGui::End();
+
+  if (side) {
+    const float scenario_h = std::round(rest_h * 0.55f);
+    if (begin_panel("Scenario", ImVec2(main_w, top), ImVec2(side_w, scenario_h))) draw_scenario_panel(app);
+    ImGui::End();
+    if (begin_panel("##details", ImVec2(main_w, top + scenario_h), ImVec2(side_w, rest_h - scenario_h),
+                    ImGuiWindowFlags_NoTitleBar)) {
+      static std::optional<SpanRef> last_selected;
+      const bool newly_selected = app.selected && app.selected != last_selected;
+      last_selected = app.selected;
+      if (ImGui::BeginTabBar("##tabs")) {
+        if (ImGui::BeginTabItem("Numbers")) {
+          draw_numbers(app);
+          ImGui::EndTabItem();
+        }
+        if (ImGui::BeginTabItem("Inspector", nullptr, newly_selected ? ImGuiTabItemFlags_SetSelected : 0)) {
+          draw_inspector(app);
+          ImGui::EndTabItem();
+        }
+        ImGui::EndTabBar();
+      }
+    }
+    ImGui::End();
+  }
+  draw_help_overlay(app);
+}
+
+}  // namespace gilsim::viz::ui

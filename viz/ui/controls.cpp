@@ -1,0 +1,253 @@
+// Driving the viewer: the toolbar, the keyboard shortcuts, the legend and the help overlay.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "viz/palette.hpp"
+#include "viz/ui/keys.hpp"
+#include "viz/ui/panels.hpp"
+#include "viz/ui/shortcuts.hpp"
+#include "viz/ui/theme.hpp"
+#include "viz/ui/timeline_painter.hpp"
+
+namespace gilsim::viz::ui {
+
+const std::vector<Shortcut>& shortcuts() {
+  static const std::vector<Shortcut> list = {
+      {"Space", "play / pause"},
+      {"Right / Left", "step to the next / previous event"},
+      {"G", "step between GIL events only (toggle)"},
+      {"Home / End", "playhead to the start / end"},
+      {"[ / ]", "slower / faster playback"},
+      {"F", "fit every run in the window"},
+      {"+ / -", "zoom in / out around the playhead"},
+      {"mouse wheel", "zoom around the mouse"},
+      {"Shift + wheel", "scroll the lanes up and down"},
+      {"drag on the lanes", "pan"},
+      {"click or drag on the time axis", "move the playhead (scrub)"},
+      {"hover a span or a mark", "what it is, when, how long, why"},
+      {"click a span", "select it and show it in the inspector"},
+      {"click a line of the story", "move the playhead there"},
+      {"M", "show / hide mark glyphs"},
+      {"P", "presentation mode (bigger, fewer panels)"},
+      {"Ctrl + S", "save the timeline as a PNG"},
+      {"F1 or ?", "this help"},
+      {"Esc", "close the help, clear the selection"},
+  };
+  return list;
+}
+
+namespace {
+
+void step(AppState& app, bool forward) {
+  app.playback.pause();
+  const Time now = app.playback.now();
+  app.playback.seek(forward ? app.events.next(now, app.gil_events_only) : app.events.previous(now, app.gil_events_only));
+  app.view.keep_visible(app.playback.now());
+}
+
+void zoom_at_playhead(AppState& app, double factor) {
+  const double x = app.view.x_of(app.playback.now());
+  app.view.zoom_around(x >= 0 && x <= app.view.width_px() ? x : app.view.width_px() * 0.5, factor);
+  app.follow_playhead = false;
+}
+
+void change_speed(AppState& app, double factor) { app.playback.set_speed(app.playback.speed() * factor); }
+
+std::string speed_label(double speed) {
+  // Simulated time per real second: "1 ms per second" reads better than "0.001x".
+  return fmt::format("{} / s", format_time(Time::from_seconds(speed)));
+}
+
+void set_presentation(AppState& app, bool on) {
+  app.presentation = on;
+  app.ui_scale = on ? std::max(app.ui_scale, 1.75f) : 1.0f;
+}
+
+void request_timeline_png(AppState& app) {
+  std::string base = app.session.file().empty() ? "default" : app.session.file().stem().string();
+  app.screenshot = ScreenshotRequest{fmt::format("gilviz-{}-{}.png", base, app.playback.now().ns()), true};
+}
+
+}  // namespace
+
+void handle_shortcuts(AppState& app) {
+  ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return;
+  if (pressed(kKeyF1, false) || (pressed(kKeySlash, false) && io.KeyShift)) app.show_help = !app.show_help;
+  if (pressed(kKeyEscape, false)) {
+    if (app.show_help) app.show_help = false;
+    else app.selected.reset();
+  }
+  if (pressed(kKeySpace, false)) app.playback.toggle(), app.follow_playhead = true;
+  if (pressed(kKeyRight)) step(app, true);
+  if (pressed(kKeyLeft)) step(app, false);
+  if (pressed(kKeyHome, false)) app.playback.seek(Time::zero()), app.view.keep_visible(Time::zero());
+  if (pressed(kKeyEnd, false)) app.playback.seek(app.playback.end()), app.view.keep_visible(app.playback.end());
+  if (pressed(kKeyG, false)) app.gil_events_only = !app.gil_events_only;
+  if (pressed(kKeyF, false)) app.fit_pending = true;
+  if (pressed(kKeyPlus)) zoom_at_playhead(app, 1.5);
+  if (pressed(kKeyMinus)) zoom_at_playhead(app, 1 / 1.5);
+  if (pressed(kKeyLeftBracket)) change_speed(app, 0.5);
+  if (pressed(kKeyRightBracket)) change_speed(app, 2.0);
+  if (pressed(kKeyM, false)) app.show_marks = !app.show_marks;
+  if (pressed(kKeyP, false)) set_presentation(app, !app.presentation);
+  if (io.KeyCtrl && pressed(kKeyS, false)) request_timeline_png(app);
+}
+
+void draw_toolbar(AppState& app) {
+  const float f = ImGui::GetFontSize();
+  // Groups of controls that wrap as a whole when the window is narrow (or the scale large);
+  // each group's width is measured on the previous frame.
+  static float widths[8] = {};
+  int group = 0;
+  const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  const auto begin_group = [&] {
+    if (group > 0) {
+      ImGui::SameLine(0, f);
+      if (ImGui::GetCursorScreenPos().x + widths[group] > right_edge) ImGui::NewLine();
+    }
+    ImGui::BeginGroup();
+  };
+  const auto end_group = [&] {
+    ImGui::EndGroup();
+    widths[group++] = ImGui::GetItemRectSize().x;
+  };
+
+  begin_group();
+  if (ImGui::Button(app.playback.playing() ? "Pause" : "Play", ImVec2(f * 4, 0))) {
+    app.playback.toggle();
+    app.follow_playhead = true;
+  }
+  ImGui::SameLine();
+  if (ImGui::ArrowButton("##prev", ImGuiDir_Left)) step(app, false);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("previous event (Left)");
+  ImGui::SameLine();
+  if (ImGui::ArrowButton("##next", ImGuiDir_Right)) step(app, true);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("next event (Right)");
+  ImGui::SameLine();
+  ImGui::Checkbox("GIL events only", &app.gil_events_only);
+  end_group();
+
+  begin_group();
+  ImGui::PushFont(bold_font());
+  ImGui::Text("%10s", format_time(app.playback.now()).c_str());
+  ImGui::PopFont();
+  ImGui::SameLine();
+  ImGui::TextDisabled("of %s", format_time(app.playback.end()).c_str());
+  end_group();
+
+  begin_group();
+  // Speed on a log scale, from 10 us to 1 s of simulated time per second.
+  float exponent = static_cast<float>(std::log10(app.playback.speed()));
+  ImGui::SetNextItemWidth(f * 9);
+  const std::string label = speed_label(app.playback.speed());
+  if (ImGui::SliderFloat("speed", &exponent, -5.0f, 0.0f, label.c_str())) {
+    app.playback.set_speed(std::pow(10.0, static_cast<double>(exponent)));
+  }
+  end_group();
+
+  begin_group();
+  if (ImGui::Button("Fit")) app.fit_pending = true;
+  ImGui::SameLine();
+  if (ImGui::Button("+")) zoom_at_playhead(app, 1.5);
+  ImGui::SameLine();
+  if (ImGui::Button("-")) zoom_at_playhead(app, 1 / 1.5);
+  end_group();
+
+  begin_group();
+  float scale = app.ui_scale;
+  ImGui::SetNextItemWidth(f * 5);
+  if (ImGui::SliderFloat("scale", &scale, 1.0f, 3.0f, "%.2fx")) app.ui_scale = scale;
+  ImGui::SameLine();
+  bool presenting = app.presentation;
+  if (ImGui::Checkbox("presentation", &presenting)) set_presentation(app, presenting);
+  end_group();
+
+  begin_group();
+  if (ImGui::Button("Save PNG")) request_timeline_png(app);
+  ImGui::SameLine();
+  if (ImGui::Button("Help (F1)")) app.show_help = !app.show_help;
+  end_group();
+
+  if (!app.status.empty()) {
+    begin_group();
+    ImGui::TextDisabled("%s", app.status.c_str());
+    end_group();
+  }
+}
+
+void draw_legend(AppState& app) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float s = ImGui::GetFontSize();
+  const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  const auto place = [&](float width) {
+    // Wrap onto a new line when the next entry would not fit.
+    ImGui::SameLine(0, s * 0.9f);
+    if (ImGui::GetCursorScreenPos().x + width > right_edge) ImGui::NewLine();
+  };
+  ImGui::NewLine();
+  // Only what these runs show: fewer entries, easier to read from the back of the room.
+  for (const LegendEntry& e : legend_entries()) {
+    if (!app.states_seen[static_cast<std::size_t>(e.state)]) continue;
+    const float w = s * 1.5f + ImGui::CalcTextSize(e.label.data(), e.label.data() + e.label.size()).x;
+    place(w);
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    dl->AddRectFilled(ImVec2(p.x, p.y + 2), ImVec2(p.x + s * 1.1f, p.y + s), to_u32(state_colour(e.state)), 2.0f);
+    dl->AddRect(ImVec2(p.x, p.y + 2), ImVec2(p.x + s * 1.1f, p.y + s), IM_COL32(0, 0, 0, 90), 2.0f);
+    ImGui::Dummy(ImVec2(s * 1.3f, s));
+    ImGui::SameLine(0, 2);
+    ImGui::TextUnformatted(e.label.data(), e.label.data() + e.label.size());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%.*s", static_cast<int>(e.meaning.size()), e.meaning.data());
+  }
+  struct Glyph {
+    trace::MarkKind kind;
+    const char* label;
+  };
+  const Glyph glyphs[] = {{trace::MarkKind::DropRequest, "drop request"},
+                          {trace::MarkKind::ForcedSwitch, "forced switch"},
+                          {trace::MarkKind::JobEnd, "job done"},
+                          {trace::MarkKind::Preempt, "preempted"}};
+  for (const Glyph& g : glyphs) {
+    if (!app.marks_seen[static_cast<std::size_t>(g.kind)]) continue;
+    place(s * 1.5f + ImGui::CalcTextSize(g.label).x);
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    paint_mark(dl, g.kind, p.x + s * 0.6f, LaneBox{p.x, p.y, p.x + s * 1.2f, p.y + s * 1.2f});
+    ImGui::Dummy(ImVec2(s * 1.3f, s));
+    ImGui::SameLine(0, 2);
+    ImGui::TextUnformatted(g.label);
+  }
+  const char* gil_text = "GIL lane: coloured by the holder, hatched red while others wait";
+  place(s * 2 + ImGui::CalcTextSize(gil_text).x);
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  paint_token(dl, ImVec2(p.x - 4, p.y + s * 0.55f), s * 1.05f, to_u32(identity_colour(0)), true);
+  ImGui::Dummy(ImVec2(s * 2.6f, s));
+  ImGui::SameLine(0, 4);
+  ImGui::TextUnformatted(gil_text);
+}
+
+void draw_help_overlay(AppState& app) {
+  if (!app.show_help) return;
+  const ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowBgAlpha(0.97f);
+  if (ImGui::Begin("Keys and mouse (F1 or ? to close)", &app.show_help,
+                   ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
+    if (ImGui::BeginTable("##keys", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
+      for (const Shortcut& s : shortcuts()) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::PushFont(bold_font());
+        ImGui::TextUnformatted(s.keys);
+        ImGui::PopFont();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(s.action);
+      }
+      ImGui::EndTable();
+    }
+  }
+  ImGui::End();
+}
+
+}  // namespace gilsim::viz::ui

@@ -1,0 +1,85 @@
+// The span detail shared by the hover tooltip and the inspector.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "viz/hit_test.hpp"
+#include "viz/palette.hpp"
+#include "viz/ui/panels.hpp"
+#include "viz/ui/theme.hpp"
+
+namespace gilsim::viz::ui {
+
+using trace::LaneKind;
+using trace::SpanState;
+
+namespace {
+
+/// Why a thread is in this state, in a student's words.
+std::string why(const trace::Trace& run, const trace::Lane& lane, const trace::Span& span) {
+  if (span.state == SpanState::WaitingGil && lane.process < run.processes.size()) {
+    const trace::LaneId gil = run.processes[lane.process].gil_lane;
+    if (gil < run.lanes.size()) {
+      if (auto h = span_at(run.lanes[gil].spans, span.begin)) {
+        const trace::Span& held = run.lanes[gil].spans[*h];
+        if (held.subject < run.lanes.size()) {
+          return fmt::format("{} held the GIL when {} asked for it.", run.lanes[held.subject].name, lane.name);
+        }
+      }
+    }
+  }
+  for (const LegendEntry& e : legend_entries()) {
+    if (e.state == span.state) return std::string(e.meaning) + ".";
+  }
+  if (lane.kind == LaneKind::Gil) return "Only the holder may run Python bytecode in this process.";
+  return {};
+}
+
+}  // namespace
+
+std::string describe_span_detail(const trace::Trace& run, trace::LaneId lane_id, std::size_t index) {
+  const trace::Lane& lane = run.lanes[lane_id];
+  const trace::Span& s = lane.spans[index];
+  std::string text = fmt::format("{}  ({})\n", trace::describe(run, lane, s), run.run_name);
+  text += fmt::format("from {} to {}, for {}\n", s.begin, s.end, s.duration());
+  const std::string because = why(run, lane, s);
+  if (!because.empty()) text += because;
+  return text;
+}
+
+void draw_inspector(AppState& app) {
+  const auto& runs = app.session.runs();
+  if (!app.selected || app.selected->run >= runs.size()) {
+    ImGui::TextWrapped("Click a span on the timeline to inspect it.");
+    return;
+  }
+  const SpanRef ref = *app.selected;
+  const trace::Trace& run = runs[ref.run];
+  const trace::Lane& lane = run.lanes[ref.lane];
+  const trace::Span& s = lane.spans[ref.span];
+  ImGui::PushFont(bold_font());
+  ImGui::TextUnformatted(fmt::format("{} - {}", lane.name, run.run_name).c_str());
+  ImGui::PopFont();
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextUnformatted(describe_span_detail(run, ref.lane, ref.span).c_str());
+  ImGui::PopTextWrapPos();
+  if (ImGui::Button("Playhead to start")) app.playback.seek(s.begin);
+  ImGui::SameLine();
+  if (ImGui::Button("Playhead to end")) app.playback.seek(s.end);
+  ImGui::SameLine();
+  if (ImGui::Button("Zoom to span")) {
+    app.view.fit(s.begin, s.end);
+    app.follow_playhead = false;
+  }
+  // The marks this lane made during the span: what happened while it was in this state.
+  int shown = 0;
+  for (auto it = std::lower_bound(run.marks.begin(), run.marks.end(), s.begin,
+                                  [](const trace::Mark& m, Time v) { return m.at < v; });
+       it != run.marks.end() && it->at <= s.end && shown < 12; ++it) {
+    if (it->lane != ref.lane) continue;
+    if (shown++ == 0) ImGui::Separator();
+    ImGui::TextWrapped("%s  %s", format_time(it->at).c_str(), trace::describe(run, *it).c_str());
+  }
+}
+
+}  // namespace gilsim::viz::ui

@@ -1,0 +1,81 @@
+// Numbers per run (from trace::compute_metrics, like every other reader): bars for the
+// makespan and the core utilisation, then a table with speedup and GIL contention.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "viz/palette.hpp"
+#include "viz/ui/panels.hpp"
+#include "viz/ui/theme.hpp"
+
+namespace gilsim::viz::ui {
+
+namespace {
+
+void bar(ImDrawList* dl, ImVec2 at, float width, float height, ImU32 colour, const std::string& label) {
+  dl->AddRectFilled(at, ImVec2(at.x + std::max(1.0f, width), at.y + height), colour);
+  const ImVec2 size = ImGui::CalcTextSize(label.c_str());
+  dl->AddText(ImVec2(at.x + std::max(1.0f, width) + 5, at.y + (height - size.y) * 0.5f), IM_COL32(0, 0, 0, 255),
+              label.c_str());
+}
+
+}  // namespace
+
+void draw_numbers(AppState& app) {
+  const auto& runs = app.session.runs();
+  if (runs.empty() || app.runs.size() != runs.size()) return;
+  const trace::Metrics& baseline = app.runs.front().metrics;
+  Time longest = Time{1};
+  for (const RunIndex& r : app.runs) longest = max(longest, r.metrics.makespan);
+
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float f = ImGui::GetFontSize();
+  const float name_w = std::min(f * 7, ImGui::GetContentRegionAvail().x * 0.35f);
+  const ImU32 makespan_colour = to_u32(Rgba{0, 114, 178});
+  const ImU32 busy_colour = to_u32(state_colour(trace::SpanState::Running));
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    const trace::Metrics& m = app.runs[r].metrics;
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float avail = std::max(10.0f, ImGui::GetContentRegionAvail().x - name_w - f * 5);
+    ImGui::TextUnformatted(runs[r].run_name.c_str());
+    const float line = ImGui::GetTextLineHeight();
+    bar(dl, ImVec2(p.x + name_w, p.y + 1), avail * static_cast<float>(m.makespan.ns()) / static_cast<float>(longest.ns()),
+        line - 2, makespan_colour, format_time(m.makespan));
+    ImGui::Dummy(ImVec2(1, line * 0.55f));
+    bar(dl, ImVec2(p.x + name_w, p.y + line + 1), avail * static_cast<float>(m.core_utilisation), line * 0.5f,
+        busy_colour, fmt::format("{:.0f}% of cores busy", m.core_utilisation * 100));
+    ImGui::Spacing();
+  }
+  ImGui::TextDisabled("bars: time to finish (shorter is better), share of core time used");
+  const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit |
+                                ImGuiTableFlags_ScrollX;
+  if (ImGui::BeginTable("##numbers", 6, flags)) {
+    ImGui::TableSetupColumn("run");
+    ImGui::TableSetupColumn("makespan");
+    ImGui::TableSetupColumn("speedup");
+    ImGui::TableSetupColumn("cores busy");
+    ImGui::TableSetupColumn("GIL wait");
+    ImGui::TableSetupColumn("switches (forced)");
+    ImGui::TableHeadersRow();
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+      const trace::Metrics& m = app.runs[r].metrics;
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(runs[r].run_name.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(format_time(m.makespan).c_str());
+      ImGui::TableNextColumn();
+      ImGui::Text("%.2fx", trace::speedup(baseline, m));
+      ImGui::TableNextColumn();
+      ImGui::Text("%.0f%%", m.core_utilisation * 100);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(m.gil_lanes == 0 ? "no GIL" : format_time(m.gil_wait_total).c_str());
+      ImGui::TableNextColumn();
+      ImGui::Text("%lld (%lld)", static_cast<long long>(m.gil_switches), static_cast<long long>(m.forced_switches));
+    }
+    ImGui::EndTable();
+  }
+  ImGui::TextDisabled("speedup against %s; GIL wait: all threads' waiting, added up", runs.front().run_name.c_str());
+}
+
+}  // namespace gilsim::viz::ui

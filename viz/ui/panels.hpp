@@ -1,0 +1,35 @@
+// The viewer's panels. Each draws inside the ImGui window its caller opened and changes
+// only the AppState it is given.
+#pragma once
+
+#include <imgui.h>
+
+#include "viz/app_state.hpp"
+
+namespace gilsim::viz::ui {
+
+/// Runs stacked on one time axis, with input: scrub, zoom, pan, hover, select.
+void draw_timeline(AppState& app);
+/// Per run at the playhead: GIL holder and waiters, cores, event loop, queued work.
+void draw_playhead_state(AppState& app);
+/// The marks' why lines, following the playhead; a click seeks.
+void draw_narrative(AppState& app);
+/// Makespan, speedup, utilisation, contention per run: a bar chart and a table.
+void draw_numbers(AppState& app);
+/// Bundled scenarios, open a file, the teaching note, the classroom knobs.
+void draw_scenario_panel(AppState& app);
+/// The selected span in detail.
+void draw_inspector(AppState& app);
+/// Colour swatches and mark glyphs, in one wrapped strip.
+void draw_legend(AppState& app);
+/// Play/pause, stepping, speed, zoom, scale, help, save.
+void draw_toolbar(AppState& app);
+/// Keyboard shortcuts; ignored while a text field has the keyboard.
+void handle_shortcuts(AppState& app);
+/// Every shortcut, over the whole window, while app.show_help.
+void draw_help_overlay(AppState& app);
+
+/// Tooltip text for a span, a few lines: lane, state, times, job and step, why.
+std::string describe_span_detail(const trace::Trace& run, trace::LaneId lane, std::size_t span);
+
+}  // namespace gilsim::viz::ui

@@ -1,0 +1,127 @@
+// "At the playhead": per run, who holds each GIL, who waits and for how long, pending drop
+// requests, what each core runs, the event loop's queues and the pool's queued work.
+#include <fmt/format.h>
+
+#include "viz/palette.hpp"
+#include "viz/playhead_state.hpp"
+#include "viz/ui/panels.hpp"
+#include "viz/ui/theme.hpp"
+
+namespace gilsim::viz::ui {
+
+namespace {
+
+/// A coloured square then the lane's name, inline.
+void lane_chip(const AppState& app, std::uint32_t r, const trace::Trace& run, trace::LaneId lane) {
+  if (lane >= run.lanes.size()) {
+    ImGui::TextUnformatted("-");
+    return;
+  }
+  const std::uint32_t ordinal = app.runs[r].identity[lane];
+  if (ordinal != trace::kNone) {
+    const float s = ImGui::GetFontSize() * 0.8f;
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float dy = (ImGui::GetTextLineHeight() - s) * 0.5f;
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + dy), ImVec2(p.x + s, p.y + dy + s),
+                                              to_u32(identity_colour(ordinal)), 2.0f);
+    ImGui::Dummy(ImVec2(s, s));
+    ImGui::SameLine(0, 4);
+  }
+  ImGui::TextUnformatted(run.lanes[lane].name.c_str());
+}
+
+std::string task_list(const trace::Trace& run, const std::vector<TaskAtPlayhead>& tasks, bool with_until) {
+  std::string out;
+  for (const TaskAtPlayhead& t : tasks) {
+    if (!out.empty()) out += ", ";
+    out += run.lanes[t.task].name;
+    if (with_until) out += fmt::format(" ({} at {})", t.what, t.until);
+  }
+  return out.empty() ? "empty" : out;
+}
+
+}  // namespace
+
+void draw_playhead_state(AppState& app) {
+  const auto& runs = app.session.runs();
+  const Time now = app.playback.now();
+  ImGui::PushFont(bold_font());
+  ImGui::Text("At %s", format_time(now).c_str());
+  ImGui::PopFont();
+  const ImVec4 waiting_colour(0.70f, 0.25f, 0.0f, 1.0f);
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    const trace::Trace& run = runs[r];
+    const PlayheadState state = state_at(run, app.runs[r].playhead, now);
+    ImGui::PushID(static_cast<int>(r));
+    ImGui::SetNextItemOpen(true, ImGuiCond_Once);
+    const bool open = ImGui::CollapsingHeader(run.run_name.c_str());
+    if (!open) {
+      ImGui::PopID();
+      continue;
+    }
+    ImGui::Indent(ImGui::GetFontSize() * 0.5f);
+    for (const ProcessAtPlayhead& p : state.processes) {
+      if (!p.has_gil) continue;
+      const bool several = state.processes.size() > 1;
+      if (several && p.holder == trace::kNone && p.waiters.empty()) continue;  // idle workers say nothing
+      ImGui::TextUnformatted(several ? fmt::format("GIL of {}:", run.processes[p.process].name).c_str() : "GIL:");
+      ImGui::SameLine();
+      if (p.holder == trace::kNone) {
+        ImGui::TextUnformatted("free");
+      } else {
+        lane_chip(app, r, run, p.holder);
+        ImGui::SameLine();
+        ImGui::Text("holds it, for %s", format_time(now - p.held_since).c_str());
+      }
+      if (!p.waiters.empty()) {
+        ImGui::TextColored(waiting_colour, "waiting:");
+        for (const GilWaiter& w : p.waiters) {
+          ImGui::SameLine();
+          lane_chip(app, r, run, w.lane);
+          ImGui::SameLine(0, 3);
+          ImGui::TextColored(waiting_colour, "%s", format_time(w.waited).c_str());
+        }
+      }
+      if (p.drop_requested) {
+        ImGui::TextColored(waiting_colour, "drop request from %s, %s ago: the holder drops the GIL at its next check",
+                           run.lanes[p.drop_requester].name.c_str(), format_time(now - p.drop_requested_at).c_str());
+      }
+    }
+    // Cores: one line, "core 0: T1  core 1: idle".
+    if (!state.cores.empty()) {
+      ImGui::TextUnformatted("cores:");
+      int shown = 0;
+      for (const CoreAtPlayhead& c : state.cores) {
+        if (shown++ >= 16) {
+          ImGui::SameLine();
+          ImGui::TextUnformatted("...");
+          break;
+        }
+        ImGui::SameLine();
+        if (c.thread == trace::kNone) {
+          ImGui::TextDisabled("idle");
+        } else {
+          lane_chip(app, r, run, c.thread);
+          if (c.state == trace::SpanState::Native) {
+            ImGui::SameLine(0, 2);
+            ImGui::TextUnformatted("(native)");
+          }
+        }
+      }
+    }
+    for (const LoopAtPlayhead& loop : state.loops) {
+      ImGui::Text("event loop: running %s", loop.running == trace::kNone ? "nothing" : run.lanes[loop.running].name.c_str());
+      ImGui::TextWrapped("ready queue: %s", task_list(run, loop.ready, false).c_str());
+      ImGui::TextWrapped("timers: %s", task_list(run, loop.timers, true).c_str());
+      if (!loop.awaiting.empty()) ImGui::TextWrapped("awaiting: %s", task_list(run, loop.awaiting, true).c_str());
+    }
+    const JobsAtPlayhead& j = state.jobs;
+    std::string jobs = fmt::format("jobs: {} not started, {} running, {} done", j.waiting, j.running, j.done);
+    if (j.chunks_queued + j.chunks_dispatched > 0) jobs += fmt::format("; {} chunk{} queued", j.chunks_queued, j.chunks_queued == 1 ? "" : "s");
+    ImGui::TextUnformatted(jobs.c_str());
+    ImGui::Unindent(ImGui::GetFontSize() * 0.5f);
+    ImGui::PopID();
+  }
+}
+
+}  // namespace gilsim::viz::ui

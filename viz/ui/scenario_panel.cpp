@@ -1,0 +1,113 @@
+// The scenario: bundled list, a path to open, the teaching note, and knobs that re-run the
+// model at once. A broken file shows its error; the last good runs stay on screen.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include "viz/text_layout.hpp"
+#include "viz/ui/panels.hpp"
+#include "viz/ui/theme.hpp"
+
+namespace gilsim::viz::ui {
+
+namespace {
+
+void open_file(AppState& app, const std::filesystem::path& path) {
+  if (app.session.open(path)) {
+    app.path_field = path.string();
+    app.playback.seek(Time::zero());
+  }
+  refresh_derived(app);
+}
+
+/// The value a knob shows before the user touches it: what the scenario itself says.
+int first_pool_workers(const scenario::Scenario& s) {
+  for (const scenario::Run& r : s.runs) {
+    if (r.executor == scenario::Executor::ThreadPool || r.executor == scenario::Executor::ProcessPool) {
+      return scenario::effective_workers(s, r);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+void draw_scenario_panel(AppState& app) {
+  const scenario::Scenario& s = app.session.scenario();
+  ImGui::PushFont(bold_font());
+  ImGui::TextWrapped("%s", s.title.c_str());
+  ImGui::PopFont();
+  ImGui::TextDisabled("%s", app.session.file().empty() ? "built-in default scenario" : app.session.file().string().c_str());
+  if (!app.session.error().empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.0f, 1.0f));
+    ImGui::TextWrapped("%s", app.session.error().c_str());
+    ImGui::PopStyleColor();
+    ImGui::TextDisabled("(showing the last runs that loaded)");
+  }
+
+  if (ImGui::CollapsingHeader("Teaching note", ImGuiTreeNodeFlags_DefaultOpen)) {
+    ImGui::TextWrapped("%s", reflow(s.note).c_str());
+  }
+
+  if (ImGui::CollapsingHeader("Knobs", ImGuiTreeNodeFlags_DefaultOpen)) {
+    Knobs k = app.session.knobs();
+    bool changed = false, released = false;
+    const auto track = [&](bool edited) {
+      changed |= edited;
+      released |= ImGui::IsItemDeactivatedAfterEdit();
+    };
+    int cores = k.cores.value_or(s.machine.cores);
+    ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
+    track(ImGui::SliderInt("cores", &cores, 1, 32));
+    float interval_ms = static_cast<float>(k.switch_interval.value_or(s.python.switch_interval).ms());
+    ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
+    track(ImGui::SliderFloat("switch interval", &interval_ms, 0.1f, 50.0f, "%.1f ms", ImGuiSliderFlags_Logarithmic));
+    const int default_workers = first_pool_workers(s);
+    int workers = k.workers.value_or(std::max(1, default_workers));
+    if (default_workers > 0 || k.workers) {
+      ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
+      track(ImGui::SliderInt("pool workers", &workers, 1, 64));
+    }
+    int jobs = k.jobs.value_or(s.jobs.empty() ? 1 : s.jobs.front().count);
+    ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
+    track(ImGui::SliderInt("jobs (each kind)", &jobs, 1, 200));
+    if (changed) {
+      if (cores != s.machine.cores || k.cores) k.cores = cores;
+      const Time interval = Time::from_seconds(static_cast<double>(interval_ms) / 1e3);
+      if (std::abs(interval_ms - static_cast<float>(s.python.switch_interval.ms())) > 1e-3f || k.switch_interval) {
+        k.switch_interval = interval;
+      }
+      if (workers != default_workers || k.workers) k.workers = workers;
+      if (s.jobs.empty() || jobs != s.jobs.front().count || k.jobs) k.jobs = jobs;
+    }
+    // Small scenarios re-run while the slider moves; big ones when it is let go.
+    const bool cheap = app.session.last_simulation_seconds() < 0.05;
+    if ((changed && cheap) || released) {
+      app.session.set_knobs(k);
+      refresh_derived(app);
+    }
+    if (app.session.knobs().any() && ImGui::Button("Back to the file's values")) {
+      app.session.set_knobs({});
+      refresh_derived(app);
+    }
+  }
+
+  if (ImGui::CollapsingHeader("Open", ImGuiTreeNodeFlags_DefaultOpen)) {
+    if (ImGui::Selectable("default (built in)", app.session.file().empty())) open_file(app, {});
+    for (const BundledScenario& b : app.bundled) {
+      const bool current = app.session.file() == b.path;
+      const std::string label = fmt::format("{}  ({})", b.title, b.path.filename().string());
+      if (ImGui::Selectable(label.c_str(), current)) open_file(app, b.path);
+    }
+    ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 4);
+    const bool enter = ImGui::InputText("##path", &app.path_field, ImGuiInputTextFlags_EnterReturnsTrue);
+    ImGui::SameLine();
+    if (ImGui::Button("Open") || enter) open_file(app, app.path_field);
+    ImGui::TextDisabled("The file is watched: save it and the runs update.");
+  }
+}
+
+}  // namespace gilsim::viz::ui

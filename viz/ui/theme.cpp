@@ -1,0 +1,63 @@
+// Style and fonts.
+#include "viz/ui/theme.hpp"
+
+#include <filesystem>
+#include <string>
+
+namespace gilsim::viz::ui {
+
+namespace {
+
+ImFont* g_bold = nullptr;
+
+std::string find_font(const char* file) {
+  const char* dirs[] = {GILVIZ_ASSET_DIR "/fonts", "/usr/share/fonts/truetype/dejavu"};
+  for (const char* d : dirs) {
+    const std::filesystem::path p = std::filesystem::path(d) / file;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(p, ec)) return p.string();
+  }
+  return {};
+}
+
+}  // namespace
+
+ImFont* bold_font() { return g_bold ? g_bold : ImGui::GetFont(); }
+
+void apply_theme(float scale) {
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  const float px = kBaseFontPx * scale;
+  const std::string regular = find_font("DejaVuSans.ttf");
+  const std::string bold = find_font("DejaVuSans-Bold.ttf");
+  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2013, 0x2026, 0x2190, 0x21FF, 0x25A0, 0x25FF, 0};
+  if (!regular.empty()) {
+    io.Fonts->AddFontFromFileTTF(regular.c_str(), px, nullptr, ranges);
+  } else {
+    ImFontConfig config;
+    config.SizePixels = 13.0f * scale;
+    io.Fonts->AddFontDefault(&config);
+  }
+  g_bold = bold.empty() ? nullptr : io.Fonts->AddFontFromFileTTF(bold.c_str(), px, nullptr, ranges);
+  unsigned char* pixels = nullptr;
+  int w = 0, h = 0;
+  io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+
+  ImGuiStyle& style = ImGui::GetStyle();
+  style = ImGuiStyle();
+  ImGui::StyleColorsLight(&style);
+  style.WindowRounding = 0;
+  style.FrameRounding = 3;
+  style.GrabRounding = 3;
+  style.WindowBorderSize = 1;
+  style.FramePadding = ImVec2(6, 4);
+  style.ItemSpacing = ImVec2(8, 5);
+  style.ScrollbarSize = 16;
+  style.Colors[ImGuiCol_WindowBg] = ImVec4(0.97f, 0.97f, 0.97f, 1.0f);
+  style.Colors[ImGuiCol_ChildBg] = ImVec4(1, 1, 1, 1);
+  style.Colors[ImGuiCol_Text] = ImVec4(0.05f, 0.05f, 0.05f, 1.0f);
+  style.Colors[ImGuiCol_TitleBgActive] = style.Colors[ImGuiCol_TitleBg];
+  style.ScaleAllSizes(scale);
+}
+
+}  // namespace gilsim::viz::ui

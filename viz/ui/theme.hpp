@@ -1,0 +1,25 @@
+// The look of the viewer: a light theme (projectors wash out dark ones), DejaVu Sans at a
+// readable size, everything scaled by the UI scale (1x to 3x for a classroom).
+#pragma once
+
+#include <imgui.h>
+
+#include "viz/palette.hpp"
+
+namespace gilsim::viz::ui {
+
+inline ImU32 to_u32(Rgba c, float alpha = 1.0f) {
+  return IM_COL32(c.r, c.g, c.b, static_cast<int>(static_cast<float>(c.a) * alpha));
+}
+
+/// Resets the style and rebuilds the font atlas for `scale`. The platform must upload the
+/// atlas texture again afterwards (ImGui_ImplOpenGL2_CreateFontsTexture).
+void apply_theme(float scale);
+
+/// The bold face for headers, or the default font when no bold face was found.
+ImFont* bold_font();
+
+/// Base text size in pixels at scale 1.
+inline constexpr float kBaseFontPx = 17.0f;
+
+}  // namespace gilsim::viz::ui

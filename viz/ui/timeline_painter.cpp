@@ -1,0 +1,178 @@
+// ImDrawList calls for the timeline.
+#include "viz/ui/timeline_painter.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "viz/palette.hpp"
+#include "viz/ui/theme.hpp"
+
+namespace gilsim::viz::ui {
+
+using trace::LaneKind;
+using trace::MarkKind;
+
+ImU32 item_colour(const LaneColouring& c, LaneKind kind, const DrawItem& item) {
+  if (kind == LaneKind::Core || kind == LaneKind::Gil) {
+    const auto& id = *c.identity;
+    const std::uint32_t ordinal = item.subject < id.size() ? id[item.subject] : trace::kNone;
+    const Rgba colour = ordinal == trace::kNone ? Rgba{90, 90, 90} : identity_colour(ordinal);
+    // A core running native code (no GIL) shows its thread's colour, lighter.
+    return to_u32(colour, item.state == trace::SpanState::Native ? 0.55f : 1.0f);
+  }
+  return to_u32(state_colour(item.state));
+}
+
+namespace {
+
+/// A short label for a wide item: the thread on a core or holding a GIL, the job elsewhere.
+const char* item_label(const LaneColouring& c, LaneKind kind, const DrawItem& item) {
+  const trace::Trace& run = *c.run;
+  if (kind == LaneKind::Core || kind == LaneKind::Gil) {
+    return item.subject < run.lanes.size() ? run.lanes[item.subject].name.c_str() : nullptr;
+  }
+  return item.subject < run.jobs.size() ? run.jobs[item.subject].name.c_str() : nullptr;
+}
+
+Rgba rgba_of(ImU32 c) {
+  return Rgba{static_cast<std::uint8_t>(c & 0xFF), static_cast<std::uint8_t>((c >> 8) & 0xFF),
+              static_cast<std::uint8_t>((c >> 16) & 0xFF), 255};
+}
+
+}  // namespace
+
+void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane& lane,
+                      const std::vector<DrawItem>& items, const LaneBox& box) {
+  const float pad = std::max(1.0f, (box.bottom - box.top) * 0.12f);
+  const float y0 = box.top + pad, y1 = box.bottom - pad;
+  const float text_h = ImGui::GetFontSize();
+  for (const DrawItem& item : items) {
+    const float x0 = box.left + static_cast<float>(item.x0);
+    const float x1 = box.left + static_cast<float>(item.x1);
+    const ImU32 fill = item_colour(c, lane.kind, item);
+    dl->AddRectFilled(ImVec2(x0, y0), ImVec2(x1, y1), fill);
+    if (x1 - x0 >= 4.0f && !item.folded()) {
+      // A darker edge keeps pale states (awaiting, sleeping) visible on a washed-out projector.
+      const Rgba f = rgba_of(fill);
+      dl->AddRect(ImVec2(x0, y0), ImVec2(x1, y1),
+                  IM_COL32(f.r * 6 / 10, f.g * 6 / 10, f.b * 6 / 10, 255), 0.0f, 0, 1.0f);
+    }
+    if (item.folded() || x1 - x0 < text_h * 2.5f) continue;
+    const char* label = item_label(c, lane.kind, item);
+    if (!label) continue;
+    const ImVec4 clip(std::max(x0, box.left) + 3, y0, std::min(x1, box.right) - 2, y1);
+    if (clip.z <= clip.x) continue;
+    const float ty = y0 + ((y1 - y0) - text_h) * 0.5f;
+    dl->AddText(nullptr, 0.0f, ImVec2(clip.x, ty), to_u32(text_on(rgba_of(fill))), label, nullptr, 0.0f, &clip);
+  }
+}
+
+void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, const LaneBox& box) {
+  const float h = box.bottom - box.top;
+  const float y0 = box.bottom - h * 0.32f;
+  const ImU32 fill = to_u32(state_colour(trace::SpanState::WaitingGil));
+  for (const DrawItem& item : items) {
+    const float x0 = box.left + static_cast<float>(item.x0);
+    const float x1 = box.left + static_cast<float>(item.x1);
+    dl->AddRectFilled(ImVec2(x0, y0), ImVec2(x1, box.bottom - 1), fill);
+    // Hatching over the holder's colour: "others are waiting for this".
+    for (float x = std::floor(x0 / 8) * 8; x < x1; x += 8) {
+      const float a = std::max(x, x0), b = std::min(x + h * 0.5f, x1);
+      if (b > a) dl->AddLine(ImVec2(a, y0), ImVec2(b, box.top + 1), IM_COL32(255, 255, 255, 110), 1.0f);
+    }
+  }
+}
+
+bool has_glyph(MarkKind kind) {
+  switch (kind) {
+    case MarkKind::DropRequest:
+    case MarkKind::ForcedSwitch:
+    case MarkKind::JobEnd:
+    case MarkKind::LoopStall:
+    case MarkKind::Dispatch:
+    case MarkKind::Preempt:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void paint_mark(ImDrawList* dl, MarkKind kind, float x, const LaneBox& box) {
+  const float h = box.bottom - box.top;
+  const float s = std::max(3.0f, h * 0.28f);
+  const ImU32 col = to_u32(mark_colour(kind));
+  const ImU32 outline = IM_COL32(255, 255, 255, 230);
+  const float top = box.top + 1;
+  switch (kind) {
+    case MarkKind::DropRequest: {  // a downward arrow: "please drop it"
+      const ImVec2 a(x - s, top), b(x + s, top), c(x, top + 1.6f * s);
+      dl->AddTriangleFilled(a, b, c, col);
+      dl->AddTriangle(a, b, c, outline, 1.0f);
+      break;
+    }
+    case MarkKind::ForcedSwitch: {  // a diamond where the holder gave the GIL up
+      const float cy = box.top + h * 0.5f;
+      const ImVec2 p[4] = {{x, cy - s}, {x + s, cy}, {x, cy + s}, {x - s, cy}};
+      dl->AddConvexPolyFilled(p, 4, col);
+      dl->AddPolyline(p, 4, outline, ImDrawFlags_Closed, 1.0f);
+      break;
+    }
+    case MarkKind::JobEnd: {  // a flag at the end of a job
+      const float cy = box.top + h * 0.5f;
+      dl->AddCircleFilled(ImVec2(x, cy), s * 0.9f, outline);
+      dl->AddCircleFilled(ImVec2(x, cy), s * 0.65f, col);
+      break;
+    }
+    case MarkKind::Preempt: {
+      const ImVec2 a(x - s, box.bottom - 1), b(x + s, box.bottom - 1), c(x, box.bottom - 1 - 1.5f * s);
+      dl->AddTriangleFilled(a, b, c, col);
+      break;
+    }
+    case MarkKind::LoopStall:
+    case MarkKind::Dispatch: {
+      const float cy = box.top + h * 0.5f;
+      const ImVec2 a(x, cy - s), b(x + 1.5f * s, cy), c(x, cy + s);
+      dl->AddTriangleFilled(a, b, c, col);
+      dl->AddTriangle(a, b, c, outline, 1.0f);
+      break;
+    }
+    default:
+      dl->AddLine(ImVec2(x, box.top + 2), ImVec2(x, box.bottom - 2), col, 1.0f);
+      break;
+  }
+}
+
+void paint_axis(ImDrawList* dl, const std::vector<Tick>& ticks, const LaneBox& box) {
+  dl->AddRectFilled(ImVec2(box.left, box.top), ImVec2(box.right, box.bottom), IM_COL32(236, 236, 236, 255));
+  dl->AddLine(ImVec2(box.left, box.bottom - 1), ImVec2(box.right, box.bottom - 1), IM_COL32(90, 90, 90, 255));
+  const float h = box.bottom - box.top;
+  for (const Tick& t : ticks) {
+    const float x = box.left + static_cast<float>(t.x);
+    if (x < box.left - 1 || x > box.right + 1) continue;
+    const float len = t.labelled ? h * 0.35f : h * 0.18f;
+    dl->AddLine(ImVec2(x, box.bottom - len), ImVec2(x, box.bottom), IM_COL32(60, 60, 60, 255), 1.0f);
+    if (t.labelled) {
+      const ImVec4 clip(box.left, box.top, box.right, box.bottom);
+      dl->AddText(nullptr, 0.0f, ImVec2(x + 3, box.top + 2), IM_COL32(20, 20, 20, 255), t.label.c_str(), nullptr,
+                  0.0f, &clip);
+    }
+  }
+}
+
+void paint_token(ImDrawList* dl, ImVec2 centre, float height, ImU32 fill, bool held) {
+  const float font = ImGui::GetFontSize();
+  const char* text = "GIL";
+  const ImVec2 size = ImGui::CalcTextSize(text);
+  const float w = size.x + font * 0.7f;
+  const float h = std::max(height, size.y + 2);
+  const ImVec2 a(centre.x + 4, centre.y - h * 0.5f), b(a.x + w, a.y + h);
+  dl->AddRectFilled(ImVec2(a.x + 2, a.y + 2), ImVec2(b.x + 2, b.y + 2), IM_COL32(0, 0, 0, 70), h * 0.5f);
+  dl->AddRectFilled(a, b, held ? fill : IM_COL32(255, 255, 255, 255), h * 0.5f);
+  dl->AddRect(a, b, IM_COL32(0, 0, 0, 255), h * 0.5f, 0, 2.0f);
+  const Rgba bg = held ? Rgba{static_cast<std::uint8_t>(fill & 0xFF), static_cast<std::uint8_t>((fill >> 8) & 0xFF),
+                              static_cast<std::uint8_t>((fill >> 16) & 0xFF), 255}
+                       : Rgba{255, 255, 255, 255};
+  dl->AddText(ImVec2(a.x + (w - size.x) * 0.5f, a.y + (h - size.y) * 0.5f), to_u32(text_on(bg)), text);
+}
+
+}  // namespace gilsim::viz::ui
