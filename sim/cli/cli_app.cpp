@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sim/cli/list_command.hpp"
+#include "sim/cli/python_command.hpp"
 #include "sim/cli/run_command.hpp"
 #include "sim/scenario/loader.hpp"
 
@@ -67,9 +68,26 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   CLI::App* run = app.add_subcommand("run", "Simulate scenarios and print each run's figures and timeline");
   run->footer(std::string(kExamples) + kExitCodesFooter);
   add_run_options(*run, run_options);
+  bool against_cpython = false;
+  run->add_flag("--cpython", against_cpython,
+                "Also run the scenario's Python program (see `gilsim python`) with python3 and print the "
+                "measured wall times beside the model's, simulated with this machine's core count");
 
   CLI::App* list = app.add_subcommand("list", "List the bundled scenarios with their titles");
   list->footer(kExitCodesFooter);
+
+  PythonOptions python_options;
+  CLI::App* python = app.add_subcommand(
+      "python", "Print a runnable Python 3 program that does the scenario's runs and times each one");
+  python->add_option("file", python_options.file, "Scenario file (TOML); none prints the built-in default")
+      ->type_name("FILE");
+  python->add_option("--set", python_options.overrides, "Override a scenario value, as for run; repeatable")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  python->add_option("--run", python_options.run_names, "Only the run with this name; repeatable")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
+  python->footer(kExitCodesFooter);
 
   try {
     app.parse(argc, argv);
@@ -80,6 +98,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
   try {
     if (list->parsed()) return list_scenarios(scenario::bundled_scenarios(), out);
+    if (python->parsed()) return print_python_program(python_options, out);
+    if (against_cpython) return run_against_cpython(run_options, out);
     return run_scenarios(run_options, out, &err);
   } catch (const scenario::ScenarioError& e) {
     err << e.what() << "\n";
