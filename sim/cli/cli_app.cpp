@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sim/cli/list_command.hpp"
+#include "sim/cli/python_command.hpp"
 #include "sim/cli/run_command.hpp"
 #include "sim/scenario/loader.hpp"
 
@@ -44,7 +45,13 @@ void add_run_options(CLI::App& run, RunOptions& options) {
       ->check(CLI::Range(40, 100000).description(""));
   run.add_flag_callback("--no-timeline", [&options] { options.timelines = false; },
                         "Print the table without the text timelines");
-  // Room for the measured runs: --real, --real-only and --cpython join here.
+  run.add_flag("--real", options.real,
+               "Also run every run for real on this machine (threads on a real GIL, a real event loop, "
+               "worker processes) and print the prediction error; the model then uses this machine's cores");
+  run.add_flag("--real-only", options.real_only, "Only the real runs, no simulation");
+  run.add_option("--timeout", options.timeout_seconds, "Seconds a real run may take before it is stopped (default 120)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0.1, 3600.0).description(""));
 }
 
 }  // namespace
@@ -61,9 +68,26 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   CLI::App* run = app.add_subcommand("run", "Simulate scenarios and print each run's figures and timeline");
   run->footer(std::string(kExamples) + kExitCodesFooter);
   add_run_options(*run, run_options);
+  bool against_cpython = false;
+  run->add_flag("--cpython", against_cpython,
+                "Also run the scenario's Python program (see `gilsim python`) with python3 and print the "
+                "measured wall times beside the model's, simulated with this machine's core count");
 
   CLI::App* list = app.add_subcommand("list", "List the bundled scenarios with their titles");
   list->footer(kExitCodesFooter);
+
+  PythonOptions python_options;
+  CLI::App* python = app.add_subcommand(
+      "python", "Print a runnable Python 3 program that does the scenario's runs and times each one");
+  python->add_option("file", python_options.file, "Scenario file (TOML); none prints the built-in default")
+      ->type_name("FILE");
+  python->add_option("--set", python_options.overrides, "Override a scenario value, as for run; repeatable")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  python->add_option("--run", python_options.run_names, "Only the run with this name; repeatable")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
+  python->footer(kExitCodesFooter);
 
   try {
     app.parse(argc, argv);
@@ -74,7 +98,9 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
   try {
     if (list->parsed()) return list_scenarios(scenario::bundled_scenarios(), out);
-    return run_scenarios(run_options, out);
+    if (python->parsed()) return print_python_program(python_options, out);
+    if (against_cpython) return run_against_cpython(run_options, out);
+    return run_scenarios(run_options, out, &err);
   } catch (const scenario::ScenarioError& e) {
     err << e.what() << "\n";
     return kExitBadInput;

@@ -7,9 +7,11 @@
 
 #include <fmt/format.h>
 
+#include "sim/cli/measured_runs.hpp"
 #include "sim/cli/scenario_report.hpp"
 #include "sim/cli/terminal_width.hpp"
 #include "sim/model/simulate.hpp"
+#include "sim/real/execute.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/atomic_file.hpp"
 #include "sim/trace/chrome_export.hpp"
@@ -53,9 +55,16 @@ void write_exports(const RunOptions& options, const std::vector<const trace::Tra
 
 }  // namespace
 
-int run_scenarios(const RunOptions& options, std::ostream& out) {
+int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* progress) {
   // Everything is checked before anything is simulated or printed.
-  const std::vector<scenario::Scenario> scenarios = load_all(options);
+  std::vector<scenario::Scenario> scenarios = load_all(options);
+  const bool measure = options.real || options.real_only;
+  std::vector<std::optional<std::string>> machine_notes(scenarios.size());
+  if (measure) {
+    for (std::size_t i = 0; i < scenarios.size(); ++i) {
+      machine_notes[i] = fit_to_this_machine(scenarios[i], real::available_cpus());
+    }
+  }
   std::vector<std::vector<const scenario::Run*>> chosen;
   for (const auto& s : scenarios) chosen.push_back(select_runs(s, options.run_names));
   check_output_directory(options.chrome_trace_path);
@@ -67,12 +76,35 @@ int run_scenarios(const RunOptions& options, std::ostream& out) {
   std::deque<trace::Trace> traces;  // stable addresses for the exports
   std::vector<const trace::Trace*> all_runs;
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
-    std::vector<const trace::Trace*> runs;
-    for (const scenario::Run* run : chosen[i]) {  // measured runs will join the simulated ones here
-      runs.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run)));
+    std::vector<const trace::Trace*> predicted, measured, runs;
+    std::vector<std::string> not_measured;
+    for (const scenario::Run* run : chosen[i]) {
+      if (!options.real_only) predicted.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run)));
+      if (!measure) continue;
+      std::string why;
+      auto trace = measure_run(scenarios[i], *run, MeasureOptions{options.timeout_seconds, progress}, why);
+      if (trace) {
+        measured.push_back(&traces.emplace_back(std::move(*trace)));
+      } else {
+        not_measured.push_back(why);  // it names the run and the limit
+      }
     }
+    // Each measured run sits right under its prediction.
+    for (const trace::Trace* p : predicted) {
+      runs.push_back(p);
+      for (const trace::Trace* m : measured) {
+        if (m->run_name == p->run_name) runs.push_back(m);
+      }
+    }
+    if (options.real_only) runs = measured;
     if (i > 0) out << "\n";
     out << render_scenario_report(scenarios[i], runs, report);
+    if (measure) {
+      out << "\n";
+      if (machine_notes[i]) out << *machine_notes[i] << "\n";
+      for (const auto& line : not_measured) out << line << "\n";
+      out << render_prediction_table(predicted, measured);
+    }
     all_runs.insert(all_runs.end(), runs.begin(), runs.end());
   }
   if (!all_runs.empty() && (!options.chrome_trace_path.empty() || !options.csv_path.empty())) out << "\n";

@@ -18,10 +18,14 @@ struct RunOptions {
   bool timelines = true;                 ///< --no-timeline clears it
   std::string chrome_trace_path;         ///< --export-trace; empty: none
   std::string csv_path;                  ///< --csv; empty: none
+  bool real = false;                     ///< --real: also run every run for real here
+  bool real_only = false;                ///< --real-only: only the real runs
+  double timeout_seconds = 120.0;        ///< --timeout for each real run
 };
 
 /// Does the whole command. Throws scenario::ScenarioError (bad file or --set), UsageError,
 /// or std::runtime_error (a file that cannot be written); returns 0 on success.
-int run_scenarios(const RunOptions& options, std::ostream& out);
+/// `progress` receives the progress line of real runs (stderr in the command).
+int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* progress = nullptr);
 
 }  // namespace gilsim::cli

@@ -55,16 +55,11 @@ void make_ready(RunContext& ctx, Loop& loop, std::uint32_t task) {
 Program executor_worker(RunContext& ctx, Loop& loop, ThreadId self) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(self);
+  std::optional<OffloadItem> next;
   while (true) {
-    if (loop.executor_queue.empty()) {
-      if (loop.executor_queue.closed()) break;
-      loop.executor_queue.sleep(self);
-      co_await e.release_gil(self);
-      co_await e.wait_for_notify(self, std::nullopt);
-      co_await e.acquire_gil(self);
-      continue;
-    }
-    const OffloadItem item = loop.executor_queue.pop();
+    co_await loop.executor_queue.get(e, self, next);
+    if (!next) break;
+    const OffloadItem item = *next;
     const std::uint32_t job = ctx.jobs[item.task].id;
     switch (item.work) {
       case StepKind::Native:

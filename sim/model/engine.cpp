@@ -218,24 +218,41 @@ bool Engine::preempt_for_waker(ThreadId t) {
   int victim = -1;
   for (int c = 0; c < static_cast<int>(cores_.size()); ++c) {
     const Core& core = cores_[c];
-    if (core.thread == kNoThread || !threads_[core.thread]->running) continue;
+    if (core.thread == kNoThread || !threads_[core.thread]->running || threads_[core.thread]->run_end <= now_) continue;
     if (victim < 0 || core.slice_start < cores_[victim].slice_start) victim = c;
   }
   if (victim < 0 || now_ - cores_[victim].slice_start < config_.machine.quantum / 4) return false;
-  Core& core = cores_[victim];
-  const ThreadId running = core.thread;
-  Thread& th = *threads_[running];
-  pause(running);
-  builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[t]->lane);
+  preempt(victim, t);
+  return true;
+}
+
+void Engine::preempt(int c, ThreadId next) {
+  Core& core = cores_[c];
+  const ThreadId t = core.thread;
+  Thread& th = *threads_[t];
+  pause(t);
+  builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[next]->lane);
   th.core = -1;
   core.thread = kNoThread;
-  builder_.clear_state(builder_.core_lane(victim), now_);
-  assign_core(victim, t);
+  builder_.clear_state(builder_.core_lane(c), now_);
+  assign_core(c, next);
   th.queued = true;
-  run_queue_.push_back(running);
-  show(running, SpanState::Runnable);
+  run_queue_.push_back(t);
+  show(t, SpanState::Runnable);
   arm_quantums();
-  return true;
+}
+
+ThreadId Engine::pop_run_queue() {
+  ThreadId next = kNoThread;
+  while (run_queue_head_ < run_queue_.size() && next == kNoThread) {
+    const ThreadId candidate = run_queue_[run_queue_head_++];
+    if (threads_[candidate]->queued) next = candidate;  // others left the queue lazily
+  }
+  if (run_queue_head_ == run_queue_.size()) {
+    run_queue_.clear();
+    run_queue_head_ = 0;
+  }
+  return next;
 }
 
 void Engine::arm_quantums() {
@@ -274,45 +291,25 @@ void Engine::release_core(ThreadId t) {
   ++core.epoch;
   core.quantum_armed = false;
   builder_.clear_state(builder_.core_lane(c), now_);
-  while (run_queue_head_ < run_queue_.size()) {
-    const ThreadId next = run_queue_[run_queue_head_++];
-    if (!threads_[next]->queued) continue;
-    assign_core(c, next);
-    proceed(next);
-    break;
-  }
-  if (run_queue_head_ == run_queue_.size()) {
-    run_queue_.clear();
-    run_queue_head_ = 0;
-  }
+  const ThreadId next = pop_run_queue();
+  if (next == kNoThread) return;
+  assign_core(c, next);
+  proceed(next);
 }
 
 void Engine::on_quantum_end(int c) {
   Core& core = cores_[c];
   core.quantum_armed = false;
   if (core.thread == kNoThread) return;
-  ThreadId next = kNoThread;
-  while (run_queue_head_ < run_queue_.size()) {
-    const ThreadId candidate = run_queue_[run_queue_head_++];
-    if (threads_[candidate]->queued) {
-      next = candidate;
-      break;
-    }
+  if (threads_[core.thread]->run_end <= now_) {
+    // Its compute ends at this very instant: let it finish, then look again.
+    if (run_queue_head_ < run_queue_.size()) arm_quantums();
+    return;
   }
+  const ThreadId next = pop_run_queue();
   if (next == kNoThread) return;  // nobody waits for a core: the thread keeps it
-  const ThreadId t = core.thread;
-  Thread& th = *threads_[t];
-  pause(t);
-  builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[next]->lane);
-  th.core = -1;
-  core.thread = kNoThread;
-  builder_.clear_state(builder_.core_lane(c), now_);
-  assign_core(c, next);
-  th.queued = true;
-  run_queue_.push_back(t);
-  show(t, SpanState::Runnable);
+  preempt(c, next);
   proceed(next);
-  arm_quantums();
 }
 
 // ---------------------------------------------------------------------------------------

@@ -113,6 +113,9 @@ class Engine {
   void on_compute_done(ThreadId t);
   bool request_core(ThreadId t);
   bool preempt_for_waker(ThreadId t);
+  /// Core `c`'s thread goes to the back of the run queue; `next` gets the core.
+  void preempt(int c, ThreadId next);
+  ThreadId pop_run_queue();
   void release_core(ThreadId t);
   void assign_core(int core, ThreadId t);
   void on_quantum_end(int core);

@@ -45,16 +45,11 @@ Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_to_fo
   if (ready_to_fork > e.now()) co_await e.wait(self, ready_to_fork - e.now(), SpanState::Starting);
   co_await e.compute(self, start_cost, Work{SpanState::Starting, false, false});
   co_await e.acquire_gil(self);
+  std::optional<Chunk> next;
   while (true) {
-    if (pool.tasks.empty()) {
-      if (pool.tasks.closed()) break;
-      pool.tasks.sleep(self);
-      co_await e.release_gil(self);
-      co_await e.wait_for_notify(self, std::nullopt);
-      co_await e.acquire_gil(self);
-      continue;
-    }
-    const Chunk chunk = pool.tasks.pop();
+    co_await pool.tasks.get(e, self, next);
+    if (!next) break;
+    const Chunk chunk = *next;
     co_await e.compute(self, ipc_cost(ctx.scenario.costs, chunk_bytes(ctx, chunk, false)),
                        Work{SpanState::Pickling, true, true, ctx.jobs[chunk.first].id});
     for (std::size_t i = chunk.first; i < chunk.first + chunk.count; ++i) {
@@ -83,15 +78,10 @@ Program task_handler_main(RunContext& ctx, Pool& pool, ThreadId self, std::vecto
 Program result_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(self);
+  std::optional<Chunk> next;
   while (ctx.jobs_left > 0) {
-    if (pool.results.empty()) {
-      pool.results.sleep(self);
-      co_await e.release_gil(self);
-      co_await e.wait_for_notify(self, std::nullopt);
-      co_await e.acquire_gil(self);
-      continue;
-    }
-    const Chunk chunk = pool.results.pop();
+    co_await pool.results.get(e, self, next);
+    const Chunk chunk = *next;  // results never close: one comes for every chunk sent
     co_await e.compute(self, ipc_cost(ctx.scenario.costs, chunk_bytes(ctx, chunk, true)),
                        Work{SpanState::Pickling, true, true, ctx.jobs[chunk.first].id});
     ctx.jobs_left -= static_cast<int>(chunk.count);

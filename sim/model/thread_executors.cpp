@@ -49,16 +49,11 @@ struct ThreadPool {
 Program pool_worker(RunContext& ctx, ThreadPool& pool, ThreadId self, ThreadId main) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(self);
+  std::optional<const JobInstance*> next;
   while (true) {
-    if (pool.queue.empty()) {
-      if (pool.queue.closed()) break;
-      pool.queue.sleep(self);
-      co_await e.release_gil(self);
-      co_await e.wait_for_notify(self, std::nullopt);
-      co_await e.acquire_gil(self);
-      continue;
-    }
-    const JobInstance* job = pool.queue.pop();
+    co_await pool.queue.get(e, self, next);
+    if (!next) break;
+    const JobInstance* job = *next;
     co_await run_job(e, self, *job, ctx.scenario.python);
     ++pool.idle;
     if (--ctx.jobs_left == 0) e.notify(main);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <optional>
 #include <vector>
 
 #include "sim/model/engine.hpp"
@@ -42,7 +43,19 @@ class WorkQueue {
     return item;
   }
   std::size_t size() const { return items_.size(); }
-  void sleep(ThreadId t) { sleepers_.push_back(t); }
+  /// Takes the next item into `out`, waiting without the GIL while the queue is empty (as
+  /// queue.get() blocks on a lock); `out` stays empty once the queue is closed and drained.
+  Program get(Engine& engine, ThreadId self, std::optional<Item>& out) {
+    out.reset();
+    while (items_.empty()) {
+      if (closed_) co_return;
+      sleepers_.push_back(self);
+      co_await engine.release_gil(self);
+      co_await engine.wait_for_notify(self, std::nullopt);
+      co_await engine.acquire_gil(self);
+    }
+    out = pop();
+  }
   void close(Engine& engine) {
     closed_ = true;
     while (!sleepers_.empty()) {

@@ -1,0 +1,87 @@
+// Measured runs for `gilsim run --real`, and the prediction-against-measurement table.
+#include "sim/cli/measured_runs.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "sim/cli/text_table.hpp"
+#include "sim/real/execute.hpp"
+#include "sim/trace/metrics.hpp"
+
+namespace gilsim::cli {
+
+std::optional<std::string> fit_to_this_machine(scenario::Scenario& s, int cpus) {
+  int asked = s.machine.cores;
+  for (const auto& run : s.runs) asked = std::max(asked, run.cores.value_or(0));
+  s.machine.cores = cpus;
+  for (auto& run : s.runs) {
+    if (run.cores) run.cores = std::min(*run.cores, cpus);
+  }
+  if (asked <= cpus) return std::nullopt;
+  return fmt::format("The scenario asks for {} cores; this machine has {}, so the model predicts for {} too.",
+                     asked, cpus, cpus);
+}
+
+std::optional<trace::Trace> measure_run(const scenario::Scenario& s, const scenario::Run& run,
+                                        const MeasureOptions& options, std::string& why) {
+  if (auto reason = real::why_not_runnable(s, run)) {
+    why = *reason;
+    return std::nullopt;
+  }
+  real::install_interrupt_handler();
+  real::interrupt_flag() = false;
+  real::ExecuteOptions execute;
+  execute.timeout = Time::from_seconds(options.timeout_seconds);
+  execute.cancel = &real::interrupt_flag();
+  std::ostream* progress = options.progress;
+  if (progress != nullptr) {
+    execute.progress = [&](int done, int total) {
+      *progress << fmt::format("\rmeasuring '{}': {}/{} jobs done ", run.name, done, total) << std::flush;
+    };
+  }
+  try {
+    trace::Trace measured = real::execute(s, run, execute);
+    if (progress != nullptr) *progress << "\r" << std::string(60, ' ') << "\r" << std::flush;
+    return measured;
+  } catch (const real::RealRunError& e) {
+    if (progress != nullptr) *progress << "\n";
+    using Reason = real::RealRunError::Reason;
+    if (e.reason() == Reason::NotRunnable) {
+      why = e.what();
+      return std::nullopt;
+    }
+    const char* what = e.reason() == Reason::Cancelled  ? "interrupted"
+                       : e.reason() == Reason::TimedOut ? "timed out"
+                                                        : "failed";
+    throw std::runtime_error(fmt::format("the real run '{}' {}: {}; every thread and worker process was stopped",
+                                         run.name, what, e.what()));
+  }
+}
+
+std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
+                                    const std::vector<const trace::Trace*>& measured) {
+  TextTable table;
+  table.headers = {"run", "predicted", "measured", "error", "switches (pred/meas)", "GIL wait (pred/meas)"};
+  table.right_aligned = {false, true, true, true, true, true};
+  for (const trace::Trace* m : measured) {
+    const auto p = std::find_if(predicted.begin(), predicted.end(),
+                                [&](const trace::Trace* t) { return t->run_name == m->run_name; });
+    if (p == predicted.end()) continue;
+    const auto pm = trace::compute_metrics(**p);
+    const auto mm = trace::compute_metrics(*m);
+    const double error = mm.makespan.ns() == 0
+                             ? 0.0
+                             : 100.0 * static_cast<double>((pm.makespan - mm.makespan).ns()) /
+                                   static_cast<double>(mm.makespan.ns());
+    table.rows.push_back({m->run_name, format_time(pm.makespan), format_time(mm.makespan),
+                          fmt::format("{:+.1f}%", error),
+                          fmt::format("{} / {}", pm.gil_switches, mm.gil_switches),
+                          fmt::format("{} / {}", format_time(pm.gil_wait_total), format_time(mm.gil_wait_total))});
+  }
+  if (table.rows.empty()) return {};
+  return "Predicted against measured (error = (predicted - measured) / measured):\n" + render_table(table);
+}
+
+}  // namespace gilsim::cli

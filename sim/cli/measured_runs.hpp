@@ -1,0 +1,35 @@
+// `gilsim run --real`: runs a scenario's runs for real on this machine beside the model,
+// and the table that puts the prediction next to the measurement.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::cli {
+
+/// Makes the simulated twin use this machine's cores: returns a sentence for the report
+/// when the scenario asked for more, or nothing.
+std::optional<std::string> fit_to_this_machine(scenario::Scenario& scenario, int cpus);
+
+struct MeasureOptions {
+  double timeout_seconds = 120.0;
+  std::ostream* progress = nullptr;  ///< a progress line while a run executes; null: quiet
+};
+
+/// The measured trace of `run`, or nullopt with `why` filled when the run cannot run for
+/// real here (too many threads, too much work). Throws std::runtime_error when a run times
+/// out, is interrupted (Ctrl-C) or a worker fails; every thread and child is gone by then.
+std::optional<trace::Trace> measure_run(const scenario::Scenario& scenario, const scenario::Run& run,
+                                        const MeasureOptions& options, std::string& why);
+
+/// One row per run with both traces: predicted and measured makespan with the error, GIL
+/// switches and GIL wait side by side.
+std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
+                                    const std::vector<const trace::Trace*>& measured);
+
+}  // namespace gilsim::cli
