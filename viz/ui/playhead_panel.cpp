@@ -30,9 +30,15 @@ void lane_chip(const AppState& app, std::uint32_t r, const trace::Trace& run, tr
   ImGui::TextUnformatted(run.lanes[lane].name.c_str());
 }
 
+/// "task 2, task 3 (sleep 10 ms at 12.0 ms), ... and 4990 more": long queues stay one glance.
 std::string task_list(const trace::Trace& run, const std::vector<TaskAtPlayhead>& tasks, bool with_until) {
+  constexpr std::size_t kShown = 10;
   std::string out;
   for (const TaskAtPlayhead& t : tasks) {
+    if (&t - tasks.data() == static_cast<std::ptrdiff_t>(kShown)) {
+      out += fmt::format(", ... and {} more", tasks.size() - kShown);
+      break;
+    }
     if (!out.empty()) out += ", ";
     out += run.lanes[t.task].name;
     if (with_until) out += fmt::format(" ({} at {})", t.what, t.until);
@@ -77,6 +83,10 @@ void draw_playhead_state(AppState& app) {
         ImGui::TextColored(waiting_colour, "waiting:");
         for (const GilWaiter& w : p.waiters) {
           ImGui::SameLine();
+          if (&w - p.waiters.data() == 8) {
+            ImGui::TextColored(waiting_colour, "... and %zu more", p.waiters.size() - 8);
+            break;
+          }
           lane_chip(app, r, run, w.lane);
           ImGui::SameLine(0, 3);
           ImGui::TextColored(waiting_colour, "%s", format_time(w.waited).c_str());
