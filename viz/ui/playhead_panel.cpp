@@ -41,7 +41,7 @@ std::string task_list(const trace::Trace& run, const std::vector<TaskAtPlayhead>
     }
     if (!out.empty()) out += ", ";
     out += run.lanes[t.task].name;
-    if (with_until) out += fmt::format(" ({} at {})", t.what, t.until);
+    if (with_until) out += fmt::format(" ({}, until {})", t.what, t.until);
   }
   return out.empty() ? "empty" : out;
 }
