@@ -35,10 +35,30 @@ std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, const Layout
   return order;
 }
 
+std::vector<std::uint32_t> stacking_order(const std::vector<trace::Trace>& runs) {
+  std::vector<std::uint32_t> order;
+  std::vector<bool> placed(runs.size(), false);
+  const auto place = [&](std::uint32_t r) {
+    order.push_back(r);
+    placed[r] = true;
+  };
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    if (runs[r].origin != trace::Origin::Simulated) continue;
+    place(r);
+    for (std::uint32_t m = 0; m < runs.size(); ++m) {
+      if (!placed[m] && runs[m].origin == trace::Origin::Measured && runs[m].run_name == runs[r].run_name) place(m);
+    }
+  }
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    if (!placed[r]) place(r);
+  }
+  return order;
+}
+
 TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOptions& options) {
   TimelineLayout layout;
   float y = 0;
-  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+  for (std::uint32_t r : stacking_order(runs)) {
     layout.rows.push_back(Row{Row::Kind::RunHeader, r, trace::kNone, y, options.header_height});
     y += options.header_height;
     for (trace::LaneId lane : ordered_lanes(runs[r], options)) {

@@ -43,6 +43,10 @@ std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, const Layout
 /// Cores of the run that no thread ever ran on.
 int idle_cores(const trace::Trace& trace);
 
+/// The order runs are stacked in: file order, except that a measured run sits right under
+/// the simulated run of the same name, so prediction and measurement read as a pair.
+std::vector<std::uint32_t> stacking_order(const std::vector<trace::Trace>& runs);
+
 TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOptions& options);
 
 }  // namespace gilsim::viz

@@ -37,3 +37,21 @@ TEST_CASE("rows stack runs, each with cores then GIL then threads") {
   CHECK(idle_cores(runs[1]) == 1);
   CHECK(layout_rows(runs, o).rows.size() == 6 + 6);
 }
+
+TEST_CASE("a measured run is stacked right under its simulated namesake") {
+  auto sim_threads = viz::testing::two_threads();
+  auto sim_async = viz::testing::asyncio_run();
+  auto measured_threads = viz::testing::two_threads();
+  measured_threads.origin = trace::Origin::Measured;
+  auto measured_other = viz::testing::asyncio_run();
+  measured_other.origin = trace::Origin::Measured;
+  measured_other.run_name = "only measured";
+  const std::vector<trace::Trace> runs = {sim_threads, sim_async, measured_threads, measured_other};
+  CHECK(stacking_order(runs) == std::vector<std::uint32_t>{0, 2, 1, 3});
+  const TimelineLayout layout = layout_rows(runs, LayoutOptions{});
+  std::vector<std::uint32_t> headers;
+  for (const Row& r : layout.rows) {
+    if (r.kind == Row::Kind::RunHeader) headers.push_back(r.run);
+  }
+  CHECK(headers == std::vector<std::uint32_t>{0, 2, 1, 3});
+}
