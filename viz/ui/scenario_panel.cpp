@@ -61,7 +61,7 @@ void draw_scenario_panel(AppState& app) {
     };
     int cores = k.cores.value_or(s.machine.cores);
     ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
-    track(ImGui::SliderInt("cores", &cores, 1, 32));
+    track(ImGui::SliderInt("cores", &cores, 1, std::max(32, s.machine.cores)));
     float interval_ms = static_cast<float>(k.switch_interval.value_or(s.python.switch_interval).ms());
     ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
     track(ImGui::SliderFloat("switch interval", &interval_ms, 0.1f, 50.0f, "%.1f ms", ImGuiSliderFlags_Logarithmic));
@@ -69,11 +69,14 @@ void draw_scenario_panel(AppState& app) {
     int workers = k.workers.value_or(std::max(1, default_workers));
     if (default_workers > 0 || k.workers) {
       ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
-      track(ImGui::SliderInt("pool workers", &workers, 1, 64));
+      track(ImGui::SliderInt("pool workers", &workers, 1, std::max(64, default_workers),
+                             "%d", ImGuiSliderFlags_Logarithmic));
     }
     int jobs = k.jobs.value_or(s.jobs.empty() ? 1 : s.jobs.front().count);
     ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
-    track(ImGui::SliderInt("jobs (each kind)", &jobs, 1, 200));
+    // Ranges reach at least the file's own values (the C10k scenario has 10,000 jobs).
+    const int file_jobs = s.jobs.empty() ? 1 : s.jobs.front().count;
+    track(ImGui::SliderInt("jobs (each kind)", &jobs, 1, std::max(200, file_jobs), "%d", ImGuiSliderFlags_Logarithmic));
     if (changed) {
       if (cores != s.machine.cores || k.cores) k.cores = cores;
       const Time interval = Time::from_seconds(static_cast<double>(interval_ms) / 1e3);
