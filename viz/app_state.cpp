@@ -44,6 +44,14 @@ std::vector<GilContention> gil_contention(const trace::Trace& run) {
   return out;
 }
 
+std::uint32_t prediction_of(const std::vector<trace::Trace>& runs, std::uint32_t measured) {
+  if (measured >= runs.size() || runs[measured].origin != trace::Origin::Measured) return trace::kNone;
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    if (runs[r].origin == trace::Origin::Simulated && runs[r].run_name == runs[measured].run_name) return r;
+  }
+  return trace::kNone;
+}
+
 Time total_end(const std::vector<trace::Trace>& runs) {
   Time end = Time::zero();
   for (const auto& r : runs) end = max(end, r.end);
@@ -60,6 +68,7 @@ void refresh_derived(AppState& app) {
     index.metrics = trace::compute_metrics(run);
     index.playhead = PlayheadIndex::build(run);
     index.contention = gil_contention(run);
+    index.predicted_by = prediction_of(runs, static_cast<std::uint32_t>(app.runs.size()));
     index.glyph_marks = glyph_marks_by_lane(run);
     index.identity.assign(run.lanes.size(), trace::kNone);
     std::uint32_t ordinal = 0;

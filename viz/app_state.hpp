@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/trace/metrics.hpp"
+#include "viz/measuring.hpp"
 #include "viz/narrative.hpp"
 #include "viz/playback.hpp"
 #include "viz/playhead_state.hpp"
@@ -43,6 +44,7 @@ struct RunIndex {
   trace::Metrics metrics;
   PlayheadIndex playhead;
   std::vector<GilContention> contention;
+  std::uint32_t predicted_by = trace::kNone;  ///< a measured run: the simulated run of its name
   std::vector<std::uint32_t> identity;  ///< per lane: its thread ordinal (colour), kNone if not a thread
   std::vector<std::vector<std::uint32_t>> glyph_marks;  ///< per lane: marks drawn as glyphs
 };
@@ -59,6 +61,7 @@ struct ScreenshotRequest {
 
 struct AppState {
   Session session;
+  Measuring measuring;  ///< real runs on a background thread; declared after the session it feeds
   std::uint64_t derived_generation = 0;
   std::vector<RunIndex> runs;
   EventIndex events;
@@ -96,7 +99,7 @@ struct AppState {
   // Panel bookkeeping between frames (kept here, not in statics: the app owns all state).
   std::ptrdiff_t narrative_followed = -2;   ///< story line last scrolled to
   std::optional<SpanRef> inspector_shown;   ///< selection the inspector tab last jumped to
-  std::array<float, 8> toolbar_widths{};    ///< each toolbar group's width, last frame
+  std::array<float, 10> toolbar_widths{};   ///< each toolbar group's width, last frame
   /// Where the timeline was last drawn (screen pixels), for "save the timeline as PNG".
   float timeline_rect[4] = {0, 0, 0, 0};
 };
@@ -104,6 +107,9 @@ struct AppState {
 /// Rebuilds what derives from the runs when the session produced new ones; keeps the
 /// playhead and zoom when the time range still makes sense.
 void refresh_derived(AppState& app);
+
+/// For a measured run: the simulated run of the same name (its prediction), or kNone.
+std::uint32_t prediction_of(const std::vector<trace::Trace>& runs, std::uint32_t measured);
 
 /// The latest end across runs: the shared time axis runs from 0 to here.
 Time total_end(const std::vector<trace::Trace>& runs);

@@ -5,6 +5,8 @@
 #include <system_error>
 
 #include "sim/model/simulate.hpp"
+#include "sim/real/execute.hpp"
+#include "sim/real/model_twin.hpp"
 
 namespace gilsim::viz {
 
@@ -32,6 +34,24 @@ bool Session::set_knobs(const Knobs& knobs) {
   return false;
 }
 
+bool Session::fit_to_this_machine(bool fit) {
+  if (fit == fit_) return true;
+  fit_ = fit;
+  if (!loaded_ || load()) return true;
+  fit_ = !fit;
+  return false;
+}
+
+void Session::add_measured(trace::Trace measured) {
+  runs_.push_back(std::move(measured));
+  ++generation_;
+}
+
+void Session::drop_measured() {
+  const auto measured = [](const trace::Trace& t) { return t.origin == trace::Origin::Measured; };
+  if (std::erase_if(runs_, measured) > 0) ++generation_;
+}
+
 bool Session::load() {
   try {
     std::error_code ec;
@@ -42,15 +62,19 @@ bool Session::load() {
     }
     scenario::Scenario s = file_.empty() ? scenario::load_default(knobs_.overrides())
                                          : scenario::load_file(file_, knobs_.overrides());
+    std::optional<std::string> note;
+    if (fit_) note = real::fit_to_this_machine(s, real::available_cpus());
     const auto started = std::chrono::steady_clock::now();
     std::vector<trace::Trace> runs = model::simulate_all(s);
     simulation_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     scenario_ = std::move(s);
     runs_ = std::move(runs);
     mtime_ = mtime;
+    machine_note_ = note.value_or("");
     error_.clear();
     loaded_ = true;
     ++generation_;
+    ++scenario_generation_;
     return true;
   } catch (const std::exception& e) {
     error_ = e.what();

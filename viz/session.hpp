@@ -1,6 +1,7 @@
 // The open scenario and its simulated runs: opening the default or a file, the classroom
 // knobs (cores, switch interval, workers, jobs) that re-run the model, and the file watch
 // that reloads on change. A broken edit keeps the last good runs and says what is wrong.
+// Measured runs join the simulated ones; any reload or knob change drops them.
 #pragma once
 
 #include <filesystem>
@@ -24,6 +25,13 @@ class Session {
   /// Call every frame; reloads when the file's modification time changes (checked once a second).
   /// Returns true when the runs changed.
   bool poll(double wall_seconds);
+  /// Fits the model's twin to this machine's cores (as before real runs) or back to the file;
+  /// re-runs the model when that changes anything.
+  bool fit_to_this_machine(bool fit);
+  /// Adds a measured run; it stays until the next reload or knob change.
+  void add_measured(trace::Trace measured);
+  /// Removes the measured runs, keeping the simulated ones.
+  void drop_measured();
 
   const std::filesystem::path& file() const { return file_; }
   const scenario::Scenario& scenario() const { return scenario_; }
@@ -34,6 +42,11 @@ class Session {
   /// Changes whenever runs() does, so readers know to rebuild what they derived.
   std::uint64_t generation() const { return generation_; }
   double last_simulation_seconds() const { return simulation_seconds_; }
+  /// Changes whenever the scenario is loaded again (reload, knobs), not when runs are added.
+  std::uint64_t scenario_generation() const { return scenario_generation_; }
+  bool fitted_to_this_machine() const { return fit_; }
+  /// Why the twin predicts for fewer cores than the file asks; empty when it does not.
+  const std::string& machine_note() const { return machine_note_; }
 
  private:
   bool load();
@@ -45,6 +58,9 @@ class Session {
   std::string error_;
   bool loaded_ = false;
   std::uint64_t generation_ = 0;
+  std::uint64_t scenario_generation_ = 0;
+  bool fit_ = false;
+  std::string machine_note_;
   double simulation_seconds_ = 0;
   std::optional<std::filesystem::file_time_type> mtime_;
   double since_check_ = 0;

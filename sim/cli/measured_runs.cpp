@@ -8,21 +8,10 @@
 
 #include "sim/cli/text_table.hpp"
 #include "sim/real/execute.hpp"
+#include "sim/real/model_twin.hpp"
 #include "sim/trace/metrics.hpp"
 
 namespace gilsim::cli {
-
-std::optional<std::string> fit_to_this_machine(scenario::Scenario& s, int cpus) {
-  int asked = s.machine.cores;
-  for (const auto& run : s.runs) asked = std::max(asked, run.cores.value_or(0));
-  s.machine.cores = cpus;
-  for (auto& run : s.runs) {
-    if (run.cores) run.cores = std::min(*run.cores, cpus);
-  }
-  if (asked <= cpus) return std::nullopt;
-  return fmt::format("The scenario asks for {} cores; this machine has {}, so the model predicts for {} too.",
-                     asked, cpus, cpus);
-}
 
 std::optional<trace::Trace> measure_run(const scenario::Scenario& s, const scenario::Run& run,
                                         const MeasureOptions& options, std::string& why) {
@@ -71,10 +60,7 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     if (p == predicted.end()) continue;
     const auto pm = trace::compute_metrics(**p);
     const auto mm = trace::compute_metrics(*m);
-    const double error = mm.makespan.ns() == 0
-                             ? 0.0
-                             : 100.0 * static_cast<double>((pm.makespan - mm.makespan).ns()) /
-                                   static_cast<double>(mm.makespan.ns());
+    const double error = 100.0 * real::prediction_error(pm.makespan, mm.makespan);
     table.rows.push_back({m->run_name, format_time(pm.makespan), format_time(mm.makespan),
                           fmt::format("{:+.1f}%", error),
                           fmt::format("{} / {}", pm.gil_switches, mm.gil_switches),

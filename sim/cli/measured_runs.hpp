@@ -12,10 +12,6 @@
 
 namespace gilsim::cli {
 
-/// Makes the simulated twin use this machine's cores: returns a sentence for the report
-/// when the scenario asked for more, or nothing.
-std::optional<std::string> fit_to_this_machine(scenario::Scenario& scenario, int cpus);
-
 struct MeasureOptions {
   double timeout_seconds = 120.0;
   std::ostream* progress = nullptr;  ///< a progress line while a run executes; null: quiet

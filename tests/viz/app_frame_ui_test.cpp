@@ -222,3 +222,32 @@ TEST_CASE("a span's tooltip says who, what, when, how long and why") {
   // T2's I/O: the legend's meaning of the state, as a sentence.
   CHECK(ui::describe_span_detail(t, 4, 2).find("In a system call") != std::string::npos);
 }
+
+TEST_CASE("frames keep coming while runs execute for real; Cancel in the toolbar state stops them") {
+  HeadlessViewer v;
+  REQUIRE(v.app.session.open(std::filesystem::path(GILSIM_SOURCE_DIR) / "tests/viz/data/sleepy_real.toml"));
+  refresh_derived(v.app);
+  start_measuring(v.app);
+  // Each frame returns while the 30-second naps still run: drawing never waits for them.
+  for (int i = 0; i < 3; ++i) CHECK(v.frame() > 1000);
+  CHECK(measuring(v.app));
+  v.app.measuring.runner.cancel();
+  v.app.measuring.runner.wait();
+  v.frame();
+  CHECK_FALSE(measuring(v.app));
+  REQUIRE(v.app.measuring.outcomes.size() == 2);
+  CHECK(v.app.measuring.outcomes[0].kind == RealOutcome::Kind::Cancelled);
+  CHECK(v.app.session.runs().size() == 2);  // nothing measured, nothing added
+}
+
+TEST_CASE("measured runs of a tiny scenario arrive in the frames that follow") {
+  HeadlessViewer v;
+  REQUIRE(v.app.session.open(std::filesystem::path(GILSIM_SOURCE_DIR) / "tests/viz/data/tiny_real.toml"));
+  refresh_derived(v.app);
+  start_measuring(v.app);
+  v.app.measuring.runner.wait();
+  v.frame();
+  CHECK(v.app.session.runs().size() == 4);
+  CHECK(v.app.runs.size() == 4);
+  CHECK(v.frame() > 1000);
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs gilviz --screenshot under Xvfb for the default scenario and every bundled scenario,
-# then checks each PNG. Exit 77 (skipped) when xvfb-run is missing.
+# then checks each PNG; one more with --real on a tiny scenario (the picture waits for the
+# measured runs). Exit 77 (skipped) when xvfb-run is missing.
 set -euo pipefail
 gilviz="$1"; checker="$2"; scenarios="$3"; out="$4"
 command -v xvfb-run >/dev/null || { echo "xvfb-run not found: skipped"; exit 77; }
@@ -30,6 +31,8 @@ shoot() {
 shoot default
 # The Save PNG path: the timeline alone, cropped from the window.
 shoot default-timeline --timeline-only
+# Predicted and measured: a tiny scenario run for real before the picture is taken.
+shoot tiny-real "$(dirname "$0")/data/tiny_real.toml" --real
 for f in "$scenarios"/*.toml; do
   shoot "$(basename "$f" .toml)" "$f"
 done

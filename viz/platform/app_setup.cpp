@@ -21,6 +21,7 @@ bool set_up_app(AppState& app, const Options& options, bool list_bundled) {
     app.follow_playhead = false;
   }
   if (list_bundled) app.bundled = list_bundled_scenarios();
+  if (options.real) start_measuring(app);
   return true;
 }
 

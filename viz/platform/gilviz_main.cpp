@@ -1,5 +1,6 @@
 // gilviz: the viewer. `gilviz [FILE]` opens a scenario (the default one without FILE);
-// `--screenshot out.png [--at TIME]` renders once and exits; `--bench-frames N` times frames.
+// `--screenshot out.png [--at TIME]` renders once and exits; `--bench-frames N` times frames;
+// `--real` runs the scenario for real at start-up, under the predictions.
 #include <chrono>
 #include <cstdio>
 
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   cli.add_option("--size", size_text, "window size, e.g. 1600x900");
   cli.add_option("--scale", o.scale, "UI scale, 1 to 3")->check(CLI::Range(1.0, 3.0));
   cli.add_flag("--presentation", o.presentation, "start in presentation mode (bigger, fewer panels)");
+  cli.add_flag("--real", o.real, "run every run for real on this machine at start-up (a screenshot waits for them)");
   CLI11_PARSE(cli, argc, argv);
 
   if (!at_text.empty()) {
@@ -68,6 +70,12 @@ int main(int argc, char** argv) {
     o.height = h;
     o.size_given = true;
   }
-  if (o.bench_frames > 0) return run_bench(o);
+  if (o.bench_frames > 0) {
+    if (o.real) {
+      fmt::print(stderr, "gilviz: --real and --bench-frames do not mix: real runs would skew the frame times\n");
+      return 2;
+    }
+    return run_bench(o);
+  }
   return run_window(o);
 }

@@ -19,6 +19,7 @@ struct Options {
   bool size_given = false;           ///< without --size the window takes most of the screen
   float scale = 1.0f;
   bool presentation = false;
+  bool real = false;                 ///< run every run for real at start-up (the screenshot waits)
 };
 
 /// The interactive window, or a single screenshot when options.screenshot is set.

@@ -98,6 +98,7 @@ int run_window(const Options& options) {
     window.setVerticalSyncEnabled(true);
     window.setFramerateLimit(120);
   }
+  bool throttled = false;
   ImGui::CreateContext();
   SfmlImGui platform(window);
   ImGui_ImplOpenGL2_Init();
@@ -114,6 +115,11 @@ int run_window(const Options& options) {
       platform.process_event(event);
     }
     if (!window.isOpen() || app.quit) break;
+    // While runs execute for real, draw less often: the cores are for the measurement.
+    if (!screenshot_mode && measuring(app) != throttled) {
+      throttled = !throttled;
+      window.setFramerateLimit(throttled ? 15 : 120);
+    }
     if (app.session.generation() != titled_generation) {
       titled_generation = app.session.generation();
       const std::string title = fmt::format("gilviz - {}", app.session.scenario().title);
@@ -141,6 +147,11 @@ int run_window(const Options& options) {
     ImGui_ImplOpenGL2_RenderDrawData(ImGui::GetDrawData());
     platform.end_frame();
 
+    // A screenshot with --real waits for the real runs: frames count only once they are in.
+    if (screenshot_mode && measuring(app)) {
+      frame = 0;
+      sf::sleep(sf::milliseconds(50));
+    }
     if (screenshot_mode && ++frame >= 4) {
       // Four frames let auto-sized windows and the layout settle before the picture.
       std::string message;

@@ -26,6 +26,7 @@ void draw_frame(AppState& app, double wall_seconds) {
   app.frame_seconds = wall_seconds;
   if (app.session.poll(wall_seconds)) refresh_derived(app);
   refresh_derived(app);
+  collect_measurements(app);
   app.playback.advance(wall_seconds);
   app.status_age += wall_seconds;
   if (app.status_age > 6) app.status.clear();

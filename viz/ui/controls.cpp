@@ -169,6 +169,10 @@ void draw_toolbar(AppState& app) {
   end_group();
 
   begin_group();
+  draw_real_run_button(app);
+  end_group();
+
+  begin_group();
   if (ImGui::Button("Save PNG")) request_timeline_png(app);
   ImGui::SameLine();
   if (ImGui::Button("Help (F1)")) app.show_help = !app.show_help;

@@ -1,5 +1,6 @@
 // Numbers per run (from trace::compute_metrics, like every other reader): bars for the
-// makespan and the core utilisation, then a table with speedup and GIL contention.
+// makespan and the core utilisation, then a table with speedup and GIL contention, and when
+// runs were measured, predicted against measured makespan with the error.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -19,12 +20,50 @@ void bar(ImDrawList* dl, ImVec2 at, float width, float height, ImU32 colour, con
               label.c_str());
 }
 
+std::string run_label(const trace::Trace& run) {
+  return run.origin == trace::Origin::Measured ? run.run_name + " (measured)" : run.run_name;
+}
+
+/// Predicted and measured makespan per measured run, with the prediction's error.
+void draw_prediction_table(const AppState& app) {
+  const auto& runs = app.session.runs();
+  const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
+  if (!ImGui::BeginTable("##predicted", 4, flags)) return;
+  ImGui::TableSetupColumn("run");
+  ImGui::TableSetupColumn("predicted");
+  ImGui::TableSetupColumn("measured");
+  ImGui::TableSetupColumn("error");
+  ImGui::TableHeadersRow();
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    const auto error = prediction_error_of(app, r);
+    if (!error) continue;
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(runs[r].run_name.c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(format_time(app.runs[app.runs[r].predicted_by].metrics.makespan).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(format_time(app.runs[r].metrics.makespan).c_str());
+    ImGui::TableNextColumn();
+    ImGui::Text("%+.1f%%", 100.0 * *error);
+  }
+  ImGui::EndTable();
+  ImGui::TextDisabled("error = (predicted - measured) / measured");
+}
+
 }  // namespace
 
 void draw_numbers(AppState& app) {
   const auto& runs = app.session.runs();
   if (runs.empty() || app.runs.size() != runs.size()) return;
-  const trace::Metrics& baseline = app.runs.front().metrics;
+  const std::vector<std::uint32_t> order = stacking_order(runs);
+  // Speedups compare like with like: a measured run against the first measured run.
+  const auto baseline_of = [&](const trace::Trace& run) -> const trace::Metrics& {
+    for (std::uint32_t r : order) {
+      if (runs[r].origin == run.origin) return app.runs[r].metrics;
+    }
+    return app.runs.front().metrics;
+  };
   Time longest = Time{1};
   for (const RunIndex& r : app.runs) longest = max(longest, r.metrics.makespan);
 
@@ -32,15 +71,21 @@ void draw_numbers(AppState& app) {
   const float f = ImGui::GetFontSize();
   const float name_w = std::min(f * 7, ImGui::GetContentRegionAvail().x * 0.35f);
   const ImU32 makespan_colour = to_u32(Rgba{0, 114, 178});
+  const ImU32 measured_colour = to_u32(Rgba{213, 94, 0});
   const ImU32 busy_colour = to_u32(state_colour(trace::SpanState::Running));
-  for (std::size_t r = 0; r < runs.size(); ++r) {
+  for (std::uint32_t r : order) {
     const trace::Metrics& m = app.runs[r].metrics;
+    const bool measured = runs[r].origin == trace::Origin::Measured;
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float avail = std::max(10.0f, ImGui::GetContentRegionAvail().x - name_w - f * 5);
-    ImGui::TextUnformatted(runs[r].run_name.c_str());
+    if (measured) {
+      ImGui::TextDisabled("  measured");
+    } else {
+      ImGui::TextUnformatted(runs[r].run_name.c_str());
+    }
     const float line = ImGui::GetTextLineHeight();
     bar(dl, ImVec2(p.x + name_w, p.y + 1), avail * static_cast<float>(m.makespan.ns()) / static_cast<float>(longest.ns()),
-        line - 2, makespan_colour, format_time(m.makespan));
+        line - 2, measured ? measured_colour : makespan_colour, format_time(m.makespan));
     ImGui::Dummy(ImVec2(1, line * 0.55f));
     bar(dl, ImVec2(p.x + name_w, p.y + line + 1), avail * static_cast<float>(m.core_utilisation), line * 0.5f,
         busy_colour, fmt::format("{:.0f}% of cores busy", m.core_utilisation * 100));
@@ -57,15 +102,15 @@ void draw_numbers(AppState& app) {
     ImGui::TableSetupColumn("GIL wait");
     ImGui::TableSetupColumn("switches (forced)");
     ImGui::TableHeadersRow();
-    for (std::size_t r = 0; r < runs.size(); ++r) {
+    for (std::uint32_t r : order) {
       const trace::Metrics& m = app.runs[r].metrics;
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(runs[r].run_name.c_str());
+      ImGui::TextUnformatted(run_label(runs[r]).c_str());
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(format_time(m.makespan).c_str());
       ImGui::TableNextColumn();
-      ImGui::Text("%.2fx", trace::speedup(baseline, m));
+      ImGui::Text("%.2fx", trace::speedup(baseline_of(runs[r]), m));
       ImGui::TableNextColumn();
       ImGui::Text("%.0f%%", m.core_utilisation * 100);
       ImGui::TableNextColumn();
@@ -75,7 +120,15 @@ void draw_numbers(AppState& app) {
     }
     ImGui::EndTable();
   }
-  ImGui::TextDisabled("speedup against %s; GIL wait: all threads' waiting, added up", runs.front().run_name.c_str());
+  bool any_prediction = false;
+  for (const RunIndex& index : app.runs) any_prediction |= index.predicted_by != trace::kNone;
+  ImGui::TextDisabled("speedup against %s%s; GIL wait: all threads' waiting, added up", runs.front().run_name.c_str(),
+                      any_prediction ? " (measured against measured)" : "");
+  if (any_prediction) {
+    ImGui::Spacing();
+    ImGui::TextUnformatted("Predicted against measured");
+    draw_prediction_table(app);
+  }
 }
 
 }  // namespace gilsim::viz::ui

@@ -18,6 +18,10 @@ void draw_narrative(AppState& app);
 void draw_numbers(AppState& app);
 /// Bundled scenarios, open a file, the teaching note, the classroom knobs.
 void draw_scenario_panel(AppState& app);
+/// "Run for real": button, progress and Cancel, and each run's outcome (in the scenario panel).
+void draw_real_runs(AppState& app);
+/// The toolbar's compact form: "Run for real", or a small progress bar and Cancel.
+void draw_real_run_button(AppState& app);
 /// The selected span in detail.
 void draw_inspector(AppState& app);
 /// Colour swatches and mark glyphs, in one wrapped strip.

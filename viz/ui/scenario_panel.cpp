@@ -52,6 +52,8 @@ void draw_scenario_panel(AppState& app) {
     ImGui::TextWrapped("%s", reflow(s.note).c_str());
   }
 
+  if (ImGui::CollapsingHeader("Predicted and measured", ImGuiTreeNodeFlags_DefaultOpen)) draw_real_runs(app);
+
   if (ImGui::CollapsingHeader("Knobs", ImGuiTreeNodeFlags_DefaultOpen)) {
     Knobs k = app.session.knobs();
     bool changed = false, released = false;

@@ -31,8 +31,10 @@ std::vector<std::vector<int>> rows_by_lane(const TimelineLayout& layout, const s
   return out;
 }
 
-void draw_run_header(ImDrawList* dl, const trace::Trace& run, ImVec2 a, ImVec2 b) {
-  dl->AddRectFilled(a, b, IM_COL32(225, 230, 240, 255));
+void draw_run_header(ImDrawList* dl, const AppState& app, std::uint32_t r, ImVec2 a, ImVec2 b) {
+  const trace::Trace& run = app.session.runs()[r];
+  const bool measured = run.origin == trace::Origin::Measured;
+  dl->AddRectFilled(a, b, measured ? IM_COL32(245, 232, 218, 255) : IM_COL32(225, 230, 240, 255));
   dl->AddLine(ImVec2(a.x, a.y), ImVec2(b.x, a.y), IM_COL32(120, 120, 140, 255), 1.0f);
   const float ty = a.y + (b.y - a.y - ImGui::GetFontSize()) * 0.5f;
   const std::string name = run.run_name;
@@ -43,7 +45,16 @@ void draw_run_header(ImDrawList* dl, const trace::Trace& run, ImVec2 a, ImVec2 b
                                        run.origin == trace::Origin::Measured ? " (measured)" : "", run.gil_mode,
                                        run.cores, run.cores == 1 ? "" : "s",
                                        idle > 0 ? fmt::format(" ({} never used)", idle) : std::string(), run.end);
+  std::string versus;
+  if (const auto error = prediction_error_of(app, r)) {
+    const std::uint32_t p = app.runs[r].predicted_by;
+    versus = fmt::format("  -  predicted {}, off by {:+.1f}%", app.runs[p].metrics.makespan, 100.0 * *error);
+  }
   dl->AddText(ImVec2(a.x + 6 + name_w + 14, ty), IM_COL32(50, 50, 60, 255), what.c_str());
+  if (!versus.empty()) {
+    const float what_w = ImGui::CalcTextSize(what.c_str()).x;
+    dl->AddText(ImVec2(a.x + 6 + name_w + 14 + what_w, ty), IM_COL32(170, 60, 0, 255), versus.c_str());
+  }
 }
 
 void draw_lane_label(ImDrawList* dl, const AppState& app, std::uint32_t r, const trace::Trace& run,
@@ -159,7 +170,7 @@ void draw_timeline(AppState& app) {
     const float y0 = content.y + row.y, y1 = y0 + row.height;
     const trace::Trace& run = runs[row.run];
     if (row.kind == Row::Kind::RunHeader) {
-      draw_run_header(ldl, run, ImVec2(content.x, y0), ImVec2(right, y1));
+      draw_run_header(ldl, app, row.run, ImVec2(content.x, y0), ImVec2(right, y1));
       continue;
     }
     const trace::Lane& lane = run.lanes[row.lane];

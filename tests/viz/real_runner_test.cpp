@@ -1,0 +1,163 @@
+// Running a scenario for real in the background: the runner finishes and hands over measured
+// traces, reports progress, refuses what cannot run here, and stops promptly when cancelled;
+// the viewer stacks the measured runs under their predictions and drops them on a reload.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "sim/real/execute.hpp"
+#include "sim/scenario/loader.hpp"
+#include "sim/trace/trace_checks.hpp"
+#include "viz/app_state.hpp"
+#include "viz/real_runner.hpp"
+
+using namespace gilsim;
+using namespace gilsim::viz;
+using Kind = RealOutcome::Kind;
+
+namespace {
+
+const std::filesystem::path kTiny = std::filesystem::path(GILSIM_SOURCE_DIR) / "tests/viz/data/tiny_real.toml";
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+const std::filesystem::path kSleepy = std::filesystem::path(GILSIM_SOURCE_DIR) / "tests/viz/data/sleepy_real.toml";
+
+scenario::Scenario sleepy_scenario() { return scenario::load_file(kSleepy); }
+
+}  // namespace
+
+TEST_CASE("the runner measures every run in order and hands over valid traces") {
+  RealRunner runner;
+  runner.start(scenario::load_file(kTiny));
+  CHECK(runner.running());
+  runner.wait();
+  CHECK_FALSE(runner.running());
+  const RealProgress progress = runner.progress();
+  CHECK(progress.run_count == 2);
+  CHECK(progress.run_index == 1);
+  CHECK(progress.run_name == "threads");
+  CHECK(progress.jobs_total == 2);
+  CHECK(progress.jobs_done == 2);
+
+  std::vector<RealOutcome> outcomes = runner.take_finished();
+  REQUIRE(outcomes.size() == 2);
+  CHECK(outcomes[0].run_name == "sequential");
+  CHECK(outcomes[1].run_name == "threads");
+  for (const RealOutcome& o : outcomes) {
+    CAPTURE(o.run_name);
+    CAPTURE(o.message);
+    REQUIRE(o.kind == Kind::Measured);
+    REQUIRE(o.trace.has_value());
+    CHECK(o.trace->origin == trace::Origin::Measured);
+    CHECK(o.trace->run_name == o.run_name);
+    CHECK(trace::check_invariants(*o.trace).empty());
+    CHECK(o.trace->end >= Time{5'000'000});  // at least one job's 3 ms + 2 ms
+  }
+  CHECK(runner.take_finished().empty());
+}
+
+TEST_CASE("a run this machine cannot take is refused with the reason, and the next one still runs") {
+  scenario::Scenario s = scenario::load_file(kTiny);
+  s.jobs.front().count = 300;  // one thread per job: over the real executors' thread limit
+  s.runs.front().executor = scenario::Executor::Threads;
+  s.runs.back().executor = scenario::Executor::Sequential;
+  s.jobs.front().steps = {s.jobs.front().steps.back()};  // 2 ms of waiting each: quick in sequence too
+  RealRunner runner;
+  runner.start(s);
+  runner.wait();
+  const auto outcomes = runner.take_finished();
+  REQUIRE(outcomes.size() == 2);
+  CHECK(outcomes[0].kind == Kind::Refused);
+  CHECK(outcomes[0].message.find("limit") != std::string::npos);
+  CHECK(outcomes[1].kind == Kind::Measured);
+}
+
+TEST_CASE("cancelling stops the running run promptly and starts no other") {
+  RealRunner runner;
+  runner.start(sleepy_scenario());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(runner.running());
+  const auto began = std::chrono::steady_clock::now();
+  runner.cancel();
+  runner.wait();
+  CHECK(seconds_since(began) < 3.0);
+  const auto outcomes = runner.take_finished();
+  REQUIRE(outcomes.size() == 2);
+  CHECK(outcomes[0].kind == Kind::Cancelled);
+  CHECK(outcomes[1].kind == Kind::Cancelled);
+  CHECK_FALSE(outcomes[1].trace.has_value());
+}
+
+TEST_CASE("destroying a busy runner cancels and joins it") {
+  const auto began = std::chrono::steady_clock::now();
+  {
+    RealRunner runner;
+    runner.start(sleepy_scenario());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(seconds_since(began) < 3.0);
+}
+
+TEST_CASE("measured runs join the session under their predictions and leave on a reload") {
+  AppState app;
+  REQUIRE(app.session.open(kTiny));
+  refresh_derived(app);
+  CHECK_FALSE(app.session.fitted_to_this_machine());
+  start_measuring(app);
+  CHECK(app.session.fitted_to_this_machine());
+  CHECK(app.session.scenario().machine.cores == real::available_cpus());
+  app.measuring.runner.wait();
+  collect_measurements(app);
+
+  const auto& runs = app.session.runs();
+  REQUIRE(runs.size() == 4);
+  REQUIRE(app.runs.size() == 4);
+  CHECK(runs[2].origin == trace::Origin::Measured);
+  CHECK(runs[2].run_name == "sequential");
+  CHECK(app.runs[2].predicted_by == 0);
+  CHECK(app.runs[3].predicted_by == 1);
+  CHECK(app.runs[0].predicted_by == trace::kNone);
+  CHECK(stacking_order(runs) == std::vector<std::uint32_t>{0, 2, 1, 3});
+  const auto error = prediction_error_of(app, 3);
+  REQUIRE(error.has_value());
+  CHECK(*error > -1.0);  // a makespan is positive: the prediction is never 100% under
+  CHECK(app.measuring.outcomes.size() == 2);
+
+  SUBCASE("a knob change re-runs the model and drops the measurements") {
+    Knobs k;
+    k.jobs = 3;
+    REQUIRE(app.session.set_knobs(k));
+    refresh_derived(app);
+    collect_measurements(app);
+    CHECK(app.session.runs().size() == 2);
+    CHECK(app.measuring.outcomes.empty());
+  }
+  SUBCASE("running again replaces them") {
+    start_measuring(app);
+    CHECK(app.session.runs().size() == 2);
+    app.measuring.runner.wait();
+    collect_measurements(app);
+    CHECK(app.session.runs().size() == 4);
+  }
+}
+
+TEST_CASE("a reload while measuring stops the runner and drops what it still delivers") {
+  AppState app;
+  REQUIRE(app.session.open({}));
+  refresh_derived(app);
+  app.measuring.runner.start(sleepy_scenario());
+  app.measuring.scenario_generation = app.session.scenario_generation();
+  Knobs one_core;
+  one_core.cores = 1;
+  REQUIRE(app.session.set_knobs(one_core));
+  collect_measurements(app);
+  CHECK(app.measuring.stopped_by_change);
+  app.measuring.runner.wait();
+  collect_measurements(app);
+  CHECK(app.measuring.outcomes.empty());
+  for (const trace::Trace& t : app.session.runs()) CHECK(t.origin == trace::Origin::Simulated);
+}

@@ -1,0 +1,62 @@
+// Between the RealRunner's thread and the session: start, collect, forget on change.
+#include "viz/measuring.hpp"
+
+#include "sim/real/model_twin.hpp"
+#include "viz/app_state.hpp"
+
+namespace gilsim::viz {
+
+void start_measuring(AppState& app) {
+  Measuring& m = app.measuring;
+  m.runner.cancel();
+  m.runner.wait();
+  app.session.fit_to_this_machine(true);
+  app.session.drop_measured();
+  refresh_derived(app);
+  m.outcomes.clear();
+  m.stopped_by_change = false;
+  m.discarding = false;
+  m.scenario_generation = app.session.scenario_generation();
+  m.runner.start(app.session.scenario());
+}
+
+void collect_measurements(AppState& app) {
+  Measuring& m = app.measuring;
+  if (m.scenario_generation != app.session.scenario_generation()) {
+    // These measurements belong to a scenario that is no longer shown.
+    m.scenario_generation = app.session.scenario_generation();
+    m.outcomes.clear();
+    if (m.runner.running()) {
+      m.runner.cancel();
+      m.discarding = true;
+      m.stopped_by_change = true;
+    }
+  }
+  const bool was_running = m.runner.running();
+  std::vector<RealOutcome> finished = m.runner.take_finished();
+  if (m.discarding) {
+    m.discarding = was_running;
+    return;
+  }
+  bool added = false;
+  for (RealOutcome& outcome : finished) {
+    if (outcome.trace) {
+      app.session.add_measured(std::move(*outcome.trace));
+      outcome.trace.reset();
+      added = true;
+    }
+    m.outcomes.push_back(std::move(outcome));
+  }
+  if (added) refresh_derived(app);
+}
+
+std::optional<double> prediction_error_of(const AppState& app, std::uint32_t measured_run) {
+  if (measured_run >= app.runs.size()) return std::nullopt;
+  const std::uint32_t predicted = app.runs[measured_run].predicted_by;
+  if (predicted == trace::kNone) return std::nullopt;
+  return real::prediction_error(app.runs[predicted].metrics.makespan, app.runs[measured_run].metrics.makespan);
+}
+
+bool measuring(const AppState& app) { return app.measuring.runner.running(); }
+
+}  // namespace gilsim::viz

@@ -1,0 +1,33 @@
+// "Run for real" in the viewer: starts the RealRunner on the current scenario (its model twin
+// fitted to this machine first), and each frame moves finished measured runs into the session.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "viz/real_runner.hpp"
+
+namespace gilsim::viz {
+
+struct AppState;
+
+struct Measuring {
+  RealRunner runner;
+  std::uint64_t scenario_generation = 0;  ///< the scenario the runner is measuring
+  std::vector<RealOutcome> outcomes;      ///< what became of each run so far (traces moved out)
+  bool stopped_by_change = false;         ///< the scenario changed under a running measurement
+  bool discarding = false;                ///< until the stopped runner ends, its results are dropped
+};
+
+/// Fits the model to this machine, drops earlier measured runs and starts measuring every run.
+void start_measuring(AppState& app);
+/// Call every frame: adds finished measured runs to the session (they stack under their
+/// predictions); stops and forgets a measurement whose scenario was reloaded or re-knobbed.
+void collect_measurements(AppState& app);
+/// For a measured run with a prediction: (predicted - measured) / measured makespan.
+std::optional<double> prediction_error_of(const AppState& app, std::uint32_t measured_run);
+/// True while runs execute for real.
+bool measuring(const AppState& app);
+
+}  // namespace gilsim::viz

@@ -1,0 +1,94 @@
+// The background thread of RealRunner: real::execute for each run, progress under a lock.
+#include "viz/real_runner.hpp"
+
+#include "sim/real/execute.hpp"
+
+namespace gilsim::viz {
+
+RealRunner::~RealRunner() {
+  cancel();
+  wait();
+}
+
+void RealRunner::start(scenario::Scenario scenario, Time timeout) {
+  cancel();
+  wait();
+  cancel_ = false;
+  {
+    std::lock_guard lock(mutex_);
+    progress_ = RealProgress{true, 0, static_cast<int>(scenario.runs.size()), {}, 0, 0};
+    finished_.clear();
+  }
+  thread_ = std::thread([this, s = std::move(scenario), timeout]() mutable { work(std::move(s), timeout); });
+}
+
+void RealRunner::cancel() { cancel_ = true; }
+
+void RealRunner::wait() {
+  if (thread_.joinable()) thread_.join();
+}
+
+bool RealRunner::running() const {
+  std::lock_guard lock(mutex_);
+  return progress_.running;
+}
+
+RealProgress RealRunner::progress() const {
+  std::lock_guard lock(mutex_);
+  return progress_;
+}
+
+std::vector<RealOutcome> RealRunner::take_finished() {
+  std::lock_guard lock(mutex_);
+  std::vector<RealOutcome> out = std::move(finished_);
+  finished_.clear();
+  return out;
+}
+
+void RealRunner::work(scenario::Scenario scenario, Time timeout) {
+  using Kind = RealOutcome::Kind;
+  for (std::size_t i = 0; i < scenario.runs.size(); ++i) {
+    const scenario::Run& run = scenario.runs[i];
+    {
+      std::lock_guard lock(mutex_);
+      progress_.run_index = static_cast<int>(i);
+      progress_.run_name = run.name;
+      progress_.jobs_done = progress_.jobs_total = 0;
+    }
+    RealOutcome outcome{Kind::Measured, run.name, std::nullopt, {}};
+    if (cancel_) {
+      outcome.kind = Kind::Cancelled;
+      outcome.message = "not started: cancelled";
+    } else if (auto why = real::why_not_runnable(scenario, run)) {
+      outcome.kind = Kind::Refused;
+      outcome.message = *why;
+    } else {
+      real::ExecuteOptions options;
+      options.timeout = timeout;
+      options.cancel = &cancel_;
+      options.progress = [this](int done, int total) {
+        std::lock_guard lock(mutex_);
+        progress_.jobs_done = done;
+        progress_.jobs_total = total;
+      };
+      try {
+        outcome.trace = real::execute(scenario, run, options);
+      } catch (const real::RealRunError& e) {
+        using Reason = real::RealRunError::Reason;
+        outcome.kind = e.reason() == Reason::Cancelled     ? Kind::Cancelled
+                       : e.reason() == Reason::NotRunnable ? Kind::Refused
+                                                           : Kind::Failed;
+        outcome.message = e.what();
+      } catch (const std::exception& e) {
+        outcome.kind = Kind::Failed;
+        outcome.message = e.what();
+      }
+    }
+    std::lock_guard lock(mutex_);
+    finished_.push_back(std::move(outcome));
+  }
+  std::lock_guard lock(mutex_);
+  progress_.running = false;
+}
+
+}  // namespace gilsim::viz
