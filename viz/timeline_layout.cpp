@@ -55,6 +55,10 @@ std::vector<std::uint32_t> stacking_order(const std::vector<trace::Trace>& runs)
   return order;
 }
 
+std::string run_label(const trace::Trace& run) {
+  return run.origin == trace::Origin::Measured ? run.run_name + " (measured)" : run.run_name;
+}
+
 TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOptions& options) {
   TimelineLayout layout;
   float y = 0;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "sim/trace/trace.hpp"
@@ -46,6 +47,9 @@ int idle_cores(const trace::Trace& trace);
 /// The order runs are stacked in: file order, except that a measured run sits right under
 /// the simulated run of the same name, so prediction and measurement read as a pair.
 std::vector<std::uint32_t> stacking_order(const std::vector<trace::Trace>& runs);
+
+/// The run's name as panels show it: "threads", or "threads (measured)" for a measured run.
+std::string run_label(const trace::Trace& run);
 
 TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOptions& options);
 

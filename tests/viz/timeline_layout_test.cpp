@@ -54,4 +54,6 @@ TEST_CASE("a measured run is stacked right under its simulated namesake") {
     if (r.kind == Row::Kind::RunHeader) headers.push_back(r.run);
   }
   CHECK(headers == std::vector<std::uint32_t>{0, 2, 1, 3});
+  CHECK(run_label(runs[0]) == runs[0].run_name);
+  CHECK(run_label(runs[3]) == "only measured (measured)");
 }

@@ -44,7 +44,7 @@ std::string why(const trace::Trace& run, const trace::Lane& lane, const trace::S
 std::string describe_span_detail(const trace::Trace& run, trace::LaneId lane_id, std::size_t index) {
   const trace::Lane& lane = run.lanes[lane_id];
   const trace::Span& s = lane.spans[index];
-  std::string text = fmt::format("{}  ({})\n", trace::describe(run, lane, s), run.run_name);
+  std::string text = fmt::format("{}  ({})\n", trace::describe(run, lane, s), run_label(run));
   text += fmt::format("from {} to {}, for {}\n", s.begin, s.end, s.duration());
   const std::string because = why(run, lane, s);
   if (!because.empty()) text += because;
@@ -62,7 +62,7 @@ void draw_inspector(AppState& app) {
   const trace::Lane& lane = run.lanes[ref.lane];
   const trace::Span& s = lane.spans[ref.span];
   ImGui::PushFont(bold_font());
-  ImGui::TextUnformatted(fmt::format("{} - {}", lane.name, run.run_name).c_str());
+  ImGui::TextUnformatted(fmt::format("{} - {}", lane.name, run_label(run)).c_str());
   ImGui::PopFont();
   ImGui::PushTextWrapPos(0);
   ImGui::TextUnformatted(describe_span_detail(run, ref.lane, ref.span).c_str());

@@ -11,15 +11,16 @@ void draw_narrative(AppState& app) {
   const auto& runs = app.session.runs();
   // Filter: all runs or one, every event or GIL events only.
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
-  const char* current = app.narrative_filter.run < runs.size() ? runs[app.narrative_filter.run].run_name.c_str() : "all runs";
-  if (ImGui::BeginCombo("##narrative_run", current)) {
+  const std::string current =
+      app.narrative_filter.run < runs.size() ? run_label(runs[app.narrative_filter.run]) : "all runs";
+  if (ImGui::BeginCombo("##narrative_run", current.c_str())) {
     if (ImGui::Selectable("all runs", app.narrative_filter.run == trace::kNone)) {
       app.narrative_filter.run = trace::kNone;
       app.narrative_dirty = true;
     }
     for (std::uint32_t r = 0; r < runs.size(); ++r) {
       ImGui::PushID(static_cast<int>(r));
-      if (ImGui::Selectable(runs[r].run_name.c_str(), app.narrative_filter.run == r)) {
+      if (ImGui::Selectable(run_label(runs[r]).c_str(), app.narrative_filter.run == r)) {
         app.narrative_filter.run = r;
         app.narrative_dirty = true;
       }
@@ -55,7 +56,7 @@ void draw_narrative(AppState& app) {
     for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
       const NarrativeLine& line = app.narrative.line(static_cast<std::size_t>(i));
       std::string text = fmt::format("{:>10}  ", format_time(line.at));
-      if (all_runs) text += fmt::format("[{}] ", runs[line.run].run_name);
+      if (all_runs) text += fmt::format("[{}] ", run_label(runs[line.run]));
       text += Narrative::text(runs, line);
       ImGui::PushID(i);
       const bool current_line = i == at;

@@ -20,10 +20,6 @@ void bar(ImDrawList* dl, ImVec2 at, float width, float height, ImU32 colour, con
               label.c_str());
 }
 
-std::string run_label(const trace::Trace& run) {
-  return run.origin == trace::Origin::Measured ? run.run_name + " (measured)" : run.run_name;
-}
-
 /// Predicted and measured makespan per measured run, with the prediction's error.
 void draw_prediction_table(const AppState& app) {
   const auto& runs = app.session.runs();

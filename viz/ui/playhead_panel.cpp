@@ -55,12 +55,12 @@ void draw_playhead_state(AppState& app) {
   ImGui::Text("At %s", format_time(now).c_str());
   ImGui::PopFont();
   const ImVec4 waiting_colour(0.70f, 0.25f, 0.0f, 1.0f);
-  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+  for (std::uint32_t r : stacking_order(runs)) {
     const trace::Trace& run = runs[r];
     const PlayheadState state = state_at(run, app.runs[r].playhead, now);
     ImGui::PushID(static_cast<int>(r));
     ImGui::SetNextItemOpen(true, ImGuiCond_Once);
-    const bool open = ImGui::CollapsingHeader(run.run_name.c_str());
+    const bool open = ImGui::CollapsingHeader(run_label(run).c_str());
     if (!open) {
       ImGui::PopID();
       continue;

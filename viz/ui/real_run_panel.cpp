@@ -18,6 +18,12 @@ std::string error_of(const AppState& app, std::uint32_t measured_run) {
   return error ? fmt::format("{:+.1f}%", 100.0 * *error) : std::string();
 }
 
+void disabled_wrapped(const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopStyleColor();
+}
+
 /// Share of the whole measurement done: finished runs plus the running one's finished jobs.
 float done_fraction(const RealProgress& p) {
   const float within = p.jobs_total > 0 ? static_cast<float>(p.jobs_done) / static_cast<float>(p.jobs_total) : 0.0f;
@@ -43,14 +49,16 @@ void draw_outcomes(const AppState& app) {
         for (std::uint32_t r = 0; r < runs.size(); ++r) {
           if (runs[r].origin == trace::Origin::Measured && runs[r].run_name == o.run_name) error = error_of(app, r);
         }
-        ImGui::BulletText("%s: measured%s", o.run_name.c_str(),
-                          error.empty() ? "" : fmt::format(", prediction off by {}", error).c_str());
+        ImGui::Bullet();
+        ImGui::TextWrapped("%s: measured%s", o.run_name.c_str(),
+                           error.empty() ? "" : fmt::format(" (prediction {})", error).c_str());
         break;
       }
       case Kind::Refused:
-        ImGui::BulletText("%s: not run here", o.run_name.c_str());
+        ImGui::Bullet();
+        ImGui::TextWrapped("%s: not run here", o.run_name.c_str());
         ImGui::Indent();
-        ImGui::TextDisabled("%s", o.message.c_str());
+        disabled_wrapped(o.message);
         ImGui::Unindent();
         break;
       case Kind::Cancelled:
@@ -58,7 +66,8 @@ void draw_outcomes(const AppState& app) {
         break;
       case Kind::Failed:
         ImGui::PushStyleColor(ImGuiCol_Text, kErrorText);
-        ImGui::BulletText("%s failed: %s", o.run_name.c_str(), o.message.c_str());
+        ImGui::Bullet();
+        ImGui::TextWrapped("%s failed: %s", o.run_name.c_str(), o.message.c_str());
         ImGui::PopStyleColor();
         break;
     }
@@ -95,7 +104,7 @@ void draw_real_runs(AppState& app) {
   if (app.session.fitted_to_this_machine()) {
     ImGui::TextWrapped("The model predicts for this machine's %d core%s, so prediction and measurement "
                        "compare; measured lanes sit under their predictions.", cpus, cpus == 1 ? "" : "s");
-    if (!app.session.machine_note().empty()) ImGui::TextDisabled("%s", app.session.machine_note().c_str());
+    if (!app.session.machine_note().empty()) disabled_wrapped(app.session.machine_note());
   } else {
     ImGui::TextWrapped("Runs every run for real (threads on a real GIL, a real event loop, worker "
                        "processes) and stacks the measured lanes under the predicted ones. The model is "

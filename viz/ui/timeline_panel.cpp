@@ -48,7 +48,8 @@ void draw_run_header(ImDrawList* dl, const AppState& app, std::uint32_t r, ImVec
   std::string versus;
   if (const auto error = prediction_error_of(app, r)) {
     const std::uint32_t p = app.runs[r].predicted_by;
-    versus = fmt::format("  -  predicted {}, off by {:+.1f}%", app.runs[p].metrics.makespan, 100.0 * *error);
+    versus = fmt::format("  -  predicted {}, {:.1f}% {} the measurement", app.runs[p].metrics.makespan,
+                         100.0 * std::abs(*error), *error < 0 ? "below" : "above");
   }
   dl->AddText(ImVec2(a.x + 6 + name_w + 14, ty), IM_COL32(50, 50, 60, 255), what.c_str());
   if (!versus.empty()) {
