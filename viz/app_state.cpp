@@ -88,7 +88,13 @@ void refresh_derived(AppState& app) {
   }
   app.events.build(runs);
   app.narrative_dirty = true;
+  const Time previous_end = app.playback.end();
   const Time end = total_end(runs);
+  // A measured run arriving keeps the user's zoom; a new scenario, or a view that showed
+  // everything, fits the new range.
+  const bool same_scenario = app.derived_scenario_generation == app.session.scenario_generation();
+  app.derived_scenario_generation = app.session.scenario_generation();
+  const bool showed_everything = app.view.start() <= Time::zero() && app.view.end() >= previous_end;
   const bool was_beyond = app.playback.now() > end;
   app.playback.set_end(end);
   if (was_beyond) app.playback.seek(end);
@@ -98,7 +104,7 @@ void refresh_derived(AppState& app) {
     app.selected.reset();
   }
   app.token_y.assign(runs.size(), {});
-  app.fit_pending = true;
+  if (!same_scenario || showed_everything) app.fit_pending = true;
 }
 
 std::vector<BundledScenario> list_bundled_scenarios() {

@@ -63,6 +63,7 @@ struct AppState {
   Session session;
   Measuring measuring;  ///< real runs on a background thread; declared after the session it feeds
   std::uint64_t derived_generation = 0;
+  std::uint64_t derived_scenario_generation = 0;
   std::vector<RunIndex> runs;
   EventIndex events;
   Narrative narrative;

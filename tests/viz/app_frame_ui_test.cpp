@@ -245,9 +245,12 @@ TEST_CASE("measured runs of a tiny scenario arrive in the frames that follow") {
   REQUIRE(v.app.session.open(std::filesystem::path(GILSIM_SOURCE_DIR) / "tests/viz/data/tiny_real.toml"));
   refresh_derived(v.app);
   start_measuring(v.app);
+  v.frame();  // the view fits the predictions
   v.app.measuring.runner.wait();
   v.frame();
   CHECK(v.app.session.runs().size() == 4);
   CHECK(v.app.runs.size() == 4);
   CHECK(v.frame() > 1000);
+  // The view showed everything, so it grows to the measured runs' end.
+  CHECK(v.app.view.end() >= total_end(v.app.session.runs()));
 }
