@@ -140,6 +140,13 @@ TEST_CASE("measured runs join the session under their predictions and leave on a
     CHECK(app.session.runs().size() == 2);
     CHECK(app.measuring.outcomes.empty());
   }
+  SUBCASE("predicting for the file's cores again drops them too") {
+    REQUIRE(app.session.fit_to_this_machine(false));
+    refresh_derived(app);
+    collect_measurements(app);
+    CHECK(app.session.runs().size() == 2);
+    CHECK_FALSE(app.session.fitted_to_this_machine());
+  }
   SUBCASE("running again replaces them") {
     start_measuring(app);
     CHECK(app.session.runs().size() == 2);

@@ -105,6 +105,11 @@ void draw_real_runs(AppState& app) {
     ImGui::TextWrapped("The model predicts for this machine's %d core%s, so prediction and measurement "
                        "compare; measured lanes sit under their predictions.", cpus, cpus == 1 ? "" : "s");
     if (!app.session.machine_note().empty()) disabled_wrapped(app.session.machine_note());
+    // Leaving the fit re-runs the model for the file's cores, which drops the measured runs.
+    if (!measuring(app) && ImGui::SmallButton("Predict for the file's cores again")) {
+      app.session.fit_to_this_machine(false);
+      refresh_derived(app);
+    }
   } else {
     ImGui::TextWrapped("Runs every run for real (threads on a real GIL, a real event loop, worker "
                        "processes) and stacks the measured lanes under the predicted ones. The model is "
