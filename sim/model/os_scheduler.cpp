@@ -1,6 +1,5 @@
 // The OS side of the engine: cores, the run queue, time slices and wake-up preemption
 // (PYTHON_MODEL S1-S5).
-#include <algorithm>
 #include <utility>
 
 #include "sim/model/engine.hpp"
