@@ -2,8 +2,8 @@
 // whose programs are coroutines. Programs ask for operations (compute, wait, take or drop
 // the GIL); the engine decides when each completes and records every change in the trace.
 //
-// Sections of engine.cpp: events and programs | cores and the run queue | compute
-// GIL rules are in gil_rules.cpp (new GIL G1-G8, old GIL O1-O3, none).
+// engine.cpp: events, programs and compute; os_scheduler.cpp: cores and the run queue;
+// gil_rules.cpp: the GIL (new GIL G1-G8, old GIL O1-O3, none).
 #pragma once
 
 #include <coroutine>

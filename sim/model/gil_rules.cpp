@@ -217,8 +217,9 @@ void Engine::on_drop_deadline(std::uint32_t index) {
   builder_.mark(now_, MarkKind::DropRequest, requester.lane, threads_[h]->lane,
                 (now_ - requester.waiting_since).ns());
   Thread& holder = *threads_[h];
-  if (holder.running && holder.work.needs_gil && holder.work.checkpoints) forced_switch(h);
-  // Otherwise the holder sees the request at its next check point (proceed()).
+  // A compute that ends at this very instant is not cut: the holder sees the request at its
+  // next check point (proceed()) or drops the GIL for its next blocking call (G6).
+  if (holder.running && holder.run_end > now_ && holder.work.needs_gil && holder.work.checkpoints) forced_switch(h);
 }
 
 // Old GIL ------------------------------------------------------------------------------

@@ -78,6 +78,24 @@ TEST_CASE("a waiter that loses the race to a returning I/O thread waits a fresh 
   CHECK(Time{requests[0]->value} == 6_ms + 10_us);  // waited since 0
 }
 
+TEST_CASE("a drop request that arrives as the holder's work ends does not cut it") {
+  // T2 asks at 5 ms, the instant T1's second CPU step ends. T1 goes on to its sleep and
+  // drops the GIL then, waiting for T2 to take it (G6): no forced switch, no empty hold.
+  auto s = exact_scenario(2);
+  add_jobs(s, "a", 1, {cpu(1_ms), cpu(4_ms), sleep_for(10_ms)});
+  add_jobs(s, "b", 1, {cpu(10_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  const std::vector<Held> actual = gil_timeline(t);
+  REQUIRE(actual.size() == 2);
+  CHECK(actual[0].holder == "T1");
+  CHECK(actual[0].end == 5_ms);
+  CHECK(actual[1].holder == "T2");
+  CHECK(actual[1].end == 15_ms);
+  CHECK(marks_of(t, MarkKind::DropRequest).size() == 1);
+  CHECK(marks_of(t, MarkKind::ForcedSwitch).empty());
+  CHECK(t.end == 15_ms);
+}
+
 TEST_CASE("convoy: an I/O thread beside a CPU hog pays one switch interval per read") {
   for (const Time interval : {1_ms, 5_ms}) {
     CAPTURE(interval);
