@@ -24,12 +24,7 @@ struct Pool {
   ThreadId result_handler = 0;
   WorkQueue<Chunk> tasks;    ///< the shared pipe of pickled chunks
   WorkQueue<Chunk> results;  ///< the result pipe
-  int workers_ready = 0;
 };
-
-Time ipc_cost(const scenario::Costs& costs, std::int64_t bytes) {
-  return costs.ipc_message + Time::from_seconds(static_cast<double>(bytes) / costs.ipc_bandwidth);
-}
 
 std::int64_t chunk_bytes(const RunContext& ctx, const Chunk& c, bool results) {
   std::int64_t bytes = 0;
@@ -37,6 +32,36 @@ std::int64_t chunk_bytes(const RunContext& ctx, const Chunk& c, bool results) {
     bytes += results ? ctx.jobs[i].kind->result_bytes : ctx.jobs[i].kind->arg_bytes;
   }
   return bytes;
+}
+
+/// A message costs ipc_message + bytes / ipc_bandwidth (P7): half of the fixed cost is the
+/// pipe's system call, made without the GIL (G7); the rest is pickling, under the GIL.
+Time pickle_cost(const scenario::Costs& costs, std::int64_t bytes) {
+  return costs.ipc_message / 2 + Time::from_seconds(static_cast<double>(bytes) / costs.ipc_bandwidth);
+}
+
+Program pipe_call(Engine& e, ThreadId self, const scenario::Costs& costs, std::uint32_t job) {
+  co_await e.release_gil(self);
+  co_await e.wait(self, costs.ipc_message - costs.ipc_message / 2, SpanState::BlockedIo, job);
+  co_await e.acquire_gil(self);
+}
+
+/// Pickles a chunk's arguments or results and writes them to a pipe.
+Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results) {
+  const auto& costs = ctx.scenario.costs;
+  const std::uint32_t job = ctx.jobs[chunk.first].id;
+  co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)),
+                              Work{SpanState::Pickling, true, true, job});
+  co_await pipe_call(ctx.engine, self, costs, job);
+}
+
+/// Reads a chunk's arguments or results from a pipe and unpickles them.
+Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results) {
+  const auto& costs = ctx.scenario.costs;
+  const std::uint32_t job = ctx.jobs[chunk.first].id;
+  co_await pipe_call(ctx.engine, self, costs, job);
+  co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)),
+                              Work{SpanState::Pickling, true, true, job});
 }
 
 Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_to_fork, Time start_cost) {
@@ -50,13 +75,11 @@ Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_to_fo
     co_await pool.tasks.get(e, self, next);
     if (!next) break;
     const Chunk chunk = *next;
-    co_await e.compute(self, ipc_cost(ctx.scenario.costs, chunk_bytes(ctx, chunk, false)),
-                       Work{SpanState::Pickling, true, true, ctx.jobs[chunk.first].id});
+    co_await receive_chunk(ctx, self, chunk, false);
     for (std::size_t i = chunk.first; i < chunk.first + chunk.count; ++i) {
       co_await run_job(e, self, ctx.jobs[i], ctx.scenario.python);
     }
-    co_await e.compute(self, ipc_cost(ctx.scenario.costs, chunk_bytes(ctx, chunk, true)),
-                       Work{SpanState::Pickling, true, true, ctx.jobs[chunk.first].id});
+    co_await send_chunk(ctx, self, chunk, true);
     pool.results.push(e, chunk);
   }
   e.exit(self);
@@ -66,8 +89,7 @@ Program task_handler_main(RunContext& ctx, Pool& pool, ThreadId self, std::vecto
   Engine& e = ctx.engine;
   co_await e.acquire_gil(self);
   for (const Chunk& chunk : chunks) {
-    co_await e.compute(self, ipc_cost(ctx.scenario.costs, chunk_bytes(ctx, chunk, false)),
-                       Work{SpanState::Pickling, true, true, ctx.jobs[chunk.first].id});
+    co_await send_chunk(ctx, self, chunk, false);
     e.trace().mark(e.now(), trace::MarkKind::Dispatch, e.lane(self), trace::kNone,
                    static_cast<std::int64_t>(chunk.count));
     pool.tasks.push(e, chunk);
@@ -82,8 +104,7 @@ Program result_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
   while (ctx.jobs_left > 0) {
     co_await pool.results.get(e, self, next);
     const Chunk chunk = *next;  // results never close: one comes for every chunk sent
-    co_await e.compute(self, ipc_cost(ctx.scenario.costs, chunk_bytes(ctx, chunk, true)),
-                       Work{SpanState::Pickling, true, true, ctx.jobs[chunk.first].id});
+    co_await receive_chunk(ctx, self, chunk, true);
     ctx.jobs_left -= static_cast<int>(chunk.count);
   }
   e.notify(pool.main);

@@ -47,11 +47,13 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
   const float y0 = box.top + pad, y1 = box.bottom - pad;
   // Text fits the row: thin core rows get a slightly smaller size rather than clipped glyphs.
   const float text_h = std::min(ImGui::GetFontSize(), (y1 - y0) + 2.0f);
+  const bool detailed = room_for_detail(dl);
   for (const DrawItem& item : items) {
     const float x0 = box.left + static_cast<float>(item.x0);
     const float x1 = box.left + static_cast<float>(item.x1);
     const ImU32 fill = item_colour(c, lane.kind, item);
     dl->AddRectFilled(ImVec2(x0, y0), ImVec2(x1, y1), fill);
+    if (!detailed) continue;
     if (x1 - x0 >= 4.0f && !item.folded()) {
       // A darker edge keeps pale states (awaiting, sleeping) visible on a washed-out projector.
       const Rgba f = rgba_of(fill);
@@ -77,6 +79,7 @@ void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, const 
     const float x0 = box.left + static_cast<float>(item.x0);
     const float x1 = box.left + static_cast<float>(item.x1);
     dl->AddRectFilled(ImVec2(x0, y0), ImVec2(x1, box.bottom - 1), fill);
+    if (!room_for_detail(dl)) continue;
     // Hatching in the band, so it reads as "waiting" even in grey-scale print.
     const float band = box.bottom - 1 - y0;
     for (float x = std::floor(x0 / 6) * 6; x < x1; x += 6) {

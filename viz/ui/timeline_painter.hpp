@@ -26,6 +26,17 @@ struct LaneColouring {
 
 ImU32 item_colour(const LaneColouring& c, trace::LaneKind kind, const DrawItem& item);
 
+/// Debian's Dear ImGui indexes a draw list's vertices with 16 bits and its OpenGL2 renderer
+/// cannot offset them, so a window's draw list must stay under 65,536 vertices. Past the
+/// detail budget, lanes are painted as plain filled spans (no outlines, labels, hatching or
+/// glyphs); past the hard budget, a lane is left empty rather than abort the viewer.
+inline constexpr unsigned kDetailVertexBudget = 36'000;
+inline constexpr unsigned kHardVertexBudget = 60'000;
+inline bool room_for_detail(const ImDrawList* dl) { return dl->_VtxCurrentIdx < kDetailVertexBudget; }
+inline bool room_for_lane(const ImDrawList* dl, std::size_t items) {
+  return dl->_VtxCurrentIdx + 4 * items < kHardVertexBudget;
+}
+
 void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane& lane,
                       const std::vector<DrawItem>& items, const LaneBox& box);
 

@@ -182,13 +182,15 @@ void draw_timeline(AppState& app) {
     ldl->PushClipRect(ImVec2(lanes_x, y0), ImVec2(right, y1), true);
     items.clear();
     build_draw_items(lane.spans, app.view, items);
-    paint_lane_items(ldl, LaneColouring{&run, &app.runs[row.run].identity}, lane, items, box);
+    if (room_for_lane(ldl, items.size())) {
+      paint_lane_items(ldl, LaneColouring{&run, &app.runs[row.run].identity}, lane, items, box);
+    }
     if (lane.kind == LaneKind::Gil) {
       for (const GilContention& c : app.runs[row.run].contention) {
         if (c.process != lane.process) continue;
         items.clear();
         build_draw_items(c.spans, app.view, items);
-        paint_contention(ldl, items, box);
+        if (room_for_lane(ldl, items.size())) paint_contention(ldl, items, box);
       }
     }
     if (app.selected && app.selected->run == row.run && app.selected->lane == row.lane) {
@@ -211,6 +213,7 @@ void draw_timeline(AppState& app) {
       visible_marks(run, app.runs[row.run].glyph_marks[row.lane], app.view, 5.0 * scale, marks);
       const LaneBox box{lanes_x, content.y + row.y, right, content.y + row.y + row.height};
       for (std::uint32_t m : marks) {
+        if (!room_for_detail(ldl)) break;
         paint_mark(ldl, run.marks[m].kind, lanes_x + static_cast<float>(app.view.x_of(run.marks[m].at)), box);
       }
     }
