@@ -17,6 +17,7 @@
 #include "sim/model/simulate.hpp"
 #include "sim/real/busy_loop.hpp"
 #include "sim/real/execute.hpp"
+#include "sim/real/model_twin.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/metrics.hpp"
 
@@ -131,7 +132,7 @@ int main(int argc, char** argv) {
       }
       std::sort(measured.begin(), measured.end());
       const Time m = measured[measured.size() / 2];
-      const double error = p.ns() > 0 ? 100.0 * static_cast<double>((m - p).ns()) / static_cast<double>(p.ns()) : 0.0;
+      const double error = 100.0 * real::prediction_error(p, m);  // the one formula: CLI and viewer too
       total_abs_error += std::abs(error);
       ++compared;
       fmt::print("{:<16} {:<24} {:>5} {:>12} {:>12} {:>+7.1f}% {:>11.1f}\n", name, run.name,
