@@ -28,6 +28,12 @@ std::vector<scenario::Scenario> load_all(const RunOptions& options) {
   return scenarios;
 }
 
+/// "default" for scenarios/default.toml: what tells runs of different files apart.
+std::string export_prefix(const scenario::Scenario& s) {
+  const auto stem = std::filesystem::path(s.source).stem().string();
+  return stem.empty() ? s.source : stem;
+}
+
 /// Fails before any simulation when an output file could not be created at the end.
 void check_output_directory(const std::string& path) {
   if (path.empty()) return;
@@ -67,13 +73,17 @@ int run_scenarios(const RunOptions& options, std::ostream& out) {
   std::deque<trace::Trace> traces;  // stable addresses for the exports
   std::vector<const trace::Trace*> all_runs;
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
-    std::vector<const trace::Trace*> runs;
+    std::vector<trace::Trace*> runs;
     for (const scenario::Run* run : chosen[i]) {  // measured runs will join the simulated ones here
       runs.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run)));
     }
     if (i > 0) out << "\n";
-    out << render_scenario_report(scenarios[i], runs, report);
-    all_runs.insert(all_runs.end(), runs.begin(), runs.end());
+    out << render_scenario_report(scenarios[i], {runs.begin(), runs.end()}, report);
+    for (trace::Trace* t : runs) {
+      // In a file with several scenarios' runs, "threads" alone would be ambiguous.
+      if (scenarios.size() > 1) t->run_name = fmt::format("{}: {}", export_prefix(scenarios[i]), t->run_name);
+      all_runs.push_back(t);
+    }
   }
   if (!all_runs.empty() && (!options.chrome_trace_path.empty() || !options.csv_path.empty())) out << "\n";
   write_exports(options, all_runs, out);
