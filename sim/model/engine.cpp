@@ -9,7 +9,7 @@
 namespace gilsim::model {
 
 void Operation::await_suspend(std::coroutine_handle<> h) const noexcept {
-  engine->threads_[thread].continuation = h;
+  engine->threads_[thread]->continuation = h;
 }
 
 Engine::Engine(const EngineConfig& config, trace::TraceBuilder& builder)
@@ -36,23 +36,24 @@ trace::ProcessId Engine::add_process(std::string name) {
 
 ThreadId Engine::add_thread(std::string name, trace::ProcessId process) {
   const auto lane = builder_.add_lane(name, trace::LaneKind::Thread, process);
-  Thread t;
-  t.name = std::move(name);
-  t.lane = lane;
-  t.process = process;
+  auto t = std::make_unique<Thread>();
+  t->name = std::move(name);
+  t->lane = lane;
+  t->process = process;
+  t->gil = gils_[process].get();
   threads_.push_back(std::move(t));
   return static_cast<ThreadId>(threads_.size() - 1);
 }
 
 void Engine::start(ThreadId t, Program program) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   th.body = std::move(program);
   th.continuation = th.body.handle();
   schedule_resume(t);
 }
 
-bool Engine::holds_gil(ThreadId t) const { return threads_[t].holds_gil; }
-trace::LaneId Engine::lane(ThreadId t) const { return threads_[t].lane; }
+bool Engine::holds_gil(ThreadId t) const { return threads_[t]->holds_gil; }
+trace::LaneId Engine::lane(ThreadId t) const { return threads_[t]->lane; }
 
 // ---------------------------------------------------------------------------------------
 // Events and programs
@@ -64,18 +65,20 @@ void Engine::run() {
     now_ = e.at;
     ++events_;
     dispatch(e);
+    for (const auto g : dirty_gils_) update_drop_deadline(*gils_[g]);
+    dirty_gils_.clear();
   }
 }
 
 void Engine::dispatch(const Event& e) {
   switch (e.kind) {
     case EventKind::Resume:
-      if (threads_[e.target].epoch != e.token) return;
-      threads_[e.target].waiting_notify = false;
+      if (threads_[e.target]->epoch != e.token) return;
+      threads_[e.target]->waiting_notify = false;
       resume_program(e.target);
       return;
     case EventKind::ComputeDone:
-      if (threads_[e.target].epoch != e.token) return;
+      if (threads_[e.target]->epoch != e.token) return;
       on_compute_done(e.target);
       return;
     case EventKind::QuantumEnd:
@@ -87,20 +90,20 @@ void Engine::dispatch(const Event& e) {
       on_drop_deadline(e.target);
       return;
     case EventKind::GilAttempt:
-      if (threads_[e.target].epoch != e.token) return;
+      if (threads_[e.target]->epoch != e.token) return;
       on_gil_attempt(e.target);
       return;
     case EventKind::OldGilHandoff:
-      if (threads_[e.target].epoch != e.token) return;
+      if (threads_[e.target]->epoch != e.token) return;
       on_old_gil_handoff(e.target);
       return;
   }
 }
 
-void Engine::schedule_resume(ThreadId t) { queue_.push(now_, EventKind::Resume, t, threads_[t].epoch); }
+void Engine::schedule_resume(ThreadId t) { queue_.push(now_, EventKind::Resume, t, threads_[t]->epoch); }
 
 void Engine::resume_program(ThreadId t) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   th.doing = Thread::Doing::Nothing;
   auto h = std::exchange(th.continuation, {});
   assert(h && "a thread was resumed with no operation pending");
@@ -108,7 +111,7 @@ void Engine::resume_program(ThreadId t) {
 }
 
 Operation Engine::wait(ThreadId t, Time duration, SpanState state, std::uint32_t job, std::uint16_t step) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   release_core(t);
   th.doing = Thread::Doing::Wait;
   th.job = job;
@@ -121,7 +124,7 @@ Operation Engine::wait(ThreadId t, Time duration, SpanState state, std::uint32_t
 
 Operation Engine::wait_for_notify(ThreadId t, std::optional<SpanState> state, Time deadline,
                                   std::uint32_t job) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   if (th.notified) {
     th.notified = false;
     return Operation{this, t, true};
@@ -142,7 +145,7 @@ Operation Engine::wait_for_notify(ThreadId t, std::optional<SpanState> state, Ti
 }
 
 void Engine::notify(ThreadId t) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   if (!th.waiting_notify) {
     th.notified = true;
     return;
@@ -153,7 +156,7 @@ void Engine::notify(ThreadId t) {
 }
 
 void Engine::exit(ThreadId t) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   if (th.holds_gil) drop_gil(t, false);
   release_core(t);
   th.doing = Thread::Doing::Exited;
@@ -163,7 +166,7 @@ void Engine::exit(ThreadId t) {
 }
 
 void Engine::show(ThreadId t, SpanState state) {
-  const Thread& th = threads_[t];
+  const Thread& th = *threads_[t];
   builder_.set_state(th.lane, now_, state, th.job, th.step);
 }
 
@@ -171,7 +174,7 @@ void Engine::show(ThreadId t, SpanState state) {
 // Cores and the OS run queue (PYTHON_MODEL S1-S5)
 
 bool Engine::request_core(ThreadId t) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   int free_core = -1;
   for (int c = 0; c < static_cast<int>(cores_.size()); ++c) {
     if (cores_[c].thread != kNoThread) continue;
@@ -204,7 +207,7 @@ void Engine::arm_quantums() {
 
 void Engine::assign_core(int c, ThreadId t) {
   Core& core = cores_[c];
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   core.thread = t;
   core.slice_start = now_;
   ++core.epoch;
@@ -215,7 +218,7 @@ void Engine::assign_core(int c, ThreadId t) {
 }
 
 void Engine::release_core(ThreadId t) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   if (th.core < 0) {
     th.queued = false;  // leaves the run queue lazily
     return;
@@ -229,7 +232,7 @@ void Engine::release_core(ThreadId t) {
   builder_.clear_state(builder_.core_lane(c), now_);
   while (run_queue_head_ < run_queue_.size()) {
     const ThreadId next = run_queue_[run_queue_head_++];
-    if (!threads_[next].queued) continue;
+    if (!threads_[next]->queued) continue;
     assign_core(c, next);
     proceed(next);
     break;
@@ -247,16 +250,16 @@ void Engine::on_quantum_end(int c) {
   ThreadId next = kNoThread;
   while (run_queue_head_ < run_queue_.size()) {
     const ThreadId candidate = run_queue_[run_queue_head_++];
-    if (threads_[candidate].queued) {
+    if (threads_[candidate]->queued) {
       next = candidate;
       break;
     }
   }
   if (next == kNoThread) return;  // nobody waits for a core: the thread keeps it
   const ThreadId t = core.thread;
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   pause(t);
-  builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[next].lane);
+  builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[next]->lane);
   th.core = -1;
   core.thread = kNoThread;
   builder_.clear_state(builder_.core_lane(c), now_);
@@ -273,7 +276,7 @@ void Engine::on_quantum_end(int c) {
 
 Operation Engine::compute(ThreadId t, Time work, const Work& what) {
   if (work <= Time::zero()) return Operation{this, t, true};
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   th.doing = Thread::Doing::Compute;
   th.work = what;
   th.job = what.job;
@@ -284,7 +287,7 @@ Operation Engine::compute(ThreadId t, Time work, const Work& what) {
 }
 
 void Engine::proceed(ThreadId t) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   assert(th.doing == Thread::Doing::Compute);
   Gil* gil = th.work.needs_gil ? gil_of(t) : nullptr;
   if (gil != nullptr && !th.holds_gil) {
@@ -304,7 +307,7 @@ void Engine::proceed(ThreadId t) {
 }
 
 void Engine::start_run(ThreadId t) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   Core& core = cores_[static_cast<std::size_t>(th.core)];
   const Time switch_cost =
       (core.last != kNoThread && core.last != t) ? config_.machine.context_switch : Time::zero();
@@ -335,7 +338,7 @@ void Engine::start_run(ThreadId t) {
 }
 
 void Engine::pause(ThreadId t) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   if (!th.running) return;
   Time progress = max(Time::zero(), now_ - th.run_start);
   if (th.dilated) {
@@ -351,7 +354,7 @@ void Engine::pause(ThreadId t) {
 }
 
 void Engine::on_compute_done(ThreadId t) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   th.running = false;
   th.remaining = Time::zero();
   ++th.epoch;

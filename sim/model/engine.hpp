@@ -127,6 +127,7 @@ class Engine {
   void on_drop_deadline(std::uint32_t gil);
   void on_old_gil_handoff(ThreadId t);
   void schedule_drop_deadline(Gil& gil);
+  void update_drop_deadline(Gil& gil);
   void replan_old_gil_holder(Gil& gil);
   Time old_gil_handoff_delay(const Thread& t);
   void after_take(Gil& gil, ThreadId taker);
@@ -138,11 +139,13 @@ class Engine {
   Time now_;
   Time last_exit_;
   std::uint64_t events_ = 0;
-  std::deque<Thread> threads_;  // stable references while programs add threads
+  std::vector<std::unique_ptr<Thread>> threads_;  // stable addresses while programs add threads
   std::vector<Core> cores_;
   std::vector<ThreadId> run_queue_;
   std::size_t run_queue_head_ = 0;
   std::vector<std::unique_ptr<Gil>> gils_;          ///< by process; null without a GIL
+  std::vector<std::uint32_t> dirty_gils_;           ///< GILs whose drop deadline needs a look
+  std::vector<ThreadId> released_scratch_;
 };
 
 }  // namespace gilsim::model

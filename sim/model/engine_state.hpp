@@ -11,6 +11,7 @@ struct Engine::Thread {
   std::string name;
   trace::LaneId lane = trace::kNone;
   trace::ProcessId process = trace::kNone;
+  Gil* gil = nullptr;  ///< its process's GIL; null without one
   Program body;
   std::coroutine_handle<> continuation;
   std::uint32_t epoch = 0;  ///< bumped to make this thread's pending events stale
@@ -39,7 +40,8 @@ struct Engine::Thread {
   GilWait gil_wait = GilWait::None;
   bool resume_when_gil_taken = false;   ///< acquire_gil(): resume the program; else continue compute
   bool resume_after_switch = false;     ///< release_gil(): resume the program; else ask for the GIL again
-  Time waiting_since = Time::max();  ///< Time::max() while not waiting
+  Time waiting_since = Time::max();
+  bool forced_out = false;  ///< it just dropped the GIL in a forced switch  ///< Time::max() while not waiting
 
   // notify().
   bool notified = false;
@@ -62,10 +64,12 @@ struct Engine::Gil {
   ThreadId holder = kNoThread;
   ThreadId last_holder = kNoThread;
   bool drop_request = false;
+  bool forced_drop = false;  ///< the last drop was a forced switch (for the narrative)
   Time held_since;
   GilWaitQueue waiters;                 ///< threads in a timed wait (not yet signalled)
   std::vector<ThreadId> switch_waiters; ///< droppers waiting for another thread to take it (G6)
   std::uint32_t deadline_epoch = 0;
+  bool deadline_dirty = false;
   Time deadline_at = Time::max();
 };
 

@@ -1,6 +1,7 @@
 // The GIL, rule by rule (PYTHON_MODEL.md §1): the new GIL's timed wait, drop request,
 // forced switching and unfair wake-ups (G1-G8); the old GIL's release-and-reacquire
 // every check interval (O1-O3); and no GIL at all for free-threaded builds (F1).
+#include <algorithm>
 #include <cassert>
 
 #include "sim/model/engine.hpp"
@@ -10,10 +11,10 @@ namespace gilsim::model {
 
 using trace::MarkKind;
 
-Engine::Gil* Engine::gil_of(ThreadId t) { return gils_[threads_[t].process].get(); }
+Engine::Gil* Engine::gil_of(ThreadId t) { return threads_[t]->gil; }
 
 Operation Engine::acquire_gil(ThreadId t) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   Gil* gil = gil_of(t);
   if (gil == nullptr || th.holds_gil) return Operation{this, t, true};
   if (!gil->locked) {  // G1: an unlocked GIL is taken at once, by whoever asks
@@ -26,7 +27,7 @@ Operation Engine::acquire_gil(ThreadId t) {
 }
 
 Operation Engine::release_gil(ThreadId t) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   Gil* gil = gil_of(t);
   if (gil == nullptr || !th.holds_gil) return Operation{this, t, true};
   if (!drop_gil(t, false)) return Operation{this, t, true};
@@ -40,7 +41,7 @@ Operation Engine::release_gil(ThreadId t) {
 }
 
 void Engine::take_gil(ThreadId t) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   Gil& gil = *gil_of(t);
   assert(!gil.locked && "take_gil() on a locked GIL");
   gil.locked = true;
@@ -54,13 +55,15 @@ void Engine::take_gil(ThreadId t) {
   if (switched) {  // G3: a new holder increments switch_number
     gil.last_holder = t;
     gil.waiters.on_switch(now_);
-    if (previous != kNoThread && threads_[t].waiting_since != Time::max()) {
-      builder_.mark(now_, MarkKind::GilHandoff, th.lane, threads_[previous].lane,
+    // A forced switch already said who takes over; other hand-offs say it here.
+    if (previous != kNoThread && th.waiting_since != Time::max() && !gil.forced_drop) {
+      builder_.mark(now_, MarkKind::GilHandoff, th.lane, threads_[previous]->lane,
                     (now_ - th.waiting_since).ns());
     }
   }
   th.waiting_since = Time::max();
   gil.drop_request = false;
+  gil.forced_drop = false;
   after_take(gil, t);
 }
 
@@ -68,19 +71,17 @@ void Engine::after_take(Gil& gil, ThreadId taker) {
   schedule_drop_deadline(gil);
   if (gil.switch_waiters.empty()) return;
   // switch_cond: droppers waiting for another thread to take the GIL go on.
-  std::vector<ThreadId> released;
   auto& waiting = gil.switch_waiters;
-  for (std::size_t i = 0; i < waiting.size();) {
-    if (waiting[i] != taker) {
-      released.push_back(waiting[i]);
-      waiting[i] = waiting.back();
-      waiting.pop_back();
-    } else {
-      ++i;
-    }
+  const auto taker_waits = std::find(waiting.begin(), waiting.end(), taker) != waiting.end();
+  auto& released = released_scratch_;
+  released.clear();
+  released.swap(waiting);
+  if (taker_waits) {
+    std::erase(released, taker);
+    waiting.push_back(taker);
   }
   for (const ThreadId d : released) {
-    Thread& dropper = threads_[d];
+    Thread& dropper = *threads_[d];
     dropper.gil_wait = Thread::GilWait::None;
     if (dropper.resume_after_switch) {
       schedule_resume(d);
@@ -91,13 +92,17 @@ void Engine::after_take(Gil& gil, ThreadId taker) {
 }
 
 void Engine::enter_gil_wait(ThreadId t) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   Gil& gil = *gil_of(t);
   if (th.gil_wait == Thread::GilWait::None) {
     th.waiting_since = now_;
-    builder_.mark(now_, MarkKind::GilRequest, th.lane,
-                  gil.holder != kNoThread ? threads_[gil.holder].lane : trace::kNone);
+    // After a forced switch the ForcedSwitch mark already says why this thread waits.
+    if (!th.forced_out) {
+      builder_.mark(now_, MarkKind::GilRequest, th.lane,
+                    gil.holder != kNoThread ? threads_[gil.holder]->lane : trace::kNone);
+    }
   }
+  th.forced_out = false;
   th.gil_wait = Thread::GilWait::Waiting;
   release_core(t);
   show(t, SpanState::WaitingGil);
@@ -110,7 +115,7 @@ void Engine::enter_gil_wait(ThreadId t) {
 }
 
 bool Engine::drop_gil(ThreadId t, bool forced) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   Gil& gil = *gil_of(t);
   assert(gil.holder == t && "drop_gil() by a thread that does not hold the GIL");
   gil.locked = false;
@@ -122,7 +127,7 @@ bool Engine::drop_gil(ThreadId t, bool forced) {
     // G6/G8: COND_SIGNAL wakes one waiter, chosen by the OS, not by arrival order.
     woken = gil.waiters.at(random_.below(gil.waiters.size()));
     gil.waiters.remove(woken);
-    Thread& w = threads_[woken];
+    Thread& w = *threads_[woken];
     w.gil_wait = Thread::GilWait::Woken;
     ++w.epoch;
     queue_.push(now_ + config_.costs.gil_wake_latency, EventKind::GilAttempt, woken, w.epoch);
@@ -130,16 +135,18 @@ bool Engine::drop_gil(ThreadId t, bool forced) {
   const bool must_wait = config_.gil == scenario::GilMode::New && gil.drop_request && woken != kNoThread;
   if (forced) {
     builder_.mark(now_, MarkKind::ForcedSwitch, th.lane,
-                  woken != kNoThread ? threads_[woken].lane : trace::kNone, (now_ - gil.held_since).ns());
+                  woken != kNoThread ? threads_[woken]->lane : trace::kNone, (now_ - gil.held_since).ns());
   }
   schedule_drop_deadline(gil);
   return must_wait;
 }
 
 void Engine::forced_switch(ThreadId t) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   Gil& gil = *gil_of(t);
   pause(t);
+  th.forced_out = true;
+  gil.forced_drop = true;
   if (drop_gil(t, true)) {
     th.gil_wait = Thread::GilWait::Switch;
     th.resume_after_switch = false;
@@ -152,7 +159,7 @@ void Engine::forced_switch(ThreadId t) {
 }
 
 void Engine::on_gil_attempt(ThreadId t) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   if (th.gil_wait != Thread::GilWait::Woken) return;
   Gil& gil = *gil_of(t);
   if (gil.locked) {
@@ -175,7 +182,14 @@ void Engine::on_gil_attempt(ThreadId t) {
 }
 
 void Engine::schedule_drop_deadline(Gil& gil) {
-  if (config_.gil != scenario::GilMode::New) return;
+  // Many changes can happen in one event; the deadline is computed once, after it.
+  if (config_.gil != scenario::GilMode::New || gil.deadline_dirty) return;
+  gil.deadline_dirty = true;
+  dirty_gils_.push_back(gil.index);
+}
+
+void Engine::update_drop_deadline(Gil& gil) {
+  gil.deadline_dirty = false;
   if (!gil.locked || gil.drop_request || gil.waiters.empty()) {
     if (gil.deadline_at != Time::max()) {
       ++gil.deadline_epoch;
@@ -198,11 +212,11 @@ void Engine::on_drop_deadline(std::uint32_t index) {
   const auto due = gil.waiters.next_drop_request();
   // G2: a whole interval passed with no switch: ask the holder to drop the GIL.
   gil.drop_request = true;
-  const Thread& requester = threads_[due->thread];
+  const Thread& requester = *threads_[due->thread];
   const ThreadId h = gil.holder;
-  builder_.mark(now_, MarkKind::DropRequest, requester.lane, threads_[h].lane,
+  builder_.mark(now_, MarkKind::DropRequest, requester.lane, threads_[h]->lane,
                 (now_ - requester.waiting_since).ns());
-  Thread& holder = threads_[h];
+  Thread& holder = *threads_[h];
   if (holder.running && holder.work.needs_gil && holder.work.checkpoints) forced_switch(h);
   // Otherwise the holder sees the request at its next check point (proceed()).
 }
@@ -223,7 +237,7 @@ Time Engine::old_gil_handoff_delay(const Thread& t) {
 
 void Engine::replan_old_gil_holder(Gil& gil) {
   if (gil.holder == kNoThread) return;
-  Thread& holder = threads_[gil.holder];
+  Thread& holder = *threads_[gil.holder];
   if (!holder.running || !holder.work.needs_gil) return;
   if (holder.dilated == !gil.waiters.empty()) return;  // already planned for these waiters
   pause(gil.holder);
@@ -231,7 +245,7 @@ void Engine::replan_old_gil_holder(Gil& gil) {
 }
 
 void Engine::on_old_gil_handoff(ThreadId t) {
-  Thread& th = threads_[t];
+  Thread& th = *threads_[t];
   Gil& gil = *gil_of(t);
   if (gil.holder != t || gil.waiters.empty()) return;
   pause(t);
@@ -241,9 +255,11 @@ void Engine::on_old_gil_handoff(ThreadId t) {
   gil.holder = kNoThread;
   th.holds_gil = false;
   builder_.clear_state(gil.lane, now_);
-  builder_.mark(now_, MarkKind::ForcedSwitch, th.lane, threads_[winner].lane, (now_ - gil.held_since).ns());
-  Thread& w = threads_[winner];
+  builder_.mark(now_, MarkKind::ForcedSwitch, th.lane, threads_[winner]->lane, (now_ - gil.held_since).ns());
+  Thread& w = *threads_[winner];
+  gil.forced_drop = true;
   take_gil(winner);
+  th.forced_out = true;
   th.resume_when_gil_taken = false;
   enter_gil_wait(t);
   if (w.resume_when_gil_taken) {

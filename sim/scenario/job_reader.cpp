@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/scenario/scenario_keys.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 
 namespace gilsim::scenario {
@@ -13,9 +14,6 @@ namespace gilsim::scenario {
 namespace {
 
 constexpr std::int64_t kMaxBytes = 1'000'000'000'000;  // one terabyte of pickled data
-constexpr std::array<std::string_view, 5> kJobKeys{"name", "count", "steps", "arg_bytes", "result_bytes"};
-constexpr std::array<std::string_view, 9> kStepKeys{"cpu",     "native", "io",     "block", "sleep",
-                                                    "offload", "work",   "repeat", "steps"};
 constexpr std::array<std::string_view, 6> kKindNames{"cpu", "native", "io", "block", "sleep", "offload"};  // StepKind's order
 constexpr std::array<std::string_view, 4> kOffloadWork{"cpu", "native", "io", "sleep"};
 constexpr std::array<StepKind, 4> kOffloadWorkKinds{StepKind::Cpu, StepKind::Native, StepKind::Io, StepKind::Sleep};

@@ -51,8 +51,9 @@ Scenario load_string(std::string_view toml_text, std::string_view source_name,
 Scenario load_default(const std::vector<Override>& overrides = {});
 std::string_view embedded_default_text();
 
-/// The bundled scenario files (scenarios/*.toml, sorted), from the source tree or next to
-/// the binary; empty when neither exists.
+/// The bundled scenario files (*.toml, sorted) from the first folder that exists: the source
+/// tree's scenarios/, then scenarios/ next to the binary, then ../share/gilsim/scenarios.
+/// Empty when none exists.
 std::vector<std::filesystem::path> bundled_scenarios();
 
 }  // namespace gilsim::scenario

@@ -1,17 +1,22 @@
 // `--set key=value`: parsing the option, resolving its key (a dotted path or a shorthand)
 // and writing the value into the parsed file before it is validated.
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <memory>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "sim/scenario/name_suggestions.hpp"
+#include "sim/scenario/scenario_keys.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 
 namespace gilsim::scenario {
 
 namespace {
+
+constexpr std::array<std::string_view, 6> kShorthands{"cores", "switch_interval", "gil", "seed", "workers", "jobs"};
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -158,6 +163,21 @@ void apply_one(toml::table& root, const Override& o, OverrideTexts& texts) {
       writer.fail("the scenario has no [[job]]; expected at least one to set the count of");
     }
     return;
+  }
+  const std::string_view first = split_path(o.key).front();
+  const bool is_shorthand = std::find(kShorthands.begin(), kShorthands.end(), first) != kShorthands.end();
+  if (is_shorthand && first != o.key && first != "seed") {
+    writer.fail(fmt::format("'{}' is a shorthand and has no parts; expected {}=value, or a path such as "
+                            "machine.cores", first, first));
+  }
+  if (std::find(kShorthands.begin(), kShorthands.end(), o.key) == kShorthands.end() &&
+      std::find(kTopKeys.begin(), kTopKeys.end(), first) == kTopKeys.end()) {
+    std::vector<std::string_view> names(kShorthands.begin(), kShorthands.end());
+    names.insert(names.end(), kTopKeys.begin(), kTopKeys.end());
+    std::string message = fmt::format("unknown key '{}'; expected a shorthand ({}) or a dotted path into the "
+                                      "file, such as machine.cores", first, join_names(kShorthands));
+    if (auto near = closest_name(first, names)) message += fmt::format("; did you mean '{}'?", *near);
+    writer.fail(message);
   }
   std::string path_text = o.key;
   if (o.key == "cores") path_text = "machine.cores";

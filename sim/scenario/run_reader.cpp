@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sim/scenario/name_suggestions.hpp"
+#include "sim/scenario/scenario_keys.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 
 namespace gilsim::scenario {
@@ -13,8 +14,6 @@ namespace {
 
 using namespace gilsim::literals;
 
-constexpr std::array<std::string_view, 8> kRunKeys{"name", "executor", "workers", "start_method",
-                                                   "chunksize", "gil", "switch_interval", "cores"};
 constexpr std::array<std::string_view, 5> kExecutorNames{"sequential", "threads", "thread_pool", "asyncio",
                                                          "process_pool"};  // Executor's order
 constexpr std::array<std::string_view, 3> kStartMethodNames{"fork", "spawn", "forkserver"};

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/scenario/scenario_keys.hpp"
 #include "sim/scenario/value_syntax.hpp"
 
 namespace gilsim::scenario {
@@ -16,10 +17,6 @@ namespace {
 using namespace gilsim::literals;
 
 constexpr std::int64_t kNoLimit = std::numeric_limits<std::int64_t>::max();
-constexpr std::array<std::string_view, 8> kTopKeys{"title", "note", "seed", "machine", "python", "costs", "job", "run"};
-constexpr std::array<std::string_view, 3> kMachineKeys{"cores", "quantum", "context_switch"};
-constexpr std::array<std::string_view, 5> kPythonKeys{"version", "gil", "switch_interval", "check_interval",
-                                                      "free_threading_overhead"};
 constexpr std::array<std::string_view, 3> kGilNames{"new", "old", "none"};  // GilMode's order
 
 Machine read_machine(const TomlReader& reader, const toml::table* table) {
@@ -79,9 +76,7 @@ constexpr std::array<CostDuration, 9> kCostDurations{{
 Costs read_costs(const TomlReader& reader, const toml::table* table) {
   Costs c;
   if (table == nullptr) return c;
-  std::vector<std::string_view> keys{"old_gil_handoff_probability", "ipc_bandwidth"};
-  for (const CostDuration& d : kCostDurations) keys.push_back(d.key);
-  reader.check_keys(*table, keys, "in [costs]");
+  reader.check_keys(*table, kCostKeys, "in [costs]");
   for (const CostDuration& d : kCostDurations) {
     if (auto t = reader.fixed_duration(*table, d.key, 0_ns)) c.*d.field = *t;
   }

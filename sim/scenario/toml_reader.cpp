@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "sim/scenario/name_suggestions.hpp"
+#include "sim/scenario/scenario_keys.hpp"
 #include "sim/scenario/value_syntax.hpp"
 
 namespace gilsim::scenario {
@@ -40,6 +41,20 @@ std::string integer_range(std::int64_t min, std::int64_t max) {
 
 }  // namespace
 
+std::optional<std::string> home_of_key(std::string_view key) {
+  const auto in = [key](const auto& keys) { return std::find(keys.begin(), keys.end(), key) != keys.end(); };
+  std::string homes;
+  const auto add = [&homes](std::string_view home) { homes += (homes.empty() ? "" : " or ") + std::string(home); };
+  if (in(kMachineKeys)) add("[machine]");
+  if (in(kPythonKeys)) add("[python]");
+  if (in(kCostKeys)) add("[costs]");
+  if (in(kJobKeys)) add("[[job]]");
+  if (in(kRunKeys)) add("[[run]]");
+  if (in(kStepKeys)) add("a step, inside steps = [ ... ]");
+  if (homes.empty()) return std::nullopt;
+  return homes;
+}
+
 SourceLoc TomlReader::where(const toml::source_region& region) const {
   const std::string path = region.path ? *region.path : source_name_;
   if (overrides_.find(path) != overrides_.end()) return SourceLoc{path, 0, 0};
@@ -67,6 +82,9 @@ void TomlReader::check_keys(const toml::table& table, std::span<const std::strin
   }
   if (first_unknown == nullptr) return;
   const std::string_view name = first_unknown->str();
+  if (auto home = home_of_key(name)) {
+    fail(first_unknown->source(), fmt::format("'{}' does not belong {}; expected it in {}", name, table_label, *home));
+  }
   if (auto near = closest_name(name, allowed)) {
     fail(first_unknown->source(), fmt::format("unknown key '{}' {}; did you mean '{}'?", name, table_label, *near));
   }

@@ -99,8 +99,12 @@ void TraceBuilder::mark(Time at, MarkKind kind, LaneId lane, std::uint32_t other
 
 Trace TraceBuilder::finish(Time end) {
   for (LaneId l = 0; l < open_.size(); ++l) clear_state(l, std::max(end, open_[l].span.begin));
-  std::stable_sort(trace_.marks.begin(), trace_.marks.end(),
-                   [](const Mark& a, const Mark& b) { return a.at < b.at; });
+  const auto by_time = [](const Mark& a, const Mark& b) { return a.at < b.at; };
+  if (!std::is_sorted(trace_.marks.begin(), trace_.marks.end(), by_time)) {
+    std::stable_sort(trace_.marks.begin(), trace_.marks.end(), by_time);
+  }
+  for (auto& lane : trace_.lanes) lane.spans.shrink_to_fit();
+  trace_.marks.shrink_to_fit();
   trace_.end = end;
   return std::move(trace_);
 }

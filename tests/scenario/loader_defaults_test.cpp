@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "sim/scenario/loader.hpp"
 
@@ -111,4 +113,22 @@ TEST_CASE("a minimal file gets every default of scenario.hpp") {
   CHECK(!s.runs[0].gil);
   CHECK(!s.runs[0].switch_interval);
   CHECK(!s.runs[0].cores);
+}
+
+TEST_CASE("the examples in docs/scenario-format.md load") {
+  std::ifstream in(std::filesystem::path(GILSIM_SOURCE_DIR) / "docs" / "scenario-format.md");
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string doc = text.str();
+  int examples = 0;
+  for (std::size_t at = doc.find("```toml\n"); at != std::string::npos; at = doc.find("```toml\n", at)) {
+    at += 8;
+    const std::size_t end = doc.find("```", at);
+    REQUIRE(end != std::string::npos);
+    CAPTURE(examples);
+    CHECK_NOTHROW(load_string(doc.substr(at, end - at), "example.toml"));
+    ++examples;
+  }
+  CHECK(examples >= 2);
 }

@@ -74,6 +74,14 @@ TEST_CASE("unknown keys are refused at every level, with the nearest key suggest
     CHECK(error_of("title = \"t\"\n[machine]\nmemory = 2\n" + kJobAndRun) ==
           "s.toml:3:1: unknown key 'memory' in [machine]; expected one of: cores, quantum, context_switch");
   }
+  SUBCASE("a key of another table says where it belongs") {
+    CHECK(error_of("title = \"t\"\ncores = 2\n" + kJobAndRun) ==
+          "s.toml:2:1: 'cores' does not belong at the top level; expected it in [machine] or [[run]]");
+    CHECK(error_of("title = \"t\"\n[python]\nquantum = \"1ms\"\n" + kJobAndRun) ==
+          "s.toml:3:1: 'quantum' does not belong in [python]; expected it in [machine]");
+    CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"1ms\" } ]\ncpu = \"1ms\"\n") ==
+          "s.toml:7:1: 'cpu' does not belong in [[job]]; expected it in a step, inside steps = [ ... ]");
+  }
   SUBCASE("the first unknown key in the file is reported, not the first alphabetically") {
     CHECK(error_of("title = \"t\"\n[machine]\nzz = 1\naa = 2\n" + kJobAndRun).rfind("s.toml:3:1: unknown key 'zz'", 0) == 0);
   }

@@ -107,9 +107,17 @@ TEST_CASE("an override is validated like the file, and its errors name it") {
   CHECK(error_of({"switch_interval=0.5us"}) == "--set switch_interval=0.5us: 'switch_interval' is 500ns; expected at least 1us");
   CHECK(error_of({"gil=nne"}) == "--set gil=nne: unknown gil 'nne'; expected one of: new, old, none; did you mean 'none'?");
   CHECK(error_of({"machine.cors=2"}) == "--set machine.cors=2: unknown key 'cors' in [machine]; did you mean 'cores'?");
-  CHECK(error_of({"machin.cores=2"}) == "--set machin.cores=2: unknown key 'machin' at the top level; did you mean 'machine'?");
-  CHECK(error_of({"wrokers=2"}) == "--set wrokers=2: unknown key 'wrokers' at the top level; expected one of: title, note, "
-                                    "seed, machine, python, costs, job, run");
+  CHECK(error_of({"machin.cores=2"}) ==
+        "--set machin.cores=2: unknown key 'machin'; expected a shorthand (cores, switch_interval, gil, seed, workers, "
+        "jobs) or a dotted path into the file, such as machine.cores; did you mean 'machine'?");
+  CHECK(error_of({"core=2"}) ==
+        "--set core=2: unknown key 'core'; expected a shorthand (cores, switch_interval, gil, seed, workers, jobs) or a "
+        "dotted path into the file, such as machine.cores; did you mean 'cores'?");
+  CHECK(error_of({"memory=2"}) ==
+        "--set memory=2: unknown key 'memory'; expected a shorthand (cores, switch_interval, gil, seed, workers, jobs) "
+        "or a dotted path into the file, such as machine.cores");
+  CHECK(error_of({"cores.x=2"}) ==
+        "--set cores.x=2: 'cores' is a shorthand and has no parts; expected cores=value, or a path such as machine.cores");
   CHECK(error_of({"run.threads.workers=2"}) ==
         "--set run.threads.workers=2: 'workers' does not apply to threads runs; expected it only on thread_pool, "
         "process_pool and asyncio runs");

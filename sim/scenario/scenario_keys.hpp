@@ -1,0 +1,29 @@
+// The keys each part of a scenario file accepts, in the order the docs list them.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gilsim::scenario {
+
+inline constexpr std::array<std::string_view, 8> kTopKeys{"title", "note", "seed", "machine",
+                                                          "python", "costs", "job", "run"};
+inline constexpr std::array<std::string_view, 3> kMachineKeys{"cores", "quantum", "context_switch"};
+inline constexpr std::array<std::string_view, 5> kPythonKeys{"version", "gil", "switch_interval", "check_interval",
+                                                             "free_threading_overhead"};
+inline constexpr std::array<std::string_view, 11> kCostKeys{
+    "gil_wake_latency", "check_period", "old_gil_handoff_probability", "old_gil_release_cost",
+    "thread_start",     "fork_start",   "spawn_start",                 "forkserver_start",
+    "ipc_message",      "ipc_bandwidth", "loop_callback"};
+inline constexpr std::array<std::string_view, 5> kJobKeys{"name", "count", "steps", "arg_bytes", "result_bytes"};
+inline constexpr std::array<std::string_view, 9> kStepKeys{"cpu",     "native", "io",     "block", "sleep",
+                                                           "offload", "work",   "repeat", "steps"};
+inline constexpr std::array<std::string_view, 8> kRunKeys{"name", "executor", "workers", "start_method",
+                                                          "chunksize", "gil", "switch_interval", "cores"};
+
+/// Where a key misplaced in another table belongs: "[machine] or [[run]]" for "cores".
+std::optional<std::string> home_of_key(std::string_view key);
+
+}  // namespace gilsim::scenario
