@@ -31,6 +31,12 @@ std::vector<scenario::Scenario> load_all(const RunOptions& options) {
   return scenarios;
 }
 
+/// "default" for scenarios/default.toml: what tells runs of different files apart.
+std::string export_prefix(const scenario::Scenario& s) {
+  const auto stem = std::filesystem::path(s.source).stem().string();
+  return stem.empty() ? s.source : stem;
+}
+
 /// Fails before any simulation when an output file could not be created at the end.
 void check_output_directory(const std::string& path) {
   if (path.empty()) return;
@@ -77,7 +83,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   std::deque<trace::Trace> traces;  // stable addresses for the exports
   std::vector<const trace::Trace*> all_runs;
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
-    std::vector<const trace::Trace*> predicted, measured, runs;
+    std::vector<trace::Trace*> predicted, measured, runs;
     std::vector<std::string> not_measured;
     for (const scenario::Run* run : chosen[i]) {
       if (!options.real_only) predicted.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run)));
@@ -91,22 +97,26 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       }
     }
     // Each measured run sits right under its prediction.
-    for (const trace::Trace* p : predicted) {
+    for (trace::Trace* p : predicted) {
       runs.push_back(p);
-      for (const trace::Trace* m : measured) {
+      for (trace::Trace* m : measured) {
         if (m->run_name == p->run_name) runs.push_back(m);
       }
     }
     if (options.real_only) runs = measured;
     if (i > 0) out << "\n";
-    out << render_scenario_report(scenarios[i], runs, report);
+    out << render_scenario_report(scenarios[i], {runs.begin(), runs.end()}, report);
     if (measure) {
       out << "\n";
       if (machine_notes[i]) out << *machine_notes[i] << "\n";
       for (const auto& line : not_measured) out << line << "\n";
-      out << render_prediction_table(predicted, measured);
+      out << render_prediction_table({predicted.begin(), predicted.end()}, {measured.begin(), measured.end()});
     }
-    all_runs.insert(all_runs.end(), runs.begin(), runs.end());
+    for (trace::Trace* t : runs) {
+      // In a file with several scenarios' runs, "threads" alone would be ambiguous.
+      if (scenarios.size() > 1) t->run_name = fmt::format("{}: {}", export_prefix(scenarios[i]), t->run_name);
+      all_runs.push_back(t);
+    }
   }
   if (!all_runs.empty() && (!options.chrome_trace_path.empty() || !options.csv_path.empty())) out << "\n";
   write_exports(options, all_runs, out);

@@ -60,6 +60,10 @@ class OverrideWriter {
         toml::table holder = parse_labelled("v = {}");
         child = &current->insert_or_assign(labelled_key(path[i]), std::move(*holder.get("v"))).first->second;
       }
+      if (child->is_array() && current != &root) {
+        fail(fmt::format("'{}' is an array, set as a whole; expected {}=[...]", path[i],
+                         override_.key.substr(0, override_.key.find(path[i]) + path[i].size())));
+      }
       if (child->is_array()) {
         if (i + 2 == path.size()) {
           fail(fmt::format("'{}' names a whole [[{}]]; expected a key inside it, such as {}.{}.count",
@@ -89,7 +93,11 @@ class OverrideWriter {
     }
     std::ostringstream quoted;
     quoted << toml::table{{"v", override_.value}};
-    return parse_labelled(quoted.str());
+    try {
+      return parse_labelled(quoted.str());
+    } catch (const toml::parse_error& e) {
+      fail(fmt::format("the value cannot be read ({}); expected plain text or a TOML value", e.description()));
+    }
   }
 
   toml::key labelled_key(std::string_view name) const {

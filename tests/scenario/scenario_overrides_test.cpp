@@ -128,6 +128,8 @@ TEST_CASE("an override is validated like the file, and its errors name it") {
   CHECK(error_of({"job.1=2"}) == "--set job.1=2: 'job.1' names a whole [[job]]; expected a key inside it, such as job.1.count");
   CHECK(error_of({"title.x=2"}) == "--set title.x=2: 'title' is a string, not a table; expected a key such as machine.cores or job.1.count");
   CHECK(error_of({"machine..cores=2"}) == "--set machine..cores=2: 'machine..cores' has an empty part; expected a dotted path such as machine.cores");
+  CHECK(error_of({"job.1.steps.1.cpu=1ms"}) ==
+        "--set job.1.steps.1.cpu=1ms: 'steps' is an array, set as a whole; expected job.1.steps=[...]");
   CHECK(error_of({"jobs=0"}) == "--set jobs=0: 'count' is 0; expected an integer from 1 to 100000");
   CHECK(error_of({"job.1.steps=[]"}) == "--set job.1.steps=[]: 'steps' is empty; expected a list of steps such as steps = [ { cpu = \"10ms\" } ]");
 }
