@@ -239,7 +239,7 @@ void Engine::start_run(ThreadId t) {
     duration = Time{static_cast<std::int64_t>(static_cast<double>(th.remaining.ns()) *
                                               static_cast<double>((period + cost).ns()) /
                                               static_cast<double>(period.ns()))};
-    const Time handoff = old_gil_handoff_delay(th);
+    const Time handoff = old_gil_handoff_delay();
     if (handoff < duration) {
       queue_.push(th.run_start + handoff, EventKind::OldGilHandoff, t, th.epoch);
     }

@@ -134,7 +134,7 @@ class Engine {
   void schedule_drop_deadline(Gil& gil);
   void update_drop_deadline(Gil& gil);
   void replan_old_gil_holder(Gil& gil);
-  Time old_gil_handoff_delay(const Thread& t);
+  Time old_gil_handoff_delay();
   Time old_gil_release_cost() const;
   void after_take(Gil& gil, ThreadId taker);
 

@@ -228,8 +228,7 @@ Time Engine::old_gil_release_cost() const {
   return config_.cores <= 1 ? config_.costs.old_gil_release_cost_one_core : config_.costs.old_gil_release_cost;
 }
 
-Time Engine::old_gil_handoff_delay(const Thread& t) {
-  (void)t;
+Time Engine::old_gil_handoff_delay() {
   const Time period = config_.costs.check_period + old_gil_release_cost();
   if (config_.cores <= 1) {
     // One core: a waiter runs only when the OS preempts the holder inside its release window.
