@@ -18,6 +18,7 @@
 #include "sim/real/busy_loop.hpp"
 #include "sim/real/execute.hpp"
 #include "sim/real/model_twin.hpp"
+#include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/metrics.hpp"
 
@@ -102,11 +103,10 @@ int main(int argc, char** argv) {
 
   double total_abs_error = 0;
   int compared = 0;
-  for (const auto& s : scenarios) {
+  for (auto& s : scenarios) {
+    if (!options.keep_cores) scenario::fit_to_machine(s, cpus);
     const std::string name = std::filesystem::path(s.source).stem().string();
-    for (scenario::Run run : s.runs) {
-      const int cores = scenario::effective_cores(s, run);
-      if (!options.keep_cores) run.cores = std::min(cores, cpus);
+    for (const scenario::Run& run : s.runs) {
       const trace::Trace predicted = model::simulate(s, run);
       const double free_cores = real::measure_free_cores(2, Time{30'000'000});
       std::vector<Time> measured;

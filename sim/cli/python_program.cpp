@@ -155,6 +155,7 @@ std::string_view work_function(StepKind work) {
     case StepKind::Cpu: return "python_work";
     case StepKind::Native: return "native_work";
     case StepKind::Io: return "blocking_wait";
+    case StepKind::Disk: return "read_file";
     default: return "time.sleep";
   }
 }
@@ -168,6 +169,9 @@ std::string step_line(const Step& step, bool in_coroutine) {
     case StepKind::Io:
       return in_coroutine ? fmt::format("await asyncio.sleep({})  # an awaited network wait", s)
                           : fmt::format("blocking_wait({})", s);
+    case StepKind::Disk:
+      return in_coroutine ? fmt::format("read_file({})  # a plain file read: asyncio cannot await it, the loop waits", s)
+                          : fmt::format("read_file({})", s);
     case StepKind::Sleep: return in_coroutine ? fmt::format("await asyncio.sleep({})", s) : fmt::format("time.sleep({})", s);
     case StepKind::Block:
       return in_coroutine ? fmt::format("time.sleep({})  # a blocking call: the whole loop waits", s)
@@ -261,7 +265,7 @@ std::string timed_call(const scenario::Scenario& s, const scenario::Run& run) {
   }
   if (scenario::effective_gil(s, run) == GilMode::None) args.push_back("needs_gil=False");
   const Time interval = scenario::effective_switch_interval(s, run);
-  if (interval != Time{5'000'000}) args.push_back(fmt::format("switch_interval={}", seconds(interval)));
+  if (interval != scenario::kDefaultSwitchInterval) args.push_back(fmt::format("switch_interval={}", seconds(interval)));
   if (run.cores) args.push_back(fmt::format("cores={}", *run.cores));
   return fmt::format("timed({})", fmt::join(args, ", "));
 }

@@ -81,6 +81,13 @@ def blocking_wait(seconds):
         time.sleep(seconds)
     else:
         select.select([], [], [], seconds)
+
+
+def read_file(seconds):
+    """disk: a plain file read such as open(path).read(), `seconds` long. It releases the
+    GIL like any blocking call, but asyncio has no way to await it: inside a coroutine
+    the whole loop waits, unless it goes through asyncio.to_thread."""
+    blocking_wait(seconds)
 )PY";
 
 inline constexpr std::string_view kSequential = R"PY(

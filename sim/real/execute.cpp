@@ -23,13 +23,9 @@ namespace {
 
 RunSettings make_settings(const scenario::Scenario& s, const scenario::Run& run) {
   RunSettings settings;
-  settings.gil = scenario::effective_gil(s, run);
-  settings.switch_interval = scenario::effective_switch_interval(s, run);
-  settings.check_period = s.costs.check_period;
-  settings.cpu_cost_factor =
-      settings.gil == scenario::GilMode::None ? 1.0 + s.python.free_threading_overhead : 1.0;
+  static_cast<scenario::EffectiveSettings&>(settings) = scenario::effective_settings(s, run);
+  settings.cores = scenario::fit_cores(settings.cores, available_cpus());
   settings.iterations_per_ns = calibrate_iterations_per_ns();
-  settings.cpu_count = std::min(scenario::effective_cores(s, run), available_cpus());
   return settings;
 }
 
@@ -61,16 +57,11 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
   if (auto why = why_not_runnable(s, run)) throw RealRunError(Reason::NotRunnable, *why);
 
   const RunSettings settings = make_settings(s, run);
-  const std::vector<PlannedJob> jobs = plan_jobs(s);
+  const scenario::JobPlan jobs = scenario::plan_jobs(s);
   trace::TraceBuilder builder(run.name, std::string(scenario::to_string(run.executor)),
                               std::string(scenario::to_string(settings.gil)), trace::Origin::Measured,
-                              settings.cpu_count, settings.switch_interval);
-  for (const auto& tmpl : s.jobs) {
-    std::vector<std::string> labels;
-    for (const auto& step : tmpl.steps) labels.push_back(scenario::step_label(step));
-    builder.add_template(tmpl.name, std::move(labels));
-  }
-  for (const PlannedJob& job : jobs) builder.add_job(job.name, job.template_index);
+                              settings.cores, settings.switch_interval);
+  scenario::register_jobs(s, jobs, builder);
 
   const auto started = RunContext::Clock::now();
   RunContext ctx(settings, started);

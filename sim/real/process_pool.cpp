@@ -164,7 +164,7 @@ ExecutorOutput run_process_pool(RunInputs& in) {
       own.take(SpanState::Running);
       for (std::size_t first = 0; first < in.jobs.size(); first += static_cast<std::size_t>(chunksize)) {
         ChunkQueue::Pickled chunk;
-        std::vector<const PlannedJob*> jobs;
+        std::vector<const scenario::PlannedJob*> jobs;
         for (std::size_t j = first; j < std::min(in.jobs.size(), first + static_cast<std::size_t>(chunksize)); ++j) {
           jobs.push_back(&in.jobs[j]);
           chunk.jobs.push_back(in.jobs[j].index);

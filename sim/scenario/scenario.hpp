@@ -30,10 +30,11 @@ struct SourceLoc {
 enum class StepKind : std::uint8_t {
   Cpu,      ///< Python bytecode: needs a core and the process's GIL
   Native,   ///< C code that releases the GIL: needs only a core
-  Io,       ///< blocking system call (releases the GIL); awaited under asyncio
+  Io,       ///< network: a blocking system call (releases the GIL); awaited under asyncio
   Block,    ///< a blocking call made inside a coroutine: stalls the loop
   Sleep,    ///< time.sleep / asyncio.sleep
   Offload,  ///< asyncio.to_thread(work): `offload_work` runs on the default executor
+  Disk,     ///< a plain file read or write: releases the GIL, but asyncio cannot await it (A5)
 };
 
 /// A duration drawn from the scenario's seeded generator.
@@ -82,10 +83,13 @@ struct PythonVersion {
   auto operator<=>(const PythonVersion&) const = default;
 };
 
+/// CPython's default sys.getswitchinterval() (G2); the one place the 5 ms is written.
+inline constexpr Time kDefaultSwitchInterval = Time{5'000'000};
+
 struct Python {
   PythonVersion version;
   GilMode gil = GilMode::New;                 ///< default follows the version
-  Time switch_interval = Time{5'000'000};     ///< sys.setswitchinterval (G2), new GIL
+  Time switch_interval = kDefaultSwitchInterval;  ///< sys.setswitchinterval (G2), new GIL
   int check_interval = 100;                   ///< sys.setcheckinterval ticks (O1), old GIL
   double free_threading_overhead = 0.08;      ///< CPU cost multiplier - 1 without a GIL (F2)
 };

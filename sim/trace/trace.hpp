@@ -102,6 +102,7 @@ struct Job {
   Time begin = Time::max();
   Time end = Time::max();  ///< Time::max() while not finished
   LaneId lane = kNone;     ///< the thread or task lane that ran it
+  std::vector<Time> step_durations;  ///< as the job plan drew them, one per step
 };
 
 enum class Origin : std::uint8_t { Simulated, Measured };
