@@ -23,8 +23,12 @@ struct MeasureOptions {
 std::optional<trace::Trace> measure_run(const scenario::Scenario& scenario, const scenario::Run& run,
                                         const MeasureOptions& options, std::string& why);
 
+/// A sentence saying that a measured run did not get the CPU it needed (its cpu_check).
+std::string busy_machine_note(const trace::Trace& measured);
+
 /// One row per run with both traces: predicted and measured makespan with the error, GIL
-/// switches and GIL wait side by side.
+/// switches and GIL wait side by side. A run short of CPU shows "busy*" instead of an
+/// error, with a note under the table.
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
                                     const std::vector<const trace::Trace*>& measured);
 

@@ -1,5 +1,6 @@
 // execute(): plans the jobs, runs the executor on a thread of its own while the calling
-// thread watches the clock, the cancel flag and the progress, then merges the records.
+// thread watches the clock, the cancel flag and the progress, then merges the records and
+// notes whether the run got the CPU it needed (cpu_check.hpp).
 #include "sim/real/execute.hpp"
 
 #include <condition_variable>
@@ -12,6 +13,7 @@
 #include <pthread.h>
 
 #include "sim/real/busy_loop.hpp"
+#include "sim/real/cpu_check.hpp"
 #include "sim/real/executors.hpp"
 #include "sim/real/trace_merge.hpp"
 
@@ -63,6 +65,7 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
                               settings.cores, settings.switch_interval);
   scenario::register_jobs(s, jobs, builder);
 
+  const CpuSnapshot cpu_before = take_cpu_snapshot_before_run();
   const auto started = RunContext::Clock::now();
   RunContext ctx(settings, started);
   RunInputs inputs{s, run, ctx, jobs, builder};
@@ -110,6 +113,7 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
     }
   }
   runner.join();
+  const CpuSnapshot cpu_after = take_cpu_snapshot();
 
   if (stopped == Reason::Cancelled) {
     throw RealRunError(*stopped, fmt::format("the real run '{}' was interrupted after {}; every thread and "
@@ -133,7 +137,9 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
     }
   }
   if (options.progress) options.progress(ctx.jobs_done().load(), total);
-  return merge_records(builder, std::move(output.records), output.end);
+  trace::Trace measured = merge_records(builder, std::move(output.records), output.end);
+  check_cpu(measured, cpu_before, cpu_after, available_cpus());
+  return measured;
 }
 
 }  // namespace gilsim::real
