@@ -124,8 +124,8 @@ Program pool_main(RunContext& ctx, std::shared_ptr<Pool> pool) {
   for (int k = 1; k <= workers; ++k) {
     const auto process = e.add_process(fmt::format("worker {}", k));
     const ThreadId w = e.add_thread(fmt::format("worker {}", k), process);
-    Time parent_cost = costs.fork_start;  // fork copies the parent's page tables
-    Time child_cost = Time::zero();
+    Time parent_cost = costs.fork_start;  // os.fork() copies the parent's page tables and returns
+    Time child_cost = costs.fork_child_start;  // the child readies itself while the parent forks on
     if (method == StartMethod::Spawn) {
       parent_cost = costs.thread_start;  // posix_spawn is cheap; the child builds a fresh interpreter
       child_cost = costs.spawn_start;

@@ -102,7 +102,8 @@ struct Costs {
   Time old_gil_release_cost = Time{4'000};    ///< old GIL, several cores: each release wakes a waiter that races
   Time old_gil_release_cost_one_core = Time{2'500};  ///< old GIL, one core: the woken waiter cannot run yet
   Time thread_start = Time{100'000};          ///< T1
-  Time fork_start = Time{5'000'000};          ///< P4
+  Time fork_start = Time{500'000};            ///< P4: os.fork() in the parent, per worker
+  Time fork_child_start = Time{2'000'000};    ///< P4: a forked child readying itself, on its own core
   Time spawn_start = Time{50'000'000};        ///< P4
   Time forkserver_start = Time{5'000'000};    ///< P4, per child after the server's spawn
   Time ipc_message = Time{50'000};            ///< P7, per message
