@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "sim/model/event_queue.hpp"
 #include "sim/model/gil_wait_queue.hpp"
 #include "sim/model/program.hpp"
 #include "sim/model/random.hpp"
+#include "sim/model/timer_heap.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace_builder.hpp"
 
@@ -44,6 +44,16 @@ struct Work {
 };
 
 class Engine;
+
+/// What an owner does when its timer fires.
+enum class EventKind : std::uint8_t {
+  Resume,        ///< a thread's pending operation is complete: continue it
+  ComputeDone,   ///< a thread's compute reached its planned end (or a later one, if it was paused)
+  QuantumEnd,    ///< a core's time slice ended
+  DropDeadline,  ///< a GIL waiter's timed wait runs out with no switch (new GIL, G2)
+  GilAttempt,    ///< a signalled GIL waiter, awake now, tries to take the GIL (G8)
+  OldGilHandoff, ///< old GIL: a signalled waiter wins the release-and-reacquire race (O3)
+};
 
 /// `co_await` on an operation: suspends unless it completed at once.
 struct Operation {
@@ -84,7 +94,7 @@ class Engine {
   void exit(ThreadId t);
 
   Time now() const { return now_; }
-  /// When the last thread exited: the end of the run, whatever stale events remain.
+  /// When the last thread exited: the end of the run, whatever timers remain.
   Time last_exit() const { return last_exit_; }
   bool holds_gil(ThreadId t) const;
   trace::LaneId lane(ThreadId t) const;
@@ -103,7 +113,15 @@ class Engine {
   friend struct Operation;
 
   // engine.cpp
-  void dispatch(const Event& e);
+  struct TimerOwner {
+    EventKind kind = EventKind::Resume;
+    std::uint32_t target = 0;  ///< thread, core or GIL index, per kind
+  };
+  TimerHeap::Slot add_timer(EventKind kind, std::uint32_t target);
+  /// A thread's one program timer (Resume, GilAttempt or OldGilHandoff), set or moved.
+  void set_thread_timer(ThreadId t, Time at, EventKind kind);
+  void cancel_thread_timer(ThreadId t);
+  void dispatch(const TimerOwner& owner);
   void schedule_resume(ThreadId t);
   void resume_program(ThreadId t);
   void proceed(ThreadId t);
@@ -141,11 +159,12 @@ class Engine {
   EngineConfig config_;
   trace::TraceBuilder& builder_;
   Random random_;
-  EventQueue queue_;
+  TimerHeap timers_;
+  std::vector<TimerOwner> owners_;  ///< by timer slot
   Time now_;
   Time last_exit_;
   std::uint64_t events_ = 0;
-  std::vector<std::unique_ptr<Thread>> threads_;  // stable addresses while programs add threads
+  std::deque<Thread> threads_;  // stable addresses while programs add threads
   std::vector<Core> cores_;
   std::vector<ThreadId> run_queue_;
   std::size_t run_queue_head_ = 0;

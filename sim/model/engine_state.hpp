@@ -14,7 +14,8 @@ struct Engine::Thread {
   Gil* gil = nullptr;  ///< its process's GIL; null without one
   Program body;
   std::coroutine_handle<> continuation;
-  std::uint32_t epoch = 0;  ///< bumped to make this thread's pending events stale
+  TimerHeap::Slot timer = 0;    ///< its program timer: Resume, GilAttempt or OldGilHandoff
+  TimerHeap::Slot compute_timer = 0;  ///< ComputeDone, pending while a compute is planned
 
   enum class Doing : std::uint8_t { Nothing, Compute, Wait, Exited };
   Doing doing = Doing::Nothing;
@@ -25,8 +26,6 @@ struct Engine::Thread {
   Time run_start;
   Time run_end;          ///< when the running compute ends, if nothing interrupts it
   bool running = false;  ///< computing on a core now
-  bool done_pending = false;  ///< a ComputeDone event is in the queue, at done_at
-  Time done_at;
   bool dilated = false;  ///< old GIL: progress slowed by releases while others wait
 
   // Labels for wait spans.
@@ -57,8 +56,7 @@ struct Engine::Core {
   ThreadId last = kNoThread;
   Time slice_start;
   Time idle_since;
-  std::uint32_t epoch = 0;
-  bool quantum_armed = false;
+  TimerHeap::Slot quantum = 0;  ///< QuantumEnd, pending while its slice is armed
 };
 
 struct Engine::Gil {
@@ -73,9 +71,8 @@ struct Engine::Gil {
   Time held_since;
   GilWaitQueue waiters;                 ///< threads in a timed wait (not yet signalled)
   std::vector<ThreadId> switch_waiters; ///< droppers waiting for another thread to take it (G6)
-  std::uint32_t deadline_epoch = 0;
+  TimerHeap::Slot deadline = 0;  ///< DropDeadline, pending while a waiter will ask (G2)
   bool deadline_dirty = false;
-  Time deadline_at = Time::max();
 };
 
 }  // namespace gilsim::model

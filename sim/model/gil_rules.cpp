@@ -11,10 +11,10 @@ namespace gilsim::model {
 
 using trace::MarkKind;
 
-Engine::Gil* Engine::gil_of(ThreadId t) { return threads_[t]->gil; }
+Engine::Gil* Engine::gil_of(ThreadId t) { return threads_[t].gil; }
 
 Operation Engine::acquire_gil(ThreadId t) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   Gil* gil = gil_of(t);
   if (gil == nullptr || th.holds_gil) return Operation{this, t, true};
   if (!gil->locked) {  // G1: an unlocked GIL is taken at once, by whoever asks
@@ -27,7 +27,7 @@ Operation Engine::acquire_gil(ThreadId t) {
 }
 
 Operation Engine::release_gil(ThreadId t) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   Gil* gil = gil_of(t);
   if (gil == nullptr || !th.holds_gil) return Operation{this, t, true};
   if (!drop_gil(t, false)) return Operation{this, t, true};
@@ -41,7 +41,7 @@ Operation Engine::release_gil(ThreadId t) {
 }
 
 void Engine::take_gil(ThreadId t) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   assert(!gil.locked && "take_gil() on a locked GIL");
   gil.locked = true;
@@ -57,7 +57,7 @@ void Engine::take_gil(ThreadId t) {
     gil.waiters.on_switch(now_);
     // A forced switch already said who takes over; other hand-offs say it here.
     if (previous != kNoThread && th.waiting_since != Time::max() && !gil.forced_drop) {
-      builder_.mark(now_, MarkKind::GilHandoff, th.lane, threads_[previous]->lane,
+      builder_.mark(now_, MarkKind::GilHandoff, th.lane, threads_[previous].lane,
                     (now_ - th.waiting_since).ns());
     }
   }
@@ -81,7 +81,7 @@ void Engine::after_take(Gil& gil, ThreadId taker) {
     waiting.push_back(taker);
   }
   for (const ThreadId d : released) {
-    Thread& dropper = *threads_[d];
+    Thread& dropper = threads_[d];
     dropper.gil_wait = Thread::GilWait::None;
     if (dropper.resume_after_switch) {
       schedule_resume(d);
@@ -92,14 +92,14 @@ void Engine::after_take(Gil& gil, ThreadId taker) {
 }
 
 void Engine::enter_gil_wait(ThreadId t) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   if (th.gil_wait == Thread::GilWait::None) {
     th.waiting_since = now_;
     // After a forced switch the ForcedSwitch mark already says why this thread waits.
     if (!th.forced_out) {
       builder_.mark(now_, MarkKind::GilRequest, th.lane,
-                    gil.holder != kNoThread ? threads_[gil.holder]->lane : trace::kNone);
+                    gil.holder != kNoThread ? threads_[gil.holder].lane : trace::kNone);
     }
   }
   th.forced_out = false;
@@ -115,7 +115,7 @@ void Engine::enter_gil_wait(ThreadId t) {
 }
 
 bool Engine::drop_gil(ThreadId t, bool forced) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   assert(gil.holder == t && "drop_gil() by a thread that does not hold the GIL");
   gil.locked = false;
@@ -127,22 +127,21 @@ bool Engine::drop_gil(ThreadId t, bool forced) {
     // G6/G8: COND_SIGNAL wakes one waiter, chosen by the OS, not by arrival order.
     woken = gil.waiters.at(random_.below(gil.waiters.size()));
     gil.waiters.remove(woken);
-    Thread& w = *threads_[woken];
+    Thread& w = threads_[woken];
     w.gil_wait = Thread::GilWait::Woken;
-    ++w.epoch;
-    queue_.push(now_ + config_.costs.gil_wake_latency, EventKind::GilAttempt, woken, w.epoch);
+    set_thread_timer(woken, now_ + config_.costs.gil_wake_latency, EventKind::GilAttempt);
   }
   const bool must_wait = config_.gil == scenario::GilMode::New && gil.drop_request && woken != kNoThread;
   if (forced) {
     builder_.mark(now_, MarkKind::ForcedSwitch, th.lane,
-                  woken != kNoThread ? threads_[woken]->lane : trace::kNone, (now_ - gil.held_since).ns());
+                  woken != kNoThread ? threads_[woken].lane : trace::kNone, (now_ - gil.held_since).ns());
   }
   schedule_drop_deadline(gil);
   return must_wait;
 }
 
 void Engine::forced_switch(ThreadId t) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   pause(t);
   th.forced_out = true;
@@ -159,7 +158,7 @@ void Engine::forced_switch(ThreadId t) {
 }
 
 void Engine::on_gil_attempt(ThreadId t) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   if (th.gil_wait != Thread::GilWait::Woken) return;
   Gil& gil = *gil_of(t);
   if (gil.locked) {
@@ -191,32 +190,26 @@ void Engine::schedule_drop_deadline(Gil& gil) {
 void Engine::update_drop_deadline(Gil& gil) {
   gil.deadline_dirty = false;
   if (!gil.locked || gil.drop_request || gil.waiters.empty()) {
-    if (gil.deadline_at != Time::max()) {
-      ++gil.deadline_epoch;
-      gil.deadline_at = Time::max();
-    }
+    timers_.cancel(gil.deadline);
     return;
   }
   const auto due = gil.waiters.next_drop_request();
   const Time at = max(due->at, now_);
-  if (at == gil.deadline_at) return;
-  ++gil.deadline_epoch;
-  gil.deadline_at = at;
-  queue_.push(at, EventKind::DropDeadline, gil.index, gil.deadline_epoch);
+  if (timers_.pending(gil.deadline) && timers_.when(gil.deadline) == at) return;
+  timers_.set(gil.deadline, at);
 }
 
 void Engine::on_drop_deadline(std::uint32_t index) {
   Gil& gil = *gils_[index];
-  gil.deadline_at = Time::max();
   if (!gil.locked || gil.drop_request || gil.waiters.empty()) return;
   const auto due = gil.waiters.next_drop_request();
   // G2: a whole interval passed with no switch: ask the holder to drop the GIL.
   gil.drop_request = true;
-  const Thread& requester = *threads_[due->thread];
+  const Thread& requester = threads_[due->thread];
   const ThreadId h = gil.holder;
-  builder_.mark(now_, MarkKind::DropRequest, requester.lane, threads_[h]->lane,
+  builder_.mark(now_, MarkKind::DropRequest, requester.lane, threads_[h].lane,
                 (now_ - requester.waiting_since).ns());
-  Thread& holder = *threads_[h];
+  Thread& holder = threads_[h];
   // A compute that ends at this very instant is not cut: the holder sees the request at its
   // next check point (proceed()) or drops the GIL for its next blocking call (G6).
   if (holder.running && holder.run_end > now_ && holder.work.needs_gil && holder.work.checkpoints) forced_switch(h);
@@ -241,7 +234,7 @@ Time Engine::old_gil_handoff_delay() {
 
 void Engine::replan_old_gil_holder(Gil& gil) {
   if (gil.holder == kNoThread) return;
-  Thread& holder = *threads_[gil.holder];
+  Thread& holder = threads_[gil.holder];
   if (!holder.running || !holder.work.needs_gil) return;
   if (holder.dilated == !gil.waiters.empty()) return;  // already planned for these waiters
   pause(gil.holder);
@@ -249,7 +242,7 @@ void Engine::replan_old_gil_holder(Gil& gil) {
 }
 
 void Engine::on_old_gil_handoff(ThreadId t) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   if (gil.holder != t || gil.waiters.empty()) return;
   pause(t);
@@ -259,8 +252,8 @@ void Engine::on_old_gil_handoff(ThreadId t) {
   gil.holder = kNoThread;
   th.holds_gil = false;
   builder_.clear_state(gil.lane, now_);
-  builder_.mark(now_, MarkKind::ForcedSwitch, th.lane, threads_[winner]->lane, (now_ - gil.held_since).ns());
-  Thread& w = *threads_[winner];
+  builder_.mark(now_, MarkKind::ForcedSwitch, th.lane, threads_[winner].lane, (now_ - gil.held_since).ns());
+  Thread& w = threads_[winner];
   gil.forced_drop = true;
   take_gil(winner);
   th.forced_out = true;

@@ -8,7 +8,7 @@
 namespace gilsim::model {
 
 bool Engine::request_core(ThreadId t) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   // Like Linux's wake-up placement: back on the thread's previous core if it is idle (its
   // cache is warm, no context switch), else on the core that has been idle the longest.
   int free_core = -1;
@@ -39,7 +39,7 @@ bool Engine::preempt_for_waker(ThreadId t) {
   int victim = -1;
   for (int c = 0; c < static_cast<int>(cores_.size()); ++c) {
     const Core& core = cores_[c];
-    if (core.thread == kNoThread || !threads_[core.thread]->running || threads_[core.thread]->run_end <= now_) continue;
+    if (core.thread == kNoThread || !threads_[core.thread].running || threads_[core.thread].run_end <= now_) continue;
     if (victim < 0 || core.slice_start < cores_[victim].slice_start) victim = c;
   }
   if (victim < 0 || now_ - cores_[victim].slice_start < config_.machine.quantum / 4) return false;
@@ -50,9 +50,9 @@ bool Engine::preempt_for_waker(ThreadId t) {
 void Engine::preempt(int c, ThreadId next) {
   Core& core = cores_[c];
   const ThreadId t = core.thread;
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   pause(t);
-  builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[next]->lane);
+  builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[next].lane);
   th.core = -1;
   core.thread = kNoThread;
   builder_.clear_state(builder_.core_lane(c), now_);
@@ -67,7 +67,7 @@ ThreadId Engine::pop_run_queue() {
   ThreadId next = kNoThread;
   while (run_queue_head_ < run_queue_.size() && next == kNoThread) {
     const ThreadId candidate = run_queue_[run_queue_head_++];
-    if (threads_[candidate]->queued) next = candidate;  // others left the queue lazily
+    if (threads_[candidate].queued) next = candidate;  // others left the queue lazily
   }
   if (run_queue_head_ == run_queue_.size()) {
     run_queue_.clear();
@@ -79,27 +79,24 @@ ThreadId Engine::pop_run_queue() {
 void Engine::arm_quantums() {
   for (std::size_t c = 0; c < cores_.size(); ++c) {
     Core& core = cores_[c];
-    if (core.thread == kNoThread || core.quantum_armed) continue;
-    core.quantum_armed = true;
-    queue_.push(max(now_, core.slice_start + config_.machine.quantum), EventKind::QuantumEnd,
-                static_cast<std::uint32_t>(c), core.epoch);
+    if (core.thread == kNoThread || timers_.pending(core.quantum)) continue;
+    timers_.set(core.quantum, max(now_, core.slice_start + config_.machine.quantum));
   }
 }
 
 void Engine::assign_core(int c, ThreadId t) {
   Core& core = cores_[c];
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   core.thread = t;
   core.slice_start = now_;
-  ++core.epoch;
-  core.quantum_armed = false;
+  timers_.cancel(core.quantum);
   th.core = c;
   th.queued = false;
   if (run_queue_head_ < run_queue_.size()) arm_quantums();
 }
 
 void Engine::release_core(ThreadId t) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   if (th.core < 0) {
     th.queued = false;  // leaves the run queue lazily
     return;
@@ -109,8 +106,7 @@ void Engine::release_core(ThreadId t) {
   th.core = -1;
   core.thread = kNoThread;
   core.idle_since = now_;
-  ++core.epoch;
-  core.quantum_armed = false;
+  timers_.cancel(core.quantum);
   builder_.clear_state(builder_.core_lane(c), now_);
   const ThreadId next = pop_run_queue();
   if (next == kNoThread) return;
@@ -120,9 +116,8 @@ void Engine::release_core(ThreadId t) {
 
 void Engine::on_quantum_end(int c) {
   Core& core = cores_[c];
-  core.quantum_armed = false;
   if (core.thread == kNoThread) return;
-  if (threads_[core.thread]->run_end <= now_) {
+  if (threads_[core.thread].run_end <= now_) {
     // Its compute ends at this very instant: let it finish, then look again.
     if (run_queue_head_ < run_queue_.size()) arm_quantums();
     return;
