@@ -1,6 +1,7 @@
 // Phase bookkeeping for the new GIL's timed waiters.
 #include "sim/model/gil_wait_queue.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 namespace gilsim::model {
@@ -27,7 +28,12 @@ void GilWaitQueue::arm(std::uint32_t thread, Time at) {
 void GilWaitQueue::remove(std::uint32_t thread) {
   assert(contains(thread) && "remove() of a thread that is not waiting");
   Waiter& w = waiters_[thread];
-  if (w.in_phase_group) phase_group_.erase({(w.armed % interval_).ns(), thread});
+  if (w.in_phase_group) {
+    const Phase key{(w.armed % interval_).ns(), thread};
+    const auto it = std::lower_bound(phase_group_.begin(), phase_group_.end(), key);
+    assert(it != phase_group_.end() && *it == key);
+    phase_group_.erase(it);
+  }
   const auto index = static_cast<std::size_t>(w.index);
   const std::uint32_t last = members_.back();
   members_[index] = last;
@@ -43,7 +49,8 @@ void GilWaitQueue::on_switch(Time at) {
     Waiter& w = waiters_[thread];
     if (w.index < 0 || w.armed != armed || w.in_phase_group) continue;  // stale entry
     w.in_phase_group = true;
-    phase_group_.insert({(armed % interval_).ns(), thread});
+    const Phase key{(armed % interval_).ns(), thread};
+    phase_group_.insert(std::lower_bound(phase_group_.begin(), phase_group_.end(), key), key);
   }
   since_switch_.clear();
   since_switch_head_ = 0;
@@ -58,7 +65,7 @@ std::optional<GilWaitQueue::Due> GilWaitQueue::next_drop_request() {
     const std::int64_t I = interval_.ns();
     const std::int64_t s = last_switch_.ns();
     const std::int64_t r = ((s % I) + I) % I;
-    auto it = phase_group_.lower_bound({r, 0});
+    auto it = std::lower_bound(phase_group_.begin(), phase_group_.end(), Phase{r, 0});
     std::int64_t offset = 0;
     if (it == phase_group_.end()) {
       it = phase_group_.begin();

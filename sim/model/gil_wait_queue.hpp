@@ -4,12 +4,12 @@
 // when a whole interval of its own wait passed with no switch. Each waiter's timeouts lie on
 // a grid (its arm time + k * interval), so the first request after a switch at s comes from
 // the waiter whose grid point is the first at or after s: a lookup by phase, O(log waiters)
-// per hand-off instead of O(waiters) per interval.
+// per hand-off instead of O(waiters) per interval. Everything is kept in flat vectors that
+// reach their size early in a run and then allocate no more.
 #pragma once
 
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <utility>
 #include <vector>
 
@@ -53,8 +53,9 @@ class GilWaitQueue {
   Time last_switch_ = Time{-1};
   std::vector<std::uint32_t> members_;
   std::vector<Waiter> waiters_;  ///< indexed by thread id
-  /// Waiters armed at or before the last switch, keyed by (arm time mod interval).
-  std::set<std::pair<std::int64_t, std::uint32_t>> phase_group_;
+  /// Waiters armed at or before the last switch, sorted by (arm time mod interval, thread).
+  using Phase = std::pair<std::int64_t, std::uint32_t>;
+  std::vector<Phase> phase_group_;
   /// Waiters armed after the last switch, in arm order (entries may be stale).
   std::vector<std::pair<std::uint32_t, Time>> since_switch_;
   std::size_t since_switch_head_ = 0;
