@@ -42,9 +42,8 @@ ThreadId Engine::add_thread(std::string name, trace::ProcessId process) {
   const auto lane = builder_.add_lane(name, trace::LaneKind::Thread, process);
   const auto id = static_cast<ThreadId>(threads_.size());
   Thread& t = threads_.emplace_back();
-  t.name = std::move(name);
+  programs_.emplace_back();
   t.lane = lane;
-  t.process = process;
   t.gil = gils_[process].get();
   t.timer = add_timer(EventKind::Resume, id);
   t.compute_timer = add_timer(EventKind::ComputeDone, id);
@@ -53,12 +52,12 @@ ThreadId Engine::add_thread(std::string name, trace::ProcessId process) {
 
 void Engine::start(ThreadId t, Program program) {
   Thread& th = threads_[t];
-  th.body = std::move(program);
-  th.continuation = th.body.handle();
+  programs_[t] = std::move(program);
+  th.continuation = programs_[t].handle();
   schedule_resume(t);
 }
 
-bool Engine::holds_gil(ThreadId t) const { return threads_[t].holds_gil; }
+bool Engine::holds_gil(ThreadId t) const { return threads_[t].s.holds_gil(); }
 trace::LaneId Engine::lane(ThreadId t) const { return threads_[t].lane; }
 
 // ---------------------------------------------------------------------------------------
@@ -89,12 +88,12 @@ void Engine::set_thread_timer(ThreadId t, Time at, EventKind kind) {
 
 void Engine::cancel_thread_timer(ThreadId t) { timers_.cancel(threads_[t].timer); }
 
-void Engine::dispatch(const TimerOwner& e) {
+void Engine::dispatch(TimerOwner e) {
   switch (e.kind) {
     case EventKind::Resume: {
       Thread& th = threads_[e.target];
-      th.waiting_notify = false;
-      th.just_woke = th.doing == Thread::Doing::Wait;
+      th.s.wait_ended();
+      th.s.just_woke = th.s.doing == Activity::Wait;
       resume_program(e.target);
       return;
     }
@@ -102,7 +101,7 @@ void Engine::dispatch(const TimerOwner& e) {
       // A paused compute keeps its timer; when it comes, it moves itself to the compute's
       // new end (or ends, if the compute is still paused).
       Thread& th = threads_[e.target];
-      if (!th.running) return;
+      if (!th.s.running()) return;
       if (th.run_end == now_) {
         on_compute_done(e.target);
       } else {
@@ -129,7 +128,7 @@ void Engine::schedule_resume(ThreadId t) { set_thread_timer(t, now_, EventKind::
 
 void Engine::resume_program(ThreadId t) {
   Thread& th = threads_[t];
-  th.doing = Thread::Doing::Nothing;
+  th.s.doing = Activity::Nothing;
   auto h = std::exchange(th.continuation, {});
   assert(h && "a thread was resumed with no operation pending");
   h.resume();
@@ -138,7 +137,7 @@ void Engine::resume_program(ThreadId t) {
 Operation Engine::wait(ThreadId t, Time duration, SpanState state, std::uint32_t job, std::uint16_t step) {
   Thread& th = threads_[t];
   release_core(t);
-  th.doing = Thread::Doing::Wait;
+  th.s.doing = Activity::Wait;
   th.job = job;
   th.step = step;
   show(t, state);
@@ -149,15 +148,11 @@ Operation Engine::wait(ThreadId t, Time duration, SpanState state, std::uint32_t
 Operation Engine::wait_for_notify(ThreadId t, std::optional<SpanState> state, Time deadline,
                                   std::uint32_t job) {
   Thread& th = threads_[t];
-  if (th.notified) {
-    th.notified = false;
-    return Operation{this, t, true};
-  }
+  if (th.s.wait_for_notify()) return Operation{this, t, true};
   release_core(t);
-  th.doing = Thread::Doing::Wait;
+  th.s.doing = Activity::Wait;
   th.job = job;
   th.step = trace::kNoStep;
-  th.waiting_notify = true;
   if (state) {
     show(t, *state);
   } else {
@@ -173,19 +168,14 @@ Operation Engine::wait_for_notify(ThreadId t, std::optional<SpanState> state, Ti
 
 void Engine::notify(ThreadId t) {
   Thread& th = threads_[t];
-  if (!th.waiting_notify) {
-    th.notified = true;
-    return;
-  }
-  th.waiting_notify = false;
-  schedule_resume(t);
+  if (th.s.notified()) schedule_resume(t);
 }
 
 void Engine::exit(ThreadId t) {
   Thread& th = threads_[t];
-  if (th.holds_gil) drop_gil(t, false);
+  if (th.s.holds_gil()) drop_gil(t, false);
   release_core(t);
-  th.doing = Thread::Doing::Exited;
+  th.s.doing = Activity::Exited;
   cancel_thread_timer(t);
   last_exit_ = now_;
   builder_.clear_state(th.lane, now_);
@@ -202,7 +192,7 @@ void Engine::show(ThreadId t, SpanState state) {
 Operation Engine::compute(ThreadId t, Time work, const Work& what) {
   if (work <= Time::zero()) return Operation{this, t, true};
   Thread& th = threads_[t];
-  th.doing = Thread::Doing::Compute;
+  th.s.doing = Activity::Compute;
   th.work = what;
   th.job = what.job;
   th.step = what.step;
@@ -213,17 +203,17 @@ Operation Engine::compute(ThreadId t, Time work, const Work& what) {
 
 void Engine::proceed(ThreadId t) {
   Thread& th = threads_[t];
-  assert(th.doing == Thread::Doing::Compute);
+  assert(th.s.doing == Activity::Compute);
   Gil* gil = th.work.needs_gil ? gil_of(t) : nullptr;
-  if (gil != nullptr && !th.holds_gil) {
+  if (gil != nullptr && !th.s.holds_gil()) {
     if (gil->locked) {
-      th.resume_when_gil_taken = false;
+      th.s.after_gil = AfterGil::ContinueCompute;
       enter_gil_wait(t);
       return;
     }
     take_gil(t);
   }
-  if (th.core < 0 && !request_core(t)) return;  // queued; release_core() proceeds it later
+  if (!th.s.on_core() && !request_core(t)) return;  // queued; release_core() proceeds it later
   if (gil != nullptr && gil->drop_request && gil->holder == t && th.work.checkpoints) {
     forced_switch(t);  // a check point: the eval loop sees the pending request (G4, G5)
     return;
@@ -238,8 +228,7 @@ void Engine::start_run(ThreadId t) {
       (core.last != kNoThread && core.last != t) ? config_.machine.context_switch : Time::zero();
   core.last = t;
   th.run_start = now_ + switch_cost;
-  th.running = true;
-  th.dilated = false;
+  th.s.progress = Progress::Running;
   cancel_thread_timer(t);
   Time duration = th.remaining;
   Gil* gil = gil_of(t);
@@ -248,7 +237,7 @@ void Engine::start_run(ThreadId t) {
     // Every check interval the holder releases and re-acquires, paying for the signal (O2).
     const Time period = config_.costs.check_period;
     const Time cost = old_gil_release_cost();
-    th.dilated = true;
+    th.s.progress = Progress::RunningDilated;
     duration = Time{static_cast<std::int64_t>(static_cast<double>(th.remaining.ns()) *
                                               static_cast<double>((period + cost).ns()) /
                                               static_cast<double>(period.ns()))};
@@ -273,9 +262,9 @@ void Engine::schedule_compute_done(ThreadId t) {
 
 void Engine::pause(ThreadId t) {
   Thread& th = threads_[t];
-  if (!th.running) return;
+  if (!th.s.running()) return;
   Time progress = max(Time::zero(), now_ - th.run_start);
-  if (th.dilated) {
+  if (th.s.progress == Progress::RunningDilated) {
     const Time period = config_.costs.check_period;
     const Time cost = old_gil_release_cost();
     progress = Time{static_cast<std::int64_t>(static_cast<double>(progress.ns()) *
@@ -283,13 +272,13 @@ void Engine::pause(ThreadId t) {
                                               static_cast<double>((period + cost).ns()))};
   }
   th.remaining = max(Time::zero(), th.remaining - progress);
-  th.running = false;
+  th.s.progress = Progress::Stopped;
   cancel_thread_timer(t);
 }
 
 void Engine::on_compute_done(ThreadId t) {
   Thread& th = threads_[t];
-  th.running = false;
+  th.s.progress = Progress::Stopped;
   th.remaining = Time::zero();
   cancel_thread_timer(t);
   resume_program(t);

@@ -34,13 +34,35 @@ struct EngineConfig {
   std::uint64_t seed = 1;
 };
 
-/// What a compute operation is, for the GIL, the check points and the trace.
+/// What a compute operation is, for the GIL, the check points and the trace. Build it with
+/// the factories below, which say what kind of code runs, never with positional flags.
 struct Work {
   SpanState state = SpanState::Running;  ///< Running, Native, Pickling or Starting
   bool needs_gil = true;
   bool checkpoints = true;  ///< the eval loop checks for drop requests while it runs (G4)
   std::uint32_t job = trace::kNone;
   std::uint16_t step = trace::kNoStep;
+
+  /// Python bytecode: holds the GIL and drops it at check points on request (G4, G5).
+  static Work python(std::uint32_t job = trace::kNone, std::uint16_t step = trace::kNoStep) {
+    return Work{.state = SpanState::Running, .needs_gil = true, .checkpoints = true, .job = job, .step = step};
+  }
+  /// Native code that released the GIL around it.
+  static Work native(std::uint32_t job = trace::kNone, std::uint16_t step = trace::kNoStep) {
+    return Work{.state = SpanState::Native, .needs_gil = false, .checkpoints = false, .job = job, .step = step};
+  }
+  /// pickle.dumps()/loads() of arguments or results: Python-level work under the GIL.
+  static Work pickling(std::uint32_t job = trace::kNone) {
+    return Work{.state = SpanState::Pickling, .needs_gil = true, .checkpoints = true, .job = job};
+  }
+  /// Starting a thread or a process from Python: under the GIL, in C with no check point.
+  static Work starting(std::uint32_t job = trace::kNone) {
+    return Work{.state = SpanState::Starting, .needs_gil = true, .checkpoints = false, .job = job};
+  }
+  /// A new process before its interpreter exists: no GIL to take.
+  static Work starting_interpreter() {
+    return Work{.state = SpanState::Starting, .needs_gil = false, .checkpoints = false};
+  }
 };
 
 class Engine;
@@ -121,7 +143,7 @@ class Engine {
   /// A thread's one program timer (Resume, GilAttempt or OldGilHandoff), set or moved.
   void set_thread_timer(ThreadId t, Time at, EventKind kind);
   void cancel_thread_timer(ThreadId t);
-  void dispatch(const TimerOwner& owner);
+  void dispatch(TimerOwner owner);
   void schedule_resume(ThreadId t);
   void resume_program(ThreadId t);
   void proceed(ThreadId t);
@@ -164,7 +186,10 @@ class Engine {
   Time now_;
   Time last_exit_;
   std::uint64_t events_ = 0;
-  std::deque<Thread> threads_;  // stable addresses while programs add threads
+  // Programs add threads while the engine runs: code holds no Thread& across a program's
+  // resumption (only dispatch() resumes programs, as its last step).
+  std::vector<Thread> threads_;
+  std::vector<Program> programs_;  ///< by thread: the coroutines' owners
   std::vector<Core> cores_;
   std::vector<ThreadId> run_queue_;
   std::size_t run_queue_head_ = 0;

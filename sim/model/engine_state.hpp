@@ -2,53 +2,34 @@
 #pragma once
 
 #include "sim/model/engine.hpp"
+#include "sim/model/thread_state.hpp"
 
 namespace gilsim::model {
 
 inline constexpr ThreadId kNoThread = trace::kNone;
 
+/// A thread's hot record: plain data in one flat vector, indexed by ThreadId. Its program
+/// (the coroutine that owns the frame) lives in Engine::programs_.
 struct Engine::Thread {
-  std::string name;
+  ThreadState s;  ///< the state machines
+  int core = -1;  ///< its core while s.core == CoreState::OnCore
   trace::LaneId lane = trace::kNone;
-  trace::ProcessId process = trace::kNone;
   Gil* gil = nullptr;  ///< its process's GIL; null without one
-  Program body;
   std::coroutine_handle<> continuation;
-  TimerHeap::Slot timer = 0;    ///< its program timer: Resume, GilAttempt or OldGilHandoff
+  TimerHeap::Slot timer = 0;          ///< its program timer: Resume, GilAttempt or OldGilHandoff
   TimerHeap::Slot compute_timer = 0;  ///< ComputeDone, pending while a compute is planned
-
-  enum class Doing : std::uint8_t { Nothing, Compute, Wait, Exited };
-  Doing doing = Doing::Nothing;
 
   // Current compute.
   Work work;
   Time remaining;
   Time run_start;
-  Time run_end;          ///< when the running compute ends, if nothing interrupts it
-  bool running = false;  ///< computing on a core now
-  bool dilated = false;  ///< old GIL: progress slowed by releases while others wait
+  Time run_end;  ///< when the running compute ends, if nothing interrupts it
 
   // Labels for wait spans.
   std::uint32_t job = trace::kNone;
   std::uint16_t step = trace::kNoStep;
 
-  // Core.
-  int core = -1;
-  bool queued = false;  ///< in the OS run queue
-  bool just_woke = false;  ///< back from I/O or a sleep: may preempt a CPU hog (S3)
-
-  // GIL.
-  enum class GilWait : std::uint8_t { None, Waiting, Woken, Switch };
-  bool holds_gil = false;
-  GilWait gil_wait = GilWait::None;
-  bool resume_when_gil_taken = false;   ///< acquire_gil(): resume the program; else continue compute
-  bool resume_after_switch = false;     ///< release_gil(): resume the program; else ask for the GIL again
-  Time waiting_since = Time::max();
-  bool forced_out = false;  ///< it just dropped the GIL in a forced switch  ///< Time::max() while not waiting
-
-  // notify().
-  bool notified = false;
-  bool waiting_notify = false;
+  Time waiting_since = Time::max();  ///< when its GIL wait began; Time::max() while not waiting
 };
 
 struct Engine::Core {

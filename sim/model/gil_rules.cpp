@@ -16,12 +16,12 @@ Engine::Gil* Engine::gil_of(ThreadId t) { return threads_[t].gil; }
 Operation Engine::acquire_gil(ThreadId t) {
   Thread& th = threads_[t];
   Gil* gil = gil_of(t);
-  if (gil == nullptr || th.holds_gil) return Operation{this, t, true};
+  if (gil == nullptr || th.s.holds_gil()) return Operation{this, t, true};
   if (!gil->locked) {  // G1: an unlocked GIL is taken at once, by whoever asks
     take_gil(t);
     return Operation{this, t, true};
   }
-  th.resume_when_gil_taken = true;
+  th.s.after_gil = AfterGil::ResumeProgram;
   enter_gil_wait(t);
   return Operation{this, t, false};
 }
@@ -29,11 +29,10 @@ Operation Engine::acquire_gil(ThreadId t) {
 Operation Engine::release_gil(ThreadId t) {
   Thread& th = threads_[t];
   Gil* gil = gil_of(t);
-  if (gil == nullptr || !th.holds_gil) return Operation{this, t, true};
+  if (gil == nullptr || !th.s.holds_gil()) return Operation{this, t, true};
   if (!drop_gil(t, false)) return Operation{this, t, true};
   // G6: with a drop request pending, the dropper waits until another thread took the GIL.
-  th.gil_wait = Thread::GilWait::Switch;
-  th.resume_after_switch = true;
+  th.s.wait_for_switch(AfterGil::ResumeProgram);
   gil->switch_waiters.push_back(t);
   release_core(t);
   show(t, SpanState::WaitingGil);
@@ -47,8 +46,7 @@ void Engine::take_gil(ThreadId t) {
   gil.locked = true;
   gil.holder = t;
   gil.held_since = now_;
-  th.holds_gil = true;
-  th.gil_wait = Thread::GilWait::None;
+  th.s.took_gil();
   builder_.set_state(gil.lane, now_, SpanState::Held, th.lane);
   const ThreadId previous = gil.last_holder;
   const bool switched = previous != t;
@@ -82,8 +80,8 @@ void Engine::after_take(Gil& gil, ThreadId taker) {
   }
   for (const ThreadId d : released) {
     Thread& dropper = threads_[d];
-    dropper.gil_wait = Thread::GilWait::None;
-    if (dropper.resume_after_switch) {
+    dropper.s.switch_done();
+    if (dropper.s.after_gil == AfterGil::ResumeProgram) {
       schedule_resume(d);
     } else {
       proceed(d);  // a forced switch: ask for the GIL again and carry on computing
@@ -94,16 +92,15 @@ void Engine::after_take(Gil& gil, ThreadId taker) {
 void Engine::enter_gil_wait(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
-  if (th.gil_wait == Thread::GilWait::None) {
+  if (th.s.wait_for_gil()) {
     th.waiting_since = now_;
     // After a forced switch the ForcedSwitch mark already says why this thread waits.
-    if (!th.forced_out) {
+    if (!th.s.forced_out) {
       builder_.mark(now_, MarkKind::GilRequest, th.lane,
                     gil.holder != kNoThread ? threads_[gil.holder].lane : trace::kNone);
     }
   }
-  th.forced_out = false;
-  th.gil_wait = Thread::GilWait::Waiting;
+  th.s.forced_out = false;
   release_core(t);
   show(t, SpanState::WaitingGil);
   gil.waiters.arm(t, now_);
@@ -120,7 +117,7 @@ bool Engine::drop_gil(ThreadId t, bool forced) {
   assert(gil.holder == t && "drop_gil() by a thread that does not hold the GIL");
   gil.locked = false;
   gil.holder = kNoThread;
-  th.holds_gil = false;
+  th.s.dropped_gil();
   builder_.clear_state(gil.lane, now_);
   ThreadId woken = kNoThread;
   if (!gil.waiters.empty()) {
@@ -128,7 +125,7 @@ bool Engine::drop_gil(ThreadId t, bool forced) {
     woken = gil.waiters.at(random_.below(gil.waiters.size()));
     gil.waiters.remove(woken);
     Thread& w = threads_[woken];
-    w.gil_wait = Thread::GilWait::Woken;
+    w.s.signalled();
     set_thread_timer(woken, now_ + config_.costs.gil_wake_latency, EventKind::GilAttempt);
   }
   const bool must_wait = config_.gil == scenario::GilMode::New && gil.drop_request && woken != kNoThread;
@@ -144,11 +141,10 @@ void Engine::forced_switch(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   pause(t);
-  th.forced_out = true;
+  th.s.forced_out = true;
   gil.forced_drop = true;
   if (drop_gil(t, true)) {
-    th.gil_wait = Thread::GilWait::Switch;
-    th.resume_after_switch = false;
+    th.s.wait_for_switch(AfterGil::ContinueCompute);
     gil.switch_waiters.push_back(t);
     release_core(t);
     show(t, SpanState::WaitingGil);
@@ -159,11 +155,11 @@ void Engine::forced_switch(ThreadId t) {
 
 void Engine::on_gil_attempt(ThreadId t) {
   Thread& th = threads_[t];
-  if (th.gil_wait != Thread::GilWait::Woken) return;
+  if (th.s.gil != GilState::Woken) return;
   Gil& gil = *gil_of(t);
   if (gil.locked) {
     // Lost the race to a thread that barged in (G1): wait a fresh full interval (G2).
-    th.gil_wait = Thread::GilWait::Waiting;
+    th.s.wait_for_gil();
     gil.waiters.arm(t, now_);
     if (config_.gil == scenario::GilMode::New) {
       schedule_drop_deadline(gil);
@@ -173,7 +169,7 @@ void Engine::on_gil_attempt(ThreadId t) {
     return;
   }
   take_gil(t);
-  if (th.resume_when_gil_taken) {
+  if (th.s.after_gil == AfterGil::ResumeProgram) {
     schedule_resume(t);
   } else {
     proceed(t);
@@ -212,7 +208,7 @@ void Engine::on_drop_deadline(std::uint32_t index) {
   Thread& holder = threads_[h];
   // A compute that ends at this very instant is not cut: the holder sees the request at its
   // next check point (proceed()) or drops the GIL for its next blocking call (G6).
-  if (holder.running && holder.run_end > now_ && holder.work.needs_gil && holder.work.checkpoints) forced_switch(h);
+  if (holder.s.running() && holder.run_end > now_ && holder.work.needs_gil && holder.work.checkpoints) forced_switch(h);
 }
 
 // Old GIL ------------------------------------------------------------------------------
@@ -235,8 +231,9 @@ Time Engine::old_gil_handoff_delay() {
 void Engine::replan_old_gil_holder(Gil& gil) {
   if (gil.holder == kNoThread) return;
   Thread& holder = threads_[gil.holder];
-  if (!holder.running || !holder.work.needs_gil) return;
-  if (holder.dilated == !gil.waiters.empty()) return;  // already planned for these waiters
+  if (!holder.s.running() || !holder.work.needs_gil) return;
+  const bool dilated = holder.s.progress == Progress::RunningDilated;
+  if (dilated == !gil.waiters.empty()) return;  // already planned for these waiters
   pause(gil.holder);
   start_run(gil.holder);
 }
@@ -250,16 +247,16 @@ void Engine::on_old_gil_handoff(ThreadId t) {
   gil.waiters.remove(winner);
   gil.locked = false;
   gil.holder = kNoThread;
-  th.holds_gil = false;
+  th.s.dropped_gil();
   builder_.clear_state(gil.lane, now_);
   builder_.mark(now_, MarkKind::ForcedSwitch, th.lane, threads_[winner].lane, (now_ - gil.held_since).ns());
   Thread& w = threads_[winner];
   gil.forced_drop = true;
   take_gil(winner);
-  th.forced_out = true;
-  th.resume_when_gil_taken = false;
+  th.s.forced_out = true;
+  th.s.after_gil = AfterGil::ContinueCompute;
   enter_gil_wait(t);
-  if (w.resume_when_gil_taken) {
+  if (w.s.after_gil == AfterGil::ResumeProgram) {
     schedule_resume(winner);
   } else {
     proceed(winner);

@@ -22,11 +22,11 @@ bool Engine::request_core(ThreadId t) {
   }
   if (free_core >= 0) {
     assign_core(free_core, t);
-    th.just_woke = false;
+    th.s.just_woke = false;
     return true;
   }
-  if (std::exchange(th.just_woke, false) && preempt_for_waker(t)) return true;
-  th.queued = true;
+  if (std::exchange(th.s.just_woke, false) && preempt_for_waker(t)) return true;
+  th.s.core = CoreState::Queued;
   run_queue_.push_back(t);
   show(t, SpanState::Runnable);
   arm_quantums();
@@ -39,7 +39,7 @@ bool Engine::preempt_for_waker(ThreadId t) {
   int victim = -1;
   for (int c = 0; c < static_cast<int>(cores_.size()); ++c) {
     const Core& core = cores_[c];
-    if (core.thread == kNoThread || !threads_[core.thread].running || threads_[core.thread].run_end <= now_) continue;
+    if (core.thread == kNoThread || !threads_[core.thread].s.running() || threads_[core.thread].run_end <= now_) continue;
     if (victim < 0 || core.slice_start < cores_[victim].slice_start) victim = c;
   }
   if (victim < 0 || now_ - cores_[victim].slice_start < config_.machine.quantum / 4) return false;
@@ -54,10 +54,10 @@ void Engine::preempt(int c, ThreadId next) {
   pause(t);
   builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[next].lane);
   th.core = -1;
+  th.s.core = CoreState::Queued;
   core.thread = kNoThread;
   builder_.clear_state(builder_.core_lane(c), now_);
   assign_core(c, next);
-  th.queued = true;
   run_queue_.push_back(t);
   show(t, SpanState::Runnable);
   arm_quantums();
@@ -67,7 +67,7 @@ ThreadId Engine::pop_run_queue() {
   ThreadId next = kNoThread;
   while (run_queue_head_ < run_queue_.size() && next == kNoThread) {
     const ThreadId candidate = run_queue_[run_queue_head_++];
-    if (threads_[candidate].queued) next = candidate;  // others left the queue lazily
+    if (threads_[candidate].s.core == CoreState::Queued) next = candidate;  // others left the queue lazily
   }
   if (run_queue_head_ == run_queue_.size()) {
     run_queue_.clear();
@@ -91,19 +91,20 @@ void Engine::assign_core(int c, ThreadId t) {
   core.slice_start = now_;
   timers_.cancel(core.quantum);
   th.core = c;
-  th.queued = false;
+  th.s.core = CoreState::OnCore;
   if (run_queue_head_ < run_queue_.size()) arm_quantums();
 }
 
 void Engine::release_core(ThreadId t) {
   Thread& th = threads_[t];
-  if (th.core < 0) {
-    th.queued = false;  // leaves the run queue lazily
+  if (!th.s.on_core()) {
+    th.s.core = CoreState::Off;  // leaves the run queue lazily
     return;
   }
   const int c = th.core;
   Core& core = cores_[c];
   th.core = -1;
+  th.s.core = CoreState::Off;
   core.thread = kNoThread;
   core.idle_since = now_;
   timers_.cancel(core.quantum);
