@@ -1,7 +1,6 @@
 // Phase bookkeeping for the new GIL's timed waiters.
 #include "sim/model/gil_wait_queue.hpp"
 
-#include <algorithm>
 #include <cassert>
 
 namespace gilsim::model {
@@ -28,12 +27,7 @@ void GilWaitQueue::arm(std::uint32_t thread, Time at) {
 void GilWaitQueue::remove(std::uint32_t thread) {
   assert(contains(thread) && "remove() of a thread that is not waiting");
   Waiter& w = waiters_[thread];
-  if (w.in_phase_group) {
-    const Phase key{(w.armed % interval_).ns(), thread};
-    const auto it = std::lower_bound(phase_group_.begin(), phase_group_.end(), key);
-    assert(it != phase_group_.end() && *it == key);
-    phase_group_.erase(it);
-  }
+  if (w.in_phase_group) phase_erase(thread);
   const auto index = static_cast<std::size_t>(w.index);
   const std::uint32_t last = members_.back();
   members_[index] = last;
@@ -49,8 +43,8 @@ void GilWaitQueue::on_switch(Time at) {
     Waiter& w = waiters_[thread];
     if (w.index < 0 || w.armed != armed || w.in_phase_group) continue;  // stale entry
     w.in_phase_group = true;
-    const Phase key{(armed % interval_).ns(), thread};
-    phase_group_.insert(std::lower_bound(phase_group_.begin(), phase_group_.end(), key), key);
+    w.phase = (armed % interval_).ns();
+    phase_insert(thread);
   }
   since_switch_.clear();
   since_switch_head_ = 0;
@@ -61,19 +55,19 @@ std::optional<GilWaitQueue::Due> GilWaitQueue::next_drop_request() {
   std::optional<Due> best;
   // Armed before the last switch: their first full interval starts at their first grid
   // point at or after the switch.
-  if (!phase_group_.empty()) {
+  if (phase_root_ != kNil) {
     const std::int64_t I = interval_.ns();
     const std::int64_t s = last_switch_.ns();
     const std::int64_t r = ((s % I) + I) % I;
-    auto it = std::lower_bound(phase_group_.begin(), phase_group_.end(), Phase{r, 0});
+    std::uint32_t first = phase_lower_bound(Key{r, 0});
     std::int64_t offset = 0;
-    if (it == phase_group_.end()) {
-      it = phase_group_.begin();
-      offset = I - r + it->first;
+    if (first == kNil) {
+      first = phase_first();
+      offset = I - r + waiters_[first].phase;
     } else {
-      offset = it->first - r;
+      offset = waiters_[first].phase - r;
     }
-    best = Due{Time{s + offset + I}, it->second};
+    best = Due{Time{s + offset + I}, first};
   }
   // Armed since the last switch: the earliest of them completes a full interval first.
   while (since_switch_head_ < since_switch_.size()) {
@@ -87,6 +81,69 @@ std::optional<GilWaitQueue::Due> GilWaitQueue::next_drop_request() {
     ++since_switch_head_;
   }
   return best;
+}
+
+// The phase group's treap --------------------------------------------------------------
+
+void GilWaitQueue::split(std::uint32_t node, Key k, std::uint32_t& below, std::uint32_t& rest) {
+  if (node == kNil) {
+    below = rest = kNil;
+    return;
+  }
+  Waiter& n = waiters_[node];
+  if (key(node) < k) {
+    split(n.right, k, n.right, rest);
+    below = node;
+  } else {
+    split(n.left, k, below, n.left);
+    rest = node;
+  }
+}
+
+std::uint32_t GilWaitQueue::merge(std::uint32_t a, std::uint32_t b) {
+  if (a == kNil) return b;
+  if (b == kNil) return a;
+  if (priority(a) > priority(b)) {
+    waiters_[a].right = merge(waiters_[a].right, b);
+    return a;
+  }
+  waiters_[b].left = merge(a, waiters_[b].left);
+  return b;
+}
+
+void GilWaitQueue::phase_insert(std::uint32_t thread) {
+  Waiter& w = waiters_[thread];
+  w.left = w.right = kNil;
+  std::uint32_t below = kNil, rest = kNil;
+  split(phase_root_, key(thread), below, rest);
+  phase_root_ = merge(merge(below, thread), rest);
+}
+
+void GilWaitQueue::phase_erase(std::uint32_t thread) {
+  std::uint32_t below = kNil, rest = kNil, self = kNil, above = kNil;
+  split(phase_root_, key(thread), below, rest);
+  split(rest, Key{waiters_[thread].phase, thread + 1}, self, above);
+  assert(self == thread && "phase_erase() of a thread not in the phase group");
+  phase_root_ = merge(below, above);
+}
+
+std::uint32_t GilWaitQueue::phase_lower_bound(Key k) const {
+  std::uint32_t best = kNil;
+  for (std::uint32_t n = phase_root_; n != kNil;) {
+    if (key(n) < k) {
+      n = waiters_[n].right;
+    } else {
+      best = n;
+      n = waiters_[n].left;
+    }
+  }
+  return best;
+}
+
+std::uint32_t GilWaitQueue::phase_first() const {
+  std::uint32_t n = phase_root_;
+  while (n != kNil && waiters_[n].left != kNil) n = waiters_[n].left;
+  return n;
 }
 
 }  // namespace gilsim::model
