@@ -2,8 +2,32 @@
 // whose programs are coroutines. Programs ask for operations (compute, wait, take or drop
 // the GIL); the engine decides when each completes and records every change in the trace.
 //
-// engine.cpp: events, programs and compute; os_scheduler.cpp: cores and the run queue;
-// gil_rules.cpp: the GIL (new GIL G1-G8, old GIL O1-O3, none).
+// How the engine is put together (the rules themselves are in docs/model.md):
+//
+//   Engine (this file)       owns the clock, the records below and the rules that join them.
+//     engine.cpp             the event loop, program operations (compute, wait, notify, exit)
+//     os_scheduler.cpp       cores and the OS run queue (S1-S5)
+//     gil_rules.cpp          the GIL: new GIL G1-G8, old GIL O1-O3, none (F1)
+//   TimerHeap (timer_heap.hpp)         the clock: one timer slot per owner, moved or removed
+//                                      in place; ties by (time, seq)
+//   ThreadState (thread_state.hpp)     a thread's state machines: Activity, CoreState,
+//                                      GilState, AfterGil, Progress, Notify
+//   Engine::Thread/Core/Gil (engine_state.hpp)  plain records in flat vectors, by index
+//   GilWaitQueue (gil_wait_queue.hpp)  the new GIL's timed waiters and their drop deadline
+//   Program (program.hpp)              the coroutine type executors write programs in
+//
+// Timers: each thread owns two slots (its program timer: Resume, GilAttempt or
+// OldGilHandoff; and ComputeDone), each core one (QuantumEnd), each GIL one (DropDeadline).
+// Setting a slot that is pending moves it (with a fresh sequence number, so it ties as if
+// new); cancelling removes it. dispatch() maps a fired slot to its owner's handler.
+//
+// To add a rule: find the handler that owns the moment it changes (a timer's handler in
+// dispatch(), or an operation), write the expected timeline as a test first
+// (tests/model/), and keep the RNG draws in the same order for the existing rules.
+// To add a timer: give its owner a slot with add_timer() and an EventKind, and handle the
+// kind in dispatch(). To add a resource (a lock, a pool): a small class with its own queue
+// and unit tests, beside GilWaitQueue; the engine holds one per instance and calls it from
+// an operation, as acquire_gil()/release_gil() call the GIL's.
 #pragma once
 
 #include <coroutine>
