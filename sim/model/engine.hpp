@@ -12,6 +12,7 @@
 //                                      in place; ties by (time, seq)
 //   ThreadState (thread_state.hpp)     a thread's state machines: Activity, CoreState,
 //                                      GilState, AfterGil, Progress, Notify
+//   RunQueue, choose_idle_core (run_queue.hpp)  the OS run queue and wake-up placement
 //   Engine::Thread/Core/Gil (engine_state.hpp)  plain records in flat vectors, by index
 //   GilWaitQueue (gil_wait_queue.hpp)  the new GIL's timed waiters and their drop deadline
 //   Program (program.hpp)              the coroutine type executors write programs in
@@ -40,6 +41,7 @@
 #include "sim/model/gil_wait_queue.hpp"
 #include "sim/model/program.hpp"
 #include "sim/model/random.hpp"
+#include "sim/model/run_queue.hpp"
 #include "sim/model/timer_heap.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace_builder.hpp"
@@ -215,8 +217,7 @@ class Engine {
   std::vector<Thread> threads_;
   std::vector<Program> programs_;  ///< by thread: the coroutines' owners
   std::vector<Core> cores_;
-  std::vector<ThreadId> run_queue_;
-  std::size_t run_queue_head_ = 0;
+  RunQueue run_queue_;
   std::vector<std::unique_ptr<Gil>> gils_;          ///< by process; null without a GIL
   std::vector<std::uint32_t> dirty_gils_;           ///< GILs whose drop deadline needs a look
   std::vector<ThreadId> released_scratch_;

@@ -9,17 +9,10 @@ namespace gilsim::model {
 
 bool Engine::request_core(ThreadId t) {
   Thread& th = threads_[t];
-  // Like Linux's wake-up placement: back on the thread's previous core if it is idle (its
-  // cache is warm, no context switch), else on the core that has been idle the longest.
-  int free_core = -1;
-  for (int c = 0; c < static_cast<int>(cores_.size()); ++c) {
-    if (cores_[c].thread != kNoThread) continue;
-    if (cores_[c].last == t) {
-      free_core = c;
-      break;
-    }
-    if (free_core < 0 || cores_[c].idle_since < cores_[free_core].idle_since) free_core = c;
-  }
+  const int free_core = choose_idle_core(static_cast<int>(cores_.size()), t, [this](int c) {
+    const Core& core = cores_[static_cast<std::size_t>(c)];
+    return CoreView{.idle = core.thread == kNoThread, .last = core.last, .idle_since = core.idle_since};
+  });
   if (free_core >= 0) {
     assign_core(free_core, t);
     th.s.just_woke = false;
@@ -27,7 +20,7 @@ bool Engine::request_core(ThreadId t) {
   }
   if (std::exchange(th.s.just_woke, false) && preempt_for_waker(t)) return true;
   th.s.core = CoreState::Queued;
-  run_queue_.push_back(t);
+  run_queue_.push(t);
   show(t, SpanState::Runnable);
   arm_quantums();
   return false;
@@ -58,22 +51,14 @@ void Engine::preempt(int c, ThreadId next) {
   core.thread = kNoThread;
   builder_.clear_state(builder_.core_lane(c), now_);
   assign_core(c, next);
-  run_queue_.push_back(t);
+  run_queue_.push(t);
   show(t, SpanState::Runnable);
   arm_quantums();
 }
 
 ThreadId Engine::pop_run_queue() {
-  ThreadId next = kNoThread;
-  while (run_queue_head_ < run_queue_.size() && next == kNoThread) {
-    const ThreadId candidate = run_queue_[run_queue_head_++];
-    if (threads_[candidate].s.core == CoreState::Queued) next = candidate;  // others left the queue lazily
-  }
-  if (run_queue_head_ == run_queue_.size()) {
-    run_queue_.clear();
-    run_queue_head_ = 0;
-  }
-  return next;
+  const auto next = run_queue_.pop([this](ThreadId t) { return threads_[t].s.core == CoreState::Queued; });
+  return next == RunQueue::kEmpty ? kNoThread : next;
 }
 
 void Engine::arm_quantums() {
@@ -92,7 +77,7 @@ void Engine::assign_core(int c, ThreadId t) {
   timers_.cancel(core.quantum);
   th.core = c;
   th.s.core = CoreState::OnCore;
-  if (run_queue_head_ < run_queue_.size()) arm_quantums();
+  if (run_queue_.has_entries()) arm_quantums();
 }
 
 void Engine::release_core(ThreadId t) {
@@ -120,7 +105,7 @@ void Engine::on_quantum_end(int c) {
   if (core.thread == kNoThread) return;
   if (threads_[core.thread].run_end <= now_) {
     // Its compute ends at this very instant: let it finish, then look again.
-    if (run_queue_head_ < run_queue_.size()) arm_quantums();
+    if (run_queue_.has_entries()) arm_quantums();
     return;
   }
   const ThreadId next = pop_run_queue();
