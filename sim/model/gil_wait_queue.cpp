@@ -112,19 +112,26 @@ std::uint32_t GilWaitQueue::merge(std::uint32_t a, std::uint32_t b) {
 }
 
 void GilWaitQueue::phase_insert(std::uint32_t thread) {
+  // Down to where its priority belongs, then split that subtree around it.
+  const Key k = key(thread);
+  std::uint32_t* link = &phase_root_;
+  while (*link != kNil && priority(*link) >= priority(thread)) {
+    link = key(*link) < k ? &waiters_[*link].right : &waiters_[*link].left;
+  }
   Waiter& w = waiters_[thread];
-  w.left = w.right = kNil;
-  std::uint32_t below = kNil, rest = kNil;
-  split(phase_root_, key(thread), below, rest);
-  phase_root_ = merge(merge(below, thread), rest);
+  split(*link, k, w.left, w.right);
+  *link = thread;
 }
 
 void GilWaitQueue::phase_erase(std::uint32_t thread) {
-  std::uint32_t below = kNil, rest = kNil, self = kNil, above = kNil;
-  split(phase_root_, key(thread), below, rest);
-  split(rest, Key{waiters_[thread].phase, thread + 1}, self, above);
-  assert(self == thread && "phase_erase() of a thread not in the phase group");
-  phase_root_ = merge(below, above);
+  // Down to it, then put its two subtrees, merged, in its place.
+  const Key k = key(thread);
+  std::uint32_t* link = &phase_root_;
+  while (*link != thread) {
+    assert(*link != kNil && "phase_erase() of a thread not in the phase group");
+    link = key(*link) < k ? &waiters_[*link].right : &waiters_[*link].left;
+  }
+  *link = merge(waiters_[thread].left, waiters_[thread].right);
 }
 
 std::uint32_t GilWaitQueue::phase_lower_bound(Key k) const {
