@@ -16,14 +16,21 @@ std::vector<TimerHeap::Slot> drain(TimerHeap& h) {
   while (!h.empty()) order.push_back(h.pop());
   return order;
 }
+
+/// A heap with three owners, a, b and c, set in that order at the given times.
+struct ThreeTimers {
+  TimerHeap h;
+  TimerHeap::Slot a = h.add_slot(), b = h.add_slot(), c = h.add_slot();
+  ThreeTimers(Time at_a, Time at_b, Time at_c) {
+    h.set(a, at_a);
+    h.set(b, at_b);
+    h.set(c, at_c);
+  }
+};
 }  // namespace
 
 TEST_CASE("timers fire in time order, one entry per owner") {
-  TimerHeap h;
-  const auto a = h.add_slot(), b = h.add_slot(), c = h.add_slot();
-  h.set(a, 30_ms);
-  h.set(b, 10_ms);
-  h.set(c, 20_ms);
+  auto [h, a, b, c] = ThreeTimers(30_ms, 10_ms, 20_ms);
   CHECK(h.size() == 3);
   CHECK(h.top_time() == 10_ms);
   CHECK(drain(h) == std::vector<TimerHeap::Slot>{b, c, a});
@@ -31,20 +38,16 @@ TEST_CASE("timers fire in time order, one entry per owner") {
 }
 
 TEST_CASE("timers at the same instant fire in the order they were set") {
-  TimerHeap h;
-  const auto a = h.add_slot(), b = h.add_slot(), c = h.add_slot();
-  h.set(c, 5_ms);
-  h.set(a, 5_ms);
-  h.set(b, 5_ms);
+  auto [h, a, b, c] = ThreeTimers(5_ms, 5_ms, 5_ms);
+  CHECK(drain(h) == std::vector<TimerHeap::Slot>{a, b, c});
+  h.set(c, 6_ms);
+  h.set(a, 6_ms);
+  h.set(b, 6_ms);
   CHECK(drain(h) == std::vector<TimerHeap::Slot>{c, a, b});
 }
 
 TEST_CASE("setting a pending timer again moves it: earlier or later, never a second entry") {
-  TimerHeap h;
-  const auto a = h.add_slot(), b = h.add_slot(), c = h.add_slot();
-  h.set(a, 10_ms);
-  h.set(b, 20_ms);
-  h.set(c, 30_ms);
+  auto [h, a, b, c] = ThreeTimers(10_ms, 20_ms, 30_ms);
   h.set(c, 5_ms);  // earlier
   CHECK(h.size() == 3);
   CHECK(h.when(c) == 5_ms);
