@@ -27,9 +27,8 @@ trace::ProcessId Engine::add_process(std::string name) {
   const bool has_gil = config_.gil != scenario::GilMode::None;
   const auto pid = builder_.add_process(std::move(name), has_gil);
   if (has_gil) {
-    auto gil = std::make_unique<Gil>(config_.switch_interval);
-    gil->index = static_cast<std::uint32_t>(gils_.size());
-    gil->lane = builder_.gil_lane(pid);
+    auto gil = std::make_unique<Gil>(static_cast<std::uint32_t>(gils_.size()), builder_.gil_lane(pid),
+                                     config_.switch_interval);
     gil->deadline = add_timer(EventKind::DropDeadline, gil->index);
     gils_.push_back(std::move(gil));
   } else {

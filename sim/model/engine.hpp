@@ -13,7 +13,9 @@
 //   ThreadState (thread_state.hpp)     a thread's state machines: Activity, CoreState,
 //                                      GilState, AfterGil, Progress, Notify
 //   RunQueue, choose_idle_core (run_queue.hpp)  the OS run queue and wake-up placement
-//   Engine::Thread/Core/Gil (engine_state.hpp)  plain records in flat vectors, by index
+//   Engine::Thread/Core (engine_state.hpp)      plain records in flat vectors, by index
+//   Gil (gil.hpp)                      one interpreter's GIL: lock, holder, drop request,
+//                                      signal, switch waiters
 //   GilWaitQueue (gil_wait_queue.hpp)  the new GIL's timed waiters and their drop deadline
 //   Program (program.hpp)              the coroutine type executors write programs in
 //
@@ -38,7 +40,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/model/gil_wait_queue.hpp"
+#include "sim/model/gil.hpp"
 #include "sim/model/program.hpp"
 #include "sim/model/random.hpp"
 #include "sim/model/run_queue.hpp"
@@ -157,7 +159,6 @@ class Engine {
  private:
   struct Thread;
   struct Core;
-  struct Gil;
   friend struct Operation;
 
   // engine.cpp

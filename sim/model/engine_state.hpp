@@ -40,20 +40,4 @@ struct Engine::Core {
   TimerHeap::Slot quantum = 0;  ///< QuantumEnd, pending while its slice is armed
 };
 
-struct Engine::Gil {
-  explicit Gil(Time interval) : waiters(interval) {}
-  std::uint32_t index = 0;
-  trace::LaneId lane = trace::kNone;
-  bool locked = false;
-  ThreadId holder = kNoThread;
-  ThreadId last_holder = kNoThread;
-  bool drop_request = false;
-  bool forced_drop = false;  ///< the last drop was a forced switch (for the narrative)
-  Time held_since;
-  GilWaitQueue waiters;                 ///< threads in a timed wait (not yet signalled)
-  std::vector<ThreadId> switch_waiters; ///< droppers waiting for another thread to take it (G6)
-  TimerHeap::Slot deadline = 0;  ///< DropDeadline, pending while a waiter will ask (G2)
-  bool deadline_dirty = false;
-};
-
 }  // namespace gilsim::model

@@ -1,7 +1,6 @@
 // The GIL, rule by rule (PYTHON_MODEL.md §1): the new GIL's timed wait, drop request,
 // forced switching and unfair wake-ups (G1-G8); the old GIL's release-and-reacquire
 // every check interval (O1-O3); and no GIL at all for free-threaded builds (F1).
-#include <algorithm>
 #include <cassert>
 
 #include "sim/model/engine.hpp"
@@ -11,7 +10,7 @@ namespace gilsim::model {
 
 using trace::MarkKind;
 
-Engine::Gil* Engine::gil_of(ThreadId t) { return threads_[t].gil; }
+Gil* Engine::gil_of(ThreadId t) { return threads_[t].gil; }
 
 Operation Engine::acquire_gil(ThreadId t) {
   Thread& th = threads_[t];
@@ -33,7 +32,7 @@ Operation Engine::release_gil(ThreadId t) {
   if (!drop_gil(t, false)) return Operation{this, t, true};
   // G6: with a drop request pending, the dropper waits until another thread took the GIL.
   th.s.wait_for_switch(AfterGil::ResumeProgram);
-  gil->switch_waiters.push_back(t);
+  gil->wait_for_switch(t);
   release_core(t);
   show(t, SpanState::WaitingGil);
   return Operation{this, t, false};
@@ -42,42 +41,24 @@ Operation Engine::release_gil(ThreadId t) {
 void Engine::take_gil(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
-  assert(!gil.locked && "take_gil() on a locked GIL");
-  gil.locked = true;
-  gil.holder = t;
-  gil.held_since = now_;
+  const Gil::Taken taken = gil.take(t, now_);  // G3: a new holder increments switch_number
   th.s.took_gil();
   builder_.set_state(gil.lane, now_, SpanState::Held, th.lane);
-  const ThreadId previous = gil.last_holder;
-  const bool switched = previous != t;
-  if (switched) {  // G3: a new holder increments switch_number
-    gil.last_holder = t;
-    gil.waiters.on_switch(now_);
-    // A forced switch already said who takes over; other hand-offs say it here.
-    if (previous != kNoThread && th.waiting_since != Time::max() && !gil.forced_drop) {
-      builder_.mark(now_, MarkKind::GilHandoff, th.lane, threads_[previous].lane,
-                    (now_ - th.waiting_since).ns());
-    }
+  // A forced switch already said who takes over; other hand-offs say it here.
+  if (taken.switched && taken.previous != kNoThread && th.waiting_since != Time::max() && !taken.after_forced_drop) {
+    builder_.mark(now_, MarkKind::GilHandoff, th.lane, threads_[taken.previous].lane, (now_ - th.waiting_since).ns());
   }
   th.waiting_since = Time::max();
-  gil.drop_request = false;
-  gil.forced_drop = false;
   after_take(gil, t);
 }
 
 void Engine::after_take(Gil& gil, ThreadId taker) {
   schedule_drop_deadline(gil);
+  // switch_cond: droppers waiting for another thread to take the GIL go on. (With none,
+  // the scratch is left alone: this may run inside the loop below, through proceed().)
   if (gil.switch_waiters.empty()) return;
-  // switch_cond: droppers waiting for another thread to take the GIL go on.
-  auto& waiting = gil.switch_waiters;
-  const auto taker_waits = std::find(waiting.begin(), waiting.end(), taker) != waiting.end();
   auto& released = released_scratch_;
-  released.clear();
-  released.swap(waiting);
-  if (taker_waits) {
-    std::erase(released, taker);
-    waiting.push_back(taker);
-  }
+  gil.release_switch_waiters(taker, released);
   for (const ThreadId d : released) {
     Thread& dropper = threads_[d];
     dropper.s.switch_done();
@@ -115,17 +96,12 @@ bool Engine::drop_gil(ThreadId t, bool forced) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   assert(gil.holder == t && "drop_gil() by a thread that does not hold the GIL");
-  gil.locked = false;
-  gil.holder = kNoThread;
+  gil.drop(t);
   th.s.dropped_gil();
   builder_.clear_state(gil.lane, now_);
-  ThreadId woken = kNoThread;
-  if (!gil.waiters.empty()) {
-    // G6/G8: COND_SIGNAL wakes one waiter, chosen by the OS, not by arrival order.
-    woken = gil.waiters.at(random_.below(gil.waiters.size()));
-    gil.waiters.remove(woken);
-    Thread& w = threads_[woken];
-    w.s.signalled();
+  const ThreadId woken = gil.signal_one(random_);  // G6/G8
+  if (woken != kNoThread) {
+    threads_[woken].s.signalled();
     set_thread_timer(woken, now_ + config_.costs.gil_wake_latency, EventKind::GilAttempt);
   }
   const bool must_wait = config_.gil == scenario::GilMode::New && gil.drop_request && woken != kNoThread;
@@ -145,7 +121,7 @@ void Engine::forced_switch(ThreadId t) {
   gil.forced_drop = true;
   if (drop_gil(t, true)) {
     th.s.wait_for_switch(AfterGil::ContinueCompute);
-    gil.switch_waiters.push_back(t);
+    gil.wait_for_switch(t);
     release_core(t);
     show(t, SpanState::WaitingGil);
     return;
@@ -185,11 +161,11 @@ void Engine::schedule_drop_deadline(Gil& gil) {
 
 void Engine::update_drop_deadline(Gil& gil) {
   gil.deadline_dirty = false;
-  if (!gil.locked || gil.drop_request || gil.waiters.empty()) {
+  const auto due = gil.next_drop_request();
+  if (!due) {
     timers_.cancel(gil.deadline);
     return;
   }
-  const auto due = gil.waiters.next_drop_request();
   const Time at = max(due->at, now_);
   if (timers_.pending(gil.deadline) && timers_.when(gil.deadline) == at) return;
   timers_.set(gil.deadline, at);
@@ -197,8 +173,8 @@ void Engine::update_drop_deadline(Gil& gil) {
 
 void Engine::on_drop_deadline(std::uint32_t index) {
   Gil& gil = *gils_[index];
-  if (!gil.locked || gil.drop_request || gil.waiters.empty()) return;
-  const auto due = gil.waiters.next_drop_request();
+  const auto due = gil.next_drop_request();
+  if (!due) return;
   // G2: a whole interval passed with no switch: ask the holder to drop the GIL.
   gil.drop_request = true;
   const Thread& requester = threads_[due->thread];
@@ -243,10 +219,8 @@ void Engine::on_old_gil_handoff(ThreadId t) {
   Gil& gil = *gil_of(t);
   if (gil.holder != t || gil.waiters.empty()) return;
   pause(t);
-  const ThreadId winner = gil.waiters.at(random_.below(gil.waiters.size()));
-  gil.waiters.remove(winner);
-  gil.locked = false;
-  gil.holder = kNoThread;
+  const ThreadId winner = gil.signal_one(random_);
+  gil.drop(t);
   th.s.dropped_gil();
   builder_.clear_state(gil.lane, now_);
   builder_.mark(now_, MarkKind::ForcedSwitch, th.lane, threads_[winner].lane, (now_ - gil.held_since).ns());
