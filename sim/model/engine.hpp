@@ -29,12 +29,11 @@
 // (tests/model/), and keep the RNG draws in the same order for the existing rules.
 // To add a timer: give its owner a slot with add_timer() and an EventKind, and handle the
 // kind in dispatch(). To add a resource (a lock, a pool): a small class with its own queue
-// and unit tests, beside GilWaitQueue; the engine holds one per instance and calls it from
-// an operation, as acquire_gil()/release_gil() call the GIL's.
+// and unit tests, as Gil is; the engine holds one per instance and calls it from an
+// operation, as acquire_gil()/release_gil() call the Gil's.
 #pragma once
 
 #include <coroutine>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>

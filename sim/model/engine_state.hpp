@@ -1,4 +1,4 @@
-// The engine's private records of threads, cores and GILs; shared by its source files only.
+// The engine's private records of threads and cores; shared by its source files only.
 #pragma once
 
 #include "sim/model/engine.hpp"
