@@ -63,7 +63,7 @@ Program executor_worker(RunContext& ctx, Loop& loop, ThreadId self) {
     switch (item.work) {
       case StepKind::Native:
         co_await e.release_gil(self);
-        co_await e.compute(self, item.duration, Work{SpanState::Native, false, false, job, item.step});
+        co_await e.compute(self, item.duration, Work::native(job, item.step));
         co_await e.acquire_gil(self);
         break;
       case StepKind::Io:
@@ -77,7 +77,7 @@ Program executor_worker(RunContext& ctx, Loop& loop, ThreadId self) {
         break;
       default:
         co_await e.compute(self, scenario::python_cost(ctx.settings, item.duration),
-                           Work{SpanState::Running, true, true, job, item.step});
+                           Work::python(job, item.step));
         break;
     }
     loop.executor->worker_idle();
@@ -94,7 +94,7 @@ Program submit_to_executor(RunContext& ctx, Loop& loop, OffloadItem item) {
   if (!loop.executor) loop.executor.emplace(ctx.settings.workers);
   if (loop.executor->submit()) {
     const Time start_cost = ctx.settings.costs.thread_start;
-    co_await e.compute(loop.thread, start_cost, Work{SpanState::Starting, true, false, ctx.jobs[item.task].index});
+    co_await e.compute(loop.thread, start_cost, Work::starting(ctx.jobs[item.task].index));
     const ThreadId w = e.add_thread(fmt::format("asyncio_{}", loop.executor->threads() - 1), 0);
     e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(loop.thread), e.lane(w), start_cost.ns());
     e.start(w, executor_worker(ctx, loop, w));
@@ -114,7 +114,7 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
     trace.job_started(job.index, task.lane, e.now());
   }
   trace.set_state(task.lane, e.now(), SpanState::Running, job.index);
-  co_await e.compute(t, ctx.settings.costs.loop_callback, Work{SpanState::Running, true, true, job.index});
+  co_await e.compute(t, ctx.settings.costs.loop_callback, Work::python(job.index));
   const auto& steps = job.steps;
   while (task.next_step < steps.size()) {
     const std::size_t i = task.next_step++;
@@ -123,12 +123,12 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
     switch (steps[i].kind) {
       case StepKind::Cpu:
         trace.set_state(task.lane, e.now(), SpanState::Running, job.index, label);
-        co_await e.compute(t, scenario::python_cost(ctx.settings, d), Work{SpanState::Running, true, true, job.index, label});
+        co_await e.compute(t, scenario::python_cost(ctx.settings, d), Work::python(job.index, label));
         break;
       case StepKind::Native:
         trace.set_state(task.lane, e.now(), SpanState::Native, job.index, label);
         co_await e.release_gil(t);
-        co_await e.compute(t, d, Work{SpanState::Native, false, false, job.index, label});
+        co_await e.compute(t, d, Work::native(job.index, label));
         co_await e.acquire_gil(t);
         break;
       case StepKind::Io:

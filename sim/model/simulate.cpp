@@ -8,11 +8,7 @@ namespace gilsim::model {
 trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, SimulationStats* stats) {
   const scenario::EffectiveSettings settings = scenario::effective_settings(s, run);
   EngineConfig config;
-  config.cores = settings.cores;
-  config.machine = settings.machine;
-  config.gil = settings.gil;
-  config.switch_interval = settings.switch_interval;
-  config.costs = settings.costs;
+  static_cast<scenario::EffectiveSettings&>(config) = settings;
   // The scheduler's races differ per run; the jobs' durations do not (the job plan).
   std::size_t run_index = 0;
   while (run_index < s.runs.size() && &s.runs[run_index] != &run) ++run_index;

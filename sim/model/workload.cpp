@@ -13,11 +13,11 @@ Program run_step(Engine& e, ThreadId t, const PlannedJob& job, std::uint16_t ind
   const std::uint32_t id = job.index;
   switch (kind) {
     case StepKind::Cpu:
-      co_await e.compute(t, scenario::python_cost(settings, d), Work{SpanState::Running, true, true, id, index});
+      co_await e.compute(t, scenario::python_cost(settings, d), Work::python(id, index));
       break;
     case StepKind::Native:
       co_await e.release_gil(t);
-      co_await e.compute(t, d, Work{SpanState::Native, false, false, id, index});
+      co_await e.compute(t, d, Work::native(id, index));
       co_await e.acquire_gil(t);
       break;
     case StepKind::Io:
