@@ -97,6 +97,7 @@ struct Python {
 /// Costs no source pins down exactly (EST in PYTHON_MODEL.md): parameters with defaults.
 struct Costs {
   Time gil_wake_latency = Time{10'000};       ///< signalled waiter to GIL taken (G8)
+  Time timer_slack = Time{50'000};            ///< a timed wait ends this late (G2a; Linux's default slack)
   Time check_period = Time{5'000};            ///< old GIL: time to run check_interval ticks
   double old_gil_handoff_probability = 0.05;  ///< old GIL: a signalled waiter wins the race (O3)
   Time old_gil_release_cost = Time{4'000};    ///< old GIL, several cores: each release wakes a waiter that races

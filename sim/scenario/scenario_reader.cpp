@@ -61,8 +61,9 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 11> kCostDurations{{
+constexpr std::array<CostDuration, 12> kCostDurations{{
     {"gil_wake_latency", &Costs::gil_wake_latency},
+    {"timer_slack", &Costs::timer_slack},
     {"check_period", &Costs::check_period},
     {"old_gil_release_cost", &Costs::old_gil_release_cost},
     {"old_gil_release_cost_one_core", &Costs::old_gil_release_cost_one_core},
