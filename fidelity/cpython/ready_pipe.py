@@ -1,0 +1,64 @@
+"""The ready-pipe race: os.read() of one byte from a pipe that is already readable, beside
+a CPU-bound thread (switch interval 5 ms). The read releases the GIL for well under a
+microsecond; the CPU-bound thread, woken by the release, may or may not take the GIL
+before the reader asks for it again. When it does, the reader waits a whole interval.
+So each read either keeps the GIL (microseconds) or loses an interval, from read to read
+and from run to run. `kept` and `lost` count the reads of each kind (lost: longer than
+half an interval); `kept_median` and `lost_median` are their typical times.
+Paired with fidelity/scenarios/ready-pipe.toml: the row passes when the model shows both
+outcomes across seeds.
+"""
+
+import os
+import sys
+import threading
+import time
+
+import suite
+
+INTERVAL = 0.005
+
+
+def main():
+    report = suite.Report("ready_pipe")
+    reads = report.size(60, 5)
+    r, w = os.pipe()
+    os.write(w, b"x" * reads)  # everything readable before the first read
+    stop = threading.Event()
+    times = []
+
+    def reader():
+        clock = time.perf_counter_ns
+        for _ in range(reads):
+            start = clock()
+            os.read(r, 1)
+            times.append((clock() - start) / 1e9)
+        stop.set()
+
+    def hog():
+        while not stop.is_set():
+            suite.countdown(1000)
+
+    default = sys.getswitchinterval()
+    sys.setswitchinterval(INTERVAL)
+    try:
+        with report.section("race_5ms", cores=1) as s:
+            threads = [threading.Thread(target=hog), threading.Thread(target=reader)]
+            for t in threads:
+                t.start()
+            time.sleep(0.02)  # let the hog hold the GIL first; the reader waits for it
+            for t in threads:
+                t.join()
+            lost = [t for t in times if t > INTERVAL / 2]
+            kept = [t for t in times if t <= INTERVAL / 2]
+            s.update(reads=reads, lost=len(lost), kept=len(kept), lost_median=suite.median(lost),
+                     kept_median=suite.median(kept), switch_interval=INTERVAL)
+    finally:
+        sys.setswitchinterval(default)
+    os.close(r)
+    os.close(w)
+    report.print()
+
+
+if __name__ == "__main__":
+    main()
