@@ -25,7 +25,7 @@ def first_result(method, workers):
 def main():
     report = suite.Report("pool_startup")
     for method in ("fork", "spawn"):
-        with report.section(method, cores=1) as s:
+        with report.section(method, cores=2) as s:
             one = first_result(method, 1)
             four = first_result(method, 4)
             s.update(first_1=one, first_4=four, per_worker=(four - one) / 3)

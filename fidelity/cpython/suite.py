@@ -9,9 +9,10 @@ or multiprocessing, and prints one JSON object on stdout:
 
 A section is one measured run: its wall time (perf_counter), the CPU time the process and
 its reaped children got meanwhile (os.times), how many cores it needs to run as intended
-(`cores`), and any figures of its own (per-operation times, GIL tenures...), all in
-seconds. `gilsim_fidelity --cpython` reads the sections, and flags a section whose CPU
-time shows it did not get the cores it needed instead of scoring it.
+(`cores`), whether it keeps them busy from start to end (`busy`: then its CPU time must
+come near cores x wall), and any figures of its own (per-operation times, GIL tenures...),
+all in seconds. `gilsim_fidelity --cpython` reads the sections, and flags a section that
+did not get the cores it needed instead of scoring it.
 
 Standard library only, so that Debian's /usr/bin/python3 runs it as it is.
 """
@@ -56,11 +57,11 @@ def load_average():
 
 
 class Section:
-    """Times a block: `with Section(report, "threads", cores=1) as s: ...; s["per_op"] = x`."""
+    """Times a block: `with report.section("threads", cores=1, busy=True) as s: ...; s["per_op"] = x`."""
 
-    def __init__(self, report, name, cores):
+    def __init__(self, report, name, cores, busy):
         self.report = report
-        self.fields = {"cores": cores}
+        self.fields = {"cores": cores, "busy": busy}
         self.name = name
 
     def __enter__(self):
@@ -86,8 +87,8 @@ class Report:
         self.sections = {}
         self.load_start = load_average()
 
-    def section(self, name, cores):
-        return Section(self, name, cores)
+    def section(self, name, cores, busy=False):
+        return Section(self, name, cores, busy)
 
     def size(self, full, quick):
         return quick if self.quick else full

@@ -1,0 +1,582 @@
+// The CPython ground-truth suite: rows, program output, measurement, prediction, tables.
+// Sections: reading the suite · reading a program's output · what CPython measured · what the
+// model predicts · scoring · tables.
+#include "bench/cpython_suite.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include "sim/cli/text_table.hpp"
+#include "sim/model/simulate.hpp"
+#include "sim/real/model_twin.hpp"
+#include "sim/scenario/loader.hpp"
+#include "sim/scenario/toml_reader.hpp"
+#include "sim/trace/metrics.hpp"
+
+namespace gilsim::fidelity {
+
+double tolerance(RowKind kind) {
+  switch (kind) {
+    case RowKind::Time: return 0.10;
+    case RowKind::Ratio: return 0.10;
+    case RowKind::Tenure: return 0.01;
+    case RowKind::Race: return 0.0;
+  }
+  return 0.0;
+}
+
+// ---- reading the suite ------------------------------------------------------------------
+
+std::vector<std::string> Suite::program_names() const {
+  std::vector<std::string> names;
+  for (const auto& row : rows) {
+    if (std::find(names.begin(), names.end(), row.program) == names.end()) names.push_back(row.program);
+  }
+  return names;
+}
+
+namespace {
+
+constexpr std::array<std::string_view, 9> kRowKeys{"effect", "label",    "program", "scenario", "kind",
+                                                   "measured", "model", "why",     "note"};
+constexpr std::array<std::string_view, 7> kModelKeys{"run", "quantity", "job", "over", "minus", "divide", "seeds"};
+constexpr std::array<std::string_view, 4> kKinds{"time", "ratio", "tenure", "race"};
+constexpr std::array<std::string_view, 6> kQuantities{"makespan",   "job_latency", "first_result",
+                                                      "gil_tenure", "handoff_gap", "lost_reads"};
+
+std::pair<std::string, std::string> section_field(const scenario::TomlReader& reader, const toml::node& node,
+                                                  std::string_view text, bool race) {
+  std::string trimmed(text);
+  trimmed.erase(0, trimmed.find_first_not_of(' '));
+  trimmed.erase(trimmed.find_last_not_of(' ') + 1);
+  const auto dot = trimmed.find('.');
+  if (race) {
+    if (trimmed.empty() || dot != std::string::npos) reader.fail(node, "a race row measures a section: \"race_5ms\"");
+    return {trimmed, ""};
+  }
+  if (dot == std::string::npos || dot == 0 || dot + 1 == trimmed.size() || trimmed.find(' ') != std::string::npos) {
+    reader.fail(node, fmt::format("'{}' is not SECTION.FIELD; expected e.g. \"threads.wall\"", trimmed));
+  }
+  return {trimmed.substr(0, dot), trimmed.substr(dot + 1)};
+}
+
+SuiteRow read_row(const scenario::TomlReader& reader, const toml::table& t) {
+  reader.check_keys(t, kRowKeys, "in a [[row]]");
+  const auto required = [&](std::string_view key, std::string_view expected) {
+    auto value = reader.string(t, key);
+    if (!value || value->empty()) reader.missing(t, key, "a [[row]]", expected);
+    return *value;
+  };
+  SuiteRow row;
+  row.effect = required("effect", "what is compared, e.g. \"convoy\"");
+  row.label = required("label", "the row's label, e.g. \"4 threads / sequential\"");
+  row.program = required("program", "a program of fidelity/cpython/, e.g. \"convoy.py\"");
+  row.scenario = required("scenario", "a scenario of fidelity/scenarios/, e.g. \"convoy.toml\"");
+  const auto kind = reader.choice(t, "kind", kKinds);
+  if (!kind) reader.missing(t, "kind", "a [[row]]", "\"time\", \"ratio\", \"tenure\" or \"race\"");
+  row.kind = static_cast<RowKind>(*kind);
+  row.why = reader.string(t, "why").value_or("");
+
+  const std::string measured = required("measured", "\"SECTION.FIELD\" or \"SECTION.FIELD / SECTION.FIELD\"");
+  const toml::node& measured_node = *t.get("measured");
+  const auto slash = measured.find('/');
+  std::tie(row.measured.section, row.measured.field) =
+      section_field(reader, measured_node, measured.substr(0, slash), row.kind == RowKind::Race);
+  if (slash != std::string::npos) {
+    std::tie(row.measured.over_section, row.measured.over_field) =
+        section_field(reader, measured_node, measured.substr(slash + 1), false);
+  }
+
+  const toml::table* model = reader.table(t, "model");
+  if (model == nullptr) reader.missing(t, "model", "a [[row]]", "{ run = \"threads\" }");
+  reader.check_keys(*model, kModelKeys, "in a row's model");
+  auto run = reader.string(*model, "run");
+  if (!run) reader.missing(*model, "run", "the row's model", "a run of the scenario, e.g. \"threads\"");
+  row.model.run = *run;
+  if (const auto q = reader.choice(*model, "quantity", kQuantities)) row.model.quantity = std::string(kQuantities[*q]);
+  row.model.job = reader.string(*model, "job").value_or("");
+  row.model.over = reader.string(*model, "over").value_or("");
+  row.model.minus = reader.string(*model, "minus").value_or("");
+  row.model.divide = reader.number(*model, "divide", 1e-9, 1e9).value_or(1.0);
+  row.model.seeds = static_cast<int>(reader.integer(*model, "seeds", 1, 1000).value_or(1));
+  const bool needs_job = row.model.quantity == "job_latency" || row.model.quantity == "lost_reads";
+  if (needs_job && row.model.job.empty()) {
+    reader.missing(*model, "job", "the row's model", fmt::format("the job whose {} is compared", row.model.quantity));
+  }
+  if ((row.kind == RowKind::Race) != (row.model.quantity == "lost_reads")) {
+    reader.fail(*model, "a race row, and only a race row, has quantity = \"lost_reads\"");
+  }
+  return row;
+}
+
+}  // namespace
+
+Suite load_suite(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw SuiteError(fmt::format("{}: cannot read the suite file", file.string()));
+  std::stringstream text;
+  text << in.rdbuf();
+  const scenario::OverrideTexts no_overrides;
+  const scenario::TomlReader reader(file.string(), no_overrides);
+  Suite suite;
+  suite.programs = file.parent_path() / "cpython";
+  suite.scenarios = file.parent_path() / "scenarios";
+  try {
+    toml::table root;
+    try {
+      root = toml::parse(text.str(), file.string());
+    } catch (const toml::parse_error& e) {
+      reader.fail(e.source(), fmt::format("invalid TOML: {}", e.description()));
+    }
+    constexpr std::array<std::string_view, 1> kTop{"row"};
+    reader.check_keys(root, kTop, "at the top level");
+    const toml::array* rows = reader.array(root, "row", "[[row]]");
+    if (rows == nullptr || rows->empty()) throw SuiteError(fmt::format("{}: the suite has no [[row]]", file.string()));
+    for (const toml::node& node : *rows) {
+      const toml::table* t = node.as_table();
+      if (t == nullptr) reader.fail(node, "a [[row]] must be a table");
+      suite.rows.push_back(read_row(reader, *t));
+    }
+  } catch (const scenario::ScenarioError& e) {
+    throw SuiteError(e.what());
+  }
+  return suite;
+}
+
+// ---- reading a program's output --------------------------------------------------------
+
+ProgramRun parse_program_output(std::string_view output, std::string_view program) {
+  // The JSON is the last line that starts with '{'; anything else is the program's chatter.
+  std::string_view json;
+  std::size_t begin = 0;
+  while (begin < output.size()) {
+    std::size_t end = output.find('\n', begin);
+    if (end == std::string_view::npos) end = output.size();
+    const std::string_view line = output.substr(begin, end - begin);
+    if (!line.empty() && line.front() == '{') json = line;
+    begin = end + 1;
+  }
+  const auto fail = [&](const std::string& why) -> SuiteError {
+    return SuiteError(fmt::format("{}: {}", program, why));
+  };
+  if (json.empty()) throw fail("printed no JSON line (a line starting with '{')");
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(json);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw fail(fmt::format("its JSON line is not valid: {}", e.what()));
+  }
+  ProgramRun run;
+  try {
+    run.program = doc.at("program").get<std::string>();
+    run.python = doc.at("python").get<std::string>();
+    run.executable = doc.value("executable", "");
+    run.cpu_count = doc.value("cpu_count", 0);
+    run.load_start = doc.value("load_start", std::vector<double>{});
+    run.load_end = doc.value("load_end", std::vector<double>{});
+    for (const auto& [name, value] : doc.at("sections").items()) {
+      Section section;
+      for (const auto& [field, figure] : value.items()) {
+        if (field == "busy") {
+          section.busy = figure.get<bool>();
+        } else if (figure.is_number()) {
+          section.fields[field] = figure.get<double>();
+        } else {
+          throw fail(fmt::format("section '{}': field '{}' is not a number", name, field));
+        }
+      }
+      for (const char* needed : {"wall", "cpu", "cores"}) {
+        if (section.fields.count(needed) == 0) throw fail(fmt::format("section '{}' has no '{}'", name, needed));
+      }
+      section.wall = section.fields["wall"];
+      section.cpu = section.fields["cpu"];
+      section.cores = static_cast<int>(section.fields["cores"]);
+      run.sections[name] = std::move(section);
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw fail(fmt::format("its JSON does not have the suite's shape: {}", e.what()));
+  }
+  return run;
+}
+
+std::optional<std::string> starved(const Section& section, double free_cores) {
+  constexpr double kEnough = 0.75;
+  if (section.busy && section.wall > 0 && section.cpu < kEnough * section.cores * section.wall) {
+    return fmt::format("got {:.2f} of the {} core(s) it keeps busy", section.cpu / section.wall, section.cores);
+  }
+  if (section.cores > 0 && free_cores >= 0 && free_cores < kEnough * section.cores) {
+    return fmt::format("{:.1f} core(s) free before the run, {} needed", free_cores, section.cores);
+  }
+  return std::nullopt;
+}
+
+// ---- what CPython measured --------------------------------------------------------------
+
+namespace {
+
+double sorted_at(std::vector<double> values, double fraction) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  const auto i = static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1) + 0.5);
+  return values[std::min(i, values.size() - 1)];
+}
+
+const Section& section_of(const ProgramRun& run, const std::string& name, const SuiteRow& row) {
+  const auto found = run.sections.find(name);
+  if (found == run.sections.end()) {
+    throw SuiteError(fmt::format("{}: no section '{}', which the row '{}' measures", row.program, name, row.label));
+  }
+  return found->second;
+}
+
+double field_of(const Section& section, const std::string& section_name, const std::string& field,
+                const SuiteRow& row) {
+  const auto found = section.fields.find(field);
+  if (found == section.fields.end()) {
+    throw SuiteError(
+        fmt::format("{}: section '{}' has no '{}', which the row '{}' measures", row.program, section_name, field, row.label));
+  }
+  return found->second;
+}
+
+}  // namespace
+
+double Measurement::median() const {
+  if (values.empty()) return 0.0;
+  std::vector<double> v = values;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+double Measurement::low() const { return sorted_at(values, 0.0); }
+double Measurement::high() const { return sorted_at(values, 1.0); }
+
+Measurement measure(const SuiteRow& row, const std::vector<ProgramRun>& runs) {
+  Measurement m;
+  for (const ProgramRun& run : runs) {
+    std::vector<std::string> names{row.measured.section};
+    if (!row.measured.over_section.empty()) names.push_back(row.measured.over_section);
+    std::optional<std::string> why;
+    for (const auto& name : names) {
+      if (!why) why = starved(section_of(run, name, row), run.free_cores);
+    }
+    if (why) {
+      m.starved.push_back(*why);
+      continue;
+    }
+    const Section& s = section_of(run, row.measured.section, row);
+    if (row.kind == RowKind::Race) {
+      const int lost = static_cast<int>(field_of(s, row.measured.section, "lost", row));
+      const int kept = static_cast<int>(field_of(s, row.measured.section, "kept", row));
+      m.lost += lost;
+      m.kept += kept;
+      m.values.push_back(lost + kept > 0 ? static_cast<double>(lost) / (lost + kept) : 0.0);
+      continue;
+    }
+    double value = field_of(s, row.measured.section, row.measured.field, row);
+    if (!row.measured.over_section.empty()) {
+      const Section& over = section_of(run, row.measured.over_section, row);
+      const double divisor = field_of(over, row.measured.over_section, row.measured.over_field, row);
+      value = divisor > 0 ? value / divisor : 0.0;
+    }
+    m.values.push_back(value);
+  }
+  return m;
+}
+
+// ---- what the model predicts ------------------------------------------------------------
+
+namespace {
+
+double seconds(Time t) { return static_cast<double>(t.ns()) / 1e9; }
+
+double median_of(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+const scenario::Run& run_named(const scenario::Scenario& s, const std::string& name, const SuiteRow& row) {
+  for (const auto& run : s.runs) {
+    if (run.name == name) return run;
+  }
+  throw SuiteError(fmt::format("{}: no run '{}', which the row '{}' predicts with", row.scenario, name, row.label));
+}
+
+/// The lanes that ran jobs: the threads whose GIL holds are the contenders'.
+std::set<trace::LaneId> job_lanes(const trace::Trace& t) {
+  std::set<trace::LaneId> lanes;
+  for (const auto& job : t.jobs) lanes.insert(job.lane);
+  return lanes;
+}
+
+/// The GIL holds of the main interpreter by job threads, in time order, the first and the
+/// last (cut short by the start and the end) left out.
+std::vector<trace::Span> contended_holds(const trace::Trace& t) {
+  std::vector<trace::Span> holds;
+  if (t.processes.empty() || t.processes.front().gil_lane == trace::kNone) return holds;
+  const auto lanes = job_lanes(t);
+  for (const auto& span : t.lanes[t.processes.front().gil_lane].spans) {
+    if (span.state == trace::SpanState::Held && lanes.count(span.subject) > 0) holds.push_back(span);
+  }
+  if (holds.size() <= 2) return {};
+  return {holds.begin() + 1, holds.end() - 1};
+}
+
+const trace::Job* first_job_of(const trace::Trace& t, const std::string& job, const SuiteRow& row) {
+  for (const auto& j : t.jobs) {
+    if (j.template_index < t.templates.size() && t.templates[j.template_index].name == job) return &j;
+  }
+  throw SuiteError(fmt::format("{}: no job '{}', which the row '{}' predicts with", row.scenario, job, row.label));
+}
+
+/// For each blocking call of `job` after the first, in order: whether it lost the GIL, that
+/// is whether a wait for the GIL longer than half an interval followed it.
+std::vector<bool> lost_reads(const trace::Trace& t, const std::string& job, const SuiteRow& row) {
+  const trace::Job* j = first_job_of(t, job, row);
+  std::vector<bool> lost;
+  for (const auto& span : t.lanes[j->lane].spans) {
+    if (span.state == trace::SpanState::BlockedIo) {
+      lost.push_back(false);
+    } else if (!lost.empty() && span.state == trace::SpanState::WaitingGil && span.duration() * 2 > t.switch_interval) {
+      lost.back() = true;
+    }
+  }
+  return lost;
+}
+
+double quantity(const trace::Trace& t, const SuiteRow& row) {
+  const std::string& q = row.model.quantity;
+  if (q == "makespan") return seconds(trace::compute_metrics(t).makespan);
+  if (q == "job_latency") {
+    const trace::Job* j = first_job_of(t, row.model.job, row);
+    return seconds(j->end - j->begin);
+  }
+  if (q == "first_result") {
+    Time first = Time::max();
+    for (const auto& j : t.jobs) first = std::min(first, j.end);
+    return seconds(first);
+  }
+  const auto holds = contended_holds(t);
+  if (holds.empty()) throw SuiteError(fmt::format("{}: run '{}' has no contended GIL holds", row.scenario, t.run_name));
+  std::vector<double> figures;
+  if (q == "gil_tenure") {
+    for (const auto& h : holds) figures.push_back(seconds(h.duration()));
+  } else {
+    for (std::size_t i = 1; i < holds.size(); ++i) {
+      if (holds[i].subject != holds[i - 1].subject) figures.push_back(seconds(holds[i].begin - holds[i - 1].end));
+    }
+  }
+  return median_of(figures);
+}
+
+}  // namespace
+
+Prediction predict(const SuiteRow& row, const scenario::Scenario& s) {
+  Prediction p;
+  if (row.kind == RowKind::Race) {
+    scenario::Scenario seeded = s;
+    const scenario::Run& run = run_named(s, row.model.run, row);
+    std::vector<std::vector<bool>> outcomes;
+    for (int seed = 1; seed <= row.model.seeds; ++seed) {
+      seeded.seed = static_cast<std::uint64_t>(seed);
+      outcomes.push_back(lost_reads(model::simulate(seeded, run), row.model.job, row));
+      for (const bool lost : outcomes.back()) ++(lost ? p.lost : p.kept);
+    }
+    p.value = p.lost + p.kept > 0 ? static_cast<double>(p.lost) / (p.lost + p.kept) : 0.0;
+    // A race: some read keeps the GIL under one seed and loses it under another.
+    for (std::size_t read = 0; read < outcomes.front().size() && !p.both_outcomes; ++read) {
+      bool lost = false, kept = false;
+      for (const auto& seed : outcomes) {
+        if (read < seed.size()) (seed[read] ? lost : kept) = true;
+      }
+      p.both_outcomes = lost && kept;
+    }
+    return p;
+  }
+  const auto of = [&](const std::string& run) { return quantity(model::simulate(s, run_named(s, run, row)), row); };
+  double value = of(row.model.run);
+  if (!row.model.minus.empty()) value -= of(row.model.minus);
+  if (!row.model.over.empty()) {
+    const double over = of(row.model.over);
+    value = over > 0 ? value / over : 0.0;
+  }
+  p.value = value / row.model.divide;
+  return p;
+}
+
+// ---- scoring ----------------------------------------------------------------------------
+
+RowResult score(const SuiteRow& row, Measurement measured, Prediction predicted) {
+  RowResult r;
+  r.row = &row;
+  r.measured = std::move(measured);
+  r.predicted = predicted;
+  if (r.measured.values.empty()) {
+    r.verdict = r.measured.starved.empty() ? Verdict::NotMeasured : Verdict::Starved;
+    r.reason = r.measured.starved.empty() ? "not measured"
+                                          : fmt::format("not scored: every run was starved ({})", r.measured.starved.front());
+    return r;
+  }
+  if (row.kind == RowKind::Race) {
+    r.verdict = r.predicted.both_outcomes ? Verdict::Pass : Verdict::Outside;
+    if (!r.predicted.both_outcomes) {
+      r.reason = fmt::format("no read of the model's keeps the GIL under one of {} seeds and loses it under another",
+                             row.model.seeds);
+    }
+  } else {
+    // The one formula of the project (CLI, viewer, fidelity tables): (predicted - measured) / measured.
+    r.error = real::prediction_error(r.predicted.value, r.measured.median());
+    r.verdict = std::abs(r.error) <= tolerance(row.kind) + 1e-12 ? Verdict::Pass : Verdict::Outside;
+  }
+  if (r.verdict == Verdict::Outside) {
+    const std::string known = row.why.empty() ? "not explained yet" : row.why;
+    r.reason = r.reason.empty() ? known : fmt::format("{}: {}", r.reason, known);
+  }
+  if (!r.measured.starved.empty()) {
+    const std::string dropped =
+        fmt::format("{} of {} runs left out ({})", r.measured.starved.size(),
+                    r.measured.starved.size() + r.measured.values.size(), r.measured.starved.front());
+    r.reason = r.reason.empty() ? dropped : fmt::format("{}; {}", r.reason, dropped);
+  }
+  return r;
+}
+
+// ---- tables -----------------------------------------------------------------------------
+
+std::string format_figure(RowKind kind, double value) {
+  switch (kind) {
+    case RowKind::Ratio: return fmt::format("{:.2f}x", value);
+    case RowKind::Race: return fmt::format("{:.0f}% lost", 100.0 * value);
+    case RowKind::Time:
+    case RowKind::Tenure: break;
+  }
+  const double a = std::abs(value);
+  if (a >= 1.0) return fmt::format("{:.3f} s", value);
+  if (a >= 1e-3) return fmt::format("{:.{}f} ms", value * 1e3, kind == RowKind::Tenure ? 3 : 2);
+  return fmt::format("{:.1f} us", value * 1e6);
+}
+
+namespace {
+
+std::string kind_name(RowKind kind) { return std::string(kKinds[static_cast<std::size_t>(kind)]); }
+
+std::string verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::Pass: return "ok";
+    case Verdict::Outside: return "OUTSIDE";
+    case Verdict::Starved: return "starved";
+    case Verdict::NotMeasured: return "-";
+  }
+  return "-";
+}
+
+struct Cells {
+  std::string measured, spread, predicted, error;
+};
+
+Cells cells(const RowResult& r) {
+  const RowKind kind = r.row->kind;
+  Cells c;
+  if (kind == RowKind::Race) {
+    c.predicted = fmt::format("{} lost, {} kept", r.predicted.lost, r.predicted.kept);
+    if (!r.measured.values.empty()) {
+      c.measured = fmt::format("{} lost, {} kept", r.measured.lost, r.measured.kept);
+      c.spread = fmt::format("{} to {}", format_figure(kind, r.measured.low()), format_figure(kind, r.measured.high()));
+    }
+    c.error = "-";
+    return c;
+  }
+  c.predicted = format_figure(kind, r.predicted.value);
+  if (r.measured.values.empty()) {
+    c.measured = "-";
+    c.error = "-";
+    return c;
+  }
+  c.measured = format_figure(kind, r.measured.median());
+  c.spread = fmt::format("{} to {}", format_figure(kind, r.measured.low()), format_figure(kind, r.measured.high()));
+  c.error = fmt::format("{:+.1f}%", 100.0 * r.error);
+  return c;
+}
+
+}  // namespace
+
+std::string render_text(const std::vector<RowResult>& results) {
+  cli::TextTable table;
+  table.headers = {"effect", "row", "kind", "CPython (median)", "spread", "model", "error", "verdict"};
+  table.right_aligned = {false, false, false, true, true, true, true, false};
+  for (const auto& r : results) {
+    const Cells c = cells(r);
+    table.rows.push_back({r.row->effect, r.row->label, kind_name(r.row->kind), c.measured, c.spread, c.predicted,
+                          c.error, verdict_name(r.verdict)});
+  }
+  std::string text = cli::render_table(table);
+  for (const auto& r : results) {
+    if (r.verdict != Verdict::Pass) text += fmt::format("  {} / {}: {}\n", r.row->effect, r.row->label, r.reason);
+  }
+  return text;
+}
+
+std::string render_markdown(const std::vector<RowResult>& results, const RunInfo& info) {
+  std::string md;
+  md += "# The model against CPython: the ground-truth suite\n\n";
+  md += "<!-- Generated by gilsim_fidelity --cpython; do not edit by hand. -->\n\n";
+  md += "Each row runs a small Python program of `fidelity/cpython/` with CPython and compares one\n"
+        "of its figures with the model's prediction for the scenario of `fidelity/scenarios/` that\n"
+        "states the same workload (the pairs are listed in `fidelity/suite.toml`). CPU-bound rows\n"
+        "compare ratios measured within one run (the machine's speed drifts); timer and I/O rows\n"
+        "compare times; GIL tenure rows compare the median tenure. The error is the project's one\n"
+        "formula, (predicted - measured) / measured, on CPython's median. Tolerances: times and\n"
+        "ratios within 10 %, GIL tenure within 1 %; the ready-pipe race passes when the model shows\n"
+        "both outcomes (a read that keeps the GIL, one that loses an interval) across seeds.\n\n";
+  md += "## How it was measured\n\n";
+  md += fmt::format("- Command: `{}` ({:.0f} s for the whole suite).\n", info.command, info.seconds);
+  md += fmt::format("- CPython {}; machine: {}.\n", info.python, info.machine);
+  md += fmt::format("- Each program ran {} time(s), the programs taking turns; the figure is the median of the\n"
+                    "  runs that got their cores, the spread the lowest and highest of them.\n",
+                    info.repeat);
+  md += fmt::format("- Load average (1, 5, 15 min) before the suite: {}; after: {}; the highest 1-minute\n"
+                    "  load a program saw: {:.2f}.\n",
+                    info.load_before, info.load_after, info.highest_load);
+  md += "- Busy-machine check: before each program, two busy threads measure how many cores are\n"
+        "  free; a run that keeps cores busy must also show CPU time (os.times, children included)\n"
+        "  of at least 75 % of cores x wall time. A run that fails either check is left out of its\n"
+        "  rows (the reason column says so), and a row with no run left is marked *starved*, not\n"
+        "  scored.\n\n";
+  md += "## Results\n\n";
+  md += "| effect | row | kind | CPython (median) | spread | model | error | verdict |\n";
+  md += "|---|---|---|---:|---:|---:|---:|---|\n";
+  int passed = 0, outside = 0, starved_rows = 0;
+  for (const auto& r : results) {
+    const Cells c = cells(r);
+    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", r.row->effect, r.row->label, kind_name(r.row->kind),
+                      c.measured, c.spread, c.predicted, c.error, verdict_name(r.verdict));
+    passed += r.verdict == Verdict::Pass;
+    outside += r.verdict == Verdict::Outside;
+    starved_rows += r.verdict == Verdict::Starved || r.verdict == Verdict::NotMeasured;
+  }
+  md += fmt::format("\n{} of {} rows within their tolerance, {} outside, {} not scored.\n\n", passed, results.size(),
+                    outside, starved_rows);
+  md += "## Rows outside their tolerance or not scored\n\n";
+  if (passed == static_cast<int>(results.size())) {
+    md += "None.\n";
+  } else {
+    md += "| effect | row | verdict | reason |\n|---|---|---|---|\n";
+    for (const auto& r : results) {
+      if (r.verdict == Verdict::Pass) continue;
+      md += fmt::format("| {} | {} | {} | {} |\n", r.row->effect, r.row->label, verdict_name(r.verdict), r.reason);
+    }
+  }
+  return md;
+}
+
+}  // namespace gilsim::fidelity
