@@ -23,6 +23,7 @@
 #include "sim/cli/terminal_width.hpp"
 #include "sim/cli/text_table.hpp"
 #include "sim/model/simulate.hpp"
+#include "sim/real/model_twin.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/metrics.hpp"
 
@@ -126,7 +127,7 @@ std::string comparison_table(const std::vector<const trace::Trace*>& traces,
       table.rows.push_back({runs[i]->name, fmt::format("{:.3f} s", model), "skipped", "-"});
       continue;
     }
-    const double error = found->second > 0 ? (model - found->second) / found->second * 100.0 : 0.0;
+    const double error = 100.0 * real::prediction_error(model, found->second);  // the one formula
     table.rows.push_back({runs[i]->name, fmt::format("{:.3f} s", model), fmt::format("{:.3f} s", found->second),
                           fmt::format("{:+.0f}%", error)});
   }
