@@ -118,6 +118,7 @@ Options parse(int argc, char** argv) {
   }
   o.python = find_python(python);
   if (o.python.empty()) throw SuiteError("no python3: give one with --python PATH");
+  if (::access(o.python.c_str(), X_OK) != 0) throw SuiteError(fmt::format("--python {}: not a program", o.python));
   return o;
 }
 
@@ -273,7 +274,9 @@ int run_cpython_suite(int argc, char** argv) {
         const std::string path = (suite.programs / name).string();
         const Finished f = run_program(options, path);
         if (!WIFEXITED(f.status) || WEXITSTATUS(f.status) != 0) {
-          fmt::print(stderr, "gilsim_fidelity: {} failed (status {}):\n{}{}\n", path, f.status, f.out, f.err);
+          const std::string how = WIFEXITED(f.status) ? fmt::format("exit status {}", WEXITSTATUS(f.status))
+                                                      : fmt::format("signal {}", WTERMSIG(f.status));
+          fmt::print(stderr, "gilsim_fidelity: {} failed ({}):\n{}{}\n", path, how, f.out, f.err);
           return 1;
         }
         fidelity::ProgramRun run = fidelity::parse_program_output(f.out, name);

@@ -185,9 +185,7 @@ ProgramRun parse_program_output(std::string_view output, std::string_view progra
     for (const auto& [name, value] : doc.at("sections").items()) {
       Section section;
       for (const auto& [field, figure] : value.items()) {
-        if (field == "busy") {
-          section.busy = figure.get<bool>();
-        } else if (figure.is_number()) {
+        if (figure.is_number()) {
           section.fields[field] = figure.get<double>();
         } else {
           throw fail(fmt::format("section '{}': field '{}' is not a number", name, field));
@@ -199,6 +197,7 @@ ProgramRun parse_program_output(std::string_view output, std::string_view progra
       section.wall = section.fields["wall"];
       section.cpu = section.fields["cpu"];
       section.cores = static_cast<int>(section.fields["cores"]);
+      section.busy = section.fields.count("busy") > 0 ? section.fields["busy"] : 0.0;
       run.sections[name] = std::move(section);
     }
   } catch (const nlohmann::json::exception& e) {
@@ -209,8 +208,8 @@ ProgramRun parse_program_output(std::string_view output, std::string_view progra
 
 std::optional<std::string> starved(const Section& section, double free_cores) {
   constexpr double kEnough = 0.75;
-  if (section.busy && section.wall > 0 && section.cpu < kEnough * section.cores * section.wall) {
-    return fmt::format("got {:.2f} of the {} core(s) it keeps busy", section.cpu / section.wall, section.cores);
+  if (section.busy > 0 && section.wall > 0 && section.cpu < kEnough * section.busy * section.wall) {
+    return fmt::format("got {:.2f} of the {:g} core(s) it keeps busy", section.cpu / section.wall, section.busy);
   }
   if (section.cores > 0 && free_cores >= 0 && free_cores < kEnough * section.cores) {
     return fmt::format("{:.1f} core(s) free before the run, {} needed", free_cores, section.cores);

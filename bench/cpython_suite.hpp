@@ -73,8 +73,8 @@ Suite load_suite(const std::filesystem::path& file);
 struct Section {
   double wall = 0.0;
   double cpu = 0.0;
-  int cores = 0;      ///< cores the section needs
-  bool busy = false;  ///< it keeps `cores` busy from start to end
+  int cores = 0;      ///< cores the section needs free
+  double busy = 0.0;  ///< cores' worth of CPU it keeps busy from start to end; 0: not checked
   std::map<std::string, double> fields;  ///< "wall", "cpu" and the program's own figures
 };
 
@@ -95,8 +95,8 @@ struct ProgramRun {
 /// Parses a program's one JSON line (the last line that starts with '{'). Throws SuiteError.
 ProgramRun parse_program_output(std::string_view output, std::string_view program);
 
-/// Why a section's figures cannot be trusted, or nothing: a busy section whose CPU time is
-/// under 75 % of cores x wall, or a section needing cores when fewer were free before the run.
+/// Why a section's figures cannot be trusted, or nothing: a section whose CPU time is under
+/// 75 % of busy x wall, or a section needing cores when fewer were free before the run.
 std::optional<std::string> starved(const Section& section, double free_cores);
 
 /// What CPython gave for a row over the repeats.

@@ -33,9 +33,9 @@ async def run(task, wait, call):
 def main():
     report = suite.Report("asyncio_blocking")
     wait, call = report.size((0.05, 0.02), (0.002, 0.001))
-    with report.section("blocking", cores=0):
+    with report.section("blocking", cores=1):
         asyncio.run(run(blocking_task, wait, call))
-    with report.section("to_thread", cores=0):
+    with report.section("to_thread", cores=1):
         asyncio.run(run(offloaded_task, wait, call))
     report.print()
 

@@ -60,7 +60,7 @@ def measure(report, name, operation, ops, sock, interval, hog):
     default = sys.getswitchinterval()
     sys.setswitchinterval(interval)
     try:
-        with report.section(name, cores=1 if hog else 0, busy=hog) as s:
+        with report.section(name, cores=2 if hog else 1, busy=1 if hog else 0) as s:
             threads = [threading.Thread(target=io_thread)]
             if hog:
                 threads.append(threading.Thread(target=cpu_thread))

@@ -24,16 +24,16 @@ def main():
     loops = int(suite.loops_per_second() * report.size(0.2, 0.005))  # 200 ms of Python per job
     crunch(1000)  # warm the loop up (3.11 specialises a function after a few calls)
 
-    with report.section("sequential", cores=1, busy=True) as s:
+    with report.section("sequential", cores=1, busy=1) as s:
         for _ in range(JOBS):
             crunch(loops)
-    with report.section("threads", cores=1, busy=True) as s:
+    with report.section("threads", cores=2, busy=1) as s:
         threads = [threading.Thread(target=crunch, args=(loops,)) for _ in range(JOBS)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-    with report.section("pool", cores=2, busy=True) as s:
+    with report.section("pool", cores=2, busy=2) as s:
         with multiprocessing.get_context("fork").Pool(2) as pool:
             pool.map(crunch, [loops] * JOBS, chunksize=1)
     report.print()

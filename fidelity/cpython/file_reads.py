@@ -31,7 +31,7 @@ def main():
                 f.write(os.urandom(size))
         for path in paths:
             read_file(path)  # in the page cache from now on
-        with report.section("sequential", cores=1, busy=True):
+        with report.section("sequential", cores=1, busy=1):
             for path in paths:
                 read_file(path)
         with report.section("threads", cores=2):

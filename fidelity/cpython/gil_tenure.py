@@ -32,7 +32,7 @@ def measure(report, interval, seconds):
     default = sys.getswitchinterval()
     sys.setswitchinterval(interval)
     try:
-        with report.section(f"tenure_{round(interval * 1000)}ms", cores=1, busy=True) as s:
+        with report.section(f"tenure_{round(interval * 1000)}ms", cores=2, busy=1) as s:
             runs = [[], []]
             deadline = time.perf_counter_ns() + int(seconds * 1e9)
             threads = [threading.Thread(target=spin, args=(deadline, out)) for out in runs]

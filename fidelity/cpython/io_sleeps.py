@@ -29,19 +29,19 @@ async def all_async(seconds):
 def main():
     report = suite.Report("io_sleeps")
     seconds = report.size(0.05, 0.002)
-    with report.section("sequential", cores=0):
+    with report.section("sequential", cores=1):
         for _ in range(JOBS):
             wait(seconds)
-    with report.section("threads", cores=0):
+    with report.section("threads", cores=1):
         threads = [threading.Thread(target=wait, args=(seconds,)) for _ in range(JOBS)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-    with report.section("thread_pool", cores=0):
+    with report.section("thread_pool", cores=1):
         with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
             list(pool.map(wait, [seconds] * JOBS))
-    with report.section("asyncio", cores=0):
+    with report.section("asyncio", cores=1):
         asyncio.run(all_async(seconds))
     with report.section("process_pool", cores=1):
         with multiprocessing.get_context("fork").Pool(2) as pool:

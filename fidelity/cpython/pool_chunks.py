@@ -27,7 +27,7 @@ def main():
     report = suite.Report("pool_chunks")
     tasks = report.size(TASKS, 40)
     set_loops(int(suite.loops_per_second() * 50e-6))
-    with report.section("sequential", cores=1, busy=True) as s:
+    with report.section("sequential", cores=1, busy=1) as s:
         for i in range(tasks):
             task(i)
     for name, chunksize in (("chunksize_1", 1), ("default", None)):

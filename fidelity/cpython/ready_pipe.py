@@ -42,7 +42,7 @@ def main():
     default = sys.getswitchinterval()
     sys.setswitchinterval(INTERVAL)
     try:
-        with report.section("race_5ms", cores=1, busy=True) as s:
+        with report.section("race_5ms", cores=2, busy=1) as s:
             threads = [threading.Thread(target=hog), threading.Thread(target=reader)]
             for t in threads:
                 t.start()

@@ -9,9 +9,10 @@ or multiprocessing, and prints one JSON object on stdout:
 
 A section is one measured run: its wall time (perf_counter), the CPU time the process and
 its reaped children got meanwhile (os.times), how many cores it needs to run as intended
-(`cores`), whether it keeps them busy from start to end (`busy`: then its CPU time must
-come near cores x wall), and any figures of its own (per-operation times, GIL tenures...),
-all in seconds. `gilsim_fidelity --cpython` reads the sections, and flags a section that
+(`cores`: a timer needs one core free to wake up on time, a GIL hand-off between threads
+two), how many cores' worth of CPU it keeps busy from start to end (`busy`: its CPU time
+must come near busy x wall), and any figures of its own (per-operation times, GIL
+tenures...), all in seconds. `gilsim_fidelity --cpython` reads the sections, and flags a section that
 did not get the cores it needed instead of scoring it.
 
 Standard library only, so that Debian's /usr/bin/python3 runs it as it is.
@@ -57,7 +58,7 @@ def load_average():
 
 
 class Section:
-    """Times a block: `with report.section("threads", cores=1, busy=True) as s: ...; s["per_op"] = x`."""
+    """Times a block: `with report.section("threads", cores=2, busy=1) as s: ...; s["per_op"] = x`."""
 
     def __init__(self, report, name, cores, busy):
         self.report = report
@@ -87,7 +88,7 @@ class Report:
         self.sections = {}
         self.load_start = load_average()
 
-    def section(self, name, cores, busy=False):
+    def section(self, name, cores, busy=0):
         return Section(self, name, cores, busy)
 
     def size(self, full, quick):

@@ -42,8 +42,8 @@ std::string cpu_bound_output(double sequential, double threads, double threads_c
   return fmt::format(
       R"({{"program": "cpu_bound", "python": "3.11.2", "executable": "/usr/bin/python3", "cpu_count": 2, )"
       R"("quick": false, "load_start": [0.5, 0.4, 0.3], "load_end": [0.6, 0.4, 0.3], "sections": {{)"
-      R"("sequential": {{"cores": 1, "busy": true, "wall": {}, "cpu": {}}}, )"
-      R"("threads": {{"cores": 1, "busy": true, "wall": {}, "cpu": {}}}}}}})",
+      R"("sequential": {{"cores": 1, "busy": 1, "wall": {}, "cpu": {}}}, )"
+      R"("threads": {{"cores": 2, "busy": 1, "wall": {}, "cpu": {}}}}}}})",
       sequential, sequential, threads, threads_cpu);
 }
 
@@ -146,8 +146,8 @@ TEST_CASE("a program's JSON line is read, whatever it printed before it") {
   const Section& threads = run.sections.at("threads");
   CHECK(threads.wall == doctest::Approx(0.9));
   CHECK(threads.cpu == doctest::Approx(0.88));
-  CHECK(threads.cores == 1);
-  CHECK(threads.busy);
+  CHECK(threads.cores == 2);
+  CHECK(threads.busy == 1.0);
 
   CHECK_THROWS_WITH_AS(parse_program_output("Traceback (most recent call last):\n", "x.py"),
                        doctest::Contains("x.py: printed no JSON line"), SuiteError);
@@ -159,13 +159,19 @@ TEST_CASE("a program's JSON line is read, whatever it printed before it") {
 TEST_CASE("a run that did not get its cores is left out, with the reason") {
   Section busy;
   busy.cores = 2;
-  busy.busy = true;
+  busy.busy = 2;
   busy.wall = 1.0;
   busy.cpu = 1.4;  // 70 % of two cores
   CHECK(starved(busy, 2.0).value_or("").find("got 1.40 of the 2 core(s)") != std::string::npos);
   busy.cpu = 1.6;
   CHECK_FALSE(starved(busy, 2.0));
   CHECK(starved(busy, 1.2).value_or("").find("1.2 core(s) free before the run, 2 needed") != std::string::npos);
+  Section handoff;  // two threads on one GIL: one core busy, two needed free
+  handoff.cores = 2;
+  handoff.busy = 1;
+  handoff.wall = 1.0;
+  handoff.cpu = 0.9;
+  CHECK_FALSE(starved(handoff, 1.8));
   CHECK_FALSE(starved(busy, -1.0));  // not probed
   Section timer;  // sleeps need no core
   timer.wall = 0.5;
