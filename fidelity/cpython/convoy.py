@@ -15,8 +15,6 @@ Paired with fidelity/scenarios/convoy.toml. Times.
 import os
 import select
 import socket
-import sys
-import threading
 import time
 
 import suite
@@ -44,35 +42,16 @@ def two_releases(ops, sock):
 
 def measure(report, name, operation, ops, sock, interval, hog):
     """Times `ops` operations on a thread, beside a CPU-bound thread when `hog`."""
-    stop = threading.Event()
     done = {}
 
     def io_thread():
         start = time.perf_counter()
         operation(ops, sock)
         done["per_op"] = (time.perf_counter() - start) / ops
-        stop.set()
 
-    def cpu_thread():
-        while not stop.is_set():
-            suite.countdown(1000)
-
-    default = sys.getswitchinterval()
-    sys.setswitchinterval(interval)
-    try:
-        with report.section(name, cores=2 if hog else 1, busy=1 if hog else 0) as s:
-            threads = [threading.Thread(target=io_thread)]
-            if hog:
-                threads.append(threading.Thread(target=cpu_thread))
-            for t in reversed(threads):  # the hog first, so that it holds the GIL
-                t.start()
-            for t in threads:
-                t.join()
-            s["per_op"] = done["per_op"]
-            s["ops"] = ops
-            s["switch_interval"] = interval
-    finally:
-        sys.setswitchinterval(default)
+    with suite.switch_interval(interval), report.section(name, cores=2 if hog else 1, busy=1 if hog else 0) as s:
+        suite.beside_hog(io_thread, hog)
+        s.update(per_op=done["per_op"], ops=ops, switch_interval=interval)
 
 
 def main():

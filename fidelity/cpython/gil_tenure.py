@@ -7,7 +7,6 @@ first and last tenures, which the start and the end cut short, are left out).
 Paired with fidelity/scenarios/gil-tenure.toml: compared with the model's median GIL hold.
 """
 
-import sys
 import threading
 import time
 
@@ -29,25 +28,20 @@ def spin(deadline_ns, out):
 
 
 def measure(report, interval, seconds):
-    default = sys.getswitchinterval()
-    sys.setswitchinterval(interval)
-    try:
-        with report.section(f"tenure_{round(interval * 1000)}ms", cores=2, busy=1) as s:
-            runs = [[], []]
-            deadline = time.perf_counter_ns() + int(seconds * 1e9)
-            threads = [threading.Thread(target=spin, args=(deadline, out)) for out in runs]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            merged = sorted((begin, end, who) for who, out in enumerate(runs) for begin, end in out)
-            merged = merged[1:-1]
-            tenures = [(end - begin) / 1e9 for begin, end, _ in merged]
-            gaps = [(b[0] - a[1]) / 1e9 for a, b in zip(merged, merged[1:]) if a[2] != b[2]]
-            s.update(tenure=suite.median(tenures), gap=suite.median(gaps), tenures=len(tenures),
-                     switch_interval=interval)
-    finally:
-        sys.setswitchinterval(default)
+    with suite.switch_interval(interval), report.section(f"tenure_{round(interval * 1000)}ms", cores=2, busy=1) as s:
+        runs = [[], []]
+        deadline = time.perf_counter_ns() + int(seconds * 1e9)
+        threads = [threading.Thread(target=spin, args=(deadline, out)) for out in runs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        merged = sorted((begin, end, who) for who, out in enumerate(runs) for begin, end in out)
+        merged = merged[1:-1]
+        tenures = [(end - begin) / 1e9 for begin, end, _ in merged]
+        gaps = [(b[0] - a[1]) / 1e9 for a, b in zip(merged, merged[1:]) if a[2] != b[2]]
+        s.update(tenure=suite.median(tenures), gap=suite.median(gaps), tenures=len(tenures),
+                 switch_interval=interval)
 
 
 def main():

@@ -10,8 +10,6 @@ outcomes across seeds.
 """
 
 import os
-import sys
-import threading
 import time
 
 import suite
@@ -24,7 +22,6 @@ def main():
     reads = report.size(60, 5)
     r, w = os.pipe()
     os.write(w, b"x" * reads)  # everything readable before the first read
-    stop = threading.Event()
     times = []
 
     def reader():
@@ -33,28 +30,13 @@ def main():
             start = clock()
             os.read(r, 1)
             times.append((clock() - start) / 1e9)
-        stop.set()
 
-    def hog():
-        while not stop.is_set():
-            suite.countdown(1000)
-
-    default = sys.getswitchinterval()
-    sys.setswitchinterval(INTERVAL)
-    try:
-        with report.section("race_5ms", cores=2, busy=1) as s:
-            threads = [threading.Thread(target=hog), threading.Thread(target=reader)]
-            for t in threads:
-                t.start()
-            time.sleep(0.02)  # let the hog hold the GIL first; the reader waits for it
-            for t in threads:
-                t.join()
-            lost = [t for t in times if t > INTERVAL / 2]
-            kept = [t for t in times if t <= INTERVAL / 2]
-            s.update(reads=reads, lost=len(lost), kept=len(kept), lost_median=suite.median(lost),
-                     kept_median=suite.median(kept), switch_interval=INTERVAL)
-    finally:
-        sys.setswitchinterval(default)
+    with suite.switch_interval(INTERVAL), report.section("race_5ms", cores=2, busy=1) as s:
+        suite.beside_hog(reader)
+        lost = [t for t in times if t > INTERVAL / 2]
+        kept = [t for t in times if t <= INTERVAL / 2]
+        s.update(reads=reads, lost=len(lost), kept=len(kept), lost_median=suite.median(lost),
+                 kept_median=suite.median(kept), switch_interval=INTERVAL)
     os.close(r)
     os.close(w)
     report.print()

@@ -18,11 +18,13 @@ did not get the cores it needed instead of scoring it.
 Standard library only, so that Debian's /usr/bin/python3 runs it as it is.
 """
 
+import contextlib
 import json
 import os
 import platform
 import statistics
 import sys
+import threading
 import time
 
 
@@ -45,6 +47,40 @@ def _cpu_seconds(amount):
     start = time.thread_time()
     countdown(amount)
     return time.thread_time() - start
+
+
+@contextlib.contextmanager
+def switch_interval(seconds):
+    """sys.setswitchinterval(seconds) for the block; the previous interval after it."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(seconds)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
+
+
+def beside_hog(target, hog=True):
+    """Runs `target` on a thread, beside a CPU-bound thread (when `hog`) that is started
+    first, so that it holds the GIL, and computes until `target` returns."""
+    stop = threading.Event()
+
+    def run():
+        try:
+            target()
+        finally:
+            stop.set()
+
+    def cpu_bound():
+        while not stop.is_set():
+            countdown(1000)
+
+    threads = [threading.Thread(target=cpu_bound)] if hog else []
+    threads.append(threading.Thread(target=run))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def process_cpu():

@@ -87,51 +87,31 @@ TEST_CASE("the suite file: every row names a program, a scenario and runs that e
   CHECK(std::set<std::string>(names.begin(), names.end()).size() == names.size());
 }
 
+namespace {
+
+/// A suite of one row: effect, label, program and scenario on lines 2 to 5, then `rest`.
+fs::path one_row_suite(const std::string& name, const std::string& rest) {
+  return write_temp(name, "[[row]]\neffect = \"e\"\nlabel = \"l\"\nprogram = \"p.py\"\nscenario = \"s.toml\"\n" + rest);
+}
+
+}  // namespace
+
 TEST_CASE("a bad suite file is refused with where and what was expected") {
-  const auto kind = write_temp("bad_kind.toml", R"([[row]]
-effect = "e"
-label = "l"
-program = "p.py"
-scenario = "s.toml"
-kind = "speed"
-measured = "a.wall"
-model = { run = "threads" }
-)");
+  const auto kind = one_row_suite("bad_kind.toml", "kind = \"speed\"\nmeasured = \"a.wall\"\nmodel = { run = \"t\" }\n");
   const std::string kind_error = error_of(kind);
   CHECK(kind_error.find("bad_kind.toml:6:") != std::string::npos);
   CHECK(kind_error.find("speed") != std::string::npos);
 
-  const auto measured = write_temp("bad_measured.toml", R"([[row]]
-effect = "e"
-label = "l"
-program = "p.py"
-scenario = "s.toml"
-kind = "time"
-measured = "threads"
-model = { run = "threads" }
-)");
+  const auto measured =
+      one_row_suite("bad_measured.toml", "kind = \"time\"\nmeasured = \"threads\"\nmodel = { run = \"t\" }\n");
   CHECK(error_of(measured).find("bad_measured.toml:7:") != std::string::npos);
   CHECK(error_of(measured).find("SECTION.FIELD") != std::string::npos);
 
-  const auto no_model = write_temp("no_model.toml", R"([[row]]
-effect = "e"
-label = "l"
-program = "p.py"
-scenario = "s.toml"
-kind = "time"
-measured = "a.wall"
-)");
+  const auto no_model = one_row_suite("no_model.toml", "kind = \"time\"\nmeasured = \"a.wall\"\n");
   CHECK(error_of(no_model).find("'model' is missing") != std::string::npos);
 
-  const auto race = write_temp("race_quantity.toml", R"([[row]]
-effect = "e"
-label = "l"
-program = "p.py"
-scenario = "s.toml"
-kind = "race"
-measured = "race_5ms"
-model = { run = "threads", quantity = "makespan" }
-)");
+  const auto race = one_row_suite("race_quantity.toml",
+                                  "kind = \"race\"\nmeasured = \"race_5ms\"\nmodel = { run = \"t\", quantity = \"makespan\" }\n");
   CHECK(error_of(race).find("lost_reads") != std::string::npos);
   CHECK(error_of(write_temp("missing.toml", "")).find("no [[row]]") != std::string::npos);
 }
