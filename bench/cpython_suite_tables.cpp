@@ -2,9 +2,12 @@
 // prediction-error formula, the text table of the command and the generated page.
 #include "bench/cpython_suite.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "sim/cli/text_table.hpp"
 #include "sim/real/model_twin.hpp"
@@ -72,31 +75,28 @@ std::string verdict_name(Verdict v) {
   return "-";
 }
 
+/// What a row shows; "-" where nothing was measured or no error applies.
 struct Cells {
-  std::string measured, spread, predicted, error;
+  std::string measured{"-"}, spread, predicted, error{"-"};
 };
 
 Cells cells(const RowResult& r) {
   const RowKind kind = r.row->kind;
+  const bool measured = !r.measured.values.empty();
   Cells c;
+  if (measured) {
+    c.spread = fmt::format("{} to {}", format_figure(kind, r.measured.low()), format_figure(kind, r.measured.high()));
+  }
   if (kind == RowKind::Race) {
     c.predicted = fmt::format("{} lost, {} kept", r.predicted.lost, r.predicted.kept);
-    if (!r.measured.values.empty()) {
-      c.measured = fmt::format("{} lost, {} kept", r.measured.lost, r.measured.kept);
-      c.spread = fmt::format("{} to {}", format_figure(kind, r.measured.low()), format_figure(kind, r.measured.high()));
-    }
-    c.error = "-";
+    if (measured) c.measured = fmt::format("{} lost, {} kept", r.measured.lost, r.measured.kept);
     return c;
   }
   c.predicted = format_figure(kind, r.predicted.value);
-  if (r.measured.values.empty()) {
-    c.measured = "-";
-    c.error = "-";
-    return c;
+  if (measured) {
+    c.measured = format_figure(kind, r.measured.median());
+    c.error = fmt::format("{:+.1f}%", 100.0 * r.error);
   }
-  c.measured = format_figure(kind, r.measured.median());
-  c.spread = fmt::format("{} to {}", format_figure(kind, r.measured.low()), format_figure(kind, r.measured.high()));
-  c.error = fmt::format("{:+.1f}%", 100.0 * r.error);
   return c;
 }
 
@@ -144,7 +144,22 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
         "  of at least 75 % of cores x wall time. A run that fails either check is left out of its\n"
         "  rows (the reason column says so), and a row with no run left is marked *starved*, not\n"
         "  scored.\n\n";
-  md += "## Results\n\n";
+  md += "## The programs and their scenarios\n\n";
+  md += "| program (`fidelity/cpython/`) | paired scenarios (`fidelity/scenarios/`) | rows |\n|---|---|---:|\n";
+  std::vector<std::pair<std::string, std::vector<std::string>>> pairs;  // in the rows' order
+  std::map<std::string, int> rows_of;
+  for (const auto& r : results) {
+    auto found = std::find_if(pairs.begin(), pairs.end(), [&](const auto& p) { return p.first == r.row->program; });
+    if (found == pairs.end()) found = pairs.insert(pairs.end(), {r.row->program, {}});
+    if (std::find(found->second.begin(), found->second.end(), r.row->scenario) == found->second.end()) {
+      found->second.push_back(r.row->scenario);
+    }
+    ++rows_of[r.row->program];
+  }
+  for (const auto& [program, scenarios] : pairs) {
+    md += fmt::format("| `{}` | `{}` | {} |\n", program, fmt::join(scenarios, "`, `"), rows_of[program]);
+  }
+  md += "\n## Results\n\n";
   md += "| effect | row | kind | CPython (median) | spread | model | error | verdict |\n";
   md += "|---|---|---|---:|---:|---:|---:|---|\n";
   int passed = 0, outside = 0, starved_rows = 0;

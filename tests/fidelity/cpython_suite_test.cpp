@@ -52,6 +52,7 @@ SuiteRow ratio_row() {
   row.effect = "CPU-bound";
   row.label = "threads / sequential";
   row.program = "cpu_bound.py";
+  row.scenario = "cpu-bound.toml";
   row.kind = RowKind::Ratio;
   row.measured = {"threads", "wall", "sequential", "wall"};
   return row;
@@ -262,6 +263,7 @@ TEST_CASE("the generated page: how it was measured, the table, and every row out
   CHECK(md.find("before the suite: 0.50 0.40 0.30; after: 0.70 0.45 0.31") != std::string::npos);
   CHECK(md.find("| CPU-bound | threads / sequential | ratio | 1.25x | 1.20x to 1.30x | 1.25x | +0.0% | ok |") !=
         std::string::npos);
+  CHECK(md.find("| `cpu_bound.py` | `cpu-bound.toml` | 2 |") != std::string::npos);
   CHECK(md.find("1 of 2 rows within their tolerance, 1 outside, 0 not scored.") != std::string::npos);
   CHECK(md.find("| CPU-bound | pool / sequential | OUTSIDE | pool start-up is an estimate; 1 of 4 runs left out "
                 "(got 0.50 of the 1 core(s) it keeps busy) |") != std::string::npos);
