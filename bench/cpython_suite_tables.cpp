@@ -140,10 +140,11 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
                     "  load a program saw: {:.2f}.\n",
                     info.load_before, info.load_after, info.highest_load);
   md += "- Busy-machine check: before each program, two busy threads measure how many cores are\n"
-        "  free; a run that keeps cores busy must also show CPU time (os.times, children included)\n"
-        "  of at least 75 % of cores x wall time. A run that fails either check is left out of its\n"
-        "  rows (the reason column says so), and a row with no run left is marked *starved*, not\n"
-        "  scored.\n\n";
+        "  free, and each measured section must find at least 75 % of the cores it needs free (a\n"
+        "  timer one, a GIL hand-off or a pool two); a section that keeps cores busy must also\n"
+        "  show CPU time (process_time, reaped children included) of at least 75 % of those cores x its wall\n"
+        "  time. A run that fails either check is left out of its rows (the reason column says\n"
+        "  so), and a row with no run left is marked *starved*, not scored.\n\n";
   md += "## The programs and their scenarios\n\n";
   md += "| program (`fidelity/cpython/`) | paired scenarios (`fidelity/scenarios/`) | rows |\n|---|---|---:|\n";
   std::vector<std::pair<std::string, std::vector<std::string>>> pairs;  // in the rows' order

@@ -19,7 +19,7 @@ INTERVAL = 0.005
 
 def main():
     report = suite.Report("ready_pipe")
-    reads = report.size(60, 5)
+    reads = report.size(200, 5)
     r, w = os.pipe()
     os.write(w, b"x" * reads)  # everything readable before the first read
     times = []

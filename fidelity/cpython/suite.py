@@ -8,7 +8,7 @@ or multiprocessing, and prints one JSON object on stdout:
      "sections": {"sequential": {"wall": 0.81, "cpu": 0.80, "cores": 1, ...}, ...}}
 
 A section is one measured run: its wall time (perf_counter), the CPU time the process and
-its reaped children got meanwhile (os.times), how many cores it needs to run as intended
+its reaped children got meanwhile (process_time, os.times), how many cores it needs to run as intended
 (`cores`: a timer needs one core free to wake up on time, a GIL hand-off between threads
 two), how many cores' worth of CPU it keeps busy from start to end (`busy`: its CPU time
 must come near busy x wall), and any figures of its own (per-operation times, GIL
@@ -84,9 +84,10 @@ def beside_hog(target, hog=True):
 
 
 def process_cpu():
-    """CPU time of this process and of its children that were waited for."""
+    """CPU time of this process (process_time: nanoseconds, where os.times counts 10 ms
+    ticks) and of its children that were waited for (os.times: pools' workers)."""
     t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+    return time.process_time() + t.children_user + t.children_system
 
 
 def load_average():
