@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
@@ -119,6 +120,12 @@ Options parse(int argc, char** argv) {
   o.python = find_python(python);
   if (o.python.empty()) throw SuiteError("no python3: give one with --python PATH");
   if (::access(o.python.c_str(), X_OK) != 0) throw SuiteError(fmt::format("--python {}: not a program", o.python));
+  // Checked before minutes of measuring, not after.
+  const auto folder = std::filesystem::path(o.output).parent_path();
+  std::error_code error;
+  if (o.write_doc && !folder.empty() && !std::filesystem::is_directory(folder, error)) {
+    throw SuiteError(fmt::format("cannot write '{}': there is no directory '{}'", o.output, folder.string()));
+  }
   return o;
 }
 
@@ -315,8 +322,13 @@ int run_cpython_suite(int argc, char** argv) {
   fmt::print("load average after: {}; the suite took {:.1f} s\n", info.load_after, info.seconds);
   if (options.quick) fmt::print("(tiny sizes: the figures above say nothing about CPython)\n");
   if (options.write_doc) {
-    trace::write_file_atomically(options.output,
-                                 [&](std::ostream& out) { out << fidelity::render_markdown(results, info); });
+    try {
+      trace::write_file_atomically(options.output,
+                                   [&](std::ostream& out) { out << fidelity::render_markdown(results, info); });
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
+      return 1;
+    }
     fmt::print("wrote {}\n", options.output);
   }
   return 0;
