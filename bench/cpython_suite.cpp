@@ -258,20 +258,16 @@ double Measurement::high() const { return values.empty() ? 0.0 : *std::max_eleme
 Measurement measure(const SuiteRow& row, const std::vector<ProgramRun>& runs) {
   Measurement m;
   for (const ProgramRun& run : runs) {
-    std::vector<std::string> names{row.measured.section};
-    if (!row.measured.over_section.empty()) names.push_back(row.measured.over_section);
-    std::optional<std::string> why;
-    for (const auto& name : names) {
-      if (!why) why = starved(section_of(run, name, row), run.free_cores);
-    }
-    if (why) {
-      m.starved.push_back(*why);
-      continue;
-    }
+    // Every figure is read first, so a program that lacks one fails even when starved.
     const Section& s = section_of(run, row.measured.section, row);
+    std::optional<std::string> why = starved(s, run.free_cores);
     if (row.kind == RowKind::Race) {
       const int lost = static_cast<int>(field_of(s, row.measured.section, "lost", row));
       const int kept = static_cast<int>(field_of(s, row.measured.section, "kept", row));
+      if (why) {
+        m.starved.push_back(*why);
+        continue;
+      }
       m.lost += lost;
       m.kept += kept;
       m.values.push_back(lost + kept > 0 ? static_cast<double>(lost) / (lost + kept) : 0.0);
@@ -281,7 +277,12 @@ Measurement measure(const SuiteRow& row, const std::vector<ProgramRun>& runs) {
     if (!row.measured.over_section.empty()) {
       const Section& over = section_of(run, row.measured.over_section, row);
       const double divisor = field_of(over, row.measured.over_section, row.measured.over_field, row);
+      if (!why) why = starved(over, run.free_cores);
       value = divisor > 0 ? value / divisor : 0.0;
+    }
+    if (why) {
+      m.starved.push_back(*why);
+      continue;
     }
     m.values.push_back(value);
   }

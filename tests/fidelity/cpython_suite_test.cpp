@@ -175,6 +175,10 @@ TEST_CASE("measuring a ratio row: the median of the runs that got their cores") 
   SuiteRow missing = row;
   missing.measured.field = "per_op";
   CHECK_THROWS_WITH_AS(measure(missing, runs), doctest::Contains("section 'threads' has no 'per_op'"), SuiteError);
+  // Even when every run was starved: the program is wrong, not the machine.
+  for (auto& run : runs) run.free_cores = 0.1;
+  CHECK_THROWS_WITH_AS(measure(missing, runs), doctest::Contains("has no 'per_op'"), SuiteError);
+  CHECK(measure(row, runs).starved.size() == 4);
 }
 
 TEST_CASE("scoring uses the project's one error formula and the kind's tolerance") {
