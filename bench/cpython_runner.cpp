@@ -43,17 +43,20 @@ struct Options {
   bool write_doc = true;
   bool quick = false;
   std::vector<std::string> only;
+  std::string raw;  ///< a file for every program's JSON line, with what the runner saw
   double timeout_seconds = 120.0;
 };
 
 constexpr const char* kUsage =
     "gilsim_fidelity --cpython [--python PATH] [--repeat N] [--no-doc] [--output FILE]\n"
-    "                [--suite FILE] [--only PROGRAM,...] [--quick]\n"
+    "                [--suite FILE] [--only PROGRAM,...] [--raw FILE.jsonl] [--quick]\n"
     "Runs every program of the CPython ground-truth suite (fidelity/suite.toml) N times (default 3)\n"
     "with PATH (default /usr/bin/python3, else python3 on PATH), pinned to two CPUs, and prints\n"
     "CPython's median and spread, the model's prediction for the paired scenario and the error.\n"
     "Writes docs/fidelity-cpython.md unless --no-doc. --quick runs the programs' tiny sizes (a\n"
-    "check that they run, no figures; implies --no-doc). --only runs those programs' rows.\n";
+    "check that they run, no figures; implies --no-doc). --only runs those programs' rows.\n"
+    "--raw writes every program's JSON line, with the free cores, wall and CPU time the runner\n"
+    "saw, one run a line (every section and figure, for calibrating the model).\n";
 
 std::string find_python(const std::string& given) {
   if (!given.empty()) return given;
@@ -101,6 +104,8 @@ Options parse(int argc, char** argv) {
     } else if (arg == "--quick") {
       o.quick = true;
       o.write_doc = false;
+    } else if (arg == "--raw") {
+      o.raw = value();
     } else if (arg == "--only") {
       std::string list = value();
       std::size_t begin = 0;
@@ -125,6 +130,10 @@ Options parse(int argc, char** argv) {
   std::error_code error;
   if (o.write_doc && !folder.empty() && !std::filesystem::is_directory(folder, error)) {
     throw SuiteError(fmt::format("cannot write '{}': there is no directory '{}'", o.output, folder.string()));
+  }
+  const auto raw_folder = std::filesystem::path(o.raw).parent_path();
+  if (!o.raw.empty() && !raw_folder.empty() && !std::filesystem::is_directory(raw_folder, error)) {
+    throw SuiteError(fmt::format("cannot write '{}': there is no directory '{}'", o.raw, raw_folder.string()));
   }
   return o;
 }
@@ -274,6 +283,7 @@ int run_cpython_suite(int argc, char** argv) {
   fmt::print("machine: {}; load average before: {}\n\n", info.machine, info.load_before);
 
   std::map<std::string, std::vector<fidelity::ProgramRun>> runs;
+  std::vector<std::string> raw_lines;
   try {
     for (int r = 1; r <= options.repeat; ++r) {
       for (const auto& name : suite.program_names()) {
@@ -287,6 +297,7 @@ int run_cpython_suite(int argc, char** argv) {
           return 1;
         }
         fidelity::ProgramRun run = fidelity::parse_program_output(f.out, name);
+        raw_lines.push_back(fidelity::raw_line(f.out, r, free_cores, f.wall, f.cpu));
         run.free_cores = free_cores;
         run.wall = f.wall;
         run.cpu = f.cpu;
@@ -321,15 +332,21 @@ int run_cpython_suite(int argc, char** argv) {
   fmt::print("\n{}\n", fidelity::render_text(results));
   fmt::print("load average after: {}; the suite took {:.1f} s\n", info.load_after, info.seconds);
   if (options.quick) fmt::print("(tiny sizes: the figures above say nothing about CPython)\n");
-  if (options.write_doc) {
-    try {
+  try {
+    if (!options.raw.empty()) {
+      trace::write_file_atomically(options.raw, [&](std::ostream& out) {
+        for (const auto& line : raw_lines) out << line << "\n";
+      });
+      fmt::print("wrote {}\n", options.raw);
+    }
+    if (options.write_doc) {
       trace::write_file_atomically(options.output,
                                    [&](std::ostream& out) { out << fidelity::render_markdown(results, info); });
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
-      return 1;
+      fmt::print("wrote {}\n", options.output);
     }
-    fmt::print("wrote {}\n", options.output);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
+    return 1;
   }
   return 0;
 }

@@ -156,8 +156,10 @@ Suite load_suite(const std::filesystem::path& file) {
 
 // ---- reading a program's output --------------------------------------------------------
 
-ProgramRun parse_program_output(std::string_view output, std::string_view program) {
-  // The JSON is the last line that starts with '{'; anything else is the program's chatter.
+namespace {
+
+/// The last line that starts with '{'; anything else is the program's chatter.
+std::string_view json_line(std::string_view output) {
   std::string_view json;
   std::size_t begin = 0;
   while (begin < output.size()) {
@@ -167,6 +169,22 @@ ProgramRun parse_program_output(std::string_view output, std::string_view progra
     if (!line.empty() && line.front() == '{') json = line;
     begin = end + 1;
   }
+  return json;
+}
+
+}  // namespace
+
+std::string raw_line(std::string_view output, int repeat, double free_cores, double wall, double cpu) {
+  nlohmann::json doc = nlohmann::json::parse(json_line(output));
+  doc["repeat"] = repeat;
+  doc["free_cores"] = free_cores;
+  doc["program_wall"] = wall;
+  doc["program_cpu"] = cpu;
+  return doc.dump();
+}
+
+ProgramRun parse_program_output(std::string_view output, std::string_view program) {
+  const std::string_view json = json_line(output);
   const auto fail = [&](const std::string& why) -> SuiteError {
     return SuiteError(fmt::format("{}: {}", program, why));
   };

@@ -98,6 +98,10 @@ struct ProgramRun {
 /// Parses a program's one JSON line (the last line that starts with '{'). Throws SuiteError.
 ProgramRun parse_program_output(std::string_view output, std::string_view program);
 
+/// The program's JSON line with what the runner saw added: {"repeat", "free_cores",
+/// "program_wall", "program_cpu"}, for `--raw`. `output` must hold a valid JSON line.
+std::string raw_line(std::string_view output, int repeat, double free_cores, double wall, double cpu);
+
 /// Why a section's figures cannot be trusted, or nothing: a section whose CPU time is under
 /// 75 % of busy x wall, or a section needing cores when fewer were free before the run.
 std::optional<std::string> starved(const Section& section, double free_cores);

@@ -130,6 +130,12 @@ TEST_CASE("a program's JSON line is read, whatever it printed before it") {
   CHECK(threads.cores == 2);
   CHECK(threads.busy == 1.0);
 
+  const std::string raw = raw_line(output, 2, 1.8, 3.5, 3.4);
+  CHECK(raw.find(R"("free_cores":1.8)") != std::string::npos);
+  CHECK(raw.find(R"("repeat":2)") != std::string::npos);
+  CHECK(raw.find(R"("program":"cpu_bound")") != std::string::npos);
+  CHECK(raw.find('\n') == std::string::npos);
+
   CHECK_THROWS_WITH_AS(parse_program_output("Traceback (most recent call last):\n", "x.py"),
                        doctest::Contains("x.py: printed no JSON line"), SuiteError);
   CHECK_THROWS_WITH_AS(parse_program_output("{\"program\": \n", "x.py"), doctest::Contains("not valid"), SuiteError);
