@@ -24,6 +24,7 @@
 
 #include "bench/cpython_suite.hpp"
 #include "bench/machine_info.hpp"
+#include "sim/cli/python_command.hpp"
 #include "sim/real/busy_loop.hpp"
 #include "sim/real/execute.hpp"
 #include "sim/scenario/loader.hpp"
@@ -60,18 +61,8 @@ constexpr const char* kUsage =
 
 std::string find_python(const std::string& given) {
   if (!given.empty()) return given;
-  if (::access("/usr/bin/python3", X_OK) == 0) return "/usr/bin/python3";
-  const char* path = std::getenv("PATH");
-  std::string folders = path == nullptr ? "" : path;
-  std::size_t begin = 0;
-  while (begin <= folders.size()) {
-    std::size_t end = folders.find(':', begin);
-    if (end == std::string::npos) end = folders.size();
-    const std::string candidate = (end > begin ? folders.substr(begin, end - begin) : ".") + "/python3";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    begin = end + 1;
-  }
-  return {};
+  if (::access("/usr/bin/python3", X_OK) == 0) return "/usr/bin/python3";  // Debian's, as CI runs
+  return cli::find_on_path("python3");
 }
 
 /// Parses the options after --cpython; throws SuiteError with the usage problem.

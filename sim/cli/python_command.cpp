@@ -50,17 +50,6 @@ std::string command_line(const std::string& file, const std::vector<std::string>
   return command;
 }
 
-std::string find_on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::istringstream folders(path == nullptr ? "" : path);
-  std::string folder;
-  while (std::getline(folders, folder, ':')) {
-    const auto candidate = std::filesystem::path(folder.empty() ? "." : folder) / program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return {};
-}
-
 struct ProgramResult {
   std::string output;
   int status = 0;
@@ -135,6 +124,17 @@ std::string comparison_table(const std::vector<const trace::Trace*>& traces,
 }
 
 }  // namespace
+
+std::string find_on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::istringstream folders(path == nullptr ? "" : path);
+  std::string folder;
+  while (std::getline(folders, folder, ':')) {
+    const auto candidate = std::filesystem::path(folder.empty() ? "." : folder) / program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return {};
+}
 
 int print_python_program(const PythonOptions& options, std::ostream& out) {
   const auto s = load(options.file, parse_overrides(options.overrides));
