@@ -21,6 +21,7 @@ def crunch(loops):
 
 def main():
     report = suite.Report("cpu_bound")
+    suite.import_pool_modules()
     loops = int(suite.loops_per_second() * report.size(0.2, 0.005))  # 200 ms of Python per job
     crunch(1000)  # warm the loop up (3.11 specialises a function after a few calls)
 

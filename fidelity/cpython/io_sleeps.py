@@ -28,6 +28,7 @@ async def all_async(seconds):
 
 def main():
     report = suite.Report("io_sleeps")
+    suite.import_pool_modules()
     seconds = report.size(0.05, 0.002)
     with report.section("sequential", cores=1):
         for _ in range(JOBS):

@@ -25,6 +25,7 @@ def set_loops(loops):
 
 def main():
     report = suite.Report("pool_chunks")
+    suite.import_pool_modules()
     tasks = report.size(TASKS, 40)
     set_loops(int(suite.loops_per_second() * 50e-6))
     with report.section("sequential", cores=1, busy=1) as s:

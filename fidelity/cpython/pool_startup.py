@@ -24,6 +24,7 @@ def first_result(method, workers):
 
 def main():
     report = suite.Report("pool_startup")
+    suite.import_pool_modules()
     for method in ("fork", "spawn"):
         with report.section(method, cores=2) as s:
             one = first_result(method, 1)

@@ -83,6 +83,14 @@ def beside_hog(target, hog=True):
         t.join()
 
 
+def import_pool_modules():
+    """Imports what multiprocessing imports on the first Pool() with each start method
+    (tens of milliseconds), so that no timed section pays for it."""
+    import multiprocessing.pool  # noqa: F401
+    import multiprocessing.popen_fork  # noqa: F401
+    import multiprocessing.popen_spawn_posix  # noqa: F401
+
+
 def process_cpu():
     """CPU time of this process (process_time: nanoseconds, where os.times counts 10 ms
     ticks) and of its children that were waited for (os.times: pools' workers)."""
