@@ -320,37 +320,62 @@ const scenario::Run& run_named(const scenario::Scenario& s, const std::string& n
   throw SuiteError(fmt::format("{}: no run '{}', which the row '{}' predicts with", row.scenario, name, row.label));
 }
 
-/// The lanes that ran jobs: the threads whose GIL holds are the contenders'.
-std::set<trace::LaneId> job_lanes(const trace::Trace& t) {
-  std::set<trace::LaneId> lanes;
-  for (const auto& job : t.jobs) lanes.insert(job.lane);
-  return lanes;
-}
-
-/// The GIL holds of the main interpreter by job threads, in time order, the first and the
-/// last (cut short by the start and the end) left out.
-std::vector<trace::Span> contended_holds(const trace::Trace& t) {
-  std::vector<trace::Span> holds;
-  if (t.processes.empty() || t.processes.front().gil_lane == trace::kNone) return holds;
-  const auto lanes = job_lanes(t);
-  for (const auto& span : t.lanes[t.processes.front().gil_lane].spans) {
-    if (span.state == trace::SpanState::Held && lanes.count(span.subject) > 0) holds.push_back(span);
-  }
-  if (holds.size() <= 2) return {};
-  return {holds.begin() + 1, holds.end() - 1};
-}
-
-const trace::Job* first_job_of(const trace::Trace& t, const std::string& job, const SuiteRow& row) {
+const trace::Job* first_job_of(const trace::Trace& t, const std::string& job) {
   for (const auto& j : t.jobs) {
     if (j.template_index < t.templates.size() && t.templates[j.template_index].name == job) return &j;
   }
-  throw SuiteError(fmt::format("{}: no job '{}', which the row '{}' predicts with", row.scenario, job, row.label));
+  throw SuiteError(fmt::format("run '{}' has no job '{}'", t.run_name, job));
 }
 
-/// For each blocking call of `job` after the first, in order: whether it lost the GIL, that
-/// is whether a wait for the GIL longer than half an interval followed it.
-std::vector<bool> lost_reads(const trace::Trace& t, const std::string& job, const SuiteRow& row) {
-  const trace::Job* j = first_job_of(t, job, row);
+double quantity(const trace::Trace& t, const SuiteRow& row) {
+  const std::string& q = row.model.quantity;
+  if (q == "makespan") return seconds(trace::compute_metrics(t).makespan);
+  if (q == "job_latency") {
+    const trace::Job* j = first_job_of(t, row.model.job);
+    return seconds(j->end - j->begin);
+  }
+  if (q == "first_result") {
+    Time first = Time::max();
+    for (const auto& j : t.jobs) first = std::min(first, j.end);
+    return seconds(first);
+  }
+  const GilHolds holds = gil_holds(t);
+  if (holds.tenures.empty()) {
+    throw SuiteError(fmt::format("{}: run '{}' has no contended GIL holds", row.scenario, t.run_name));
+  }
+  std::vector<double> figures;
+  for (const Time d : q == "gil_tenure" ? holds.tenures : holds.gaps) figures.push_back(seconds(d));
+  return median_of(figures);
+}
+
+}  // namespace
+
+GilHolds gil_holds(const trace::Trace& t) {
+  GilHolds result;
+  if (t.processes.empty() || t.processes.front().gil_lane == trace::kNone) return result;
+  std::set<trace::LaneId> job_lanes;  // the contenders; the main thread only starts and joins
+  for (const auto& job : t.jobs) job_lanes.insert(job.lane);
+  // As gil_tenure.py sees them: a thread that takes the GIL back within 50 us kept it.
+  constexpr Time kJump{50'000};
+  std::vector<trace::Span> holds;
+  for (const auto& span : t.lanes[t.processes.front().gil_lane].spans) {
+    if (span.state != trace::SpanState::Held || job_lanes.count(span.subject) == 0) continue;
+    if (!holds.empty() && holds.back().subject == span.subject && span.begin - holds.back().end < kJump) {
+      holds.back().end = span.end;
+    } else {
+      holds.push_back(span);
+    }
+  }
+  // The first and the last holds are cut short by the start and the end.
+  for (std::size_t i = 1; i + 1 < holds.size(); ++i) {
+    result.tenures.push_back(holds[i].duration());
+    if (i > 1 && holds[i].subject != holds[i - 1].subject) result.gaps.push_back(holds[i].begin - holds[i - 1].end);
+  }
+  return result;
+}
+
+std::vector<bool> lost_reads(const trace::Trace& t, const std::string& job) {
+  const trace::Job* j = first_job_of(t, job);
   std::vector<bool> lost;
   for (const auto& span : t.lanes[j->lane].spans) {
     if (span.state == trace::SpanState::BlockedIo) {
@@ -362,33 +387,6 @@ std::vector<bool> lost_reads(const trace::Trace& t, const std::string& job, cons
   return lost;
 }
 
-double quantity(const trace::Trace& t, const SuiteRow& row) {
-  const std::string& q = row.model.quantity;
-  if (q == "makespan") return seconds(trace::compute_metrics(t).makespan);
-  if (q == "job_latency") {
-    const trace::Job* j = first_job_of(t, row.model.job, row);
-    return seconds(j->end - j->begin);
-  }
-  if (q == "first_result") {
-    Time first = Time::max();
-    for (const auto& j : t.jobs) first = std::min(first, j.end);
-    return seconds(first);
-  }
-  const auto holds = contended_holds(t);
-  if (holds.empty()) throw SuiteError(fmt::format("{}: run '{}' has no contended GIL holds", row.scenario, t.run_name));
-  std::vector<double> figures;
-  if (q == "gil_tenure") {
-    for (const auto& h : holds) figures.push_back(seconds(h.duration()));
-  } else {
-    for (std::size_t i = 1; i < holds.size(); ++i) {
-      if (holds[i].subject != holds[i - 1].subject) figures.push_back(seconds(holds[i].begin - holds[i - 1].end));
-    }
-  }
-  return median_of(figures);
-}
-
-}  // namespace
-
 Prediction predict(const SuiteRow& row, const scenario::Scenario& s) {
   Prediction p;
   if (row.kind == RowKind::Race) {
@@ -397,7 +395,7 @@ Prediction predict(const SuiteRow& row, const scenario::Scenario& s) {
     std::vector<std::vector<bool>> outcomes;
     for (int seed = 1; seed <= row.model.seeds; ++seed) {
       seeded.seed = static_cast<std::uint64_t>(seed);
-      outcomes.push_back(lost_reads(model::simulate(seeded, run), row.model.job, row));
+      outcomes.push_back(lost_reads(model::simulate(seeded, run), row.model.job));
       for (const bool lost : outcomes.back()) ++(lost ? p.lost : p.kept);
     }
     p.value = p.lost + p.kept > 0 ? static_cast<double>(p.lost) / (p.lost + p.kept) : 0.0;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sim/scenario/scenario.hpp"
+#include "sim/trace/trace.hpp"
 
 namespace gilsim::fidelity {
 
@@ -126,6 +127,20 @@ struct Prediction {
   /// Race rows: some read keeps the GIL under one seed and loses an interval under another.
   bool both_outcomes = false;
 };
+
+/// The contended holds of the main interpreter's GIL by job threads (the main thread only
+/// starts and joins; a thread that takes it back within 50 us kept it, as gil_tenure.py
+/// sees it), the first and the last left out as the start and the end cut them short: how
+/// long each lasted, and the gap before each that changed the holder.
+struct GilHolds {
+  std::vector<Time> tenures, gaps;
+};
+GilHolds gil_holds(const trace::Trace& trace);
+
+/// For each blocking call of `job`'s first job, in order: whether it lost the GIL, that is
+/// whether a wait for the GIL longer than half a switch interval followed it. Throws
+/// SuiteError when the run has no such job.
+std::vector<bool> lost_reads(const trace::Trace& trace, const std::string& job);
 
 /// Simulates the runs a row needs. Throws SuiteError for a run, job or quantity the
 /// scenario does not have.

@@ -279,6 +279,65 @@ TEST_CASE("the generated page: how it was measured, the table, and every row out
                 "(got 0.50 of the 1 core(s) it keeps busy) |") != std::string::npos);
 }
 
+namespace {
+
+trace::Span span(std::int64_t begin_us, std::int64_t end_us, trace::SpanState state, std::uint32_t subject = trace::kNone) {
+  trace::Span s;
+  s.begin = Time{begin_us * 1000};
+  s.end = Time{end_us * 1000};
+  s.state = state;
+  s.subject = subject;
+  return s;
+}
+
+/// Main (lane 1) and two job threads (lanes 2 and 3) on one GIL (lane 0), switch interval 5 ms.
+trace::Trace two_threads() {
+  trace::Trace t;
+  t.run_name = "threads";
+  t.switch_interval = Time{5'000'000};
+  t.processes.push_back({"main", 0});
+  t.lanes.push_back({"GIL", trace::LaneKind::Gil, 0, {}});
+  for (const char* name : {"main", "T1", "T2"}) t.lanes.push_back({name, trace::LaneKind::Thread, 0, {}});
+  t.templates.push_back({"reader", {"io 1 us"}});
+  t.templates.push_back({"hog", {"cpu 1 s"}});
+  t.jobs.push_back({"reader 1", 0, Time{}, Time{}, 2});
+  t.jobs.push_back({"hog 1", 1, Time{}, Time{}, 3});
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("GIL tenure and hand-off gap: the job threads' holds, the first and last left out") {
+  trace::Trace t = two_threads();
+  using trace::SpanState;
+  t.lanes[0].spans = {span(0, 100, SpanState::Held, 1),         // main starts the threads: not a contender
+                      span(110, 5'110, SpanState::Held, 2),     // cut short by the start: left out
+                      span(5'130, 10'140, SpanState::Held, 3),  // 5.01 ms, after a 20 us gap
+                      span(10'180, 15'200, SpanState::Held, 2),  // 5.12 ms with the next, after a 40 us gap
+                      span(15'230, 15'300, SpanState::Held, 2),  // back within 50 us: the same hold
+                      span(15'310, 20'320, SpanState::Held, 3),  // 5.01 ms after a 10 us gap
+                      span(20'400, 21'000, SpanState::Held, 3),  // back after 80 us: a new hold
+                      span(21'050, 22'000, SpanState::Held, 2)};  // cut short by the end: left out
+  const GilHolds holds = gil_holds(t);
+  CHECK(holds.tenures ==
+        std::vector<Time>{Time{5'010'000}, Time{5'120'000}, Time{5'010'000}, Time{600'000}});
+  CHECK(holds.gaps == std::vector<Time>{Time{40'000}, Time{10'000}});
+}
+
+TEST_CASE("a read loses the GIL when a wait of more than half an interval follows it") {
+  trace::Trace t = two_threads();
+  using trace::SpanState;
+  t.lanes[2].spans = {span(0, 5'000, SpanState::WaitingGil),  // before the first read: not a read's
+                      span(5'000, 5'001, SpanState::BlockedIo),
+                      span(5'001, 5'003, SpanState::Running),
+                      span(5'003, 5'004, SpanState::BlockedIo),
+                      span(5'004, 10'004, SpanState::WaitingGil),  // lost: a whole interval
+                      span(10'004, 10'005, SpanState::BlockedIo),
+                      span(10'005, 12'000, SpanState::WaitingGil)};  // 1.995 ms: under half an interval
+  CHECK(lost_reads(t, "reader") == std::vector<bool>{false, true, false});
+  CHECK_THROWS_WITH_AS(lost_reads(t, "writer"), doctest::Contains("has no job 'writer'"), SuiteError);
+}
+
 // ---- the model's side of each effect, as far as today's model reproduces it ----------------
 
 TEST_CASE("model: sleeps overlap under threads, a pool of 6 and asyncio; a loop adds them up") {
