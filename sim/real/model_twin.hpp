@@ -14,4 +14,7 @@ namespace gilsim::real {
 /// 0 when nothing was measured.
 double prediction_error(Time predicted, Time measured);
 
+/// The same formula for figures that are not times (ratios, per-operation seconds).
+double prediction_error(double predicted, double measured);
+
 }  // namespace gilsim::real
