@@ -35,19 +35,3 @@ TEST_CASE("a contended tenure lasts the switch interval plus the timer slack") {
   for (const auto* r : requests) CHECK(Time{r->value} == 5'050_us);  // each waited interval + slack
   CHECK(t.end == 24_ms);
 }
-
-TEST_CASE("the slack is paid per timed wait: a re-armed waiter's grid is interval + slack wide") {
-  // The reader holds the GIL; at 1 ms it drops it for a 5 us read and the hog, signalled,
-  // needs 10 us to wake: the reader barges back in (G1) and the hog re-arms at 1.010 ms.
-  // Its fresh wait fires at 1.010 + 5 + 0.05 = 6.060 ms.
-  auto s = exact_scenario(2);
-  s.costs.gil_wake_latency = 10_us;
-  s.costs.timer_slack = 50_us;
-  add_jobs(s, "reader", 1, {cpu(1_ms), io(5_us), cpu(20_ms)});
-  add_jobs(s, "hog", 1, {cpu(1_ms)});
-  const auto t = simulate_with(s, scenario::Executor::Threads);
-  const auto requests = marks_of(t, MarkKind::DropRequest);
-  REQUIRE_FALSE(requests.empty());
-  CHECK(requests[0]->at == 6'060_us);
-  CHECK(t.lanes[requests[0]->lane].name == "T2");
-}
