@@ -8,38 +8,16 @@
 #include <fmt/format.h>
 
 #include "sim/cli/text_timeline.hpp"
+#include "sim/sweep/sweep_axis.hpp"
 
 namespace gilsim::cli {
 
 namespace {
 
-/// The top of the y axis: four equal steps of 1, 2, 2.5 or 5 times a power of ten.
-double axis_top(double value) {
-  if (value <= 0.0) return 1.0;
-  const double quarter = value / 4.0;
-  const double power = std::pow(10.0, std::floor(std::log10(quarter)));
-  for (const double step : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-    if (step * power >= quarter * (1.0 - 1e-12)) return 4.0 * step * power;
-  }
-  return 40.0 * power;
-}
-
 std::vector<int> x_columns(const TextChart& chart, int plot_width) {
-  const std::size_t n = chart.x_texts.size();
-  std::vector<double> at(n);
-  for (std::size_t i = 0; i < n; ++i) at[i] = static_cast<double>(i);
-  if (chart.x_positions.size() == n && n > 0) {
-    at = chart.x_positions;
-    if (chart.log_x && *std::min_element(at.begin(), at.end()) > 0.0) {
-      for (double& v : at) v = std::log(v);
-    }
-  }
-  const double low = n == 0 ? 0.0 : *std::min_element(at.begin(), at.end());
-  const double high = n == 0 ? 0.0 : *std::max_element(at.begin(), at.end());
-  std::vector<int> columns(n, 0);
-  for (std::size_t i = 0; i < n; ++i) {
-    columns[i] = high > low ? static_cast<int>(std::lround((at[i] - low) / (high - low) * (plot_width - 1))) : 0;
-  }
+  const auto fractions = sweep::axis_fractions(chart.x_positions, chart.log_x, chart.x_texts.size());
+  std::vector<int> columns;
+  for (const double f : fractions) columns.push_back(static_cast<int>(std::lround(f * (plot_width - 1))));
   return columns;
 }
 
@@ -54,7 +32,7 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
       if (std::isfinite(y)) top = std::max(top, y);
     }
   }
-  top = axis_top(top);
+  top = sweep::axis_top(top);
   const auto tick = [&](double y) { return fmt::format("{:.{}f}{}", y, top < 2.0 ? 2 : 1, chart.y_unit); };
   const int label_width = static_cast<int>(std::max(tick(top).size(), tick(0.0).size()));
   const int plot_width = width - label_width - 3;
