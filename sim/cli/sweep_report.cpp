@@ -21,7 +21,7 @@ std::string with_spread(const Spread& s, int seeds, const auto& format) {
 
 std::string duration(double ns) { return format_time(Time{std::llround(ns)}); }
 
-std::string heading(const sweep::SweepPlan& plan, const scenario::Scenario& base) {
+std::string heading(const sweep::SweepPlan& plan) {
   std::string out = fmt::format("Sweep of \"{}\"\n  ({})\n", plan.title, plan.source_name);
   for (const auto& axis : plan.axes) {
     out += fmt::format("  {}: {} value{}, {} to {}\n", axis.label(), axis.size(), axis.size() == 1 ? "" : "s",
@@ -30,7 +30,7 @@ std::string heading(const sweep::SweepPlan& plan, const scenario::Scenario& base
   out += fmt::format("  {} grid point{} x {} seed{}: {} simulations\n", plan.points(), plan.points() == 1 ? "" : "s",
                      plan.seeds, plan.seeds == 1 ? "" : "s", plan.simulations());
   out += fmt::format("Speed-up is against '{}', the scenario's first run, at the same point and seed.\n",
-                     base.runs.front().name);
+                     plan.baseline);
   if (plan.seeds > 1) {
     out += fmt::format("Figures are the mean ± the standard deviation over {} seeds.\n", plan.seeds);
   }
@@ -111,7 +111,7 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
 
 std::string render_sweep_report(const sweep::SweepPlan& plan, const sweep::SweepResult& result,
                                 const scenario::Scenario& base, int width) {
-  std::string out = heading(plan, base);
+  std::string out = heading(plan);
   for (std::size_t run = 0; run < plan.runs.size(); ++run) {
     const scenario::Run& r = base.runs.at(plan.runs[run]);
     out += fmt::format("\n{} ({})\n", r.name, scenario::to_string(r.executor));

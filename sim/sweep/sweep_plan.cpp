@@ -78,6 +78,7 @@ SweepPlan make_plan(const SweepRequest& request) {
   for (const auto& text : request.overrides) plan.base_overrides.push_back(scenario::parse_override(text));
   const scenario::Scenario base = scenario::load_string(plan.toml_text, plan.source_name, plan.base_overrides);
   plan.title = base.title;
+  plan.baseline = base.runs.front().name;
   if (request.vary.empty()) {
     throw scenario::ScenarioError(scenario::SourceLoc{"--vary", 0, 0},
                                   "a sweep needs at least one; expected --vary KEY=VALUES, such as --vary workers=1..16");

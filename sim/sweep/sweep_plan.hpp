@@ -42,6 +42,7 @@ struct SweepPlan {
   std::vector<std::size_t> runs;      ///< indices into the scenario's runs; speed-up is against run 0
   std::vector<std::string> run_names;
   std::string title;
+  std::string baseline;     ///< the scenario's first run: speed-up is against it
   std::int64_t bytes_per_simulation = 0;  ///< the estimate the memory budget was checked with
 
   std::size_t points() const;
