@@ -11,20 +11,6 @@
 
 namespace gilsim::viz {
 
-namespace {
-
-/// "cores=2, gil=new": every axis's value but the first's, at a point.
-std::string plot_title(const sweep::SweepPlan& plan, std::size_t point) {
-  const auto at = plan.coordinates(point);
-  std::string out;
-  for (std::size_t a = 1; a < plan.axes.size(); ++a) {
-    out += fmt::format("{}{}={}", out.empty() ? "" : ", ", plan.axes[a].keys.front(), plan.axes[a].values.front()[at[a]]);
-  }
-  return out;
-}
-
-}  // namespace
-
 SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepResult& result,
                               const SweepChartSize& size) {
   SweepChart chart;
@@ -52,7 +38,7 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
     SweepPlot plot;
     const float cell_x = size.left + cell_w * static_cast<float>(c % columns);
     const float cell_y = size.top + cell_h * static_cast<float>(c / columns);
-    plot.title = plot_title(plan, c);
+    plot.title = plan.point_label(c, 1);
     plot.left = cell_x + margin_left;
     plot.right = cell_x + cell_w - size.char_width * 2;
     plot.top = cell_y + (plot.title.empty() ? size.text_height * 0.5f : size.text_height * 1.5f);

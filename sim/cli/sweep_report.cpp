@@ -68,16 +68,6 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
   return render_table(table);
 }
 
-/// "cores=2, gil=new": the values of every axis but the first at a point.
-std::string other_values(const sweep::SweepPlan& plan, std::size_t point) {
-  const auto at = plan.coordinates(point);
-  std::string out;
-  for (std::size_t a = 1; a < plan.axes.size(); ++a) {
-    out += fmt::format("{}{}={}", out.empty() ? "" : ", ", plan.axes[a].keys.front(), plan.axes[a].values.front()[at[a]]);
-  }
-  return out;
-}
-
 std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& result, int width) {
   const sweep::Axis& first = plan.axes.front();
   const std::size_t combinations = plan.points() / first.size();
@@ -96,7 +86,7 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
       }
       chart.series.push_back(std::move(series));
     }
-    const std::string where = other_values(plan, c);
+    const std::string where = plan.point_label(c, 1);
     out += fmt::format("\nSpeed-up against {}{}\n", first.keys.front(), where.empty() ? "" : " at " + where);
     out += render_text_chart(chart, width);
   }

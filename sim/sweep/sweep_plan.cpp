@@ -53,6 +53,15 @@ std::vector<scenario::Override> SweepPlan::overrides_at(std::size_t point) const
   return all;
 }
 
+std::string SweepPlan::point_label(std::size_t point, std::size_t from) const {
+  const auto at = coordinates(point);
+  std::string out;
+  for (std::size_t a = from; a < axes.size(); ++a) {
+    out += fmt::format("{}{}={}", out.empty() ? "" : ", ", axes[a].keys.front(), axes[a].values.front()[at[a]]);
+  }
+  return out;
+}
+
 scenario::Scenario SweepPlan::scenario_at(std::size_t point, int seed) const {
   scenario::Scenario s = scenario::load_string(toml_text, source_name, overrides_at(point));
   s.seed += static_cast<std::uint64_t>(seed);

@@ -51,6 +51,8 @@ struct SweepPlan {
   std::int64_t simulations() const;
   std::vector<std::size_t> coordinates(std::size_t point) const;  ///< value index per axis
   std::vector<scenario::Override> overrides_at(std::size_t point) const;
+  /// "workers=4, cores=2": each axis's first key and its value at `point`, from axis `from`.
+  std::string point_label(std::size_t point, std::size_t from = 0) const;
   /// The scenario of a task: the file, --set, the point's values, the seed moved on by `seed`.
   scenario::Scenario scenario_at(std::size_t point, int seed) const;
 };

@@ -17,11 +17,15 @@
 
 #include <fmt/format.h>
 
+#include "sim/real/pool_protocol.hpp"
 #include "sim/scenario/loader.hpp"
 
 namespace gilsim::sweep {
 
 namespace {
+
+using real::pool::read_all;
+using real::pool::write_all;
 
 static_assert(std::is_trivially_copyable_v<RunFigures>, "figures travel between processes as bytes");
 
@@ -30,31 +34,6 @@ struct ResultHeader {
   std::uint32_t failed = 0;  ///< 1: the payload is an error message
   std::uint32_t bytes = 0;
 };
-
-bool write_all(int fd, const void* data, std::size_t size) {
-  const auto* p = static_cast<const char*>(data);
-  while (size > 0) {
-    const ssize_t n = ::write(fd, p, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-/// Reads exactly `size` bytes; false at end of file or on an error.
-bool read_all(int fd, void* data, std::size_t size) {
-  auto* p = static_cast<char*>(data);
-  while (size > 0) {
-    const ssize_t n = ::read(fd, p, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
 
 /// The worker's whole life: tasks in, figures out, until the task pipe closes.
 [[noreturn]] void serve(const SweepPlan& plan, int task_fd, int result_fd) {

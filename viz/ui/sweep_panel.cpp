@@ -124,11 +124,7 @@ void draw_chart(AppState& app, const SweepOutcome& shown) {
   dl->AddText(ImVec2(origin.x + (avail.x - label.x) / 2, origin.y + avail.y - line * 1.1f), IM_COL32(60, 60, 60, 255),
               chart.x_label.c_str());
   if (hover) {
-    const auto at = plan.coordinates(hover->point);
-    std::string where;
-    for (std::size_t a = 0; a < plan.axes.size(); ++a) {
-      where += fmt::format("{}{}={}", where.empty() ? "" : ", ", plan.axes[a].keys.front(), plan.axes[a].values.front()[at[a]]);
-    }
+    const std::string where = plan.point_label(hover->point);
     ImGui::BeginTooltip();
     ImGui::Text("%s at %s", plan.run_names[hover->run].c_str(), where.c_str());
     if (plan.seeds > 1) {
