@@ -47,6 +47,9 @@ struct ResultHeader {
     } catch (const std::exception& e) {
       header.failed = 1;
       payload = e.what();
+    } catch (...) {
+      header.failed = 1;
+      payload = "a sweep task failed";
     }
     header.bytes = static_cast<std::uint32_t>(payload.size());
     if (!write_all(result_fd, &header, sizeof header) || !write_all(result_fd, payload.data(), payload.size())) break;
@@ -64,23 +67,22 @@ struct Worker {
 /// Owns the workers: whatever ends the sweep, each one is killed if alive and reaped.
 class Workers {
  public:
-  ~Workers() {
-    for (Worker& w : list_) {
-      close_fd(w.task_fd);
-      close_fd(w.result_fd);
-      if (w.pid > 0) {
-        ::kill(w.pid, SIGKILL);
-        while (::waitpid(w.pid, nullptr, 0) < 0 && errno == EINTR) {
-        }
-      }
-    }
-    ::sigaction(SIGPIPE, &old_sigpipe_, nullptr);
-  }
+  ~Workers() { stop_all(); }
 
   explicit Workers(const SweepPlan& plan, int count) {
     struct sigaction ignore {};
     ignore.sa_handler = SIG_IGN;
     ::sigaction(SIGPIPE, &ignore, &old_sigpipe_);  // a dead worker's pipe fails a write instead
+    try {
+      start(plan, count);
+    } catch (...) {
+      stop_all();  // a destructor does not run for a constructor that throws
+      throw;
+    }
+  }
+
+ private:
+  void start(const SweepPlan& plan, int count) {
     const pid_t parent = ::getpid();
     list_.reserve(static_cast<std::size_t>(count));
     for (int i = 0; i < count; ++i) {
@@ -116,6 +118,22 @@ class Workers {
     }
   }
 
+  /// Kills every worker still alive, reaps it, and puts SIGPIPE back.
+  void stop_all() {
+    for (Worker& w : list_) {
+      close_fd(w.task_fd);
+      close_fd(w.result_fd);
+      if (w.pid > 0) {
+        ::kill(w.pid, SIGKILL);
+        while (::waitpid(w.pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+        w.pid = -1;
+      }
+    }
+    ::sigaction(SIGPIPE, &old_sigpipe_, nullptr);
+  }
+
+ public:
   std::vector<Worker>& list() { return list_; }
 
   /// Closes the task pipe (the worker then exits) and reaps it.
@@ -142,22 +160,32 @@ class Workers {
   struct sigaction old_sigpipe_ {};
 };
 
-/// Why a worker stopped answering, for the error message.
-std::string death_of(pid_t pid);
+/// Why a worker stopped answering, for the error message; reaps it when it has exited.
+std::string death_of(Worker& w);
 
 /// A worker that stopped answering: Ctrl-C at a terminal stops the workers too, and then
 /// the sweep was cancelled rather than broken.
-[[noreturn]] void lost(const Worker& w, const std::atomic<bool>* cancel) {
+[[noreturn]] void lost(Worker& w, const std::atomic<bool>* cancel) {
   if (cancel != nullptr && cancel->load()) throw SweepCancelled();
-  throw std::runtime_error(fmt::format("a sweep worker (pid {}) {}", w.pid, death_of(w.pid)));
+  const pid_t pid = w.pid;
+  const std::string why = death_of(w);
+  throw std::runtime_error(fmt::format("a sweep worker (pid {}) {}", pid, why));
 }
 
-std::string death_of(pid_t pid) {
+std::string death_of(Worker& w) {
+  // Its pipe closes as it exits: give the kernel a moment to say how it ended.
   int status = 0;
-  if (::waitpid(pid, &status, WNOHANG) == pid && WIFSIGNALED(status)) {
-    return fmt::format("killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
+  for (int tries = 0; tries < 200; ++tries) {
+    if (::waitpid(w.pid, &status, WNOHANG) == w.pid) {
+      w.pid = -1;
+      if (WIFSIGNALED(status)) {
+        return fmt::format("killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
+      }
+      return fmt::format("exited with status {} without its results", WEXITSTATUS(status));
+    }
+    ::usleep(1000);
   }
-  return "stopped without its results";
+  return "stopped answering";
 }
 
 }  // namespace
