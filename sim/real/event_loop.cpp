@@ -297,7 +297,7 @@ ExecutorOutput run_asyncio(RunInputs& in) {
     tasks.push_back(TaskState{&in.jobs[i], lane, 0, false});
   }
   {
-    OffloadPool pool(in.ctx, group, loop_index, scenario::effective_workers(in.scenario, in.run));
+    OffloadPool pool(in.ctx, group, loop_index, in.ctx.settings().workers);
     group.run_here(loop_index, [&](GilSeat& seat) { EventLoop(in.ctx, seat, tasks, pool).run(); });
   }
   return group.finish();
