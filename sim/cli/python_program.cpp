@@ -295,7 +295,8 @@ std::string header(const scenario::Scenario& s, std::string_view command) {
       "Each step is one call: cpu -> python_work (a calibrated pure-Python loop), native ->\n"
       "native_work (hashlib over a buffer, GIL released), io -> blocking_wait (select() with a\n"
       "timeout) or `await asyncio.sleep` in a task, sleep -> time.sleep / asyncio.sleep,\n"
-      "block -> time.sleep inside a coroutine, offload -> asyncio.to_thread.\n\"\"\"\n",
+      "block -> time.sleep inside a coroutine, disk -> read_file (a plain file read, which a\n"
+      "coroutine cannot await), offload -> asyncio.to_thread.\n\"\"\"\n",
       command);
   return out;
 }
