@@ -65,7 +65,7 @@ class EventWriter {
 };
 
 void write_run(EventWriter& emit, const Trace& t, int pid) {
-  emit(metadata("process_name", pid, 0, {{"name", fmt::format("{} ({})", t.run_name, to_string(t.origin))}}));
+  emit(metadata("process_name", pid, 0, {{"name", t.origin == Origin::Measured ? run_label(t) : fmt::format("{} ({})", t.run_name, to_string(t.origin))}}));
   emit(metadata("process_sort_index", pid, 0, {{"sort_index", pid}}));
   emit(metadata("process_labels", pid, 0,
                 {{"labels", fmt::format("{}, GIL {}, {} cores", t.executor, t.gil_mode, t.cores)}}));
