@@ -68,10 +68,14 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   CLI::App* run = app.add_subcommand("run", "Simulate scenarios and print each run's figures and timeline");
   run->footer(std::string(kExamples) + kExitCodesFooter);
   add_run_options(*run, run_options);
-  bool against_cpython = false;
-  run->add_flag("--cpython", against_cpython,
-                "Also run the scenario's Python program (see `gilsim python`) with python3 and print the "
-                "measured wall times beside the model's, simulated with this machine's core count");
+  run->add_flag("--cpython", run_options.cpython,
+                "Also run each run of the scenario's Python program (see `gilsim python`) in CPython under "
+                "gilsim's recorder: its threads, tasks, workers and inferred GIL appear under the prediction, "
+                "which uses this machine's cores");
+  run->add_option("--python", run_options.python,
+                  "The interpreter for --cpython (default: Debian's /usr/bin/python3, else python3 on PATH); "
+                  "a free-threaded build (python3.13t) also measures the runs without a GIL")
+      ->type_name("PATH");
 
   CLI::App* list = app.add_subcommand("list", "List the bundled scenarios with their titles");
   list->footer(kExitCodesFooter);
@@ -99,7 +103,6 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   try {
     if (list->parsed()) return list_scenarios(scenario::bundled_scenarios(), out);
     if (python->parsed()) return print_python_program(python_options, out);
-    if (against_cpython) return run_against_cpython(run_options, out);
     return run_scenarios(run_options, out, &err);
   } catch (const scenario::ScenarioError& e) {
     err << e.what() << "\n";
