@@ -7,6 +7,7 @@
 #include "sim/cli/list_command.hpp"
 #include "sim/cli/python_command.hpp"
 #include "sim/cli/run_command.hpp"
+#include "sim/cpython/cpython_runs.hpp"
 #include "sim/scenario/loader.hpp"
 
 namespace gilsim::cli {
@@ -106,6 +107,9 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     return run_scenarios(run_options, out, &err);
   } catch (const scenario::ScenarioError& e) {
     err << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const cpython::InterpreterError& e) {
+    err << "gilsim: " << e.what() << "\n";
     return kExitBadInput;
   } catch (const UsageError& e) {
     err << "gilsim: " << e.what() << "\n";

@@ -9,9 +9,9 @@
 
 #include <fmt/format.h>
 
-#include "sim/cli/cpython_runs.hpp"
+#include "sim/cpython/cpython_runs.hpp"
 #include "sim/cli/measured_runs.hpp"
-#include "sim/cli/python_program.hpp"
+#include "sim/cpython/python_program.hpp"
 #include "sim/cli/scenario_report.hpp"
 #include "sim/cli/terminal_width.hpp"
 #include "sim/model/simulate.hpp"
@@ -66,7 +66,7 @@ void write_exports(const RunOptions& options, const std::vector<const trace::Tra
 }
 
 /// Which interpreter recorded the runs, and how to read the CPython lanes.
-std::string cpython_note(const Interpreter& python, const scenario::Scenario& s, const std::vector<std::string>& runs) {
+std::string cpython_note(const cpython::Interpreter& python, const scenario::Scenario& s, const std::vector<std::string>& runs) {
   std::string command = "gilsim python";
   if (!s.source.empty()) command += " " + std::filesystem::path(s.source).filename().string();
   for (const auto& name : runs) command += fmt::format(" --run '{}'", name);
@@ -97,8 +97,8 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   for (const auto& s : scenarios) chosen.push_back(select_runs(s, options.run_names));
   check_output_directory(options.chrome_trace_path);
   check_output_directory(options.csv_path);
-  std::optional<Interpreter> python;
-  if (options.cpython) python = find_interpreter(options.python);
+  std::optional<cpython::Interpreter> python;
+  if (options.cpython) python = cpython::find_interpreter(options.python);
 
   ReportOptions report;
   report.width = options.width.value_or(terminal_width());
@@ -109,7 +109,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
     std::vector<trace::Trace*> predicted, measured, runs;
     std::vector<std::string> not_measured;
     std::map<std::string, std::string> unscored;
-    const PythonProgram program = python ? python_program(scenarios[i], chosen[i]) : PythonProgram{};
+    const cpython::PythonProgram program = python ? cpython::python_program(scenarios[i], chosen[i]) : cpython::PythonProgram{};
     for (std::size_t k = 0; k < chosen[i].size(); ++k) {
       const scenario::Run* run = chosen[i][k];
       if (!options.real_only) predicted.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run)));
@@ -119,8 +119,8 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       if (python) {
         real::install_interrupt_handler();
         real::interrupt_flag() = false;
-        trace = record_cpython_run(scenarios[i], program.runs[k], program, *python,
-                                   CPythonOptions{options.timeout_seconds, progress, &real::interrupt_flag()}, why);
+        trace = cpython::record_cpython_run(scenarios[i], program.runs[k], program, *python,
+                                   cpython::CPythonOptions{options.timeout_seconds, progress, &real::interrupt_flag()}, why);
         if (trace) {
           if (auto note = real::starved_note(*trace)) unscored[run->name] = *note;
         }

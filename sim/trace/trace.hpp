@@ -128,7 +128,7 @@ std::string_view to_string(MarkKind k);
 std::string_view to_string(Origin o);
 
 /// "threads", "threads (measured)", or "threads, CPython 3.11 (measured)": how every reader names a run.
-std::string run_label(const Trace& trace);
+std::string display_name(const Trace& trace);
 
 /// A one-line explanation of a mark that a student can read,
 /// e.g. "T2 waited 5.00 ms for the GIL and asked T1 to drop it".

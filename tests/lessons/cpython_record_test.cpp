@@ -14,10 +14,10 @@
 
 #include "../real/real_test_support.hpp"
 #include "sim/cli/cli_app.hpp"
-#include "sim/cli/cpython_runs.hpp"
-#include "sim/cli/python_program.hpp"
+#include "sim/cpython/cpython_runs.hpp"
+#include "sim/cpython/python_program.hpp"
 #include "sim/cli/run_selection.hpp"
-#include "sim/real/cpython_trace.hpp"
+#include "sim/cpython/cpython_trace.hpp"
 #include "sim/scenario/loader.hpp"
 
 namespace fs = std::filesystem;
@@ -98,13 +98,13 @@ void check_gil_lanes(const trace::Trace& t) {
 TEST_CASE("a small program recorded in CPython keeps every trace invariant") {
   const auto s = scenario::load_string(kSmall, "small.toml");
   const auto runs = cli::select_runs(s, {});
-  const auto program = cli::python_program(s, runs);
-  const cli::Interpreter python = cli::find_interpreter("");
+  const auto program = cpython::python_program(s, runs);
+  const cpython::Interpreter python = cpython::find_interpreter("");
   const int folders = leftover_folders();
   for (const auto& r : program.runs) {
     INFO("run " << r.run->name);
     std::string why;
-    const auto t = cli::record_cpython_run(s, r, program, python, cli::CPythonOptions{}, why);
+    const auto t = cpython::record_cpython_run(s, r, program, python, cpython::CPythonOptions{}, why);
     CHECK(real::testing::children_of_this_process() == 0);
     if (r.run->name == "no GIL" && python.gil) {
       CHECK(!t);
@@ -131,28 +131,30 @@ TEST_CASE("a small program recorded in CPython keeps every trace invariant") {
   CHECK(leftover_folders() == folders);
 }
 
-TEST_CASE("--cpython shows CPython lanes under their predictions and exports them") {
-  const fs::path scenario = write_file("cpython_small.toml", kSmall);
-  const fs::path exported = fs::path(GILSIM_BINARY_DIR) / "tests" / "lessons" / "cpython_small.json";
+TEST_CASE("--cpython shows lesson 1's CPython lanes under their predictions and exports them") {
+  // The command of docs/cpython-traces.md, with an export.
+  const fs::path scenario = fs::path(GILSIM_SOURCE_DIR) / "scenarios" / "01-cpu-bound.toml";
+  const fs::path exported = fs::path(GILSIM_BINARY_DIR) / "tests" / "lessons" / "cpython_lesson1.json";
   fs::remove(exported);
   std::ostringstream out;
   std::ostringstream err;
-  const int status = run({"run", scenario.string(), "--cpython", "--run", "threads", "--width", "100",
+  const int status = run({"run", scenario.string(), "--cpython", "--run", "4 threads", "--width", "100",
                           "--export-trace", exported.string()}, out, err);
   INFO(out.str() << err.str());
   REQUIRE(status == cli::kExitOk);
   const std::string text = out.str();
-  const auto predicted = text.find("\nthreads (threads, 2 cores");
-  const auto measured = text.find("\nthreads, CPython 3.");
+  const auto predicted = text.find("\n4 threads (threads, ");
+  const auto measured = text.find("\n4 threads, CPython 3.");
   CHECK(predicted != std::string::npos);
   CHECK(measured != std::string::npos);
+  CHECK(predicted < measured);
   CHECK(text.find("GIL, inferred |") != std::string::npos);
   CHECK(text.find("CPython 3.") != std::string::npos);
   CHECK(text.find("Predicted against measured") != std::string::npos);
   std::ifstream file(exported);
   std::stringstream json;
   json << file.rdbuf();
-  CHECK(json.str().find("threads, CPython 3.") != std::string::npos);
+  CHECK(json.str().find("4 threads, CPython 3.") != std::string::npos);
   CHECK(json.str().find("GIL, inferred") != std::string::npos);
 }
 
@@ -203,8 +205,8 @@ name = "pool"
 executor = "process_pool"
 workers = 2
 )", "long.toml");
-  const auto program = cli::python_program(s, {});
-  const cli::Interpreter python = cli::find_interpreter("");
+  const auto program = cpython::python_program(s, {});
+  const cpython::Interpreter python = cpython::find_interpreter("");
   const int folders = leftover_folders();
   std::atomic<bool> cancel{false};
   std::thread ctrl_c([&] {
@@ -212,7 +214,7 @@ workers = 2
     cancel = true;
   });
   std::string why;
-  CHECK_THROWS_WITH(cli::record_cpython_run(s, program.runs[0], program, python, cli::CPythonOptions{120.0, nullptr, &cancel}, why),
+  CHECK_THROWS_WITH(cpython::record_cpython_run(s, program.runs[0], program, python, cpython::CPythonOptions{120.0, nullptr, &cancel}, why),
                     "the CPython run 'pool' was interrupted; every process it started was stopped");
   ctrl_c.join();
   CHECK(real::testing::children_of_this_process() == 0);
@@ -223,13 +225,13 @@ TEST_CASE("a truncated or malformed recording is refused with its line") {
   const std::string good =
       "gilsim-cpython-trace 1\npython 3.11.2 1\ncalibration 20000 0\nrecording 50000 250000\nmachine 2 0.50 1000\n"
       "run 100 900 7 7 1\njob 7.1 0 7 7 0 100 800\nstep 7.1 0 cpu 7 7 0 100 800 800\nend 9\n";
-  const auto r = real::parse_cpython_recording(good, "t.txt");
+  const auto r = cpython::parse_cpython_recording(good, "t.txt");
   CHECK(r.version == "3.11.2");
   CHECK(r.steps.size() == 1);
   const auto refused = [](const std::string& text) {
     try {
-      real::parse_cpython_recording(text, "t.txt");
-    } catch (const real::CPythonTraceError& e) {
+      cpython::parse_cpython_recording(text, "t.txt");
+    } catch (const cpython::CPythonTraceError& e) {
       return std::string(e.what());
     }
     return std::string("accepted");
@@ -248,7 +250,7 @@ TEST_CASE("a truncated or malformed recording is refused with its line") {
                                          "[[run]]\nexecutor = \"threads\"\n", "t.toml");
     std::string two_steps = good;
     two_steps.replace(two_steps.find("step 7.1 0"), 10, "step 7.1 1");
-    CHECK_THROWS_WITH(real::cpython_trace(s, s.runs[0], real::parse_cpython_recording(two_steps, "t.txt")),
+    CHECK_THROWS_WITH(cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(two_steps, "t.txt")),
                       "job '7.1' ran step 2; its template has 1 steps");
   }
 }

@@ -12,8 +12,8 @@
 #include <fmt/format.h>
 
 #include "sim/cli/cli_app.hpp"
-#include "sim/cli/cpython_recorder_source.hpp"
-#include "sim/cli/python_program.hpp"
+#include "sim/cpython/cpython_recorder_source.hpp"
+#include "sim/cpython/python_program.hpp"
 #include "sim/scenario/loader.hpp"
 
 namespace fs = std::filesystem;
@@ -22,7 +22,7 @@ using namespace gilsim;
 namespace {
 
 std::string program_for(std::string_view toml) {
-  return cli::python_program(scenario::load_string(toml, "test.toml"), {}).text;
+  return cpython::python_program(scenario::load_string(toml, "test.toml"), {}).text;
 }
 
 bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
@@ -59,7 +59,7 @@ int code_lines(const std::string& program) {
 
 std::string lesson_program(const std::string& stem) {
   const auto s = scenario::load_file(fs::path(GILSIM_SOURCE_DIR) / "scenarios" / (stem + ".toml"));
-  return cli::python_program(s, {}).text;
+  return cpython::python_program(s, {}).text;
 }
 
 constexpr std::string_view kEveryStep = R"(
@@ -107,7 +107,7 @@ TEST_CASE("every bundled lesson's program is short, compiles and holds no measur
   std::string paths;
   for (const auto& file : files) {
     const auto s = scenario::load_file(file);
-    const std::string program = cli::python_program(s, {}).text;
+    const std::string program = cpython::python_program(s, {}).text;
     INFO(file.filename().string());
     CHECK(program.rfind("\"\"\"" + s.title + "\n", 0) == 0);  // the title opens the docstring
     CHECK(code_lines(program) <= 50);
@@ -117,7 +117,7 @@ TEST_CASE("every bundled lesson's program is short, compiles and holds no measur
     }
     paths += fmt::format(" '{}'", write_program(file.stem().string(), program).string());
   }
-  paths += fmt::format(" '{}'", write_program("cpython_recorder", cli::kCPythonRecorderSource).string());
+  paths += fmt::format(" '{}'", write_program("cpython_recorder", cpython::kCPythonRecorderSource).string());
   // One interpreter for all of them; py_compile names the file of any error.
   const auto [compiled, output] = run_command("python3 -m py_compile" + paths);
   CHECK_MESSAGE(compiled == 0, output);

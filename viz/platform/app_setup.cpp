@@ -22,6 +22,7 @@ bool set_up_app(AppState& app, const Options& options, bool list_bundled) {
   }
   if (list_bundled) app.bundled = list_bundled_scenarios();
   if (options.real) start_measuring(app);
+  if (options.cpython) start_measuring(app, RealSource::CPython);
   return true;
 }
 

@@ -5,14 +5,16 @@
 #include <atomic>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <ostream>
 #include <string>
+#include <utility>
 
-#include "sim/cli/python_program.hpp"
+#include "sim/cpython/python_program.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace.hpp"
 
-namespace gilsim::cli {
+namespace gilsim::cpython {
 
 /// The oldest CPython the recorder runs on (asyncio.to_thread).
 inline constexpr int kOldestMinor = 9;
@@ -20,6 +22,12 @@ inline constexpr int kOldestMinor = 9;
 inline constexpr std::int64_t kSliceNs = 50'000;
 /// A slice that took longer than this had a pause: the thread was not running Python.
 inline constexpr std::int64_t kGapNs = 250'000;
+
+/// An interpreter that is missing, does not run or is too old: bad input (exit code 2).
+class InterpreterError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct Interpreter {
   std::string path;
@@ -29,13 +37,20 @@ struct Interpreter {
 };
 
 /// The interpreter at `path` (empty: Debian's /usr/bin/python3, else python3 on PATH).
-/// Throws UsageError when it is missing, does not run or is older than 3.9.
+/// Throws InterpreterError when it is missing, does not run or is older than 3.9.
 Interpreter find_interpreter(const std::string& path);
 
 struct CPythonOptions {
   double timeout_seconds = 120.0;
   std::ostream* progress = nullptr;          ///< a progress line while a run executes; null: quiet
   const std::atomic<bool>* cancel = nullptr; ///< stops the run when it becomes true
+  bool record = true;  ///< false: the same calibrated run without recording (its observer effect)
+};
+
+/// What the recorder says about the machine during one run.
+struct CPythonRunInfo {
+  double load = 0.0;  ///< load average when the run started
+  Time cpu;           ///< CPU time the run got, its worker processes included
 };
 
 /// Runs `run` of `program` (made from `scenario`) under the recorder and returns its trace,
@@ -45,6 +60,11 @@ struct CPythonOptions {
 /// every process it started is gone and its temporary folder removed.
 std::optional<trace::Trace> record_cpython_run(const scenario::Scenario& scenario, const ProgramRun& run,
                                                const PythonProgram& program, const Interpreter& python,
-                                               const CPythonOptions& options, std::string& why);
+                                               const CPythonOptions& options, std::string& why,
+                                               CPythonRunInfo* info = nullptr);
 
-}  // namespace gilsim::cli
+/// CPU time of 20 ms of the program's compute() without and with recording (the fastest of
+/// 25 alternated tries each, in one thread): the recorder's observer effect on CPU work.
+std::pair<Time, Time> measure_observer_effect(const PythonProgram& program, const Interpreter& python);
+
+}  // namespace gilsim::cpython

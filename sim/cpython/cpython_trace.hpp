@@ -12,7 +12,7 @@
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace.hpp"
 
-namespace gilsim::real {
+namespace gilsim::cpython {
 
 /// A recording that cannot be read: truncated, malformed, or not about this scenario.
 class CPythonTraceError : public std::runtime_error {
@@ -57,4 +57,4 @@ CPythonRecording parse_cpython_recording(std::string_view text, const std::strin
 trace::Trace cpython_trace(const scenario::Scenario& scenario, const scenario::Run& run,
                            const CPythonRecording& recording);
 
-}  // namespace gilsim::real
+}  // namespace gilsim::cpython

@@ -1,7 +1,7 @@
 // Writing a scenario as the Python a class reads: each step the call that does that kind of
 // work in CPython, each run the executor code its documentation recommends, one comment per
 // idea. Sections: names and literals · steps folded back into loops · jobs · executors · main.
-#include "sim/cli/python_program.hpp"
+#include "sim/cpython/python_program.hpp"
 
 #include <cctype>
 #include <map>
@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-namespace gilsim::cli {
+namespace gilsim::cpython {
 
 using scenario::Executor;
 using scenario::GilMode;
@@ -480,10 +480,10 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
     w.blank(2);
     w.line(0, "def compute(ms):");
     w.line(4, "\"\"\"Pure Python: the thread holds the GIL while it loops.\"\"\"");
-    w.line(4, "total = 0");
-    w.line(4, "for i in range(int(ms * LOOPS_PER_MS)):");
-    w.line(8, "total += i");
-    w.line(4, "return total");
+    w.line(4, "count = 0");
+    w.line(4, "for _ in range(int(ms * LOOPS_PER_MS)):");
+    w.line(8, "count += 1");
+    w.line(4, "return count");
   }
   if (native) {
     w.blank(2);
@@ -521,4 +521,4 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   return program;
 }
 
-}  // namespace gilsim::cli
+}  // namespace gilsim::cpython

@@ -9,7 +9,7 @@
 
 #include "sim/scenario/scenario.hpp"
 
-namespace gilsim::cli {
+namespace gilsim::cpython {
 
 /// How the program does one run: the executor function it calls, with its arguments.
 struct ProgramRun {
@@ -31,4 +31,4 @@ struct PythonProgram {
 /// kind of job and per executor, and a main that times each of `runs` (all when empty).
 PythonProgram python_program(const scenario::Scenario& s, const std::vector<const scenario::Run*>& runs);
 
-}  // namespace gilsim::cli
+}  // namespace gilsim::cpython

@@ -1,7 +1,7 @@
 // Running CPython for `--cpython`: a temporary folder with the program, the recorder and its
 // settings; the interpreter in a process group of its own (so Ctrl-C, the timeout or a
 // crash stops its pool workers too); the recording read back into a Trace.
-#include "sim/cli/cpython_runs.hpp"
+#include "sim/cpython/cpython_runs.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -22,13 +22,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "sim/cli/cpython_recorder_source.hpp"
-#include "sim/cli/run_selection.hpp"
-#include "sim/real/cpython_trace.hpp"
+#include "sim/cpython/cpython_recorder_source.hpp"
+#include "sim/cpython/cpython_trace.hpp"
 
 extern char** environ;
 
-namespace gilsim::cli {
+namespace gilsim::cpython {
 
 namespace fs = std::filesystem;
 
@@ -134,7 +133,40 @@ std::string describe_status(int status) {
   return fmt::format("exit status {}", WEXITSTATUS(status));
 }
 
+/// Writes the program and the recorder into `dir`; the recorder's settings every run shares.
+nlohmann::json recorder_config(const fs::path& dir, const PythonProgram& program) {
+  write_text(dir / "gilsim_lesson.py", program.text);
+  write_text(dir / "cpython_recorder.py", kCPythonRecorderSource);
+  return nlohmann::json{{"program", (dir / "gilsim_lesson.py").string()},
+                        {"module", "gilsim_lesson"},
+                        {"jobs", program.job_functions},
+                        {"async_jobs", program.async_job_functions},
+                        {"slice_ns", kSliceNs},
+                        {"gap_ns", kGapNs},
+                        {"records_dir", dir.string()},
+                        {"out", (dir / "trace.txt").string()}};
+}
+
 }  // namespace
+
+std::pair<Time, Time> measure_observer_effect(const PythonProgram& program, const Interpreter& python) {
+  TemporaryFolder folder;
+  nlohmann::json config = recorder_config(folder.path(), program);
+  config["observer"] = true;
+  write_text(folder.path() / "config.json", config.dump());
+  const ChildResult result =
+      run_child({python.path, (folder.path() / "cpython_recorder.py").string(), (folder.path() / "config.json").string()},
+                folder.path() / "output.txt", {"PYTHONDONTWRITEBYTECODE=1"}, CPythonOptions{}, {});
+  const std::string output = read_text(folder.path() / "output.txt");
+  std::istringstream words(output);
+  std::string tag;
+  std::int64_t plain = 0, recorded = 0;
+  if (!WIFEXITED(result.status) || WEXITSTATUS(result.status) != 0 || !(words >> tag >> plain >> recorded) ||
+      tag != "observer") {
+    throw std::runtime_error(fmt::format("the observer-effect measurement failed: {}", last_line(output)));
+  }
+  return {Time{plain}, Time{recorded}};
+}
 
 Interpreter find_interpreter(const std::string& asked) {
   std::string path = asked;
@@ -149,9 +181,9 @@ Interpreter find_interpreter(const std::string& asked) {
         break;
       }
     }
-    if (path.empty()) throw UsageError("--cpython needs a Python interpreter: there is no /usr/bin/python3 and no python3 on PATH; name one with --python PATH");
+    if (path.empty()) throw InterpreterError("--cpython needs a Python interpreter: there is no /usr/bin/python3 and no python3 on PATH; name one with --python PATH");
   }
-  if (::access(path.c_str(), X_OK) != 0) throw UsageError(fmt::format("--python {}: no such interpreter (not an executable file)", path));
+  if (::access(path.c_str(), X_OK) != 0) throw InterpreterError(fmt::format("--python {}: no such interpreter (not an executable file)", path));
   TemporaryFolder folder;
   const auto output = folder.path() / "version.txt";
   const ChildResult probe = run_child(
@@ -166,19 +198,20 @@ Interpreter find_interpreter(const std::string& asked) {
   int major = 0, minor = 0, free_threaded = 0, gil = 1;
   if (probe.timed_out || !WIFEXITED(probe.status) || WEXITSTATUS(probe.status) != 0 ||
       !(words >> tag >> major >> minor >> version >> free_threaded >> gil) || tag != "gilsim-probe") {
-    throw UsageError(fmt::format("--python {}: not a working Python 3 interpreter ({}{}{})", path,
+    throw InterpreterError(fmt::format("--python {}: not a working Python 3 interpreter ({}{}{})", path,
                                  probe.timed_out ? "no answer in 10 s" : describe_status(probe.status),
                                  last_line(text).empty() ? "" : ": ", last_line(text)));
   }
   if (major != 3 || minor < kOldestMinor) {
-    throw UsageError(fmt::format("--python {} is Python {}; recording needs 3.{} or later", path, version, kOldestMinor));
+    throw InterpreterError(fmt::format("--python {} is Python {}; recording needs 3.{} or later", path, version, kOldestMinor));
   }
   return Interpreter{path, version, gil != 0, free_threaded != 0};
 }
 
 std::optional<trace::Trace> record_cpython_run(const scenario::Scenario& s, const ProgramRun& run,
                                                const PythonProgram& program, const Interpreter& python,
-                                               const CPythonOptions& options, std::string& why) {
+                                               const CPythonOptions& options, std::string& why,
+                                               CPythonRunInfo* info) {
   const std::string& name = run.run->name;
   const bool needs_no_gil = scenario::effective_gil(s, *run.run) == scenario::GilMode::None;
   if (run.skipped) {
@@ -196,18 +229,10 @@ std::optional<trace::Trace> record_cpython_run(const scenario::Scenario& s, cons
 
   TemporaryFolder folder;
   const fs::path dir = folder.path();
-  write_text(dir / "gilsim_lesson.py", program.text);
-  write_text(dir / "cpython_recorder.py", kCPythonRecorderSource);
-  nlohmann::json config{{"program", (dir / "gilsim_lesson.py").string()},
-                        {"module", "gilsim_lesson"},
-                        {"function", run.function},
-                        {"arguments", run.arguments},
-                        {"jobs", program.job_functions},
-                        {"async_jobs", program.async_job_functions},
-                        {"slice_ns", kSliceNs},
-                        {"gap_ns", kGapNs},
-                        {"records_dir", dir.string()},
-                        {"out", (dir / "trace.txt").string()}};
+  nlohmann::json config = recorder_config(dir, program);
+  config["function"] = run.function;
+  config["arguments"] = run.arguments;
+  config["record"] = options.record;
   const Time interval = scenario::effective_switch_interval(s, *run.run);
   config["switch_interval"] = static_cast<double>(interval.ns()) / 1e9;
   if (run.run->cores) config["cores"] = *run.run->cores;
@@ -237,11 +262,12 @@ std::optional<trace::Trace> record_cpython_run(const scenario::Scenario& s, cons
                                          line.empty() ? "" : ": ", line));
   }
   try {
-    const auto recording = real::parse_cpython_recording(read_text(dir / "trace.txt"), "the recording");
-    return real::cpython_trace(s, *run.run, recording);
-  } catch (const real::CPythonTraceError& e) {
+    const auto recording = parse_cpython_recording(read_text(dir / "trace.txt"), "the recording");
+    if (info != nullptr) *info = CPythonRunInfo{recording.load, Time{recording.cpu_ns}};
+    return cpython_trace(s, *run.run, recording);
+  } catch (const CPythonTraceError& e) {
     throw std::runtime_error(fmt::format("the CPython run '{}': {}", name, e.what()));
   }
 }
 
-}  // namespace gilsim::cli
+}  // namespace gilsim::cpython

@@ -1,6 +1,6 @@
 // Reading a CPython recording and laying it out as lanes. Sections: parsing · lanes and
 // jobs · steps as spans · the inferred GIL · assembling the trace.
-#include "sim/real/cpython_trace.hpp"
+#include "sim/cpython/cpython_trace.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -14,8 +14,12 @@
 #include "sim/real/run_record.hpp"
 #include "sim/real/trace_merge.hpp"
 
-namespace gilsim::real {
+namespace gilsim::cpython {
 
+using real::merge_records;
+using real::PlannedJob;
+using real::Record;
+using real::RecordKind;
 using trace::SpanState;
 
 namespace {
@@ -450,7 +454,7 @@ void emit(std::vector<Record>& records, const LaneInfo& lane, std::int64_t origi
 }  // namespace
 
 trace::Trace cpython_trace(const scenario::Scenario& s, const scenario::Run& run, const CPythonRecording& r) {
-  const std::vector<PlannedJob> plan = plan_jobs(s);
+  const std::vector<PlannedJob> plan = real::plan_jobs(s);
   const auto cores = run.cores.value_or(s.machine.cores);
   trace::TraceBuilder builder(run.name, std::string(scenario::to_string(run.executor)), r.gil ? "new" : "none",
                               trace::Origin::Measured, cores, scenario::effective_switch_interval(s, run));
@@ -498,4 +502,4 @@ trace::Trace cpython_trace(const scenario::Scenario& s, const scenario::Run& run
   return t;
 }
 
-}  // namespace gilsim::real
+}  // namespace gilsim::cpython
