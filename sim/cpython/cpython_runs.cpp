@@ -24,6 +24,7 @@
 
 #include "sim/cpython/cpython_recorder_source.hpp"
 #include "sim/cpython/cpython_trace.hpp"
+#include "sim/real/execute.hpp"
 
 extern char** environ;
 
@@ -221,6 +222,10 @@ std::optional<trace::Trace> record_cpython_run(const scenario::Scenario& s, cons
   if (needs_no_gil && !python.free_threaded) {
     why = fmt::format("'{}' is not run in CPython: it needs a free-threaded build (python3.13t); {} {} has a GIL "
                       "(name one with --python).", name, python.path, python.version);
+    return std::nullopt;
+  }
+  if (auto too_big = real::why_not_runnable(s, *run.run)) {  // the real executors' limits apply
+    why = *too_big;
     return std::nullopt;
   }
   std::vector<std::string> env;

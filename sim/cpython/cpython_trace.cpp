@@ -155,6 +155,7 @@ struct Piece {
   SpanState state = SpanState::Running;
   std::uint32_t job = trace::kNone;
   std::uint16_t step = trace::kNoStep;
+  std::size_t call = 0;  ///< which recorded compute() call a Running piece came from (1-based)
 };
 
 struct LaneInfo {
@@ -275,7 +276,7 @@ void add_piece(LaneInfo& lane, std::int64_t begin, std::int64_t end, SpanState s
 /// A CPU step on its thread: Running, cut where the slices show a pause (kept as Runnable
 /// for now; the GIL pass below tells which pauses were waits for the GIL).
 void add_cpu_step(LaneInfo& lane, const CPythonRecording& r, const CPythonRecording::Step& s, std::uint32_t job,
-                  std::uint16_t step) {
+                  std::uint16_t step, std::size_t call) {
   std::vector<std::pair<std::int64_t, std::int64_t>> pauses;
   for (const auto& g : r.gaps) {
     if (g.pid != s.pid || g.tid != s.tid || g.end <= s.begin || g.begin >= s.end) continue;
@@ -285,12 +286,15 @@ void add_cpu_step(LaneInfo& lane, const CPythonRecording& r, const CPythonRecord
   }
   std::sort(pauses.begin(), pauses.end());
   std::int64_t at = s.begin;
+  const auto running = [&](std::int64_t begin, std::int64_t end) {
+    if (end > begin) lane.pieces.push_back({begin, end, SpanState::Running, job, step, call});
+  };
   for (const auto& [begin, end] : pauses) {
-    add_piece(lane, at, begin, SpanState::Running, job, step);
+    running(at, begin);
     add_piece(lane, std::max(at, begin), end, SpanState::Runnable, job, step);
     at = std::max(at, end);
   }
-  add_piece(lane, at, s.end, SpanState::Running, job, step);
+  running(at, s.end);
 }
 
 SpanState waiting_state(scenario::StepKind kind) {
@@ -302,7 +306,8 @@ SpanState waiting_state(scenario::StepKind kind) {
 
 void add_steps(Layout& layout, const CPythonRecording& r, const scenario::Scenario& s,
                const std::vector<PlannedJob>& plan) {
-  for (const auto& st : r.steps) {
+  for (std::size_t n = 0; n < r.steps.size(); ++n) {
+    const auto& st = r.steps[n];
     const auto found = layout.job_of_key.find(st.key);
     if (found == layout.job_of_key.end()) {
       throw CPythonTraceError(fmt::format("a step of job '{}', which the recording does not have", st.key));
@@ -323,7 +328,7 @@ void add_steps(Layout& layout, const CPythonRecording& r, const scenario::Scenar
     }
     const std::int64_t due = std::clamp(st.due, st.begin, st.end);
     if (st.kind == "cpu") {
-      add_cpu_step(thread, r, st, job, step);
+      add_cpu_step(thread, r, st, job, step, n + 1);
       if (task != nullptr) add_piece(*task, st.begin, st.end, SpanState::Running, job, step);
     } else if (st.kind == "native") {
       add_piece(thread, st.begin, st.end, SpanState::Native, job, step);
@@ -355,24 +360,25 @@ void add_steps(Layout& layout, const CPythonRecording& r, const scenario::Scenar
 struct Held {
   std::int64_t begin = 0, end = 0;
   trace::LaneId holder = trace::kNone;
+  std::size_t call = 0;
 };
 
 /// Per process, who ran Python when: the Running pieces of its threads, in time order, each
-/// cut where the next begins, so one thread holds it at a time. A thread whose slices stop
-/// and start again with nobody else's in between kept the GIL through the pause (the OS
-/// took its core, not the GIL); between two holders the GIL is shown free.
+/// cut where the next begins, so one thread holds it at a time. A compute() call whose
+/// slices stop and start again with nobody else's in between kept the GIL through the pause
+/// (the OS took its core, not the GIL); between two holders the GIL is shown free.
 std::map<trace::ProcessId, std::vector<Held>> infer_gil(const Layout& layout) {
   std::map<trace::ProcessId, std::vector<Held>> held;
   for (const auto& [key, lane] : layout.threads) {
     for (const Piece& p : lane.pieces) {
-      if (p.state == SpanState::Running) held[lane.process].push_back({p.begin, p.end, lane.lane});
+      if (p.state == SpanState::Running) held[lane.process].push_back({p.begin, p.end, lane.lane, p.call});
     }
   }
   for (auto& [process, spans] : held) {
     std::sort(spans.begin(), spans.end(), [](const Held& a, const Held& b) { return a.begin < b.begin; });
     std::vector<Held> cut;
     for (const Held& h : spans) {
-      if (!cut.empty() && cut.back().holder == h.holder) {
+      if (!cut.empty() && cut.back().holder == h.holder && cut.back().call == h.call) {
         cut.back().end = std::max(cut.back().end, h.end);
         continue;
       }

@@ -185,10 +185,10 @@ StepCall step_call(const Step& step, bool in_coroutine) {
     case StepKind::Cpu: return {fmt::format("compute({})", ms), "", "", true};
     case StepKind::Native: return {fmt::format("hash_data({})", ms), "", "", true};
     case StepKind::Io:
-      if (in_coroutine) return {fmt::format("await asyncio.sleep({})", s), "await io", "awaiting a reply: the loop runs other tasks", false};
+      if (in_coroutine) return {fmt::format("await asyncio.sleep({})", s), "await io", "awaiting: the loop runs other tasks", false};
       return {fmt::format("time.sleep({})", s), "io", "waiting for a reply (network, disk): the GIL is free meanwhile", false};
     case StepKind::Sleep:
-      if (in_coroutine) return {fmt::format("await asyncio.sleep({})", s), "await sleep", "the loop runs other tasks meanwhile", false};
+      if (in_coroutine) return {fmt::format("await asyncio.sleep({})", s), "await io", "awaiting: the loop runs other tasks", false};
       return {fmt::format("time.sleep({})", s), "sleep", "sleeping releases the GIL", false};
     case StepKind::Block:
       if (in_coroutine) return {fmt::format("time.sleep({})", s), "block async", "a blocking call in a coroutine: the whole loop waits", false};

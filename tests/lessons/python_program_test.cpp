@@ -130,7 +130,7 @@ TEST_CASE("each kind of step is the call a person writes for it") {
     CHECK(contains(program, "        compute(0.5)\n    return hash_data(2)\n"));
   }
   SUBCASE("awaits, a blocking call in a coroutine and to_thread in a task") {
-    CHECK(contains(program, "        await asyncio.sleep(0.001)  # awaiting a reply: the loop runs other tasks\n"));
+    CHECK(contains(program, "        await asyncio.sleep(0.001)  # awaiting: the loop runs other tasks\n"));
     CHECK(contains(program, "    await asyncio.sleep(random.uniform(0.001, 0.003))\n"));
     CHECK(contains(program, "    time.sleep(0.001)  # a blocking call in a coroutine: the whole loop waits\n"));
     CHECK(contains(program, "    return await asyncio.to_thread(hash_data, 2)"));
