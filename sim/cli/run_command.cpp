@@ -67,9 +67,10 @@ void write_exports(const RunOptions& options, const std::vector<const trace::Tra
 
 /// Which interpreter recorded the runs, and how to read the CPython lanes.
 std::string cpython_note(const cpython::Interpreter& python, const scenario::Scenario& s, const std::vector<std::string>& runs) {
-  std::string command = "gilsim python";
-  if (!s.source.empty()) command += " " + std::filesystem::path(s.source).filename().string();
-  for (const auto& name : runs) command += fmt::format(" --run '{}'", name);
+  std::vector<std::string> words{"gilsim python"};
+  if (!s.source.empty()) words.push_back(std::filesystem::path(s.source).filename().string());
+  for (const auto& name : runs) words.push_back(fmt::format("--run '{}'", name));
+  const std::string command = fmt::format("{}", fmt::join(words, " "));
   const auto load = real::load_average();
   return fmt::format(
       "CPython {} ({}{}) ran the program of `{}` under gilsim's recorder; the GIL lanes of its runs are "

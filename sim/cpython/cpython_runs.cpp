@@ -169,20 +169,22 @@ std::pair<Time, Time> measure_observer_effect(const PythonProgram& program, cons
   return {Time{plain}, Time{recorded}};
 }
 
+std::string find_on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::istringstream folders(path == nullptr ? "" : path);
+  for (std::string folder; std::getline(folders, folder, ':');) {
+    const auto candidate = fs::path(folder.empty() ? "." : folder) / program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return {};
+}
+
 Interpreter find_interpreter(const std::string& asked) {
   std::string path = asked;
   if (path.empty()) path = ::access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "";
+  if (path.empty()) path = find_on_path("python3");
   if (path.empty()) {
-    const char* env_path = std::getenv("PATH");
-    std::istringstream folders(env_path == nullptr ? "" : env_path);
-    for (std::string folder; std::getline(folders, folder, ':');) {
-      const auto candidate = fs::path(folder.empty() ? "." : folder) / "python3";
-      if (::access(candidate.c_str(), X_OK) == 0) {
-        path = candidate.string();
-        break;
-      }
-    }
-    if (path.empty()) throw InterpreterError("--cpython needs a Python interpreter: there is no /usr/bin/python3 and no python3 on PATH; name one with --python PATH");
+    throw InterpreterError("--cpython needs a Python interpreter: there is no /usr/bin/python3 and no python3 on PATH; name one with --python PATH");
   }
   if (::access(path.c_str(), X_OK) != 0) throw InterpreterError(fmt::format("--python {}: no such interpreter (not an executable file)", path));
   TemporaryFolder folder;

@@ -36,6 +36,9 @@ struct Interpreter {
   bool free_threaded = false;  ///< a free-threaded build (3.13t), whether or not its GIL is on
 };
 
+/// The first executable `program` in the folders of $PATH, or empty.
+std::string find_on_path(const std::string& program);
+
 /// The interpreter at `path` (empty: Debian's /usr/bin/python3, else python3 on PATH).
 /// Throws InterpreterError when it is missing, does not run or is older than 3.9.
 Interpreter find_interpreter(const std::string& path);

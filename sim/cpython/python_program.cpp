@@ -327,7 +327,7 @@ std::string executor_function(Executor e) {
   return "in_sequence";
 }
 
-ProgramRun program_run(const scenario::Scenario& s, const scenario::Run& run, const ExecutorUse& use) {
+ProgramRun program_run(const scenario::Scenario& s, const scenario::Run& run) {
   ProgramRun out{&run, executor_function(run.executor), {}, std::nullopt};
   if (scenario::effective_gil(s, run) == GilMode::Old) {
     out.skipped = "needs the old GIL of Python 3.1, which no interpreter since 3.2 has";
@@ -507,10 +507,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   for (const auto& [executor, u] : use) write_executor(w, executor, u, shape, async_items, async_call);
 
   PythonProgram program;
-  for (const scenario::Run* run : runs) {
-    const auto found = use.find(run->executor);
-    program.runs.push_back(program_run(s, *run, found == use.end() ? ExecutorUse{} : found->second));
-  }
+  for (const scenario::Run* run : runs) program.runs.push_back(program_run(s, *run));
   write_main(w, s, program.runs, random);
   program.text = std::move(w.text());
   for (const auto& name : names) {
