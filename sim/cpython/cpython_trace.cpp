@@ -422,22 +422,30 @@ void fit_running_to_gil(Layout& layout, const std::map<trace::ProcessId, std::ve
   }
 }
 
-/// A pause in a thread's slices is a wait for the GIL when another thread ran Python for
-/// most of it; otherwise the thread waited for a core.
+/// Why a thread paused: until the last other thread of its process stopped running Python
+/// during the pause, it waited for the GIL; from then on the GIL was its to take and it
+/// waited for a core. A pause during which nobody else ran Python is all a wait for a core
+/// (the OS took the core of the thread that held the GIL).
 void classify_pauses(Layout& layout, const std::map<trace::ProcessId, std::vector<Held>>& held) {
   for (auto& [key, lane] : layout.threads) {
     const auto spans = held.find(lane.process);
     if (spans == held.end()) continue;
-    for (Piece& p : lane.pieces) {
-      if (p.state != SpanState::Runnable) continue;
-      std::int64_t by_others = 0;
+    std::vector<Piece> classified;
+    for (const Piece& p : lane.pieces) {
+      if (p.state != SpanState::Runnable) {
+        classified.push_back(p);
+        continue;
+      }
+      std::int64_t others_until = p.begin;
       auto it = std::lower_bound(spans->second.begin(), spans->second.end(), p.begin,
                                  [](const Held& h, std::int64_t t) { return h.end <= t; });
       for (; it != spans->second.end() && it->begin < p.end; ++it) {
-        if (it->holder != lane.lane) by_others += std::min(it->end, p.end) - std::max(it->begin, p.begin);
+        if (it->holder != lane.lane) others_until = std::max(others_until, std::min(it->end, p.end));
       }
-      if (2 * by_others >= p.end - p.begin) p.state = SpanState::WaitingGil;
+      if (others_until > p.begin) classified.push_back({p.begin, others_until, SpanState::WaitingGil, p.job, p.step});
+      if (p.end > others_until) classified.push_back({others_until, p.end, SpanState::Runnable, p.job, p.step});
     }
+    lane.pieces = std::move(classified);
   }
 }
 
