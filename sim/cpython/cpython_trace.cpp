@@ -422,28 +422,55 @@ void fit_running_to_gil(Layout& layout, const std::map<trace::ProcessId, std::ve
   }
 }
 
-/// Why a thread paused: until the last other thread of its process stopped running Python
-/// during the pause, it waited for the GIL; from then on the GIL was its to take and it
-/// waited for a core. A pause during which nobody else ran Python is all a wait for a core
-/// (the OS took the core of the thread that held the GIL).
+/// Time `lane` spent wanting the GIL (paused in compute() or after a wait) within [from, to).
+std::int64_t wanting_gil(const std::vector<Piece>& pieces, std::int64_t from, std::int64_t to) {
+  std::int64_t total = 0;
+  for (const Piece& p : pieces) {
+    if (p.state == SpanState::Runnable && p.begin < to && from < p.end) total += std::min(p.end, to) - std::max(p.begin, from);
+  }
+  return total;
+}
+
+/// Why a thread paused. While another thread of its process held the GIL, it waited for the
+/// GIL. While nobody held it: if the last holder still wanted it (it dropped the GIL on a
+/// request and waits to run again) and the next holder is another thread, the GIL was being
+/// handed to that thread, so this one still waited for the GIL; otherwise (the GIL was let
+/// go by a thread that went to sleep, to a system call or to C code, or the next holder is
+/// this thread) it waited for a core.
 void classify_pauses(Layout& layout, const std::map<trace::ProcessId, std::vector<Held>>& held) {
+  std::map<trace::LaneId, std::vector<Piece>> before;  // every thread's pieces, unclassified
+  for (const auto& [key, lane] : layout.threads) before[lane.lane] = lane.pieces;
   for (auto& [key, lane] : layout.threads) {
     const auto spans = held.find(lane.process);
     if (spans == held.end()) continue;
+    const std::vector<Held>& gil = spans->second;
     std::vector<Piece> classified;
+    const auto add = [&](const Piece& p, std::int64_t begin, std::int64_t end, SpanState state) {
+      if (end > begin) classified.push_back({begin, end, state, p.job, p.step});
+    };
+    const auto free_segment = [&](const Piece& p, std::int64_t begin, std::int64_t end, std::size_t next) {
+      if (end <= begin) return;
+      // The last holder dropped the GIL on a request when it still wanted it right after.
+      const bool dropped_on_request =
+          next > 0 && gil[next - 1].holder != lane.lane && wanting_gil(before[gil[next - 1].holder], begin, begin + 1) > 0;
+      const bool handed_to_other = dropped_on_request && next < gil.size() && gil[next].holder != lane.lane &&
+                                   2 * wanting_gil(before[gil[next].holder], begin, end) >= end - begin;
+      add(p, begin, end, handed_to_other ? SpanState::WaitingGil : SpanState::Runnable);
+    };
     for (const Piece& p : lane.pieces) {
       if (p.state != SpanState::Runnable) {
         classified.push_back(p);
         continue;
       }
-      std::int64_t others_until = p.begin;
-      auto it = std::lower_bound(spans->second.begin(), spans->second.end(), p.begin,
-                                 [](const Held& h, std::int64_t t) { return h.end <= t; });
-      for (; it != spans->second.end() && it->begin < p.end; ++it) {
-        if (it->holder != lane.lane) others_until = std::max(others_until, std::min(it->end, p.end));
+      std::int64_t at = p.begin;
+      auto it = std::lower_bound(gil.begin(), gil.end(), p.begin, [](const Held& h, std::int64_t t) { return h.end <= t; });
+      for (; it != gil.end() && it->begin < p.end; ++it) {
+        if (it->holder == lane.lane) continue;
+        free_segment(p, at, std::min(it->begin, p.end), static_cast<std::size_t>(it - gil.begin()));
+        add(p, std::max(at, it->begin), std::min(it->end, p.end), SpanState::WaitingGil);
+        at = std::max(at, std::min(it->end, p.end));
       }
-      if (others_until > p.begin) classified.push_back({p.begin, others_until, SpanState::WaitingGil, p.job, p.step});
-      if (p.end > others_until) classified.push_back({others_until, p.end, SpanState::Runnable, p.job, p.step});
+      free_segment(p, at, p.end, static_cast<std::size_t>(it - gil.begin()));
     }
     lane.pieces = std::move(classified);
   }
