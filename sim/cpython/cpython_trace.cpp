@@ -450,9 +450,9 @@ void classify_pauses(Layout& layout, const std::map<trace::ProcessId, std::vecto
     };
     const auto free_segment = [&](const Piece& p, std::int64_t begin, std::int64_t end, std::size_t next) {
       if (end <= begin) return;
-      // The last holder dropped the GIL on a request when it still wanted it right after.
-      const bool dropped_on_request =
-          next > 0 && gil[next - 1].holder != lane.lane && wanting_gil(before[gil[next - 1].holder], begin, begin + 1) > 0;
+      // The last holder (this thread, or another) dropped the GIL on a request when it still
+      // wanted it right after.
+      const bool dropped_on_request = next > 0 && wanting_gil(before[gil[next - 1].holder], begin, begin + 1) > 0;
       const bool handed_to_other = dropped_on_request && next < gil.size() && gil[next].holder != lane.lane &&
                                    2 * wanting_gil(before[gil[next].holder], begin, end) >= end - begin;
       add(p, begin, end, handed_to_other ? SpanState::WaitingGil : SpanState::Runnable);

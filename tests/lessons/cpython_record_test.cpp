@@ -254,3 +254,37 @@ TEST_CASE("a truncated or malformed recording is refused with its line") {
                       "job '7.1' ran step 2; its template has 1 steps");
   }
 }
+
+TEST_CASE("the GIL's holder and each pause's reason are inferred from the slices") {
+  // Two threads in compute(), 50 ns slices, pauses over 250 ns. T1 runs until 300, drops the
+  // GIL on a request, and its next slice ends at 750; T2's first slice ends at 400 and it runs
+  // until 700, when T1 takes the GIL back; T2's next slice ends at 1000.
+  const auto s = scenario::load_string("title = \"t\"\n[[job]]\nname = \"work\"\ncount = 2\nsteps = [ { cpu = \"1us\" } ]\n"
+                                       "[[run]]\nexecutor = \"threads\"\n", "t.toml");
+  const std::string text =
+      "gilsim-cpython-trace 1\npython 3.11.2 1\ncalibration 20000 0\nrecording 50 250\nmachine 2 0.50 1000\n"
+      "run 0 1000 7 7 2\n"
+      "gap 7 8 300 750\ngap 7 9 0 400\ngap 7 9 700 1000\n"
+      "step 7.1 0 cpu 7 8 0 0 1000 1000\nstep 7.2 0 cpu 7 9 0 0 1000 1000\n"
+      "job 7.1 0 7 8 0 0 1000\njob 7.2 0 7 9 0 0 1000\nend 14\n";
+  const trace::Trace t = cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(text, "t.txt"));
+  real::testing::check_invariants(t);
+  using S = trace::SpanState;
+  const auto spans_of = [&](std::string_view name) {
+    std::vector<std::tuple<std::int64_t, std::int64_t, S>> out;
+    for (const auto& lane : t.lanes) {
+      if (lane.name != name) continue;
+      for (const auto& span : lane.spans) out.emplace_back(span.begin.ns(), span.end.ns(), span.state);
+    }
+    return out;
+  };
+  using Spans = std::vector<std::tuple<std::int64_t, std::int64_t, S>>;
+  // T1 waits for the GIL from the drop until it has it back: first handed to T2, then held by it.
+  CHECK(spans_of("T1") == Spans{{0, 300, S::Running}, {300, 700, S::WaitingGil}, {700, 950, S::Running},
+                                {950, 1000, S::WaitingGil}});
+  // T2 waits for the GIL while T1 holds it, then for a core once the GIL is its to take.
+  CHECK(spans_of("T2") == Spans{{0, 300, S::WaitingGil}, {300, 350, S::Runnable}, {350, 700, S::Running},
+                                {700, 950, S::WaitingGil}, {950, 1000, S::Running}});
+  CHECK(spans_of("GIL, inferred") == Spans{{0, 300, S::Held}, {350, 700, S::Held}, {700, 950, S::Held},
+                                           {950, 1000, S::Held}});
+}
