@@ -41,6 +41,9 @@ int main(int argc, char** argv) {
   cli.add_flag("--real", o.real, "run every run for real on this machine at start-up (a screenshot waits for them)");
   cli.add_flag("--cpython", o.cpython,
                "run every run in CPython (its teaching program, recorded) at start-up, under the predictions");
+  cli.add_option("--sweep", o.sweep, "open the sweep panel on KEY=VALUES, as gilsim sweep --vary takes it (twice: "
+                                     "small multiples for the second)")
+      ->allow_extra_args(false);
   CLI11_PARSE(cli, argc, argv);
 
   if (!at_text.empty()) {

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/trace/time.hpp"
 
@@ -21,6 +22,7 @@ struct Options {
   bool presentation = false;
   bool real = false;                 ///< run every run for real at start-up (the screenshot waits)
   bool cpython = false;              ///< run every run in CPython, recorded, at start-up (likewise)
+  std::vector<std::string> sweep;    ///< --sweep KEY=VALUES (twice: small multiples); the screenshot waits
 };
 
 /// The interactive window, or a single screenshot when options.screenshot is set.
