@@ -65,7 +65,8 @@ std::string busy_machine_note(const trace::Trace& measured) {
 }
 
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
-                                    const std::vector<const trace::Trace*>& measured) {
+                                    const std::vector<const trace::Trace*>& measured,
+                                    const std::map<std::string, std::string>& unscored) {
   TextTable table;
   table.headers = {"run", "predicted", "measured", "error", "switches (pred/meas)", "GIL wait (pred/meas)"};
   table.right_aligned = {false, true, true, true, true, true};
@@ -80,15 +81,19 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     // A run that did not get its cores measured the machine's load, not the model's error.
     const bool short_of_cpu = m->cpu_check.short_of_cpu();
     if (short_of_cpu) short_runs.push_back(busy_machine_note(*m));
+    const bool scored = unscored.count(m->run_name) == 0;
     table.rows.push_back({m->run_name, format_time(pm.makespan), format_time(mm.makespan),
-                          short_of_cpu ? std::string("busy*") : fmt::format("{:+.1f}%", error),
+                          !scored        ? std::string("not scored")
+                          : short_of_cpu ? std::string("busy*")
+                                         : fmt::format("{:+.1f}%", error),
                           fmt::format("{} / {}", pm.gil_switches, mm.gil_switches),
                           fmt::format("{} / {}", format_time(pm.gil_wait_total), format_time(mm.gil_wait_total))});
   }
   if (table.rows.empty()) return {};
-  std::string out = "Predicted against measured (error = (predicted - measured) / measured):\n" + render_table(table);
-  for (const auto& line : short_runs) out += "* " + line + "\n";
-  return out;
+  std::string notes;
+  for (const auto& [run, note] : unscored) notes += fmt::format("'{}': {}\n", run, note);
+  for (const auto& line : short_runs) notes += "* " + line + "\n";
+  return "Predicted against measured (error = (predicted - measured) / measured):\n" + render_table(table) + notes;
 }
 
 }  // namespace gilsim::cli

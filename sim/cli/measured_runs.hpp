@@ -2,6 +2,7 @@
 // and the table that puts the prediction next to the measurement.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -27,9 +28,11 @@ std::optional<trace::Trace> measure_run(const scenario::Scenario& scenario, cons
 std::string busy_machine_note(const trace::Trace& measured);
 
 /// One row per run with both traces: predicted and measured makespan with the error, GIL
-/// switches and GIL wait side by side. A run short of CPU shows "busy*" instead of an
-/// error, with a note under the table.
+/// switches and GIL wait side by side. A run named in `unscored` shows its note instead of
+/// an error (a busy machine); so does a measured run whose cpu_check says it was short of
+/// CPU ("busy*", with a sentence under the table).
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
-                                    const std::vector<const trace::Trace*>& measured);
+                                    const std::vector<const trace::Trace*>& measured,
+                                    const std::map<std::string, std::string>& unscored = {});
 
 }  // namespace gilsim::cli

@@ -33,7 +33,8 @@ JobPlan plan_jobs(const Scenario& scenario) {
   return jobs;
 }
 
-void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder) {
+void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder,
+                   WithDurations with_durations) {
   for (const auto& tmpl : scenario.jobs) {
     std::vector<std::string> labels;
     labels.reserve(tmpl.steps.size());
@@ -42,8 +43,10 @@ void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBu
   }
   for (const PlannedJob& job : plan) {
     std::vector<Time> durations;
-    durations.reserve(job.steps.size());
-    for (const auto& step : job.steps) durations.push_back(step.duration);
+    if (with_durations == WithDurations::Yes) {
+      durations.reserve(job.steps.size());
+      for (const auto& step : job.steps) durations.push_back(step.duration);
+    }
     builder.add_job(job.name, job.template_index, std::move(durations));
   }
 }

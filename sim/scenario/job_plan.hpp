@@ -36,8 +36,11 @@ using JobPlan = std::vector<PlannedJob>;
 /// order from one generator seeded with scenario.seed.
 JobPlan plan_jobs(const Scenario& scenario);
 
-/// Registers the scenario's templates and the plan's jobs (with their drawn durations) in
-/// a trace, so job i of the plan is job i of the trace.
-void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder);
+enum class WithDurations : bool { No, Yes };
+
+/// Registers the scenario's templates and the plan's jobs (with their drawn durations, unless
+/// the producer did not use them) in a trace, so job i of the plan is job i of the trace.
+void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder,
+                   WithDurations durations = WithDurations::Yes);
 
 }  // namespace gilsim::scenario
