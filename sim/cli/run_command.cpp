@@ -3,6 +3,7 @@
 
 #include <deque>
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -39,7 +40,7 @@ std::string export_prefix(const scenario::Scenario& s) {
 
 /// Fails before any simulation when an output file could not be created at the end.
 void check_output_directory(const std::string& path) {
-  if (path.empty()) return;
+  if (path.empty() || path == "-") return;
   const auto directory = std::filesystem::path(path).parent_path();
   std::error_code error;
   if (!directory.empty() && !std::filesystem::is_directory(directory, error)) {
@@ -47,17 +48,26 @@ void check_output_directory(const std::string& path) {
   }
 }
 
+/// An export to "-" takes standard output for itself: no report is printed there.
+bool exports_to_stdout(const RunOptions& options) {
+  return options.chrome_trace_path == "-" || options.csv_path == "-";
+}
+
 void write_exports(const RunOptions& options, const std::vector<const trace::Trace*>& traces, std::ostream& out) {
+  std::vector<trace::OutputRequest> outputs;
   if (!options.chrome_trace_path.empty()) {
-    trace::write_file_atomically(options.chrome_trace_path,
-                                 [&](std::ostream& file) { trace::write_chrome_trace(file, traces); });
+    outputs.push_back({options.chrome_trace_path, [&](std::ostream& file) { trace::write_chrome_trace(file, traces); }});
+  }
+  if (!options.csv_path.empty()) {
+    outputs.push_back({options.csv_path, [&](std::ostream& file) { trace::write_spans_csv(file, traces); }});
+  }
+  trace::write_outputs(outputs, out);
+  if (exports_to_stdout(options)) return;
+  if (!options.chrome_trace_path.empty()) {
     out << fmt::format("wrote {} (open it in https://ui.perfetto.dev or chrome://tracing)\n",
                        options.chrome_trace_path);
   }
-  if (!options.csv_path.empty()) {
-    trace::write_file_atomically(options.csv_path, [&](std::ostream& file) { trace::write_spans_csv(file, traces); });
-    out << fmt::format("wrote {}\n", options.csv_path);
-  }
+  if (!options.csv_path.empty()) out << fmt::format("wrote {}\n", options.csv_path);
 }
 
 }  // namespace
@@ -76,6 +86,12 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   for (const auto& s : scenarios) chosen.push_back(select_runs(s, options.run_names));
   check_output_directory(options.chrome_trace_path);
   check_output_directory(options.csv_path);
+  if (options.chrome_trace_path == "-" && options.csv_path == "-") {
+    throw UsageError("--export-trace - and --csv - would both write to standard output; send one to a file");
+  }
+  // With an export on standard output, the reports are computed but not printed.
+  std::ostringstream unprinted;
+  std::ostream& report_out = exports_to_stdout(options) ? unprinted : out;
 
   ReportOptions report;
   report.width = options.width.value_or(terminal_width());
@@ -104,13 +120,17 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       }
     }
     if (options.real_only) runs = measured;
-    if (i > 0) out << "\n";
-    out << render_scenario_report(scenarios[i], {runs.begin(), runs.end()}, report);
+    if (i > 0) report_out << "\n";
+    report_out << render_scenario_report(scenarios[i], {runs.begin(), runs.end()}, report);
     if (measure) {
-      out << "\n";
-      if (machine_notes[i]) out << *machine_notes[i] << "\n";
-      for (const auto& line : not_measured) out << line << "\n";
-      out << render_prediction_table({predicted.begin(), predicted.end()}, {measured.begin(), measured.end()});
+      report_out << "\n";
+      if (machine_notes[i]) report_out << *machine_notes[i] << "\n";
+      for (const auto& line : not_measured) report_out << line << "\n";
+      report_out << render_prediction_table({predicted.begin(), predicted.end()}, {measured.begin(), measured.end()});
+    }
+    if (options.chrome_trace_path.empty() && options.csv_path.empty()) {
+      traces.clear();  // nothing reads a printed scenario's traces again
+      continue;
     }
     for (trace::Trace* t : runs) {
       // In a file with several scenarios' runs, "threads" alone would be ambiguous.
@@ -118,7 +138,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       all_runs.push_back(t);
     }
   }
-  if (!all_runs.empty() && (!options.chrome_trace_path.empty() || !options.csv_path.empty())) out << "\n";
+  if (!all_runs.empty() && (!options.chrome_trace_path.empty() || !options.csv_path.empty())) report_out << "\n";
   write_exports(options, all_runs, out);
   return 0;
 }
