@@ -49,6 +49,12 @@ void add_run_options(CLI::App& run, RunOptions& options) {
   run.add_option("--width", options.width, "Columns for the note and the timelines, at least 40 (default: $COLUMNS, else the terminal's, else 100)")
       ->type_name("N")
       ->check(CLI::Range(40, 100000).description(""));
+  run.add_option("--max-events", options.max_events,
+                 fmt::format("Events the model may process for all the runs together, estimated before they start "
+                             "and counted while they run (default {}, about 1.5 GB of trace)",
+                             model::kDefaultMaxEvents))
+      ->type_name("N")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40).description(""));
   run.add_flag_callback("--no-timeline", [&options] { options.timelines = false; },
                         "Print the table without the text timelines");
   run.add_flag("--real", options.real,
@@ -126,6 +132,9 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     }
   } catch (const scenario::ScenarioError& e) {
     err << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const model::WorkLimitExceeded& e) {
+    err << "gilsim: " << scenario::printable(e.what()) << "\n";
     return kExitBadInput;
   } catch (const UsageError& e) {
     err << "gilsim: " << scenario::printable(e.what()) << "\n";

@@ -86,6 +86,15 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   for (const auto& s : scenarios) chosen.push_back(select_runs(s, options.run_names));
   check_output_directory(options.chrome_trace_path);
   check_output_directory(options.csv_path);
+  std::vector<std::pair<const scenario::Scenario*, const scenario::Run*>> simulated;
+  if (!options.real_only) {
+    for (std::size_t i = 0; i < scenarios.size(); ++i) {
+      for (const scenario::Run* run : chosen[i]) simulated.emplace_back(&scenarios[i], run);
+    }
+  }
+  model::check_work(simulated, options.max_events, "raise the limit with --max-events N");
+  model::SimulationStats stats;
+  std::uint64_t events_left = options.max_events;
   if (options.chrome_trace_path == "-" && options.csv_path == "-") {
     throw UsageError("--export-trace - and --csv - would both write to standard output; send one to a file");
   }
@@ -102,7 +111,10 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
     std::vector<trace::Trace*> predicted, measured, runs;
     std::vector<std::string> not_measured;
     for (const scenario::Run* run : chosen[i]) {
-      if (!options.real_only) predicted.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run)));
+      if (!options.real_only) {
+        predicted.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run, &stats, events_left)));
+        events_left -= stats.events;
+      }
       if (!measure) continue;
       std::string why;
       auto trace = measure_run(scenarios[i], *run, MeasureOptions{options.timeout_seconds, progress}, why);

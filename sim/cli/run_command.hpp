@@ -1,12 +1,14 @@
 // `gilsim run`: load scenarios, simulate their runs, print the reports, write exports.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "sim/cli/run_selection.hpp"
+#include "sim/model/work_budget.hpp"
 
 namespace gilsim::cli {
 
@@ -21,6 +23,7 @@ struct RunOptions {
   bool real = false;                     ///< --real: also run every run for real here
   bool real_only = false;                ///< --real-only: only the real runs
   double timeout_seconds = 120.0;        ///< --timeout for each real run
+  std::uint64_t max_events = model::kDefaultMaxEvents;  ///< --max-events: the model's work, all runs
 };
 
 /// Does the whole command. Throws scenario::ScenarioError (bad file or --set), UsageError,

@@ -58,8 +58,9 @@ trace::LaneId Engine::lane(ThreadId t) const { return threads_[t]->lane; }
 // ---------------------------------------------------------------------------------------
 // Events and programs
 
-void Engine::run() {
+bool Engine::run() {
   while (!queue_.empty()) {
+    if (events_ >= config_.max_events) return false;
     const Event e = queue_.pop();
     assert(e.at >= now_ && "an event was scheduled in the past");
     now_ = e.at;
@@ -68,6 +69,7 @@ void Engine::run() {
     for (const auto g : dirty_gils_) update_drop_deadline(*gils_[g]);
     dirty_gils_.clear();
   }
+  return true;
 }
 
 void Engine::dispatch(const Event& e) {

@@ -131,6 +131,17 @@ def version_is_printed():
     expect(result.stdout.startswith("gilsim "), f"--version printed {result.stdout!r}")
 
 
+@check
+def too_much_work_is_refused_naming_the_option():
+    # Inside every limit of the file format, but 100000 jobs x 1000 steps.
+    steps = 'job.1.steps=[{ repeat = 1000, steps = [{ cpu = "1ms" }] }]'
+    result = gilsim("run", "--set", "jobs=100000", "--set", steps, timeout=20)
+    expect_exit(result, 2, "above the limit of 20000000 events")
+    expect("--max-events N" in result.stderr, f"the option that raises the limit is not named:\n{result.stderr}")
+    expect_exit(gilsim("run", "--max-events", "10"), 2, "above the limit of 10 events")
+    expect_exit(gilsim("run", "--no-timeline", "--max-events", "100000"), 0)
+
+
 # --- Outputs ---------------------------------------------------------------------------
 
 @check
