@@ -16,6 +16,7 @@ trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, Sim
   config.gil = scenario::effective_gil(s, run);
   config.switch_interval = scenario::effective_switch_interval(s, run);
   config.costs = s.costs;
+  config.costs.check_period = scenario::effective_check_period(s);
   // The scheduler's races differ per run; the jobs' durations do not (draw_workload).
   std::size_t run_index = 0;
   while (run_index < s.runs.size() && &s.runs[run_index] != &run) ++run_index;

@@ -36,7 +36,7 @@ Time slice_of(const scenario::Scenario& s, const scenario::Run& run) {
   if (run.executor != Executor::Sequential && run.executor != Executor::ProcessPool) {
     switch (scenario::effective_gil(s, run)) {
       case scenario::GilMode::New: slice = std::min(slice, scenario::effective_switch_interval(s, run)); break;
-      case scenario::GilMode::Old: slice = std::min(slice, s.costs.check_period); break;
+      case scenario::GilMode::Old: slice = std::min(slice, scenario::effective_check_period(s)); break;
       case scenario::GilMode::None: break;
     }
   }
