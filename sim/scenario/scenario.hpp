@@ -71,7 +71,7 @@ enum class StartMethod : std::uint8_t { Fork, Spawn, Forkserver };
 
 struct Machine {
   int cores = 4;
-  Time quantum = Time{3'000'000};         ///< OS time slice (PYTHON_MODEL S2)
+  Time quantum = Time{3'000'000};         ///< OS time slice (docs/model.md S2)
   Time context_switch = Time{3'000};      ///< cost of a context switch (S5, EST)
 };
 
@@ -90,7 +90,7 @@ struct Python {
   double free_threading_overhead = 0.08;      ///< CPU cost multiplier - 1 without a GIL (F2)
 };
 
-/// Costs no source pins down exactly (EST in PYTHON_MODEL.md): parameters with defaults.
+/// Costs no source pins down exactly (EST in docs/model.md): parameters with defaults.
 struct Costs {
   Time gil_wake_latency = Time{10'000};       ///< signalled waiter to GIL taken (G8)
   Time check_period = Time{5'000};            ///< old GIL: time to run 100 ticks (the default check_interval)

@@ -1,4 +1,4 @@
-// Executors: what each way of running the same jobs costs (PYTHON_MODEL §3-§5, §7).
+// Executors: what each way of running the same jobs costs (docs/model.md T, A and P rules).
 #include <doctest/doctest.h>
 
 #include "model_fixtures.hpp"
@@ -171,7 +171,7 @@ TEST_CASE("the old GIL thrashes on several cores and does better on one") {
   s.machine.cores = 1;
   const auto one_core = simulate_with(s, Executor::Threads);
   CHECK(seq.end == 1000_ms);
-  // Beazley: 1.8x slower on two cores, faster with one core disabled (PYTHON_MODEL §1.2).
+  // Beazley: 1.8x slower on two cores, faster with one core disabled (docs/model.md O3).
   CHECK(two_cores.end.ms() >= 1.6 * seq.end.ms());
   CHECK(two_cores.end.ms() <= 2.0 * seq.end.ms());
   CHECK(one_core.end < two_cores.end);
