@@ -38,7 +38,13 @@ int main(int argc, char** argv) {
   cli.add_option("--scale", o.scale, "UI scale, 1 to 3")->check(CLI::Range(1.0, 3.0));
   cli.add_flag("--presentation", o.presentation, "start in presentation mode (bigger, fewer panels)");
   cli.add_flag("--real", o.real, "run every run for real on this machine at start-up (a screenshot waits for them)");
-  CLI11_PARSE(cli, argc, argv);
+  cli.set_version_flag("--version", fmt::format("gilviz {}", GILSIM_VERSION), "Print the version and exit");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 would return its own codes (105, 109...); docs/viewer.md promises 0 and 2.
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
 
   if (!at_text.empty()) {
     o.at = gilsim::viz::parse_time(at_text);
