@@ -124,15 +124,19 @@ Scenario load_default(const std::vector<Override>& overrides) {
   return load_string(embedded_default_text(), "<default>", overrides);
 }
 
+std::vector<std::filesystem::path> installed_data_folders(std::string_view name) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+  if (error) return {};
+  return {exe.parent_path().parent_path() / "share" / "gilsim" / name, exe.parent_path() / name};
+}
+
 std::vector<std::filesystem::path> bundled_scenarios() {
   namespace fs = std::filesystem;
   std::error_code error;
-  std::vector<fs::path> candidates{fs::path(GILSIM_SCENARIO_DIR)};
-  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
-  if (!error) {
-    candidates.push_back(exe.parent_path() / "scenarios");
-    candidates.push_back(exe.parent_path().parent_path() / "share" / "gilsim" / "scenarios");
-  }
+  std::vector<fs::path> candidates = installed_data_folders("scenarios");
+  candidates.emplace_back(GILSIM_SCENARIO_DIR);  // the source tree, for a program run from its build tree
   for (const fs::path& dir : candidates) {
     if (!fs::is_directory(dir, error)) continue;
     std::vector<fs::path> files;

@@ -65,9 +65,13 @@ Scenario load_string(std::string_view toml_text, std::string_view source_name,
 Scenario load_default(const std::vector<Override>& overrides = {});
 std::string_view embedded_default_text();
 
-/// The bundled scenario files (*.toml, sorted) from the first folder that exists: the source
-/// tree's scenarios/, then scenarios/ next to the binary, then ../share/gilsim/scenarios.
-/// Empty when none exists.
+/// Where an installed program finds its data folder `name` ("scenarios", "assets"),
+/// relative to itself: ../share/gilsim/NAME (as `cmake --install` and the Debian package
+/// lay it out), then NAME next to the binary. The caller adds the source tree's folder last.
+std::vector<std::filesystem::path> installed_data_folders(std::string_view name);
+
+/// The bundled scenario files (*.toml, sorted) from the first folder that exists: the
+/// installed_data_folders("scenarios"), then the source tree's scenarios/. Empty when none exists.
 std::vector<std::filesystem::path> bundled_scenarios();
 
 }  // namespace gilsim::scenario
