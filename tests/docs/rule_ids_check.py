@@ -14,7 +14,8 @@ ID = r"[SGOFTAP][1-9][0-9]?[a-e]?"
 # A citation: an id, or a range "S1-S5", standing alone (not inside a name such as kKeyF11).
 CITATION = re.compile(rf"(?<![\w.]){ID}(?:-{ID})?(?![\w])")
 DEFINITION = re.compile(rf"\*\*({ID})(?:, ({ID}))?\*\*|\*\*(EST)\*\*")
-OUTSIDE = re.compile(r"PYTHON_MODEL")
+# A rule file outside the repository, or its reference list ([R9], (R5)).
+OUTSIDE = re.compile(r"PYTHON_MODEL|[\[(]R[0-9]{1,2}[\])]")
 
 
 def defined_ids():
