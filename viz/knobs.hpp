@@ -16,9 +16,10 @@ struct Knobs {
   std::optional<Time> switch_interval;
   std::optional<int> workers;
   std::optional<int> jobs;
+  std::vector<scenario::Override> more;  ///< other keys, such as a sweep point's (applied last)
 
   std::vector<scenario::Override> overrides() const;
-  bool any() const { return cores || switch_interval || workers || jobs; }
+  bool any() const { return cores || switch_interval || workers || jobs || !more.empty(); }
 };
 
 /// Parses a time as scenario files write one (value_syntax.hpp): "120ms", "1.5s", "250us",

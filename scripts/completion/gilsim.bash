@@ -11,15 +11,16 @@ _gilsim_files() {
 _gilsim() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" subcommand="" word
   for word in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
-    case "$word" in run|list|python) subcommand="$word"; break ;; esac
+    case "$word" in run|list|python|sweep) subcommand="$word"; break ;; esac
   done
   case "$prev" in
     --export-trace) _gilsim_files json "$cur"; return ;;
     --csv) _gilsim_files csv "$cur"; return ;;
-    --set|--run|--width|--timeout|--max-events) COMPREPLY=(); return ;;
+    --json) _gilsim_files json "$cur"; return ;;
+    --set|--run|--width|--timeout|--max-events|--vary|--seeds|--jobs) COMPREPLY=(); return ;;
   esac
   case "$subcommand" in
-    "") COMPREPLY=($(compgen -W "run list python --help --version" -- "$cur")) ;;
+    "") COMPREPLY=($(compgen -W "run list python sweep --help --version" -- "$cur")) ;;
     run)
       if [[ "$cur" == -* ]]; then
         COMPREPLY=($(compgen -W "--set --run --export-trace --csv --width --no-timeline --real --real-only
@@ -29,6 +30,12 @@ _gilsim() {
       fi ;;
     python)
       if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "--set --run --help" -- "$cur")); else _gilsim_files toml "$cur"; fi ;;
+    sweep)
+      if [[ "$cur" == -* ]]; then
+        COMPREPLY=($(compgen -W "--vary --set --run --seeds --jobs --csv --json --width --help" -- "$cur"))
+      else
+        _gilsim_files toml "$cur"
+      fi ;;
     list) COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
   esac
 }
@@ -38,11 +45,11 @@ _gilviz() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
     --screenshot) _gilsim_files png "$cur"; return ;;
-    --at|--view|--size|--scale|--bench-frames) COMPREPLY=(); return ;;
+    --at|--view|--size|--scale|--bench-frames|--sweep) COMPREPLY=(); return ;;
   esac
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "--screenshot --timeline-only --at --view --size --scale --presentation --real
-                             --bench-frames --help --version" -- "$cur"))
+                             --bench-frames --sweep --help --version" -- "$cur"))
   else
     _gilsim_files toml "$cur"
   fi

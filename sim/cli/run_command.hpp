@@ -26,6 +26,10 @@ struct RunOptions {
   std::uint64_t max_events = model::kDefaultMaxEvents;  ///< --max-events: the model's work, all runs
 };
 
+/// Fails (std::runtime_error) before anything runs when `path`'s directory does not exist,
+/// so an output file that could not be written at the end is reported first. Empty: no file.
+void check_output_directory(const std::string& path);
+
 /// Does the whole command. Throws scenario::ScenarioError (bad file or --set), UsageError,
 /// or std::runtime_error (a file that cannot be written); returns 0 on success.
 /// `progress` receives the progress line of real runs (stderr in the command).

@@ -19,6 +19,9 @@ complete_line gilsim run "$scenarios/01-cpu" | grep -q "01-cpu-bound.toml" || fa
 for option in $(complete_line gilsim run --); do
   "$gilsim" run --help | grep -q -- "$option" || fail "it offers $option, which gilsim run --help does not list"
 done
+for option in $(complete_line gilsim sweep --); do
+  "$gilsim" sweep --help | grep -q -- "$option" || fail "it offers $option, which gilsim sweep --help does not list"
+done
 for option in $(complete_line gilviz --); do
   [ "$option" = --version ] && continue
   [ -x "$(dirname "$gilsim")/gilviz" ] || break
