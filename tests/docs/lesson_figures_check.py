@@ -13,12 +13,13 @@ measurement quoted from elsewhere, a ratio of two table figures) are listed in N
 with the reason; anything else unmatched fails.
 """
 import re
+import shlex
 import subprocess
 import sys
 
 SOURCE, GILSIM = sys.argv[1], sys.argv[2]
 FIGURE = re.compile(r"(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s?(s|ms|us|µs|x|%)(?![\w])")
-COMMAND = re.compile(r"^`gilsim (run [^`]*)`$")
+COMMAND = re.compile(r"^`gilsim ((?:run|sweep) [^`]*)`$")
 TO_SECONDS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6}
 # (figure as written, a few words around it) -> why it is not the program's output.
 NOT_OUTPUT = {
@@ -28,6 +29,7 @@ NOT_OUTPUT = {
     "1.50x": "old GIL on one core / sequential: the ratio of two makespans of the table",
     "900 ms": "three handlers x 300 ms of blocking: the scenario's input",
     "40%": "python.free_threading_overhead of the scenario: its input",
+    "50 ms": "spawn's start-up, costs.spawn_start: an input of the scenario",
 }
 
 
@@ -76,7 +78,10 @@ def main():
             continue
         if command not in outputs:
             # The table and the note, not the timeline: its axis labels are not figures.
-            args = [a for a in command.split() if a != "--no-timeline"] + ["--no-timeline", "--width", "200"]
+            args = shlex.split(command)
+            if args[0] == "run":
+                args = [a for a in args if a != "--no-timeline"] + ["--no-timeline"]
+            args += ["--width", "200"]
             result = subprocess.run([GILSIM, *args], cwd=SOURCE, capture_output=True, text=True)
             shown[command] = "gilsim " + " ".join(args)
             if result.returncode != 0:
