@@ -13,6 +13,7 @@
 #include "sim/cli/python_command.hpp"
 #include "sim/cli/run_command.hpp"
 #include "sim/cli/sweep_command.hpp"
+#include "sim/cpython/cpython_runs.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/sweep/sweep_plan.hpp"
 #include "sim/sweep/sweep_results.hpp"
@@ -129,10 +130,14 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   CLI::App* run = app.add_subcommand("run", "Simulate scenarios and print each run's figures and timeline");
   run->footer(std::string(kExamples) + kExitCodesFooter);
   add_run_options(*run, run_options);
-  bool against_cpython = false;
-  run->add_flag("--cpython", against_cpython,
-                "Also run the scenario's Python program (see `gilsim python`) with python3 and print the "
-                "measured wall times beside the model's, simulated with this machine's core count");
+  run->add_flag("--cpython", run_options.cpython,
+                "Also run each run of the scenario's Python program (see `gilsim python`) in CPython under "
+                "gilsim's recorder: its threads, tasks, workers and inferred GIL appear under the prediction, "
+                "which uses this machine's cores");
+  run->add_option("--python", run_options.python,
+                  "The interpreter for --cpython (default: Debian's /usr/bin/python3, else python3 on PATH); "
+                  "a free-threaded build (python3.13t) also measures the runs without a GIL")
+      ->type_name("PATH");
 
   SweepOptions sweep_options;
   CLI::App* sweep = app.add_subcommand(
@@ -173,8 +178,6 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     } else if (sweep->parsed()) {
       sweep_options.progress_bar = &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
       code = run_sweep(sweep_options, out, err);
-    } else if (against_cpython) {
-      code = run_against_cpython(run_options, out);
     } else {
       code = run_scenarios(run_options, out, &err);
     }
@@ -182,6 +185,9 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     err << e.what() << "\n";
     return kExitBadInput;
   } catch (const model::WorkLimitExceeded& e) {
+    err << "gilsim: " << scenario::printable(e.what()) << "\n";
+    return kExitBadInput;
+  } catch (const cpython::InterpreterError& e) {
     err << "gilsim: " << scenario::printable(e.what()) << "\n";
     return kExitBadInput;
   } catch (const sweep::SweepRefused& e) {

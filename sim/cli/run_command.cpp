@@ -2,17 +2,22 @@
 #include "sim/cli/run_command.hpp"
 
 #include <deque>
+#include <map>
+#include <optional>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "sim/cpython/cpython_runs.hpp"
 #include "sim/cli/measured_runs.hpp"
+#include "sim/cpython/python_program.hpp"
 #include "sim/cli/scenario_report.hpp"
 #include "sim/cli/terminal_width.hpp"
 #include "sim/model/simulate.hpp"
 #include "sim/real/execute.hpp"
+#include "sim/real/machine_load.hpp"
 #include "sim/real/model_twin.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/atomic_file.hpp"
@@ -60,6 +65,20 @@ void write_exports(const RunOptions& options, const std::vector<const trace::Tra
   if (!options.csv_path.empty()) out << fmt::format("wrote {}\n", options.csv_path);
 }
 
+/// Which interpreter recorded the runs, and how to read the CPython lanes.
+std::string cpython_note(const cpython::Interpreter& python, const scenario::Scenario& s, const std::vector<std::string>& runs) {
+  std::vector<std::string> words{"gilsim python"};
+  if (!s.source.empty()) words.push_back(std::filesystem::path(s.source).filename().string());
+  for (const auto& name : runs) words.push_back(fmt::format("--run '{}'", name));
+  const std::string command = fmt::format("{}", fmt::join(words, " "));
+  const auto load = real::load_average();
+  return fmt::format(
+      "CPython {} ({}{}) ran the program of `{}` under gilsim's recorder; the GIL lanes of its runs are "
+      "inferred from when each thread ran Python (docs/cpython-traces.md). Load average {} on {} cores.\n",
+      python.version, python.path, python.free_threaded ? ", a free-threaded build" : "", command,
+      load ? fmt::format("{:.1f}", *load) : std::string("unknown"), real::available_cpus());
+}
+
 }  // namespace
 
 void check_output_directory(const std::string& path) {
@@ -74,7 +93,10 @@ void check_output_directory(const std::string& path) {
 int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* progress) {
   // Everything is checked before anything is simulated or printed.
   std::vector<scenario::Scenario> scenarios = load_all(options);
-  const bool measure = options.real || options.real_only;
+  if (options.cpython && (options.real || options.real_only)) {
+    throw UsageError("--cpython and --real measure different things; ask for one at a time");
+  }
+  const bool measure = options.real || options.real_only || options.cpython;
   std::vector<std::optional<std::string>> machine_notes(scenarios.size());
   if (measure) {
     for (std::size_t i = 0; i < scenarios.size(); ++i) {
@@ -100,6 +122,8 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   // With an export on standard output, the reports are computed but not printed.
   std::ostringstream unprinted;
   std::ostream& report_out = exports_to_stdout(options) ? unprinted : out;
+  std::optional<cpython::Interpreter> python;
+  if (options.cpython) python = cpython::find_interpreter(options.python);
 
   ReportOptions report;
   report.width = options.width.value_or(terminal_width());
@@ -109,14 +133,34 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
     std::vector<trace::Trace*> predicted, measured, runs;
     std::vector<std::string> not_measured;
-    for (const scenario::Run* run : chosen[i]) {
+    std::map<std::string, std::string> unscored;
+    const cpython::PythonProgram program = python ? cpython::python_program(scenarios[i], chosen[i]) : cpython::PythonProgram{};
+    for (std::size_t k = 0; k < chosen[i].size(); ++k) {
+      const scenario::Run* run = chosen[i][k];
       if (!options.real_only) {
         predicted.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run, &stats, events_left)));
         events_left -= stats.events;
       }
       if (!measure) continue;
       std::string why;
-      auto trace = measure_run(scenarios[i], *run, MeasureOptions{options.timeout_seconds, progress}, why);
+      std::optional<trace::Trace> trace;
+      if (python) {
+        {
+          const real::InterruptScope interrupt_scope;  // Ctrl-C stops the recording, then the program
+          trace = cpython::record_cpython_run(scenarios[i], program.runs[k], program, *python,
+                                              cpython::CPythonOptions{options.timeout_seconds, progress,
+                                                                      &real::interrupt_flag()},
+                                              why);
+          if (real::interrupt_flag()) {
+            throw Interrupted(fmt::format("interrupted during the CPython run '{}'", run->name));
+          }
+        }
+        if (trace) {
+          if (auto note = real::starved_note(*trace)) unscored[run->name] = *note;
+        }
+      } else {
+        trace = measure_run(scenarios[i], *run, MeasureOptions{options.timeout_seconds, progress}, why);
+      }
       if (trace) {
         measured.push_back(&traces.emplace_back(std::move(*trace)));
       } else {
@@ -136,8 +180,10 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
     if (measure) {
       report_out << "\n";
       if (machine_notes[i]) report_out << *machine_notes[i] << "\n";
+      if (python) report_out << cpython_note(*python, scenarios[i], options.run_names);
       for (const auto& line : not_measured) report_out << line << "\n";
-      report_out << render_prediction_table({predicted.begin(), predicted.end()}, {measured.begin(), measured.end()});
+      report_out << render_prediction_table({predicted.begin(), predicted.end()}, {measured.begin(), measured.end()},
+                                            unscored);
     }
     if (options.chrome_trace_path.empty() && options.csv_path.empty()) {
       traces.clear();  // nothing reads a printed scenario's traces again
