@@ -15,6 +15,7 @@ EffectiveSettings effective_settings(const Scenario& s, const Run& run) {
   e.gil = effective_gil(s, run);
   e.switch_interval = effective_switch_interval(s, run);
   e.costs = s.costs;
+  e.costs.check_period = effective_check_period(s);  // O1: scaled by check_interval
   e.python_cost_factor = e.gil == GilMode::None ? 1.0 + s.python.free_threading_overhead : 1.0;
   e.workers = effective_workers(s, run);
   e.start_method = effective_start_method(s, run);
