@@ -34,6 +34,8 @@ void draw_frame(AppState& app, double wall_seconds) {
 
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   const float f = ImGui::GetFontSize();
+  // The window may differ from the size asked for (a desktop's 90%): the next frame's fonts follow it.
+  if (app.presentation && app.auto_presentation_scale) app.ui_scale = presentation_scale(display.y);
 
   // Toolbar and legend: full width, as tall as their content.
   ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
@@ -51,13 +53,15 @@ void draw_frame(AppState& app, double wall_seconds) {
   const float main_w = display.x - side_w;
   const float rest_h = display.y - top;
   // Bigger text needs more rows for the same lanes: the timeline's share grows with the scale.
-  const float share = std::min(0.75f, (app.presentation ? 0.66f : 0.63f) + 0.05f * (app.ui_scale - 1.0f));
+  const float share = std::min(0.78f, (app.presentation ? 0.72f : 0.63f) + 0.05f * (app.ui_scale - 1.0f));
   const float timeline_h = std::round(rest_h * share);
   const float bottom_y = top + timeline_h, bottom_h = display.y - bottom_y;
 
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(2, 2));
+  // Presenting, the timeline needs no title: every line goes to the runs.
   if (begin_panel("Timeline: every run on one time axis", ImVec2(0, top), ImVec2(main_w, timeline_h),
-                  ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
+                  ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse |
+                      (app.presentation ? ImGuiWindowFlags_NoTitleBar : 0))) {
     draw_timeline(app);
   }
   ImGui::End();

@@ -63,7 +63,17 @@ std::string speed_label(double speed) {
 
 void set_presentation(AppState& app, bool on) {
   app.presentation = on;
-  app.ui_scale = on ? std::max(app.ui_scale, 1.75f) : 1.0f;
+  app.fit_runs = on;
+  app.focus.reset();
+  app.ui_scale = on ? std::max(app.ui_scale, presentation_scale(ImGui::GetIO().DisplaySize.y)) : 1.0f;
+  app.auto_presentation_scale = false;
+}
+
+/// Every run's whole time on screen, and every run's rows (collapsing runs as needed).
+void fit_everything(AppState& app) {
+  app.fit_pending = true;
+  app.fit_runs = true;
+  app.focus.reset();
 }
 
 void request_timeline_png(AppState& app) {
@@ -87,7 +97,7 @@ void handle_shortcuts(AppState& app) {
   if (pressed(kKeyHome, false)) app.playback.seek(Time::zero()), app.view.keep_visible(Time::zero());
   if (pressed(kKeyEnd, false)) app.playback.seek(app.playback.end()), app.view.keep_visible(app.playback.end());
   if (pressed(kKeyG, false)) app.gil_events_only = !app.gil_events_only;
-  if (pressed(kKeyF, false)) app.fit_pending = true;
+  if (pressed(kKeyF, false)) fit_everything(app);
   if (pressed(kKeyPlus)) zoom_at_playhead(app, 1.5);
   if (pressed(kKeyMinus)) zoom_at_playhead(app, 1 / 1.5);
   if (pressed(kKeyLeftBracket)) change_speed(app, 0.5);
@@ -152,7 +162,7 @@ void draw_toolbar(AppState& app) {
   end_group();
 
   begin_group();
-  if (ImGui::Button("Fit")) app.fit_pending = true;
+  if (ImGui::Button("Fit")) fit_everything(app);
   ImGui::SameLine();
   if (ImGui::Button("+")) zoom_at_playhead(app, 1.5);
   ImGui::SameLine();
@@ -162,7 +172,10 @@ void draw_toolbar(AppState& app) {
   begin_group();
   float scale = app.ui_scale;
   ImGui::SetNextItemWidth(f * 5);
-  if (ImGui::SliderFloat("scale", &scale, 1.0f, 3.0f, "%.2fx")) app.ui_scale = scale;
+  if (ImGui::SliderFloat("scale", &scale, 1.0f, 3.0f, "%.2fx")) {
+    app.ui_scale = scale;
+    app.auto_presentation_scale = false;
+  }
   ImGui::SameLine();
   bool presenting = app.presentation;
   if (ImGui::Checkbox("presentation", &presenting)) set_presentation(app, presenting);
