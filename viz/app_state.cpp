@@ -111,6 +111,7 @@ void refresh_derived(AppState& app) {
     }
     index.groups = lane_groups(run);
     index.handoffs = handoff_links(run);
+    index.interest = run_interest(run);
     app.runs.push_back(std::move(index));
   }
   if (app.folding.size() != runs.size() || !same_run_names(app, runs)) {

@@ -52,6 +52,7 @@ struct RunIndex {
   std::vector<std::vector<std::int64_t>> covered_prefix;  ///< per lane: covered_time_prefix of its spans
   std::vector<LaneGroup> groups;         ///< alike lanes that fold into one aggregate row
   std::vector<HandoffLink> handoffs;     ///< drop request -> drop -> new holder, by request time
+  double interest = 0;                   ///< run_interest: which runs a fit opens first
 };
 
 /// A lane's label: a thread that ran one job only is named with it ("T1 ui"), so the lane
@@ -130,6 +131,8 @@ struct AppState {
   std::array<float, 10> toolbar_widths{};   ///< each toolbar group's width, last frame
   /// Where the timeline was last drawn (screen pixels), for "save the timeline as PNG".
   float timeline_rect[4] = {0, 0, 0, 0};
+  float timeline_png_rect[4] = {0, 0, 0, 0};  ///< the same with the legend and title above it
+  float legend_top = -1;  ///< screen y of the legend's top (a timeline PNG starts there), -1 when hidden
 };
 
 /// Rebuilds what derives from the runs when the session produced new ones; keeps the

@@ -128,18 +128,20 @@ float place_run(const trace::Trace& run, std::uint32_t r, const std::vector<Lane
     const bool core = run.lanes[lane].kind == LaneKind::Core;
     return core && options.core_height > 0 ? options.core_height : options.lane_height;
   };
-  rows.push_back(Row{Row::Kind::RunHeader, r, trace::kNone, trace::kNone, y, options.header_height});
-  y += options.header_height;
   const RunFolding& folding = folding_of(options, r);
   if (folding.collapsed) {
-    // The summary: the main interpreter's GIL and how busy the cores were.
-    if (!run.processes.empty() && run.processes[0].gil_lane < run.lanes.size()) {
-      rows.push_back(Row{Row::Kind::Lane, r, run.processes[0].gil_lane, trace::kNone, y, options.lane_height});
-      y += options.lane_height;
-    }
+    // One line: the run's name beside the main interpreter's GIL, then how busy the cores were.
+    const trace::LaneId gil = !run.processes.empty() && run.processes[0].gil_lane < run.lanes.size()
+                                  ? run.processes[0].gil_lane
+                                  : trace::kNone;
+    const float h = std::max(options.lane_height, options.header_height);
+    rows.push_back(Row{Row::Kind::RunHeader, r, gil, trace::kNone, y, h});
+    y += h;
     rows.push_back(Row{Row::Kind::BusyCores, r, trace::kNone, trace::kNone, y, strip});
     return y + strip + options.gap;
   }
+  rows.push_back(Row{Row::Kind::RunHeader, r, trace::kNone, trace::kNone, y, options.header_height});
+  y += options.header_height;
   // A folded group takes the place of its first hidden lane.
   std::vector<std::uint32_t> group_of(run.lanes.size(), trace::kNone);
   for (std::uint32_t g = 0; g < groups.size(); ++g) {
@@ -192,42 +194,53 @@ TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOp
 }
 
 std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const std::vector<std::vector<LaneGroup>>& groups,
-                                 const LayoutOptions& options, float height) {
+                                 const LayoutOptions& options, float height, const std::vector<double>& priority) {
   static const std::vector<LaneGroup> kNoGroups;
   std::vector<RunFolding> folding = options.folding;
   folding.resize(runs.size());
-  std::vector<float> saving(runs.size(), 0);
+  std::vector<float> open_height(runs.size(), 0), saving(runs.size(), 0);
   float total = 0;
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     const auto& g = r < groups.size() ? groups[r] : kNoGroups;
-    const float now = run_height(runs[r], g, options, folding[r]);
-    RunFolding collapsed = folding[r];
-    collapsed.collapsed = true;
-    saving[r] = now - run_height(runs[r], g, options, collapsed);
-    total += now;
+    RunFolding open = folding[r], closed = folding[r];
+    open.collapsed = false;
+    closed.collapsed = true;
+    open_height[r] = run_height(runs[r], g, options, open);
+    saving[r] = open_height[r] - run_height(runs[r], g, options, closed);
+    total += folding[r].collapsed ? open_height[r] - saving[r] : open_height[r];
   }
-  // Collapse the runs that free the most room first (ties: the later run), until it fits.
+  if (total <= height) return folding;
+  // Too tall: collapse every run, then open them again, most telling first, while they fit.
   std::vector<std::uint32_t> order(runs.size());
   std::iota(order.begin(), order.end(), 0u);
-  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return saving[a] > saving[b] || (saving[a] == saving[b] && a > b);
-  });
-  std::vector<bool> collapsed_here(runs.size(), false);
-  for (std::uint32_t r : order) {
-    if (total <= height) break;
-    if (folding[r].collapsed || saving[r] <= 0) continue;
+  const auto rank = [&](std::uint32_t r) { return r < priority.size() ? priority[r] : 0.0; };
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return rank(a) > rank(b); });
+  total = 0;
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
     folding[r].collapsed = true;
-    collapsed_here[r] = true;
-    total -= saving[r];
+    total += open_height[r] - saving[r];
   }
-  // Then open again the cheapest of those that still fit in what is left.
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    if (collapsed_here[*it] && total + saving[*it] <= height) {
-      folding[*it].collapsed = false;
-      total += saving[*it];
+  for (std::uint32_t r : order) {
+    if (total + saving[r] <= height) {
+      folding[r].collapsed = false;
+      total += saving[r];
     }
   }
   return folding;
+}
+
+double run_interest(const trace::Trace& run) {
+  double waited = 0;
+  for (const trace::Lane& lane : run.lanes) {
+    if (lane.kind != LaneKind::Thread) continue;
+    for (const trace::Span& s : lane.spans) {
+      if (s.state == trace::SpanState::WaitingGil || s.state == trace::SpanState::Runnable ||
+          s.state == trace::SpanState::Stalled) {
+        waited += static_cast<double>(s.duration().ns());
+      }
+    }
+  }
+  return waited;
 }
 
 std::vector<RunFolding> focus_run(std::size_t run_count, std::uint32_t run, const std::vector<RunFolding>& from) {
@@ -246,7 +259,7 @@ const Row* TimelineLayout::row_at(float y) const {
 
 const Row* TimelineLayout::find(std::uint32_t run, trace::LaneId lane) const {
   for (const Row& r : rows) {
-    if (r.run == run && r.lane == lane && r.kind == Row::Kind::Lane) return &r;
+    if (r.run == run && r.lane == lane && lane != trace::kNone) return &r;
   }
   return nullptr;
 }

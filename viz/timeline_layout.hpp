@@ -14,14 +14,14 @@ namespace gilsim::viz {
 
 struct Row {
   enum class Kind : std::uint8_t {
-    RunHeader,  ///< the run's name and figures
+    RunHeader,  ///< the run's name and figures; collapsed, its name beside its GIL lane (`lane`)
     Lane,       ///< one lane of the trace
     Group,      ///< a folded group of alike lanes, drawn as their state density
     BusyCores,  ///< a counter strip: how many of the run's cores are busy
   };
   Kind kind = Kind::Lane;
   std::uint32_t run = 0;
-  trace::LaneId lane = trace::kNone;   ///< Lane rows only
+  trace::LaneId lane = trace::kNone;   ///< Lane rows, and a collapsed run's header (its GIL lane)
   std::uint32_t group = trace::kNone;  ///< Group rows only: index into the run's lane groups
   float y = 0;                         ///< top, in pixels from the first row
   float height = 0;
@@ -65,7 +65,8 @@ struct TimelineLayout {
 
   /// The row under `y`, or nullptr in a gap or outside.
   const Row* row_at(float y) const;
-  /// The row of `lane` in `run`, or nullptr when it is hidden.
+  /// The row showing `lane` of `run` (a lane row, or a collapsed run's header for its GIL
+  /// lane), or nullptr when it is hidden.
   const Row* find(std::uint32_t run, trace::LaneId lane) const;
   /// The header row of `run`, or nullptr.
   const Row* header(std::uint32_t run) const;
@@ -94,11 +95,16 @@ TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const std::vec
 /// The same, with every run's groups computed here.
 TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOptions& options);
 
-/// The folding that shows every run within `height`: starting from `options.folding`,
-/// collapses the runs that free the most room first, until the rows fit (or all are
-/// collapsed). Runs are never hidden: a collapsed run keeps its header and GIL lane.
+/// The folding that shows every run within `height`: `options.folding` when it fits;
+/// otherwise every run collapsed, then opened again one by one in order of `priority`
+/// (higher first, by default file order) while the rows still fit. Runs are never hidden:
+/// a collapsed run keeps its header and GIL lane.
 std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const std::vector<std::vector<LaneGroup>>& groups,
-                                 const LayoutOptions& options, float height);
+                                 const LayoutOptions& options, float height, const std::vector<double>& priority = {});
+
+/// How much a run has to show a class: time threads spent waiting (for the GIL or for a
+/// core) and time the event loop was blocked. Fitting opens the most telling runs first.
+double run_interest(const trace::Trace& run);
 
 /// The folding that shows `run` expanded and every other run collapsed.
 std::vector<RunFolding> focus_run(std::size_t run_count, std::uint32_t run, const std::vector<RunFolding>& from);

@@ -61,7 +61,7 @@ TEST_CASE("a measured run is stacked right under its simulated namesake") {
   CHECK(run_label(runs[3]) == "only measured (measured)");
 }
 
-TEST_CASE("a collapsed run keeps its header, its GIL lane and a busy-cores strip") {
+TEST_CASE("a collapsed run is one line (its name beside its GIL lane) and a busy-cores strip") {
   const std::vector<trace::Trace> runs = {viz::testing::two_threads(), viz::testing::asyncio_run()};
   LayoutOptions o;
   o.lane_height = 10;
@@ -72,12 +72,15 @@ TEST_CASE("a collapsed run keeps its header, its GIL lane and a busy-cores strip
   const TimelineLayout layout = layout_rows(runs, o);
   REQUIRE(layout.rows.size() >= 3);
   CHECK(layout.rows[0].kind == Row::Kind::RunHeader);
-  CHECK(layout.rows[1].lane == runs[0].processes[0].gil_lane);
-  CHECK(layout.rows[2].kind == Row::Kind::BusyCores);
-  CHECK(layout.rows[3].y == doctest::Approx(20 + 10 + 4 + 5));
+  CHECK(layout.rows[0].lane == runs[0].processes[0].gil_lane);
+  CHECK(layout.find(0, runs[0].processes[0].gil_lane) == &layout.rows[0]);
+  CHECK(layout.rows[0].height == doctest::Approx(20));  // the taller of a header and a lane
+  CHECK(layout.rows[1].kind == Row::Kind::BusyCores);
+  CHECK(layout.rows[2].kind == Row::Kind::RunHeader);
+  CHECK(layout.rows[2].y == doctest::Approx(20 + 4 + 5));
 }
 
-TEST_CASE("fitting collapses the runs that free the most room, and only as many as needed") {
+TEST_CASE("fitting collapses runs only when needed, and opens the most telling ones first") {
   const std::vector<trace::Trace> runs = {viz::testing::two_threads(), viz::testing::asyncio_run(),
                                           viz::testing::two_threads()};
   LayoutOptions o;
@@ -88,12 +91,17 @@ TEST_CASE("fitting collapses the runs that free the most room, and only as many 
   std::vector<std::vector<LaneGroup>> groups(runs.size());
   const float full = layout_rows(runs, groups, o).total_height;
   CHECK(fit_runs(runs, groups, o, full) == std::vector<RunFolding>(3));  // room for all: nothing folds
-  const auto tight = fit_runs(runs, groups, o, full - 10);
-  int collapsed = 0;
-  for (const RunFolding& f : tight) collapsed += f.collapsed;
-  CHECK(collapsed == 1);
+  const auto tight = fit_runs(runs, groups, o, full - 10);  // file order: the last run closes
+  CHECK(!tight[0].collapsed);
+  CHECK(!tight[1].collapsed);
+  CHECK(tight[2].collapsed);
   o.folding = tight;
   CHECK(layout_rows(runs, groups, o).total_height <= full - 10);
+  o.folding = {};
+  const auto telling = fit_runs(runs, groups, o, full - 10, {0.0, 0.0, 5.0});
+  CHECK(!telling[2].collapsed);
+  CHECK(telling[1].collapsed);
+  o.folding = {};
   const auto tiny = fit_runs(runs, groups, o, 1);
   for (const RunFolding& f : tiny) CHECK(f.collapsed);  // never hidden: all collapsed at worst
   const auto focused = focus_run(3, 1, {});

@@ -157,7 +157,7 @@ int run_window(const Options& options) {
     if (screenshot_mode && ++frame >= 4) {
       // Four frames let auto-sized windows and the layout settle before the picture.
       std::string message;
-      if (!save_png(window, options.screenshot, options.timeline_only ? app.timeline_rect : nullptr, message)) {
+      if (!save_png(window, options.screenshot, options.timeline_only ? app.timeline_png_rect : nullptr, message)) {
         fmt::print(stderr, "gilviz: {}\n", message);
         exit_code = 1;
       }
@@ -165,7 +165,7 @@ int run_window(const Options& options) {
     }
     if (app.screenshot) {
       std::string message;
-      save_png(window, app.screenshot->path, app.screenshot->timeline_only ? app.timeline_rect : nullptr, message);
+      save_png(window, app.screenshot->path, app.screenshot->timeline_only ? app.timeline_png_rect : nullptr, message);
       app.status = message;
       app.status_age = 0;
       app.screenshot.reset();

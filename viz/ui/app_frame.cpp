@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "viz/ui/panels.hpp"
 
 namespace gilsim::viz::ui {
@@ -41,6 +43,7 @@ void draw_frame(AppState& app, double wall_seconds) {
   ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
   ImGui::SetNextWindowSizeConstraints(ImVec2(display.x, 0), ImVec2(display.x, display.y * 0.4f));
   float top = 0;
+  app.legend_top = -1;
   if (ImGui::Begin("##toolbar", nullptr, kPanel | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_AlwaysAutoResize)) {
     draw_toolbar(app);
     if (app.show_legend) draw_legend(app);
@@ -59,10 +62,18 @@ void draw_frame(AppState& app, double wall_seconds) {
 
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(2, 2));
   // Presenting, the timeline needs no title: every line goes to the runs.
-  if (begin_panel("Timeline: every run on one time axis", ImVec2(0, top), ImVec2(main_w, timeline_h),
+  // Titled with the scenario, so a timeline PNG (legend, title, lanes) says what it shows.
+  const std::string timeline_title =
+      fmt::format("Timeline: {}###timeline", app.session.scenario().title);
+  if (begin_panel(timeline_title.c_str(), ImVec2(0, top), ImVec2(main_w, timeline_h),
                   ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse |
                       (app.presentation ? ImGuiWindowFlags_NoTitleBar : 0))) {
     draw_timeline(app);
+    // The PNG of the timeline takes the legend and the title bar above it too.
+    const float crop_top = app.legend_top >= 0 ? app.legend_top : ImGui::GetWindowPos().y;
+    std::copy(std::begin(app.timeline_rect), std::end(app.timeline_rect), std::begin(app.timeline_png_rect));
+    app.timeline_png_rect[3] += app.timeline_rect[1] - crop_top;
+    app.timeline_png_rect[1] = crop_top;
   }
   ImGui::End();
   ImGui::PopStyleVar();

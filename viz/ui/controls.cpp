@@ -143,22 +143,37 @@ void draw_toolbar(AppState& app) {
   end_group();
 
   begin_group();
-  ImGui::PushFont(bold_font());
-  ImGui::Text("%10s", format_time(app.playback.now()).c_str());
-  ImGui::PopFont();
-  ImGui::SameLine();
+  {
+    // Right-aligned in a fixed box, so the controls after it never shift as the time changes.
+    const std::string now = format_time(app.playback.now());
+    const float box = bold_font()->CalcTextSizeA(f, 1e9f, 0, "000.000 ms").x;
+    const float text = bold_font()->CalcTextSizeA(f, 1e9f, 0, now.c_str()).x;
+    const float x = ImGui::GetCursorPosX();
+    ImGui::SetCursorPosX(x + std::max(0.0f, box - text));
+    ImGui::PushFont(bold_font());
+    ImGui::TextUnformatted(now.c_str());
+    ImGui::PopFont();
+    ImGui::SameLine();
+    ImGui::SetCursorPosX(x + box + f * 0.4f);
+  }
   ImGui::TextDisabled("of %s", format_time(app.playback.end()).c_str());
   end_group();
 
   begin_group();
   // Speed on a log scale, from 10 us to 1 s of simulated time per second.
   float exponent = static_cast<float>(std::log10(app.playback.speed()));
-  ImGui::SetNextItemWidth(f * 9);
-  const std::string label = speed_label(app.playback.speed());
-  if (ImGui::SliderFloat("speed", &exponent, -5.0f, 0.0f, label.c_str())) {
+  ImGui::SetNextItemWidth(f * 6);
+  // The value beside the slider, not under its handle, in a fixed box.
+  if (ImGui::SliderFloat("##speed", &exponent, -5.0f, 0.0f, "")) {
     app.playback.set_speed(std::pow(10.0, static_cast<double>(exponent)));
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("simulated time per real second ([ slower, ] faster)");
+  ImGui::SameLine();
+  const float speed_x = ImGui::GetCursorPosX();
+  ImGui::TextUnformatted(speed_label(app.playback.speed()).c_str());
+  ImGui::SameLine();
+  ImGui::SetCursorPosX(speed_x + ImGui::CalcTextSize("000.0 ms / s").x + f * 0.4f);
+  ImGui::TextUnformatted("speed");
   end_group();
 
   begin_group();
@@ -199,6 +214,7 @@ void draw_toolbar(AppState& app) {
 }
 
 void draw_legend(AppState& app) {
+  app.legend_top = ImGui::GetCursorScreenPos().y - ImGui::GetStyle().ItemSpacing.y * 0.5f;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float s = ImGui::GetFontSize();
   const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
@@ -251,7 +267,7 @@ void draw_help_overlay(AppState& app) {
   if (!app.show_help) return;
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowBgAlpha(0.97f);
+  ImGui::SetNextWindowBgAlpha(1.0f);  // opaque: the keys must not mix with the lanes under them
   if (ImGui::Begin("Keys and mouse (F1 or ? to close)", &app.show_help,
                    ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
     if (ImGui::BeginTable("##keys", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {

@@ -108,7 +108,10 @@ void handle_timeline_input(AppState& app, const TimelineInput& in) {
   std::uint32_t hovered_mark_run = 0;
   const Row* row = in.hovered ? in.layout.row_at(io.MousePos.y - in.content.y) : nullptr;
   const bool on_label = io.MousePos.x < in.lanes_left;
-  if (row && row->kind == Row::Kind::Lane && !on_label) {
+  // A collapsed run's header shows its GIL lane: hovering there is hovering the lane.
+  const bool lane_under_mouse = row && row->lane != trace::kNone && !on_label;
+  const bool header_click = row && row->kind == Row::Kind::RunHeader && !lane_under_mouse;
+  if (lane_under_mouse) {
     const trace::Trace& run = runs[row->run];
     const double mx = io.MousePos.x - in.lanes_left;
     hovered_mark = mark_near(run, row->lane, app.view, mx, 5.0 * scale);
@@ -116,7 +119,7 @@ void handle_timeline_input(AppState& app, const TimelineInput& in) {
     if (hovered_mark && !has_glyph(run.marks[*hovered_mark].kind)) hovered_mark.reset();
     if (auto s = span_near(run.lanes[row->lane].spans, app.view, mx, 3.0)) app.hovered = SpanRef{row->run, row->lane, *s};
   }
-  const bool clickable = row && (row->kind == Row::Kind::RunHeader || row->kind == Row::Kind::Group ||
+  const bool clickable = row && (header_click || row->kind == Row::Kind::Group ||
                                  (on_label && row->kind == Row::Kind::Lane &&
                                   expanded_group_of(app, in.folding, row->run, row->lane) != trace::kNone));
   if (clickable) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
@@ -124,7 +127,7 @@ void handle_timeline_input(AppState& app, const TimelineInput& in) {
     // A click without a drag: fold or unfold what is under the mouse, or select a span.
     const ImVec2 from = io.MouseClickedPos[0];
     if (std::abs(io.MousePos.x - from.x) + std::abs(io.MousePos.y - from.y) < 3.0f) {
-      if (row && row->kind == Row::Kind::RunHeader) {
+      if (header_click) {
         if (io.MouseClickedLastCount[0] >= 2) {
           toggle_focus(app, row->run);  // the first click folded it; focus decides anyway
         } else {

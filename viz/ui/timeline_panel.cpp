@@ -27,7 +27,7 @@ std::vector<std::vector<int>> rows_by_lane(const TimelineLayout& layout, const s
   for (std::size_t r = 0; r < runs.size(); ++r) out[r].assign(runs[r].lanes.size(), -1);
   for (std::size_t i = 0; i < layout.rows.size(); ++i) {
     const Row& row = layout.rows[i];
-    if (row.kind == Row::Kind::Lane) out[row.run][row.lane] = static_cast<int>(i);
+    if (row.lane != trace::kNone) out[row.run][row.lane] = static_cast<int>(i);
   }
   return out;
 }
@@ -54,7 +54,9 @@ LayoutOptions choose_layout(AppState& app, float height) {
     o.folding = focus_run(runs.size(), *app.focus, app.folding);
   } else if (app.fit_runs) {
     if (layout_rows(runs, groups, o).total_height > height) size_rows(o, font, app.ui_scale, true);
-    o.folding = fit_runs(runs, groups, o, height);
+    std::vector<double> interest;
+    for (const RunIndex& r : app.runs) interest.push_back(r.interest);
+    o.folding = fit_runs(runs, groups, o, height, interest);
   }
   return o;
 }
@@ -251,10 +253,16 @@ void draw_timeline(AppState& app) {
   static thread_local TimelineRows painter;
   RowStats stats;
   stats.marks_drawn.assign(runs.size(), {});
+  stats.folded_by_run.assign(runs.size(), 0);
   const float visible_top = scroll - 2, visible_bottom = scroll + child_h + 2;
+  const auto visible = [&](const Row& row) { return row.y + row.height >= visible_top && row.y <= visible_bottom; };
   for (const Row& row : layout.rows) {
-    if (row.y + row.height < visible_top || row.y > visible_bottom) continue;
-    painter.draw(ldl, ctx, row, content.y + row.y, stats);
+    if (visible(row)) painter.draw(ldl, ctx, row, content.y + row.y, stats);
+  }
+  for (const Row& row : layout.rows) {
+    if (row.kind == Row::Kind::RunHeader && row.lane == trace::kNone && visible(row)) {
+      painter.draw_folded_note(ldl, ctx, row, content.y + row.y, stats);
+    }
   }
 
   // --- over the rows: hand-off links, the GIL queue, the playhead and lock tokens ---

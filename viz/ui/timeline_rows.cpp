@@ -40,8 +40,13 @@ std::string folded_marks_note(std::size_t folded) {
 
 void TimelineRows::draw(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, RowStats& stats) {
   const float y1 = y0 + row.height;
-  if (row.kind == Row::Kind::RunHeader) {
+  const bool collapsed = row.run < ctx.folding.size() && ctx.folding[row.run].collapsed;
+  if (row.kind == Row::Kind::RunHeader && !collapsed) {
     draw_header(dl, ctx, row, ImVec2(ctx.label_left, y0), ImVec2(ctx.right, y1));
+    return;
+  }
+  if (row.kind == Row::Kind::RunHeader) {
+    draw_summary(dl, ctx, row, y0, y1, stats);
     return;
   }
   dl->AddLine(ImVec2(ctx.label_left, y1 - 0.5f), ImVec2(ctx.right, y1 - 0.5f), kGrid);
@@ -55,6 +60,12 @@ void TimelineRows::draw(ImDrawList* dl, const TimelineContext& ctx, const Row& r
     case Row::Kind::RunHeader: break;
   }
   dl->PopClipRect();
+}
+
+void TimelineRows::draw_folded_note(ImDrawList* dl, const TimelineContext& ctx, const Row& header, float y0,
+                                    const RowStats& stats) {
+  if (header.run >= stats.folded_by_run.size() || stats.folded_by_run[header.run] == 0) return;
+  note_at_right(dl, folded_marks_note(stats.folded_by_run[header.run]), ctx.right, y0, y0 + header.height);
 }
 
 void TimelineRows::draw_header(ImDrawList* dl, const TimelineContext& ctx, const Row& row, ImVec2 a, ImVec2 b) {
@@ -99,6 +110,38 @@ void TimelineRows::draw_header(ImDrawList* dl, const TimelineContext& ctx, const
     const std::string text = "  -  " + *caveat;
     dl->AddText(bold_font(), f, ImVec2(x, ty), IM_COL32(190, 20, 20, 255), text.c_str(), nullptr, 0.0f, &clip);
   }
+}
+
+void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, float y1,
+                                RowStats& stats) {
+  const trace::Trace& run = ctx.runs[row.run];
+  const bool measured = run.origin == trace::Origin::Measured;
+  dl->AddRectFilled(ImVec2(ctx.label_left, y0), ImVec2(ctx.lanes_left, y1),
+                    measured ? IM_COL32(245, 232, 218, 255) : IM_COL32(225, 230, 240, 255));
+  dl->AddLine(ImVec2(ctx.label_left, y0), ImVec2(ctx.right, y0), IM_COL32(120, 120, 140, 255), 1.0f);
+  const float f = ImGui::GetFontSize();
+  const float s = f * 0.3f, cx = ctx.label_left + 6 + s, cy = (y0 + y1) * 0.5f;
+  dl->AddTriangleFilled(ImVec2(cx - s * 0.6f, cy - s), ImVec2(cx - s * 0.6f, cy + s), ImVec2(cx + s, cy),
+                        IM_COL32(40, 40, 60, 255));
+  const ImVec4 clip(ctx.label_left, y0, ctx.lanes_left - 2, y1);
+  const std::string name = run_label(run);
+  dl->AddText(bold_font(), f, ImVec2(cx + s + 6, y0 + (y1 - y0 - f) * 0.5f), IM_COL32(0, 0, 0, 255), name.c_str(),
+              nullptr, 0.0f, &clip);
+  const LaneBox box{ctx.lanes_left, y0, ctx.right, y1};
+  dl->PushClipRect(ImVec2(box.left, y0), ImVec2(box.right, y1), true);
+  if (row.lane != trace::kNone) draw_lane(dl, ctx, row, box, stats);
+  // The run's figures just after its end, or at the right edge when the run fills the view.
+  std::string what = fmt::format("GIL {}, {} core{}, done at {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s", run.end);
+  if (const auto caveat = measurement_caveat(run)) what += ", " + *caveat;
+  const float w = ImGui::GetFont()->CalcTextSizeA(f * 0.8f, 1e9f, 0, what.c_str()).x;
+  const float end_x = box.left + static_cast<float>(ctx.view.x_of(run.end)) + 8;
+  if (end_x + w + 4 < box.right && end_x > box.left) {
+    dl->AddText(ImGui::GetFont(), f * 0.8f, ImVec2(end_x, y0 + (y1 - y0 - f * 0.8f) * 0.5f), IM_COL32(50, 50, 60, 255),
+                what.c_str());
+  } else {
+    note_at_right(dl, what, box.right, y0, y1);
+  }
+  dl->PopClipRect();
 }
 
 void TimelineRows::draw_label(ImDrawList* dl, const TimelineContext& ctx, const Row& row, ImVec2 a, ImVec2 b) {
@@ -169,7 +212,7 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
     stats.marks_drawn[row.run].insert(stats.marks_drawn[row.run].end(), marks_.begin(), marks_.end());
   }
   stats.marks_folded += folded;
-  if (folded > 0) note_at_right(dl, folded_marks_note(folded), box.right, box.top, box.bottom);
+  if (row.run < stats.folded_by_run.size()) stats.folded_by_run[row.run] += folded;
 }
 
 void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box) {

@@ -39,6 +39,7 @@ struct TimelineContext {
 /// What painting the rows found out: the marks drawn and folded (for the tests and the note).
 struct RowStats {
   std::vector<std::vector<std::uint32_t>> marks_drawn;  ///< per run
+  std::vector<std::size_t> folded_by_run;               ///< per run: marks left out, too close to draw
   std::size_t marks_folded = 0;
 };
 
@@ -46,6 +47,8 @@ class TimelineRows {
  public:
   /// Paints one row whose top is at screen y `y0`.
   void draw(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, RowStats& stats);
+  /// After every row: on each open run's header, how many marks its lanes folded.
+  void draw_folded_note(ImDrawList* dl, const TimelineContext& ctx, const Row& header, float y0, const RowStats& stats);
 
  private:
   void draw_header(ImDrawList* dl, const TimelineContext& ctx, const Row& row, ImVec2 a, ImVec2 b);
@@ -53,6 +56,8 @@ class TimelineRows {
   void draw_group(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box);
   void draw_busy_cores(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box);
   void draw_label(ImDrawList* dl, const TimelineContext& ctx, const Row& row, ImVec2 a, ImVec2 b);
+  /// A collapsed run on one line: its name, its GIL lane, its figures after its end.
+  void draw_summary(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, float y1, RowStats& stats);
 
   std::vector<DrawItem> items_;
   std::vector<std::uint32_t> marks_;
