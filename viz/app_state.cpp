@@ -97,6 +97,14 @@ void refresh_derived(AppState& app) {
     index.contention = gil_contention(run);
     index.predicted_by = prediction_of(runs, static_cast<std::uint32_t>(app.runs.size()));
     index.glyph_marks = glyph_marks_by_lane(run);
+    index.job_end_marks.resize(index.glyph_marks.size());
+    for (std::size_t l = 0; l < index.glyph_marks.size(); ++l) {
+      auto& marks = index.glyph_marks[l];
+      for (std::uint32_t m : marks) {
+        if (run.marks[m].kind == trace::MarkKind::JobEnd) index.job_end_marks[l].push_back(m);
+      }
+      std::erase_if(marks, [&](std::uint32_t m) { return run.marks[m].kind == trace::MarkKind::JobEnd; });
+    }
     index.identity.assign(run.lanes.size(), trace::kNone);
     std::uint32_t ordinal = 0;
     // The threads that show take the first colours; an idle main thread comes last.

@@ -48,7 +48,8 @@ struct RunIndex {
   std::uint32_t predicted_by = trace::kNone;  ///< a measured run: the simulated run of its name
   std::vector<std::uint32_t> identity;  ///< per lane: its thread ordinal (colour), kNone if not a thread
   std::vector<std::string> lane_labels; ///< per lane: its name with its role, "T1 ui"
-  std::vector<std::vector<std::uint32_t>> glyph_marks;  ///< per lane: marks drawn as glyphs
+  std::vector<std::vector<std::uint32_t>> glyph_marks;  ///< per lane: marks drawn as glyphs, but job ends
+  std::vector<std::vector<std::uint32_t>> job_end_marks;  ///< per lane: job-done dots (drawn 2 px apart)
   std::vector<std::vector<std::int64_t>> covered_prefix;  ///< per lane: covered_time_prefix of its spans
   std::vector<LaneGroup> groups;         ///< alike lanes that fold into one aggregate row
   std::vector<HandoffLink> handoffs;     ///< drop request -> drop -> new holder, by request time

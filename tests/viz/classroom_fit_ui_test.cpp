@@ -8,7 +8,6 @@
 
 #include "headless_viewer.hpp"
 #include "sim/scenario/loader.hpp"
-#include "viz/level_of_detail.hpp"
 
 using namespace gilsim;
 using namespace gilsim::viz;
@@ -71,11 +70,11 @@ std::size_t check_dots_drawn(const HeadlessViewer& v, Time& latest) {
     double previous_x = -1e18;
     for (std::uint32_t m = 0; m < run.marks.size(); ++m) {
       const trace::Mark& mark = run.marks[m];
-      if (mark.lane != row.lane || !has_glyph(mark.kind)) continue;
+      if (mark.lane != row.lane || mark.kind != trace::MarkKind::JobEnd) continue;
       const double x = view.x_of(mark.at);
-      const bool roomy = x - previous_x >= 2.0;
+      const bool roomy = x - previous_x >= 2.0;  // from the dot before it on the lane
       previous_x = x;
-      if (mark.kind != trace::MarkKind::JobEnd || !roomy || x < 0 || x > view.width_px()) continue;
+      if (!roomy || x < 0 || x > view.width_px()) continue;
       ++required;
       latest = max(latest, mark.at);
       INFO(run.run_name, " ", run.lanes[row.lane].name, " dot at ", mark.at.ns(), " ns");

@@ -126,8 +126,8 @@ void draw_handoff_links(ImDrawList* dl, const AppState& app, const TimelineLayou
   }
 }
 
-/// At the playhead, on each GIL lane: the waiters as chips, longest wait first, just left of
-/// the playhead.
+/// At the playhead, on each GIL lane: the waiters as chips, longest wait first, left of the
+/// playhead (or right of the lock token when the playhead is near the left edge).
 void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& layout,
                     const std::vector<std::vector<int>>& rows, float px, float top, float left) {
   const auto& runs = app.session.runs();
@@ -141,27 +141,39 @@ void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& l
       if (waiters.empty()) continue;
       const Row& row = layout.rows[static_cast<std::size_t>(rows[r][gil])];
       const float y0 = top + row.y + 2, y1 = top + row.y + row.height - 2;
-      float x = px - 6;
-      std::size_t shown = 0;
-      for (const GilWaiter& w : waiters) {
-        const bool last = shown == 3 && waiters.size() > 4;
-        const std::string text = last ? fmt::format("+{}", waiters.size() - 3)
-                                       : fmt::format("{} {}", run.lanes[w.lane].name, format_time(w.waited));
-        const float tw = ImGui::GetFont()->CalcTextSizeA(f, 1e9f, 0, text.c_str()).x;
-        const float sw = last ? 0 : (y1 - y0) * 0.6f;
-        const ImVec2 a(x - tw - sw - 10, y0), b(x, y1);
-        if (a.x < left) break;
+      const float sw = (y1 - y0) * 0.6f;
+      struct Chip {
+        std::string text;
+        float w;
+        trace::LaneId lane;
+      };
+      std::vector<Chip> chips;
+      float total = 0;
+      for (std::size_t i = 0; i < waiters.size() && i < 4; ++i) {
+        const bool rest = i == 3 && waiters.size() > 4;
+        Chip c{rest ? fmt::format("+{} more", waiters.size() - 3)
+                    : fmt::format("{} {}", run.lanes[waiters[i].lane].name, format_time(waiters[i].waited)),
+               0, rest ? trace::kNone : waiters[i].lane};
+        c.w = ImGui::GetFont()->CalcTextSizeA(f, 1e9f, 0, c.text.c_str()).x + (rest ? 0 : sw) + 10;
+        total += c.w + 3;
+        chips.push_back(std::move(c));
+      }
+      // Longest wait nearest the playhead: the head of the queue.
+      const bool leftwards = px - 6 - total >= left;
+      float x = leftwards ? px - 6 : px + ImGui::CalcTextSize("GIL").x + ImGui::GetFontSize() * 1.3f;
+      for (const Chip& c : chips) {
+        const ImVec2 a(leftwards ? x - c.w : x, y0), b(leftwards ? x : x + c.w, y1);
         dl->AddRectFilled(a, b, IM_COL32(255, 255, 255, 240), 3.0f);
         dl->AddRect(a, b, to_u32(state_colour(trace::SpanState::WaitingGil)), 3.0f, 0, 2.0f);
-        if (!last) {
-          const std::uint32_t ordinal = app.runs[r].identity[w.lane];
-          const ImU32 c = ordinal == trace::kNone ? IM_COL32(90, 90, 90, 255) : to_u32(identity_colour(ordinal));
-          dl->AddRectFilled(ImVec2(a.x + 3, y0 + (y1 - y0 - sw) * 0.5f), ImVec2(a.x + 3 + sw, y0 + (y1 - y0 + sw) * 0.5f), c, 2.0f);
+        float tx = a.x + 4;
+        if (c.lane != trace::kNone) {
+          const std::uint32_t ordinal = app.runs[r].identity[c.lane];
+          const ImU32 col = ordinal == trace::kNone ? IM_COL32(90, 90, 90, 255) : to_u32(identity_colour(ordinal));
+          dl->AddRectFilled(ImVec2(tx, y0 + (y1 - y0 - sw) * 0.5f), ImVec2(tx + sw, y0 + (y1 - y0 + sw) * 0.5f), col, 2.0f);
+          tx += sw + 3;
         }
-        dl->AddText(ImGui::GetFont(), f, ImVec2(a.x + sw + 6, y0 + (y1 - y0 - f) * 0.5f), IM_COL32(20, 20, 20, 255),
-                    text.c_str());
-        x = a.x - 3;
-        if (last || ++shown > 3) break;
+        dl->AddText(ImGui::GetFont(), f, ImVec2(tx, y0 + (y1 - y0 - f) * 0.5f), IM_COL32(20, 20, 20, 255), c.text.c_str());
+        x = leftwards ? a.x - 3 : b.x + 3;
       }
     }
   }
@@ -179,6 +191,10 @@ void draw_timeline(AppState& app) {
       longest = std::max(longest, ImGui::CalcTextSize(r.lane_labels[l].c_str()).x);
     }
     for (const LaneGroup& g : r.groups) longest = std::max(longest, ImGui::CalcTextSize(("+ " + g.label).c_str()).x);
+  }
+  for (const trace::Trace& run : runs) {  // a collapsed run's name, bold, after its triangle
+    const float w = bold_font()->CalcTextSizeA(ImGui::GetFontSize(), 1e9f, 0, run_label(run).c_str()).x;
+    longest = std::max(longest, w + ImGui::GetFontSize() * 0.2f);
   }
   const float width = ImGui::GetContentRegionAvail().x;
   const float label_w = std::round(std::clamp(longest + ImGui::GetFontSize() * 1.8f, 110.0f * scale,

@@ -202,9 +202,11 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
     dl->AddRect(ImVec2(x0 - 1, box.top), ImVec2(std::max(x1, x0 + 2) + 1, box.bottom), IM_COL32(0, 0, 0, 255), 0, 0, 2.5f);
   }
   if (!ctx.show_marks) return;
-  // Marks: every one at least 2 px from the one before is drawn; closer ones are counted.
+  // Job-done dots: every one at least 2 px from the one before is drawn. Other glyphs are
+  // bigger and keep a few pixels apart. What is left out is counted, for the header.
   marks_.clear();
-  const std::size_t folded = visible_marks(run, index.glyph_marks[row.lane], ctx.view, 2.0, marks_);
+  std::size_t folded = visible_marks(run, index.glyph_marks[row.lane], ctx.view, 5.0 * ctx.scale, marks_);
+  folded += visible_marks(run, index.job_end_marks[row.lane], ctx.view, 2.0, marks_);
   for (std::uint32_t m : marks_) {
     paint_mark(dl, run.marks[m].kind, box.left + static_cast<float>(ctx.view.x_of(run.marks[m].at)), box);
   }
