@@ -120,3 +120,47 @@ TEST_CASE("every job-done dot with room is drawn: lesson 11, and a thread pool 1
     CHECK(latest > Time::from_seconds(1200));  // dots all the way, not only the first 470 s
   }
 }
+
+TEST_CASE("a click on a run's header collapses it; a double-click focuses it; F fits them all again") {
+  HeadlessViewer v;
+  REQUIRE(v.app.session.open({}));
+  refresh_derived(v.app);
+  v.frame();
+  v.frame();
+  ImGuiIO& io = ImGui::GetIO();
+  const auto click_header = [&](std::uint32_t run) {
+    const Row* h = v.app.timeline.layout.header(run);
+    REQUIRE(h);
+    io.MousePos = ImVec2(v.app.timeline_rect[0] + 20, v.app.timeline.lanes_top + h->y - v.app.timeline.scroll + h->height * 0.5f);
+    v.frame();
+    io.MouseDown[0] = true;
+    v.frame();
+    io.MouseDown[0] = false;
+    v.frame();
+    v.frame(1.0);  // the new rows are laid out, and the next click is no double-click
+  };
+  click_header(1);
+  REQUIRE(v.app.folding.size() == v.app.session.runs().size());
+  CHECK(v.app.folding[1].collapsed);
+  CHECK(!v.app.fit_runs);
+  CHECK(v.app.timeline.layout.find(1, v.app.session.runs()[1].processes[0].gil_lane) == v.app.timeline.layout.header(1));
+  click_header(1);
+  CHECK(!v.app.folding[1].collapsed);
+  // A double-click: two clicks in quick succession.
+  const Row* h = v.app.timeline.layout.header(2);
+  io.MousePos = ImVec2(v.app.timeline_rect[0] + 20, v.app.timeline.lanes_top + h->y - v.app.timeline.scroll + h->height * 0.5f);
+  for (int i = 0; i < 2; ++i) {
+    io.MouseDown[0] = true;
+    v.frame();
+    io.MouseDown[0] = false;
+    v.frame();
+  }
+  CHECK(v.app.focus == 2u);
+  v.frame();
+  for (std::uint32_t r = 0; r < v.app.session.runs().size(); ++r) {
+    CHECK((v.app.timeline.layout.header(r)->lane != trace::kNone) == (r != 2));  // only run 2 open
+  }
+  v.press(ui::kKeyF);
+  CHECK(!v.app.focus);
+  CHECK(v.app.fit_runs);
+}

@@ -137,3 +137,26 @@ TEST_CASE("pool chunks: sent to the queue, still to send, and jobs waiting in th
   CHECK(at(t, 5_ms).jobs.jobs_queued == 2);   // 4 sent, 2 started
   CHECK(at(t, 10_ms).jobs.chunks_unsent == 0);
 }
+
+TEST_CASE("at the hand-off instant the GIL is free and already promised to the woken thread") {
+  trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 2, 5_ms);
+  const auto main = b.add_process("main", true);
+  const auto gil = b.gil_lane(main);
+  const auto t1 = b.add_lane("T1", trace::LaneKind::Thread, main);
+  const auto t2 = b.add_lane("T2", trace::LaneKind::Thread, main);
+  b.set_state(t1, 0_ms, trace::SpanState::Running);
+  b.set_state(gil, 0_ms, trace::SpanState::Held, t1);
+  b.set_state(t2, 1_ms, trace::SpanState::WaitingGil);
+  b.set_state(t1, 6_ms, trace::SpanState::WaitingGil);  // dropped at 6 ms
+  b.clear_state(gil, 6_ms);
+  b.set_state(gil, 6010_us, trace::SpanState::Held, t2);  // T2 wakes and takes it 10 us later
+  b.set_state(t2, 6010_us, trace::SpanState::Running);
+  const trace::Trace t = b.finish(10_ms);
+  const PlayheadState s = state_at(t, PlayheadIndex::build(t), 6_ms);
+  REQUIRE(s.processes.size() == 1);
+  CHECK(s.processes[0].holder == trace::kNone);
+  CHECK(s.processes[0].next_holder == t2);
+  CHECK(s.processes[0].next_held_at == 6010_us);
+  REQUIRE(s.processes[0].waiters.size() == 2);
+  CHECK(s.processes[0].waiters[0].lane == t2);  // longest wait first
+}
