@@ -35,6 +35,7 @@ std::vector<GilContention> gil_contention(const trace::Trace& run) {
       while (i < edges.size() && edges[i].first == at) waiting += edges[i++].second;
       if (waiting == before) continue;
       if (before > 0 && !c.spans.empty() && c.spans.back().end == Time::max()) c.spans.back().end = at;
+      c.most_waiters = std::max(c.most_waiters, static_cast<std::uint32_t>(waiting));
       if (waiting > 0) {
         c.spans.push_back(Span{at, Time::max(), static_cast<std::uint32_t>(waiting), trace::kNoStep,
                                SpanState::WaitingGil, 0});

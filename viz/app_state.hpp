@@ -37,6 +37,7 @@ struct SpanRef {
 struct GilContention {
   trace::ProcessId process = 0;
   std::vector<trace::Span> spans;
+  std::uint32_t most_waiters = 0;  ///< the largest `subject`: the band's full height
 };
 std::vector<GilContention> gil_contention(const trace::Trace& run);
 

@@ -44,9 +44,10 @@ std::vector<HandoffLink> handoff_links(const trace::Trace& run) {
     if (gil_lane >= run.lanes.size()) continue;
     // The holder's hold at the request ends with the drop (a forced switch or a release);
     // the next hold is the new holder's.
+    // A drop at the very instant of the request ends the hold at `asked`: look just before it.
     const auto& gil = run.lanes[gil_lane].spans;
-    const std::size_t i = first_span_ending_after(gil, link.asked);
-    if (i >= gil.size() || gil[i].begin > link.asked || gil[i].subject != link.holder) {
+    const std::size_t i = first_span_ending_after(gil, link.asked - Time{1});
+    if (i >= gil.size() || gil[i].begin >= link.asked || gil[i].subject != link.holder) {
       links.push_back(link);
       continue;
     }

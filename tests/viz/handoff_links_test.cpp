@@ -53,3 +53,25 @@ TEST_CASE("a thread that was not waiting and takes the GIL has barged in") {
   CHECK(links[0].why == HandoffLink::Why::Barged);
   CHECK(why_text(t, links[0]).find("T3 took it, not T2 who asked") == 0);
 }
+
+TEST_CASE("a holder that drops the GIL at the very instant of the request is linked too") {
+  trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 2, 5_ms);
+  const auto main = b.add_process("main", true);
+  const auto gil = b.gil_lane(main);
+  const auto t1 = b.add_lane("T1", trace::LaneKind::Thread, main);
+  const auto t2 = b.add_lane("T2", trace::LaneKind::Thread, main);
+  b.set_state(t1, 0_ms, trace::SpanState::Running);
+  b.set_state(gil, 0_ms, trace::SpanState::Held, t1);
+  b.set_state(t2, 0_ms, trace::SpanState::WaitingGil);
+  b.mark(5_ms, trace::MarkKind::DropRequest, t2, t1, (5_ms).ns());
+  b.mark(5_ms, trace::MarkKind::ForcedSwitch, t1, t2, 0);
+  b.set_state(t1, 5_ms, trace::SpanState::WaitingGil);
+  b.set_state(t2, 5_ms, trace::SpanState::Running);
+  b.set_state(gil, 5_ms, trace::SpanState::Held, t2);
+  const trace::Trace t = b.finish(10_ms);
+  const auto links = handoff_links(t);
+  REQUIRE(links.size() == 1);
+  CHECK(links[0].dropped == 5_ms);
+  CHECK(links[0].taker == t2);
+  CHECK(links[0].why == HandoffLink::Why::Asker);
+}

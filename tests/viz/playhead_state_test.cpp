@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "fake_runs.hpp"
+#include "viz/app_state.hpp"
 #include "viz/playhead_state.hpp"
 
 using namespace gilsim;
@@ -159,4 +160,17 @@ TEST_CASE("at the hand-off instant the GIL is free and already promised to the w
   CHECK(s.processes[0].next_held_at == 6010_us);
   REQUIRE(s.processes[0].waiters.size() == 2);
   CHECK(s.processes[0].waiters[0].lane == t2);  // longest wait first
+}
+
+TEST_CASE("GIL contention: when, and how many, threads wait for each GIL") {
+  const trace::Trace t = viz::testing::two_threads();
+  const auto contention = gil_contention(t);
+  REQUIRE(contention.size() == 1);
+  // T2 waits 1 - 6.5 ms, T1 waits 6.5 - 12 ms: one waiter throughout, from 1 ms to 12 ms.
+  const auto& spans = contention[0].spans;
+  REQUIRE(!spans.empty());
+  CHECK(spans.front().begin == 1_ms);
+  CHECK(spans.back().end == 12_ms);
+  for (const auto& s : spans) CHECK(s.subject == 1);
+  CHECK(contention[0].most_waiters == 1);
 }

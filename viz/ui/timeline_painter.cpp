@@ -81,13 +81,14 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
   }
 }
 
-void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, const LaneBox& box) {
+void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, std::uint32_t most, const LaneBox& box) {
   const float h = box.bottom - box.top;
-  const float y0 = box.bottom - h * 0.32f;
   const ImU32 fill = to_u32(state_colour(trace::SpanState::WaitingGil));
   for (const DrawItem& item : items) {
     const float x0 = box.left + static_cast<float>(item.x0);
     const float x1 = box.left + static_cast<float>(item.x1);
+    const float share = most > 1 ? std::min(1.0f, static_cast<float>(item.subject) / static_cast<float>(most)) : 1.0f;
+    const float y0 = box.bottom - 1 - std::max(3.0f, h * 0.4f * share);
     if (item.coverage < 0.97f) {
       dl->AddRectFilled(ImVec2(x0, box.bottom - 1 - std::max(1.0f, item.coverage * (box.bottom - 1 - y0))),
                         ImVec2(x1, box.bottom - 1), fill);

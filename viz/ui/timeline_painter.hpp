@@ -43,8 +43,9 @@ void paint_density(ImDrawList* dl, const LaneDensity& density, float lanes, cons
 /// A counter strip: per pixel column, `value(c)` out of `max` as a filled graph.
 void paint_counter(ImDrawList* dl, const LaneDensity& density, float max, ImU32 colour, const LaneBox& box);
 
-/// A band at the bottom of a GIL lane where threads wait for it (subject = how many).
-void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, const LaneBox& box);
+/// A band at the bottom of a GIL lane where threads wait for it (subject = how many): a
+/// counter, as tall as the waiters out of `most` (one waiter of three: a third).
+void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, std::uint32_t most, const LaneBox& box);
 
 /// One mark glyph centred at x in the lane box.
 void paint_mark(ImDrawList* dl, trace::MarkKind kind, float x, const LaneBox& box);

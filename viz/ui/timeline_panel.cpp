@@ -86,23 +86,40 @@ void animate_tokens(AppState& app, const TimelineLayout& layout, const std::vect
   }
 }
 
-/// From each drop request to the holder's drop and on to the thread that took the GIL: an
-/// elbow line asker -> holder -> taker. The hand-off around the playhead is drawn bold.
+/// An arrow from (x, from_y) to (x, to_y), its head on the target row's edge.
+void vertical_arrow(ImDrawList* dl, float x, float from_y, float to_y, float half_row, ImU32 ink, float width,
+                    float head) {
+  const float dir = to_y > from_y ? 1.0f : -1.0f;
+  const float tip = to_y - dir * half_row * 0.55f;
+  if ((tip - from_y) * dir <= head) return;
+  dl->AddLine(ImVec2(x, from_y), ImVec2(x, tip - dir * head), ink, width);
+  dl->AddTriangleFilled(ImVec2(x - head * 0.7f, tip - dir * head * 1.3f), ImVec2(x + head * 0.7f, tip - dir * head * 1.3f),
+                        ImVec2(x, tip), ink);
+}
+
+/// Cause and effect at each hand-off: an arrow from the thread that asked to the holder (at
+/// the request), a line along the holder to its drop, and an arrow from the holder to the
+/// thread that took the GIL (at the drop). The hand-off around the playhead is drawn bold;
+/// elsewhere links closer than a few pixels to the previous one are left to the glyphs.
 void draw_handoff_links(ImDrawList* dl, const AppState& app, const TimelineLayout& layout,
                         const std::vector<std::vector<int>>& rows, float lanes_left, float top) {
   const auto& runs = app.session.runs();
   const TimeView& view = app.view;
   const Time now = app.playback.now();
   const float scale = app.ui_scale;
+  const float half_row = app.layout.lane_height * 0.5f;
   const auto centre = [&](std::uint32_t r, trace::LaneId lane) -> std::optional<float> {
     if (lane >= rows[r].size() || rows[r][lane] < 0) return std::nullopt;
     const Row& row = layout.rows[static_cast<std::size_t>(rows[r][lane])];
+    if (row.kind != Row::Kind::Lane) return std::nullopt;  // a collapsed run shows no threads
     return top + row.y + row.height * 0.5f;
   };
+  const ImU32 ask_ink = to_u32(mark_colour(trace::MarkKind::DropRequest));
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     const auto& links = app.runs[r].handoffs;
     auto it = std::lower_bound(links.begin(), links.end(), view.time_at(-400),
                                [](const HandoffLink& l, Time t) { return l.asked < t; });
+    float last_x = -1e9f;
     int drawn = 0;
     for (; it != links.end() && it->asked < view.end() && drawn < 400; ++it) {
       if (it->dropped == Time::max()) continue;
@@ -110,17 +127,16 @@ void draw_handoff_links(ImDrawList* dl, const AppState& app, const TimelineLayou
       if (!ya || !yh) continue;
       const float xa = lanes_left + static_cast<float>(view.x_of(it->asked));
       const float xd = lanes_left + static_cast<float>(view.x_of(it->dropped));
-      const bool current = it->asked <= now && now <= std::max(it->dropped, it->taken == Time::max() ? it->dropped : it->taken);
-      if (!current && xd - xa < 6 * scale) continue;  // too tight to read: the glyphs say it
-      const ImU32 ink = current ? IM_COL32(0, 0, 0, 255) : IM_COL32(40, 40, 40, 150);
-      const float w = current ? 2.5f * scale : 1.0f * scale;
-      const ImVec2 path[4] = {{xa, *ya}, {xa, *yh}, {xd, *yh}, {xd, yt ? *yt : *yh}};
-      dl->AddPolyline(path, yt ? 4 : 3, ink, 0, w);
-      if (yt && std::abs(*yt - *yh) > 4) {  // an arrowhead on the taker
-        const float s = 4.0f * scale * (current ? 1.3f : 1.0f), dir = *yt > *yh ? 1.0f : -1.0f;
-        dl->AddTriangleFilled(ImVec2(xd - s, *yt - dir * s * 1.4f), ImVec2(xd + s, *yt - dir * s * 1.4f),
-                              ImVec2(xd, *yt), ink);
-      }
+      const Time until = it->taken == Time::max() ? it->dropped : it->taken;
+      const bool current = it->asked <= now && now <= until + Time{1};
+      if (!current && xa - last_x < 8 * scale) continue;
+      last_x = xa;
+      const float w = (current ? 2.5f : 1.2f) * scale, head = (current ? 5.0f : 3.5f) * scale;
+      const ImU32 ink = current ? IM_COL32(0, 0, 0, 255) : IM_COL32(30, 30, 30, 170);
+      const float gap = 3 * scale;
+      vertical_arrow(dl, xa - gap, *ya, *yh, half_row, current ? ask_ink : IM_COL32(213, 94, 0, 170), w, head);
+      if (xd - xa > 2 * gap) dl->AddLine(ImVec2(xa - gap, *yh), ImVec2(xd + gap, *yh), ink, w);
+      if (yt) vertical_arrow(dl, xd + gap, *yh, *yt, half_row, ink, w, head);
       ++drawn;
     }
   }

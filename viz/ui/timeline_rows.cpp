@@ -192,7 +192,7 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
       if (c.process != lane.process) continue;
       items_.clear();
       build_draw_items(c.spans, ctx.view, items_);
-      paint_contention(dl, items_, box);
+      paint_contention(dl, items_, c.most_waiters, box);
     }
   }
   if (ctx.selected && ctx.selected->run == row.run && ctx.selected->lane == row.lane) {
