@@ -236,7 +236,8 @@ void draw_timeline(AppState& app) {
   app.view.limit(end);
 
   const float child_h = std::max(20.0f, avail.y - axis_h);
-  const LayoutOptions options = choose_layout(app, child_h - 2);
+  // The rows' area holds the rows plus ImGui's spacing after its last item: fit within that.
+  const LayoutOptions options = choose_layout(app, child_h - ImGui::GetStyle().ItemSpacing.y - 2);
   app.layout.lane_height = options.lane_height;
   const TimelineLayout layout = layout_rows(runs, [&] {
     std::vector<std::vector<LaneGroup>> g;
