@@ -280,9 +280,8 @@ void draw_timeline(AppState& app) {
 
   std::vector<std::optional<double>> errors;
   for (std::uint32_t r = 0; r < runs.size(); ++r) errors.push_back(prediction_error_of(app, r));
-  const TimelineContext ctx{runs,     app.runs,   app.view, options.folding, app.focus, app.selected,
-                            app.playback.now(), shown_end, scale, app.show_marks, content.x, lanes_x,
-                            right,    std::move(errors)};
+  const TimelineContext ctx{runs,      app.runs, app.view,         options.folding, app.selected, shown_end,
+                            scale,     app.show_marks, content.x, lanes_x,         right,        std::move(errors)};
   static thread_local TimelineRows painter;
   RowStats stats;
   stats.marks_drawn.assign(runs.size(), {});

@@ -22,10 +22,8 @@ struct TimelineContext {
   const std::vector<trace::Trace>& runs;
   const std::vector<RunIndex>& index;
   const TimeView& view;
-  const std::vector<RunFolding>& folding;
-  std::optional<std::uint32_t> focus;
+  const std::vector<RunFolding>& folding;  ///< as drawn (fit and focus applied)
   std::optional<SpanRef> selected;
-  Time playhead;
   Time axis_end;      ///< where the shared axis ends (measured runs past it are clipped)
   float scale = 1;
   bool show_marks = true;
