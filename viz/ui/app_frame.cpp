@@ -52,7 +52,8 @@ void draw_frame(AppState& app, double wall_seconds) {
   ImGui::End();
 
   const bool side = !app.presentation && display.x > f * 40;
-  const float side_w = side ? std::clamp(display.x * 0.25f, f * 18, f * 30) : 0.0f;
+  // Wide enough on a 1920 screen for the numbers table's six columns.
+  const float side_w = side ? std::clamp(display.x * (display.x >= f * 110 ? 0.3f : 0.25f), f * 18, f * 38) : 0.0f;
   const float main_w = display.x - side_w;
   const float rest_h = display.y - top;
   // Bigger text needs more rows for the same lanes: the timeline's share grows with the scale.

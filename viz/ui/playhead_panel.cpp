@@ -48,7 +48,7 @@ std::string task_list(const trace::Trace& run, const std::vector<TaskAtPlayhead>
 
 }  // namespace
 
-void draw_playhead_state(AppState& app) {
+void draw_playhead_state(const AppState& app) {
   const auto& runs = app.session.runs();
   const Time now = app.playback.now();
   ImGui::PushFont(bold_font());
