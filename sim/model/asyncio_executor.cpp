@@ -64,7 +64,7 @@ Program executor_worker(RunContext& ctx, Loop& loop, ThreadId self) {
     switch (item.work) {
       case StepKind::Native:
         co_await e.release_gil(self);
-        co_await e.compute(self, item.duration, Work{SpanState::Native, false, false, job, item.step});
+        co_await e.compute(self, item.duration, Work::native(job, item.step));
         co_await e.acquire_gil(self);
         break;
       case StepKind::Io:
@@ -77,7 +77,7 @@ Program executor_worker(RunContext& ctx, Loop& loop, ThreadId self) {
         break;
       default:
         co_await e.compute(self, python_cost(e, ctx.scenario.python, item.duration),
-                           Work{SpanState::Running, true, true, job, item.step});
+                           Work::python(job, item.step));
         break;
     }
     ++loop.executor_idle;
@@ -95,7 +95,7 @@ Program submit_to_executor(RunContext& ctx, Loop& loop, OffloadItem item) {
     --loop.executor_idle;
   } else if (loop.executor_threads < scenario::effective_workers(ctx.scenario, ctx.run)) {
     const Time start_cost = ctx.scenario.costs.thread_start;
-    co_await e.compute(loop.thread, start_cost, Work{SpanState::Starting, true, false, ctx.jobs[item.task].id});
+    co_await e.compute(loop.thread, start_cost, Work::starting(ctx.jobs[item.task].id));
     const ThreadId w = e.add_thread(fmt::format("asyncio_{}", loop.executor_threads++), 0);
     e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(loop.thread), e.lane(w), start_cost.ns());
     e.start(w, executor_worker(ctx, loop, w));
@@ -115,7 +115,7 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
     trace.job_started(job.id, task.lane, e.now());
   }
   trace.set_state(task.lane, e.now(), SpanState::Running, job.id);
-  co_await e.compute(t, ctx.scenario.costs.loop_callback, Work{SpanState::Running, true, true, job.id});
+  co_await e.compute(t, ctx.scenario.costs.loop_callback, Work::python(job.id));
   const auto& steps = job.kind->steps;
   while (task.next_step < steps.size()) {
     const std::size_t i = task.next_step++;
@@ -124,12 +124,12 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
     switch (steps[i].kind) {
       case StepKind::Cpu:
         trace.set_state(task.lane, e.now(), SpanState::Running, job.id, label);
-        co_await e.compute(t, python_cost(e, ctx.scenario.python, d), Work{SpanState::Running, true, true, job.id, label});
+        co_await e.compute(t, python_cost(e, ctx.scenario.python, d), Work::python(job.id, label));
         break;
       case StepKind::Native:
         trace.set_state(task.lane, e.now(), SpanState::Native, job.id, label);
         co_await e.release_gil(t);
-        co_await e.compute(t, d, Work{SpanState::Native, false, false, job.id, label});
+        co_await e.compute(t, d, Work::native(job.id, label));
         co_await e.acquire_gil(t);
         break;
       case StepKind::Io:

@@ -2,21 +2,48 @@
 // whose programs are coroutines. Programs ask for operations (compute, wait, take or drop
 // the GIL); the engine decides when each completes and records every change in the trace.
 //
-// engine.cpp: events, programs and compute; os_scheduler.cpp: cores and the run queue;
-// gil_rules.cpp: the GIL (new GIL G1-G8, old GIL O1-O3, none).
+// How the engine is put together (the rules themselves are in docs/model.md):
+//
+//   Engine (this file)       owns the clock, the records below and the rules that join them.
+//     engine.cpp             the event loop, program operations (compute, wait, notify, exit)
+//     os_scheduler.cpp       cores and the OS run queue (S1-S5)
+//     gil_rules.cpp          the GIL: new GIL G1-G8, old GIL O1-O3, none (F1)
+//   TimerHeap (timer_heap.hpp)         the clock: one timer slot per owner, moved or removed
+//                                      in place; ties by (time, seq)
+//   ThreadState (thread_state.hpp)     a thread's state machines: Activity, CoreState,
+//                                      GilState, AfterGil, Progress, Notify
+//   RunQueue, choose_idle_core (run_queue.hpp)  the OS run queue and wake-up placement
+//   Engine::Thread/Core (engine_state.hpp)      plain records in flat vectors, by index
+//   Gil (gil.hpp)                      one interpreter's GIL: lock, holder, drop request,
+//                                      signal, switch waiters
+//   GilWaitQueue (gil_wait_queue.hpp)  the new GIL's timed waiters and their drop deadline
+//   Program (program.hpp)              the coroutine type executors write programs in
+//
+// Timers: each thread owns two slots (its program timer: Resume, GilAttempt or
+// OldGilHandoff; and ComputeDone), each core one (QuantumEnd), each GIL one (DropDeadline).
+// Setting a slot that is pending moves it (with a fresh sequence number, so it ties as if
+// new); cancelling removes it. dispatch() maps a fired slot to its owner's handler.
+//
+// To add a rule: find the handler that owns the moment it changes (a timer's handler in
+// dispatch(), or an operation), write the expected timeline as a test first
+// (tests/model/), and keep the RNG draws in the same order for the existing rules.
+// To add a timer: give its owner a slot with add_timer() and an EventKind, and handle the
+// kind in dispatch(). To add a resource (a lock, a pool): a small class with its own queue
+// and unit tests, as Gil is; the engine holds one per instance and calls it from an
+// operation, as acquire_gil()/release_gil() call the Gil's.
 #pragma once
 
 #include <coroutine>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "sim/model/event_queue.hpp"
-#include "sim/model/gil_wait_queue.hpp"
+#include "sim/model/gil.hpp"
 #include "sim/model/program.hpp"
 #include "sim/model/random.hpp"
+#include "sim/model/run_queue.hpp"
+#include "sim/model/timer_heap.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace_builder.hpp"
 
@@ -34,16 +61,48 @@ struct EngineConfig {
   std::uint64_t seed = 1;
 };
 
-/// What a compute operation is, for the GIL, the check points and the trace.
+/// What a compute operation is, for the GIL, the check points and the trace. Build it with
+/// the factories below, which say what kind of code runs, never with positional flags.
 struct Work {
   SpanState state = SpanState::Running;  ///< Running, Native, Pickling or Starting
   bool needs_gil = true;
   bool checkpoints = true;  ///< the eval loop checks for drop requests while it runs (G4)
   std::uint32_t job = trace::kNone;
   std::uint16_t step = trace::kNoStep;
+
+  /// Python bytecode: holds the GIL and drops it at check points on request (G4, G5).
+  static Work python(std::uint32_t job = trace::kNone, std::uint16_t step = trace::kNoStep) {
+    return Work{.state = SpanState::Running, .needs_gil = true, .checkpoints = true, .job = job, .step = step};
+  }
+  /// Native code that released the GIL around it.
+  static Work native(std::uint32_t job = trace::kNone, std::uint16_t step = trace::kNoStep) {
+    return Work{.state = SpanState::Native, .needs_gil = false, .checkpoints = false, .job = job, .step = step};
+  }
+  /// pickle.dumps()/loads() of arguments or results: Python-level work under the GIL.
+  static Work pickling(std::uint32_t job = trace::kNone) {
+    return Work{.state = SpanState::Pickling, .needs_gil = true, .checkpoints = true, .job = job};
+  }
+  /// Starting a thread or a process from Python: under the GIL, in C with no check point.
+  static Work starting(std::uint32_t job = trace::kNone) {
+    return Work{.state = SpanState::Starting, .needs_gil = true, .checkpoints = false, .job = job};
+  }
+  /// A new process before its interpreter exists: no GIL to take.
+  static Work starting_interpreter() {
+    return Work{.state = SpanState::Starting, .needs_gil = false, .checkpoints = false};
+  }
 };
 
 class Engine;
+
+/// What an owner does when its timer fires.
+enum class EventKind : std::uint8_t {
+  Resume,        ///< a thread's pending operation is complete: continue it
+  ComputeDone,   ///< a thread's compute reached its planned end (or a later one, if it was paused)
+  QuantumEnd,    ///< a core's time slice ended
+  DropDeadline,  ///< a GIL waiter's timed wait runs out with no switch (new GIL, G2)
+  GilAttempt,    ///< a signalled GIL waiter, awake now, tries to take the GIL (G8)
+  OldGilHandoff, ///< old GIL: a signalled waiter wins the release-and-reacquire race (O3)
+};
 
 /// `co_await` on an operation: suspends unless it completed at once.
 struct Operation {
@@ -84,7 +143,7 @@ class Engine {
   void exit(ThreadId t);
 
   Time now() const { return now_; }
-  /// When the last thread exited: the end of the run, whatever stale events remain.
+  /// When the last thread exited: the end of the run, whatever timers remain.
   Time last_exit() const { return last_exit_; }
   bool holds_gil(ThreadId t) const;
   trace::LaneId lane(ThreadId t) const;
@@ -99,11 +158,18 @@ class Engine {
  private:
   struct Thread;
   struct Core;
-  struct Gil;
   friend struct Operation;
 
   // engine.cpp
-  void dispatch(const Event& e);
+  struct TimerOwner {
+    EventKind kind = EventKind::Resume;
+    std::uint32_t target = 0;  ///< thread, core or GIL index, per kind
+  };
+  TimerHeap::Slot add_timer(EventKind kind, std::uint32_t target);
+  /// A thread's one program timer (Resume, GilAttempt or OldGilHandoff), set or moved.
+  void set_thread_timer(ThreadId t, Time at, EventKind kind);
+  void cancel_thread_timer(ThreadId t);
+  void dispatch(TimerOwner owner);
   void schedule_resume(ThreadId t);
   void resume_program(ThreadId t);
   void proceed(ThreadId t);
@@ -141,14 +207,17 @@ class Engine {
   EngineConfig config_;
   trace::TraceBuilder& builder_;
   Random random_;
-  EventQueue queue_;
+  TimerHeap timers_;
+  std::vector<TimerOwner> owners_;  ///< by timer slot
   Time now_;
   Time last_exit_;
   std::uint64_t events_ = 0;
-  std::vector<std::unique_ptr<Thread>> threads_;  // stable addresses while programs add threads
+  // Programs add threads while the engine runs: code holds no Thread& across a program's
+  // resumption (only dispatch() resumes programs, as its last step).
+  std::vector<Thread> threads_;
+  std::vector<Program> programs_;  ///< by thread: the coroutines' owners
   std::vector<Core> cores_;
-  std::vector<ThreadId> run_queue_;
-  std::size_t run_queue_head_ = 0;
+  RunQueue run_queue_;
   std::vector<std::unique_ptr<Gil>> gils_;          ///< by process; null without a GIL
   std::vector<std::uint32_t> dirty_gils_;           ///< GILs whose drop deadline needs a look
   std::vector<ThreadId> released_scratch_;

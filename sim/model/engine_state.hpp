@@ -1,55 +1,35 @@
-// The engine's private records of threads, cores and GILs; shared by its source files only.
+// The engine's private records of threads and cores; shared by its source files only.
 #pragma once
 
 #include "sim/model/engine.hpp"
+#include "sim/model/thread_state.hpp"
 
 namespace gilsim::model {
 
 inline constexpr ThreadId kNoThread = trace::kNone;
 
+/// A thread's hot record: plain data in one flat vector, indexed by ThreadId. Its program
+/// (the coroutine that owns the frame) lives in Engine::programs_.
 struct Engine::Thread {
-  std::string name;
+  ThreadState s;  ///< the state machines
+  int core = -1;  ///< its core while s.core == CoreState::OnCore
   trace::LaneId lane = trace::kNone;
-  trace::ProcessId process = trace::kNone;
   Gil* gil = nullptr;  ///< its process's GIL; null without one
-  Program body;
   std::coroutine_handle<> continuation;
-  std::uint32_t epoch = 0;  ///< bumped to make this thread's pending events stale
-
-  enum class Doing : std::uint8_t { Nothing, Compute, Wait, Exited };
-  Doing doing = Doing::Nothing;
+  TimerHeap::Slot timer = 0;          ///< its program timer: Resume, GilAttempt or OldGilHandoff
+  TimerHeap::Slot compute_timer = 0;  ///< ComputeDone, pending while a compute is planned
 
   // Current compute.
   Work work;
   Time remaining;
   Time run_start;
-  Time run_end;          ///< when the running compute ends, if nothing interrupts it
-  bool running = false;  ///< computing on a core now
-  bool done_pending = false;  ///< a ComputeDone event is in the queue, at done_at
-  Time done_at;
-  bool dilated = false;  ///< old GIL: progress slowed by releases while others wait
+  Time run_end;  ///< when the running compute ends, if nothing interrupts it
 
   // Labels for wait spans.
   std::uint32_t job = trace::kNone;
   std::uint16_t step = trace::kNoStep;
 
-  // Core.
-  int core = -1;
-  bool queued = false;  ///< in the OS run queue
-  bool just_woke = false;  ///< back from I/O or a sleep: may preempt a CPU hog (S3)
-
-  // GIL.
-  enum class GilWait : std::uint8_t { None, Waiting, Woken, Switch };
-  bool holds_gil = false;
-  GilWait gil_wait = GilWait::None;
-  bool resume_when_gil_taken = false;   ///< acquire_gil(): resume the program; else continue compute
-  bool resume_after_switch = false;     ///< release_gil(): resume the program; else ask for the GIL again
-  Time waiting_since = Time::max();
-  bool forced_out = false;  ///< it just dropped the GIL in a forced switch  ///< Time::max() while not waiting
-
-  // notify().
-  bool notified = false;
-  bool waiting_notify = false;
+  Time waiting_since = Time::max();  ///< when its GIL wait began; Time::max() while not waiting
 };
 
 struct Engine::Core {
@@ -57,25 +37,7 @@ struct Engine::Core {
   ThreadId last = kNoThread;
   Time slice_start;
   Time idle_since;
-  std::uint32_t epoch = 0;
-  bool quantum_armed = false;
-};
-
-struct Engine::Gil {
-  explicit Gil(Time interval) : waiters(interval) {}
-  std::uint32_t index = 0;
-  trace::LaneId lane = trace::kNone;
-  bool locked = false;
-  ThreadId holder = kNoThread;
-  ThreadId last_holder = kNoThread;
-  bool drop_request = false;
-  bool forced_drop = false;  ///< the last drop was a forced switch (for the narrative)
-  Time held_since;
-  GilWaitQueue waiters;                 ///< threads in a timed wait (not yet signalled)
-  std::vector<ThreadId> switch_waiters; ///< droppers waiting for another thread to take it (G6)
-  std::uint32_t deadline_epoch = 0;
-  bool deadline_dirty = false;
-  Time deadline_at = Time::max();
+  TimerHeap::Slot quantum = 0;  ///< QuantumEnd, pending while its slice is armed
 };
 
 }  // namespace gilsim::model

@@ -1,7 +1,6 @@
 // The GIL, rule by rule (PYTHON_MODEL.md §1): the new GIL's timed wait, drop request,
 // forced switching and unfair wake-ups (G1-G8); the old GIL's release-and-reacquire
 // every check interval (O1-O3); and no GIL at all for free-threaded builds (F1).
-#include <algorithm>
 #include <cassert>
 
 #include "sim/model/engine.hpp"
@@ -11,79 +10,59 @@ namespace gilsim::model {
 
 using trace::MarkKind;
 
-Engine::Gil* Engine::gil_of(ThreadId t) { return threads_[t]->gil; }
+Gil* Engine::gil_of(ThreadId t) { return threads_[t].gil; }
 
 Operation Engine::acquire_gil(ThreadId t) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   Gil* gil = gil_of(t);
-  if (gil == nullptr || th.holds_gil) return Operation{this, t, true};
+  if (gil == nullptr || th.s.holds_gil()) return Operation{this, t, true};
   if (!gil->locked) {  // G1: an unlocked GIL is taken at once, by whoever asks
     take_gil(t);
     return Operation{this, t, true};
   }
-  th.resume_when_gil_taken = true;
+  th.s.after_gil = AfterGil::ResumeProgram;
   enter_gil_wait(t);
   return Operation{this, t, false};
 }
 
 Operation Engine::release_gil(ThreadId t) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   Gil* gil = gil_of(t);
-  if (gil == nullptr || !th.holds_gil) return Operation{this, t, true};
+  if (gil == nullptr || !th.s.holds_gil()) return Operation{this, t, true};
   if (!drop_gil(t, false)) return Operation{this, t, true};
   // G6: with a drop request pending, the dropper waits until another thread took the GIL.
-  th.gil_wait = Thread::GilWait::Switch;
-  th.resume_after_switch = true;
-  gil->switch_waiters.push_back(t);
+  th.s.wait_for_switch(AfterGil::ResumeProgram);
+  gil->wait_for_switch(t);
   release_core(t);
   show(t, SpanState::WaitingGil);
   return Operation{this, t, false};
 }
 
 void Engine::take_gil(ThreadId t) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
-  assert(!gil.locked && "take_gil() on a locked GIL");
-  gil.locked = true;
-  gil.holder = t;
-  gil.held_since = now_;
-  th.holds_gil = true;
-  th.gil_wait = Thread::GilWait::None;
+  const Gil::Taken taken = gil.take(t, now_);  // G3: a new holder increments switch_number
+  th.s.took_gil();
   builder_.set_state(gil.lane, now_, SpanState::Held, th.lane);
-  const ThreadId previous = gil.last_holder;
-  const bool switched = previous != t;
-  if (switched) {  // G3: a new holder increments switch_number
-    gil.last_holder = t;
-    gil.waiters.on_switch(now_);
-    // A forced switch already said who takes over; other hand-offs say it here.
-    if (previous != kNoThread && th.waiting_since != Time::max() && !gil.forced_drop) {
-      builder_.mark(now_, MarkKind::GilHandoff, th.lane, threads_[previous]->lane,
-                    (now_ - th.waiting_since).ns());
-    }
+  // A forced switch already said who takes over; other hand-offs say it here.
+  if (taken.switched && taken.previous != kNoThread && th.waiting_since != Time::max() && !taken.after_forced_drop) {
+    builder_.mark(now_, MarkKind::GilHandoff, th.lane, threads_[taken.previous].lane, (now_ - th.waiting_since).ns());
   }
   th.waiting_since = Time::max();
-  gil.drop_request = false;
-  gil.forced_drop = false;
   after_take(gil, t);
 }
 
 void Engine::after_take(Gil& gil, ThreadId taker) {
   schedule_drop_deadline(gil);
+  // switch_cond: droppers waiting for another thread to take the GIL go on. (With none,
+  // the scratch is left alone: this may run inside the loop below, through proceed().)
   if (gil.switch_waiters.empty()) return;
-  // switch_cond: droppers waiting for another thread to take the GIL go on.
-  auto& waiting = gil.switch_waiters;
-  const auto taker_waits = std::find(waiting.begin(), waiting.end(), taker) != waiting.end();
   auto& released = released_scratch_;
-  released.clear();
-  released.swap(waiting);
-  if (taker_waits) {
-    std::erase(released, taker);
-    waiting.push_back(taker);
-  }
+  gil.release_switch_waiters(taker, released);
   for (const ThreadId d : released) {
-    Thread& dropper = *threads_[d];
-    dropper.gil_wait = Thread::GilWait::None;
-    if (dropper.resume_after_switch) {
+    Thread& dropper = threads_[d];
+    dropper.s.switch_done();
+    if (dropper.s.after_gil == AfterGil::ResumeProgram) {
       schedule_resume(d);
     } else {
       proceed(d);  // a forced switch: ask for the GIL again and carry on computing
@@ -92,18 +71,17 @@ void Engine::after_take(Gil& gil, ThreadId taker) {
 }
 
 void Engine::enter_gil_wait(ThreadId t) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
-  if (th.gil_wait == Thread::GilWait::None) {
+  if (th.s.wait_for_gil()) {
     th.waiting_since = now_;
     // After a forced switch the ForcedSwitch mark already says why this thread waits.
-    if (!th.forced_out) {
+    if (!th.s.forced_out) {
       builder_.mark(now_, MarkKind::GilRequest, th.lane,
-                    gil.holder != kNoThread ? threads_[gil.holder]->lane : trace::kNone);
+                    gil.holder != kNoThread ? threads_[gil.holder].lane : trace::kNone);
     }
   }
-  th.forced_out = false;
-  th.gil_wait = Thread::GilWait::Waiting;
+  th.s.forced_out = false;
   release_core(t);
   show(t, SpanState::WaitingGil);
   gil.waiters.arm(t, now_);
@@ -115,42 +93,35 @@ void Engine::enter_gil_wait(ThreadId t) {
 }
 
 bool Engine::drop_gil(ThreadId t, bool forced) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   assert(gil.holder == t && "drop_gil() by a thread that does not hold the GIL");
-  gil.locked = false;
-  gil.holder = kNoThread;
-  th.holds_gil = false;
+  gil.drop(t);
+  th.s.dropped_gil();
   builder_.clear_state(gil.lane, now_);
-  ThreadId woken = kNoThread;
-  if (!gil.waiters.empty()) {
-    // G6/G8: COND_SIGNAL wakes one waiter, chosen by the OS, not by arrival order.
-    woken = gil.waiters.at(random_.below(gil.waiters.size()));
-    gil.waiters.remove(woken);
-    Thread& w = *threads_[woken];
-    w.gil_wait = Thread::GilWait::Woken;
-    ++w.epoch;
-    queue_.push(now_ + config_.costs.gil_wake_latency, EventKind::GilAttempt, woken, w.epoch);
+  const ThreadId woken = gil.signal_one(random_);  // G6/G8
+  if (woken != kNoThread) {
+    threads_[woken].s.signalled();
+    set_thread_timer(woken, now_ + config_.costs.gil_wake_latency, EventKind::GilAttempt);
   }
   const bool must_wait = config_.gil == scenario::GilMode::New && gil.drop_request && woken != kNoThread;
   if (forced) {
     builder_.mark(now_, MarkKind::ForcedSwitch, th.lane,
-                  woken != kNoThread ? threads_[woken]->lane : trace::kNone, (now_ - gil.held_since).ns());
+                  woken != kNoThread ? threads_[woken].lane : trace::kNone, (now_ - gil.held_since).ns());
   }
   schedule_drop_deadline(gil);
   return must_wait;
 }
 
 void Engine::forced_switch(ThreadId t) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   pause(t);
-  th.forced_out = true;
+  th.s.forced_out = true;
   gil.forced_drop = true;
   if (drop_gil(t, true)) {
-    th.gil_wait = Thread::GilWait::Switch;
-    th.resume_after_switch = false;
-    gil.switch_waiters.push_back(t);
+    th.s.wait_for_switch(AfterGil::ContinueCompute);
+    gil.wait_for_switch(t);
     release_core(t);
     show(t, SpanState::WaitingGil);
     return;
@@ -159,12 +130,12 @@ void Engine::forced_switch(ThreadId t) {
 }
 
 void Engine::on_gil_attempt(ThreadId t) {
-  Thread& th = *threads_[t];
-  if (th.gil_wait != Thread::GilWait::Woken) return;
+  Thread& th = threads_[t];
+  if (th.s.gil != GilState::Woken) return;
   Gil& gil = *gil_of(t);
   if (gil.locked) {
     // Lost the race to a thread that barged in (G1): wait a fresh full interval (G2).
-    th.gil_wait = Thread::GilWait::Waiting;
+    th.s.wait_for_gil();
     gil.waiters.arm(t, now_);
     if (config_.gil == scenario::GilMode::New) {
       schedule_drop_deadline(gil);
@@ -174,7 +145,7 @@ void Engine::on_gil_attempt(ThreadId t) {
     return;
   }
   take_gil(t);
-  if (th.resume_when_gil_taken) {
+  if (th.s.after_gil == AfterGil::ResumeProgram) {
     schedule_resume(t);
   } else {
     proceed(t);
@@ -190,36 +161,30 @@ void Engine::schedule_drop_deadline(Gil& gil) {
 
 void Engine::update_drop_deadline(Gil& gil) {
   gil.deadline_dirty = false;
-  if (!gil.locked || gil.drop_request || gil.waiters.empty()) {
-    if (gil.deadline_at != Time::max()) {
-      ++gil.deadline_epoch;
-      gil.deadline_at = Time::max();
-    }
+  const auto due = gil.next_drop_request();
+  if (!due) {
+    timers_.cancel(gil.deadline);
     return;
   }
-  const auto due = gil.waiters.next_drop_request();
   const Time at = max(due->at, now_);
-  if (at == gil.deadline_at) return;
-  ++gil.deadline_epoch;
-  gil.deadline_at = at;
-  queue_.push(at, EventKind::DropDeadline, gil.index, gil.deadline_epoch);
+  if (timers_.pending(gil.deadline) && timers_.when(gil.deadline) == at) return;
+  timers_.set(gil.deadline, at);
 }
 
 void Engine::on_drop_deadline(std::uint32_t index) {
   Gil& gil = *gils_[index];
-  gil.deadline_at = Time::max();
-  if (!gil.locked || gil.drop_request || gil.waiters.empty()) return;
-  const auto due = gil.waiters.next_drop_request();
+  const auto due = gil.next_drop_request();
+  if (!due) return;
   // G2: a whole interval passed with no switch: ask the holder to drop the GIL.
   gil.drop_request = true;
-  const Thread& requester = *threads_[due->thread];
+  const Thread& requester = threads_[due->thread];
   const ThreadId h = gil.holder;
-  builder_.mark(now_, MarkKind::DropRequest, requester.lane, threads_[h]->lane,
+  builder_.mark(now_, MarkKind::DropRequest, requester.lane, threads_[h].lane,
                 (now_ - requester.waiting_since).ns());
-  Thread& holder = *threads_[h];
+  Thread& holder = threads_[h];
   // A compute that ends at this very instant is not cut: the holder sees the request at its
   // next check point (proceed()) or drops the GIL for its next blocking call (G6).
-  if (holder.running && holder.run_end > now_ && holder.work.needs_gil && holder.work.checkpoints) forced_switch(h);
+  if (holder.s.running() && holder.run_end > now_ && holder.work.needs_gil && holder.work.checkpoints) forced_switch(h);
 }
 
 // Old GIL ------------------------------------------------------------------------------
@@ -241,32 +206,31 @@ Time Engine::old_gil_handoff_delay() {
 
 void Engine::replan_old_gil_holder(Gil& gil) {
   if (gil.holder == kNoThread) return;
-  Thread& holder = *threads_[gil.holder];
-  if (!holder.running || !holder.work.needs_gil) return;
-  if (holder.dilated == !gil.waiters.empty()) return;  // already planned for these waiters
+  Thread& holder = threads_[gil.holder];
+  if (!holder.s.running() || !holder.work.needs_gil) return;
+  const bool dilated = holder.s.progress == Progress::RunningDilated;
+  if (dilated == !gil.waiters.empty()) return;  // already planned for these waiters
   pause(gil.holder);
   start_run(gil.holder);
 }
 
 void Engine::on_old_gil_handoff(ThreadId t) {
-  Thread& th = *threads_[t];
+  Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   if (gil.holder != t || gil.waiters.empty()) return;
   pause(t);
-  const ThreadId winner = gil.waiters.at(random_.below(gil.waiters.size()));
-  gil.waiters.remove(winner);
-  gil.locked = false;
-  gil.holder = kNoThread;
-  th.holds_gil = false;
+  const ThreadId winner = gil.signal_one(random_);
+  gil.drop(t);
+  th.s.dropped_gil();
   builder_.clear_state(gil.lane, now_);
-  builder_.mark(now_, MarkKind::ForcedSwitch, th.lane, threads_[winner]->lane, (now_ - gil.held_since).ns());
-  Thread& w = *threads_[winner];
+  builder_.mark(now_, MarkKind::ForcedSwitch, th.lane, threads_[winner].lane, (now_ - gil.held_since).ns());
+  Thread& w = threads_[winner];
   gil.forced_drop = true;
   take_gil(winner);
-  th.forced_out = true;
-  th.resume_when_gil_taken = false;
+  th.s.forced_out = true;
+  th.s.after_gil = AfterGil::ContinueCompute;
   enter_gil_wait(t);
-  if (w.resume_when_gil_taken) {
+  if (w.s.after_gil == AfterGil::ResumeProgram) {
     schedule_resume(winner);
   } else {
     proceed(winner);

@@ -27,7 +27,7 @@ void GilWaitQueue::arm(std::uint32_t thread, Time at) {
 void GilWaitQueue::remove(std::uint32_t thread) {
   assert(contains(thread) && "remove() of a thread that is not waiting");
   Waiter& w = waiters_[thread];
-  if (w.in_phase_group) phase_group_.erase({(w.armed % interval_).ns(), thread});
+  if (w.in_phase_group) phase_erase(thread);
   const auto index = static_cast<std::size_t>(w.index);
   const std::uint32_t last = members_.back();
   members_[index] = last;
@@ -43,7 +43,8 @@ void GilWaitQueue::on_switch(Time at) {
     Waiter& w = waiters_[thread];
     if (w.index < 0 || w.armed != armed || w.in_phase_group) continue;  // stale entry
     w.in_phase_group = true;
-    phase_group_.insert({(armed % interval_).ns(), thread});
+    w.phase = (armed % interval_).ns();
+    phase_insert(thread);
   }
   since_switch_.clear();
   since_switch_head_ = 0;
@@ -54,19 +55,19 @@ std::optional<GilWaitQueue::Due> GilWaitQueue::next_drop_request() {
   std::optional<Due> best;
   // Armed before the last switch: their first full interval starts at their first grid
   // point at or after the switch.
-  if (!phase_group_.empty()) {
+  if (phase_root_ != kNil) {
     const std::int64_t I = interval_.ns();
     const std::int64_t s = last_switch_.ns();
     const std::int64_t r = ((s % I) + I) % I;
-    auto it = phase_group_.lower_bound({r, 0});
+    std::uint32_t first = phase_lower_bound(Key{r, 0});
     std::int64_t offset = 0;
-    if (it == phase_group_.end()) {
-      it = phase_group_.begin();
-      offset = I - r + it->first;
+    if (first == kNil) {
+      first = phase_first();
+      offset = I - r + waiters_[first].phase;
     } else {
-      offset = it->first - r;
+      offset = waiters_[first].phase - r;
     }
-    best = Due{Time{s + offset + I}, it->second};
+    best = Due{Time{s + offset + I}, first};
   }
   // Armed since the last switch: the earliest of them completes a full interval first.
   while (since_switch_head_ < since_switch_.size()) {
@@ -80,6 +81,76 @@ std::optional<GilWaitQueue::Due> GilWaitQueue::next_drop_request() {
     ++since_switch_head_;
   }
   return best;
+}
+
+// The phase group's treap --------------------------------------------------------------
+
+void GilWaitQueue::split(std::uint32_t node, Key k, std::uint32_t& below, std::uint32_t& rest) {
+  if (node == kNil) {
+    below = rest = kNil;
+    return;
+  }
+  Waiter& n = waiters_[node];
+  if (key(node) < k) {
+    split(n.right, k, n.right, rest);
+    below = node;
+  } else {
+    split(n.left, k, below, n.left);
+    rest = node;
+  }
+}
+
+std::uint32_t GilWaitQueue::merge(std::uint32_t a, std::uint32_t b) {
+  if (a == kNil) return b;
+  if (b == kNil) return a;
+  if (priority(a) > priority(b)) {
+    waiters_[a].right = merge(waiters_[a].right, b);
+    return a;
+  }
+  waiters_[b].left = merge(a, waiters_[b].left);
+  return b;
+}
+
+void GilWaitQueue::phase_insert(std::uint32_t thread) {
+  // Down to where its priority belongs, then split that subtree around it.
+  const Key k = key(thread);
+  std::uint32_t* link = &phase_root_;
+  while (*link != kNil && priority(*link) >= priority(thread)) {
+    link = key(*link) < k ? &waiters_[*link].right : &waiters_[*link].left;
+  }
+  Waiter& w = waiters_[thread];
+  split(*link, k, w.left, w.right);
+  *link = thread;
+}
+
+void GilWaitQueue::phase_erase(std::uint32_t thread) {
+  // Down to it, then put its two subtrees, merged, in its place.
+  const Key k = key(thread);
+  std::uint32_t* link = &phase_root_;
+  while (*link != thread) {
+    assert(*link != kNil && "phase_erase() of a thread not in the phase group");
+    link = key(*link) < k ? &waiters_[*link].right : &waiters_[*link].left;
+  }
+  *link = merge(waiters_[thread].left, waiters_[thread].right);
+}
+
+std::uint32_t GilWaitQueue::phase_lower_bound(Key k) const {
+  std::uint32_t best = kNil;
+  for (std::uint32_t n = phase_root_; n != kNil;) {
+    if (key(n) < k) {
+      n = waiters_[n].right;
+    } else {
+      best = n;
+      n = waiters_[n].left;
+    }
+  }
+  return best;
+}
+
+std::uint32_t GilWaitQueue::phase_first() const {
+  std::uint32_t n = phase_root_;
+  while (n != kNil && waiters_[n].left != kNil) n = waiters_[n].left;
+  return n;
 }
 
 }  // namespace gilsim::model

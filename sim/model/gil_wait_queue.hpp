@@ -4,12 +4,13 @@
 // when a whole interval of its own wait passed with no switch. Each waiter's timeouts lie on
 // a grid (its arm time + k * interval), so the first request after a switch at s comes from
 // the waiter whose grid point is the first at or after s: a lookup by phase, O(log waiters)
-// per hand-off instead of O(waiters) per interval.
+// per hand-off instead of O(waiters) per interval. The phase lookup is a treap threaded
+// through the per-thread records (children are thread ids), so nothing is allocated once every
+// thread has waited once.
 #pragma once
 
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <utility>
 #include <vector>
 
@@ -42,19 +43,35 @@ class GilWaitQueue {
   std::optional<Due> next_drop_request();
 
  private:
+  static constexpr std::uint32_t kNil = 0xFFFF'FFFF;
   struct Waiter {
     Time armed;
+    std::int64_t phase = 0;   ///< armed mod interval, while in the phase group
     std::int32_t index = -1;  ///< position in members_, -1 when not waiting
     bool in_phase_group = false;
+    std::uint32_t left = kNil;   ///< phase-group treap children (thread ids)
+    std::uint32_t right = kNil;
   };
   Waiter& slot(std::uint32_t thread);
+
+  // The phase group: a treap ordered by (phase, thread), heap-ordered by a hash of the thread.
+  using Key = std::pair<std::int64_t, std::uint32_t>;
+  Key key(std::uint32_t t) const { return {waiters_[t].phase, t}; }
+  static std::uint32_t priority(std::uint32_t t) { return (t + 1) * 0x9E37'79B1u; }
+  void split(std::uint32_t node, Key k, std::uint32_t& below, std::uint32_t& rest);
+  std::uint32_t merge(std::uint32_t a, std::uint32_t b);
+  void phase_insert(std::uint32_t thread);
+  void phase_erase(std::uint32_t thread);
+  /// The first member at or after `k`, or kNil.
+  std::uint32_t phase_lower_bound(Key k) const;
+  std::uint32_t phase_first() const;
 
   Time interval_;
   Time last_switch_ = Time{-1};
   std::vector<std::uint32_t> members_;
   std::vector<Waiter> waiters_;  ///< indexed by thread id
-  /// Waiters armed at or before the last switch, keyed by (arm time mod interval).
-  std::set<std::pair<std::int64_t, std::uint32_t>> phase_group_;
+  /// Root of the treap of waiters armed at or before the last switch.
+  std::uint32_t phase_root_ = kNil;
   /// Waiters armed after the last switch, in arm order (entries may be stale).
   std::vector<std::pair<std::uint32_t, Time>> since_switch_;
   std::size_t since_switch_head_ = 0;

@@ -51,7 +51,7 @@ Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool resu
   const auto& costs = ctx.scenario.costs;
   const std::uint32_t job = ctx.jobs[chunk.first].id;
   co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)),
-                              Work{SpanState::Pickling, true, true, job});
+                              Work::pickling(job));
   co_await pipe_call(ctx.engine, self, costs, job);
 }
 
@@ -61,14 +61,14 @@ Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool r
   const std::uint32_t job = ctx.jobs[chunk.first].id;
   co_await pipe_call(ctx.engine, self, costs, job);
   co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)),
-                              Work{SpanState::Pickling, true, true, job});
+                              Work::pickling(job));
 }
 
 Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_to_fork, Time start_cost) {
   Engine& e = ctx.engine;
   // Forkserver children wait for the server; a spawned child builds a fresh interpreter.
   if (ready_to_fork > e.now()) co_await e.wait(self, ready_to_fork - e.now(), SpanState::Starting);
-  co_await e.compute(self, start_cost, Work{SpanState::Starting, false, false});
+  co_await e.compute(self, start_cost, Work::starting_interpreter());
   co_await e.acquire_gil(self);
   std::optional<Chunk> next;
   while (true) {
@@ -134,7 +134,7 @@ Program pool_main(RunContext& ctx, std::shared_ptr<Pool> pool) {
       if (k == 1) next_fork = e.now() + costs.spawn_start;  // the server starts like a spawn
       child_cost = costs.forkserver_start;
     }
-    co_await e.compute(main, parent_cost, Work{SpanState::Starting, true, false});
+    co_await e.compute(main, parent_cost, Work::starting());
     const Time ready_to_fork = method == StartMethod::Forkserver ? max(next_fork, e.now()) : e.now();
     next_fork = ready_to_fork + child_cost;
     e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(main), e.lane(w),

@@ -7,8 +7,6 @@ namespace gilsim::model {
 
 namespace {
 
-const Work kThreadStart{SpanState::Starting, true, false};
-
 Program sequential_main(RunContext& ctx, ThreadId main) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(main);
@@ -30,7 +28,7 @@ Program threads_main(RunContext& ctx, ThreadId main) {
   const Time start_cost = ctx.scenario.costs.thread_start;
   int n = 0;
   for (const auto& job : ctx.jobs) {
-    co_await e.compute(main, start_cost, kThreadStart);
+    co_await e.compute(main, start_cost, Work::starting());
     const ThreadId t = e.add_thread(fmt::format("T{}", ++n), 0);
     e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(main), e.lane(t), start_cost.ns());
     e.start(t, job_thread(ctx, t, main, job));
@@ -71,7 +69,7 @@ Program thread_pool_main(RunContext& ctx, ThreadId main, std::shared_ptr<ThreadP
     if (pool->idle > 0) {
       --pool->idle;
     } else if (pool->threads < max_workers) {
-      co_await e.compute(main, start_cost, kThreadStart);
+      co_await e.compute(main, start_cost, Work::starting());
       const ThreadId w = e.add_thread(fmt::format("worker {}", ++pool->threads), 0);
       e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(main), e.lane(w), start_cost.ns());
       e.start(w, pool_worker(ctx, *pool, w, main));

@@ -40,11 +40,11 @@ Program run_step(Engine& e, ThreadId t, const JobInstance& job, std::uint16_t in
   const std::uint32_t id = job.id;
   switch (kind) {
     case StepKind::Cpu:
-      co_await e.compute(t, python_cost(e, python, d), Work{SpanState::Running, true, true, id, index});
+      co_await e.compute(t, python_cost(e, python, d), Work::python(id, index));
       break;
     case StepKind::Native:
       co_await e.release_gil(t);
-      co_await e.compute(t, d, Work{SpanState::Native, false, false, id, index});
+      co_await e.compute(t, d, Work::native(id, index));
       co_await e.acquire_gil(t);
       break;
     case StepKind::Io:

@@ -3,6 +3,10 @@
 
 #include "sim/model/gil_wait_queue.hpp"
 
+#include <optional>
+#include <utility>
+#include <vector>
+
 using namespace gilsim;
 using namespace gilsim::literals;
 using gilsim::model::GilWaitQueue;
@@ -61,4 +65,61 @@ TEST_CASE("no waiters, no request") {
   q.remove(1);
   CHECK(q.empty());
   CHECK_FALSE(q.next_drop_request());
+}
+
+TEST_CASE("many waiters: the request comes from the waiter the definition of G2 names") {
+  // A reference computed from the rule itself, over a long run of arms, removals and
+  // switches: a waiter armed by the last switch asks at its first grid point after the
+  // switch plus one interval (the earliest wins, ties to the lowest thread id); one armed
+  // since asks one interval after it armed, and wins only if strictly earlier.
+  const Time I = 5_ms;
+  GilWaitQueue q(I);
+  std::vector<std::optional<Time>> armed(300);  // by thread, while waiting
+  std::vector<bool> before_switch(300, false);
+  std::vector<std::pair<std::uint32_t, Time>> arm_order;  // armed since the last switch, in order
+  Time now = 0_ms, last_switch = Time{-1};
+  std::uint64_t x = 12345;
+  auto next = [&x](std::uint64_t n) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    return (x >> 33) % n;
+  };
+  for (int round = 0; round < 4000; ++round) {
+    now += Time{static_cast<std::int64_t>(next(900'000))};
+    const auto t = static_cast<std::uint32_t>(next(300));
+    const auto what = next(3);
+    if (what == 0) {
+      q.arm(t, now);
+      armed[t] = now;
+      before_switch[t] = false;
+      arm_order.emplace_back(t, now);
+    } else if (what == 1 && armed[t]) {
+      q.remove(t);
+      armed[t].reset();
+    } else {
+      q.on_switch(now);
+      last_switch = now;
+      for (std::size_t i = 0; i < armed.size(); ++i) before_switch[i] = armed[i].has_value();
+      arm_order.clear();
+    }
+    std::optional<GilWaitQueue::Due> expected;
+    const std::int64_t s = last_switch.ns(), n = I.ns(), r = ((s % n) + n) % n;
+    for (std::uint32_t i = 0; i < armed.size(); ++i) {
+      if (!armed[i] || !before_switch[i]) continue;
+      const std::int64_t offset = ((armed[i]->ns() % n) - r + n) % n;
+      const Time due{s + offset + n};
+      if (!expected || due < expected->at) expected = GilWaitQueue::Due{due, i};
+    }
+    for (const auto& [i, at] : arm_order) {
+      if (armed[i] != at || before_switch[i]) continue;  // removed or re-armed since
+      const Time due = at + I;
+      if (!expected || due < expected->at) expected = GilWaitQueue::Due{due, i};
+      break;
+    }
+    const auto got = q.next_drop_request();
+    REQUIRE(got.has_value() == expected.has_value());
+    if (got) {
+      CHECK(got->at == expected->at);
+      CHECK(got->thread == expected->thread);
+    }
+  }
 }

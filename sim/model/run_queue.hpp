@@ -1,0 +1,67 @@
+// The OS side's two small pieces of bookkeeping (S1, S4): the run queue, one FIFO shared by
+// every core, and the choice of an idle core for a thread that becomes runnable.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/trace/time.hpp"
+
+namespace gilsim::model {
+
+/// A FIFO of thread ids. A thread that leaves the queue early (it blocked, or was given a
+/// core another way) is not searched for: pop() skips it when its turn comes.
+class RunQueue {
+ public:
+  static constexpr std::uint32_t kEmpty = 0xFFFF'FFFF;
+
+  void push(std::uint32_t thread) { queue_.push_back(thread); }
+  /// Entries left, some perhaps already gone: a cheap "does anyone wait?".
+  bool has_entries() const { return head_ < queue_.size(); }
+  /// The first entry for which `still_queued(thread)` holds, or kEmpty.
+  template <typename StillQueued>
+  std::uint32_t pop(StillQueued still_queued) {
+    std::uint32_t next = kEmpty;
+    while (head_ < queue_.size() && next == kEmpty) {
+      const std::uint32_t candidate = queue_[head_++];
+      if (still_queued(candidate)) next = candidate;
+    }
+    if (head_ == queue_.size()) {  // drained: reuse the storage from its start
+      queue_.clear();
+      head_ = 0;
+    }
+    return next;
+  }
+
+ private:
+  std::vector<std::uint32_t> queue_;
+  std::size_t head_ = 0;
+};
+
+/// What the idle-core choice needs to know of a core.
+struct CoreView {
+  bool idle = true;
+  std::uint32_t last = 0xFFFF'FFFF;  ///< the thread that ran on it last
+  Time idle_since;
+};
+
+/// Like Linux's wake-up placement: the thread's previous core if it is idle (its cache is
+/// warm, no context switch), else the core idle the longest (the first such on a tie);
+/// -1 when every core is busy. `view(c)` describes core c.
+template <typename View>
+int choose_idle_core(int cores, std::uint32_t thread, View view) {
+  int chosen = -1;
+  Time chosen_since;
+  for (int c = 0; c < cores; ++c) {
+    const CoreView v = view(c);
+    if (!v.idle) continue;
+    if (v.last == thread) return c;
+    if (chosen < 0 || v.idle_since < chosen_since) {
+      chosen = c;
+      chosen_since = v.idle_since;
+    }
+  }
+  return chosen;
+}
+
+}  // namespace gilsim::model

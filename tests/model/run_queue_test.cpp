@@ -1,0 +1,56 @@
+// The OS run queue and the choice of an idle core (S1, S4).
+#include <doctest/doctest.h>
+
+#include <set>
+#include <vector>
+
+#include "sim/model/run_queue.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using gilsim::model::choose_idle_core;
+using gilsim::model::CoreView;
+using gilsim::model::RunQueue;
+
+TEST_CASE("the run queue is first in, first out, and skips threads that left it") {
+  RunQueue q;
+  std::set<std::uint32_t> queued{3, 1, 4};
+  const auto still = [&queued](std::uint32_t t) { return queued.count(t) == 1; };
+  q.push(3);
+  q.push(1);
+  q.push(4);
+  queued.erase(1);  // it blocked while queued: it stays in the vector until its turn
+  CHECK(q.has_entries());
+  CHECK(q.pop(still) == 3);
+  CHECK(q.pop(still) == 4);  // 1 skipped
+  CHECK(!q.has_entries());
+  CHECK(q.pop(still) == RunQueue::kEmpty);
+}
+
+TEST_CASE("a drained run queue starts again from the front") {
+  RunQueue q;
+  const auto always = [](std::uint32_t) { return true; };
+  q.push(7);
+  CHECK(q.pop(always) == 7);
+  CHECK(!q.has_entries());
+  q.push(8);
+  q.push(9);
+  CHECK(q.pop(always) == 8);
+  CHECK(q.has_entries());
+  CHECK(q.pop(always) == 9);
+}
+
+TEST_CASE("a thread goes back to its previous core if idle, else to the core idle the longest") {
+  std::vector<CoreView> cores{
+      {.idle = true, .last = 5, .idle_since = 2_ms},
+      {.idle = true, .last = 6, .idle_since = 1_ms},
+      {.idle = false, .last = 7, .idle_since = 0_ms},
+      {.idle = true, .last = 8, .idle_since = 1_ms},
+  };
+  const auto view = [&cores](int c) { return cores[static_cast<std::size_t>(c)]; };
+  CHECK(choose_idle_core(4, 8, view) == 3);  // warm cache wins over a longer idle
+  CHECK(choose_idle_core(4, 9, view) == 1);  // idle the longest; core 3 ties later
+  CHECK(choose_idle_core(4, 7, view) == 1);  // its previous core is busy
+  for (auto& c : cores) c.idle = false;
+  CHECK(choose_idle_core(4, 5, view) == -1);
+}

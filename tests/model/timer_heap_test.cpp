@@ -1,0 +1,104 @@
+// The indexed timer heap: one pending entry per owner, moved or removed in place, ties by
+// the order of set().
+#include <doctest/doctest.h>
+
+#include <vector>
+
+#include "sim/model/timer_heap.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using gilsim::model::TimerHeap;
+
+namespace {
+std::vector<TimerHeap::Slot> drain(TimerHeap& h) {
+  std::vector<TimerHeap::Slot> order;
+  while (!h.empty()) order.push_back(h.pop());
+  return order;
+}
+
+/// A heap with three owners, a, b and c, set in that order at the given times.
+struct ThreeTimers {
+  TimerHeap h;
+  TimerHeap::Slot a = h.add_slot(), b = h.add_slot(), c = h.add_slot();
+  ThreeTimers(Time at_a, Time at_b, Time at_c) {
+    h.set(a, at_a);
+    h.set(b, at_b);
+    h.set(c, at_c);
+  }
+};
+}  // namespace
+
+TEST_CASE("timers fire in time order, one entry per owner") {
+  auto [h, a, b, c] = ThreeTimers(30_ms, 10_ms, 20_ms);
+  CHECK(h.size() == 3);
+  CHECK(h.top_time() == 10_ms);
+  CHECK(drain(h) == std::vector<TimerHeap::Slot>{b, c, a});
+  CHECK(!h.pending(a));
+}
+
+TEST_CASE("timers at the same instant fire in the order they were set") {
+  auto [h, a, b, c] = ThreeTimers(5_ms, 5_ms, 5_ms);
+  CHECK(drain(h) == std::vector<TimerHeap::Slot>{a, b, c});
+  h.set(c, 6_ms);
+  h.set(a, 6_ms);
+  h.set(b, 6_ms);
+  CHECK(drain(h) == std::vector<TimerHeap::Slot>{c, a, b});
+}
+
+TEST_CASE("setting a pending timer again moves it: earlier or later, never a second entry") {
+  auto [h, a, b, c] = ThreeTimers(10_ms, 20_ms, 30_ms);
+  h.set(c, 5_ms);  // earlier
+  CHECK(h.size() == 3);
+  CHECK(h.when(c) == 5_ms);
+  h.set(a, 40_ms);  // later
+  CHECK(h.size() == 3);
+  CHECK(drain(h) == std::vector<TimerHeap::Slot>{c, b, a});
+}
+
+TEST_CASE("a moved timer ties as if it were set anew") {
+  TimerHeap h;
+  const auto a = h.add_slot(), b = h.add_slot();
+  h.set(a, 7_ms);
+  h.set(b, 7_ms);
+  h.set(a, 7_ms);  // same instant, set after b: now fires after b
+  CHECK(drain(h) == std::vector<TimerHeap::Slot>{b, a});
+}
+
+TEST_CASE("a cancelled timer is gone; cancelling an idle slot does nothing") {
+  TimerHeap h;
+  const auto a = h.add_slot(), b = h.add_slot(), c = h.add_slot(), d = h.add_slot();
+  h.set(a, 1_ms);
+  h.set(b, 2_ms);
+  h.set(c, 3_ms);
+  h.set(d, 4_ms);
+  h.cancel(a);  // the root
+  h.cancel(c);  // an inner entry
+  h.cancel(c);
+  CHECK(!h.pending(a));
+  CHECK(h.pending(b));
+  CHECK(h.size() == 2);
+  CHECK(drain(h) == std::vector<TimerHeap::Slot>{b, d});
+}
+
+TEST_CASE("many moves and cancels keep the heap ordered") {
+  TimerHeap h;
+  std::vector<TimerHeap::Slot> s;
+  for (int i = 0; i < 64; ++i) s.push_back(h.add_slot());
+  // Set every slot, then move each to a mirrored time and cancel every third one.
+  for (int i = 0; i < 64; ++i) h.set(s[i], Time{1000 + i * 10});
+  for (int i = 0; i < 64; ++i) h.set(s[i], Time{2000 - i * 10});
+  for (int i = 0; i < 64; i += 3) h.cancel(s[i]);
+  Time last = Time::zero();
+  std::size_t fired = 0;
+  while (!h.empty()) {
+    const Time at = h.top_time();
+    const auto slot = h.pop();
+    CHECK(at >= last);
+    CHECK(slot % 3 != 0);
+    CHECK(at == Time{2000 - static_cast<std::int64_t>(slot) * 10});
+    last = at;
+    ++fired;
+  }
+  CHECK(fired == 42);
+}
