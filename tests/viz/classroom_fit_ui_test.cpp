@@ -123,20 +123,15 @@ TEST_CASE("every job-done dot with room is drawn: lesson 11, and a thread pool 1
 
 TEST_CASE("a click on a run's header collapses it; a double-click focuses it; F fits them all again") {
   HeadlessViewer v;
-  REQUIRE(v.app.session.open({}));
-  refresh_derived(v.app);
-  v.frame();
-  v.frame();
+  REQUIRE(v.open());
   ImGuiIO& io = ImGui::GetIO();
-  const auto click_header = [&](std::uint32_t run) {
+  const auto header_at = [&](std::uint32_t run) {
     const Row* h = v.app.timeline.layout.header(run);
     REQUIRE(h);
-    io.MousePos = ImVec2(v.app.timeline_rect[0] + 20, v.app.timeline.lanes_top + h->y - v.app.timeline.scroll + h->height * 0.5f);
-    v.frame();
-    io.MouseDown[0] = true;
-    v.frame();
-    io.MouseDown[0] = false;
-    v.frame();
+    return ImVec2(v.app.timeline_rect[0] + 20, v.app.timeline.lanes_top + h->y - v.app.timeline.scroll + h->height * 0.5f);
+  };
+  const auto click_header = [&](std::uint32_t run) {
+    v.click(header_at(run));
     v.frame(1.0);  // the new rows are laid out, and the next click is no double-click
   };
   click_header(1);
@@ -147,8 +142,7 @@ TEST_CASE("a click on a run's header collapses it; a double-click focuses it; F 
   click_header(1);
   CHECK(!v.app.folding[1].collapsed);
   // A double-click: two clicks in quick succession.
-  const Row* h = v.app.timeline.layout.header(2);
-  io.MousePos = ImVec2(v.app.timeline_rect[0] + 20, v.app.timeline.lanes_top + h->y - v.app.timeline.scroll + h->height * 0.5f);
+  io.MousePos = header_at(2);
   for (int i = 0; i < 2; ++i) {
     io.MouseDown[0] = true;
     v.frame();

@@ -32,14 +32,8 @@ TEST_CASE("each drop request links to the holder's drop and to the thread that t
 
 TEST_CASE("a thread that was not waiting and takes the GIL has barged in") {
   trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 2, 5_ms);
-  const auto main = b.add_process("main", true);
-  const auto gil = b.gil_lane(main);
-  const auto t1 = b.add_lane("T1", trace::LaneKind::Thread, main);
-  const auto t2 = b.add_lane("T2", trace::LaneKind::Thread, main);
-  const auto t3 = b.add_lane("T3", trace::LaneKind::Thread, main);
-  b.set_state(t1, 0_ms, trace::SpanState::Running);
-  b.set_state(gil, 0_ms, trace::SpanState::Held, t1);
-  b.set_state(t2, 0_ms, trace::SpanState::WaitingGil);
+  const auto [gil, t1, t2] = viz::testing::start_gil_pair(b, 0_ms);
+  const auto t3 = b.add_lane("T3", trace::LaneKind::Thread, 0);
   b.set_state(t3, 0_ms, trace::SpanState::BlockedIo);
   b.mark(5_ms, trace::MarkKind::DropRequest, t2, t1, (5_ms).ns());
   b.mark(6_ms, trace::MarkKind::ForcedSwitch, t1, t2, 0);
@@ -56,13 +50,7 @@ TEST_CASE("a thread that was not waiting and takes the GIL has barged in") {
 
 TEST_CASE("a holder that drops the GIL at the very instant of the request is linked too") {
   trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 2, 5_ms);
-  const auto main = b.add_process("main", true);
-  const auto gil = b.gil_lane(main);
-  const auto t1 = b.add_lane("T1", trace::LaneKind::Thread, main);
-  const auto t2 = b.add_lane("T2", trace::LaneKind::Thread, main);
-  b.set_state(t1, 0_ms, trace::SpanState::Running);
-  b.set_state(gil, 0_ms, trace::SpanState::Held, t1);
-  b.set_state(t2, 0_ms, trace::SpanState::WaitingGil);
+  const auto [gil, t1, t2] = viz::testing::start_gil_pair(b, 0_ms);
   b.mark(5_ms, trace::MarkKind::DropRequest, t2, t1, (5_ms).ns());
   b.mark(5_ms, trace::MarkKind::ForcedSwitch, t1, t2, 0);
   b.set_state(t1, 5_ms, trace::SpanState::WaitingGil);

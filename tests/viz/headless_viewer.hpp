@@ -2,6 +2,8 @@
 // draw lists built but never rasterised, as a renderer that honours vertex offsets sees them.
 #pragma once
 
+#include <filesystem>
+
 #include <imgui.h>
 
 #include "viz/app_state.hpp"
@@ -40,6 +42,26 @@ struct HeadlessViewer {
     ui::draw_frame(app, dt);
     ImGui::Render();
     return ImGui::GetDrawData()->TotalVtxCount;
+  }
+
+  /// Opens `file` (the default scenario without one) and draws the first two frames.
+  bool open(const std::filesystem::path& file = {}) {
+    if (!app.session.open(file)) return false;
+    refresh_derived(app);
+    frame();
+    frame();
+    return true;
+  }
+
+  /// A left click at `at` (screen pixels), pressed and released over three frames.
+  void click(ImVec2 at) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = at;
+    frame();
+    io.MouseDown[0] = true;
+    frame();
+    io.MouseDown[0] = false;
+    frame();
   }
 
   void press(ui::Key key) {

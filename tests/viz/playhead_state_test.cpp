@@ -141,13 +141,7 @@ TEST_CASE("pool chunks: sent to the queue, still to send, and jobs waiting in th
 
 TEST_CASE("at the hand-off instant the GIL is free and already promised to the woken thread") {
   trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 2, 5_ms);
-  const auto main = b.add_process("main", true);
-  const auto gil = b.gil_lane(main);
-  const auto t1 = b.add_lane("T1", trace::LaneKind::Thread, main);
-  const auto t2 = b.add_lane("T2", trace::LaneKind::Thread, main);
-  b.set_state(t1, 0_ms, trace::SpanState::Running);
-  b.set_state(gil, 0_ms, trace::SpanState::Held, t1);
-  b.set_state(t2, 1_ms, trace::SpanState::WaitingGil);
+  const auto [gil, t1, t2] = viz::testing::start_gil_pair(b, 1_ms);
   b.set_state(t1, 6_ms, trace::SpanState::WaitingGil);  // dropped at 6 ms
   b.clear_state(gil, 6_ms);
   b.set_state(gil, 6010_us, trace::SpanState::Held, t2);  // T2 wakes and takes it 10 us later
