@@ -158,3 +158,33 @@ TEST_CASE("a click on a run's header collapses it; a double-click focuses it; F 
   CHECK(!v.app.focus);
   CHECK(v.app.fit_runs);
 }
+
+TEST_CASE("a click on a folded row's name shows each lane; a click on one of their names folds them") {
+  HeadlessViewer v;
+  REQUIRE(v.open(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios/03-ten-thousand-connections.toml"));
+  const auto row_of = [&](Row::Kind kind) -> const Row* {
+    for (const Row& r : v.app.timeline.layout.rows) {
+      if (r.kind == kind) return &r;
+    }
+    return nullptr;
+  };
+  const auto label_at = [&](const Row& r) {
+    return ImVec2(v.app.timeline_rect[0] + 20, v.app.timeline.lanes_top + r.y - v.app.timeline.scroll + r.height * 0.5f);
+  };
+  const Row* group = row_of(Row::Kind::Group);
+  REQUIRE(group);
+  const std::uint32_t run = group->run, g = group->group;
+  CHECK(v.app.runs[run].groups[g].label == "10000 tasks");
+  v.click(label_at(*group));
+  v.frame(1.0);
+  REQUIRE(run < v.app.folding.size());
+  CHECK(v.app.folding[run].group_expanded(g));
+  CHECK(row_of(Row::Kind::Group) == nullptr);  // the asyncio run's tasks now have a row each
+  const trace::LaneId first_task = v.app.runs[run].groups[g].hidden.front();
+  const Row* task = v.app.timeline.layout.find(run, first_task);
+  REQUIRE(task);
+  v.click(label_at(*task));
+  v.frame(1.0);
+  CHECK(!v.app.folding[run].group_expanded(g));
+  CHECK(row_of(Row::Kind::Group) != nullptr);
+}
