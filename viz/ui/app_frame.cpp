@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <imgui_internal.h>
 
 #include "viz/ui/panels.hpp"
 
@@ -62,8 +63,8 @@ void draw_frame(AppState& app, double wall_seconds) {
   const float bottom_y = top + timeline_h, bottom_h = display.y - bottom_y;
 
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(2, 2));
-  // Presenting, the timeline needs no title: every line goes to the runs.
-  // Titled with the scenario, so a timeline PNG (legend, title, lanes) says what it shows.
+  // Titled with the scenario, so a timeline PNG (legend, title, lanes) says what it shows;
+  // presenting, it has no title bar: every line goes to the runs.
   const std::string timeline_title =
       fmt::format("Timeline: {}###timeline", app.session.scenario().title);
   if (begin_panel(timeline_title.c_str(), ImVec2(0, top), ImVec2(main_w, timeline_h),
@@ -84,6 +85,14 @@ void draw_frame(AppState& app, double wall_seconds) {
   ImGui::End();
   if (begin_panel("What happened", ImVec2(state_w, bottom_y), ImVec2(main_w - state_w, bottom_h))) draw_narrative(app);
   ImGui::End();
+  if (app.sweep.visible) {  // over the panels below the timeline (in front of them) while it is open
+    if (begin_panel("Sweep: speed-up as one knob moves", ImVec2(0, bottom_y), ImVec2(main_w, bottom_h),
+                    ImGuiWindowFlags_NoFocusOnAppearing)) {
+      ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
+      draw_sweep_panel(app);
+    }
+    ImGui::End();
+  }
 
   if (side) {
     const float scenario_h = std::round(rest_h * 0.55f);
