@@ -91,9 +91,12 @@ void TimelineRows::draw_header(ImDrawList* dl, const TimelineContext& ctx, const
   dl->AddText(bold_font(), f, ImVec2(x, ty), IM_COL32(0, 0, 0, 255), name.c_str(), nullptr, 0.0f, &clip);
   x += bold_font()->CalcTextSizeA(f, 1e9f, 0, name.c_str()).x + f * 0.8f;
   const int idle = idle_cores(run);
-  std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  done at {}", run.executor,
-                                 measured ? " (measured)" : "", run.gil_mode, run.cores, run.cores == 1 ? "" : "s",
-                                 idle > 0 ? fmt::format(" ({} never used)", idle) : std::string(), run.end);
+  const std::string by = !measured                ? std::string()
+                         : run.measured_by.empty() ? std::string(" (measured)")
+                                                   : fmt::format(", {} (measured)", run.measured_by);
+  std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  done at {}", run.executor, by, run.gil_mode, run.cores,
+                                 run.cores == 1 ? "" : "s", idle > 0 ? fmt::format(" ({} never used)", idle) : std::string(),
+                                 run.end);
   if (run.end > ctx.axis_end) what += " (past the axis)";
   dl->AddText(nullptr, 0.0f, ImVec2(x, ty), IM_COL32(50, 50, 60, 255), what.c_str(), nullptr, 0.0f, &clip);
   x += ImGui::CalcTextSize(what.c_str()).x;
