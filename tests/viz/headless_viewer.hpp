@@ -44,12 +44,12 @@ struct HeadlessViewer {
     return ImGui::GetDrawData()->TotalVtxCount;
   }
 
-  /// Opens `file` (the default scenario without one) and draws the first two frames.
+  /// Opens `file` (the default scenario without one) and draws four frames, as a screenshot
+  /// does: the toolbar's groups wrap on widths measured the frame before, so it settles then.
   bool open(const std::filesystem::path& file = {}) {
     if (!app.session.open(file)) return false;
     refresh_derived(app);
-    frame();
-    frame();
+    for (int i = 0; i < 4; ++i) frame();
     return true;
   }
 
