@@ -148,6 +148,7 @@ struct Figures {
     return spans == 0 ? 0.0 : static_cast<double>(peak_kib) * 1024.0 / static_cast<double>(spans);
   }
   double ns_per_handoff() const { return handoffs == 0 ? 0.0 : wall_s * 1e9 / static_cast<double>(handoffs); }
+  double cpu_ns_per_handoff() const { return handoffs == 0 ? 0.0 : cpu_s * 1e9 / static_cast<double>(handoffs); }
 };
 
 Figures run_case(const scenario::Scenario& s) {
@@ -233,17 +234,18 @@ void print_table(const std::vector<Case>& cs, const std::vector<std::optional<Fi
                  const std::string& load_after) {
   fmt::print("Load average before: {}; after: {} ({} CPUs online).\n\n", load_before, load_after,
              sysconf(_SC_NPROCESSORS_ONLN));
-  fmt::print("| case | time in process | CPU time | rerun | events | GIL hand-offs | ns/hand-off | spans | marks "
+  fmt::print("| case | time in process | CPU time | rerun | events | GIL hand-offs | ns/hand-off | CPU ns/hand-off | spans | marks "
              "| peak RSS | B/span (trace) | B/span (process) | whole process |\n");
-  fmt::print("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  fmt::print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (std::size_t i = 0; i < cs.size(); ++i) {
     if (!figures[i]) {
-      fmt::print("| {} | failed | | | | | | | | | | | |\n", cs[i].name);
+      fmt::print("| {} | failed | | | | | | | | | | | | |\n", cs[i].name);
       continue;
     }
     const Figures& f = *figures[i];
-    fmt::print("| {} | {:.3f} s | {:.3f} s | {:.3f} s | {} | {} | {:.0f} | {} | {} | {} | {:.1f} | {:.1f} | {:.3f} s |\n",
-               cs[i].name, f.wall_s, f.cpu_s, f.rerun_s, f.events, f.handoffs, f.ns_per_handoff(), f.spans, f.marks,
+    fmt::print("| {} | {:.3f} s | {:.3f} s | {:.3f} s | {} | {} | {:.0f} | {:.0f} | {} | {} | {} | {:.1f} | {:.1f} | {:.3f} s |\n",
+               cs[i].name, f.wall_s, f.cpu_s, f.rerun_s, f.events, f.handoffs, f.ns_per_handoff(), f.cpu_ns_per_handoff(),
+               f.spans, f.marks,
                mib(f.peak_kib), f.trace_bytes_per_span(), f.process_bytes_per_span(), f.process_s);
   }
   fmt::print("\nB/span (trace): (peak RSS - RSS before the run) / spans. B/span (process): peak RSS / spans.\n");
@@ -278,6 +280,7 @@ void print_json(const std::vector<Case>& cs, const std::vector<std::optional<Fig
                 {"events", f.events},
                 {"gil_handoffs", f.handoffs},
                 {"ns_per_handoff", f.ns_per_handoff()},
+                {"cpu_ns_per_handoff", f.cpu_ns_per_handoff()},
                 {"spans", f.spans},
                 {"marks", f.marks},
                 {"rss_before_kib", f.rss_before_kib},

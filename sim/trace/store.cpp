@@ -42,7 +42,7 @@ void* reserve_aligned(std::size_t bytes) {
 
 void advise_huge_pages(void* data, std::size_t bytes) {
 #ifdef MADV_HUGEPAGE
-  madvise(data, bytes, MADV_HUGEPAGE);  // only advice: without THP it does nothing
+  if (bytes >= kHugeFrom) madvise(data, bytes, MADV_HUGEPAGE);  // advice: without THP, nothing
 #else
   (void)data;
   (void)bytes;

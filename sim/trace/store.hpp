@@ -3,8 +3,10 @@
 // A Store<T> reads like a vector (size, [], begin/end as pointers, back, std::span), but
 // once it outgrows kMappedFrom bytes its contents live in their own anonymous mapping:
 //   - growing moves the pages to a larger mapping (mremap), it never copies them;
-//   - mappings are 2 MiB aligned and advised for transparent huge pages, so filling one
-//     costs one page fault per 2 MiB instead of one per 4 KiB where the OS offers them;
+//   - mappings are 2 MiB aligned, and from kHugeFrom bytes advised for transparent huge
+//     pages, so filling one costs one page fault per 2 MiB instead of one per 4 KiB where
+//     the OS offers them (smaller mappings keep 4 KiB pages: a huge page is resident whole,
+//     and a hundred half-filled lanes would each waste up to 2 MiB);
 //   - a released mapping goes to a small process-wide cache and the next run's stores take
 //     it with its pages already resident (a viewer re-simulating on a knob change faults
 //     nothing in).
@@ -29,6 +31,9 @@ namespace storage {
 inline constexpr std::size_t kMappedFrom = std::size_t{512} << 10;
 /// Mappings are whole, aligned huge pages (2 MiB on x86-64 and arm64).
 inline constexpr std::size_t kHugePage = std::size_t{2} << 20;
+/// Mappings of at least this many bytes are advised for huge pages; when one is made, its
+/// store holds at least half of it, so the last, partly filled huge page wastes little.
+inline constexpr std::size_t kHugeFrom = std::size_t{8} << 20;
 /// Released mappings kept for reuse, in bytes at most.
 inline constexpr std::size_t kCacheLimit = std::size_t{256} << 20;
 
