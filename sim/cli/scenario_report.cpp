@@ -14,10 +14,6 @@ namespace gilsim::cli {
 
 namespace {
 
-std::string run_label(const trace::Trace& t) {
-  return t.origin == trace::Origin::Measured ? fmt::format("{} (measured)", t.run_name) : t.run_name;
-}
-
 std::string executor_label(const trace::Trace& t) {
   if (t.gil_mode == "none") return fmt::format("{}, no GIL", t.executor);
   if (t.gil_mode == "old") return fmt::format("{}, old GIL", t.executor);
@@ -38,7 +34,7 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs) {
   for (const trace::Trace* t : runs) {
     const trace::Metrics m = trace::compute_metrics(*t);
     const bool has_gil = m.gil_lanes > 0;
-    table.rows.push_back({run_label(*t), executor_label(*t), format_time(m.makespan),
+    table.rows.push_back({trace::display_name(*t), executor_label(*t), format_time(m.makespan),
                           fmt::format("{:.2f}x", trace::speedup(baseline, m)), percent(m.core_utilisation),
                           has_gil ? percent(m.gil_held) : "-", has_gil ? format_time(m.gil_wait_total) : "-",
                           fmt::format("{}", m.gil_switches), fmt::format("{}", m.drop_requests)});
@@ -54,7 +50,7 @@ std::string render_scenario_report(const scenario::Scenario& s, const std::vecto
   out += render_run_table(runs);
   if (!options.timelines) return out;
   for (const trace::Trace* t : runs) {
-    out += fmt::format("\n{} ({}, {}, finished at {})\n", run_label(*t), executor_label(*t),
+    out += fmt::format("\n{} ({}, {}, finished at {})\n", trace::display_name(*t), executor_label(*t),
                        fmt::format("{} core{}", t->cores, t->cores == 1 ? "" : "s"), format_time(t->end));
     out += render_text_timeline(*t, TimelineOptions{options.width, options.max_rows_per_kind});
   }

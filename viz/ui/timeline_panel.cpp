@@ -42,7 +42,10 @@ void draw_run_header(ImDrawList* dl, const AppState& app, std::uint32_t r, ImVec
   const float name_w = bold_font()->CalcTextSizeA(ImGui::GetFontSize(), 1e9f, 0, name.c_str()).x;
   const int idle = idle_cores(run);
   const std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  done at {}", run.executor,
-                                       run.origin == trace::Origin::Measured ? " (measured)" : "", run.gil_mode,
+                                       run.origin != trace::Origin::Measured ? std::string()
+                                       : run.measured_by.empty()             ? std::string(" (measured)")
+                                                                             : fmt::format(", {} (measured)", run.measured_by),
+                                       run.gil_mode,
                                        run.cores, run.cores == 1 ? "" : "s",
                                        idle > 0 ? fmt::format(" ({} never used)", idle) : std::string(), run.end);
   std::string versus;
