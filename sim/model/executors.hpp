@@ -12,8 +12,9 @@ namespace gilsim::model {
 struct RunContext {
   const scenario::Scenario& scenario;
   const scenario::Run& run;
+  const scenario::EffectiveSettings& settings;
   Engine& engine;
-  std::vector<JobInstance> jobs;
+  const scenario::JobPlan& jobs;
   int jobs_left = 0;
 };
 

@@ -29,7 +29,7 @@ struct Pool {
 std::int64_t chunk_bytes(const RunContext& ctx, const Chunk& c, bool results) {
   std::int64_t bytes = 0;
   for (std::size_t i = c.first; i < c.first + c.count; ++i) {
-    bytes += results ? ctx.jobs[i].kind->result_bytes : ctx.jobs[i].kind->arg_bytes;
+    bytes += results ? ctx.jobs[i].result_bytes : ctx.jobs[i].arg_bytes;
   }
   return bytes;
 }
@@ -48,8 +48,8 @@ Program pipe_call(Engine& e, ThreadId self, const scenario::Costs& costs, std::u
 
 /// Pickles a chunk's arguments or results and writes them to a pipe.
 Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results) {
-  const auto& costs = ctx.scenario.costs;
-  const std::uint32_t job = ctx.jobs[chunk.first].id;
+  const auto& costs = ctx.settings.costs;
+  const std::uint32_t job = ctx.jobs[chunk.first].index;
   co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)),
                               Work::pickling(job));
   co_await pipe_call(ctx.engine, self, costs, job);
@@ -57,8 +57,8 @@ Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool resu
 
 /// Reads a chunk's arguments or results from a pipe and unpickles them.
 Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results) {
-  const auto& costs = ctx.scenario.costs;
-  const std::uint32_t job = ctx.jobs[chunk.first].id;
+  const auto& costs = ctx.settings.costs;
+  const std::uint32_t job = ctx.jobs[chunk.first].index;
   co_await pipe_call(ctx.engine, self, costs, job);
   co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)),
                               Work::pickling(job));
@@ -77,7 +77,7 @@ Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_to_fo
     const Chunk chunk = *next;
     co_await receive_chunk(ctx, self, chunk, false);
     for (std::size_t i = chunk.first; i < chunk.first + chunk.count; ++i) {
-      co_await run_job(e, self, ctx.jobs[i], ctx.scenario.python);
+      co_await run_job(e, self, ctx.jobs[i], ctx.settings);
     }
     co_await send_chunk(ctx, self, chunk, true);
     pool.results.push(e, chunk);
@@ -113,19 +113,19 @@ Program result_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
 
 Program pool_main(RunContext& ctx, std::shared_ptr<Pool> pool) {
   Engine& e = ctx.engine;
-  const auto& costs = ctx.scenario.costs;
+  const auto& costs = ctx.settings.costs;
   const ThreadId main = pool->main;
   co_await e.acquire_gil(main);
-  const int workers = scenario::effective_workers(ctx.scenario, ctx.run);
-  const StartMethod method = scenario::effective_start_method(ctx.scenario, ctx.run);
+  const int workers = ctx.settings.workers;
+  const StartMethod method = ctx.settings.start_method;
 
   // Pool() starts every worker before map() sends anything (P4).
   Time next_fork = Time::zero();  // forkserver: when the server can fork the next child
   for (int k = 1; k <= workers; ++k) {
     const auto process = e.add_process(fmt::format("worker {}", k));
     const ThreadId w = e.add_thread(fmt::format("worker {}", k), process);
-    Time parent_cost = costs.fork_start;  // fork copies the parent's page tables
-    Time child_cost = Time::zero();
+    Time parent_cost = costs.fork_start;  // os.fork() copies the parent's page tables and returns
+    Time child_cost = costs.fork_child_start;  // the child readies itself while the parent forks on
     if (method == StartMethod::Spawn) {
       parent_cost = costs.thread_start;  // posix_spawn is cheap; the child builds a fresh interpreter
       child_cost = costs.spawn_start;
@@ -143,7 +143,7 @@ Program pool_main(RunContext& ctx, std::shared_ptr<Pool> pool) {
   }
 
   // map(): chunks of Pool.map's chunksize (P5), pickled by the task handler thread.
-  const int chunksize = std::max(1, scenario::effective_chunksize(ctx.scenario, ctx.run));
+  const int chunksize = std::max(1, ctx.settings.chunksize);
   std::vector<Chunk> chunks;
   for (std::size_t i = 0; i < ctx.jobs.size(); i += static_cast<std::size_t>(chunksize)) {
     chunks.push_back(Chunk{i, std::min<std::size_t>(static_cast<std::size_t>(chunksize), ctx.jobs.size() - i)});

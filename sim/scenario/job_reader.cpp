@@ -14,9 +14,10 @@ namespace gilsim::scenario {
 namespace {
 
 constexpr std::int64_t kMaxBytes = 1'000'000'000'000;  // one terabyte of pickled data
-constexpr std::array<std::string_view, 6> kKindNames{"cpu", "native", "io", "block", "sleep", "offload"};  // StepKind's order
-constexpr std::array<std::string_view, 4> kOffloadWork{"cpu", "native", "io", "sleep"};
-constexpr std::array<StepKind, 4> kOffloadWorkKinds{StepKind::Cpu, StepKind::Native, StepKind::Io, StepKind::Sleep};
+constexpr std::array<std::string_view, 7> kKindNames{"cpu", "native", "io", "block", "sleep", "offload", "disk"};  // StepKind's order
+constexpr std::array<std::string_view, 5> kOffloadWork{"cpu", "native", "io", "sleep", "disk"};
+constexpr std::array<StepKind, 5> kOffloadWorkKinds{StepKind::Cpu, StepKind::Native, StepKind::Io, StepKind::Sleep,
+                                                    StepKind::Disk};
 constexpr std::string_view kStepsExample = "a list of steps such as steps = [ { cpu = \"10ms\" } ]";
 
 /// A step as written: one step, or `repeat` times a block of items.
@@ -71,7 +72,7 @@ StepItem read_step(const TomlReader& reader, const toml::node& node) {
     item.step.kind = static_cast<StepKind>(k);
   }
   if (kind_node == nullptr) {
-    reader.fail(t, "a step has no kind; expected one of cpu, native, io, block, sleep, offload (or repeat), "
+    reader.fail(t, "a step has no kind; expected one of cpu, native, io, disk, block, sleep, offload (or repeat), "
                    "such as { cpu = \"10ms\" }");
   }
   item.step.duration = reader.duration(*kind_node, kind_name);
