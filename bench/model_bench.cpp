@@ -1,12 +1,28 @@
-// Benchmark of the model: large contention scenarios, timed on the wall clock, with the
-// same headline workload run in SimPy for a measured ratio. Prints figures; never fails on
-// speed. Usage: gilsim_bench [--quick] [--no-simpy]
+// Benchmark of the model: large contention scenarios with the full trace recorded, each in
+// a fresh process so its peak memory is its own, and the headline workload in SimPy in the
+// same run for a measured ratio. Prints figures (a Markdown table, the one in
+// docs/performance.md); never fails on speed.
+//
+// Usage: gilsim_bench [--quick] [--no-simpy] [--huge] [--json]
+//   --quick     the smoke run ctest does: small headline, no 10k case
+//   --huge      adds 100k threads x 1 s (slow: tens of seconds)
+//   --json      one JSON document instead of the table
+//   --case N    (internal) runs case N in this process and prints its raw figures
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -15,6 +31,14 @@ using namespace gilsim;
 using namespace gilsim::literals;
 
 namespace {
+
+struct Options {
+  bool quick = false;
+  bool simpy = true;
+  bool huge = false;
+  bool json = false;
+  std::optional<int> case_index;
+};
 
 struct Case {
   std::string name;
@@ -58,91 +82,272 @@ scenario::Scenario io_jobs(int count, scenario::Executor executor, Time wait = 1
   return s;
 }
 
+/// The headline first; its thread count is what SimPy runs too.
+int headline_threads(const Options& o) { return o.quick ? 100 : 1000; }
+
+std::vector<Case> cases(const Options& o) {
+  using scenario::GilMode;
+  std::vector<Case> c;
+  const int n = headline_threads(o);
+  c.push_back({fmt::format("{} CPU threads x 1 s, new GIL, 5 ms, 2 cores (headline)", n),
+               cpu_threads(n, 1000_ms, GilMode::New, 2)});
+  if (!o.quick) c.push_back({"10000 CPU threads x 1 s, new GIL, 2 cores", cpu_threads(10'000, 1000_ms, GilMode::New, 2)});
+  if (o.huge) c.push_back({"100000 CPU threads x 1 s, new GIL, 2 cores", cpu_threads(100'000, 1000_ms, GilMode::New, 2)});
+  c.push_back({"100 CPU threads x 1 s, old GIL, 4 cores", cpu_threads(100, 1000_ms, GilMode::Old, 4)});
+  c.push_back({"1000 CPU threads x 100 ms, no GIL, 8 cores", cpu_threads(1000, 100_ms, GilMode::None, 8)});
+  c.push_back({"10000 requests, asyncio", io_jobs(10'000, scenario::Executor::Asyncio)});
+  c.push_back({"10000 requests, thread pool (default size)", io_jobs(10'000, scenario::Executor::ThreadPool)});
+  c.push_back({"10000 requests, 10000 threads", io_jobs(10'000, scenario::Executor::Threads)});
+  c.push_back({"10000 tiny tasks, process pool, chunksize 1",
+               io_jobs(10'000, scenario::Executor::ProcessPool, Time::zero())});
+  return c;
+}
+
+/// A field of /proc/self/status in KiB (VmRSS, VmHWM), or 0 when the file is not there.
+long status_kib(std::string_view field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with(field) && line.size() > field.size() && line[field.size()] == ':') {
+      return std::stol(line.substr(field.size() + 1));
+    }
+  }
+  return 0;
+}
+
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  double one = 0, five = 0, fifteen = 0;
+  in >> one >> five >> fifteen;
+  return fmt::format("{:.2f} {:.2f} {:.2f}", one, five, fifteen);
+}
+
+/// What one case measures, inside its own process.
 struct Figures {
-  double wall_s = 0;
+  double wall_s = 0;   ///< the simulation, trace included, on the steady clock
+  double cpu_s = 0;    ///< CPU time the process got meanwhile
+  double rerun_s = 0;  ///< the same run again in the same process (storage reused)
   std::uint64_t events = 0;
+  std::uint64_t handoffs = 0;  ///< GIL acquisitions: spans on GIL lanes
   std::uint64_t spans = 0;
   std::uint64_t marks = 0;
-  double bytes_per_span = 0;
-  Time end;
+  long rss_before_kib = 0;  ///< VmRSS before the run
+  long peak_kib = 0;        ///< VmHWM after the first run
+  std::int64_t end_ns = 0;
+  double process_s = 0;  ///< the whole child process, measured by the parent
+
+  double trace_bytes_per_span() const {
+    return spans == 0 ? 0.0 : static_cast<double>(peak_kib - rss_before_kib) * 1024.0 / static_cast<double>(spans);
+  }
+  double process_bytes_per_span() const {
+    return spans == 0 ? 0.0 : static_cast<double>(peak_kib) * 1024.0 / static_cast<double>(spans);
+  }
+  double ns_per_handoff() const { return handoffs == 0 ? 0.0 : wall_s * 1e9 / static_cast<double>(handoffs); }
+  double cpu_ns_per_handoff() const { return handoffs == 0 ? 0.0 : cpu_s * 1e9 / static_cast<double>(handoffs); }
 };
 
-Figures measure(const scenario::Scenario& s) {
-  model::SimulationStats stats;
-  const auto started = std::chrono::steady_clock::now();
-  // The benchmark's workloads are large on purpose: no work budget.
-  const trace::Trace t = model::simulate(s, s.runs[0], &stats, UINT64_MAX);
-  const auto finished = std::chrono::steady_clock::now();
+Figures run_case(const scenario::Scenario& s) {
   Figures f;
-  f.wall_s = std::chrono::duration<double>(finished - started).count();
-  f.events = stats.events;
-  std::uint64_t span_bytes = 0;
-  for (const auto& lane : t.lanes) {
-    f.spans += lane.spans.size();
-    span_bytes += lane.spans.capacity() * sizeof(trace::Span);
+  f.rss_before_kib = status_kib("VmRSS");
+  {
+    model::SimulationStats stats;
+    const double cpu0 = cpu_seconds();
+    const auto t0 = std::chrono::steady_clock::now();
+    // The benchmark's workloads are large on purpose: no work budget.
+    const trace::Trace t = model::simulate(s, s.runs[0], &stats, UINT64_MAX);
+    const auto t1 = std::chrono::steady_clock::now();
+    f.cpu_s = cpu_seconds() - cpu0;
+    f.wall_s = std::chrono::duration<double>(t1 - t0).count();
+    f.peak_kib = status_kib("VmHWM");
+    f.events = stats.events;
+    for (const auto& lane : t.lanes) {
+      f.spans += lane.spans.size();
+      if (lane.kind == trace::LaneKind::Gil) f.handoffs += lane.spans.size();
+    }
+    f.marks = t.marks.size();
+    f.end_ns = t.end.ns();
   }
-  f.marks = t.marks.size();
-  f.bytes_per_span = f.spans == 0 ? 0.0 : static_cast<double>(span_bytes) / static_cast<double>(f.spans);
-  f.end = t.end;
+  const auto t0 = std::chrono::steady_clock::now();
+  model::simulate(s, s.runs[0], nullptr, UINT64_MAX);
+  f.rerun_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return f;
 }
 
-/// Runs bench/simpy_gil.py with Debian's python3 (where python3-simpy lives); wall seconds.
-double simpy_seconds(int threads, double work_s, double interval_s) {
-  const std::string command = fmt::format("/usr/bin/python3 {}/bench/simpy_gil.py {} {} {} 2>/dev/null",
-                                          GILSIM_SOURCE_DIR, threads, work_s, interval_s);
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return -1;
-  double wall = -1, end = 0;
+std::string self_command(const Options& o, int index) {
+  return fmt::format("/proc/{}/exe --case {}{}{}", getpid(), index, o.quick ? " --quick" : "", o.huge ? " --huge" : "");
+}
+
+/// Runs case `index` in a fresh process; nullopt when it failed.
+std::optional<Figures> measure_in_child(const Options& o, int index) {
+  const auto t0 = std::chrono::steady_clock::now();
+  FILE* pipe = popen(self_command(o, index).c_str(), "r");
+  if (pipe == nullptr) return std::nullopt;
+  Figures f;
+  unsigned long long events = 0, handoffs = 0, spans = 0, marks = 0;
+  long long end_ns = 0;
+  const int read = std::fscanf(pipe, "%lf %lf %lf %llu %llu %llu %llu %ld %ld %lld", &f.wall_s, &f.cpu_s,
+                               &f.rerun_s, &events, &handoffs, &spans, &marks, &f.rss_before_kib, &f.peak_kib,
+                               &end_ns);
+  const int status = pclose(pipe);
+  f.process_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (read != 10 || status != 0) return std::nullopt;
+  f.events = events;
+  f.handoffs = handoffs;
+  f.spans = spans;
+  f.marks = marks;
+  f.end_ns = end_ns;
+  return f;
+}
+
+struct SimPy {
+  double wall_s = 0;     ///< inside the Python process, around the simulation
+  double cpu_s = 0;
+  double process_s = 0;  ///< the whole python3 process, measured here
   long handoffs = 0;
-  if (std::fscanf(pipe, "%lf %lf %ld", &wall, &end, &handoffs) != 3) wall = -1;
-  if (pclose(pipe) != 0) return -1;
-  return wall;
+  long peak_kib = 0;
+};
+
+/// Runs bench/simpy_gil.py with Debian's python3 (where python3-simpy lives).
+std::optional<SimPy> run_simpy(int threads) {
+  const std::string command =
+      fmt::format("/usr/bin/python3 {}/bench/simpy_gil.py {} 1.0 0.005 2>/dev/null", GILSIM_SOURCE_DIR, threads);
+  const auto t0 = std::chrono::steady_clock::now();
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return std::nullopt;
+  SimPy s;
+  double end = 0;
+  const int read = std::fscanf(pipe, "%lf %lf %lf %ld %ld", &s.wall_s, &s.cpu_s, &end, &s.handoffs, &s.peak_kib);
+  const int status = pclose(pipe);
+  s.process_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (read != 5 || status != 0) return std::nullopt;
+  return s;
+}
+
+std::string mib(long kib) { return fmt::format("{:.1f} MiB", static_cast<double>(kib) / 1024.0); }
+
+void print_table(const std::vector<Case>& cs, const std::vector<std::optional<Figures>>& figures,
+                 const std::optional<SimPy>& simpy, bool simpy_asked, const std::string& load_before,
+                 const std::string& load_after) {
+  fmt::print("Load average before: {}; after: {} ({} CPUs online).\n\n", load_before, load_after,
+             sysconf(_SC_NPROCESSORS_ONLN));
+  fmt::print("| case | time in process | CPU time | rerun | events | GIL hand-offs | ns/hand-off | CPU ns/hand-off | spans | marks "
+             "| peak RSS | B/span (trace) | B/span (process) | whole process |\n");
+  fmt::print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  for (std::size_t i = 0; i < cs.size(); ++i) {
+    if (!figures[i]) {
+      fmt::print("| {} | failed | | | | | | | | | | | | |\n", cs[i].name);
+      continue;
+    }
+    const Figures& f = *figures[i];
+    fmt::print("| {} | {:.3f} s | {:.3f} s | {:.3f} s | {} | {} | {:.0f} | {:.0f} | {} | {} | {} | {:.1f} | {:.1f} | {:.3f} s |\n",
+               cs[i].name, f.wall_s, f.cpu_s, f.rerun_s, f.events, f.handoffs, f.ns_per_handoff(), f.cpu_ns_per_handoff(),
+               f.spans, f.marks,
+               mib(f.peak_kib), f.trace_bytes_per_span(), f.process_bytes_per_span(), f.process_s);
+  }
+  fmt::print("\nB/span (trace): (peak RSS - RSS before the run) / spans. B/span (process): peak RSS / spans.\n");
+  fmt::print("rerun: the same case again in the same process, with the first run's storage reused.\n");
+  if (!simpy_asked) return;
+  if (!simpy || !figures[0]) {
+    fmt::print("\nSimPy: not run (needs /usr/bin/python3 with python3-simpy)\n");
+    return;
+  }
+  const Figures& h = *figures[0];
+  fmt::print("\nHeadline in SimPy (FIFO one-holder GIL, {} hand-offs): {:.3f} s in process ({:.3f} s CPU), "
+             "{:.3f} s whole process, peak RSS {}.\n",
+             simpy->handoffs, simpy->wall_s, simpy->cpu_s, simpy->process_s, mib(simpy->peak_kib));
+  fmt::print("gilsim is {:.1f}x faster in process, {:.1f}x as whole processes, {:.1f}x by CPU time.\n",
+             simpy->wall_s / h.wall_s, simpy->process_s / h.process_s, simpy->cpu_s / h.cpu_s);
+}
+
+void print_json(const std::vector<Case>& cs, const std::vector<std::optional<Figures>>& figures,
+                const std::optional<SimPy>& simpy, const std::string& load_before, const std::string& load_after) {
+  nlohmann::json doc;
+  doc["load_before"] = load_before;
+  doc["load_after"] = load_after;
+  doc["cases"] = nlohmann::json::array();
+  for (std::size_t i = 0; i < cs.size(); ++i) {
+    nlohmann::json c{{"name", cs[i].name}, {"ok", figures[i].has_value()}};
+    if (figures[i]) {
+      const Figures& f = *figures[i];
+      c.update({{"seconds", f.wall_s},
+                {"cpu_seconds", f.cpu_s},
+                {"rerun_seconds", f.rerun_s},
+                {"process_seconds", f.process_s},
+                {"events", f.events},
+                {"gil_handoffs", f.handoffs},
+                {"ns_per_handoff", f.ns_per_handoff()},
+                {"cpu_ns_per_handoff", f.cpu_ns_per_handoff()},
+                {"spans", f.spans},
+                {"marks", f.marks},
+                {"rss_before_kib", f.rss_before_kib},
+                {"peak_rss_kib", f.peak_kib},
+                {"trace_bytes_per_span", f.trace_bytes_per_span()},
+                {"process_bytes_per_span", f.process_bytes_per_span()},
+                {"simulated_ns", f.end_ns}});
+    }
+    doc["cases"].push_back(std::move(c));
+  }
+  if (simpy) {
+    doc["simpy"] = {{"seconds", simpy->wall_s},
+                    {"cpu_seconds", simpy->cpu_s},
+                    {"process_seconds", simpy->process_s},
+                    {"gil_handoffs", simpy->handoffs},
+                    {"peak_rss_kib", simpy->peak_kib}};
+    if (figures[0]) {
+      doc["simpy"]["ratio_in_process"] = simpy->wall_s / figures[0]->wall_s;
+      doc["simpy"]["ratio_whole_process"] = simpy->process_s / figures[0]->process_s;
+    }
+  }
+  fmt::print("{}\n", doc.dump(2));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = false;
-  bool with_simpy = true;
+  Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    if (arg == "--quick") quick = true;
-    if (arg == "--no-simpy") with_simpy = false;
-    if (arg == "--help" || arg == "-h") {
-      fmt::print("usage: gilsim_bench [--quick] [--no-simpy]\n");
-      return 0;
-    }
-  }
-  const int headline_threads = quick ? 100 : 1000;
-  std::vector<Case> cases;
-  cases.push_back({fmt::format("{} CPU threads x 1 s, new GIL, 5 ms (headline)", headline_threads),
-                   cpu_threads(headline_threads, 1000_ms, scenario::GilMode::New, 4)});
-  cases.push_back({"100 CPU threads x 1 s, old GIL, 4 cores", cpu_threads(100, 1000_ms, scenario::GilMode::Old, 4)});
-  cases.push_back({"1000 CPU threads x 100 ms, no GIL, 8 cores", cpu_threads(1000, 100_ms, scenario::GilMode::None, 8)});
-  cases.push_back({"10000 requests, asyncio", io_jobs(10'000, scenario::Executor::Asyncio)});
-  cases.push_back({"10000 requests, thread pool (default size)", io_jobs(10'000, scenario::Executor::ThreadPool)});
-  cases.push_back({"10000 requests, 10000 threads", io_jobs(10'000, scenario::Executor::Threads)});
-  cases.push_back({"10000 tiny tasks, process pool, chunksize 1",
-                   io_jobs(10'000, scenario::Executor::ProcessPool, Time::zero())});
-
-  fmt::print("{:<48} {:>10} {:>12} {:>14} {:>11} {:>10} {:>11}\n", "case", "wall", "events",
-             "events/s", "spans", "B/span", "simulated");
-  Figures headline;
-  for (std::size_t i = 0; i < cases.size(); ++i) {
-    const Figures f = measure(cases[i].scenario);
-    if (i == 0) headline = f;
-    fmt::print("{:<48} {:>9.3f}s {:>12} {:>13.2f}M {:>11} {:>10.1f} {:>11}\n", cases[i].name, f.wall_s, f.events,
-               static_cast<double>(f.events) / f.wall_s / 1e6, f.spans, f.bytes_per_span, format_time(f.end));
-  }
-  if (with_simpy) {
-    const double simpy = simpy_seconds(headline_threads, 1.0, 0.005);
-    if (simpy < 0) {
-      fmt::print("\nSimPy: not run (needs /usr/bin/python3 with python3-simpy)\n");
+    if (arg == "--quick") {
+      o.quick = true;
+    } else if (arg == "--no-simpy") {
+      o.simpy = false;
+    } else if (arg == "--huge") {
+      o.huge = true;
+    } else if (arg == "--json") {
+      o.json = true;
+    } else if (arg == "--case" && i + 1 < argc) {
+      o.case_index = std::stoi(argv[++i]);
     } else {
-      fmt::print("\nheadline in SimPy (FIFO one-holder GIL): {:.3f}s wall; gilsim is {:.0f}x faster\n", simpy,
-                 simpy / headline.wall_s);
+      fmt::print(stderr, "usage: gilsim_bench [--quick] [--no-simpy] [--huge] [--json]\n");
+      return arg == "--help" || arg == "-h" ? 0 : 2;
     }
+  }
+  const std::vector<Case> cs = cases(o);
+  if (o.case_index) {
+    if (*o.case_index < 0 || static_cast<std::size_t>(*o.case_index) >= cs.size()) return 2;
+    const Figures f = run_case(cs[static_cast<std::size_t>(*o.case_index)].scenario);
+    fmt::print("{:.9f} {:.9f} {:.9f} {} {} {} {} {} {} {}\n", f.wall_s, f.cpu_s, f.rerun_s, f.events, f.handoffs,
+               f.spans, f.marks, f.rss_before_kib, f.peak_kib, f.end_ns);
+    return 0;
+  }
+  const std::string load_before = load_average();
+  std::vector<std::optional<Figures>> figures;
+  for (std::size_t i = 0; i < cs.size(); ++i) figures.push_back(measure_in_child(o, static_cast<int>(i)));
+  const std::optional<SimPy> simpy = o.simpy ? run_simpy(headline_threads(o)) : std::nullopt;
+  const std::string load_after = load_average();
+  if (o.json) {
+    print_json(cs, figures, simpy, load_before, load_after);
+  } else {
+    print_table(cs, figures, simpy, o.simpy, load_before, load_after);
+  }
+  for (const auto& f : figures) {
+    if (!f) return 1;
   }
   return 0;
 }

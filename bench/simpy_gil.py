@@ -1,7 +1,9 @@
 """The benchmark's headline workload written for SimPy (Debian's python3-simpy, SimPy 2):
 N CPU-bound threads share one GIL, modelled as a FIFO resource with one holder, each
-holding it for at most one switch interval at a time. Prints: wall seconds, simulated
-end time in seconds, hand-offs."""
+holding it for at most one switch interval at a time. Prints, timed inside this process
+around the simulation: wall seconds, CPU seconds, simulated end time in seconds,
+hand-offs, peak RSS in KiB."""
+import resource
 import sys
 import time
 
@@ -27,6 +29,7 @@ def main():
     work = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
     interval = float(sys.argv[3]) if len(sys.argv) > 3 else 0.005
     started = time.perf_counter()
+    cpu_started = time.process_time()
     initialize()
     gil = Resource(capacity=1, name="GIL")
     for i in range(threads):
@@ -34,7 +37,9 @@ def main():
         activate(t, t.run(gil, work, interval))
     simulate(until=1e12)
     wall = time.perf_counter() - started
-    print(f"{wall:.6f} {now():.6f} {PythonThread.handoffs}")
+    cpu = time.process_time() - cpu_started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"{wall:.6f} {cpu:.6f} {now():.6f} {PythonThread.handoffs} {peak_kib}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ bool GilWaitQueue::contains(std::uint32_t thread) const {
 
 void GilWaitQueue::arm(std::uint32_t thread, Time at) {
   if (contains(thread)) remove(thread);
+  due_known_ = false;
   Waiter& w = slot(thread);
   w.armed = at;
   w.index = static_cast<std::int32_t>(members_.size());
@@ -26,6 +27,7 @@ void GilWaitQueue::arm(std::uint32_t thread, Time at) {
 
 void GilWaitQueue::remove(std::uint32_t thread) {
   assert(contains(thread) && "remove() of a thread that is not waiting");
+  due_known_ = false;
   Waiter& w = waiters_[thread];
   if (w.in_phase_group) phase_erase(thread);
   const auto index = static_cast<std::size_t>(w.index);
@@ -38,6 +40,7 @@ void GilWaitQueue::remove(std::uint32_t thread) {
 }
 
 void GilWaitQueue::on_switch(Time at) {
+  due_known_ = false;
   for (std::size_t i = since_switch_head_; i < since_switch_.size(); ++i) {
     const auto [thread, armed] = since_switch_[i];
     Waiter& w = waiters_[thread];
@@ -51,7 +54,7 @@ void GilWaitQueue::on_switch(Time at) {
   last_switch_ = at;
 }
 
-std::optional<GilWaitQueue::Due> GilWaitQueue::next_drop_request() {
+std::optional<GilWaitQueue::Due> GilWaitQueue::find_drop_request() {
   std::optional<Due> best;
   // Armed before the last switch: their first full interval starts at their first grid
   // point at or after the switch.

@@ -40,7 +40,15 @@ class GilWaitQueue {
     std::uint32_t thread = 0;
   };
   /// When the first waiter completes a full interval with no switch, and which one.
-  std::optional<Due> next_drop_request();
+  /// Remembered until the waiters or the switch change: the engine asks when it sets the
+  /// deadline and again when the deadline fires.
+  std::optional<Due> next_drop_request() {
+    if (!due_known_) {
+      due_ = find_drop_request();
+      due_known_ = true;
+    }
+    return due_;
+  }
 
  private:
   static constexpr std::uint32_t kNil = 0xFFFF'FFFF;
@@ -53,6 +61,7 @@ class GilWaitQueue {
     std::uint32_t right = kNil;
   };
   Waiter& slot(std::uint32_t thread);
+  std::optional<Due> find_drop_request();
 
   // The phase group: a treap ordered by (phase, thread), heap-ordered by a hash of the thread.
   using Key = std::pair<std::int64_t, std::uint32_t>;
@@ -75,6 +84,8 @@ class GilWaitQueue {
   /// Waiters armed after the last switch, in arm order (entries may be stale).
   std::vector<std::pair<std::uint32_t, Time>> since_switch_;
   std::size_t since_switch_head_ = 0;
+  std::optional<Due> due_;  ///< next_drop_request(), while due_known_
+  bool due_known_ = false;
 };
 
 }  // namespace gilsim::model

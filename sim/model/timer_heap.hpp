@@ -4,10 +4,14 @@
 //
 // Ties are deterministic: entries at the same instant fire in the order they were set, by a
 // sequence number taken at every set(), so moving a timer orders it as if it were new.
+//
+// Layout: a 4-ary heap of 16-byte entries (time, then sequence and slot in one word), four
+// to a cache line, so a sift touches half the levels of a binary heap and one line per level.
 #pragma once
 
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
 #include <vector>
 
 #include "sim/trace/time.hpp"
@@ -20,6 +24,7 @@ class TimerHeap {
 
   /// A new owner with nothing pending.
   Slot add_slot() {
+    if (position_.size() > kMaxSlot) throw std::length_error("more timer owners than the heap can index");
     position_.push_back(kAbsent);
     return static_cast<Slot>(position_.size() - 1);
   }
@@ -27,7 +32,7 @@ class TimerHeap {
 
   /// Schedules `slot` at `at`, moving its pending entry if it has one.
   void set(Slot slot, Time at) {
-    const Entry e{at, next_seq_++, slot};
+    const Entry e{at, (next_seq_++ << kSlotBits) | slot};
     const std::uint32_t i = position_[slot];
     if (i == kAbsent) {
       heap_.push_back(e);
@@ -57,26 +62,30 @@ class TimerHeap {
   Time top_time() const { return heap_.front().at; }
   /// Removes the earliest entry and says whose it was.
   Slot pop() {
-    const Slot slot = heap_.front().slot;
+    const Slot slot = heap_.front().slot();
     remove_at(0);
     return slot;
   }
 
  private:
   static constexpr std::uint32_t kAbsent = std::numeric_limits<std::uint32_t>::max();
+  static constexpr int kSlotBits = 24;  ///< 16 M owners; the sequence keeps 40 bits (10^12 sets)
+  static constexpr std::uint64_t kMaxSlot = (std::uint64_t{1} << kSlotBits) - 1;
+  static constexpr std::size_t kArity = 4;
   struct Entry {
     Time at;
-    std::uint64_t seq = 0;
-    Slot slot = 0;
+    std::uint64_t key = 0;  ///< sequence << kSlotBits | slot: orders ties by sequence
+    Slot slot() const { return static_cast<Slot>(key & kMaxSlot); }
   };
-  static bool before(const Entry& a, const Entry& b) { return a.at < b.at || (a.at == b.at && a.seq < b.seq); }
+  static_assert(sizeof(Entry) == 16);
+  static bool before(const Entry& a, const Entry& b) { return a.at < b.at || (a.at == b.at && a.key < b.key); }
 
   void place(std::size_t i, const Entry& e) {
     heap_[i] = e;
-    position_[e.slot] = static_cast<std::uint32_t>(i);
+    position_[e.slot()] = static_cast<std::uint32_t>(i);
   }
   void remove_at(std::size_t i) {
-    position_[heap_[i].slot] = kAbsent;
+    position_[heap_[i].slot()] = kAbsent;
     const Entry last = heap_.back();
     heap_.pop_back();
     if (i == heap_.size()) return;
@@ -91,7 +100,7 @@ class TimerHeap {
   void sift_up(std::size_t i) {
     const Entry e = heap_[i];
     while (i > 0) {
-      const std::size_t parent = (i - 1) / 2;
+      const std::size_t parent = (i - 1) / kArity;
       if (!before(e, heap_[parent])) break;
       place(i, heap_[parent]);
       i = parent;
@@ -102,9 +111,13 @@ class TimerHeap {
     const std::size_t n = heap_.size();
     const Entry e = heap_[i];
     while (true) {
-      std::size_t child = 2 * i + 1;
-      if (child >= n) break;
-      if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
+      const std::size_t first = kArity * i + 1;
+      if (first >= n) break;
+      std::size_t child = first;
+      const std::size_t last = first + kArity < n ? first + kArity : n;
+      for (std::size_t c = first + 1; c < last; ++c) {
+        if (before(heap_[c], heap_[child])) child = c;
+      }
       if (!before(heap_[child], e)) break;
       place(i, heap_[child]);
       i = child;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/trace/store.hpp"
 #include "sim/trace/time.hpp"
 
 namespace gilsim::trace {
@@ -69,20 +70,22 @@ enum class MarkKind : std::uint8_t {
 };
 inline constexpr int kMarkKindCount = static_cast<int>(MarkKind::Dispatch) + 1;
 
-/// An instant event. Its one-line explanation comes from describe(trace, mark).
+/// An instant event. Its one-line explanation comes from describe(trace, mark). 24 bytes:
+/// the kind shares a word with the value (56 bits: durations up to a year in ns).
 struct Mark {
   Time at;
   LaneId lane = kNone;
-  std::uint32_t other = kNone;  ///< another lane or a job index, per MarkKind
-  std::int64_t value = 0;       ///< a duration in ns or a count, per MarkKind
-  MarkKind kind = MarkKind::JobStart;
+  std::uint32_t other = kNone;    ///< another lane or a job index, per MarkKind
+  std::int64_t value : 56 = 0;    ///< a duration in ns or a count, per MarkKind
+  MarkKind kind : 8 = MarkKind::JobStart;
 };
+static_assert(sizeof(Span) == 24 && sizeof(Mark) == 24, "the trace's records are what its memory is");
 
 struct Lane {
   std::string name;  ///< short, as shown in a row header: "core 0", "GIL", "T1", "task 3"
   LaneKind kind = LaneKind::Thread;
   ProcessId process = kNone;  ///< kNone for cores (they belong to the machine)
-  std::vector<Span> spans;    ///< sorted by begin, non-overlapping; gaps mean idle/free
+  Store<Span> spans;          ///< sorted by begin, non-overlapping; gaps mean idle/free
 };
 
 struct Process {
@@ -137,7 +140,7 @@ struct Trace {
   Time end;               ///< when the last job finished (the makespan)
   std::vector<Process> processes;
   std::vector<Lane> lanes;
-  std::vector<Mark> marks;  ///< sorted by time
+  Store<Mark> marks;        ///< sorted by time
   std::vector<JobTemplate> templates;
   std::vector<Job> jobs;
   CpuCheck cpu_check;       ///< measured runs: the CPU the run needed and got

@@ -103,8 +103,6 @@ Trace TraceBuilder::finish(Time end) {
   if (!std::is_sorted(trace_.marks.begin(), trace_.marks.end(), by_time)) {
     std::stable_sort(trace_.marks.begin(), trace_.marks.end(), by_time);
   }
-  for (auto& lane : trace_.lanes) lane.spans.shrink_to_fit();
-  trace_.marks.shrink_to_fit();
   trace_.end = end;
   return std::move(trace_);
 }

@@ -123,3 +123,21 @@ TEST_CASE("many waiters: the request comes from the waiter the definition of G2 
     }
   }
 }
+
+TEST_CASE("the answer is remembered until a waiter or the switch changes, and every change is seen") {
+  GilWaitQueue q(5_ms);
+  q.on_switch(0_ms);
+  q.arm(1, 3_ms);
+  REQUIRE(q.next_drop_request());
+  CHECK(q.next_drop_request()->at == 8_ms);
+  CHECK(q.next_drop_request()->thread == 1);  // asked again: same answer
+  q.arm(2, 4_ms);                              // a later arrival does not change it
+  CHECK(q.next_drop_request()->thread == 1);
+  q.remove(1);  // T2's first interval 4..9
+  CHECK(q.next_drop_request()->thread == 2);
+  CHECK(q.next_drop_request()->at == 9_ms);
+  q.on_switch(6_ms);  // T2's grid 4, 9, 14: first full quiet interval 9..14
+  CHECK(q.next_drop_request()->at == 14_ms);
+  q.remove(2);
+  CHECK(!q.next_drop_request());
+}

@@ -1,0 +1,126 @@
+// The mappings behind large Stores: aligned for huge pages, grown by moving pages, and
+// kept in a small cache between runs.
+#include "sim/trace/store.hpp"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+namespace gilsim::trace::storage {
+
+namespace {
+
+struct Cache {
+  std::mutex mutex;
+  std::vector<Region> regions;
+  std::size_t bytes = 0;
+};
+
+Cache& cache() {
+  static Cache* c = new Cache();  // never destroyed: stores may outlive static destruction
+  return *c;
+}
+
+std::size_t round_up(std::size_t min_bytes) { return std::bit_ceil(std::max(min_bytes, kHugePage)); }
+
+/// An inaccessible, kHugePage-aligned reservation of `bytes`; the caller maps over it.
+void* reserve_aligned(std::size_t bytes) {
+  void* raw = mmap(nullptr, bytes + kHugePage, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (raw == MAP_FAILED) throw std::bad_alloc();
+  const auto start = reinterpret_cast<std::uintptr_t>(raw);
+  const std::uintptr_t aligned = (start + kHugePage - 1) & ~(kHugePage - 1);
+  if (aligned > start) munmap(raw, aligned - start);
+  const std::uintptr_t tail = aligned + bytes;
+  const std::uintptr_t raw_end = start + bytes + kHugePage;
+  if (raw_end > tail) munmap(reinterpret_cast<void*>(tail), raw_end - tail);
+  return reinterpret_cast<void*>(aligned);
+}
+
+void advise_huge_pages(void* data, std::size_t bytes) {
+#ifdef MADV_HUGEPAGE
+  if (bytes >= kHugeFrom) madvise(data, bytes, MADV_HUGEPAGE);  // advice: without THP, nothing
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
+/// The smallest cached region of at least `bytes`, removed from the cache.
+Region take_cached(std::size_t bytes) {
+  Cache& c = cache();
+  std::lock_guard lock(c.mutex);
+  auto best = c.regions.end();
+  for (auto it = c.regions.begin(); it != c.regions.end(); ++it) {
+    if (it->bytes >= bytes && (best == c.regions.end() || it->bytes < best->bytes)) best = it;
+  }
+  if (best == c.regions.end()) return {};
+  const Region r = *best;
+  c.regions.erase(best);
+  c.bytes -= r.bytes;
+  return r;
+}
+
+}  // namespace
+
+Region map_region(std::size_t min_bytes) {
+  const std::size_t bytes = round_up(min_bytes);
+  if (Region cached = take_cached(bytes); cached.data != nullptr) return cached;
+  void* at = reserve_aligned(bytes);
+  void* data = mmap(at, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  if (data == MAP_FAILED) {
+    munmap(at, bytes);
+    throw std::bad_alloc();
+  }
+  advise_huge_pages(data, bytes);
+  return {data, bytes};
+}
+
+Region grow_region(Region r, std::size_t min_bytes) {
+  const std::size_t bytes = round_up(min_bytes);
+  if (bytes <= r.bytes) return r;
+  void* at = reserve_aligned(bytes);
+  void* moved = mremap(r.data, r.bytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED, at);
+  if (moved == MAP_FAILED) {
+    munmap(at, bytes);
+    throw std::bad_alloc();
+  }
+  advise_huge_pages(moved, bytes);
+  return {moved, bytes};
+}
+
+void release_region(Region r) {
+  if (r.data == nullptr) return;
+  {
+    Cache& c = cache();
+    std::lock_guard lock(c.mutex);
+    if (c.bytes + r.bytes <= kCacheLimit) {
+      c.regions.push_back(r);
+      c.bytes += r.bytes;
+      return;
+    }
+  }
+  munmap(r.data, r.bytes);
+}
+
+std::size_t cached_bytes() {
+  Cache& c = cache();
+  std::lock_guard lock(c.mutex);
+  return c.bytes;
+}
+
+void drop_cache() {
+  Cache& c = cache();
+  std::vector<Region> regions;
+  {
+    std::lock_guard lock(c.mutex);
+    regions.swap(c.regions);
+    c.bytes = 0;
+  }
+  for (const Region& r : regions) munmap(r.data, r.bytes);
+}
+
+}  // namespace gilsim::trace::storage

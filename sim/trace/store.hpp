@@ -1,0 +1,182 @@
+// Contiguous storage for the trace's spans and marks that does not fight the kernel.
+//
+// A Store<T> reads like a vector (size, [], begin/end as pointers, back, std::span), but
+// once it outgrows kMappedFrom bytes its contents live in their own anonymous mapping:
+//   - growing moves the pages to a larger mapping (mremap), it never copies them;
+//   - mappings are 2 MiB aligned, and from kHugeFrom bytes advised for transparent huge
+//     pages, so filling one costs one page fault per 2 MiB instead of one per 4 KiB where
+//     the OS offers them (smaller mappings keep 4 KiB pages: a huge page is resident whole,
+//     and a hundred half-filled lanes would each waste up to 2 MiB);
+//   - a released mapping goes to a small process-wide cache and the next run's stores take
+//     it with its pages already resident (a viewer re-simulating on a knob change faults
+//     nothing in).
+// Smaller stores (most thread lanes) live in malloc. Only for trivially copyable T.
+#pragma once
+
+#include <cassert>
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <initializer_list>
+#include <new>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+
+namespace gilsim::trace {
+
+namespace storage {
+
+/// Stores up to this many bytes live in malloc; larger ones in their own mappings.
+inline constexpr std::size_t kMappedFrom = std::size_t{512} << 10;
+/// Mappings are whole, aligned huge pages (2 MiB on x86-64 and arm64).
+inline constexpr std::size_t kHugePage = std::size_t{2} << 20;
+/// Mappings of at least this many bytes are advised for huge pages; when one is made, its
+/// store holds at least half of it, so the last, partly filled huge page wastes little.
+inline constexpr std::size_t kHugeFrom = std::size_t{8} << 20;
+/// Released mappings kept for reuse, in bytes at most.
+inline constexpr std::size_t kCacheLimit = std::size_t{256} << 20;
+
+struct Region {
+  void* data = nullptr;
+  std::size_t bytes = 0;
+};
+
+/// A mapping of at least `min_bytes` (a power of two, at least kHugePage): the smallest
+/// cached one that fits, else a fresh one. Throws std::bad_alloc when the kernel refuses.
+Region map_region(std::size_t min_bytes);
+/// `r` moved to a mapping of at least `min_bytes`; its contents move with it (no copy).
+Region grow_region(Region r, std::size_t min_bytes);
+/// Gives `r` to the cache, or back to the kernel when the cache is full.
+void release_region(Region r);
+/// What the cache holds now, in bytes.
+std::size_t cached_bytes();
+/// Returns every cached mapping to the kernel.
+void drop_cache();
+
+}  // namespace storage
+
+template <class T>
+class Store {
+  static_assert(std::is_trivially_copyable_v<T>, "a Store moves its contents as bytes");
+
+ public:
+  using value_type = T;
+  using iterator = T*;
+  using const_iterator = const T*;
+
+  Store() = default;
+  Store(std::initializer_list<T> items) { append(items.begin(), items.size()); }
+  Store(const Store& other) { append(other.data_, other.size_); }
+  Store(Store&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)),
+        size_(std::exchange(other.size_, 0)),
+        capacity_(std::exchange(other.capacity_, 0)),
+        mapped_bytes_(std::exchange(other.mapped_bytes_, 0)) {}
+  Store& operator=(Store other) noexcept {
+    swap(other);
+    return *this;
+  }
+  ~Store() { release(); }
+
+  void swap(Store& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    std::swap(capacity_, other.capacity_);
+    std::swap(mapped_bytes_, other.mapped_bytes_);
+  }
+
+  std::size_t size() const { return size_; }
+  std::size_t capacity() const { return capacity_; }
+  bool empty() const { return size_ == 0; }
+  /// Whether the contents live in their own mapping (see the banner).
+  bool mapped() const { return mapped_bytes_ != 0; }
+
+  T* data() { return data_; }
+  const T* data() const { return data_; }
+  T* begin() { return data_; }
+  T* end() { return data_ + size_; }
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
+  T& operator[](std::size_t i) {
+    assert(i < size_);
+    return data_[i];
+  }
+  const T& operator[](std::size_t i) const {
+    assert(i < size_);
+    return data_[i];
+  }
+  const T& at(std::size_t i) const {
+    if (i >= size_) throw std::out_of_range("trace store index out of range");
+    return data_[i];
+  }
+  T& front() { return (*this)[0]; }
+  const T& front() const { return (*this)[0]; }
+  T& back() { return (*this)[size_ - 1]; }
+  const T& back() const { return (*this)[size_ - 1]; }
+
+  void push_back(const T& item) {
+    if (size_ == capacity_) grow(size_ + 1);
+    std::memcpy(static_cast<void*>(data_ + size_), &item, sizeof(T));
+    ++size_;
+  }
+  void pop_back() {
+    assert(size_ > 0);
+    --size_;
+  }
+  void reserve(std::size_t count) {
+    if (count > capacity_) grow(count);
+  }
+  /// Empties the store and keeps its memory.
+  void clear() { size_ = 0; }
+
+ private:
+  void append(const T* items, std::size_t count) {
+    if (count == 0) return;
+    reserve(size_ + count);
+    std::memcpy(static_cast<void*>(data_ + size_), items, count * sizeof(T));
+    size_ += count;
+  }
+
+  void grow(std::size_t min_count) {
+    std::size_t count = capacity_ < 8 ? 8 : capacity_ * 2;
+    if (count < min_count) count = min_count;
+    const std::size_t bytes = count * sizeof(T);
+    if (mapped_bytes_ == 0 && bytes < storage::kMappedFrom) {
+      void* grown = std::realloc(static_cast<void*>(data_), bytes);
+      if (grown == nullptr) throw std::bad_alloc();
+      data_ = static_cast<T*>(grown);
+      capacity_ = count;
+      return;
+    }
+    storage::Region region;
+    if (mapped_bytes_ != 0) {
+      region = storage::grow_region({data_, mapped_bytes_}, bytes);
+    } else {
+      region = storage::map_region(bytes);
+      if (size_ > 0) std::memcpy(region.data, static_cast<const void*>(data_), size_ * sizeof(T));
+      std::free(static_cast<void*>(data_));
+    }
+    data_ = static_cast<T*>(region.data);
+    mapped_bytes_ = region.bytes;
+    capacity_ = region.bytes / sizeof(T);
+  }
+
+  void release() {
+    if (data_ == nullptr) return;
+    if (mapped_bytes_ != 0) {
+      storage::release_region({data_, mapped_bytes_});
+    } else {
+      std::free(static_cast<void*>(data_));
+    }
+    data_ = nullptr;
+    size_ = capacity_ = mapped_bytes_ = 0;
+  }
+
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+  std::size_t mapped_bytes_ = 0;  ///< the mapping's length; 0 while in malloc
+};
+
+}  // namespace gilsim::trace
