@@ -72,8 +72,10 @@ void refresh_derived(AppState& app) {
     index.glyph_marks = glyph_marks_by_lane(run);
     index.identity.assign(run.lanes.size(), trace::kNone);
     std::uint32_t ordinal = 0;
-    for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
-      if (run.lanes[l].kind == LaneKind::Thread) index.identity[l] = ordinal++;
+    for (const LaneKind kind : {LaneKind::Thread, LaneKind::Task}) {  // tasks hold asyncio locks
+      for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+        if (run.lanes[l].kind == kind) index.identity[l] = ordinal++;
+      }
     }
     app.runs.push_back(std::move(index));
   }

@@ -26,7 +26,7 @@ std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, const Layout
     });
   }
   for (trace::ProcessId p = 0; p < trace.processes.size(); ++p) {
-    for (LaneKind kind : {LaneKind::Gil, LaneKind::Thread, LaneKind::Task}) {
+    for (LaneKind kind : {LaneKind::Gil, LaneKind::Lock, LaneKind::Thread, LaneKind::Task}) {
       lanes_where([&](const trace::Lane& l) { return l.process == p && l.kind == kind; });
     }
   }

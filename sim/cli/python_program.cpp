@@ -9,6 +9,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -73,16 +74,36 @@ bool is_python_keyword(const std::string& word) {
   return keywords.count(word) > 0;
 }
 
-/// One distinct Python identifier per job template: "python work" -> python_work.
-std::vector<std::string> job_function_names(const scenario::Scenario& s) {
-  // The program's own functions, its modules and the builtins it calls.
-  static const std::set<std::string> taken_by_program{
+/// The program's own functions, its modules and the builtins it calls.
+bool taken_by_program(const std::string& name) {
+  static const std::set<std::string> taken{
       "countdown", "hash_bytes", "rate", "cpu_seconds", "calibrate", "set_calibration", "python_work",
       "native_work", "blocking_wait", "call", "main", "timed", "skip", "gil_enabled", "run_sequential",
-      "run_threads", "run_thread_pool", "run_asyncio", "run_process_pool", "asyncio_main", "asyncio",
+      "run_threads", "run_thread_pool", "run_asyncio", "run_process_pool", "run_processes", "calibrated", "asyncio_main", "asyncio",
       "concurrent", "hashlib", "multiprocessing", "os", "random", "select", "sys", "threading", "time",
       "print", "range", "min", "max", "len", "int", "float", "getattr", "hasattr", "sorted", "memoryview",
-      "bytes"};
+      "bytes", "one", "take", "take_async", "new_shared", "timed_shared", "globals"};
+  return taken.count(name) > 0 || is_python_keyword(name);
+}
+
+/// A lock's or counter's name as a module global of the program (the loader keeps them
+/// identifiers); one that the program already uses gets a suffix.
+std::string shared_name(const std::string& name) {
+  return taken_by_program(name) || name == "LOCK_TIMEOUT" || name == "EXPECTED" || name == "DEADLOCKS" ||
+                 name == "ASYNC_LOCKS"
+             ? name + "_shared"
+             : name;
+}
+
+std::vector<std::string> shared_names(const scenario::Scenario& s) {
+  std::vector<std::string> names;
+  for (const auto& lock : s.locks) names.push_back(shared_name(lock.name));
+  for (const auto& c : s.counters) names.push_back(shared_name(c.name));
+  return names;
+}
+
+/// One distinct Python identifier per job template: "python work" -> python_work.
+std::vector<std::string> job_function_names(const scenario::Scenario& s) {
   std::vector<std::string> names;
   std::set<std::string> used;
   for (const auto& job : s.jobs) {
@@ -94,7 +115,10 @@ std::vector<std::string> job_function_names(const scenario::Scenario& s) {
     }
     while (!name.empty() && name.back() == '_') name.pop_back();
     if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) != 0) name = "job_" + name;
-    if (is_python_keyword(name) || taken_by_program.count(name) > 0) name += "_job";
+    if (taken_by_program(name)) name += "_job";
+    for (const auto& shared : shared_names(s)) {
+      if (shared == name) name += "_job";
+    }
     std::string unique = name;
     for (int n = 2; used.count(unique) > 0 || used.count(unique + "_async") > 0; ++n) unique = fmt::format("{}_{}", name, n);
     used.insert(unique);
@@ -114,7 +138,8 @@ struct StepBlock {
 
 bool same_step(const Step& a, const Step& b) {
   return a.kind == b.kind && a.offload_work == b.offload_work && a.duration.kind == b.duration.kind &&
-         a.duration.a == b.duration.a && a.duration.b == b.duration.b;
+         a.duration.a == b.duration.a && a.duration.b == b.duration.b && a.target == b.target &&
+         a.has_call == b.has_call;
 }
 
 bool same_run(const std::vector<Step>& steps, std::size_t a, std::size_t b, std::size_t length) {
@@ -160,9 +185,22 @@ std::string_view work_function(StepKind work) {
 }
 
 /// One line of Python for a step, in a plain function or in a coroutine.
-std::string step_line(const Step& step, bool in_coroutine) {
+std::string step_line(const scenario::Scenario& sc, const Step& step, bool in_coroutine) {
   const std::string s = seconds_expression(step.duration);
   switch (step.kind) {
+    case StepKind::Acquire: {
+      const auto name = shared_name(sc.locks[step.target].name);
+      return in_coroutine ? fmt::format("if not await take_async({}):\n    return  # a deadlock: give up", python_string(name))
+                          : fmt::format("if not take({}, {}):\n    return  # a deadlock: give up", name, python_string(name));
+    }
+    case StepKind::Release: {
+      const auto name = shared_name(sc.locks[step.target].name);
+      return in_coroutine ? fmt::format("ASYNC_LOCKS[{}].release()", python_string(name)) : fmt::format("{}.release()", name);
+    }
+    case StepKind::Increment: {
+      const auto name = shared_name(sc.counters[step.target].name);
+      return step.has_call ? fmt::format("{} += one()", name) : fmt::format("{} += 1", name);
+    }
     case StepKind::Cpu: return fmt::format("python_work({})", s);
     case StepKind::Native: return fmt::format("native_work({})", s);
     case StepKind::Io:
@@ -179,15 +217,20 @@ std::string step_line(const Step& step, bool in_coroutine) {
   return "pass";
 }
 
-void write_blocks(std::string& out, const std::vector<StepBlock>& blocks, int indent, bool in_coroutine) {
+void write_blocks(std::string& out, const scenario::Scenario& sc, const std::vector<StepBlock>& blocks, int indent,
+                  bool in_coroutine) {
   const std::string pad(static_cast<std::size_t>(indent), ' ');
   for (const auto& block : blocks) {
     if (block.step != nullptr) {
-      out += pad + step_line(*block.step, in_coroutine) + "\n";
+      std::string line = step_line(sc, *block.step, in_coroutine);
+      for (std::size_t at = line.find('\n'); at != std::string::npos; at = line.find('\n', at + 1 + pad.size())) {
+        line.insert(at + 1, pad);
+      }
+      out += pad + line + "\n";
       continue;
     }
     out += fmt::format("{}for _ in range({}):\n", pad, block.times);
-    write_blocks(out, block.body, indent + 4, in_coroutine);
+    write_blocks(out, sc, block.body, indent + 4, in_coroutine);
   }
 }
 
@@ -229,7 +272,12 @@ std::string job_functions(const scenario::Scenario& s, const std::vector<std::st
     out += "\n\n";
     out += coroutines ? fmt::format("async def {}_async():\n", names[i]) : fmt::format("def {}():\n", names[i]);
     out += fmt::format("    \"\"\"One {} job{}.\"\"\"\n", job.name, coroutines ? ", as an asyncio task" : "");
-    write_blocks(out, blocks, 4, coroutines);
+    std::set<std::string> counters;
+    for (const auto& step : job.steps) {
+      if (step.kind == StepKind::Increment) counters.insert(shared_name(s.counters[step.target].name));
+    }
+    if (!counters.empty()) out += fmt::format("    global {}\n", fmt::join(counters, ", "));
+    write_blocks(out, s, blocks, 4, coroutines);
   }
   return out;
 }
@@ -258,6 +306,10 @@ std::string timed_call(const scenario::Scenario& s, const scenario::Run& run) {
       if (run.chunksize) args.push_back(fmt::format("chunksize={}", *run.chunksize));
       if (run.start_method) args.push_back(fmt::format("start_method=\"{}\"", scenario::to_string(*run.start_method)));
       break;
+    case Executor::Processes:
+      args.push_back("run_processes");
+      if (run.start_method) args.push_back(fmt::format("start_method=\"{}\"", scenario::to_string(*run.start_method)));
+      break;
   }
   if (scenario::effective_gil(s, run) == GilMode::None) args.push_back("needs_gil=False");
   const Time interval = scenario::effective_switch_interval(s, run);
@@ -277,8 +329,74 @@ std::string main_function(const scenario::Scenario& s, const std::vector<const s
                          python_string(run->name));
       continue;
     }
-    out += "    " + timed_call(s, *run) + "\n";
+    const bool shared = !s.locks.empty() || !s.counters.empty();
+    if (shared && (run->executor == Executor::ProcessPool || run->executor == Executor::Processes)) {
+      out += fmt::format("    skip({}, \"locks and counters across processes need multiprocessing.Lock and Value, "
+                         "which this program does not write\")\n", python_string(run->name));
+      continue;
+    }
+    std::string call = timed_call(s, *run);
+    if (shared) call.replace(0, 6, "timed_shared(");
+    out += "    " + call + "\n";
   }
+  return out;
+}
+
+/// Locks, counters and their helpers, for a scenario that has any: fresh ones before each
+/// run, a lock not had within LOCK_TIMEOUT reported as a deadlock, each counter's final value.
+std::string shared_section(const scenario::Scenario& s, bool asyncio) {
+  if (s.locks.empty() && s.counters.empty()) return "";
+  std::map<std::string, std::int64_t> expected;
+  for (const auto& c : s.counters) expected[shared_name(c.name)] = c.initial;
+  for (const auto& job : s.jobs) {
+    for (const auto& step : job.steps) {
+      if (step.kind == StepKind::Increment) expected[shared_name(s.counters[step.target].name)] += job.count;
+    }
+  }
+  std::vector<std::string> names;
+  std::vector<std::string> resets;
+  for (const auto& lock : s.locks) {
+    names.push_back(shared_name(lock.name));
+    resets.push_back(fmt::format("    {} = threading.{}()\n", names.back(), lock.reentrant ? "RLock" : "Lock"));
+  }
+  std::vector<std::string> expected_items;
+  for (const auto& c : s.counters) {
+    names.push_back(shared_name(c.name));
+    resets.push_back(fmt::format("    {} = {}\n", names.back(), c.initial));
+    expected_items.push_back(fmt::format("{}: {}", python_string(names.back()), expected[names.back()]));
+  }
+  std::string out = "\n\n# ---- what the jobs share -----------------------------------------------------------------\n\n";
+  out += "LOCK_TIMEOUT = 10.0  # seconds: a lock not had by then is taken for a deadlock\n";
+  out += fmt::format("EXPECTED = {{{}}}  # each counter's value if no update is lost\n", fmt::join(expected_items, ", "));
+  out += "DEADLOCKS = []\nASYNC_LOCKS = {}\n\n\n";
+  out += "def new_shared():\n    \"\"\"Fresh locks and counters before each run.\"\"\"\n";
+  if (!names.empty()) out += fmt::format("    global {}\n", fmt::join(names, ", "));
+  for (const auto& r : resets) out += r;
+  out += "    DEADLOCKS.clear()\n    ASYNC_LOCKS.clear()\n\n\n";
+  out += "def take(lock, name):\n"
+         "    \"\"\"lock.acquire(), giving up after LOCK_TIMEOUT: False means a deadlock.\"\"\"\n"
+         "    if lock.acquire(timeout=LOCK_TIMEOUT):\n        return True\n"
+         "    DEADLOCKS.append(name)\n    return False\n\n\n";
+  if (asyncio) {
+    out += "async def take_async(name):\n"
+           "    \"\"\"An asyncio.Lock per name, created in the running loop; False after LOCK_TIMEOUT.\"\"\"\n"
+           "    lock = ASYNC_LOCKS.setdefault(name, asyncio.Lock())\n"
+           "    if not lock.locked():\n        await lock.acquire()  # free: no timer needed\n        return True\n"
+           "    try:\n        await asyncio.wait_for(lock.acquire(), LOCK_TIMEOUT)\n        return True\n"
+           "    except asyncio.TimeoutError:\n        DEADLOCKS.append(name)\n        return False\n\n\n";
+  }
+  out += "def one():\n"
+         "    \"\"\"The f() of `counter += f()`: a Python call, whose RESUME checks for a GIL drop request.\"\"\"\n"
+         "    return 1\n\n\n";
+  out += "def timed_shared(name, run, **options):\n"
+         "    \"\"\"timed() with fresh locks and counters, then what they came to.\"\"\"\n"
+         "    new_shared()\n    timed(name, run, **options)\n"
+         "    if DEADLOCKS:\n"
+         "        print(f\"run {name}: deadlock: gave up waiting for {', '.join(DEADLOCKS)} after {LOCK_TIMEOUT:g} s\", "
+         "flush=True)\n"
+         "    for counter, expected in EXPECTED.items():\n"
+         "        value = globals()[counter]\n"
+         "        print(f\"run {name}: {counter} = {value} of {expected} (lost {expected - value})\", flush=True)\n";
   return out;
 }
 
@@ -317,14 +435,15 @@ std::string python_program(const scenario::Scenario& s, const std::vector<const 
   if (asyncio) out += "import asyncio\n";
   if (asyncio || uses(Executor::ThreadPool)) out += "import concurrent.futures\n";
   out += "import hashlib\n";
-  if (uses(Executor::ProcessPool)) out += "import multiprocessing\n";
+  if (uses(Executor::ProcessPool) || uses(Executor::Processes)) out += "import multiprocessing\n";
   out += "import os\n";
   if (uses_random_durations(s)) out += "import random\n";
   out += "import select\nimport sys\n";
-  if (uses(Executor::Threads)) out += "import threading\n";
+  if (uses(Executor::Threads) || !s.locks.empty() || !s.counters.empty()) out += "import threading\n";
   out += "import time\n\n";
   out += "if sys.version_info < (3, 9):\n    sys.exit(\"this program needs Python 3.9 or later (asyncio.to_thread)\")\n";
   out += kCalibration;
+  out += shared_section(s, asyncio);
   out += "\n\n# ---- the jobs ----------------------------------------------------------------------------";
   if (plain) out += job_functions(s, names, false);
   if (asyncio) out += job_functions(s, names, true);
@@ -332,11 +451,12 @@ std::string python_program(const scenario::Scenario& s, const std::vector<const 
   if (plain) out += fmt::format("JOBS = {}\n", job_list(s, names, ""));
   if (asyncio) out += fmt::format("ASYNC_JOBS = {}\n", job_list(s, names, "_async"));
   out += "\n\n# ---- the executors -----------------------------------------------------------------------\n";
-  const std::array<std::pair<Executor, std::string_view>, 5> parts{{{Executor::Sequential, kSequential},
+  const std::array<std::pair<Executor, std::string_view>, 6> parts{{{Executor::Sequential, kSequential},
                                                                      {Executor::Threads, kThreads},
                                                                      {Executor::ThreadPool, kThreadPool},
                                                                      {Executor::Asyncio, kAsyncio},
-                                                                     {Executor::ProcessPool, kProcessPool}}};
+                                                                     {Executor::ProcessPool, kProcessPool},
+                                                                     {Executor::Processes, kProcesses}}};
   bool first = true;
   for (const auto& [executor, code] : parts) {
     if (executors.count(executor) == 0) continue;

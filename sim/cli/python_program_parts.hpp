@@ -137,6 +137,24 @@ def run_process_pool(processes=None, chunksize=None, start_method=None):
         pool.map(call, JOBS, chunksize)
 )PY";
 
+inline constexpr std::string_view kProcesses = R"PY(
+def calibrated(job, calibration):
+    """A Process's target: a spawned child gets the parent's calibration, then runs the job."""
+    set_calibration(calibration)
+    job()
+
+
+def run_processes(start_method=None):
+    """One multiprocessing.Process per job, all started, then all joined. A Process hands
+    back no result: that would take a Queue (a Pool collects results for you)."""
+    context = multiprocessing.get_context(start_method)
+    processes = [context.Process(target=calibrated, args=(job, CALIBRATION)) for job in JOBS]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+)PY";
+
 inline constexpr std::string_view kTiming = R"PY(
 # ---- timing each run --------------------------------------------------------------------
 

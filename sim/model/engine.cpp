@@ -63,7 +63,7 @@ trace::LaneId Engine::lane(ThreadId t) const { return threads_[t].lane; }
 // Events and programs
 
 void Engine::run() {
-  while (!timers_.empty()) {
+  while (!timers_.empty() && !stopped_) {
     const Time at = timers_.top_time();
     assert(at >= now_ && "a timer was set in the past");
     now_ = at;

@@ -15,6 +15,7 @@ struct RunContext {
   Engine& engine;
   std::vector<JobInstance> jobs;
   int jobs_left = 0;
+  SharedState& shared;  ///< the locks and counters the jobs share
 };
 
 void start_sequential(RunContext& ctx);
@@ -22,5 +23,6 @@ void start_threads(RunContext& ctx);
 void start_thread_pool(RunContext& ctx);
 void start_asyncio(RunContext& ctx);
 void start_process_pool(RunContext& ctx);
+void start_processes(RunContext& ctx);
 
 }  // namespace gilsim::model

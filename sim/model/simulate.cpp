@@ -21,7 +21,8 @@ trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, Sim
                               std::string(scenario::to_string(config.gil)), trace::Origin::Simulated,
                               config.cores, config.switch_interval);
   Engine engine(config, builder);
-  RunContext ctx{s, run, engine, draw_workload(s, builder), 0};
+  SharedState shared(s, engine);
+  RunContext ctx{s, run, engine, draw_workload(s, builder), 0, shared};
   ctx.jobs_left = static_cast<int>(ctx.jobs.size());
   switch (run.executor) {
     case scenario::Executor::Sequential: start_sequential(ctx); break;
@@ -29,7 +30,9 @@ trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, Sim
     case scenario::Executor::ThreadPool: start_thread_pool(ctx); break;
     case scenario::Executor::Asyncio: start_asyncio(ctx); break;
     case scenario::Executor::ProcessPool: start_process_pool(ctx); break;
+    case scenario::Executor::Processes: start_processes(ctx); break;
   }
+  shared.add_lanes(0);  // after the main process's first lanes, before any thread is spawned
   engine.run();
   if (stats != nullptr) stats->events = engine.events_processed();
 
@@ -37,7 +40,11 @@ trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, Sim
   for (const auto& job : builder.peek().jobs) {
     if (job.end != Time::max()) end = max(end, job.end);
   }
-  return builder.finish(max(end, engine.last_exit()));
+  end = max(end, engine.last_exit());
+  if (const auto deadlock = shared.deadlock_at()) end = max(end, *deadlock);  // the run stopped there (L6)
+  trace::Trace trace = builder.finish(end);
+  trace.counters = shared.counters();
+  return trace;
 }
 
 std::vector<trace::Trace> simulate_all(const scenario::Scenario& s) {

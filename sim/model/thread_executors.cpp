@@ -10,14 +10,14 @@ namespace {
 Program sequential_main(RunContext& ctx, ThreadId main) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(main);
-  for (const auto& job : ctx.jobs) co_await run_job(e, main, job, ctx.scenario.python);
+  for (const auto& job : ctx.jobs) co_await run_job(e, main, job, ctx.scenario.python, ctx.shared);
   e.exit(main);
 }
 
 Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const JobInstance& job) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(self);  // a new thread needs the GIL before its first bytecode
-  co_await run_job(e, self, job, ctx.scenario.python);
+  co_await run_job(e, self, job, ctx.scenario.python, ctx.shared);
   if (--ctx.jobs_left == 0) e.notify(main);
   e.exit(self);
 }
@@ -52,7 +52,7 @@ Program pool_worker(RunContext& ctx, ThreadPool& pool, ThreadId self, ThreadId m
     co_await pool.queue.get(e, self, next);
     if (!next) break;
     const JobInstance* job = *next;
-    co_await run_job(e, self, *job, ctx.scenario.python);
+    co_await run_job(e, self, *job, ctx.scenario.python, ctx.shared);
     ++pool.idle;
     if (--ctx.jobs_left == 0) e.notify(main);
   }

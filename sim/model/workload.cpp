@@ -14,7 +14,7 @@ std::vector<JobInstance> draw_workload(const scenario::Scenario& s, trace::Trace
     const auto& kind = s.jobs[k];
     std::vector<std::string> labels;
     labels.reserve(kind.steps.size());
-    for (const auto& step : kind.steps) labels.push_back(scenario::step_label(step));
+    for (const auto& step : kind.steps) labels.push_back(scenario::step_label(s, step));
     const auto template_index = builder.add_template(kind.name, std::move(labels));
     for (int i = 0; i < kind.count; ++i) {
       JobInstance job;
@@ -35,9 +35,10 @@ Time python_cost(const Engine& engine, const scenario::Python& python, Time work
 
 namespace {
 
-Program run_step(Engine& e, ThreadId t, const JobInstance& job, std::uint16_t index, StepKind kind, Time d,
-                 const scenario::Python& python) {
+Program run_step(Engine& e, ThreadId t, const JobInstance& job, std::uint16_t index, const scenario::Step& step,
+                 Time d, const scenario::Python& python, SharedState& shared) {
   const std::uint32_t id = job.id;
+  const StepKind kind = step.kind == StepKind::Offload ? step.offload_work : step.kind;
   switch (kind) {
     case StepKind::Cpu:
       co_await e.compute(t, python_cost(e, python, d), Work::python(id, index));
@@ -58,20 +59,28 @@ Program run_step(Engine& e, ThreadId t, const JobInstance& job, std::uint16_t in
       co_await e.wait(t, d, SpanState::Sleeping, id, index);
       co_await e.acquire_gil(t);
       break;
+    case StepKind::Acquire:
+      co_await shared.acquire(t, step.target, id, index);
+      break;
+    case StepKind::Release:
+      shared.release(e.lane(t), step.target);
+      break;
+    case StepKind::Increment:
+      co_await shared.increment(t, step, python_cost(e, python, e.config().costs.increment),
+                                python_cost(e, python, d), id, index);
+      break;
     case StepKind::Offload:
-      break;  // handled by the caller: outside asyncio the work runs inline
+      break;  // never: outside asyncio the offloaded work runs inline, as its own kind
   }
 }
 
 }  // namespace
 
-Program run_job(Engine& e, ThreadId t, const JobInstance& job, const scenario::Python& python) {
+Program run_job(Engine& e, ThreadId t, const JobInstance& job, const scenario::Python& python, SharedState& shared) {
   e.trace().job_started(job.id, e.lane(t), e.now());
   for (std::size_t i = 0; i < job.kind->steps.size(); ++i) {
-    const auto& step = job.kind->steps[i];
-    const StepKind kind = step.kind == StepKind::Offload ? step.offload_work : step.kind;
     const auto label = i < trace::kNoStep ? static_cast<std::uint16_t>(i) : trace::kNoStep;
-    co_await run_step(e, t, job, label, kind, job.durations[i], python);
+    co_await run_step(e, t, job, label, job.kind->steps[i], job.durations[i], python, shared);
   }
   e.trace().job_finished(job.id, e.now());
 }

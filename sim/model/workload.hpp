@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/model/engine.hpp"
+#include "sim/model/shared_state.hpp"
 
 namespace gilsim::model {
 
@@ -23,7 +24,8 @@ std::vector<JobInstance> draw_workload(const scenario::Scenario& scenario, trace
 Time python_cost(const Engine& engine, const scenario::Python& python, Time work);
 
 /// Runs one job's steps on a thread that holds the GIL when it starts and when it ends.
-Program run_job(Engine& engine, ThreadId thread, const JobInstance& job, const scenario::Python& python);
+Program run_job(Engine& engine, ThreadId thread, const JobInstance& job, const scenario::Python& python,
+                SharedState& shared);
 
 /// Items waiting for pool threads; sleepers are woken one per item (a SimpleQueue, T3).
 template <typename Item>

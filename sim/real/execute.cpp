@@ -13,6 +13,7 @@
 
 #include "sim/real/busy_loop.hpp"
 #include "sim/real/executors.hpp"
+#include "sim/real/real_shared.hpp"
 #include "sim/real/trace_merge.hpp"
 
 namespace gilsim::real {
@@ -30,6 +31,7 @@ RunSettings make_settings(const scenario::Scenario& s, const scenario::Run& run)
       settings.gil == scenario::GilMode::None ? 1.0 + s.python.free_threading_overhead : 1.0;
   settings.iterations_per_ns = calibrate_iterations_per_ns();
   settings.cpu_count = std::min(scenario::effective_cores(s, run), available_cpus());
+  settings.increment = s.costs.increment;
   return settings;
 }
 
@@ -40,6 +42,7 @@ ExecutorOutput run_executor(RunInputs& in) {
     case Executor::ThreadPool: return run_thread_pool(in);
     case Executor::Asyncio: return run_asyncio(in);
     case Executor::ProcessPool: return run_process_pool(in);
+    case Executor::Processes: break;  // refused by why_not_runnable
   }
   throw RealRunError(RealRunError::Reason::NotRunnable, "unknown executor");
 }
@@ -67,13 +70,18 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
                               settings.cpu_count, settings.switch_interval);
   for (const auto& tmpl : s.jobs) {
     std::vector<std::string> labels;
-    for (const auto& step : tmpl.steps) labels.push_back(scenario::step_label(step));
+    for (const auto& step : tmpl.steps) labels.push_back(scenario::step_label(s, step));
     builder.add_template(tmpl.name, std::move(labels));
   }
   for (const PlannedJob& job : jobs) builder.add_job(job.name, job.template_index);
 
   const auto started = RunContext::Clock::now();
   RunContext ctx(settings, started);
+  std::optional<RealShared> shared;
+  if (!s.locks.empty() || !s.counters.empty()) {
+    shared.emplace(s, ctx);
+    ctx.set_shared(&*shared);
+  }
   RunInputs inputs{s, run, ctx, jobs, builder};
 
   std::mutex mutex;
@@ -142,7 +150,12 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
     }
   }
   if (options.progress) options.progress(ctx.jobs_done().load(), total);
-  return merge_records(builder, std::move(output.records), output.end);
+  if (!shared) return merge_records(builder, std::move(output.records), output.end);
+  // A deadlock stopped the run where its cycle was found (L6).
+  const Time end = shared->deadlock_at() ? max(output.end, *shared->deadlock_at()) : output.end;
+  trace::Trace trace = merge_records(builder, std::move(output.records), end);
+  trace.counters = shared->counters();
+  return trace;
 }
 
 }  // namespace gilsim::real

@@ -40,7 +40,7 @@ std::vector<PlannedJob> plan_jobs(const scenario::Scenario& scenario) {
       job.arg_bytes = tmpl.arg_bytes;
       job.result_bytes = tmpl.result_bytes;
       for (const auto& step : tmpl.steps) {
-        job.steps.push_back(PlannedStep{step.kind, step.offload_work, draw(step.duration, rng)});
+        job.steps.push_back(PlannedStep{step.kind, step.offload_work, draw(step.duration, rng), step.target, step.has_call});
       }
       jobs.push_back(std::move(job));
     }

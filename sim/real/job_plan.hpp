@@ -14,6 +14,8 @@ struct PlannedStep {
   scenario::StepKind kind = scenario::StepKind::Cpu;
   scenario::StepKind offload_work = scenario::StepKind::Cpu;
   Time duration;
+  std::uint32_t target = 0;  ///< acquire, release: the lock; increment: the counter
+  bool has_call = false;     ///< increment: `counter += f()`
 };
 
 struct PlannedJob {

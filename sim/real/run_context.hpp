@@ -15,6 +15,8 @@
 
 namespace gilsim::real {
 
+class RealShared;
+
 /// Thrown inside a run's threads when the run is being aborted; caught at their top.
 struct RunAborted {};
 
@@ -26,6 +28,7 @@ struct RunSettings {
   double cpu_cost_factor = 1.0;        ///< 1 + free-threading overhead without a GIL (F2)
   double iterations_per_ns = 1.0;      ///< busy-loop calibration
   int cpu_count = 0;                   ///< CPUs threads may use (0: all)
+  Time increment = Time{40};           ///< costs.increment: one `counter += 1` iteration (U1)
 };
 
 class RunContext {
@@ -63,6 +66,17 @@ class RunContext {
 
   std::atomic<int>& jobs_done() { return jobs_done_; }
 
+  /// The run's locks and counters, when it has any (real_shared.hpp).
+  RealShared* shared() const { return shared_; }
+  void set_shared(RealShared* shared) { shared_ = shared; }
+  /// Stops the run like request_abort(), but as its planned end (a deadlock found): the
+  /// executors hand over what was recorded instead of failing.
+  void request_stop() {
+    stopped_.store(true);
+    request_abort();
+  }
+  bool stopped() const { return stopped_.load(); }
+
  private:
   RunSettings settings_;
   Clock::time_point origin_;
@@ -75,6 +89,8 @@ class RunContext {
   cpu_set_t cpus_{};
   bool limit_cpus_ = false;
   std::atomic<int> jobs_done_{0};
+  std::atomic<bool> stopped_{false};
+  RealShared* shared_ = nullptr;
 };
 
 /// Calls `wake` when the run aborts (e.g. to notify a condition variable), for as long as

@@ -14,8 +14,8 @@ namespace {
 
 using namespace gilsim::literals;
 
-constexpr std::array<std::string_view, 5> kExecutorNames{"sequential", "threads", "thread_pool", "asyncio",
-                                                         "process_pool"};  // Executor's order
+constexpr std::array<std::string_view, 6> kExecutorNames{"sequential", "threads",      "thread_pool",
+                                                         "asyncio",    "process_pool", "processes"};  // Executor's order
 constexpr std::array<std::string_view, 3> kStartMethodNames{"fork", "spawn", "forkserver"};
 constexpr std::array<std::string_view, 3> kGilNames{"new", "old", "none"};
 
@@ -45,7 +45,8 @@ Run read_run(const TomlReader& reader, const toml::table& t) {
   const bool pool = run.executor == Executor::ThreadPool || run.executor == Executor::ProcessPool ||
                     run.executor == Executor::Asyncio;
   refuse_unless(reader, t, "workers", pool, run.executor, "thread_pool, process_pool and asyncio");
-  refuse_unless(reader, t, "start_method", run.executor == Executor::ProcessPool, run.executor, "process_pool");
+  const bool processes = run.executor == Executor::ProcessPool || run.executor == Executor::Processes;
+  refuse_unless(reader, t, "start_method", processes, run.executor, "process_pool and processes");
   refuse_unless(reader, t, "chunksize", run.executor == Executor::ProcessPool, run.executor, "process_pool");
 
   if (auto workers = reader.integer(t, "workers", 1, kMaxWorkers)) run.workers = static_cast<int>(*workers);

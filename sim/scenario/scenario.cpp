@@ -38,6 +38,7 @@ int effective_workers(const Scenario& s, const Run& r) {
       if (s.python.version < PythonVersion{3, 8, false}) return cores * 5;
       return std::min(32, cores + 4);
     case Executor::ProcessPool: return cores;
+    case Executor::Processes: return std::max(1, s.total_jobs());
     case Executor::Sequential: return 1;
     case Executor::Threads: return std::max(1, s.total_jobs());
   }
@@ -70,6 +71,9 @@ std::string_view to_string(StepKind k) {
     case StepKind::Block: return "block";
     case StepKind::Sleep: return "sleep";
     case StepKind::Offload: return "offload";
+    case StepKind::Acquire: return "acquire";
+    case StepKind::Release: return "release";
+    case StepKind::Increment: return "increment";
   }
   return "?";
 }
@@ -90,6 +94,7 @@ std::string_view to_string(Executor e) {
     case Executor::ThreadPool: return "thread_pool";
     case Executor::Asyncio: return "asyncio";
     case Executor::ProcessPool: return "process_pool";
+    case Executor::Processes: return "processes";
   }
   return "?";
 }
@@ -128,7 +133,18 @@ std::string to_string(const PythonVersion& v) {
   return fmt::format("{}.{}{}", v.major, v.minor, v.free_threaded ? "t" : "");
 }
 
-std::string step_label(const Step& s) {
+std::string step_label(const Scenario& scenario, const Step& s) {
+  switch (s.kind) {
+    case StepKind::Acquire:
+    case StepKind::Release:
+      return fmt::format("{} {}", to_string(s.kind), scenario.locks.at(s.target).name);
+    case StepKind::Increment: {
+      const auto& name = scenario.counters.at(s.target).name;
+      if (!s.has_call) return fmt::format("{} += 1", name);
+      return fmt::format("{} += f(), f {}", name, to_string(s.duration));
+    }
+    default: break;
+  }
   if (s.kind == StepKind::Offload) {
     return fmt::format("offload {} {}", to_string(s.offload_work), to_string(s.duration));
   }

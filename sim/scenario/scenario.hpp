@@ -34,6 +34,9 @@ enum class StepKind : std::uint8_t {
   Block,    ///< a blocking call made inside a coroutine: stalls the loop
   Sleep,    ///< time.sleep / asyncio.sleep
   Offload,  ///< asyncio.to_thread(work): `offload_work` runs on the default executor
+  Acquire,  ///< lock.acquire() on the lock `target` (threading, asyncio or multiprocessing)
+  Release,  ///< lock.release() on the lock `target`
+  Increment,  ///< `counter += 1` on the shared counter `target`, as LOAD, ADD, STORE
 };
 
 /// A duration drawn from the scenario's seeded generator.
@@ -52,8 +55,25 @@ struct Duration {
 
 struct Step {
   StepKind kind = StepKind::Cpu;
-  Duration duration;
+  Duration duration;  ///< Increment: the Python work of the call on the right-hand side
   StepKind offload_work = StepKind::Cpu;  ///< for Offload: what the executor thread does
+  std::uint32_t target = 0;  ///< Acquire, Release: index in Scenario::locks; Increment: in counters
+  bool has_call = false;     ///< Increment: `counter += f()`, the call a check point (docs/model.md U1)
+};
+
+/// A lock the jobs share: `threading.Lock` (or `RLock`) in threads, `asyncio.Lock` in
+/// coroutines, `multiprocessing.Lock` across worker processes.
+struct LockSpec {
+  std::string name;
+  bool reentrant = false;  ///< an RLock: its holder may acquire it again
+  SourceLoc where;
+};
+
+/// A shared integer the jobs add to (a global; a multiprocessing.Value across processes).
+struct CounterSpec {
+  std::string name;
+  std::int64_t initial = 0;
+  SourceLoc where;
 };
 
 struct JobTemplate {
@@ -66,7 +86,8 @@ struct JobTemplate {
 };
 
 enum class GilMode : std::uint8_t { New, Old, None };
-enum class Executor : std::uint8_t { Sequential, Threads, ThreadPool, Asyncio, ProcessPool };
+/// Processes: one multiprocessing.Process per job, started then joined.
+enum class Executor : std::uint8_t { Sequential, Threads, ThreadPool, Asyncio, ProcessPool, Processes };
 enum class StartMethod : std::uint8_t { Fork, Spawn, Forkserver };
 
 struct Machine {
@@ -104,6 +125,8 @@ struct Costs {
   Time ipc_message = Time{50'000};            ///< P7, per message
   double ipc_bandwidth = 1e9;                 ///< P7, bytes per second
   Time loop_callback = Time{20'000};          ///< asyncio: cost of one _run_once callback
+  Time lock_wake_latency = Time{10'000};      ///< a released lock's woken waiter to the lock taken (L3)
+  Time increment = Time{40};                  ///< one loop iteration of `counter += 1` (U1)
 };
 
 struct Run {
@@ -125,6 +148,8 @@ struct Scenario {
   Machine machine;
   Python python;
   Costs costs;
+  std::vector<LockSpec> locks;
+  std::vector<CounterSpec> counters;
   std::vector<JobTemplate> jobs;
   std::vector<Run> runs;
   std::string source;          ///< file name, or "<default>" for the built-in scenario
@@ -149,6 +174,7 @@ std::string_view to_string(Executor e);
 std::string_view to_string(StartMethod m);
 std::string to_string(const Duration& d);    ///< round-trips through the loader's syntax
 std::string to_string(const PythonVersion& v);
-std::string step_label(const Step& s);       ///< "cpu 100 ms", "offload cpu 50 ms"
+/// "cpu 100ms", "offload cpu 50ms", "acquire balance", "counter += 1".
+std::string step_label(const Scenario& scenario, const Step& s);
 
 }  // namespace gilsim::scenario

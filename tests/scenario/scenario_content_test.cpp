@@ -52,7 +52,7 @@ TEST_CASE("every step kind is read, with its duration") {
   CHECK(steps[5].kind == StepKind::Offload);
   CHECK(steps[5].offload_work == StepKind::Cpu);  // the default work
   CHECK(steps[6].offload_work == StepKind::Io);
-  CHECK(step_label(steps[6]) == "offload io 2ms");
+  CHECK(step_label(s, steps[6]) == "offload io 2ms");
 }
 
 TEST_CASE("repeat blocks are expanded in order, nested ones too") {
