@@ -41,7 +41,7 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs) {
     const bool has_gil = m.gil_lanes > 0;
     table.rows.push_back({run_label(*t), executor_label(*t), format_time(m.makespan),
                           // A run that stopped early (a deadlock) has no speedup to speak of.
-                          m.jobs_done < m.jobs_total ? std::string("-") : fmt::format("{:.2f}x", trace::speedup(baseline, m)),
+                          m.finished() ? fmt::format("{:.2f}x", trace::speedup(baseline, m)) : std::string("-"),
                           percent(m.core_utilisation),
                           has_gil ? percent(m.gil_held) : "-", has_gil ? format_time(m.gil_wait_total) : "-",
                           fmt::format("{}", m.gil_switches), fmt::format("{}", m.drop_requests)});

@@ -25,6 +25,9 @@ struct Metrics {
   std::int64_t forced_switches = 0;  ///< ForcedSwitch marks
   Time mean_job_latency;             ///< mean of (end - begin) over finished jobs
   Time mean_job_completion;          ///< mean of end (from the run's start) over finished jobs
+
+  /// False for a run that stopped before its last job (a deadlock): it has no speedup.
+  bool finished() const { return jobs_done == jobs_total; }
 };
 
 Metrics compute_metrics(const Trace& trace);

@@ -97,6 +97,30 @@ void draw_playhead_state(AppState& app) {
                            run.lanes[p.drop_requester].name.c_str(), format_time(now - p.drop_requested_at).c_str());
       }
     }
+    // Locks: "lock ledger_lock: T2 holds it, for 3.00 ms; waiting: T3 1.20 ms".
+    for (const LockAtPlayhead& lock : state.locks) {
+      ImGui::TextUnformatted(fmt::format("{}:", run.lanes[lock.lock].name).c_str());
+      ImGui::SameLine();
+      if (lock.holder == trace::kNone) {
+        ImGui::TextUnformatted("free");
+      } else {
+        lane_chip(app, r, run, lock.holder);
+        ImGui::SameLine();
+        ImGui::Text("holds it, for %s", format_time(now - lock.held_since).c_str());
+      }
+      if (lock.waiters.empty()) continue;
+      ImGui::TextColored(waiting_colour, "waiting, without the GIL:");
+      for (const GilWaiter& w : lock.waiters) {
+        ImGui::SameLine();
+        if (&w - lock.waiters.data() == 8) {
+          ImGui::TextColored(waiting_colour, "... and %zu more", lock.waiters.size() - 8);
+          break;
+        }
+        lane_chip(app, r, run, w.lane);
+        ImGui::SameLine(0, 3);
+        ImGui::TextColored(waiting_colour, "%s", format_time(w.waited).c_str());
+      }
+    }
     // Cores: one line, "core 0: T1  core 1: idle".
     if (!state.cores.empty()) {
       ImGui::TextUnformatted("cores:");

@@ -41,10 +41,12 @@ void draw_run_header(ImDrawList* dl, const AppState& app, std::uint32_t r, ImVec
   dl->AddText(bold_font(), ImGui::GetFontSize(), ImVec2(a.x + 6, ty), IM_COL32(0, 0, 0, 255), name.c_str());
   const float name_w = bold_font()->CalcTextSizeA(ImGui::GetFontSize(), 1e9f, 0, name.c_str()).x;
   const int idle = idle_cores(run);
-  const std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  done at {}", run.executor,
+  const bool finished = app.runs[r].metrics.finished();
+  const std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  {} at {}", run.executor,
                                        run.origin == trace::Origin::Measured ? " (measured)" : "", run.gil_mode,
                                        run.cores, run.cores == 1 ? "" : "s",
-                                       idle > 0 ? fmt::format(" ({} never used)", idle) : std::string(), run.end);
+                                       idle > 0 ? fmt::format(" ({} never used)", idle) : std::string(),
+                                       finished ? "done" : "stopped (jobs unfinished)", run.end);
   std::string versus;
   if (const auto error = prediction_error_of(app, r)) {
     const std::uint32_t p = app.runs[r].predicted_by;
