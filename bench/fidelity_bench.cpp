@@ -3,17 +3,18 @@
 // figures; never fails on accuracy. "free cores" is how many cores' worth two busy threads
 // got just before the row's runs: below 2.0, other programs were slowing the measurement.
 // Usage: gilsim_fidelity [FILE.toml...] [--repeat N] [--keep-cores] [--set KEY=VALUE]...
+// With --cpython it runs the CPython ground-truth suite instead (cpython_runner.hpp).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
+#include "bench/cpython_runner.hpp"
+#include "bench/machine_info.hpp"
 #include "sim/model/simulate.hpp"
 #include "sim/real/busy_loop.hpp"
 #include "sim/real/execute.hpp"
@@ -24,22 +25,6 @@
 using namespace gilsim;
 
 namespace {
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  }
-  return "unknown CPU";
-}
-
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return fmt::format("{} {} {}", a, b, c);
-}
 
 struct Options {
   std::vector<std::string> files;
@@ -62,7 +47,8 @@ Options parse(int argc, char** argv) {
       std::puts("gilsim_fidelity [FILE.toml...] [--repeat N] [--keep-cores] [--set KEY=VALUE]...\n"
                 "Simulates and runs for real every run of the bundled scenarios (or of FILEs) and prints\n"
                 "predicted and measured makespans. Runs are given this machine's cores unless --keep-cores.\n"
-                "The measured figure is the median of N runs (default 3).");
+                "The measured figure is the median of N runs (default 3).\n"
+                "gilsim_fidelity --cpython [--python PATH] [--repeat N]: the CPython suite (--cpython --help).");
       std::exit(0);
     } else {
       o.files.push_back(arg);
@@ -74,6 +60,7 @@ Options parse(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (bench::wants_cpython_suite(argc, argv)) return bench::run_cpython_suite(argc, argv);
   const Options options = parse(argc, argv);
   real::install_interrupt_handler();
   std::vector<scenario::Scenario> scenarios;
@@ -90,11 +77,8 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  utsname host{};
-  uname(&host);
   const int cpus = real::available_cpus();
-  fmt::print("machine: {}, {} CPUs available, Linux {}; load average at start {}\n", cpu_model(), cpus,
-             host.release, load_average());
+  fmt::print("machine: {}; load average at start {}\n", bench::machine_description(cpus), bench::load_average());
   fmt::print("measured: median of {} real runs; cores: {}\n\n", options.repeat,
              options.keep_cores ? "as in each scenario" : "each run limited to this machine's");
   fmt::print("{:<16} {:<24} {:>5} {:>12} {:>12} {:>8} {:>11}\n", "scenario", "run", "cores", "predicted", "measured",
@@ -141,6 +125,6 @@ int main(int argc, char** argv) {
     }
   }
   if (compared > 0) fmt::print("\nmean absolute error over {} runs: {:.1f}%\n", compared, total_abs_error / compared);
-  fmt::print("load average at end {}\n", load_average());
+  fmt::print("load average at end {}\n", bench::load_average());
   return 0;
 }

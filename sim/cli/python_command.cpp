@@ -23,6 +23,7 @@
 #include "sim/cli/terminal_width.hpp"
 #include "sim/cli/text_table.hpp"
 #include "sim/model/simulate.hpp"
+#include "sim/real/model_twin.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/metrics.hpp"
 
@@ -47,17 +48,6 @@ std::string command_line(const std::string& file, const std::vector<std::string>
     command += name.find(' ') == std::string::npos ? fmt::format(" --run {}", name) : fmt::format(" --run '{}'", name);
   }
   return command;
-}
-
-std::string find_on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::istringstream folders(path == nullptr ? "" : path);
-  std::string folder;
-  while (std::getline(folders, folder, ':')) {
-    const auto candidate = std::filesystem::path(folder.empty() ? "." : folder) / program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return {};
 }
 
 struct ProgramResult {
@@ -126,7 +116,7 @@ std::string comparison_table(const std::vector<const trace::Trace*>& traces,
       table.rows.push_back({runs[i]->name, fmt::format("{:.3f} s", model), "skipped", "-"});
       continue;
     }
-    const double error = found->second > 0 ? (model - found->second) / found->second * 100.0 : 0.0;
+    const double error = 100.0 * real::prediction_error(model, found->second);  // the one formula
     table.rows.push_back({runs[i]->name, fmt::format("{:.3f} s", model), fmt::format("{:.3f} s", found->second),
                           fmt::format("{:+.0f}%", error)});
   }
@@ -134,6 +124,17 @@ std::string comparison_table(const std::vector<const trace::Trace*>& traces,
 }
 
 }  // namespace
+
+std::string find_on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::istringstream folders(path == nullptr ? "" : path);
+  std::string folder;
+  while (std::getline(folders, folder, ':')) {
+    const auto candidate = std::filesystem::path(folder.empty() ? "." : folder) / program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return {};
+}
 
 int print_python_program(const PythonOptions& options, std::ostream& out) {
   const auto s = load(options.file, parse_overrides(options.overrides));

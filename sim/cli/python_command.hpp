@@ -24,4 +24,7 @@ int print_python_program(const PythonOptions& options, std::ostream& out);
 /// side by side. Throws std::runtime_error when python3 is missing or fails.
 int run_against_cpython(const RunOptions& options, std::ostream& out);
 
+/// The first executable `program` in the folders of $PATH, or empty.
+std::string find_on_path(const std::string& program);
+
 }  // namespace gilsim::cli

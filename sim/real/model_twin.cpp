@@ -20,8 +20,12 @@ std::optional<std::string> fit_to_this_machine(scenario::Scenario& s, int cpus) 
 }
 
 double prediction_error(Time predicted, Time measured) {
-  if (measured.ns() == 0) return 0.0;
-  return static_cast<double>((predicted - measured).ns()) / static_cast<double>(measured.ns());
+  return prediction_error(static_cast<double>(predicted.ns()), static_cast<double>(measured.ns()));
+}
+
+double prediction_error(double predicted, double measured) {
+  if (measured == 0.0) return 0.0;
+  return (predicted - measured) / measured;
 }
 
 }  // namespace gilsim::real

@@ -18,4 +18,7 @@ std::optional<std::string> fit_to_this_machine(scenario::Scenario& scenario, int
 /// 0 when nothing was measured.
 double prediction_error(Time predicted, Time measured);
 
+/// The same formula for figures that are not times (ratios, per-operation seconds).
+double prediction_error(double predicted, double measured);
+
 }  // namespace gilsim::real

@@ -1,0 +1,345 @@
+// `gilsim_fidelity --cpython`: the CPython programs run for real, measured honestly on a busy
+// machine (free cores probed before each run, CPU time from getrusage), then scored.
+#include "bench/cpython_runner.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "bench/cpython_suite.hpp"
+#include "bench/machine_info.hpp"
+#include "sim/cli/python_command.hpp"
+#include "sim/real/busy_loop.hpp"
+#include "sim/real/execute.hpp"
+#include "sim/scenario/loader.hpp"
+#include "sim/trace/atomic_file.hpp"
+
+namespace gilsim::bench {
+
+namespace {
+
+using fidelity::SuiteError;
+
+struct Options {
+  std::string python;
+  int repeat = 3;
+  std::string suite = GILSIM_SOURCE_DIR "/fidelity/suite.toml";
+  std::string output = GILSIM_SOURCE_DIR "/docs/fidelity-cpython.md";
+  bool write_doc = true;
+  bool quick = false;
+  std::vector<std::string> only;
+  std::string raw;  ///< a file for every program's JSON line, with what the runner saw
+  double timeout_seconds = 120.0;
+};
+
+constexpr const char* kUsage =
+    "gilsim_fidelity --cpython [--python PATH] [--repeat N] [--no-doc] [--output FILE]\n"
+    "                [--suite FILE] [--only PROGRAM,...] [--raw FILE.jsonl] [--quick]\n"
+    "Runs every program of the CPython ground-truth suite (fidelity/suite.toml) N times (default 3)\n"
+    "with PATH (default /usr/bin/python3, else python3 on PATH), pinned to two CPUs, and prints\n"
+    "CPython's median and spread, the model's prediction for the paired scenario and the error.\n"
+    "Writes docs/fidelity-cpython.md unless --no-doc. --quick runs the programs' tiny sizes (a\n"
+    "check that they run, no figures; implies --no-doc). --only runs those programs' rows.\n"
+    "--raw writes every program's JSON line, with the free cores, wall and CPU time the runner\n"
+    "saw, one run a line (every section and figure, for calibrating the model).\n";
+
+std::string find_python(const std::string& given) {
+  if (!given.empty()) return given;
+  if (::access("/usr/bin/python3", X_OK) == 0) return "/usr/bin/python3";  // Debian's, as CI runs
+  return cli::find_on_path("python3");
+}
+
+/// Parses the options after --cpython; throws SuiteError with the usage problem.
+Options parse(int argc, char** argv) {
+  Options o;
+  std::string python;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw SuiteError(fmt::format("{} needs a value", arg));
+      return argv[++i];
+    };
+    if (arg == "--cpython") continue;
+    if (arg == "--python") {
+      python = value();
+    } else if (arg == "--repeat") {
+      const std::string text = value();
+      char* end = nullptr;
+      const long n = std::strtol(text.c_str(), &end, 10);
+      if (end == text.c_str() || *end != '\0' || n < 1 || n > 100) {
+        throw SuiteError(fmt::format("--repeat {}: expected a whole number from 1 to 100", text));
+      }
+      o.repeat = static_cast<int>(n);
+    } else if (arg == "--suite") {
+      o.suite = value();
+    } else if (arg == "--output") {
+      o.output = value();
+    } else if (arg == "--no-doc") {
+      o.write_doc = false;
+    } else if (arg == "--quick") {
+      o.quick = true;
+      o.write_doc = false;
+    } else if (arg == "--raw") {
+      o.raw = value();
+    } else if (arg == "--only") {
+      std::string list = value();
+      std::size_t begin = 0;
+      while (begin <= list.size()) {
+        std::size_t end = list.find(',', begin);
+        if (end == std::string::npos) end = list.size();
+        if (end > begin) o.only.push_back(list.substr(begin, end - begin));
+        begin = end + 1;
+      }
+    } else if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else {
+      throw SuiteError(fmt::format("unknown option '{}' for --cpython; see --cpython --help", arg));
+    }
+  }
+  o.python = find_python(python);
+  if (o.python.empty()) throw SuiteError("no python3: give one with --python PATH");
+  if (::access(o.python.c_str(), X_OK) != 0) throw SuiteError(fmt::format("--python {}: not a program", o.python));
+  // Checked before minutes of measuring, not after.
+  const auto folder = std::filesystem::path(o.output).parent_path();
+  std::error_code error;
+  if (o.write_doc && !folder.empty() && !std::filesystem::is_directory(folder, error)) {
+    throw SuiteError(fmt::format("cannot write '{}': there is no directory '{}'", o.output, folder.string()));
+  }
+  const auto raw_folder = std::filesystem::path(o.raw).parent_path();
+  if (!o.raw.empty() && !raw_folder.empty() && !std::filesystem::is_directory(raw_folder, error)) {
+    throw SuiteError(fmt::format("cannot write '{}': there is no directory '{}'", o.raw, raw_folder.string()));
+  }
+  return o;
+}
+
+double cpu_seconds(const rusage& r) {
+  return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+         static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
+}
+
+struct Finished {
+  std::string out, err;
+  int status = 0;
+  double wall = 0.0, cpu = 0.0;
+};
+
+/// Runs `python program [--quick]` on at most two CPUs (the suite's scenarios have two cores)
+/// and collects what it printed; the child is killed when it outlives the timeout.
+Finished run_program(const Options& o, const std::string& program) {
+  int out_pipe[2], err_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    throw std::runtime_error(fmt::format("cannot make pipes for {}: {}", program, std::strerror(errno)));
+  }
+  rusage before{};
+  ::getrusage(RUSAGE_CHILDREN, &before);
+  const auto began = std::chrono::steady_clock::now();
+  const pid_t child = ::fork();
+  if (child < 0) throw std::runtime_error(fmt::format("cannot start {}: {}", o.python, std::strerror(errno)));
+  if (child == 0) {
+    cpu_set_t allowed;
+    if (::sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) > 2) {
+      cpu_set_t two;
+      CPU_ZERO(&two);
+      for (int cpu = 0, taken = 0; cpu < CPU_SETSIZE && taken < 2; ++cpu) {
+        if (CPU_ISSET(cpu, &allowed)) {
+          CPU_SET(cpu, &two);
+          ++taken;
+        }
+      }
+      ::sched_setaffinity(0, sizeof two, &two);
+    }
+    ::dup2(out_pipe[1], 1);
+    ::dup2(err_pipe[1], 2);
+    std::vector<const char*> args{o.python.c_str(), program.c_str()};
+    if (o.quick) args.push_back("--quick");
+    args.push_back(nullptr);
+    ::execv(o.python.c_str(), const_cast<char* const*>(args.data()));
+    std::fprintf(stderr, "cannot run %s: %s\n", o.python.c_str(), std::strerror(errno));
+    ::_exit(127);
+  }
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  Finished f;
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  std::string* into[2] = {&f.out, &f.err};
+  int open_pipes = 2;
+  const auto deadline = began + std::chrono::duration<double>(o.timeout_seconds);
+  bool killed = false;
+  while (open_pipes > 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      ::kill(child, SIGKILL);
+      killed = true;
+      break;
+    }
+    if (::poll(fds, 2, static_cast<int>(std::min<long long>(left.count(), 1000))) < 0 && errno != EINTR) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      char buffer[4096];
+      const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
+      if (n > 0) {
+        into[i]->append(buffer, static_cast<std::size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_pipes;
+      }
+    }
+  }
+  for (auto& fd : fds) {
+    if (fd.fd >= 0) ::close(fd.fd);
+  }
+  ::waitpid(child, &f.status, 0);
+  f.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  rusage after{};
+  ::getrusage(RUSAGE_CHILDREN, &after);
+  f.cpu = cpu_seconds(after) - cpu_seconds(before);
+  if (killed) {
+    throw std::runtime_error(fmt::format("{} took longer than {:.0f} s and was stopped", program, o.timeout_seconds));
+  }
+  return f;
+}
+
+double one_minute(const std::vector<double>& load) { return load.empty() ? 0.0 : load.front(); }
+
+}  // namespace
+
+bool wants_cpython_suite(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--cpython") == 0) return true;
+  }
+  return false;
+}
+
+int run_cpython_suite(int argc, char** argv) {
+  Options options;
+  fidelity::Suite suite;
+  std::vector<fidelity::Prediction> predictions;
+  std::deque<scenario::Scenario> scenarios;
+  try {
+    options = parse(argc, argv);
+    suite = fidelity::load_suite(options.suite);
+    if (!options.only.empty()) {
+      std::vector<fidelity::SuiteRow> kept;
+      for (const auto& row : suite.rows) {
+        const std::string stem = std::filesystem::path(row.program).stem().string();
+        if (std::find(options.only.begin(), options.only.end(), stem) != options.only.end() ||
+            std::find(options.only.begin(), options.only.end(), row.program) != options.only.end()) {
+          kept.push_back(row);
+        }
+      }
+      if (kept.empty()) throw SuiteError("--only names no program of the suite");
+      suite.rows = std::move(kept);
+    }
+    // Every prediction first: a mistake in the suite shows before minutes of measuring.
+    std::map<std::string, const scenario::Scenario*> loaded;
+    for (const auto& row : suite.rows) {
+      if (loaded.count(row.scenario) == 0) {
+        loaded[row.scenario] = &scenarios.emplace_back(scenario::load_file(suite.scenarios / row.scenario));
+      }
+      predictions.push_back(fidelity::predict(row, *loaded[row.scenario]));
+    }
+  } catch (const SuiteError& e) {
+    fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
+    return 2;
+  } catch (const scenario::ScenarioError& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 2;
+  }
+
+  const auto began = std::chrono::steady_clock::now();
+  fidelity::RunInfo info;
+  info.repeat = options.repeat;
+  info.load_before = load_average();
+  info.machine = machine_description(real::available_cpus());
+  fmt::print("CPython suite: {} rows, {} programs, {} run(s) each, {}{}\n", suite.rows.size(),
+             suite.program_names().size(), options.repeat, options.python, options.quick ? ", tiny sizes" : "");
+  fmt::print("machine: {}; load average before: {}\n\n", info.machine, info.load_before);
+
+  std::map<std::string, std::vector<fidelity::ProgramRun>> runs;
+  std::vector<std::string> raw_lines;
+  try {
+    for (int r = 1; r <= options.repeat; ++r) {
+      for (const auto& name : suite.program_names()) {
+        const double free_cores = real::measure_free_cores(2, Time{30'000'000});
+        const std::string path = (suite.programs / name).string();
+        const Finished f = run_program(options, path);
+        if (!WIFEXITED(f.status) || WEXITSTATUS(f.status) != 0) {
+          const std::string how = WIFEXITED(f.status) ? fmt::format("exit status {}", WEXITSTATUS(f.status))
+                                                      : fmt::format("signal {}", WTERMSIG(f.status));
+          fmt::print(stderr, "gilsim_fidelity: {} failed ({}):\n{}{}\n", path, how, f.out, f.err);
+          return 1;
+        }
+        fidelity::ProgramRun run = fidelity::parse_program_output(f.out, name);
+        raw_lines.push_back(fidelity::raw_line(f.out, r, free_cores, f.wall, f.cpu));
+        run.free_cores = free_cores;
+        run.wall = f.wall;
+        run.cpu = f.cpu;
+        info.highest_load = std::max({info.highest_load, one_minute(run.load_start), one_minute(run.load_end)});
+        if (info.python.empty()) info.python = fmt::format("{} ({})", run.python, options.python);
+        fmt::print("run {}/{} {:<20} {:6.2f} s wall, {:5.2f} s CPU, {:.1f} cores free before, load {:.2f}\n", r,
+                   options.repeat, name, f.wall, f.cpu, free_cores, one_minute(run.load_end));
+        std::fflush(stdout);
+        runs[name].push_back(std::move(run));
+      }
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
+    return 1;
+  }
+
+  std::vector<fidelity::RowResult> results;
+  try {
+    for (std::size_t i = 0; i < suite.rows.size(); ++i) {
+      const auto& row = suite.rows[i];
+      results.push_back(fidelity::score(row, fidelity::measure(row, runs[row.program]), predictions[i]));
+    }
+  } catch (const SuiteError& e) {
+    fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
+    return 1;
+  }
+  info.load_after = load_average();
+  info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  info.command = fmt::format("build/gilsim_fidelity --cpython --repeat {}", options.repeat);
+  if (options.python != "/usr/bin/python3") info.command += fmt::format(" --python {}", options.python);
+
+  fmt::print("\n{}\n", fidelity::render_text(results));
+  fmt::print("load average after: {}; the suite took {:.1f} s\n", info.load_after, info.seconds);
+  if (options.quick) fmt::print("(tiny sizes: the figures above say nothing about CPython)\n");
+  try {
+    if (!options.raw.empty()) {
+      trace::write_file_atomically(options.raw, [&](std::ostream& out) {
+        for (const auto& line : raw_lines) out << line << "\n";
+      });
+      fmt::print("wrote {}\n", options.raw);
+    }
+    if (options.write_doc) {
+      trace::write_file_atomically(options.output,
+                                   [&](std::ostream& out) { out << fidelity::render_markdown(results, info); });
+      fmt::print("wrote {}\n", options.output);
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace gilsim::bench

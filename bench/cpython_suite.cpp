@@ -1,0 +1,423 @@
+// The CPython ground-truth suite: rows, program output, measurement, prediction (scoring and
+// tables are in cpython_suite_tables.cpp). Sections: reading the suite · reading a program's
+// output · what CPython measured · what the model predicts.
+#include "bench/cpython_suite.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include "sim/model/simulate.hpp"
+#include "sim/scenario/loader.hpp"
+#include "sim/scenario/toml_reader.hpp"
+#include "sim/trace/metrics.hpp"
+
+namespace gilsim::fidelity {
+
+namespace {
+constexpr std::array<std::string_view, 4> kKinds{"time", "ratio", "tenure", "race"};
+}  // namespace
+
+std::string_view to_string(RowKind kind) { return kKinds[static_cast<std::size_t>(kind)]; }
+
+double tolerance(RowKind kind) {
+  switch (kind) {
+    case RowKind::Time: return 0.10;
+    case RowKind::Ratio: return 0.10;
+    case RowKind::Tenure: return 0.01;
+    case RowKind::Race: return 0.0;
+  }
+  return 0.0;
+}
+
+// ---- reading the suite ------------------------------------------------------------------
+
+std::vector<std::string> Suite::program_names() const {
+  std::vector<std::string> names;
+  for (const auto& row : rows) {
+    if (std::find(names.begin(), names.end(), row.program) == names.end()) names.push_back(row.program);
+  }
+  return names;
+}
+
+namespace {
+
+constexpr std::array<std::string_view, 9> kRowKeys{"effect", "label",    "program", "scenario", "kind",
+                                                   "measured", "model", "why",     "note"};
+constexpr std::array<std::string_view, 7> kModelKeys{"run", "quantity", "job", "over", "minus", "divide", "seeds"};
+constexpr std::array<std::string_view, 6> kQuantities{"makespan",   "job_latency", "first_result",
+                                                      "gil_tenure", "handoff_gap", "lost_reads"};
+
+std::pair<std::string, std::string> section_field(const scenario::TomlReader& reader, const toml::node& node,
+                                                  std::string_view text, bool race) {
+  std::string trimmed(text);
+  trimmed.erase(0, trimmed.find_first_not_of(' '));
+  trimmed.erase(trimmed.find_last_not_of(' ') + 1);
+  const auto dot = trimmed.find('.');
+  if (race) {
+    if (trimmed.empty() || dot != std::string::npos) reader.fail(node, "a race row measures a section: \"race_5ms\"");
+    return {trimmed, ""};
+  }
+  if (dot == std::string::npos || dot == 0 || dot + 1 == trimmed.size() || trimmed.find(' ') != std::string::npos) {
+    reader.fail(node, fmt::format("'{}' is not SECTION.FIELD; expected e.g. \"threads.wall\"", trimmed));
+  }
+  return {trimmed.substr(0, dot), trimmed.substr(dot + 1)};
+}
+
+SuiteRow read_row(const scenario::TomlReader& reader, const toml::table& t) {
+  reader.check_keys(t, kRowKeys, "in a [[row]]");
+  const auto required = [&](std::string_view key, std::string_view expected) {
+    auto value = reader.string(t, key);
+    if (!value || value->empty()) reader.missing(t, key, "a [[row]]", expected);
+    return *value;
+  };
+  SuiteRow row;
+  row.effect = required("effect", "what is compared, e.g. \"convoy\"");
+  row.label = required("label", "the row's label, e.g. \"4 threads / sequential\"");
+  row.program = required("program", "a program of fidelity/cpython/, e.g. \"convoy.py\"");
+  row.scenario = required("scenario", "a scenario of fidelity/scenarios/, e.g. \"convoy.toml\"");
+  const auto kind = reader.choice(t, "kind", kKinds);
+  if (!kind) reader.missing(t, "kind", "a [[row]]", "\"time\", \"ratio\", \"tenure\" or \"race\"");
+  row.kind = static_cast<RowKind>(*kind);
+  row.why = reader.string(t, "why").value_or("");
+
+  const std::string measured = required("measured", "\"SECTION.FIELD\" or \"SECTION.FIELD / SECTION.FIELD\"");
+  const toml::node& measured_node = *t.get("measured");
+  const auto slash = measured.find('/');
+  std::tie(row.measured.section, row.measured.field) =
+      section_field(reader, measured_node, measured.substr(0, slash), row.kind == RowKind::Race);
+  if (slash != std::string::npos) {
+    std::tie(row.measured.over_section, row.measured.over_field) =
+        section_field(reader, measured_node, measured.substr(slash + 1), false);
+  }
+
+  const toml::table* model = reader.table(t, "model");
+  if (model == nullptr) reader.missing(t, "model", "a [[row]]", "{ run = \"threads\" }");
+  reader.check_keys(*model, kModelKeys, "in a row's model");
+  auto run = reader.string(*model, "run");
+  if (!run) reader.missing(*model, "run", "the row's model", "a run of the scenario, e.g. \"threads\"");
+  row.model.run = *run;
+  if (const auto q = reader.choice(*model, "quantity", kQuantities)) row.model.quantity = std::string(kQuantities[*q]);
+  row.model.job = reader.string(*model, "job").value_or("");
+  row.model.over = reader.string(*model, "over").value_or("");
+  row.model.minus = reader.string(*model, "minus").value_or("");
+  row.model.divide = reader.number(*model, "divide", 1e-9, 1e9).value_or(1.0);
+  row.model.seeds = static_cast<int>(reader.integer(*model, "seeds", 1, 1000).value_or(1));
+  const bool needs_job = row.model.quantity == "job_latency" || row.model.quantity == "lost_reads";
+  if (needs_job && row.model.job.empty()) {
+    reader.missing(*model, "job", "the row's model", fmt::format("the job whose {} is compared", row.model.quantity));
+  }
+  if ((row.kind == RowKind::Race) != (row.model.quantity == "lost_reads")) {
+    reader.fail(*model, "a race row, and only a race row, has quantity = \"lost_reads\"");
+  }
+  return row;
+}
+
+}  // namespace
+
+Suite load_suite(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw SuiteError(fmt::format("{}: cannot read the suite file", file.string()));
+  std::stringstream text;
+  text << in.rdbuf();
+  const scenario::OverrideTexts no_overrides;
+  const scenario::TomlReader reader(file.string(), no_overrides);
+  Suite suite;
+  suite.programs = file.parent_path() / "cpython";
+  suite.scenarios = file.parent_path() / "scenarios";
+  try {
+    toml::table root;
+    try {
+      root = toml::parse(text.str(), file.string());
+    } catch (const toml::parse_error& e) {
+      reader.fail(e.source(), fmt::format("invalid TOML: {}", e.description()));
+    }
+    constexpr std::array<std::string_view, 1> kTop{"row"};
+    reader.check_keys(root, kTop, "at the top level");
+    const toml::array* rows = reader.array(root, "row", "[[row]]");
+    if (rows == nullptr || rows->empty()) throw SuiteError(fmt::format("{}: the suite has no [[row]]", file.string()));
+    for (const toml::node& node : *rows) {
+      const toml::table* t = node.as_table();
+      if (t == nullptr) reader.fail(node, "a [[row]] must be a table");
+      suite.rows.push_back(read_row(reader, *t));
+    }
+  } catch (const scenario::ScenarioError& e) {
+    throw SuiteError(e.what());
+  }
+  return suite;
+}
+
+// ---- reading a program's output --------------------------------------------------------
+
+namespace {
+
+/// The last line that starts with '{'; anything else is the program's chatter.
+std::string_view json_line(std::string_view output) {
+  std::string_view json;
+  std::size_t begin = 0;
+  while (begin < output.size()) {
+    std::size_t end = output.find('\n', begin);
+    if (end == std::string_view::npos) end = output.size();
+    const std::string_view line = output.substr(begin, end - begin);
+    if (!line.empty() && line.front() == '{') json = line;
+    begin = end + 1;
+  }
+  return json;
+}
+
+}  // namespace
+
+std::string raw_line(std::string_view output, int repeat, double free_cores, double wall, double cpu) {
+  nlohmann::json doc = nlohmann::json::parse(json_line(output));
+  doc["repeat"] = repeat;
+  doc["free_cores"] = free_cores;
+  doc["program_wall"] = wall;
+  doc["program_cpu"] = cpu;
+  return doc.dump();
+}
+
+ProgramRun parse_program_output(std::string_view output, std::string_view program) {
+  const std::string_view json = json_line(output);
+  const auto fail = [&](const std::string& why) -> SuiteError {
+    return SuiteError(fmt::format("{}: {}", program, why));
+  };
+  if (json.empty()) throw fail("printed no JSON line (a line starting with '{')");
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(json);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw fail(fmt::format("its JSON line is not valid: {}", e.what()));
+  }
+  ProgramRun run;
+  try {
+    run.program = doc.at("program").get<std::string>();
+    run.python = doc.at("python").get<std::string>();
+    run.executable = doc.value("executable", "");
+    run.cpu_count = doc.value("cpu_count", 0);
+    run.load_start = doc.value("load_start", std::vector<double>{});
+    run.load_end = doc.value("load_end", std::vector<double>{});
+    for (const auto& [name, value] : doc.at("sections").items()) {
+      Section section;
+      for (const auto& [field, figure] : value.items()) {
+        if (figure.is_number()) {
+          section.fields[field] = figure.get<double>();
+        } else {
+          throw fail(fmt::format("section '{}': field '{}' is not a number", name, field));
+        }
+      }
+      for (const char* needed : {"wall", "cpu", "cores"}) {
+        if (section.fields.count(needed) == 0) throw fail(fmt::format("section '{}' has no '{}'", name, needed));
+      }
+      section.wall = section.fields["wall"];
+      section.cpu = section.fields["cpu"];
+      section.cores = static_cast<int>(section.fields["cores"]);
+      section.busy = section.fields.count("busy") > 0 ? section.fields["busy"] : 0.0;
+      run.sections[name] = std::move(section);
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw fail(fmt::format("its JSON does not have the suite's shape: {}", e.what()));
+  }
+  return run;
+}
+
+std::optional<std::string> starved(const Section& section, double free_cores) {
+  constexpr double kEnough = 0.75;
+  if (section.busy > 0 && section.wall > 0 && section.cpu < kEnough * section.busy * section.wall) {
+    return fmt::format("got {:.2f} of the {:g} core(s) it keeps busy", section.cpu / section.wall, section.busy);
+  }
+  if (section.cores > 0 && free_cores >= 0 && free_cores < kEnough * section.cores) {
+    return fmt::format("{:.1f} core(s) free before the run, {} needed", free_cores, section.cores);
+  }
+  return std::nullopt;
+}
+
+// ---- what CPython measured --------------------------------------------------------------
+
+namespace {
+
+double median_of(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+const Section& section_of(const ProgramRun& run, const std::string& name, const SuiteRow& row) {
+  const auto found = run.sections.find(name);
+  if (found == run.sections.end()) {
+    throw SuiteError(fmt::format("{}: no section '{}', which the row '{}' measures", row.program, name, row.label));
+  }
+  return found->second;
+}
+
+double field_of(const Section& section, const std::string& section_name, const std::string& field,
+                const SuiteRow& row) {
+  const auto found = section.fields.find(field);
+  if (found == section.fields.end()) {
+    throw SuiteError(
+        fmt::format("{}: section '{}' has no '{}', which the row '{}' measures", row.program, section_name, field, row.label));
+  }
+  return found->second;
+}
+
+}  // namespace
+
+double Measurement::median() const { return median_of(values); }
+double Measurement::low() const { return values.empty() ? 0.0 : *std::min_element(values.begin(), values.end()); }
+double Measurement::high() const { return values.empty() ? 0.0 : *std::max_element(values.begin(), values.end()); }
+
+Measurement measure(const SuiteRow& row, const std::vector<ProgramRun>& runs) {
+  Measurement m;
+  for (const ProgramRun& run : runs) {
+    // Every figure is read first, so a program that lacks one fails even when starved.
+    const Section& s = section_of(run, row.measured.section, row);
+    std::optional<std::string> why = starved(s, run.free_cores);
+    if (row.kind == RowKind::Race) {
+      const int lost = static_cast<int>(field_of(s, row.measured.section, "lost", row));
+      const int kept = static_cast<int>(field_of(s, row.measured.section, "kept", row));
+      if (why) {
+        m.starved.push_back(*why);
+        continue;
+      }
+      m.lost += lost;
+      m.kept += kept;
+      m.values.push_back(lost + kept > 0 ? static_cast<double>(lost) / (lost + kept) : 0.0);
+      continue;
+    }
+    double value = field_of(s, row.measured.section, row.measured.field, row);
+    if (!row.measured.over_section.empty()) {
+      const Section& over = section_of(run, row.measured.over_section, row);
+      const double divisor = field_of(over, row.measured.over_section, row.measured.over_field, row);
+      if (!why) why = starved(over, run.free_cores);
+      value = divisor > 0 ? value / divisor : 0.0;
+    }
+    if (why) {
+      m.starved.push_back(*why);
+      continue;
+    }
+    m.values.push_back(value);
+  }
+  return m;
+}
+
+// ---- what the model predicts ------------------------------------------------------------
+
+namespace {
+
+double seconds(Time t) { return static_cast<double>(t.ns()) / 1e9; }
+
+const scenario::Run& run_named(const scenario::Scenario& s, const std::string& name, const SuiteRow& row) {
+  for (const auto& run : s.runs) {
+    if (run.name == name) return run;
+  }
+  throw SuiteError(fmt::format("{}: no run '{}', which the row '{}' predicts with", row.scenario, name, row.label));
+}
+
+const trace::Job* first_job_of(const trace::Trace& t, const std::string& job) {
+  for (const auto& j : t.jobs) {
+    if (j.template_index < t.templates.size() && t.templates[j.template_index].name == job) return &j;
+  }
+  throw SuiteError(fmt::format("run '{}' has no job '{}'", t.run_name, job));
+}
+
+double quantity(const trace::Trace& t, const SuiteRow& row) {
+  const std::string& q = row.model.quantity;
+  if (q == "makespan") return seconds(trace::compute_metrics(t).makespan);
+  if (q == "job_latency") {
+    const trace::Job* j = first_job_of(t, row.model.job);
+    return seconds(j->end - j->begin);
+  }
+  if (q == "first_result") {
+    Time first = Time::max();
+    for (const auto& j : t.jobs) first = std::min(first, j.end);
+    return seconds(first);
+  }
+  const GilHolds holds = gil_holds(t);
+  if (holds.tenures.empty()) {
+    throw SuiteError(fmt::format("{}: run '{}' has no contended GIL holds", row.scenario, t.run_name));
+  }
+  std::vector<double> figures;
+  for (const Time d : q == "gil_tenure" ? holds.tenures : holds.gaps) figures.push_back(seconds(d));
+  return median_of(figures);
+}
+
+}  // namespace
+
+GilHolds gil_holds(const trace::Trace& t) {
+  GilHolds result;
+  if (t.processes.empty() || t.processes.front().gil_lane == trace::kNone) return result;
+  std::set<trace::LaneId> job_lanes;  // the contenders; the main thread only starts and joins
+  for (const auto& job : t.jobs) job_lanes.insert(job.lane);
+  // As gil_tenure.py sees them: a thread that takes the GIL back within 50 us kept it.
+  constexpr Time kJump{50'000};
+  std::vector<trace::Span> holds;
+  for (const auto& span : t.lanes[t.processes.front().gil_lane].spans) {
+    if (span.state != trace::SpanState::Held || job_lanes.count(span.subject) == 0) continue;
+    if (!holds.empty() && holds.back().subject == span.subject && span.begin - holds.back().end < kJump) {
+      holds.back().end = span.end;
+    } else {
+      holds.push_back(span);
+    }
+  }
+  // The first and the last holds are cut short by the start and the end.
+  for (std::size_t i = 1; i + 1 < holds.size(); ++i) {
+    result.tenures.push_back(holds[i].duration());
+    if (i > 1 && holds[i].subject != holds[i - 1].subject) result.gaps.push_back(holds[i].begin - holds[i - 1].end);
+  }
+  return result;
+}
+
+std::vector<bool> lost_reads(const trace::Trace& t, const std::string& job) {
+  const trace::Job* j = first_job_of(t, job);
+  std::vector<bool> lost;
+  for (const auto& span : t.lanes[j->lane].spans) {
+    if (span.state == trace::SpanState::BlockedIo) {
+      lost.push_back(false);
+    } else if (!lost.empty() && span.state == trace::SpanState::WaitingGil && span.duration() * 2 > t.switch_interval) {
+      lost.back() = true;
+    }
+  }
+  return lost;
+}
+
+Prediction predict(const SuiteRow& row, const scenario::Scenario& s) {
+  Prediction p;
+  if (row.kind == RowKind::Race) {
+    scenario::Scenario seeded = s;
+    const scenario::Run& run = run_named(s, row.model.run, row);
+    std::vector<std::vector<bool>> outcomes;
+    for (int seed = 1; seed <= row.model.seeds; ++seed) {
+      seeded.seed = static_cast<std::uint64_t>(seed);
+      outcomes.push_back(lost_reads(model::simulate(seeded, run), row.model.job));
+      for (const bool lost : outcomes.back()) ++(lost ? p.lost : p.kept);
+    }
+    p.value = p.lost + p.kept > 0 ? static_cast<double>(p.lost) / (p.lost + p.kept) : 0.0;
+    // A race: some read keeps the GIL under one seed and loses it under another.
+    for (std::size_t read = 0; read < outcomes.front().size() && !p.both_outcomes; ++read) {
+      bool lost = false, kept = false;
+      for (const auto& seed : outcomes) {
+        if (read < seed.size()) (seed[read] ? lost : kept) = true;
+      }
+      p.both_outcomes = lost && kept;
+    }
+    return p;
+  }
+  const auto of = [&](const std::string& run) { return quantity(model::simulate(s, run_named(s, run, row)), row); };
+  double value = of(row.model.run);
+  if (!row.model.minus.empty()) value -= of(row.model.minus);
+  if (!row.model.over.empty()) {
+    const double over = of(row.model.over);
+    value = over > 0 ? value / over : 0.0;
+  }
+  p.value = value / row.model.divide;
+  return p;
+}
+
+}  // namespace gilsim::fidelity

@@ -1,0 +1,183 @@
+// The CPython ground-truth suite (`gilsim_fidelity --cpython`): the rows of fidelity/suite.toml,
+// the JSON that each program of fidelity/cpython/ prints, what CPython measured and what the
+// model predicts for each row, and the tables that put them side by side. Running python3 is
+// in cpython_suite_main.cpp; everything here works on text and scenarios, so it is tested on
+// canned program output.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::fidelity {
+
+/// A suite file or a program's output that cannot be read: the message says where and why.
+class SuiteError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class RowKind { Time, Ratio, Tenure, Race };
+
+/// "time", "ratio", "tenure", "race": as written in suite.toml.
+std::string_view to_string(RowKind kind);
+
+/// The tolerance of a kind of row as a fraction: 0.10 for times and ratios, 0.01 for GIL
+/// tenure (issue 8's bar); 0 for races, which pass on both outcomes showing.
+double tolerance(RowKind kind);
+
+/// "SECTION.FIELD" or "SECTION.FIELD / SECTION.FIELD" of a program's output.
+struct MeasuredFigure {
+  std::string section, field;
+  std::string over_section, over_field;  ///< empty: no division
+};
+
+/// The model's figure for a row: `quantity` of run `run` (of `job`), then
+/// (value - the same quantity of `minus`) / the same quantity of `over` / `divide`.
+struct ModelFigure {
+  std::string run;
+  std::string quantity = "makespan";
+  std::string job;
+  std::string over, minus;
+  double divide = 1.0;
+  int seeds = 1;
+};
+
+struct SuiteRow {
+  std::string effect, label;
+  std::string program;   ///< file name in the programs folder
+  std::string scenario;  ///< file name in the scenarios folder
+  RowKind kind = RowKind::Time;
+  MeasuredFigure measured;
+  ModelFigure model;
+  std::string why;  ///< the known reason when the row is outside its tolerance
+};
+
+struct Suite {
+  std::filesystem::path programs;   ///< fidelity/cpython
+  std::filesystem::path scenarios;  ///< fidelity/scenarios
+  std::vector<SuiteRow> rows;
+
+  /// Each program once, in the order the rows first name them.
+  std::vector<std::string> program_names() const;
+};
+
+/// Reads fidelity/suite.toml (programs and scenarios are the folders next to it). Throws
+/// SuiteError "file:line:col: what was expected".
+Suite load_suite(const std::filesystem::path& file);
+
+/// One measured run of a program (a section of its output).
+struct Section {
+  double wall = 0.0;
+  double cpu = 0.0;
+  int cores = 0;      ///< cores the section needs free
+  double busy = 0.0;  ///< cores' worth of CPU it keeps busy from start to end; 0: not checked
+  std::map<std::string, double> fields;  ///< "wall", "cpu" and the program's own figures
+};
+
+/// One run of one program: what it printed, and what the runner saw around it.
+struct ProgramRun {
+  std::string program;
+  std::string python;      ///< "3.11.2"
+  std::string executable;  ///< sys.executable
+  int cpu_count = 0;
+  std::vector<double> load_start, load_end;  ///< the program's own os.getloadavg()
+  std::map<std::string, Section> sections;
+  // Filled by the runner:
+  double free_cores = -1.0;  ///< cores' worth two busy threads got just before; < 0: not probed
+  double wall = 0.0;         ///< the whole program, seconds
+  double cpu = 0.0;          ///< its CPU time and its children's (getrusage), seconds
+};
+
+/// Parses a program's one JSON line (the last line that starts with '{'). Throws SuiteError.
+ProgramRun parse_program_output(std::string_view output, std::string_view program);
+
+/// The program's JSON line with what the runner saw added: {"repeat", "free_cores",
+/// "program_wall", "program_cpu"}, for `--raw`. `output` must hold a valid JSON line.
+std::string raw_line(std::string_view output, int repeat, double free_cores, double wall, double cpu);
+
+/// Why a section's figures cannot be trusted, or nothing: a section whose CPU time is under
+/// 75 % of busy x wall, or a section needing cores when fewer were free before the run.
+std::optional<std::string> starved(const Section& section, double free_cores);
+
+/// What CPython gave for a row over the repeats.
+struct Measurement {
+  std::vector<double> values;      ///< one per repeat that got its cores
+  std::vector<std::string> starved;  ///< one reason per repeat left out
+  int lost = 0, kept = 0;          ///< race rows: reads of each kind over the scored repeats
+  double median() const;
+  double low() const;
+  double high() const;
+};
+
+/// Throws SuiteError when a run lacks a section or field the row names.
+Measurement measure(const SuiteRow& row, const std::vector<ProgramRun>& runs);
+
+/// What the model predicts for a row.
+struct Prediction {
+  double value = 0.0;    ///< seconds or a ratio; race rows: the fraction of lost reads
+  int lost = 0, kept = 0;  ///< race rows, over every seed
+  /// Race rows: some read keeps the GIL under one seed and loses an interval under another.
+  bool both_outcomes = false;
+};
+
+/// The contended holds of the main interpreter's GIL by job threads (the main thread only
+/// starts and joins; a thread that takes it back within 50 us kept it, as gil_tenure.py
+/// sees it), the first and the last left out as the start and the end cut them short: how
+/// long each lasted, and the gap before each that changed the holder.
+struct GilHolds {
+  std::vector<Time> tenures, gaps;
+};
+GilHolds gil_holds(const trace::Trace& trace);
+
+/// For each blocking call of `job`'s first job, in order: whether it lost the GIL, that is
+/// whether a wait for the GIL longer than half a switch interval followed it. Throws
+/// SuiteError when the run has no such job.
+std::vector<bool> lost_reads(const trace::Trace& trace, const std::string& job);
+
+/// Simulates the runs a row needs. Throws SuiteError for a run, job or quantity the
+/// scenario does not have.
+Prediction predict(const SuiteRow& row, const scenario::Scenario& scenario);
+
+enum class Verdict { Pass, Outside, Starved, NotMeasured };
+
+struct RowResult {
+  const SuiteRow* row = nullptr;
+  Measurement measured;
+  Prediction predicted;
+  double error = 0.0;  ///< real::prediction_error, a fraction; 0 for races
+  Verdict verdict = Verdict::NotMeasured;
+  std::string reason;  ///< for every verdict but Pass
+};
+
+/// Compares a row's measurement with its prediction with the project's one error formula.
+RowResult score(const SuiteRow& row, Measurement measured, Prediction predicted);
+
+/// "1.234 s", "5.03 ms", "1.12x", "12 of 60 lost" as the row's kind wants.
+std::string format_figure(RowKind kind, double value);
+
+/// The text table printed by the command.
+std::string render_text(const std::vector<RowResult>& results);
+
+/// What docs/fidelity-cpython.md says around the table.
+struct RunInfo {
+  std::string command;      ///< the command that regenerates the page
+  std::string python;       ///< "3.11.2 (/usr/bin/python3)"
+  std::string machine;      ///< "AMD EPYC ..., 2 CPUs, Linux 6.1"
+  int repeat = 0;
+  std::string load_before, load_after;  ///< /proc/loadavg's first three figures
+  double highest_load = 0.0;            ///< the highest 1-minute load the programs saw
+  double seconds = 0.0;                 ///< how long the whole suite took
+};
+
+/// The whole generated page.
+std::string render_markdown(const std::vector<RowResult>& results, const RunInfo& info);
+
+}  // namespace gilsim::fidelity

@@ -1,0 +1,380 @@
+// The CPython suite's runner on canned program output: reading the suite and the JSON,
+// leaving out starved runs, the error and the verdicts, the tables. Then the model's side of
+// each effect that today's model reproduces, on the suite's own scenarios.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "bench/cpython_suite.hpp"
+#include "sim/real/model_twin.hpp"
+#include "sim/scenario/loader.hpp"
+
+namespace fs = std::filesystem;
+using namespace gilsim;
+using namespace gilsim::fidelity;
+
+namespace {
+
+const fs::path kSuiteFile = fs::path(GILSIM_SOURCE_DIR) / "fidelity" / "suite.toml";
+
+fs::path write_temp(const std::string& name, const std::string& text) {
+  const fs::path path = fs::path(GILSIM_BINARY_DIR) / "tests" / "fidelity" / name;
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string error_of(const fs::path& file) {
+  try {
+    load_suite(file);
+  } catch (const SuiteError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+/// One program run as cpu_bound.py prints it: wall and CPU time per section.
+std::string cpu_bound_output(double sequential, double threads, double threads_cpu) {
+  return fmt::format(
+      R"({{"program": "cpu_bound", "python": "3.11.2", "executable": "/usr/bin/python3", "cpu_count": 2, )"
+      R"("quick": false, "load_start": [0.5, 0.4, 0.3], "load_end": [0.6, 0.4, 0.3], "sections": {{)"
+      R"("sequential": {{"cores": 1, "busy": 1, "wall": {}, "cpu": {}}}, )"
+      R"("threads": {{"cores": 2, "busy": 1, "wall": {}, "cpu": {}}}}}}})",
+      sequential, sequential, threads, threads_cpu);
+}
+
+SuiteRow ratio_row() {
+  SuiteRow row;
+  row.effect = "CPU-bound";
+  row.label = "threads / sequential";
+  row.program = "cpu_bound.py";
+  row.scenario = "cpu-bound.toml";
+  row.kind = RowKind::Ratio;
+  row.measured = {"threads", "wall", "sequential", "wall"};
+  return row;
+}
+
+const SuiteRow& suite_row(const Suite& suite, const std::string& label) {
+  for (const auto& row : suite.rows) {
+    if (row.label == label) return row;
+  }
+  FAIL("no row " << label);
+  return suite.rows.front();
+}
+
+double model_figure(const Suite& suite, const std::string& label) {
+  const SuiteRow& row = suite_row(suite, label);
+  return predict(row, scenario::load_file(suite.scenarios / row.scenario)).value;
+}
+
+}  // namespace
+
+TEST_CASE("the suite file: every row names a program, a scenario and runs that exist") {
+  const Suite suite = load_suite(kSuiteFile);
+  REQUIRE(suite.rows.size() >= 20);
+  for (const auto& row : suite.rows) {
+    CAPTURE(row.label);
+    CHECK(fs::exists(suite.programs / row.program));
+    const auto s = scenario::load_file(suite.scenarios / row.scenario);
+    CHECK_NOTHROW(predict(row, s));
+  }
+  // Each program once, in the order of the file.
+  const auto names = suite.program_names();
+  CHECK(names.front() == "cpu_bound.py");
+  CHECK(std::set<std::string>(names.begin(), names.end()).size() == names.size());
+}
+
+namespace {
+
+/// A suite of one row: effect, label, program and scenario on lines 2 to 5, then `rest`.
+fs::path one_row_suite(const std::string& name, const std::string& rest) {
+  return write_temp(name, "[[row]]\neffect = \"e\"\nlabel = \"l\"\nprogram = \"p.py\"\nscenario = \"s.toml\"\n" + rest);
+}
+
+}  // namespace
+
+TEST_CASE("a bad suite file is refused with where and what was expected") {
+  const auto kind = one_row_suite("bad_kind.toml", "kind = \"speed\"\nmeasured = \"a.wall\"\nmodel = { run = \"t\" }\n");
+  const std::string kind_error = error_of(kind);
+  CHECK(kind_error.find("bad_kind.toml:6:") != std::string::npos);
+  CHECK(kind_error.find("speed") != std::string::npos);
+
+  const auto measured =
+      one_row_suite("bad_measured.toml", "kind = \"time\"\nmeasured = \"threads\"\nmodel = { run = \"t\" }\n");
+  CHECK(error_of(measured).find("bad_measured.toml:7:") != std::string::npos);
+  CHECK(error_of(measured).find("SECTION.FIELD") != std::string::npos);
+
+  const auto no_model = one_row_suite("no_model.toml", "kind = \"time\"\nmeasured = \"a.wall\"\n");
+  CHECK(error_of(no_model).find("'model' is missing") != std::string::npos);
+
+  const auto race = one_row_suite("race_quantity.toml",
+                                  "kind = \"race\"\nmeasured = \"race_5ms\"\nmodel = { run = \"t\", quantity = \"makespan\" }\n");
+  CHECK(error_of(race).find("lost_reads") != std::string::npos);
+  CHECK(error_of(write_temp("missing.toml", "")).find("no [[row]]") != std::string::npos);
+}
+
+TEST_CASE("a program's JSON line is read, whatever it printed before it") {
+  const std::string output = "warming up\n" + cpu_bound_output(0.8, 0.9, 0.88) + "\n";
+  const ProgramRun run = parse_program_output(output, "cpu_bound.py");
+  CHECK(run.python == "3.11.2");
+  CHECK(run.cpu_count == 2);
+  CHECK(run.load_end.at(0) == doctest::Approx(0.6));
+  REQUIRE(run.sections.count("threads") == 1);
+  const Section& threads = run.sections.at("threads");
+  CHECK(threads.wall == doctest::Approx(0.9));
+  CHECK(threads.cpu == doctest::Approx(0.88));
+  CHECK(threads.cores == 2);
+  CHECK(threads.busy == 1.0);
+
+  const std::string raw = raw_line(output, 2, 1.8, 3.5, 3.4);
+  CHECK(raw.find(R"("free_cores":1.8)") != std::string::npos);
+  CHECK(raw.find(R"("repeat":2)") != std::string::npos);
+  CHECK(raw.find(R"("program":"cpu_bound")") != std::string::npos);
+  CHECK(raw.find('\n') == std::string::npos);
+
+  CHECK_THROWS_WITH_AS(parse_program_output("Traceback (most recent call last):\n", "x.py"),
+                       doctest::Contains("x.py: printed no JSON line"), SuiteError);
+  CHECK_THROWS_WITH_AS(parse_program_output("{\"program\": \n", "x.py"), doctest::Contains("not valid"), SuiteError);
+  CHECK_THROWS_WITH_AS(parse_program_output(R"({"program": "x", "python": "3", "sections": {"a": {"wall": 1}}})", "x.py"),
+                       doctest::Contains("section 'a' has no 'cpu'"), SuiteError);
+}
+
+TEST_CASE("a run that did not get its cores is left out, with the reason") {
+  Section busy;
+  busy.cores = 2;
+  busy.busy = 2;
+  busy.wall = 1.0;
+  busy.cpu = 1.4;  // 70 % of two cores
+  CHECK(starved(busy, 2.0).value_or("").find("got 1.40 of the 2 core(s)") != std::string::npos);
+  busy.cpu = 1.6;
+  CHECK_FALSE(starved(busy, 2.0));
+  CHECK(starved(busy, 1.2).value_or("").find("1.2 core(s) free before the run, 2 needed") != std::string::npos);
+  Section handoff;  // two threads on one GIL: one core busy, two needed free
+  handoff.cores = 2;
+  handoff.busy = 1;
+  handoff.wall = 1.0;
+  handoff.cpu = 0.9;
+  CHECK_FALSE(starved(handoff, 1.8));
+  CHECK_FALSE(starved(busy, -1.0));  // not probed
+  Section timer;  // sleeps need no core
+  timer.wall = 0.5;
+  CHECK_FALSE(starved(timer, 0.1));
+}
+
+TEST_CASE("measuring a ratio row: the median of the runs that got their cores") {
+  const SuiteRow row = ratio_row();
+  std::vector<ProgramRun> runs;
+  for (const auto& [threads, cpu] : std::vector<std::pair<double, double>>{{1.0, 1.0}, {0.9, 0.9}, {1.2, 0.5}, {1.1, 1.1}}) {
+    runs.push_back(parse_program_output(cpu_bound_output(0.8, threads, cpu), "cpu_bound.py"));
+  }
+  const Measurement m = measure(row, runs);
+  REQUIRE(m.values.size() == 3);  // the third run got half a core
+  CHECK(m.starved.size() == 1);
+  CHECK(m.median() == doctest::Approx(1.25));  // 1.0 / 0.8
+  CHECK(m.low() == doctest::Approx(1.125));
+  CHECK(m.high() == doctest::Approx(1.375));
+
+  SuiteRow missing = row;
+  missing.measured.field = "per_op";
+  CHECK_THROWS_WITH_AS(measure(missing, runs), doctest::Contains("section 'threads' has no 'per_op'"), SuiteError);
+  // Even when every run was starved: the program is wrong, not the machine.
+  for (auto& run : runs) run.free_cores = 0.1;
+  CHECK_THROWS_WITH_AS(measure(missing, runs), doctest::Contains("has no 'per_op'"), SuiteError);
+  CHECK(measure(row, runs).starved.size() == 4);
+}
+
+TEST_CASE("scoring uses the project's one error formula and the kind's tolerance") {
+  const SuiteRow row = ratio_row();
+  Measurement m;
+  m.values = {1.25};
+  CHECK(real::prediction_error(1.0, 1.25) == doctest::Approx(-0.2));
+  CHECK(real::prediction_error(Time{1'000'000}, Time{1'250'000}) == doctest::Approx(-0.2));
+
+  const RowResult far = score(row, m, Prediction{1.0});
+  CHECK(far.error == doctest::Approx(-0.2));
+  CHECK(far.verdict == Verdict::Outside);
+  CHECK(far.reason == "not explained yet");
+
+  SuiteRow known = row;
+  known.why = "no cost for hand-offs across cores";
+  CHECK(score(known, m, Prediction{1.0}).reason == "no cost for hand-offs across cores");
+  CHECK(score(row, m, Prediction{1.125}).verdict == Verdict::Pass);  // -10 %: on the edge, inside
+  CHECK(score(row, m, Prediction{1.37}).verdict == Verdict::Pass);
+  CHECK(score(row, m, Prediction{1.38}).verdict == Verdict::Outside);
+
+  SuiteRow tenure = row;
+  tenure.kind = RowKind::Tenure;
+  Measurement t;
+  t.values = {0.00505};
+  CHECK(score(tenure, t, Prediction{0.005}).verdict == Verdict::Pass);     // -0.99 %
+  CHECK(score(tenure, t, Prediction{0.00499}).verdict == Verdict::Outside);  // -1.2 %
+
+  Measurement starved_only;
+  starved_only.starved = {"0.4 core(s) free before the run, 2 needed"};
+  const RowResult not_scored = score(row, starved_only, Prediction{1.0});
+  CHECK(not_scored.verdict == Verdict::Starved);
+  CHECK(not_scored.reason.find("0.4 core(s) free") != std::string::npos);
+}
+
+TEST_CASE("a race row passes when the model shows both outcomes, whatever the counts") {
+  SuiteRow row = ratio_row();
+  row.kind = RowKind::Race;
+  row.model.seeds = 20;
+  Measurement m;
+  m.values = {0.25};
+  m.lost = 15;
+  m.kept = 45;
+  Prediction same_every_seed;
+  same_every_seed.lost = 60;
+  same_every_seed.kept = 1140;
+  const RowResult outside = score(row, m, same_every_seed);
+  CHECK(outside.verdict == Verdict::Outside);
+  CHECK(outside.reason.find("under one of 20 seeds and loses it under another") != std::string::npos);
+  Prediction race = same_every_seed;
+  race.both_outcomes = true;
+  CHECK(score(row, m, race).verdict == Verdict::Pass);
+  CHECK(render_text({score(row, m, race)}).find("15 lost, 45 kept") != std::string::npos);
+}
+
+TEST_CASE("figures read as their kind wants") {
+  CHECK(format_figure(RowKind::Time, 1.2344) == "1.234 s");
+  CHECK(format_figure(RowKind::Time, 0.00601) == "6.01 ms");
+  CHECK(format_figure(RowKind::Time, 0.0000123) == "12.3 us");
+  CHECK(format_figure(RowKind::Tenure, 0.005043) == "5.04 ms");
+  CHECK(format_figure(RowKind::Ratio, 1.126) == "1.13x");
+  CHECK(format_figure(RowKind::Race, 0.25) == "25% lost");
+}
+
+TEST_CASE("the generated page: how it was measured, the table, and every row outside with its reason") {
+  const SuiteRow row = ratio_row();
+  SuiteRow other = row;
+  other.label = "pool / sequential";
+  other.why = "pool start-up is an estimate";
+  Measurement m;
+  m.values = {1.2, 1.25, 1.3};
+  m.starved = {"got 0.50 of the 1 core(s) it keeps busy"};
+  const std::vector<RowResult> results{score(row, m, Prediction{1.25}), score(other, m, Prediction{0.9})};
+  RunInfo info;
+  info.command = "build/gilsim_fidelity --cpython --repeat 3";
+  info.python = "3.11.2 (/usr/bin/python3)";
+  info.machine = "AMD EPYC, 2 CPUs available, Linux 6.1";
+  info.repeat = 3;
+  info.load_before = "0.50 0.40 0.30";
+  info.load_after = "0.70 0.45 0.31";
+  info.highest_load = 0.9;
+  info.seconds = 181.4;
+  const std::string md = render_markdown(results, info);
+  CHECK(md.find("`build/gilsim_fidelity --cpython --repeat 3` (181 s for the whole suite)") != std::string::npos);
+  CHECK(md.find("CPython 3.11.2 (/usr/bin/python3)") != std::string::npos);
+  CHECK(md.find("before the suite: 0.50 0.40 0.30; after: 0.70 0.45 0.31") != std::string::npos);
+  CHECK(md.find("| CPU-bound | threads / sequential | ratio | 1.25x | 1.20x to 1.30x | 1.25x | +0.0% | ok |") !=
+        std::string::npos);
+  CHECK(md.find("| `cpu_bound.py` | `cpu-bound.toml` | 2 |") != std::string::npos);
+  CHECK(md.find("1 of 2 rows within their tolerance, 1 outside, 0 not scored.") != std::string::npos);
+  CHECK(md.find("| CPU-bound | pool / sequential | OUTSIDE | pool start-up is an estimate; 1 of 4 runs left out "
+                "(got 0.50 of the 1 core(s) it keeps busy) |") != std::string::npos);
+}
+
+namespace {
+
+trace::Span span(std::int64_t begin_us, std::int64_t end_us, trace::SpanState state, std::uint32_t subject = trace::kNone) {
+  trace::Span s;
+  s.begin = Time{begin_us * 1000};
+  s.end = Time{end_us * 1000};
+  s.state = state;
+  s.subject = subject;
+  return s;
+}
+
+/// Main (lane 1) and two job threads (lanes 2 and 3) on one GIL (lane 0), switch interval 5 ms.
+trace::Trace two_threads() {
+  trace::Trace t;
+  t.run_name = "threads";
+  t.switch_interval = Time{5'000'000};
+  t.processes.push_back({"main", 0});
+  t.lanes.push_back({"GIL", trace::LaneKind::Gil, 0, {}});
+  for (const char* name : {"main", "T1", "T2"}) t.lanes.push_back({name, trace::LaneKind::Thread, 0, {}});
+  t.templates.push_back({"reader", {"io 1 us"}});
+  t.templates.push_back({"hog", {"cpu 1 s"}});
+  t.jobs.push_back({"reader 1", 0, Time{}, Time{}, 2});
+  t.jobs.push_back({"hog 1", 1, Time{}, Time{}, 3});
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("GIL tenure and hand-off gap: the job threads' holds, the first and last left out") {
+  trace::Trace t = two_threads();
+  using trace::SpanState;
+  t.lanes[0].spans = {span(0, 100, SpanState::Held, 1),         // main starts the threads: not a contender
+                      span(110, 5'110, SpanState::Held, 2),     // cut short by the start: left out
+                      span(5'130, 10'140, SpanState::Held, 3),  // 5.01 ms, after a 20 us gap
+                      span(10'180, 15'200, SpanState::Held, 2),  // 5.12 ms with the next, after a 40 us gap
+                      span(15'230, 15'300, SpanState::Held, 2),  // back within 50 us: the same hold
+                      span(15'310, 20'320, SpanState::Held, 3),  // 5.01 ms after a 10 us gap
+                      span(20'400, 21'000, SpanState::Held, 3),  // back after 80 us: a new hold
+                      span(21'050, 22'000, SpanState::Held, 2)};  // cut short by the end: left out
+  const GilHolds holds = gil_holds(t);
+  CHECK(holds.tenures ==
+        std::vector<Time>{Time{5'010'000}, Time{5'120'000}, Time{5'010'000}, Time{600'000}});
+  CHECK(holds.gaps == std::vector<Time>{Time{40'000}, Time{10'000}});
+}
+
+TEST_CASE("a read loses the GIL when a wait of more than half an interval follows it") {
+  trace::Trace t = two_threads();
+  using trace::SpanState;
+  t.lanes[2].spans = {span(0, 5'000, SpanState::WaitingGil),  // before the first read: not a read's
+                      span(5'000, 5'001, SpanState::BlockedIo),
+                      span(5'001, 5'003, SpanState::Running),
+                      span(5'003, 5'004, SpanState::BlockedIo),
+                      span(5'004, 10'004, SpanState::WaitingGil),  // lost: a whole interval
+                      span(10'004, 10'005, SpanState::BlockedIo),
+                      span(10'005, 12'000, SpanState::WaitingGil)};  // 1.995 ms: under half an interval
+  CHECK(lost_reads(t, "reader") == std::vector<bool>{false, true, false});
+  CHECK_THROWS_WITH_AS(lost_reads(t, "writer"), doctest::Contains("has no job 'writer'"), SuiteError);
+}
+
+// ---- the model's side of each effect, as far as today's model reproduces it ----------------
+
+TEST_CASE("model: sleeps overlap under threads, a pool of 6 and asyncio; a loop adds them up") {
+  const Suite suite = load_suite(kSuiteFile);
+  CHECK(model_figure(suite, "sequential") == doctest::Approx(0.500).epsilon(0.01));
+  CHECK(model_figure(suite, "a thread each") == doctest::Approx(0.050).epsilon(0.05));
+  CHECK(model_figure(suite, "thread pool of 6") == doctest::Approx(0.100).epsilon(0.05));  // two rounds of 6
+  CHECK(model_figure(suite, "asyncio") == doctest::Approx(0.050).epsilon(0.05));
+}
+
+TEST_CASE("model: a blocking call stalls the loop, to_thread overlaps it") {
+  const Suite suite = load_suite(kSuiteFile);
+  // 50 ms of sleeps together, then ten 20 ms calls one after another.
+  CHECK(model_figure(suite, "blocking call in the coroutine") == doctest::Approx(0.250).epsilon(0.05));
+  // 50 ms, then the calls on 6 threads: two rounds of 20 ms.
+  CHECK(model_figure(suite, "the call in asyncio.to_thread") == doctest::Approx(0.090).epsilon(0.05));
+}
+
+TEST_CASE("model: the convoy with one release per operation costs a switch interval per operation") {
+  const Suite suite = load_suite(kSuiteFile);
+  // A 1 ms wait, then a whole interval before the CPU-bound thread is made to drop the GIL.
+  CHECK(model_figure(suite, "1 release per op, 5 ms: time per op") == doctest::Approx(0.006).epsilon(0.1));
+  CHECK(model_figure(suite, "1 release per op, 50 ms: time per op") == doctest::Approx(0.051).epsilon(0.1));
+}
+
+TEST_CASE("model: processes run CPU-bound work in parallel; chunks decide whether a pool pays") {
+  const Suite suite = load_suite(kSuiteFile);
+  CHECK(model_figure(suite, "Pool(2) / sequential") == doctest::Approx(0.5).epsilon(0.1));
+  CHECK(model_figure(suite, "chunksize 1 / sequential") > 1.0);       // slower than a loop
+  CHECK(model_figure(suite, "Pool.map default / sequential") < 0.75);  // faster than a loop
+  CHECK(model_figure(suite, "8 threads / sequential") < 0.65);         // reads copy without the GIL
+}
+
+TEST_CASE("model: a CPU-bound thread holds the GIL at least one switch interval") {
+  const Suite suite = load_suite(kSuiteFile);
+  CHECK(model_figure(suite, "median tenure, 1 ms") >= 0.001);
+  CHECK(model_figure(suite, "median tenure, 5 ms") >= 0.005);
+  CHECK(model_figure(suite, "median tenure, 20 ms") >= 0.020);
+  CHECK(model_figure(suite, "median hand-off gap, 5 ms") > 0.0);
+}
