@@ -18,6 +18,10 @@ struct RunContext {
   SharedState& shared;  ///< the locks and counters the jobs share
 };
 
+/// A thread (or a child process's main thread) that takes its GIL, runs `job`, tells
+/// `main` when it was the last job left, and exits.
+Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const JobInstance& job);
+
 void start_sequential(RunContext& ctx);
 void start_threads(RunContext& ctx);
 void start_thread_pool(RunContext& ctx);

@@ -176,10 +176,7 @@ Program process_main(RunContext& ctx, ThreadId self, ThreadId parent, const JobI
   Engine& e = ctx.engine;
   if (ready_at > e.now()) co_await e.wait(self, ready_at - e.now(), SpanState::Starting);
   co_await e.compute(self, start_cost, Work::starting_interpreter());
-  co_await e.acquire_gil(self);
-  co_await run_job(e, self, job, ctx.scenario.python, ctx.shared);
-  if (--ctx.jobs_left == 0) e.notify(parent);
-  e.exit(self);
+  co_await job_thread(ctx, self, parent, job);
 }
 
 Program processes_main(RunContext& ctx, ThreadId main) {

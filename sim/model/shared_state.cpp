@@ -55,14 +55,7 @@ Program SharedState::acquire(ThreadId t, std::uint32_t index, std::uint32_t job,
   // L1: acquire() first tries without blocking, and so without dropping the GIL.
   if (lock.try_take(e.trace(), e.now(), me)) co_return;
   // L2: a blocking wait on the OS lock, with the GIL dropped like any blocking call.
-  e.trace().mark(e.now(), MarkKind::LockWait, me, lock.lane(), lock.holder());
-  if (waits_for_.size() <= me) {
-    waits_for_.resize(me + 1, trace::kNone);
-    waiting_since_.resize(me + 1);
-  }
-  waits_for_[me] = index;
-  waiting_since_[me] = e.now();
-  check_deadlock(me);
+  begin_wait(me, index);
   co_await e.release_gil(t);
   const Time latency = e.config().costs.lock_wake_latency;
   while (true) {
@@ -82,15 +75,8 @@ bool SharedState::acquire_as_task(LaneId who, std::uint32_t task, std::uint32_t 
   UserLock& lock = locks_[index];
   // asyncio.Lock is fair: a free lock with waiters queued goes to the first of them.
   if (lock.waiting() == 0 && lock.try_take(e.trace(), e.now(), who)) return true;
-  e.trace().mark(e.now(), MarkKind::LockWait, who, lock.lane(), lock.holder());
-  if (waits_for_.size() <= who) {
-    waits_for_.resize(who + 1, trace::kNone);
-    waiting_since_.resize(who + 1);
-  }
-  waits_for_[who] = index;
-  waiting_since_[who] = e.now();
   lock.enqueue(UserLock::Waiter{who, 0, task});
-  check_deadlock(who);
+  begin_wait(who, index);
   return false;
 }
 
@@ -110,6 +96,19 @@ void SharedState::release(LaneId who, std::uint32_t index) {
   e.trace().mark(e.now(), MarkKind::LockTaken, woken->who, lock.lane(),
                  (e.now() - waiting_since_[woken->who]).ns());
   if (on_task_woken) on_task_woken(woken->task);
+}
+
+void SharedState::begin_wait(LaneId who, std::uint32_t index) {
+  Engine& e = engine_;
+  const UserLock& lock = locks_[index];
+  e.trace().mark(e.now(), MarkKind::LockWait, who, lock.lane(), lock.holder());
+  if (waits_for_.size() <= who) {
+    waits_for_.resize(who + 1, trace::kNone);
+    waiting_since_.resize(who + 1);
+  }
+  waits_for_[who] = index;
+  waiting_since_[who] = e.now();
+  check_deadlock(who);
 }
 
 void SharedState::check_deadlock(LaneId waiter) {

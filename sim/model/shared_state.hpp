@@ -90,6 +90,8 @@ class SharedState {
   /// A new waiter closes a cycle of lanes waiting for locks held by each other: mark each
   /// edge of it and stop the run (L6).
   void check_deadlock(trace::LaneId waiter);
+  /// `who` starts waiting for lock `index`: the LockWait mark, the wait-for edge, the check.
+  void begin_wait(trace::LaneId who, std::uint32_t index);
   void wake(const UserLock& lock, const UserLock::Waiter& w);
 
   Engine& engine_;

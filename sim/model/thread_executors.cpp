@@ -14,6 +14,8 @@ Program sequential_main(RunContext& ctx, ThreadId main) {
   e.exit(main);
 }
 
+}  // namespace
+
 Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const JobInstance& job) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(self);  // a new thread needs the GIL before its first bytecode
@@ -21,6 +23,8 @@ Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const JobInsta
   if (--ctx.jobs_left == 0) e.notify(main);
   e.exit(self);
 }
+
+namespace {
 
 Program threads_main(RunContext& ctx, ThreadId main) {
   Engine& e = ctx.engine;

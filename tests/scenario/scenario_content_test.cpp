@@ -4,11 +4,13 @@
 
 #include <string>
 
+#include "error_of.hpp"
 #include "sim/scenario/loader.hpp"
 
 using namespace gilsim;
 using namespace gilsim::literals;
 using namespace gilsim::scenario;
+using gilsim::test::error_of;
 
 namespace {
 
@@ -23,14 +25,6 @@ Scenario with_python(const std::string& python) {
                      "s.toml");
 }
 
-std::string error_of(const std::string& text) {
-  try {
-    load_string(text, "s.toml");
-  } catch (const ScenarioError& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 }  // namespace
 

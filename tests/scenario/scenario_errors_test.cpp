@@ -4,20 +4,14 @@
 
 #include <string>
 
+#include "error_of.hpp"
 #include "sim/scenario/loader.hpp"
 
 using namespace gilsim::scenario;
+using gilsim::test::error_of;
 
 namespace {
 
-std::string error_of(std::string_view text) {
-  try {
-    load_string(text, "s.toml");
-  } catch (const ScenarioError& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 // A valid scenario's jobs and runs, for tests that break only the part before them.
 const std::string kJobAndRun = R"(

@@ -3,21 +3,15 @@
 
 #include <string>
 
+#include "error_of.hpp"
 #include "sim/scenario/loader.hpp"
 
 using namespace gilsim::scenario;
+using gilsim::test::error_of;
 using namespace gilsim::literals;
 
 namespace {
 
-std::string error_of(std::string_view text) {
-  try {
-    load_string(text, "s.toml");
-  } catch (const ScenarioError& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 // Lines 1-6: a title, two locks, a counter; the job's steps go on line 9.
 const std::string kHead =
