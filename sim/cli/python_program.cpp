@@ -304,6 +304,9 @@ std::string timed_call(const scenario::Scenario& s, const scenario::Run& run) {
       args.push_back("run_process_pool");
       if (run.workers) args.push_back(fmt::format("processes={}", *run.workers));
       if (run.chunksize) args.push_back(fmt::format("chunksize={}", *run.chunksize));
+      if (run.method != scenario::PoolMethod::Map) {
+        args.push_back(fmt::format("method=\"{}\"", scenario::to_string(run.method)));
+      }
       if (run.start_method) args.push_back(fmt::format("start_method=\"{}\"", scenario::to_string(*run.start_method)));
       break;
     case Executor::Processes:

@@ -129,12 +129,21 @@ def call(job):
     return job()
 
 
-def run_process_pool(processes=None, chunksize=None, start_method=None):
+def run_process_pool(processes=None, chunksize=None, start_method=None, method="map"):
     """multiprocessing.Pool: `processes` None means os.cpu_count(); chunksize None means
-    Pool.map's own choice; start_method None means the platform's default."""
+    Pool.map's own choice (imap's is 1); start_method None means the platform's default.
+    Every result is collected before the with-block terminates the workers."""
     context = multiprocessing.get_context(start_method)
     with context.Pool(processes, initializer=set_calibration, initargs=(CALIBRATION,)) as pool:
-        pool.map(call, JOBS, chunksize)
+        if method == "map":
+            pool.map(call, JOBS, chunksize)
+        elif method == "imap":
+            list(pool.imap(call, JOBS, chunksize or 1))
+        elif method == "imap_unordered":
+            list(pool.imap_unordered(call, JOBS, chunksize or 1))
+        else:
+            for result in [pool.apply_async(call, (job,)) for job in JOBS]:
+                result.get()
 )PY";
 
 inline constexpr std::string_view kProcesses = R"PY(

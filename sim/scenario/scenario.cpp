@@ -60,7 +60,19 @@ int pool_map_chunksize(int jobs, int workers) {
 
 int effective_chunksize(const Scenario& s, const Run& r) {
   if (r.chunksize) return *r.chunksize;
+  // imap and imap_unordered default to chunksize=1; apply_async sends one task per call.
+  if (r.method != PoolMethod::Map) return 1;
   return pool_map_chunksize(s.total_jobs(), effective_workers(s, r));
+}
+
+std::string_view to_string(PoolMethod m) {
+  switch (m) {
+    case PoolMethod::Map: return "map";
+    case PoolMethod::Imap: return "imap";
+    case PoolMethod::ImapUnordered: return "imap_unordered";
+    case PoolMethod::ApplyAsync: return "apply_async";
+  }
+  return "?";
 }
 
 std::string_view to_string(StepKind k) {

@@ -89,6 +89,8 @@ enum class GilMode : std::uint8_t { New, Old, None };
 /// Processes: one multiprocessing.Process per job, started then joined.
 enum class Executor : std::uint8_t { Sequential, Threads, ThreadPool, Asyncio, ProcessPool, Processes };
 enum class StartMethod : std::uint8_t { Fork, Spawn, Forkserver };
+/// How a process_pool run hands its jobs to the Pool.
+enum class PoolMethod : std::uint8_t { Map, Imap, ImapUnordered, ApplyAsync };
 
 struct Machine {
   int cores = 4;
@@ -135,6 +137,7 @@ struct Run {
   std::optional<int> workers;               ///< pools; default follows CPython (T2, P2)
   std::optional<StartMethod> start_method;  ///< process_pool; default follows the version (P3)
   std::optional<int> chunksize;             ///< process_pool; default is Pool.map's formula (P5)
+  PoolMethod method = PoolMethod::Map;      ///< process_pool: map, imap, imap_unordered or apply_async
   std::optional<GilMode> gil;               ///< overrides python.gil for this run
   std::optional<Time> switch_interval;      ///< overrides python.switch_interval for this run
   std::optional<int> cores;                 ///< overrides machine.cores for this run
@@ -172,6 +175,7 @@ std::string_view to_string(StepKind k);
 std::string_view to_string(GilMode m);
 std::string_view to_string(Executor e);
 std::string_view to_string(StartMethod m);
+std::string_view to_string(PoolMethod m);
 std::string to_string(const Duration& d);    ///< round-trips through the loader's syntax
 std::string to_string(const PythonVersion& v);
 /// "cpu 100ms", "offload cpu 50ms", "acquire balance", "counter += 1".

@@ -21,8 +21,8 @@ inline constexpr std::array<std::string_view, 5> kJobKeys{"name", "count", "step
 inline constexpr std::array<std::string_view, 13> kStepKeys{"cpu",    "native",  "io",      "block",     "sleep",
                                                             "offload", "work",   "acquire", "release", "increment",
                                                             "call",    "repeat", "steps"};
-inline constexpr std::array<std::string_view, 8> kRunKeys{"name", "executor", "workers", "start_method",
-                                                          "chunksize", "gil", "switch_interval", "cores"};
+inline constexpr std::array<std::string_view, 9> kRunKeys{"name",   "executor", "workers",         "start_method", "method",
+                                                          "chunksize", "gil",   "switch_interval", "cores"};
 
 /// Where a key misplaced in another table belongs: "[machine] or [[run]]" for "cores".
 std::optional<std::string> home_of_key(std::string_view key);

@@ -253,3 +253,53 @@ gil = "old"
   // Generous bound: each run does at least its longest job's sleeps and waits (3 ms).
   for (const auto& [name, wall] : timings) CHECK_MESSAGE(wall >= 0.003, name);
 }
+
+TEST_CASE("locks and counters become module globals, fresh for each run, and the Pool's method is passed on") {
+  const std::string program = program_for(R"toml(
+title = "shared"
+[locks]
+ledger = "Lock"
+[counters]
+total = 5
+[[job]]
+name = "adder"
+count = 3
+steps = [ { acquire = "ledger" }, { increment = "total", call = "50ns" }, { release = "ledger" },
+          { increment = "total" } ]
+[[run]]
+executor = "threads"
+[[run]]
+executor = "asyncio"
+[[run]]
+name = "pool"
+executor = "process_pool"
+method = "imap"
+[[run]]
+name = "processes"
+executor = "processes"
+)toml");
+  CHECK(contains(program, "    global ledger, total\n    ledger = threading.Lock()\n    total = 5\n"));
+  CHECK(contains(program, "EXPECTED = {\"total\": 11}"));
+  CHECK(contains(program, "def adder():\n    \"\"\"One adder job.\"\"\"\n    global total\n"
+                          "    if not take(ledger, \"ledger\"):\n        return  # a deadlock: give up\n"
+                          "    total += one()\n    ledger.release()\n    total += 1\n"));
+  CHECK(contains(program, "    if not await take_async(\"ledger\"):\n        return  # a deadlock: give up\n"));
+  CHECK(contains(program, "    ASYNC_LOCKS[\"ledger\"].release()\n"));
+  CHECK(contains(program, "    timed_shared(\"threads\", run_threads)\n"));
+  CHECK(contains(program, "    skip(\"pool\", \"locks and counters across processes need multiprocessing.Lock and Value"));
+  CHECK(contains(program, "def run_processes(start_method=None):"));
+}
+
+TEST_CASE("a process_pool run's method reaches the program") {
+  const std::string program = program_for(R"toml(
+title = "methods"
+[[job]]
+name = "w"
+steps = [ { cpu = "1ms" } ]
+[[run]]
+name = "imap"
+executor = "process_pool"
+method = "imap_unordered"
+)toml");
+  CHECK(contains(program, "    timed(\"imap\", run_process_pool, method=\"imap_unordered\")\n"));
+}

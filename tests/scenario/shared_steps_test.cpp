@@ -93,3 +93,22 @@ TEST_CASE("lock and counter names are identifiers") {
         "s.toml:3:1: counter name 'my counter' is not an identifier; expected letters, digits and _ (not first), "
         "such as counter_lock");
 }
+
+TEST_CASE("a process_pool run names how the Pool gets its jobs; imap and apply_async send one job at a time") {
+  const std::string head = "title = \"t\"\n[[job]]\nname = \"w\"\ncount = 100\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\n";
+  const Scenario s = load_string(head + "executor = \"process_pool\"\nworkers = 4\n[[run]]\nname = \"i\"\n"
+                                        "executor = \"process_pool\"\nworkers = 4\nmethod = \"imap\"\n",
+                                 "s.toml");
+  CHECK(s.runs[0].method == PoolMethod::Map);
+  CHECK(effective_chunksize(s, s.runs[0]) == 7);  // divmod(100, 16), rounded up (P5)
+  CHECK(s.runs[1].method == PoolMethod::Imap);
+  CHECK(effective_chunksize(s, s.runs[1]) == 1);
+  CHECK(error_of(head + "executor = \"process_pool\"\nmethod = \"apply_async\"\nchunksize = 2\n") ==
+        "s.toml:9:13: 'chunksize' does not apply to apply_async, which sends one task per call; expected it only "
+        "with method = \"map\", \"imap\" or \"imap_unordered\"");
+  CHECK(error_of(head + "executor = \"threads\"\nmethod = \"imap\"\n") ==
+        "s.toml:8:10: 'method' does not apply to threads runs; expected it only on process_pool runs");
+  CHECK(error_of(head + "executor = \"process_pool\"\nmethod = \"imap_unorderd\"\n") ==
+        "s.toml:8:10: unknown method 'imap_unorderd'; expected one of: map, imap, imap_unordered, apply_async; "
+        "did you mean 'imap_unordered'?");
+}
