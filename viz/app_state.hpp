@@ -15,6 +15,7 @@
 #include "viz/playback.hpp"
 #include "viz/playhead_state.hpp"
 #include "viz/session.hpp"
+#include "viz/sweep_runner.hpp"
 #include "viz/time_view.hpp"
 #include "viz/timeline_layout.hpp"
 
@@ -62,6 +63,7 @@ struct ScreenshotRequest {
 struct AppState {
   Session session;
   Measuring measuring;  ///< real runs on a background thread; declared after the session it feeds
+  SweepView sweep;      ///< the sweep panel: its background sweep and its chart
   std::uint64_t derived_generation = 0;
   std::uint64_t derived_scenario_generation = 0;
   std::vector<RunIndex> runs;

@@ -13,6 +13,7 @@ std::vector<scenario::Override> Knobs::overrides() const {
   if (switch_interval) out.push_back({"switch_interval", fmt::format("{}ns", switch_interval->ns())});
   if (workers) out.push_back({"workers", std::to_string(*workers)});
   if (jobs) out.push_back({"jobs", std::to_string(*jobs)});
+  out.insert(out.end(), more.begin(), more.end());
   return out;
 }
 

@@ -16,9 +16,10 @@ struct Knobs {
   std::optional<Time> switch_interval;
   std::optional<int> workers;
   std::optional<int> jobs;
+  std::vector<scenario::Override> more;  ///< other keys, such as a sweep point's (applied last)
 
   std::vector<scenario::Override> overrides() const;
-  bool any() const { return cores || switch_interval || workers || jobs; }
+  bool any() const { return cores || switch_interval || workers || jobs || !more.empty(); }
 };
 
 /// Parses a time like "120ms", "1.5 s", "250us", "800ns" or a bare number of seconds.

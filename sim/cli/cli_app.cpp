@@ -7,7 +7,14 @@
 #include "sim/cli/list_command.hpp"
 #include "sim/cli/python_command.hpp"
 #include "sim/cli/run_command.hpp"
+#include "sim/cli/sweep_command.hpp"
 #include "sim/scenario/loader.hpp"
+#include "sim/sweep/sweep_plan.hpp"
+#include "sim/sweep/sweep_results.hpp"
+
+#include <iostream>
+
+#include <unistd.h>
 
 namespace gilsim::cli {
 
@@ -18,7 +25,8 @@ constexpr const char* kExamples =
     "  gilsim                                   the built-in scenario, every run\n"
     "  gilsim run scenarios/default.toml --set cores=2 --set switch_interval=1ms\n"
     "  gilsim run --run threads --run asyncio --width 120\n"
-    "  gilsim run --no-timeline --export-trace runs.json --csv spans.csv\n\n";
+    "  gilsim run --no-timeline --export-trace runs.json --csv spans.csv\n"
+    "  gilsim sweep scenarios/09-pool-sizing.toml --vary workers=1..16\n\n";
 
 constexpr const char* kExitCodesFooter =
     "Exit codes: 0 success; 2 bad input (a scenario file, a --set value, an option or a run\n"
@@ -54,6 +62,36 @@ void add_run_options(CLI::App& run, RunOptions& options) {
       ->check(CLI::Range(0.1, 3600.0).description(""));
 }
 
+void add_sweep_options(CLI::App& sweep, SweepOptions& options) {
+  sweep.add_option("file", options.file, "Scenario file (TOML); none sweeps the built-in default")->type_name("FILE");
+  sweep.add_option("--vary", options.vary,
+                   "A key --set accepts and its values: a list (workers=1,2,4,8), a range with a step "
+                   "(workers=1..16, switch_interval=1ms..10ms:1ms) or a log range (switch_interval=1ms..64ms*2); "
+                   "keys that move together are joined with ';'. Repeatable: the grid is every combination")
+      ->type_name("KEY=VALUES")
+      ->allow_extra_args(false)
+      ->required();
+  sweep.add_option("--set", options.overrides, "Override a scenario value before the grid's values, as for run; repeatable")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  sweep.add_option("--run", options.run_names, "Only the run with this name; repeatable (speed-up stays against the first run)")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
+  sweep.add_option("--seeds", options.seeds, "Simulate each grid point with N seeds (the scenario's, then the next ones) "
+                                             "and show the mean and standard deviation")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1000).description(""));
+  sweep.add_option("--jobs", options.jobs, "Worker processes (default: this machine's cores); the output is the same "
+                                           "for any number")
+      ->type_name("N")
+      ->check(CLI::Range(1, 256).description(""));
+  sweep.add_option("--csv", options.csv_path, "Write one row per run x grid point x seed as CSV")->type_name("FILE.csv");
+  sweep.add_option("--json", options.json_path, "Write the same rows as JSON")->type_name("FILE.json");
+  sweep.add_option("--width", options.width, "Columns for the charts, at least 40 (default: $COLUMNS, else the terminal's, else 100)")
+      ->type_name("N")
+      ->check(CLI::Range(40, 100000).description(""));
+}
+
 }  // namespace
 
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
@@ -72,6 +110,13 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run->add_flag("--cpython", against_cpython,
                 "Also run the scenario's Python program (see `gilsim python`) with python3 and print the "
                 "measured wall times beside the model's, simulated with this machine's core count");
+
+  SweepOptions sweep_options;
+  CLI::App* sweep = app.add_subcommand(
+      "sweep", "Simulate a scenario over a grid of values and chart each run's speed-up (see docs/sweeps.md)");
+  add_sweep_options(*sweep, sweep_options);
+  sweep->footer(std::string("Example:\n  gilsim sweep scenarios/09-pool-sizing.toml --vary workers=1..16 --csv sweep.csv\n\n") +
+                kExitCodesFooter + "; 130 interrupted (Ctrl-C), nothing written.");
 
   CLI::App* list = app.add_subcommand("list", "List the bundled scenarios with their titles");
   list->footer(kExitCodesFooter);
@@ -99,11 +144,21 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   try {
     if (list->parsed()) return list_scenarios(scenario::bundled_scenarios(), out);
     if (python->parsed()) return print_python_program(python_options, out);
+    if (sweep->parsed()) {
+      sweep_options.progress_bar = &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
+      return run_sweep(sweep_options, out, err);
+    }
     if (against_cpython) return run_against_cpython(run_options, out);
     return run_scenarios(run_options, out, &err);
   } catch (const scenario::ScenarioError& e) {
     err << e.what() << "\n";
     return kExitBadInput;
+  } catch (const sweep::SweepRefused& e) {
+    err << "gilsim: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const sweep::SweepCancelled&) {
+    err << "gilsim: interrupted; every worker stopped, nothing written\n";
+    return kExitInterrupted;
   } catch (const UsageError& e) {
     err << "gilsim: " << e.what() << "\n";
     return kExitBadInput;

@@ -37,16 +37,6 @@ std::string export_prefix(const scenario::Scenario& s) {
   return stem.empty() ? s.source : stem;
 }
 
-/// Fails before any simulation when an output file could not be created at the end.
-void check_output_directory(const std::string& path) {
-  if (path.empty()) return;
-  const auto directory = std::filesystem::path(path).parent_path();
-  std::error_code error;
-  if (!directory.empty() && !std::filesystem::is_directory(directory, error)) {
-    throw std::runtime_error(fmt::format("cannot write '{}': there is no directory '{}'", path, directory.string()));
-  }
-}
-
 void write_exports(const RunOptions& options, const std::vector<const trace::Trace*>& traces, std::ostream& out) {
   if (!options.chrome_trace_path.empty()) {
     trace::write_file_atomically(options.chrome_trace_path,
@@ -61,6 +51,15 @@ void write_exports(const RunOptions& options, const std::vector<const trace::Tra
 }
 
 }  // namespace
+
+void check_output_directory(const std::string& path) {
+  if (path.empty()) return;
+  const auto directory = std::filesystem::path(path).parent_path();
+  std::error_code error;
+  if (!directory.empty() && !std::filesystem::is_directory(directory, error)) {
+    throw std::runtime_error(fmt::format("cannot write '{}': there is no directory '{}'", path, directory.string()));
+  }
+}
 
 int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* progress) {
   // Everything is checked before anything is simulated or printed.

@@ -23,6 +23,10 @@ struct RunOptions {
   double timeout_seconds = 120.0;        ///< --timeout for each real run
 };
 
+/// Fails (std::runtime_error) before anything runs when `path`'s directory does not exist,
+/// so an output file that could not be written at the end is reported first. Empty: no file.
+void check_output_directory(const std::string& path);
+
 /// Does the whole command. Throws scenario::ScenarioError (bad file or --set), UsageError,
 /// or std::runtime_error (a file that cannot be written); returns 0 on success.
 /// `progress` receives the progress line of real runs (stderr in the command).

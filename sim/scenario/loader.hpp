@@ -31,7 +31,8 @@ class ScenarioError : public std::runtime_error {
 
 /// A `--set key=value` override, applied before validation so it is checked like the file.
 /// Keys: any dotted path of the file ("machine.cores", "python.switch_interval"; a [[job]] or
-/// [[run]] by number from 1 or by name: "job.1.count", "run.threads.cores"), plus the
+/// [[run]] by number from 1 or by name: "job.1.count", "run.threads.cores"; an array inside
+/// one by element number: "job.1.steps.2.io"), plus the
 /// shorthands "cores", "switch_interval", "gil", "workers" (every thread_pool and process_pool
 /// run), "jobs" (the count of every job template) and "seed". The value is read as TOML when
 /// it parses ("2", "[...]"), else as a string ("1ms"); where a string is expected, the value
@@ -39,6 +40,7 @@ class ScenarioError : public std::runtime_error {
 struct Override {
   std::string key;
   std::string value;
+  std::string option = "--set";  ///< names the override in errors: "--set cores=0: ..."
 };
 /// Parses "key=value"; throws ScenarioError (file "--set") when there is no '='.
 Override parse_override(std::string_view text);

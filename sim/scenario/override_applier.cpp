@@ -24,6 +24,12 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+bool is_number(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) != 0;
+  });
+}
+
 std::vector<std::string_view> split_path(std::string_view key) {
   std::vector<std::string_view> parts;
   std::size_t start = 0;
@@ -39,7 +45,7 @@ std::vector<std::string_view> split_path(std::string_view key) {
 class OverrideWriter {
  public:
   OverrideWriter(const Override& o, OverrideTexts& texts)
-      : override_(o), label_(fmt::format("--set {}={}", o.key, o.value)) {
+      : override_(o), label_(fmt::format("{} {}={}", o.option, o.key, o.value)) {
     texts.emplace(label_, o.value);
   }
 
@@ -60,8 +66,11 @@ class OverrideWriter {
         toml::table holder = parse_labelled("v = {}");
         child = &current->insert_or_assign(labelled_key(path[i]), std::move(*holder.get("v"))).first->second;
       }
-      if (child->is_array() && current != &root) {
-        fail(fmt::format("'{}' is an array, set as a whole; expected {}=[...]", path[i],
+      // Inside a [[job]] or [[run]], an array is reached by element number (job.1.steps.2.io).
+      const bool numbered = i + 2 < path.size() && is_number(path[i + 1]);
+      if (child->is_array() && current != &root && !numbered) {
+        fail(fmt::format("'{}' is an array, set as a whole or by element number; expected {}=[...] or {}.1.key",
+                         path[i], override_.key.substr(0, override_.key.find(path[i]) + path[i].size()),
                          override_.key.substr(0, override_.key.find(path[i]) + path[i].size())));
       }
       if (child->is_array()) {
@@ -108,11 +117,8 @@ class OverrideWriter {
 
   /// The element of a [[job]] or [[run]] list named by `which`: a number from 1, or a name.
   toml::table& element(toml::array& list, std::string_view list_name, std::string_view which) const {
-    const bool is_number = !which.empty() && std::all_of(which.begin(), which.end(), [](char c) {
-      return std::isdigit(static_cast<unsigned char>(c)) != 0;
-    });
     toml::node* found = nullptr;
-    if (is_number) {
+    if (is_number(which)) {
       const std::size_t n = which.size() > 9 ? 0 : std::stoul(std::string(which));
       if (n == 0 || n > list.size()) {
         fail(fmt::format("there is no {} {}; expected a number from 1 to {} (or a {} name)", list_name, which,

@@ -94,9 +94,10 @@ Time overlap(const trace::Lane& a, const trace::Lane& b) {
 
 double measure_parallelism() { return real::measure_free_cores(2, Time{60'000'000}); }
 
-std::vector<int> child_pids_of_this_process() {
+std::vector<int> child_pids_of_this_process() { return child_pids_of(static_cast<int>(getpid())); }
+
+std::vector<int> child_pids_of(int parent) {
   std::vector<int> children;
-  const int self = static_cast<int>(getpid());
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
@@ -111,7 +112,7 @@ std::vector<int> child_pids_of_this_process() {
     std::string state;
     int ppid = 0;
     rest >> state >> ppid;
-    if (ppid == self) children.push_back(std::stoi(name));
+    if (ppid == parent) children.push_back(std::stoi(name));
   }
   return children;
 }

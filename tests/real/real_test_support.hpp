@@ -41,6 +41,7 @@ double measure_parallelism();
 
 /// Child processes of this process (zombies included), from /proc.
 std::vector<int> child_pids_of_this_process();
+std::vector<int> child_pids_of(int parent);
 int children_of_this_process();
 
 }  // namespace gilsim::real::testing

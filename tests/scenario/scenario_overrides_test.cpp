@@ -86,6 +86,16 @@ TEST_CASE("dotted paths reach any key; [[job]] and [[run]] by number from 1 or b
   CHECK(s.note == "quoted");
 }
 
+TEST_CASE("a step is reached by its number inside a job's steps, and checked like the file") {
+  const Scenario s = with({"job.download.steps.1.io=25ms", "job.parse.steps.1.cpu=2ms"});
+  CHECK(s.jobs[0].steps[0].duration.a == 25_ms);
+  CHECK(s.jobs[1].steps[0].duration.a == 2_ms);
+  const Scenario nested = with({"job.parse.steps=[{ repeat = 2, steps = [{ io = \"1ms\" }] }]",
+                                "job.parse.steps.1.steps.1.io=3ms"});
+  REQUIRE(nested.jobs[1].steps.size() == 2);
+  CHECK(nested.jobs[1].steps[1].duration.a == 3_ms);
+}
+
 TEST_CASE("a later override wins; the version's gil default applies after an override") {
   CHECK(with({"cores=2", "cores=3"}).machine.cores == 3);
   CHECK(with({"python.version=3.13t"}).python.gil == GilMode::None);
@@ -128,8 +138,14 @@ TEST_CASE("an override is validated like the file, and its errors name it") {
   CHECK(error_of({"job.1=2"}) == "--set job.1=2: 'job.1' names a whole [[job]]; expected a key inside it, such as job.1.count");
   CHECK(error_of({"title.x=2"}) == "--set title.x=2: 'title' is a string, not a table; expected a key such as machine.cores or job.1.count");
   CHECK(error_of({"machine..cores=2"}) == "--set machine..cores=2: 'machine..cores' has an empty part; expected a dotted path such as machine.cores");
+  CHECK(error_of({"job.1.steps.cpu=1ms"}) ==
+        "--set job.1.steps.cpu=1ms: 'steps' is an array, set as a whole or by element number; expected "
+        "job.1.steps=[...] or job.1.steps.1.key");
+  CHECK(error_of({"job.1.steps.2.io=1ms"}) ==
+        "--set job.1.steps.2.io=1ms: there is no steps 2; expected a number from 1 to 1 (or a steps name)");
+  // A key added to a step is checked like the step in the file.
   CHECK(error_of({"job.1.steps.1.cpu=1ms"}) ==
-        "--set job.1.steps.1.cpu=1ms: 'steps' is an array, set as a whole; expected job.1.steps=[...]");
+        "s.toml:5:18: a step has both 'cpu' and 'io'; expected one kind per step: write two steps");
   CHECK(error_of({"jobs=0"}) == "--set jobs=0: 'count' is 0; expected an integer from 1 to 100000");
   CHECK(error_of({"job.1.steps=[]"}) == "--set job.1.steps=[]: 'steps' is empty; expected a list of steps such as steps = [ { cpu = \"10ms\" } ]");
 }

@@ -31,6 +31,8 @@ shoot() {
 shoot default
 # The Save PNG path: the timeline alone, cropped from the window.
 shoot default-timeline --timeline-only
+# The sweep panel: lesson 20's curve, computed before the picture is taken.
+shoot sweep-pool-size "$scenarios/20-sweep-pool-size.toml" --sweep workers=1..16
 # Predicted and measured: a tiny scenario run for real before the picture is taken.
 shoot tiny-real "$(dirname "$0")/data/tiny_real.toml" --real
 for f in "$scenarios"/*.toml; do

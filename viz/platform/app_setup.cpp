@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "viz/ui/panels.hpp"
+
 namespace gilsim::viz::platform {
 
 bool set_up_app(AppState& app, const Options& options, bool list_bundled) {
@@ -22,6 +24,11 @@ bool set_up_app(AppState& app, const Options& options, bool list_bundled) {
   }
   if (list_bundled) app.bundled = list_bundled_scenarios();
   if (options.real) start_measuring(app);
+  if (!options.sweep.empty()) {
+    app.sweep.vary = options.sweep.front();
+    if (options.sweep.size() > 1) app.sweep.vary_also = options.sweep[1];
+    ui::start_sweep(app);
+  }
   return true;
 }
 

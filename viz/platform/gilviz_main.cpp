@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
   cli.add_option("--scale", o.scale, "UI scale, 1 to 3")->check(CLI::Range(1.0, 3.0));
   cli.add_flag("--presentation", o.presentation, "start in presentation mode (bigger, fewer panels)");
   cli.add_flag("--real", o.real, "run every run for real on this machine at start-up (a screenshot waits for them)");
+  cli.add_option("--sweep", o.sweep, "open the sweep panel on KEY=VALUES, as gilsim sweep --vary takes it (twice: "
+                                     "small multiples for the second)")
+      ->allow_extra_args(false);
   CLI11_PARSE(cli, argc, argv);
 
   if (!at_text.empty()) {

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/trace/time.hpp"
 
@@ -20,6 +21,7 @@ struct Options {
   float scale = 1.0f;
   bool presentation = false;
   bool real = false;                 ///< run every run for real at start-up (the screenshot waits)
+  std::vector<std::string> sweep;    ///< --sweep KEY=VALUES (twice: small multiples); the screenshot waits
 };
 
 /// The interactive window, or a single screenshot when options.screenshot is set.

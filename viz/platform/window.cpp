@@ -147,8 +147,8 @@ int run_window(const Options& options) {
     ImGui_ImplOpenGL2_RenderDrawData(ImGui::GetDrawData());
     platform.end_frame();
 
-    // A screenshot with --real waits for the real runs: frames count only once they are in.
-    if (screenshot_mode && measuring(app)) {
+    // A screenshot with --real or --sweep waits for them: frames count only once they are in.
+    if (screenshot_mode && (measuring(app) || app.sweep.runner.running())) {
       frame = 0;
       sf::sleep(sf::milliseconds(50));
     }

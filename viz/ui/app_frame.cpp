@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include <imgui_internal.h>
+
 #include "viz/ui/panels.hpp"
 
 namespace gilsim::viz::ui {
@@ -68,6 +70,14 @@ void draw_frame(AppState& app, double wall_seconds) {
   ImGui::End();
   if (begin_panel("What happened", ImVec2(state_w, bottom_y), ImVec2(main_w - state_w, bottom_h))) draw_narrative(app);
   ImGui::End();
+  if (app.sweep.visible) {  // over the panels below the timeline (in front of them) while it is open
+    if (begin_panel("Sweep: speed-up as one knob moves", ImVec2(0, bottom_y), ImVec2(main_w, bottom_h),
+                    ImGuiWindowFlags_NoFocusOnAppearing)) {
+      ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
+      draw_sweep_panel(app);
+    }
+    ImGui::End();
+  }
 
   if (side) {
     const float scenario_h = std::round(rest_h * 0.55f);

@@ -22,6 +22,12 @@ void draw_scenario_panel(AppState& app);
 void draw_real_runs(AppState& app);
 /// The toolbar's compact form: "Run for real", or a small progress bar and Cancel.
 void draw_real_run_button(AppState& app);
+/// A sweep: --vary fields, Run/Cancel, and its speed-up chart; a click opens a point.
+void draw_sweep_panel(AppState& app);
+/// Starts app.sweep's sweep on the open scenario and shows the panel (an error shows in it).
+void start_sweep(AppState& app);
+/// "Sweep this knob": a button per knob that starts its sweep and shows the panel.
+void draw_sweep_knob_buttons(AppState& app);
 /// The selected span in detail.
 void draw_inspector(AppState& app);
 /// Colour swatches and mark glyphs, in one wrapped strip.

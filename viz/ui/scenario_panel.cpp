@@ -98,6 +98,7 @@ void draw_scenario_panel(AppState& app) {
       app.session.set_knobs({});
       refresh_derived(app);
     }
+    draw_sweep_knob_buttons(app);
   }
 
   if (ImGui::CollapsingHeader("Open", ImGuiTreeNodeFlags_DefaultOpen)) {

@@ -1,0 +1,113 @@
+// The sweep's report: heading, tables, charts. Figures are means over seeds, with the
+// sample standard deviation after '±' when there are several seeds.
+#include "sim/cli/sweep_report.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "sim/cli/text_chart.hpp"
+#include "sim/cli/text_table.hpp"
+
+namespace gilsim::cli {
+
+namespace {
+
+using sweep::Spread;
+
+std::string with_spread(const Spread& s, int seeds, const auto& format) {
+  return seeds > 1 ? fmt::format("{} ± {}", format(s.mean), format(s.deviation)) : format(s.mean);
+}
+
+std::string duration(double ns) { return format_time(Time{std::llround(ns)}); }
+
+std::string heading(const sweep::SweepPlan& plan) {
+  std::string out = fmt::format("Sweep of \"{}\"\n  ({})\n", plan.title, plan.source_name);
+  for (const auto& axis : plan.axes) {
+    out += fmt::format("  {}: {} value{}, {} to {}\n", axis.label(), axis.size(), axis.size() == 1 ? "" : "s",
+                       axis.values.front().front(), axis.values.front().back());
+  }
+  out += fmt::format("  {} grid point{} x {} seed{}: {} simulations\n", plan.points(), plan.points() == 1 ? "" : "s",
+                     plan.seeds, plan.seeds == 1 ? "" : "s", plan.simulations());
+  out += fmt::format("Speed-up is against '{}', the scenario's first run, at the same point and seed.\n",
+                     plan.baseline);
+  if (plan.seeds > 1) {
+    out += fmt::format("Figures are the mean ± the standard deviation over {} seeds.\n", plan.seeds);
+  }
+  return out;
+}
+
+std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& result, std::size_t run) {
+  TextTable table;
+  for (const auto& axis : plan.axes) {
+    for (const auto& key : axis.keys) {
+      table.headers.push_back(key);
+      table.right_aligned.push_back(true);
+    }
+  }
+  for (const char* header : {"makespan", "speedup", "cores busy", "GIL held", "switches"}) {
+    table.headers.emplace_back(header);
+    table.right_aligned.push_back(true);
+  }
+  const int seeds = plan.seeds;
+  for (std::size_t point = 0; point < plan.points(); ++point) {
+    std::vector<std::string> row;
+    const auto at = plan.coordinates(point);
+    for (std::size_t a = 0; a < plan.axes.size(); ++a) {
+      for (const auto& values : plan.axes[a].values) row.push_back(values[at[a]]);
+    }
+    const sweep::PointSummary s = sweep::summarise(result, point, run);
+    const auto percent = [](double f) { return fmt::format("{:.0f}%", f * 100.0); };
+    row.push_back(with_spread(s.makespan_ns, seeds, duration));
+    row.push_back(with_spread(s.speedup, seeds, [](double v) { return fmt::format("{:.2f}x", v); }));
+    row.push_back(with_spread(s.cores_busy, seeds, percent));
+    row.push_back(s.has_gil ? with_spread(s.gil_held, seeds, percent) : "-");
+    row.push_back(with_spread(s.switches, seeds, [](double v) { return fmt::format("{:.0f}", v); }));
+    table.rows.push_back(std::move(row));
+  }
+  return render_table(table);
+}
+
+std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& result, int width) {
+  const sweep::Axis& first = plan.axes.front();
+  const std::size_t combinations = plan.points() / first.size();
+  std::string out;
+  for (std::size_t c = 0; c < combinations && c < kMaxSweepCharts; ++c) {
+    TextChart chart;
+    chart.x_label = first.label();
+    chart.y_label = "speed-up";
+    chart.x_texts = first.values.front();
+    chart.x_positions = first.positions;
+    chart.log_x = first.log_scale;
+    for (std::size_t run = 0; run < plan.runs.size(); ++run) {
+      ChartSeries series{plan.run_names[run], {}};
+      for (std::size_t i = 0; i < first.size(); ++i) {
+        series.y.push_back(sweep::summarise(result, i * combinations + c, run).speedup.mean);
+      }
+      chart.series.push_back(std::move(series));
+    }
+    const std::string where = plan.point_label(c, 1);
+    out += fmt::format("\nSpeed-up against {}{}\n", first.keys.front(), where.empty() ? "" : " at " + where);
+    out += render_text_chart(chart, width);
+  }
+  if (combinations > kMaxSweepCharts) {
+    out += fmt::format("\n({} more charts, one per combination of the other keys' values, are in --csv or --json)\n",
+                       combinations - kMaxSweepCharts);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_sweep_report(const sweep::SweepPlan& plan, const sweep::SweepResult& result,
+                                const scenario::Scenario& base, int width) {
+  std::string out = heading(plan);
+  for (std::size_t run = 0; run < plan.runs.size(); ++run) {
+    const scenario::Run& r = base.runs.at(plan.runs[run]);
+    out += fmt::format("\n{} ({})\n", r.name, scenario::to_string(r.executor));
+    out += run_table(plan, result, run);
+  }
+  return out + charts(plan, result, width);
+}
+
+}  // namespace gilsim::cli

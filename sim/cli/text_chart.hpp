@@ -1,0 +1,30 @@
+// A line chart as text: one symbol per series at each x, dots between, labelled axes and a
+// legend, for terminals and logs (the sweep's speed-up curves).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace gilsim::cli {
+
+struct ChartSeries {
+  std::string name;
+  std::vector<double> y;  ///< one value per x
+};
+
+struct TextChart {
+  std::string x_label;                 ///< under the axis
+  std::string y_label;                 ///< above the axis, such as "speed-up"
+  std::string y_unit = "x";            ///< after each y tick: "4.0x"
+  std::vector<std::string> x_texts;    ///< tick labels, one per x
+  std::vector<double> x_positions;     ///< empty: the x values evenly spaced
+  bool log_x = false;
+  std::vector<ChartSeries> series;
+};
+
+/// `width` columns in all (at least 40), `height` rows of plot (4k+1 rows put a labelled
+/// tick on the top, the bottom and three rows between). Series are drawn with
+/// holder_symbol(k); a cell two series share shows '*'. Every line ends with '\n'.
+std::string render_text_chart(const TextChart& chart, int width, int height = 13);
+
+}  // namespace gilsim::cli

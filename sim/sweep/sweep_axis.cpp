@@ -1,0 +1,35 @@
+// The sweep charts' axes.
+#include "sim/sweep/sweep_axis.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace gilsim::sweep {
+
+std::vector<double> axis_fractions(const std::vector<double>& positions, bool log_scale, std::size_t count) {
+  std::vector<double> at(count);
+  for (std::size_t i = 0; i < count; ++i) at[i] = static_cast<double>(i);
+  if (positions.size() == count && count > 0) {
+    at = positions;
+    if (log_scale && *std::min_element(at.begin(), at.end()) > 0.0) {
+      for (double& v : at) v = std::log(v);
+    }
+  }
+  if (count == 0) return at;
+  const double low = *std::min_element(at.begin(), at.end());
+  const double high = *std::max_element(at.begin(), at.end());
+  for (double& v : at) v = high > low ? (v - low) / (high - low) : 0.0;
+  return at;
+}
+
+double axis_top(double highest) {
+  if (!(highest > 0.0)) return 1.0;
+  const double quarter = highest / 4.0;
+  const double power = std::pow(10.0, std::floor(std::log10(quarter)));
+  for (const double step : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+    if (step * power >= quarter * (1.0 - 1e-12)) return 4.0 * step * power;
+  }
+  return 40.0 * power;
+}
+
+}  // namespace gilsim::sweep

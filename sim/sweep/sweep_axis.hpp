@@ -1,0 +1,18 @@
+// Chart axes for sweeps, shared by the text chart and the viewer: where each value of the
+// first key sits along x, and a round top for the speed-up axis.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace gilsim::sweep {
+
+/// Each of `count` values' place along x, from 0 to 1: at its position (on a log scale when
+/// `log_scale` and every position is above 0) or, without positions, evenly spaced.
+std::vector<double> axis_fractions(const std::vector<double>& positions, bool log_scale, std::size_t count);
+
+/// The top of a y axis from 0 that shows `highest`: four equal steps of 1, 2, 2.5 or 5
+/// times a power of ten (1.0 for 0.9, 4.0 for 3.6, 8.0 for 6.3).
+double axis_top(double highest);
+
+}  // namespace gilsim::sweep

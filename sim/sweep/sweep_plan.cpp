@@ -1,0 +1,141 @@
+// Checking a sweep before it runs, and naming its grid points.
+#include "sim/sweep/sweep_plan.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace gilsim::sweep {
+
+namespace {
+
+std::string read_scenario_text(const std::string& file) {
+  // load_file gives the project's errors for a missing or unreadable file.
+  (void)scenario::load_file(file);
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+std::size_t SweepPlan::points() const {
+  std::size_t n = 1;
+  for (const Axis& axis : axes) n *= axis.size();
+  return n;
+}
+
+std::int64_t SweepPlan::simulations() const {
+  const bool baseline_shown = !runs.empty() && runs.front() == 0;
+  const auto per_task = static_cast<std::int64_t>(runs.size()) + (baseline_shown ? 0 : 1);
+  return static_cast<std::int64_t>(tasks()) * per_task;
+}
+
+std::vector<std::size_t> SweepPlan::coordinates(std::size_t point) const {
+  std::vector<std::size_t> at(axes.size());
+  for (std::size_t a = axes.size(); a-- > 0;) {
+    at[a] = point % axes[a].size();
+    point /= axes[a].size();
+  }
+  return at;
+}
+
+std::vector<scenario::Override> SweepPlan::overrides_at(std::size_t point) const {
+  std::vector<scenario::Override> all = base_overrides;
+  const auto at = coordinates(point);
+  for (std::size_t a = 0; a < axes.size(); ++a) {
+    for (std::size_t k = 0; k < axes[a].keys.size(); ++k) {
+      all.push_back(scenario::Override{axes[a].keys[k], axes[a].values[k][at[a]], "--vary"});
+    }
+  }
+  return all;
+}
+
+std::string SweepPlan::point_label(std::size_t point, std::size_t from) const {
+  const auto at = coordinates(point);
+  std::string out;
+  for (std::size_t a = from; a < axes.size(); ++a) {
+    out += fmt::format("{}{}={}", out.empty() ? "" : ", ", axes[a].keys.front(), axes[a].values.front()[at[a]]);
+  }
+  return out;
+}
+
+scenario::Scenario SweepPlan::scenario_at(std::size_t point, int seed) const {
+  scenario::Scenario s = scenario::load_string(toml_text, source_name, overrides_at(point));
+  s.seed += static_cast<std::uint64_t>(seed);
+  return s;
+}
+
+std::int64_t estimate_simulation_bytes(const scenario::Scenario& s) {
+  // A step leaves a few spans (thread, core, GIL) and marks of ~48 bytes each in the trace.
+  constexpr std::int64_t kBytesPerStep = 6 * 48;
+  constexpr std::int64_t kBytesPerJob = 512;
+  std::int64_t bytes = 64 * 1024;
+  for (const auto& job : s.jobs) {
+    bytes += job.count * (kBytesPerJob + kBytesPerStep * static_cast<std::int64_t>(job.steps.size()));
+  }
+  return bytes;
+}
+
+SweepPlan make_plan(const SweepRequest& request) {
+  SweepPlan plan;
+  plan.source_name = request.file.empty() ? "<default>" : request.file;
+  plan.toml_text = request.file.empty() ? std::string(scenario::embedded_default_text())
+                                        : read_scenario_text(request.file);
+  for (const auto& text : request.overrides) plan.base_overrides.push_back(scenario::parse_override(text));
+  const scenario::Scenario base = scenario::load_string(plan.toml_text, plan.source_name, plan.base_overrides);
+  plan.title = base.title;
+  plan.baseline = base.runs.front().name;
+  if (request.vary.empty()) {
+    throw scenario::ScenarioError(scenario::SourceLoc{"--vary", 0, 0},
+                                  "a sweep needs at least one; expected --vary KEY=VALUES, such as --vary workers=1..16");
+  }
+  for (const auto& text : request.vary) plan.axes.push_back(parse_axis(text));
+  if (request.seeds < 1) throw scenario::ScenarioError(scenario::SourceLoc{"--seeds", 0, 0}, "expected 1 or more");
+  plan.seeds = request.seeds;
+  plan.runs = request.runs;
+  if (plan.runs.empty()) {
+    for (std::size_t r = 0; r < base.runs.size(); ++r) plan.runs.push_back(r);
+  }
+  for (const std::size_t r : plan.runs) plan.run_names.push_back(base.runs.at(r).name);
+
+  // Counted in doubles: a product of many axes could overflow before it is refused.
+  double points = 1.0;
+  for (const Axis& axis : plan.axes) points *= static_cast<double>(axis.size());
+  const bool baseline_shown = plan.runs.front() == 0;
+  const std::size_t per_task = plan.runs.size() + (baseline_shown ? 0 : 1);
+  const double simulations = points * plan.seeds * static_cast<double>(per_task);
+  if (simulations > static_cast<double>(kMaxSimulations)) {
+    throw SweepRefused(fmt::format("the sweep asks for {:.0f} simulations ({:.0f} grid points x {} seed{} x {} "
+                                   "run{}{}); the limit is {} simulations: vary fewer values or fewer keys, or "
+                                   "choose runs with --run",
+                                   simulations, points, plan.seeds, plan.seeds == 1 ? "" : "s", per_task,
+                                   per_task == 1 ? "" : "s", baseline_shown ? "" : " with the baseline",
+                                   kMaxSimulations));
+  }
+  // Every value alone, as --set would take it: the first refused value stops the sweep.
+  std::int64_t largest = estimate_simulation_bytes(base);
+  for (const Axis& axis : plan.axes) {
+    for (std::size_t i = 0; i < axis.size(); ++i) {
+      std::vector<scenario::Override> overrides = plan.base_overrides;
+      for (std::size_t k = 0; k < axis.keys.size(); ++k) {
+        overrides.push_back(scenario::Override{axis.keys[k], axis.values[k][i], "--vary"});
+      }
+      largest = std::max(largest, estimate_simulation_bytes(
+                                      scenario::load_string(plan.toml_text, plan.source_name, overrides)));
+    }
+  }
+  plan.bytes_per_simulation = largest;
+  const std::int64_t at_once = largest * std::max(1, request.jobs);
+  if (at_once > kMemoryBudgetBytes) {
+    throw SweepRefused(fmt::format("the sweep would hold about {} MiB at once ({} simulations at once of about {} MiB "
+                                   "each); the memory budget is {} MiB: use fewer --jobs or a smaller scenario",
+                                   at_once >> 20, std::max(1, request.jobs), largest >> 20,
+                                   kMemoryBudgetBytes >> 20));
+  }
+  return plan;
+}
+
+}  // namespace gilsim::sweep

@@ -1,0 +1,68 @@
+// A sweep, checked before anything runs: the scenario, the axes of the grid, the runs to
+// show, the seeds, and the limits that keep a sweep from asking for too much.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/loader.hpp"
+#include "sim/sweep/sweep_values.hpp"
+
+namespace gilsim::sweep {
+
+inline constexpr std::int64_t kMaxSimulations = 10'000;
+/// What the simulations running at once may hold, estimated from the scenario's steps.
+inline constexpr std::int64_t kMemoryBudgetBytes = std::int64_t{2} << 30;  // 2 GiB
+
+/// A sweep that asks for more than a limit allows; the message names the limit (exit 2).
+class SweepRefused : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct SweepRequest {
+  std::string file;                    ///< scenario file; empty: the built-in default
+  std::vector<std::string> overrides;  ///< --set KEY=VALUE texts, applied first
+  std::vector<std::string> vary;       ///< --vary KEY=VALUES texts: the axes, first outermost
+  int seeds = 1;                       ///< the scenario's seed, then seed+1, ...
+  std::vector<std::size_t> runs;       ///< indices of the runs to show; empty: every run
+  int jobs = 1;                        ///< simulations running at once (memory estimate)
+};
+
+/// Grid points are numbered with the first axis outermost: for axes of 3 and 2 values,
+/// point 1 is (value 0, value 1). A task is one point with one seed.
+struct SweepPlan {
+  std::string source_name;  ///< file name, or "<default>"
+  std::string toml_text;
+  std::vector<scenario::Override> base_overrides;
+  std::vector<Axis> axes;
+  int seeds = 1;
+  std::vector<std::size_t> runs;      ///< indices into the scenario's runs; speed-up is against run 0
+  std::vector<std::string> run_names;
+  std::string title;
+  std::string baseline;     ///< the scenario's first run: speed-up is against it
+  std::int64_t bytes_per_simulation = 0;  ///< the estimate the memory budget was checked with
+
+  std::size_t points() const;
+  std::size_t tasks() const { return points() * static_cast<std::size_t>(seeds); }
+  /// Simulations the sweep does: the shown runs, plus run 0 when it is not shown.
+  std::int64_t simulations() const;
+  std::vector<std::size_t> coordinates(std::size_t point) const;  ///< value index per axis
+  std::vector<scenario::Override> overrides_at(std::size_t point) const;
+  /// "workers=4, cores=2": each axis's first key and its value at `point`, from axis `from`.
+  std::string point_label(std::size_t point, std::size_t from = 0) const;
+  /// The scenario of a task: the file, --set, the point's values, the seed moved on by `seed`.
+  scenario::Scenario scenario_at(std::size_t point, int seed) const;
+};
+
+/// Loads the scenario and every value of every axis alone (so a value the key refuses fails
+/// as `--set` fails it, naming `--vary`), then checks the limits. Throws
+/// scenario::ScenarioError for bad input and SweepRefused for a sweep over a limit.
+SweepPlan make_plan(const SweepRequest& request);
+
+/// Rough bytes one simulation of `s` holds at its peak (its trace).
+std::int64_t estimate_simulation_bytes(const scenario::Scenario& s);
+
+}  // namespace gilsim::sweep

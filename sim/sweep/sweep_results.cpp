@@ -1,0 +1,85 @@
+// Simulating a sweep's tasks and summarising them over seeds.
+#include "sim/sweep/sweep_results.hpp"
+
+#include <cmath>
+
+#include "sim/model/simulate.hpp"
+#include "sim/trace/metrics.hpp"
+
+namespace gilsim::sweep {
+
+namespace {
+
+RunFigures figures_of(const trace::Metrics& baseline, const trace::Metrics& m) {
+  RunFigures f;
+  f.makespan_ns = m.makespan.ns();
+  f.speedup = trace::speedup(baseline, m);
+  f.cores_busy = m.core_utilisation;
+  f.gil_held = m.gil_lanes > 0 ? m.gil_held : -1.0;
+  f.gil_wait_ns = m.gil_wait_total.ns();
+  f.switches = m.gil_switches;
+  f.jobs_done = m.jobs_done;
+  return f;
+}
+
+Spread spread_of(const std::vector<double>& values) {
+  Spread s;
+  if (values.empty()) return s;
+  for (const double v : values) s.mean += v;
+  s.mean /= static_cast<double>(values.size());
+  if (values.size() < 2) return s;
+  double squares = 0.0;
+  for (const double v : values) squares += (v - s.mean) * (v - s.mean);
+  s.deviation = std::sqrt(squares / static_cast<double>(values.size() - 1));
+  return s;
+}
+
+}  // namespace
+
+std::vector<RunFigures> simulate_task(const SweepPlan& plan, std::size_t task) {
+  const auto seeds = static_cast<std::size_t>(plan.seeds);
+  const scenario::Scenario s = plan.scenario_at(task / seeds, static_cast<int>(task % seeds));
+  const trace::Metrics baseline = trace::compute_metrics(model::simulate(s, s.runs.front()));
+  std::vector<RunFigures> out;
+  out.reserve(plan.runs.size());
+  for (const std::size_t r : plan.runs) {
+    out.push_back(r == 0 ? figures_of(baseline, baseline)
+                         : figures_of(baseline, trace::compute_metrics(model::simulate(s, s.runs.at(r)))));
+    out.back().seed = s.seed;
+  }
+  return out;
+}
+
+SweepResult run_sweep_here(const SweepPlan& plan, const std::atomic<bool>* cancel, const SweepProgress& progress) {
+  SweepResult result{plan.runs.size(), plan.seeds, {}};
+  result.figures.reserve(plan.tasks() * plan.runs.size());
+  for (std::size_t task = 0; task < plan.tasks(); ++task) {
+    if (cancel != nullptr && cancel->load()) throw SweepCancelled();
+    const auto figures = simulate_task(plan, task);
+    result.figures.insert(result.figures.end(), figures.begin(), figures.end());
+    if (progress) progress(task + 1, plan.tasks());
+  }
+  return result;
+}
+
+PointSummary summarise(const SweepResult& result, std::size_t point, std::size_t run) {
+  std::vector<double> makespans, speedups, busy, held, switches;
+  PointSummary out;
+  for (int seed = 0; seed < result.seeds; ++seed) {
+    const RunFigures& f = result.at(point, seed, run);
+    makespans.push_back(static_cast<double>(f.makespan_ns));
+    speedups.push_back(f.speedup);
+    busy.push_back(f.cores_busy);
+    if (f.gil_held >= 0.0) held.push_back(f.gil_held);
+    switches.push_back(static_cast<double>(f.switches));
+  }
+  out.makespan_ns = spread_of(makespans);
+  out.speedup = spread_of(speedups);
+  out.cores_busy = spread_of(busy);
+  out.has_gil = !held.empty();
+  out.gil_held = spread_of(held);
+  out.switches = spread_of(switches);
+  return out;
+}
+
+}  // namespace gilsim::sweep

@@ -1,0 +1,69 @@
+// What a sweep measures: each shown run's figures at each grid point and seed, computed by
+// trace::compute_metrics, and their mean and spread over seeds.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <vector>
+
+#include "sim/sweep/sweep_plan.hpp"
+
+namespace gilsim::sweep {
+
+/// One run at one grid point and seed. Plain data: worker processes send it as bytes.
+struct RunFigures {
+  std::uint64_t seed = 0;    ///< the scenario's seed at this point, moved on by the seed's number
+  std::int64_t makespan_ns = 0;
+  double speedup = 0.0;      ///< the scenario's first run's makespan / this run's, same point and seed
+  double cores_busy = 0.0;   ///< 0..1
+  double gil_held = -1.0;    ///< 0..1; -1 when no process has a GIL
+  std::int64_t gil_wait_ns = 0;
+  std::int64_t switches = 0;
+  std::int64_t jobs_done = 0;
+};
+
+/// Every figure of a sweep: figures[(task * runs) + run], task = point * seeds + seed.
+struct SweepResult {
+  std::size_t run_count = 0;
+  int seeds = 1;
+  std::vector<RunFigures> figures;
+
+  const RunFigures& at(std::size_t point, int seed, std::size_t run) const {
+    return figures[(point * static_cast<std::size_t>(seeds) + static_cast<std::size_t>(seed)) * run_count + run];
+  }
+};
+
+/// The sweep was stopped (Ctrl-C) before it finished; nothing of it should be written.
+class SweepCancelled : public std::runtime_error {
+ public:
+  SweepCancelled() : std::runtime_error("interrupted") {}
+};
+
+/// Called after each task with (tasks done, tasks in all).
+using SweepProgress = std::function<void(std::size_t, std::size_t)>;
+
+/// The shown runs' figures for one task (a point and a seed), in the plan's run order.
+/// Throws scenario::ScenarioError when the point's values do not go together.
+std::vector<RunFigures> simulate_task(const SweepPlan& plan, std::size_t task);
+
+/// Runs every task here, one after another (the viewer calls it from a background thread).
+/// Throws SweepCancelled as soon as `cancel` is true between tasks.
+SweepResult run_sweep_here(const SweepPlan& plan, const std::atomic<bool>* cancel = nullptr,
+                           const SweepProgress& progress = {});
+
+struct Spread {
+  double mean = 0.0;
+  double deviation = 0.0;  ///< sample standard deviation over seeds; 0 for one seed
+};
+
+struct PointSummary {
+  Spread makespan_ns, speedup, cores_busy, gil_held, switches;
+  bool has_gil = false;
+};
+
+/// One run at one grid point, over its seeds.
+PointSummary summarise(const SweepResult& result, std::size_t point, std::size_t run);
+
+}  // namespace gilsim::sweep

@@ -1,0 +1,149 @@
+// `gilsim sweep` in-process: the table and chart of the example, rows written
+// atomically, the same bytes whatever --jobs, and exit 2 with a clear line for bad input.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/cli/cli_app.hpp"
+#include "sim/cli/text_chart.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Result run_gilsim(std::vector<std::string> args) {
+  args.insert(args.begin(), "gilsim");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  const int code = gilsim::cli::run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+const std::string kScenarios = std::string(GILSIM_SOURCE_DIR) + "/scenarios/";
+const fs::path kOut = fs::path(GILSIM_BINARY_DIR) / "tests" / "cli";
+
+}  // namespace
+
+TEST_CASE("sweeping workers 1..16 over lesson 9 prints a table per run and the chart, and one CSV row per run x point") {
+  const fs::path csv = kOut / "sweep_pool_sizing.csv";
+  fs::remove(csv);
+  const Result r = run_gilsim({"sweep", kScenarios + "09-pool-sizing.toml", "--vary", "workers=1..16", "--width", "90",
+                               "--csv", csv.string()});
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
+  CHECK(r.out.find("  workers: 16 values, 1 to 16\n") != std::string::npos);
+  CHECK(r.out.find("\nPool(16) (process_pool)\nworkers  makespan  speedup  cores busy  GIL held  switches\n") !=
+        std::string::npos);
+  CHECK(r.out.find("\nSpeed-up against workers\n") != std::string::npos);
+  CHECK(r.out.find("1 Pool(2)   2 Pool()   3 Pool(8)   4 Pool(16)") != std::string::npos);
+  const auto chart = lines_of(r.out.substr(r.out.find("\nSpeed-up against")));
+  for (const auto& line : chart) CHECK_MESSAGE(line.size() <= 90, line);
+  const auto rows = lines_of(read_text(csv));
+  REQUIRE(rows.size() == 1 + 16 * 4);
+  CHECK(rows[0] == "point,workers,seed,run,makespan_ns,speedup,cores_busy,gil_held,gil_wait_ns,switches,jobs_done");
+  CHECK(rows[1].starts_with("0,1,1,Pool(2),"));
+  CHECK(rows[64].starts_with("15,16,1,Pool(16),"));
+}
+
+TEST_CASE("the output and the files are the same bytes whatever --jobs") {
+  std::vector<std::string> outputs, csvs, jsons;
+  for (const char* jobs : {"1", "2", "3"}) {
+    const fs::path csv = kOut / (std::string("sweep_jobs_") + jobs + ".csv");
+    const fs::path json = kOut / (std::string("sweep_jobs_") + jobs + ".json");
+    const Result r = run_gilsim({"sweep", "--vary", "cores=1..4", "--vary", "switch_interval=1ms..4ms*2", "--seeds",
+                                 "2", "--jobs", jobs, "--width", "80", "--csv", csv.string(), "--json", json.string()});
+    REQUIRE(r.code == 0);
+    // The file names differ by --jobs; the rest of the output must not.
+    std::string out = r.out;
+    out = out.substr(0, out.find("\nwrote "));
+    outputs.push_back(out);
+    csvs.push_back(read_text(csv));
+    jsons.push_back(read_text(json));
+  }
+  CHECK(outputs[0].find("± ") != std::string::npos);  // two seeds: mean and spread
+  CHECK(lines_of(csvs[0]).size() == 1 + 4 * 3 * 2 * 4);
+  CHECK(jsons[0].find("\"rows\"") != std::string::npos);
+  for (std::size_t i = 1; i < outputs.size(); ++i) {
+    CHECK(outputs[i] == outputs[0]);
+    CHECK(csvs[i] == csvs[0]);
+    CHECK(jsons[i] == jsons[0]);
+  }
+}
+
+TEST_CASE("bad sweep input exits with 2, says what is wrong, and writes nothing") {
+  const fs::path csv = kOut / "sweep_refused.csv";
+  fs::remove(csv);
+  const auto refused = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"sweep", kScenarios + "09-pool-sizing.toml"});
+    args.insert(args.end(), {"--csv", csv.string()});
+    const Result r = run_gilsim(args);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK_FALSE(fs::exists(csv));
+    return r.err;
+  };
+  CHECK(refused({"--vary", "core=1,2"}).starts_with("--vary core=1: unknown key 'core'; expected a shorthand"));
+  CHECK(refused({"--vary", "workers="}) == "--vary workers=: there are no values after '='; expected a list such as "
+                                           "1,2,4,8 or a range such as 1..16\n");
+  CHECK(refused({"--vary", "workers=1..16:0"}) == "--vary workers=1..16:0: the step of '1..16:0' is zero; expected a "
+                                                  "step above zero, such as 1..16:2\n");
+  CHECK(refused({"--vary", "workers=1..16*1"}).starts_with("--vary workers=1..16*1: '1..16*1' multiplies by 1 and "
+                                                           "never reaches 16"));
+  CHECK(refused({"--vary", "workers=0..4"}) == "--vary workers=0: 'workers' is 0; expected an integer from 1 to 10000\n");
+  CHECK(refused({"--vary", "workers=1..16", "--vary", "seed=1..1000"}).starts_with(
+      "gilsim: the sweep asks for 64000 simulations"));
+  CHECK(refused({"--vary", "workers=1,2", "--run", "nope"}).starts_with("gilsim: "));
+  CHECK(refused({}).find("--vary is required") != std::string::npos);
+  CHECK(refused({"--vary", "workers=1,2", "--jobs", "0"}).find("--jobs") != std::string::npos);
+}
+
+TEST_CASE("a text chart fits its width and labels its axes and lines") {
+  gilsim::cli::TextChart chart;
+  chart.x_label = "workers";
+  chart.y_label = "speed-up";
+  chart.x_texts = {"1", "2", "4", "8"};
+  chart.x_positions = {1, 2, 4, 8};
+  chart.series = {{"pool", {1.0, 2.0, 3.5, 3.0}}, {"threads", {1.0, 1.0, 1.0, 1.0}}};
+  const std::string text = gilsim::cli::render_text_chart(chart, 50, 9);
+  const auto lines = lines_of(text);
+  for (const auto& line : lines) CHECK_MESSAGE(line.size() <= 50, line);
+  // 3.5 rounds the axis up to 4.0x in four steps of 1.0; rows are 0.5x apart.
+  CHECK(lines[0] == "speed-up");
+  CHECK(lines[1].starts_with("4.0x |"));
+  CHECK(lines[3].starts_with("3.0x |"));
+  CHECK(lines[9].starts_with("0.0x |"));
+  // x = 1 in the first column, 8 in the last: the plot is 50 - 4 - 3 = 43 columns, and x = 2
+  // and 4 sit at 1/7 and 3/7 of its 42 steps (columns 6 and 18).
+  CHECK(lines[7] == "1.0x |*.....2...........2.......................2");
+  CHECK(lines[10] == "     +-------------------------------------------");
+  CHECK(lines[11] == "      1     2           4                       8");
+  CHECK(lines[12].find("workers") != std::string::npos);
+  CHECK(lines[13] == "1 pool   2 threads   * several runs");
+  CHECK(lines[2].find('1') != std::string::npos);  // pool's 3.5x, between 4.0x and 3.0x
+}

@@ -1,0 +1,82 @@
+// The sweep lessons teach a curve: run the sweep each note shows and check the shape the
+// note describes, so the note cannot drift from what the model draws.
+#include <doctest/doctest.h>
+
+#include <regex>
+#include <string>
+
+#include "sim/scenario/loader.hpp"
+#include "sim/sweep/sweep_results.hpp"
+
+using namespace gilsim;
+
+namespace {
+
+const std::string kScenarios = std::string(GILSIM_SOURCE_DIR) + "/scenarios/";
+
+/// The --vary options of the command in the scenario's note.
+std::vector<std::string> vary_in_note(const std::string& file) {
+  const std::string note = scenario::load_file(kScenarios + file).note;
+  std::vector<std::string> vary;
+  const std::regex option(R"(--vary (?:"([^"]+)\"|(\S+)))");
+  for (auto it = std::sregex_iterator(note.begin(), note.end(), option); it != std::sregex_iterator(); ++it) {
+    vary.push_back((*it)[1].matched ? (*it)[1].str() : (*it)[2].str());
+  }
+  return vary;
+}
+
+struct Curves {
+  sweep::SweepPlan plan;
+  sweep::SweepResult result;
+  double at(std::size_t point, const std::string& run) const {
+    const auto r = std::find(plan.run_names.begin(), plan.run_names.end(), run) - plan.run_names.begin();
+    return sweep::summarise(result, point, static_cast<std::size_t>(r)).speedup.mean;
+  }
+};
+
+Curves sweep_of(const std::string& file) {
+  sweep::SweepRequest request;
+  request.file = kScenarios + file;
+  request.vary = vary_in_note(file);
+  REQUIRE(request.vary.size() == 1);
+  Curves c{sweep::make_plan(request), {}};
+  c.result = sweep::run_sweep_here(c.plan);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("lesson 20: the pool's speed-up rises to the core count, then falls as start-ups add up") {
+  const Curves c = sweep_of("20-sweep-pool-size.toml");
+  REQUIRE(c.plan.points() == 16);  // workers 1 to 16: point i has i + 1 workers
+  for (std::size_t i = 1; i < 4; ++i) CHECK(c.at(i, "process pool") > c.at(i - 1, "process pool") + 0.4);
+  for (std::size_t i = 0; i < 16; ++i) {
+    CAPTURE(i);
+    CHECK(c.at(i, "process pool") <= c.at(3, "process pool"));  // four workers, one per core, is best
+    CHECK(c.at(i, "thread pool") == doctest::Approx(1.0).epsilon(0.05));
+    CHECK(c.at(i, "process pool, spawn") < c.at(i, "process pool"));
+  }
+  // The figures docs/lessons.md quotes: 3.3x at four, less at five, about 2.2x at sixteen.
+  CHECK(c.at(3, "process pool") == doctest::Approx(3.3).epsilon(0.02));
+  CHECK(c.at(4, "process pool") < c.at(3, "process pool"));
+  CHECK(c.at(15, "process pool") == doctest::Approx(2.2).epsilon(0.03));
+  CHECK(c.at(15, "process pool") < c.at(3, "process pool") - 0.8);       // fork: falls
+  CHECK(c.at(15, "process pool, spawn") < c.at(3, "process pool, spawn") / 1.8);  // spawn: falls steeply
+}
+
+TEST_CASE("lesson 21: threads and asyncio pay as waiting grows, and overtake the pool near three quarters") {
+  const Curves c = sweep_of("21-sweep-waiting-share.toml");
+  REQUIRE(c.plan.points() == 10);  // 0 to 90 ms of each 100 ms job waits: point i is 10 i %
+  CHECK(c.at(0, "16 threads") < 1.05);
+  CHECK(c.at(0, "asyncio") < 1.05);
+  CHECK(c.at(0, "process pool") > 3.5);
+  for (std::size_t i = 1; i < 10; ++i) {
+    CHECK(c.at(i, "16 threads") > c.at(i - 1, "16 threads"));
+    CHECK(c.at(i, "asyncio") > c.at(i - 1, "asyncio"));
+  }
+  // The crossing: the pool ahead up to 70 % waiting, threads and asyncio ahead from 80 %.
+  CHECK(c.at(7, "process pool") > c.at(7, "16 threads"));
+  CHECK(c.at(8, "16 threads") > c.at(8, "process pool"));
+  CHECK(c.at(8, "asyncio") > c.at(8, "process pool"));
+  CHECK(c.at(9, "16 threads") > 1.5 * c.at(9, "process pool"));  // "more than one and a half times"
+}

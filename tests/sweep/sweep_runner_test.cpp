@@ -1,0 +1,194 @@
+// A sweep's plan and its runs: values checked as --set checks them, the limits named,
+// the same figures whether it runs here or in 1, 2 or 3 worker processes, and no process
+// left behind when it is cancelled or a worker dies.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <string>
+
+#include "real_test_support.hpp"
+#include "sim/sweep/sweep_processes.hpp"
+
+using namespace gilsim;
+using real::testing::child_pids_of_this_process;
+using real::testing::children_of_this_process;
+
+namespace {
+
+const std::string kScenarios = std::string(GILSIM_SOURCE_DIR) + "/scenarios/";
+
+sweep::SweepRequest request(std::string file, std::vector<std::string> vary, int seeds = 1) {
+  sweep::SweepRequest r;
+  r.file = kScenarios + file;
+  r.vary = std::move(vary);
+  r.seeds = seeds;
+  return r;
+}
+
+template <typename Error>
+std::string error_of(const sweep::SweepRequest& r) {
+  try {
+    sweep::make_plan(r);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+void check_same(const sweep::SweepResult& a, const sweep::SweepResult& b) {
+  REQUIRE(a.figures.size() == b.figures.size());
+  for (std::size_t i = 0; i < a.figures.size(); ++i) {
+    CAPTURE(i);
+    CHECK(a.figures[i].seed == b.figures[i].seed);
+    CHECK(a.figures[i].makespan_ns == b.figures[i].makespan_ns);
+    CHECK(a.figures[i].speedup == b.figures[i].speedup);
+    CHECK(a.figures[i].cores_busy == b.figures[i].cores_busy);
+    CHECK(a.figures[i].gil_held == b.figures[i].gil_held);
+    CHECK(a.figures[i].gil_wait_ns == b.figures[i].gil_wait_ns);
+    CHECK(a.figures[i].switches == b.figures[i].switches);
+    CHECK(a.figures[i].jobs_done == b.figures[i].jobs_done);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a value the key refuses is refused as --set refuses it, naming --vary") {
+  CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"workers=0..4"})) ==
+        "--vary workers=0: 'workers' is 0; expected an integer from 1 to 10000");
+  CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"cores=1,2,lots"})) ==
+        "--vary cores=lots: 'cores' is a string; expected an integer from 1 to 256");
+  CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"core=1,2"})) ==
+        "--vary core=1: unknown key 'core'; expected a shorthand (cores, switch_interval, gil, seed, workers, jobs) "
+        "or a dotted path into the file, such as machine.cores; did you mean 'cores'?");
+  CHECK(error_of<scenario::ScenarioError>(request("01-cpu-bound.toml", {"switch_interval=0ms,1ms"})).starts_with(
+      "--vary switch_interval=0ms: "));
+  CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {})) ==
+        "--vary: a sweep needs at least one; expected --vary KEY=VALUES, such as --vary workers=1..16");
+}
+
+TEST_CASE("a sweep over a limit is refused before it starts, naming the limit") {
+  SUBCASE("more than 10,000 simulations") {
+    CHECK(error_of<sweep::SweepRefused>(request("09-pool-sizing.toml", {"workers=1..16", "seed=1..200"})) ==
+          "the sweep asks for 12800 simulations (3200 grid points x 1 seed x 4 runs); the limit is 10000 "
+          "simulations: vary fewer values or fewer keys, or choose runs with --run");
+    auto seeds = request("09-pool-sizing.toml", {"workers=1..16"}, 200);
+    CHECK(error_of<sweep::SweepRefused>(seeds).starts_with("the sweep asks for 12800 simulations (16 grid points x "
+                                                           "200 seeds x 4 runs)"));
+  }
+  SUBCASE("more memory than the budget") {
+    auto big = request("03-ten-thousand-connections.toml", {"jobs=50000,100000"});
+    big.jobs = 64;
+    CHECK(error_of<sweep::SweepRefused>(big).find("the memory budget is 2048 MiB: use fewer --jobs or a smaller "
+                                                  "scenario") != std::string::npos);
+  }
+}
+
+TEST_CASE("grid points are numbered with the first key outermost") {
+  const auto plan = sweep::make_plan(request("09-pool-sizing.toml", {"workers=1..3", "cores=2,4"}));
+  CHECK(plan.points() == 6);
+  CHECK(plan.coordinates(0) == std::vector<std::size_t>{0, 0});
+  CHECK(plan.coordinates(1) == std::vector<std::size_t>{0, 1});
+  CHECK(plan.coordinates(5) == std::vector<std::size_t>{2, 1});
+  const auto overrides = plan.overrides_at(3);
+  REQUIRE(overrides.size() == 2);
+  CHECK(overrides[0].key == "workers");
+  CHECK(overrides[0].value == "2");
+  CHECK(overrides[1].value == "4");
+  CHECK(plan.scenario_at(3, 0).machine.cores == 4);
+  CHECK(plan.simulations() == 24);
+}
+
+TEST_CASE("the speed-up is against the scenario's first run, simulated even when it is not shown") {
+  auto r = request("20-sweep-pool-size.toml", {"workers=1,4"});
+  r.runs = {1};  // the fork pool only
+  const auto plan = sweep::make_plan(r);
+  CHECK(plan.simulations() == 4);
+  const auto result = sweep::run_sweep_here(plan);
+  REQUIRE(result.figures.size() == 2);
+  const auto& one = result.at(0, 0, 0);
+  const auto& four = result.at(1, 0, 0);
+  // Sixteen jobs of 25 ms, one after another: 400 ms; a pool of one worker adds its start-up.
+  CHECK(one.speedup < 1.0);
+  CHECK(one.speedup > 0.9);
+  CHECK(four.speedup > 3.0);
+  CHECK(four.speedup < 4.0);
+  CHECK(four.gil_held > 0.0);
+}
+
+TEST_CASE("seeds give each point a mean and a spread") {
+  // The default scenario draws its durations from its seeded generator.
+  sweep::SweepRequest r;
+  r.vary = {"cores=1,2"};
+  r.seeds = 3;
+  const auto plan = sweep::make_plan(r);
+  const auto result = sweep::run_sweep_here(plan);
+  const auto base_seed = scenario::load_default().seed;
+  for (int seed = 0; seed < 3; ++seed) CHECK(result.at(0, seed, 0).seed == base_seed + static_cast<std::uint64_t>(seed));
+  const auto summary = sweep::summarise(result, 1, 1);
+  double sum = 0.0;
+  for (int seed = 0; seed < 3; ++seed) sum += static_cast<double>(result.at(1, seed, 1).makespan_ns);
+  CHECK(summary.makespan_ns.mean == doctest::Approx(sum / 3.0));
+  CHECK(summary.makespan_ns.deviation > 0.0);  // different seeds, different draws
+  CHECK(sweep::summarise(result, 1, 0).speedup.mean == 1.0);
+}
+
+TEST_CASE("the same sweep gives the same figures here and in 1, 2 or 3 worker processes") {
+  const auto plan = sweep::make_plan(request("21-sweep-waiting-share.toml",
+                                             {"job.request.steps.2.io=0ms..90ms:30ms; job.request.steps.1.cpu=100ms..10ms:30ms",
+                                              "cores=2,4"},
+                                             2));
+  const auto here = sweep::run_sweep_here(plan);
+  for (int workers : {1, 2, 3}) {
+    CAPTURE(workers);
+    std::size_t calls = 0;
+    const auto there = sweep::run_sweep_in_processes(plan, workers, nullptr, [&](std::size_t done, std::size_t total) {
+      ++calls;
+      CHECK(done == calls);
+      CHECK(total == plan.tasks());
+    });
+    CHECK(calls == plan.tasks());
+    check_same(here, there);
+    CHECK(children_of_this_process() == 0);
+  }
+}
+
+TEST_CASE("a point whose values do not go together fails the sweep with the scenario's error") {
+  // Each value alone is fine; a start method on a thread pool is not.
+  const auto plan = sweep::make_plan(request("09-pool-sizing.toml", {"run.1.executor=process_pool,thread_pool",
+                                                                     "run.1.start_method=fork,spawn"}));
+  CHECK_THROWS_WITH_AS(sweep::run_sweep_in_processes(plan, 2), doctest::Contains("--vary run.1.start_method="),
+                       scenario::ScenarioError);
+  CHECK(children_of_this_process() == 0);
+}
+
+TEST_CASE("a cancelled sweep stops every worker and leaves no process behind") {
+  const auto plan = sweep::make_plan(request("01-cpu-bound.toml", {"seed=1..400"}));
+  std::atomic<bool> cancel{false};
+  std::size_t seen = 0;
+  CHECK_THROWS_AS(sweep::run_sweep_in_processes(plan, 3, &cancel,
+                                                [&](std::size_t done, std::size_t) {
+                                                  seen = done;
+                                                  cancel = true;
+                                                }),
+                  sweep::SweepCancelled);
+  CHECK(seen >= 1);
+  CHECK(seen < plan.tasks());
+  CHECK(children_of_this_process() == 0);
+  CHECK_THROWS_AS(sweep::run_sweep_here(plan, &cancel), sweep::SweepCancelled);
+}
+
+TEST_CASE("a worker that dies fails the sweep with a clear message and no orphans") {
+  const auto plan = sweep::make_plan(request("01-cpu-bound.toml", {"seed=1..400"}));
+  bool killed = false;
+  const auto kill_one = [&](std::size_t, std::size_t) {
+    if (killed) return;
+    const auto children = child_pids_of_this_process();
+    if (children.empty()) return;
+    ::kill(children.front(), SIGKILL);
+    killed = true;
+  };
+  CHECK_THROWS_WITH_AS(sweep::run_sweep_in_processes(plan, 2, nullptr, kill_one),
+                       doctest::Contains("killed by signal 9"), std::runtime_error);
+  CHECK(killed);
+  CHECK(children_of_this_process() == 0);
+}

@@ -1,0 +1,144 @@
+// The sweep panel's logic without a window: the chart's layout (lines, error bars, small
+// multiples, ticks), hit testing, and the bridge between grid points and the knobs.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "viz/sweep_chart.hpp"
+#include "viz/sweep_runner.hpp"
+
+using namespace gilsim;
+
+namespace {
+
+const std::string kScenarios = std::string(GILSIM_SOURCE_DIR) + "/scenarios/";
+
+sweep::SweepPlan plan_of(std::string file, std::vector<std::string> vary, int seeds = 1) {
+  sweep::SweepRequest r;
+  r.file = file.empty() ? "" : kScenarios + file;
+  r.vary = std::move(vary);
+  r.seeds = seeds;
+  return sweep::make_plan(r);
+}
+
+const viz::SweepChartSize kSize{100, 50, 800, 400, 10, 5};
+
+}  // namespace
+
+TEST_CASE("a sweep chart puts one line per run across the plot, on a shared round axis") {
+  const auto plan = plan_of("20-sweep-pool-size.toml", {"workers=1,2,4"});
+  const auto result = sweep::run_sweep_here(plan);
+  const auto chart = viz::layout_sweep_chart(plan, result, kSize);
+  REQUIRE(chart.plots.size() == 1);
+  const auto& plot = chart.plots.front();
+  CHECK(plot.title.empty());
+  CHECK(chart.x_label == "workers");
+  CHECK(chart.y_top == 4.0);  // the fork pool reaches 3.3x
+  REQUIRE(plot.lines.size() == 4);
+  const auto& pool = plot.lines[1];
+  REQUIRE(pool.size() == 3);
+  // Linear x: 1, 2 and 4 at 0, 1/3 and 1 of the plot's width.
+  CHECK(pool[0].x == doctest::Approx(plot.left));
+  CHECK(pool[1].x == doctest::Approx(plot.left + (plot.right - plot.left) / 3));
+  CHECK(pool[2].x == doctest::Approx(plot.right));
+  // y: the speed-up over the 4.0x top.
+  CHECK(pool[2].y == doctest::Approx(plot.bottom - static_cast<float>(pool[2].speedup / 4.0) * (plot.bottom - plot.top)));
+  CHECK(plot.lines[0][1].y == doctest::Approx(plot.bottom - 0.25f * (plot.bottom - plot.top)));  // sequential: 1x
+  CHECK(pool[2].point == 2);
+  CHECK(pool[2].run == 1);
+  REQUIRE(plot.y_ticks.size() == 5);
+  CHECK(plot.y_ticks.back().label == "4.0x");
+  REQUIRE(plot.x_ticks.size() == 3);
+  CHECK(plot.x_ticks[2].label == "4");
+  SUBCASE("a click near a point finds it; far from every point, nothing") {
+    const auto hit = viz::hit_sweep_marker(chart, pool[2].x + 3, pool[2].y - 2, 8);
+    REQUIRE(hit);
+    CHECK(hit->point == 2);
+    CHECK(hit->run == 1);
+    CHECK_FALSE(viz::hit_sweep_marker(chart, plot.left + 200, plot.top - 40, 8));
+  }
+}
+
+TEST_CASE("a second key gives small multiples, and seeds give error bars") {
+  const auto plan = plan_of("", {"cores=1,2,4", "switch_interval=1ms,5ms"}, 3);
+  const auto result = sweep::run_sweep_here(plan);
+  const auto chart = viz::layout_sweep_chart(plan, result, kSize);
+  REQUIRE(chart.plots.size() == 2);
+  CHECK(chart.plots[0].title == "switch_interval=1ms");
+  CHECK(chart.plots[1].title == "switch_interval=5ms");
+  CHECK(chart.plots[0].right <= chart.plots[1].left);  // side by side
+  CHECK(chart.error_bars);
+  bool any_spread = false;
+  for (const auto& line : chart.plots[1].lines) {
+    for (const auto& m : line) {
+      CHECK(m.y_low >= m.y);
+      CHECK(m.y_high <= m.y);
+      any_spread = any_spread || m.deviation > 0.0;
+    }
+  }
+  CHECK(any_spread);  // the default scenario draws random durations
+  CHECK(chart.plots[1].lines[0][2].point == 5);  // cores=4 (index 2) at switch_interval=5ms (index 1)
+}
+
+TEST_CASE("a grid point opens as knobs: knob keys as knobs, other keys as extra overrides") {
+  const auto plan = plan_of("21-sweep-waiting-share.toml",
+                            {"job.request.steps.2.io=0ms..90ms:30ms; job.request.steps.1.cpu=100ms..10ms:30ms",
+                             "cores=2,4", "switch_interval=1ms,2ms"});
+  viz::Knobs base;
+  base.jobs = 8;
+  const viz::Knobs k = viz::knobs_at(plan, plan.points() - 1, base);
+  CHECK(k.cores == 4);
+  CHECK(k.switch_interval == Time{2'000'000});
+  CHECK(k.jobs == 8);
+  REQUIRE(k.more.size() == 2);
+  CHECK(k.more[0].key == "job.request.steps.2.io");
+  CHECK(k.more[0].value == "90ms");
+  CHECK(k.more[1].value == "10ms");
+  // Opening another point replaces the extra values rather than piling them up.
+  CHECK(viz::knobs_at(plan, 0, k).more.size() == 2);
+  CHECK(viz::knobs_at(plan, 0, k).more[0].value == "0ms");
+  const auto s = scenario::load_file(kScenarios + "21-sweep-waiting-share.toml", k.overrides());
+  CHECK(s.jobs[0].steps[1].duration.a == Time{90'000'000});
+  CHECK(s.machine.cores == 4);
+}
+
+TEST_CASE("sweep this knob: each knob starts from values that reach the scenario's own") {
+  const auto s = scenario::load_file(kScenarios + "03-ten-thousand-connections.toml");
+  CHECK(viz::default_sweep_values("workers", s) == "1..16");
+  CHECK(viz::default_sweep_values("cores", s) == "1..8");
+  CHECK(viz::default_sweep_values("switch_interval", s) == "1ms..64ms*2");
+  CHECK(viz::default_sweep_values("jobs", s) == "1..16384*2");
+  viz::SweepView view;
+  view.vary = "cores=1..2";
+  viz::Knobs knobs;
+  knobs.cores = 3;
+  knobs.jobs = 10;
+  const auto plan = viz::plan_sweep((kScenarios + "01-cpu-bound.toml"), knobs, view);
+  // The varied knob is the sweep's; the other knobs stay as set.
+  REQUIRE(plan.base_overrides.size() == 1);
+  CHECK(plan.base_overrides[0].key == "jobs");
+  CHECK(plan.points() == 2);
+}
+
+TEST_CASE("the background sweep gives the figures a sweep here gives, and can be cancelled") {
+  const auto plan = plan_of("20-sweep-pool-size.toml", {"workers=1..4"});
+  viz::SweepRunner runner;
+  runner.start(plan);
+  runner.wait();
+  CHECK_FALSE(runner.running());
+  auto finished = runner.take_finished();
+  REQUIRE(finished);
+  REQUIRE(finished->result);
+  const auto here = sweep::run_sweep_here(plan);
+  REQUIRE(finished->result->figures.size() == here.figures.size());
+  for (std::size_t i = 0; i < here.figures.size(); ++i) CHECK(finished->result->figures[i].makespan_ns == here.figures[i].makespan_ns);
+  CHECK(runner.progress() == std::pair<std::size_t, std::size_t>{4, 4});
+  CHECK_FALSE(runner.take_finished());
+  runner.start(plan_of("", {"seed=1..2000"}));
+  runner.cancel();
+  runner.wait();
+  finished = runner.take_finished();
+  REQUIRE(finished);
+  CHECK_FALSE(finished->result);
+  CHECK(finished->error == "cancelled");
+}

@@ -1,0 +1,57 @@
+// The sweep panel's chart, laid out in pixels without drawing anything: one line per run,
+// error bars over seeds, small multiples when a second key varies, ticks, and hit testing.
+// viz/ui/sweep_panel.cpp paints it with the ImGui draw list.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/sweep/sweep_results.hpp"
+
+namespace gilsim::viz {
+
+/// One run at one grid point, placed: the mean at (x, y), mean ± deviation from y_low to y_high.
+struct SweepMarker {
+  float x = 0, y = 0, y_low = 0, y_high = 0;
+  std::size_t point = 0;
+  std::size_t run = 0;
+  double speedup = 0, deviation = 0;
+};
+
+struct SweepTick {
+  float at = 0;  ///< pixel x (x ticks) or y (y ticks)
+  std::string label;
+};
+
+/// One small multiple: the first key along x, at one value of the other keys.
+struct SweepPlot {
+  float left = 0, top = 0, right = 0, bottom = 0;  ///< the plot area
+  std::string title;                                ///< "cores=2"; empty when one key varies
+  std::vector<std::vector<SweepMarker>> lines;      ///< per shown run, in x order
+  std::vector<SweepTick> x_ticks, y_ticks;
+};
+
+struct SweepChart {
+  std::vector<SweepPlot> plots;
+  std::string x_label;
+  double y_top = 1.0;       ///< speed-up at the top of every plot (they share the axis)
+  bool error_bars = false;  ///< several seeds
+};
+
+struct SweepChartSize {
+  float left = 0, top = 0, width = 0, height = 0;
+  float text_height = 13;  ///< of one line of text, for margins
+  float char_width = 7;    ///< of one character, to thin out x labels
+};
+
+/// At most this many small multiples; more combinations of the other keys are left out.
+inline constexpr std::size_t kMaxSweepPlots = 6;
+
+SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepResult& result,
+                              const SweepChartSize& size);
+
+/// The marker nearest (x, y) within `radius` pixels, if any.
+std::optional<SweepMarker> hit_sweep_marker(const SweepChart& chart, float x, float y, float radius);
+
+}  // namespace gilsim::viz

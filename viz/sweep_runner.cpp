@@ -1,0 +1,121 @@
+// The viewer's background sweep and its link with the knobs.
+#include "viz/sweep_runner.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "sim/scenario/value_syntax.hpp"
+
+namespace gilsim::viz {
+
+SweepRunner::~SweepRunner() {
+  cancel();
+  wait();
+}
+
+void SweepRunner::start(sweep::SweepPlan plan) {
+  cancel();
+  wait();
+  cancel_ = false;
+  done_ = 0;
+  total_ = plan.tasks();
+  running_ = true;
+  thread_ = std::thread([this, plan = std::move(plan)]() mutable {
+    SweepOutcome outcome{std::move(plan), std::nullopt, {}};
+    try {
+      outcome.result = sweep::run_sweep_here(outcome.plan, &cancel_, [this](std::size_t done, std::size_t) { done_ = done; });
+    } catch (const sweep::SweepCancelled&) {
+      outcome.error = "cancelled";
+    } catch (const std::exception& e) {
+      outcome.error = e.what();
+    }
+    std::lock_guard lock(mutex_);
+    finished_ = std::move(outcome);
+    running_ = false;
+  });
+}
+
+void SweepRunner::cancel() { cancel_ = true; }
+
+void SweepRunner::wait() {
+  if (thread_.joinable()) thread_.join();
+}
+
+bool SweepRunner::running() const { return running_; }
+
+std::pair<std::size_t, std::size_t> SweepRunner::progress() const { return {done_.load(), total_.load()}; }
+
+std::optional<SweepOutcome> SweepRunner::take_finished() {
+  std::lock_guard lock(mutex_);
+  std::optional<SweepOutcome> out = std::move(finished_);
+  finished_.reset();
+  return out;
+}
+
+namespace {
+
+constexpr std::array<std::string_view, 4> kKnobKeys{"cores", "switch_interval", "workers", "jobs"};
+
+std::optional<int> whole(const std::string& text) {
+  int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+bool is_knob_key(std::string_view key) { return std::find(kKnobKeys.begin(), kKnobKeys.end(), key) != kKnobKeys.end(); }
+
+std::string default_sweep_values(std::string_view knob, const scenario::Scenario& s) {
+  if (knob == "cores") return fmt::format("1..{}", std::max(8, s.machine.cores));
+  if (knob == "switch_interval") return "1ms..64ms*2";
+  if (knob == "jobs") {
+    const int jobs = s.jobs.empty() ? 1 : s.jobs.front().count;
+    int top = 64;
+    while (top < jobs && top < 65536) top *= 2;
+    return fmt::format("1..{}*2", top);
+  }
+  return "1..16";
+}
+
+Knobs knobs_at(const sweep::SweepPlan& plan, std::size_t point, Knobs base) {
+  for (const scenario::Override& o : plan.overrides_at(point)) {
+    if (o.option != "--vary") continue;
+    if (!is_knob_key(o.key)) {
+      std::erase_if(base.more, [&](const scenario::Override& m) { return m.key == o.key; });
+      base.more.push_back(o);
+      continue;
+    }
+    if (o.key == "cores") base.cores = whole(o.value);
+    if (o.key == "workers") base.workers = whole(o.value);
+    if (o.key == "jobs") base.jobs = whole(o.value);
+    if (o.key == "switch_interval") {
+      const auto t = scenario::parse_time(o.value);
+      if (t.ok()) base.switch_interval = t.value;
+    }
+  }
+  return base;
+}
+
+sweep::SweepPlan plan_sweep(const std::string& file, const Knobs& knobs, const SweepView& view) {
+  sweep::SweepRequest request;
+  request.file = file;
+  request.vary = {view.vary};
+  if (!view.vary_also.empty()) request.vary.push_back(view.vary_also);
+  request.seeds = view.seeds;
+  const auto varied = [&](std::string_view key) {
+    return std::any_of(request.vary.begin(), request.vary.end(), [&](const std::string& v) {
+      return v.substr(0, v.find('=')) == key;
+    });
+  };
+  for (const scenario::Override& o : knobs.overrides()) {
+    if (!varied(o.key)) request.overrides.push_back(o.key + "=" + o.value);
+  }
+  return sweep::make_plan(request);
+}
+
+}  // namespace gilsim::viz

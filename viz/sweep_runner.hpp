@@ -1,0 +1,74 @@
+// The viewer's sweeps: a plan run on a background thread (sweep::run_sweep_here, so the
+// window stays responsive and no process is forked from a threaded program), what the
+// sweep panel keeps between frames, and the bridge between grid points and the knobs.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "sim/sweep/sweep_results.hpp"
+#include "viz/knobs.hpp"
+
+namespace gilsim::viz {
+
+/// A finished sweep: its plan and figures, or why it did not finish.
+struct SweepOutcome {
+  sweep::SweepPlan plan;
+  std::optional<sweep::SweepResult> result;
+  std::string error;  ///< set when result is not
+};
+
+class SweepRunner {
+ public:
+  SweepRunner() = default;
+  SweepRunner(const SweepRunner&) = delete;
+  SweepRunner& operator=(const SweepRunner&) = delete;
+  /// Cancels and joins: no thread outlives the runner.
+  ~SweepRunner();
+
+  /// Runs `plan` in the background; cancels and joins a previous start first.
+  void start(sweep::SweepPlan plan);
+  void cancel();
+  void wait();
+  bool running() const;
+  /// Tasks done and in all, for a progress bar.
+  std::pair<std::size_t, std::size_t> progress() const;
+  /// The finished sweep, once, for the UI thread.
+  std::optional<SweepOutcome> take_finished();
+
+ private:
+  std::thread thread_;
+  std::atomic<bool> cancel_{false};
+  std::atomic<bool> running_{false};
+  std::atomic<std::size_t> done_{0}, total_{0};
+  mutable std::mutex mutex_;
+  std::optional<SweepOutcome> finished_;
+};
+
+/// The sweep panel's state between frames.
+struct SweepView {
+  SweepRunner runner;
+  bool visible = false;
+  std::string vary = "workers=1..16";  ///< the first key, as --vary takes it
+  std::string vary_also;               ///< an optional second key: small multiples
+  int seeds = 1;
+  std::optional<SweepOutcome> shown;
+  std::string error;                   ///< why the last start was refused
+};
+
+/// The knobs the viewer can sweep ("sweep this knob"): cores, switch_interval, workers, jobs.
+bool is_knob_key(std::string_view key);
+/// The values a knob's sweep starts with, reaching the scenario's own value:
+/// cores 1..8, workers 1..16, switch_interval 1ms..64ms*2, jobs 1..64*2.
+std::string default_sweep_values(std::string_view knob, const scenario::Scenario& s);
+/// The knobs that show grid point `point`: `base` with the point's knob values set, and
+/// its other keys in Knobs::more.
+Knobs knobs_at(const sweep::SweepPlan& plan, std::size_t point, Knobs base);
+/// The sweep the panel asks for on `file` (empty: the default scenario) with the current
+/// knobs, except those the sweep varies. Throws as sweep::make_plan does.
+sweep::SweepPlan plan_sweep(const std::string& file, const Knobs& knobs, const SweepView& view);
+
+}  // namespace gilsim::viz

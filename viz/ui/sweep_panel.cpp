@@ -1,0 +1,184 @@
+// The sweep panel: a --vary and an optional second one, seeds, Run/Cancel and progress,
+// then the chart (viz/sweep_chart.hpp) painted with the draw list: a line per run, error
+// bars over seeds, small multiples for the second key. Hover says the figures; a click
+// opens that grid point's timelines by setting the knobs. Also "sweep this knob" buttons.
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include "viz/sweep_chart.hpp"
+#include "viz/ui/panels.hpp"
+#include "viz/ui/theme.hpp"
+
+namespace gilsim::viz::ui {
+
+namespace {
+
+void draw_controls(AppState& app) {
+  SweepView& v = app.sweep;
+  const float f = ImGui::GetFontSize();
+  ImGui::TextUnformatted("vary");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(f * 14);
+  bool enter = ImGui::InputText("##vary", &v.vary, ImGuiInputTextFlags_EnterReturnsTrue);
+  ImGui::SameLine();
+  ImGui::TextUnformatted("and");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(f * 10);
+  enter |= ImGui::InputTextWithHint("##also", "cores=2,4", &v.vary_also, ImGuiInputTextFlags_EnterReturnsTrue);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(f * 5);
+  ImGui::InputInt("seeds", &v.seeds);
+  v.seeds = std::clamp(v.seeds, 1, 50);
+  ImGui::SameLine();
+  if (v.runner.running()) {
+    const auto [done, total] = v.runner.progress();
+    if (ImGui::Button("Cancel")) v.runner.cancel();
+    ImGui::SameLine();
+    ImGui::ProgressBar(total == 0 ? 0.0f : static_cast<float>(done) / static_cast<float>(total), ImVec2(f * 10, 0),
+                       fmt::format("{}/{}", done, total).c_str());
+  } else if (ImGui::Button("Run sweep") || enter) {
+    start_sweep(app);
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Close")) v.visible = false;
+  if (!v.error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.0f, 1.0f));
+    ImGui::TextWrapped("%s", v.error.c_str());
+    ImGui::PopStyleColor();
+  }
+}
+
+void paint_plot(ImDrawList* dl, const SweepChart& chart, const SweepPlot& plot, const std::optional<SweepMarker>& hover) {
+  const ImU32 grid = IM_COL32(220, 220, 220, 255), ink = IM_COL32(60, 60, 60, 255);
+  dl->AddRectFilled(ImVec2(plot.left, plot.top), ImVec2(plot.right, plot.bottom), IM_COL32(255, 255, 255, 255));
+  for (const SweepTick& t : plot.y_ticks) {
+    dl->AddLine(ImVec2(plot.left, t.at), ImVec2(plot.right, t.at), grid);
+    const ImVec2 size = ImGui::CalcTextSize(t.label.c_str());
+    dl->AddText(ImVec2(plot.left - size.x - 4, t.at - size.y / 2), ink, t.label.c_str());
+  }
+  for (const SweepTick& t : plot.x_ticks) {
+    dl->AddLine(ImVec2(t.at, plot.bottom), ImVec2(t.at, plot.bottom + 4), ink);
+    const ImVec2 size = ImGui::CalcTextSize(t.label.c_str());
+    dl->AddText(ImVec2(t.at - size.x / 2, plot.bottom + 4), ink, t.label.c_str());
+  }
+  dl->AddRect(ImVec2(plot.left, plot.top), ImVec2(plot.right, plot.bottom), IM_COL32(150, 150, 150, 255));
+  if (!plot.title.empty()) {
+    ImGui::PushFont(bold_font());
+    dl->AddText(ImVec2(plot.left, plot.top - ImGui::GetTextLineHeight() - 2), ink, plot.title.c_str());
+    ImGui::PopFont();
+  }
+  const float r = std::max(2.5f, ImGui::GetFontSize() * 0.22f);
+  for (std::size_t run = 0; run < plot.lines.size(); ++run) {
+    const ImU32 colour = to_u32(identity_colour(static_cast<std::uint32_t>(run)));
+    const auto& line = plot.lines[run];
+    for (std::size_t i = 0; i + 1 < line.size(); ++i) {
+      dl->AddLine(ImVec2(line[i].x, line[i].y), ImVec2(line[i + 1].x, line[i + 1].y), colour, 2.0f);
+    }
+    for (const SweepMarker& m : line) {
+      if (chart.error_bars && m.y_low - m.y_high > 1.0f) {
+        dl->AddLine(ImVec2(m.x, m.y_low), ImVec2(m.x, m.y_high), colour, 1.5f);
+        dl->AddLine(ImVec2(m.x - r, m.y_low), ImVec2(m.x + r, m.y_low), colour, 1.5f);
+        dl->AddLine(ImVec2(m.x - r, m.y_high), ImVec2(m.x + r, m.y_high), colour, 1.5f);
+      }
+      dl->AddCircleFilled(ImVec2(m.x, m.y), r, colour);
+    }
+  }
+  if (hover) dl->AddCircle(ImVec2(hover->x, hover->y), r * 2.2f, ink, 0, 2.0f);
+}
+
+void draw_chart(AppState& app, const SweepOutcome& shown) {
+  const sweep::SweepPlan& plan = shown.plan;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  // The legend: one swatch per run, in the lines' colours.
+  for (std::size_t run = 0; run < plan.run_names.size(); ++run) {
+    if (run > 0) ImGui::SameLine(0, ImGui::GetFontSize());
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float h = ImGui::GetTextLineHeight();
+    dl->AddRectFilled(ImVec2(p.x, p.y + h * 0.3f), ImVec2(p.x + h * 1.2f, p.y + h * 0.7f),
+                      to_u32(identity_colour(static_cast<std::uint32_t>(run))));
+    ImGui::Dummy(ImVec2(h * 1.4f, h));
+    ImGui::SameLine(0, 0);
+    ImGui::TextUnformatted(plan.run_names[run].c_str());
+  }
+  ImGui::SameLine(0, ImGui::GetFontSize() * 2);
+  ImGui::TextDisabled("speed-up against %s%s; click a point to open its timelines", plan.baseline.c_str(),
+                      plan.seeds > 1 ? fmt::format(", mean ± sd over {} seeds", plan.seeds).c_str() : "");
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  if (avail.x < 50 || avail.y < 50) return;
+  ImGui::InvisibleButton("##sweep_chart", avail);
+  const float line = ImGui::GetTextLineHeight();
+  const SweepChart chart = layout_sweep_chart(
+      plan, *shown.result,
+      SweepChartSize{origin.x, origin.y, avail.x, avail.y - line * 1.2f, line, ImGui::CalcTextSize("0").x});
+  std::optional<SweepMarker> hover;
+  if (ImGui::IsItemHovered()) {
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    hover = hit_sweep_marker(chart, mouse.x, mouse.y, line);
+  }
+  for (const SweepPlot& plot : chart.plots) paint_plot(dl, chart, plot, hover);
+  const ImVec2 label = ImGui::CalcTextSize(chart.x_label.c_str());
+  dl->AddText(ImVec2(origin.x + (avail.x - label.x) / 2, origin.y + avail.y - line * 1.1f), IM_COL32(60, 60, 60, 255),
+              chart.x_label.c_str());
+  if (hover) {
+    const std::string where = plan.point_label(hover->point);
+    ImGui::BeginTooltip();
+    ImGui::Text("%s at %s", plan.run_names[hover->run].c_str(), where.c_str());
+    if (plan.seeds > 1) {
+      ImGui::Text("speed-up %.2fx ± %.2f over %d seeds", hover->speedup, hover->deviation, plan.seeds);
+    } else {
+      ImGui::Text("speed-up %.2fx", hover->speedup);
+    }
+    ImGui::TextDisabled("click: open this point's timelines");
+    ImGui::EndTooltip();
+    if (ImGui::IsItemClicked()) {
+      app.session.set_knobs(knobs_at(plan, hover->point, app.session.knobs()));
+      refresh_derived(app);
+    }
+  }
+}
+
+}  // namespace
+
+void start_sweep(AppState& app) {
+  app.sweep.visible = true;
+  app.sweep.error.clear();
+  try {
+    app.sweep.runner.start(plan_sweep(app.session.file().string(), app.session.knobs(), app.sweep));
+  } catch (const std::exception& e) {
+    app.sweep.error = e.what();
+  }
+}
+
+void draw_sweep_panel(AppState& app) {
+  if (auto finished = app.sweep.runner.take_finished()) {
+    if (finished->result) {
+      app.sweep.shown = std::move(finished);
+    } else {
+      app.sweep.error = finished->error;
+    }
+  }
+  draw_controls(app);
+  if (app.sweep.shown) {
+    draw_chart(app, *app.sweep.shown);
+  } else if (!app.sweep.runner.running()) {
+    ImGui::TextDisabled("Give a key and its values as gilsim sweep's --vary takes them (docs/sweeps.md), then Run.");
+  }
+}
+
+void draw_sweep_knob_buttons(AppState& app) {
+  ImGui::TextUnformatted("Sweep this knob:");
+  for (const char* knob : {"cores", "switch_interval", "workers", "jobs"}) {
+    ImGui::SameLine();
+    if (ImGui::SmallButton(knob)) {
+      app.sweep.vary = fmt::format("{}={}", knob, default_sweep_values(knob, app.session.scenario()));
+      app.sweep.vary_also.clear();
+      start_sweep(app);
+    }
+  }
+}
+
+}  // namespace gilsim::viz::ui
