@@ -24,7 +24,7 @@
 
 #include "bench/cpython_suite.hpp"
 #include "bench/machine_info.hpp"
-#include "sim/cli/python_command.hpp"
+#include "sim/cpython/cpython_runs.hpp"
 #include "sim/real/busy_loop.hpp"
 #include "sim/real/execute.hpp"
 #include "sim/scenario/loader.hpp"
@@ -62,7 +62,7 @@ constexpr const char* kUsage =
 std::string find_python(const std::string& given) {
   if (!given.empty()) return given;
   if (::access("/usr/bin/python3", X_OK) == 0) return "/usr/bin/python3";  // Debian's, as CI runs
-  return cli::find_on_path("python3");
+  return cpython::find_on_path("python3");
 }
 
 /// Parses the options after --cpython; throws SuiteError with the usage problem.

@@ -1,12 +1,13 @@
 // Between the RealRunner's thread and the session: start, collect, forget on change.
 #include "viz/measuring.hpp"
 
+#include "sim/real/machine_load.hpp"
 #include "sim/real/model_twin.hpp"
 #include "viz/app_state.hpp"
 
 namespace gilsim::viz {
 
-void start_measuring(AppState& app) {
+void start_measuring(AppState& app, RealSource source) {
   Measuring& m = app.measuring;
   m.runner.cancel();
   m.runner.wait();
@@ -17,7 +18,7 @@ void start_measuring(AppState& app) {
   m.stopped_by_change = false;
   m.discarding = false;
   m.scenario_generation = app.session.scenario_generation();
-  m.runner.start(app.session.scenario());
+  m.runner.start(app.session.scenario(), Time{120'000'000'000}, source);
 }
 
 void collect_measurements(AppState& app) {
@@ -54,6 +55,9 @@ std::optional<double> prediction_error_of(const AppState& app, std::uint32_t mea
   if (measured_run >= app.runs.size()) return std::nullopt;
   const std::uint32_t predicted = app.runs[measured_run].predicted_by;
   if (predicted == trace::kNone) return std::nullopt;
+  // A CPython run whose threads did not get their cores is not scored.
+  const trace::Trace& measured = app.session.runs()[measured_run];
+  if (!measured.measured_by.empty() && real::starved_note(measured)) return std::nullopt;
   return real::prediction_error(app.runs[predicted].metrics.makespan, app.runs[measured_run].metrics.makespan);
 }
 

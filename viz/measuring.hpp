@@ -21,11 +21,12 @@ struct Measuring {
 };
 
 /// Fits the model to this machine, drops earlier measured runs and starts measuring every run.
-void start_measuring(AppState& app);
+void start_measuring(AppState& app, RealSource source = RealSource::Executors);
 /// Call every frame: adds finished measured runs to the session (they stack under their
 /// predictions); stops and forgets a measurement whose scenario was reloaded or re-knobbed.
 void collect_measurements(AppState& app);
-/// For a measured run with a prediction: (predicted - measured) / measured makespan.
+/// For a measured run with a prediction: (predicted - measured) / measured makespan; none
+/// for a CPython run that did not get its cores (not scored).
 std::optional<double> prediction_error_of(const AppState& app, std::uint32_t measured_run);
 /// True while runs execute for real.
 bool measuring(const AppState& app);

@@ -1,6 +1,8 @@
 // The background thread of RealRunner: real::execute for each run, progress under a lock.
 #include "viz/real_runner.hpp"
 
+#include "sim/cpython/cpython_runs.hpp"
+#include "sim/cpython/python_program.hpp"
 #include "sim/real/execute.hpp"
 
 namespace gilsim::viz {
@@ -10,7 +12,7 @@ RealRunner::~RealRunner() {
   wait();
 }
 
-void RealRunner::start(scenario::Scenario scenario, Time timeout) {
+void RealRunner::start(scenario::Scenario scenario, Time timeout, RealSource source) {
   cancel();
   wait();
   cancel_ = false;
@@ -19,7 +21,7 @@ void RealRunner::start(scenario::Scenario scenario, Time timeout) {
     progress_ = RealProgress{true, 0, static_cast<int>(scenario.runs.size()), {}, 0, 0};
     finished_.clear();
   }
-  thread_ = std::thread([this, s = std::move(scenario), timeout]() mutable { work(std::move(s), timeout); });
+  thread_ = std::thread([this, s = std::move(scenario), timeout, source]() mutable { work(std::move(s), timeout, source); });
 }
 
 void RealRunner::cancel() { cancel_ = true; }
@@ -45,8 +47,20 @@ std::vector<RealOutcome> RealRunner::take_finished() {
   return out;
 }
 
-void RealRunner::work(scenario::Scenario scenario, Time timeout) {
+void RealRunner::work(scenario::Scenario scenario, Time timeout, RealSource source) {
   using Kind = RealOutcome::Kind;
+  // CPython: the scenario's teaching program, run by run under the recorder.
+  std::optional<cpython::PythonProgram> program;
+  std::optional<cpython::Interpreter> python;
+  std::string no_python;
+  if (source == RealSource::CPython) {
+    program = cpython::python_program(scenario, {});
+    try {
+      python = cpython::find_interpreter("");
+    } catch (const std::exception& e) {
+      no_python = e.what();
+    }
+  }
   for (std::size_t i = 0; i < scenario.runs.size(); ++i) {
     const scenario::Run& run = scenario.runs[i];
     {
@@ -59,6 +73,20 @@ void RealRunner::work(scenario::Scenario scenario, Time timeout) {
     if (cancel_) {
       outcome.kind = Kind::Cancelled;
       outcome.message = "not started: cancelled";
+    } else if (program) {
+      try {
+        if (!python) throw std::runtime_error(no_python);
+        std::string why;
+        const cpython::CPythonOptions options{static_cast<double>(timeout.ns()) / 1e9, nullptr, &cancel_};
+        outcome.trace = cpython::record_cpython_run(scenario, program->runs[i], *program, *python, options, why);
+        if (!outcome.trace) {
+          outcome.kind = Kind::Refused;
+          outcome.message = why;
+        }
+      } catch (const std::exception& e) {
+        outcome.kind = cancel_ ? Kind::Cancelled : Kind::Failed;
+        outcome.message = e.what();
+      }
     } else if (auto why = real::why_not_runnable(scenario, run)) {
       outcome.kind = Kind::Refused;
       outcome.message = *why;

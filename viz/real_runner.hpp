@@ -14,6 +14,9 @@
 
 namespace gilsim::viz {
 
+/// Who runs the scenario: gilsim's real executors, or CPython itself under the recorder.
+enum class RealSource { Executors, CPython };
+
 /// What became of one run.
 struct RealOutcome {
   enum class Kind { Measured, Refused, Failed, Cancelled };
@@ -42,7 +45,8 @@ class RealRunner {
   ~RealRunner();
 
   /// Starts running every run of `scenario` for real; cancels and joins a previous start first.
-  void start(scenario::Scenario scenario, Time timeout = Time{120'000'000'000});
+  void start(scenario::Scenario scenario, Time timeout = Time{120'000'000'000},
+             RealSource source = RealSource::Executors);
   /// Asks the current run to stop promptly and the rest not to start; returns at once.
   void cancel();
   /// Blocks until the background thread has finished (all runs, or cancelled).
@@ -54,7 +58,7 @@ class RealRunner {
   std::vector<RealOutcome> take_finished();
 
  private:
-  void work(scenario::Scenario scenario, Time timeout);
+  void work(scenario::Scenario scenario, Time timeout, RealSource source);
 
   std::thread thread_;
   std::atomic<bool> cancel_{false};

@@ -56,7 +56,7 @@ std::vector<std::uint32_t> stacking_order(const std::vector<trace::Trace>& runs)
 }
 
 std::string run_label(const trace::Trace& run) {
-  return run.origin == trace::Origin::Measured ? run.run_name + " (measured)" : run.run_name;
+  return trace::display_name(run);
 }
 
 TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOptions& options) {

@@ -8,6 +8,7 @@
 #include "sim/cli/python_command.hpp"
 #include "sim/cli/run_command.hpp"
 #include "sim/cli/sweep_command.hpp"
+#include "sim/cpython/cpython_runs.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/sweep/sweep_plan.hpp"
 #include "sim/sweep/sweep_results.hpp"
@@ -106,10 +107,14 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   CLI::App* run = app.add_subcommand("run", "Simulate scenarios and print each run's figures and timeline");
   run->footer(std::string(kExamples) + kExitCodesFooter);
   add_run_options(*run, run_options);
-  bool against_cpython = false;
-  run->add_flag("--cpython", against_cpython,
-                "Also run the scenario's Python program (see `gilsim python`) with python3 and print the "
-                "measured wall times beside the model's, simulated with this machine's core count");
+  run->add_flag("--cpython", run_options.cpython,
+                "Also run each run of the scenario's Python program (see `gilsim python`) in CPython under "
+                "gilsim's recorder: its threads, tasks, workers and inferred GIL appear under the prediction, "
+                "which uses this machine's cores");
+  run->add_option("--python", run_options.python,
+                  "The interpreter for --cpython (default: Debian's /usr/bin/python3, else python3 on PATH); "
+                  "a free-threaded build (python3.13t) also measures the runs without a GIL")
+      ->type_name("PATH");
 
   SweepOptions sweep_options;
   CLI::App* sweep = app.add_subcommand(
@@ -148,10 +153,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       sweep_options.progress_bar = &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
       return run_sweep(sweep_options, out, err);
     }
-    if (against_cpython) return run_against_cpython(run_options, out);
     return run_scenarios(run_options, out, &err);
   } catch (const scenario::ScenarioError& e) {
     err << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const cpython::InterpreterError& e) {
+    err << "gilsim: " << e.what() << "\n";
     return kExitBadInput;
   } catch (const sweep::SweepRefused& e) {
     err << "gilsim: " << e.what() << "\n";

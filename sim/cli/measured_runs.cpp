@@ -50,7 +50,8 @@ std::optional<trace::Trace> measure_run(const scenario::Scenario& s, const scena
 }
 
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
-                                    const std::vector<const trace::Trace*>& measured) {
+                                    const std::vector<const trace::Trace*>& measured,
+                                    const std::map<std::string, std::string>& unscored) {
   TextTable table;
   table.headers = {"run", "predicted", "measured", "error", "switches (pred/meas)", "GIL wait (pred/meas)"};
   table.right_aligned = {false, true, true, true, true, true};
@@ -61,13 +62,16 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     const auto pm = trace::compute_metrics(**p);
     const auto mm = trace::compute_metrics(*m);
     const double error = 100.0 * real::prediction_error(pm.makespan, mm.makespan);
+    const bool scored = unscored.count(m->run_name) == 0;
     table.rows.push_back({m->run_name, format_time(pm.makespan), format_time(mm.makespan),
-                          fmt::format("{:+.1f}%", error),
+                          scored ? fmt::format("{:+.1f}%", error) : std::string("not scored"),
                           fmt::format("{} / {}", pm.gil_switches, mm.gil_switches),
                           fmt::format("{} / {}", format_time(pm.gil_wait_total), format_time(mm.gil_wait_total))});
   }
   if (table.rows.empty()) return {};
-  return "Predicted against measured (error = (predicted - measured) / measured):\n" + render_table(table);
+  std::string notes;
+  for (const auto& [run, note] : unscored) notes += fmt::format("'{}': {}\n", run, note);
+  return "Predicted against measured (error = (predicted - measured) / measured):\n" + render_table(table) + notes;
 }
 
 }  // namespace gilsim::cli

@@ -2,6 +2,7 @@
 // and the table that puts the prediction next to the measurement.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -25,7 +26,9 @@ std::optional<trace::Trace> measure_run(const scenario::Scenario& scenario, cons
 
 /// One row per run with both traces: predicted and measured makespan with the error, GIL
 /// switches and GIL wait side by side.
+/// A run named in `unscored` shows its note instead of an error (a busy machine).
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
-                                    const std::vector<const trace::Trace*>& measured);
+                                    const std::vector<const trace::Trace*>& measured,
+                                    const std::map<std::string, std::string>& unscored = {});
 
 }  // namespace gilsim::cli

@@ -1,12 +1,9 @@
-// `gilsim python FILE`: print a scenario's runs as a Python program; and
-// `gilsim run FILE --cpython`: run that program with python3 beside the model's prediction.
+// `gilsim python FILE`: print a scenario's runs as the short Python program a class reads.
 #pragma once
 
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include "sim/cli/run_command.hpp"
 
 namespace gilsim::cli {
 
@@ -18,13 +15,5 @@ struct PythonOptions {
 
 /// Prints the program. Throws scenario::ScenarioError or UsageError on bad input.
 int print_python_program(const PythonOptions& options, std::ostream& out);
-
-/// `gilsim run --cpython`: for each scenario, simulates its twin on this machine's core
-/// count, runs the generated program with python3, and prints model, CPython and error
-/// side by side. Throws std::runtime_error when python3 is missing or fails.
-int run_against_cpython(const RunOptions& options, std::ostream& out);
-
-/// The first executable `program` in the folders of $PATH, or empty.
-std::string find_on_path(const std::string& program);
 
 }  // namespace gilsim::cli

@@ -2,16 +2,21 @@
 #include "sim/cli/run_command.hpp"
 
 #include <deque>
+#include <map>
+#include <optional>
 #include <filesystem>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "sim/cpython/cpython_runs.hpp"
 #include "sim/cli/measured_runs.hpp"
+#include "sim/cpython/python_program.hpp"
 #include "sim/cli/scenario_report.hpp"
 #include "sim/cli/terminal_width.hpp"
 #include "sim/model/simulate.hpp"
 #include "sim/real/execute.hpp"
+#include "sim/real/machine_load.hpp"
 #include "sim/real/model_twin.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/atomic_file.hpp"
@@ -50,6 +55,20 @@ void write_exports(const RunOptions& options, const std::vector<const trace::Tra
   }
 }
 
+/// Which interpreter recorded the runs, and how to read the CPython lanes.
+std::string cpython_note(const cpython::Interpreter& python, const scenario::Scenario& s, const std::vector<std::string>& runs) {
+  std::vector<std::string> words{"gilsim python"};
+  if (!s.source.empty()) words.push_back(std::filesystem::path(s.source).filename().string());
+  for (const auto& name : runs) words.push_back(fmt::format("--run '{}'", name));
+  const std::string command = fmt::format("{}", fmt::join(words, " "));
+  const auto load = real::load_average();
+  return fmt::format(
+      "CPython {} ({}{}) ran the program of `{}` under gilsim's recorder; the GIL lanes of its runs are "
+      "inferred from when each thread ran Python (docs/cpython-traces.md). Load average {} on {} cores.\n",
+      python.version, python.path, python.free_threaded ? ", a free-threaded build" : "", command,
+      load ? fmt::format("{:.1f}", *load) : std::string("unknown"), real::available_cpus());
+}
+
 }  // namespace
 
 void check_output_directory(const std::string& path) {
@@ -64,7 +83,10 @@ void check_output_directory(const std::string& path) {
 int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* progress) {
   // Everything is checked before anything is simulated or printed.
   std::vector<scenario::Scenario> scenarios = load_all(options);
-  const bool measure = options.real || options.real_only;
+  if (options.cpython && (options.real || options.real_only)) {
+    throw UsageError("--cpython and --real measure different things; ask for one at a time");
+  }
+  const bool measure = options.real || options.real_only || options.cpython;
   std::vector<std::optional<std::string>> machine_notes(scenarios.size());
   if (measure) {
     for (std::size_t i = 0; i < scenarios.size(); ++i) {
@@ -75,6 +97,8 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   for (const auto& s : scenarios) chosen.push_back(select_runs(s, options.run_names));
   check_output_directory(options.chrome_trace_path);
   check_output_directory(options.csv_path);
+  std::optional<cpython::Interpreter> python;
+  if (options.cpython) python = cpython::find_interpreter(options.python);
 
   ReportOptions report;
   report.width = options.width.value_or(terminal_width());
@@ -84,11 +108,25 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
     std::vector<trace::Trace*> predicted, measured, runs;
     std::vector<std::string> not_measured;
-    for (const scenario::Run* run : chosen[i]) {
+    std::map<std::string, std::string> unscored;
+    const cpython::PythonProgram program = python ? cpython::python_program(scenarios[i], chosen[i]) : cpython::PythonProgram{};
+    for (std::size_t k = 0; k < chosen[i].size(); ++k) {
+      const scenario::Run* run = chosen[i][k];
       if (!options.real_only) predicted.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run)));
       if (!measure) continue;
       std::string why;
-      auto trace = measure_run(scenarios[i], *run, MeasureOptions{options.timeout_seconds, progress}, why);
+      std::optional<trace::Trace> trace;
+      if (python) {
+        real::install_interrupt_handler();
+        real::interrupt_flag() = false;
+        trace = cpython::record_cpython_run(scenarios[i], program.runs[k], program, *python,
+                                   cpython::CPythonOptions{options.timeout_seconds, progress, &real::interrupt_flag()}, why);
+        if (trace) {
+          if (auto note = real::starved_note(*trace)) unscored[run->name] = *note;
+        }
+      } else {
+        trace = measure_run(scenarios[i], *run, MeasureOptions{options.timeout_seconds, progress}, why);
+      }
       if (trace) {
         measured.push_back(&traces.emplace_back(std::move(*trace)));
       } else {
@@ -108,8 +146,10 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
     if (measure) {
       out << "\n";
       if (machine_notes[i]) out << *machine_notes[i] << "\n";
+      if (python) out << cpython_note(*python, scenarios[i], options.run_names);
       for (const auto& line : not_measured) out << line << "\n";
-      out << render_prediction_table({predicted.begin(), predicted.end()}, {measured.begin(), measured.end()});
+      out << render_prediction_table({predicted.begin(), predicted.end()}, {measured.begin(), measured.end()},
+                                     unscored);
     }
     for (trace::Trace* t : runs) {
       // In a file with several scenarios' runs, "threads" alone would be ambiguous.

@@ -21,6 +21,8 @@ struct RunOptions {
   bool real = false;                     ///< --real: also run every run for real here
   bool real_only = false;                ///< --real-only: only the real runs
   double timeout_seconds = 120.0;        ///< --timeout for each real run
+  bool cpython = false;                  ///< --cpython: also record every run in CPython
+  std::string python;                    ///< --python PATH; empty: Debian's python3
 };
 
 /// Fails (std::runtime_error) before anything runs when `path`'s directory does not exist,

@@ -15,10 +15,6 @@ namespace gilsim::cli {
 
 namespace {
 
-std::string run_label(const trace::Trace& t) {
-  return t.origin == trace::Origin::Measured ? fmt::format("{} (measured)", t.run_name) : t.run_name;
-}
-
 std::string executor_label(const trace::Trace& t) {
   if (t.gil_mode == "none") return fmt::format("{}, no GIL", t.executor);
   if (t.gil_mode == "old") return fmt::format("{}, old GIL", t.executor);
@@ -39,7 +35,7 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs) {
   for (const trace::Trace* t : runs) {
     const trace::Metrics m = trace::compute_metrics(*t);
     const bool has_gil = m.gil_lanes > 0;
-    table.rows.push_back({run_label(*t), executor_label(*t), format_time(m.makespan),
+    table.rows.push_back({trace::display_name(*t), executor_label(*t), format_time(m.makespan),
                           // A run that stopped early (a deadlock) has no speedup to speak of.
                           m.finished() ? fmt::format("{:.2f}x", trace::speedup(baseline, m)) : std::string("-"),
                           percent(m.core_utilisation),
@@ -56,11 +52,11 @@ std::string render_scenario_report(const scenario::Scenario& s, const std::vecto
   if (!s.note.empty()) out += wrap_text(s.note, options.width) + "\n";
   out += render_run_table(runs);
   for (const trace::Trace* t : runs) {
-    for (const auto& line : trace::outcome_lines(*t)) out += fmt::format("{}: {}\n", run_label(*t), line);
+    for (const auto& line : trace::outcome_lines(*t)) out += fmt::format("{}: {}\n", trace::display_name(*t), line);
   }
   if (!options.timelines) return out;
   for (const trace::Trace* t : runs) {
-    out += fmt::format("\n{} ({}, {}, finished at {})\n", run_label(*t), executor_label(*t),
+    out += fmt::format("\n{} ({}, {}, finished at {})\n", trace::display_name(*t), executor_label(*t),
                        fmt::format("{} core{}", t->cores, t->cores == 1 ? "" : "s"), format_time(t->end));
     out += render_text_timeline(*t, TimelineOptions{options.width, options.max_rows_per_kind});
   }

@@ -66,7 +66,8 @@ class EventWriter {
 };
 
 void write_run(EventWriter& emit, const Trace& t, int pid) {
-  emit(metadata("process_name", pid, 0, {{"name", fmt::format("{} ({})", t.run_name, to_string(t.origin))}}));
+  const std::string process = t.origin == Origin::Measured ? display_name(t) : fmt::format("{} (simulated)", t.run_name);
+  emit(metadata("process_name", pid, 0, {{"name", process}}));
   emit(metadata("process_sort_index", pid, 0, {{"sort_index", pid}}));
   emit(metadata("process_labels", pid, 0,
                 {{"labels", fmt::format("{}, GIL {}, {} cores", t.executor, t.gil_mode, t.cores)}}));

@@ -57,6 +57,12 @@ std::string_view to_string(MarkKind k) {
 
 std::string_view to_string(Origin o) { return o == Origin::Simulated ? "simulated" : "measured"; }
 
+std::string display_name(const Trace& t) {
+  if (t.origin == Origin::Simulated) return t.run_name;
+  if (t.measured_by.empty()) return fmt::format("{} (measured)", t.run_name);
+  return fmt::format("{}, {} (measured)", t.run_name, t.measured_by);
+}
+
 namespace {
 
 std::string_view lane_name(const Trace& t, std::uint32_t lane) {

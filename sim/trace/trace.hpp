@@ -129,6 +129,7 @@ struct Trace {
   std::string executor;   ///< "sequential", "threads", "thread_pool", "asyncio", "process_pool"
   std::string gil_mode;   ///< "new", "old", "none"
   Origin origin = Origin::Simulated;
+  std::string measured_by;  ///< measured runs: "CPython 3.11" when recorded in CPython; empty for gilsim's own executors
   int cores = 1;
   Time switch_interval;
   Time end;               ///< when the last job finished (the makespan)
@@ -144,6 +145,9 @@ std::string_view to_string(LaneKind k);
 std::string_view to_string(SpanState s);
 std::string_view to_string(MarkKind k);
 std::string_view to_string(Origin o);
+
+/// "threads", "threads (measured)", or "threads, CPython 3.11 (measured)": how every reader names a run.
+std::string display_name(const Trace& trace);
 
 /// A one-line explanation of a mark that a student can read,
 /// e.g. "T2 waited 5.00 ms for the GIL and asked T1 to drop it".

@@ -1,18 +1,20 @@
-// The Python behind a scenario: what the generated program says for each kind of step and
-// run, that python3 compiles it for every bundled scenario, and that a small one runs.
+// The Python behind a scenario: the teaching program of every bundled lesson is short,
+// compiles, holds no measuring code, and the I/O lessons' programs run; the docs show two
+// of them exactly as `gilsim python` prints them.
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "sim/cli/cli_app.hpp"
-#include "sim/cli/python_program.hpp"
+#include "sim/cpython/cpython_recorder_source.hpp"
+#include "sim/cpython/python_program.hpp"
 #include "sim/scenario/loader.hpp"
 
 namespace fs = std::filesystem;
@@ -21,20 +23,15 @@ using namespace gilsim;
 namespace {
 
 std::string program_for(std::string_view toml) {
-  const auto s = scenario::load_string(toml, "test.toml");
-  return cli::python_program(s, {}, "gilsim python test.toml");
+  return cpython::python_program(scenario::load_string(toml, "test.toml"), {}).text;
 }
 
 bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
 
-fs::path output_folder() {
+fs::path write_program(const std::string& name, std::string_view program) {
   const fs::path folder = fs::path(GILSIM_BINARY_DIR) / "tests" / "lessons" / "python";
   fs::create_directories(folder);
-  return folder;
-}
-
-fs::path write_program(const std::string& name, const std::string& program) {
-  const fs::path path = output_folder() / (name + ".py");
+  const fs::path path = folder / (name + ".py");
   std::ofstream(path) << program;
   return path;
 }
@@ -47,6 +44,23 @@ std::pair<int, std::string> run_command(const std::string& command) {
   char buffer[4096];
   while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
   return {::pclose(pipe), output};
+}
+
+/// The lines of code after the module docstring, blank lines left out.
+int code_lines(const std::string& program) {
+  const auto end = program.find("\"\"\"", 3);
+  REQUIRE(end != std::string::npos);
+  std::istringstream lines(program.substr(end + 3));
+  int count = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find_first_not_of(' ') != std::string::npos) ++count;
+  }
+  return count;
+}
+
+std::string lesson_program(const std::string& stem) {
+  const auto s = scenario::load_file(fs::path(GILSIM_SOURCE_DIR) / "scenarios" / (stem + ".toml"));
+  return cpython::python_program(s, {}).text;
 }
 
 constexpr std::string_view kEveryStep = R"(
@@ -75,10 +89,9 @@ workers = 2
 chunksize = 1
 start_method = "spawn"
 [[run]]
-name = "old GIL, 1 core"
+name = "old GIL"
 executor = "threads"
 gil = "old"
-cores = 1
 [[run]]
 name = "no GIL"
 executor = "threads"
@@ -87,93 +100,100 @@ gil = "none"
 
 }  // namespace
 
-TEST_CASE("each kind of step becomes its call, in a function and in a coroutine") {
+TEST_CASE("every bundled lesson's program is short, compiles and holds no measuring code") {
+  const auto [status, version] = run_command("python3 --version");
+  REQUIRE_MESSAGE(status == 0, "python3 is needed for this test: " << version);
+  const auto files = scenario::bundled_scenarios();
+  REQUIRE(files.size() >= 14);
+  std::string paths;
+  for (const auto& file : files) {
+    const auto s = scenario::load_file(file);
+    const std::string program = cpython::python_program(s, {}).text;
+    INFO(file.filename().string());
+    CHECK(program.rfind("\"\"\"" + s.title + "\n", 0) == 0);  // the title opens the docstring
+    CHECK(code_lines(program) <= 50);
+    // The code, after the docstring (a note may name a gilsim command).
+    const std::string code = program.substr(program.find("\"\"\"", 3) + 3);
+    for (const std::string harness : {"perf_counter_ns", "thread_time", "calibrat", "sched_setaffinity", "select.select",
+                                      "getloadavg", "gilsim", "record"}) {
+      CHECK_MESSAGE(!contains(code, harness), harness);
+    }
+    paths += fmt::format(" '{}'", write_program(file.stem().string(), program).string());
+  }
+  paths += fmt::format(" '{}'", write_program("cpython_recorder", cpython::kCPythonRecorderSource).string());
+  // One interpreter for all of them; py_compile names the file of any error.
+  const auto [compiled, output] = run_command("python3 -m py_compile" + paths);
+  CHECK_MESSAGE(compiled == 0, output);
+}
+
+TEST_CASE("each kind of step is the call a person writes for it") {
   const std::string program = program_for(kEveryStep);
-  SUBCASE("repeat blocks come back as loops") {
-    CHECK(contains(program, "def fetch_page():\n    \"\"\"One fetch page job.\"\"\"\n    for _ in range(3):\n"
-                            "        blocking_wait(0.001)\n        python_work(0.0005)\n    native_work(0.002)\n"));
+  SUBCASE("repeat blocks come back as loops; waits are time.sleep in a thread") {
+    CHECK(contains(program, "def fetch_page():\n    for _ in range(3):\n        time.sleep(0.001)"));
+    CHECK(contains(program, "        compute(0.5)\n    return hash_data(2)\n"));
   }
-  SUBCASE("awaited I/O, asyncio.sleep, a blocking call and to_thread in a task") {
-    CHECK(contains(program, "        await asyncio.sleep(0.001)  # an awaited network wait\n"));
+  SUBCASE("awaits, a blocking call in a coroutine and to_thread in a task") {
+    CHECK(contains(program, "        await asyncio.sleep(0.001)  # awaiting: the loop runs other tasks\n"));
     CHECK(contains(program, "    await asyncio.sleep(random.uniform(0.001, 0.003))\n"));
-    CHECK(contains(program, "    time.sleep(0.001)  # a blocking call: the whole loop waits\n"));
-    CHECK(contains(program, "    await asyncio.to_thread(native_work, 0.002)\n"));
+    CHECK(contains(program, "    time.sleep(0.001)  # a blocking call in a coroutine: the whole loop waits\n"));
+    CHECK(contains(program, "    return await asyncio.to_thread(hash_data, 2)"));
   }
-  SUBCASE("a name that is a Python keyword gets a suffix") {
-    CHECK(contains(program, "def class_job():"));
+  SUBCASE("several kinds of job are a list of functions; a keyword gets a suffix") {
     CHECK(contains(program, "JOBS = [fetch_page] * 2 + [class_job]\n"));
     CHECK(contains(program, "ASYNC_JOBS = [fetch_page_async] * 2 + [class_job_async]\n"));
   }
 }
 
-TEST_CASE("each run is timed with its executor's settings, or skipped with a reason") {
+TEST_CASE("each run is its executor's idiom, with its settings as keywords") {
   const std::string program = program_for(kEveryStep);
-  CHECK(contains(program, "    timed(\"sequential\", run_sequential)\n"));
-  CHECK(contains(program, "    timed(\"threads\", run_threads, switch_interval=0.001)\n"));
-  CHECK(contains(program, "    timed(\"thread_pool\", run_thread_pool, max_workers=2)\n"));
-  CHECK(contains(program, "    timed(\"asyncio\", run_asyncio)\n"));
-  CHECK(contains(program,
-                 "    timed(\"pool, spawn\", run_process_pool, processes=2, chunksize=1, start_method=\"spawn\")\n"));
-  CHECK(contains(program, "    # old GIL, 1 core: the old GIL of Python 3.1 and before; no interpreter since 3.2 has it.\n"
-                          "    skip(\"old GIL, 1 core\", "));
-  CHECK(contains(program, "    timed(\"no GIL\", run_threads, needs_gil=False)\n"));
-  CHECK(contains(program, "    random.seed(1)"));
-  CHECK(contains(program, "if __name__ == \"__main__\":\n    main()\n"));
+  CHECK(contains(program, "    sys.setswitchinterval(0.001)  # how long a thread waits before asking for the GIL\n"
+                          "    timed(\"threads\", with_threads)\n"));
+  CHECK(contains(program, "    timed(\"thread_pool\", with_thread_pool, workers=2)\n"));
+  CHECK(contains(program, "    timed(\"pool, spawn\", with_process_pool, processes=2, chunksize=1, start_method=\"spawn\")\n"));
+  CHECK(contains(program, "with multiprocessing.get_context(start_method).Pool(processes) as pool:"));
+  CHECK(contains(program, "    # \"old GIL\": needs the old GIL of Python 3.1"));
+  CHECK(contains(program, "    if sysconfig.get_config_var(\"Py_GIL_DISABLED\"):"));
+  CHECK(contains(program, "if __name__ == \"__main__\":\n    random.seed(1)"));
+  SUBCASE("lesson 1: Pool() maps the job over the job numbers") {
+    const std::string lesson = lesson_program("01-cpu-bound");
+    CHECK(contains(lesson, "    with Pool() as pool:"));
+    CHECK(contains(lesson, "        return pool.map(crunch, range(4))\n"));
+    CHECK(contains(lesson, "def crunch(n):\n    return compute(250)\n"));
+  }
 }
 
-TEST_CASE("a job named like one of the program's functions or modules gets a suffix") {
-  const std::string program = program_for(R"(
-title = "t"
-[[job]]
-name = "countdown"
-steps = [ { cpu = "1ms" } ]
-[[job]]
-name = "time"
-steps = [ { cpu = "1ms" } ]
-[[run]]
-executor = "sequential"
-)");
-  CHECK(contains(program, "def countdown_job():"));
-  CHECK(contains(program, "def time_job():"));
-  CHECK(contains(program, "JOBS = [countdown_job, time_job]\n"));
+TEST_CASE("the teaching programs of the I/O lessons run to completion") {
+  for (const std::string stem : {"02-io-bound", "04-blocking-coroutine"}) {
+    const fs::path path = write_program(stem, lesson_program(stem));
+    const auto [status, output] = run_command(fmt::format("python3 '{}'", path.string()));
+    INFO(stem << ":\n" << output);
+    CHECK(status == 0);
+    const auto s = scenario::load_file(fs::path(GILSIM_SOURCE_DIR) / "scenarios" / (stem + ".toml"));
+    for (const auto& run : s.runs) {
+      const std::regex line(fmt::format("(^|\n){}: {} jobs in [0-9]+\\.[0-9]{{2}} s\n", run.name, s.total_jobs()));
+      CHECK_MESSAGE(std::regex_search(output, line), run.name);
+    }
+  }
 }
 
-TEST_CASE("a program imports only what its runs use") {
-  const std::string program = program_for(R"(
-title = "t"
-[[job]]
-name = "j"
-steps = [ { cpu = "1ms" } ]
-[[run]]
-executor = "sequential"
-)");
-  CHECK_FALSE(contains(program, "import asyncio"));
-  CHECK_FALSE(contains(program, "import threading"));
-  CHECK_FALSE(contains(program, "import multiprocessing"));
-  CHECK_FALSE(contains(program, "import random"));
-  CHECK_FALSE(contains(program, "def run_threads"));
-  CHECK(contains(program, "def run_sequential"));
-}
-
-TEST_CASE("run timings are read back from the program's output") {
-  const auto timings = cli::parse_run_timings(
-      "calibrated: 48.3 M loops/s, sha256 1.64 GB/s; load average 0.2 on 2 cores\n"
-      "run sequential: 1.339 s\n"
-      "run pool: spawn, 2 workers: 0.250 s\n"
-      "run no GIL: skipped (the run needs a free-threaded build)\n"
-      "run broken: soon s\n");
-  REQUIRE(timings.size() == 2);
-  CHECK(timings.at("sequential") == doctest::Approx(1.339));
-  CHECK(timings.at("pool: spawn, 2 workers") == doctest::Approx(0.25));
+TEST_CASE("docs/python-programs.md shows two lessons' programs exactly as gilsim prints them") {
+  std::ifstream file(fs::path(GILSIM_SOURCE_DIR) / "docs" / "python-programs.md");
+  std::stringstream text;
+  text << file.rdbuf();
+  for (const std::string stem : {"01-cpu-bound", "02-io-bound"}) {
+    const std::string shown = fmt::format("$ gilsim python scenarios/{}.toml\n```\n\n```python\n{}```", stem,
+                                          lesson_program(stem));
+    CHECK_MESSAGE(contains(text.str(), shown), "paste the output of gilsim python scenarios/" << stem << ".toml into the doc");
+  }
 }
 
 TEST_CASE("gilsim python prints a program, and refuses a bad file or run name") {
   std::ostringstream out;
   std::ostringstream err;
-  SUBCASE("the default scenario") {
+  SUBCASE("the default scenario, one run") {
     const char* argv[] = {"gilsim", "python", "--run", "threads"};
     CHECK(cli::run_cli(4, argv, out, err) == cli::kExitOk);
-    CHECK(contains(out.str(), "timed(\"threads\", run_threads)"));
+    CHECK(contains(out.str(), "timed(\"threads\", with_threads)"));
     CHECK_FALSE(contains(out.str(), "timed(\"asyncio\""));
   }
   SUBCASE("a missing file") {
@@ -189,72 +209,7 @@ TEST_CASE("gilsim python prints a program, and refuses a bad file or run name") 
   }
 }
 
-TEST_CASE("python3 compiles the program of every bundled scenario") {
-  const auto [status, version] = run_command("python3 --version");
-  REQUIRE_MESSAGE(status == 0, "python3 is needed for this test: " << version);
-  const auto files = scenario::bundled_scenarios();
-  REQUIRE(files.size() >= 14);
-  std::string paths;
-  for (const auto& file : files) {
-    const auto s = scenario::load_file(file);
-    const auto program = cli::python_program(s, {}, "gilsim python " + file.filename().string());
-    paths += fmt::format(" '{}'", write_program(file.stem().string(), program).string());
-  }
-  // One interpreter for all of them; py_compile names the file of any error.
-  const auto [compiled, output] = run_command("python3 -m py_compile" + paths);
-  CHECK_MESSAGE(compiled == 0, output);
-}
-
-TEST_CASE("a small generated program runs every executor and prints one line per run") {
-  constexpr std::string_view kSmall = R"(
-title = "Small"
-[[job]]
-name = "work"
-count = 2
-steps = [ { cpu = "5ms" }, { io = "2ms" }, { native = "2ms" }, { sleep = "1ms" } ]
-[[job]]
-name = "offload"
-steps = [ { offload = "3ms", work = "cpu" }, { block = "1ms" } ]
-[[run]]
-executor = "sequential"
-[[run]]
-executor = "threads"
-switch_interval = "1ms"
-[[run]]
-executor = "thread_pool"
-[[run]]
-executor = "asyncio"
-workers = 2
-[[run]]
-name = "pool of 2"
-executor = "process_pool"
-workers = 2
-chunksize = 1
-[[run]]
-name = "old GIL"
-executor = "threads"
-gil = "old"
-)";
-  const fs::path path = write_program("small", program_for(kSmall));
-  const auto [status, output] = run_command(fmt::format("python3 '{}'", path.string()));
-  INFO(output);
-  REQUIRE(status == 0);
-  const std::string calibrated = "calibrated: [0-9.]+ M loops/s, sha256 [0-9.]+ GB/s; load average [0-9.na]+ on [0-9]+ cores\n";
-  const std::regex expected(
-      calibrated + "run sequential: [0-9]+\\.[0-9]{3} s\n" +
-      calibrated + "run threads: [0-9]+\\.[0-9]{3} s\n" +
-      calibrated + "run thread_pool: [0-9]+\\.[0-9]{3} s\n" +
-      calibrated + "run asyncio: [0-9]+\\.[0-9]{3} s\n" +
-      calibrated + "run pool of 2: [0-9]+\\.[0-9]{3} s\n" +
-      "run old GIL: skipped \\(needs the old GIL of Python 3.1, which no current interpreter has\\)\n");
-  CHECK(std::regex_match(output, expected));
-  const auto timings = cli::parse_run_timings(output);
-  CHECK(timings.size() == 5);
-  // Generous bound: each run does at least its longest job's sleeps and waits (3 ms).
-  for (const auto& [name, wall] : timings) CHECK_MESSAGE(wall >= 0.003, name);
-}
-
-TEST_CASE("locks and counters become module globals, fresh for each run, and the Pool's method is passed on") {
+TEST_CASE("locks and counters are module globals; a lock taken and released is a with-block") {
   const std::string program = program_for(R"toml(
 title = "shared"
 [locks]
@@ -264,7 +219,7 @@ total = 5
 [[job]]
 name = "adder"
 count = 3
-steps = [ { acquire = "ledger" }, { increment = "total", call = "50ns" }, { release = "ledger" },
+steps = [ { acquire = "ledger" }, { io = "1ms" }, { increment = "total", call = "50ns" }, { release = "ledger" },
           { increment = "total" } ]
 [[run]]
 executor = "threads"
@@ -274,23 +229,50 @@ executor = "asyncio"
 name = "pool"
 executor = "process_pool"
 method = "imap"
-[[run]]
-name = "processes"
-executor = "processes"
 )toml");
-  CHECK(contains(program, "    global ledger, total\n    ledger = threading.Lock()\n    total = 5\n"));
-  CHECK(contains(program, "EXPECTED = {\"total\": 11}"));
-  CHECK(contains(program, "def adder():\n    \"\"\"One adder job.\"\"\"\n    global total\n"
-                          "    if not take(ledger, \"ledger\"):\n        return  # a deadlock: give up\n"
-                          "    total += one()\n    ledger.release()\n    total += 1\n"));
-  CHECK(contains(program, "    if not await take_async(\"ledger\"):\n        return  # a deadlock: give up\n"));
-  CHECK(contains(program, "    ASYNC_LOCKS[\"ledger\"].release()\n"));
-  CHECK(contains(program, "    timed_shared(\"threads\", run_threads)\n"));
-  CHECK(contains(program, "    skip(\"pool\", \"locks and counters across processes need multiprocessing.Lock and Value"));
-  CHECK(contains(program, "def run_processes(start_method=None):"));
+  CHECK(contains(program, "\nledger = threading.Lock()  # protects your data; the GIL protects only CPython's\n"));
+  CHECK(contains(program, "def adder(n):\n    global total  # the module's counter, not a local\n"
+                          "    with ledger:  # one holder at a time; a waiter does not hold the GIL\n"
+                          "        time.sleep(0.001)"));
+  CHECK(contains(program, "        total += one()  # load, call, add, store: a switch may come between\n"
+                          "    total += 1\n"));
+  CHECK(contains(program, "    async with ledger_async:  # waiting for it awaits: the loop runs other tasks\n"));
+  CHECK(contains(program, "    ledger_async = asyncio.Lock()  # made in the running loop\n"));
+  CHECK(contains(program, "    global total\n    total = 5  # the module's counters, fresh for each run\n"));
+  CHECK(contains(program, "    print(f\"  total = {total} (11 if no update is lost)\")\n"));
+  CHECK(contains(program, "    # \"pool\": shares locks or counters between processes"));
+  CHECK_FALSE(contains(program, "pool.imap"));
 }
 
-TEST_CASE("a process_pool run's method reaches the program") {
+TEST_CASE("lesson 15's program runs, and the locked counter loses no update") {
+  const std::string program = lesson_program("15-lost-update");
+  const std::string shown = "    print(f\"  counter = {counter}, safe = {safe} (80000 each if no update is lost)\")\n";
+  REQUIRE(contains(program, shown));
+  // Its jobs await nothing: each coroutine is the plain function, run by a task to its end.
+  CHECK(contains(program, "async def unsafe_async():\n    return unsafe()  # nothing to await"));
+  CHECK(contains(program, "    sys.setswitchinterval(0.0001)"));
+  std::ifstream file(fs::path(GILSIM_SOURCE_DIR) / "docs" / "python-programs.md");
+  std::stringstream doc;
+  doc << file.rdbuf();
+  CHECK(contains(doc.str(), "`print(f\"  counter = {counter}, safe = {safe} (80000 each if no update is lost)\")`"));
+  const auto [status, output] = run_command(fmt::format("python3 '{}'", write_program("15-lost-update", program).string()));
+  INFO(output);
+  CHECK(status == 0);
+  // Whatever the interpreter loses of `counter`, the lock keeps every update of `safe`.
+  const std::regex line("counter = [0-9]+, safe = 80000 \\(80000 each if no update is lost\\)\n");
+  CHECK(std::distance(std::sregex_iterator(output.begin(), output.end(), line), std::sregex_iterator()) == 3);
+}
+
+TEST_CASE("locks taken in opposite order give up after DEADLOCK_AFTER") {
+  const std::string program = lesson_program("16-deadlock");
+  CHECK(contains(program, "DEADLOCK_AFTER = 10"));
+  CHECK(contains(program, "def a_to_b():\n"
+                          "    if not lock_a.acquire(timeout=DEADLOCK_AFTER):  # False when the lock did not come in time\n"
+                          "        raise TimeoutError(f\"deadlock: no lock_a after {DEADLOCK_AFTER} s\")\n"));
+  CHECK(contains(program, "    lock_b.release()\n    lock_a.release()\n"));
+}
+
+TEST_CASE("a process_pool run's method and the processes executor are their own functions") {
   const std::string program = program_for(R"toml(
 title = "methods"
 [[job]]
@@ -300,6 +282,19 @@ steps = [ { cpu = "1ms" } ]
 name = "imap"
 executor = "process_pool"
 method = "imap_unordered"
+chunksize = 2
+[[run]]
+name = "apply"
+executor = "process_pool"
+method = "apply_async"
+[[run]]
+name = "processes"
+executor = "processes"
 )toml");
-  CHECK(contains(program, "    timed(\"imap\", run_process_pool, method=\"imap_unordered\")\n"));
+  CHECK(contains(program, "from multiprocessing import Pool, Process\n"));
+  CHECK(contains(program, "    timed(\"imap\", with_pool_imap_unordered, chunksize=2)\n"));
+  CHECK(contains(program, "        return list(pool.imap_unordered(w, range(1), chunksize or 1))"));
+  CHECK(contains(program, "        waiting = [pool.apply_async(w, (n,)) for n in range(1)]"));
+  CHECK(contains(program, "    processes = [Process(target=w, args=(n,)) for n in range(1)]\n"));
+  CHECK(contains(program, "    timed(\"processes\", with_processes)\n"));
 }

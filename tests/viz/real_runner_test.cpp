@@ -172,3 +172,20 @@ TEST_CASE("a reload while measuring stops the runner and drops what it still del
   CHECK(app.measuring.outcomes.empty());
   for (const trace::Trace& t : app.session.runs()) CHECK(t.origin == trace::Origin::Simulated);
 }
+
+TEST_CASE("the runner can run the scenario in CPython instead, with the same outcomes") {
+  RealRunner runner;
+  runner.start(scenario::load_file(kTiny), Time{120'000'000'000}, RealSource::CPython);
+  runner.wait();
+  std::vector<RealOutcome> outcomes = runner.take_finished();
+  REQUIRE(outcomes.size() == 2);
+  for (const RealOutcome& o : outcomes) {
+    CAPTURE(o.run_name);
+    CAPTURE(o.message);
+    REQUIRE(o.kind == Kind::Measured);
+    REQUIRE(o.trace.has_value());
+    CHECK(o.trace->measured_by.rfind("CPython 3.", 0) == 0);
+    CHECK(o.trace->lanes.at(o.trace->processes.at(0).gil_lane).name == "GIL, inferred");
+    CHECK(trace::check_invariants(*o.trace).empty());
+  }
+}

@@ -24,6 +24,7 @@ bool set_up_app(AppState& app, const Options& options, bool list_bundled) {
   }
   if (list_bundled) app.bundled = list_bundled_scenarios();
   if (options.real) start_measuring(app);
+  if (options.cpython) start_measuring(app, RealSource::CPython);
   if (!options.sweep.empty()) {
     app.sweep.vary = options.sweep.front();
     if (options.sweep.size() > 1) app.sweep.vary_also = options.sweep[1];

@@ -1,6 +1,7 @@
 // gilviz: the viewer. `gilviz [FILE]` opens a scenario (the default one without FILE);
 // `--screenshot out.png [--at TIME]` renders once and exits; `--bench-frames N` times frames;
-// `--real` runs the scenario for real at start-up, under the predictions.
+// `--real` runs the scenario for real at start-up, under the predictions; `--cpython` runs its
+// Python program in CPython, recorded.
 #include <chrono>
 #include <cstdio>
 
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
   cli.add_option("--scale", o.scale, "UI scale, 1 to 3")->check(CLI::Range(1.0, 3.0));
   cli.add_flag("--presentation", o.presentation, "start in presentation mode (bigger, fewer panels)");
   cli.add_flag("--real", o.real, "run every run for real on this machine at start-up (a screenshot waits for them)");
+  cli.add_flag("--cpython", o.cpython,
+               "run every run in CPython (its teaching program, recorded) at start-up, under the predictions");
   cli.add_option("--sweep", o.sweep, "open the sweep panel on KEY=VALUES, as gilsim sweep --vary takes it (twice: "
                                      "small multiples for the second)")
       ->allow_extra_args(false);
@@ -74,8 +77,8 @@ int main(int argc, char** argv) {
     o.size_given = true;
   }
   if (o.bench_frames > 0) {
-    if (o.real) {
-      fmt::print(stderr, "gilviz: --real and --bench-frames do not mix: real runs would skew the frame times\n");
+    if (o.real || o.cpython) {
+      fmt::print(stderr, "gilviz: --real or --cpython and --bench-frames do not mix: real runs would skew the frame times\n");
       return 2;
     }
     return run_bench(o);

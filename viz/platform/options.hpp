@@ -21,6 +21,7 @@ struct Options {
   float scale = 1.0f;
   bool presentation = false;
   bool real = false;                 ///< run every run for real at start-up (the screenshot waits)
+  bool cpython = false;              ///< run every run in CPython, recorded, at start-up (likewise)
   std::vector<std::string> sweep;    ///< --sweep KEY=VALUES (twice: small multiples); the screenshot waits
 };
 

@@ -82,6 +82,12 @@ void draw_real_run_button(AppState& app) {
     if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip("run every run on this machine, in the background; measured lanes appear under the predicted ones");
     }
+    ImGui::SameLine();
+    if (ImGui::Button("Run in CPython")) start_measuring(app, RealSource::CPython);
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("run the scenario's Python program (gilsim python) in CPython, recorded; its lanes and "
+                        "inferred GIL appear under the predicted ones");
+    }
     return;
   }
   const RealProgress p = app.measuring.runner.progress();
@@ -98,6 +104,8 @@ void draw_real_runs(AppState& app) {
     draw_progress(app);
   } else {
     if (ImGui::Button("Run for real")) start_measuring(app);
+    ImGui::SameLine();
+    if (ImGui::Button("Run in CPython")) start_measuring(app, RealSource::CPython);
     ImGui::SameLine();
     ImGui::TextDisabled("on this machine, in the background");
   }

@@ -43,7 +43,10 @@ void draw_run_header(ImDrawList* dl, const AppState& app, std::uint32_t r, ImVec
   const int idle = idle_cores(run);
   const bool finished = app.runs[r].metrics.finished();
   const std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  {} at {}", run.executor,
-                                       run.origin == trace::Origin::Measured ? " (measured)" : "", run.gil_mode,
+                                       run.origin != trace::Origin::Measured ? std::string()
+                                       : run.measured_by.empty()             ? std::string(" (measured)")
+                                                                             : fmt::format(", {} (measured)", run.measured_by),
+                                       run.gil_mode,
                                        run.cores, run.cores == 1 ? "" : "s",
                                        idle > 0 ? fmt::format(" ({} never used)", idle) : std::string(),
                                        finished ? "done" : "stopped (jobs unfinished)", run.end);

@@ -1,0 +1,372 @@
+"""Records one run of a gilsim teaching program on CPython's own timeline (standard library only).
+
+    python3 cpython_recorder.py CONFIG.json
+
+The teaching program is imported as a module (so its `if __name__ == "__main__":` part does
+not run) and its own names are wrapped: compute() runs in short slices and notes the time at
+each one, hash_data(), time.sleep, asyncio.sleep and asyncio.to_thread note their start and
+end, each job function notes which job, thread, task and process ran it, and the event loop's
+task factory notes when each task was created. Every time comes from time.perf_counter_ns(),
+one clock for every thread and process (CLOCK_MONOTONIC on Linux). Worker processes append
+their records to a file of their own after each job; the parent gathers them at the end.
+
+A gap of more than GAP_NS between two slices of compute() means the thread was not running
+Python: it waited for the GIL or for a core. gilsim infers the GIL's holder from the slices.
+The output is a text file, one record a line, ending with "end N" (N records).
+"""
+import asyncio
+import contextvars
+import functools
+import glob
+import json
+import os
+import resource
+import sys
+import threading
+import time
+
+CONFIG = None
+PROGRAM = None
+RECORDS = []           # this process's records, appended by any of its threads
+JOB = contextvars.ContextVar("gilsim_job", default=None)
+COUNTER = [0]          # job keys, unique in a process
+WORKER_FILE = [None, 0]  # (file, pid) of a worker process's record file
+TASK_IDS = {}
+perf = time.perf_counter_ns
+os.register_at_fork(after_in_child=RECORDS.clear)  # a forked worker starts with no records
+
+
+class Job:
+    """One job's identity while it runs; its steps are numbered in the order they run."""
+
+    __slots__ = ("key", "step", "fixed_step")
+
+    def __init__(self, key, fixed_step=None):
+        self.key = key
+        self.step = -1
+        self.fixed_step = fixed_step  # set inside asyncio.to_thread: the task's offload step
+
+    def next_step(self):
+        if self.fixed_step is not None:
+            return self.fixed_step
+        self.step += 1
+        return self.step
+
+
+def where():
+    task = None
+    try:
+        current = asyncio.current_task()
+        if current is not None:
+            task = TASK_IDS.get(id(current), 0)
+    except RuntimeError:
+        pass
+    return os.getpid(), threading.get_native_id(), task or 0
+
+
+def record_step(kind, begin, end, due=None):
+    job = JOB.get()
+    if job is None:
+        return
+    pid, tid, task = where()
+    RECORDS.append(f"step {job.key} {job.next_step()} {kind} {pid} {tid} {task} {begin} {end} {due or end}")
+
+
+# ---- the program's own names, wrapped -------------------------------------------------------
+
+def recorded_compute(original, slice_ms, gap_ns):
+    @functools.wraps(original)
+    def compute(ms):
+        job = JOB.get()
+        step = job.next_step() if job is not None else -1
+        pid, tid, task = where()
+        remaining = ms
+        begin = last = perf()
+        result = 0
+        while remaining > 0:
+            part = slice_ms if remaining > slice_ms else remaining
+            result += original(part)
+            remaining -= part
+            now = perf()
+            if now - last > gap_ns:
+                RECORDS.append(f"gap {pid} {tid} {last} {now}")
+            last = now
+        if job is not None:
+            RECORDS.append(f"step {job.key} {step} cpu {pid} {tid} {task} {begin} {last} {last}")
+        return result
+    return compute
+
+
+def recorded_call(original, kind):
+    @functools.wraps(original)
+    def call(*args, **kwargs):
+        begin = perf()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            record_step(kind, begin, perf())
+    return call
+
+
+def recorded_sleep_call(seconds):
+    """time.sleep returns once its thread has the GIL again: `due` tells the two waits apart."""
+    begin = perf()
+    try:
+        return time.sleep(seconds)
+    finally:
+        record_step("wait", begin, perf(), begin + int(seconds * 1e9))
+
+
+class TimeModule:
+    """The program's `time`: sleep is recorded, everything else is the real module."""
+
+    sleep = staticmethod(recorded_sleep_call)
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+
+async def recorded_sleep(delay, result=None):
+    begin = perf()
+    value = await asyncio.sleep(delay, result)
+    record_step("await", begin, perf(), begin + int(delay * 1e9))
+    return value
+
+
+async def recorded_to_thread(function, *args, **kwargs):
+    job = JOB.get()
+    step = job.next_step() if job is not None else -1
+    done = [0]
+
+    def offloaded():
+        JOB.set(Job(job.key, step) if job is not None else None)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            done[0] = perf()
+
+    begin = perf()
+    value = await asyncio.to_thread(offloaded)
+    if job is not None:
+        pid, tid, task = where()
+        RECORDS.append(f"step {job.key} {step} offload {pid} {tid} {task} {begin} {perf()} {done[0]}")
+    return value
+
+
+def task_factory(loop, coro, **kwargs):
+    task = asyncio.Task(coro, loop=loop, **kwargs)
+    TASK_IDS[id(task)] = len(TASK_IDS) + 1
+    RECORDS.append(f"task {TASK_IDS[id(task)]} {perf()}")
+    return task
+
+
+async def with_task_factory(coro):
+    asyncio.get_running_loop().set_task_factory(task_factory)
+    return await coro
+
+
+class AsyncioModule:
+    """The program's `asyncio`: sleep, to_thread and run are recorded, the rest is real."""
+
+    sleep = staticmethod(recorded_sleep)
+    to_thread = staticmethod(recorded_to_thread)
+
+    @staticmethod
+    def run(coro, **kwargs):
+        return asyncio.run(with_task_factory(coro), **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(asyncio, name)
+
+
+def flush_worker_records():
+    """A pool worker is stopped without warning: it hands its records over after each job."""
+    pid = os.getpid()
+    if WORKER_FILE[1] != pid:
+        path = os.path.join(CONFIG["records_dir"], f"worker-{pid}.txt")
+        WORKER_FILE[:] = [open(path, "a", encoding="ascii"), pid]
+    lines = RECORDS[:]
+    del RECORDS[:len(lines)]
+    WORKER_FILE[0].write("".join(line + "\n" for line in lines))
+    WORKER_FILE[0].flush()
+
+
+def recorded_job(original, template):
+    def begin():
+        COUNTER[0] += 1
+        key = f"{os.getpid()}.{COUNTER[0]}"
+        JOB.set(Job(key))
+        return key, perf()
+
+    def end(key, started):
+        pid, tid, task = where()
+        RECORDS.append(f"job {key} {template} {pid} {tid} {task} {started} {perf()}")
+        if pid != CONFIG["main_pid"]:
+            flush_worker_records()
+
+    if asyncio.iscoroutinefunction(original):
+        @functools.wraps(original)
+        async def job(*args):
+            key, started = begin()
+            try:
+                return await original(*args)
+            finally:
+                end(key, started)
+        return job
+
+    @functools.wraps(original)
+    def job(*args):
+        if JOB.get() is not None:  # called by a job's coroutine: that job's own steps
+            return original(*args)
+        context = contextvars.copy_context()  # a thread of its own context per job
+        return context.run(run_job, args)
+
+    def run_job(args):
+        key, started = begin()
+        try:
+            return original(*args)
+        finally:
+            end(key, started)
+    return job
+
+
+# ---- calibration ------------------------------------------------------------------------------
+
+def per_ms(function, constant):
+    """Sets PROGRAM.constant so that function(1) takes a millisecond of this thread's CPU."""
+    amount = 1.0
+    while True:
+        start = time.thread_time()
+        function(amount)
+        spent = time.thread_time() - start
+        if spent >= 0.03:
+            break
+        amount *= 2
+    best = min(cpu_time(function, amount) for _ in range(3))
+    setattr(PROGRAM, constant, max(1, int(getattr(PROGRAM, constant) * amount * 0.001 / best)))
+
+
+def cpu_time(function, amount):
+    start = time.thread_time()
+    function(amount)
+    return time.thread_time() - start
+
+
+# ---- the run ------------------------------------------------------------------------------------
+
+def load_program():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(CONFIG["module"], CONFIG["program"])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[CONFIG["module"]] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def instrument(calibration):
+    """Wraps the program's names; in a spawned worker too (this file is its __mp_main__)."""
+    if "LOOPS_PER_MS" in calibration:
+        PROGRAM.LOOPS_PER_MS = calibration["LOOPS_PER_MS"]
+    if "BYTES_PER_MS" in calibration:
+        PROGRAM.BYTES_PER_MS = calibration["BYTES_PER_MS"]
+    if not CONFIG.get("record", True):
+        return
+    slice_ms = CONFIG["slice_ns"] / 1e6
+    if hasattr(PROGRAM, "compute"):
+        PROGRAM.compute = recorded_compute(PROGRAM.compute, slice_ms, CONFIG["gap_ns"])
+    if hasattr(PROGRAM, "hash_data"):
+        PROGRAM.hash_data = recorded_call(PROGRAM.hash_data, "native")
+    if hasattr(PROGRAM, "time"):
+        PROGRAM.time = TimeModule()
+    if hasattr(PROGRAM, "asyncio"):
+        PROGRAM.asyncio = AsyncioModule()
+    wrapped = {}
+    for template, names in enumerate(zip(CONFIG["jobs"], CONFIG["async_jobs"])):
+        for name in names:
+            if name:
+                original = getattr(PROGRAM, name)
+                wrapped[original] = recorded_job(original, template)
+                setattr(PROGRAM, name, wrapped[original])
+    for name in ("JOBS", "ASYNC_JOBS"):
+        if hasattr(PROGRAM, name):
+            setattr(PROGRAM, name, [wrapped.get(job, job) for job in getattr(PROGRAM, name)])
+
+
+def gil_enabled():
+    check = getattr(sys, "_is_gil_enabled", None)
+    return True if check is None else check()
+
+
+def run():
+    calibration = {}
+    if hasattr(PROGRAM, "compute"):
+        per_ms(PROGRAM.compute, "LOOPS_PER_MS")
+        calibration["LOOPS_PER_MS"] = PROGRAM.LOOPS_PER_MS
+    if hasattr(PROGRAM, "hash_data"):
+        per_ms(PROGRAM.hash_data, "BYTES_PER_MS")
+        calibration["BYTES_PER_MS"] = PROGRAM.BYTES_PER_MS
+    os.environ["GILSIM_CALIBRATION"] = json.dumps(calibration)
+    instrument(calibration)
+    if CONFIG.get("switch_interval"):
+        sys.setswitchinterval(CONFIG["switch_interval"])
+    if CONFIG.get("cores") and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:CONFIG["cores"]])
+    arguments = {name: json.loads(value) for name, value in CONFIG["arguments"]}
+    function = getattr(PROGRAM, CONFIG["function"])
+    load = os.getloadavg()[0]
+    usage_before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    begin = perf()
+    results = function(**arguments)
+    end = perf()
+    usage_after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = sum(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+              for before, after in zip(usage_before, usage_after))
+    lines = [
+        "gilsim-cpython-trace 1",
+        f"python {sys.version.split()[0]} {int(gil_enabled())}",
+        f"calibration {calibration.get('LOOPS_PER_MS', 0)} {calibration.get('BYTES_PER_MS', 0)}",
+        f"recording {CONFIG['slice_ns']} {CONFIG['gap_ns']}",
+        f"machine {os.cpu_count()} {load:.2f} {int(cpu * 1e9)}",
+        f"run {begin} {end} {os.getpid()} {threading.get_native_id()} {len(results)}",
+    ]
+    lines += RECORDS
+    for path in sorted(glob.glob(os.path.join(CONFIG["records_dir"], "worker-*.txt"))):
+        with open(path, encoding="ascii") as worker:
+            lines += worker.read().splitlines()
+        os.remove(path)
+    lines.append(f"end {len(lines) + 1}")
+    temporary = CONFIG["out"] + ".part"
+    with open(temporary, "w", encoding="ascii") as out:
+        out.write("".join(line + "\n" for line in lines))
+    os.replace(temporary, CONFIG["out"])
+    print(f"recorded {len(lines)} lines in {(end - begin) / 1e9:.3f} s", flush=True)
+
+
+def observer_effect(rounds=25, ms=20):
+    """CPU time of compute(ms) without and with recording, alternated in this thread; the
+    fastest of each, so that other programs on the machine count as little as possible."""
+    per_ms(PROGRAM.compute, "LOOPS_PER_MS")
+    plain = PROGRAM.compute
+    recorded = recorded_compute(plain, CONFIG["slice_ns"] / 1e6, CONFIG["gap_ns"])
+    times = {plain: [], recorded: []}
+    for _ in range(rounds):
+        for function in times:
+            times[function].append(cpu_time(function, ms))
+    del RECORDS[:]
+    print(f"observer {int(min(times[plain]) * 1e9)} {int(min(times[recorded]) * 1e9)}", flush=True)
+
+
+if __name__ in ("__main__", "__mp_main__"):
+    with open(sys.argv[1], encoding="utf-8") as config_file:
+        CONFIG = json.load(config_file)
+    PROGRAM = load_program()
+    if __name__ == "__mp_main__":  # a spawned pool worker: wrap with the parent's calibration
+        CONFIG["main_pid"] = int(os.environ.get("GILSIM_MAIN_PID", "0"))
+        instrument(json.loads(os.environ.get("GILSIM_CALIBRATION", "{}")))
+    else:
+        CONFIG["main_pid"] = os.getpid()
+        os.environ["GILSIM_MAIN_PID"] = str(os.getpid())
+        if CONFIG.get("observer"):
+            observer_effect()
+        else:
+            run()

@@ -1,0 +1,284 @@
+// Running CPython for `--cpython`: a temporary folder with the program, the recorder and its
+// settings; the interpreter in a process group of its own (so Ctrl-C, the timeout or a
+// crash stops its pool workers too); the recording read back into a Trace.
+#include "sim/cpython/cpython_runs.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "sim/cpython/cpython_recorder_source.hpp"
+#include "sim/cpython/cpython_trace.hpp"
+#include "sim/real/execute.hpp"
+
+extern char** environ;
+
+namespace gilsim::cpython {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// A folder of its own under the system's temporary folder, removed with everything in it.
+class TemporaryFolder {
+ public:
+  TemporaryFolder() {
+    std::string pattern = (fs::temp_directory_path() / "gilsim-cpython-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create a temporary folder for CPython");
+    path_ = pattern;
+  }
+  TemporaryFolder(const TemporaryFolder&) = delete;
+  TemporaryFolder& operator=(const TemporaryFolder&) = delete;
+  ~TemporaryFolder() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+void write_text(const fs::path& path, std::string_view text) {
+  std::ofstream file(path, std::ios::binary);
+  file << text;
+  if (!file) throw std::runtime_error(fmt::format("cannot write '{}'", path.string()));
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+std::string last_line(const std::string& text) {
+  std::string trimmed = text;
+  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r')) trimmed.pop_back();
+  const auto newline = trimmed.rfind('\n');
+  return newline == std::string::npos ? trimmed : trimmed.substr(newline + 1);
+}
+
+struct ChildResult {
+  int status = 0;           ///< as waitpid gives it
+  bool cancelled = false;
+  bool timed_out = false;
+};
+
+/// Runs `argv` in a new process group with stdout and stderr in `output`; on cancel or
+/// timeout kills the whole group. The group is killed on the way out in every case, so a
+/// pool worker the interpreter left behind does not outlive the run.
+ChildResult run_child(const std::vector<std::string>& argv, const fs::path& output, const std::vector<std::string>& env_extra,
+                      const CPythonOptions& options, const std::function<void(double)>& tick) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  std::vector<std::string> env_strings(env_extra);
+  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+  std::vector<char*> env;
+  for (auto& e : env_strings) env.push_back(e.data());
+  env.push_back(nullptr);
+
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&files, 1, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_adddup2(&files, 1, 2);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
+  pid_t pid = 0;
+  const int spawned = ::posix_spawn(&pid, args[0], &files, &attributes, args.data(), env.data());
+  posix_spawn_file_actions_destroy(&files);
+  posix_spawnattr_destroy(&attributes);
+  if (spawned != 0) throw std::runtime_error(fmt::format("cannot start '{}': {}", argv[0], std::strerror(spawned)));
+
+  ChildResult result;
+  const auto started = std::chrono::steady_clock::now();
+  for (;;) {
+    const pid_t done = ::waitpid(pid, &result.status, WNOHANG);
+    if (done == pid) break;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    result.cancelled = options.cancel != nullptr && options.cancel->load();
+    result.timed_out = elapsed > options.timeout_seconds;
+    if (result.cancelled || result.timed_out) {
+      ::kill(-pid, SIGKILL);
+      ::waitpid(pid, &result.status, 0);
+      break;
+    }
+    if (tick) tick(elapsed);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(-pid, SIGKILL);  // whatever the interpreter left in its group
+  return result;
+}
+
+std::string describe_status(int status) {
+  if (WIFSIGNALED(status)) return fmt::format("killed by signal {} ({})", WTERMSIG(status), ::strsignal(WTERMSIG(status)));
+  return fmt::format("exit status {}", WEXITSTATUS(status));
+}
+
+/// Writes the program and the recorder into `dir`; the recorder's settings every run shares.
+nlohmann::json recorder_config(const fs::path& dir, const PythonProgram& program) {
+  write_text(dir / "gilsim_lesson.py", program.text);
+  write_text(dir / "cpython_recorder.py", kCPythonRecorderSource);
+  return nlohmann::json{{"program", (dir / "gilsim_lesson.py").string()},
+                        {"module", "gilsim_lesson"},
+                        {"jobs", program.job_functions},
+                        {"async_jobs", program.async_job_functions},
+                        {"slice_ns", kSliceNs},
+                        {"gap_ns", kGapNs},
+                        {"records_dir", dir.string()},
+                        {"out", (dir / "trace.txt").string()}};
+}
+
+}  // namespace
+
+std::pair<Time, Time> measure_observer_effect(const PythonProgram& program, const Interpreter& python) {
+  TemporaryFolder folder;
+  nlohmann::json config = recorder_config(folder.path(), program);
+  config["observer"] = true;
+  write_text(folder.path() / "config.json", config.dump());
+  const ChildResult result =
+      run_child({python.path, (folder.path() / "cpython_recorder.py").string(), (folder.path() / "config.json").string()},
+                folder.path() / "output.txt", {"PYTHONDONTWRITEBYTECODE=1"}, CPythonOptions{}, {});
+  const std::string output = read_text(folder.path() / "output.txt");
+  std::istringstream words(output);
+  std::string tag;
+  std::int64_t plain = 0, recorded = 0;
+  if (!WIFEXITED(result.status) || WEXITSTATUS(result.status) != 0 || !(words >> tag >> plain >> recorded) ||
+      tag != "observer") {
+    throw std::runtime_error(fmt::format("the observer-effect measurement failed: {}", last_line(output)));
+  }
+  return {Time{plain}, Time{recorded}};
+}
+
+std::string find_on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::istringstream folders(path == nullptr ? "" : path);
+  for (std::string folder; std::getline(folders, folder, ':');) {
+    const auto candidate = fs::path(folder.empty() ? "." : folder) / program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return {};
+}
+
+Interpreter find_interpreter(const std::string& asked) {
+  std::string path = asked;
+  if (path.empty()) path = ::access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "";
+  if (path.empty()) path = find_on_path("python3");
+  if (path.empty()) {
+    throw InterpreterError("--cpython needs a Python interpreter: there is no /usr/bin/python3 and no python3 on PATH; name one with --python PATH");
+  }
+  if (::access(path.c_str(), X_OK) != 0) throw InterpreterError(fmt::format("--python {}: no such interpreter (not an executable file)", path));
+  TemporaryFolder folder;
+  const auto output = folder.path() / "version.txt";
+  const ChildResult probe = run_child(
+      {path, "-c",
+       "import sys, sysconfig\n"
+       "print('gilsim-probe', sys.version_info[0], sys.version_info[1], sys.version.split()[0],"
+       " int(bool(sysconfig.get_config_var('Py_GIL_DISABLED'))), int(getattr(sys, '_is_gil_enabled', lambda: True)()))"},
+      output, {}, CPythonOptions{10.0, nullptr, nullptr}, {});
+  const std::string text = read_text(output);
+  std::istringstream words(text);
+  std::string tag, version;
+  int major = 0, minor = 0, free_threaded = 0, gil = 1;
+  if (probe.timed_out || !WIFEXITED(probe.status) || WEXITSTATUS(probe.status) != 0 ||
+      !(words >> tag >> major >> minor >> version >> free_threaded >> gil) || tag != "gilsim-probe") {
+    throw InterpreterError(fmt::format("--python {}: not a working Python 3 interpreter ({}{}{})", path,
+                                 probe.timed_out ? "no answer in 10 s" : describe_status(probe.status),
+                                 last_line(text).empty() ? "" : ": ", last_line(text)));
+  }
+  if (major != 3 || minor < kOldestMinor) {
+    throw InterpreterError(fmt::format("--python {} is Python {}; recording needs 3.{} or later", path, version, kOldestMinor));
+  }
+  return Interpreter{path, version, gil != 0, free_threaded != 0};
+}
+
+std::optional<trace::Trace> record_cpython_run(const scenario::Scenario& s, const ProgramRun& run,
+                                               const PythonProgram& program, const Interpreter& python,
+                                               const CPythonOptions& options, std::string& why,
+                                               CPythonRunInfo* info) {
+  const std::string& name = run.run->name;
+  const bool needs_no_gil = scenario::effective_gil(s, *run.run) == scenario::GilMode::None;
+  if (run.skipped) {
+    why = fmt::format("'{}' is not run in CPython: it {}.", name, *run.skipped);
+    return std::nullopt;
+  }
+  if (run.not_recorded) {
+    why = fmt::format("'{}' is not run in CPython: {}.", name, *run.not_recorded);
+    return std::nullopt;
+  }
+  if (needs_no_gil && !python.free_threaded) {
+    why = fmt::format("'{}' is not run in CPython: it needs a free-threaded build (python3.13t); {} {} has a GIL "
+                      "(name one with --python).", name, python.path, python.version);
+    return std::nullopt;
+  }
+  if (auto too_big = real::why_not_runnable(s, *run.run)) {  // the real executors' limits apply
+    why = *too_big;
+    return std::nullopt;
+  }
+  std::vector<std::string> env;
+  if (python.free_threaded) env.push_back(needs_no_gil ? "PYTHON_GIL=0" : "PYTHON_GIL=1");
+  env.push_back("PYTHONDONTWRITEBYTECODE=1");
+
+  TemporaryFolder folder;
+  const fs::path dir = folder.path();
+  nlohmann::json config = recorder_config(dir, program);
+  config["function"] = run.function;
+  config["arguments"] = run.arguments;
+  config["record"] = options.record;
+  const Time interval = scenario::effective_switch_interval(s, *run.run);
+  config["switch_interval"] = static_cast<double>(interval.ns()) / 1e9;
+  if (run.run->cores) config["cores"] = *run.run->cores;
+  write_text(dir / "config.json", config.dump());
+
+  std::ostream* progress = options.progress;
+  int shown = -1;  // half seconds
+  const auto tick = [&](double elapsed) {
+    if (progress == nullptr || static_cast<int>(elapsed * 2) == shown) return;
+    shown = static_cast<int>(elapsed * 2);
+    *progress << fmt::format("\rCPython {}: '{}' running for {:.1f} s ", python.version, name, elapsed) << std::flush;
+  };
+  const ChildResult result = run_child({python.path, (dir / "cpython_recorder.py").string(), (dir / "config.json").string()},
+                                       dir / "output.txt", env, options, tick);
+  if (progress != nullptr) *progress << "\r" << std::string(60, ' ') << "\r" << std::flush;
+  const std::string output = read_text(dir / "output.txt");
+  if (result.cancelled) {
+    throw std::runtime_error(fmt::format("the CPython run '{}' was interrupted; every process it started was stopped", name));
+  }
+  if (result.timed_out) {
+    throw std::runtime_error(fmt::format("the CPython run '{}' timed out after {:.0f} s; every process it started was stopped",
+                                         name, options.timeout_seconds));
+  }
+  if (!WIFEXITED(result.status) || WEXITSTATUS(result.status) != 0) {
+    const std::string line = last_line(output);
+    throw std::runtime_error(fmt::format("{} failed the run '{}' ({}){}{}", python.path, name, describe_status(result.status),
+                                         line.empty() ? "" : ": ", line));
+  }
+  try {
+    const auto recording = parse_cpython_recording(read_text(dir / "trace.txt"), "the recording");
+    if (info != nullptr) *info = CPythonRunInfo{recording.load, Time{recording.cpu_ns}};
+    return cpython_trace(s, *run.run, recording);
+  } catch (const CPythonTraceError& e) {
+    throw std::runtime_error(fmt::format("the CPython run '{}': {}", name, e.what()));
+  }
+}
+
+}  // namespace gilsim::cpython

@@ -1,0 +1,546 @@
+// Reading a CPython recording and laying it out as lanes. Sections: parsing · lanes and
+// jobs · steps as spans · the inferred GIL · assembling the trace.
+#include "sim/cpython/cpython_trace.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "sim/real/job_plan.hpp"
+#include "sim/real/run_record.hpp"
+#include "sim/real/trace_merge.hpp"
+
+namespace gilsim::cpython {
+
+using real::merge_records;
+using real::PlannedJob;
+using real::Record;
+using real::RecordKind;
+using trace::SpanState;
+
+namespace {
+
+// ---- parsing ----------------------------------------------------------------------------
+
+class LineReader {
+ public:
+  LineReader(const std::string& name, std::size_t number, std::string_view line) : name_(name), number_(number) {
+    std::size_t i = 0;
+    while (i < line.size()) {
+      const std::size_t next = std::min(line.find(' ', i), line.size());
+      if (next > i) words_.emplace_back(line.substr(i, next - i));
+      i = next + 1;
+    }
+  }
+  std::size_t size() const { return words_.size(); }
+  std::string_view word(std::size_t i) const { return words_.at(i); }
+  [[noreturn]] void fail(std::string_view what) const {
+    throw CPythonTraceError(fmt::format("{}:{}: {}", name_, number_, what));
+  }
+  void expect(std::size_t count) const {
+    if (words_.size() != count) fail(fmt::format("'{}' takes {} fields, found {}", words_.at(0), count - 1, words_.size() - 1));
+  }
+  std::int64_t integer(std::size_t i) const {
+    std::int64_t value = 0;
+    const std::string_view w = words_.at(i);
+    const auto [end, error] = std::from_chars(w.data(), w.data() + w.size(), value);
+    if (error != std::errc{} || end != w.data() + w.size()) fail(fmt::format("expected an integer, found '{}'", w));
+    return value;
+  }
+  double number(std::size_t i) const {
+    try {
+      return std::stod(std::string(words_.at(i)));
+    } catch (const std::exception&) {
+      fail(fmt::format("expected a number, found '{}'", words_.at(i)));
+    }
+  }
+
+ private:
+  const std::string& name_;
+  std::size_t number_;
+  std::vector<std::string_view> words_;
+};
+
+}  // namespace
+
+CPythonRecording parse_cpython_recording(std::string_view text, const std::string& name) {
+  std::vector<std::string_view> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t newline = text.find('\n', start);
+    if (newline == std::string_view::npos) {
+      throw CPythonTraceError(fmt::format("{}:{}: truncated: the last line has no end", name, lines.size() + 1));
+    }
+    lines.push_back(text.substr(start, newline - start));
+    start = newline + 1;
+  }
+  if (lines.empty() || lines.front() != "gilsim-cpython-trace 1") {
+    throw CPythonTraceError(fmt::format("{}:1: not a gilsim CPython recording (expected 'gilsim-cpython-trace 1')", name));
+  }
+  CPythonRecording r;
+  bool ended = false;
+  bool has_run = false;
+  for (std::size_t n = 1; n < lines.size(); ++n) {
+    const LineReader line(name, n + 1, lines[n]);
+    if (line.size() == 0) line.fail("an empty line");
+    if (ended) line.fail("a line after 'end'");
+    const std::string_view kind = line.word(0);
+    if (kind == "python") {
+      line.expect(3);
+      r.version = std::string(line.word(1));
+      r.gil = line.integer(2) != 0;
+    } else if (kind == "calibration") {
+      line.expect(3);
+    } else if (kind == "recording") {
+      line.expect(3);
+      r.slice_ns = line.integer(1);
+      r.gap_ns = line.integer(2);
+    } else if (kind == "machine") {
+      line.expect(4);
+      r.cpus = static_cast<int>(line.integer(1));
+      r.load = line.number(2);
+      r.cpu_ns = line.integer(3);
+    } else if (kind == "run") {
+      line.expect(6);
+      r.begin = line.integer(1);
+      r.end = line.integer(2);
+      r.main_pid = line.integer(3);
+      r.main_tid = line.integer(4);
+      if (r.end < r.begin) line.fail("the run ends before it begins");
+      has_run = true;
+    } else if (kind == "job") {
+      line.expect(8);
+      r.jobs.push_back({std::string(line.word(1)), static_cast<std::uint32_t>(line.integer(2)), line.integer(3),
+                        line.integer(4), line.integer(5), line.integer(6), line.integer(7)});
+    } else if (kind == "step") {
+      line.expect(10);
+      r.steps.push_back({std::string(line.word(1)), static_cast<std::uint32_t>(line.integer(2)), std::string(line.word(3)),
+                         line.integer(4), line.integer(5), line.integer(6), line.integer(7), line.integer(8),
+                         line.integer(9)});
+      const std::string& k = r.steps.back().kind;
+      if (k != "cpu" && k != "native" && k != "wait" && k != "await" && k != "offload") {
+        line.fail(fmt::format("unknown step kind '{}'", k));
+      }
+    } else if (kind == "gap") {
+      line.expect(5);
+      r.gaps.push_back({line.integer(1), line.integer(2), line.integer(3), line.integer(4)});
+    } else if (kind == "task") {
+      line.expect(3);
+      r.tasks.push_back({line.integer(1), line.integer(2)});
+    } else if (kind == "end") {
+      line.expect(2);
+      if (line.integer(1) != static_cast<std::int64_t>(lines.size())) {
+        line.fail(fmt::format("truncated: 'end' counts {} lines, the file has {}", line.integer(1), lines.size()));
+      }
+      ended = true;
+    } else {
+      line.fail(fmt::format("unknown record '{}'", kind));
+    }
+  }
+  if (!ended) throw CPythonTraceError(fmt::format("{}:{}: truncated: no 'end' line", name, lines.size()));
+  if (!has_run || r.version.empty()) throw CPythonTraceError(fmt::format("{}: no 'python' or 'run' line", name));
+  return r;
+}
+
+namespace {
+
+// ---- lanes and jobs ---------------------------------------------------------------------
+
+struct Piece {
+  std::int64_t begin = 0, end = 0;
+  SpanState state = SpanState::Running;
+  std::uint32_t job = trace::kNone;
+  std::uint16_t step = trace::kNoStep;
+  std::size_t call = 0;  ///< which recorded compute() call a Running piece came from (1-based)
+};
+
+struct LaneInfo {
+  trace::LaneId lane = trace::kNone;
+  trace::ProcessId process = 0;
+  std::vector<Piece> pieces;
+};
+
+struct Layout {
+  trace::TraceBuilder& builder;
+  std::map<std::int64_t, trace::ProcessId> processes;  ///< pid -> process
+  std::map<std::pair<std::int64_t, std::int64_t>, LaneInfo> threads;  ///< (pid, tid)
+  std::map<std::int64_t, LaneInfo> tasks;               ///< task id
+  std::map<std::string, std::uint32_t> job_of_key;
+  std::int64_t origin = 0;
+};
+
+std::int64_t first_time(const CPythonRecording& r, std::int64_t pid) {
+  std::int64_t first = INT64_MAX;
+  for (const auto& j : r.jobs) {
+    if (j.pid == pid) first = std::min(first, j.begin);
+  }
+  return first;
+}
+
+void add_lanes(Layout& layout, const CPythonRecording& r) {
+  const bool gil = r.gil;
+  layout.processes[r.main_pid] = layout.builder.add_process("main", gil);
+  std::vector<std::int64_t> workers;
+  const auto note_pid = [&](std::int64_t pid) {
+    if (pid != r.main_pid && std::find(workers.begin(), workers.end(), pid) == workers.end()) workers.push_back(pid);
+  };
+  for (const auto& j : r.jobs) note_pid(j.pid);
+  for (const auto& s : r.steps) note_pid(s.pid);
+  std::sort(workers.begin(), workers.end(), [&](auto a, auto b) { return first_time(r, a) < first_time(r, b); });
+  for (std::size_t k = 0; k < workers.size(); ++k) {
+    layout.processes[workers[k]] = layout.builder.add_process(fmt::format("worker {}", k + 1), gil);
+  }
+  // Threads in the order they first did something; the main thread first.
+  std::vector<std::tuple<std::int64_t, std::int64_t, std::int64_t>> seen;  // (first, pid, tid)
+  const auto note_thread = [&](std::int64_t at, std::int64_t pid, std::int64_t tid) {
+    for (auto& [first, p, t] : seen) {
+      if (p == pid && t == tid) {
+        first = std::min(first, at);
+        return;
+      }
+    }
+    seen.emplace_back(at, pid, tid);
+  };
+  note_thread(INT64_MIN, r.main_pid, r.main_tid);
+  for (const auto& j : r.jobs) note_thread(j.begin, j.pid, j.tid);
+  for (const auto& s : r.steps) note_thread(s.begin, s.pid, s.tid);
+  std::sort(seen.begin(), seen.end());
+  int others = 0;
+  std::map<std::int64_t, int> per_worker;
+  for (const auto& [first, pid, tid] : seen) {
+    std::string name;
+    if (pid == r.main_pid) {
+      name = tid == r.main_tid ? std::string("main") : fmt::format("T{}", ++others);
+    } else {
+      const int n = ++per_worker[pid];
+      name = layout.builder.peek().processes.at(layout.processes.at(pid)).name;
+      if (n > 1) name += fmt::format(" T{}", n);
+    }
+    const trace::ProcessId process = layout.processes.at(pid);
+    layout.threads[{pid, tid}] = {layout.builder.add_lane(name, trace::LaneKind::Thread, process), process, {}};
+  }
+  // Tasks that ran a job: asyncio.run makes a few of its own at shutdown.
+  std::vector<CPythonRecording::Task> tasks;
+  for (const auto& t : r.tasks) {
+    const bool ran_a_job = std::any_of(r.jobs.begin(), r.jobs.end(), [&](const auto& j) { return j.task == t.id; });
+    if (ran_a_job) tasks.push_back(t);
+  }
+  std::sort(tasks.begin(), tasks.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  for (const auto& t : tasks) {
+    const trace::ProcessId process = layout.processes.at(r.main_pid);
+    layout.tasks[t.id] = {layout.builder.add_lane(fmt::format("task {}", t.id), trace::LaneKind::Task, process), process, {}};
+  }
+}
+
+/// Recorded jobs to the plan's job indexes: the n-th job of a template to start is its n-th job.
+void assign_jobs(Layout& layout, const CPythonRecording& r, const std::vector<PlannedJob>& plan) {
+  std::vector<const CPythonRecording::Job*> jobs;
+  for (const auto& j : r.jobs) jobs.push_back(&j);
+  std::stable_sort(jobs.begin(), jobs.end(), [](auto a, auto b) { return a->begin < b->begin; });
+  std::vector<bool> taken(plan.size(), false);
+  for (const auto* j : jobs) {
+    std::optional<std::uint32_t> index;
+    for (const PlannedJob& p : plan) {
+      if (!taken[p.index] && p.template_index == j->template_index) {
+        index = p.index;
+        break;
+      }
+    }
+    if (!index) {
+      throw CPythonTraceError(fmt::format("the recording has more jobs of template {} than the scenario", j->template_index));
+    }
+    taken[*index] = true;
+    if (!layout.job_of_key.emplace(j->key, *index).second) {
+      throw CPythonTraceError(fmt::format("the recording has job '{}' twice", j->key));
+    }
+  }
+}
+
+LaneInfo& thread_of(Layout& layout, std::int64_t pid, std::int64_t tid) {
+  const auto found = layout.threads.find({pid, tid});
+  if (found == layout.threads.end()) throw CPythonTraceError(fmt::format("a step of an unknown thread {}/{}", pid, tid));
+  return found->second;
+}
+
+// ---- steps as spans ---------------------------------------------------------------------
+
+void add_piece(LaneInfo& lane, std::int64_t begin, std::int64_t end, SpanState state, std::uint32_t job,
+               std::uint16_t step) {
+  if (end > begin) lane.pieces.push_back({begin, end, state, job, step});
+}
+
+/// A CPU step on its thread: Running, cut where the slices show a pause (kept as Runnable
+/// for now; the GIL pass below tells which pauses were waits for the GIL).
+void add_cpu_step(LaneInfo& lane, const CPythonRecording& r, const CPythonRecording::Step& s, std::uint32_t job,
+                  std::uint16_t step, std::size_t call) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> pauses;
+  for (const auto& g : r.gaps) {
+    if (g.pid != s.pid || g.tid != s.tid || g.end <= s.begin || g.begin >= s.end) continue;
+    // The slice that ended at g.end ran for about one slice length at its end.
+    const std::int64_t until = std::max(g.begin, g.end - r.slice_ns);
+    if (until > g.begin) pauses.emplace_back(g.begin, until);
+  }
+  std::sort(pauses.begin(), pauses.end());
+  std::int64_t at = s.begin;
+  const auto running = [&](std::int64_t begin, std::int64_t end) {
+    if (end > begin) lane.pieces.push_back({begin, end, SpanState::Running, job, step, call});
+  };
+  for (const auto& [begin, end] : pauses) {
+    running(at, begin);
+    add_piece(lane, std::max(at, begin), end, SpanState::Runnable, job, step);
+    at = std::max(at, end);
+  }
+  running(at, s.end);
+}
+
+SpanState waiting_state(scenario::StepKind kind) {
+  switch (kind) {
+    case scenario::StepKind::Sleep: return SpanState::Sleeping;
+    default: return SpanState::BlockedIo;
+  }
+}
+
+void add_steps(Layout& layout, const CPythonRecording& r, const scenario::Scenario& s,
+               const std::vector<PlannedJob>& plan) {
+  for (std::size_t n = 0; n < r.steps.size(); ++n) {
+    const auto& st = r.steps[n];
+    const auto found = layout.job_of_key.find(st.key);
+    if (found == layout.job_of_key.end()) {
+      throw CPythonTraceError(fmt::format("a step of job '{}', which the recording does not have", st.key));
+    }
+    const std::uint32_t job = found->second;
+    const auto& steps = s.jobs.at(plan.at(job).template_index).steps;
+    if (st.index >= steps.size()) {
+      throw CPythonTraceError(fmt::format("job '{}' ran step {}; its template has {} steps", st.key, st.index + 1, steps.size()));
+    }
+    const auto kind = steps[st.index].kind;
+    const auto step = static_cast<std::uint16_t>(st.index);
+    LaneInfo& thread = thread_of(layout, st.pid, st.tid);
+    LaneInfo* task = nullptr;
+    if (st.task != 0) {
+      const auto t = layout.tasks.find(st.task);
+      if (t == layout.tasks.end()) throw CPythonTraceError(fmt::format("a step of an unknown task {}", st.task));
+      task = &t->second;
+    }
+    const std::int64_t due = std::clamp(st.due, st.begin, st.end);
+    if (st.kind == "cpu") {
+      add_cpu_step(thread, r, st, job, step, n + 1);
+      if (task != nullptr) add_piece(*task, st.begin, st.end, SpanState::Running, job, step);
+    } else if (st.kind == "native") {
+      add_piece(thread, st.begin, st.end, SpanState::Native, job, step);
+    } else if (st.kind == "wait") {
+      // time.sleep returns once its thread has the GIL back: a long tail after the wait is
+      // a wait for the GIL or a core, told apart like a pause in compute().
+      const SpanState state = task != nullptr && kind == scenario::StepKind::Block ? SpanState::Stalled : waiting_state(kind);
+      const std::int64_t waited = st.end - due > r.gap_ns - r.slice_ns ? due : st.end;
+      add_piece(thread, st.begin, waited, state, job, step);
+      add_piece(thread, waited, st.end, SpanState::Runnable, job, step);
+      if (task != nullptr) add_piece(*task, st.begin, st.end, SpanState::Stalled, job, step);
+    } else if (task != nullptr) {  // await, offload: the task waits, then waits for its turn
+      add_piece(*task, st.begin, due, SpanState::Awaiting, job, step);
+      add_piece(*task, due, st.end, SpanState::Ready, job, step);
+    }
+  }
+  for (const auto& j : r.jobs) {
+    if (j.task == 0) continue;
+    const auto t = layout.tasks.find(j.task);
+    if (t == layout.tasks.end()) continue;
+    for (const auto& created : r.tasks) {
+      if (created.id == j.task) add_piece(t->second, created.created, j.begin, SpanState::Ready, layout.job_of_key.at(j.key), trace::kNoStep);
+    }
+  }
+}
+
+// ---- the inferred GIL -------------------------------------------------------------------
+
+struct Held {
+  std::int64_t begin = 0, end = 0;
+  trace::LaneId holder = trace::kNone;
+  std::size_t call = 0;
+};
+
+/// Per process, who ran Python when: the Running pieces of its threads, in time order, each
+/// cut where the next begins, so one thread holds it at a time. A compute() call whose
+/// slices stop and start again with nobody else's in between kept the GIL through the pause
+/// (the OS took its core, not the GIL); between two holders the GIL is shown free.
+std::map<trace::ProcessId, std::vector<Held>> infer_gil(const Layout& layout) {
+  std::map<trace::ProcessId, std::vector<Held>> held;
+  for (const auto& [key, lane] : layout.threads) {
+    for (const Piece& p : lane.pieces) {
+      if (p.state == SpanState::Running) held[lane.process].push_back({p.begin, p.end, lane.lane, p.call});
+    }
+  }
+  for (auto& [process, spans] : held) {
+    std::sort(spans.begin(), spans.end(), [](const Held& a, const Held& b) { return a.begin < b.begin; });
+    std::vector<Held> cut;
+    for (const Held& h : spans) {
+      if (!cut.empty() && cut.back().holder == h.holder && cut.back().call == h.call) {
+        cut.back().end = std::max(cut.back().end, h.end);
+        continue;
+      }
+      if (!cut.empty() && cut.back().end > h.begin) cut.back().end = h.begin;
+      if (!cut.empty() && cut.back().end <= cut.back().begin) cut.pop_back();
+      if (!cut.empty() && cut.back().end > h.begin) continue;  // still inside an earlier one
+      cut.push_back(h);
+    }
+    spans = std::move(cut);
+  }
+  return held;
+}
+
+/// Where two threads' slices overlap by a few microseconds (a slice's time is noted at its
+/// end), the GIL went to the later one: the earlier thread's overlap becomes a GIL wait, so
+/// every Running span lies inside a Held span of its own thread.
+void fit_running_to_gil(Layout& layout, const std::map<trace::ProcessId, std::vector<Held>>& held) {
+  for (auto& [key, lane] : layout.threads) {
+    const auto spans = held.find(lane.process);
+    if (spans == held.end()) continue;
+    std::vector<Piece> fitted;
+    for (const Piece& p : lane.pieces) {
+      if (p.state != SpanState::Running) {
+        fitted.push_back(p);
+        continue;
+      }
+      std::int64_t at = p.begin;
+      auto it = std::lower_bound(spans->second.begin(), spans->second.end(), p.begin,
+                                 [](const Held& h, std::int64_t t) { return h.end <= t; });
+      for (; it != spans->second.end() && it->begin < p.end; ++it) {
+        if (it->holder != lane.lane) continue;
+        const std::int64_t begin = std::max(it->begin, p.begin);
+        const std::int64_t end = std::min(it->end, p.end);
+        if (begin > at) fitted.push_back({at, begin, SpanState::WaitingGil, p.job, p.step});
+        fitted.push_back({begin, end, SpanState::Running, p.job, p.step});
+        at = end;
+      }
+      if (p.end > at) fitted.push_back({at, p.end, SpanState::WaitingGil, p.job, p.step});
+    }
+    lane.pieces = std::move(fitted);
+  }
+}
+
+/// Time `lane` spent wanting the GIL (paused in compute() or after a wait) within [from, to).
+std::int64_t wanting_gil(const std::vector<Piece>& pieces, std::int64_t from, std::int64_t to) {
+  std::int64_t total = 0;
+  for (const Piece& p : pieces) {
+    if (p.state == SpanState::Runnable && p.begin < to && from < p.end) total += std::min(p.end, to) - std::max(p.begin, from);
+  }
+  return total;
+}
+
+/// Why a thread paused. While another thread of its process held the GIL, it waited for the
+/// GIL. While nobody held it: if the last holder still wanted it (it dropped the GIL on a
+/// request and waits to run again) and the next holder is another thread, the GIL was being
+/// handed to that thread, so this one still waited for the GIL; otherwise (the GIL was let
+/// go by a thread that went to sleep, to a system call or to C code, or the next holder is
+/// this thread) it waited for a core.
+void classify_pauses(Layout& layout, const std::map<trace::ProcessId, std::vector<Held>>& held) {
+  std::map<trace::LaneId, std::vector<Piece>> before;  // every thread's pieces, unclassified
+  for (const auto& [key, lane] : layout.threads) before[lane.lane] = lane.pieces;
+  for (auto& [key, lane] : layout.threads) {
+    const auto spans = held.find(lane.process);
+    if (spans == held.end()) continue;
+    const std::vector<Held>& gil = spans->second;
+    std::vector<Piece> classified;
+    const auto add = [&](const Piece& p, std::int64_t begin, std::int64_t end, SpanState state) {
+      if (end > begin) classified.push_back({begin, end, state, p.job, p.step});
+    };
+    const auto free_segment = [&](const Piece& p, std::int64_t begin, std::int64_t end, std::size_t next) {
+      if (end <= begin) return;
+      // The last holder (this thread, or another) dropped the GIL on a request when it still
+      // wanted it right after.
+      const bool dropped_on_request = next > 0 && wanting_gil(before[gil[next - 1].holder], begin, begin + 1) > 0;
+      const bool handed_to_other = dropped_on_request && next < gil.size() && gil[next].holder != lane.lane &&
+                                   2 * wanting_gil(before[gil[next].holder], begin, end) >= end - begin;
+      add(p, begin, end, handed_to_other ? SpanState::WaitingGil : SpanState::Runnable);
+    };
+    for (const Piece& p : lane.pieces) {
+      if (p.state != SpanState::Runnable) {
+        classified.push_back(p);
+        continue;
+      }
+      std::int64_t at = p.begin;
+      auto it = std::lower_bound(gil.begin(), gil.end(), p.begin, [](const Held& h, std::int64_t t) { return h.end <= t; });
+      for (; it != gil.end() && it->begin < p.end; ++it) {
+        if (it->holder == lane.lane) continue;
+        free_segment(p, at, std::min(it->begin, p.end), static_cast<std::size_t>(it - gil.begin()));
+        add(p, std::max(at, it->begin), std::min(it->end, p.end), SpanState::WaitingGil);
+        at = std::max(at, std::min(it->end, p.end));
+      }
+      free_segment(p, at, p.end, static_cast<std::size_t>(it - gil.begin()));
+    }
+    lane.pieces = std::move(classified);
+  }
+}
+
+// ---- assembling the trace ---------------------------------------------------------------
+
+void emit(std::vector<Record>& records, const LaneInfo& lane, std::int64_t origin) {
+  std::vector<Piece> pieces = lane.pieces;
+  std::stable_sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) { return a.begin < b.begin; });
+  std::int64_t last_end = INT64_MIN;
+  for (const Piece& p : pieces) {
+    const std::int64_t begin = std::max(p.begin, last_end);  // no overlap on a lane
+    if (p.end <= begin) continue;
+    records.push_back(Record{begin - origin, 0, lane.lane, p.job, p.step, RecordKind::State,
+                             static_cast<std::uint8_t>(p.state), 0});
+    records.push_back(Record{p.end - origin, 0, lane.lane, trace::kNone, trace::kNoStep, RecordKind::Clear, 0, 0});
+    last_end = p.end;
+  }
+}
+
+}  // namespace
+
+trace::Trace cpython_trace(const scenario::Scenario& s, const scenario::Run& run, const CPythonRecording& r) {
+  const std::vector<PlannedJob> plan = real::plan_jobs(s);
+  const auto cores = run.cores.value_or(s.machine.cores);
+  trace::TraceBuilder builder(run.name, std::string(scenario::to_string(run.executor)), r.gil ? "new" : "none",
+                              trace::Origin::Measured, cores, scenario::effective_switch_interval(s, run));
+  for (const auto& tmpl : s.jobs) {
+    std::vector<std::string> labels;
+    for (const auto& step : tmpl.steps) labels.push_back(scenario::step_label(s, step));
+    builder.add_template(tmpl.name, std::move(labels));
+  }
+  for (const PlannedJob& job : plan) builder.add_job(job.name, job.template_index);
+
+  Layout layout{builder, {}, {}, {}, {}, r.begin};
+  add_lanes(layout, r);
+  assign_jobs(layout, r, plan);
+  add_steps(layout, r, s, plan);
+  const auto held = r.gil ? infer_gil(layout) : std::map<trace::ProcessId, std::vector<Held>>{};
+  classify_pauses(layout, held);
+  fit_running_to_gil(layout, held);
+
+  std::vector<Record> records;
+  for (const auto& [key, lane] : layout.threads) emit(records, lane, r.begin);
+  for (const auto& [id, lane] : layout.tasks) emit(records, lane, r.begin);
+  for (const auto& [process, spans] : held) {
+    const trace::LaneId gil = builder.gil_lane(process);
+    for (const Held& h : spans) {
+      records.push_back(Record{h.begin - r.begin, 0, gil, h.holder, trace::kNoStep, RecordKind::State,
+                               static_cast<std::uint8_t>(SpanState::Held), 0});
+      records.push_back(Record{h.end - r.begin, 0, gil, trace::kNone, trace::kNoStep, RecordKind::Clear, 0, 0});
+    }
+  }
+  for (const auto& j : r.jobs) {
+    const std::uint32_t job = layout.job_of_key.at(j.key);
+    const trace::LaneId lane = j.task != 0 && layout.tasks.count(j.task) > 0 ? layout.tasks.at(j.task).lane
+                                                                            : thread_of(layout, j.pid, j.tid).lane;
+    records.push_back(Record{j.begin - r.begin, 0, lane, job, trace::kNoStep, RecordKind::JobStart, 0, 0});
+    records.push_back(Record{j.end - r.begin, 0, lane, job, trace::kNoStep, RecordKind::JobEnd, 0, 0});
+  }
+  for (Record& record : records) record.at_ns = std::max<std::int64_t>(0, record.at_ns);
+  trace::Trace t = merge_records(builder, std::move(records), Time{r.end - r.begin});
+  const auto dot = r.version.find('.', r.version.find('.') + 1);
+  t.measured_by = fmt::format("CPython {}", r.version.substr(0, dot));
+  for (std::size_t p = 0; p < t.processes.size(); ++p) {
+    const trace::LaneId gil = t.processes[p].gil_lane;
+    if (gil != trace::kNone) t.lanes[gil].name = p == 0 ? "GIL, inferred" : fmt::format("GIL w{}, inferred", p);
+  }
+  return t;
+}
+
+}  // namespace gilsim::cpython

@@ -1,0 +1,60 @@
+// A CPython run recorded by cpython_recorder.py, read back and turned into a measured Trace:
+// thread, task and worker lanes from the recorded steps, and each GIL lane inferred from the
+// slices of pure-Python work (a thread whose slices run is the one holding the GIL).
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::cpython {
+
+/// A recording that cannot be read: truncated, malformed, or not about this scenario.
+class CPythonTraceError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Everything a recording holds; times are perf_counter_ns values (one clock for all).
+struct CPythonRecording {
+  struct Job { std::string key; std::uint32_t template_index = 0; std::int64_t pid = 0, tid = 0, task = 0, begin = 0, end = 0; };
+  struct Step {
+    std::string key;       ///< the job's key
+    std::uint32_t index = 0;
+    std::string kind;      ///< cpu, native, wait, await, offload
+    std::int64_t pid = 0, tid = 0, task = 0, begin = 0, end = 0;
+    std::int64_t due = 0;  ///< awaits: when the awaited thing was done (the task became ready)
+  };
+  struct Gap { std::int64_t pid = 0, tid = 0, begin = 0, end = 0; };  ///< slices apart: not running Python
+  struct Task { std::int64_t id = 0, created = 0; };
+
+  std::string version;             ///< "3.11.2"
+  bool gil = true;                 ///< false on a free-threaded build running without its GIL
+  std::int64_t slice_ns = 0;       ///< the length of one slice of compute()
+  std::int64_t gap_ns = 0;         ///< a slice longer than this had a pause in it
+  int cpus = 0;
+  double load = 0.0;               ///< load average when the run started
+  std::int64_t cpu_ns = 0;         ///< CPU time the run got, its workers included
+  std::int64_t begin = 0, end = 0; ///< the run's own call
+  std::int64_t main_pid = 0, main_tid = 0;
+  std::vector<Job> jobs;
+  std::vector<Step> steps;
+  std::vector<Gap> gaps;
+  std::vector<Task> tasks;
+};
+
+/// Reads a recording; `name` is used in errors ("trace.txt:12: ..."). Throws CPythonTraceError.
+CPythonRecording parse_cpython_recording(std::string_view text, const std::string& name);
+
+/// The measured Trace of `run`: Origin::Measured, measured_by "CPython 3.11", GIL lanes
+/// named "GIL (inferred)". Throws CPythonTraceError when the recording does not match the
+/// scenario (a job or step it does not have).
+trace::Trace cpython_trace(const scenario::Scenario& scenario, const scenario::Run& run,
+                           const CPythonRecording& recording);
+
+}  // namespace gilsim::cpython

@@ -1,0 +1,35 @@
+// A scenario's runs written as the short Python program a class reads (`gilsim python`),
+// and what the recorder (cpython_recorder.py) needs to run one of them and trace it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+
+namespace gilsim::cpython {
+
+/// How the program does one run: the executor function it calls, with its arguments.
+struct ProgramRun {
+  const scenario::Run* run = nullptr;
+  std::string function;                 ///< "with_threads"
+  std::vector<std::pair<std::string, std::string>> arguments;  ///< keyword and literal: {"processes", "2"}
+  std::optional<std::string> skipped;   ///< why the program does not do it (old GIL, locks across processes)
+  std::optional<std::string> not_recorded;  ///< why the recorder cannot trace it (locks, counters)
+};
+
+struct PythonProgram {
+  std::string text;                     ///< the whole program
+  std::vector<std::string> job_functions;        ///< per job template, in file order; "" if unused
+  std::vector<std::string> async_job_functions;  ///< the coroutine versions; "" if unused
+  std::string job_list;                 ///< "JOBS" when the jobs are a list of functions, else ""
+  std::vector<ProgramRun> runs;         ///< in the order given
+};
+
+/// The teaching program: the scenario's title and note as the docstring, one function per
+/// kind of job and per executor, and a main that times each of `runs` (all when empty).
+PythonProgram python_program(const scenario::Scenario& s, const std::vector<const scenario::Run*>& runs);
+
+}  // namespace gilsim::cpython

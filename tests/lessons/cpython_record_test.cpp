@@ -1,0 +1,290 @@
+// `gilsim run --cpython`: a small program recorded in a real CPython end to end, its trace's
+// invariants, the lanes in the report and the export, and every way it can go wrong
+// (no interpreter, too old, a crash, Ctrl-C, a broken recording) leaving nothing behind.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "../real/real_test_support.hpp"
+#include "sim/cli/cli_app.hpp"
+#include "sim/cpython/cpython_runs.hpp"
+#include "sim/cpython/python_program.hpp"
+#include "sim/cli/run_selection.hpp"
+#include "sim/cpython/cpython_trace.hpp"
+#include "sim/scenario/loader.hpp"
+
+namespace fs = std::filesystem;
+using namespace gilsim;
+
+namespace {
+
+constexpr std::string_view kSmall = R"(title = "Two small jobs"
+[machine]
+cores = 2
+[[job]]
+name = "work"
+count = 2
+steps = [ { cpu = "30ms" }, { io = "5ms" }, { native = "2ms" } ]
+[[run]]
+executor = "threads"
+switch_interval = "1ms"
+[[run]]
+executor = "asyncio"
+[[run]]
+name = "pool"
+executor = "process_pool"
+workers = 2
+[[run]]
+name = "no GIL"
+executor = "threads"
+gil = "none"
+)";
+
+fs::path write_file(const std::string& name, std::string_view text) {
+  const fs::path path = fs::path(GILSIM_BINARY_DIR) / "tests" / "lessons" / name;
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+  fs::permissions(path, fs::perms::owner_all, fs::perm_options::add);
+  return path;
+}
+
+/// Temporary folders this program's CPython runs leave behind (none, if all is well).
+int leftover_folders() {
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
+    if (entry.path().filename().string().rfind("gilsim-cpython-", 0) == 0) ++count;
+  }
+  return count;
+}
+
+int run(std::vector<std::string> args, std::ostringstream& out, std::ostringstream& err) {
+  std::vector<const char*> argv{"gilsim"};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return cli::run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+}
+
+/// One inferred holder at a time, and a holder is a thread of that process that ran Python
+/// in that span (Running, or Runnable: the OS took its core while it held the GIL).
+void check_gil_lanes(const trace::Trace& t) {
+  for (const auto& process : t.processes) {
+    if (process.gil_lane == trace::kNone) continue;
+    const auto& gil = t.lanes[process.gil_lane];
+    CHECK(gil.name.find("inferred") != std::string::npos);
+    for (std::size_t i = 0; i < gil.spans.size(); ++i) {
+      const auto& held = gil.spans[i];
+      if (i > 0) CHECK(gil.spans[i - 1].end <= held.begin);
+      REQUIRE(held.subject < t.lanes.size());
+      const auto& holder = t.lanes[held.subject];
+      CHECK(holder.kind == trace::LaneKind::Thread);
+      CHECK(&t.processes.at(holder.process) == &process);
+      bool ran = false;
+      for (const auto& s : holder.spans) {
+        ran = ran || (s.begin < held.end && held.begin < s.end && s.state == trace::SpanState::Running);
+      }
+      CHECK_MESSAGE(ran, holder.name << " holds the GIL at " << held.begin.ns() << " ns without running Python");
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a small program recorded in CPython keeps every trace invariant") {
+  const auto s = scenario::load_string(kSmall, "small.toml");
+  const auto runs = cli::select_runs(s, {});
+  const auto program = cpython::python_program(s, runs);
+  const cpython::Interpreter python = cpython::find_interpreter("");
+  const int folders = leftover_folders();
+  for (const auto& r : program.runs) {
+    INFO("run " << r.run->name);
+    std::string why;
+    const auto t = cpython::record_cpython_run(s, r, program, python, cpython::CPythonOptions{}, why);
+    CHECK(real::testing::children_of_this_process() == 0);
+    if (r.run->name == "no GIL" && python.gil) {
+      CHECK(!t);
+      CHECK(why.find("free-threaded") != std::string::npos);
+      continue;
+    }
+    REQUIRE(t);
+    real::testing::check_invariants(*t);
+    check_gil_lanes(*t);
+    CHECK(t->measured_by.rfind("CPython 3.", 0) == 0);
+    CHECK(t->run_name == r.run->name);
+    // Each job ran its three steps: 30 ms of Python, a 5 ms wait, 2 ms of hashing.
+    for (const auto& lane : t->lanes) {
+      if (lane.kind != trace::LaneKind::Thread) continue;
+      for (const auto& span : lane.spans) CHECK(span.step < 3);
+    }
+    CHECK(real::testing::time_in(*t, trace::LaneKind::Thread, trace::SpanState::Running) >= Time{30'000'000});
+    CHECK(t->end >= Time{37'000'000});
+    if (r.run->executor == scenario::Executor::Asyncio) {
+      CHECK(real::testing::lanes_of(*t, trace::LaneKind::Task).size() == 2);
+    }
+    if (r.run->executor == scenario::Executor::ProcessPool) CHECK(t->processes.size() >= 2);
+  }
+  CHECK(leftover_folders() == folders);
+}
+
+TEST_CASE("--cpython shows lesson 1's CPython lanes under their predictions and exports them") {
+  // The command of docs/cpython-traces.md, with an export.
+  const fs::path scenario = fs::path(GILSIM_SOURCE_DIR) / "scenarios" / "01-cpu-bound.toml";
+  const fs::path exported = fs::path(GILSIM_BINARY_DIR) / "tests" / "lessons" / "cpython_lesson1.json";
+  fs::remove(exported);
+  std::ostringstream out;
+  std::ostringstream err;
+  const int status = run({"run", scenario.string(), "--cpython", "--run", "4 threads", "--width", "100",
+                          "--export-trace", exported.string()}, out, err);
+  INFO(out.str() << err.str());
+  REQUIRE(status == cli::kExitOk);
+  const std::string text = out.str();
+  const auto predicted = text.find("\n4 threads (threads, ");
+  const auto measured = text.find(" (measured) (threads, ");  // the measured run's timeline
+  CHECK(predicted != std::string::npos);
+  CHECK(measured != std::string::npos);
+  CHECK(predicted < measured);
+  CHECK(text.find("GIL, inferred |") != std::string::npos);
+  CHECK(text.find("CPython 3.") != std::string::npos);
+  CHECK(text.find("Predicted against measured") != std::string::npos);
+  std::ifstream file(exported);
+  std::stringstream json;
+  json << file.rdbuf();
+  CHECK(json.str().find("4 threads, CPython 3.") != std::string::npos);
+  CHECK(json.str().find("GIL, inferred") != std::string::npos);
+}
+
+TEST_CASE("a missing, old or crashing interpreter is a one-line error and leaves nothing behind") {
+  const fs::path scenario = write_file("cpython_small.toml", kSmall);
+  const int folders = leftover_folders();
+  std::ostringstream out;
+  std::ostringstream err;
+  SUBCASE("missing") {
+    CHECK(run({"run", scenario.string(), "--cpython", "--python", "/no/such/python3"}, out, err) == cli::kExitBadInput);
+    CHECK(err.str() == "gilsim: --python /no/such/python3: no such interpreter (not an executable file)\n");
+  }
+  SUBCASE("too old") {
+    const fs::path old = write_file("python3.6", "#!/bin/sh\necho gilsim-probe 3 6 3.6.15 0 1\n");
+    CHECK(run({"run", scenario.string(), "--cpython", "--python", old.string()}, out, err) == cli::kExitBadInput);
+    CHECK(err.str() == fmt::format("gilsim: --python {} is Python 3.6.15; recording needs 3.9 or later\n", old.string()));
+  }
+  SUBCASE("not a Python") {
+    const fs::path broken = write_file("not-python", "#!/bin/sh\necho 'Segmentation fault' >&2\nexit 139\n");
+    CHECK(run({"run", scenario.string(), "--cpython", "--python", broken.string()}, out, err) == cli::kExitBadInput);
+    CHECK(err.str().find("not a working Python 3 interpreter (exit status 139: Segmentation fault)\n") != std::string::npos);
+  }
+  SUBCASE("crashing during the run, its children with it") {
+    // Answers the probe like a real Python, then starts a child and dies.
+    const fs::path crashing = write_file(
+        "crashing-python", "#!/bin/sh\nif [ \"$1\" = -c ]; then echo gilsim-probe 3 11 3.11.2 0 1; exit 0; fi\n"
+                           "sleep 30 &\necho 'Fatal Python error: Segmentation fault' >&2\nkill -SEGV $$\n");
+    CHECK(run({"run", scenario.string(), "--cpython", "--run", "threads", "--python", crashing.string()}, out, err) ==
+          cli::kExitFailure);
+    // The progress line is wiped with a carriage return before the error.
+    const std::string message = err.str().substr(err.str().rfind('\r') + 1);
+    CHECK(message.find(fmt::format("gilsim: {} failed the run 'threads' (killed by signal 11", crashing.string())) == 0);
+    CHECK(message.find("Fatal Python error: Segmentation fault\n") != std::string::npos);
+    CHECK(std::count(message.begin(), message.end(), '\n') == 1);
+  }
+  CHECK(real::testing::children_of_this_process() == 0);
+  CHECK(leftover_folders() == folders);
+}
+
+TEST_CASE("Ctrl-C stops a CPython run and every process it started") {
+  const auto s = scenario::load_string(R"(title = "long"
+[[job]]
+name = "long"
+count = 2
+steps = [ { cpu = "20s" } ]
+[[run]]
+name = "pool"
+executor = "process_pool"
+workers = 2
+)", "long.toml");
+  const auto program = cpython::python_program(s, {});
+  const cpython::Interpreter python = cpython::find_interpreter("");
+  const int folders = leftover_folders();
+  std::atomic<bool> cancel{false};
+  std::thread ctrl_c([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    cancel = true;
+  });
+  std::string why;
+  CHECK_THROWS_WITH(cpython::record_cpython_run(s, program.runs[0], program, python, cpython::CPythonOptions{120.0, nullptr, &cancel}, why),
+                    "the CPython run 'pool' was interrupted; every process it started was stopped");
+  ctrl_c.join();
+  CHECK(real::testing::children_of_this_process() == 0);
+  CHECK(leftover_folders() == folders);
+}
+
+TEST_CASE("a truncated or malformed recording is refused with its line") {
+  const std::string good =
+      "gilsim-cpython-trace 1\npython 3.11.2 1\ncalibration 20000 0\nrecording 50000 250000\nmachine 2 0.50 1000\n"
+      "run 100 900 7 7 1\njob 7.1 0 7 7 0 100 800\nstep 7.1 0 cpu 7 7 0 100 800 800\nend 9\n";
+  const auto r = cpython::parse_cpython_recording(good, "t.txt");
+  CHECK(r.version == "3.11.2");
+  CHECK(r.steps.size() == 1);
+  const auto refused = [](const std::string& text) {
+    try {
+      cpython::parse_cpython_recording(text, "t.txt");
+    } catch (const cpython::CPythonTraceError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(refused(good.substr(0, good.size() - 6)) == "t.txt:8: truncated: no 'end' line");
+  CHECK(refused(good.substr(0, good.size() - 1)) == "t.txt:9: truncated: the last line has no end");
+  CHECK(refused("something else\n") == "t.txt:1: not a gilsim CPython recording (expected 'gilsim-cpython-trace 1')");
+  std::string bad_number = good;
+  bad_number.replace(bad_number.find("100 800 800"), 3, "1x0");
+  CHECK(refused(bad_number) == "t.txt:8: expected an integer, found '1x0'");
+  std::string short_end = good;
+  short_end.replace(short_end.find("end 9"), 5, "end 12");
+  CHECK(refused(short_end) == "t.txt:9: truncated: 'end' counts 12 lines, the file has 9");
+  SUBCASE("a recording that does not match the scenario") {
+    const auto s = scenario::load_string("title = \"t\"\n[[job]]\nname = \"j\"\nsteps = [ { io = \"1ms\" } ]\n"
+                                         "[[run]]\nexecutor = \"threads\"\n", "t.toml");
+    std::string two_steps = good;
+    two_steps.replace(two_steps.find("step 7.1 0"), 10, "step 7.1 1");
+    CHECK_THROWS_WITH(cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(two_steps, "t.txt")),
+                      "job '7.1' ran step 2; its template has 1 steps");
+  }
+}
+
+TEST_CASE("the GIL's holder and each pause's reason are inferred from the slices") {
+  // Two threads in compute(), 50 ns slices, pauses over 250 ns. T1 runs until 300, drops the
+  // GIL on a request, and its next slice ends at 750; T2's first slice ends at 400 and it runs
+  // until 700, when T1 takes the GIL back; T2's next slice ends at 1000.
+  const auto s = scenario::load_string("title = \"t\"\n[[job]]\nname = \"work\"\ncount = 2\nsteps = [ { cpu = \"1us\" } ]\n"
+                                       "[[run]]\nexecutor = \"threads\"\n", "t.toml");
+  const std::string text =
+      "gilsim-cpython-trace 1\npython 3.11.2 1\ncalibration 20000 0\nrecording 50 250\nmachine 2 0.50 1000\n"
+      "run 0 1000 7 7 2\n"
+      "gap 7 8 300 750\ngap 7 9 0 400\ngap 7 9 700 1000\n"
+      "step 7.1 0 cpu 7 8 0 0 1000 1000\nstep 7.2 0 cpu 7 9 0 0 1000 1000\n"
+      "job 7.1 0 7 8 0 0 1000\njob 7.2 0 7 9 0 0 1000\nend 14\n";
+  const trace::Trace t = cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(text, "t.txt"));
+  real::testing::check_invariants(t);
+  using S = trace::SpanState;
+  const auto spans_of = [&](std::string_view name) {
+    std::vector<std::tuple<std::int64_t, std::int64_t, S>> out;
+    for (const auto& lane : t.lanes) {
+      if (lane.name != name) continue;
+      for (const auto& span : lane.spans) out.emplace_back(span.begin.ns(), span.end.ns(), span.state);
+    }
+    return out;
+  };
+  using Spans = std::vector<std::tuple<std::int64_t, std::int64_t, S>>;
+  // T1 waits for the GIL from the drop until it has it back: first handed to T2, then held by it.
+  CHECK(spans_of("T1") == Spans{{0, 300, S::Running}, {300, 700, S::WaitingGil}, {700, 950, S::Running},
+                                {950, 1000, S::WaitingGil}});
+  // T2 waits for the GIL while T1 holds it, then for a core once the GIL is its to take.
+  CHECK(spans_of("T2") == Spans{{0, 300, S::WaitingGil}, {300, 350, S::Runnable}, {350, 700, S::Running},
+                                {700, 950, S::WaitingGil}, {950, 1000, S::Running}});
+  CHECK(spans_of("GIL, inferred") == Spans{{0, 300, S::Held}, {350, 700, S::Held}, {700, 950, S::Held},
+                                           {950, 1000, S::Held}});
+}
