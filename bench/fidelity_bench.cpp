@@ -62,7 +62,7 @@ Options parse(int argc, char** argv) {
 int main(int argc, char** argv) {
   if (bench::wants_cpython_suite(argc, argv)) return bench::run_cpython_suite(argc, argv);
   const Options options = parse(argc, argv);
-  real::install_interrupt_handler();
+  const real::InterruptScope interrupt_scope;  // for the whole program: Ctrl-C stops the current run
   std::vector<scenario::Scenario> scenarios;
   try {
     if (!options.files.empty()) {

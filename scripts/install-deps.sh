@@ -9,6 +9,7 @@ packages=(
   libsfml-dev libimgui-dev libstb-dev libgl-dev libx11-dev fonts-dejavu-core
   xvfb xauth libgl1-mesa-dri
   python3 python3-simpy
+  help2man
 )
 
 missing=()

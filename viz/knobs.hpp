@@ -22,7 +22,8 @@ struct Knobs {
   bool any() const { return cores || switch_interval || workers || jobs || !more.empty(); }
 };
 
-/// Parses a time like "120ms", "1.5 s", "250us", "800ns" or a bare number of seconds.
+/// Parses a time as scenario files write one (value_syntax.hpp): "120ms", "1.5s", "250us",
+/// "250µs", "800ns"; a bare number has no unit and is refused, as in a file.
 std::optional<Time> parse_time(std::string_view text);
 
 }  // namespace gilsim::viz

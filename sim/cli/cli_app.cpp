@@ -1,6 +1,11 @@
 // Options of `gilsim`, `gilsim run` and `gilsim list`, and the exit codes.
 #include "sim/cli/cli_app.hpp"
 
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -31,7 +36,8 @@ constexpr const char* kExamples =
 
 constexpr const char* kExitCodesFooter =
     "Exit codes: 0 success; 2 bad input (a scenario file, a --set value, an option or a run\n"
-    "name); 1 any other failure (for example an output file that cannot be written).";
+    "name); 1 any other failure (for example an output file that cannot be written); 130\n"
+    "interrupted (Ctrl-C).";
 
 void add_run_options(CLI::App& run, RunOptions& options) {
   run.add_option("files", options.files,
@@ -52,6 +58,12 @@ void add_run_options(CLI::App& run, RunOptions& options) {
   run.add_option("--width", options.width, "Columns for the note and the timelines, at least 40 (default: $COLUMNS, else the terminal's, else 100)")
       ->type_name("N")
       ->check(CLI::Range(40, 100000).description(""));
+  run.add_option("--max-events", options.max_events,
+                 fmt::format("Events the model may process for all the runs together, estimated before they start "
+                             "and counted while they run (default {}, about 1.5 GB of trace)",
+                             model::kDefaultMaxEvents))
+      ->type_name("N")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40).description(""));
   run.add_flag_callback("--no-timeline", [&options] { options.timelines = false; },
                         "Print the table without the text timelines");
   run.add_flag("--real", options.real,
@@ -60,7 +72,17 @@ void add_run_options(CLI::App& run, RunOptions& options) {
   run.add_flag("--real-only", options.real_only, "Only the real runs, no simulation");
   run.add_option("--timeout", options.timeout_seconds, "Seconds a real run may take before it is stopped (default 120)")
       ->type_name("SECONDS")
-      ->check(CLI::Range(0.1, 3600.0).description(""));
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            // CLI::Range lets "nan" through: NaN compares false with both bounds.
+            char* end = nullptr;
+            const double value = std::strtod(text.c_str(), &end);
+            if (end == text.c_str() || *end != '\0' || !std::isfinite(value) || value < 0.1 || value > 3600.0) {
+              return "expected a number of seconds from 0.1 to 3600";
+            }
+            return {};
+          },
+          ""));
 }
 
 void add_sweep_options(CLI::App& sweep, SweepOptions& options) {
@@ -102,6 +124,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                "gilsim"};
   app.footer(std::string(kExamples) + kExitCodesFooter);
   app.require_subcommand(0, 1);
+  app.set_version_flag("--version", fmt::format("gilsim {}", GILSIM_VERSION), "Print the version and exit");
 
   RunOptions run_options;
   CLI::App* run = app.add_subcommand("run", "Simulate scenarios and print each run's figures and timeline");
@@ -146,33 +169,50 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     return code == 0 ? kExitOk : kExitBadInput;
   }
 
+  int code = kExitOk;
   try {
-    if (list->parsed()) return list_scenarios(scenario::bundled_scenarios(), out);
-    if (python->parsed()) return print_python_program(python_options, out);
-    if (sweep->parsed()) {
+    if (list->parsed()) {
+      code = list_scenarios(scenario::bundled_scenarios(), out);
+    } else if (python->parsed()) {
+      code = print_python_program(python_options, out);
+    } else if (sweep->parsed()) {
       sweep_options.progress_bar = &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
-      return run_sweep(sweep_options, out, err);
+      code = run_sweep(sweep_options, out, err);
+    } else {
+      code = run_scenarios(run_options, out, &err);
     }
-    return run_scenarios(run_options, out, &err);
   } catch (const scenario::ScenarioError& e) {
     err << e.what() << "\n";
     return kExitBadInput;
+  } catch (const model::WorkLimitExceeded& e) {
+    err << "gilsim: " << scenario::printable(e.what()) << "\n";
+    return kExitBadInput;
   } catch (const cpython::InterpreterError& e) {
-    err << "gilsim: " << e.what() << "\n";
+    err << "gilsim: " << scenario::printable(e.what()) << "\n";
     return kExitBadInput;
   } catch (const sweep::SweepRefused& e) {
-    err << "gilsim: " << e.what() << "\n";
+    err << "gilsim: " << scenario::printable(e.what()) << "\n";
     return kExitBadInput;
   } catch (const sweep::SweepCancelled&) {
     err << "gilsim: interrupted; every worker stopped, nothing written\n";
     return kExitInterrupted;
   } catch (const UsageError& e) {
-    err << "gilsim: " << e.what() << "\n";
+    err << "gilsim: " << scenario::printable(e.what()) << "\n";
     return kExitBadInput;
-  } catch (const std::exception& e) {
+  } catch (const Interrupted& e) {
     err << "gilsim: " << e.what() << "\n";
+    return kExitInterrupted;
+  } catch (const std::exception& e) {
+    err << "gilsim: " << scenario::printable(e.what()) << "\n";
     return kExitFailure;
   }
+  // As coreutils do: output that could not be written is a failure, not a success.
+  out.flush();
+  if (!out) {
+    err << fmt::format("gilsim: cannot write to standard output ({})\n", std::strerror(errno));
+    return kExitFailure;
+  }
+  return code;
 }
 
 }  // namespace gilsim::cli

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "sim/cli/text_table.hpp"
+#include "sim/cli/run_selection.hpp"
 #include "sim/real/execute.hpp"
 #include "sim/real/model_twin.hpp"
 #include "sim/trace/metrics.hpp"
@@ -19,8 +20,7 @@ std::optional<trace::Trace> measure_run(const scenario::Scenario& s, const scena
     why = *reason;
     return std::nullopt;
   }
-  real::install_interrupt_handler();
-  real::interrupt_flag() = false;
+  const real::InterruptScope interrupt_scope;
   real::ExecuteOptions execute;
   execute.timeout = Time::from_seconds(options.timeout_seconds);
   execute.cancel = &real::interrupt_flag();
@@ -33,6 +33,7 @@ std::optional<trace::Trace> measure_run(const scenario::Scenario& s, const scena
   try {
     trace::Trace measured = real::execute(s, run, execute);
     if (progress != nullptr) *progress << "\r" << std::string(60, ' ') << "\r" << std::flush;
+    if (real::interrupt_flag()) throw Interrupted(fmt::format("interrupted after the real run '{}'", run.name));
     return measured;
   } catch (const real::RealRunError& e) {
     if (progress != nullptr) *progress << "\n";
@@ -41,9 +42,11 @@ std::optional<trace::Trace> measure_run(const scenario::Scenario& s, const scena
       why = e.what();
       return std::nullopt;
     }
-    const char* what = e.reason() == Reason::Cancelled  ? "interrupted"
-                       : e.reason() == Reason::TimedOut ? "timed out"
-                                                        : "failed";
+    if (e.reason() == Reason::Cancelled) {
+      throw Interrupted(fmt::format("interrupted during the real run '{}'; every thread and worker process was stopped",
+                                    run.name));
+    }
+    const char* what = e.reason() == Reason::TimedOut ? "timed out" : "failed";
     throw std::runtime_error(fmt::format("the real run '{}' {}: {}; every thread and worker process was stopped",
                                          run.name, what, e.what()));
   }

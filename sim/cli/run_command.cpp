@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -42,17 +43,26 @@ std::string export_prefix(const scenario::Scenario& s) {
   return stem.empty() ? s.source : stem;
 }
 
+/// An export to "-" takes standard output for itself: no report is printed there.
+bool exports_to_stdout(const RunOptions& options) {
+  return options.chrome_trace_path == "-" || options.csv_path == "-";
+}
+
 void write_exports(const RunOptions& options, const std::vector<const trace::Trace*>& traces, std::ostream& out) {
+  std::vector<trace::OutputRequest> outputs;
   if (!options.chrome_trace_path.empty()) {
-    trace::write_file_atomically(options.chrome_trace_path,
-                                 [&](std::ostream& file) { trace::write_chrome_trace(file, traces); });
+    outputs.push_back({options.chrome_trace_path, [&](std::ostream& file) { trace::write_chrome_trace(file, traces); }});
+  }
+  if (!options.csv_path.empty()) {
+    outputs.push_back({options.csv_path, [&](std::ostream& file) { trace::write_spans_csv(file, traces); }});
+  }
+  trace::write_outputs(outputs, out);
+  if (exports_to_stdout(options)) return;
+  if (!options.chrome_trace_path.empty()) {
     out << fmt::format("wrote {} (open it in https://ui.perfetto.dev or chrome://tracing)\n",
                        options.chrome_trace_path);
   }
-  if (!options.csv_path.empty()) {
-    trace::write_file_atomically(options.csv_path, [&](std::ostream& file) { trace::write_spans_csv(file, traces); });
-    out << fmt::format("wrote {}\n", options.csv_path);
-  }
+  if (!options.csv_path.empty()) out << fmt::format("wrote {}\n", options.csv_path);
 }
 
 /// Which interpreter recorded the runs, and how to read the CPython lanes.
@@ -72,7 +82,7 @@ std::string cpython_note(const cpython::Interpreter& python, const scenario::Sce
 }  // namespace
 
 void check_output_directory(const std::string& path) {
-  if (path.empty()) return;
+  if (path.empty() || path == "-") return;
   const auto directory = std::filesystem::path(path).parent_path();
   std::error_code error;
   if (!directory.empty() && !std::filesystem::is_directory(directory, error)) {
@@ -97,6 +107,21 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   for (const auto& s : scenarios) chosen.push_back(select_runs(s, options.run_names));
   check_output_directory(options.chrome_trace_path);
   check_output_directory(options.csv_path);
+  std::vector<std::pair<const scenario::Scenario*, const scenario::Run*>> simulated;
+  if (!options.real_only) {
+    for (std::size_t i = 0; i < scenarios.size(); ++i) {
+      for (const scenario::Run* run : chosen[i]) simulated.emplace_back(&scenarios[i], run);
+    }
+  }
+  model::check_work(simulated, options.max_events, "raise the limit with --max-events N");
+  model::SimulationStats stats;
+  std::uint64_t events_left = options.max_events;
+  if (options.chrome_trace_path == "-" && options.csv_path == "-") {
+    throw UsageError("--export-trace - and --csv - would both write to standard output; send one to a file");
+  }
+  // With an export on standard output, the reports are computed but not printed.
+  std::ostringstream unprinted;
+  std::ostream& report_out = exports_to_stdout(options) ? unprinted : out;
   std::optional<cpython::Interpreter> python;
   if (options.cpython) python = cpython::find_interpreter(options.python);
 
@@ -112,15 +137,24 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
     const cpython::PythonProgram program = python ? cpython::python_program(scenarios[i], chosen[i]) : cpython::PythonProgram{};
     for (std::size_t k = 0; k < chosen[i].size(); ++k) {
       const scenario::Run* run = chosen[i][k];
-      if (!options.real_only) predicted.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run)));
+      if (!options.real_only) {
+        predicted.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run, &stats, events_left)));
+        events_left -= stats.events;
+      }
       if (!measure) continue;
       std::string why;
       std::optional<trace::Trace> trace;
       if (python) {
-        real::install_interrupt_handler();
-        real::interrupt_flag() = false;
-        trace = cpython::record_cpython_run(scenarios[i], program.runs[k], program, *python,
-                                   cpython::CPythonOptions{options.timeout_seconds, progress, &real::interrupt_flag()}, why);
+        {
+          const real::InterruptScope interrupt_scope;  // Ctrl-C stops the recording, then the program
+          trace = cpython::record_cpython_run(scenarios[i], program.runs[k], program, *python,
+                                              cpython::CPythonOptions{options.timeout_seconds, progress,
+                                                                      &real::interrupt_flag()},
+                                              why);
+          if (real::interrupt_flag()) {
+            throw Interrupted(fmt::format("interrupted during the CPython run '{}'", run->name));
+          }
+        }
         if (trace) {
           if (auto note = real::starved_note(*trace)) unscored[run->name] = *note;
         }
@@ -141,15 +175,19 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       }
     }
     if (options.real_only) runs = measured;
-    if (i > 0) out << "\n";
-    out << render_scenario_report(scenarios[i], {runs.begin(), runs.end()}, report);
+    if (i > 0) report_out << "\n";
+    report_out << render_scenario_report(scenarios[i], {runs.begin(), runs.end()}, report);
     if (measure) {
-      out << "\n";
-      if (machine_notes[i]) out << *machine_notes[i] << "\n";
-      if (python) out << cpython_note(*python, scenarios[i], options.run_names);
-      for (const auto& line : not_measured) out << line << "\n";
-      out << render_prediction_table({predicted.begin(), predicted.end()}, {measured.begin(), measured.end()},
-                                     unscored);
+      report_out << "\n";
+      if (machine_notes[i]) report_out << *machine_notes[i] << "\n";
+      if (python) report_out << cpython_note(*python, scenarios[i], options.run_names);
+      for (const auto& line : not_measured) report_out << line << "\n";
+      report_out << render_prediction_table({predicted.begin(), predicted.end()}, {measured.begin(), measured.end()},
+                                            unscored);
+    }
+    if (options.chrome_trace_path.empty() && options.csv_path.empty()) {
+      traces.clear();  // nothing reads a printed scenario's traces again
+      continue;
     }
     for (trace::Trace* t : runs) {
       // In a file with several scenarios' runs, "threads" alone would be ambiguous.
@@ -157,7 +195,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       all_runs.push_back(t);
     }
   }
-  if (!all_runs.empty() && (!options.chrome_trace_path.empty() || !options.csv_path.empty())) out << "\n";
+  if (!all_runs.empty() && (!options.chrome_trace_path.empty() || !options.csv_path.empty())) report_out << "\n";
   write_exports(options, all_runs, out);
   return 0;
 }

@@ -1,12 +1,14 @@
 // `gilsim run`: load scenarios, simulate their runs, print the reports, write exports.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "sim/cli/run_selection.hpp"
+#include "sim/model/work_budget.hpp"
 
 namespace gilsim::cli {
 
@@ -23,6 +25,7 @@ struct RunOptions {
   double timeout_seconds = 120.0;        ///< --timeout for each real run
   bool cpython = false;                  ///< --cpython: also record every run in CPython
   std::string python;                    ///< --python PATH; empty: Debian's python3
+  std::uint64_t max_events = model::kDefaultMaxEvents;  ///< --max-events: the model's work, all runs
 };
 
 /// Fails (std::runtime_error) before anything runs when `path`'s directory does not exist,

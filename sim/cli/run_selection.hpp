@@ -16,6 +16,12 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Ctrl-C stopped the command: exit code 130, the shell's for SIGINT.
+class Interrupted : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// The runs of `s` named in `names` (all when empty), in file order. Throws UsageError
 /// naming the runs that exist when a name matches none.
 std::vector<const scenario::Run*> select_runs(const scenario::Scenario& s, const std::vector<std::string>& names);

@@ -25,12 +25,12 @@ std::string percent(double fraction) { return fmt::format("{:.0f}%", fraction * 
 
 }  // namespace
 
-std::string render_run_table(const std::vector<const trace::Trace*>& runs) {
+std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::size_t width) {
   TextTable table{{"run", "executor", "makespan", "speedup", "cores busy", "GIL held", "GIL wait", "switches",
                    "drop requests"},
                   {false, false, true, true, true, true, true, true, true},
                   {}};
-  if (runs.empty()) return render_table(table);
+  if (runs.empty()) return render_table(table, width);
   const trace::Metrics baseline = trace::compute_metrics(*runs.front());
   for (const trace::Trace* t : runs) {
     const trace::Metrics m = trace::compute_metrics(*t);
@@ -42,7 +42,7 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs) {
                           has_gil ? percent(m.gil_held) : "-", has_gil ? format_time(m.gil_wait_total) : "-",
                           fmt::format("{}", m.gil_switches), fmt::format("{}", m.drop_requests)});
   }
-  return render_table(table);
+  return render_table(table, width);
 }
 
 std::string render_scenario_report(const scenario::Scenario& s, const std::vector<const trace::Trace*>& runs,
@@ -50,7 +50,7 @@ std::string render_scenario_report(const scenario::Scenario& s, const std::vecto
   std::string out = fmt::format("{}\n{}\n", s.title, std::string(std::min<std::size_t>(s.title.size(), 80), '='));
   out += fmt::format("({}, {} job{}, seed {})\n\n", s.source, s.total_jobs(), s.total_jobs() == 1 ? "" : "s", s.seed);
   if (!s.note.empty()) out += wrap_text(s.note, options.width) + "\n";
-  out += render_run_table(runs);
+  out += render_run_table(runs, static_cast<std::size_t>(options.width));
   for (const trace::Trace* t : runs) {
     for (const auto& line : trace::outcome_lines(*t)) out += fmt::format("{}: {}\n", trace::display_name(*t), line);
   }

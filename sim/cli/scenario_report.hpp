@@ -2,6 +2,7 @@
 // figures (from trace::compute_metrics) and each run's text timeline.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,8 @@ struct ReportOptions {
 
 /// One row per run: run, executor, makespan, speedup (vs the first run), cores busy %,
 /// GIL held %, GIL wait, switches, drop requests.
-std::string render_run_table(const std::vector<const trace::Trace*>& runs);
+/// At most `width` columns wide: columns that do not fit are left out, from the right.
+std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::size_t width = SIZE_MAX);
 
 std::string render_scenario_report(const scenario::Scenario& scenario, const std::vector<const trace::Trace*>& runs,
                                    const ReportOptions& options);

@@ -51,8 +51,6 @@ int run_sweep(const SweepOptions& options, std::ostream& out, std::ostream& prog
   check_output_directory(options.csv_path);
   check_output_directory(options.json_path);
 
-  real::install_interrupt_handler();
-  real::interrupt_flag() = false;
   sweep::SweepProgress on_progress;
   if (options.progress_bar) on_progress = progress_bar(progress, static_cast<std::size_t>(plan.seeds));
   const auto clear_bar = [&] {
@@ -60,6 +58,8 @@ int run_sweep(const SweepOptions& options, std::ostream& out, std::ostream& prog
   };
   sweep::SweepResult result;
   try {
+    // Ctrl-C stops the workers while the sweep runs; before and after, it stops the program.
+    const real::InterruptScope interrupt_scope;
     result = jobs > 1 ? sweep::run_sweep_in_processes(plan, jobs, &real::interrupt_flag(), on_progress)
                       : sweep::run_sweep_here(plan, &real::interrupt_flag(), on_progress);
   } catch (...) {
@@ -69,13 +69,17 @@ int run_sweep(const SweepOptions& options, std::ostream& out, std::ostream& prog
   clear_bar();
 
   out << render_sweep_report(plan, result, base, options.width.value_or(terminal_width()));
+  // Both exports or neither (trace::write_outputs), as for gilsim run.
+  std::vector<trace::OutputRequest> outputs;
   if (!options.csv_path.empty()) {
-    trace::write_file_atomically(options.csv_path, [&](std::ostream& file) { sweep::write_sweep_csv(file, plan, result); });
-    out << fmt::format("\nwrote {}\n", options.csv_path);
+    outputs.push_back({options.csv_path, [&](std::ostream& file) { sweep::write_sweep_csv(file, plan, result); }});
   }
   if (!options.json_path.empty()) {
-    trace::write_file_atomically(options.json_path,
-                                 [&](std::ostream& file) { sweep::write_sweep_json(file, plan, result); });
+    outputs.push_back({options.json_path, [&](std::ostream& file) { sweep::write_sweep_json(file, plan, result); }});
+  }
+  trace::write_outputs(outputs, out);
+  if (!options.csv_path.empty()) out << fmt::format("\nwrote {}\n", options.csv_path);
+  if (!options.json_path.empty()) {
     out << fmt::format("{}wrote {}\n", options.csv_path.empty() ? "\n" : "", options.json_path);
   }
   return 0;

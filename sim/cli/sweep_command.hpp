@@ -22,9 +22,6 @@ struct SweepOptions {
   bool progress_bar = false;             ///< draw a progress bar on `progress` (a terminal)
 };
 
-/// Exit code of a sweep stopped by Ctrl-C (128 + SIGINT).
-inline constexpr int kExitInterrupted = 130;
-
 /// Does the whole command; throws as run_scenarios does, plus sweep::SweepRefused (a limit)
 /// and sweep::SweepCancelled (Ctrl-C: nothing printed or written).
 int run_sweep(const SweepOptions& options, std::ostream& out, std::ostream& progress);

@@ -1,6 +1,7 @@
 // A plain text table: a header row, a rule, and columns padded to their widest cell.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@ struct TextTable {
 };
 
 /// Columns separated by two spaces; trailing spaces trimmed. Every line ends with '\n'.
-std::string render_table(const TextTable& table);
+/// Wider than `max_width`, the table leaves out columns from the right (keeping at least
+/// two) and says which in a last line.
+std::string render_table(const TextTable& table, std::size_t max_width = SIZE_MAX);
 
 }  // namespace gilsim::cli

@@ -1,4 +1,4 @@
-// asyncio: one event loop on the main thread (PYTHON_MODEL §3). A FIFO ready queue, a heap
+// asyncio: one event loop on the main thread (docs/model.md A1-A5, A7). A FIFO ready queue, a heap
 // of timers, and _run_once: wait for the next timer unless something is ready, move what
 // is due to the ready queue, then run exactly the callbacks that were ready (A3).
 // Awaited I/O is a timer at its completion time; to_thread work goes to the default

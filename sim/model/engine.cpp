@@ -62,8 +62,9 @@ trace::LaneId Engine::lane(ThreadId t) const { return threads_[t].lane; }
 // ---------------------------------------------------------------------------------------
 // Events and programs
 
-void Engine::run() {
+bool Engine::run() {
   while (!timers_.empty() && !stopped_) {
+    if (events_ >= config_.max_events) return false;
     const Time at = timers_.top_time();
     assert(at >= now_ && "a timer was set in the past");
     now_ = at;
@@ -72,6 +73,7 @@ void Engine::run() {
     for (const auto g : dirty_gils_) update_drop_deadline(*gils_[g]);
     dirty_gils_.clear();
   }
+  return true;
 }
 
 TimerHeap::Slot Engine::add_timer(EventKind kind, std::uint32_t target) {

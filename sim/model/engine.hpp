@@ -34,6 +34,7 @@
 #pragma once
 
 #include <coroutine>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,6 +60,7 @@ struct EngineConfig {
   Time switch_interval = Time{5'000'000};
   scenario::Costs costs;
   std::uint64_t seed = 1;
+  std::uint64_t max_events = UINT64_MAX;  ///< run() stops after this many (work_budget.hpp)
 };
 
 /// What a compute operation is, for the GIL, the check points and the trace. Build it with
@@ -159,7 +161,8 @@ class Engine {
   std::uint64_t events_processed() const { return events_; }
 
   /// Runs until no event is left.
-  void run();
+  /// Processes events until none is left (true) or config().max_events were processed (false).
+  bool run();
 
  private:
   struct Thread;

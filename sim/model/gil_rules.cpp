@@ -1,4 +1,4 @@
-// The GIL, rule by rule (PYTHON_MODEL.md §1): the new GIL's timed wait, drop request,
+// The GIL, rule by rule (docs/model.md G1-G8, O1-O3): the new GIL's timed wait, drop request,
 // forced switching and unfair wake-ups (G1-G8); the old GIL's release-and-reacquire
 // every check interval (O1-O3); and no GIL at all for free-threaded builds (F1).
 #include <cassert>

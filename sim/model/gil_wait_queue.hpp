@@ -1,4 +1,4 @@
-// The new GIL's timed waiters (PYTHON_MODEL G2), and when the next drop request falls due.
+// The new GIL's timed waiters (docs/model.md G2), and when the next drop request falls due.
 //
 // CPython wakes every waiter once per switch interval; a waiter sets the drop request only
 // when a whole interval of its own wait passed with no switch. Each waiter's timeouts lie on

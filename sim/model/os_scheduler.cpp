@@ -1,5 +1,5 @@
 // The OS side of the engine: cores, the run queue, time slices and wake-up preemption
-// (PYTHON_MODEL S1-S5).
+// (docs/model.md S1-S5).
 #include <utility>
 
 #include "sim/model/engine.hpp"

@@ -1,4 +1,4 @@
-// multiprocessing.Pool.map (PYTHON_MODEL §5): every worker is a process with its own GIL;
+// multiprocessing.Pool.map (docs/model.md P1-P7): every worker is a process with its own GIL;
 // workers start up front by fork, spawn or forkserver (P3, P4); the parent's task handler
 // pickles chunks of Pool.map's chunksize into a shared queue that idle workers pull from
 // (P5, P6); results come back pickled and are unpickled by the parent's result handler,

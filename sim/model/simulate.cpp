@@ -1,21 +1,27 @@
 // Builds the engine for one run, starts its executor, runs it to the end, returns the trace.
 #include "sim/model/simulate.hpp"
 
+#include <fmt/format.h>
+
 #include "sim/model/executors.hpp"
 
 namespace gilsim::model {
 
-trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, SimulationStats* stats) {
+trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, SimulationStats* stats,
+                      std::uint64_t max_events) {
+  check_work({{&s, &run}}, max_events, "raise the limit (gilsim run --max-events N)");
   EngineConfig config;
   config.cores = scenario::effective_cores(s, run);
   config.machine = s.machine;
   config.gil = scenario::effective_gil(s, run);
   config.switch_interval = scenario::effective_switch_interval(s, run);
   config.costs = s.costs;
+  config.costs.check_period = scenario::effective_check_period(s);
   // The scheduler's races differ per run; the jobs' durations do not (draw_workload).
   std::size_t run_index = 0;
   while (run_index < s.runs.size() && &s.runs[run_index] != &run) ++run_index;
   config.seed = s.seed * 0x9E37'79B9'7F4A'7C15ULL + run_index + 1;
+  config.max_events = max_events;
 
   trace::TraceBuilder builder(run.name, std::string(scenario::to_string(run.executor)),
                               std::string(scenario::to_string(config.gil)), trace::Origin::Simulated,
@@ -33,8 +39,14 @@ trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, Sim
     case scenario::Executor::Processes: start_processes(ctx); break;
   }
   shared.add_lanes(0);  // after the main process's first lanes, before any thread is spawned
-  engine.run();
+  const bool finished = engine.run();
   if (stats != nullptr) stats->events = engine.events_processed();
+  if (!finished) {
+    throw WorkLimitExceeded(fmt::format(
+        "run '{}' went past the limit of {} events of the model before its end (the estimate was {}); make the "
+        "scenario smaller (fewer jobs or steps, a longer switch_interval) or raise the limit (gilsim run --max-events N)",
+        run.name, max_events, estimate_work(s, run).events));
+  }
 
   Time end = Time::zero();
   for (const auto& job : builder.peek().jobs) {

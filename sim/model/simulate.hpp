@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "sim/model/work_budget.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace.hpp"
 
@@ -13,8 +14,9 @@ struct SimulationStats {
 };
 
 /// Simulates `run` of `scenario`. The same scenario, run and seed give the same trace.
+/// Throws WorkLimitExceeded (work_budget.hpp) when the run needs more than `max_events`.
 trace::Trace simulate(const scenario::Scenario& scenario, const scenario::Run& run,
-                      SimulationStats* stats = nullptr);
+                      SimulationStats* stats = nullptr, std::uint64_t max_events = kDefaultMaxEvents);
 
 /// Every run of the scenario, in file order.
 std::vector<trace::Trace> simulate_all(const scenario::Scenario& scenario);

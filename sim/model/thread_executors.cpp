@@ -1,4 +1,4 @@
-// Sequential code, one threading.Thread per job, and a ThreadPoolExecutor (PYTHON_MODEL §4).
+// Sequential code, one threading.Thread per job, and a ThreadPoolExecutor (docs/model.md T1-T3).
 #include <memory>
 
 #include "sim/model/executors.hpp"

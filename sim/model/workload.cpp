@@ -1,4 +1,4 @@
-// Drawing the workload and running a job's steps on a thread (PYTHON_MODEL G7: blocking
+// Drawing the workload and running a job's steps on a thread (docs/model.md G7: blocking
 // calls and C code drop the GIL; returning to Python takes it back).
 #include "sim/model/workload.hpp"
 

@@ -26,7 +26,7 @@ RunSettings make_settings(const scenario::Scenario& s, const scenario::Run& run)
   RunSettings settings;
   settings.gil = scenario::effective_gil(s, run);
   settings.switch_interval = scenario::effective_switch_interval(s, run);
-  settings.check_period = s.costs.check_period;
+  settings.check_period = scenario::effective_check_period(s);
   settings.cpu_cost_factor =
       settings.gil == scenario::GilMode::None ? 1.0 + s.python.free_threading_overhead : 1.0;
   settings.iterations_per_ns = calibrate_iterations_per_ns();

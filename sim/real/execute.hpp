@@ -2,6 +2,8 @@
 // forked or spawned worker processes. The result is a measured Trace in the model's terms.
 #pragma once
 
+#include <signal.h>
+
 #include <atomic>
 #include <functional>
 #include <optional>
@@ -57,12 +59,21 @@ trace::Trace execute(const scenario::Scenario& scenario, const scenario::Run& ru
 /// CPUs this process may run on; a real run uses min(its cores, this).
 int available_cpus();
 
-/// Set by the handler that install_interrupt_handler() installs; pass it as
-/// ExecuteOptions::cancel. Clear it (store false) before a new run if you wish.
+/// Set by the handler of an InterruptScope; pass it as ExecuteOptions::cancel.
 std::atomic<bool>& interrupt_flag();
 
-/// Installs a SIGINT handler that sets interrupt_flag(); a second Ctrl-C while the flag is
-/// still set restores the default action and re-raises, so the program ends.
-void install_interrupt_handler();
+/// While it lives, SIGINT only sets interrupt_flag() (cleared on entry); a second Ctrl-C
+/// while the flag is still set takes the default action, so the program ends. On exit the
+/// previous SIGINT disposition comes back, so Ctrl-C stops the program between runs.
+class InterruptScope {
+ public:
+  InterruptScope();
+  ~InterruptScope();
+  InterruptScope(const InterruptScope&) = delete;
+  InterruptScope& operator=(const InterruptScope&) = delete;
+
+ private:
+  struct sigaction previous_ {};
+};
 
 }  // namespace gilsim::real

@@ -1,4 +1,5 @@
-// Ctrl-C stops a real run: the handler only sets a flag that execute() watches.
+// Ctrl-C stops a real run: while an InterruptScope lives, the handler only sets a flag
+// that execute() watches; before and after, SIGINT does what it did.
 #include <csignal>
 
 #include "sim/real/execute.hpp"
@@ -20,12 +21,15 @@ extern "C" void on_interrupt(int) {
 
 std::atomic<bool>& interrupt_flag() { return g_interrupted; }
 
-void install_interrupt_handler() {
+InterruptScope::InterruptScope() {
+  g_interrupted = false;  // before the handler: a Ctrl-C from here on is seen, not cleared
   struct sigaction action {};
   action.sa_handler = on_interrupt;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESTART;
-  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGINT, &action, &previous_);
 }
+
+InterruptScope::~InterruptScope() { sigaction(SIGINT, &previous_, nullptr); }
 
 }  // namespace gilsim::real

@@ -80,10 +80,26 @@ int run_pool_worker(int task_fd, int result_fd) {
 namespace {
 /// Before main(): a spawned worker (re-executed binary) does its work and exits here, so
 /// any program that links the real executors can serve as its own worker image.
+/// True when this process was started as a worker: argv[1] is kWorkerArgument. The
+/// variable alone (left in a user's environment) must not turn a program into a worker.
+bool started_as_worker() {
+  FILE* file = std::fopen("/proc/self/cmdline", "rb");
+  if (file == nullptr) return false;
+  char text[256] = {};
+  const std::size_t size = std::fread(text, 1, sizeof(text) - 1, file);
+  std::fclose(file);
+  const std::size_t first_end = std::strlen(text);  // argv[0], NUL-terminated
+  return first_end + 1 < size && std::strcmp(text + first_end + 1, kWorkerArgument) == 0;
+}
+
 struct SpawnedWorkerEntry {
   SpawnedWorkerEntry() {
     const char* fds = std::getenv(kWorkerEnvironment);
     if (fds == nullptr) return;
+    if (!started_as_worker()) {
+      unsetenv(kWorkerEnvironment);  // nor pass it on to the programs this one starts
+      return;
+    }
     int task_fd = -1;
     int result_fd = -1;
     if (std::sscanf(fds, "%d,%d", &task_fd, &result_fd) != 2) _exit(2);

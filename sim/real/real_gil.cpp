@@ -1,4 +1,4 @@
-// The real GIL's take and drop, rule by rule (PYTHON_MODEL.md section 1).
+// The real GIL's take and drop, rule by rule (docs/model.md G1-G8, O1-O3).
 #include "sim/real/real_gil.hpp"
 
 #include <cassert>

@@ -1,4 +1,4 @@
-// A real GIL on a mutex and two condition variables, following PYTHON_MODEL.md G1-G8 (new
+// A real GIL on a mutex and two condition variables, following docs/model.md G1-G8 (new
 // GIL: timed waits, drop requests, forced switching) and O1-O3 (old GIL: release and
 // immediately reacquire, no handoff). A GilSeat is one thread's place at it.
 #pragma once

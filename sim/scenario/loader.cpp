@@ -1,11 +1,14 @@
 // The loader's entry points: read the text, parse the TOML, apply overrides, validate.
 #include "sim/scenario/loader.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -23,14 +26,81 @@ std::string located(const SourceLoc& where, const std::string& message) {
   return message;
 }
 
+[[noreturn]] void refuse_file(const std::string& name, const std::string& message) {
+  throw ScenarioError(SourceLoc{name, 0, 0}, message);
+}
+
+std::string_view file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+/// The whole file, refused when it is not a regular file or is larger than the cap.
+/// O_NONBLOCK: opening a FIFO with no writer must not hang before fstat can refuse it.
+std::string read_scenario_text(const std::string& name) {
+  const int fd = ::open(name.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    refuse_file(name, fmt::format("cannot open the file ({}); expected a readable scenario file", std::strerror(errno)));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) refuse_file(name, fmt::format("cannot read the file ({})", std::strerror(errno)));
+  if (!S_ISREG(info.st_mode)) {
+    refuse_file(name, fmt::format("is {}; expected a scenario file (.toml)", file_kind(info.st_mode)));
+  }
+  const auto too_large = [&name] {
+    refuse_file(name, fmt::format("is larger than {} bytes; expected a scenario file, which is far smaller",
+                                  kMaxScenarioFileBytes));
+  };
+  if (info.st_size > kMaxScenarioFileBytes) too_large();
+  std::string text;
+  std::array<char, 65536> buffer{};
+  while (true) {
+    const ssize_t got = ::read(fd, buffer.data(), buffer.size());
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) refuse_file(name, fmt::format("cannot read the file ({})", std::strerror(errno)));
+    if (got == 0) return text;
+    if (text.size() + static_cast<std::size_t>(got) > static_cast<std::size_t>(kMaxScenarioFileBytes)) too_large();
+    text.append(buffer.data(), static_cast<std::size_t>(got));
+  }
+}
+
 }  // namespace
 
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      out += fmt::format("\\x{:02x}", byte);
+    }
+  }
+  return out;
+}
+
 ScenarioError::ScenarioError(SourceLoc where, const std::string& message)
-    : std::runtime_error(located(where, message)), where_(std::move(where)), message_(message) {}
+    : std::runtime_error(printable(located(where, message))), where_(std::move(where)), message_(message) {}
 
 Scenario load_string(std::string_view toml_text, std::string_view source_name,
                      const std::vector<Override>& overrides) {
   const std::string source(source_name);
+  check_ascii_outside_strings(toml_text, source);
   toml::table root;
   try {
     root = toml::parse(toml_text, source);
@@ -47,34 +117,26 @@ Scenario load_string(std::string_view toml_text, std::string_view source_name,
 
 Scenario load_file(const std::filesystem::path& path, const std::vector<Override>& overrides) {
   const std::string name = path.string();
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) {
-    throw ScenarioError(SourceLoc{name, 0, 0}, "is a directory; expected a scenario file (.toml)");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw ScenarioError(SourceLoc{name, 0, 0},
-                        fmt::format("cannot open the file ({}); expected a readable scenario file", std::strerror(errno)));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ScenarioError(SourceLoc{name, 0, 0}, "cannot read the file; expected a readable scenario file");
-  return load_string(text.str(), name, overrides);
+  return load_string(read_scenario_text(name), name, overrides);
 }
 
 Scenario load_default(const std::vector<Override>& overrides) {
   return load_string(embedded_default_text(), "<default>", overrides);
 }
 
+std::vector<std::filesystem::path> installed_data_folders(std::string_view name) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+  if (error) return {};
+  return {exe.parent_path().parent_path() / "share" / "gilsim" / name, exe.parent_path() / name};
+}
+
 std::vector<std::filesystem::path> bundled_scenarios() {
   namespace fs = std::filesystem;
   std::error_code error;
-  std::vector<fs::path> candidates{fs::path(GILSIM_SCENARIO_DIR)};
-  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
-  if (!error) {
-    candidates.push_back(exe.parent_path() / "scenarios");
-    candidates.push_back(exe.parent_path().parent_path() / "share" / "gilsim" / "scenarios");
-  }
+  std::vector<fs::path> candidates = installed_data_folders("scenarios");
+  candidates.emplace_back(GILSIM_SCENARIO_DIR);  // the source tree, for a program run from its build tree
   for (const fs::path& dir : candidates) {
     if (!fs::is_directory(dir, error)) continue;
     std::vector<fs::path> files;

@@ -15,6 +15,8 @@ namespace gilsim::scenario {
 
 /// Steps held by all job templates together, after `repeat` is expanded (memory bound).
 inline constexpr std::int64_t kMaxStepsInScenario = 2'000'000;
+/// A scenario file larger than this is refused before it is parsed.
+inline constexpr std::int64_t kMaxScenarioFileBytes = 4 << 20;
 
 /// A problem in a scenario file or an override. what() is the full one-line message:
 /// "scenarios/x.toml:12:9: unknown key 'cors' in [machine]; did you mean 'cores'?"
@@ -45,7 +47,19 @@ struct Override {
 /// Parses "key=value"; throws ScenarioError (file "--set") when there is no '='.
 Override parse_override(std::string_view text);
 
-/// Throws ScenarioError for a file that cannot be read, bad TOML, or an invalid scenario.
+/// `text` with control characters written as escapes (\n, \t, \x1b): safe to print on a
+/// terminal, on one line. Every ScenarioError's what() is made of it.
+std::string printable(std::string_view text);
+
+/// Throws ScenarioError at the first byte above 0x7f outside a string or a comment: TOML
+/// allows none there, and toml++ 3.3 misbehaves on some (undefined behaviour) instead of
+/// reporting them.
+void check_ascii_outside_strings(std::string_view toml_text, std::string_view source_name);
+/// The index of that byte, or npos.
+std::size_t first_non_ascii_outside_strings(std::string_view toml_text);
+
+/// Throws ScenarioError for a file that cannot be read, is not a regular file, is larger than
+/// kMaxScenarioFileBytes, bad TOML, or an invalid scenario.
 Scenario load_file(const std::filesystem::path& path, const std::vector<Override>& overrides = {});
 Scenario load_string(std::string_view toml_text, std::string_view source_name,
                      const std::vector<Override>& overrides = {});
@@ -53,9 +67,13 @@ Scenario load_string(std::string_view toml_text, std::string_view source_name,
 Scenario load_default(const std::vector<Override>& overrides = {});
 std::string_view embedded_default_text();
 
-/// The bundled scenario files (*.toml, sorted) from the first folder that exists: the source
-/// tree's scenarios/, then scenarios/ next to the binary, then ../share/gilsim/scenarios.
-/// Empty when none exists.
+/// Where an installed program finds its data folder `name` ("scenarios", "assets"),
+/// relative to itself: ../share/gilsim/NAME (as `cmake --install` and the Debian package
+/// lay it out), then NAME next to the binary. The caller adds the source tree's folder last.
+std::vector<std::filesystem::path> installed_data_folders(std::string_view name);
+
+/// The bundled scenario files (*.toml, sorted) from the first folder that exists: the
+/// installed_data_folders("scenarios"), then the source tree's scenarios/. Empty when none exists.
 std::vector<std::filesystem::path> bundled_scenarios();
 
 }  // namespace gilsim::scenario

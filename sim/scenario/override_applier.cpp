@@ -95,9 +95,13 @@ class OverrideWriter {
 
   /// The value as TOML ("2", "[...]", "{...}", "\"x\""), or else as a plain string.
   toml::table parse_value() const {
+    const std::string as_toml = "v = " + override_.value;
     try {
-      toml::table t = parse_labelled("v = " + override_.value);
-      if (t.size() == 1 && t.contains("v")) return t;
+      // Non-ASCII outside quotes is not TOML, and toml++ 3.3 must not see it (ascii_check.cpp).
+      if (first_non_ascii_outside_strings(as_toml) == std::string::npos) {
+        toml::table t = parse_labelled(as_toml);
+        if (t.size() == 1 && t.contains("v")) return t;
+      }
     } catch (const toml::parse_error&) {
     }
     std::ostringstream quoted;

@@ -51,6 +51,10 @@ StartMethod effective_start_method(const Scenario& s, const Run& r) {
   return s.python.version >= PythonVersion{3, 14, false} ? StartMethod::Forkserver : StartMethod::Fork;
 }
 
+Time effective_check_period(const Scenario& s) {
+  return std::max(Time{1}, Time{s.costs.check_period.ns() * s.python.check_interval / 100});
+}
+
 int pool_map_chunksize(int jobs, int workers) {
   if (jobs <= 0 || workers <= 0) return 0;
   int chunksize = jobs / (workers * 4);

@@ -94,7 +94,7 @@ enum class PoolMethod : std::uint8_t { Map, Imap, ImapUnordered, ApplyAsync };
 
 struct Machine {
   int cores = 4;
-  Time quantum = Time{3'000'000};         ///< OS time slice (PYTHON_MODEL S2)
+  Time quantum = Time{3'000'000};         ///< OS time slice (docs/model.md S2)
   Time context_switch = Time{3'000};      ///< cost of a context switch (S5, EST)
 };
 
@@ -109,14 +109,14 @@ struct Python {
   PythonVersion version;
   GilMode gil = GilMode::New;                 ///< default follows the version
   Time switch_interval = Time{5'000'000};     ///< sys.setswitchinterval (G2), new GIL
-  int check_interval = 100;                   ///< sys.setcheckinterval ticks (O1), old GIL
+  int check_interval = 100;                   ///< sys.setcheckinterval ticks (O1), old GIL; see effective_check_period
   double free_threading_overhead = 0.08;      ///< CPU cost multiplier - 1 without a GIL (F2)
 };
 
-/// Costs no source pins down exactly (EST in PYTHON_MODEL.md): parameters with defaults.
+/// Costs no source pins down exactly (EST in docs/model.md): parameters with defaults.
 struct Costs {
   Time gil_wake_latency = Time{10'000};       ///< signalled waiter to GIL taken (G8)
-  Time check_period = Time{5'000};            ///< old GIL: time to run check_interval ticks
+  Time check_period = Time{5'000};            ///< old GIL: time to run 100 ticks (the default check_interval)
   double old_gil_handoff_probability = 0.05;  ///< old GIL: a signalled waiter wins the race (O3)
   Time old_gil_release_cost = Time{4'000};    ///< old GIL, several cores: each release wakes a waiter that races
   Time old_gil_release_cost_one_core = Time{2'500};  ///< old GIL, one core: the woken waiter cannot run yet
@@ -167,6 +167,9 @@ Time effective_switch_interval(const Scenario& s, const Run& r);
 /// thread_pool: min(32, cores + 4) from 3.8 (cores * 5 before); process_pool: cores.
 int effective_workers(const Scenario& s, const Run& r);
 StartMethod effective_start_method(const Scenario& s, const Run& r);
+/// Old GIL: Python work between two release-and-reacquire, costs.check_period (the time of
+/// 100 ticks, CPython's default) scaled by python.check_interval (O1).
+Time effective_check_period(const Scenario& s);
 /// Pool.map's chunksize: divmod(n, workers * 4), rounded up; 0 when n == 0 (P5).
 int pool_map_chunksize(int jobs, int workers);
 int effective_chunksize(const Scenario& s, const Run& r);

@@ -62,7 +62,10 @@ SourceLoc TomlReader::where(const toml::source_region& region) const {
 }
 
 bool TomlReader::from_override(const toml::node& node) const {
-  return node.source().path && overrides_.find(*node.source().path) != overrides_.end();
+  // An override is parsed as "v = VALUE": its value starts at line 1, column 5. A value
+  // nested inside it ("machine={ quantum = 5 }") is read as strictly as the file's.
+  const toml::source_region& at = node.source();
+  return at.path && overrides_.find(*at.path) != overrides_.end() && at.begin.line == 1 && at.begin.column == 5;
 }
 
 void TomlReader::fail(const toml::source_region& region, std::string message) const {

@@ -27,7 +27,8 @@ class TomlReader {
   SourceLoc where(const toml::source_region& region) const;
   SourceLoc where(const toml::node& node) const { return where(node.source()); }
 
-  /// True for a value written by a `--set` override rather than by the file.
+  /// True for the whole value of a `--set` override (not one nested in it), which is taken
+  /// as written where a string is expected.
   bool from_override(const toml::node& node) const;
 
   [[noreturn]] void fail(const toml::source_region& region, std::string message) const;

@@ -1,11 +1,19 @@
-// Temporary file, then rename: the target is either the old file or the complete new one.
+// Outputs: where each one really goes (through symlinks), temporaries for regular files,
+// and the signal handler that removes the temporaries when the program is stopped.
 #include "sim/trace/atomic_file.hpp"
+
+#include <limits.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -13,37 +21,150 @@ namespace gilsim::trace {
 
 namespace {
 
-std::filesystem::path temporary_sibling(const std::filesystem::path& path) {
-  const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-  auto name = fmt::format(".{}.{}.partial", path.filename().string(), stamp);
-  return path.parent_path() / name;
-}
+namespace fs = std::filesystem;
 
-[[noreturn]] void fail(const std::filesystem::path& path, const std::string& reason) {
+[[noreturn]] void fail(const fs::path& path, const std::string& reason) {
   throw std::runtime_error(fmt::format("cannot write '{}': {}", path.string(), reason));
 }
 
+/// Follows symlinks (relative ones from their own folder) to the path that is written.
+fs::path final_target(const fs::path& path) {
+  fs::path current = path;
+  for (int hops = 0; hops < 40; ++hops) {
+    std::error_code error;
+    if (!fs::is_symlink(fs::symlink_status(current, error))) return current;
+    const fs::path next = fs::read_symlink(current, error);
+    if (error) fail(path, error.message());
+    current = next.is_absolute() ? next : current.parent_path() / next;
+  }
+  fail(path, "too many levels of symbolic links");
+}
+
+fs::path temporary_sibling(const fs::path& path) {
+  const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+  return path.parent_path() / fmt::format(".{}.{}.{}.partial", path.filename().string(), ::getpid(), stamp);
+}
+
+// The temporaries being written, for the signal handler (which may only call unlink()).
+constexpr int kMaxTemporaries = 8;
+char g_temporaries[kMaxTemporaries][PATH_MAX];
+volatile sig_atomic_t g_temporary_count = 0;
+constexpr int kCleanupSignals[] = {SIGINT, SIGTERM, SIGHUP};
+
+extern "C" void remove_temporaries_and_die(int signal_number) {
+  for (int i = 0; i < g_temporary_count; ++i) ::unlink(g_temporaries[i]);
+  ::signal(signal_number, SIG_DFL);
+  ::raise(signal_number);
+}
+
+/// While it lives, the registered temporaries are removed if the program is stopped by a
+/// signal whose action is the default one (an ignored signal stays ignored).
+class TemporaryGuard {
+ public:
+  TemporaryGuard() {
+    struct sigaction action {};
+    action.sa_handler = remove_temporaries_and_die;
+    sigemptyset(&action.sa_mask);
+    for (std::size_t i = 0; i < std::size(kCleanupSignals); ++i) {
+      struct sigaction old {};
+      ::sigaction(kCleanupSignals[i], nullptr, &old);
+      installed_[i] = old.sa_handler == SIG_DFL;
+      if (installed_[i]) ::sigaction(kCleanupSignals[i], &action, &previous_[i]);
+    }
+  }
+  ~TemporaryGuard() {
+    for (std::size_t i = 0; i < std::size(kCleanupSignals); ++i) {
+      if (installed_[i]) ::sigaction(kCleanupSignals[i], &previous_[i], nullptr);
+    }
+    remove_all();
+  }
+  TemporaryGuard(const TemporaryGuard&) = delete;
+  TemporaryGuard& operator=(const TemporaryGuard&) = delete;
+
+  void add(const fs::path& temporary, const fs::path& target) {
+    const std::string& text = temporary.native();
+    if (g_temporary_count >= kMaxTemporaries || text.size() >= PATH_MAX) fail(target, "the path is too long");
+    std::memcpy(g_temporaries[g_temporary_count], text.c_str(), text.size() + 1);
+    g_temporary_count = g_temporary_count + 1;
+  }
+  /// Removes every temporary still there (none after a successful rename) and forgets them.
+  void remove_all() {
+    for (int i = 0; i < g_temporary_count; ++i) ::unlink(g_temporaries[i]);
+    g_temporary_count = 0;
+  }
+
+ private:
+  bool installed_[std::size(kCleanupSignals)] = {};
+  struct sigaction previous_[std::size(kCleanupSignals)] {};
+};
+
+void write_stream(const fs::path& shown, std::ostream& out, const std::function<void(std::ostream&)>& write) {
+  write(out);
+  out.flush();
+  if (!out) fail(shown, fmt::format("writing failed ({})", std::strerror(errno)));
+}
+
+void write_to_file(const fs::path& shown, const fs::path& file, std::ios::openmode mode,
+                   const std::function<void(std::ostream&)>& write) {
+  std::ofstream out(file, std::ios::binary | mode);
+  if (!out) fail(shown, std::strerror(errno));
+  write_stream(shown, out, write);
+  out.close();
+  if (out.fail()) fail(shown, fmt::format("closing failed ({})", std::strerror(errno)));
+}
+
+struct Planned {
+  const OutputRequest* request;
+  fs::path target;     ///< after symlinks
+  fs::path temporary;  ///< empty: written directly (standard output or a special file)
+};
+
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
-  if (path.filename().empty()) fail(path, "the path names a directory, not a file");
-  const auto temporary = temporary_sibling(path);
-  std::error_code ignored;
-  try {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) fail(path, std::strerror(errno));
-    write(out);
-    out.flush();
-    if (!out) fail(path, fmt::format("writing failed ({})", std::strerror(errno)));
-    out.close();
-    if (out.fail()) fail(path, "closing failed");
+void write_outputs(const std::vector<OutputRequest>& outputs, std::ostream& standard_output) {
+  std::vector<Planned> plan;
+  for (const OutputRequest& request : outputs) {
+    if (request.path == "-") {
+      plan.push_back({&request, request.path, {}});
+      continue;
+    }
+    if (request.path.filename().empty()) fail(request.path, "the path names a directory, not a file");
     std::error_code error;
-    std::filesystem::rename(temporary, path, error);
-    if (error) fail(path, error.message());
-  } catch (...) {
-    std::filesystem::remove(temporary, ignored);
-    throw;
+    const fs::file_status status = fs::status(request.path, error);  // through symlinks
+    if (fs::is_directory(status)) fail(request.path, "it is a directory");
+    if (fs::exists(status) && !fs::is_regular_file(status)) {
+      // A FIFO or a device, maybe behind a symlink such as /dev/stdout: opened as it is.
+      plan.push_back({&request, request.path, {}});
+      continue;
+    }
+    const fs::path target = final_target(request.path);  // a symlink's file is replaced, not the link
+    plan.push_back({&request, target, temporary_sibling(target)});
   }
+  TemporaryGuard guard;
+  for (const Planned& p : plan) {
+    if (p.temporary.empty()) continue;
+    guard.add(p.temporary, p.request->path);
+    write_to_file(p.request->path, p.temporary, std::ios::trunc, p.request->write);
+  }
+  for (const Planned& p : plan) {
+    if (!p.temporary.empty()) continue;
+    if (p.request->path == "-") {
+      write_stream("standard output", standard_output, p.request->write);
+    } else {
+      write_to_file(p.request->path, p.target, std::ios::out, p.request->write);
+    }
+  }
+  for (const Planned& p : plan) {
+    if (p.temporary.empty()) continue;
+    std::error_code error;
+    fs::rename(p.temporary, p.target, error);
+    if (error) fail(p.request->path, error.message());
+  }
+}
+
+void write_file_atomically(const fs::path& path, const std::function<void(std::ostream&)>& write) {
+  std::ostringstream unused;
+  write_outputs({OutputRequest{path, write}}, unused);
 }
 
 }  // namespace gilsim::trace

@@ -1,16 +1,28 @@
-// Writing an output file so that a failed write never leaves a half file behind:
-// write a temporary file next to it, then rename it over the target.
+// Writing output files the way command-line tools do: "-" is standard output; a symlink is
+// written through to its target; a FIFO or a device (/dev/stdout, /dev/full) is written
+// directly; a regular file (or a new one) is written to a temporary file beside it and
+// renamed over it, so a failed write never leaves a half file behind.
 #pragma once
 
 #include <filesystem>
 #include <functional>
 #include <ostream>
+#include <vector>
 
 namespace gilsim::trace {
 
-/// Calls `write` with a stream to a temporary file in the same directory as `path`, then
-/// renames it to `path`. Throws std::runtime_error ("cannot write 'out.json': ...") and
-/// removes the temporary file when anything fails, including `write` throwing.
+struct OutputRequest {
+  std::filesystem::path path;  ///< "-" for standard output
+  std::function<void(std::ostream&)> write;
+};
+
+/// Writes every output, all or nothing for the regular files: each is written to its
+/// temporary first, and they are renamed only when every output has been written. Throws
+/// std::runtime_error ("cannot write 'out.json': ...") on the first failure, after removing
+/// every temporary. SIGINT, SIGTERM or SIGHUP while writing removes the temporaries too.
+void write_outputs(const std::vector<OutputRequest>& outputs, std::ostream& standard_output);
+
+/// write_outputs() with one regular file (or special file) and no standard output.
 void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write);
 
 }  // namespace gilsim::trace

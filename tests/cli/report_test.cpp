@@ -97,6 +97,20 @@ TEST_CASE("the run table shows each run's metrics, speedup against the first run
         std::vector<std::string>{"free", "threads, no GIL", "160 ms", "3.00x", "75%", "-", "-", "0", "0"});
 }
 
+TEST_CASE("the run table follows the width: columns that do not fit are left out, and named") {
+  const Trace seq = sequential_run();
+  const Trace free = free_threaded_run();
+  const auto lines = lines_of(render_run_table({&seq, &free}, 60));
+  REQUIRE(lines.size() == 6);
+  // run 10, executor 15, makespan 8, speedup 7, cores busy 10: 58 with the gaps; GIL held
+  // would make it 68.
+  CHECK(cells(lines[0]) == std::vector<std::string>{"run", "executor", "makespan", "speedup", "cores busy"});
+  for (const auto& line : lines) CHECK(line.size() <= 60);
+  CHECK(lines[4] + " " + lines[5] ==
+        "(not shown at this width: GIL held, GIL wait, switches, drop requests; see --width)");
+  CHECK(lines_of(render_run_table({&seq, &free}, 200)).size() == 4);
+}
+
 TEST_CASE("a scenario report: title, source, note, table, then one timeline per run") {
   scenario::Scenario s;
   s.title = "Two ways";
@@ -115,7 +129,7 @@ TEST_CASE("a scenario report: title, source, note, table, then one timeline per 
   SUBCASE("without timelines") {
     const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, false, 16});
     CHECK(text.find('|') == std::string::npos);
-    CHECK(text.ends_with(render_run_table({&seq, &free})));
+    CHECK(text.ends_with(render_run_table({&seq, &free}, 60)));
   }
 }
 

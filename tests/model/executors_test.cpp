@@ -1,4 +1,4 @@
-// Executors: what each way of running the same jobs costs (PYTHON_MODEL §3-§5, §7).
+// Executors: what each way of running the same jobs costs (docs/model.md T, A and P rules).
 #include <doctest/doctest.h>
 
 #include "model_fixtures.hpp"
@@ -191,10 +191,35 @@ TEST_CASE("the old GIL thrashes on several cores and does better on one") {
   s.machine.cores = 1;
   const auto one_core = simulate_with(s, Executor::Threads);
   CHECK(seq.end == 1000_ms);
-  // Beazley: 1.8x slower on two cores, faster with one core disabled (PYTHON_MODEL §1.2).
+  // Beazley: 1.8x slower on two cores, faster with one core disabled (docs/model.md O3).
   CHECK(two_cores.end.ms() >= 1.6 * seq.end.ms());
   CHECK(two_cores.end.ms() <= 2.0 * seq.end.ms());
   CHECK(one_core.end < two_cores.end);
   CHECK(one_core.end.ms() >= 1.4 * seq.end.ms());
   CHECK(marks_of(two_cores, MarkKind::DropRequest).empty());  // no drop requests before 3.2
+}
+
+TEST_CASE("the old GIL releases every check_interval ticks: a longer interval, fewer releases") {
+  // One core, two CPU-bound threads of 10 ms. While one waits, the holder pays the release
+  // cost (2.5 us on one core) every check period of work (O1, O2): a wall slice of 3 ms
+  // does 3 x period / (period + 2.5 us) of work. The waiter gets the GIL when the OS
+  // preempts the holder, every quantum (3 ms, O3). The last thread finishes alone, undilated.
+  auto s = exact_scenario(1);
+  s.python.gil = scenario::GilMode::Old;
+  add_jobs(s, "countdown", 2, {cpu(10_ms)});
+  SUBCASE("check_interval 100: a 5 us period, 2 ms of work per slice") {
+    // T1 0-3, 6-9, 12-15, 18-21, 24-27 (10 ms, done); T2 has 8 ms at 24, 2 ms alone: 29 ms.
+    CHECK(simulate_with(s, Executor::Threads).end == 29_ms);
+  }
+  SUBCASE("check_interval 200: a 10 us period, 2.4 ms of work per slice") {
+    // T1 four slices (9.6 ms) and 0.4 ms x 1.25 from 24: done at 24.5; T2 0.4 ms alone: 24.9 ms.
+    s.python.check_interval = 200;
+    CHECK(simulate_with(s, Executor::Threads).end == 24'900_us);
+  }
+  SUBCASE("check_interval 1000: a 50 us period, 20/7 ms of work per slice") {
+    // T1 three slices (60/7 ms) and 10/7 ms x 1.05 = 1.5 ms from 18: done at 19.5 ms;
+    // T2 10/7 ms alone: 19.5 + 1.428576 ms (work rounded to the nanosecond per slice).
+    s.python.check_interval = 1000;
+    CHECK(simulate_with(s, Executor::Threads).end == Time{20'928'576});
+  }
 }

@@ -1,4 +1,4 @@
-// The new GIL, hand-written timelines (PYTHON_MODEL G1-G8).
+// The new GIL, hand-written timelines (docs/model.md G1-G8).
 #include <doctest/doctest.h>
 
 #include "model_fixtures.hpp"

@@ -72,24 +72,30 @@ TEST_CASE("a cancel flag set from another thread stops a run promptly") {
 }
 
 TEST_CASE("Ctrl-C (SIGINT) through the installed handler interrupts a run") {
-  real::install_interrupt_handler();
-  real::interrupt_flag() = false;
-  real::ExecuteOptions options;
-  options.cancel = &real::interrupt_flag();
-  std::thread interrupter([] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    ::kill(::getpid(), SIGINT);
-  });
-  auto run = make_run(Executor::ProcessPool);
-  run.workers = 2;
-  run.start_method = scenario::StartMethod::Spawn;
-  const auto [reason, seconds] = run_expecting_error(long_scenario(), run, options);
-  interrupter.join();
-  CHECK(reason == Reason::Cancelled);
-  CHECK(seconds < 3.0);
-  CHECK(children_of_this_process() == 0);
-  real::interrupt_flag() = false;
-  std::signal(SIGINT, SIG_DFL);
+  struct sigaction before {};
+  ::sigaction(SIGINT, nullptr, &before);
+  {
+    const real::InterruptScope scope;
+    real::ExecuteOptions options;
+    options.cancel = &real::interrupt_flag();
+    std::thread interrupter([] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      ::kill(::getpid(), SIGINT);
+    });
+    auto run = make_run(Executor::ProcessPool);
+    run.workers = 2;
+    run.start_method = scenario::StartMethod::Spawn;
+    const auto [reason, seconds] = run_expecting_error(long_scenario(), run, options);
+    interrupter.join();
+    CHECK(reason == Reason::Cancelled);
+    CHECK(seconds < 3.0);
+    CHECK(children_of_this_process() == 0);
+  }
+  // The scope gave SIGINT back as it was: Ctrl-C after a run stops the program.
+  struct sigaction after {};
+  ::sigaction(SIGINT, nullptr, &after);
+  const bool restored = after.sa_handler == before.sa_handler;
+  CHECK(restored);
 }
 
 TEST_CASE("a worker that dies fails the run with a clear message and no orphans") {

@@ -1,6 +1,8 @@
 // Chrome JSON and CSV exports read back and checked; files are written whole or not at all.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -134,7 +136,7 @@ TEST_CASE("marks become thread-scoped instant events that carry the why") {
   CHECK(events_with(doc, "i").size() == sim.marks.size());
 }
 
-TEST_CASE("CSV has one row per span, quoted where needed") {
+TEST_CASE("CSV has one row per span and per mark, quoted where needed, saying what subject is") {
   CHECK(csv_field("plain") == "plain");
   CHECK(csv_field("a,b") == "\"a,b\"");
   CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
@@ -147,11 +149,17 @@ TEST_CASE("CSV has one row per span, quoted where needed") {
   std::istringstream lines(out.str());
   std::vector<std::string> rows;
   for (std::string line; std::getline(lines, line);) rows.push_back(line);
-  REQUIRE(rows.size() == 1 + 8);
-  CHECK(rows[0] == "run,origin,lane,kind,state,begin_ns,end_ns,subject,job,step,label");
-  CHECK(rows[1] == "\"pool, 2\",simulated,core 0,core,running,0,1500000,2,,,core 0 running by T1");
+  REQUIRE(rows.size() == 1 + 8 + sim.marks.size());
+  CHECK(rows[0] == "run,origin,lane,kind,state,begin_ns,end_ns,subject,job,step,label,record,subject_is");
+  CHECK(rows[1] == "\"pool, 2\",simulated,core 0,core,running,0,1500000,2,,,core 0 running by T1,span,lane");
   CHECK(rows[5] == "\"pool, 2\",simulated,T1,thread,running,0,1500000,0,\"parse, part 1\",1,"
-                   "\"T1 running, parse, part 1, step 1: cpu 2 ms\"");
+                   "\"T1 running, parse, part 1, step 1: cpu 2 ms\",span,job");
+  // The marks follow the spans of their run: T2 asks T1 (lane 2: core 0, GIL, T1) to drop the GIL at 1.5 ms.
+  const auto drop = std::find_if(rows.begin() + 9, rows.end(),
+                                 [](const std::string& r) { return r.find(",drop request,") != std::string::npos; });
+  REQUIRE(drop != rows.end());
+  CHECK(drop->rfind("\"pool, 2\",simulated,T2,thread,drop request,1500000,1500000,2,,,", 0) == 0);
+  CHECK(drop->substr(drop->size() - 10) == ",mark,lane");
 }
 
 TEST_CASE("an output file is written whole or not at all") {

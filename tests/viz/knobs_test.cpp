@@ -7,12 +7,13 @@ using namespace gilsim;
 using namespace gilsim::literals;
 using namespace gilsim::viz;
 
-TEST_CASE("times parse with units; a bare number is seconds") {
+TEST_CASE("times parse as in scenario files: a number and a unit") {
   CHECK(parse_time("120ms") == 120_ms);
   CHECK(parse_time("1.5 s") == 1500_ms);
   CHECK(parse_time("250us") == 250_us);
   CHECK(parse_time("800ns") == 800_ns);
-  CHECK(parse_time("2") == 2_s);
+  CHECK(parse_time("250\xC2\xB5s") == 250_us);  // µs, as in scenario files
+  CHECK(!parse_time("2"));                       // no unit: refused, as in scenario files
   CHECK(!parse_time("fast"));
   CHECK(!parse_time("10 parsecs"));
   CHECK(!parse_time("-3ms"));

@@ -44,7 +44,13 @@ int main(int argc, char** argv) {
   cli.add_option("--sweep", o.sweep, "open the sweep panel on KEY=VALUES, as gilsim sweep --vary takes it (twice: "
                                      "small multiples for the second)")
       ->allow_extra_args(false);
-  CLI11_PARSE(cli, argc, argv);
+  cli.set_version_flag("--version", fmt::format("gilviz {}", GILSIM_VERSION), "Print the version and exit");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 would return its own codes (105, 109...); docs/viewer.md promises 0 and 2.
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
 
   if (!at_text.empty()) {
     o.at = gilsim::viz::parse_time(at_text);

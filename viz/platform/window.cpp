@@ -15,6 +15,7 @@
 #include "viz/platform/sfml_imgui.hpp"
 #include "viz/ui/app_frame.hpp"
 #include "viz/ui/theme.hpp"
+#include "viz/window_icon.hpp"
 
 namespace gilsim::viz::platform {
 
@@ -91,6 +92,9 @@ int run_window(const Options& options) {
     fmt::print(stderr, "gilviz: could not open a window (is DISPLAY set? try xvfb-run -a)\n");
     return 1;
   }
+  constexpr int kIconSize = 64;
+  const std::vector<std::uint8_t> icon = window_icon_rgba(kIconSize);
+  window.setIcon(kIconSize, kIconSize, icon.data());
   // A screenshot draws into a hidden window: nothing flashes on a desktop.
   if (screenshot_mode) {
     window.setVisible(false);

@@ -3,6 +3,9 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
+
+#include "sim/scenario/loader.hpp"
 
 namespace gilsim::viz::ui {
 
@@ -10,10 +13,14 @@ namespace {
 
 ImFont* g_bold = nullptr;
 
+/// The font in the installed assets, the source tree's, or the system's (fonts-dejavu-core).
 std::string find_font(const char* file) {
-  const char* dirs[] = {GILVIZ_ASSET_DIR "/fonts", "/usr/share/fonts/truetype/dejavu"};
-  for (const char* d : dirs) {
-    const std::filesystem::path p = std::filesystem::path(d) / file;
+  std::vector<std::filesystem::path> dirs;
+  for (const auto& assets : scenario::installed_data_folders("assets")) dirs.push_back(assets / "fonts");
+  dirs.emplace_back(GILVIZ_ASSET_DIR "/fonts");
+  dirs.emplace_back("/usr/share/fonts/truetype/dejavu");
+  for (const auto& d : dirs) {
+    const std::filesystem::path p = d / file;
     std::error_code ec;
     if (std::filesystem::is_regular_file(p, ec)) return p.string();
   }

@@ -1,0 +1,96 @@
+// The work estimate: steps, slices of CPU time between possible switches, and the trace
+// bytes they leave; the check that refuses a command before it starts.
+#include "sim/model/work_budget.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::model {
+
+namespace {
+
+using scenario::Executor;
+using scenario::StepKind;
+
+// Events a step costs without any switch (start, end, waits, GIL and loop hand-offs), and
+// a job's own (start, end, pickling and messages in a pool): generous, measured on the
+// bundled scenarios with SimulationStats.
+constexpr std::uint64_t kEventsPerStep = 8;
+constexpr std::uint64_t kEventsPerJob = 16;
+// A slice of CPU time ends in a switch: a drop request, a release, a wake-up, a take.
+constexpr std::uint64_t kEventsPerSlice = 4;
+// A span and a mark or so per event, with the vectors' spare capacity.
+constexpr std::uint64_t kTraceBytesPerEvent = 2 * sizeof(trace::Span) + sizeof(trace::Mark);
+
+bool uses_cpu(const scenario::Step& step) {
+  const StepKind kind = step.kind == StepKind::Offload ? step.offload_work : step.kind;
+  return kind == StepKind::Cpu || kind == StepKind::Native;
+}
+
+/// The shortest stretch of CPU time a thread runs before the model may switch it out.
+Time slice_of(const scenario::Scenario& s, const scenario::Run& run) {
+  Time slice = s.machine.quantum;
+  if (run.executor != Executor::Sequential && run.executor != Executor::ProcessPool) {
+    switch (scenario::effective_gil(s, run)) {
+      case scenario::GilMode::New: slice = std::min(slice, scenario::effective_switch_interval(s, run)); break;
+      case scenario::GilMode::Old: slice = std::min(slice, scenario::effective_check_period(s)); break;
+      case scenario::GilMode::None: break;
+    }
+  }
+  return std::max(slice, Time{1});
+}
+
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
+std::uint64_t saturating_multiply(std::uint64_t a, std::uint64_t b) {
+  return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+}  // namespace
+
+WorkEstimate estimate_work(const scenario::Scenario& s, const scenario::Run& run) {
+  const auto slice = static_cast<std::uint64_t>(slice_of(s, run).ns());
+  WorkEstimate estimate;
+  for (const scenario::JobTemplate& job : s.jobs) {
+    std::uint64_t per_job = kEventsPerJob;
+    for (const scenario::Step& step : job.steps) {
+      per_job = saturating_add(per_job, kEventsPerStep);
+      if (uses_cpu(step)) {
+        const auto cpu_ns = static_cast<std::uint64_t>(std::max<std::int64_t>(0, step.duration.mean().ns()));
+        per_job = saturating_add(per_job, saturating_multiply(kEventsPerSlice, cpu_ns / slice));
+      }
+    }
+    const auto count = static_cast<std::uint64_t>(std::max(0, job.count));
+    estimate.steps = saturating_add(estimate.steps, saturating_multiply(count, job.steps.size()));
+    estimate.events = saturating_add(estimate.events, saturating_multiply(count, per_job));
+  }
+  estimate.trace_bytes = saturating_multiply(estimate.events, kTraceBytesPerEvent);
+  return estimate;
+}
+
+void check_work(const std::vector<std::pair<const scenario::Scenario*, const scenario::Run*>>& runs,
+                std::uint64_t max_events, const std::string& how_to_raise) {
+  std::uint64_t total = 0;
+  const scenario::Run* largest = nullptr;
+  WorkEstimate largest_estimate;
+  for (const auto& [s, run] : runs) {
+    const WorkEstimate e = estimate_work(*s, *run);
+    total = saturating_add(total, e.events);
+    if (largest == nullptr || e.events > largest_estimate.events) {
+      largest = run;
+      largest_estimate = e;
+    }
+  }
+  if (total <= max_events) return;
+  const std::string all = runs.size() == 1 ? "" : fmt::format(" (all {} runs: about {} events)", runs.size(), total);
+  throw WorkLimitExceeded(fmt::format(
+      "run '{}' would take about {} events of the model ({} steps, {:.1f} GB of trace){}, above the limit of {} events; "
+      "make the scenario smaller (fewer jobs or steps, a longer switch_interval) or {}",
+      largest->name, largest_estimate.events, largest_estimate.steps, static_cast<double>(largest_estimate.trace_bytes) / 1e9, all,
+      max_events, how_to_raise));
+}
+
+}  // namespace gilsim::model

@@ -1,0 +1,86 @@
+// The work budget: the estimate bounds the events of every bundled run from above without
+// refusing it, and a run past its budget stops with the limit named.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "sim/model/simulate.hpp"
+#include "sim/model/work_budget.hpp"
+#include "sim/scenario/loader.hpp"
+
+using namespace gilsim;
+
+TEST_CASE("the estimate is at least the events of every bundled run, and within the default limit") {
+  const auto files = scenario::bundled_scenarios();
+  REQUIRE(!files.empty());
+  for (const auto& file : files) {
+    const scenario::Scenario s = scenario::load_file(file);
+    for (const scenario::Run& run : s.runs) {
+      model::SimulationStats stats;
+      model::simulate(s, run, &stats);
+      const model::WorkEstimate estimate = model::estimate_work(s, run);
+      CAPTURE(file.filename().string());
+      CAPTURE(run.name);
+      CAPTURE(stats.events);
+      CHECK(estimate.events >= stats.events);
+      CHECK(estimate.events <= model::kDefaultMaxEvents / 4);
+      CHECK(estimate.trace_bytes > estimate.events);
+    }
+  }
+}
+
+TEST_CASE("a file inside the scenario limits but with too much work is refused before it runs") {
+  // 100000 jobs x 1000 steps: each limit holds, the product does not fit the budget.
+  const std::string text =
+      "title = \"t\"\n[[job]]\nname = \"w\"\ncount = 100000\n"
+      "steps = [ { repeat = 1000, steps = [ { cpu = \"1ms\" } ] } ]\n[[run]]\nexecutor = \"threads\"\n";
+  const scenario::Scenario s = scenario::load_string(text, "s.toml");
+  const model::WorkEstimate estimate = model::estimate_work(s, s.runs[0]);
+  CHECK(estimate.steps == 100'000'000);
+  try {
+    model::check_work({{&s, &s.runs[0]}}, model::kDefaultMaxEvents, "raise it with --max-events N");
+    FAIL("expected WorkLimitExceeded");
+  } catch (const model::WorkLimitExceeded& e) {
+    const std::string what = e.what();
+    CHECK(what.rfind("run 'threads' would take about ", 0) == 0);
+    CHECK(what.find("100000000 steps") != std::string::npos);
+    CHECK(what.find("above the limit of 20000000 events") != std::string::npos);
+    CHECK(what.find("raise it with --max-events N") != std::string::npos);
+  }
+}
+
+TEST_CASE("an hour of CPU at a 1 us switch interval is refused; the estimate counts slices") {
+  const std::string text =
+      "title = \"t\"\n[python]\nswitch_interval = \"1us\"\n[[job]]\nname = \"w\"\ncount = 2\n"
+      "steps = [ { cpu = \"3600s\" } ]\n[[run]]\nexecutor = \"threads\"\n[[run]]\nexecutor = \"sequential\"\n";
+  const scenario::Scenario s = scenario::load_string(text, "s.toml");
+  // Threads: 2 jobs x (3.6e9 slices of 1 us x 4 events + 8 per step + 16 per job).
+  CHECK(model::estimate_work(s, s.runs[0]).events == 2 * (4 * 3'600'000'000ULL + 8 + 16));
+  // Sequential: nothing switches it out but the OS quantum (3 ms).
+  CHECK(model::estimate_work(s, s.runs[1]).events == 2 * (4 * 1'200'000ULL + 8 + 16));
+  CHECK_THROWS_AS(model::simulate(s, s.runs[0]), model::WorkLimitExceeded);
+}
+
+TEST_CASE("a run that goes past its budget while running stops with the limit named") {
+  // Normal durations clamped at zero run far longer than their mean: the estimate, made
+  // from the mean, fits the budget, and the count of events while running does not.
+  const std::string text =
+      "title = \"t\"\n[python]\nswitch_interval = \"1ms\"\n[[job]]\nname = \"w\"\ncount = 2\n"
+      "steps = [ { repeat = 10, steps = [ { cpu = \"normal(1ms, 1s)\" } ] } ]\n[[run]]\nexecutor = \"threads\"\n";
+  const scenario::Scenario s = scenario::load_string(text, "s.toml");
+  const std::uint64_t estimate = model::estimate_work(s, s.runs[0]).events;
+  model::SimulationStats stats;
+  model::simulate(s, s.runs[0], &stats, model::kDefaultMaxEvents);
+  REQUIRE(stats.events > estimate);
+  try {
+    model::simulate(s, s.runs[0], &stats, estimate);
+    FAIL("expected WorkLimitExceeded");
+  } catch (const model::WorkLimitExceeded& e) {
+    CHECK(stats.events == estimate);
+    CHECK(std::string(e.what()) ==
+          "run 'threads' went past the limit of " + std::to_string(estimate) +
+              " events of the model before its end (the estimate was " + std::to_string(estimate) +
+              "); make the scenario smaller (fewer jobs or steps, a longer switch_interval) or raise the limit "
+              "(gilsim run --max-events N)");
+  }
+}
