@@ -2,6 +2,7 @@
 #include "viz/app_state.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "viz/level_of_detail.hpp"
 
@@ -34,6 +35,7 @@ std::vector<GilContention> gil_contention(const trace::Trace& run) {
       while (i < edges.size() && edges[i].first == at) waiting += edges[i++].second;
       if (waiting == before) continue;
       if (before > 0 && !c.spans.empty() && c.spans.back().end == Time::max()) c.spans.back().end = at;
+      c.most_waiters = std::max(c.most_waiters, static_cast<std::uint32_t>(waiting));
       if (waiting > 0) {
         c.spans.push_back(Span{at, Time::max(), static_cast<std::uint32_t>(waiting), trace::kNoStep,
                                SpanState::WaitingGil, 0});
@@ -58,6 +60,32 @@ Time total_end(const std::vector<trace::Trace>& runs) {
   return end;
 }
 
+std::string lane_label(const trace::Trace& run, trace::LaneId lane) {
+  const trace::Lane& l = run.lanes[lane];
+  if (l.kind != LaneKind::Thread) return l.name;
+  std::uint32_t job = trace::kNone;
+  for (const Span& s : l.spans) {
+    if (s.subject >= run.jobs.size() || s.subject == job) continue;
+    if (job != trace::kNone) return l.name;  // a pool thread: many jobs, no one role
+    job = s.subject;
+  }
+  if (job == trace::kNone || run.jobs[job].name == l.name) return l.name;
+  return l.name + " " + run.jobs[job].name;
+}
+
+namespace {
+
+/// Whether the runs are the ones the folding was made for (same names in the same order).
+bool same_run_names(const AppState& app, const std::vector<trace::Trace>& runs) {
+  if (app.folded_run_names.size() != runs.size()) return false;
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    if (app.folded_run_names[r] != run_label(runs[r])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 void refresh_derived(AppState& app) {
   if (app.derived_generation == app.session.generation()) return;
   app.derived_generation = app.session.generation();
@@ -70,14 +98,38 @@ void refresh_derived(AppState& app) {
     index.contention = gil_contention(run);
     index.predicted_by = prediction_of(runs, static_cast<std::uint32_t>(app.runs.size()));
     index.glyph_marks = glyph_marks_by_lane(run);
+    index.job_end_marks.resize(index.glyph_marks.size());
+    for (std::size_t l = 0; l < index.glyph_marks.size(); ++l) {
+      auto& marks = index.glyph_marks[l];
+      for (std::uint32_t m : marks) {
+        if (run.marks[m].kind == trace::MarkKind::JobEnd) index.job_end_marks[l].push_back(m);
+      }
+      std::erase_if(marks, [&](std::uint32_t m) { return run.marks[m].kind == trace::MarkKind::JobEnd; });
+    }
     index.identity.assign(run.lanes.size(), trace::kNone);
     std::uint32_t ordinal = 0;
-    for (const LaneKind kind : {LaneKind::Thread, LaneKind::Task}) {  // tasks hold asyncio locks
+    // The threads that show take the first colours; an idle main thread comes last; then
+    // the tasks, which hold asyncio locks.
+    for (bool idle : {false, true}) {
       for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
-        if (run.lanes[l].kind == kind) index.identity[l] = ordinal++;
+        if (run.lanes[l].kind == LaneKind::Thread && idle_thread(run, run.lanes[l]) == idle) index.identity[l] = ordinal++;
       }
     }
+    for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+      if (run.lanes[l].kind == LaneKind::Task) index.identity[l] = ordinal++;
+    }
+    for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+      index.lane_labels.push_back(lane_label(run, l));
+      index.covered_prefix.push_back(covered_time_prefix(run.lanes[l].spans));
+    }
+    index.groups = lane_groups(run);
+    index.handoffs = handoff_links(run);
+    index.interest = run_interest(run);
     app.runs.push_back(std::move(index));
+  }
+  if (app.folding.size() != runs.size() || !same_run_names(app, runs)) {
+    app.folding.assign(runs.size(), RunFolding{});
+    app.focus.reset();
   }
   app.states_seen = {};
   app.marks_seen = {};
@@ -106,7 +158,14 @@ void refresh_derived(AppState& app) {
     app.selected.reset();
   }
   app.token_y.assign(runs.size(), {});
+  app.folded_run_names.clear();
+  for (const trace::Trace& run : runs) app.folded_run_names.push_back(run_label(run));
   if (!same_scenario || showed_everything) app.fit_pending = true;
+}
+
+float presentation_scale(float display_height) {
+  const float scale = 1.75f * std::min(1.0f, display_height / 900.0f);
+  return std::clamp(std::round(scale * 20.0f) / 20.0f, 1.25f, 1.75f);
 }
 
 std::vector<BundledScenario> list_bundled_scenarios() {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/trace/metrics.hpp"
+#include "viz/handoff_links.hpp"
 #include "viz/measuring.hpp"
 #include "viz/narrative.hpp"
 #include "viz/playback.hpp"
@@ -37,6 +38,7 @@ struct SpanRef {
 struct GilContention {
   trace::ProcessId process = 0;
   std::vector<trace::Span> spans;
+  std::uint32_t most_waiters = 0;  ///< the largest `subject`: the band's full height
 };
 std::vector<GilContention> gil_contention(const trace::Trace& run);
 
@@ -47,7 +49,28 @@ struct RunIndex {
   std::vector<GilContention> contention;
   std::uint32_t predicted_by = trace::kNone;  ///< a measured run: the simulated run of its name
   std::vector<std::uint32_t> identity;  ///< per lane: its thread ordinal (colour), kNone if not a thread
-  std::vector<std::vector<std::uint32_t>> glyph_marks;  ///< per lane: marks drawn as glyphs
+  std::vector<std::string> lane_labels; ///< per lane: its name with its role, "T1 ui"
+  std::vector<std::vector<std::uint32_t>> glyph_marks;  ///< per lane: marks drawn as glyphs, but job ends
+  std::vector<std::vector<std::uint32_t>> job_end_marks;  ///< per lane: job-done dots (drawn 2 px apart)
+  std::vector<std::vector<std::int64_t>> covered_prefix;  ///< per lane: covered_time_prefix of its spans
+  std::vector<LaneGroup> groups;         ///< alike lanes that fold into one aggregate row
+  std::vector<HandoffLink> handoffs;     ///< drop request -> drop -> new holder, by request time
+  double interest = 0;                   ///< run_interest: which runs a fit opens first
+};
+
+/// A lane's label: a thread that ran one job only is named with it ("T1 ui"), so the lane
+/// speaks the scenario's words and still matches the story's "T1".
+std::string lane_label(const trace::Trace& run, trace::LaneId lane);
+
+/// What the timeline drew last frame, in its own coordinates (for the tests and the
+/// token animation): the rows, where the lanes' area sits on screen, the marks drawn.
+struct TimelineFrame {
+  TimelineLayout layout;
+  float lanes_top = 0;       ///< screen y of the first row (before scrolling)
+  float lanes_height = 0;    ///< height of the visible lanes' area
+  float scroll = 0;          ///< vertical scroll in pixels
+  std::vector<std::vector<std::uint32_t>> marks_drawn;  ///< per run: indices of marks drawn
+  std::size_t marks_folded = 0;  ///< visible marks left out because a neighbour is too close
 };
 
 struct BundledScenario {
@@ -83,6 +106,12 @@ struct AppState {
   Playback playback;
   bool gil_events_only = false;  ///< arrow keys step between GIL events only
   LayoutOptions layout;
+  std::vector<RunFolding> folding;  ///< per run, as the user left it (collapsed runs, expanded groups)
+  bool fit_runs = false;            ///< collapse runs as needed so every run is on screen
+  bool clip_measured = true;        ///< the axis ends with the predictions; slower measured runs run past it
+  std::optional<std::uint32_t> focus;  ///< one run expanded, every other collapsed
+  std::vector<std::string> folded_run_names;  ///< the runs `folding` was made for
+  TimelineFrame timeline;
   float scroll_y = 0;
 
   std::optional<SpanRef> hovered;
@@ -91,6 +120,7 @@ struct AppState {
 
   float ui_scale = 1.0f;
   bool presentation = false;
+  bool auto_presentation_scale = false;  ///< presentation scale follows the window's height
   bool show_help = false;
   bool show_marks = true;
   bool show_legend = true;
@@ -105,6 +135,8 @@ struct AppState {
   std::array<float, 10> toolbar_widths{};   ///< each toolbar group's width, last frame
   /// Where the timeline was last drawn (screen pixels), for "save the timeline as PNG".
   float timeline_rect[4] = {0, 0, 0, 0};
+  float timeline_png_rect[4] = {0, 0, 0, 0};  ///< the same with the legend and title above it
+  float legend_top = -1;  ///< screen y of the legend's top (a timeline PNG starts there), -1 when hidden
 };
 
 /// Rebuilds what derives from the runs when the session produced new ones; keeps the
@@ -116,6 +148,10 @@ std::uint32_t prediction_of(const std::vector<trace::Trace>& runs, std::uint32_t
 
 /// The latest end across runs: the shared time axis runs from 0 to here.
 Time total_end(const std::vector<trace::Trace>& runs);
+
+/// The UI scale of presentation mode for a window `display_height` pixels tall: 1.75 from
+/// 900 lines up, less below (1.4 at 720), so a projector's small screen still holds the runs.
+float presentation_scale(float display_height);
 
 /// Loads the titles of the bundled scenarios for the scenario panel.
 std::vector<BundledScenario> list_bundled_scenarios();

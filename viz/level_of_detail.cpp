@@ -59,8 +59,25 @@ DrawItem single(const Span& s, std::size_t index, const TimeView& view) {
 
 }  // namespace
 
+std::vector<std::int64_t> covered_time_prefix(std::span<const Span> spans) {
+  std::vector<std::int64_t> prefix(spans.size() + 1, 0);
+  for (std::size_t i = 0; i < spans.size(); ++i) prefix[i + 1] = prefix[i] + spans[i].duration().ns();
+  return prefix;
+}
+
+namespace {
+
+/// The share of [x0, x1] (at least one pixel) that `covered_ns` fills.
+float coverage_of(double covered_ns, double x0, double x1, const TimeView& view) {
+  const double px = std::max(1.0, x1 - x0);
+  return static_cast<float>(std::clamp(covered_ns / (px * view.ns_per_px()), 0.0, 1.0));
+}
+
+}  // namespace
+
 void build_draw_items(std::span<const Span> spans, const TimeView& view,
-                      std::vector<DrawItem>& out, const LodOptions& options) {
+                      std::vector<DrawItem>& out, const LodOptions& options,
+                      std::span<const std::int64_t> prefix) {
   const Time view_end = view.end();
   const double bucket_ns = std::max(1.0, options.min_px * view.ns_per_px());
   const auto wide = [&](const Span& s) {
@@ -84,6 +101,7 @@ void build_draw_items(std::span<const Span> spans, const TimeView& view,
     if (j - i == 1) {
       DrawItem item = single(s, i, view);
       item.x1 = std::max(item.x1, item.x0 + 1.0);  // a lone narrow span still shows as a hairline
+      item.coverage = coverage_of(static_cast<double>(s.duration().ns()), item.x0, item.x1, view);
       out.push_back(item);
       i = j;
       continue;
@@ -91,14 +109,23 @@ void build_draw_items(std::span<const Span> spans, const TimeView& view,
     Tally tally;
     const std::size_t count = j - i;
     const std::size_t limit = static_cast<std::size_t>(std::max(2, options.exact_limit));
+    double covered = 0;
     if (count <= limit) {
-      for (std::size_t k = i; k < j; ++k) tally.add(spans[k], static_cast<double>(spans[k].duration().ns()));
+      for (std::size_t k = i; k < j; ++k) {
+        const double d = static_cast<double>(spans[k].duration().ns());
+        tally.add(spans[k], d);
+        covered += d;
+      }
     } else {
       for (std::size_t n = 0; n < limit; ++n) {
         const Span& sample = spans[i + n * (count - 1) / (limit - 1)];
-        tally.add(sample, static_cast<double>(sample.duration().ns()));
+        const double d = static_cast<double>(sample.duration().ns());
+        tally.add(sample, d);
+        covered += d;
       }
+      covered *= static_cast<double>(count) / static_cast<double>(limit);
     }
+    if (prefix.size() == spans.size() + 1) covered = static_cast<double>(prefix[j] - prefix[i]);
     DrawItem item;
     item.x0 = std::max(-1.0, view.x_of(s.begin));
     item.x1 = std::min(view.width_px() + 1, std::max(view.x_of(spans[j - 1].end), item.x0 + 1.0));
@@ -106,6 +133,7 @@ void build_draw_items(std::span<const Span> spans, const TimeView& view,
     item.subject = tally.subject();
     item.first_span = static_cast<std::uint32_t>(i);
     item.span_count = static_cast<std::uint32_t>(count);
+    item.coverage = coverage_of(covered, item.x0, item.x1, view);
     out.push_back(item);
     i = j;
   }
@@ -135,8 +163,8 @@ std::vector<std::vector<std::uint32_t>> glyph_marks_by_lane(const trace::Trace& 
   return out;
 }
 
-void visible_marks(const trace::Trace& trace, const std::vector<std::uint32_t>& lane_marks, const TimeView& view,
-                   double min_gap_px, std::vector<std::uint32_t>& out) {
+std::size_t visible_marks(const trace::Trace& trace, const std::vector<std::uint32_t>& lane_marks,
+                          const TimeView& view, double min_gap_px, std::vector<std::uint32_t>& out) {
   const auto first_at_or_after = [&](auto from, Time t) {
     return std::lower_bound(from, lane_marks.end(), t,
                             [&](std::uint32_t m, Time v) { return trace.marks[m].at < v; });
@@ -144,12 +172,24 @@ void visible_marks(const trace::Trace& trace, const std::vector<std::uint32_t>& 
   const double margin = min_gap_px + 8;
   const Time last = view.time_at(view.width_px() + margin);
   auto it = first_at_or_after(lane_marks.begin(), view.time_at(-margin));
+  std::size_t folded = 0;
   while (it != lane_marks.end() && trace.marks[*it].at <= last) {
     out.push_back(*it);
     const double x = view.x_of(trace.marks[*it].at);
-    const Time skip_to = view.time_at(x + min_gap_px);
-    it = trace.marks[*it].at < skip_to ? first_at_or_after(it + 1, skip_to) : it + 1;
+    // One nanosecond early, so rounding never skips a mark exactly min_gap_px away.
+    const Time skip_to = view.time_at(x + min_gap_px) - Time{1};
+    auto next = trace.marks[*it].at < skip_to ? first_at_or_after(it + 1, skip_to) : it + 1;
+    while (next != lane_marks.end() && view.x_of(trace.marks[*next].at) < x + min_gap_px - 1e-6 &&
+           trace.marks[*next].at <= last) {
+      ++next;
+    }
+    const auto counted_to = next != lane_marks.end() && trace.marks[*next].at > last
+                                ? first_at_or_after(it + 1, last + Time{1})
+                                : next;
+    folded += static_cast<std::size_t>(counted_to - it) - 1;
+    it = next;
   }
+  return folded;
 }
 
 }  // namespace gilsim::viz

@@ -1,6 +1,7 @@
 // The first drawing phase: the visible spans of one lane become draw items. Spans narrower
-// than a couple of pixels fold into one item that shows the dominant state (or holder), so
-// a frame costs in proportion to the pixels on screen, not to the spans in the trace.
+// than a couple of pixels fold into one item that shows the dominant state (or holder) and
+// how much of its pixels the spans cover, so a frame costs in proportion to the pixels on
+// screen, not to the spans in the trace, and sparse activity still looks sparse.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,7 @@ struct DrawItem {
   std::uint32_t subject = trace::kNone;                ///< dominant subject when folded
   std::uint32_t first_span = 0;                        ///< index into the lane's spans
   std::uint32_t span_count = 1;                        ///< more than one: a folded item
+  float coverage = 1;  ///< share of the item's pixels that its spans cover (1: solid)
 
   bool folded() const { return span_count > 1; }
 };
@@ -31,10 +33,16 @@ struct LodOptions {
 /// Index of the first span that ends after `t` (spans are sorted and non-overlapping).
 std::size_t first_span_ending_after(std::span<const trace::Span> spans, Time t);
 
+/// Running sums of span durations: element i is the time covered by spans [0, i), so the
+/// time a fold covers costs two reads, however many spans it holds.
+std::vector<std::int64_t> covered_time_prefix(std::span<const trace::Span> spans);
+
 /// Appends the draw items of `spans` visible in `view` to `out`. A folded item carries the
-/// state and the subject (thread running or holding) that take most of its time.
+/// state and the subject (thread running or holding) that take most of its time, and its
+/// coverage: exact with `prefix` (from covered_time_prefix), estimated from samples without.
 void build_draw_items(std::span<const trace::Span> spans, const TimeView& view,
-                      std::vector<DrawItem>& out, const LodOptions& options = {});
+                      std::vector<DrawItem>& out, const LodOptions& options = {},
+                      std::span<const std::int64_t> prefix = {});
 
 /// Whether a kind of mark gets a glyph on the timeline (the others live in the narrative).
 bool has_glyph(trace::MarkKind kind);
@@ -44,8 +52,9 @@ std::vector<std::vector<std::uint32_t>> glyph_marks_by_lane(const trace::Trace& 
 
 /// Appends to `out` the marks of one lane (indices from glyph_marks_by_lane) to draw in
 /// `view`: at most one every `min_gap_px`, found by binary search, so dense marks cost
-/// in proportion to the pixels, not to the marks.
-void visible_marks(const trace::Trace& trace, const std::vector<std::uint32_t>& lane_marks, const TimeView& view,
-                   double min_gap_px, std::vector<std::uint32_t>& out);
+/// in proportion to the pixels, not to the marks. A mark at least `min_gap_px` from the
+/// mark before it is always drawn. Returns how many visible marks were folded (not drawn).
+std::size_t visible_marks(const trace::Trace& trace, const std::vector<std::uint32_t>& lane_marks,
+                          const TimeView& view, double min_gap_px, std::vector<std::uint32_t>& out);
 
 }  // namespace gilsim::viz

@@ -26,18 +26,22 @@ Rgba state_colour(SpanState state) {
 }
 
 Rgba identity_colour(std::uint32_t ordinal) {
-  static constexpr Rgba kTol[kIdentityColours] = {
+  // Dark or mid hues, each far from every state colour: a thread on a core never reads as
+  // "native code" or "blocking the loop".
+  static constexpr Rgba kIdentity[kIdentityColours] = {
       {51, 34, 136},   // indigo
-      {204, 102, 119}, // rose
-      {17, 119, 51},   // green
-      {136, 204, 238}, // cyan
+      {136, 34, 85},   // wine
       {153, 153, 51},  // olive
-      {170, 68, 153},  // purple
-      {68, 170, 153},  // teal
-      {221, 204, 119}, // sand
+      {140, 81, 10},   // brown
+      {17, 100, 100},  // dark teal
+      {150, 90, 220},  // violet
+      {34, 85, 34},    // forest green
+      {190, 20, 50},   // crimson
   };
-  return kTol[ordinal % kIdentityColours];
+  return kIdentity[ordinal % kIdentityColours];
 }
+
+int identity_pattern(std::uint32_t ordinal) { return static_cast<int>(ordinal / kIdentityColours); }
 
 Rgba mark_colour(MarkKind kind) {
   switch (kind) {

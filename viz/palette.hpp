@@ -1,6 +1,6 @@
 // The viewer's colours: span states from the Okabe-Ito palette (safe for colour-blind
-// viewers), thread identities from Paul Tol's muted set, all readable on a light background
-// through a projector. Plain RGBA: the painter converts.
+// viewers), thread identities from a set of darker hues none of which is a state colour,
+// all readable on a light background through a projector. Plain RGBA: the painter converts.
 #pragma once
 
 #include <cstdint>
@@ -20,9 +20,14 @@ struct Rgba {
 Rgba state_colour(trace::SpanState state);
 
 /// The colour that names thread lane number `ordinal` (its position among the run's
-/// threads) wherever it appears: as GIL holder, on a core, as the lock token.
+/// threads) wherever it appears: as GIL holder, on a core, as the lock token. Past
+/// kIdentityColours threads the colours come round again with a pattern (identity_pattern).
 Rgba identity_colour(std::uint32_t ordinal);
 inline constexpr int kIdentityColours = 8;
+
+/// 0: plain; 1: stripes; 2: stripes the other way; 3 and up: both. Tells apart threads
+/// that share a colour.
+int identity_pattern(std::uint32_t ordinal);
 
 /// Glyph colour of a mark.
 Rgba mark_colour(trace::MarkKind kind);

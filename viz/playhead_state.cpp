@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "viz/hit_test.hpp"
+#include "viz/level_of_detail.hpp"
 
 namespace gilsim::viz {
 
@@ -78,10 +79,14 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
     const trace::LaneId gil = trace.processes[pid].gil_lane;
     p.has_gil = gil < trace.lanes.size();
     if (p.has_gil) {
+      const auto& spans = trace.lanes[gil].spans;
       if (const Span* held = span_of(trace.lanes[gil], t); held && held->state == SpanState::Held) {
         p.holder = held->subject;
         p.held_since = held->begin;
         find_drop_request(trace, t, p);
+      } else if (const std::size_t next = first_span_ending_after(spans, t); next < spans.size()) {
+        p.next_holder = spans[next].subject;
+        p.next_held_at = spans[next].begin;
       }
     }
     state.processes.push_back(std::move(p));
@@ -134,9 +139,6 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
       continue;
     }
     if (lane.process >= trace.processes.size()) continue;
-    if (lane.kind == LaneKind::Thread && s && s->state == SpanState::WaitingGil) {
-      state.processes[lane.process].waiters.push_back(GilWaiter{l, s->begin, t - s->begin});
-    }
     if (lane.kind == LaneKind::Task) {
       LoopAtPlayhead& loop = loops[lane.process];
       has_tasks[lane.process] = true;
@@ -153,10 +155,7 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
       }
     }
   }
-  for (ProcessAtPlayhead& p : state.processes) {
-    std::stable_sort(p.waiters.begin(), p.waiters.end(),
-                     [](const GilWaiter& a, const GilWaiter& b) { return a.since < b.since; });
-  }
+  for (ProcessAtPlayhead& p : state.processes) p.waiters = gil_waiters_at(trace, p.process, t);
   for (trace::ProcessId pid = 0; pid < loops.size(); ++pid) {
     if (!has_tasks[pid]) continue;
     LoopAtPlayhead& loop = loops[pid];
@@ -181,6 +180,19 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
     state.jobs.jobs_queued = std::max(0, static_cast<int>(sent) - started);
   }
   return state;
+}
+
+std::vector<GilWaiter> gil_waiters_at(const trace::Trace& trace, trace::ProcessId process, Time t) {
+  std::vector<GilWaiter> waiters;
+  for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {
+    const trace::Lane& lane = trace.lanes[l];
+    if (lane.kind != LaneKind::Thread || lane.process != process) continue;
+    if (const Span* s = span_of(lane, t); s && s->state == SpanState::WaitingGil) {
+      waiters.push_back(GilWaiter{l, s->begin, t - s->begin});
+    }
+  }
+  std::stable_sort(waiters.begin(), waiters.end(), [](const GilWaiter& a, const GilWaiter& b) { return a.since < b.since; });
+  return waiters;
 }
 
 }  // namespace gilsim::viz

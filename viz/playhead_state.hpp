@@ -22,6 +22,8 @@ struct ProcessAtPlayhead {
   trace::LaneId holder = trace::kNone;  ///< thread lane holding the GIL; kNone when free
   Time held_since;
   std::vector<GilWaiter> waiters;        ///< longest waiting first
+  trace::LaneId next_holder = trace::kNone;  ///< while free: who takes it next
+  Time next_held_at;                     ///< ... and when
   bool drop_requested = false;           ///< a waiter asked the holder to drop the GIL
   trace::LaneId drop_requester = trace::kNone;
   Time drop_requested_at;
@@ -85,5 +87,8 @@ struct PlayheadIndex {
 };
 
 PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Time t);
+
+/// The threads of `process` waiting for its GIL at `t`, longest waiting first.
+std::vector<GilWaiter> gil_waiters_at(const trace::Trace& trace, trace::ProcessId process, Time t);
 
 }  // namespace gilsim::viz

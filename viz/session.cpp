@@ -6,7 +6,7 @@
 
 #include "sim/model/simulate.hpp"
 #include "sim/real/execute.hpp"
-#include "sim/real/model_twin.hpp"
+#include "sim/scenario/effective_settings.hpp"
 
 namespace gilsim::viz {
 
@@ -63,7 +63,7 @@ bool Session::load() {
     scenario::Scenario s = file_.empty() ? scenario::load_default(knobs_.overrides())
                                          : scenario::load_file(file_, knobs_.overrides());
     std::optional<std::string> note;
-    if (fit_) note = real::fit_to_this_machine(s, real::available_cpus());
+    if (fit_) note = scenario::fit_to_machine(s, real::available_cpus());
     const auto started = std::chrono::steady_clock::now();
     std::vector<trace::Trace> runs = model::simulate_all(s);
     simulation_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -47,4 +47,30 @@ std::string reflow(std::string_view text) {
   return out;
 }
 
+std::vector<std::string_view> wrap_at_spaces(std::string_view text, float width,
+                                             const std::function<float(std::string_view)>& measure) {
+  std::vector<std::string_view> lines;
+  while (true) {
+    const std::size_t nl = text.find('\n');
+    std::string_view para = text.substr(0, nl);
+    // Greedy: extend the line word by word while it fits.
+    while (true) {
+      std::size_t end = para.find(' ');
+      if (end == std::string_view::npos) end = para.size();
+      while (end < para.size()) {
+        std::size_t next = para.find(' ', end + 1);
+        if (next == std::string_view::npos) next = para.size();
+        if (measure(para.substr(0, next)) > width) break;
+        end = next;
+      }
+      lines.push_back(para.substr(0, end));
+      if (end >= para.size()) break;
+      para.remove_prefix(end + 1);
+    }
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return lines;
+}
+
 }  // namespace gilsim::viz

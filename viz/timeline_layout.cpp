@@ -1,7 +1,11 @@
-// Row placement for the stacked runs.
+// Row placement for the stacked runs: lane order, groups of alike lanes, collapsed runs,
+// and the fit that collapses runs until every run is on screen.
 #include "viz/timeline_layout.hpp"
 
 #include <algorithm>
+#include <numeric>
+
+#include <fmt/format.h>
 
 namespace gilsim::viz {
 
@@ -11,6 +15,14 @@ int idle_cores(const trace::Trace& trace) {
   int idle = 0;
   for (const trace::Lane& l : trace.lanes) idle += l.kind == LaneKind::Core && l.spans.empty();
   return idle;
+}
+
+bool idle_thread(const trace::Trace& trace, const trace::Lane& lane) {
+  if (lane.kind != LaneKind::Thread) return false;
+  return std::all_of(lane.spans.begin(), lane.spans.end(), [&](const trace::Span& s) {
+    return s.subject >= trace.jobs.size() &&
+           (s.state == trace::SpanState::Starting || s.state == trace::SpanState::Sleeping);
+  });
 }
 
 std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, const LayoutOptions& options) {
@@ -25,14 +37,56 @@ std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, const Layout
       return l.kind == LaneKind::Core && !(options.hide_idle_cores && l.spans.empty());
     });
   }
+  const auto shown_thread = [&](const trace::Lane& l) { return !(options.hide_idle_threads && idle_thread(trace, l)); };
   for (trace::ProcessId p = 0; p < trace.processes.size(); ++p) {
     for (LaneKind kind : {LaneKind::Gil, LaneKind::Lock, LaneKind::Thread, LaneKind::Task}) {
-      lanes_where([&](const trace::Lane& l) { return l.process == p && l.kind == kind; });
+      lanes_where([&](const trace::Lane& l) {
+        return l.process == p && l.kind == kind && (kind != LaneKind::Thread || shown_thread(l));
+      });
     }
   }
   // Anything a producer attached to no known process still shows, at the end.
   lanes_where([&](const trace::Lane& l) { return l.kind != LaneKind::Core && l.process >= trace.processes.size(); });
   return order;
+}
+
+std::vector<LaneGroup> lane_groups(const trace::Trace& trace, int fold_above) {
+  std::vector<LaneGroup> groups;
+  const auto lanes_of = [&](auto&& keep) {
+    std::vector<trace::LaneId> out;
+    for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {
+      if (keep(trace.lanes[l])) out.push_back(l);
+    }
+    return out;
+  };
+  const auto add = [&](std::string label, std::vector<trace::LaneId> members, std::vector<trace::LaneId> hidden) {
+    groups.push_back(LaneGroup{std::move(label), std::move(members), std::move(hidden)});
+  };
+  const auto too_many = [&](std::size_t n) { return n > static_cast<std::size_t>(fold_above); };
+
+  auto cores = lanes_of([](const trace::Lane& l) { return l.kind == LaneKind::Core; });
+  if (too_many(cores.size())) add(fmt::format("{} cores", cores.size()), cores, cores);
+
+  // Worker processes (every process after the first) fold together: their threads' states
+  // are what the aggregate counts; their GIL lanes hide with them.
+  const std::size_t workers = trace.processes.size() > 1 ? trace.processes.size() - 1 : 0;
+  if (workers > static_cast<std::size_t>(fold_above / 2)) {
+    auto members = lanes_of([&](const trace::Lane& l) {
+      return l.kind == LaneKind::Thread && l.process != 0 && !idle_thread(trace, l);
+    });
+    auto hidden = lanes_of([](const trace::Lane& l) { return l.kind != LaneKind::Core && l.process != 0; });
+    add(fmt::format("{} worker processes", workers), std::move(members), std::move(hidden));
+  }
+  const trace::ProcessId own = workers > static_cast<std::size_t>(fold_above / 2) ? 1 : static_cast<trace::ProcessId>(trace.processes.size());
+  for (trace::ProcessId p = 0; p < own; ++p) {
+    auto threads = lanes_of([&](const trace::Lane& l) {
+      return l.kind == LaneKind::Thread && l.process == p && !idle_thread(trace, l);
+    });
+    if (too_many(threads.size())) add(fmt::format("{} threads", threads.size()), threads, threads);
+    auto tasks = lanes_of([&](const trace::Lane& l) { return l.kind == LaneKind::Task && l.process == p; });
+    if (too_many(tasks.size())) add(fmt::format("{} tasks", tasks.size()), tasks, tasks);
+  }
+  return groups;
 }
 
 std::vector<std::uint32_t> stacking_order(const std::vector<trace::Trace>& runs) {
@@ -59,22 +113,141 @@ std::string run_label(const trace::Trace& run) {
   return trace::display_name(run);
 }
 
-TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOptions& options) {
+namespace {
+
+const RunFolding& folding_of(const LayoutOptions& options, std::uint32_t run) {
+  static const RunFolding kExpanded;
+  return run < options.folding.size() ? options.folding[run] : kExpanded;
+}
+
+/// Appends the rows of one run at `y`; returns the y after it (gap included).
+float place_run(const trace::Trace& run, std::uint32_t r, const std::vector<LaneGroup>& groups,
+                const LayoutOptions& options, float y, std::vector<Row>& rows) {
+  const float strip = options.strip_height > 0 ? options.strip_height : options.lane_height * 0.5f;
+  const auto height_of = [&](trace::LaneId lane) {
+    const bool core = run.lanes[lane].kind == LaneKind::Core;
+    return core && options.core_height > 0 ? options.core_height : options.lane_height;
+  };
+  const RunFolding& folding = folding_of(options, r);
+  if (folding.collapsed) {
+    // One line: the run's name beside the main interpreter's GIL, then how busy the cores were.
+    const trace::LaneId gil = !run.processes.empty() && run.processes[0].gil_lane < run.lanes.size()
+                                  ? run.processes[0].gil_lane
+                                  : trace::kNone;
+    const float h = std::max(options.lane_height, options.header_height);
+    rows.push_back(Row{Row::Kind::RunHeader, r, gil, trace::kNone, y, h});
+    y += h;
+    rows.push_back(Row{Row::Kind::BusyCores, r, trace::kNone, trace::kNone, y, strip});
+    return y + strip + options.gap;
+  }
+  rows.push_back(Row{Row::Kind::RunHeader, r, trace::kNone, trace::kNone, y, options.header_height});
+  y += options.header_height;
+  // A folded group takes the place of its first hidden lane.
+  std::vector<std::uint32_t> group_of(run.lanes.size(), trace::kNone);
+  for (std::uint32_t g = 0; g < groups.size(); ++g) {
+    if (folding.group_expanded(g)) continue;
+    for (trace::LaneId l : groups[g].hidden) {
+      if (l < group_of.size()) group_of[l] = g;
+    }
+  }
+  std::vector<bool> group_placed(groups.size(), false);
+  for (trace::LaneId lane : ordered_lanes(run, options)) {
+    const std::uint32_t g = group_of[lane];
+    if (g == trace::kNone) {
+      rows.push_back(Row{Row::Kind::Lane, r, lane, trace::kNone, y, height_of(lane)});
+      y += height_of(lane);
+    } else if (!group_placed[g]) {
+      group_placed[g] = true;
+      rows.push_back(Row{Row::Kind::Group, r, trace::kNone, g, y, options.lane_height});
+      y += options.lane_height;
+    }
+  }
+  return y + options.gap;
+}
+
+float run_height(const trace::Trace& run, const std::vector<LaneGroup>& groups, const LayoutOptions& options,
+                 const RunFolding& folding) {
+  LayoutOptions one = options;
+  one.folding = {folding};
+  std::vector<Row> rows;
+  return place_run(run, 0, groups, one, 0, rows);
+}
+
+}  // namespace
+
+TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const std::vector<std::vector<LaneGroup>>& groups,
+                           const LayoutOptions& options) {
   TimelineLayout layout;
+  static const std::vector<LaneGroup> kNoGroups;
   float y = 0;
   for (std::uint32_t r : stacking_order(runs)) {
-    layout.rows.push_back(Row{Row::Kind::RunHeader, r, trace::kNone, y, options.header_height});
-    y += options.header_height;
-    for (trace::LaneId lane : ordered_lanes(runs[r], options)) {
-      const bool core = runs[r].lanes[lane].kind == trace::LaneKind::Core;
-      const float h = core && options.core_height > 0 ? options.core_height : options.lane_height;
-      layout.rows.push_back(Row{Row::Kind::Lane, r, lane, y, h});
-      y += h;
-    }
-    y += options.gap;
+    y = place_run(runs[r], r, r < groups.size() ? groups[r] : kNoGroups, options, y, layout.rows);
   }
   layout.total_height = y;
   return layout;
+}
+
+TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOptions& options) {
+  std::vector<std::vector<LaneGroup>> groups;
+  for (const trace::Trace& run : runs) groups.push_back(lane_groups(run));
+  return layout_rows(runs, groups, options);
+}
+
+std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const std::vector<std::vector<LaneGroup>>& groups,
+                                 const LayoutOptions& options, float height, const std::vector<double>& priority) {
+  static const std::vector<LaneGroup> kNoGroups;
+  std::vector<RunFolding> folding = options.folding;
+  folding.resize(runs.size());
+  std::vector<float> open_height(runs.size(), 0), saving(runs.size(), 0);
+  float total = 0;
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    const auto& g = r < groups.size() ? groups[r] : kNoGroups;
+    RunFolding open = folding[r], closed = folding[r];
+    open.collapsed = false;
+    closed.collapsed = true;
+    open_height[r] = run_height(runs[r], g, options, open);
+    saving[r] = open_height[r] - run_height(runs[r], g, options, closed);
+    total += folding[r].collapsed ? open_height[r] - saving[r] : open_height[r];
+  }
+  if (total <= height) return folding;
+  // Too tall: collapse every run, then open them again, most telling first, while they fit.
+  std::vector<std::uint32_t> order(runs.size());
+  std::iota(order.begin(), order.end(), 0u);
+  const auto rank = [&](std::uint32_t r) { return r < priority.size() ? priority[r] : 0.0; };
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return rank(a) > rank(b); });
+  total = 0;
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    folding[r].collapsed = true;
+    total += open_height[r] - saving[r];
+  }
+  for (std::uint32_t r : order) {
+    if (total + saving[r] <= height) {
+      folding[r].collapsed = false;
+      total += saving[r];
+    }
+  }
+  return folding;
+}
+
+double run_interest(const trace::Trace& run) {
+  double waited = 0;
+  for (const trace::Lane& lane : run.lanes) {
+    if (lane.kind != LaneKind::Thread) continue;
+    for (const trace::Span& s : lane.spans) {
+      if (s.state == trace::SpanState::WaitingGil || s.state == trace::SpanState::Runnable ||
+          s.state == trace::SpanState::Stalled) {
+        waited += static_cast<double>(s.duration().ns());
+      }
+    }
+  }
+  return waited;
+}
+
+std::vector<RunFolding> focus_run(std::size_t run_count, std::uint32_t run, const std::vector<RunFolding>& from) {
+  std::vector<RunFolding> folding = from;
+  folding.resize(run_count);
+  for (std::uint32_t r = 0; r < run_count; ++r) folding[r].collapsed = r != run;
+  return folding;
 }
 
 const Row* TimelineLayout::row_at(float y) const {
@@ -86,7 +259,14 @@ const Row* TimelineLayout::row_at(float y) const {
 
 const Row* TimelineLayout::find(std::uint32_t run, trace::LaneId lane) const {
   for (const Row& r : rows) {
-    if (r.run == run && r.lane == lane && r.kind == Row::Kind::Lane) return &r;
+    if (r.run == run && r.lane == lane && lane != trace::kNone) return &r;
+  }
+  return nullptr;
+}
+
+const Row* TimelineLayout::header(std::uint32_t run) const {
+  for (const Row& r : rows) {
+    if (r.run == run && r.kind == Row::Kind::RunHeader) return &r;
   }
   return nullptr;
 }

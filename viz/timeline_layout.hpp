@@ -1,5 +1,7 @@
 // The vertical arrangement of the timeline: every run stacked on one time axis, each with a
-// header row and its lanes (cores, then per process its GIL, threads and tasks).
+// header row and its lanes (cores, then per process its GIL, threads and tasks). A run can
+// be collapsed to a one-line summary (its GIL lane and a busy-cores strip), many alike lanes
+// fold into one aggregate row, and fit_runs collapses runs until every run fits a height.
 #pragma once
 
 #include <cstdint>
@@ -11,21 +13,50 @@
 namespace gilsim::viz {
 
 struct Row {
-  enum class Kind : std::uint8_t { RunHeader, Lane };
+  enum class Kind : std::uint8_t {
+    RunHeader,  ///< the run's name and figures; collapsed, its name beside its GIL lane (`lane`)
+    Lane,       ///< one lane of the trace
+    Group,      ///< a folded group of alike lanes, drawn as their state density
+    BusyCores,  ///< a counter strip: how many of the run's cores are busy
+  };
   Kind kind = Kind::Lane;
   std::uint32_t run = 0;
-  trace::LaneId lane = trace::kNone;  ///< kNone for a run header
-  float y = 0;                        ///< top, in pixels from the first row
+  trace::LaneId lane = trace::kNone;   ///< Lane rows, and a collapsed run's header (its GIL lane)
+  std::uint32_t group = trace::kNone;  ///< Group rows only: index into the run's lane groups
+  float y = 0;                         ///< top, in pixels from the first row
   float height = 0;
+};
+
+/// Lanes of one run that are alike (a process's tasks, a pool's threads, a pool's worker
+/// processes, many cores): shown as one aggregate row until the group is expanded.
+struct LaneGroup {
+  std::string label;                  ///< "10000 tasks", "8 worker processes"
+  std::vector<trace::LaneId> members; ///< the lanes whose states the aggregate counts
+  std::vector<trace::LaneId> hidden;  ///< every lane the folded group replaces
+};
+
+/// The groups of a run: a kind of lane folds when there are more than `fold_above` of it;
+/// worker processes fold when there are more than `fold_above / 2` of them.
+std::vector<LaneGroup> lane_groups(const trace::Trace& trace, int fold_above = 8);
+
+/// How one run is shown: collapsed to its summary, and which of its groups are expanded.
+struct RunFolding {
+  bool collapsed = false;
+  std::vector<std::uint8_t> expanded_groups;  ///< per lane group; missing means folded
+  bool group_expanded(std::size_t g) const { return g < expanded_groups.size() && expanded_groups[g]; }
+  bool operator==(const RunFolding&) const = default;
 };
 
 struct LayoutOptions {
   float lane_height = 20;
   float core_height = 0;    ///< core lanes, thinner to leave room for threads; 0: lane_height
   float header_height = 26;
+  float strip_height = 0;   ///< counter strips; 0: half a lane
   float gap = 6;            ///< space after each run
   bool show_cores = true;
-  bool hide_idle_cores = true;  ///< a core no thread ever ran on gets no row (the header says so)
+  bool hide_idle_cores = true;    ///< a core no thread ever ran on gets no row (the header says so)
+  bool hide_idle_threads = true;  ///< a thread that only starts others and waits (idle_thread) gets no row
+  std::vector<RunFolding> folding;  ///< per run (by index); missing means expanded, groups folded
 };
 
 struct TimelineLayout {
@@ -34,12 +65,19 @@ struct TimelineLayout {
 
   /// The row under `y`, or nullptr in a gap or outside.
   const Row* row_at(float y) const;
-  /// The row of `lane` in `run`, or nullptr when it is hidden.
+  /// The row showing `lane` of `run` (a lane row, or a collapsed run's header for its GIL
+  /// lane), or nullptr when it is hidden.
   const Row* find(std::uint32_t run, trace::LaneId lane) const;
+  /// The header row of `run`, or nullptr.
+  const Row* header(std::uint32_t run) const;
 };
 
 /// Lane order within a run: cores, then each process's GIL, threads and tasks.
 std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, const LayoutOptions& options);
+
+/// A thread lane that runs no job and does nothing but start threads and sleep: the main
+/// thread of a threads run, which starts the workers and joins them.
+bool idle_thread(const trace::Trace& trace, const trace::Lane& lane);
 
 /// Cores of the run that no thread ever ran on.
 int idle_cores(const trace::Trace& trace);
@@ -51,6 +89,24 @@ std::vector<std::uint32_t> stacking_order(const std::vector<trace::Trace>& runs)
 /// The run's name as panels show it: "threads", or "threads (measured)" for a measured run.
 std::string run_label(const trace::Trace& run);
 
+/// Rows for `runs`, with their lane groups (one vector per run, from lane_groups).
+TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const std::vector<std::vector<LaneGroup>>& groups,
+                           const LayoutOptions& options);
+/// The same, with every run's groups computed here.
 TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOptions& options);
+
+/// The folding that shows every run within `height`: `options.folding` when it fits;
+/// otherwise every run collapsed, then opened again one by one in order of `priority`
+/// (higher first, by default file order) while the rows still fit. Runs are never hidden:
+/// a collapsed run keeps its header and GIL lane.
+std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const std::vector<std::vector<LaneGroup>>& groups,
+                                 const LayoutOptions& options, float height, const std::vector<double>& priority = {});
+
+/// How much a run has to show a class: time threads spent waiting (for the GIL or for a
+/// core) and time the event loop was blocked. Fitting opens the most telling runs first.
+double run_interest(const trace::Trace& run);
+
+/// The folding that shows `run` expanded and every other run collapsed.
+std::vector<RunFolding> focus_run(std::size_t run_count, std::uint32_t run, const std::vector<RunFolding>& from);
 
 }  // namespace gilsim::viz

@@ -52,12 +52,28 @@ std::optional<trace::Trace> measure_run(const scenario::Scenario& s, const scena
   }
 }
 
+std::string busy_machine_note(const trace::Trace& measured) {
+  const trace::CpuCheck& c = measured.cpu_check;
+  if (c.crowded() && c.share() >= trace::CpuCheck::kEnough) {
+    return fmt::format("busy machine: as '{}' started, {} other threads were ready to run on this machine's {} CPUs, "
+                       "leaving fewer free than the {} it needs (load average {:.2f}), so its error is not the "
+                       "model's. Measure it again on a quieter machine.",
+                       measured.run_name, c.others_runnable, c.machine_cpus, c.cpus, c.load_average);
+  }
+  return fmt::format("busy machine: '{}' got {:.0f}% of the CPU time its threads needed ({} of {}; load average {:.2f} "
+                     "on {} CPUs as it started), so other programs slowed it and its error is not the model's. "
+                     "Measure it again on a quieter machine.",
+                     measured.run_name, 100.0 * c.share(), format_time(c.got), format_time(c.needed), c.load_average,
+                     c.cpus);
+}
+
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
                                     const std::vector<const trace::Trace*>& measured,
                                     const std::map<std::string, std::string>& unscored) {
   TextTable table;
   table.headers = {"run", "predicted", "measured", "error", "switches (pred/meas)", "GIL wait (pred/meas)"};
   table.right_aligned = {false, true, true, true, true, true};
+  std::vector<std::string> short_runs;
   for (const trace::Trace* m : measured) {
     const auto p = std::find_if(predicted.begin(), predicted.end(),
                                 [&](const trace::Trace* t) { return t->run_name == m->run_name; });
@@ -65,15 +81,21 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     const auto pm = trace::compute_metrics(**p);
     const auto mm = trace::compute_metrics(*m);
     const double error = 100.0 * real::prediction_error(pm.makespan, mm.makespan);
+    // A run that did not get its cores measured the machine's load, not the model's error.
+    const bool short_of_cpu = m->cpu_check.short_of_cpu();
+    if (short_of_cpu) short_runs.push_back(busy_machine_note(*m));
     const bool scored = unscored.count(m->run_name) == 0;
     table.rows.push_back({m->run_name, format_time(pm.makespan), format_time(mm.makespan),
-                          scored ? fmt::format("{:+.1f}%", error) : std::string("not scored"),
+                          !scored        ? std::string("not scored")
+                          : short_of_cpu ? std::string("busy*")
+                                         : fmt::format("{:+.1f}%", error),
                           fmt::format("{} / {}", pm.gil_switches, mm.gil_switches),
                           fmt::format("{} / {}", format_time(pm.gil_wait_total), format_time(mm.gil_wait_total))});
   }
   if (table.rows.empty()) return {};
   std::string notes;
   for (const auto& [run, note] : unscored) notes += fmt::format("'{}': {}\n", run, note);
+  for (const auto& line : short_runs) notes += "* " + line + "\n";
   return "Predicted against measured (error = (predicted - measured) / measured):\n" + render_table(table) + notes;
 }
 

@@ -24,9 +24,13 @@ struct MeasureOptions {
 std::optional<trace::Trace> measure_run(const scenario::Scenario& scenario, const scenario::Run& run,
                                         const MeasureOptions& options, std::string& why);
 
+/// A sentence saying that a measured run did not get the CPU it needed (its cpu_check).
+std::string busy_machine_note(const trace::Trace& measured);
+
 /// One row per run with both traces: predicted and measured makespan with the error, GIL
-/// switches and GIL wait side by side.
-/// A run named in `unscored` shows its note instead of an error (a busy machine).
+/// switches and GIL wait side by side. A run named in `unscored` shows its note instead of
+/// an error (a busy machine); so does a measured run whose cpu_check says it was short of
+/// CPU ("busy*", with a sentence under the table).
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
                                     const std::vector<const trace::Trace*>& measured,
                                     const std::map<std::string, std::string>& unscored = {});

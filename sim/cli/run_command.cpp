@@ -19,6 +19,7 @@
 #include "sim/real/execute.hpp"
 #include "sim/real/machine_load.hpp"
 #include "sim/real/model_twin.hpp"
+#include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/atomic_file.hpp"
 #include "sim/trace/chrome_export.hpp"
@@ -100,7 +101,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   std::vector<std::optional<std::string>> machine_notes(scenarios.size());
   if (measure) {
     for (std::size_t i = 0; i < scenarios.size(); ++i) {
-      machine_notes[i] = real::fit_to_this_machine(scenarios[i], real::available_cpus());
+      machine_notes[i] = scenario::fit_to_machine(scenarios[i], real::available_cpus());
     }
   }
   std::vector<std::vector<const scenario::Run*>> chosen;

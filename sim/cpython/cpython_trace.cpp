@@ -10,14 +10,14 @@
 
 #include <fmt/format.h>
 
-#include "sim/real/job_plan.hpp"
+#include "sim/scenario/job_plan.hpp"
 #include "sim/real/run_record.hpp"
 #include "sim/real/trace_merge.hpp"
 
 namespace gilsim::cpython {
 
 using real::merge_records;
-using real::PlannedJob;
+using scenario::PlannedJob;
 using real::Record;
 using real::RecordKind;
 using trace::SpanState;
@@ -335,7 +335,8 @@ void add_steps(Layout& layout, const CPythonRecording& r, const scenario::Scenar
     } else if (st.kind == "wait") {
       // time.sleep returns once its thread has the GIL back: a long tail after the wait is
       // a wait for the GIL or a core, told apart like a pause in compute().
-      const SpanState state = task != nullptr && kind == scenario::StepKind::Block ? SpanState::Stalled : waiting_state(kind);
+      const bool stalls_loop = kind == scenario::StepKind::Block || kind == scenario::StepKind::Disk;  // A5
+      const SpanState state = task != nullptr && stalls_loop ? SpanState::Stalled : waiting_state(kind);
       const std::int64_t waited = st.end - due > r.gap_ns - r.slice_ns ? due : st.end;
       add_piece(thread, st.begin, waited, state, job, step);
       add_piece(thread, waited, st.end, SpanState::Runnable, job, step);
@@ -495,16 +496,13 @@ void emit(std::vector<Record>& records, const LaneInfo& lane, std::int64_t origi
 }  // namespace
 
 trace::Trace cpython_trace(const scenario::Scenario& s, const scenario::Run& run, const CPythonRecording& r) {
-  const std::vector<PlannedJob> plan = real::plan_jobs(s);
+  const scenario::JobPlan plan = scenario::plan_jobs(s);
   const auto cores = run.cores.value_or(s.machine.cores);
   trace::TraceBuilder builder(run.name, std::string(scenario::to_string(run.executor)), r.gil ? "new" : "none",
                               trace::Origin::Measured, cores, scenario::effective_switch_interval(s, run));
-  for (const auto& tmpl : s.jobs) {
-    std::vector<std::string> labels;
-    for (const auto& step : tmpl.steps) labels.push_back(scenario::step_label(s, step));
-    builder.add_template(tmpl.name, std::move(labels));
-  }
-  for (const PlannedJob& job : plan) builder.add_job(job.name, job.template_index);
+  // The program draws random durations with Python's random, not the plan's: the jobs
+  // are the plan's, their durations are not recorded as the plan's.
+  scenario::register_jobs(s, plan, builder, scenario::WithDurations::No);
 
   Layout layout{builder, {}, {}, {}, {}, r.begin};
   add_lanes(layout, r);

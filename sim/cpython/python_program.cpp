@@ -300,10 +300,16 @@ StepCall step_call(const Shared& shared, const Step& step, bool in_coroutine) {
     case StepKind::Native: return {fmt::format("hash_data({})", ms), "", "", true};
     case StepKind::Io:
       if (in_coroutine) return {fmt::format("await asyncio.sleep({})", s), "await io", "awaiting: the loop runs other tasks", false};
-      return {fmt::format("time.sleep({})", s), "io", "waiting for a reply (network, disk): the GIL is free meanwhile", false};
+      return {fmt::format("time.sleep({})", s), "io", "waiting for a reply from the network: the GIL is free meanwhile", false};
     case StepKind::Sleep:
       if (in_coroutine) return {fmt::format("await asyncio.sleep({})", s), "await io", "awaiting: the loop runs other tasks", false};
       return {fmt::format("time.sleep({})", s), "sleep", "sleeping releases the GIL", false};
+    case StepKind::Disk:
+      if (in_coroutine) {
+        return {fmt::format("time.sleep({})", s), "block async",
+                "a file read: asyncio cannot await it, so the whole loop waits", false};
+      }
+      return {fmt::format("time.sleep({})", s), "io", "a plain file read: the GIL is free meanwhile", false};
     case StepKind::Block:
       if (in_coroutine) return {fmt::format("time.sleep({})", s), "block async", "a blocking call in a coroutine: the whole loop waits", false};
       return {fmt::format("time.sleep({})", s), "block", "a blocking call (requests.get, a database driver)", false};

@@ -42,14 +42,13 @@ struct Loop {
   std::uint64_t timer_seq = 0;
   std::vector<TaskState> tasks;
   WorkQueue<OffloadItem> executor_queue;
-  int executor_threads = 0;
-  int executor_idle = 0;
+  std::optional<scenario::ThreadPoolGrowth> executor;  ///< created on the first offload
   bool sleeping = false;
 };
 
 void make_ready(RunContext& ctx, Loop& loop, std::uint32_t task) {
   loop.ready.push_back(task);
-  ctx.engine.trace().set_state(loop.tasks[task].lane, ctx.engine.now(), SpanState::Ready, ctx.jobs[task].id);
+  ctx.engine.trace().set_state(loop.tasks[task].lane, ctx.engine.now(), SpanState::Ready, ctx.jobs[task].index);
 }
 
 Program executor_worker(RunContext& ctx, Loop& loop, ThreadId self) {
@@ -60,7 +59,7 @@ Program executor_worker(RunContext& ctx, Loop& loop, ThreadId self) {
     co_await loop.executor_queue.get(e, self, next);
     if (!next) break;
     const OffloadItem item = *next;
-    const std::uint32_t job = ctx.jobs[item.task].id;
+    const std::uint32_t job = ctx.jobs[item.task].index;
     switch (item.work) {
       case StepKind::Native:
         co_await e.release_gil(self);
@@ -68,6 +67,7 @@ Program executor_worker(RunContext& ctx, Loop& loop, ThreadId self) {
         co_await e.acquire_gil(self);
         break;
       case StepKind::Io:
+      case StepKind::Disk:
       case StepKind::Block:
       case StepKind::Sleep:
         co_await e.release_gil(self);
@@ -76,11 +76,11 @@ Program executor_worker(RunContext& ctx, Loop& loop, ThreadId self) {
         co_await e.acquire_gil(self);
         break;
       default:
-        co_await e.compute(self, python_cost(e, ctx.scenario.python, item.duration),
+        co_await e.compute(self, scenario::python_cost(ctx.settings, item.duration),
                            Work::python(job, item.step));
         break;
     }
-    ++loop.executor_idle;
+    loop.executor->worker_idle();
     // call_soon_threadsafe: the result goes to the ready queue and the self-pipe wakes the loop.
     make_ready(ctx, loop, item.task);
     e.notify(loop.thread);
@@ -91,12 +91,11 @@ Program executor_worker(RunContext& ctx, Loop& loop, ThreadId self) {
 /// run_in_executor(None, ...): the loop thread itself starts executor threads on demand (T3).
 Program submit_to_executor(RunContext& ctx, Loop& loop, OffloadItem item) {
   Engine& e = ctx.engine;
-  if (loop.executor_idle > 0) {
-    --loop.executor_idle;
-  } else if (loop.executor_threads < scenario::effective_workers(ctx.scenario, ctx.run)) {
-    const Time start_cost = ctx.scenario.costs.thread_start;
-    co_await e.compute(loop.thread, start_cost, Work::starting(ctx.jobs[item.task].id));
-    const ThreadId w = e.add_thread(fmt::format("asyncio_{}", loop.executor_threads++), 0);
+  if (!loop.executor) loop.executor.emplace(ctx.settings.workers);
+  if (loop.executor->submit()) {
+    const Time start_cost = ctx.settings.costs.thread_start;
+    co_await e.compute(loop.thread, start_cost, Work::starting(ctx.jobs[item.task].index));
+    const ThreadId w = e.add_thread(fmt::format("asyncio_{}", loop.executor->threads() - 1), 0);
     e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(loop.thread), e.lane(w), start_cost.ns());
     e.start(w, executor_worker(ctx, loop, w));
   }
@@ -109,27 +108,27 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
   auto& trace = e.trace();
   const ThreadId t = loop.thread;
   TaskState& task = loop.tasks[task_index];
-  const JobInstance& job = ctx.jobs[task_index];
+  const PlannedJob& job = ctx.jobs[task_index];
   if (!task.started) {
     task.started = true;
-    trace.job_started(job.id, task.lane, e.now());
+    trace.job_started(job.index, task.lane, e.now());
   }
-  trace.set_state(task.lane, e.now(), SpanState::Running, job.id);
-  co_await e.compute(t, ctx.scenario.costs.loop_callback, Work::python(job.id));
-  const auto& steps = job.kind->steps;
+  trace.set_state(task.lane, e.now(), SpanState::Running, job.index);
+  co_await e.compute(t, ctx.settings.costs.loop_callback, Work::python(job.index));
+  const auto& steps = job.steps;
   while (task.next_step < steps.size()) {
     const std::size_t i = task.next_step++;
     const auto label = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
-    const Time d = job.durations[i];
+    const Time d = steps[i].duration;
     switch (steps[i].kind) {
       case StepKind::Cpu:
-        trace.set_state(task.lane, e.now(), SpanState::Running, job.id, label);
-        co_await e.compute(t, python_cost(e, ctx.scenario.python, d), Work::python(job.id, label));
+        trace.set_state(task.lane, e.now(), SpanState::Running, job.index, label);
+        co_await e.compute(t, scenario::python_cost(ctx.settings, d), Work::python(job.index, label));
         break;
       case StepKind::Native:
-        trace.set_state(task.lane, e.now(), SpanState::Native, job.id, label);
+        trace.set_state(task.lane, e.now(), SpanState::Native, job.index, label);
         co_await e.release_gil(t);
-        co_await e.compute(t, d, Work::native(job.id, label));
+        co_await e.compute(t, d, Work::native(job.index, label));
         co_await e.acquire_gil(t);
         break;
       case StepKind::Io:
@@ -138,25 +137,27 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
           make_ready(ctx, loop, task_index);  // sleep(0) is a bare yield: back of the queue (A4)
         } else {
           loop.timers.push(Timer{e.now() + d, loop.timer_seq++, task_index, steps[i].kind == StepKind::Io});
-          trace.set_state(task.lane, e.now(), SpanState::Awaiting, job.id, label);
+          trace.set_state(task.lane, e.now(), SpanState::Awaiting, job.index, label);
         }
         co_return;
       case StepKind::Block:
-        // A blocking call inside a coroutine: the loop thread itself blocks (A5).
-        trace.set_state(task.lane, e.now(), SpanState::Stalled, job.id, label);
+      case StepKind::Disk:
+        // A blocking call inside a coroutine, or a file read asyncio cannot await: the
+        // loop thread itself blocks (A5).
+        trace.set_state(task.lane, e.now(), SpanState::Stalled, job.index, label);
         trace.mark(e.now(), trace::MarkKind::LoopStall, task.lane, e.lane(t), d.ns());
         co_await e.release_gil(t);
-        co_await e.wait(t, d, SpanState::Stalled, job.id, label);
+        co_await e.wait(t, d, SpanState::Stalled, job.index, label);
         co_await e.acquire_gil(t);
         break;
       case StepKind::Offload:
-        trace.set_state(task.lane, e.now(), SpanState::Awaiting, job.id, label);
+        trace.set_state(task.lane, e.now(), SpanState::Awaiting, job.index, label);
         co_await submit_to_executor(ctx, loop, OffloadItem{task_index, steps[i].offload_work, d, label});
         co_return;
       case StepKind::Acquire:
         // L5: `await lock.acquire()` on a held lock suspends the task; the loop runs others.
         if (!ctx.shared.acquire_as_task(task.lane, task_index, steps[i].target)) {
-          trace.set_state(task.lane, e.now(), SpanState::WaitingLock, job.id, label);
+          trace.set_state(task.lane, e.now(), SpanState::WaitingLock, job.index, label);
           co_return;
         }
         break;
@@ -164,13 +165,13 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
         ctx.shared.release(task.lane, steps[i].target);
         break;
       case StepKind::Increment:
-        trace.set_state(task.lane, e.now(), SpanState::Running, job.id, label);
-        co_await ctx.shared.increment(t, steps[i], python_cost(e, ctx.scenario.python, ctx.scenario.costs.increment),
-                                      python_cost(e, ctx.scenario.python, d), job.id, label);
+        trace.set_state(task.lane, e.now(), SpanState::Running, job.index, label);
+        co_await ctx.shared.increment(t, steps[i], scenario::python_cost(ctx.settings, ctx.settings.costs.increment),
+                                      scenario::python_cost(ctx.settings, d), job.index, label);
         break;
     }
   }
-  trace.job_finished(job.id, e.now());
+  trace.job_finished(job.index, e.now());
   trace.clear_state(task.lane, e.now());
   --ctx.jobs_left;
 }

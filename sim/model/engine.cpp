@@ -27,8 +27,10 @@ trace::ProcessId Engine::add_process(std::string name) {
   const bool has_gil = config_.gil != scenario::GilMode::None;
   const auto pid = builder_.add_process(std::move(name), has_gil);
   if (has_gil) {
+    // Each timed wait ends the timer slack after its nominal end (G2a), so a waiter's
+    // timeouts lie interval + slack apart.
     auto gil = std::make_unique<Gil>(static_cast<std::uint32_t>(gils_.size()), builder_.gil_lane(pid),
-                                     config_.switch_interval);
+                                     config_.switch_interval + config_.costs.timer_slack);
     gil->deadline = add_timer(EventKind::DropDeadline, gil->index);
     gils_.push_back(std::move(gil));
   } else {

@@ -43,6 +43,7 @@
 #include "sim/model/gil.hpp"
 #include "sim/model/program.hpp"
 #include "sim/model/random.hpp"
+#include "sim/scenario/effective_settings.hpp"
 #include "sim/model/run_queue.hpp"
 #include "sim/model/timer_heap.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -53,12 +54,9 @@ namespace gilsim::model {
 using ThreadId = std::uint32_t;
 using trace::SpanState;
 
-struct EngineConfig {
-  int cores = 1;
-  scenario::Machine machine;
-  scenario::GilMode gil = scenario::GilMode::New;
-  Time switch_interval = Time{5'000'000};
-  scenario::Costs costs;
+/// The run's effective settings (the real executors use the same ones) and the seed of
+/// the scheduler's races.
+struct EngineConfig : scenario::EffectiveSettings {
   std::uint64_t seed = 1;
   std::uint64_t max_events = UINT64_MAX;  ///< run() stops after this many (work_budget.hpp)
 };

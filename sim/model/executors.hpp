@@ -12,15 +12,16 @@ namespace gilsim::model {
 struct RunContext {
   const scenario::Scenario& scenario;
   const scenario::Run& run;
+  const scenario::EffectiveSettings& settings;
   Engine& engine;
-  std::vector<JobInstance> jobs;
+  const scenario::JobPlan& jobs;
   int jobs_left = 0;
   SharedState& shared;  ///< the locks and counters the jobs share
 };
 
 /// A thread (or a child process's main thread) that takes its GIL, runs `job`, tells
 /// `main` when it was the last job left, and exits.
-Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const JobInstance& job);
+Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJob& job);
 
 void start_sequential(RunContext& ctx);
 void start_threads(RunContext& ctx);

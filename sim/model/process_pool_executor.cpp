@@ -29,7 +29,7 @@ struct Pool {
 std::int64_t chunk_bytes(const RunContext& ctx, const Chunk& c, bool results) {
   std::int64_t bytes = 0;
   for (std::size_t i = c.first; i < c.first + c.count; ++i) {
-    bytes += results ? ctx.jobs[i].kind->result_bytes : ctx.jobs[i].kind->arg_bytes;
+    bytes += results ? ctx.jobs[i].result_bytes : ctx.jobs[i].arg_bytes;
   }
   return bytes;
 }
@@ -48,8 +48,8 @@ Program pipe_call(Engine& e, ThreadId self, const scenario::Costs& costs, std::u
 
 /// Pickles a chunk's arguments or results and writes them to a pipe.
 Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results) {
-  const auto& costs = ctx.scenario.costs;
-  const std::uint32_t job = ctx.jobs[chunk.first].id;
+  const auto& costs = ctx.settings.costs;
+  const std::uint32_t job = ctx.jobs[chunk.first].index;
   co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)),
                               Work::pickling(job));
   co_await pipe_call(ctx.engine, self, costs, job);
@@ -57,8 +57,8 @@ Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool resu
 
 /// Reads a chunk's arguments or results from a pipe and unpickles them.
 Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results) {
-  const auto& costs = ctx.scenario.costs;
-  const std::uint32_t job = ctx.jobs[chunk.first].id;
+  const auto& costs = ctx.settings.costs;
+  const std::uint32_t job = ctx.jobs[chunk.first].index;
   co_await pipe_call(ctx.engine, self, costs, job);
   co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)),
                               Work::pickling(job));
@@ -77,7 +77,7 @@ Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_to_fo
     const Chunk chunk = *next;
     co_await receive_chunk(ctx, self, chunk, false);
     for (std::size_t i = chunk.first; i < chunk.first + chunk.count; ++i) {
-      co_await run_job(e, self, ctx.jobs[i], ctx.scenario.python, ctx.shared);
+      co_await run_job(e, self, ctx.jobs[i], ctx.settings, ctx.shared);
     }
     co_await send_chunk(ctx, self, chunk, true);
     pool.results.push(e, chunk);
@@ -119,7 +119,9 @@ struct ProcessStart {
 };
 
 ProcessStart process_start(const scenario::Costs& costs, StartMethod method, int k, Time now, Time& next_fork) {
-  ProcessStart start{costs.fork_start, Time::zero()};  // fork copies the parent's page tables
+  // os.fork() copies the parent's page tables and returns; the child readies itself while
+  // the parent forks on.
+  ProcessStart start{costs.fork_start, costs.fork_child_start};
   if (method == StartMethod::Spawn) {
     start.parent_cost = costs.thread_start;  // posix_spawn is cheap; the child builds a fresh interpreter
     start.child_cost = costs.spawn_start;
@@ -133,11 +135,11 @@ ProcessStart process_start(const scenario::Costs& costs, StartMethod method, int
 
 Program pool_main(RunContext& ctx, std::shared_ptr<Pool> pool) {
   Engine& e = ctx.engine;
-  const auto& costs = ctx.scenario.costs;
+  const auto& costs = ctx.settings.costs;
   const ThreadId main = pool->main;
   co_await e.acquire_gil(main);
-  const int workers = scenario::effective_workers(ctx.scenario, ctx.run);
-  const StartMethod method = scenario::effective_start_method(ctx.scenario, ctx.run);
+  const int workers = ctx.settings.workers;
+  const StartMethod method = ctx.settings.start_method;
 
   // Pool() starts every worker before map() sends anything (P4).
   Time next_fork = Time::zero();  // forkserver: when the server can fork the next child
@@ -156,7 +158,7 @@ Program pool_main(RunContext& ctx, std::shared_ptr<Pool> pool) {
   }
 
   // map(): chunks of Pool.map's chunksize (P5), pickled by the task handler thread.
-  const int chunksize = std::max(1, scenario::effective_chunksize(ctx.scenario, ctx.run));
+  const int chunksize = std::max(1, ctx.settings.chunksize);
   std::vector<Chunk> chunks;
   for (std::size_t i = 0; i < ctx.jobs.size(); i += static_cast<std::size_t>(chunksize)) {
     chunks.push_back(Chunk{i, std::min<std::size_t>(static_cast<std::size_t>(chunksize), ctx.jobs.size() - i)});
@@ -171,7 +173,7 @@ Program pool_main(RunContext& ctx, std::shared_ptr<Pool> pool) {
 
 /// One multiprocessing.Process per job: the child starts, runs its job with its own GIL
 /// (P1) and ends; a Process hands back no result (that needs a Queue).
-Program process_main(RunContext& ctx, ThreadId self, ThreadId parent, const JobInstance& job, Time ready_at,
+Program process_main(RunContext& ctx, ThreadId self, ThreadId parent, const PlannedJob& job, Time ready_at,
                      Time start_cost) {
   Engine& e = ctx.engine;
   if (ready_at > e.now()) co_await e.wait(self, ready_at - e.now(), SpanState::Starting);
@@ -182,7 +184,7 @@ Program process_main(RunContext& ctx, ThreadId self, ThreadId parent, const JobI
 Program processes_main(RunContext& ctx, ThreadId main) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(main);
-  const StartMethod method = scenario::effective_start_method(ctx.scenario, ctx.run);
+  const StartMethod method = ctx.settings.start_method;
   Time next_fork = Time::zero();
   int k = 0;
   // for p in processes: p.start() -- each start paid by the parent, one after another (P4).
@@ -190,7 +192,7 @@ Program processes_main(RunContext& ctx, ThreadId main) {
     ++k;
     const auto process = e.add_process(fmt::format("process {}", k));
     const ThreadId child = e.add_thread(fmt::format("process {}", k), process);
-    const ProcessStart start = process_start(ctx.scenario.costs, method, k, e.now(), next_fork);
+    const ProcessStart start = process_start(ctx.settings.costs, method, k, e.now(), next_fork);
     co_await e.compute(main, start.parent_cost, Work::starting());
     const Time ready_at = method == StartMethod::Forkserver ? max(next_fork, e.now()) : e.now();
     next_fork = ready_at + start.child_cost;

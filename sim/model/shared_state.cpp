@@ -134,7 +134,7 @@ void SharedState::check_deadlock(LaneId waiter) {
   }
 }
 
-Program SharedState::increment(ThreadId t, const scenario::Step& step, Time iteration, Time call,
+Program SharedState::increment(ThreadId t, const scenario::PlannedStep& step, Time iteration, Time call,
                                std::uint32_t job, std::uint16_t index) {
   Engine& e = engine_;
   SharedCounter& counter = counters_[step.target];

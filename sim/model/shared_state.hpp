@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/model/engine.hpp"
+#include "sim/scenario/job_plan.hpp"
 
 namespace gilsim::model {
 
@@ -78,7 +79,7 @@ class SharedState {
   /// `counter += 1` (or `+= f()`) on a thread holding the GIL, with CPython 3.11's check
   /// points: the back edge of the loop, and the call's RESUME between the load and the store (U1).
   /// `iteration` is the loop's own bytecode, `call` the Python work of f().
-  Program increment(ThreadId t, const scenario::Step& step, Time iteration, Time call, std::uint32_t job,
+  Program increment(ThreadId t, const scenario::PlannedStep& step, Time iteration, Time call, std::uint32_t job,
                     std::uint16_t index);
 
   /// When a wait-for cycle was found, if one was (L6).

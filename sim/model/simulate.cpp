@@ -10,14 +10,10 @@ namespace gilsim::model {
 trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, SimulationStats* stats,
                       std::uint64_t max_events) {
   check_work({{&s, &run}}, max_events, "raise the limit (gilsim run --max-events N)");
+  const scenario::EffectiveSettings settings = scenario::effective_settings(s, run);
   EngineConfig config;
-  config.cores = scenario::effective_cores(s, run);
-  config.machine = s.machine;
-  config.gil = scenario::effective_gil(s, run);
-  config.switch_interval = scenario::effective_switch_interval(s, run);
-  config.costs = s.costs;
-  config.costs.check_period = scenario::effective_check_period(s);
-  // The scheduler's races differ per run; the jobs' durations do not (draw_workload).
+  static_cast<scenario::EffectiveSettings&>(config) = settings;
+  // The scheduler's races differ per run; the jobs' durations do not (the job plan).
   std::size_t run_index = 0;
   while (run_index < s.runs.size() && &s.runs[run_index] != &run) ++run_index;
   config.seed = s.seed * 0x9E37'79B9'7F4A'7C15ULL + run_index + 1;
@@ -26,10 +22,11 @@ trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, Sim
   trace::TraceBuilder builder(run.name, std::string(scenario::to_string(run.executor)),
                               std::string(scenario::to_string(config.gil)), trace::Origin::Simulated,
                               config.cores, config.switch_interval);
+  const scenario::JobPlan jobs = scenario::plan_jobs(s);
+  scenario::register_jobs(s, jobs, builder);
   Engine engine(config, builder);
   SharedState shared(s, engine);
-  RunContext ctx{s, run, engine, draw_workload(s, builder), 0, shared};
-  ctx.jobs_left = static_cast<int>(ctx.jobs.size());
+  RunContext ctx{s, run, settings, engine, jobs, static_cast<int>(jobs.size()), shared};
   switch (run.executor) {
     case scenario::Executor::Sequential: start_sequential(ctx); break;
     case scenario::Executor::Threads: start_threads(ctx); break;

@@ -10,16 +10,16 @@ namespace {
 Program sequential_main(RunContext& ctx, ThreadId main) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(main);
-  for (const auto& job : ctx.jobs) co_await run_job(e, main, job, ctx.scenario.python, ctx.shared);
+  for (const auto& job : ctx.jobs) co_await run_job(e, main, job, ctx.settings, ctx.shared);
   e.exit(main);
 }
 
 }  // namespace
 
-Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const JobInstance& job) {
+Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJob& job) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(self);  // a new thread needs the GIL before its first bytecode
-  co_await run_job(e, self, job, ctx.scenario.python, ctx.shared);
+  co_await run_job(e, self, job, ctx.settings, ctx.shared);
   if (--ctx.jobs_left == 0) e.notify(main);
   e.exit(self);
 }
@@ -29,7 +29,7 @@ namespace {
 Program threads_main(RunContext& ctx, ThreadId main) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(main);
-  const Time start_cost = ctx.scenario.costs.thread_start;
+  const Time start_cost = ctx.settings.costs.thread_start;
   int n = 0;
   for (const auto& job : ctx.jobs) {
     co_await e.compute(main, start_cost, Work::starting());
@@ -43,21 +43,21 @@ Program threads_main(RunContext& ctx, ThreadId main) {
 }
 
 struct ThreadPool {
-  WorkQueue<const JobInstance*> queue;
-  int threads = 0;
-  int idle = 0;  ///< ThreadPoolExecutor's _idle_semaphore
+  explicit ThreadPool(int max_workers) : growth(max_workers) {}
+  WorkQueue<const PlannedJob*> queue;
+  scenario::ThreadPoolGrowth growth;
 };
 
 Program pool_worker(RunContext& ctx, ThreadPool& pool, ThreadId self, ThreadId main) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(self);
-  std::optional<const JobInstance*> next;
+  std::optional<const PlannedJob*> next;
   while (true) {
     co_await pool.queue.get(e, self, next);
     if (!next) break;
-    const JobInstance* job = *next;
-    co_await run_job(e, self, *job, ctx.scenario.python, ctx.shared);
-    ++pool.idle;
+    const PlannedJob* job = *next;
+    co_await run_job(e, self, *job, ctx.settings, ctx.shared);
+    pool.growth.worker_idle();
     if (--ctx.jobs_left == 0) e.notify(main);
   }
   e.exit(self);
@@ -66,15 +66,11 @@ Program pool_worker(RunContext& ctx, ThreadPool& pool, ThreadId self, ThreadId m
 Program thread_pool_main(RunContext& ctx, ThreadId main, std::shared_ptr<ThreadPool> pool) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(main);
-  const int max_workers = scenario::effective_workers(ctx.scenario, ctx.run);
-  const Time start_cost = ctx.scenario.costs.thread_start;
+  const Time start_cost = ctx.settings.costs.thread_start;
   for (const auto& job : ctx.jobs) {
-    // submit(): reuse an idle worker, or start one while below max_workers (T3).
-    if (pool->idle > 0) {
-      --pool->idle;
-    } else if (pool->threads < max_workers) {
+    if (pool->growth.submit()) {
       co_await e.compute(main, start_cost, Work::starting());
-      const ThreadId w = e.add_thread(fmt::format("worker {}", ++pool->threads), 0);
+      const ThreadId w = e.add_thread(fmt::format("worker {}", pool->growth.threads()), 0);
       e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(main), e.lane(w), start_cost.ns());
       e.start(w, pool_worker(ctx, *pool, w, main));
     }
@@ -107,7 +103,7 @@ void start_thread_pool(RunContext& ctx) {
   e.add_process("main");
   const ThreadId main = e.add_thread("main", 0);
   // The pool lives as long as the programs that share it; the main program owns it.
-  e.start(main, thread_pool_main(ctx, main, std::make_shared<ThreadPool>()));
+  e.start(main, thread_pool_main(ctx, main, std::make_shared<ThreadPool>(ctx.settings.workers)));
 }
 
 }  // namespace gilsim::model

@@ -1,5 +1,5 @@
-// The jobs of a scenario with every duration drawn once, from the scenario's seed alone,
-// so every run of a scenario works on exactly the same jobs.
+// Running the job plan's jobs (sim/scenario/job_plan.hpp) on simulated threads, and the
+// work queue pool threads share.
 #pragma once
 
 #include <deque>
@@ -8,23 +8,15 @@
 
 #include "sim/model/engine.hpp"
 #include "sim/model/shared_state.hpp"
+#include "sim/scenario/effective_settings.hpp"
+#include "sim/scenario/job_plan.hpp"
 
 namespace gilsim::model {
 
-struct JobInstance {
-  std::uint32_t id = 0;  ///< index in the trace's jobs
-  const scenario::JobTemplate* kind = nullptr;
-  std::vector<Time> durations;  ///< one per step
-};
-
-/// Draws every job's durations and registers templates and jobs in the trace.
-std::vector<JobInstance> draw_workload(const scenario::Scenario& scenario, trace::TraceBuilder& builder);
-
-/// CPU time of Python work, with the free-threaded build's single-thread overhead (F2).
-Time python_cost(const Engine& engine, const scenario::Python& python, Time work);
+using scenario::PlannedJob;
 
 /// Runs one job's steps on a thread that holds the GIL when it starts and when it ends.
-Program run_job(Engine& engine, ThreadId thread, const JobInstance& job, const scenario::Python& python,
+Program run_job(Engine& engine, ThreadId thread, const PlannedJob& job, const scenario::EffectiveSettings& settings,
                 SharedState& shared);
 
 /// Items waiting for pool threads; sleepers are woken one per item (a SimpleQueue, T3).

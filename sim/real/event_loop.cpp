@@ -26,7 +26,7 @@ using trace::SpanState;
 namespace {
 
 struct TaskState {
-  const PlannedJob* job = nullptr;
+  const scenario::PlannedJob* job = nullptr;
   trace::LaneId lane = trace::kNone;
   std::size_t next_step = 0;
   bool started = false;
@@ -37,7 +37,7 @@ struct TaskState {
 class OffloadPool {
  public:
   OffloadPool(RunContext& ctx, ThreadGroup& group, std::size_t loop_index, int max_workers)
-      : ctx_(ctx), group_(group), loop_index_(loop_index), max_workers_(max_workers),
+      : ctx_(ctx), group_(group), loop_index_(loop_index), growth_(max_workers),
         wake_on_abort_(ctx, [this] {
           std::lock_guard lock(mutex_);
           work_cv_.notify_all();
@@ -54,18 +54,14 @@ class OffloadPool {
   int wake_fd() const { return wake_fd_; }
 
   /// From the loop thread: queue `work` for task `task`; start a thread if none is idle.
-  void submit(std::uint32_t task, const PlannedJob& job, std::uint16_t step, PlannedStep work) {
+  void submit(std::uint32_t task, const scenario::PlannedJob& job, std::uint16_t step, scenario::PlannedStep work) {
     bool start_thread = false;
     int number = 0;
     {
       std::lock_guard lock(mutex_);
       queue_.push_back(Item{task, &job, step, work});
-      if (idle_credits_ > 0) {
-        --idle_credits_;
-      } else if (threads_ < max_workers_) {
-        number = threads_++;
-        start_thread = true;
-      }
+      start_thread = growth_.submit();
+      number = growth_.threads() - 1;
       work_cv_.notify_one();
     }
     if (start_thread) {
@@ -93,9 +89,9 @@ class OffloadPool {
  private:
   struct Item {
     std::uint32_t task;
-    const PlannedJob* job;
+    const scenario::PlannedJob* job;
     std::uint16_t step;
-    PlannedStep work;
+    scenario::PlannedStep work;
   };
 
   void serve(GilSeat& seat) {
@@ -125,6 +121,7 @@ class OffloadPool {
           seat.take(SpanState::Running, j, item.step);
           break;
         case StepKind::Io:
+        case StepKind::Disk:
         case StepKind::Block:
         case StepKind::Sleep:
           seat.drop(DropReason::Blocking,
@@ -136,7 +133,7 @@ class OffloadPool {
       {
         std::lock_guard lock(mutex_);
         completed_.push_back(item.task);
-        ++idle_credits_;
+        growth_.worker_idle();
       }
       const std::uint64_t one = 1;
       [[maybe_unused]] auto put = write(wake_fd_, &one, sizeof(one));
@@ -146,14 +143,12 @@ class OffloadPool {
   RunContext& ctx_;
   ThreadGroup& group_;
   std::size_t loop_index_;
-  int max_workers_;
+  scenario::ThreadPoolGrowth growth_;  ///< under mutex_
   int wake_fd_ = -1;
   std::mutex mutex_;
   std::condition_variable work_cv_;
   std::deque<Item> queue_;
   std::vector<std::uint32_t> completed_;
-  int idle_credits_ = 0;  ///< ThreadPoolExecutor's idle semaphore
-  int threads_ = 0;
   bool stopping_ = false;
   AbortHook wake_on_abort_;
 };
@@ -223,7 +218,7 @@ class EventLoop {
   /// Runs the task until it awaits (true when it finished). A1: nothing preempts it.
   bool step_task(std::uint32_t id) {
     TaskState& t = tasks_[id];
-    const PlannedJob& job = *t.job;
+    const scenario::PlannedJob& job = *t.job;
     const trace::LaneId loop_lane = seat_.lane();
     if (!t.started) {
       t.started = true;
@@ -231,7 +226,7 @@ class EventLoop {
     }
     while (t.next_step < job.steps.size()) {
       const auto i = static_cast<std::uint16_t>(t.next_step);
-      const PlannedStep& step = job.steps[t.next_step];
+      const scenario::PlannedStep& step = job.steps[t.next_step];
       ++t.next_step;
       const Time now = ctx_.now();
       switch (step.kind) {
@@ -246,8 +241,9 @@ class EventLoop {
           run_native_work(ctx_, step.duration);
           seat_.take(SpanState::Running, job.index, i);
           break;
-        case StepKind::Block: {
-          // A5: a blocking call inside a coroutine freezes the loop and every task.
+        case StepKind::Block:
+        case StepKind::Disk: {
+          // A5: a blocking call inside a coroutine (a file read too) freezes the loop and every task.
           rec_.state(now, t.lane, SpanState::Stalled, job.index, i);
           const Time began = seat_.drop(DropReason::Blocking, SpanState::Stalled, job.index, i);
           ctx_.block_for(step.duration);
@@ -266,7 +262,7 @@ class EventLoop {
         case StepKind::Increment:
           break;  // asyncio runs with locks and counters are refused before they start (why_not_runnable)
         case StepKind::Offload:
-          pool_.submit(id, job, i, PlannedStep{step.offload_work, step.offload_work, step.duration});
+          pool_.submit(id, job, i, scenario::PlannedStep{step.offload_work, step.offload_work, step.duration});
           ++in_executor_;
           rec_.state(now, t.lane, SpanState::Awaiting, job.index, i);
           rec_.state(now, loop_lane, SpanState::Running);
@@ -308,7 +304,7 @@ ExecutorOutput run_asyncio(RunInputs& in) {
     tasks.push_back(TaskState{&in.jobs[i], lane, 0, false});
   }
   {
-    OffloadPool pool(in.ctx, group, loop_index, scenario::effective_workers(in.scenario, in.run));
+    OffloadPool pool(in.ctx, group, loop_index, in.ctx.settings().workers);
     group.run_here(loop_index, [&](GilSeat& seat) { EventLoop(in.ctx, seat, tasks, pool).run(); });
   }
   return group.finish();

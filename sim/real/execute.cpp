@@ -1,5 +1,6 @@
 // execute(): plans the jobs, runs the executor on a thread of its own while the calling
-// thread watches the clock, the cancel flag and the progress, then merges the records.
+// thread watches the clock, the cancel flag and the progress, then merges the records and
+// notes whether the run got the CPU it needed (cpu_check.hpp).
 #include "sim/real/execute.hpp"
 
 #include <condition_variable>
@@ -12,6 +13,7 @@
 #include <pthread.h>
 
 #include "sim/real/busy_loop.hpp"
+#include "sim/real/cpu_check.hpp"
 #include "sim/real/executors.hpp"
 #include "sim/real/real_shared.hpp"
 #include "sim/real/trace_merge.hpp"
@@ -24,14 +26,9 @@ namespace {
 
 RunSettings make_settings(const scenario::Scenario& s, const scenario::Run& run) {
   RunSettings settings;
-  settings.gil = scenario::effective_gil(s, run);
-  settings.switch_interval = scenario::effective_switch_interval(s, run);
-  settings.check_period = scenario::effective_check_period(s);
-  settings.cpu_cost_factor =
-      settings.gil == scenario::GilMode::None ? 1.0 + s.python.free_threading_overhead : 1.0;
+  static_cast<scenario::EffectiveSettings&>(settings) = scenario::effective_settings(s, run);
+  settings.cores = scenario::fit_cores(settings.cores, available_cpus());
   settings.iterations_per_ns = calibrate_iterations_per_ns();
-  settings.cpu_count = std::min(scenario::effective_cores(s, run), available_cpus());
-  settings.increment = s.costs.increment;
   return settings;
 }
 
@@ -64,17 +61,13 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
   if (auto why = why_not_runnable(s, run)) throw RealRunError(Reason::NotRunnable, *why);
 
   const RunSettings settings = make_settings(s, run);
-  const std::vector<PlannedJob> jobs = plan_jobs(s);
+  const scenario::JobPlan jobs = scenario::plan_jobs(s);
   trace::TraceBuilder builder(run.name, std::string(scenario::to_string(run.executor)),
                               std::string(scenario::to_string(settings.gil)), trace::Origin::Measured,
-                              settings.cpu_count, settings.switch_interval);
-  for (const auto& tmpl : s.jobs) {
-    std::vector<std::string> labels;
-    for (const auto& step : tmpl.steps) labels.push_back(scenario::step_label(s, step));
-    builder.add_template(tmpl.name, std::move(labels));
-  }
-  for (const PlannedJob& job : jobs) builder.add_job(job.name, job.template_index);
+                              settings.cores, settings.switch_interval);
+  scenario::register_jobs(s, jobs, builder);
 
+  const CpuSnapshot cpu_before = take_cpu_snapshot_before_run();
   const auto started = RunContext::Clock::now();
   RunContext ctx(settings, started);
   std::optional<RealShared> shared;
@@ -127,6 +120,7 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
     }
   }
   runner.join();
+  const CpuSnapshot cpu_after = take_cpu_snapshot();
 
   if (stopped == Reason::Cancelled) {
     throw RealRunError(*stopped, fmt::format("the real run '{}' was interrupted after {}; every thread and "
@@ -150,12 +144,12 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
     }
   }
   if (options.progress) options.progress(ctx.jobs_done().load(), total);
-  if (!shared) return merge_records(builder, std::move(output.records), output.end);
   // A deadlock stopped the run where its cycle was found (L6).
-  const Time end = shared->deadlock_at() ? max(output.end, *shared->deadlock_at()) : output.end;
-  trace::Trace trace = merge_records(builder, std::move(output.records), end);
-  trace.counters = shared->counters();
-  return trace;
+  const Time end = shared && shared->deadlock_at() ? max(output.end, *shared->deadlock_at()) : output.end;
+  trace::Trace measured = merge_records(builder, std::move(output.records), end);
+  if (shared) measured.counters = shared->counters();
+  check_cpu(measured, cpu_before, cpu_after, available_cpus());
+  return measured;
 }
 
 }  // namespace gilsim::real

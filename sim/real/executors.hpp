@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "sim/real/job_plan.hpp"
+#include "sim/scenario/job_plan.hpp"
 #include "sim/real/run_context.hpp"
 #include "sim/real/run_record.hpp"
 #include "sim/trace/trace_builder.hpp"
@@ -15,7 +15,7 @@ struct RunInputs {
   const scenario::Scenario& scenario;
   const scenario::Run& run;
   RunContext& ctx;
-  const std::vector<PlannedJob>& jobs;
+  const std::vector<scenario::PlannedJob>& jobs;
   trace::TraceBuilder& builder;  ///< for lanes only, before any thread starts
 };
 

@@ -14,16 +14,13 @@ using trace::SpanState;
 namespace {
 constexpr Time kCheckEvery{1'000};  ///< work between two check points
 
-std::uint64_t scaled(std::uint64_t iterations, double factor) {
-  return static_cast<std::uint64_t>(static_cast<double>(iterations) * factor + 0.5);
-}
 }  // namespace
 
 void run_python_work(RunContext& ctx, GilSeat& seat, Time work, std::uint32_t job, std::uint16_t step) {
   const RunSettings& s = ctx.settings();
-  const std::uint64_t total = scaled(iterations_for(work, s.iterations_per_ns), s.cpu_cost_factor);
+  const std::uint64_t total = iterations_for(scenario::python_cost(s, work), s.iterations_per_ns);
   const std::uint64_t chunk = iterations_for(kCheckEvery, s.iterations_per_ns);
-  const std::uint64_t period = iterations_for(s.check_period, s.iterations_per_ns);
+  const std::uint64_t period = iterations_for(s.costs.check_period, s.iterations_per_ns);
   RealGil* gil = seat.gil();
   const bool old_gil = gil && gil->mode() == scenario::GilMode::Old;
   std::uint64_t done = 0;
@@ -58,8 +55,8 @@ void run_native_work(RunContext& ctx, Time work) {
   }
 }
 
-void run_step(RunContext& ctx, GilSeat& seat, const PlannedJob& job, std::uint16_t step_index,
-              const PlannedStep& step) {
+void run_step(RunContext& ctx, GilSeat& seat, const scenario::PlannedJob& job, std::uint16_t step_index,
+              const scenario::PlannedStep& step) {
   const std::uint32_t j = job.index;
   const std::uint16_t next =
       static_cast<std::size_t>(step_index) + 1 < job.steps.size() ? step_index + 1 : step_index;
@@ -74,6 +71,7 @@ void run_step(RunContext& ctx, GilSeat& seat, const PlannedJob& job, std::uint16
       seat.take(SpanState::Running, j, next);
       return;
     case StepKind::Io:
+    case StepKind::Disk:
     case StepKind::Block:
       seat.drop(DropReason::Blocking, SpanState::BlockedIo, j, step_index);
       ctx.block_for(step.duration);
@@ -91,10 +89,10 @@ void run_step(RunContext& ctx, GilSeat& seat, const PlannedJob& job, std::uint16
       ctx.shared()->release(seat, step.target);
       return;
     case StepKind::Increment:
-      ctx.shared()->increment(seat, step.target, step.has_call, ctx.settings().increment, step.duration, j, step_index);
+      ctx.shared()->increment(seat, step.target, step.has_call, ctx.settings().costs.increment, step.duration, j, step_index);
       return;
     case StepKind::Offload: {
-      PlannedStep inline_work = step;
+      scenario::PlannedStep inline_work = step;
       inline_work.kind = step.offload_work == StepKind::Offload ? StepKind::Cpu : step.offload_work;
       run_step(ctx, seat, job, step_index, inline_work);
       return;
@@ -102,7 +100,7 @@ void run_step(RunContext& ctx, GilSeat& seat, const PlannedJob& job, std::uint16
   }
 }
 
-void run_job(RunContext& ctx, GilSeat& seat, const PlannedJob& job) {
+void run_job(RunContext& ctx, GilSeat& seat, const scenario::PlannedJob& job) {
   Recorder& rec = seat.recorder();
   rec.job_start(ctx.now(), seat.lane(), job.index);
   rec.state(ctx.now(), seat.lane(), SpanState::Running, job.index, job.steps.empty() ? trace::kNoStep : 0);

@@ -2,7 +2,7 @@
 // points, native without the GIL, io and sleep as real blocking calls around a GIL drop.
 #pragma once
 
-#include "sim/real/job_plan.hpp"
+#include "sim/scenario/job_plan.hpp"
 #include "sim/real/real_gil.hpp"
 
 namespace gilsim::real {
@@ -17,11 +17,11 @@ void run_native_work(RunContext& ctx, Time work);
 
 /// One step that is not a coroutine's: the thread holds the GIL before and after.
 /// Offload outside asyncio runs its work inline, as a plain call would.
-void run_step(RunContext& ctx, GilSeat& seat, const PlannedJob& job, std::uint16_t step_index,
-              const PlannedStep& step);
+void run_step(RunContext& ctx, GilSeat& seat, const scenario::PlannedJob& job, std::uint16_t step_index,
+              const scenario::PlannedStep& step);
 
 /// A whole job on the calling thread, which holds the GIL before and after (JobStart and
 /// JobEnd marks included); counts it in ctx.jobs_done().
-void run_job(RunContext& ctx, GilSeat& seat, const PlannedJob& job);
+void run_job(RunContext& ctx, GilSeat& seat, const scenario::PlannedJob& job);
 
 }  // namespace gilsim::real

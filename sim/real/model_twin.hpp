@@ -1,5 +1,5 @@
-// The model's twin of a real run: the scenario fitted to this machine's cores, so prediction
-// and measurement are about the same machine, and how far the prediction is off.
+// How far the model's twin of a real run is off. The twin itself is the scenario fitted to
+// this machine's cores by scenario::fit_to_machine (sim/scenario/effective_settings.hpp).
 #pragma once
 
 #include <optional>
@@ -9,10 +9,6 @@
 #include "sim/trace/time.hpp"
 
 namespace gilsim::real {
-
-/// Makes the simulated twin use this machine's `cpus` cores: returns a sentence for the
-/// reader when the scenario asked for more, or nothing.
-std::optional<std::string> fit_to_this_machine(scenario::Scenario& scenario, int cpus);
 
 /// The prediction's error as a fraction of the measurement: (predicted - measured) / measured;
 /// 0 when nothing was measured.

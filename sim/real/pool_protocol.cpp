@@ -67,29 +67,29 @@ T take(const std::vector<char>& in, std::size_t& at) {
 }
 }  // namespace
 
-std::vector<char> encode_chunk(const std::vector<const PlannedJob*>& jobs) {
+std::vector<char> encode_chunk(const std::vector<const scenario::PlannedJob*>& jobs) {
   std::vector<char> out;
-  for (const PlannedJob* job : jobs) {
+  for (const scenario::PlannedJob* job : jobs) {
     put(out, JobHeader{job->index, static_cast<std::uint32_t>(job->steps.size()), job->arg_bytes,
                        job->result_bytes});
-    for (const PlannedStep& step : job->steps) put(out, step);
+    for (const scenario::PlannedStep& step : job->steps) put(out, step);
     out.resize(out.size() + static_cast<std::size_t>(std::max<std::int64_t>(0, job->arg_bytes)),
                static_cast<char>(job->index & 0x7f));
   }
   return out;
 }
 
-std::vector<PlannedJob> decode_chunk(const std::vector<char>& payload, std::uint32_t count) {
-  std::vector<PlannedJob> jobs;
+std::vector<scenario::PlannedJob> decode_chunk(const std::vector<char>& payload, std::uint32_t count) {
+  std::vector<scenario::PlannedJob> jobs;
   std::size_t at = 0;
   volatile unsigned checksum = 0;
   for (std::uint32_t i = 0; i < count; ++i) {
     const auto header = take<JobHeader>(payload, at);
-    PlannedJob job;
+    scenario::PlannedJob job;
     job.index = header.index;
     job.arg_bytes = header.arg_bytes;
     job.result_bytes = header.result_bytes;
-    for (std::uint32_t s = 0; s < header.step_count; ++s) job.steps.push_back(take<PlannedStep>(payload, at));
+    for (std::uint32_t s = 0; s < header.step_count; ++s) job.steps.push_back(take<scenario::PlannedStep>(payload, at));
     const auto filler = static_cast<std::size_t>(std::max<std::int64_t>(0, header.arg_bytes));
     if (at + filler > payload.size()) throw std::runtime_error("a chunk message ended early");
     unsigned sum = 0;
@@ -101,9 +101,9 @@ std::vector<PlannedJob> decode_chunk(const std::vector<char>& payload, std::uint
   return jobs;
 }
 
-std::vector<char> encode_results(const std::vector<PlannedJob>& jobs) {
+std::vector<char> encode_results(const std::vector<scenario::PlannedJob>& jobs) {
   std::vector<char> out;
-  for (const PlannedJob& job : jobs) {
+  for (const scenario::PlannedJob& job : jobs) {
     put(out, job.index);
     out.resize(out.size() + static_cast<std::size_t>(std::max<std::int64_t>(0, job.result_bytes)), 'r');
   }

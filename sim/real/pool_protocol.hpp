@@ -8,7 +8,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "sim/real/job_plan.hpp"
+#include "sim/scenario/job_plan.hpp"
 #include "sim/real/run_context.hpp"
 #include "sim/trace/trace.hpp"
 
@@ -42,7 +42,7 @@ struct JobHeader {
   std::int64_t arg_bytes = 0;
   std::int64_t result_bytes = 0;
 };
-static_assert(std::is_trivially_copyable_v<PlannedStep>);
+static_assert(std::is_trivially_copyable_v<scenario::PlannedStep>);
 
 /// Writes all of `data`; false when the other end is gone.
 bool write_all(int fd, const void* data, std::size_t size);
@@ -54,10 +54,10 @@ bool send(int fd, MessageType type, std::uint32_t count, const std::vector<char>
 bool receive(int fd, MessageHeader& header, std::vector<char>& payload);
 
 /// A chunk message's payload: every job's header, steps and argument filler.
-std::vector<char> encode_chunk(const std::vector<const PlannedJob*>& jobs);
+std::vector<char> encode_chunk(const std::vector<const scenario::PlannedJob*>& jobs);
 /// Reads a chunk back, touching every byte as unpickling would.
-std::vector<PlannedJob> decode_chunk(const std::vector<char>& payload, std::uint32_t count);
+std::vector<scenario::PlannedJob> decode_chunk(const std::vector<char>& payload, std::uint32_t count);
 /// A result message's payload: result_bytes of filler per job.
-std::vector<char> encode_results(const std::vector<PlannedJob>& jobs);
+std::vector<char> encode_results(const std::vector<scenario::PlannedJob>& jobs);
 
 }  // namespace gilsim::real::pool

@@ -49,8 +49,8 @@ int serve(int task_fd, int result_fd) {
     if (header.type != MessageType::Chunk) return 5;
     // Unpickle the arguments, run the jobs, pickle the results: all under this worker's GIL.
     seat.take(SpanState::Pickling);
-    const std::vector<PlannedJob> jobs = decode_chunk(payload, header.count);
-    for (const PlannedJob& job : jobs) run_job(ctx, seat, job);
+    const std::vector<scenario::PlannedJob> jobs = decode_chunk(payload, header.count);
+    for (const scenario::PlannedJob& job : jobs) run_job(ctx, seat, job);
     recorder.state(ctx.now(), config.thread_lane, SpanState::Pickling);
     const std::vector<char> results = encode_results(jobs);
     seat.drop(DropReason::Blocking, SpanState::BlockedIo);

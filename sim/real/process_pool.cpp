@@ -126,9 +126,9 @@ ExecutorOutput run_process_pool(RunInputs& in) {
   const std::size_t result_handler = group.add_lane("result handler");
   const trace::LaneId main_lane = group.lane(main_index);
 
-  const int worker_count = scenario::effective_workers(in.scenario, in.run);
-  const int chunksize = std::max(1, scenario::effective_chunksize(in.scenario, in.run));
-  const scenario::StartMethod method = scenario::effective_start_method(in.scenario, in.run);
+  const int worker_count = in.ctx.settings().workers;
+  const int chunksize = std::max(1, in.ctx.settings().chunksize);
+  const scenario::StartMethod method = in.ctx.settings().start_method;
   std::vector<trace::LaneId> worker_lanes;
   std::vector<trace::LaneId> worker_gils;
   for (int k = 0; k < worker_count; ++k) {
@@ -164,7 +164,7 @@ ExecutorOutput run_process_pool(RunInputs& in) {
       own.take(SpanState::Running);
       for (std::size_t first = 0; first < in.jobs.size(); first += static_cast<std::size_t>(chunksize)) {
         ChunkQueue::Pickled chunk;
-        std::vector<const PlannedJob*> jobs;
+        std::vector<const scenario::PlannedJob*> jobs;
         for (std::size_t j = first; j < std::min(in.jobs.size(), first + static_cast<std::size_t>(chunksize)); ++j) {
           jobs.push_back(&in.jobs[j]);
           chunk.jobs.push_back(in.jobs[j].index);

@@ -29,10 +29,10 @@ RunContext::RunContext(RunSettings settings, Clock::time_point origin)
   cpu_set_t all;
   CPU_ZERO(&all);
   CPU_ZERO(&cpus_);
-  if (settings_.cpu_count > 0 && sched_getaffinity(0, sizeof(all), &all) == 0 &&
-      settings_.cpu_count < CPU_COUNT(&all)) {
+  if (settings_.cores > 0 && sched_getaffinity(0, sizeof(all), &all) == 0 &&
+      settings_.cores < CPU_COUNT(&all)) {
     int taken = 0;
-    for (int cpu = 0; cpu < CPU_SETSIZE && taken < settings_.cpu_count; ++cpu) {
+    for (int cpu = 0; cpu < CPU_SETSIZE && taken < settings_.cores; ++cpu) {
       if (CPU_ISSET(cpu, &all)) {
         CPU_SET(cpu, &cpus_);
         ++taken;

@@ -10,7 +10,7 @@
 
 #include <sched.h>
 
-#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/effective_settings.hpp"
 #include "sim/trace/time.hpp"
 
 namespace gilsim::real {
@@ -20,15 +20,11 @@ class RealShared;
 /// Thrown inside a run's threads when the run is being aborted; caught at their top.
 struct RunAborted {};
 
-/// Settings a run's threads (and its worker processes) need, all plain values.
-struct RunSettings {
-  scenario::GilMode gil = scenario::GilMode::New;
-  Time switch_interval = Time{5'000'000};
-  Time check_period = Time{5'000};     ///< old GIL: work between release-and-reacquire
-  double cpu_cost_factor = 1.0;        ///< 1 + free-threading overhead without a GIL (F2)
-  double iterations_per_ns = 1.0;      ///< busy-loop calibration
-  int cpu_count = 0;                   ///< CPUs threads may use (0: all)
-  Time increment = Time{40};           ///< costs.increment: one `counter += 1` iteration (U1)
+/// Settings a run's threads (and its worker processes) need, all plain values: the run's
+/// effective settings (the model's too), with `cores` fitted to this machine (the CPUs its
+/// threads may use), and the busy loop's calibration.
+struct RunSettings : scenario::EffectiveSettings {
+  double iterations_per_ns = 1.0;
 };
 
 class RunContext {
@@ -61,7 +57,7 @@ class RunContext {
   /// True when `fd` is readable. Throws RunAborted on abort.
   bool wait_readable(int fd, Time d) const;
 
-  /// Keeps the calling thread on the run's first settings().cpu_count CPUs (if limited).
+  /// Keeps the calling thread on the run's first settings().cores CPUs (if limited).
   void pin_current_thread() const;
 
   std::atomic<int>& jobs_done() { return jobs_done_; }

@@ -41,7 +41,10 @@ Totals add_up(const scenario::Scenario& s) {
       if (burns_cpu(work)) cpu += d;
       if (holds_gil(work)) python += d;
       if (step.kind == StepKind::Offload) ++offloads;
-      if (step.kind == StepKind::Cpu || step.kind == StepKind::Native || step.kind == StepKind::Block) loop += d;
+      if (step.kind == StepKind::Cpu || step.kind == StepKind::Native || step.kind == StepKind::Block ||
+          step.kind == StepKind::Disk) {
+        loop += d;
+      }
     }
     t.jobs += n;
     t.steps += n * static_cast<std::int64_t>(tmpl.steps.size());

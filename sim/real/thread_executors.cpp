@@ -1,6 +1,8 @@
 // sequential, threads (one per job) and thread_pool (a FIFO queue and W workers), all in
 // this process on one real GIL.
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <memory>
 
 #include <fmt/format.h>
@@ -46,7 +48,7 @@ ExecutorOutput run_sequential(RunInputs& in) {
   group.add_lane("main");
   group.run_here(0, [&](GilSeat& seat) {
     seat.take(SpanState::Running);
-    for (const PlannedJob& job : in.jobs) run_job(in.ctx, seat, job);
+    for (const scenario::PlannedJob& job : in.jobs) run_job(in.ctx, seat, job);
     seat.drop(DropReason::Exit);
   });
   return group.finish();
@@ -61,7 +63,7 @@ ExecutorOutput run_threads(RunInputs& in) {
     // The main thread starts the threads holding the GIL, then join() waits without it.
     seat.take(SpanState::Running);
     for (std::size_t i = 0; i < in.jobs.size(); ++i) {
-      const PlannedJob& job = in.jobs[i];
+      const scenario::PlannedJob& job = in.jobs[i];
       const std::size_t index = group.add_lane(fmt::format("T{}", i + 1));
       group.start(index, 0, [&in, &job](GilSeat& own) {
         own.take(SpanState::Running, job.index, job.steps.empty() ? trace::kNoStep : 0);
@@ -75,30 +77,64 @@ ExecutorOutput run_threads(RunInputs& in) {
 }
 
 ExecutorOutput run_thread_pool(RunInputs& in) {
+  // T3: one FIFO queue of submitted jobs; submit() grows the pool by the rule the model
+  // uses (scenario::ThreadPoolGrowth). A worker keeps the GIL from one job to the next
+  // while the queue has items, and waits without it when the queue is empty.
+  std::mutex mutex;
+  std::condition_variable queued;
+  std::size_t submitted = 0;
+  std::size_t next_job = 0;
+  bool closed = false;
+  scenario::ThreadPoolGrowth growth(in.ctx.settings().workers);
+  AbortHook wake_on_abort(in.ctx, [&] {
+    std::lock_guard lock(mutex);
+    queued.notify_all();
+  });
+  // Declared after the shared state: the group joins its threads before that state ends.
   const trace::ProcessId process = add_main_process(in);
   auto gil = make_gil(in, process);
   ThreadGroup group(in, process, gil.get());
   group.add_lane("main");
-  const int workers = std::min<int>(scenario::effective_workers(in.scenario, in.run),
-                                    static_cast<int>(in.jobs.size()));
-  // T3: one FIFO queue of every submitted job; an idle worker takes the next. submit()
-  // starts a worker while below max_workers, and all jobs are submitted at once, so
-  // min(max_workers, jobs) workers start. A worker keeps the GIL from one job to the next
-  // (the queue's get does not block while it has items).
-  std::atomic<std::size_t> next_job{0};
+  const auto worker = [&](GilSeat& own) {
+    own.take(SpanState::Running);
+    for (;;) {
+      std::unique_lock lock(mutex);
+      if (next_job == submitted && !closed) {
+        lock.unlock();
+        own.drop(DropReason::Idle);  // work_queue.get() blocks without the GIL
+        lock.lock();
+        queued.wait(lock, [&] { return next_job < submitted || closed || in.ctx.aborted(); });
+        in.ctx.throw_if_aborted();
+        if (next_job == submitted) break;
+        lock.unlock();
+        own.take(SpanState::Running);
+        lock.lock();
+      }
+      if (next_job == submitted) break;
+      const scenario::PlannedJob& job = in.jobs[next_job++];
+      lock.unlock();
+      run_job(in.ctx, own, job);
+      lock.lock();
+      growth.worker_idle();
+    }
+    if (own.holds()) own.drop(DropReason::Exit);
+  };
   group.run_here(0, [&](GilSeat& seat) {
     seat.take(SpanState::Running);
-    for (int i = 0; i < workers; ++i) {
-      const std::size_t index = group.add_lane(fmt::format("worker {}", i + 1));
-      group.start(index, 0, [&in, &next_job](GilSeat& own) {
-        own.take(SpanState::Running);
-        for (;;) {
-          const std::size_t j = next_job.fetch_add(1);
-          if (j >= in.jobs.size()) break;
-          run_job(in.ctx, own, in.jobs[j]);
-        }
-        own.drop(DropReason::Exit);
-      });
+    for (std::size_t j = 0; j < in.jobs.size(); ++j) {
+      bool start = false;
+      {
+        std::lock_guard lock(mutex);
+        start = growth.submit();
+        ++submitted;
+        queued.notify_one();
+      }
+      if (start) group.start(group.add_lane(fmt::format("worker {}", growth.threads())), 0, worker);
+    }
+    {
+      std::lock_guard lock(mutex);
+      closed = true;  // shutdown(wait=True) as the with-block ends
+      queued.notify_all();
     }
     seat.drop(DropReason::Idle);
   });

@@ -15,10 +15,11 @@ namespace gilsim::scenario {
 namespace {
 
 constexpr std::int64_t kMaxBytes = 1'000'000'000'000;  // one terabyte of pickled data
-constexpr std::array<std::string_view, 9> kKindNames{"cpu",     "native",  "io",      "block",    "sleep",
-                                                    "offload", "acquire", "release", "increment"};  // StepKind's order
-constexpr std::array<std::string_view, 4> kOffloadWork{"cpu", "native", "io", "sleep"};
-constexpr std::array<StepKind, 4> kOffloadWorkKinds{StepKind::Cpu, StepKind::Native, StepKind::Io, StepKind::Sleep};
+constexpr std::array<std::string_view, 10> kKindNames{"cpu",     "native",  "io",      "block",   "sleep",
+                                                     "offload", "disk",    "acquire", "release", "increment"};  // StepKind's order
+constexpr std::array<std::string_view, 5> kOffloadWork{"cpu", "native", "io", "sleep", "disk"};
+constexpr std::array<StepKind, 5> kOffloadWorkKinds{StepKind::Cpu, StepKind::Native, StepKind::Io, StepKind::Sleep,
+                                                    StepKind::Disk};
 constexpr std::string_view kStepsExample = "a list of steps such as steps = [ { cpu = \"10ms\" } ]";
 
 /// A step as written: one step, or `repeat` times a block of items.
@@ -96,8 +97,8 @@ StepItem read_step(const TomlReader& reader, const SharedNames& shared, const to
     item.step.kind = static_cast<StepKind>(k);
   }
   if (kind_node == nullptr) {
-    reader.fail(t, "a step has no kind; expected one of cpu, native, io, block, sleep, offload, acquire, release, "
-                   "increment (or repeat), such as { cpu = \"10ms\" }");
+    reader.fail(t, "a step has no kind; expected one of cpu, native, io, disk, block, sleep, offload, acquire, "
+                   "release, increment (or repeat), such as { cpu = \"10ms\" }");
   }
   item.node = &node;
   const toml::node* call = t.get("call");

@@ -87,6 +87,7 @@ std::string_view to_string(StepKind k) {
     case StepKind::Block: return "block";
     case StepKind::Sleep: return "sleep";
     case StepKind::Offload: return "offload";
+    case StepKind::Disk: return "disk";
     case StepKind::Acquire: return "acquire";
     case StepKind::Release: return "release";
     case StepKind::Increment: return "increment";

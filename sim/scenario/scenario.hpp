@@ -30,10 +30,11 @@ struct SourceLoc {
 enum class StepKind : std::uint8_t {
   Cpu,      ///< Python bytecode: needs a core and the process's GIL
   Native,   ///< C code that releases the GIL: needs only a core
-  Io,       ///< blocking system call (releases the GIL); awaited under asyncio
+  Io,       ///< network: a blocking system call (releases the GIL); awaited under asyncio
   Block,    ///< a blocking call made inside a coroutine: stalls the loop
   Sleep,    ///< time.sleep / asyncio.sleep
   Offload,  ///< asyncio.to_thread(work): `offload_work` runs on the default executor
+  Disk,     ///< a plain file read or write: releases the GIL, but asyncio cannot await it (A5)
   Acquire,  ///< lock.acquire() on the lock `target` (threading, asyncio or multiprocessing)
   Release,  ///< lock.release() on the lock `target`
   Increment,  ///< `counter += 1` on the shared counter `target`, as LOAD, ADD, STORE
@@ -105,10 +106,13 @@ struct PythonVersion {
   auto operator<=>(const PythonVersion&) const = default;
 };
 
+/// CPython's default sys.getswitchinterval() (G2); the one place the 5 ms is written.
+inline constexpr Time kDefaultSwitchInterval = Time{5'000'000};
+
 struct Python {
   PythonVersion version;
   GilMode gil = GilMode::New;                 ///< default follows the version
-  Time switch_interval = Time{5'000'000};     ///< sys.setswitchinterval (G2), new GIL
+  Time switch_interval = kDefaultSwitchInterval;  ///< sys.setswitchinterval (G2), new GIL
   int check_interval = 100;                   ///< sys.setcheckinterval ticks (O1), old GIL; see effective_check_period
   double free_threading_overhead = 0.08;      ///< CPU cost multiplier - 1 without a GIL (F2)
 };
@@ -116,12 +120,14 @@ struct Python {
 /// Costs no source pins down exactly (EST in docs/model.md): parameters with defaults.
 struct Costs {
   Time gil_wake_latency = Time{10'000};       ///< signalled waiter to GIL taken (G8)
+  Time timer_slack = Time{50'000};            ///< a timed wait ends this late (G2a; Linux's default slack)
   Time check_period = Time{5'000};            ///< old GIL: time to run 100 ticks (the default check_interval)
   double old_gil_handoff_probability = 0.05;  ///< old GIL: a signalled waiter wins the race (O3)
   Time old_gil_release_cost = Time{4'000};    ///< old GIL, several cores: each release wakes a waiter that races
   Time old_gil_release_cost_one_core = Time{2'500};  ///< old GIL, one core: the woken waiter cannot run yet
   Time thread_start = Time{100'000};          ///< T1
-  Time fork_start = Time{5'000'000};          ///< P4
+  Time fork_start = Time{500'000};            ///< P4: os.fork() in the parent, per worker
+  Time fork_child_start = Time{2'000'000};    ///< P4: a forked child readying itself, on its own core
   Time spawn_start = Time{50'000'000};        ///< P4
   Time forkserver_start = Time{5'000'000};    ///< P4, per child after the server's spawn
   Time ipc_message = Time{50'000};            ///< P7, per message

@@ -61,13 +61,15 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 12> kCostDurations{{
+constexpr std::array<CostDuration, 14> kCostDurations{{
     {"gil_wake_latency", &Costs::gil_wake_latency},
+    {"timer_slack", &Costs::timer_slack},
     {"check_period", &Costs::check_period},
     {"old_gil_release_cost", &Costs::old_gil_release_cost},
     {"old_gil_release_cost_one_core", &Costs::old_gil_release_cost_one_core},
     {"thread_start", &Costs::thread_start},
     {"fork_start", &Costs::fork_start},
+    {"fork_child_start", &Costs::fork_child_start},
     {"spawn_start", &Costs::spawn_start},
     {"forkserver_start", &Costs::forkserver_start},
     {"ipc_message", &Costs::ipc_message},

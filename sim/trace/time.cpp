@@ -8,8 +8,10 @@ std::string format_time(Time t) {
   const std::int64_t mag = ns < 0 ? -ns : ns;
   if (mag == 0) return "0 s";
   if (mag < 1'000) return fmt::format("{} ns", ns);
-  if (mag < 1'000'000) return fmt::format("{:.{}f} us", t.us(), mag < 10'000 ? 2 : mag < 100'000 ? 1 : 0);
-  if (mag < 1'000'000'000) return fmt::format("{:.{}f} ms", t.ms(), mag < 10'000'000 ? 2 : mag < 100'000'000 ? 1 : 0);
+  // Three significant digits, decided on the rounded value: 99.96 ms is "100 ms", never
+  // "100.0 ms" (which would read as later than the "100 ms" after it).
+  if (mag < 999'500) return fmt::format("{:.{}f} us", t.us(), mag < 9'995 ? 2 : mag < 99'950 ? 1 : 0);
+  if (mag < 999'500'000) return fmt::format("{:.{}f} ms", t.ms(), mag < 9'995'000 ? 2 : mag < 99'950'000 ? 1 : 0);
   return fmt::format("{:.3f} s", t.seconds());
 }
 

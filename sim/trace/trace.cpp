@@ -104,6 +104,10 @@ std::string describe(const Trace& t, const Mark& m) {
     case MarkKind::LoopStall:
       return fmt::format("{} made a blocking call: the event loop and every other task froze for {}", who, value);
     case MarkKind::Dispatch:
+      // A measured pool knows the chunk went on the queue, not which worker took it.
+      if (m.other >= t.lanes.size()) {
+        return fmt::format("{} put a chunk of {} job{} on the pool's task queue", who, m.value, m.value == 1 ? "" : "s");
+      }
       return fmt::format("{} sent a chunk of {} job{} to {}", who, m.value, m.value == 1 ? "" : "s",
                          lane_name(t, m.other));
     case MarkKind::LockWait: {

@@ -109,6 +109,7 @@ struct Job {
   Time begin = Time::max();
   Time end = Time::max();  ///< Time::max() while not finished
   LaneId lane = kNone;     ///< the thread or task lane that ran it
+  std::vector<Time> step_durations;  ///< as the job plan drew them, one per step
 };
 
 /// A shared counter at the end of a run: how many `+= 1` ran and what is left of them.
@@ -123,6 +124,25 @@ struct Counter {
 };
 
 enum class Origin : std::uint8_t { Simulated, Measured };
+
+/// A measured run on a shared machine: did it get the CPU it needed? Readers (the command
+/// line's table, the fidelity report, the viewer) flag a run that did not, rather than
+/// present its prediction error as the model's.
+struct CpuCheck {
+  bool checked = false;     ///< measured runs only
+  double load_average = 0;  ///< the machine's 1-minute load average as the run started
+  int cpus = 0;             ///< CPUs the run could use (its cores)
+  Time needed;              ///< CPU time its threads needed: the integral of min(threads computing, cores)
+  Time got;                 ///< CPU time its threads and worker processes really got
+  int machine_cpus = 0;     ///< CPUs of the machine
+  int others_runnable = 0;  ///< other programs' threads ready to run as the run started
+  /// Below this share of what it needed, a run was slowed by other programs.
+  static constexpr double kEnough = 0.85;
+  double share() const { return needed.ns() > 0 ? static_cast<double>(got.ns()) / static_cast<double>(needed.ns()) : 1.0; }
+  /// Other programs left fewer free CPUs than the run's cores as it started.
+  bool crowded() const { return checked && machine_cpus - others_runnable < cpus; }
+  bool short_of_cpu() const { return checked && (share() < kEnough || crowded()); }
+};
 
 struct Trace {
   std::string run_name;   ///< as in the scenario: "threads", "pool of 4"
@@ -139,6 +159,7 @@ struct Trace {
   std::vector<JobTemplate> templates;
   std::vector<Job> jobs;
   std::vector<Counter> counters;  ///< the scenario's shared counters, in declaration order
+  CpuCheck cpu_check;       ///< measured runs: the CPU the run needed and got
 };
 
 std::string_view to_string(LaneKind k);

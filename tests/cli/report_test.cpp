@@ -1,6 +1,7 @@
 // What `gilsim run` prints, built from hand-made traces: wrapping, tables, the report.
 #include <doctest/doctest.h>
 
+#include "sim/cli/measured_runs.hpp"
 #include "sim/cli/run_selection.hpp"
 #include "sim/cli/scenario_report.hpp"
 #include "sim/cli/text_table.hpp"
@@ -147,4 +148,30 @@ TEST_CASE("--run picks runs by name, in file order, and names the runs when it f
   CHECK(chosen[0]->name == "a");
   CHECK(chosen[1]->name == "c");
   CHECK_THROWS_WITH_AS(select_runs(s, {"z"}), "x.toml: no run named 'z'; its runs are 'a', 'b', 'c'", UsageError);
+}
+
+TEST_CASE("a measured run that did not get its cores shows busy, not an error") {
+  const Trace predicted = sequential_run();
+  Trace quiet = sequential_run();
+  quiet.origin = Origin::Measured;
+  quiet.end = 500_ms;
+  quiet.cpu_check = CpuCheck{true, 0.5, 1, 480_ms, 470_ms, 2, 0};
+  const std::string fine = render_prediction_table({&predicted}, {&quiet});
+  CHECK(fine.find("-4.0%") != std::string::npos);
+  CHECK(fine.find("busy") == std::string::npos);
+
+  Trace starved = quiet;
+  starved.end = 900_ms;
+  starved.cpu_check = CpuCheck{true, 7.9, 1, 880_ms, 440_ms, 2, 0};
+  const std::string table = render_prediction_table({&predicted}, {&starved});
+  CHECK(table.find("busy*") != std::string::npos);
+  CHECK(table.find("-46.7%") == std::string::npos);
+  CHECK(table.find("* busy machine: 'sequential' got 50% of the CPU time its threads needed") != std::string::npos);
+  CHECK(table.find("load average 7.90 on 1 CPUs") != std::string::npos);
+
+  Trace crowded = quiet;
+  crowded.cpu_check.others_runnable = 2;  // no CPU of two was free as it started
+  const std::string crowded_table = render_prediction_table({&predicted}, {&crowded});
+  CHECK(crowded_table.find("busy*") != std::string::npos);
+  CHECK(crowded_table.find("2 other threads were ready to run on this machine's 2 CPUs") != std::string::npos);
 }

@@ -300,8 +300,8 @@ trace::Trace two_threads() {
   for (const char* name : {"main", "T1", "T2"}) t.lanes.push_back({name, trace::LaneKind::Thread, 0, {}});
   t.templates.push_back({"reader", {"io 1 us"}});
   t.templates.push_back({"hog", {"cpu 1 s"}});
-  t.jobs.push_back({"reader 1", 0, Time{}, Time{}, 2});
-  t.jobs.push_back({"hog 1", 1, Time{}, Time{}, 3});
+  t.jobs.push_back({"reader 1", 0, Time{}, Time{}, 2, {}});
+  t.jobs.push_back({"hog 1", 1, Time{}, Time{}, 3, {}});
   return t;
 }
 

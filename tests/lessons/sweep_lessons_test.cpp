@@ -46,7 +46,7 @@ Curves sweep_of(const std::string& file) {
 
 }  // namespace
 
-TEST_CASE("lesson 20: the pool's speed-up rises to the core count, then falls as start-ups add up") {
+TEST_CASE("lesson 20: the pool's speed-up rises to the core count, then sags as start-ups add up") {
   const Curves c = sweep_of("20-sweep-pool-size.toml");
   REQUIRE(c.plan.points() == 16);  // workers 1 to 16: point i has i + 1 workers
   for (std::size_t i = 1; i < 4; ++i) CHECK(c.at(i, "process pool") > c.at(i - 1, "process pool") + 0.4);
@@ -56,11 +56,11 @@ TEST_CASE("lesson 20: the pool's speed-up rises to the core count, then falls as
     CHECK(c.at(i, "thread pool") == doctest::Approx(1.0).epsilon(0.05));
     CHECK(c.at(i, "process pool, spawn") < c.at(i, "process pool"));
   }
-  // The figures docs/lessons.md quotes: 3.3x at four, less at five, about 2.2x at sixteen.
-  CHECK(c.at(3, "process pool") == doctest::Approx(3.3).epsilon(0.02));
-  CHECK(c.at(4, "process pool") < c.at(3, "process pool"));
-  CHECK(c.at(15, "process pool") == doctest::Approx(2.2).epsilon(0.03));
-  CHECK(c.at(15, "process pool") < c.at(3, "process pool") - 0.8);       // fork: falls
+  // The figures docs/lessons.md quotes: 3.8x at four, 3.4x at five, about 3.5x at sixteen.
+  CHECK(c.at(3, "process pool") == doctest::Approx(3.8).epsilon(0.02));
+  CHECK(c.at(4, "process pool") == doctest::Approx(3.4).epsilon(0.02));
+  CHECK(c.at(15, "process pool") == doctest::Approx(3.5).epsilon(0.03));
+  CHECK(c.at(15, "process pool") < c.at(3, "process pool") - 0.25);      // fork: sags (a fork is cheap)
   CHECK(c.at(15, "process pool, spawn") < c.at(3, "process pool, spawn") / 1.8);  // spawn: falls steeply
 }
 

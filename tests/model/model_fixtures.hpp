@@ -62,6 +62,8 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.costs.gil_wake_latency = 0_ns;
   s.costs.loop_callback = 0_ns;
   s.costs.fork_start = 0_ns;
+  s.costs.fork_child_start = 0_ns;
+  s.costs.timer_slack = 0_ns;
   s.costs.spawn_start = 0_ns;
   s.costs.forkserver_start = 0_ns;
   s.costs.ipc_message = 0_ns;

@@ -136,7 +136,7 @@ TEST_CASE("unknown enum values list the accepted ones and suggest the nearest") 
   CHECK(error_of("title = \"t\"\n[python]\ngil = \"GIL\"\n" + kJobAndRun) ==
         "s.toml:3:7: unknown gil 'GIL'; expected one of: new, old, none");
   CHECK(error_of(kHeadBeforeSteps + "steps = [ { offload = \"1ms\", work = \"block\" } ]\n") ==
-        "s.toml:6:37: unknown work 'block'; expected one of: cpu, native, io, sleep");
+        "s.toml:6:37: unknown work 'block'; expected one of: cpu, native, io, sleep, disk");
 }
 
 TEST_CASE("missing required keys point at the table that lacks them") {
@@ -159,8 +159,8 @@ TEST_CASE("steps: one kind each, work only on offload, repeat needs steps") {
   CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"1ms\", io = \"2ms\" } ]\n") ==
         "s.toml:6:31: a step has both 'cpu' and 'io'; expected one kind per step: write two steps");
   CHECK(error_of(kHeadBeforeSteps + "steps = [ {} ]\n") ==
-        "s.toml:6:11: a step has no kind; expected one of cpu, native, io, block, sleep, offload, acquire, release, "
-        "increment (or repeat), such as { cpu = \"10ms\" }");
+        "s.toml:6:11: a step has no kind; expected one of cpu, native, io, disk, block, sleep, offload, acquire, "
+        "release, increment (or repeat), such as { cpu = \"10ms\" }");
   CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"1ms\", work = \"io\" } ]\n") ==
         "s.toml:6:33: 'work' belongs to an offload step, not a cpu step; expected { offload = \"50ms\", work = \"cpu\" }");
   CHECK(error_of(kHeadBeforeSteps + "steps = []\n") ==

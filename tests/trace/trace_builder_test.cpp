@@ -54,6 +54,15 @@ TEST_CASE("marks come out sorted by time and explain themselves") {
   CHECK(describe(tr, tr.marks[0]) == "T2 waited 5.00 ms for the GIL and asked T1 to drop it");
 }
 
+TEST_CASE("a chunk sent to no known worker (a measured pool) says where it went") {
+  TraceBuilder b("r", "process_pool", "new", Origin::Measured, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto main = b.add_lane("main", LaneKind::Thread, p);
+  b.mark(1_ms, MarkKind::Dispatch, main, kNone, 1);
+  const Trace tr = b.finish(10_ms);
+  CHECK(describe(tr, tr.marks[0]) == "main put a chunk of 1 job on the pool's task queue");
+}
+
 TEST_CASE("time reads the same everywhere") {
   CHECK(format_time(0_ns) == "0 s");
   CHECK(format_time(850_ns) == "850 ns");
@@ -61,4 +70,10 @@ TEST_CASE("time reads the same everywhere") {
   CHECK(format_time(5_ms) == "5.00 ms");
   CHECK(format_time(250_ms) == "250 ms");
   CHECK(format_time(1234_ms) == "1.234 s");
+  // Decided on the rounded value: what rounds up to the next decade reads like it.
+  CHECK(format_time(Time{99'960'000}) == "100 ms");
+  CHECK(format_time(Time{99'940'000}) == "99.9 ms");
+  CHECK(format_time(Time{9'996'000}) == "10.0 ms");
+  CHECK(format_time(Time{999'600}) == "1.00 ms");
+  CHECK(format_time(Time{999'600'000}) == "1.000 s");
 }

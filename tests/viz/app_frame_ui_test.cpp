@@ -9,6 +9,8 @@
 #include <imgui.h>
 
 #include "fake_runs.hpp"
+#include "headless_viewer.hpp"
+#include "viz/run_caveats.hpp"
 #include "viz/app_state.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/app_frame.hpp"
@@ -18,39 +20,8 @@
 using namespace gilsim;
 using namespace gilsim::literals;
 using namespace gilsim::viz;
+using gilsim::viz::testing::HeadlessViewer;
 
-namespace {
-
-struct HeadlessViewer {
-  AppState app;
-
-  HeadlessViewer() {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(1600, 900);
-    ui::map_imgui_keys(io);
-    ui::apply_theme(1.0f);
-  }
-  ~HeadlessViewer() { ImGui::DestroyContext(); }
-
-  int frame(double dt = 1.0 / 60.0) {
-    ImGui::GetIO().DeltaTime = static_cast<float>(dt > 0 ? dt : 1e-4);
-    ImGui::NewFrame();
-    ui::draw_frame(app, dt);
-    ImGui::Render();
-    return ImGui::GetDrawData()->TotalVtxCount;
-  }
-
-  void press(ui::Key key) {
-    ImGui::GetIO().KeysDown[key] = true;
-    frame();
-    ImGui::GetIO().KeysDown[key] = false;
-    frame();
-  }
-};
-
-}  // namespace
 
 TEST_CASE("the default scenario draws a full frame without a window") {
   HeadlessViewer v;
@@ -89,20 +60,12 @@ TEST_CASE("Space plays and pauses; the arrows step exactly onto events") {
 
 TEST_CASE("clicking the time axis moves the playhead; the wheel zooms around the mouse") {
   HeadlessViewer v;
-  REQUIRE(v.app.session.open({}));
-  refresh_derived(v.app);
-  v.frame();
-  v.frame();
+  REQUIRE(v.open());
   ImGuiIO& io = ImGui::GetIO();
   const float* r = v.app.timeline_rect;
   const float axis_y = r[1] + ImGui::GetFontSize() * 0.8f;
   const float x = r[0] + r[2] * 0.6f;
-  io.MousePos = ImVec2(x, axis_y);
-  v.frame();
-  io.MouseDown[0] = true;
-  v.frame();
-  io.MouseDown[0] = false;
-  v.frame();
+  v.click(ImVec2(x, axis_y));
   const Time at = v.app.playback.now();
   CHECK(at > 0_ms);
   CHECK(at < v.app.playback.end());
@@ -251,6 +214,10 @@ TEST_CASE("measured runs of a tiny scenario arrive in the frames that follow") {
   CHECK(v.app.session.runs().size() == 4);
   CHECK(v.app.runs.size() == 4);
   CHECK(v.frame() > 1000);
-  // The view showed everything, so it grows to the measured runs' end.
+  // The view showed everything, so it grows to the axis' end: the predictions' end while
+  // slower measured runs are clipped (the default), every run's end when they are not.
+  CHECK(v.app.view.end() >= axis_end(v.app.session.runs(), true));
+  v.app.clip_measured = false;
+  v.press(ui::kKeyF);
   CHECK(v.app.view.end() >= total_end(v.app.session.runs()));
 }

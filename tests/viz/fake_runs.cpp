@@ -8,6 +8,15 @@ using trace::LaneKind;
 using trace::MarkKind;
 using trace::SpanState;
 
+GilPairLanes start_gil_pair(trace::TraceBuilder& b, Time t2_waits) {
+  const auto main = b.add_process("main", true);
+  const GilPairLanes l{b.gil_lane(main), b.add_lane("T1", LaneKind::Thread, main), b.add_lane("T2", LaneKind::Thread, main)};
+  b.set_state(l.t1, Time::zero(), SpanState::Running);
+  b.set_state(l.gil, Time::zero(), SpanState::Held, l.t1);
+  b.set_state(l.t2, t2_waits, SpanState::WaitingGil);
+  return l;
+}
+
 trace::Trace two_threads() {
   // T1 holds the GIL from 0; T2 arrives at 1 ms, asks for a drop at 6 ms and gets the GIL at
   // 6.5 ms (forced switch). T1 waits, asks at 11.5 ms, takes it back at 12 ms when T2 goes

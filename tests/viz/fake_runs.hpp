@@ -13,6 +13,14 @@ trace::Trace two_threads();
 /// An asyncio run: one loop thread and three tasks with ready, running, sleeping spans.
 trace::Trace asyncio_run();
 
+/// Lanes of a run being built by start_gil_pair.
+struct GilPairLanes {
+  trace::LaneId gil, t1, t2;
+};
+/// In a fresh builder: the main process and its GIL, T1 running and holding it from 0, and
+/// T2 waiting for it from `t2_waits`. The test writes the rest of the story.
+GilPairLanes start_gil_pair(trace::TraceBuilder& b, Time t2_waits);
+
 /// One thread lane with `count` spans of 1 us alternating running / waiting, for speed tests.
 trace::Trace many_spans(std::size_t count);
 

@@ -155,3 +155,49 @@ TEST_CASE("dense marks thin out to one per few pixels; sparse ones all show") {
   visible_marks(t, by_lane[lane], v, 5.0, shown);
   CHECK(shown.size() == 11);  // 0, 100, ..., 1000 ns (the last one just at the edge)
 }
+
+TEST_CASE("sparse activity stays sparse: a 1 us span per millisecond covers a thousandth of its pixels") {
+  std::vector<Span> spans;
+  for (int i = 0; i < 1000; ++i) spans.push_back(Span{Time{i * 1'000'000}, Time{i * 1'000'000 + 1'000}, 0, trace::kNoStep, SpanState::Running, 0});
+  TimeView v;
+  v.set_width(100);
+  v.set(0, 1e7);  // 10 ms per pixel: ten spans per column
+  std::vector<DrawItem> items;
+  const auto prefix = covered_time_prefix(spans);
+  build_draw_items(spans, v, items, {}, prefix);
+  REQUIRE(!items.empty());
+  for (const DrawItem& item : items) CHECK(item.coverage < 0.01f);
+  // A lone span a pixel wide, sparse too: 1 us in a 10 ms pixel.
+  items.clear();
+  const std::vector<Span> one(spans.begin(), spans.begin() + 1);
+  v.set(0, 1e7);
+  build_draw_items(one, v, items);
+  REQUIRE(items.size() == 1);
+  CHECK(items[0].coverage == doctest::Approx(1e-4).epsilon(0.01));
+  // Busy spans back to back stay solid.
+  const auto busy = spans_of({{0, 500, SpanState::Running}, {500, 1000, SpanState::Running}});
+  items.clear();
+  v.set(0, 1000);
+  build_draw_items(busy, v, items, {}, covered_time_prefix(busy));
+  REQUIRE(items.size() == 1);
+  CHECK(items[0].coverage == doctest::Approx(1.0));
+}
+
+TEST_CASE("a mark 2 px after the one before is always drawn; closer ones are counted as folded") {
+  trace::TraceBuilder b("r", "threads", "new", trace::Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto lane = b.add_lane("T1", trace::LaneKind::Thread, p);
+  // At 1 ns per pixel: marks at 0, 1, 2 (folded? no: 2 px after 0), 3, 10.
+  for (int at : {0, 1, 2, 3, 10}) b.mark(Time{at}, trace::MarkKind::JobEnd, lane);
+  const trace::Trace t = b.finish(20_ms);
+  const auto by_lane = glyph_marks_by_lane(t);
+  TimeView v;
+  v.set_width(100);
+  v.set(0, 1.0);
+  std::vector<std::uint32_t> shown;
+  const std::size_t folded = visible_marks(t, by_lane[lane], v, 2.0, shown);
+  std::vector<std::int64_t> at;
+  for (auto m : shown) at.push_back(t.marks[m].at.ns());
+  CHECK(at == std::vector<std::int64_t>{0, 2, 10});
+  CHECK(folded == 2);
+}

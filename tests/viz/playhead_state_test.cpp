@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "fake_runs.hpp"
+#include "viz/app_state.hpp"
 #include "viz/playhead_state.hpp"
 
 using namespace gilsim;
@@ -163,4 +164,34 @@ TEST_CASE("a lock shows its holder and the threads waiting for it, longest first
   CHECK(s.locks[0].waiters[0].waited == 4_ms);
   CHECK(s.locks[0].waiters[1].lane == t2);
   CHECK(at(t, 10_ms).locks[0].holder == trace::kNone);
+}
+
+TEST_CASE("at the hand-off instant the GIL is free and already promised to the woken thread") {
+  trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 2, 5_ms);
+  const auto [gil, t1, t2] = viz::testing::start_gil_pair(b, 1_ms);
+  b.set_state(t1, 6_ms, trace::SpanState::WaitingGil);  // dropped at 6 ms
+  b.clear_state(gil, 6_ms);
+  b.set_state(gil, 6010_us, trace::SpanState::Held, t2);  // T2 wakes and takes it 10 us later
+  b.set_state(t2, 6010_us, trace::SpanState::Running);
+  const trace::Trace t = b.finish(10_ms);
+  const PlayheadState s = state_at(t, PlayheadIndex::build(t), 6_ms);
+  REQUIRE(s.processes.size() == 1);
+  CHECK(s.processes[0].holder == trace::kNone);
+  CHECK(s.processes[0].next_holder == t2);
+  CHECK(s.processes[0].next_held_at == 6010_us);
+  REQUIRE(s.processes[0].waiters.size() == 2);
+  CHECK(s.processes[0].waiters[0].lane == t2);  // longest wait first
+}
+
+TEST_CASE("GIL contention: when, and how many, threads wait for each GIL") {
+  const trace::Trace t = viz::testing::two_threads();
+  const auto contention = gil_contention(t);
+  REQUIRE(contention.size() == 1);
+  // T2 waits 1 - 6.5 ms, T1 waits 6.5 - 12 ms: one waiter throughout, from 1 ms to 12 ms.
+  const auto& spans = contention[0].spans;
+  REQUIRE(!spans.empty());
+  CHECK(spans.front().begin == 1_ms);
+  CHECK(spans.back().end == 12_ms);
+  for (const auto& s : spans) CHECK(s.subject == 1);
+  CHECK(contention[0].most_waiters == 1);
 }

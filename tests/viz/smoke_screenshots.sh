@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs gilviz --screenshot under Xvfb for the default scenario and every bundled scenario,
-# then checks each PNG; one more with --real on a tiny scenario (the picture waits for the
+# then checks each PNG; every lesson again in presentation mode at 1280x720; one more with --real on a tiny scenario (the picture waits for the
 # measured runs). Exit 77 (skipped) when xvfb-run is missing.
 set -euo pipefail
 gilviz="$1"; checker="$2"; scenarios="$3"; out="$4"
@@ -37,5 +37,10 @@ shoot sweep-pool-size "$scenarios/20-sweep-pool-size.toml" --sweep workers=1..16
 shoot tiny-real "$(dirname "$0")/data/tiny_real.toml" --real
 for f in "$scenarios"/*.toml; do
   shoot "$(basename "$f" .toml)" "$f"
+done
+# Every lesson as a class sees it (presentation, 1280x720): the script docs/viewer.md uses.
+"$(dirname "$0")/../../scripts/lesson-screenshots.sh" "$gilviz" "$out/presented" "$scenarios"/[0-9]*.toml || status=1
+for png in "$out"/presented/*.png; do
+  "$checker" "$png" || { echo "FAIL: presented $(basename "$png")"; status=1; }
 done
 exit $status

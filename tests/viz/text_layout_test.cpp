@@ -1,9 +1,11 @@
 // Teaching notes reflow: paragraphs join, list items keep their own lines.
 #include <doctest/doctest.h>
 
+#include "sim/scenario/loader.hpp"
 #include "viz/text_layout.hpp"
 
 using gilsim::viz::reflow;
+using gilsim::viz::wrap_at_spaces;
 
 TEST_CASE("hard-wrapped paragraphs join; blank lines and list items stay") {
   CHECK(reflow("Each job downloads\na page.\n\nNotice:\n- threads overlap\n  the downloads;\n- one GIL.\n") ==
@@ -11,4 +13,24 @@ TEST_CASE("hard-wrapped paragraphs join; blank lines and list items stay") {
   CHECK(reflow("1. first\n2. second") == "1. first\n2. second");
   CHECK(reflow("") == "");
   CHECK(reflow("\n\none line\n\n") == "one line");
+}
+
+TEST_CASE("wrapping breaks at spaces only, so a figure like 1.8x stays whole") {
+  const auto width_of = [](std::string_view s) { return static_cast<float>(s.size()); };
+  using Lines = std::vector<std::string_view>;
+  CHECK(wrap_at_spaces("two threads 1.8x slower", 13, width_of) == Lines{"two threads", "1.8x slower"});
+  CHECK(wrap_at_spaces("a\n\nb c", 10, width_of) == Lines{"a", "", "b c"});
+  CHECK(wrap_at_spaces("unbreakable-word here", 5, width_of) == Lines{"unbreakable-word", "here"});
+  CHECK(wrap_at_spaces("", 5, width_of) == Lines{""});
+}
+
+TEST_CASE("bundled teaching notes read the same in the viewer as in a terminal") {
+  // The viewer draws no text-timeline characters, and a note is read inside the viewer.
+  for (const auto& file : gilsim::scenario::bundled_scenarios()) {
+    const std::string note = gilsim::scenario::load_file(file).note;
+    INFO(file.filename().string());
+    for (const char* glyph : {"'!'", "'='", "'z'", "'.'", "'#'", "'~'", "open the viewer"}) {
+      CHECK(note.find(glyph) == std::string::npos);
+    }
+  }
 }

@@ -1,11 +1,14 @@
 // Rows: runs stacked on one axis, each with cores, then GIL, threads and tasks per process.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "fake_runs.hpp"
 #include "viz/timeline_layout.hpp"
 
 using namespace gilsim;
 using namespace gilsim::viz;
+using namespace gilsim::literals;
 
 TEST_CASE("rows stack runs, each with cores then GIL then threads") {
   const std::vector<trace::Trace> runs = {viz::testing::two_threads(), viz::testing::asyncio_run()};
@@ -56,4 +59,90 @@ TEST_CASE("a measured run is stacked right under its simulated namesake") {
   CHECK(headers == std::vector<std::uint32_t>{0, 2, 1, 3});
   CHECK(run_label(runs[0]) == runs[0].run_name);
   CHECK(run_label(runs[3]) == "only measured (measured)");
+}
+
+TEST_CASE("a collapsed run is one line (its name beside its GIL lane) and a busy-cores strip") {
+  const std::vector<trace::Trace> runs = {viz::testing::two_threads(), viz::testing::asyncio_run()};
+  LayoutOptions o;
+  o.lane_height = 10;
+  o.header_height = 20;
+  o.strip_height = 4;
+  o.gap = 5;
+  o.folding = {RunFolding{true, {}}};
+  const TimelineLayout layout = layout_rows(runs, o);
+  REQUIRE(layout.rows.size() >= 3);
+  CHECK(layout.rows[0].kind == Row::Kind::RunHeader);
+  CHECK(layout.rows[0].lane == runs[0].processes[0].gil_lane);
+  CHECK(layout.find(0, runs[0].processes[0].gil_lane) == &layout.rows[0]);
+  CHECK(layout.rows[0].height == doctest::Approx(20));  // the taller of a header and a lane
+  CHECK(layout.rows[1].kind == Row::Kind::BusyCores);
+  CHECK(layout.rows[2].kind == Row::Kind::RunHeader);
+  CHECK(layout.rows[2].y == doctest::Approx(20 + 4 + 5));
+}
+
+TEST_CASE("fitting collapses runs only when needed, and opens the most telling ones first") {
+  const std::vector<trace::Trace> runs = {viz::testing::two_threads(), viz::testing::asyncio_run(),
+                                          viz::testing::two_threads()};
+  LayoutOptions o;
+  o.lane_height = 10;
+  o.header_height = 20;
+  o.strip_height = 4;
+  o.gap = 5;
+  std::vector<std::vector<LaneGroup>> groups(runs.size());
+  const float full = layout_rows(runs, groups, o).total_height;
+  CHECK(fit_runs(runs, groups, o, full) == std::vector<RunFolding>(3));  // room for all: nothing folds
+  const auto tight = fit_runs(runs, groups, o, full - 10);  // file order: the last run closes
+  CHECK(!tight[0].collapsed);
+  CHECK(!tight[1].collapsed);
+  CHECK(tight[2].collapsed);
+  o.folding = tight;
+  CHECK(layout_rows(runs, groups, o).total_height <= full - 10);
+  o.folding = {};
+  const auto telling = fit_runs(runs, groups, o, full - 10, {0.0, 0.0, 5.0});
+  CHECK(!telling[2].collapsed);
+  CHECK(telling[1].collapsed);
+  o.folding = {};
+  const auto tiny = fit_runs(runs, groups, o, 1);
+  for (const RunFolding& f : tiny) CHECK(f.collapsed);  // never hidden: all collapsed at worst
+  const auto focused = focus_run(3, 1, {});
+  CHECK(!focused[1].collapsed);
+  CHECK(focused[0].collapsed);
+  CHECK(focused[2].collapsed);
+}
+
+TEST_CASE("many alike lanes fold into one group row that expands on demand") {
+  trace::TraceBuilder b("asyncio", "asyncio", "new", trace::Origin::Simulated, 1, 5_ms);
+  b.add_cores(1);
+  const auto main = b.add_process("main", true);
+  const auto loop = b.add_lane("event loop", trace::LaneKind::Thread, main);
+  b.set_state(loop, Time::zero(), trace::SpanState::Running);
+  for (int i = 0; i < 20; ++i) b.add_lane("task " + std::to_string(i), trace::LaneKind::Task, main);
+  const std::vector<trace::Trace> runs = {b.finish(Time{1000})};
+  const auto groups = lane_groups(runs[0]);
+  REQUIRE(groups.size() == 1);
+  CHECK(groups[0].label == "20 tasks");
+  CHECK(groups[0].members.size() == 20);
+  LayoutOptions o;
+  const TimelineLayout folded = layout_rows(runs, {groups}, o);
+  CHECK(std::count_if(folded.rows.begin(), folded.rows.end(), [](const Row& r) { return r.kind == Row::Kind::Group; }) == 1);
+  o.folding = {RunFolding{false, {1}}};
+  const TimelineLayout open = layout_rows(runs, {groups}, o);
+  CHECK(open.rows.size() == folded.rows.size() - 1 + 20);
+}
+
+TEST_CASE("a main thread that only starts the others and joins them gets no row") {
+  trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 1, 5_ms);
+  const auto main = b.add_process("main", true);
+  const auto m = b.add_lane("main", trace::LaneKind::Thread, main);
+  const auto t1 = b.add_lane("T1", trace::LaneKind::Thread, main);
+  const auto tpl = b.add_template("crunch", {"cpu"});
+  const auto j = b.add_job("crunch", tpl);
+  b.set_state(m, Time::zero(), trace::SpanState::Starting);
+  b.clear_state(m, Time{100});
+  b.set_state(t1, Time{100}, trace::SpanState::Running, j, 0);
+  const trace::Trace t = b.finish(Time{1000});
+  CHECK(idle_thread(t, t.lanes[m]));
+  CHECK(!idle_thread(t, t.lanes[t1]));
+  const auto order = ordered_lanes(t, LayoutOptions{});
+  CHECK(std::find(order.begin(), order.end(), m) == order.end());
 }

@@ -16,7 +16,11 @@ bool set_up_app(AppState& app, const Options& options, bool list_bundled) {
   app.path_field = options.file;
   app.ui_scale = options.scale;
   app.presentation = options.presentation;
-  if (options.presentation && options.scale == 1.0f) app.ui_scale = 1.75f;
+  app.fit_runs = options.presentation;  // a class sees every run
+  if (options.presentation && options.scale == 1.0f) {
+    app.auto_presentation_scale = true;
+    app.ui_scale = presentation_scale(static_cast<float>(options.height));
+  }
   if (options.at) app.playback.seek(*options.at);
   if (options.view) {
     app.fit_range = options.view;

@@ -9,6 +9,7 @@
 #include <imgui.h>
 
 #include "viz/platform/app_setup.hpp"
+#include "viz/platform/gl_renderer.hpp"
 #include "viz/ui/app_frame.hpp"
 #include "viz/ui/keys.hpp"
 #include "viz/ui/theme.hpp"
@@ -48,6 +49,7 @@ int run_bench(const Options& options) {
   io.IniFilename = nullptr;
   io.DisplaySize = ImVec2(static_cast<float>(options.width), static_cast<float>(options.height));
   ui::map_imgui_keys(io);
+  enable_large_draw_lists();  // as the window does: frames are built exactly as drawn
   ui::apply_theme(app.ui_scale);
   app.playback.set_speed(std::max(Playback::kSlowest, app.playback.end().seconds() / 10.0));
   app.playback.play();

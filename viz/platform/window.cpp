@@ -1,4 +1,4 @@
-// The interactive window (SFML + ImGui's OpenGL2 renderer), and --screenshot, which draws a
+// The interactive window (SFML + ImGui, drawn by gl_renderer), and --screenshot, which draws a
 // few frames into the same window, saves the PNG and exits.
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +12,7 @@
 
 #include "viz/platform/app_setup.hpp"
 #include "viz/platform/display_check.hpp"
+#include "viz/platform/gl_renderer.hpp"
 #include "viz/platform/sfml_imgui.hpp"
 #include "viz/ui/app_frame.hpp"
 #include "viz/ui/theme.hpp"
@@ -106,6 +107,7 @@ int run_window(const Options& options) {
   ImGui::CreateContext();
   SfmlImGui platform(window);
   ImGui_ImplOpenGL2_Init();
+  enable_large_draw_lists();  // drawn by render_draw_data, which honours vertex offsets
   float applied_scale = 0;
   std::uint64_t titled_generation = 0;
 
@@ -148,7 +150,7 @@ int run_window(const Options& options) {
     glViewport(0, 0, static_cast<GLsizei>(display.x), static_cast<GLsizei>(display.y));
     glClearColor(0.97f, 0.97f, 0.97f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
-    ImGui_ImplOpenGL2_RenderDrawData(ImGui::GetDrawData());
+    render_draw_data(ImGui::GetDrawData());
     platform.end_frame();
 
     // A screenshot with --real or --sweep waits for them: frames count only once they are in.
@@ -159,7 +161,7 @@ int run_window(const Options& options) {
     if (screenshot_mode && ++frame >= 4) {
       // Four frames let auto-sized windows and the layout settle before the picture.
       std::string message;
-      if (!save_png(window, options.screenshot, options.timeline_only ? app.timeline_rect : nullptr, message)) {
+      if (!save_png(window, options.screenshot, options.timeline_only ? app.timeline_png_rect : nullptr, message)) {
         fmt::print(stderr, "gilviz: {}\n", message);
         exit_code = 1;
       }
@@ -167,7 +169,7 @@ int run_window(const Options& options) {
     }
     if (app.screenshot) {
       std::string message;
-      save_png(window, app.screenshot->path, app.screenshot->timeline_only ? app.timeline_rect : nullptr, message);
+      save_png(window, app.screenshot->path, app.screenshot->timeline_only ? app.timeline_png_rect : nullptr, message);
       app.status = message;
       app.status_age = 0;
       app.screenshot.reset();

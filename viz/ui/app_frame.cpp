@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
 #include <imgui_internal.h>
 
 #include "viz/ui/panels.hpp"
@@ -36,11 +37,14 @@ void draw_frame(AppState& app, double wall_seconds) {
 
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   const float f = ImGui::GetFontSize();
+  // The window may differ from the size asked for (a desktop's 90%): the next frame's fonts follow it.
+  if (app.presentation && app.auto_presentation_scale) app.ui_scale = presentation_scale(display.y);
 
   // Toolbar and legend: full width, as tall as their content.
   ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
   ImGui::SetNextWindowSizeConstraints(ImVec2(display.x, 0), ImVec2(display.x, display.y * 0.4f));
   float top = 0;
+  app.legend_top = -1;
   if (ImGui::Begin("##toolbar", nullptr, kPanel | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_AlwaysAutoResize)) {
     draw_toolbar(app);
     if (app.show_legend) draw_legend(app);
@@ -49,18 +53,29 @@ void draw_frame(AppState& app, double wall_seconds) {
   ImGui::End();
 
   const bool side = !app.presentation && display.x > f * 40;
-  const float side_w = side ? std::clamp(display.x * 0.25f, f * 18, f * 30) : 0.0f;
+  // Wide enough on a 1920 screen for the numbers table's six columns.
+  const float side_w = side ? std::clamp(display.x * (display.x >= f * 110 ? 0.3f : 0.25f), f * 18, f * 38) : 0.0f;
   const float main_w = display.x - side_w;
   const float rest_h = display.y - top;
   // Bigger text needs more rows for the same lanes: the timeline's share grows with the scale.
-  const float share = std::min(0.75f, (app.presentation ? 0.66f : 0.63f) + 0.05f * (app.ui_scale - 1.0f));
+  const float share = std::min(0.78f, (app.presentation ? 0.72f : 0.63f) + 0.05f * (app.ui_scale - 1.0f));
   const float timeline_h = std::round(rest_h * share);
   const float bottom_y = top + timeline_h, bottom_h = display.y - bottom_y;
 
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(2, 2));
-  if (begin_panel("Timeline: every run on one time axis", ImVec2(0, top), ImVec2(main_w, timeline_h),
-                  ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
+  // Titled with the scenario, so a timeline PNG (legend, title, lanes) says what it shows;
+  // presenting, it has no title bar: every line goes to the runs.
+  const std::string timeline_title =
+      fmt::format("Timeline: {}###timeline", app.session.scenario().title);
+  if (begin_panel(timeline_title.c_str(), ImVec2(0, top), ImVec2(main_w, timeline_h),
+                  ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse |
+                      (app.presentation ? ImGuiWindowFlags_NoTitleBar : 0))) {
     draw_timeline(app);
+    // The PNG of the timeline takes the legend and the title bar above it too.
+    const float crop_top = app.legend_top >= 0 ? app.legend_top : ImGui::GetWindowPos().y;
+    std::copy(std::begin(app.timeline_rect), std::end(app.timeline_rect), std::begin(app.timeline_png_rect));
+    app.timeline_png_rect[3] += app.timeline_rect[1] - crop_top;
+    app.timeline_png_rect[1] = crop_top;
   }
   ImGui::End();
   ImGui::PopStyleVar();

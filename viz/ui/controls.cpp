@@ -20,7 +20,7 @@ const std::vector<Shortcut>& shortcuts() {
       {"G", "step between GIL events only (toggle)"},
       {"Home / End", "playhead to the start / end"},
       {"[ / ]", "slower / faster playback"},
-      {"F", "fit every run in the window"},
+      {"F", "fit every run in the window (time and rows)"},
       {"+ / -", "zoom in / out around the playhead"},
       {"mouse wheel", "zoom around the mouse"},
       {"Shift + wheel", "scroll the lanes up and down"},
@@ -28,6 +28,9 @@ const std::vector<Shortcut>& shortcuts() {
       {"click or drag on the time axis", "move the playhead (scrub)"},
       {"hover a span or a mark", "what it is, when, how long, why"},
       {"click a span", "select it and show it in the inspector"},
+      {"click a run's header", "collapse / open the run"},
+      {"double-click a run's header", "focus on that run (again: fit every run)"},
+      {"click a folded row's name", "show each of its lanes (click one to fold them again)"},
       {"click a line of the story", "move the playhead there"},
       {"M", "show / hide mark glyphs"},
       {"L", "show / hide the legend"},
@@ -63,7 +66,17 @@ std::string speed_label(double speed) {
 
 void set_presentation(AppState& app, bool on) {
   app.presentation = on;
-  app.ui_scale = on ? std::max(app.ui_scale, 1.75f) : 1.0f;
+  app.fit_runs = on;
+  app.focus.reset();
+  app.ui_scale = on ? std::max(app.ui_scale, presentation_scale(ImGui::GetIO().DisplaySize.y)) : 1.0f;
+  app.auto_presentation_scale = false;
+}
+
+/// Every run's whole time on screen, and every run's rows (collapsing runs as needed).
+void fit_everything(AppState& app) {
+  app.fit_pending = true;
+  app.fit_runs = true;
+  app.focus.reset();
 }
 
 void request_timeline_png(AppState& app) {
@@ -87,7 +100,7 @@ void handle_shortcuts(AppState& app) {
   if (pressed(kKeyHome, false)) app.playback.seek(Time::zero()), app.view.keep_visible(Time::zero());
   if (pressed(kKeyEnd, false)) app.playback.seek(app.playback.end()), app.view.keep_visible(app.playback.end());
   if (pressed(kKeyG, false)) app.gil_events_only = !app.gil_events_only;
-  if (pressed(kKeyF, false)) app.fit_pending = true;
+  if (pressed(kKeyF, false)) fit_everything(app);
   if (pressed(kKeyPlus)) zoom_at_playhead(app, 1.5);
   if (pressed(kKeyMinus)) zoom_at_playhead(app, 1 / 1.5);
   if (pressed(kKeyLeftBracket)) change_speed(app, 0.5);
@@ -133,26 +146,41 @@ void draw_toolbar(AppState& app) {
   end_group();
 
   begin_group();
-  ImGui::PushFont(bold_font());
-  ImGui::Text("%10s", format_time(app.playback.now()).c_str());
-  ImGui::PopFont();
-  ImGui::SameLine();
+  {
+    // Right-aligned in a fixed box, so the controls after it never shift as the time changes.
+    const std::string now = format_time(app.playback.now());
+    const float box = bold_font()->CalcTextSizeA(f, 1e9f, 0, "000.000 ms").x;
+    const float text = bold_font()->CalcTextSizeA(f, 1e9f, 0, now.c_str()).x;
+    const float x = ImGui::GetCursorPosX();
+    ImGui::SetCursorPosX(x + std::max(0.0f, box - text));
+    ImGui::PushFont(bold_font());
+    ImGui::TextUnformatted(now.c_str());
+    ImGui::PopFont();
+    ImGui::SameLine();
+    ImGui::SetCursorPosX(x + box + f * 0.4f);
+  }
   ImGui::TextDisabled("of %s", format_time(app.playback.end()).c_str());
   end_group();
 
   begin_group();
   // Speed on a log scale, from 10 us to 1 s of simulated time per second.
   float exponent = static_cast<float>(std::log10(app.playback.speed()));
-  ImGui::SetNextItemWidth(f * 9);
-  const std::string label = speed_label(app.playback.speed());
-  if (ImGui::SliderFloat("speed", &exponent, -5.0f, 0.0f, label.c_str())) {
+  ImGui::SetNextItemWidth(f * 6);
+  // The value beside the slider, not under its handle, in a fixed box.
+  if (ImGui::SliderFloat("##speed", &exponent, -5.0f, 0.0f, "")) {
     app.playback.set_speed(std::pow(10.0, static_cast<double>(exponent)));
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("simulated time per real second ([ slower, ] faster)");
+  ImGui::SameLine();
+  const float speed_x = ImGui::GetCursorPosX();
+  ImGui::TextUnformatted(speed_label(app.playback.speed()).c_str());
+  ImGui::SameLine();
+  ImGui::SetCursorPosX(speed_x + ImGui::CalcTextSize("000.0 ms / s").x + f * 0.4f);
+  ImGui::TextUnformatted("speed");
   end_group();
 
   begin_group();
-  if (ImGui::Button("Fit")) app.fit_pending = true;
+  if (ImGui::Button("Fit")) fit_everything(app);
   ImGui::SameLine();
   if (ImGui::Button("+")) zoom_at_playhead(app, 1.5);
   ImGui::SameLine();
@@ -162,7 +190,10 @@ void draw_toolbar(AppState& app) {
   begin_group();
   float scale = app.ui_scale;
   ImGui::SetNextItemWidth(f * 5);
-  if (ImGui::SliderFloat("scale", &scale, 1.0f, 3.0f, "%.2fx")) app.ui_scale = scale;
+  if (ImGui::SliderFloat("scale", &scale, 1.0f, 3.0f, "%.2fx")) {
+    app.ui_scale = scale;
+    app.auto_presentation_scale = false;
+  }
   ImGui::SameLine();
   bool presenting = app.presentation;
   if (ImGui::Checkbox("presentation", &presenting)) set_presentation(app, presenting);
@@ -186,6 +217,7 @@ void draw_toolbar(AppState& app) {
 }
 
 void draw_legend(AppState& app) {
+  app.legend_top = ImGui::GetCursorScreenPos().y - ImGui::GetStyle().ItemSpacing.y * 0.5f;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float s = ImGui::GetFontSize();
   const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
@@ -238,7 +270,7 @@ void draw_help_overlay(AppState& app) {
   if (!app.show_help) return;
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowBgAlpha(0.97f);
+  ImGui::SetNextWindowBgAlpha(1.0f);  // opaque: the keys must not mix with the lanes under them
   if (ImGui::Begin("Keys and mouse (F1 or ? to close)", &app.show_help,
                    ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
     if (ImGui::BeginTable("##keys", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {

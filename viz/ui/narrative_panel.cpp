@@ -58,6 +58,12 @@ void draw_narrative(AppState& app) {
       std::string text = fmt::format("{:>10}  ", format_time(line.at));
       if (all_runs) text += fmt::format("[{}] ", run_label(runs[line.run]));
       text += Narrative::text(runs, line);
+      // At a forced switch: why the new holder won.
+      if (runs[line.run].marks[line.mark].kind == trace::MarkKind::ForcedSwitch) {
+        if (const HandoffLink* link = link_of_switch(app.runs[line.run].handoffs, line.mark)) {
+          text += ": " + why_text(runs[line.run], *link);
+        }
+      }
       ImGui::PushID(i);
       const bool current_line = i == at;
       if (current_line) ImGui::PushStyleColor(ImGuiCol_Header, ImVec4(1.0f, 0.85f, 0.35f, 1.0f));

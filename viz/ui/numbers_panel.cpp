@@ -50,7 +50,7 @@ void draw_prediction_table(const AppState& app) {
 
 }  // namespace
 
-void draw_numbers(AppState& app) {
+void draw_numbers(const AppState& app) {
   const auto& runs = app.session.runs();
   if (runs.empty() || app.runs.size() != runs.size()) return;
   const std::vector<std::uint32_t> order = stacking_order(runs);

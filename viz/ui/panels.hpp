@@ -10,12 +10,12 @@ namespace gilsim::viz::ui {
 
 /// Runs stacked on one time axis, with input: scrub, zoom, pan, hover, select.
 void draw_timeline(AppState& app);
-/// Per run at the playhead: GIL holder and waiters, cores, event loop, queued work.
-void draw_playhead_state(AppState& app);
+/// Per run at the playhead: GIL holder and waiters, cores, event loop, queued work (reads only).
+void draw_playhead_state(const AppState& app);
 /// The marks' why lines, following the playhead; a click seeks.
 void draw_narrative(AppState& app);
-/// Makespan, speedup, utilisation, contention per run: a bar chart and a table.
-void draw_numbers(AppState& app);
+/// Makespan, speedup, utilisation, contention per run: a bar chart and a table (reads only).
+void draw_numbers(const AppState& app);
 /// Bundled scenarios, open a file, the teaching note, the classroom knobs.
 void draw_scenario_panel(AppState& app);
 /// "Run for real": button, progress and Cancel, and each run's outcome (in the scenario panel).

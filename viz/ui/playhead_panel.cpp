@@ -27,7 +27,7 @@ void lane_chip(const AppState& app, std::uint32_t r, const trace::Trace& run, tr
     ImGui::Dummy(ImVec2(s, s));
     ImGui::SameLine(0, 4);
   }
-  ImGui::TextUnformatted(run.lanes[lane].name.c_str());
+  ImGui::TextUnformatted(app.runs[r].lane_labels[lane].c_str());
 }
 
 /// "task 2, task 3 (sleep 10 ms at 12.0 ms), ... and 4990 more": long queues stay one glance.
@@ -67,7 +67,7 @@ std::string task_list(const trace::Trace& run, const std::vector<TaskAtPlayhead>
 
 }  // namespace
 
-void draw_playhead_state(AppState& app) {
+void draw_playhead_state(const AppState& app) {
   const auto& runs = app.session.runs();
   const Time now = app.playback.now();
   ImGui::PushFont(bold_font());
@@ -91,7 +91,14 @@ void draw_playhead_state(AppState& app) {
       if (several && p.holder == trace::kNone && p.waiters.empty()) continue;  // idle workers say nothing
       ImGui::TextUnformatted(several ? fmt::format("GIL of {}:", run.processes[p.process].name).c_str() : "GIL:");
       ImGui::SameLine();
-      if (p.holder == trace::kNone) {
+      if (p.holder == trace::kNone && p.next_holder < run.lanes.size() && !p.waiters.empty()) {
+        // The hand-off instant: dropped, and the woken thread takes it a moment later.
+        ImGui::TextUnformatted("being handed over to");
+        ImGui::SameLine();
+        lane_chip(app, r, run, p.next_holder);
+        ImGui::SameLine();
+        ImGui::Text("(takes it in %s)", format_time(p.next_held_at - now).c_str());
+      } else if (p.holder == trace::kNone) {
         ImGui::TextUnformatted("free");
       } else {
         lane_chip(app, r, run, p.holder);

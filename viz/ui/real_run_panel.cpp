@@ -109,6 +109,12 @@ void draw_real_runs(AppState& app) {
     ImGui::SameLine();
     ImGui::TextDisabled("on this machine, in the background");
   }
+  bool any_measured = false;
+  for (const trace::Trace& run : app.session.runs()) any_measured |= run.origin == trace::Origin::Measured;
+  if (any_measured && ImGui::Checkbox("time axis ends with the predictions", &app.clip_measured)) app.fit_pending = true;
+  if (any_measured && ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("a slower measured run then runs past the right edge instead of squeezing every run");
+  }
   if (app.session.fitted_to_this_machine()) {
     ImGui::TextWrapped("The model predicts for this machine's %d core%s, so prediction and measurement "
                        "compare; measured lanes sit under their predictions.", cpus, cpus == 1 ? "" : "s");

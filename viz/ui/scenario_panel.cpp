@@ -49,7 +49,12 @@ void draw_scenario_panel(AppState& app) {
   }
 
   if (ImGui::CollapsingHeader("Teaching note", ImGuiTreeNodeFlags_DefaultOpen)) {
-    ImGui::TextWrapped("%s", reflow(s.note).c_str());
+    // Our own wrap, at spaces only: ImGui's breaks after a full stop ("1." / "8x").
+    const std::string note = reflow(s.note);
+    const auto measure = [](std::string_view t) { return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x; };
+    for (std::string_view line : wrap_at_spaces(note, ImGui::GetContentRegionAvail().x, measure)) {
+      ImGui::TextUnformatted(line.data(), line.data() + line.size());
+    }
   }
 
   if (ImGui::CollapsingHeader("Predicted and measured", ImGuiTreeNodeFlags_DefaultOpen)) draw_real_runs(app);

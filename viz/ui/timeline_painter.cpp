@@ -2,6 +2,7 @@
 #include "viz/ui/timeline_painter.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "viz/palette.hpp"
@@ -47,13 +48,22 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
   const float y0 = box.top + pad, y1 = box.bottom - pad;
   // Text fits the row: thin core rows get a slightly smaller size rather than clipped glyphs.
   const float text_h = std::min(ImGui::GetFontSize(), (y1 - y0) + 2.0f);
-  const bool detailed = room_for_detail(dl);
+  const bool identities = lane.kind == LaneKind::Core || lane.kind == LaneKind::Gil;
   for (const DrawItem& item : items) {
     const float x0 = box.left + static_cast<float>(item.x0);
     const float x1 = box.left + static_cast<float>(item.x1);
     const ImU32 fill = item_colour(c, lane.kind, item);
+    if (item.coverage < 0.97f) {
+      // Sparse: as tall as the share of the column that was busy, at least a hairline.
+      const float top = y1 - std::max(1.0f, item.coverage * (y1 - y0));
+      dl->AddRectFilled(ImVec2(x0, top), ImVec2(x1, y1), fill);
+      continue;
+    }
     dl->AddRectFilled(ImVec2(x0, y0), ImVec2(x1, y1), fill);
-    if (!detailed) continue;
+    if (identities && item.subject < c.identity->size() && (*c.identity)[item.subject] != trace::kNone) {
+      const int pattern = identity_pattern((*c.identity)[item.subject]);
+      if (pattern > 0 && x1 - x0 >= 3.0f) paint_stripes(dl, ImVec2(x0, y0), ImVec2(x1, y1), pattern);
+    }
     if (x1 - x0 >= 4.0f && !item.folded()) {
       // A darker edge keeps pale states (awaiting, sleeping) visible on a washed-out projector.
       const Rgba f = rgba_of(fill);
@@ -71,15 +81,20 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
   }
 }
 
-void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, const LaneBox& box) {
+void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, std::uint32_t most, const LaneBox& box) {
   const float h = box.bottom - box.top;
-  const float y0 = box.bottom - h * 0.32f;
   const ImU32 fill = to_u32(state_colour(trace::SpanState::WaitingGil));
   for (const DrawItem& item : items) {
     const float x0 = box.left + static_cast<float>(item.x0);
     const float x1 = box.left + static_cast<float>(item.x1);
+    const float share = most > 1 ? std::min(1.0f, static_cast<float>(item.subject) / static_cast<float>(most)) : 1.0f;
+    const float y0 = box.bottom - 1 - std::max(3.0f, h * 0.4f * share);
+    if (item.coverage < 0.97f) {
+      dl->AddRectFilled(ImVec2(x0, box.bottom - 1 - std::max(1.0f, item.coverage * (box.bottom - 1 - y0))),
+                        ImVec2(x1, box.bottom - 1), fill);
+      continue;
+    }
     dl->AddRectFilled(ImVec2(x0, y0), ImVec2(x1, box.bottom - 1), fill);
-    if (!room_for_detail(dl)) continue;
     // Hatching in the band, so it reads as "waiting" even in grey-scale print.
     const float band = box.bottom - 1 - y0;
     for (float x = std::floor(x0 / 6) * 6; x < x1; x += 6) {
@@ -97,7 +112,9 @@ void paint_mark(ImDrawList* dl, MarkKind kind, float x, const LaneBox& box) {
   const float top = box.top + 1;
   switch (kind) {
     case MarkKind::DropRequest: {  // a downward arrow: "please drop it"
+      // Black outside, white inside: visible on vermillion, on white and on dark holders.
       const ImVec2 a(x - s, top), b(x + s, top), c(x, top + 1.6f * s);
+      dl->AddTriangle(a, b, c, IM_COL32(0, 0, 0, 255), 3.0f);
       dl->AddTriangleFilled(a, b, c, col);
       dl->AddTriangle(a, b, c, outline, 1.0f);
       break;
@@ -131,6 +148,73 @@ void paint_mark(ImDrawList* dl, MarkKind kind, float x, const LaneBox& box) {
     default:
       dl->AddLine(ImVec2(x, box.top + 2), ImVec2(x, box.bottom - 2), col, 1.0f);
       break;
+  }
+}
+
+void paint_stripes(ImDrawList* dl, ImVec2 a, ImVec2 b, int pattern) {
+  const float h = b.y - a.y;
+  const ImU32 ink = IM_COL32(255, 255, 255, 170);
+  dl->PushClipRect(a, b, true);
+  for (float x = std::floor(a.x / 7) * 7 - h; x < b.x; x += 7) {
+    if (pattern & 1) dl->AddLine(ImVec2(x, b.y), ImVec2(x + h, a.y), ink, 1.5f);
+    if (pattern & 2 || pattern > 2) dl->AddLine(ImVec2(x, a.y), ImVec2(x + h, b.y), ink, 1.5f);
+  }
+  dl->PopClipRect();
+}
+
+void paint_density(ImDrawList* dl, const LaneDensity& density, float lanes, const LaneBox& box) {
+  if (lanes <= 0) return;
+  const float pad = std::max(1.0f, (box.bottom - box.top) * 0.08f);
+  const float y1 = box.bottom - pad, h = y1 - (box.top + pad);
+  // Legend order, so the same states stack the same way in every column.
+  const auto& entries = legend_entries();
+  for (int c = 0; c < density.columns();) {
+    // Runs of columns with the same stack (to a tenth of a pixel) become one rectangle each.
+    std::array<float, trace::kSpanStateCount> tops{};
+    float y = y1;
+    for (const LegendEntry& e : entries) {
+      y -= h * std::min(1.0f, density.at(c, e.state) / lanes);
+      tops[static_cast<std::size_t>(e.state)] = y;
+    }
+    int end = c + 1;
+    while (end < density.columns()) {
+      float y2 = y1;
+      bool same = true;
+      for (const LegendEntry& e : entries) {
+        y2 -= h * std::min(1.0f, density.at(end, e.state) / lanes);
+        if (std::abs(y2 - tops[static_cast<std::size_t>(e.state)]) > 0.1f) {
+          same = false;
+          break;
+        }
+      }
+      if (!same) break;
+      ++end;
+    }
+    float below = y1;
+    for (const LegendEntry& e : entries) {
+      const float top = tops[static_cast<std::size_t>(e.state)];
+      if (below - top >= 0.05f) {
+        dl->AddRectFilled(ImVec2(box.left + static_cast<float>(c), top), ImVec2(box.left + static_cast<float>(end), below),
+                          to_u32(state_colour(e.state)));
+      }
+      below = top;
+    }
+    c = end;
+  }
+}
+
+void paint_counter(ImDrawList* dl, const LaneDensity& density, float max, ImU32 colour, const LaneBox& box) {
+  if (max <= 0) return;
+  const float y1 = box.bottom - 1, h = y1 - (box.top + 1);
+  for (int c = 0; c < density.columns();) {
+    const float v = std::min(1.0f, density.total(c) / max);
+    int end = c + 1;
+    while (end < density.columns() && std::abs(std::min(1.0f, density.total(end) / max) - v) * h < 0.1f) ++end;
+    if (v * h >= 0.05f) {
+      dl->AddRectFilled(ImVec2(box.left + static_cast<float>(c), y1 - std::max(1.0f, v * h)),
+                        ImVec2(box.left + static_cast<float>(end), y1), colour);
+    }
+    c = end;
   }
 }
 

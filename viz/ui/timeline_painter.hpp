@@ -7,6 +7,7 @@
 #include <imgui.h>
 
 #include "sim/trace/trace.hpp"
+#include "viz/lane_density.hpp"
 #include "viz/level_of_detail.hpp"
 #include "viz/time_ticks.hpp"
 
@@ -26,22 +27,25 @@ struct LaneColouring {
 
 ImU32 item_colour(const LaneColouring& c, trace::LaneKind kind, const DrawItem& item);
 
-/// Debian's Dear ImGui indexes a draw list's vertices with 16 bits and its OpenGL2 renderer
-/// cannot offset them, so a window's draw list must stay under 65,536 vertices. Past the
-/// detail budget, lanes are painted as plain filled spans (no outlines, labels, hatching or
-/// glyphs); past the hard budget, a lane is left empty rather than abort the viewer.
-inline constexpr unsigned kDetailVertexBudget = 36'000;
-inline constexpr unsigned kHardVertexBudget = 60'000;
-inline bool room_for_detail(const ImDrawList* dl) { return dl->_VtxCurrentIdx < kDetailVertexBudget; }
-inline bool room_for_lane(const ImDrawList* dl, std::size_t items) {
-  return dl->_VtxCurrentIdx + 4 * items < kHardVertexBudget;
-}
-
+/// Items fill the lane's height in proportion to their coverage: a column that was busy 3%
+/// of its time is a sliver at the bottom, not a solid bar. Threads past the eighth share
+/// a colour and are told apart by stripes (identity_pattern).
 void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane& lane,
                       const std::vector<DrawItem>& items, const LaneBox& box);
 
-/// A band at the bottom of a GIL lane where threads wait for it (subject = how many).
-void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, const LaneBox& box);
+/// Diagonal stripes over [a, b]: pattern 1 one way, 2 the other, 3 both.
+void paint_stripes(ImDrawList* dl, ImVec2 a, ImVec2 b, int pattern);
+
+/// An aggregate row: per pixel column, a stack of the states its lanes are in, scaled so
+/// all `lanes` fill the row.
+void paint_density(ImDrawList* dl, const LaneDensity& density, float lanes, const LaneBox& box);
+
+/// A counter strip: per pixel column, `value(c)` out of `max` as a filled graph.
+void paint_counter(ImDrawList* dl, const LaneDensity& density, float max, ImU32 colour, const LaneBox& box);
+
+/// A band at the bottom of a GIL lane where threads wait for it (subject = how many): a
+/// counter, as tall as the waiters out of `most` (one waiter of three: a third).
+void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, std::uint32_t most, const LaneBox& box);
 
 /// One mark glyph centred at x in the lane box.
 void paint_mark(ImDrawList* dl, trace::MarkKind kind, float x, const LaneBox& box);

@@ -1,0 +1,30 @@
+// Busy-machine honesty: how much CPU a measured run needed and how much it really got, so
+// that a run slowed by other programs is flagged instead of blamed on the model.
+#pragma once
+
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::real {
+
+/// CPU time used so far by this process and its reaped children, and the load average.
+struct CpuSnapshot {
+  Time own;
+  Time children;
+  double load_average = 0;  ///< 1-minute, from /proc/loadavg (0 when unreadable)
+  int runnable = 0;         ///< threads ready to run on the machine, this one included (/proc/stat)
+};
+
+CpuSnapshot take_cpu_snapshot();
+/// The same, with `runnable` the median of a few samples a millisecond apart, taken while
+/// only the calling thread of this process runs (just before a run starts).
+CpuSnapshot take_cpu_snapshot_before_run();
+
+/// CPU time `t`'s threads needed: at each instant, min(thread lanes computing (Running,
+/// Native or Pickling), t.cores), integrated over the run.
+Time cpu_needed(const trace::Trace& t);
+
+/// Fills t.cpu_check from the snapshots taken just before and just after the run on a
+/// machine with `machine_cpus` CPUs.
+void check_cpu(trace::Trace& t, const CpuSnapshot& before, const CpuSnapshot& after, int machine_cpus);
+
+}  // namespace gilsim::real

@@ -1,0 +1,48 @@
+// The one job plan: every job of a scenario with every duration drawn once, from the
+// scenario's seed alone. The model and the real executors both work on it, so a
+// prediction and a measurement are about the same jobs (docs/model.md, The engine).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+
+namespace gilsim::trace {
+class TraceBuilder;
+}
+
+namespace gilsim::scenario {
+
+struct PlannedStep {
+  StepKind kind = StepKind::Cpu;
+  StepKind offload_work = StepKind::Cpu;
+  Time duration;
+  std::uint32_t target = 0;  ///< acquire, release: the lock; increment: the counter
+  bool has_call = false;     ///< increment: `counter += f()`
+};
+
+struct PlannedJob {
+  std::uint32_t index = 0;           ///< trace job index
+  std::uint32_t template_index = 0;
+  std::string name;                  ///< "page 3", or "page" when there is one
+  std::vector<PlannedStep> steps;
+  std::int64_t arg_bytes = 0;
+  std::int64_t result_bytes = 0;
+};
+
+using JobPlan = std::vector<PlannedJob>;
+
+/// Templates in file order, then jobs 1..count, then steps: each duration drawn in that
+/// order from one generator seeded with scenario.seed.
+JobPlan plan_jobs(const Scenario& scenario);
+
+enum class WithDurations : bool { No, Yes };
+
+/// Registers the scenario's templates and the plan's jobs (with their drawn durations, unless
+/// the producer did not use them) in a trace, so job i of the plan is job i of the trace.
+void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder,
+                   WithDurations durations = WithDurations::Yes);
+
+}  // namespace gilsim::scenario

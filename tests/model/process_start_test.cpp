@@ -1,0 +1,50 @@
+// Starting worker processes the way CPython does (docs/model.md, P4): fork is a short call
+// in the parent, one after another; each child then readies itself on its own core.
+#include <doctest/doctest.h>
+
+#include "tests/model/model_fixtures.hpp"
+
+using namespace gilsim;
+using namespace gilsim::test;
+using trace::SpanState;
+
+TEST_CASE("fork costs the parent a little per worker; the children get ready in parallel") {
+  // Hand timeline, 4 cores, other costs zero: the parent forks worker 1 at 0-1 ms and
+  // worker 2 at 1-2 ms (os.fork() returns in the parent at once); worker 1 readies itself
+  // 1-4 ms, worker 2 2-5 ms, on their own cores. Each then runs one 10 ms job: 4-14, 5-15.
+  auto s = exact_scenario(4);
+  s.costs.fork_start = 1_ms;
+  s.costs.fork_child_start = 3_ms;
+  add_jobs(s, "crunch", 2, {cpu(10_ms)});
+  scenario::Run run;
+  run.executor = scenario::Executor::ProcessPool;
+  run.workers = 2;
+  run.chunksize = 1;
+  s.runs = {run};
+  const auto t = model::simulate(s, s.runs[0]);
+  CHECK(time_in(lane_named(t, "main"), SpanState::Starting) == 2_ms);
+  CHECK(time_in(lane_named(t, "worker 1"), SpanState::Starting) == 3_ms);
+  CHECK(time_in(lane_named(t, "worker 2"), SpanState::Starting) == 3_ms);
+  CHECK(t.jobs[0].begin == 4_ms);
+  CHECK(t.jobs[0].end == 14_ms);
+  CHECK(t.jobs[1].begin == 5_ms);
+  CHECK(t.jobs[1].end == 15_ms);
+}
+
+TEST_CASE("a Pool of twenty forked workers is ready far sooner than twenty serial starts") {
+  // The defaults on 2 cores: 20 forks of fork_start in the parent, one after another,
+  // and 20 children readying themselves on the two cores meanwhile; before, the parent
+  // paid 5 ms per worker (100 ms) and the children nothing.
+  scenario::Scenario s;
+  s.machine.cores = 2;
+  add_jobs(s, "tiny", 20, {cpu(10_us)});
+  scenario::Run run;
+  run.executor = scenario::Executor::ProcessPool;
+  run.workers = 20;
+  s.runs = {run};
+  const auto t = model::simulate(s, s.runs[0]);
+  const Time forking = time_in(lane_named(t, "main"), SpanState::Starting);
+  CHECK(forking >= 20 * s.costs.fork_start);
+  CHECK(forking <= 20 * s.costs.fork_start + 20 * s.machine.context_switch);  // children take its core now and then
+  CHECK(t.end < 30_ms);
+}

@@ -1,0 +1,96 @@
+// Busy-machine honesty: a measured run knows how much CPU it needed and how much it got,
+// and one that other programs starved of its cores says so.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <vector>
+
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "real_test_support.hpp"
+#include "sim/real/busy_loop.hpp"
+#include "sim/real/cpu_check.hpp"
+#include "sim/real/execute.hpp"
+
+using namespace gilsim;
+using namespace gilsim::real::testing;
+using trace::SpanState;
+
+namespace {
+
+trace::Span span(std::int64_t begin_ms, std::int64_t end_ms, SpanState state) {
+  trace::Span s;
+  s.begin = Time{begin_ms * 1'000'000};
+  s.end = Time{end_ms * 1'000'000};
+  s.state = state;
+  return s;
+}
+
+/// A child process that spins on the first CPU this process may use until it is killed.
+pid_t start_hog_on_first_cpu() {
+  cpu_set_t all;
+  CPU_ZERO(&all);
+  sched_getaffinity(0, sizeof(all), &all);
+  int first = 0;
+  while (first < CPU_SETSIZE && !CPU_ISSET(first, &all)) ++first;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(first, &one);
+    sched_setaffinity(0, sizeof(one), &one);
+    for (;;) real::spin(1'000'000);
+  }
+  return pid;
+}
+
+}  // namespace
+
+TEST_CASE("the CPU a run needed counts threads computing, at most one per core") {
+  // Hand timeline on 2 cores: T1 runs 0-10 ms; T2 runs 0-4, waits for the GIL 4-6, runs
+  // natively 6-10; T3 runs 2-8. Computing: 0-2 two, 2-4 three (two cores), 4-6 two, 6-8
+  // three (two cores), 8-10 two: 2 x 10 ms = 20 ms. Sleeping and waiting need nothing.
+  trace::Trace t;
+  t.cores = 2;
+  t.lanes.push_back(trace::Lane{"T1", trace::LaneKind::Thread, 0, {span(0, 10, SpanState::Running)}});
+  t.lanes.push_back(trace::Lane{"T2", trace::LaneKind::Thread, 0,
+                                {span(0, 4, SpanState::Running), span(4, 6, SpanState::WaitingGil),
+                                 span(6, 10, SpanState::Native)}});
+  t.lanes.push_back(trace::Lane{"T3", trace::LaneKind::Thread, 0,
+                                {span(2, 8, SpanState::Running), span(8, 30, SpanState::Sleeping)}});
+  t.lanes.push_back(trace::Lane{"GIL", trace::LaneKind::Gil, 0, {span(0, 10, SpanState::Held)}});
+  CHECK(real::cpu_needed(t) == Time{20'000'000});
+  t.cores = 4;
+  CHECK(real::cpu_needed(t) == Time{24'000'000});  // 2+6+4+6+4 core-ms
+}
+
+TEST_CASE("a measured run records the CPU it needed and got") {
+  auto s = make_scenario({make_job("crunch", 2, {cpu(Time{20'000'000})})}, 1);
+  const trace::Trace t = real::execute(s, make_run(scenario::Executor::Threads));
+  REQUIRE(t.cpu_check.checked);
+  CHECK(t.cpu_check.cpus == 1);
+  CHECK(t.cpu_check.needed >= Time{40'000'000});  // at least the work itself, on one core
+  CHECK(t.cpu_check.got > Time::zero());
+  CHECK(t.cpu_check.machine_cpus == real::available_cpus());
+}
+
+TEST_CASE("a run that other programs starve of its core is flagged") {
+  // Two spinning processes share the run's only CPU with it: the run gets about a third of
+  // the CPU time it shows as running, far below CpuCheck::kEnough.
+  auto s = make_scenario({make_job("crunch", 1, {cpu(Time{60'000'000})})}, 1);
+  std::vector<pid_t> hogs{start_hog_on_first_cpu(), start_hog_on_first_cpu()};
+  trace::Trace t;
+  try {
+    t = real::execute(s, make_run(scenario::Executor::Sequential));
+  } catch (...) {
+    for (pid_t p : hogs) kill(p, SIGKILL);
+    for (pid_t p : hogs) waitpid(p, nullptr, 0);
+    throw;
+  }
+  for (pid_t p : hogs) kill(p, SIGKILL);
+  for (pid_t p : hogs) waitpid(p, nullptr, 0);
+  CAPTURE(t.cpu_check.share());
+  CHECK(t.cpu_check.short_of_cpu());
+}

@@ -1,0 +1,190 @@
+// The viewer in front of a class: in presentation mode every run of every bundled lesson
+// shows its header and GIL lane inside the window, and dense runs draw every job-done dot
+// that has room (at least 2 px from the one before), checked on the frame's own layout.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "headless_viewer.hpp"
+#include "sim/scenario/loader.hpp"
+
+using namespace gilsim;
+using namespace gilsim::viz;
+using gilsim::viz::testing::HeadlessViewer;
+
+namespace {
+
+void present(HeadlessViewer& v, const std::filesystem::path& file) {
+  REQUIRE(v.app.session.open(file));
+  refresh_derived(v.app);
+  v.app.presentation = true;
+  v.app.fit_runs = true;
+  v.app.auto_presentation_scale = true;
+  for (int i = 0; i < 4; ++i) v.frame(0);
+}
+
+/// Whether `row` lies wholly inside the visible part of the timeline's lanes.
+bool on_screen(const TimelineFrame& t, const Row& row) {
+  return row.y - t.scroll >= -0.5f && row.y + row.height - t.scroll <= t.lanes_height + 0.5f;
+}
+
+}  // namespace
+
+TEST_CASE("presenting, every run's header and GIL lane fit the window, for every bundled lesson") {
+  for (const ImVec2 size : {ImVec2(1280, 720), ImVec2(1920, 1080)}) {
+    for (const auto& file : scenario::bundled_scenarios()) {
+      INFO(file.filename().string(), " at ", size.x, "x", size.y);
+      HeadlessViewer v(size);
+      present(v, file);
+      const TimelineFrame& t = v.app.timeline;
+      CHECK(t.lanes_top + t.lanes_height <= size.y);
+      const auto& runs = v.app.session.runs();
+      for (std::uint32_t r = 0; r < runs.size(); ++r) {
+        INFO("run ", runs[r].run_name);
+        const Row* header = t.layout.header(r);
+        REQUIRE(header);
+        CHECK(on_screen(t, *header));
+        if (runs[r].processes.empty() || runs[r].processes[0].gil_lane >= runs[r].lanes.size()) continue;
+        const Row* gil = t.layout.find(r, runs[r].processes[0].gil_lane);
+        REQUIRE(gil);
+        CHECK(on_screen(t, *gil));
+      }
+    }
+  }
+}
+
+namespace {
+
+/// For every lane row on screen: each job-done dot at least 2 px after the previous one
+/// is among the marks the frame drew. Returns how many dots that asked for.
+std::size_t check_dots_drawn(const HeadlessViewer& v, Time& latest) {
+  const TimelineFrame& t = v.app.timeline;
+  const auto& runs = v.app.session.runs();
+  const TimeView& view = v.app.view;
+  std::size_t required = 0;
+  for (const Row& row : t.layout.rows) {
+    if (row.kind != Row::Kind::Lane || !on_screen(t, row)) continue;
+    const trace::Trace& run = runs[row.run];
+    const auto& drawn = t.marks_drawn[row.run];
+    double previous_x = -1e18;
+    for (std::uint32_t m = 0; m < run.marks.size(); ++m) {
+      const trace::Mark& mark = run.marks[m];
+      if (mark.lane != row.lane || mark.kind != trace::MarkKind::JobEnd) continue;
+      const double x = view.x_of(mark.at);
+      const bool roomy = x - previous_x >= 2.0;  // from the dot before it on the lane
+      previous_x = x;
+      if (!roomy || x < 0 || x > view.width_px()) continue;
+      ++required;
+      latest = max(latest, mark.at);
+      INFO(run.run_name, " ", run.lanes[row.lane].name, " dot at ", mark.at.ns(), " ns");
+      CHECK(std::find(drawn.begin(), drawn.end(), m) != drawn.end());
+    }
+  }
+  return required;
+}
+
+}  // namespace
+
+TEST_CASE("every job-done dot with room is drawn: lesson 11, and a thread pool 1250 s long") {
+  const std::filesystem::path lessons = std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios";
+  SUBCASE("lesson 11, every run open") {
+    HeadlessViewer v(ImVec2(1600, 2000));
+    REQUIRE(v.app.session.open(lessons / "11-old-gil.toml"));
+    refresh_derived(v.app);
+    for (int i = 0; i < 3; ++i) v.frame(0);
+    Time latest;
+    CHECK(check_dots_drawn(v, latest) >= 4);
+  }
+  SUBCASE("lesson 03's thread pool, focused") {
+    HeadlessViewer v(ImVec2(1600, 2000));
+    REQUIRE(v.app.session.open(lessons / "03-ten-thousand-connections.toml"));
+    refresh_derived(v.app);
+    const auto& runs = v.app.session.runs();
+    std::uint32_t pool = 0;
+    while (pool < runs.size() && runs[pool].executor != "thread_pool") ++pool;
+    REQUIRE(pool < runs.size());
+    REQUIRE(runs[pool].end > Time::from_seconds(1000));
+    v.app.focus = pool;
+    // Whole: each worker ends a job about every second, a pixel apart, so most dots fold,
+    // and the lanes say how many.
+    for (int i = 0; i < 3; ++i) v.frame(0);
+    Time latest;
+    check_dots_drawn(v, latest);
+    CHECK(v.app.timeline.marks_folded > 1000);
+    // The last 350 s: the dots are 2 px apart or more, and every one of them is drawn.
+    v.app.fit_range = std::make_pair(Time::from_seconds(900), runs[pool].end);
+    v.app.fit_pending = true;
+    for (int i = 0; i < 3; ++i) v.frame(0);
+    CHECK(check_dots_drawn(v, latest) > 1000);
+    CHECK(latest > Time::from_seconds(1200));  // dots all the way, not only the first 470 s
+  }
+}
+
+TEST_CASE("a click on a run's header collapses it; a double-click focuses it; F fits them all again") {
+  HeadlessViewer v;
+  REQUIRE(v.open());
+  ImGuiIO& io = ImGui::GetIO();
+  const auto header_at = [&](std::uint32_t run) {
+    const Row* h = v.app.timeline.layout.header(run);
+    REQUIRE(h);
+    return ImVec2(v.app.timeline_rect[0] + 20, v.app.timeline.lanes_top + h->y - v.app.timeline.scroll + h->height * 0.5f);
+  };
+  const auto click_header = [&](std::uint32_t run) {
+    v.click(header_at(run));
+    v.frame(1.0);  // the new rows are laid out, and the next click is no double-click
+  };
+  click_header(1);
+  REQUIRE(v.app.folding.size() == v.app.session.runs().size());
+  CHECK(v.app.folding[1].collapsed);
+  CHECK(!v.app.fit_runs);
+  CHECK(v.app.timeline.layout.find(1, v.app.session.runs()[1].processes[0].gil_lane) == v.app.timeline.layout.header(1));
+  click_header(1);
+  CHECK(!v.app.folding[1].collapsed);
+  // A double-click: two clicks in quick succession.
+  io.MousePos = header_at(2);
+  for (int i = 0; i < 2; ++i) {
+    io.MouseDown[0] = true;
+    v.frame();
+    io.MouseDown[0] = false;
+    v.frame();
+  }
+  CHECK(v.app.focus == 2u);
+  v.frame();
+  for (std::uint32_t r = 0; r < v.app.session.runs().size(); ++r) {
+    CHECK((v.app.timeline.layout.header(r)->lane != trace::kNone) == (r != 2));  // only run 2 open
+  }
+  v.press(ui::kKeyF);
+  CHECK(!v.app.focus);
+  CHECK(v.app.fit_runs);
+}
+
+TEST_CASE("a click on a folded row's name shows each lane; a click on one of their names folds them") {
+  HeadlessViewer v;
+  REQUIRE(v.open(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios/03-ten-thousand-connections.toml"));
+  const auto row_of = [&](Row::Kind kind) -> const Row* {
+    for (const Row& r : v.app.timeline.layout.rows) {
+      if (r.kind == kind) return &r;
+    }
+    return nullptr;
+  };
+  const auto label_at = [&](const Row& r) {
+    return ImVec2(v.app.timeline_rect[0] + 20, v.app.timeline.lanes_top + r.y - v.app.timeline.scroll + r.height * 0.5f);
+  };
+  const Row* group = row_of(Row::Kind::Group);
+  REQUIRE(group);
+  const std::uint32_t run = group->run, g = group->group;
+  CHECK(v.app.runs[run].groups[g].label == "10000 tasks");
+  v.click(label_at(*group));
+  v.frame(1.0);
+  REQUIRE(run < v.app.folding.size());
+  CHECK(v.app.folding[run].group_expanded(g));
+  CHECK(row_of(Row::Kind::Group) == nullptr);  // the asyncio run's tasks now have a row each
+  const trace::LaneId first_task = v.app.runs[run].groups[g].hidden.front();
+  const Row* task = v.app.timeline.layout.find(run, first_task);
+  REQUIRE(task);
+  v.click(label_at(*task));
+  v.frame(1.0);
+  CHECK(!v.app.folding[run].group_expanded(g));
+  CHECK(row_of(Row::Kind::Group) != nullptr);
+}

@@ -1,0 +1,65 @@
+// Drop request -> drop -> new holder, and why the new holder won.
+#include <doctest/doctest.h>
+
+#include "fake_runs.hpp"
+#include "viz/handoff_links.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using namespace gilsim::viz;
+
+TEST_CASE("each drop request links to the holder's drop and to the thread that took the GIL") {
+  const trace::Trace t = viz::testing::two_threads();
+  const auto links = handoff_links(t);
+  REQUIRE(links.size() == 2);
+  // T2 asks T1 at 6 ms; T1 drops at 6.5 ms at a check point and T2, the only waiter, takes it.
+  CHECK(links[0].asker == 4);
+  CHECK(links[0].holder == 3);
+  CHECK(links[0].asked == 6_ms);
+  CHECK(links[0].dropped == 6500_us);
+  CHECK(links[0].taker == 4);
+  CHECK(links[0].taken == 6500_us);
+  CHECK(links[0].waiters == 1);
+  CHECK(links[0].why == HandoffLink::Why::Asker);
+  CHECK(links[0].switch_mark != trace::kNone);
+  CHECK(link_of_switch(links, links[0].switch_mark) == &links[0]);
+  CHECK(why_text(t, links[0]) == "T2 asked and was the only waiter");
+  // T1 asks T2 at 11.5 ms; T2 releases it for I/O at 12 ms (no forced switch) and T1 takes it.
+  CHECK(links[1].dropped == 12_ms);
+  CHECK(links[1].taker == 3);
+  CHECK(links[1].switch_mark == trace::kNone);
+}
+
+TEST_CASE("a thread that was not waiting and takes the GIL has barged in") {
+  trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 2, 5_ms);
+  const auto [gil, t1, t2] = viz::testing::start_gil_pair(b, 0_ms);
+  const auto t3 = b.add_lane("T3", trace::LaneKind::Thread, 0);
+  b.set_state(t3, 0_ms, trace::SpanState::BlockedIo);
+  b.mark(5_ms, trace::MarkKind::DropRequest, t2, t1, (5_ms).ns());
+  b.mark(6_ms, trace::MarkKind::ForcedSwitch, t1, t2, 0);
+  b.set_state(t1, 6_ms, trace::SpanState::WaitingGil);
+  b.set_state(t3, 6_ms, trace::SpanState::Running);  // back from I/O at the drop: grabs it
+  b.set_state(gil, 6_ms, trace::SpanState::Held, t3);
+  const trace::Trace t = b.finish(10_ms);
+  const auto links = handoff_links(t);
+  REQUIRE(links.size() == 1);
+  CHECK(links[0].taker == t3);
+  CHECK(links[0].why == HandoffLink::Why::Barged);
+  CHECK(why_text(t, links[0]).find("T3 took it, not T2 who asked") == 0);
+}
+
+TEST_CASE("a holder that drops the GIL at the very instant of the request is linked too") {
+  trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 2, 5_ms);
+  const auto [gil, t1, t2] = viz::testing::start_gil_pair(b, 0_ms);
+  b.mark(5_ms, trace::MarkKind::DropRequest, t2, t1, (5_ms).ns());
+  b.mark(5_ms, trace::MarkKind::ForcedSwitch, t1, t2, 0);
+  b.set_state(t1, 5_ms, trace::SpanState::WaitingGil);
+  b.set_state(t2, 5_ms, trace::SpanState::Running);
+  b.set_state(gil, 5_ms, trace::SpanState::Held, t2);
+  const trace::Trace t = b.finish(10_ms);
+  const auto links = handoff_links(t);
+  REQUIRE(links.size() == 1);
+  CHECK(links[0].dropped == 5_ms);
+  CHECK(links[0].taker == t2);
+  CHECK(links[0].why == HandoffLink::Why::Asker);
+}

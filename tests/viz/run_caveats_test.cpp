@@ -1,0 +1,42 @@
+// A measured run's header says when a busy machine slowed it, so a class does not read its
+// error as the model's.
+#include <doctest/doctest.h>
+
+#include "viz/run_caveats.hpp"
+
+using namespace gilsim;
+
+namespace {
+trace::Trace measured_run(Time needed, Time got, int others_runnable) {
+  trace::Trace run;
+  run.origin = trace::Origin::Measured;
+  run.cpu_check.checked = true;
+  run.cpu_check.cpus = 2;
+  run.cpu_check.machine_cpus = 2;
+  run.cpu_check.needed = needed;
+  run.cpu_check.got = got;
+  run.cpu_check.others_runnable = others_runnable;
+  return run;
+}
+}  // namespace
+
+TEST_CASE("a measured run's header flags a busy machine, never a simulated or well-fed run") {
+  SUBCASE("a run that got a third of the CPU it needed") {
+    const auto caveat = viz::measurement_caveat(measured_run(Time{300'000'000}, Time{100'000'000}, 0));
+    REQUIRE(caveat);
+    CHECK(*caveat == "busy machine: got 33% of the CPU it needed; not scored");
+  }
+  SUBCASE("a run that started with other threads ready on every CPU") {
+    const auto caveat = viz::measurement_caveat(measured_run(Time{300'000'000}, Time{300'000'000}, 2));
+    REQUIRE(caveat);
+    CHECK(*caveat == "busy machine: 2 other threads were ready as it started; not scored");
+  }
+  SUBCASE("a run that got what it needed") {
+    CHECK_FALSE(viz::measurement_caveat(measured_run(Time{300'000'000}, Time{290'000'000}, 0)));
+  }
+  SUBCASE("a simulated run") {
+    trace::Trace run = measured_run(Time{300'000'000}, Time{100'000'000}, 0);
+    run.origin = trace::Origin::Simulated;
+    CHECK_FALSE(viz::measurement_caveat(run));
+  }
+}

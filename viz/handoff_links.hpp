@@ -1,0 +1,42 @@
+// Cause and effect at a GIL hand-off: who asked the holder to drop the GIL (drop request),
+// when the holder dropped it (forced switch), who then took it, and why that thread won:
+// the asker itself, another waiter the OS woke at random, or a thread that barged in.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::viz {
+
+struct HandoffLink {
+  enum class Why : std::uint8_t {
+    Asker,         ///< the thread that asked took it
+    OtherWaiter,   ///< the OS woke another waiter (it picks one, no FIFO order)
+    Barged,        ///< a thread that was not waiting (back from I/O, a sleep) took the free GIL first
+    NotYet,        ///< nobody took the GIL after the holder (the run ended first)
+  };
+  Time asked;
+  trace::LaneId asker = trace::kNone;
+  trace::LaneId holder = trace::kNone;
+  Time dropped = Time::max();          ///< when the holder's hold ended (forced switch or release)
+  trace::LaneId taker = trace::kNone;
+  Time taken = Time::max();            ///< when the taker's hold of the GIL began
+  int waiters = 0;                     ///< threads waiting for the GIL just before the drop
+  Why why = Why::NotYet;
+  std::uint32_t request_mark = trace::kNone;
+  std::uint32_t switch_mark = trace::kNone;  ///< the forced switch at the drop, if it was one
+};
+
+/// Every drop request of the run with its drop and new holder, in request order.
+std::vector<HandoffLink> handoff_links(const trace::Trace& run);
+
+/// Why the new holder won, in a sentence: "T2 asked and took it", "T3 took it, not T2 who
+/// asked: the drop wakes one of the 3 waiters, chosen by the OS".
+std::string why_text(const trace::Trace& run, const HandoffLink& link);
+
+/// The link whose forced switch is `mark`, or nullptr.
+const HandoffLink* link_of_switch(const std::vector<HandoffLink>& links, std::uint32_t mark);
+
+}  // namespace gilsim::viz

@@ -1,0 +1,30 @@
+// Header caveats and the shared axis's end; see run_caveats.hpp.
+#include "viz/run_caveats.hpp"
+
+#include <fmt/format.h>
+
+namespace gilsim::viz {
+
+std::optional<std::string> measurement_caveat(const trace::Trace& run) {
+  if (run.origin != trace::Origin::Measured || !run.cpu_check.short_of_cpu()) return std::nullopt;
+  const trace::CpuCheck& c = run.cpu_check;
+  if (c.crowded() && c.share() >= trace::CpuCheck::kEnough) {
+    return fmt::format("busy machine: {} other threads were ready as it started; not scored", c.others_runnable);
+  }
+  return fmt::format("busy machine: got {:.0f}% of the CPU it needed; not scored", 100.0 * c.share());
+}
+
+Time axis_end(const std::vector<trace::Trace>& runs, bool clip_measured) {
+  Time all = Time::zero(), simulated = Time::zero();
+  bool any_simulated = false;
+  for (const trace::Trace& r : runs) {
+    all = max(all, r.end);
+    if (r.origin == trace::Origin::Simulated) {
+      simulated = max(simulated, r.end);
+      any_simulated = true;
+    }
+  }
+  return clip_measured && any_simulated ? simulated : all;
+}
+
+}  // namespace gilsim::viz

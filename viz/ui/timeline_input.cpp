@@ -1,0 +1,149 @@
+// Mouse input on the timeline's rows; see timeline_input.hpp.
+#include "viz/ui/timeline_input.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "viz/hit_test.hpp"
+#include "viz/level_of_detail.hpp"
+#include "viz/ui/panels.hpp"
+
+namespace gilsim::viz::ui {
+
+namespace {
+
+constexpr float kWheelZoom = 1.25f;
+
+/// The group of `run` that `lane` belongs to and that is expanded, or kNone.
+std::uint32_t expanded_group_of(const AppState& app, const std::vector<RunFolding>& folding, std::uint32_t run,
+                                trace::LaneId lane) {
+  const auto& groups = app.runs[run].groups;
+  for (std::uint32_t g = 0; g < groups.size(); ++g) {
+    if (run >= folding.size() || !folding[run].group_expanded(g)) continue;
+    for (trace::LaneId l : groups[g].hidden) {
+      if (l == lane) return g;
+    }
+  }
+  return trace::kNone;
+}
+
+void set_group(AppState& app, const std::vector<RunFolding>& shown, std::uint32_t run, std::uint32_t group,
+               bool expanded) {
+  app.folding = shown;
+  app.folding.resize(app.session.runs().size());
+  auto& flags = app.folding[run].expanded_groups;
+  if (flags.size() <= group) flags.resize(group + 1, 0);
+  flags[group] = expanded ? 1 : 0;
+}
+
+void tooltip(const AppState& app, std::optional<std::size_t> mark, std::uint32_t mark_run) {
+  const auto& runs = app.session.runs();
+  if (mark) {
+    ImGui::BeginTooltip();
+    const trace::Trace& run = runs[mark_run];
+    const trace::Mark& m = run.marks[*mark];
+    ImGui::TextUnformatted(fmt::format("{} at {}", trace::to_string(m.kind), m.at).c_str());
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+    ImGui::TextUnformatted(trace::describe(run, m).c_str());
+    if (const HandoffLink* link = link_of_switch(app.runs[mark_run].handoffs, static_cast<std::uint32_t>(*mark))) {
+      ImGui::TextUnformatted(why_text(run, *link).c_str());
+    }
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  } else if (app.hovered) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+    ImGui::TextUnformatted(describe_span_detail(runs[app.hovered->run], app.hovered->lane, app.hovered->span).c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+}
+
+}  // namespace
+
+void toggle_run(AppState& app, const std::vector<RunFolding>& shown, std::uint32_t run) {
+  app.folding = shown;
+  app.folding.resize(app.session.runs().size());
+  app.folding[run].collapsed = !app.folding[run].collapsed;
+  app.fit_runs = false;
+  app.focus.reset();
+}
+
+void toggle_focus(AppState& app, std::uint32_t run) {
+  if (app.focus == run) {
+    app.focus.reset();
+    app.fit_runs = true;
+  } else {
+    app.focus = run;
+  }
+}
+
+void handle_timeline_input(AppState& app, const TimelineInput& in) {
+  const auto& runs = app.session.runs();
+  ImGuiIO& io = ImGui::GetIO();
+  const float scale = app.ui_scale;
+  const float scroll = ImGui::GetScrollY();
+  if (in.hovered && io.MouseWheel != 0) {
+    if (io.KeyShift) {
+      ImGui::SetScrollY(scroll - io.MouseWheel * app.layout.lane_height * 3);
+    } else {
+      app.view.zoom_around(io.MousePos.x - in.lanes_left, std::pow(kWheelZoom, io.MouseWheel));
+      app.follow_playhead = false;
+    }
+  }
+  if (in.active) {
+    for (int button = 0; button < 3; ++button) {
+      if (ImGui::IsMouseDragging(button, 3.0f)) {
+        app.view.pan_px(io.MouseDelta.x);
+        ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+        app.follow_playhead = false;
+        ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeAll);
+        break;
+      }
+    }
+  }
+  app.hovered.reset();
+  std::optional<std::size_t> hovered_mark;
+  std::uint32_t hovered_mark_run = 0;
+  const Row* row = in.hovered ? in.layout.row_at(io.MousePos.y - in.content.y) : nullptr;
+  const bool on_label = io.MousePos.x < in.lanes_left;
+  // A collapsed run's header shows its GIL lane: hovering there is hovering the lane.
+  const bool lane_under_mouse = row && row->lane != trace::kNone && !on_label;
+  const bool header_click = row && row->kind == Row::Kind::RunHeader && !lane_under_mouse;
+  if (lane_under_mouse) {
+    const trace::Trace& run = runs[row->run];
+    const double mx = io.MousePos.x - in.lanes_left;
+    hovered_mark = mark_near(run, row->lane, app.view, mx, 5.0 * scale);
+    hovered_mark_run = row->run;
+    if (hovered_mark && !has_glyph(run.marks[*hovered_mark].kind)) hovered_mark.reset();
+    if (auto s = span_near(run.lanes[row->lane].spans, app.view, mx, 3.0)) app.hovered = SpanRef{row->run, row->lane, *s};
+  }
+  const bool clickable = row && (header_click || row->kind == Row::Kind::Group ||
+                                 (on_label && row->kind == Row::Kind::Lane &&
+                                  expanded_group_of(app, in.folding, row->run, row->lane) != trace::kNone));
+  if (clickable) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  if (in.hovered && ImGui::IsMouseReleased(ImGuiMouseButton_Left)) {
+    // A click without a drag: fold or unfold what is under the mouse, or select a span.
+    const ImVec2 from = io.MouseClickedPos[0];
+    if (std::abs(io.MousePos.x - from.x) + std::abs(io.MousePos.y - from.y) < 3.0f) {
+      if (header_click) {
+        if (io.MouseClickedLastCount[0] >= 2) {
+          toggle_focus(app, row->run);  // the first click folded it; focus decides anyway
+        } else {
+          toggle_run(app, in.folding, row->run);
+        }
+      } else if (row && row->kind == Row::Kind::Group) {
+        set_group(app, in.folding, row->run, row->group, true);
+        app.fit_runs = false;
+      } else if (clickable) {
+        set_group(app, in.folding, row->run, expanded_group_of(app, in.folding, row->run, row->lane), false);
+      } else {
+        app.selected = app.hovered;
+      }
+    }
+  }
+  if (in.hovered && !in.active) tooltip(app, hovered_mark, hovered_mark_run);
+}
+
+}  // namespace gilsim::viz::ui

@@ -1,0 +1,247 @@
+// The timeline's row items: run headers, lanes (spans, contention, marks), folded groups
+// and busy-cores strips.
+#include "viz/ui/timeline_rows.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "viz/palette.hpp"
+#include "viz/run_caveats.hpp"
+#include "viz/ui/theme.hpp"
+
+namespace gilsim::viz::ui {
+
+using trace::LaneKind;
+
+namespace {
+
+constexpr ImU32 kLabelText = IM_COL32(15, 15, 15, 255);
+constexpr ImU32 kGrid = IM_COL32(225, 225, 225, 255);
+constexpr ImU32 kBusyCores = IM_COL32(70, 90, 120, 255);
+
+/// A note on a white pill at the right end of a row.
+void note_at_right(ImDrawList* dl, const std::string& text, float right, float y0, float y1) {
+  const float size = ImGui::GetFontSize() * 0.8f;
+  const ImVec2 t = ImGui::GetFont()->CalcTextSizeA(size, 1e9f, 0, text.c_str());
+  const float h = y1 - y0;
+  const ImVec2 a(right - t.x - 10, y0 + (h - t.y) * 0.5f - 1), b(right - 2, y0 + (h + t.y) * 0.5f + 1);
+  dl->AddRectFilled(a, b, IM_COL32(255, 255, 255, 235), 3.0f);
+  dl->AddRect(a, b, IM_COL32(90, 90, 90, 255), 3.0f);
+  dl->AddText(ImGui::GetFont(), size, ImVec2(a.x + 4, a.y + 1), IM_COL32(20, 20, 20, 255), text.c_str());
+}
+
+}  // namespace
+
+std::string folded_marks_note(std::size_t folded) {
+  return fmt::format("{} mark{} folded: zoom in", folded, folded == 1 ? "" : "s");
+}
+
+void TimelineRows::draw(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, RowStats& stats) {
+  const float y1 = y0 + row.height;
+  const bool collapsed = row.run < ctx.folding.size() && ctx.folding[row.run].collapsed;
+  if (row.kind == Row::Kind::RunHeader && !collapsed) {
+    draw_header(dl, ctx, row, ImVec2(ctx.label_left, y0), ImVec2(ctx.right, y1));
+    return;
+  }
+  if (row.kind == Row::Kind::RunHeader) {
+    draw_summary(dl, ctx, row, y0, y1, stats);
+    return;
+  }
+  dl->AddLine(ImVec2(ctx.label_left, y1 - 0.5f), ImVec2(ctx.right, y1 - 0.5f), kGrid);
+  draw_label(dl, ctx, row, ImVec2(ctx.label_left, y0), ImVec2(ctx.lanes_left, y1));
+  const LaneBox box{ctx.lanes_left, y0, ctx.right, y1};
+  dl->PushClipRect(ImVec2(box.left, y0), ImVec2(box.right, y1), true);
+  switch (row.kind) {
+    case Row::Kind::Lane: draw_lane(dl, ctx, row, box, stats); break;
+    case Row::Kind::Group: draw_group(dl, ctx, row, box); break;
+    case Row::Kind::BusyCores: draw_busy_cores(dl, ctx, row, box); break;
+    case Row::Kind::RunHeader: break;
+  }
+  dl->PopClipRect();
+}
+
+void TimelineRows::draw_folded_note(ImDrawList* dl, const TimelineContext& ctx, const Row& header, float y0,
+                                    const RowStats& stats) {
+  if (header.run >= stats.folded_by_run.size() || stats.folded_by_run[header.run] == 0) return;
+  note_at_right(dl, folded_marks_note(stats.folded_by_run[header.run]), ctx.right, y0, y0 + header.height);
+}
+
+void TimelineRows::draw_header(ImDrawList* dl, const TimelineContext& ctx, const Row& row, ImVec2 a, ImVec2 b) {
+  const trace::Trace& run = ctx.runs[row.run];
+  const bool measured = run.origin == trace::Origin::Measured;
+  const bool collapsed = row.run < ctx.folding.size() && ctx.folding[row.run].collapsed;
+  dl->AddRectFilled(a, b, measured ? IM_COL32(245, 232, 218, 255) : IM_COL32(225, 230, 240, 255));
+  dl->AddLine(ImVec2(a.x, a.y), ImVec2(b.x, a.y), IM_COL32(120, 120, 140, 255), 1.0f);
+  const float f = ImGui::GetFontSize();
+  const float ty = a.y + (b.y - a.y - f) * 0.5f;
+  // A triangle says the header folds: pointing right when collapsed, down when open.
+  const float s = f * 0.3f, cx = a.x + 6 + s, cy = a.y + (b.y - a.y) * 0.5f;
+  if (collapsed) {
+    dl->AddTriangleFilled(ImVec2(cx - s * 0.6f, cy - s), ImVec2(cx - s * 0.6f, cy + s), ImVec2(cx + s, cy),
+                          IM_COL32(40, 40, 60, 255));
+  } else {
+    dl->AddTriangleFilled(ImVec2(cx - s, cy - s * 0.6f), ImVec2(cx + s, cy - s * 0.6f), ImVec2(cx, cy + s),
+                          IM_COL32(40, 40, 60, 255));
+  }
+  float x = a.x + 6 + 2 * s + 6;
+  const ImVec4 clip(a.x, a.y, b.x - 2, b.y);
+  const std::string& name = run.run_name;
+  dl->AddText(bold_font(), f, ImVec2(x, ty), IM_COL32(0, 0, 0, 255), name.c_str(), nullptr, 0.0f, &clip);
+  x += bold_font()->CalcTextSizeA(f, 1e9f, 0, name.c_str()).x + f * 0.8f;
+  const int idle = idle_cores(run);
+  const std::string by = !measured                ? std::string()
+                         : run.measured_by.empty() ? std::string(" (measured)")
+                                                   : fmt::format(", {} (measured)", run.measured_by);
+  const bool finished = ctx.index[row.run].metrics.finished();
+  std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  {} at {}", run.executor, by, run.gil_mode, run.cores,
+                                 run.cores == 1 ? "" : "s", idle > 0 ? fmt::format(" ({} never used)", idle) : std::string(),
+                                 finished ? "done" : "stopped (jobs unfinished)", run.end);
+  if (run.end > ctx.axis_end) what += " (past the axis)";
+  dl->AddText(nullptr, 0.0f, ImVec2(x, ty), IM_COL32(50, 50, 60, 255), what.c_str(), nullptr, 0.0f, &clip);
+  x += ImGui::CalcTextSize(what.c_str()).x;
+  if (row.run < ctx.prediction_errors.size() && ctx.prediction_errors[row.run]) {
+    const double error = *ctx.prediction_errors[row.run];
+    const std::uint32_t p = ctx.index[row.run].predicted_by;
+    const std::string versus = fmt::format("  -  predicted {}, {:.1f}% {} the measurement",
+                                           ctx.index[p].metrics.makespan, 100.0 * std::abs(error),
+                                           error < 0 ? "below" : "above");
+    dl->AddText(nullptr, 0.0f, ImVec2(x, ty), IM_COL32(170, 60, 0, 255), versus.c_str(), nullptr, 0.0f, &clip);
+    x += ImGui::CalcTextSize(versus.c_str()).x;
+  }
+  if (const auto caveat = measurement_caveat(run)) {
+    const std::string text = "  -  " + *caveat;
+    dl->AddText(bold_font(), f, ImVec2(x, ty), IM_COL32(190, 20, 20, 255), text.c_str(), nullptr, 0.0f, &clip);
+  }
+}
+
+void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, float y1,
+                                RowStats& stats) {
+  const trace::Trace& run = ctx.runs[row.run];
+  const bool measured = run.origin == trace::Origin::Measured;
+  dl->AddRectFilled(ImVec2(ctx.label_left, y0), ImVec2(ctx.lanes_left, y1),
+                    measured ? IM_COL32(245, 232, 218, 255) : IM_COL32(225, 230, 240, 255));
+  dl->AddLine(ImVec2(ctx.label_left, y0), ImVec2(ctx.right, y0), IM_COL32(120, 120, 140, 255), 1.0f);
+  const float f = ImGui::GetFontSize();
+  const float s = f * 0.3f, cx = ctx.label_left + 6 + s, cy = (y0 + y1) * 0.5f;
+  dl->AddTriangleFilled(ImVec2(cx - s * 0.6f, cy - s), ImVec2(cx - s * 0.6f, cy + s), ImVec2(cx + s, cy),
+                        IM_COL32(40, 40, 60, 255));
+  const ImVec4 clip(ctx.label_left, y0, ctx.lanes_left - 2, y1);
+  const std::string name = run_label(run);
+  dl->AddText(bold_font(), f, ImVec2(cx + s + 6, y0 + (y1 - y0 - f) * 0.5f), IM_COL32(0, 0, 0, 255), name.c_str(),
+              nullptr, 0.0f, &clip);
+  const LaneBox box{ctx.lanes_left, y0, ctx.right, y1};
+  dl->PushClipRect(ImVec2(box.left, y0), ImVec2(box.right, y1), true);
+  if (row.lane != trace::kNone) draw_lane(dl, ctx, row, box, stats);
+  // The run's figures just after its end, or at the right edge when the run fills the view.
+  std::string what = fmt::format("GIL {}, {} core{}, {} at {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s",
+                                 ctx.index[row.run].metrics.finished() ? "done" : "stopped", run.end);
+  if (const auto caveat = measurement_caveat(run)) what += ", " + *caveat;
+  const float w = ImGui::GetFont()->CalcTextSizeA(f * 0.8f, 1e9f, 0, what.c_str()).x;
+  const float end_x = box.left + static_cast<float>(ctx.view.x_of(run.end)) + 8;
+  if (end_x + w + 4 < box.right && end_x > box.left) {
+    dl->AddText(ImGui::GetFont(), f * 0.8f, ImVec2(end_x, y0 + (y1 - y0 - f * 0.8f) * 0.5f), IM_COL32(50, 50, 60, 255),
+                what.c_str());
+  } else {
+    note_at_right(dl, what, box.right, y0, y1);
+  }
+  dl->PopClipRect();
+}
+
+void TimelineRows::draw_label(ImDrawList* dl, const TimelineContext& ctx, const Row& row, ImVec2 a, ImVec2 b) {
+  const float h = b.y - a.y;
+  const float f = ImGui::GetFontSize();
+  const float text_h = std::min(f, h + 1);
+  const float ty = a.y + (h - text_h) * 0.5f;
+  const ImVec4 clip(a.x, a.y, b.x - 2, b.y);
+  float x = a.x + 6;
+  if (row.kind == Row::Kind::BusyCores) {
+    const std::string text = fmt::format("cores busy (of {})", ctx.runs[row.run].cores);
+    dl->AddText(ImGui::GetFont(), text_h, ImVec2(x, ty), IM_COL32(60, 60, 80, 255), text.c_str(), nullptr, 0.0f, &clip);
+    return;
+  }
+  if (row.kind == Row::Kind::Group) {
+    const LaneGroup& g = ctx.index[row.run].groups[row.group];
+    const std::string text = "+ " + g.label;
+    dl->AddText(bold_font(), text_h, ImVec2(x, ty), kLabelText, text.c_str(), nullptr, 0.0f, &clip);
+    return;
+  }
+  const trace::Trace& run = ctx.runs[row.run];
+  const trace::Lane& lane = run.lanes[row.lane];
+  if (lane.kind == LaneKind::Task) x += h * 0.6f;  // tasks sit under their loop's thread
+  const std::uint32_t ordinal = ctx.index[row.run].identity[row.lane];
+  if (ordinal != trace::kNone) {
+    const float s = h * 0.55f;
+    const ImVec2 p0(x, a.y + (h - s) * 0.5f), p1(x + s, a.y + (h + s) * 0.5f);
+    dl->AddRectFilled(p0, p1, to_u32(identity_colour(ordinal)), 2.0f);
+    if (identity_pattern(ordinal) > 0) paint_stripes(dl, p0, p1, identity_pattern(ordinal));
+    x += s + 5;
+  }
+  ImFont* font = lane.kind == LaneKind::Gil ? bold_font() : ImGui::GetFont();
+  dl->AddText(font, text_h, ImVec2(x, ty), kLabelText, ctx.index[row.run].lane_labels[row.lane].c_str(), nullptr,
+              0.0f, &clip);
+}
+
+void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box,
+                             RowStats& stats) {
+  const trace::Trace& run = ctx.runs[row.run];
+  const RunIndex& index = ctx.index[row.run];
+  const trace::Lane& lane = run.lanes[row.lane];
+  if (lane.kind == LaneKind::Gil) dl->AddRectFilled(ImVec2(box.left, box.top), ImVec2(box.right, box.bottom), IM_COL32(246, 246, 240, 255));
+  items_.clear();
+  build_draw_items(lane.spans, ctx.view, items_, {}, index.covered_prefix[row.lane]);
+  paint_lane_items(dl, LaneColouring{&run, &index.identity}, lane, items_, box);
+  if (lane.kind == LaneKind::Gil) {
+    for (const GilContention& c : index.contention) {
+      if (c.process != lane.process) continue;
+      items_.clear();
+      build_draw_items(c.spans, ctx.view, items_);
+      paint_contention(dl, items_, c.most_waiters, box);
+    }
+  }
+  if (ctx.selected && ctx.selected->run == row.run && ctx.selected->lane == row.lane) {
+    const trace::Span& s = lane.spans[ctx.selected->span];
+    const float x0 = box.left + static_cast<float>(ctx.view.x_of(s.begin));
+    const float x1 = box.left + static_cast<float>(ctx.view.x_of(s.end));
+    dl->AddRect(ImVec2(x0 - 1, box.top), ImVec2(std::max(x1, x0 + 2) + 1, box.bottom), IM_COL32(0, 0, 0, 255), 0, 0, 2.5f);
+  }
+  if (!ctx.show_marks) return;
+  // Job-done dots: every one at least 2 px from the one before is drawn. Other glyphs are
+  // bigger and keep a few pixels apart. What is left out is counted, for the header.
+  marks_.clear();
+  std::size_t folded = visible_marks(run, index.glyph_marks[row.lane], ctx.view, 5.0 * ctx.scale, marks_);
+  folded += visible_marks(run, index.job_end_marks[row.lane], ctx.view, 2.0, marks_);
+  for (std::uint32_t m : marks_) {
+    paint_mark(dl, run.marks[m].kind, box.left + static_cast<float>(ctx.view.x_of(run.marks[m].at)), box);
+  }
+  if (row.run < stats.marks_drawn.size()) {
+    stats.marks_drawn[row.run].insert(stats.marks_drawn[row.run].end(), marks_.begin(), marks_.end());
+  }
+  stats.marks_folded += folded;
+  if (row.run < stats.folded_by_run.size()) stats.folded_by_run[row.run] += folded;
+}
+
+void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box) {
+  const trace::Trace& run = ctx.runs[row.run];
+  const LaneGroup& g = ctx.index[row.run].groups[row.group];
+  dl->AddRectFilled(ImVec2(box.left, box.top), ImVec2(box.right, box.bottom), IM_COL32(250, 250, 250, 255));
+  density_.reset(ctx.view, static_cast<int>(std::ceil(box.right - box.left)));
+  for (trace::LaneId l : g.members) density_.add(run.lanes[l].spans);
+  density_.finish();
+  paint_density(dl, density_, static_cast<float>(g.members.size()), box);
+  note_at_right(dl, fmt::format("{} folded: click the name to show each", g.label), box.right, box.top, box.bottom);
+}
+
+void TimelineRows::draw_busy_cores(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box) {
+  const trace::Trace& run = ctx.runs[row.run];
+  dl->AddRectFilled(ImVec2(box.left, box.top + 1), ImVec2(box.right, box.bottom - 1), IM_COL32(226, 231, 240, 255));
+  density_.reset(ctx.view, static_cast<int>(std::ceil(box.right - box.left)));
+  for (const trace::Lane& l : run.lanes) {
+    if (l.kind == LaneKind::Core) density_.add(l.spans);
+  }
+  density_.finish();
+  paint_counter(dl, density_, static_cast<float>(std::max(1, run.cores)), kBusyCores, box);
+}
+
+}  // namespace gilsim::viz::ui

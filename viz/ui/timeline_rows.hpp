@@ -1,0 +1,68 @@
+// The timeline's row items, as Tracy's timeline items: one kind of row each (run header,
+// lane, folded group, busy-cores strip), each owning the buffers it fills every frame, and
+// each reading only the narrow state it needs (TimelineContext), never the writable AppState.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <imgui.h>
+
+#include "viz/app_state.hpp"
+#include "viz/lane_density.hpp"
+#include "viz/level_of_detail.hpp"
+#include "viz/timeline_layout.hpp"
+#include "viz/ui/timeline_painter.hpp"
+
+namespace gilsim::viz::ui {
+
+/// What the row items read: the runs and what derives from them, the view, the folding.
+struct TimelineContext {
+  const std::vector<trace::Trace>& runs;
+  const std::vector<RunIndex>& index;
+  const TimeView& view;
+  const std::vector<RunFolding>& folding;  ///< as drawn (fit and focus applied)
+  std::optional<SpanRef> selected;
+  Time axis_end;      ///< where the shared axis ends (measured runs past it are clipped)
+  float scale = 1;
+  bool show_marks = true;
+  float label_left = 0;  ///< screen x of the label column
+  float lanes_left = 0;  ///< screen x of time-view x = 0
+  float right = 0;       ///< screen x of the lanes' right edge
+  /// Per measured run: (predicted - measured) / measured, or nullopt.
+  std::vector<std::optional<double>> prediction_errors;
+};
+
+/// What painting the rows found out: the marks drawn and folded (for the tests and the note).
+struct RowStats {
+  std::vector<std::vector<std::uint32_t>> marks_drawn;  ///< per run
+  std::vector<std::size_t> folded_by_run;               ///< per run: marks left out, too close to draw
+  std::size_t marks_folded = 0;
+};
+
+class TimelineRows {
+ public:
+  /// Paints one row whose top is at screen y `y0`.
+  void draw(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, RowStats& stats);
+  /// After every row: on each open run's header, how many marks its lanes folded.
+  void draw_folded_note(ImDrawList* dl, const TimelineContext& ctx, const Row& header, float y0, const RowStats& stats);
+
+ private:
+  void draw_header(ImDrawList* dl, const TimelineContext& ctx, const Row& row, ImVec2 a, ImVec2 b);
+  void draw_lane(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box, RowStats& stats);
+  void draw_group(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box);
+  void draw_busy_cores(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box);
+  void draw_label(ImDrawList* dl, const TimelineContext& ctx, const Row& row, ImVec2 a, ImVec2 b);
+  /// A collapsed run on one line: its name, its GIL lane, its figures after its end.
+  void draw_summary(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, float y1, RowStats& stats);
+
+  std::vector<DrawItem> items_;
+  std::vector<std::uint32_t> marks_;
+  LaneDensity density_;
+};
+
+/// The text at the right end of a lane that folded marks: "412 marks folded: zoom in".
+std::string folded_marks_note(std::size_t folded);
+
+}  // namespace gilsim::viz::ui
