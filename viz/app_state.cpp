@@ -108,11 +108,15 @@ void refresh_derived(AppState& app) {
     }
     index.identity.assign(run.lanes.size(), trace::kNone);
     std::uint32_t ordinal = 0;
-    // The threads that show take the first colours; an idle main thread comes last.
+    // The threads that show take the first colours; an idle main thread comes last; then
+    // the tasks, which hold asyncio locks.
     for (bool idle : {false, true}) {
       for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
         if (run.lanes[l].kind == LaneKind::Thread && idle_thread(run, run.lanes[l]) == idle) index.identity[l] = ordinal++;
       }
+    }
+    for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+      if (run.lanes[l].kind == LaneKind::Task) index.identity[l] = ordinal++;
     }
     for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
       index.lane_labels.push_back(lane_label(run, l));

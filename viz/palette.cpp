@@ -20,6 +20,7 @@ Rgba state_colour(SpanState state) {
     case SpanState::Pickling: return {0, 114, 178};    // blue: copying data between processes
     case SpanState::Ready: return {245, 205, 130};     // pale orange: in the loop's ready queue
     case SpanState::Awaiting: return {250, 243, 175};  // pale yellow: suspended on an await
+    case SpanState::WaitingLock: return {153, 0, 0};   // dark red: waits for a user lock (Tracy's red)
   }
   return {0, 0, 0};
 }
@@ -54,6 +55,10 @@ Rgba mark_colour(MarkKind kind) {
     case MarkKind::Preempt: return {230, 159, 0};
     case MarkKind::LoopStall: return {204, 121, 167};
     case MarkKind::Dispatch: return {0, 114, 178};
+    case MarkKind::LockWait: return {153, 0, 0};
+    case MarkKind::LockTaken: return {0, 114, 178};
+    case MarkKind::Deadlock: return {213, 94, 0};
+    case MarkKind::LostUpdate: return {213, 94, 0};
   }
   return {0, 0, 0};
 }
@@ -77,6 +82,7 @@ const std::vector<LegendEntry>& legend_entries() {
       {SpanState::Awaiting, "task awaiting", "suspended on an await"},
       {SpanState::Starting, "starting", "a thread or process starting up"},
       {SpanState::Pickling, "pickling", "copying arguments or results to another process"},
+      {SpanState::WaitingLock, "waiting for a lock", "your own lock is held by another thread or task: no GIL needed"},
   };
   return entries;
 }

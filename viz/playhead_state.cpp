@@ -92,6 +92,41 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
     state.processes.push_back(std::move(p));
   }
 
+  // Locks: the holder from the lock's lane; a waiter from its WaitingLock span and its last
+  // LockWait mark, which names the lock.
+  std::vector<std::size_t> lock_of_lane(trace.lanes.size(), state.locks.size());
+  for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {
+    if (trace.lanes[l].kind != LaneKind::Lock) continue;
+    LockAtPlayhead lock{l, trace::kNone, Time{}, {}};
+    if (const Span* held = span_of(trace.lanes[l], t); held && held->state == SpanState::Held) {
+      lock.holder = held->subject;
+      lock.held_since = held->begin;
+    }
+    lock_of_lane[l] = state.locks.size();
+    state.locks.push_back(std::move(lock));
+  }
+  const auto last_mark = std::upper_bound(trace.marks.begin(), trace.marks.end(), t,
+                                          [](Time at, const trace::Mark& m) { return at < m.at; });
+  for (trace::LaneId l = 0; l < trace.lanes.size() && !state.locks.empty(); ++l) {
+    const trace::Lane& lane = trace.lanes[l];
+    if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
+    const Span* s = span_of(lane, t);
+    if (!s || s->state != SpanState::WaitingLock) continue;
+    for (auto m = last_mark; m != trace.marks.begin();) {
+      --m;
+      if (m->at < s->begin) break;  // its wait began with its mark
+      if (m->kind != MarkKind::LockWait || m->lane != l) continue;
+      if (m->other < lock_of_lane.size() && lock_of_lane[m->other] < state.locks.size()) {
+        state.locks[lock_of_lane[m->other]].waiters.push_back(GilWaiter{l, s->begin, t - s->begin});
+      }
+      break;
+    }
+  }
+  for (LockAtPlayhead& lock : state.locks) {
+    std::stable_sort(lock.waiters.begin(), lock.waiters.end(),
+                     [](const GilWaiter& a, const GilWaiter& b) { return a.since < b.since; });
+  }
+
   std::vector<LoopAtPlayhead> loops(trace.processes.size());
   std::vector<bool> has_tasks(trace.processes.size(), false);
   for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {

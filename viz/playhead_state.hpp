@@ -29,6 +29,14 @@ struct ProcessAtPlayhead {
   Time drop_requested_at;
 };
 
+/// A user lock (docs/model.md L1-L6): its holder and who waits for it, longest first.
+struct LockAtPlayhead {
+  trace::LaneId lock = trace::kNone;
+  trace::LaneId holder = trace::kNone;  ///< thread or task lane; kNone when free
+  Time held_since;
+  std::vector<GilWaiter> waiters;
+};
+
 struct CoreAtPlayhead {
   trace::LaneId core = trace::kNone;
   trace::LaneId thread = trace::kNone;  ///< kNone when idle
@@ -64,6 +72,7 @@ struct PlayheadState {
   std::vector<ProcessAtPlayhead> processes;
   std::vector<CoreAtPlayhead> cores;
   std::vector<LoopAtPlayhead> loops;  ///< one per process that has task lanes
+  std::vector<LockAtPlayhead> locks;  ///< one per lock lane
   JobsAtPlayhead jobs;
 };
 

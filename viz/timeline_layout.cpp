@@ -39,7 +39,7 @@ std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, const Layout
   }
   const auto shown_thread = [&](const trace::Lane& l) { return !(options.hide_idle_threads && idle_thread(trace, l)); };
   for (trace::ProcessId p = 0; p < trace.processes.size(); ++p) {
-    for (LaneKind kind : {LaneKind::Gil, LaneKind::Thread, LaneKind::Task}) {
+    for (LaneKind kind : {LaneKind::Gil, LaneKind::Lock, LaneKind::Thread, LaneKind::Task}) {
       lanes_where([&](const trace::Lane& l) {
         return l.process == p && l.kind == kind && (kind != LaneKind::Thread || shown_thread(l));
       });

@@ -9,6 +9,7 @@
 #include "sim/cli/text_timeline.hpp"
 #include "sim/cli/text_wrap.hpp"
 #include "sim/trace/metrics.hpp"
+#include "sim/trace/outcomes.hpp"
 
 namespace gilsim::cli {
 
@@ -35,7 +36,9 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
     const trace::Metrics m = trace::compute_metrics(*t);
     const bool has_gil = m.gil_lanes > 0;
     table.rows.push_back({trace::display_name(*t), executor_label(*t), format_time(m.makespan),
-                          fmt::format("{:.2f}x", trace::speedup(baseline, m)), percent(m.core_utilisation),
+                          // A run that stopped early (a deadlock) has no speedup to speak of.
+                          m.finished() ? fmt::format("{:.2f}x", trace::speedup(baseline, m)) : std::string("-"),
+                          percent(m.core_utilisation),
                           has_gil ? percent(m.gil_held) : "-", has_gil ? format_time(m.gil_wait_total) : "-",
                           fmt::format("{}", m.gil_switches), fmt::format("{}", m.drop_requests)});
   }
@@ -48,6 +51,9 @@ std::string render_scenario_report(const scenario::Scenario& s, const std::vecto
   out += fmt::format("({}, {} job{}, seed {})\n\n", s.source, s.total_jobs(), s.total_jobs() == 1 ? "" : "s", s.seed);
   if (!s.note.empty()) out += wrap_text(s.note, options.width) + "\n";
   out += render_run_table(runs, static_cast<std::size_t>(options.width));
+  for (const trace::Trace* t : runs) {
+    for (const auto& line : trace::outcome_lines(*t)) out += fmt::format("{}: {}\n", trace::display_name(*t), line);
+  }
   if (!options.timelines) return out;
   for (const trace::Trace* t : runs) {
     out += fmt::format("\n{} ({}, {}, finished at {})\n", trace::display_name(*t), executor_label(*t),

@@ -20,7 +20,7 @@ constexpr int kTickSpacing = 10;  ///< columns between axis labels, at least
 constexpr std::array kLegendOrder = {
     SpanState::Running,  SpanState::Native,   SpanState::WaitingGil, SpanState::Runnable,
     SpanState::BlockedIo, SpanState::Sleeping, SpanState::Stalled,    SpanState::Starting,
-    SpanState::Pickling, SpanState::Ready,    SpanState::Awaiting,
+    SpanState::Pickling, SpanState::Ready,    SpanState::Awaiting,   SpanState::WaitingLock,
 };
 
 /// Start of bucket i of n over [0, end), without overflowing int64.
@@ -36,8 +36,8 @@ struct LaneSelection {
 
 LaneSelection select_lanes(const Trace& t, int cap) {
   LaneSelection sel;
-  constexpr std::array kinds = {LaneKind::Core, LaneKind::Gil, LaneKind::Thread, LaneKind::Task};
-  constexpr std::array plural = {"cores", "GILs", "threads", "tasks"};
+  constexpr std::array kinds = {LaneKind::Core, LaneKind::Gil, LaneKind::Lock, LaneKind::Thread, LaneKind::Task};
+  constexpr std::array plural = {"cores", "GILs", "locks", "threads", "tasks"};
   for (std::size_t k = 0; k < kinds.size(); ++k) {
     int count = 0;
     for (LaneId id = 0; id < t.lanes.size(); ++id) {
@@ -49,18 +49,23 @@ LaneSelection select_lanes(const Trace& t, int cap) {
   return sel;
 }
 
-/// Symbol of each lane when it holds a GIL: thread lanes numbered in trace order.
+bool is_holder_row(LaneKind kind) { return kind == LaneKind::Gil || kind == LaneKind::Lock; }
+
+/// Symbol of each lane when it holds a GIL or a lock: thread lanes numbered in trace
+/// order, then task lanes (an asyncio.Lock is held by a task).
 std::vector<char> holder_symbols(const Trace& t) {
   std::vector<char> symbols(t.lanes.size(), '*');
   int k = 0;
-  for (LaneId id = 0; id < t.lanes.size(); ++id) {
-    if (t.lanes[id].kind == LaneKind::Thread) symbols[id] = holder_symbol(k++);
+  for (const LaneKind kind : {LaneKind::Thread, LaneKind::Task}) {
+    for (LaneId id = 0; id < t.lanes.size(); ++id) {
+      if (t.lanes[id].kind == kind) symbols[id] = holder_symbol(k++);
+    }
   }
   return symbols;
 }
 
 char span_symbol(const Lane& lane, const Span& s, const std::vector<char>& holders) {
-  if (lane.kind == LaneKind::Gil) return s.subject < holders.size() ? holders[s.subject] : '#';
+  if (is_holder_row(lane.kind)) return s.subject < holders.size() ? holders[s.subject] : '#';
   return state_symbol(s.state);
 }
 
@@ -143,25 +148,27 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
   for (SpanState s : kLegendOrder) {
     const char c = state_symbol(s);
     const bool used = std::any_of(shown.begin(), shown.end(), [&](LaneId id) {
-      return t.lanes[id].kind != LaneKind::Gil && rows[id].find(c) != std::string::npos;
+      return !is_holder_row(t.lanes[id].kind) && rows[id].find(c) != std::string::npos;
     });
     if (used) entries.push_back(fmt::format("{} {}", c, to_string(s)));
   }
   auto on_a_gil_row = [&](char symbol) {
     return std::any_of(shown.begin(), shown.end(), [&](LaneId g) {
-      return t.lanes[g].kind == LaneKind::Gil && rows[g].find(symbol) != std::string::npos;
+      return is_holder_row(t.lanes[g].kind) && rows[g].find(symbol) != std::string::npos;
     });
   };
   std::vector<std::string> holder_entries;
   for (LaneId id = 0; id < t.lanes.size(); ++id) {
-    if (t.lanes[id].kind == LaneKind::Thread && holders[id] != '*' && on_a_gil_row(holders[id])) {
+    const bool can_hold = t.lanes[id].kind == LaneKind::Thread || t.lanes[id].kind == LaneKind::Task;
+    if (can_hold && holders[id] != '*' && on_a_gil_row(holders[id])) {
       holder_entries.push_back(fmt::format("{} {}", holders[id], t.lanes[id].name));
     }
   }
   if (on_a_gil_row('*')) holder_entries.push_back("* another thread");
   std::string out = wrap_entries(entries, width);
   if (!holder_entries.empty()) {
-    holder_entries.insert(holder_entries.begin(), "GIL held by:");
+    const bool locks = std::any_of(shown.begin(), shown.end(), [&](LaneId id) { return t.lanes[id].kind == LaneKind::Lock; });
+    holder_entries.insert(holder_entries.begin(), locks ? "GIL or lock held by:" : "GIL held by:");
     out += wrap_entries(holder_entries, width);
   }
   return out;
@@ -182,6 +189,7 @@ char state_symbol(SpanState state) {
     case SpanState::Pickling: return 'p';
     case SpanState::Ready: return 'r';
     case SpanState::Awaiting: return '-';
+    case SpanState::WaitingLock: return 'L';
     case SpanState::Held: return '#';
   }
   return '?';

@@ -216,6 +216,8 @@ def recorded_job(original, template):
 
     @functools.wraps(original)
     def job(*args):
+        if JOB.get() is not None:  # called by a job's coroutine: that job's own steps
+            return original(*args)
         context = contextvars.copy_context()  # a thread of its own context per job
         return context.run(run_job, args)
 

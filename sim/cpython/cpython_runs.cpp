@@ -221,6 +221,10 @@ std::optional<trace::Trace> record_cpython_run(const scenario::Scenario& s, cons
     why = fmt::format("'{}' is not run in CPython: it {}.", name, *run.skipped);
     return std::nullopt;
   }
+  if (run.not_recorded) {
+    why = fmt::format("'{}' is not run in CPython: {}.", name, *run.not_recorded);
+    return std::nullopt;
+  }
   if (needs_no_gil && !python.free_threaded) {
     why = fmt::format("'{}' is not run in CPython: it needs a free-threaded build (python3.13t); {} {} has a GIL "
                       "(name one with --python).", name, python.path, python.version);

@@ -3,6 +3,7 @@
 // idea. Sections: names and literals · steps folded back into loops · jobs · executors · main.
 #include "sim/cpython/python_program.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
@@ -70,22 +71,45 @@ std::string identifier(std::string_view text) {
   return name;
 }
 
+/// The program's own names, its modules and Python's keywords.
+bool taken_by_program(const std::string& name) {
+  static const std::set<std::string> taken{
+      "compute", "hash_data", "timed", "call", "work", "one", "gather_jobs", "in_sequence", "with_threads",
+      "with_thread_pool", "with_asyncio", "with_process_pool", "with_pool_imap", "with_pool_imap_unordered",
+      "with_pool_apply_async", "with_processes", "DEADLOCK_AFTER", "asyncio", "hashlib", "multiprocessing", "random",
+      "sys", "sysconfig", "threading", "time", "Pool", "Process", "ThreadPoolExecutor", "TimeoutError", "False",
+      "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
+      "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not",
+      "or", "pass", "raise", "return", "try", "while", "with", "yield", "print", "range", "len", "list", "max", "min"};
+  return taken.count(name) > 0;
+}
+
+/// A lock's or counter's module global (the loader keeps the names identifiers); one the
+/// program already uses gets a suffix.
+std::string shared_name(const std::string& name) {
+  const bool async_taken = name.size() > 6 && name.compare(name.size() - 6, 6, "_async") == 0 &&
+                           taken_by_program(name.substr(0, name.size() - 6));
+  return taken_by_program(name) || async_taken ? name + "_shared" : name;
+}
+
+std::string lock_name(const scenario::Scenario& s, const Step& step, bool in_coroutine) {
+  return shared_name(s.locks[step.target].name) + (in_coroutine ? "_async" : "");
+}
+
 /// One distinct Python identifier per job template: "python work" -> python_work.
 std::vector<std::string> job_function_names(const scenario::Scenario& s) {
-  static const std::set<std::string> taken{
-      // the program's own names, its modules and Python's keywords
-      "compute", "hash_data", "timed", "call", "work", "gather_jobs", "in_sequence", "with_threads",
-      "with_thread_pool", "with_asyncio", "with_process_pool", "asyncio", "hashlib", "multiprocessing", "random",
-      "sys", "sysconfig", "threading", "time", "Pool", "ThreadPoolExecutor", "False", "None", "True", "and", "as",
-      "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except", "finally",
-      "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
-      "return", "try", "while", "with", "yield", "print", "range", "len", "list", "max", "min"};
+  std::set<std::string> shared;
+  for (const auto& lock : s.locks) {
+    shared.insert(shared_name(lock.name));
+    shared.insert(shared_name(lock.name) + "_async");
+  }
+  for (const auto& counter : s.counters) shared.insert(shared_name(counter.name));
   std::vector<std::string> names;
   std::set<std::string> used;
   for (const auto& job : s.jobs) {
     std::string name = identifier(job.name);
     if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) != 0) name = "job_" + name;
-    if (taken.count(name) > 0) name += "_job";
+    if (taken_by_program(name) || shared.count(name) > 0 || shared.count(name + "_async") > 0) name += "_job";
     std::string unique = name;
     for (int n = 2; used.count(unique) > 0; ++n) unique = fmt::format("{}_{}", name, n);
     used.insert(unique);
@@ -106,7 +130,8 @@ struct StepBlock {
 
 bool same_step(const Step& a, const Step& b) {
   return a.kind == b.kind && a.offload_work == b.offload_work && a.duration.kind == b.duration.kind &&
-         a.duration.a == b.duration.a && a.duration.b == b.duration.b;
+         a.duration.a == b.duration.a && a.duration.b == b.duration.b && a.target == b.target &&
+         a.has_call == b.has_call;
 }
 
 bool same_sequence(const std::vector<Step>& steps, std::size_t a, std::size_t b, std::size_t length) {
@@ -140,6 +165,58 @@ std::vector<StepBlock> fold_steps(const std::vector<Step>& steps, std::size_t be
     i += best_times * best_length;
   }
   return blocks;
+}
+
+/// A lock taken and released at one level of a job reads as `with lock:` around the steps
+/// between: blocks [begin, end) with each such pair turned into a block of its own.
+std::vector<StepBlock> with_blocks(std::vector<StepBlock> blocks) {
+  std::vector<StepBlock> out;
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    StepBlock& block = blocks[i];
+    if (block.step == nullptr) {
+      block.body = with_blocks(std::move(block.body));
+      out.push_back(std::move(block));
+      continue;
+    }
+    std::size_t release = blocks.size();
+    if (block.step->kind == StepKind::Acquire) {
+      for (std::size_t j = i + 1; j < blocks.size() && release == blocks.size(); ++j) {
+        const Step* other = blocks[j].step;
+        if (other == nullptr || other->target != block.step->target) continue;
+        if (other->kind == StepKind::Release) release = j;
+        if (other->kind == StepKind::Acquire) break;  // taken again before: no with-block
+      }
+    }
+    if (release == blocks.size()) {
+      out.push_back(std::move(block));
+      continue;
+    }
+    StepBlock with{block.step, 0, {}};  // times 0: `with lock:` around the body
+    with.body = with_blocks(std::vector<StepBlock>(std::make_move_iterator(blocks.begin() + static_cast<std::ptrdiff_t>(i) + 1),
+                                                   std::make_move_iterator(blocks.begin() + static_cast<std::ptrdiff_t>(release))));
+    out.push_back(std::move(with));
+    i = release;
+  }
+  return out;
+}
+
+/// Whether some job may wait for a lock forever: it takes one while it holds another (two
+/// jobs may take them in opposite order), takes a Lock it holds, or ends holding one.
+bool can_deadlock(const scenario::Scenario& s) {
+  for (const auto& job : s.jobs) {
+    std::multiset<std::uint32_t> held;
+    for (const auto& step : job.steps) {
+      if (step.kind == StepKind::Acquire) {
+        const bool again = held.count(step.target) > 0;
+        if (held.size() > held.count(step.target) || (again && !s.locks[step.target].reentrant)) return true;
+        held.insert(step.target);
+      } else if (step.kind == StepKind::Release && held.count(step.target) > 0) {
+        held.erase(held.find(step.target));
+      }
+    }
+    if (!held.empty()) return true;
+  }
+  return false;
 }
 
 // ---- jobs -------------------------------------------------------------------------------
@@ -178,10 +255,47 @@ struct StepCall {
 
 std::string work_function(StepKind kind) { return kind == StepKind::Native ? "hash_data" : "compute"; }
 
-StepCall step_call(const Step& step, bool in_coroutine) {
+/// A result this big (bytes) is part of the lesson: the job returns one of that size.
+constexpr std::int64_t kBigResult = 1'000'000;
+
+/// 20000000 -> "20_000_000".
+std::string python_int(std::int64_t value) {
+  const std::string digits = std::to_string(value);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += '_';
+    out += digits[i];
+  }
+  return out;
+}
+
+/// How the jobs share locks and counters.
+struct Shared {
+  const scenario::Scenario* scenario = nullptr;
+  bool deadlock = false;  ///< acquire with a timeout (can_deadlock)
+};
+
+StepCall step_call(const Shared& shared, const Step& step, bool in_coroutine) {
   const std::string ms = duration_expression(step.duration, milliseconds);
   const std::string s = duration_expression(step.duration, seconds);
   switch (step.kind) {
+    case StepKind::Acquire: {
+      const std::string lock = lock_name(*shared.scenario, step, in_coroutine);
+      if (!shared.deadlock) return {(in_coroutine ? "await " : "") + lock + ".acquire()", "", "", false};
+      if (in_coroutine) {
+        return {fmt::format("await asyncio.wait_for({}.acquire(), DEADLOCK_AFTER)", lock), "deadlock async",
+                "raises TimeoutError if the lock never comes", false};
+      }
+      return {fmt::format("if not {}.acquire(timeout=DEADLOCK_AFTER):\n    raise TimeoutError(f\"deadlock: no {} after "
+                          "{{DEADLOCK_AFTER}} s\")", lock, shared_name(shared.scenario->locks[step.target].name)),
+              "deadlock", "False when the lock did not come in time", false};
+    }
+    case StepKind::Release: return {fmt::format("{}.release()", lock_name(*shared.scenario, step, in_coroutine)), "", "", false};
+    case StepKind::Increment: {
+      const std::string counter = shared_name(shared.scenario->counters[step.target].name);
+      if (!step.has_call) return {fmt::format("{} += 1", counter), "", "", false};
+      return {fmt::format("{} += one()", counter), "one", "load, call, add, store: a switch may come between", false};
+    }
     case StepKind::Cpu: return {fmt::format("compute({})", ms), "", "", true};
     case StepKind::Native: return {fmt::format("hash_data({})", ms), "", "", true};
     case StepKind::Io:
@@ -209,17 +323,34 @@ StepCall step_call(const Step& step, bool in_coroutine) {
   return {"pass", "", "", false};
 }
 
-void write_blocks(Writer& w, const std::vector<StepBlock>& blocks, int indent, bool in_coroutine, bool top) {
+void write_blocks(Writer& w, const Shared& shared, const std::vector<StepBlock>& blocks, int indent, bool in_coroutine,
+                  bool top) {
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     const StepBlock& block = blocks[i];
     if (block.step == nullptr) {
       w.line(indent, fmt::format("for _ in range({}):", block.times));
-      write_blocks(w, block.body, indent + 4, in_coroutine, false);
+      write_blocks(w, shared, block.body, indent + 4, in_coroutine, false);
       continue;
     }
-    StepCall call = step_call(*block.step, in_coroutine);
+    if (block.times == 0) {
+      const std::string lock = lock_name(*shared.scenario, *block.step, in_coroutine);
+      if (in_coroutine) {
+        w.line(indent, fmt::format("async with {}:", lock), "async with", "waiting for it awaits: the loop runs other tasks");
+      } else {
+        w.line(indent, fmt::format("with {}:", lock), "with", "one holder at a time; a waiter does not hold the GIL");
+      }
+      write_blocks(w, shared, block.body, indent + 4, in_coroutine, false);
+      continue;
+    }
+    StepCall call = step_call(shared, *block.step, in_coroutine);
     if (top && i + 1 == blocks.size() && call.has_value) call.code = "return " + call.code;
-    w.line(indent, call.code, call.idea, call.comment);
+    const auto newline = call.code.find('\n');
+    if (newline == std::string::npos) {
+      w.line(indent, call.code, call.idea, call.comment);
+      continue;
+    }
+    w.line(indent, call.code.substr(0, newline), call.idea, call.comment);
+    w.line(indent, call.code.substr(newline + 1));
   }
 }
 
@@ -236,14 +367,46 @@ struct JobShape {
   }
 };
 
-void write_jobs(Writer& w, const scenario::Scenario& s, const std::vector<std::string>& names, bool coroutines,
-                const JobShape& shape) {
+/// A job that waits for nothing: its coroutine is the plain function, called from a task.
+/// (A blocking call stays in the coroutine, where lesson 4 shows it.)
+bool nothing_to_await(const scenario::JobTemplate& job) {
+  return std::none_of(job.steps.begin(), job.steps.end(), [](const Step& step) {
+    return step.kind == StepKind::Io || step.kind == StepKind::Sleep || step.kind == StepKind::Block ||
+           step.kind == StepKind::Offload;
+  });
+}
+
+/// The plain functions (`functions`: some run calls them; else only those a coroutine calls),
+/// or the coroutines.
+void write_jobs(Writer& w, const Shared& shared, const std::vector<std::string>& names, bool coroutines,
+                const JobShape& shape, bool functions) {
+  const scenario::Scenario& s = *shared.scenario;
   for (std::size_t i = 0; i < s.jobs.size(); ++i) {
+    if (!coroutines && !functions && !nothing_to_await(s.jobs[i])) continue;
     w.blank(2);
     const std::string parameter = shape.single ? "n" : "";
     w.line(0, coroutines ? fmt::format("async def {}_async({}):", names[i], parameter)
                          : fmt::format("def {}({}):", names[i], parameter));
-    write_blocks(w, fold_steps(s.jobs[i].steps, 0, s.jobs[i].steps.size()), 4, coroutines, true);
+    if (coroutines && nothing_to_await(s.jobs[i])) {
+      w.line(4, fmt::format("return {}({})", names[i], parameter), "nothing to await",
+             "nothing to await: no other task runs until it returns");
+      continue;
+    }
+    std::set<std::string> counters;
+    for (const auto& step : s.jobs[i].steps) {
+      if (step.kind == StepKind::Increment) counters.insert(shared_name(s.counters[step.target].name));
+    }
+    if (!counters.empty()) {
+      w.line(4, fmt::format("global {}", fmt::join(counters, ", ")), "global", "the module's counter, not a local");
+    }
+    std::vector<StepBlock> blocks = fold_steps(s.jobs[i].steps, 0, s.jobs[i].steps.size());
+    if (!shared.deadlock) blocks = with_blocks(std::move(blocks));
+    const bool big_result = s.jobs[i].result_bytes >= kBigResult;
+    write_blocks(w, shared, blocks, 4, coroutines, !big_result);
+    if (big_result) {
+      w.line(4, fmt::format("return bytes({})", python_int(s.jobs[i].result_bytes)), "big result",
+             "a big result: a Pool pickles it back to the parent");
+    }
   }
 }
 
@@ -258,6 +421,13 @@ std::string job_list(const scenario::Scenario& s, const std::vector<std::string>
 
 // ---- executors --------------------------------------------------------------------------
 
+/// A process_pool run's method is an executor function of its own; other executors have Map.
+using ExecutorKey = std::pair<Executor, scenario::PoolMethod>;
+
+ExecutorKey executor_key(const scenario::Run& run) {
+  return {run.executor, run.executor == Executor::ProcessPool ? run.method : scenario::PoolMethod::Map};
+}
+
 struct ExecutorUse {
   bool used = false;
   bool workers = false;       ///< some run sets `workers`
@@ -265,9 +435,35 @@ struct ExecutorUse {
   bool start_method = false;
 };
 
-void write_executor(Writer& w, Executor e, const ExecutorUse& use, const JobShape& shape, const std::string& async_items,
-                    const std::string& async_call) {
+std::string executor_function(ExecutorKey key);
+
+/// The lines that make the asyncio locks, inside the running loop (before Python 3.10 an
+/// asyncio.Lock made outside it belongs to another loop).
+void write_async_locks(Writer& w, const scenario::Scenario& s) {
+  std::set<std::uint32_t> awaited;  // locks a coroutine takes (a plain function takes the threading one)
+  for (const auto& job : s.jobs) {
+    for (const auto& step : job.steps) {
+      if (step.kind == StepKind::Acquire && !nothing_to_await(job)) awaited.insert(step.target);
+    }
+  }
+  if (awaited.empty()) return;
+  std::vector<std::string> names;
+  for (const auto lock : awaited) names.push_back(shared_name(s.locks[lock].name) + "_async");
+  w.line(4, fmt::format("global {}", fmt::join(names, ", ")));
+  for (const auto& name : names) w.line(4, fmt::format("{} = asyncio.Lock()", name), "async lock", "made in the running loop");
+}
+
+/// Pool(...) or, with a start method, its context's Pool.
+std::string pool_line(const ExecutorUse& use) {
+  const std::string processes = use.workers ? "processes" : "";
+  return use.start_method ? fmt::format("with multiprocessing.get_context(start_method).Pool({}) as pool:", processes)
+                          : fmt::format("with Pool({}) as pool:", processes);
+}
+
+void write_executor(Writer& w, ExecutorKey key, const ExecutorUse& use, const JobShape& shape, const std::string& async_items,
+                    const std::string& async_call, const scenario::Scenario& s) {
   w.blank(2);
+  const Executor e = key.first;
   switch (e) {
     case Executor::Sequential:
       w.line(0, "def in_sequence():");
@@ -295,6 +491,7 @@ void write_executor(Writer& w, Executor e, const ExecutorUse& use, const JobShap
       break;
     case Executor::Asyncio:
       w.line(0, use.workers ? "async def gather_jobs(workers):" : "async def gather_jobs():");
+      write_async_locks(w, s);
       if (use.workers) {
         w.line(4, "if workers:", "executor", "asyncio.to_thread uses the loop's default executor");
         w.line(8, "asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(workers))");
@@ -306,45 +503,92 @@ void write_executor(Writer& w, Executor e, const ExecutorUse& use, const JobShap
       w.line(4, use.workers ? "return asyncio.run(gather_jobs(workers))" : "return asyncio.run(gather_jobs())");
       break;
     case Executor::ProcessPool: {
+      using scenario::PoolMethod;
       std::vector<std::string> parameters;
       if (use.workers) parameters.push_back("processes=None");
       if (use.chunksize) parameters.push_back("chunksize=None");
       if (use.start_method) parameters.push_back("start_method=None");
-      w.line(0, fmt::format("def with_process_pool({}):", fmt::join(parameters, ", ")));
-      const std::string processes = use.workers ? "processes" : "";
-      w.line(4, use.start_method ? fmt::format("with multiprocessing.get_context(start_method).Pool({}) as pool:", processes)
-                                 : fmt::format("with Pool({}) as pool:", processes),
-             "processes", "one worker process per core (None), each with its own GIL");
-      w.line(8, fmt::format("return pool.map({}, {}{})", shape.map_function, shape.items, use.chunksize ? ", chunksize" : ""),
-             use.chunksize ? "chunksize" : "", "chunksize None: Pool.map's own choice");
+      w.line(0, fmt::format("def {}({}):", executor_function(key), fmt::join(parameters, ", ")));
+      w.line(4, pool_line(use), "processes", "one worker process per core (None), each with its own GIL");
+      const std::string f = shape.map_function;
+      switch (key.second) {
+        case PoolMethod::Map:
+          w.line(8, fmt::format("return pool.map({}, {}{})", f, shape.items, use.chunksize ? ", chunksize" : ""),
+                 use.chunksize ? "chunksize" : "", "chunksize None: Pool.map's own choice");
+          break;
+        case PoolMethod::Imap:
+        case PoolMethod::ImapUnordered: {
+          const bool ordered = key.second == PoolMethod::Imap;
+          w.line(8, fmt::format("return list(pool.{}({}, {}{}))", ordered ? "imap" : "imap_unordered", f, shape.items,
+                                use.chunksize ? ", chunksize or 1" : ""),
+                 ordered ? "imap" : "imap_unordered",
+                 ordered ? "each result as it comes, in order" : "each result as it comes, in any order");
+          break;
+        }
+        case PoolMethod::ApplyAsync:
+          w.line(8, shape.single ? fmt::format("waiting = [pool.apply_async({}, ({},)) for n in {}]", f, shape.variable, shape.items)
+                                 : fmt::format("waiting = [pool.apply_async(job) for job in {}]", shape.items),
+                 "apply_async", "one task per call, sent at once");
+          w.line(8, "return [result.get() for result in waiting]");
+          break;
+      }
+      break;
+    }
+    case Executor::Processes: {
+      w.line(0, use.start_method ? "def with_processes(start_method=None):" : "def with_processes():");
+      const std::string process = use.start_method ? "multiprocessing.get_context(start_method).Process" : "Process";
+      w.line(4, shape.single ? fmt::format("processes = [{}(target={}, args=(n,)) for n in {}]", process,
+                                           shape.map_function, shape.items)
+                             : fmt::format("processes = [{}(target=job) for job in {}]", process, shape.items));
+      w.line(4, "for process in processes:");
+      w.line(8, "process.start()", "start", "one new process, interpreter and GIL per job");
+      w.line(4, "for process in processes:");
+      w.line(8, "process.join()", "process join", "a Process hands back no result (a Pool does)");
+      w.line(4, "return processes");
       break;
     }
   }
 }
 
-std::string executor_function(Executor e) {
-  switch (e) {
+std::string executor_function(ExecutorKey key) {
+  switch (key.first) {
     case Executor::Sequential: return "in_sequence";
     case Executor::Threads: return "with_threads";
     case Executor::ThreadPool: return "with_thread_pool";
     case Executor::Asyncio: return "with_asyncio";
-    case Executor::ProcessPool: return "with_process_pool";
+    case Executor::Processes: return "with_processes";
+    case Executor::ProcessPool:
+      switch (key.second) {
+        case scenario::PoolMethod::Map: return "with_process_pool";
+        case scenario::PoolMethod::Imap: return "with_pool_imap";
+        case scenario::PoolMethod::ImapUnordered: return "with_pool_imap_unordered";
+        case scenario::PoolMethod::ApplyAsync: return "with_pool_apply_async";
+      }
   }
   return "in_sequence";
 }
 
+bool shares_state(const scenario::Scenario& s) { return !s.locks.empty() || !s.counters.empty(); }
+
 ProgramRun program_run(const scenario::Scenario& s, const scenario::Run& run) {
-  ProgramRun out{&run, executor_function(run.executor), {}, std::nullopt};
+  ProgramRun out{&run, executor_function(executor_key(run)), {}, std::nullopt, std::nullopt};
+  const bool processes = run.executor == Executor::ProcessPool || run.executor == Executor::Processes;
   if (scenario::effective_gil(s, run) == GilMode::Old) {
     out.skipped = "needs the old GIL of Python 3.1, which no interpreter since 3.2 has";
+  } else if (processes && shares_state(s)) {
+    out.skipped = "shares locks or counters between processes, which takes multiprocessing.Lock and Value";
+  } else if (shares_state(s)) {
+    out.not_recorded = "its jobs take locks or update counters, which the recorder does not trace";
   }
   const auto add = [&](std::string_view name, const std::optional<int>& value) {
     if (value) out.arguments.emplace_back(name, std::to_string(*value));
   };
   if (run.executor == Executor::ThreadPool || run.executor == Executor::Asyncio) add("workers", run.workers);
-  if (run.executor == Executor::ProcessPool) {
-    add("processes", run.workers);
-    add("chunksize", run.chunksize);
+  if (run.executor == Executor::ProcessPool || run.executor == Executor::Processes) {
+    if (run.executor == Executor::ProcessPool) {
+      add("processes", run.workers);
+      add("chunksize", run.chunksize);
+    }
     if (run.start_method) out.arguments.emplace_back("start_method", python_string(scenario::to_string(*run.start_method)));
   }
   return out;
@@ -352,16 +596,62 @@ ProgramRun program_run(const scenario::Scenario& s, const scenario::Run& run) {
 
 // ---- main -------------------------------------------------------------------------------
 
+/// CPython's own switch interval: a scenario's other one is a sys.setswitchinterval line.
+const Time kCPythonInterval = scenario::Python{}.switch_interval;
+
+/// The counters' names, with their start values as one assignment: "counter = safe = 0".
+std::string counters_start(const scenario::Scenario& s) {
+  std::vector<std::string> names;
+  std::vector<std::string> initial;
+  for (const auto& c : s.counters) {
+    names.push_back(shared_name(c.name));
+    initial.push_back(std::to_string(c.initial));
+  }
+  const bool same = std::all_of(initial.begin(), initial.end(), [&](const std::string& v) { return v == initial[0]; });
+  return same ? fmt::format("{} = {}", fmt::join(names, " = "), initial[0])
+              : fmt::format("{} = {}", fmt::join(names, ", "), fmt::join(initial, ", "));
+}
+
+/// The line that shows each counter after a run, against its value if no update were lost.
+std::string counters_line(const scenario::Scenario& s) {
+  std::vector<std::int64_t> expected;
+  for (const auto& c : s.counters) expected.push_back(c.initial);
+  for (const auto& job : s.jobs) {
+    for (const auto& step : job.steps) {
+      if (step.kind == StepKind::Increment) expected[step.target] += job.count;
+    }
+  }
+  std::vector<std::string> values;
+  std::vector<std::string> wanted;
+  for (std::size_t i = 0; i < s.counters.size(); ++i) {
+    const std::string name = shared_name(s.counters[i].name);
+    values.push_back(fmt::format("{} = {{{}}}", name, name));
+    wanted.push_back(fmt::format("{} {}", name, expected[i]));
+  }
+  const bool alike = std::all_of(expected.begin(), expected.end(), [&](std::int64_t e) { return e == expected[0]; });
+  const std::string none_lost = expected.size() == 1 ? fmt::format("{} if no update is lost", expected[0])
+                                : alike ? fmt::format("{} each if no update is lost", expected[0])
+                                        : fmt::format("if no update is lost: {}", fmt::join(wanted, ", "));
+  return fmt::format("print(f\"  {} ({})\")", fmt::join(values, ", "), none_lost);
+}
+
 void write_main(Writer& w, const scenario::Scenario& s, const std::vector<ProgramRun>& runs, bool random) {
   w.blank(2);
   w.line(0, "def timed(name, run, **options):");
+  if (!s.counters.empty()) {
+    std::vector<std::string> names;
+    for (const auto& c : s.counters) names.push_back(shared_name(c.name));
+    w.line(4, fmt::format("global {}", fmt::join(names, ", ")));
+    w.line(4, counters_start(s), "fresh", "the module's counters, fresh for each run");
+  }
   w.line(4, "start = time.perf_counter()");
   w.line(4, "results = run(**options)");
   w.line(4, "print(f\"{name}: {len(results)} jobs in {time.perf_counter() - start:.2f} s\")");
+  if (!s.counters.empty()) w.line(4, counters_line(s));
   w.blank(2);
   w.line(0, "if __name__ == \"__main__\":");
   if (random) w.line(4, fmt::format("random.seed({})", s.seed), "seed", "the same durations every time");
-  Time interval = s.python.switch_interval;
+  Time interval = kCPythonInterval;
   for (const ProgramRun& r : runs) {
     std::vector<std::string> args{python_string(r.run->name), r.function};
     for (const auto& [name, value] : r.arguments) args.push_back(fmt::format("{}={}", name, value));
@@ -390,7 +680,17 @@ void write_main(Writer& w, const scenario::Scenario& s, const std::vector<Progra
 bool uses_random_durations(const scenario::Scenario& s) {
   for (const auto& job : s.jobs) {
     for (const auto& step : job.steps) {
-      if (!step.duration.is_fixed()) return true;
+      // An increment's call costs what CPython makes it cost: no duration in the program.
+      if (step.kind != StepKind::Increment && !step.duration.is_fixed()) return true;
+    }
+  }
+  return false;
+}
+
+bool uses_step_call(const scenario::Scenario& s) {
+  for (const auto& job : s.jobs) {
+    for (const auto& step : job.steps) {
+      if (step.kind == StepKind::Increment && step.has_call) return true;
     }
   }
   return false;
@@ -429,18 +729,30 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   if (runs.empty()) {
     for (const auto& run : s.runs) runs.push_back(&run);
   }
-  std::map<Executor, ExecutorUse> use;
+  std::map<ExecutorKey, ExecutorUse> use;
   for (const scenario::Run* run : runs) {
-    if (scenario::effective_gil(s, *run) == GilMode::Old) continue;
-    ExecutorUse& u = use[run->executor];
+    if (program_run(s, *run).skipped) continue;
+    ExecutorUse& u = use[executor_key(*run)];
     u.used = true;
     u.workers = u.workers || run->workers.has_value();
     u.chunksize = u.chunksize || run->chunksize.has_value();
     u.start_method = u.start_method || run->start_method.has_value();
   }
-  const auto uses = [&](Executor e) { return use.count(e) > 0; };
+  const auto uses = [&](Executor e) {
+    return std::any_of(use.begin(), use.end(), [&](const auto& entry) { return entry.first.first == e; });
+  };
+  /// Whether a run of executor `e` names a start method.
+  const auto start_method = [&](Executor e) {
+    return std::any_of(use.begin(), use.end(), [&](const auto& entry) { return entry.first.first == e && entry.second.start_method; });
+  };
+  const auto plain = [&](Executor e) {
+    return std::any_of(use.begin(), use.end(), [&](const auto& entry) { return entry.first.first == e && !entry.second.start_method; });
+  };
   const bool coroutines = uses(Executor::Asyncio);
   const bool functions = use.size() > (coroutines ? 1U : 0U);
+  const Shared shared{&s, can_deadlock(s)};
+  const bool delegates = coroutines && std::any_of(s.jobs.begin(), s.jobs.end(), nothing_to_await);
+  const bool locks = !s.locks.empty() && (functions || delegates);
   const bool random = uses_random_durations(s);
   const auto names = job_function_names(s);
 
@@ -462,26 +774,47 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   }();
   bool interval_changes = false;
   for (const scenario::Run* run : runs) {
-    interval_changes = interval_changes || scenario::effective_switch_interval(s, *run) != s.python.switch_interval;
+    interval_changes = interval_changes || scenario::effective_switch_interval(s, *run) != kCPythonInterval;
   }
   if (coroutines) w.line(0, "import asyncio");
   if (uses_step(s, StepKind::Native)) w.line(0, "import hashlib");
-  if (uses(Executor::ProcessPool) && use[Executor::ProcessPool].start_method) w.line(0, "import multiprocessing");
+  if (start_method(Executor::ProcessPool) || start_method(Executor::Processes)) w.line(0, "import multiprocessing");
   if (random) w.line(0, "import random");
   if (interval_changes) w.line(0, "import sys");
   if (gil_free) w.line(0, "import sysconfig");
-  if (uses(Executor::Threads)) w.line(0, "import threading");
+  if (uses(Executor::Threads) || locks) w.line(0, "import threading");
   w.line(0, "import time");
-  if (uses(Executor::ThreadPool) || (coroutines && use[Executor::Asyncio].workers)) {
+  if (uses(Executor::ThreadPool) || (coroutines && use[ExecutorKey{Executor::Asyncio, scenario::PoolMethod::Map}].workers)) {
     w.line(0, "from concurrent.futures import ThreadPoolExecutor");
   }
-  if (uses(Executor::ProcessPool) && !use[Executor::ProcessPool].start_method) w.line(0, "from multiprocessing import Pool");
+  std::vector<std::string> from_multiprocessing;
+  if (plain(Executor::ProcessPool)) from_multiprocessing.push_back("Pool");
+  if (plain(Executor::Processes)) from_multiprocessing.push_back("Process");
+  if (!from_multiprocessing.empty()) w.line(0, fmt::format("from multiprocessing import {}", fmt::join(from_multiprocessing, ", ")));
 
   const bool cpu = uses_step(s, StepKind::Cpu);
   const bool native = uses_step(s, StepKind::Native);
   if (cpu || native) w.blank();
   if (cpu) w.line(0, "LOOPS_PER_MS = 20_000", "loops", "about a millisecond of pure Python on a laptop");
   if (native) w.line(0, "BYTES_PER_MS = 1_000_000", "bytes", "about a millisecond of sha256");
+  if (shared.deadlock && !s.locks.empty()) {
+    if (!cpu && !native) w.blank();
+    w.line(0, "DEADLOCK_AFTER = 10", "deadlock after", "seconds: a lock still not had by then is a deadlock");
+  }
+  if (locks) w.blank();
+  if (locks) {
+    for (const auto& lock : s.locks) {
+      w.line(0, fmt::format("{} = threading.{}()", shared_name(lock.name), lock.reentrant ? "RLock" : "Lock"),
+             lock.reentrant ? "rlock" : "lock",
+             lock.reentrant ? "an RLock: its holder may take it again" : "protects your data; the GIL protects only CPython's");
+    }
+  }
+  const bool calls = uses_step_call(s);
+  if (calls) {
+    w.blank(2);
+    w.line(0, "def one():");
+    w.line(4, "return 1", "call", "a call: CPython may switch threads as it starts");
+  }
   if (cpu) {
     w.blank(2);
     w.line(0, "def compute(ms):");
@@ -498,19 +831,19 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
     w.line(4, "return hashlib.sha256(bytes(int(ms * BYTES_PER_MS))).hexdigest()");
   }
 
-  if (functions) write_jobs(w, s, names, false, shape);
-  if (coroutines) write_jobs(w, s, names, true, shape);
+  if (functions || delegates) write_jobs(w, shared, names, false, shape, functions);
+  if (coroutines) write_jobs(w, shared, names, true, shape, functions);
   if (!shape.single) {
     w.blank(2);
     if (functions) w.line(0, fmt::format("JOBS = {}", job_list(s, names, "")));
     if (coroutines) w.line(0, fmt::format("ASYNC_JOBS = {}", job_list(s, names, "_async")));
-    if (uses(Executor::ProcessPool) || uses(Executor::ThreadPool)) {
+    if (uses(Executor::ProcessPool) || uses(Executor::ThreadPool)) {  // Processes and apply_async call a job
       w.blank(2);
       w.line(0, "def call(job):");
       w.line(4, "return job()", "by name", "pickle sends a function by its name");
     }
   }
-  for (const auto& [executor, u] : use) write_executor(w, executor, u, shape, async_items, async_call);
+  for (const auto& [key, u] : use) write_executor(w, key, u, shape, async_items, async_call, s);
 
   PythonProgram program;
   for (const scenario::Run* run : runs) program.runs.push_back(program_run(s, *run));

@@ -16,7 +16,8 @@ struct ProgramRun {
   const scenario::Run* run = nullptr;
   std::string function;                 ///< "with_threads"
   std::vector<std::pair<std::string, std::string>> arguments;  ///< keyword and literal: {"processes", "2"}
-  std::optional<std::string> skipped;   ///< why this interpreter cannot do it (old GIL)
+  std::optional<std::string> skipped;   ///< why the program does not do it (old GIL, locks across processes)
+  std::optional<std::string> not_recorded;  ///< why the recorder cannot trace it (locks, counters)
 };
 
 struct PythonProgram {

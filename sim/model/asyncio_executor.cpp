@@ -154,6 +154,21 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
         trace.set_state(task.lane, e.now(), SpanState::Awaiting, job.index, label);
         co_await submit_to_executor(ctx, loop, OffloadItem{task_index, steps[i].offload_work, d, label});
         co_return;
+      case StepKind::Acquire:
+        // L5: `await lock.acquire()` on a held lock suspends the task; the loop runs others.
+        if (!ctx.shared.acquire_as_task(task.lane, task_index, steps[i].target)) {
+          trace.set_state(task.lane, e.now(), SpanState::WaitingLock, job.index, label);
+          co_return;
+        }
+        break;
+      case StepKind::Release:
+        ctx.shared.release(task.lane, steps[i].target);
+        break;
+      case StepKind::Increment:
+        trace.set_state(task.lane, e.now(), SpanState::Running, job.index, label);
+        co_await ctx.shared.increment(t, steps[i], scenario::python_cost(ctx.settings, ctx.settings.costs.increment),
+                                      scenario::python_cost(ctx.settings, d), job.index, label);
+        break;
     }
   }
   trace.job_finished(job.index, e.now());
@@ -203,6 +218,8 @@ void start_asyncio(RunContext& ctx) {
   for (std::size_t i = 0; i < ctx.jobs.size(); ++i) {
     loop->tasks[i].lane = e.trace().add_lane(fmt::format("task {}", i + 1), trace::LaneKind::Task, process);
   }
+  // The woken waiter's future is done: its task goes to the back of the ready queue (L5).
+  ctx.shared.on_task_woken = [&ctx, loop = loop.get()](std::uint32_t task) { make_ready(ctx, *loop, task); };
   e.start(loop->thread, loop_main(ctx, loop));
 }
 

@@ -65,7 +65,7 @@ trace::LaneId Engine::lane(ThreadId t) const { return threads_[t].lane; }
 // Events and programs
 
 bool Engine::run() {
-  while (!timers_.empty()) {
+  while (!timers_.empty() && !stopped_) {
     if (events_ >= config_.max_events) return false;
     const Time at = timers_.top_time();
     assert(at >= now_ && "a timer was set in the past");

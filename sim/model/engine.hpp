@@ -141,6 +141,12 @@ class Engine {
   Operation release_gil(ThreadId t);
   /// The thread's program ends: it drops the GIL and leaves its core.
   void exit(ThreadId t);
+  /// An eval-breaker check point between two computes (a call's RESUME, a loop's
+  /// JUMP_BACKWARD): with a drop request pending the holder drops the GIL here, lets the
+  /// requester take it and takes it back (G4, docs/model.md U1); otherwise nothing happens.
+  Operation check_eval_breaker(ThreadId t);
+  /// Ends the run now: no timer fires after this event (a deadlock, docs/model.md L6).
+  void stop() { stopped_ = true; }
 
   Time now() const { return now_; }
   /// When the last thread exited: the end of the run, whatever timers remain.
@@ -213,6 +219,7 @@ class Engine {
   Time now_;
   Time last_exit_;
   std::uint64_t events_ = 0;
+  bool stopped_ = false;
   // Programs add threads while the engine runs: code holds no Thread& across a program's
   // resumption (only dispatch() resumes programs, as its last step).
   std::vector<Thread> threads_;

@@ -16,12 +16,18 @@ struct RunContext {
   Engine& engine;
   const scenario::JobPlan& jobs;
   int jobs_left = 0;
+  SharedState& shared;  ///< the locks and counters the jobs share
 };
+
+/// A thread (or a child process's main thread) that takes its GIL, runs `job`, tells
+/// `main` when it was the last job left, and exits.
+Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJob& job);
 
 void start_sequential(RunContext& ctx);
 void start_threads(RunContext& ctx);
 void start_thread_pool(RunContext& ctx);
 void start_asyncio(RunContext& ctx);
 void start_process_pool(RunContext& ctx);
+void start_processes(RunContext& ctx);
 
 }  // namespace gilsim::model

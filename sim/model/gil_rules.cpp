@@ -38,6 +38,19 @@ Operation Engine::release_gil(ThreadId t) {
   return Operation{this, t, false};
 }
 
+Operation Engine::check_eval_breaker(ThreadId t) {
+  Thread& th = threads_[t];
+  Gil* gil = gil_of(t);
+  if (gil == nullptr || !th.s.holds_gil() || !gil->drop_request) return Operation{this, t, true};
+  // A compute with nothing left: once the GIL is back, proceed() ends it at once and the
+  // program goes on.
+  th.s.doing = Activity::Compute;
+  th.work = Work::python(th.job, th.step);
+  th.remaining = Time::zero();
+  forced_switch(t);
+  return Operation{this, t, false};
+}
+
 void Engine::take_gil(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);

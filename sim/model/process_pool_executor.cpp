@@ -77,7 +77,7 @@ Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_to_fo
     const Chunk chunk = *next;
     co_await receive_chunk(ctx, self, chunk, false);
     for (std::size_t i = chunk.first; i < chunk.first + chunk.count; ++i) {
-      co_await run_job(e, self, ctx.jobs[i], ctx.settings);
+      co_await run_job(e, self, ctx.jobs[i], ctx.settings, ctx.shared);
     }
     co_await send_chunk(ctx, self, chunk, true);
     pool.results.push(e, chunk);
@@ -111,6 +111,28 @@ Program result_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
   e.exit(self);
 }
 
+/// What starting worker `k` (from 1) costs the parent and the child; forkserver moves
+/// `next_fork` to when its server is up (P3, P4).
+struct ProcessStart {
+  Time parent_cost;
+  Time child_cost;
+};
+
+ProcessStart process_start(const scenario::Costs& costs, StartMethod method, int k, Time now, Time& next_fork) {
+  // os.fork() copies the parent's page tables and returns; the child readies itself while
+  // the parent forks on.
+  ProcessStart start{costs.fork_start, costs.fork_child_start};
+  if (method == StartMethod::Spawn) {
+    start.parent_cost = costs.thread_start;  // posix_spawn is cheap; the child builds a fresh interpreter
+    start.child_cost = costs.spawn_start;
+  } else if (method == StartMethod::Forkserver) {
+    start.parent_cost = costs.thread_start;
+    if (k == 1) next_fork = now + costs.spawn_start;  // the server starts like a spawn
+    start.child_cost = costs.forkserver_start;
+  }
+  return start;
+}
+
 Program pool_main(RunContext& ctx, std::shared_ptr<Pool> pool) {
   Engine& e = ctx.engine;
   const auto& costs = ctx.settings.costs;
@@ -124,16 +146,9 @@ Program pool_main(RunContext& ctx, std::shared_ptr<Pool> pool) {
   for (int k = 1; k <= workers; ++k) {
     const auto process = e.add_process(fmt::format("worker {}", k));
     const ThreadId w = e.add_thread(fmt::format("worker {}", k), process);
-    Time parent_cost = costs.fork_start;  // os.fork() copies the parent's page tables and returns
-    Time child_cost = costs.fork_child_start;  // the child readies itself while the parent forks on
-    if (method == StartMethod::Spawn) {
-      parent_cost = costs.thread_start;  // posix_spawn is cheap; the child builds a fresh interpreter
-      child_cost = costs.spawn_start;
-    } else if (method == StartMethod::Forkserver) {
-      parent_cost = costs.thread_start;
-      if (k == 1) next_fork = e.now() + costs.spawn_start;  // the server starts like a spawn
-      child_cost = costs.forkserver_start;
-    }
+    const ProcessStart start = process_start(costs, method, k, e.now(), next_fork);
+    const Time parent_cost = start.parent_cost;
+    const Time child_cost = start.child_cost;
     co_await e.compute(main, parent_cost, Work::starting());
     const Time ready_to_fork = method == StartMethod::Forkserver ? max(next_fork, e.now()) : e.now();
     next_fork = ready_to_fork + child_cost;
@@ -156,7 +171,48 @@ Program pool_main(RunContext& ctx, std::shared_ptr<Pool> pool) {
   e.exit(main);
 }
 
+/// One multiprocessing.Process per job: the child starts, runs its job with its own GIL
+/// (P1) and ends; a Process hands back no result (that needs a Queue).
+Program process_main(RunContext& ctx, ThreadId self, ThreadId parent, const PlannedJob& job, Time ready_at,
+                     Time start_cost) {
+  Engine& e = ctx.engine;
+  if (ready_at > e.now()) co_await e.wait(self, ready_at - e.now(), SpanState::Starting);
+  co_await e.compute(self, start_cost, Work::starting_interpreter());
+  co_await job_thread(ctx, self, parent, job);
+}
+
+Program processes_main(RunContext& ctx, ThreadId main) {
+  Engine& e = ctx.engine;
+  co_await e.acquire_gil(main);
+  const StartMethod method = ctx.settings.start_method;
+  Time next_fork = Time::zero();
+  int k = 0;
+  // for p in processes: p.start() -- each start paid by the parent, one after another (P4).
+  for (const auto& job : ctx.jobs) {
+    ++k;
+    const auto process = e.add_process(fmt::format("process {}", k));
+    const ThreadId child = e.add_thread(fmt::format("process {}", k), process);
+    const ProcessStart start = process_start(ctx.settings.costs, method, k, e.now(), next_fork);
+    co_await e.compute(main, start.parent_cost, Work::starting());
+    const Time ready_at = method == StartMethod::Forkserver ? max(next_fork, e.now()) : e.now();
+    next_fork = ready_at + start.child_cost;
+    e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(main), e.lane(child),
+                   (next_fork - e.now() + start.parent_cost).ns());
+    e.start(child, process_main(ctx, child, main, job, ready_at, start.child_cost));
+  }
+  co_await e.release_gil(main);  // for p in processes: p.join()
+  if (ctx.jobs_left > 0) co_await e.wait_for_notify(main, std::nullopt);
+  e.exit(main);
+}
+
 }  // namespace
+
+void start_processes(RunContext& ctx) {
+  Engine& e = ctx.engine;
+  const auto parent = e.add_process("main");
+  const ThreadId main = e.add_thread("main", parent);
+  e.start(main, processes_main(ctx, main));
+}
 
 void start_process_pool(RunContext& ctx) {
   Engine& e = ctx.engine;

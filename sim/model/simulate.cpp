@@ -25,14 +25,17 @@ trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, Sim
   const scenario::JobPlan jobs = scenario::plan_jobs(s);
   scenario::register_jobs(s, jobs, builder);
   Engine engine(config, builder);
-  RunContext ctx{s, run, settings, engine, jobs, static_cast<int>(jobs.size())};
+  SharedState shared(s, engine);
+  RunContext ctx{s, run, settings, engine, jobs, static_cast<int>(jobs.size()), shared};
   switch (run.executor) {
     case scenario::Executor::Sequential: start_sequential(ctx); break;
     case scenario::Executor::Threads: start_threads(ctx); break;
     case scenario::Executor::ThreadPool: start_thread_pool(ctx); break;
     case scenario::Executor::Asyncio: start_asyncio(ctx); break;
     case scenario::Executor::ProcessPool: start_process_pool(ctx); break;
+    case scenario::Executor::Processes: start_processes(ctx); break;
   }
+  shared.add_lanes(0);  // after the main process's first lanes, before any thread is spawned
   const bool finished = engine.run();
   if (stats != nullptr) stats->events = engine.events_processed();
   if (!finished) {
@@ -46,7 +49,11 @@ trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, Sim
   for (const auto& job : builder.peek().jobs) {
     if (job.end != Time::max()) end = max(end, job.end);
   }
-  return builder.finish(max(end, engine.last_exit()));
+  end = max(end, engine.last_exit());
+  if (const auto deadlock = shared.deadlock_at()) end = max(end, *deadlock);  // the run stopped there (L6)
+  trace::Trace trace = builder.finish(end);
+  trace.counters = shared.counters();
+  return trace;
 }
 
 std::vector<trace::Trace> simulate_all(const scenario::Scenario& s) {

@@ -10,17 +10,21 @@ namespace {
 Program sequential_main(RunContext& ctx, ThreadId main) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(main);
-  for (const auto& job : ctx.jobs) co_await run_job(e, main, job, ctx.settings);
+  for (const auto& job : ctx.jobs) co_await run_job(e, main, job, ctx.settings, ctx.shared);
   e.exit(main);
 }
+
+}  // namespace
 
 Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJob& job) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(self);  // a new thread needs the GIL before its first bytecode
-  co_await run_job(e, self, job, ctx.settings);
+  co_await run_job(e, self, job, ctx.settings, ctx.shared);
   if (--ctx.jobs_left == 0) e.notify(main);
   e.exit(self);
 }
+
+namespace {
 
 Program threads_main(RunContext& ctx, ThreadId main) {
   Engine& e = ctx.engine;
@@ -52,7 +56,7 @@ Program pool_worker(RunContext& ctx, ThreadPool& pool, ThreadId self, ThreadId m
     co_await pool.queue.get(e, self, next);
     if (!next) break;
     const PlannedJob* job = *next;
-    co_await run_job(e, self, *job, ctx.settings);
+    co_await run_job(e, self, *job, ctx.settings, ctx.shared);
     pool.growth.worker_idle();
     if (--ctx.jobs_left == 0) e.notify(main);
   }

@@ -8,9 +8,11 @@ using scenario::StepKind;
 
 namespace {
 
-Program run_step(Engine& e, ThreadId t, const PlannedJob& job, std::uint16_t index, StepKind kind, Time d,
-                 const scenario::EffectiveSettings& settings) {
+Program run_step(Engine& e, ThreadId t, const PlannedJob& job, std::uint16_t index, const scenario::PlannedStep& step,
+                 const scenario::EffectiveSettings& settings, SharedState& shared) {
   const std::uint32_t id = job.index;
+  const StepKind kind = step.kind == StepKind::Offload ? step.offload_work : step.kind;
+  const Time d = step.duration;
   switch (kind) {
     case StepKind::Cpu:
       co_await e.compute(t, scenario::python_cost(settings, d), Work::python(id, index));
@@ -32,20 +34,29 @@ Program run_step(Engine& e, ThreadId t, const PlannedJob& job, std::uint16_t ind
       co_await e.wait(t, d, SpanState::Sleeping, id, index);
       co_await e.acquire_gil(t);
       break;
+    case StepKind::Acquire:
+      co_await shared.acquire(t, step.target, id, index);
+      break;
+    case StepKind::Release:
+      shared.release(e.lane(t), step.target);
+      break;
+    case StepKind::Increment:
+      co_await shared.increment(t, step, scenario::python_cost(settings, settings.costs.increment),
+                                scenario::python_cost(settings, d), id, index);
+      break;
     case StepKind::Offload:
-      break;  // handled by the caller: outside asyncio the work runs inline
+      break;  // never: outside asyncio the offloaded work runs inline, as its own kind
   }
 }
 
 }  // namespace
 
-Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::EffectiveSettings& settings) {
+Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::EffectiveSettings& settings,
+                SharedState& shared) {
   e.trace().job_started(job.index, e.lane(t), e.now());
   for (std::size_t i = 0; i < job.steps.size(); ++i) {
-    const auto& step = job.steps[i];
-    const StepKind kind = step.kind == StepKind::Offload ? step.offload_work : step.kind;
     const auto label = i < trace::kNoStep ? static_cast<std::uint16_t>(i) : trace::kNoStep;
-    co_await run_step(e, t, job, label, kind, step.duration, settings);
+    co_await run_step(e, t, job, label, job.steps[i], settings, shared);
   }
   e.trace().job_finished(job.index, e.now());
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/model/engine.hpp"
+#include "sim/model/shared_state.hpp"
 #include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/job_plan.hpp"
 
@@ -15,7 +16,8 @@ namespace gilsim::model {
 using scenario::PlannedJob;
 
 /// Runs one job's steps on a thread that holds the GIL when it starts and when it ends.
-Program run_job(Engine& engine, ThreadId thread, const PlannedJob& job, const scenario::EffectiveSettings& settings);
+Program run_job(Engine& engine, ThreadId thread, const PlannedJob& job, const scenario::EffectiveSettings& settings,
+                SharedState& shared);
 
 /// Items waiting for pool threads; sleepers are woken one per item (a SimpleQueue, T3).
 template <typename Item>

@@ -112,6 +112,9 @@ class OffloadPool {
       switch (item.work.kind) {
         case StepKind::Cpu:
         case StepKind::Offload: run_python_work(ctx_, seat, item.work.duration, j, item.step); break;
+        case StepKind::Acquire:
+        case StepKind::Release:
+        case StepKind::Increment: break;  // never offloaded: why_not_runnable refuses them here
         case StepKind::Native:
           seat.drop(DropReason::Blocking, SpanState::Native, j, item.step);
           run_native_work(ctx_, item.work.duration);
@@ -254,6 +257,10 @@ class EventLoop {
           rec_.state(now, t.lane, SpanState::Awaiting, job.index, i);
           rec_.state(now, loop_lane, SpanState::Running);
           return false;
+        case StepKind::Acquire:
+        case StepKind::Release:
+        case StepKind::Increment:
+          break;  // asyncio runs with locks and counters are refused before they start (why_not_runnable)
         case StepKind::Offload:
           pool_.submit(id, job, i, scenario::PlannedStep{step.offload_work, step.offload_work, step.duration});
           ++in_executor_;

@@ -15,6 +15,7 @@
 #include "sim/real/busy_loop.hpp"
 #include "sim/real/cpu_check.hpp"
 #include "sim/real/executors.hpp"
+#include "sim/real/real_shared.hpp"
 #include "sim/real/trace_merge.hpp"
 
 namespace gilsim::real {
@@ -38,6 +39,7 @@ ExecutorOutput run_executor(RunInputs& in) {
     case Executor::ThreadPool: return run_thread_pool(in);
     case Executor::Asyncio: return run_asyncio(in);
     case Executor::ProcessPool: return run_process_pool(in);
+    case Executor::Processes: break;  // refused by why_not_runnable
   }
   throw RealRunError(RealRunError::Reason::NotRunnable, "unknown executor");
 }
@@ -68,6 +70,11 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
   const CpuSnapshot cpu_before = take_cpu_snapshot_before_run();
   const auto started = RunContext::Clock::now();
   RunContext ctx(settings, started);
+  std::optional<RealShared> shared;
+  if (!s.locks.empty() || !s.counters.empty()) {
+    shared.emplace(s, ctx);
+    ctx.set_shared(&*shared);
+  }
   RunInputs inputs{s, run, ctx, jobs, builder};
 
   std::mutex mutex;
@@ -137,7 +144,10 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
     }
   }
   if (options.progress) options.progress(ctx.jobs_done().load(), total);
-  trace::Trace measured = merge_records(builder, std::move(output.records), output.end);
+  // A deadlock stopped the run where its cycle was found (L6).
+  const Time end = shared && shared->deadlock_at() ? max(output.end, *shared->deadlock_at()) : output.end;
+  trace::Trace measured = merge_records(builder, std::move(output.records), end);
+  if (shared) measured.counters = shared->counters();
   check_cpu(measured, cpu_before, cpu_after, available_cpus());
   return measured;
 }

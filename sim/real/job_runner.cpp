@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "sim/real/busy_loop.hpp"
+#include "sim/real/real_shared.hpp"
 
 namespace gilsim::real {
 
@@ -80,6 +81,15 @@ void run_step(RunContext& ctx, GilSeat& seat, const scenario::PlannedJob& job, s
       seat.drop(DropReason::Blocking, SpanState::Sleeping, j, step_index);
       ctx.block_for(step.duration);
       seat.take(SpanState::Running, j, next);
+      return;
+    case StepKind::Acquire:
+      ctx.shared()->acquire(seat, step.target, j, step_index);
+      return;
+    case StepKind::Release:
+      ctx.shared()->release(seat, step.target);
+      return;
+    case StepKind::Increment:
+      ctx.shared()->increment(seat, step.target, step.has_call, ctx.settings().costs.increment, step.duration, j, step_index);
       return;
     case StepKind::Offload: {
       scenario::PlannedStep inline_work = step;

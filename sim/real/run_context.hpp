@@ -15,6 +15,8 @@
 
 namespace gilsim::real {
 
+class RealShared;
+
 /// Thrown inside a run's threads when the run is being aborted; caught at their top.
 struct RunAborted {};
 
@@ -60,6 +62,17 @@ class RunContext {
 
   std::atomic<int>& jobs_done() { return jobs_done_; }
 
+  /// The run's locks and counters, when it has any (real_shared.hpp).
+  RealShared* shared() const { return shared_; }
+  void set_shared(RealShared* shared) { shared_ = shared; }
+  /// Stops the run like request_abort(), but as its planned end (a deadlock found): the
+  /// executors hand over what was recorded instead of failing.
+  void request_stop() {
+    stopped_.store(true);
+    request_abort();
+  }
+  bool stopped() const { return stopped_.load(); }
+
  private:
   RunSettings settings_;
   Clock::time_point origin_;
@@ -72,6 +85,8 @@ class RunContext {
   cpu_set_t cpus_{};
   bool limit_cpus_ = false;
   std::atomic<int> jobs_done_{0};
+  std::atomic<bool> stopped_{false};
+  RealShared* shared_ = nullptr;
 };
 
 /// Calls `wake` when the run aborts (e.g. to notify a condition variable), for as long as

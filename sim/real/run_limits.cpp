@@ -64,6 +64,11 @@ Totals add_up(const scenario::Scenario& s) {
 std::optional<std::string> why_not_runnable(const scenario::Scenario& s, const scenario::Run& run) {
   const Totals t = add_up(s);
   const std::string who = fmt::format("run '{}' cannot run for real", run.name);
+  const bool shared = !s.locks.empty() || !s.counters.empty();
+  if (shared && (run.executor == Executor::Asyncio || run.executor == Executor::ProcessPool ||
+                 run.executor == Executor::Processes)) {
+    return fmt::format("{}: locks and counters run for real only in sequential, threads and thread_pool runs", who);
+  }
   if (t.jobs > kMaxRealJobs) {
     return fmt::format("{}: {} jobs, the limit is {}", who, t.jobs, kMaxRealJobs);
   }
@@ -117,6 +122,8 @@ std::optional<std::string> why_not_runnable(const scenario::Scenario& s, const s
       }
       lower_bound = max(lower_bound, t.everything / workers);
       break;
+    case Executor::Processes:
+      return fmt::format("{}: one multiprocessing.Process per job is simulated only", who);
   }
   if (lower_bound > kMaxRealDuration) {
     return fmt::format("{}: it would take at least {}, the limit is {}", who, lower_bound, kMaxRealDuration);

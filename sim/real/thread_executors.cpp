@@ -10,6 +10,7 @@
 #include "sim/real/executors.hpp"
 #include "sim/real/job_runner.hpp"
 #include "sim/real/real_gil.hpp"
+#include "sim/real/real_shared.hpp"
 #include "sim/real/thread_group.hpp"
 
 namespace gilsim::real {
@@ -19,7 +20,9 @@ using trace::MarkKind;
 using trace::SpanState;
 
 trace::ProcessId add_main_process(RunInputs& in) {
-  return in.builder.add_process("main", in.ctx.settings().gil != scenario::GilMode::None);
+  const trace::ProcessId process = in.builder.add_process("main", in.ctx.settings().gil != scenario::GilMode::None);
+  if (RealShared* shared = in.ctx.shared()) shared->add_lanes(in.builder, process);
+  return process;
 }
 
 void append_records(std::vector<Record>& to, std::vector<Record>& from) {

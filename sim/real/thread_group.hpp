@@ -54,6 +54,7 @@ class ThreadGroup {
         body(seat);
         seat.flush();
       } catch (const RunAborted&) {
+        if (in_.ctx.stopped()) seat.flush();  // a planned stop (a deadlock): keep its last release
       } catch (...) {
         std::lock_guard lock(error_mutex_);
         if (!error_) error_ = std::current_exception();
@@ -86,7 +87,7 @@ class ThreadGroup {
   /// Joins every thread, rethrows the first failure, and hands over the records.
   ExecutorOutput finish() {
     join_and_rethrow();
-    in_.ctx.throw_if_aborted();
+    if (!in_.ctx.stopped()) in_.ctx.throw_if_aborted();
     ExecutorOutput out;
     for (auto& r : recorders_) {
       for (const Record& rec : r.records()) {

@@ -25,7 +25,7 @@ JobPlan plan_jobs(const Scenario& scenario) {
       job.result_bytes = tmpl.result_bytes;
       job.steps.reserve(tmpl.steps.size());
       for (const auto& step : tmpl.steps) {
-        job.steps.push_back(PlannedStep{step.kind, step.offload_work, random.draw(step.duration)});
+        job.steps.push_back(PlannedStep{step.kind, step.offload_work, random.draw(step.duration), step.target, step.has_call});
       }
       jobs.push_back(std::move(job));
     }
@@ -38,7 +38,7 @@ void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBu
   for (const auto& tmpl : scenario.jobs) {
     std::vector<std::string> labels;
     labels.reserve(tmpl.steps.size());
-    for (const auto& step : tmpl.steps) labels.push_back(step_label(step));
+    for (const auto& step : tmpl.steps) labels.push_back(step_label(scenario, step));
     builder.add_template(tmpl.name, std::move(labels));
   }
   for (const PlannedJob& job : plan) {

@@ -19,6 +19,8 @@ struct PlannedStep {
   StepKind kind = StepKind::Cpu;
   StepKind offload_work = StepKind::Cpu;
   Time duration;
+  std::uint32_t target = 0;  ///< acquire, release: the lock; increment: the counter
+  bool has_call = false;     ///< increment: `counter += f()`
 };
 
 struct PlannedJob {

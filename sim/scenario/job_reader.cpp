@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/scenario/name_suggestions.hpp"
 #include "sim/scenario/scenario_keys.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 
@@ -14,7 +15,8 @@ namespace gilsim::scenario {
 namespace {
 
 constexpr std::int64_t kMaxBytes = 1'000'000'000'000;  // one terabyte of pickled data
-constexpr std::array<std::string_view, 7> kKindNames{"cpu", "native", "io", "block", "sleep", "offload", "disk"};  // StepKind's order
+constexpr std::array<std::string_view, 10> kKindNames{"cpu",     "native",  "io",      "block",   "sleep",
+                                                     "offload", "disk",    "acquire", "release", "increment"};  // StepKind's order
 constexpr std::array<std::string_view, 5> kOffloadWork{"cpu", "native", "io", "sleep", "disk"};
 constexpr std::array<StepKind, 5> kOffloadWorkKinds{StepKind::Cpu, StepKind::Native, StepKind::Io, StepKind::Sleep,
                                                     StepKind::Disk};
@@ -25,11 +27,13 @@ struct StepItem {
   Step step;
   std::int64_t repeat = 0;  ///< 0: a plain step
   std::vector<StepItem> body;
+  const toml::node* node = nullptr;  ///< where it was written, for errors
 };
 
-std::vector<StepItem> read_step_list(const TomlReader& reader, const toml::node& node, std::string_view key);
+std::vector<StepItem> read_step_list(const TomlReader& reader, const SharedNames& shared, const toml::node& node,
+                                     std::string_view key);
 
-StepItem read_repeat(const TomlReader& reader, const toml::table& t) {
+StepItem read_repeat(const TomlReader& reader, const SharedNames& shared, const toml::table& t) {
   for (std::string_view k : kKindNames) {
     if (const toml::node* extra = t.get(k)) {
       reader.fail(*extra, fmt::format("a repeat step also has '{}'; expected only repeat and steps: put '{}' "
@@ -39,21 +43,42 @@ StepItem read_repeat(const TomlReader& reader, const toml::table& t) {
   if (const toml::node* extra = t.get("work")) {
     reader.fail(*extra, "'work' belongs to an offload step; expected only repeat and steps in a repeat step");
   }
+  if (const toml::node* extra = t.get("call")) {
+    reader.fail(*extra, "'call' belongs to an increment step; expected only repeat and steps in a repeat step");
+  }
   StepItem item;
   item.repeat = reader.integer(*t.get("repeat"), "repeat", 1, kMaxStepsPerJob);
   const toml::node* body = t.get("steps");
   if (body == nullptr) reader.missing(t, "steps", "in a repeat step", kStepsExample);
-  item.body = read_step_list(reader, *body, "steps");
+  item.body = read_step_list(reader, shared, *body, "steps");
+  item.node = &t;
   return item;
 }
 
-StepItem read_step(const TomlReader& reader, const toml::node& node) {
+/// The lock or counter a step names, by its index among those declared.
+std::uint32_t read_target(const TomlReader& reader, const toml::node& node, std::string_view kind,
+                          std::span<const std::string_view> names, std::string_view table) {
+  const std::string name = reader.string(node, kind);
+  const auto found = std::find(names.begin(), names.end(), name);
+  if (found != names.end()) return static_cast<std::uint32_t>(found - names.begin());
+  const std::string_view what = table == "locks" ? "lock" : "counter";
+  if (names.empty()) {
+    reader.fail(node, fmt::format("unknown {} '{}'; expected a {} declared in [{}], such as [{}] {} = {}", what, name,
+                                  what, table, table, name, table == "locks" ? "\"Lock\"" : "0"));
+  }
+  std::string message = fmt::format("unknown {} '{}'; expected one of the {}s in [{}]: {}", what, name, what, table,
+                                    join_names(names));
+  if (auto near = closest_name(name, names)) message += fmt::format("; did you mean '{}'?", *near);
+  reader.fail(node, message);
+}
+
+StepItem read_step(const TomlReader& reader, const SharedNames& shared, const toml::node& node) {
   if (!node.is_table()) {
     reader.fail(node, fmt::format("a step is {}; expected a table such as {{ cpu = \"10ms\" }}", describe_type(node.type())));
   }
   const toml::table& t = *node.as_table();
   reader.check_keys(t, kStepKeys, "in a step");
-  if (t.contains("repeat")) return read_repeat(reader, t);
+  if (t.contains("repeat")) return read_repeat(reader, shared, t);
   if (const toml::node* body = t.get("steps")) {
     reader.fail(*body, "'steps' inside a step needs a count; expected repeat = N next to it");
   }
@@ -72,10 +97,33 @@ StepItem read_step(const TomlReader& reader, const toml::node& node) {
     item.step.kind = static_cast<StepKind>(k);
   }
   if (kind_node == nullptr) {
-    reader.fail(t, "a step has no kind; expected one of cpu, native, io, disk, block, sleep, offload (or repeat), "
-                   "such as { cpu = \"10ms\" }");
+    reader.fail(t, "a step has no kind; expected one of cpu, native, io, disk, block, sleep, offload, acquire, "
+                   "release, increment (or repeat), such as { cpu = \"10ms\" }");
   }
-  item.step.duration = reader.duration(*kind_node, kind_name);
+  item.node = &node;
+  const toml::node* call = t.get("call");
+  if (call != nullptr && item.step.kind != StepKind::Increment) {
+    reader.fail(*call, fmt::format("'call' belongs to an increment step, not a {} step; expected "
+                                   "{{ increment = \"counter\", call = \"100ns\" }}", kind_name));
+  }
+  switch (item.step.kind) {
+    case StepKind::Acquire:
+    case StepKind::Release:
+      item.step.target = read_target(reader, *kind_node, kind_name, shared.locks, "locks");
+      item.step.duration = Duration::fixed(Time{0});
+      break;
+    case StepKind::Increment:
+      item.step.target = read_target(reader, *kind_node, kind_name, shared.counters, "counters");
+      item.step.duration = Duration::fixed(Time{0});
+      if (call != nullptr) {
+        item.step.has_call = true;
+        item.step.duration = reader.duration(*call, "call");
+      }
+      break;
+    default:
+      item.step.duration = reader.duration(*kind_node, kind_name);
+      break;
+  }
   if (const toml::node* work = t.get("work")) {
     if (item.step.kind != StepKind::Offload) {
       reader.fail(*work, fmt::format("'work' belongs to an offload step, not a {} step; expected "
@@ -86,14 +134,15 @@ StepItem read_step(const TomlReader& reader, const toml::node& node) {
   return item;
 }
 
-std::vector<StepItem> read_step_list(const TomlReader& reader, const toml::node& node, std::string_view key) {
+std::vector<StepItem> read_step_list(const TomlReader& reader, const SharedNames& shared, const toml::node& node,
+                                     std::string_view key) {
   if (!node.is_array()) {
     reader.fail(node, fmt::format("'{}' is {}; expected {}", key, describe_type(node.type()), kStepsExample));
   }
   const toml::array& list = *node.as_array();
   if (list.empty()) reader.fail(node, fmt::format("'{}' is empty; expected {}", key, kStepsExample));
   std::vector<StepItem> items;
-  for (const toml::node& element : list) items.push_back(read_step(reader, element));
+  for (const toml::node& element : list) items.push_back(read_step(reader, shared, element));
   return items;
 }
 
@@ -117,7 +166,62 @@ void expand(const std::vector<StepItem>& items, std::vector<Step>& out) {
   }
 }
 
-JobTemplate read_job(const TomlReader& reader, const toml::table& t) {
+/// Which locks a job holds, step by step: a Lock is released only by its holder and never
+/// taken twice by it (that would hang forever); an RLock counts its depth.
+class LockUse {
+ public:
+  LockUse(const TomlReader& reader, const SharedNames& shared, const std::string& job)
+      : reader_(reader), shared_(shared), job_(job), depth_(shared.locks.size(), 0),
+        acquired_at_(shared.locks.size(), nullptr) {}
+
+  void walk(const std::vector<StepItem>& items) {
+    for (const StepItem& item : items) {
+      if (item.repeat > 0) {
+        // Two turns of the block show whether one turn leaves a lock held or released.
+        walk(item.body);
+        if (item.repeat > 1) walk(item.body);
+        continue;
+      }
+      const std::uint32_t lock = item.step.target;
+      if (item.step.kind == StepKind::Acquire) {
+        if (depth_[lock] > 0 && !shared_.reentrant[lock]) {
+          reader_.fail(*item.node, fmt::format("job '{}' acquires lock '{}' while it already holds it; a Lock is "
+                                               "not re-entrant, so this would wait forever: release it first, or "
+                                               "declare {} = \"RLock\" in [locks]",
+                                               job_, name(lock), name(lock)));
+        }
+        if (depth_[lock]++ == 0) acquired_at_[lock] = item.node;
+      } else if (item.step.kind == StepKind::Release) {
+        if (depth_[lock] == 0) {
+          reader_.fail(*item.node, fmt::format("job '{}' releases lock '{}' that it does not hold here; expected "
+                                               "{{ acquire = \"{}\" }} before it (Python raises RuntimeError)",
+                                               job_, name(lock), name(lock)));
+        }
+        --depth_[lock];
+      }
+    }
+  }
+
+  void check_end() const {
+    for (std::size_t lock = 0; lock < depth_.size(); ++lock) {
+      if (depth_[lock] == 0) continue;
+      reader_.fail(*acquired_at_[lock], fmt::format("job '{}' ends holding lock '{}'; expected {{ release = \"{}\" }} "
+                                                    "after its work, as a `with` block does",
+                                                    job_, name(static_cast<std::uint32_t>(lock)),
+                                                    name(static_cast<std::uint32_t>(lock))));
+    }
+  }
+
+ private:
+  std::string_view name(std::uint32_t lock) const { return shared_.locks[lock]; }
+  const TomlReader& reader_;
+  const SharedNames& shared_;
+  const std::string& job_;
+  std::vector<std::int64_t> depth_;
+  std::vector<const toml::node*> acquired_at_;
+};
+
+JobTemplate read_job(const TomlReader& reader, const SharedNames& shared, const toml::table& t) {
   reader.check_keys(t, kJobKeys, "in [[job]]");
   JobTemplate job;
   job.where = reader.where(t);
@@ -130,7 +234,10 @@ JobTemplate read_job(const TomlReader& reader, const toml::table& t) {
   if (auto bytes = reader.integer(t, "result_bytes", 0, kMaxBytes)) job.result_bytes = *bytes;
   const toml::node* steps = t.get("steps");
   if (steps == nullptr) reader.missing(t, "steps", "in [[job]]", kStepsExample);
-  const std::vector<StepItem> items = read_step_list(reader, *steps, "steps");
+  const std::vector<StepItem> items = read_step_list(reader, shared, *steps, "steps");
+  LockUse use(reader, shared, job.name);
+  use.walk(items);
+  use.check_end();
   const std::int64_t count = count_steps(items);
   if (count > kMaxStepsPerJob) {
     reader.fail(*steps, fmt::format("job '{}' has more than {} steps once repeat is expanded; expected at most {}",
@@ -143,7 +250,7 @@ JobTemplate read_job(const TomlReader& reader, const toml::table& t) {
 
 }  // namespace
 
-std::vector<JobTemplate> read_jobs(const TomlReader& reader, const toml::table& root) {
+std::vector<JobTemplate> read_jobs(const TomlReader& reader, const toml::table& root, const SharedNames& shared) {
   const toml::array* list = reader.array(root, "job", "tables, each written [[job]] on a line of its own");
   if (list == nullptr || list->empty()) {
     const toml::source_region& at = list == nullptr ? root.source() : list->source();
@@ -158,7 +265,7 @@ std::vector<JobTemplate> read_jobs(const TomlReader& reader, const toml::table& 
       reader.fail(element, fmt::format("'job' holds {}; expected tables, each written [[job]]", describe_type(element.type())));
     }
     const toml::table& t = *element.as_table();
-    JobTemplate job = read_job(reader, t);
+    JobTemplate job = read_job(reader, shared, t);
     if (auto [it, fresh] = first_line_of_name.emplace(job.name, job.where.line); !fresh) {
       reader.fail(*t.get("name"), fmt::format("job name '{}' is used twice (first on line {}); expected a distinct "
                                               "name for each [[job]]", job.name, it->second));

@@ -14,9 +14,10 @@ namespace {
 
 using namespace gilsim::literals;
 
-constexpr std::array<std::string_view, 5> kExecutorNames{"sequential", "threads", "thread_pool", "asyncio",
-                                                         "process_pool"};  // Executor's order
+constexpr std::array<std::string_view, 6> kExecutorNames{"sequential", "threads",      "thread_pool",
+                                                         "asyncio",    "process_pool", "processes"};  // Executor's order
 constexpr std::array<std::string_view, 3> kStartMethodNames{"fork", "spawn", "forkserver"};
+constexpr std::array<std::string_view, 4> kPoolMethodNames{"map", "imap", "imap_unordered", "apply_async"};  // PoolMethod's order
 constexpr std::array<std::string_view, 3> kGilNames{"new", "old", "none"};
 
 /// Throws when `key` is set on a run whose executor has no use for it.
@@ -45,8 +46,17 @@ Run read_run(const TomlReader& reader, const toml::table& t) {
   const bool pool = run.executor == Executor::ThreadPool || run.executor == Executor::ProcessPool ||
                     run.executor == Executor::Asyncio;
   refuse_unless(reader, t, "workers", pool, run.executor, "thread_pool, process_pool and asyncio");
-  refuse_unless(reader, t, "start_method", run.executor == Executor::ProcessPool, run.executor, "process_pool");
+  const bool processes = run.executor == Executor::ProcessPool || run.executor == Executor::Processes;
+  refuse_unless(reader, t, "start_method", processes, run.executor, "process_pool and processes");
   refuse_unless(reader, t, "chunksize", run.executor == Executor::ProcessPool, run.executor, "process_pool");
+  refuse_unless(reader, t, "method", run.executor == Executor::ProcessPool, run.executor, "process_pool");
+  if (auto method = reader.choice(t, "method", kPoolMethodNames)) run.method = static_cast<PoolMethod>(*method);
+  if (run.method == PoolMethod::ApplyAsync) {
+    if (const toml::node* chunksize = t.get("chunksize")) {
+      reader.fail(*chunksize, "'chunksize' does not apply to apply_async, which sends one task per call; expected "
+                              "it only with method = \"map\", \"imap\" or \"imap_unordered\"");
+    }
+  }
 
   if (auto workers = reader.integer(t, "workers", 1, kMaxWorkers)) run.workers = static_cast<int>(*workers);
   if (auto method = reader.choice(t, "start_method", kStartMethodNames)) run.start_method = static_cast<StartMethod>(*method);

@@ -38,6 +38,7 @@ int effective_workers(const Scenario& s, const Run& r) {
       if (s.python.version < PythonVersion{3, 8, false}) return cores * 5;
       return std::min(32, cores + 4);
     case Executor::ProcessPool: return cores;
+    case Executor::Processes: return std::max(1, s.total_jobs());
     case Executor::Sequential: return 1;
     case Executor::Threads: return std::max(1, s.total_jobs());
   }
@@ -63,7 +64,19 @@ int pool_map_chunksize(int jobs, int workers) {
 
 int effective_chunksize(const Scenario& s, const Run& r) {
   if (r.chunksize) return *r.chunksize;
+  // imap and imap_unordered default to chunksize=1; apply_async sends one task per call.
+  if (r.method != PoolMethod::Map) return 1;
   return pool_map_chunksize(s.total_jobs(), effective_workers(s, r));
+}
+
+std::string_view to_string(PoolMethod m) {
+  switch (m) {
+    case PoolMethod::Map: return "map";
+    case PoolMethod::Imap: return "imap";
+    case PoolMethod::ImapUnordered: return "imap_unordered";
+    case PoolMethod::ApplyAsync: return "apply_async";
+  }
+  return "?";
 }
 
 std::string_view to_string(StepKind k) {
@@ -75,6 +88,9 @@ std::string_view to_string(StepKind k) {
     case StepKind::Sleep: return "sleep";
     case StepKind::Offload: return "offload";
     case StepKind::Disk: return "disk";
+    case StepKind::Acquire: return "acquire";
+    case StepKind::Release: return "release";
+    case StepKind::Increment: return "increment";
   }
   return "?";
 }
@@ -95,6 +111,7 @@ std::string_view to_string(Executor e) {
     case Executor::ThreadPool: return "thread_pool";
     case Executor::Asyncio: return "asyncio";
     case Executor::ProcessPool: return "process_pool";
+    case Executor::Processes: return "processes";
   }
   return "?";
 }
@@ -133,7 +150,18 @@ std::string to_string(const PythonVersion& v) {
   return fmt::format("{}.{}{}", v.major, v.minor, v.free_threaded ? "t" : "");
 }
 
-std::string step_label(const Step& s) {
+std::string step_label(const Scenario& scenario, const Step& s) {
+  switch (s.kind) {
+    case StepKind::Acquire:
+    case StepKind::Release:
+      return fmt::format("{} {}", to_string(s.kind), scenario.locks.at(s.target).name);
+    case StepKind::Increment: {
+      const auto& name = scenario.counters.at(s.target).name;
+      if (!s.has_call) return fmt::format("{} += 1", name);
+      return fmt::format("{} += f(), f {}", name, to_string(s.duration));
+    }
+    default: break;
+  }
   if (s.kind == StepKind::Offload) {
     return fmt::format("offload {} {}", to_string(s.offload_work), to_string(s.duration));
   }

@@ -35,6 +35,9 @@ enum class StepKind : std::uint8_t {
   Sleep,    ///< time.sleep / asyncio.sleep
   Offload,  ///< asyncio.to_thread(work): `offload_work` runs on the default executor
   Disk,     ///< a plain file read or write: releases the GIL, but asyncio cannot await it (A5)
+  Acquire,  ///< lock.acquire() on the lock `target` (threading, asyncio or multiprocessing)
+  Release,  ///< lock.release() on the lock `target`
+  Increment,  ///< `counter += 1` on the shared counter `target`, as LOAD, ADD, STORE
 };
 
 /// A duration drawn from the scenario's seeded generator.
@@ -53,8 +56,25 @@ struct Duration {
 
 struct Step {
   StepKind kind = StepKind::Cpu;
-  Duration duration;
+  Duration duration;  ///< Increment: the Python work of the call on the right-hand side
   StepKind offload_work = StepKind::Cpu;  ///< for Offload: what the executor thread does
+  std::uint32_t target = 0;  ///< Acquire, Release: index in Scenario::locks; Increment: in counters
+  bool has_call = false;     ///< Increment: `counter += f()`, the call a check point (docs/model.md U1)
+};
+
+/// A lock the jobs share: `threading.Lock` (or `RLock`) in threads, `asyncio.Lock` in
+/// coroutines, `multiprocessing.Lock` across worker processes.
+struct LockSpec {
+  std::string name;
+  bool reentrant = false;  ///< an RLock: its holder may acquire it again
+  SourceLoc where;
+};
+
+/// A shared integer the jobs add to (a global; a multiprocessing.Value across processes).
+struct CounterSpec {
+  std::string name;
+  std::int64_t initial = 0;
+  SourceLoc where;
 };
 
 struct JobTemplate {
@@ -67,8 +87,11 @@ struct JobTemplate {
 };
 
 enum class GilMode : std::uint8_t { New, Old, None };
-enum class Executor : std::uint8_t { Sequential, Threads, ThreadPool, Asyncio, ProcessPool };
+/// Processes: one multiprocessing.Process per job, started then joined.
+enum class Executor : std::uint8_t { Sequential, Threads, ThreadPool, Asyncio, ProcessPool, Processes };
 enum class StartMethod : std::uint8_t { Fork, Spawn, Forkserver };
+/// How a process_pool run hands its jobs to the Pool.
+enum class PoolMethod : std::uint8_t { Map, Imap, ImapUnordered, ApplyAsync };
 
 struct Machine {
   int cores = 4;
@@ -110,6 +133,8 @@ struct Costs {
   Time ipc_message = Time{50'000};            ///< P7, per message
   double ipc_bandwidth = 1e9;                 ///< P7, bytes per second
   Time loop_callback = Time{20'000};          ///< asyncio: cost of one _run_once callback
+  Time lock_wake_latency = Time{10'000};      ///< a released lock's woken waiter to the lock taken (L3)
+  Time increment = Time{40};                  ///< one loop iteration of `counter += 1` (U1)
 };
 
 struct Run {
@@ -118,6 +143,7 @@ struct Run {
   std::optional<int> workers;               ///< pools; default follows CPython (T2, P2)
   std::optional<StartMethod> start_method;  ///< process_pool; default follows the version (P3)
   std::optional<int> chunksize;             ///< process_pool; default is Pool.map's formula (P5)
+  PoolMethod method = PoolMethod::Map;      ///< process_pool: map, imap, imap_unordered or apply_async
   std::optional<GilMode> gil;               ///< overrides python.gil for this run
   std::optional<Time> switch_interval;      ///< overrides python.switch_interval for this run
   std::optional<int> cores;                 ///< overrides machine.cores for this run
@@ -131,6 +157,8 @@ struct Scenario {
   Machine machine;
   Python python;
   Costs costs;
+  std::vector<LockSpec> locks;
+  std::vector<CounterSpec> counters;
   std::vector<JobTemplate> jobs;
   std::vector<Run> runs;
   std::string source;          ///< file name, or "<default>" for the built-in scenario
@@ -156,8 +184,10 @@ std::string_view to_string(StepKind k);
 std::string_view to_string(GilMode m);
 std::string_view to_string(Executor e);
 std::string_view to_string(StartMethod m);
+std::string_view to_string(PoolMethod m);
 std::string to_string(const Duration& d);    ///< round-trips through the loader's syntax
 std::string to_string(const PythonVersion& v);
-std::string step_label(const Step& s);       ///< "cpu 100 ms", "offload cpu 50 ms"
+/// "cpu 100ms", "offload cpu 50ms", "acquire balance", "counter += 1".
+std::string step_label(const Scenario& scenario, const Step& s);
 
 }  // namespace gilsim::scenario

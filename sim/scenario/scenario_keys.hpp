@@ -8,20 +8,22 @@
 
 namespace gilsim::scenario {
 
-inline constexpr std::array<std::string_view, 8> kTopKeys{"title", "note", "seed", "machine",
-                                                          "python", "costs", "job", "run"};
+inline constexpr std::array<std::string_view, 10> kTopKeys{"title", "note",  "seed",     "machine", "python",
+                                                           "costs", "locks", "counters", "job",     "run"};
 inline constexpr std::array<std::string_view, 3> kMachineKeys{"cores", "quantum", "context_switch"};
 inline constexpr std::array<std::string_view, 5> kPythonKeys{"version", "gil", "switch_interval", "check_interval",
                                                              "free_threading_overhead"};
-inline constexpr std::array<std::string_view, 14> kCostKeys{
+inline constexpr std::array<std::string_view, 16> kCostKeys{
     "gil_wake_latency", "timer_slack",      "check_period", "old_gil_handoff_probability", "old_gil_release_cost",
     "old_gil_release_cost_one_core",        "thread_start", "fork_start",  "fork_child_start",
-    "spawn_start",      "forkserver_start", "ipc_message",  "ipc_bandwidth", "loop_callback"};
+    "spawn_start",      "forkserver_start", "ipc_message",  "ipc_bandwidth", "loop_callback",
+    "lock_wake_latency", "increment"};
 inline constexpr std::array<std::string_view, 5> kJobKeys{"name", "count", "steps", "arg_bytes", "result_bytes"};
-inline constexpr std::array<std::string_view, 10> kStepKeys{"cpu",     "native", "io",     "block",  "sleep",
-                                                            "offload", "disk",   "work",   "repeat", "steps"};
-inline constexpr std::array<std::string_view, 8> kRunKeys{"name", "executor", "workers", "start_method",
-                                                          "chunksize", "gil", "switch_interval", "cores"};
+inline constexpr std::array<std::string_view, 14> kStepKeys{"cpu",     "native",  "io",      "block",     "sleep",
+                                                            "offload", "disk",    "work",    "acquire",   "release",
+                                                            "increment", "call",  "repeat",  "steps"};
+inline constexpr std::array<std::string_view, 9> kRunKeys{"name",   "executor", "workers",         "start_method", "method",
+                                                          "chunksize", "gil",   "switch_interval", "cores"};
 
 /// Where a key misplaced in another table belongs: "[machine] or [[run]]" for "cores".
 std::optional<std::string> home_of_key(std::string_view key);

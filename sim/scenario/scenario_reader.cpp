@@ -61,7 +61,7 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 12> kCostDurations{{
+constexpr std::array<CostDuration, 14> kCostDurations{{
     {"gil_wake_latency", &Costs::gil_wake_latency},
     {"timer_slack", &Costs::timer_slack},
     {"check_period", &Costs::check_period},
@@ -74,6 +74,8 @@ constexpr std::array<CostDuration, 12> kCostDurations{{
     {"forkserver_start", &Costs::forkserver_start},
     {"ipc_message", &Costs::ipc_message},
     {"loop_callback", &Costs::loop_callback},
+    {"lock_wake_latency", &Costs::lock_wake_latency},
+    {"increment", &Costs::increment},
 }};
 
 Costs read_costs(const TomlReader& reader, const toml::table* table) {
@@ -102,7 +104,9 @@ Scenario read_scenario(const TomlReader& reader, const toml::table& root) {
   s.machine = read_machine(reader, reader.table(root, "machine"));
   s.python = read_python(reader, reader.table(root, "python"));
   s.costs = read_costs(reader, reader.table(root, "costs"));
-  s.jobs = read_jobs(reader, root);
+  s.locks = read_locks(reader, reader.table(root, "locks"));
+  s.counters = read_counters(reader, reader.table(root, "counters"));
+  s.jobs = read_jobs(reader, root, shared_names(s));
   s.runs = read_runs(reader, root);
   s.source = reader.source_name();
   return s;

@@ -17,8 +17,21 @@ void apply_overrides(toml::table& root, const std::vector<Override>& overrides, 
 
 /// The whole file: top-level keys, [machine], [python], [costs], then jobs and runs.
 Scenario read_scenario(const TomlReader& reader, const toml::table& root);
-/// Every [[job]], with `repeat` blocks expanded; checks the limits on jobs and steps.
-std::vector<JobTemplate> read_jobs(const TomlReader& reader, const toml::table& root);
+/// The names steps may use: the scenario's locks (and which are RLocks) and counters.
+struct SharedNames {
+  std::vector<std::string_view> locks;
+  std::vector<bool> reentrant;
+  std::vector<std::string_view> counters;
+};
+
+/// [locks] and [counters]: the names the jobs share (shared_reader.cpp).
+std::vector<LockSpec> read_locks(const TomlReader& reader, const toml::table* table);
+std::vector<CounterSpec> read_counters(const TomlReader& reader, const toml::table* table);
+SharedNames shared_names(const Scenario& s);
+
+/// Every [[job]], with `repeat` blocks expanded; checks the limits on jobs and steps, the
+/// lock and counter names, and that each job releases the locks it takes.
+std::vector<JobTemplate> read_jobs(const TomlReader& reader, const toml::table& root, const SharedNames& shared);
 /// Every [[run]]; checks that each key applies to the run's executor.
 std::vector<Run> read_runs(const TomlReader& reader, const toml::table& root);
 

@@ -18,6 +18,7 @@ int thread_sort_index(const Lane& lane, LaneId id) {
     case LaneKind::Gil: rank = 1; break;
     case LaneKind::Thread: rank = 2; break;
     case LaneKind::Task: rank = 3; break;
+    case LaneKind::Lock: rank = 1; break;
   }
   return rank * 1'000'000 + static_cast<int>(id);
 }
@@ -33,7 +34,7 @@ std::string subject_lane_name(const Trace& t, const Span& s) {
 json span_args(const Trace& t, const Lane& lane, const Span& s) {
   json args{{"label", describe(t, lane, s)}};
   if (s.subject == kNone) return args;
-  if (lane.kind == LaneKind::Core || lane.kind == LaneKind::Gil) {
+  if (lane.kind == LaneKind::Core || lane.kind == LaneKind::Gil || lane.kind == LaneKind::Lock) {
     args["thread"] = subject_lane_name(t, s);
   } else if (s.subject < t.jobs.size()) {
     const Job& job = t.jobs[s.subject];
@@ -47,7 +48,7 @@ json span_args(const Trace& t, const Lane& lane, const Span& s) {
 }
 
 std::string span_name(const Trace& t, const Lane& lane, const Span& s) {
-  if (lane.kind == LaneKind::Gil && s.subject != kNone) return subject_lane_name(t, s);
+  if ((lane.kind == LaneKind::Gil || lane.kind == LaneKind::Lock) && s.subject != kNone) return subject_lane_name(t, s);
   return std::string(to_string(s.state));
 }
 

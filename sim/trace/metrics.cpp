@@ -74,6 +74,15 @@ void add_gil_waiting(const Trace& t, Metrics& m) {
   }
 }
 
+void add_lock_waiting(const Trace& t, Metrics& m) {
+  for (const Lane& lane : t.lanes) {
+    if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
+    for (const Span& s : lane.spans) {
+      if (s.state == SpanState::WaitingLock) m.lock_wait_total += clipped_duration(s, t.end);
+    }
+  }
+}
+
 void add_job_times(const Trace& t, Metrics& m) {
   m.jobs_total = static_cast<std::int64_t>(t.jobs.size());
   Time latency_sum, completion_sum;
@@ -97,6 +106,7 @@ Metrics compute_metrics(const Trace& trace) {
   add_core_utilisation(trace, m);
   add_gil_holding(trace, m);
   add_gil_waiting(trace, m);
+  add_lock_waiting(trace, m);
   add_job_times(trace, m);
   for (const Mark& mark : trace.marks) {
     if (mark.kind == MarkKind::DropRequest) ++m.drop_requests;

@@ -19,11 +19,15 @@ struct Metrics {
   double gil_held = 0.0;             ///< Held time / (gil_lanes * makespan), 0..1
   Time gil_wait_total;               ///< time thread lanes spent waiting for the GIL
   Time longest_gil_wait;             ///< the longest unbroken wait of one thread
+  Time lock_wait_total;              ///< time thread and task lanes spent waiting for a user lock
   std::int64_t gil_switches = 0;     ///< changes of holder between consecutive Held spans
   std::int64_t drop_requests = 0;    ///< DropRequest marks
   std::int64_t forced_switches = 0;  ///< ForcedSwitch marks
   Time mean_job_latency;             ///< mean of (end - begin) over finished jobs
   Time mean_job_completion;          ///< mean of end (from the run's start) over finished jobs
+
+  /// False for a run that stopped before its last job (a deadlock): it has no speedup.
+  bool finished() const { return jobs_done == jobs_total; }
 };
 
 Metrics compute_metrics(const Trace& trace);

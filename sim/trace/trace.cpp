@@ -11,6 +11,7 @@ std::string_view to_string(LaneKind k) {
     case LaneKind::Gil: return "gil";
     case LaneKind::Thread: return "thread";
     case LaneKind::Task: return "task";
+    case LaneKind::Lock: return "lock";
   }
   return "?";
 }
@@ -28,6 +29,7 @@ std::string_view to_string(SpanState s) {
     case SpanState::Pickling: return "pickling";
     case SpanState::Ready: return "ready";
     case SpanState::Awaiting: return "awaiting";
+    case SpanState::WaitingLock: return "waiting for a lock";
     case SpanState::Held: return "held";
   }
   return "?";
@@ -45,6 +47,10 @@ std::string_view to_string(MarkKind k) {
     case MarkKind::Preempt: return "preempt";
     case MarkKind::LoopStall: return "loop stall";
     case MarkKind::Dispatch: return "dispatch";
+    case MarkKind::LockWait: return "lock wait";
+    case MarkKind::LockTaken: return "lock taken";
+    case MarkKind::Deadlock: return "deadlock";
+    case MarkKind::LostUpdate: return "lost update";
   }
   return "?";
 }
@@ -104,13 +110,29 @@ std::string describe(const Trace& t, const Mark& m) {
       }
       return fmt::format("{} sent a chunk of {} job{} to {}", who, m.value, m.value == 1 ? "" : "s",
                          lane_name(t, m.other));
+    case MarkKind::LockWait: {
+      const bool task = m.lane < t.lanes.size() && t.lanes[m.lane].kind == LaneKind::Task;
+      return fmt::format("{} wants {} but {} holds it: {} {}", who, lane_name(t, m.other),
+                         lane_name(t, static_cast<std::uint32_t>(m.value)), who,
+                         task ? "yields to the event loop until it is free" : "waits for it without the GIL");
+    }
+    case MarkKind::LockTaken:
+      return fmt::format("{} took {} after waiting {}", who, lane_name(t, m.other), value);
+    case MarkKind::Deadlock:
+      return fmt::format("deadlock: {} waits for {}, held by {}", who, lane_name(t, m.other),
+                         lane_name(t, static_cast<std::uint32_t>(m.value)));
+    case MarkKind::LostUpdate: {
+      const std::string_view counter = m.other < t.counters.size() ? std::string_view(t.counters[m.other].name) : "?";
+      return fmt::format("{} stored {} from a stale load, over {} update{} made since it loaded: {} update{} lost", who,
+                         counter, m.value, m.value == 1 ? "" : "s", m.value, m.value == 1 ? "" : "s");
+    }
   }
   return std::string(to_string(m.kind));
 }
 
 std::string describe(const Trace& t, const Lane& lane, const Span& span) {
   std::string what = fmt::format("{} {}", lane.name, to_string(span.state));
-  if (lane.kind == LaneKind::Core || lane.kind == LaneKind::Gil) {
+  if (lane.kind == LaneKind::Core || lane.kind == LaneKind::Gil || lane.kind == LaneKind::Lock) {
     if (span.subject != kNone) what += fmt::format(" by {}", lane_name(t, span.subject));
     return what;
   }

@@ -23,6 +23,7 @@ enum class LaneKind : std::uint8_t {
   Gil,     ///< one interpreter's GIL; spans say who holds it
   Thread,  ///< an OS thread (main, threading.Thread, pool thread, loop thread, worker's thread)
   Task,    ///< an asyncio task (runs on its loop's thread)
+  Lock,    ///< a user lock (threading, asyncio or multiprocessing); spans say who holds it
 };
 
 enum class SpanState : std::uint8_t {
@@ -39,8 +40,10 @@ enum class SpanState : std::uint8_t {
   // Task lanes
   Ready,       ///< in the loop's ready queue, waiting for its turn
   Awaiting,    ///< suspended on an await (I/O, sleep, to_thread)
-  // Core lanes use Running/Native (subject = thread lane); GIL lanes use Held.
-  Held,        ///< GIL lane: held by `subject`
+  // Thread and task lanes
+  WaitingLock, ///< waiting for a user lock that another thread or task holds (no GIL)
+  // Core lanes use Running/Native (subject = thread lane); GIL and lock lanes use Held.
+  Held,        ///< GIL or lock lane: held by `subject`
 };
 inline constexpr int kSpanStateCount = static_cast<int>(SpanState::Held) + 1;
 
@@ -67,8 +70,12 @@ enum class MarkKind : std::uint8_t {
   Preempt,       ///< lane's time slice ended; `other` got the core
   LoopStall,     ///< a coroutine on task lane blocked the loop for `value` ns
   Dispatch,      ///< a chunk of `value` jobs was sent to worker lane `other`
+  LockWait,      ///< lane asked for lock lane `other` and found it held by lane `value`
+  LockTaken,     ///< lane took lock lane `other` after waiting `value` ns for it
+  Deadlock,      ///< lane waits for lock lane `other`, held by lane `value`, in a cycle
+  LostUpdate,    ///< lane stored counter `other` over `value` updates made since its load
 };
-inline constexpr int kMarkKindCount = static_cast<int>(MarkKind::Dispatch) + 1;
+inline constexpr int kMarkKindCount = static_cast<int>(MarkKind::LostUpdate) + 1;
 
 /// An instant event. Its one-line explanation comes from describe(trace, mark). 24 bytes:
 /// the kind shares a word with the value (56 bits: durations up to a year in ns).
@@ -108,6 +115,17 @@ struct Job {
   std::vector<Time> step_durations;  ///< as the job plan drew them, one per step
 };
 
+/// A shared counter at the end of a run: how many `+= 1` ran and what is left of them.
+struct Counter {
+  std::string name;
+  std::int64_t initial = 0;
+  std::int64_t final_value = 0;
+  std::int64_t updates = 0;  ///< increments that ran to their store
+
+  std::int64_t expected() const { return initial + updates; }
+  std::int64_t lost() const { return expected() - final_value; }
+};
+
 enum class Origin : std::uint8_t { Simulated, Measured };
 
 /// A measured run on a shared machine: did it get the CPU it needed? Readers (the command
@@ -143,6 +161,7 @@ struct Trace {
   Store<Mark> marks;        ///< sorted by time
   std::vector<JobTemplate> templates;
   std::vector<Job> jobs;
+  std::vector<Counter> counters;  ///< the scenario's shared counters, in declaration order
   CpuCheck cpu_check;       ///< measured runs: the CPU the run needed and got
 };
 

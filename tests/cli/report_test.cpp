@@ -137,7 +137,11 @@ TEST_CASE("a scenario report: title, source, note, table, then one timeline per 
 TEST_CASE("--run picks runs by name, in file order, and names the runs when it finds none") {
   scenario::Scenario s;
   s.source = "x.toml";
-  for (const char* name : {"a", "b", "c"}) s.runs.push_back(scenario::Run{name, {}, {}, {}, {}, {}, {}, {}, {}});
+  for (const char* name : {"a", "b", "c"}) {
+    scenario::Run run;
+    run.name = name;
+    s.runs.push_back(run);
+  }
   CHECK(select_runs(s, {}).size() == 3);
   const auto chosen = select_runs(s, {"c", "a"});
   REQUIRE(chosen.size() == 2);

@@ -14,13 +14,25 @@ namespace gilsim::lessons {
 std::vector<GoldenRun> summarise(const scenario::Scenario& s) {
   std::vector<GoldenRun> runs;
   for (const auto& run : s.runs) {
-    const trace::Metrics m = trace::compute_metrics(model::simulate(s, run));
+    const trace::Trace t = model::simulate(s, run);
+    const trace::Metrics m = trace::compute_metrics(t);
     runs.push_back({run.name,
                     {{"makespan_ns", m.makespan.ns()},
                      {"jobs_done", m.jobs_done},
                      {"gil_switches", m.gil_switches},
                      {"drop_requests", m.drop_requests},
                      {"forced_switches", m.forced_switches}}});
+    // Scenarios with locks or counters also pin what they teach: the lock waits, each
+    // counter's lost updates, and whether the run ended in a deadlock.
+    if (s.locks.empty() && s.counters.empty()) continue;
+    auto& fields = runs.back().fields;
+    if (!s.locks.empty()) {
+      fields.emplace_back("lock_wait_ns", m.lock_wait_total.ns());
+      std::int64_t deadlocks = 0;
+      for (const auto& mark : t.marks) deadlocks += mark.kind == trace::MarkKind::Deadlock ? 1 : 0;
+      fields.emplace_back("deadlock_edges", deadlocks);
+    }
+    for (const auto& c : t.counters) fields.emplace_back(fmt::format("lost_{}", c.name), c.lost());
   }
   return runs;
 }

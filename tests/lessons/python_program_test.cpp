@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 
@@ -206,4 +207,94 @@ TEST_CASE("gilsim python prints a program, and refuses a bad file or run name") 
     CHECK(cli::run_cli(4, argv, out, err) == cli::kExitBadInput);
     CHECK(contains(err.str(), "no run named 'nope'"));
   }
+}
+
+TEST_CASE("locks and counters are module globals; a lock taken and released is a with-block") {
+  const std::string program = program_for(R"toml(
+title = "shared"
+[locks]
+ledger = "Lock"
+[counters]
+total = 5
+[[job]]
+name = "adder"
+count = 3
+steps = [ { acquire = "ledger" }, { io = "1ms" }, { increment = "total", call = "50ns" }, { release = "ledger" },
+          { increment = "total" } ]
+[[run]]
+executor = "threads"
+[[run]]
+executor = "asyncio"
+[[run]]
+name = "pool"
+executor = "process_pool"
+method = "imap"
+)toml");
+  CHECK(contains(program, "\nledger = threading.Lock()  # protects your data; the GIL protects only CPython's\n"));
+  CHECK(contains(program, "def adder(n):\n    global total  # the module's counter, not a local\n"
+                          "    with ledger:  # one holder at a time; a waiter does not hold the GIL\n"
+                          "        time.sleep(0.001)"));
+  CHECK(contains(program, "        total += one()  # load, call, add, store: a switch may come between\n"
+                          "    total += 1\n"));
+  CHECK(contains(program, "    async with ledger_async:  # waiting for it awaits: the loop runs other tasks\n"));
+  CHECK(contains(program, "    ledger_async = asyncio.Lock()  # made in the running loop\n"));
+  CHECK(contains(program, "    global total\n    total = 5  # the module's counters, fresh for each run\n"));
+  CHECK(contains(program, "    print(f\"  total = {total} (11 if no update is lost)\")\n"));
+  CHECK(contains(program, "    # \"pool\": shares locks or counters between processes"));
+  CHECK_FALSE(contains(program, "pool.imap"));
+}
+
+TEST_CASE("lesson 15's program runs, and the locked counter loses no update") {
+  const std::string program = lesson_program("15-lost-update");
+  const std::string shown = "    print(f\"  counter = {counter}, safe = {safe} (80000 each if no update is lost)\")\n";
+  REQUIRE(contains(program, shown));
+  // Its jobs await nothing: each coroutine is the plain function, run by a task to its end.
+  CHECK(contains(program, "async def unsafe_async():\n    return unsafe()  # nothing to await"));
+  CHECK(contains(program, "    sys.setswitchinterval(0.0001)"));
+  std::ifstream file(fs::path(GILSIM_SOURCE_DIR) / "docs" / "python-programs.md");
+  std::stringstream doc;
+  doc << file.rdbuf();
+  CHECK(contains(doc.str(), "`print(f\"  counter = {counter}, safe = {safe} (80000 each if no update is lost)\")`"));
+  const auto [status, output] = run_command(fmt::format("python3 '{}'", write_program("15-lost-update", program).string()));
+  INFO(output);
+  CHECK(status == 0);
+  // Whatever the interpreter loses of `counter`, the lock keeps every update of `safe`.
+  const std::regex line("counter = [0-9]+, safe = 80000 \\(80000 each if no update is lost\\)\n");
+  CHECK(std::distance(std::sregex_iterator(output.begin(), output.end(), line), std::sregex_iterator()) == 3);
+}
+
+TEST_CASE("locks taken in opposite order give up after DEADLOCK_AFTER") {
+  const std::string program = lesson_program("16-deadlock");
+  CHECK(contains(program, "DEADLOCK_AFTER = 10"));
+  CHECK(contains(program, "def a_to_b():\n"
+                          "    if not lock_a.acquire(timeout=DEADLOCK_AFTER):  # False when the lock did not come in time\n"
+                          "        raise TimeoutError(f\"deadlock: no lock_a after {DEADLOCK_AFTER} s\")\n"));
+  CHECK(contains(program, "    lock_b.release()\n    lock_a.release()\n"));
+}
+
+TEST_CASE("a process_pool run's method and the processes executor are their own functions") {
+  const std::string program = program_for(R"toml(
+title = "methods"
+[[job]]
+name = "w"
+steps = [ { cpu = "1ms" } ]
+[[run]]
+name = "imap"
+executor = "process_pool"
+method = "imap_unordered"
+chunksize = 2
+[[run]]
+name = "apply"
+executor = "process_pool"
+method = "apply_async"
+[[run]]
+name = "processes"
+executor = "processes"
+)toml");
+  CHECK(contains(program, "from multiprocessing import Pool, Process\n"));
+  CHECK(contains(program, "    timed(\"imap\", with_pool_imap_unordered, chunksize=2)\n"));
+  CHECK(contains(program, "        return list(pool.imap_unordered(w, range(1), chunksize or 1))"));
+  CHECK(contains(program, "        waiting = [pool.apply_async(w, (n,)) for n in range(1)]"));
+  CHECK(contains(program, "    processes = [Process(target=w, args=(n,)) for n in range(1)]\n"));
+  CHECK(contains(program, "    timed(\"processes\", with_processes)\n"));
 }

@@ -125,6 +125,26 @@ TEST_CASE("Pool.map's chunksize follows CPython's formula") {
   CHECK(dispatches.back()->value == 9);
 }
 
+TEST_CASE("imap and apply_async send one job per message, so the pool pays a message per job") {
+  auto s = exact_scenario(2);
+  s.costs.ipc_message = 50_us;
+  add_jobs(s, "tiny", 100, {cpu(1_ms)});
+  scenario::Run map_run;
+  map_run.executor = Executor::ProcessPool;
+  scenario::Run imap_run = map_run;
+  imap_run.method = scenario::PoolMethod::Imap;
+  scenario::Run apply_run = map_run;
+  apply_run.method = scenario::PoolMethod::ApplyAsync;
+  s.runs = {map_run, imap_run, apply_run};
+  const auto by_map = model::simulate(s, s.runs[0]);
+  const auto by_imap = model::simulate(s, s.runs[1]);
+  const auto by_apply = model::simulate(s, s.runs[2]);
+  CHECK(marks_of(by_map, MarkKind::Dispatch).size() == 8);
+  CHECK(marks_of(by_imap, MarkKind::Dispatch).size() == 100);
+  CHECK(marks_of(by_apply, MarkKind::Dispatch).size() == 100);
+  CHECK(by_imap.end > by_map.end);  // 100 messages each way instead of 8
+}
+
 TEST_CASE("free-threaded Python runs CPU-bound threads in parallel, each a little slower") {
   auto s = exact_scenario(4);
   s.python.gil = scenario::GilMode::None;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,34 @@ inline scenario::Step native(Time d) { return step(scenario::StepKind::Native, d
 inline scenario::Step block(Time d) { return step(scenario::StepKind::Block, d); }
 inline scenario::Step sleep_for(Time d) { return step(scenario::StepKind::Sleep, d); }
 
+/// Declares a lock (threading.Lock, or an RLock) and returns its index for acquire()/release().
+inline std::uint32_t add_lock(scenario::Scenario& s, std::string name, bool reentrant = false) {
+  s.locks.push_back(scenario::LockSpec{std::move(name), reentrant, {}});
+  return static_cast<std::uint32_t>(s.locks.size() - 1);
+}
+/// Declares a shared counter starting at `initial` and returns its index.
+inline std::uint32_t add_counter(scenario::Scenario& s, std::string name, std::int64_t initial = 0) {
+  s.counters.push_back(scenario::CounterSpec{std::move(name), initial, {}});
+  return static_cast<std::uint32_t>(s.counters.size() - 1);
+}
+inline scenario::Step acquire(std::uint32_t lock) {
+  scenario::Step st = step(scenario::StepKind::Acquire, Time{0});
+  st.target = lock;
+  return st;
+}
+inline scenario::Step release(std::uint32_t lock) {
+  scenario::Step st = step(scenario::StepKind::Release, Time{0});
+  st.target = lock;
+  return st;
+}
+/// `counter += 1`; with a call, `counter += f()` where f's Python work lasts `call`.
+inline scenario::Step increment(std::uint32_t counter, std::optional<Time> call = std::nullopt) {
+  scenario::Step st = step(scenario::StepKind::Increment, call.value_or(Time{0}));
+  st.target = counter;
+  st.has_call = call.has_value();
+  return st;
+}
+
 /// A scenario whose incidental costs are zero, so hand-written timelines stay exact.
 inline scenario::Scenario exact_scenario(int cores) {
   scenario::Scenario s;
@@ -39,6 +68,7 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.costs.forkserver_start = 0_ns;
   s.costs.ipc_message = 0_ns;
   s.costs.ipc_bandwidth = 1e18;
+  s.costs.lock_wake_latency = 0_ns;
   return s;
 }
 

@@ -4,11 +4,13 @@
 
 #include <string>
 
+#include "error_of.hpp"
 #include "sim/scenario/loader.hpp"
 
 using namespace gilsim;
 using namespace gilsim::literals;
 using namespace gilsim::scenario;
+using gilsim::test::error_of;
 
 namespace {
 
@@ -23,14 +25,6 @@ Scenario with_python(const std::string& python) {
                      "s.toml");
 }
 
-std::string error_of(const std::string& text) {
-  try {
-    load_string(text, "s.toml");
-  } catch (const ScenarioError& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 }  // namespace
 
@@ -52,7 +46,7 @@ TEST_CASE("every step kind is read, with its duration") {
   CHECK(steps[5].kind == StepKind::Offload);
   CHECK(steps[5].offload_work == StepKind::Cpu);  // the default work
   CHECK(steps[6].offload_work == StepKind::Io);
-  CHECK(step_label(steps[6]) == "offload io 2ms");
+  CHECK(step_label(s, steps[6]) == "offload io 2ms");
 }
 
 TEST_CASE("repeat blocks are expanded in order, nested ones too") {

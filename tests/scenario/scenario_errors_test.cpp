@@ -4,20 +4,14 @@
 
 #include <string>
 
+#include "error_of.hpp"
 #include "sim/scenario/loader.hpp"
 
 using namespace gilsim::scenario;
+using gilsim::test::error_of;
 
 namespace {
 
-std::string error_of(std::string_view text) {
-  try {
-    load_string(text, "s.toml");
-  } catch (const ScenarioError& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 // A valid scenario's jobs and runs, for tests that break only the part before them.
 const std::string kJobAndRun = R"(
@@ -133,10 +127,10 @@ TEST_CASE("unknown enum values list the accepted ones and suggest the nearest") 
   const std::string head = "title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\n";
   CHECK(error_of(head + "executor = \"thread-pool\"\n") ==
         "s.toml:6:12: unknown executor 'thread-pool'; expected one of: sequential, threads, thread_pool, asyncio, "
-        "process_pool; did you mean 'thread_pool'?");
+        "process_pool, processes; did you mean 'thread_pool'?");
   CHECK(error_of(head + "executor = \"multiprocessing\"\n") ==
         "s.toml:6:12: unknown executor 'multiprocessing'; expected one of: sequential, threads, thread_pool, asyncio, "
-        "process_pool");
+        "process_pool, processes");
   CHECK(error_of(head + "executor = \"process_pool\"\nstart_method = \"frok\"\n") ==
         "s.toml:7:16: unknown start_method 'frok'; expected one of: fork, spawn, forkserver; did you mean 'fork'?");
   CHECK(error_of("title = \"t\"\n[python]\ngil = \"GIL\"\n" + kJobAndRun) ==
@@ -157,7 +151,7 @@ TEST_CASE("missing required keys point at the table that lacks them") {
         "s.toml:4:1: 'steps' is missing in [[job]]; expected a list of steps such as steps = [ { cpu = \"10ms\" } ]");
   CHECK(error_of("title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\nname = \"x\"\n") ==
         "s.toml:5:1: 'executor' is missing in [[run]]; expected executor = one of sequential, threads, thread_pool, "
-        "asyncio, process_pool");
+        "asyncio, process_pool, processes");
   CHECK(error_of("title = \"\"\n" + kJobAndRun) == "s.toml:1:9: 'title' is empty; expected a short title for the scenario");
 }
 
@@ -165,8 +159,8 @@ TEST_CASE("steps: one kind each, work only on offload, repeat needs steps") {
   CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"1ms\", io = \"2ms\" } ]\n") ==
         "s.toml:6:31: a step has both 'cpu' and 'io'; expected one kind per step: write two steps");
   CHECK(error_of(kHeadBeforeSteps + "steps = [ {} ]\n") ==
-        "s.toml:6:11: a step has no kind; expected one of cpu, native, io, disk, block, sleep, offload (or repeat), such as "
-        "{ cpu = \"10ms\" }");
+        "s.toml:6:11: a step has no kind; expected one of cpu, native, io, disk, block, sleep, offload, acquire, "
+        "release, increment (or repeat), such as { cpu = \"10ms\" }");
   CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"1ms\", work = \"io\" } ]\n") ==
         "s.toml:6:33: 'work' belongs to an offload step, not a cpu step; expected { offload = \"50ms\", work = \"cpu\" }");
   CHECK(error_of(kHeadBeforeSteps + "steps = []\n") ==
@@ -190,7 +184,7 @@ TEST_CASE("runs: keys that do not apply to the executor are refused") {
   CHECK(error_of(head + "executor = \"thread_pool\"\nchunksize = 2\n") ==
         "s.toml:7:13: 'chunksize' does not apply to thread_pool runs; expected it only on process_pool runs");
   CHECK(error_of(head + "executor = \"asyncio\"\nstart_method = \"spawn\"\n") ==
-        "s.toml:7:16: 'start_method' does not apply to asyncio runs; expected it only on process_pool runs");
+        "s.toml:7:16: 'start_method' does not apply to asyncio runs; expected it only on process_pool and processes runs");
   CHECK(error_of(head + "executor = \"thread_pool\"\nworkers = 3\n") == "no error");
   CHECK(error_of(head + "executor = \"asyncio\"\nworkers = 3\n") == "no error");
 }

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "sim/trace/metrics.hpp"
+#include "sim/trace/outcomes.hpp"
 #include "sim/trace/trace_builder.hpp"
 
 using namespace gilsim;
@@ -122,4 +123,39 @@ TEST_CASE("speedup is the baseline's makespan over the run's") {
   faster.makespan = 160_ms;
   CHECK(speedup(baseline, faster) == doctest::Approx(3.0));
   CHECK(speedup(faster, baseline) == doctest::Approx(1.0 / 3.0));
+}
+
+TEST_CASE("counters and a deadlock are told in words") {
+  CHECK(gilsim::trace::group_digits(0) == "0");
+  CHECK(gilsim::trace::group_digits(1734) == "1,734");
+  CHECK(gilsim::trace::group_digits(400000) == "400,000");
+  CHECK(gilsim::trace::group_digits(-1234567) == "-1,234,567");
+  gilsim::trace::Trace t;
+  t.counters.push_back({"counter", 0, 398266, 400000});
+  t.counters.push_back({"hits", 10, 12, 2});
+  t.lanes.push_back({"T1", gilsim::trace::LaneKind::Thread, 0, {}});
+  t.lanes.push_back({"T2", gilsim::trace::LaneKind::Thread, 0, {}});
+  t.lanes.push_back({"lock A", gilsim::trace::LaneKind::Lock, 0, {}});
+  t.lanes.push_back({"lock B", gilsim::trace::LaneKind::Lock, 0, {}});
+  t.marks.push_back({Time{1'000'000}, 1, 2, 0, gilsim::trace::MarkKind::Deadlock});
+  t.marks.push_back({Time{1'000'000}, 0, 3, 1, gilsim::trace::MarkKind::Deadlock});
+  const auto lines = gilsim::trace::outcome_lines(t);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "counter = 398,266: lost 1,734 of 400,000 updates");
+  CHECK(lines[1] == "hits = 12: all 2 updates kept");
+  CHECK(lines[2] == "deadlock at 1.00 ms: T2 waits for lock A, held by T1; T1 waits for lock B, held by T2. "
+                    "The run stopped there.");
+}
+
+TEST_CASE("time waiting for a user lock is counted apart from the GIL wait") {
+  using namespace gilsim;
+  trace::TraceBuilder b("r", "threads", "new", trace::Origin::Simulated, 1, Time{5'000'000});
+  const auto p = b.add_process("main", true);
+  const auto t1 = b.add_lane("T1", trace::LaneKind::Thread, p);
+  b.set_state(t1, Time{0}, trace::SpanState::WaitingLock);
+  b.set_state(t1, Time{3'000'000}, trace::SpanState::WaitingGil);
+  b.clear_state(t1, Time{4'000'000});
+  const auto m = trace::compute_metrics(b.finish(Time{4'000'000}));
+  CHECK(m.lock_wait_total == Time{3'000'000});
+  CHECK(m.gil_wait_total == Time{1'000'000});
 }

@@ -139,6 +139,33 @@ TEST_CASE("pool chunks: sent to the queue, still to send, and jobs waiting in th
   CHECK(at(t, 10_ms).jobs.chunks_unsent == 0);
 }
 
+TEST_CASE("a lock shows its holder and the threads waiting for it, longest first") {
+  trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto lock = b.add_lane("lock L", trace::LaneKind::Lock, p);
+  const auto t1 = b.add_lane("T1", trace::LaneKind::Thread, p);
+  const auto t2 = b.add_lane("T2", trace::LaneKind::Thread, p);
+  const auto t3 = b.add_lane("T3", trace::LaneKind::Thread, p);
+  b.set_state(lock, 0_ms, trace::SpanState::Held, t1);
+  b.set_state(t1, 0_ms, trace::SpanState::BlockedIo);
+  b.set_state(t3, 1_ms, trace::SpanState::WaitingLock);
+  b.mark(1_ms, trace::MarkKind::LockWait, t3, lock, t1);
+  b.set_state(t2, 2_ms, trace::SpanState::WaitingLock);
+  b.mark(2_ms, trace::MarkKind::LockWait, t2, lock, t1);
+  b.clear_state(lock, 10_ms);
+  const trace::Trace t = b.finish(10_ms);
+  const PlayheadState s = at(t, 5_ms);
+  REQUIRE(s.locks.size() == 1);
+  CHECK(s.locks[0].lock == lock);
+  CHECK(s.locks[0].holder == t1);
+  CHECK(s.locks[0].held_since == 0_ms);
+  REQUIRE(s.locks[0].waiters.size() == 2);
+  CHECK(s.locks[0].waiters[0].lane == t3);
+  CHECK(s.locks[0].waiters[0].waited == 4_ms);
+  CHECK(s.locks[0].waiters[1].lane == t2);
+  CHECK(at(t, 10_ms).locks[0].holder == trace::kNone);
+}
+
 TEST_CASE("at the hand-off instant the GIL is free and already promised to the woken thread") {
   trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 2, 5_ms);
   const auto [gil, t1, t2] = viz::testing::start_gil_pair(b, 1_ms);

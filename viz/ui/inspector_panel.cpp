@@ -36,6 +36,7 @@ std::string why(const trace::Trace& run, const trace::Lane& lane, const trace::S
     return sentence + ".";
   }
   if (lane.kind == LaneKind::Gil) return "Only the holder may run Python bytecode in this process.";
+  if (lane.kind == LaneKind::Lock) return "Your own lock: one holder at a time; the others wait for it without the GIL.";
   return {};
 }
 

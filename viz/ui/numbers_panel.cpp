@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/trace/outcomes.hpp"
 #include "viz/palette.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/theme.hpp"
@@ -106,7 +107,11 @@ void draw_numbers(const AppState& app) {
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(format_time(m.makespan).c_str());
       ImGui::TableNextColumn();
-      ImGui::Text("%.2fx", trace::speedup(baseline_of(runs[r]), m));
+      if (m.finished()) {
+        ImGui::Text("%.2fx", trace::speedup(baseline_of(runs[r]), m));
+      } else {
+        ImGui::TextUnformatted("-");  // stopped early (a deadlock)
+      }
       ImGui::TableNextColumn();
       ImGui::Text("%.0f%%", m.core_utilisation * 100);
       ImGui::TableNextColumn();
@@ -120,6 +125,12 @@ void draw_numbers(const AppState& app) {
   for (const RunIndex& index : app.runs) any_prediction |= index.predicted_by != trace::kNone;
   ImGui::TextDisabled("speedup against %s%s; GIL wait: all threads' waiting, added up", runs.front().run_name.c_str(),
                       any_prediction ? " (measured against measured)" : "");
+  // Shared counters against the updates made, and a deadlock's cycle (outcomes.hpp).
+  for (std::uint32_t r : order) {
+    for (const std::string& line : trace::outcome_lines(runs[r])) {
+      ImGui::TextWrapped("%s: %s", run_label(runs[r]).c_str(), line.c_str());
+    }
+  }
   if (any_prediction) {
     ImGui::Spacing();
     ImGui::TextUnformatted("Predicted against measured");

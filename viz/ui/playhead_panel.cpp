@@ -31,6 +31,25 @@ void lane_chip(const AppState& app, std::uint32_t r, const trace::Trace& run, tr
 }
 
 /// "task 2, task 3 (sleep 10 ms at 12.0 ms), ... and 4990 more": long queues stay one glance.
+const ImVec4 kWaitingColour(0.70f, 0.25f, 0.0f, 1.0f);
+
+/// "waiting: [T2] 680 us [T1] 460 us ...": at most eight, longest first.
+void draw_waiters(const AppState& app, std::uint32_t r, const trace::Trace& run, const char* label,
+                  const std::vector<GilWaiter>& waiters) {
+  if (waiters.empty()) return;
+  ImGui::TextColored(kWaitingColour, "%s", label);
+  for (const GilWaiter& w : waiters) {
+    ImGui::SameLine();
+    if (&w - waiters.data() == 8) {
+      ImGui::TextColored(kWaitingColour, "... and %zu more", waiters.size() - 8);
+      break;
+    }
+    lane_chip(app, r, run, w.lane);
+    ImGui::SameLine(0, 3);
+    ImGui::TextColored(kWaitingColour, "%s", format_time(w.waited).c_str());
+  }
+}
+
 std::string task_list(const trace::Trace& run, const std::vector<TaskAtPlayhead>& tasks, bool with_until) {
   constexpr std::size_t kShown = 10;
   std::string out;
@@ -54,7 +73,7 @@ void draw_playhead_state(const AppState& app) {
   ImGui::PushFont(bold_font());
   ImGui::Text("At %s", format_time(now).c_str());
   ImGui::PopFont();
-  const ImVec4 waiting_colour(0.70f, 0.25f, 0.0f, 1.0f);
+  const ImVec4& waiting_colour = kWaitingColour;
   for (std::uint32_t r : stacking_order(runs)) {
     const trace::Trace& run = runs[r];
     const PlayheadState state = state_at(run, app.runs[r].playhead, now);
@@ -86,23 +105,24 @@ void draw_playhead_state(const AppState& app) {
         ImGui::SameLine();
         ImGui::Text("holds it, for %s", format_time(now - p.held_since).c_str());
       }
-      if (!p.waiters.empty()) {
-        ImGui::TextColored(waiting_colour, "waiting:");
-        for (const GilWaiter& w : p.waiters) {
-          ImGui::SameLine();
-          if (&w - p.waiters.data() == 8) {
-            ImGui::TextColored(waiting_colour, "... and %zu more", p.waiters.size() - 8);
-            break;
-          }
-          lane_chip(app, r, run, w.lane);
-          ImGui::SameLine(0, 3);
-          ImGui::TextColored(waiting_colour, "%s", format_time(w.waited).c_str());
-        }
-      }
+      draw_waiters(app, r, run, "waiting:", p.waiters);
       if (p.drop_requested) {
         ImGui::TextColored(waiting_colour, "drop request from %s, %s ago: the holder drops the GIL at its next check",
                            run.lanes[p.drop_requester].name.c_str(), format_time(now - p.drop_requested_at).c_str());
       }
+    }
+    // Locks: "lock ledger_lock: T2 holds it, for 3.00 ms; waiting: T3 1.20 ms".
+    for (const LockAtPlayhead& lock : state.locks) {
+      ImGui::TextUnformatted(fmt::format("{}:", run.lanes[lock.lock].name).c_str());
+      ImGui::SameLine();
+      if (lock.holder == trace::kNone) {
+        ImGui::TextUnformatted("free");
+      } else {
+        lane_chip(app, r, run, lock.holder);
+        ImGui::SameLine();
+        ImGui::Text("holds it, for %s", format_time(now - lock.held_since).c_str());
+      }
+      draw_waiters(app, r, run, "waiting, without the GIL:", lock.waiters);
     }
     // Cores: one line, "core 0: T1  core 1: idle".
     if (!state.cores.empty()) {

@@ -26,7 +26,7 @@ void open_file(AppState& app, const std::filesystem::path& path) {
 /// The value a knob shows before the user touches it: what the scenario itself says.
 int first_pool_workers(const scenario::Scenario& s) {
   for (const scenario::Run& r : s.runs) {
-    if (r.executor == scenario::Executor::ThreadPool || r.executor == scenario::Executor::ProcessPool) {
+    if (r.executor == scenario::Executor::ThreadPool || r.executor == scenario::Executor::ProcessPool) {  // pools only
       return scenario::effective_workers(s, r);
     }
   }

@@ -14,7 +14,7 @@ using trace::LaneKind;
 using trace::MarkKind;
 
 ImU32 item_colour(const LaneColouring& c, LaneKind kind, const DrawItem& item) {
-  if (kind == LaneKind::Core || kind == LaneKind::Gil) {
+  if (kind == LaneKind::Core || kind == LaneKind::Gil || kind == LaneKind::Lock) {
     const auto& id = *c.identity;
     const std::uint32_t ordinal = item.subject < id.size() ? id[item.subject] : trace::kNone;
     const Rgba colour = ordinal == trace::kNone ? Rgba{90, 90, 90} : identity_colour(ordinal);
@@ -29,7 +29,7 @@ namespace {
 /// A short label for a wide item: the thread on a core or holding a GIL, the job elsewhere.
 const char* item_label(const LaneColouring& c, LaneKind kind, const DrawItem& item) {
   const trace::Trace& run = *c.run;
-  if (kind == LaneKind::Core || kind == LaneKind::Gil) {
+  if (kind == LaneKind::Core || kind == LaneKind::Gil || kind == LaneKind::Lock) {
     return item.subject < run.lanes.size() ? run.lanes[item.subject].name.c_str() : nullptr;
   }
   return item.subject < run.jobs.size() ? run.jobs[item.subject].name.c_str() : nullptr;

@@ -94,9 +94,10 @@ void TimelineRows::draw_header(ImDrawList* dl, const TimelineContext& ctx, const
   const std::string by = !measured                ? std::string()
                          : run.measured_by.empty() ? std::string(" (measured)")
                                                    : fmt::format(", {} (measured)", run.measured_by);
-  std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  done at {}", run.executor, by, run.gil_mode, run.cores,
+  const bool finished = ctx.index[row.run].metrics.finished();
+  std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  {} at {}", run.executor, by, run.gil_mode, run.cores,
                                  run.cores == 1 ? "" : "s", idle > 0 ? fmt::format(" ({} never used)", idle) : std::string(),
-                                 run.end);
+                                 finished ? "done" : "stopped (jobs unfinished)", run.end);
   if (run.end > ctx.axis_end) what += " (past the axis)";
   dl->AddText(nullptr, 0.0f, ImVec2(x, ty), IM_COL32(50, 50, 60, 255), what.c_str(), nullptr, 0.0f, &clip);
   x += ImGui::CalcTextSize(what.c_str()).x;
@@ -134,7 +135,8 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   dl->PushClipRect(ImVec2(box.left, y0), ImVec2(box.right, y1), true);
   if (row.lane != trace::kNone) draw_lane(dl, ctx, row, box, stats);
   // The run's figures just after its end, or at the right edge when the run fills the view.
-  std::string what = fmt::format("GIL {}, {} core{}, done at {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s", run.end);
+  std::string what = fmt::format("GIL {}, {} core{}, {} at {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s",
+                                 ctx.index[row.run].metrics.finished() ? "done" : "stopped", run.end);
   if (const auto caveat = measurement_caveat(run)) what += ", " + *caveat;
   const float w = ImGui::GetFont()->CalcTextSizeA(f * 0.8f, 1e9f, 0, what.c_str()).x;
   const float end_x = box.left + static_cast<float>(ctx.view.x_of(run.end)) + 8;

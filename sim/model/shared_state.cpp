@@ -1,0 +1,168 @@
+// User locks and shared counters (docs/model.md L1-L6, U1-U3): the lock's queue and
+// hand-off, the wait-for graph that finds a deadlock, and `counter += 1` as its bytecodes.
+#include "sim/model/shared_state.hpp"
+
+#include <cassert>
+
+namespace gilsim::model {
+
+using trace::LaneId;
+using trace::MarkKind;
+using trace::SpanState;
+
+bool UserLock::try_take(trace::TraceBuilder& trace, Time now, LaneId who) {
+  if (holder_ == who && reentrant_) {
+    ++depth_;
+    return true;
+  }
+  if (holder_ != trace::kNone) return false;
+  holder_ = who;
+  depth_ = 1;
+  trace.set_state(lane_, now, SpanState::Held, who);
+  return true;
+}
+
+std::optional<UserLock::Waiter> UserLock::release(trace::TraceBuilder& trace, Time now, LaneId who) {
+  assert(holder_ == who && "release() of a lock by a lane that does not hold it; the loader rejects such jobs");
+  (void)who;
+  if (--depth_ > 0) return std::nullopt;
+  holder_ = trace::kNone;
+  trace.clear_state(lane_, now);
+  if (waiters_.empty()) return std::nullopt;
+  const Waiter first = waiters_.front();  // L3: the futex wakes its longest waiter
+  waiters_.pop_front();
+  return first;
+}
+
+SharedState::SharedState(const scenario::Scenario& s, Engine& engine) : engine_(engine) {
+  locks_.reserve(s.locks.size());
+  for (const auto& lock : s.locks) locks_.emplace_back(lock.name, lock.reentrant);
+  for (const auto& counter : s.counters) {
+    counters_.push_back(SharedCounter{counter.name, counter.initial, counter.initial, 0});
+  }
+}
+
+void SharedState::add_lanes(trace::ProcessId process) {
+  for (auto& lock : locks_) {
+    lock.set_lane(engine_.trace().add_lane("lock " + lock.name(), trace::LaneKind::Lock, process));
+  }
+}
+
+Program SharedState::acquire(ThreadId t, std::uint32_t index, std::uint32_t job, std::uint16_t step) {
+  Engine& e = engine_;
+  UserLock& lock = locks_[index];
+  const LaneId me = e.lane(t);
+  // L1: acquire() first tries without blocking, and so without dropping the GIL.
+  if (lock.try_take(e.trace(), e.now(), me)) co_return;
+  // L2: a blocking wait on the OS lock, with the GIL dropped like any blocking call.
+  begin_wait(me, index);
+  co_await e.release_gil(t);
+  const Time latency = e.config().costs.lock_wake_latency;
+  while (true) {
+    lock.enqueue(UserLock::Waiter{me, t, trace::kNone});
+    co_await e.wait_for_notify(t, SpanState::WaitingLock, Time::max(), job);
+    // L3: the woken waiter needs a moment to run; L4: meanwhile anyone may take the lock.
+    if (latency > Time::zero()) co_await e.wait(t, latency, SpanState::WaitingLock, job, step);
+    if (lock.try_take(e.trace(), e.now(), me)) break;
+  }
+  waits_for_[me] = trace::kNone;
+  e.trace().mark(e.now(), MarkKind::LockTaken, me, lock.lane(), (e.now() - waiting_since_[me]).ns());
+  co_await e.acquire_gil(t);
+}
+
+bool SharedState::acquire_as_task(LaneId who, std::uint32_t task, std::uint32_t index) {
+  Engine& e = engine_;
+  UserLock& lock = locks_[index];
+  // asyncio.Lock is fair: a free lock with waiters queued goes to the first of them.
+  if (lock.waiting() == 0 && lock.try_take(e.trace(), e.now(), who)) return true;
+  lock.enqueue(UserLock::Waiter{who, 0, task});
+  begin_wait(who, index);
+  return false;
+}
+
+void SharedState::release(LaneId who, std::uint32_t index) {
+  UserLock& lock = locks_[index];
+  Engine& e = engine_;
+  const auto woken = lock.release(e.trace(), e.now(), who);
+  if (!woken) return;
+  if (woken->task == trace::kNone) {
+    e.notify(woken->thread);
+    return;
+  }
+  // L5: release() sets the first waiter's future; the lock is that task's from now on and
+  // its wake-up goes through the loop's ready queue.
+  lock.try_take(e.trace(), e.now(), woken->who);
+  waits_for_[woken->who] = trace::kNone;
+  e.trace().mark(e.now(), MarkKind::LockTaken, woken->who, lock.lane(),
+                 (e.now() - waiting_since_[woken->who]).ns());
+  if (on_task_woken) on_task_woken(woken->task);
+}
+
+void SharedState::begin_wait(LaneId who, std::uint32_t index) {
+  Engine& e = engine_;
+  const UserLock& lock = locks_[index];
+  e.trace().mark(e.now(), MarkKind::LockWait, who, lock.lane(), lock.holder());
+  if (waits_for_.size() <= who) {
+    waits_for_.resize(who + 1, trace::kNone);
+    waiting_since_.resize(who + 1);
+  }
+  waits_for_[who] = index;
+  waiting_since_[who] = e.now();
+  check_deadlock(who);
+}
+
+void SharedState::check_deadlock(LaneId waiter) {
+  // Follow waiter -> lock it waits for -> that lock's holder -> ... ; a lane never waits
+  // for two locks at once, so the walk is a path that either ends or comes back (L6).
+  std::vector<std::pair<LaneId, std::uint32_t>> path;
+  LaneId at = waiter;
+  while (at < waits_for_.size() && waits_for_[at] != trace::kNone && path.size() <= locks_.size()) {
+    const std::uint32_t lock = waits_for_[at];
+    path.emplace_back(at, lock);
+    const LaneId holder = locks_[lock].holder();
+    if (holder == waiter) {
+      Engine& e = engine_;
+      for (const auto& [who, l] : path) {
+        e.trace().mark(e.now(), MarkKind::Deadlock, who, locks_[l].lane(), locks_[l].holder());
+      }
+      deadlock_at_ = e.now();
+      e.stop();
+      return;
+    }
+    if (holder == trace::kNone) return;
+    at = holder;
+  }
+}
+
+Program SharedState::increment(ThreadId t, const scenario::PlannedStep& step, Time iteration, Time call,
+                               std::uint32_t job, std::uint16_t index) {
+  Engine& e = engine_;
+  SharedCounter& counter = counters_[step.target];
+  // U1: FOR_ITER, STORE_FAST, LOAD_GLOBAL counter: no check point inside the statement.
+  Work bytecode = Work::python(job, index);
+  bytecode.checkpoints = false;
+  const Time before = iteration / 2;
+  co_await e.compute(t, before, bytecode);
+  const std::int64_t loaded = counter.value;
+  const std::int64_t stores_at_load = counter.stores;
+  if (step.has_call) {
+    co_await e.check_eval_breaker(t);  // f()'s RESUME: a switch here falls between load and store
+    co_await e.compute(t, call, bytecode);
+  }
+  co_await e.compute(t, iteration - before, bytecode);  // BINARY_OP, STORE_GLOBAL
+  counter.value = loaded + 1;
+  const std::int64_t overwritten = counter.stores - stores_at_load;
+  ++counter.stores;
+  if (overwritten > 0) {
+    e.trace().mark(e.now(), MarkKind::LostUpdate, e.lane(t), step.target, overwritten);  // U2
+  }
+  co_await e.check_eval_breaker(t);  // JUMP_BACKWARD
+}
+
+std::vector<trace::Counter> SharedState::counters() const {
+  std::vector<trace::Counter> out;
+  for (const auto& c : counters_) out.push_back(trace::Counter{c.name, c.initial, c.value, c.stores});
+  return out;
+}
+
+}  // namespace gilsim::model

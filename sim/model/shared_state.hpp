@@ -1,0 +1,107 @@
+// What the jobs of a run share: user locks (threading.Lock and RLock, asyncio.Lock,
+// multiprocessing.Lock), each a small resource with its own queue of waiters and its own
+// lane, and shared counters whose `+= 1` runs as LOAD, ADD, STORE (docs/model.md L1-L6, U1-U3).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "sim/model/engine.hpp"
+#include "sim/scenario/job_plan.hpp"
+
+namespace gilsim::model {
+
+/// One user lock: who holds it (a thread or task lane), how deep (RLock), who waits.
+class UserLock {
+ public:
+  struct Waiter {
+    trace::LaneId who = trace::kNone;
+    ThreadId thread = 0;          ///< a thread waiter: notified when woken
+    std::uint32_t task = trace::kNone;  ///< a task waiter: handed the lock through the loop
+  };
+
+  UserLock(std::string name, bool reentrant) : name_(std::move(name)), reentrant_(reentrant) {}
+
+  const std::string& name() const { return name_; }
+  bool reentrant() const { return reentrant_; }
+  trace::LaneId lane() const { return lane_; }
+  void set_lane(trace::LaneId lane) { lane_ = lane; }
+  trace::LaneId holder() const { return holder_; }
+  bool free() const { return holder_ == trace::kNone; }
+  std::size_t waiting() const { return waiters_.size(); }
+
+  /// Takes a free lock, or enters an RLock again. False when another holder has it.
+  bool try_take(trace::TraceBuilder& trace, Time now, trace::LaneId who);
+  /// Releases one level; at depth zero the lock is free and the waiter the OS wakes first
+  /// (the longest waiter, L3) is returned so the caller can wake it.
+  std::optional<Waiter> release(trace::TraceBuilder& trace, Time now, trace::LaneId who);
+  /// Queues a waiter at the back, as a new futex wait does (L2, L4).
+  void enqueue(const Waiter& w) { waiters_.push_back(w); }
+
+ private:
+  std::string name_;
+  bool reentrant_ = false;
+  trace::LaneId lane_ = trace::kNone;
+  trace::LaneId holder_ = trace::kNone;
+  int depth_ = 0;
+  std::deque<Waiter> waiters_;
+};
+
+/// A shared integer: the value and how many stores ran (to tell a lost update, U2).
+struct SharedCounter {
+  std::string name;
+  std::int64_t initial = 0;
+  std::int64_t value = 0;
+  std::int64_t stores = 0;
+};
+
+class SharedState {
+ public:
+  SharedState(const scenario::Scenario& s, Engine& engine);
+
+  /// Adds one lane per lock, owned by `process` (the main process).
+  void add_lanes(trace::ProcessId process);
+
+  /// lock.acquire() on a thread holding the GIL: a free lock is taken at once, GIL kept
+  /// (L1); a held one is waited for with the GIL dropped (L2-L4), and the GIL taken back.
+  Program acquire(ThreadId t, std::uint32_t lock, std::uint32_t job, std::uint16_t step);
+  /// lock.release() by a thread or task lane; wakes the lock's first waiter.
+  void release(trace::LaneId who, std::uint32_t lock);
+
+  /// asyncio.Lock.acquire() by a task: true when taken at once; otherwise the task is
+  /// queued and must yield to the loop (L5); `on_task_woken` hands it the lock later.
+  bool acquire_as_task(trace::LaneId who, std::uint32_t task, std::uint32_t lock);
+  std::function<void(std::uint32_t task)> on_task_woken;
+
+  /// `counter += 1` (or `+= f()`) on a thread holding the GIL, with CPython 3.11's check
+  /// points: the back edge of the loop, and the call's RESUME between the load and the store (U1).
+  /// `iteration` is the loop's own bytecode, `call` the Python work of f().
+  Program increment(ThreadId t, const scenario::PlannedStep& step, Time iteration, Time call, std::uint32_t job,
+                    std::uint16_t index);
+
+  /// When a wait-for cycle was found, if one was (L6).
+  std::optional<Time> deadlock_at() const { return deadlock_at_; }
+  /// The counters as the trace reports them.
+  std::vector<trace::Counter> counters() const;
+
+ private:
+  /// A new waiter closes a cycle of lanes waiting for locks held by each other: mark each
+  /// edge of it and stop the run (L6).
+  void check_deadlock(trace::LaneId waiter);
+  /// `who` starts waiting for lock `index`: the LockWait mark, the wait-for edge, the check.
+  void begin_wait(trace::LaneId who, std::uint32_t index);
+  void wake(const UserLock& lock, const UserLock::Waiter& w);
+
+  Engine& engine_;
+  std::vector<UserLock> locks_;
+  std::vector<SharedCounter> counters_;
+  std::vector<std::uint32_t> waits_for_;  ///< by lane: the lock it waits for, or kNone
+  std::vector<Time> waiting_since_;       ///< by lane
+  std::vector<std::int64_t> stores_;      ///< scratch
+  std::optional<Time> deadlock_at_;
+};
+
+}  // namespace gilsim::model

@@ -1,0 +1,154 @@
+// Real user locks and counters (real_shared.hpp).
+#include "sim/real/real_shared.hpp"
+
+#include <chrono>
+
+#include "sim/real/busy_loop.hpp"
+
+namespace gilsim::real {
+
+using trace::LaneId;
+using trace::MarkKind;
+using trace::SpanState;
+
+RealShared::RealShared(const scenario::Scenario& s, RunContext& ctx)
+    : ctx_(ctx), wake_on_abort_(ctx, [this] {
+        std::lock_guard lock(mutex_);
+        freed_.notify_all();
+      }) {
+  for (const auto& l : s.locks) locks_.push_back(Lock{l.name, l.reentrant, trace::kNone, trace::kNone, 0, {}, Time{-1}});
+  for (const auto& c : s.counters) counters_.emplace_back(c.name, c.initial);
+}
+
+void RealShared::add_lanes(trace::TraceBuilder& builder, trace::ProcessId process) {
+  for (Lock& lock : locks_) lock.lane = builder.add_lane("lock " + lock.name, trace::LaneKind::Lock, process);
+}
+
+Time RealShared::stamp(Lock& lock) {
+  Time at = ctx_.now();
+  if (at <= lock.last_event) at = lock.last_event + Time{1};
+  lock.last_event = at;
+  return at;
+}
+
+bool RealShared::try_take(Lock& lock, LaneId who, Recorder& rec) {
+  if (lock.holder == who && lock.reentrant) {
+    ++lock.depth;
+    return true;
+  }
+  if (lock.holder != trace::kNone) return false;
+  lock.holder = who;
+  lock.depth = 1;
+  rec.state(stamp(lock), lock.lane, SpanState::Held, who);
+  return true;
+}
+
+std::vector<std::pair<LaneId, std::uint32_t>> RealShared::cycle_from(LaneId who) const {
+  std::vector<std::pair<LaneId, std::uint32_t>> path;
+  LaneId at = who;
+  while (at < waits_for_.size() && waits_for_[at] != trace::kNone && path.size() <= locks_.size()) {
+    const std::uint32_t l = waits_for_[at];
+    path.emplace_back(at, l);
+    const LaneId holder = locks_[l].holder;
+    if (holder == who) return path;
+    if (holder == trace::kNone) break;
+    at = holder;
+  }
+  return {};
+}
+
+void RealShared::acquire(GilSeat& seat, std::uint32_t index, std::uint32_t job, std::uint16_t step) {
+  Recorder& rec = seat.recorder();
+  const LaneId me = seat.lane();
+  std::unique_lock guard(mutex_);
+  Lock& lock = locks_[index];
+  if (try_take(lock, me, rec)) return;  // L1: no GIL drop for a free lock
+  rec.mark(ctx_.now(), MarkKind::LockWait, me, lock.lane, lock.holder);
+  if (waits_for_.size() <= me) waits_for_.resize(me + 1, trace::kNone);
+  waits_for_[me] = index;
+  lock.waiters.push_back(me);
+  guard.unlock();
+  const Time since = seat.drop(DropReason::Blocking, SpanState::WaitingLock, job, step);  // L2
+  // The wait is long and this recorder writes the lock lane next: write the GIL's release
+  // now, at its own time, instead of holding it back for a quick re-take.
+  seat.flush();
+  guard.lock();
+  const auto give_up_at = std::chrono::steady_clock::now() + std::chrono::nanoseconds(kDeadlockTimeout.ns());
+  while (true) {
+    // L3, L4: the front waiter takes a free lock; anyone not queued may barge in first.
+    if (lock.holder == trace::kNone && !lock.waiters.empty() && lock.waiters.front() == me) {
+      lock.waiters.pop_front();
+      try_take(lock, me, rec);
+      break;
+    }
+    if (ctx_.aborted()) {
+      guard.unlock();
+      ctx_.throw_if_aborted();
+    }
+    freed_.wait_for(guard, std::chrono::milliseconds(10));
+    if (std::chrono::steady_clock::now() < give_up_at || deadlock_at_) continue;
+    const auto cycle = cycle_from(me);
+    if (cycle.empty()) continue;  // a long hold, not a deadlock: keep waiting
+    const Time at = ctx_.now();
+    for (const auto& [who, l] : cycle) rec.mark(at, MarkKind::Deadlock, who, locks_[l].lane, locks_[l].holder);
+    deadlock_at_ = at;
+    guard.unlock();
+    ctx_.request_stop();
+    throw RunAborted{};
+  }
+  waits_for_[me] = trace::kNone;
+  const Time taken = lock.last_event;
+  guard.unlock();
+  rec.mark(taken, MarkKind::LockTaken, me, lock.lane, (taken - since).ns());
+  seat.take(SpanState::Running, job, step);
+}
+
+void RealShared::release(GilSeat& seat, std::uint32_t index) {
+  std::lock_guard guard(mutex_);
+  Lock& lock = locks_[index];
+  if (--lock.depth > 0) return;
+  lock.holder = trace::kNone;
+  seat.recorder().clear(stamp(lock), lock.lane);
+  if (!lock.waiters.empty()) freed_.notify_all();
+}
+
+void RealShared::increment(GilSeat& seat, std::uint32_t index, bool has_call, Time iteration, Time call,
+                           std::uint32_t job, std::uint16_t step) {
+  Counter& counter = counters_[index];
+  const double rate = ctx_.settings().iterations_per_ns;
+  RealGil* gil = seat.gil();
+  const auto check_point = [&] {
+    if (gil != nullptr && gil->mode() == scenario::GilMode::New && gil->drop_requested()) {
+      seat.yield_at_check_point(job, step);
+    }
+  };
+  const Time before = iteration / 2;
+  spin(iterations_for(before, rate));  // FOR_ITER, STORE_FAST, LOAD_GLOBAL: no check point
+  const std::int64_t loaded = counter.value.load(std::memory_order_relaxed);
+  const std::int64_t stores_at_load = counter.stores.load(std::memory_order_relaxed);
+  if (has_call) {
+    check_point();  // f()'s RESUME
+    spin(iterations_for(call, rate));
+  }
+  spin(iterations_for(iteration - before, rate));  // BINARY_OP, STORE_GLOBAL
+  counter.value.store(loaded + 1, std::memory_order_relaxed);
+  const std::int64_t overwritten = counter.stores.fetch_add(1, std::memory_order_relaxed) - stores_at_load;
+  if (overwritten > 0) seat.recorder().mark(ctx_.now(), MarkKind::LostUpdate, seat.lane(), index, overwritten);
+  check_point();  // JUMP_BACKWARD
+  ctx_.throw_if_aborted();
+}
+
+std::optional<Time> RealShared::deadlock_at() const {
+  std::lock_guard guard(mutex_);
+  return deadlock_at_;
+}
+
+std::vector<trace::Counter> RealShared::counters() const {
+  std::vector<trace::Counter> out;
+  for (const Counter& c : counters_) {
+    out.push_back(trace::Counter{c.name, c.initial, c.value.load(), c.stores.load()});
+  }
+  return out;
+}
+
+}  // namespace gilsim::real

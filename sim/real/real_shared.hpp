@@ -1,0 +1,77 @@
+// Locks and counters of a real run (docs/model.md L1-L6, U1-U2): each lock a mutex-guarded
+// holder with a FIFO of waiters, waited for with the real GIL dropped; each counter a
+// shared integer loaded and stored apart, so a forced switch between the two loses updates.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/real/real_gil.hpp"
+#include "sim/trace/trace_builder.hpp"
+
+namespace gilsim::real {
+
+class RealShared {
+ public:
+  /// A lock waiter that waited this long and is part of a wait-for cycle gives up: the
+  /// run stops there with the cycle in its trace (L6), as a real program never would.
+  static constexpr Time kDeadlockTimeout{2'000'000'000};
+
+  RealShared(const scenario::Scenario& s, RunContext& ctx);
+
+  /// One lane per lock, in `process` (the main process).
+  void add_lanes(trace::TraceBuilder& builder, trace::ProcessId process);
+
+  /// lock.acquire() by a thread holding the GIL (L1-L4). Throws RunAborted on abort.
+  void acquire(GilSeat& seat, std::uint32_t lock, std::uint32_t job, std::uint16_t step);
+  void release(GilSeat& seat, std::uint32_t lock);
+  /// `counter += 1` or `counter += f()` (U1): the load, the bytecode, the store.
+  void increment(GilSeat& seat, std::uint32_t counter, bool has_call, Time iteration, Time call,
+                 std::uint32_t job, std::uint16_t step);
+
+  std::optional<Time> deadlock_at() const;
+  std::vector<trace::Counter> counters() const;
+
+ private:
+  struct Lock {
+    std::string name;
+    bool reentrant = false;
+    trace::LaneId lane = trace::kNone;
+    trace::LaneId holder = trace::kNone;
+    int depth = 0;
+    std::deque<trace::LaneId> waiters;  ///< FIFO; the front is woken first (L3)
+    Time last_event{-1};
+  };
+  struct Counter {
+    Counter(std::string n, std::int64_t start) : name(std::move(n)), initial(start), value(start) {}
+    std::string name;
+    std::int64_t initial = 0;
+    /// Loaded and stored apart, never added to in place: without a GIL two threads race
+    /// on the value (U3), which atomics keep a race of values rather than of memory.
+    std::atomic<std::int64_t> value;
+    std::atomic<std::int64_t> stores{0};
+  };
+
+  /// A lock-lane time strictly after the lock's previous event (mutex_ held).
+  Time stamp(Lock& lock);
+  bool try_take(Lock& lock, trace::LaneId who, Recorder& rec);
+  /// The cycle through `who`, as (waiter, lock) pairs, or empty (mutex_ held).
+  std::vector<std::pair<trace::LaneId, std::uint32_t>> cycle_from(trace::LaneId who) const;
+
+  RunContext& ctx_;
+  mutable std::mutex mutex_;
+  std::condition_variable freed_;
+  std::vector<Lock> locks_;
+  std::deque<Counter> counters_;
+  std::vector<std::uint32_t> waits_for_;  ///< by lane
+  std::optional<Time> deadlock_at_;
+  AbortHook wake_on_abort_;
+};
+
+}  // namespace gilsim::real

@@ -1,0 +1,50 @@
+// Counters and deadlocks in words (outcomes.hpp).
+#include "sim/trace/outcomes.hpp"
+
+#include <fmt/format.h>
+
+namespace gilsim::trace {
+
+std::string group_digits(std::int64_t n) {
+  const bool negative = n < 0;
+  const std::uint64_t magnitude = negative ? 0 - static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n);
+  const std::string digits = fmt::format("{}", magnitude);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return negative ? "-" + out : out;
+}
+
+std::vector<std::string> outcome_lines(const Trace& t) {
+  std::vector<std::string> lines;
+  for (const Counter& c : t.counters) {
+    const std::int64_t lost = c.lost();
+    std::string line = fmt::format("{} = {}: ", c.name, group_digits(c.final_value));
+    if (lost > 0) {
+      line += fmt::format("lost {} of {} update{}", group_digits(lost), group_digits(c.updates),
+                          c.updates == 1 ? "" : "s");
+    } else {
+      line += fmt::format("all {} update{} kept", group_digits(c.updates), c.updates == 1 ? "" : "s");
+    }
+    lines.push_back(std::move(line));
+  }
+  std::string deadlock;
+  Time at;
+  for (const Mark& m : t.marks) {
+    if (m.kind != MarkKind::Deadlock) continue;
+    const std::string why = describe(t, m);
+    const std::string edge = why.substr(why.find(": ") + 2);
+    if (deadlock.empty()) {
+      at = m.at;
+      deadlock = fmt::format("deadlock at {}: {}", at, edge);
+    } else if (m.at == at) {
+      deadlock += "; " + edge;
+    }
+  }
+  if (!deadlock.empty()) lines.push_back(deadlock + ". The run stopped there.");
+  return lines;
+}
+
+}  // namespace gilsim::trace
