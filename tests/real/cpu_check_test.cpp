@@ -71,7 +71,10 @@ TEST_CASE("a measured run records the CPU it needed and got") {
   const trace::Trace t = real::execute(s, make_run(scenario::Executor::Threads));
   REQUIRE(t.cpu_check.checked);
   CHECK(t.cpu_check.cpus == 1);
-  CHECK(t.cpu_check.needed >= Time{40'000'000});  // at least the work itself, on one core
+  INFO("needed " << t.cpu_check.needed.ns() << " ns, run ended at " << t.end.ns() << " ns");
+  // Most of the 40 ms of work, on one core: the busy loop counts iterations calibrated once
+  // per process, so it runs short when the machine was busier while it calibrated.
+  CHECK(t.cpu_check.needed >= Time{30'000'000});
   CHECK(t.cpu_check.got > Time::zero());
   CHECK(t.cpu_check.machine_cpus == real::available_cpus());
 }
