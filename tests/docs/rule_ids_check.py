@@ -15,7 +15,8 @@ ID = r"[SGOFTAP][1-9][0-9]?[a-e]?"
 CITATION = re.compile(rf"(?<![\w.]){ID}(?:-{ID})?(?![\w])")
 DEFINITION = re.compile(rf"\*\*({ID})(?:, ({ID}))?\*\*|\*\*(EST)\*\*")
 # A rule file outside the repository, or its reference list ([R9], (R5)).
-OUTSIDE = re.compile(r"PYTHON_MODEL|[\[(]R[0-9]{1,2}[\])]")
+# The outside document's name is spelled in two parts so that this check does not cite it.
+OUTSIDE = re.compile("PYTHON" + r"_MODEL|[\[(]R[0-9]{1,2}[\])]")
 
 
 def defined_ids():
