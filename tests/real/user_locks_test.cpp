@@ -41,6 +41,18 @@ void check_lock_lanes(const trace::Trace& t) {
   }
 }
 
+/// Two jobs taking locks A and B in opposite order, each waiting 20 ms between the two.
+scenario::Scenario opposite_order() {
+  auto s = make_scenario({});
+  s.locks.push_back({"A", false, {}});
+  s.locks.push_back({"B", false, {}});
+  s.jobs = {make_job("x", 1, {shared_step(StepKind::Acquire, 0), io(20_ms), shared_step(StepKind::Acquire, 1),
+                              shared_step(StepKind::Release, 1), shared_step(StepKind::Release, 0)}),
+            make_job("y", 1, {shared_step(StepKind::Acquire, 1), io(20_ms), shared_step(StepKind::Acquire, 0),
+                              shared_step(StepKind::Release, 0), shared_step(StepKind::Release, 1)})};
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("threads waiting for a real lock take turns, without the GIL, and lose no update under it") {
@@ -66,13 +78,7 @@ TEST_CASE("threads waiting for a real lock take turns, without the GIL, and lose
 }
 
 TEST_CASE("two real threads taking two locks in opposite order stop with the cycle explained") {
-  auto s = make_scenario({});
-  s.locks.push_back({"A", false, {}});
-  s.locks.push_back({"B", false, {}});
-  s.jobs = {make_job("x", 1, {shared_step(StepKind::Acquire, 0), io(20_ms), shared_step(StepKind::Acquire, 1),
-                              shared_step(StepKind::Release, 1), shared_step(StepKind::Release, 0)}),
-            make_job("y", 1, {shared_step(StepKind::Acquire, 1), io(20_ms), shared_step(StepKind::Acquire, 0),
-                              shared_step(StepKind::Release, 0), shared_step(StepKind::Release, 1)})};
+  const auto s = opposite_order();
   const auto t = real::execute(s, make_run(Executor::Threads));
   check_lock_lanes(t);
   CHECK(count_marks(t, MarkKind::Deadlock) == 2);
@@ -115,13 +121,7 @@ TEST_CASE("tasks waiting for a real asyncio.Lock yield to the loop and get it in
 }
 
 TEST_CASE("two real tasks taking two asyncio.Locks in opposite order stop at once with the cycle explained") {
-  auto s = make_scenario({});
-  s.locks.push_back({"A", false, {}});
-  s.locks.push_back({"B", false, {}});
-  s.jobs = {make_job("x", 1, {shared_step(StepKind::Acquire, 0), io(20_ms), shared_step(StepKind::Acquire, 1),
-                              shared_step(StepKind::Release, 1), shared_step(StepKind::Release, 0)}),
-            make_job("y", 1, {shared_step(StepKind::Acquire, 1), io(20_ms), shared_step(StepKind::Acquire, 0),
-                              shared_step(StepKind::Release, 0), shared_step(StepKind::Release, 1)})};
+  const auto s = opposite_order();
   const auto t = real::execute(s, make_run(Executor::Asyncio));
   check_lock_lanes(t);
   CHECK(count_marks(t, MarkKind::Deadlock) == 2);
