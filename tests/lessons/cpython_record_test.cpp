@@ -177,7 +177,7 @@ executor = "asyncio"
     for (const trace::Lane* lane : real::testing::lanes_of(*t, kind)) {
       for (const auto& span : lane->spans) {
         if (span.state == trace::SpanState::WaitingLock) CHECK(span.step == 0);
-        if (span.state == trace::SpanState::Running && span.job != trace::kNone) CHECK(span.step == 5);
+        if (span.state == trace::SpanState::Running && span.step != trace::kNoStep) CHECK(span.step == 5);
       }
     }
     // Three updates each, nothing lost under the lock; counter starts at 5.
