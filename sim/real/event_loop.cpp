@@ -280,6 +280,8 @@ class EventLoop {
         case StepKind::Acquire:
           // L5: `await lock.acquire()` on a held asyncio.Lock suspends the task; the loop
           // runs the others, and release() hands the lock over and readies the task.
+          rec_.state(now, t.lane, SpanState::Running, job.index, i);
+          run_python_work(ctx_, seat_, ctx_.settings().costs.lock_with, job.index, i);  // L7: `async with`
           if (!shared().acquire_as_task(rec_, t.lane, step.target)) {
             waiting_for_lock_.push_back(id);
             rec_.state(now, t.lane, SpanState::WaitingLock, job.index, i);

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "sim/real/busy_loop.hpp"
+#include "sim/real/job_runner.hpp"
 
 namespace gilsim::real {
 
@@ -74,6 +75,7 @@ void RealShared::stop_at_deadlock(const std::vector<std::pair<LaneId, std::uint3
 }
 
 void RealShared::acquire(GilSeat& seat, std::uint32_t index, std::uint32_t job, std::uint16_t step) {
+  run_python_work(ctx_, seat, ctx_.settings().costs.lock_with, job, step);  // L7: the with statement
   Recorder& rec = seat.recorder();
   const LaneId me = seat.lane();
   std::unique_lock guard(mutex_);

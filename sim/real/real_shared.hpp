@@ -1,4 +1,4 @@
-// Locks and counters of a real run (docs/model.md L1-L6, U1-U2): each lock a mutex-guarded
+// Locks and counters of a real run (docs/model.md L1-L7, U1-U2): each lock a mutex-guarded
 // holder with a FIFO of waiters, waited for with the real GIL dropped; each counter a
 // shared integer loaded and stored apart, so a forced switch between the two loses updates.
 #pragma once

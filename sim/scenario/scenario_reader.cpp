@@ -61,7 +61,7 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 14> kCostDurations{{
+constexpr std::array<CostDuration, 15> kCostDurations{{
     {"gil_wake_latency", &Costs::gil_wake_latency},
     {"timer_slack", &Costs::timer_slack},
     {"check_period", &Costs::check_period},
@@ -76,6 +76,7 @@ constexpr std::array<CostDuration, 14> kCostDurations{{
     {"loop_callback", &Costs::loop_callback},
     {"lock_wake_latency", &Costs::lock_wake_latency},
     {"increment", &Costs::increment},
+    {"lock_with", &Costs::lock_with},
 }};
 
 Costs read_costs(const TomlReader& reader, const toml::table* table) {

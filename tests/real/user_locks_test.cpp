@@ -1,5 +1,5 @@
 // Real runs with user locks and shared counters: invariants and generous bounds
-// (docs/model.md L1-L6, U1-U2).
+// (docs/model.md L1-L7, U1-U2).
 #include <algorithm>
 
 #include <doctest/doctest.h>
