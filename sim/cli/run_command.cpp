@@ -15,6 +15,7 @@
 #include "sim/cpython/python_program.hpp"
 #include "sim/cli/scenario_report.hpp"
 #include "sim/cli/terminal_width.hpp"
+#include "sim/cli/text_wrap.hpp"
 #include "sim/model/simulate.hpp"
 #include "sim/real/execute.hpp"
 #include "sim/real/machine_load.hpp"
@@ -180,11 +181,13 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
     report_out << render_scenario_report(scenarios[i], {runs.begin(), runs.end()}, report);
     if (measure) {
       report_out << "\n";
-      if (machine_notes[i]) report_out << *machine_notes[i] << "\n";
-      if (python) report_out << cpython_note(*python, scenarios[i], options.run_names);
-      for (const auto& line : not_measured) report_out << line << "\n";
+      std::string notes;
+      if (machine_notes[i]) notes += *machine_notes[i] + "\n";
+      if (python) notes += cpython_note(*python, scenarios[i], options.run_names);
+      for (const auto& line : not_measured) notes += line + "\n";
+      report_out << wrap_text(notes, report.width);
       report_out << render_prediction_table({predicted.begin(), predicted.end()}, {measured.begin(), measured.end()},
-                                            unscored);
+                                            unscored, report.width);
     }
     if (options.chrome_trace_path.empty() && options.csv_path.empty()) {
       traces.clear();  // nothing reads a printed scenario's traces again

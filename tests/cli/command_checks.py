@@ -226,6 +226,17 @@ def stdout_errors_fail():
         expect_exit(result, 1, "cannot write to standard output")
 
 
+@check
+def real_run_report_keeps_to_the_width():
+    # From the data folder: the report's header names the file, a word no width can break.
+    result = subprocess.run([GILSIM, "run", "tiny_real.toml", "--real", "--no-timeline", "--width", "40"],
+                            cwd=DATA, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+    expect_exit(result, 0)
+    expect("Predicted against measured" in result.stdout, f"no prediction table:\n{result.stdout}")
+    long_lines = [line for line in result.stdout.splitlines() if len(line) > 40]
+    expect(not long_lines, f"lines wider than --width 40:\n" + "\n".join(long_lines))
+
+
 # --- Signals ---------------------------------------------------------------------------
 
 @check

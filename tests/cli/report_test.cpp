@@ -175,3 +175,26 @@ TEST_CASE("a measured run that did not get its cores shows busy, not an error") 
   CHECK(crowded_table.find("busy*") != std::string::npos);
   CHECK(crowded_table.find("2 other threads were ready to run on this machine's 2 CPUs") != std::string::npos);
 }
+
+TEST_CASE("the prediction table keeps to the width it is given") {
+  const Trace predicted = sequential_run();
+  Trace starved = sequential_run();
+  starved.origin = Origin::Measured;
+  starved.end = 900_ms;
+  starved.cpu_check = CpuCheck{true, 7.9, 1, 880_ms, 440_ms, 2, 0};
+  const std::string wide = render_prediction_table({&predicted}, {&starved}, {}, 200);
+  CHECK(wide.find("GIL wait (pred/meas)") != std::string::npos);
+  CHECK(wide.find("not shown at this width") == std::string::npos);
+
+  const std::string narrow = render_prediction_table({&predicted}, {&starved}, {}, 40);
+  CHECK(narrow.find("GIL wait (pred/meas)") == std::string::npos);
+  CHECK(narrow.find("not shown at this width: switches (pred/meas), GIL wait (pred/meas)") != std::string::npos);
+  CHECK(narrow.find("* busy machine: 'sequential' got 50%") != std::string::npos);
+  std::size_t start = 0;
+  while (start < narrow.size()) {
+    const std::size_t end = narrow.find('\n', start);
+    CAPTURE(narrow.substr(start, end - start));
+    CHECK(end - start <= 40);
+    start = end + 1;
+  }
+}
