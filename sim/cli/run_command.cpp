@@ -125,7 +125,11 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   std::ostringstream unprinted;
   std::ostream& report_out = exports_to_stdout(options) ? unprinted : out;
   std::optional<cpython::Interpreter> python;
-  if (options.cpython) python = cpython::find_interpreter(options.python);
+  if (options.cpython) {
+    const real::InterruptScope interrupt_scope;  // Ctrl-C during the probe: its folder goes too
+    python = cpython::find_interpreter(options.python);
+    if (real::interrupt_flag()) throw Interrupted("interrupted while looking for the Python interpreter");
+  }
 
   ReportOptions report;
   report.width = options.width.value_or(terminal_width());
@@ -149,10 +153,14 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       if (python) {
         {
           const real::InterruptScope interrupt_scope;  // Ctrl-C stops the recording, then the program
-          trace = cpython::record_cpython_run(scenarios[i], program.runs[k], program, *python,
-                                              cpython::CPythonOptions{options.timeout_seconds, progress,
-                                                                      &real::interrupt_flag()},
-                                              why);
+          try {
+            trace = cpython::record_cpython_run(scenarios[i], program.runs[k], program, *python,
+                                                cpython::CPythonOptions{options.timeout_seconds, progress,
+                                                                        &real::interrupt_flag()},
+                                                why);
+          } catch (const cpython::CPythonRunCancelled& e) {
+            throw Interrupted(e.what());
+          }
           if (real::interrupt_flag()) {
             throw Interrupted(fmt::format("interrupted during the CPython run '{}'", run->name));
           }

@@ -281,6 +281,41 @@ def ctrl_c_during_a_real_run_exits_130_once(folder):
     expect(len(lines) == 1 and "interrupted" in lines[0], f"expected one 'interrupted' message:\n{err}")
 
 
+@check
+def ctrl_c_during_a_cpython_run_exits_130_and_leaves_nothing(folder):
+    long_run = os.path.join(folder, "long.toml")
+    with open(long_run, "w") as f:
+        f.write('title = "long"\n[[job]]\nname = "spin"\ncount = 2\nsteps = [ { cpu = "20s" } ]\n'
+                '[[run]]\nname = "pool"\nexecutor = "process_pool"\nworkers = 2\n')
+    temporary = os.path.join(folder, "tmp")  # where the recorder's folder goes
+    os.mkdir(temporary)
+    process = subprocess.Popen([GILSIM, "run", long_run, "--cpython", "--no-timeline"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "TMPDIR": temporary})
+    seen = b""
+    while b"running for" not in seen:  # the progress line: the interpreter has started
+        chunk = os.read(process.stderr.fileno(), 4096)
+        expect(chunk, f"gilsim ended before the CPython run:\n{seen!r}")
+        seen += chunk
+    process.send_signal(signal.SIGINT)
+    out, rest = process.communicate(timeout=30)
+    err = (seen + rest).decode()
+    expect(process.returncode == 130, f"exit {process.returncode}, expected 130\nstderr:\n{err}")
+    lines = [line for line in err.replace("\r", "\n").splitlines() if line.startswith("gilsim:")]
+    expect(len(lines) == 1 and "interrupted during the CPython run 'pool'" in lines[0],
+           f"expected one 'interrupted' message:\n{err}")
+    expect(os.listdir(temporary) == [], f"left in the temporary folder: {os.listdir(temporary)}")
+    left = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if temporary.encode() in f.read():
+                    left.append(pid)
+        except OSError:
+            pass  # it ended while we looked
+    expect(not left, f"processes of the CPython run still alive: {left}")
+
+
 def main():
     name = sys.argv[2]
     function = CHECKS[name]
