@@ -97,32 +97,55 @@ std::string printable(std::string_view text) {
 ScenarioError::ScenarioError(SourceLoc where, const std::string& message)
     : std::runtime_error(printable(located(where, message))), where_(std::move(where)), message_(message) {}
 
-Scenario load_string(std::string_view toml_text, std::string_view source_name,
-                     const std::vector<Override>& overrides) {
-  const std::string source(source_name);
-  check_ascii_outside_strings(toml_text, source);
+struct ParsedScenario::Parsed {
+  std::string source;
   toml::table root;
+};
+
+ParsedScenario ParsedScenario::from_text(std::string_view toml_text, std::string_view source_name) {
+  auto parsed = std::make_shared<Parsed>();
+  parsed->source = std::string(source_name);
+  check_ascii_outside_strings(toml_text, parsed->source);
   try {
-    root = toml::parse(toml_text, source);
+    parsed->root = toml::parse(toml_text, parsed->source);
   } catch (const toml::parse_error& e) {
     const toml::source_position at = e.source().begin;
-    throw ScenarioError(SourceLoc{source, static_cast<int>(at.line), static_cast<int>(at.column)},
-                        fmt::format("invalid TOML: {}",
-                                    e.description()));
+    throw ScenarioError(SourceLoc{parsed->source, static_cast<int>(at.line), static_cast<int>(at.column)},
+                        fmt::format("invalid TOML: {}", e.description()));
   }
+  return ParsedScenario(std::move(parsed));
+}
+
+ParsedScenario ParsedScenario::from_file(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  return from_text(read_scenario_text(name), name);
+}
+
+ParsedScenario ParsedScenario::from_default() { return from_text(embedded_default_text(), "<default>"); }
+
+const std::string& ParsedScenario::source_name() const {
+  static const std::string none;
+  return parsed_ ? parsed_->source : none;
+}
+
+Scenario ParsedScenario::load(const std::vector<Override>& overrides) const {
+  if (!parsed_) throw std::logic_error("ParsedScenario::load on an empty one; make it with from_text, from_file or from_default");
+  toml::table root = parsed_->root;  // overrides write into the table: each load has its own
   OverrideTexts override_texts;
   apply_overrides(root, overrides, override_texts);
-  return read_scenario(TomlReader(source, override_texts), root);
+  return read_scenario(TomlReader(parsed_->source, override_texts), root);
+}
+
+Scenario load_string(std::string_view toml_text, std::string_view source_name,
+                     const std::vector<Override>& overrides) {
+  return ParsedScenario::from_text(toml_text, source_name).load(overrides);
 }
 
 Scenario load_file(const std::filesystem::path& path, const std::vector<Override>& overrides) {
-  const std::string name = path.string();
-  return load_string(read_scenario_text(name), name, overrides);
+  return ParsedScenario::from_file(path).load(overrides);
 }
 
-Scenario load_default(const std::vector<Override>& overrides) {
-  return load_string(embedded_default_text(), "<default>", overrides);
-}
+Scenario load_default(const std::vector<Override>& overrides) { return ParsedScenario::from_default().load(overrides); }
 
 std::vector<std::filesystem::path> installed_data_folders(std::string_view name) {
   namespace fs = std::filesystem;
