@@ -70,7 +70,9 @@ std::string_view embedded_default_text();
 
 /// A scenario file read and parsed once, then loaded with different overrides as often as
 /// needed (a sweep's grid points): each load copies the parsed file instead of parsing it
-/// again, and checks it as load_string does. Cheap to copy; safe to share between threads.
+/// again, and checks it as load_string does, with the same errors. The copy has no line
+/// and column, so the loaded jobs', runs', locks' and counters' `where` name the file alone.
+/// Cheap to copy; safe to share between threads.
 class ParsedScenario {
  public:
   ParsedScenario() = default;  ///< none yet: load() throws std::logic_error until one is assigned

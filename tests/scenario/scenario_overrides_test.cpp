@@ -185,4 +185,9 @@ TEST_CASE("a file parsed once loads with each set of overrides as if it were rea
   CHECK_THROWS_WITH_AS(ParsedScenario::from_text("title = ", "bad.toml"), doctest::Contains("bad.toml:1:"),
                        ScenarioError);
   CHECK_THROWS_AS(ParsedScenario{}.load(), std::logic_error);
+  // An error in the file's own values keeps its line and column, as load_string gives it.
+  const std::string broken = "title = \"broken\"\n[machine]\ncores = \"many\"\n[[job]]\nname = \"j\"\n"
+                             "steps = [ { cpu = \"1ms\" } ]\n[[run]]\nexecutor = \"threads\"\n";
+  CHECK_THROWS_WITH_AS(ParsedScenario::from_text(broken, "broken.toml").load(),
+                       doctest::Contains("broken.toml:3:9: 'cores' is a string"), ScenarioError);
 }
