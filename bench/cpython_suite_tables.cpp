@@ -139,12 +139,15 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
   md += fmt::format("- Load average (1, 5, 15 min) before the suite: {}; after: {}; the highest 1-minute\n"
                     "  load a program saw: {:.2f}.\n",
                     info.load_before, info.load_after, info.highest_load);
+  if (!info.scheduling.empty()) md += fmt::format("- Scheduling: {}.\n", info.scheduling);
   md += "- Busy-machine check: before each program, two busy threads measure how many cores are\n"
         "  free, and each measured section must find at least 75 % of the cores it needs free (a\n"
         "  timer one, a GIL hand-off or a pool two); a section that keeps cores busy must also\n"
         "  show CPU time (process_time, reaped children included) of at least 75 % of those cores x its wall\n"
-        "  time. A run that fails either check is left out of its rows (the reason column says\n"
-        "  so), and a row with no run left is marked *starved*, not scored.\n\n";
+        "  time; a section of GIL tenures must show its threads waited for a CPU (the kernel's\n"
+        "  schedstat) at most 1 % of an interval per hand-off, since a waiter that wakes to a busy\n"
+        "  CPU lengthens the tenure it ends. A run that fails a check is left out of its rows (the\n"
+        "  reason column says so), and a row with no run left is marked *starved*, not scored.\n\n";
   md += "## The programs and their scenarios\n\n";
   md += "| program (`fidelity/cpython/`) | paired scenarios (`fidelity/scenarios/`) | rows |\n|---|---|---:|\n";
   std::vector<std::pair<std::string, std::vector<std::string>>> pairs;  // in the rows' order
