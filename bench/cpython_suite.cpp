@@ -235,6 +235,12 @@ std::optional<std::string> starved(const Section& section, double free_cores) {
   if (section.cores > 0 && free_cores >= 0 && free_cores < kEnough * section.cores) {
     return fmt::format("{:.1f} core(s) free before the run, {} needed", free_cores, section.cores);
   }
+  const auto disturbed = section.fields.find("disturbed");
+  const auto allowed = section.fields.find("disturbed_limit");
+  if (disturbed != section.fields.end() && allowed != section.fields.end() && disturbed->second > allowed->second) {
+    return fmt::format("the machine disturbed {:.0f} % of its events (the kernel preempted it), {:.0f} % allowed",
+                       disturbed->second * 100, allowed->second * 100);
+  }
   const auto wait = section.fields.find("cpu_wait");
   const auto limit = section.fields.find("cpu_wait_limit");
   if (wait != section.fields.end() && limit != section.fields.end() && wait->second > limit->second) {

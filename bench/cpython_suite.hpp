@@ -105,7 +105,9 @@ std::string raw_line(std::string_view output, int repeat, double free_cores, dou
 
 /// Why a section's figures cannot be trusted, or nothing: a section whose CPU time is under
 /// 75 % of busy x wall, a section needing cores when fewer were free before the run, or a
-/// section whose threads waited longer for a CPU (its field `cpu_wait`, from the kernel's
+/// section the machine disturbed more than it allows (its fields `disturbed` and
+/// `disturbed_limit`: fractions of its events, e.g. GIL hand-offs whose holder the kernel
+/// preempted), or whose threads waited longer for a CPU (`cpu_wait`, from the kernel's
 /// schedstat) than it allows (`cpu_wait_limit`).
 std::optional<std::string> starved(const Section& section, double free_cores);
 

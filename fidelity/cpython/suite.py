@@ -14,7 +14,9 @@ two), how many cores' worth of CPU it keeps busy from start to end (`busy`: its 
 must come near busy x wall), and any figures of its own (per-operation times, GIL
 tenures...), all in seconds. A section whose figures a late wake-up would spoil also gives
 `cpu_wait`, how long its threads were runnable but waiting for a CPU (the kernel's
-schedstat), and `cpu_wait_limit`, the most it allows. `gilsim_fidelity --cpython` reads the sections, and flags a section that
+schedstat), and `cpu_wait_limit`, the most it allows; or `disturbed`, the fraction of its
+events the machine disturbed (GIL hand-offs whose holder the kernel preempted), and
+`disturbed_limit`. `gilsim_fidelity --cpython` reads the sections, and flags a section that
 did not get the cores it needed instead of scoring it.
 
 Standard library only, so that Debian's /usr/bin/python3 runs it as it is.
@@ -91,6 +93,16 @@ def run_queue_wait():
     try:
         with open("/proc/thread-self/schedstat") as f:
             return int(f.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def cpu_time_of(pid):
+    """The CPU time so far of a live process's main thread, in seconds (/proc/PID/schedstat,
+    in ns where os.times counts 10 ms ticks); 0 where the kernel does not say."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[0]) / 1e9
     except (OSError, IndexError, ValueError):
         return 0.0
 

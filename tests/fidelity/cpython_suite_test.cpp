@@ -170,6 +170,18 @@ TEST_CASE("a run that did not get its cores is left out, with the reason") {
   CHECK_FALSE(starved(handoff, 2.0));
   handoff.fields["cpu_wait"] = 0.0125;
   CHECK(starved(handoff, 2.0).value_or("") == "its threads waited 12.5 ms for a CPU, 5 ms allowed");
+  // A median: left out when the machine disturbed more of the section's events than it allows.
+  Section tenure;
+  tenure.cores = 2;
+  tenure.busy = 1;
+  tenure.wall = 1.0;
+  tenure.cpu = 1.0;
+  tenure.fields["disturbed"] = 0.25;
+  tenure.fields["disturbed_limit"] = 1.0 / 3;
+  CHECK_FALSE(starved(tenure, 2.0));
+  tenure.fields["disturbed"] = 0.5;
+  CHECK(starved(tenure, 2.0).value_or("") ==
+        "the machine disturbed 50 % of its events (the kernel preempted it), 33 % allowed");
 }
 
 TEST_CASE("measuring a ratio row: the median of the runs that got their cores") {
