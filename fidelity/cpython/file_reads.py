@@ -3,20 +3,22 @@ times over in 1 MiB pieces: one file after another, by one thread per file (eigh
 on two cores). A read() releases the GIL while the kernel copies, so threads overlap the
 copying: a ratio (threads / sequential). Paired with fidelity/scenarios/file-reads.toml.
 
-What holds the GIL: each 1 MiB readinto() into a reused buffer is one call of the
-unbuffered FileIO, about a microsecond of Python around some 50 us of kernel copy without
-the GIL, so the GIL is held about 2 % of the time: the threads are not held back by it.
-What may hold them back is the machine: the `processes` section (no row of its own: the
-model has no pool that is already started) is the same reads by two processes forked before
-the clock starts, with no GIL at all, so processes.wall / sequential.wall says how far two
-cores copy faster than one on this machine; copying from the page cache is bound by memory
-bandwidth when the two cores together ask for more than the memory gives.
+What holds the threads back is not the GIL: each 1 MiB readinto() into a reused buffer is
+one call of the unbuffered FileIO, about a microsecond of Python around some 50 us of kernel
+copy without the GIL, so the GIL is held about 2 % of the time, and on the development
+machine about one read in ten came back to a held GIL and waited to be woken (getrusage's
+voluntary context switches). It is the copying: each copy costs more CPU time when another
+runs at once (memory bandwidth and caches shared by the two cores), and a busy machine may
+not give two whole cores. The `processes` section (no row of its own: the model has no pool
+that is already started) is the same reads by two processes forked before the clock starts,
+with no GIL at all: processes.wall / sequential.wall says how far two cores copy faster than
+one on this machine, and its CPU time against the loop's what copying on two cores at once
+costs.
 
 The loop reads pass after pass over all eight files, as the threads do together, so that
-both stream the same 256 MiB (an earlier version read each file three times in a row, 32
-MiB that the 32 MiB L3 cache partly kept for the loop and not for the threads). The
-sections run in turns, sequential, threads, processes, processes, threads, sequential, and
-each section's wall time is the sum of its turns: about 50 ms a turn.
+both stream the same 256 MiB. The sections run in turns, sequential, threads, processes,
+processes, threads, sequential, and each section's wall time is the sum of its turns: about
+50 ms a turn.
 """
 
 import os
