@@ -367,7 +367,9 @@ int run_cpython_suite(int argc, char** argv) {
   }
   info.load_after = load_average();
   info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-  info.command = fmt::format("build/gilsim_fidelity --cpython --repeat {}", options.repeat);
+  const int nice = ::getpriority(PRIO_PROCESS, 0);
+  info.command = fmt::format("{}build/gilsim_fidelity --cpython --repeat {}",
+                             nice != 0 ? fmt::format("nice -n {} ", nice) : std::string(), options.repeat);
   if (options.python != "/usr/bin/python3") info.command += fmt::format(" --python {}", options.python);
 
   fmt::print("\n{}\n", fidelity::render_text(results));

@@ -128,10 +128,10 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
         "compare ratios measured within one run, the sections taking turns (A B B A) so that the\n"
         "machine's drift cancels, and a loop's turns pinned half to each CPU, since the two CPUs of\n"
         "a virtual machine need not run at one speed; timer and I/O rows compare times; GIL tenure\n"
-        "rows compare the median tenure. The error is the project's one\n"
-        "formula, (predicted - measured) / measured, on CPython's median. Tolerances: times and\n"
-        "ratios within 10 %, GIL tenure within 1 %; the ready-pipe race passes when the model shows\n"
-        "both outcomes (a read that keeps the GIL, one that loses an interval) across seeds.\n\n";
+        "rows compare the median tenure. The error is the project's one formula, (predicted -\n"
+        "measured) / measured, on CPython's median. Tolerances: times and ratios within 10 %, GIL\n"
+        "tenure within 1 %; the ready-pipe race passes when the model shows both outcomes (a read\n"
+        "that keeps the GIL, one that loses an interval) across seeds.\n\n";
   md += "## How it was measured\n\n";
   md += fmt::format("- Command: `{}` ({:.0f} s for the whole suite).\n", info.command, info.seconds);
   md += fmt::format("- CPython {}; machine: {}.\n", info.python, info.machine);
