@@ -23,7 +23,6 @@ loop or the pool when their jobs waited more than 5 % of the section's busy time
 """
 
 import multiprocessing
-import os
 import threading
 
 import suite
@@ -42,15 +41,8 @@ def crunch(loops):
 
 def sequential(report, loops, cpu):
     """The loop, pinned to `cpu` (None: where the kernel puts it)."""
-    allowed = os.sched_getaffinity(0) if cpu is not None else None
-    if cpu is not None:
-        os.sched_setaffinity(0, {cpu})
-    try:
-        with report.section("sequential", cores=1, busy=1) as s:
-            waits = [crunch(loops) for _ in range(JOBS)]
-    finally:
-        if allowed is not None:
-            os.sched_setaffinity(0, allowed)
+    with suite.pinned(cpu), report.section("sequential", cores=1, busy=1) as s:
+        waits = [crunch(loops) for _ in range(JOBS)]
     s["cpu_wait"] = s.get("cpu_wait", 0.0) + sum(waits)
 
 

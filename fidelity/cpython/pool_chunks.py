@@ -18,7 +18,6 @@ their wait says nothing about the machine; the free-core probe before the run do
 """
 
 import multiprocessing
-import os
 
 import suite
 
@@ -42,18 +41,12 @@ def add_wait(section, waited):
 
 
 def sequential(report, tasks, cpu):
-    allowed = os.sched_getaffinity(0) if cpu is not None else None
-    if cpu is not None:
-        os.sched_setaffinity(0, {cpu})
-    try:
+    with suite.pinned(cpu):
         waited = suite.run_queue_wait()
         with report.section("sequential", cores=1, busy=1) as s:
             for i in range(tasks):
                 task(i)
         add_wait(s, suite.run_queue_wait() - waited)
-    finally:
-        if allowed is not None:
-            os.sched_setaffinity(0, allowed)
 
 
 def pooled(name, chunksize, busy):

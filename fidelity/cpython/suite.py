@@ -116,6 +116,21 @@ def two_cpus():
     return allowed[:2] if len(allowed) >= 2 else [None, None]
 
 
+@contextlib.contextmanager
+def pinned(cpu):
+    """The calling thread on `cpu` only for the block (None: left where it is), then back on
+    the CPUs it had."""
+    if cpu is None:
+        yield
+        return
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {cpu})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, allowed)
+
+
 def import_pool_modules():
     """Imports what multiprocessing imports on the first Pool() with each start method
     (tens of milliseconds), so that no timed section pays for it."""
