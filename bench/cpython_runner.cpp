@@ -25,8 +25,8 @@
 
 #include "bench/cpython_suite.hpp"
 #include "bench/machine_info.hpp"
-#include "bench/scheduler_group.hpp"
 #include "sim/cpython/cpython_runs.hpp"
+#include "sim/cpython/scheduler_group.hpp"
 #include "sim/real/busy_loop.hpp"
 #include "sim/real/execute.hpp"
 #include "sim/scenario/loader.hpp"
@@ -35,6 +35,10 @@
 namespace gilsim::bench {
 
 namespace {
+
+using cpython::describe;
+using cpython::join_own_scheduler_group;
+using cpython::SchedulerGroup;
 
 using fidelity::SuiteError;
 
@@ -193,7 +197,7 @@ Probe probe_free_cores() {
 }
 
 /// Runs `python program [--quick]` on at most two CPUs (the suite's scenarios have two cores)
-/// in a session and scheduler group of its own (bench/scheduler_group.hpp), and collects what it
+/// in a session and scheduler group of its own (sim/cpython/scheduler_group.hpp), and collects what it
 /// printed; the child is killed when it outlives the timeout.
 Finished run_program(const Options& o, const std::string& program) {
   int out_pipe[2], err_pipe[2];

@@ -179,7 +179,7 @@ struct RunInfo {
   std::string load_before, load_after;  ///< /proc/loadavg's first three figures
   double highest_load = 0.0;            ///< the highest 1-minute load the programs saw
   double seconds = 0.0;                 ///< how long the whole suite took
-  std::string scheduling;               ///< how the programs were scheduled (bench/scheduler_group.hpp)
+  std::string scheduling;               ///< how the programs were scheduled (sim/cpython/scheduler_group.hpp)
 };
 
 /// The whole generated page.

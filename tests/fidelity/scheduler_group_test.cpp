@@ -1,4 +1,4 @@
-// A measured program's own session and scheduler group (bench/scheduler_group.hpp), tried in
+// A measured program's own session and scheduler group (sim/cpython/scheduler_group.hpp), tried in
 // a forked child so that the test's own session is left alone.
 #include <doctest/doctest.h>
 
@@ -9,9 +9,9 @@
 #include <fstream>
 #include <string>
 
-#include "bench/scheduler_group.hpp"
+#include "sim/cpython/scheduler_group.hpp"
 
-using namespace gilsim::bench;
+using namespace gilsim::cpython;
 
 namespace {
 
@@ -50,6 +50,59 @@ TEST_CASE("a measured program gets a session and a scheduler group of its own, w
   enabled >> flag;
   if (flag != '1') CHECK(code == 10 + static_cast<int>(SchedulerGroup::NoAutogroups));
   if (flag == '1') CHECK(code != 10 + static_cast<int>(SchedulerGroup::NoAutogroups));
+}
+
+namespace {
+
+/// "nice N" of /proc/PID/autogroup, or 99 when it cannot be read.
+int autogroup_nice(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/autogroup");
+  std::string name, word;
+  int nice = 99;
+  in >> name >> word >> nice;
+  return word == "nice" ? nice : 99;
+}
+
+/// A child that waits on a pipe until the parent closes it, in a session of its own or not.
+pid_t waiting_child(int (&pipe_fds)[2], bool own_session) {
+  REQUIRE(::pipe(pipe_fds) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(pipe_fds[1]);
+    if (own_session) ::setsid();
+    char c;
+    const ssize_t ignored = ::read(pipe_fds[0], &c, 1);
+    (void)ignored;
+    ::_exit(0);
+  }
+  ::close(pipe_fds[0]);
+  return child;
+}
+
+}  // namespace
+
+TEST_CASE("a spawned program's group is given the parent's nice, never the parent's own group") {
+  const int nice = ::getpriority(PRIO_PROCESS, 0);
+  const int own_before = autogroup_nice(::getpid());
+  int fds[2];
+  // A child still in this session: its group is ours, and it is left alone.
+  const pid_t same = waiting_child(fds, false);
+  const SchedulerGroup refused = raise_scheduler_group(same, -5);
+  ::close(fds[1]);
+  ::waitpid(same, nullptr, 0);
+  CHECK((refused == SchedulerGroup::Failed || refused == SchedulerGroup::NoAutogroups));
+  CHECK(autogroup_nice(::getpid()) == own_before);
+  // A child in a session of its own gets the nice value asked for, where that is allowed.
+  const pid_t own = waiting_child(fds, true);
+  for (int i = 0; i < 1000 && ::getsid(own) != own; ++i) ::usleep(1000);  // until it has called setsid
+  const SchedulerGroup raised = raise_scheduler_group(own, nice);
+  const int child_nice = autogroup_nice(own);
+  ::close(fds[1]);
+  ::waitpid(own, nullptr, 0);
+  if (raised == SchedulerGroup::Raised) CHECK(child_nice == nice);
+  CHECK(raised != SchedulerGroup::Failed);
+  CHECK(autogroup_nice(::getpid()) == own_before);
 }
 
 TEST_CASE("how the programs were scheduled, in one sentence for the page") {

@@ -1,5 +1,5 @@
 // Linux's scheduler autogroups and the measured programs: a session of their own.
-#include "bench/scheduler_group.hpp"
+#include "sim/cpython/scheduler_group.hpp"
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-namespace gilsim::bench {
+namespace gilsim::cpython {
 
 namespace {
 
@@ -23,6 +23,22 @@ bool autogroups_enabled() {
   return read_one && c == '1';
 }
 
+/// Writes `nice` ("-20" to "19", by hand: no allocation, no locale between fork and exec)
+/// into an autogroup file.
+bool write_nice(const char* path, int nice) {
+  char text[8];
+  int n = 0;
+  const int magnitude = nice < 0 ? -nice : nice;
+  if (nice < 0) text[n++] = '-';
+  if (magnitude >= 10) text[n++] = static_cast<char>('0' + magnitude / 10);
+  text[n++] = static_cast<char>('0' + magnitude % 10);
+  const int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool written = ::write(fd, text, static_cast<std::size_t>(n)) == n;
+  ::close(fd);
+  return written;
+}
+
 }  // namespace
 
 SchedulerGroup join_own_scheduler_group() {
@@ -31,18 +47,14 @@ SchedulerGroup join_own_scheduler_group() {
   errno = 0;
   const int nice = ::getpriority(PRIO_PROCESS, 0);
   if (errno != 0) return SchedulerGroup::Shared;
-  // "-20" to "19", written by hand: no allocation, no locale between fork and exec.
-  char text[8];
-  int n = 0;
-  int magnitude = nice < 0 ? -nice : nice;
-  if (nice < 0) text[n++] = '-';
-  if (magnitude >= 10) text[n++] = static_cast<char>('0' + magnitude / 10);
-  text[n++] = static_cast<char>('0' + magnitude % 10);
-  const int fd = ::open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return SchedulerGroup::Shared;
-  const bool written = ::write(fd, text, static_cast<std::size_t>(n)) == n;
-  ::close(fd);
-  return written ? SchedulerGroup::Raised : SchedulerGroup::Shared;
+  return write_nice("/proc/self/autogroup", nice) ? SchedulerGroup::Raised : SchedulerGroup::Shared;
+}
+
+SchedulerGroup raise_scheduler_group(pid_t pid, int nice) {
+  if (!autogroups_enabled()) return SchedulerGroup::NoAutogroups;
+  if (::getsid(pid) != pid) return SchedulerGroup::Failed;  // never the caller's own session's group
+  const std::string path = fmt::format("/proc/{}/autogroup", pid);
+  return write_nice(path.c_str(), nice) ? SchedulerGroup::Raised : SchedulerGroup::Shared;
 }
 
 std::string describe(SchedulerGroup group, int nice) {
@@ -67,4 +79,4 @@ std::string describe(SchedulerGroup group, int nice) {
   return "";
 }
 
-}  // namespace gilsim::bench
+}  // namespace gilsim::cpython

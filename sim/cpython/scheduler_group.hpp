@@ -6,9 +6,11 @@
 // whose group is given the runner's nice value.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 
-namespace gilsim::bench {
+namespace gilsim::cpython {
 
 /// What the calling process got from join_own_scheduler_group().
 enum class SchedulerGroup {
@@ -23,8 +25,13 @@ enum class SchedulerGroup {
 /// only system calls, so it is safe between fork and exec.
 SchedulerGroup join_own_scheduler_group();
 
+/// Gives the autogroup of `pid`, a process started in a session of its own
+/// (POSIX_SPAWN_SETSID), the nice value `nice`: what join_own_scheduler_group() does for a
+/// forked child, done by the parent for a spawned one.
+SchedulerGroup raise_scheduler_group(pid_t pid, int nice);
+
 /// One sentence for the generated page: how a measured program was scheduled, with `nice`
 /// (the runner's nice value).
 std::string describe(SchedulerGroup group, int nice);
 
-}  // namespace gilsim::bench
+}  // namespace gilsim::cpython
