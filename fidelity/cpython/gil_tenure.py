@@ -13,10 +13,9 @@ cut short, are left out); `preempted` counts the jumps that were not hand-offs.
 A busy machine lengthens tenures: the kernel preempts the holder (a jump with no hand-off),
 or the waiter's timed wait runs out while its CPU runs other work, and it waits for a time
 slice (up to a 4 ms tick) before it can ask for the GIL. `disturbed` is the preemptions per
-hand-off, the count the program can see (the late wake-ups of the waiter are as frequent on
-a machine this busy, but not visible one by one: reading schedstat releases the GIL);
-`cpu_wait`, the two threads' total wait for a CPU (/proc/thread-self/schedstat), says how
-long. The runner does not score a section disturbed past `disturbed_limit`, a third.
+hand-off, the count the program can see (the waiter's late wake-ups cannot be counted one by
+one: reading schedstat releases the GIL); `cpu_wait`, the two threads' total wait for a CPU
+(/proc/thread-self/schedstat, read before and after), says how long both kinds lasted. The runner does not score a section disturbed past `disturbed_limit`, a third.
 
 Each spinner is pinned to a CPU of its own, as two threads are placed on an idle two-core
 machine: on a busy one, the kernel puts the sleeping waiter on the CPU of the thread that
@@ -41,8 +40,8 @@ DISTURBED_LIMIT = 1 / 3
 
 
 def spin(cpu, go, deadline, out, waited):
-    """Appends (start, end) per run of reads, and adds the thread's wait for a CPU over the
-    spinning to waited[0] (read before and after: reading a file releases the GIL)."""
+    """Appends (start, end) per run of reads, and the thread's wait for a CPU over the
+    spinning to `waited` (read before and after: reading a file releases the GIL)."""
     if cpu is not None:
         os.sched_setaffinity(0, {cpu})  # this thread only
     before = suite.run_queue_wait()
@@ -57,7 +56,7 @@ def spin(cpu, go, deadline, out, waited):
             start = now
         last = now
     out.append((start, last))
-    waited[0] += suite.run_queue_wait() - before
+    waited.append(suite.run_queue_wait() - before)
 
 
 def holds(runs):
@@ -78,7 +77,7 @@ def measure(report, interval, seconds):
     go = threading.Event()
     deadline = [0]
     runs = [[], []]
-    waited = [0.0]
+    waited = []
     cpus = suite.two_cpus()
     threads = [threading.Thread(target=spin, args=(cpu, go, deadline, out, waited)) for cpu, out in zip(cpus, runs)]
     with suite.switch_interval(interval), report.section(f"tenure_{round(interval * 1000)}ms", cores=2, busy=1) as s:
@@ -94,7 +93,7 @@ def measure(report, interval, seconds):
     tenures = [(end - begin) / 1e9 for begin, end, _ in held]
     gaps = [(b[0] - a[1]) / 1e9 for a, b in zip(held, held[1:])]
     s.update(tenure=suite.median(tenures), gap=suite.median(gaps), tenures=len(tenures), preempted=preempted,
-             switch_interval=interval, pinned=int(cpus[0] is not None), cpu_wait=waited[0],
+             switch_interval=interval, pinned=int(cpus[0] is not None), cpu_wait=sum(waited),
              disturbed=preempted / max(1, handoffs), disturbed_limit=DISTURBED_LIMIT)
 
 
