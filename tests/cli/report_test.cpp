@@ -152,6 +152,19 @@ TEST_CASE("--run picks runs by name, in file order, and names the runs when it f
   CHECK_THROWS_WITH_AS(select_runs(s, {"z"}), "x.toml: no run named 'z'; its runs are 'a', 'b', 'c'", UsageError);
 }
 
+namespace {
+
+/// The sequential run measured in 900 ms on a machine that gave it half the CPU it needed.
+Trace starved_run() {
+  Trace starved = sequential_run();
+  starved.origin = Origin::Measured;
+  starved.end = 900_ms;
+  starved.cpu_check = CpuCheck{true, 7.9, 1, 880_ms, 440_ms, 2, 0};
+  return starved;
+}
+
+}  // namespace
+
 TEST_CASE("a measured run that did not get its cores shows busy, not an error") {
   const Trace predicted = sequential_run();
   Trace quiet = sequential_run();
@@ -162,9 +175,7 @@ TEST_CASE("a measured run that did not get its cores shows busy, not an error") 
   CHECK(fine.find("-4.0%") != std::string::npos);
   CHECK(fine.find("busy") == std::string::npos);
 
-  Trace starved = quiet;
-  starved.end = 900_ms;
-  starved.cpu_check = CpuCheck{true, 7.9, 1, 880_ms, 440_ms, 2, 0};
+  const Trace starved = starved_run();
   const std::string table = render_prediction_table({&predicted}, {&starved}, {}, 1000);
   CHECK(table.find("busy*") != std::string::npos);
   CHECK(table.find("-46.7%") == std::string::npos);
@@ -180,10 +191,7 @@ TEST_CASE("a measured run that did not get its cores shows busy, not an error") 
 
 TEST_CASE("the prediction table keeps to the width it is given") {
   const Trace predicted = sequential_run();
-  Trace starved = sequential_run();
-  starved.origin = Origin::Measured;
-  starved.end = 900_ms;
-  starved.cpu_check = CpuCheck{true, 7.9, 1, 880_ms, 440_ms, 2, 0};
+  const Trace starved = starved_run();
   const std::string wide = render_prediction_table({&predicted}, {&starved}, {}, 200);
   CHECK(wide.find("GIL wait (pred/meas)") != std::string::npos);
   CHECK(wide.find("not shown at this width") == std::string::npos);
