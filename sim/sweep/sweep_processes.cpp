@@ -1,7 +1,8 @@
 // Forked sweep workers, started once per sweep: each has the parsed scenario from before
-// the fork. Parent to worker: a batch of consecutive tasks {first, count} per message;
-// worker to parent: {first, count, status, length} then the batch's RunFigures, or an
-// error's text. Batches keep the pipes' share of the work small when tasks are short.
+// the fork. Parent to worker: a batch of consecutive tasks {first, count} per message, large
+// at first and single tasks at the end; worker to parent: {first, count, status, length}
+// then the batch's RunFigures, or an error's text. Batches keep the pipes' share of the work
+// small when tasks are short.
 #include "sim/sweep/sweep_processes.hpp"
 
 #include <algorithm>
@@ -43,11 +44,12 @@ struct ResultHeader {
   std::uint32_t bytes = 0;
 };
 
-/// Tasks per message: about 8 batches per worker, so that the last ones still even out the
-/// workers' loads, and at most 64 tasks, so that the progress bar moves.
-std::uint32_t batch_size(std::size_t tasks, int workers) {
-  const std::size_t even = tasks / (static_cast<std::size_t>(workers) * 8);
-  return static_cast<std::uint32_t>(std::clamp<std::size_t>(even, 1, 64));
+/// Tasks in the next message: a quarter of each worker's share of what is left, so batches
+/// shrink to single tasks as the sweep ends and the workers finish together; at most 64, so
+/// that the progress bar moves.
+std::uint32_t batch_size(std::size_t tasks_left, int workers) {
+  const std::size_t share = tasks_left / (static_cast<std::size_t>(workers) * 4);
+  return static_cast<std::uint32_t>(std::clamp<std::size_t>(share, 1, 64));
 }
 
 /// The worker's whole life: batches in, figures out, until the task pipe closes.
@@ -219,7 +221,6 @@ SweepResult run_sweep_in_processes(const SweepPlan& plan, int workers, const std
   if (cancelled()) throw SweepCancelled();
   Workers pool(plan, count);
 
-  const std::uint32_t per_batch = batch_size(tasks, count);
   std::size_t next = 0;
   std::size_t done = 0;
   const auto hand_out = [&](Worker& w) {
@@ -227,8 +228,7 @@ SweepResult run_sweep_in_processes(const SweepPlan& plan, int workers, const std
       pool.finish(w);
       return;
     }
-    const Batch batch{static_cast<std::uint32_t>(next),
-                      static_cast<std::uint32_t>(std::min<std::size_t>(per_batch, tasks - next))};
+    const Batch batch{static_cast<std::uint32_t>(next), batch_size(tasks - next, count)};
     next += batch.count;
     if (!write_all(w.task_fd, &batch, sizeof batch)) lost(w, cancel);
     w.busy = true;
