@@ -296,7 +296,7 @@ class EventLoop {
           // Nothing else runs on the loop between the load and the store: no update is lost,
           // though a forced switch may still hand the GIL to an offload thread meanwhile.
           rec_.state(now, t.lane, SpanState::Running, job.index, i);
-          shared().increment(seat_, step.target, step.has_call, ctx_.settings().costs.increment, step.duration, job.index, i);
+          shared().increment(seat_, step, job.index, i);
           break;
         case StepKind::Offload:
           pool_.submit(id, job, i, scenario::PlannedStep{step.offload_work, step.offload_work, step.duration});

@@ -157,8 +157,11 @@ void RealShared::release(GilSeat& seat, std::uint32_t index) {
   if (!lock.waiters.empty()) freed_.notify_all();
 }
 
-void RealShared::increment(GilSeat& seat, std::uint32_t index, bool has_call, Time iteration, Time call,
-                           std::uint32_t job, std::uint16_t step) {
+void RealShared::increment(GilSeat& seat, const scenario::PlannedStep& planned, std::uint32_t job, std::uint16_t step) {
+  const std::uint32_t index = planned.target;
+  const bool has_call = planned.has_call;
+  const Time iteration = scenario::python_cost(ctx_.settings(), ctx_.settings().costs.increment);
+  const Time call = scenario::python_cost(ctx_.settings(), planned.duration);
   Counter& counter = counters_[index];
   const double rate = ctx_.settings().iterations_per_ns;
   RealGil* gil = seat.gil();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/real/real_gil.hpp"
+#include "sim/scenario/job_plan.hpp"
 #include "sim/trace/trace_builder.hpp"
 
 namespace gilsim::real {
@@ -40,9 +41,9 @@ class RealShared {
   /// `lock.release()` by a task: the first waiting task, if any, is handed the lock (asyncio's
   /// locks are FIFO-fair) and returned, for the loop to make it ready.
   std::optional<trace::LaneId> release_as_task(Recorder& rec, std::uint32_t lock);
-  /// `counter += 1` or `counter += f()` (U1): the load, the bytecode, the store.
-  void increment(GilSeat& seat, std::uint32_t counter, bool has_call, Time iteration, Time call,
-                 std::uint32_t job, std::uint16_t step);
+  /// `counter += 1` or `counter += f()` (U1): the load, the bytecode, the store; its Python
+  /// time is the model's (costs.increment and the call, slower without a GIL, F2).
+  void increment(GilSeat& seat, const scenario::PlannedStep& step, std::uint32_t job, std::uint16_t index);
 
   std::optional<Time> deadlock_at() const;
   std::vector<trace::Counter> counters() const;
