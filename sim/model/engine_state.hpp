@@ -30,6 +30,12 @@ struct Engine::Thread {
   std::uint16_t step = trace::kNoStep;
 
   Time waiting_since = Time::max();  ///< when its GIL wait began; Time::max() while not waiting
+
+  // What its core has been doing lately, for how long a wake-up takes (G8): a blocked
+  // thread's core idles, unless something else runs there.
+  Time blocked_since = Time::max();  ///< when its current block began; Time::max() while not blocked
+  Time last_block;                   ///< how long its previous block lasted
+  bool refill_pending = false;       ///< woken from a halted core: its next Python refills caches (S6)
 };
 
 struct Engine::Core {

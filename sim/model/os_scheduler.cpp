@@ -77,11 +77,13 @@ void Engine::assign_core(int c, ThreadId t) {
   timers_.cancel(core.quantum);
   th.core = c;
   th.s.core = CoreState::OnCore;
+  end_block(t);
   if (run_queue_.has_entries()) arm_quantums();
 }
 
 void Engine::release_core(ThreadId t) {
   Thread& th = threads_[t];
+  if (th.blocked_since == Time::max()) th.blocked_since = now_;  // it blocks from now (G8)
   if (!th.s.on_core()) {
     th.s.core = CoreState::Off;  // leaves the run queue lazily
     return;

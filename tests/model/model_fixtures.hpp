@@ -59,7 +59,10 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.machine.cores = cores;
   s.machine.context_switch = 0_ns;
   s.costs.thread_start = 0_ns;
-  s.costs.gil_wake_latency = 0_ns;
+  s.costs.wake_poll_min = 0_ns;
+  s.costs.wake_poll_max = 0_ns;
+  s.costs.wake_per_doubling = 0_ns;
+  s.costs.handoff_refill = 0_ns;
   s.costs.loop_callback = 0_ns;
   s.costs.fork_start = 0_ns;
   s.costs.fork_child_start = 0_ns;

@@ -163,11 +163,11 @@ TEST_CASE("sendall then recv beside a CPU hog: each release loses the GIL, two i
   for (const auto* r : requests) CHECK(t.lanes[r->lane].name == "T2");
 }
 
-TEST_CASE("Python that moves to another core refills its caches first (S6)") {
-  // Two 12 ms CPU jobs, interval 5 ms, wake-ups 0, refill 50 us. T1 runs on core 0; T2
-  // takes the GIL at 5 ms on core 1 (idle longest) and pays 50 us of refill; from then on
-  // every turn starts on the other core than the last Python ran on. Turns still change
-  // every 5 ms, the work left grows by 50 us a turn:
+TEST_CASE("Python woken from a halted core refills its caches first (S6)") {
+  // Two 12 ms CPU jobs, interval 5 ms, wake-ups 0, refill 50 us. Each waiter blocked a
+  // whole interval (longer than the 200 us polling window), so each turn after the first
+  // starts with 50 us of refill. Turns still change every 5 ms; the work left grows by
+  // 50 us a turn:
   //   T1 0-5 (12 -> 7), T2 5-10 (12.05 -> 7.05), T1 10-15 (7.05 -> 2.05),
   //   T2 15-20 (7.10 -> 2.10), T1 20-22.10 (2.10), T2 22.10-24.25 (2.15).
   auto s = exact_scenario(2);
@@ -188,7 +188,7 @@ TEST_CASE("Python that moves to another core refills its caches first (S6)") {
     CHECK(actual[i].holder == expected[i].holder);
   }
   CHECK(t.end == 24'250_us);
-  // One thread alone never changes core: no refill.
+  // One thread alone is never woken by a signal: no refill.
   auto alone = exact_scenario(2);
   alone.costs.handoff_refill = 50_us;
   add_jobs(alone, "a", 2, {cpu(12_ms)});
