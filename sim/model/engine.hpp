@@ -186,6 +186,8 @@ class Engine {
   void schedule_compute_done(ThreadId t);
   void pause(ThreadId t);
   void on_compute_done(ThreadId t);
+  /// The idle core `t` would be given now (its last one first), or -1 if none is idle (S1).
+  int idle_core_for(ThreadId t) const;
   bool request_core(ThreadId t);
   bool preempt_for_waker(ThreadId t);
   /// Core `c`'s thread goes to the back of the run queue; `next` gets the core.
@@ -205,14 +207,13 @@ class Engine {
   void forced_switch(ThreadId t);
   void on_gil_attempt(ThreadId t);
   void on_switch_wake(ThreadId t);
-  /// How long a blocked thread signalled now takes to run (G8): from a polling core, a
-  /// draw; from a halted one, longer the longer its core idled lately.
+  /// How long a blocked thread signalled now takes to run (G8): on a polling or a busy
+  /// core, a draw; on a halted one, longer the longer that core idled lately.
   Time wake_latency(ThreadId t);
   /// The wake-up of a core that idled `idle` (G8), without the polling draw.
   Time halted_wake(Time idle) const;
-  /// A blocked thread runs again: its block ends (G8).
-  void end_block(ThreadId t);
-  /// A blocked thread ran for a moment (a lost race, a switch wake) and blocks again.
+  /// A woken thread ran for a moment on the idle core it woke on (a lost race, a switch
+  /// wake): that core's idle period ends and a new one begins (G8).
   void brief_wake(ThreadId t);
   void on_drop_deadline(std::uint32_t gil);
   void on_old_gil_handoff(ThreadId t);

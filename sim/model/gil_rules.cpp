@@ -59,7 +59,9 @@ void Engine::take_gil(ThreadId t) {
   Gil& gil = *gil_of(t);
   const Gil::Taken taken = gil.take(t, now_);  // G3: a new holder increments switch_number
   th.s.took_gil();
-  end_block(t);  // a thread that takes the GIL runs, if only to block again at once
+  // A thread off its core that takes the GIL runs there for a moment, if only to block
+  // again at once (I/O, G7): the idle core it woke on was busy (G8).
+  if (!th.s.on_core()) brief_wake(t);
   builder_.set_state(gil.lane, now_, SpanState::Held, th.lane);
   // A forced switch already said who takes over; other hand-offs say it here.
   if (taken.switched && taken.previous != kNoThread && th.waiting_since != Time::max() && !taken.after_forced_drop) {
@@ -93,7 +95,7 @@ void Engine::after_take(Gil& gil, ThreadId taker) {
 
 void Engine::on_switch_wake(ThreadId t) {
   Thread& th = threads_[t];
-  end_block(t);  // it runs now; it blocks again if it must wait
+  brief_wake(t);  // it runs now, on the core it woke on; it takes a core if it goes on
   if (th.s.after_gil == AfterGil::ResumeProgram) {
     resume_program(t);
   } else {
@@ -110,32 +112,31 @@ Time Engine::halted_wake(Time idle) const {
 }
 
 Time Engine::wake_latency(ThreadId t) {
-  Thread& th = threads_[t];
   const auto& c = config_.costs;
-  // The idle governor judges by what the core did lately: the block going on now, or the
-  // one before it if that was longer (a waiter that woke a moment ago after a long sleep
-  // goes back to a deep state).
-  const Time blocked = th.blocked_since == Time::max() ? Time::zero() : now_ - th.blocked_since;
-  const Time idle = max(blocked, th.last_block);
-  if (idle > c.wake_poll_window) {
-    th.refill_pending = true;  // S6
-    return halted_wake(idle);
+  const int core = idle_core_for(t);
+  // Every core busy: the woken thread is queued on a running core, which answers at once.
+  if (core >= 0) {
+    // The idle governor judges by what the core did lately: the idle period going on
+    // now, or the one before it if that was longer (a core that woke a moment ago after a
+    // long sleep goes back to a deep state).
+    const Core& k = cores_[static_cast<std::size_t>(core)];
+    const Time idle = max(now_ - k.idle_period_since, k.last_idle);
+    if (idle > c.wake_poll_window) {
+      threads_[t].refill_pending = true;  // S6
+      return halted_wake(idle);
+    }
   }
   if (c.wake_poll_max <= c.wake_poll_min) return c.wake_poll_min;
   return c.wake_poll_min +
          Time{static_cast<std::int64_t>(random_.unit() * static_cast<double>((c.wake_poll_max - c.wake_poll_min).ns()))};
 }
 
-void Engine::end_block(ThreadId t) {
-  Thread& th = threads_[t];
-  if (th.blocked_since == Time::max()) return;
-  th.last_block = now_ - th.blocked_since;
-  th.blocked_since = Time::max();
-}
-
 void Engine::brief_wake(ThreadId t) {
-  end_block(t);
-  threads_[t].blocked_since = now_;
+  const int core = idle_core_for(t);
+  if (core < 0) return;
+  Core& k = cores_[static_cast<std::size_t>(core)];
+  k.last_idle = now_ - k.idle_period_since;
+  k.idle_period_since = now_;
 }
 
 void Engine::enter_gil_wait(ThreadId t) {

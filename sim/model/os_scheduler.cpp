@@ -7,12 +7,16 @@
 
 namespace gilsim::model {
 
-bool Engine::request_core(ThreadId t) {
-  Thread& th = threads_[t];
-  const int free_core = choose_idle_core(static_cast<int>(cores_.size()), t, [this](int c) {
+int Engine::idle_core_for(ThreadId t) const {
+  return choose_idle_core(static_cast<int>(cores_.size()), t, [this](int c) {
     const Core& core = cores_[static_cast<std::size_t>(c)];
     return CoreView{.idle = core.thread == kNoThread, .last = core.last, .idle_since = core.idle_since};
   });
+}
+
+bool Engine::request_core(ThreadId t) {
+  Thread& th = threads_[t];
+  const int free_core = idle_core_for(t);
   if (free_core >= 0) {
     assign_core(free_core, t);
     th.s.just_woke = false;
@@ -77,13 +81,12 @@ void Engine::assign_core(int c, ThreadId t) {
   timers_.cancel(core.quantum);
   th.core = c;
   th.s.core = CoreState::OnCore;
-  end_block(t);
+  if (now_ > core.idle_period_since) core.last_idle = now_ - core.idle_period_since;  // its idle period ends (G8)
   if (run_queue_.has_entries()) arm_quantums();
 }
 
 void Engine::release_core(ThreadId t) {
   Thread& th = threads_[t];
-  if (th.blocked_since == Time::max()) th.blocked_since = now_;  // it blocks from now (G8)
   if (!th.s.on_core()) {
     th.s.core = CoreState::Off;  // leaves the run queue lazily
     return;
@@ -94,6 +97,7 @@ void Engine::release_core(ThreadId t) {
   th.s.core = CoreState::Off;
   core.thread = kNoThread;
   core.idle_since = now_;
+  core.idle_period_since = now_;
   timers_.cancel(core.quantum);
   builder_.clear_state(builder_.core_lane(c), now_);
   const ThreadId next = pop_run_queue();
