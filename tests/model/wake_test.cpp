@@ -6,6 +6,9 @@
 // the default costs.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <tuple>
+
 #include "model_fixtures.hpp"
 
 using namespace gilsim;
@@ -205,7 +208,7 @@ TEST_CASE("four CPU-bound threads on two cores are slower than sequential code")
   const auto seq = simulate_with(s, scenario::Executor::Sequential);
   const auto threads = simulate_with(s, scenario::Executor::Threads);
   const double ratio = static_cast<double>(threads.end.ns()) / static_cast<double>(seq.end.ns());
-  CAPTURE(ratio);
+  MESSAGE("4 threads / sequential " << ratio);
   CHECK(ratio > 1.01);
   CHECK(ratio < 1.10);
 }
@@ -225,7 +228,7 @@ TEST_CASE("the convoy with two releases per operation costs about two intervals 
     add_jobs(s, "client", 1, ops);
     const auto t = simulate_with(s, scenario::Executor::Threads);
     const double per_op = static_cast<double>(job_latency(t, 1).ns()) / 12.0 / static_cast<double>(interval.ns());
-    CAPTURE(per_op);
+    MESSAGE("two releases: " << per_op << " intervals per op");
     CHECK(per_op > 1.5);
     CHECK(per_op < 2.1);
   }
@@ -252,8 +255,44 @@ TEST_CASE("a read from a ready pipe keeps the GIL under one seed and loses an in
     lost_per_seed.push_back(count);
   }
   for (std::size_t i = 0; i < 200; ++i) some_read_kept_and_lost |= ever_lost[i] && ever_kept[i];
-  CAPTURE(lost_per_seed);
+  int total = 0;
+  for (const int count : lost_per_seed) total += count;
+  MESSAGE("lost reads: " << total << " of " << 200 * lost_per_seed.size() << " over 20 seeds");
   CHECK(some_read_kept_and_lost);
   // Most reads keep the GIL, as in CPython.
   for (const int count : lost_per_seed) CHECK(count < 40);
+}
+
+TEST_CASE("with the defaults, tenure and hand-off gap grow with the interval (the figures of docs/model.md G2a, G8)") {
+  // Two CPU-bound threads on two cores, as fidelity/scenarios/gil-tenure.toml: medians of
+  // the GIL's holds (the first and the last left out) and of the gaps between two holders.
+  const std::vector<std::tuple<Time, double, double>> expected = {
+      // interval, median tenure (ms), median gap (us)
+      {1_ms, 1.09, 17.8},
+      {5_ms, 5.11, 29.7},
+      {20_ms, 20.1, 40.2},
+  };
+  for (const auto& [interval, tenure_ms, gap_us] : expected) {
+    CAPTURE(interval);
+    scenario::Scenario s;
+    s.machine.cores = 2;
+    s.python.switch_interval = interval;
+    add_jobs(s, "spinner", 2, {cpu(300_ms)});
+    const auto t = simulate_with(s, scenario::Executor::Threads);
+    const auto& holds = lane_named(t, "GIL").spans;
+    std::vector<double> tenures, gaps;
+    for (std::size_t i = 1; i + 1 < holds.size(); ++i) {
+      tenures.push_back(static_cast<double>(holds[i].duration().ns()) / 1e6);
+      if (holds[i].subject != holds[i - 1].subject) gaps.push_back(static_cast<double>((holds[i].begin - holds[i - 1].end).ns()) / 1e3);
+    }
+    REQUIRE(!tenures.empty());
+    REQUIRE(!gaps.empty());
+    const auto median = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      return v[v.size() / 2];
+    };
+    MESSAGE("tenure " << median(tenures) << " ms, gap " << median(gaps) << " us");
+    CHECK(median(tenures) == doctest::Approx(tenure_ms).epsilon(0.005));
+    CHECK(median(gaps) == doctest::Approx(gap_us).epsilon(0.005));
+  }
 }
