@@ -8,21 +8,6 @@ using namespace gilsim::test;
 using trace::MarkKind;
 using trace::SpanState;
 
-namespace {
-
-struct Held {
-  Time begin, end;
-  std::string holder;
-};
-
-std::vector<Held> gil_timeline(const trace::Trace& t) {
-  std::vector<Held> out;
-  for (const auto& s : lane_named(t, "GIL").spans) out.push_back({s.begin, s.end, t.lanes[s.subject].name});
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("two CPU-bound threads take turns every switch interval") {
   auto s = exact_scenario(2);
   add_jobs(s, "a", 1, {cpu(12_ms)});
@@ -31,18 +16,14 @@ TEST_CASE("two CPU-bound threads take turns every switch interval") {
 
   // T1 takes the free GIL at once (G1); T2 waits a full interval, asks for a drop (G2) and
   // T1 drops at its next check point (G4, G5). Then they alternate every 5 ms.
-  const std::vector<Held> expected = {
-      {0_ms, 5_ms, "T1"}, {5_ms, 10_ms, "T2"}, {10_ms, 15_ms, "T1"},
-      {15_ms, 20_ms, "T2"}, {20_ms, 22_ms, "T1"}, {22_ms, 24_ms, "T2"},
-  };
-  const auto actual = gil_timeline(t);
-  REQUIRE(actual.size() == expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    CAPTURE(i);
-    CHECK(actual[i].begin == expected[i].begin);
-    CHECK(actual[i].end == expected[i].end);
-    CHECK(actual[i].holder == expected[i].holder);
-  }
+  check_holders(holders(t, "GIL"), {
+                                       {0_ms, 5_ms, "T1"},
+                                       {5_ms, 10_ms, "T2"},
+                                       {10_ms, 15_ms, "T1"},
+                                       {15_ms, 20_ms, "T2"},
+                                       {20_ms, 22_ms, "T1"},
+                                       {22_ms, 24_ms, "T2"},
+                                   });
   const auto requests = marks_of(t, MarkKind::DropRequest);
   REQUIRE(requests.size() == 4);
   CHECK(requests[0]->at == 5_ms);
@@ -92,7 +73,7 @@ TEST_CASE("a drop request that arrives as the holder's work ends does not cut it
   add_jobs(s, "a", 1, {cpu(1_ms), cpu(4_ms), sleep_for(10_ms)});
   add_jobs(s, "b", 1, {cpu(10_ms)});
   const auto t = simulate_with(s, scenario::Executor::Threads);
-  const std::vector<Held> actual = gil_timeline(t);
+  const auto actual = holders(t, "GIL");
   REQUIRE(actual.size() == 2);
   CHECK(actual[0].holder == "T1");
   CHECK(actual[0].end == 5_ms);
@@ -106,16 +87,12 @@ TEST_CASE("a drop request that arrives as the holder's work ends does not cut it
 TEST_CASE("convoy: an I/O thread beside a CPU hog pays one switch interval per read") {
   for (const Time interval : {1_ms, 5_ms}) {
     CAPTURE(interval);
-    scenario::Scenario s;
-    s.machine.cores = 4;
-    s.python.switch_interval = interval;
-    add_jobs(s, "hog", 1, {cpu(10'000_ms)});
     std::vector<scenario::Step> reads;
     for (int i = 0; i < 100; ++i) {
       reads.push_back(io(100_us));
       reads.push_back(cpu(10_us));
     }
-    add_jobs(s, "reader", 1, reads);
+    auto s = beside_a_hog(4, interval, 10'000_ms, "reader", reads);
     const auto t = simulate_with(s, scenario::Executor::Threads);
     const Time reader = t.jobs[1].end - t.jobs[1].begin;
     // Each read returns to a GIL held by the hog and waits a whole interval for it (bpo-7946).

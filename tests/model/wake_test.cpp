@@ -18,17 +18,6 @@ using trace::SpanState;
 
 namespace {
 
-struct Held {
-  Time begin, end;
-  std::string holder;
-};
-
-std::vector<Held> gil_timeline(const trace::Trace& t) {
-  std::vector<Held> out;
-  for (const auto& s : lane_named(t, "GIL").spans) out.push_back({s.begin, s.end, t.lanes[s.subject].name});
-  return out;
-}
-
 /// Exact costs, with a wake-up law whose halted branch is easy to work out by hand:
 /// a poll wake of exactly `poll` (min = max: nothing is drawn), and past a 1 ms window
 /// poll + 10 us x log2(idle / 1 ms).
@@ -76,27 +65,19 @@ TEST_CASE("a waiter whose core idled a whole interval wakes from a halted core: 
   add_jobs(s, "a", 1, {cpu(20_ms)});
   add_jobs(s, "b", 1, {cpu(20_ms)});
   const auto t = simulate_with(s, scenario::Executor::Threads);
-  const std::vector<Held> expected = {
-      {0_ms, 4'024_us, "T1"},
-      {4'048'086_ns, 8'076'086_ns, "T2"},
-      {8'100'172_ns, 12'148'344_ns, "T1"},
-  };
-  const auto actual = gil_timeline(t);
-  REQUIRE(actual.size() >= expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    CAPTURE(i);
-    CHECK(actual[i].begin == expected[i].begin);
-    CHECK(actual[i].end == expected[i].end);
-    CHECK(actual[i].holder == expected[i].holder);
-  }
+  check_holders(holders(t, "GIL"),
+                {
+                    {0_ms, 4'024_us, "T1"},
+                    {4'048'086_ns, 8'076'086_ns, "T2"},
+                    {8'100'172_ns, 12'148'344_ns, "T1"},
+                },
+                true);
 
   // At 16 ms: the first wait ends at 16 ms + (4 + 10 x log2(16)) us = 16.044 ms, and T2,
   // blocked 16.044 ms, wakes 4 + 10 x log2(16.044) = 44.040 us later.
   s.python.switch_interval = 16_ms;
-  const auto longer = gil_timeline(simulate_with(s, scenario::Executor::Threads));
-  REQUIRE(longer.size() >= 2);
-  CHECK(longer[0].end == 16'044_us);
-  CHECK(longer[1].begin == 16'088'040_ns);
+  const auto longer = simulate_with(s, scenario::Executor::Threads);
+  check_holders(holders(longer, "GIL"), {{0_ms, 16'044_us, "T1"}, {16'088'040_ns, 32'136'040_ns, "T2"}}, true);
 }
 
 TEST_CASE("the timed wait ends the slack plus the wake of a halted core after its interval (G2a)") {
@@ -178,18 +159,14 @@ TEST_CASE("Python woken from a halted core refills its caches first (S6)") {
   add_jobs(s, "a", 1, {cpu(12_ms)});
   add_jobs(s, "b", 1, {cpu(12_ms)});
   const auto t = simulate_with(s, scenario::Executor::Threads);
-  const std::vector<Held> expected = {
-      {0_ms, 5_ms, "T1"},           {5_ms, 10_ms, "T2"},          {10_ms, 15_ms, "T1"},
-      {15_ms, 20_ms, "T2"},         {20_ms, 22'100_us, "T1"},     {22'100_us, 24'250_us, "T2"},
-  };
-  const auto actual = gil_timeline(t);
-  REQUIRE(actual.size() == expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    CAPTURE(i);
-    CHECK(actual[i].begin == expected[i].begin);
-    CHECK(actual[i].end == expected[i].end);
-    CHECK(actual[i].holder == expected[i].holder);
-  }
+  check_holders(holders(t, "GIL"), {
+                                       {0_ms, 5_ms, "T1"},
+                                       {5_ms, 10_ms, "T2"},
+                                       {10_ms, 15_ms, "T1"},
+                                       {15_ms, 20_ms, "T2"},
+                                       {20_ms, 22'100_us, "T1"},
+                                       {22'100_us, 24'250_us, "T2"},
+                                   });
   CHECK(t.end == 24'250_us);
   // One thread alone is never woken by a signal: no refill.
   auto alone = exact_scenario(2);
@@ -216,16 +193,12 @@ TEST_CASE("four CPU-bound threads on two cores are slower than sequential code")
 TEST_CASE("the convoy with two releases per operation costs about two intervals per operation") {
   for (const Time interval : {5_ms, 50_ms}) {
     CAPTURE(interval);
-    scenario::Scenario s;
-    s.machine.cores = 2;
-    s.python.switch_interval = interval;
-    add_jobs(s, "hog", 1, {cpu(3'000_ms)});
     std::vector<scenario::Step> ops;
     for (int i = 0; i < 12; ++i) {
       ops.push_back(io(4_us));
       ops.push_back(io(7_us));
     }
-    add_jobs(s, "client", 1, ops);
+    auto s = beside_a_hog(2, interval, 3'000_ms, "client", ops);
     const auto t = simulate_with(s, scenario::Executor::Threads);
     const double per_op = static_cast<double>(job_latency(t, 1).ns()) / 12.0 / static_cast<double>(interval.ns());
     MESSAGE("two releases: " << per_op << " intervals per op");
@@ -235,10 +208,7 @@ TEST_CASE("the convoy with two releases per operation costs about two intervals 
 }
 
 TEST_CASE("a read from a ready pipe keeps the GIL under one seed and loses an interval under another") {
-  scenario::Scenario s;
-  s.machine.cores = 2;
-  add_jobs(s, "hog", 1, {cpu(1'000_ms)});
-  add_jobs(s, "reader", 1, std::vector<scenario::Step>(200, io(500_ns)));
+  auto s = beside_a_hog(2, 5_ms, 1'000_ms, "reader", std::vector<scenario::Step>(200, io(500_ns)));
   std::vector<int> lost_per_seed;
   bool some_read_kept_and_lost = false;
   std::vector<bool> ever_lost(200, false), ever_kept(200, false);
