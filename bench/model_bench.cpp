@@ -3,10 +3,12 @@
 // same run for a measured ratio. Prints figures (a Markdown table, the one in
 // docs/performance.md); never fails on speed.
 //
-// Usage: gilsim_bench [--quick] [--no-simpy] [--huge] [--json]
+// Usage: gilsim_bench [--quick] [--no-simpy] [--huge] [--json] [--digest]
 //   --quick     the smoke run ctest does: small headline, no 10k case
 //   --huge      adds 100k threads x 1 s (slow: tens of seconds)
 //   --json      one JSON document instead of the table
+//   --digest    prints each case's trace digest instead of figures (a reshaping of the
+//               engine or the trace must leave every digest as it was)
 //   --case N    (internal) runs case N in this process and prints its raw figures
 #include <sys/resource.h>
 #include <unistd.h>
@@ -37,6 +39,7 @@ struct Options {
   bool simpy = true;
   bool huge = false;
   bool json = false;
+  bool digest = false;
   std::optional<int> case_index;
 };
 
@@ -126,6 +129,35 @@ std::string load_average() {
   double one = 0, five = 0, fifteen = 0;
   in >> one >> five >> fifteen;
   return fmt::format("{:.2f} {:.2f} {:.2f}", one, five, fifteen);
+}
+
+/// FNV-1a over every span and mark of a trace, field by field (no padding bytes): equal
+/// digests mean the same result.
+std::uint64_t trace_digest(const trace::Trace& t) {
+  std::uint64_t h = 0xcbf2'9ce4'8422'2325ULL;
+  const auto mix = [&h](std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (v >> (8 * i)) & 0xFF;
+      h *= 0x100'0000'01b3ULL;
+    }
+  };
+  for (const auto& lane : t.lanes) {
+    mix(lane.spans.size());
+    for (const auto& s : lane.spans) {
+      mix(static_cast<std::uint64_t>(s.begin.ns()));
+      mix(static_cast<std::uint64_t>(s.end.ns()));
+      mix((std::uint64_t{s.subject} << 24) | (std::uint64_t{s.step} << 8) | static_cast<std::uint64_t>(s.state));
+    }
+  }
+  mix(t.marks.size());
+  for (const auto& m : t.marks) {
+    mix(static_cast<std::uint64_t>(m.at.ns()));
+    mix((std::uint64_t{m.lane} << 32) | m.other);
+    mix(static_cast<std::uint64_t>(static_cast<std::int64_t>(m.value)));
+    mix(static_cast<std::uint64_t>(m.kind));
+  }
+  mix(static_cast<std::uint64_t>(t.end.ns()));
+  return h;
 }
 
 /// What one case measures, inside its own process.
@@ -321,14 +353,23 @@ int main(int argc, char** argv) {
       o.huge = true;
     } else if (arg == "--json") {
       o.json = true;
+    } else if (arg == "--digest") {
+      o.digest = true;
     } else if (arg == "--case" && i + 1 < argc) {
       o.case_index = std::stoi(argv[++i]);
     } else {
-      fmt::print(stderr, "usage: gilsim_bench [--quick] [--no-simpy] [--huge] [--json]\n");
+      fmt::print(stderr, "usage: gilsim_bench [--quick] [--no-simpy] [--huge] [--json] [--digest]\n");
       return arg == "--help" || arg == "-h" ? 0 : 2;
     }
   }
   const std::vector<Case> cs = cases(o);
+  if (o.digest) {
+    for (const auto& c : cs) {
+      const trace::Trace t = model::simulate(c.scenario, c.scenario.runs[0], nullptr, UINT64_MAX);
+      fmt::print("{:016x}  {}\n", trace_digest(t), c.name);
+    }
+    return 0;
+  }
   if (o.case_index) {
     if (*o.case_index < 0 || static_cast<std::size_t>(*o.case_index) >= cs.size()) return 2;
     const Figures f = run_case(cs[static_cast<std::size_t>(*o.case_index)].scenario);
