@@ -100,18 +100,11 @@ void Engine::dispatch(TimerOwner e) {
       resume_program(e.target);
       return;
     }
-    case EventKind::ComputeDone: {
-      // A paused compute keeps its timer; when it comes, it moves itself to the compute's
-      // new end (or ends, if the compute is still paused).
-      Thread& th = threads_[e.target];
-      if (!th.s.running()) return;
-      if (th.run_end == now_) {
-        on_compute_done(e.target);
-      } else {
-        schedule_compute_done(e.target);
-      }
+    case EventKind::ComputeDone:
+      // Pending only while the compute runs, at its planned end: pause() cancels it.
+      assert(threads_[e.target].s.running() && threads_[e.target].run_end == now_);
+      on_compute_done(e.target);
       return;
-    }
     case EventKind::QuantumEnd:
       on_quantum_end(static_cast<int>(e.target));
       return;
@@ -256,10 +249,7 @@ void Engine::start_run(ThreadId t) {
 }
 
 void Engine::schedule_compute_done(ThreadId t) {
-  Thread& th = threads_[t];
-  if (timers_.pending(th.compute_timer) && timers_.when(th.compute_timer) <= th.run_end) {
-    return;  // it will move itself on
-  }
+  const Thread& th = threads_[t];
   timers_.set(th.compute_timer, th.run_end);
 }
 
@@ -277,6 +267,7 @@ void Engine::pause(ThreadId t) {
   th.remaining = max(Time::zero(), th.remaining - progress);
   th.s.progress = Progress::Stopped;
   cancel_thread_timer(t);
+  timers_.cancel(th.compute_timer);  // one pending event per timer: none while paused
 }
 
 void Engine::on_compute_done(ThreadId t) {

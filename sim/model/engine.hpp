@@ -97,7 +97,7 @@ class Engine;
 /// What an owner does when its timer fires.
 enum class EventKind : std::uint8_t {
   Resume,        ///< a thread's pending operation is complete: continue it
-  ComputeDone,   ///< a thread's compute reached its planned end (or a later one, if it was paused)
+  ComputeDone,   ///< a thread's running compute reached its planned end (cancelled while paused)
   QuantumEnd,    ///< a core's time slice ended
   DropDeadline,  ///< a GIL waiter's timed wait runs out with no switch (new GIL, G2)
   GilAttempt,    ///< a signalled GIL waiter, awake now, tries to take the GIL (G8)

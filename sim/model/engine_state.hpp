@@ -17,7 +17,7 @@ struct Engine::Thread {
   Gil* gil = nullptr;  ///< its process's GIL; null without one
   std::coroutine_handle<> continuation;
   TimerHeap::Slot timer = 0;          ///< its program timer: Resume, GilAttempt or OldGilHandoff
-  TimerHeap::Slot compute_timer = 0;  ///< ComputeDone, pending while a compute is planned
+  TimerHeap::Slot compute_timer = 0;  ///< ComputeDone, pending while a compute runs (at run_end)
 
   // Current compute.
   Work work;
