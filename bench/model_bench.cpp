@@ -3,9 +3,11 @@
 // same run for a measured ratio. Prints figures (a Markdown table, the one in
 // docs/performance.md); never fails on speed.
 //
-// Usage: gilsim_bench [--quick] [--no-simpy] [--huge] [--json] [--digest]
+// Usage: gilsim_bench [--quick] [--no-simpy] [--no-viewer] [--huge] [--json] [--digest]
 //   --quick     the smoke run ctest does: small headline, no 10k case
 //   --huge      adds 100k threads x 1 s (slow: tens of seconds)
+//   --no-viewer skips gilviz's first frame on the 1 M-span scenario (it runs when gilviz
+//               was built next to this program)
 //   --json      one JSON document instead of the table
 //   --digest    prints each case's trace digest instead of figures (a reshaping of the
 //               engine or the trace must leave every digest as it was)
@@ -37,6 +39,7 @@ namespace {
 struct Options {
   bool quick = false;
   bool simpy = true;
+  bool viewer = true;
   bool huge = false;
   bool json = false;
   bool digest = false;
@@ -261,6 +264,67 @@ std::optional<SimPy> run_simpy(int threads) {
   return s;
 }
 
+/// CPU time (user + system) of the children waited for so far.
+double children_cpu_seconds() {
+  rusage r{};
+  getrusage(RUSAGE_CHILDREN, &r);
+  return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+         static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) * 1e-6;
+}
+
+/// gilviz opening the 1 M-span scenario (its own --bench-frames 1 report, headless).
+struct ViewerFirstFrame {
+  std::string scenario;
+  long spans = 0;
+  double first_frame_ms = 0;  ///< after the viewer's start, as it reports
+  double simulation_ms = 0;
+  double indexing_ms = 0;
+  double process_cpu_ms = 0;  ///< the whole gilviz process (one frame built), measured here
+};
+
+/// Runs gilviz (built next to this program) on tests/viz/data/busy.toml; nullopt without it.
+std::optional<ViewerFirstFrame> run_viewer() {
+  char self[4096] = {};
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return std::nullopt;
+  std::string dir(self, static_cast<std::size_t>(n));
+  dir.resize(dir.rfind('/'));
+  const std::string gilviz = dir + "/gilviz";
+  if (access(gilviz.c_str(), X_OK) != 0) return std::nullopt;
+  ViewerFirstFrame v;
+  v.scenario = "tests/viz/data/busy.toml";
+  const std::string command =
+      fmt::format("{} {}/{} --bench-frames 1 2>/dev/null", gilviz, GILSIM_SOURCE_DIR, v.scenario);
+  const double cpu0 = children_cpu_seconds();
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return std::nullopt;
+  char line[512];
+  int found = 0;
+  while (std::fgets(line, sizeof line, pipe) != nullptr) {
+    const std::string_view l = line;
+    double a = 0, b = 0;
+    long spans = 0;
+    char name[256];
+    if (std::sscanf(line, "scenario: %255s (%*d runs, %ld spans", name, &spans) == 2) {
+      v.spans = spans;
+      ++found;
+    } else if (l.starts_with("load + simulate:") && std::sscanf(line, "load + simulate: %lf ms (simulation %lf ms)", &a, &b) == 2) {
+      v.simulation_ms = b;
+      ++found;
+    } else if (std::sscanf(line, "viewer indexing: %lf ms", &a) == 1) {
+      v.indexing_ms = a;
+      ++found;
+    } else if (std::sscanf(line, "first frame built %lf ms", &a) == 1) {
+      v.first_frame_ms = a;
+      ++found;
+    }
+  }
+  const int status = pclose(pipe);
+  v.process_cpu_ms = (children_cpu_seconds() - cpu0) * 1e3;
+  if (status != 0 || found != 4) return std::nullopt;
+  return v;
+}
+
 std::string mib(long kib) { return fmt::format("{:.1f} MiB", static_cast<double>(kib) / 1024.0); }
 
 void print_table(const std::vector<Case>& cs, const std::vector<std::optional<Figures>>& figures,
@@ -297,8 +361,61 @@ void print_table(const std::vector<Case>& cs, const std::vector<std::optional<Fi
              simpy->wall_s / h.wall_s, simpy->process_s / h.process_s, simpy->cpu_s / h.cpu_s);
 }
 
+/// The aims, each beside the figure of this run that answers it.
+struct Aims {
+  static constexpr double kBeforeSeconds = 0.38;  ///< the headline in process before the engine was reshaped
+  static constexpr double kSpeedup = 20;
+  static constexpr double kNsPerHandoff = 100;
+  static constexpr double kSimPyInProcess = 100;
+  static constexpr double kSimPyWhole = 20;
+  static constexpr double kBytesPerSpan = 40;
+  static constexpr double kHugeSeconds = 15;
+  static constexpr double kHugeGiB = 2;
+  static constexpr double kFirstFrameMs = 150;
+};
+
+std::string verdict(bool met) { return met ? "met" : "not met"; }
+
+void print_aims(const std::vector<Case>& cs, const std::vector<std::optional<Figures>>& figures,
+                const std::optional<SimPy>& simpy, const std::optional<ViewerFirstFrame>& viewer, bool quick) {
+  fmt::print("\nAgainst the aims (figures of this run; the CPU time is the one to read on a busy machine):\n\n");
+  fmt::print("| aim | this run | |\n|---|---|---|\n");
+  if (figures[0] && !quick) {
+    const Figures& h = *figures[0];
+    fmt::print("| headline {:.0f}x faster than the {:.2f} s before the reshape | {:.3f} s in process ({:.3f} s CPU): {:.1f}x ({:.1f}x by CPU) | {} |\n",
+               Aims::kSpeedup, Aims::kBeforeSeconds, h.wall_s, h.cpu_s, Aims::kBeforeSeconds / h.wall_s,
+               Aims::kBeforeSeconds / h.cpu_s, verdict(Aims::kBeforeSeconds / h.wall_s >= Aims::kSpeedup));
+    fmt::print("| at most {:.0f} ns per GIL hand-off, full trace | {:.0f} ns ({:.0f} ns of CPU) | {} |\n", Aims::kNsPerHandoff,
+               h.ns_per_handoff(), h.cpu_ns_per_handoff(), verdict(h.ns_per_handoff() <= Aims::kNsPerHandoff));
+    fmt::print("| at most {:.0f} bytes per span at peak (headline) | {:.1f} (trace), {:.1f} (process) | {} |\n", Aims::kBytesPerSpan,
+               h.trace_bytes_per_span(), h.process_bytes_per_span(), verdict(h.trace_bytes_per_span() <= Aims::kBytesPerSpan));
+    if (simpy) {
+      const double in_process = simpy->wall_s / h.wall_s;
+      const double whole = simpy->process_s / h.process_s;
+      fmt::print("| at least {:.0f}x SimPy in process, {:.0f}x as whole processes | {:.1f}x, {:.1f}x ({:.1f}x by CPU) | {} |\n",
+                 Aims::kSimPyInProcess, Aims::kSimPyWhole, in_process, whole, simpy->cpu_s / h.cpu_s,
+                 verdict(in_process >= Aims::kSimPyInProcess && whole >= Aims::kSimPyWhole));
+    }
+  }
+  for (std::size_t i = 0; i < cs.size(); ++i) {
+    if (!figures[i] || !cs[i].name.starts_with("100000 ")) continue;
+    const Figures& f = *figures[i];
+    const double gib = static_cast<double>(f.peak_kib) / (1024.0 * 1024.0);
+    fmt::print("| 100k threads x 1 s under {:.0f} s and {:.0f} GiB | {:.1f} s ({:.1f} s CPU), {:.2f} GiB peak | {} |\n",
+               Aims::kHugeSeconds, Aims::kHugeGiB, f.wall_s, f.cpu_s, gib,
+               verdict(f.wall_s < Aims::kHugeSeconds && gib < Aims::kHugeGiB));
+  }
+  if (viewer) {
+    fmt::print("| gilviz first frame of the {} k-span scenario under {:.0f} ms | {:.0f} ms after start (simulation {:.0f} ms, "
+               "indexing {:.0f} ms; {:.0f} ms of CPU for the whole process) | {} |\n",
+               viewer->spans / 1000, Aims::kFirstFrameMs, viewer->first_frame_ms, viewer->simulation_ms, viewer->indexing_ms,
+               viewer->process_cpu_ms, verdict(viewer->first_frame_ms < Aims::kFirstFrameMs));
+  }
+}
+
 void print_json(const std::vector<Case>& cs, const std::vector<std::optional<Figures>>& figures,
-                const std::optional<SimPy>& simpy, const std::string& load_before, const std::string& load_after) {
+                const std::optional<SimPy>& simpy, const std::optional<ViewerFirstFrame>& viewer,
+                const std::string& load_before, const std::string& load_after) {
   nlohmann::json doc;
   doc["load_before"] = load_before;
   doc["load_after"] = load_after;
@@ -336,6 +453,14 @@ void print_json(const std::vector<Case>& cs, const std::vector<std::optional<Fig
       doc["simpy"]["ratio_whole_process"] = simpy->process_s / figures[0]->process_s;
     }
   }
+  if (viewer) {
+    doc["viewer_first_frame"] = {{"scenario", viewer->scenario},
+                                 {"spans", viewer->spans},
+                                 {"first_frame_ms", viewer->first_frame_ms},
+                                 {"simulation_ms", viewer->simulation_ms},
+                                 {"indexing_ms", viewer->indexing_ms},
+                                 {"process_cpu_ms", viewer->process_cpu_ms}};
+  }
   fmt::print("{}\n", doc.dump(2));
 }
 
@@ -347,6 +472,8 @@ int main(int argc, char** argv) {
     const std::string_view arg = argv[i];
     if (arg == "--quick") {
       o.quick = true;
+    } else if (arg == "--no-viewer") {
+      o.viewer = false;
     } else if (arg == "--no-simpy") {
       o.simpy = false;
     } else if (arg == "--huge") {
@@ -358,7 +485,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--case" && i + 1 < argc) {
       o.case_index = std::stoi(argv[++i]);
     } else {
-      fmt::print(stderr, "usage: gilsim_bench [--quick] [--no-simpy] [--huge] [--json] [--digest]\n");
+      fmt::print(stderr, "usage: gilsim_bench [--quick] [--no-simpy] [--no-viewer] [--huge] [--json] [--digest]\n");
       return arg == "--help" || arg == "-h" ? 0 : 2;
     }
   }
@@ -381,11 +508,13 @@ int main(int argc, char** argv) {
   std::vector<std::optional<Figures>> figures;
   for (std::size_t i = 0; i < cs.size(); ++i) figures.push_back(measure_in_child(o, static_cast<int>(i)));
   const std::optional<SimPy> simpy = o.simpy ? run_simpy(headline_threads(o)) : std::nullopt;
+  const std::optional<ViewerFirstFrame> viewer = o.viewer ? run_viewer() : std::nullopt;
   const std::string load_after = load_average();
   if (o.json) {
-    print_json(cs, figures, simpy, load_before, load_after);
+    print_json(cs, figures, simpy, viewer, load_before, load_after);
   } else {
     print_table(cs, figures, simpy, o.simpy, load_before, load_after);
+    print_aims(cs, figures, simpy, viewer, o.quick);
   }
   for (const auto& f : figures) {
     if (!f) return 1;
