@@ -63,18 +63,7 @@ void TraceBuilder::job_finished(std::uint32_t job, Time at) {
   mark(at, MarkKind::JobEnd, j.lane, job);
 }
 
-void TraceBuilder::set_state(LaneId lane, Time at, SpanState state, std::uint32_t subject,
-                             std::uint16_t step) {
-  OpenSpan& o = open_[lane];
-  if (o.open && o.span.state == state && o.span.subject == subject && o.span.step == step) return;
-  clear_state(lane, at);
-  o.span = Span{at, at, subject, step, state, 0};
-  o.open = true;
-}
-
-void TraceBuilder::clear_state(LaneId lane, Time at) {
-  OpenSpan& o = open_[lane];
-  if (!o.open) return;
+void TraceBuilder::close(LaneId lane, OpenSpan& o, Time at) {
   assert(at >= o.span.begin && "time went backwards on a lane; producers must be monotonic per lane");
   o.open = false;
   if (at <= o.span.begin) return;
@@ -91,10 +80,6 @@ void TraceBuilder::clear_state(LaneId lane, Time at) {
   }
   spans.push_back(o.span);
   ++span_count_;
-}
-
-void TraceBuilder::mark(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
-  trace_.marks.push_back(Mark{at, lane, other, value, kind});
 }
 
 Trace TraceBuilder::finish(Time end) {

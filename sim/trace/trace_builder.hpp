@@ -30,14 +30,25 @@ class TraceBuilder {
   /// Lane enters `state` at `at`, closing whatever span was open. Repeating the open
   /// state (same subject and step) changes nothing.
   void set_state(LaneId lane, Time at, SpanState state, std::uint32_t subject = kNone,
-                 std::uint16_t step = kNoStep);
+                 std::uint16_t step = kNoStep) {
+    OpenSpan& o = open_[lane];
+    if (o.open && o.span.state == state && o.span.subject == subject && o.span.step == step) return;
+    if (o.open) close(lane, o, at);
+    o.span = Span{at, at, subject, step, state, 0};
+    o.open = true;
+  }
   /// Lane becomes idle (no span) from `at`.
-  void clear_state(LaneId lane, Time at);
+  void clear_state(LaneId lane, Time at) {
+    OpenSpan& o = open_[lane];
+    if (o.open) close(lane, o, at);
+  }
   bool has_open_span(LaneId lane) const { return open_.at(lane).open; }
   SpanState open_state(LaneId lane) const { return open_.at(lane).span.state; }
   std::uint32_t open_subject(LaneId lane) const { return open_.at(lane).span.subject; }
 
-  void mark(Time at, MarkKind kind, LaneId lane, std::uint32_t other = kNone, std::int64_t value = 0);
+  void mark(Time at, MarkKind kind, LaneId lane, std::uint32_t other = kNone, std::int64_t value = 0) {
+    trace_.marks.push_back(Mark{at, lane, other, value, kind});
+  }
 
   std::size_t span_count() const { return span_count_; }
   const Trace& peek() const { return trace_; }
@@ -50,6 +61,9 @@ class TraceBuilder {
     Span span;
     bool open = false;
   };
+  /// Ends lane's open span `o` at `at` and stores it (the hot set_state() and clear_state()
+  /// are inline, in the producers' code; storing a span is not).
+  void close(LaneId lane, OpenSpan& o, Time at);
   Trace trace_;
   std::vector<OpenSpan> open_;
   std::vector<LaneId> core_lanes_;
