@@ -224,6 +224,7 @@ class Engine {
   // resumption (only dispatch() resumes programs, as its last step).
   std::vector<Thread> threads_;
   std::vector<Program> programs_;  ///< by thread: the coroutines' owners
+  std::vector<std::coroutine_handle<>> continuations_;  ///< by thread: its awaited operation
   std::vector<Core> cores_;
   RunQueue run_queue_;
   std::vector<std::unique_ptr<Gil>> gils_;          ///< by process; null without a GIL

@@ -75,7 +75,7 @@ void Engine::assign_core(int c, ThreadId t) {
   core.thread = t;
   core.slice_start = now_;
   timers_.cancel(core.quantum);
-  th.core = c;
+  th.core = static_cast<std::int16_t>(c);
   th.s.core = CoreState::OnCore;
   if (run_queue_.has_entries()) arm_quantums();
 }
