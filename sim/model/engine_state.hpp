@@ -44,6 +44,7 @@ struct alignas(64) Engine::Thread {
   trace::ProcessId process = 0;  ///< its GIL is gils_[process] (null without one)
   ThreadState s;  ///< the state machines
   WorkKind work;  ///< the running compute's kind
+  // The line is full (engine.cpp checks): fields added below go to the record's second line.
 
   TimerHeap::Slot compute_timer() const { return timer + 1; }
 };
