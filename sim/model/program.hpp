@@ -37,12 +37,13 @@ class FramePool {
     head = new (frame) Node{head};
   }
 
- private:
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   static constexpr bool kPooled = false;
 #else
   static constexpr bool kPooled = true;
 #endif
+
+ private:
   static constexpr std::size_t kGrain = 64;   ///< frames are pooled in sizes of 64-byte steps
   static constexpr std::size_t kClasses = 16;  ///< up to 960 bytes; larger frames are not pooled
   struct Node {
