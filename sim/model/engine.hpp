@@ -184,6 +184,8 @@ class Engine {
   void schedule_compute_done(ThreadId t);
   void pause(ThreadId t);
   void on_compute_done(ThreadId t);
+  /// Old GIL, several cores: one RacesLost mark for the releases of the dilated run ending now.
+  void note_races_lost(ThreadId t);
   bool request_core(ThreadId t);
   bool preempt_for_waker(ThreadId t);
   /// Core `c`'s thread goes to the back of the run queue; `next` gets the core.
