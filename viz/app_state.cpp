@@ -124,6 +124,7 @@ void refresh_derived(AppState& app) {
     }
     index.groups = lane_groups(run);
     index.handoffs = handoff_links(run);
+    index.races_lost = races_lost_by_gil_lane(run);
     index.interest = run_interest(run);
     app.runs.push_back(std::move(index));
   }

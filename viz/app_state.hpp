@@ -11,6 +11,7 @@
 
 #include "sim/trace/metrics.hpp"
 #include "viz/handoff_links.hpp"
+#include "viz/lost_races.hpp"
 #include "viz/measuring.hpp"
 #include "viz/narrative.hpp"
 #include "viz/playback.hpp"
@@ -55,6 +56,7 @@ struct RunIndex {
   std::vector<std::vector<std::int64_t>> covered_prefix;  ///< per lane: covered_time_prefix of its spans
   std::vector<LaneGroup> groups;         ///< alike lanes that fold into one aggregate row
   std::vector<HandoffLink> handoffs;     ///< drop request -> drop -> new holder, by request time
+  std::vector<std::vector<std::uint32_t>> races_lost;  ///< per GIL lane: the old GIL's RacesLost marks
   double interest = 0;                   ///< run_interest: which runs a fit opens first
 };
 

@@ -91,16 +91,34 @@ TEST_CASE("fitting collapses runs only when needed, and opens the most telling o
   std::vector<std::vector<LaneGroup>> groups(runs.size());
   const float full = layout_rows(runs, groups, o).total_height;
   CHECK(fit_runs(runs, groups, o, full) == std::vector<RunFolding>(3));  // room for all: nothing folds
-  const auto tight = fit_runs(runs, groups, o, full - 10);  // file order: the last run closes
-  CHECK(!tight[0].collapsed);
-  CHECK(!tight[1].collapsed);
-  CHECK(tight[2].collapsed);
+  // 10 px short: every run opens with its cores as a strip (two cores of 10 px become a 4 px
+  // strip), then the cores come back in file order while they fit: the last run's do not.
+  const auto tight = fit_runs(runs, groups, o, full - 10);
+  for (const RunFolding& f : tight) CHECK(!f.collapsed);
+  CHECK(!tight[0].cores_folded);
+  CHECK(!tight[1].cores_folded);
+  CHECK(tight[2].cores_folded);
   o.folding = tight;
   CHECK(layout_rows(runs, groups, o).total_height <= full - 10);
   o.folding = {};
   const auto telling = fit_runs(runs, groups, o, full - 10, {0.0, 0.0, 5.0});
-  CHECK(!telling[2].collapsed);
-  CHECK(telling[1].collapsed);
+  // The most telling run keeps its cores; then run 0's two do not fit, run 1's one does.
+  CHECK(!telling[2].cores_folded);
+  CHECK(telling[0].cores_folded);
+  CHECK(!telling[1].cores_folded);
+  o.folding = {};
+  // Room for one open run (threads, no cores) beside two collapsed ones: the most telling.
+  const float one_open = 2 * (20 + 4 + 5) + (20 + 4 + 3 * 10 + 5);
+  const auto one = fit_runs(runs, groups, o, one_open, {0.0, 0.0, 5.0});
+  CHECK(one[0].collapsed);
+  CHECK(one[1].collapsed);
+  CHECK(!one[2].collapsed);
+  CHECK(one[2].cores_folded);
+  o.folding = one;
+  const TimelineLayout shown = layout_rows(runs, groups, o);
+  CHECK(shown.total_height <= one_open);
+  CHECK(shown.find(2, 0) == nullptr);  // core 0 is in the strip
+  CHECK(shown.find(2, 3) != nullptr);  // T1 has its row
   o.folding = {};
   const auto tiny = fit_runs(runs, groups, o, 1);
   for (const RunFolding& f : tiny) CHECK(f.collapsed);  // never hidden: all collapsed at worst

@@ -119,7 +119,10 @@ void handle_timeline_input(AppState& app, const TimelineInput& in) {
     if (hovered_mark && !has_glyph(run.marks[*hovered_mark].kind)) hovered_mark.reset();
     if (auto s = span_near(run.lanes[row->lane].spans, app.view, mx, 3.0)) app.hovered = SpanRef{row->run, row->lane, *s};
   }
-  const bool clickable = row && (header_click || row->kind == Row::Kind::Group ||
+  // An open run's busy-cores strip stands for its core lanes: a click on its name shows them.
+  const bool cores_click = row && row->kind == Row::Kind::BusyCores && on_label && row->run < in.folding.size() &&
+                           !in.folding[row->run].collapsed && in.folding[row->run].cores_folded;
+  const bool clickable = row && (header_click || cores_click || row->kind == Row::Kind::Group ||
                                  (on_label && row->kind == Row::Kind::Lane &&
                                   expanded_group_of(app, in.folding, row->run, row->lane) != trace::kNone));
   if (clickable) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
@@ -133,6 +136,10 @@ void handle_timeline_input(AppState& app, const TimelineInput& in) {
         } else {
           toggle_run(app, in.folding, row->run);
         }
+      } else if (cores_click) {
+        app.folding = in.folding;
+        app.folding[row->run].cores_folded = false;
+        app.fit_runs = false;
       } else if (row && row->kind == Row::Kind::Group) {
         set_group(app, in.folding, row->run, row->group, true);
         app.fit_runs = false;

@@ -32,20 +32,25 @@ std::vector<std::vector<int>> rows_by_lane(const TimelineLayout& layout, const s
   return out;
 }
 
-/// Row sizes from the font: `compact` ones when a fit needs the room.
-void size_rows(LayoutOptions& o, float font, float scale, bool compact) {
-  o.lane_height = std::round(font * (compact ? 1.12f : 1.35f));
-  o.core_height = std::round(font * (compact ? 0.7f : 0.95f));
-  o.header_height = std::round(font * (compact ? 1.3f : 1.6f));
-  o.strip_height = std::round(font * (compact ? 0.6f : 0.75f));
-  o.gap = std::round((compact ? 3.0f : 6.0f) * scale);
+/// How tightly rows are packed: as designed, compact when a fit needs the room, tight when
+/// even compact rows leave the most telling run collapsed (text shrinks to the row).
+enum class RowSize { Normal, Compact, Tight };
+
+void size_rows(LayoutOptions& o, float font, float scale, RowSize size) {
+  const float k[3][5] = {{1.35f, 0.95f, 1.6f, 0.75f, 6.0f}, {1.12f, 0.7f, 1.3f, 0.6f, 3.0f}, {0.95f, 0.6f, 1.12f, 0.5f, 2.0f}};
+  const float* f = k[static_cast<int>(size)];
+  o.lane_height = std::round(font * f[0]);
+  o.core_height = std::round(font * f[1]);
+  o.header_height = std::round(font * f[2]);
+  o.strip_height = std::round(font * f[3]);
+  o.gap = std::round(f[4] * scale);
 }
 
 /// The folding this frame: focus, else the fit, else what the user left.
 LayoutOptions choose_layout(AppState& app, float height) {
   LayoutOptions o = app.layout;
   const float font = ImGui::GetFontSize();
-  size_rows(o, font, app.ui_scale, false);
+  size_rows(o, font, app.ui_scale, RowSize::Normal);
   const auto& runs = app.session.runs();
   std::vector<std::vector<LaneGroup>> groups;
   for (const RunIndex& r : app.runs) groups.push_back(r.groups);
@@ -53,10 +58,15 @@ LayoutOptions choose_layout(AppState& app, float height) {
   if (app.focus && *app.focus < runs.size()) {
     o.folding = focus_run(runs.size(), *app.focus, app.folding);
   } else if (app.fit_runs) {
-    if (layout_rows(runs, groups, o).total_height > height) size_rows(o, font, app.ui_scale, true);
     std::vector<double> interest;
     for (const RunIndex& r : app.runs) interest.push_back(r.interest);
-    o.folding = fit_runs(runs, groups, o, height, interest);
+    if (layout_rows(runs, groups, o).total_height <= height) return o;
+    for (RowSize size : {RowSize::Compact, RowSize::Tight}) {
+      size_rows(o, font, app.ui_scale, size);
+      o.folding = app.folding;  // each size fits from what the user left, not from the last try
+      o.folding = fit_runs(runs, groups, o, height, interest);
+      if (!o.folding.empty() && !o.folding[most_telling(interest)].collapsed) break;
+    }
   }
   return o;
 }

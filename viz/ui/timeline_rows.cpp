@@ -199,6 +199,10 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
       build_draw_items(c.spans, ctx.view, items_);
       paint_contention(dl, items_, c.most_waiters, box);
     }
+    if (ctx.show_marks && row.lane < index.races_lost.size() && !index.races_lost[row.lane].empty()) {
+      lost_races_in_view(run, index.races_lost[row.lane], ctx.view, 4.0 * ctx.scale, lost_);
+      paint_lost_races(dl, lost_, box);
+    }
   }
   if (ctx.selected && ctx.selected->run == row.run && ctx.selected->lane == row.lane) {
     const trace::Span& s = lane.spans[ctx.selected->span];

@@ -60,6 +60,7 @@ class TimelineRows {
   std::vector<DrawItem> items_;
   std::vector<std::uint32_t> marks_;
   LaneDensity density_;
+  LostRaces lost_;
 };
 
 /// The text at the right end of a lane that folded marks: "412 marks folded: zoom in".
