@@ -18,6 +18,8 @@
 #include "sim/cpython/python_program.hpp"
 #include "sim/cli/run_selection.hpp"
 #include "sim/cpython/cpython_trace.hpp"
+#include "sim/real/execute.hpp"
+#include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/loader.hpp"
 
 namespace fs = std::filesystem;
@@ -287,4 +289,29 @@ TEST_CASE("the GIL's holder and each pause's reason are inferred from the slices
                                 {700, 950, S::WaitingGil}, {950, 1000, S::Running}});
   CHECK(spans_of("GIL, inferred") == Spans{{0, 300, S::Held}, {350, 700, S::Held}, {700, 950, S::Held},
                                            {950, 1000, S::Held}});
+}
+
+TEST_CASE("--cpython fits the scenario to this machine with the one fit function, and says so") {
+  // A scenario asking for more cores than any test machine has: the twin the model simulates
+  // and the program CPython runs both get this machine's cores, by scenario::fit_to_machine.
+  const fs::path scenario = write_file("many_cores.toml", R"(title = "Many cores"
+[machine]
+cores = 256
+[[job]]
+name = "work"
+count = 2
+steps = [ { cpu = "1ms" } ]
+[[run]]
+executor = "threads"
+)");
+  scenario::Scenario fitted = scenario::load_file(scenario);
+  const auto note = scenario::fit_to_machine(fitted, real::available_cpus());
+  REQUIRE(note);
+  std::ostringstream out;
+  std::ostringstream err;
+  const int status = run({"run", scenario.string(), "--cpython", "--width", "100"}, out, err);
+  INFO(out.str() << err.str());
+  REQUIRE(status == cli::kExitOk);
+  CHECK(out.str().find(*note) != std::string::npos);
+  CHECK(out.str().find(fmt::format("\nthreads (threads, {} core", fitted.machine.cores)) != std::string::npos);
 }
