@@ -142,7 +142,7 @@ void refresh_derived(AppState& app) {
     for (const trace::Mark& m : run.marks) app.marks_seen[static_cast<std::size_t>(m.kind)] = true;
   }
   app.events.build(runs);
-  app.narrative_dirty = true;
+  app.narrative.dirty = true;
   const Time previous_end = app.playback.end();
   const Time end = total_end(runs);
   // A measured run arriving keeps the user's zoom; a new scenario, or a view that showed
@@ -167,6 +167,10 @@ void refresh_derived(AppState& app) {
 float presentation_scale(float display_height) {
   const float scale = 1.75f * std::min(1.0f, display_height / 900.0f);
   return std::clamp(std::round(scale * 20.0f) / 20.0f, 1.25f, 1.75f);
+}
+
+float timeline_height(float rest, float share, float below_min) {
+  return std::round(std::max(rest * 0.5f, std::min(rest * share, rest - below_min)));
 }
 
 std::vector<BundledScenario> list_bundled_scenarios() {

@@ -64,10 +64,20 @@ struct RunIndex {
 /// speaks the scenario's words and still matches the story's "T1".
 std::string lane_label(const trace::Trace& run, trace::LaneId lane);
 
+/// The story panel's state between frames: it reads the runs, owns this, and asks for seeks.
+struct NarrativePanel {
+  Narrative narrative;
+  NarrativeFilter filter;
+  bool dirty = true;                 ///< rebuild the lines (new runs, a new filter)
+  std::ptrdiff_t followed = -2;      ///< story line last scrolled to
+  float lines_shown = 0;             ///< story lines the panel had room for, last frame
+};
+
 /// What the timeline drew last frame, in its own coordinates (for the tests and the
 /// token animation): the rows, where the lanes' area sits on screen, the marks drawn.
 struct TimelineFrame {
   TimelineLayout layout;
+  LayoutOptions options;     ///< the row sizes and folding the layout was made with
   float lanes_top = 0;       ///< screen y of the first row (before scrolling)
   float lanes_height = 0;    ///< height of the visible lanes' area
   float scroll = 0;          ///< vertical scroll in pixels
@@ -93,9 +103,7 @@ struct AppState {
   std::uint64_t derived_scenario_generation = 0;
   std::vector<RunIndex> runs;
   EventIndex events;
-  Narrative narrative;
-  NarrativeFilter narrative_filter;
-  bool narrative_dirty = true;
+  NarrativePanel narrative;  ///< the story panel's own state: its lines, filter, scroll
   std::array<bool, trace::kSpanStateCount> states_seen{};  ///< which states the runs use (for the legend)
   std::array<bool, trace::kMarkKindCount> marks_seen{};
   std::vector<BundledScenario> bundled;
@@ -132,7 +140,6 @@ struct AppState {
   bool quit = false;
   double frame_seconds = 0;     ///< wall time since the previous frame
   // Panel bookkeeping between frames (kept here, not in statics: the app owns all state).
-  std::ptrdiff_t narrative_followed = -2;   ///< story line last scrolled to
   std::optional<SpanRef> inspector_shown;   ///< selection the inspector tab last jumped to
   std::array<float, 10> toolbar_widths{};   ///< each toolbar group's width, last frame
   /// Where the timeline was last drawn (screen pixels), for "save the timeline as PNG".
@@ -154,6 +161,11 @@ Time total_end(const std::vector<trace::Trace>& runs);
 /// The UI scale of presentation mode for a window `display_height` pixels tall: 1.75 from
 /// 900 lines up, less below (1.4 at 720), so a projector's small screen still holds the runs.
 float presentation_scale(float display_height);
+
+/// The timeline's height in the `rest` of the window below the toolbar: `share` of it,
+/// less where the panels under it would get fewer than `below_min` pixels, never less than
+/// half of it.
+float timeline_height(float rest, float share, float below_min);
 
 /// Loads the titles of the bundled scenarios for the scenario panel.
 std::vector<BundledScenario> list_bundled_scenarios();

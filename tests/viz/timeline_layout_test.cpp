@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "fake_runs.hpp"
+#include "viz/app_state.hpp"
 #include "viz/timeline_layout.hpp"
 
 using namespace gilsim;
@@ -163,4 +164,10 @@ TEST_CASE("a main thread that only starts the others and joins them gets no row"
   CHECK(!idle_thread(t, t.lanes[t1]));
   const auto order = ordered_lanes(t, LayoutOptions{});
   CHECK(std::find(order.begin(), order.end(), m) == order.end());
+}
+
+TEST_CASE("the timeline takes its share of the window unless the panels under it would get too little") {
+  CHECK(timeline_height(500, 0.7f, 100) == doctest::Approx(350));  // 150 left below: enough
+  CHECK(timeline_height(500, 0.7f, 180) == doctest::Approx(320));  // the panels below keep 180
+  CHECK(timeline_height(500, 0.7f, 400) == doctest::Approx(250));  // never less than half
 }

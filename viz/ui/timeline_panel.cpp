@@ -336,6 +336,7 @@ void draw_timeline(AppState& app) {
   }
 
   app.timeline.layout = layout;
+  app.timeline.options = options;
   app.timeline.lanes_top = content.y;
   app.timeline.lanes_height = child_h;
   app.timeline.scroll = scroll;
