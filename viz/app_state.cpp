@@ -169,8 +169,12 @@ float presentation_scale(float display_height) {
   return std::clamp(std::round(scale * 20.0f) / 20.0f, 1.25f, 1.75f);
 }
 
+float chrome_font_scale(float font_px, float display_height) {
+  return font_px <= 0 ? 1.0f : std::min(1.0f, display_height / 36.0f / font_px);
+}
+
 float timeline_height(float rest, float share, float below_min) {
-  return std::round(std::max(rest * 0.5f, std::min(rest * share, rest - below_min)));
+  return std::round(std::max(rest * 0.65f, std::min(rest * share, rest - below_min)));
 }
 
 std::vector<BundledScenario> list_bundled_scenarios() {

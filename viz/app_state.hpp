@@ -146,6 +146,7 @@ struct AppState {
   float timeline_rect[4] = {0, 0, 0, 0};
   float timeline_png_rect[4] = {0, 0, 0, 0};  ///< the same with the legend and title above it
   float legend_top = -1;  ///< screen y of the legend's top (a timeline PNG starts there), -1 when hidden
+  bool toolbar_overflows = false;  ///< the toolbar and legend did not fit their share of the window (it scrolls)
 };
 
 /// Rebuilds what derives from the runs when the session produced new ones; keeps the
@@ -162,9 +163,14 @@ Time total_end(const std::vector<trace::Trace>& runs);
 /// 900 lines up, less below (1.4 at 720), so a projector's small screen still holds the runs.
 float presentation_scale(float display_height);
 
+/// The factor on the toolbar's and legend's text: 1, or less where `font_px` is taller than
+/// a 36th of the window (at --scale 3 on 1080 lines, 51 px text would push the legend out
+/// of the toolbar's share of the window; the timeline and panels keep the full scale).
+float chrome_font_scale(float font_px, float display_height);
+
 /// The timeline's height in the `rest` of the window below the toolbar: `share` of it,
 /// less where the panels under it would get fewer than `below_min` pixels, never less than
-/// half of it.
+/// 65% of it (at --scale 3 the story's three lines would take the runs' room).
 float timeline_height(float rest, float share, float below_min);
 
 /// Loads the titles of the bundled scenarios for the scenario panel.

@@ -233,3 +233,27 @@ TEST_CASE("a click on a folded row's name shows each lane; a click on one of the
   CHECK(!v.app.folding[run].group_expanded(g));
   CHECK(row_of(Row::Kind::Group) != nullptr);
 }
+
+TEST_CASE("at --scale 2 and 3 on 1920x1080 the toolbar and legend fit their share of the window") {
+  CHECK(chrome_font_scale(17 * 3, 1080) == doctest::Approx(30.0 / 51.0));
+  CHECK(chrome_font_scale(17 * 1.75f, 1080) == 1.0f);  // presenting at 1080: untouched
+  for (const float scale : {2.0f, 3.0f}) {
+    for (const auto& file : scenario::bundled_scenarios()) {
+      INFO(file.filename().string(), " at scale ", scale);
+      HeadlessViewer v(ImVec2(1920, 1080));
+      REQUIRE(v.app.session.open(file));
+      refresh_derived(v.app);
+      v.app.ui_scale = scale;
+      for (int i = 0; i < 4; ++i) v.frame(0);
+      CHECK(!v.app.toolbar_overflows);
+      // Fitting (on at these scales) keeps every run's header on screen.
+      v.app.fit_runs = true;
+      for (int i = 0; i < 2; ++i) v.frame(0);
+      const TimelineFrame& t = v.app.timeline;
+      for (std::uint32_t r = 0; r < v.app.session.runs().size(); ++r) {
+        REQUIRE(t.layout.header(r));
+        CHECK(on_screen(t, *t.layout.header(r)));
+      }
+    }
+  }
+}

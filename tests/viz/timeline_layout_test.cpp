@@ -168,6 +168,6 @@ TEST_CASE("a main thread that only starts the others and joins them gets no row"
 
 TEST_CASE("the timeline takes its share of the window unless the panels under it would get too little") {
   CHECK(timeline_height(500, 0.7f, 100) == doctest::Approx(350));  // 150 left below: enough
-  CHECK(timeline_height(500, 0.7f, 180) == doctest::Approx(320));  // the panels below keep 180
-  CHECK(timeline_height(500, 0.7f, 400) == doctest::Approx(250));  // never less than half
+  CHECK(timeline_height(500, 0.8f, 150) == doctest::Approx(350));  // the panels below keep 150
+  CHECK(timeline_height(500, 0.7f, 400) == doctest::Approx(325));  // never less than 65%
 }

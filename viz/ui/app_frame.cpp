@@ -46,9 +46,11 @@ void draw_frame(AppState& app, double wall_seconds) {
   float top = 0;
   app.legend_top = -1;
   if (ImGui::Begin("##toolbar", nullptr, kPanel | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_AlwaysAutoResize)) {
+    ImGui::SetWindowFontScale(chrome_font_scale(f, display.y));
     draw_toolbar(app);
     if (app.show_legend) draw_legend(app);
     top = ImGui::GetWindowHeight();
+    app.toolbar_overflows = ImGui::GetScrollMaxY() > 0;
   }
   ImGui::End();
 
