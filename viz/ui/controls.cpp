@@ -185,6 +185,12 @@ void draw_toolbar(AppState& app) {
   if (ImGui::Button("+")) zoom_at_playhead(app, 1.5);
   ImGui::SameLine();
   if (ImGui::Button("-")) zoom_at_playhead(app, 1 / 1.5);
+  ImGui::SameLine();
+  ImGui::Checkbox("align ends", &app.align_ends);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("Stretch every run to end where the axis ends: compare the shapes of runs of very "
+                      "different lengths (each header says how much wider it is drawn)");
+  }
   end_group();
 
   begin_group();

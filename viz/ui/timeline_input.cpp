@@ -7,6 +7,7 @@
 
 #include "viz/hit_test.hpp"
 #include "viz/level_of_detail.hpp"
+#include "viz/run_caveats.hpp"
 #include "viz/ui/panels.hpp"
 
 namespace gilsim::viz::ui {
@@ -114,10 +115,13 @@ void handle_timeline_input(AppState& app, const TimelineInput& in) {
   if (lane_under_mouse) {
     const trace::Trace& run = runs[row->run];
     const double mx = io.MousePos.x - in.lanes_left;
-    hovered_mark = mark_near(run, row->lane, app.view, mx, 5.0 * scale);
+    // Aligned at their ends, each run has its own stretch of the shared view.
+    const TimeView view =
+        app.align_ends ? stretched(app.view, end_stretch(run.end, axis_end(runs, app.clip_measured))) : app.view;
+    hovered_mark = mark_near(run, row->lane, view, mx, 5.0 * scale);
     hovered_mark_run = row->run;
     if (hovered_mark && !has_glyph(run.marks[*hovered_mark].kind)) hovered_mark.reset();
-    if (auto s = span_near(run.lanes[row->lane].spans, app.view, mx, 3.0)) app.hovered = SpanRef{row->run, row->lane, *s};
+    if (auto s = span_near(run.lanes[row->lane].spans, view, mx, 3.0)) app.hovered = SpanRef{row->run, row->lane, *s};
   }
   // An open run's busy-cores strip stands for its core lanes: a click on its name shows them.
   const bool cores_click = row && row->kind == Row::Kind::BusyCores && on_label && row->run < in.folding.size() &&
