@@ -266,7 +266,7 @@ std::optional<trace::Trace> record_cpython_run(const scenario::Scenario& s, cons
   if (progress != nullptr) *progress << "\r" << std::string(60, ' ') << "\r" << std::flush;
   const std::string output = read_text(dir / "output.txt");
   if (result.cancelled) {
-    throw std::runtime_error(fmt::format("the CPython run '{}' was interrupted; every process it started was stopped", name));
+    throw CPythonRunCancelled(fmt::format("interrupted during the CPython run '{}'; every process it started was stopped", name));
   }
   if (result.timed_out) {
     throw std::runtime_error(fmt::format("the CPython run '{}' timed out after {:.0f} s; every process it started was stopped",

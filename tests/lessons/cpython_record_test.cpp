@@ -216,8 +216,9 @@ workers = 2
     cancel = true;
   });
   std::string why;
-  CHECK_THROWS_WITH(cpython::record_cpython_run(s, program.runs[0], program, python, cpython::CPythonOptions{120.0, nullptr, &cancel}, why),
-                    "the CPython run 'pool' was interrupted; every process it started was stopped");
+  CHECK_THROWS_WITH_AS(cpython::record_cpython_run(s, program.runs[0], program, python, cpython::CPythonOptions{120.0, nullptr, &cancel}, why),
+                       "interrupted during the CPython run 'pool'; every process it started was stopped",
+                       cpython::CPythonRunCancelled);
   ctrl_c.join();
   CHECK(real::testing::children_of_this_process() == 0);
   CHECK(leftover_folders() == folders);
