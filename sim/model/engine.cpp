@@ -268,11 +268,24 @@ void Engine::schedule_compute_done(ThreadId t) {
   timers_.set(th.compute_timer(), th.run_end);
 }
 
+void Engine::note_races_lost(ThreadId t) {
+  const Thread& th = threads_[t];
+  if (th.s.progress != Progress::RunningDilated || config_.cores <= 1) return;  // one core: nobody races (O3)
+  // O3: each release in [run_start, now) woke a waiter that lost; a release at now_ is the
+  // hand-off (or the run ended first), not a loss.
+  const Time period = config_.costs.check_period + old_gil_release_cost();
+  const std::int64_t lost = (now_ - th.run_start - Time{1}).ns() / period.ns();
+  if (lost > 0) {
+    builder_.mark(th.run_start + period, trace::MarkKind::RacesLost, th.lane, static_cast<std::uint32_t>(lost), period.ns());
+  }
+}
+
 void Engine::pause(ThreadId t) {
   Thread& th = threads_[t];
   if (!th.s.running()) return;
   Time progress = max(Time::zero(), now_ - th.run_start);
   if (th.s.progress == Progress::RunningDilated) {
+    note_races_lost(t);
     const Time period = config_.costs.check_period;
     const Time cost = old_gil_release_cost();
     progress = Time{static_cast<std::int64_t>(static_cast<double>(progress.ns()) *
@@ -287,6 +300,7 @@ void Engine::pause(ThreadId t) {
 
 void Engine::on_compute_done(ThreadId t) {
   Thread& th = threads_[t];
+  note_races_lost(t);
   th.s.progress = Progress::Stopped;
   th.remaining = Time::zero();
   cancel_thread_timer(t);

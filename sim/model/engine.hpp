@@ -186,6 +186,8 @@ class Engine {
   void schedule_compute_done(ThreadId t);
   void pause(ThreadId t);
   void on_compute_done(ThreadId t);
+  /// Old GIL, several cores: one RacesLost mark for the releases of the dilated run ending now.
+  void note_races_lost(ThreadId t);
   /// The idle core `t` would be given now (its last one first), or -1 if none is idle (S1).
   int idle_core_for(ThreadId t) const;
   bool request_core(ThreadId t);
