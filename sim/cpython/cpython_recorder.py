@@ -37,20 +37,24 @@ os.register_at_fork(after_in_child=RECORDS.clear)  # a forked worker starts with
 
 
 class Job:
-    """One job's identity while it runs; its steps are numbered in the order they run."""
+    """One job's identity while it runs; its steps are numbered in the order they run.
+    `counter += one()` is a statement the recorder does not see: the config lists, per job
+    template, the steps it does see, and the n-th step seen is the n-th of that list."""
 
-    __slots__ = ("key", "step", "fixed_step")
+    __slots__ = ("key", "seen", "template", "fixed_step")
 
-    def __init__(self, key, fixed_step=None):
+    def __init__(self, key, template, fixed_step=None):
         self.key = key
-        self.step = -1
+        self.seen = -1
+        self.template = template
         self.fixed_step = fixed_step  # set inside asyncio.to_thread: the task's offload step
 
     def next_step(self):
         if self.fixed_step is not None:
             return self.fixed_step
-        self.step += 1
-        return self.step
+        self.seen += 1
+        steps = CONFIG["seen_steps"][self.template]
+        return steps[self.seen] if self.seen < len(steps) else 65535  # more than its template has
 
 
 def where():
@@ -139,7 +143,7 @@ async def recorded_to_thread(function, *args, **kwargs):
     done = [0]
 
     def offloaded():
-        JOB.set(Job(job.key, step) if job is not None else None)
+        JOB.set(Job(job.key, job.template, step) if job is not None else None)
         try:
             return function(*args, **kwargs)
         finally:
@@ -151,6 +155,101 @@ async def recorded_to_thread(function, *args, **kwargs):
         pid, tid, task = where()
         RECORDS.append(f"step {job.key} {step} offload {pid} {tid} {task} {begin} {perf()} {done[0]}")
     return value
+
+
+class RecordedLock:
+    """A threading.Lock or RLock of the program: a wait for it is a `lock` step (from the
+    call to the lock had and the GIL back), each outermost hold a `hold` record."""
+
+    def __init__(self, inner, index):
+        self._inner = inner
+        self._index = index
+        self._depth = {}  # thread ident -> (depth, held since)
+
+    def acquire(self, blocking=True, timeout=-1):
+        job = JOB.get()
+        step = job.next_step() if job is not None else -1
+        got = self._inner.acquire(False)
+        if not got and blocking:
+            begin = perf()
+            got = self._inner.acquire(True, timeout)
+            if job is not None:
+                pid, tid, task = where()
+                RECORDS.append(f"step {job.key} {step} lock {pid} {tid} {task} {begin} {perf()} {perf()}")
+        if got:
+            me = threading.get_ident()
+            depth, since = self._depth.get(me, (0, 0))
+            self._depth[me] = (depth + 1, since if depth else perf())
+        return got
+
+    def release(self):
+        job = JOB.get()
+        if job is not None:
+            job.next_step()
+        me = threading.get_ident()
+        depth, since = self._depth.pop(me, (1, perf()))
+        if depth > 1:
+            self._depth[me] = (depth - 1, since)
+        else:
+            pid, tid, task = where()
+            RECORDS.append(f"hold {self._index} {pid} {tid} {task} {since} {perf()}")
+        self._inner.release()
+
+    def locked(self):
+        return self._inner.locked()
+
+    def __enter__(self):
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+class RecordedAsyncLock:
+    """An asyncio.Lock made by the program in its running loop: a wait for it is a `lock`
+    step of the task, each hold a `hold` record."""
+
+    def __init__(self):
+        self._inner = asyncio.Lock()
+        self._since = 0
+
+    @property
+    def _index(self):
+        """Which of [locks]: the program keeps lock NAME's asyncio version in NAME_async."""
+        for index, name in enumerate(CONFIG["locks"]):
+            if getattr(PROGRAM, name + "_async", None) is self:
+                return index
+        return -1
+
+    async def acquire(self):
+        job = JOB.get()
+        step = job.next_step() if job is not None else -1
+        waits = self._inner.locked()
+        begin = perf()
+        await self._inner.acquire()
+        if waits and job is not None:
+            pid, tid, task = where()
+            RECORDS.append(f"step {job.key} {step} lock {pid} {tid} {task} {begin} {perf()} {perf()}")
+        self._since = perf()
+        return True
+
+    def release(self):
+        job = JOB.get()
+        if job is not None:
+            job.next_step()
+        pid, tid, task = where()
+        RECORDS.append(f"hold {self._index} {pid} {tid} {task} {self._since} {perf()}")
+        self._inner.release()
+
+    def locked(self):
+        return self._inner.locked()
+
+    async def __aenter__(self):
+        await self.acquire()
+
+    async def __aexit__(self, *exc):
+        self.release()
 
 
 def task_factory(loop, coro, **kwargs):
@@ -166,10 +265,12 @@ async def with_task_factory(coro):
 
 
 class AsyncioModule:
-    """The program's `asyncio`: sleep, to_thread and run are recorded, the rest is real."""
+    """The program's `asyncio`: sleep, to_thread, run and its locks are recorded, the rest is real."""
 
     sleep = staticmethod(recorded_sleep)
     to_thread = staticmethod(recorded_to_thread)
+
+    Lock = RecordedAsyncLock
 
     @staticmethod
     def run(coro, **kwargs):
@@ -195,7 +296,7 @@ def recorded_job(original, template):
     def begin():
         COUNTER[0] += 1
         key = f"{os.getpid()}.{COUNTER[0]}"
-        JOB.set(Job(key))
+        JOB.set(Job(key, template))
         return key, perf()
 
     def end(key, started):
@@ -280,6 +381,9 @@ def instrument(calibration):
         PROGRAM.time = TimeModule()
     if hasattr(PROGRAM, "asyncio"):
         PROGRAM.asyncio = AsyncioModule()
+    for index, name in enumerate(CONFIG.get("locks", [])):
+        if hasattr(PROGRAM, name):
+            setattr(PROGRAM, name, RecordedLock(getattr(PROGRAM, name), index))
     wrapped = {}
     for template, names in enumerate(zip(CONFIG["jobs"], CONFIG["async_jobs"])):
         for name in names:
@@ -311,6 +415,8 @@ def run():
         sys.setswitchinterval(CONFIG["switch_interval"])
     if CONFIG.get("cores") and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:CONFIG["cores"]])
+    for name, initial in zip(CONFIG.get("counters", []), CONFIG.get("counter_initial", [])):
+        setattr(PROGRAM, name, initial)  # as the program's timed() does before each run
     arguments = {name: json.loads(value) for name, value in CONFIG["arguments"]}
     function = getattr(PROGRAM, CONFIG["function"])
     load = os.getloadavg()[0]
@@ -330,6 +436,8 @@ def run():
         f"run {begin} {end} {os.getpid()} {threading.get_native_id()} {len(results)}",
     ]
     lines += RECORDS
+    for name in CONFIG.get("counters", []):
+        lines.append(f"counter {name} {getattr(PROGRAM, name)}")
     for path in sorted(glob.glob(os.path.join(CONFIG["records_dir"], "worker-*.txt"))):
         with open(path, encoding="ascii") as worker:
             lines += worker.read().splitlines()

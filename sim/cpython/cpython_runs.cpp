@@ -147,6 +147,9 @@ nlohmann::json recorder_config(const fs::path& dir, const PythonProgram& program
                         {"module", "gilsim_lesson"},
                         {"jobs", program.job_functions},
                         {"async_jobs", program.async_job_functions},
+                        {"locks", program.lock_globals},
+                        {"counters", program.counter_globals},
+                        {"seen_steps", program.seen_steps},
                         {"slice_ns", kSliceNs},
                         {"gap_ns", kGapNs},
                         {"records_dir", dir.string()},
@@ -247,6 +250,9 @@ std::optional<trace::Trace> record_cpython_run(const scenario::Scenario& s, cons
   const fs::path dir = folder.path();
   nlohmann::json config = recorder_config(dir, program);
   config["function"] = run.function;
+  std::vector<std::int64_t> initial;  // timed() sets the counters; the recorder calls the run itself
+  for (const auto& counter : s.counters) initial.push_back(counter.initial);
+  config["counter_initial"] = initial;
   config["arguments"] = run.arguments;
   config["record"] = options.record;
   const Time interval = scenario::effective_switch_interval(s, *run.run);

@@ -122,12 +122,20 @@ CPythonRecording parse_cpython_recording(std::string_view text, const std::strin
                          line.integer(4), line.integer(5), line.integer(6), line.integer(7), line.integer(8),
                          line.integer(9)});
       const std::string& k = r.steps.back().kind;
-      if (k != "cpu" && k != "native" && k != "wait" && k != "await" && k != "offload") {
+      if (k != "cpu" && k != "native" && k != "wait" && k != "await" && k != "offload" && k != "lock") {
         line.fail(fmt::format("unknown step kind '{}'", k));
       }
     } else if (kind == "gap") {
       line.expect(5);
       r.gaps.push_back({line.integer(1), line.integer(2), line.integer(3), line.integer(4)});
+    } else if (kind == "hold") {
+      line.expect(7);
+      if (line.integer(1) < 0) line.fail("a hold of an unknown lock");
+      r.holds.push_back({static_cast<std::uint32_t>(line.integer(1)), line.integer(2), line.integer(3), line.integer(4),
+                         line.integer(5), line.integer(6)});
+    } else if (kind == "counter") {
+      line.expect(3);
+      r.counters.push_back({std::string(line.word(1)), line.integer(2)});
     } else if (kind == "task") {
       line.expect(3);
       r.tasks.push_back({line.integer(1), line.integer(2)});
@@ -332,6 +340,14 @@ void add_steps(Layout& layout, const CPythonRecording& r, const scenario::Scenar
       if (task != nullptr) add_piece(*task, st.begin, st.end, SpanState::Running, job, step);
     } else if (st.kind == "native") {
       add_piece(thread, st.begin, st.end, SpanState::Native, job, step);
+    } else if (st.kind == "lock") {
+      // L2, L5: a thread waits for a lock without the GIL; a task awaits it on the loop.
+      // The thread's wait ends once it has the GIL back, as time.sleep's does.
+      if (task != nullptr) {
+        add_piece(*task, st.begin, st.end, SpanState::WaitingLock, job, step);
+      } else {
+        add_piece(thread, st.begin, st.end, SpanState::WaitingLock, job, step);
+      }
     } else if (st.kind == "wait") {
       // time.sleep returns once its thread has the GIL back: a long tail after the wait is
       // a wait for the GIL or a core, told apart like a pause in compute().
@@ -493,6 +509,47 @@ void emit(std::vector<Record>& records, const LaneInfo& lane, std::int64_t origi
   }
 }
 
+/// One lane per lock of the scenario, in the main process: who held it when (L1-L3).
+void add_lock_lanes(trace::TraceBuilder& builder, Layout& layout, const scenario::Scenario& s,
+                    const CPythonRecording& r, std::vector<Record>& records) {
+  std::vector<trace::LaneId> lanes;
+  for (const auto& lock : s.locks) {
+    lanes.push_back(builder.add_lane("lock " + lock.name, trace::LaneKind::Lock, layout.processes.at(r.main_pid)));
+  }
+  std::vector<CPythonRecording::Hold> holds = r.holds;
+  std::stable_sort(holds.begin(), holds.end(), [](const auto& a, const auto& b) { return a.begin < b.begin; });
+  std::vector<std::int64_t> free_from(lanes.size(), INT64_MIN);
+  for (const auto& h : holds) {
+    if (h.lock >= lanes.size()) throw CPythonTraceError(fmt::format("a hold of lock {}; the scenario has {}", h.lock, lanes.size()));
+    const auto task = layout.tasks.find(h.task);
+    const trace::LaneId holder = h.task != 0 && task != layout.tasks.end() ? task->second.lane : thread_of(layout, h.pid, h.tid).lane;
+    // The times are taken just after acquire() and just before release(): never overlapping.
+    const std::int64_t begin = std::max(h.begin, free_from[h.lock]);
+    if (h.end <= begin) continue;
+    records.push_back(Record{begin - r.begin, 0, lanes[h.lock], holder, trace::kNoStep, RecordKind::State,
+                             static_cast<std::uint8_t>(SpanState::Held), 0});
+    records.push_back(Record{h.end - r.begin, 0, lanes[h.lock], trace::kNone, trace::kNoStep, RecordKind::Clear, 0, 0});
+    free_from[h.lock] = h.end;
+  }
+}
+
+/// Each counter's value after the run against the increments the jobs made (U2).
+std::vector<trace::Counter> counters_after(const scenario::Scenario& s, const std::vector<PlannedJob>& plan,
+                                           const CPythonRecording& r) {
+  std::vector<trace::Counter> out;
+  for (const auto& c : s.counters) out.push_back(trace::Counter{c.name, c.initial, c.initial, 0});
+  for (const PlannedJob& job : plan) {
+    for (const auto& step : job.steps) {
+      if (step.kind == scenario::StepKind::Increment && step.target < out.size()) ++out[step.target].updates;
+    }
+  }
+  if (r.counters.size() != out.size()) {
+    throw CPythonTraceError(fmt::format("the recording has {} counter(s); the scenario has {}", r.counters.size(), out.size()));
+  }
+  for (std::size_t i = 0; i < out.size(); ++i) out[i].final_value = r.counters[i].value;
+  return out;
+}
+
 }  // namespace
 
 trace::Trace cpython_trace(const scenario::Scenario& s, const scenario::Run& run, const CPythonRecording& r) {
@@ -530,10 +587,12 @@ trace::Trace cpython_trace(const scenario::Scenario& s, const scenario::Run& run
     records.push_back(Record{j.begin - r.begin, 0, lane, job, trace::kNoStep, RecordKind::JobStart, 0, 0});
     records.push_back(Record{j.end - r.begin, 0, lane, job, trace::kNoStep, RecordKind::JobEnd, 0, 0});
   }
+  add_lock_lanes(builder, layout, s, r, records);
   for (Record& record : records) record.at_ns = std::max<std::int64_t>(0, record.at_ns);
   trace::Trace t = merge_records(builder, std::move(records), Time{r.end - r.begin});
   const auto dot = r.version.find('.', r.version.find('.') + 1);
   t.measured_by = fmt::format("CPython {}", r.version.substr(0, dot));
+  t.counters = counters_after(s, plan, r);
   for (std::size_t p = 0; p < t.processes.size(); ++p) {
     const trace::LaneId gil = t.processes[p].gil_lane;
     if (gil != trace::kNone) t.lanes[gil].name = p == 0 ? "GIL, inferred" : fmt::format("GIL w{}, inferred", p);

@@ -26,12 +26,15 @@ struct CPythonRecording {
   struct Step {
     std::string key;       ///< the job's key
     std::uint32_t index = 0;
-    std::string kind;      ///< cpu, native, wait, await, offload
+    std::string kind;      ///< cpu, native, wait, await, offload, lock (waited for a lock)
     std::int64_t pid = 0, tid = 0, task = 0, begin = 0, end = 0;
     std::int64_t due = 0;  ///< awaits: when the awaited thing was done (the task became ready)
   };
   struct Gap { std::int64_t pid = 0, tid = 0, begin = 0, end = 0; };  ///< slices apart: not running Python
   struct Task { std::int64_t id = 0, created = 0; };
+  /// A lock held by a thread (task 0) or task, from its outermost acquire to its release.
+  struct Hold { std::uint32_t lock = 0; std::int64_t pid = 0, tid = 0, task = 0, begin = 0, end = 0; };
+  struct CounterValue { std::string name; std::int64_t value = 0; };  ///< a counter after the run
 
   std::string version;             ///< "3.11.2"
   bool gil = true;                 ///< false on a free-threaded build running without its GIL
@@ -46,6 +49,8 @@ struct CPythonRecording {
   std::vector<Step> steps;
   std::vector<Gap> gaps;
   std::vector<Task> tasks;
+  std::vector<Hold> holds;
+  std::vector<CounterValue> counters;
 };
 
 /// Reads a recording; `name` is used in errors ("trace.txt:12: ..."). Throws CPythonTraceError.

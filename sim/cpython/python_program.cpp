@@ -577,8 +577,8 @@ ProgramRun program_run(const scenario::Scenario& s, const scenario::Run& run) {
     out.skipped = "needs the old GIL of Python 3.1, which no interpreter since 3.2 has";
   } else if (processes && shares_state(s)) {
     out.skipped = "shares locks or counters between processes, which takes multiprocessing.Lock and Value";
-  } else if (shares_state(s)) {
-    out.not_recorded = "its jobs take locks or update counters, which the recorder does not trace";
+  } else if (can_deadlock(s)) {
+    out.not_recorded = "its jobs can deadlock, and CPython would sit out the program's 10 s timeout";
   }
   const auto add = [&](std::string_view name, const std::optional<int>& value) {
     if (value) out.arguments.emplace_back(name, std::to_string(*value));
@@ -854,6 +854,14 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
     program.async_job_functions.push_back(coroutines ? name + "_async" : std::string());
   }
   program.job_list = shape.single ? "" : "JOBS";
+  for (const auto& lock : s.locks) program.lock_globals.push_back(shared_name(lock.name));
+  for (const auto& counter : s.counters) program.counter_globals.push_back(shared_name(counter.name));
+  for (const auto& job : s.jobs) {
+    std::vector<int>& seen = program.seen_steps.emplace_back();
+    for (std::size_t i = 0; i < job.steps.size(); ++i) {
+      if (job.steps[i].kind != StepKind::Increment) seen.push_back(static_cast<int>(i));
+    }
+  }
   return program;
 }
 

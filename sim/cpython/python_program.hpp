@@ -17,7 +17,7 @@ struct ProgramRun {
   std::string function;                 ///< "with_threads"
   std::vector<std::pair<std::string, std::string>> arguments;  ///< keyword and literal: {"processes", "2"}
   std::optional<std::string> skipped;   ///< why the program does not do it (old GIL, locks across processes)
-  std::optional<std::string> not_recorded;  ///< why the recorder cannot trace it (locks, counters)
+  std::optional<std::string> not_recorded;  ///< why the recorder cannot trace it (a possible deadlock)
 };
 
 struct PythonProgram {
@@ -26,6 +26,10 @@ struct PythonProgram {
   std::vector<std::string> async_job_functions;  ///< the coroutine versions; "" if unused
   std::string job_list;                 ///< "JOBS" when the jobs are a list of functions, else ""
   std::vector<ProgramRun> runs;         ///< in the order given
+  std::vector<std::string> lock_globals;     ///< per [locks] entry, its module global
+  std::vector<std::string> counter_globals;  ///< per [counters] entry, its module global
+  /// Per job template, the steps the recorder sees run (all but `counter += ...`), in order.
+  std::vector<std::vector<int>> seen_steps;
 };
 
 /// The teaching program: the scenario's title and note as the docstring, one function per

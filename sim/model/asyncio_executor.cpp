@@ -154,13 +154,16 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
         trace.set_state(task.lane, e.now(), SpanState::Awaiting, job.index, label);
         co_await submit_to_executor(ctx, loop, OffloadItem{task_index, steps[i].offload_work, d, label});
         co_return;
-      case StepKind::Acquire:
+      case StepKind::Acquire: {
+        trace.set_state(task.lane, e.now(), SpanState::Running, job.index, label);
+        co_await ctx.shared.with_statement(t, job.index, label);  // L7: `async with`
         // L5: `await lock.acquire()` on a held lock suspends the task; the loop runs others.
         if (!ctx.shared.acquire_as_task(task.lane, task_index, steps[i].target)) {
           trace.set_state(task.lane, e.now(), SpanState::WaitingLock, job.index, label);
           co_return;
         }
         break;
+      }
       case StepKind::Release:
         ctx.shared.release(task.lane, steps[i].target);
         break;

@@ -1,4 +1,4 @@
-// User locks and shared counters (docs/model.md L1-L6, U1-U3): the lock's queue and
+// User locks and shared counters (docs/model.md L1-L7, U1-U3): the lock's queue and
 // hand-off, the wait-for graph that finds a deadlock, and `counter += 1` as its bytecodes.
 #include "sim/model/shared_state.hpp"
 
@@ -52,6 +52,7 @@ Program SharedState::acquire(ThreadId t, std::uint32_t index, std::uint32_t job,
   Engine& e = engine_;
   UserLock& lock = locks_[index];
   const LaneId me = e.lane(t);
+  co_await with_statement(t, job, step);
   // L1: acquire() first tries without blocking, and so without dropping the GIL.
   if (lock.try_take(e.trace(), e.now(), me)) co_return;
   // L2: a blocking wait on the OS lock, with the GIL dropped like any blocking call.
@@ -68,6 +69,15 @@ Program SharedState::acquire(ThreadId t, std::uint32_t index, std::uint32_t job,
   waits_for_[me] = trace::kNone;
   e.trace().mark(e.now(), MarkKind::LockTaken, me, lock.lane(), (e.now() - waiting_since_[me]).ns());
   co_await e.acquire_gil(t);
+}
+
+Program SharedState::with_statement(ThreadId t, std::uint32_t job, std::uint16_t step) {
+  Engine& e = engine_;
+  const Time with = scenario::python_cost(e.config(), e.config().costs.lock_with);
+  if (with == Time::zero()) co_return;
+  Work statement = Work::python(job, step);
+  statement.checkpoints = false;
+  co_await e.compute(t, with, statement);
 }
 
 bool SharedState::acquire_as_task(LaneId who, std::uint32_t task, std::uint32_t index) {

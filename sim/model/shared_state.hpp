@@ -1,6 +1,6 @@
 // What the jobs of a run share: user locks (threading.Lock and RLock, asyncio.Lock,
 // multiprocessing.Lock), each a small resource with its own queue of waiters and its own
-// lane, and shared counters whose `+= 1` runs as LOAD, ADD, STORE (docs/model.md L1-L6, U1-U3).
+// lane, and shared counters whose `+= 1` runs as LOAD, ADD, STORE (docs/model.md L1-L7, U1-U3).
 #pragma once
 
 #include <cstdint>
@@ -68,6 +68,9 @@ class SharedState {
   /// lock.acquire() on a thread holding the GIL: a free lock is taken at once, GIL kept
   /// (L1); a held one is waited for with the GIL dropped (L2-L4), and the GIL taken back.
   Program acquire(ThreadId t, std::uint32_t lock, std::uint32_t job, std::uint16_t step);
+  /// L7: the `with` (or `async with`) statement's own bytecode and its calls of acquire()
+  /// and __exit__, as Python work before the acquire, without a check point of its own.
+  Program with_statement(ThreadId t, std::uint32_t job, std::uint16_t step);
   /// lock.release() by a thread or task lane; wakes the lock's first waiter.
   void release(trace::LaneId who, std::uint32_t lock);
 

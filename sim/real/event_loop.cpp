@@ -1,6 +1,7 @@
 // asyncio for real: one loop thread with a FIFO ready queue, a timer heap and a poll on an
 // eventfd (A1-A5); io and sleep are awaited timers, block really blocks the loop thread,
 // offload goes to a real thread pool whose threads share the loop's GIL (A7).
+#include <algorithm>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -15,6 +16,7 @@
 
 #include "sim/real/executors.hpp"
 #include "sim/real/job_runner.hpp"
+#include "sim/real/real_shared.hpp"
 #include "sim/real/thread_group.hpp"
 
 namespace gilsim::real {
@@ -114,7 +116,7 @@ class OffloadPool {
         case StepKind::Offload: run_python_work(ctx_, seat, item.work.duration, j, item.step); break;
         case StepKind::Acquire:
         case StepKind::Release:
-        case StepKind::Increment: break;  // never offloaded: why_not_runnable refuses them here
+        case StepKind::Increment: break;  // never offloaded: the loader offloads only cpu, native, io, sleep, disk
         case StepKind::Native:
           seat.drop(DropReason::Blocking, SpanState::Native, j, item.step);
           run_native_work(ctx_, item.work.duration);
@@ -174,6 +176,9 @@ class EventLoop {
       } else if (!timers_.empty()) {
         timeout = max(Time{0}, timers_.top().when - ctx_.now());
       } else if (in_executor_ == 0) {
+        if (!waiting_for_lock_.empty()) {
+          throw std::runtime_error(fmt::format("{} task(s) wait for an asyncio.Lock that no task will release", waiting_for_lock_.size()));
+        }
         throw std::logic_error("the event loop has nothing left to wait for");
       }
       // A3 (c): select() releases the GIL (G7), even with a zero timeout.
@@ -208,6 +213,21 @@ class EventLoop {
     std::uint32_t task;
     bool operator>(const Timer& o) const { return std::tie(when, seq) > std::tie(o.when, o.seq); }
   };
+
+  RealShared& shared() {
+    if (ctx_.shared() == nullptr) throw std::logic_error("a lock or counter step in a run without [locks] or [counters]");
+    return *ctx_.shared();
+  }
+
+  /// The task on `lane`, handed an asyncio.Lock, goes to the back of the ready queue (L5).
+  void wake_lock_waiter(trace::LaneId lane, Time now) {
+    const auto it = std::find_if(waiting_for_lock_.begin(), waiting_for_lock_.end(),
+                                 [&](std::uint32_t task) { return tasks_[task].lane == lane; });
+    if (it == waiting_for_lock_.end()) throw std::logic_error("an asyncio.Lock handed to a task that was not waiting");
+    const std::uint32_t task = *it;
+    waiting_for_lock_.erase(it);
+    make_ready(task, now);
+  }
 
   void make_ready(std::uint32_t task, Time now) {
     ready_.push_back(task);
@@ -258,9 +278,26 @@ class EventLoop {
           rec_.state(now, loop_lane, SpanState::Running);
           return false;
         case StepKind::Acquire:
+          // L5: `await lock.acquire()` on a held asyncio.Lock suspends the task; the loop
+          // runs the others, and release() hands the lock over and readies the task.
+          rec_.state(now, t.lane, SpanState::Running, job.index, i);
+          run_python_work(ctx_, seat_, ctx_.settings().costs.lock_with, job.index, i);  // L7: `async with`
+          if (!shared().acquire_as_task(rec_, t.lane, step.target)) {
+            waiting_for_lock_.push_back(id);
+            rec_.state(now, t.lane, SpanState::WaitingLock, job.index, i);
+            rec_.state(now, loop_lane, SpanState::Running);
+            return false;
+          }
+          break;
         case StepKind::Release:
+          if (const auto next = shared().release_as_task(rec_, step.target)) wake_lock_waiter(*next, now);
+          break;
         case StepKind::Increment:
-          break;  // asyncio runs with locks and counters are refused before they start (why_not_runnable)
+          // Nothing else runs on the loop between the load and the store: no update is lost,
+          // though a forced switch may still hand the GIL to an offload thread meanwhile.
+          rec_.state(now, t.lane, SpanState::Running, job.index, i);
+          shared().increment(seat_, step, job.index, i);
+          break;
         case StepKind::Offload:
           pool_.submit(id, job, i, scenario::PlannedStep{step.offload_work, step.offload_work, step.duration});
           ++in_executor_;
@@ -286,6 +323,7 @@ class EventLoop {
   std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
   std::uint64_t next_seq_ = 0;
   int in_executor_ = 0;
+  std::vector<std::uint32_t> waiting_for_lock_;  ///< tasks suspended on an asyncio.Lock
 };
 
 }  // namespace
@@ -305,7 +343,13 @@ ExecutorOutput run_asyncio(RunInputs& in) {
   }
   {
     OffloadPool pool(in.ctx, group, loop_index, in.ctx.settings().workers);
-    group.run_here(loop_index, [&](GilSeat& seat) { EventLoop(in.ctx, seat, tasks, pool).run(); });
+    group.run_here(loop_index, [&](GilSeat& seat) {
+      try {
+        EventLoop(in.ctx, seat, tasks, pool).run();
+      } catch (const RunAborted&) {
+        if (!in.ctx.stopped()) throw;  // a deadlock of tasks (L6) ends the run where it was found
+      }
+    });
   }
   return group.finish();
 }

@@ -89,7 +89,7 @@ void run_step(RunContext& ctx, GilSeat& seat, const scenario::PlannedJob& job, s
       ctx.shared()->release(seat, step.target);
       return;
     case StepKind::Increment:
-      ctx.shared()->increment(seat, step.target, step.has_call, ctx.settings().costs.increment, step.duration, j, step_index);
+      ctx.shared()->increment(seat, step, j, step_index);
       return;
     case StepKind::Offload: {
       scenario::PlannedStep inline_work = step;

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "sim/real/busy_loop.hpp"
+#include "sim/real/job_runner.hpp"
 
 namespace gilsim::real {
 
@@ -57,16 +58,30 @@ std::vector<std::pair<LaneId, std::uint32_t>> RealShared::cycle_from(LaneId who)
   return {};
 }
 
+void RealShared::begin_wait(Lock& lock, std::uint32_t index, LaneId who, Recorder& rec, Time at) {
+  rec.mark(at, MarkKind::LockWait, who, lock.lane, lock.holder);
+  if (waits_for_.size() <= who) {
+    waits_for_.resize(who + 1, trace::kNone);
+    waiting_since_.resize(who + 1);
+  }
+  waits_for_[who] = index;
+  waiting_since_[who] = at;
+  lock.waiters.push_back(who);
+}
+
+void RealShared::stop_at_deadlock(const std::vector<std::pair<LaneId, std::uint32_t>>& cycle, Recorder& rec, Time at) {
+  for (const auto& [who, l] : cycle) rec.mark(at, MarkKind::Deadlock, who, locks_[l].lane, locks_[l].holder);
+  deadlock_at_ = at;
+}
+
 void RealShared::acquire(GilSeat& seat, std::uint32_t index, std::uint32_t job, std::uint16_t step) {
+  run_python_work(ctx_, seat, ctx_.settings().costs.lock_with, job, step);  // L7: the with statement
   Recorder& rec = seat.recorder();
   const LaneId me = seat.lane();
   std::unique_lock guard(mutex_);
   Lock& lock = locks_[index];
   if (try_take(lock, me, rec)) return;  // L1: no GIL drop for a free lock
-  rec.mark(ctx_.now(), MarkKind::LockWait, me, lock.lane, lock.holder);
-  if (waits_for_.size() <= me) waits_for_.resize(me + 1, trace::kNone);
-  waits_for_[me] = index;
-  lock.waiters.push_back(me);
+  begin_wait(lock, index, me, rec, ctx_.now());
   guard.unlock();
   const Time since = seat.drop(DropReason::Blocking, SpanState::WaitingLock, job, step);  // L2
   // The wait is long and this recorder writes the lock lane next: write the GIL's release
@@ -89,11 +104,9 @@ void RealShared::acquire(GilSeat& seat, std::uint32_t index, std::uint32_t job, 
     if (std::chrono::steady_clock::now() < give_up_at || deadlock_at_) continue;
     const auto cycle = cycle_from(me);
     if (cycle.empty()) continue;  // a long hold, not a deadlock: keep waiting
-    const Time at = ctx_.now();
-    for (const auto& [who, l] : cycle) rec.mark(at, MarkKind::Deadlock, who, locks_[l].lane, locks_[l].holder);
-    deadlock_at_ = at;
+    stop_at_deadlock(cycle, rec, ctx_.now());
     guard.unlock();
-    ctx_.request_stop();
+    ctx_.request_stop();  // wakes this object's waiters too: mutex_ must be free
     throw RunAborted{};
   }
   waits_for_[me] = trace::kNone;
@@ -101,6 +114,38 @@ void RealShared::acquire(GilSeat& seat, std::uint32_t index, std::uint32_t job, 
   guard.unlock();
   rec.mark(taken, MarkKind::LockTaken, me, lock.lane, (taken - since).ns());
   seat.take(SpanState::Running, job, step);
+}
+
+bool RealShared::acquire_as_task(Recorder& rec, LaneId task, std::uint32_t index) {
+  std::unique_lock guard(mutex_);
+  Lock& lock = locks_[index];
+  // L5: a free lock with nobody queued is taken at once; otherwise the task queues, in order.
+  if (lock.waiters.empty() && try_take(lock, task, rec)) return true;
+  const Time at = ctx_.now();
+  begin_wait(lock, index, task, rec, at);
+  const auto cycle = cycle_from(task);
+  if (cycle.empty()) return false;
+  stop_at_deadlock(cycle, rec, at);
+  guard.unlock();
+  ctx_.request_stop();
+  throw RunAborted{};
+}
+
+std::optional<LaneId> RealShared::release_as_task(Recorder& rec, std::uint32_t index) {
+  std::lock_guard guard(mutex_);
+  Lock& lock = locks_[index];
+  if (--lock.depth > 0) return std::nullopt;
+  lock.holder = trace::kNone;
+  rec.clear(stamp(lock), lock.lane);
+  if (lock.waiters.empty()) return std::nullopt;
+  // L5: release() sets the first waiter's future: the lock is that task's from now on.
+  const LaneId next = lock.waiters.front();
+  lock.waiters.pop_front();
+  try_take(lock, next, rec);
+  waits_for_[next] = trace::kNone;
+  const Time taken = lock.last_event;
+  rec.mark(taken, MarkKind::LockTaken, next, lock.lane, (taken - waiting_since_[next]).ns());
+  return next;
 }
 
 void RealShared::release(GilSeat& seat, std::uint32_t index) {
@@ -112,8 +157,11 @@ void RealShared::release(GilSeat& seat, std::uint32_t index) {
   if (!lock.waiters.empty()) freed_.notify_all();
 }
 
-void RealShared::increment(GilSeat& seat, std::uint32_t index, bool has_call, Time iteration, Time call,
-                           std::uint32_t job, std::uint16_t step) {
+void RealShared::increment(GilSeat& seat, const scenario::PlannedStep& planned, std::uint32_t job, std::uint16_t step) {
+  const std::uint32_t index = planned.target;
+  const bool has_call = planned.has_call;
+  const Time iteration = scenario::python_cost(ctx_.settings(), ctx_.settings().costs.increment);
+  const Time call = scenario::python_cost(ctx_.settings(), planned.duration);
   Counter& counter = counters_[index];
   const double rate = ctx_.settings().iterations_per_ns;
   RealGil* gil = seat.gil();

@@ -1,4 +1,4 @@
-// Locks and counters of a real run (docs/model.md L1-L6, U1-U2): each lock a mutex-guarded
+// Locks and counters of a real run (docs/model.md L1-L7, U1-U2): each lock a mutex-guarded
 // holder with a FIFO of waiters, waited for with the real GIL dropped; each counter a
 // shared integer loaded and stored apart, so a forced switch between the two loses updates.
 #pragma once
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/real/real_gil.hpp"
+#include "sim/scenario/job_plan.hpp"
 #include "sim/trace/trace_builder.hpp"
 
 namespace gilsim::real {
@@ -31,9 +32,18 @@ class RealShared {
   /// lock.acquire() by a thread holding the GIL (L1-L4). Throws RunAborted on abort.
   void acquire(GilSeat& seat, std::uint32_t lock, std::uint32_t job, std::uint16_t step);
   void release(GilSeat& seat, std::uint32_t lock);
-  /// `counter += 1` or `counter += f()` (U1): the load, the bytecode, the store.
-  void increment(GilSeat& seat, std::uint32_t counter, bool has_call, Time iteration, Time call,
-                 std::uint32_t job, std::uint16_t step);
+
+  /// `await lock.acquire()` of an asyncio.Lock by the task on lane `task`, from the loop
+  /// thread (L5): true when taken at once; otherwise the task is queued and must yield to
+  /// the loop. A wait that closes a cycle of tasks stops the run (L6): no task can ever
+  /// release a lock for it, so the loop would wait forever. Throws RunAborted then.
+  bool acquire_as_task(Recorder& rec, trace::LaneId task, std::uint32_t lock);
+  /// `lock.release()` by a task: the first waiting task, if any, is handed the lock (asyncio's
+  /// locks are FIFO-fair) and returned, for the loop to make it ready.
+  std::optional<trace::LaneId> release_as_task(Recorder& rec, std::uint32_t lock);
+  /// `counter += 1` or `counter += f()` (U1): the load, the bytecode, the store; its Python
+  /// time is the model's (costs.increment and the call, slower without a GIL, F2).
+  void increment(GilSeat& seat, const scenario::PlannedStep& step, std::uint32_t job, std::uint16_t index);
 
   std::optional<Time> deadlock_at() const;
   std::vector<trace::Counter> counters() const;
@@ -61,6 +71,11 @@ class RealShared {
   /// A lock-lane time strictly after the lock's previous event (mutex_ held).
   Time stamp(Lock& lock);
   bool try_take(Lock& lock, trace::LaneId who, Recorder& rec);
+  /// `who` starts waiting for lock `index`: the LockWait mark and the wait-for edge (mutex_ held).
+  void begin_wait(Lock& lock, std::uint32_t index, trace::LaneId who, Recorder& rec, Time at);
+  /// Marks each edge of `cycle` and notes the run's end there (L6; mutex_ held). The caller
+  /// then stops the run with mutex_ released.
+  void stop_at_deadlock(const std::vector<std::pair<trace::LaneId, std::uint32_t>>& cycle, Recorder& rec, Time at);
   /// The cycle through `who`, as (waiter, lock) pairs, or empty (mutex_ held).
   std::vector<std::pair<trace::LaneId, std::uint32_t>> cycle_from(trace::LaneId who) const;
 
@@ -70,6 +85,7 @@ class RealShared {
   std::vector<Lock> locks_;
   std::deque<Counter> counters_;
   std::vector<std::uint32_t> waits_for_;  ///< by lane
+  std::vector<Time> waiting_since_;       ///< by lane
   std::optional<Time> deadlock_at_;
   AbortHook wake_on_abort_;
 };

@@ -65,9 +65,9 @@ std::optional<std::string> why_not_runnable(const scenario::Scenario& s, const s
   const Totals t = add_up(s);
   const std::string who = fmt::format("run '{}' cannot run for real", run.name);
   const bool shared = !s.locks.empty() || !s.counters.empty();
-  if (shared && (run.executor == Executor::Asyncio || run.executor == Executor::ProcessPool ||
-                 run.executor == Executor::Processes)) {
-    return fmt::format("{}: locks and counters run for real only in sequential, threads and thread_pool runs", who);
+  if (shared && (run.executor == Executor::ProcessPool || run.executor == Executor::Processes)) {
+    return fmt::format("{}: locks and counters across processes (a multiprocessing.Lock and Value in shared "
+                       "memory) are simulated only", who);
   }
   if (t.jobs > kMaxRealJobs) {
     return fmt::format("{}: {} jobs, the limit is {}", who, t.jobs, kMaxRealJobs);

@@ -139,6 +139,7 @@ struct Costs {
   Time loop_callback = Time{20'000};          ///< asyncio: cost of one _run_once callback
   Time lock_wake_latency = Time{10'000};      ///< a released lock's woken waiter to the lock taken (L3)
   Time increment = Time{40};                  ///< one loop iteration of `counter += 1` (U1)
+  Time lock_with = Time{100};                 ///< `with lock:` around a thread's block: its bytecode and calls (L7)
 };
 
 struct Run {

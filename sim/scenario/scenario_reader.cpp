@@ -61,7 +61,7 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 18> kCostDurations{{
+constexpr std::array<CostDuration, 19> kCostDurations{{
     {"timer_slack", &Costs::timer_slack},
     {"wake_poll_window", &Costs::wake_poll_window},
     {"wake_poll_min", &Costs::wake_poll_min},
@@ -80,6 +80,7 @@ constexpr std::array<CostDuration, 18> kCostDurations{{
     {"loop_callback", &Costs::loop_callback},
     {"lock_wake_latency", &Costs::lock_wake_latency},
     {"increment", &Costs::increment},
+    {"lock_with", &Costs::lock_with},
 }};
 
 Costs read_costs(const TomlReader& reader, const toml::table* table) {

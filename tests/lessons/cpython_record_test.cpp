@@ -133,6 +133,66 @@ TEST_CASE("a small program recorded in CPython keeps every trace invariant") {
   CHECK(leftover_folders() == folders);
 }
 
+TEST_CASE("a program with a lock and counters recorded in CPython shows the lock's waits, holders and the counters") {
+  constexpr std::string_view kLocked = R"(title = "A lock and two counters"
+[machine]
+cores = 2
+[locks]
+door = "Lock"
+[counters]
+counter = 5
+safe = 0
+[[job]]
+name = "clerk"
+count = 3
+steps = [ { acquire = "door" }, { io = "10ms" }, { increment = "safe", call = "20ns" }, { release = "door" },
+          { increment = "counter" }, { cpu = "1ms" } ]
+[[run]]
+executor = "threads"
+[[run]]
+executor = "asyncio"
+)";
+  const auto s = scenario::load_string(kLocked, "locked.toml");
+  const auto runs = cli::select_runs(s, {});
+  const auto program = cpython::python_program(s, runs);
+  const cpython::Interpreter python = cpython::find_interpreter("");
+  for (const auto& r : program.runs) {
+    INFO("run " << r.run->name);
+    std::string why;
+    const auto t = cpython::record_cpython_run(s, r, program, python, cpython::CPythonOptions{}, why);
+    REQUIRE_MESSAGE(t, why);
+    real::testing::check_invariants(*t);
+    // The lock's lane: three holds, one at a time, each across a 10 ms wait.
+    const auto locks = real::testing::lanes_of(*t, trace::LaneKind::Lock);
+    REQUIRE(locks.size() == 1);
+    CHECK(locks[0]->name == "lock door");
+    REQUIRE(locks[0]->spans.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) {
+      const auto& held = locks[0]->spans[i];
+      CHECK(held.end - held.begin >= Time{10'000'000});
+      if (i > 0) CHECK(locks[0]->spans[i - 1].end <= held.begin);
+    }
+    // The two later jobs waited for it, 10 ms and 20 ms at least; the steps keep their
+    // numbers although `counter += 1` is not seen.
+    const auto kind = r.run->executor == scenario::Executor::Asyncio ? trace::LaneKind::Task : trace::LaneKind::Thread;
+    CHECK(real::testing::time_in(*t, kind, trace::SpanState::WaitingLock) >= Time{30'000'000});
+    for (const trace::Lane* lane : real::testing::lanes_of(*t, kind)) {
+      for (const auto& span : lane->spans) {
+        if (span.state == trace::SpanState::WaitingLock) CHECK(span.step == 0);
+        if (span.state == trace::SpanState::Running && span.step != trace::kNoStep) CHECK(span.step == 5);
+      }
+    }
+    // Three updates each, nothing lost under the lock; counter starts at 5.
+    REQUIRE(t->counters.size() == 2);
+    CHECK(t->counters[0].name == "counter");
+    CHECK(t->counters[0].initial == 5);
+    CHECK(t->counters[0].updates == 3);
+    CHECK(t->counters[0].final_value <= 8);
+    CHECK(t->counters[1].updates == 3);
+    CHECK(t->counters[1].final_value == 3);
+  }
+}
+
 TEST_CASE("--cpython shows lesson 1's CPython lanes under their predictions and exports them") {
   // The command of docs/cpython-traces.md, with an export.
   const fs::path scenario = fs::path(GILSIM_SOURCE_DIR) / "scenarios" / "01-cpu-bound.toml";

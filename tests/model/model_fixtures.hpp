@@ -74,6 +74,7 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.costs.ipc_message = 0_ns;
   s.costs.ipc_bandwidth = 1e18;
   s.costs.lock_wake_latency = 0_ns;
+  s.costs.lock_with = 0_ns;
   return s;
 }
 

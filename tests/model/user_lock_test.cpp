@@ -1,4 +1,4 @@
-// User locks, the lost update and deadlock: hand-written timelines (docs/model.md L1-L6, U1-U3).
+// User locks, the lost update and deadlock: hand-written timelines (docs/model.md L1-L7, U1-U3).
 #include <doctest/doctest.h>
 
 #include "model_fixtures.hpp"
@@ -52,6 +52,27 @@ TEST_CASE("a thread waiting for a lock waits without the GIL, and takes the lock
   CHECK(taken[0]->at == 11_ms);
   CHECK(trace::describe(t, *taken[0]) == "T2 took lock L after waiting 10.0 ms");
   CHECK(t.end == 13_ms);
+}
+
+TEST_CASE("the with statement costs its Python time before the acquire, and the lock is taken after it") {
+  auto s = exact_scenario(2);
+  s.costs.lock_with = 100_us;  // L7 (100 ns by default; larger here to read the timeline)
+  const auto lock = add_lock(s, "L");
+  add_jobs(s, "a", 1, {acquire(lock), io(1_ms), release(lock)});
+  add_jobs(s, "b", 1, {acquire(lock), cpu(1_ms), release(lock)});
+  const auto t = simulate_with(s, Executor::Threads);
+
+  // T1 runs its with statement from 0 to 0.1 ms holding the GIL, takes the free lock at
+  // 0.1 ms and reads until 1.1 ms (GIL dropped). T2 runs its statement from 0.1 to 0.2 ms,
+  // finds the lock held and waits without the GIL; at 1.1 ms T1 releases, T2 takes the
+  // lock and runs 1 ms of Python to 2.1 ms.
+  check_holders(holders(t, "lock L"), {{100_us, 1100_us, "T1"}, {1100_us, 2100_us, "T2"}});
+  check_holders(holders(t, "GIL"), {{0_ms, 100_us, "T1"}, {100_us, 200_us, "T2"}, {1100_us, 2100_us, "T2"}});
+  check_states(lane_named(t, "T2"), {{0_ms, 100_us, SpanState::WaitingGil},
+                                     {100_us, 200_us, SpanState::Running},
+                                     {200_us, 1100_us, SpanState::WaitingLock},
+                                     {1100_us, 2100_us, SpanState::Running}});
+  CHECK(t.end == 2100_us);
 }
 
 TEST_CASE("a released lock wakes its longest waiter, but the releaser can take it back first") {

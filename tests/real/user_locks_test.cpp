@@ -1,6 +1,9 @@
 // Real runs with user locks and shared counters: invariants and generous bounds
-// (docs/model.md L1-L6, U1-U2).
+// (docs/model.md L1-L7, U1-U2).
+#include <algorithm>
+
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "real_test_support.hpp"
 #include "sim/real/execute.hpp"
@@ -25,17 +28,29 @@ scenario::Step shared_step(StepKind kind, std::uint32_t target, bool call = fals
   return s;
 }
 
-/// Lock lanes: one holder at a time (spans never overlap), each a thread lane.
+/// Lock lanes: one holder at a time (spans never overlap), each a thread or task lane.
 void check_lock_lanes(const trace::Trace& t) {
   for (const trace::Lane* lane : lanes_of(t, LaneKind::Lock)) {
     for (std::size_t i = 0; i < lane->spans.size(); ++i) {
       const auto& s = lane->spans[i];
       CHECK(s.state == SpanState::Held);
       REQUIRE(s.subject < t.lanes.size());
-      CHECK(t.lanes[s.subject].kind == LaneKind::Thread);
+      CHECK((t.lanes[s.subject].kind == LaneKind::Thread || t.lanes[s.subject].kind == LaneKind::Task));
       if (i > 0) CHECK(lane->spans[i - 1].end <= s.begin);
     }
   }
+}
+
+/// Two jobs taking locks A and B in opposite order, each waiting 20 ms between the two.
+scenario::Scenario opposite_order() {
+  auto s = make_scenario({});
+  s.locks.push_back({"A", false, {}});
+  s.locks.push_back({"B", false, {}});
+  s.jobs = {make_job("x", 1, {shared_step(StepKind::Acquire, 0), io(20_ms), shared_step(StepKind::Acquire, 1),
+                              shared_step(StepKind::Release, 1), shared_step(StepKind::Release, 0)}),
+            make_job("y", 1, {shared_step(StepKind::Acquire, 1), io(20_ms), shared_step(StepKind::Acquire, 0),
+                              shared_step(StepKind::Release, 0), shared_step(StepKind::Release, 1)})};
+  return s;
 }
 
 }  // namespace
@@ -63,13 +78,7 @@ TEST_CASE("threads waiting for a real lock take turns, without the GIL, and lose
 }
 
 TEST_CASE("two real threads taking two locks in opposite order stop with the cycle explained") {
-  auto s = make_scenario({});
-  s.locks.push_back({"A", false, {}});
-  s.locks.push_back({"B", false, {}});
-  s.jobs = {make_job("x", 1, {shared_step(StepKind::Acquire, 0), io(20_ms), shared_step(StepKind::Acquire, 1),
-                              shared_step(StepKind::Release, 1), shared_step(StepKind::Release, 0)}),
-            make_job("y", 1, {shared_step(StepKind::Acquire, 1), io(20_ms), shared_step(StepKind::Acquire, 0),
-                              shared_step(StepKind::Release, 0), shared_step(StepKind::Release, 1)})};
+  const auto s = opposite_order();
   const auto t = real::execute(s, make_run(Executor::Threads));
   check_lock_lanes(t);
   CHECK(count_marks(t, MarkKind::Deadlock) == 2);
@@ -77,4 +86,60 @@ TEST_CASE("two real threads taking two locks in opposite order stop with the cyc
   // It gives up after the deadlock timeout, not before, and not much later.
   CHECK(t.end >= real::RealShared::kDeadlockTimeout);
   CHECK(t.end <= real::RealShared::kDeadlockTimeout + 10_s);
+}
+
+TEST_CASE("tasks waiting for a real asyncio.Lock yield to the loop and get it in the order they asked") {
+  auto s = make_scenario({});
+  s.locks.push_back({"L", false, {}});
+  s.counters.push_back({"counter", 0, {}});
+  std::vector<scenario::Step> steps{shared_step(StepKind::Acquire, 0), io(5_ms)};
+  for (int i = 0; i < 50; ++i) steps.push_back(shared_step(StepKind::Increment, 0, true));
+  steps.push_back(shared_step(StepKind::Release, 0));
+  s.jobs = {make_job("writer", 3, steps), make_job("other", 1, {io(2_ms), cpu(1_ms)})};
+  const auto t = real::execute(s, make_run(Executor::Asyncio));
+  check_invariants(t);
+  check_lock_lanes(t);
+  const auto locks = lanes_of(t, LaneKind::Lock);
+  REQUIRE(locks.size() == 1);
+  // L5: the two later tasks queue behind the first and are handed the lock one by one, in
+  // the order they asked: task 1, 2, 3 (they start in that order).
+  REQUIRE(locks[0]->spans.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) CHECK(t.lanes[locks[0]->spans[i].subject].name == fmt::format("task {}", i + 1));
+  CHECK(count_marks(t, MarkKind::LockWait) == 2);
+  CHECK(count_marks(t, MarkKind::LockTaken) == 2);
+  // Each holds the lock across a 5 ms awaited read: 15 ms at least, 5 + 10 ms of waiting.
+  CHECK(t.end >= 15_ms);
+  CHECK(time_in(t, LaneKind::Task, SpanState::WaitingLock) >= 15_ms);
+  // The waiters yield: the fourth task, which takes no lock, finishes while the first
+  // writer still holds it (its 2 ms wait is due before the writer's 5 ms one).
+  const auto other = std::find_if(t.jobs.begin(), t.jobs.end(), [](const auto& j) { return j.template_index == 1; });
+  REQUIRE(other != t.jobs.end());
+  CHECK(other->end <= locks[0]->spans[1].begin);
+  REQUIRE(t.counters.size() == 1);
+  CHECK(t.counters[0].updates == 150);
+  CHECK(t.counters[0].final_value == 150);
+}
+
+TEST_CASE("two real tasks taking two asyncio.Locks in opposite order stop at once with the cycle explained") {
+  const auto s = opposite_order();
+  const auto t = real::execute(s, make_run(Executor::Asyncio));
+  check_lock_lanes(t);
+  CHECK(count_marks(t, MarkKind::Deadlock) == 2);
+  for (const auto& job : t.jobs) CHECK(job.end == Time::max());
+  // One loop knows every waiter: the cycle is found when it closes, after the 20 ms reads,
+  // with no timeout to wait for.
+  CHECK(t.end >= 20_ms);
+  CHECK(t.end < real::RealShared::kDeadlockTimeout);
+}
+
+TEST_CASE("locks and counters across processes are refused for real, saying why") {
+  auto s = make_scenario({});
+  s.locks.push_back({"L", false, {}});
+  s.jobs = {make_job("x", 2, {shared_step(StepKind::Acquire, 0), cpu(1_ms), shared_step(StepKind::Release, 0)})};
+  for (const Executor e : {Executor::ProcessPool, Executor::Processes}) {
+    const auto why = real::why_not_runnable(s, make_run(e));
+    REQUIRE(why.has_value());
+    CHECK(why->find("multiprocessing.Lock") != std::string::npos);
+  }
+  CHECK_FALSE(real::why_not_runnable(s, make_run(Executor::Asyncio)).has_value());
 }
