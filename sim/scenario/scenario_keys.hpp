@@ -13,10 +13,10 @@ inline constexpr std::array<std::string_view, 10> kTopKeys{"title", "note",  "se
 inline constexpr std::array<std::string_view, 3> kMachineKeys{"cores", "quantum", "context_switch"};
 inline constexpr std::array<std::string_view, 5> kPythonKeys{"version", "gil", "switch_interval", "check_interval",
                                                              "free_threading_overhead"};
-inline constexpr std::array<std::string_view, 16> kCostKeys{
+inline constexpr std::array<std::string_view, 19> kCostKeys{
     "gil_wake_latency", "timer_slack",      "check_period", "old_gil_handoff_probability", "old_gil_release_cost",
     "old_gil_release_cost_one_core",        "thread_start", "fork_start",  "fork_child_start",
-    "spawn_start",      "forkserver_start", "ipc_message",  "ipc_bandwidth", "loop_callback",
+    "spawn_start",      "forkserver_start", "pool_setup", "pool_wakeup", "process_exit", "ipc_message",  "ipc_bandwidth", "loop_callback",
     "lock_wake_latency", "increment"};
 inline constexpr std::array<std::string_view, 5> kJobKeys{"name", "count", "steps", "arg_bytes", "result_bytes"};
 inline constexpr std::array<std::string_view, 14> kStepKeys{"cpu",     "native",  "io",      "block",     "sleep",

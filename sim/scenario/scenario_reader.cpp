@@ -61,7 +61,7 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 14> kCostDurations{{
+constexpr std::array<CostDuration, 17> kCostDurations{{
     {"gil_wake_latency", &Costs::gil_wake_latency},
     {"timer_slack", &Costs::timer_slack},
     {"check_period", &Costs::check_period},
@@ -72,6 +72,9 @@ constexpr std::array<CostDuration, 14> kCostDurations{{
     {"fork_child_start", &Costs::fork_child_start},
     {"spawn_start", &Costs::spawn_start},
     {"forkserver_start", &Costs::forkserver_start},
+    {"pool_setup", &Costs::pool_setup},
+    {"pool_wakeup", &Costs::pool_wakeup},
+    {"process_exit", &Costs::process_exit},
     {"ipc_message", &Costs::ipc_message},
     {"loop_callback", &Costs::loop_callback},
     {"lock_wake_latency", &Costs::lock_wake_latency},
