@@ -127,10 +127,10 @@ TEST_CASE("unknown enum values list the accepted ones and suggest the nearest") 
   const std::string head = "title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\n";
   CHECK(error_of(head + "executor = \"thread-pool\"\n") ==
         "s.toml:6:12: unknown executor 'thread-pool'; expected one of: sequential, threads, thread_pool, asyncio, "
-        "process_pool, processes; did you mean 'thread_pool'?");
+        "process_pool, processes, process_pool_executor; did you mean 'thread_pool'?");
   CHECK(error_of(head + "executor = \"multiprocessing\"\n") ==
         "s.toml:6:12: unknown executor 'multiprocessing'; expected one of: sequential, threads, thread_pool, asyncio, "
-        "process_pool, processes");
+        "process_pool, processes, process_pool_executor");
   CHECK(error_of(head + "executor = \"process_pool\"\nstart_method = \"frok\"\n") ==
         "s.toml:7:16: unknown start_method 'frok'; expected one of: fork, spawn, forkserver; did you mean 'fork'?");
   CHECK(error_of("title = \"t\"\n[python]\ngil = \"GIL\"\n" + kJobAndRun) ==

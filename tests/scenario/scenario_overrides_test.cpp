@@ -157,7 +157,8 @@ TEST_CASE("a shorthand with nothing to act on is an error, not a silent no-op") 
     FAIL("expected a ScenarioError");
   } catch (const ScenarioError& e) {
     CHECK(std::string(e.what()) ==
-          "--set workers=4: the scenario has no thread_pool or process_pool run; expected at least one to set workers on");
+          "--set workers=4: the scenario has no thread_pool, process_pool or process_pool_executor run; expected at least "
+          "one to set workers on");
     CHECK(e.where().file == "--set workers=4");
     CHECK(e.where().line == 0);
   }
