@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 #include "bench/cpython_suite.hpp"
 #include "bench/machine_info.hpp"
 #include "sim/cpython/cpython_runs.hpp"
+#include "sim/cpython/scheduler_group.hpp"
 #include "sim/real/busy_loop.hpp"
 #include "sim/real/execute.hpp"
 #include "sim/scenario/loader.hpp"
@@ -33,6 +35,10 @@
 namespace gilsim::bench {
 
 namespace {
+
+using cpython::describe;
+using cpython::join_own_scheduler_group;
+using cpython::SchedulerGroup;
 
 using fidelity::SuiteError;
 
@@ -140,8 +146,59 @@ struct Finished {
   double wall = 0.0, cpu = 0.0;
 };
 
+/// Pins the calling process to the first two CPUs it may use (the suite's scenarios have two
+/// cores).
+void pin_to_two_cpus() {
+  cpu_set_t allowed;
+  if (::sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) <= 2) return;
+  cpu_set_t two;
+  CPU_ZERO(&two);
+  for (int cpu = 0, taken = 0; cpu < CPU_SETSIZE && taken < 2; ++cpu) {
+    if (CPU_ISSET(cpu, &allowed)) {
+      CPU_SET(cpu, &two);
+      ++taken;
+    }
+  }
+  ::sched_setaffinity(0, sizeof two, &two);
+}
+
+/// What the free-core probe saw, scheduled as the programs are.
+struct Probe {
+  double free_cores = -1.0;
+  SchedulerGroup group = SchedulerGroup::Failed;
+};
+
+/// Two busy threads for 30 ms, in a child scheduled exactly as a measured program is (its own
+/// session and scheduler group, two CPUs): how many cores' worth they got.
+Probe probe_free_cores() {
+  int result_pipe[2];
+  if (::pipe2(result_pipe, O_CLOEXEC) != 0) {
+    throw std::runtime_error(fmt::format("cannot make a pipe for the free-core probe: {}", std::strerror(errno)));
+  }
+  const pid_t child = ::fork();
+  if (child < 0) throw std::runtime_error(fmt::format("cannot start the free-core probe: {}", std::strerror(errno)));
+  if (child == 0) {
+    ::close(result_pipe[0]);
+    Probe p;
+    p.group = join_own_scheduler_group();
+    pin_to_two_cpus();
+    p.free_cores = real::measure_free_cores(2, Time{30'000'000});
+    const bool sent = ::write(result_pipe[1], &p, sizeof p) == static_cast<ssize_t>(sizeof p);
+    ::_exit(sent ? 0 : 1);
+  }
+  ::close(result_pipe[1]);
+  Probe p;
+  const bool got = ::read(result_pipe[0], &p, sizeof p) == static_cast<ssize_t>(sizeof p);
+  ::close(result_pipe[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  if (!got || !WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("the free-core probe failed");
+  return p;
+}
+
 /// Runs `python program [--quick]` on at most two CPUs (the suite's scenarios have two cores)
-/// and collects what it printed; the child is killed when it outlives the timeout.
+/// in a session and scheduler group of its own (sim/cpython/scheduler_group.hpp), and collects what it
+/// printed; the child is killed when it outlives the timeout.
 Finished run_program(const Options& o, const std::string& program) {
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -153,18 +210,10 @@ Finished run_program(const Options& o, const std::string& program) {
   const pid_t child = ::fork();
   if (child < 0) throw std::runtime_error(fmt::format("cannot start {}: {}", o.python, std::strerror(errno)));
   if (child == 0) {
-    cpu_set_t allowed;
-    if (::sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) > 2) {
-      cpu_set_t two;
-      CPU_ZERO(&two);
-      for (int cpu = 0, taken = 0; cpu < CPU_SETSIZE && taken < 2; ++cpu) {
-        if (CPU_ISSET(cpu, &allowed)) {
-          CPU_SET(cpu, &two);
-          ++taken;
-        }
-      }
-      ::sched_setaffinity(0, sizeof two, &two);
-    }
+    // Killed with the runner (its own session no longer gets the terminal's Ctrl-C).
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    join_own_scheduler_group();
+    pin_to_two_cpus();
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
     std::vector<const char*> args{o.python.c_str(), program.c_str()};
@@ -278,7 +327,12 @@ int run_cpython_suite(int argc, char** argv) {
   try {
     for (int r = 1; r <= options.repeat; ++r) {
       for (const auto& name : suite.program_names()) {
-        const double free_cores = real::measure_free_cores(2, Time{30'000'000});
+        const Probe probe = probe_free_cores();
+        const double free_cores = probe.free_cores;
+        if (info.scheduling.empty()) {
+          info.scheduling = describe(probe.group, ::getpriority(PRIO_PROCESS, 0));
+          fmt::print("scheduling: {}\n\n", info.scheduling);
+        }
         const std::string path = (suite.programs / name).string();
         const Finished f = run_program(options, path);
         if (!WIFEXITED(f.status) || WEXITSTATUS(f.status) != 0) {
@@ -317,7 +371,9 @@ int run_cpython_suite(int argc, char** argv) {
   }
   info.load_after = load_average();
   info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-  info.command = fmt::format("build/gilsim_fidelity --cpython --repeat {}", options.repeat);
+  const int nice = ::getpriority(PRIO_PROCESS, 0);
+  info.command = fmt::format("{}build/gilsim_fidelity --cpython --repeat {}",
+                             nice != 0 ? fmt::format("nice -n {} ", nice) : std::string(), options.repeat);
   if (options.python != "/usr/bin/python3") info.command += fmt::format(" --python {}", options.python);
 
   fmt::print("\n{}\n", fidelity::render_text(results));

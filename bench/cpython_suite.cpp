@@ -235,6 +235,17 @@ std::optional<std::string> starved(const Section& section, double free_cores) {
   if (section.cores > 0 && free_cores >= 0 && free_cores < kEnough * section.cores) {
     return fmt::format("{:.1f} core(s) free before the run, {} needed", free_cores, section.cores);
   }
+  const auto disturbed = section.fields.find("disturbed");
+  const auto allowed = section.fields.find("disturbed_limit");
+  if (disturbed != section.fields.end() && allowed != section.fields.end() && disturbed->second > allowed->second) {
+    return fmt::format("the machine disturbed {:.0f} % of its events (the kernel preempted it), {:.0f} % allowed",
+                       disturbed->second * 100, allowed->second * 100);
+  }
+  const auto wait = section.fields.find("cpu_wait");
+  const auto limit = section.fields.find("cpu_wait_limit");
+  if (wait != section.fields.end() && limit != section.fields.end() && wait->second > limit->second) {
+    return fmt::format("its threads waited {:.3g} ms for a CPU, {:.3g} ms allowed", wait->second * 1e3, limit->second * 1e3);
+  }
   return std::nullopt;
 }
 
@@ -369,12 +380,12 @@ GilHolds gil_holds(const trace::Trace& t) {
   if (t.processes.empty() || t.processes.front().gil_lane == trace::kNone) return result;
   std::set<trace::LaneId> job_lanes;  // the contenders; the main thread only starts and joins
   for (const auto& job : t.jobs) job_lanes.insert(job.lane);
-  // As gil_tenure.py sees them: a thread that takes the GIL back within 50 us kept it.
-  constexpr Time kJump{50'000};
+  // As gil_tenure.py sees them: a thread that takes the GIL back before the other job thread
+  // held it kept it (the program cannot tell a preempted holder from one that let go).
   std::vector<trace::Span> holds;
   for (const auto& span : t.lanes[t.processes.front().gil_lane].spans) {
     if (span.state != trace::SpanState::Held || job_lanes.count(span.subject) == 0) continue;
-    if (!holds.empty() && holds.back().subject == span.subject && span.begin - holds.back().end < kJump) {
+    if (!holds.empty() && holds.back().subject == span.subject) {
       holds.back().end = span.end;
     } else {
       holds.push_back(span);

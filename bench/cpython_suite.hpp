@@ -1,7 +1,7 @@
 // The CPython ground-truth suite (`gilsim_fidelity --cpython`): the rows of fidelity/suite.toml,
 // the JSON that each program of fidelity/cpython/ prints, what CPython measured and what the
 // model predicts for each row, and the tables that put them side by side. Running python3 is
-// in cpython_suite_main.cpp; everything here works on text and scenarios, so it is tested on
+// in cpython_runner.cpp; everything here works on text and scenarios, so it is tested on
 // canned program output.
 #pragma once
 
@@ -104,7 +104,11 @@ ProgramRun parse_program_output(std::string_view output, std::string_view progra
 std::string raw_line(std::string_view output, int repeat, double free_cores, double wall, double cpu);
 
 /// Why a section's figures cannot be trusted, or nothing: a section whose CPU time is under
-/// 75 % of busy x wall, or a section needing cores when fewer were free before the run.
+/// 75 % of busy x wall, a section needing cores when fewer were free before the run, or a
+/// section the machine disturbed more than it allows (its fields `disturbed` and
+/// `disturbed_limit`: fractions of its events, e.g. GIL hand-offs whose holder the kernel
+/// preempted), or whose threads waited longer for a CPU (`cpu_wait`, from the kernel's
+/// schedstat) than it allows (`cpu_wait_limit`).
 std::optional<std::string> starved(const Section& section, double free_cores);
 
 /// What CPython gave for a row over the repeats.
@@ -129,9 +133,9 @@ struct Prediction {
 };
 
 /// The contended holds of the main interpreter's GIL by job threads (the main thread only
-/// starts and joins; a thread that takes it back within 50 us kept it, as gil_tenure.py
-/// sees it), the first and the last left out as the start and the end cut them short: how
-/// long each lasted, and the gap before each that changed the holder.
+/// starts and joins; a thread that takes it back before the other job thread held it kept
+/// it, as gil_tenure.py sees it), the first and the last left out as the start and the end
+/// cut them short: how long each lasted, and the gap before each that changed the holder.
 struct GilHolds {
   std::vector<Time> tenures, gaps;
 };
@@ -175,6 +179,7 @@ struct RunInfo {
   std::string load_before, load_after;  ///< /proc/loadavg's first three figures
   double highest_load = 0.0;            ///< the highest 1-minute load the programs saw
   double seconds = 0.0;                 ///< how long the whole suite took
+  std::string scheduling;               ///< how the programs were scheduled (sim/cpython/scheduler_group.hpp)
 };
 
 /// The whole generated page.

@@ -125,11 +125,13 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
   md += "Each row runs a small Python program of `fidelity/cpython/` with CPython and compares one\n"
         "of its figures with the model's prediction for the scenario of `fidelity/scenarios/` that\n"
         "states the same workload (the pairs are listed in `fidelity/suite.toml`). CPU-bound rows\n"
-        "compare ratios measured within one run (the machine's speed drifts); timer and I/O rows\n"
-        "compare times; GIL tenure rows compare the median tenure. The error is the project's one\n"
-        "formula, (predicted - measured) / measured, on CPython's median. Tolerances: times and\n"
-        "ratios within 10 %, GIL tenure within 1 %; the ready-pipe race passes when the model shows\n"
-        "both outcomes (a read that keeps the GIL, one that loses an interval) across seeds.\n\n";
+        "compare ratios measured within one run, the sections taking turns (A B B A) so that the\n"
+        "machine's drift cancels, and a loop's turns pinned half to each CPU, since the two CPUs of\n"
+        "a virtual machine need not run at one speed; timer and I/O rows compare times; GIL tenure\n"
+        "rows compare the median tenure. The error is the project's one formula, (predicted -\n"
+        "measured) / measured, on CPython's median. Tolerances: times and ratios within 10 %, GIL\n"
+        "tenure within 1 %; the ready-pipe race passes when the model shows both outcomes (a read\n"
+        "that keeps the GIL, one that loses an interval) across seeds.\n\n";
   md += "## How it was measured\n\n";
   md += fmt::format("- Command: `{}` ({:.0f} s for the whole suite).\n", info.command, info.seconds);
   md += fmt::format("- CPython {}; machine: {}.\n", info.python, info.machine);
@@ -139,11 +141,18 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
   md += fmt::format("- Load average (1, 5, 15 min) before the suite: {}; after: {}; the highest 1-minute\n"
                     "  load a program saw: {:.2f}.\n",
                     info.load_before, info.load_after, info.highest_load);
-  md += "- Busy-machine check: before each program, two busy threads measure how many cores are\n"
-        "  free, and each measured section must find at least 75 % of the cores it needs free (a\n"
-        "  timer one, a GIL hand-off or a pool two); a section that keeps cores busy must also\n"
-        "  show CPU time (process_time, reaped children included) of at least 75 % of those cores x its wall\n"
-        "  time. A run that fails either check is left out of its rows (the reason column says\n"
+  if (!info.scheduling.empty()) md += fmt::format("- Scheduling: {}.\n", info.scheduling);
+  md += "- Busy-machine check: before each program, two busy threads (scheduled as the programs\n"
+        "  are) measure how many cores are free, and each measured section must find at least 75 %\n"
+        "  of the cores it needs free (a timer one, a GIL hand-off or a pool two); a section that\n"
+        "  keeps cores busy must also show CPU time (process_time, reaped children included) of at\n"
+        "  least 75 % of those cores x its wall time. Where a late wake-up or a lost time slice\n"
+        "  would spoil a figure, the section also says how much the machine disturbed it, within\n"
+        "  its own limit: GIL tenures, the kernel's preemptions of the holder per hand-off, at most\n"
+        "  a third (a disturbance only lengthens a tenure, so the median then stays between the\n"
+        "  undisturbed tenures' median and 75th percentile); the CPU-bound loops and pools, how long\n"
+        "  their jobs were runnable but waiting for a CPU (the kernel's schedstat), at most 5 % of\n"
+        "  the busy time. A run that fails a check is left out of its rows (the reason column says\n"
         "  so), and a row with no run left is marked *starved*, not scored.\n\n";
   md += "## The programs and their scenarios\n\n";
   md += "| program (`fidelity/cpython/`) | paired scenarios (`fidelity/scenarios/`) | rows |\n|---|---|---:|\n";

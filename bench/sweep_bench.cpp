@@ -1,6 +1,8 @@
 // The sweep's speed: the same 1,000-point sweep of a lesson run here, one task after
-// another, then in forked workers; prints wall and CPU time of each, the speed ratio, and
-// the load average around them. Usage: gilsim_sweep_bench [--quick] [--jobs N]
+// another, then in forked workers; prints wall and CPU time of each (per grid point), the
+// speed ratio and efficiency, the CPU share each run got, and the load average around them.
+// Usage: gilsim_sweep_bench [--quick] [--jobs N]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -23,25 +25,37 @@ std::string load_average() {
   return one + " " + five + " " + fifteen;
 }
 
-double cpu_seconds(int who) {
-  rusage usage{};
-  ::getrusage(who, &usage);
-  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+struct Usage {
+  double cpu = 0.0;       ///< user + system seconds, this process and its reaped children
+  long minor_faults = 0;  ///< pages first touched (after a fork: copied on write)
+};
+
+Usage usage_now() {
+  Usage total;
+  for (const int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+    rusage usage{};
+    ::getrusage(who, &usage);
+    const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+    total.cpu += seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    total.minor_faults += usage.ru_minflt;
+  }
+  return total;
 }
 
 struct Timing {
   double wall = 0.0;
-  double cpu = 0.0;
+  double cpu = 0.0;  ///< the workers' and the parent's
+  long minor_faults = 0;
 };
 
 template <typename Run>
-Timing time_it(int who, Run run) {
-  const double cpu_before = cpu_seconds(who);
+Timing time_it(Run run) {
+  const Usage before = usage_now();
   const auto start = std::chrono::steady_clock::now();
   run();
   const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start;
-  return Timing{wall.count(), cpu_seconds(who) - cpu_before};
+  const Usage after = usage_now();
+  return Timing{wall.count(), after.cpu - before.cpu, after.minor_faults - before.minor_faults};
 }
 
 }  // namespace
@@ -63,16 +77,30 @@ int main(int argc, char** argv) {
   std::printf("%zu grid points, %lld simulations; %d worker processes; load average before: %s\n", plan.points(),
               static_cast<long long>(plan.simulations()), jobs, load_average().c_str());
   sweep::SweepResult here, there;
-  const Timing one = time_it(RUSAGE_SELF, [&] { here = sweep::run_sweep_here(plan); });
-  const Timing many = time_it(RUSAGE_CHILDREN, [&] { there = sweep::run_sweep_in_processes(plan, jobs); });
+  const Timing one = time_it([&] { here = sweep::run_sweep_here(plan); });
+  const Timing many = time_it([&] { there = sweep::run_sweep_in_processes(plan, jobs); });
   const bool same = here.figures.size() == there.figures.size() &&
                     std::memcmp(here.figures.data(), there.figures.data(),
                                 here.figures.size() * sizeof(sweep::RunFigures)) == 0;
-  std::printf("in this process: %.3f s wall, %.3f s CPU (%.0f us per simulation)\n", one.wall, one.cpu,
-              one.cpu / static_cast<double>(plan.simulations()) * 1e6);
-  std::printf("in %d workers:    %.3f s wall, %.3f s CPU in the workers\n", jobs, many.wall, many.cpu);
-  std::printf("speed ratio %.2fx of an ideal %dx (wall); work done per CPU second %.2f of one process's\n",
-              one.wall / many.wall, jobs, many.cpu > 0.0 ? one.cpu / many.cpu : 0.0);
+  const double points = static_cast<double>(plan.points());
+  const int cpus = std::min(jobs, real::available_cpus());
+  const auto line = [&](const char* where, const Timing& t, int used) {
+    std::printf("%s %.3f s wall, %.3f s CPU: %.0f us CPU and %.1f page faults per grid point; got %.0f%% of %d CPU%s\n",
+                where, t.wall, t.cpu, t.cpu / points * 1e6, static_cast<double>(t.minor_faults) / points,
+                100.0 * t.cpu / (t.wall * used), used, used == 1 ? "" : "s");
+  };
+  line("in this process:", one, 1);
+  std::printf("in %d workers:", jobs);
+  line(jobs < 10 ? "   " : "  ", many, cpus);
+  // Efficiency: the speed-up over one process as a share of the ideal, one per worker.
+  const double ratio = one.wall / many.wall;
+  std::printf("speed ratio %.2fx of an ideal %dx (wall): efficiency %.0f%%; work done per CPU second %.2f of one "
+              "process's (CPU, workers and parent)\n",
+              ratio, cpus, 100.0 * ratio / cpus, many.cpu > 0.0 ? one.cpu / many.cpu : 0.0);
+  if (one.cpu < 0.9 * one.wall || many.cpu < 0.9 * many.wall * cpus) {
+    std::printf("busy machine: a run got less than 90%% of the CPUs it could use, so the wall-time ratio and the "
+                "efficiency measure the load, not the sweep; the CPU figures still hold\n");
+  }
   std::printf("same figures both ways: %s; load average after: %s\n", same ? "yes" : "NO", load_average().c_str());
   return same ? 0 : 1;
 }

@@ -8,9 +8,9 @@ if(TARGET gilviz)
 endif()
 install(TARGETS ${GILSIM_PROGRAMS} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/scenarios/ DESTINATION ${CMAKE_INSTALL_DATADIR}/gilsim/scenarios)
-if(EXISTS ${PROJECT_SOURCE_DIR}/assets)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/assets/ DESTINATION ${CMAKE_INSTALL_DATADIR}/gilsim/assets)
-endif()
+# The viewer's run-time files (the window icon; a fonts/ folder there would override the
+# system's DejaVu Sans), found beside the installed gilviz (viz/asset_files.hpp).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/assets/ DESTINATION ${CMAKE_INSTALL_DATADIR}/gilsim/assets)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/scripts/completion/gilsim.bash

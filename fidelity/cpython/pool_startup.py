@@ -3,6 +3,11 @@ first result of four trivial tasks (chunksize 1), for N = 1 and N = 4 (on two co
 the cost per extra worker, (first(4) - first(1)) / 3. Pool() starts its workers one after another in
 the parent before it returns; a spawned worker starts a new interpreter.
 Paired with fidelity/scenarios/pool-startup.toml. Times.
+
+Each figure is the median of several pools (five with fork, three with spawn), Pool(1) and
+Pool(4) in turns, after one untimed pool of the method: the first pool of a process pays for
+one-time set-up, and one sample of each, as before, gave a per-worker cost below zero
+whenever Pool(1) drew the slow one.
 """
 
 import multiprocessing
@@ -22,14 +27,21 @@ def first_result(method, workers):
         return time.perf_counter() - start
 
 
+SAMPLES = {"fork": 5, "spawn": 3}
+
+
 def main():
     report = suite.Report("pool_startup")
     suite.import_pool_modules()
     for method in ("fork", "spawn"):
+        first_result(method, 1)  # the first pool of each method pays for one-time set-up
         with report.section(method, cores=2) as s:
-            one = first_result(method, 1)
-            four = first_result(method, 4)
-            s.update(first_1=one, first_4=four, per_worker=(four - one) / 3)
+            ones, fours = [], []
+            for _ in range(report.size(SAMPLES[method], 1)):
+                ones.append(first_result(method, 1))
+                fours.append(first_result(method, 4))
+            one, four = suite.median(ones), suite.median(fours)
+            s.update(first_1=one, first_4=four, per_worker=(four - one) / 3, samples=len(ones))
     report.print()
 
 

@@ -12,7 +12,11 @@ its reaped children got meanwhile (process_time, os.times), how many cores it ne
 (`cores`: a timer needs one core free to wake up on time, a GIL hand-off between threads
 two), how many cores' worth of CPU it keeps busy from start to end (`busy`: its CPU time
 must come near busy x wall), and any figures of its own (per-operation times, GIL
-tenures...), all in seconds. `gilsim_fidelity --cpython` reads the sections, and flags a section that
+tenures...), all in seconds. A section whose figures a late wake-up would spoil also gives
+`cpu_wait`, how long its threads were runnable but waiting for a CPU (the kernel's
+schedstat), and `cpu_wait_limit`, the most it allows; or `disturbed`, the fraction of its
+events the machine disturbed (GIL hand-offs whose holder the kernel preempted), and
+`disturbed_limit`. `gilsim_fidelity --cpython` reads the sections, and flags a section that
 did not get the cores it needed instead of scoring it.
 
 Standard library only, so that Debian's /usr/bin/python3 runs it as it is.
@@ -83,6 +87,50 @@ def beside_hog(target, hog=True):
         t.join()
 
 
+def run_queue_wait():
+    """The calling thread's wait for a CPU so far, in seconds: the time it was runnable but
+    not running (/proc/thread-self/schedstat, Linux), or 0 where the kernel does not say."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def cpu_time_of(pid):
+    """The CPU time so far of a live process's main thread, in seconds (/proc/PID/schedstat,
+    in ns where os.times counts 10 ms ticks); 0 where the kernel does not say."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[0]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def two_cpus():
+    """Two CPUs this process may run on, to pin two threads one to each; [None, None] where
+    threads cannot be pinned (not Linux, or one CPU)."""
+    if not hasattr(os, "sched_getaffinity"):
+        return [None, None]
+    allowed = sorted(os.sched_getaffinity(0))
+    return allowed[:2] if len(allowed) >= 2 else [None, None]
+
+
+@contextlib.contextmanager
+def pinned(cpu):
+    """The calling thread on `cpu` only for the block (None: left where it is), then back on
+    the CPUs it had."""
+    if cpu is None:
+        yield
+        return
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {cpu})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, allowed)
+
+
 def import_pool_modules():
     """Imports what multiprocessing imports on the first Pool() with each start method
     (tens of milliseconds), so that no timed section pays for it."""
@@ -103,11 +151,13 @@ def load_average():
 
 
 class Section:
-    """Times a block: `with report.section("threads", cores=2, busy=1) as s: ...; s["per_op"] = x`."""
+    """Times a block: `with report.section("threads", cores=2, busy=1) as s: ...; s["per_op"] = x`.
+    A section entered again goes on: its wall and CPU times add up (`rounds` counts the
+    blocks), so that sections measured in turns (A B B A) cancel the machine's drift."""
 
     def __init__(self, report, name, cores, busy):
         self.report = report
-        self.fields = {"cores": cores, "busy": busy}
+        self.fields = report.sections.get(name, {"cores": cores, "busy": busy, "wall": 0.0, "cpu": 0.0, "rounds": 0})
         self.name = name
 
     def __enter__(self):
@@ -117,8 +167,9 @@ class Section:
 
     def __exit__(self, kind, value, tb):
         if kind is None:
-            self.fields["wall"] = time.perf_counter() - self.start
-            self.fields["cpu"] = process_cpu() - self.cpu
+            self.fields["wall"] += time.perf_counter() - self.start
+            self.fields["cpu"] += process_cpu() - self.cpu
+            self.fields["rounds"] += 1
             self.report.sections[self.name] = self.fields
         return False
 

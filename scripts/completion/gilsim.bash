@@ -49,7 +49,7 @@ _gilviz() {
   esac
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "--screenshot --timeline-only --at --view --size --scale --presentation --real
-                             --bench-frames --sweep --help --version" -- "$cur"))
+                             --bench-frames --sweep --assets --help --version" -- "$cur"))
   else
     _gilsim_files toml "$cur"
   fi

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "sim/cli/text_table.hpp"
+#include "sim/cli/text_wrap.hpp"
 #include "sim/cli/run_selection.hpp"
 #include "sim/real/execute.hpp"
 #include "sim/real/model_twin.hpp"
@@ -69,7 +70,7 @@ std::string busy_machine_note(const trace::Trace& measured) {
 
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
                                     const std::vector<const trace::Trace*>& measured,
-                                    const std::map<std::string, std::string>& unscored) {
+                                    const std::map<std::string, std::string>& unscored, int width) {
   TextTable table;
   table.headers = {"run", "predicted", "measured", "error", "switches (pred/meas)", "GIL wait (pred/meas)"};
   table.right_aligned = {false, true, true, true, true, true};
@@ -96,7 +97,8 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
   std::string notes;
   for (const auto& [run, note] : unscored) notes += fmt::format("'{}': {}\n", run, note);
   for (const auto& line : short_runs) notes += "* " + line + "\n";
-  return "Predicted against measured (error = (predicted - measured) / measured):\n" + render_table(table) + notes;
+  return wrap_text("Predicted against measured (error = (predicted - measured) / measured):", width) +
+         render_table(table, static_cast<std::size_t>(width)) + wrap_text(notes, width);
 }
 
 }  // namespace gilsim::cli

@@ -30,9 +30,11 @@ std::string busy_machine_note(const trace::Trace& measured);
 /// One row per run with both traces: predicted and measured makespan with the error, GIL
 /// switches and GIL wait side by side. A run named in `unscored` shows its note instead of
 /// an error (a busy machine); so does a measured run whose cpu_check says it was short of
-/// CPU ("busy*", with a sentence under the table).
+/// CPU ("busy*", with a sentence under the table). At most `width` columns wide, as the
+/// run table: columns that do not fit are left out from the right, the sentences wrap.
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
                                     const std::vector<const trace::Trace*>& measured,
-                                    const std::map<std::string, std::string>& unscored = {});
+                                    const std::map<std::string, std::string>& unscored = {},
+                                    int width = 100);
 
 }  // namespace gilsim::cli

@@ -15,6 +15,7 @@
 #include "sim/cpython/python_program.hpp"
 #include "sim/cli/scenario_report.hpp"
 #include "sim/cli/terminal_width.hpp"
+#include "sim/cli/text_wrap.hpp"
 #include "sim/model/simulate.hpp"
 #include "sim/real/execute.hpp"
 #include "sim/real/machine_load.hpp"
@@ -124,7 +125,11 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   std::ostringstream unprinted;
   std::ostream& report_out = exports_to_stdout(options) ? unprinted : out;
   std::optional<cpython::Interpreter> python;
-  if (options.cpython) python = cpython::find_interpreter(options.python);
+  if (options.cpython) {
+    const real::InterruptScope interrupt_scope;  // Ctrl-C during the probe: its folder goes too
+    python = cpython::find_interpreter(options.python);
+    if (real::interrupt_flag()) throw Interrupted("interrupted while looking for the Python interpreter");
+  }
 
   ReportOptions report;
   report.width = options.width.value_or(terminal_width());
@@ -148,10 +153,14 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       if (python) {
         {
           const real::InterruptScope interrupt_scope;  // Ctrl-C stops the recording, then the program
-          trace = cpython::record_cpython_run(scenarios[i], program.runs[k], program, *python,
-                                              cpython::CPythonOptions{options.timeout_seconds, progress,
-                                                                      &real::interrupt_flag()},
-                                              why);
+          try {
+            trace = cpython::record_cpython_run(scenarios[i], program.runs[k], program, *python,
+                                                cpython::CPythonOptions{options.timeout_seconds, progress,
+                                                                        &real::interrupt_flag()},
+                                                why);
+          } catch (const cpython::CPythonRunCancelled& e) {
+            throw Interrupted(e.what());
+          }
           if (real::interrupt_flag()) {
             throw Interrupted(fmt::format("interrupted during the CPython run '{}'", run->name));
           }
@@ -180,11 +189,13 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
     report_out << render_scenario_report(scenarios[i], {runs.begin(), runs.end()}, report);
     if (measure) {
       report_out << "\n";
-      if (machine_notes[i]) report_out << *machine_notes[i] << "\n";
-      if (python) report_out << cpython_note(*python, scenarios[i], options.run_names);
-      for (const auto& line : not_measured) report_out << line << "\n";
+      std::string notes;
+      if (machine_notes[i]) notes += *machine_notes[i] + "\n";
+      if (python) notes += cpython_note(*python, scenarios[i], options.run_names);
+      for (const auto& line : not_measured) notes += line + "\n";
+      report_out << wrap_text(notes, report.width);
       report_out << render_prediction_table({predicted.begin(), predicted.end()}, {measured.begin(), measured.end()},
-                                            unscored);
+                                            unscored, report.width);
     }
     if (options.chrome_trace_path.empty() && options.csv_path.empty()) {
       traces.clear();  // nothing reads a printed scenario's traces again

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 
 #include "sim/cpython/cpython_recorder_source.hpp"
 #include "sim/cpython/cpython_trace.hpp"
+#include "sim/cpython/scheduler_group.hpp"
 #include "sim/real/execute.hpp"
 
 extern char** environ;
@@ -80,8 +82,9 @@ struct ChildResult {
   bool timed_out = false;
 };
 
-/// Runs `argv` in a new process group with stdout and stderr in `output`; on cancel or
-/// timeout kills the whole group. The group is killed on the way out in every case, so a
+/// Runs `argv` in a new session (so a new process group) with stdout and stderr in `output`,
+/// scheduled with this process's nice value even where autogroups share the CPUs between
+/// sessions first (scheduler_group.hpp); on cancel or timeout kills the whole group. The group is killed on the way out in every case, so a
 /// pool worker the interpreter left behind does not outlive the run.
 ChildResult run_child(const std::vector<std::string>& argv, const fs::path& output, const std::vector<std::string>& env_extra,
                       const CPythonOptions& options, const std::function<void(double)>& tick) {
@@ -101,13 +104,15 @@ ChildResult run_child(const std::vector<std::string>& argv, const fs::path& outp
   posix_spawn_file_actions_adddup2(&files, 1, 2);
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attributes, 0);
+  // A session of its own (so a process group of its own, which the kills below need), whose
+  // scheduler autogroup gets this process's nice value (scheduler_group.hpp).
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID);
   pid_t pid = 0;
   const int spawned = ::posix_spawn(&pid, args[0], &files, &attributes, args.data(), env.data());
   posix_spawn_file_actions_destroy(&files);
   posix_spawnattr_destroy(&attributes);
   if (spawned != 0) throw std::runtime_error(fmt::format("cannot start '{}': {}", argv[0], std::strerror(spawned)));
+  raise_scheduler_group(pid, ::getpriority(PRIO_PROCESS, 0));
 
   ChildResult result;
   const auto started = std::chrono::steady_clock::now();
@@ -261,7 +266,7 @@ std::optional<trace::Trace> record_cpython_run(const scenario::Scenario& s, cons
   if (progress != nullptr) *progress << "\r" << std::string(60, ' ') << "\r" << std::flush;
   const std::string output = read_text(dir / "output.txt");
   if (result.cancelled) {
-    throw std::runtime_error(fmt::format("the CPython run '{}' was interrupted; every process it started was stopped", name));
+    throw CPythonRunCancelled(fmt::format("interrupted during the CPython run '{}'; every process it started was stopped", name));
   }
   if (result.timed_out) {
     throw std::runtime_error(fmt::format("the CPython run '{}' timed out after {:.0f} s; every process it started was stopped",

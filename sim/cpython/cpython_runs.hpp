@@ -50,6 +50,12 @@ struct CPythonOptions {
   bool record = true;  ///< false: the same calibrated run without recording (its observer effect)
 };
 
+/// A run stopped by CPythonOptions::cancel (Ctrl-C); every process it started is gone.
+class CPythonRunCancelled : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// What the recorder says about the machine during one run.
 struct CPythonRunInfo {
   double load = 0.0;  ///< load average when the run started
@@ -58,8 +64,9 @@ struct CPythonRunInfo {
 
 /// Runs `run` of `program` (made from `scenario`) under the recorder and returns its trace,
 /// or nullopt with `why` filled when this interpreter cannot do that run (an old GIL, no
-/// GIL without a free-threaded build). Throws std::runtime_error when the interpreter
-/// crashes, the run times out or is cancelled, or the recording is unreadable; by then
+/// GIL without a free-threaded build). Throws CPythonRunCancelled when it is cancelled, and
+/// std::runtime_error when the interpreter crashes, the run times out or the recording is
+/// unreadable; by then
 /// every process it started is gone and its temporary folder removed.
 std::optional<trace::Trace> record_cpython_run(const scenario::Scenario& scenario, const ProgramRun& run,
                                                const PythonProgram& program, const Interpreter& python,

@@ -97,22 +97,33 @@ std::string printable(std::string_view text) {
 ScenarioError::ScenarioError(SourceLoc where, const std::string& message)
     : std::runtime_error(printable(located(where, message))), where_(std::move(where)), message_(message) {}
 
-Scenario load_string(std::string_view toml_text, std::string_view source_name,
-                     const std::vector<Override>& overrides) {
-  const std::string source(source_name);
+namespace {
+
+toml::table parse_checked(std::string_view toml_text, const std::string& source) {
   check_ascii_outside_strings(toml_text, source);
-  toml::table root;
   try {
-    root = toml::parse(toml_text, source);
+    return toml::parse(toml_text, source);
   } catch (const toml::parse_error& e) {
     const toml::source_position at = e.source().begin;
     throw ScenarioError(SourceLoc{source, static_cast<int>(at.line), static_cast<int>(at.column)},
-                        fmt::format("invalid TOML: {}",
-                                    e.description()));
+                        fmt::format("invalid TOML: {}", e.description()));
   }
+}
+
+/// Writes the overrides into `root` and reads the scenario from it.
+Scenario read_with_overrides(toml::table& root, const std::string& source, const std::vector<Override>& overrides) {
   OverrideTexts override_texts;
   apply_overrides(root, overrides, override_texts);
   return read_scenario(TomlReader(source, override_texts), root);
+}
+
+}  // namespace
+
+Scenario load_string(std::string_view toml_text, std::string_view source_name,
+                     const std::vector<Override>& overrides) {
+  const std::string source(source_name);
+  toml::table root = parse_checked(toml_text, source);
+  return read_with_overrides(root, source, overrides);
 }
 
 Scenario load_file(const std::filesystem::path& path, const std::vector<Override>& overrides) {
@@ -122,6 +133,44 @@ Scenario load_file(const std::filesystem::path& path, const std::vector<Override
 
 Scenario load_default(const std::vector<Override>& overrides) {
   return load_string(embedded_default_text(), "<default>", overrides);
+}
+
+struct ParsedScenario::Parsed {
+  std::string source;
+  std::string text;
+  toml::table root;
+};
+
+ParsedScenario ParsedScenario::from_text(std::string_view toml_text, std::string_view source_name) {
+  auto parsed = std::make_shared<Parsed>();
+  parsed->source = std::string(source_name);
+  parsed->text = std::string(toml_text);
+  parsed->root = parse_checked(toml_text, parsed->source);
+  return ParsedScenario(std::move(parsed));
+}
+
+ParsedScenario ParsedScenario::from_file(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  return from_text(read_scenario_text(name), name);
+}
+
+ParsedScenario ParsedScenario::from_default() { return from_text(embedded_default_text(), "<default>"); }
+
+const std::string& ParsedScenario::source_name() const {
+  static const std::string none;
+  return parsed_ ? parsed_->source : none;
+}
+
+Scenario ParsedScenario::load(const std::vector<Override>& overrides) const {
+  if (!parsed_) throw std::logic_error("ParsedScenario::load on an empty one; make it with from_text, from_file or from_default");
+  // toml++ copies a table without its nodes' positions: a file's error found in the copy
+  // would lose its line and column, so the text is read again to report it as load_string does.
+  toml::table root = parsed_->root;
+  try {
+    return read_with_overrides(root, parsed_->source, overrides);
+  } catch (const ScenarioError&) {
+    return load_string(parsed_->text, parsed_->source, overrides);
+  }
 }
 
 std::vector<std::filesystem::path> installed_data_folders(std::string_view name) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -66,6 +67,30 @@ Scenario load_string(std::string_view toml_text, std::string_view source_name,
 /// The default scenario, compiled into every program.
 Scenario load_default(const std::vector<Override>& overrides = {});
 std::string_view embedded_default_text();
+
+/// A scenario file read and parsed once, then loaded with different overrides as often as
+/// needed (a sweep's grid points): each load copies the parsed file instead of parsing it
+/// again, and checks it as load_string does, with the same errors. The copy has no line
+/// and column, so the loaded jobs', runs', locks' and counters' `where` name the file alone.
+/// Cheap to copy; safe to share between threads.
+class ParsedScenario {
+ public:
+  ParsedScenario() = default;  ///< none yet: load() throws std::logic_error until one is assigned
+  /// Throws ScenarioError as load_string and load_file do for text that is not TOML.
+  static ParsedScenario from_text(std::string_view toml_text, std::string_view source_name);
+  static ParsedScenario from_file(const std::filesystem::path& path);
+  static ParsedScenario from_default();
+
+  const std::string& source_name() const;
+  /// Throws ScenarioError as load_string does.
+  Scenario load(const std::vector<Override>& overrides = {}) const;
+
+  struct Parsed;  ///< the TOML table, kept out of this header
+
+ private:
+  explicit ParsedScenario(std::shared_ptr<const Parsed> parsed) : parsed_(std::move(parsed)) {}
+  std::shared_ptr<const Parsed> parsed_;
+};
 
 /// Where an installed program finds its data folder `name` ("scenarios", "assets"),
 /// relative to itself: ../share/gilsim/NAME (as `cmake --install` and the Debian package

@@ -1,25 +1,9 @@
 // Checking a sweep before it runs, and naming its grid points.
 #include "sim/sweep/sweep_plan.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 
 namespace gilsim::sweep {
-
-namespace {
-
-std::string read_scenario_text(const std::string& file) {
-  // load_file gives the project's errors for a missing or unreadable file.
-  (void)scenario::load_file(file);
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
 
 std::size_t SweepPlan::points() const {
   std::size_t n = 1;
@@ -63,7 +47,7 @@ std::string SweepPlan::point_label(std::size_t point, std::size_t from) const {
 }
 
 scenario::Scenario SweepPlan::scenario_at(std::size_t point, int seed) const {
-  scenario::Scenario s = scenario::load_string(toml_text, source_name, overrides_at(point));
+  scenario::Scenario s = file.load(overrides_at(point));
   s.seed += static_cast<std::uint64_t>(seed);
   return s;
 }
@@ -82,10 +66,10 @@ std::int64_t estimate_simulation_bytes(const scenario::Scenario& s) {
 SweepPlan make_plan(const SweepRequest& request) {
   SweepPlan plan;
   plan.source_name = request.file.empty() ? "<default>" : request.file;
-  plan.toml_text = request.file.empty() ? std::string(scenario::embedded_default_text())
-                                        : read_scenario_text(request.file);
+  plan.file = request.file.empty() ? scenario::ParsedScenario::from_default()
+                                    : scenario::ParsedScenario::from_file(request.file);
   for (const auto& text : request.overrides) plan.base_overrides.push_back(scenario::parse_override(text));
-  const scenario::Scenario base = scenario::load_string(plan.toml_text, plan.source_name, plan.base_overrides);
+  const scenario::Scenario base = plan.file.load(plan.base_overrides);
   plan.title = base.title;
   plan.baseline = base.runs.front().name;
   if (request.vary.empty()) {
@@ -123,8 +107,7 @@ SweepPlan make_plan(const SweepRequest& request) {
       for (std::size_t k = 0; k < axis.keys.size(); ++k) {
         overrides.push_back(scenario::Override{axis.keys[k], axis.values[k][i], "--vary"});
       }
-      largest = std::max(largest, estimate_simulation_bytes(
-                                      scenario::load_string(plan.toml_text, plan.source_name, overrides)));
+      largest = std::max(largest, estimate_simulation_bytes(plan.file.load(overrides)));
     }
   }
   plan.bytes_per_simulation = largest;

@@ -35,7 +35,7 @@ struct SweepRequest {
 /// point 1 is (value 0, value 1). A task is one point with one seed.
 struct SweepPlan {
   std::string source_name;  ///< file name, or "<default>"
-  std::string toml_text;
+  scenario::ParsedScenario file;  ///< read and parsed once; each task loads it with its values
   std::vector<scenario::Override> base_overrides;
   std::vector<Axis> axes;
   int seeds = 1;

@@ -1,7 +1,11 @@
-// Forked sweep workers. Parent to worker: a task number (uint32) per message; worker to
-// parent: {task, status, length} then the task's RunFigures, or an error's text.
+// Forked sweep workers, started once per sweep: each has the parsed scenario from before
+// the fork. Parent to worker: a batch of consecutive tasks {first, count} per message, large
+// at first and single tasks at the end; worker to parent: {first, count, status, length}
+// then the batch's RunFigures, or an error's text. Batches keep the pipes' share of the work
+// small when tasks are short.
 #include "sim/sweep/sweep_processes.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
@@ -29,21 +33,37 @@ using real::pool::write_all;
 
 static_assert(std::is_trivially_copyable_v<RunFigures>, "figures travel between processes as bytes");
 
+struct Batch {
+  std::uint32_t first = 0;
+  std::uint32_t count = 0;
+};
+
 struct ResultHeader {
-  std::uint32_t task = 0;
+  Batch batch;
   std::uint32_t failed = 0;  ///< 1: the payload is an error message
   std::uint32_t bytes = 0;
 };
 
-/// The worker's whole life: tasks in, figures out, until the task pipe closes.
+/// Tasks in the next message: a quarter of each worker's share of what is left, so batches
+/// shrink to single tasks as the sweep ends and the workers finish together; at most 64, so
+/// that the progress bar moves.
+std::uint32_t batch_size(std::size_t tasks_left, int workers) {
+  const std::size_t share = tasks_left / (static_cast<std::size_t>(workers) * 4);
+  return static_cast<std::uint32_t>(std::clamp<std::size_t>(share, 1, 64));
+}
+
+/// The worker's whole life: batches in, figures out, until the task pipe closes.
 [[noreturn]] void serve(const SweepPlan& plan, int task_fd, int result_fd) {
-  std::uint32_t task = 0;
-  while (read_all(task_fd, &task, sizeof task)) {
-    ResultHeader header{task, 0, 0};
-    std::string payload;
+  Batch batch;
+  std::string payload;
+  while (read_all(task_fd, &batch, sizeof batch)) {
+    ResultHeader header{batch, 0, 0};
+    payload.clear();
     try {
-      const auto figures = simulate_task(plan, task);
-      payload.assign(reinterpret_cast<const char*>(figures.data()), figures.size() * sizeof(RunFigures));
+      for (std::uint32_t task = batch.first; task < batch.first + batch.count; ++task) {
+        const auto figures = simulate_task(plan, task);
+        payload.append(reinterpret_cast<const char*>(figures.data()), figures.size() * sizeof(RunFigures));
+      }
     } catch (const std::exception& e) {
       header.failed = 1;
       payload = e.what();
@@ -208,8 +228,9 @@ SweepResult run_sweep_in_processes(const SweepPlan& plan, int workers, const std
       pool.finish(w);
       return;
     }
-    const auto task = static_cast<std::uint32_t>(next++);
-    if (!write_all(w.task_fd, &task, sizeof task)) lost(w, cancel);
+    const Batch batch{static_cast<std::uint32_t>(next), batch_size(tasks - next, count)};
+    next += batch.count;
+    if (!write_all(w.task_fd, &batch, sizeof batch)) lost(w, cancel);
     w.busy = true;
   };
   for (Worker& w : pool.list()) hand_out(w);
@@ -236,12 +257,14 @@ SweepResult run_sweep_in_processes(const SweepPlan& plan, int workers, const std
       std::string payload(header.bytes, '\0');
       if (!read_all(w.result_fd, payload.data(), payload.size())) lost(w, cancel);
       if (header.failed != 0) throw scenario::ScenarioError(scenario::SourceLoc{}, payload);
-      if (header.task >= tasks || payload.size() != runs * sizeof(RunFigures)) {
+      const Batch& batch = header.batch;
+      if (batch.first >= tasks || batch.count > tasks - batch.first ||
+          payload.size() != batch.count * runs * sizeof(RunFigures)) {
         throw std::runtime_error("a sweep worker sent a malformed result");
       }
-      std::memcpy(&result.figures[header.task * runs], payload.data(), payload.size());
+      std::memcpy(&result.figures[batch.first * runs], payload.data(), payload.size());
       w.busy = false;
-      ++done;
+      done += batch.count;
       if (progress) progress(done, tasks);
       hand_out(w);
     }

@@ -1,5 +1,5 @@
-// Running a sweep's tasks in forked worker processes, one task at a time each, handed out
-// as workers finish; the result does not depend on how many workers ran it.
+// Running a sweep's tasks in forked worker processes, started once, handed batches of tasks
+// as they finish; the result does not depend on how many workers ran it.
 #pragma once
 
 #include "sim/sweep/sweep_results.hpp"

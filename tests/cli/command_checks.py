@@ -226,7 +226,42 @@ def stdout_errors_fail():
         expect_exit(result, 1, "cannot write to standard output")
 
 
+@check
+def real_run_report_keeps_to_the_width():
+    # From the data folder: the report's header names the file, a word no width can break.
+    result = subprocess.run([GILSIM, "run", "tiny_real.toml", "--real", "--no-timeline", "--width", "40"],
+                            cwd=DATA, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+    expect_exit(result, 0)
+    expect("Predicted against measured" in result.stdout, f"no prediction table:\n{result.stdout}")
+    long_lines = [line for line in result.stdout.splitlines() if len(line) > 40]
+    expect(not long_lines, f"lines wider than --width 40:\n" + "\n".join(long_lines))
+
+
 # --- Signals ---------------------------------------------------------------------------
+
+def long_scenario(folder, rest):
+    """folder/long.toml: a job named spin whose keys and runs follow in `rest`."""
+    path = os.path.join(folder, "long.toml")
+    with open(path, "w") as f:
+        f.write('title = "long"\n[[job]]\nname = "spin"\n' + rest)
+    return path
+
+
+def interrupt_once(command, started, message, env=None):
+    """Runs `command`, sends Ctrl-C once stderr shows `started`: exit 130, one `message` line."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    seen = b""
+    while started not in seen:
+        chunk = os.read(process.stderr.fileno(), 4096)
+        expect(chunk, f"gilsim ended before {started!r}:\n{seen!r}")
+        seen += chunk
+    process.send_signal(signal.SIGINT)
+    _, rest = process.communicate(timeout=30)
+    err = (seen + rest).decode()
+    expect(process.returncode == 130, f"exit {process.returncode}, expected 130\nstderr:\n{err}")
+    lines = [line for line in err.replace("\r", "\n").splitlines() if line.startswith("gilsim:")]
+    expect(len(lines) == 1 and message in lines[0], f"expected one {message!r} message:\n{err}")
+
 
 @check
 def ctrl_c_after_a_real_run_stops_the_program(folder):
@@ -251,23 +286,30 @@ def ctrl_c_after_a_real_run_stops_the_program(folder):
 
 @check
 def ctrl_c_during_a_real_run_exits_130_once(folder):
-    long_run = os.path.join(folder, "long.toml")
-    with open(long_run, "w") as f:
-        f.write('title = "long"\n[[job]]\nname = "spin"\nsteps = [ { cpu = "30s" } ]\n'
-                '[[run]]\nexecutor = "sequential"\n')
-    process = subprocess.Popen([GILSIM, "run", long_run, "--real-only", "--no-timeline"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    seen = b""
-    while b"measuring" not in seen:  # the progress line: the real run has started
-        chunk = os.read(process.stderr.fileno(), 4096)
-        expect(chunk, f"gilsim ended before measuring:\n{seen!r}")
-        seen += chunk
-    process.send_signal(signal.SIGINT)
-    out, rest = process.communicate(timeout=30)
-    err = (seen + rest).decode()
-    expect(process.returncode == 130, f"exit {process.returncode}, expected 130\nstderr:\n{err}")
-    lines = [line for line in err.replace("\r", "\n").splitlines() if line.startswith("gilsim:")]
-    expect(len(lines) == 1 and "interrupted" in lines[0], f"expected one 'interrupted' message:\n{err}")
+    long_run = long_scenario(folder, 'steps = [ { cpu = "30s" } ]\n[[run]]\nexecutor = "sequential"\n')
+    # The progress line says the real run has started.
+    interrupt_once([GILSIM, "run", long_run, "--real-only", "--no-timeline"], b"measuring", "interrupted")
+
+
+@check
+def ctrl_c_during_a_cpython_run_exits_130_and_leaves_nothing(folder):
+    long_run = long_scenario(folder, 'count = 2\nsteps = [ { cpu = "20s" } ]\n'
+                                     '[[run]]\nname = "pool"\nexecutor = "process_pool"\nworkers = 2\n')
+    temporary = os.path.join(folder, "tmp")  # where the recorder's folder goes
+    os.mkdir(temporary)
+    # The progress line says the interpreter has started.
+    interrupt_once([GILSIM, "run", long_run, "--cpython", "--no-timeline"], b"running for",
+                   "interrupted during the CPython run 'pool'", env={**os.environ, "TMPDIR": temporary})
+    expect(os.listdir(temporary) == [], f"left in the temporary folder: {os.listdir(temporary)}")
+    left = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if temporary.encode() in f.read():
+                    left.append(pid)
+        except OSError:
+            pass  # it ended while we looked
+    expect(not left, f"processes of the CPython run still alive: {left}")
 
 
 def main():

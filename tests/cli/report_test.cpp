@@ -1,4 +1,6 @@
 // What `gilsim run` prints, built from hand-made traces: wrapping, tables, the report.
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include "sim/cli/measured_runs.hpp"
@@ -150,6 +152,19 @@ TEST_CASE("--run picks runs by name, in file order, and names the runs when it f
   CHECK_THROWS_WITH_AS(select_runs(s, {"z"}), "x.toml: no run named 'z'; its runs are 'a', 'b', 'c'", UsageError);
 }
 
+namespace {
+
+/// The sequential run measured in 900 ms on a machine that gave it half the CPU it needed.
+Trace starved_run() {
+  Trace starved = sequential_run();
+  starved.origin = Origin::Measured;
+  starved.end = 900_ms;
+  starved.cpu_check = CpuCheck{true, 7.9, 1, 880_ms, 440_ms, 2, 0};
+  return starved;
+}
+
+}  // namespace
+
 TEST_CASE("a measured run that did not get its cores shows busy, not an error") {
   const Trace predicted = sequential_run();
   Trace quiet = sequential_run();
@@ -160,10 +175,8 @@ TEST_CASE("a measured run that did not get its cores shows busy, not an error") 
   CHECK(fine.find("-4.0%") != std::string::npos);
   CHECK(fine.find("busy") == std::string::npos);
 
-  Trace starved = quiet;
-  starved.end = 900_ms;
-  starved.cpu_check = CpuCheck{true, 7.9, 1, 880_ms, 440_ms, 2, 0};
-  const std::string table = render_prediction_table({&predicted}, {&starved});
+  const Trace starved = starved_run();
+  const std::string table = render_prediction_table({&predicted}, {&starved}, {}, 1000);
   CHECK(table.find("busy*") != std::string::npos);
   CHECK(table.find("-46.7%") == std::string::npos);
   CHECK(table.find("* busy machine: 'sequential' got 50% of the CPU time its threads needed") != std::string::npos);
@@ -171,7 +184,29 @@ TEST_CASE("a measured run that did not get its cores shows busy, not an error") 
 
   Trace crowded = quiet;
   crowded.cpu_check.others_runnable = 2;  // no CPU of two was free as it started
-  const std::string crowded_table = render_prediction_table({&predicted}, {&crowded});
+  const std::string crowded_table = render_prediction_table({&predicted}, {&crowded}, {}, 1000);
   CHECK(crowded_table.find("busy*") != std::string::npos);
   CHECK(crowded_table.find("2 other threads were ready to run on this machine's 2 CPUs") != std::string::npos);
+}
+
+TEST_CASE("the prediction table keeps to the width it is given") {
+  const Trace predicted = sequential_run();
+  const Trace starved = starved_run();
+  const std::string wide = render_prediction_table({&predicted}, {&starved}, {}, 200);
+  CHECK(wide.find("GIL wait (pred/meas)") != std::string::npos);
+  CHECK(wide.find("not shown at this width") == std::string::npos);
+
+  const std::string narrow = render_prediction_table({&predicted}, {&starved}, {}, 40);
+  std::string as_prose = narrow;  // wrapped sentences read again as one line each
+  std::replace(as_prose.begin(), as_prose.end(), '\n', ' ');
+  CHECK(narrow.find("\nrun         predicted  measured  error\n") != std::string::npos);
+  CHECK(as_prose.find("not shown at this width: switches (pred/meas), GIL wait (pred/meas)") != std::string::npos);
+  CHECK(narrow.find("\n* busy machine: 'sequential' got 50% of\n  the CPU time") != std::string::npos);
+  std::size_t start = 0;
+  while (start < narrow.size()) {
+    const std::size_t end = narrow.find('\n', start);
+    CAPTURE(narrow.substr(start, end - start));
+    CHECK(end - start <= 40);
+    start = end + 1;
+  }
 }

@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
-"""Every figure in a **Shows:** paragraph of docs/lessons.md is one the program prints.
+"""Every figure in a **Shows:** paragraph of docs/lessons.md, and in each scenario's note,
+is one the program prints (or, in a note, an input of the scenario).
 
-    lesson_figures_check.py SOURCE_DIR GILSIM
+    lesson_figures_check.py SOURCE_DIR GILSIM [--update]
+
+--update rewrites each stale figure as the nearest figure of the same kind that the command
+prints, at the precision it was written with, and lists every change: read the diff before
+committing it (the nearest figure is a guess at which one the text meant).
 
 Each lesson names its command (`gilsim run scenarios/...`). The check runs it (wider, so
 nothing wraps) and reads every figure of the output: times (s, ms, us), ratios (x) and
@@ -58,13 +63,200 @@ def matches(written, unit, printed):
     return False
 
 
-def main():
-    lines = open(f"{SOURCE}/docs/lessons.md").read().splitlines()
+
+
+# --- The scenarios' teaching notes ------------------------------------------------------
+#
+# A note's figure passes when `gilsim run FILE` prints it (the table, the note left out), or
+# when it is an input of the scenario (a value of the file: "250 ms" for cpu = "250ms", "40%"
+# for 0.4). In a bullet that suggests `--set KEY=VALUE` ("try --set ...: 3.6x faster"), the
+# figures are checked against the run with that override. A figure written "~5 ms" or
+# "about 110 ms" passes within 10% of a printed one. Figures inside a command the note
+# shows (`...`, '...' or an indented command line) are inputs to type, not checked.
+# Anything else is listed here by file and figure, with the reason.
+NOTE_NOT_OUTPUT = {
+    ("01-cpu-bound.toml", "5 ms"): "the default switch interval (python.switch_interval), an input",
+    ("05-responsive-gui.toml", "17 ms"): "16 ms + 1 ms, the inputs added up: the ideal frame",
+    ("05-responsive-gui.toml", "1.02 s"): "60 x 17 ms, the inputs multiplied: the ideal makespan",
+    ("05-responsive-gui.toml", "5 ms"): "the default switch interval, an input",
+    ("06-native-releases-gil.toml", "3.30 s"): "a CPython 3.9 measurement, quoted",
+    ("06-native-releases-gil.toml", "1.68 s"): "a CPython 3.9 measurement, quoted",
+    ("07-convoy.toml", "110 ms"): "100 reads x 1.1 ms, the inputs multiplied: the reader alone",
+    ("07-convoy.toml", "5 ms"): "the default switch interval, an input",
+    ("07-convoy.toml", "600 ms"): "when the reader finishes: on its row of the timeline, not in the table",
+    ("08-switch-interval.toml", "1 us"): "CPython's minimum for sys.setswitchinterval, a fact of CPython",
+    ("10-pool-overhead.toml", "50 ms"): "costs.spawn_start's default, an input",
+    ("10-pool-overhead.toml", "0.5 ms"): "costs.fork_parent's default, an input",
+    ("10-pool-overhead.toml", "2 ms"): "costs.fork_child's default, an input",
+    ("11-old-gil.toml", "1.8x"): "Beazley's measurement on CPython, quoted",
+    ("12-free-threaded.toml", "10%"): "3.14t's overhead on pyperformance, quoted",
+    ("13-to-thread.toml", "3.006 s"): "30 ticks of 100 ms plus the ticks' own work, the ideal: no run prints it",
+    ("13-to-thread.toml", "5 ms"): "the default switch interval, an input",
+    ("15-lost-update.toml", "5 ms"): "the default switch interval, an input",
+    ("20-sweep-pool-size.toml", "0.5 ms"): "costs.fork_parent's default, an input",
+    ("20-sweep-pool-size.toml", "2 ms"): "costs.fork_child's default, an input",
+    ("20-sweep-pool-size.toml", "50 ms"): "costs.spawn_start's default, an input",
+    ("20-sweep-pool-size.toml", "1x"): "the thread pool's curve in the sweep the note shows",
+    ("21-sweep-waiting-share.toml", "100 ms"): "a request's work and wait added up, the inputs: 100 ms at every point",
+    ("21-sweep-waiting-share.toml", "0%"): "the sweep's first value, an input",
+    ("21-sweep-waiting-share.toml", "90%"): "the sweep's last value, an input",
+    ("21-sweep-waiting-share.toml", "1x"): "the threads' curve in the sweep the note shows",
+    ("21-sweep-waiting-share.toml", "4x"): "the pool's curve in the sweep the note shows",
+}
+NOTE_QUOTED = re.compile(r"`[^`]*`|'[^'\n]*'|^ {2,}(?:gilsim|--).*$", re.M)
+NOTE_SET = re.compile(r"--set\s+(?:'([^']*)'|([\w.]+=[^\s':]+))")
+APPROXIMATE = re.compile(r"(?:~|about |near |nearly )$")
+DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|ms|us|µs|ns)\s*$")
+
+
+def note_of(text):
+    """The note's span in the file's text: (start, end) of the string's contents."""
+    found = re.search(r'^note\s*=\s*"""\n?(.*?)"""', text, re.S | re.M)
+    if found:
+        return found.start(1), found.end(1)
+    found = re.search(r'^note\s*=\s*"((?:[^"\\\n]|\\.)*)"', text, re.M)
+    return (found.start(1), found.end(1)) if found else None
+
+
+def note_blocks(note):
+    """(start, end) of each bullet ("- " and its indented lines) or other line of the note."""
+    blocks, offset = [], 0
+    for line in note.splitlines(keepends=True):
+        if blocks and line.startswith("  ") and note[blocks[-1][0]:].startswith("- "):
+            blocks[-1][1] = offset + len(line)
+        else:
+            blocks.append([offset, offset + len(line)])
+        offset += len(line)
+    return blocks
+
+
+def near(number, unit, printed):
+    kind, wanted = value_of(number, unit)
+    return any(printed_kind == kind and abs(value - wanted) <= 0.1 * wanted
+               for printed_kind, value in (value_of(n, u) for _, n, u in printed))
+
+
+def scenario_inputs(document):
+    """Every value of the file (the note left out) as a (kind, value) figure."""
+    inputs = set()
+
+    def walk(value):
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key != "note":
+                    walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+        elif isinstance(value, str):
+            duration = DURATION.match(value)
+            if duration:
+                number, unit = duration.groups()
+                seconds = float(number) * {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}[unit]
+                inputs.add(("time", round(seconds, 12)))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            inputs.add(("%", round(value * 100.0, 9)))
+            inputs.add(("x", float(value)))
+
+    walk(document)
+    return inputs
+
+
+def is_input(number, unit, inputs):
+    kind, value = value_of(number, unit)
+    return (kind, round(value, 12 if kind == "time" else 9)) in inputs
+
+
+def nearest(number, unit, printed):
+    """The printed figure of the same kind closest to the written one, at its precision."""
+    kind, wanted = value_of(number, unit)
+    scale = TO_SECONDS.get(unit, 1.0)
+    best = None
+    for _, printed_number, printed_unit in printed:
+        printed_kind, value = value_of(printed_number, printed_unit)
+        if printed_kind == kind and (best is None or abs(value - wanted) < abs(best - wanted)):
+            best = value
+    if best is None:
+        return None
+    places = decimals_of(number)
+    text = f"{best / scale:,.{places}f}" if "," in number else f"{best / scale:.{places}f}"
+    return text
+
+
+def check_notes(update):
+    import glob
+    import os
+    import tomllib
+    stale, checked, updated = [], 0, 0
+    outputs = {}
+
+    def printed_by(name, sets):
+        args = ["run", f"scenarios/{name}", "--no-timeline", "--width", "200"]
+        for value in sets:
+            args += ["--set", value]
+        command = "gilsim " + " ".join(args)
+        if command not in outputs:
+            result = subprocess.run([GILSIM, *args, "--set", "note=-"], cwd=SOURCE, capture_output=True, text=True)
+            if result.returncode != 0:
+                stale.append(f"scenarios/{name}: `{command}` failed:\n{result.stderr}")
+            outputs[command] = output_figures(result.stdout)
+        return command, outputs[command]
+
+    for path in sorted(glob.glob(f"{SOURCE}/scenarios/*.toml")):
+        name = os.path.basename(path)
+        text = open(path, encoding="utf-8").read()
+        span = note_of(text)
+        if span is None:
+            continue
+        inputs = scenario_inputs(tomllib.loads(text))
+        start, end = span
+        note = text[start:end]
+        quoted = [(m.start(), m.end()) for m in NOTE_QUOTED.finditer(note)]
+        replacements = []
+        for block_start, block_end in note_blocks(note):
+            block = note[block_start:block_end]
+            command, printed = printed_by(name, ["".join(found) for found in NOTE_SET.findall(block)])
+            for figure in FIGURE.finditer(block):
+                at = block_start + figure.start()
+                if any(a <= at < b for a, b in quoted):
+                    continue
+                written = " ".join(figure.group(0).split())
+                if (name, written) in NOTE_NOT_OUTPUT:
+                    continue
+                number, unit = figure.group(1), figure.group(2)
+                checked += 1
+                if matches(number, unit, printed) or is_input(number, unit, inputs):
+                    continue
+                if APPROXIMATE.search(block[:figure.start()]) and near(number, unit, printed):
+                    continue
+                line = text.count("\n", 0, start + at) + 1
+                fresh = nearest(number, unit, printed)
+                if update and fresh is not None:
+                    replacements.append((block_start + figure.start(1), block_start + figure.end(1), fresh))
+                    print(f"scenarios/{name}:{line}: '{written}' -> '{fresh}{figure.group(0)[len(number):]}' "
+                          f"(from `{command}`)")
+                    continue
+                same_unit = sorted({t for t, _, u in printed if value_of("1", u)[0] == value_of("1", unit)[0]})
+                stale.append(f"scenarios/{name}:{line}: '{written}' in the note is neither printed by the program "
+                             f"nor an input of the scenario; it prints now: {', '.join(same_unit) or 'no such figure'}\n"
+                             f"  update it from what this prints: {command} (or run this check with --update), or "
+                             f"list it in NOTE_NOT_OUTPUT with the reason")
+        if replacements:
+            for a, b, fresh in reversed(replacements):
+                note = note[:a] + fresh + note[b:]
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text[:start] + note + text[end:])
+            updated += len(replacements)
+    return stale, checked, updated
+
+
+def check_lessons(update):
+    lines = open(f"{SOURCE}/docs/lessons.md", encoding="utf-8").read().splitlines(keepends=True)
     command = None
     outputs = {}
     shown = {}  # the command as run, for the message
     stale = []
-    checked = 0
+    checked = updated = 0
     in_shows = False
     for number, line in enumerate(lines, 1):
         found = COMMAND.match(line.strip())
@@ -87,19 +279,46 @@ def main():
             if result.returncode != 0:
                 stale.append(f"docs/lessons.md:{number}: `gilsim {command}` failed:\n{result.stderr}")
             outputs[command] = output_figures(result.stdout)
+        replacements = []
         for figure in FIGURE.finditer(line):
-            if figure.group(0).replace(" ", " ") in NOT_OUTPUT:
+            if figure.group(0).replace("\u00a0", " ") in NOT_OUTPUT:
                 continue
             checked += 1
             if not matches(figure.group(1), figure.group(2), outputs[command]):
+                fresh = nearest(figure.group(1), figure.group(2), outputs[command])
+                if update and fresh is not None:
+                    replacements.append((figure.start(1), figure.end(1), fresh))
+                    print(f"docs/lessons.md:{number}: '{figure.group(0)}' -> "
+                          f"'{fresh}{figure.group(0)[len(figure.group(1)):]}' (from `{shown[command]}`)")
+                    continue
                 same_unit = sorted({text for text, _, u in outputs[command]
                                     if value_of("1", u)[0] == value_of("1", figure.group(2))[0]})
                 stale.append(f"docs/lessons.md:{number}: '{figure.group(0)}' is not what the program prints; "
                              f"it prints now: {', '.join(same_unit)}\n"
-                             f"  update the figure from what this prints: {shown[command]}")
+                             f"  update the figure from what this prints: {shown[command]} "
+                             f"(or run this check with --update)")
+        for a, b, fresh in reversed(replacements):
+            line = line[:a] + fresh + line[b:]
+        lines[number - 1] = line
+        updated += len(replacements)
+    if updated:
+        with open(f"{SOURCE}/docs/lessons.md", "w", encoding="utf-8") as f:
+            f.write("".join(lines))
+    return stale, checked, updated
+
+
+def main():
+    update = "--update" in sys.argv[3:]
+    stale, checked, updated = [], 0, 0
+    # Notes first: a lesson's command prints its note, so a lesson's figure may be one of them.
+    for part in (check_notes, check_lessons):
+        part_stale, part_checked, part_updated = part(update)
+        stale += part_stale
+        checked += part_checked
+        updated += part_updated
     for problem in stale:
         print(problem)
-    print(f"{checked} figures checked, {len(stale)} stale")
+    print(f"{checked} figures checked, {len(stale)} stale" + (f", {updated} updated: read the diff" if update else ""))
     return 1 if stale or checked == 0 else 0
 
 

@@ -163,6 +163,25 @@ TEST_CASE("a run that did not get its cores is left out, with the reason") {
   Section timer;  // sleeps need no core
   timer.wall = 0.5;
   CHECK_FALSE(starved(timer, 0.1));
+  // GIL tenures: the threads' wait for a CPU (a late wake-up lengthens a tenure) within the
+  // program's limit, or the section is left out however much CPU it got.
+  handoff.fields["cpu_wait"] = 0.004;
+  handoff.fields["cpu_wait_limit"] = 0.005;
+  CHECK_FALSE(starved(handoff, 2.0));
+  handoff.fields["cpu_wait"] = 0.0125;
+  CHECK(starved(handoff, 2.0).value_or("") == "its threads waited 12.5 ms for a CPU, 5 ms allowed");
+  // A median: left out when the machine disturbed more of the section's events than it allows.
+  Section tenure;
+  tenure.cores = 2;
+  tenure.busy = 1;
+  tenure.wall = 1.0;
+  tenure.cpu = 1.0;
+  tenure.fields["disturbed"] = 0.25;
+  tenure.fields["disturbed_limit"] = 1.0 / 3;
+  CHECK_FALSE(starved(tenure, 2.0));
+  tenure.fields["disturbed"] = 0.5;
+  CHECK(starved(tenure, 2.0).value_or("") ==
+        "the machine disturbed 50 % of its events (the kernel preempted it), 33 % allowed");
 }
 
 TEST_CASE("measuring a ratio row: the median of the runs that got their cores") {
@@ -314,13 +333,13 @@ TEST_CASE("GIL tenure and hand-off gap: the job threads' holds, the first and la
                       span(110, 5'110, SpanState::Held, 2),     // cut short by the start: left out
                       span(5'130, 10'140, SpanState::Held, 3),  // 5.01 ms, after a 20 us gap
                       span(10'180, 15'200, SpanState::Held, 2),  // 5.12 ms with the next, after a 40 us gap
-                      span(15'230, 15'300, SpanState::Held, 2),  // back within 50 us: the same hold
+                      span(15'230, 15'300, SpanState::Held, 2),  // back before 3 held it: the same hold
                       span(15'310, 20'320, SpanState::Held, 3),  // 5.01 ms after a 10 us gap
-                      span(20'400, 21'000, SpanState::Held, 3),  // back after 80 us: a new hold
+                      span(20'400, 21'000, SpanState::Held, 3),  // back after 80 us, 2 never held it: the same hold
                       span(21'050, 22'000, SpanState::Held, 2)};  // cut short by the end: left out
   const GilHolds holds = gil_holds(t);
   CHECK(holds.tenures ==
-        std::vector<Time>{Time{5'010'000}, Time{5'120'000}, Time{5'010'000}, Time{600'000}});
+        std::vector<Time>{Time{5'010'000}, Time{5'120'000}, Time{5'690'000}});
   CHECK(holds.gaps == std::vector<Time>{Time{40'000}, Time{10'000}});
 }
 

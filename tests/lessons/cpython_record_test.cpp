@@ -18,6 +18,8 @@
 #include "sim/cpython/python_program.hpp"
 #include "sim/cli/run_selection.hpp"
 #include "sim/cpython/cpython_trace.hpp"
+#include "sim/real/execute.hpp"
+#include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/loader.hpp"
 
 namespace fs = std::filesystem;
@@ -214,8 +216,9 @@ workers = 2
     cancel = true;
   });
   std::string why;
-  CHECK_THROWS_WITH(cpython::record_cpython_run(s, program.runs[0], program, python, cpython::CPythonOptions{120.0, nullptr, &cancel}, why),
-                    "the CPython run 'pool' was interrupted; every process it started was stopped");
+  CHECK_THROWS_WITH_AS(cpython::record_cpython_run(s, program.runs[0], program, python, cpython::CPythonOptions{120.0, nullptr, &cancel}, why),
+                       "interrupted during the CPython run 'pool'; every process it started was stopped",
+                       cpython::CPythonRunCancelled);
   ctrl_c.join();
   CHECK(real::testing::children_of_this_process() == 0);
   CHECK(leftover_folders() == folders);
@@ -287,4 +290,29 @@ TEST_CASE("the GIL's holder and each pause's reason are inferred from the slices
                                 {700, 950, S::WaitingGil}, {950, 1000, S::Running}});
   CHECK(spans_of("GIL, inferred") == Spans{{0, 300, S::Held}, {350, 700, S::Held}, {700, 950, S::Held},
                                            {950, 1000, S::Held}});
+}
+
+TEST_CASE("--cpython fits the scenario to this machine with the one fit function, and says so") {
+  // A scenario asking for more cores than any test machine has: the twin the model simulates
+  // and the program CPython runs both get this machine's cores, by scenario::fit_to_machine.
+  const fs::path scenario = write_file("many_cores.toml", R"(title = "Many cores"
+[machine]
+cores = 256
+[[job]]
+name = "work"
+count = 2
+steps = [ { cpu = "1ms" } ]
+[[run]]
+executor = "threads"
+)");
+  scenario::Scenario fitted = scenario::load_file(scenario);
+  const auto note = scenario::fit_to_machine(fitted, real::available_cpus());
+  REQUIRE(note);
+  std::ostringstream out;
+  std::ostringstream err;
+  const int status = run({"run", scenario.string(), "--cpython", "--width", "100"}, out, err);
+  INFO(out.str() << err.str());
+  REQUIRE(status == cli::kExitOk);
+  CHECK(out.str().find(*note) != std::string::npos);
+  CHECK(out.str().find(fmt::format("\nthreads (threads, {} core", fitted.machine.cores)) != std::string::npos);
 }

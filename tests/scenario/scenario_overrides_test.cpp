@@ -169,3 +169,26 @@ TEST_CASE("overrides apply to the built-in default scenario") {
   CHECK(s.machine.cores == 1);
   CHECK(s.runs[3].workers == 2);
 }
+
+TEST_CASE("a file parsed once loads with each set of overrides as if it were read again") {
+  const ParsedScenario parsed = ParsedScenario::from_text(kText, "s.toml");
+  CHECK(parsed.source_name() == "s.toml");
+  const Scenario two = parsed.load({parse_override("cores=2"), parse_override("job.download.count=7")});
+  CHECK(two.machine.cores == 2);
+  CHECK(two.jobs[0].count == 7);
+  // The first load's overrides stay in its own copy: the next load starts from the file.
+  const Scenario plain = parsed.load();
+  CHECK(plain.machine.cores == load_string(kText, "s.toml").machine.cores);
+  CHECK(plain.jobs[0].count == 4);
+  CHECK(parsed.load({parse_override("workers=5")}).runs[2].workers == with({"workers=5"}).runs[2].workers);
+  // Errors are load_string's, with the file and the override named.
+  CHECK_THROWS_WITH_AS(parsed.load({parse_override("cores=0")}), doctest::Contains("--set cores=0: "), ScenarioError);
+  CHECK_THROWS_WITH_AS(ParsedScenario::from_text("title = ", "bad.toml"), doctest::Contains("bad.toml:1:"),
+                       ScenarioError);
+  CHECK_THROWS_AS(ParsedScenario{}.load(), std::logic_error);
+  // An error in the file's own values keeps its line and column, as load_string gives it.
+  const std::string broken = "title = \"broken\"\n[machine]\ncores = \"many\"\n[[job]]\nname = \"j\"\n"
+                             "steps = [ { cpu = \"1ms\" } ]\n[[run]]\nexecutor = \"threads\"\n";
+  CHECK_THROWS_WITH_AS(ParsedScenario::from_text(broken, "broken.toml").load(),
+                       doctest::Contains("broken.toml:3:9: 'cores' is a string"), ScenarioError);
+}

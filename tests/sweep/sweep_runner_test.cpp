@@ -133,22 +133,31 @@ TEST_CASE("seeds give each point a mean and a spread") {
 }
 
 TEST_CASE("the same sweep gives the same figures here and in 1, 2 or 3 worker processes") {
-  const auto plan = sweep::make_plan(request("21-sweep-waiting-share.toml",
-                                             {"job.request.steps.2.io=0ms..90ms:30ms; job.request.steps.1.cpu=100ms..10ms:30ms",
-                                              "cores=2,4"},
-                                             2));
-  const auto here = sweep::run_sweep_here(plan);
-  for (int workers : {1, 2, 3}) {
-    CAPTURE(workers);
-    std::size_t calls = 0;
-    const auto there = sweep::run_sweep_in_processes(plan, workers, nullptr, [&](std::size_t done, std::size_t total) {
-      ++calls;
-      CHECK(done == calls);
-      CHECK(total == plan.tasks());
-    });
-    CHECK(calls == plan.tasks());
-    check_same(here, there);
-    CHECK(children_of_this_process() == 0);
+  // 16 tasks go out nearly one by one; 120 in batches of several tasks each.
+  const sweep::SweepPlan plans[] = {
+      sweep::make_plan(request("21-sweep-waiting-share.toml",
+                               {"job.request.steps.2.io=0ms..90ms:30ms; job.request.steps.1.cpu=100ms..10ms:30ms",
+                                "cores=2,4"},
+                               2)),
+      sweep::make_plan(request("01-cpu-bound.toml", {"cores=1..4", "switch_interval=1ms,5ms,20ms"}, 10))};
+  for (const sweep::SweepPlan& plan : plans) {
+    CAPTURE(plan.tasks());
+    const auto here = sweep::run_sweep_here(plan);
+    for (int workers : {1, 2, 3}) {
+      CAPTURE(workers);
+      std::size_t calls = 0, last = 0;
+      const auto there = sweep::run_sweep_in_processes(plan, workers, nullptr, [&](std::size_t done, std::size_t total) {
+        ++calls;
+        CHECK(done > last);
+        last = done;
+        CHECK(total == plan.tasks());
+      });
+      CHECK(last == plan.tasks());
+      CHECK(calls <= plan.tasks());
+      if (plan.tasks() > 100) CHECK(calls < plan.tasks());
+      check_same(here, there);
+      CHECK(children_of_this_process() == 0);
+    }
   }
 }
 

@@ -8,8 +8,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "viz/asset_files.hpp"
 #include "viz/knobs.hpp"
 #include "viz/platform/options.hpp"
+#include "viz/ui/theme.hpp"
 
 namespace gilsim::viz::platform {
 
@@ -19,6 +21,20 @@ const auto g_started = std::chrono::steady_clock::now();
 
 double seconds_since_start() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - g_started).count();
+}
+
+/// `gilviz --assets`: each run-time file and where it was found; 1 when the icon is missing.
+int print_assets() {
+  const auto icon = gilsim::viz::find_asset(gilsim::viz::kWindowIconFile);
+  fmt::print("icon: {}\n", icon.empty() ? "not found (the desktop's default icon)" : icon.string());
+  for (const char* face : {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf"}) {
+    const std::string font = gilsim::viz::ui::find_font(face);
+    fmt::print("font {}: {}\n", face, font.empty() ? "not found (Dear ImGui's built-in font)" : font);
+  }
+  fmt::print("searched: ");
+  for (const auto& folder : gilsim::viz::asset_folders()) fmt::print("{}, ", folder.string());
+  fmt::print("then {} for the font\n", gilsim::viz::ui::kSystemFontFolder);
+  return icon.empty() ? 1 : 0;
 }
 
 }  // namespace gilsim::viz::platform
@@ -44,6 +60,8 @@ int main(int argc, char** argv) {
   cli.add_option("--sweep", o.sweep, "open the sweep panel on KEY=VALUES, as gilsim sweep --vary takes it (twice: "
                                      "small multiples for the second)")
       ->allow_extra_args(false);
+  bool list_assets = false;
+  cli.add_flag("--assets", list_assets, "print where the window icon and the font are found, and exit");
   cli.set_version_flag("--version", fmt::format("gilviz {}", GILSIM_VERSION), "Print the version and exit");
   try {
     cli.parse(argc, argv);
@@ -51,6 +69,7 @@ int main(int argc, char** argv) {
     // CLI11 would return its own codes (105, 109...); docs/viewer.md promises 0 and 2.
     return cli.exit(e) == 0 ? 0 : 2;
   }
+  if (list_assets) return print_assets();
 
   if (!at_text.empty()) {
     o.at = gilsim::viz::parse_time(at_text);

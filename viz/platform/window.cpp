@@ -10,13 +10,13 @@
 #include <fmt/format.h>
 #include <imgui.h>
 
+#include "viz/asset_files.hpp"
 #include "viz/platform/app_setup.hpp"
 #include "viz/platform/display_check.hpp"
 #include "viz/platform/gl_renderer.hpp"
 #include "viz/platform/sfml_imgui.hpp"
 #include "viz/ui/app_frame.hpp"
 #include "viz/ui/theme.hpp"
-#include "viz/window_icon.hpp"
 
 namespace gilsim::viz::platform {
 
@@ -93,9 +93,12 @@ int run_window(const Options& options) {
     fmt::print(stderr, "gilviz: could not open a window (is DISPLAY set? try xvfb-run -a)\n");
     return 1;
   }
-  constexpr int kIconSize = 64;
-  const std::vector<std::uint8_t> icon = window_icon_rgba(kIconSize);
-  window.setIcon(kIconSize, kIconSize, icon.data());
+  // The icon from assets/; without the file the desktop shows its default (gilviz --assets says).
+  sf::Image icon;
+  const std::filesystem::path icon_file = find_asset(kWindowIconFile);
+  if (!icon_file.empty() && icon.loadFromFile(icon_file.string())) {
+    window.setIcon(icon.getSize().x, icon.getSize().y, icon.getPixelsPtr());
+  }
   // A screenshot draws into a hidden window: nothing flashes on a desktop.
   if (screenshot_mode) {
     window.setVisible(false);

@@ -1,11 +1,9 @@
 // Style and fonts.
 #include "viz/ui/theme.hpp"
 
-#include <filesystem>
 #include <string>
-#include <vector>
 
-#include "sim/scenario/loader.hpp"
+#include "viz/asset_files.hpp"
 
 namespace gilsim::viz::ui {
 
@@ -13,21 +11,11 @@ namespace {
 
 ImFont* g_bold = nullptr;
 
-/// The font in the installed assets, the source tree's, or the system's (fonts-dejavu-core).
-std::string find_font(const char* file) {
-  std::vector<std::filesystem::path> dirs;
-  for (const auto& assets : scenario::installed_data_folders("assets")) dirs.push_back(assets / "fonts");
-  dirs.emplace_back(GILVIZ_ASSET_DIR "/fonts");
-  dirs.emplace_back("/usr/share/fonts/truetype/dejavu");
-  for (const auto& d : dirs) {
-    const std::filesystem::path p = d / file;
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(p, ec)) return p.string();
-  }
-  return {};
-}
-
 }  // namespace
+
+std::string find_font(const char* file) {
+  return find_asset(std::string("fonts/") + file, {kSystemFontFolder}).string();
+}
 
 ImFont* bold_font() { return g_bold ? g_bold : ImGui::GetFont(); }
 

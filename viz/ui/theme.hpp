@@ -2,6 +2,8 @@
 // readable size, everything scaled by the UI scale (1x to 3x for a classroom).
 #pragma once
 
+#include <string>
+
 #include <imgui.h>
 
 #include "viz/palette.hpp"
@@ -18,6 +20,13 @@ void apply_theme(float scale);
 
 /// The bold face for headers, or the default font when no bold face was found.
 ImFont* bold_font();
+
+/// Where Debian's fonts-dejavu-core puts DejaVu Sans: the font when assets/fonts/ has none.
+inline constexpr const char* kSystemFontFolder = "/usr/share/fonts/truetype/dejavu";
+
+/// The font file apply_theme loads ("DejaVuSans.ttf"): assets/fonts/ (installed, then the
+/// source tree's), then kSystemFontFolder; empty when none has it (ImGui's built-in font).
+std::string find_font(const char* file);
 
 /// Base text size in pixels at scale 1.
 inline constexpr float kBaseFontPx = 17.0f;
