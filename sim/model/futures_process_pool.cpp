@@ -37,11 +37,7 @@ Program executor_worker(RunContext& ctx, FuturesPool& pool, ThreadId self, Time 
     if (!next) break;
     --pool.in_call_queue;
     const Chunk chunk = *next;
-    co_await receive_chunk(ctx, self, chunk, false);
-    for (std::size_t i = chunk.first; i < chunk.first + chunk.count; ++i) {
-      co_await run_job(e, self, ctx.jobs[i], ctx.settings, ctx.shared);
-    }
-    co_await send_chunk(ctx, self, chunk, true);
+    co_await work_on_chunk(ctx, self, chunk);
     pool.results.push_back(chunk);
     e.notify(pool.manager);
   }

@@ -32,11 +32,7 @@ Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_at, T
     co_await pool.tasks.get(e, self, next);
     if (!next) break;  // terminate(): the parent's SIGTERM
     const Chunk chunk = *next;
-    co_await receive_chunk(ctx, self, chunk, false);
-    for (std::size_t i = chunk.first; i < chunk.first + chunk.count; ++i) {
-      co_await run_job(e, self, ctx.jobs[i], ctx.settings, ctx.shared);
-    }
-    co_await send_chunk(ctx, self, chunk, true);
+    co_await work_on_chunk(ctx, self, chunk);
     pool.results.push(e, chunk);
     e.notify(pool.worker_handler);  // the result pipe is one of the fds it waits on
   }

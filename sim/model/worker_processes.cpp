@@ -54,6 +54,14 @@ Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool r
   co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)), Work::pickling(job));
 }
 
+Program work_on_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk) {
+  co_await receive_chunk(ctx, self, chunk, false);
+  for (std::size_t i = chunk.first; i < chunk.first + chunk.count; ++i) {
+    co_await run_job(ctx.engine, self, ctx.jobs[i], ctx.settings, ctx.shared);
+  }
+  co_await send_chunk(ctx, self, chunk, true);
+}
+
 Program send_signal(RunContext& ctx, ThreadId self) {
   const auto& costs = ctx.settings.costs;
   co_await ctx.engine.compute(self, pickle_cost(costs, 0), Work::pickling());

@@ -22,6 +22,8 @@ std::vector<Chunk> cut_in_chunks(const RunContext& ctx);
 Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results);
 /// Reads a chunk's arguments or results from a pipe and unpickles them (P7).
 Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results);
+/// A worker's part of a chunk: receive its arguments, run its jobs, send back its results.
+Program work_on_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk);
 /// A message with nothing in it (a sentinel, a wake-up): its pipe call and its pickling (P7).
 Program send_signal(RunContext& ctx, ThreadId self);
 
