@@ -27,10 +27,11 @@ trace::ProcessId Engine::add_process(std::string name) {
   const bool has_gil = config_.gil != scenario::GilMode::None;
   const auto pid = builder_.add_process(std::move(name), has_gil);
   if (has_gil) {
-    // Each timed wait ends the timer slack after its nominal end (G2a), so a waiter's
-    // timeouts lie interval + slack apart.
+    // Each timed wait ends the timer slack after its nominal end, on a core that idled that
+    // long and wakes accordingly (G2a), so a waiter's timeouts lie that far apart.
+    const Time timed_wait = config_.switch_interval + config_.costs.timer_slack;
     auto gil = std::make_unique<Gil>(static_cast<std::uint32_t>(gils_.size()), builder_.gil_lane(pid),
-                                     config_.switch_interval + config_.costs.timer_slack);
+                                     timed_wait + halted_wake(timed_wait));
     gil->deadline = add_timer(EventKind::DropDeadline, gil->index);
     gils_.push_back(std::move(gil));
   } else {
@@ -123,6 +124,9 @@ void Engine::dispatch(TimerOwner e) {
       return;
     case EventKind::OldGilHandoff:
       on_old_gil_handoff(e.target);
+      return;
+    case EventKind::SwitchWake:
+      on_switch_wake(e.target);
       return;
   }
 }
@@ -248,6 +252,14 @@ void Engine::start_run(ThreadId t) {
     if (handoff < duration) {
       set_thread_timer(t, th.run_start + handoff, EventKind::OldGilHandoff);
     }
+  }
+  if (th.refill_pending && config_.gil == scenario::GilMode::New && gil != nullptr && gil->holder == t &&
+      th.work.needs_gil && th.work.checkpoints) {
+    // S6: woken from a halted core, whose private caches went cold, the eval loop refetches
+    // its code and data before it runs at full speed.
+    th.refill_pending = false;
+    duration += config_.costs.handoff_refill;
+    th.remaining += config_.costs.handoff_refill;
   }
   th.run_end = th.run_start + duration;
   schedule_compute_done(t);

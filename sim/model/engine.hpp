@@ -7,7 +7,8 @@
 //   Engine (this file)       owns the clock, the records below and the rules that join them.
 //     engine.cpp             the event loop, program operations (compute, wait, notify, exit)
 //     os_scheduler.cpp       cores and the OS run queue (S1-S5)
-//     gil_rules.cpp          the GIL: new GIL G1-G8, old GIL O1-O3, none (F1)
+//     gil_rules.cpp          the GIL: new GIL G1-G8, old GIL O1-O3, none (F1); wake-ups
+//                            of blocked waiters (G8)
 //   TimerHeap (timer_heap.hpp)         the clock: one timer slot per owner, moved or removed
 //                                      in place; ties by (time, seq)
 //   ThreadState (thread_state.hpp)     a thread's state machines: Activity, CoreState,
@@ -19,8 +20,8 @@
 //   GilWaitQueue (gil_wait_queue.hpp)  the new GIL's timed waiters and their drop deadline
 //   Program (program.hpp)              the coroutine type executors write programs in
 //
-// Timers: each thread owns two slots (its program timer: Resume, GilAttempt or
-// OldGilHandoff; and ComputeDone), each core one (QuantumEnd), each GIL one (DropDeadline).
+// Timers: each thread owns two slots (its program timer: Resume, GilAttempt,
+// OldGilHandoff or SwitchWake; and ComputeDone), each core one (QuantumEnd), each GIL one (DropDeadline).
 // Setting a slot that is pending moves it (with a fresh sequence number, so it ties as if
 // new); cancelling removes it. dispatch() maps a fired slot to its owner's handler.
 //
@@ -102,6 +103,7 @@ enum class EventKind : std::uint8_t {
   DropDeadline,  ///< a GIL waiter's timed wait runs out with no switch (new GIL, G2)
   GilAttempt,    ///< a signalled GIL waiter, awake now, tries to take the GIL (G8)
   OldGilHandoff, ///< old GIL: a signalled waiter wins the release-and-reacquire race (O3)
+  SwitchWake,    ///< a dropper waiting on switch_cond is awake after another took the GIL (G6)
 };
 
 /// `co_await` on an operation: suspends unless it completed at once.
@@ -184,6 +186,8 @@ class Engine {
   void schedule_compute_done(ThreadId t);
   void pause(ThreadId t);
   void on_compute_done(ThreadId t);
+  /// The idle core `t` would be given now (its last one first), or -1 if none is idle (S1).
+  int idle_core_for(ThreadId t) const;
   bool request_core(ThreadId t);
   bool preempt_for_waker(ThreadId t);
   /// Core `c`'s thread goes to the back of the run queue; `next` gets the core.
@@ -202,6 +206,15 @@ class Engine {
   bool drop_gil(ThreadId t, bool forced);
   void forced_switch(ThreadId t);
   void on_gil_attempt(ThreadId t);
+  void on_switch_wake(ThreadId t);
+  /// How long a blocked thread signalled now takes to run (G8): on a polling or a busy
+  /// core, a draw; on a halted one, longer the longer that core idled lately.
+  Time wake_latency(ThreadId t);
+  /// The wake-up of a core that idled `idle` (G8), without the polling draw.
+  Time halted_wake(Time idle) const;
+  /// A woken thread ran for a moment on the idle core it woke on (a lost race, a switch
+  /// wake): that core's idle period ends and a new one begins (G8).
+  void brief_wake(ThreadId t);
   void on_drop_deadline(std::uint32_t gil);
   void on_old_gil_handoff(ThreadId t);
   void schedule_drop_deadline(Gil& gil);

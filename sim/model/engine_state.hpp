@@ -30,13 +30,18 @@ struct Engine::Thread {
   std::uint16_t step = trace::kNoStep;
 
   Time waiting_since = Time::max();  ///< when its GIL wait began; Time::max() while not waiting
+  bool refill_pending = false;       ///< woken on a halted core: its next Python refills caches (S6)
 };
 
 struct Engine::Core {
   ThreadId thread = kNoThread;
   ThreadId last = kNoThread;
   Time slice_start;
-  Time idle_since;
+  Time idle_since;  ///< for placement (S1): since when nobody was given it
+  // What the idle governor knows (G8): a woken thread that ran on it for a moment ended
+  // one idle period and began another, though the core was never given to it.
+  Time idle_period_since;
+  Time last_idle;  ///< how long its previous idle period lasted
   TimerHeap::Slot quantum = 0;  ///< QuantumEnd, pending while its slice is armed
 };
 

@@ -1,7 +1,10 @@
 // The GIL, rule by rule (docs/model.md G1-G8, O1-O3): the new GIL's timed wait, drop request,
-// forced switching and unfair wake-ups (G1-G8); the old GIL's release-and-reacquire
-// every check interval (O1-O3); and no GIL at all for free-threaded builds (F1).
+// forced switching and unfair wake-ups (G1-G8), with wake-ups that take as long as the
+// waiter's core needs to leave its idle state (G8) and the cache refill after a halted one
+// (S6); the old GIL's release-and-reacquire every check interval (O1-O3); and no GIL at all
+// for free-threaded builds (F1).
 #include <cassert>
+#include <cmath>
 
 #include "sim/model/engine.hpp"
 #include "sim/model/engine_state.hpp"
@@ -56,6 +59,9 @@ void Engine::take_gil(ThreadId t) {
   Gil& gil = *gil_of(t);
   const Gil::Taken taken = gil.take(t, now_);  // G3: a new holder increments switch_number
   th.s.took_gil();
+  // A thread off its core that takes the GIL runs there for a moment, if only to block
+  // again at once (I/O, G7): the idle core it woke on was busy (G8).
+  if (!th.s.on_core()) brief_wake(t);
   builder_.set_state(gil.lane, now_, SpanState::Held, th.lane);
   // A forced switch already said who takes over; other hand-offs say it here.
   if (taken.switched && taken.previous != kNoThread && th.waiting_since != Time::max() && !taken.after_forced_drop) {
@@ -75,12 +81,62 @@ void Engine::after_take(Gil& gil, ThreadId taker) {
   for (const ThreadId d : released) {
     Thread& dropper = threads_[d];
     dropper.s.switch_done();
-    if (dropper.s.after_gil == AfterGil::ResumeProgram) {
+    // G6: the dropper is blocked in COND_WAIT(switch_cond); the signal wakes it (G8).
+    const Time wake = wake_latency(d);
+    if (wake > Time::zero()) {
+      set_thread_timer(d, now_ + wake, EventKind::SwitchWake);
+    } else if (dropper.s.after_gil == AfterGil::ResumeProgram) {
       schedule_resume(d);
     } else {
       proceed(d);  // a forced switch: ask for the GIL again and carry on computing
     }
   }
+}
+
+void Engine::on_switch_wake(ThreadId t) {
+  Thread& th = threads_[t];
+  brief_wake(t);  // it runs now, on the core it woke on; it takes a core if it goes on
+  if (th.s.after_gil == AfterGil::ResumeProgram) {
+    resume_program(t);
+  } else {
+    proceed(t);
+  }
+}
+
+Time Engine::halted_wake(Time idle) const {
+  const auto& c = config_.costs;
+  if (idle <= c.wake_poll_window) return c.wake_poll_max;
+  // Each doubling of the idle time past the polling window: a deeper idle state, a slower exit.
+  const double doublings = std::log2(static_cast<double>(idle.ns()) / static_cast<double>(c.wake_poll_window.ns()));
+  return c.wake_poll_max + Time{std::llround(doublings * static_cast<double>(c.wake_per_doubling.ns()))};
+}
+
+Time Engine::wake_latency(ThreadId t) {
+  const auto& c = config_.costs;
+  const int core = idle_core_for(t);
+  // Every core busy: the woken thread is queued on a running core, which answers at once.
+  if (core >= 0) {
+    // The idle governor judges by what the core did lately: the idle period going on
+    // now, or the one before it if that was longer (a core that woke a moment ago after a
+    // long sleep goes back to a deep state).
+    const Core& k = cores_[static_cast<std::size_t>(core)];
+    const Time idle = max(now_ - k.idle_period_since, k.last_idle);
+    if (idle > c.wake_poll_window) {
+      threads_[t].refill_pending = true;  // S6
+      return halted_wake(idle);
+    }
+  }
+  if (c.wake_poll_max <= c.wake_poll_min) return c.wake_poll_min;
+  return c.wake_poll_min +
+         Time{static_cast<std::int64_t>(random_.unit() * static_cast<double>((c.wake_poll_max - c.wake_poll_min).ns()))};
+}
+
+void Engine::brief_wake(ThreadId t) {
+  const int core = idle_core_for(t);
+  if (core < 0) return;
+  Core& k = cores_[static_cast<std::size_t>(core)];
+  k.last_idle = now_ - k.idle_period_since;
+  k.idle_period_since = now_;
 }
 
 void Engine::enter_gil_wait(ThreadId t) {
@@ -115,7 +171,7 @@ bool Engine::drop_gil(ThreadId t, bool forced) {
   const ThreadId woken = gil.signal_one(random_);  // G6/G8
   if (woken != kNoThread) {
     threads_[woken].s.signalled();
-    set_thread_timer(woken, now_ + config_.costs.gil_wake_latency, EventKind::GilAttempt);
+    set_thread_timer(woken, now_ + wake_latency(woken), EventKind::GilAttempt);
   }
   const bool must_wait = config_.gil == scenario::GilMode::New && gil.drop_request && woken != kNoThread;
   if (forced) {
@@ -147,7 +203,9 @@ void Engine::on_gil_attempt(ThreadId t) {
   if (th.s.gil != GilState::Woken) return;
   Gil& gil = *gil_of(t);
   if (gil.locked) {
-    // Lost the race to a thread that barged in (G1): wait a fresh full interval (G2).
+    // Lost the race to a thread that barged in (G1): it ran for a moment on its core and
+    // blocks again, for a fresh full interval (G2).
+    brief_wake(t);
     th.s.wait_for_gil();
     gil.waiters.arm(t, now_);
     if (config_.gil == scenario::GilMode::New) {

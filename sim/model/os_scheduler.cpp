@@ -7,12 +7,16 @@
 
 namespace gilsim::model {
 
-bool Engine::request_core(ThreadId t) {
-  Thread& th = threads_[t];
-  const int free_core = choose_idle_core(static_cast<int>(cores_.size()), t, [this](int c) {
+int Engine::idle_core_for(ThreadId t) const {
+  return choose_idle_core(static_cast<int>(cores_.size()), t, [this](int c) {
     const Core& core = cores_[static_cast<std::size_t>(c)];
     return CoreView{.idle = core.thread == kNoThread, .last = core.last, .idle_since = core.idle_since};
   });
+}
+
+bool Engine::request_core(ThreadId t) {
+  Thread& th = threads_[t];
+  const int free_core = idle_core_for(t);
   if (free_core >= 0) {
     assign_core(free_core, t);
     th.s.just_woke = false;
@@ -77,6 +81,7 @@ void Engine::assign_core(int c, ThreadId t) {
   timers_.cancel(core.quantum);
   th.core = c;
   th.s.core = CoreState::OnCore;
+  if (now_ > core.idle_period_since) core.last_idle = now_ - core.idle_period_since;  // its idle period ends (G8)
   if (run_queue_.has_entries()) arm_quantums();
 }
 
@@ -92,6 +97,7 @@ void Engine::release_core(ThreadId t) {
   th.s.core = CoreState::Off;
   core.thread = kNoThread;
   core.idle_since = now_;
+  core.idle_period_since = now_;
   timers_.cancel(core.quantum);
   builder_.clear_state(builder_.core_lane(c), now_);
   const ThreadId next = pop_run_queue();

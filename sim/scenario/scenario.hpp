@@ -120,8 +120,12 @@ struct Python {
 
 /// Costs no source pins down exactly (EST in docs/model.md): parameters with defaults.
 struct Costs {
-  Time gil_wake_latency = Time{10'000};       ///< signalled waiter to GIL taken (G8)
   Time timer_slack = Time{50'000};            ///< a timed wait ends this late (G2a; Linux's default slack)
+  Time wake_poll_window = Time{200'000};      ///< a core idle no longer than this still polls (G8)
+  Time wake_poll_min = Time{400};             ///< G8: a polling core's wake-up, drawn uniform in [min, max]
+  Time wake_poll_max = Time{5'000};
+  Time wake_per_doubling = Time{5'300};       ///< G8: a halted core's wake-up grows this much per doubling
+  Time handoff_refill = Time{30'000};         ///< S6: Python woken from a halted core refills its caches
   Time check_period = Time{5'000};            ///< old GIL: time to run 100 ticks (the default check_interval)
   double old_gil_handoff_probability = 0.05;  ///< old GIL: a signalled waiter wins the race (O3)
   Time old_gil_release_cost = Time{4'000};    ///< old GIL, several cores: each release wakes a waiter that races

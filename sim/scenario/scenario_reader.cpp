@@ -61,9 +61,13 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 17> kCostDurations{{
-    {"gil_wake_latency", &Costs::gil_wake_latency},
+constexpr std::array<CostDuration, 21> kCostDurations{{
     {"timer_slack", &Costs::timer_slack},
+    {"wake_poll_window", &Costs::wake_poll_window},
+    {"wake_poll_min", &Costs::wake_poll_min},
+    {"wake_poll_max", &Costs::wake_poll_max},
+    {"wake_per_doubling", &Costs::wake_per_doubling},
+    {"handoff_refill", &Costs::handoff_refill},
     {"check_period", &Costs::check_period},
     {"old_gil_release_cost", &Costs::old_gil_release_cost},
     {"old_gil_release_cost_one_core", &Costs::old_gil_release_cost_one_core},
@@ -86,7 +90,13 @@ Costs read_costs(const TomlReader& reader, const toml::table* table) {
   if (table == nullptr) return c;
   reader.check_keys(*table, kCostKeys, "in [costs]");
   for (const CostDuration& d : kCostDurations) {
-    if (auto t = reader.fixed_duration(*table, d.key, 0_ns)) c.*d.field = *t;
+    if (auto t = reader.fixed_duration(*table, d.key, d.key == "wake_poll_window" ? 1_ns : 0_ns)) c.*d.field = *t;
+  }
+  if (c.wake_poll_min > c.wake_poll_max) {
+    const toml::node* node = table->get("wake_poll_min");
+    if (node == nullptr) node = table->get("wake_poll_max");
+    reader.fail(*node, fmt::format("wake_poll_min ({}) is more than wake_poll_max ({}); expected min <= max",
+                                   format_time(c.wake_poll_min), format_time(c.wake_poll_max)));
   }
   if (auto p = reader.number(*table, "old_gil_handoff_probability", 0.0, 1.0)) c.old_gil_handoff_probability = *p;
   if (auto bandwidth = reader.number(*table, "ipc_bandwidth", 1.0, 1e15)) c.ipc_bandwidth = *bandwidth;

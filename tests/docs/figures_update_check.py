@@ -40,7 +40,10 @@ def main():
         # A figure the program prints, made stale in each place.
         printed = subprocess.run([GILSIM, "run", "scenarios/01-cpu-bound.toml", "--no-timeline", "--width", "200"],
                                  cwd=folder, capture_output=True, text=True).stdout
-        speedup = next(word for word in printed.split() if word.endswith("x") and word not in ("1.00x",))
+        # The largest speed-up (the pool's): no other printed figure lies within 0.5x above it,
+        # so --update can only put this one back.
+        speedups = [w for w in printed.split() if w.endswith("x") and w[:-1].replace(".", "", 1).isdigit()]
+        speedup = max(speedups, key=lambda w: float(w[:-1]))
         good_note = spoil(note, "finish in one job's time", f"finish {speedup} faster")
         wrong = f"{float(speedup[:-1]) + 0.5:.2f}x"
         spoil(note, f"finish {speedup} faster", f"finish {wrong} faster")

@@ -64,7 +64,7 @@ TEST_CASE("lesson 20: the pool's speed-up rises to the core count, then sags as 
   CHECK(c.at(15, "process pool, spawn") < c.at(3, "process pool, spawn") / 1.7);  // spawn: falls steeply
 }
 
-TEST_CASE("lesson 21: threads and asyncio pay as waiting grows, and overtake the pool near three quarters") {
+TEST_CASE("lesson 21: threads and asyncio pay as waiting grows, and catch up with the pool near four fifths") {
   const Curves c = sweep_of("21-sweep-waiting-share.toml");
   REQUIRE(c.plan.points() == 10);  // 0 to 90 ms of each 100 ms job waits: point i is 10 i %
   CHECK(c.at(0, "16 threads") < 1.05);
@@ -74,9 +74,11 @@ TEST_CASE("lesson 21: threads and asyncio pay as waiting grows, and overtake the
     CHECK(c.at(i, "16 threads") > c.at(i - 1, "16 threads"));
     CHECK(c.at(i, "asyncio") > c.at(i - 1, "asyncio"));
   }
-  // The crossing: the pool ahead up to 70 % waiting, threads and asyncio ahead from 80 %.
+  // The crossing: the pool ahead up to 70 % waiting; at 80 % asyncio ahead and the threads
+  // level with it (their GIL hand-offs wake halted cores, docs/model.md G8, S6); both ahead
+  // at 90 %.
   CHECK(c.at(7, "process pool") > c.at(7, "16 threads"));
-  CHECK(c.at(8, "16 threads") > c.at(8, "process pool"));
+  CHECK(c.at(8, "16 threads") == doctest::Approx(c.at(8, "process pool")).epsilon(0.01));
   CHECK(c.at(8, "asyncio") > c.at(8, "process pool"));
   CHECK(c.at(9, "16 threads") > 1.5 * c.at(9, "process pool"));  // "more than one and a half times"
 }

@@ -1,6 +1,8 @@
 // Small scenarios built in code, with costs zeroed where a test wants exact hand timelines.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -59,7 +61,10 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.machine.cores = cores;
   s.machine.context_switch = 0_ns;
   s.costs.thread_start = 0_ns;
-  s.costs.gil_wake_latency = 0_ns;
+  s.costs.wake_poll_min = 0_ns;
+  s.costs.wake_poll_max = 0_ns;
+  s.costs.wake_per_doubling = 0_ns;
+  s.costs.handoff_refill = 0_ns;
   s.costs.loop_callback = 0_ns;
   s.costs.fork_start = 0_ns;
   s.costs.fork_child_start = 0_ns;
@@ -104,6 +109,46 @@ inline std::vector<const trace::Mark*> marks_of(const trace::Trace& t, trace::Ma
     if (m.kind == kind) out.push_back(&m);
   }
   return out;
+}
+
+/// The default costs; a CPU-bound "hog" job (T1, started first) beside one job of `steps`
+/// (T2), as in the convoy and the ready-pipe race.
+inline scenario::Scenario beside_a_hog(int cores, Time interval, Time hog, std::string name,
+                                       std::vector<scenario::Step> steps) {
+  scenario::Scenario s;
+  s.machine.cores = cores;
+  s.python.switch_interval = interval;
+  add_jobs(s, "hog", 1, {cpu(hog)});
+  add_jobs(s, std::move(name), 1, std::move(steps));
+  return s;
+}
+
+/// One span of a resource lane (the GIL, a lock): when, and by whom, it was held.
+struct Hold {
+  Time begin, end;
+  std::string holder;
+};
+
+/// Who held the resource of `lane` (the GIL's lane is "GIL", a lock's "lock NAME"), in order.
+inline std::vector<Hold> holders(const trace::Trace& t, std::string_view lane) {
+  std::vector<Hold> out;
+  for (const auto& s : lane_named(t, lane).spans) out.push_back({s.begin, s.end, t.lanes[s.subject].name});
+  return out;
+}
+
+/// The holds are exactly `expected`; with `first_only`, they begin with it.
+inline void check_holders(const std::vector<Hold>& actual, const std::vector<Hold>& expected, bool first_only = false) {
+  if (first_only) {
+    REQUIRE(actual.size() >= expected.size());
+  } else {
+    REQUIRE(actual.size() == expected.size());
+  }
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CAPTURE(i);
+    CHECK(actual[i].begin == expected[i].begin);
+    CHECK(actual[i].end == expected[i].end);
+    CHECK(actual[i].holder == expected[i].holder);
+  }
 }
 
 /// Total time a lane spends in `state`.

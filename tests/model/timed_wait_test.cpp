@@ -19,17 +19,14 @@ TEST_CASE("a contended tenure lasts the switch interval plus the timer slack") {
   add_jobs(s, "a", 1, {cpu(12_ms)});
   add_jobs(s, "b", 1, {cpu(12_ms)});
   const auto t = simulate_with(s, scenario::Executor::Threads);
-  const std::vector<std::pair<Time, Time>> expected = {
-      {0_ms, 5'050_us}, {5'050_us, 10'100_us}, {10'100_us, 15'150_us},
-      {15'150_us, 20'200_us}, {20'200_us, 22'100_us}, {22'100_us, 24_ms},
-  };
-  const auto& gil = lane_named(t, "GIL").spans;
-  REQUIRE(gil.size() == expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    CAPTURE(i);
-    CHECK(gil[i].begin == expected[i].first);
-    CHECK(gil[i].end == expected[i].second);
-  }
+  check_holders(holders(t, "GIL"), {
+                                       {0_ms, 5'050_us, "T1"},
+                                       {5'050_us, 10'100_us, "T2"},
+                                       {10'100_us, 15'150_us, "T1"},
+                                       {15'150_us, 20'200_us, "T2"},
+                                       {20'200_us, 22'100_us, "T1"},
+                                       {22'100_us, 24_ms, "T2"},
+                                   });
   const auto requests = marks_of(t, MarkKind::DropRequest);
   REQUIRE(requests.size() == 4);
   for (const auto* r : requests) CHECK(Time{r->value} == 5'050_us);  // each waited interval + slack

@@ -11,27 +11,6 @@ using trace::SpanState;
 
 namespace {
 
-struct Hold {
-  Time begin, end;
-  std::string holder;
-};
-
-std::vector<Hold> holders(const trace::Trace& t, std::string_view lane) {
-  std::vector<Hold> out;
-  for (const auto& s : lane_named(t, lane).spans) out.push_back({s.begin, s.end, t.lanes[s.subject].name});
-  return out;
-}
-
-void check_holders(const std::vector<Hold>& actual, const std::vector<Hold>& expected) {
-  REQUIRE(actual.size() == expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    CAPTURE(i);
-    CHECK(actual[i].begin == expected[i].begin);
-    CHECK(actual[i].end == expected[i].end);
-    CHECK(actual[i].holder == expected[i].holder);
-  }
-}
-
 struct State {
   Time begin, end;
   SpanState state;

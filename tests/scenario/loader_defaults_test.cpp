@@ -97,7 +97,8 @@ TEST_CASE("a minimal file gets every default of scenario.hpp") {
   CHECK(s.python.switch_interval == 5_ms);
   CHECK(s.python.check_interval == 100);
   CHECK(s.python.free_threading_overhead == doctest::Approx(0.08));
-  CHECK(s.costs.gil_wake_latency == costs.gil_wake_latency);
+  CHECK(s.costs.wake_poll_max == costs.wake_poll_max);
+  CHECK(s.costs.handoff_refill == costs.handoff_refill);
   CHECK(s.costs.ipc_bandwidth == costs.ipc_bandwidth);
   CHECK(s.costs.loop_callback == 20_us);
   REQUIRE(s.jobs.size() == 1);

@@ -124,7 +124,11 @@ switch_interval = "1ms"
 check_interval = 1000
 free_threading_overhead = 0.5
 [costs]
-gil_wake_latency = "20us"
+wake_poll_window = "300us"
+wake_poll_min = "1us"
+wake_poll_max = "20us"
+wake_per_doubling = "2us"
+handoff_refill = "30us"
 check_period = "6us"
 old_gil_handoff_probability = 0.5
 old_gil_release_cost = "7us"
@@ -161,7 +165,11 @@ cores = 2
   CHECK(s.python.switch_interval == 1_ms);
   CHECK(s.python.check_interval == 1000);
   CHECK(s.python.free_threading_overhead == 0.5);
-  CHECK(s.costs.gil_wake_latency == 20_us);
+  CHECK(s.costs.wake_poll_window == 300_us);
+  CHECK(s.costs.wake_poll_min == 1_us);
+  CHECK(s.costs.wake_poll_max == 20_us);
+  CHECK(s.costs.wake_per_doubling == 2_us);
+  CHECK(s.costs.handoff_refill == 30_us);
   CHECK(s.costs.check_period == 6_us);
   CHECK(s.costs.old_gil_handoff_probability == 0.5);
   CHECK(s.costs.old_gil_release_cost == 7_us);
@@ -208,6 +216,9 @@ TEST_CASE("limits from scenario.hpp are enforced") {
         "s.toml:3:31: 'old_gil_handoff_probability' is 1.5; expected a number from 0 to 1");
   CHECK(error_of("title = \"t\"\n[costs]\nipc_bandwidth = nan\n" + job + kRun) ==
         "s.toml:3:17: 'ipc_bandwidth' is nan; expected a number from 1 to 1e+15");
+  CHECK(error_of("title = \"t\"\n[costs]\nwake_poll_min = \"9us\"\n" + job + kRun) ==
+        "s.toml:3:17: wake_poll_min (9.00 us) is more than wake_poll_max (5.00 us); expected min <= max");
+  CHECK(error_of("title = \"t\"\n[costs]\nwake_poll_window = \"0us\"\n" + job + kRun).find("s.toml:3:") == 0);
   SUBCASE("runs") {
     std::string text = "title = \"t\"\n" + job;
     for (int r = 0; r <= kMaxRuns; ++r) text += "[[run]]\nname = \"r" + std::to_string(r) + "\"\nexecutor = \"threads\"\n";

@@ -1,0 +1,268 @@
+// The wake-up of a blocked GIL waiter depends on its situation (docs/model.md G8, G2a, G6,
+// S6): a thread whose core has just been busy is woken from a polling idle loop in a few
+// microseconds (a seeded draw), one whose core idled through a whole switch interval is
+// woken from a halted core, later the longer it idled; and Python that moves to another
+// core refills its caches. Hand-written timelines first, then the effects CI checks with
+// the default costs.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <tuple>
+
+#include "model_fixtures.hpp"
+
+using namespace gilsim;
+using namespace gilsim::test;
+using trace::MarkKind;
+using trace::SpanState;
+
+namespace {
+
+/// Exact costs, with a wake-up law whose halted branch is easy to work out by hand:
+/// a poll wake of exactly `poll` (min = max: nothing is drawn), and past a 1 ms window
+/// poll + 10 us x log2(idle / 1 ms).
+scenario::Scenario wake_scenario(Time poll, Time window = 1_ms) {
+  auto s = exact_scenario(2);
+  s.costs.wake_poll_window = window;
+  s.costs.wake_poll_min = poll;
+  s.costs.wake_poll_max = poll;
+  s.costs.wake_per_doubling = 10_us;
+  return s;
+}
+
+Time job_latency(const trace::Trace& t, std::size_t job) { return t.jobs[job].end - t.jobs[job].begin; }
+
+/// Per read of `lane`: whether the GIL wait after it lasted more than half an interval.
+std::vector<bool> lost_reads(const trace::Trace& t, const trace::Lane& lane) {
+  std::vector<bool> lost;
+  for (const auto& span : lane.spans) {
+    if (span.state == SpanState::BlockedIo) {
+      lost.push_back(false);
+    } else if (!lost.empty() && span.state == SpanState::WaitingGil && span.duration() * 2 > t.switch_interval) {
+      lost.back() = true;
+    }
+  }
+  return lost;
+}
+
+}  // namespace
+
+TEST_CASE("a waiter whose core idled a whole interval wakes from a halted core: the gap grows with the interval") {
+  // Two CPU-bound threads, interval 4 ms, slack 0, poll 4 us, 10 us per doubling past 1 ms.
+  // Each timed wait ends interval + the wake of a core idle that long (G2a):
+  //   4 ms + (4 + 10 x log2(4)) us = 4.024 ms.
+  //   0         T1 takes the free GIL; T2 blocks in its timed wait (armed at 0).
+  //   4.024     T2 asks; T1 drops at once (G4) and waits for the switch; T2 has been blocked
+  //             4.024 ms: it wakes 4 + 10 x log2(4.024) = 24.086 us later (G8).
+  //   4.048086  T2 takes. T1, blocked only 24 us and never before, wakes from a polling
+  //             core 4 us later (G6), at 4.052086, and arms its timed wait.
+  //   8.076086  T1 asks (4.052086 + 4.024); T2 drops; T1 was blocked 4.024 ms: 24.086 us.
+  //   8.100172  T1 takes. T2 was blocked 24 us now but 4.048086 ms before its tenure, so its
+  //             core is halted: 4 + 10 x log2(4.048086) = 24.172 us, at 8.124344; it arms then.
+  //  12.148344  T2 asks (8.124344 + 4.024): T1's tenure was 4.048172 ms.
+  auto s = wake_scenario(4_us);
+  s.python.switch_interval = 4_ms;
+  add_jobs(s, "a", 1, {cpu(20_ms)});
+  add_jobs(s, "b", 1, {cpu(20_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  check_holders(holders(t, "GIL"),
+                {
+                    {0_ms, 4'024_us, "T1"},
+                    {4'048'086_ns, 8'076'086_ns, "T2"},
+                    {8'100'172_ns, 12'148'344_ns, "T1"},
+                },
+                true);
+
+  // At 16 ms: the first wait ends at 16 ms + (4 + 10 x log2(16)) us = 16.044 ms, and T2,
+  // blocked 16.044 ms, wakes 4 + 10 x log2(16.044) = 44.040 us later.
+  s.python.switch_interval = 16_ms;
+  const auto longer = simulate_with(s, scenario::Executor::Threads);
+  check_holders(holders(longer, "GIL"), {{0_ms, 16'044_us, "T1"}, {16'088'040_ns, 32'136'040_ns, "T2"}}, true);
+}
+
+TEST_CASE("the timed wait ends the slack plus the wake of a halted core after its interval (G2a)") {
+  // Slack 50 us, interval 5 ms: the timer fires at 5.05 ms on a core idle that long, which
+  // wakes 4 + 10 x log2(5.05) = 27.363 us later: the first drop request at 5.077363 ms.
+  auto s = wake_scenario(4_us);
+  s.costs.timer_slack = 50_us;
+  add_jobs(s, "a", 1, {cpu(12_ms)});
+  add_jobs(s, "b", 1, {cpu(12_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  const auto requests = marks_of(t, MarkKind::DropRequest);
+  REQUIRE_FALSE(requests.empty());
+  CHECK(requests[0]->at == 5'077'363_ns);
+  CHECK(Time{requests[0]->value} == 5'077'363_ns);
+}
+
+TEST_CASE("a read shorter than a polling core's wake-up keeps the GIL; a longer one loses an interval (G8)") {
+  // Poll wake 2 us (window 10 ms: every core here polls), interval 5 ms, so a timed wait
+  // lasts 5.002 ms. T1 reads after 1 ms of Python; T2 (the hog) waits since 0.
+  //   1 ms      T1 drops for its read and signals T2, which wakes at 1.002 ms.
+  // A 500 ns read: T1 is back at 1.0005 and takes the free GIL first; T2 finds it taken,
+  //   re-arms (1.002, due 6.004); T1 ends at 2.0005 and T2, signalled, takes at 2.0025.
+  // A 4 us read: T2 takes at 1.002; T1, back at 1.004, waits a whole interval: asks at
+  //   1.004 + 5.002 = 6.006, takes at 6.008, ends at 7.008; T2 had 5.004 ms of its 20,
+  //   takes again at 7.010 and ends at 22.006.
+  for (const bool short_read : {true, false}) {
+    CAPTURE(short_read);
+    auto s = wake_scenario(2_us, 10_ms);
+    add_jobs(s, "reader", 1, {cpu(1_ms), io(short_read ? 500_ns : 4_us), cpu(1_ms)});
+    add_jobs(s, "hog", 1, {cpu(20_ms)});
+    const auto t = simulate_with(s, scenario::Executor::Threads);
+    if (short_read) {
+      CHECK(t.jobs[0].end == 2'000'500_ns);
+      CHECK(t.jobs[1].end == 22'002'500_ns);
+      CHECK(marks_of(t, MarkKind::DropRequest).empty());
+    } else {
+      CHECK(t.jobs[0].end == 7'008_us);
+      CHECK(t.jobs[1].end == 22'006_us);
+      const auto requests = marks_of(t, MarkKind::DropRequest);
+      REQUIRE(requests.size() == 1);
+      CHECK(requests[0]->at == 6'006_us);
+    }
+  }
+}
+
+TEST_CASE("sendall then recv beside a CPU hog: each release loses the GIL, two intervals per operation") {
+  // Poll wake 2 us, interval 5 ms (timed waits of 5.002 ms). The hog T1 holds the GIL;
+  // the client T2 makes 3 operations: sendall (4 us), recv (7 us).
+  //   0        T2 waits; at 5.002 it asks, T1 drops and T2 takes at 5.004. T1, woken from
+  //            the switch wait 2 us later (5.006), finds the GIL free: T2 is in sendall.
+  //   5.008    T2 is back, the GIL is taken: it waits 5.002 ms, asks at 10.010, takes at
+  //            10.012 and calls recv; T1 takes the free GIL at 10.014; T2 is back at 10.019.
+  // Each call costs 4 or 7 us + 5.004 ms: T2 takes at 15.023, 20.031, 25.042, 30.050 and,
+  // after its last recv, at 35.061 ms, and ends there; 7 drop requests in all.
+  auto s = wake_scenario(2_us, 10_ms);
+  add_jobs(s, "hog", 1, {cpu(100_ms)});
+  std::vector<scenario::Step> ops;
+  for (int i = 0; i < 3; ++i) {
+    ops.push_back(io(4_us));
+    ops.push_back(io(7_us));
+  }
+  add_jobs(s, "client", 1, ops);
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  CHECK(t.jobs[1].end == 35'061_us);
+  const auto requests = marks_of(t, MarkKind::DropRequest);
+  CHECK(requests.size() == 7);
+  for (const auto* r : requests) CHECK(t.lanes[r->lane].name == "T2");
+}
+
+TEST_CASE("Python woken from a halted core refills its caches first (S6)") {
+  // Two 12 ms CPU jobs, interval 5 ms, wake-ups 0, refill 50 us. Each waiter blocked a
+  // whole interval (longer than the 200 us polling window), so each turn after the first
+  // starts with 50 us of refill. Turns still change every 5 ms; the work left grows by
+  // 50 us a turn:
+  //   T1 0-5 (12 -> 7), T2 5-10 (12.05 -> 7.05), T1 10-15 (7.05 -> 2.05),
+  //   T2 15-20 (7.10 -> 2.10), T1 20-22.10 (2.10), T2 22.10-24.25 (2.15).
+  auto s = exact_scenario(2);
+  s.costs.handoff_refill = 50_us;
+  add_jobs(s, "a", 1, {cpu(12_ms)});
+  add_jobs(s, "b", 1, {cpu(12_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  check_holders(holders(t, "GIL"), {
+                                       {0_ms, 5_ms, "T1"},
+                                       {5_ms, 10_ms, "T2"},
+                                       {10_ms, 15_ms, "T1"},
+                                       {15_ms, 20_ms, "T2"},
+                                       {20_ms, 22'100_us, "T1"},
+                                       {22'100_us, 24'250_us, "T2"},
+                                   });
+  CHECK(t.end == 24'250_us);
+  // One thread alone is never woken by a signal: no refill.
+  auto alone = exact_scenario(2);
+  alone.costs.handoff_refill = 50_us;
+  add_jobs(alone, "a", 2, {cpu(12_ms)});
+  CHECK(simulate_with(alone, scenario::Executor::Sequential).end == 24_ms);
+}
+
+// The effects CI checks on the model's side, with the default costs (the scenarios of
+// fidelity/scenarios/ state the same workloads).
+
+TEST_CASE("four CPU-bound threads on two cores are slower than sequential code") {
+  scenario::Scenario s;
+  s.machine.cores = 2;
+  add_jobs(s, "crunch", 4, {cpu(200_ms)});
+  const auto seq = simulate_with(s, scenario::Executor::Sequential);
+  const auto threads = simulate_with(s, scenario::Executor::Threads);
+  const double ratio = static_cast<double>(threads.end.ns()) / static_cast<double>(seq.end.ns());
+  MESSAGE("4 threads / sequential " << ratio);
+  CHECK(ratio > 1.01);
+  CHECK(ratio < 1.10);
+}
+
+TEST_CASE("the convoy with two releases per operation costs about two intervals per operation") {
+  for (const Time interval : {5_ms, 50_ms}) {
+    CAPTURE(interval);
+    std::vector<scenario::Step> ops;
+    for (int i = 0; i < 12; ++i) {
+      ops.push_back(io(4_us));
+      ops.push_back(io(7_us));
+    }
+    auto s = beside_a_hog(2, interval, 3'000_ms, "client", ops);
+    const auto t = simulate_with(s, scenario::Executor::Threads);
+    const double per_op = static_cast<double>(job_latency(t, 1).ns()) / 12.0 / static_cast<double>(interval.ns());
+    MESSAGE("two releases: " << per_op << " intervals per op");
+    CHECK(per_op > 1.5);
+    CHECK(per_op < 2.1);
+  }
+}
+
+TEST_CASE("a read from a ready pipe keeps the GIL under one seed and loses an interval under another") {
+  auto s = beside_a_hog(2, 5_ms, 1'000_ms, "reader", std::vector<scenario::Step>(200, io(500_ns)));
+  std::vector<int> lost_per_seed;
+  bool some_read_kept_and_lost = false;
+  std::vector<bool> ever_lost(200, false), ever_kept(200, false);
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    s.seed = seed;
+    const auto t = simulate_with(s, scenario::Executor::Threads);
+    const auto lost = lost_reads(t, lane_named(t, "T2"));
+    REQUIRE(lost.size() == 200);
+    int count = 0;
+    for (std::size_t i = 0; i < lost.size(); ++i) {
+      count += lost[i] ? 1 : 0;
+      (lost[i] ? ever_lost : ever_kept)[i] = true;
+    }
+    lost_per_seed.push_back(count);
+  }
+  for (std::size_t i = 0; i < 200; ++i) some_read_kept_and_lost |= ever_lost[i] && ever_kept[i];
+  int total = 0;
+  for (const int count : lost_per_seed) total += count;
+  MESSAGE("lost reads: " << total << " of " << 200 * lost_per_seed.size() << " over 20 seeds");
+  CHECK(some_read_kept_and_lost);
+  // Most reads keep the GIL, as in CPython.
+  for (const int count : lost_per_seed) CHECK(count < 40);
+}
+
+TEST_CASE("with the defaults, tenure and hand-off gap grow with the interval (the figures of docs/model.md G2a, G8)") {
+  // Two CPU-bound threads on two cores, as fidelity/scenarios/gil-tenure.toml: medians of
+  // the GIL's holds (the first and the last left out) and of the gaps between two holders.
+  const std::vector<std::tuple<Time, double, double>> expected = {
+      // interval, median tenure (ms), median gap (us)
+      {1_ms, 1.09, 17.8},
+      {5_ms, 5.11, 29.7},
+      {20_ms, 20.1, 40.2},
+  };
+  for (const auto& [interval, tenure_ms, gap_us] : expected) {
+    CAPTURE(interval);
+    scenario::Scenario s;
+    s.machine.cores = 2;
+    s.python.switch_interval = interval;
+    add_jobs(s, "spinner", 2, {cpu(300_ms)});
+    const auto t = simulate_with(s, scenario::Executor::Threads);
+    const auto& holds = lane_named(t, "GIL").spans;
+    std::vector<double> tenures, gaps;
+    for (std::size_t i = 1; i + 1 < holds.size(); ++i) {
+      tenures.push_back(static_cast<double>(holds[i].duration().ns()) / 1e6);
+      if (holds[i].subject != holds[i - 1].subject) gaps.push_back(static_cast<double>((holds[i].begin - holds[i - 1].end).ns()) / 1e3);
+    }
+    REQUIRE(!tenures.empty());
+    REQUIRE(!gaps.empty());
+    const auto median = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      return v[v.size() / 2];
+    };
+    MESSAGE("tenure " << median(tenures) << " ms, gap " << median(gaps) << " us");
+    CHECK(median(tenures) == doctest::Approx(tenure_ms).epsilon(0.005));
+    CHECK(median(gaps) == doctest::Approx(gap_us).epsilon(0.005));
+  }
+}
