@@ -3,15 +3,21 @@
 // same run for a measured ratio. Prints figures (a Markdown table, the one in
 // docs/performance.md); never fails on speed.
 //
-// Usage: gilsim_bench [--quick] [--no-simpy] [--huge] [--json]
+// Usage: gilsim_bench [--quick] [--no-simpy] [--no-viewer] [--huge] [--json] [--digest]
 //   --quick     the smoke run ctest does: small headline, no 10k case
 //   --huge      adds 100k threads x 1 s (slow: tens of seconds)
+//   --no-viewer skips gilviz's first frame on the 1 M-span scenario (it runs when gilviz
+//               was built next to this program)
 //   --json      one JSON document instead of the table
+//   --digest    prints each case's trace digest instead of figures (a reshaping of the
+//               engine or the trace must leave every digest as it was)
 //   --case N    (internal) runs case N in this process and prints its raw figures
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
@@ -25,6 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/model/simulate.hpp"
+#include "sim/scenario/loader.hpp"
 #include "sim/scenario/scenario.hpp"
 
 using namespace gilsim;
@@ -35,8 +42,10 @@ namespace {
 struct Options {
   bool quick = false;
   bool simpy = true;
+  bool viewer = true;
   bool huge = false;
   bool json = false;
+  bool digest = false;
   std::optional<int> case_index;
 };
 
@@ -126,6 +135,35 @@ std::string load_average() {
   double one = 0, five = 0, fifteen = 0;
   in >> one >> five >> fifteen;
   return fmt::format("{:.2f} {:.2f} {:.2f}", one, five, fifteen);
+}
+
+/// FNV-1a over every span and mark of a trace, field by field (no padding bytes): equal
+/// digests mean the same result.
+std::uint64_t trace_digest(const trace::Trace& t) {
+  std::uint64_t h = 0xcbf2'9ce4'8422'2325ULL;
+  const auto mix = [&h](std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (v >> (8 * i)) & 0xFF;
+      h *= 0x100'0000'01b3ULL;
+    }
+  };
+  for (const auto& lane : t.lanes) {
+    mix(lane.spans.size());
+    for (const auto& s : lane.spans) {
+      mix(static_cast<std::uint64_t>(s.begin.ns()));
+      mix(static_cast<std::uint64_t>(s.end.ns()));
+      mix((std::uint64_t{s.subject} << 24) | (std::uint64_t{s.step} << 8) | static_cast<std::uint64_t>(s.state));
+    }
+  }
+  mix(t.marks.size());
+  for (const auto& m : t.marks) {
+    mix(static_cast<std::uint64_t>(m.at.ns()));
+    mix((std::uint64_t{m.lane} << 32) | m.other);
+    mix(static_cast<std::uint64_t>(static_cast<std::int64_t>(m.value)));
+    mix(static_cast<std::uint64_t>(m.kind));
+  }
+  mix(static_cast<std::uint64_t>(t.end.ns()));
+  return h;
 }
 
 /// What one case measures, inside its own process.
@@ -229,6 +267,102 @@ std::optional<SimPy> run_simpy(int threads) {
   return s;
 }
 
+/// CPU time (user + system) of the children waited for so far.
+double children_cpu_seconds() {
+  rusage r{};
+  getrusage(RUSAGE_CHILDREN, &r);
+  return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+         static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) * 1e-6;
+}
+
+/// gilviz opening the 1 M-span scenario (its own --bench-frames 1 report, headless).
+struct ViewerFirstFrame {
+  std::string scenario;
+  long spans = 0;
+  double first_frame_ms = 0;  ///< after the viewer's start, as it reports
+  double simulation_ms = 0;
+  double indexing_ms = 0;
+  double process_cpu_ms = 0;  ///< the whole gilviz process (one frame built), measured here
+};
+
+/// Runs gilviz (built next to this program) on tests/viz/data/busy.toml; nullopt without it.
+std::optional<ViewerFirstFrame> run_viewer() {
+  char self[4096] = {};
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return std::nullopt;
+  std::string dir(self, static_cast<std::size_t>(n));
+  dir.resize(dir.rfind('/'));
+  const std::string gilviz = dir + "/gilviz";
+  if (access(gilviz.c_str(), X_OK) != 0) return std::nullopt;
+  ViewerFirstFrame v;
+  v.scenario = "tests/viz/data/busy.toml";
+  const std::string command =
+      fmt::format("{} {}/{} --bench-frames 1 2>/dev/null", gilviz, GILSIM_SOURCE_DIR, v.scenario);
+  const double cpu0 = children_cpu_seconds();
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return std::nullopt;
+  char line[512];
+  int found = 0;
+  while (std::fgets(line, sizeof line, pipe) != nullptr) {
+    const std::string_view l = line;
+    double a = 0, b = 0;
+    long spans = 0;
+    char name[256];
+    if (std::sscanf(line, "scenario: %255s (%*d runs, %ld spans", name, &spans) == 2) {
+      v.spans = spans;
+      ++found;
+    } else if (l.starts_with("load + simulate:") && std::sscanf(line, "load + simulate: %lf ms (simulation %lf ms)", &a, &b) == 2) {
+      v.simulation_ms = b;
+      ++found;
+    } else if (std::sscanf(line, "viewer indexing: %lf ms", &a) == 1) {
+      v.indexing_ms = a;
+      ++found;
+    } else if (std::sscanf(line, "first frame built %lf ms", &a) == 1) {
+      v.first_frame_ms = a;
+      ++found;
+    }
+  }
+  const int status = pclose(pipe);
+  v.process_cpu_ms = (children_cpu_seconds() - cpu0) * 1e3;
+  if (status != 0 || found != 4) return std::nullopt;
+  return v;
+}
+
+/// A knob change in the viewer on a lesson: every run of a bundled scenario simulated again
+/// (after a first simulation, as the viewer has done when the knob moves). The slowest.
+struct LessonRerun {
+  std::string scenario;
+  int scenarios = 0;
+  double seconds = 0;
+  double cpu_seconds = 0;
+};
+
+std::optional<LessonRerun> rerun_lessons() {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios")) {
+    if (entry.path().extension() == ".toml") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  LessonRerun slowest;
+  for (const auto& file : files) {
+    const scenario::Scenario s = scenario::load_file(file);
+    model::simulate_all(s);
+    const double cpu0 = cpu_seconds();
+    const auto t0 = std::chrono::steady_clock::now();
+    model::simulate_all(s);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double cpu = cpu_seconds() - cpu0;
+    ++slowest.scenarios;
+    if (cpu > slowest.cpu_seconds) {
+      slowest.scenario = file.filename().string();
+      slowest.seconds = seconds;
+      slowest.cpu_seconds = cpu;
+    }
+  }
+  if (slowest.scenarios == 0) return std::nullopt;
+  return slowest;
+}
+
 std::string mib(long kib) { return fmt::format("{:.1f} MiB", static_cast<double>(kib) / 1024.0); }
 
 void print_table(const std::vector<Case>& cs, const std::vector<std::optional<Figures>>& figures,
@@ -265,8 +399,69 @@ void print_table(const std::vector<Case>& cs, const std::vector<std::optional<Fi
              simpy->wall_s / h.wall_s, simpy->process_s / h.process_s, simpy->cpu_s / h.cpu_s);
 }
 
+/// The aims, each beside the figure of this run that answers it.
+struct Aims {
+  static constexpr double kBeforeSeconds = 0.38;  ///< the headline in process before the engine was reshaped
+  static constexpr double kSpeedup = 20;
+  static constexpr double kNsPerHandoff = 100;
+  static constexpr double kSimPyInProcess = 100;
+  static constexpr double kSimPyWhole = 20;
+  static constexpr double kBytesPerSpan = 40;
+  static constexpr double kHugeSeconds = 15;
+  static constexpr double kHugeGiB = 2;
+  static constexpr double kFirstFrameMs = 150;
+  static constexpr double kFrameMs = 1000.0 / 60.0;  ///< one frame at 60 Hz
+};
+
+std::string verdict(bool met) { return met ? "met" : "not met"; }
+
+void print_aims(const std::vector<Case>& cs, const std::vector<std::optional<Figures>>& figures,
+                const std::optional<SimPy>& simpy, const std::optional<ViewerFirstFrame>& viewer,
+                const std::optional<LessonRerun>& lessons, bool quick) {
+  fmt::print("\nAgainst the aims (figures of this run; the CPU time is the one to read on a busy machine):\n\n");
+  fmt::print("| aim | this run | |\n|---|---|---|\n");
+  if (figures[0] && !quick) {
+    const Figures& h = *figures[0];
+    fmt::print("| headline {:.0f}x faster than the {:.2f} s before the reshape | {:.3f} s in process ({:.3f} s CPU): {:.1f}x ({:.1f}x by CPU) | {} |\n",
+               Aims::kSpeedup, Aims::kBeforeSeconds, h.wall_s, h.cpu_s, Aims::kBeforeSeconds / h.wall_s,
+               Aims::kBeforeSeconds / h.cpu_s, verdict(Aims::kBeforeSeconds / h.wall_s >= Aims::kSpeedup));
+    fmt::print("| at most {:.0f} ns per GIL hand-off, full trace | {:.0f} ns ({:.0f} ns of CPU) | {} |\n", Aims::kNsPerHandoff,
+               h.ns_per_handoff(), h.cpu_ns_per_handoff(), verdict(h.ns_per_handoff() <= Aims::kNsPerHandoff));
+    fmt::print("| at most {:.0f} bytes per span at peak (headline) | {:.1f} (trace), {:.1f} (process) | {} |\n", Aims::kBytesPerSpan,
+               h.trace_bytes_per_span(), h.process_bytes_per_span(), verdict(h.trace_bytes_per_span() <= Aims::kBytesPerSpan));
+    if (simpy) {
+      const double in_process = simpy->wall_s / h.wall_s;
+      const double whole = simpy->process_s / h.process_s;
+      fmt::print("| at least {:.0f}x SimPy in process, {:.0f}x as whole processes | {:.1f}x, {:.1f}x ({:.1f}x by CPU) | {} |\n",
+                 Aims::kSimPyInProcess, Aims::kSimPyWhole, in_process, whole, simpy->cpu_s / h.cpu_s,
+                 verdict(in_process >= Aims::kSimPyInProcess && whole >= Aims::kSimPyWhole));
+    }
+  }
+  for (std::size_t i = 0; i < cs.size(); ++i) {
+    if (!figures[i] || !cs[i].name.starts_with("100000 ")) continue;
+    const Figures& f = *figures[i];
+    const double gib = static_cast<double>(f.peak_kib) / (1024.0 * 1024.0);
+    fmt::print("| 100k threads x 1 s under {:.0f} s and {:.0f} GiB | {:.1f} s ({:.1f} s CPU), {:.2f} GiB peak | {} |\n",
+               Aims::kHugeSeconds, Aims::kHugeGiB, f.wall_s, f.cpu_s, gib,
+               verdict(f.wall_s < Aims::kHugeSeconds && gib < Aims::kHugeGiB));
+  }
+  if (viewer) {
+    fmt::print("| gilviz first frame of the {} k-span scenario under {:.0f} ms | {:.0f} ms after start (simulation {:.0f} ms, "
+               "indexing {:.0f} ms; {:.0f} ms of CPU for the whole process) | {} |\n",
+               viewer->spans / 1000, Aims::kFirstFrameMs, viewer->first_frame_ms, viewer->simulation_ms, viewer->indexing_ms,
+               viewer->process_cpu_ms, verdict(viewer->first_frame_ms < Aims::kFirstFrameMs));
+  }
+  if (lessons) {
+    fmt::print("| a knob change on a lesson re-simulates within one frame ({:.1f} ms) | slowest of {} bundled scenarios, "
+               "every run: {:.1f} ms ({:.1f} ms CPU), {} (the redraw: docs/viewer.md) | {} |\n",
+               Aims::kFrameMs, lessons->scenarios, lessons->seconds * 1e3, lessons->cpu_seconds * 1e3, lessons->scenario,
+               verdict(lessons->seconds * 1e3 < Aims::kFrameMs));
+  }
+}
+
 void print_json(const std::vector<Case>& cs, const std::vector<std::optional<Figures>>& figures,
-                const std::optional<SimPy>& simpy, const std::string& load_before, const std::string& load_after) {
+                const std::optional<SimPy>& simpy, const std::optional<ViewerFirstFrame>& viewer,
+                const std::optional<LessonRerun>& lessons, const std::string& load_before, const std::string& load_after) {
   nlohmann::json doc;
   doc["load_before"] = load_before;
   doc["load_after"] = load_after;
@@ -304,6 +499,20 @@ void print_json(const std::vector<Case>& cs, const std::vector<std::optional<Fig
       doc["simpy"]["ratio_whole_process"] = simpy->process_s / figures[0]->process_s;
     }
   }
+  if (lessons) {
+    doc["lesson_rerun"] = {{"slowest_scenario", lessons->scenario},
+                           {"scenarios", lessons->scenarios},
+                           {"seconds", lessons->seconds},
+                           {"cpu_seconds", lessons->cpu_seconds}};
+  }
+  if (viewer) {
+    doc["viewer_first_frame"] = {{"scenario", viewer->scenario},
+                                 {"spans", viewer->spans},
+                                 {"first_frame_ms", viewer->first_frame_ms},
+                                 {"simulation_ms", viewer->simulation_ms},
+                                 {"indexing_ms", viewer->indexing_ms},
+                                 {"process_cpu_ms", viewer->process_cpu_ms}};
+  }
   fmt::print("{}\n", doc.dump(2));
 }
 
@@ -315,20 +524,31 @@ int main(int argc, char** argv) {
     const std::string_view arg = argv[i];
     if (arg == "--quick") {
       o.quick = true;
+    } else if (arg == "--no-viewer") {
+      o.viewer = false;
     } else if (arg == "--no-simpy") {
       o.simpy = false;
     } else if (arg == "--huge") {
       o.huge = true;
     } else if (arg == "--json") {
       o.json = true;
+    } else if (arg == "--digest") {
+      o.digest = true;
     } else if (arg == "--case" && i + 1 < argc) {
       o.case_index = std::stoi(argv[++i]);
     } else {
-      fmt::print(stderr, "usage: gilsim_bench [--quick] [--no-simpy] [--huge] [--json]\n");
+      fmt::print(stderr, "usage: gilsim_bench [--quick] [--no-simpy] [--no-viewer] [--huge] [--json] [--digest]\n");
       return arg == "--help" || arg == "-h" ? 0 : 2;
     }
   }
   const std::vector<Case> cs = cases(o);
+  if (o.digest) {
+    for (const auto& c : cs) {
+      const trace::Trace t = model::simulate(c.scenario, c.scenario.runs[0], nullptr, UINT64_MAX);
+      fmt::print("{:016x}  {}\n", trace_digest(t), c.name);
+    }
+    return 0;
+  }
   if (o.case_index) {
     if (*o.case_index < 0 || static_cast<std::size_t>(*o.case_index) >= cs.size()) return 2;
     const Figures f = run_case(cs[static_cast<std::size_t>(*o.case_index)].scenario);
@@ -340,11 +560,14 @@ int main(int argc, char** argv) {
   std::vector<std::optional<Figures>> figures;
   for (std::size_t i = 0; i < cs.size(); ++i) figures.push_back(measure_in_child(o, static_cast<int>(i)));
   const std::optional<SimPy> simpy = o.simpy ? run_simpy(headline_threads(o)) : std::nullopt;
+  const std::optional<ViewerFirstFrame> viewer = o.viewer ? run_viewer() : std::nullopt;
+  const std::optional<LessonRerun> lessons = rerun_lessons();
   const std::string load_after = load_average();
   if (o.json) {
-    print_json(cs, figures, simpy, load_before, load_after);
+    print_json(cs, figures, simpy, viewer, lessons, load_before, load_after);
   } else {
     print_table(cs, figures, simpy, o.simpy, load_before, load_after);
+    print_aims(cs, figures, simpy, viewer, lessons, o.quick);
   }
   for (const auto& f : figures) {
     if (!f) return 1;

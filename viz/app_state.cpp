@@ -124,6 +124,7 @@ void refresh_derived(AppState& app) {
     }
     index.groups = lane_groups(run);
     index.handoffs = handoff_links(run);
+    index.races_lost = races_lost_by_gil_lane(run);
     index.interest = run_interest(run);
     app.runs.push_back(std::move(index));
   }
@@ -141,7 +142,7 @@ void refresh_derived(AppState& app) {
     for (const trace::Mark& m : run.marks) app.marks_seen[static_cast<std::size_t>(m.kind)] = true;
   }
   app.events.build(runs);
-  app.narrative_dirty = true;
+  app.narrative.dirty = true;
   const Time previous_end = app.playback.end();
   const Time end = total_end(runs);
   // A measured run arriving keeps the user's zoom; a new scenario, or a view that showed
@@ -166,6 +167,14 @@ void refresh_derived(AppState& app) {
 float presentation_scale(float display_height) {
   const float scale = 1.75f * std::min(1.0f, display_height / 900.0f);
   return std::clamp(std::round(scale * 20.0f) / 20.0f, 1.25f, 1.75f);
+}
+
+float chrome_font_scale(float font_px, float display_height) {
+  return font_px <= 0 ? 1.0f : std::min(1.0f, display_height / 36.0f / font_px);
+}
+
+float timeline_height(float rest, float share, float below_min) {
+  return std::round(std::max(rest * 0.65f, std::min(rest * share, rest - below_min)));
 }
 
 std::vector<BundledScenario> list_bundled_scenarios() {

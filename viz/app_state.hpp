@@ -11,6 +11,7 @@
 
 #include "sim/trace/metrics.hpp"
 #include "viz/handoff_links.hpp"
+#include "viz/lost_races.hpp"
 #include "viz/measuring.hpp"
 #include "viz/narrative.hpp"
 #include "viz/playback.hpp"
@@ -55,6 +56,7 @@ struct RunIndex {
   std::vector<std::vector<std::int64_t>> covered_prefix;  ///< per lane: covered_time_prefix of its spans
   std::vector<LaneGroup> groups;         ///< alike lanes that fold into one aggregate row
   std::vector<HandoffLink> handoffs;     ///< drop request -> drop -> new holder, by request time
+  std::vector<std::vector<std::uint32_t>> races_lost;  ///< per GIL lane: the old GIL's RacesLost marks
   double interest = 0;                   ///< run_interest: which runs a fit opens first
 };
 
@@ -62,10 +64,20 @@ struct RunIndex {
 /// speaks the scenario's words and still matches the story's "T1".
 std::string lane_label(const trace::Trace& run, trace::LaneId lane);
 
+/// The story panel's state between frames: it reads the runs, owns this, and asks for seeks.
+struct NarrativePanel {
+  Narrative narrative;
+  NarrativeFilter filter;
+  bool dirty = true;                 ///< rebuild the lines (new runs, a new filter)
+  std::ptrdiff_t followed = -2;      ///< story line last scrolled to
+  float lines_shown = 0;             ///< story lines the panel had room for, last frame
+};
+
 /// What the timeline drew last frame, in its own coordinates (for the tests and the
 /// token animation): the rows, where the lanes' area sits on screen, the marks drawn.
 struct TimelineFrame {
   TimelineLayout layout;
+  LayoutOptions options;     ///< the row sizes and folding the layout was made with
   float lanes_top = 0;       ///< screen y of the first row (before scrolling)
   float lanes_height = 0;    ///< height of the visible lanes' area
   float scroll = 0;          ///< vertical scroll in pixels
@@ -91,9 +103,7 @@ struct AppState {
   std::uint64_t derived_scenario_generation = 0;
   std::vector<RunIndex> runs;
   EventIndex events;
-  Narrative narrative;
-  NarrativeFilter narrative_filter;
-  bool narrative_dirty = true;
+  NarrativePanel narrative;  ///< the story panel's own state: its lines, filter, scroll
   std::array<bool, trace::kSpanStateCount> states_seen{};  ///< which states the runs use (for the legend)
   std::array<bool, trace::kMarkKindCount> marks_seen{};
   std::vector<BundledScenario> bundled;
@@ -109,6 +119,7 @@ struct AppState {
   std::vector<RunFolding> folding;  ///< per run, as the user left it (collapsed runs, expanded groups)
   bool fit_runs = false;            ///< collapse runs as needed so every run is on screen
   bool clip_measured = true;        ///< the axis ends with the predictions; slower measured runs run past it
+  bool align_ends = false;          ///< every run stretched to end where the axis ends: compare shapes, not lengths
   std::optional<std::uint32_t> focus;  ///< one run expanded, every other collapsed
   std::vector<std::string> folded_run_names;  ///< the runs `folding` was made for
   TimelineFrame timeline;
@@ -130,13 +141,13 @@ struct AppState {
   bool quit = false;
   double frame_seconds = 0;     ///< wall time since the previous frame
   // Panel bookkeeping between frames (kept here, not in statics: the app owns all state).
-  std::ptrdiff_t narrative_followed = -2;   ///< story line last scrolled to
   std::optional<SpanRef> inspector_shown;   ///< selection the inspector tab last jumped to
   std::array<float, 10> toolbar_widths{};   ///< each toolbar group's width, last frame
   /// Where the timeline was last drawn (screen pixels), for "save the timeline as PNG".
   float timeline_rect[4] = {0, 0, 0, 0};
   float timeline_png_rect[4] = {0, 0, 0, 0};  ///< the same with the legend and title above it
   float legend_top = -1;  ///< screen y of the legend's top (a timeline PNG starts there), -1 when hidden
+  bool toolbar_overflows = false;  ///< the toolbar and legend did not fit their share of the window (it scrolls)
 };
 
 /// Rebuilds what derives from the runs when the session produced new ones; keeps the
@@ -152,6 +163,16 @@ Time total_end(const std::vector<trace::Trace>& runs);
 /// The UI scale of presentation mode for a window `display_height` pixels tall: 1.75 from
 /// 900 lines up, less below (1.4 at 720), so a projector's small screen still holds the runs.
 float presentation_scale(float display_height);
+
+/// The factor on the toolbar's and legend's text: 1, or less where `font_px` is taller than
+/// a 36th of the window (at --scale 3 on 1080 lines, 51 px text would push the legend out
+/// of the toolbar's share of the window; the timeline and panels keep the full scale).
+float chrome_font_scale(float font_px, float display_height);
+
+/// The timeline's height in the `rest` of the window below the toolbar: `share` of it,
+/// less where the panels under it would get fewer than `below_min` pixels, never less than
+/// 65% of it (at --scale 3 the story's three lines would take the runs' room).
+float timeline_height(float rest, float share, float below_min);
 
 /// Loads the titles of the bundled scenarios for the scenario panel.
 std::vector<BundledScenario> list_bundled_scenarios();

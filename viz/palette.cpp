@@ -59,6 +59,7 @@ Rgba mark_colour(MarkKind kind) {
     case MarkKind::LockTaken: return {0, 114, 178};
     case MarkKind::Deadlock: return {213, 94, 0};
     case MarkKind::LostUpdate: return {213, 94, 0};
+    case MarkKind::RacesLost: return {0, 0, 0};
   }
   return {0, 0, 0};
 }

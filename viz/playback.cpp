@@ -10,7 +10,7 @@ using trace::MarkKind;
 
 bool is_gil_mark(MarkKind kind) {
   return kind == MarkKind::GilRequest || kind == MarkKind::DropRequest || kind == MarkKind::ForcedSwitch ||
-         kind == MarkKind::GilHandoff;
+         kind == MarkKind::GilHandoff || kind == MarkKind::RacesLost;
 }
 
 namespace {

@@ -1,7 +1,9 @@
 // Reflowing hard-wrapped text.
 #include "viz/text_layout.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 
 namespace gilsim::viz {
 
@@ -71,6 +73,30 @@ std::vector<std::string_view> wrap_at_spaces(std::string_view text, float width,
     text.remove_prefix(nl + 1);
   }
   return lines;
+}
+
+std::vector<std::string> fit_headers(const std::vector<std::string>& headers, const std::vector<float>& cell_widths,
+                                     float width, float padding, const std::function<float(std::string_view)>& measure) {
+  const auto total = [&](const std::vector<std::string>& hs) {
+    float sum = 0;
+    for (std::size_t i = 0; i < hs.size(); ++i) {
+      float w = 0;
+      for (std::string_view line : wrap_at_spaces(hs[i], 1e9f, measure)) w = std::max(w, measure(line));
+      sum += std::max(w, i < cell_widths.size() ? cell_widths[i] : 0.0f) + padding;
+    }
+    return sum;
+  };
+  if (total(headers) <= width) return headers;
+  std::vector<std::string> two = headers;
+  for (std::string& h : two) {
+    std::size_t best = std::string::npos;
+    for (std::size_t i = h.find(' '); i != std::string::npos; i = h.find(' ', i + 1)) {
+      const auto off = [&](std::size_t at) { return std::abs(static_cast<double>(at) - static_cast<double>(h.size()) / 2); };
+      if (best == std::string::npos || off(i) < off(best)) best = i;
+    }
+    if (best != std::string::npos) h[best] = '\n';
+  }
+  return two;
 }
 
 }  // namespace gilsim::viz

@@ -19,4 +19,11 @@ std::string reflow(std::string_view text);
 std::vector<std::string_view> wrap_at_spaces(std::string_view text, float width,
                                              const std::function<float(std::string_view)>& measure);
 
+/// Column headers for a table `width` wide whose cells are at most `cell_widths` wide and
+/// whose columns each take `padding` more: each header on one line when they all fit so,
+/// otherwise every header of several words broken into two lines ("switches\n(forced)")
+/// at the space nearest its middle, so the last column is not cut off.
+std::vector<std::string> fit_headers(const std::vector<std::string>& headers, const std::vector<float>& cell_widths,
+                                     float width, float padding, const std::function<float(std::string_view)>& measure);
+
 }  // namespace gilsim::viz

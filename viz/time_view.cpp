@@ -52,4 +52,16 @@ void TimeView::limit(Time total) {
   start_ns_ = std::clamp(start_ns_, lo, std::max(lo, hi));
 }
 
+double end_stretch(Time run_end, Time axis_end) {
+  if (run_end <= Time::zero() || axis_end <= Time::zero()) return 1.0;
+  return static_cast<double>(axis_end.ns()) / static_cast<double>(run_end.ns());
+}
+
+TimeView stretched(const TimeView& shared, double stretch) {
+  TimeView v;
+  v.set_width(shared.width_px());
+  v.set(shared.start_ns() / stretch, shared.ns_per_px() / stretch);
+  return v;
+}
+
 }  // namespace gilsim::viz

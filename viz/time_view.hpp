@@ -42,4 +42,12 @@ class TimeView {
   double width_px_ = 1000;
 };
 
+/// "Align run ends": how much wider run `run_end` is drawn so that it ends where the axis
+/// ends (`axis_end`): 2 for a run half as long; 1 for an empty run or no axis.
+double end_stretch(Time run_end, Time axis_end);
+
+/// The view a run is drawn with when runs are aligned at their ends: `shared` with the run's
+/// times multiplied by `stretch`, so the run's end lands on the axis's end, at every zoom.
+TimeView stretched(const TimeView& shared, double stretch);
+
 }  // namespace gilsim::viz

@@ -142,6 +142,11 @@ float place_run(const trace::Trace& run, std::uint32_t r, const std::vector<Lane
   }
   rows.push_back(Row{Row::Kind::RunHeader, r, trace::kNone, trace::kNone, y, options.header_height});
   y += options.header_height;
+  const bool cores_folded = folding.cores_folded && options.show_cores;
+  if (cores_folded) {
+    rows.push_back(Row{Row::Kind::BusyCores, r, trace::kNone, trace::kNone, y, strip});
+    y += strip;
+  }
   // A folded group takes the place of its first hidden lane.
   std::vector<std::uint32_t> group_of(run.lanes.size(), trace::kNone);
   for (std::uint32_t g = 0; g < groups.size(); ++g) {
@@ -152,6 +157,7 @@ float place_run(const trace::Trace& run, std::uint32_t r, const std::vector<Lane
   }
   std::vector<bool> group_placed(groups.size(), false);
   for (trace::LaneId lane : ordered_lanes(run, options)) {
+    if (cores_folded && run.lanes[lane].kind == LaneKind::Core) continue;
     const std::uint32_t g = group_of[lane];
     if (g == trace::kNone) {
       rows.push_back(Row{Row::Kind::Lane, r, lane, trace::kNone, y, height_of(lane)});
@@ -198,17 +204,11 @@ std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const st
   static const std::vector<LaneGroup> kNoGroups;
   std::vector<RunFolding> folding = options.folding;
   folding.resize(runs.size());
-  std::vector<float> open_height(runs.size(), 0), saving(runs.size(), 0);
+  const auto height_of = [&](std::uint32_t r, const RunFolding& f) {
+    return run_height(runs[r], r < groups.size() ? groups[r] : kNoGroups, options, f);
+  };
   float total = 0;
-  for (std::uint32_t r = 0; r < runs.size(); ++r) {
-    const auto& g = r < groups.size() ? groups[r] : kNoGroups;
-    RunFolding open = folding[r], closed = folding[r];
-    open.collapsed = false;
-    closed.collapsed = true;
-    open_height[r] = run_height(runs[r], g, options, open);
-    saving[r] = open_height[r] - run_height(runs[r], g, options, closed);
-    total += folding[r].collapsed ? open_height[r] - saving[r] : open_height[r];
-  }
+  for (std::uint32_t r = 0; r < runs.size(); ++r) total += height_of(r, folding[r]);
   if (total <= height) return folding;
   // Too tall: collapse every run, then open them again, most telling first, while they fit.
   std::vector<std::uint32_t> order(runs.size());
@@ -218,13 +218,27 @@ std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const st
   total = 0;
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     folding[r].collapsed = true;
-    total += open_height[r] - saving[r];
+    folding[r].cores_folded = false;
+    total += height_of(r, folding[r]);
   }
-  for (std::uint32_t r : order) {
-    if (total + saving[r] <= height) {
-      folding[r].collapsed = false;
-      total += saving[r];
-    }
+  // Changes run r's folding to `to` when the rows still fit.
+  const auto try_folding = [&](std::uint32_t r, const RunFolding& to) {
+    const float grown = height_of(r, to) - height_of(r, folding[r]);
+    if (total + grown > height) return;
+    folding[r] = to;
+    total += grown;
+  };
+  for (std::uint32_t r : order) {  // threads first: every run that can, opens
+    RunFolding open = folding[r];
+    open.collapsed = false;
+    open.cores_folded = options.show_cores;
+    try_folding(r, open);
+  }
+  for (std::uint32_t r : order) {  // then the cores, in the same order, where they fit
+    if (folding[r].collapsed || !folding[r].cores_folded) continue;
+    RunFolding with_cores = folding[r];
+    with_cores.cores_folded = false;
+    try_folding(r, with_cores);
   }
   return folding;
 }
@@ -235,12 +249,16 @@ double run_interest(const trace::Trace& run) {
     if (lane.kind != LaneKind::Thread) continue;
     for (const trace::Span& s : lane.spans) {
       if (s.state == trace::SpanState::WaitingGil || s.state == trace::SpanState::Runnable ||
-          s.state == trace::SpanState::Stalled) {
+          s.state == trace::SpanState::Stalled || s.state == trace::SpanState::WaitingLock) {
         waited += static_cast<double>(s.duration().ns());
       }
     }
   }
   return waited;
+}
+
+std::uint32_t most_telling(const std::vector<double>& priority) {
+  return static_cast<std::uint32_t>(std::max_element(priority.begin(), priority.end()) - priority.begin());
 }
 
 std::vector<RunFolding> focus_run(std::size_t run_count, std::uint32_t run, const std::vector<RunFolding>& from) {

@@ -43,6 +43,7 @@ std::vector<LaneGroup> lane_groups(const trace::Trace& trace, int fold_above = 8
 struct RunFolding {
   bool collapsed = false;
   std::vector<std::uint8_t> expanded_groups;  ///< per lane group; missing means folded
+  bool cores_folded = false;  ///< open, with its core lanes shown as the busy-cores strip only
   bool group_expanded(std::size_t g) const { return g < expanded_groups.size() && expanded_groups[g]; }
   bool operator==(const RunFolding&) const = default;
 };
@@ -96,15 +97,20 @@ TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const std::vec
 TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOptions& options);
 
 /// The folding that shows every run within `height`: `options.folding` when it fits;
-/// otherwise every run collapsed, then opened again one by one in order of `priority`
-/// (higher first, by default file order) while the rows still fit. Runs are never hidden:
-/// a collapsed run keeps its header and GIL lane.
+/// otherwise every run collapsed, then opened again in order of `priority` (higher first,
+/// by default file order): first each run that fits with its cores as the busy-cores strip,
+/// then, in the same order, its core lanes where they still fit. So the most telling run
+/// opens whenever its threads fit, and the space left goes to the next. Runs are never
+/// hidden: a collapsed run keeps its header and GIL lane.
 std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const std::vector<std::vector<LaneGroup>>& groups,
                                  const LayoutOptions& options, float height, const std::vector<double>& priority = {});
 
-/// How much a run has to show a class: time threads spent waiting (for the GIL or for a
-/// core) and time the event loop was blocked. Fitting opens the most telling runs first.
+/// How much a run has to show a class: time threads spent waiting (for the GIL, a core or
+/// a lock) and time the event loop was blocked. Fitting opens the most telling runs first.
 double run_interest(const trace::Trace& run);
+
+/// The run of highest `priority` (the first of equals); 0 when there is none.
+std::uint32_t most_telling(const std::vector<double>& priority);
 
 /// The folding that shows `run` expanded and every other run collapsed.
 std::vector<RunFolding> focus_run(std::size_t run_count, std::uint32_t run, const std::vector<RunFolding>& from);

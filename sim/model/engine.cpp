@@ -3,17 +3,19 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstddef>
 
 #include "sim/model/engine_state.hpp"
 
 namespace gilsim::model {
 
 void Operation::await_suspend(std::coroutine_handle<> h) const noexcept {
-  engine->threads_[thread].continuation = h;
+  engine->continuations_[thread] = h;
 }
 
 Engine::Engine(const EngineConfig& config, trace::TraceBuilder& builder)
     : config_(config), builder_(builder), random_(config.seed) {
+  static_assert(offsetof(Thread, work) + sizeof(WorkKind) <= 64, "a thread's hot fields fill one cache line");
   cores_.resize(static_cast<std::size_t>(config.cores));
   for (std::size_t c = 0; c < cores_.size(); ++c) {
     cores_[c].quantum = add_timer(EventKind::QuantumEnd, static_cast<std::uint32_t>(c));
@@ -45,17 +47,18 @@ ThreadId Engine::add_thread(std::string name, trace::ProcessId process) {
   const auto id = static_cast<ThreadId>(threads_.size());
   Thread& t = threads_.emplace_back();
   programs_.emplace_back();
+  continuations_.emplace_back();
   t.lane = lane;
-  t.gil = gils_[process].get();
+  t.process = process;
   t.timer = add_timer(EventKind::Resume, id);
-  t.compute_timer = add_timer(EventKind::ComputeDone, id);
+  [[maybe_unused]] const TimerHeap::Slot compute_timer = add_timer(EventKind::ComputeDone, id);
+  assert(compute_timer == t.compute_timer());
   return id;
 }
 
 void Engine::start(ThreadId t, Program program) {
-  Thread& th = threads_[t];
   programs_[t] = std::move(program);
-  th.continuation = programs_[t].handle();
+  continuations_[t] = programs_[t].handle();
   schedule_resume(t);
 }
 
@@ -101,18 +104,11 @@ void Engine::dispatch(TimerOwner e) {
       resume_program(e.target);
       return;
     }
-    case EventKind::ComputeDone: {
-      // A paused compute keeps its timer; when it comes, it moves itself to the compute's
-      // new end (or ends, if the compute is still paused).
-      Thread& th = threads_[e.target];
-      if (!th.s.running()) return;
-      if (th.run_end == now_) {
-        on_compute_done(e.target);
-      } else {
-        schedule_compute_done(e.target);
-      }
+    case EventKind::ComputeDone:
+      // Pending only while the compute runs, at its planned end: pause() cancels it.
+      assert(threads_[e.target].s.running() && threads_[e.target].run_end == now_);
+      on_compute_done(e.target);
       return;
-    }
     case EventKind::QuantumEnd:
       on_quantum_end(static_cast<int>(e.target));
       return;
@@ -136,7 +132,7 @@ void Engine::schedule_resume(ThreadId t) { set_thread_timer(t, now_, EventKind::
 void Engine::resume_program(ThreadId t) {
   Thread& th = threads_[t];
   th.s.doing = Activity::Nothing;
-  auto h = std::exchange(th.continuation, {});
+  auto h = std::exchange(continuations_[t], {});
   assert(h && "a thread was resumed with no operation pending");
   h.resume();
 }
@@ -268,11 +264,20 @@ void Engine::start_run(ThreadId t) {
 }
 
 void Engine::schedule_compute_done(ThreadId t) {
-  Thread& th = threads_[t];
-  if (timers_.pending(th.compute_timer) && timers_.when(th.compute_timer) <= th.run_end) {
-    return;  // it will move itself on
+  const Thread& th = threads_[t];
+  timers_.set(th.compute_timer(), th.run_end);
+}
+
+void Engine::note_races_lost(ThreadId t) {
+  const Thread& th = threads_[t];
+  if (th.s.progress != Progress::RunningDilated || config_.cores <= 1) return;  // one core: nobody races (O3)
+  // O3: each release in [run_start, now) woke a waiter that lost; a release at now_ is the
+  // hand-off (or the run ended first), not a loss.
+  const Time period = config_.costs.check_period + old_gil_release_cost();
+  const std::int64_t lost = (now_ - th.run_start - Time{1}).ns() / period.ns();
+  if (lost > 0) {
+    builder_.mark(th.run_start + period, trace::MarkKind::RacesLost, th.lane, static_cast<std::uint32_t>(lost), period.ns());
   }
-  timers_.set(th.compute_timer, th.run_end);
 }
 
 void Engine::pause(ThreadId t) {
@@ -280,6 +285,7 @@ void Engine::pause(ThreadId t) {
   if (!th.s.running()) return;
   Time progress = max(Time::zero(), now_ - th.run_start);
   if (th.s.progress == Progress::RunningDilated) {
+    note_races_lost(t);
     const Time period = config_.costs.check_period;
     const Time cost = old_gil_release_cost();
     progress = Time{static_cast<std::int64_t>(static_cast<double>(progress.ns()) *
@@ -289,10 +295,12 @@ void Engine::pause(ThreadId t) {
   th.remaining = max(Time::zero(), th.remaining - progress);
   th.s.progress = Progress::Stopped;
   cancel_thread_timer(t);
+  timers_.cancel(th.compute_timer());  // one pending event per timer: none while paused
 }
 
 void Engine::on_compute_done(ThreadId t) {
   Thread& th = threads_[t];
+  note_races_lost(t);
   th.s.progress = Progress::Stopped;
   th.remaining = Time::zero();
   cancel_thread_timer(t);

@@ -98,7 +98,7 @@ class Engine;
 /// What an owner does when its timer fires.
 enum class EventKind : std::uint8_t {
   Resume,        ///< a thread's pending operation is complete: continue it
-  ComputeDone,   ///< a thread's compute reached its planned end (or a later one, if it was paused)
+  ComputeDone,   ///< a thread's running compute reached its planned end (cancelled while paused)
   QuantumEnd,    ///< a core's time slice ended
   DropDeadline,  ///< a GIL waiter's timed wait runs out with no switch (new GIL, G2)
   GilAttempt,    ///< a signalled GIL waiter, awake now, tries to take the GIL (G8)
@@ -186,6 +186,8 @@ class Engine {
   void schedule_compute_done(ThreadId t);
   void pause(ThreadId t);
   void on_compute_done(ThreadId t);
+  /// Old GIL, several cores: one RacesLost mark for the releases of the dilated run ending now.
+  void note_races_lost(ThreadId t);
   /// The idle core `t` would be given now (its last one first), or -1 if none is idle (S1).
   int idle_core_for(ThreadId t) const;
   bool request_core(ThreadId t);
@@ -237,6 +239,7 @@ class Engine {
   // resumption (only dispatch() resumes programs, as its last step).
   std::vector<Thread> threads_;
   std::vector<Program> programs_;  ///< by thread: the coroutines' owners
+  std::vector<std::coroutine_handle<>> continuations_;  ///< by thread: its awaited operation
   std::vector<Core> cores_;
   RunQueue run_queue_;
   std::vector<std::unique_ptr<Gil>> gils_;          ///< by process; null without a GIL

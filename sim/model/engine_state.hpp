@@ -8,29 +8,47 @@ namespace gilsim::model {
 
 inline constexpr ThreadId kNoThread = trace::kNone;
 
-/// A thread's hot record: plain data in one flat vector, indexed by ThreadId. Its program
-/// (the coroutine that owns the frame) lives in Engine::programs_.
-struct Engine::Thread {
-  ThreadState s;  ///< the state machines
-  int core = -1;  ///< its core while s.core == CoreState::OnCore
-  trace::LaneId lane = trace::kNone;
-  Gil* gil = nullptr;  ///< its process's GIL; null without one
-  std::coroutine_handle<> continuation;
-  TimerHeap::Slot timer = 0;          ///< its program timer: Resume, GilAttempt or OldGilHandoff
-  TimerHeap::Slot compute_timer = 0;  ///< ComputeDone, pending while a compute is planned
+/// What the engine keeps of a running Work: the kind of code (its labels are the thread's
+/// job and step).
+struct WorkKind {
+  SpanState state = SpanState::Running;
+  bool needs_gil = true;
+  bool checkpoints = true;
 
+  WorkKind& operator=(const Work& w) {
+    state = w.state;
+    needs_gil = w.needs_gil;
+    checkpoints = w.checkpoints;
+    return *this;
+  }
+};
+
+/// A thread's hot record: plain data in one flat vector, indexed by ThreadId, one cache
+/// line each (a hand-off touches three or four threads; at 100k threads each is a miss).
+/// Its program (the coroutine that owns the frame) lives in Engine::programs_, the
+/// operation it waits on in Engine::continuations_.
+struct alignas(64) Engine::Thread {
   // Current compute.
-  Work work;
   Time remaining;
   Time run_start;
   Time run_end;  ///< when the running compute ends, if nothing interrupts it
 
-  // Labels for wait spans.
+  Time waiting_since = Time::max();  ///< when its GIL wait began; Time::max() while not waiting
+  trace::LaneId lane = trace::kNone;
+  TimerHeap::Slot timer = 0;  ///< its program timer: Resume, GilAttempt or OldGilHandoff;
+                              ///< timer + 1 is its ComputeDone, pending while a compute runs
+  // Labels for its spans.
   std::uint32_t job = trace::kNone;
   std::uint16_t step = trace::kNoStep;
+  std::int16_t core = -1;  ///< its core while s.core == CoreState::OnCore
+  trace::ProcessId process = 0;  ///< its GIL is gils_[process] (null without one)
+  ThreadState s;  ///< the state machines
+  WorkKind work;  ///< the running compute's kind
+  // The line is full (engine.cpp checks): fields added below go to the record's second line.
 
-  Time waiting_since = Time::max();  ///< when its GIL wait began; Time::max() while not waiting
-  bool refill_pending = false;       ///< woken on a halted core: its next Python refills caches (S6)
+  bool refill_pending = false;  ///< woken on a halted core: its next Python refills caches (S6)
+
+  TimerHeap::Slot compute_timer() const { return timer + 1; }
 };
 
 struct Engine::Core {

@@ -13,7 +13,7 @@ namespace gilsim::model {
 
 using trace::MarkKind;
 
-Gil* Engine::gil_of(ThreadId t) { return threads_[t].gil; }
+Gil* Engine::gil_of(ThreadId t) { return gils_[threads_[t].process].get(); }
 
 Operation Engine::acquire_gil(ThreadId t) {
   Thread& th = threads_[t];

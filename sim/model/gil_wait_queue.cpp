@@ -20,7 +20,6 @@ void GilWaitQueue::arm(std::uint32_t thread, Time at) {
   Waiter& w = slot(thread);
   w.armed = at;
   w.index = static_cast<std::int32_t>(members_.size());
-  w.in_phase_group = false;
   members_.push_back(thread);
   since_switch_.emplace_back(thread, at);
 }
@@ -29,14 +28,13 @@ void GilWaitQueue::remove(std::uint32_t thread) {
   assert(contains(thread) && "remove() of a thread that is not waiting");
   due_known_ = false;
   Waiter& w = waiters_[thread];
-  if (w.in_phase_group) phase_erase(thread);
+  if (w.group != kNil) phase_erase(thread);
   const auto index = static_cast<std::size_t>(w.index);
   const std::uint32_t last = members_.back();
   members_[index] = last;
   waiters_[last].index = static_cast<std::int32_t>(index);
   members_.pop_back();
   w.index = -1;
-  w.in_phase_group = false;
 }
 
 void GilWaitQueue::on_switch(Time at) {
@@ -44,10 +42,8 @@ void GilWaitQueue::on_switch(Time at) {
   for (std::size_t i = since_switch_head_; i < since_switch_.size(); ++i) {
     const auto [thread, armed] = since_switch_[i];
     Waiter& w = waiters_[thread];
-    if (w.index < 0 || w.armed != armed || w.in_phase_group) continue;  // stale entry
-    w.in_phase_group = true;
-    w.phase = (armed % interval_).ns();
-    phase_insert(thread);
+    if (w.index < 0 || w.armed != armed || w.group != kNil) continue;  // stale entry
+    phase_insert(thread, (armed % interval_).ns());
   }
   since_switch_.clear();
   since_switch_head_ = 0;
@@ -62,21 +58,22 @@ std::optional<GilWaitQueue::Due> GilWaitQueue::find_drop_request() {
     const std::int64_t I = interval_.ns();
     const std::int64_t s = last_switch_.ns();
     const std::int64_t r = ((s % I) + I) % I;
-    std::uint32_t first = phase_lower_bound(Key{r, 0});
+    std::uint32_t group = phase_lower_bound(r);
     std::int64_t offset = 0;
-    if (first == kNil) {
-      first = phase_first();
-      offset = I - r + waiters_[first].phase;
+    if (group == kNil) {
+      group = phase_first();
+      offset = I - r + groups_[group].phase;
     } else {
-      offset = waiters_[first].phase - r;
+      offset = groups_[group].phase - r;
     }
+    const std::uint32_t first = groups_[group].heap.front();  // the lowest id of that phase
     best = Due{Time{s + offset + I}, first};
   }
   // Armed since the last switch: the earliest of them completes a full interval first.
   while (since_switch_head_ < since_switch_.size()) {
     const auto [thread, armed] = since_switch_[since_switch_head_];
     const Waiter& w = waiters_[thread];
-    if (w.index >= 0 && w.armed == armed && !w.in_phase_group) {
+    if (w.index >= 0 && w.armed == armed && w.group == kNil) {
       const Time due = armed + interval_;
       if (!best || due < best->at) best = Due{due, thread};
       break;
@@ -86,19 +83,19 @@ std::optional<GilWaitQueue::Due> GilWaitQueue::find_drop_request() {
   return best;
 }
 
-// The phase group's treap --------------------------------------------------------------
+// The phase groups' treap and heaps ----------------------------------------------------
 
-void GilWaitQueue::split(std::uint32_t node, Key k, std::uint32_t& below, std::uint32_t& rest) {
+void GilWaitQueue::split(std::uint32_t node, std::int64_t phase, std::uint32_t& below, std::uint32_t& rest) {
   if (node == kNil) {
     below = rest = kNil;
     return;
   }
-  Waiter& n = waiters_[node];
-  if (key(node) < k) {
-    split(n.right, k, n.right, rest);
+  Group& n = groups_[node];
+  if (n.phase < phase) {
+    split(n.right, phase, n.right, rest);
     below = node;
   } else {
-    split(n.left, k, below, n.left);
+    split(n.left, phase, below, n.left);
     rest = node;
   }
 }
@@ -107,44 +104,115 @@ std::uint32_t GilWaitQueue::merge(std::uint32_t a, std::uint32_t b) {
   if (a == kNil) return b;
   if (b == kNil) return a;
   if (priority(a) > priority(b)) {
-    waiters_[a].right = merge(waiters_[a].right, b);
+    groups_[a].right = merge(groups_[a].right, b);
     return a;
   }
-  waiters_[b].left = merge(a, waiters_[b].left);
+  groups_[b].left = merge(a, groups_[b].left);
   return b;
 }
 
-void GilWaitQueue::phase_insert(std::uint32_t thread) {
-  // Down to where its priority belongs, then split that subtree around it.
-  const Key k = key(thread);
-  std::uint32_t* link = &phase_root_;
-  while (*link != kNil && priority(*link) >= priority(thread)) {
-    link = key(*link) < k ? &waiters_[*link].right : &waiters_[*link].left;
+std::uint32_t GilWaitQueue::group_for(std::int64_t phase) {
+  for (std::uint32_t n = phase_root_; n != kNil;) {
+    if (groups_[n].phase == phase) return n;
+    n = groups_[n].phase < phase ? groups_[n].right : groups_[n].left;
   }
-  Waiter& w = waiters_[thread];
-  split(*link, k, w.left, w.right);
-  *link = thread;
+  // A new phase: a fresh group, linked where its priority belongs, splitting that subtree.
+  std::uint32_t g = 0;
+  if (free_groups_.empty()) {
+    g = static_cast<std::uint32_t>(groups_.size());
+    groups_.emplace_back();
+  } else {
+    g = free_groups_.back();
+    free_groups_.pop_back();
+  }
+  groups_[g].phase = phase;
+  std::uint32_t* link = &phase_root_;
+  while (*link != kNil && priority(*link) >= priority(g)) {
+    link = groups_[*link].phase < phase ? &groups_[*link].right : &groups_[*link].left;
+  }
+  std::uint32_t below = kNil;
+  std::uint32_t rest = kNil;
+  split(*link, phase, below, rest);
+  groups_[g].left = below;
+  groups_[g].right = rest;
+  *link = g;
+  return g;
+}
+
+void GilWaitQueue::phase_insert(std::uint32_t thread, std::int64_t phase) {
+  const std::uint32_t g = group_for(phase);
+  Group& group = groups_[g];
+  waiters_[thread].group = g;
+  group.heap.push_back(thread);
+  heap_sift_up(group, group.heap.size() - 1);
 }
 
 void GilWaitQueue::phase_erase(std::uint32_t thread) {
-  // Down to it, then put its two subtrees, merged, in its place.
-  const Key k = key(thread);
-  std::uint32_t* link = &phase_root_;
-  while (*link != thread) {
-    assert(*link != kNil && "phase_erase() of a thread not in the phase group");
-    link = key(*link) < k ? &waiters_[*link].right : &waiters_[*link].left;
+  Waiter& w = waiters_[thread];
+  const std::uint32_t g = w.group;
+  Group& group = groups_[g];
+  const std::size_t i = w.heap_pos;
+  w.group = kNil;
+  const std::uint32_t last = group.heap.back();
+  group.heap.pop_back();
+  if (i < group.heap.size()) {
+    heap_place(group, i, last);
+    if (i > 0 && last < group.heap[(i - 1) / 2]) {
+      heap_sift_up(group, i);
+    } else {
+      heap_sift_down(group, i);
+    }
   }
-  *link = merge(waiters_[thread].left, waiters_[thread].right);
+  if (!group.heap.empty()) return;
+  // The phase's last waiter left: unlink its group, putting its subtrees, merged, in its place.
+  std::uint32_t* link = &phase_root_;
+  while (*link != g) {
+    assert(*link != kNil && "a phase group missing from the treap");
+    link = groups_[*link].phase < group.phase ? &groups_[*link].right : &groups_[*link].left;
+  }
+  *link = merge(group.left, group.right);
+  group.left = group.right = kNil;
+  free_groups_.push_back(g);
 }
 
-std::uint32_t GilWaitQueue::phase_lower_bound(Key k) const {
+void GilWaitQueue::heap_place(Group& g, std::size_t i, std::uint32_t thread) {
+  g.heap[i] = thread;
+  waiters_[thread].heap_pos = static_cast<std::uint32_t>(i);
+}
+
+void GilWaitQueue::heap_sift_up(Group& g, std::size_t i) {
+  const std::uint32_t t = g.heap[i];
+  while (i > 0) {
+    const std::size_t parent = (i - 1) / 2;
+    if (g.heap[parent] < t) break;
+    heap_place(g, i, g.heap[parent]);
+    i = parent;
+  }
+  heap_place(g, i, t);
+}
+
+void GilWaitQueue::heap_sift_down(Group& g, std::size_t i) {
+  const std::size_t n = g.heap.size();
+  const std::uint32_t t = g.heap[i];
+  while (true) {
+    std::size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && g.heap[child + 1] < g.heap[child]) ++child;
+    if (t < g.heap[child]) break;
+    heap_place(g, i, g.heap[child]);
+    i = child;
+  }
+  heap_place(g, i, t);
+}
+
+std::uint32_t GilWaitQueue::phase_lower_bound(std::int64_t phase) const {
   std::uint32_t best = kNil;
   for (std::uint32_t n = phase_root_; n != kNil;) {
-    if (key(n) < k) {
-      n = waiters_[n].right;
+    if (groups_[n].phase < phase) {
+      n = groups_[n].right;
     } else {
       best = n;
-      n = waiters_[n].left;
+      n = groups_[n].left;
     }
   }
   return best;
@@ -152,7 +220,7 @@ std::uint32_t GilWaitQueue::phase_lower_bound(Key k) const {
 
 std::uint32_t GilWaitQueue::phase_first() const {
   std::uint32_t n = phase_root_;
-  while (n != kNil && waiters_[n].left != kNil) n = waiters_[n].left;
+  while (n != kNil && groups_[n].left != kNil) n = groups_[n].left;
   return n;
 }
 

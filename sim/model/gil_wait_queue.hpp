@@ -4,9 +4,13 @@
 // when a whole interval of its own wait passed with no switch. Each waiter's timeouts lie on
 // a grid (its arm time + k * interval), so the first request after a switch at s comes from
 // the waiter whose grid point is the first at or after s: a lookup by phase, O(log waiters)
-// per hand-off instead of O(waiters) per interval. The phase lookup is a treap threaded
-// through the per-thread records (children are thread ids), so nothing is allocated once every
-// thread has waited once.
+// per hand-off instead of O(waiters) per interval.
+//
+// Phases cluster on a few values (a thread forced out by a drop request re-arms on its
+// requester's grid point, so it joins its phase), so waiters are grouped by exact phase: a
+// small treap of phase groups, each holding its threads in a min-heap of ids (ties go to
+// the lowest id). A hand-off touches a shallow treap and one flat array of ids, not a chain
+// of per-thread records; nothing is allocated once every thread and phase has been seen.
 #pragma once
 
 #include <cstdint>
@@ -54,32 +58,42 @@ class GilWaitQueue {
   static constexpr std::uint32_t kNil = 0xFFFF'FFFF;
   struct Waiter {
     Time armed;
-    std::int64_t phase = 0;   ///< armed mod interval, while in the phase group
-    std::int32_t index = -1;  ///< position in members_, -1 when not waiting
-    bool in_phase_group = false;
-    std::uint32_t left = kNil;   ///< phase-group treap children (thread ids)
+    std::int32_t index = -1;       ///< position in members_, -1 when not waiting
+    std::uint32_t group = kNil;    ///< its phase group, kNil while not in one
+    std::uint32_t heap_pos = 0;    ///< its place in its group's heap
+  };
+  /// The waiters armed at or before the last switch with one phase (armed mod interval).
+  struct Group {
+    std::int64_t phase = 0;
+    std::uint32_t left = kNil;  ///< treap children (group indices), ordered by phase
     std::uint32_t right = kNil;
+    std::vector<std::uint32_t> heap;  ///< its threads, a min-heap by id
   };
   Waiter& slot(std::uint32_t thread);
   std::optional<Due> find_drop_request();
 
-  // The phase group: a treap ordered by (phase, thread), heap-ordered by a hash of the thread.
-  using Key = std::pair<std::int64_t, std::uint32_t>;
-  Key key(std::uint32_t t) const { return {waiters_[t].phase, t}; }
-  static std::uint32_t priority(std::uint32_t t) { return (t + 1) * 0x9E37'79B1u; }
-  void split(std::uint32_t node, Key k, std::uint32_t& below, std::uint32_t& rest);
+  // The phase groups: a treap ordered by phase, heap-ordered by a hash of the group index.
+  static std::uint32_t priority(std::uint32_t g) { return (g + 1) * 0x9E37'79B1u; }
+  void split(std::uint32_t node, std::int64_t phase, std::uint32_t& below, std::uint32_t& rest);
   std::uint32_t merge(std::uint32_t a, std::uint32_t b);
-  void phase_insert(std::uint32_t thread);
+  void phase_insert(std::uint32_t thread, std::int64_t phase);
   void phase_erase(std::uint32_t thread);
-  /// The first member at or after `k`, or kNil.
-  std::uint32_t phase_lower_bound(Key k) const;
+  /// The group of exactly `phase`, made (and linked into the treap) when there is none.
+  std::uint32_t group_for(std::int64_t phase);
+  /// The first group with a phase at or after `phase`, or kNil.
+  std::uint32_t phase_lower_bound(std::int64_t phase) const;
   std::uint32_t phase_first() const;
+  void heap_place(Group& g, std::size_t i, std::uint32_t thread);
+  void heap_sift_up(Group& g, std::size_t i);
+  void heap_sift_down(Group& g, std::size_t i);
 
   Time interval_;
   Time last_switch_ = Time{-1};
   std::vector<std::uint32_t> members_;
   std::vector<Waiter> waiters_;  ///< indexed by thread id
-  /// Root of the treap of waiters armed at or before the last switch.
+  std::vector<Group> groups_;    ///< by index; empty ones are on free_groups_
+  std::vector<std::uint32_t> free_groups_;
+  /// Root of the treap of phase groups (waiters armed at or before the last switch).
   std::uint32_t phase_root_ = kNil;
   /// Waiters armed after the last switch, in arm order (entries may be stale).
   std::vector<std::pair<std::uint32_t, Time>> since_switch_;

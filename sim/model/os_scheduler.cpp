@@ -79,7 +79,7 @@ void Engine::assign_core(int c, ThreadId t) {
   core.thread = t;
   core.slice_start = now_;
   timers_.cancel(core.quantum);
-  th.core = c;
+  th.core = static_cast<std::int16_t>(c);
   th.s.core = CoreState::OnCore;
   if (now_ > core.idle_period_since) core.last_idle = now_ - core.idle_period_since;  // its idle period ends (G8)
   if (run_queue_.has_entries()) arm_quantums();

@@ -51,6 +51,7 @@ std::string_view to_string(MarkKind k) {
     case MarkKind::LockTaken: return "lock taken";
     case MarkKind::Deadlock: return "deadlock";
     case MarkKind::LostUpdate: return "lost update";
+    case MarkKind::RacesLost: return "races lost";
   }
   return "?";
 }
@@ -126,6 +127,10 @@ std::string describe(const Trace& t, const Mark& m) {
       return fmt::format("{} stored {} from a stale load, over {} update{} made since it loaded: {} update{} lost", who,
                          counter, m.value, m.value == 1 ? "" : "s", m.value, m.value == 1 ? "" : "s");
     }
+    case MarkKind::RacesLost:
+      return fmt::format("{} released the GIL every {} and took it back: {} time{} a woken waiter lost the race and "
+                         "slept again",
+                         who, value, m.other, m.other == 1 ? "" : "s");
   }
   return std::string(to_string(m.kind));
 }

@@ -74,8 +74,10 @@ enum class MarkKind : std::uint8_t {
   LockTaken,     ///< lane took lock lane `other` after waiting `value` ns for it
   Deadlock,      ///< lane waits for lock lane `other`, held by lane `value`, in a cycle
   LostUpdate,    ///< lane stored counter `other` over `value` updates made since its load
+  RacesLost,     ///< old GIL: while lane held the GIL, `other` woken waiters lost the race for it,
+                 ///< one every `value` ns from this instant (one mark per stretch of holding)
 };
-inline constexpr int kMarkKindCount = static_cast<int>(MarkKind::LostUpdate) + 1;
+inline constexpr int kMarkKindCount = static_cast<int>(MarkKind::RacesLost) + 1;
 
 /// An instant event. Its one-line explanation comes from describe(trace, mark). 24 bytes:
 /// the kind shares a word with the value (56 bits: durations up to a year in ns).

@@ -36,7 +36,7 @@ ProcessId TraceBuilder::add_process(std::string name, bool has_gil) {
 LaneId TraceBuilder::add_lane(std::string name, LaneKind kind, ProcessId process) {
   const auto id = static_cast<LaneId>(trace_.lanes.size());
   trace_.lanes.push_back(Lane{std::move(name), kind, process, {}});
-  open_.push_back({});
+  lanes_.emplace_back();
   return id;
 }
 
@@ -63,23 +63,12 @@ void TraceBuilder::job_finished(std::uint32_t job, Time at) {
   mark(at, MarkKind::JobEnd, j.lane, job);
 }
 
-void TraceBuilder::set_state(LaneId lane, Time at, SpanState state, std::uint32_t subject,
-                             std::uint16_t step) {
-  OpenSpan& o = open_[lane];
-  if (o.open && o.span.state == state && o.span.subject == subject && o.span.step == step) return;
-  clear_state(lane, at);
-  o.span = Span{at, at, subject, step, state, 0};
-  o.open = true;
-}
-
-void TraceBuilder::clear_state(LaneId lane, Time at) {
-  OpenSpan& o = open_[lane];
-  if (!o.open) return;
+void TraceBuilder::close(LaneBuffer& o, Time at) {
   assert(at >= o.span.begin && "time went backwards on a lane; producers must be monotonic per lane");
   o.open = false;
   if (at <= o.span.begin) return;
   o.span.end = at;
-  auto& spans = trace_.lanes[lane].spans;
+  auto& spans = o.spans;
   // Coalesce with an identical, touching predecessor (e.g. state re-entered after a zero-length gap).
   if (!spans.empty()) {
     Span& last = spans.back();
@@ -93,12 +82,11 @@ void TraceBuilder::clear_state(LaneId lane, Time at) {
   ++span_count_;
 }
 
-void TraceBuilder::mark(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
-  trace_.marks.push_back(Mark{at, lane, other, value, kind});
-}
-
 Trace TraceBuilder::finish(Time end) {
-  for (LaneId l = 0; l < open_.size(); ++l) clear_state(l, std::max(end, open_[l].span.begin));
+  for (LaneId l = 0; l < lanes_.size(); ++l) {
+    clear_state(l, std::max(end, lanes_[l].span.begin));
+    trace_.lanes[l].spans = std::move(lanes_[l].spans);
+  }
   const auto by_time = [](const Mark& a, const Mark& b) { return a.at < b.at; };
   if (!std::is_sorted(trace_.marks.begin(), trace_.marks.end(), by_time)) {
     std::stable_sort(trace_.marks.begin(), trace_.marks.end(), by_time);

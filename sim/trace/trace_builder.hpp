@@ -30,28 +30,48 @@ class TraceBuilder {
   /// Lane enters `state` at `at`, closing whatever span was open. Repeating the open
   /// state (same subject and step) changes nothing.
   void set_state(LaneId lane, Time at, SpanState state, std::uint32_t subject = kNone,
-                 std::uint16_t step = kNoStep);
+                 std::uint16_t step = kNoStep) {
+    LaneBuffer& o = lanes_[lane];
+    if (o.open && o.span.state == state && o.span.subject == subject && o.span.step == step) return;
+    if (o.open) close(o, at);
+    o.span = Span{at, at, subject, step, state, 0};
+    o.open = true;
+  }
   /// Lane becomes idle (no span) from `at`.
-  void clear_state(LaneId lane, Time at);
-  bool has_open_span(LaneId lane) const { return open_.at(lane).open; }
-  SpanState open_state(LaneId lane) const { return open_.at(lane).span.state; }
-  std::uint32_t open_subject(LaneId lane) const { return open_.at(lane).span.subject; }
+  void clear_state(LaneId lane, Time at) {
+    LaneBuffer& o = lanes_[lane];
+    if (o.open) close(o, at);
+  }
+  bool has_open_span(LaneId lane) const { return lanes_.at(lane).open; }
+  SpanState open_state(LaneId lane) const { return lanes_.at(lane).span.state; }
+  std::uint32_t open_subject(LaneId lane) const { return lanes_.at(lane).span.subject; }
 
-  void mark(Time at, MarkKind kind, LaneId lane, std::uint32_t other = kNone, std::int64_t value = 0);
+  void mark(Time at, MarkKind kind, LaneId lane, std::uint32_t other = kNone, std::int64_t value = 0) {
+    trace_.marks.push_back(Mark{at, lane, other, value, kind});
+  }
 
   std::size_t span_count() const { return span_count_; }
+  /// The trace so far: its processes, lanes (whose spans arrive at finish()), jobs and marks.
   const Trace& peek() const { return trace_; }
 
   /// Closes every open span at `end`, sorts marks by time, and hands the trace over.
   Trace finish(Time end);
 
  private:
-  struct OpenSpan {
-    Span span;
+  /// What recording a lane touches, in one cache line: its stored spans and its open one
+  /// (a producer's lane switch costs one line, not one here and another in trace_.lanes).
+  /// The spans move to trace_.lanes at finish().
+  struct alignas(64) LaneBuffer {
+    Store<Span> spans;
+    Span span;  ///< the open span, while `open`
     bool open = false;
   };
+  static_assert(sizeof(LaneBuffer) == 64);
+  /// Ends the open span at `at` and stores it (the hot set_state() and clear_state() are
+  /// inline, in the producers' code; storing a span is not).
+  void close(LaneBuffer& o, Time at);
   Trace trace_;
-  std::vector<OpenSpan> open_;
+  std::vector<LaneBuffer> lanes_;  ///< by lane
   std::vector<LaneId> core_lanes_;
   std::size_t span_count_ = 0;
 };

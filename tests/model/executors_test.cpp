@@ -204,6 +204,47 @@ TEST_CASE("the old GIL thrashes on several cores and does better on one") {
   CHECK(marks_of(two_cores, MarkKind::DropRequest).empty());  // no drop requests before 3.2
 }
 
+TEST_CASE("the old GIL records the races its woken waiters lost, one mark per stretch of holding") {
+  // Two cores, two CPU-bound threads of 1 ms; a waiter that (almost) never wins the race.
+  // T1 takes the GIL at 0 and T2 waits from 0, so T1 releases every 5 us of work and pays
+  // 4 us per release (O1-O3): a 9 us release period, its 1 ms of work takes 1.8 ms. The
+  // releases at 9, 18, ... 1791 us each woke T2, which lost (199 of them); the one at
+  // 1800 us is T1's end. T2 then runs alone, undisturbed: done at 2.8 ms, no more marks.
+  auto s = exact_scenario(2);
+  s.python.gil = scenario::GilMode::Old;
+  s.costs.old_gil_handoff_probability = 1e-9;
+  add_jobs(s, "countdown", 2, {cpu(1_ms)});
+  const auto t = simulate_with(s, Executor::Threads);
+  CHECK(t.end == 2'800_us);
+  const auto lost = marks_of(t, MarkKind::RacesLost);
+  REQUIRE(lost.size() == 1);
+  CHECK(lost[0]->at == 9_us);
+  CHECK(lost[0]->other == 199);
+  CHECK(lost[0]->value == 9'000);
+  CHECK(t.lanes[lost[0]->lane].name == "T1");
+
+  SUBCASE("with the default odds, about 19 lost races per hand-off, each inside its holder's GIL span") {
+    s.costs.old_gil_handoff_probability = 0.05;
+    s.jobs[0].steps = {cpu(50_ms)};
+    const auto many = simulate_with(s, Executor::Threads);
+    std::int64_t losses = 0;
+    const trace::Lane& gil = many.lanes[many.processes[0].gil_lane];
+    for (const trace::Mark* mp : marks_of(many, MarkKind::RacesLost)) {
+      const trace::Mark& m = *mp;
+      losses += m.other;
+      const Time last = m.at + Time{m.value * (static_cast<std::int64_t>(m.other) - 1)};
+      const auto held = std::find_if(gil.spans.begin(), gil.spans.end(),
+                                     [&](const trace::Span& sp) { return sp.begin <= m.at && last < sp.end; });
+      REQUIRE(held != gil.spans.end());
+      CHECK(held->subject == m.lane);
+    }
+    const auto handoffs = static_cast<double>(marks_of(many, MarkKind::ForcedSwitch).size());
+    REQUIRE(handoffs > 20);
+    CHECK(static_cast<double>(losses) / handoffs > 10);
+    CHECK(static_cast<double>(losses) / handoffs < 30);
+  }
+}
+
 TEST_CASE("the old GIL releases every check_interval ticks: a longer interval, fewer releases") {
   // One core, two CPU-bound threads of 10 ms. While one waits, the holder pays the release
   // cost (2.5 us on one core) every check period of work (O1, O2): a wall slice of 3 ms

@@ -31,7 +31,7 @@ TEST_CASE("the default scenario draws a full frame without a window") {
   const int vertices = v.frame();
   CHECK(vertices > 5000);
   CHECK(v.app.session.runs().size() >= 2);
-  CHECK(v.app.narrative.size() > 0);
+  CHECK(v.app.narrative.narrative.size() > 0);
 }
 
 TEST_CASE("Space plays and pauses; the arrows step exactly onto events") {

@@ -39,6 +39,7 @@ TEST_CASE("presenting, every run's header and GIL lane fit the window, for every
       present(v, file);
       const TimelineFrame& t = v.app.timeline;
       CHECK(t.lanes_top + t.lanes_height <= size.y);
+      CHECK(v.app.narrative.lines_shown >= 3.0f);  // "What happened" keeps three lines of its story
       const auto& runs = v.app.session.runs();
       for (std::uint32_t r = 0; r < runs.size(); ++r) {
         INFO("run ", runs[r].run_name);
@@ -50,8 +51,52 @@ TEST_CASE("presenting, every run's header and GIL lane fit the window, for every
         REQUIRE(gil);
         CHECK(on_screen(t, *gil));
       }
+      // The run that carries the lesson's point (the most waiting) is open, its threads on screen.
+      std::vector<double> interest;
+      for (const RunIndex& index : v.app.runs) interest.push_back(index.interest);
+      const std::uint32_t r = most_telling(interest);
+      if (interest.empty() || interest[r] <= 0) continue;
+      INFO("the most telling run: ", runs[r].run_name);
+      REQUIRE(t.layout.header(r));
+      if (t.layout.header(r)->lane != trace::kNone) {
+        // Shut: only because, even with its cores as a strip and every other run collapsed,
+        // it would not fit (at 720 lines: lesson 10's pool of four, eleven rows).
+        LayoutOptions o = t.options;
+        o.folding.assign(runs.size(), RunFolding{true, {}, false});
+        o.folding[r] = RunFolding{false, {}, true};
+        std::vector<std::vector<LaneGroup>> groups;
+        for (const RunIndex& index : v.app.runs) groups.push_back(index.groups);
+        // (the fit keeps ImGui's spacing after the last row, as draw_timeline does)
+        CHECK(layout_rows(runs, groups, o).total_height > t.lanes_height - ImGui::GetStyle().ItemSpacing.y - 2);
+        continue;
+      }
+      for (trace::LaneId l : ordered_lanes(runs[r], v.app.layout)) {
+        if (runs[r].lanes[l].kind != trace::LaneKind::Thread) continue;
+        if (const Row* row = t.layout.find(r, l)) CHECK(on_screen(t, *row));
+      }
     }
   }
+}
+
+TEST_CASE("lesson 14 at 1280x720: the threads run, where clerks wait for the lock, opens and uses the room") {
+  HeadlessViewer v(ImVec2(1280, 720));
+  present(v, std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios/14-two-locks.toml");
+  const TimelineFrame& t = v.app.timeline;
+  const auto& runs = v.app.session.runs();
+  std::uint32_t threads = 0;
+  while (threads < runs.size() && runs[threads].run_name != "threads") ++threads;
+  REQUIRE(threads < runs.size());
+  int clerks = 0, locks = 0;
+  for (trace::LaneId l = 0; l < runs[threads].lanes.size(); ++l) {
+    const Row* row = t.layout.find(threads, l);
+    if (!row || row->kind != Row::Kind::Lane || !on_screen(t, *row)) continue;
+    clerks += runs[threads].lanes[l].kind == trace::LaneKind::Thread;
+    locks += runs[threads].lanes[l].kind == trace::LaneKind::Lock;
+  }
+  CHECK(clerks == 4);
+  CHECK(locks == 1);
+  // The space goes to the runs: less than two lane heights stay empty below the last row.
+  CHECK(t.lanes_height - t.layout.total_height < 2 * v.app.layout.lane_height);
 }
 
 namespace {
@@ -187,4 +232,28 @@ TEST_CASE("a click on a folded row's name shows each lane; a click on one of the
   v.frame(1.0);
   CHECK(!v.app.folding[run].group_expanded(g));
   CHECK(row_of(Row::Kind::Group) != nullptr);
+}
+
+TEST_CASE("at --scale 2 and 3 on 1920x1080 the toolbar and legend fit their share of the window") {
+  CHECK(chrome_font_scale(17 * 3, 1080) == doctest::Approx(30.0 / 51.0));
+  CHECK(chrome_font_scale(17 * 1.75f, 1080) == 1.0f);  // presenting at 1080: untouched
+  for (const float scale : {2.0f, 3.0f}) {
+    for (const auto& file : scenario::bundled_scenarios()) {
+      INFO(file.filename().string(), " at scale ", scale);
+      HeadlessViewer v(ImVec2(1920, 1080));
+      REQUIRE(v.app.session.open(file));
+      refresh_derived(v.app);
+      v.app.ui_scale = scale;
+      for (int i = 0; i < 4; ++i) v.frame(0);
+      CHECK(!v.app.toolbar_overflows);
+      // Fitting (on at these scales) keeps every run's header on screen.
+      v.app.fit_runs = true;
+      for (int i = 0; i < 2; ++i) v.frame(0);
+      const TimelineFrame& t = v.app.timeline;
+      for (std::uint32_t r = 0; r < v.app.session.runs().size(); ++r) {
+        REQUIRE(t.layout.header(r));
+        CHECK(on_screen(t, *t.layout.header(r)));
+      }
+    }
+  }
 }

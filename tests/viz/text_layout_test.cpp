@@ -5,6 +5,7 @@
 #include "viz/text_layout.hpp"
 
 using gilsim::viz::reflow;
+using gilsim::viz::fit_headers;
 using gilsim::viz::wrap_at_spaces;
 
 TEST_CASE("hard-wrapped paragraphs join; blank lines and list items stay") {
@@ -33,4 +34,16 @@ TEST_CASE("bundled teaching notes read the same in the viewer as in a terminal")
       CHECK(note.find(glyph) == std::string::npos);
     }
   }
+}
+
+TEST_CASE("table headers take two lines only when one line each would cut the last column") {
+  const auto measure = [](std::string_view t) { return static_cast<float>(t.size()) * 10.0f; };
+  const std::vector<std::string> headers = {"run", "cores busy", "switches (forced)"};
+  const std::vector<float> cells = {100, 40, 60};
+  // One line: 100 + 100 + 170, 10 px padding each: 400.
+  CHECK(fit_headers(headers, cells, 400, 10, measure) == headers);
+  const auto two = fit_headers(headers, cells, 399, 10, measure);
+  CHECK(two == std::vector<std::string>{"run", "cores\nbusy", "switches\n(forced)"});
+  // Two lines: 100 + 50 + 80 and the padding: 260, which fits where one line did not.
+  CHECK(fit_headers(two, cells, 260, 10, measure) == two);
 }

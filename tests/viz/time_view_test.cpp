@@ -118,3 +118,17 @@ TEST_CASE("ticks cover the view, labelled ones on the step, minor ones between")
   CHECK(ticks.size() == 21);
   CHECK(ticks[2].label == "10 ms");
 }
+
+TEST_CASE("aligned at their ends, a shorter run is drawn wider so that its end meets the axis's end") {
+  using gilsim::Time;
+  CHECK(gilsim::viz::end_stretch(Time{400}, Time{1000}) == doctest::Approx(2.5));
+  CHECK(gilsim::viz::end_stretch(Time{0}, Time{1000}) == doctest::Approx(1.0));
+  gilsim::viz::TimeView shared;
+  shared.set_width(500);
+  shared.set(100, 2);  // 100..1100 ns on 500 px
+  const auto run = gilsim::viz::stretched(shared, gilsim::viz::end_stretch(Time{400}, Time{1000}));
+  CHECK(run.x_of(Time{400}) == doctest::Approx(shared.x_of(Time{1000})));  // the ends meet
+  CHECK(run.x_of(Time{200}) == doctest::Approx(shared.x_of(Time{500})));   // halfway is halfway
+  CHECK(run.width_px() == doctest::Approx(500));
+  CHECK(run.time_at(shared.x_of(Time{1000})).ns() == 400);
+}

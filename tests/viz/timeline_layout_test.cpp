@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "fake_runs.hpp"
+#include "viz/app_state.hpp"
 #include "viz/timeline_layout.hpp"
 
 using namespace gilsim;
@@ -91,16 +92,34 @@ TEST_CASE("fitting collapses runs only when needed, and opens the most telling o
   std::vector<std::vector<LaneGroup>> groups(runs.size());
   const float full = layout_rows(runs, groups, o).total_height;
   CHECK(fit_runs(runs, groups, o, full) == std::vector<RunFolding>(3));  // room for all: nothing folds
-  const auto tight = fit_runs(runs, groups, o, full - 10);  // file order: the last run closes
-  CHECK(!tight[0].collapsed);
-  CHECK(!tight[1].collapsed);
-  CHECK(tight[2].collapsed);
+  // 10 px short: every run opens with its cores as a strip (two cores of 10 px become a 4 px
+  // strip), then the cores come back in file order while they fit: the last run's do not.
+  const auto tight = fit_runs(runs, groups, o, full - 10);
+  for (const RunFolding& f : tight) CHECK(!f.collapsed);
+  CHECK(!tight[0].cores_folded);
+  CHECK(!tight[1].cores_folded);
+  CHECK(tight[2].cores_folded);
   o.folding = tight;
   CHECK(layout_rows(runs, groups, o).total_height <= full - 10);
   o.folding = {};
   const auto telling = fit_runs(runs, groups, o, full - 10, {0.0, 0.0, 5.0});
-  CHECK(!telling[2].collapsed);
-  CHECK(telling[1].collapsed);
+  // The most telling run keeps its cores; then run 0's two do not fit, run 1's one does.
+  CHECK(!telling[2].cores_folded);
+  CHECK(telling[0].cores_folded);
+  CHECK(!telling[1].cores_folded);
+  o.folding = {};
+  // Room for one open run (threads, no cores) beside two collapsed ones: the most telling.
+  const float one_open = 2 * (20 + 4 + 5) + (20 + 4 + 3 * 10 + 5);
+  const auto one = fit_runs(runs, groups, o, one_open, {0.0, 0.0, 5.0});
+  CHECK(one[0].collapsed);
+  CHECK(one[1].collapsed);
+  CHECK(!one[2].collapsed);
+  CHECK(one[2].cores_folded);
+  o.folding = one;
+  const TimelineLayout shown = layout_rows(runs, groups, o);
+  CHECK(shown.total_height <= one_open);
+  CHECK(shown.find(2, 0) == nullptr);  // core 0 is in the strip
+  CHECK(shown.find(2, 3) != nullptr);  // T1 has its row
   o.folding = {};
   const auto tiny = fit_runs(runs, groups, o, 1);
   for (const RunFolding& f : tiny) CHECK(f.collapsed);  // never hidden: all collapsed at worst
@@ -145,4 +164,10 @@ TEST_CASE("a main thread that only starts the others and joins them gets no row"
   CHECK(!idle_thread(t, t.lanes[t1]));
   const auto order = ordered_lanes(t, LayoutOptions{});
   CHECK(std::find(order.begin(), order.end(), m) == order.end());
+}
+
+TEST_CASE("the timeline takes its share of the window unless the panels under it would get too little") {
+  CHECK(timeline_height(500, 0.7f, 100) == doctest::Approx(350));  // 150 left below: enough
+  CHECK(timeline_height(500, 0.8f, 150) == doctest::Approx(350));  // the panels below keep 150
+  CHECK(timeline_height(500, 0.7f, 400) == doctest::Approx(325));  // never less than 65%
 }

@@ -16,7 +16,9 @@ bool set_up_app(AppState& app, const Options& options, bool list_bundled) {
   app.path_field = options.file;
   app.ui_scale = options.scale;
   app.presentation = options.presentation;
-  app.fit_runs = options.presentation;  // a class sees every run
+  app.align_ends = options.align_ends;
+  // A class sees every run: presenting, or at a scale only a projector asks for.
+  app.fit_runs = options.presentation || options.scale >= 2.0f;
   if (options.presentation && options.scale == 1.0f) {
     app.auto_presentation_scale = true;
     app.ui_scale = presentation_scale(static_cast<float>(options.height));

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   cli.add_option("--size", size_text, "window size, e.g. 1600x900");
   cli.add_option("--scale", o.scale, "UI scale, 1 to 3")->check(CLI::Range(1.0, 3.0));
   cli.add_flag("--presentation", o.presentation, "start in presentation mode (bigger, fewer panels)");
+  cli.add_flag("--align-ends", o.align_ends, "draw every run stretched to end where the time axis ends (compare shapes)");
   cli.add_flag("--real", o.real, "run every run for real on this machine at start-up (a screenshot waits for them)");
   cli.add_flag("--cpython", o.cpython,
                "run every run in CPython (its teaching program, recorded) at start-up, under the predictions");

@@ -20,6 +20,7 @@ struct Options {
   bool size_given = false;           ///< without --size the window takes most of the screen
   float scale = 1.0f;
   bool presentation = false;
+  bool align_ends = false;           ///< every run stretched to end where the axis ends
   bool real = false;                 ///< run every run for real at start-up (the screenshot waits)
   bool cpython = false;              ///< run every run in CPython, recorded, at start-up (likewise)
   std::vector<std::string> sweep;    ///< --sweep KEY=VALUES (twice: small multiples); the screenshot waits

@@ -46,9 +46,11 @@ void draw_frame(AppState& app, double wall_seconds) {
   float top = 0;
   app.legend_top = -1;
   if (ImGui::Begin("##toolbar", nullptr, kPanel | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_AlwaysAutoResize)) {
+    ImGui::SetWindowFontScale(chrome_font_scale(f, display.y));
     draw_toolbar(app);
     if (app.show_legend) draw_legend(app);
     top = ImGui::GetWindowHeight();
+    app.toolbar_overflows = ImGui::GetScrollMaxY() > 0;
   }
   ImGui::End();
 
@@ -59,7 +61,11 @@ void draw_frame(AppState& app, double wall_seconds) {
   const float rest_h = display.y - top;
   // Bigger text needs more rows for the same lanes: the timeline's share grows with the scale.
   const float share = std::min(0.78f, (app.presentation ? 0.72f : 0.63f) + 0.05f * (app.ui_scale - 1.0f));
-  const float timeline_h = std::round(rest_h * share);
+  // The story under the timeline keeps its header row and three lines (and a scrollbar).
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float story_h = style.WindowPadding.y * 4 + ImGui::GetFrameHeightWithSpacing() +
+                        3 * ImGui::GetTextLineHeightWithSpacing() + style.ScrollbarSize + 4;
+  const float timeline_h = timeline_height(rest_h, share, story_h);
   const float bottom_y = top + timeline_h, bottom_h = display.y - bottom_y;
 
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(2, 2));
@@ -83,7 +89,15 @@ void draw_frame(AppState& app, double wall_seconds) {
   const float state_w = std::round(main_w * 0.45f);
   if (begin_panel("At the playhead", ImVec2(0, bottom_y), ImVec2(state_w, bottom_h))) draw_playhead_state(app);
   ImGui::End();
-  if (begin_panel("What happened", ImVec2(state_w, bottom_y), ImVec2(main_w - state_w, bottom_h))) draw_narrative(app);
+  // Its name is on its header row, beside its filter: the title bar's line goes to the story.
+  if (begin_panel("What happened", ImVec2(state_w, bottom_y), ImVec2(main_w - state_w, bottom_h),
+                  ImGuiWindowFlags_NoTitleBar)) {
+    if (const auto seek = draw_narrative(app.session.runs(), app.runs, app.playback.now(), app.narrative)) {
+      app.playback.pause();
+      app.playback.seek(*seek);
+      app.view.keep_visible(*seek);
+    }
+  }
   ImGui::End();
   if (app.sweep.visible) {  // over the panels below the timeline (in front of them) while it is open
     if (begin_panel("Sweep: speed-up as one knob moves", ImVec2(0, bottom_y), ImVec2(main_w, bottom_h),
@@ -108,7 +122,12 @@ void draw_frame(AppState& app, double wall_seconds) {
           ImGui::EndTabItem();
         }
         if (ImGui::BeginTabItem("Inspector", nullptr, newly_selected ? ImGuiTabItemFlags_SetSelected : 0)) {
-          draw_inspector(app);
+          const InspectorRequest asked = draw_inspector(app.session.runs(), app.selected);
+          if (asked.seek) app.playback.seek(*asked.seek);
+          if (asked.zoom) {
+            app.view.fit(asked.zoom->first, asked.zoom->second);
+            app.follow_playhead = false;
+          }
           ImGui::EndTabItem();
         }
         ImGui::EndTabBar();

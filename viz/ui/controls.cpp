@@ -185,6 +185,12 @@ void draw_toolbar(AppState& app) {
   if (ImGui::Button("+")) zoom_at_playhead(app, 1.5);
   ImGui::SameLine();
   if (ImGui::Button("-")) zoom_at_playhead(app, 1 / 1.5);
+  ImGui::SameLine();
+  ImGui::Checkbox("align ends", &app.align_ends);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("Stretch every run to end where the axis ends: compare the shapes of runs of very "
+                      "different lengths (each header says how much wider it is drawn)");
+  }
   end_group();
 
   begin_group();
@@ -256,6 +262,21 @@ void draw_legend(AppState& app) {
     ImGui::Dummy(ImVec2(s * 1.3f, s));
     ImGui::SameLine(0, 2);
     ImGui::TextUnformatted(g.label);
+  }
+  if (app.marks_seen[static_cast<std::size_t>(trace::MarkKind::RacesLost)]) {
+    const char* label = "woke, lost the race for the GIL, slept";
+    place(s * 1.5f + ImGui::CalcTextSize(label).x);
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    LostRaces sample;
+    sample.ticks = {s * 0.2, s * 0.6, s * 1.0};
+    paint_lost_races(dl, sample, LaneBox{p.x, p.y + s * 0.1f, p.x + s * 1.2f, p.y + s * 1.9f});
+    ImGui::Dummy(ImVec2(s * 1.3f, s));
+    ImGui::SameLine(0, 2);
+    ImGui::TextUnformatted(label);
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("Old GIL: each time the holder let go, a waiter woke, lost the race to take it back, and "
+                        "slept again; a comb holds too many to draw apart, with their count");
+    }
   }
   const char* gil_text = "GIL lane: coloured by the holder, hatched red while others wait";
   place(s * 2 + ImGui::CalcTextSize(gil_text).x);

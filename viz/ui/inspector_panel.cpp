@@ -52,13 +52,13 @@ std::string describe_span_detail(const trace::Trace& run, trace::LaneId lane_id,
   return text;
 }
 
-void draw_inspector(AppState& app) {
-  const auto& runs = app.session.runs();
-  if (!app.selected || app.selected->run >= runs.size()) {
+InspectorRequest draw_inspector(const std::vector<trace::Trace>& runs, const std::optional<SpanRef>& selected) {
+  InspectorRequest request;
+  if (!selected || selected->run >= runs.size()) {
     ImGui::TextWrapped("Click a span on the timeline to inspect it.");
-    return;
+    return request;
   }
-  const SpanRef ref = *app.selected;
+  const SpanRef ref = *selected;
   const trace::Trace& run = runs[ref.run];
   const trace::Lane& lane = run.lanes[ref.lane];
   const trace::Span& s = lane.spans[ref.span];
@@ -68,14 +68,11 @@ void draw_inspector(AppState& app) {
   ImGui::PushTextWrapPos(0);
   ImGui::TextUnformatted(describe_span_detail(run, ref.lane, ref.span).c_str());
   ImGui::PopTextWrapPos();
-  if (ImGui::Button("Playhead to start")) app.playback.seek(s.begin);
+  if (ImGui::Button("Playhead to start")) request.seek = s.begin;
   ImGui::SameLine();
-  if (ImGui::Button("Playhead to end")) app.playback.seek(s.end);
+  if (ImGui::Button("Playhead to end")) request.seek = s.end;
   ImGui::SameLine();
-  if (ImGui::Button("Zoom to span")) {
-    app.view.fit(s.begin, s.end);
-    app.follow_playhead = false;
-  }
+  if (ImGui::Button("Zoom to span")) request.zoom = std::make_pair(s.begin, s.end);
   // The marks this lane made during the span: what happened while it was in this state.
   int shown = 0;
   for (auto it = std::lower_bound(run.marks.begin(), run.marks.end(), s.begin,
@@ -85,6 +82,7 @@ void draw_inspector(AppState& app) {
     if (shown++ == 0) ImGui::Separator();
     ImGui::TextWrapped("%s  %s", format_time(it->at).c_str(), trace::describe(run, *it).c_str());
   }
+  return request;
 }
 
 }  // namespace gilsim::viz::ui

@@ -2,11 +2,13 @@
 // makespan and the core utilisation, then a table with speedup and GIL contention, and when
 // runs were measured, predicted against measured makespan with the error.
 #include <algorithm>
+#include <array>
 
 #include <fmt/format.h>
 
 #include "sim/trace/outcomes.hpp"
 #include "viz/palette.hpp"
+#include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/theme.hpp"
 
@@ -70,11 +72,17 @@ void draw_numbers(const AppState& app) {
   const ImU32 makespan_colour = to_u32(Rgba{0, 114, 178});
   const ImU32 measured_colour = to_u32(Rgba{213, 94, 0});
   const ImU32 busy_colour = to_u32(state_colour(trace::SpanState::Running));
+  // Room after the longest bar for the longest label, so "99% of cores busy" is never cut.
+  float label_w = f * 5;
+  for (const RunIndex& index : app.runs) {
+    label_w = std::max({label_w, ImGui::CalcTextSize(format_time(index.metrics.makespan).c_str()).x + 8,
+                        ImGui::CalcTextSize(fmt::format("{:.0f}% of cores busy", index.metrics.core_utilisation * 100).c_str()).x + 8});
+  }
   for (std::uint32_t r : order) {
     const trace::Metrics& m = app.runs[r].metrics;
     const bool measured = runs[r].origin == trace::Origin::Measured;
     const ImVec2 p = ImGui::GetCursorScreenPos();
-    const float avail = std::max(10.0f, ImGui::GetContentRegionAvail().x - name_w - f * 5);
+    const float avail = std::max(10.0f, ImGui::GetContentRegionAvail().x - name_w - label_w);
     if (measured) {
       ImGui::TextDisabled("  measured");
     } else {
@@ -89,35 +97,41 @@ void draw_numbers(const AppState& app) {
     ImGui::Spacing();
   }
   ImGui::TextDisabled("bars: time to finish (shorter is better), share of core time used");
+  // The cells first, so the headers can take two lines when one line each would cut the
+  // last column off (a 1920 screen's side panel at scale 1).
+  std::vector<std::array<std::string, 6>> cells;
+  for (std::uint32_t r : order) {
+    const trace::Metrics& m = app.runs[r].metrics;
+    cells.push_back({run_label(runs[r]), format_time(m.makespan),
+                     m.finished() ? fmt::format("{:.2f}x", trace::speedup(baseline_of(runs[r]), m)) : "-",
+                     fmt::format("{:.0f}%", m.core_utilisation * 100),
+                     m.gil_lanes == 0 ? std::string("no GIL") : format_time(m.gil_wait_total),
+                     fmt::format("{} ({})", m.gil_switches, m.forced_switches)});
+  }
+  std::vector<float> cell_widths(6, 0.0f);
+  for (const auto& row : cells) {
+    for (std::size_t c = 0; c < row.size(); ++c) cell_widths[c] = std::max(cell_widths[c], ImGui::CalcTextSize(row[c].c_str()).x);
+  }
+  const auto measure = [](std::string_view t) { return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x; };
+  const std::vector<std::string> headers =
+      fit_headers({"run", "makespan", "speedup", "cores busy", "GIL wait", "switches (forced)"}, cell_widths,
+                  ImGui::GetContentRegionAvail().x, ImGui::GetStyle().CellPadding.x * 2 + 2, measure);
   const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit |
                                 ImGuiTableFlags_ScrollX;
-  if (ImGui::BeginTable("##numbers", 6, flags)) {
-    ImGui::TableSetupColumn("run");
-    ImGui::TableSetupColumn("makespan");
-    ImGui::TableSetupColumn("speedup");
-    ImGui::TableSetupColumn("cores busy");
-    ImGui::TableSetupColumn("GIL wait");
-    ImGui::TableSetupColumn("switches (forced)");
+  // A scrolling table needs a height: as tall as its rows (a two-line header included).
+  const bool two_lines = std::any_of(headers.begin(), headers.end(), [](const std::string& h) { return h.find('\n') != std::string::npos; });
+  const float pad = ImGui::GetStyle().CellPadding.y * 2, line = ImGui::GetTextLineHeight();
+  const float table_h = (line + pad) * static_cast<float>(cells.size()) + line * (two_lines ? 2.0f : 1.0f) + pad +
+                        ImGui::GetStyle().ScrollbarSize + 4;
+  if (ImGui::BeginTable("##numbers", 6, flags, ImVec2(0, table_h))) {
+    for (const std::string& h : headers) ImGui::TableSetupColumn(h.c_str());
     ImGui::TableHeadersRow();
-    for (std::uint32_t r : order) {
-      const trace::Metrics& m = app.runs[r].metrics;
+    for (const auto& row : cells) {
       ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(run_label(runs[r]).c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(format_time(m.makespan).c_str());
-      ImGui::TableNextColumn();
-      if (m.finished()) {
-        ImGui::Text("%.2fx", trace::speedup(baseline_of(runs[r]), m));
-      } else {
-        ImGui::TextUnformatted("-");  // stopped early (a deadlock)
+      for (const std::string& cell : row) {
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(cell.c_str());
       }
-      ImGui::TableNextColumn();
-      ImGui::Text("%.0f%%", m.core_utilisation * 100);
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(m.gil_lanes == 0 ? "no GIL" : format_time(m.gil_wait_total).c_str());
-      ImGui::TableNextColumn();
-      ImGui::Text("%lld (%lld)", static_cast<long long>(m.gil_switches), static_cast<long long>(m.forced_switches));
     }
     ImGui::EndTable();
   }

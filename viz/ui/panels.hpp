@@ -2,6 +2,10 @@
 // only the AppState it is given.
 #pragma once
 
+#include <optional>
+#include <utility>
+#include <vector>
+
 #include <imgui.h>
 
 #include "viz/app_state.hpp"
@@ -12,8 +16,10 @@ namespace gilsim::viz::ui {
 void draw_timeline(AppState& app);
 /// Per run at the playhead: GIL holder and waiters, cores, event loop, queued work (reads only).
 void draw_playhead_state(const AppState& app);
-/// The marks' why lines, following the playhead; a click seeks.
-void draw_narrative(AppState& app);
+/// The marks' why lines, following the playhead `now`, under a header row with the panel's
+/// name and its filter. Returns the time of a line clicked (the caller seeks there).
+std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const std::vector<RunIndex>& index, Time now,
+                                   NarrativePanel& panel);
 /// Makespan, speedup, utilisation, contention per run: a bar chart and a table (reads only).
 void draw_numbers(const AppState& app);
 /// Bundled scenarios, open a file, the teaching note, the classroom knobs.
@@ -28,8 +34,13 @@ void draw_sweep_panel(AppState& app);
 void start_sweep(AppState& app);
 /// "Sweep this knob": a button per knob that starts its sweep and shows the panel.
 void draw_sweep_knob_buttons(AppState& app);
-/// The selected span in detail.
-void draw_inspector(AppState& app);
+/// What the inspector asks of the view: the playhead to a time, or a zoom to a range.
+struct InspectorRequest {
+  std::optional<Time> seek;
+  std::optional<std::pair<Time, Time>> zoom;
+};
+/// The selected span in detail, with buttons that ask for the playhead or the zoom.
+InspectorRequest draw_inspector(const std::vector<trace::Trace>& runs, const std::optional<SpanRef>& selected);
 /// Colour swatches and mark glyphs, in one wrapped strip.
 void draw_legend(AppState& app);
 /// Play/pause, stepping, speed, zoom, scale, help, save.

@@ -2,6 +2,7 @@
 // model at once. A broken file shows its error; the last good runs stay on screen.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 #include <imgui.h>
@@ -33,21 +34,19 @@ int first_pool_workers(const scenario::Scenario& s) {
   return 0;
 }
 
-}  // namespace
-
-void draw_scenario_panel(AppState& app) {
-  const scenario::Scenario& s = app.session.scenario();
+/// The title, the file, a load error, and the teaching note (reads the session only).
+void draw_note(const Session& session) {
+  const scenario::Scenario& s = session.scenario();
   ImGui::PushFont(bold_font());
   ImGui::TextWrapped("%s", s.title.c_str());
   ImGui::PopFont();
-  ImGui::TextDisabled("%s", app.session.file().empty() ? "built-in default scenario" : app.session.file().string().c_str());
-  if (!app.session.error().empty()) {
+  ImGui::TextDisabled("%s", session.file().empty() ? "built-in default scenario" : session.file().string().c_str());
+  if (!session.error().empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.0f, 1.0f));
-    ImGui::TextWrapped("%s", app.session.error().c_str());
+    ImGui::TextWrapped("%s", session.error().c_str());
     ImGui::PopStyleColor();
     ImGui::TextDisabled("(showing the last runs that loaded)");
   }
-
   if (ImGui::CollapsingHeader("Teaching note", ImGuiTreeNodeFlags_DefaultOpen)) {
     // Our own wrap, at spaces only: ImGui's breaks after a full stop ("1." / "8x").
     const std::string note = reflow(s.note);
@@ -56,68 +55,83 @@ void draw_scenario_panel(AppState& app) {
       ImGui::TextUnformatted(line.data(), line.data() + line.size());
     }
   }
+}
 
+/// The classroom knobs over the scenario `s` and the knobs in force: the knobs to run with
+/// when the user moved one (at once when a run is `cheap`, else when the slider is let go).
+std::optional<Knobs> draw_knobs(const scenario::Scenario& s, const Knobs& in_force, bool cheap) {
+  Knobs k = in_force;
+  bool changed = false, released = false;
+  const auto track = [&](bool edited) {
+    changed |= edited;
+    released |= ImGui::IsItemDeactivatedAfterEdit();
+  };
+  int cores = k.cores.value_or(s.machine.cores);
+  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
+  track(ImGui::SliderInt("cores", &cores, 1, std::max(32, s.machine.cores)));
+  float interval_ms = static_cast<float>(k.switch_interval.value_or(s.python.switch_interval).ms());
+  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
+  track(ImGui::SliderFloat("switch interval", &interval_ms, 0.1f, 50.0f, "%.1f ms", ImGuiSliderFlags_Logarithmic));
+  const int default_workers = first_pool_workers(s);
+  int workers = k.workers.value_or(std::max(1, default_workers));
+  if (default_workers > 0 || k.workers) {
+    ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
+    track(ImGui::SliderInt("pool workers", &workers, 1, std::max(64, default_workers),
+                           "%d", ImGuiSliderFlags_Logarithmic));
+  }
+  int jobs = k.jobs.value_or(s.jobs.empty() ? 1 : s.jobs.front().count);
+  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
+  // Ranges reach at least the file's own values (the C10k scenario has 10,000 jobs).
+  const int file_jobs = s.jobs.empty() ? 1 : s.jobs.front().count;
+  track(ImGui::SliderInt("jobs (each kind)", &jobs, 1, std::max(200, file_jobs), "%d", ImGuiSliderFlags_Logarithmic));
+  if (changed) {
+    if (cores != s.machine.cores || k.cores) k.cores = cores;
+    const Time interval = Time::from_seconds(static_cast<double>(interval_ms) / 1e3);
+    if (std::abs(interval_ms - static_cast<float>(s.python.switch_interval.ms())) > 1e-3f || k.switch_interval) {
+      k.switch_interval = interval;
+    }
+    if (workers != default_workers || k.workers) k.workers = workers;
+    if (s.jobs.empty() || jobs != s.jobs.front().count || k.jobs) k.jobs = jobs;
+  }
+  // Small scenarios re-run while the slider moves; big ones when it is let go.
+  if ((changed && cheap) || released) return k;
+  if (in_force.any() && ImGui::Button("Back to the file's values")) return Knobs{};
+  return std::nullopt;
+}
+
+/// The bundled scenarios and a path field: the file to open, when one was chosen.
+std::optional<std::filesystem::path> draw_open(const std::vector<BundledScenario>& bundled,
+                                               const std::filesystem::path& current, std::string& path_field) {
+  std::optional<std::filesystem::path> open;
+  if (ImGui::Selectable("default (built in)", current.empty())) open = std::filesystem::path();
+  for (const BundledScenario& b : bundled) {
+    const std::string label = fmt::format("{}  ({})", b.title, b.path.filename().string());
+    if (ImGui::Selectable(label.c_str(), current == b.path)) open = b.path;
+  }
+  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 4);
+  const bool enter = ImGui::InputText("##path", &path_field, ImGuiInputTextFlags_EnterReturnsTrue);
+  ImGui::SameLine();
+  if (ImGui::Button("Open") || enter) open = std::filesystem::path(path_field);
+  ImGui::TextDisabled("The file is watched: save it and the runs update.");
+  return open;
+}
+
+}  // namespace
+
+// The sections read narrow state and return what they ask for; this applies it.
+void draw_scenario_panel(AppState& app) {
+  draw_note(app.session);
   if (ImGui::CollapsingHeader("Predicted and measured", ImGuiTreeNodeFlags_DefaultOpen)) draw_real_runs(app);
-
   if (ImGui::CollapsingHeader("Knobs", ImGuiTreeNodeFlags_DefaultOpen)) {
-    Knobs k = app.session.knobs();
-    bool changed = false, released = false;
-    const auto track = [&](bool edited) {
-      changed |= edited;
-      released |= ImGui::IsItemDeactivatedAfterEdit();
-    };
-    int cores = k.cores.value_or(s.machine.cores);
-    ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
-    track(ImGui::SliderInt("cores", &cores, 1, std::max(32, s.machine.cores)));
-    float interval_ms = static_cast<float>(k.switch_interval.value_or(s.python.switch_interval).ms());
-    ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
-    track(ImGui::SliderFloat("switch interval", &interval_ms, 0.1f, 50.0f, "%.1f ms", ImGuiSliderFlags_Logarithmic));
-    const int default_workers = first_pool_workers(s);
-    int workers = k.workers.value_or(std::max(1, default_workers));
-    if (default_workers > 0 || k.workers) {
-      ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
-      track(ImGui::SliderInt("pool workers", &workers, 1, std::max(64, default_workers),
-                             "%d", ImGuiSliderFlags_Logarithmic));
-    }
-    int jobs = k.jobs.value_or(s.jobs.empty() ? 1 : s.jobs.front().count);
-    ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
-    // Ranges reach at least the file's own values (the C10k scenario has 10,000 jobs).
-    const int file_jobs = s.jobs.empty() ? 1 : s.jobs.front().count;
-    track(ImGui::SliderInt("jobs (each kind)", &jobs, 1, std::max(200, file_jobs), "%d", ImGuiSliderFlags_Logarithmic));
-    if (changed) {
-      if (cores != s.machine.cores || k.cores) k.cores = cores;
-      const Time interval = Time::from_seconds(static_cast<double>(interval_ms) / 1e3);
-      if (std::abs(interval_ms - static_cast<float>(s.python.switch_interval.ms())) > 1e-3f || k.switch_interval) {
-        k.switch_interval = interval;
-      }
-      if (workers != default_workers || k.workers) k.workers = workers;
-      if (s.jobs.empty() || jobs != s.jobs.front().count || k.jobs) k.jobs = jobs;
-    }
-    // Small scenarios re-run while the slider moves; big ones when it is let go.
     const bool cheap = app.session.last_simulation_seconds() < 0.05;
-    if ((changed && cheap) || released) {
-      app.session.set_knobs(k);
-      refresh_derived(app);
-    }
-    if (app.session.knobs().any() && ImGui::Button("Back to the file's values")) {
-      app.session.set_knobs({});
+    if (const auto knobs = draw_knobs(app.session.scenario(), app.session.knobs(), cheap)) {
+      app.session.set_knobs(*knobs);
       refresh_derived(app);
     }
     draw_sweep_knob_buttons(app);
   }
-
   if (ImGui::CollapsingHeader("Open", ImGuiTreeNodeFlags_DefaultOpen)) {
-    if (ImGui::Selectable("default (built in)", app.session.file().empty())) open_file(app, {});
-    for (const BundledScenario& b : app.bundled) {
-      const bool current = app.session.file() == b.path;
-      const std::string label = fmt::format("{}  ({})", b.title, b.path.filename().string());
-      if (ImGui::Selectable(label.c_str(), current)) open_file(app, b.path);
-    }
-    ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 4);
-    const bool enter = ImGui::InputText("##path", &app.path_field, ImGuiInputTextFlags_EnterReturnsTrue);
-    ImGui::SameLine();
-    if (ImGui::Button("Open") || enter) open_file(app, app.path_field);
-    ImGui::TextDisabled("The file is watched: save it and the runs update.");
+    if (const auto path = draw_open(app.bundled, app.session.file(), app.path_field)) open_file(app, *path);
   }
 }
 

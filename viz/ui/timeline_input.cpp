@@ -7,6 +7,7 @@
 
 #include "viz/hit_test.hpp"
 #include "viz/level_of_detail.hpp"
+#include "viz/run_caveats.hpp"
 #include "viz/ui/panels.hpp"
 
 namespace gilsim::viz::ui {
@@ -114,12 +115,18 @@ void handle_timeline_input(AppState& app, const TimelineInput& in) {
   if (lane_under_mouse) {
     const trace::Trace& run = runs[row->run];
     const double mx = io.MousePos.x - in.lanes_left;
-    hovered_mark = mark_near(run, row->lane, app.view, mx, 5.0 * scale);
+    // Aligned at their ends, each run has its own stretch of the shared view.
+    const TimeView view =
+        app.align_ends ? stretched(app.view, end_stretch(run.end, axis_end(runs, app.clip_measured))) : app.view;
+    hovered_mark = mark_near(run, row->lane, view, mx, 5.0 * scale);
     hovered_mark_run = row->run;
     if (hovered_mark && !has_glyph(run.marks[*hovered_mark].kind)) hovered_mark.reset();
-    if (auto s = span_near(run.lanes[row->lane].spans, app.view, mx, 3.0)) app.hovered = SpanRef{row->run, row->lane, *s};
+    if (auto s = span_near(run.lanes[row->lane].spans, view, mx, 3.0)) app.hovered = SpanRef{row->run, row->lane, *s};
   }
-  const bool clickable = row && (header_click || row->kind == Row::Kind::Group ||
+  // An open run's busy-cores strip stands for its core lanes: a click on its name shows them.
+  const bool cores_click = row && row->kind == Row::Kind::BusyCores && on_label && row->run < in.folding.size() &&
+                           !in.folding[row->run].collapsed && in.folding[row->run].cores_folded;
+  const bool clickable = row && (header_click || cores_click || row->kind == Row::Kind::Group ||
                                  (on_label && row->kind == Row::Kind::Lane &&
                                   expanded_group_of(app, in.folding, row->run, row->lane) != trace::kNone));
   if (clickable) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
@@ -133,6 +140,10 @@ void handle_timeline_input(AppState& app, const TimelineInput& in) {
         } else {
           toggle_run(app, in.folding, row->run);
         }
+      } else if (cores_click) {
+        app.folding = in.folding;
+        app.folding[row->run].cores_folded = false;
+        app.fit_runs = false;
       } else if (row && row->kind == Row::Kind::Group) {
         set_group(app, in.folding, row->run, row->group, true);
         app.fit_runs = false;

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <string>
+
+#include <fmt/format.h>
 
 #include "viz/palette.hpp"
 #include "viz/ui/theme.hpp"
@@ -101,6 +104,29 @@ void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, std::u
       const float a = std::max(x, x0), b = std::min(x + band, x1);
       if (b > a) dl->AddLine(ImVec2(a, box.bottom - 1), ImVec2(b, box.bottom - 1 - (b - a)), IM_COL32(255, 255, 255, 140), 1.0f);
     }
+  }
+}
+
+void paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box) {
+  const float h = (box.bottom - box.top) * 0.42f;
+  const ImU32 ink = IM_COL32(0, 0, 0, 255), halo = IM_COL32(255, 255, 255, 230);
+  for (double x : races.ticks) {
+    const float px = box.left + static_cast<float>(x);
+    dl->AddRectFilled(ImVec2(px - 1.5f, box.top), ImVec2(px + 1.5f, box.top + h + 1), halo);
+    dl->AddLine(ImVec2(px, box.top), ImVec2(px, box.top + h), ink, 1.5f);
+  }
+  const float f = ImGui::GetFontSize() * 0.7f;
+  for (const LostRaceBand& b : races.bands) {
+    const float x0 = box.left + static_cast<float>(b.x0), x1 = std::max(x0 + 1, box.left + static_cast<float>(b.x1));
+    // A comb: too many ticks to draw apart, drawn as ticks 2 px apart on white.
+    dl->AddRectFilled(ImVec2(x0, box.top), ImVec2(x1 + 1, box.top + h), halo);
+    for (float x = x0; x <= x1; x += 2.0f) dl->AddLine(ImVec2(x + 0.5f, box.top), ImVec2(x + 0.5f, box.top + h), ink, 1.0f);
+    const std::string text = fmt::format("{} lost", b.count);
+    const ImVec2 size = ImGui::GetFont()->CalcTextSizeA(f, 1e9f, 0, text.c_str());
+    if (size.x + 6 > x1 - x0) continue;  // the count shows where the comb is wide enough for it
+    const ImVec2 a((x0 + x1 - size.x) * 0.5f - 2, box.top), c((x0 + x1 + size.x) * 0.5f + 2, box.top + size.y);
+    dl->AddRectFilled(a, c, halo, 2.0f);
+    dl->AddText(ImGui::GetFont(), f, ImVec2(a.x + 2, a.y), ink, text.c_str());
   }
 }
 

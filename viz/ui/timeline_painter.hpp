@@ -9,6 +9,7 @@
 #include "sim/trace/trace.hpp"
 #include "viz/lane_density.hpp"
 #include "viz/level_of_detail.hpp"
+#include "viz/lost_races.hpp"
 #include "viz/time_ticks.hpp"
 
 namespace gilsim::viz::ui {
@@ -46,6 +47,10 @@ void paint_counter(ImDrawList* dl, const LaneDensity& density, float max, ImU32 
 /// A band at the bottom of a GIL lane where threads wait for it (subject = how many): a
 /// counter, as tall as the waiters out of `most` (one waiter of three: a third).
 void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, std::uint32_t most, const LaneBox& box);
+
+/// The old GIL's lost races at the top of a GIL lane: a tick each (a waiter woke, lost the
+/// race, slept again), and where they are too close, a comb that says how many it holds.
+void paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box);
 
 /// One mark glyph centred at x in the lane box.
 void paint_mark(ImDrawList* dl, trace::MarkKind kind, float x, const LaneBox& box);

@@ -32,20 +32,25 @@ std::vector<std::vector<int>> rows_by_lane(const TimelineLayout& layout, const s
   return out;
 }
 
-/// Row sizes from the font: `compact` ones when a fit needs the room.
-void size_rows(LayoutOptions& o, float font, float scale, bool compact) {
-  o.lane_height = std::round(font * (compact ? 1.12f : 1.35f));
-  o.core_height = std::round(font * (compact ? 0.7f : 0.95f));
-  o.header_height = std::round(font * (compact ? 1.3f : 1.6f));
-  o.strip_height = std::round(font * (compact ? 0.6f : 0.75f));
-  o.gap = std::round((compact ? 3.0f : 6.0f) * scale);
+/// How tightly rows are packed: as designed, compact when a fit needs the room, tight when
+/// even compact rows leave the most telling run collapsed (text shrinks to the row).
+enum class RowSize { Normal, Compact, Tight };
+
+void size_rows(LayoutOptions& o, float font, float scale, RowSize size) {
+  const float k[3][5] = {{1.35f, 0.95f, 1.6f, 0.75f, 6.0f}, {1.12f, 0.7f, 1.3f, 0.6f, 3.0f}, {0.95f, 0.6f, 1.12f, 0.5f, 2.0f}};
+  const float* f = k[static_cast<int>(size)];
+  o.lane_height = std::round(font * f[0]);
+  o.core_height = std::round(font * f[1]);
+  o.header_height = std::round(font * f[2]);
+  o.strip_height = std::round(font * f[3]);
+  o.gap = std::round(f[4] * scale);
 }
 
 /// The folding this frame: focus, else the fit, else what the user left.
 LayoutOptions choose_layout(AppState& app, float height) {
   LayoutOptions o = app.layout;
   const float font = ImGui::GetFontSize();
-  size_rows(o, font, app.ui_scale, false);
+  size_rows(o, font, app.ui_scale, RowSize::Normal);
   const auto& runs = app.session.runs();
   std::vector<std::vector<LaneGroup>> groups;
   for (const RunIndex& r : app.runs) groups.push_back(r.groups);
@@ -53,10 +58,15 @@ LayoutOptions choose_layout(AppState& app, float height) {
   if (app.focus && *app.focus < runs.size()) {
     o.folding = focus_run(runs.size(), *app.focus, app.folding);
   } else if (app.fit_runs) {
-    if (layout_rows(runs, groups, o).total_height > height) size_rows(o, font, app.ui_scale, true);
     std::vector<double> interest;
     for (const RunIndex& r : app.runs) interest.push_back(r.interest);
-    o.folding = fit_runs(runs, groups, o, height, interest);
+    if (layout_rows(runs, groups, o).total_height <= height) return o;
+    for (RowSize size : {RowSize::Compact, RowSize::Tight}) {
+      size_rows(o, font, app.ui_scale, size);
+      o.folding = app.folding;  // each size fits from what the user left, not from the last try
+      o.folding = fit_runs(runs, groups, o, height, interest);
+      if (!o.folding.empty() && !o.folding[most_telling(interest)].collapsed) break;
+    }
   }
   return o;
 }
@@ -101,10 +111,9 @@ void vertical_arrow(ImDrawList* dl, float x, float from_y, float to_y, float hal
 /// the request), a line along the holder to its drop, and an arrow from the holder to the
 /// thread that took the GIL (at the drop). The hand-off around the playhead is drawn bold;
 /// elsewhere links closer than a few pixels to the previous one are left to the glyphs.
-void draw_handoff_links(ImDrawList* dl, const AppState& app, const TimelineLayout& layout,
+void draw_handoff_links(ImDrawList* dl, const AppState& app, const TimelineContext& ctx, const TimelineLayout& layout,
                         const std::vector<std::vector<int>>& rows, float lanes_left, float top) {
   const auto& runs = app.session.runs();
-  const TimeView& view = app.view;
   const Time now = app.playback.now();
   const float scale = app.ui_scale;
   const float half_row = app.layout.lane_height * 0.5f;
@@ -116,6 +125,7 @@ void draw_handoff_links(ImDrawList* dl, const AppState& app, const TimelineLayou
   };
   const ImU32 ask_ink = to_u32(mark_colour(trace::MarkKind::DropRequest));
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    const TimeView& view = ctx.view_of(r);
     const auto& links = app.runs[r].handoffs;
     auto it = std::lower_bound(links.begin(), links.end(), view.time_at(-400),
                                [](const HandoffLink& l, Time t) { return l.asked < t; });
@@ -145,11 +155,13 @@ void draw_handoff_links(ImDrawList* dl, const AppState& app, const TimelineLayou
 /// At the playhead, on each GIL lane: the waiters as chips, longest wait first, left of the
 /// playhead (or right of the lock token when the playhead is near the left edge).
 void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& layout,
-                    const std::vector<std::vector<int>>& rows, float px, float top, float left) {
+                    const std::vector<std::vector<int>>& rows, const std::vector<float>& run_px, float top, float left) {
   const auto& runs = app.session.runs();
   const float f = ImGui::GetFontSize() * 0.8f;
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     const trace::Trace& run = runs[r];
+    const float px = run_px[r];
+    if (std::isnan(px)) continue;
     for (trace::ProcessId p = 0; p < run.processes.size(); ++p) {
       const trace::LaneId gil = run.processes[p].gil_lane;
       if (gil >= run.lanes.size() || rows[r][gil] < 0) continue;
@@ -280,8 +292,14 @@ void draw_timeline(AppState& app) {
 
   std::vector<std::optional<double>> errors;
   for (std::uint32_t r = 0; r < runs.size(); ++r) errors.push_back(prediction_error_of(app, r));
-  const TimelineContext ctx{runs,      app.runs, app.view,         options.folding, app.selected, shown_end,
-                            scale,     app.show_marks, content.x, lanes_x,         right,        std::move(errors)};
+  TimelineContext ctx{runs,      app.runs, app.view,         options.folding, app.selected, shown_end,
+                      scale,     app.show_marks, content.x, lanes_x,         right,        std::move(errors)};
+  if (app.align_ends) {  // each run stretched so that its end meets the axis's end
+    for (const trace::Trace& run : runs) {
+      ctx.stretches.push_back(end_stretch(run.end, shown_end));
+      ctx.run_views.push_back(stretched(app.view, ctx.stretches.back()));
+    }
+  }
   static thread_local TimelineRows painter;
   RowStats stats;
   stats.marks_drawn.assign(runs.size(), {});
@@ -299,16 +317,34 @@ void draw_timeline(AppState& app) {
 
   // --- over the rows: hand-off links, the GIL queue, the playhead and lock tokens ---
   ldl->PushClipRect(ImVec2(lanes_x, content.y + scroll), ImVec2(right, content.y + scroll + child_h), true);
-  if (app.show_marks) draw_handoff_links(ldl, app, layout, rows, lanes_x, content.y);
+  if (app.show_marks) draw_handoff_links(ldl, app, ctx, layout, rows, lanes_x, content.y);
   ldl->PopClipRect();
   const float px = lanes_x + static_cast<float>(app.view.x_of(app.playback.now()));
+  std::vector<float> run_px;  // aligned runs: the playhead's instant in each run's own stretch
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    const float x = lanes_x + static_cast<float>(ctx.view_of(r).x_of(app.playback.now()));
+    run_px.push_back(x >= lanes_x - 1 && x <= right + 1 ? x : std::nanf(""));  // NaN: off the view
+  }
   animate_tokens(app, layout, rows);
   if (px >= lanes_x - 1 && px <= right + 1) {
+    dl->AddTriangleFilled(ImVec2(px - 7 * scale, origin.y + axis_h - 9 * scale), ImVec2(px + 7 * scale, origin.y + axis_h - 9 * scale),
+                          ImVec2(px, origin.y + axis_h), IM_COL32(20, 20, 20, 255));
+  }
+  {
     ldl->PushClipRect(ImVec2(lanes_x - 1, content.y + scroll), ImVec2(right + 80 * scale, content.y + scroll + child_h), true);
-    ldl->AddLine(ImVec2(px, content.y + scroll), ImVec2(px, content.y + scroll + child_h), IM_COL32(20, 20, 20, 255), 2.0f);
-    draw_gil_queue(ldl, app, layout, rows, px, content.y, lanes_x);
+    if (!app.align_ends && px >= lanes_x - 1 && px <= right + 1) {
+      ldl->AddLine(ImVec2(px, content.y + scroll), ImVec2(px, content.y + scroll + child_h), IM_COL32(20, 20, 20, 255), 2.0f);
+    } else {  // a playhead per run, over its own rows
+      for (const Row& row : layout.rows) {
+        if (std::isnan(run_px[row.run])) continue;
+        ldl->AddLine(ImVec2(run_px[row.run], content.y + row.y), ImVec2(run_px[row.run], content.y + row.y + row.height),
+                     IM_COL32(20, 20, 20, 255), 2.0f);
+      }
+    }
+    draw_gil_queue(ldl, app, layout, rows, run_px, content.y, lanes_x);
     for (std::uint32_t r = 0; r < runs.size(); ++r) {
       const trace::Trace& run = runs[r];
+      if (std::isnan(run_px[r])) continue;
       for (trace::ProcessId p = 0; p < run.processes.size() && p < app.token_y[r].size(); ++p) {
         const trace::LaneId gil = run.processes[p].gil_lane;
         if (gil >= run.lanes.size() || app.token_y[r][p] < 0) continue;
@@ -316,16 +352,15 @@ void draw_timeline(AppState& app) {
         const std::uint32_t holder = s ? run.lanes[gil].spans[*s].subject : trace::kNone;
         const std::uint32_t ordinal = holder < run.lanes.size() ? app.runs[r].identity[holder] : trace::kNone;
         const ImU32 fill = ordinal == trace::kNone ? IM_COL32(255, 255, 255, 255) : to_u32(identity_colour(ordinal));
-        paint_token(ldl, ImVec2(px, content.y + app.token_y[r][p]), options.lane_height * 0.8f, fill,
+        paint_token(ldl, ImVec2(run_px[r], content.y + app.token_y[r][p]), options.lane_height * 0.8f, fill,
                     ordinal != trace::kNone);
       }
     }
     ldl->PopClipRect();
-    dl->AddTriangleFilled(ImVec2(px - 7 * scale, origin.y + axis_h - 9 * scale), ImVec2(px + 7 * scale, origin.y + axis_h - 9 * scale),
-                          ImVec2(px, origin.y + axis_h), IM_COL32(20, 20, 20, 255));
   }
 
   app.timeline.layout = layout;
+  app.timeline.options = options;
   app.timeline.lanes_top = content.y;
   app.timeline.lanes_height = child_h;
   app.timeline.scroll = scroll;

@@ -98,7 +98,10 @@ void TimelineRows::draw_header(ImDrawList* dl, const TimelineContext& ctx, const
   std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  {} at {}", run.executor, by, run.gil_mode, run.cores,
                                  run.cores == 1 ? "" : "s", idle > 0 ? fmt::format(" ({} never used)", idle) : std::string(),
                                  finished ? "done" : "stopped (jobs unfinished)", run.end);
-  if (run.end > ctx.axis_end) what += " (past the axis)";
+  if (run.end > ctx.axis_end && ctx.run_views.empty()) what += " (past the axis)";
+  if (row.run < ctx.stretches.size() && std::abs(ctx.stretches[row.run] - 1.0) > 1e-3) {
+    what += fmt::format("  -  drawn {:.3g}x as wide, to end with the axis", ctx.stretches[row.run]);
+  }
   dl->AddText(nullptr, 0.0f, ImVec2(x, ty), IM_COL32(50, 50, 60, 255), what.c_str(), nullptr, 0.0f, &clip);
   x += ImGui::CalcTextSize(what.c_str()).x;
   if (row.run < ctx.prediction_errors.size() && ctx.prediction_errors[row.run]) {
@@ -139,7 +142,7 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
                                  ctx.index[row.run].metrics.finished() ? "done" : "stopped", run.end);
   if (const auto caveat = measurement_caveat(run)) what += ", " + *caveat;
   const float w = ImGui::GetFont()->CalcTextSizeA(f * 0.8f, 1e9f, 0, what.c_str()).x;
-  const float end_x = box.left + static_cast<float>(ctx.view.x_of(run.end)) + 8;
+  const float end_x = box.left + static_cast<float>(ctx.view_of(row.run).x_of(run.end)) + 8;
   if (end_x + w + 4 < box.right && end_x > box.left) {
     dl->AddText(ImGui::GetFont(), f * 0.8f, ImVec2(end_x, y0 + (y1 - y0 - f * 0.8f) * 0.5f), IM_COL32(50, 50, 60, 255),
                 what.c_str());
@@ -190,30 +193,34 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
   const trace::Lane& lane = run.lanes[row.lane];
   if (lane.kind == LaneKind::Gil) dl->AddRectFilled(ImVec2(box.left, box.top), ImVec2(box.right, box.bottom), IM_COL32(246, 246, 240, 255));
   items_.clear();
-  build_draw_items(lane.spans, ctx.view, items_, {}, index.covered_prefix[row.lane]);
+  build_draw_items(lane.spans, ctx.view_of(row.run), items_, {}, index.covered_prefix[row.lane]);
   paint_lane_items(dl, LaneColouring{&run, &index.identity}, lane, items_, box);
   if (lane.kind == LaneKind::Gil) {
     for (const GilContention& c : index.contention) {
       if (c.process != lane.process) continue;
       items_.clear();
-      build_draw_items(c.spans, ctx.view, items_);
+      build_draw_items(c.spans, ctx.view_of(row.run), items_);
       paint_contention(dl, items_, c.most_waiters, box);
+    }
+    if (ctx.show_marks && row.lane < index.races_lost.size() && !index.races_lost[row.lane].empty()) {
+      lost_races_in_view(run, index.races_lost[row.lane], ctx.view_of(row.run), 4.0 * ctx.scale, lost_);
+      paint_lost_races(dl, lost_, box);
     }
   }
   if (ctx.selected && ctx.selected->run == row.run && ctx.selected->lane == row.lane) {
     const trace::Span& s = lane.spans[ctx.selected->span];
-    const float x0 = box.left + static_cast<float>(ctx.view.x_of(s.begin));
-    const float x1 = box.left + static_cast<float>(ctx.view.x_of(s.end));
+    const float x0 = box.left + static_cast<float>(ctx.view_of(row.run).x_of(s.begin));
+    const float x1 = box.left + static_cast<float>(ctx.view_of(row.run).x_of(s.end));
     dl->AddRect(ImVec2(x0 - 1, box.top), ImVec2(std::max(x1, x0 + 2) + 1, box.bottom), IM_COL32(0, 0, 0, 255), 0, 0, 2.5f);
   }
   if (!ctx.show_marks) return;
   // Job-done dots: every one at least 2 px from the one before is drawn. Other glyphs are
   // bigger and keep a few pixels apart. What is left out is counted, for the header.
   marks_.clear();
-  std::size_t folded = visible_marks(run, index.glyph_marks[row.lane], ctx.view, 5.0 * ctx.scale, marks_);
-  folded += visible_marks(run, index.job_end_marks[row.lane], ctx.view, 2.0, marks_);
+  std::size_t folded = visible_marks(run, index.glyph_marks[row.lane], ctx.view_of(row.run), 5.0 * ctx.scale, marks_);
+  folded += visible_marks(run, index.job_end_marks[row.lane], ctx.view_of(row.run), 2.0, marks_);
   for (std::uint32_t m : marks_) {
-    paint_mark(dl, run.marks[m].kind, box.left + static_cast<float>(ctx.view.x_of(run.marks[m].at)), box);
+    paint_mark(dl, run.marks[m].kind, box.left + static_cast<float>(ctx.view_of(row.run).x_of(run.marks[m].at)), box);
   }
   if (row.run < stats.marks_drawn.size()) {
     stats.marks_drawn[row.run].insert(stats.marks_drawn[row.run].end(), marks_.begin(), marks_.end());
@@ -226,7 +233,7 @@ void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const 
   const trace::Trace& run = ctx.runs[row.run];
   const LaneGroup& g = ctx.index[row.run].groups[row.group];
   dl->AddRectFilled(ImVec2(box.left, box.top), ImVec2(box.right, box.bottom), IM_COL32(250, 250, 250, 255));
-  density_.reset(ctx.view, static_cast<int>(std::ceil(box.right - box.left)));
+  density_.reset(ctx.view_of(row.run), static_cast<int>(std::ceil(box.right - box.left)));
   for (trace::LaneId l : g.members) density_.add(run.lanes[l].spans);
   density_.finish();
   paint_density(dl, density_, static_cast<float>(g.members.size()), box);
@@ -236,7 +243,7 @@ void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const 
 void TimelineRows::draw_busy_cores(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box) {
   const trace::Trace& run = ctx.runs[row.run];
   dl->AddRectFilled(ImVec2(box.left, box.top + 1), ImVec2(box.right, box.bottom - 1), IM_COL32(226, 231, 240, 255));
-  density_.reset(ctx.view, static_cast<int>(std::ceil(box.right - box.left)));
+  density_.reset(ctx.view_of(row.run), static_cast<int>(std::ceil(box.right - box.left)));
   for (const trace::Lane& l : run.lanes) {
     if (l.kind == LaneKind::Core) density_.add(l.spans);
   }

@@ -32,6 +32,11 @@ struct TimelineContext {
   float right = 0;       ///< screen x of the lanes' right edge
   /// Per measured run: (predicted - measured) / measured, or nullopt.
   std::vector<std::optional<double>> prediction_errors;
+  /// Per run, when runs are aligned at their ends: its stretched view (empty: `view` for all).
+  std::vector<TimeView> run_views = {};
+  std::vector<double> stretches = {};  ///< per run, with run_views: how much wider it is drawn
+
+  const TimeView& view_of(std::uint32_t run) const { return run < run_views.size() ? run_views[run] : view; }
 };
 
 /// What painting the rows found out: the marks drawn and folded (for the tests and the note).
@@ -60,6 +65,7 @@ class TimelineRows {
   std::vector<DrawItem> items_;
   std::vector<std::uint32_t> marks_;
   LaneDensity density_;
+  LostRaces lost_;
 };
 
 /// The text at the right end of a lane that folded marks: "412 marks folded: zoom in".

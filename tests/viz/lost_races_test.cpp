@@ -1,0 +1,78 @@
+// The old GIL's lost races on the GIL lane: a tick each zoomed in, a counted band zoomed out.
+#include <doctest/doctest.h>
+
+#include "sim/trace/trace_builder.hpp"
+#include "viz/lost_races.hpp"
+
+using namespace gilsim;
+using namespace gilsim::literals;
+using namespace gilsim::viz;
+
+namespace {
+
+/// T1 holds the GIL from 0 to 1.8 ms while T2 waits: 199 lost races, one every 9 us from
+/// 9 us (the model's record of it); a second stretch of 3 from 2 ms, when T2 holds it.
+trace::Trace old_gil_run() {
+  trace::TraceBuilder b("threads", "threads", "old", trace::Origin::Simulated, 2, 5_ms);
+  b.add_cores(2);
+  const auto main = b.add_process("main", true);
+  const auto t1 = b.add_lane("T1", trace::LaneKind::Thread, main);
+  const auto t2 = b.add_lane("T2", trace::LaneKind::Thread, main);
+  b.mark(9_us, trace::MarkKind::RacesLost, t1, 199, 9'000);
+  b.mark(2'009_us, trace::MarkKind::RacesLost, t2, 3, 9'000);
+  return b.finish(Time{2'100'000});
+}
+
+TimeView view_of(Time from, double ns_per_px, double width) {
+  TimeView v;
+  v.set_width(width);
+  v.set(static_cast<double>(from.ns()), ns_per_px);
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("lost races sit on their process's GIL lane") {
+  const trace::Trace run = old_gil_run();
+  const auto by_lane = races_lost_by_gil_lane(run);
+  const trace::LaneId gil = run.processes[0].gil_lane;
+  REQUIRE(by_lane.size() == run.lanes.size());
+  CHECK(by_lane[gil].size() == 2);
+  for (trace::LaneId l = 0; l < by_lane.size(); ++l) {
+    if (l != gil) CHECK(by_lane[l].empty());
+  }
+}
+
+TEST_CASE("zoomed in, each lost race is a tick; zoomed out, a band that counts them") {
+  const trace::Trace run = old_gil_run();
+  const auto marks = races_lost_by_gil_lane(run)[run.processes[0].gil_lane];
+  LostRaces out;
+  SUBCASE("0-100 us on 1000 px: races 90 px apart, the 11 of them in view drawn one by one") {
+    lost_races_in_view(run, marks, view_of(Time::zero(), 100, 1000), 4.0, out);
+    CHECK(out.bands.empty());
+    REQUIRE(out.ticks.size() == 11);  // 9, 18, ... 99 us
+    CHECK(out.ticks.front() == doctest::Approx(90));
+    CHECK(out.ticks.back() == doctest::Approx(990));
+  }
+  SUBCASE("the whole run on 210 px: a race every 0.9 px, one band each stretch, every race counted") {
+    lost_races_in_view(run, marks, view_of(Time::zero(), 10'000, 210), 4.0, out);
+    CHECK(out.ticks.empty());
+    REQUIRE(out.bands.size() == 2);
+    CHECK(out.bands[0].count == 199);
+    CHECK(out.bands[0].x0 == doctest::Approx(0.9));
+    CHECK(out.bands[0].x1 == doctest::Approx(179.1));  // the last loss, at 1791 us
+    CHECK(out.bands[1].count == 3);
+    CHECK(out.in_view() == 202);
+  }
+  SUBCASE("1-2 ms on 200 px: the band holds only the races in view") {
+    lost_races_in_view(run, marks, view_of(1_ms, 5'000, 200), 4.0, out);
+    REQUIRE(out.bands.size() == 1);
+    CHECK(out.bands[0].count == 88);  // 1008 us to 1791 us
+    CHECK(out.bands[0].x0 == doctest::Approx(1.6));
+  }
+  SUBCASE("bands less than a pixel apart merge, counts added") {
+    lost_races_in_view(run, marks, view_of(Time::zero(), 1'000'000, 3), 4.0, out);
+    REQUIRE(out.bands.size() == 1);
+    CHECK(out.bands[0].count == 202);
+  }
+}

@@ -1,0 +1,63 @@
+// Ticks and bands for the old GIL's lost races; see lost_races.hpp.
+#include "viz/lost_races.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace gilsim::viz {
+
+std::vector<std::vector<std::uint32_t>> races_lost_by_gil_lane(const trace::Trace& trace) {
+  std::vector<std::vector<std::uint32_t>> out(trace.lanes.size());
+  for (std::uint32_t i = 0; i < trace.marks.size(); ++i) {
+    const trace::Mark& m = trace.marks[i];
+    if (m.kind != trace::MarkKind::RacesLost || m.lane >= trace.lanes.size()) continue;
+    const trace::ProcessId p = trace.lanes[m.lane].process;
+    if (p < trace.processes.size() && trace.processes[p].gil_lane < out.size()) out[trace.processes[p].gil_lane].push_back(i);
+  }
+  return out;
+}
+
+std::int64_t LostRaces::in_view() const {
+  std::int64_t n = static_cast<std::int64_t>(ticks.size());
+  for (const LostRaceBand& b : bands) n += b.count;
+  return n;
+}
+
+void lost_races_in_view(const trace::Trace& trace, const std::vector<std::uint32_t>& marks, const TimeView& view,
+                        double min_gap_px, LostRaces& out) {
+  out.ticks.clear();
+  out.bands.clear();
+  const double width = view.width_px();
+  for (std::uint32_t i : marks) {
+    const trace::Mark& m = trace.marks[i];
+    const std::int64_t count = m.other, period = m.value;
+    if (count <= 0 || period <= 0) continue;
+    const Time last = m.at + Time{period * (count - 1)};
+    if (last < view.start() || m.at > view.end()) continue;
+    if (view.x_of(m.at + Time{period}) - view.x_of(m.at) >= min_gap_px) {
+      // Only the races inside the view: k from the first at or after its start to its end.
+      const std::int64_t from = std::max<std::int64_t>(0, (view.start() - m.at).ns() / period);
+      const std::int64_t to = std::min<std::int64_t>(count - 1, (view.end() - m.at).ns() / period);
+      for (std::int64_t k = from; k <= to; ++k) {
+        const double x = view.x_of(m.at + Time{period * k});
+        if (x >= 0 && x <= width) out.ticks.push_back(x);
+      }
+      continue;
+    }
+    // A band covers the whole stretch; its count is every race of it inside the view.
+    const std::int64_t ahead = (view.start() - m.at).ns();  // the first race at or after the view's start
+    const std::int64_t from = ahead <= 0 ? 0 : (ahead + period - 1) / period;
+    const std::int64_t to = std::min<std::int64_t>(count - 1, (view.end() - m.at).ns() / period);
+    if (from > to) continue;
+    const double x0 = std::clamp(view.x_of(m.at + Time{period * from}), 0.0, width);
+    const double x1 = std::clamp(view.x_of(m.at + Time{period * to}), 0.0, width);
+    if (!out.bands.empty() && x0 - out.bands.back().x1 < 1.0) {
+      out.bands.back().x1 = std::max(out.bands.back().x1, x1);
+      out.bands.back().count += to - from + 1;
+    } else {
+      out.bands.push_back(LostRaceBand{x0, x1, to - from + 1});
+    }
+  }
+}
+
+}  // namespace gilsim::viz

@@ -1,0 +1,35 @@
+// The old GIL's thrashing, drawn: each release of a holder with waiters woke one of them,
+// which lost the race for the GIL and slept again (RacesLost marks, docs/model.md O3).
+// Zoomed in, each lost race is a tick on the GIL lane; where they are closer than a few
+// pixels, a stretch of them is one band that says how many it holds, never a silent drop.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/trace/trace.hpp"
+#include "viz/time_view.hpp"
+
+namespace gilsim::viz {
+
+/// Per GIL lane of `trace` (other lanes empty): its process's RacesLost marks, in time order.
+std::vector<std::vector<std::uint32_t>> races_lost_by_gil_lane(const trace::Trace& trace);
+
+struct LostRaceBand {
+  double x0 = 0, x1 = 0;    ///< pixels from the timeline's left edge, clipped to the view
+  std::int64_t count = 0;   ///< lost races in it
+};
+
+struct LostRaces {
+  std::vector<double> ticks;         ///< one lost race each, pixels from the left edge
+  std::vector<LostRaceBand> bands;   ///< lost races too close to draw one by one
+  std::int64_t in_view() const;      ///< every lost race the ticks and bands stand for
+};
+
+/// The lost races of `marks` (from races_lost_by_gil_lane) visible in `view`: a mark whose
+/// races are at least `min_gap_px` apart gives ticks, any other gives a band (bands less
+/// than a pixel apart merge). Costs in proportion to the ticks on screen and the marks.
+void lost_races_in_view(const trace::Trace& trace, const std::vector<std::uint32_t>& marks, const TimeView& view,
+                        double min_gap_px, LostRaces& out);
+
+}  // namespace gilsim::viz
