@@ -346,8 +346,22 @@ double quantity(const trace::Trace& t, const SuiteRow& row) {
     return seconds(j->end - j->begin);
   }
   if (q == "first_result") {
+    // When the parent has it: a process pool's result handler (or executor manager) has
+    // unpickled a result; otherwise the job's end.
     Time first = Time::max();
-    for (const auto& j : t.jobs) first = std::min(first, j.end);
+    bool pool = false;
+    for (const auto& lane : t.lanes) {
+      if (lane.name != "result handler" && lane.name != "executor manager") continue;
+      pool = true;
+      for (const auto& span : lane.spans) {
+        const bool result = span.state == trace::SpanState::Pickling && span.subject < t.jobs.size() &&
+                            t.jobs[span.subject].end <= span.begin;
+        if (result) first = std::min(first, span.end);
+      }
+    }
+    if (!pool) {
+      for (const auto& j : t.jobs) first = std::min(first, j.end);
+    }
     return seconds(first);
   }
   const GilHolds holds = gil_holds(t);

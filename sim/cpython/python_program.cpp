@@ -534,6 +534,22 @@ void write_executor(Writer& w, ExecutorKey key, const ExecutorUse& use, const Jo
       }
       break;
     }
+    case Executor::ProcessPoolExecutor: {
+      std::vector<std::string> parameters;
+      if (use.workers) parameters.push_back("max_workers=None");
+      if (use.chunksize) parameters.push_back("chunksize=1");
+      if (use.start_method) parameters.push_back("start_method=None");
+      w.line(0, fmt::format("def with_process_pool_executor({}):", fmt::join(parameters, ", ")));
+      const std::string context = use.start_method ? "mp_context=multiprocessing.get_context(start_method)" : "";
+      const std::string workers = use.workers ? "max_workers" : "";
+      w.line(4, fmt::format("with ProcessPoolExecutor({}{}{}) as pool:", workers, !workers.empty() && !context.empty() ? ", " : "",
+                            context),
+             "executor", "None: os.cpu_count() processes, started as work arrives (fork: all at once)");
+      w.line(8, fmt::format("return list(pool.map({}, {}{}))", shape.map_function, shape.items,
+                            use.chunksize ? ", chunksize=chunksize" : ""),
+             "executor map", "chunksize 1 by default: a message per job each way");
+      break;
+    }
     case Executor::Processes: {
       w.line(0, use.start_method ? "def with_processes(start_method=None):" : "def with_processes():");
       const std::string process = use.start_method ? "multiprocessing.get_context(start_method).Process" : "Process";
@@ -557,6 +573,7 @@ std::string executor_function(ExecutorKey key) {
     case Executor::ThreadPool: return "with_thread_pool";
     case Executor::Asyncio: return "with_asyncio";
     case Executor::Processes: return "with_processes";
+    case Executor::ProcessPoolExecutor: return "with_process_pool_executor";
     case Executor::ProcessPool:
       switch (key.second) {
         case scenario::PoolMethod::Map: return "with_process_pool";
@@ -572,7 +589,8 @@ bool shares_state(const scenario::Scenario& s) { return !s.locks.empty() || !s.c
 
 ProgramRun program_run(const scenario::Scenario& s, const scenario::Run& run) {
   ProgramRun out{&run, executor_function(executor_key(run)), {}, std::nullopt, std::nullopt};
-  const bool processes = run.executor == Executor::ProcessPool || run.executor == Executor::Processes;
+  const bool processes = run.executor == Executor::ProcessPool || run.executor == Executor::Processes ||
+                         run.executor == Executor::ProcessPoolExecutor;
   if (scenario::effective_gil(s, run) == GilMode::Old) {
     out.skipped = "needs the old GIL of Python 3.1, which no interpreter since 3.2 has";
   } else if (processes && shares_state(s)) {
@@ -584,9 +602,13 @@ ProgramRun program_run(const scenario::Scenario& s, const scenario::Run& run) {
     if (value) out.arguments.emplace_back(name, std::to_string(*value));
   };
   if (run.executor == Executor::ThreadPool || run.executor == Executor::Asyncio) add("workers", run.workers);
-  if (run.executor == Executor::ProcessPool || run.executor == Executor::Processes) {
+  if (processes) {
     if (run.executor == Executor::ProcessPool) {
       add("processes", run.workers);
+      add("chunksize", run.chunksize);
+    }
+    if (run.executor == Executor::ProcessPoolExecutor) {
+      add("max_workers", run.workers);
       add("chunksize", run.chunksize);
     }
     if (run.start_method) out.arguments.emplace_back("start_method", python_string(scenario::to_string(*run.start_method)));
@@ -778,7 +800,10 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   }
   if (coroutines) w.line(0, "import asyncio");
   if (uses_step(s, StepKind::Native)) w.line(0, "import hashlib");
-  if (start_method(Executor::ProcessPool) || start_method(Executor::Processes)) w.line(0, "import multiprocessing");
+  if (start_method(Executor::ProcessPool) || start_method(Executor::Processes) ||
+      start_method(Executor::ProcessPoolExecutor)) {
+    w.line(0, "import multiprocessing");
+  }
   if (random) w.line(0, "import random");
   if (interval_changes) w.line(0, "import sys");
   if (gil_free) w.line(0, "import sysconfig");
@@ -787,6 +812,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   if (uses(Executor::ThreadPool) || (coroutines && use[ExecutorKey{Executor::Asyncio, scenario::PoolMethod::Map}].workers)) {
     w.line(0, "from concurrent.futures import ThreadPoolExecutor");
   }
+  if (uses(Executor::ProcessPoolExecutor)) w.line(0, "from concurrent.futures import ProcessPoolExecutor");
   std::vector<std::string> from_multiprocessing;
   if (plain(Executor::ProcessPool)) from_multiprocessing.push_back("Pool");
   if (plain(Executor::Processes)) from_multiprocessing.push_back("Process");
@@ -837,7 +863,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
     w.blank(2);
     if (functions) w.line(0, fmt::format("JOBS = {}", job_list(s, names, "")));
     if (coroutines) w.line(0, fmt::format("ASYNC_JOBS = {}", job_list(s, names, "_async")));
-    if (uses(Executor::ProcessPool) || uses(Executor::ThreadPool)) {  // Processes and apply_async call a job
+    if (uses(Executor::ProcessPool) || uses(Executor::ThreadPool) || uses(Executor::ProcessPoolExecutor)) {  // Processes and apply_async call a job
       w.blank(2);
       w.line(0, "def call(job):");
       w.line(4, "return job()", "by name", "pickle sends a function by its name");

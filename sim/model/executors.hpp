@@ -29,5 +29,6 @@ void start_thread_pool(RunContext& ctx);
 void start_asyncio(RunContext& ctx);
 void start_process_pool(RunContext& ctx);
 void start_processes(RunContext& ctx);
+void start_process_pool_executor(RunContext& ctx);
 
 }  // namespace gilsim::model

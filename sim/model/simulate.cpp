@@ -34,6 +34,7 @@ trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, Sim
     case scenario::Executor::Asyncio: start_asyncio(ctx); break;
     case scenario::Executor::ProcessPool: start_process_pool(ctx); break;
     case scenario::Executor::Processes: start_processes(ctx); break;
+    case scenario::Executor::ProcessPoolExecutor: start_process_pool_executor(ctx); break;
   }
   shared.add_lanes(0);  // after the main process's first lanes, before any thread is spawned
   const bool finished = engine.run();

@@ -65,7 +65,8 @@ std::optional<std::string> why_not_runnable(const scenario::Scenario& s, const s
   const Totals t = add_up(s);
   const std::string who = fmt::format("run '{}' cannot run for real", run.name);
   const bool shared = !s.locks.empty() || !s.counters.empty();
-  if (shared && (run.executor == Executor::ProcessPool || run.executor == Executor::Processes)) {
+  if (shared && (run.executor == Executor::ProcessPool || run.executor == Executor::Processes ||
+                 run.executor == Executor::ProcessPoolExecutor)) {
     return fmt::format("{}: locks and counters across processes (a multiprocessing.Lock and Value in shared "
                        "memory) are simulated only", who);
   }
@@ -124,6 +125,8 @@ std::optional<std::string> why_not_runnable(const scenario::Scenario& s, const s
       break;
     case Executor::Processes:
       return fmt::format("{}: one multiprocessing.Process per job is simulated only", who);
+    case Executor::ProcessPoolExecutor:
+      return fmt::format("{}: concurrent.futures.ProcessPoolExecutor is simulated only", who);
   }
   if (lower_bound > kMaxRealDuration) {
     return fmt::format("{}: it would take at least {}, the limit is {}", who, lower_bound, kMaxRealDuration);

@@ -19,7 +19,8 @@ EffectiveSettings effective_settings(const Scenario& s, const Run& run) {
   e.python_cost_factor = e.gil == GilMode::None ? 1.0 + s.python.free_threading_overhead : 1.0;
   e.workers = effective_workers(s, run);
   e.start_method = effective_start_method(s, run);
-  e.chunksize = run.executor == Executor::ProcessPool ? effective_chunksize(s, run) : 0;
+  const bool pool = run.executor == Executor::ProcessPool || run.executor == Executor::ProcessPoolExecutor;
+  e.chunksize = pool ? effective_chunksize(s, run) : 0;
   return e;
 }
 

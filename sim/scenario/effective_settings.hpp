@@ -21,7 +21,7 @@ struct EffectiveSettings {
   double python_cost_factor = 1.0;
   int workers = 1;  ///< pools: max_workers or processes (T2, P2)
   StartMethod start_method = StartMethod::Fork;
-  int chunksize = 0;  ///< process_pool only (P5)
+  int chunksize = 0;  ///< process_pool and process_pool_executor only (P5, P9)
 };
 
 EffectiveSettings effective_settings(const Scenario& scenario, const Run& run);

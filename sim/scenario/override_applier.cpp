@@ -171,9 +171,12 @@ void apply_one(toml::table& root, const Override& o, OverrideTexts& texts) {
   if (o.key == "workers") {
     const int n = set_in_each(writer, root, "run", "workers", [](const toml::table& run) {
       const auto executor = run["executor"].value<std::string>();
-      return executor == "thread_pool" || executor == "process_pool";
+      return executor == "thread_pool" || executor == "process_pool" || executor == "process_pool_executor";
     });
-    if (n == 0) writer.fail("the scenario has no thread_pool or process_pool run; expected at least one to set workers on");
+    if (n == 0) {
+      writer.fail("the scenario has no thread_pool, process_pool or process_pool_executor run; expected at least one "
+                  "to set workers on");
+    }
     return;
   }
   if (o.key == "jobs") {

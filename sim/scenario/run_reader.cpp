@@ -14,8 +14,8 @@ namespace {
 
 using namespace gilsim::literals;
 
-constexpr std::array<std::string_view, 6> kExecutorNames{"sequential", "threads",      "thread_pool",
-                                                         "asyncio",    "process_pool", "processes"};  // Executor's order
+constexpr std::array<std::string_view, 7> kExecutorNames{
+    "sequential", "threads", "thread_pool", "asyncio", "process_pool", "processes", "process_pool_executor"};  // Executor's order
 constexpr std::array<std::string_view, 3> kStartMethodNames{"fork", "spawn", "forkserver"};
 constexpr std::array<std::string_view, 4> kPoolMethodNames{"map", "imap", "imap_unordered", "apply_async"};  // PoolMethod's order
 constexpr std::array<std::string_view, 3> kGilNames{"new", "old", "none"};
@@ -43,12 +43,16 @@ Run read_run(const TomlReader& reader, const toml::table& t) {
   run.name = reader.string(t, "name").value_or(std::string(to_string(run.executor)));
   if (run.name.empty()) reader.fail(*t.get("name"), "'name' is empty; expected a name such as \"threads\"");
 
+  const bool executor_pool = run.executor == Executor::ProcessPoolExecutor;
   const bool pool = run.executor == Executor::ThreadPool || run.executor == Executor::ProcessPool ||
-                    run.executor == Executor::Asyncio;
-  refuse_unless(reader, t, "workers", pool, run.executor, "thread_pool, process_pool and asyncio");
-  const bool processes = run.executor == Executor::ProcessPool || run.executor == Executor::Processes;
-  refuse_unless(reader, t, "start_method", processes, run.executor, "process_pool and processes");
-  refuse_unless(reader, t, "chunksize", run.executor == Executor::ProcessPool, run.executor, "process_pool");
+                    run.executor == Executor::Asyncio || executor_pool;
+  refuse_unless(reader, t, "workers", pool, run.executor,
+                "thread_pool, process_pool, process_pool_executor and asyncio");
+  const bool processes = run.executor == Executor::ProcessPool || run.executor == Executor::Processes || executor_pool;
+  refuse_unless(reader, t, "start_method", processes, run.executor,
+                "process_pool, process_pool_executor and processes");
+  refuse_unless(reader, t, "chunksize", run.executor == Executor::ProcessPool || executor_pool, run.executor,
+                "process_pool and process_pool_executor");
   refuse_unless(reader, t, "method", run.executor == Executor::ProcessPool, run.executor, "process_pool");
   if (auto method = reader.choice(t, "method", kPoolMethodNames)) run.method = static_cast<PoolMethod>(*method);
   if (run.method == PoolMethod::ApplyAsync) {

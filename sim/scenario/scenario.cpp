@@ -37,7 +37,8 @@ int effective_workers(const Scenario& s, const Run& r) {
     case Executor::Asyncio:  // the loop's default executor, used by to_thread (A7)
       if (s.python.version < PythonVersion{3, 8, false}) return cores * 5;
       return std::min(32, cores + 4);
-    case Executor::ProcessPool: return cores;
+    case Executor::ProcessPool:
+    case Executor::ProcessPoolExecutor: return cores;  // os.cpu_count() (P2, P9)
     case Executor::Processes: return std::max(1, s.total_jobs());
     case Executor::Sequential: return 1;
     case Executor::Threads: return std::max(1, s.total_jobs());
@@ -64,6 +65,7 @@ int pool_map_chunksize(int jobs, int workers) {
 
 int effective_chunksize(const Scenario& s, const Run& r) {
   if (r.chunksize) return *r.chunksize;
+  if (r.executor == Executor::ProcessPoolExecutor) return 1;  // Executor.map(chunksize=1) (P9)
   // imap and imap_unordered default to chunksize=1; apply_async sends one task per call.
   if (r.method != PoolMethod::Map) return 1;
   return pool_map_chunksize(s.total_jobs(), effective_workers(s, r));
@@ -112,6 +114,7 @@ std::string_view to_string(Executor e) {
     case Executor::Asyncio: return "asyncio";
     case Executor::ProcessPool: return "process_pool";
     case Executor::Processes: return "processes";
+    case Executor::ProcessPoolExecutor: return "process_pool_executor";
   }
   return "?";
 }

@@ -87,8 +87,9 @@ struct JobTemplate {
 };
 
 enum class GilMode : std::uint8_t { New, Old, None };
-/// Processes: one multiprocessing.Process per job, started then joined.
-enum class Executor : std::uint8_t { Sequential, Threads, ThreadPool, Asyncio, ProcessPool, Processes };
+/// Processes: one multiprocessing.Process per job, started then joined. ProcessPoolExecutor:
+/// concurrent.futures.ProcessPoolExecutor.map (docs/model.md P9).
+enum class Executor : std::uint8_t { Sequential, Threads, ThreadPool, Asyncio, ProcessPool, Processes, ProcessPoolExecutor };
 enum class StartMethod : std::uint8_t { Fork, Spawn, Forkserver };
 /// How a process_pool run hands its jobs to the Pool.
 enum class PoolMethod : std::uint8_t { Map, Imap, ImapUnordered, ApplyAsync };
@@ -130,11 +131,14 @@ struct Costs {
   Time old_gil_release_cost = Time{4'000};    ///< old GIL, several cores: each release wakes a waiter that races
   Time old_gil_release_cost_one_core = Time{2'500};  ///< old GIL, one core: the woken waiter cannot run yet
   Time thread_start = Time{100'000};          ///< T1
-  Time fork_start = Time{500'000};            ///< P4: os.fork() in the parent, per worker
-  Time fork_child_start = Time{2'000'000};    ///< P4: a forked child readying itself, on its own core
-  Time spawn_start = Time{50'000'000};        ///< P4
+  Time fork_start = Time{1'800'000};          ///< P4: Process.start() in the parent, per process
+  Time fork_child_start = Time{1'200'000};    ///< P4: a forked child readying itself, on its own core
+  Time spawn_start = Time{36'800'000};        ///< P4: a spawned child's fresh interpreter, on its own core
   Time forkserver_start = Time{5'000'000};    ///< P4, per child after the server's spawn
-  Time ipc_message = Time{50'000};            ///< P7, per message
+  Time pool_setup = Time{2'200'000};          ///< P4: Pool()'s pipes, locks and handler threads, after the forks
+  Time pool_wakeup = Time{30'000};            ///< P6: Pool's worker handler woken by a result: poll, waitpid each worker
+  Time process_exit = Time{500'000};          ///< P8: a process ending, on its own core, before join() returns
+  Time ipc_message = Time{14'000};            ///< P7, per message
   double ipc_bandwidth = 1e9;                 ///< P7, bytes per second
   Time loop_callback = Time{20'000};          ///< asyncio: cost of one _run_once callback
   Time lock_wake_latency = Time{10'000};      ///< a released lock's woken waiter to the lock taken (L3)

@@ -61,7 +61,7 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 19> kCostDurations{{
+constexpr std::array<CostDuration, 22> kCostDurations{{
     {"timer_slack", &Costs::timer_slack},
     {"wake_poll_window", &Costs::wake_poll_window},
     {"wake_poll_min", &Costs::wake_poll_min},
@@ -76,6 +76,9 @@ constexpr std::array<CostDuration, 19> kCostDurations{{
     {"fork_child_start", &Costs::fork_child_start},
     {"spawn_start", &Costs::spawn_start},
     {"forkserver_start", &Costs::forkserver_start},
+    {"pool_setup", &Costs::pool_setup},
+    {"pool_wakeup", &Costs::pool_wakeup},
+    {"process_exit", &Costs::process_exit},
     {"ipc_message", &Costs::ipc_message},
     {"loop_callback", &Costs::loop_callback},
     {"lock_wake_latency", &Costs::lock_wake_latency},

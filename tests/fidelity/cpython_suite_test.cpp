@@ -390,6 +390,14 @@ TEST_CASE("model: processes run CPU-bound work in parallel; chunks decide whethe
   CHECK(model_figure(suite, "8 threads / sequential") < 0.65);         // reads copy without the GIL
 }
 
+TEST_CASE("model: a forked Pool's first result in about 4 ms and 2 ms per extra worker; a spawned one in about 40 ms") {
+  // The rows CPython gave on a quiet machine (docs/model.md P4): 4.1 ms, 1.9 ms and 40.5 ms.
+  const Suite suite = load_suite(kSuiteFile);
+  CHECK(model_figure(suite, "fork, Pool(1): first result") == doctest::Approx(4.1e-3).epsilon(0.1));
+  CHECK(model_figure(suite, "fork, per extra worker") == doctest::Approx(1.9e-3).epsilon(0.1));
+  CHECK(model_figure(suite, "spawn, Pool(1): first result") == doctest::Approx(40.5e-3).epsilon(0.1));
+}
+
 TEST_CASE("model: a CPU-bound thread holds the GIL at least one switch interval") {
   const Suite suite = load_suite(kSuiteFile);
   CHECK(model_figure(suite, "median tenure, 1 ms") >= 0.001);

@@ -298,3 +298,26 @@ executor = "processes"
   CHECK(contains(program, "    processes = [Process(target=w, args=(n,)) for n in range(1)]\n"));
   CHECK(contains(program, "    timed(\"processes\", with_processes)\n"));
 }
+
+TEST_CASE("a process_pool_executor run is ProcessPoolExecutor.map in a with-block, and runs") {
+  const std::string program = program_for(R"toml(
+title = "futures"
+[[job]]
+name = "w"
+count = 4
+steps = [ { cpu = "1ms" } ]
+[[run]]
+name = "executor"
+executor = "process_pool_executor"
+workers = 2
+chunksize = 2
+start_method = "fork"
+)toml");
+  CHECK(contains(program, "from concurrent.futures import ProcessPoolExecutor\n"));
+  CHECK(contains(program, "def with_process_pool_executor(max_workers=None, chunksize=1, start_method=None):\n"));
+  CHECK(contains(program, "    with ProcessPoolExecutor(max_workers, mp_context=multiprocessing.get_context(start_method)) as pool:"));
+  CHECK(contains(program, "        return list(pool.map(w, range(4), chunksize=chunksize))"));
+  CHECK(contains(program, "    timed(\"executor\", with_process_pool_executor, max_workers=2, chunksize=2, start_method=\"fork\")\n"));
+  const auto [status, output] = run_command(fmt::format("python3 '{}'", write_program("futures", program).string()));
+  CHECK_MESSAGE(status == 0, output);
+}

@@ -92,15 +92,19 @@ TEST_CASE("a process pool runs CPU-bound work in parallel, one GIL per worker") 
 }
 
 TEST_CASE("spawn pays a fresh interpreter per worker, in parallel on the workers' cores") {
+  // Three workers and the resource tracker (a fresh interpreter too) on four cores: all
+  // ready at 50 ms, the jobs end at 150.
   auto s = exact_scenario(4);
   s.costs.spawn_start = 50_ms;
-  add_jobs(s, "crunch", 4, {cpu(100_ms)});
+  add_jobs(s, "crunch", 3, {cpu(100_ms)});
   scenario::Run run;
   run.executor = Executor::ProcessPool;
   run.start_method = scenario::StartMethod::Spawn;
+  run.workers = 3;
   s.runs = {run};
   const auto t = model::simulate(s, s.runs[0]);
   CHECK(t.end == 150_ms);
+  CHECK(time_in(lane_named(t, "resource tracker"), trace::SpanState::Starting) == 50_ms);
 }
 
 TEST_CASE("Pool.map's chunksize follows CPython's formula") {

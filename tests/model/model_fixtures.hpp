@@ -73,6 +73,9 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.costs.forkserver_start = 0_ns;
   s.costs.ipc_message = 0_ns;
   s.costs.ipc_bandwidth = 1e18;
+  s.costs.pool_setup = 0_ns;
+  s.costs.pool_wakeup = 0_ns;
+  s.costs.process_exit = 0_ns;
   s.costs.lock_wake_latency = 0_ns;
   s.costs.lock_with = 0_ns;
   return s;

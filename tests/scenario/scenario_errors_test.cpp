@@ -127,10 +127,10 @@ TEST_CASE("unknown enum values list the accepted ones and suggest the nearest") 
   const std::string head = "title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\n";
   CHECK(error_of(head + "executor = \"thread-pool\"\n") ==
         "s.toml:6:12: unknown executor 'thread-pool'; expected one of: sequential, threads, thread_pool, asyncio, "
-        "process_pool, processes; did you mean 'thread_pool'?");
+        "process_pool, processes, process_pool_executor; did you mean 'thread_pool'?");
   CHECK(error_of(head + "executor = \"multiprocessing\"\n") ==
         "s.toml:6:12: unknown executor 'multiprocessing'; expected one of: sequential, threads, thread_pool, asyncio, "
-        "process_pool, processes");
+        "process_pool, processes, process_pool_executor");
   CHECK(error_of(head + "executor = \"process_pool\"\nstart_method = \"frok\"\n") ==
         "s.toml:7:16: unknown start_method 'frok'; expected one of: fork, spawn, forkserver; did you mean 'fork'?");
   CHECK(error_of("title = \"t\"\n[python]\ngil = \"GIL\"\n" + kJobAndRun) ==
@@ -151,7 +151,7 @@ TEST_CASE("missing required keys point at the table that lacks them") {
         "s.toml:4:1: 'steps' is missing in [[job]]; expected a list of steps such as steps = [ { cpu = \"10ms\" } ]");
   CHECK(error_of("title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\nname = \"x\"\n") ==
         "s.toml:5:1: 'executor' is missing in [[run]]; expected executor = one of sequential, threads, thread_pool, "
-        "asyncio, process_pool, processes");
+        "asyncio, process_pool, processes, process_pool_executor");
   CHECK(error_of("title = \"\"\n" + kJobAndRun) == "s.toml:1:9: 'title' is empty; expected a short title for the scenario");
 }
 
@@ -178,15 +178,21 @@ TEST_CASE("steps: one kind each, work only on offload, repeat needs steps") {
 TEST_CASE("runs: keys that do not apply to the executor are refused") {
   const std::string head = "title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\n";
   CHECK(error_of(head + "executor = \"sequential\"\nworkers = 2\n") ==
-        "s.toml:7:11: 'workers' does not apply to sequential runs; expected it only on thread_pool, process_pool and "
-        "asyncio runs");
+        "s.toml:7:11: 'workers' does not apply to sequential runs; expected it only on thread_pool, process_pool, "
+        "process_pool_executor and asyncio runs");
   CHECK(error_of(head + "executor = \"threads\"\nworkers = 2\n").rfind("s.toml:7:11: 'workers' does not apply to threads runs", 0) == 0);
   CHECK(error_of(head + "executor = \"thread_pool\"\nchunksize = 2\n") ==
-        "s.toml:7:13: 'chunksize' does not apply to thread_pool runs; expected it only on process_pool runs");
+        "s.toml:7:13: 'chunksize' does not apply to thread_pool runs; expected it only on process_pool and "
+        "process_pool_executor runs");
   CHECK(error_of(head + "executor = \"asyncio\"\nstart_method = \"spawn\"\n") ==
-        "s.toml:7:16: 'start_method' does not apply to asyncio runs; expected it only on process_pool and processes runs");
+        "s.toml:7:16: 'start_method' does not apply to asyncio runs; expected it only on process_pool, "
+        "process_pool_executor and processes runs");
   CHECK(error_of(head + "executor = \"thread_pool\"\nworkers = 3\n") == "no error");
   CHECK(error_of(head + "executor = \"asyncio\"\nworkers = 3\n") == "no error");
+  CHECK(error_of(head + "executor = \"process_pool_executor\"\nworkers = 3\nchunksize = 2\nstart_method = \"spawn\"\n") ==
+        "no error");
+  CHECK(error_of(head + "executor = \"process_pool_executor\"\nmethod = \"imap\"\n") ==
+        "s.toml:7:10: 'method' does not apply to process_pool_executor runs; expected it only on process_pool runs");
 }
 
 TEST_CASE("names of jobs and of runs are distinct") {

@@ -130,7 +130,7 @@ TEST_CASE("an override is validated like the file, and its errors name it") {
         "--set cores.x=2: 'cores' is a shorthand and has no parts; expected cores=value, or a path such as machine.cores");
   CHECK(error_of({"run.threads.workers=2"}) ==
         "--set run.threads.workers=2: 'workers' does not apply to threads runs; expected it only on thread_pool, "
-        "process_pool and asyncio runs");
+        "process_pool, process_pool_executor and asyncio runs");
   CHECK(error_of({"job.3.count=2"}) == "--set job.3.count=2: there is no job 3; expected a number from 1 to 2 (or a job name)");
   CHECK(error_of({"job.0.count=2"}) == "--set job.0.count=2: there is no job 0; expected a number from 1 to 2 (or a job name)");
   CHECK(error_of({"job.render.count=2"}) ==
@@ -157,7 +157,8 @@ TEST_CASE("a shorthand with nothing to act on is an error, not a silent no-op") 
     FAIL("expected a ScenarioError");
   } catch (const ScenarioError& e) {
     CHECK(std::string(e.what()) ==
-          "--set workers=4: the scenario has no thread_pool or process_pool run; expected at least one to set workers on");
+          "--set workers=4: the scenario has no thread_pool, process_pool or process_pool_executor run; expected at least "
+          "one to set workers on");
     CHECK(e.where().file == "--set workers=4");
     CHECK(e.where().line == 0);
   }

@@ -1,0 +1,111 @@
+// Worker processes' start, messages and end (docs/model.md P4, P7, P8).
+#include "sim/model/worker_processes.hpp"
+
+#include <algorithm>
+
+namespace gilsim::model {
+
+using scenario::StartMethod;
+
+namespace {
+
+std::int64_t chunk_bytes(const RunContext& ctx, const Chunk& c, bool results) {
+  std::int64_t bytes = 0;
+  for (std::size_t i = c.first; i < c.first + c.count; ++i) {
+    bytes += results ? ctx.jobs[i].result_bytes : ctx.jobs[i].arg_bytes;
+  }
+  return bytes;
+}
+
+/// A message costs ipc_message + bytes / ipc_bandwidth (P7): half of the fixed cost is the
+/// pipe's system call, made without the GIL (G7); the rest is pickling, under the GIL.
+Time pickle_cost(const scenario::Costs& costs, std::int64_t bytes) {
+  return costs.ipc_message / 2 + Time::from_seconds(static_cast<double>(bytes) / costs.ipc_bandwidth);
+}
+
+Program pipe_call(Engine& e, ThreadId self, const scenario::Costs& costs, std::uint32_t job) {
+  co_await e.release_gil(self);
+  co_await e.wait(self, costs.ipc_message - costs.ipc_message / 2, SpanState::BlockedIo, job);
+  co_await e.acquire_gil(self);
+}
+
+}  // namespace
+
+std::vector<Chunk> cut_in_chunks(const RunContext& ctx) {
+  const auto size = static_cast<std::size_t>(std::max(1, ctx.settings.chunksize));
+  std::vector<Chunk> chunks;
+  for (std::size_t i = 0; i < ctx.jobs.size(); i += size) {
+    chunks.push_back(Chunk{i, std::min(size, ctx.jobs.size() - i)});
+  }
+  return chunks;
+}
+
+Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results) {
+  const auto& costs = ctx.settings.costs;
+  const std::uint32_t job = ctx.jobs[chunk.first].index;
+  co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)), Work::pickling(job));
+  co_await pipe_call(ctx.engine, self, costs, job);
+}
+
+Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results) {
+  const auto& costs = ctx.settings.costs;
+  const std::uint32_t job = ctx.jobs[chunk.first].index;
+  co_await pipe_call(ctx.engine, self, costs, job);
+  co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)), Work::pickling(job));
+}
+
+Program work_on_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk) {
+  co_await receive_chunk(ctx, self, chunk, false);
+  for (std::size_t i = chunk.first; i < chunk.first + chunk.count; ++i) {
+    co_await run_job(ctx.engine, self, ctx.jobs[i], ctx.settings, ctx.shared);
+  }
+  co_await send_chunk(ctx, self, chunk, true);
+}
+
+Program send_signal(RunContext& ctx, ThreadId self) {
+  const auto& costs = ctx.settings.costs;
+  co_await ctx.engine.compute(self, pickle_cost(costs, 0), Work::pickling());
+  co_await pipe_call(ctx.engine, self, costs, trace::kNone);
+}
+
+ProcessStart process_start(const scenario::Costs& costs, StartMethod method, int k, Time now, Time& next_fork) {
+  // Process.start(): os.fork() (or posix_spawn) in the parent, then the parent goes on while
+  // the child readies itself on its own core.
+  ProcessStart start{costs.fork_start, costs.fork_child_start};
+  if (method == StartMethod::Spawn) {
+    start.child_cost = costs.spawn_start;  // a fresh interpreter: exec, imports, unpickling the process
+  } else if (method == StartMethod::Forkserver) {
+    start.parent_cost = costs.thread_start;  // a request to the server over a socket
+    if (k == 1) next_fork = now + costs.spawn_start;  // the server starts like a spawn
+    start.child_cost = costs.forkserver_start;
+  }
+  return start;
+}
+
+namespace {
+
+Program resource_tracker_main(Engine& e, ThreadId self, Time start_cost) {
+  co_await process_startup(e, self, e.now(), start_cost);
+  e.exit(self);  // it waits for the program's end without a core: the lane ends here
+}
+
+}  // namespace
+
+void ProcessStarter::start_resource_tracker() {
+  Engine& e = ctx_.engine;
+  const ThreadId tracker = e.add_thread("resource tracker", e.add_process("resource tracker"));
+  e.start(tracker, resource_tracker_main(e, tracker, ctx_.settings.costs.spawn_start));
+}
+
+Program process_startup(Engine& e, ThreadId self, Time ready_at, Time start_cost) {
+  if (ready_at > e.now()) co_await e.wait(self, ready_at - e.now(), SpanState::Starting);
+  co_await e.compute(self, start_cost, Work::starting_interpreter());
+}
+
+Program process_teardown(RunContext& ctx, ThreadId self) {
+  Engine& e = ctx.engine;
+  if (e.holds_gil(self)) co_await e.release_gil(self);
+  co_await e.compute(self, ctx.settings.costs.process_exit, Work::native());
+}
+
+}  // namespace gilsim::model

@@ -1,0 +1,83 @@
+// What every executor of worker processes shares (docs/model.md P4, P7, P8): starting a
+// process, its messages through pipes, and its end.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "sim/model/executors.hpp"
+
+namespace gilsim::model {
+
+/// Consecutive jobs sent in one message: a Pool.map chunk, or one call of an executor.
+struct Chunk {
+  std::size_t first = 0;
+  std::size_t count = 0;
+};
+
+/// The run's jobs cut in chunks of the run's chunksize (P5, P9).
+std::vector<Chunk> cut_in_chunks(const RunContext& ctx);
+
+/// Pickles a chunk's arguments (or, with `results`, its results) and writes them to a pipe (P7).
+Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results);
+/// Reads a chunk's arguments or results from a pipe and unpickles them (P7).
+Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results);
+/// A worker's part of a chunk: receive its arguments, run its jobs, send back its results.
+Program work_on_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk);
+/// A message with nothing in it (a sentinel, a wake-up): its pipe call and its pickling (P7).
+Program send_signal(RunContext& ctx, ThreadId self);
+
+/// Starts worker process number `k` (from 1): the parent pays its part under its GIL; the
+/// child, started on `program_of(child, ready_at, child_cost)`, pays its own (P4).
+class ProcessStarter {
+ public:
+  explicit ProcessStarter(RunContext& ctx) : ctx_(ctx) {}
+  template <typename MakeProgram>
+  Program start(ThreadId parent, ThreadId child, MakeProgram program_of);
+  int started() const { return started_; }
+
+ private:
+  /// The first spawn or forkserver start also starts multiprocessing's resource tracker (P4).
+  void start_resource_tracker();
+
+  RunContext& ctx_;
+  int started_ = 0;
+  Time next_fork_ = Time::zero();  ///< forkserver: when the server can fork the next child
+};
+
+/// The parent's and the child's costs of starting process `k` (from 1) (P4); forkserver
+/// moves `next_fork` to when its server is up.
+struct ProcessStart {
+  Time parent_cost;
+  Time child_cost;
+};
+ProcessStart process_start(const scenario::Costs& costs, scenario::StartMethod method, int k, Time now,
+                           Time& next_fork);
+
+/// A child process's first moments: waiting for a forkserver, then readying itself on its
+/// own core without a GIL (P4).
+Program process_startup(Engine& e, ThreadId self, Time ready_at, Time start_cost);
+
+/// A process ends: its exit and the kernel's teardown, on its own core without a GIL, before
+/// a join() in the parent returns (P8). The caller exits the thread after.
+Program process_teardown(RunContext& ctx, ThreadId self);
+
+template <typename MakeProgram>
+Program ProcessStarter::start(ThreadId parent, ThreadId child, MakeProgram program_of) {
+  Engine& e = ctx_.engine;
+  const scenario::StartMethod method = ctx_.settings.start_method;
+  const ProcessStart cost = process_start(ctx_.settings.costs, method, ++started_, e.now(), next_fork_);
+  Time parent_cost = cost.parent_cost;
+  if (started_ == 1 && method != scenario::StartMethod::Fork) {
+    start_resource_tracker();
+    parent_cost += ctx_.settings.costs.fork_start;  // its own spawn call
+  }
+  co_await e.compute(parent, parent_cost, Work::starting());
+  const Time ready_at = method == scenario::StartMethod::Forkserver ? max(next_fork_, e.now()) : e.now();
+  next_fork_ = ready_at + cost.child_cost;
+  e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(parent), e.lane(child),
+                 (next_fork_ - e.now() + parent_cost).ns());
+  e.start(child, program_of(child, ready_at, cost.child_cost));
+}
+
+}  // namespace gilsim::model
