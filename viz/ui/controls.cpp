@@ -278,13 +278,18 @@ void draw_legend(AppState& app) {
                         "slept again; a comb holds too many to draw apart, with their count");
     }
   }
-  const char* gil_text = "GIL lane: coloured by the holder, hatched red while others wait";
-  place(s * 2 + ImGui::CalcTextSize(gil_text).x);
+  // Short, so the legend keeps to two rows at 1280 wide; the tooltip says it in full.
+  const char* gil_text = "GIL: holder's colour, red hatch: others wait";
+  place(s * 2.6f + 4 + ImGui::CalcTextSize(gil_text).x);
   const ImVec2 p = ImGui::GetCursorScreenPos();
   paint_token(dl, ImVec2(p.x - 4, p.y + s * 0.55f), s * 1.05f, to_u32(identity_colour(0)), true);
   ImGui::Dummy(ImVec2(s * 2.6f, s));
   ImGui::SameLine(0, 4);
   ImGui::TextUnformatted(gil_text);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("The GIL lane is coloured by the thread that holds the GIL, and hatched red while other "
+                      "threads wait for it");
+  }
 }
 
 void draw_help_overlay(AppState& app) {
