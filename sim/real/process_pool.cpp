@@ -149,9 +149,12 @@ ExecutorOutput run_worker_processes(RunInputs& in, const ProcessShape& shape) {
 
   Time finished;
   ExecutorOutput out;
-  auto start_worker = [&](int k) -> Worker& {
+  // The parent pays each start (fork, or fork and exec) itself, one after another (P4).
+  auto start_worker = [&](GilSeat& seat, int k) -> Worker& {
     const Time spawned = ctx.now();
+    seat.recorder().state(spawned, seat.lane(), SpanState::Starting);
     Worker& w = set.start(method, worker_lanes[static_cast<std::size_t>(k)]);
+    seat.recorder().state(ctx.now(), seat.lane(), SpanState::Running);
     WorkerConfig config;
     config.origin_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(ctx.origin().time_since_epoch()).count();
     config.spawned_at_ns = spawned.ns();
@@ -272,7 +275,7 @@ ExecutorOutput run_worker_processes(RunInputs& in, const ProcessShape& shape) {
       // for job in jobs: Process(target=job).start(): each start paid by the parent, one
       // after another (P4); the child runs its one job and ends.
       for (int k = 0; k < worker_count; ++k) {
-        Worker& w = start_worker(k);
+        Worker& w = start_worker(seat, k);
         give(w, pickle_chunk(seat, static_cast<std::size_t>(k)));
         send(w.task_fd, MessageType::Stop, 0, {});
       }
@@ -284,7 +287,7 @@ ExecutorOutput run_worker_processes(RunInputs& in, const ProcessShape& shape) {
       return;
     }
     // P4: Pool() starts every worker before map() sends anything (as the executor does with fork).
-    for (int k = 0; k < worker_count; ++k) start_worker(k);
+    for (int k = 0; k < worker_count; ++k) start_worker(seat, k);
     group.start(result_handler, main_index, [&](GilSeat& own) {
       own.take(SpanState::Running);
       collect_results(own, true);

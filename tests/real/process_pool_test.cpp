@@ -88,6 +88,14 @@ TEST_CASE("one Process per job and a ProcessPoolExecutor run every job once, eac
       CHECK(count_marks(t, trace::MarkKind::Dispatch) == 6);  // chunksize 1: a message per job
       CHECK(time_in(t, LaneKind::Thread, SpanState::Starting) > Time{0});
       CHECK(time_in(t, LaneKind::Thread, SpanState::Pickling) > Time{0});
+      Time parent_starting;  // the parent pays every start itself (P4)
+      for (const auto& lane : t.lanes) {
+        if (lane.kind != LaneKind::Thread || lane.process != 0 || lane.name != "main") continue;
+        for (const auto& span : lane.spans) {
+          if (span.state == SpanState::Starting) parent_starting += span.duration();
+        }
+      }
+      CHECK(parent_starting > Time{0});
       std::vector<int> jobs_per_process(t.processes.size(), 0);
       for (const auto& job : t.jobs) {
         const auto process = t.lanes[job.lane].process;
@@ -107,7 +115,7 @@ TEST_CASE("one Process per job and a ProcessPoolExecutor run every job once, eac
           CHECK(lane.process == t.lanes[t.jobs[span.subject].lane].process);
         }
       }
-      CHECK(t.end >= 10_ms);  // 12 ms of work on at most the machine's two cores, less calibration
+      CHECK(t.end >= 5_ms);  // 12 ms of work on the scenario's two cores at most, less 10% for the calibration
     }
   }
 }
