@@ -39,8 +39,8 @@ ExecutorOutput run_executor(RunInputs& in) {
     case Executor::ThreadPool: return run_thread_pool(in);
     case Executor::Asyncio: return run_asyncio(in);
     case Executor::ProcessPool: return run_process_pool(in);
-    case Executor::Processes:
-    case Executor::ProcessPoolExecutor: break;  // refused by why_not_runnable
+    case Executor::Processes: return run_processes(in);
+    case Executor::ProcessPoolExecutor: return run_process_pool_executor(in);
   }
   throw RealRunError(RealRunError::Reason::NotRunnable, "unknown executor");
 }

@@ -31,6 +31,8 @@ ExecutorOutput run_threads(RunInputs& in);
 ExecutorOutput run_thread_pool(RunInputs& in);
 ExecutorOutput run_asyncio(RunInputs& in);
 ExecutorOutput run_process_pool(RunInputs& in);
+ExecutorOutput run_processes(RunInputs& in);            ///< one multiprocessing.Process per job
+ExecutorOutput run_process_pool_executor(RunInputs& in);  ///< concurrent.futures.ProcessPoolExecutor
 
 /// Adds the main process (with a GIL lane unless the run has none).
 trace::ProcessId add_main_process(RunInputs& in);

@@ -109,9 +109,17 @@ class ChunkQueue {
   int wake_fd_ = -1;
 };
 
-}  // namespace
+/// What differs between the three ways of running jobs in worker processes.
+struct ProcessShape {
+  const char* worker_name;  ///< "worker 1" (a pool's, as the model names them) or "process 1"
+  bool one_per_job;         ///< multiprocessing.Process: one process per job, started with it
+  const char* handler;      ///< the parent's thread that unpickles results (none for Process)
+  bool task_handler;        ///< Pool: a task handler thread pickles; the executor's manager pickles as workers free up
+};
 
-ExecutorOutput run_process_pool(RunInputs& in) {
+/// Starts the worker processes, feeds them pickled chunks, collects their results and
+/// their records; every process is killed and reaped whatever happens (WorkerSet).
+ExecutorOutput run_worker_processes(RunInputs& in, const ProcessShape& shape) {
   RunContext& ctx = in.ctx;
   const bool has_gil = ctx.settings().gil != scenario::GilMode::None;
   const trace::ProcessId main_process = add_main_process(in);
@@ -122,17 +130,18 @@ ExecutorOutput run_process_pool(RunInputs& in) {
   ChunkQueue queue;
   ThreadGroup group(in, main_process, gil.get());
   const std::size_t main_index = group.add_lane("main");
-  const std::size_t task_handler = group.add_lane("task handler");
-  const std::size_t result_handler = group.add_lane("result handler");
+  const std::size_t task_handler = shape.task_handler ? group.add_lane("task handler") : main_index;
+  const std::size_t result_handler = shape.handler != nullptr ? group.add_lane(shape.handler) : main_index;
   const trace::LaneId main_lane = group.lane(main_index);
 
-  const int worker_count = in.ctx.settings().workers;
-  const int chunksize = std::max(1, in.ctx.settings().chunksize);
+  const int worker_count =
+      shape.one_per_job ? static_cast<int>(in.jobs.size()) : in.ctx.settings().workers;
+  const int chunksize = shape.one_per_job ? 1 : std::max(1, in.ctx.settings().chunksize);
   const scenario::StartMethod method = in.ctx.settings().start_method;
   std::vector<trace::LaneId> worker_lanes;
   std::vector<trace::LaneId> worker_gils;
   for (int k = 0; k < worker_count; ++k) {
-    const std::string name = fmt::format("worker {}", k + 1);
+    const std::string name = fmt::format("{} {}", shape.worker_name, k + 1);
     const trace::ProcessId p = in.builder.add_process(name, has_gil);
     worker_gils.push_back(in.builder.gil_lane(p));
     worker_lanes.push_back(in.builder.add_lane(name, trace::LaneKind::Thread, p));
@@ -140,97 +149,103 @@ ExecutorOutput run_process_pool(RunInputs& in) {
 
   Time finished;
   ExecutorOutput out;
-  auto main_body = [&](GilSeat& seat) {
-    seat.take(SpanState::Running);
-    // P4: Pool() starts every worker before map() sends anything.
-    for (int k = 0; k < worker_count; ++k) {
-      const Time spawned = ctx.now();
-      Worker& w = set.start(method, worker_lanes[static_cast<std::size_t>(k)]);
-      WorkerConfig config;
-      config.origin_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(ctx.origin().time_since_epoch()).count();
-      config.spawned_at_ns = spawned.ns();
-      config.settings = ctx.settings();
-      config.parent_lane = main_lane;
-      config.gil_lane = worker_gils[static_cast<std::size_t>(k)];
-      config.thread_lane = w.lane;
-      config.worker_index = static_cast<std::uint32_t>(k);
-      std::vector<char> bytes(sizeof(config));
-      std::memcpy(bytes.data(), &config, sizeof(config));
-      if (!send(w.task_fd, MessageType::Config, 0, bytes)) fail(fmt::format("worker {} died at start", k + 1));
+  // The parent pays each start (fork, or fork and exec) itself, one after another (P4).
+  auto start_worker = [&](GilSeat& seat, int k) -> Worker& {
+    const Time spawned = ctx.now();
+    seat.recorder().state(spawned, seat.lane(), SpanState::Starting);
+    Worker& w = set.start(method, worker_lanes[static_cast<std::size_t>(k)]);
+    seat.recorder().state(ctx.now(), seat.lane(), SpanState::Running);
+    WorkerConfig config;
+    config.origin_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(ctx.origin().time_since_epoch()).count();
+    config.spawned_at_ns = spawned.ns();
+    config.settings = ctx.settings();
+    config.parent_lane = main_lane;
+    config.gil_lane = worker_gils[static_cast<std::size_t>(k)];
+    config.thread_lane = w.lane;
+    config.worker_index = static_cast<std::uint32_t>(k);
+    std::vector<char> bytes(sizeof(config));
+    std::memcpy(bytes.data(), &config, sizeof(config));
+    if (!send(w.task_fd, MessageType::Config, 0, bytes)) fail(fmt::format("worker {} died at start", k + 1));
+    return w;
+  };
+  // Pickles the jobs from `first` on, a chunk at a time, on the seat's thread (P5).
+  auto pickle_chunk = [&](GilSeat& own, std::size_t first) {
+    ChunkQueue::Pickled chunk;
+    std::vector<const scenario::PlannedJob*> jobs;
+    for (std::size_t j = first; j < std::min(in.jobs.size(), first + static_cast<std::size_t>(chunksize)); ++j) {
+      jobs.push_back(&in.jobs[j]);
+      chunk.jobs.push_back(in.jobs[j].index);
     }
-
-    // map(): the task handler pickles chunks of Pool.map's chunksize (P5) for the workers.
-    group.start(task_handler, main_index, [&](GilSeat& own) {
-      own.take(SpanState::Running);
-      for (std::size_t first = 0; first < in.jobs.size(); first += static_cast<std::size_t>(chunksize)) {
-        ChunkQueue::Pickled chunk;
-        std::vector<const scenario::PlannedJob*> jobs;
-        for (std::size_t j = first; j < std::min(in.jobs.size(), first + static_cast<std::size_t>(chunksize)); ++j) {
-          jobs.push_back(&in.jobs[j]);
-          chunk.jobs.push_back(in.jobs[j].index);
+    own.recorder().state(ctx.now(), own.lane(), SpanState::Pickling, chunk.jobs.front());
+    chunk.payload = encode_chunk(jobs);
+    own.recorder().mark(ctx.now(), MarkKind::Dispatch, own.lane(), trace::kNone,
+                        static_cast<std::int64_t>(chunk.jobs.size()));
+    own.recorder().state(ctx.now(), own.lane(), SpanState::Running);
+    return chunk;
+  };
+  auto give = [&](Worker& w, const ChunkQueue::Pickled& chunk) {
+    w.chunk = chunk.jobs;
+    if (!send(w.task_fd, MessageType::Chunk, static_cast<std::uint32_t>(w.chunk.size()), chunk.payload)) {
+      ctx.throw_if_aborted();
+      fail(fmt::format("a worker of run '{}' (pid {}) closed its pipe", in.run.name, w.pid));
+    }
+  };
+  // Unpickles results (P7; a Process's end only says its job is done) and, in a pool, hands
+  // an idle worker the next pickled chunk, as the worker would pull it from the shared pipe.
+  auto collect_results = [&](GilSeat& own, bool unpickle) {
+    std::size_t outstanding = in.jobs.size();
+    MessageHeader header;
+    std::vector<char> payload;
+    std::size_t next = 0;  // the executor manager's next job to pickle
+    const bool manager_pickles = !shape.task_handler && !shape.one_per_job;
+    auto feed_idle_workers = [&] {
+      if (shape.one_per_job) return;  // each Process was started with its job
+      for (Worker& w : set.workers()) {
+        if (!w.chunk.empty()) continue;
+        if (manager_pickles) {  // the manager tops up the call queue itself (P9)
+          if (next >= in.jobs.size()) return;
+          give(w, pickle_chunk(own, next));
+          next += static_cast<std::size_t>(chunksize);
+          continue;
         }
-        own.recorder().state(ctx.now(), own.lane(), SpanState::Pickling, chunk.jobs.front());
-        chunk.payload = encode_chunk(jobs);
-        own.recorder().mark(ctx.now(), MarkKind::Dispatch, own.lane(), trace::kNone,
-                            static_cast<std::int64_t>(chunk.jobs.size()));
-        queue.push(std::move(chunk));
+        std::optional<ChunkQueue::Pickled> chunk = queue.pop();
+        if (!chunk) return;
+        give(w, *chunk);
       }
-      own.drop(DropReason::Exit);
-    });
-
-    // The result handler unpickles results under the parent's GIL (P7); here it also hands an
-    // idle worker the next pickled chunk, as the worker would pull it from the shared pipe.
-    group.start(result_handler, main_index, [&](GilSeat& own) {
-      own.take(SpanState::Running);
-      std::size_t outstanding = in.jobs.size();
-      MessageHeader header;
-      std::vector<char> payload;
-      auto feed_idle_workers = [&] {
-        for (Worker& w : set.workers()) {
-          if (!w.chunk.empty()) continue;
-          std::optional<ChunkQueue::Pickled> chunk = queue.pop();
-          if (!chunk) return;
-          w.chunk = chunk->jobs;
-          if (!send(w.task_fd, MessageType::Chunk, static_cast<std::uint32_t>(w.chunk.size()), chunk->payload)) {
-            ctx.throw_if_aborted();
-            fail(fmt::format("a worker of run '{}' (pid {}) closed its pipe", in.run.name, w.pid));
-          }
-        }
-      };
-      while (outstanding > 0) {
-        own.drop(DropReason::Idle);
-        feed_idle_workers();
-        const std::size_t i = wait_for_result(ctx, set.workers(), queue.wake_fd());
-        if (i == set.workers().size()) {
-          own.take(SpanState::Running);
-          continue;  // a chunk was pickled: the next round gives it to an idle worker
-        }
-        Worker& w = set.workers()[i];
-        const bool got = receive(w.result_fd, header, payload);
-        ctx.throw_if_aborted();
-        own.take(SpanState::Pickling, w.chunk.front());
-        if (!got || header.type != MessageType::Result || header.count != w.chunk.size()) {
-          const std::string why = header.type == MessageType::Failure ? std::string(payload.begin(), payload.end()) : "";
-          const int status = set.reap(w);
-          fail(fmt::format("worker {} (pid {}) of run '{}' {} while running a chunk of {} job{}{}{}", i + 1, w.pid,
-                           in.run.name, describe_exit(status), w.chunk.size(), w.chunk.size() == 1 ? "" : "s",
-                           why.empty() ? "" : ": ", why));
-        }
+    };
+    while (outstanding > 0) {
+      if (manager_pickles) feed_idle_workers();  // the manager pickles under its GIL
+      own.drop(DropReason::Idle);
+      if (!manager_pickles) feed_idle_workers();  // a pool's workers pull from the pipe
+      const std::size_t i = wait_for_result(ctx, set.workers(), queue.wake_fd());
+      if (i == set.workers().size()) {
+        own.take(SpanState::Running);
+        continue;  // a chunk was pickled: the next round gives it to an idle worker
+      }
+      Worker& w = set.workers()[i];
+      const bool got = receive(w.result_fd, header, payload);
+      ctx.throw_if_aborted();
+      own.take(unpickle ? SpanState::Pickling : SpanState::Running, w.chunk.front());
+      if (!got || header.type != MessageType::Result || header.count != w.chunk.size()) {
+        const std::string why = header.type == MessageType::Failure ? std::string(payload.begin(), payload.end()) : "";
+        const int status = set.reap(w);
+        fail(fmt::format("{} {} (pid {}) of run '{}' {} while running a chunk of {} job{}{}{}", shape.worker_name,
+                         i + 1, w.pid, in.run.name, describe_exit(status), w.chunk.size(),
+                         w.chunk.size() == 1 ? "" : "s", why.empty() ? "" : ": ", why));
+      }
+      if (unpickle) {
         volatile unsigned sum = 0;  // unpickling touches every byte
         for (char c : payload) sum = sum + static_cast<unsigned char>(c);
-        outstanding -= w.chunk.size();
-        ctx.jobs_done().fetch_add(static_cast<int>(w.chunk.size()));
-        w.chunk.clear();
-        finished = ctx.now();
-        own.recorder().state(finished, own.lane(), SpanState::Running);
       }
-      own.drop(DropReason::Exit);
-    });
-
-    // map() waits for the result without the GIL; leaving the with-block ends the workers.
-    seat.drop(DropReason::Idle);
-    group.join_and_rethrow();
-    for (Worker& w : set.workers()) send(w.task_fd, MessageType::Stop, 0, {});
+      outstanding -= w.chunk.size();
+      ctx.jobs_done().fetch_add(static_cast<int>(w.chunk.size()));
+      w.chunk.clear();
+      finished = ctx.now();
+      own.recorder().state(finished, own.lane(), SpanState::Running);
+    }
+  };
+  // Each process ends (Stop) and sends its records; the parent joins (reaps) it (P8).
+  auto join_all = [&] {
     MessageHeader header;
     std::vector<char> payload;
     for (std::size_t i = 0; i < set.workers().size(); ++i) {
@@ -240,17 +255,59 @@ ExecutorOutput run_process_pool(RunInputs& in) {
       if (!receive(w.result_fd, header, payload) || header.type != MessageType::Records ||
           payload.size() != static_cast<std::size_t>(header.count) * sizeof(Record)) {
         const int status = set.reap(w);
-        fail(fmt::format("worker {} (pid {}) of run '{}' {} before sending its records", i + 1, w.pid,
-                         in.run.name, describe_exit(status)));
+        fail(fmt::format("{} {} (pid {}) of run '{}' {} before sending its records", shape.worker_name, i + 1,
+                         w.pid, in.run.name, describe_exit(status)));
       }
       const std::size_t old_size = out.records.size();
       out.records.resize(old_size + header.count);
       if (header.count > 0) std::memcpy(out.records.data() + old_size, payload.data(), payload.size());
       const int status = set.reap(w);
       if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fail(fmt::format("worker {} (pid {}) of run '{}' {}", i + 1, w.pid, in.run.name, describe_exit(status)));
+        fail(fmt::format("{} {} (pid {}) of run '{}' {}", shape.worker_name, i + 1, w.pid, in.run.name,
+                         describe_exit(status)));
       }
     }
+  };
+
+  auto main_body = [&](GilSeat& seat) {
+    seat.take(SpanState::Running);
+    if (shape.one_per_job) {
+      // for job in jobs: Process(target=job).start(): each start paid by the parent, one
+      // after another (P4); the child runs its one job and ends.
+      for (int k = 0; k < worker_count; ++k) {
+        Worker& w = start_worker(seat, k);
+        give(w, pickle_chunk(seat, static_cast<std::size_t>(k)));
+        send(w.task_fd, MessageType::Stop, 0, {});
+      }
+      // for p in processes: p.join().
+      collect_results(seat, false);
+      seat.drop(DropReason::Idle);
+      join_all();
+      finished = ctx.now();
+      return;
+    }
+    // P4: Pool() starts every worker before map() sends anything (as the executor does with fork).
+    for (int k = 0; k < worker_count; ++k) start_worker(seat, k);
+    group.start(result_handler, main_index, [&](GilSeat& own) {
+      own.take(SpanState::Running);
+      collect_results(own, true);
+      own.drop(DropReason::Exit);
+    });
+    if (shape.task_handler) {
+      // map(): the task handler pickles chunks of Pool.map's chunksize (P5) for the workers.
+      group.start(task_handler, main_index, [&](GilSeat& own) {
+        own.take(SpanState::Running);
+        for (std::size_t first = 0; first < in.jobs.size(); first += static_cast<std::size_t>(chunksize)) {
+          queue.push(pickle_chunk(own, first));
+        }
+        own.drop(DropReason::Exit);
+      });
+    }
+    // The result is awaited without the GIL; leaving the with-block ends the workers.
+    seat.drop(DropReason::Idle);
+    group.join_and_rethrow();
+    for (Worker& w : set.workers()) send(w.task_fd, MessageType::Stop, 0, {});
+    join_all();
   };
   try {
     group.run_here(main_index, main_body);
@@ -262,6 +319,20 @@ ExecutorOutput run_process_pool(RunInputs& in) {
   append_records(out.records, parent.records);
   out.end = finished;
   return out;
+}
+
+}  // namespace
+
+ExecutorOutput run_process_pool(RunInputs& in) {
+  return run_worker_processes(in, ProcessShape{"worker", false, "result handler", true});
+}
+
+ExecutorOutput run_processes(RunInputs& in) {
+  return run_worker_processes(in, ProcessShape{"process", true, nullptr, false});
+}
+
+ExecutorOutput run_process_pool_executor(RunInputs& in) {
+  return run_worker_processes(in, ProcessShape{"worker", false, "executor manager", false});
 }
 
 }  // namespace gilsim::real

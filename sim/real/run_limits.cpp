@@ -113,20 +113,24 @@ std::optional<std::string> why_not_runnable(const scenario::Scenario& s, const s
       break;
     }
     case Executor::ProcessPool:
-      if (workers > kMaxRealProcesses) {
-        return fmt::format("{}: a pool of {} processes, the limit is {}", who, workers, kMaxRealProcesses);
+    case Executor::ProcessPoolExecutor:
+    case Executor::Processes: {
+      const std::int64_t processes = run.executor == Executor::Processes ? t.jobs : workers;
+      if (processes > kMaxRealProcesses) {
+        return fmt::format("{}: {} {} processes, the limit is {}", who,
+                           run.executor == Executor::Processes ? "one process per job is" : "a pool of", processes,
+                           kMaxRealProcesses);
       }
-      if (workers < 1) return fmt::format("{}: a pool needs at least one worker", who);
+      if (processes < 1 && run.executor != Executor::Processes) {
+        return fmt::format("{}: a pool needs at least one worker", who);
+      }
       if (t.payload_bytes > kMaxRealPayloadBytes) {
         return fmt::format("{}: {} bytes of arguments and results, the limit is {}", who, t.payload_bytes,
                            kMaxRealPayloadBytes);
       }
-      lower_bound = max(lower_bound, t.everything / workers);
+      lower_bound = max(lower_bound, t.everything / processes);
       break;
-    case Executor::Processes:
-      return fmt::format("{}: one multiprocessing.Process per job is simulated only", who);
-    case Executor::ProcessPoolExecutor:
-      return fmt::format("{}: concurrent.futures.ProcessPoolExecutor is simulated only", who);
+    }
   }
   if (lower_bound > kMaxRealDuration) {
     return fmt::format("{}: it would take at least {}, the limit is {}", who, lower_bound, kMaxRealDuration);

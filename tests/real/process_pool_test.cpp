@@ -64,3 +64,65 @@ TEST_CASE("two worker processes beat two threads at CPU-bound work on two cores"
   }
   if (clean_rounds == 0) MESSAGE("other programs kept the cores busy: speed-up not compared this time");
 }
+
+TEST_CASE("one Process per job and a ProcessPoolExecutor run every job once, each in its own process's lanes") {
+  auto s = make_scenario({make_job("task", 6, {cpu(2_ms)})});
+  s.jobs[0].arg_bytes = 10'000;
+  for (const Executor e : {Executor::Processes, Executor::ProcessPoolExecutor}) {
+    for (const auto method : {scenario::StartMethod::Fork, scenario::StartMethod::Spawn}) {
+      CAPTURE(scenario::to_string(e));
+      CAPTURE(static_cast<int>(method));
+      auto run = make_run(e);
+      if (e == Executor::ProcessPoolExecutor) run.workers = 2;
+      run.start_method = method;
+      const auto t = real::execute(s, run);
+      check_invariants(t);
+      CHECK(children_of_this_process() == 0);
+      const bool per_job = e == Executor::Processes;
+      // The model's names: "process 1".. for one Process per job, "worker 1".. for the pool.
+      REQUIRE(t.processes.size() == (per_job ? 7 : 3));
+      CHECK(t.processes[0].name == "main");
+      CHECK(t.processes[1].name == (per_job ? "process 1" : "worker 1"));
+      for (const auto& p : t.processes) CHECK(p.gil_lane != trace::kNone);
+      CHECK(count_marks(t, trace::MarkKind::Spawn) >= (per_job ? 6 : 2));
+      CHECK(count_marks(t, trace::MarkKind::Dispatch) == 6);  // chunksize 1: a message per job
+      CHECK(time_in(t, LaneKind::Thread, SpanState::Starting) > Time{0});
+      CHECK(time_in(t, LaneKind::Thread, SpanState::Pickling) > Time{0});
+      Time parent_starting;  // the parent pays every start itself (P4)
+      for (const auto& lane : t.lanes) {
+        if (lane.kind != LaneKind::Thread || lane.process != 0 || lane.name != "main") continue;
+        for (const auto& span : lane.spans) {
+          if (span.state == SpanState::Starting) parent_starting += span.duration();
+        }
+      }
+      CHECK(parent_starting > Time{0});
+      std::vector<int> jobs_per_process(t.processes.size(), 0);
+      for (const auto& job : t.jobs) {
+        const auto process = t.lanes[job.lane].process;
+        REQUIRE(process < t.processes.size());
+        CHECK(process != 0);  // never in the parent
+        ++jobs_per_process[process];
+        CHECK(job.end <= t.end);  // the run ends after its last job
+      }
+      if (per_job) {
+        for (std::size_t p = 1; p < jobs_per_process.size(); ++p) CHECK(jobs_per_process[p] == 1);
+      }
+      // A job's own steps are on lanes of the process that ran it.
+      for (const auto& lane : t.lanes) {
+        if (lane.kind != LaneKind::Thread) continue;
+        for (const auto& span : lane.spans) {
+          if (span.step == trace::kNoStep || span.subject >= t.jobs.size()) continue;
+          CHECK(lane.process == t.lanes[t.jobs[span.subject].lane].process);
+        }
+      }
+      CHECK(t.end >= 5_ms);  // 12 ms of work on the scenario's two cores at most, less 10% for the calibration
+    }
+  }
+}
+
+TEST_CASE("one Process per job is refused beyond the process limit, saying why") {
+  auto s = make_scenario({make_job("task", real::kMaxRealProcesses + 1, {cpu(1_ms)})});
+  const auto why = real::why_not_runnable(s, make_run(Executor::Processes));
+  REQUIRE(why.has_value());
+  CHECK(why->find("one process per job") != std::string::npos);
+}

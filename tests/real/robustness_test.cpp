@@ -43,7 +43,7 @@ TEST_CASE("a run that outlives its timeout stops every thread and worker") {
   real::ExecuteOptions options;
   options.timeout = 300_ms;
   for (Executor e : {Executor::Sequential, Executor::Threads, Executor::ThreadPool, Executor::Asyncio,
-                     Executor::ProcessPool}) {
+                     Executor::ProcessPool, Executor::Processes, Executor::ProcessPoolExecutor}) {
     CAPTURE(scenario::to_string(e));
     auto run = make_run(e);
     run.workers = 2;
@@ -78,18 +78,22 @@ TEST_CASE("Ctrl-C (SIGINT) through the installed handler interrupts a run") {
     const real::InterruptScope scope;
     real::ExecuteOptions options;
     options.cancel = &real::interrupt_flag();
-    std::thread interrupter([] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      ::kill(::getpid(), SIGINT);
-    });
-    auto run = make_run(Executor::ProcessPool);
-    run.workers = 2;
-    run.start_method = scenario::StartMethod::Spawn;
-    const auto [reason, seconds] = run_expecting_error(long_scenario(), run, options);
-    interrupter.join();
-    CHECK(reason == Reason::Cancelled);
-    CHECK(seconds < 3.0);
-    CHECK(children_of_this_process() == 0);
+    for (Executor e : {Executor::ProcessPool, Executor::Processes, Executor::ProcessPoolExecutor}) {
+      CAPTURE(scenario::to_string(e));
+      real::interrupt_flag() = false;
+      std::thread interrupter([] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        ::kill(::getpid(), SIGINT);
+      });
+      auto run = make_run(e);
+      run.workers = 2;
+      run.start_method = scenario::StartMethod::Spawn;
+      const auto [reason, seconds] = run_expecting_error(long_scenario(), run, options);
+      interrupter.join();
+      CHECK(reason == Reason::Cancelled);
+      CHECK(seconds < 3.0);
+      CHECK(children_of_this_process() == 0);
+    }
   }
   // The scope gave SIGINT back as it was: Ctrl-C after a run stops the program.
   struct sigaction after {};
@@ -111,11 +115,15 @@ TEST_CASE("a worker that dies fails the run with a clear message and no orphans"
       }
     }
   };
-  auto run = make_run(Executor::ProcessPool);
-  run.workers = 2;
-  const auto [reason, seconds] = run_expecting_error(long_scenario(), run, options);
-  CHECK(killed);
-  CHECK(reason == Reason::WorkerFailed);
-  CHECK(seconds < 3.0);
-  CHECK(children_of_this_process() == 0);
+  for (Executor e : {Executor::ProcessPool, Executor::Processes, Executor::ProcessPoolExecutor}) {
+    CAPTURE(scenario::to_string(e));
+    killed = false;
+    auto run = make_run(e);
+    run.workers = 2;
+    const auto [reason, seconds] = run_expecting_error(long_scenario(), run, options);
+    CHECK(killed);
+    CHECK(reason == Reason::WorkerFailed);
+    CHECK(seconds < 3.0);
+    CHECK(children_of_this_process() == 0);
+  }
 }
