@@ -6,7 +6,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,6 +16,7 @@
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/atomic_file.hpp"
 #include "sim/trace/csv_export.hpp"
+#include "tests/text_files.hpp"
 
 namespace fs = std::filesystem;
 using namespace gilsim;
@@ -67,12 +67,8 @@ std::string event_log(const EventLogCase& c) {
   return out.str();
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+using gilsim::testing::lines_of;
+using gilsim::testing::read_text;
 
 /// Empty when equal; else the first differing line, with its number, both sides.
 std::string first_difference(const std::string& expected, const std::string& actual) {
@@ -103,15 +99,12 @@ TEST_CASE("small scenarios simulate to their golden event logs line by line") {
       MESSAGE("wrote " << golden.string());
       continue;
     }
-    std::ifstream in(golden);
-    if (!in) {
+    if (!fs::exists(golden)) {
       FAIL_CHECK(fmt::format("{}: no event log {}; run scripts/update-golden.sh and review it", c.name,
                              golden.string()));
       continue;
     }
-    std::ostringstream expected;
-    expected << in.rdbuf();
-    const std::string difference = first_difference(expected.str(), actual);
+    const std::string difference = first_difference(read_text(golden), actual);
     if (!difference.empty()) {
       FAIL_CHECK(fmt::format("{} differs at {}\nregenerate with scripts/update-golden.sh and read the diff", golden.string(),
                              difference));

@@ -13,6 +13,7 @@
 #include "golden_summary.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/atomic_file.hpp"
+#include "tests/text_files.hpp"
 
 namespace fs = std::filesystem;
 using namespace gilsim;
@@ -32,12 +33,7 @@ fs::path golden_path(const fs::path& scenario_file) {
   return fs::path(GILSIM_SOURCE_DIR) / "tests" / "golden" / (scenario_file.stem().string() + ".txt");
 }
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using gilsim::testing::read_text;
 
 bool updating() {
   const char* flag = std::getenv("GILSIM_UPDATE_GOLDEN");
