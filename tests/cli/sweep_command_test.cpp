@@ -11,6 +11,7 @@
 
 #include "sim/cli/cli_app.hpp"
 #include "sim/cli/text_chart.hpp"
+#include "tests/text_files.hpp"
 
 namespace fs = std::filesystem;
 
@@ -31,19 +32,8 @@ Result run_gilsim(std::vector<std::string> args) {
   return {code, out.str(), err.str()};
 }
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+using gilsim::testing::lines_of;
+using gilsim::testing::read_text;
 
 const std::string kScenarios = std::string(GILSIM_SOURCE_DIR) + "/scenarios/";
 const fs::path kOut = fs::path(GILSIM_BINARY_DIR) / "tests" / "cli";

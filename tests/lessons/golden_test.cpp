@@ -13,6 +13,7 @@
 #include "golden_summary.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/atomic_file.hpp"
+#include "tests/text_files.hpp"
 
 namespace fs = std::filesystem;
 using namespace gilsim;
@@ -32,12 +33,7 @@ fs::path golden_path(const fs::path& scenario_file) {
   return fs::path(GILSIM_SOURCE_DIR) / "tests" / "golden" / (scenario_file.stem().string() + ".txt");
 }
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using gilsim::testing::read_text;
 
 bool updating() {
   const char* flag = std::getenv("GILSIM_UPDATE_GOLDEN");
@@ -71,6 +67,7 @@ TEST_CASE("every bundled scenario simulates to its golden summary") {
 
 TEST_CASE("no golden file is left without its scenario") {
   for (const auto& entry : fs::directory_iterator(fs::path(GILSIM_SOURCE_DIR) / "tests" / "golden")) {
+    if (entry.is_directory()) continue;  // events/: the event logs, checked by event_log_test.cpp
     const fs::path scenario = fs::path(GILSIM_SOURCE_DIR) / "scenarios" / (entry.path().stem().string() + ".toml");
     CHECK_MESSAGE(fs::exists(scenario), entry.path().filename().string() << " has no scenario " << scenario.string());
   }

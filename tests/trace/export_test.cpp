@@ -162,6 +162,46 @@ TEST_CASE("CSV has one row per span and per mark, quoted where needed, saying wh
   CHECK(drop->substr(drop->size() - 10) == ",mark,lane");
 }
 
+TEST_CASE("the event log holds the CSV's rows, sorted by start time, ties in the trace's order") {
+  const Trace sim = small_run("pool, 2", Origin::Simulated);
+  const auto rows_of = [&](void (*write)(std::ostream&, const std::vector<const Trace*>&)) {
+    std::ostringstream out;
+    write(out, {&sim});
+    std::istringstream lines(out.str());
+    std::vector<std::string> rows;
+    for (std::string line; std::getline(lines, line);) rows.push_back(line);
+    return rows;
+  };
+  const auto csv = rows_of(&write_spans_csv);
+  const auto events = rows_of(&write_events_csv);
+  REQUIRE(events.size() == csv.size());
+  CHECK(events[0] == csv[0]);
+  // The CSV's first rows all begin at 0 (core 0, ...); the log keeps them first, in that order.
+  CHECK(events[1] == csv[1]);
+  std::vector<std::string> sorted_csv(csv.begin() + 1, csv.end());
+  std::vector<std::string> sorted_events(events.begin() + 1, events.end());
+  std::sort(sorted_csv.begin(), sorted_csv.end());
+  std::sort(sorted_events.begin(), sorted_events.end());
+  CHECK(sorted_events == sorted_csv);
+  const auto begin_of = [](const std::string& row) {
+    // begin_ns is the field after the state: count commas outside quotes.
+    int field = 0;
+    bool quoted = false;
+    std::string value;
+    for (char c : row) {
+      if (c == '"') quoted = !quoted;
+      else if (c == ',' && !quoted) ++field;
+      else if (field == 5) value += c;
+    }
+    return std::stoll(value);
+  };
+  for (std::size_t i = 2; i < events.size(); ++i) CHECK(begin_of(events[i - 1]) <= begin_of(events[i]));
+  // The CSV, lane by lane, is not in time order: the sort did something.
+  bool csv_goes_back = false;
+  for (std::size_t i = 2; i < csv.size(); ++i) csv_goes_back = csv_goes_back || begin_of(csv[i]) < begin_of(csv[i - 1]);
+  CHECK(csv_goes_back);
+}
+
 TEST_CASE("an output file is written whole or not at all") {
   const auto dir = std::filesystem::temp_directory_path() / "gilsim_export_test";
   std::filesystem::remove_all(dir);
