@@ -268,6 +268,60 @@ Finished run_program(const Options& o, const std::string& program) {
 
 double one_minute(const std::vector<double>& load) { return load.empty() ? 0.0 : load.front(); }
 
+/// The program that measures each CPU's speed (not a row: the machine's S7 characteristic).
+constexpr const char* kSpeedProbe = "cpu_speeds.py";
+
+/// Each CPU's seconds per loop as cpu_speeds.py measured them, one probe after another.
+struct CoreSpeedProbes {
+  std::vector<std::vector<double>> loops;  ///< [probe][cpu]
+
+  void add(const fidelity::ProgramRun& run) {
+    std::vector<double> per_cpu;
+    for (int cpu = 0;; ++cpu) {
+      const auto section = run.sections.find(fmt::format("cpu{}", cpu));
+      if (section == run.sections.end()) break;
+      const auto loop = section->second.fields.find("loop");
+      if (loop == section->second.fields.end() || !(loop->second > 0.0)) {
+        throw SuiteError(fmt::format("{}: section cpu{} has no positive 'loop'", kSpeedProbe, cpu));
+      }
+      per_cpu.push_back(loop->second);
+    }
+    if (per_cpu.empty()) throw SuiteError(fmt::format("{}: no section cpu0", kSpeedProbe));
+    loops.push_back(std::move(per_cpu));
+  }
+
+  /// Relative speeds, each CPU's mean loop rate over the probes, scaled so that their mean
+  /// is 1.0 (the costs were measured on the machine as a whole); empty without probes.
+  std::vector<double> speeds() const {
+    if (loops.empty()) return {};
+    std::vector<double> rate(loops.front().size(), 0.0);
+    for (const auto& probe : loops) {
+      for (std::size_t c = 0; c < rate.size() && c < probe.size(); ++c) rate[c] += 1.0 / probe[c];
+    }
+    double mean = 0.0;
+    for (const double r : rate) mean += r / static_cast<double>(rate.size());
+    for (double& r : rate) r /= mean;
+    return rate;
+  }
+
+  /// "CPU 0: 20.1 ms a loop, CPU 1: 24.3 ms (mean of 3 probes): speeds 1.09, 0.91".
+  std::string describe() const {
+    if (loops.empty()) return {};
+    std::vector<std::string> parts;
+    for (std::size_t c = 0; c < loops.front().size(); ++c) {
+      double sum = 0.0;
+      std::vector<std::string> each;
+      for (const auto& probe : loops) {
+        sum += probe[c];
+        each.push_back(fmt::format("{:.1f}", probe[c] * 1e3));
+      }
+      parts.push_back(fmt::format("CPU {} {:.1f} ms ({} ms)", c, sum * 1e3 / static_cast<double>(loops.size()),
+                                  fmt::join(each, ", ")));
+    }
+    return fmt::format("{}; relative speeds {:.2f}", fmt::join(parts, "; "), fmt::join(speeds(), ", "));
+  }
+};
+
 }  // namespace
 
 bool wants_cpython_suite(int argc, char** argv) {
@@ -282,6 +336,7 @@ int run_cpython_suite(int argc, char** argv) {
   fidelity::Suite suite;
   std::vector<fidelity::Prediction> predictions;
   std::deque<scenario::Scenario> scenarios;
+  std::map<std::string, scenario::Scenario*> loaded;  ///< by file name, in `scenarios`
   try {
     options = parse(argc, argv);
     suite = fidelity::load_suite(options.suite);
@@ -298,7 +353,6 @@ int run_cpython_suite(int argc, char** argv) {
       suite.rows = std::move(kept);
     }
     // Every prediction first: a mistake in the suite shows before minutes of measuring.
-    std::map<std::string, const scenario::Scenario*> loaded;
     for (const auto& row : suite.rows) {
       if (loaded.count(row.scenario) == 0) {
         loaded[row.scenario] = &scenarios.emplace_back(scenario::load_file(suite.scenarios / row.scenario));
@@ -324,8 +378,21 @@ int run_cpython_suite(int argc, char** argv) {
 
   std::map<std::string, std::vector<fidelity::ProgramRun>> runs;
   std::vector<std::string> raw_lines;
+  CoreSpeedProbes probes;
   try {
     for (int r = 1; r <= options.repeat; ++r) {
+      {
+        // Each CPU's speed before the round's programs (S7): the model's runs are given them.
+        const std::string path = (suite.programs / kSpeedProbe).string();
+        const Finished f = run_program(options, path);
+        if (!WIFEXITED(f.status) || WEXITSTATUS(f.status) != 0) {
+          fmt::print(stderr, "gilsim_fidelity: {} failed:\n{}{}\n", path, f.out, f.err);
+          return 1;
+        }
+        probes.add(fidelity::parse_program_output(f.out, kSpeedProbe));
+        raw_lines.push_back(fidelity::raw_line(f.out, r, -1.0, f.wall, f.cpu));
+        fmt::print("run {}/{} {:<20} {}\n", r, options.repeat, kSpeedProbe, probes.describe());
+      }
       for (const auto& name : suite.program_names()) {
         const Probe probe = probe_free_cores();
         const double free_cores = probe.free_cores;
@@ -361,6 +428,15 @@ int run_cpython_suite(int argc, char** argv) {
 
   std::vector<fidelity::RowResult> results;
   try {
+    // The model's machine has the CPUs' measured speeds (S7), in every order (core_orders).
+    info.core_speeds = probes.describe();
+    const std::vector<double> speeds = probes.speeds();
+    if (!speeds.empty()) {
+      for (auto& s : scenarios) s.machine.core_speeds = speeds;
+      for (std::size_t i = 0; i < suite.rows.size(); ++i) {
+        predictions[i] = fidelity::predict(suite.rows[i], *loaded.at(suite.rows[i].scenario));
+      }
+    }
     for (std::size_t i = 0; i < suite.rows.size(); ++i) {
       const auto& row = suite.rows[i];
       results.push_back(fidelity::score(row, fidelity::measure(row, runs[row.program]), predictions[i]));

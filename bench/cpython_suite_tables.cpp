@@ -142,15 +142,24 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
                     "  load a program saw: {:.2f}.\n",
                     info.load_before, info.load_after, info.highest_load);
   if (!info.scheduling.empty()) md += fmt::format("- Scheduling: {}.\n", info.scheduling);
+  if (!info.core_speeds.empty()) {
+    md += fmt::format("- Each CPU's speed (`fidelity/cpython/cpu_speeds.py`, a loop pinned to each CPU in turns\n"
+                      "  before each round of programs, its median turn): {}. The model's machine has these\n"
+                      "  relative speeds (docs/model.md S7), and each prediction is the mean over the cores'\n"
+                      "  orders, as the programs' figures are summed over turns on either CPU.\n",
+                      info.core_speeds);
+  }
   md += "- Busy-machine check: before each program, two busy threads (scheduled as the programs\n"
         "  are) measure how many cores are free, and each measured section must find at least 75 %\n"
         "  of the cores it needs free (a timer one, a GIL hand-off or a pool two); a section that\n"
         "  keeps cores busy must also show CPU time (process_time, reaped children included) of at\n"
         "  least 75 % of those cores x its wall time. Where a late wake-up or a lost time slice\n"
         "  would spoil a figure, the section also says how much the machine disturbed it, within\n"
-        "  its own limit: GIL tenures, the kernel's preemptions of the holder per hand-off, at most\n"
-        "  a third (a disturbance only lengthens a tenure, so the median then stays between the\n"
-        "  undisturbed tenures' median and 75th percentile); the CPU-bound loops and pools, how long\n"
+        "  its own limit: GIL tenures, the part of the holder's held time the kernel preempted it,\n"
+        "  at most a third (a tenure is lengthened only when its end falls inside a preemption, with\n"
+        "  that probability whatever its length, and a disturbance only lengthens it, so the median\n"
+        "  then stays between the undisturbed tenures' median and 75th percentile); the CPU-bound\n"
+        "  loops and pools, how long\n"
         "  their jobs were runnable but waiting for a CPU (the kernel's schedstat), at most 5 % of\n"
         "  the busy time. A run that fails a check is left out of its rows (the reason column says\n"
         "  so), and a row with no run left is marked *starved*, not scored.\n\n";
