@@ -407,7 +407,7 @@ TEST_CASE("model: a CPU-bound thread holds the GIL at least one switch interval"
 }
 
 TEST_CASE("with unequal cores (S7), a prediction is the mean over the cores' orders") {
-  scenario::Scenario s = scenario::load_string(R"(title = "t"
+  scenario::Scenario s = scenario::load_string(R"toml(title = "t"
 [machine]
 cores = 2
 [[job]]
@@ -423,7 +423,7 @@ executor = "process_pool"
 workers = 2
 chunksize = 1
 start_method = "fork"
-)",
+)toml",
                                                "s.toml");
   CHECK(core_orders(s).size() == 1);  // one speed: one order
   s.machine.core_speeds = {1.0, 1.0};
