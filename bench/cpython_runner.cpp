@@ -271,56 +271,6 @@ double one_minute(const std::vector<double>& load) { return load.empty() ? 0.0 :
 /// The program that measures each CPU's speed (not a row: the machine's S7 characteristic).
 constexpr const char* kSpeedProbe = "cpu_speeds.py";
 
-/// Each CPU's seconds per loop as cpu_speeds.py measured them, one probe after another.
-struct CoreSpeedProbes {
-  std::vector<std::vector<double>> loops;  ///< [probe][cpu]
-
-  void add(const fidelity::ProgramRun& run) {
-    std::vector<double> per_cpu;
-    for (int cpu = 0;; ++cpu) {
-      const auto section = run.sections.find(fmt::format("cpu{}", cpu));
-      if (section == run.sections.end()) break;
-      const auto loop = section->second.fields.find("loop");
-      if (loop == section->second.fields.end() || !(loop->second > 0.0)) {
-        throw SuiteError(fmt::format("{}: section cpu{} has no positive 'loop'", kSpeedProbe, cpu));
-      }
-      per_cpu.push_back(loop->second);
-    }
-    if (per_cpu.empty()) throw SuiteError(fmt::format("{}: no section cpu0", kSpeedProbe));
-    loops.push_back(std::move(per_cpu));
-  }
-
-  /// Relative speeds, each CPU's mean loop rate over the probes, scaled so that their mean
-  /// is 1.0 (the costs were measured on the machine as a whole); empty without probes.
-  std::vector<double> speeds() const {
-    if (loops.empty()) return {};
-    std::vector<double> rate(loops.front().size(), 0.0);
-    for (const auto& probe : loops) {
-      for (std::size_t c = 0; c < rate.size() && c < probe.size(); ++c) rate[c] += 1.0 / probe[c];
-    }
-    double mean = 0.0;
-    for (const double r : rate) mean += r / static_cast<double>(rate.size());
-    for (double& r : rate) r /= mean;
-    return rate;
-  }
-
-  /// "CPU 0: 20.1 ms a loop, CPU 1: 24.3 ms (mean of 3 probes): speeds 1.09, 0.91".
-  std::string describe() const {
-    if (loops.empty()) return {};
-    std::vector<std::string> parts;
-    for (std::size_t c = 0; c < loops.front().size(); ++c) {
-      double sum = 0.0;
-      std::vector<std::string> each;
-      for (const auto& probe : loops) {
-        sum += probe[c];
-        each.push_back(fmt::format("{:.1f}", probe[c] * 1e3));
-      }
-      parts.push_back(fmt::format("CPU {} {:.1f} ms ({} ms)", c, sum * 1e3 / static_cast<double>(loops.size()),
-                                  fmt::join(each, ", ")));
-    }
-    return fmt::format("{}; relative speeds {:.2f}", fmt::join(parts, "; "), fmt::join(speeds(), ", "));
-  }
-};
 
 }  // namespace
 
@@ -378,7 +328,7 @@ int run_cpython_suite(int argc, char** argv) {
 
   std::map<std::string, std::vector<fidelity::ProgramRun>> runs;
   std::vector<std::string> raw_lines;
-  CoreSpeedProbes probes;
+  fidelity::CoreSpeedProbes probes;
   try {
     for (int r = 1; r <= options.repeat; ++r) {
       {

@@ -124,6 +124,25 @@ struct Measurement {
 /// Throws SuiteError when a run lacks a section or field the row names.
 Measurement measure(const SuiteRow& row, const std::vector<ProgramRun>& runs);
 
+/// Each CPU's seconds per loop as fidelity/cpython/cpu_speeds.py measured them, one probe
+/// (a run of it) after another: the machine's core speeds (docs/model.md S7).
+struct CoreSpeedProbes {
+  std::vector<std::vector<double>> loops;  ///< [probe][cpu]
+
+  /// Takes a probe's sections cpu0, cpu1, ... (`loop`, seconds). Throws SuiteError when it
+  /// has none, or a loop that is not positive.
+  void add(const ProgramRun& run);
+
+  /// Relative speeds, each CPU's mean loop rate over the probes, scaled so that their mean
+  /// is 1.0 (the costs were measured on the machine as a whole); empty without probes, and
+  /// when the CPUs differ by less than one CPU's probes differ among themselves (noise, which
+  /// would only move the predictions of chaotic rows such as the convoy).
+  std::vector<double> speeds() const;
+
+  /// "CPU 0 20.4 ms (20.6, 20.3 ms); CPU 1 ...; relative speeds 0.99, 1.01" for the page.
+  std::string describe() const;
+};
+
 /// What the model predicts for a row.
 struct Prediction {
   double value = 0.0;    ///< seconds or a ratio; race rows: the fraction of lost reads

@@ -456,3 +456,38 @@ start_method = "fork"
   MESSAGE("Pool(2) / sequential: " << equal << " on equal cores, " << unequal << " on 1.25 and 0.75");
   CHECK(unequal > equal * 1.05);
 }
+
+TEST_CASE("core speeds from cpu_speeds.py's probes: mean rates scaled to a mean of 1.0, noise left out") {
+  const auto probe = [](double cpu0, double cpu1) {
+    return parse_program_output(
+        fmt::format(R"({{"program": "cpu_speeds", "python": "3.11.2", "sections": {{)"
+                    R"("cpu0": {{"cores": 1, "wall": 0.2, "cpu": 0, "loop": {}}}, )"
+                    R"("cpu1": {{"cores": 1, "wall": 0.2, "cpu": 0, "loop": {}}}}}}})",
+                    cpu0, cpu1),
+        "cpu_speeds.py");
+  };
+  CoreSpeedProbes probes;
+  CHECK(probes.speeds().empty());
+  CHECK(probes.describe().empty());
+  // One CPU takes 20 ms a loop, the other 30 ms: rates 50 and 33.3 a second, mean 41.7.
+  probes.add(probe(0.020, 0.030));
+  auto speeds = probes.speeds();
+  REQUIRE(speeds.size() == 2);
+  CHECK(speeds[0] == doctest::Approx(1.2));
+  CHECK(speeds[1] == doctest::Approx(0.8));
+  CHECK(probes.describe() == "CPU 0 20.0 ms (20.0 ms); CPU 1 30.0 ms (30.0 ms); relative speeds 1.20, 0.80");
+  // A second probe alike: the same speeds.
+  probes.add(probe(0.020, 0.030));
+  CHECK(probes.speeds()[0] == doctest::Approx(1.2));
+  // CPUs 2 % apart while one CPU's own probes differ by 10 %: noise, every core 1.0.
+  CoreSpeedProbes noisy;
+  noisy.add(probe(0.020, 0.0204));
+  noisy.add(probe(0.022, 0.0204));
+  CHECK(noisy.speeds().empty());
+  CHECK(noisy.describe() == "CPU 0 21.0 ms (20.0, 22.0 ms); CPU 1 20.4 ms (20.4, 20.4 ms); no difference beyond the "
+                            "probes' own spread: every core 1.0");
+  // A probe with no CPU section, or a probe of another machine, is refused.
+  CHECK_THROWS_WITH_AS(probes.add(parse_program_output(R"({"program": "cpu_speeds", "python": "3", "sections": {}})",
+                                                       "cpu_speeds.py")),
+                       "cpu_speeds.py: no section cpu0", SuiteError);
+}
