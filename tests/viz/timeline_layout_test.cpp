@@ -210,7 +210,7 @@ TEST_CASE("a few alike lanes make a group that starts open; a fit folds it when 
   o.strip_height = 4;
   o.gap = 5;
   o.show_cores = false;
-  // Open: header, GIL, handler, T1-T4 = 20 + 6 x 10 + 5. Folded: header, GIL, handler, "4 threads".
+  // Open: header, GIL, handler and the four threads = 20 + 6 x 10 + 5. Folded: header, GIL, handler, "4 threads".
   CHECK(layout_rows(runs, {groups}, o).total_height == doctest::Approx(85));
   CHECK(fit_runs(runs, {groups}, o, 85, {}, true) == std::vector<RunFolding>(1));  // fits: nothing folds
   // 1 px short: without folding alike lanes the run collapses; with it, it opens, its threads
