@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <imgui_internal.h>
+
 #include "headless_viewer.hpp"
-#include "viz/ui/timeline_rows.hpp"
 #include "sim/scenario/loader.hpp"
+#include "viz/ui/timeline_rows.hpp"
 
 using namespace gilsim;
 using namespace gilsim::viz;
@@ -158,6 +160,12 @@ TEST_CASE("at 1280x720 lesson 10's chunksize 1 pool and lesson 15's threads open
                                         [&](const Row& row) { return row.run == r && row.kind == Row::Kind::Group; });
     REQUIRE(group_row != t.layout.rows.end());
     const Row folded = *group_row;  // the frame after the click lays out new rows
+    // Hovering the aggregate explains it in a tooltip.
+    ImGui::GetIO().MousePos = ImVec2(v.app.timeline_rect[0] + v.app.timeline_rect[2] * 0.5f,
+                                     t.lanes_top + folded.y - t.scroll + folded.height * 0.5f);
+    v.frame();
+    const ImGuiWindow* tip = ImGui::FindWindowByName("##Tooltip_00");
+    CHECK((tip && tip->Active));
     v.click(ImVec2(v.app.timeline_rect[0] + 20, t.lanes_top + folded.y - t.scroll + folded.height * 0.5f));
     v.frame(1.0);
     CHECK(v.app.folding[r].shown(folded.group) == GroupShown::Expanded);
