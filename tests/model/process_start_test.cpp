@@ -8,6 +8,20 @@ using namespace gilsim;
 using namespace gilsim::test;
 using trace::SpanState;
 
+namespace {
+
+/// Pool(1).map of one 10 ms job, with the scenario's costs.
+trace::Trace one_job_on_one_worker(scenario::Scenario& s) {
+  add_jobs(s, "crunch", 1, {cpu(10_ms)});
+  scenario::Run run;
+  run.executor = scenario::Executor::ProcessPool;
+  run.workers = 1;
+  s.runs = {run};
+  return model::simulate(s, s.runs[0]);
+}
+
+}  // namespace
+
 TEST_CASE("fork costs the parent a little per worker; the children get ready in parallel") {
   // Hand timeline, 4 cores, other costs zero: the parent forks worker 1 at 0-1 ms and
   // worker 2 at 1-2 ms (os.fork() returns in the parent at once); worker 1 readies itself
@@ -43,12 +57,7 @@ TEST_CASE("Pool() returns after its set-up; leaving the with-block ends and join
   s.costs.fork_child_start = 2_ms;
   s.costs.pool_setup = 1_ms;
   s.costs.process_exit = 1_ms;
-  add_jobs(s, "crunch", 1, {cpu(10_ms)});
-  scenario::Run run;
-  run.executor = scenario::Executor::ProcessPool;
-  run.workers = 1;
-  s.runs = {run};
-  const auto t = model::simulate(s, s.runs[0]);
+  const auto t = one_job_on_one_worker(s);
   CHECK(time_in(lane_named(t, "main"), SpanState::Starting) == 2_ms);
   const auto dispatches = marks_of(t, trace::MarkKind::Dispatch);
   REQUIRE(dispatches.size() == 1);
@@ -89,12 +98,7 @@ TEST_CASE("a forked child starts when os.fork() returns, while the parent pays t
   s.costs.fork_call = 250_us;
   s.costs.fork_child_start = 2_ms;
   s.costs.pool_setup = 500_us;
-  add_jobs(s, "crunch", 1, {cpu(10_ms)});
-  scenario::Run run;
-  run.executor = scenario::Executor::ProcessPool;
-  run.workers = 1;
-  s.runs = {run};
-  const auto t = model::simulate(s, s.runs[0]);
+  const auto t = one_job_on_one_worker(s);
   CHECK(time_in(lane_named(t, "main"), SpanState::Starting) == 1500_us);
   const auto& worker = lane_named(t, "worker 1");
   REQUIRE_FALSE(worker.spans.empty());
