@@ -34,7 +34,7 @@ bool set_up_app(AppState& app, const Options& options, bool list_bundled) {
   if (!options.sweep.empty()) {
     app.sweep.vary = options.sweep.front();
     if (options.sweep.size() > 1) app.sweep.vary_also = options.sweep[1];
-    ui::start_sweep(app);
+    ui::start_sweep(app.sweep, app.session);
   }
   return true;
 }

@@ -33,7 +33,7 @@ void draw_frame(AppState& app, double wall_seconds) {
   app.playback.advance(wall_seconds);
   app.status_age += wall_seconds;
   if (app.status_age > 6) app.status.clear();
-  handle_shortcuts(app);
+  apply_request(app, read_shortcuts(toolbar_view(app)));
 
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   const float f = ImGui::GetFontSize();
@@ -47,8 +47,8 @@ void draw_frame(AppState& app, double wall_seconds) {
   app.legend_top = -1;
   if (ImGui::Begin("##toolbar", nullptr, kPanel | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_AlwaysAutoResize)) {
     ImGui::SetWindowFontScale(chrome_font_scale(f, display.y));
-    draw_toolbar(app);
-    if (app.show_legend) draw_legend(app);
+    apply_request(app, draw_toolbar(toolbar_view(app), app.toolbar_widths));
+    if (app.show_legend) app.legend_top = draw_legend(app.states_seen, app.marks_seen);
     top = ImGui::GetWindowHeight();
     app.toolbar_overflows = ImGui::GetScrollMaxY() > 0;
   }
@@ -103,7 +103,10 @@ void draw_frame(AppState& app, double wall_seconds) {
     if (begin_panel("Sweep: speed-up as one knob moves", ImVec2(0, bottom_y), ImVec2(main_w, bottom_h),
                     ImGuiWindowFlags_NoFocusOnAppearing)) {
       ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
-      draw_sweep_panel(app);
+      if (const auto knobs = draw_sweep_panel(app.sweep, app.session)) {
+        app.session.set_knobs(*knobs);
+        refresh_derived(app);
+      }
     }
     ImGui::End();
   }
@@ -135,7 +138,7 @@ void draw_frame(AppState& app, double wall_seconds) {
     }
     ImGui::End();
   }
-  draw_help_overlay(app);
+  app.show_help = draw_help_overlay(app.show_help);
 }
 
 }  // namespace gilsim::viz::ui
