@@ -63,3 +63,33 @@ TEST_CASE("a holder that drops the GIL at the very instant of the request is lin
   CHECK(links[0].taker == t2);
   CHECK(links[0].why == HandoffLink::Why::Asker);
 }
+
+TEST_CASE("a woken thread that takes the GIL and lets it go at once for I/O is the one that took it") {
+  // T1 holds; T2 waits from 1 ms and asks at 5 ms; T1 drops at 6 ms. T2 wakes at 6.01 ms,
+  // takes the GIL and releases it at once for I/O (too brief for a span on the GIL lane);
+  // T1 then takes it at 6.02 ms. The GIL lane alone would say T1 took it back.
+  trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 2, 5_ms);
+  const auto [gil, t1, t2] = viz::testing::start_gil_pair(b, 1_ms);
+  b.mark(5_ms, trace::MarkKind::DropRequest, t2, t1, (4_ms).ns());
+  b.mark(6_ms, trace::MarkKind::ForcedSwitch, t1, t2, 0);
+  b.set_state(t1, 6_ms, trace::SpanState::WaitingGil);
+  b.clear_state(gil, 6_ms);
+  b.set_state(t2, 6010_us, trace::SpanState::BlockedIo);
+  b.set_state(t1, 6020_us, trace::SpanState::Running);
+  b.set_state(gil, 6020_us, trace::SpanState::Held, t1);
+  const trace::Trace t = b.finish(10_ms);
+  const auto links = handoff_links(t);
+  REQUIRE(links.size() == 1);
+  CHECK(links[0].dropped == 6_ms);
+  CHECK(links[0].taker == t2);
+  CHECK(links[0].taken == 6010_us);
+  CHECK(links[0].why == HandoffLink::Why::Asker);
+  CHECK(why_text(t, links[0]) == "T2 asked and was the only waiter");
+  // Between the drop and T2's wake-up the GIL is promised to T2; after it, T1 takes it.
+  const GilTaker at_drop = next_gil_taker(t, 0, 6_ms);
+  CHECK(at_drop.lane == t2);
+  CHECK(at_drop.at == 6010_us);
+  const GilTaker after = next_gil_taker(t, 0, 6015_us);
+  CHECK(after.lane == t1);
+  CHECK(after.at == 6020_us);
+}
