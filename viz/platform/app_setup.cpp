@@ -17,6 +17,7 @@ bool set_up_app(AppState& app, const Options& options, bool list_bundled) {
   app.ui_scale = options.scale;
   app.presentation = options.presentation;
   app.align_ends = options.align_ends;
+  app.legend_fits_timeline = options.timeline_only && !options.screenshot.empty();  // the PNG crops to the timeline
   // A class sees every run: presenting, or at a scale only a projector asks for.
   app.fit_runs = options.presentation || options.scale >= 2.0f;
   if (options.presentation && options.scale == 1.0f) {

@@ -40,6 +40,13 @@ void draw_frame(AppState& app, double wall_seconds) {
   // The window may differ from the size asked for (a desktop's 90%): the next frame's fonts follow it.
   if (app.presentation && app.auto_presentation_scale) app.ui_scale = presentation_scale(display.y);
 
+  const bool side = !app.presentation && display.x > f * 40;
+  // Wide enough on a 1920 screen for the numbers table's six columns.
+  const float side_w = side ? std::clamp(display.x * (display.x >= f * 110 ? 0.3f : 0.25f), f * 18, f * 38) : 0.0f;
+  const float main_w = display.x - side_w;
+  // A timeline PNG crops to the timeline's width: its frame wraps the legend there.
+  const bool png_frame = app.legend_fits_timeline || (app.screenshot && app.screenshot->timeline_only);
+
   // Toolbar and legend: full width, as tall as their content.
   ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
   ImGui::SetNextWindowSizeConstraints(ImVec2(display.x, 0), ImVec2(display.x, display.y * 0.4f));
@@ -48,16 +55,14 @@ void draw_frame(AppState& app, double wall_seconds) {
   if (ImGui::Begin("##toolbar", nullptr, kPanel | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_AlwaysAutoResize)) {
     ImGui::SetWindowFontScale(chrome_font_scale(f, display.y));
     apply_request(app, draw_toolbar(toolbar_view(app), app.toolbar_widths));
-    if (app.show_legend) app.legend_top = draw_legend(app.states_seen, app.marks_seen);
+    if (app.show_legend) {
+      app.legend_top = draw_legend(app.states_seen, app.marks_seen, png_frame ? main_w : display.x);
+    }
     top = ImGui::GetWindowHeight();
     app.toolbar_overflows = ImGui::GetScrollMaxY() > 0;
   }
   ImGui::End();
 
-  const bool side = !app.presentation && display.x > f * 40;
-  // Wide enough on a 1920 screen for the numbers table's six columns.
-  const float side_w = side ? std::clamp(display.x * (display.x >= f * 110 ? 0.3f : 0.25f), f * 18, f * 38) : 0.0f;
-  const float main_w = display.x - side_w;
   const float rest_h = display.y - top;
   // Bigger text needs more rows for the same lanes: the timeline's share grows with the scale.
   const float share = std::min(0.78f, (app.presentation ? 0.72f : 0.63f) + 0.05f * (app.ui_scale - 1.0f));

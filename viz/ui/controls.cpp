@@ -264,15 +264,16 @@ ViewerRequest draw_toolbar(const ToolbarView& view, std::array<float, 10>& width
 }
 
 float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
-                  const std::array<bool, trace::kMarkKindCount>& marks_seen) {
+                  const std::array<bool, trace::kMarkKindCount>& marks_seen, float width) {
   const float top = ImGui::GetCursorScreenPos().y - ImGui::GetStyle().ItemSpacing.y * 0.5f;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float s = ImGui::GetFontSize();
-  const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-  const auto place = [&](float width) {
+  const float right_edge =
+      std::min(ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x, ImGui::GetCursorScreenPos().x + width);
+  const auto place = [&](float entry) {
     // Wrap onto a new line when the next entry would not fit.
     ImGui::SameLine(0, s * 0.9f);
-    if (ImGui::GetCursorScreenPos().x + width > right_edge) ImGui::NewLine();
+    if (ImGui::GetCursorScreenPos().x + entry > right_edge) ImGui::NewLine();
   };
   ImGui::NewLine();
   // Only what these runs show: fewer entries, easier to read from the back of the room.
