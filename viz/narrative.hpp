@@ -16,6 +16,7 @@ struct NarrativeLine {
   std::uint32_t run = 0;
   std::uint32_t mark = 0;  ///< index into runs[run].marks
   bool why = false;        ///< the row under a forced switch: why the new holder won
+  std::uint32_t link = trace::kNone;  ///< on a why row: index into its run's hand-off links
 };
 
 /// Per run, its hand-off links (RunIndex::handoffs), or nullptr.
