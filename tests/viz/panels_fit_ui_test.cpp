@@ -62,6 +62,24 @@ TEST_CASE("at 1280, 1600 and 1920 wide no panel writes past its right edge, and 
       REQUIRE(v.open(file));
       CHECK(cut_on_the_right() == "");
       check_numbers_table();
+      // The inspector, on a span of the lesson's longest-named thread lane.
+      const auto& runs = v.app.session.runs();
+      SpanRef pick;
+      std::size_t longest = 0;
+      for (std::uint32_t r = 0; r < runs.size(); ++r) {
+        for (trace::LaneId l = 0; l < runs[r].lanes.size(); ++l) {
+          const trace::Lane& lane = runs[r].lanes[l];
+          if (lane.kind != trace::LaneKind::Thread || lane.spans.empty() || lane.name.size() <= longest) continue;
+          longest = lane.name.size();
+          pick = SpanRef{r, l, 0};
+        }
+      }
+      REQUIRE(pick.valid());
+      v.app.selected = pick;
+      v.frame();
+      v.frame();
+      REQUIRE(v.app.inspector_shown == v.app.selected);
+      CHECK(cut_on_the_right() == "");
     }
   }
 }
