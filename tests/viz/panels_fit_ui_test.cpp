@@ -8,7 +8,6 @@
 #include <imgui_internal.h>
 
 #include "headless_viewer.hpp"
-#include "sim/scenario/loader.hpp"
 
 using namespace gilsim;
 using namespace gilsim::viz;
@@ -49,17 +48,27 @@ void check_numbers_table() {
 
 }  // namespace
 
+TEST_CASE("presenting at 1280 and 1920 wide, no panel writes past its right edge") {
+  for (const ImVec2 size : {ImVec2(1280, 720), ImVec2(1920, 1080)}) {
+    for (const char* lesson : {"01-cpu-bound.toml", "07-convoy.toml", "09-pool-sizing.toml", "13-to-thread.toml"}) {
+      INFO(std::string(lesson), " at ", size.x, "x", size.y);
+      HeadlessViewer v(size);
+      REQUIRE(v.open(testing::bundled_lesson(lesson)));
+      v.press(ui::kKeyP);
+      for (int i = 0; i < 4; ++i) v.frame();
+      REQUIRE(v.app.presentation);
+      CHECK(cut_on_the_right() == "");
+    }
+  }
+}
+
 TEST_CASE("at 1280, 1600 and 1920 wide no panel writes past its right edge, and the numbers table fits") {
   for (const ImVec2 size : {ImVec2(1280, 720), ImVec2(1600, 900), ImVec2(1920, 1080)}) {
     for (const char* lesson : {"01-cpu-bound.toml", "07-convoy.toml", "09-pool-sizing.toml", "13-to-thread.toml",
                                "14-two-locks.toml"}) {
       INFO(std::string(lesson), " at ", size.x, "x", size.y);
       HeadlessViewer v(size);
-      std::filesystem::path file;
-      for (const auto& f : scenario::bundled_scenarios()) {
-        if (f.filename() == lesson) file = f;
-      }
-      REQUIRE(v.open(file));
+      REQUIRE(v.open(testing::bundled_lesson(lesson)));
       CHECK(cut_on_the_right() == "");
       check_numbers_table();
       // The inspector, on a span of the lesson's longest-named thread lane.
@@ -79,6 +88,11 @@ TEST_CASE("at 1280, 1600 and 1920 wide no panel writes past its right edge, and 
       v.frame();
       v.frame();
       REQUIRE(v.app.inspector_shown == v.app.selected);
+      CHECK(cut_on_the_right() == "");
+      // The sweep panel's controls, before any sweep ran.
+      v.app.sweep.visible = true;
+      v.frame();
+      v.frame();
       CHECK(cut_on_the_right() == "");
     }
   }

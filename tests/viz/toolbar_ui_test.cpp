@@ -8,7 +8,6 @@
 #include <imgui_internal.h>
 
 #include "headless_viewer.hpp"
-#include "sim/scenario/loader.hpp"
 
 using namespace gilsim;
 using namespace gilsim::literals;
@@ -16,13 +15,6 @@ using namespace gilsim::viz;
 using gilsim::viz::testing::HeadlessViewer;
 
 namespace {
-
-std::filesystem::path lesson(const std::string& name) {
-  for (const auto& f : scenario::bundled_scenarios()) {
-    if (f.filename() == name) return f;
-  }
-  return {};
-}
 
 ImGuiWindow* window_starting(const std::string& prefix) {
   for (ImGuiWindow* w : ImGui::GetCurrentContext()->Windows) {
@@ -35,7 +27,7 @@ ImGuiWindow* window_starting(const std::string& prefix) {
 
 TEST_CASE("the toolbar's groups keep their widths as the playhead's time and the speed change") {
   HeadlessViewer v(ImVec2(1280, 720));
-  REQUIRE(v.open(lesson("07-convoy.toml")));
+  REQUIRE(v.open(testing::bundled_lesson("07-convoy.toml")));
   const auto at_rest = v.app.toolbar_widths;
   // "0 s" then "523.457 ms": the time sits in a box as wide as the widest time.
   v.app.playback.seek(Time{523'456'789});
@@ -53,7 +45,7 @@ TEST_CASE("the toolbar's groups keep their widths as the playhead's time and the
 
 TEST_CASE("a timeline PNG's legend wraps at the timeline's width, so the crop holds all of it") {
   HeadlessViewer v(ImVec2(1600, 900));
-  REQUIRE(v.open(lesson("07-convoy.toml")));
+  REQUIRE(v.open(testing::bundled_lesson("07-convoy.toml")));
   const auto right_of_legend = [&] {
     const ImGuiWindow* toolbar = window_starting("##toolbar");
     REQUIRE(toolbar);
@@ -81,7 +73,7 @@ TEST_CASE("a timeline PNG's legend wraps at the timeline's width, so the crop ho
 
 TEST_CASE("the help overlay is opaque over the lanes") {
   HeadlessViewer v(ImVec2(1280, 720));
-  REQUIRE(v.open(lesson("07-convoy.toml")));
+  REQUIRE(v.open(testing::bundled_lesson("07-convoy.toml")));
   v.press(ui::kKeyF1);
   REQUIRE(v.app.show_help);
   const ImGuiWindow* help = window_starting("Keys and mouse");
