@@ -49,6 +49,17 @@ std::string speed_label(double speed) {
   return fmt::format("{} / s", format_time(Time::from_seconds(speed)));
 }
 
+/// After a slider drawn without its value: the value, in a box as wide as `widest` so the
+/// controls after it never shift, then the slider's name.
+void value_beside(const std::string& value, const char* widest, const char* name) {
+  ImGui::SameLine();
+  const float x = ImGui::GetCursorPosX();
+  ImGui::TextUnformatted(value.c_str());
+  ImGui::SameLine();
+  ImGui::SetCursorPosX(x + ImGui::CalcTextSize(widest).x + ImGui::GetFontSize() * 0.4f);
+  ImGui::TextUnformatted(name);
+}
+
 void zoom_at_playhead(AppState& app, double factor) {
   const double x = app.view.x_of(app.playback.now());
   app.view.zoom_around(x >= 0 && x <= app.view.width_px() ? x : app.view.width_px() * 0.5, factor);
@@ -213,12 +224,7 @@ ViewerRequest draw_toolbar(const ToolbarView& view, std::array<float, 10>& width
     asked.speed = std::pow(10.0, static_cast<double>(exponent));
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("simulated time per real second ([ slower, ] faster)");
-  ImGui::SameLine();
-  const float speed_x = ImGui::GetCursorPosX();
-  ImGui::TextUnformatted(speed_label(view.speed).c_str());
-  ImGui::SameLine();
-  ImGui::SetCursorPosX(speed_x + ImGui::CalcTextSize("000.0 ms / s").x + f * 0.4f);
-  ImGui::TextUnformatted("speed");
+  value_beside(speed_label(view.speed), "000.0 ms / s", "speed");
   end_group();
 
   begin_group();
@@ -238,7 +244,10 @@ ViewerRequest draw_toolbar(const ToolbarView& view, std::array<float, 10>& width
   begin_group();
   float scale = view.ui_scale;
   ImGui::SetNextItemWidth(f * 5);
-  if (ImGui::SliderFloat("scale", &scale, 1.0f, 3.0f, "%.2fx")) asked.ui_scale = scale;
+  // As the speed: the value beside the slider, where its handle cannot cover it.
+  if (ImGui::SliderFloat("##scale", &scale, 1.0f, 3.0f, "")) asked.ui_scale = scale;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("size of text and rows (P: presentation mode picks one)");
+  value_beside(fmt::format("{:.2f}x", view.ui_scale), "0.00x", "scale");
   ImGui::SameLine();
   toggle("presentation", view.presentation, asked.presentation);
   end_group();
