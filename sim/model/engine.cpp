@@ -76,10 +76,14 @@ bool Engine::run() {
     now_ = at;
     ++events_;
     dispatch(owners_[timers_.pop()]);
-    for (const auto g : dirty_gils_) update_drop_deadline(*gils_[g]);
-    dirty_gils_.clear();
+    end_event();
   }
   return true;
+}
+
+void Engine::end_event() {
+  for (const auto g : dirty_gils_) update_drop_deadline(*gils_[g]);
+  dirty_gils_.clear();
 }
 
 TimerHeap::Slot Engine::add_timer(EventKind kind, std::uint32_t target) {
@@ -134,7 +138,10 @@ void Engine::resume_program(ThreadId t) {
   th.s.doing = Activity::Nothing;
   auto h = std::exchange(continuations_[t], {});
   assert(h && "a thread was resumed with no operation pending");
+  // Every caller resumes a program as the last step of its event (see dispatch()).
+  resuming_ = t;
   h.resume();
+  resuming_ = kNoThread;
 }
 
 Operation Engine::wait(ThreadId t, Time duration, SpanState state, std::uint32_t job, std::uint16_t step) {
@@ -201,7 +208,26 @@ Operation Engine::compute(ThreadId t, Time work, const Work& what) {
   th.step = what.step;
   th.remaining = work;
   proceed(t);
-  return Operation{this, t, false};
+  return Operation{this, t, finished_at_once(t)};
+}
+
+bool Engine::finished_at_once(ThreadId t) {
+  // The program of `t` runs as the last step of its event, so the event ends when it
+  // suspends. If the loop's next event would be this compute's end, the loop is run here
+  // instead: the event ends (end_event()), the compute-done fires, and the program goes on
+  // without suspending. Same events in the same order, minus a suspend, a dispatch and a
+  // resume per step (a lesson's thousands of tiny steps).
+  Thread& th = threads_[t];
+  if (resuming_ != t || th.s.progress != Progress::Running || stopped_) return false;
+  end_event();
+  if (events_ >= config_.max_events || timers_.top_slot() != th.compute_timer()) return false;
+  timers_.pop();
+  assert(th.run_end >= now_);
+  now_ = th.run_end;
+  ++events_;
+  end_compute(t);
+  th.s.doing = Activity::Nothing;
+  return true;
 }
 
 void Engine::proceed(ThreadId t) {
@@ -298,12 +324,16 @@ void Engine::pause(ThreadId t) {
   timers_.cancel(th.compute_timer());  // one pending event per timer: none while paused
 }
 
-void Engine::on_compute_done(ThreadId t) {
+void Engine::end_compute(ThreadId t) {
   Thread& th = threads_[t];
   note_races_lost(t);
   th.s.progress = Progress::Stopped;
   th.remaining = Time::zero();
   cancel_thread_timer(t);
+}
+
+void Engine::on_compute_done(ThreadId t) {
+  end_compute(t);
   resume_program(t);
 }
 

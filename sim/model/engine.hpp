@@ -179,6 +179,11 @@ class Engine {
   void set_thread_timer(ThreadId t, Time at, EventKind kind);
   void cancel_thread_timer(ThreadId t);
   void dispatch(TimerOwner owner);
+  /// What the loop does after each event: the drop deadlines changed in it are set.
+  void end_event();
+  /// Right after compute() started `t` running: when its end is the loop's next event,
+  /// fires that event here and says so (the program goes on without suspending).
+  bool finished_at_once(ThreadId t);
   void schedule_resume(ThreadId t);
   void resume_program(ThreadId t);
   void proceed(ThreadId t);
@@ -186,6 +191,8 @@ class Engine {
   void schedule_compute_done(ThreadId t);
   void pause(ThreadId t);
   void on_compute_done(ThreadId t);
+  /// A compute reached its end: the thread stops running (its program goes on next).
+  void end_compute(ThreadId t);
   /// Old GIL, several cores: one RacesLost mark for the releases of the dilated run ending now.
   void note_races_lost(ThreadId t);
   /// The idle core `t` would be given now (its last one first), or -1 if none is idle (S1).
@@ -235,6 +242,7 @@ class Engine {
   Time last_exit_;
   std::uint64_t events_ = 0;
   bool stopped_ = false;
+  ThreadId resuming_ = trace::kNone;  ///< the thread whose program runs now, if any
   // Programs add threads while the engine runs: code holds no Thread& across a program's
   // resumption (only dispatch() resumes programs, as its last step).
   std::vector<Thread> threads_;
