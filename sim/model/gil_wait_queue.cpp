@@ -16,7 +16,9 @@ bool GilWaitQueue::contains(std::uint32_t thread) const {
 
 void GilWaitQueue::arm(std::uint32_t thread, Time at) {
   if (contains(thread)) remove(thread);
-  due_known_ = false;
+  // The remembered answer stays right: a tie goes to the waiters already there (G2), so the
+  // new waiter is the first due only if strictly earlier.
+  if (due_known_ && (!due_ || at + interval_ < due_->at)) due_ = Due{at + interval_, thread};
   Waiter& w = slot(thread);
   w.armed = at;
   w.index = static_cast<std::int32_t>(members_.size());
@@ -26,7 +28,9 @@ void GilWaitQueue::arm(std::uint32_t thread, Time at) {
 
 void GilWaitQueue::remove(std::uint32_t thread) {
   assert(contains(thread) && "remove() of a thread that is not waiting");
-  due_known_ = false;
+  // The first due is the least of all waiters in one order (time, then the ties of G2):
+  // taking away another waiter leaves it the least.
+  if (due_ && due_->thread == thread) due_known_ = false;
   Waiter& w = waiters_[thread];
   if (w.group != kNil) phase_erase(thread);
   const auto index = static_cast<std::size_t>(w.index);

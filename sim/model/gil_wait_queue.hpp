@@ -44,8 +44,8 @@ class GilWaitQueue {
     std::uint32_t thread = 0;
   };
   /// When the first waiter completes a full interval with no switch, and which one.
-  /// Remembered until the waiters or the switch change: the engine asks when it sets the
-  /// deadline and again when the deadline fires.
+  /// Remembered until the switch changes or that waiter leaves (an arrival only compares
+  /// itself with it): the engine asks after every event that changed the GIL.
   std::optional<Due> next_drop_request() {
     if (!due_known_) {
       due_ = find_drop_request();
