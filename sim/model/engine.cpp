@@ -207,7 +207,9 @@ Operation Engine::compute(ThreadId t, Time work, const Work& what) {
   th.job = what.job;
   th.step = what.step;
   th.remaining = work;
+  ending_at_once_ = t;
   proceed(t);
+  ending_at_once_ = kNoThread;
   return Operation{this, t, finished_at_once(t)};
 }
 
@@ -219,9 +221,12 @@ bool Engine::finished_at_once(ThreadId t) {
   // resume per step (a lesson's thousands of tiny steps).
   Thread& th = threads_[t];
   if (resuming_ != t || th.s.progress != Progress::Running || stopped_) return false;
-  end_event();
-  if (events_ >= config_.max_events || timers_.top_slot() != th.compute_timer()) return false;
-  timers_.pop();
+  if (timers_.pending(th.compute_timer())) {
+    end_event();
+    if (events_ >= config_.max_events || timers_.top_slot() != th.compute_timer()) return false;
+    timers_.pop();
+  }
+  // else start_run() saw that the compute-done would be the next event and did not set it.
   assert(th.run_end >= now_);
   now_ = th.run_end;
   ++events_;
@@ -284,7 +289,13 @@ void Engine::start_run(ThreadId t) {
     th.remaining += config_.costs.handoff_refill;
   }
   th.run_end = th.run_start + duration;
-  schedule_compute_done(t);
+  // Started by compute() in the thread's own program, with nothing left to do in this event
+  // and nothing due until it ends (a tie goes to the timer set first, so strictly): its end
+  // is the next event, which finished_at_once() fires without a round trip through the heap.
+  const bool next_event = ending_at_once_ == t && resuming_ == t && th.s.progress == Progress::Running &&
+                          dirty_gils_.empty() && !stopped_ && events_ < config_.max_events &&
+                          (timers_.empty() || timers_.top_time() > th.run_end);
+  if (!next_event) schedule_compute_done(t);
   show(t, th.work.state);
   builder_.set_state(builder_.core_lane(th.core), now_, th.work.state, th.lane);
 }
@@ -326,7 +337,7 @@ void Engine::pause(ThreadId t) {
 
 void Engine::end_compute(ThreadId t) {
   Thread& th = threads_[t];
-  note_races_lost(t);
+  if (th.s.progress == Progress::RunningDilated) note_races_lost(t);
   th.s.progress = Progress::Stopped;
   th.remaining = Time::zero();
   cancel_thread_timer(t);

@@ -220,7 +220,7 @@ class Engine {
   /// core, a draw; on a halted one, longer the longer that core idled lately.
   Time wake_latency(ThreadId t);
   /// The wake-up of a core that idled `idle` (G8), without the polling draw.
-  Time halted_wake(Time idle) const;
+  Time halted_wake(Time idle);
   /// A woken thread ran for a moment on the idle core it woke on (a lost race, a switch
   /// wake): that core's idle period ends and a new one begins (G8).
   void brief_wake(ThreadId t);
@@ -243,6 +243,11 @@ class Engine {
   std::uint64_t events_ = 0;
   bool stopped_ = false;
   ThreadId resuming_ = trace::kNone;  ///< the thread whose program runs now, if any
+  ThreadId ending_at_once_ = trace::kNone;  ///< compute() of this thread is starting it
+  struct {
+    Time idle = Time{-1};
+    Time wake;
+  } halted_wake_memo_;  ///< halted_wake()'s last answer
   // Programs add threads while the engine runs: code holds no Thread& across a program's
   // resumption (only dispatch() resumes programs, as its last step).
   std::vector<Thread> threads_;

@@ -63,4 +63,6 @@ struct Engine::Core {
   TimerHeap::Slot quantum = 0;  ///< QuantumEnd, pending while its slice is armed
 };
 
+inline Gil* Engine::gil_of(ThreadId t) { return gils_[threads_[t].process].get(); }
+
 }  // namespace gilsim::model

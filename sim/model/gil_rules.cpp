@@ -13,8 +13,6 @@ namespace gilsim::model {
 
 using trace::MarkKind;
 
-Gil* Engine::gil_of(ThreadId t) { return gils_[threads_[t].process].get(); }
-
 Operation Engine::acquire_gil(ThreadId t) {
   Thread& th = threads_[t];
   Gil* gil = gil_of(t);
@@ -103,12 +101,17 @@ void Engine::on_switch_wake(ThreadId t) {
   }
 }
 
-Time Engine::halted_wake(Time idle) const {
+Time Engine::halted_wake(Time idle) {
   const auto& c = config_.costs;
   if (idle <= c.wake_poll_window) return c.wake_poll_max;
+  // The same idle time comes back often (a core idle since its last long sleep): the last
+  // answer is kept rather than the logarithm taken again.
+  if (idle == halted_wake_memo_.idle) return halted_wake_memo_.wake;
   // Each doubling of the idle time past the polling window: a deeper idle state, a slower exit.
   const double doublings = std::log2(static_cast<double>(idle.ns()) / static_cast<double>(c.wake_poll_window.ns()));
-  return c.wake_poll_max + Time{std::llround(doublings * static_cast<double>(c.wake_per_doubling.ns()))};
+  const Time wake = c.wake_poll_max + Time{std::llround(doublings * static_cast<double>(c.wake_per_doubling.ns()))};
+  halted_wake_memo_ = {idle, wake};
+  return wake;
 }
 
 Time Engine::wake_latency(ThreadId t) {
