@@ -184,6 +184,11 @@ class Engine {
   /// Right after compute() started `t` running: when its end is the loop's next event,
   /// fires that event here and says so (the program goes on without suspending).
   bool finished_at_once(ThreadId t);
+  /// compute() of a thread already running Python on its core with nothing in the way:
+  /// the work runs to its end at once (the compute-done event counted) and says so.
+  bool ran_through(ThreadId t);
+  /// The spans of a running compute: its thread's lane and its core's.
+  void show_running(ThreadId t);
   void schedule_resume(ThreadId t);
   void resume_program(ThreadId t);
   void proceed(ThreadId t);
@@ -220,7 +225,7 @@ class Engine {
   /// core, a draw; on a halted one, longer the longer that core idled lately.
   Time wake_latency(ThreadId t);
   /// The wake-up of a core that idled `idle` (G8), without the polling draw.
-  Time halted_wake(Time idle);
+  Time halted_wake(Time idle) const;
   /// A woken thread ran for a moment on the idle core it woke on (a lost race, a switch
   /// wake): that core's idle period ends and a new one begins (G8).
   void brief_wake(ThreadId t);
@@ -244,10 +249,6 @@ class Engine {
   bool stopped_ = false;
   ThreadId resuming_ = trace::kNone;  ///< the thread whose program runs now, if any
   ThreadId ending_at_once_ = trace::kNone;  ///< compute() of this thread is starting it
-  struct {
-    Time idle = Time{-1};
-    Time wake;
-  } halted_wake_memo_;  ///< halted_wake()'s last answer
   // Programs add threads while the engine runs: code holds no Thread& across a program's
   // resumption (only dispatch() resumes programs, as its last step).
   std::vector<Thread> threads_;

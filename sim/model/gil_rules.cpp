@@ -101,17 +101,12 @@ void Engine::on_switch_wake(ThreadId t) {
   }
 }
 
-Time Engine::halted_wake(Time idle) {
+Time Engine::halted_wake(Time idle) const {
   const auto& c = config_.costs;
   if (idle <= c.wake_poll_window) return c.wake_poll_max;
-  // The same idle time comes back often (a core idle since its last long sleep): the last
-  // answer is kept rather than the logarithm taken again.
-  if (idle == halted_wake_memo_.idle) return halted_wake_memo_.wake;
   // Each doubling of the idle time past the polling window: a deeper idle state, a slower exit.
   const double doublings = std::log2(static_cast<double>(idle.ns()) / static_cast<double>(c.wake_poll_window.ns()));
-  const Time wake = c.wake_poll_max + Time{std::llround(doublings * static_cast<double>(c.wake_per_doubling.ns()))};
-  halted_wake_memo_ = {idle, wake};
-  return wake;
+  return c.wake_poll_max + Time{std::llround(doublings * static_cast<double>(c.wake_per_doubling.ns()))};
 }
 
 Time Engine::wake_latency(ThreadId t) {
