@@ -15,7 +15,7 @@ void Operation::await_suspend(std::coroutine_handle<> h) const noexcept {
 
 Engine::Engine(const EngineConfig& config, trace::TraceBuilder& builder)
     : config_(config), builder_(builder), random_(config.seed) {
-  static_assert(offsetof(Thread, work) + sizeof(WorkKind) <= 64, "a thread's hot fields fill one cache line");
+  static_assert(offsetof(Thread, timer_kind) + sizeof(EventKind) <= 64, "a thread's hot fields fill one cache line");
   cores_.resize(static_cast<std::size_t>(config.cores));
   for (std::size_t c = 0; c < cores_.size(); ++c) {
     cores_[c].quantum = add_timer(EventKind::QuantumEnd, static_cast<std::uint32_t>(c));
@@ -92,15 +92,17 @@ TimerHeap::Slot Engine::add_timer(EventKind kind, std::uint32_t target) {
 }
 
 void Engine::set_thread_timer(ThreadId t, Time at, EventKind kind) {
-  const TimerHeap::Slot slot = threads_[t].timer;
-  owners_[slot].kind = kind;
-  timers_.set(slot, at);
+  Thread& th = threads_[t];
+  th.timer_kind = kind;  // in the thread's own line: owners_ keeps Resume for every program timer
+  timers_.set(th.timer, at);
 }
 
 void Engine::cancel_thread_timer(ThreadId t) { timers_.cancel(threads_[t].timer); }
 
 void Engine::dispatch(TimerOwner e) {
-  switch (e.kind) {
+  // A thread's program timer says what it is in the thread's record (set_thread_timer()).
+  const EventKind kind = e.kind == EventKind::Resume ? threads_[e.target].timer_kind : e.kind;
+  switch (kind) {
     case EventKind::Resume: {
       Thread& th = threads_[e.target];
       th.s.wait_ended();

@@ -242,7 +242,7 @@ class Engine {
   trace::TraceBuilder& builder_;
   Random random_;
   TimerHeap timers_;
-  std::vector<TimerOwner> owners_;  ///< by timer slot
+  std::vector<TimerOwner> owners_;  ///< by timer slot (a program timer's kind: Thread::timer_kind)
   Time now_;
   Time last_exit_;
   std::uint64_t events_ = 0;
