@@ -123,18 +123,27 @@ TEST_CASE("C code that releases the GIL runs in parallel on several cores") {
   CHECK(seq.end == 200_ms);
 }
 
+namespace {
+
+/// Two threads of `count` CPU steps of `each`, a 1 ms switch interval, two cores.
+trace::Trace two_threads_of_steps(std::size_t count, Time each) {
+  auto s = exact_scenario(2);
+  s.python.switch_interval = 1_ms;
+  const std::vector<scenario::Step> steps(count, cpu(each));
+  add_jobs(s, "a", 1, steps);
+  add_jobs(s, "b", 1, steps);
+  return simulate_with(s, scenario::Executor::Threads);
+}
+
+}  // namespace
+
 TEST_CASE("many short computes in a row: each ends on time, and the drop request cuts the one it falls in") {
   // Eight 300 us steps each, 1 ms interval. Most steps end before anything else is due
   // (the engine ends them without the timer heap); the request at each whole millisecond
   // falls inside a step, which is cut there and finished after the thread's next turn.
   // T1: 0-0.9 three steps, 0.9-1 a third of the fourth (cut); 2-2.2 its rest, 2.2-2.8 two
   // more, 2.8-3 two thirds of the seventh; 4-4.4 the rest and the eighth. T2 likewise from 1 ms.
-  auto s = exact_scenario(2);
-  s.python.switch_interval = 1_ms;
-  const std::vector<scenario::Step> steps(8, cpu(300_us));
-  add_jobs(s, "a", 1, steps);
-  add_jobs(s, "b", 1, steps);
-  const auto t = simulate_with(s, scenario::Executor::Threads);
+  const auto t = two_threads_of_steps(8, 300_us);
   check_holders(holders(t, "GIL"), {
                                        {0_ms, 1_ms, "T1"},
                                        {1_ms, 2_ms, "T2"},
@@ -154,12 +163,7 @@ TEST_CASE("a short compute that ends as the drop request falls due is not cut: t
   // 250 us steps end on each whole millisecond, where the request falls due: the request
   // comes first (it was due first), the ending step is not cut, and the thread drops the
   // GIL at the check point before its next step (G4, G5).
-  auto s = exact_scenario(2);
-  s.python.switch_interval = 1_ms;
-  const std::vector<scenario::Step> steps(6, cpu(250_us));
-  add_jobs(s, "a", 1, steps);
-  add_jobs(s, "b", 1, steps);
-  const auto t = simulate_with(s, scenario::Executor::Threads);
+  const auto t = two_threads_of_steps(6, 250_us);
   check_holders(holders(t, "GIL"), {
                                        {0_ms, 1_ms, "T1"},
                                        {1_ms, 2_ms, "T2"},
