@@ -142,6 +142,7 @@ void Engine::resume_program(ThreadId t) {
   assert(h && "a thread was resumed with no operation pending");
   // Every caller resumes a program as the last step of its event (see dispatch()).
   resuming_ = t;
+  ended_at_once_ = 0;
   h.resume();
   resuming_ = kNoThread;
 }
@@ -225,11 +226,13 @@ bool Engine::finished_at_once(ThreadId t) {
   Thread& th = threads_[t];
   if (resuming_ != t || th.s.progress != Progress::Running || stopped_) return false;
   if (timers_.pending(th.compute_timer())) {
+    if (ended_at_once_ >= kEndedAtOnce) return false;
     end_event();
     if (events_ >= config_.max_events || timers_.top_slot() != th.compute_timer()) return false;
     timers_.pop();
   }
   // else start_run() saw that the compute-done would be the next event and did not set it.
+  ++ended_at_once_;
   assert(th.run_end >= now_);
   now_ = th.run_end;
   ++events_;
@@ -246,8 +249,8 @@ bool Engine::ran_through(ThreadId t) {
   // start_run() and the compute-done event would only record the spans below and move the
   // clock to the end: that is done here, with the same event counted.
   Thread& th = threads_[t];
-  if (resuming_ != t || stopped_ || !th.s.on_core() || th.refill_pending || !dirty_gils_.empty() ||
-      events_ >= config_.max_events || timers_.pending(th.timer)) {
+  if (resuming_ != t || ended_at_once_ >= kEndedAtOnce || stopped_ || !th.s.on_core() || th.refill_pending ||
+      !dirty_gils_.empty() || events_ >= config_.max_events || timers_.pending(th.timer)) {
     return false;
   }
   if (th.work.needs_gil) {
@@ -267,6 +270,7 @@ bool Engine::ran_through(ThreadId t) {
   ++events_;
   th.remaining = Time::zero();
   th.s.doing = Activity::Nothing;
+  ++ended_at_once_;
   return true;
 }
 
@@ -333,7 +337,8 @@ void Engine::start_run(ThreadId t) {
   // Started by compute() in the thread's own program, with nothing left to do in this event
   // and nothing due until it ends (a tie goes to the timer set first, so strictly): its end
   // is the next event, which finished_at_once() fires without a round trip through the heap.
-  const bool next_event = ending_at_once_ == t && resuming_ == t && th.s.progress == Progress::Running &&
+  const bool next_event = ending_at_once_ == t && resuming_ == t && ended_at_once_ < kEndedAtOnce &&
+                          th.s.progress == Progress::Running &&
                           dirty_gils_.empty() && !stopped_ && events_ < config_.max_events &&
                           (timers_.empty() || timers_.top_time() > th.run_end);
   if (!next_event) schedule_compute_done(t);

@@ -249,6 +249,12 @@ class Engine {
   bool stopped_ = false;
   ThreadId resuming_ = trace::kNone;  ///< the thread whose program runs now, if any
   ThreadId ending_at_once_ = trace::kNone;  ///< compute() of this thread is starting it
+  /// Computes ended inside compute() since the program was resumed. Each lets the program
+  /// go on without returning to the loop, and a nested program that completes that way
+  /// may return to its caller through a call rather than a jump (without optimisation,
+  /// under sanitizers): past this many the program suspends and the stack unwinds.
+  std::uint32_t ended_at_once_ = 0;
+  static constexpr std::uint32_t kEndedAtOnce = 64;
   // Programs add threads while the engine runs: code holds no Thread& across a program's
   // resumption (only dispatch() resumes programs, as its last step).
   std::vector<Thread> threads_;
