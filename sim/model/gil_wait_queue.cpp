@@ -10,9 +10,7 @@ namespace gilsim::model {
 GilWaitQueue::GilWaitQueue(Time interval)
     : interval_(interval),
       bucket_width_(std::max<std::int64_t>(1, (interval.ns() + static_cast<std::int64_t>(kBuckets) - 1) /
-                                                  static_cast<std::int64_t>(kBuckets))),
-      buckets_(kBuckets),
-      in_use_(kBuckets / 64) {}
+                                                  static_cast<std::int64_t>(kBuckets))) {}
 
 GilWaitQueue::Waiter& GilWaitQueue::slot(std::uint32_t thread) {
   if (thread >= waiters_.size()) waiters_.resize(thread + 1);
@@ -110,6 +108,10 @@ std::size_t GilWaitQueue::next_bucket(std::size_t b) const {
 }
 
 std::uint32_t GilWaitQueue::group_for(std::int64_t phase) {
+  if (buckets_.empty()) {  // made at the first wait: most interpreters (a worker process's) never see one
+    buckets_.resize(kBuckets);
+    in_use_.resize(kBuckets / 64);
+  }
   const std::size_t b = bucket_of(phase);
   auto& bucket = buckets_[b];
   auto at = bucket.begin();

@@ -85,7 +85,7 @@ class GilWaitQueue {
   std::size_t next_bucket(std::size_t b) const;
   void phase_insert(std::uint32_t thread, std::int64_t phase);
   void phase_erase(std::uint32_t thread);
-  /// The group of exactly `phase`, made (and linked into the treap) when there is none.
+  /// The group of exactly `phase`, made (and placed in its bucket) when there is none.
   std::uint32_t group_for(std::int64_t phase);
   /// The first group with a phase at or after `phase`, or kNil.
   std::uint32_t phase_lower_bound(std::int64_t phase) const;
@@ -102,7 +102,7 @@ class GilWaitQueue {
   std::vector<Group> groups_;    ///< by index; empty ones are on free_groups_
   std::vector<std::uint32_t> free_groups_;
   /// The phase groups of the waiters armed at or before the last switch.
-  std::vector<std::vector<Entry>> buckets_;
+  std::vector<std::vector<Entry>> buckets_;  ///< kBuckets of them once a phase group was made
   std::vector<std::uint64_t> in_use_;  ///< a bit per bucket: it has an entry
   /// Waiters armed after the last switch, in arm order (entries may be stale).
   std::vector<std::pair<std::uint32_t, Time>> since_switch_;
