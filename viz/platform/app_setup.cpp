@@ -17,6 +17,7 @@ bool set_up_app(AppState& app, const Options& options, bool list_bundled) {
   app.ui_scale = options.scale;
   app.presentation = options.presentation;
   app.align_ends = options.align_ends;
+  app.legend_fits_timeline = options.timeline_only && !options.screenshot.empty();  // the PNG crops to the timeline
   // A class sees every run: presenting, or at a scale only a projector asks for.
   app.fit_runs = options.presentation || options.scale >= 2.0f;
   if (options.presentation && options.scale == 1.0f) {
@@ -34,7 +35,7 @@ bool set_up_app(AppState& app, const Options& options, bool list_bundled) {
   if (!options.sweep.empty()) {
     app.sweep.vary = options.sweep.front();
     if (options.sweep.size() > 1) app.sweep.vary_also = options.sweep[1];
-    ui::start_sweep(app);
+    ui::start_sweep(app.sweep, app.session);
   }
   return true;
 }
