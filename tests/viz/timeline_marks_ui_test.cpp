@@ -13,15 +13,6 @@ using gilsim::viz::testing::HeadlessViewer;
 
 namespace {
 
-void present(HeadlessViewer& v, const std::filesystem::path& file) {
-  REQUIRE(v.app.session.open(file));
-  refresh_derived(v.app);
-  v.app.presentation = true;
-  v.app.fit_runs = true;
-  v.app.auto_presentation_scale = true;
-  for (int i = 0; i < 4; ++i) v.frame(0);
-}
-
 /// The run with the most marks, copied as a measurement that got a third of the CPU it needed.
 std::uint32_t add_busy_measurement(HeadlessViewer& v) {
   const auto& runs = v.app.session.runs();
@@ -47,7 +38,7 @@ std::uint32_t add_busy_measurement(HeadlessViewer& v) {
 
 TEST_CASE("a busy measured run's flag shows whole at 1280x720 and never under the folded-marks note") {
   HeadlessViewer v(ImVec2(1280, 720));
-  present(v, testing::bundled_lesson("01-cpu-bound.toml"));
+  v.present(testing::bundled_lesson("01-cpu-bound.toml"));
   const std::uint32_t r = add_busy_measurement(v);
   v.app.focus = r;  // its header open, the other runs on a line each
   for (int i = 0; i < 4; ++i) v.frame(0);
@@ -65,7 +56,7 @@ TEST_CASE("a busy measured run's flag shows whole at 1280x720 and never under th
 
 TEST_CASE("a folded aggregate row says how many marks its lanes hold in view") {
   HeadlessViewer v(ImVec2(1280, 720));
-  present(v, testing::bundled_lesson("15-lost-update.toml"));
+  v.present(testing::bundled_lesson("15-lost-update.toml"));
   const TimelineFrame& t = v.app.timeline;
   const auto& runs = v.app.session.runs();
   int groups = 0;
@@ -94,7 +85,7 @@ TEST_CASE("a folded aggregate row says how many marks its lanes hold in view") {
 
 TEST_CASE("lesson 15's lost updates are drawn on the timeline, folded threads or not") {
   HeadlessViewer v(ImVec2(1280, 720));
-  present(v, testing::bundled_lesson("15-lost-update.toml"));
+  v.present(testing::bundled_lesson("15-lost-update.toml"));
   CHECK(has_glyph(trace::MarkKind::LostUpdate));  // so a hover tells what it is
   const auto& runs = v.app.session.runs();
   int runs_with_losses = 0;
@@ -115,7 +106,7 @@ TEST_CASE("the story under the timeline keeps three lines, and no room for a sid
   for (const ImVec2 size : {ImVec2(1280, 720), ImVec2(1280, 600)}) {
     INFO(size.x, "x", size.y);
     HeadlessViewer v(size);
-    present(v, testing::bundled_lesson("01-cpu-bound.toml"));
+    v.present(testing::bundled_lesson("01-cpu-bound.toml"));
     CHECK(v.app.narrative.lines_shown >= 3.0f);
     // The room a scrollbar took (20 px and more) was most of a line: now the timeline has it.
     CHECK(v.app.narrative.lines_shown < 3.25f);
