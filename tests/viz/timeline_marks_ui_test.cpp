@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "headless_viewer.hpp"
+#include "viz/hit_test.hpp"
 #include "viz/level_of_detail.hpp"
 #include "viz/run_caveats.hpp"
 #include "viz/ui/timeline_rows.hpp"
@@ -98,6 +99,15 @@ TEST_CASE("lesson 15's lost updates are drawn on the timeline, folded threads or
     for (std::uint32_t m : v.app.timeline.marks_drawn[r]) drawn += runs[r].marks[m].kind == trace::MarkKind::LostUpdate;
     INFO("run ", runs[r].run_name, ": ", lost, " updates lost");
     CHECK(drawn > 0);
+    // Each one drawn is found under the mouse, as the hover (on its lane or its folded group) finds it.
+    for (std::uint32_t m : v.app.timeline.marks_drawn[r]) {
+      const trace::Mark& mark = runs[r].marks[m];
+      if (mark.kind != trace::MarkKind::LostUpdate) continue;
+      const auto lost_update = [](const trace::Mark& k) { return k.kind == trace::MarkKind::LostUpdate; };
+      const auto found = mark_near(runs[r], lost_update, v.app.view, v.app.view.x_of(mark.at), 5.0);
+      REQUIRE(found);
+      CHECK(runs[r].marks[*found].at == mark.at);
+    }
   }
   CHECK(runs_with_losses >= 1);
 }
