@@ -4,23 +4,25 @@
 #include <algorithm>
 
 #include "viz/playback.hpp"
+#include "viz/sorted_runs.hpp"
 
 namespace gilsim::viz {
 
 void Narrative::build(const std::vector<trace::Trace>& runs, const NarrativeFilter& filter) {
   lines_.clear();
+  std::vector<std::size_t> starts;
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     if (filter.run != trace::kNone && filter.run != r) continue;
+    starts.push_back(lines_.size());
     const auto& marks = runs[r].marks;
     for (std::uint32_t m = 0; m < marks.size(); ++m) {
       if (filter.gil_only && !is_gil_mark(marks[m].kind)) continue;
       lines_.push_back(NarrativeLine{marks[m].at, r, m});
     }
   }
-  // Stable: within a run marks keep their order; at equal times earlier runs come first.
-  std::stable_sort(lines_.begin(), lines_.end(), [](const NarrativeLine& a, const NarrativeLine& b) {
-    return a.at < b.at || (a.at == b.at && a.run < b.run);
-  });
+  // Each run's marks are sorted by time. Stable: within a run marks keep their order; at
+  // equal times earlier runs come first.
+  merge_sorted_runs(lines_, std::move(starts), [](const NarrativeLine& a, const NarrativeLine& b) { return a.at < b.at; });
 }
 
 std::ptrdiff_t Narrative::index_at(Time t) const {
