@@ -268,6 +268,10 @@ Finished run_program(const Options& o, const std::string& program) {
 
 double one_minute(const std::vector<double>& load) { return load.empty() ? 0.0 : load.front(); }
 
+/// The program that measures each CPU's speed (not a row: the machine's S7 characteristic).
+constexpr const char* kSpeedProbe = "cpu_speeds.py";
+
+
 }  // namespace
 
 bool wants_cpython_suite(int argc, char** argv) {
@@ -282,6 +286,7 @@ int run_cpython_suite(int argc, char** argv) {
   fidelity::Suite suite;
   std::vector<fidelity::Prediction> predictions;
   std::deque<scenario::Scenario> scenarios;
+  std::map<std::string, scenario::Scenario*> loaded;  ///< by file name, in `scenarios`
   try {
     options = parse(argc, argv);
     suite = fidelity::load_suite(options.suite);
@@ -298,7 +303,6 @@ int run_cpython_suite(int argc, char** argv) {
       suite.rows = std::move(kept);
     }
     // Every prediction first: a mistake in the suite shows before minutes of measuring.
-    std::map<std::string, const scenario::Scenario*> loaded;
     for (const auto& row : suite.rows) {
       if (loaded.count(row.scenario) == 0) {
         loaded[row.scenario] = &scenarios.emplace_back(scenario::load_file(suite.scenarios / row.scenario));
@@ -324,8 +328,21 @@ int run_cpython_suite(int argc, char** argv) {
 
   std::map<std::string, std::vector<fidelity::ProgramRun>> runs;
   std::vector<std::string> raw_lines;
+  fidelity::CoreSpeedProbes probes;
   try {
     for (int r = 1; r <= options.repeat; ++r) {
+      {
+        // Each CPU's speed before the round's programs (S7): the model's runs are given them.
+        const std::string path = (suite.programs / kSpeedProbe).string();
+        const Finished f = run_program(options, path);
+        if (!WIFEXITED(f.status) || WEXITSTATUS(f.status) != 0) {
+          fmt::print(stderr, "gilsim_fidelity: {} failed:\n{}{}\n", path, f.out, f.err);
+          return 1;
+        }
+        probes.add(fidelity::parse_program_output(f.out, kSpeedProbe));
+        raw_lines.push_back(fidelity::raw_line(f.out, r, -1.0, f.wall, f.cpu));
+        fmt::print("run {}/{} {:<20} {}\n", r, options.repeat, kSpeedProbe, probes.describe());
+      }
       for (const auto& name : suite.program_names()) {
         const Probe probe = probe_free_cores();
         const double free_cores = probe.free_cores;
@@ -361,6 +378,15 @@ int run_cpython_suite(int argc, char** argv) {
 
   std::vector<fidelity::RowResult> results;
   try {
+    // The model's machine has the CPUs' measured speeds (S7), in every order (core_orders).
+    info.core_speeds = probes.describe();
+    const std::vector<double> speeds = probes.speeds();
+    if (!speeds.empty()) {
+      for (auto& s : scenarios) s.machine.core_speeds = speeds;
+      for (std::size_t i = 0; i < suite.rows.size(); ++i) {
+        predictions[i] = fidelity::predict(suite.rows[i], *loaded.at(suite.rows[i].scenario));
+      }
+    }
     for (std::size_t i = 0; i < suite.rows.size(); ++i) {
       const auto& row = suite.rows[i];
       results.push_back(fidelity::score(row, fidelity::measure(row, runs[row.program]), predictions[i]));

@@ -4,6 +4,7 @@
 #include "bench/cpython_suite.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <array>
 #include <cmath>
 #include <fstream>
@@ -238,7 +239,7 @@ std::optional<std::string> starved(const Section& section, double free_cores) {
   const auto disturbed = section.fields.find("disturbed");
   const auto allowed = section.fields.find("disturbed_limit");
   if (disturbed != section.fields.end() && allowed != section.fields.end() && disturbed->second > allowed->second) {
-    return fmt::format("the machine disturbed {:.0f} % of its events (the kernel preempted it), {:.0f} % allowed",
+    return fmt::format("the machine disturbed {:.0f} % of it (the kernel preempted it), {:.0f} % allowed",
                        disturbed->second * 100, allowed->second * 100);
   }
   const auto wait = section.fields.find("cpu_wait");
@@ -412,6 +413,80 @@ std::vector<bool> lost_reads(const trace::Trace& t, const std::string& job) {
   return lost;
 }
 
+void CoreSpeedProbes::add(const ProgramRun& run) {
+  std::vector<double> per_cpu;
+  for (int cpu = 0;; ++cpu) {
+    const auto section = run.sections.find(fmt::format("cpu{}", cpu));
+    if (section == run.sections.end()) break;
+    const auto loop = section->second.fields.find("loop");
+    if (loop == section->second.fields.end() || !(loop->second > 0.0)) {
+      throw SuiteError(fmt::format("cpu_speeds.py: section cpu{} has no positive 'loop'", cpu));
+    }
+    per_cpu.push_back(loop->second);
+  }
+  if (per_cpu.empty()) throw SuiteError("cpu_speeds.py: no section cpu0");
+  if (!loops.empty() && per_cpu.size() != loops.front().size()) {
+    throw SuiteError(
+        fmt::format("cpu_speeds.py: {} CPUs, where the first probe had {}", per_cpu.size(), loops.front().size()));
+  }
+  loops.push_back(std::move(per_cpu));
+}
+
+std::vector<double> CoreSpeedProbes::speeds() const {
+  if (loops.empty()) return {};
+  const std::size_t cpus = loops.front().size();
+  std::vector<double> rate(cpus, 0.0), low(cpus, std::numeric_limits<double>::max()), high(cpus, 0.0);
+  for (const auto& probe : loops) {
+    for (std::size_t c = 0; c < cpus; ++c) {
+      rate[c] += 1.0 / probe[c];
+      low[c] = std::min(low[c], 1.0 / probe[c]);
+      high[c] = std::max(high[c], 1.0 / probe[c]);
+    }
+  }
+  double mean = 0.0;
+  for (const double r : rate) mean += r / static_cast<double>(cpus);
+  double spread = 0.0;  // the widest of one CPU's probes, relative to the CPUs' mean rate
+  for (std::size_t c = 0; c < cpus; ++c) spread = std::max(spread, (high[c] - low[c]) * static_cast<double>(loops.size()) / mean);
+  for (double& r : rate) r /= mean;
+  const auto [slowest, fastest] = std::minmax_element(rate.begin(), rate.end());
+  if (*fastest - *slowest <= spread) return {};
+  return rate;
+}
+
+std::string CoreSpeedProbes::describe() const {
+  if (loops.empty()) return {};
+  std::vector<std::string> parts;
+  for (std::size_t c = 0; c < loops.front().size(); ++c) {
+    double sum = 0.0;
+    std::vector<std::string> each;
+    for (const auto& probe : loops) {
+      sum += probe[c];
+      each.push_back(fmt::format("{:.1f}", probe[c] * 1e3));
+    }
+    parts.push_back(fmt::format("CPU {} {:.1f} ms ({} ms)", c, sum * 1e3 / static_cast<double>(loops.size()),
+                                fmt::join(each, ", ")));
+  }
+  const std::vector<double> relative = speeds();
+  if (relative.empty()) {
+    return fmt::format("{}; no difference beyond the probes' own spread: every core 1.0", fmt::join(parts, "; "));
+  }
+  return fmt::format("{}; relative speeds {:.2f}", fmt::join(parts, "; "), fmt::join(relative, ", "));
+}
+
+std::vector<scenario::Scenario> core_orders(const scenario::Scenario& s) {
+  std::vector<double> speeds = s.machine.core_speeds.to_vector();
+  speeds.resize(static_cast<std::size_t>(std::max(s.machine.cores, 1)), 1.0);
+  const bool uniform = std::all_of(speeds.begin(), speeds.end(), [&](double v) { return v == speeds.front(); });
+  if (uniform) return {s};
+  std::vector<scenario::Scenario> orders;
+  for (std::size_t shift = 0; shift < speeds.size(); ++shift) {
+    orders.push_back(s);
+    orders.back().machine.core_speeds = speeds;
+    std::rotate(speeds.begin(), speeds.begin() + 1, speeds.end());
+  }
+  return orders;
+}
+
 Prediction predict(const SuiteRow& row, const scenario::Scenario& s) {
   Prediction p;
   if (row.kind == RowKind::Race) {
@@ -434,7 +509,15 @@ Prediction predict(const SuiteRow& row, const scenario::Scenario& s) {
     }
     return p;
   }
-  const auto of = [&](const std::string& run) { return quantity(model::simulate(s, run_named(s, run, row)), row); };
+  // The programs run on whichever CPU the kernel gives them, a loop's turns pinned half to each
+  // (cpu_bound.py): with cores of unequal speeds (S7), each quantity is the mean over the cores'
+  // orders, as a figure summed over turns is.
+  const std::vector<scenario::Scenario> orders = core_orders(s);
+  const auto of = [&](const std::string& run) {
+    double sum = 0.0;
+    for (const auto& order : orders) sum += quantity(model::simulate(order, run_named(order, run, row)), row);
+    return sum / static_cast<double>(orders.size());
+  };
   double value = of(row.model.run);
   if (!row.model.minus.empty()) value -= of(row.model.minus);
   if (!row.model.over.empty()) {

@@ -106,8 +106,8 @@ std::string raw_line(std::string_view output, int repeat, double free_cores, dou
 /// Why a section's figures cannot be trusted, or nothing: a section whose CPU time is under
 /// 75 % of busy x wall, a section needing cores when fewer were free before the run, or a
 /// section the machine disturbed more than it allows (its fields `disturbed` and
-/// `disturbed_limit`: fractions of its events, e.g. GIL hand-offs whose holder the kernel
-/// preempted), or whose threads waited longer for a CPU (`cpu_wait`, from the kernel's
+/// `disturbed_limit`: fractions, e.g. of the time the GIL's holder held it, the part the
+/// kernel preempted it), or whose threads waited longer for a CPU (`cpu_wait`, from the kernel's
 /// schedstat) than it allows (`cpu_wait_limit`).
 std::optional<std::string> starved(const Section& section, double free_cores);
 
@@ -123,6 +123,25 @@ struct Measurement {
 
 /// Throws SuiteError when a run lacks a section or field the row names.
 Measurement measure(const SuiteRow& row, const std::vector<ProgramRun>& runs);
+
+/// Each CPU's seconds per loop as fidelity/cpython/cpu_speeds.py measured them, one probe
+/// (a run of it) after another: the machine's core speeds (docs/model.md S7).
+struct CoreSpeedProbes {
+  std::vector<std::vector<double>> loops;  ///< [probe][cpu]
+
+  /// Takes a probe's sections cpu0, cpu1, ... (`loop`, seconds). Throws SuiteError when it
+  /// has none, or a loop that is not positive.
+  void add(const ProgramRun& run);
+
+  /// Relative speeds, each CPU's mean loop rate over the probes, scaled so that their mean
+  /// is 1.0 (the costs were measured on the machine as a whole); empty without probes, and
+  /// when the CPUs differ by less than one CPU's probes differ among themselves (noise, which
+  /// would only move the predictions of chaotic rows such as the convoy).
+  std::vector<double> speeds() const;
+
+  /// "CPU 0 20.4 ms (20.6, 20.3 ms); CPU 1 ...; relative speeds 0.99, 1.01" for the page.
+  std::string describe() const;
+};
 
 /// What the model predicts for a row.
 struct Prediction {
@@ -146,7 +165,11 @@ GilHolds gil_holds(const trace::Trace& trace);
 /// SuiteError when the run has no such job.
 std::vector<bool> lost_reads(const trace::Trace& trace, const std::string& job);
 
-/// Simulates the runs a row needs. Throws SuiteError for a run, job or quantity the
+/// The scenario once for each order of its cores' speeds (S7: each rotation of
+/// `machine.core_speeds`, one per core), or once when every core runs at one speed.
+std::vector<scenario::Scenario> core_orders(const scenario::Scenario& s);
+
+/// Simulates the runs a row needs (the mean over core_orders()). Throws SuiteError for a run, job or quantity the
 /// scenario does not have.
 Prediction predict(const SuiteRow& row, const scenario::Scenario& scenario);
 
@@ -180,6 +203,7 @@ struct RunInfo {
   double highest_load = 0.0;            ///< the highest 1-minute load the programs saw
   double seconds = 0.0;                 ///< how long the whole suite took
   std::string scheduling;               ///< how the programs were scheduled (sim/cpython/scheduler_group.hpp)
+  std::string core_speeds;              ///< what cpu_speeds.py measured of each CPU (S7); empty: not probed
 };
 
 /// The whole generated page.

@@ -142,18 +142,29 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
                     "  load a program saw: {:.2f}.\n",
                     info.load_before, info.load_after, info.highest_load);
   if (!info.scheduling.empty()) md += fmt::format("- Scheduling: {}.\n", info.scheduling);
+  if (!info.core_speeds.empty()) {
+    md += fmt::format("- Each CPU's speed (`fidelity/cpython/cpu_speeds.py`, a loop pinned to each CPU in turns\n"
+                      "  before each round of programs, its median turn):\n  {}.\n"
+                      "  The model's machine has these relative speeds (docs/model.md S7), and each prediction\n"
+                      "  is the mean over the cores' orders, as the programs' figures are summed over turns on\n"
+                      "  either CPU.\n",
+                      info.core_speeds);
+  }
   md += "- Busy-machine check: before each program, two busy threads (scheduled as the programs\n"
         "  are) measure how many cores are free, and each measured section must find at least 75 %\n"
         "  of the cores it needs free (a timer one, a GIL hand-off or a pool two); a section that\n"
         "  keeps cores busy must also show CPU time (process_time, reaped children included) of at\n"
         "  least 75 % of those cores x its wall time. Where a late wake-up or a lost time slice\n"
         "  would spoil a figure, the section also says how much the machine disturbed it, within\n"
-        "  its own limit: GIL tenures, the kernel's preemptions of the holder per hand-off, at most\n"
-        "  a third (a disturbance only lengthens a tenure, so the median then stays between the\n"
-        "  undisturbed tenures' median and 75th percentile); the CPU-bound loops and pools, how long\n"
-        "  their jobs were runnable but waiting for a CPU (the kernel's schedstat), at most 5 % of\n"
-        "  the busy time. A run that fails a check is left out of its rows (the reason column says\n"
-        "  so), and a row with no run left is marked *starved*, not scored.\n\n";
+        "  its own limit: GIL tenures, the larger of the part of the holder's held time the kernel\n"
+        "  preempted it (a tenure's end falls inside a preemption with that probability, whatever\n"
+        "  its length) and the share of tenures longer than the interval by over 1 ms (a waiter\n"
+        "  woken late, after a time slice of other work), at most a third (a disturbance only\n"
+        "  lengthens a tenure, so the median then stays between the undisturbed tenures' median and\n"
+        "  75th percentile); the CPU-bound loops and pools, how long their jobs were runnable but\n"
+        "  waiting for a CPU (the kernel's schedstat), at most 5 % of the busy time. A run that\n"
+        "  fails a check is left out of its rows (the reason column says so), and a row with no\n"
+        "  run left is marked *starved*, not scored.\n\n";
   md += "## The programs and their scenarios\n\n";
   md += "| program (`fidelity/cpython/`) | paired scenarios (`fidelity/scenarios/`) | rows |\n|---|---|---:|\n";
   std::vector<std::pair<std::string, std::vector<std::string>>> pairs;  // in the rows' order

@@ -10,7 +10,7 @@ out="${2:-$root/docs/lessons-presented}"
 shift $(( $# > 2 ? 2 : $# ))
 lessons=("$@")
 if [ ${#lessons[@]} -eq 0 ]; then
-  lessons=("$root"/scenarios/{01-cpu-bound,04-blocking-coroutine,09-pool-sizing,11-old-gil}.toml)
+  lessons=("$root"/scenarios/{01-cpu-bound,04-blocking-coroutine,09-pool-sizing,10-pool-overhead,11-old-gil,15-lost-update}.toml)
 fi
 mkdir -p "$out"
 status=0

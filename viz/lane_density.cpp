@@ -4,7 +4,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
+#include "viz/hit_test.hpp"
 #include "viz/level_of_detail.hpp"
+#include "viz/palette.hpp"
 
 namespace gilsim::viz {
 
@@ -59,6 +63,30 @@ float LaneDensity::total(int c) const {
   float sum = 0;
   for (std::size_t s = 0; s < kStates; ++s) sum += values_[static_cast<std::size_t>(c) * kStates + s];
   return sum;
+}
+
+std::string group_breakdown(const trace::Trace& trace, std::span<const trace::LaneId> members, Time t) {
+  std::array<int, kStates> count{};
+  int idle = 0;
+  for (trace::LaneId l : members) {
+    if (l >= trace.lanes.size()) continue;
+    const auto& spans = trace.lanes[l].spans;
+    if (const auto s = span_at(spans, t)) {
+      ++count[static_cast<std::size_t>(spans[*s].state)];
+    } else {
+      ++idle;
+    }
+  }
+  std::string text = fmt::format("at {}:", t);
+  const char* sep = " ";
+  for (const LegendEntry& e : legend_entries()) {
+    const int n = count[static_cast<std::size_t>(e.state)];
+    if (n == 0) continue;
+    text += fmt::format("{}{} {}", sep, n, e.label);
+    sep = ", ";
+  }
+  if (idle > 0) text += fmt::format("{}{} idle", *sep == ' ' ? " " : "; ", idle);
+  return text;
 }
 
 }  // namespace gilsim::viz

@@ -25,6 +25,11 @@ bool idle_thread(const trace::Trace& trace, const trace::Lane& lane) {
   });
 }
 
+bool runs_jobs(const trace::Trace& trace, const trace::Lane& lane) {
+  return std::any_of(lane.spans.begin(), lane.spans.end(),
+                     [&](const trace::Span& s) { return s.subject < trace.jobs.size(); });
+}
+
 std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, const LayoutOptions& options) {
   std::vector<trace::LaneId> order;
   const auto lanes_where = [&](auto&& keep) {
@@ -59,32 +64,40 @@ std::vector<LaneGroup> lane_groups(const trace::Trace& trace, int fold_above) {
     }
     return out;
   };
-  const auto add = [&](std::string label, std::vector<trace::LaneId> members, std::vector<trace::LaneId> hidden) {
-    groups.push_back(LaneGroup{std::move(label), std::move(members), std::move(hidden)});
+  const auto add = [&](std::string label, std::vector<trace::LaneId> members, std::vector<trace::LaneId> hidden,
+                       bool folded) {
+    groups.push_back(LaneGroup{std::move(label), std::move(members), std::move(hidden), folded});
   };
   const auto too_many = [&](std::size_t n) { return n > static_cast<std::size_t>(fold_above); };
+  // Fewer alike lanes than that still make a group (open at first) that a fit can fold.
+  constexpr std::size_t kAlikeLanes = 3, kAlikeWorkers = 2;
 
   auto cores = lanes_of([](const trace::Lane& l) { return l.kind == LaneKind::Core; });
-  if (too_many(cores.size())) add(fmt::format("{} cores", cores.size()), cores, cores);
+  if (too_many(cores.size())) add(fmt::format("{} cores", cores.size()), cores, cores, true);
 
   // Worker processes (every process after the first) fold together: their threads' states
   // are what the aggregate counts; their GIL lanes hide with them.
   const std::size_t workers = trace.processes.size() > 1 ? trace.processes.size() - 1 : 0;
-  if (workers > static_cast<std::size_t>(fold_above / 2)) {
+  const bool many_workers = workers > static_cast<std::size_t>(fold_above / 2);
+  if (workers >= kAlikeWorkers) {
     auto members = lanes_of([&](const trace::Lane& l) {
       return l.kind == LaneKind::Thread && l.process != 0 && !idle_thread(trace, l);
     });
     auto hidden = lanes_of([](const trace::Lane& l) { return l.kind != LaneKind::Core && l.process != 0; });
-    add(fmt::format("{} worker processes", workers), std::move(members), std::move(hidden));
+    add(fmt::format("{} worker processes", workers), std::move(members), std::move(hidden), many_workers);
   }
-  const trace::ProcessId own = workers > static_cast<std::size_t>(fold_above / 2) ? 1 : static_cast<trace::ProcessId>(trace.processes.size());
+  const trace::ProcessId own = workers >= kAlikeWorkers ? 1 : static_cast<trace::ProcessId>(trace.processes.size());
   for (trace::ProcessId p = 0; p < own; ++p) {
+    // Alike threads are the ones that run the jobs: a pool's handler threads and the main
+    // thread, each doing something of its own, keep their rows.
     auto threads = lanes_of([&](const trace::Lane& l) {
-      return l.kind == LaneKind::Thread && l.process == p && !idle_thread(trace, l);
+      return l.kind == LaneKind::Thread && l.process == p && runs_jobs(trace, l);
     });
-    if (too_many(threads.size())) add(fmt::format("{} threads", threads.size()), threads, threads);
+    if (threads.size() >= kAlikeLanes) {
+      add(fmt::format("{} threads", threads.size()), threads, threads, too_many(threads.size()));
+    }
     auto tasks = lanes_of([&](const trace::Lane& l) { return l.kind == LaneKind::Task && l.process == p; });
-    if (too_many(tasks.size())) add(fmt::format("{} tasks", tasks.size()), tasks, tasks);
+    if (tasks.size() >= kAlikeLanes) add(fmt::format("{} tasks", tasks.size()), tasks, tasks, too_many(tasks.size()));
   }
   return groups;
 }
@@ -150,7 +163,7 @@ float place_run(const trace::Trace& run, std::uint32_t r, const std::vector<Lane
   // A folded group takes the place of its first hidden lane.
   std::vector<std::uint32_t> group_of(run.lanes.size(), trace::kNone);
   for (std::uint32_t g = 0; g < groups.size(); ++g) {
-    if (folding.group_expanded(g)) continue;
+    if (!folding.group_folded(g, groups[g])) continue;
     for (trace::LaneId l : groups[g].hidden) {
       if (l < group_of.size()) group_of[l] = g;
     }
@@ -200,7 +213,8 @@ TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOp
 }
 
 std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const std::vector<std::vector<LaneGroup>>& groups,
-                                 const LayoutOptions& options, float height, const std::vector<double>& priority) {
+                                 const LayoutOptions& options, float height, const std::vector<double>& priority,
+                                 bool fold_alike) {
   static const std::vector<LaneGroup> kNoGroups;
   std::vector<RunFolding> folding = options.folding;
   folding.resize(runs.size());
@@ -224,15 +238,28 @@ std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const st
   // Changes run r's folding to `to` when the rows still fit.
   const auto try_folding = [&](std::uint32_t r, const RunFolding& to) {
     const float grown = height_of(r, to) - height_of(r, folding[r]);
-    if (total + grown > height) return;
+    if (total + grown > height) return false;
     folding[r] = to;
     total += grown;
+    return true;
   };
   for (std::uint32_t r : order) {  // threads first: every run that can, opens
     RunFolding open = folding[r];
     open.collapsed = false;
     open.cores_folded = options.show_cores;
-    try_folding(r, open);
+    if (try_folding(r, open) || !fold_alike || r >= groups.size()) continue;
+    // Too tall with every lane: fold its open groups into aggregate rows, largest first.
+    std::vector<std::uint32_t> open_groups;
+    for (std::uint32_t g = 0; g < groups[r].size(); ++g) {
+      if (!open.group_folded(g, groups[r][g])) open_groups.push_back(g);
+    }
+    std::stable_sort(open_groups.begin(), open_groups.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return groups[r][a].hidden.size() > groups[r][b].hidden.size();
+    });
+    for (std::uint32_t g : open_groups) {
+      open.show_group(g, GroupShown::Folded);
+      if (try_folding(r, open)) break;
+    }
   }
   for (std::uint32_t r : order) {  // then the cores, in the same order, where they fit
     if (folding[r].collapsed || !folding[r].cores_folded) continue;

@@ -28,23 +28,41 @@ struct Row {
 };
 
 /// Lanes of one run that are alike (a process's tasks, a pool's threads, a pool's worker
-/// processes, many cores): shown as one aggregate row until the group is expanded.
+/// processes, many cores): shown as one aggregate row (how many of them are in each state)
+/// when the group is folded.
 struct LaneGroup {
-  std::string label;                  ///< "10000 tasks", "8 worker processes"
+  std::string label;                  ///< "10000 tasks", "4 worker processes"
   std::vector<trace::LaneId> members; ///< the lanes whose states the aggregate counts
   std::vector<trace::LaneId> hidden;  ///< every lane the folded group replaces
+  bool folded_at_first = true;        ///< too many to show: folded until expanded; else open until a fit needs the room
 };
 
 /// The groups of a run: a kind of lane folds when there are more than `fold_above` of it;
-/// worker processes fold when there are more than `fold_above / 2` of them.
+/// worker processes fold when there are more than `fold_above / 2` of them. Fewer alike
+/// lanes (3 threads or tasks of a process, 2 worker processes, and more) make a group that
+/// starts open, which a fit folds when the run would not fit otherwise. Alike threads are
+/// those that run jobs (runs_jobs): the main thread and a pool's handlers keep their rows.
 std::vector<LaneGroup> lane_groups(const trace::Trace& trace, int fold_above = 8);
 
-/// How one run is shown: collapsed to its summary, and which of its groups are expanded.
+/// How a run shows one of its lane groups: as the group says at first, or as asked.
+enum class GroupShown : std::uint8_t { AsGrouped, Expanded, Folded };
+
+/// How one run is shown: collapsed to its summary, and which of its groups are folded.
 struct RunFolding {
   bool collapsed = false;
-  std::vector<std::uint8_t> expanded_groups;  ///< per lane group; missing means folded
+  std::vector<GroupShown> groups;  ///< per lane group; missing means AsGrouped
   bool cores_folded = false;  ///< open, with its core lanes shown as the busy-cores strip only
-  bool group_expanded(std::size_t g) const { return g < expanded_groups.size() && expanded_groups[g]; }
+
+  GroupShown shown(std::size_t g) const { return g < groups.size() ? groups[g] : GroupShown::AsGrouped; }
+  /// Whether lane group `g` (`group`) is drawn as one aggregate row.
+  bool group_folded(std::size_t g, const LaneGroup& group) const {
+    const GroupShown s = shown(g);
+    return s == GroupShown::Folded || (s == GroupShown::AsGrouped && group.folded_at_first);
+  }
+  void show_group(std::size_t g, GroupShown s) {
+    if (groups.size() <= g) groups.resize(g + 1, GroupShown::AsGrouped);
+    groups[g] = s;
+  }
   bool operator==(const RunFolding&) const = default;
 };
 
@@ -80,6 +98,10 @@ std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, const Layout
 /// thread of a threads run, which starts the workers and joins them.
 bool idle_thread(const trace::Trace& trace, const trace::Lane& lane);
 
+/// A thread lane that runs some job's steps (its spans name a job), unlike a main thread or
+/// a pool's handler threads.
+bool runs_jobs(const trace::Trace& trace, const trace::Lane& lane);
+
 /// Cores of the run that no thread ever ran on.
 int idle_cores(const trace::Trace& trace);
 
@@ -98,12 +120,15 @@ TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOp
 
 /// The folding that shows every run within `height`: `options.folding` when it fits;
 /// otherwise every run collapsed, then opened again in order of `priority` (higher first,
-/// by default file order): first each run that fits with its cores as the busy-cores strip,
-/// then, in the same order, its core lanes where they still fit. So the most telling run
-/// opens whenever its threads fit, and the space left goes to the next. Runs are never
-/// hidden: a collapsed run keeps its header and GIL lane.
+/// by default file order): first each run that fits with its cores as the busy-cores strip
+/// (with `fold_alike`, one that does not fits with its open lane groups folded into
+/// aggregate rows, the largest first, as few as it takes), then, in the same order, its
+/// core lanes where they still fit. So the most telling run opens whenever its threads, or
+/// their aggregate, fit, and the space left goes to the next. Runs are never hidden: a
+/// collapsed run keeps its header and GIL lane.
 std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const std::vector<std::vector<LaneGroup>>& groups,
-                                 const LayoutOptions& options, float height, const std::vector<double>& priority = {});
+                                 const LayoutOptions& options, float height, const std::vector<double>& priority = {},
+                                 bool fold_alike = false);
 
 /// How much a run has to show a class: time threads spent waiting (for the GIL, a core or
 /// a lock) and time the event loop was blocked. Fitting opens the most telling runs first.

@@ -24,6 +24,7 @@ loop or the pool when their jobs waited more than 5 % of the section's busy time
 
 import multiprocessing
 import threading
+import time
 
 import suite
 
@@ -39,14 +40,19 @@ def crunch(loops):
     return suite.run_queue_wait() - waited
 
 
-def sequential(report, loops, cpu):
-    """The loop, pinned to `cpu` (None: where the kernel puts it)."""
+def sequential(report, loops, cpu, index):
+    """The loop, pinned to `cpu` (None: where the kernel puts it), the `index`th of the two.
+    Each CPU's share of the wall time is kept too (`wall_cpu0`, `wall_cpu1`), to compare
+    with what cpu_speeds.py measured before the program (docs/model.md S7)."""
     with suite.pinned(cpu), report.section("sequential", cores=1, busy=1) as s:
+        start = time.perf_counter()
         waits = [crunch(loops) for _ in range(JOBS)]
+        wall = time.perf_counter() - start
     s["cpu_wait"] = s.get("cpu_wait", 0.0) + sum(waits)
+    s[f"wall_cpu{index}"] = s.get(f"wall_cpu{index}", 0.0) + wall
 
 
-def threads(report, loops, cpu=None):
+def threads(report, loops, cpu=None, index=None):
     """No wait for a CPU is checked here beyond the CPU time: the threads waiting for the GIL
     wait for a CPU too when their timed wait runs out, which costs the holder nothing."""
     with report.section("threads", cores=2, busy=1):
@@ -57,7 +63,7 @@ def threads(report, loops, cpu=None):
             t.join()
 
 
-def pool(report, loops, cpu=None):
+def pool(report, loops, cpu=None, index=None):
     with report.section("pool", cores=2, busy=2) as s:
         with multiprocessing.get_context("fork").Pool(2) as workers:
             waits = workers.map(crunch, [loops] * JOBS, chunksize=1)
@@ -71,10 +77,10 @@ def main():
     crunch(1000)  # warm the loop up (3.11 specialises a function after a few calls)
     cpus = suite.two_cpus()
     for round_ in range(report.size(ROUNDS, 1)):
-        first, second = cpus if round_ % 2 == 0 else cpus[::-1]
-        for measure, cpu in ((sequential, first), (threads, None), (pool, None), (pool, None), (threads, None),
-                             (sequential, second)):
-            measure(report, loops, cpu)
+        first, second = (0, 1) if round_ % 2 == 0 else (1, 0)
+        for measure, index in ((sequential, first), (threads, None), (pool, None), (pool, None), (threads, None),
+                               (sequential, second)):
+            measure(report, loops, None if index is None else cpus[index], index)
     for name in ("sequential", "pool"):
         s = report.sections[name]
         s["cpu_wait_limit"] = 0.05 * s["wall"] * s["busy"]

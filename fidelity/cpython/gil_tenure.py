@@ -12,10 +12,24 @@ cut short, are left out); `preempted` counts the jumps that were not hand-offs.
 
 A busy machine lengthens tenures: the kernel preempts the holder (a jump with no hand-off),
 or the waiter's timed wait runs out while its CPU runs other work, and it waits for a time
-slice (up to a 4 ms tick) before it can ask for the GIL. `disturbed` is the preemptions per
-hand-off, the count the program can see (the waiter's late wake-ups cannot be counted one by
-one: reading schedstat releases the GIL); `cpu_wait`, the two threads' total wait for a CPU
-(/proc/thread-self/schedstat, read before and after), says how long both kinds lasted. The runner does not score a section disturbed past `disturbed_limit`, a third.
+slice (up to a 4 ms tick) before it can ask for the GIL. A preemption in the middle of a
+tenure does not lengthen it (the waiter's timed wait runs on regardless); one that covers the
+tenure's end does, since the holder sees the drop request only when it runs again. With the
+holder preempted a fraction f of the time it held the GIL, a tenure's end falls inside a
+preemption with probability f, whatever the tenure's length. A waiter whose timed wait runs
+out while its CPU runs other work waits for a time slice, a large part of a 4 ms tick (HZ is
+250 on the test machine), and that lengthens the tenure by more than a millisecond, where an
+undisturbed tenure exceeds the interval by about 0.1 ms (the timer slack and a wake-up): the
+program cannot see the waiter's wait (reading schedstat releases the GIL), but it can count
+those tenures. `disturbed` is the larger of the two fractions of tenures: the holder's
+preempted time over its held time (`preempted_share`), and the tenures longer than the
+interval by more than `LATE` (`late_share`). Both are fractions of tenures, whatever their
+length. (It was the holder's preemptions per hand-off, which grows with the tenure at a
+steady rate of preemptions: on a quiet machine a 20 ms tenure saw 1.7 preemptions of a few
+tens of us each, under 1 % of its time, and was never scored; and it did not see the
+waiter's late wake-ups at all.) `cpu_wait`, the two threads' total wait for a CPU
+(/proc/thread-self/schedstat, read before and after), says how long both kinds lasted. The
+runner does not score a section disturbed past `disturbed_limit`, a third.
 
 Each spinner is pinned to a CPU of its own, as two threads are placed on an idle two-core
 machine: on a busy one, the kernel puts the sleeping waiter on the CPU of the thread that
@@ -33,10 +47,13 @@ import time
 import suite
 
 JUMP_NS = 50_000
-# A disturbance only lengthens a tenure: with at most a third of them disturbed, the median
-# lies between the undisturbed tenures' median and their 75th percentile, which perf sched
-# found within 0.5 % of each other at 5 ms.
+# A disturbance only lengthens a tenure: with the holder preempted at most a third of its
+# held time, at most a third of the tenures end inside a preemption, and the median lies
+# between the undisturbed tenures' median and their 75th percentile, which perf sched found
+# within 0.5 % of each other at 5 ms.
 DISTURBED_LIMIT = 1 / 3
+# A tenure this much longer than the interval was lengthened by a late wake-up of the waiter.
+LATE = 0.001
 
 
 def spin(cpu, go, deadline, out, waited):
@@ -62,15 +79,17 @@ def spin(cpu, go, deadline, out, waited):
 def holds(runs):
     """The two threads' runs merged in time order into GIL holds [start, end, thread]: a run
     that follows a run of the same thread continues its hold (the kernel preempted the
-    holder). Also how many runs did so."""
+    holder). Also how many runs did so, and for how long in all (ns)."""
     merged = sorted((begin, end, who) for who, out in enumerate(runs) for begin, end in out)
     joined = []
+    preempted_ns = 0
     for begin, end, who in merged:
         if joined and joined[-1][2] == who:
+            preempted_ns += begin - joined[-1][1]
             joined[-1][1] = end
         else:
             joined.append([begin, end, who])
-    return joined, len(merged) - len(joined)
+    return joined, len(merged) - len(joined), preempted_ns
 
 
 def measure(report, interval, seconds):
@@ -87,14 +106,17 @@ def measure(report, interval, seconds):
         go.set()
         for t in threads:
             t.join()
-    held, preempted = holds(runs)
-    handoffs = len(held) - 1
+    held, preempted, preempted_ns = holds(runs)
+    held_ns = sum(end - begin for begin, end, _ in held)
     held = held[1:-1]  # the start and the end cut these short
     tenures = [(end - begin) / 1e9 for begin, end, _ in held]
     gaps = [(b[0] - a[1]) / 1e9 for a, b in zip(held, held[1:])]
+    preempted_share = preempted_ns / max(1, held_ns)
+    late_share = sum(1 for t in tenures if t > interval + LATE) / max(1, len(tenures))
     s.update(tenure=suite.median(tenures), gap=suite.median(gaps), tenures=len(tenures), preempted=preempted,
              switch_interval=interval, pinned=int(cpus[0] is not None), cpu_wait=sum(waited),
-             disturbed=preempted / max(1, handoffs), disturbed_limit=DISTURBED_LIMIT)
+             preempted_time=preempted_ns / 1e9, preempted_share=preempted_share, late_share=late_share,
+             disturbed=max(preempted_share, late_share), disturbed_limit=DISTURBED_LIMIT)
 
 
 def main():

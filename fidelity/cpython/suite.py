@@ -14,9 +14,9 @@ two), how many cores' worth of CPU it keeps busy from start to end (`busy`: its 
 must come near busy x wall), and any figures of its own (per-operation times, GIL
 tenures...), all in seconds. A section whose figures a late wake-up would spoil also gives
 `cpu_wait`, how long its threads were runnable but waiting for a CPU (the kernel's
-schedstat), and `cpu_wait_limit`, the most it allows; or `disturbed`, the fraction of its
-events the machine disturbed (GIL hand-offs whose holder the kernel preempted), and
-`disturbed_limit`. `gilsim_fidelity --cpython` reads the sections, and flags a section that
+schedstat), and `cpu_wait_limit`, the most it allows; or `disturbed`, the fraction the machine
+disturbed (gil_tenure.py: of the time the GIL's holder held it, the part the kernel preempted
+it), and `disturbed_limit`. `gilsim_fidelity --cpython` reads the sections, and flags a section that
 did not get the cores it needed instead of scoring it.
 
 Standard library only, so that Debian's /usr/bin/python3 runs it as it is.

@@ -257,7 +257,7 @@ void Engine::start_run(ThreadId t) {
     duration += config_.costs.handoff_refill;
     th.remaining += config_.costs.handoff_refill;
   }
-  th.run_end = th.run_start + duration;
+  th.run_end = th.run_start + wall_time_on(th.core, duration);  // S7
   schedule_compute_done(t);
   show(t, th.work.state);
   builder_.set_state(builder_.core_lane(th.core), now_, th.work.state, th.lane);
@@ -283,7 +283,7 @@ void Engine::note_races_lost(ThreadId t) {
 void Engine::pause(ThreadId t) {
   Thread& th = threads_[t];
   if (!th.s.running()) return;
-  Time progress = max(Time::zero(), now_ - th.run_start);
+  Time progress = work_done_on(th.core, max(Time::zero(), now_ - th.run_start));  // S7
   if (th.s.progress == Progress::RunningDilated) {
     note_races_lost(t);
     const Time period = config_.costs.check_period;

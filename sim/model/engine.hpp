@@ -190,6 +190,9 @@ class Engine {
   void note_races_lost(ThreadId t);
   /// The idle core `t` would be given now (its last one first), or -1 if none is idle (S1).
   int idle_core_for(ThreadId t) const;
+  /// S7: how long core `c` takes for `work`, and how much work it does in `wall`.
+  Time wall_time_on(int c, Time work) const;
+  Time work_done_on(int c, Time wall) const;
   bool request_core(ThreadId t);
   bool preempt_for_waker(ThreadId t);
   /// Core `c`'s thread goes to the back of the run queue; `next` gets the core.

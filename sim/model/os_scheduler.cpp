@@ -1,5 +1,6 @@
 // The OS side of the engine: cores, the run queue, time slices and wake-up preemption
-// (docs/model.md S1-S5).
+// (docs/model.md S1-S5, S7).
+#include <cmath>
 #include <utility>
 
 #include "sim/model/engine.hpp"
@@ -12,6 +13,20 @@ int Engine::idle_core_for(ThreadId t) const {
     const Core& core = cores_[static_cast<std::size_t>(c)];
     return CoreView{.idle = core.thread == kNoThread, .last = core.last, .idle_since = core.idle_since};
   });
+}
+
+// S7: a core of relative speed s does d of work in d / s. At 1.0 (the default) both are
+// the identity, with no rounding.
+Time Engine::wall_time_on(int c, Time work) const {
+  const double speed = config_.machine.speed_of(c);
+  if (speed == 1.0) return work;
+  return Time{static_cast<std::int64_t>(std::llround(static_cast<double>(work.ns()) / speed))};
+}
+
+Time Engine::work_done_on(int c, Time wall) const {
+  const double speed = config_.machine.speed_of(c);
+  if (speed == 1.0) return wall;
+  return Time{static_cast<std::int64_t>(std::llround(static_cast<double>(wall.ns()) * speed))};
 }
 
 bool Engine::request_core(ThreadId t) {

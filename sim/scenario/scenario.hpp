@@ -2,7 +2,9 @@
 // runs to compare. Produced by the loader (loader.hpp); read by the model and executors.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -94,10 +96,43 @@ enum class StartMethod : std::uint8_t { Fork, Spawn, Forkserver };
 /// How a process_pool run hands its jobs to the Pool.
 enum class PoolMethod : std::uint8_t { Map, Imap, ImapUnordered, ApplyAsync };
 
+/// The relative speeds of a machine's first cores (S7), held inline so that the settings
+/// stay trivially copyable (a worker process is sent them as bytes, sim/real/pool_protocol.hpp).
+class CoreSpeeds {
+ public:
+  static constexpr std::size_t kMax = 64;  ///< speeds a machine may list
+
+  CoreSpeeds() = default;
+  CoreSpeeds(std::initializer_list<double> speeds) : CoreSpeeds(std::vector<double>(speeds)) {}
+  CoreSpeeds(const std::vector<double>& speeds) {  // NOLINT: a list of speeds is one
+    for (const double v : speeds) push_back(v);
+  }
+
+  /// Appends a speed; past kMax speeds, the rest are ignored (the reader refuses them).
+  void push_back(double speed) {
+    if (count_ < kMax) values_[count_++] = speed;
+  }
+  std::size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  double of(int core) const {
+    return core >= 0 && static_cast<std::size_t>(core) < count_ ? values_[static_cast<std::size_t>(core)] : 1.0;
+  }
+  std::vector<double> to_vector() const { return {values_.begin(), values_.begin() + static_cast<long>(count_)}; }
+
+ private:
+  std::array<double, kMax> values_{};
+  std::size_t count_ = 0;
+};
+
 struct Machine {
   int cores = 4;
   Time quantum = Time{3'000'000};         ///< OS time slice (docs/model.md S2)
   Time context_switch = Time{3'000};      ///< cost of a context switch (S5, EST)
+  /// Relative speed of core 0, 1, ... (S7): a core of speed s does d of work in d / s.
+  /// Cores past the list's end, and every core when it is empty, run at 1.0.
+  CoreSpeeds core_speeds;
+
+  double speed_of(int core) const { return core_speeds.of(core); }
 };
 
 struct PythonVersion {

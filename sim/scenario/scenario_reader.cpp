@@ -26,6 +26,13 @@ Machine read_machine(const TomlReader& reader, const toml::table* table) {
   if (auto cores = reader.integer(*table, "cores", 1, kMaxCores)) m.cores = static_cast<int>(*cores);
   if (auto quantum = reader.fixed_duration(*table, "quantum", 1_ns)) m.quantum = *quantum;
   if (auto cost = reader.fixed_duration(*table, "context_switch", 0_ns)) m.context_switch = *cost;
+  if (const toml::array* speeds = reader.array(*table, "core_speeds", "an array of relative speeds such as [1.0, 0.8]")) {
+    if (speeds->size() > CoreSpeeds::kMax) {
+      reader.fail(*speeds, fmt::format("'core_speeds' has {} speeds; expected at most {}, one per core from core 0",
+                                       speeds->size(), CoreSpeeds::kMax));
+    }
+    for (const toml::node& speed : *speeds) m.core_speeds.push_back(reader.number(speed, "core_speeds", 0.01, 100.0));
+  }
   return m;
 }
 

@@ -138,14 +138,18 @@ std::optional<double> TomlReader::number(const toml::table& t, std::string_view 
                                          double max) const {
   const toml::node* node = t.get(key);
   if (node == nullptr) return std::nullopt;
+  return number(*node, key, min, max);
+}
+
+double TomlReader::number(const toml::node& node, std::string_view key, double min, double max) const {
   const std::string expected = fmt::format("a number from {:g} to {:g}", min, max);
-  if (!node->is_number()) {
-    fail(*node, fmt::format("'{}' is {}; expected {}", key, describe_type(node->type()), expected));
+  if (!node.is_number()) {
+    fail(node, fmt::format("'{}' is {}; expected {}", key, describe_type(node.type()), expected));
   }
-  const double value = node->is_integer() ? static_cast<double>(node->as_integer()->get())
-                                          : node->as_floating_point()->get();
+  const double value = node.is_integer() ? static_cast<double>(node.as_integer()->get())
+                                         : node.as_floating_point()->get();
   if (!std::isfinite(value) || value < min || value > max) {
-    fail(*node, fmt::format("'{}' is {}; expected {}", key, value, expected));
+    fail(node, fmt::format("'{}' is {}; expected {}", key, value, expected));
   }
   return value;
 }

@@ -48,6 +48,7 @@ class TomlReader {
                                       std::int64_t max) const;
   std::int64_t integer(const toml::node& node, std::string_view key, std::int64_t min, std::int64_t max) const;
   std::optional<double> number(const toml::table& t, std::string_view key, double min, double max) const;
+  double number(const toml::node& node, std::string_view key, double min, double max) const;
   std::optional<std::string> string(const toml::table& t, std::string_view key) const;
   std::string string(const toml::node& node, std::string_view key) const;
   /// Any of the four duration forms.

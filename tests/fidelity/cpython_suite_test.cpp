@@ -170,7 +170,7 @@ TEST_CASE("a run that did not get its cores is left out, with the reason") {
   CHECK_FALSE(starved(handoff, 2.0));
   handoff.fields["cpu_wait"] = 0.0125;
   CHECK(starved(handoff, 2.0).value_or("") == "its threads waited 12.5 ms for a CPU, 5 ms allowed");
-  // A median: left out when the machine disturbed more of the section's events than it allows.
+  // A median: left out when the machine disturbed more of the section than it allows.
   Section tenure;
   tenure.cores = 2;
   tenure.busy = 1;
@@ -181,7 +181,7 @@ TEST_CASE("a run that did not get its cores is left out, with the reason") {
   CHECK_FALSE(starved(tenure, 2.0));
   tenure.fields["disturbed"] = 0.5;
   CHECK(starved(tenure, 2.0).value_or("") ==
-        "the machine disturbed 50 % of its events (the kernel preempted it), 33 % allowed");
+        "the machine disturbed 50 % of it (the kernel preempted it), 33 % allowed");
 }
 
 TEST_CASE("measuring a ratio row: the median of the runs that got their cores") {
@@ -404,4 +404,90 @@ TEST_CASE("model: a CPU-bound thread holds the GIL at least one switch interval"
   CHECK(model_figure(suite, "median tenure, 5 ms") >= 0.005);
   CHECK(model_figure(suite, "median tenure, 20 ms") >= 0.020);
   CHECK(model_figure(suite, "median hand-off gap, 5 ms") > 0.0);
+}
+
+TEST_CASE("with unequal cores (S7), a prediction is the mean over the cores' orders") {
+  scenario::Scenario s = scenario::load_string(R"toml(title = "t"
+[machine]
+cores = 2
+[[job]]
+name = "crunch"
+count = 4
+steps = [ { cpu = "100ms" } ]
+[[run]]
+name = "sequential"
+executor = "sequential"
+[[run]]
+name = "Pool(2)"
+executor = "process_pool"
+workers = 2
+chunksize = 1
+start_method = "fork"
+)toml",
+                                               "s.toml");
+  CHECK(core_orders(s).size() == 1);  // one speed: one order
+  s.machine.core_speeds = {1.0, 1.0};
+  CHECK(core_orders(s).size() == 1);
+  s.machine.core_speeds = {1.25, 0.75};
+  const auto orders = core_orders(s);
+  REQUIRE(orders.size() == 2);
+  CHECK(orders[0].machine.speed_of(0) == 1.25);
+  CHECK(orders[0].machine.speed_of(1) == 0.75);
+  CHECK(orders[1].machine.speed_of(0) == 0.75);
+  CHECK(orders[1].machine.speed_of(1) == 1.25);
+  s.machine.core_speeds = {0.5};  // core 1 runs at 1.0
+  REQUIRE(core_orders(s).size() == 2);
+  CHECK(core_orders(s)[1].machine.speed_of(1) == 0.5);
+
+  // The loop runs on core 0: 400 ms at 1.25, 400 ms at 0.75, a mean of 426.7 ms, the mean
+  // of the two orders; the loop alone adds nothing to the 400 ms of work.
+  s.machine.core_speeds = {1.25, 0.75};
+  SuiteRow row;
+  row.label = "sequential";
+  row.scenario = "s.toml";
+  row.model.run = "sequential";
+  CHECK(predict(row, s).value == doctest::Approx((0.4 / 1.25 + 0.4 / 0.75) / 2).epsilon(1e-6));
+  // A pool waits for its slower worker: slower than with both cores at their mean speed.
+  row.model.run = "Pool(2)";
+  row.model.over = "sequential";
+  const double unequal = predict(row, s).value;
+  s.machine.core_speeds = {};
+  const double equal = predict(row, s).value;
+  MESSAGE("Pool(2) / sequential: " << equal << " on equal cores, " << unequal << " on 1.25 and 0.75");
+  CHECK(unequal > equal * 1.05);
+}
+
+TEST_CASE("core speeds from cpu_speeds.py's probes: mean rates scaled to a mean of 1.0, noise left out") {
+  const auto probe = [](double cpu0, double cpu1) {
+    return parse_program_output(
+        fmt::format(R"({{"program": "cpu_speeds", "python": "3.11.2", "sections": {{)"
+                    R"("cpu0": {{"cores": 1, "wall": 0.2, "cpu": 0, "loop": {}}}, )"
+                    R"("cpu1": {{"cores": 1, "wall": 0.2, "cpu": 0, "loop": {}}}}}}})",
+                    cpu0, cpu1),
+        "cpu_speeds.py");
+  };
+  CoreSpeedProbes probes;
+  CHECK(probes.speeds().empty());
+  CHECK(probes.describe().empty());
+  // One CPU takes 20 ms a loop, the other 30 ms: rates 50 and 33.3 a second, mean 41.7.
+  probes.add(probe(0.020, 0.030));
+  auto speeds = probes.speeds();
+  REQUIRE(speeds.size() == 2);
+  CHECK(speeds[0] == doctest::Approx(1.2));
+  CHECK(speeds[1] == doctest::Approx(0.8));
+  CHECK(probes.describe() == "CPU 0 20.0 ms (20.0 ms); CPU 1 30.0 ms (30.0 ms); relative speeds 1.20, 0.80");
+  // A second probe alike: the same speeds.
+  probes.add(probe(0.020, 0.030));
+  CHECK(probes.speeds()[0] == doctest::Approx(1.2));
+  // CPUs 2 % apart while one CPU's own probes differ by 10 %: noise, every core 1.0.
+  CoreSpeedProbes noisy;
+  noisy.add(probe(0.020, 0.0204));
+  noisy.add(probe(0.022, 0.0204));
+  CHECK(noisy.speeds().empty());
+  CHECK(noisy.describe() == "CPU 0 21.0 ms (20.0, 22.0 ms); CPU 1 20.4 ms (20.4, 20.4 ms); no difference beyond the "
+                            "probes' own spread: every core 1.0");
+  // A probe with no CPU section, or a probe of another machine, is refused.
+  CHECK_THROWS_WITH_AS(probes.add(parse_program_output(R"({"program": "cpu_speeds", "python": "3", "sections": {}})",
+                                                       "cpu_speeds.py")),
+                       "cpu_speeds.py: no section cpu0", SuiteError);
 }

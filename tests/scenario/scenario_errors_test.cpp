@@ -70,7 +70,7 @@ TEST_CASE("unknown keys are refused at every level, with the nearest key suggest
         "s.toml:6:26: unknown key 'wrok' in a step; did you mean 'work'?");
   SUBCASE("with no near key, the accepted keys are listed") {
     CHECK(error_of("title = \"t\"\n[machine]\nmemory = 2\n" + kJobAndRun) ==
-          "s.toml:3:1: unknown key 'memory' in [machine]; expected one of: cores, quantum, context_switch");
+          "s.toml:3:1: unknown key 'memory' in [machine]; expected one of: cores, quantum, context_switch, core_speeds");
   }
   SUBCASE("a key of another table says where it belongs") {
     CHECK(error_of("title = \"t\"\ncores = 2\n" + kJobAndRun) ==
@@ -255,4 +255,17 @@ TEST_CASE("a value nested in a --set table is read as strictly as in the file") 
 TEST_CASE("error messages show control characters as escapes") {
   CHECK(printable("a\nb\t\x1b[31m\x7f") == "a\\nb\\t\\x1b[31m\\x7f");
   CHECK(error_of(std::string(kValid) + "[[run]]\nexecutor = \"x\\u001b\"\n").find("'x\\x1b'") != std::string::npos);
+}
+
+TEST_CASE("core speeds are numbers from 0.01 to 100, at most 64 of them (S7)") {
+  CHECK(error_of("title = \"t\"\n[machine]\ncore_speeds = 1.0\n" + kJobAndRun) ==
+        "s.toml:3:15: 'core_speeds' is a decimal number; expected an array of relative speeds such as [1.0, 0.8]");
+  CHECK(error_of("title = \"t\"\n[machine]\ncore_speeds = [1.0, \"fast\"]\n" + kJobAndRun) ==
+        "s.toml:3:21: 'core_speeds' is a string; expected a number from 0.01 to 100");
+  CHECK(error_of("title = \"t\"\n[machine]\ncore_speeds = [1.0, 0]\n" + kJobAndRun) ==
+        "s.toml:3:21: 'core_speeds' is 0; expected a number from 0.01 to 100");
+  std::string many = "title = \"t\"\n[machine]\ncore_speeds = [1";
+  for (int i = 0; i < 64; ++i) many += ", 1";
+  CHECK(error_of(many + "]\n" + kJobAndRun) ==
+        "s.toml:3:15: 'core_speeds' has 65 speeds; expected at most 64, one per core from core 0");
 }

@@ -192,3 +192,13 @@ TEST_CASE("a file parsed once loads with each set of overrides as if it were rea
   CHECK_THROWS_WITH_AS(ParsedScenario::from_text(broken, "broken.toml").load(),
                        doctest::Contains("broken.toml:3:9: 'cores' is a string"), ScenarioError);
 }
+
+TEST_CASE("core speeds: from a file or an override; cores past the list run at 1.0 (S7)") {
+  CHECK(with({}).machine.core_speeds.empty());
+  const Scenario s = with({"machine.core_speeds=[1.0, 0.62]"});
+  REQUIRE(s.machine.core_speeds.size() == 2);
+  CHECK(s.machine.speed_of(0) == 1.0);
+  CHECK(s.machine.speed_of(1) == 0.62);
+  CHECK(s.machine.speed_of(2) == 1.0);
+  CHECK(with({}).machine.speed_of(0) == 1.0);
+}

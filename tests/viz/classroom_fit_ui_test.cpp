@@ -6,8 +6,11 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <imgui_internal.h>
+
 #include "headless_viewer.hpp"
 #include "sim/scenario/loader.hpp"
+#include "viz/ui/timeline_rows.hpp"
 
 using namespace gilsim;
 using namespace gilsim::viz;
@@ -27,6 +30,35 @@ void present(HeadlessViewer& v, const std::filesystem::path& file) {
 /// Whether `row` lies wholly inside the visible part of the timeline's lanes.
 bool on_screen(const TimelineFrame& t, const Row& row) {
   return row.y - t.scroll >= -0.5f && row.y + row.height - t.scroll <= t.lanes_height + 0.5f;
+}
+
+/// Checks that every GIL, lock, thread and task lane of open run `r` is on screen, on its
+/// own row or in its folded group's row; returns how many lanes that was.
+int on_screen_lanes(const HeadlessViewer& v, std::uint32_t r) {
+  const TimelineFrame& t = v.app.timeline;
+  const trace::Trace& run = v.app.session.runs()[r];
+  const auto& groups = v.app.runs[r].groups;
+  std::vector<const Row*> group_rows(groups.size(), nullptr);
+  for (const Row& row : t.layout.rows) {
+    if (row.run == r && row.kind == Row::Kind::Group) group_rows[row.group] = &row;
+  }
+  std::vector<const Row*> row_of(run.lanes.size(), nullptr);
+  for (const Row& row : t.layout.rows) {
+    if (row.run == r && row.kind == Row::Kind::Lane) row_of[row.lane] = &row;
+  }
+  for (std::uint32_t g = 0; g < groups.size(); ++g) {
+    if (!group_rows[g]) continue;
+    for (trace::LaneId l : groups[g].hidden) row_of[l] = group_rows[g];
+  }
+  int shown = 0;
+  for (trace::LaneId l : ordered_lanes(run, t.options)) {
+    if (run.lanes[l].kind == trace::LaneKind::Core) continue;
+    INFO("lane ", run.lanes[l].name);
+    REQUIRE(row_of[l]);
+    CHECK(on_screen(t, *row_of[l]));
+    ++shown;
+  }
+  return shown;
 }
 
 }  // namespace
@@ -51,29 +83,18 @@ TEST_CASE("presenting, every run's header and GIL lane fit the window, for every
         REQUIRE(gil);
         CHECK(on_screen(t, *gil));
       }
-      // The run that carries the lesson's point (the most waiting) is open, its threads on screen.
+      // The run that carries the lesson's point (the most waiting) is open, with the lanes its
+      // note talks about on screen: its GILs, its locks, its threads and tasks, each on a row of
+      // its own or in the aggregate row its alike lanes folded into.
       std::vector<double> interest;
       for (const RunIndex& index : v.app.runs) interest.push_back(index.interest);
       const std::uint32_t r = most_telling(interest);
       if (interest.empty() || interest[r] <= 0) continue;
       INFO("the most telling run: ", runs[r].run_name);
       REQUIRE(t.layout.header(r));
-      if (t.layout.header(r)->lane != trace::kNone) {
-        // Shut: only because, even with its cores as a strip and every other run collapsed,
-        // it would not fit (at 720 lines: lesson 10's pool of four, eleven rows).
-        LayoutOptions o = t.options;
-        o.folding.assign(runs.size(), RunFolding{true, {}, false});
-        o.folding[r] = RunFolding{false, {}, true};
-        std::vector<std::vector<LaneGroup>> groups;
-        for (const RunIndex& index : v.app.runs) groups.push_back(index.groups);
-        // (the fit keeps ImGui's spacing after the last row, as draw_timeline does)
-        CHECK(layout_rows(runs, groups, o).total_height > t.lanes_height - ImGui::GetStyle().ItemSpacing.y - 2);
-        continue;
-      }
-      for (trace::LaneId l : ordered_lanes(runs[r], v.app.layout)) {
-        if (runs[r].lanes[l].kind != trace::LaneKind::Thread) continue;
-        if (const Row* row = t.layout.find(r, l)) CHECK(on_screen(t, *row));
-      }
+      REQUIRE(t.layout.header(r)->lane == trace::kNone);  // open, not collapsed to its summary
+      const int lanes = on_screen_lanes(v, r);
+      CHECK(lanes > 0);
     }
   }
 }
@@ -97,6 +118,61 @@ TEST_CASE("lesson 14 at 1280x720: the threads run, where clerks wait for the loc
   CHECK(locks == 1);
   // The space goes to the runs: less than two lane heights stay empty below the last row.
   CHECK(t.lanes_height - t.layout.total_height < 2 * v.app.layout.lane_height);
+}
+
+TEST_CASE("at 1280x720 lesson 10's chunksize 1 pool and lesson 15's threads open, alike lanes folded into one row") {
+  const std::filesystem::path lessons = std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios";
+  struct Case {
+    const char* file;
+    const char* run;
+    const char* folded;  // the aggregate row's label
+    trace::LaneKind kept;  // a lane the note talks about that keeps its own row
+  };
+  for (const Case& c : {Case{"10-pool-overhead.toml", "chunksize 1", "4 worker processes", trace::LaneKind::Thread},
+                        Case{"15-lost-update.toml", "threads", "8 threads", trace::LaneKind::Lock}}) {
+    INFO(c.file);
+    HeadlessViewer v(ImVec2(1280, 720));
+    present(v, lessons / c.file);
+    const TimelineFrame& t = v.app.timeline;
+    const auto& runs = v.app.session.runs();
+    std::uint32_t r = 0;
+    while (r < runs.size() && runs[r].run_name != c.run) ++r;
+    REQUIRE(r < runs.size());
+    std::vector<double> interest;
+    for (const RunIndex& index : v.app.runs) interest.push_back(index.interest);
+    CHECK(most_telling(interest) == r);
+    REQUIRE(t.layout.header(r));
+    CHECK(t.layout.header(r)->lane == trace::kNone);
+    int groups = 0, kept = 0;
+    for (const Row& row : t.layout.rows) {
+      if (row.run != r || !on_screen(t, row)) continue;
+      if (row.kind == Row::Kind::Group) {
+        ++groups;
+        CHECK(v.app.runs[r].groups[row.group].label == c.folded);
+        CHECK(ui::group_note(v.app.runs[r].groups[row.group]) == std::string(c.folded) + " (folded: click to expand)");
+      }
+      kept += row.kind == Row::Kind::Lane && runs[r].lanes[row.lane].kind == c.kept;
+    }
+    CHECK(groups == 1);
+    CHECK(kept >= 1);
+    CHECK(t.layout.find(r, runs[r].processes[0].gil_lane)->kind == Row::Kind::Lane);
+    // A click on the aggregate shows each lane again (the fit stops deciding).
+    const auto group_row = std::find_if(t.layout.rows.begin(), t.layout.rows.end(),
+                                        [&](const Row& row) { return row.run == r && row.kind == Row::Kind::Group; });
+    REQUIRE(group_row != t.layout.rows.end());
+    const Row folded = *group_row;  // the frame after the click lays out new rows
+    // Hovering the aggregate explains it in a tooltip.
+    ImGui::GetIO().MousePos = ImVec2(v.app.timeline_rect[0] + v.app.timeline_rect[2] * 0.5f,
+                                     t.lanes_top + folded.y - t.scroll + folded.height * 0.5f);
+    v.frame();
+    const ImGuiWindow* tip = ImGui::FindWindowByName("##Tooltip_00");
+    CHECK((tip && tip->Active));
+    v.click(ImVec2(v.app.timeline_rect[0] + 20, t.lanes_top + folded.y - t.scroll + folded.height * 0.5f));
+    v.frame(1.0);
+    CHECK(v.app.folding[r].shown(folded.group) == GroupShown::Expanded);
+    CHECK(!v.app.fit_runs);
+    for (const Row& row : v.app.timeline.layout.rows) CHECK(!(row.run == r && row.kind == Row::Kind::Group));
+  }
 }
 
 namespace {
@@ -223,14 +299,14 @@ TEST_CASE("a click on a folded row's name shows each lane; a click on one of the
   v.click(label_at(*group));
   v.frame(1.0);
   REQUIRE(run < v.app.folding.size());
-  CHECK(v.app.folding[run].group_expanded(g));
+  CHECK(v.app.folding[run].shown(g) == GroupShown::Expanded);
   CHECK(row_of(Row::Kind::Group) == nullptr);  // the asyncio run's tasks now have a row each
   const trace::LaneId first_task = v.app.runs[run].groups[g].hidden.front();
   const Row* task = v.app.timeline.layout.find(run, first_task);
   REQUIRE(task);
   v.click(label_at(*task));
   v.frame(1.0);
-  CHECK(!v.app.folding[run].group_expanded(g));
+  CHECK(v.app.folding[run].shown(g) == GroupShown::Folded);
   CHECK(row_of(Row::Kind::Group) != nullptr);
 }
 

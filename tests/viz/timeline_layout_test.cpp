@@ -3,8 +3,11 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "fake_runs.hpp"
 #include "viz/app_state.hpp"
+#include "viz/lane_density.hpp"
 #include "viz/timeline_layout.hpp"
 
 using namespace gilsim;
@@ -144,7 +147,7 @@ TEST_CASE("many alike lanes fold into one group row that expands on demand") {
   LayoutOptions o;
   const TimelineLayout folded = layout_rows(runs, {groups}, o);
   CHECK(std::count_if(folded.rows.begin(), folded.rows.end(), [](const Row& r) { return r.kind == Row::Kind::Group; }) == 1);
-  o.folding = {RunFolding{false, {1}}};
+  o.folding = {RunFolding{false, {GroupShown::Expanded}}};
   const TimelineLayout open = layout_rows(runs, {groups}, o);
   CHECK(open.rows.size() == folded.rows.size() - 1 + 20);
 }
@@ -170,4 +173,72 @@ TEST_CASE("the timeline takes its share of the window unless the panels under it
   CHECK(timeline_height(500, 0.7f, 100) == doctest::Approx(350));  // 150 left below: enough
   CHECK(timeline_height(500, 0.8f, 150) == doctest::Approx(350));  // the panels below keep 150
   CHECK(timeline_height(500, 0.7f, 400) == doctest::Approx(325));  // never less than 65%
+}
+
+namespace {
+
+/// A threads run without cores: the main process's GIL, a handler thread that runs no job,
+/// and four threads that each run a job (two running, one waiting for the GIL, one not
+/// started yet at 150 ns).
+trace::Trace four_workers() {
+  trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 1, 5_ms);
+  const auto main = b.add_process("main", true);
+  const auto handler = b.add_lane("handler", trace::LaneKind::Thread, main);
+  b.set_state(handler, Time::zero(), trace::SpanState::Running);
+  const auto tpl = b.add_template("crunch", {"cpu"});
+  const trace::SpanState states[] = {trace::SpanState::Running, trace::SpanState::Running,
+                                     trace::SpanState::WaitingGil, trace::SpanState::Running};
+  for (int i = 0; i < 4; ++i) {
+    const auto lane = b.add_lane(fmt::format("T{}", i + 1), trace::LaneKind::Thread, main);
+    b.set_state(lane, Time{i == 3 ? 200 : 100}, states[i], b.add_job("crunch", tpl), 0);
+  }
+  return b.finish(Time{1000});
+}
+
+}  // namespace
+
+TEST_CASE("a few alike lanes make a group that starts open; a fit folds it when the run would not fit otherwise") {
+  const std::vector<trace::Trace> runs = {four_workers()};
+  const auto groups = lane_groups(runs[0]);
+  REQUIRE(groups.size() == 1);
+  CHECK(groups[0].label == "4 threads");  // the handler runs no job: not one of them
+  CHECK(groups[0].members.size() == 4);
+  CHECK(!groups[0].folded_at_first);
+  LayoutOptions o;
+  o.lane_height = 10;
+  o.header_height = 20;
+  o.strip_height = 4;
+  o.gap = 5;
+  o.show_cores = false;
+  // Open: header, GIL, handler and the four threads = 20 + 6 x 10 + 5. Folded: header, GIL, handler, "4 threads".
+  CHECK(layout_rows(runs, {groups}, o).total_height == doctest::Approx(85));
+  CHECK(fit_runs(runs, {groups}, o, 85, {}, true) == std::vector<RunFolding>(1));  // fits: nothing folds
+  // 1 px short: without folding alike lanes the run collapses; with it, it opens, its threads
+  // as one aggregate row and the handler on its own.
+  CHECK(fit_runs(runs, {groups}, o, 84)[0].collapsed);
+  const auto fitted = fit_runs(runs, {groups}, o, 84, {}, true);
+  CHECK(!fitted[0].collapsed);
+  CHECK(fitted[0].shown(0) == GroupShown::Folded);
+  o.folding = fitted;
+  const TimelineLayout folded = layout_rows(runs, {groups}, o);
+  CHECK(folded.total_height == doctest::Approx(55));
+  REQUIRE(folded.rows.size() == 4);
+  CHECK(folded.rows[2].lane == 1);  // the handler
+  CHECK(folded.rows[3].kind == Row::Kind::Group);
+  // Too short even for the aggregate: collapsed.
+  CHECK(fit_runs(runs, {groups}, o, 54, {}, true)[0].collapsed);
+  // Expanded by hand, the group shows each lane again.
+  o.folding[0].show_group(0, GroupShown::Expanded);
+  CHECK(layout_rows(runs, {groups}, o).total_height == doctest::Approx(85));
+}
+
+TEST_CASE("a folded group's tooltip counts its lanes in each state at the mouse") {
+  const trace::Trace run = four_workers();
+  const auto groups = lane_groups(run);
+  REQUIRE(groups.size() == 1);
+  CHECK(group_breakdown(run, groups[0].members, Time{150}) ==
+        fmt::format("at {}: 2 running Python, 1 waiting for GIL; 1 idle", Time{150}));
+  CHECK(group_breakdown(run, groups[0].members, Time{50}) == fmt::format("at {}: 4 idle", Time{50}));
+  CHECK(group_breakdown(run, groups[0].members, Time{300}) ==
+        fmt::format("at {}: 3 running Python, 1 waiting for GIL", Time{300}));
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "viz/hit_test.hpp"
+#include "viz/lane_density.hpp"
 #include "viz/level_of_detail.hpp"
 #include "viz/run_caveats.hpp"
 #include "viz/ui/panels.hpp"
@@ -16,12 +17,12 @@ namespace {
 
 constexpr float kWheelZoom = 1.25f;
 
-/// The group of `run` that `lane` belongs to and that is expanded, or kNone.
+/// The group of `run` that `lane` belongs to and that was expanded by a click, or kNone.
 std::uint32_t expanded_group_of(const AppState& app, const std::vector<RunFolding>& folding, std::uint32_t run,
                                 trace::LaneId lane) {
   const auto& groups = app.runs[run].groups;
   for (std::uint32_t g = 0; g < groups.size(); ++g) {
-    if (run >= folding.size() || !folding[run].group_expanded(g)) continue;
+    if (run >= folding.size() || folding[run].shown(g) != GroupShown::Expanded) continue;
     for (trace::LaneId l : groups[g].hidden) {
       if (l == lane) return g;
     }
@@ -33,9 +34,22 @@ void set_group(AppState& app, const std::vector<RunFolding>& shown, std::uint32_
                bool expanded) {
   app.folding = shown;
   app.folding.resize(app.session.runs().size());
-  auto& flags = app.folding[run].expanded_groups;
-  if (flags.size() <= group) flags.resize(group + 1, 0);
-  flags[group] = expanded ? 1 : 0;
+  app.folding[run].show_group(group, expanded ? GroupShown::Expanded : GroupShown::Folded);
+}
+
+/// Over a folded group's row: what the aggregate draws, and the lanes' states under the mouse.
+void group_tooltip(const AppState& app, const Row& row, Time t) {
+  const LaneGroup& g = app.runs[row.run].groups[row.group];
+  ImGui::BeginTooltip();
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+  ImGui::TextUnformatted(fmt::format("{}, folded into one row", g.label).c_str());
+  ImGui::TextUnformatted(
+      "Each colour's height is how many of them are in that state (the state colours of the legend), "
+      "averaged over the pixel's time: a thin sliver is a short or rare state, blank is nothing to do. "
+      "Click to show each lane.");
+  ImGui::TextUnformatted(group_breakdown(app.session.runs()[row.run], g.members, t).c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::EndTooltip();
 }
 
 void tooltip(const AppState& app, std::optional<std::size_t> mark, std::uint32_t mark_run) {
@@ -154,7 +168,14 @@ void handle_timeline_input(AppState& app, const TimelineInput& in) {
       }
     }
   }
-  if (in.hovered && !in.active) tooltip(app, hovered_mark, hovered_mark_run);
+  if (in.hovered && !in.active && row && row->kind == Row::Kind::Group && row->group < app.runs[row->run].groups.size()) {
+    const TimeView view = app.align_ends
+                              ? stretched(app.view, end_stretch(runs[row->run].end, axis_end(runs, app.clip_measured)))
+                              : app.view;
+    group_tooltip(app, *row, view.time_at(std::max(0.0, static_cast<double>(io.MousePos.x - in.lanes_left))));
+  } else if (in.hovered && !in.active) {
+    tooltip(app, hovered_mark, hovered_mark_run);
+  }
 }
 
 }  // namespace gilsim::viz::ui

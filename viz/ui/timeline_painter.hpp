@@ -38,7 +38,7 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
 void paint_stripes(ImDrawList* dl, ImVec2 a, ImVec2 b, int pattern);
 
 /// An aggregate row: per pixel column, a stack of the states its lanes are in, scaled so
-/// all `lanes` fill the row.
+/// all `lanes` fill the row, under a faint line at that full height.
 void paint_density(ImDrawList* dl, const LaneDensity& density, float lanes, const LaneBox& box);
 
 /// A counter strip: per pixel column, `value(c)` out of `max` as a filled graph.

@@ -61,11 +61,14 @@ LayoutOptions choose_layout(AppState& app, float height) {
     std::vector<double> interest;
     for (const RunIndex& r : app.runs) interest.push_back(r.interest);
     if (layout_rows(runs, groups, o).total_height <= height) return o;
-    for (RowSize size : {RowSize::Compact, RowSize::Tight}) {
-      size_rows(o, font, app.ui_scale, size);
-      o.folding = app.folding;  // each size fits from what the user left, not from the last try
-      o.folding = fit_runs(runs, groups, o, height, interest);
-      if (!o.folding.empty() && !o.folding[most_telling(interest)].collapsed) break;
+    // Every lane at compact, then tight rows; only then alike lanes folded into aggregates.
+    for (const bool fold_alike : {false, true}) {
+      for (RowSize size : {RowSize::Compact, RowSize::Tight}) {
+        size_rows(o, font, app.ui_scale, size);
+        o.folding = app.folding;  // each try fits from what the user left, not from the last try
+        o.folding = fit_runs(runs, groups, o, height, interest, fold_alike);
+        if (!o.folding.empty() && !o.folding[most_telling(interest)].collapsed) return o;
+      }
     }
   }
   return o;

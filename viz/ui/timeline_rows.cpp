@@ -34,6 +34,10 @@ void note_at_right(ImDrawList* dl, const std::string& text, float right, float y
 
 }  // namespace
 
+std::string group_note(const LaneGroup& group) {
+  return fmt::format("{} (folded: click to expand)", group.label);
+}
+
 std::string folded_marks_note(std::size_t folded) {
   return fmt::format("{} mark{} folded: zoom in", folded, folded == 1 ? "" : "s");
 }
@@ -237,7 +241,15 @@ void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const 
   for (trace::LaneId l : g.members) density_.add(run.lanes[l].spans);
   density_.finish();
   paint_density(dl, density_, static_cast<float>(g.members.size()), box);
-  note_at_right(dl, fmt::format("{} folded: click the name to show each", g.label), box.right, box.top, box.bottom);
+  // The note covers the right end of the aggregate: shortened, or left to the tooltip, where
+  // it would hide more than two fifths of the row.
+  const float room = (box.right - box.left) * 0.4f;
+  for (const std::string& note : {group_note(g), std::string("click to expand")}) {
+    if (ImGui::GetFont()->CalcTextSizeA(ImGui::GetFontSize() * 0.8f, 1e9f, 0, note.c_str()).x + 12 <= room) {
+      note_at_right(dl, note, box.right, box.top, box.bottom);
+      break;
+    }
+  }
 }
 
 void TimelineRows::draw_busy_cores(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box) {

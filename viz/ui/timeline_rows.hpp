@@ -68,6 +68,9 @@ class TimelineRows {
   LostRaces lost_;
 };
 
+/// The text at the right end of a folded group's row: "8 threads (folded: click to expand)".
+std::string group_note(const LaneGroup& group);
+
 /// The text at the right end of a lane that folded marks: "412 marks folded: zoom in".
 std::string folded_marks_note(std::size_t folded);
 
