@@ -93,6 +93,7 @@ struct BundledScenario {
 struct ScreenshotRequest {
   std::string path;
   bool timeline_only = false;
+  bool laid_out = false;  ///< a frame was drawn for it (a timeline PNG's legend wraps at its width)
 };
 
 struct AppState {
@@ -136,6 +137,7 @@ struct AppState {
   bool show_marks = true;
   bool show_legend = true;
   std::optional<ScreenshotRequest> screenshot;
+  bool legend_fits_timeline = false;  ///< every frame's legend wraps at the timeline's width (--timeline-only)
   std::string status;           ///< last message shown in the toolbar ("saved x.png")
   double status_age = 0;
   bool quit = false;

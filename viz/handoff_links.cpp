@@ -29,6 +29,31 @@ std::string_view name_of(const trace::Trace& run, trace::LaneId lane) {
 
 }  // namespace
 
+GilTaker next_gil_taker(const trace::Trace& run, trace::ProcessId p, Time t) {
+  GilTaker taker;
+  if (p >= run.processes.size()) return taker;
+  const trace::LaneId gil_lane = run.processes[p].gil_lane;
+  if (gil_lane < run.lanes.size()) {
+    const auto& gil = run.lanes[gil_lane].spans;
+    for (std::size_t i = first_span_ending_after(gil, t); i < gil.size(); ++i) {
+      if (gil[i].begin >= t && gil[i].state == SpanState::Held) {
+        taker = GilTaker{gil[i].subject, gil[i].begin};
+        break;
+      }
+    }
+  }
+  for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+    const trace::Lane& lane = run.lanes[l];
+    if (lane.kind != LaneKind::Thread || lane.process != p) continue;
+    const std::size_t i = first_span_ending_after(lane.spans, t);
+    if (i < lane.spans.size() && lane.spans[i].begin <= t && lane.spans[i].state == SpanState::WaitingGil &&
+        lane.spans[i].end < taker.at) {
+      taker = GilTaker{l, lane.spans[i].end};
+    }
+  }
+  return taker;
+}
+
 std::vector<HandoffLink> handoff_links(const trace::Trace& run) {
   std::vector<HandoffLink> links;
   for (std::uint32_t m = 0; m < run.marks.size(); ++m) {
@@ -52,10 +77,9 @@ std::vector<HandoffLink> handoff_links(const trace::Trace& run) {
       continue;
     }
     link.dropped = gil[i].end;
-    if (i + 1 < gil.size()) {
-      link.taker = gil[i + 1].subject;
-      link.taken = gil[i + 1].begin;
-    }
+    const GilTaker taker = next_gil_taker(run, p, link.dropped);
+    link.taker = taker.lane;
+    link.taken = taker.at;
     auto at = std::lower_bound(run.marks.begin(), run.marks.end(), link.dropped,
                                [](const trace::Mark& x, Time t) { return x.at < t; });
     for (; at != run.marks.end() && at->at == link.dropped; ++at) {

@@ -29,6 +29,16 @@ struct HandoffLink {
   std::uint32_t switch_mark = trace::kNone;  ///< the forced switch at the drop, if it was one
 };
 
+/// Who takes a free GIL next, and when.
+struct GilTaker {
+  trace::LaneId lane = trace::kNone;
+  Time at = Time::max();
+};
+/// For the GIL of process `p`, free at `t`: the earlier of the next hold on its GIL lane and
+/// the end of a wait for it that is under way at `t` (a thread that takes the GIL and lets
+/// it go at once, for I/O, holds it too briefly for a span, but its wait still ends there).
+GilTaker next_gil_taker(const trace::Trace& run, trace::ProcessId p, Time t);
+
 /// Every drop request of the run with its drop and new holder, in request order.
 std::vector<HandoffLink> handoff_links(const trace::Trace& run);
 

@@ -4,6 +4,7 @@
 #include "sim/real/machine_load.hpp"
 #include "sim/real/model_twin.hpp"
 #include "viz/app_state.hpp"
+#include "viz/run_caveats.hpp"
 
 namespace gilsim::viz {
 
@@ -55,9 +56,12 @@ std::optional<double> prediction_error_of(const AppState& app, std::uint32_t mea
   if (measured_run >= app.runs.size()) return std::nullopt;
   const std::uint32_t predicted = app.runs[measured_run].predicted_by;
   if (predicted == trace::kNone) return std::nullopt;
-  // A CPython run whose threads did not get their cores is not scored.
+  // A CPython run whose threads did not get their cores is not scored, nor a run its header
+  // flags as starved by a busy machine (the header says "not scored"; an error beside it
+  // would read as the model's).
   const trace::Trace& measured = app.session.runs()[measured_run];
   if (!measured.measured_by.empty() && real::starved_note(measured)) return std::nullopt;
+  if (measurement_caveat(measured)) return std::nullopt;
   return real::prediction_error(app.runs[predicted].metrics.makespan, app.runs[measured_run].metrics.makespan);
 }
 

@@ -26,7 +26,7 @@ void start_measuring(AppState& app, RealSource source = RealSource::Executors);
 /// predictions); stops and forgets a measurement whose scenario was reloaded or re-knobbed.
 void collect_measurements(AppState& app);
 /// For a measured run with a prediction: (predicted - measured) / measured makespan; none
-/// for a CPython run that did not get its cores (not scored).
+/// for a run that did not get its cores (a busy machine's: not scored).
 std::optional<double> prediction_error_of(const AppState& app, std::uint32_t measured_run);
 /// True while runs execute for real.
 bool measuring(const AppState& app);

@@ -8,20 +8,33 @@
 
 namespace gilsim::viz {
 
-void Narrative::build(const std::vector<trace::Trace>& runs, const NarrativeFilter& filter) {
+void Narrative::build(const std::vector<trace::Trace>& runs, const NarrativeFilter& filter,
+                      const HandoffsByRun& handoffs) {
   lines_.clear();
   std::vector<std::size_t> starts;
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     if (filter.run != trace::kNone && filter.run != r) continue;
     starts.push_back(lines_.size());
+    // The run's forced switches that have a link, by mark: a binary search per switch.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> linked;  // (switch mark, link)
+    if (r < handoffs.size() && handoffs[r]) {
+      const auto& links = *handoffs[r];
+      for (std::uint32_t l = 0; l < links.size(); ++l) {
+        if (links[l].switch_mark != trace::kNone) linked.emplace_back(links[l].switch_mark, l);
+      }
+      std::sort(linked.begin(), linked.end());
+    }
     const auto& marks = runs[r].marks;
     for (std::uint32_t m = 0; m < marks.size(); ++m) {
       if (filter.gil_only && !is_gil_mark(marks[m].kind)) continue;
       lines_.push_back(NarrativeLine{marks[m].at, r, m});
+      if (marks[m].kind != trace::MarkKind::ForcedSwitch) continue;
+      const auto it = std::lower_bound(linked.begin(), linked.end(), std::make_pair(m, std::uint32_t{0}));
+      if (it != linked.end() && it->first == m) lines_.push_back(NarrativeLine{marks[m].at, r, m, true, it->second});
     }
   }
-  // Each run's marks are sorted by time. Stable: within a run marks keep their order; at
-  // equal times earlier runs come first.
+  // Each run's lines are in time order already (a million of them need no sort): they are
+  // merged. Stable: within a run lines keep their order; at equal times earlier runs come first.
   merge_sorted_runs(lines_, std::move(starts), [](const NarrativeLine& a, const NarrativeLine& b) { return a.at < b.at; });
 }
 
@@ -31,8 +44,13 @@ std::ptrdiff_t Narrative::index_at(Time t) const {
   return (it - lines_.begin()) - 1;
 }
 
-std::string Narrative::text(const std::vector<trace::Trace>& runs, const NarrativeLine& line) {
+std::string Narrative::text(const std::vector<trace::Trace>& runs, const NarrativeLine& line,
+                            const HandoffsByRun& handoffs) {
   const trace::Trace& t = runs.at(line.run);
+  if (line.why) {
+    const bool known = line.run < handoffs.size() && handoffs[line.run] && line.link < handoffs[line.run]->size();
+    return known ? "why: " + why_text(t, (*handoffs[line.run])[line.link]) : std::string();
+  }
   return trace::describe(t, t.marks.at(line.mark));
 }
 

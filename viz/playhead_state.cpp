@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "viz/handoff_links.hpp"
 #include "viz/hit_test.hpp"
 #include "viz/level_of_detail.hpp"
 
@@ -79,14 +80,14 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
     const trace::LaneId gil = trace.processes[pid].gil_lane;
     p.has_gil = gil < trace.lanes.size();
     if (p.has_gil) {
-      const auto& spans = trace.lanes[gil].spans;
       if (const Span* held = span_of(trace.lanes[gil], t); held && held->state == SpanState::Held) {
         p.holder = held->subject;
         p.held_since = held->begin;
         find_drop_request(trace, t, p);
-      } else if (const std::size_t next = first_span_ending_after(spans, t); next < spans.size()) {
-        p.next_holder = spans[next].subject;
-        p.next_held_at = spans[next].begin;
+      } else {
+        const GilTaker next = next_gil_taker(trace, pid, t);
+        p.next_holder = next.lane;
+        p.next_held_at = next.at;
       }
     }
     state.processes.push_back(std::move(p));

@@ -12,9 +12,8 @@
 namespace gilsim::viz {
 
 /// For a measured run whose record says the machine was busy while it ran, the words for
-/// its header ("measured on a busy machine"); nullopt otherwise. The real run record does
-/// not carry the machine's load yet, so today every run reads as clean; this is the one
-/// place that reads it once it does.
+/// its header ("busy machine: got 33% of the CPU it needed; not scored"), from the CPU
+/// check the run carries; nullopt otherwise. Such a run has no prediction error either.
 std::optional<std::string> measurement_caveat(const trace::Trace& run);
 
 /// Where the shared axis ends: the latest end of every run, or with `clip_measured` the

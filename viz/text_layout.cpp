@@ -75,18 +75,20 @@ std::vector<std::string_view> wrap_at_spaces(std::string_view text, float width,
   return lines;
 }
 
+float table_width(const std::vector<std::string>& headers, const std::vector<float>& cell_widths, float padding,
+                  const std::function<float(std::string_view)>& measure) {
+  float sum = 0;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    float w = 0;
+    for (std::string_view line : wrap_at_spaces(headers[i], 1e9f, measure)) w = std::max(w, measure(line));
+    sum += std::max(w, i < cell_widths.size() ? cell_widths[i] : 0.0f) + padding;
+  }
+  return sum;
+}
+
 std::vector<std::string> fit_headers(const std::vector<std::string>& headers, const std::vector<float>& cell_widths,
                                      float width, float padding, const std::function<float(std::string_view)>& measure) {
-  const auto total = [&](const std::vector<std::string>& hs) {
-    float sum = 0;
-    for (std::size_t i = 0; i < hs.size(); ++i) {
-      float w = 0;
-      for (std::string_view line : wrap_at_spaces(hs[i], 1e9f, measure)) w = std::max(w, measure(line));
-      sum += std::max(w, i < cell_widths.size() ? cell_widths[i] : 0.0f) + padding;
-    }
-    return sum;
-  };
-  if (total(headers) <= width) return headers;
+  if (table_width(headers, cell_widths, padding, measure) <= width) return headers;
   std::vector<std::string> two = headers;
   for (std::string& h : two) {
     std::size_t best = std::string::npos;
@@ -97,6 +99,38 @@ std::vector<std::string> fit_headers(const std::vector<std::string>& headers, co
     if (best != std::string::npos) h[best] = '\n';
   }
   return two;
+}
+
+TableFit fit_table(const std::vector<std::string>& headers, const std::vector<float>& cell_widths, float width,
+                   float padding, const std::function<float(std::string_view)>& measure) {
+  TableFit fit;
+  for (fit.shown = headers.size(); fit.shown > 0; --fit.shown) {
+    const std::vector<std::string> first(headers.begin(), headers.begin() + static_cast<std::ptrdiff_t>(fit.shown));
+    fit.headers = fit_headers(first, cell_widths, width, padding, measure);
+    if (fit.shown == 1 || table_width(fit.headers, cell_widths, padding, measure) <= width) break;
+  }
+  return fit;
+}
+
+std::string elide(std::string_view text, float width, const std::function<float(std::string_view)>& measure) {
+  if (measure(text) <= width) return std::string(text);
+  constexpr std::string_view kMore = "\u2026";
+  const auto cut_at = [&](std::size_t keep) {
+    std::string cut(text.substr(0, keep));
+    while (!cut.empty() && cut.back() == ' ') cut.pop_back();
+    return cut += kMore;
+  };
+  std::vector<std::size_t> starts;  // where each UTF-8 character starts: the places a cut may fall
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) starts.push_back(i);
+  }
+  // The longest prefix that fits with its "…" (widths grow with the prefix): a binary search.
+  std::size_t lo = 0, hi = starts.size();  // starts[lo] fits or is 0; starts[hi] does not
+  while (hi - lo > 1) {
+    const std::size_t mid = (lo + hi) / 2;
+    (measure(cut_at(starts[mid])) <= width ? lo : hi) = mid;
+  }
+  return cut_at(starts.empty() ? 0 : starts[lo]);
 }
 
 }  // namespace gilsim::viz

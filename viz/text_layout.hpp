@@ -26,4 +26,23 @@ std::vector<std::string_view> wrap_at_spaces(std::string_view text, float width,
 std::vector<std::string> fit_headers(const std::vector<std::string>& headers, const std::vector<float>& cell_widths,
                                      float width, float padding, const std::function<float(std::string_view)>& measure);
 
+/// How wide a table is whose columns are as wide as the widest of their header's lines and
+/// their cells (`cell_widths`), each plus `padding`.
+float table_width(const std::vector<std::string>& headers, const std::vector<float>& cell_widths, float padding,
+                  const std::function<float(std::string_view)>& measure);
+
+/// A table fitted to `width` without scrolling: the headers as fit_headers gives them, for
+/// the first `shown` columns, as many as fit (the first always); the caller says the others
+/// another way (a row's tooltip).
+struct TableFit {
+  std::vector<std::string> headers;
+  std::size_t shown = 0;
+};
+TableFit fit_table(const std::vector<std::string>& headers, const std::vector<float>& cell_widths, float width,
+                   float padding, const std::function<float(std::string_view)>& measure);
+
+/// `text` as is when it fits `width`, else cut (between UTF-8 characters) and ended with
+/// "…" so that it fits: a label that has no room says that it goes on.
+std::string elide(std::string_view text, float width, const std::function<float(std::string_view)>& measure);
+
 }  // namespace gilsim::viz

@@ -15,7 +15,7 @@ void Operation::await_suspend(std::coroutine_handle<> h) const noexcept {
 
 Engine::Engine(const EngineConfig& config, trace::TraceBuilder& builder)
     : config_(config), builder_(builder), random_(config.seed) {
-  static_assert(offsetof(Thread, work) + sizeof(WorkKind) <= 64, "a thread's hot fields fill one cache line");
+  static_assert(offsetof(Thread, timer_kind) + sizeof(EventKind) <= 64, "a thread's hot fields fill one cache line");
   cores_.resize(static_cast<std::size_t>(config.cores));
   for (std::size_t c = 0; c < cores_.size(); ++c) {
     cores_[c].quantum = add_timer(EventKind::QuantumEnd, static_cast<std::uint32_t>(c));
@@ -76,10 +76,14 @@ bool Engine::run() {
     now_ = at;
     ++events_;
     dispatch(owners_[timers_.pop()]);
-    for (const auto g : dirty_gils_) update_drop_deadline(*gils_[g]);
-    dirty_gils_.clear();
+    end_event();
   }
   return true;
+}
+
+void Engine::end_event() {
+  for (const auto g : dirty_gils_) update_drop_deadline(*gils_[g]);
+  dirty_gils_.clear();
 }
 
 TimerHeap::Slot Engine::add_timer(EventKind kind, std::uint32_t target) {
@@ -88,15 +92,17 @@ TimerHeap::Slot Engine::add_timer(EventKind kind, std::uint32_t target) {
 }
 
 void Engine::set_thread_timer(ThreadId t, Time at, EventKind kind) {
-  const TimerHeap::Slot slot = threads_[t].timer;
-  owners_[slot].kind = kind;
-  timers_.set(slot, at);
+  Thread& th = threads_[t];
+  th.timer_kind = kind;  // in the thread's own line: owners_ keeps Resume for every program timer
+  timers_.set(th.timer, at);
 }
 
 void Engine::cancel_thread_timer(ThreadId t) { timers_.cancel(threads_[t].timer); }
 
 void Engine::dispatch(TimerOwner e) {
-  switch (e.kind) {
+  // A thread's program timer says what it is in the thread's record (set_thread_timer()).
+  const EventKind kind = e.kind == EventKind::Resume ? threads_[e.target].timer_kind : e.kind;
+  switch (kind) {
     case EventKind::Resume: {
       Thread& th = threads_[e.target];
       th.s.wait_ended();
@@ -134,7 +140,11 @@ void Engine::resume_program(ThreadId t) {
   th.s.doing = Activity::Nothing;
   auto h = std::exchange(continuations_[t], {});
   assert(h && "a thread was resumed with no operation pending");
+  // Every caller resumes a program as the last step of its event (see dispatch()).
+  resuming_ = t;
+  ended_at_once_ = 0;
   h.resume();
+  resuming_ = kNoThread;
 }
 
 Operation Engine::wait(ThreadId t, Time duration, SpanState state, std::uint32_t job, std::uint16_t step) {
@@ -200,8 +210,74 @@ Operation Engine::compute(ThreadId t, Time work, const Work& what) {
   th.job = what.job;
   th.step = what.step;
   th.remaining = work;
+  if (ran_through(t)) return Operation{this, t, true};
+  ending_at_once_ = t;
   proceed(t);
-  return Operation{this, t, false};
+  ending_at_once_ = kNoThread;
+  return Operation{this, t, finished_at_once(t)};
+}
+
+bool Engine::finished_at_once(ThreadId t) {
+  // The program of `t` runs as the last step of its event, so the event ends when it
+  // suspends. If the loop's next event would be this compute's end, the loop is run here
+  // instead: the event ends (end_event()), the compute-done fires, and the program goes on
+  // without suspending. Same events in the same order, minus a suspend, a dispatch and a
+  // resume per step (a lesson's thousands of tiny steps).
+  Thread& th = threads_[t];
+  if (resuming_ != t || th.s.progress != Progress::Running || stopped_) return false;
+  if (timers_.pending(th.compute_timer())) {
+    if (ended_at_once_ >= kEndedAtOnce) return false;
+    end_event();
+    if (events_ >= config_.max_events || timers_.top_slot() != th.compute_timer()) return false;
+    timers_.pop();
+  }
+  // else start_run() saw that the compute-done would be the next event and did not set it.
+  ++ended_at_once_;
+  assert(th.run_end >= now_);
+  now_ = th.run_end;
+  ++events_;
+  end_compute(t);
+  th.s.doing = Activity::Nothing;
+  return true;
+}
+
+bool Engine::ran_through(ThreadId t) {
+  // The common step of a program: the thread is on its core and was the last to run there
+  // (no context switch), holds its GIL if the work needs it, no drop request stops it at
+  // this check point, nothing of the old GIL or a cache refill applies, and nothing is due
+  // before the work ends (strictly: a tie goes to the timer set first). Then proceed(),
+  // start_run() and the compute-done event would only record the spans below and move the
+  // clock to the end: that is done here, with the same event counted.
+  Thread& th = threads_[t];
+  if (resuming_ != t || ended_at_once_ >= kEndedAtOnce || stopped_ || !th.s.on_core() || th.refill_pending ||
+      !dirty_gils_.empty() || events_ >= config_.max_events || timers_.pending(th.timer)) {
+    return false;
+  }
+  if (th.work.needs_gil) {
+    const Gil* gil = gil_of(t);
+    if (gil != nullptr && (!th.s.holds_gil() || (gil->drop_request && th.work.checkpoints) ||
+                           config_.gil == scenario::GilMode::Old)) {
+      return false;
+    }
+  }
+  if (cores_[static_cast<std::size_t>(th.core)].last != t) return false;
+  const Time end = now_ + wall_time_on(th.core, th.remaining);  // S7
+  if (!timers_.empty() && timers_.top_time() <= end) return false;
+  th.run_start = now_;
+  th.run_end = end;
+  show_running(t);
+  now_ = end;
+  ++events_;
+  th.remaining = Time::zero();
+  th.s.doing = Activity::Nothing;
+  ++ended_at_once_;
+  return true;
+}
+
+void Engine::show_running(ThreadId t) {
+  const Thread& th = threads_[t];
+  show(t, th.work.state);
+  builder_.set_state(builder_.core_lane(th.core), now_, th.work.state, th.lane);
 }
 
 void Engine::proceed(ThreadId t) {
@@ -258,9 +334,15 @@ void Engine::start_run(ThreadId t) {
     th.remaining += config_.costs.handoff_refill;
   }
   th.run_end = th.run_start + wall_time_on(th.core, duration);  // S7
-  schedule_compute_done(t);
-  show(t, th.work.state);
-  builder_.set_state(builder_.core_lane(th.core), now_, th.work.state, th.lane);
+  // Started by compute() in the thread's own program, with nothing left to do in this event
+  // and nothing due until it ends (a tie goes to the timer set first, so strictly): its end
+  // is the next event, which finished_at_once() fires without a round trip through the heap.
+  const bool next_event = ending_at_once_ == t && resuming_ == t && ended_at_once_ < kEndedAtOnce &&
+                          th.s.progress == Progress::Running &&
+                          dirty_gils_.empty() && !stopped_ && events_ < config_.max_events &&
+                          (timers_.empty() || timers_.top_time() > th.run_end);
+  if (!next_event) schedule_compute_done(t);
+  show_running(t);
 }
 
 void Engine::schedule_compute_done(ThreadId t) {
@@ -298,12 +380,16 @@ void Engine::pause(ThreadId t) {
   timers_.cancel(th.compute_timer());  // one pending event per timer: none while paused
 }
 
-void Engine::on_compute_done(ThreadId t) {
+void Engine::end_compute(ThreadId t) {
   Thread& th = threads_[t];
-  note_races_lost(t);
+  if (th.s.progress == Progress::RunningDilated) note_races_lost(t);
   th.s.progress = Progress::Stopped;
   th.remaining = Time::zero();
   cancel_thread_timer(t);
+}
+
+void Engine::on_compute_done(ThreadId t) {
+  end_compute(t);
   resume_program(t);
 }
 

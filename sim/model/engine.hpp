@@ -179,6 +179,16 @@ class Engine {
   void set_thread_timer(ThreadId t, Time at, EventKind kind);
   void cancel_thread_timer(ThreadId t);
   void dispatch(TimerOwner owner);
+  /// What the loop does after each event: the drop deadlines changed in it are set.
+  void end_event();
+  /// Right after compute() started `t` running: when its end is the loop's next event,
+  /// fires that event here and says so (the program goes on without suspending).
+  bool finished_at_once(ThreadId t);
+  /// compute() of a thread already running Python on its core with nothing in the way:
+  /// the work runs to its end at once (the compute-done event counted) and says so.
+  bool ran_through(ThreadId t);
+  /// The spans of a running compute: its thread's lane and its core's.
+  void show_running(ThreadId t);
   void schedule_resume(ThreadId t);
   void resume_program(ThreadId t);
   void proceed(ThreadId t);
@@ -186,6 +196,8 @@ class Engine {
   void schedule_compute_done(ThreadId t);
   void pause(ThreadId t);
   void on_compute_done(ThreadId t);
+  /// A compute reached its end: the thread stops running (its program goes on next).
+  void end_compute(ThreadId t);
   /// Old GIL, several cores: one RacesLost mark for the releases of the dilated run ending now.
   void note_races_lost(ThreadId t);
   /// The idle core `t` would be given now (its last one first), or -1 if none is idle (S1).
@@ -233,11 +245,19 @@ class Engine {
   trace::TraceBuilder& builder_;
   Random random_;
   TimerHeap timers_;
-  std::vector<TimerOwner> owners_;  ///< by timer slot
+  std::vector<TimerOwner> owners_;  ///< by timer slot (a program timer's kind: Thread::timer_kind)
   Time now_;
   Time last_exit_;
   std::uint64_t events_ = 0;
   bool stopped_ = false;
+  ThreadId resuming_ = trace::kNone;  ///< the thread whose program runs now, if any
+  ThreadId ending_at_once_ = trace::kNone;  ///< compute() of this thread is starting it
+  /// Computes ended inside compute() since the program was resumed. Each lets the program
+  /// go on without returning to the loop, and a nested program that completes that way
+  /// may return to its caller through a call rather than a jump (without optimisation,
+  /// under sanitizers): past this many the program suspends and the stack unwinds.
+  std::uint32_t ended_at_once_ = 0;
+  static constexpr std::uint32_t kEndedAtOnce = 64;
   // Programs add threads while the engine runs: code holds no Thread& across a program's
   // resumption (only dispatch() resumes programs, as its last step).
   std::vector<Thread> threads_;

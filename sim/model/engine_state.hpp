@@ -44,6 +44,7 @@ struct alignas(64) Engine::Thread {
   trace::ProcessId process = 0;  ///< its GIL is gils_[process] (null without one)
   ThreadState s;  ///< the state machines
   WorkKind work;  ///< the running compute's kind
+  EventKind timer_kind = EventKind::Resume;  ///< what its program timer does when it fires
   // The line is full (engine.cpp checks): fields added below go to the record's second line.
 
   bool refill_pending = false;  ///< woken on a halted core: its next Python refills caches (S6)
@@ -62,5 +63,7 @@ struct Engine::Core {
   Time last_idle;  ///< how long its previous idle period lasted
   TimerHeap::Slot quantum = 0;  ///< QuantumEnd, pending while its slice is armed
 };
+
+inline Gil* Engine::gil_of(ThreadId t) { return gils_[threads_[t].process].get(); }
 
 }  // namespace gilsim::model

@@ -46,9 +46,4 @@ void Gil::release_switch_waiters(std::uint32_t taker, std::vector<std::uint32_t>
   }
 }
 
-std::optional<GilWaitQueue::Due> Gil::next_drop_request() {
-  if (!locked || drop_request || waiters.empty()) return std::nullopt;
-  return waiters.next_drop_request();
-}
-
 }  // namespace gilsim::model

@@ -41,7 +41,10 @@ class Gil {
   void release_switch_waiters(std::uint32_t taker, std::vector<std::uint32_t>& released);
   /// When a timed waiter will set the drop request (G2), if one will: the GIL is held, no
   /// request is pending and someone waits.
-  std::optional<GilWaitQueue::Due> next_drop_request();
+  std::optional<GilWaitQueue::Due> next_drop_request() {  // asked after every event that changed it
+    if (!locked || drop_request || waiters.empty()) return std::nullopt;
+    return waiters.next_drop_request();
+  }
 
   std::uint32_t index = 0;  ///< by process
   trace::LaneId lane = trace::kNone;

@@ -13,8 +13,6 @@ namespace gilsim::model {
 
 using trace::MarkKind;
 
-Gil* Engine::gil_of(ThreadId t) { return gils_[threads_[t].process].get(); }
-
 Operation Engine::acquire_gil(ThreadId t) {
   Thread& th = threads_[t];
   Gil* gil = gil_of(t);

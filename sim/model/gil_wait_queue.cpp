@@ -1,9 +1,16 @@
 // Phase bookkeeping for the new GIL's timed waiters.
 #include "sim/model/gil_wait_queue.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <cassert>
 
 namespace gilsim::model {
+
+GilWaitQueue::GilWaitQueue(Time interval)
+    : interval_(interval),
+      bucket_width_(std::max<std::int64_t>(1, (interval.ns() + static_cast<std::int64_t>(kBuckets) - 1) /
+                                                  static_cast<std::int64_t>(kBuckets))) {}
 
 GilWaitQueue::Waiter& GilWaitQueue::slot(std::uint32_t thread) {
   if (thread >= waiters_.size()) waiters_.resize(thread + 1);
@@ -16,7 +23,9 @@ bool GilWaitQueue::contains(std::uint32_t thread) const {
 
 void GilWaitQueue::arm(std::uint32_t thread, Time at) {
   if (contains(thread)) remove(thread);
-  due_known_ = false;
+  // The remembered answer stays right: a tie goes to the waiters already there (G2), so the
+  // new waiter is the first due only if strictly earlier.
+  if (due_known_ && (!due_ || at + interval_ < due_->at)) due_ = Due{at + interval_, thread};
   Waiter& w = slot(thread);
   w.armed = at;
   w.index = static_cast<std::int32_t>(members_.size());
@@ -26,7 +35,9 @@ void GilWaitQueue::arm(std::uint32_t thread, Time at) {
 
 void GilWaitQueue::remove(std::uint32_t thread) {
   assert(contains(thread) && "remove() of a thread that is not waiting");
-  due_known_ = false;
+  // The first due is the least of all waiters in one order (time, then the ties of G2):
+  // taking away another waiter leaves it the least.
+  if (due_ && due_->thread == thread) due_known_ = false;
   Waiter& w = waiters_[thread];
   if (w.group != kNil) phase_erase(thread);
   const auto index = static_cast<std::size_t>(w.index);
@@ -54,7 +65,7 @@ std::optional<GilWaitQueue::Due> GilWaitQueue::find_drop_request() {
   std::optional<Due> best;
   // Armed before the last switch: their first full interval starts at their first grid
   // point at or after the switch.
-  if (phase_root_ != kNil) {
+  if (groups_.size() != free_groups_.size()) {  // some phase group is in use
     const std::int64_t I = interval_.ns();
     const std::int64_t s = last_switch_.ns();
     const std::int64_t r = ((s % I) + I) % I;
@@ -83,40 +94,30 @@ std::optional<GilWaitQueue::Due> GilWaitQueue::find_drop_request() {
   return best;
 }
 
-// The phase groups' treap and heaps ----------------------------------------------------
+// The phase groups' buckets and heaps ------------------------------------------------
 
-void GilWaitQueue::split(std::uint32_t node, std::int64_t phase, std::uint32_t& below, std::uint32_t& rest) {
-  if (node == kNil) {
-    below = rest = kNil;
-    return;
+std::size_t GilWaitQueue::next_bucket(std::size_t b) const {
+  if (b >= kBuckets) return kBuckets;
+  std::size_t word = b / 64;
+  std::uint64_t bits = in_use_[word] & (~std::uint64_t{0} << (b % 64));
+  while (bits == 0) {
+    if (++word == in_use_.size()) return kBuckets;
+    bits = in_use_[word];
   }
-  Group& n = groups_[node];
-  if (n.phase < phase) {
-    split(n.right, phase, n.right, rest);
-    below = node;
-  } else {
-    split(n.left, phase, below, n.left);
-    rest = node;
-  }
-}
-
-std::uint32_t GilWaitQueue::merge(std::uint32_t a, std::uint32_t b) {
-  if (a == kNil) return b;
-  if (b == kNil) return a;
-  if (priority(a) > priority(b)) {
-    groups_[a].right = merge(groups_[a].right, b);
-    return a;
-  }
-  groups_[b].left = merge(a, groups_[b].left);
-  return b;
+  return word * 64 + static_cast<std::size_t>(std::countr_zero(bits));
 }
 
 std::uint32_t GilWaitQueue::group_for(std::int64_t phase) {
-  for (std::uint32_t n = phase_root_; n != kNil;) {
-    if (groups_[n].phase == phase) return n;
-    n = groups_[n].phase < phase ? groups_[n].right : groups_[n].left;
+  if (buckets_.empty()) {  // made at the first wait: most interpreters (a worker process's) never see one
+    buckets_.resize(kBuckets);
+    in_use_.resize(kBuckets / 64);
   }
-  // A new phase: a fresh group, linked where its priority belongs, splitting that subtree.
+  const std::size_t b = bucket_of(phase);
+  auto& bucket = buckets_[b];
+  auto at = bucket.begin();
+  while (at != bucket.end() && at->phase < phase) ++at;
+  if (at != bucket.end() && at->phase == phase) return at->group;
+  // A new phase: a fresh group (or one freed earlier), placed in its bucket's order.
   std::uint32_t g = 0;
   if (free_groups_.empty()) {
     g = static_cast<std::uint32_t>(groups_.size());
@@ -126,16 +127,8 @@ std::uint32_t GilWaitQueue::group_for(std::int64_t phase) {
     free_groups_.pop_back();
   }
   groups_[g].phase = phase;
-  std::uint32_t* link = &phase_root_;
-  while (*link != kNil && priority(*link) >= priority(g)) {
-    link = groups_[*link].phase < phase ? &groups_[*link].right : &groups_[*link].left;
-  }
-  std::uint32_t below = kNil;
-  std::uint32_t rest = kNil;
-  split(*link, phase, below, rest);
-  groups_[g].left = below;
-  groups_[g].right = rest;
-  *link = g;
+  bucket.insert(at, Entry{phase, g});
+  in_use_[b / 64] |= std::uint64_t{1} << (b % 64);
   return g;
 }
 
@@ -164,14 +157,13 @@ void GilWaitQueue::phase_erase(std::uint32_t thread) {
     }
   }
   if (!group.heap.empty()) return;
-  // The phase's last waiter left: unlink its group, putting its subtrees, merged, in its place.
-  std::uint32_t* link = &phase_root_;
-  while (*link != g) {
-    assert(*link != kNil && "a phase group missing from the treap");
-    link = groups_[*link].phase < group.phase ? &groups_[*link].right : &groups_[*link].left;
-  }
-  *link = merge(group.left, group.right);
-  group.left = group.right = kNil;
+  // The phase's last waiter left: its group leaves its bucket.
+  const std::size_t b = bucket_of(group.phase);
+  auto& bucket = buckets_[b];
+  const auto at = std::find_if(bucket.begin(), bucket.end(), [g](const Entry& e) { return e.group == g; });
+  assert(at != bucket.end() && "a phase group missing from its bucket");
+  bucket.erase(at);
+  if (bucket.empty()) in_use_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
   free_groups_.push_back(g);
 }
 
@@ -206,22 +198,17 @@ void GilWaitQueue::heap_sift_down(Group& g, std::size_t i) {
 }
 
 std::uint32_t GilWaitQueue::phase_lower_bound(std::int64_t phase) const {
-  std::uint32_t best = kNil;
-  for (std::uint32_t n = phase_root_; n != kNil;) {
-    if (groups_[n].phase < phase) {
-      n = groups_[n].right;
-    } else {
-      best = n;
-      n = groups_[n].left;
-    }
+  const std::size_t b = bucket_of(phase);
+  for (const Entry& e : buckets_[b]) {
+    if (e.phase >= phase) return e.group;
   }
-  return best;
+  const std::size_t next = next_bucket(b + 1);
+  return next == kBuckets ? kNil : buckets_[next].front().group;
 }
 
 std::uint32_t GilWaitQueue::phase_first() const {
-  std::uint32_t n = phase_root_;
-  while (n != kNil && groups_[n].left != kNil) n = groups_[n].left;
-  return n;
+  const std::size_t b = next_bucket(0);
+  return b == kBuckets ? kNil : buckets_[b].front().group;
 }
 
 }  // namespace gilsim::model

@@ -7,10 +7,13 @@
 // per hand-off instead of O(waiters) per interval.
 //
 // Phases cluster on a few values (a thread forced out by a drop request re-arms on its
-// requester's grid point, so it joins its phase), so waiters are grouped by exact phase: a
-// small treap of phase groups, each holding its threads in a min-heap of ids (ties go to
-// the lowest id). A hand-off touches a shallow treap and one flat array of ids, not a chain
-// of per-thread records; nothing is allocated once every thread and phase has been seen.
+// requester's grid point, so it joins its phase), so waiters are grouped by exact phase,
+// each group holding its threads in a min-heap of ids (ties go to the lowest id). The
+// groups are found by phase through fixed buckets over the interval, each a short sorted
+// array of (phase, group), and a bitmap of the buckets in use: the first group at or after
+// a phase is its bucket's next entry or the first entry of the next bucket in use (a word
+// scan of the bitmap), with no pointer chasing; nothing is allocated once every thread and
+// phase has been seen.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +27,7 @@ namespace gilsim::model {
 
 class GilWaitQueue {
  public:
-  explicit GilWaitQueue(Time interval) : interval_(interval) {}
+  explicit GilWaitQueue(Time interval);
 
   /// `thread` starts (or restarts, after losing a race) a timed wait at `at`.
   void arm(std::uint32_t thread, Time at);
@@ -44,8 +47,8 @@ class GilWaitQueue {
     std::uint32_t thread = 0;
   };
   /// When the first waiter completes a full interval with no switch, and which one.
-  /// Remembered until the waiters or the switch change: the engine asks when it sets the
-  /// deadline and again when the deadline fires.
+  /// Remembered until the switch changes or that waiter leaves (an arrival only compares
+  /// itself with it): the engine asks after every event that changed the GIL.
   std::optional<Due> next_drop_request() {
     if (!due_known_) {
       due_ = find_drop_request();
@@ -65,20 +68,24 @@ class GilWaitQueue {
   /// The waiters armed at or before the last switch with one phase (armed mod interval).
   struct Group {
     std::int64_t phase = 0;
-    std::uint32_t left = kNil;  ///< treap children (group indices), ordered by phase
-    std::uint32_t right = kNil;
     std::vector<std::uint32_t> heap;  ///< its threads, a min-heap by id
   };
+  /// A bucket's entry: a group and its phase, sorted by phase within the bucket.
+  struct Entry {
+    std::int64_t phase = 0;
+    std::uint32_t group = kNil;
+  };
+  static constexpr std::size_t kBuckets = 4096;  ///< over one interval; a multiple of 64 (the bitmap's words)
   Waiter& slot(std::uint32_t thread);
   std::optional<Due> find_drop_request();
 
-  // The phase groups: a treap ordered by phase, heap-ordered by a hash of the group index.
-  static std::uint32_t priority(std::uint32_t g) { return (g + 1) * 0x9E37'79B1u; }
-  void split(std::uint32_t node, std::int64_t phase, std::uint32_t& below, std::uint32_t& rest);
-  std::uint32_t merge(std::uint32_t a, std::uint32_t b);
+  // The phase groups, by bucket (phase / bucket_width_).
+  std::size_t bucket_of(std::int64_t phase) const { return static_cast<std::size_t>(phase / bucket_width_); }
+  /// The first bucket in use at or after `b`, or kBuckets.
+  std::size_t next_bucket(std::size_t b) const;
   void phase_insert(std::uint32_t thread, std::int64_t phase);
   void phase_erase(std::uint32_t thread);
-  /// The group of exactly `phase`, made (and linked into the treap) when there is none.
+  /// The group of exactly `phase`, made (and placed in its bucket) when there is none.
   std::uint32_t group_for(std::int64_t phase);
   /// The first group with a phase at or after `phase`, or kNil.
   std::uint32_t phase_lower_bound(std::int64_t phase) const;
@@ -88,13 +95,15 @@ class GilWaitQueue {
   void heap_sift_down(Group& g, std::size_t i);
 
   Time interval_;
+  std::int64_t bucket_width_ = 1;  ///< ns of phase per bucket
   Time last_switch_ = Time{-1};
   std::vector<std::uint32_t> members_;
   std::vector<Waiter> waiters_;  ///< indexed by thread id
   std::vector<Group> groups_;    ///< by index; empty ones are on free_groups_
   std::vector<std::uint32_t> free_groups_;
-  /// Root of the treap of phase groups (waiters armed at or before the last switch).
-  std::uint32_t phase_root_ = kNil;
+  /// The phase groups of the waiters armed at or before the last switch.
+  std::vector<std::vector<Entry>> buckets_;  ///< kBuckets of them once a phase group was made
+  std::vector<std::uint64_t> in_use_;  ///< a bit per bucket: it has an entry
   /// Waiters armed after the last switch, in arm order (entries may be stale).
   std::vector<std::pair<std::uint32_t, Time>> since_switch_;
   std::size_t since_switch_head_ = 0;

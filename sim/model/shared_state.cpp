@@ -71,13 +71,12 @@ Program SharedState::acquire(ThreadId t, std::uint32_t index, std::uint32_t job,
   co_await e.acquire_gil(t);
 }
 
-Program SharedState::with_statement(ThreadId t, std::uint32_t job, std::uint16_t step) {
+Operation SharedState::with_statement(ThreadId t, std::uint32_t job, std::uint16_t step) {
   Engine& e = engine_;
   const Time with = scenario::python_cost(e.config(), e.config().costs.lock_with);
-  if (with == Time::zero()) co_return;
   Work statement = Work::python(job, step);
   statement.checkpoints = false;
-  co_await e.compute(t, with, statement);
+  return e.compute(t, with, statement);  // completes at once when it costs nothing
 }
 
 bool SharedState::acquire_as_task(LaneId who, std::uint32_t task, std::uint32_t index) {

@@ -70,7 +70,7 @@ class SharedState {
   Program acquire(ThreadId t, std::uint32_t lock, std::uint32_t job, std::uint16_t step);
   /// L7: the `with` (or `async with`) statement's own bytecode and its calls of acquire()
   /// and __exit__, as Python work before the acquire, without a check point of its own.
-  Program with_statement(ThreadId t, std::uint32_t job, std::uint16_t step);
+  Operation with_statement(ThreadId t, std::uint32_t job, std::uint16_t step);
   /// lock.release() by a thread or task lane; wakes the lock's first waiter.
   void release(trace::LaneId who, std::uint32_t lock);
 

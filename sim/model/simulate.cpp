@@ -7,9 +7,13 @@
 
 namespace gilsim::model {
 
-trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, SimulationStats* stats,
-                      std::uint64_t max_events) {
-  check_work({{&s, &run}}, max_events, "raise the limit (gilsim run --max-events N)");
+namespace {
+
+constexpr const char* kRaiseTheLimit = "raise the limit (gilsim run --max-events N)";
+
+/// One run, with the scenario's job plan made already (it is the same for every run).
+trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& run, const scenario::JobPlan& jobs,
+                              SimulationStats* stats, std::uint64_t max_events) {
   const scenario::EffectiveSettings settings = scenario::effective_settings(s, run);
   EngineConfig config;
   static_cast<scenario::EffectiveSettings&>(config) = settings;
@@ -22,7 +26,6 @@ trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, Sim
   trace::TraceBuilder builder(run.name, std::string(scenario::to_string(run.executor)),
                               std::string(scenario::to_string(config.gil)), trace::Origin::Simulated,
                               config.cores, config.switch_interval);
-  const scenario::JobPlan jobs = scenario::plan_jobs(s);
   scenario::register_jobs(s, jobs, builder);
   Engine engine(config, builder);
   SharedState shared(s, engine);
@@ -57,10 +60,20 @@ trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, Sim
   return trace;
 }
 
+}  // namespace
+
+trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, SimulationStats* stats,
+                      std::uint64_t max_events) {
+  check_work({{&s, &run}}, max_events, kRaiseTheLimit);
+  return simulate_planned(s, run, scenario::plan_jobs(s), stats, max_events);
+}
+
 std::vector<trace::Trace> simulate_all(const scenario::Scenario& s) {
   std::vector<trace::Trace> traces;
   traces.reserve(s.runs.size());
-  for (const auto& run : s.runs) traces.push_back(simulate(s, run));
+  for (const auto& run : s.runs) check_work({{&s, &run}}, kDefaultMaxEvents, kRaiseTheLimit);
+  const scenario::JobPlan jobs = scenario::plan_jobs(s);
+  for (const auto& run : s.runs) traces.push_back(simulate_planned(s, run, jobs, nullptr, kDefaultMaxEvents));
   return traces;
 }
 

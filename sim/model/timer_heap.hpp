@@ -60,6 +60,8 @@ class TimerHeap {
   bool empty() const { return heap_.empty(); }
   std::size_t size() const { return heap_.size(); }
   Time top_time() const { return heap_.front().at; }
+  /// Whose entry pop() would remove; only while !empty().
+  Slot top_slot() const { return heap_.front().slot(); }
   /// Removes the earliest entry and says whose it was.
   Slot pop() {
     const Slot slot = heap_.front().slot();

@@ -6,57 +6,51 @@ namespace gilsim::model {
 
 using scenario::StepKind;
 
-namespace {
-
-Program run_step(Engine& e, ThreadId t, const PlannedJob& job, std::uint16_t index, const scenario::PlannedStep& step,
-                 const scenario::EffectiveSettings& settings, SharedState& shared) {
-  const std::uint32_t id = job.index;
-  const StepKind kind = step.kind == StepKind::Offload ? step.offload_work : step.kind;
-  const Time d = step.duration;
-  switch (kind) {
-    case StepKind::Cpu:
-      co_await e.compute(t, scenario::python_cost(settings, d), Work::python(id, index));
-      break;
-    case StepKind::Native:
-      co_await e.release_gil(t);
-      co_await e.compute(t, d, Work::native(id, index));
-      co_await e.acquire_gil(t);
-      break;
-    case StepKind::Io:
-    case StepKind::Disk:
-    case StepKind::Block:
-      co_await e.release_gil(t);
-      co_await e.wait(t, d, SpanState::BlockedIo, id, index);
-      co_await e.acquire_gil(t);
-      break;
-    case StepKind::Sleep:
-      co_await e.release_gil(t);
-      co_await e.wait(t, d, SpanState::Sleeping, id, index);
-      co_await e.acquire_gil(t);
-      break;
-    case StepKind::Acquire:
-      co_await shared.acquire(t, step.target, id, index);
-      break;
-    case StepKind::Release:
-      shared.release(e.lane(t), step.target);
-      break;
-    case StepKind::Increment:
-      co_await shared.increment(t, step, scenario::python_cost(settings, settings.costs.increment),
-                                scenario::python_cost(settings, d), id, index);
-      break;
-    case StepKind::Offload:
-      break;  // never: outside asyncio the offloaded work runs inline, as its own kind
-  }
-}
-
-}  // namespace
-
 Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::EffectiveSettings& settings,
                 SharedState& shared) {
   e.trace().job_started(job.index, e.lane(t), e.now());
+  const std::uint32_t id = job.index;
+  // The steps run in this one coroutine (a frame per step would be made and freed for
+  // each of a lesson's thousands of tiny steps); only locks and counters have their own.
   for (std::size_t i = 0; i < job.steps.size(); ++i) {
-    const auto label = i < trace::kNoStep ? static_cast<std::uint16_t>(i) : trace::kNoStep;
-    co_await run_step(e, t, job, label, job.steps[i], settings, shared);
+    const auto index = i < trace::kNoStep ? static_cast<std::uint16_t>(i) : trace::kNoStep;
+    const scenario::PlannedStep& step = job.steps[i];
+    const StepKind kind = step.kind == StepKind::Offload ? step.offload_work : step.kind;
+    const Time d = step.duration;
+    switch (kind) {
+      case StepKind::Cpu:
+        co_await e.compute(t, scenario::python_cost(settings, d), Work::python(id, index));
+        break;
+      case StepKind::Native:
+        co_await e.release_gil(t);
+        co_await e.compute(t, d, Work::native(id, index));
+        co_await e.acquire_gil(t);
+        break;
+      case StepKind::Io:
+      case StepKind::Disk:
+      case StepKind::Block:
+        co_await e.release_gil(t);
+        co_await e.wait(t, d, SpanState::BlockedIo, id, index);
+        co_await e.acquire_gil(t);
+        break;
+      case StepKind::Sleep:
+        co_await e.release_gil(t);
+        co_await e.wait(t, d, SpanState::Sleeping, id, index);
+        co_await e.acquire_gil(t);
+        break;
+      case StepKind::Acquire:
+        co_await shared.acquire(t, step.target, id, index);
+        break;
+      case StepKind::Release:
+        shared.release(e.lane(t), step.target);
+        break;
+      case StepKind::Increment:
+        co_await shared.increment(t, step, scenario::python_cost(settings, settings.costs.increment),
+                                  scenario::python_cost(settings, d), id, index);
+        break;
+      case StepKind::Offload:
+        break;  // never: outside asyncio the offloaded work runs inline, as its own kind
+    }
   }
   e.trace().job_finished(job.index, e.now());
 }

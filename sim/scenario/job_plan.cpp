@@ -2,6 +2,8 @@
 #include "sim/scenario/job_plan.hpp"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -33,36 +35,29 @@ JobPlan plan_jobs(const Scenario& scenario) {
   return jobs;
 }
 
-namespace {
-
-/// Whether two steps read the same in a label (step_label() reads only these fields).
-bool same_label_fields(const Step& a, const Step& b) {
-  return a.kind == b.kind && a.duration.kind == b.duration.kind && a.duration.a == b.duration.a &&
-         a.duration.b == b.duration.b && a.offload_work == b.offload_work && a.target == b.target &&
-         a.has_call == b.has_call;
-}
-
-}  // namespace
-
 void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder,
                    WithDurations with_durations) {
-  // An expanded `repeat` block is the same few steps many times over: each distinct step is
-  // labelled once (formatting the labels was 7% of simulating the viewer's 1 M-span scenario).
-  constexpr std::size_t kLabelsKept = 16;
-  std::vector<std::pair<const Step*, std::size_t>> labelled;  // a step and its label's index
+  // A repeat block is unrolled into its steps, so a template has few distinct steps and
+  // many copies: each distinct one is formatted once (the last few are remembered).
+  const auto same = [](const Step& a, const Step& b) {
+    return a.kind == b.kind && a.duration.kind == b.duration.kind && a.duration.a == b.duration.a &&
+           a.duration.b == b.duration.b && a.offload_work == b.offload_work && a.target == b.target &&
+           a.has_call == b.has_call;
+  };
+  constexpr std::size_t kRemembered = 8;
   for (const auto& tmpl : scenario.jobs) {
     std::vector<std::string> labels;
     labels.reserve(tmpl.steps.size());
-    labelled.clear();
+    std::vector<std::pair<const Step*, std::size_t>> seen;  // a step and its label's index
     for (const auto& step : tmpl.steps) {
-      const auto known = std::find_if(labelled.begin(), labelled.end(),
-                                      [&](const auto& l) { return same_label_fields(*l.first, step); });
-      if (known != labelled.end()) {
-        labels.push_back(labels[known->second]);
+      const auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return same(*s.first, step); });
+      if (it != seen.end()) {
+        labels.push_back(labels[it->second]);
         continue;
       }
+      if (seen.size() == kRemembered) seen.erase(seen.begin());
+      seen.emplace_back(&step, labels.size());
       labels.push_back(step_label(scenario, step));
-      if (labelled.size() < kLabelsKept) labelled.emplace_back(&step, labels.size() - 1);
     }
     builder.add_template(tmpl.name, std::move(labels));
   }

@@ -156,3 +156,26 @@ TEST_CASE("the answer is remembered until a waiter or the switch changes, and ev
   q.remove(2);
   CHECK(!q.next_drop_request());
 }
+
+TEST_CASE("phases at both ends of the interval: the first at or after the switch's, wrapping round to the first") {
+  // Interval 5 ms; phases 1 ns and 4.999999 ms lie in the first and the last of the
+  // buckets the phases are kept in.
+  GilWaitQueue q(5_ms);
+  q.arm(1, Time{1});
+  q.arm(2, Time{4'999'999});
+  q.on_switch(Time{4'999'999});  // switch phase 4.999999 ms: T2's grid point is the switch itself
+  REQUIRE(q.next_drop_request());
+  CHECK(q.next_drop_request()->at == Time{9'999'999});
+  CHECK(q.next_drop_request()->thread == 2);
+  q.on_switch(5_ms);  // switch phase 0: T1's grid point 1 ns later comes first
+  CHECK(q.next_drop_request()->at == Time{10'000'001});
+  CHECK(q.next_drop_request()->thread == 1);
+  q.remove(1);  // only the last phase is left
+  CHECK(q.next_drop_request()->at == Time{14'999'999});
+  CHECK(q.next_drop_request()->thread == 2);
+  q.remove(2);
+  q.arm(3, Time{5'000'001});      // phase 1 ns again
+  q.on_switch(Time{5'000'003});   // switch phase 3 ns: no phase at or after it, so round to 1 ns
+  CHECK(q.next_drop_request()->at == Time{15'000'001});
+  CHECK(q.next_drop_request()->thread == 3);
+}

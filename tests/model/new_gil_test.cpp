@@ -122,3 +122,53 @@ TEST_CASE("C code that releases the GIL runs in parallel on several cores") {
   const auto seq = simulate_with(s, scenario::Executor::Sequential);
   CHECK(seq.end == 200_ms);
 }
+
+namespace {
+
+/// Two threads of `count` CPU steps of `each`, a 1 ms switch interval, two cores.
+trace::Trace two_threads_of_steps(std::size_t count, Time each) {
+  auto s = exact_scenario(2);
+  s.python.switch_interval = 1_ms;
+  const std::vector<scenario::Step> steps(count, cpu(each));
+  add_jobs(s, "a", 1, steps);
+  add_jobs(s, "b", 1, steps);
+  return simulate_with(s, scenario::Executor::Threads);
+}
+
+}  // namespace
+
+TEST_CASE("many short computes in a row: each ends on time, and the drop request cuts the one it falls in") {
+  // Eight 300 us steps each, 1 ms interval. Most steps end before anything else is due
+  // (the engine ends them without the timer heap); the request at each whole millisecond
+  // falls inside a step, which is cut there and finished after the thread's next turn.
+  // T1: 0-0.9 three steps, 0.9-1 a third of the fourth (cut); 2-2.2 its rest, 2.2-2.8 two
+  // more, 2.8-3 two thirds of the seventh; 4-4.4 the rest and the eighth. T2 likewise from 1 ms.
+  const auto t = two_threads_of_steps(8, 300_us);
+  check_holders(holders(t, "GIL"), {
+                                       {0_ms, 1_ms, "T1"},
+                                       {1_ms, 2_ms, "T2"},
+                                       {2_ms, 3_ms, "T1"},
+                                       {3_ms, 4_ms, "T2"},
+                                       {4_ms, 4400_us, "T1"},
+                                       {4400_us, 4800_us, "T2"},
+                                   });
+  CHECK(marks_of(t, MarkKind::ForcedSwitch).size() == 4);
+  CHECK(t.jobs[0].end == 4400_us);
+  CHECK(t.jobs[1].end == 4800_us);
+  CHECK(time_in(lane_named(t, "T1"), SpanState::Running) == 2400_us);
+  CHECK(time_in(lane_named(t, "T2"), SpanState::Running) == 2400_us);
+}
+
+TEST_CASE("a short compute that ends as the drop request falls due is not cut: the next one is not started") {
+  // 250 us steps end on each whole millisecond, where the request falls due: the request
+  // comes first (it was due first), the ending step is not cut, and the thread drops the
+  // GIL at the check point before its next step (G4, G5).
+  const auto t = two_threads_of_steps(6, 250_us);
+  check_holders(holders(t, "GIL"), {
+                                       {0_ms, 1_ms, "T1"},
+                                       {1_ms, 2_ms, "T2"},
+                                       {2_ms, 2500_us, "T1"},
+                                       {2500_us, 3_ms, "T2"},
+                                   });
+  CHECK(time_in(lane_named(t, "T1"), SpanState::Running) == 1500_us);
+}

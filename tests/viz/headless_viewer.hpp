@@ -3,15 +3,25 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include <imgui.h>
 
+#include "sim/scenario/loader.hpp"
 #include "viz/app_state.hpp"
 #include "viz/ui/app_frame.hpp"
 #include "viz/ui/keys.hpp"
 #include "viz/ui/theme.hpp"
 
 namespace gilsim::viz::testing {
+
+/// A bundled lesson's file by its name ("07-convoy.toml"); empty when there is none.
+inline std::filesystem::path bundled_lesson(const std::string& name) {
+  for (const auto& f : scenario::bundled_scenarios()) {
+    if (f.filename() == name) return f;
+  }
+  return {};
+}
 
 struct HeadlessViewer {
   AppState app;

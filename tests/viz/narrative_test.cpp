@@ -51,3 +51,23 @@ TEST_CASE("two runs interleave by time; a run filter keeps one") {
   n.build(runs, NarrativeFilter{false, 1});
   CHECK(n.size() == runs[1].marks.size());
 }
+
+TEST_CASE("a forced switch with a hand-off link gets a row under it that says why the new holder won") {
+  const std::vector<trace::Trace> runs = {viz::testing::two_threads()};
+  const std::vector<HandoffLink> links = handoff_links(runs[0]);
+  Narrative plain, with_why;
+  plain.build(runs, {});
+  with_why.build(runs, {}, HandoffsByRun{&links});
+  // One forced switch (T1 at 6.5 ms) has a link; the release at 12 ms is not a switch.
+  REQUIRE(with_why.size() == plain.size() + 1);
+  std::size_t why_row = 0;
+  for (std::size_t i = 0; i < with_why.size(); ++i) {
+    if (with_why.line(i).why) why_row = i;
+  }
+  REQUIRE(why_row > 0);
+  const NarrativeLine& switch_line = with_why.line(why_row - 1);
+  CHECK(runs[0].marks[switch_line.mark].kind == trace::MarkKind::ForcedSwitch);
+  CHECK(with_why.line(why_row).mark == switch_line.mark);
+  CHECK(with_why.line(why_row).at == 6500_us);
+  CHECK(Narrative::text(runs, with_why.line(why_row), HandoffsByRun{&links}) == "why: T2 asked and was the only waiter");
+}

@@ -2,6 +2,9 @@
 // error as the model's.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
+#include "viz/app_state.hpp"
 #include "viz/run_caveats.hpp"
 
 using namespace gilsim;
@@ -38,5 +41,32 @@ TEST_CASE("a measured run's header flags a busy machine, never a simulated or we
     trace::Trace run = measured_run(Time{300'000'000}, Time{100'000'000}, 0);
     run.origin = trace::Origin::Simulated;
     CHECK_FALSE(viz::measurement_caveat(run));
+  }
+}
+
+TEST_CASE("a run flagged as measured on a busy machine has no prediction error to show") {
+  viz::AppState app;
+  REQUIRE(app.session.open(std::filesystem::path(GILSIM_SOURCE_DIR) / "tests/viz/data/tiny_real.toml"));
+  viz::refresh_derived(app);
+  const trace::Trace prediction = app.session.runs().front();
+  const auto measure = [&](Time got) {
+    trace::Trace m = prediction;  // the measurement took twice the predicted time
+    m.origin = trace::Origin::Measured;
+    m.end = prediction.end + prediction.end;
+    m.cpu_check = measured_run(Time{300'000'000}, got, 0).cpu_check;
+    app.session.add_measured(std::move(m));
+    viz::refresh_derived(app);
+    return static_cast<std::uint32_t>(app.session.runs().size() - 1);
+  };
+  SUBCASE("well fed: scored") {
+    const std::uint32_t r = measure(Time{300'000'000});
+    REQUIRE(app.runs[r].predicted_by == 0);
+    CHECK(viz::prediction_error_of(app, r).has_value());
+  }
+  SUBCASE("a third of the CPU it needed: not scored, as its header says") {
+    const std::uint32_t r = measure(Time{100'000'000});
+    REQUIRE(app.runs[r].predicted_by == 0);
+    REQUIRE(viz::measurement_caveat(app.session.runs()[r]));
+    CHECK_FALSE(viz::prediction_error_of(app, r).has_value());
   }
 }

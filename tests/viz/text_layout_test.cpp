@@ -7,6 +7,10 @@
 using gilsim::viz::reflow;
 using gilsim::viz::fit_headers;
 using gilsim::viz::wrap_at_spaces;
+using gilsim::viz::elide;
+using gilsim::viz::fit_table;
+using gilsim::viz::table_width;
+using gilsim::viz::TableFit;
 
 TEST_CASE("hard-wrapped paragraphs join; blank lines and list items stay") {
   CHECK(reflow("Each job downloads\na page.\n\nNotice:\n- threads overlap\n  the downloads;\n- one GIL.\n") ==
@@ -46,4 +50,35 @@ TEST_CASE("table headers take two lines only when one line each would cut the la
   CHECK(two == std::vector<std::string>{"run", "cores\nbusy", "switches\n(forced)"});
   // Two lines: 100 + 50 + 80 and the padding: 260, which fits where one line did not.
   CHECK(fit_headers(two, cells, 260, 10, measure) == two);
+}
+
+TEST_CASE("a table too wide even with two-line headers leaves out its last columns") {
+  const auto measure = [](std::string_view t) { return static_cast<float>(t.size()) * 10.0f; };
+  const std::vector<std::string> headers = {"run", "cores busy", "switches (forced)"};
+  const std::vector<float> cells = {100, 40, 60};
+  CHECK(table_width(headers, cells, 10, measure) == 400);
+  const TableFit all = fit_table(headers, cells, 400, 10, measure);
+  CHECK(all.shown == 3);
+  CHECK(all.headers == headers);
+  // Two-line headers need 260; at 259 the last column goes, and the two left take one line (220).
+  const TableFit two = fit_table(headers, cells, 259, 10, measure);
+  CHECK(two.shown == 2);
+  CHECK(two.headers == std::vector<std::string>{"run", "cores busy"});
+  // At 219 they take two lines (170).
+  CHECK(fit_table(headers, cells, 219, 10, measure).headers == std::vector<std::string>{"run", "cores\nbusy"});
+  // The first column stays however narrow the table.
+  CHECK(fit_table(headers, cells, 50, 10, measure).shown == 1);
+}
+
+TEST_CASE("a label with no room ends in an ellipsis and fits; one with room is whole") {
+  const auto measure = [](std::string_view t) {
+    float w = 0;
+    for (unsigned char c : t) w += (c & 0xC0) == 0x80 ? 0.0f : 10.0f;  // 10 px a character
+    return w;
+  };
+  CHECK(elide("T1 reader", 90, measure) == "T1 reader");
+  CHECK(elide("T1 reader", 80, measure) == "T1 read\u2026");
+  CHECK(elide("T1 reader", 40, measure) == "T1\u2026");  // no space before the ellipsis
+  CHECK(elide("h\u00e9llo", 30, measure) == "h\u00e9\u2026");  // cut between characters, never inside one
+  CHECK(elide("T1 reader", 5, measure) == "\u2026");
 }

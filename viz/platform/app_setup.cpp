@@ -23,6 +23,7 @@ bool finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, 
   app.ui_scale = initial_ui_scale(options);
   app.presentation = options.presentation;
   app.align_ends = options.align_ends;
+  app.legend_fits_timeline = options.timeline_only && !options.screenshot.empty();  // the PNG crops to the timeline
   // A class sees every run: presenting, or at a scale only a projector asks for.
   app.fit_runs = options.presentation || options.scale >= 2.0f;
   app.auto_presentation_scale = options.presentation && options.scale == 1.0f;
@@ -37,7 +38,7 @@ bool finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, 
   if (!options.sweep.empty()) {
     app.sweep.vary = options.sweep.front();
     if (options.sweep.size() > 1) app.sweep.vary_also = options.sweep[1];
-    ui::start_sweep(app);
+    ui::start_sweep(app.sweep, app.session);
   }
   return true;
 }

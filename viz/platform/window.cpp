@@ -178,7 +178,10 @@ int run_window(const Options& options) {
       }
       break;
     }
-    if (app.screenshot) {
+    // Saved after a frame drawn for it: a timeline PNG's legend wraps at the timeline's width.
+    if (app.screenshot && !app.screenshot->laid_out) {
+      app.screenshot->laid_out = true;
+    } else if (app.screenshot) {
       std::string message;
       save_png(window, app.screenshot->path, app.screenshot->timeline_only ? app.timeline_png_rect : nullptr, message);
       app.status = message;

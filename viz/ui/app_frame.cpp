@@ -33,12 +33,19 @@ void draw_frame(AppState& app, double wall_seconds) {
   app.playback.advance(wall_seconds);
   app.status_age += wall_seconds;
   if (app.status_age > 6) app.status.clear();
-  handle_shortcuts(app);
+  apply_request(app, read_shortcuts(toolbar_view(app)));
 
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   const float f = ImGui::GetFontSize();
   // The window may differ from the size asked for (a desktop's 90%): the next frame's fonts follow it.
   if (app.presentation && app.auto_presentation_scale) app.ui_scale = presentation_scale(display.y);
+
+  const bool side = !app.presentation && display.x > f * 40;
+  // Wide enough on a 1920 screen for the numbers table's six columns.
+  const float side_w = side ? std::clamp(display.x * (display.x >= f * 110 ? 0.3f : 0.25f), f * 18, f * 38) : 0.0f;
+  const float main_w = display.x - side_w;
+  // A timeline PNG crops to the timeline's width: its frame wraps the legend there.
+  const bool png_frame = app.legend_fits_timeline || (app.screenshot && app.screenshot->timeline_only);
 
   // Toolbar and legend: full width, as tall as their content.
   ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
@@ -47,17 +54,15 @@ void draw_frame(AppState& app, double wall_seconds) {
   app.legend_top = -1;
   if (ImGui::Begin("##toolbar", nullptr, kPanel | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_AlwaysAutoResize)) {
     ImGui::SetWindowFontScale(chrome_font_scale(f, display.y));
-    draw_toolbar(app);
-    if (app.show_legend) draw_legend(app);
+    apply_request(app, draw_toolbar(toolbar_view(app), app.toolbar_widths));
+    if (app.show_legend) {
+      app.legend_top = draw_legend(app.states_seen, app.marks_seen, png_frame ? main_w : display.x);
+    }
     top = ImGui::GetWindowHeight();
     app.toolbar_overflows = ImGui::GetScrollMaxY() > 0;
   }
   ImGui::End();
 
-  const bool side = !app.presentation && display.x > f * 40;
-  // Wide enough on a 1920 screen for the numbers table's six columns.
-  const float side_w = side ? std::clamp(display.x * (display.x >= f * 110 ? 0.3f : 0.25f), f * 18, f * 38) : 0.0f;
-  const float main_w = display.x - side_w;
   const float rest_h = display.y - top;
   // Bigger text needs more rows for the same lanes: the timeline's share grows with the scale.
   const float share = std::min(0.78f, (app.presentation ? 0.72f : 0.63f) + 0.05f * (app.ui_scale - 1.0f));
@@ -103,7 +108,10 @@ void draw_frame(AppState& app, double wall_seconds) {
     if (begin_panel("Sweep: speed-up as one knob moves", ImVec2(0, bottom_y), ImVec2(main_w, bottom_h),
                     ImGuiWindowFlags_NoFocusOnAppearing)) {
       ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
-      draw_sweep_panel(app);
+      if (const auto knobs = draw_sweep_panel(app.sweep, app.session)) {
+        app.session.set_knobs(*knobs);
+        refresh_derived(app);
+      }
     }
     ImGui::End();
   }
@@ -135,7 +143,7 @@ void draw_frame(AppState& app, double wall_seconds) {
     }
     ImGui::End();
   }
-  draw_help_overlay(app);
+  app.show_help = draw_help_overlay(app.show_help);
 }
 
 }  // namespace gilsim::viz::ui

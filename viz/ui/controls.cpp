@@ -44,24 +44,26 @@ const std::vector<Shortcut>& shortcuts() {
 
 namespace {
 
-void step(AppState& app, bool forward) {
-  app.playback.pause();
-  const Time now = app.playback.now();
-  app.playback.seek(forward ? app.events.next(now, app.gil_events_only) : app.events.previous(now, app.gil_events_only));
-  app.view.keep_visible(app.playback.now());
+std::string speed_label(double speed) {
+  // Simulated time per real second: "1 ms per second" reads better than "0.001x".
+  return fmt::format("{} / s", format_time(Time::from_seconds(speed)));
+}
+
+/// After a slider drawn without its value: the value, in a box as wide as `widest` so the
+/// controls after it never shift, then the slider's name.
+void value_beside(const std::string& value, const char* widest, const char* name) {
+  ImGui::SameLine();
+  const float x = ImGui::GetCursorPosX();
+  ImGui::TextUnformatted(value.c_str());
+  ImGui::SameLine();
+  ImGui::SetCursorPosX(x + ImGui::CalcTextSize(widest).x + ImGui::GetFontSize() * 0.4f);
+  ImGui::TextUnformatted(name);
 }
 
 void zoom_at_playhead(AppState& app, double factor) {
   const double x = app.view.x_of(app.playback.now());
   app.view.zoom_around(x >= 0 && x <= app.view.width_px() ? x : app.view.width_px() * 0.5, factor);
   app.follow_playhead = false;
-}
-
-void change_speed(AppState& app, double factor) { app.playback.set_speed(app.playback.speed() * factor); }
-
-std::string speed_label(double speed) {
-  // Simulated time per real second: "1 ms per second" reads better than "0.001x".
-  return fmt::format("{} / s", format_time(Time::from_seconds(speed)));
 }
 
 void set_presentation(AppState& app, bool on) {
@@ -72,13 +74,6 @@ void set_presentation(AppState& app, bool on) {
   app.auto_presentation_scale = false;
 }
 
-/// Every run's whole time on screen, and every run's rows (collapsing runs as needed).
-void fit_everything(AppState& app) {
-  app.fit_pending = true;
-  app.fit_runs = true;
-  app.focus.reset();
-}
-
 void request_timeline_png(AppState& app) {
   std::string base = app.session.file().empty() ? "default" : app.session.file().stem().string();
   app.screenshot = ScreenshotRequest{fmt::format("gilviz-{}-{}.png", base, app.playback.now().ns()), true};
@@ -86,36 +81,94 @@ void request_timeline_png(AppState& app) {
 
 }  // namespace
 
-void handle_shortcuts(AppState& app) {
-  ImGuiIO& io = ImGui::GetIO();
-  if (io.WantTextInput) return;
-  if (pressed(kKeyF1, false) || (pressed(kKeySlash, false) && io.KeyShift)) app.show_help = !app.show_help;
-  if (pressed(kKeyEscape, false)) {
-    if (app.show_help) app.show_help = false;
-    else app.selected.reset();
-  }
-  if (pressed(kKeySpace, false)) app.playback.toggle(), app.follow_playhead = true;
-  if (pressed(kKeyRight)) step(app, true);
-  if (pressed(kKeyLeft)) step(app, false);
-  if (pressed(kKeyHome, false)) app.playback.seek(Time::zero()), app.view.keep_visible(Time::zero());
-  if (pressed(kKeyEnd, false)) app.playback.seek(app.playback.end()), app.view.keep_visible(app.playback.end());
-  if (pressed(kKeyG, false)) app.gil_events_only = !app.gil_events_only;
-  if (pressed(kKeyF, false)) fit_everything(app);
-  if (pressed(kKeyPlus)) zoom_at_playhead(app, 1.5);
-  if (pressed(kKeyMinus)) zoom_at_playhead(app, 1 / 1.5);
-  if (pressed(kKeyLeftBracket)) change_speed(app, 0.5);
-  if (pressed(kKeyRightBracket)) change_speed(app, 2.0);
-  if (pressed(kKeyM, false)) app.show_marks = !app.show_marks;
-  if (pressed(kKeyL, false)) app.show_legend = !app.show_legend;
-  if (pressed(kKeyP, false)) set_presentation(app, !app.presentation);
-  if (io.KeyCtrl && pressed(kKeyS, false)) request_timeline_png(app);
+ToolbarView toolbar_view(const AppState& app) {
+  ToolbarView v;
+  v.now = app.playback.now();
+  v.end = app.playback.end();
+  v.playing = app.playback.playing();
+  v.speed = app.playback.speed();
+  v.gil_events_only = app.gil_events_only;
+  v.align_ends = app.align_ends;
+  v.presentation = app.presentation;
+  v.show_help = app.show_help;
+  v.show_marks = app.show_marks;
+  v.show_legend = app.show_legend;
+  v.ui_scale = app.ui_scale;
+  v.status = app.status;
+  v.measuring = &app.measuring;
+  return v;
 }
 
-void draw_toolbar(AppState& app) {
+void apply_request(AppState& app, const ViewerRequest& asked) {
+  if (asked.toggle_play) {
+    app.playback.toggle();
+    app.follow_playhead = true;
+  }
+  if (asked.gil_events_only) app.gil_events_only = *asked.gil_events_only;
+  if (asked.step != 0) {
+    app.playback.pause();
+    const Time now = app.playback.now();
+    app.playback.seek(asked.step > 0 ? app.events.next(now, app.gil_events_only)
+                                     : app.events.previous(now, app.gil_events_only));
+    app.view.keep_visible(app.playback.now());
+  }
+  if (asked.seek) {
+    app.playback.seek(*asked.seek);
+    app.view.keep_visible(app.playback.now());
+  }
+  if (asked.speed) app.playback.set_speed(*asked.speed);
+  if (asked.fit) {  // every run's whole time on screen, and every run's rows (collapsing runs as needed)
+    app.fit_pending = true;
+    app.fit_runs = true;
+    app.focus.reset();
+  }
+  if (asked.zoom != 1) zoom_at_playhead(app, asked.zoom);
+  if (asked.align_ends) app.align_ends = *asked.align_ends;
+  if (asked.ui_scale) {
+    app.ui_scale = *asked.ui_scale;
+    app.auto_presentation_scale = false;
+  }
+  if (asked.presentation) set_presentation(app, *asked.presentation);
+  if (asked.show_help) app.show_help = *asked.show_help;
+  if (asked.show_marks) app.show_marks = *asked.show_marks;
+  if (asked.show_legend) app.show_legend = *asked.show_legend;
+  if (asked.clear_selection) app.selected.reset();
+  if (asked.save_png) request_timeline_png(app);
+  apply_real_runs(app, asked.real);
+}
+
+ViewerRequest read_shortcuts(const ToolbarView& view) {
+  ViewerRequest asked;
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return asked;
+  if (pressed(kKeyF1, false) || (pressed(kKeySlash, false) && io.KeyShift)) asked.show_help = !view.show_help;
+  if (pressed(kKeyEscape, false)) {
+    if (view.show_help) asked.show_help = false;
+    else asked.clear_selection = true;
+  }
+  if (pressed(kKeySpace, false)) asked.toggle_play = true;
+  if (pressed(kKeyRight)) asked.step = 1;
+  if (pressed(kKeyLeft)) asked.step = -1;
+  if (pressed(kKeyHome, false)) asked.seek = Time::zero();
+  if (pressed(kKeyEnd, false)) asked.seek = view.end;
+  if (pressed(kKeyG, false)) asked.gil_events_only = !view.gil_events_only;
+  if (pressed(kKeyF, false)) asked.fit = true;
+  if (pressed(kKeyPlus)) asked.zoom = 1.5;
+  if (pressed(kKeyMinus)) asked.zoom = 1 / 1.5;
+  if (pressed(kKeyLeftBracket)) asked.speed = view.speed * 0.5;
+  if (pressed(kKeyRightBracket)) asked.speed = view.speed * 2.0;
+  if (pressed(kKeyM, false)) asked.show_marks = !view.show_marks;
+  if (pressed(kKeyL, false)) asked.show_legend = !view.show_legend;
+  if (pressed(kKeyP, false)) asked.presentation = !view.presentation;
+  if (io.KeyCtrl && pressed(kKeyS, false)) asked.save_png = true;
+  return asked;
+}
+
+ViewerRequest draw_toolbar(const ToolbarView& view, std::array<float, 10>& widths) {
+  ViewerRequest asked;
   const float f = ImGui::GetFontSize();
   // Groups of controls that wrap as a whole when the window is narrow (or the scale large);
   // each group's width is measured on the previous frame.
-  auto& widths = app.toolbar_widths;
   int group = 0;
   const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
   const auto begin_group = [&] {
@@ -129,26 +182,26 @@ void draw_toolbar(AppState& app) {
     ImGui::EndGroup();
     widths[static_cast<std::size_t>(group++)] = ImGui::GetItemRectSize().x;
   };
+  const auto toggle = [](const char* label, bool value, std::optional<bool>& out) {
+    if (ImGui::Checkbox(label, &value)) out = value;
+  };
 
   begin_group();
-  if (ImGui::Button(app.playback.playing() ? "Pause" : "Play", ImVec2(f * 4, 0))) {
-    app.playback.toggle();
-    app.follow_playhead = true;
-  }
+  if (ImGui::Button(view.playing ? "Pause" : "Play", ImVec2(f * 4, 0))) asked.toggle_play = true;
   ImGui::SameLine();
-  if (ImGui::ArrowButton("##prev", ImGuiDir_Left)) step(app, false);
+  if (ImGui::ArrowButton("##prev", ImGuiDir_Left)) asked.step = -1;
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("previous event (Left)");
   ImGui::SameLine();
-  if (ImGui::ArrowButton("##next", ImGuiDir_Right)) step(app, true);
+  if (ImGui::ArrowButton("##next", ImGuiDir_Right)) asked.step = 1;
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("next event (Right)");
   ImGui::SameLine();
-  ImGui::Checkbox("GIL events only", &app.gil_events_only);
+  toggle("GIL events only", view.gil_events_only, asked.gil_events_only);
   end_group();
 
   begin_group();
   {
     // Right-aligned in a fixed box, so the controls after it never shift as the time changes.
-    const std::string now = format_time(app.playback.now());
+    const std::string now = format_time(view.now);
     const float box = bold_font()->CalcTextSizeA(f, 1e9f, 0, "000.000 ms").x;
     const float text = bold_font()->CalcTextSizeA(f, 1e9f, 0, now.c_str()).x;
     const float x = ImGui::GetCursorPosX();
@@ -159,34 +212,29 @@ void draw_toolbar(AppState& app) {
     ImGui::SameLine();
     ImGui::SetCursorPosX(x + box + f * 0.4f);
   }
-  ImGui::TextDisabled("of %s", format_time(app.playback.end()).c_str());
+  ImGui::TextDisabled("of %s", format_time(view.end).c_str());
   end_group();
 
   begin_group();
   // Speed on a log scale, from 10 us to 1 s of simulated time per second.
-  float exponent = static_cast<float>(std::log10(app.playback.speed()));
+  float exponent = static_cast<float>(std::log10(view.speed));
   ImGui::SetNextItemWidth(f * 6);
   // The value beside the slider, not under its handle, in a fixed box.
   if (ImGui::SliderFloat("##speed", &exponent, -5.0f, 0.0f, "")) {
-    app.playback.set_speed(std::pow(10.0, static_cast<double>(exponent)));
+    asked.speed = std::pow(10.0, static_cast<double>(exponent));
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("simulated time per real second ([ slower, ] faster)");
-  ImGui::SameLine();
-  const float speed_x = ImGui::GetCursorPosX();
-  ImGui::TextUnformatted(speed_label(app.playback.speed()).c_str());
-  ImGui::SameLine();
-  ImGui::SetCursorPosX(speed_x + ImGui::CalcTextSize("000.0 ms / s").x + f * 0.4f);
-  ImGui::TextUnformatted("speed");
+  value_beside(speed_label(view.speed), "000.0 ms / s", "speed");
   end_group();
 
   begin_group();
-  if (ImGui::Button("Fit")) fit_everything(app);
+  if (ImGui::Button("Fit")) asked.fit = true;
   ImGui::SameLine();
-  if (ImGui::Button("+")) zoom_at_playhead(app, 1.5);
+  if (ImGui::Button("+")) asked.zoom = 1.5;
   ImGui::SameLine();
-  if (ImGui::Button("-")) zoom_at_playhead(app, 1 / 1.5);
+  if (ImGui::Button("-")) asked.zoom = 1 / 1.5;
   ImGui::SameLine();
-  ImGui::Checkbox("align ends", &app.align_ends);
+  toggle("align ends", view.align_ends, asked.align_ends);
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip("Stretch every run to end where the axis ends: compare the shapes of runs of very "
                       "different lengths (each header says how much wider it is drawn)");
@@ -194,48 +242,52 @@ void draw_toolbar(AppState& app) {
   end_group();
 
   begin_group();
-  float scale = app.ui_scale;
+  float scale = view.ui_scale;
   ImGui::SetNextItemWidth(f * 5);
-  if (ImGui::SliderFloat("scale", &scale, 1.0f, 3.0f, "%.2fx")) {
-    app.ui_scale = scale;
-    app.auto_presentation_scale = false;
-  }
+  // As the speed: the value beside the slider, where its handle cannot cover it.
+  if (ImGui::SliderFloat("##scale", &scale, 1.0f, 3.0f, "")) asked.ui_scale = scale;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("size of text and rows (P: presentation mode picks one)");
+  value_beside(fmt::format("{:.2f}x", view.ui_scale), "0.00x", "scale");
   ImGui::SameLine();
-  bool presenting = app.presentation;
-  if (ImGui::Checkbox("presentation", &presenting)) set_presentation(app, presenting);
+  toggle("presentation", view.presentation, asked.presentation);
   end_group();
 
-  begin_group();
-  draw_real_run_button(app);
-  end_group();
-
-  begin_group();
-  if (ImGui::Button("Save PNG")) request_timeline_png(app);
-  ImGui::SameLine();
-  if (ImGui::Button("Help (F1)")) app.show_help = !app.show_help;
-  end_group();
-
-  if (!app.status.empty()) {
+  if (view.measuring) {
     begin_group();
-    ImGui::TextDisabled("%s", app.status.c_str());
+    asked.real = draw_real_run_button(*view.measuring);
     end_group();
   }
+
+  begin_group();
+  if (ImGui::Button("Save PNG")) asked.save_png = true;
+  ImGui::SameLine();
+  if (ImGui::Button("Help (F1)")) asked.show_help = !view.show_help;
+  end_group();
+
+  if (!view.status.empty()) {
+    begin_group();
+    ImGui::TextDisabled("%.*s", static_cast<int>(view.status.size()), view.status.data());
+    end_group();
+  }
+  return asked;
 }
 
-void draw_legend(AppState& app) {
-  app.legend_top = ImGui::GetCursorScreenPos().y - ImGui::GetStyle().ItemSpacing.y * 0.5f;
+float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
+                  const std::array<bool, trace::kMarkKindCount>& marks_seen, float width) {
+  const float top = ImGui::GetCursorScreenPos().y - ImGui::GetStyle().ItemSpacing.y * 0.5f;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float s = ImGui::GetFontSize();
-  const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-  const auto place = [&](float width) {
+  const float right_edge =
+      std::min(ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x, ImGui::GetCursorScreenPos().x + width);
+  const auto place = [&](float entry) {
     // Wrap onto a new line when the next entry would not fit.
     ImGui::SameLine(0, s * 0.9f);
-    if (ImGui::GetCursorScreenPos().x + width > right_edge) ImGui::NewLine();
+    if (ImGui::GetCursorScreenPos().x + entry > right_edge) ImGui::NewLine();
   };
   ImGui::NewLine();
   // Only what these runs show: fewer entries, easier to read from the back of the room.
   for (const LegendEntry& e : legend_entries()) {
-    if (!app.states_seen[static_cast<std::size_t>(e.state)]) continue;
+    if (!states_seen[static_cast<std::size_t>(e.state)]) continue;
     const float w = s * 1.5f + ImGui::CalcTextSize(e.label.data(), e.label.data() + e.label.size()).x;
     place(w);
     const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -255,7 +307,7 @@ void draw_legend(AppState& app) {
                           {trace::MarkKind::JobEnd, "job done"},
                           {trace::MarkKind::Preempt, "preempted"}};
   for (const Glyph& g : glyphs) {
-    if (!app.marks_seen[static_cast<std::size_t>(g.kind)]) continue;
+    if (!marks_seen[static_cast<std::size_t>(g.kind)]) continue;
     place(s * 1.5f + ImGui::CalcTextSize(g.label).x);
     const ImVec2 p = ImGui::GetCursorScreenPos();
     paint_mark(dl, g.kind, p.x + s * 0.6f, LaneBox{p.x, p.y, p.x + s * 1.2f, p.y + s * 1.2f});
@@ -263,7 +315,7 @@ void draw_legend(AppState& app) {
     ImGui::SameLine(0, 2);
     ImGui::TextUnformatted(g.label);
   }
-  if (app.marks_seen[static_cast<std::size_t>(trace::MarkKind::RacesLost)]) {
+  if (marks_seen[static_cast<std::size_t>(trace::MarkKind::RacesLost)]) {
     const char* label = "woke, lost the race for the GIL, slept";
     place(s * 1.5f + ImGui::CalcTextSize(label).x);
     const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -290,14 +342,15 @@ void draw_legend(AppState& app) {
     ImGui::SetTooltip("The GIL lane is coloured by the thread that holds the GIL, and hatched red while other "
                       "threads wait for it");
   }
+  return top;
 }
 
-void draw_help_overlay(AppState& app) {
-  if (!app.show_help) return;
+bool draw_help_overlay(bool open) {
+  if (!open) return false;
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
   ImGui::SetNextWindowBgAlpha(1.0f);  // opaque: the keys must not mix with the lanes under them
-  if (ImGui::Begin("Keys and mouse (F1 or ? to close)", &app.show_help,
+  if (ImGui::Begin("Keys and mouse (F1 or ? to close)", &open,
                    ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
     if (ImGui::BeginTable("##keys", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
       for (const Shortcut& s : shortcuts()) {
@@ -313,6 +366,7 @@ void draw_help_overlay(AppState& app) {
     }
   }
   ImGui::End();
+  return open;
 }
 
 }  // namespace gilsim::viz::ui

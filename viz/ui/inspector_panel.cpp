@@ -62,17 +62,20 @@ InspectorRequest draw_inspector(const std::vector<trace::Trace>& runs, const std
   const trace::Trace& run = runs[ref.run];
   const trace::Lane& lane = run.lanes[ref.lane];
   const trace::Span& s = lane.spans[ref.span];
+  ImGui::PushTextWrapPos(0);  // the side panel is narrow: every line wraps
   ImGui::PushFont(bold_font());
   ImGui::TextUnformatted(fmt::format("{} - {}", lane.name, run_label(run)).c_str());
   ImGui::PopFont();
-  ImGui::PushTextWrapPos(0);
   ImGui::TextUnformatted(describe_span_detail(run, ref.lane, ref.span).c_str());
   ImGui::PopTextWrapPos();
-  if (ImGui::Button("Playhead to start")) request.seek = s.begin;
-  ImGui::SameLine();
-  if (ImGui::Button("Playhead to end")) request.seek = s.end;
-  ImGui::SameLine();
-  if (ImGui::Button("Zoom to span")) request.zoom = std::make_pair(s.begin, s.end);
+  // The buttons wrap as whole buttons where the panel is too narrow for the three.
+  const auto button = [](const char* label, bool first) {
+    if (!first) same_line_or_wrap(text_width(label) + ImGui::GetStyle().FramePadding.x * 2);
+    return ImGui::Button(label);
+  };
+  if (button("Playhead to start", true)) request.seek = s.begin;
+  if (button("Playhead to end", false)) request.seek = s.end;
+  if (button("Zoom to span", false)) request.zoom = std::make_pair(s.begin, s.end);
   // The marks this lane made during the span: what happened while it was in this state.
   int shown = 0;
   for (auto it = std::lower_bound(run.marks.begin(), run.marks.end(), s.begin,

@@ -40,17 +40,19 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
     filter.run = trace::kNone;
     panel.dirty = true;
   }
+  HandoffsByRun handoffs;
+  for (const RunIndex& i : index) handoffs.push_back(&i.handoffs);
   if (panel.dirty) {
-    panel.narrative.build(runs, filter);
+    panel.narrative.build(runs, filter, handoffs);
     panel.dirty = false;
   }
 
   std::optional<Time> seek;
   const std::ptrdiff_t at = panel.narrative.index_at(now);
-  ImGui::BeginChild("##story", ImVec2(0, 0), true, ImGuiWindowFlags_HorizontalScrollbar);
+  // No sideways scrolling: a line too long for the panel ends in "…" and shows whole on hover.
+  ImGui::BeginChild("##story", ImVec2(0, 0), true);
   const float line_h = ImGui::GetTextLineHeightWithSpacing();
-  const float scrollbar = ImGui::GetScrollMaxX() > 0 ? ImGui::GetStyle().ScrollbarSize : 0.0f;
-  panel.lines_shown = (ImGui::GetWindowHeight() - ImGui::GetStyle().WindowPadding.y * 2 - scrollbar) / line_h;
+  panel.lines_shown = (ImGui::GetWindowHeight() - ImGui::GetStyle().WindowPadding.y * 2) / line_h;
   // Keep the current line in view when the playhead moves (not while the reader scrolls).
   if (at != panel.followed) {
     const float y = static_cast<float>(std::max<std::ptrdiff_t>(at, 0)) * line_h;
@@ -64,19 +66,16 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
   while (clipper.Step()) {
     for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
       const NarrativeLine& line = panel.narrative.line(static_cast<std::size_t>(i));
-      std::string text = fmt::format("{:>10}  ", format_time(line.at));
-      if (all_runs) text += fmt::format("[{}] ", run_label(runs[line.run]));
-      text += Narrative::text(runs, line);
-      // At a forced switch: why the new holder won.
-      if (runs[line.run].marks[line.mark].kind == trace::MarkKind::ForcedSwitch) {
-        if (const HandoffLink* link = link_of_switch(index[line.run].handoffs, line.mark)) {
-          text += ": " + why_text(runs[line.run], *link);
-        }
-      }
+      // A hand-off's why sits on its own row under the switch, indented past the time.
+      std::string text = line.why ? std::string(14, ' ') : fmt::format("{:>10}  ", format_time(line.at));
+      if (all_runs && !line.why) text += fmt::format("[{}] ", run_label(runs[line.run]));
+      text += Narrative::text(runs, line, handoffs);
       ImGui::PushID(i);
-      const bool current_line = i == at;
+      // The playhead's line and, at a hand-off, its why row are highlighted together.
+      const bool current_line = at >= 0 && panel.narrative.line(static_cast<std::size_t>(at)).mark == line.mark &&
+                                panel.narrative.line(static_cast<std::size_t>(at)).run == line.run;
       if (current_line) ImGui::PushStyleColor(ImGuiCol_Header, ImVec4(1.0f, 0.85f, 0.35f, 1.0f));
-      if (ImGui::Selectable(text.c_str(), current_line)) seek = line.at;
+      if (fitted_selectable(text, current_line)) seek = line.at;
       if (current_line) ImGui::PopStyleColor();
       ImGui::PopID();
     }

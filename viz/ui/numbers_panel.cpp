@@ -47,7 +47,7 @@ void draw_prediction_table(const AppState& app) {
     ImGui::Text("%+.1f%%", 100.0 * *error);
   }
   ImGui::EndTable();
-  ImGui::TextDisabled("error = (predicted - measured) / measured");
+  text_disabled_wrapped("error = (predicted - measured) / measured");
 }
 
 }  // namespace
@@ -68,7 +68,13 @@ void draw_numbers(const AppState& app) {
 
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float f = ImGui::GetFontSize();
-  const float name_w = std::min(f * 7, ImGui::GetContentRegionAvail().x * 0.35f);
+  // The names' column: as wide as the longest name, up to a third of the panel; a longer
+  // name ends in "…" (whole in its tooltip) rather than run under its bar.
+  float names = 0;
+  for (std::uint32_t r : order) {
+    if (runs[r].origin != trace::Origin::Measured) names = std::max(names, text_width(runs[r].run_name));
+  }
+  const float name_w = std::min(names + f * 0.6f, ImGui::GetContentRegionAvail().x * 0.35f);
   const ImU32 makespan_colour = to_u32(Rgba{0, 114, 178});
   const ImU32 measured_colour = to_u32(Rgba{213, 94, 0});
   const ImU32 busy_colour = to_u32(state_colour(trace::SpanState::Running));
@@ -83,11 +89,14 @@ void draw_numbers(const AppState& app) {
     const bool measured = runs[r].origin == trace::Origin::Measured;
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float avail = std::max(10.0f, ImGui::GetContentRegionAvail().x - name_w - label_w);
+    const std::string name = measured ? std::string("  measured") : runs[r].run_name;
+    const std::string shown = elide(name, name_w - f * 0.3f, text_width);
     if (measured) {
-      ImGui::TextDisabled("  measured");
+      ImGui::TextDisabled("%s", shown.c_str());
     } else {
-      ImGui::TextUnformatted(runs[r].run_name.c_str());
+      ImGui::TextUnformatted(shown.c_str());
     }
+    if (shown != name && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", name.c_str());
     const float line = ImGui::GetTextLineHeight();
     bar(dl, ImVec2(p.x + name_w, p.y + 1), avail * static_cast<float>(m.makespan.ns()) / static_cast<float>(longest.ns()),
         line - 2, measured ? measured_colour : makespan_colour, format_time(m.makespan));
@@ -96,9 +105,11 @@ void draw_numbers(const AppState& app) {
         busy_colour, fmt::format("{:.0f}% of cores busy", m.core_utilisation * 100));
     ImGui::Spacing();
   }
-  ImGui::TextDisabled("bars: time to finish (shorter is better), share of core time used");
-  // The cells first, so the headers can take two lines when one line each would cut the
-  // last column off (a 1920 screen's side panel at scale 1).
+  text_disabled_wrapped("bars: time to finish (shorter is better), share of core time used");
+  // The cells first, so the table can fit the panel: headers on two lines when one line
+  // each would cut the last column, and then as many columns as fit, the rest in a tooltip
+  // on each row (a 1600 screen's side panel at scale 1 holds four).
+  const std::vector<std::string> headers = {"run", "makespan", "speedup", "cores busy", "GIL wait", "switches (forced)"};
   std::vector<std::array<std::string, 6>> cells;
   for (std::uint32_t r : order) {
     const trace::Metrics& m = app.runs[r].metrics;
@@ -108,37 +119,47 @@ void draw_numbers(const AppState& app) {
                      m.gil_lanes == 0 ? std::string("no GIL") : format_time(m.gil_wait_total),
                      fmt::format("{} ({})", m.gil_switches, m.forced_switches)});
   }
-  std::vector<float> cell_widths(6, 0.0f);
+  std::vector<float> cell_widths(headers.size(), 0.0f);
   for (const auto& row : cells) {
-    for (std::size_t c = 0; c < row.size(); ++c) cell_widths[c] = std::max(cell_widths[c], ImGui::CalcTextSize(row[c].c_str()).x);
+    for (std::size_t c = 0; c < row.size(); ++c) cell_widths[c] = std::max(cell_widths[c], text_width(row[c]));
   }
-  const auto measure = [](std::string_view t) { return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x; };
-  const std::vector<std::string> headers =
-      fit_headers({"run", "makespan", "speedup", "cores busy", "GIL wait", "switches (forced)"}, cell_widths,
-                  ImGui::GetContentRegionAvail().x, ImGui::GetStyle().CellPadding.x * 2 + 2, measure);
-  const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit |
-                                ImGuiTableFlags_ScrollX;
-  // A scrolling table needs a height: as tall as its rows (a two-line header included).
-  const bool two_lines = std::any_of(headers.begin(), headers.end(), [](const std::string& h) { return h.find('\n') != std::string::npos; });
-  const float pad = ImGui::GetStyle().CellPadding.y * 2, line = ImGui::GetTextLineHeight();
-  const float table_h = (line + pad) * static_cast<float>(cells.size()) + line * (two_lines ? 2.0f : 1.0f) + pad +
-                        ImGui::GetStyle().ScrollbarSize + 4;
-  if (ImGui::BeginTable("##numbers", 6, flags, ImVec2(0, table_h))) {
-    for (const std::string& h : headers) ImGui::TableSetupColumn(h.c_str());
+  // ImGui's fixed-fit columns take the cell padding on both sides and a border between them.
+  const float padding = ImGui::GetStyle().CellPadding.x * 2 + 2;
+  const TableFit fit = fit_table(headers, cell_widths, ImGui::GetContentRegionAvail().x - 2, padding, text_width);
+  const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
+  if (ImGui::BeginTable("##numbers", static_cast<int>(fit.shown), flags)) {
+    for (const std::string& h : fit.headers) ImGui::TableSetupColumn(h.c_str());
     ImGui::TableHeadersRow();
     for (const auto& row : cells) {
       ImGui::TableNextRow();
-      for (const std::string& cell : row) {
+      for (std::size_t c = 0; c < fit.shown; ++c) {
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(cell.c_str());
+        if (c > 0 || fit.shown == headers.size()) {
+          ImGui::TextUnformatted(row[c].c_str());
+          continue;
+        }
+        // The columns left out, on hovering the row.
+        ImGui::Selectable(row[c].c_str(), false, ImGuiSelectableFlags_SpanAllColumns);
+        if (ImGui::IsItemHovered()) {
+          ImGui::BeginTooltip();
+          for (std::size_t h = fit.shown; h < headers.size(); ++h) {
+            ImGui::Text("%s: %s", headers[h].c_str(), row[h].c_str());
+          }
+          ImGui::EndTooltip();
+        }
       }
     }
     ImGui::EndTable();
   }
+  if (fit.shown < headers.size()) {
+    std::string more;
+    for (std::size_t h = fit.shown; h < headers.size(); ++h) more += (more.empty() ? "" : ", ") + headers[h];
+    text_disabled_wrapped(fmt::format("hover a row for its {}", more));
+  }
   bool any_prediction = false;
   for (const RunIndex& index : app.runs) any_prediction |= index.predicted_by != trace::kNone;
-  ImGui::TextDisabled("speedup against %s%s; GIL wait: all threads' waiting, added up", runs.front().run_name.c_str(),
-                      any_prediction ? " (measured against measured)" : "");
+  text_disabled_wrapped(fmt::format("speedup against {}{}; GIL wait: all threads' waiting, added up",
+                                    runs.front().run_name, any_prediction ? " (measured against measured)" : ""));
   // Shared counters against the updates made, and a deadlock's cycle (outcomes.hpp).
   for (std::uint32_t r : order) {
     for (const std::string& line : trace::outcome_lines(runs[r])) {

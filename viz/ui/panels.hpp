@@ -1,8 +1,11 @@
-// The viewer's panels. Each draws inside the ImGui window its caller opened and changes
-// only the AppState it is given.
+// The viewer's panels. Each draws inside the ImGui window its caller opened, reads the
+// narrow state it is given and returns what it asks for; the frame applies the requests.
+// Only draw_timeline, the scenario panel's composer and the appliers take the whole AppState.
 #pragma once
 
+#include <array>
 #include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,16 +27,34 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
 void draw_numbers(const AppState& app);
 /// Bundled scenarios, open a file, the teaching note, the classroom knobs.
 void draw_scenario_panel(AppState& app);
+/// What the real-runs section reads: the measurement under way and its outcomes, the runs,
+/// each run's prediction error (measured runs with a prediction), the axis clip.
+struct RealRunsView {
+  const Measuring& measuring;
+  const Session& session;
+  std::vector<std::optional<double>> errors;  ///< per run, as prediction_error_of says
+  bool clip_measured = true;
+};
+RealRunsView real_runs_view(const AppState& app);
+/// What the real-runs section or the toolbar's button asks for.
+struct RealRunsRequest {
+  std::optional<RealSource> start;      ///< measure every run, with these executors
+  bool cancel = false;
+  std::optional<bool> clip_measured;    ///< the axis ends with the predictions, or not
+  bool predict_for_file_cores = false;  ///< leave the fit to this machine
+};
 /// "Run for real": button, progress and Cancel, and each run's outcome (in the scenario panel).
-void draw_real_runs(AppState& app);
+RealRunsRequest draw_real_runs(const RealRunsView& view);
 /// The toolbar's compact form: "Run for real", or a small progress bar and Cancel.
-void draw_real_run_button(AppState& app);
-/// A sweep: --vary fields, Run/Cancel, and its speed-up chart; a click opens a point.
-void draw_sweep_panel(AppState& app);
-/// Starts app.sweep's sweep on the open scenario and shows the panel (an error shows in it).
-void start_sweep(AppState& app);
+RealRunsRequest draw_real_run_button(const Measuring& measuring);
+void apply_real_runs(AppState& app, const RealRunsRequest& asked);
+/// A sweep: --vary fields, Run/Cancel, and its speed-up chart. The panel owns `sweep` and
+/// reads the session; a click on a point returns the knobs that open its timelines.
+std::optional<Knobs> draw_sweep_panel(SweepView& sweep, const Session& session);
+/// Starts `sweep`'s sweep on the session's scenario and shows the panel (an error shows in it).
+void start_sweep(SweepView& sweep, const Session& session);
 /// "Sweep this knob": a button per knob that starts its sweep and shows the panel.
-void draw_sweep_knob_buttons(AppState& app);
+void draw_sweep_knob_buttons(SweepView& sweep, const Session& session);
 /// What the inspector asks of the view: the playhead to a time, or a zoom to a range.
 struct InspectorRequest {
   std::optional<Time> seek;
@@ -41,14 +62,47 @@ struct InspectorRequest {
 };
 /// The selected span in detail, with buttons that ask for the playhead or the zoom.
 InspectorRequest draw_inspector(const std::vector<trace::Trace>& runs, const std::optional<SpanRef>& selected);
-/// Colour swatches and mark glyphs, in one wrapped strip.
-void draw_legend(AppState& app);
-/// Play/pause, stepping, speed, zoom, scale, help, save.
-void draw_toolbar(AppState& app);
-/// Keyboard shortcuts; ignored while a text field has the keyboard.
-void handle_shortcuts(AppState& app);
-/// Every shortcut, over the whole window, while app.show_help.
-void draw_help_overlay(AppState& app);
+/// Colour swatches and mark glyphs, in one strip wrapped at `width` (or the window's edge).
+/// Returns the legend's top (screen y), where a timeline PNG starts.
+float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
+                  const std::array<bool, trace::kMarkKindCount>& marks_seen, float width);
+/// What the toolbar and the keys read: the playback and the view's switches.
+struct ToolbarView {
+  Time now, end;
+  bool playing = false;
+  double speed = 1;
+  bool gil_events_only = false;
+  bool align_ends = false;
+  bool presentation = false;
+  bool show_help = false, show_marks = true, show_legend = true;
+  float ui_scale = 1;
+  std::string_view status;  ///< last message ("saved x.png"), or empty
+  const Measuring* measuring = nullptr;  ///< for the "Run for real" button; none: no button
+};
+ToolbarView toolbar_view(const AppState& app);
+/// What the toolbar or a key asks of the viewer; apply_request carries it out.
+struct ViewerRequest {
+  bool toggle_play = false;
+  int step = 0;                   ///< +1: to the next event, -1: to the previous one
+  std::optional<Time> seek;       ///< the playhead there (Home, End)
+  std::optional<double> speed;    ///< simulated seconds per real second
+  bool fit = false;               ///< every run's whole time and rows on screen
+  double zoom = 1;                ///< zoom factor around the playhead
+  std::optional<bool> gil_events_only, align_ends, presentation, show_help, show_marks, show_legend;
+  std::optional<float> ui_scale;
+  bool clear_selection = false;
+  bool save_png = false;
+  RealRunsRequest real;
+};
+/// Play/pause, stepping, speed, zoom, scale, help, save. `group_widths` is the toolbar's
+/// own memory: each group's width last frame, so groups wrap whole.
+ViewerRequest draw_toolbar(const ToolbarView& view, std::array<float, 10>& group_widths);
+/// Keyboard shortcuts; nothing while a text field has the keyboard.
+ViewerRequest read_shortcuts(const ToolbarView& view);
+void apply_request(AppState& app, const ViewerRequest& asked);
+/// Every shortcut, over the whole window, while `open`.
+/// Returns whether it is still open (its close button shuts it).
+bool draw_help_overlay(bool open);
 
 /// Tooltip text for a span, a few lines: lane, state, times, job and step, why.
 std::string describe_span_detail(const trace::Trace& run, trace::LaneId lane, std::size_t span);

@@ -30,6 +30,13 @@ void lane_chip(const AppState& app, std::uint32_t r, const trace::Trace& run, tr
   ImGui::TextUnformatted(app.runs[r].lane_labels[lane].c_str());
 }
 
+/// How wide lane_chip draws `lane`, so a row of chips can wrap before one would be cut.
+float chip_width(const AppState& app, std::uint32_t r, const trace::Trace& run, trace::LaneId lane) {
+  if (lane >= run.lanes.size()) return text_width("-");
+  const float square = app.runs[r].identity[lane] != trace::kNone ? ImGui::GetFontSize() * 0.8f + 4 : 0.0f;
+  return square + text_width(app.runs[r].lane_labels[lane]);
+}
+
 /// "task 2, task 3 (sleep 10 ms at 12.0 ms), ... and 4990 more": long queues stay one glance.
 const ImVec4 kWaitingColour(0.70f, 0.25f, 0.0f, 1.0f);
 
@@ -39,14 +46,18 @@ void draw_waiters(const AppState& app, std::uint32_t r, const trace::Trace& run,
   if (waiters.empty()) return;
   ImGui::TextColored(kWaitingColour, "%s", label);
   for (const GilWaiter& w : waiters) {
-    ImGui::SameLine();
     if (&w - waiters.data() == 8) {
-      ImGui::TextColored(kWaitingColour, "... and %zu more", waiters.size() - 8);
+      const std::string more = fmt::format("... and {} more", waiters.size() - 8);
+      same_line_or_wrap(text_width(more));
+      ImGui::TextColored(kWaitingColour, "%s", more.c_str());
       break;
     }
+    // A chip and its wait move to the next line together when they would be cut.
+    const std::string waited = format_time(w.waited);
+    same_line_or_wrap(chip_width(app, r, run, w.lane) + 3 + text_width(waited));
     lane_chip(app, r, run, w.lane);
     ImGui::SameLine(0, 3);
-    ImGui::TextColored(kWaitingColour, "%s", format_time(w.waited).c_str());
+    ImGui::TextColored(kWaitingColour, "%s", waited.c_str());
   }
 }
 
@@ -94,10 +105,11 @@ void draw_playhead_state(const AppState& app) {
       if (p.holder == trace::kNone && p.next_holder < run.lanes.size() && !p.waiters.empty()) {
         // The hand-off instant: dropped, and the woken thread takes it a moment later.
         ImGui::TextUnformatted("being handed over to");
-        ImGui::SameLine();
+        same_line_or_wrap(chip_width(app, r, run, p.next_holder));
         lane_chip(app, r, run, p.next_holder);
-        ImGui::SameLine();
-        ImGui::Text("(takes it in %s)", format_time(p.next_held_at - now).c_str());
+        const std::string takes = fmt::format("(takes it in {})", format_time(p.next_held_at - now));
+        same_line_or_wrap(text_width(takes));
+        ImGui::TextUnformatted(takes.c_str());
       } else if (p.holder == trace::kNone) {
         ImGui::TextUnformatted("free");
       } else {
@@ -107,8 +119,10 @@ void draw_playhead_state(const AppState& app) {
       }
       draw_waiters(app, r, run, "waiting:", p.waiters);
       if (p.drop_requested) {
-        ImGui::TextColored(waiting_colour, "drop request from %s, %s ago: the holder drops the GIL at its next check",
+        ImGui::PushStyleColor(ImGuiCol_Text, waiting_colour);
+        ImGui::TextWrapped("drop request from %s, %s ago: the holder drops the GIL at its next check",
                            run.lanes[p.drop_requester].name.c_str(), format_time(now - p.drop_requested_at).c_str());
+        ImGui::PopStyleColor();
       }
     }
     // Locks: "lock ledger_lock: T2 holds it, for 3.00 ms; waiting: T3 1.20 ms".
@@ -134,7 +148,8 @@ void draw_playhead_state(const AppState& app) {
           ImGui::TextUnformatted("...");
           break;
         }
-        ImGui::SameLine();
+        const float native = c.state == trace::SpanState::Native ? 2 + text_width("(native)") : 0.0f;
+        same_line_or_wrap(c.thread == trace::kNone ? text_width("idle") : chip_width(app, r, run, c.thread) + native);
         if (c.thread == trace::kNone) {
           ImGui::TextDisabled("idle");
         } else {
@@ -147,16 +162,16 @@ void draw_playhead_state(const AppState& app) {
       }
     }
     for (const LoopAtPlayhead& loop : state.loops) {
-      ImGui::Text("event loop: running %s", loop.running == trace::kNone ? "nothing" : run.lanes[loop.running].name.c_str());
+      ImGui::TextWrapped("event loop: running %s", loop.running == trace::kNone ? "nothing" : run.lanes[loop.running].name.c_str());
       ImGui::TextWrapped("ready queue: %s", task_list(run, loop.ready, false).c_str());
       ImGui::TextWrapped("timers: %s", task_list(run, loop.timers, true).c_str());
       if (!loop.awaiting.empty()) ImGui::TextWrapped("awaiting: %s", task_list(run, loop.awaiting, true).c_str());
     }
     const JobsAtPlayhead& j = state.jobs;
     std::string jobs = fmt::format("jobs: {} not started, {} running, {} done", j.waiting, j.running, j.done);
-    ImGui::TextUnformatted(jobs.c_str());
+    ImGui::TextWrapped("%s", jobs.c_str());
     if (j.chunks_sent + j.chunks_unsent > 0) {
-      ImGui::Text("pool queue: %d job%s waiting for a worker; %d chunk%s still to send", j.jobs_queued,
+      ImGui::TextWrapped("pool queue: %d job%s waiting for a worker; %d chunk%s still to send", j.jobs_queued,
                   j.jobs_queued == 1 ? "" : "s", j.chunks_unsent, j.chunks_unsent == 1 ? "" : "s");
     }
     ImGui::Unindent(ImGui::GetFontSize() * 0.5f);

@@ -5,6 +5,7 @@
 
 #include "sim/real/execute.hpp"
 #include "viz/ui/panels.hpp"
+#include "viz/ui/theme.hpp"
 
 namespace gilsim::viz::ui {
 
@@ -13,15 +14,9 @@ namespace {
 const ImVec4 kErrorText(0.75f, 0.1f, 0.0f, 1.0f);
 
 /// "+3.2%": how far the prediction of `measured_run` is off, or empty without a prediction.
-std::string error_of(const AppState& app, std::uint32_t measured_run) {
-  const auto error = prediction_error_of(app, measured_run);
+std::string error_of(const RealRunsView& view, std::uint32_t measured_run) {
+  const auto& error = measured_run < view.errors.size() ? view.errors[measured_run] : std::nullopt;
   return error ? fmt::format("{:+.1f}%", 100.0 * *error) : std::string();
-}
-
-void disabled_wrapped(const std::string& text) {
-  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-  ImGui::TextWrapped("%s", text.c_str());
-  ImGui::PopStyleColor();
 }
 
 /// Share of the whole measurement done: finished runs plus the running one's finished jobs.
@@ -30,24 +25,24 @@ float done_fraction(const RealProgress& p) {
   return p.run_count > 0 ? (static_cast<float>(p.run_index) + within) / static_cast<float>(p.run_count) : 0.0f;
 }
 
-void draw_progress(AppState& app) {
-  const RealProgress p = app.measuring.runner.progress();
+void draw_progress(const Measuring& measuring, RealRunsRequest& asked) {
+  const RealProgress p = measuring.runner.progress();
   const std::string overlay = fmt::format("run {} of {}: {}  ({}/{} jobs)", p.run_index + 1, p.run_count,
                                           p.run_name, p.jobs_done, p.jobs_total);
   ImGui::ProgressBar(done_fraction(p), ImVec2(-ImGui::GetFontSize() * 5, 0), overlay.c_str());
   ImGui::SameLine();
-  if (ImGui::Button("Cancel")) app.measuring.runner.cancel();
+  if (ImGui::Button("Cancel")) asked.cancel = true;
 }
 
-void draw_outcomes(const AppState& app) {
-  const auto& runs = app.session.runs();
-  for (const RealOutcome& o : app.measuring.outcomes) {
+void draw_outcomes(const RealRunsView& view) {
+  const auto& runs = view.session.runs();
+  for (const RealOutcome& o : view.measuring.outcomes) {
     using Kind = RealOutcome::Kind;
     switch (o.kind) {
       case Kind::Measured: {
         std::string error;
         for (std::uint32_t r = 0; r < runs.size(); ++r) {
-          if (runs[r].origin == trace::Origin::Measured && runs[r].run_name == o.run_name) error = error_of(app, r);
+          if (runs[r].origin == trace::Origin::Measured && runs[r].run_name == o.run_name) error = error_of(view, r);
         }
         ImGui::Bullet();
         ImGui::TextWrapped("%s: measured%s", o.run_name.c_str(),
@@ -58,7 +53,7 @@ void draw_outcomes(const AppState& app) {
         ImGui::Bullet();
         ImGui::TextWrapped("%s: not run here", o.run_name.c_str());
         ImGui::Indent();
-        disabled_wrapped(o.message);
+        text_disabled_wrapped(o.message);
         ImGui::Unindent();
         break;
       case Kind::Cancelled:
@@ -76,64 +71,88 @@ void draw_outcomes(const AppState& app) {
 
 }  // namespace
 
-void draw_real_run_button(AppState& app) {
-  if (!measuring(app)) {
-    if (ImGui::Button("Run for real")) start_measuring(app);
+RealRunsRequest draw_real_run_button(const Measuring& measuring) {
+  RealRunsRequest asked;
+  if (!measuring.runner.running()) {
+    if (ImGui::Button("Run for real")) asked.start = RealSource::Executors;
     if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip("run every run on this machine, in the background; measured lanes appear under the predicted ones");
     }
     ImGui::SameLine();
-    if (ImGui::Button("Run in CPython")) start_measuring(app, RealSource::CPython);
+    if (ImGui::Button("Run in CPython")) asked.start = RealSource::CPython;
     if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip("run the scenario's Python program (gilsim python) in CPython, recorded; its lanes and "
                         "inferred GIL appear under the predicted ones");
     }
-    return;
+    return asked;
   }
-  const RealProgress p = app.measuring.runner.progress();
+  const RealProgress p = measuring.runner.progress();
   const std::string overlay = fmt::format("real run {}/{}", p.run_index + 1, p.run_count);
   ImGui::ProgressBar(done_fraction(p), ImVec2(ImGui::GetFontSize() * 8, 0), overlay.c_str());
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s: %d of %d jobs done", p.run_name.c_str(), p.jobs_done, p.jobs_total);
   ImGui::SameLine();
-  if (ImGui::Button("Cancel")) app.measuring.runner.cancel();
+  if (ImGui::Button("Cancel")) asked.cancel = true;
+  return asked;
 }
 
-void draw_real_runs(AppState& app) {
+RealRunsRequest draw_real_runs(const RealRunsView& view) {
+  RealRunsRequest asked;
   const int cpus = real::available_cpus();
-  if (measuring(app)) {
-    draw_progress(app);
+  const bool running = view.measuring.runner.running();
+  if (running) {
+    draw_progress(view.measuring, asked);
   } else {
-    if (ImGui::Button("Run for real")) start_measuring(app);
+    if (ImGui::Button("Run for real")) asked.start = RealSource::Executors;
     ImGui::SameLine();
-    if (ImGui::Button("Run in CPython")) start_measuring(app, RealSource::CPython);
-    ImGui::SameLine();
-    ImGui::TextDisabled("on this machine, in the background");
+    if (ImGui::Button("Run in CPython")) asked.start = RealSource::CPython;
+    // Beside the buttons where there is room, under them where there is not.
+    const char* where = "on this machine, in the background";
+    same_line_or_wrap(ImGui::CalcTextSize(where).x);
+    ImGui::TextDisabled("%s", where);
   }
   bool any_measured = false;
-  for (const trace::Trace& run : app.session.runs()) any_measured |= run.origin == trace::Origin::Measured;
-  if (any_measured && ImGui::Checkbox("time axis ends with the predictions", &app.clip_measured)) app.fit_pending = true;
+  for (const trace::Trace& run : view.session.runs()) any_measured |= run.origin == trace::Origin::Measured;
+  bool clip = view.clip_measured;
+  if (any_measured && ImGui::Checkbox("time axis ends with the predictions", &clip)) asked.clip_measured = clip;
   if (any_measured && ImGui::IsItemHovered()) {
     ImGui::SetTooltip("a slower measured run then runs past the right edge instead of squeezing every run");
   }
-  if (app.session.fitted_to_this_machine()) {
+  if (view.session.fitted_to_this_machine()) {
     ImGui::TextWrapped("The model predicts for this machine's %d core%s, so prediction and measurement "
                        "compare; measured lanes sit under their predictions.", cpus, cpus == 1 ? "" : "s");
-    if (!app.session.machine_note().empty()) disabled_wrapped(app.session.machine_note());
+    if (!view.session.machine_note().empty()) text_disabled_wrapped(view.session.machine_note());
     // Leaving the fit re-runs the model for the file's cores, which drops the measured runs.
-    if (!measuring(app) && ImGui::SmallButton("Predict for the file's cores again")) {
-      app.session.fit_to_this_machine(false);
-      refresh_derived(app);
-    }
+    if (!running && ImGui::SmallButton("Predict for the file's cores again")) asked.predict_for_file_cores = true;
   } else {
     ImGui::TextWrapped("Runs every run for real (threads on a real GIL, a real event loop, worker "
                        "processes) and stacks the measured lanes under the predicted ones. The model is "
                        "first fitted to this machine's %d core%s.", cpus, cpus == 1 ? "" : "s");
   }
-  if (app.measuring.stopped_by_change) {
+  if (view.measuring.stopped_by_change) {
     ImGui::TextWrapped("The scenario changed, so the real runs were stopped and their results dropped; "
                        "run them again for the new values.");
   }
-  draw_outcomes(app);
+  draw_outcomes(view);
+  return asked;
+}
+
+RealRunsView real_runs_view(const AppState& app) {
+  RealRunsView view{app.measuring, app.session, {}, app.clip_measured};
+  for (std::uint32_t r = 0; r < app.session.runs().size(); ++r) view.errors.push_back(prediction_error_of(app, r));
+  return view;
+}
+
+void apply_real_runs(AppState& app, const RealRunsRequest& asked) {
+  if (asked.cancel) app.measuring.runner.cancel();
+  if (asked.start) start_measuring(app, *asked.start);
+  if (asked.clip_measured) {
+    app.clip_measured = *asked.clip_measured;
+    app.fit_pending = true;
+  }
+  if (asked.predict_for_file_cores) {
+    app.session.fit_to_this_machine(false);
+    refresh_derived(app);
+  }
 }
 
 }  // namespace gilsim::viz::ui

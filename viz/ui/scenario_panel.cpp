@@ -40,7 +40,7 @@ void draw_note(const Session& session) {
   ImGui::PushFont(bold_font());
   ImGui::TextWrapped("%s", s.title.c_str());
   ImGui::PopFont();
-  ImGui::TextDisabled("%s", session.file().empty() ? "built-in default scenario" : session.file().string().c_str());
+  text_disabled_wrapped(session.file().empty() ? "built-in default scenario" : session.file().string());
   if (!session.error().empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.0f, 1.0f));
     ImGui::TextWrapped("%s", session.error().c_str());
@@ -62,25 +62,27 @@ void draw_note(const Session& session) {
 std::optional<Knobs> draw_knobs(const scenario::Scenario& s, const Knobs& in_force, bool cheap) {
   Knobs k = in_force;
   bool changed = false, released = false;
+  // The sliders leave room for their longest label.
+  const float slider_w = -(text_width("jobs (each kind)") + ImGui::GetStyle().ItemInnerSpacing.x);
   const auto track = [&](bool edited) {
     changed |= edited;
     released |= ImGui::IsItemDeactivatedAfterEdit();
   };
   int cores = k.cores.value_or(s.machine.cores);
-  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
+  ImGui::SetNextItemWidth(slider_w);
   track(ImGui::SliderInt("cores", &cores, 1, std::max(32, s.machine.cores)));
   float interval_ms = static_cast<float>(k.switch_interval.value_or(s.python.switch_interval).ms());
-  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
+  ImGui::SetNextItemWidth(slider_w);
   track(ImGui::SliderFloat("switch interval", &interval_ms, 0.1f, 50.0f, "%.1f ms", ImGuiSliderFlags_Logarithmic));
   const int default_workers = first_pool_workers(s);
   int workers = k.workers.value_or(std::max(1, default_workers));
   if (default_workers > 0 || k.workers) {
-    ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
+    ImGui::SetNextItemWidth(slider_w);
     track(ImGui::SliderInt("pool workers", &workers, 1, std::max(64, default_workers),
                            "%d", ImGuiSliderFlags_Logarithmic));
   }
   int jobs = k.jobs.value_or(s.jobs.empty() ? 1 : s.jobs.front().count);
-  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
+  ImGui::SetNextItemWidth(slider_w);
   // Ranges reach at least the file's own values (the C10k scenario has 10,000 jobs).
   const int file_jobs = s.jobs.empty() ? 1 : s.jobs.front().count;
   track(ImGui::SliderInt("jobs (each kind)", &jobs, 1, std::max(200, file_jobs), "%d", ImGuiSliderFlags_Logarithmic));
@@ -105,14 +107,15 @@ std::optional<std::filesystem::path> draw_open(const std::vector<BundledScenario
   std::optional<std::filesystem::path> open;
   if (ImGui::Selectable("default (built in)", current.empty())) open = std::filesystem::path();
   for (const BundledScenario& b : bundled) {
-    const std::string label = fmt::format("{}  ({})", b.title, b.path.filename().string());
-    if (ImGui::Selectable(label.c_str(), current == b.path)) open = b.path;
+    // A long title ends in "…" and shows whole in a tooltip.
+    if (fitted_selectable(fmt::format("{}  ({})", b.title, b.path.filename().string()), current == b.path)) open = b.path;
   }
-  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 4);
+  const ImGuiStyle& style = ImGui::GetStyle();
+  ImGui::SetNextItemWidth(-(text_width("Open") + style.FramePadding.x * 2 + style.ItemSpacing.x));  // room for "Open"
   const bool enter = ImGui::InputText("##path", &path_field, ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::SameLine();
   if (ImGui::Button("Open") || enter) open = std::filesystem::path(path_field);
-  ImGui::TextDisabled("The file is watched: save it and the runs update.");
+  text_disabled_wrapped("The file is watched: save it and the runs update.");
   return open;
 }
 
@@ -121,14 +124,16 @@ std::optional<std::filesystem::path> draw_open(const std::vector<BundledScenario
 // The sections read narrow state and return what they ask for; this applies it.
 void draw_scenario_panel(AppState& app) {
   draw_note(app.session);
-  if (ImGui::CollapsingHeader("Predicted and measured", ImGuiTreeNodeFlags_DefaultOpen)) draw_real_runs(app);
+  if (ImGui::CollapsingHeader("Predicted and measured", ImGuiTreeNodeFlags_DefaultOpen)) {
+    apply_real_runs(app, draw_real_runs(real_runs_view(app)));
+  }
   if (ImGui::CollapsingHeader("Knobs", ImGuiTreeNodeFlags_DefaultOpen)) {
     const bool cheap = app.session.last_simulation_seconds() < 0.05;
     if (const auto knobs = draw_knobs(app.session.scenario(), app.session.knobs(), cheap)) {
       app.session.set_knobs(*knobs);
       refresh_derived(app);
     }
-    draw_sweep_knob_buttons(app);
+    draw_sweep_knob_buttons(app.sweep, app.session);
   }
   if (ImGui::CollapsingHeader("Open", ImGuiTreeNodeFlags_DefaultOpen)) {
     if (const auto path = draw_open(app.bundled, app.session.file(), app.path_field)) open_file(app, *path);

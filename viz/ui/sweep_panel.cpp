@@ -16,8 +16,7 @@ namespace gilsim::viz::ui {
 
 namespace {
 
-void draw_controls(AppState& app) {
-  SweepView& v = app.sweep;
+void draw_controls(SweepView& v, const Session& session) {
   const float f = ImGui::GetFontSize();
   ImGui::TextUnformatted("vary");
   ImGui::SameLine();
@@ -40,7 +39,7 @@ void draw_controls(AppState& app) {
     ImGui::ProgressBar(total == 0 ? 0.0f : static_cast<float>(done) / static_cast<float>(total), ImVec2(f * 10, 0),
                        fmt::format("{}/{}", done, total).c_str());
   } else if (ImGui::Button("Run sweep") || enter) {
-    start_sweep(app);
+    start_sweep(v, session);
   }
   ImGui::SameLine();
   if (ImGui::Button("Close")) v.visible = false;
@@ -89,7 +88,8 @@ void paint_plot(ImDrawList* dl, const SweepChart& chart, const SweepPlot& plot, 
   if (hover) dl->AddCircle(ImVec2(hover->x, hover->y), r * 2.2f, ink, 0, 2.0f);
 }
 
-void draw_chart(AppState& app, const SweepOutcome& shown) {
+/// The chart of `shown`; a click on a point returns the knobs that open it.
+std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force) {
   const sweep::SweepPlan& plan = shown.plan;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   // The legend: one swatch per run, in the lines' colours.
@@ -108,7 +108,7 @@ void draw_chart(AppState& app, const SweepOutcome& shown) {
                       plan.seeds > 1 ? fmt::format(", mean ± sd over {} seeds", plan.seeds).c_str() : "");
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  if (avail.x < 50 || avail.y < 50) return;
+  if (avail.x < 50 || avail.y < 50) return std::nullopt;
   ImGui::InvisibleButton("##sweep_chart", avail);
   const float line = ImGui::GetTextLineHeight();
   const SweepChart chart = layout_sweep_chart(
@@ -134,49 +134,47 @@ void draw_chart(AppState& app, const SweepOutcome& shown) {
     }
     ImGui::TextDisabled("click: open this point's timelines");
     ImGui::EndTooltip();
-    if (ImGui::IsItemClicked()) {
-      app.session.set_knobs(knobs_at(plan, hover->point, app.session.knobs()));
-      refresh_derived(app);
-    }
+    if (ImGui::IsItemClicked()) return knobs_at(plan, hover->point, in_force);
   }
+  return std::nullopt;
 }
 
 }  // namespace
 
-void start_sweep(AppState& app) {
-  app.sweep.visible = true;
-  app.sweep.error.clear();
+void start_sweep(SweepView& sweep, const Session& session) {
+  sweep.visible = true;
+  sweep.error.clear();
   try {
-    app.sweep.runner.start(plan_sweep(app.session.file().string(), app.session.knobs(), app.sweep));
+    sweep.runner.start(plan_sweep(session.file().string(), session.knobs(), sweep));
   } catch (const std::exception& e) {
-    app.sweep.error = e.what();
+    sweep.error = e.what();
   }
 }
 
-void draw_sweep_panel(AppState& app) {
-  if (auto finished = app.sweep.runner.take_finished()) {
+std::optional<Knobs> draw_sweep_panel(SweepView& sweep, const Session& session) {
+  if (auto finished = sweep.runner.take_finished()) {
     if (finished->result) {
-      app.sweep.shown = std::move(finished);
+      sweep.shown = std::move(finished);
     } else {
-      app.sweep.error = finished->error;
+      sweep.error = finished->error;
     }
   }
-  draw_controls(app);
-  if (app.sweep.shown) {
-    draw_chart(app, *app.sweep.shown);
-  } else if (!app.sweep.runner.running()) {
-    ImGui::TextDisabled("Give a key and its values as gilsim sweep's --vary takes them (docs/sweeps.md), then Run.");
+  draw_controls(sweep, session);
+  if (sweep.shown) return draw_chart(*sweep.shown, session.knobs());
+  if (!sweep.runner.running()) {
+    text_disabled_wrapped("Give a key and its values as gilsim sweep's --vary takes them (docs/sweeps.md), then Run.");
   }
+  return std::nullopt;
 }
 
-void draw_sweep_knob_buttons(AppState& app) {
+void draw_sweep_knob_buttons(SweepView& sweep, const Session& session) {
   ImGui::TextUnformatted("Sweep this knob:");
   for (const char* knob : {"cores", "switch_interval", "workers", "jobs"}) {
-    ImGui::SameLine();
+    same_line_or_wrap(ImGui::CalcTextSize(knob).x + ImGui::GetStyle().FramePadding.x * 2);
     if (ImGui::SmallButton(knob)) {
-      app.sweep.vary = fmt::format("{}={}", knob, default_sweep_values(knob, app.session.scenario()));
-      app.sweep.vary_also.clear();
-      start_sweep(app);
+      sweep.vary = fmt::format("{}={}", knob, default_sweep_values(knob, session.scenario()));
+      sweep.vary_also.clear();
+      start_sweep(sweep, session);
     }
   }
 }

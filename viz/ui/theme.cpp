@@ -4,6 +4,7 @@
 #include <string>
 
 #include "viz/asset_files.hpp"
+#include "viz/text_layout.hpp"
 
 namespace gilsim::viz::ui {
 
@@ -18,6 +19,37 @@ std::string find_font(const char* file) {
 }
 
 ImFont* bold_font() { return g_bold ? g_bold : ImGui::GetFont(); }
+
+float text_width(std::string_view text) { return ImGui::CalcTextSize(text.data(), text.data() + text.size()).x; }
+
+void text_disabled_wrapped(std::string_view text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(text.data(), text.data() + text.size());
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+}
+
+void same_line_or_wrap(float width, float spacing) {
+  const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  ImGui::SameLine(0, spacing);
+  if (ImGui::GetCursorScreenPos().x + width > right_edge) ImGui::NewLine();
+}
+
+bool fitted_selectable(const std::string& text, bool selected) {
+  const std::string shown = elide(text, ImGui::GetContentRegionAvail().x, text_width);
+  ImGui::PushID(text.c_str());
+  const bool clicked = ImGui::Selectable(shown.c_str(), selected);
+  ImGui::PopID();
+  if (shown != text && ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 35);
+    ImGui::TextUnformatted(text.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+  return clicked;
+}
 
 void apply_theme(float scale) {
   ImGuiIO& io = ImGui::GetIO();

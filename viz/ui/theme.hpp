@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <imgui.h>
 
@@ -27,6 +28,19 @@ inline constexpr const char* kSystemFontFolder = "/usr/share/fonts/truetype/deja
 /// The font file apply_theme loads ("DejaVuSans.ttf"): assets/fonts/ (installed, then the
 /// source tree's), then kSystemFontFolder; empty when none has it (ImGui's built-in font).
 std::string find_font(const char* file);
+
+/// Text in the disabled colour, wrapped to the window's width (a note never cut off).
+void text_disabled_wrapped(std::string_view text);
+
+/// SameLine, or a new line where an item `width` wide would run past the window's edge.
+void same_line_or_wrap(float width, float spacing = -1.0f);
+
+/// `text` as a Selectable that fits the width left: shortened with "…" when it has no
+/// room, the whole of it then in a tooltip. Returns true when clicked.
+bool fitted_selectable(const std::string& text, bool selected);
+
+/// Width measured with the current font, for the text_layout functions.
+float text_width(std::string_view text);
 
 /// Base text size in pixels at scale 1.
 inline constexpr float kBaseFontPx = 17.0f;

@@ -1,0 +1,99 @@
+// The panels at a classroom's window sizes: nothing they write runs past their right edge
+// (a cut label, a table that scrolls sideways), checked on what ImGui laid out.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+
+#include <imgui_internal.h>
+
+#include "headless_viewer.hpp"
+
+using namespace gilsim;
+using namespace gilsim::viz;
+using gilsim::viz::testing::HeadlessViewer;
+
+namespace {
+
+/// The panels (and their children) whose items reach past the panel's right edge, with how far.
+std::string cut_on_the_right() {
+  std::string cut;
+  ImGuiContext& g = *ImGui::GetCurrentContext();
+  for (ImGuiWindow* w : g.Windows) {
+    if (!w->WasActive || w->Hidden) continue;
+    if (w->Flags & (ImGuiWindowFlags_Tooltip | ImGuiWindowFlags_Popup | ImGuiWindowFlags_AlwaysAutoResize)) continue;
+    const float over = w->DC.CursorMaxPos.x - w->WorkRect.Max.x;
+    if (over > 1.0f) cut += std::string(w->Name) + " by " + std::to_string(static_cast<int>(over)) + " px; ";
+  }
+  return cut;
+}
+
+/// The side panel's numbers table (its widest): it does not scroll, and its columns end inside it.
+void check_numbers_table() {
+  ImGuiContext& g = *ImGui::GetCurrentContext();
+  bool found = false;
+  for (int i = 0; i < g.Tables.GetMapSize(); ++i) {
+    const ImGuiTable* t = g.Tables.TryGetMapData(i);
+    if (!t || t->LastFrameActive < g.FrameCount - 1) continue;
+    if (std::string(t->OuterWindow->RootWindow->Name).find("##details") == std::string::npos) continue;
+    found = true;
+    CHECK_FALSE((t->Flags & ImGuiTableFlags_ScrollX));
+    for (int c = 0; c < t->ColumnsCount; ++c) {
+      INFO("column ", c);
+      CHECK(t->Columns[c].MaxX <= t->OuterRect.Max.x + 0.5f);
+    }
+  }
+  CHECK(found);
+}
+
+}  // namespace
+
+TEST_CASE("presenting at 1280 and 1920 wide, no panel writes past its right edge") {
+  for (const ImVec2 size : {ImVec2(1280, 720), ImVec2(1920, 1080)}) {
+    for (const char* lesson : {"01-cpu-bound.toml", "07-convoy.toml", "09-pool-sizing.toml", "13-to-thread.toml"}) {
+      INFO(std::string(lesson), " at ", size.x, "x", size.y);
+      HeadlessViewer v(size);
+      REQUIRE(v.open(testing::bundled_lesson(lesson)));
+      v.press(ui::kKeyP);
+      for (int i = 0; i < 4; ++i) v.frame();
+      REQUIRE(v.app.presentation);
+      CHECK(cut_on_the_right() == "");
+    }
+  }
+}
+
+TEST_CASE("at 1280, 1600 and 1920 wide no panel writes past its right edge, and the numbers table fits") {
+  for (const ImVec2 size : {ImVec2(1280, 720), ImVec2(1600, 900), ImVec2(1920, 1080)}) {
+    for (const char* lesson : {"01-cpu-bound.toml", "07-convoy.toml", "09-pool-sizing.toml", "13-to-thread.toml",
+                               "14-two-locks.toml"}) {
+      INFO(std::string(lesson), " at ", size.x, "x", size.y);
+      HeadlessViewer v(size);
+      REQUIRE(v.open(testing::bundled_lesson(lesson)));
+      CHECK(cut_on_the_right() == "");
+      check_numbers_table();
+      // The inspector, on a span of the lesson's longest-named thread lane.
+      const auto& runs = v.app.session.runs();
+      SpanRef pick;
+      std::size_t longest = 0;
+      for (std::uint32_t r = 0; r < runs.size(); ++r) {
+        for (trace::LaneId l = 0; l < runs[r].lanes.size(); ++l) {
+          const trace::Lane& lane = runs[r].lanes[l];
+          if (lane.kind != trace::LaneKind::Thread || lane.spans.empty() || lane.name.size() <= longest) continue;
+          longest = lane.name.size();
+          pick = SpanRef{r, l, 0};
+        }
+      }
+      REQUIRE(pick.valid());
+      v.app.selected = pick;
+      v.frame();
+      v.frame();
+      REQUIRE(v.app.inspector_shown == v.app.selected);
+      CHECK(cut_on_the_right() == "");
+      // The sweep panel's controls, before any sweep ran.
+      v.app.sweep.visible = true;
+      v.frame();
+      v.frame();
+      CHECK(cut_on_the_right() == "");
+    }
+  }
+}
