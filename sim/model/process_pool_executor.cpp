@@ -20,6 +20,8 @@ struct Pool {
   bool terminating = false;  ///< the worker handler's wake-up to end
   WorkQueue<Chunk> tasks;    ///< the shared pipe of pickled chunks
   WorkQueue<Chunk> results;  ///< the result pipe
+  int unread = 0;            ///< results in the result pipe that the result handler has not read yet
+  bool polling = false;      ///< the worker handler is blocked in its poll
   int alive = 0;             ///< worker processes not yet ended (P8)
 };
 
@@ -33,24 +35,31 @@ Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_at, T
     if (!next) break;  // terminate(): the parent's SIGTERM
     const Chunk chunk = *next;
     co_await work_on_chunk(ctx, self, chunk);
+    ++pool.unread;
     pool.results.push(e, chunk);
-    e.notify(pool.worker_handler);  // the result pipe is one of the fds it waits on
+    if (pool.polling) e.notify(pool.worker_handler);  // the result pipe is one of the fds it polls
   }
   co_await process_teardown(ctx, self);
   if (--pool.alive == 0) e.notify(pool.main);
   e.exit(self);
 }
 
-/// _handle_workers(): waits on the workers' sentinels, the change notifier and the result
-/// pipe, so every result wakes it (results that come while it runs share one wake-up); each
-/// wake-up costs pool_wakeup under the parent's GIL: _maintain_pool(), a waitpid per
-/// worker, a new poll set (P6).
+/// _handle_workers(): each loop, _maintain_pool() (a waitpid per worker) and a wait() on the
+/// workers' sentinels, the change notifier and the result pipe, pool_wakeup under the
+/// parent's GIL (P6). The poll is level-triggered: it blocks only while the result pipe
+/// holds no unread result, so every result wakes it, and it loops again, dropping the GIL
+/// only for the poll, until the result handler has read them all.
 Program worker_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(self);
   while (!pool.terminating) {
     co_await e.release_gil(self);
-    co_await e.wait_for_notify(self, std::nullopt);
+    co_await e.compute(self, ctx.settings.costs.ipc_syscall, Work::native());  // poll()
+    if (pool.unread == 0 && !pool.terminating) {
+      pool.polling = true;
+      co_await e.wait_for_notify(self, std::nullopt);
+      pool.polling = false;
+    }
     co_await e.acquire_gil(self);
     co_await e.compute(self, ctx.settings.costs.pool_wakeup, Work::python());
   }
@@ -76,7 +85,7 @@ Program result_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
   while (ctx.jobs_left > 0) {
     co_await pool.results.get(e, self, next);
     const Chunk chunk = *next;  // results never close: one comes for every chunk sent
-    co_await receive_chunk(ctx, self, chunk, true);
+    co_await receive_chunk(ctx, self, chunk, true, &pool.unread);
     ctx.jobs_left -= static_cast<int>(chunk.count);
   }
   e.notify(pool.main);
@@ -114,7 +123,7 @@ Program pool_main(RunContext& ctx, std::shared_ptr<Pool> pool) {
   co_await e.acquire_gil(main);
   for (int i = 0; i < 3; ++i) co_await send_signal(ctx, main);
   pool->terminating = true;
-  e.notify(pool->worker_handler);
+  if (pool->polling) e.notify(pool->worker_handler);
   pool->tasks.close(e);
   co_await e.release_gil(main);
   while (pool->alive > 0) co_await e.wait_for_notify(main, std::nullopt);

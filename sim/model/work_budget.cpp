@@ -67,6 +67,31 @@ WorkEstimate estimate_work(const scenario::Scenario& s, const scenario::Run& run
     estimate.steps = saturating_add(estimate.steps, saturating_multiply(count, job.steps.size()));
     estimate.events = saturating_add(estimate.events, saturating_multiply(count, per_job));
   }
+  if (run.executor == Executor::ProcessPool) {
+    // Pool's worker handler loops while a result waits unread in the result pipe (P6): a
+    // few loops per chunk, and at worst, for each chunk, until the result handler's next
+    // drop request, a switch interval; never longer than the run's CPU work one piece
+    // after another, jobs and messages.
+    const auto& c = s.costs;
+    const auto chunks = static_cast<std::uint64_t>(std::max(1, s.total_jobs())) /
+                            static_cast<std::uint64_t>(std::max(1, scenario::effective_chunksize(s, run))) + 1;
+    std::int64_t cpu_ns = 0;
+    for (const scenario::JobTemplate& job : s.jobs) {
+      std::int64_t per_job = static_cast<std::int64_t>(static_cast<double>(job.arg_bytes + job.result_bytes) /
+                                                       c.ipc_bandwidth * 1e9);
+      for (const scenario::Step& step : job.steps) {
+        if (uses_cpu(step)) per_job += std::max<std::int64_t>(0, step.duration.mean().ns());
+      }
+      cpu_ns += std::max(0, job.count) * per_job;
+    }
+    cpu_ns += static_cast<std::int64_t>(chunks) * 2 * (c.ipc_message + c.pool_wakeup).ns();
+    const double spin_ns = std::min(static_cast<double>(cpu_ns),
+                                    static_cast<double>(chunks) *
+                                        static_cast<double>(scenario::effective_switch_interval(s, run).ns()));
+    const double loop_ns = static_cast<double>(std::max<std::int64_t>(1'000, (c.pool_wakeup + c.ipc_syscall).ns()));
+    const auto loops = static_cast<std::uint64_t>(spin_ns / loop_ns) + 4 * chunks;
+    estimate.events = saturating_add(estimate.events, saturating_multiply(loops, 2 * kEventsPerSlice));
+  }
   estimate.trace_bytes = saturating_multiply(estimate.events, kTraceBytesPerEvent);
   return estimate;
 }

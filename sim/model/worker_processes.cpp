@@ -17,15 +17,20 @@ std::int64_t chunk_bytes(const RunContext& ctx, const Chunk& c, bool results) {
   return bytes;
 }
 
-/// A message costs ipc_message + bytes / ipc_bandwidth (P7): half of the fixed cost is the
-/// pipe's system call, made without the GIL (G7); the rest is pickling, under the GIL.
+/// Each side of a message costs ipc_message / 2 of CPU (P7): ipc_syscall of it is the pipe's
+/// system calls, made without the GIL (G7); the rest, and the bytes, pickling under the GIL.
+Time pipe_syscall(const scenario::Costs& costs) { return min(costs.ipc_syscall, costs.ipc_message / 2); }
+
 Time pickle_cost(const scenario::Costs& costs, std::int64_t bytes) {
-  return costs.ipc_message / 2 + Time::from_seconds(static_cast<double>(bytes) / costs.ipc_bandwidth);
+  return costs.ipc_message / 2 - pipe_syscall(costs) +
+         Time::from_seconds(static_cast<double>(bytes) / costs.ipc_bandwidth);
 }
 
+/// A pipe's read or write of a message: the data is there (or the pipe has room), so the call
+/// is CPU in the kernel on the caller's core, with the GIL dropped around it (G7).
 Program pipe_call(Engine& e, ThreadId self, const scenario::Costs& costs, std::uint32_t job) {
   co_await e.release_gil(self);
-  co_await e.wait(self, costs.ipc_message - costs.ipc_message / 2, SpanState::BlockedIo, job);
+  co_await e.compute(self, pipe_syscall(costs), Work::native(job));
   co_await e.acquire_gil(self);
 }
 
@@ -47,10 +52,11 @@ Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool resu
   co_await pipe_call(ctx.engine, self, costs, job);
 }
 
-Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results) {
+Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results, int* unread) {
   const auto& costs = ctx.settings.costs;
   const std::uint32_t job = ctx.jobs[chunk.first].index;
   co_await pipe_call(ctx.engine, self, costs, job);
+  if (unread != nullptr) --*unread;
   co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)), Work::pickling(job));
 }
 

@@ -20,8 +20,9 @@ std::vector<Chunk> cut_in_chunks(const RunContext& ctx);
 
 /// Pickles a chunk's arguments (or, with `results`, its results) and writes them to a pipe (P7).
 Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results);
-/// Reads a chunk's arguments or results from a pipe and unpickles them (P7).
-Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results);
+/// Reads a chunk's arguments or results from a pipe and unpickles them (P7); `unread`, if
+/// given, counts the messages in the pipe not read yet, one fewer once the read is done.
+Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results, int* unread = nullptr);
 /// A worker's part of a chunk: receive its arguments, run its jobs, send back its results.
 Program work_on_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk);
 /// A message with nothing in it (a sentinel, a wake-up): its pipe call and its pickling (P7).
@@ -67,17 +68,21 @@ Program ProcessStarter::start(ThreadId parent, ThreadId child, MakeProgram progr
   Engine& e = ctx_.engine;
   const scenario::StartMethod method = ctx_.settings.start_method;
   const ProcessStart cost = process_start(ctx_.settings.costs, method, ++started_, e.now(), next_fork_);
-  Time parent_cost = cost.parent_cost;
+  const Time parent_cost = cost.parent_cost;
   if (started_ == 1 && method != scenario::StartMethod::Fork) {
     start_resource_tracker();
-    parent_cost += ctx_.settings.costs.fork_start;  // its own spawn call
+    co_await e.compute(parent, ctx_.settings.costs.fork_start, Work::starting());  // its own spawn call
   }
-  co_await e.compute(parent, parent_cost, Work::starting());
+  // os.fork() (posix_spawn) returns in both processes after fork_call: the child readies
+  // itself from then on, while the parent goes on with the rest of Process.start() (P4). A
+  // forkserver's child comes from its server, once the request is sent.
+  const Time call = method == scenario::StartMethod::Forkserver ? parent_cost : min(ctx_.settings.costs.fork_call, parent_cost);
+  co_await e.compute(parent, call, Work::starting());
   const Time ready_at = method == scenario::StartMethod::Forkserver ? max(next_fork_, e.now()) : e.now();
   next_fork_ = ready_at + cost.child_cost;
-  e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(parent), e.lane(child),
-                 (next_fork_ - e.now() + parent_cost).ns());
+  e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(parent), e.lane(child), (next_fork_ - e.now() + call).ns());
   e.start(child, program_of(child, ready_at, cost.child_cost));
+  if (parent_cost > call) co_await e.compute(parent, parent_cost - call, Work::starting());
 }
 
 }  // namespace gilsim::model

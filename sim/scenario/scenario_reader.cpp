@@ -68,7 +68,7 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 22> kCostDurations{{
+constexpr std::array<CostDuration, 24> kCostDurations{{
     {"timer_slack", &Costs::timer_slack},
     {"wake_poll_window", &Costs::wake_poll_window},
     {"wake_poll_min", &Costs::wake_poll_min},
@@ -80,6 +80,7 @@ constexpr std::array<CostDuration, 22> kCostDurations{{
     {"old_gil_release_cost_one_core", &Costs::old_gil_release_cost_one_core},
     {"thread_start", &Costs::thread_start},
     {"fork_start", &Costs::fork_start},
+    {"fork_call", &Costs::fork_call},
     {"fork_child_start", &Costs::fork_child_start},
     {"spawn_start", &Costs::spawn_start},
     {"forkserver_start", &Costs::forkserver_start},
@@ -87,6 +88,7 @@ constexpr std::array<CostDuration, 22> kCostDurations{{
     {"pool_wakeup", &Costs::pool_wakeup},
     {"process_exit", &Costs::process_exit},
     {"ipc_message", &Costs::ipc_message},
+    {"ipc_syscall", &Costs::ipc_syscall},
     {"loop_callback", &Costs::loop_callback},
     {"lock_wake_latency", &Costs::lock_wake_latency},
     {"increment", &Costs::increment},

@@ -454,7 +454,7 @@ start_method = "fork"
   s.machine.core_speeds = {};
   const double equal = predict(row, s).value;
   MESSAGE("Pool(2) / sequential: " << equal << " on equal cores, " << unequal << " on 1.25 and 0.75");
-  CHECK(unequal > equal * 1.05);
+  CHECK(unequal > equal * 1.03);  // 4.7 % with P6-P7's message costs (docs/model.md)
 }
 
 TEST_CASE("core speeds from cpu_speeds.py's probes: mean rates scaled to a mean of 1.0, noise left out") {

@@ -38,6 +38,7 @@ TEST_CASE("with spawn, ProcessPoolExecutor starts a worker per submit, only whil
   // worker at 24, each worker ends in 1 ms (24-25), the manager joins them: the end is 25.
   auto s = exact_scenario(4);
   s.costs.fork_start = 1_ms;
+  s.costs.fork_call = 1_ms;  // the child starts when the whole start has returned
   s.costs.spawn_start = 10_ms;
   s.costs.pool_setup = 1_ms;
   s.costs.process_exit = 1_ms;
@@ -72,6 +73,7 @@ TEST_CASE("the call queue holds max_workers + 1 calls; the manager tops it up wh
   // at 23 the last. Calls go out at 2, 2, 13, 13, 23; the last job ends at 53.
   auto s = exact_scenario(2);
   s.costs.fork_start = 1_ms;
+  s.costs.fork_call = 1_ms;  // the child starts when the whole start has returned
   s.costs.fork_child_start = 2_ms;
   s.costs.pool_setup = 1_ms;
   add_jobs(s, "crunch", 5, {cpu(10_ms)});

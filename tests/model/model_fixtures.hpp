@@ -67,11 +67,13 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.costs.handoff_refill = 0_ns;
   s.costs.loop_callback = 0_ns;
   s.costs.fork_start = 0_ns;
+  s.costs.fork_call = 0_ns;
   s.costs.fork_child_start = 0_ns;
   s.costs.timer_slack = 0_ns;
   s.costs.spawn_start = 0_ns;
   s.costs.forkserver_start = 0_ns;
   s.costs.ipc_message = 0_ns;
+  s.costs.ipc_syscall = 0_ns;
   s.costs.ipc_bandwidth = 1e18;
   s.costs.pool_setup = 0_ns;
   s.costs.pool_wakeup = 0_ns;

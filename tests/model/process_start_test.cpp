@@ -8,12 +8,27 @@ using namespace gilsim;
 using namespace gilsim::test;
 using trace::SpanState;
 
+namespace {
+
+/// Pool(1).map of one 10 ms job, with the scenario's costs.
+trace::Trace one_job_on_one_worker(scenario::Scenario& s) {
+  add_jobs(s, "crunch", 1, {cpu(10_ms)});
+  scenario::Run run;
+  run.executor = scenario::Executor::ProcessPool;
+  run.workers = 1;
+  s.runs = {run};
+  return model::simulate(s, s.runs[0]);
+}
+
+}  // namespace
+
 TEST_CASE("fork costs the parent a little per worker; the children get ready in parallel") {
   // Hand timeline, 4 cores, other costs zero: the parent forks worker 1 at 0-1 ms and
   // worker 2 at 1-2 ms (os.fork() returns in the parent at once); worker 1 readies itself
   // 1-4 ms, worker 2 2-5 ms, on their own cores. Each then runs one 10 ms job: 4-14, 5-15.
   auto s = exact_scenario(4);
   s.costs.fork_start = 1_ms;
+  s.costs.fork_call = 1_ms;  // the child starts when the whole start has returned
   s.costs.fork_child_start = 3_ms;
   add_jobs(s, "crunch", 2, {cpu(10_ms)});
   scenario::Run run;
@@ -38,15 +53,11 @@ TEST_CASE("Pool() returns after its set-up; leaving the with-block ends and join
   // ends in 1 ms (13-14) and the parent's join returns then: the run ends at 14, not 13.
   auto s = exact_scenario(2);
   s.costs.fork_start = 1_ms;
+  s.costs.fork_call = 1_ms;  // the child starts when the whole start has returned
   s.costs.fork_child_start = 2_ms;
   s.costs.pool_setup = 1_ms;
   s.costs.process_exit = 1_ms;
-  add_jobs(s, "crunch", 1, {cpu(10_ms)});
-  scenario::Run run;
-  run.executor = scenario::Executor::ProcessPool;
-  run.workers = 1;
-  s.runs = {run};
-  const auto t = model::simulate(s, s.runs[0]);
+  const auto t = one_job_on_one_worker(s);
   CHECK(time_in(lane_named(t, "main"), SpanState::Starting) == 2_ms);
   const auto dispatches = marks_of(t, trace::MarkKind::Dispatch);
   REQUIRE(dispatches.size() == 1);
@@ -75,4 +86,28 @@ TEST_CASE("a Pool of twenty forked workers is ready far sooner than twenty seria
   CHECK(forking >= parent);
   CHECK(forking <= parent + 20 * s.machine.context_switch);  // children take its core now and then
   CHECK(t.end < parent + s.costs.fork_child_start + 10 * s.costs.process_exit + 2_ms);
+}
+
+TEST_CASE("a forked child starts when os.fork() returns, while the parent pays the rest of its start") {
+  // Hand timeline, 4 cores, other costs zero: Process.start() costs the parent 1 ms, of which
+  // os.fork() is the first 0.25 ms; the child readies itself from 0.25 ms (2 ms, to 2.25),
+  // while the parent goes on to 1 ms and Pool()'s set-up to 1.5 ms. The task is sent at
+  // 1.5 ms; the worker runs the job 2.25-12.25 ms, not after the parent's whole start.
+  auto s = exact_scenario(4);
+  s.costs.fork_start = 1_ms;
+  s.costs.fork_call = 250_us;
+  s.costs.fork_child_start = 2_ms;
+  s.costs.pool_setup = 500_us;
+  const auto t = one_job_on_one_worker(s);
+  CHECK(time_in(lane_named(t, "main"), SpanState::Starting) == 1500_us);
+  const auto& worker = lane_named(t, "worker 1");
+  REQUIRE_FALSE(worker.spans.empty());
+  CHECK(worker.spans.front().state == SpanState::Starting);
+  CHECK(worker.spans.front().begin == 250_us);
+  CHECK(worker.spans.front().end == 2250_us);
+  const auto dispatches = marks_of(t, trace::MarkKind::Dispatch);
+  REQUIRE(dispatches.size() == 1);
+  CHECK(dispatches[0]->at == 1500_us);
+  CHECK(t.jobs[0].begin == 2250_us);
+  CHECK(t.jobs[0].end == 12250_us);
 }

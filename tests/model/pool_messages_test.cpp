@@ -1,0 +1,99 @@
+// A process pool's messages and its worker handler (docs/model.md P6, P7): each side of a
+// message is CPU on its own core, the pipe's system call without the GIL and the pickling
+// under it; the worker handler's poll is level-triggered, so it loops while a result waits
+// unread in the result pipe.
+#include <doctest/doctest.h>
+
+#include "tests/model/model_fixtures.hpp"
+
+using namespace gilsim;
+using namespace gilsim::test;
+using trace::SpanState;
+
+namespace {
+
+struct Piece {
+  SpanState state;
+  Time begin, end;
+};
+
+/// A lane's spans that last, in order.
+std::vector<Piece> pieces(const trace::Trace& t, std::string_view lane) {
+  std::vector<Piece> out;
+  for (const auto& s : lane_named(t, lane).spans) {
+    if (s.end > s.begin) out.push_back({s.state, s.begin, s.end});
+  }
+  return out;
+}
+
+void check_pieces(const std::vector<Piece>& actual, const std::vector<Piece>& expected) {
+  REQUIRE(actual.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CAPTURE(i);
+    CHECK(actual[i].state == expected[i].state);
+    CHECK(actual[i].begin == expected[i].begin);
+    CHECK(actual[i].end == expected[i].end);
+  }
+}
+
+scenario::Scenario one_worker_pool(int jobs, Time job) {
+  auto s = exact_scenario(4);
+  s.costs.ipc_message = 20_us;  // 10 us of CPU on each side: 4 us the pipe's call, 6 us pickling
+  s.costs.ipc_syscall = 4_us;
+  add_jobs(s, "job", jobs, {cpu(job)});
+  scenario::Run run;
+  run.executor = scenario::Executor::ProcessPool;
+  run.workers = 1;
+  run.chunksize = 1;
+  s.runs = {run};
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a message's pipe call is CPU on the caller's core, with the GIL dropped around it") {
+  // Hand timeline, 4 cores, other costs zero: the task handler pickles the task 0-6 us under
+  // the parent's GIL and writes it 6-10 without the GIL. The worker reads it 10-14 (Native,
+  // no wait: the data is there), unpickles 14-20, runs the job 20-120, pickles the result
+  // 120-126 and writes it 126-130. The result handler reads it 130-134 and unpickles it
+  // 134-140: the first result. No span of any lane is a blocked wait for the pipe.
+  auto s = one_worker_pool(1, 100_us);
+  const auto t = model::simulate(s, s.runs[0]);
+  check_pieces(pieces(t, "worker 1"), {{SpanState::Native, 10_us, 14_us},
+                                       {SpanState::Pickling, 14_us, 20_us},
+                                       {SpanState::Running, 20_us, 120_us},
+                                       {SpanState::Pickling, 120_us, 126_us},
+                                       {SpanState::Native, 126_us, 130_us}});
+  // The result handler asked for the GIL at 0 while the task handler held it (0-6).
+  check_pieces(pieces(t, "result handler"), {{SpanState::WaitingGil, 0_us, 6_us},
+                                             {SpanState::Native, 130_us, 134_us},
+                                             {SpanState::Pickling, 134_us, 140_us}});
+  CHECK(time_in(lane_named(t, "task handler"), SpanState::Native) == 4_us);
+  CHECK(time_in(lane_named(t, "task handler"), SpanState::Pickling) == 6_us);
+  for (const auto& lane : t.lanes) CHECK(time_in(lane, SpanState::BlockedIo) == Time::zero());
+}
+
+TEST_CASE("the worker handler loops once for a result read at once, and again while one waits unread") {
+  // Hand timeline, 4 cores, other costs zero but pool_wakeup = 10 us and the results' bytes
+  // (1 ms of unpickling each). The worker handler polls 0-4 us and blocks. Job 1's result
+  // is written at 1130 us: the result handler takes the GIL and reads it 1130-1134; the
+  // worker handler, woken too, takes the GIL meanwhile and loops 1130-1140, polls 1140-1144,
+  // finds the pipe empty and blocks; the result handler unpickles 1140-2146. Job 2's result
+  // (its job 1140-1240 us, after the worker's read and unpickling of task 2 at 1130-1140)
+  // is written at 2250, while nothing holds the GIL: the same again, 2250-2260 and a poll
+  // 2260-2264. Leaving the with-block wakes it once more (3266 + the three sentinel
+  // messages, 30 us): one last loop. Three loops of 10 us, three polls of 4 us.
+  auto s = one_worker_pool(2, 100_us);
+  s.costs.pool_wakeup = 10_us;
+  s.costs.ipc_bandwidth = 1e9;
+  s.jobs[0].arg_bytes = 0;
+  s.jobs[0].result_bytes = 1'000'000;
+  const auto t = model::simulate(s, s.runs[0]);
+  const auto loops = pieces(t, "worker handler");
+  check_pieces(loops, {{SpanState::Native, 0_us, 4_us},
+                       {SpanState::Running, 1130_us, 1140_us},
+                       {SpanState::Native, 1140_us, 1144_us},
+                       {SpanState::Running, 2250_us, 2260_us},
+                       {SpanState::Native, 2260_us, 2264_us},
+                       {SpanState::Running, 3296_us, 3306_us}});
+}
