@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 #include "viz/level_of_detail.hpp"
+#include "viz/sorted_runs.hpp"
 
 namespace gilsim::viz {
 
@@ -18,15 +20,18 @@ std::vector<GilContention> gil_contention(const trace::Trace& run) {
     if (run.processes[p].gil_lane >= run.lanes.size()) continue;
     // Sweep +1 at each wait's start and -1 at its end.
     std::vector<std::pair<Time, int>> edges;
+    std::vector<std::size_t> starts;
     for (const trace::Lane& lane : run.lanes) {
       if (lane.process != p || lane.kind != LaneKind::Thread) continue;
+      starts.push_back(edges.size());  // a lane's spans do not overlap: its edges come sorted
       for (const Span& s : lane.spans) {
         if (s.state != SpanState::WaitingGil) continue;
         edges.push_back({s.begin, +1});
         edges.push_back({s.end, -1});
       }
     }
-    std::sort(edges.begin(), edges.end());
+    // The edges at one instant are summed before they count, so their order there is free.
+    merge_sorted_runs(edges, std::move(starts), [](const auto& a, const auto& b) { return a.first < b.first; });
     GilContention c{p, {}};
     int waiting = 0;
     for (std::size_t i = 0; i < edges.size();) {
@@ -90,10 +95,25 @@ void refresh_derived(AppState& app) {
   if (app.derived_generation == app.session.generation()) return;
   app.derived_generation = app.session.generation();
   const auto& runs = app.session.runs();
+  // The runs' metrics, the event index and the legend's lists read the runs alone: they are
+  // built on a second core while the rest of the runs' indices are built on this one.
+  std::vector<trace::Metrics> metrics(runs.size());
+  std::jthread beside([&app, &runs, &metrics] {
+    for (std::size_t r = 0; r < runs.size(); ++r) metrics[r] = trace::compute_metrics(runs[r]);
+    app.events.build(runs);
+    app.states_seen = {};
+    app.marks_seen = {};
+    for (const trace::Trace& run : runs) {
+      for (const trace::Lane& lane : run.lanes) {
+        if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
+        for (const Span& s : lane.spans) app.states_seen[static_cast<std::size_t>(s.state)] = true;
+      }
+      for (const trace::Mark& m : run.marks) app.marks_seen[static_cast<std::size_t>(m.kind)] = true;
+    }
+  });
   app.runs.clear();
   for (const trace::Trace& run : runs) {
     RunIndex index;
-    index.metrics = trace::compute_metrics(run);
     index.playhead = PlayheadIndex::build(run);
     index.contention = gil_contention(run);
     index.predicted_by = prediction_of(runs, static_cast<std::uint32_t>(app.runs.size()));
@@ -132,16 +152,8 @@ void refresh_derived(AppState& app) {
     app.folding.assign(runs.size(), RunFolding{});
     app.focus.reset();
   }
-  app.states_seen = {};
-  app.marks_seen = {};
-  for (const trace::Trace& run : runs) {
-    for (const trace::Lane& lane : run.lanes) {
-      if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
-      for (const Span& s : lane.spans) app.states_seen[static_cast<std::size_t>(s.state)] = true;
-    }
-    for (const trace::Mark& m : run.marks) app.marks_seen[static_cast<std::size_t>(m.kind)] = true;
-  }
-  app.events.build(runs);
+  beside.join();
+  for (std::size_t r = 0; r < runs.size(); ++r) app.runs[r].metrics = std::move(metrics[r]);
   app.narrative.dirty = true;
   const Time previous_end = app.playback.end();
   const Time end = total_end(runs);

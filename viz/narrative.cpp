@@ -4,14 +4,17 @@
 #include <algorithm>
 
 #include "viz/playback.hpp"
+#include "viz/sorted_runs.hpp"
 
 namespace gilsim::viz {
 
 void Narrative::build(const std::vector<trace::Trace>& runs, const NarrativeFilter& filter,
                       const HandoffsByRun& handoffs) {
   lines_.clear();
+  std::vector<std::size_t> starts;
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     if (filter.run != trace::kNone && filter.run != r) continue;
+    starts.push_back(lines_.size());
     // The run's forced switches that have a link, by mark: a binary search per switch.
     std::vector<std::pair<std::uint32_t, std::uint32_t>> linked;  // (switch mark, link)
     if (r < handoffs.size() && handoffs[r]) {
@@ -30,12 +33,9 @@ void Narrative::build(const std::vector<trace::Trace>& runs, const NarrativeFilt
       if (it != linked.end() && it->first == m) lines_.push_back(NarrativeLine{marks[m].at, r, m, true, it->second});
     }
   }
-  // Stable: within a run marks keep their order; at equal times earlier runs come first.
-  // One run's marks are in time order already: a million of them need no sort.
-  const auto earlier = [](const NarrativeLine& a, const NarrativeLine& b) {
-    return a.at < b.at || (a.at == b.at && a.run < b.run);
-  };
-  if (!std::is_sorted(lines_.begin(), lines_.end(), earlier)) std::stable_sort(lines_.begin(), lines_.end(), earlier);
+  // Each run's lines are in time order already (a million of them need no sort): they are
+  // merged. Stable: within a run lines keep their order; at equal times earlier runs come first.
+  merge_sorted_runs(lines_, std::move(starts), [](const NarrativeLine& a, const NarrativeLine& b) { return a.at < b.at; });
 }
 
 std::ptrdiff_t Narrative::index_at(Time t) const {

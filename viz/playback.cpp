@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+
+#include "viz/sorted_runs.hpp"
 
 namespace gilsim::viz {
 
@@ -23,15 +26,7 @@ class SortedRuns {
   void begin_run() { starts_.push_back(out_.size()); }
   void push(Time t) { out_.push_back(t); }
   void finish() {
-    if (starts_.size() > 64) {
-      std::sort(out_.begin(), out_.end());
-    } else {
-      starts_.push_back(out_.size());
-      for (std::size_t i = 1; i + 1 < starts_.size(); ++i) {
-        std::inplace_merge(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(starts_[i]),
-                           out_.begin() + static_cast<std::ptrdiff_t>(starts_[i + 1]));
-      }
-    }
+    merge_sorted_runs(out_, std::move(starts_), std::less<Time>());
     out_.erase(std::unique(out_.begin(), out_.end()), out_.end());
   }
 

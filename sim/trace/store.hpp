@@ -3,10 +3,13 @@
 // A Store<T> reads like a vector (size, [], begin/end as pointers, back, std::span), but
 // once it outgrows kMappedFrom bytes its contents live in their own anonymous mapping:
 //   - growing moves the pages to a larger mapping (mremap), it never copies them;
+//   - the pages it is about to fill are faulted in ahead, a stretch at a time (a sixteenth
+//     of what it holds, 64 KiB to 2 MiB) with one madvise(MADV_POPULATE_WRITE) instead of a
+//     fault per 4 KiB page; what a store holds resident past its last item is at most one
+//     stretch, where a huge page would hold up to 2 MiB (a run's few large lanes and its
+//     marks wasted about a tenth of the trace's memory so);
 //   - mappings are 2 MiB aligned, and from kHugeFrom bytes advised for transparent huge
-//     pages, so filling one costs one page fault per 2 MiB instead of one per 4 KiB where
-//     the OS offers them (smaller mappings keep 4 KiB pages: a huge page is resident whole,
-//     and a hundred half-filled lanes would each waste up to 2 MiB);
+//     pages, where a last, partly filled huge page is small beside the store;
 //   - a released mapping goes to a small process-wide cache and the next run's stores take
 //     it with its pages already resident (a viewer re-simulating on a knob change faults
 //     nothing in).
@@ -33,7 +36,7 @@ inline constexpr std::size_t kMappedFrom = std::size_t{512} << 10;
 inline constexpr std::size_t kHugePage = std::size_t{2} << 20;
 /// Mappings of at least this many bytes are advised for huge pages; when one is made, its
 /// store holds at least half of it, so the last, partly filled huge page wastes little.
-inline constexpr std::size_t kHugeFrom = std::size_t{8} << 20;
+inline constexpr std::size_t kHugeFrom = std::size_t{64} << 20;
 /// Released mappings kept for reuse, in bytes at most.
 inline constexpr std::size_t kCacheLimit = std::size_t{256} << 20;
 
@@ -47,6 +50,10 @@ struct Region {
 Region map_region(std::size_t min_bytes);
 /// `r` moved to a mapping of at least `min_bytes`; its contents move with it (no copy).
 Region grow_region(Region r, std::size_t min_bytes);
+/// How many bytes of `r` to make resident for a store that has `committed` of them and needs
+/// `needed`: `needed` and a stretch ahead, faulted in at once. Returns the new committed size
+/// (at most r.bytes). Without MADV_POPULATE_WRITE the pages fault in as they are written.
+std::size_t commit(Region r, std::size_t committed, std::size_t needed);
 /// Gives `r` to the cache, or back to the kernel when the cache is full.
 void release_region(Region r);
 /// What the cache holds now, in bytes.
@@ -139,27 +146,31 @@ class Store {
   }
 
   void grow(std::size_t min_count) {
-    std::size_t count = capacity_ < 8 ? 8 : capacity_ * 2;
-    if (count < min_count) count = min_count;
-    const std::size_t bytes = count * sizeof(T);
-    if (mapped_bytes_ == 0 && bytes < storage::kMappedFrom) {
-      void* grown = std::realloc(static_cast<void*>(data_), bytes);
-      if (grown == nullptr) throw std::bad_alloc();
-      data_ = static_cast<T*>(grown);
-      capacity_ = count;
-      return;
-    }
-    storage::Region region;
-    if (mapped_bytes_ != 0) {
-      region = storage::grow_region({data_, mapped_bytes_}, bytes);
-    } else {
+    storage::Region region{data_, mapped_bytes_};
+    if (mapped_bytes_ == 0) {
+      // By half again, not double: a run's thousands of thread lanes end with a third less
+      // room unused on average.
+      std::size_t count = capacity_ < 8 ? 8 : capacity_ + capacity_ / 2;
+      if (count < min_count) count = min_count;
+      const std::size_t bytes = count * sizeof(T);
+      if (bytes < storage::kMappedFrom) {
+        void* grown = std::realloc(static_cast<void*>(data_), bytes);
+        if (grown == nullptr) throw std::bad_alloc();
+        data_ = static_cast<T*>(grown);
+        capacity_ = count;
+        return;
+      }
       region = storage::map_region(bytes);
+      capacity_ = storage::commit(region, 0, min_count * sizeof(T)) / sizeof(T);
       if (size_ > 0) std::memcpy(region.data, static_cast<const void*>(data_), size_ * sizeof(T));
       std::free(static_cast<void*>(data_));
+    } else {
+      // Past the mapping's end: move its pages to one twice as large.
+      if (min_count * sizeof(T) > mapped_bytes_) region = storage::grow_region(region, min_count * sizeof(T));
+      capacity_ = storage::commit(region, capacity_ * sizeof(T), min_count * sizeof(T)) / sizeof(T);
     }
     data_ = static_cast<T*>(region.data);
     mapped_bytes_ = region.bytes;
-    capacity_ = region.bytes / sizeof(T);
   }
 
   void release() {
@@ -177,6 +188,7 @@ class Store {
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
   std::size_t mapped_bytes_ = 0;  ///< the mapping's length; 0 while in malloc
+  // While mapped, capacity_ counts the items that fit in the committed (resident) part.
 };
 
 }  // namespace gilsim::trace

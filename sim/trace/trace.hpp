@@ -8,14 +8,14 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/trace/mark.hpp"
+#include "sim/trace/mark_store.hpp"
 #include "sim/trace/store.hpp"
 #include "sim/trace/time.hpp"
 
 namespace gilsim::trace {
 
-using LaneId = std::uint32_t;
 using ProcessId = std::uint32_t;
-inline constexpr std::uint32_t kNone = 0xFFFF'FFFFu;
 inline constexpr std::uint16_t kNoStep = 0xFFFFu;
 
 enum class LaneKind : std::uint8_t {
@@ -59,36 +59,7 @@ struct Span {
   Time duration() const { return end - begin; }
 };
 
-enum class MarkKind : std::uint8_t {
-  GilRequest,    ///< lane asked for the GIL and found it held by `other`
-  DropRequest,   ///< lane waited a full switch interval and asked `other` to drop the GIL
-  ForcedSwitch,  ///< lane (holder) dropped the GIL at a check point; `other` took it
-  GilHandoff,    ///< the GIL went from `other` to lane without a forced switch
-  JobStart,      ///< lane started job `other`
-  JobEnd,        ///< lane finished job `other`
-  Spawn,         ///< lane (a parent) started thread or process `other`
-  Preempt,       ///< lane's time slice ended; `other` got the core
-  LoopStall,     ///< a coroutine on task lane blocked the loop for `value` ns
-  Dispatch,      ///< a chunk of `value` jobs was sent to worker lane `other`
-  LockWait,      ///< lane asked for lock lane `other` and found it held by lane `value`
-  LockTaken,     ///< lane took lock lane `other` after waiting `value` ns for it
-  Deadlock,      ///< lane waits for lock lane `other`, held by lane `value`, in a cycle
-  LostUpdate,    ///< lane stored counter `other` over `value` updates made since its load
-  RacesLost,     ///< old GIL: while lane held the GIL, `other` woken waiters lost the race for it,
-                 ///< one every `value` ns from this instant (one mark per stretch of holding)
-};
-inline constexpr int kMarkKindCount = static_cast<int>(MarkKind::RacesLost) + 1;
-
-/// An instant event. Its one-line explanation comes from describe(trace, mark). 24 bytes:
-/// the kind shares a word with the value (56 bits: durations up to a year in ns).
-struct Mark {
-  Time at;
-  LaneId lane = kNone;
-  std::uint32_t other = kNone;    ///< another lane or a job index, per MarkKind
-  std::int64_t value : 56 = 0;    ///< a duration in ns or a count, per MarkKind
-  MarkKind kind : 8 = MarkKind::JobStart;
-};
-static_assert(sizeof(Span) == 24 && sizeof(Mark) == 24, "the trace's records are what its memory is");
+static_assert(sizeof(Span) == 24, "the trace's records are what its memory is");
 
 struct Lane {
   std::string name;  ///< short, as shown in a row header: "core 0", "GIL", "T1", "task 3"
@@ -160,7 +131,7 @@ struct Trace {
   Time end;               ///< when the last job finished (the makespan)
   std::vector<Process> processes;
   std::vector<Lane> lanes;
-  Store<Mark> marks;        ///< sorted by time
+  MarkStore marks;          ///< sorted by time; 16 bytes a mark (see mark_store.hpp)
   std::vector<JobTemplate> templates;
   std::vector<Job> jobs;
   std::vector<Counter> counters;  ///< the scenario's shared counters, in declaration order

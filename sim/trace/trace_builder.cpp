@@ -87,10 +87,7 @@ Trace TraceBuilder::finish(Time end) {
     clear_state(l, std::max(end, lanes_[l].span.begin));
     trace_.lanes[l].spans = std::move(lanes_[l].spans);
   }
-  const auto by_time = [](const Mark& a, const Mark& b) { return a.at < b.at; };
-  if (!std::is_sorted(trace_.marks.begin(), trace_.marks.end(), by_time)) {
-    std::stable_sort(trace_.marks.begin(), trace_.marks.end(), by_time);
-  }
+  trace_.marks.stable_sort_by_time();
   trace_.end = end;
   return std::move(trace_);
 }

@@ -229,7 +229,7 @@ TEST_CASE("the old GIL records the races its woken waiters lost, one mark per st
     const auto many = simulate_with(s, Executor::Threads);
     std::int64_t losses = 0;
     const trace::Lane& gil = many.lanes[many.processes[0].gil_lane];
-    for (const trace::Mark* mp : marks_of(many, MarkKind::RacesLost)) {
+    for (const auto& mp : marks_of(many, MarkKind::RacesLost)) {
       const trace::Mark& m = *mp;
       losses += m.other;
       const Time last = m.at + Time{m.value * (static_cast<std::int64_t>(m.other) - 1)};

@@ -22,7 +22,7 @@ scenario::Run executor_run(int workers, scenario::StartMethod method) {
 
 std::vector<Time> dispatch_times(const trace::Trace& t) {
   std::vector<Time> at;
-  for (const auto* m : marks_of(t, MarkKind::Dispatch)) at.push_back(m->at);
+  for (const auto& m : marks_of(t, MarkKind::Dispatch)) at.push_back(m->at);
   return at;
 }
 

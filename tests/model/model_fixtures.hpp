@@ -106,10 +106,17 @@ inline const trace::Lane& lane_named(const trace::Trace& t, std::string_view nam
   throw std::runtime_error("no lane named " + std::string(name));
 }
 
-inline std::vector<const trace::Mark*> marks_of(const trace::Trace& t, trace::MarkKind kind) {
-  std::vector<const trace::Mark*> out;
-  for (const auto& m : t.marks) {
-    if (m.kind == kind) out.push_back(&m);
+/// A mark found by marks_of(), read like a pointer to it (a trace hands its marks out by value).
+struct FoundMark {
+  trace::Mark mark;
+  const trace::Mark* operator->() const { return &mark; }
+  const trace::Mark& operator*() const { return mark; }
+};
+
+inline std::vector<FoundMark> marks_of(const trace::Trace& t, trace::MarkKind kind) {
+  std::vector<FoundMark> out;
+  for (const trace::Mark m : t.marks) {
+    if (m.kind == kind) out.push_back(FoundMark{m});
   }
   return out;
 }

@@ -29,6 +29,6 @@ TEST_CASE("a contended tenure lasts the switch interval plus the timer slack") {
                                    });
   const auto requests = marks_of(t, MarkKind::DropRequest);
   REQUIRE(requests.size() == 4);
-  for (const auto* r : requests) CHECK(Time{r->value} == 5'050_us);  // each waited interval + slack
+  for (const auto& r : requests) CHECK(Time{r->value} == 5'050_us);  // each waited interval + slack
   CHECK(t.end == 24_ms);
 }

@@ -144,7 +144,7 @@ TEST_CASE("sendall then recv beside a CPU hog: each release loses the GIL, two i
   CHECK(t.jobs[1].end == 35'061_us);
   const auto requests = marks_of(t, MarkKind::DropRequest);
   CHECK(requests.size() == 7);
-  for (const auto* r : requests) CHECK(t.lanes[r->lane].name == "T2");
+  for (const auto& r : requests) CHECK(t.lanes[r->lane].name == "T2");
 }
 
 TEST_CASE("Python woken from a halted core refills its caches first (S6)") {

@@ -4,7 +4,12 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstring>
+#include <vector>
 #include <cstdint>
 #include <span>
 
@@ -68,8 +73,6 @@ TEST_CASE("a large store moves into a mapping and keeps every item as it grows")
   CHECK(s.mapped());
   CHECK(holds_sequence(s, kMany));
   CHECK(s.capacity() >= kMany);
-  // Mappings are whole huge pages, so the capacity is a power of two in bytes, rounded down to items.
-  CHECK(s.capacity() * sizeof(Item) > (s.capacity() + 1) * sizeof(Item) / 2);
   CHECK(reinterpret_cast<std::uintptr_t>(s.data()) % storage::kHugePage == 0);
 }
 
@@ -110,6 +113,38 @@ TEST_CASE("a released mapping is reused by the next store, contents and all page
   CHECK(holds_sequence(again, kMany));
   CHECK(storage::cached_bytes() == 0);
   storage::drop_cache();
+}
+
+TEST_CASE("a mapping is committed a stretch ahead of what its store needs, never past its end") {
+  const storage::Region r = storage::map_region(std::size_t{4} << 20);
+  const std::size_t first = storage::commit(r, 0, 100);
+  CHECK(first >= 100 + (std::size_t{64} << 10));
+  CHECK(first % 4096 == 0);
+  const std::size_t later = storage::commit(r, first, std::size_t{3} << 20);
+  CHECK(later >= (std::size_t{3} << 20) + (std::size_t{64} << 10));
+  CHECK(later <= r.bytes);
+  CHECK(storage::commit(r, later, r.bytes) == r.bytes);
+  // The committed pages hold what is written to them.
+  std::memset(r.data, 0xAB, later);
+  CHECK(static_cast<const unsigned char*>(r.data)[later - 1] == 0xAB);
+  storage::release_region(r);
+  storage::drop_cache();
+}
+
+TEST_CASE("a mapped store keeps at most a stretch resident past its last item") {
+  storage::drop_cache();  // a fresh mapping: a cached one is resident from its last use
+  Store<Item> s;
+  fill(s, kMany);
+  REQUIRE(s.mapped());
+  const long page = sysconf(_SC_PAGESIZE);
+  const std::size_t mapped_pages = (s.capacity() * sizeof(Item) + static_cast<std::size_t>(page) - 1) /
+                                   static_cast<std::size_t>(page);
+  // Only the committed part is asked about: it must be resident; the capacity ends there.
+  std::vector<unsigned char> resident(mapped_pages);
+  REQUIRE(mincore(s.data(), mapped_pages * static_cast<std::size_t>(page), resident.data()) == 0);
+  CHECK(std::all_of(resident.begin(), resident.end(), [](unsigned char r) { return (r & 1) != 0; }));
+  // What is committed past the items is at most one stretch (2 MiB at most).
+  CHECK(s.capacity() * sizeof(Item) <= kMany * sizeof(Item) + (std::size_t{2} << 20) + static_cast<std::size_t>(page));
 }
 
 TEST_CASE("the cache keeps at most its limit and gives the rest back") {

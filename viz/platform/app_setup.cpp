@@ -1,35 +1,38 @@
 // Start-up shared by every mode.
 #include "viz/platform/app_setup.hpp"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "viz/ui/panels.hpp"
 
 namespace gilsim::viz::platform {
 
-bool set_up_app(AppState& app, const Options& options, bool list_bundled) {
-  if (!app.session.open(options.file)) {
+float initial_ui_scale(const Options& options) {
+  if (options.presentation && options.scale == 1.0f) return presentation_scale(static_cast<float>(options.height));
+  return options.scale;
+}
+
+bool finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, std::vector<BundledScenario> bundled) {
+  if (!load.wait()) {
     fmt::print(stderr, "gilviz: {}\n", app.session.error());
     return false;
   }
-  refresh_derived(app);
   app.path_field = options.file;
-  app.ui_scale = options.scale;
+  app.ui_scale = initial_ui_scale(options);
   app.presentation = options.presentation;
   app.align_ends = options.align_ends;
   app.legend_fits_timeline = options.timeline_only && !options.screenshot.empty();  // the PNG crops to the timeline
   // A class sees every run: presenting, or at a scale only a projector asks for.
   app.fit_runs = options.presentation || options.scale >= 2.0f;
-  if (options.presentation && options.scale == 1.0f) {
-    app.auto_presentation_scale = true;
-    app.ui_scale = presentation_scale(static_cast<float>(options.height));
-  }
+  app.auto_presentation_scale = options.presentation && options.scale == 1.0f;
   if (options.at) app.playback.seek(*options.at);
   if (options.view) {
     app.fit_range = options.view;
     app.follow_playhead = false;
   }
-  if (list_bundled) app.bundled = list_bundled_scenarios();
+  app.bundled = std::move(bundled);
   if (options.real) start_measuring(app);
   if (options.cpython) start_measuring(app, RealSource::CPython);
   if (!options.sweep.empty()) {

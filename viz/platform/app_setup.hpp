@@ -1,13 +1,21 @@
-// Opening the scenario and preparing the app state, shared by the window and the bench.
+// Opening the scenario and preparing the app state, shared by the window and the bench. The
+// scenario loads on a second thread (BackgroundLoad) while the caller makes the window's parts.
 #pragma once
 
+#include <vector>
+
 #include "viz/app_state.hpp"
+#include "viz/background_load.hpp"
 #include "viz/platform/options.hpp"
 
 namespace gilsim::viz::platform {
 
-/// Opens options.file (or the default) into `app`; prints the error and returns false when
-/// it does not load.
-bool set_up_app(AppState& app, const Options& options, bool list_bundled);
+/// The UI scale the app starts at (what finish_set_up() gives app.ui_scale), known before it loads.
+float initial_ui_scale(const Options& options);
+
+/// Waits for `load`, then sets up the rest of `app` from `options` (playhead, view, scale,
+/// the bundled scenarios' list, runs started at start-up). Prints the error and returns false
+/// when the scenario does not load.
+bool finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, std::vector<BundledScenario> bundled);
 
 }  // namespace gilsim::viz::platform

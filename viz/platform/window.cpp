@@ -78,8 +78,10 @@ int run_window(const Options& options) {
   }
   AppState app;
   const bool screenshot_mode = !options.screenshot.empty();
-  if (!set_up_app(app, options, !screenshot_mode)) return 1;
-
+  BackgroundLoad load(app, options.file);
+  // Meanwhile, on this thread: the window's size and icon, the ImGui context, its font atlas
+  // and the list of bundled scenarios. The window itself waits for the load: a file that does
+  // not load opens none.
   unsigned width = options.width, height = options.height;
   if (!options.size_given && !screenshot_mode) {
     const sf::VideoMode desktop = sf::VideoMode::getDesktopMode();
@@ -88,17 +90,25 @@ int run_window(const Options& options) {
       height = desktop.height * 9 / 10;
     }
   }
-  sf::RenderWindow window(sf::VideoMode(width, height), "gilviz", sf::Style::Default);
-  if (!window.isOpen()) {
-    fmt::print(stderr, "gilviz: could not open a window (is DISPLAY set? try xvfb-run -a)\n");
-    return 1;
-  }
   // The icon from assets/; without the file the desktop shows its default (gilviz --assets says).
   sf::Image icon;
   const std::filesystem::path icon_file = find_asset(kWindowIconFile);
-  if (!icon_file.empty() && icon.loadFromFile(icon_file.string())) {
-    window.setIcon(icon.getSize().x, icon.getSize().y, icon.getPixelsPtr());
+  const bool has_icon = !icon_file.empty() && icon.loadFromFile(icon_file.string());
+  ImGui::CreateContext();
+  ui::apply_theme(initial_ui_scale(options));
+  float applied_scale = initial_ui_scale(options);
+  if (!finish_set_up(app, load, options, screenshot_mode ? std::vector<BundledScenario>{} : list_bundled_scenarios())) {
+    ImGui::DestroyContext();
+    return 1;
   }
+
+  sf::RenderWindow window(sf::VideoMode(width, height), "gilviz", sf::Style::Default);
+  if (!window.isOpen()) {
+    fmt::print(stderr, "gilviz: could not open a window (is DISPLAY set? try xvfb-run -a)\n");
+    ImGui::DestroyContext();
+    return 1;
+  }
+  if (has_icon) window.setIcon(icon.getSize().x, icon.getSize().y, icon.getPixelsPtr());
   // A screenshot draws into a hidden window: nothing flashes on a desktop.
   if (screenshot_mode) {
     window.setVisible(false);
@@ -107,11 +117,9 @@ int run_window(const Options& options) {
     window.setFramerateLimit(120);
   }
   bool throttled = false;
-  ImGui::CreateContext();
   SfmlImGui platform(window);
-  ImGui_ImplOpenGL2_Init();
+  ImGui_ImplOpenGL2_Init();  // the first frame uploads the font atlas made above
   enable_large_draw_lists();  // drawn by render_draw_data, which honours vertex offsets
-  float applied_scale = 0;
   std::uint64_t titled_generation = 0;
 
   sf::Clock clock;

@@ -1,0 +1,36 @@
+// The start-up load on a second thread.
+#include "viz/background_load.hpp"
+
+#include <chrono>
+#include <utility>
+
+namespace gilsim::viz {
+
+namespace {
+
+double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+}  // namespace
+
+BackgroundLoad::BackgroundLoad(AppState& app, std::filesystem::path file)
+    : thread_([this, &app, file = std::move(file)] {
+        const auto started = std::chrono::steady_clock::now();
+        loaded_ = app.session.open(file);
+        const auto opened = std::chrono::steady_clock::now();
+        if (loaded_) refresh_derived(app);
+        load_seconds_ = seconds_between(started, opened);
+        indexing_seconds_ = seconds_between(opened, std::chrono::steady_clock::now());
+      }) {}
+
+BackgroundLoad::~BackgroundLoad() {
+  if (thread_.joinable()) thread_.join();
+}
+
+bool BackgroundLoad::wait() {
+  if (thread_.joinable()) thread_.join();
+  return loaded_;
+}
+
+}  // namespace gilsim::viz

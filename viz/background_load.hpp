@@ -1,0 +1,37 @@
+// Opening a scenario and indexing its runs on a second thread, so that the window, the ImGui
+// context and its font atlas are made meanwhile: the first frame waits for the slower of the
+// two instead of for both.
+#pragma once
+
+#include <filesystem>
+#include <thread>
+
+#include "viz/app_state.hpp"
+
+namespace gilsim::viz {
+
+class BackgroundLoad {
+ public:
+  /// Starts opening `file` (the default scenario when empty) into app.session and indexing
+  /// its runs (refresh_derived). Nothing of `app` may be touched until wait() returns.
+  BackgroundLoad(AppState& app, std::filesystem::path file);
+  /// Waits for the load when wait() was not called.
+  ~BackgroundLoad();
+  BackgroundLoad(const BackgroundLoad&) = delete;
+  BackgroundLoad& operator=(const BackgroundLoad&) = delete;
+
+  /// Waits for the load; true when the scenario loaded (else app.session.error() says why).
+  bool wait();
+
+  /// Seconds the second thread spent reading and simulating, and then indexing (after wait()).
+  double load_seconds() const { return load_seconds_; }
+  double indexing_seconds() const { return indexing_seconds_; }
+
+ private:
+  bool loaded_ = false;
+  double load_seconds_ = 0;
+  double indexing_seconds_ = 0;
+  std::thread thread_;  ///< last: it starts once the fields above exist
+};
+
+}  // namespace gilsim::viz
