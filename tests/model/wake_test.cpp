@@ -94,6 +94,41 @@ TEST_CASE("the timed wait ends the slack plus the wake of a halted core after it
   CHECK(Time{requests[0]->value} == 5'077'363_ns);
 }
 
+TEST_CASE("with the default law, a core idle a whole interval wakes 9 us plus 5.3 us per doubling past 390 us (G8)") {
+  // The default wake-up law, every other cost zero (no slack, no refill). Two CPU-bound
+  // threads; T2 blocks in its timed wait at 0 and its core stays idle until it asks:
+  //   the timer fires at the interval I on a core idle I:    I + 9 + 5.3 x log2(I / 390 us)
+  //   T1 drops at once (G4); T2, blocked since 0 (R), wakes   R + 9 + 5.3 x log2(R / 390 us)
+  //   I = 1 ms:  R = 1 ms + (9 + 7.200) us = 1.016200 ms;  T2 takes 16.323 us later, 1.032523 ms
+  //   I = 5 ms:  R = 5 ms + (9 + 19.506) us = 5.028506 ms; 28.549 us later, 5.057055 ms
+  //   I = 20 ms: R = 20 ms + (9 + 30.106) us = 20.039106 ms; 39.121 us later, 20.078227 ms
+  const scenario::Costs defaults;
+  const std::vector<std::tuple<Time, Time, Time>> expected = {
+      {1_ms, 1'016'200_ns, 1'032'523_ns},
+      {5_ms, 5'028'506_ns, 5'057'055_ns},
+      {20_ms, 20'039'106_ns, 20'078'227_ns},
+  };
+  for (const auto& [interval, request, takes] : expected) {
+    CAPTURE(interval);
+    auto s = exact_scenario(2);
+    s.costs.wake_poll_window = defaults.wake_poll_window;
+    s.costs.wake_poll_min = defaults.wake_poll_min;
+    s.costs.wake_poll_max = defaults.wake_poll_max;
+    s.costs.wake_per_doubling = defaults.wake_per_doubling;
+    s.python.switch_interval = interval;
+    add_jobs(s, "a", 1, {cpu(3 * interval)});
+    add_jobs(s, "b", 1, {cpu(3 * interval)});
+    const auto t = simulate_with(s, scenario::Executor::Threads);
+    const auto requests = marks_of(t, MarkKind::DropRequest);
+    REQUIRE_FALSE(requests.empty());
+    CHECK(requests[0]->at == request);
+    const auto held = holders(t, "GIL");
+    REQUIRE(held.size() >= 2);
+    CHECK(held[0].end == request);
+    CHECK(held[1].begin == takes);
+  }
+}
+
 TEST_CASE("a read shorter than a polling core's wake-up keeps the GIL; a longer one loses an interval (G8)") {
   // Poll wake 2 us (window 10 ms: every core here polls), interval 5 ms, so a timed wait
   // lasts 5.002 ms. T1 reads after 1 ms of Python; T2 (the hog) waits since 0.
@@ -190,7 +225,9 @@ TEST_CASE("four CPU-bound threads on two cores are slower than sequential code")
   CHECK(ratio < 1.10);
 }
 
-TEST_CASE("the convoy with two releases per operation costs about two intervals per operation") {
+TEST_CASE("the convoy with two releases per operation: sendall loses the GIL now and then, recv always (G8)") {
+  // CPython 3.11 on the 2-CPU test machine: 1.15 to 1.57 intervals per operation at 5 ms
+  // (three runs at load 7, docs/model.md G8); the defaults give about 1.2.
   for (const Time interval : {5_ms, 50_ms}) {
     CAPTURE(interval);
     std::vector<scenario::Step> ops;
@@ -202,8 +239,8 @@ TEST_CASE("the convoy with two releases per operation costs about two intervals 
     const auto t = simulate_with(s, scenario::Executor::Threads);
     const double per_op = static_cast<double>(job_latency(t, 1).ns()) / 12.0 / static_cast<double>(interval.ns());
     MESSAGE("two releases: " << per_op << " intervals per op");
-    CHECK(per_op > 1.5);
-    CHECK(per_op < 2.1);
+    CHECK(per_op > 1.05);
+    CHECK(per_op < 1.5);
   }
 }
 
