@@ -73,6 +73,14 @@ struct NarrativePanel {
   float lines_shown = 0;             ///< story lines the panel had room for, last frame
 };
 
+/// An open run's header as drawn, in screen x: its busy-machine flag (empty when none), where
+/// its text ends, where its folded-marks note starts (`right` when none), and whether the
+/// text was cut short (the full text is then the header's tooltip).
+struct HeaderDrawn {
+  float flag_left = 0, flag_right = 0, text_right = 0, note_left = 0, right = 0;
+  bool elided = false;
+};
+
 /// What the timeline drew last frame, in its own coordinates (for the tests and the
 /// token animation): the rows, where the lanes' area sits on screen, the marks drawn.
 struct TimelineFrame {
@@ -83,6 +91,8 @@ struct TimelineFrame {
   float scroll = 0;          ///< vertical scroll in pixels
   std::vector<std::vector<std::uint32_t>> marks_drawn;  ///< per run: indices of marks drawn
   std::size_t marks_folded = 0;  ///< visible marks left out because a neighbour is too close
+  std::vector<HeaderDrawn> headers;  ///< per run: its open header as drawn (zeros: not drawn)
+  std::vector<std::size_t> marks_in_groups;  ///< per run: marks of folded lanes, counted on their rows
 };
 
 struct BundledScenario {

@@ -34,6 +34,11 @@ std::optional<std::size_t> span_near(std::span<const trace::Span> spans, const T
 
 std::optional<std::size_t> mark_near(const trace::Trace& trace, trace::LaneId lane, const TimeView& view,
                                      double x, double slack_px) {
+  return mark_near(trace, [lane](const trace::Mark& m) { return m.lane == lane; }, view, x, slack_px);
+}
+
+std::optional<std::size_t> mark_near(const trace::Trace& trace, const std::function<bool(const trace::Mark&)>& accept,
+                                     const TimeView& view, double x, double slack_px) {
   const Time lo = view.time_at(x - slack_px);
   const Time hi = view.time_at(x + slack_px);
   auto it = std::lower_bound(trace.marks.begin(), trace.marks.end(), lo,
@@ -42,7 +47,7 @@ std::optional<std::size_t> mark_near(const trace::Trace& trace, trace::LaneId la
   double best = slack_px + 1;
   // Dense marks when zoomed far out: look at a bounded number, the frame must stay cheap.
   for (int looked = 0; it != trace.marks.end() && it->at <= hi && looked < 4096; ++it, ++looked) {
-    if (it->lane != lane) continue;
+    if (!accept(*it)) continue;
     const double d = std::abs(view.x_of(it->at) - x);
     if (d < best) best = d, found = static_cast<std::size_t>(it - trace.marks.begin());
   }

@@ -2,6 +2,7 @@
 // zoomed out) and the mark nearest to a point. Binary searches, no scans.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <span>
 
@@ -20,5 +21,9 @@ std::optional<std::size_t> span_near(std::span<const trace::Span> spans, const T
 /// Index in trace.marks of the mark of `lane` nearest to pixel `x`, within `slack_px`.
 std::optional<std::size_t> mark_near(const trace::Trace& trace, trace::LaneId lane, const TimeView& view,
                                      double x, double slack_px);
+
+/// The same, over the marks `accept` takes (any lane): a folded group's lost updates.
+std::optional<std::size_t> mark_near(const trace::Trace& trace, const std::function<bool(const trace::Mark&)>& accept,
+                                     const TimeView& view, double x, double slack_px);
 
 }  // namespace gilsim::viz

@@ -148,6 +148,7 @@ bool has_glyph(trace::MarkKind kind) {
     case MarkKind::LoopStall:
     case MarkKind::Dispatch:
     case MarkKind::Preempt:
+    case MarkKind::LostUpdate:
       return true;
     default:
       return false;
@@ -190,6 +191,13 @@ std::size_t visible_marks(const trace::Trace& trace, const std::vector<std::uint
     it = next;
   }
   return folded;
+}
+
+std::size_t marks_in_view(const trace::Trace& trace, const std::vector<std::uint32_t>& lane_marks, const TimeView& view) {
+  const auto before = [&](std::uint32_t m, Time v) { return trace.marks[m].at < v; };
+  const auto first = std::lower_bound(lane_marks.begin(), lane_marks.end(), view.time_at(0), before);
+  const auto last = std::lower_bound(first, lane_marks.end(), view.time_at(view.width_px()) + Time{1}, before);
+  return static_cast<std::size_t>(last - first);
 }
 
 }  // namespace gilsim::viz

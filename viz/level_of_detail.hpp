@@ -57,4 +57,8 @@ std::vector<std::vector<std::uint32_t>> glyph_marks_by_lane(const trace::Trace& 
 std::size_t visible_marks(const trace::Trace& trace, const std::vector<std::uint32_t>& lane_marks,
                           const TimeView& view, double min_gap_px, std::vector<std::uint32_t>& out);
 
+/// How many of one lane's marks (indices sorted by time) fall inside `view`: a count by
+/// binary search, for rows that fold their lanes and say how many marks they hide.
+std::size_t marks_in_view(const trace::Trace& trace, const std::vector<std::uint32_t>& lane_marks, const TimeView& view);
+
 }  // namespace gilsim::viz

@@ -18,15 +18,6 @@ using gilsim::viz::testing::HeadlessViewer;
 
 namespace {
 
-void present(HeadlessViewer& v, const std::filesystem::path& file) {
-  REQUIRE(v.app.session.open(file));
-  refresh_derived(v.app);
-  v.app.presentation = true;
-  v.app.fit_runs = true;
-  v.app.auto_presentation_scale = true;
-  for (int i = 0; i < 4; ++i) v.frame(0);
-}
-
 /// Whether `row` lies wholly inside the visible part of the timeline's lanes.
 bool on_screen(const TimelineFrame& t, const Row& row) {
   return row.y - t.scroll >= -0.5f && row.y + row.height - t.scroll <= t.lanes_height + 0.5f;
@@ -68,7 +59,7 @@ TEST_CASE("presenting, every run's header and GIL lane fit the window, for every
     for (const auto& file : scenario::bundled_scenarios()) {
       INFO(file.filename().string(), " at ", size.x, "x", size.y);
       HeadlessViewer v(size);
-      present(v, file);
+      v.present(file);
       const TimelineFrame& t = v.app.timeline;
       CHECK(t.lanes_top + t.lanes_height <= size.y);
       CHECK(v.app.narrative.lines_shown >= 3.0f);  // "What happened" keeps three lines of its story
@@ -101,7 +92,7 @@ TEST_CASE("presenting, every run's header and GIL lane fit the window, for every
 
 TEST_CASE("lesson 14 at 1280x720: the threads run, where clerks wait for the lock, opens and uses the room") {
   HeadlessViewer v(ImVec2(1280, 720));
-  present(v, std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios/14-two-locks.toml");
+  v.present(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios/14-two-locks.toml");
   const TimelineFrame& t = v.app.timeline;
   const auto& runs = v.app.session.runs();
   std::uint32_t threads = 0;
@@ -132,7 +123,7 @@ TEST_CASE("at 1280x720 lesson 10's chunksize 1 pool and lesson 15's threads open
                         Case{"15-lost-update.toml", "threads", "8 threads", trace::LaneKind::Lock}}) {
     INFO(c.file);
     HeadlessViewer v(ImVec2(1280, 720));
-    present(v, lessons / c.file);
+    v.present(lessons / c.file);
     const TimelineFrame& t = v.app.timeline;
     const auto& runs = v.app.session.runs();
     std::uint32_t r = 0;

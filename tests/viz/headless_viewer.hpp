@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include <doctest/doctest.h>
 #include <imgui.h>
 
 #include "sim/scenario/loader.hpp"
@@ -79,6 +80,17 @@ struct HeadlessViewer {
     frame();
     ImGui::GetIO().KeysDown[key] = false;
     frame();
+  }
+
+  /// Opens `file` as a teacher presents it: presentation mode, every run fitted, the scale
+  /// chosen for the window.
+  void present(const std::filesystem::path& file) {
+    REQUIRE(app.session.open(file));
+    refresh_derived(app);
+    app.presentation = true;
+    app.fit_runs = true;
+    app.auto_presentation_scale = true;
+    for (int i = 0; i < 4; ++i) frame(0);
   }
 };
 

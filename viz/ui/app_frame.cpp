@@ -66,10 +66,10 @@ void draw_frame(AppState& app, double wall_seconds) {
   const float rest_h = display.y - top;
   // Bigger text needs more rows for the same lanes: the timeline's share grows with the scale.
   const float share = std::min(0.78f, (app.presentation ? 0.72f : 0.63f) + 0.05f * (app.ui_scale - 1.0f));
-  // The story under the timeline keeps its header row and three lines (and a scrollbar).
+  // The story under the timeline keeps its header row and three lines (it never scrolls sideways).
   const ImGuiStyle& style = ImGui::GetStyle();
   const float story_h = style.WindowPadding.y * 4 + ImGui::GetFrameHeightWithSpacing() +
-                        3 * ImGui::GetTextLineHeightWithSpacing() + style.ScrollbarSize + 4;
+                        3 * ImGui::GetTextLineHeightWithSpacing() + 4;
   const float timeline_h = timeline_height(rest_h, share, story_h);
   const float bottom_y = top + timeline_h, bottom_h = display.y - bottom_y;
 

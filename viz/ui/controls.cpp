@@ -305,7 +305,8 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
   const Glyph glyphs[] = {{trace::MarkKind::DropRequest, "drop request"},
                           {trace::MarkKind::ForcedSwitch, "forced switch"},
                           {trace::MarkKind::JobEnd, "job done"},
-                          {trace::MarkKind::Preempt, "preempted"}};
+                          {trace::MarkKind::Preempt, "preempted"},
+                          {trace::MarkKind::LostUpdate, "update lost"}};
   for (const Glyph& g : glyphs) {
     if (!marks_seen[static_cast<std::size_t>(g.kind)]) continue;
     place(s * 1.5f + ImGui::CalcTextSize(g.label).x);

@@ -1,6 +1,7 @@
 // Mouse input on the timeline's rows; see timeline_input.hpp.
 #include "viz/ui/timeline_input.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -119,6 +120,10 @@ void handle_timeline_input(AppState& app, const TimelineInput& in) {
     }
   }
   app.hovered.reset();
+  // Aligned at their ends, each run has its own stretch of the shared view.
+  const auto view_of = [&](std::uint32_t r) {
+    return app.align_ends ? stretched(app.view, end_stretch(runs[r].end, axis_end(runs, app.clip_measured))) : app.view;
+  };
   std::optional<std::size_t> hovered_mark;
   std::uint32_t hovered_mark_run = 0;
   const Row* row = in.hovered ? in.layout.row_at(io.MousePos.y - in.content.y) : nullptr;
@@ -129,13 +134,21 @@ void handle_timeline_input(AppState& app, const TimelineInput& in) {
   if (lane_under_mouse) {
     const trace::Trace& run = runs[row->run];
     const double mx = io.MousePos.x - in.lanes_left;
-    // Aligned at their ends, each run has its own stretch of the shared view.
-    const TimeView view =
-        app.align_ends ? stretched(app.view, end_stretch(run.end, axis_end(runs, app.clip_measured))) : app.view;
+    const TimeView view = view_of(row->run);
     hovered_mark = mark_near(run, row->lane, view, mx, 5.0 * scale);
     hovered_mark_run = row->run;
     if (hovered_mark && !has_glyph(run.marks[*hovered_mark].kind)) hovered_mark.reset();
     if (auto s = span_near(run.lanes[row->lane].spans, view, mx, 3.0)) app.hovered = SpanRef{row->run, row->lane, *s};
+  }
+  // A folded group draws its lanes' lost updates: hovering one tells what it was.
+  if (app.show_marks && row && row->kind == Row::Kind::Group && !on_label && row->group < app.runs[row->run].groups.size()) {
+    const trace::Trace& run = runs[row->run];
+    const auto& hidden = app.runs[row->run].groups[row->group].hidden;
+    const auto lost_update_inside = [&](const trace::Mark& m) {
+      return m.kind == trace::MarkKind::LostUpdate && std::find(hidden.begin(), hidden.end(), m.lane) != hidden.end();
+    };
+    hovered_mark = mark_near(run, lost_update_inside, view_of(row->run), io.MousePos.x - in.lanes_left, 5.0 * scale);
+    hovered_mark_run = row->run;
   }
   // An open run's busy-cores strip stands for its core lanes: a click on its name shows them.
   const bool cores_click = row && row->kind == Row::Kind::BusyCores && on_label && row->run < in.folding.size() &&
@@ -168,11 +181,9 @@ void handle_timeline_input(AppState& app, const TimelineInput& in) {
       }
     }
   }
-  if (in.hovered && !in.active && row && row->kind == Row::Kind::Group && row->group < app.runs[row->run].groups.size()) {
-    const TimeView view = app.align_ends
-                              ? stretched(app.view, end_stretch(runs[row->run].end, axis_end(runs, app.clip_measured)))
-                              : app.view;
-    group_tooltip(app, *row, view.time_at(std::max(0.0, static_cast<double>(io.MousePos.x - in.lanes_left))));
+  if (in.hovered && !in.active && !hovered_mark && row && row->kind == Row::Kind::Group &&
+      row->group < app.runs[row->run].groups.size()) {
+    group_tooltip(app, *row, view_of(row->run).time_at(std::max(0.0, static_cast<double>(io.MousePos.x - in.lanes_left))));
   } else if (in.hovered && !in.active) {
     tooltip(app, hovered_mark, hovered_mark_run);
   }

@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -161,6 +162,14 @@ void paint_mark(ImDrawList* dl, MarkKind kind, float x, const LaneBox& box) {
     case MarkKind::Preempt: {
       const ImVec2 a(x - s, box.bottom - 1), b(x + s, box.bottom - 1), c(x, box.bottom - 1 - 1.5f * s);
       dl->AddTriangleFilled(a, b, c, col);
+      break;
+    }
+    case MarkKind::LostUpdate: {  // a cross: a store wrote over updates, which are lost
+      const float cy = box.top + h * 0.5f, r = s * 1.1f;
+      for (const auto& [ink, width] : {std::pair{IM_COL32(0, 0, 0, 255), 4.5f}, std::pair{col, 2.5f}}) {
+        dl->AddLine(ImVec2(x - r, cy - r), ImVec2(x + r, cy + r), ink, width);
+        dl->AddLine(ImVec2(x - r, cy + r), ImVec2(x + r, cy - r), ink, width);
+      }
       break;
     }
     case MarkKind::LoopStall:

@@ -307,6 +307,8 @@ void draw_timeline(AppState& app) {
   RowStats stats;
   stats.marks_drawn.assign(runs.size(), {});
   stats.folded_by_run.assign(runs.size(), 0);
+  stats.headers.assign(runs.size(), {});
+  stats.marks_in_groups.assign(runs.size(), 0);
   const float visible_top = scroll - 2, visible_bottom = scroll + child_h + 2;
   const auto visible = [&](const Row& row) { return row.y + row.height >= visible_top && row.y <= visible_bottom; };
   for (const Row& row : layout.rows) {
@@ -314,7 +316,7 @@ void draw_timeline(AppState& app) {
   }
   for (const Row& row : layout.rows) {
     if (row.kind == Row::Kind::RunHeader && row.lane == trace::kNone && visible(row)) {
-      painter.draw_folded_note(ldl, ctx, row, content.y + row.y, stats);
+      painter.draw_open_header(ldl, ctx, row, content.y + row.y, stats);
     }
   }
 
@@ -369,6 +371,8 @@ void draw_timeline(AppState& app) {
   app.timeline.scroll = scroll;
   app.timeline.marks_drawn = std::move(stats.marks_drawn);
   app.timeline.marks_folded = stats.marks_folded;
+  app.timeline.headers = std::move(stats.headers);
+  app.timeline.marks_in_groups = std::move(stats.marks_in_groups);
 
   TimelineInput input{layout, options.folding, content, label_w, lanes_x, lanes_hovered, lanes_active};
   handle_timeline_input(app, input);

@@ -21,8 +21,8 @@ constexpr ImU32 kLabelText = IM_COL32(15, 15, 15, 255);
 constexpr ImU32 kGrid = IM_COL32(225, 225, 225, 255);
 constexpr ImU32 kBusyCores = IM_COL32(70, 90, 120, 255);
 
-/// A note on a white pill at the right end of a row.
-void note_at_right(ImDrawList* dl, const std::string& text, float right, float y0, float y1) {
+/// A note on a white pill at the right end of a row; returns the pill's left edge.
+float note_at_right(ImDrawList* dl, const std::string& text, float right, float y0, float y1) {
   const float size = ImGui::GetFontSize() * 0.8f;
   const ImVec2 t = ImGui::GetFont()->CalcTextSizeA(size, 1e9f, 0, text.c_str());
   const float h = y1 - y0;
@@ -30,12 +30,14 @@ void note_at_right(ImDrawList* dl, const std::string& text, float right, float y
   dl->AddRectFilled(a, b, IM_COL32(255, 255, 255, 235), 3.0f);
   dl->AddRect(a, b, IM_COL32(90, 90, 90, 255), 3.0f);
   dl->AddText(ImGui::GetFont(), size, ImVec2(a.x + 4, a.y + 1), IM_COL32(20, 20, 20, 255), text.c_str());
+  return a.x;
 }
 
 }  // namespace
 
-std::string group_note(const LaneGroup& group) {
-  return fmt::format("{} (folded: click to expand)", group.label);
+std::string group_note(const LaneGroup& group, std::size_t marks) {
+  if (marks == 0) return fmt::format("{} (folded: click to expand)", group.label);
+  return fmt::format("{} (folded: {} mark{} inside, click to expand)", group.label, marks, marks == 1 ? "" : "s");
 }
 
 std::string folded_marks_note(std::size_t folded) {
@@ -45,10 +47,7 @@ std::string folded_marks_note(std::size_t folded) {
 void TimelineRows::draw(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, RowStats& stats) {
   const float y1 = y0 + row.height;
   const bool collapsed = row.run < ctx.folding.size() && ctx.folding[row.run].collapsed;
-  if (row.kind == Row::Kind::RunHeader && !collapsed) {
-    draw_header(dl, ctx, row, ImVec2(ctx.label_left, y0), ImVec2(ctx.right, y1));
-    return;
-  }
+  if (row.kind == Row::Kind::RunHeader && !collapsed) return;  // after every row: draw_open_header
   if (row.kind == Row::Kind::RunHeader) {
     draw_summary(dl, ctx, row, y0, y1, stats);
     return;
@@ -59,41 +58,41 @@ void TimelineRows::draw(ImDrawList* dl, const TimelineContext& ctx, const Row& r
   dl->PushClipRect(ImVec2(box.left, y0), ImVec2(box.right, y1), true);
   switch (row.kind) {
     case Row::Kind::Lane: draw_lane(dl, ctx, row, box, stats); break;
-    case Row::Kind::Group: draw_group(dl, ctx, row, box); break;
+    case Row::Kind::Group: draw_group(dl, ctx, row, box, stats); break;
     case Row::Kind::BusyCores: draw_busy_cores(dl, ctx, row, box); break;
     case Row::Kind::RunHeader: break;
   }
   dl->PopClipRect();
 }
 
-void TimelineRows::draw_folded_note(ImDrawList* dl, const TimelineContext& ctx, const Row& header, float y0,
-                                    const RowStats& stats) {
-  if (header.run >= stats.folded_by_run.size() || stats.folded_by_run[header.run] == 0) return;
-  note_at_right(dl, folded_marks_note(stats.folded_by_run[header.run]), ctx.right, y0, y0 + header.height);
-}
-
-void TimelineRows::draw_header(ImDrawList* dl, const TimelineContext& ctx, const Row& row, ImVec2 a, ImVec2 b) {
+void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0,
+                                    RowStats& stats) {
+  const ImVec2 a(ctx.label_left, y0), b(ctx.right, y0 + row.height);
   const trace::Trace& run = ctx.runs[row.run];
   const bool measured = run.origin == trace::Origin::Measured;
-  const bool collapsed = row.run < ctx.folding.size() && ctx.folding[row.run].collapsed;
   dl->AddRectFilled(a, b, measured ? IM_COL32(245, 232, 218, 255) : IM_COL32(225, 230, 240, 255));
   dl->AddLine(ImVec2(a.x, a.y), ImVec2(b.x, a.y), IM_COL32(120, 120, 140, 255), 1.0f);
   const float f = ImGui::GetFontSize();
   const float ty = a.y + (b.y - a.y - f) * 0.5f;
-  // A triangle says the header folds: pointing right when collapsed, down when open.
+  // A triangle pointing down says the header folds.
   const float s = f * 0.3f, cx = a.x + 6 + s, cy = a.y + (b.y - a.y) * 0.5f;
-  if (collapsed) {
-    dl->AddTriangleFilled(ImVec2(cx - s * 0.6f, cy - s), ImVec2(cx - s * 0.6f, cy + s), ImVec2(cx + s, cy),
-                          IM_COL32(40, 40, 60, 255));
-  } else {
-    dl->AddTriangleFilled(ImVec2(cx - s, cy - s * 0.6f), ImVec2(cx + s, cy - s * 0.6f), ImVec2(cx, cy + s),
-                          IM_COL32(40, 40, 60, 255));
-  }
-  float x = a.x + 6 + 2 * s + 6;
-  const ImVec4 clip(a.x, a.y, b.x - 2, b.y);
-  const std::string& name = run.run_name;
-  dl->AddText(bold_font(), f, ImVec2(x, ty), IM_COL32(0, 0, 0, 255), name.c_str(), nullptr, 0.0f, &clip);
-  x += bold_font()->CalcTextSizeA(f, 1e9f, 0, name.c_str()).x + f * 0.8f;
+  dl->AddTriangleFilled(ImVec2(cx - s, cy - s * 0.6f), ImVec2(cx + s, cy - s * 0.6f), ImVec2(cx, cy + s),
+                        IM_COL32(40, 40, 60, 255));
+  HeaderDrawn drawn;
+  drawn.right = drawn.note_left = b.x;
+  const std::size_t folded = row.run < stats.folded_by_run.size() ? stats.folded_by_run[row.run] : 0;
+  if (folded > 0) drawn.note_left = note_at_right(dl, folded_marks_note(folded), b.x, a.y, b.y);
+
+  // The text, most important first: the run's name, the busy-machine flag, then its figures.
+  // It stops short of the note; what does not fit ends in "..." and the tooltip says it all.
+  struct Piece {
+    ImFont* font;
+    ImU32 colour;
+    std::string text;
+    bool flag = false;
+  };
+  std::vector<Piece> pieces{{bold_font(), IM_COL32(0, 0, 0, 255), run.run_name + "  "}};
+  if (const auto caveat = measurement_caveat(run)) pieces.push_back({bold_font(), IM_COL32(190, 20, 20, 255), *caveat, true});
   const int idle = idle_cores(run);
   const std::string by = !measured                ? std::string()
                          : run.measured_by.empty() ? std::string(" (measured)")
@@ -102,25 +101,53 @@ void TimelineRows::draw_header(ImDrawList* dl, const TimelineContext& ctx, const
   std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  {} at {}", run.executor, by, run.gil_mode, run.cores,
                                  run.cores == 1 ? "" : "s", idle > 0 ? fmt::format(" ({} never used)", idle) : std::string(),
                                  finished ? "done" : "stopped (jobs unfinished)", run.end);
+  if (pieces.size() > 1) what = "  -  " + what;
   if (run.end > ctx.axis_end && ctx.run_views.empty()) what += " (past the axis)";
   if (row.run < ctx.stretches.size() && std::abs(ctx.stretches[row.run] - 1.0) > 1e-3) {
     what += fmt::format("  -  drawn {:.3g}x as wide, to end with the axis", ctx.stretches[row.run]);
   }
-  dl->AddText(nullptr, 0.0f, ImVec2(x, ty), IM_COL32(50, 50, 60, 255), what.c_str(), nullptr, 0.0f, &clip);
-  x += ImGui::CalcTextSize(what.c_str()).x;
+  pieces.push_back({ImGui::GetFont(), IM_COL32(50, 50, 60, 255), std::move(what)});
   if (row.run < ctx.prediction_errors.size() && ctx.prediction_errors[row.run]) {
     const double error = *ctx.prediction_errors[row.run];
     const std::uint32_t p = ctx.index[row.run].predicted_by;
-    const std::string versus = fmt::format("  -  predicted {}, {:.1f}% {} the measurement",
-                                           ctx.index[p].metrics.makespan, 100.0 * std::abs(error),
-                                           error < 0 ? "below" : "above");
-    dl->AddText(nullptr, 0.0f, ImVec2(x, ty), IM_COL32(170, 60, 0, 255), versus.c_str(), nullptr, 0.0f, &clip);
-    x += ImGui::CalcTextSize(versus.c_str()).x;
+    pieces.push_back({ImGui::GetFont(), IM_COL32(170, 60, 0, 255),
+                      fmt::format("  -  predicted {}, {:.1f}% {} the measurement", ctx.index[p].metrics.makespan,
+                                  100.0 * std::abs(error), error < 0 ? "below" : "above")});
   }
-  if (const auto caveat = measurement_caveat(run)) {
-    const std::string text = "  -  " + *caveat;
-    dl->AddText(bold_font(), f, ImVec2(x, ty), IM_COL32(190, 20, 20, 255), text.c_str(), nullptr, 0.0f, &clip);
+  const float limit = drawn.note_left - (folded > 0 ? 8.0f : 2.0f);
+  float x = a.x + 6 + 2 * s + 6;
+  std::string full;
+  for (const Piece& p : pieces) {
+    full += p.text;
+    if (drawn.elided) continue;
+    std::string shown = p.text;
+    if (x + p.font->CalcTextSizeA(f, 1e9f, 0, p.text.c_str()).x > limit) {
+      // Cut at a character boundary, leaving room for "...".
+      drawn.elided = true;
+      const float dots = p.font->CalcTextSizeA(f, 1e9f, 0, "...").x;
+      const char* end = p.text.c_str();
+      float used = 0;
+      while (*end) {
+        const char* next = end + 1;
+        while ((*next & 0xC0) == 0x80) ++next;
+        const float cw = p.font->CalcTextSizeA(f, 1e9f, 0, end, next).x;
+        if (x + used + cw + dots > limit) break;
+        used += cw;
+        end = next;
+      }
+      shown = std::string(p.text.c_str(), end) + "...";
+    }
+    const float w = p.font->CalcTextSizeA(f, 1e9f, 0, shown.c_str()).x;
+    if (x + w <= limit) dl->AddText(p.font, f, ImVec2(x, ty), p.colour, shown.c_str());
+    if (p.flag && !drawn.elided) {
+      drawn.flag_left = x;
+      drawn.flag_right = x + w;
+    }
+    x += w;
   }
+  drawn.text_right = x;
+  if (drawn.elided && ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(a, b)) ImGui::SetTooltip("%s", full.c_str());
+  if (row.run < stats.headers.size()) stats.headers[row.run] = drawn;
 }
 
 void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, float y1,
@@ -233,7 +260,8 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
   if (row.run < stats.folded_by_run.size()) stats.folded_by_run[row.run] += folded;
 }
 
-void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box) {
+void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box,
+                              RowStats& stats) {
   const trace::Trace& run = ctx.runs[row.run];
   const LaneGroup& g = ctx.index[row.run].groups[row.group];
   dl->AddRectFilled(ImVec2(box.left, box.top), ImVec2(box.right, box.bottom), IM_COL32(250, 250, 250, 255));
@@ -241,10 +269,48 @@ void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const 
   for (trace::LaneId l : g.members) density_.add(run.lanes[l].spans);
   density_.finish();
   paint_density(dl, density_, static_cast<float>(g.members.size()), box);
+  // The aggregate draws no marks: the note says how many its lanes hold in view (no silent drop).
+  std::size_t marks = 0;
+  if (ctx.show_marks) {
+    const RunIndex& index = ctx.index[row.run];
+    for (trace::LaneId l : g.hidden) {
+      if (l < index.glyph_marks.size()) marks += marks_in_view(run, index.glyph_marks[l], ctx.view_of(row.run));
+      if (l < index.job_end_marks.size()) marks += marks_in_view(run, index.job_end_marks[l], ctx.view_of(row.run));
+    }
+  }
+  if (row.run < stats.marks_in_groups.size()) stats.marks_in_groups[row.run] += marks;
+  // Lost updates are a lesson's point: the aggregate draws them too, one per few pixels
+  // (where its lanes hold too many marks to look through each frame, the count alone says it).
+  constexpr std::size_t kMarksLookedThrough = 50'000;
+  if (ctx.show_marks && marks > 0 && marks <= kMarksLookedThrough) {
+    const RunIndex& index = ctx.index[row.run];
+    const TimeView& view = ctx.view_of(row.run);
+    marks_.clear();
+    for (trace::LaneId l : g.hidden) {
+      if (l >= index.glyph_marks.size()) continue;
+      const auto& lane_marks = index.glyph_marks[l];
+      auto it = std::lower_bound(lane_marks.begin(), lane_marks.end(), view.time_at(0),
+                                 [&](std::uint32_t m, Time t) { return run.marks[m].at < t; });
+      for (; it != lane_marks.end() && run.marks[*it].at <= view.time_at(view.width_px()); ++it) {
+        if (run.marks[*it].kind == trace::MarkKind::LostUpdate) marks_.push_back(*it);
+      }
+    }
+    std::sort(marks_.begin(), marks_.end(), [&](std::uint32_t a, std::uint32_t b) { return run.marks[a].at < run.marks[b].at; });
+    double last = -1e9;
+    for (std::uint32_t m : marks_) {
+      const double x = view.x_of(run.marks[m].at);
+      if (x - last < 5.0 * ctx.scale) continue;
+      last = x;
+      paint_mark(dl, trace::MarkKind::LostUpdate, box.left + static_cast<float>(x), box);
+      if (row.run < stats.marks_drawn.size()) stats.marks_drawn[row.run].push_back(m);
+    }
+  }
   // The note covers the right end of the aggregate: shortened, or left to the tooltip, where
   // it would hide more than two fifths of the row.
   const float room = (box.right - box.left) * 0.4f;
-  for (const std::string& note : {group_note(g), std::string("click to expand")}) {
+  const std::string short_note =
+      marks > 0 ? fmt::format("{} mark{} inside: click to expand", marks, marks == 1 ? "" : "s") : "click to expand";
+  for (const std::string& note : {group_note(g, marks), short_note, std::string("click to expand")}) {
     if (ImGui::GetFont()->CalcTextSizeA(ImGui::GetFontSize() * 0.8f, 1e9f, 0, note.c_str()).x + 12 <= room) {
       note_at_right(dl, note, box.right, box.top, box.bottom);
       break;

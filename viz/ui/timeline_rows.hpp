@@ -44,19 +44,21 @@ struct RowStats {
   std::vector<std::vector<std::uint32_t>> marks_drawn;  ///< per run
   std::vector<std::size_t> folded_by_run;               ///< per run: marks left out, too close to draw
   std::size_t marks_folded = 0;
+  std::vector<HeaderDrawn> headers;  ///< per run: its open header as drawn
+  std::vector<std::size_t> marks_in_groups;  ///< per run: marks of folded lanes, said on their rows
 };
 
 class TimelineRows {
  public:
   /// Paints one row whose top is at screen y `y0`.
   void draw(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, RowStats& stats);
-  /// After every row: on each open run's header, how many marks its lanes folded.
-  void draw_folded_note(ImDrawList* dl, const TimelineContext& ctx, const Row& header, float y0, const RowStats& stats);
+  /// After every row (the folded marks are counted then): an open run's header, its text
+  /// cut short before the note of how many marks its lanes folded, never under it.
+  void draw_open_header(ImDrawList* dl, const TimelineContext& ctx, const Row& header, float y0, RowStats& stats);
 
  private:
-  void draw_header(ImDrawList* dl, const TimelineContext& ctx, const Row& row, ImVec2 a, ImVec2 b);
   void draw_lane(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box, RowStats& stats);
-  void draw_group(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box);
+  void draw_group(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box, RowStats& stats);
   void draw_busy_cores(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box);
   void draw_label(ImDrawList* dl, const TimelineContext& ctx, const Row& row, ImVec2 a, ImVec2 b);
   /// A collapsed run on one line: its name, its GIL lane, its figures after its end.
@@ -68,8 +70,9 @@ class TimelineRows {
   LostRaces lost_;
 };
 
-/// The text at the right end of a folded group's row: "8 threads (folded: click to expand)".
-std::string group_note(const LaneGroup& group);
+/// The text at the right end of a folded group's row: "8 threads (folded: click to expand)",
+/// or, when its lanes have `marks` in view, "8 threads (folded: 412 marks inside, click to expand)".
+std::string group_note(const LaneGroup& group, std::size_t marks = 0);
 
 /// The text at the right end of a lane that folded marks: "412 marks folded: zoom in".
 std::string folded_marks_note(std::size_t folded);

@@ -1,0 +1,124 @@
+// The timeline's honest picture at a classroom size: a measured run's busy-machine flag is
+// never cut and never under the folded-marks note.
+#include <doctest/doctest.h>
+
+#include "headless_viewer.hpp"
+#include "viz/hit_test.hpp"
+#include "viz/level_of_detail.hpp"
+#include "viz/run_caveats.hpp"
+#include "viz/ui/timeline_rows.hpp"
+
+using namespace gilsim;
+using namespace gilsim::viz;
+using gilsim::viz::testing::HeadlessViewer;
+
+namespace {
+
+/// The run with the most marks, copied as a measurement that got a third of the CPU it needed.
+std::uint32_t add_busy_measurement(HeadlessViewer& v) {
+  const auto& runs = v.app.session.runs();
+  std::size_t most = 0;
+  for (std::size_t r = 1; r < runs.size(); ++r) {
+    if (runs[r].marks.size() > runs[most].marks.size()) most = r;
+  }
+  trace::Trace m = runs[most];
+  m.origin = trace::Origin::Measured;
+  m.measured_by = "CPython 3.11.2 on this machine, threading.Thread with a long description";
+  m.cpu_check.checked = true;
+  m.cpu_check.cpus = m.cpu_check.machine_cpus = 2;
+  m.cpu_check.needed = Time::from_seconds(3);
+  m.cpu_check.got = Time::from_seconds(1);
+  REQUIRE(measurement_caveat(m));
+  v.app.session.add_measured(std::move(m));
+  refresh_derived(v.app);
+  for (int i = 0; i < 4; ++i) v.frame(0);
+  return static_cast<std::uint32_t>(v.app.session.runs().size() - 1);
+}
+
+}  // namespace
+
+TEST_CASE("a busy measured run's flag shows whole at 1280x720 and never under the folded-marks note") {
+  HeadlessViewer v(ImVec2(1280, 720));
+  v.present(testing::bundled_lesson("01-cpu-bound.toml"));
+  const std::uint32_t r = add_busy_measurement(v);
+  v.app.focus = r;  // its header open, the other runs on a line each
+  for (int i = 0; i < 4; ++i) v.frame(0);
+  const TimelineFrame& t = v.app.timeline;
+  REQUIRE(r < t.headers.size());
+  const HeaderDrawn& h = t.headers[r];
+  REQUIRE(h.right > 0);                 // the header was drawn
+  REQUIRE(h.note_left < h.right);       // with marks folded, so the note is there to overlap
+  CHECK(h.flag_left > 0);
+  CHECK(h.flag_right > h.flag_left);    // the flag is drawn, not cut
+  CHECK(h.flag_right <= h.note_left);   // and lies before the note
+  CHECK(h.text_right <= h.note_left);   // no text runs under the note
+  CHECK(h.elided);                      // the rest is cut short, whole in the tooltip
+}
+
+TEST_CASE("a folded aggregate row says how many marks its lanes hold in view") {
+  HeadlessViewer v(ImVec2(1280, 720));
+  v.present(testing::bundled_lesson("15-lost-update.toml"));
+  const TimelineFrame& t = v.app.timeline;
+  const auto& runs = v.app.session.runs();
+  int groups = 0;
+  std::vector<std::size_t> expected_by_run(runs.size(), 0);
+  for (const Row& row : t.layout.rows) {
+    if (row.kind != Row::Kind::Group) continue;
+    ++groups;
+    const trace::Trace& run = runs[row.run];
+    const RunIndex& index = v.app.runs[row.run];
+    const Time from = v.app.view.time_at(0), to = v.app.view.time_at(v.app.view.width_px());
+    std::size_t expected = 0;  // counted one by one, not by the binary search the row uses
+    for (trace::LaneId l : index.groups[row.group].hidden) {
+      for (const auto* marks : {&index.glyph_marks[l], &index.job_end_marks[l]}) {
+        for (std::uint32_t m : *marks) expected += run.marks[m].at >= from && run.marks[m].at <= to;
+      }
+    }
+    INFO("run ", run.run_name);
+    CHECK(expected > 0);  // the lesson's threads finish jobs: there is detail to hide
+    expected_by_run[row.run] += expected;
+    CHECK(ui::group_note(index.groups[row.group], expected).find(std::to_string(expected) + " marks inside") !=
+          std::string::npos);
+  }
+  CHECK(groups >= 1);
+  CHECK(t.marks_in_groups == expected_by_run);
+}
+
+TEST_CASE("lesson 15's lost updates are drawn on the timeline, folded threads or not") {
+  HeadlessViewer v(ImVec2(1280, 720));
+  v.present(testing::bundled_lesson("15-lost-update.toml"));
+  CHECK(has_glyph(trace::MarkKind::LostUpdate));  // so a hover tells what it is
+  const auto& runs = v.app.session.runs();
+  int runs_with_losses = 0;
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    std::size_t lost = 0, drawn = 0;
+    for (const trace::Mark& m : runs[r].marks) lost += m.kind == trace::MarkKind::LostUpdate;
+    if (lost == 0) continue;
+    ++runs_with_losses;
+    REQUIRE(r < v.app.timeline.marks_drawn.size());
+    for (std::uint32_t m : v.app.timeline.marks_drawn[r]) drawn += runs[r].marks[m].kind == trace::MarkKind::LostUpdate;
+    INFO("run ", runs[r].run_name, ": ", lost, " updates lost");
+    CHECK(drawn > 0);
+    // Each one drawn is found under the mouse, as the hover (on its lane or its folded group) finds it.
+    for (std::uint32_t m : v.app.timeline.marks_drawn[r]) {
+      const trace::Mark& mark = runs[r].marks[m];
+      if (mark.kind != trace::MarkKind::LostUpdate) continue;
+      const auto lost_update = [](const trace::Mark& k) { return k.kind == trace::MarkKind::LostUpdate; };
+      const auto found = mark_near(runs[r], lost_update, v.app.view, v.app.view.x_of(mark.at), 5.0);
+      REQUIRE(found);
+      CHECK(runs[r].marks[*found].at == mark.at);
+    }
+  }
+  CHECK(runs_with_losses >= 1);
+}
+
+TEST_CASE("the story under the timeline keeps three lines, and no room for a sideways scrollbar it lacks") {
+  for (const ImVec2 size : {ImVec2(1280, 720), ImVec2(1280, 600)}) {
+    INFO(size.x, "x", size.y);
+    HeadlessViewer v(size);
+    v.present(testing::bundled_lesson("01-cpu-bound.toml"));
+    CHECK(v.app.narrative.lines_shown >= 3.0f);
+    // The room a scrollbar took (20 px and more) was most of a line: now the timeline has it.
+    CHECK(v.app.narrative.lines_shown < 3.25f);
+  }
+}
