@@ -94,6 +94,41 @@ TEST_CASE("the timed wait ends the slack plus the wake of a halted core after it
   CHECK(Time{requests[0]->value} == 5'077'363_ns);
 }
 
+TEST_CASE("with the default law, a core idle a whole interval wakes 5 us plus 5.3 us per doubling past 200 us (G8)") {
+  // The default wake-up law, every other cost zero (no slack, no refill). Two CPU-bound
+  // threads; T2 blocks in its timed wait at 0 and its core stays idle until it asks:
+  //   the timer fires at the interval I on a core idle I:    I + 5 + 5.3 x log2(I / 200 us)
+  //   T1 drops at once (G4); T2, blocked since 0 (R), wakes   R + 5 + 5.3 x log2(R / 200 us)
+  //   I = 1 ms:  R = 1 ms + (5 + 12.306) us = 1.017306 ms;  T2 takes 17.437 us later, 1.034743 ms
+  //   I = 5 ms:  R = 5 ms + (5 + 24.612) us = 5.029612 ms;  29.658 us later, 5.059270 ms
+  //   I = 20 ms: R = 20 ms + (5 + 35.212) us = 20.040212 ms; 40.228 us later, 20.080440 ms
+  const scenario::Costs defaults;
+  const std::vector<std::tuple<Time, Time, Time>> expected = {
+      {1_ms, 1'017'306_ns, 1'034'743_ns},
+      {5_ms, 5'029'612_ns, 5'059'270_ns},
+      {20_ms, 20'040'212_ns, 20'080'440_ns},
+  };
+  for (const auto& [interval, request, takes] : expected) {
+    CAPTURE(interval);
+    auto s = exact_scenario(2);
+    s.costs.wake_poll_window = defaults.wake_poll_window;
+    s.costs.wake_poll_min = defaults.wake_poll_min;
+    s.costs.wake_poll_max = defaults.wake_poll_max;
+    s.costs.wake_per_doubling = defaults.wake_per_doubling;
+    s.python.switch_interval = interval;
+    add_jobs(s, "a", 1, {cpu(3 * interval)});
+    add_jobs(s, "b", 1, {cpu(3 * interval)});
+    const auto t = simulate_with(s, scenario::Executor::Threads);
+    const auto requests = marks_of(t, MarkKind::DropRequest);
+    REQUIRE_FALSE(requests.empty());
+    CHECK(requests[0]->at == request);
+    const auto held = holders(t, "GIL");
+    REQUIRE(held.size() >= 2);
+    CHECK(held[0].end == request);
+    CHECK(held[1].begin == takes);
+  }
+}
+
 TEST_CASE("a read shorter than a polling core's wake-up keeps the GIL; a longer one loses an interval (G8)") {
   // Poll wake 2 us (window 10 ms: every core here polls), interval 5 ms, so a timed wait
   // lasts 5.002 ms. T1 reads after 1 ms of Python; T2 (the hog) waits since 0.
