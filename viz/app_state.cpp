@@ -5,6 +5,7 @@
 #include <cmath>
 #include <thread>
 
+#include "sim/trace/outcomes.hpp"
 #include "viz/level_of_detail.hpp"
 #include "viz/sorted_runs.hpp"
 
@@ -146,6 +147,7 @@ void refresh_derived(AppState& app) {
     index.handoffs = handoff_links(run);
     index.races_lost = races_lost_by_gil_lane(run);
     index.interest = run_interest(run);
+    index.outcomes = trace::outcome_lines(run);  // scans every mark: once, not per frame
     app.runs.push_back(std::move(index));
   }
   if (app.folding.size() != runs.size() || !same_run_names(app, runs)) {

@@ -58,6 +58,7 @@ struct RunIndex {
   std::vector<HandoffLink> handoffs;     ///< drop request -> drop -> new holder, by request time
   std::vector<std::vector<std::uint32_t>> races_lost;  ///< per GIL lane: the old GIL's RacesLost marks
   double interest = 0;                   ///< run_interest: which runs a fit opens first
+  std::vector<std::string> outcomes;     ///< trace::outcome_lines, read by the numbers panel each frame
 };
 
 /// A lane's label: a thread that ran one job only is named with it ("T1 ui"), so the lane

@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include "sim/trace/outcomes.hpp"
 #include "viz/palette.hpp"
 #include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
@@ -162,7 +161,7 @@ void draw_numbers(const AppState& app) {
                                     runs.front().run_name, any_prediction ? " (measured against measured)" : ""));
   // Shared counters against the updates made, and a deadlock's cycle (outcomes.hpp).
   for (std::uint32_t r : order) {
-    for (const std::string& line : trace::outcome_lines(runs[r])) {
+    for (const std::string& line : app.runs[r].outcomes) {
       ImGui::TextWrapped("%s: %s", run_label(runs[r]).c_str(), line.c_str());
     }
   }
