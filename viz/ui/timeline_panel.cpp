@@ -210,12 +210,11 @@ void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& l
   }
 }
 
-}  // namespace
-
-void draw_timeline(AppState& app) {
+/// The label column fits the longest lane label (or folded group, or a collapsed run's bold
+/// name), within a fifth of the width.
+float label_column_width(const AppState& app, float width) {
   const auto& runs = app.session.runs();
   const float scale = app.ui_scale;
-  // The label column fits the longest lane label, within a fifth of the width.
   float longest = 0;
   for (const RunIndex& r : app.runs) {
     for (std::size_t l = 0; l < r.lane_labels.size() && l < 64; ++l) {
@@ -227,9 +226,36 @@ void draw_timeline(AppState& app) {
     const float w = bold_font()->CalcTextSizeA(ImGui::GetFontSize(), 1e9f, 0, run_label(run).c_str()).x;
     longest = std::max(longest, w + ImGui::GetFontSize() * 0.2f);
   }
-  const float width = ImGui::GetContentRegionAvail().x;
-  const float label_w = std::round(std::clamp(longest + ImGui::GetFontSize() * 1.8f, 110.0f * scale,
+  return std::round(std::clamp(longest + ImGui::GetFontSize() * 1.8f, 110.0f * scale,
                                               std::max(110.0f * scale, width * 0.2f)));
+}
+
+/// The GIL tokens at the playhead: a badge per interpreter in its holder's colour (white
+/// when free), on each run's own playhead.
+void paint_gil_tokens(ImDrawList* dl, const AppState& app, const std::vector<float>& run_px, float top, float size) {
+  const auto& runs = app.session.runs();
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    const trace::Trace& run = runs[r];
+    if (std::isnan(run_px[r])) continue;
+    for (trace::ProcessId p = 0; p < run.processes.size() && p < app.token_y[r].size(); ++p) {
+      const trace::LaneId gil = run.processes[p].gil_lane;
+      if (gil >= run.lanes.size() || app.token_y[r][p] < 0) continue;
+      auto s = span_at(run.lanes[gil].spans, app.playback.now());
+      const std::uint32_t holder = s ? run.lanes[gil].spans[*s].subject : trace::kNone;
+      const std::uint32_t ordinal = holder < run.lanes.size() ? app.runs[r].identity[holder] : trace::kNone;
+      const ImU32 fill = ordinal == trace::kNone ? IM_COL32(255, 255, 255, 255) : to_u32(identity_colour(ordinal));
+      paint_token(dl, ImVec2(run_px[r], top + app.token_y[r][p]), size, fill, ordinal != trace::kNone);
+    }
+  }
+}
+
+}  // namespace
+
+void draw_timeline(AppState& app) {
+  const auto& runs = app.session.runs();
+  const float scale = app.ui_scale;
+  const float width = ImGui::GetContentRegionAvail().x;
+  const float label_w = label_column_width(app, width);
   const float axis_h = std::round(ImGui::GetFontSize() * 1.7f);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -347,20 +373,7 @@ void draw_timeline(AppState& app) {
       }
     }
     draw_gil_queue(ldl, app, layout, rows, run_px, content.y, lanes_x);
-    for (std::uint32_t r = 0; r < runs.size(); ++r) {
-      const trace::Trace& run = runs[r];
-      if (std::isnan(run_px[r])) continue;
-      for (trace::ProcessId p = 0; p < run.processes.size() && p < app.token_y[r].size(); ++p) {
-        const trace::LaneId gil = run.processes[p].gil_lane;
-        if (gil >= run.lanes.size() || app.token_y[r][p] < 0) continue;
-        auto s = span_at(run.lanes[gil].spans, app.playback.now());
-        const std::uint32_t holder = s ? run.lanes[gil].spans[*s].subject : trace::kNone;
-        const std::uint32_t ordinal = holder < run.lanes.size() ? app.runs[r].identity[holder] : trace::kNone;
-        const ImU32 fill = ordinal == trace::kNone ? IM_COL32(255, 255, 255, 255) : to_u32(identity_colour(ordinal));
-        paint_token(ldl, ImVec2(run_px[r], content.y + app.token_y[r][p]), options.lane_height * 0.8f, fill,
-                    ordinal != trace::kNone);
-      }
-    }
+    paint_gil_tokens(ldl, app, run_px, content.y, options.lane_height * 0.8f);
     ldl->PopClipRect();
   }
 
