@@ -9,7 +9,8 @@ std::optional<std::string> measurement_caveat(const trace::Trace& run) {
   if (run.origin != trace::Origin::Measured || !run.cpu_check.short_of_cpu()) return std::nullopt;
   const trace::CpuCheck& c = run.cpu_check;
   if (c.crowded() && c.share() >= trace::CpuCheck::kEnough) {
-    return fmt::format("busy machine: {} other threads were ready as it started; not scored", c.others_runnable);
+    return fmt::format("busy machine: {} other thread{} ready as it started; not scored", c.others_runnable,
+                       c.others_runnable == 1 ? " was" : "s were");
   }
   return fmt::format("busy machine: got {:.0f}% of the CPU it needed; not scored", 100.0 * c.share());
 }

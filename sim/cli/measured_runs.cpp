@@ -56,10 +56,11 @@ std::optional<trace::Trace> measure_run(const scenario::Scenario& s, const scena
 std::string busy_machine_note(const trace::Trace& measured) {
   const trace::CpuCheck& c = measured.cpu_check;
   if (c.crowded() && c.share() >= trace::CpuCheck::kEnough) {
-    return fmt::format("busy machine: as '{}' started, {} other threads were ready to run on this machine's {} CPUs, "
+    return fmt::format("busy machine: as '{}' started, {} other thread{} ready to run on this machine's {} CPUs, "
                        "leaving fewer free than the {} it needs (load average {:.2f}), so its error is not the "
                        "model's. Measure it again on a quieter machine.",
-                       measured.run_name, c.others_runnable, c.machine_cpus, c.cpus, c.load_average);
+                       measured.run_name, c.others_runnable, c.others_runnable == 1 ? " was" : "s were",
+                       c.machine_cpus, c.cpus, c.load_average);
   }
   return fmt::format("busy machine: '{}' got {:.0f}% of the CPU time its threads needed ({} of {}; load average {:.2f} "
                      "on {} CPUs as it started), so other programs slowed it and its error is not the model's. "

@@ -34,6 +34,11 @@ TEST_CASE("a measured run's header flags a busy machine, never a simulated or we
     REQUIRE(caveat);
     CHECK(*caveat == "busy machine: 2 other threads were ready as it started; not scored");
   }
+  SUBCASE("one other thread ready: said in the singular") {
+    const auto caveat = viz::measurement_caveat(measured_run(Time{300'000'000}, Time{300'000'000}, 1));
+    REQUIRE(caveat);
+    CHECK(*caveat == "busy machine: 1 other thread was ready as it started; not scored");
+  }
   SUBCASE("a run that got what it needed") {
     CHECK_FALSE(viz::measurement_caveat(measured_run(Time{300'000'000}, Time{290'000'000}, 0)));
   }

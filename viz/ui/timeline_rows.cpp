@@ -9,6 +9,7 @@
 
 #include "viz/palette.hpp"
 #include "viz/run_caveats.hpp"
+#include "viz/text_layout.hpp"
 #include "viz/ui/theme.hpp"
 
 namespace gilsim::viz::ui {
@@ -120,23 +121,11 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
   for (const Piece& p : pieces) {
     full += p.text;
     if (drawn.elided) continue;
-    std::string shown = p.text;
-    if (x + p.font->CalcTextSizeA(f, 1e9f, 0, p.text.c_str()).x > limit) {
-      // Cut at a character boundary, leaving room for "...".
-      drawn.elided = true;
-      const float dots = p.font->CalcTextSizeA(f, 1e9f, 0, "...").x;
-      const char* end = p.text.c_str();
-      float used = 0;
-      while (*end) {
-        const char* next = end + 1;
-        while ((*next & 0xC0) == 0x80) ++next;
-        const float cw = p.font->CalcTextSizeA(f, 1e9f, 0, end, next).x;
-        if (x + used + cw + dots > limit) break;
-        used += cw;
-        end = next;
-      }
-      shown = std::string(p.text.c_str(), end) + "...";
-    }
+    // The piece that does not fit is cut (text_layout's elide) and ends the header.
+    const std::string shown = elide(p.text, limit - x, [&](std::string_view t) {
+      return p.font->CalcTextSizeA(f, 1e9f, 0, t.data(), t.data() + t.size()).x;
+    });
+    drawn.elided = shown != p.text;
     const float w = p.font->CalcTextSizeA(f, 1e9f, 0, shown.c_str()).x;
     if (x + w <= limit) dl->AddText(p.font, f, ImVec2(x, ty), p.colour, shown.c_str());
     if (p.flag && !drawn.elided) {
