@@ -96,12 +96,17 @@ void refresh_derived(AppState& app) {
   if (app.derived_generation == app.session.generation()) return;
   app.derived_generation = app.session.generation();
   const auto& runs = app.session.runs();
-  // The runs' metrics, the event index and the legend's lists read the runs alone: they are
-  // built on a second core while the rest of the runs' indices are built on this one.
+  // The runs' metrics, their GIL contention and the legend's lists read the runs alone: they
+  // are built on a second core while the rest of the runs' indices are built on this one.
+  // The event index waits for the first step from event to event.
+  app.events.build_when_asked(runs);
   std::vector<trace::Metrics> metrics(runs.size());
-  std::jthread beside([&app, &runs, &metrics] {
-    for (std::size_t r = 0; r < runs.size(); ++r) metrics[r] = trace::compute_metrics(runs[r]);
-    app.events.build(runs);
+  std::vector<std::vector<GilContention>> contention(runs.size());
+  std::jthread beside([&app, &runs, &metrics, &contention] {
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+      metrics[r] = trace::compute_metrics(runs[r]);
+      contention[r] = gil_contention(runs[r]);
+    }
     app.states_seen = {};
     app.marks_seen = {};
     for (const trace::Trace& run : runs) {
@@ -116,7 +121,6 @@ void refresh_derived(AppState& app) {
   for (const trace::Trace& run : runs) {
     RunIndex index;
     index.playhead = PlayheadIndex::build(run);
-    index.contention = gil_contention(run);
     index.predicted_by = prediction_of(runs, static_cast<std::uint32_t>(app.runs.size()));
     index.glyph_marks = glyph_marks_by_lane(run);
     index.job_end_marks.resize(index.glyph_marks.size());
@@ -155,7 +159,10 @@ void refresh_derived(AppState& app) {
     app.focus.reset();
   }
   beside.join();
-  for (std::size_t r = 0; r < runs.size(); ++r) app.runs[r].metrics = std::move(metrics[r]);
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    app.runs[r].metrics = std::move(metrics[r]);
+    app.runs[r].contention = std::move(contention[r]);
+  }
   app.narrative.dirty = true;
   const Time previous_end = app.playback.end();
   const Time end = total_end(runs);
