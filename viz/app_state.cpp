@@ -19,8 +19,15 @@ std::vector<GilContention> gil_contention(const trace::Trace& run) {
   std::vector<GilContention> out;
   for (trace::ProcessId p = 0; p < run.processes.size(); ++p) {
     if (run.processes[p].gil_lane >= run.lanes.size()) continue;
-    // Sweep +1 at each wait's start and -1 at its end.
+    // Sweep +1 at each wait's start and -1 at its end. Counted first, so that the edges (a
+    // million-span run has about a million) take one allocation instead of a doubling series.
+    std::size_t waits = 0;
+    for (const trace::Lane& lane : run.lanes) {
+      if (lane.process != p || lane.kind != LaneKind::Thread) continue;
+      for (const Span& s : lane.spans) waits += s.state == SpanState::WaitingGil ? 1 : 0;
+    }
     std::vector<std::pair<Time, int>> edges;
+    edges.reserve(2 * waits);
     std::vector<std::size_t> starts;
     for (const trace::Lane& lane : run.lanes) {
       if (lane.process != p || lane.kind != LaneKind::Thread) continue;
@@ -34,6 +41,7 @@ std::vector<GilContention> gil_contention(const trace::Trace& run) {
     // The edges at one instant are summed before they count, so their order there is free.
     merge_sorted_runs(edges, std::move(starts), [](const auto& a, const auto& b) { return a.first < b.first; });
     GilContention c{p, {}};
+    c.spans.reserve(edges.size());  // at most a span per edge; pages never written cost nothing
     int waiting = 0;
     for (std::size_t i = 0; i < edges.size();) {
       const Time at = edges[i].first;
