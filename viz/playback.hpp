@@ -13,7 +13,7 @@ class EventIndex {
  public:
   void build(const std::vector<trace::Trace>& runs);
   /// Builds the index from `runs` when it is first asked for: stepping from event to event
-  /// waits for a key, and a million-span scenario's index is a fifth of its indexing.
+  /// waits for a key, and a million-span scenario's index is a third of its indexing.
   /// `runs` must outlive the index or the next build.
   void build_when_asked(const std::vector<trace::Trace>& runs);
   /// The first event strictly after `t` (or `t` when there is none).
