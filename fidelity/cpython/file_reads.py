@@ -16,7 +16,9 @@ time against the loop's what copying on two cores at once costs. The threads sec
 what the eight threads waited for (in --raw): `gil_waits`, their voluntary context switches
 (a read from the page cache never blocks, so each is a wait for the GIL), `blocked`, the
 time they spent so (each thread's life less its CPU time and its wait for a CPU), and
-`cpu_wait`, their wait for a CPU.
+`cpu_wait`, their wait for a CPU, and `starting`, how long the main thread took to start
+them: Thread.start() returns only once the new thread has run its bootstrap, under the GIL
+and on a CPU of its own, so each start waits behind the threads already copying.
 
 The `two_threads` section (no row either) is the same reads by two threads, one pinned to
 each CPU, each reading half of the files, with the same three figures: the GIL with no more
@@ -84,12 +86,15 @@ def read_file_counted(path, passes, buffer, waits):
 def threads(report, paths, passes):
     waits = []
     with report.section("threads", cores=2) as s:
+        start = time.perf_counter()
         workers = [threading.Thread(target=read_file_counted, args=(path, passes, bytearray(PIECE), waits))
                    for path in paths]
         for t in workers:
             t.start()
+        starting = time.perf_counter() - start
         for t in workers:
             t.join()
+    s["starting"] = s.get("starting", 0.0) + starting
     for field, index in (("gil_waits", 0), ("blocked", 1), ("cpu_wait", 2)):
         s[field] = s.get(field, 0) + sum(w[index] for w in waits)
 
