@@ -73,16 +73,18 @@ def page_cache_work(buffers):
     return work
 
 
-WORKLOADS = {
-    "python": python_work,
-    "copy_l2": copy_work(256 << 10),
-    "copy_dram": copy_work(64 * MIB),
-    "page_cache": page_cache_work(1),
-    "page_cache8": page_cache_work(8),
-}
+def workloads(quick):
+    """The workloads by name; --quick shrinks the big copy, which is then no longer beyond L3."""
+    return {
+        "python": python_work,
+        "copy_l2": copy_work(256 << 10),
+        "copy_dram": copy_work(MIB if quick else 64 * MIB),
+        "page_cache": page_cache_work(1),
+        "page_cache8": page_cache_work(8),
+    }
 
 
-def worker(cpu, orders, answers, path):
+def worker(cpu, orders, answers, path, work_of):
     """A worker's loop: reads `name amount` lines, runs them pinned to `cpu`, answers
     `wall cpu wait` in seconds; an empty line ends it."""
     if cpu is not None:
@@ -92,7 +94,7 @@ def worker(cpu, orders, answers, path):
         if not line.strip():
             break
         name, amount = line.split()
-        work = WORKLOADS[name]
+        work = work_of[name]
         work(1, state)  # buffers allocated, file and code warm: not timed
         # The clock encloses both reads of the wait: the kernel adds a wait to schedstat when
         # the thread runs again, so every wait counted between the reads lies inside the span.
@@ -108,7 +110,7 @@ def worker(cpu, orders, answers, path):
 
 
 class Worker:
-    def __init__(self, cpu, path):
+    def __init__(self, cpu, path, work_of):
         orders_read, orders_write = os.pipe()
         answers_read, answers_write = os.pipe()
         self.pid = os.fork()
@@ -117,7 +119,7 @@ class Worker:
                 os.close(orders_write)
                 os.close(answers_read)
                 with os.fdopen(orders_read) as orders, os.fdopen(answers_write, "w") as answers:
-                    worker(cpu, orders, answers, path)
+                    worker(cpu, orders, answers, path, work_of)
             finally:
                 os._exit(0)
         os.close(orders_read)
@@ -187,9 +189,10 @@ def main():
         for path in paths:
             with open(path, "wb") as f:
                 f.write(os.urandom(MIB) * (2 if quick else 64))
-        workers = [Worker(cpu, path) for cpu, path in zip(cpus, paths)]
+        work_of = workloads(quick)
+        workers = [Worker(cpu, path, work_of) for cpu, path in zip(cpus, paths)]
         try:
-            for name in WORKLOADS:
+            for name in work_of:
                 amount = amount_for(workers[0], name, seconds)
                 alone, both = measure(workers, name, amount, turns)
                 results[name] = {
