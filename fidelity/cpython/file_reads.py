@@ -20,14 +20,16 @@ time they spent so (each thread's life less its CPU time and its wait for a CPU)
 them: Thread.start() returns only once the new thread has run its bootstrap, under the GIL
 and on a CPU of its own, so each start waits behind the threads already copying.
 
-The `two_threads` section (no row either) is the same reads by two threads, one pinned to
-each CPU, each reading half of the files, with the same three figures: the GIL with no more
-threads than cores.
+The `started_threads` section (no row either) is the eight threads started before the
+clock, waiting on an Event the section sets: the threads without their starts. The
+`two_threads` section is the same reads by two threads, one pinned to each CPU, each reading
+half of the files: the GIL with no more threads than cores. Both give the same three
+figures as `threads`.
 
 The loop reads pass after pass over all eight files, as the threads do together, so that
-both stream the same 256 MiB. The sections run in turns, sequential, threads, two_threads,
-processes, processes, two_threads, threads, sequential, and each section's wall time is the
-sum of its turns: about 50 ms a turn.
+both stream the same 256 MiB. The sections run in turns, sequential, threads,
+started_threads, two_threads, processes, and back in the reverse order, and each section's
+wall time is the sum of its turns: about 50 ms a turn.
 """
 
 import os
@@ -95,6 +97,28 @@ def threads(report, paths, passes):
         for t in workers:
             t.join()
     s["starting"] = s.get("starting", 0.0) + starting
+    for field, index in (("gil_waits", 0), ("blocked", 1), ("cpu_wait", 2)):
+        s[field] = s.get(field, 0) + sum(w[index] for w in waits)
+
+
+def started_threads(report, paths, passes):
+    """The eight threads of `threads`, started before the clock and waiting on an Event that
+    the section sets: the same reads without the starts."""
+    go = threading.Event()
+    waits = []
+
+    def reader(path):
+        buffer = bytearray(PIECE)
+        go.wait()
+        read_file_counted(path, passes, buffer, waits)
+
+    workers = [threading.Thread(target=reader, args=(path,)) for path in paths]
+    for t in workers:
+        t.start()
+    with report.section("started_threads", cores=2) as s:
+        go.set()
+        for t in workers:
+            t.join()
     for field, index in (("gil_waits", 0), ("blocked", 1), ("cpu_wait", 2)):
         s[field] = s.get(field, 0) + sum(w[index] for w in waits)
 
@@ -167,7 +191,8 @@ def main():
                 f.write(os.urandom(PIECE) * pieces)
         for path in paths:
             read_file(path, 1, bytearray(PIECE))  # in the page cache from now on
-        for measure in (sequential, threads, two_threads, processes, processes, two_threads, threads, sequential):
+        for measure in (sequential, threads, started_threads, two_threads, processes, processes, two_threads,
+                        started_threads, threads, sequential):
             measure(report, paths, PASSES)
     report.print()
 
