@@ -12,7 +12,8 @@ measured with two_at_once.py). The `processes` section (no row of its own: the m
 pool that is already started) is the same reads by two processes forked before the clock
 starts, each pinned to a CPU of its own, with no GIL at all: processes.wall /
 sequential.wall says how far two cores copy faster than one on this machine, and its CPU
-time against the loop's what copying on two cores at once costs. The threads section says
+time against the loop's what copying on two cores at once costs; `unpinned_processes` is
+the same two processes where the kernel puts them. The threads section says
 what the eight threads waited for (in --raw): `gil_waits`, their voluntary context switches
 (a read from the page cache never blocks, so each is a wait for the GIL), `blocked`, the
 time they spent so (each thread's life less its CPU time and its wait for a CPU), and
@@ -28,7 +29,8 @@ figures as `threads`.
 
 The loop reads pass after pass over all eight files, as the threads do together, so that
 both stream the same 256 MiB. The sections run in turns, sequential, threads,
-started_threads, two_threads, processes, and back in the reverse order, and each section's
+started_threads, two_threads, processes, unpinned_processes, and back in the reverse order,
+and each section's
 wall time is the sum of its turns: about 50 ms a turn.
 """
 
@@ -146,14 +148,15 @@ def two_threads(report, paths, passes):
         s[field] = s.get(field, 0) + sum(w[index] for w in waits)
 
 
-def processes(report, paths, passes):
+def processes(report, paths, passes, pin=True):
     """Two processes, forked before the clock starts and pinned one to each CPU, each reading
     half of the files: the same copying with no GIL, no start-up in the section, and no
-    wait for the kernel to spread two processes woken on one CPU."""
+    wait for the kernel to spread two processes woken on one CPU. Unpinned
+    (`unpinned_processes`), where the kernel puts them."""
     go_read, go_write = os.pipe()
     done_read, done_write = os.pipe()
     children = []
-    for half, cpu in zip((paths[0::2], paths[1::2]), suite.two_cpus()):
+    for half, cpu in zip((paths[0::2], paths[1::2]), suite.two_cpus() if pin else [None, None]):
         pid = os.fork()
         if pid == 0:
             try:
@@ -171,7 +174,7 @@ def processes(report, paths, passes):
         children.append(pid)
     os.close(go_read)
     os.close(done_write)
-    with report.section("processes", cores=2, busy=2) as s:
+    with report.section("processes" if pin else "unpinned_processes", cores=2, busy=2) as s:
         os.write(go_write, b"gg")
         with os.fdopen(done_read) as done:
             cpus = [float(line) for line in done]
@@ -179,6 +182,10 @@ def processes(report, paths, passes):
     for pid in children:
         os.waitpid(pid, 0)
     s["cpu"] += sum(cpus)  # the children's, not reaped within the section
+
+
+def unpinned_processes(report, paths, passes):
+    processes(report, paths, passes, pin=False)
 
 
 def main():
@@ -191,8 +198,8 @@ def main():
                 f.write(os.urandom(PIECE) * pieces)
         for path in paths:
             read_file(path, 1, bytearray(PIECE))  # in the page cache from now on
-        for measure in (sequential, threads, started_threads, two_threads, processes, processes, two_threads,
-                        started_threads, threads, sequential):
+        for measure in (sequential, threads, started_threads, two_threads, processes, unpinned_processes,
+                        unpinned_processes, processes, two_threads, started_threads, threads, sequential):
             measure(report, paths, PASSES)
     report.print()
 
