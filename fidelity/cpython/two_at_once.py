@@ -22,6 +22,11 @@ Workloads:
   page_cache8 the same reads into eight buffers in turns, as eight threads taking turns on
              one core write into their own buffers: each read's buffer has left the core's
              caches since it was last written.
+
+And the spread: two busy processes forked at once, unpinned and then pinned one to each CPU,
+each printing its share of a CPU in every 25 ms from its start: whether the kernel runs two
+new busy processes side by side at once (a pool's workers, a program's threads). It runs
+first, before the program's session has kept any CPU busy, and again at the end.
 """
 
 import json
@@ -167,6 +172,47 @@ def measure(workers, name, amount, turns):
     return alone, both
 
 
+WINDOW = 0.025  # seconds: the spread's time step
+
+
+def busy_windows(windows, cpu, out):
+    """A busy process's CPU time in each WINDOW of wall time since it started, as fractions of
+    the window, on one line of `out`; pinned to `cpu` unless None."""
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+    shares = []
+    start = time.perf_counter()
+    used = time.process_time()
+    while len(shares) < windows:
+        suite.countdown(2000)
+        if time.perf_counter() >= start + (len(shares) + 1) * WINDOW:
+            now = time.process_time()
+            shares.append((now - used) / WINDOW)
+            used = now
+    os.write(out, (" ".join(f"{x:.3f}" for x in shares) + "\n").encode())
+
+
+def spread(windows, cpus):
+    """Two busy processes forked at once, each pinned to a CPU of its own (`cpus`) or left
+    where the kernel puts them ([None, None]): each one's share of a CPU in every WINDOW."""
+    read, write = os.pipe()
+    children = []
+    for cpu in cpus:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(read)
+                busy_windows(windows, cpu, write)
+            finally:
+                os._exit(0)
+        children.append(pid)
+    os.close(write)
+    for pid in children:
+        os.waitpid(pid, 0)
+    with os.fdopen(read) as lines:
+        return [[float(x) for x in line.split()] for line in lines]
+
+
 def steal_ticks():
     with open("/proc/stat") as f:
         return int(f.readline().split()[8])
@@ -183,6 +229,9 @@ def main():
     cpus = suite.two_cpus()
     load_start = suite.load_average()
     steal_start = steal_ticks()
+    windows = 2 if quick else 12
+    # First, while the program's session has kept no CPU busy yet; again at the end.
+    spreads = {"unpinned_first": spread(windows, [None, None]), "pinned_first": spread(windows, cpus)}
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         paths = [os.path.join(folder, f"{i}.bin") for i in range(2)]
@@ -208,9 +257,11 @@ def main():
         finally:
             for w in workers:
                 w.stop()
+    spreads["unpinned_last"] = spread(windows, [None, None])
+    spreads["pinned_last"] = spread(windows, cpus)
     steal = (steal_ticks() - steal_start) / os.sysconf("SC_CLK_TCK")
     out = {"load_start": load_start, "load_end": suite.load_average(), "steal_seconds": steal,
-           "cpus": cpus, "workloads": results}
+           "cpus": cpus, "workloads": results, "spread": spreads}
     if as_json:
         json.dump(out, sys.stdout)
         sys.stdout.write("\n")
@@ -223,6 +274,10 @@ def main():
         print(f"{name:<11} {r['alone_wall'] * 1e3:9.2f}ms {r['both_wall'] * 1e3:8.2f}ms "
               f"{r['both_wall'] / r['alone_wall']:8.3f}x {r['alone_cpu'] * 1e3:8.2f}ms {r['both_cpu'] * 1e3:7.2f}ms "
               f"{r['both_cpu'] / r['alone_cpu']:8.3f}x {r['wait'] * 1e3:6.2f}ms")
+    print(f"two busy processes forked at once: each one's share of a CPU in every {WINDOW * 1e3:.0f} ms")
+    for name, shares in spreads.items():
+        for one in shares:
+            print(f"  {name:<14} {' '.join(f'{x:.2f}' for x in one)}")
 
 
 if __name__ == "__main__":
