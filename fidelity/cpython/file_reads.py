@@ -7,7 +7,7 @@ What holds the threads back is not the GIL: each 1 MiB readinto() into a reused 
 one call of the unbuffered FileIO, about a microsecond of Python around some 50 us of kernel
 copy without the GIL, so the GIL is held about 2 % of the time, and on the development
 machine about one read in ten came back to a held GIL and waited to be woken (getrusage's
-voluntary context switches). Nor is it the copying: two copies at once run at the speed of one (docs/model.md S8,
+voluntary context switches). Nor is it the copying: two copies at once mostly run at the speed of one (docs/model.md S8,
 measured with two_at_once.py). The `processes` section (no row of its own: the model has no
 pool that is already started) is the same reads by two processes forked before the clock
 starts, each pinned to a CPU of its own, with no GIL at all: processes.wall /
