@@ -3,35 +3,34 @@ times over in 1 MiB pieces: one file after another, by one thread per file (eigh
 on two cores). A read() releases the GIL while the kernel copies, so threads overlap the
 copying: a ratio (threads / sequential). Paired with fidelity/scenarios/file-reads.toml.
 
-What holds the threads back is not the GIL: each 1 MiB readinto() into a reused buffer is
-one call of the unbuffered FileIO, about a microsecond of Python around some 50 us of kernel
-copy without the GIL, so the GIL is held about 2 % of the time, and on the development
-machine about one read in ten came back to a held GIL and waited to be woken (getrusage's
-voluntary context switches). Nor is it the copying: two copies at once mostly run at the speed of one (docs/model.md S8,
-measured with two_at_once.py). The `processes` section (no row of its own: the model has no
-pool that is already started) is the same reads by two processes forked before the clock
-starts, each pinned to a CPU of its own, with no GIL at all: processes.wall /
-sequential.wall says how far two cores copy faster than one on this machine, and its CPU
-time against the loop's what copying on two cores at once costs; `unpinned_processes` is
-the same two processes where the kernel puts them. The threads section says
-what the eight threads waited for (in --raw): `gil_waits`, their voluntary context switches
-(a read from the page cache never blocks, so each is a wait for the GIL), `blocked`, the
-time they spent so (each thread's life less its CPU time and its wait for a CPU), and
-`cpu_wait`, their wait for a CPU, and `starting`, how long the main thread took to start
-them: Thread.start() returns only once the new thread has run its bootstrap, under the GIL
-and on a CPU of its own, so each start waits behind the threads already copying.
+What holds the threads back is not the GIL's share of the time: each 1 MiB readinto() into a
+reused buffer is one call of the unbuffered FileIO, about a microsecond of Python around
+some 50 us of kernel copy without the GIL, so the GIL is held about 2 % of the time. Nor is
+it the copying: two copies at once mostly run at the speed of one (docs/model.md S8,
+measured with two_at_once.py). The other sections (no rows of their own) tell what it is
+(docs/model.md, Known simplifications).
 
-The `started_threads` section (no row either) is the eight threads started before the
-clock, waiting on an Event the section sets: the threads without their starts. The
-`two_threads` section is the same reads by two threads, one pinned to each CPU, each reading
-half of the files: the GIL with no more threads than cores. Both give the same three
-figures as `threads`.
+`processes` is the same reads by two processes forked before the clock starts, each pinned
+to a CPU of its own, with no GIL at all: processes.wall / sequential.wall says how far two
+cores copy faster than one on this machine, and its CPU time against the loop's what copying
+on two cores at once costs. `unpinned_processes` is the same two processes where the kernel
+puts them. `started_threads` is the eight threads started before the clock, waiting on an
+Event the section sets: the threads without their starts. `two_threads` is the same reads by
+two threads, one pinned to each CPU, each reading half of the files: the GIL with no more
+threads than cores.
+
+The thread sections say what their threads waited for (in --raw): `gil_waits`, their
+voluntary context switches (a read from the page cache never blocks, so each is a wait for
+the GIL), `blocked`, the time they spent so (each thread's life less its CPU time and its
+wait for a CPU), and `cpu_wait`, their wait for a CPU; `threads` also `starting`, how long
+the main thread took to start them: Thread.start() returns only once the new thread has run
+its bootstrap, under the GIL and on a CPU of its own, so each start waits behind the threads
+already copying.
 
 The loop reads pass after pass over all eight files, as the threads do together, so that
 both stream the same 256 MiB. The sections run in turns, sequential, threads,
 started_threads, two_threads, processes, unpinned_processes, and back in the reverse order,
-and each section's
-wall time is the sum of its turns: about 50 ms a turn.
+and each section's wall time is the sum of its turns: about 50 ms a turn.
 """
 
 import os
