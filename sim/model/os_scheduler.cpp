@@ -118,7 +118,7 @@ void Engine::release_core(ThreadId t) {
   const ThreadId next = pop_run_queue();
   if (next == kNoThread) return;
   assign_core(c, next);
-  proceed(next);
+  run_assigned(next);
 }
 
 void Engine::on_quantum_end(int c) {
@@ -132,7 +132,17 @@ void Engine::on_quantum_end(int c) {
   const ThreadId next = pop_run_queue();
   if (next == kNoThread) return;  // nobody waits for a core: the thread keeps it
   preempt(c, next);
-  proceed(next);
+  run_assigned(next);
+}
+
+void Engine::run_assigned(ThreadId t) {
+  // A thread that waited for a core to call take_gil calls it now (G8a).
+  const GilState g = threads_[t].s.gil;
+  if (g == GilState::Woken || g == GilState::Asking) {
+    try_gil_on_core(t);
+  } else {
+    proceed(t);
+  }
 }
 
 }  // namespace gilsim::model
