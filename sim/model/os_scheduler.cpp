@@ -47,14 +47,17 @@ bool Engine::request_core(ThreadId t) {
 
 bool Engine::preempt_for_waker(ThreadId t) {
   // S3: a thread woken from I/O or a sleep preempts the thread that has run longest, once
-  // that one has had a minimum slice (a quarter of the quantum, as CFS's granularity).
+  // that one has had a minimum slice (a quarter of the quantum, as CFS's granularity); a
+  // signalled GIL waiter does not wait for that.
   int victim = -1;
   for (int c = 0; c < static_cast<int>(cores_.size()); ++c) {
     const Core& core = cores_[c];
     if (core.thread == kNoThread || !threads_[core.thread].s.running() || threads_[core.thread].run_end <= now_) continue;
     if (victim < 0 || core.slice_start < cores_[victim].slice_start) victim = c;
   }
-  if (victim < 0 || now_ - cores_[victim].slice_start < config_.machine.quantum / 4) return false;
+  // A signalled GIL waiter preempts at once, whatever the victim's slice (S3, G8a).
+  const bool gil_waiter = threads_[t].s.gil == GilState::Woken;
+  if (victim < 0 || (!gil_waiter && now_ - cores_[victim].slice_start < config_.machine.quantum / 4)) return false;
   preempt(victim, t);
   return true;
 }

@@ -86,11 +86,7 @@ TEST_CASE("a process pool runs CPU-bound work in parallel, one GIL per worker") 
     // The parent forks the workers one after another; the last one readies itself after.
     const Time startup = s.costs.fork_start * cores + s.costs.fork_child_start;
     CHECK(t.end >= work + startup);
-    // Pickling, wake-ups, and on 2 cores up to a quantum (S2) for each of the two rounds of
-    // results: the worker handler, woken by a result, preempts a worker (S3) and loops while
-    // the result is unread (P6); the result handler, signalled as it drops the GIL, finds
-    // both cores in fresh slices and waits for one (G8a) until a slice ends.
-    CHECK(t.end <= work + startup + 2_ms + (cores == 2 ? 2 * s.machine.quantum : 0_ms));
+    CHECK(t.end <= work + startup + 2_ms);  // pickling, wake-ups
     CHECK(t.processes.size() == static_cast<std::size_t>(cores + 1));
   }
 }
