@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "tests/model/model_fixtures.hpp"
 
@@ -12,11 +13,13 @@ using trace::SpanState;
 
 namespace {
 
-/// Pool(1).map of one 10 ms job, with the scenario's costs.
-trace::Trace one_job_on_one_worker(scenario::Scenario& s) {
+/// Pool(1).map of one 10 ms job, with the scenario's costs and start method (the version's
+/// default unless given).
+trace::Trace one_job_on_one_worker(scenario::Scenario& s, std::optional<scenario::StartMethod> method = {}) {
   add_jobs(s, "crunch", 1, {cpu(10_ms)});
   scenario::Run run;
   run.executor = scenario::Executor::ProcessPool;
+  run.start_method = method;
   run.workers = 1;
   s.runs = {run};
   return model::simulate(s, s.runs[0]);
@@ -126,13 +129,7 @@ TEST_CASE("a spawn costs the parent spawn_call, and the resource tracker readies
   s.costs.spawn_call = 500_us;
   s.costs.spawn_start = 10_ms;
   s.costs.tracker_start = 4_ms;
-  add_jobs(s, "crunch", 1, {cpu(10_ms)});
-  scenario::Run run;
-  run.executor = scenario::Executor::ProcessPool;
-  run.start_method = scenario::StartMethod::Spawn;
-  run.workers = 1;
-  s.runs = {run};
-  const auto t = model::simulate(s, s.runs[0]);
+  const auto t = one_job_on_one_worker(s, scenario::StartMethod::Spawn);
   CHECK(time_in(lane_named(t, "main"), SpanState::Starting) == 1_ms);
   const auto& tracker = lane_named(t, "resource tracker");
   REQUIRE_FALSE(tracker.spans.empty());
@@ -162,13 +159,7 @@ TEST_CASE("a spawn's parent waits until the child has exec'd, so the start waits
   s.costs.spawn_exec = 500_us;
   s.costs.spawn_start = 10_ms;
   s.costs.tracker_start = 20_ms;
-  add_jobs(s, "crunch", 1, {cpu(10_ms)});
-  scenario::Run run;
-  run.executor = scenario::Executor::ProcessPool;
-  run.start_method = scenario::StartMethod::Spawn;
-  run.workers = 1;
-  s.runs = {run};
-  const auto t = model::simulate(s, s.runs[0]);
+  const auto t = one_job_on_one_worker(s, scenario::StartMethod::Spawn);
   const auto& main = lane_named(t, "main");
   CHECK(time_in(main, SpanState::Starting) == 1_ms);
   CHECK(time_in(main, SpanState::BlockedIo) == 4_ms);
