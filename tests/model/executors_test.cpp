@@ -96,6 +96,7 @@ TEST_CASE("spawn pays a fresh interpreter per worker, in parallel on the workers
   // ready at 50 ms, the jobs end at 150.
   auto s = exact_scenario(4);
   s.costs.spawn_start = 50_ms;
+  s.costs.tracker_start = 50_ms;
   add_jobs(s, "crunch", 3, {cpu(100_ms)});
   scenario::Run run;
   run.executor = Executor::ProcessPool;
