@@ -88,6 +88,8 @@ std::optional<GilWaitQueue::Due> GilWaitQueue::find_drop_request() {
 }
 
 // The buckets ---------------------------------------------------------------------------
+// Each is called from one place, once per hand-off: inlined there (a call's saving and
+// restoring of registers cost as much as the work).
 
 std::size_t GilWaitQueue::next_bucket(std::size_t b) const {
   if (b >= kBuckets) return kBuckets;
@@ -100,7 +102,7 @@ std::size_t GilWaitQueue::next_bucket(std::size_t b) const {
   return word * 64 + static_cast<std::size_t>(std::countr_zero(bits));
 }
 
-void GilWaitQueue::phase_insert(std::uint32_t thread, std::int64_t phase) {
+[[gnu::always_inline]] inline void GilWaitQueue::phase_insert(std::uint32_t thread, std::int64_t phase) {
   if (buckets_.empty()) {  // made at the first wait: most interpreters (a worker process's) never see one
     buckets_.resize(kBuckets);
     in_use_.resize(kBuckets / 64);
@@ -119,7 +121,7 @@ void GilWaitQueue::phase_insert(std::uint32_t thread, std::int64_t phase) {
   ++phased_;
 }
 
-void GilWaitQueue::phase_erase(std::uint32_t thread) {
+[[gnu::always_inline]] inline void GilWaitQueue::phase_erase(std::uint32_t thread) {
   Waiter& w = waiters_[thread];
   const std::size_t b = bucket_of(phase_of(w.armed));
   auto& bucket = buckets_[b];
@@ -135,7 +137,7 @@ void GilWaitQueue::phase_erase(std::uint32_t thread) {
   --phased_;
 }
 
-const GilWaitQueue::Entry& GilWaitQueue::phase_lower_bound(std::int64_t phase) const {
+[[gnu::always_inline]] inline const GilWaitQueue::Entry& GilWaitQueue::phase_lower_bound(std::int64_t phase) const {
   const std::size_t b = bucket_of(phase);
   for (const Entry& e : buckets_[b]) {
     if (e.phase >= phase) return e;
