@@ -3,7 +3,7 @@
 // CPython wakes every waiter once per switch interval; a waiter sets the drop request only
 // when a whole interval of its own wait passed with no switch. Each waiter's timeouts lie on
 // a grid (its arm time + k * interval), so the first request after a switch at s comes from
-// the waiter whose grid point is the first at or after s: a lookup by phase, O(log waiters)
+// the waiter whose grid point is the first at or after s: a lookup by phase, a short scan
 // per hand-off instead of O(waiters) per interval.
 //
 // The waiters armed at or before the last switch are kept by phase (armed mod interval) in
