@@ -20,7 +20,7 @@ Program sequential_main(RunContext& ctx, ThreadId main) {
 /// A zero `thread_bootstrap` turns the rule off: the starter went on at once.
 Program bootstrap(RunContext& ctx, ThreadId self, ThreadId starter) {
   const Time cost = ctx.settings.costs.thread_bootstrap;
-  if (cost == Time{0}) co_return;
+  if (cost == Time::zero()) co_return;
   Engine& e = ctx.engine;
   co_await e.compute(self, cost, Work::starting());
   e.notify(starter);
@@ -43,7 +43,7 @@ namespace {
 /// GIL until the new thread has taken the GIL and run its bootstrap (it notifies
 /// `starter`), then the GIL back before the starter's next bytecode.
 Program wait_until_started(RunContext& ctx, ThreadId starter) {
-  if (ctx.settings.costs.thread_bootstrap == Time{0}) co_return;
+  if (ctx.settings.costs.thread_bootstrap == Time::zero()) co_return;
   Engine& e = ctx.engine;
   co_await e.release_gil(starter);
   co_await e.wait_for_notify(starter, std::nullopt);
