@@ -1,4 +1,5 @@
-// Sequential code, one threading.Thread per job, and a ThreadPoolExecutor (docs/model.md T1-T3).
+// Sequential code, one threading.Thread per job, and a ThreadPoolExecutor (docs/model.md T1-T3,
+// T1a: start() waits for the new thread).
 #include <memory>
 
 #include "sim/model/executors.hpp"
@@ -14,17 +15,40 @@ Program sequential_main(RunContext& ctx, ThreadId main) {
   e.exit(main);
 }
 
+/// A new thread's `_bootstrap_inner` up to `_started.set()` (T1a): Python under the GIL, on
+/// a core of its own; then the thread that called start() may return from it.
+/// A zero `thread_bootstrap` turns the rule off: the starter went on at once.
+Program bootstrap(RunContext& ctx, ThreadId self, ThreadId starter) {
+  const Time cost = ctx.settings.costs.thread_bootstrap;
+  if (cost == Time::zero()) co_return;
+  Engine& e = ctx.engine;
+  co_await e.compute(self, cost, Work::starting());
+  e.notify(starter);
+}
+
 }  // namespace
 
 Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJob& job) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(self);  // a new thread needs the GIL before its first bytecode
+  co_await bootstrap(ctx, self, main);
   co_await run_job(e, self, job, ctx.settings, ctx.shared);
   if (--ctx.jobs_left == 0) e.notify(main);
   e.exit(self);
 }
 
 namespace {
+
+/// The end of threading.Thread.start() (T1a): `_started.wait()`, a lock wait without the
+/// GIL until the new thread has taken the GIL and run its bootstrap (it notifies
+/// `starter`), then the GIL back before the starter's next bytecode.
+Program wait_until_started(RunContext& ctx, ThreadId starter) {
+  if (ctx.settings.costs.thread_bootstrap == Time::zero()) co_return;
+  Engine& e = ctx.engine;
+  co_await e.release_gil(starter);
+  co_await e.wait_for_notify(starter, std::nullopt);
+  co_await e.acquire_gil(starter);
+}
 
 Program threads_main(RunContext& ctx, ThreadId main) {
   Engine& e = ctx.engine;
@@ -36,6 +60,7 @@ Program threads_main(RunContext& ctx, ThreadId main) {
     const ThreadId t = e.add_thread(fmt::format("T{}", ++n), 0);
     e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(main), e.lane(t), start_cost.ns());
     e.start(t, job_thread(ctx, t, main, job));
+    co_await wait_until_started(ctx, main);
   }
   co_await e.release_gil(main);  // join() waits on a lock without the GIL
   if (ctx.jobs_left > 0) co_await e.wait_for_notify(main, std::nullopt);
@@ -51,6 +76,7 @@ struct ThreadPool {
 Program pool_worker(RunContext& ctx, ThreadPool& pool, ThreadId self, ThreadId main) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(self);
+  co_await bootstrap(ctx, self, main);
   std::optional<const PlannedJob*> next;
   while (true) {
     co_await pool.queue.get(e, self, next);
@@ -68,13 +94,15 @@ Program thread_pool_main(RunContext& ctx, ThreadId main, std::shared_ptr<ThreadP
   co_await e.acquire_gil(main);
   const Time start_cost = ctx.settings.costs.thread_start;
   for (const auto& job : ctx.jobs) {
+    // submit() queues the work item, then _adjust_thread_count() may start a worker.
+    pool->queue.push(e, &job);
     if (pool->growth.submit()) {
       co_await e.compute(main, start_cost, Work::starting());
       const ThreadId w = e.add_thread(fmt::format("worker {}", pool->growth.threads()), 0);
       e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(main), e.lane(w), start_cost.ns());
       e.start(w, pool_worker(ctx, *pool, w, main));
+      co_await wait_until_started(ctx, main);
     }
-    pool->queue.push(e, &job);
   }
   co_await e.release_gil(main);
   if (ctx.jobs_left > 0) co_await e.wait_for_notify(main, std::nullopt);

@@ -166,6 +166,7 @@ struct Costs {
   Time old_gil_release_cost = Time{4'000};    ///< old GIL, several cores: each release wakes a waiter that races
   Time old_gil_release_cost_one_core = Time{2'500};  ///< old GIL, one core: the woken waiter cannot run yet
   Time thread_start = Time{100'000};          ///< T1
+  Time thread_bootstrap = Time{13'000};       ///< T1a: a new thread's bootstrap, before start() returns; 0: no wait
   Time fork_start = Time{1'200'000};          ///< P4: Process.start() in the parent, per process (fork)
   Time fork_call = Time{300'000};             ///< P4: of a start, os.fork() itself; then the child starts
   Time fork_child_start = Time{1'000'000};    ///< P4: a forked child readying itself, on its own core

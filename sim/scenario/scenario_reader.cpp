@@ -68,7 +68,7 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 27> kCostDurations{{
+constexpr std::array<CostDuration, 28> kCostDurations{{
     {"timer_slack", &Costs::timer_slack},
     {"wake_poll_window", &Costs::wake_poll_window},
     {"wake_poll_min", &Costs::wake_poll_min},
@@ -79,6 +79,7 @@ constexpr std::array<CostDuration, 27> kCostDurations{{
     {"old_gil_release_cost", &Costs::old_gil_release_cost},
     {"old_gil_release_cost_one_core", &Costs::old_gil_release_cost_one_core},
     {"thread_start", &Costs::thread_start},
+    {"thread_bootstrap", &Costs::thread_bootstrap},
     {"fork_start", &Costs::fork_start},
     {"fork_call", &Costs::fork_call},
     {"fork_child_start", &Costs::fork_child_start},

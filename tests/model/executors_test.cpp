@@ -24,14 +24,25 @@ TEST_CASE("twenty 100 ms downloads: 2 s one after another, about 100 ms with thr
 }
 
 TEST_CASE("a thread pool overlaps as many waits as it has workers") {
+  // Exact costs but the default 20 us bootstrap (T1a): submit() of the first job starts
+  // worker 1, which bootstraps 0 - 20 and takes the job; submit() of the second, from 20,
+  // starts worker 2, bootstrapping 20 - 40; the six others wait in the queue. Each worker
+  // then runs four 100 ms waits back to back: worker 1 ends at 400.020 ms, worker 2 at
+  // 400.040 ms, ceil(8 / 2) * 100 ms after its bootstrap.
   auto s = exact_scenario(4);
+  s.costs.thread_bootstrap = 20_us;
   add_jobs(s, "download", 8, {io(100_ms)});
   scenario::Run run;
   run.executor = Executor::ThreadPool;
   run.workers = 2;
   s.runs = {run};
   const auto t = model::simulate(s, s.runs[0]);
-  CHECK(t.end == 400_ms);  // ceil(8 / 2) * 100 ms
+  REQUIRE(t.jobs.size() == 8);
+  CHECK(t.jobs[0].begin == 20_us);
+  CHECK(t.jobs[1].begin == 40_us);
+  CHECK(t.jobs[6].end == 400'020_us);
+  CHECK(t.jobs[7].end == 400'040_us);
+  CHECK(t.end == 400'040_us);
   int workers = 0;
   for (const auto& lane : t.lanes) workers += lane.name.rfind("worker", 0) == 0 ? 1 : 0;
   CHECK(workers == 2);

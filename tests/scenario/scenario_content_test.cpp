@@ -133,6 +133,7 @@ check_period = "6us"
 old_gil_handoff_probability = 0.5
 old_gil_release_cost = "7us"
 thread_start = "1ms"
+thread_bootstrap = "25us"
 fork_start = "2ms"
 spawn_start = "3ms"
 forkserver_start = "4ms"
@@ -174,6 +175,7 @@ cores = 2
   CHECK(s.costs.old_gil_handoff_probability == 0.5);
   CHECK(s.costs.old_gil_release_cost == 7_us);
   CHECK(s.costs.thread_start == 1_ms);
+  CHECK(s.costs.thread_bootstrap == 25_us);
   CHECK(s.costs.fork_start == 2_ms);
   CHECK(s.costs.spawn_start == 3_ms);
   CHECK(s.costs.forkserver_start == 4_ms);

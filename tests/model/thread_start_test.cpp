@@ -1,0 +1,87 @@
+// threading.Thread.start() waits for the new thread (docs/model.md T1a): start() returns
+// only once the new thread has a core and the GIL and has run its bootstrap, so a main
+// thread that starts threads while every core copies waits for a core at each start.
+// Hand-written timelines first.
+#include <doctest/doctest.h>
+
+#include "model_fixtures.hpp"
+
+using namespace gilsim;
+using namespace gilsim::test;
+
+TEST_CASE("start() of a third copying thread on two busy cores returns when a core frees") {
+  // Three threads of one 4 ms copy (native, no GIL) on two cores, a 3 ms quantum, exact
+  // costs but a 10 us start (main's share, under the GIL) and a 10 us bootstrap:
+  //   0 - 10    main starts T1 on core 0, then waits without the GIL.
+  //   10 - 20   T1 takes core 1 and the GIL, bootstraps, and copies from 20 (to 4020).
+  //   20 - 30   main, woken, takes core 0 and the GIL, starts T2, waits.
+  //   30 - 40   T2 takes core 0 and the GIL, bootstraps, copies from 40. main, woken at
+  //             40, finds both cores busy: it waits in the run queue without the GIL (G8a;
+  //             a thread woken by the Event's lock does not preempt, S3).
+  //   3010      T1's quantum ends with main waiting (S2): main takes core 1 and the GIL and
+  //             starts T3 until 3020, then waits. T1, queued first, takes core 1 back
+  //             (1010 us left, to 4030); T3 waits for a core.
+  //   3030      T2's quantum ends with T3 waiting: T3 takes core 0 and the GIL, bootstraps,
+  //             copies from 3040 to 7040. T2 (1010 us left) and main, woken at 3040, wait.
+  //   4030      T1 ends; T2 takes core 1 until 5040; then main, which joins.
+  // Without the rule, main started T3 at 30 us, before waiting for anything.
+  auto s = exact_scenario(2);
+  s.costs.thread_start = 10_us;
+  s.costs.thread_bootstrap = 10_us;
+  add_jobs(s, "copy", 3, {native(4_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  REQUIRE(t.jobs.size() == 3);
+  CHECK(t.jobs[0].begin == 20_us);
+  CHECK(t.jobs[1].begin == 40_us);
+  CHECK(t.jobs[2].begin == 3'040_us);
+  CHECK(t.jobs[0].end == 4'030_us);
+  CHECK(t.jobs[1].end == 5'040_us);
+  CHECK(t.jobs[2].end == 7'040_us);
+  check_holders(holders(t, "core 0"), {{0_us, 10_us, "main"},
+                                       {20_us, 30_us, "main"},
+                                       {30_us, 40_us, "T2"},
+                                       {40_us, 3'030_us, "T2"},
+                                       {3'030_us, 3'040_us, "T3"},
+                                       {3'040_us, 7'040_us, "T3"}});
+  check_holders(holders(t, "core 1"), {{10_us, 20_us, "T1"},
+                                       {20_us, 3'010_us, "T1"},
+                                       {3'010_us, 3'020_us, "main"},
+                                       {3'020_us, 4'030_us, "T1"},
+                                       {4'030_us, 5'040_us, "T2"}});
+  check_holders(holders(t, "GIL"), {{0_us, 10_us, "main"},
+                                    {10_us, 20_us, "T1"},
+                                    {20_us, 30_us, "main"},
+                                    {30_us, 40_us, "T2"},
+                                    {3'010_us, 3'020_us, "main"},
+                                    {3'030_us, 3'040_us, "T3"}});
+}
+
+TEST_CASE("start() waits for the GIL back: a CPU-bound thread keeps it for a switch interval") {
+  // Two CPU-bound threads of 12 ms on two cores, a 5 ms interval, exact costs but the
+  // default 20 us bootstrap:
+  //   0       main starts T1 and waits without the GIL; T1 takes a core and the GIL,
+  //           bootstraps until 20, sets the Event, runs on.
+  //   20      main, woken on the other core, asks for the GIL: it waits an interval (G2).
+  //   5020    T1 drops it at the request; main takes it, starts T2 and waits; T2 takes the
+  //           GIL, bootstraps until 5040 and runs. T1, forced out, waits an interval.
+  //   5040    main, woken, asks for the GIL again: another interval, to 10020.
+  //   10020   main and T1 time out together: main takes the GIL from T2 and drops it at
+  //           once to join; T2, still on its core, takes it back before T1 (G8a), whose
+  //           lost race starts a fresh interval (G2): T2 holds it 5020 - 15020.
+  //   15020   T1 (7 ms left) and T2 (2020 us left) take turns: 15020 - 20020 T1,
+  //           20020 - 22040 T2 (done), 22040 - 24040 T1 (done).
+  // Without the rule T2 started at 0 beside T1, took the GIL at 5000, and all ended at 24000.
+  auto s = exact_scenario(2);
+  s.costs.thread_bootstrap = 20_us;
+  add_jobs(s, "crunch", 2, {cpu(12_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  REQUIRE(t.jobs.size() == 2);
+  CHECK(t.jobs[0].begin == 20_us);
+  CHECK(t.jobs[1].begin == 5'040_us);
+  check_holders(holders(t, "GIL"), {{0_us, 5'020_us, "T1"},
+                                    {5'020_us, 15'020_us, "T2"},
+                                    {15'020_us, 20'020_us, "T1"},
+                                    {20'020_us, 22'040_us, "T2"},
+                                    {22'040_us, 24'040_us, "T1"}});
+  CHECK(t.end == 24'040_us);
+}
