@@ -136,8 +136,7 @@ class Store {
   }
   /// Empties the store and keeps its memory.
   void clear() { size_ = 0; }
-
- private:
+  /// Adds `count` items at the end, copied from `items` (which must not point into this store).
   void append(const T* items, std::size_t count) {
     if (count == 0) return;
     reserve(size_ + count);
@@ -145,6 +144,7 @@ class Store {
     size_ += count;
   }
 
+ private:
   void grow(std::size_t min_count) {
     storage::Region region{data_, mapped_bytes_};
     if (mapped_bytes_ == 0) {

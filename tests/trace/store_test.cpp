@@ -76,6 +76,20 @@ TEST_CASE("a large store moves into a mapping and keeps every item as it grows")
   CHECK(reinterpret_cast<std::uintptr_t>(s.data()) % storage::kHugePage == 0);
 }
 
+TEST_CASE("appending a run of items keeps their order, in malloc and into a mapping") {
+  std::vector<Item> items;
+  for (std::uint64_t i = 0; i < kMany; ++i) items.push_back(Item{i, i * 3, ~i});
+  Store<Item> s;
+  s.append(items.data(), 0);
+  CHECK(s.empty());
+  s.append(items.data(), 5);
+  CHECK(s.size() == 5);
+  CHECK(!s.mapped());
+  s.append(items.data() + 5, kMany - 5);
+  CHECK(s.mapped());
+  CHECK(holds_sequence(s, kMany));
+}
+
 TEST_CASE("copies are deep and moves take the storage") {
   Store<Item> big;
   fill(big, kMany);
