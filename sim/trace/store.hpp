@@ -3,8 +3,8 @@
 // A Store<T> reads like a vector (size, [], begin/end as pointers, back, std::span), but
 // once it outgrows kMappedFrom bytes its contents live in their own anonymous mapping:
 //   - growing moves the pages to a larger mapping (mremap), it never copies them;
-//   - the pages it is about to fill are faulted in ahead, a stretch at a time (a sixteenth
-//     of what it holds, 64 KiB to 2 MiB) with one madvise(MADV_POPULATE_WRITE) instead of a
+//   - the pages it is about to fill are faulted in ahead, a stretch at a time (a 64th of
+//     what it holds, 64 KiB to 2 MiB) with one madvise(MADV_POPULATE_WRITE) instead of a
 //     fault per 4 KiB page; what a store holds resident past its last item is at most one
 //     stretch, where a huge page would hold up to 2 MiB (a run's few large lanes and its
 //     marks wasted about a tenth of the trace's memory so);
