@@ -131,26 +131,29 @@ class Store {
     assert(size_ > 0);
     --size_;
   }
+  /// Room for `count` items; in malloc, for exactly that many (a store that knows its size).
   void reserve(std::size_t count) {
-    if (count > capacity_) grow(count);
+    if (count > capacity_) grow(count, true);
   }
   /// Empties the store and keeps its memory.
   void clear() { size_ = 0; }
   /// Adds `count` items at the end, copied from `items` (which must not point into this store).
   void append(const T* items, std::size_t count) {
     if (count == 0) return;
-    reserve(size_ + count);
+    if (size_ + count > capacity_) grow(size_ + count);
     std::memcpy(static_cast<void*>(data_ + size_), items, count * sizeof(T));
     size_ += count;
   }
 
  private:
-  void grow(std::size_t min_count) {
+  /// Room for at least `min_count` items: exactly that many in malloc when `exact`, else
+  /// growing geometrically.
+  void grow(std::size_t min_count, bool exact = false) {
     storage::Region region{data_, mapped_bytes_};
     if (mapped_bytes_ == 0) {
       // By half again, not double: a run's thousands of thread lanes end with a third less
       // room unused on average.
-      std::size_t count = capacity_ < 8 ? 8 : capacity_ + capacity_ / 2;
+      std::size_t count = exact ? min_count : capacity_ < 8 ? 8 : capacity_ + capacity_ / 2;
       if (count < min_count) count = min_count;
       const std::size_t bytes = count * sizeof(T);
       if (bytes < storage::kMappedFrom) {

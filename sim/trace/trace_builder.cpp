@@ -73,6 +73,9 @@ Trace TraceBuilder::finish(Time end) {
   for (LaneId l = 0; l < lanes_.size(); ++l) {
     LaneBuffer& o = lanes_[l];
     clear_state(l, std::max(end, o.open_begin));
+    // A lane whose spans all waited here gets a store of just their size (most lanes of
+    // a run of many short threads or tasks).
+    if (o.spans.empty()) o.spans.reserve(o.pending_count);
     o.spans.append(o.pending, o.pending_count);
     o.pending_count = 0;
     trace_.lanes[l].spans = std::move(o.spans);

@@ -90,6 +90,22 @@ TEST_CASE("appending a run of items keeps their order, in malloc and into a mapp
   CHECK(holds_sequence(s, kMany));
 }
 
+TEST_CASE("reserving in malloc makes room for exactly that many; appending grows by half again") {
+  Store<Item> s;
+  s.reserve(3);
+  CHECK(s.capacity() == 3);
+  fill(s, 3);
+  CHECK(s.capacity() == 3);
+  s.push_back(Item{3, 9, ~std::uint64_t{3}});
+  CHECK(s.capacity() == 8);  // the smallest geometric step
+  fill(s, 4);
+  CHECK(s.capacity() == 8);
+  s.push_back(Item{});
+  CHECK(s.capacity() == 12);
+  s.reserve(5);  // never shrinks
+  CHECK(s.capacity() == 12);
+}
+
 TEST_CASE("copies are deep and moves take the storage") {
   Store<Item> big;
   fill(big, kMany);
