@@ -157,6 +157,12 @@ bool has_glyph(trace::MarkKind kind) {
 
 std::vector<std::vector<std::uint32_t>> glyph_marks_by_lane(const trace::Trace& trace) {
   std::vector<std::vector<std::uint32_t>> out(trace.lanes.size());
+  // Counted first: one allocation per lane instead of a doubling series (400,000 marks).
+  std::vector<std::uint32_t> count(trace.lanes.size(), 0);
+  for (const trace::Mark& m : trace.marks) {
+    if (m.lane < out.size() && has_glyph(m.kind)) ++count[m.lane];
+  }
+  for (std::size_t l = 0; l < out.size(); ++l) out[l].reserve(count[l]);
   for (std::uint32_t i = 0; i < trace.marks.size(); ++i) {
     const trace::Mark& m = trace.marks[i];
     if (m.lane < out.size() && has_glyph(m.kind)) out[m.lane].push_back(i);

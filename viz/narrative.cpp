@@ -11,6 +11,14 @@ namespace gilsim::viz {
 void Narrative::build(const std::vector<trace::Trace>& runs, const NarrativeFilter& filter,
                       const HandoffsByRun& handoffs) {
   lines_.clear();
+  // At most a line per mark and a why row per link: one allocation, not a doubling series of
+  // copies (a million-span run has half a million lines, the first frame waits for them).
+  std::size_t most = 0;
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    if (filter.run != trace::kNone && filter.run != r) continue;
+    most += runs[r].marks.size() + (r < handoffs.size() && handoffs[r] ? handoffs[r]->size() : 0);
+  }
+  lines_.reserve(most);
   std::vector<std::size_t> starts;
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     if (filter.run != trace::kNone && filter.run != r) continue;

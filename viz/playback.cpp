@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <utility>
 
 #include "viz/sorted_runs.hpp"
 
@@ -38,6 +39,11 @@ class SortedRuns {
 }  // namespace
 
 void EventIndex::build(const std::vector<trace::Trace>& runs) {
+  pending_ = nullptr;
+  fill(runs);
+}
+
+void EventIndex::fill(const std::vector<trace::Trace>& runs) const {
   all_.clear();
   gil_.clear();
   SortedRuns all(all_), gil(gil_);
@@ -68,14 +74,25 @@ void EventIndex::build(const std::vector<trace::Trace>& runs) {
   gil.finish();
 }
 
+void EventIndex::build_when_asked(const std::vector<trace::Trace>& runs) {
+  all_.clear();
+  gil_.clear();
+  pending_ = &runs;
+}
+
+const std::vector<Time>& EventIndex::times(bool gil_only) const {
+  if (pending_ != nullptr) fill(*std::exchange(pending_, nullptr));
+  return gil_only ? gil_ : all_;
+}
+
 Time EventIndex::next(Time t, bool gil_only) const {
-  const auto& v = gil_only ? gil_ : all_;
+  const auto& v = times(gil_only);
   auto it = std::upper_bound(v.begin(), v.end(), t);
   return it == v.end() ? t : *it;
 }
 
 Time EventIndex::previous(Time t, bool gil_only) const {
-  const auto& v = gil_only ? gil_ : all_;
+  const auto& v = times(gil_only);
   auto it = std::lower_bound(v.begin(), v.end(), t);
   return it == v.begin() ? t : *std::prev(it);
 }

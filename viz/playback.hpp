@@ -12,15 +12,24 @@ namespace gilsim::viz {
 class EventIndex {
  public:
   void build(const std::vector<trace::Trace>& runs);
+  /// Builds the index from `runs` when it is first asked for: stepping from event to event
+  /// waits for a key, and a million-span scenario's index is a third of its indexing.
+  /// `runs` must outlive the index or the next build.
+  void build_when_asked(const std::vector<trace::Trace>& runs);
   /// The first event strictly after `t` (or `t` when there is none).
   Time next(Time t, bool gil_only) const;
   /// The last event strictly before `t` (or `t` when there is none).
   Time previous(Time t, bool gil_only) const;
-  std::size_t size(bool gil_only) const { return (gil_only ? gil_ : all_).size(); }
+  std::size_t size(bool gil_only) const { return times(gil_only).size(); }
 
  private:
-  std::vector<Time> all_;
-  std::vector<Time> gil_;
+  const std::vector<Time>& times(bool gil_only) const;
+  void fill(const std::vector<trace::Trace>& runs) const;
+
+  // Built on the first question after build_when_asked(), so a const query may fill them.
+  mutable const std::vector<trace::Trace>* pending_ = nullptr;
+  mutable std::vector<Time> all_;
+  mutable std::vector<Time> gil_;
 };
 
 /// True for the marks that say something about the GIL.

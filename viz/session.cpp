@@ -1,11 +1,10 @@
 // Loading, re-simulating and watching the scenario.
 #include "viz/session.hpp"
 
-#include <atomic>
 #include <chrono>
-#include <exception>
 #include <thread>
 #include <system_error>
+#include <utility>
 
 #include "sim/model/simulate.hpp"
 #include "sim/real/execute.hpp"
@@ -17,33 +16,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// Every run of `s`, in file order, as model::simulate_all() gives them, but two at a time
-/// where the machine has the cores: the runs share nothing, and a knob change on a lesson of
-/// several runs redraws sooner. A run that fails fails the whole, with the first failing
-/// run's error, as one after another would.
-std::vector<trace::Trace> simulate_runs(const scenario::Scenario& s) {
-  if (s.runs.size() < 2 || std::thread::hardware_concurrency() < 2) return model::simulate_all(s);
-  std::vector<trace::Trace> traces(s.runs.size());
-  std::vector<std::exception_ptr> errors(s.runs.size());
-  std::atomic<std::size_t> next{0};
-  const auto work = [&] {
-    for (std::size_t r; (r = next.fetch_add(1)) < s.runs.size();) {
-      try {
-        traces[r] = model::simulate(s, s.runs[r]);
-      } catch (...) {
-        errors[r] = std::current_exception();
-      }
-    }
-  };
-  {
-    std::jthread beside(work);
-    work();
-  }
-  for (const auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-  return traces;
-}
+/// Where there are two cores or more, each run on a thread of its own, up to eight: a knob
+/// change on a lesson of three alike runs then waits for half their time on two cores (the
+/// OS shares the cores between them), where two at a time waited for two runs one after
+/// the other.
+unsigned simulation_threads() { return std::thread::hardware_concurrency() < 2 ? 1u : 8u; }
 
 }  // namespace
 
@@ -99,11 +76,15 @@ bool Session::load() {
                                          : scenario::load_file(file_, knobs_.overrides());
     std::optional<std::string> note;
     if (fit_) note = scenario::fit_to_machine(s, real::available_cpus());
+    if (retiring_.joinable()) retiring_.join();
     const auto started = std::chrono::steady_clock::now();
-    std::vector<trace::Trace> runs = simulate_runs(s);
+    std::vector<trace::Trace> runs = model::simulate_all(s, simulation_threads());
     simulation_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     scenario_ = std::move(s);
-    runs_ = std::move(runs);
+    std::vector<trace::Trace> replaced = std::exchange(runs_, std::move(runs));
+    if (!replaced.empty()) {
+      retiring_ = std::jthread([old = std::move(replaced)]() mutable { std::vector<trace::Trace>().swap(old); });
+    }
     mtime_ = mtime;
     machine_note_ = note.value_or("");
     error_.clear();

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sim/scenario/loader.hpp"
@@ -64,6 +65,10 @@ class Session {
   double simulation_seconds_ = 0;
   std::optional<std::filesystem::file_time_type> mtime_;
   double since_check_ = 0;
+  /// Frees the runs a reload replaced while the indices and the next frame are built; joined
+  /// before the next simulation, whose traces then reuse their storage (and, being declared
+  /// last, first when the session goes).
+  std::jthread retiring_;
 };
 
 }  // namespace gilsim::viz

@@ -23,6 +23,7 @@ loop or the pool when their jobs waited more than 5 % of the section's busy time
 """
 
 import multiprocessing
+import os
 import threading
 import time
 
@@ -34,22 +35,26 @@ ROUNDS = 2
 
 
 def crunch(loops):
-    """One job; returns how long it was runnable but waiting for a CPU, in seconds."""
+    """One job; returns how long it was runnable but waiting for a CPU and how much CPU time
+    it took, in seconds, and the process that ran it."""
     waited = suite.run_queue_wait()
+    cpu = time.thread_time()
     suite.countdown(loops)
-    return suite.run_queue_wait() - waited
+    return suite.run_queue_wait() - waited, time.thread_time() - cpu, os.getpid()
 
 
 def sequential(report, loops, cpu, index):
     """The loop, pinned to `cpu` (None: where the kernel puts it), the `index`th of the two.
-    Each CPU's share of the wall time is kept too (`wall_cpu0`, `wall_cpu1`), to compare
+    Each CPU's share of the wall time is kept too (`wall_cpu0`, `wall_cpu1`), and of the jobs'
+    CPU time (`jobs_cpu0`, `jobs_cpu1`: each CPU's speed while the loop ran there), to compare
     with what cpu_speeds.py measured before the program (docs/model.md S7)."""
     with suite.pinned(cpu), report.section("sequential", cores=1, busy=1) as s:
         start = time.perf_counter()
-        waits = [crunch(loops) for _ in range(JOBS)]
+        jobs = [crunch(loops) for _ in range(JOBS)]
         wall = time.perf_counter() - start
-    s["cpu_wait"] = s.get("cpu_wait", 0.0) + sum(waits)
+    s["cpu_wait"] = s.get("cpu_wait", 0.0) + sum(job[0] for job in jobs)
     s[f"wall_cpu{index}"] = s.get(f"wall_cpu{index}", 0.0) + wall
+    s[f"jobs_cpu{index}"] = s.get(f"jobs_cpu{index}", 0.0) + sum(job[1] for job in jobs)
 
 
 def threads(report, loops, cpu=None, index=None):
@@ -64,10 +69,21 @@ def threads(report, loops, cpu=None, index=None):
 
 
 def pool(report, loops, cpu=None, index=None):
+    """Besides the wall time, what decided it (in --raw): `started`, the time Pool() took,
+    and `slower_worker` and `faster_worker`, each worker's CPU time for its jobs (the map
+    waits for the slower one: how far the two CPUs' speeds differed while it ran)."""
     with report.section("pool", cores=2, busy=2) as s:
+        start = time.perf_counter()
         with multiprocessing.get_context("fork").Pool(2) as workers:
-            waits = workers.map(crunch, [loops] * JOBS, chunksize=1)
-    s["cpu_wait"] = s.get("cpu_wait", 0.0) + sum(waits)
+            started = time.perf_counter() - start
+            jobs = workers.map(crunch, [loops] * JOBS, chunksize=1)
+    s["cpu_wait"] = s.get("cpu_wait", 0.0) + sum(job[0] for job in jobs)
+    per_worker = {}
+    for _, cpu_time, pid in jobs:
+        per_worker[pid] = per_worker.get(pid, 0.0) + cpu_time
+    s["started"] = s.get("started", 0.0) + started
+    s["slower_worker"] = s.get("slower_worker", 0.0) + max(per_worker.values())
+    s["faster_worker"] = s.get("faster_worker", 0.0) + (min(per_worker.values()) if len(per_worker) > 1 else 0.0)
 
 
 def main():

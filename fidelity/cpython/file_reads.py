@@ -3,28 +3,45 @@ times over in 1 MiB pieces: one file after another, by one thread per file (eigh
 on two cores). A read() releases the GIL while the kernel copies, so threads overlap the
 copying: a ratio (threads / sequential). Paired with fidelity/scenarios/file-reads.toml.
 
-What holds the threads back is not the GIL: each 1 MiB readinto() into a reused buffer is
-one call of the unbuffered FileIO, about a microsecond of Python around some 50 us of kernel
-copy without the GIL, so the GIL is held about 2 % of the time, and on the development
-machine about one read in ten came back to a held GIL and waited to be woken (getrusage's
-voluntary context switches). It is the copying: each copy costs more CPU time when another
-runs at once (memory bandwidth and caches shared by the two cores), and a busy machine may
-not give two whole cores. The `processes` section (no row of its own: the model has no pool
-that is already started) is the same reads by two processes forked before the clock starts,
-with no GIL at all: processes.wall / sequential.wall says how far two cores copy faster than
-one on this machine, and its CPU time against the loop's what copying on two cores at once
-costs.
+What holds the threads back is not the GIL's share of the time: each 1 MiB readinto() into a
+reused buffer is one call of the unbuffered FileIO, about a microsecond of Python around
+some 50 us of kernel copy without the GIL, so the GIL is held about 2 % of the time. Nor is
+it the copying: two copies at once mostly run at the speed of one (docs/model.md S8,
+measured with two_at_once.py). The other sections (no rows of their own) tell what it is
+(docs/model.md, Known simplifications).
+
+`processes` is the same reads by two processes forked before the clock starts, each pinned
+to a CPU of its own, with no GIL at all: processes.wall / sequential.wall says how far two
+cores copy faster than one on this machine, and its CPU time against the loop's what copying
+on two cores at once costs. `unpinned_processes` is the same two processes where the kernel
+puts them. `started_threads` is the eight threads started before the clock, waiting on an
+Event the section sets: the threads without their starts. `two_threads` is the same reads by
+two threads, one pinned to each CPU, each reading half of the files: the GIL with no more
+threads than cores.
+
+The thread sections say what their threads waited for (in --raw): `gil_waits`, their
+voluntary context switches (a read from the page cache never blocks, so each is a wait for
+the GIL), `blocked`, the time they spent so (each thread's life less its CPU time and its
+wait for a CPU), and `cpu_wait`, their wait for a CPU; `threads` also `starting`, how long
+the main thread took to start them: Thread.start() returns only once the new thread has run
+its bootstrap, under the GIL and on a CPU of its own, so each start waits behind the threads
+already copying.
 
 The loop reads pass after pass over all eight files, as the threads do together, so that
-both stream the same 256 MiB. The sections run in turns, sequential, threads, processes,
-processes, threads, sequential, and each section's wall time is the sum of its turns: about
-50 ms a turn.
+both stream the same 256 MiB. The sections run in turns, sequential, threads,
+started_threads, two_threads, processes, unpinned_processes, and back in the reverse order,
+and each section's wall time is the sum of its turns: about 50 ms a turn.
 """
 
 import os
 import tempfile
 import threading
 import time
+
+try:
+    import resource
+except ImportError:  # not Unix: no per-thread context switches
+    resource = None
 
 import suite
 
@@ -49,25 +66,101 @@ def sequential(report, paths, passes):
                 read_file(path, 1, buffer)
 
 
+def voluntary_switches():
+    """The calling thread's voluntary context switches so far (0 where the OS does not say)."""
+    if resource is None or not hasattr(resource, "RUSAGE_THREAD"):
+        return 0
+    return resource.getrusage(resource.RUSAGE_THREAD).ru_nvcsw
+
+
+def read_file_counted(path, passes, buffer, waits):
+    """read_file, adding to `waits` what the thread waited for: GIL waits, blocked time, CPU wait."""
+    start = time.perf_counter()
+    cpu = time.thread_time()
+    queued = suite.run_queue_wait()
+    switches = voluntary_switches()
+    read_file(path, passes, buffer)
+    switches = voluntary_switches() - switches
+    queued = suite.run_queue_wait() - queued
+    cpu = time.thread_time() - cpu
+    waits.append((switches, time.perf_counter() - start - cpu - queued, queued))
+
+
 def threads(report, paths, passes):
-    with report.section("threads", cores=2):
-        workers = [threading.Thread(target=read_file, args=(path, passes, bytearray(PIECE))) for path in paths]
+    waits = []
+    with report.section("threads", cores=2) as s:
+        start = time.perf_counter()
+        workers = [threading.Thread(target=read_file_counted, args=(path, passes, bytearray(PIECE), waits))
+                   for path in paths]
+        for t in workers:
+            t.start()
+        starting = time.perf_counter() - start
+        for t in workers:
+            t.join()
+    s["starting"] = s.get("starting", 0.0) + starting
+    for field, index in (("gil_waits", 0), ("blocked", 1), ("cpu_wait", 2)):
+        s[field] = s.get(field, 0) + sum(w[index] for w in waits)
+
+
+def started_threads(report, paths, passes):
+    """The eight threads of `threads`, started before the clock and waiting on an Event that
+    the section sets: the same reads without the starts."""
+    go = threading.Event()
+    waits = []
+
+    def reader(path):
+        buffer = bytearray(PIECE)
+        go.wait()
+        read_file_counted(path, passes, buffer, waits)
+
+    workers = [threading.Thread(target=reader, args=(path,)) for path in paths]
+    for t in workers:
+        t.start()
+    with report.section("started_threads", cores=2) as s:
+        go.set()
+        for t in workers:
+            t.join()
+    for field, index in (("gil_waits", 0), ("blocked", 1), ("cpu_wait", 2)):
+        s[field] = s.get(field, 0) + sum(w[index] for w in waits)
+
+
+def two_threads(report, paths, passes):
+    """Two threads, one pinned to each CPU, each reading half of the files: the GIL as in
+    `threads`, with no more threads than cores and no kernel's choice of CPU."""
+    waits = []
+
+    def reader(half, cpu):
+        with suite.pinned(cpu):
+            buffer = bytearray(PIECE)
+            for _ in range(passes):
+                for path in half:
+                    read_file_counted(path, 1, buffer, waits)
+
+    with report.section("two_threads", cores=2, busy=2) as s:
+        workers = [threading.Thread(target=reader, args=(half, cpu))
+                   for half, cpu in zip((paths[0::2], paths[1::2]), suite.two_cpus())]
         for t in workers:
             t.start()
         for t in workers:
             t.join()
+    for field, index in (("gil_waits", 0), ("blocked", 1), ("cpu_wait", 2)):
+        s[field] = s.get(field, 0) + sum(w[index] for w in waits)
 
 
-def processes(report, paths, passes):
-    """Two processes, forked before the clock starts, each reading half of the files: the
-    same copying with no GIL and no start-up in the section."""
+def processes(report, paths, passes, pin=True):
+    """Two processes, forked before the clock starts and pinned one to each CPU, each reading
+    half of the files: the same copying with no GIL, no start-up in the section, and no
+    wait for the kernel to spread two processes woken on one CPU. Unpinned
+    (`unpinned_processes`), where the kernel puts them."""
     go_read, go_write = os.pipe()
     done_read, done_write = os.pipe()
     children = []
-    for half in (paths[0::2], paths[1::2]):
+    for half, cpu in zip((paths[0::2], paths[1::2]), suite.two_cpus() if pin else [None, None]):
         pid = os.fork()
         if pid == 0:
             try:
+                if cpu is not None:
+                    os.sched_setaffinity(0, {cpu})
                 os.close(go_write)
                 os.read(go_read, 1)
                 cpu = time.process_time()
@@ -80,7 +173,7 @@ def processes(report, paths, passes):
         children.append(pid)
     os.close(go_read)
     os.close(done_write)
-    with report.section("processes", cores=2, busy=2) as s:
+    with report.section("processes" if pin else "unpinned_processes", cores=2, busy=2) as s:
         os.write(go_write, b"gg")
         with os.fdopen(done_read) as done:
             cpus = [float(line) for line in done]
@@ -88,6 +181,10 @@ def processes(report, paths, passes):
     for pid in children:
         os.waitpid(pid, 0)
     s["cpu"] += sum(cpus)  # the children's, not reaped within the section
+
+
+def unpinned_processes(report, paths, passes):
+    processes(report, paths, passes, pin=False)
 
 
 def main():
@@ -100,7 +197,8 @@ def main():
                 f.write(os.urandom(PIECE) * pieces)
         for path in paths:
             read_file(path, 1, bytearray(PIECE))  # in the page cache from now on
-        for measure in (sequential, threads, processes, processes, threads, sequential):
+        for measure in (sequential, threads, started_threads, two_threads, processes, unpinned_processes,
+                        unpinned_processes, processes, two_threads, started_threads, threads, sequential):
             measure(report, paths, PASSES)
     report.print()
 

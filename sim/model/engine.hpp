@@ -223,6 +223,8 @@ class Engine {
   bool drop_gil(ThreadId t, bool forced);
   void forced_switch(ThreadId t);
   void on_gil_attempt(ThreadId t);
+  void try_gil_on_core(ThreadId t);
+  void run_assigned(ThreadId t);
   void on_switch_wake(ThreadId t);
   /// How long a blocked thread signalled now takes to run (G8): on a polling or a busy
   /// core, a draw; on a halted one, longer the longer that core idled lately.

@@ -13,15 +13,31 @@ namespace gilsim::model {
 
 using trace::MarkKind;
 
+namespace {
+/// std::llround for 0 <= v < 2^62, inline: half away from zero, the same value (the
+/// fraction v - trunc(v) is exact). The library call was a third of halted_wake().
+std::int64_t round_half_away(double v) {
+  assert(v >= 0 && v < 0x1p62);
+  const auto whole = static_cast<std::int64_t>(v);
+  return whole + (v - static_cast<double>(whole) >= 0.5 ? 1 : 0);
+}
+}  // namespace
+
 Operation Engine::acquire_gil(ThreadId t) {
   Thread& th = threads_[t];
   Gil* gil = gil_of(t);
   if (gil == nullptr || th.s.holds_gil()) return Operation{this, t, true};
+  th.s.after_gil = AfterGil::ResumeProgram;
+  // G8a: take_gil runs on a core. A thread back from a blocking call with every core busy
+  // waits in the run queue first; the GIL stays free meanwhile to whoever runs and asks.
+  if (!th.s.on_core() && !request_core(t)) {
+    th.s.ask_for_gil();
+    return Operation{this, t, false};
+  }
   if (!gil->locked) {  // G1: an unlocked GIL is taken at once, by whoever asks
     take_gil(t);
     return Operation{this, t, true};
   }
-  th.s.after_gil = AfterGil::ResumeProgram;
   enter_gil_wait(t);
   return Operation{this, t, false};
 }
@@ -94,6 +110,7 @@ void Engine::after_take(Gil& gil, ThreadId taker) {
 void Engine::on_switch_wake(ThreadId t) {
   Thread& th = threads_[t];
   brief_wake(t);  // it runs now, on the core it woke on; it takes a core if it goes on
+  th.s.just_woke = true;  // woken from a futex: it may preempt a CPU hog (S3)
   if (th.s.after_gil == AfterGil::ResumeProgram) {
     resume_program(t);
   } else {
@@ -106,7 +123,7 @@ Time Engine::halted_wake(Time idle) const {
   if (idle <= c.wake_poll_window) return c.wake_poll_max;
   // Each doubling of the idle time past the polling window: a deeper idle state, a slower exit.
   const double doublings = std::log2(static_cast<double>(idle.ns()) / static_cast<double>(c.wake_poll_window.ns()));
-  return c.wake_poll_max + Time{std::llround(doublings * static_cast<double>(c.wake_per_doubling.ns()))};
+  return c.wake_poll_max + Time{round_half_away(doublings * static_cast<double>(c.wake_per_doubling.ns()))};
 }
 
 Time Engine::wake_latency(ThreadId t) {
@@ -200,18 +217,25 @@ void Engine::forced_switch(ThreadId t) {
 void Engine::on_gil_attempt(ThreadId t) {
   Thread& th = threads_[t];
   if (th.s.gil != GilState::Woken) return;
+  // G8a: awake, the waiter must run to lock the GIL's mutex and see `locked` clear. Woken
+  // from a futex, it may preempt a CPU hog (S3); else it waits in the run queue, the GIL
+  // still free to whoever runs and asks first (G1), and run_assigned() calls
+  // try_gil_on_core() when it has a core.
+  if (!th.s.on_core()) {
+    th.s.just_woke = true;
+    if (!request_core(t)) return;
+  }
+  try_gil_on_core(t);
+}
+
+void Engine::try_gil_on_core(ThreadId t) {
+  Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   if (gil.locked) {
-    // Lost the race to a thread that barged in (G1): it ran for a moment on its core and
-    // blocks again, for a fresh full interval (G2).
-    brief_wake(t);
-    th.s.wait_for_gil();
-    gil.waiters.arm(t, now_);
-    if (config_.gil == scenario::GilMode::New) {
-      schedule_drop_deadline(gil);
-    } else {
-      replan_old_gil_holder(gil);
-    }
+    // Lost the race to a thread that barged in (G1), on a core or while this one waited for
+    // a core: it blocks again, a signalled waiter for a fresh full interval (G2), as
+    // take_gil's loop does.
+    enter_gil_wait(t);
     return;
   }
   take_gil(t);

@@ -39,7 +39,7 @@ void GilWaitQueue::remove(std::uint32_t thread) {
   // taking away another waiter leaves it the least.
   if (due_ && due_->thread == thread) due_known_ = false;
   Waiter& w = waiters_[thread];
-  if (w.group != kNil) phase_erase(thread);
+  if (w.phased) phase_erase(thread);
   const auto index = static_cast<std::size_t>(w.index);
   const std::uint32_t last = members_.back();
   members_[index] = last;
@@ -53,8 +53,8 @@ void GilWaitQueue::on_switch(Time at) {
   for (std::size_t i = since_switch_head_; i < since_switch_.size(); ++i) {
     const auto [thread, armed] = since_switch_[i];
     Waiter& w = waiters_[thread];
-    if (w.index < 0 || w.armed != armed || w.group != kNil) continue;  // stale entry
-    phase_insert(thread, (armed % interval_).ns());
+    if (w.index < 0 || w.armed != armed || w.phased) continue;  // stale entry
+    phase_insert(thread, phase_of(armed));
   }
   since_switch_.clear();
   since_switch_head_ = 0;
@@ -65,26 +65,19 @@ std::optional<GilWaitQueue::Due> GilWaitQueue::find_drop_request() {
   std::optional<Due> best;
   // Armed before the last switch: their first full interval starts at their first grid
   // point at or after the switch.
-  if (groups_.size() != free_groups_.size()) {  // some phase group is in use
+  if (phased_ > 0) {
     const std::int64_t I = interval_.ns();
     const std::int64_t s = last_switch_.ns();
     const std::int64_t r = ((s % I) + I) % I;
-    std::uint32_t group = phase_lower_bound(r);
-    std::int64_t offset = 0;
-    if (group == kNil) {
-      group = phase_first();
-      offset = I - r + groups_[group].phase;
-    } else {
-      offset = groups_[group].phase - r;
-    }
-    const std::uint32_t first = groups_[group].heap.front();  // the lowest id of that phase
-    best = Due{Time{s + offset + I}, first};
+    const Entry& first = phase_lower_bound(r);  // the lowest id of the first phase at or after r
+    const std::int64_t offset = first.phase >= r ? first.phase - r : I - r + first.phase;
+    best = Due{Time{s + offset + I}, first.thread};
   }
   // Armed since the last switch: the earliest of them completes a full interval first.
   while (since_switch_head_ < since_switch_.size()) {
     const auto [thread, armed] = since_switch_[since_switch_head_];
     const Waiter& w = waiters_[thread];
-    if (w.index >= 0 && w.armed == armed && w.group == kNil) {
+    if (w.index >= 0 && w.armed == armed && !w.phased) {
       const Time due = armed + interval_;
       if (!best || due < best->at) best = Due{due, thread};
       break;
@@ -94,7 +87,9 @@ std::optional<GilWaitQueue::Due> GilWaitQueue::find_drop_request() {
   return best;
 }
 
-// The phase groups' buckets and heaps ------------------------------------------------
+// The buckets ---------------------------------------------------------------------------
+// Each is called from one place, once per hand-off: inlined there (a call's saving and
+// restoring of registers cost as much as the work).
 
 std::size_t GilWaitQueue::next_bucket(std::size_t b) const {
   if (b >= kBuckets) return kBuckets;
@@ -107,108 +102,50 @@ std::size_t GilWaitQueue::next_bucket(std::size_t b) const {
   return word * 64 + static_cast<std::size_t>(std::countr_zero(bits));
 }
 
-std::uint32_t GilWaitQueue::group_for(std::int64_t phase) {
+[[gnu::always_inline]] inline void GilWaitQueue::phase_insert(std::uint32_t thread, std::int64_t phase) {
   if (buckets_.empty()) {  // made at the first wait: most interpreters (a worker process's) never see one
     buckets_.resize(kBuckets);
     in_use_.resize(kBuckets / 64);
   }
   const std::size_t b = bucket_of(phase);
   auto& bucket = buckets_[b];
-  auto at = bucket.begin();
-  while (at != bucket.end() && at->phase < phase) ++at;
-  if (at != bucket.end() && at->phase == phase) return at->group;
-  // A new phase: a fresh group (or one freed earlier), placed in its bucket's order.
-  std::uint32_t g = 0;
-  if (free_groups_.empty()) {
-    g = static_cast<std::uint32_t>(groups_.size());
-    groups_.emplace_back();
-  } else {
-    g = free_groups_.back();
-    free_groups_.pop_back();
-  }
-  groups_[g].phase = phase;
-  bucket.insert(at, Entry{phase, g});
+  const Entry e{phase, thread};
+  // Insertion from the back, by hand: arrivals tend to come in phase order, and a bucket
+  // holds a few entries, for which std::vector::insert's general path costs more.
+  bucket.push_back(e);
+  std::size_t i = bucket.size() - 1;
+  for (; i > 0 && e < bucket[i - 1]; --i) bucket[i] = bucket[i - 1];
+  bucket[i] = e;
   in_use_[b / 64] |= std::uint64_t{1} << (b % 64);
-  return g;
+  waiters_[thread].phased = true;
+  ++phased_;
 }
 
-void GilWaitQueue::phase_insert(std::uint32_t thread, std::int64_t phase) {
-  const std::uint32_t g = group_for(phase);
-  Group& group = groups_[g];
-  waiters_[thread].group = g;
-  group.heap.push_back(thread);
-  heap_sift_up(group, group.heap.size() - 1);
-}
-
-void GilWaitQueue::phase_erase(std::uint32_t thread) {
+[[gnu::always_inline]] inline void GilWaitQueue::phase_erase(std::uint32_t thread) {
   Waiter& w = waiters_[thread];
-  const std::uint32_t g = w.group;
-  Group& group = groups_[g];
-  const std::size_t i = w.heap_pos;
-  w.group = kNil;
-  const std::uint32_t last = group.heap.back();
-  group.heap.pop_back();
-  if (i < group.heap.size()) {
-    heap_place(group, i, last);
-    if (i > 0 && last < group.heap[(i - 1) / 2]) {
-      heap_sift_up(group, i);
-    } else {
-      heap_sift_down(group, i);
-    }
-  }
-  if (!group.heap.empty()) return;
-  // The phase's last waiter left: its group leaves its bucket.
-  const std::size_t b = bucket_of(group.phase);
+  const std::size_t b = bucket_of(phase_of(w.armed));
   auto& bucket = buckets_[b];
-  const auto at = std::find_if(bucket.begin(), bucket.end(), [g](const Entry& e) { return e.group == g; });
-  assert(at != bucket.end() && "a phase group missing from its bucket");
-  bucket.erase(at);
+  std::size_t i = 0;
+  while (bucket[i].thread != thread) {
+    ++i;
+    assert(i < bucket.size() && "a phased waiter missing from its bucket");
+  }
+  for (; i + 1 < bucket.size(); ++i) bucket[i] = bucket[i + 1];
+  bucket.pop_back();
   if (bucket.empty()) in_use_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
-  free_groups_.push_back(g);
+  w.phased = false;
+  --phased_;
 }
 
-void GilWaitQueue::heap_place(Group& g, std::size_t i, std::uint32_t thread) {
-  g.heap[i] = thread;
-  waiters_[thread].heap_pos = static_cast<std::uint32_t>(i);
-}
-
-void GilWaitQueue::heap_sift_up(Group& g, std::size_t i) {
-  const std::uint32_t t = g.heap[i];
-  while (i > 0) {
-    const std::size_t parent = (i - 1) / 2;
-    if (g.heap[parent] < t) break;
-    heap_place(g, i, g.heap[parent]);
-    i = parent;
-  }
-  heap_place(g, i, t);
-}
-
-void GilWaitQueue::heap_sift_down(Group& g, std::size_t i) {
-  const std::size_t n = g.heap.size();
-  const std::uint32_t t = g.heap[i];
-  while (true) {
-    std::size_t child = 2 * i + 1;
-    if (child >= n) break;
-    if (child + 1 < n && g.heap[child + 1] < g.heap[child]) ++child;
-    if (t < g.heap[child]) break;
-    heap_place(g, i, g.heap[child]);
-    i = child;
-  }
-  heap_place(g, i, t);
-}
-
-std::uint32_t GilWaitQueue::phase_lower_bound(std::int64_t phase) const {
+[[gnu::always_inline]] inline const GilWaitQueue::Entry& GilWaitQueue::phase_lower_bound(std::int64_t phase) const {
   const std::size_t b = bucket_of(phase);
   for (const Entry& e : buckets_[b]) {
-    if (e.phase >= phase) return e.group;
+    if (e.phase >= phase) return e;
   }
-  const std::size_t next = next_bucket(b + 1);
-  return next == kBuckets ? kNil : buckets_[next].front().group;
-}
-
-std::uint32_t GilWaitQueue::phase_first() const {
-  const std::size_t b = next_bucket(0);
-  return b == kBuckets ? kNil : buckets_[b].front().group;
+  std::size_t next = next_bucket(b + 1);
+  if (next == kBuckets) next = next_bucket(0);  // wrap round to the first phase of all
+  assert(next != kBuckets && "phase_lower_bound() with no phased waiter");
+  return buckets_[next].front();
 }
 
 }  // namespace gilsim::model

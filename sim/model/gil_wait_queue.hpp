@@ -3,17 +3,15 @@
 // CPython wakes every waiter once per switch interval; a waiter sets the drop request only
 // when a whole interval of its own wait passed with no switch. Each waiter's timeouts lie on
 // a grid (its arm time + k * interval), so the first request after a switch at s comes from
-// the waiter whose grid point is the first at or after s: a lookup by phase, O(log waiters)
+// the waiter whose grid point is the first at or after s: a lookup by phase, a short scan
 // per hand-off instead of O(waiters) per interval.
 //
-// Phases cluster on a few values (a thread forced out by a drop request re-arms on its
-// requester's grid point, so it joins its phase), so waiters are grouped by exact phase,
-// each group holding its threads in a min-heap of ids (ties go to the lowest id). The
-// groups are found by phase through fixed buckets over the interval, each a short sorted
-// array of (phase, group), and a bitmap of the buckets in use: the first group at or after
-// a phase is its bucket's next entry or the first entry of the next bucket in use (a word
-// scan of the bitmap), with no pointer chasing; nothing is allocated once every thread and
-// phase has been seen.
+// The waiters armed at or before the last switch are kept by phase (armed mod interval) in
+// fixed buckets over the interval, each a short array of (phase, thread) sorted by phase,
+// then id (ties go to the lowest id), with a bitmap of the buckets in use: the first waiter
+// at or after a phase is its bucket's next entry or the first entry of the next bucket in
+// use (a word scan of the bitmap). No pointer chasing, and nothing is allocated once every
+// bucket has grown to its size.
 #pragma once
 
 #include <cstdint>
@@ -58,52 +56,39 @@ class GilWaitQueue {
   }
 
  private:
-  static constexpr std::uint32_t kNil = 0xFFFF'FFFF;
   struct Waiter {
     Time armed;
-    std::int32_t index = -1;       ///< position in members_, -1 when not waiting
-    std::uint32_t group = kNil;    ///< its phase group, kNil while not in one
-    std::uint32_t heap_pos = 0;    ///< its place in its group's heap
+    std::int32_t index = -1;  ///< position in members_, -1 when not waiting
+    bool phased = false;      ///< in the buckets (armed at or before the last switch)
   };
-  /// The waiters armed at or before the last switch with one phase (armed mod interval).
-  struct Group {
-    std::int64_t phase = 0;
-    std::vector<std::uint32_t> heap;  ///< its threads, a min-heap by id
-  };
-  /// A bucket's entry: a group and its phase, sorted by phase within the bucket.
+  /// A bucket's entry: a waiter armed before the last switch, by phase then id.
   struct Entry {
     std::int64_t phase = 0;
-    std::uint32_t group = kNil;
+    std::uint32_t thread = 0;
+    bool operator<(const Entry& o) const { return phase < o.phase || (phase == o.phase && thread < o.thread); }
   };
   static constexpr std::size_t kBuckets = 4096;  ///< over one interval; a multiple of 64 (the bitmap's words)
   Waiter& slot(std::uint32_t thread);
   std::optional<Due> find_drop_request();
 
-  // The phase groups, by bucket (phase / bucket_width_).
+  std::int64_t phase_of(Time armed) const { return (armed % interval_).ns(); }
   std::size_t bucket_of(std::int64_t phase) const { return static_cast<std::size_t>(phase / bucket_width_); }
   /// The first bucket in use at or after `b`, or kBuckets.
   std::size_t next_bucket(std::size_t b) const;
   void phase_insert(std::uint32_t thread, std::int64_t phase);
   void phase_erase(std::uint32_t thread);
-  /// The group of exactly `phase`, made (and placed in its bucket) when there is none.
-  std::uint32_t group_for(std::int64_t phase);
-  /// The first group with a phase at or after `phase`, or kNil.
-  std::uint32_t phase_lower_bound(std::int64_t phase) const;
-  std::uint32_t phase_first() const;
-  void heap_place(Group& g, std::size_t i, std::uint32_t thread);
-  void heap_sift_up(Group& g, std::size_t i);
-  void heap_sift_down(Group& g, std::size_t i);
+  /// The first entry at or after `phase`, wrapping round to the first of all; only while
+  /// some waiter is phased.
+  const Entry& phase_lower_bound(std::int64_t phase) const;
 
   Time interval_;
   std::int64_t bucket_width_ = 1;  ///< ns of phase per bucket
   Time last_switch_ = Time{-1};
   std::vector<std::uint32_t> members_;
   std::vector<Waiter> waiters_;  ///< indexed by thread id
-  std::vector<Group> groups_;    ///< by index; empty ones are on free_groups_
-  std::vector<std::uint32_t> free_groups_;
-  /// The phase groups of the waiters armed at or before the last switch.
-  std::vector<std::vector<Entry>> buckets_;  ///< kBuckets of them once a phase group was made
-  std::vector<std::uint64_t> in_use_;  ///< a bit per bucket: it has an entry
+  std::size_t phased_ = 0;       ///< waiters in the buckets
+  std::vector<std::vector<Entry>> buckets_;  ///< kBuckets of them once a waiter was phased
+  std::vector<std::uint64_t> in_use_;        ///< a bit per bucket: it has an entry
   /// Waiters armed after the last switch, in arm order (entries may be stale).
   std::vector<std::pair<std::uint32_t, Time>> since_switch_;
   std::size_t since_switch_head_ = 0;

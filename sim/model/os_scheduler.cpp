@@ -47,14 +47,17 @@ bool Engine::request_core(ThreadId t) {
 
 bool Engine::preempt_for_waker(ThreadId t) {
   // S3: a thread woken from I/O or a sleep preempts the thread that has run longest, once
-  // that one has had a minimum slice (a quarter of the quantum, as CFS's granularity).
+  // that one has had a minimum slice (a quarter of the quantum, as CFS's granularity); a
+  // signalled GIL waiter does not wait for that.
   int victim = -1;
   for (int c = 0; c < static_cast<int>(cores_.size()); ++c) {
     const Core& core = cores_[c];
     if (core.thread == kNoThread || !threads_[core.thread].s.running() || threads_[core.thread].run_end <= now_) continue;
     if (victim < 0 || core.slice_start < cores_[victim].slice_start) victim = c;
   }
-  if (victim < 0 || now_ - cores_[victim].slice_start < config_.machine.quantum / 4) return false;
+  // A signalled GIL waiter preempts at once, whatever the victim's slice (S3, G8a).
+  const bool gil_waiter = threads_[t].s.gil == GilState::Woken;
+  if (victim < 0 || (!gil_waiter && now_ - cores_[victim].slice_start < config_.machine.quantum / 4)) return false;
   preempt(victim, t);
   return true;
 }
@@ -118,7 +121,7 @@ void Engine::release_core(ThreadId t) {
   const ThreadId next = pop_run_queue();
   if (next == kNoThread) return;
   assign_core(c, next);
-  proceed(next);
+  run_assigned(next);
 }
 
 void Engine::on_quantum_end(int c) {
@@ -132,7 +135,17 @@ void Engine::on_quantum_end(int c) {
   const ThreadId next = pop_run_queue();
   if (next == kNoThread) return;  // nobody waits for a core: the thread keeps it
   preempt(c, next);
-  proceed(next);
+  run_assigned(next);
+}
+
+void Engine::run_assigned(ThreadId t) {
+  // A thread that waited for a core to call take_gil calls it now (G8a).
+  const GilState g = threads_[t].s.gil;
+  if (g == GilState::Woken || g == GilState::Asking) {
+    try_gil_on_core(t);
+  } else {
+    proceed(t);
+  }
 }
 
 }  // namespace gilsim::model

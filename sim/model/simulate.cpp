@@ -1,6 +1,12 @@
 // Builds the engine for one run, starts its executor, runs it to the end, returns the trace.
 #include "sim/model/simulate.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <numeric>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "sim/model/executors.hpp"
@@ -74,6 +80,42 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s) {
   for (const auto& run : s.runs) check_work({{&s, &run}}, kDefaultMaxEvents, kRaiseTheLimit);
   const scenario::JobPlan jobs = scenario::plan_jobs(s);
   for (const auto& run : s.runs) traces.push_back(simulate_planned(s, run, jobs, nullptr, kDefaultMaxEvents));
+  return traces;
+}
+
+std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned threads) {
+  if (threads < 2 || s.runs.size() < 2) return simulate_all(s);
+  std::vector<std::uint64_t> events(s.runs.size());
+  for (std::size_t r = 0; r < s.runs.size(); ++r) {
+    check_work({{&s, &s.runs[r]}}, kDefaultMaxEvents, kRaiseTheLimit);
+    events[r] = estimate_work(s, s.runs[r]).events;
+  }
+  std::vector<std::size_t> order(s.runs.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return events[a] > events[b]; });
+  const scenario::JobPlan jobs = scenario::plan_jobs(s);
+  std::vector<trace::Trace> traces(s.runs.size());
+  std::vector<std::exception_ptr> errors(s.runs.size());
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < order.size();) {
+      const std::size_t r = order[i];
+      try {
+        traces[r] = simulate_planned(s, s.runs[r], jobs, nullptr, kDefaultMaxEvents);
+      } catch (...) {
+        errors[r] = std::current_exception();
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> beside;
+    const std::size_t others = std::min<std::size_t>(threads, s.runs.size()) - 1;
+    for (std::size_t i = 0; i < others; ++i) beside.emplace_back(work);
+    work();
+  }
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
   return traces;
 }
 

@@ -21,4 +21,10 @@ trace::Trace simulate(const scenario::Scenario& scenario, const scenario::Run& r
 /// Every run of the scenario, in file order.
 std::vector<trace::Trace> simulate_all(const scenario::Scenario& scenario);
 
+/// The same traces, simulated on up to `threads` threads at once (the runs share nothing):
+/// the job plan is made once, and the runs estimated longest start first, so the last to
+/// finish is not a long run started late. A run that fails fails the whole, with the error of
+/// the first failing run in file order, as one run after another would.
+std::vector<trace::Trace> simulate_all(const scenario::Scenario& scenario, unsigned threads);
+
 }  // namespace gilsim::model

@@ -24,7 +24,8 @@ enum class GilState : std::uint8_t {
   None,     ///< neither holds nor waits
   Holding,  ///< the holder
   Waiting,  ///< in a timed wait on the GIL's condition (a GilWaitQueue member)
-  Woken,    ///< signalled; it tries to take the GIL when it is awake (G8)
+  Woken,    ///< signalled; it tries to take the GIL when it is awake and on a core (G8, G8a)
+  Asking,   ///< back from a blocking call with no core yet: tries once it has one (G8a)
   Switch,   ///< dropped it with a request pending; waits until another thread took it (G6)
 };
 
@@ -67,10 +68,15 @@ struct ThreadState {
     assert(gil == GilState::Holding);
     gil = GilState::None;
   }
+  /// Runnable, waiting for a core before it can call take_gil (G8a).
+  void ask_for_gil() {
+    assert(gil == GilState::None);
+    gil = GilState::Asking;
+  }
   /// Starts (or, after a lost race, restarts) a timed wait; says whether it is a new wait.
   bool wait_for_gil() {
     assert(gil != GilState::Holding && gil != GilState::Switch);
-    const bool fresh = gil == GilState::None;
+    const bool fresh = gil == GilState::None || gil == GilState::Asking;
     gil = GilState::Waiting;
     return fresh;
   }

@@ -79,6 +79,7 @@ ProcessStart process_start(const scenario::Costs& costs, StartMethod method, int
   // the child readies itself on its own core.
   ProcessStart start{costs.fork_start, costs.fork_child_start};
   if (method == StartMethod::Spawn) {
+    start.parent_cost = costs.spawn_call;  // posix_spawn and the pickled process written to the child
     start.child_cost = costs.spawn_start;  // a fresh interpreter: exec, imports, unpickling the process
   } else if (method == StartMethod::Forkserver) {
     start.parent_cost = costs.thread_start;  // a request to the server over a socket
@@ -95,12 +96,34 @@ Program resource_tracker_main(Engine& e, ThreadId self, Time start_cost) {
   e.exit(self);  // it waits for the program's end without a core: the lane ends here
 }
 
+/// The spawned child's first spawn_exec: up to its exec, which lets the parent go on.
+Program until_exec(Engine& e, ThreadId self, Time exec, ThreadId parent, bool* execed, Program rest) {
+  co_await e.compute(self, exec, Work::starting_interpreter());
+  *execed = true;
+  e.notify(parent);
+  co_await rest;
+}
+
 }  // namespace
 
-void ProcessStarter::start_resource_tracker() {
+Time spawn_exec(const scenario::Costs& costs, Time child_cost) { return min(costs.spawn_exec, child_cost); }
+
+Program ProcessStarter::spawn(ThreadId parent, ThreadId child, Time child_cost, Program rest) {
+  Engine& e = ctx_.engine;
+  const auto& costs = ctx_.settings.costs;
+  co_await e.compute(parent, costs.spawn_call, Work::starting());
+  bool execed = false;  // the child sets it before this frame resumes, never after
+  e.start(child, until_exec(e, child, spawn_exec(costs, child_cost), parent, &execed, std::move(rest)));
+  // CPython 3.11's _posixsubprocess keeps the GIL across vfork() (3.12 drops it).
+  while (!execed) co_await e.wait_for_notify(parent, SpanState::BlockedIo);
+}
+
+Program ProcessStarter::start_resource_tracker(ThreadId parent) {
   Engine& e = ctx_.engine;
   const ThreadId tracker = e.add_thread("resource tracker", e.add_process("resource tracker"));
-  e.start(tracker, resource_tracker_main(e, tracker, ctx_.settings.costs.spawn_start));
+  const Time cost = ctx_.settings.costs.tracker_start;
+  Program rest = resource_tracker_main(e, tracker, cost - spawn_exec(ctx_.settings.costs, cost));
+  co_await spawn(parent, tracker, cost, std::move(rest));
 }
 
 Program process_startup(Engine& e, ThreadId self, Time ready_at, Time start_cost) {

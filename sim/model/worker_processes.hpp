@@ -39,7 +39,11 @@ class ProcessStarter {
 
  private:
   /// The first spawn or forkserver start also starts multiprocessing's resource tracker (P4).
-  void start_resource_tracker();
+  Program start_resource_tracker(ThreadId parent);
+  /// posix_spawn (P4): the parent's spawn_call, then `child` runs the first spawn_exec of its
+  /// `child_cost`, up to its exec, while the parent waits for it (vfork) with its GIL; then
+  /// `rest`, the remainder of its start and its work.
+  Program spawn(ThreadId parent, ThreadId child, Time child_cost, Program rest);
 
   RunContext& ctx_;
   int started_ = 0;
@@ -55,6 +59,9 @@ struct ProcessStart {
 ProcessStart process_start(const scenario::Costs& costs, scenario::StartMethod method, int k, Time now,
                            Time& next_fork);
 
+/// Of a spawned child's start `child_cost`, the part until its exec frees the parent (P4).
+Time spawn_exec(const scenario::Costs& costs, Time child_cost);
+
 /// A child process's first moments: waiting for a forkserver, then readying itself on its
 /// own core without a GIL (P4).
 Program process_startup(Engine& e, ThreadId self, Time ready_at, Time start_cost);
@@ -69,13 +76,17 @@ Program ProcessStarter::start(ThreadId parent, ThreadId child, MakeProgram progr
   const scenario::StartMethod method = ctx_.settings.start_method;
   const ProcessStart cost = process_start(ctx_.settings.costs, method, ++started_, e.now(), next_fork_);
   const Time parent_cost = cost.parent_cost;
-  if (started_ == 1 && method != scenario::StartMethod::Fork) {
-    start_resource_tracker();
-    co_await e.compute(parent, ctx_.settings.costs.fork_start, Work::starting());  // its own spawn call
+  if (started_ == 1 && method != scenario::StartMethod::Fork) co_await start_resource_tracker(parent);
+  if (method == scenario::StartMethod::Spawn) {
+    const Time begin = e.now();
+    e.trace().mark(begin, trace::MarkKind::Spawn, e.lane(parent), e.lane(child), cost.child_cost.ns());
+    Program rest = program_of(child, begin, cost.child_cost - spawn_exec(ctx_.settings.costs, cost.child_cost));
+    co_await spawn(parent, child, cost.child_cost, std::move(rest));
+    co_return;
   }
-  // os.fork() (posix_spawn) returns in both processes after fork_call: the child readies
-  // itself from then on, while the parent goes on with the rest of Process.start() (P4). A
-  // forkserver's child comes from its server, once the request is sent.
+  // os.fork() returns in both processes after fork_call: the child readies itself from then
+  // on, while the parent goes on with the rest of Process.start() (P4). A forkserver's child
+  // comes from its server, once the request is sent.
   const Time call = method == scenario::StartMethod::Forkserver ? parent_cost : min(ctx_.settings.costs.fork_call, parent_cost);
   co_await e.compute(parent, call, Work::starting());
   const Time ready_at = method == scenario::StartMethod::Forkserver ? max(next_fork_, e.now()) : e.now();

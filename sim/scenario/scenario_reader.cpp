@@ -68,7 +68,7 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 24> kCostDurations{{
+constexpr std::array<CostDuration, 27> kCostDurations{{
     {"timer_slack", &Costs::timer_slack},
     {"wake_poll_window", &Costs::wake_poll_window},
     {"wake_poll_min", &Costs::wake_poll_min},
@@ -82,7 +82,10 @@ constexpr std::array<CostDuration, 24> kCostDurations{{
     {"fork_start", &Costs::fork_start},
     {"fork_call", &Costs::fork_call},
     {"fork_child_start", &Costs::fork_child_start},
+    {"spawn_call", &Costs::spawn_call},
+    {"spawn_exec", &Costs::spawn_exec},
     {"spawn_start", &Costs::spawn_start},
+    {"tracker_start", &Costs::tracker_start},
     {"forkserver_start", &Costs::forkserver_start},
     {"pool_setup", &Costs::pool_setup},
     {"pool_wakeup", &Costs::pool_wakeup},

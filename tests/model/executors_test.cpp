@@ -96,6 +96,7 @@ TEST_CASE("spawn pays a fresh interpreter per worker, in parallel on the workers
   // ready at 50 ms, the jobs end at 150.
   auto s = exact_scenario(4);
   s.costs.spawn_start = 50_ms;
+  s.costs.tracker_start = 50_ms;
   add_jobs(s, "crunch", 3, {cpu(100_ms)});
   scenario::Run run;
   run.executor = Executor::ProcessPool;
@@ -250,22 +251,27 @@ TEST_CASE("the old GIL releases every check_interval ticks: a longer interval, f
   // cost (2.5 us on one core) every check period of work (O1, O2): a wall slice of 3 ms
   // does 3 x period / (period + 2.5 us) of work. The waiter gets the GIL when the OS
   // preempts the holder, every quantum (3 ms, O3). The last thread finishes alone, undilated.
+  // T2 waits for the one core before it can wait for the GIL (G8a): T1's first slice, 0-3,
+  // has no GIL waiter and does 3 ms of work; at 3 T2 runs, finds the GIL held and blocks.
   auto s = exact_scenario(1);
   s.python.gil = scenario::GilMode::Old;
   add_jobs(s, "countdown", 2, {cpu(10_ms)});
   SUBCASE("check_interval 100: a 5 us period, 2 ms of work per slice") {
-    // T1 0-3, 6-9, 12-15, 18-21, 24-27 (10 ms, done); T2 has 8 ms at 24, 2 ms alone: 29 ms.
-    CHECK(simulate_with(s, Executor::Threads).end == 29_ms);
+    // T1 0-3 (3 ms), 3-6, 9-12, 15-18 (9 ms), 21-22.5 (1 ms x 1.5, done); T2 6-9, 12-15,
+    // 18-21 (6 ms), then 4 ms alone: 26.5 ms.
+    CHECK(simulate_with(s, Executor::Threads).end == 26'500_us);
   }
   SUBCASE("check_interval 200: a 10 us period, 2.4 ms of work per slice") {
-    // T1 four slices (9.6 ms) and 0.4 ms x 1.25 from 24: done at 24.5; T2 0.4 ms alone: 24.9 ms.
+    // T1 0-3 (3 ms), 3-6, 9-12 (7.8 ms), 2.2 ms x 1.25 from 15: done at 17.75; T2 6-9,
+    // 12-15 (4.8 ms), then 5.2 ms alone: 22.95 ms.
     s.python.check_interval = 200;
-    CHECK(simulate_with(s, Executor::Threads).end == 24'900_us);
+    CHECK(simulate_with(s, Executor::Threads).end == 22'950_us);
   }
   SUBCASE("check_interval 1000: a 50 us period, 20/7 ms of work per slice") {
-    // T1 three slices (60/7 ms) and 10/7 ms x 1.05 = 1.5 ms from 18: done at 19.5 ms;
-    // T2 10/7 ms alone: 19.5 + 1.428576 ms (work rounded to the nanosecond per slice).
+    // T1 0-3 (3 ms), 3-6, 9-12 (3 + 40/7 ms), 9/7 ms x 1.05 = 1.35 ms from 15: done at
+    // 16.35 ms; T2 6-9, 12-15 (40/7 ms), then 30/7 ms alone: 16.35 + 4.285717 ms (work
+    // rounded to the nanosecond per slice).
     s.python.check_interval = 1000;
-    CHECK(simulate_with(s, Executor::Threads).end == Time{20'928'576});
+    CHECK(simulate_with(s, Executor::Threads).end == Time{20'635'717});
   }
 }

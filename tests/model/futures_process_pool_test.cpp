@@ -31,7 +31,7 @@ std::vector<Time> dispatch_times(const trace::Trace& t) {
 TEST_CASE("with spawn, ProcessPoolExecutor starts a worker per submit, only while none is idle") {
   // Hand timeline, 4 cores, max_workers=4, two jobs of 10 ms, other costs zero but these.
   // submit 1 at 0: the resource tracker's spawn and worker 1's cost the parent 1 ms each
-  // (0-2); the tracker readies itself 0-10, worker 1 2-12. The executor's pipes, locks and
+  // (0-2); the tracker readies itself 1-11, worker 1 2-12. The executor's pipes, locks and
   // manager thread: 2-3. submit 2 at 3: no idle worker, so worker 2 starts (3-4) and
   // readies itself 4-14. The manager, started at 3, has the GIL at 4 when main waits, and
   // puts both calls in the call queue at 4. Jobs: 12-22 and 14-24. shutdown(): a None per
@@ -39,7 +39,9 @@ TEST_CASE("with spawn, ProcessPoolExecutor starts a worker per submit, only whil
   auto s = exact_scenario(4);
   s.costs.fork_start = 1_ms;
   s.costs.fork_call = 1_ms;  // the child starts when the whole start has returned
+  s.costs.spawn_call = 1_ms;
   s.costs.spawn_start = 10_ms;
+  s.costs.tracker_start = 10_ms;
   s.costs.pool_setup = 1_ms;
   s.costs.process_exit = 1_ms;
   add_jobs(s, "crunch", 2, {cpu(10_ms)});

@@ -179,3 +179,25 @@ TEST_CASE("phases at both ends of the interval: the first at or after the switch
   CHECK(q.next_drop_request()->at == Time{15'000'001});
   CHECK(q.next_drop_request()->thread == 3);
 }
+
+TEST_CASE("waiters arriving out of phase order into one bucket leave it in phase order, ties to the lowest id") {
+  // Interval 5 ms: phases 300, 300, 600 and 1000 ns share the first bucket (1,221 ns wide),
+  // armed from the highest phase down.
+  GilWaitQueue q(5_ms);
+  q.arm(1, Time{1'000});
+  q.arm(2, 5_ms + Time{600});
+  q.arm(9, 10_ms + Time{300});
+  q.arm(4, 15_ms + Time{300});
+  q.on_switch(20_ms);  // switch phase 0
+  const std::vector<std::pair<std::uint32_t, Time>> expected = {
+      {4, 25_ms + Time{300}}, {9, 25_ms + Time{300}}, {2, 25_ms + Time{600}}, {1, 25_ms + Time{1'000}}};
+  for (const auto& [thread, at] : expected) {
+    const auto due = q.next_drop_request();
+    REQUIRE(due);
+    CHECK(due->thread == thread);
+    CHECK(due->at == at);
+    q.remove(thread);
+  }
+  CHECK(q.empty());
+  CHECK_FALSE(q.next_drop_request());
+}

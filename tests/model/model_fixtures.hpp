@@ -70,7 +70,10 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.costs.fork_call = 0_ns;
   s.costs.fork_child_start = 0_ns;
   s.costs.timer_slack = 0_ns;
+  s.costs.spawn_call = 0_ns;
+  s.costs.spawn_exec = 0_ns;
   s.costs.spawn_start = 0_ns;
+  s.costs.tracker_start = 0_ns;
   s.costs.forkserver_start = 0_ns;
   s.costs.ipc_message = 0_ns;
   s.costs.ipc_syscall = 0_ns;

@@ -2,6 +2,9 @@
 // in the parent, one after another; each child then readies itself on its own core.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <optional>
+
 #include "tests/model/model_fixtures.hpp"
 
 using namespace gilsim;
@@ -10,11 +13,13 @@ using trace::SpanState;
 
 namespace {
 
-/// Pool(1).map of one 10 ms job, with the scenario's costs.
-trace::Trace one_job_on_one_worker(scenario::Scenario& s) {
+/// Pool(1).map of one 10 ms job, with the scenario's costs and start method (the version's
+/// default unless given).
+trace::Trace one_job_on_one_worker(scenario::Scenario& s, std::optional<scenario::StartMethod> method = {}) {
   add_jobs(s, "crunch", 1, {cpu(10_ms)});
   scenario::Run run;
   run.executor = scenario::Executor::ProcessPool;
+  run.start_method = method;
   run.workers = 1;
   s.runs = {run};
   return model::simulate(s, s.runs[0]);
@@ -110,4 +115,60 @@ TEST_CASE("a forked child starts when os.fork() returns, while the parent pays t
   CHECK(dispatches[0]->at == 1500_us);
   CHECK(t.jobs[0].begin == 2250_us);
   CHECK(t.jobs[0].end == 12250_us);
+}
+
+TEST_CASE("a spawn costs the parent spawn_call, and the resource tracker readies itself in tracker_start") {
+  // Hand timeline, 4 cores, other costs zero, Pool(1) with spawn: the first start spawns the
+  // resource tracker (the parent's spawn_call, 0-0.5 ms; the tracker readies itself 0.5-4.5
+  // ms on a core of its own), then worker 1 (0.5-1 ms, posix_spawn returning at its end); the
+  // worker readies itself 1-11 ms. Neither start costs the parent fork_start (2 ms, fork's);
+  // the tracker costs tracker_start, not a worker's spawn_start. The job runs 11-21 ms.
+  auto s = exact_scenario(4);
+  s.costs.fork_start = 2_ms;
+  s.costs.fork_call = 500_us;
+  s.costs.spawn_call = 500_us;
+  s.costs.spawn_start = 10_ms;
+  s.costs.tracker_start = 4_ms;
+  const auto t = one_job_on_one_worker(s, scenario::StartMethod::Spawn);
+  CHECK(time_in(lane_named(t, "main"), SpanState::Starting) == 1_ms);
+  const auto& tracker = lane_named(t, "resource tracker");
+  REQUIRE_FALSE(tracker.spans.empty());
+  CHECK(tracker.spans.front().begin == 500_us);
+  CHECK(time_in(tracker, SpanState::Starting) == 4_ms);
+  const auto& worker = lane_named(t, "worker 1");
+  REQUIRE_FALSE(worker.spans.empty());
+  CHECK(worker.spans.front().state == SpanState::Starting);
+  CHECK(worker.spans.front().begin == 1_ms);
+  CHECK(worker.spans.front().end == 11_ms);
+  CHECK(t.jobs[0].begin == 11_ms);
+  CHECK(t.jobs[0].end == 21_ms);
+}
+
+TEST_CASE("a spawn's parent waits until the child has exec'd, so the start waits for a core with the child") {
+  // Hand timeline, 1 core (3 ms quantum), other costs zero, Pool(1) with spawn: posix_spawn
+  // (vfork) suspends the parent until the child has exec'd (its first spawn_exec, 0.5 ms).
+  //   0-0.5    main: the tracker's spawn_call
+  //   0.5-1    the tracker's exec, main blocked; main then waits for the core
+  //   1-3.5    the tracker readies itself until its quantum (from 0.5) ends
+  //   3.5-4    main: worker 1's spawn_call; main blocks, the tracker (queued first) has the core
+  //   4-7      the tracker; worker 1's exec waits for the core behind it
+  //   7-7.5    worker 1's exec; main is released at 7.5
+  // Main's start took 4 ms of blocking for 1 ms of CPU; worker 1 readies itself from 7 ms.
+  auto s = exact_scenario(1);
+  s.costs.spawn_call = 500_us;
+  s.costs.spawn_exec = 500_us;
+  s.costs.spawn_start = 10_ms;
+  s.costs.tracker_start = 20_ms;
+  const auto t = one_job_on_one_worker(s, scenario::StartMethod::Spawn);
+  const auto& main = lane_named(t, "main");
+  CHECK(time_in(main, SpanState::Starting) == 1_ms);
+  CHECK(time_in(main, SpanState::BlockedIo) == 4_ms);
+  const auto& tracker = lane_named(t, "resource tracker");
+  CHECK(time_in(tracker, SpanState::Starting) == 20_ms);
+  const auto& worker = lane_named(t, "worker 1");
+  const auto first_start = std::find_if(worker.spans.begin(), worker.spans.end(),
+                                         [](const auto& span) { return span.state == SpanState::Starting; });
+  REQUIRE(first_start != worker.spans.end());
+  CHECK(first_start->begin == 7_ms);
+  CHECK(time_in(worker, SpanState::Starting) == 10_ms);
 }

@@ -19,6 +19,21 @@ TEST_CASE("a GIL wait begins once: a restart after a lost race is not a new wait
   CHECK(s.wait_for_gil());
 }
 
+TEST_CASE("a thread that asked for the GIL from the run queue starts a new wait if it finds it taken (G8a)") {
+  ThreadState s;
+  s.ask_for_gil();  // back from a blocking call, no core yet: take_gil comes when it runs
+  CHECK(s.gil == GilState::Asking);
+  CHECK(!s.holds_gil());
+  CHECK(s.wait_for_gil());  // on a core, the GIL taken: a new wait (a GilRequest mark)
+  CHECK(s.gil == GilState::Waiting);
+  s.signalled();
+  s.took_gil();
+  s.dropped_gil();
+  s.ask_for_gil();
+  s.took_gil();  // on a core, the GIL free: taken at once
+  CHECK(s.holds_gil());
+}
+
 TEST_CASE("a dropper that waits for the switch remembers what comes after it (G6)") {
   ThreadState s;
   s.took_gil();

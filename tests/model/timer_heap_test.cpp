@@ -2,6 +2,10 @@
 // the order of set().
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "sim/model/timer_heap.hpp"
@@ -101,4 +105,48 @@ TEST_CASE("many moves and cancels keep the heap ordered") {
     ++fired;
   }
   CHECK(fired == 42);
+}
+
+TEST_CASE("random sets, moves, cancels and pops fire in (time, order of setting) as a sorted list says") {
+  // The reference: every pending entry in a map ordered by (time, sequence).
+  TimerHeap h;
+  std::vector<TimerHeap::Slot> slots;
+  for (int i = 0; i < 40; ++i) slots.push_back(h.add_slot());
+  std::map<std::pair<std::int64_t, std::uint64_t>, TimerHeap::Slot> expected;
+  std::vector<std::optional<std::pair<std::int64_t, std::uint64_t>>> key_of(slots.size());
+  std::uint64_t seq = 0;
+  std::uint64_t state = 12345;
+  auto next = [&state](std::uint64_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % n;
+  };
+  std::int64_t now = 0;
+  for (int step = 0; step < 20000; ++step) {
+    const auto s = slots[next(slots.size())];
+    const auto op = next(10);
+    if (op < 6) {  // set or move, often before everything pending
+      const std::int64_t at = now + static_cast<std::int64_t>(next(op < 3 ? 4 : 200));
+      if (key_of[s]) expected.erase(*key_of[s]);
+      key_of[s] = std::pair{at, seq++};
+      expected[*key_of[s]] = s;
+      h.set(s, Time{at});
+    } else if (op < 8) {
+      if (key_of[s]) expected.erase(*key_of[s]);
+      key_of[s].reset();
+      h.cancel(s);
+    } else if (!expected.empty()) {
+      const auto first = expected.begin();
+      REQUIRE(h.top_time() == Time{first->first.first});
+      REQUIRE(h.top_slot() == first->second);
+      REQUIRE(h.pop() == first->second);
+      now = first->first.first;
+      key_of[first->second].reset();
+      expected.erase(first);
+    }
+    REQUIRE(h.size() == expected.size());
+    for (const auto slot : slots) {
+      REQUIRE(h.pending(slot) == key_of[slot].has_value());
+      if (key_of[slot]) REQUIRE(h.when(slot) == Time{key_of[slot]->first});
+    }
+  }
 }

@@ -301,3 +301,97 @@ TEST_CASE("with the defaults, tenure and hand-off gap grow with the interval (th
     CHECK(median(gaps) == doctest::Approx(gap_us).epsilon(0.005));
   }
 }
+
+namespace {
+
+/// The holds of the GIL that last: a thread that takes it and drops it in the same instant
+/// (to block again at once, G7) held nothing.
+std::vector<Hold> lasting_holds(const trace::Trace& t) {
+  std::vector<Hold> out;
+  for (const auto& h : holders(t, "GIL")) {
+    if (h.end > h.begin) out.push_back(h);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a signalled waiter runs on a core before it takes the GIL: with every core busy it preempts the thread that ran longest (S3, G8a)") {
+  // Two cores, every wake-up 4 us. T1 holds the GIL from 0, then runs 10 ms of C code
+  // without it on its core; T2 and T3 (each 100 us of Python, 2 ms of C code, 100 us of
+  // Python) wait from 0. Which of them is signalled first is the OS's draw (G6): call it X.
+  //   0         T1 takes the free GIL (G1); T2 and T3 run, find it taken and block.
+  //   1         T1 drops it for its C code (G7) and keeps core 0; X is signalled.
+  //   1.004     X wakes on the idle core 1 and takes the free GIL.
+  //   1.104     X drops it for its C code, on core 1; Y is signalled.
+  //   1.108     Y wakes and finds both cores running C code: T1 since 0, X since 1.004.
+  //             It must run to take the GIL; a signalled waiter preempts at once (S3),
+  //             with the default 3 ms quantum as with a 100 ms one: it takes T1's core
+  //             and the free GIL there.
+  //   1.208     Y drops it for its C code, on core 0, to 3.208.
+  //   3.104     X's C code ends: it takes the free GIL on core 1, to 3.204, and ends;
+  //             core 1 goes to T1, whose 9.892 ms of C code left end at 13.096.
+  //   3.208     Y takes the free GIL for its last 100 us, to 3.308.
+  for (const Time quantum : {3_ms, 100_ms}) {
+  CAPTURE(quantum);
+  //   1.108     Y takes the GIL on core 0; T1, 0.108 ms into its C code, is runnable.
+  //   1.208     Y drops it for its C code, on core 0, to 3.208.
+  //   3.104     X's C code ends: it takes the free GIL on core 1, to 3.204, and ends;
+  //             core 1 goes to T1, whose 9.892 ms of C code left end at 13.096.
+  //   3.208     Y takes the free GIL for its last 100 us, to 3.308.
+  auto s = wake_scenario(4_us);
+  s.machine.quantum = quantum;
+  add_jobs(s, "c", 1, {cpu(1_ms), native(10_ms)});
+  add_jobs(s, "p", 2, {cpu(100_us), native(2_ms), cpu(100_us)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  const auto gil = lasting_holds(t);
+  REQUIRE(gil.size() >= 5);
+  const std::string x = gil[1].holder;
+  const std::string y = x == "T2" ? "T3" : "T2";
+  CHECK((x == "T2" || x == "T3"));
+  check_holders(gil,
+                {
+                    {0_ms, 1_ms, "T1"},
+                    {1'004_us, 1'104_us, x},
+                    {1'108_us, 1'208_us, y},
+                    {3'104_us, 3'204_us, x},
+                    {3'208_us, 3'308_us, y},
+                },
+                true);
+  const auto preempts = marks_of(t, MarkKind::Preempt);
+  REQUIRE(preempts.size() == 1);
+  CHECK(preempts[0]->at == 1'108_us);
+  CHECK(t.lanes[preempts[0]->lane].name == "T1");
+  CHECK(t.jobs[0].end == 13'096_us);
+  CHECK(time_in(lane_named(t, "T1"), SpanState::Runnable) == 2'096_us);
+  CHECK(time_in(lane_named(t, y), SpanState::Runnable) == 0_ms);
+  }
+}
+
+TEST_CASE("a thread back from I/O with no free core takes the free GIL only once it runs (G8a, G1)") {
+  // Two cores, a 100 ms quantum (no preemption, S3). T1 reads for 500 us, then runs 100 us
+  // of Python; T2 runs 2 ms of C code; T3 100 us of Python, 1 ms of C code, 100 us of Python.
+  //   0         T1 takes the GIL and drops it for its read; T2 takes it and drops it for
+  //             its C code (core A, to 2 ms); T3 takes it on core B, to 0.1 ms.
+  //   0.1       T3 drops it for its C code, on core B, to 1.1 ms.
+  //   0.5       T1's read is done; both cores run C code: T1 waits in the run queue and
+  //             the GIL stays free.
+  //   1.1       T3, on its core, takes the free GIL (G1), runs 100 us and ends at 1.2;
+  //             core B goes to T1, which takes the free GIL there, to 1.3.
+  //   2         T2's C code ends; it takes the free GIL and ends.
+  auto s = exact_scenario(2);
+  s.machine.quantum = 100_ms;
+  add_jobs(s, "reader", 1, {io(500_us), cpu(100_us)});
+  add_jobs(s, "c", 1, {native(2_ms)});
+  add_jobs(s, "mixed", 1, {cpu(100_us), native(1_ms), cpu(100_us)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  check_holders(lasting_holds(t), {
+                                      {0_ms, 100_us, "T3"},
+                                      {1'100_us, 1'200_us, "T3"},
+                                      {1'200_us, 1'300_us, "T1"},
+                                  });
+  CHECK(t.jobs[0].end == 1'300_us);
+  CHECK(t.jobs[2].end == 1'200_us);
+  CHECK(time_in(lane_named(t, "T1"), SpanState::Runnable) == 700_us);
+  CHECK(marks_of(t, MarkKind::GilRequest).empty());
+}

@@ -87,3 +87,21 @@ TEST_CASE("stepping from between events lands on the neighbours") {
   CHECK(events.next(1500_us, false) == 2_ms);  // task 3 starts its job at 2 ms in the asyncio run
   CHECK(events.previous(1500_us, false) == 1_ms);
 }
+
+TEST_CASE("an index built when first asked steps as one built at once, over the runs it was given last") {
+  const std::vector<trace::Trace> one = {viz::testing::two_threads()};
+  std::vector<trace::Trace> runs = {viz::testing::two_threads(), viz::testing::asyncio_run()};
+  EventIndex now, later;
+  now.build(runs);
+  later.build_when_asked(one);
+  later.build_when_asked(runs);  // the runs changed before anyone stepped: the last ones count
+  CHECK(later.size(false) == now.size(false));
+  CHECK(later.size(true) == now.size(true));
+  for (Time t : {-(1_ms), 1500_us, 6_ms, 12_ms, 20_ms}) {
+    CHECK(later.next(t, false) == now.next(t, false));
+    CHECK(later.previous(t, true) == now.previous(t, true));
+  }
+  // Built again at once after being built when asked, it forgets the pending runs.
+  later.build(one);
+  CHECK(later.next(1500_us, false) == 6_ms);
+}

@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
   cli.add_option("--at", at_text, "playhead time, e.g. 120ms, 1.5s (with --screenshot, or at start)");
   cli.add_option("--bench-frames", o.bench_frames, "build N frames without a window and print frame times")
       ->check(CLI::Range(1, 1'000'000));
+  cli.add_flag("--bench-knob", o.bench_knob,
+               "with --bench-frames: then move a knob as the scenario panel does and time the re-simulation, the "
+               "indexing and the frame after it");
   cli.add_option("--view", view_text, "time range to show at start, e.g. 80ms..130ms");
   cli.add_option("--size", size_text, "window size, e.g. 1600x900");
   cli.add_option("--scale", o.scale, "UI scale, 1 to 3")->check(CLI::Range(1.0, 3.0));
@@ -101,6 +104,10 @@ int main(int argc, char** argv) {
     o.width = w;
     o.height = h;
     o.size_given = true;
+  }
+  if (o.bench_knob && o.bench_frames == 0) {
+    fmt::print(stderr, "gilviz: --bench-knob needs --bench-frames N (the frames before the knob moves)\n");
+    return 2;
   }
   if (o.bench_frames > 0) {
     if (o.real || o.cpython) {
