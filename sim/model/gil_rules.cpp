@@ -186,6 +186,7 @@ bool Engine::drop_gil(ThreadId t, bool forced) {
   const ThreadId woken = gil.signal_one(random_);  // G6/G8
   if (woken != kNoThread) {
     threads_[woken].s.signalled();
+    builder_.prefetch(threads_[woken].lane);
     set_thread_timer(woken, now_ + wake_latency(woken), EventKind::GilAttempt);
   }
   const bool must_wait = config_.gil == scenario::GilMode::New && gil.drop_request && woken != kNoThread;

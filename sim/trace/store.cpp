@@ -94,7 +94,7 @@ Region grow_region(Region r, std::size_t min_bytes) {
 
 std::size_t commit(Region r, std::size_t committed, std::size_t needed) {
   constexpr std::size_t kPage = std::size_t{4} << 10;
-  const std::size_t stretch = std::clamp<std::size_t>(std::bit_floor(std::max<std::size_t>(needed / 16, 1)),
+  const std::size_t stretch = std::clamp<std::size_t>(std::bit_floor(std::max<std::size_t>(needed / 64, 1)),
                                                       std::size_t{64} << 10, kHugePage);
   const std::size_t from = committed / kPage * kPage;
   const std::size_t to = std::min(r.bytes, (needed + stretch + kPage - 1) / kPage * kPage);

@@ -3,8 +3,8 @@
 // A Store<T> reads like a vector (size, [], begin/end as pointers, back, std::span), but
 // once it outgrows kMappedFrom bytes its contents live in their own anonymous mapping:
 //   - growing moves the pages to a larger mapping (mremap), it never copies them;
-//   - the pages it is about to fill are faulted in ahead, a stretch at a time (a sixteenth
-//     of what it holds, 64 KiB to 2 MiB) with one madvise(MADV_POPULATE_WRITE) instead of a
+//   - the pages it is about to fill are faulted in ahead, a stretch at a time (a 64th of
+//     what it holds, 64 KiB to 2 MiB) with one madvise(MADV_POPULATE_WRITE) instead of a
 //     fault per 4 KiB page; what a store holds resident past its last item is at most one
 //     stretch, where a huge page would hold up to 2 MiB (a run's few large lanes and its
 //     marks wasted about a tenth of the trace's memory so);
@@ -131,26 +131,29 @@ class Store {
     assert(size_ > 0);
     --size_;
   }
+  /// Room for `count` items; in malloc, for exactly that many (a store that knows its size).
   void reserve(std::size_t count) {
-    if (count > capacity_) grow(count);
+    if (count > capacity_) grow(count, true);
   }
   /// Empties the store and keeps its memory.
   void clear() { size_ = 0; }
-
- private:
+  /// Adds `count` items at the end, copied from `items` (which must not point into this store).
   void append(const T* items, std::size_t count) {
     if (count == 0) return;
-    reserve(size_ + count);
+    if (size_ + count > capacity_) grow(size_ + count);
     std::memcpy(static_cast<void*>(data_ + size_), items, count * sizeof(T));
     size_ += count;
   }
 
-  void grow(std::size_t min_count) {
+ private:
+  /// Room for at least `min_count` items: exactly that many in malloc when `exact`, else
+  /// growing geometrically.
+  void grow(std::size_t min_count, bool exact = false) {
     storage::Region region{data_, mapped_bytes_};
     if (mapped_bytes_ == 0) {
       // By half again, not double: a run's thousands of thread lanes end with a third less
       // room unused on average.
-      std::size_t count = capacity_ < 8 ? 8 : capacity_ + capacity_ / 2;
+      std::size_t count = exact ? min_count : capacity_ < 8 ? 8 : capacity_ + capacity_ / 2;
       if (count < min_count) count = min_count;
       const std::size_t bytes = count * sizeof(T);
       if (bytes < storage::kMappedFrom) {

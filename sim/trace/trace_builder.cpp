@@ -63,31 +63,24 @@ void TraceBuilder::job_finished(std::uint32_t job, Time at) {
   mark(at, MarkKind::JobEnd, j.lane, job);
 }
 
-void TraceBuilder::close(LaneBuffer& o, Time at) {
-  assert(at >= o.span.begin && "time went backwards on a lane; producers must be monotonic per lane");
-  o.open = false;
-  if (at <= o.span.begin) return;
-  o.span.end = at;
-  auto& spans = o.spans;
-  // Coalesce with an identical, touching predecessor (e.g. state re-entered after a zero-length gap).
-  if (!spans.empty()) {
-    Span& last = spans.back();
-    if (last.end == o.span.begin && last.state == o.span.state && last.subject == o.span.subject &&
-        last.step == o.span.step) {
-      last.end = at;
-      return;
-    }
-  }
-  spans.push_back(o.span);
-  ++span_count_;
+void TraceBuilder::make_room(LaneBuffer& o) {
+  o.spans.append(o.pending, kPending - 1);
+  o.pending[0] = o.pending[kPending - 1];
+  o.pending_count = 1;
 }
 
 Trace TraceBuilder::finish(Time end) {
   for (LaneId l = 0; l < lanes_.size(); ++l) {
-    clear_state(l, std::max(end, lanes_[l].span.begin));
-    trace_.lanes[l].spans = std::move(lanes_[l].spans);
+    LaneBuffer& o = lanes_[l];
+    clear_state(l, std::max(end, o.open_begin));
+    // A lane whose spans all waited here gets a store of just their size (most lanes of
+    // a run of many short threads or tasks).
+    if (o.spans.empty()) o.spans.reserve(o.pending_count);
+    o.spans.append(o.pending, o.pending_count);
+    o.pending_count = 0;
+    trace_.lanes[l].spans = std::move(o.spans);
   }
-  trace_.marks.stable_sort_by_time();
+  if (!marks_sorted_) trace_.marks.stable_sort_by_time();
   trace_.end = end;
   return std::move(trace_);
 }

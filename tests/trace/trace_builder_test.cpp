@@ -77,3 +77,79 @@ TEST_CASE("time reads the same everywhere") {
   CHECK(format_time(Time{999'600}) == "1.00 ms");
   CHECK(format_time(Time{999'600'000}) == "1.000 s");
 }
+
+TEST_CASE("a lane's spans come out whole and in order however many it records") {
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto t = b.add_lane("T1", LaneKind::Thread, p);
+  const auto other = b.add_lane("T2", LaneKind::Thread, p);
+  // 40 spans of 1 ms, alternating between running step i and waiting for the GIL; the other
+  // lane records between them, and a prefetch of the lane changes nothing.
+  for (int i = 0; i < 40; ++i) {
+    b.prefetch(t);
+    const SpanState state = i % 2 == 0 ? SpanState::Running : SpanState::WaitingGil;
+    b.set_state(t, Time{i * 1'000'000}, state, 0, static_cast<std::uint16_t>(i));
+    b.set_state(other, Time{i * 1'000'000}, SpanState::Sleeping, 1, static_cast<std::uint16_t>(i));
+  }
+  b.clear_state(t, 40_ms);
+  CHECK(b.span_count() == 40 + 39);
+  const Trace tr = b.finish(50_ms);
+  const auto& spans = tr.lanes[t].spans;
+  REQUIRE(spans.size() == 40);
+  for (int i = 0; i < 40; ++i) {
+    CAPTURE(i);
+    CHECK(spans[static_cast<std::size_t>(i)].begin == Time{i * 1'000'000});
+    CHECK(spans[static_cast<std::size_t>(i)].end == Time{(i + 1) * 1'000'000});
+    CHECK(spans[static_cast<std::size_t>(i)].step == i);
+    CHECK(spans[static_cast<std::size_t>(i)].state == (i % 2 == 0 ? SpanState::Running : SpanState::WaitingGil));
+  }
+  // The other lane's last span stays open until the trace ends.
+  REQUIRE(tr.lanes[other].spans.size() == 40);
+  CHECK(tr.lanes[other].spans.back().begin == 39_ms);
+  CHECK(tr.lanes[other].spans.back().end == 50_ms);
+}
+
+TEST_CASE("a state re-entered after a zero-length gap merges, however many spans came before") {
+  for (int before = 0; before < 16; ++before) {
+    CAPTURE(before);
+    TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+    const auto p = b.add_process("main", true);
+    const auto t = b.add_lane("T1", LaneKind::Thread, p);
+    for (int i = 0; i < before; ++i) b.set_state(t, Time{i}, SpanState::Runnable, 0, static_cast<std::uint16_t>(i));
+    const Time at{before};
+    b.set_state(t, at, SpanState::Running, 7, 1);
+    b.set_state(t, at + 10_ns, SpanState::WaitingGil, 7, 1);
+    b.set_state(t, at + 10_ns, SpanState::Running, 7, 1);  // zero-length WaitingGil vanishes
+    b.clear_state(t, at + 20_ns);
+    b.set_state(t, at + 20_ns, SpanState::Running, 7, 1);  // idle for no time: merges too
+    b.set_state(t, at + 30_ns, SpanState::Running, 7, 2);  // another step: a span of its own
+    b.clear_state(t, at + 40_ns);
+    const Trace tr = b.finish(at + 50_ns);
+    const auto& spans = tr.lanes[t].spans;
+    REQUIRE(spans.size() == static_cast<std::size_t>(before) + 2);
+    for (int i = 0; i < before; ++i) CHECK(spans[static_cast<std::size_t>(i)].end == Time{i + 1});
+    const Span& merged = spans[static_cast<std::size_t>(before)];
+    CHECK(merged.begin == at);
+    CHECK(merged.end == at + 30_ns);
+    CHECK(merged.step == 1);
+    CHECK(spans.back().begin == at + 30_ns);
+    CHECK(spans.back().end == at + 40_ns);
+    CHECK(spans.back().step == 2);
+  }
+}
+
+TEST_CASE("a lane with a few spans gets a store of just their size") {
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto t = b.add_lane("T1", LaneKind::Thread, p);
+  const auto idle = b.add_lane("T2", LaneKind::Thread, p);
+  b.set_state(t, 0_ms, SpanState::Starting);
+  b.set_state(t, 1_ms, SpanState::BlockedIo, 0, 0);
+  b.clear_state(t, 3_ms);
+  const Trace tr = b.finish(4_ms);
+  CHECK(tr.lanes[t].spans.size() == 2);
+  CHECK(tr.lanes[t].spans.capacity() == 2);
+  CHECK(tr.lanes[t].spans[1].end == 3_ms);
+  CHECK(tr.lanes[idle].spans.empty());
+  CHECK(tr.lanes[idle].spans.capacity() == 0);
+}
