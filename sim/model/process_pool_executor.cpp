@@ -51,13 +51,13 @@ Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_at, T
 /// only for the poll, until the result handler has read them all.
 Program worker_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
   Engine& e = ctx.engine;
+  // A loop that costs nothing (a scenario with no pool_wakeup and no ipc_syscall) cannot
+  // spin: each pass would take no time, so it blocks until it is woken instead.
+  const bool free_loop = ctx.settings.costs.pool_wakeup + ctx.settings.costs.ipc_syscall <= Time::zero();
   co_await e.acquire_gil(self);
   while (!pool.terminating) {
     co_await e.release_gil(self);
     co_await e.compute(self, ctx.settings.costs.ipc_syscall, Work::native());  // poll()
-    // A loop that costs nothing (a scenario with no pool_wakeup and no ipc_syscall) cannot
-    // spin: each pass would take no time, so it blocks until it is woken instead.
-    const bool free_loop = ctx.settings.costs.pool_wakeup + ctx.settings.costs.ipc_syscall <= Time::zero();
     if ((pool.unread == 0 || free_loop) && !pool.terminating) {
       pool.polling = true;
       co_await e.wait_for_notify(self, std::nullopt);
