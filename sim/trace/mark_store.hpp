@@ -96,6 +96,7 @@ class MarkStore {
     }
     packed_.push_back(p);
     last_single_ = kind_bits(p) != kWide;
+    last_ = m;
   }
   void reserve(std::size_t count) {
     packed_.reserve(count);
@@ -174,9 +175,8 @@ class MarkStore {
   /// Folds `m` into the last record when it is the forced switch of the drop request there.
   bool try_pair(const Mark& m) {
     if (!last_single_ || m.kind != MarkKind::ForcedSwitch) return false;
-    Packed& last = packed_.back();
-    if (kind_bits(last) != static_cast<std::uint64_t>(MarkKind::DropRequest)) return false;
-    const Mark request = unpack(last);
+    const Mark& request = last_;
+    if (request.kind != MarkKind::DropRequest) return false;
     const std::int64_t delta = m.at.ns() - groups_[(size_ - 1) / 64].base;
     // The drop request packed, so its time is not negative, its lane and wait fit, and so
     // does its other lane, the forced switch's lane.
@@ -188,6 +188,7 @@ class MarkStore {
     const std::uint64_t woken = m.other == kNone ? kNoLane : m.other;
     const auto holder = static_cast<std::uint64_t>(m.lane);
     const auto held = static_cast<std::uint64_t>(m.value);
+    Packed& last = packed_.back();
     last.w0 = static_cast<std::uint64_t>(delta) << 32 | static_cast<std::uint64_t>(request.lane) << 14 | holder >> 4;
     last.w1 = (holder & 0xF) << 60 | woken << 42 | static_cast<std::uint64_t>(request.value) << 2 | (held & 3);
     pair_held_.push_back(static_cast<std::uint32_t>(held >> 2));
@@ -221,6 +222,7 @@ class MarkStore {
   Store<std::uint32_t> pair_held_;  ///< per pair: the held time's bits 33..2
   std::size_t size_ = 0;  ///< marks
   bool last_single_ = false;  ///< the last record holds one mark, packed (not wide)
+  Mark last_;                 ///< that mark, while last_single_
 };
 
 /// A random-access iterator over a MarkStore's marks, yielding them by value.

@@ -206,27 +206,41 @@ TEST_CASE("pairs across groups of 64 marks, and many of them, read back exactly"
   check_reads(store, marks);
 }
 
-TEST_CASE("sorting a mark store pairs the marks its new order puts together") {
-  const std::vector<Mark> sorted = {
-      drop_request(10, 1, 2, 3),
-      forced_switch(10, 2, 1, 4),
-      Mark{Time{20}, 1, 0, 0, MarkKind::JobEnd},
-  };
+TEST_CASE("sorting a mark store keeps its pairs and reads back in time order") {
+  const Mark request = drop_request(10, 1, 2, 3);
+  const Mark forced = forced_switch(10, 2, 1, 4);
+  const Mark start{Time{5}, 1, 0, 0, MarkKind::JobStart};
+  const Mark end{Time{20}, 1, 0, 0, MarkKind::JobEnd};
   MarkStore store;
-  store.push_back(sorted[2]);
-  store.push_back(sorted[0]);
-  store.push_back(sorted[1]);
+  store.push_back(end);
+  store.push_back(request);
+  store.push_back(forced);
   CHECK(store.paired_count() == 0);  // together, but before their group's first mark
-  check_reads(store, {sorted[2], sorted[0], sorted[1]});
-  store.stable_sort_by_time();
-  CHECK(store.paired_count() == 2);
-  check_reads(store, sorted);
+  check_reads(store, {end, request, forced});
+  store.stable_sort_by_time();  // no pairs: the records move
+  CHECK(store.sorted_by_time());
+  check_reads(store, {request, forced, end});
+  store.push_back(forced_switch(20, 1, 2, 5));  // after a sort, a mark still goes at the end
+  check_reads(store, {request, forced, end, forced_switch(20, 1, 2, 5)});
+
   store.clear();
-  store.push_back(sorted[0]);
-  store.push_back(sorted[2]);
-  store.push_back(sorted[1]);
-  CHECK(store.paired_count() == 0);
-  store.stable_sort_by_time();
+  store.push_back(request);
+  store.push_back(forced);
+  store.push_back(start);
   CHECK(store.paired_count() == 2);
-  check_reads(store, sorted);
+  store.stable_sort_by_time();  // a pair out of order: stored again, paired again
+  CHECK(store.paired_count() == 2);
+  check_reads(store, {start, request, forced});
+}
+
+TEST_CASE("sorting many marks out of order keeps ties in order and every group's time right") {
+  std::vector<Mark> marks;
+  for (std::uint32_t i = 0; i < 300; ++i) {
+    marks.push_back(Mark{Time{static_cast<std::int64_t>((i * 7919u) % 101u) * 1'000'000'000}, i, 0, 0, MarkKind::Spawn});
+  }
+  MarkStore store;
+  for (const Mark& m : marks) store.push_back(m);
+  store.stable_sort_by_time();
+  std::stable_sort(marks.begin(), marks.end(), [](const Mark& a, const Mark& b) { return a.at < b.at; });
+  check_reads(store, marks);
 }
