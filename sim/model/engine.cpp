@@ -247,15 +247,17 @@ bool Engine::ran_through(ThreadId t) {
   // this check point, nothing of the old GIL or a cache refill applies, and nothing is due
   // before the work ends (strictly: a tie goes to the timer set first). Then proceed(),
   // start_run() and the compute-done event would only record the spans below and move the
-  // clock to the end: that is done here, with the same event counted.
+  // clock to the end: that is done here, with the same event counted. A cache refill (S6)
+  // applies only to Python with check points under the GIL, so it stops only that work
+  // (a lesson's statements without check points ran the long way while it was pending).
   Thread& th = threads_[t];
-  if (resuming_ != t || ended_at_once_ >= kEndedAtOnce || stopped_ || !th.s.on_core() || th.refill_pending ||
+  if (resuming_ != t || ended_at_once_ >= kEndedAtOnce || stopped_ || !th.s.on_core() ||
       !dirty_gils_.empty() || events_ >= config_.max_events || timers_.pending(th.timer)) {
     return false;
   }
   if (th.work.needs_gil) {
     const Gil* gil = gil_of(t);
-    if (gil != nullptr && (!th.s.holds_gil() || (gil->drop_request && th.work.checkpoints) ||
+    if (gil != nullptr && (!th.s.holds_gil() || (th.work.checkpoints && (gil->drop_request || th.refill_pending)) ||
                            config_.gil == scenario::GilMode::Old)) {
       return false;
     }
