@@ -21,6 +21,7 @@ Engine::Engine(const EngineConfig& config, trace::TraceBuilder& builder)
     cores_[c].quantum = add_timer(EventKind::QuantumEnd, static_cast<std::uint32_t>(c));
   }
   builder_.add_cores(config.cores);
+  for (std::size_t c = 0; c < cores_.size(); ++c) cores_[c].lane = builder_.core_lane(static_cast<int>(c));
 }
 
 Engine::~Engine() = default;
@@ -241,6 +242,12 @@ bool Engine::finished_at_once(ThreadId t) {
   return true;
 }
 
+[[gnu::always_inline]] inline void Engine::show_running(ThreadId t) {
+  const Thread& th = threads_[t];
+  show(t, th.work.state);
+  builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, now_, th.work.state, th.lane);
+}
+
 bool Engine::ran_through(ThreadId t) {
   // The common step of a program: the thread is on its core and was the last to run there
   // (no context switch), holds its GIL if the work needs it, no drop request stops it at
@@ -276,11 +283,6 @@ bool Engine::ran_through(ThreadId t) {
   return true;
 }
 
-void Engine::show_running(ThreadId t) {
-  const Thread& th = threads_[t];
-  show(t, th.work.state);
-  builder_.set_state(builder_.core_lane(th.core), now_, th.work.state, th.lane);
-}
 
 void Engine::proceed(ThreadId t) {
   Thread& th = threads_[t];

@@ -62,6 +62,7 @@ struct Engine::Core {
   Time idle_period_since;
   Time last_idle;  ///< how long its previous idle period lasted
   TimerHeap::Slot quantum = 0;  ///< QuantumEnd, pending while its slice is armed
+  trace::LaneId lane = trace::kNone;  ///< its lane in the trace
 };
 
 inline Gil* Engine::gil_of(ThreadId t) { return gils_[threads_[t].process].get(); }
