@@ -195,11 +195,6 @@ void Engine::exit(ThreadId t) {
   builder_.clear_state(th.lane, now_);
 }
 
-void Engine::show(ThreadId t, SpanState state) {
-  const Thread& th = threads_[t];
-  builder_.set_state(th.lane, now_, state, th.job, th.step);
-}
-
 // ---------------------------------------------------------------------------------------
 // Compute
 
@@ -282,7 +277,6 @@ bool Engine::ran_through(ThreadId t) {
   ++ended_at_once_;
   return true;
 }
-
 
 void Engine::proceed(ThreadId t) {
   Thread& th = threads_[t];

@@ -67,4 +67,11 @@ struct Engine::Core {
 
 inline Gil* Engine::gil_of(ThreadId t) { return gils_[threads_[t].process].get(); }
 
+// A thread's lane shows `state`. Inline in every rule (a call per span change cost more
+// than the unchanged state's early return it usually makes).
+[[gnu::always_inline]] inline void Engine::show(ThreadId t, SpanState state) {
+  const Thread& th = threads_[t];
+  builder_.set_state(th.lane, now_, state, th.job, th.step);
+}
+
 }  // namespace gilsim::model
