@@ -361,24 +361,6 @@ void Engine::note_races_lost(ThreadId t) {
   }
 }
 
-void Engine::pause(ThreadId t) {
-  Thread& th = threads_[t];
-  if (!th.s.running()) return;
-  Time progress = work_done_on(th.core, max(Time::zero(), now_ - th.run_start));  // S7
-  if (th.s.progress == Progress::RunningDilated) {
-    note_races_lost(t);
-    const Time period = config_.costs.check_period;
-    const Time cost = old_gil_release_cost();
-    progress = Time{static_cast<std::int64_t>(static_cast<double>(progress.ns()) *
-                                              static_cast<double>(period.ns()) /
-                                              static_cast<double>((period + cost).ns()))};
-  }
-  th.remaining = max(Time::zero(), th.remaining - progress);
-  th.s.progress = Progress::Stopped;
-  cancel_thread_timer(t);
-  timers_.cancel(th.compute_timer());  // one pending event per timer: none while paused
-}
-
 void Engine::end_compute(ThreadId t) {
   Thread& th = threads_[t];
   if (th.s.progress == Progress::RunningDilated) note_races_lost(t);
