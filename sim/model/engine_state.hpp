@@ -1,4 +1,5 @@
-// The engine's private records of threads and cores; shared by its source files only.
+// The engine's private records of threads and cores, and the few small rules every rule file
+// inlines; shared by its source files only.
 #pragma once
 
 #include "sim/model/engine.hpp"
