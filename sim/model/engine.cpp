@@ -100,7 +100,7 @@ void Engine::set_thread_timer(ThreadId t, Time at, EventKind kind) {
 
 void Engine::cancel_thread_timer(ThreadId t) { timers_.cancel(threads_[t].timer); }
 
-void Engine::dispatch(TimerOwner e) {
+[[gnu::always_inline]] inline void Engine::dispatch(TimerOwner e) {
   // A thread's program timer says what it is in the thread's record (set_thread_timer()).
   const EventKind kind = e.kind == EventKind::Resume ? threads_[e.target].timer_kind : e.kind;
   switch (kind) {
