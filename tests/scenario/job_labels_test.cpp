@@ -42,3 +42,46 @@ TEST_CASE("each step's label in the trace is step_label() of that step") {
   CHECK(templates[0].step_labels[20] == step_label(s, s.jobs[0].steps[20]));
   CHECK(templates[0].step_labels[20] != templates[0].step_labels[21]);  // a and b
 }
+
+TEST_CASE("labels made once for several runs register the same templates and jobs as labels made per run") {
+  const Scenario s = load_string(
+      "title = \"t\"\n[locks]\na = \"Lock\"\n[counters]\nn = 0\n"
+      "[[job]]\nname = \"w\"\ncount = 3\n"
+      "steps = [ { repeat = 4, steps = [ { acquire = \"a\" }, { increment = \"n\", call = \"1us..2us\" }, "
+      "{ release = \"a\" }, { cpu = \"1us..5us\" } ] } ]\n"
+      "[[job]]\nname = \"v\"\nsteps = [ { io = \"1us\" } ]\n"
+      "[[run]]\nexecutor = \"threads\"\n",
+      "labels.toml");
+  const JobPlan plan = plan_jobs(s);
+  const StepLabels labels = label_steps(s);
+  REQUIRE(labels.size() == s.jobs.size());
+  const auto registered = [&](bool once, WithDurations durations) {
+    gilsim::trace::TraceBuilder b("r", "threads", "new", gilsim::trace::Origin::Simulated, 1, gilsim::Time{5'000'000});
+    if (once) {
+      register_jobs(s, plan, labels, b, durations);
+    } else {
+      register_jobs(s, plan, b, durations);
+    }
+    return b.finish(gilsim::Time{1});
+  };
+  for (const WithDurations durations : {WithDurations::Yes, WithDurations::No}) {
+    const gilsim::trace::Trace per_run = registered(false, durations);
+    const gilsim::trace::Trace shared = registered(true, durations);
+    REQUIRE(shared.templates.size() == per_run.templates.size());
+    for (std::size_t t = 0; t < shared.templates.size(); ++t) {
+      CHECK(shared.templates[t].name == per_run.templates[t].name);
+      CHECK(shared.templates[t].step_labels == per_run.templates[t].step_labels);
+      CHECK(shared.templates[t].step_labels == labels[t]);
+    }
+    REQUIRE(shared.jobs.size() == 4);
+    REQUIRE(shared.jobs.size() == per_run.jobs.size());
+    for (std::size_t j = 0; j < shared.jobs.size(); ++j) {
+      CHECK(shared.jobs[j].name == per_run.jobs[j].name);
+      CHECK(shared.jobs[j].template_index == per_run.jobs[j].template_index);
+      CHECK(shared.jobs[j].step_durations == per_run.jobs[j].step_durations);
+      CHECK(shared.jobs[j].step_durations.size() == (durations == WithDurations::Yes ? plan[j].steps.size() : 0));
+    }
+  }
+  CHECK(labels[0].size() == 16);
+  CHECK(labels[0][0] == labels[0][4]);  // the repeat's copies share their labels
+}
