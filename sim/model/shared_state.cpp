@@ -48,13 +48,15 @@ void SharedState::add_lanes(trace::ProcessId process) {
   }
 }
 
-Program SharedState::acquire(ThreadId t, std::uint32_t index, std::uint32_t job, std::uint16_t step) {
+bool SharedState::try_acquire(ThreadId t, std::uint32_t index) {
+  Engine& e = engine_;
+  return locks_[index].try_take(e.trace(), e.now(), e.lane(t));
+}
+
+Program SharedState::wait_to_acquire(ThreadId t, std::uint32_t index, std::uint32_t job, std::uint16_t step) {
   Engine& e = engine_;
   UserLock& lock = locks_[index];
   const LaneId me = e.lane(t);
-  co_await with_statement(t, job, step);
-  // L1: acquire() first tries without blocking, and so without dropping the GIL.
-  if (lock.try_take(e.trace(), e.now(), me)) co_return;
   // L2: a blocking wait on the OS lock, with the GIL dropped like any blocking call.
   begin_wait(me, index);
   co_await e.release_gil(t);

@@ -5,7 +5,6 @@
 #include <atomic>
 #include <exception>
 #include <numeric>
-#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -18,19 +17,9 @@ namespace {
 
 constexpr const char* kRaiseTheLimit = "raise the limit (gilsim run --max-events N)";
 
-/// The job plan and, for several runs, the templates' step labels: the same for every run of
-/// a scenario. A single run makes its labels itself (moved into its trace, not copied).
-struct Planned {
-  scenario::JobPlan jobs;
-  std::optional<scenario::StepLabels> labels;
-};
-
-Planned plan_runs(const scenario::Scenario& s) { return {scenario::plan_jobs(s), scenario::label_steps(s)}; }
-
-/// One run, with the scenario's job plan made already.
-trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& run, const Planned& planned,
+/// One run, with the scenario's job plan made already (it is the same for every run).
+trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& run, const scenario::JobPlan& jobs,
                               SimulationStats* stats, std::uint64_t max_events) {
-  const scenario::JobPlan& jobs = planned.jobs;
   const scenario::EffectiveSettings settings = scenario::effective_settings(s, run);
   EngineConfig config;
   static_cast<scenario::EffectiveSettings&>(config) = settings;
@@ -43,11 +32,7 @@ trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& 
   trace::TraceBuilder builder(run.name, std::string(scenario::to_string(run.executor)),
                               std::string(scenario::to_string(config.gil)), trace::Origin::Simulated,
                               config.cores, config.switch_interval);
-  if (planned.labels) {
-    scenario::register_jobs(s, jobs, *planned.labels, builder);
-  } else {
-    scenario::register_jobs(s, jobs, builder);
-  }
+  scenario::register_jobs(s, jobs, builder);
   Engine engine(config, builder);
   SharedState shared(s, engine);
   RunContext ctx{s, run, settings, engine, jobs, static_cast<int>(jobs.size()), shared};
@@ -86,15 +71,15 @@ trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& 
 trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, SimulationStats* stats,
                       std::uint64_t max_events) {
   check_work({{&s, &run}}, max_events, kRaiseTheLimit);
-  return simulate_planned(s, run, Planned{scenario::plan_jobs(s), std::nullopt}, stats, max_events);
+  return simulate_planned(s, run, scenario::plan_jobs(s), stats, max_events);
 }
 
 std::vector<trace::Trace> simulate_all(const scenario::Scenario& s) {
   std::vector<trace::Trace> traces;
   traces.reserve(s.runs.size());
   for (const auto& run : s.runs) check_work({{&s, &run}}, kDefaultMaxEvents, kRaiseTheLimit);
-  const Planned planned = plan_runs(s);
-  for (const auto& run : s.runs) traces.push_back(simulate_planned(s, run, planned, nullptr, kDefaultMaxEvents));
+  const scenario::JobPlan jobs = scenario::plan_jobs(s);
+  for (const auto& run : s.runs) traces.push_back(simulate_planned(s, run, jobs, nullptr, kDefaultMaxEvents));
   return traces;
 }
 
@@ -109,7 +94,7 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
   std::vector<std::size_t> order(s.runs.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return events[a] > events[b]; });
-  const Planned planned = plan_runs(s);
+  const scenario::JobPlan jobs = scenario::plan_jobs(s);
   std::vector<trace::Trace> traces(s.runs.size());
   std::vector<std::exception_ptr> errors(s.runs.size());
   std::atomic<std::size_t> next{0};
@@ -117,7 +102,7 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
     for (std::size_t i; (i = next.fetch_add(1)) < order.size();) {
       const std::size_t r = order[i];
       try {
-        traces[r] = simulate_planned(s, s.runs[r], planned, nullptr, kDefaultMaxEvents);
+        traces[r] = simulate_planned(s, s.runs[r], jobs, nullptr, kDefaultMaxEvents);
       } catch (...) {
         errors[r] = std::current_exception();
       }

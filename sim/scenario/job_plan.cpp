@@ -35,18 +35,18 @@ JobPlan plan_jobs(const Scenario& scenario) {
   return jobs;
 }
 
-StepLabels label_steps(const Scenario& scenario) {
-  // The last few distinct steps are remembered with their labels.
+void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder,
+                   WithDurations with_durations) {
+  // A repeat block is unrolled into its steps, so a template has few distinct steps and
+  // many copies: each distinct one is formatted once (the last few are remembered).
   const auto same = [](const Step& a, const Step& b) {
     return a.kind == b.kind && a.duration.kind == b.duration.kind && a.duration.a == b.duration.a &&
            a.duration.b == b.duration.b && a.offload_work == b.offload_work && a.target == b.target &&
            a.has_call == b.has_call;
   };
   constexpr std::size_t kRemembered = 8;
-  StepLabels all;
-  all.reserve(scenario.jobs.size());
   for (const auto& tmpl : scenario.jobs) {
-    std::vector<std::string>& labels = all.emplace_back();
+    std::vector<std::string> labels;
     labels.reserve(tmpl.steps.size());
     std::vector<std::pair<const Step*, std::size_t>> seen;  // a step and its label's index
     for (const auto& step : tmpl.steps) {
@@ -59,14 +59,8 @@ StepLabels label_steps(const Scenario& scenario) {
       seen.emplace_back(&step, labels.size());
       labels.push_back(step_label(scenario, step));
     }
+    builder.add_template(tmpl.name, std::move(labels));
   }
-  return all;
-}
-
-namespace {
-
-/// The jobs of the plan, after their templates.
-void register_planned(const JobPlan& plan, trace::TraceBuilder& builder, WithDurations with_durations) {
   for (const PlannedJob& job : plan) {
     std::vector<Time> durations;
     if (with_durations == WithDurations::Yes) {
@@ -75,21 +69,6 @@ void register_planned(const JobPlan& plan, trace::TraceBuilder& builder, WithDur
     }
     builder.add_job(job.name, job.template_index, std::move(durations));
   }
-}
-
-}  // namespace
-
-void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder,
-                   WithDurations with_durations) {
-  StepLabels labels = label_steps(scenario);
-  for (std::size_t t = 0; t < scenario.jobs.size(); ++t) builder.add_template(scenario.jobs[t].name, std::move(labels[t]));
-  register_planned(plan, builder, with_durations);
-}
-
-void register_jobs(const Scenario& scenario, const JobPlan& plan, const StepLabels& labels,
-                   trace::TraceBuilder& builder, WithDurations with_durations) {
-  for (std::size_t t = 0; t < scenario.jobs.size(); ++t) builder.add_template(scenario.jobs[t].name, labels[t]);
-  register_planned(plan, builder, with_durations);
 }
 
 }  // namespace gilsim::scenario

@@ -40,21 +40,9 @@ JobPlan plan_jobs(const Scenario& scenario);
 
 enum class WithDurations : bool { No, Yes };
 
-/// Per template in file order, each step's label as a trace shows it (step_label).
-using StepLabels = std::vector<std::vector<std::string>>;
-
-/// The labels of every template's steps: a repeat block is unrolled into its steps, so a
-/// template has few distinct steps and many copies, and each distinct one is formatted once.
-/// Several runs of one scenario label their steps alike: make these once and register each
-/// run's jobs with them.
-StepLabels label_steps(const Scenario& scenario);
-
 /// Registers the scenario's templates and the plan's jobs (with their drawn durations, unless
 /// the producer did not use them) in a trace, so job i of the plan is job i of the trace.
 void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder,
                    WithDurations durations = WithDurations::Yes);
-/// The same with the templates' labels made already (label_steps of the same scenario).
-void register_jobs(const Scenario& scenario, const JobPlan& plan, const StepLabels& labels,
-                   trace::TraceBuilder& builder, WithDurations durations = WithDurations::Yes);
 
 }  // namespace gilsim::scenario
