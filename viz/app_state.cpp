@@ -19,15 +19,15 @@ std::vector<GilContention> gil_contention(const trace::Trace& run) {
   std::vector<GilContention> out;
   for (trace::ProcessId p = 0; p < run.processes.size(); ++p) {
     if (run.processes[p].gil_lane >= run.lanes.size()) continue;
-    // Sweep +1 at each wait's start and -1 at its end. Counted first, so that the edges (a
-    // million-span run has about a million) take one allocation instead of a doubling series.
-    std::size_t waits = 0;
+    // Sweep +1 at each wait's start and -1 at its end. The edges (a million-span run has
+    // about a million) take one allocation, bounded by the lanes' spans rather than counted
+    // in a pass of their own: pages never written cost nothing.
+    std::size_t spans = 0;
     for (const trace::Lane& lane : run.lanes) {
-      if (lane.process != p || lane.kind != LaneKind::Thread) continue;
-      for (const Span& s : lane.spans) waits += s.state == SpanState::WaitingGil ? 1 : 0;
+      if (lane.process == p && lane.kind == LaneKind::Thread) spans += lane.spans.size();
     }
     std::vector<std::pair<Time, int>> edges;
-    edges.reserve(2 * waits);
+    edges.reserve(2 * spans);
     std::vector<std::size_t> starts;
     for (const trace::Lane& lane : run.lanes) {
       if (lane.process != p || lane.kind != LaneKind::Thread) continue;
@@ -104,27 +104,27 @@ void refresh_derived(AppState& app) {
   if (app.derived_generation == app.session.generation()) return;
   app.derived_generation = app.session.generation();
   const auto& runs = app.session.runs();
-  // The runs' metrics, their GIL contention and the legend's lists read the runs alone: they
-  // are built on a second core while the rest of the runs' indices are built on this one.
-  // The event index waits for the first step from event to event.
+  // The runs' metrics and their GIL contention read the runs alone: they are built on a
+  // second core while the rest of the runs' indices (and the legend's lists) are built on
+  // this one, about as long. The event index waits for the first step from event to event.
   app.events.build_when_asked(runs);
   std::vector<trace::Metrics> metrics(runs.size());
   std::vector<std::vector<GilContention>> contention(runs.size());
-  std::jthread beside([&app, &runs, &metrics, &contention] {
+  std::jthread beside([&runs, &metrics, &contention] {
     for (std::size_t r = 0; r < runs.size(); ++r) {
       metrics[r] = trace::compute_metrics(runs[r]);
       contention[r] = gil_contention(runs[r]);
     }
-    app.states_seen = {};
-    app.marks_seen = {};
-    for (const trace::Trace& run : runs) {
-      for (const trace::Lane& lane : run.lanes) {
-        if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
-        for (const Span& s : lane.spans) app.states_seen[static_cast<std::size_t>(s.state)] = true;
-      }
-      for (const trace::Mark& m : run.marks) app.marks_seen[static_cast<std::size_t>(m.kind)] = true;
-    }
   });
+  app.states_seen = {};
+  app.marks_seen = {};
+  for (const trace::Trace& run : runs) {
+    for (const trace::Lane& lane : run.lanes) {
+      if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
+      for (const Span& s : lane.spans) app.states_seen[static_cast<std::size_t>(s.state)] = true;
+    }
+    for (const trace::Mark& m : run.marks) app.marks_seen[static_cast<std::size_t>(m.kind)] = true;
+  }
   app.runs.clear();
   for (const trace::Trace& run : runs) {
     RunIndex index;
