@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <thread>
 
 #include "sim/trace/outcomes.hpp"
@@ -100,14 +101,11 @@ bool same_run_names(const AppState& app, const std::vector<trace::Trace>& runs) 
 
 }  // namespace
 
-void refresh_derived(AppState& app) {
-  if (app.derived_generation == app.session.generation()) return;
-  app.derived_generation = app.session.generation();
-  const auto& runs = app.session.runs();
+DerivedRuns derive_runs(const std::vector<trace::Trace>& runs) {
+  DerivedRuns out;
   // The runs' metrics and their GIL contention read the runs alone: they are built on a
   // second core while the rest of the runs' indices (and the legend's lists) are built on
-  // this one, about as long. The event index waits for the first step from event to event.
-  app.events.build_when_asked(runs);
+  // this one, about as long.
   std::vector<trace::Metrics> metrics(runs.size());
   std::vector<std::vector<GilContention>> contention(runs.size());
   std::jthread beside([&runs, &metrics, &contention] {
@@ -116,20 +114,17 @@ void refresh_derived(AppState& app) {
       contention[r] = gil_contention(runs[r]);
     }
   });
-  app.states_seen = {};
-  app.marks_seen = {};
   for (const trace::Trace& run : runs) {
     for (const trace::Lane& lane : run.lanes) {
       if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
-      for (const Span& s : lane.spans) app.states_seen[static_cast<std::size_t>(s.state)] = true;
+      for (const Span& s : lane.spans) out.states_seen[static_cast<std::size_t>(s.state)] = true;
     }
-    for (const trace::Mark& m : run.marks) app.marks_seen[static_cast<std::size_t>(m.kind)] = true;
+    for (const trace::Mark& m : run.marks) out.marks_seen[static_cast<std::size_t>(m.kind)] = true;
   }
-  app.runs.clear();
   for (const trace::Trace& run : runs) {
     RunIndex index;
     index.playhead = PlayheadIndex::build(run);
-    index.predicted_by = prediction_of(runs, static_cast<std::uint32_t>(app.runs.size()));
+    index.predicted_by = prediction_of(runs, static_cast<std::uint32_t>(out.runs.size()));
     index.glyph_marks = glyph_marks_by_lane(run);
     index.job_end_marks.resize(index.glyph_marks.size());
     for (std::size_t l = 0; l < index.glyph_marks.size(); ++l) {
@@ -160,16 +155,36 @@ void refresh_derived(AppState& app) {
     index.races_lost = races_lost_by_gil_lane(run);
     index.interest = run_interest(run);
     index.outcomes = trace::outcome_lines(run);  // scans every mark: once, not per frame
-    app.runs.push_back(std::move(index));
-  }
-  if (app.folding.size() != runs.size() || !same_run_names(app, runs)) {
-    app.folding.assign(runs.size(), RunFolding{});
-    app.focus.reset();
+    out.runs.push_back(std::move(index));
   }
   beside.join();
   for (std::size_t r = 0; r < runs.size(); ++r) {
-    app.runs[r].metrics = std::move(metrics[r]);
-    app.runs[r].contention = std::move(contention[r]);
+    out.runs[r].metrics = std::move(metrics[r]);
+    out.runs[r].contention = std::move(contention[r]);
+  }
+  return out;
+}
+
+std::any derive_runs_for_session(const std::vector<trace::Trace>& runs) {
+  return std::make_shared<DerivedRuns>(derive_runs(runs));
+}
+
+void refresh_derived(AppState& app) {
+  if (app.derived_generation == app.session.generation()) return;
+  app.derived_generation = app.session.generation();
+  const auto& runs = app.session.runs();
+  // The event index waits for the first step from event to event.
+  app.events.build_when_asked(runs);
+  // A knob change simulated in the background was indexed there too.
+  const std::any made = app.session.take_derived();
+  const auto* ready = std::any_cast<std::shared_ptr<DerivedRuns>>(&made);
+  DerivedRuns derived = ready != nullptr && *ready ? std::move(**ready) : derive_runs(runs);
+  app.runs = std::move(derived.runs);
+  app.states_seen = derived.states_seen;
+  app.marks_seen = derived.marks_seen;
+  if (app.folding.size() != runs.size() || !same_run_names(app, runs)) {
+    app.folding.assign(runs.size(), RunFolding{});
+    app.focus.reset();
   }
   app.narrative.dirty = true;
   const Time previous_end = app.playback.end();

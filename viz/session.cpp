@@ -48,8 +48,9 @@ bool Session::set_knobs(const Knobs& knobs) {
   return false;
 }
 
-void Session::set_knobs_in_background(const Knobs& knobs) {
+void Session::set_knobs_in_background(const Knobs& knobs, Derive derive) {
   knobs_ = knobs;
+  derive_ = std::move(derive);
   ++knob_requests_;
   if (!background_) start_background();  // else collect_background() starts the latest values
 }
@@ -90,6 +91,7 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
 
 void Session::install(Loaded loaded) {
   simulation_seconds_ = loaded.simulation_seconds;
+  derive_seconds_ = loaded.derive_seconds;
   scenario_ = std::move(loaded.scenario);
   std::vector<trace::Trace> replaced = std::exchange(runs_, std::move(loaded.runs));
   if (!replaced.empty()) {
@@ -103,6 +105,13 @@ void Session::install(Loaded loaded) {
   loaded_ = true;
   ++generation_;
   ++scenario_generation_;
+  derived_ = std::move(loaded.derived);
+  derived_generation_ = generation_;
+}
+
+std::any Session::take_derived() {
+  if (derived_generation_ != generation_) return {};
+  return std::exchange(derived_, std::any());
 }
 
 bool Session::load() {
@@ -129,9 +138,14 @@ void Session::start_background() {
   Background& b = *background_;
   b.knobs = knobs_;
   b.request = knob_requests_;
-  b.thread = std::jthread([&b, file = file_, fit = fit_] {
+  b.thread = std::jthread([&b, file = file_, fit = fit_, derive = derive_] {
     try {
       b.loaded = read_and_simulate(file, b.knobs, fit);
+      if (derive) {
+        const auto started = std::chrono::steady_clock::now();
+        b.loaded->derived = derive(b.loaded->runs);
+        b.loaded->derive_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      }
     } catch (const std::exception& e) {
       b.error = e.what();
     }

@@ -4,8 +4,10 @@
 // Measured runs join the simulated ones; any reload or knob change drops them.
 #pragma once
 
+#include <any>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,7 +31,12 @@ class Session {
   /// are simulated, and poll() puts them in. knobs() are the new values from now on; a change
   /// asked for while one is simulated runs after it (the latest values only). A failure keeps
   /// the runs shown and their knobs, and error() says why.
-  void set_knobs_in_background(const Knobs& knobs);
+  /// `derive`, when given, builds what the viewer derives from the new runs on that thread
+  /// too (their indices): the frame that puts them in then only swaps them in (take_derived).
+  using Derive = std::function<std::any(const std::vector<trace::Trace>&)>;
+  void set_knobs_in_background(const Knobs& knobs, Derive derive = {});
+  /// What `derive` built from runs(), once, when runs() are the ones it was built from.
+  std::any take_derived();
   /// A knob change is being simulated (its runs are not in yet).
   bool simulating() const { return background_ != nullptr; }
   /// Whether the runs of the change being simulated are ready for poll() to put in.
@@ -55,6 +62,8 @@ class Session {
   /// Changes whenever runs() does, so readers know to rebuild what they derived.
   std::uint64_t generation() const { return generation_; }
   double last_simulation_seconds() const { return simulation_seconds_; }
+  /// How long the last background change's Derive took on its thread (0 without one).
+  double last_derive_seconds() const { return derive_seconds_; }
   /// Changes whenever the scenario is loaded again (reload, knobs), not when runs are added.
   std::uint64_t scenario_generation() const { return scenario_generation_; }
   bool fitted_to_this_machine() const { return fit_; }
@@ -69,6 +78,8 @@ class Session {
     std::optional<std::filesystem::file_time_type> mtime;
     std::string machine_note;
     double simulation_seconds = 0;
+    std::any derived;  ///< what Derive built from `runs`, if it was given
+    double derive_seconds = 0;
   };
   /// A knob change simulated on a thread of its own; `ready` once `loaded` or `error` is set.
   struct Background {
@@ -96,6 +107,9 @@ class Session {
   Knobs knobs_;
   Knobs shown_knobs_;  ///< the knobs of the runs shown (knobs_ may be ahead, being simulated)
   std::uint64_t knob_requests_ = 0;  ///< background knob changes asked for
+  Derive derive_;                    ///< the latest background change's
+  std::any derived_;                 ///< for runs_ at derived_generation_
+  std::uint64_t derived_generation_ = 0;
   std::string error_;
   bool loaded_ = false;
   std::uint64_t generation_ = 0;
@@ -103,6 +117,7 @@ class Session {
   bool fit_ = false;
   std::string machine_note_;
   double simulation_seconds_ = 0;
+  double derive_seconds_ = 0;
   std::optional<std::filesystem::file_time_type> mtime_;
   double since_check_ = 0;
   /// Frees the runs a reload replaced while the indices and the next frame are built; joined

@@ -129,7 +129,9 @@ void draw_frame(AppState& app, double wall_seconds) {
     if (begin_panel("Sweep: speed-up as one knob moves", ImVec2(0, bottom_y), ImVec2(main_w, bottom_h),
                     ImGuiWindowFlags_NoFocusOnAppearing)) {
       ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
-      if (const auto knobs = draw_sweep_panel(app.sweep, app.session)) app.session.set_knobs_in_background(*knobs);
+      if (const auto knobs = draw_sweep_panel(app.sweep, app.session)) {
+        app.session.set_knobs_in_background(*knobs, derive_runs_for_session);
+      }
     }
     ImGui::End();
   }
