@@ -81,7 +81,8 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
     out.mtime = fs::last_write_time(file, ec);
     if (ec) out.mtime.reset();
   }
-  out.scenario = file.empty() ? scenario::load_default(knobs.overrides()) : scenario::load_file(file, knobs.overrides());
+  out.scenario =
+      file.empty() ? scenario::load_default(knobs.overrides()) : scenario::load_file(file, knobs.overrides());
   if (fit) out.machine_note = scenario::fit_to_machine(out.scenario, real::available_cpus()).value_or("");
   const auto started = std::chrono::steady_clock::now();
   out.runs = model::simulate_all(out.scenario, simulation_threads());

@@ -117,7 +117,8 @@ void check_work(const std::vector<std::pair<const scenario::Run*, WorkEstimate>>
     }
   }
   if (total <= max_events) return;
-  const std::string all = estimated.size() == 1 ? "" : fmt::format(" (all {} runs: about {} events)", estimated.size(), total);
+  const std::string all =
+      estimated.size() == 1 ? "" : fmt::format(" (all {} runs: about {} events)", estimated.size(), total);
   throw WorkLimitExceeded(fmt::format(
       "run '{}' would take about {} events of the model ({} steps, {:.1f} GB of trace){}, above the limit of {} events; "
       "make the scenario smaller (fewer jobs or steps, a longer switch_interval) or {}",

@@ -34,8 +34,8 @@ std::vector<std::string> outcome_lines(const Trace& t) {
   }
   // A deadlock is a cycle of waits for user locks (docs/model.md L6): a run without a lock
   // lane has none, and its marks (a million in a big run) need not be read for one.
-  const bool has_locks = std::any_of(t.lanes.begin(), t.lanes.end(), [](const Lane& l) { return l.kind == LaneKind::Lock; });
-  if (!has_locks) return lines;
+  const auto lock_lane = [](const Lane& l) { return l.kind == LaneKind::Lock; };
+  if (std::none_of(t.lanes.begin(), t.lanes.end(), lock_lane)) return lines;
   std::string deadlock;
   Time at;
   for (const Mark& m : t.marks) {

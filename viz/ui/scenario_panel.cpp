@@ -133,7 +133,9 @@ void draw_scenario_panel(AppState& app) {
     if (const auto knobs = draw_knobs(app.session.scenario(), app.session.knobs(), cheap)) {
       app.session.set_knobs_in_background(*knobs, derive_runs_for_session);
     }
-    if (app.session.simulating()) text_disabled_wrapped("Simulating the new values; the runs shown are the previous ones.");
+    if (app.session.simulating()) {
+      text_disabled_wrapped("Simulating the new values; the runs shown are the previous ones.");
+    }
     draw_sweep_knob_buttons(app.sweep, app.session);
   }
   if (ImGui::CollapsingHeader("Open", ImGuiTreeNodeFlags_DefaultOpen)) {
