@@ -169,8 +169,7 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
         break;
       case StepKind::Increment:
         trace.set_state(task.lane, e.now(), SpanState::Running, job.index, label);
-        co_await ctx.shared.increment(t, steps[i], scenario::python_cost(ctx.settings, ctx.settings.costs.increment),
-                                      scenario::python_cost(ctx.settings, d), job.index, label);
+        co_await ctx.shared.increment(t, job, i, 1, ctx.settings);
         break;
     }
   }

@@ -85,9 +85,11 @@ class SharedState {
 
   /// `counter += 1` (or `+= f()`) on a thread holding the GIL, with CPython 3.11's check
   /// points: the back edge of the loop, and the call's RESUME between the load and the store (U1).
-  /// `iteration` is the loop's own bytecode, `call` the Python work of f().
-  Program increment(ThreadId t, const scenario::PlannedStep& step, Time iteration, Time call, std::uint32_t job,
-                    std::uint16_t index);
+  /// Runs `count` increment steps of `job`, from `first`, one after another: a run of them
+  /// (lesson 15's 20,000) takes one coroutine frame, not one each. Each costs the loop's own
+  /// bytecode (costs.increment) and f()'s Python work (the step's duration).
+  Program increment(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t count,
+                    const scenario::EffectiveSettings& settings);
 
   /// When a wait-for cycle was found, if one was (L6).
   std::optional<Time> deadlock_at() const { return deadlock_at_; }

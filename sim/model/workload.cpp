@@ -10,10 +10,9 @@ Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::Ef
                 SharedState& shared) {
   e.trace().job_started(job.index, e.lane(t), e.now());
   const std::uint32_t id = job.index;
-  const Time increment = scenario::python_cost(settings, settings.costs.increment);  // the same for every step
   // The steps run in this one coroutine (a frame per step would be made and freed for
-  // each of a lesson's thousands of tiny steps); only a lock's wait and a counter's
-  // increment have their own.
+  // each of a lesson's thousands of tiny steps); only a lock's wait and a run of counter
+  // increments have their own.
   for (std::size_t i = 0; i < job.steps.size(); ++i) {
     const auto index = i < trace::kNoStep ? static_cast<std::uint16_t>(i) : trace::kNoStep;
     const scenario::PlannedStep& step = job.steps[i];
@@ -47,9 +46,13 @@ Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::Ef
       case StepKind::Release:
         shared.release(e.lane(t), step.target);
         break;
-      case StepKind::Increment:
-        co_await shared.increment(t, step, increment, scenario::python_cost(settings, d), id, index);
+      case StepKind::Increment: {
+        std::size_t run = 1;  // the increments that follow run in the same frame
+        while (i + run < job.steps.size() && job.steps[i + run].kind == StepKind::Increment) ++run;
+        co_await shared.increment(t, job, i, run, settings);
+        i += run - 1;
         break;
+      }
       case StepKind::Offload:
         break;  // never: outside asyncio the offloaded work runs inline, as its own kind
     }
