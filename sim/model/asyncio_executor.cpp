@@ -167,10 +167,13 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
       case StepKind::Release:
         ctx.shared.release(task.lane, steps[i].target);
         break;
-      case StepKind::Increment:
-        trace.set_state(task.lane, e.now(), SpanState::Running, job.index, label);
-        co_await ctx.shared.increment(t, job, i, 1, ctx.settings);
+      case StepKind::Increment: {
+        std::size_t run = 1;  // the increments that follow run in the same frame
+        while (i + run < steps.size() && steps[i + run].kind == StepKind::Increment) ++run;
+        task.next_step = i + run;
+        co_await ctx.shared.increment(t, job, i, run, ctx.settings, task.lane);
         break;
+      }
     }
   }
   trace.job_finished(job.index, e.now());

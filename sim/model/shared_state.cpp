@@ -147,15 +147,17 @@ void SharedState::check_deadlock(LaneId waiter) {
 }
 
 Program SharedState::increment(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t count,
-                               const scenario::EffectiveSettings& settings) {
+                               const scenario::EffectiveSettings& settings, LaneId task_lane) {
   Engine& e = engine_;
   const Time iteration = scenario::python_cost(settings, settings.costs.increment);
   const Time before = iteration / 2;
   for (std::size_t i = first; i < first + count; ++i) {
     const scenario::PlannedStep& step = job.steps[i];
     SharedCounter& counter = counters_[step.target];
+    const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
+    if (task_lane != trace::kNone) e.trace().set_state(task_lane, e.now(), SpanState::Running, job.index, index);
     // U1: FOR_ITER, STORE_FAST, LOAD_GLOBAL counter: no check point inside the statement.
-    Work bytecode = Work::python(job.index, static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep)));
+    Work bytecode = Work::python(job.index, index);
     bytecode.checkpoints = false;
     co_await e.compute(t, before, bytecode);
     const std::int64_t loaded = counter.value;

@@ -87,9 +87,10 @@ class SharedState {
   /// points: the back edge of the loop, and the call's RESUME between the load and the store (U1).
   /// Runs `count` increment steps of `job`, from `first`, one after another: a run of them
   /// (lesson 15's 20,000) takes one coroutine frame, not one each. Each costs the loop's own
-  /// bytecode (costs.increment) and f()'s Python work (the step's duration).
+  /// bytecode (costs.increment) and f()'s Python work (the step's duration). An asyncio task
+  /// passes its lane as `task_lane`: it shows each step as Running there as it starts it.
   Program increment(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t count,
-                    const scenario::EffectiveSettings& settings);
+                    const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone);
 
   /// When a wait-for cycle was found, if one was (L6).
   std::optional<Time> deadlock_at() const { return deadlock_at_; }
