@@ -168,8 +168,7 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
         ctx.shared.release(task.lane, steps[i].target);
         break;
       case StepKind::Increment: {
-        std::size_t run = 1;  // the increments that follow run in the same frame
-        while (i + run < steps.size() && steps[i + run].kind == StepKind::Increment) ++run;
+        const std::size_t run = SharedState::increments_in_a_row(job, i);  // in one frame
         task.next_step = i + run;
         co_await ctx.shared.increment(t, job, i, run, ctx.settings, task.lane);
         break;

@@ -177,6 +177,12 @@ Program SharedState::increment(ThreadId t, const scenario::PlannedJob& job, std:
   }
 }
 
+std::size_t SharedState::increments_in_a_row(const scenario::PlannedJob& job, std::size_t first) {
+  std::size_t n = 1;
+  while (first + n < job.steps.size() && job.steps[first + n].kind == scenario::StepKind::Increment) ++n;
+  return n;
+}
+
 std::vector<trace::Counter> SharedState::counters() const {
   std::vector<trace::Counter> out;
   for (const auto& c : counters_) out.push_back(trace::Counter{c.name, c.initial, c.value, c.stores});

@@ -91,6 +91,8 @@ class SharedState {
   /// passes its lane as `task_lane`: it shows each step as Running there as it starts it.
   Program increment(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t count,
                     const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone);
+  /// How many increment steps of `job` come in a row from `first` (an increment step itself).
+  static std::size_t increments_in_a_row(const scenario::PlannedJob& job, std::size_t first);
 
   /// When a wait-for cycle was found, if one was (L6).
   std::optional<Time> deadlock_at() const { return deadlock_at_; }

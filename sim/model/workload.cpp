@@ -47,8 +47,7 @@ Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::Ef
         shared.release(e.lane(t), step.target);
         break;
       case StepKind::Increment: {
-        std::size_t run = 1;  // the increments that follow run in the same frame
-        while (i + run < job.steps.size() && job.steps[i + run].kind == StepKind::Increment) ++run;
+        const std::size_t run = SharedState::increments_in_a_row(job, i);  // in one frame
         co_await shared.increment(t, job, i, run, settings);
         i += run - 1;
         break;
