@@ -171,11 +171,12 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
       case StepKind::Release:
         ctx.shared.release(task.lane, steps[i].target);
         break;
-      case StepKind::Increment:
-        trace.set_state(task.lane, e.now(), SpanState::Running, job.index, label);
-        co_await ctx.shared.increment(t, steps[i], scenario::python_cost(ctx.settings, ctx.settings.costs.increment),
-                                      scenario::python_cost(ctx.settings, d), job.index, label);
+      case StepKind::Increment: {
+        const std::size_t run = SharedState::increments_in_a_row(job, i);  // in one frame
+        task.next_step = i + run;
+        co_await ctx.shared.increment(t, job, i, run, ctx.settings, task.lane);
         break;
+      }
     }
   }
   trace.job_finished(job.index, e.now());
