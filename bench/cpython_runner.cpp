@@ -52,18 +52,23 @@ struct Options {
   std::vector<std::string> only;
   std::string raw;  ///< a file for every program's JSON line, with what the runner saw
   double timeout_seconds = 120.0;
+  bool model_only = false;                    ///< print the model's predictions, run no Python
+  std::vector<scenario::Override> overrides;  ///< --set, for the model's scenarios (with --model-only)
 };
 
 constexpr const char* kUsage =
     "gilsim_fidelity --cpython [--python PATH] [--repeat N] [--no-doc] [--output FILE]\n"
     "                [--suite FILE] [--only PROGRAM,...] [--raw FILE.jsonl] [--quick]\n"
+    "gilsim_fidelity --cpython --model-only [--only PROGRAM,...] [--set KEY=VALUE]...\n"
     "Runs every program of the CPython ground-truth suite (fidelity/suite.toml) N times (default 3)\n"
     "with PATH (default /usr/bin/python3, else python3 on PATH), pinned to two CPUs, and prints\n"
     "CPython's median and spread, the model's prediction for the paired scenario and the error.\n"
     "Writes docs/fidelity-cpython.md unless --no-doc. --quick runs the programs' tiny sizes (a\n"
     "check that they run, no figures; implies --no-doc). --only runs those programs' rows.\n"
     "--raw writes every program's JSON line, with the free cores, wall and CPU time the runner\n"
-    "saw, one run a line (every section and figure, for calibrating the model).\n";
+    "saw, one run a line (every section and figure, for calibrating the model).\n"
+    "--model-only prints the model's prediction for each row (every core at speed 1.0) and runs\n"
+    "no Python; --set changes a setting of every paired scenario, as gilsim run --set does.\n";
 
 std::string find_python(const std::string& given) {
   if (!given.empty()) return given;
@@ -112,6 +117,11 @@ Options parse(int argc, char** argv) {
         if (end > begin) o.only.push_back(list.substr(begin, end - begin));
         begin = end + 1;
       }
+    } else if (arg == "--model-only") {
+      o.model_only = true;
+      o.write_doc = false;
+    } else if (arg == "--set") {
+      o.overrides.push_back(scenario::parse_override(value()));
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
       std::exit(0);
@@ -119,6 +129,8 @@ Options parse(int argc, char** argv) {
       throw SuiteError(fmt::format("unknown option '{}' for --cpython; see --cpython --help", arg));
     }
   }
+  if (!o.overrides.empty() && !o.model_only) throw SuiteError("--set is for --model-only: measured rows keep the suite's scenarios");
+  if (o.model_only) return o;
   o.python = find_python(python);
   if (o.python.empty()) throw SuiteError("no python3: give one with --python PATH");
   if (::access(o.python.c_str(), X_OK) != 0) throw SuiteError(fmt::format("--python {}: not a program", o.python));
@@ -305,7 +317,8 @@ int run_cpython_suite(int argc, char** argv) {
     // Every prediction first: a mistake in the suite shows before minutes of measuring.
     for (const auto& row : suite.rows) {
       if (loaded.count(row.scenario) == 0) {
-        loaded[row.scenario] = &scenarios.emplace_back(scenario::load_file(suite.scenarios / row.scenario));
+        loaded[row.scenario] =
+            &scenarios.emplace_back(scenario::load_file(suite.scenarios / row.scenario, options.overrides));
       }
       predictions.push_back(fidelity::predict(row, *loaded[row.scenario]));
     }
@@ -315,6 +328,21 @@ int run_cpython_suite(int argc, char** argv) {
   } catch (const scenario::ScenarioError& e) {
     fmt::print(stderr, "{}\n", e.what());
     return 2;
+  } catch (const std::exception& e) {  // a prediction past the model's event limit
+    fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
+    return 1;
+  }
+
+  if (options.model_only) {
+    for (std::size_t i = 0; i < suite.rows.size(); ++i) {
+      const auto& row = suite.rows[i];
+      const auto& p = predictions[i];
+      const std::string figure = row.kind == fidelity::RowKind::Race
+                                     ? fmt::format("{} lost, {} kept", p.lost, p.kept)
+                                     : fidelity::format_figure(row.kind, p.value);
+      fmt::print("{:<48} {:<44} {}\n", row.effect, row.label, figure);
+    }
+    return 0;
   }
 
   const auto began = std::chrono::steady_clock::now();

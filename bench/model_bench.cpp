@@ -336,7 +336,7 @@ std::optional<ViewerFirstFrame> run_viewer() {
 }
 
 /// A knob change in the viewer on a lesson, as gilviz makes it (`--bench-knob`: the file read
-/// again, its runs simulated two at a time, the indices rebuilt, the next frame built),
+/// again, its runs simulated and indexed beside the frames, the frame that swaps them in),
 /// after the lesson was opened. The slowest of the bundled scenarios, by CPU time.
 struct LessonRerun {
   std::string scenario;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <thread>
 
 #include "sim/trace/outcomes.hpp"
@@ -19,15 +20,15 @@ std::vector<GilContention> gil_contention(const trace::Trace& run) {
   std::vector<GilContention> out;
   for (trace::ProcessId p = 0; p < run.processes.size(); ++p) {
     if (run.processes[p].gil_lane >= run.lanes.size()) continue;
-    // Sweep +1 at each wait's start and -1 at its end. Counted first, so that the edges (a
-    // million-span run has about a million) take one allocation instead of a doubling series.
-    std::size_t waits = 0;
+    // Sweep +1 at each wait's start and -1 at its end. The edges (a million-span run has
+    // about a million) take one allocation, bounded by the lanes' spans rather than counted
+    // in a pass of their own: pages never written cost nothing.
+    std::size_t spans = 0;
     for (const trace::Lane& lane : run.lanes) {
-      if (lane.process != p || lane.kind != LaneKind::Thread) continue;
-      for (const Span& s : lane.spans) waits += s.state == SpanState::WaitingGil ? 1 : 0;
+      if (lane.process == p && lane.kind == LaneKind::Thread) spans += lane.spans.size();
     }
     std::vector<std::pair<Time, int>> edges;
-    edges.reserve(2 * waits);
+    edges.reserve(2 * spans);
     std::vector<std::size_t> starts;
     for (const trace::Lane& lane : run.lanes) {
       if (lane.process != p || lane.kind != LaneKind::Thread) continue;
@@ -100,36 +101,30 @@ bool same_run_names(const AppState& app, const std::vector<trace::Trace>& runs) 
 
 }  // namespace
 
-void refresh_derived(AppState& app) {
-  if (app.derived_generation == app.session.generation()) return;
-  app.derived_generation = app.session.generation();
-  const auto& runs = app.session.runs();
-  // The runs' metrics, their GIL contention and the legend's lists read the runs alone: they
-  // are built on a second core while the rest of the runs' indices are built on this one.
-  // The event index waits for the first step from event to event.
-  app.events.build_when_asked(runs);
+DerivedRuns derive_runs(const std::vector<trace::Trace>& runs) {
+  DerivedRuns out;
+  // The runs' metrics and their GIL contention read the runs alone: they are built on a
+  // second core while the rest of the runs' indices (and the legend's lists) are built on
+  // this one, about as long.
   std::vector<trace::Metrics> metrics(runs.size());
   std::vector<std::vector<GilContention>> contention(runs.size());
-  std::jthread beside([&app, &runs, &metrics, &contention] {
+  std::jthread beside([&runs, &metrics, &contention] {
     for (std::size_t r = 0; r < runs.size(); ++r) {
       metrics[r] = trace::compute_metrics(runs[r]);
       contention[r] = gil_contention(runs[r]);
     }
-    app.states_seen = {};
-    app.marks_seen = {};
-    for (const trace::Trace& run : runs) {
-      for (const trace::Lane& lane : run.lanes) {
-        if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
-        for (const Span& s : lane.spans) app.states_seen[static_cast<std::size_t>(s.state)] = true;
-      }
-      for (const trace::Mark& m : run.marks) app.marks_seen[static_cast<std::size_t>(m.kind)] = true;
-    }
   });
-  app.runs.clear();
+  for (const trace::Trace& run : runs) {
+    for (const trace::Lane& lane : run.lanes) {
+      if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
+      for (const Span& s : lane.spans) out.states_seen[static_cast<std::size_t>(s.state)] = true;
+    }
+    for (const trace::Mark& m : run.marks) out.marks_seen[static_cast<std::size_t>(m.kind)] = true;
+  }
   for (const trace::Trace& run : runs) {
     RunIndex index;
     index.playhead = PlayheadIndex::build(run);
-    index.predicted_by = prediction_of(runs, static_cast<std::uint32_t>(app.runs.size()));
+    index.predicted_by = prediction_of(runs, static_cast<std::uint32_t>(out.runs.size()));
     index.glyph_marks = glyph_marks_by_lane(run);
     index.job_end_marks.resize(index.glyph_marks.size());
     for (std::size_t l = 0; l < index.glyph_marks.size(); ++l) {
@@ -160,16 +155,36 @@ void refresh_derived(AppState& app) {
     index.races_lost = races_lost_by_gil_lane(run);
     index.interest = run_interest(run);
     index.outcomes = trace::outcome_lines(run);  // scans every mark: once, not per frame
-    app.runs.push_back(std::move(index));
-  }
-  if (app.folding.size() != runs.size() || !same_run_names(app, runs)) {
-    app.folding.assign(runs.size(), RunFolding{});
-    app.focus.reset();
+    out.runs.push_back(std::move(index));
   }
   beside.join();
   for (std::size_t r = 0; r < runs.size(); ++r) {
-    app.runs[r].metrics = std::move(metrics[r]);
-    app.runs[r].contention = std::move(contention[r]);
+    out.runs[r].metrics = std::move(metrics[r]);
+    out.runs[r].contention = std::move(contention[r]);
+  }
+  return out;
+}
+
+std::any derive_runs_for_session(const std::vector<trace::Trace>& runs) {
+  return std::make_shared<DerivedRuns>(derive_runs(runs));
+}
+
+void refresh_derived(AppState& app) {
+  if (app.derived_generation == app.session.generation()) return;
+  app.derived_generation = app.session.generation();
+  const auto& runs = app.session.runs();
+  // The event index waits for the first step from event to event.
+  app.events.build_when_asked(runs);
+  // A knob change simulated in the background was indexed there too.
+  const std::any made = app.session.take_derived();
+  const auto* ready = std::any_cast<std::shared_ptr<DerivedRuns>>(&made);
+  DerivedRuns derived = ready != nullptr && *ready ? std::move(**ready) : derive_runs(runs);
+  app.runs = std::move(derived.runs);
+  app.states_seen = derived.states_seen;
+  app.marks_seen = derived.marks_seen;
+  if (app.folding.size() != runs.size() || !same_run_names(app, runs)) {
+    app.folding.assign(runs.size(), RunFolding{});
+    app.focus.reset();
   }
   app.narrative.dirty = true;
   const Time previous_end = app.playback.end();

@@ -3,6 +3,7 @@
 // playhead, selection, scale). A frame is a function of this state; the panels change it.
 #pragma once
 
+#include <any>
 #include <array>
 #include <filesystem>
 #include <optional>
@@ -163,8 +164,21 @@ struct AppState {
   bool toolbar_overflows = false;  ///< the toolbar and legend did not fit their share of the window (it scrolls)
 };
 
-/// Rebuilds what derives from the runs when the session produced new ones; keeps the
-/// playhead and zoom when the time range still makes sense.
+/// What refresh_derived builds from the runs alone: their indices and the legend's lists.
+struct DerivedRuns {
+  std::vector<RunIndex> runs;
+  std::array<bool, trace::kSpanStateCount> states_seen{};
+  std::array<bool, trace::kMarkKindCount> marks_seen{};
+};
+/// Built on the calling thread and a second one; reads `runs` alone, so any thread may.
+DerivedRuns derive_runs(const std::vector<trace::Trace>& runs);
+/// derive_runs as Session::set_knobs_in_background takes it: the new runs indexed on the
+/// simulation's thread, and the frame that shows them only swaps them in.
+std::any derive_runs_for_session(const std::vector<trace::Trace>& runs);
+
+/// Rebuilds what derives from the runs when the session produced new ones (or takes what the
+/// session's background change derived); keeps the playhead and zoom when the time range
+/// still makes sense.
 void refresh_derived(AppState& app);
 
 /// For a measured run: the simulated run of the same name (its prediction), or kNone.

@@ -25,6 +25,7 @@ unsigned simulation_threads() { return std::thread::hardware_concurrency() < 2 ?
 }  // namespace
 
 bool Session::open(const fs::path& file) {
+  drop_background();
   const fs::path previous = file_;
   const Knobs previous_knobs = knobs_;
   file_ = file;
@@ -39,6 +40,7 @@ bool Session::open(const fs::path& file) {
 }
 
 bool Session::set_knobs(const Knobs& knobs) {
+  drop_background();
   const Knobs previous = knobs_;
   knobs_ = knobs;
   if (load()) return true;
@@ -46,8 +48,16 @@ bool Session::set_knobs(const Knobs& knobs) {
   return false;
 }
 
+void Session::set_knobs_in_background(const Knobs& knobs, Derive derive) {
+  knobs_ = knobs;
+  derive_ = std::move(derive);
+  ++knob_requests_;
+  if (!background_) start_background();  // else collect_background() starts the latest values
+}
+
 bool Session::fit_to_this_machine(bool fit) {
   if (fit == fit_) return true;
+  drop_background();
   fit_ = fit;
   if (!loaded_ || load()) return true;
   fit_ = !fit;
@@ -64,33 +74,51 @@ void Session::drop_measured() {
   if (std::erase_if(runs_, measured) > 0) ++generation_;
 }
 
+Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& knobs, bool fit) {
+  Loaded out;
+  if (!file.empty()) {
+    std::error_code ec;
+    out.mtime = fs::last_write_time(file, ec);
+    if (ec) out.mtime.reset();
+  }
+  out.scenario =
+      file.empty() ? scenario::load_default(knobs.overrides()) : scenario::load_file(file, knobs.overrides());
+  if (fit) out.machine_note = scenario::fit_to_machine(out.scenario, real::available_cpus()).value_or("");
+  const auto started = std::chrono::steady_clock::now();
+  out.runs = model::simulate_all(out.scenario, simulation_threads());
+  out.simulation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return out;
+}
+
+void Session::install(Loaded loaded) {
+  simulation_seconds_ = loaded.simulation_seconds;
+  derive_seconds_ = loaded.derive_seconds;
+  scenario_ = std::move(loaded.scenario);
+  std::vector<trace::Trace> replaced = std::exchange(runs_, std::move(loaded.runs));
+  if (!replaced.empty()) {
+    if (retiring_.joinable()) retiring_.join();
+    retiring_ = std::jthread([old = std::move(replaced)]() mutable { std::vector<trace::Trace>().swap(old); });
+  }
+  mtime_ = loaded.mtime;
+  machine_note_ = std::move(loaded.machine_note);
+  shown_knobs_ = knobs_;
+  error_.clear();
+  loaded_ = true;
+  ++generation_;
+  ++scenario_generation_;
+  derived_ = std::move(loaded.derived);
+  derived_generation_ = generation_;
+}
+
+std::any Session::take_derived() {
+  if (derived_generation_ != generation_) return {};
+  return std::exchange(derived_, std::any());
+}
+
 bool Session::load() {
   try {
-    std::error_code ec;
-    std::optional<fs::file_time_type> mtime;
-    if (!file_.empty()) {
-      mtime = fs::last_write_time(file_, ec);
-      if (ec) mtime.reset();
-    }
-    scenario::Scenario s = file_.empty() ? scenario::load_default(knobs_.overrides())
-                                         : scenario::load_file(file_, knobs_.overrides());
-    std::optional<std::string> note;
-    if (fit_) note = scenario::fit_to_machine(s, real::available_cpus());
     if (retiring_.joinable()) retiring_.join();
-    const auto started = std::chrono::steady_clock::now();
-    std::vector<trace::Trace> runs = model::simulate_all(s, simulation_threads());
-    simulation_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    scenario_ = std::move(s);
-    std::vector<trace::Trace> replaced = std::exchange(runs_, std::move(runs));
-    if (!replaced.empty()) {
-      retiring_ = std::jthread([old = std::move(replaced)]() mutable { std::vector<trace::Trace>().swap(old); });
-    }
-    mtime_ = mtime;
-    machine_note_ = note.value_or("");
-    error_.clear();
-    loaded_ = true;
-    ++generation_;
-    ++scenario_generation_;
+    install(read_and_simulate(file_, knobs_, fit_));
     return true;
   } catch (const std::exception& e) {
     error_ = e.what();
@@ -104,7 +132,56 @@ bool Session::load() {
   }
 }
 
+void Session::start_background() {
+  // The replaced runs are freed first: the new traces then reuse their storage.
+  if (retiring_.joinable()) retiring_.join();
+  background_ = std::make_unique<Background>();
+  Background& b = *background_;
+  b.knobs = knobs_;
+  b.request = knob_requests_;
+  b.thread = std::jthread([&b, file = file_, fit = fit_, derive = derive_] {
+    try {
+      b.loaded = read_and_simulate(file, b.knobs, fit);
+      if (derive) {
+        const auto started = std::chrono::steady_clock::now();
+        b.loaded->derived = derive(b.loaded->runs);
+        b.loaded->derive_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      }
+    } catch (const std::exception& e) {
+      b.error = e.what();
+    }
+    b.ready.store(true, std::memory_order_release);
+  });
+}
+
+void Session::drop_background() {
+  if (!background_) return;
+  background_.reset();  // joins its thread
+  knobs_ = shown_knobs_;
+}
+
+bool Session::collect_background() {
+  if (!background_ready()) return false;
+  background_->thread.join();
+  std::unique_ptr<Background> done = std::move(background_);
+  const bool superseded = done->request != knob_requests_;
+  bool changed = false;
+  if (done->loaded) {
+    const Knobs latest = knobs_;
+    knobs_ = done->knobs;  // the knobs of the runs going in
+    install(std::move(*done->loaded));
+    knobs_ = latest;
+    changed = true;
+  } else if (!superseded) {
+    error_ = done->error;
+    knobs_ = shown_knobs_;
+  }
+  if (superseded) start_background();
+  return changed;
+}
+
 bool Session::poll(double wall_seconds) {
+  if (background_) return collect_background();  // the file is looked at once it is in
   since_check_ += wall_seconds;
   if (since_check_ < 1.0 || file_.empty()) return false;
   since_check_ = 0;

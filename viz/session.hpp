@@ -4,7 +4,11 @@
 // Measured runs join the simulated ones; any reload or knob change drops them.
 #pragma once
 
+#include <any>
+#include <atomic>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -21,9 +25,24 @@ class Session {
   /// Opens `file`, or the built-in default scenario when `file` is empty. On failure the
   /// previous runs stay and error() says why.
   bool open(const std::filesystem::path& file);
-  /// Re-runs the current scenario with new knob values.
+  /// Re-runs the current scenario with new knob values, and waits for the new runs.
   bool set_knobs(const Knobs& knobs);
-  /// Call every frame; reloads when the file's modification time changes (checked once a second).
+  /// The same on a thread of its own, for the panels: the runs shown stay until the new ones
+  /// are simulated, and poll() puts them in. knobs() are the new values from now on; a change
+  /// asked for while one is simulated runs after it (the latest values only). A failure keeps
+  /// the runs shown and their knobs, and error() says why.
+  /// `derive`, when given, builds what the viewer derives from the new runs on that thread
+  /// too (their indices): the frame that puts them in then only swaps them in (take_derived).
+  using Derive = std::function<std::any(const std::vector<trace::Trace>&)>;
+  void set_knobs_in_background(const Knobs& knobs, Derive derive = {});
+  /// What `derive` built from runs(), once, when runs() are the ones it was built from.
+  std::any take_derived();
+  /// A knob change is being simulated (its runs are not in yet).
+  bool simulating() const { return background_ != nullptr; }
+  /// Whether the runs of the change being simulated are ready for poll() to put in.
+  bool background_ready() const { return background_ && background_->ready.load(std::memory_order_acquire); }
+  /// Call every frame: puts in the runs of a knob change simulated in the background, and
+  /// reloads when the file's modification time changes (checked once a second).
   /// Returns true when the runs changed.
   bool poll(double wall_seconds);
   /// Fits the model's twin to this machine's cores (as before real runs) or back to the file;
@@ -43,6 +62,8 @@ class Session {
   /// Changes whenever runs() does, so readers know to rebuild what they derived.
   std::uint64_t generation() const { return generation_; }
   double last_simulation_seconds() const { return simulation_seconds_; }
+  /// How long the last background change's Derive took on its thread (0 without one).
+  double last_derive_seconds() const { return derive_seconds_; }
   /// Changes whenever the scenario is loaded again (reload, knobs), not when runs are added.
   std::uint64_t scenario_generation() const { return scenario_generation_; }
   bool fitted_to_this_machine() const { return fit_; }
@@ -50,12 +71,45 @@ class Session {
   const std::string& machine_note() const { return machine_note_; }
 
  private:
+  /// A scenario read and simulated, ready to be shown.
+  struct Loaded {
+    scenario::Scenario scenario;
+    std::vector<trace::Trace> runs;
+    std::optional<std::filesystem::file_time_type> mtime;
+    std::string machine_note;
+    double simulation_seconds = 0;
+    std::any derived;  ///< what Derive built from `runs`, if it was given
+    double derive_seconds = 0;
+  };
+  /// A knob change simulated on a thread of its own; `ready` once `loaded` or `error` is set.
+  struct Background {
+    Knobs knobs;
+    std::uint64_t request = 0;  ///< knob_requests_ when it started
+    std::optional<Loaded> loaded;
+    std::string error;
+    std::atomic<bool> ready{false};
+    std::jthread thread;  ///< last: it starts once the fields above exist
+  };
+
+  /// Reads the file (or the default) with `knobs` and simulates its runs; throws on failure.
+  static Loaded read_and_simulate(const std::filesystem::path& file, const Knobs& knobs, bool fit);
+  void install(Loaded loaded);
   bool load();
+  /// Waits for a knob change being simulated and drops it (a load on this thread replaces it).
+  void drop_background();
+  /// Puts in a finished background change; starts the latest knobs when they moved meanwhile.
+  bool collect_background();
+  void start_background();
 
   std::filesystem::path file_;
   scenario::Scenario scenario_;
   std::vector<trace::Trace> runs_;
   Knobs knobs_;
+  Knobs shown_knobs_;  ///< the knobs of the runs shown (knobs_ may be ahead, being simulated)
+  std::uint64_t knob_requests_ = 0;  ///< background knob changes asked for
+  Derive derive_;                    ///< the latest background change's
+  std::any derived_;                 ///< for runs_ at derived_generation_
+  std::uint64_t derived_generation_ = 0;
   std::string error_;
   bool loaded_ = false;
   std::uint64_t generation_ = 0;
@@ -63,12 +117,13 @@ class Session {
   bool fit_ = false;
   std::string machine_note_;
   double simulation_seconds_ = 0;
+  double derive_seconds_ = 0;
   std::optional<std::filesystem::file_time_type> mtime_;
   double since_check_ = 0;
   /// Frees the runs a reload replaced while the indices and the next frame are built; joined
-  /// before the next simulation, whose traces then reuse their storage (and, being declared
-  /// last, first when the session goes).
+  /// before the next simulation, whose traces then reuse their storage.
   std::jthread retiring_;
+  std::unique_ptr<Background> background_;  ///< declared after retiring_: ends first
 };
 
 }  // namespace gilsim::viz

@@ -54,6 +54,7 @@ void make_ready(RunContext& ctx, Loop& loop, std::uint32_t task) {
 Program executor_worker(RunContext& ctx, Loop& loop, ThreadId self) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(self);
+  co_await bootstrap(ctx, self, loop.thread);
   std::optional<OffloadItem> next;
   while (true) {
     co_await loop.executor_queue.get(e, self, next);
@@ -88,18 +89,21 @@ Program executor_worker(RunContext& ctx, Loop& loop, ThreadId self) {
   e.exit(self);
 }
 
-/// run_in_executor(None, ...): the loop thread itself starts executor threads on demand (T3).
+/// run_in_executor(None, ...): the default executor is a concurrent.futures
+/// ThreadPoolExecutor, whose submit() queues the item and then, with no idle worker, starts
+/// one from the loop thread (T3) with Thread.start(), which waits for its bootstrap (T1a).
 Program submit_to_executor(RunContext& ctx, Loop& loop, OffloadItem item) {
   Engine& e = ctx.engine;
   if (!loop.executor) loop.executor.emplace(ctx.settings.workers);
+  loop.executor_queue.push(e, item);
   if (loop.executor->submit()) {
     const Time start_cost = ctx.settings.costs.thread_start;
     co_await e.compute(loop.thread, start_cost, Work::starting(ctx.jobs[item.task].index));
     const ThreadId w = e.add_thread(fmt::format("asyncio_{}", loop.executor->threads() - 1), 0);
     e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(loop.thread), e.lane(w), start_cost.ns());
     e.start(w, executor_worker(ctx, loop, w));
+    co_await wait_until_started(ctx, loop.thread);
   }
-  loop.executor_queue.push(e, item);
 }
 
 /// One callback: the task runs until it awaits something unfinished, or ends (A1).
@@ -167,11 +171,12 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
       case StepKind::Release:
         ctx.shared.release(task.lane, steps[i].target);
         break;
-      case StepKind::Increment:
-        trace.set_state(task.lane, e.now(), SpanState::Running, job.index, label);
-        co_await ctx.shared.increment(t, steps[i], scenario::python_cost(ctx.settings, ctx.settings.costs.increment),
-                                      scenario::python_cost(ctx.settings, d), job.index, label);
+      case StepKind::Increment: {
+        const std::size_t run = SharedState::increments_in_a_row(job, i);  // in one frame
+        task.next_step = i + run;
+        co_await ctx.shared.increment(t, job, i, run, ctx.settings, task.lane);
         break;
+      }
     }
   }
   trace.job_finished(job.index, e.now());

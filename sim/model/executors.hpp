@@ -28,6 +28,14 @@ struct RunContext {
 /// `main` when it was the last job left, and exits.
 Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJob& job);
 
+/// A new thread's `_bootstrap_inner` up to `_started.set()` (T1a), run by the new thread
+/// once it has the GIL: tells `starter` that its start() may return.
+Program bootstrap(RunContext& ctx, ThreadId self, ThreadId starter);
+
+/// The end of threading.Thread.start() in `starter` (T1a): wait without the GIL for the new
+/// thread's bootstrap, then take the GIL back.
+Program wait_until_started(RunContext& ctx, ThreadId starter);
+
 void start_sequential(RunContext& ctx);
 void start_threads(RunContext& ctx);
 void start_thread_pool(RunContext& ctx);

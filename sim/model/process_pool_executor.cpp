@@ -64,7 +64,16 @@ Program worker_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
       pool.polling = false;
     }
     co_await e.acquire_gil(self);
-    co_await e.compute(self, ctx.settings.costs.pool_wakeup, Work::python());
+    // _maintain_pool() -> _join_exited_workers(): worker.exitcode -> Popen.poll() ->
+    // os.waitpid(pid, WNOHANG) for each worker, a system call made without the GIL (G7).
+    const Time python = ctx.settings.costs.pool_wakeup;
+    co_await e.compute(self, python / 2, Work::python());
+    for (int k = 0; k < pool.alive; ++k) {
+      co_await e.release_gil(self);
+      co_await e.compute(self, ctx.settings.costs.ipc_syscall, Work::native());  // waitpid()
+      co_await e.acquire_gil(self);
+    }
+    co_await e.compute(self, python - python / 2, Work::python());
   }
   e.exit(self);
 }

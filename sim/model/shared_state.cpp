@@ -2,6 +2,7 @@
 // hand-off, the wait-for graph that finds a deadlock, and `counter += 1` as its bytecodes.
 #include "sim/model/shared_state.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 namespace gilsim::model {
@@ -48,13 +49,15 @@ void SharedState::add_lanes(trace::ProcessId process) {
   }
 }
 
-Program SharedState::acquire(ThreadId t, std::uint32_t index, std::uint32_t job, std::uint16_t step) {
+bool SharedState::try_acquire(ThreadId t, std::uint32_t index) {
+  Engine& e = engine_;
+  return locks_[index].try_take(e.trace(), e.now(), e.lane(t));
+}
+
+Program SharedState::wait_to_acquire(ThreadId t, std::uint32_t index, std::uint32_t job, std::uint16_t step) {
   Engine& e = engine_;
   UserLock& lock = locks_[index];
   const LaneId me = e.lane(t);
-  co_await with_statement(t, job, step);
-  // L1: acquire() first tries without blocking, and so without dropping the GIL.
-  if (lock.try_take(e.trace(), e.now(), me)) co_return;
   // L2: a blocking wait on the OS lock, with the GIL dropped like any blocking call.
   begin_wait(me, index);
   co_await e.release_gil(t);
@@ -143,29 +146,41 @@ void SharedState::check_deadlock(LaneId waiter) {
   }
 }
 
-Program SharedState::increment(ThreadId t, const scenario::PlannedStep& step, Time iteration, Time call,
-                               std::uint32_t job, std::uint16_t index) {
+Program SharedState::increment(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t count,
+                               const scenario::EffectiveSettings& settings, LaneId task_lane) {
   Engine& e = engine_;
-  SharedCounter& counter = counters_[step.target];
-  // U1: FOR_ITER, STORE_FAST, LOAD_GLOBAL counter: no check point inside the statement.
-  Work bytecode = Work::python(job, index);
-  bytecode.checkpoints = false;
+  const Time iteration = scenario::python_cost(settings, settings.costs.increment);
   const Time before = iteration / 2;
-  co_await e.compute(t, before, bytecode);
-  const std::int64_t loaded = counter.value;
-  const std::int64_t stores_at_load = counter.stores;
-  if (step.has_call) {
-    co_await e.check_eval_breaker(t);  // f()'s RESUME: a switch here falls between load and store
-    co_await e.compute(t, call, bytecode);
+  for (std::size_t i = first; i < first + count; ++i) {
+    const scenario::PlannedStep& step = job.steps[i];
+    SharedCounter& counter = counters_[step.target];
+    const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
+    if (task_lane != trace::kNone) e.trace().set_state(task_lane, e.now(), SpanState::Running, job.index, index);
+    // U1: FOR_ITER, STORE_FAST, LOAD_GLOBAL counter: no check point inside the statement.
+    Work bytecode = Work::python(job.index, index);
+    bytecode.checkpoints = false;
+    co_await e.compute(t, before, bytecode);
+    const std::int64_t loaded = counter.value;
+    const std::int64_t stores_at_load = counter.stores;
+    if (step.has_call) {
+      co_await e.check_eval_breaker(t);  // f()'s RESUME: a switch here falls between load and store
+      co_await e.compute(t, scenario::python_cost(settings, step.duration), bytecode);
+    }
+    co_await e.compute(t, iteration - before, bytecode);  // BINARY_OP, STORE_GLOBAL
+    counter.value = loaded + 1;
+    const std::int64_t overwritten = counter.stores - stores_at_load;
+    ++counter.stores;
+    if (overwritten > 0) {
+      e.trace().mark(e.now(), MarkKind::LostUpdate, e.lane(t), step.target, overwritten);  // U2
+    }
+    co_await e.check_eval_breaker(t);  // JUMP_BACKWARD
   }
-  co_await e.compute(t, iteration - before, bytecode);  // BINARY_OP, STORE_GLOBAL
-  counter.value = loaded + 1;
-  const std::int64_t overwritten = counter.stores - stores_at_load;
-  ++counter.stores;
-  if (overwritten > 0) {
-    e.trace().mark(e.now(), MarkKind::LostUpdate, e.lane(t), step.target, overwritten);  // U2
-  }
-  co_await e.check_eval_breaker(t);  // JUMP_BACKWARD
+}
+
+std::size_t SharedState::increments_in_a_row(const scenario::PlannedJob& job, std::size_t first) {
+  std::size_t n = 1;
+  while (first + n < job.steps.size() && job.steps[first + n].kind == scenario::StepKind::Increment) ++n;
+  return n;
 }
 
 std::vector<trace::Counter> SharedState::counters() const {

@@ -87,8 +87,9 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
   if (threads < 2 || s.runs.size() < 2) return simulate_all(s);
   std::vector<std::uint64_t> events(s.runs.size());
   for (std::size_t r = 0; r < s.runs.size(); ++r) {
-    check_work({{&s, &s.runs[r]}}, kDefaultMaxEvents, kRaiseTheLimit);
-    events[r] = estimate_work(s, s.runs[r]).events;
+    const WorkEstimate estimate = estimate_work(s, s.runs[r]);  // once: checked, then ordered by
+    check_work({{&s.runs[r], estimate}}, kDefaultMaxEvents, kRaiseTheLimit);
+    events[r] = estimate.events;
   }
   std::vector<std::size_t> order(s.runs.size());
   std::iota(order.begin(), order.end(), std::size_t{0});

@@ -15,6 +15,8 @@ Program sequential_main(RunContext& ctx, ThreadId main) {
   e.exit(main);
 }
 
+}  // namespace
+
 /// A new thread's `_bootstrap_inner` up to `_started.set()` (T1a): Python under the GIL, on
 /// a core of its own; then the thread that called start() may return from it.
 /// A zero `thread_bootstrap` turns the rule off: the starter went on at once.
@@ -26,8 +28,6 @@ Program bootstrap(RunContext& ctx, ThreadId self, ThreadId starter) {
   e.notify(starter);
 }
 
-}  // namespace
-
 Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJob& job) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(self);  // a new thread needs the GIL before its first bytecode
@@ -36,8 +36,6 @@ Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJ
   if (--ctx.jobs_left == 0) e.notify(main);
   e.exit(self);
 }
-
-namespace {
 
 /// The end of threading.Thread.start() (T1a): `_started.wait()`, a lock wait without the
 /// GIL until the new thread has taken the GIL and run its bootstrap (it notifies
@@ -49,6 +47,8 @@ Program wait_until_started(RunContext& ctx, ThreadId starter) {
   co_await e.wait_for_notify(starter, std::nullopt);
   co_await e.acquire_gil(starter);
 }
+
+namespace {
 
 Program threads_main(RunContext& ctx, ThreadId main) {
   Engine& e = ctx.engine;

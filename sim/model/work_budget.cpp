@@ -98,11 +98,18 @@ WorkEstimate estimate_work(const scenario::Scenario& s, const scenario::Run& run
 
 void check_work(const std::vector<std::pair<const scenario::Scenario*, const scenario::Run*>>& runs,
                 std::uint64_t max_events, const std::string& how_to_raise) {
+  std::vector<std::pair<const scenario::Run*, WorkEstimate>> estimated;
+  estimated.reserve(runs.size());
+  for (const auto& [s, run] : runs) estimated.emplace_back(run, estimate_work(*s, *run));
+  check_work(estimated, max_events, how_to_raise);
+}
+
+void check_work(const std::vector<std::pair<const scenario::Run*, WorkEstimate>>& estimated,
+                std::uint64_t max_events, const std::string& how_to_raise) {
   std::uint64_t total = 0;
   const scenario::Run* largest = nullptr;
   WorkEstimate largest_estimate;
-  for (const auto& [s, run] : runs) {
-    const WorkEstimate e = estimate_work(*s, *run);
+  for (const auto& [run, e] : estimated) {
     total = saturating_add(total, e.events);
     if (largest == nullptr || e.events > largest_estimate.events) {
       largest = run;
@@ -110,7 +117,8 @@ void check_work(const std::vector<std::pair<const scenario::Scenario*, const sce
     }
   }
   if (total <= max_events) return;
-  const std::string all = runs.size() == 1 ? "" : fmt::format(" (all {} runs: about {} events)", runs.size(), total);
+  const std::string all =
+      estimated.size() == 1 ? "" : fmt::format(" (all {} runs: about {} events)", estimated.size(), total);
   throw WorkLimitExceeded(fmt::format(
       "run '{}' would take about {} events of the model ({} steps, {:.1f} GB of trace){}, above the limit of {} events; "
       "make the scenario smaller (fewer jobs or steps, a longer switch_interval) or {}",

@@ -36,5 +36,8 @@ class WorkLimitExceeded : public std::runtime_error {
 /// than `max_events`. `how_to_raise` ends the message: "raise it with --max-events N".
 void check_work(const std::vector<std::pair<const scenario::Scenario*, const scenario::Run*>>& runs,
                 std::uint64_t max_events, const std::string& how_to_raise);
+/// The same check over runs estimated already (estimate_work of each).
+void check_work(const std::vector<std::pair<const scenario::Run*, WorkEstimate>>& estimated,
+                std::uint64_t max_events, const std::string& how_to_raise);
 
 }  // namespace gilsim::model

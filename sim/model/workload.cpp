@@ -11,7 +11,8 @@ Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::Ef
   e.trace().job_started(job.index, e.lane(t), e.now());
   const std::uint32_t id = job.index;
   // The steps run in this one coroutine (a frame per step would be made and freed for
-  // each of a lesson's thousands of tiny steps); only locks and counters have their own.
+  // each of a lesson's thousands of tiny steps); only a lock's wait and a run of counter
+  // increments have their own.
   for (std::size_t i = 0; i < job.steps.size(); ++i) {
     const auto index = i < trace::kNoStep ? static_cast<std::uint16_t>(i) : trace::kNoStep;
     const scenario::PlannedStep& step = job.steps[i];
@@ -39,15 +40,18 @@ Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::Ef
         co_await e.acquire_gil(t);
         break;
       case StepKind::Acquire:
-        co_await shared.acquire(t, step.target, id, index);
+        co_await shared.with_statement(t, id, index);
+        if (!shared.try_acquire(t, step.target)) co_await shared.wait_to_acquire(t, step.target, id, index);
         break;
       case StepKind::Release:
         shared.release(e.lane(t), step.target);
         break;
-      case StepKind::Increment:
-        co_await shared.increment(t, step, scenario::python_cost(settings, settings.costs.increment),
-                                  scenario::python_cost(settings, d), id, index);
+      case StepKind::Increment: {
+        const std::size_t run = SharedState::increments_in_a_row(job, i);  // in one frame
+        co_await shared.increment(t, job, i, run, settings);
+        i += run - 1;
         break;
+      }
       case StepKind::Offload:
         break;  // never: outside asyncio the offloaded work runs inline, as its own kind
     }

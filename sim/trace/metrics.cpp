@@ -24,63 +24,60 @@ double ratio(Time part, Time whole_per_unit, std::int64_t units) {
   return static_cast<double>(part.ns()) / (static_cast<double>(whole_per_unit.ns()) * static_cast<double>(units));
 }
 
-void add_core_utilisation(const Trace& t, Metrics& m) {
-  Time busy_on_cores, busy_on_threads;
+/// Every lane's spans read once (a big run has millions): the cores' busy time, the GIL's
+/// holding and switches, the threads' waits for the GIL and the threads' and tasks' waits
+/// for locks.
+void add_lane_figures(const Trace& t, Metrics& m) {
+  Time busy_on_cores, busy_on_threads, held;
   bool has_core_lanes = false;
   for (const Lane& lane : t.lanes) {
-    if (lane.kind == LaneKind::Core) {
-      has_core_lanes = true;
-      for (const Span& s : lane.spans) busy_on_cores += clipped_duration(s, t.end);
-    } else if (lane.kind == LaneKind::Thread) {
-      for (const Span& s : lane.spans) {
-        if (uses_a_core(s.state)) busy_on_threads += clipped_duration(s, t.end);
+    switch (lane.kind) {
+      case LaneKind::Core:
+        has_core_lanes = true;
+        for (const Span& s : lane.spans) busy_on_cores += clipped_duration(s, t.end);
+        break;
+      case LaneKind::Gil: {
+        ++m.gil_lanes;
+        std::uint32_t previous_holder = kNone;
+        for (const Span& s : lane.spans) {
+          if (s.state != SpanState::Held) continue;
+          held += clipped_duration(s, t.end);
+          if (previous_holder != kNone && s.subject != previous_holder) ++m.gil_switches;
+          previous_holder = s.subject;
+        }
+        break;
       }
+      case LaneKind::Thread: {
+        Time current_wait;
+        Time current_wait_end = Time::max();
+        for (const Span& s : lane.spans) {
+          if (uses_a_core(s.state)) {
+            busy_on_threads += clipped_duration(s, t.end);
+          } else if (s.state == SpanState::WaitingGil) {
+            const Time d = clipped_duration(s, t.end);
+            m.gil_wait_total += d;
+            // Touching waiting spans (the step changed mid-wait) are one wait.
+            current_wait = s.begin == current_wait_end ? current_wait + d : d;
+            current_wait_end = s.end;
+            m.longest_gil_wait = max(m.longest_gil_wait, current_wait);
+          } else if (s.state == SpanState::WaitingLock) {
+            m.lock_wait_total += clipped_duration(s, t.end);
+          }
+        }
+        break;
+      }
+      case LaneKind::Task:
+        for (const Span& s : lane.spans) {
+          if (s.state == SpanState::WaitingLock) m.lock_wait_total += clipped_duration(s, t.end);
+        }
+        break;
+      case LaneKind::Lock:
+        break;
     }
   }
   const Time busy = has_core_lanes ? busy_on_cores : busy_on_threads;
   m.core_utilisation = std::min(1.0, ratio(busy, t.end, t.cores));
-}
-
-void add_gil_holding(const Trace& t, Metrics& m) {
-  Time held;
-  for (const Lane& lane : t.lanes) {
-    if (lane.kind != LaneKind::Gil) continue;
-    ++m.gil_lanes;
-    std::uint32_t previous_holder = kNone;
-    for (const Span& s : lane.spans) {
-      if (s.state != SpanState::Held) continue;
-      held += clipped_duration(s, t.end);
-      if (previous_holder != kNone && s.subject != previous_holder) ++m.gil_switches;
-      previous_holder = s.subject;
-    }
-  }
   m.gil_held = ratio(held, t.end, m.gil_lanes);
-}
-
-void add_gil_waiting(const Trace& t, Metrics& m) {
-  for (const Lane& lane : t.lanes) {
-    if (lane.kind != LaneKind::Thread) continue;
-    Time current_wait;
-    Time current_wait_end = Time::max();
-    for (const Span& s : lane.spans) {
-      if (s.state != SpanState::WaitingGil) continue;
-      const Time d = clipped_duration(s, t.end);
-      m.gil_wait_total += d;
-      // Touching waiting spans (the step changed mid-wait) are one wait.
-      current_wait = s.begin == current_wait_end ? current_wait + d : d;
-      current_wait_end = s.end;
-      m.longest_gil_wait = max(m.longest_gil_wait, current_wait);
-    }
-  }
-}
-
-void add_lock_waiting(const Trace& t, Metrics& m) {
-  for (const Lane& lane : t.lanes) {
-    if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
-    for (const Span& s : lane.spans) {
-      if (s.state == SpanState::WaitingLock) m.lock_wait_total += clipped_duration(s, t.end);
-    }
-  }
 }
 
 void add_job_times(const Trace& t, Metrics& m) {
@@ -103,10 +100,7 @@ void add_job_times(const Trace& t, Metrics& m) {
 Metrics compute_metrics(const Trace& trace) {
   Metrics m;
   m.makespan = trace.end;
-  add_core_utilisation(trace, m);
-  add_gil_holding(trace, m);
-  add_gil_waiting(trace, m);
-  add_lock_waiting(trace, m);
+  add_lane_figures(trace, m);
   add_job_times(trace, m);
   for (const Mark& mark : trace.marks) {
     if (mark.kind == MarkKind::DropRequest) ++m.drop_requests;

@@ -385,8 +385,11 @@ TEST_CASE("model: the convoy with one release per operation costs a switch inter
 TEST_CASE("model: processes run CPU-bound work in parallel; chunks decide whether a pool pays") {
   const Suite suite = load_suite(kSuiteFile);
   CHECK(model_figure(suite, "Pool(2) / sequential") == doctest::Approx(0.5).epsilon(0.1));
-  CHECK(model_figure(suite, "chunksize 1 / sequential") > 1.0);       // slower than a loop
+  // Chunks of one task gain nothing from the second core (CPython: 1.01x the loop, 0.99x to
+  // 1.11x, docs/fidelity-cpython.md); Pool.map's chunks make the pool pay.
+  CHECK(model_figure(suite, "chunksize 1 / sequential") > 0.9);
   CHECK(model_figure(suite, "Pool.map default / sequential") < 0.75);  // faster than a loop
+  CHECK(model_figure(suite, "chunksize 1 / sequential") > 1.5 * model_figure(suite, "Pool.map default / sequential"));
   CHECK(model_figure(suite, "8 threads / sequential") < 0.65);         // reads copy without the GIL
 }
 

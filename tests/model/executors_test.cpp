@@ -7,6 +7,7 @@ using namespace gilsim;
 using namespace gilsim::test;
 using scenario::Executor;
 using trace::MarkKind;
+using trace::SpanState;
 
 TEST_CASE("twenty 100 ms downloads: 2 s one after another, about 100 ms with threads or asyncio") {
   scenario::Scenario s;
@@ -81,6 +82,43 @@ TEST_CASE("to_thread work runs on the default executor and competes for the GIL"
   CHECK(t.end >= 40_ms);  // two CPU-bound offloads share one GIL
   CHECK_NOTHROW(lane_named(t, "asyncio_0"));
   CHECK_NOTHROW(lane_named(t, "asyncio_1"));
+}
+
+TEST_CASE("asyncio's default executor starts each worker as Thread.start() does: it waits for the bootstrap (T1a)") {
+  // Hand timeline, 4 cores, exact costs but a 10 us thread start and a 20 us bootstrap. Two
+  // tasks each await to_thread of a 100 ms blocking wait (run_in_executor(None, ...): a
+  // concurrent.futures.ThreadPoolExecutor, whose submit() queues the item and then starts a
+  // worker with Thread.start()).
+  //   0 - 10       the loop runs task 1: its item queued, asyncio_0's start under the GIL;
+  //   10 - 30      the loop waits in start() without the GIL; asyncio_0 takes a core and the
+  //                GIL and bootstraps, then takes task 1's item and drops the GIL for its
+  //                wait, 30 to 100.030 ms;
+  //   30 - 40      the loop, the GIL back, runs task 2: no idle worker, asyncio_1's start;
+  //   40 - 60      asyncio_1 bootstraps, then waits 60 to 100.060 ms;
+  //   100.030      asyncio_0 hands task 1 its result and the loop ends it; task 2 at 100.060.
+  auto s = exact_scenario(4);
+  s.costs.thread_start = 10_us;
+  s.costs.thread_bootstrap = 20_us;
+  add_jobs(s, "offloaded", 2, {scenario::Step{scenario::StepKind::Offload, scenario::Duration::fixed(100_ms),
+                                               scenario::StepKind::Io}});
+  const auto t = simulate_with(s, Executor::Asyncio);
+  REQUIRE(t.jobs.size() == 2);
+  CHECK(t.jobs[0].end == 100'030_us);
+  CHECK(t.jobs[1].end == 100'060_us);
+  CHECK(t.end == 100'060_us);
+  const auto spans_of = [&](std::string_view lane, SpanState state) {
+    std::vector<std::pair<Time, Time>> out;
+    for (const auto& span : lane_named(t, lane).spans) {
+      if (span.state == state && span.end > span.begin) out.emplace_back(span.begin, span.end);
+    }
+    return out;
+  };
+  using Spans = std::vector<std::pair<Time, Time>>;
+  CHECK(spans_of("event loop", SpanState::Starting) == Spans{{0_us, 10_us}, {30_us, 40_us}});
+  CHECK(spans_of("asyncio_0", SpanState::Starting) == Spans{{10_us, 30_us}});
+  CHECK(spans_of("asyncio_0", SpanState::BlockedIo) == Spans{{30_us, 100'030_us}});
+  CHECK(spans_of("asyncio_1", SpanState::Starting) == Spans{{40_us, 60_us}});
+  CHECK(spans_of("asyncio_1", SpanState::BlockedIo) == Spans{{60_us, 100'060_us}});
 }
 
 TEST_CASE("a process pool runs CPU-bound work in parallel, one GIL per worker") {

@@ -73,16 +73,26 @@ TEST_CASE("a message's pipe call is CPU on the caller's core, with the GIL dropp
   for (const auto& lane : t.lanes) CHECK(time_in(lane, SpanState::BlockedIo) == Time::zero());
 }
 
-TEST_CASE("the worker handler loops once for a result read at once, and again while one waits unread") {
+TEST_CASE("the worker handler loops once per result and drops the GIL around each worker's waitpid") {
   // Hand timeline, 4 cores, other costs zero but pool_wakeup = 10 us and the results' bytes
-  // (1 ms of unpickling each). The worker handler polls 0-4 us and blocks. Job 1's result
-  // is written at 1130 us: the result handler takes the GIL and reads it 1130-1134; the
-  // worker handler, woken too, takes the GIL meanwhile and loops 1130-1140, polls 1140-1144,
-  // finds the pipe empty and blocks; the result handler unpickles 1140-2146. Job 2's result
-  // (its job 1140-1240 us, after the worker's read and unpickling of task 2 at 1130-1140)
-  // is written at 2250, while nothing holds the GIL: the same again, 2250-2260 and a poll
-  // 2260-2264. Leaving the with-block wakes it once more (3266 + the three sentinel
-  // messages, 30 us): one last loop. Three loops of 10 us, three polls of 4 us.
+  // (1 ms of unpickling each). Each loop is half of pool_wakeup under the GIL, a waitpid
+  // (WNOHANG) per live worker without it (ipc_syscall, 4 us), the other half, then the poll
+  // (4 us) without it. The worker handler polls 0-4 us and blocks. Job 1's result is
+  // written at 1130 us: the result handler takes the GIL and reads it 1130-1134 without it;
+  // the worker handler, woken too, takes the GIL at 1130, runs 1130-1135 and drops it for
+  // the waitpid 1135-1139. The result handler, waiting for the GIL since 1134, is signalled
+  // and takes it at 1135 and unpickles 1135-2141; the worker handler, back at 1139, waits
+  // for the GIL until 2141, runs 2141-2146, polls 2146-2150, finds the pipe empty and
+  // blocks. Job 2 (the worker read and unpickled task 2 at 1130-1140, ran it 1140-1240 and
+  // pickled 1240-2246) is written at 2250: the same again, 2250-2255, a waitpid 2255-2259,
+  // and the result handler unpickles 2255-3261. At 3261 it wakes the main thread and ends,
+  // dropping the GIL: the main thread, woken first, takes it (G1), and the worker handler,
+  // signalled after, finds it held. The main thread sends the three sentinel messages, each
+  // 6 us of pickling and a 4 us write without the GIL: 3261-3267, and the worker handler
+  // takes the GIL at 3267 for the rest of its loop, 3267-3272, and polls 3272-3276 (the
+  // pipe is empty); the other two messages end at 3292, when the main thread wakes the
+  // handler and closes the task queue, and the worker, its queue closed, ends (no exit
+  // cost). One last loop, 3292-3302, with no live worker to waitpid: one span.
   auto s = one_worker_pool(2, 100_us);
   s.costs.pool_wakeup = 10_us;
   s.costs.ipc_bandwidth = 1e9;
@@ -91,11 +101,24 @@ TEST_CASE("the worker handler loops once for a result read at once, and again wh
   const auto t = model::simulate(s, s.runs[0]);
   const auto loops = pieces(t, "worker handler");
   check_pieces(loops, {{SpanState::Native, 0_us, 4_us},
-                       {SpanState::Running, 1130_us, 1140_us},
-                       {SpanState::Native, 1140_us, 1144_us},
-                       {SpanState::Running, 2250_us, 2260_us},
-                       {SpanState::Native, 2260_us, 2264_us},
-                       {SpanState::Running, 3296_us, 3306_us}});
+                       {SpanState::Running, 1130_us, 1135_us},
+                       {SpanState::Native, 1135_us, 1139_us},
+                       {SpanState::WaitingGil, 1139_us, 2141_us},
+                       {SpanState::Running, 2141_us, 2146_us},
+                       {SpanState::Native, 2146_us, 2150_us},
+                       {SpanState::Running, 2250_us, 2255_us},
+                       {SpanState::Native, 2255_us, 2259_us},
+                       {SpanState::WaitingGil, 2259_us, 3267_us},
+                       {SpanState::Running, 3267_us, 3272_us},
+                       {SpanState::Native, 3272_us, 3276_us},
+                       {SpanState::Running, 3292_us, 3302_us}});
+  check_pieces(pieces(t, "result handler"), {{SpanState::WaitingGil, 0_us, 6_us},
+                                             {SpanState::Native, 1130_us, 1134_us},
+                                             {SpanState::WaitingGil, 1134_us, 1135_us},
+                                             {SpanState::Pickling, 1135_us, 2141_us},
+                                             {SpanState::Native, 2250_us, 2254_us},
+                                             {SpanState::WaitingGil, 2254_us, 2255_us},
+                                             {SpanState::Pickling, 2255_us, 3261_us}});
 }
 
 TEST_CASE("a process's first message each way costs ipc_first_syscall and ipc_first_pickle more") {

@@ -23,6 +23,26 @@ bool begin_panel(const char* title, ImVec2 pos, ImVec2 size, ImGuiWindowFlags ex
   return ImGui::Begin(title, nullptr, kPanel | extra);
 }
 
+/// While a knob change is simulated the runs shown are the previous ones: a note at the
+/// timeline's top right says so, its dots moving, so the window is seen to be working.
+void draw_simulating_note(const float rect[4], double seconds) {
+  const int dots = 1 + static_cast<int>(seconds * 3.0) % 3;
+  const std::string text = fmt::format("simulating the new values{:.<{}}", "", dots);
+  const std::string widest = "simulating the new values...";
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const float pad = ImGui::GetFontSize() * 0.4f;
+  const ImVec2 size = ImGui::CalcTextSize(widest.c_str());
+  // Left of the lanes' scroll bar, on the time axis's row: no lane is hidden.
+  const float right = rect[0] + rect[2] - ImGui::GetStyle().ScrollbarSize - pad;
+  const ImVec2 max(right, rect[1] + pad / 2 + size.y + 2 * pad);
+  const ImVec2 min(max.x - size.x - 2 * pad, rect[1] + pad / 2);
+  draw->PushClipRectFullScreen();
+  draw->AddRectFilled(min, max, IM_COL32(255, 248, 214, 245), pad);
+  draw->AddRect(min, max, IM_COL32(160, 120, 0, 255), pad);
+  draw->AddText(ImVec2(min.x + pad, min.y + pad), IM_COL32(60, 45, 0, 255), text.c_str());
+  draw->PopClipRect();
+}
+
 }  // namespace
 
 void draw_frame(AppState& app, double wall_seconds) {
@@ -82,6 +102,7 @@ void draw_frame(AppState& app, double wall_seconds) {
                   ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse |
                       (app.presentation ? ImGuiWindowFlags_NoTitleBar : 0))) {
     draw_timeline(app);
+    if (app.session.simulating()) draw_simulating_note(app.timeline_rect, ImGui::GetTime());
     // The PNG of the timeline takes the legend and the title bar above it too.
     const float crop_top = app.legend_top >= 0 ? app.legend_top : ImGui::GetWindowPos().y;
     std::copy(std::begin(app.timeline_rect), std::end(app.timeline_rect), std::begin(app.timeline_png_rect));
@@ -109,8 +130,7 @@ void draw_frame(AppState& app, double wall_seconds) {
                     ImGuiWindowFlags_NoFocusOnAppearing)) {
       ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
       if (const auto knobs = draw_sweep_panel(app.sweep, app.session)) {
-        app.session.set_knobs(*knobs);
-        refresh_derived(app);
+        app.session.set_knobs_in_background(*knobs, derive_runs_for_session);
       }
     }
     ImGui::End();

@@ -129,9 +129,12 @@ void draw_scenario_panel(AppState& app) {
   }
   if (ImGui::CollapsingHeader("Knobs", ImGuiTreeNodeFlags_DefaultOpen)) {
     const bool cheap = app.session.last_simulation_seconds() < 0.05;
+    // Simulated beside the frames: the runs shown stay, and a note says new ones are coming.
     if (const auto knobs = draw_knobs(app.session.scenario(), app.session.knobs(), cheap)) {
-      app.session.set_knobs(*knobs);
-      refresh_derived(app);
+      app.session.set_knobs_in_background(*knobs, derive_runs_for_session);
+    }
+    if (app.session.simulating()) {
+      text_disabled_wrapped("Simulating the new values; the runs shown are the previous ones.");
     }
     draw_sweep_knob_buttons(app.sweep, app.session);
   }
