@@ -51,11 +51,41 @@ def stamp(steps, name, cpu_from=None):
         steps[name + "_cpu"] = time.thread_time_ns() - cpu_from
 
 
+def timed_receive(steps, read, read_name, got_name):
+    """read() a message's bytes from its pipe and unpickle them; the first time, stamp both."""
+    from multiprocessing.reduction import ForkingPickler
+    c = time.thread_time_ns()
+    buf = read()
+    first = read_name not in steps
+    if first:
+        stamp(steps, read_name, c)
+        c = time.thread_time_ns()
+    obj = ForkingPickler.loads(buf)
+    if first:
+        stamp(steps, got_name, c)
+    return obj
+
+
+def timed_send(steps, obj, write, pickled_name, written_name, first=True):
+    """Pickle obj and write() it to its pipe; the first time (and if `first`), stamp both.
+    Whether it stamped."""
+    from multiprocessing.reduction import ForkingPickler
+    first = first and written_name not in steps
+    c = time.thread_time_ns()
+    buf = ForkingPickler.dumps(obj)
+    if first:
+        stamp(steps, pickled_name, c)
+        c = time.thread_time_ns()
+    write(buf)
+    if first:
+        stamp(steps, written_name, c)
+    return first
+
+
 def time_worker_queues(parent=None):
     """SimpleQueue.get and put as multiprocessing.queues has them, stamped: a worker's first
     task and result (its get and put), written to the log once the result is sent."""
     from multiprocessing import queues
-    from multiprocessing.reduction import ForkingPickler
     steps = {}
     # in the parent (`parent`, this process when forking) the pool's own SimpleQueue, its
     # change notifier, is left alone
@@ -65,31 +95,20 @@ def time_worker_queues(parent=None):
     def get(self):
         if os.getpid() == parent:
             return original_get(self)
-        r = time.thread_time_ns()
-        with self._rlock:
-            res = self._reader.recv_bytes()
-        first = "worker_read" not in steps
-        if first:
-            stamp(steps, "worker_read", r)
-            c = time.thread_time_ns()
-        obj = ForkingPickler.loads(res)
-        if first:
-            stamp(steps, "worker_got", c)
-        return obj
+
+        def read():
+            with self._rlock:
+                return self._reader.recv_bytes()
+        return timed_receive(steps, read, "worker_read", "worker_got")
 
     def put(self, obj):
         if os.getpid() == parent:
             return original_put(self, obj)
-        first = "result_written" not in steps
-        c = time.thread_time_ns()
-        obj = ForkingPickler.dumps(obj)
-        if first:
-            stamp(steps, "result_pickled", c)
-            c = time.thread_time_ns()
-        with self._wlock:
-            self._writer.send_bytes(obj)
-        if first:
-            stamp(steps, "result_written", c)
+
+        def write(buf):
+            with self._wlock:
+                self._writer.send_bytes(buf)
+        if timed_send(steps, obj, write, "result_pickled", "result_written"):
             with open(os.environ[PATH_LOG], "a") as f:
                 f.write(repr(steps) + "\n")
 
@@ -133,7 +152,6 @@ def thread_wait():
 def time_parent_queues(steps):
     """Pool's task handler put and result handler get, stamped for the first task."""
     from multiprocessing import pool as mp_pool
-    from multiprocessing.reduction import ForkingPickler
     setup = mp_pool.Pool._setup_queues
 
     def timed_setup(self):
@@ -141,27 +159,10 @@ def time_parent_queues(steps):
         writer, reader = self._inqueue._writer, self._outqueue._reader
 
         def put(obj):
-            first = "task_written" not in steps and obj is not None
-            c = time.thread_time_ns()
-            buf = ForkingPickler.dumps(obj)
-            if first:
-                stamp(steps, "task_pickled", c)
-                c = time.thread_time_ns()
-            writer.send_bytes(buf)
-            if first:
-                stamp(steps, "task_written", c)
+            timed_send(steps, obj, writer.send_bytes, "task_pickled", "task_written", first=obj is not None)
 
         def get():
-            r = time.thread_time_ns()
-            buf = reader.recv_bytes()
-            first = "result_got" not in steps
-            if first:
-                stamp(steps, "result_read", r)
-                c = time.thread_time_ns()
-            obj = ForkingPickler.loads(buf)
-            if first:
-                stamp(steps, "result_got", c)
-            return obj
+            return timed_receive(steps, reader.recv_bytes, "result_read", "result_got")
 
         self._quick_put, self._quick_get = put, get
 
