@@ -21,6 +21,7 @@ Engine::Engine(const EngineConfig& config, trace::TraceBuilder& builder)
     cores_[c].quantum = add_timer(EventKind::QuantumEnd, static_cast<std::uint32_t>(c));
   }
   builder_.add_cores(config.cores);
+  for (std::size_t c = 0; c < cores_.size(); ++c) cores_[c].lane = builder_.core_lane(static_cast<int>(c));
 }
 
 Engine::~Engine() = default;
@@ -99,7 +100,7 @@ void Engine::set_thread_timer(ThreadId t, Time at, EventKind kind) {
 
 void Engine::cancel_thread_timer(ThreadId t) { timers_.cancel(threads_[t].timer); }
 
-void Engine::dispatch(TimerOwner e) {
+[[gnu::always_inline]] inline void Engine::dispatch(TimerOwner e) {
   // A thread's program timer says what it is in the thread's record (set_thread_timer()).
   const EventKind kind = e.kind == EventKind::Resume ? threads_[e.target].timer_kind : e.kind;
   switch (kind) {
@@ -194,11 +195,6 @@ void Engine::exit(ThreadId t) {
   builder_.clear_state(th.lane, now_);
 }
 
-void Engine::show(ThreadId t, SpanState state) {
-  const Thread& th = threads_[t];
-  builder_.set_state(th.lane, now_, state, th.job, th.step);
-}
-
 // ---------------------------------------------------------------------------------------
 // Compute
 
@@ -241,21 +237,29 @@ bool Engine::finished_at_once(ThreadId t) {
   return true;
 }
 
+[[gnu::always_inline]] inline void Engine::show_running(ThreadId t) {
+  const Thread& th = threads_[t];
+  show(t, th.work.state);
+  builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, now_, th.work.state, th.lane);
+}
+
 bool Engine::ran_through(ThreadId t) {
   // The common step of a program: the thread is on its core and was the last to run there
   // (no context switch), holds its GIL if the work needs it, no drop request stops it at
   // this check point, nothing of the old GIL or a cache refill applies, and nothing is due
   // before the work ends (strictly: a tie goes to the timer set first). Then proceed(),
   // start_run() and the compute-done event would only record the spans below and move the
-  // clock to the end: that is done here, with the same event counted.
+  // clock to the end: that is done here, with the same event counted. A cache refill (S6)
+  // applies only to Python with check points under the GIL, so it stops only that work
+  // (a lesson's statements without check points ran the long way while it was pending).
   Thread& th = threads_[t];
-  if (resuming_ != t || ended_at_once_ >= kEndedAtOnce || stopped_ || !th.s.on_core() || th.refill_pending ||
+  if (resuming_ != t || ended_at_once_ >= kEndedAtOnce || stopped_ || !th.s.on_core() ||
       !dirty_gils_.empty() || events_ >= config_.max_events || timers_.pending(th.timer)) {
     return false;
   }
   if (th.work.needs_gil) {
     const Gil* gil = gil_of(t);
-    if (gil != nullptr && (!th.s.holds_gil() || (gil->drop_request && th.work.checkpoints) ||
+    if (gil != nullptr && (!th.s.holds_gil() || (th.work.checkpoints && (gil->drop_request || th.refill_pending)) ||
                            config_.gil == scenario::GilMode::Old)) {
       return false;
     }
@@ -272,12 +276,6 @@ bool Engine::ran_through(ThreadId t) {
   th.s.doing = Activity::Nothing;
   ++ended_at_once_;
   return true;
-}
-
-void Engine::show_running(ThreadId t) {
-  const Thread& th = threads_[t];
-  show(t, th.work.state);
-  builder_.set_state(builder_.core_lane(th.core), now_, th.work.state, th.lane);
 }
 
 void Engine::proceed(ThreadId t) {
@@ -361,24 +359,6 @@ void Engine::note_races_lost(ThreadId t) {
   if (lost > 0) {
     builder_.mark(th.run_start + period, trace::MarkKind::RacesLost, th.lane, static_cast<std::uint32_t>(lost), period.ns());
   }
-}
-
-void Engine::pause(ThreadId t) {
-  Thread& th = threads_[t];
-  if (!th.s.running()) return;
-  Time progress = work_done_on(th.core, max(Time::zero(), now_ - th.run_start));  // S7
-  if (th.s.progress == Progress::RunningDilated) {
-    note_races_lost(t);
-    const Time period = config_.costs.check_period;
-    const Time cost = old_gil_release_cost();
-    progress = Time{static_cast<std::int64_t>(static_cast<double>(progress.ns()) *
-                                              static_cast<double>(period.ns()) /
-                                              static_cast<double>((period + cost).ns()))};
-  }
-  th.remaining = max(Time::zero(), th.remaining - progress);
-  th.s.progress = Progress::Stopped;
-  cancel_thread_timer(t);
-  timers_.cancel(th.compute_timer());  // one pending event per timer: none while paused
 }
 
 void Engine::end_compute(ThreadId t) {

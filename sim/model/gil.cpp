@@ -38,6 +38,10 @@ std::uint32_t Gil::signal_one(Random& random) {
 void Gil::release_switch_waiters(std::uint32_t taker, std::vector<std::uint32_t>& released) {
   released.clear();
   if (switch_waiters.empty()) return;
+  if (switch_waiters.size() == 1) {  // one dropper, the usual case: no search
+    if (switch_waiters.front() != taker) released.swap(switch_waiters);
+    return;
+  }
   const bool taker_waits = std::find(switch_waiters.begin(), switch_waiters.end(), taker) != switch_waiters.end();
   released.swap(switch_waiters);
   if (taker_waits) {

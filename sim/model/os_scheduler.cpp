@@ -71,7 +71,7 @@ void Engine::preempt(int c, ThreadId next) {
   th.core = -1;
   th.s.core = CoreState::Queued;
   core.thread = kNoThread;
-  builder_.clear_state(builder_.core_lane(c), now_);
+  builder_.clear_state(core.lane, now_);
   assign_core(c, next);
   run_queue_.push(t);
   show(t, SpanState::Runnable);
@@ -117,7 +117,7 @@ void Engine::release_core(ThreadId t) {
   core.idle_since = now_;
   core.idle_period_since = now_;
   timers_.cancel(core.quantum);
-  builder_.clear_state(builder_.core_lane(c), now_);
+  builder_.clear_state(core.lane, now_);
   const ThreadId next = pop_run_queue();
   if (next == kNoThread) return;
   assign_core(c, next);

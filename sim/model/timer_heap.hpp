@@ -65,7 +65,13 @@ class TimerHeap {
   /// Removes the earliest entry and says whose it was.
   Slot pop() {
     const Slot slot = heap_.front().slot();
-    remove_at(0);
+    position_[slot] = kAbsent;
+    const Entry last = heap_.back();
+    heap_.pop_back();
+    if (!heap_.empty()) {  // the last entry goes down from the root: nothing is before the root
+      heap_[0] = last;
+      sift_down(0);
+    }
     return slot;
   }
 

@@ -81,3 +81,19 @@ TEST_CASE("after a switch the droppers go on in order; the taker, if it was one,
   CHECK(released == std::vector<std::uint32_t>{5});
   CHECK(gil.switch_waiters.empty());
 }
+
+TEST_CASE("one dropper waiting for a switch goes on, unless it took the GIL itself (G6)") {
+  Gil gil(0, 0, 5_ms);
+  std::vector<std::uint32_t> released{99};
+  gil.wait_for_switch(3);
+  gil.release_switch_waiters(3, released);  // it took the GIL back: no switch yet
+  CHECK(released.empty());
+  CHECK(gil.switch_waiters == std::vector<std::uint32_t>{3});
+  gil.release_switch_waiters(8, released);
+  CHECK(released == std::vector<std::uint32_t>{3});
+  CHECK(gil.switch_waiters.empty());
+  gil.wait_for_switch(6);  // the emptied list takes the next dropper
+  gil.release_switch_waiters(8, released);
+  CHECK(released == std::vector<std::uint32_t>{6});
+  CHECK(gil.switch_waiters.empty());
+}
