@@ -16,7 +16,16 @@ imported before the clock starts, as pool_startup.py does. It prints one JSON li
   was ready (ms from Pool()), its CPU time (process_time), its wait for a CPU (schedstat
   wait), the rest of its life (blocked or sleeping: wall since its start() began, less
   both), and its minor page faults;
-- `tracker`: the resource tracker's CPU and wait for a CPU at the first result (spawn).
+- `tracker`: the resource tracker's CPU and wait for a CPU at the first result (spawn);
+- `path`: the first task's way from Pool()'s return to the first result, in ms from Pool()
+  (perf_counter_ns, CLOCK_MONOTONIC, one clock for every process), each step with the CPU
+  its thread spent in it (`_cpu`, thread_time) where that is not a wait: `imap` the main
+  thread's imap_unordered() returned; `task_pickled`, `task_written` the task handler's
+  put (pickling, then the pipe's write); `worker_read`, `worker_got` the worker's get
+  (the pipe's read, which waits for the task, then the unpickling); `job_begin`; `result_pickled`,
+  `result_written` the worker's put; `result_read`, `result_got` the result handler's
+  get (its read, then the unpickling); `first` next() returned in the main thread;
+- each start's `wait`: the parent thread's wait for a CPU in it (schedstat).
 
 Times from time.time() (one clock for every process), CPU from /proc/PID/schedstat (ns).
 """
@@ -30,6 +39,85 @@ import suite
 
 # A spawned worker runs this module again as __mp_main__: only what pool_startup.py imports
 # (and os) is imported at the top, so that its start-up costs what a worker of the suite's does.
+
+
+PATH_LOG = "POOL_PROBE_PATH"  # the environment variable naming the workers' log of the path
+
+
+def stamp(steps, name, cpu_from=None):
+    """steps[name] = now (perf_counter_ns); with cpu_from, also the thread's CPU since it."""
+    steps[name] = time.perf_counter_ns()
+    if cpu_from is not None:
+        steps[name + "_cpu"] = time.thread_time_ns() - cpu_from
+
+
+def timed_receive(steps, read, read_name, got_name):
+    """read() a message's bytes from its pipe and unpickle them; the first time, stamp both."""
+    from multiprocessing.reduction import ForkingPickler
+    c = time.thread_time_ns()
+    buf = read()
+    first = read_name not in steps
+    if first:
+        stamp(steps, read_name, c)
+        c = time.thread_time_ns()
+    obj = ForkingPickler.loads(buf)
+    if first:
+        stamp(steps, got_name, c)
+    return obj
+
+
+def timed_send(steps, obj, write, pickled_name, written_name, first=True):
+    """Pickle obj and write() it to its pipe; the first time (and if `first`), stamp both.
+    Whether it stamped."""
+    from multiprocessing.reduction import ForkingPickler
+    first = first and written_name not in steps
+    c = time.thread_time_ns()
+    buf = ForkingPickler.dumps(obj)
+    if first:
+        stamp(steps, pickled_name, c)
+        c = time.thread_time_ns()
+    write(buf)
+    if first:
+        stamp(steps, written_name, c)
+    return first
+
+
+def time_worker_queues(parent=None):
+    """SimpleQueue.get and put as multiprocessing.queues has them, stamped: a worker's first
+    task and result (its get and put), written to the log once the result is sent."""
+    from multiprocessing import queues
+    steps = {}
+    # in the parent (`parent`, this process when forking) the pool's own SimpleQueue, its
+    # change notifier, is left alone
+    parent = os.getpid() if parent is None else parent
+    original_get, original_put = queues.SimpleQueue.get, queues.SimpleQueue.put
+
+    def get(self):
+        if os.getpid() == parent:
+            return original_get(self)
+
+        def read():
+            with self._rlock:
+                return self._reader.recv_bytes()
+        return timed_receive(steps, read, "worker_read", "worker_got")
+
+    def put(self, obj):
+        if os.getpid() == parent:
+            return original_put(self, obj)
+
+        def write(buf):
+            with self._wlock:
+                self._writer.send_bytes(buf)
+        if timed_send(steps, obj, write, "result_pickled", "result_written"):
+            with open(os.environ[PATH_LOG], "a") as f:
+                f.write(repr(steps) + "\n")
+
+    queues.SimpleQueue.get, queues.SimpleQueue.put = get, put
+    return steps
+
+
+if __name__ == "__mp_main__" and PATH_LOG in os.environ:  # a spawned worker
+    _worker_steps = time_worker_queues(parent=os.getppid())
 
 
 def schedstat(pid="self"):
@@ -50,7 +138,35 @@ def ready(path):
 
 
 def nothing(x):
+    steps = globals().get("_worker_steps")
+    if steps is not None and "job_begin" not in steps:
+        stamp(steps, "job_begin")
     return x
+
+
+def thread_wait():
+    with open("/proc/thread-self/schedstat") as f:
+        return int(f.read().split()[1])
+
+
+def time_parent_queues(steps):
+    """Pool's task handler put and result handler get, stamped for the first task."""
+    from multiprocessing import pool as mp_pool
+    setup = mp_pool.Pool._setup_queues
+
+    def timed_setup(self):
+        setup(self)
+        writer, reader = self._inqueue._writer, self._outqueue._reader
+
+        def put(obj):
+            timed_send(steps, obj, writer.send_bytes, "task_pickled", "task_written", first=obj is not None)
+
+        def get():
+            return timed_receive(steps, reader.recv_bytes, "result_read", "result_got")
+
+        self._quick_put, self._quick_get = put, get
+
+    mp_pool.Pool._setup_queues = timed_setup
 
 
 def first(method, workers):
@@ -61,9 +177,10 @@ def first(method, workers):
     original = multiprocessing.process.BaseProcess.start
 
     def timed_start(self):
-        t0, c0 = time.time(), time.thread_time()
+        t0, c0, w0 = time.time(), time.thread_time(), thread_wait()
         original(self)
-        starts.append({"pid": self.pid, "at0": t0, "at": time.time(), "cpu": (time.thread_time() - c0) * 1e3})
+        starts.append({"pid": self.pid, "at0": t0, "at": time.time(), "cpu": (time.thread_time() - c0) * 1e3,
+                       "wait": (thread_wait() - w0) / 1e6})
 
     multiprocessing.process.BaseProcess.start = timed_start
     log = tempfile.mktemp(prefix="pool_probe")
@@ -80,10 +197,21 @@ def first(method, workers):
         return pid
 
     os.fork = timed_fork
+    path = {}
+    time_parent_queues(path)
+    path_log = tempfile.mktemp(prefix="pool_probe_path")
+    os.environ[PATH_LOG] = path_log
+    global _worker_steps
+    _worker_steps = time_worker_queues()  # a forked worker's copy
     start, cpu0, process0 = time.time(), time.thread_time(), time.process_time()
+    start_ns = time.perf_counter_ns()
     pool = multiprocessing.get_context(method).Pool(workers, initializer=ready, initargs=(log,))
     returned, cpu1 = time.time(), time.thread_time()
-    next(pool.imap_unordered(nothing, range(4), chunksize=1))
+    stamp(path, "pool_returned")
+    results = pool.imap_unordered(nothing, range(4), chunksize=1)
+    stamp(path, "imap")
+    next(results)
+    stamp(path, "first")
     got, process1 = time.time(), time.process_time()
     faults1 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     tracker = None
@@ -98,8 +226,20 @@ def first(method, workers):
             if sum(1 for _ in f) >= workers:
                 break
         time.sleep(0.001)
+    while time.time() < deadline:  # the first worker's path
+        if os.path.exists(path_log):
+            break
+        time.sleep(0.001)
     pool.terminate()
     pool.join()
+    with open(path_log) as f:
+        for line in f:
+            steps = eval(line)  # a dict of ints, written by time_worker_queues
+            if steps.get("worker_read", 0) < path.get("result_read", 0):
+                path.update(steps)  # the worker whose result came first
+    os.unlink(path_log)
+    at = lambda ns: round((ns - start_ns) / 1e6, 3)  # noqa: E731
+    path_out = {k: (round(v / 1e6, 3) if k.endswith("_cpu") else at(v)) for k, v in sorted(path.items(), key=lambda kv: kv[1] if not kv[0].endswith("_cpu") else 0)}
     ms = lambda t: round((t - start) * 1e3, 3)  # noqa: E731
     with open(log) as f:
         seen = {w["pid"]: w for w in map(json.loads, f)}
@@ -119,7 +259,8 @@ def first(method, workers):
             "parent_cpu": round((process1 - process0) * 1e3, 3), "parent_minflt": faults1 - faults0,
             "fork_calls": [round(f, 3) for f in forks],
             "starts": [{"wall": round((s["at"] - s["at0"]) * 1e3, 3), "cpu": round(s["cpu"], 3),
-                        "returned": ms(s["at"])} for s in starts],
+                        "wait": round(s["wait"], 3), "returned": ms(s["at"])} for s in starts],
+            "path": path_out,
             "workers_ready": workers_out, "tracker": tracker, "load": os.getloadavg()[0]}
 
 

@@ -2,6 +2,8 @@
 // sequential code, threading, concurrent.futures, asyncio and multiprocessing do.
 #pragma once
 
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "sim/model/workload.hpp"
@@ -17,6 +19,9 @@ struct RunContext {
   const scenario::JobPlan& jobs;
   int jobs_left = 0;
   SharedState& shared;  ///< the locks and counters the jobs share
+  /// Threads that have sent (first) or received (second) a job message: the first costs
+  /// more (P7). Each side of a pool's pipes is one thread of its process.
+  std::set<std::pair<ThreadId, bool>> warm_pipes = {};
 };
 
 /// A thread (or a child process's main thread) that takes its GIL, runs `job`, tells

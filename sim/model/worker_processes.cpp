@@ -27,11 +27,27 @@ Time pickle_cost(const scenario::Costs& costs, std::int64_t bytes) {
 }
 
 /// A pipe's read or write of a message: the data is there (or the pipe has room), so the call
-/// is CPU in the kernel on the caller's core, with the GIL dropped around it (G7).
-Program pipe_call(Engine& e, ThreadId self, const scenario::Costs& costs, std::uint32_t job) {
+/// is CPU in the kernel on the caller's core, with the GIL dropped around it (G7); `extra`
+/// is a first message's more (P7).
+Program pipe_call(Engine& e, ThreadId self, const scenario::Costs& costs, std::uint32_t job,
+                  Time extra = Time::zero()) {
   co_await e.release_gil(self);
-  co_await e.compute(self, pipe_syscall(costs), Work::native(job));
+  co_await e.compute(self, pipe_syscall(costs) + extra, Work::native(job));
   co_await e.acquire_gil(self);
+}
+
+/// What a process's first job message each way (`sending` or not) costs more, as its pipe
+/// call and as its pickling (P7a): none once its thread has sent (or received) one, and none
+/// unless the workers were forked (a spawned child's start already pickles and pipes).
+struct FirstMessage {
+  Time syscall = Time::zero();
+  Time pickle = Time::zero();
+};
+
+FirstMessage first_message(RunContext& ctx, ThreadId self, bool sending) {
+  if (ctx.settings.start_method != StartMethod::Fork) return {};
+  if (!ctx.warm_pipes.insert({self, sending}).second) return {};
+  return {ctx.settings.costs.ipc_first_syscall, ctx.settings.costs.ipc_first_pickle};
 }
 
 }  // namespace
@@ -48,16 +64,20 @@ std::vector<Chunk> cut_in_chunks(const RunContext& ctx) {
 Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results) {
   const auto& costs = ctx.settings.costs;
   const std::uint32_t job = ctx.jobs[chunk.first].index;
-  co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)), Work::pickling(job));
-  co_await pipe_call(ctx.engine, self, costs, job);
+  const FirstMessage first = first_message(ctx, self, true);
+  co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)) + first.pickle,
+                              Work::pickling(job));
+  co_await pipe_call(ctx.engine, self, costs, job, first.syscall);
 }
 
 Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results, int* unread) {
   const auto& costs = ctx.settings.costs;
   const std::uint32_t job = ctx.jobs[chunk.first].index;
-  co_await pipe_call(ctx.engine, self, costs, job);
+  const FirstMessage first = first_message(ctx, self, false);
+  co_await pipe_call(ctx.engine, self, costs, job, first.syscall);
   if (unread != nullptr) --*unread;
-  co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)), Work::pickling(job));
+  co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)) + first.pickle,
+                              Work::pickling(job));
 }
 
 Program work_on_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk) {

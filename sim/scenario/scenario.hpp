@@ -180,6 +180,8 @@ struct Costs {
   Time process_exit = Time{500'000};          ///< P8: a process ending, on its own core, before join() returns
   Time ipc_message = Time{14'000};            ///< P7, per message: CPU, half on each side
   Time ipc_syscall = Time{1'000};             ///< P7: of each side's half, the pipe's system calls, without the GIL
+  Time ipc_first_syscall = Time{65'000};      ///< P7: more for a process's first job message each way, its pipe call
+  Time ipc_first_pickle = Time{45'000};       ///< P7: more for a process's first job message each way, its pickling
   double ipc_bandwidth = 1e9;                 ///< P7, bytes per second
   Time loop_callback = Time{20'000};          ///< asyncio: cost of one _run_once callback
   Time lock_wake_latency = Time{10'000};      ///< a released lock's woken waiter to the lock taken (L3)

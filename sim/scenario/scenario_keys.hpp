@@ -13,13 +13,13 @@ inline constexpr std::array<std::string_view, 10> kTopKeys{"title", "note",  "se
 inline constexpr std::array<std::string_view, 4> kMachineKeys{"cores", "quantum", "context_switch", "core_speeds"};
 inline constexpr std::array<std::string_view, 5> kPythonKeys{"version", "gil", "switch_interval", "check_interval",
                                                              "free_threading_overhead"};
-inline constexpr std::array<std::string_view, 30> kCostKeys{
+inline constexpr std::array<std::string_view, 32> kCostKeys{
     "timer_slack",       "wake_poll_window", "wake_poll_min", "wake_poll_max", "wake_per_doubling",
     "handoff_refill",    "check_period",     "old_gil_handoff_probability",    "old_gil_release_cost",
     "old_gil_release_cost_one_core",         "thread_start",  "thread_bootstrap", "fork_start",    "fork_call",     "fork_child_start",
     "spawn_call",        "spawn_exec",       "spawn_start",      "tracker_start", "forkserver_start", "pool_setup",
     "pool_wakeup",       "process_exit",
-    "ipc_message",       "ipc_syscall",      "ipc_bandwidth", "loop_callback", "lock_wake_latency",
+    "ipc_message",       "ipc_syscall",      "ipc_first_syscall", "ipc_first_pickle", "ipc_bandwidth", "loop_callback", "lock_wake_latency",
     "increment",         "lock_with"};
 inline constexpr std::array<std::string_view, 5> kJobKeys{"name", "count", "steps", "arg_bytes", "result_bytes"};
 inline constexpr std::array<std::string_view, 14> kStepKeys{"cpu",     "native",  "io",      "block",     "sleep",

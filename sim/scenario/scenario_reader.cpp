@@ -68,7 +68,7 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 28> kCostDurations{{
+constexpr std::array<CostDuration, 30> kCostDurations{{
     {"timer_slack", &Costs::timer_slack},
     {"wake_poll_window", &Costs::wake_poll_window},
     {"wake_poll_min", &Costs::wake_poll_min},
@@ -93,6 +93,8 @@ constexpr std::array<CostDuration, 28> kCostDurations{{
     {"process_exit", &Costs::process_exit},
     {"ipc_message", &Costs::ipc_message},
     {"ipc_syscall", &Costs::ipc_syscall},
+    {"ipc_first_syscall", &Costs::ipc_first_syscall},
+    {"ipc_first_pickle", &Costs::ipc_first_pickle},
     {"loop_callback", &Costs::loop_callback},
     {"lock_wake_latency", &Costs::lock_wake_latency},
     {"increment", &Costs::increment},

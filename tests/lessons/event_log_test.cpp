@@ -44,11 +44,12 @@ const std::vector<EventLogCase>& cases() {
       {"old-gil", "scenarios/11-old-gil.toml", {"job.countdown.steps.1.cpu=1ms"}},
       // A lock held across I/O and handed to the next waiter, the GIL dropped meanwhile.
       {"lock-hand-off", "scenarios/14-two-locks.toml", {"jobs=2"}},
-      // Pool start-up, fork and spawn, one and two workers, one trivial task; spawn_start
-      // shortened so that few time slices of the interpreters starting side by side fill the log.
+      // Pool start-up, fork and spawn, one and two workers, one trivial task; spawn_start and
+      // tracker_start shortened so that few time slices of the interpreters starting side by
+      // side fill the log.
       {"pool-startup", "fidelity/scenarios/pool-startup.toml",
        {"jobs=1", "run.2.workers=2", "run.2.name=fork 2", "run.4.workers=2", "run.4.name=spawn 2",
-        "costs.spawn_start=6ms"}},
+        "costs.spawn_start=6ms", "costs.tracker_start=4ms"}},
   };
   return all;
 }

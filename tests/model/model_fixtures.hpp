@@ -78,6 +78,8 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.costs.forkserver_start = 0_ns;
   s.costs.ipc_message = 0_ns;
   s.costs.ipc_syscall = 0_ns;
+  s.costs.ipc_first_syscall = 0_ns;
+  s.costs.ipc_first_pickle = 0_ns;
   s.costs.ipc_bandwidth = 1e18;
   s.costs.pool_setup = 0_ns;
   s.costs.pool_wakeup = 0_ns;

@@ -49,6 +49,25 @@ scenario::Scenario one_worker_pool(int jobs, Time job) {
   return s;
 }
 
+/// The worker's part of one_worker_pool(1, 100_us) with the usual messages: it reads the task
+/// 10-14 us, unpickles it 14-20, runs it 20-120, pickles the result 120-126, writes it 126-130.
+std::vector<Piece> one_job_worker() {
+  return {{SpanState::Native, 10_us, 14_us},
+          {SpanState::Pickling, 14_us, 20_us},
+          {SpanState::Running, 20_us, 120_us},
+          {SpanState::Pickling, 120_us, 126_us},
+          {SpanState::Native, 126_us, 130_us}};
+}
+
+/// one_worker_pool() whose processes' first messages cost 30 us more in the pipe call and 20 us
+/// more in the pickling (P7a).
+scenario::Scenario cold_first_messages_pool(int jobs, Time job) {
+  auto s = one_worker_pool(jobs, job);
+  s.costs.ipc_first_syscall = 30_us;
+  s.costs.ipc_first_pickle = 20_us;
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("a message's pipe call is CPU on the caller's core, with the GIL dropped around it") {
@@ -59,11 +78,7 @@ TEST_CASE("a message's pipe call is CPU on the caller's core, with the GIL dropp
   // 134-140: the first result. No span of any lane is a blocked wait for the pipe.
   auto s = one_worker_pool(1, 100_us);
   const auto t = model::simulate(s, s.runs[0]);
-  check_pieces(pieces(t, "worker 1"), {{SpanState::Native, 10_us, 14_us},
-                                       {SpanState::Pickling, 14_us, 20_us},
-                                       {SpanState::Running, 20_us, 120_us},
-                                       {SpanState::Pickling, 120_us, 126_us},
-                                       {SpanState::Native, 126_us, 130_us}});
+  check_pieces(pieces(t, "worker 1"), one_job_worker());
   // The result handler asked for the GIL at 0 while the task handler held it (0-6).
   check_pieces(pieces(t, "result handler"), {{SpanState::WaitingGil, 0_us, 6_us},
                                              {SpanState::Native, 130_us, 134_us},
@@ -119,4 +134,50 @@ TEST_CASE("the worker handler loops once per result and drops the GIL around eac
                                              {SpanState::Native, 2250_us, 2254_us},
                                              {SpanState::WaitingGil, 2254_us, 2255_us},
                                              {SpanState::Pickling, 2255_us, 3261_us}});
+}
+
+TEST_CASE("a process's first message each way costs ipc_first_syscall and ipc_first_pickle more") {
+  // Hand timeline, 4 cores, other costs zero, two jobs of 100 us; a message's side costs 4 us
+  // of pipe call and 6 us of pickling, and the first a process sends and the first it receives
+  // 30 us and 20 us more (P7). The task handler pickles task 1 0-26 us and writes it 26-60,
+  // then task 2 60-66 and 66-70. The worker reads task 1 60-94 and unpickles it 94-120, runs
+  // it 120-220, pickles its result 220-246 and writes it 246-280; task 2, waiting in the pipe,
+  // costs the usual: 280-284, 284-290, the job 290-390, 390-396, 396-400. The result handler,
+  // after waiting 0-26 for the GIL the task handler held, reads result 1 280-314 and unpickles
+  // it 314-340 (the first result), then result 2 400-404 and 404-410. terminate()'s three
+  // sentinel messages from the main thread are not jobs' messages and cost the usual.
+  auto s = cold_first_messages_pool(2, 100_us);
+  const auto t = model::simulate(s, s.runs[0]);
+  check_pieces(pieces(t, "task handler"), {{SpanState::Pickling, 0_us, 26_us},
+                                           {SpanState::Native, 26_us, 60_us},
+                                           {SpanState::Pickling, 60_us, 66_us},
+                                           {SpanState::Native, 66_us, 70_us}});
+  check_pieces(pieces(t, "worker 1"), {{SpanState::Native, 60_us, 94_us},
+                                       {SpanState::Pickling, 94_us, 120_us},
+                                       {SpanState::Running, 120_us, 220_us},
+                                       {SpanState::Pickling, 220_us, 246_us},
+                                       {SpanState::Native, 246_us, 280_us},
+                                       {SpanState::Native, 280_us, 284_us},
+                                       {SpanState::Pickling, 284_us, 290_us},
+                                       {SpanState::Running, 290_us, 390_us},
+                                       {SpanState::Pickling, 390_us, 396_us},
+                                       {SpanState::Native, 396_us, 400_us}});
+  check_pieces(pieces(t, "result handler"), {{SpanState::WaitingGil, 0_us, 26_us},
+                                             {SpanState::Native, 280_us, 314_us},
+                                             {SpanState::Pickling, 314_us, 340_us},
+                                             {SpanState::Native, 400_us, 404_us},
+                                             {SpanState::Pickling, 404_us, 410_us}});
+  CHECK(time_in(lane_named(t, "main"), SpanState::Native) == 12_us);  // 3 sentinels x 4 us
+}
+
+TEST_CASE("a spawned worker's first messages cost the usual: its start has pickled and piped already") {
+  // The same pool as the message timeline above, its worker spawned (start costs zero):
+  // ipc_first_syscall and ipc_first_pickle do not apply (P7a), so the worker reads task 1
+  // 10-14 us, unpickles it 14-20, runs it 20-120, pickles the result 120-126 and writes it
+  // 126-130, as with no first-message costs at all.
+  auto s = cold_first_messages_pool(1, 100_us);
+  s.runs[0].start_method = scenario::StartMethod::Spawn;
+  const auto t = model::simulate(s, s.runs[0]);
+  check_pieces(pieces(t, "worker 1"), one_job_worker());
+  CHECK(time_in(lane_named(t, "result handler"), SpanState::Pickling) == 6_us);
 }
