@@ -4,9 +4,18 @@
 // that does not is kept whole in a side store with a packed stand-in that points at it.
 // Marks are a third of a contended run's records (a drop request and a forced switch per
 // GIL hand-off). Reads like a vector of Marks, by value: readers see exactly what was stored.
+//
+// Those two come in pairs: a waiter's drop request and, at the same instant, the holder's
+// forced switch (the drop request's `other` is the forced switch's lane). Such a pair is kept
+// in 20 bytes instead of 32: a 16-byte record (the time from its group's first mark, the three
+// lanes, the wait, the held time's low bits) and 4 bytes beside it (the rest of the held
+// time); a pair whose fields do not fit is kept as two marks. Per 64 marks a group says
+// which marks are the second of a pair, how many were before it, and its first mark's time,
+// so mark i finds its record and its pair's 4 bytes in constant time.
 #pragma once
 
 #include <cassert>
+#include <bit>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
@@ -36,25 +45,33 @@ class MarkStore {
     for (const Mark& m : marks) push_back(m);
   }
 
-  std::size_t size() const { return packed_.size(); }
-  bool empty() const { return packed_.empty(); }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
   /// Marks kept whole because a field did not fit the packed form.
   std::size_t wide_count() const { return wide_.size(); }
+  /// Drop requests and forced switches kept two to a record.
+  std::size_t paired_count() const { return 2 * (size_ - packed_.size()); }
   /// Bytes of storage in use (what the marks cost, for the bench).
-  std::size_t bytes_used() const { return packed_.size() * sizeof(Packed) + wide_.size() * sizeof(Mark); }
+  std::size_t bytes_used() const {
+    return packed_.size() * sizeof(Packed) + wide_.size() * sizeof(Mark) + groups_.size() * sizeof(Group) +
+           pair_held_.size() * sizeof(std::uint32_t);
+  }
 
   Mark operator[](std::size_t i) const {
-    assert(i < packed_.size());
-    return unpack(packed_[i]);
+    assert(i < size_);
+    return get(i);
   }
   Mark at(std::size_t i) const {
-    if (i >= packed_.size()) throw std::out_of_range("trace mark index out of range");
-    return unpack(packed_[i]);
+    if (i >= size_) throw std::out_of_range("trace mark index out of range");
+    return get(i);
   }
   /// The time of mark `i` alone (cheaper than the whole mark; searches use it).
   Time time_at(std::size_t i) const {
-    assert(i < packed_.size());
-    return time_of(packed_[i]);
+    assert(i < size_);
+    const Place p = place(i);
+    if (p.half == Half::Whole) return time_of(packed_[p.record]);
+    const std::size_t first = p.half == Half::First ? i : i - 1;
+    return Time{groups_[first / 64].base + static_cast<std::int64_t>(packed_[p.record].w0 >> 32)};
   }
   Mark front() const { return (*this)[0]; }
   Mark back() const { return (*this)[size() - 1]; }
@@ -63,6 +80,9 @@ class MarkStore {
   const_iterator end() const;
 
   void push_back(const Mark& m) {
+    if (try_pair(m)) return;
+    if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), m.at.ns()});
+    ++size_;
     Packed p;
     if (fits(m)) {
       const auto lane = static_cast<std::uint64_t>(m.lane == kNone ? kNoLane : m.lane);
@@ -75,12 +95,21 @@ class MarkStore {
       wide_.push_back(m);
     }
     packed_.push_back(p);
+    last_single_ = kind_bits(p) != kWide;
+    last_ = m;
   }
-  void reserve(std::size_t count) { packed_.reserve(count); }
+  void reserve(std::size_t count) {
+    packed_.reserve(count);
+    groups_.reserve((count + 63) / 64);
+  }
   /// Empties the store and keeps its memory.
   void clear() {
     packed_.clear();
     wide_.clear();
+    groups_.clear();
+    pair_held_.clear();
+    size_ = 0;
+    last_single_ = false;
   }
   /// Sorts by time, keeping the order of marks at equal times.
   void stable_sort_by_time();
@@ -100,6 +129,75 @@ class MarkStore {
   static constexpr std::uint32_t kNoLane = (1u << 18) - 1;   ///< kNone as a lane
   static constexpr std::uint32_t kNoOther = (1u << 18) - 1;  ///< kNone as the other lane or job
   static constexpr std::uint64_t kValueMask = (std::uint64_t{1} << 40) - 1;
+  static constexpr std::uint64_t kHeldMask = (std::uint64_t{1} << 34) - 1;  ///< a paired forced switch's held time
+
+  /// Per 64 marks: which are the second of a pair, and how many were before the group.
+  struct Group {
+    std::uint64_t second_bits = 0;
+    std::uint64_t seconds_before = 0;
+    std::int64_t base = 0;  ///< the time of the group's first mark
+  };
+  enum class Half : std::uint8_t { Whole, First, Second };
+  struct Place {
+    std::size_t record;
+    Half half;
+    std::size_t pair;  ///< the pair's index, when half is not Whole
+  };
+  bool is_second(std::size_t i) const { return (groups_[i / 64].second_bits >> (i % 64)) & 1; }
+  /// Where mark `i` is: record i - (pair seconds before it), and which part of it.
+  Place place(std::size_t i) const {
+    const Group& g = groups_[i / 64];
+    const std::uint64_t below = g.second_bits & ((std::uint64_t{1} << (i % 64)) - 1);
+    const std::size_t seconds = g.seconds_before + static_cast<std::size_t>(std::popcount(below));
+    const std::size_t record = i - seconds;
+    if ((g.second_bits >> (i % 64)) & 1) return {record - 1, Half::Second, seconds};
+    if (i + 1 < size_ && is_second(i + 1)) return {record, Half::First, seconds};
+    return {record, Half::Whole, 0};
+  }
+  Mark get(std::size_t i) const {
+    const Place p = place(i);
+    if (p.half == Half::Whole) return unpack(packed_[p.record]);
+    // A pair: w0 = time from the first mark's group base (32) << 32 | requester (18) << 14 |
+    // holder bits 17..4 (14); w1 = holder bits 3..0 (4) << 60 | woken (18) << 42 | wait (40) << 2
+    // | held time bits 1..0 (2); beside it, held time bits 33..2 (32).
+    const Packed& r = packed_[p.record];
+    const std::size_t first = p.half == Half::First ? i : i - 1;
+    const Time at{groups_[first / 64].base + static_cast<std::int64_t>(r.w0 >> 32)};
+    const auto holder = static_cast<std::uint32_t>((r.w0 & 0x3FFF) << 4 | r.w1 >> 60);
+    if (p.half == Half::First) {
+      const auto requester = static_cast<std::uint32_t>((r.w0 >> 14) & kNoLane);
+      return Mark{at, requester, holder, static_cast<std::int64_t>((r.w1 >> 2) & kValueMask), MarkKind::DropRequest};
+    }
+    const auto woken = static_cast<std::uint32_t>((r.w1 >> 42) & kNoLane);
+    const auto held = static_cast<std::int64_t>(std::uint64_t{pair_held_[p.pair]} << 2 | (r.w1 & 3));
+    return Mark{at, holder, woken == kNoLane ? kNone : woken, held, MarkKind::ForcedSwitch};
+  }
+  /// Folds `m` into the last record when it is the forced switch of the drop request there.
+  bool try_pair(const Mark& m) {
+    if (!last_single_ || m.kind != MarkKind::ForcedSwitch) return false;
+    const Mark& request = last_;
+    if (request.kind != MarkKind::DropRequest) return false;
+    const std::int64_t delta = m.at.ns() - groups_[(size_ - 1) / 64].base;
+    // The drop request packed, so its time is not negative, its lane and wait fit, and so
+    // does its other lane, the forced switch's lane.
+    if (request.at != m.at || request.lane == kNone || m.lane == kNone || request.other != m.lane || delta < 0 ||
+        delta > std::int64_t{0xFFFF'FFFF} || m.value < 0 || static_cast<std::uint64_t>(m.value) > kHeldMask ||
+        (m.other != kNone && m.other >= kNoLane)) {
+      return false;
+    }
+    const std::uint64_t woken = m.other == kNone ? kNoLane : m.other;
+    const auto holder = static_cast<std::uint64_t>(m.lane);
+    const auto held = static_cast<std::uint64_t>(m.value);
+    Packed& last = packed_.back();
+    last.w0 = static_cast<std::uint64_t>(delta) << 32 | static_cast<std::uint64_t>(request.lane) << 14 | holder >> 4;
+    last.w1 = (holder & 0xF) << 60 | woken << 42 | static_cast<std::uint64_t>(request.value) << 2 | (held & 3);
+    pair_held_.push_back(static_cast<std::uint32_t>(held >> 2));
+    if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), m.at.ns()});
+    groups_.back().second_bits |= std::uint64_t{1} << (size_ % 64);
+    ++size_;
+    last_single_ = false;
+    return true;
+  }
 
   static std::uint64_t kind_bits(const Packed& p) { return (p.w0 >> 12) & 0xF; }
   static std::size_t wide_index(const Packed& p) { return static_cast<std::size_t>(p.w1); }
@@ -118,8 +216,13 @@ class MarkStore {
                 other == kNoOther ? kNone : other, value, static_cast<MarkKind>(kind_bits(p))};
   }
 
-  Store<Packed> packed_;  ///< every mark, in order
+  Store<Packed> packed_;  ///< every mark, in order, a pair in one record
   Store<Mark> wide_;      ///< the marks that do not pack, in order of arrival
+  Store<Group> groups_;   ///< one per 64 marks
+  Store<std::uint32_t> pair_held_;  ///< per pair: the held time's bits 33..2
+  std::size_t size_ = 0;  ///< marks
+  bool last_single_ = false;  ///< the last record holds one mark, packed (not wide)
+  Mark last_;                 ///< that mark, while last_single_
 };
 
 /// A random-access iterator over a MarkStore's marks, yielding them by value.

@@ -1,5 +1,6 @@
-// The trace's marks packed in 16 bytes: every mark comes back exactly as it went in, the
-// ones whose fields do not fit are kept whole, and sorting by time keeps ties in order.
+// The trace's marks packed in 16 bytes, a drop request and its forced switch in 20: every
+// mark comes back exactly as it went in, the ones whose fields do not fit are kept whole, and
+// sorting by time keeps ties in order.
 #include "sim/trace/mark_store.hpp"
 
 #include <doctest/doctest.h>
@@ -57,7 +58,8 @@ TEST_CASE("a mark store gives back every mark exactly, packed or kept whole") {
     CHECK(MarkStore::fits(marks[i]) == (i < 5));
   }
   CHECK_THROWS_AS(store.at(marks.size()), std::out_of_range);
-  CHECK(store.bytes_used() == 12 * 16 + 7 * sizeof(Mark));
+  CHECK(store.paired_count() == 0);
+  CHECK(store.bytes_used() == 12 * 16 + 7 * sizeof(Mark) + 24);  // and one group of 64 marks
 }
 
 TEST_CASE("a mark store iterates like a sorted vector of marks") {
@@ -107,4 +109,138 @@ TEST_CASE("copies of a mark store are deep") {
   REQUIRE(copy.size() == 2);
   CHECK(copy[0].value == std::int64_t{1} << 41);
   CHECK(copy[1].kind == MarkKind::Dispatch);
+}
+
+namespace {
+
+Mark drop_request(std::int64_t at, std::uint32_t requester, std::uint32_t holder, std::int64_t waited) {
+  return Mark{Time{at}, requester, holder, waited, MarkKind::DropRequest};
+}
+Mark forced_switch(std::int64_t at, std::uint32_t holder, std::uint32_t woken, std::int64_t held) {
+  return Mark{Time{at}, holder, woken, held, MarkKind::ForcedSwitch};
+}
+
+void check_reads(const MarkStore& store, const std::vector<Mark>& marks) {
+  REQUIRE(store.size() == marks.size());
+  for (std::size_t i = 0; i < marks.size(); ++i) {
+    CAPTURE(i);
+    CHECK(same(store[i], marks[i]));
+    CHECK(store.time_at(i) == marks[i].at);
+  }
+  std::size_t i = 0;
+  for (const Mark& m : store) CHECK(same(m, marks[i++]));
+}
+
+}  // namespace
+
+TEST_CASE("a drop request and the forced switch it caused share a record, read back exactly") {
+  const std::int64_t big_wait = (std::int64_t{1} << 40) - 1;
+  const std::int64_t big_held = (std::int64_t{1} << 34) - 1;
+  const std::uint32_t big_lane = (1u << 18) - 2;
+  const std::vector<Mark> marks = {
+      Mark{Time{1}, 0, 1, 0, MarkKind::GilRequest},
+      drop_request(5'000, 2, 1, 4'999),
+      forced_switch(5'000, 1, 2, 4'000),  // paired
+      drop_request(9'000, big_lane, big_lane - 1, big_wait),
+      forced_switch(9'000, big_lane - 1, kNone, big_held),  // paired: the largest fields, nobody woken
+      drop_request(10'000, 3, 4, 5),
+      forced_switch(10'001, 4, 3, 5),  // another instant
+      drop_request(11'000, 3, 4, 5),
+      forced_switch(11'000, 5, 3, 5),  // not the holder asked
+      drop_request(12'000, 3, 4, 5),
+      forced_switch(12'000, 4, 3, big_held + 1),  // held too long to pair
+      forced_switch(12'000, 4, 3, 6),             // a forced switch after a forced switch
+      drop_request(13'000, 3, 4, big_wait + 1),   // kept whole, so not paired
+      forced_switch(13'000, 4, 3, 7),
+      drop_request(14'000, 3, 4, 8),
+      Mark{Time{14'000}, 4, 3, 9, MarkKind::GilHandoff},  // not a forced switch
+      drop_request(std::int64_t{1} << 33, 3, 4, 8),
+      forced_switch(std::int64_t{1} << 33, 4, 3, 9),  // over 2^32 ns after its group's first mark
+      drop_request(15'000'000'000, 6, 7, 1),  // the time of a drop request is its own
+      forced_switch(15'000'000'000, 7, 6, 2),
+  };
+  MarkStore store;
+  for (const Mark& m : marks) store.push_back(m);
+  CHECK(store.paired_count() == 4);
+  CHECK(store.wide_count() == 1);
+  check_reads(store, marks);
+  CHECK(store.bytes_used() == (marks.size() - 2) * 16 + sizeof(Mark) + 24 + 2 * 4);
+  const MarkStore copy = store;
+  store.clear();
+  CHECK(store.paired_count() == 0);
+  check_reads(copy, marks);
+}
+
+TEST_CASE("pairs across groups of 64 marks, and many of them, read back exactly") {
+  // Marks in time order: singles, pairs, and would-be pairs that miss by one field, with
+  // pairs straddling every position of a group, group boundaries included.
+  std::vector<Mark> marks;
+  std::uint64_t seed = 12345;
+  const auto next = [&seed](std::uint64_t below) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return (seed >> 33) % below;
+  };
+  std::int64_t at = 0;
+  std::size_t expected_pairs = 0;
+  while (marks.size() < 5000) {
+    at += 1 + static_cast<std::int64_t>(next(3)) * static_cast<std::int64_t>(next(2'000'000));
+    const auto a = static_cast<std::uint32_t>(next(200'000));
+    const auto h = static_cast<std::uint32_t>(next(200'000));
+    const std::int64_t waited = static_cast<std::int64_t>(next(1ull << 40));
+    const std::int64_t held = static_cast<std::int64_t>(next(6'000'000));
+    switch (next(4)) {
+      case 0: marks.push_back(Mark{Time{at}, a, h, held, MarkKind::JobStart}); break;
+      case 1: marks.push_back(drop_request(at, a, h, waited)); break;
+      case 2:
+        marks.push_back(drop_request(at, a, h, waited));
+        marks.push_back(forced_switch(at + static_cast<std::int64_t>(next(2)), h, next(2) ? kNone : a, held));
+        if (marks.back().at.ns() == at) ++expected_pairs;
+        break;
+      default: marks.push_back(forced_switch(at, h, a, held)); break;
+    }
+  }
+  MarkStore store;
+  for (const Mark& m : marks) store.push_back(m);
+  CHECK(store.paired_count() == 2 * expected_pairs);
+  CHECK(store.sorted_by_time());
+  check_reads(store, marks);
+}
+
+TEST_CASE("sorting a mark store keeps its pairs and reads back in time order") {
+  const Mark request = drop_request(10, 1, 2, 3);
+  const Mark forced = forced_switch(10, 2, 1, 4);
+  const Mark start{Time{5}, 1, 0, 0, MarkKind::JobStart};
+  const Mark end{Time{20}, 1, 0, 0, MarkKind::JobEnd};
+  MarkStore store;
+  store.push_back(end);
+  store.push_back(request);
+  store.push_back(forced);
+  CHECK(store.paired_count() == 0);  // together, but before their group's first mark
+  check_reads(store, {end, request, forced});
+  store.stable_sort_by_time();  // no pairs: the records move
+  CHECK(store.sorted_by_time());
+  check_reads(store, {request, forced, end});
+  store.push_back(forced_switch(20, 1, 2, 5));  // after a sort, a mark still goes at the end
+  check_reads(store, {request, forced, end, forced_switch(20, 1, 2, 5)});
+
+  store.clear();
+  store.push_back(request);
+  store.push_back(forced);
+  store.push_back(start);
+  CHECK(store.paired_count() == 2);
+  store.stable_sort_by_time();  // a pair out of order: stored again, paired again
+  CHECK(store.paired_count() == 2);
+  check_reads(store, {start, request, forced});
+}
+
+TEST_CASE("sorting many marks out of order keeps ties in order and every group's time right") {
+  std::vector<Mark> marks;
+  for (std::uint32_t i = 0; i < 300; ++i) {
+    marks.push_back(Mark{Time{static_cast<std::int64_t>((i * 7919u) % 101u) * 1'000'000'000}, i, 0, 0, MarkKind::Spawn});
+  }
+  MarkStore store;
+  for (const Mark& m : marks) store.push_back(m);
+  store.stable_sort_by_time();
+  std::stable_sort(marks.begin(), marks.end(), [](const Mark& a, const Mark& b) { return a.at < b.at; });
+  check_reads(store, marks);
 }
