@@ -68,7 +68,9 @@ std::string bench_knob_change(AppState& app, ImGuiIO& io) {
   // Frames at 60 a second while the runs are simulated, as the window draws them.
   int meanwhile = 0;
   double longest_ms = 0, frames_cpu = 0;
-  while (!app.session.background_ready()) {
+  // Every frame polls the session (app_frame.cpp), so a frame built here may put the new runs
+  // in itself: then nothing is simulating any more, and waiting for `ready` would never end.
+  while (app.session.simulating() && !app.session.background_ready()) {
     const double f0 = wall_seconds();
     const double c0 = thread_cpu_seconds();
     build_frame(app, io);
@@ -79,8 +81,7 @@ std::string bench_knob_change(AppState& app, ImGuiIO& io) {
                                   std::chrono::duration<double>(std::max(0.0, 1.0 / 60.0 - (wall_seconds() - f0))));
   }
   const double t1 = wall_seconds();
-  app.session.poll(0);
-  refresh_derived(app);
+  if (app.session.poll(0)) refresh_derived(app);
   const double t2 = wall_seconds();
   build_frame(app, io);
   const double t3 = wall_seconds();
