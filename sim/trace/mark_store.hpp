@@ -20,11 +20,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
-#include <iterator>
 #include <stdexcept>
 
 #include "sim/trace/mark.hpp"
 #include "sim/trace/store.hpp"
+#include "sim/trace/value_iterator.hpp"
 
 namespace gilsim::trace {
 
@@ -38,7 +38,7 @@ class MarkStore {
   };
   static_assert(sizeof(Packed) == 16);
 
-  class const_iterator;
+  using const_iterator = ByValueIterator<MarkStore, Mark>;
 
   MarkStore() = default;
   MarkStore(std::initializer_list<Mark> marks) {
@@ -223,65 +223,6 @@ class MarkStore {
   std::size_t size_ = 0;  ///< marks
   bool last_single_ = false;  ///< the last record holds one mark, packed (not wide)
   Mark last_;                 ///< that mark, while last_single_
-};
-
-/// A random-access iterator over a MarkStore's marks, yielding them by value.
-class MarkStore::const_iterator {
- public:
-  using iterator_category = std::random_access_iterator_tag;
-  using iterator_concept = std::random_access_iterator_tag;
-  using value_type = Mark;
-  using difference_type = std::ptrdiff_t;
-  using reference = Mark;
-  /// What `it->at` reads through: the mark itself, held by value.
-  struct pointer {
-    Mark mark;
-    const Mark* operator->() const { return &mark; }
-  };
-
-  const_iterator() = default;
-  const_iterator(const MarkStore* store, std::size_t i) : store_(store), i_(static_cast<difference_type>(i)) {}
-
-  Mark operator*() const { return (*store_)[static_cast<std::size_t>(i_)]; }
-  pointer operator->() const { return pointer{**this}; }
-  Mark operator[](difference_type n) const { return (*store_)[static_cast<std::size_t>(i_ + n)]; }
-
-  const_iterator& operator++() {
-    ++i_;
-    return *this;
-  }
-  const_iterator operator++(int) {
-    const_iterator old = *this;
-    ++i_;
-    return old;
-  }
-  const_iterator& operator--() {
-    --i_;
-    return *this;
-  }
-  const_iterator operator--(int) {
-    const_iterator old = *this;
-    --i_;
-    return old;
-  }
-  const_iterator& operator+=(difference_type n) {
-    i_ += n;
-    return *this;
-  }
-  const_iterator& operator-=(difference_type n) {
-    i_ -= n;
-    return *this;
-  }
-  friend const_iterator operator+(const_iterator it, difference_type n) { return it += n; }
-  friend const_iterator operator+(difference_type n, const_iterator it) { return it += n; }
-  friend const_iterator operator-(const_iterator it, difference_type n) { return it -= n; }
-  friend difference_type operator-(const const_iterator& a, const const_iterator& b) { return a.i_ - b.i_; }
-  friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.i_ == b.i_; }
-  friend auto operator<=>(const const_iterator& a, const const_iterator& b) { return a.i_ <=> b.i_; }
-
- private:
-  const MarkStore* store_ = nullptr;
-  difference_type i_ = 0;
 };
 
 inline MarkStore::const_iterator MarkStore::begin() const { return {this, 0}; }
