@@ -31,7 +31,7 @@ struct Lane {
   std::string name;  ///< short, as shown in a row header: "core 0", "GIL", "T1", "task 3"
   LaneKind kind = LaneKind::Thread;
   ProcessId process = kNone;  ///< kNone for cores (they belong to the machine)
-  Store<Span> spans;          ///< sorted by begin, non-overlapping; gaps mean idle/free
+  SpanStore spans;            ///< sorted by begin, non-overlapping; gaps mean idle/free; 16 bytes a span
 };
 
 struct Process {

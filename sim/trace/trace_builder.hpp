@@ -84,7 +84,7 @@ class TraceBuilder {
   /// GIL) is written once per two spans and never read. The spans move to trace_.lanes at
   /// finish().
   struct alignas(64) LaneBuffer {
-    Store<Span> spans;
+    SpanStore spans;
     Time open_begin;  ///< the open span, while `open`
     std::uint32_t open_subject = kNone;
     std::uint16_t open_step = kNoStep;

@@ -9,6 +9,8 @@
 #include <memory>
 #include <vector>
 
+#include "sim/trace/trace_builder.hpp"
+
 using gilsim::Time;
 using gilsim::trace::kNone;
 using gilsim::trace::kNoStep;
@@ -125,4 +127,24 @@ TEST_CASE("a span store reads like a sorted vector: iterators, searches, copies"
   moved.push_back(spans[8]);
   CHECK(moved.wide_count() == 1);
   CHECK(same(moved[0], spans[8]));
+}
+
+TEST_CASE("a span longer than the packed form stays one span through the builder") {
+  using namespace gilsim::trace;
+  TraceBuilder b("threads", "threads", "new", Origin::Simulated, 1, Time{5'000'000});
+  const ProcessId p = b.add_process("main", true);
+  const LaneId t = b.add_lane("T1", LaneKind::Thread, p);
+  const Time long_wait{kMaxDuration + 1};  // about 18 minutes and a nanosecond
+  b.set_state(t, Time{0}, SpanState::Running, 0, 0);
+  b.set_state(t, Time{1'000}, SpanState::Sleeping, 0, 1);
+  b.set_state(t, Time{1'000} + long_wait, SpanState::Running, 0, 2);
+  b.set_state(t, Time{2'000} + long_wait, SpanState::Sleeping, 0, 3);
+  const Trace tr = b.finish(Time{2'000} + long_wait + Time{kMaxDuration});  // the longest packed
+  const SpanStore& spans = tr.lanes[t].spans;
+  REQUIRE(spans.size() == 4);
+  CHECK(spans.wide_count() == 1);
+  CHECK(same(spans[1], Span{Time{1'000}, Time{1'000} + long_wait, 0, 1, SpanState::Sleeping, 0}));
+  CHECK(spans[1].duration() == long_wait);
+  CHECK(same(spans[3], Span{Time{2'000} + long_wait, Time{2'000} + long_wait + Time{kMaxDuration}, 0, 3,
+                            SpanState::Sleeping, 0}));
 }
