@@ -29,7 +29,7 @@ namespace gilsim::trace {
 class SpanStore {
  public:
   /// Two words: w0 = begin (48 bits) << 16 | step (16); w1 = duration (40) << 24 |
-  /// subject (20) << 4 | state (4). State kWide: the span is wide_[w0].
+  /// subject + 1 (20; 0 for kNone) << 4 | state (4). State kWide: the span is wide_[w0].
   struct Packed {
     std::uint64_t w0 = 0;
     std::uint64_t w1 = 0;
@@ -83,16 +83,12 @@ class SpanStore {
   const_iterator begin() const { return {this, 0}; }
   const_iterator end() const { return {this, size()}; }
 
-  void push_back(const Span& s) {
-    if (fits(s)) {
-      packed_.push_back(pack(s));
-    } else {
-      push_wide(s);
-    }
-  }
-  /// Adds `count` spans at the end, copied from `spans`.
+  void push_back(const Span& s) { packed_.push_back(fits(s) ? pack(s) : keep_wide(s)); }
+  /// Adds `count` spans at the end, copied from `spans` (a producer's buffered spans: one
+  /// check for room, then each packed in place).
   void append(const Span* spans, std::size_t count) {
-    for (std::size_t i = 0; i < count; ++i) push_back(spans[i]);
+    Packed* out = packed_.extend(count);
+    for (std::size_t i = 0; i < count; ++i) out[i] = fits(spans[i]) ? pack(spans[i]) : keep_wide(spans[i]);
   }
   /// Room for `count` spans; in malloc, for exactly that many (a store that knows its size).
   void reserve(std::size_t count) { packed_.reserve(count); }
@@ -102,13 +98,14 @@ class SpanStore {
     if (wide_) wide_->clear();
   }
 
-  /// Whether `s` packs into 16 bytes (else it is kept whole).
+  /// Whether `s` packs into 16 bytes (else it is kept whole). In unsigned arithmetic, so a
+  /// negative begin, a reversed span and kNone need no tests of their own: a negative begin
+  /// is past kMaxBegin, a reversed span's length past kMaxDuration, and kNone + 1 is 0.
   static bool fits(const Span& s) {
-    const std::int64_t begin = s.begin.ns();
-    const std::int64_t end = s.end.ns();
-    // begin is checked first, so end - begin cannot overflow.
-    return begin >= 0 && begin <= kMaxBegin && end >= begin && end - begin <= kMaxDuration &&
-           (s.subject == kNone || s.subject < kNoSubject);
+    const auto begin = static_cast<std::uint64_t>(s.begin.ns());
+    const std::uint64_t length = static_cast<std::uint64_t>(s.end.ns()) - begin;
+    return begin <= static_cast<std::uint64_t>(kMaxBegin) && length <= static_cast<std::uint64_t>(kMaxDuration) &&
+           s.subject + 1u <= kMaxSubject + 1u;
   }
   /// The packed form's ranges, inclusive (for the tests at their edges).
   static constexpr std::int64_t kMaxBegin = (std::int64_t{1} << 48) - 1;
@@ -116,12 +113,11 @@ class SpanStore {
   static constexpr std::uint32_t kMaxSubject = (1u << 20) - 2;
 
  private:
-  static constexpr std::uint32_t kNoSubject = (1u << 20) - 1;  ///< kNone as a subject
   static constexpr std::uint64_t kWide = 15;                   ///< state bits of a stand-in for a whole span
   static_assert(kSpanStateCount <= static_cast<int>(kWide), "a new SpanState needs a wider state field");
 
   static Packed pack(const Span& s) {
-    const auto subject = static_cast<std::uint64_t>(s.subject == kNone ? kNoSubject : s.subject);
+    const auto subject = static_cast<std::uint64_t>(s.subject + 1u);  // kNone is 0
     return Packed{static_cast<std::uint64_t>(s.begin.ns()) << 16 | s.step,
                   static_cast<std::uint64_t>((s.end - s.begin).ns()) << 24 | subject << 4 |
                       static_cast<std::uint64_t>(s.state)};
@@ -129,15 +125,16 @@ class SpanStore {
   Span get(const Packed& p) const {
     if ((p.w1 & 0xF) == kWide) return (*wide_)[static_cast<std::size_t>(p.w0)];
     const auto begin = static_cast<std::int64_t>(p.w0 >> 16);
-    const auto subject = static_cast<std::uint32_t>(p.w1 >> 4) & kNoSubject;
-    return Span{Time{begin}, Time{begin + static_cast<std::int64_t>(p.w1 >> 24)},
-                subject == kNoSubject ? kNone : subject, static_cast<std::uint16_t>(p.w0),
-                static_cast<SpanState>(p.w1 & 0xF), 0};
+    const auto subject = (static_cast<std::uint32_t>(p.w1 >> 4) & 0xF'FFFF) - 1u;  // 0 is kNone
+    return Span{Time{begin}, Time{begin + static_cast<std::int64_t>(p.w1 >> 24)}, subject,
+                static_cast<std::uint16_t>(p.w0), static_cast<SpanState>(p.w1 & 0xF), 0};
   }
-  void push_wide(const Span& s) {
+  /// `s` kept whole; returns its stand-in. Rare, so out of line: the producers' path to
+  /// append() stays short.
+  [[gnu::noinline]] Packed keep_wide(const Span& s) {
     if (!wide_) wide_ = std::make_unique<Store<Span>>();
-    packed_.push_back(Packed{wide_->size(), kWide});
     wide_->push_back(s);
+    return Packed{wide_->size() - 1, kWide};
   }
 
   Store<Packed> packed_;               ///< every span, in order

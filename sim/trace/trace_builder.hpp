@@ -63,7 +63,7 @@ class TraceBuilder {
   void mark(Time at, MarkKind kind, LaneId lane, std::uint32_t other = kNone, std::int64_t value = 0) {
     marks_sorted_ = marks_sorted_ && at >= last_mark_at_;
     last_mark_at_ = at;
-    trace_.marks.push_back(Mark{at, lane, other, value, kind});
+    trace_.marks.push(at, kind, lane, other, value);
   }
 
   std::size_t span_count() const { return span_count_; }
