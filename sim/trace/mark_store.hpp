@@ -32,11 +32,7 @@ class MarkStore {
  public:
   /// Two words: w0 = time (48 bits) << 16 | kind (4) << 12 | lane bits 17..6 (12);
   /// w1 = lane bits 5..0 (6) << 58 | other (18) << 40 | value (40).
-  struct Packed {
-    std::uint64_t w0 = 0;
-    std::uint64_t w1 = 0;
-  };
-  static_assert(sizeof(Packed) == 16);
+  using Packed = TwoWords;
 
   using const_iterator = ByValueIterator<MarkStore, Mark>;
 

@@ -30,11 +30,7 @@ class SpanStore {
  public:
   /// Two words: w0 = begin (48 bits) << 16 | step (16); w1 = duration (40) << 24 |
   /// subject + 1 (20; 0 for kNone) << 4 | state (4). State kWide: the span is wide_[w0].
-  struct Packed {
-    std::uint64_t w0 = 0;
-    std::uint64_t w1 = 0;
-  };
-  static_assert(sizeof(Packed) == 16, "the trace's records are what its memory is");
+  using Packed = TwoWords;
 
   using value_type = Span;
   using const_iterator = ByValueIterator<SpanStore, Span>;
@@ -123,12 +119,15 @@ class SpanStore {
                       static_cast<std::uint64_t>(s.state)};
   }
   Span get(const Packed& p) const {
-    if ((p.w1 & 0xF) == kWide) return (*wide_)[static_cast<std::size_t>(p.w0)];
+    if ((p.w1 & 0xF) == kWide) [[unlikely]] return wide(p);
     const auto begin = static_cast<std::int64_t>(p.w0 >> 16);
     const auto subject = (static_cast<std::uint32_t>(p.w1 >> 4) & 0xF'FFFF) - 1u;  // 0 is kNone
     return Span{Time{begin}, Time{begin + static_cast<std::int64_t>(p.w1 >> 24)}, subject,
                 static_cast<std::uint16_t>(p.w0), static_cast<SpanState>(p.w1 & 0xF), 0};
   }
+  /// The whole span a stand-in points at. Out of line, like keep_wide: readers' loops over
+  /// the packed spans stay short.
+  [[gnu::noinline]] Span wide(const Packed& p) const { return (*wide_)[static_cast<std::size_t>(p.w0)]; }
   /// `s` kept whole; returns its stand-in. Rare, so out of line: the producers' path to
   /// append() stays short.
   [[gnu::noinline]] Packed keep_wide(const Span& s) {

@@ -18,6 +18,7 @@
 
 #include <cassert>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
@@ -62,6 +63,14 @@ std::size_t cached_bytes();
 void drop_cache();
 
 }  // namespace storage
+
+/// A record of two words: what the packed stores keep (MarkStore, SpanStore, each with its
+/// own layout of the bits).
+struct TwoWords {
+  std::uint64_t w0 = 0;
+  std::uint64_t w1 = 0;
+};
+static_assert(sizeof(TwoWords) == 16, "the trace's records are what its memory is");
 
 template <class T>
 class Store {
