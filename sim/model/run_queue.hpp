@@ -1,5 +1,6 @@
-// The OS side's two small pieces of bookkeeping (S1, S4): the run queue, one FIFO shared by
-// every core, and the choice of an idle core for a thread that becomes runnable.
+// The OS side's two small pieces of bookkeeping (S1, S4): a run queue (one FIFO shared by
+// every core, or one per core, S1a), and the choice of an idle core for a thread that
+// becomes runnable.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +32,15 @@ class RunQueue {
       head_ = 0;
     }
     return next;
+  }
+  /// The first entry, in queue order, for which `pred(thread)` holds, or kEmpty; nothing
+  /// leaves the queue (a thread moved elsewhere makes its entry stale).
+  template <typename Pred>
+  std::uint32_t find(Pred pred) const {
+    for (std::size_t i = head_; i < queue_.size(); ++i) {
+      if (pred(queue_[i])) return queue_[i];
+    }
+    return kEmpty;
   }
 
  private:

@@ -70,7 +70,7 @@ TEST_CASE("unknown keys are refused at every level, with the nearest key suggest
         "s.toml:6:26: unknown key 'wrok' in a step; did you mean 'work'?");
   SUBCASE("with no near key, the accepted keys are listed") {
     CHECK(error_of("title = \"t\"\n[machine]\nmemory = 2\n" + kJobAndRun) ==
-          "s.toml:3:1: unknown key 'memory' in [machine]; expected one of: cores, quantum, context_switch, core_speeds");
+          "s.toml:3:1: unknown key 'memory' in [machine]; expected one of: cores, quantum, context_switch, core_speeds, placement");
   }
   SUBCASE("a key of another table says where it belongs") {
     CHECK(error_of("title = \"t\"\ncores = 2\n" + kJobAndRun) ==

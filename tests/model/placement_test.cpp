@@ -1,0 +1,135 @@
+// Per-CPU run queues (docs/model.md S1a-S1d, machine.placement = "per_cpu"): where a thread
+// that finds no idle core waits, and when another core takes it. Hand-written timelines
+// first; the one shared queue's (S1) is asserted beside them where it differs.
+#include <doctest/doctest.h>
+
+#include "model_fixtures.hpp"
+
+using namespace gilsim;
+using namespace gilsim::test;
+
+namespace {
+
+scenario::Scenario per_cpu(scenario::Scenario s) {
+  s.machine.placement = scenario::Placement::PerCpu;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("per-CPU queues: a new process waits on one core, and the other takes it once idle and it is cold") {
+  // Three processes of one 4 ms copy each (no GIL) on two cores, a 3 ms quantum, exact
+  // costs. The main thread forks them at 0 on core 0 and parks in join().
+  //   0      P1 and P2 take the idle cores. P3 finds none: both run one thread, so it joins
+  //          the queue of its creator's core, core 0 (S1a).
+  //   3      Core 0's slice ends: P3 takes it, P1 (3 ms done) goes back to core 0's queue.
+  //          Core 1's slice ends with its own queue empty: core 0 runs one more thread
+  //          than it, a difference of one, which the balancer leaves alone (S1d).
+  //   4      P2 ends. Core 1 is newly idle: P1 left its core 1 ms ago, longer than the
+  //          migration cost (0.5 ms), so core 1 pulls it (S1c); its last 1 ms ends at 5.
+  //   3 - 7  P3 on core 0, its 4 ms.
+  // One shared queue (S1, as in cores_share_nothing_test.cpp): at 3 P3 takes one core and
+  // P1, queued first, the other, so P1 ends at 4, P2 at 5, P3 at 7.
+  auto s = exact_scenario(2);
+  add_jobs(s, "copy", 3, {native(4_ms)});
+  const auto shared = simulate_with(s, scenario::Executor::Processes);
+  CHECK(shared.jobs[0].end == 4_ms);
+  CHECK(shared.jobs[1].end == 5_ms);
+  CHECK(shared.jobs[2].end == 7_ms);
+
+  auto p = per_cpu(s);
+  const auto t = simulate_with(p, scenario::Executor::Processes);
+  REQUIRE(t.jobs.size() == 3);
+  CHECK(t.jobs[0].end == 5_ms);
+  CHECK(t.jobs[1].end == 4_ms);
+  CHECK(t.jobs[2].end == 7_ms);
+  CHECK(t.end == 7_ms);
+}
+
+TEST_CASE("per-CPU queues: an idle core leaves a cache-hot thread queued elsewhere until it turns cold") {
+  // As above, but P2's copy is 3.2 ms and P1's and P3's 10 ms.
+  //   0 - 3    P1 on core 0, P2 on core 1; P3 queued on core 0 (S1a).
+  //   3        Core 0: P3 takes it, P1 (3 ms done) queued on core 0. Core 1: a difference
+  //            of one, left alone (S1d).
+  //   3.2      P2 ends. Core 1 is newly idle, but P1 left its core only 0.2 ms ago: cache
+  //            hot, not pulled (S1c). Core 1 looks again when P1 turns cold, at 3.5.
+  //   3.5      Core 1 pulls P1: its last 7 ms end at 10.5.
+  //   3 - 13   P3 on core 0 (its slice ends at 6, 9 and 12 with nobody waiting there).
+  // One shared queue (S1): core 1 takes P1 at once at 3.2, and P1 ends at 10.2.
+  auto s = exact_scenario(2);
+  add_jobs(s, "long", 1, {native(10_ms)});
+  add_jobs(s, "short", 1, {native(3200_us)});
+  add_jobs(s, "long", 1, {native(10_ms)});
+  const auto shared = simulate_with(s, scenario::Executor::Processes);
+  CHECK(shared.jobs[0].end == 10200_us);
+
+  auto p = per_cpu(s);
+  const auto t = simulate_with(p, scenario::Executor::Processes);
+  REQUIRE(t.jobs.size() == 3);
+  CHECK(t.jobs[0].end == 10500_us);
+  CHECK(t.jobs[1].end == 3200_us);
+  CHECK(t.jobs[2].end == 13_ms);
+  CHECK(time_in(lane_named(t, "core 1"), trace::SpanState::Native) == 3200_us + 7_ms);
+}
+
+TEST_CASE("per-CPU queues: a thread woken with every core busy waits on its previous core and preempts only its thread") {
+  // P1 copies 1 ms, waits 1 ms of I/O, copies 1.5 ms; P2 and P3 copy 10 ms each.
+  //   0      P1 core 0, P2 core 1, P3 queued on core 0 (S1a).
+  //   1      P1 blocks in I/O: core 0 takes P3 from its queue.
+  //   2      P1 wakes, every core busy: it is placed on its previous core, core 0 (S1b),
+  //          and preempts P3 there (S3: P3 has run 1 ms, over a quarter of the quantum),
+  //          though P2 on core 1 has run longer. P3 (1 ms done) waits on core 0.
+  //   3      Core 1's slice ends: core 0 runs one thread more, left alone (S1d).
+  //   3.5    P1 ends; core 0 takes P3 back: its last 9 ms end at 12.5.
+  //   0 - 10 P2 on core 1.
+  // One shared queue (S1): P1 preempts the thread that has run longest, P2 on core 1;
+  // P2 gets core 1 back at 3.5 and ends at 11.5, P3 runs on core 0 from 1 to 11.
+  auto s = exact_scenario(2);
+  add_jobs(s, "io", 1, {native(1_ms), io(1_ms), native(1500_us)});
+  add_jobs(s, "copy", 2, {native(10_ms)});
+  const auto shared = simulate_with(s, scenario::Executor::Processes);
+  CHECK(shared.jobs[0].end == 3500_us);
+  CHECK(shared.jobs[1].end == 11500_us);
+  CHECK(shared.jobs[2].end == 11_ms);
+
+  auto p = per_cpu(s);
+  const auto t = simulate_with(p, scenario::Executor::Processes);
+  REQUIRE(t.jobs.size() == 3);
+  CHECK(t.jobs[0].end == 3500_us);
+  CHECK(t.jobs[1].end == 10_ms);
+  CHECK(t.jobs[2].end == 12500_us);
+  CHECK(marks_of(t, trace::MarkKind::Preempt).size() == 1);
+}
+
+TEST_CASE("per-CPU queues: a busy core pulls from a core two threads busier at its balance") {
+  // A 20 ms quantum (S3's minimum slice 5 ms). W1 copies 1 ms, waits 3 ms of I/O, copies
+  // 5 ms; W2 the same with 2 ms of I/O; H1 and H2 copy 60 ms each. Started W1, H1, W2, H2.
+  //   0      W1 core 0, H1 core 1; W2 joins core 0's queue (a tie: its creator's core),
+  //          H2 core 1's (core 1 runs fewer: one against two) (S1a).
+  //   1      W1 blocks: core 0 takes W2.   2  W2 blocks: core 0, newly idle, pulls H2
+  //          (never run: cold) from core 1 (S1c).
+  //   4      W1 and W2 wake with every core busy: each waits on its previous core, core 0
+  //          (S1b); H2 has run 2 ms there, under S3's 5 ms, so neither preempts it. Core 0
+  //          runs three threads, core 1 one.
+  //   20     Core 1's slice ends with its own queue empty: it balances (S1d), and core 0
+  //          runs two threads more, so it pulls W1 (cold: off its core since 1) and runs
+  //          it now; H1 waits on core 1. W1's 5 ms end at 25, and H1 takes core 1 back.
+  //   22     Core 0's slice ends: W2 takes it from H2, and ends at 27; H2 takes core 0 back.
+  //   H1 ran 0 - 20 and 25 - 65; H2 2 - 22 and 27 - 67. The next balance (core 1's, due
+  //   at 52) finds every queue empty.
+  // Without the balance W1 would wait on core 0 until its slice ended at 22.
+  auto s = exact_scenario(2);
+  s.machine.quantum = 20_ms;
+  s.machine.placement = scenario::Placement::PerCpu;
+  add_jobs(s, "w1", 1, {native(1_ms), io(3_ms), native(5_ms)});
+  add_jobs(s, "h1", 1, {native(60_ms)});
+  add_jobs(s, "w2", 1, {native(1_ms), io(2_ms), native(5_ms)});
+  add_jobs(s, "h2", 1, {native(60_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Processes);
+  REQUIRE(t.jobs.size() == 4);
+  CHECK(t.jobs[0].end == 25_ms);
+  CHECK(t.jobs[1].end == 65_ms);
+  CHECK(t.jobs[2].end == 27_ms);
+  CHECK(t.jobs[3].end == 67_ms);
+  CHECK(marks_of(t, trace::MarkKind::Preempt).size() == 2);
+}
