@@ -67,7 +67,7 @@ struct Engine::Core {
   Time last_idle;  ///< how long its previous idle period lasted
   TimerHeap::Slot quantum = 0;  ///< QuantumEnd, pending while its slice is armed; on an
                                 ///< idle core with per-CPU queues, its next idle balance (S1c)
-  Time next_balance;  ///< a busy core's next periodic balance (S1d)
+  Time next_balance = Time::max();  ///< a busy core's next periodic balance; max while idle (S1d)
   trace::LaneId lane = trace::kNone;  ///< its lane in the trace
 };
 

@@ -125,7 +125,11 @@ void Engine::assign_core(int c, ThreadId t) {
   th.core = static_cast<std::int16_t>(c);
   th.s.core = CoreState::OnCore;
   th.placed = true;
-  if (per_cpu_) th.cpu = static_cast<std::int16_t>(c);
+  if (per_cpu_) {
+    th.cpu = static_cast<std::int16_t>(c);
+    // S1d: an idle core balances at every tick; busy from now, next in a busy interval.
+    if (core.next_balance == Time::max()) core.next_balance = now_ + kBusyBalanceInterval;
+  }
   if (now_ > core.idle_period_since) core.last_idle = now_ - core.idle_period_since;  // its idle period ends (G8)
   if (waiting()) arm_quantums();
 }
@@ -150,7 +154,10 @@ void Engine::release_core(ThreadId t) {
   ThreadId next = pop_run_queue(c);
   if (next == kNoThread && per_cpu_) next = pull_for(c, false);  // S1c: newly idle
   if (next == kNoThread) {
-    if (per_cpu_) arm_idle_balance(c);
+    if (per_cpu_) {
+      core.next_balance = Time::max();  // idle: it balances as an idle core (S1c, S1d)
+      arm_idle_balance(c);
+    }
     return;
   }
   assign_core(c, next);

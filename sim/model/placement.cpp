@@ -8,24 +8,12 @@
 
 namespace gilsim::model {
 
-namespace {
-
-using namespace gilsim::literals;
-
-/// Linux's sysctl_sched_migration_cost: a thread that left its core less than this long ago
-/// is cache-hot, and the balancer leaves it where it is (S1c).
-constexpr Time kMigrationCost = 500_us;
-/// How often a busy core balances: the domain of two CPUs balances every 2 ms (its
-/// span), 16 times less often while the core is busy (busy_factor) (S1d).
-constexpr Time kBusyBalanceInterval = 32_ms;
-
-}  // namespace
-
 void Engine::init_run_queues() {
   per_cpu_ = config_.machine.placement == scenario::Placement::PerCpu;
   const std::size_t queues = per_cpu_ ? cores_.size() : 1;
   run_queues_.resize(queues);
   queued_.assign(queues, 0);
+  for (Core& core : cores_) core.next_balance = Time::max();  // idle (S1d)
 }
 
 std::uint32_t Engine::load_of(int c) const {

@@ -10,6 +10,13 @@
 
 namespace gilsim::model {
 
+/// Linux's sysctl_sched_migration_cost: a thread that left its core less than this long ago
+/// is cache-hot, and the balancer leaves it where it is (docs/model.md S1c).
+inline constexpr Time kMigrationCost = Time{500'000};
+/// How often a busy core balances: Linux's domain of two CPUs balances every 2 ms (its
+/// span), 16 times less often while the core is busy (busy_factor) (S1d).
+inline constexpr Time kBusyBalanceInterval = Time{32'000'000};
+
 /// A FIFO of thread ids. A thread that leaves the queue early (it blocked, or was given a
 /// core another way) is not searched for: pop() skips it when its turn comes.
 class RunQueue {

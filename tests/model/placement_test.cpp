@@ -101,35 +101,37 @@ TEST_CASE("per-CPU queues: a thread woken with every core busy waits on its prev
   CHECK(marks_of(t, trace::MarkKind::Preempt).size() == 1);
 }
 
-TEST_CASE("per-CPU queues: a busy core pulls from a core two threads busier at its balance") {
+TEST_CASE("per-CPU queues: a busy core pulls from a core two threads busier at its balance, 32 ms after it became busy") {
   // A 20 ms quantum (S3's minimum slice 5 ms). W1 copies 1 ms, waits 3 ms of I/O, copies
-  // 5 ms; W2 the same with 2 ms of I/O; H1 and H2 copy 60 ms each. Started W1, H1, W2, H2.
+  // 25 ms; W2 the same with 2 ms of I/O; H1 and H2 copy 50 ms each. Started W1, H1, W2, H2.
   //   0      W1 core 0, H1 core 1; W2 joins core 0's queue (a tie: its creator's core),
-  //          H2 core 1's (core 1 runs fewer: one against two) (S1a).
+  //          H2 core 1's (core 1 runs fewer: one against two) (S1a). Core 1, busy from 0,
+  //          balances first at 32 ms, then at the first slice end past it (S1d).
   //   1      W1 blocks: core 0 takes W2.   2  W2 blocks: core 0, newly idle, pulls H2
   //          (never run: cold) from core 1 (S1c).
   //   4      W1 and W2 wake with every core busy: each waits on its previous core, core 0
   //          (S1b); H2 has run 2 ms there, under S3's 5 ms, so neither preempts it. Core 0
   //          runs three threads, core 1 one.
-  //   20     Core 1's slice ends with its own queue empty: it balances (S1d), and core 0
-  //          runs two threads more, so it pulls W1 (cold: off its core since 1) and runs
-  //          it now; H1 waits on core 1. W1's 5 ms end at 25, and H1 takes core 1 back.
-  //   22     Core 0's slice ends: W2 takes it from H2, and ends at 27; H2 takes core 0 back.
-  //   H1 ran 0 - 20 and 25 - 65; H2 2 - 22 and 27 - 67. The next balance (core 1's, due
-  //   at 52) finds every queue empty.
-  // Without the balance W1 would wait on core 0 until its slice ended at 22.
+  //   20     Core 1's slice ends with its own queue empty; its balance is not due.
+  //   22     Core 0's slice ends: W1 takes it from H2 (20 ms done).
+  //   40     Core 1's slice ends and its balance is due: core 0 runs two threads more, so
+  //          it pulls W2 (cold: off its core since 2), which takes core 1 from H1 (40 ms done).
+  //   42     Core 0: H2 takes it from W1 (20 ms done).   60  Core 1: H1 takes it from W2
+  //          (20 ms done) and ends at 70.   62  Core 0: W1 takes it from H2 (40 ms done)
+  //          and ends at 67; H2 then ends at 77.   70  W2 takes core 1 and ends at 75.
+  // Without the balance W2 would wait on core 0 behind W1 until 42.
   auto s = exact_scenario(2);
   s.machine.quantum = 20_ms;
   s.machine.placement = scenario::Placement::PerCpu;
-  add_jobs(s, "w1", 1, {native(1_ms), io(3_ms), native(5_ms)});
-  add_jobs(s, "h1", 1, {native(60_ms)});
-  add_jobs(s, "w2", 1, {native(1_ms), io(2_ms), native(5_ms)});
-  add_jobs(s, "h2", 1, {native(60_ms)});
+  add_jobs(s, "w1", 1, {native(1_ms), io(3_ms), native(25_ms)});
+  add_jobs(s, "h1", 1, {native(50_ms)});
+  add_jobs(s, "w2", 1, {native(1_ms), io(2_ms), native(25_ms)});
+  add_jobs(s, "h2", 1, {native(50_ms)});
   const auto t = simulate_with(s, scenario::Executor::Processes);
   REQUIRE(t.jobs.size() == 4);
-  CHECK(t.jobs[0].end == 25_ms);
-  CHECK(t.jobs[1].end == 65_ms);
-  CHECK(t.jobs[2].end == 27_ms);
-  CHECK(t.jobs[3].end == 67_ms);
-  CHECK(marks_of(t, trace::MarkKind::Preempt).size() == 2);
+  CHECK(t.jobs[0].end == 67_ms);
+  CHECK(t.jobs[1].end == 70_ms);
+  CHECK(t.jobs[2].end == 75_ms);
+  CHECK(t.jobs[3].end == 77_ms);
+  CHECK(marks_of(t, trace::MarkKind::Preempt).size() == 5);
 }
