@@ -71,7 +71,7 @@ void Engine::preempt(int c, ThreadId next) {
   pause(t);
   builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[next].lane);
   th.core = -1;
-  th.left_core = now_;
+  if (per_cpu_) th.left_core = now_;  // S1c (the record's second line: only when it is used)
   core.thread = kNoThread;
   builder_.clear_state(core.lane, now_);
   assign_core(c, next);
@@ -124,8 +124,8 @@ void Engine::assign_core(int c, ThreadId t) {
   timers_.cancel(core.quantum);
   th.core = static_cast<std::int16_t>(c);
   th.s.core = CoreState::OnCore;
-  th.placed = true;
-  if (per_cpu_) {
+  if (per_cpu_) {  // the record's second line: only when it is used
+    th.placed = true;
     th.cpu = static_cast<std::int16_t>(c);
     // S1d: an idle core balances at every tick; busy from now, next in a busy interval.
     if (core.next_balance == Time::max()) core.next_balance = now_ + kBusyBalanceInterval;
@@ -144,7 +144,7 @@ void Engine::release_core(ThreadId t) {
   const int c = th.core;
   Core& core = cores_[c];
   th.core = -1;
-  th.left_core = now_;
+  if (per_cpu_) th.left_core = now_;  // S1c
   th.s.core = CoreState::Off;
   core.thread = kNoThread;
   core.idle_since = now_;

@@ -10,8 +10,8 @@ using namespace gilsim::test;
 
 namespace {
 
-scenario::Scenario per_cpu(scenario::Scenario s) {
-  s.machine.placement = scenario::Placement::PerCpu;
+scenario::Scenario with(scenario::Scenario s, scenario::Placement placement) {
+  s.machine.placement = placement;
   return s;
 }
 
@@ -32,12 +32,13 @@ TEST_CASE("per-CPU queues: a new process waits on one core, and the other takes 
   // P1, queued first, the other, so P1 ends at 4, P2 at 5, P3 at 7.
   auto s = exact_scenario(2);
   add_jobs(s, "copy", 3, {native(4_ms)});
-  const auto shared = simulate_with(s, scenario::Executor::Processes);
+  auto one_queue = with(s, scenario::Placement::Shared);
+  const auto shared = simulate_with(one_queue, scenario::Executor::Processes);
   CHECK(shared.jobs[0].end == 4_ms);
   CHECK(shared.jobs[1].end == 5_ms);
   CHECK(shared.jobs[2].end == 7_ms);
 
-  auto p = per_cpu(s);
+  auto p = with(s, scenario::Placement::PerCpu);
   const auto t = simulate_with(p, scenario::Executor::Processes);
   REQUIRE(t.jobs.size() == 3);
   CHECK(t.jobs[0].end == 5_ms);
@@ -60,10 +61,11 @@ TEST_CASE("per-CPU queues: an idle core leaves a cache-hot thread queued elsewhe
   add_jobs(s, "long", 1, {native(10_ms)});
   add_jobs(s, "short", 1, {native(3200_us)});
   add_jobs(s, "long", 1, {native(10_ms)});
-  const auto shared = simulate_with(s, scenario::Executor::Processes);
+  auto one_queue = with(s, scenario::Placement::Shared);
+  const auto shared = simulate_with(one_queue, scenario::Executor::Processes);
   CHECK(shared.jobs[0].end == 10200_us);
 
-  auto p = per_cpu(s);
+  auto p = with(s, scenario::Placement::PerCpu);
   const auto t = simulate_with(p, scenario::Executor::Processes);
   REQUIRE(t.jobs.size() == 3);
   CHECK(t.jobs[0].end == 10500_us);
@@ -87,12 +89,13 @@ TEST_CASE("per-CPU queues: a thread woken with every core busy waits on its prev
   auto s = exact_scenario(2);
   add_jobs(s, "io", 1, {native(1_ms), io(1_ms), native(1500_us)});
   add_jobs(s, "copy", 2, {native(10_ms)});
-  const auto shared = simulate_with(s, scenario::Executor::Processes);
+  auto one_queue = with(s, scenario::Placement::Shared);
+  const auto shared = simulate_with(one_queue, scenario::Executor::Processes);
   CHECK(shared.jobs[0].end == 3500_us);
   CHECK(shared.jobs[1].end == 11500_us);
   CHECK(shared.jobs[2].end == 11_ms);
 
-  auto p = per_cpu(s);
+  auto p = with(s, scenario::Placement::PerCpu);
   const auto t = simulate_with(p, scenario::Executor::Processes);
   REQUIRE(t.jobs.size() == 3);
   CHECK(t.jobs[0].end == 3500_us);

@@ -135,6 +135,8 @@ TEST_CASE("unknown enum values list the accepted ones and suggest the nearest") 
         "s.toml:7:16: unknown start_method 'frok'; expected one of: fork, spawn, forkserver; did you mean 'fork'?");
   CHECK(error_of("title = \"t\"\n[python]\ngil = \"GIL\"\n" + kJobAndRun) ==
         "s.toml:3:7: unknown gil 'GIL'; expected one of: new, old, none");
+  CHECK(error_of("title = \"t\"\n[machine]\nplacement = \"per-cpu\"\n" + kJobAndRun) ==
+        "s.toml:3:13: unknown placement 'per-cpu'; expected one of: shared, per_cpu; did you mean 'per_cpu'?");
   CHECK(error_of(kHeadBeforeSteps + "steps = [ { offload = \"1ms\", work = \"block\" } ]\n") ==
         "s.toml:6:37: unknown work 'block'; expected one of: cpu, native, io, sleep, disk");
 }
