@@ -3,6 +3,8 @@
 // first; the one shared queue's (S1) is asserted beside them where it differs.
 #include <doctest/doctest.h>
 
+#include <vector>
+
 #include "model_fixtures.hpp"
 
 using namespace gilsim;
@@ -13,6 +15,15 @@ namespace {
 scenario::Scenario with(scenario::Scenario s, scenario::Placement placement) {
   s.machine.placement = placement;
   return s;
+}
+
+/// When each job of a run of `s` (one process per job) ended, in job order.
+std::vector<Time> job_ends(const scenario::Scenario& s, scenario::Placement placement) {
+  auto placed = with(s, placement);
+  const auto t = simulate_with(placed, scenario::Executor::Processes);
+  std::vector<Time> ends;
+  for (const auto& job : t.jobs) ends.push_back(job.end);
+  return ends;
 }
 
 }  // namespace
@@ -32,19 +43,8 @@ TEST_CASE("per-CPU queues: a new process waits on one core, and the other takes 
   // P1, queued first, the other, so P1 ends at 4, P2 at 5, P3 at 7.
   auto s = exact_scenario(2);
   add_jobs(s, "copy", 3, {native(4_ms)});
-  auto one_queue = with(s, scenario::Placement::Shared);
-  const auto shared = simulate_with(one_queue, scenario::Executor::Processes);
-  CHECK(shared.jobs[0].end == 4_ms);
-  CHECK(shared.jobs[1].end == 5_ms);
-  CHECK(shared.jobs[2].end == 7_ms);
-
-  auto p = with(s, scenario::Placement::PerCpu);
-  const auto t = simulate_with(p, scenario::Executor::Processes);
-  REQUIRE(t.jobs.size() == 3);
-  CHECK(t.jobs[0].end == 5_ms);
-  CHECK(t.jobs[1].end == 4_ms);
-  CHECK(t.jobs[2].end == 7_ms);
-  CHECK(t.end == 7_ms);
+  CHECK(job_ends(s, scenario::Placement::Shared) == std::vector<Time>{4_ms, 5_ms, 7_ms});
+  CHECK(job_ends(s, scenario::Placement::PerCpu) == std::vector<Time>{5_ms, 4_ms, 7_ms});
 }
 
 TEST_CASE("per-CPU queues: an idle core leaves a cache-hot thread queued elsewhere until it turns cold") {
@@ -61,16 +61,10 @@ TEST_CASE("per-CPU queues: an idle core leaves a cache-hot thread queued elsewhe
   add_jobs(s, "long", 1, {native(10_ms)});
   add_jobs(s, "short", 1, {native(3200_us)});
   add_jobs(s, "long", 1, {native(10_ms)});
-  auto one_queue = with(s, scenario::Placement::Shared);
-  const auto shared = simulate_with(one_queue, scenario::Executor::Processes);
-  CHECK(shared.jobs[0].end == 10200_us);
-
+  CHECK(job_ends(s, scenario::Placement::Shared)[0] == 10200_us);
+  CHECK(job_ends(s, scenario::Placement::PerCpu) == std::vector<Time>{10500_us, 3200_us, 13_ms});
   auto p = with(s, scenario::Placement::PerCpu);
   const auto t = simulate_with(p, scenario::Executor::Processes);
-  REQUIRE(t.jobs.size() == 3);
-  CHECK(t.jobs[0].end == 10500_us);
-  CHECK(t.jobs[1].end == 3200_us);
-  CHECK(t.jobs[2].end == 13_ms);
   CHECK(time_in(lane_named(t, "core 1"), trace::SpanState::Native) == 3200_us + 7_ms);
 }
 
@@ -89,18 +83,10 @@ TEST_CASE("per-CPU queues: a thread woken with every core busy waits on its prev
   auto s = exact_scenario(2);
   add_jobs(s, "io", 1, {native(1_ms), io(1_ms), native(1500_us)});
   add_jobs(s, "copy", 2, {native(10_ms)});
-  auto one_queue = with(s, scenario::Placement::Shared);
-  const auto shared = simulate_with(one_queue, scenario::Executor::Processes);
-  CHECK(shared.jobs[0].end == 3500_us);
-  CHECK(shared.jobs[1].end == 11500_us);
-  CHECK(shared.jobs[2].end == 11_ms);
-
+  CHECK(job_ends(s, scenario::Placement::Shared) == std::vector<Time>{3500_us, 11500_us, 11_ms});
+  CHECK(job_ends(s, scenario::Placement::PerCpu) == std::vector<Time>{3500_us, 10_ms, 12500_us});
   auto p = with(s, scenario::Placement::PerCpu);
   const auto t = simulate_with(p, scenario::Executor::Processes);
-  REQUIRE(t.jobs.size() == 3);
-  CHECK(t.jobs[0].end == 3500_us);
-  CHECK(t.jobs[1].end == 10_ms);
-  CHECK(t.jobs[2].end == 12500_us);
   CHECK(marks_of(t, trace::MarkKind::Preempt).size() == 1);
 }
 
@@ -130,11 +116,7 @@ TEST_CASE("per-CPU queues: a busy core pulls from a core two threads busier at i
   add_jobs(s, "h1", 1, {native(50_ms)});
   add_jobs(s, "w2", 1, {native(1_ms), io(2_ms), native(25_ms)});
   add_jobs(s, "h2", 1, {native(50_ms)});
+  CHECK(job_ends(s, scenario::Placement::PerCpu) == std::vector<Time>{67_ms, 70_ms, 75_ms, 77_ms});
   const auto t = simulate_with(s, scenario::Executor::Processes);
-  REQUIRE(t.jobs.size() == 4);
-  CHECK(t.jobs[0].end == 67_ms);
-  CHECK(t.jobs[1].end == 70_ms);
-  CHECK(t.jobs[2].end == 75_ms);
-  CHECK(t.jobs[3].end == 77_ms);
   CHECK(marks_of(t, trace::MarkKind::Preempt).size() == 5);
 }
