@@ -124,6 +124,12 @@ class CoreSpeeds {
   std::size_t count_ = 0;
 };
 
+/// How threads are placed on the cores' run queues (docs/model.md S1).
+enum class Placement : std::uint8_t {
+  Shared,  ///< one FIFO shared by every core
+  PerCpu,  ///< a run queue per core, Linux's placement and load balancing (S1a-S1d)
+};
+
 struct Machine {
   int cores = 4;
   Time quantum = Time{3'000'000};         ///< OS time slice (docs/model.md S2)
@@ -131,6 +137,7 @@ struct Machine {
   /// Relative speed of core 0, 1, ... (S7): a core of speed s does d of work in d / s.
   /// Cores past the list's end, and every core when it is empty, run at 1.0.
   CoreSpeeds core_speeds;
+  Placement placement = Placement::Shared;  ///< S1: shared, or per-CPU run queues
 
   double speed_of(int core) const { return core_speeds.of(core); }
 };

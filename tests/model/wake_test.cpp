@@ -340,6 +340,7 @@ TEST_CASE("a signalled waiter runs on a core before it takes the GIL: with every
   //             core 1 goes to T1, whose 9.892 ms of C code left end at 13.096.
   //   3.208     Y takes the free GIL for its last 100 us, to 3.308.
   auto s = wake_scenario(4_us);
+  s.machine.placement = scenario::Placement::Shared;  // one shared queue (S1): S3's choice among all cores
   s.machine.quantum = quantum;
   add_jobs(s, "c", 1, {cpu(1_ms), native(10_ms)});
   add_jobs(s, "p", 2, {cpu(100_us), native(2_ms), cpu(100_us)});
