@@ -189,3 +189,39 @@ TEST_CASE("a spawned worker's first messages cost the usual: its start has pickl
   check_pieces(pieces(t, "worker 1"), one_job_worker());
   CHECK(time_in(lane_named(t, "result handler"), SpanState::Pickling) == 6_us);
 }
+
+TEST_CASE("with the default wake-up draw, Pool(2).map(chunksize=1) finishes on cores of unequal speeds") {
+  // The suite's pool-chunks workload (2,000 tasks of 50 us on two cores), default costs. The
+  // signalled result handler runs 3 to 9 us after a drop (G8); the worker handler, looping
+  // while a result waits unread (P6), frees the GIL only in its system calls. With the
+  // loop's Python in halves around the waitpids and no poll of the change notifier, its
+  // GIL-free windows on a slower core came at fixed offsets the wake-up never reached, and
+  // the map passed the event limit with the cores' speeds 10 % or more apart; with the
+  // poll, windows about a third of a loop apart, the handler lands in one within a few
+  // loops. The map then costs about what the loop costs (0.90x to 1.01x of it here).
+  scenario::Scenario s;
+  s.machine.cores = 2;
+  add_jobs(s, "tiny", 2000, {cpu(50_us)});
+  scenario::Run seq;
+  seq.executor = scenario::Executor::Sequential;
+  scenario::Run pool;
+  pool.executor = scenario::Executor::ProcessPool;
+  pool.workers = 2;
+  pool.chunksize = 1;
+  // As the suite does (S7): each figure is the mean over the cores' two orders, since the
+  // loop runs on the faster or the slower core depending on the order.
+  for (const auto& [fast, slow] : {std::pair{1.0, 1.0}, std::pair{1.1, 0.9}, std::pair{1.25, 0.75}}) {
+    CAPTURE(fast);
+    double loop = 0, map = 0;
+    for (const auto& speeds : {std::vector<double>{fast, slow}, std::vector<double>{slow, fast}}) {
+      s.machine.core_speeds = speeds;
+      loop += static_cast<double>(model::simulate(s, seq).end.ns());
+      const auto t = model::simulate(s, pool);  // throws WorkLimitExceeded if the handler starves
+      CHECK(t.jobs.size() == 2000);
+      map += static_cast<double>(t.end.ns());
+    }
+    MESSAGE("Pool(2).map(chunksize=1) / loop: " << map / loop);
+    CHECK(map / loop > 0.85);
+    CHECK(map / loop < 1.05);
+  }
+}
