@@ -182,6 +182,40 @@ TEST_CASE("sendall then recv beside a CPU hog: each release loses the GIL, two i
   for (const auto& r : requests) CHECK(t.lanes[r->lane].name == "T2");
 }
 
+TEST_CASE("sendall then recv beside a CPU hog: a wake-up longer than the sendall loses only the recv, one interval per operation") {
+  // As above, with the hog's wake-up longer than the 4 us sendall: each time T2 takes the
+  // GIL back, T1 is released from the switch wait and lands in whichever call T2 is in.
+  // Poll wake 5 us, interval 5 ms (timed waits of 5.005 ms), 3 operations:
+  //   0        T2 waits; at 5.005 it asks, T1 drops and T2 takes at 5.010; T1, released, runs
+  //            at 5.015. T2's sendall 5.010-5.014: back before T1, it takes the free GIL and
+  //            calls recv, 5.014-5.021; T1 takes the free GIL at 5.015.
+  //   5.021    T2 waits 5.005 ms, asks at 10.026, takes at 10.031: sendall to 10.035, recv to
+  //            10.042, T1 in at 10.036; then 15.047, 15.052, recv to 15.063, and after the
+  //            last recv T2 asks at 20.068 and takes at 20.073, where it ends: 4 requests.
+  // Wake-up 8 us (timed waits of 5.008 ms): T2 takes at 5.016, sendall to 5.020, recv to
+  // 5.027, T1 in at 5.024; each operation 5.008 + 8 + 4 + 7 us: T2 asks at 10.035, 15.062,
+  // 20.089 and ends at 20.097.
+  for (const auto& [wake, end] : {std::pair{5_us, 20'073_us}, std::pair{8_us, 20'097_us}}) {
+    CAPTURE(wake);
+    auto s = wake_scenario(wake, 10_ms);
+    add_jobs(s, "hog", 1, {cpu(100_ms)});
+    std::vector<scenario::Step> ops;
+    for (int i = 0; i < 3; ++i) {
+      ops.push_back(io(4_us));
+      ops.push_back(io(7_us));
+    }
+    add_jobs(s, "client", 1, ops);
+    const auto t = simulate_with(s, scenario::Executor::Threads);
+    CHECK(t.jobs[1].end == end);
+    const auto requests = marks_of(t, MarkKind::DropRequest);
+    CHECK(requests.size() == 4);
+    for (const auto& r : requests) CHECK(t.lanes[r->lane].name == "T2");
+    // Every sendall kept the GIL, every recv lost an interval.
+    const auto lost = lost_reads(t, lane_named(t, "T2"));
+    CHECK(lost == std::vector<bool>{false, true, false, true, false, true});
+  }
+}
+
 TEST_CASE("Python woken from a halted core refills its caches first (S6)") {
   // Two 12 ms CPU jobs, interval 5 ms, wake-ups 0, refill 50 us. Each waiter blocked a
   // whole interval (longer than the 200 us polling window), so each turn after the first
