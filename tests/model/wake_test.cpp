@@ -30,6 +30,19 @@ scenario::Scenario wake_scenario(Time poll, Time window = 1_ms) {
   return s;
 }
 
+/// A hog (T1, 100 ms of Python) and a client (T2) making three operations of sendall (4 us)
+/// then recv (7 us), the two-release convoy.
+scenario::Scenario three_operations(scenario::Scenario s) {
+  add_jobs(s, "hog", 1, {cpu(100_ms)});
+  std::vector<scenario::Step> ops;
+  for (int i = 0; i < 3; ++i) {
+    ops.push_back(io(4_us));
+    ops.push_back(io(7_us));
+  }
+  add_jobs(s, "client", 1, ops);
+  return s;
+}
+
 Time job_latency(const trace::Trace& t, std::size_t job) { return t.jobs[job].end - t.jobs[job].begin; }
 
 /// Per read of `lane`: whether the GIL wait after it lasted more than half an interval.
@@ -167,14 +180,7 @@ TEST_CASE("sendall then recv beside a CPU hog: each release loses the GIL, two i
   //            10.012 and calls recv; T1 takes the free GIL at 10.014; T2 is back at 10.019.
   // Each call costs 4 or 7 us + 5.004 ms: T2 takes at 15.023, 20.031, 25.042, 30.050 and,
   // after its last recv, at 35.061 ms, and ends there; 7 drop requests in all.
-  auto s = wake_scenario(2_us, 10_ms);
-  add_jobs(s, "hog", 1, {cpu(100_ms)});
-  std::vector<scenario::Step> ops;
-  for (int i = 0; i < 3; ++i) {
-    ops.push_back(io(4_us));
-    ops.push_back(io(7_us));
-  }
-  add_jobs(s, "client", 1, ops);
+  auto s = three_operations(wake_scenario(2_us, 10_ms));
   const auto t = simulate_with(s, scenario::Executor::Threads);
   CHECK(t.jobs[1].end == 35'061_us);
   const auto requests = marks_of(t, MarkKind::DropRequest);
@@ -197,14 +203,7 @@ TEST_CASE("sendall then recv beside a CPU hog: a wake-up longer than the sendall
   // 20.089 and ends at 20.097.
   for (const auto& [wake, end] : {std::pair{5_us, 20'073_us}, std::pair{8_us, 20'097_us}}) {
     CAPTURE(wake);
-    auto s = wake_scenario(wake, 10_ms);
-    add_jobs(s, "hog", 1, {cpu(100_ms)});
-    std::vector<scenario::Step> ops;
-    for (int i = 0; i < 3; ++i) {
-      ops.push_back(io(4_us));
-      ops.push_back(io(7_us));
-    }
-    add_jobs(s, "client", 1, ops);
+    auto s = three_operations(wake_scenario(wake, 10_ms));
     const auto t = simulate_with(s, scenario::Executor::Threads);
     CHECK(t.jobs[1].end == end);
     const auto requests = marks_of(t, MarkKind::DropRequest);
