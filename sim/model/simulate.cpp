@@ -17,9 +17,17 @@ namespace {
 
 constexpr const char* kRaiseTheLimit = "raise the limit (gilsim run --max-events N)";
 
-/// One run, with the scenario's job plan made already (it is the same for every run).
-trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& run, const scenario::JobPlan& jobs,
+/// What every run of a scenario shares: its job plan and its templates' step labels, made once.
+struct Planned {
+  explicit Planned(const scenario::Scenario& s) : jobs(scenario::plan_jobs(s)), labels(scenario::label_steps(s)) {}
+  scenario::JobPlan jobs;
+  std::vector<trace::StepLabels> labels;
+};
+
+/// One run, with what the runs share made already.
+trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& run, const Planned& planned,
                               SimulationStats* stats, std::uint64_t max_events) {
+  const scenario::JobPlan& jobs = planned.jobs;
   const scenario::EffectiveSettings settings = scenario::effective_settings(s, run);
   EngineConfig config;
   static_cast<scenario::EffectiveSettings&>(config) = settings;
@@ -32,7 +40,7 @@ trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& 
   trace::TraceBuilder builder(run.name, std::string(scenario::to_string(run.executor)),
                               std::string(scenario::to_string(config.gil)), trace::Origin::Simulated,
                               config.cores, config.switch_interval);
-  scenario::register_jobs(s, jobs, builder);
+  scenario::register_jobs(s, jobs, planned.labels, builder);
   Engine engine(config, builder);
   SharedState shared(s, engine);
   RunContext ctx{s, run, settings, engine, jobs, static_cast<int>(jobs.size()), shared};
@@ -71,15 +79,15 @@ trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& 
 trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, SimulationStats* stats,
                       std::uint64_t max_events) {
   check_work({{&s, &run}}, max_events, kRaiseTheLimit);
-  return simulate_planned(s, run, scenario::plan_jobs(s), stats, max_events);
+  return simulate_planned(s, run, Planned(s), stats, max_events);
 }
 
 std::vector<trace::Trace> simulate_all(const scenario::Scenario& s) {
   std::vector<trace::Trace> traces;
   traces.reserve(s.runs.size());
   for (const auto& run : s.runs) check_work({{&s, &run}}, kDefaultMaxEvents, kRaiseTheLimit);
-  const scenario::JobPlan jobs = scenario::plan_jobs(s);
-  for (const auto& run : s.runs) traces.push_back(simulate_planned(s, run, jobs, nullptr, kDefaultMaxEvents));
+  const Planned planned(s);
+  for (const auto& run : s.runs) traces.push_back(simulate_planned(s, run, planned, nullptr, kDefaultMaxEvents));
   return traces;
 }
 
@@ -94,7 +102,7 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
   std::vector<std::size_t> order(s.runs.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return events[a] > events[b]; });
-  const scenario::JobPlan jobs = scenario::plan_jobs(s);
+  const Planned planned(s);
   std::vector<trace::Trace> traces(s.runs.size());
   std::vector<std::exception_ptr> errors(s.runs.size());
   std::atomic<std::size_t> next{0};
@@ -102,7 +110,7 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
     for (std::size_t i; (i = next.fetch_add(1)) < order.size();) {
       const std::size_t r = order[i];
       try {
-        traces[r] = simulate_planned(s, s.runs[r], jobs, nullptr, kDefaultMaxEvents);
+        traces[r] = simulate_planned(s, s.runs[r], planned, nullptr, kDefaultMaxEvents);
       } catch (...) {
         errors[r] = std::current_exception();
       }

@@ -35,32 +35,41 @@ JobPlan plan_jobs(const Scenario& scenario) {
   return jobs;
 }
 
-void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder,
-                   WithDurations with_durations) {
-  // A repeat block is unrolled into its steps, so a template has few distinct steps and
-  // many copies: each distinct one is formatted once (the last few are remembered).
+std::vector<trace::StepLabels> label_steps(const Scenario& scenario) {
   const auto same = [](const Step& a, const Step& b) {
     return a.kind == b.kind && a.duration.kind == b.duration.kind && a.duration.a == b.duration.a &&
            a.duration.b == b.duration.b && a.offload_work == b.offload_work && a.target == b.target &&
            a.has_call == b.has_call;
   };
+  // The distinct steps are looked for among the last few met, which is where a repeat
+  // block's copies are.
   constexpr std::size_t kRemembered = 8;
+  std::vector<trace::StepLabels> out;
+  out.reserve(scenario.jobs.size());
   for (const auto& tmpl : scenario.jobs) {
-    std::vector<std::string> labels;
-    labels.reserve(tmpl.steps.size());
-    std::vector<std::pair<const Step*, std::size_t>> seen;  // a step and its label's index
+    std::vector<std::string> distinct;
+    std::vector<std::uint32_t> of_step;
+    of_step.reserve(tmpl.steps.size());
+    std::vector<std::pair<const Step*, std::uint32_t>> seen;  // a step and its label's index
     for (const auto& step : tmpl.steps) {
       const auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return same(*s.first, step); });
       if (it != seen.end()) {
-        labels.push_back(labels[it->second]);
+        of_step.push_back(it->second);
         continue;
       }
       if (seen.size() == kRemembered) seen.erase(seen.begin());
-      seen.emplace_back(&step, labels.size());
-      labels.push_back(step_label(scenario, step));
+      seen.emplace_back(&step, static_cast<std::uint32_t>(distinct.size()));
+      of_step.push_back(static_cast<std::uint32_t>(distinct.size()));
+      distinct.push_back(step_label(scenario, step));
     }
-    builder.add_template(tmpl.name, std::move(labels));
+    out.emplace_back(std::move(distinct), std::move(of_step));
   }
+  return out;
+}
+
+void register_jobs(const Scenario& scenario, const JobPlan& plan, const std::vector<trace::StepLabels>& labels,
+                   trace::TraceBuilder& builder, WithDurations with_durations) {
+  for (std::size_t t = 0; t < scenario.jobs.size(); ++t) builder.add_template(scenario.jobs[t].name, labels.at(t));
   for (const PlannedJob& job : plan) {
     std::vector<Time> durations;
     if (with_durations == WithDurations::Yes) {
@@ -69,6 +78,11 @@ void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBu
     }
     builder.add_job(job.name, job.template_index, std::move(durations));
   }
+}
+
+void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder,
+                   WithDurations with_durations) {
+  register_jobs(scenario, plan, label_steps(scenario), builder, with_durations);
 }
 
 }  // namespace gilsim::scenario

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/scenario/scenario.hpp"
+#include "sim/trace/step_labels.hpp"
 
 namespace gilsim::trace {
 class TraceBuilder;
@@ -38,10 +39,19 @@ using JobPlan = std::vector<PlannedJob>;
 /// order from one generator seeded with scenario.seed.
 JobPlan plan_jobs(const Scenario& scenario);
 
+/// Each template's step labels, in file order. A repeat block is unrolled into its steps, so a
+/// template has few distinct steps and many copies: each distinct label is formatted and kept
+/// once. They are the same for every run of the scenario: made once, shared by the runs' traces.
+std::vector<trace::StepLabels> label_steps(const Scenario& scenario);
+
 enum class WithDurations : bool { No, Yes };
 
-/// Registers the scenario's templates and the plan's jobs (with their drawn durations, unless
-/// the producer did not use them) in a trace, so job i of the plan is job i of the trace.
+/// Registers the scenario's templates (with `labels`, label_steps' for this scenario) and the
+/// plan's jobs (with their drawn durations, unless the producer did not use them) in a trace,
+/// so job i of the plan is job i of the trace.
+void register_jobs(const Scenario& scenario, const JobPlan& plan, const std::vector<trace::StepLabels>& labels,
+                   trace::TraceBuilder& builder, WithDurations durations = WithDurations::Yes);
+/// The same with the labels made for this trace alone.
 void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder,
                    WithDurations durations = WithDurations::Yes);
 

@@ -10,6 +10,7 @@
 
 #include "sim/trace/mark.hpp"
 #include "sim/trace/mark_store.hpp"
+#include "sim/trace/step_labels.hpp"
 #include "sim/trace/store.hpp"
 #include "sim/trace/time.hpp"
 
@@ -76,7 +77,7 @@ struct Process {
 /// What a kind of job does, for labels: "crunch" with steps {"cpu 100 ms"}.
 struct JobTemplate {
   std::string name;
-  std::vector<std::string> step_labels;
+  StepLabels step_labels;  ///< shared by the traces of one scenario
 };
 
 struct Job {

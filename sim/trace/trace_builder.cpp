@@ -40,7 +40,7 @@ LaneId TraceBuilder::add_lane(std::string name, LaneKind kind, ProcessId process
   return id;
 }
 
-std::uint32_t TraceBuilder::add_template(std::string name, std::vector<std::string> step_labels) {
+std::uint32_t TraceBuilder::add_template(std::string name, StepLabels step_labels) {
   trace_.templates.push_back(JobTemplate{std::move(name), std::move(step_labels)});
   return static_cast<std::uint32_t>(trace_.templates.size() - 1);
 }
