@@ -35,12 +35,29 @@ JobPlan plan_jobs(const Scenario& scenario) {
   return jobs;
 }
 
-std::vector<trace::StepLabels> label_steps(const Scenario& scenario) {
-  const auto same = [](const Step& a, const Step& b) {
-    return a.kind == b.kind && a.duration.kind == b.duration.kind && a.duration.a == b.duration.a &&
-           a.duration.b == b.duration.b && a.offload_work == b.offload_work && a.target == b.target &&
-           a.has_call == b.has_call;
+namespace {
+
+/// Two steps that draw the same durations and read the same label.
+bool same_step(const Step& a, const Step& b) {
+  return a.kind == b.kind && a.duration.kind == b.duration.kind && a.duration.a == b.duration.a &&
+         a.duration.b == b.duration.b && a.offload_work == b.offload_work && a.target == b.target &&
+         a.has_call == b.has_call;
+}
+
+}  // namespace
+
+bool same_plan(const Scenario& a, const Scenario& b) {
+  const auto same_template = [](const JobTemplate& x, const JobTemplate& y) {
+    return x.name == y.name && x.count == y.count && x.arg_bytes == y.arg_bytes && x.result_bytes == y.result_bytes &&
+           std::equal(x.steps.begin(), x.steps.end(), y.steps.begin(), y.steps.end(), same_step);
   };
+  const auto same_name = [](const auto& x, const auto& y) { return x.name == y.name; };
+  return a.seed == b.seed && std::equal(a.jobs.begin(), a.jobs.end(), b.jobs.begin(), b.jobs.end(), same_template) &&
+         std::equal(a.locks.begin(), a.locks.end(), b.locks.begin(), b.locks.end(), same_name) &&
+         std::equal(a.counters.begin(), a.counters.end(), b.counters.begin(), b.counters.end(), same_name);
+}
+
+std::vector<trace::StepLabels> label_steps(const Scenario& scenario) {
   // The distinct steps are looked for among the last few met, which is where a repeat
   // block's copies are.
   constexpr std::size_t kRemembered = 8;
@@ -52,7 +69,7 @@ std::vector<trace::StepLabels> label_steps(const Scenario& scenario) {
     of_step.reserve(tmpl.steps.size());
     std::vector<std::pair<const Step*, std::uint32_t>> seen;  // a step and its label's index
     for (const auto& step : tmpl.steps) {
-      const auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return same(*s.first, step); });
+      const auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return same_step(*s.first, step); });
       if (it != seen.end()) {
         of_step.push_back(it->second);
         continue;

@@ -44,6 +44,11 @@ JobPlan plan_jobs(const Scenario& scenario);
 /// once. They are the same for every run of the scenario: made once, shared by the runs' traces.
 std::vector<trace::StepLabels> label_steps(const Scenario& scenario);
 
+/// Whether `a` and `b` give the same plan_jobs and label_steps: the same seed, jobs, and lock
+/// and counter names (the labels name them). A knob change that leaves those (cores, switch
+/// interval, workers) keeps the plan and the labels it had.
+bool same_plan(const Scenario& a, const Scenario& b);
+
 enum class WithDurations : bool { No, Yes };
 
 /// Registers the scenario's templates (with `labels`, label_steps' for this scenario) and the
