@@ -33,7 +33,7 @@ trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& 
   trace::TraceBuilder builder(run.name, std::string(scenario::to_string(run.executor)),
                               std::string(scenario::to_string(config.gil)), trace::Origin::Simulated,
                               config.cores, config.switch_interval);
-  scenario::register_jobs(s, jobs, planned.labels, builder);
+  scenario::register_jobs(s, jobs, planned.traced, builder);
   Engine engine(config, builder);
   SharedState shared(s, engine);
   RunContext ctx{s, run, settings, engine, jobs, static_cast<int>(jobs.size()), shared};

@@ -23,13 +23,12 @@ trace::Trace simulate(const scenario::Scenario& scenario, const scenario::Run& r
 /// Every run of the scenario, in file order.
 std::vector<trace::Trace> simulate_all(const scenario::Scenario& scenario);
 
-/// What every run of a scenario shares, made once: its job plan and its templates' step
-/// labels (which the runs' traces share).
+/// What every run of a scenario shares, made once: its job plan, and its templates' step
+/// labels and its jobs' drawn durations (which the runs' traces share).
 struct SharedPlan {
-  explicit SharedPlan(const scenario::Scenario& scenario)
-      : jobs(scenario::plan_jobs(scenario)), labels(scenario::label_steps(scenario)) {}
+  explicit SharedPlan(const scenario::Scenario& scenario) : jobs(scenario::plan_jobs(scenario)), traced(scenario, jobs) {}
   scenario::JobPlan jobs;
-  std::vector<trace::StepLabels> labels;
+  scenario::TraceJobs traced;
 };
 
 /// The same traces, simulated on up to `threads` threads at once (the runs share nothing

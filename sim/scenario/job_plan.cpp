@@ -84,22 +84,28 @@ std::vector<trace::StepLabels> label_steps(const Scenario& scenario) {
   return out;
 }
 
-void register_jobs(const Scenario& scenario, const JobPlan& plan, const std::vector<trace::StepLabels>& labels,
-                   trace::TraceBuilder& builder, WithDurations with_durations) {
-  for (std::size_t t = 0; t < scenario.jobs.size(); ++t) builder.add_template(scenario.jobs[t].name, labels.at(t));
+TraceJobs::TraceJobs(const Scenario& scenario, const JobPlan& plan) : labels(label_steps(scenario)) {
+  durations.reserve(plan.size());
   for (const PlannedJob& job : plan) {
-    std::vector<Time> durations;
-    if (with_durations == WithDurations::Yes) {
-      durations.reserve(job.steps.size());
-      for (const auto& step : job.steps) durations.push_back(step.duration);
-    }
-    builder.add_job(job.name, job.template_index, std::move(durations));
+    std::vector<Time> drawn;
+    drawn.reserve(job.steps.size());
+    for (const auto& step : job.steps) drawn.push_back(step.duration);
+    durations.push_back(std::make_shared<const std::vector<Time>>(std::move(drawn)));
+  }
+}
+
+void register_jobs(const Scenario& scenario, const JobPlan& plan, const TraceJobs& shared,
+                   trace::TraceBuilder& builder, WithDurations with_durations) {
+  for (std::size_t t = 0; t < scenario.jobs.size(); ++t) builder.add_template(scenario.jobs[t].name, shared.labels.at(t));
+  for (std::size_t j = 0; j < plan.size(); ++j) {
+    builder.add_job(plan[j].name, plan[j].template_index,
+                    with_durations == WithDurations::Yes ? shared.durations.at(j) : nullptr);
   }
 }
 
 void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder,
                    WithDurations with_durations) {
-  register_jobs(scenario, plan, label_steps(scenario), builder, with_durations);
+  register_jobs(scenario, plan, TraceJobs(scenario, plan), builder, with_durations);
 }
 
 }  // namespace gilsim::scenario

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -49,14 +50,22 @@ std::vector<trace::StepLabels> label_steps(const Scenario& scenario);
 /// interval, workers) keeps the plan and the labels it had.
 bool same_plan(const Scenario& a, const Scenario& b);
 
+/// What the traces of a scenario's runs share, made once: each template's step labels
+/// (label_steps) and each planned job's drawn durations.
+struct TraceJobs {
+  TraceJobs(const Scenario& scenario, const JobPlan& plan);
+  std::vector<trace::StepLabels> labels;                           ///< per template
+  std::vector<std::shared_ptr<const std::vector<Time>>> durations;  ///< per job of the plan
+};
+
 enum class WithDurations : bool { No, Yes };
 
-/// Registers the scenario's templates (with `labels`, label_steps' for this scenario) and the
-/// plan's jobs (with their drawn durations, unless the producer did not use them) in a trace,
-/// so job i of the plan is job i of the trace.
-void register_jobs(const Scenario& scenario, const JobPlan& plan, const std::vector<trace::StepLabels>& labels,
+/// Registers the scenario's templates and the plan's jobs (with their drawn durations, unless
+/// the producer did not use them) in a trace, so job i of the plan is job i of the trace.
+/// `shared` is TraceJobs of this scenario and plan.
+void register_jobs(const Scenario& scenario, const JobPlan& plan, const TraceJobs& shared,
                    trace::TraceBuilder& builder, WithDurations durations = WithDurations::Yes);
-/// The same with the labels made for this trace alone.
+/// The same with what the traces share made for this trace alone.
 void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder,
                    WithDurations durations = WithDurations::Yes);
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,7 +87,8 @@ struct Job {
   Time begin = Time::max();
   Time end = Time::max();  ///< Time::max() while not finished
   LaneId lane = kNone;     ///< the thread or task lane that ran it
-  std::vector<Time> step_durations;  ///< as the job plan drew them, one per step
+  /// As the job plan drew them, one per step (shared by the runs of one plan); null when not recorded.
+  std::shared_ptr<const std::vector<Time>> step_durations;
 };
 
 /// A shared counter at the end of a run: how many `+= 1` ran and what is left of them.
