@@ -8,8 +8,8 @@
 
 #include "sim/model/simulate.hpp"
 #include "sim/real/execute.hpp"
-#include "sim/scenario/job_plan.hpp"
 #include "sim/scenario/effective_settings.hpp"
+#include "sim/scenario/job_plan.hpp"
 
 namespace gilsim::viz {
 

@@ -47,7 +47,7 @@ std::vector<trace::StepLabels> label_steps(const Scenario& scenario);
 
 /// Whether `a` and `b` give the same plan_jobs and label_steps: the same seed, jobs, and lock
 /// and counter names (the labels name them). A knob change that leaves those (cores, switch
-/// interval, workers) keeps the plan and the labels it had.
+/// interval, workers) keeps the plan, its labels and its durations.
 bool same_plan(const Scenario& a, const Scenario& b);
 
 /// What the traces of a scenario's runs share, made once: each template's step labels
