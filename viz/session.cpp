@@ -9,6 +9,7 @@
 #include "sim/model/simulate.hpp"
 #include "sim/real/execute.hpp"
 #include "sim/scenario/effective_settings.hpp"
+#include "sim/scenario/job_plan.hpp"
 
 namespace gilsim::viz {
 
@@ -74,7 +75,9 @@ void Session::drop_measured() {
   if (std::erase_if(runs_, measured) > 0) ++generation_;
 }
 
-Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& knobs, bool fit) {
+Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& knobs, bool fit,
+                                           const scenario::Scenario* shown,
+                                           std::shared_ptr<const model::SharedPlan> plan) {
   Loaded out;
   if (!file.empty()) {
     std::error_code ec;
@@ -85,7 +88,9 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
       file.empty() ? scenario::load_default(knobs.overrides()) : scenario::load_file(file, knobs.overrides());
   if (fit) out.machine_note = scenario::fit_to_machine(out.scenario, real::available_cpus()).value_or("");
   const auto started = std::chrono::steady_clock::now();
-  out.runs = model::simulate_all(out.scenario, simulation_threads());
+  // Cores, the switch interval or the workers leave the jobs, and so their plan, as they were.
+  if (plan && shown != nullptr && scenario::same_plan(*shown, out.scenario)) out.plan = std::move(plan);
+  out.runs = model::simulate_all(out.scenario, simulation_threads(), &out.plan);
   out.simulation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
 }
@@ -101,6 +106,7 @@ void Session::install(Loaded loaded) {
   }
   mtime_ = loaded.mtime;
   machine_note_ = std::move(loaded.machine_note);
+  plan_ = std::move(loaded.plan);
   shown_knobs_ = knobs_;
   error_.clear();
   loaded_ = true;
@@ -118,7 +124,7 @@ std::any Session::take_derived() {
 bool Session::load() {
   try {
     if (retiring_.joinable()) retiring_.join();
-    install(read_and_simulate(file_, knobs_, fit_));
+    install(read_and_simulate(file_, knobs_, fit_, loaded_ ? &scenario_ : nullptr, plan_));
     return true;
   } catch (const std::exception& e) {
     error_ = e.what();
@@ -139,9 +145,11 @@ void Session::start_background() {
   Background& b = *background_;
   b.knobs = knobs_;
   b.request = knob_requests_;
-  b.thread = std::jthread([&b, file = file_, fit = fit_, derive = derive_] {
+  // scenario_ stays as it is while the thread runs: install() comes after it is joined.
+  b.thread = std::jthread([&b, file = file_, fit = fit_, derive = derive_, shown = loaded_ ? &scenario_ : nullptr,
+                           plan = plan_] {
     try {
-      b.loaded = read_and_simulate(file, b.knobs, fit);
+      b.loaded = read_and_simulate(file, b.knobs, fit, shown, plan);
       if (derive) {
         const auto started = std::chrono::steady_clock::now();
         b.loaded->derived = derive(b.loaded->runs);

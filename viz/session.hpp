@@ -18,6 +18,10 @@
 #include "sim/trace/trace.hpp"
 #include "viz/knobs.hpp"
 
+namespace gilsim::model {
+struct SharedPlan;
+}
+
 namespace gilsim::viz {
 
 class Session {
@@ -77,6 +81,7 @@ class Session {
     std::vector<trace::Trace> runs;
     std::optional<std::filesystem::file_time_type> mtime;
     std::string machine_note;
+    std::shared_ptr<const model::SharedPlan> plan;  ///< the job plan and step labels of `runs`
     double simulation_seconds = 0;
     std::any derived;  ///< what Derive built from `runs`, if it was given
     double derive_seconds = 0;
@@ -92,7 +97,10 @@ class Session {
   };
 
   /// Reads the file (or the default) with `knobs` and simulates its runs; throws on failure.
-  static Loaded read_and_simulate(const std::filesystem::path& file, const Knobs& knobs, bool fit);
+  /// `shown`, when given, is the scenario of the runs shown and `plan` theirs: kept when the
+  /// new values leave the jobs as they were (scenario::same_plan).
+  static Loaded read_and_simulate(const std::filesystem::path& file, const Knobs& knobs, bool fit,
+                                  const scenario::Scenario* shown, std::shared_ptr<const model::SharedPlan> plan);
   void install(Loaded loaded);
   bool load();
   /// Waits for a knob change being simulated and drops it (a load on this thread replaces it).
@@ -116,6 +124,7 @@ class Session {
   std::uint64_t scenario_generation_ = 0;
   bool fit_ = false;
   std::string machine_note_;
+  std::shared_ptr<const model::SharedPlan> plan_;  ///< runs_' job plan and step labels
   double simulation_seconds_ = 0;
   double derive_seconds_ = 0;
   std::optional<std::filesystem::file_time_type> mtime_;

@@ -17,9 +17,10 @@ namespace {
 
 constexpr const char* kRaiseTheLimit = "raise the limit (gilsim run --max-events N)";
 
-/// One run, with the scenario's job plan made already (it is the same for every run).
-trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& run, const scenario::JobPlan& jobs,
+/// One run, with what the runs share made already.
+trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& run, const SharedPlan& planned,
                               SimulationStats* stats, std::uint64_t max_events) {
+  const scenario::JobPlan& jobs = planned.jobs;
   const scenario::EffectiveSettings settings = scenario::effective_settings(s, run);
   EngineConfig config;
   static_cast<scenario::EffectiveSettings&>(config) = settings;
@@ -32,7 +33,7 @@ trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& 
   trace::TraceBuilder builder(run.name, std::string(scenario::to_string(run.executor)),
                               std::string(scenario::to_string(config.gil)), trace::Origin::Simulated,
                               config.cores, config.switch_interval);
-  scenario::register_jobs(s, jobs, builder);
+  scenario::register_jobs(s, jobs, planned.traced, builder);
   Engine engine(config, builder);
   SharedState shared(s, engine);
   RunContext ctx{s, run, settings, engine, jobs, static_cast<int>(jobs.size()), shared};
@@ -66,25 +67,42 @@ trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& 
   return trace;
 }
 
+void check_runs(const scenario::Scenario& s) {
+  for (const auto& run : s.runs) check_work({{&s, &run}}, kDefaultMaxEvents, kRaiseTheLimit);
+}
+
+std::vector<trace::Trace> one_after_another(const scenario::Scenario& s, const SharedPlan& planned) {
+  std::vector<trace::Trace> traces;
+  traces.reserve(s.runs.size());
+  for (const auto& run : s.runs) traces.push_back(simulate_planned(s, run, planned, nullptr, kDefaultMaxEvents));
+  return traces;
+}
+
 }  // namespace
 
 trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, SimulationStats* stats,
                       std::uint64_t max_events) {
   check_work({{&s, &run}}, max_events, kRaiseTheLimit);
-  return simulate_planned(s, run, scenario::plan_jobs(s), stats, max_events);
+  return simulate_planned(s, run, SharedPlan(s), stats, max_events);
 }
 
 std::vector<trace::Trace> simulate_all(const scenario::Scenario& s) {
-  std::vector<trace::Trace> traces;
-  traces.reserve(s.runs.size());
-  for (const auto& run : s.runs) check_work({{&s, &run}}, kDefaultMaxEvents, kRaiseTheLimit);
-  const scenario::JobPlan jobs = scenario::plan_jobs(s);
-  for (const auto& run : s.runs) traces.push_back(simulate_planned(s, run, jobs, nullptr, kDefaultMaxEvents));
-  return traces;
+  check_runs(s);  // before the plan: a scenario too large is refused before it is planned
+  return one_after_another(s, SharedPlan(s));
 }
 
-std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned threads) {
-  if (threads < 2 || s.runs.size() < 2) return simulate_all(s);
+std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned threads,
+                                       std::shared_ptr<const SharedPlan>* plan) {
+  std::shared_ptr<const SharedPlan> made;
+  if (plan == nullptr) plan = &made;
+  const auto planned = [&]() -> const SharedPlan& {
+    if (!*plan) *plan = std::make_shared<const SharedPlan>(s);
+    return **plan;
+  };
+  if (threads < 2 || s.runs.size() < 2) {
+    check_runs(s);
+    return one_after_another(s, planned());
+  }
   std::vector<std::uint64_t> events(s.runs.size());
   for (std::size_t r = 0; r < s.runs.size(); ++r) {
     const WorkEstimate estimate = estimate_work(s, s.runs[r]);  // once: checked, then ordered by
@@ -94,7 +112,7 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
   std::vector<std::size_t> order(s.runs.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return events[a] > events[b]; });
-  const scenario::JobPlan jobs = scenario::plan_jobs(s);
+  const SharedPlan& shared = planned();
   std::vector<trace::Trace> traces(s.runs.size());
   std::vector<std::exception_ptr> errors(s.runs.size());
   std::atomic<std::size_t> next{0};
@@ -102,7 +120,7 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
     for (std::size_t i; (i = next.fetch_add(1)) < order.size();) {
       const std::size_t r = order[i];
       try {
-        traces[r] = simulate_planned(s, s.runs[r], jobs, nullptr, kDefaultMaxEvents);
+        traces[r] = simulate_planned(s, s.runs[r], shared, nullptr, kDefaultMaxEvents);
       } catch (...) {
         errors[r] = std::current_exception();
       }

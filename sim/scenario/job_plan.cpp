@@ -35,40 +35,77 @@ JobPlan plan_jobs(const Scenario& scenario) {
   return jobs;
 }
 
-void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder,
-                   WithDurations with_durations) {
-  // A repeat block is unrolled into its steps, so a template has few distinct steps and
-  // many copies: each distinct one is formatted once (the last few are remembered).
-  const auto same = [](const Step& a, const Step& b) {
-    return a.kind == b.kind && a.duration.kind == b.duration.kind && a.duration.a == b.duration.a &&
-           a.duration.b == b.duration.b && a.offload_work == b.offload_work && a.target == b.target &&
-           a.has_call == b.has_call;
+namespace {
+
+/// Two steps that draw the same durations and read the same label.
+bool same_step(const Step& a, const Step& b) {
+  return a.kind == b.kind && a.duration.kind == b.duration.kind && a.duration.a == b.duration.a &&
+         a.duration.b == b.duration.b && a.offload_work == b.offload_work && a.target == b.target &&
+         a.has_call == b.has_call;
+}
+
+}  // namespace
+
+bool same_plan(const Scenario& a, const Scenario& b) {
+  const auto same_template = [](const JobTemplate& x, const JobTemplate& y) {
+    return x.name == y.name && x.count == y.count && x.arg_bytes == y.arg_bytes && x.result_bytes == y.result_bytes &&
+           std::equal(x.steps.begin(), x.steps.end(), y.steps.begin(), y.steps.end(), same_step);
   };
+  const auto same_name = [](const auto& x, const auto& y) { return x.name == y.name; };
+  return a.seed == b.seed && std::equal(a.jobs.begin(), a.jobs.end(), b.jobs.begin(), b.jobs.end(), same_template) &&
+         std::equal(a.locks.begin(), a.locks.end(), b.locks.begin(), b.locks.end(), same_name) &&
+         std::equal(a.counters.begin(), a.counters.end(), b.counters.begin(), b.counters.end(), same_name);
+}
+
+std::vector<trace::StepLabels> label_steps(const Scenario& scenario) {
+  // The distinct steps are looked for among the last few met, which is where a repeat
+  // block's copies are.
   constexpr std::size_t kRemembered = 8;
+  std::vector<trace::StepLabels> out;
+  out.reserve(scenario.jobs.size());
   for (const auto& tmpl : scenario.jobs) {
-    std::vector<std::string> labels;
-    labels.reserve(tmpl.steps.size());
-    std::vector<std::pair<const Step*, std::size_t>> seen;  // a step and its label's index
+    std::vector<std::string> distinct;
+    std::vector<std::uint32_t> of_step;
+    of_step.reserve(tmpl.steps.size());
+    std::vector<std::pair<const Step*, std::uint32_t>> seen;  // a step and its label's index
     for (const auto& step : tmpl.steps) {
-      const auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return same(*s.first, step); });
+      const auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return same_step(*s.first, step); });
       if (it != seen.end()) {
-        labels.push_back(labels[it->second]);
+        of_step.push_back(it->second);
         continue;
       }
       if (seen.size() == kRemembered) seen.erase(seen.begin());
-      seen.emplace_back(&step, labels.size());
-      labels.push_back(step_label(scenario, step));
+      seen.emplace_back(&step, static_cast<std::uint32_t>(distinct.size()));
+      of_step.push_back(static_cast<std::uint32_t>(distinct.size()));
+      distinct.push_back(step_label(scenario, step));
     }
-    builder.add_template(tmpl.name, std::move(labels));
+    out.emplace_back(std::move(distinct), std::move(of_step));
   }
+  return out;
+}
+
+TraceJobs::TraceJobs(const Scenario& scenario, const JobPlan& plan) : labels(label_steps(scenario)) {
+  durations.reserve(plan.size());
   for (const PlannedJob& job : plan) {
-    std::vector<Time> durations;
-    if (with_durations == WithDurations::Yes) {
-      durations.reserve(job.steps.size());
-      for (const auto& step : job.steps) durations.push_back(step.duration);
-    }
-    builder.add_job(job.name, job.template_index, std::move(durations));
+    std::vector<Time> drawn;
+    drawn.reserve(job.steps.size());
+    for (const auto& step : job.steps) drawn.push_back(step.duration);
+    durations.push_back(std::make_shared<const std::vector<Time>>(std::move(drawn)));
   }
+}
+
+void register_jobs(const Scenario& scenario, const JobPlan& plan, const TraceJobs& shared,
+                   trace::TraceBuilder& builder, WithDurations with_durations) {
+  for (std::size_t t = 0; t < scenario.jobs.size(); ++t) builder.add_template(scenario.jobs[t].name, shared.labels.at(t));
+  for (std::size_t j = 0; j < plan.size(); ++j) {
+    builder.add_job(plan[j].name, plan[j].template_index,
+                    with_durations == WithDurations::Yes ? shared.durations.at(j) : nullptr);
+  }
+}
+
+void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder,
+                   WithDurations with_durations) {
+  register_jobs(scenario, plan, TraceJobs(scenario, plan), builder, with_durations);
 }
 
 }  // namespace gilsim::scenario

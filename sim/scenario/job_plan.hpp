@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "sim/scenario/scenario.hpp"
+#include "sim/trace/step_labels.hpp"
 
 namespace gilsim::trace {
 class TraceBuilder;
@@ -38,10 +40,32 @@ using JobPlan = std::vector<PlannedJob>;
 /// order from one generator seeded with scenario.seed.
 JobPlan plan_jobs(const Scenario& scenario);
 
+/// Each template's step labels, in file order. A repeat block is unrolled into its steps, so a
+/// template has few distinct steps and many copies: each distinct label is formatted and kept
+/// once. They are the same for every run of the scenario: made once, shared by the runs' traces.
+std::vector<trace::StepLabels> label_steps(const Scenario& scenario);
+
+/// Whether `a` and `b` give the same plan_jobs and label_steps: the same seed, jobs, and lock
+/// and counter names (the labels name them). A knob change that leaves those (cores, switch
+/// interval, workers) keeps the plan, its labels and its durations.
+bool same_plan(const Scenario& a, const Scenario& b);
+
+/// What the traces of a scenario's runs share, made once: each template's step labels
+/// (label_steps) and each planned job's drawn durations.
+struct TraceJobs {
+  TraceJobs(const Scenario& scenario, const JobPlan& plan);
+  std::vector<trace::StepLabels> labels;                           ///< per template
+  std::vector<std::shared_ptr<const std::vector<Time>>> durations;  ///< per job of the plan
+};
+
 enum class WithDurations : bool { No, Yes };
 
 /// Registers the scenario's templates and the plan's jobs (with their drawn durations, unless
 /// the producer did not use them) in a trace, so job i of the plan is job i of the trace.
+/// `shared` is TraceJobs of this scenario and plan.
+void register_jobs(const Scenario& scenario, const JobPlan& plan, const TraceJobs& shared,
+                   trace::TraceBuilder& builder, WithDurations durations = WithDurations::Yes);
+/// The same with what the traces share made for this trace alone.
 void register_jobs(const Scenario& scenario, const JobPlan& plan, trace::TraceBuilder& builder,
                    WithDurations durations = WithDurations::Yes);
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "sim/trace/mark_store.hpp"
 #include "sim/trace/span.hpp"
 #include "sim/trace/span_store.hpp"
+#include "sim/trace/step_labels.hpp"
 #include "sim/trace/store.hpp"
 #include "sim/trace/time.hpp"
 
@@ -42,7 +44,7 @@ struct Process {
 /// What a kind of job does, for labels: "crunch" with steps {"cpu 100 ms"}.
 struct JobTemplate {
   std::string name;
-  std::vector<std::string> step_labels;
+  StepLabels step_labels;  ///< shared by the traces of one scenario
 };
 
 struct Job {
@@ -51,7 +53,8 @@ struct Job {
   Time begin = Time::max();
   Time end = Time::max();  ///< Time::max() while not finished
   LaneId lane = kNone;     ///< the thread or task lane that ran it
-  std::vector<Time> step_durations;  ///< as the job plan drew them, one per step
+  /// As the job plan drew them, one per step (shared by the runs of one plan); null when not recorded.
+  std::shared_ptr<const std::vector<Time>> step_durations;
 };
 
 /// A shared counter at the end of a run: how many `+= 1` ran and what is left of them.

@@ -40,12 +40,13 @@ LaneId TraceBuilder::add_lane(std::string name, LaneKind kind, ProcessId process
   return id;
 }
 
-std::uint32_t TraceBuilder::add_template(std::string name, std::vector<std::string> step_labels) {
+std::uint32_t TraceBuilder::add_template(std::string name, StepLabels step_labels) {
   trace_.templates.push_back(JobTemplate{std::move(name), std::move(step_labels)});
   return static_cast<std::uint32_t>(trace_.templates.size() - 1);
 }
 
-std::uint32_t TraceBuilder::add_job(std::string name, std::uint32_t template_index, std::vector<Time> step_durations) {
+std::uint32_t TraceBuilder::add_job(std::string name, std::uint32_t template_index,
+                                    std::shared_ptr<const std::vector<Time>> step_durations) {
   trace_.jobs.push_back(Job{std::move(name), template_index, Time::max(), Time::max(), kNone, std::move(step_durations)});
   return static_cast<std::uint32_t>(trace_.jobs.size() - 1);
 }

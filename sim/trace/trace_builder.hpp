@@ -25,8 +25,9 @@ class TraceBuilder {
   LaneId gil_lane(ProcessId p) const { return trace_.processes.at(p).gil_lane; }
   LaneId add_lane(std::string name, LaneKind kind, ProcessId process);
 
-  std::uint32_t add_template(std::string name, std::vector<std::string> step_labels);
-  std::uint32_t add_job(std::string name, std::uint32_t template_index, std::vector<Time> step_durations = {});
+  std::uint32_t add_template(std::string name, StepLabels step_labels);
+  std::uint32_t add_job(std::string name, std::uint32_t template_index,
+                        std::shared_ptr<const std::vector<Time>> step_durations = {});
   void job_started(std::uint32_t job, LaneId lane, Time at);
   void job_finished(std::uint32_t job, Time at);
 

@@ -50,9 +50,11 @@ TEST_CASE("every distribution gives the model and the real run identical duratio
       REQUIRE(predicted.jobs.size() == 3);
       REQUIRE(measured.jobs.size() == 3);
       for (std::size_t j = 0; j < 3; ++j) {
-        const auto& planned = predicted.jobs[j].step_durations;
+        REQUIRE(predicted.jobs[j].step_durations);
+        REQUIRE(measured.jobs[j].step_durations);
+        const auto& planned = *predicted.jobs[j].step_durations;
         REQUIRE(!planned.empty());
-        CHECK(planned == measured.jobs[j].step_durations);
+        CHECK(planned == *measured.jobs[j].step_durations);
         // The model sleeps exactly what was drawn; the real run at least that long.
         Time total;
         for (Time d : planned) total += d;
