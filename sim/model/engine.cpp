@@ -346,7 +346,9 @@ void Engine::start_run(ThreadId t) {
 
 void Engine::schedule_compute_done(ThreadId t) {
   const Thread& th = threads_[t];
-  timers_.set(th.compute_timer(), th.run_end);
+  // Beside the heap: a compute under contention is cut (a drop request, a preemption) long
+  // before its end, and pause() cancels the timer there without the heap ever holding it.
+  timers_.park(th.compute_timer(), th.run_end);
 }
 
 void Engine::note_races_lost(ThreadId t) {
