@@ -278,27 +278,6 @@ bool Engine::ran_through(ThreadId t) {
   return true;
 }
 
-void Engine::proceed(ThreadId t) {
-  Thread& th = threads_[t];
-  assert(th.s.doing == Activity::Compute);
-  Gil* gil = th.work.needs_gil ? gil_of(t) : nullptr;
-  // Queued, release_core() proceeds it later. A core comes first: take_gil runs on one (G8a).
-  if (!th.s.on_core() && !request_core(t)) return;
-  if (gil != nullptr && !th.s.holds_gil()) {
-    if (gil->locked) {
-      th.s.after_gil = AfterGil::ContinueCompute;
-      enter_gil_wait(t);
-      return;
-    }
-    take_gil(t);
-  }
-  if (gil != nullptr && gil->drop_request && gil->holder == t && th.work.checkpoints) {
-    forced_switch(t);  // a check point: the eval loop sees the pending request (G4, G5)
-    return;
-  }
-  start_run(t);
-}
-
 void Engine::start_run(ThreadId t) {
   Thread& th = threads_[t];
   Core& core = cores_[static_cast<std::size_t>(th.core)];
