@@ -207,10 +207,14 @@ Operation Engine::compute(ThreadId t, Time work, const Work& what) {
   th.step = what.step;
   th.remaining = work;
   if (ran_through(t)) return Operation{this, t, true};
+  proceed_from_compute(t);
+  return Operation{this, t, finished_at_once(t)};
+}
+
+void Engine::proceed_from_compute(ThreadId t) {
   ending_at_once_ = t;
   proceed(t);
   ending_at_once_ = kNoThread;
-  return Operation{this, t, finished_at_once(t)};
 }
 
 bool Engine::finished_at_once(ThreadId t) {

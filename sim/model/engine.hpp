@@ -192,6 +192,10 @@ class Engine {
   void schedule_resume(ThreadId t);
   void resume_program(ThreadId t);
   void proceed(ThreadId t);
+  /// compute()'s long way: proceed() with `t` starting, out of line, so that a step that
+  /// runs through (ran_through()) pays nothing in compute() for the registers proceed()'s
+  /// inline rules use.
+  [[gnu::noinline]] void proceed_from_compute(ThreadId t);
   void start_run(ThreadId t);
   void schedule_compute_done(ThreadId t);
   void pause(ThreadId t);
