@@ -20,6 +20,7 @@ Engine::Engine(const EngineConfig& config, trace::TraceBuilder& builder)
   for (std::size_t c = 0; c < cores_.size(); ++c) {
     cores_[c].quantum = add_timer(EventKind::QuantumEnd, static_cast<std::uint32_t>(c));
   }
+  init_run_queues();
   builder_.add_cores(config.cores);
   for (std::size_t c = 0; c < cores_.size(); ++c) cores_[c].lane = builder_.core_lane(static_cast<int>(c));
 }
@@ -58,6 +59,8 @@ ThreadId Engine::add_thread(std::string name, trace::ProcessId process) {
 }
 
 void Engine::start(ThreadId t, Program program) {
+  // S1a: a new thread is placed from its creator's core (the running program's, if any).
+  if (resuming_ != trace::kNone && threads_[resuming_].core >= 0) threads_[t].cpu = threads_[resuming_].core;
   programs_[t] = std::move(program);
   continuations_[t] = programs_[t].handle();
   schedule_resume(t);

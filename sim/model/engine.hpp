@@ -7,6 +7,7 @@
 //   Engine (this file)       owns the clock, the records below and the rules that join them.
 //     engine.cpp             the event loop, program operations (compute, wait, notify, exit)
 //     os_scheduler.cpp       cores and the OS run queue (S1-S5)
+//     placement.cpp          per-CPU run queues: placement and load balancing (S1a-S1d)
 //     gil_rules.cpp          the GIL: new GIL G1-G8, old GIL O1-O3, none (F1); wake-ups
 //                            of blocked waiters (G8)
 //   TimerHeap (timer_heap.hpp)         the clock: one timer slot per owner, moved or removed
@@ -212,10 +213,34 @@ class Engine {
   Time wall_time_on(int c, Time work) const;
   Time work_done_on(int c, Time wall) const;
   bool request_core(ThreadId t);
-  bool preempt_for_waker(ThreadId t);
-  /// Core `c`'s thread goes to the back of the run queue; `next` gets the core.
+  /// S3: `t`, just woken, takes a busy core (only `target`'s when it is 0 or more).
+  bool preempt_for_waker(ThreadId t, int target);
+  /// Core `c`'s thread goes to the back of its run queue; `next` gets the core.
   void preempt(int c, ThreadId next);
-  ThreadId pop_run_queue();
+  /// The next thread of core `c`'s run queue (the shared one with one queue), or none.
+  ThreadId pop_run_queue(int c);
+  // placement.cpp: per-CPU run queues (S1a-S1d)
+  void init_run_queues();
+  /// The run queue `t` joins now (0 with one shared queue); `t` goes to its back.
+  void enqueue(ThreadId t, int cpu);
+  /// The CPU whose queue a thread that finds no idle core joins (S1a, S1b).
+  int placement_cpu(ThreadId t) const;
+  /// Any thread waits in a run queue.
+  bool any_queued() const {
+    for (const std::uint32_t n : queued_) {
+      if (n > 0) return true;
+    }
+    return false;
+  }
+  /// A cheap "does anyone wait for a core?" (the shared queue's entries, some perhaps gone).
+  bool waiting() const { return per_cpu_ ? any_queued() : run_queues_[0].has_entries(); }
+  /// Threads running on and queued for core `c` (Linux's nr_running).
+  std::uint32_t load_of(int c) const;
+  /// S1c: an idle core (or one whose slice ended, `busy`) pulls a thread queued on
+  /// another core; none if the balancer moves none now.
+  ThreadId pull_for(int c, bool busy);
+  /// S1c: an idle core with nothing to pull now looks again when a queued thread turns cold.
+  void arm_idle_balance(int c);
   void release_core(ThreadId t);
   void assign_core(int core, ThreadId t);
   void on_quantum_end(int core);
@@ -272,7 +297,9 @@ class Engine {
   std::vector<Program> programs_;  ///< by thread: the coroutines' owners
   std::vector<std::coroutine_handle<>> continuations_;  ///< by thread: its awaited operation
   std::vector<Core> cores_;
-  RunQueue run_queue_;
+  std::vector<RunQueue> run_queues_;   ///< one shared (S1), or one per core (S1a)
+  std::vector<std::uint32_t> queued_;  ///< by run queue: the threads waiting in it
+  bool per_cpu_ = false;               ///< machine.placement is per_cpu
   std::vector<std::unique_ptr<Gil>> gils_;          ///< by process; null without a GIL
   std::vector<std::uint32_t> dirty_gils_;           ///< GILs whose drop deadline needs a look
   std::vector<ThreadId> released_scratch_;

@@ -49,6 +49,9 @@ struct alignas(64) Engine::Thread {
   // The line is full (engine.cpp checks): fields added below go to the record's second line.
 
   bool refill_pending = false;  ///< woken on a halted core: its next Python refills caches (S6)
+  bool placed = false;  ///< it has had a core: a wake-up, not a fork, places it (S1a, S1b)
+  std::int16_t cpu = -1;  ///< per-CPU queues: its run queue's core, its last (S1a)
+  Time left_core;  ///< when it last left a core: cache-hot for a while after (S1c)
 
   TimerHeap::Slot compute_timer() const { return timer + 1; }
 };
@@ -62,7 +65,9 @@ struct Engine::Core {
   // one idle period and began another, though the core was never given to it.
   Time idle_period_since;
   Time last_idle;  ///< how long its previous idle period lasted
-  TimerHeap::Slot quantum = 0;  ///< QuantumEnd, pending while its slice is armed
+  TimerHeap::Slot quantum = 0;  ///< QuantumEnd, pending while its slice is armed; on an
+                                ///< idle core with per-CPU queues, its next idle balance (S1c)
+  Time next_balance = Time::max();  ///< a busy core's next periodic balance; max while idle (S1d)
   trace::LaneId lane = trace::kNone;  ///< its lane in the trace
 };
 

@@ -37,20 +37,22 @@ bool Engine::request_core(ThreadId t) {
     th.s.just_woke = false;
     return true;
   }
-  if (std::exchange(th.s.just_woke, false) && preempt_for_waker(t)) return true;
-  th.s.core = CoreState::Queued;
-  run_queue_.push(t);
+  const int target = per_cpu_ ? placement_cpu(t) : -1;  // S1a, S1b
+  if (std::exchange(th.s.just_woke, false) && preempt_for_waker(t, target)) return true;
+  enqueue(t, target);
   show(t, SpanState::Runnable);
   arm_quantums();
   return false;
 }
 
-bool Engine::preempt_for_waker(ThreadId t) {
+bool Engine::preempt_for_waker(ThreadId t, int target) {
   // S3: a thread woken from I/O or a sleep preempts the thread that has run longest, once
   // that one has had a minimum slice (a quarter of the quantum, as CFS's granularity); a
-  // signalled GIL waiter does not wait for that.
+  // signalled GIL waiter does not wait for that. With per-CPU queues only the thread of
+  // the core it is placed on (S1b).
   int victim = -1;
   for (int c = 0; c < static_cast<int>(cores_.size()); ++c) {
+    if (target >= 0 && c != target) continue;
     const Core& core = cores_[c];
     if (core.thread == kNoThread || !threads_[core.thread].s.running() || threads_[core.thread].run_end <= now_) continue;
     if (victim < 0 || core.slice_start < cores_[victim].slice_start) victim = c;
@@ -69,24 +71,47 @@ void Engine::preempt(int c, ThreadId next) {
   pause(t);
   builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[next].lane);
   th.core = -1;
-  th.s.core = CoreState::Queued;
+  if (per_cpu_) th.left_core = now_;  // S1c (the record's second line: only when it is used)
   core.thread = kNoThread;
   builder_.clear_state(core.lane, now_);
   assign_core(c, next);
-  run_queue_.push(t);
+  enqueue(t, c);
   show(t, SpanState::Runnable);
   arm_quantums();
 }
 
-ThreadId Engine::pop_run_queue() {
-  const auto next = run_queue_.pop([this](ThreadId t) { return threads_[t].s.core == CoreState::Queued; });
-  return next == RunQueue::kEmpty ? kNoThread : next;
+void Engine::enqueue(ThreadId t, int cpu) {
+  Thread& th = threads_[t];
+  std::size_t q = 0;
+  if (per_cpu_) {
+    th.cpu = static_cast<std::int16_t>(cpu);
+    q = static_cast<std::size_t>(cpu);
+  }
+  th.s.core = CoreState::Queued;
+  run_queues_[q].push(t);
+  ++queued_[q];
+}
+
+ThreadId Engine::pop_run_queue(int c) {
+  // A thread moved to another core's queue (S1c) left a stale entry here: skipped.
+  const std::size_t q = per_cpu_ ? static_cast<std::size_t>(c) : 0;
+  const auto next = run_queues_[q].pop([this, c](ThreadId t) {
+    const Thread& th = threads_[t];
+    return th.s.core == CoreState::Queued && (!per_cpu_ || th.cpu == c);
+  });
+  if (next == RunQueue::kEmpty) return kNoThread;
+  --queued_[q];
+  return next;
 }
 
 void Engine::arm_quantums() {
   for (std::size_t c = 0; c < cores_.size(); ++c) {
     Core& core = cores_[c];
-    if (core.thread == kNoThread || timers_.pending(core.quantum)) continue;
+    if (core.thread == kNoThread) {
+      if (per_cpu_ && !timers_.pending(core.quantum)) arm_idle_balance(static_cast<int>(c));  // S1c
+      continue;
+    }
+    if (timers_.pending(core.quantum)) continue;
     timers_.set(core.quantum, max(now_, core.slice_start + config_.machine.quantum));
   }
 }
@@ -99,41 +124,73 @@ void Engine::assign_core(int c, ThreadId t) {
   timers_.cancel(core.quantum);
   th.core = static_cast<std::int16_t>(c);
   th.s.core = CoreState::OnCore;
+  if (per_cpu_) {  // the record's second line: only when it is used
+    th.placed = true;
+    th.cpu = static_cast<std::int16_t>(c);
+    // S1d: an idle core balances at every tick; busy from now, next in a busy interval.
+    if (core.next_balance == Time::max()) core.next_balance = now_ + kBusyBalanceInterval;
+  }
   if (now_ > core.idle_period_since) core.last_idle = now_ - core.idle_period_since;  // its idle period ends (G8)
-  if (run_queue_.has_entries()) arm_quantums();
+  if (waiting()) arm_quantums();
 }
 
 void Engine::release_core(ThreadId t) {
   Thread& th = threads_[t];
   if (!th.s.on_core()) {
+    if (th.s.core == CoreState::Queued) --queued_[per_cpu_ ? static_cast<std::size_t>(th.cpu) : 0];
     th.s.core = CoreState::Off;  // leaves the run queue lazily
     return;
   }
   const int c = th.core;
   Core& core = cores_[c];
   th.core = -1;
+  if (per_cpu_) th.left_core = now_;  // S1c
   th.s.core = CoreState::Off;
   core.thread = kNoThread;
   core.idle_since = now_;
   core.idle_period_since = now_;
   timers_.cancel(core.quantum);
   builder_.clear_state(core.lane, now_);
-  const ThreadId next = pop_run_queue();
-  if (next == kNoThread) return;
+  ThreadId next = pop_run_queue(c);
+  if (next == kNoThread && per_cpu_) next = pull_for(c, false);  // S1c: newly idle
+  if (next == kNoThread) {
+    if (per_cpu_) {
+      core.next_balance = Time::max();  // idle: it balances as an idle core (S1c, S1d)
+      arm_idle_balance(c);
+    }
+    return;
+  }
   assign_core(c, next);
   run_assigned(next);
 }
 
 void Engine::on_quantum_end(int c) {
   Core& core = cores_[c];
-  if (core.thread == kNoThread) return;
-  if (threads_[core.thread].run_end <= now_) {
-    // Its compute ends at this very instant: let it finish, then look again.
-    if (run_queue_.has_entries()) arm_quantums();
+  if (core.thread == kNoThread) {
+    // Per-CPU queues: an idle core's slot times its next idle balance (S1c).
+    if (!per_cpu_) return;
+    const ThreadId pulled = pull_for(c, false);
+    if (pulled == kNoThread) {
+      arm_idle_balance(c);
+      return;
+    }
+    assign_core(c, pulled);
+    run_assigned(pulled);
     return;
   }
-  const ThreadId next = pop_run_queue();
-  if (next == kNoThread) return;  // nobody waits for a core: the thread keeps it
+  if (threads_[core.thread].run_end <= now_) {
+    // Its compute ends at this very instant: let it finish, then look again.
+    if (waiting()) arm_quantums();
+    return;
+  }
+  ThreadId next = pop_run_queue(c);
+  if (next == kNoThread && per_cpu_) next = pull_for(c, true);  // S1d: a periodic balance
+  if (next == kNoThread) {
+    // Nobody waits for this core: the thread keeps it. With per-CPU queues the core
+    // still balances at its next slice end while threads wait elsewhere (S1d).
+    if (per_cpu_ && any_queued()) timers_.set(core.quantum, now_ + config_.machine.quantum);
+    return;
+  }
   preempt(c, next);
   run_assigned(next);
 }

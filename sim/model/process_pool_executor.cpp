@@ -45,8 +45,8 @@ Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_at, T
 }
 
 /// _handle_workers(): each loop, _maintain_pool() (a waitpid per worker) and a wait() on the
-/// workers' sentinels, the change notifier and the result pipe, pool_wakeup under the
-/// parent's GIL (P6). The poll is level-triggered: it blocks only while the result pipe
+/// workers' sentinels, the change notifier and the result pipe, then a poll of the change
+/// notifier; pool_wakeup under the parent's GIL, the system calls without it (P6). The poll is level-triggered: it blocks only while the result pipe
 /// holds no unread result, so every result wakes it, and it loops again, dropping the GIL
 /// only for the poll, until the result handler has read them all.
 Program worker_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
@@ -64,16 +64,22 @@ Program worker_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
       pool.polling = false;
     }
     co_await e.acquire_gil(self);
-    // _maintain_pool() -> _join_exited_workers(): worker.exitcode -> Popen.poll() ->
-    // os.waitpid(pid, WNOHANG) for each worker, a system call made without the GIL (G7).
+    // The loop's Python in thirds around its system calls, each made without the GIL (G7):
+    // _wait_for_updates() ends with change_notifier.empty(), a poll of that pipe with no
+    // timeout; then _maintain_pool() -> _join_exited_workers(): worker.exitcode ->
+    // Popen.poll() -> os.waitpid(pid, WNOHANG) for each worker; then wait()'s poll above.
     const Time python = ctx.settings.costs.pool_wakeup;
-    co_await e.compute(self, python / 2, Work::python());
+    co_await e.compute(self, python / 3, Work::python());
+    co_await e.release_gil(self);
+    co_await e.compute(self, ctx.settings.costs.ipc_syscall, Work::native());  // poll(), no timeout
+    co_await e.acquire_gil(self);
+    co_await e.compute(self, python / 3, Work::python());
     for (int k = 0; k < pool.alive; ++k) {
       co_await e.release_gil(self);
       co_await e.compute(self, ctx.settings.costs.ipc_syscall, Work::native());  // waitpid()
       co_await e.acquire_gil(self);
     }
-    co_await e.compute(self, python - python / 2, Work::python());
+    co_await e.compute(self, python - 2 * (python / 3), Work::python());
   }
   e.exit(self);
 }

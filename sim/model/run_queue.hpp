@@ -1,5 +1,6 @@
-// The OS side's two small pieces of bookkeeping (S1, S4): the run queue, one FIFO shared by
-// every core, and the choice of an idle core for a thread that becomes runnable.
+// The OS side's two small pieces of bookkeeping (S1, S4): a run queue (one FIFO shared by
+// every core, or one per core, S1a), and the choice of an idle core for a thread that
+// becomes runnable.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,13 @@
 #include "sim/trace/time.hpp"
 
 namespace gilsim::model {
+
+/// Linux's sysctl_sched_migration_cost: a thread that left its core less than this long ago
+/// is cache-hot, and the balancer leaves it where it is (docs/model.md S1c).
+inline constexpr Time kMigrationCost = Time{500'000};
+/// How often a busy core balances: Linux's domain of two CPUs balances every 2 ms (its
+/// span), 16 times less often while the core is busy (busy_factor) (S1d).
+inline constexpr Time kBusyBalanceInterval = Time{32'000'000};
 
 /// A FIFO of thread ids. A thread that leaves the queue early (it blocked, or was given a
 /// core another way) is not searched for: pop() skips it when its turn comes.
@@ -31,6 +39,15 @@ class RunQueue {
       head_ = 0;
     }
     return next;
+  }
+  /// The first entry, in queue order, for which `pred(thread)` holds, or kEmpty; nothing
+  /// leaves the queue (a thread moved elsewhere makes its entry stale).
+  template <typename Pred>
+  std::uint32_t find(Pred pred) const {
+    for (std::size_t i = head_; i < queue_.size(); ++i) {
+      if (pred(queue_[i])) return queue_[i];
+    }
+    return kEmpty;
   }
 
  private:

@@ -124,6 +124,12 @@ class CoreSpeeds {
   std::size_t count_ = 0;
 };
 
+/// How threads are placed on the cores' run queues (docs/model.md S1).
+enum class Placement : std::uint8_t {
+  Shared,  ///< one FIFO shared by every core
+  PerCpu,  ///< a run queue per core, Linux's placement and load balancing (S1a-S1d)
+};
+
 struct Machine {
   int cores = 4;
   Time quantum = Time{3'000'000};         ///< OS time slice (docs/model.md S2)
@@ -131,6 +137,7 @@ struct Machine {
   /// Relative speed of core 0, 1, ... (S7): a core of speed s does d of work in d / s.
   /// Cores past the list's end, and every core when it is empty, run at 1.0.
   CoreSpeeds core_speeds;
+  Placement placement = Placement::Shared;  ///< S1: shared, or per-CPU run queues
 
   double speed_of(int core) const { return core_speeds.of(core); }
 };
@@ -156,9 +163,9 @@ struct Python {
 /// Costs no source pins down exactly (EST in docs/model.md): parameters with defaults.
 struct Costs {
   Time timer_slack = Time{50'000};            ///< a timed wait ends this late (G2a; Linux's default slack)
-  Time wake_poll_window = Time{200'000};      ///< a core idle no longer than this still polls (G8)
-  Time wake_poll_min = Time{400};             ///< G8: a polling core's wake-up, drawn uniform in [min, max]
-  Time wake_poll_max = Time{5'000};
+  Time wake_poll_window = Time{390'000};      ///< a core idle no longer than this still polls (G8)
+  Time wake_poll_min = Time{3'000};           ///< G8: a polling core's wake-up, drawn uniform in [min, max]
+  Time wake_poll_max = Time{9'000};
   Time wake_per_doubling = Time{5'300};       ///< G8: a halted core's wake-up grows this much per doubling
   Time handoff_refill = Time{30'000};         ///< S6: Python woken from a halted core refills its caches
   Time check_period = Time{5'000};            ///< old GIL: time to run 100 ticks (the default check_interval)

@@ -10,7 +10,8 @@ namespace gilsim::scenario {
 
 inline constexpr std::array<std::string_view, 10> kTopKeys{"title", "note",  "seed",     "machine", "python",
                                                            "costs", "locks", "counters", "job",     "run"};
-inline constexpr std::array<std::string_view, 4> kMachineKeys{"cores", "quantum", "context_switch", "core_speeds"};
+inline constexpr std::array<std::string_view, 5> kMachineKeys{"cores", "quantum", "context_switch", "core_speeds",
+                                                               "placement"};
 inline constexpr std::array<std::string_view, 5> kPythonKeys{"version", "gil", "switch_interval", "check_interval",
                                                              "free_threading_overhead"};
 inline constexpr std::array<std::string_view, 32> kCostKeys{

@@ -18,6 +18,7 @@ using namespace gilsim::literals;
 
 constexpr std::int64_t kNoLimit = std::numeric_limits<std::int64_t>::max();
 constexpr std::array<std::string_view, 3> kGilNames{"new", "old", "none"};  // GilMode's order
+constexpr std::array<std::string_view, 2> kPlacementNames{"shared", "per_cpu"};  // Placement's order
 
 Machine read_machine(const TomlReader& reader, const toml::table* table) {
   Machine m;
@@ -33,6 +34,7 @@ Machine read_machine(const TomlReader& reader, const toml::table* table) {
     }
     for (const toml::node& speed : *speeds) m.core_speeds.push_back(reader.number(speed, "core_speeds", 0.01, 100.0));
   }
+  if (auto placement = reader.choice(*table, "placement", kPlacementNames)) m.placement = static_cast<Placement>(*placement);
   return m;
 }
 

@@ -4,6 +4,7 @@
 // files are rewritten instead (scripts/update-golden.sh).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -28,6 +29,7 @@ struct EventLogCase {
   std::string name;                   ///< tests/golden/events/<name>.log
   std::string scenario;               ///< relative to the source tree
   std::vector<std::string> overrides; ///< --set style, to make it small
+  std::vector<std::string> runs = {}; ///< the runs kept, by name; empty: every run
 };
 
 const std::vector<EventLogCase>& cases() {
@@ -44,12 +46,14 @@ const std::vector<EventLogCase>& cases() {
       {"old-gil", "scenarios/11-old-gil.toml", {"job.countdown.steps.1.cpu=1ms"}},
       // A lock held across I/O and handed to the next waiter, the GIL dropped meanwhile.
       {"lock-hand-off", "scenarios/14-two-locks.toml", {"jobs=2"}},
-      // Pool start-up, fork and spawn, one and two workers, one trivial task; spawn_start and
-      // tracker_start shortened so that few time slices of the interpreters starting side by
-      // side fill the log.
-      {"pool-startup", "fidelity/scenarios/pool-startup.toml",
-       {"jobs=1", "run.2.workers=2", "run.2.name=fork 2", "run.4.workers=2", "run.4.name=spawn 2",
-        "costs.spawn_start=6ms", "costs.tracker_start=4ms"}},
+      // Pool start-up, fork and spawn (a log each), one and two workers, one trivial task;
+      // spawn_start and tracker_start shortened so that few time slices of the interpreters
+      // starting side by side fill the log.
+      {"pool-startup-fork", "fidelity/scenarios/pool-startup.toml",
+       {"jobs=1", "run.2.workers=2", "run.2.name=fork 2"}, {"fork 1", "fork 2"}},
+      {"pool-startup-spawn", "fidelity/scenarios/pool-startup.toml",
+       {"jobs=1", "run.4.workers=2", "run.4.name=spawn 2", "costs.spawn_start=6ms", "costs.tracker_start=4ms"},
+       {"spawn 1", "spawn 2"}},
   };
   return all;
 }
@@ -62,7 +66,11 @@ std::string event_log(const EventLogCase& c) {
   const scenario::Scenario s = scenario::load_file(source_dir() / c.scenario, overrides);
   std::vector<trace::Trace> traces;
   traces.reserve(s.runs.size());
-  for (const auto& run : s.runs) traces.push_back(model::simulate(s, run));
+  for (const auto& run : s.runs) {
+    if (c.runs.empty() || std::find(c.runs.begin(), c.runs.end(), run.name) != c.runs.end()) {
+      traces.push_back(model::simulate(s, run));
+    }
+  }
   std::vector<const trace::Trace*> runs;
   for (const auto& t : traces) runs.push_back(&t);
   std::ostringstream out;

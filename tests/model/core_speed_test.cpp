@@ -58,6 +58,7 @@ TEST_CASE("threads that move between a fast and a slow core keep the work done o
   //          Core 0's slice ends: T2 takes it; T3 waits, then takes core 1, freed by T1.
   //   6 - 9  T2 on core 0: its last 3 ms; T3 on core 1: its last 1.5 ms at half speed.
   auto s = exact_scenario(2);
+  s.machine.placement = scenario::Placement::Shared;  // one shared queue (S1): S7's timeline
   s.machine.core_speeds = {1.0, 0.5};
   add_jobs(s, "copy", 3, {native(4'500_us)});
   const auto t = simulate_with(s, scenario::Executor::Threads);

@@ -36,6 +36,7 @@ TEST_CASE("three processes' copies on two cores: each takes its 4 ms of core tim
   //   5 - 7  P3 its last 2 ms (its slice ends at 6 with nobody waiting: it keeps the core).
   // Every copy got 4 ms of core time, alone (P3 from 5 to 7) or beside another.
   auto s = exact_scenario(2);
+  s.machine.placement = scenario::Placement::Shared;  // one shared queue (S1); per-CPU: placement_test.cpp
   add_jobs(s, "copy", 3, {native(4_ms)});
   const auto t = simulate_with(s, scenario::Executor::Processes);
   REQUIRE(t.jobs.size() == 3);

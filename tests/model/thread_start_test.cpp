@@ -26,6 +26,7 @@ TEST_CASE("start() of a third copying thread on two busy cores returns when a co
   //   4030      T1 ends; T2 takes core 1 until 5040; then main, which joins.
   // Without the rule, main started T3 at 30 us, before waiting for anything.
   auto s = exact_scenario(2);
+  s.machine.placement = scenario::Placement::Shared;  // one shared queue (S1): T1a's timeline
   s.costs.thread_start = 10_us;
   s.costs.thread_bootstrap = 10_us;
   add_jobs(s, "copy", 3, {native(4_ms)});

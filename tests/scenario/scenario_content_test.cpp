@@ -118,6 +118,7 @@ seed = 42
 cores = 8
 quantum = "10ms"
 context_switch = "5us"
+placement = "per_cpu"
 [python]
 version = "3.1"
 switch_interval = "1ms"
@@ -161,6 +162,7 @@ cores = 2
   CHECK(s.machine.cores == 8);
   CHECK(s.machine.quantum == 10_ms);
   CHECK(s.machine.context_switch == 5_us);
+  CHECK(s.machine.placement == Placement::PerCpu);
   CHECK(s.python.version == PythonVersion{3, 1, false});
   CHECK(s.python.gil == GilMode::Old);
   CHECK(s.python.switch_interval == 1_ms);
@@ -218,8 +220,8 @@ TEST_CASE("limits from scenario.hpp are enforced") {
         "s.toml:3:31: 'old_gil_handoff_probability' is 1.5; expected a number from 0 to 1");
   CHECK(error_of("title = \"t\"\n[costs]\nipc_bandwidth = nan\n" + job + kRun) ==
         "s.toml:3:17: 'ipc_bandwidth' is nan; expected a number from 1 to 1e+15");
-  CHECK(error_of("title = \"t\"\n[costs]\nwake_poll_min = \"9us\"\n" + job + kRun) ==
-        "s.toml:3:17: wake_poll_min (9.00 us) is more than wake_poll_max (5.00 us); expected min <= max");
+  CHECK(error_of("title = \"t\"\n[costs]\nwake_poll_min = \"12us\"\n" + job + kRun) ==
+        "s.toml:3:17: wake_poll_min (12.0 us) is more than wake_poll_max (9.00 us); expected min <= max");
   CHECK(error_of("title = \"t\"\n[costs]\nwake_poll_window = \"0us\"\n" + job + kRun).find("s.toml:3:") == 0);
   SUBCASE("runs") {
     std::string text = "title = \"t\"\n" + job;

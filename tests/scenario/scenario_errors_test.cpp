@@ -70,7 +70,7 @@ TEST_CASE("unknown keys are refused at every level, with the nearest key suggest
         "s.toml:6:26: unknown key 'wrok' in a step; did you mean 'work'?");
   SUBCASE("with no near key, the accepted keys are listed") {
     CHECK(error_of("title = \"t\"\n[machine]\nmemory = 2\n" + kJobAndRun) ==
-          "s.toml:3:1: unknown key 'memory' in [machine]; expected one of: cores, quantum, context_switch, core_speeds");
+          "s.toml:3:1: unknown key 'memory' in [machine]; expected one of: cores, quantum, context_switch, core_speeds, placement");
   }
   SUBCASE("a key of another table says where it belongs") {
     CHECK(error_of("title = \"t\"\ncores = 2\n" + kJobAndRun) ==
@@ -135,6 +135,8 @@ TEST_CASE("unknown enum values list the accepted ones and suggest the nearest") 
         "s.toml:7:16: unknown start_method 'frok'; expected one of: fork, spawn, forkserver; did you mean 'fork'?");
   CHECK(error_of("title = \"t\"\n[python]\ngil = \"GIL\"\n" + kJobAndRun) ==
         "s.toml:3:7: unknown gil 'GIL'; expected one of: new, old, none");
+  CHECK(error_of("title = \"t\"\n[machine]\nplacement = \"per-cpu\"\n" + kJobAndRun) ==
+        "s.toml:3:13: unknown placement 'per-cpu'; expected one of: shared, per_cpu; did you mean 'per_cpu'?");
   CHECK(error_of(kHeadBeforeSteps + "steps = [ { offload = \"1ms\", work = \"block\" } ]\n") ==
         "s.toml:6:37: unknown work 'block'; expected one of: cpu, native, io, sleep, disk");
 }

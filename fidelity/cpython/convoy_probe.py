@@ -1,0 +1,113 @@
+"""Where the convoy with two releases per operation comes from: the placement of its three
+threads on the CPUs (docs/model.md G8, "the convoy with two releases").
+
+The I/O thread makes `sendall()` of one byte, then `recv()` of the echo's answer (a forked
+single-threaded process), beside a CPU-bound thread, as convoy.py's two_* sections do. Each
+placement pins the I/O thread, the CPU-bound thread and the echo process to CPUs
+("io,hog,echo", e.g. "0,1,1"), or leaves them to the kernel ("free"). Per operation it
+times each call (the call and the GIL's re-acquisition after it) and counts the calls after
+which the I/O thread waited more than half an interval for the GIL (a lost interval). Nothing
+runs between the two calls but the clock: a system call there (reading /proc) would drop
+the GIL once more.
+
+    flock /work/cpython.lock setsid nice -n -20 /usr/bin/python3 convoy_probe.py OPS \
+        INTERVAL[,INTERVAL...] PLACEMENT[ PLACEMENT...]
+
+One JSON line per placement and interval. Run as root, it gives its session's autogroup its
+own nice value (else nice counts only inside the session, against other sessions' builds).
+Standard library only.
+"""
+
+import json
+import os
+import socket
+import statistics
+import sys
+import threading
+import time
+
+
+def countdown(n):
+    while n > 0:
+        n -= 1
+
+
+def echo(sock, cpu):
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+    while True:
+        data = sock.recv(64)
+        if not data:
+            os._exit(0)
+        sock.sendall(data)
+
+
+def run(sock, interval, ops, io_cpu, hog_cpu):
+    sys.setswitchinterval(interval)
+    stop = threading.Event()
+    calls = []
+
+    def io_thread():
+        if io_cpu is not None:
+            os.sched_setaffinity(0, {io_cpu})
+        for _ in range(ops):
+            t0 = time.perf_counter_ns()
+            sock.sendall(b"x")
+            t1 = time.perf_counter_ns()
+            sock.recv(64)
+            t2 = time.perf_counter_ns()
+            calls.append((t1 - t0, t2 - t1))
+        stop.set()
+
+    def cpu_bound():
+        if hog_cpu is not None:
+            os.sched_setaffinity(0, {hog_cpu})
+        while not stop.is_set():
+            countdown(1000)
+
+    threads = [threading.Thread(target=cpu_bound), threading.Thread(target=io_thread)]
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return calls, (time.process_time() - cpu0) / (time.perf_counter() - wall0)
+
+
+def main():
+    try:
+        with open("/proc/self/autogroup", "w") as f:
+            f.write(str(os.nice(0)))
+    except OSError:
+        pass
+    ops = int(sys.argv[1])
+    intervals = [float(x) for x in sys.argv[2].split(",")]
+    for placement in sys.argv[3:]:
+        io_cpu = hog_cpu = echo_cpu = None
+        if placement != "free":
+            io_cpu, hog_cpu, echo_cpu = (int(x) for x in placement.split(","))
+        mine, peer = socket.socketpair()
+        child = os.fork()  # before any thread of this round
+        if child == 0:
+            mine.close()
+            echo(peer, echo_cpu)
+        peer.close()
+        for interval in intervals:
+            calls, cpu_per_wall = run(mine, interval, ops, io_cpu, hog_cpu)
+            half = interval * 0.5e9
+            per_op = statistics.mean(a + b for a, b in calls) / 1e9
+            with open("/proc/loadavg") as f:
+                load = [float(x) for x in f.read().split()[:3]]
+            print(json.dumps({
+                "placement": placement, "interval": interval, "ops": ops,
+                "per_op": per_op, "intervals_per_op": round(per_op / interval, 3),
+                "sendall_lost": sum(a > half for a, _ in calls), "recv_lost": sum(b > half for _, b in calls),
+                "sendall_kept_median_us": statistics.median([a for a, _ in calls if a <= half] or [0]) / 1e3,
+                "recv_kept_median_us": statistics.median([b for _, b in calls if b <= half] or [0]) / 1e3,
+                "cpu_per_wall": round(cpu_per_wall, 3), "load": load}), flush=True)
+        mine.close()
+        os.waitpid(child, 0)
+
+
+if __name__ == "__main__":
+    main()

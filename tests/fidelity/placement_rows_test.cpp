@@ -1,0 +1,47 @@
+// The CPython suite's rows with per-CPU run queues (docs/model.md S1a-S1d,
+// machine.placement = "per_cpu"): the figures docs/model.md S1 and fidelity/suite.toml quote
+// for them, computed from the model, fast and deterministic. CPython is not run.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "bench/cpython_suite.hpp"
+#include "sim/scenario/loader.hpp"
+
+using namespace gilsim;
+using namespace gilsim::fidelity;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kSuite = fs::path(GILSIM_SOURCE_DIR) / "fidelity" / "suite.toml";
+
+/// The model's figure for the row labelled `label`, with the cores' run queues `placement`.
+double figure_with(const Suite& suite, const std::string& label, scenario::Placement placement) {
+  for (const auto& row : suite.rows) {
+    if (row.label != label) continue;
+    scenario::Scenario s = scenario::load_file(suite.scenarios / row.scenario);
+    s.machine.placement = placement;
+    return predict(row, s).value;
+  }
+  FAIL("no row " << label);
+  return 0.0;
+}
+
+}  // namespace
+
+TEST_CASE("model: per-CPU queues bring Pool.map's default within 10 % of CPython's 0.64, and keep chunks of one") {
+  const Suite suite = load_suite(kSuite);
+  using enum scenario::Placement;
+  // The parent's handler threads wake on the core they last ran on, beside one worker.
+  CHECK(figure_with(suite, "Pool.map default / sequential", Shared) == doctest::Approx(0.56).epsilon(0.01));
+  CHECK(figure_with(suite, "Pool.map default / sequential", PerCpu) == doctest::Approx(0.59).epsilon(0.01));
+  CHECK(figure_with(suite, "chunksize 1 / sequential", PerCpu) == doctest::Approx(0.99).epsilon(0.01));
+  // The spawned Pool(4)'s workers end up two and two on the cores either way (S1d).
+  CHECK(figure_with(suite, "spawn, per extra worker", Shared) == doctest::Approx(13.2e-3).epsilon(0.01));
+  CHECK(figure_with(suite, "spawn, per extra worker", PerCpu) == doctest::Approx(13.0e-3).epsilon(0.01));
+  // Eight reading threads find an idle core almost whenever they need one: 0.52 either way.
+  CHECK(figure_with(suite, "8 threads / sequential", Shared) == doctest::Approx(0.52).epsilon(0.01));
+  CHECK(figure_with(suite, "8 threads / sequential", PerCpu) == doctest::Approx(0.52).epsilon(0.01));
+}

@@ -1,0 +1,122 @@
+// Per-CPU run queues (docs/model.md S1a-S1d, machine.placement = "per_cpu"): where a thread
+// that finds no idle core waits, and when another core takes it. Hand-written timelines
+// first; the one shared queue's (S1) is asserted beside them where it differs.
+#include <doctest/doctest.h>
+
+#include <vector>
+
+#include "model_fixtures.hpp"
+
+using namespace gilsim;
+using namespace gilsim::test;
+
+namespace {
+
+scenario::Scenario with(scenario::Scenario s, scenario::Placement placement) {
+  s.machine.placement = placement;
+  return s;
+}
+
+/// When each job of a run of `s` (one process per job) ended, in job order.
+std::vector<Time> job_ends(const scenario::Scenario& s, scenario::Placement placement) {
+  auto placed = with(s, placement);
+  const auto t = simulate_with(placed, scenario::Executor::Processes);
+  std::vector<Time> ends;
+  for (const auto& job : t.jobs) ends.push_back(job.end);
+  return ends;
+}
+
+}  // namespace
+
+TEST_CASE("per-CPU queues: a new process waits on one core, and the other takes it once idle and it is cold") {
+  // Three processes of one 4 ms copy each (no GIL) on two cores, a 3 ms quantum, exact
+  // costs. The main thread forks them at 0 on core 0 and parks in join().
+  //   0      P1 and P2 take the idle cores. P3 finds none: both run one thread, so it joins
+  //          the queue of its creator's core, core 0 (S1a).
+  //   3      Core 0's slice ends: P3 takes it, P1 (3 ms done) goes back to core 0's queue.
+  //          Core 1's slice ends with its own queue empty: core 0 runs one more thread
+  //          than it, a difference of one, which the balancer leaves alone (S1d).
+  //   4      P2 ends. Core 1 is newly idle: P1 left its core 1 ms ago, longer than the
+  //          migration cost (0.5 ms), so core 1 pulls it (S1c); its last 1 ms ends at 5.
+  //   3 - 7  P3 on core 0, its 4 ms.
+  // One shared queue (S1, as in cores_share_nothing_test.cpp): at 3 P3 takes one core and
+  // P1, queued first, the other, so P1 ends at 4, P2 at 5, P3 at 7.
+  auto s = exact_scenario(2);
+  add_jobs(s, "copy", 3, {native(4_ms)});
+  CHECK(job_ends(s, scenario::Placement::Shared) == std::vector<Time>{4_ms, 5_ms, 7_ms});
+  CHECK(job_ends(s, scenario::Placement::PerCpu) == std::vector<Time>{5_ms, 4_ms, 7_ms});
+}
+
+TEST_CASE("per-CPU queues: an idle core leaves a cache-hot thread queued elsewhere until it turns cold") {
+  // As above, but P2's copy is 3.2 ms and P1's and P3's 10 ms.
+  //   0 - 3    P1 on core 0, P2 on core 1; P3 queued on core 0 (S1a).
+  //   3        Core 0: P3 takes it, P1 (3 ms done) queued on core 0. Core 1: a difference
+  //            of one, left alone (S1d).
+  //   3.2      P2 ends. Core 1 is newly idle, but P1 left its core only 0.2 ms ago: cache
+  //            hot, not pulled (S1c). Core 1 looks again when P1 turns cold, at 3.5.
+  //   3.5      Core 1 pulls P1: its last 7 ms end at 10.5.
+  //   3 - 13   P3 on core 0 (its slice ends at 6, 9 and 12 with nobody waiting there).
+  // One shared queue (S1): core 1 takes P1 at once at 3.2, and P1 ends at 10.2.
+  auto s = exact_scenario(2);
+  add_jobs(s, "long", 1, {native(10_ms)});
+  add_jobs(s, "short", 1, {native(3200_us)});
+  add_jobs(s, "long", 1, {native(10_ms)});
+  CHECK(job_ends(s, scenario::Placement::Shared)[0] == 10200_us);
+  CHECK(job_ends(s, scenario::Placement::PerCpu) == std::vector<Time>{10500_us, 3200_us, 13_ms});
+  auto p = with(s, scenario::Placement::PerCpu);
+  const auto t = simulate_with(p, scenario::Executor::Processes);
+  CHECK(time_in(lane_named(t, "core 1"), trace::SpanState::Native) == 3200_us + 7_ms);
+}
+
+TEST_CASE("per-CPU queues: a thread woken with every core busy waits on its previous core and preempts only its thread") {
+  // P1 copies 1 ms, waits 1 ms of I/O, copies 1.5 ms; P2 and P3 copy 10 ms each.
+  //   0      P1 core 0, P2 core 1, P3 queued on core 0 (S1a).
+  //   1      P1 blocks in I/O: core 0 takes P3 from its queue.
+  //   2      P1 wakes, every core busy: it is placed on its previous core, core 0 (S1b),
+  //          and preempts P3 there (S3: P3 has run 1 ms, over a quarter of the quantum),
+  //          though P2 on core 1 has run longer. P3 (1 ms done) waits on core 0.
+  //   3      Core 1's slice ends: core 0 runs one thread more, left alone (S1d).
+  //   3.5    P1 ends; core 0 takes P3 back: its last 9 ms end at 12.5.
+  //   0 - 10 P2 on core 1.
+  // One shared queue (S1): P1 preempts the thread that has run longest, P2 on core 1;
+  // P2 gets core 1 back at 3.5 and ends at 11.5, P3 runs on core 0 from 1 to 11.
+  auto s = exact_scenario(2);
+  add_jobs(s, "io", 1, {native(1_ms), io(1_ms), native(1500_us)});
+  add_jobs(s, "copy", 2, {native(10_ms)});
+  CHECK(job_ends(s, scenario::Placement::Shared) == std::vector<Time>{3500_us, 11500_us, 11_ms});
+  CHECK(job_ends(s, scenario::Placement::PerCpu) == std::vector<Time>{3500_us, 10_ms, 12500_us});
+  auto p = with(s, scenario::Placement::PerCpu);
+  const auto t = simulate_with(p, scenario::Executor::Processes);
+  CHECK(marks_of(t, trace::MarkKind::Preempt).size() == 1);
+}
+
+TEST_CASE("per-CPU queues: a busy core pulls from a core two threads busier at its balance, 32 ms after it became busy") {
+  // A 20 ms quantum (S3's minimum slice 5 ms). W1 copies 1 ms, waits 3 ms of I/O, copies
+  // 25 ms; W2 the same with 2 ms of I/O; H1 and H2 copy 50 ms each. Started W1, H1, W2, H2.
+  //   0      W1 core 0, H1 core 1; W2 joins core 0's queue (a tie: its creator's core),
+  //          H2 core 1's (core 1 runs fewer: one against two) (S1a). Core 1, busy from 0,
+  //          balances first at 32 ms, then at the first slice end past it (S1d).
+  //   1      W1 blocks: core 0 takes W2.   2  W2 blocks: core 0, newly idle, pulls H2
+  //          (never run: cold) from core 1 (S1c).
+  //   4      W1 and W2 wake with every core busy: each waits on its previous core, core 0
+  //          (S1b); H2 has run 2 ms there, under S3's 5 ms, so neither preempts it. Core 0
+  //          runs three threads, core 1 one.
+  //   20     Core 1's slice ends with its own queue empty; its balance is not due.
+  //   22     Core 0's slice ends: W1 takes it from H2 (20 ms done).
+  //   40     Core 1's slice ends and its balance is due: core 0 runs two threads more, so
+  //          it pulls W2 (cold: off its core since 2), which takes core 1 from H1 (40 ms done).
+  //   42     Core 0: H2 takes it from W1 (20 ms done).   60  Core 1: H1 takes it from W2
+  //          (20 ms done) and ends at 70.   62  Core 0: W1 takes it from H2 (40 ms done)
+  //          and ends at 67; H2 then ends at 77.   70  W2 takes core 1 and ends at 75.
+  // Without the balance W2 would wait on core 0 behind W1 until 42.
+  auto s = exact_scenario(2);
+  s.machine.quantum = 20_ms;
+  s.machine.placement = scenario::Placement::PerCpu;
+  add_jobs(s, "w1", 1, {native(1_ms), io(3_ms), native(25_ms)});
+  add_jobs(s, "h1", 1, {native(50_ms)});
+  add_jobs(s, "w2", 1, {native(1_ms), io(2_ms), native(25_ms)});
+  add_jobs(s, "h2", 1, {native(50_ms)});
+  CHECK(job_ends(s, scenario::Placement::PerCpu) == std::vector<Time>{67_ms, 70_ms, 75_ms, 77_ms});
+  const auto t = simulate_with(s, scenario::Executor::Processes);
+  CHECK(marks_of(t, trace::MarkKind::Preempt).size() == 5);
+}
