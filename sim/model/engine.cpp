@@ -210,10 +210,14 @@ Operation Engine::compute(ThreadId t, Time work, const Work& what) {
   th.step = what.step;
   th.remaining = work;
   if (ran_through(t)) return Operation{this, t, true};
+  proceed_from_compute(t);
+  return Operation{this, t, finished_at_once(t)};
+}
+
+void Engine::proceed_from_compute(ThreadId t) {
   ending_at_once_ = t;
   proceed(t);
   ending_at_once_ = kNoThread;
-  return Operation{this, t, finished_at_once(t)};
 }
 
 bool Engine::finished_at_once(ThreadId t) {
@@ -281,27 +285,6 @@ bool Engine::ran_through(ThreadId t) {
   return true;
 }
 
-void Engine::proceed(ThreadId t) {
-  Thread& th = threads_[t];
-  assert(th.s.doing == Activity::Compute);
-  Gil* gil = th.work.needs_gil ? gil_of(t) : nullptr;
-  // Queued, release_core() proceeds it later. A core comes first: take_gil runs on one (G8a).
-  if (!th.s.on_core() && !request_core(t)) return;
-  if (gil != nullptr && !th.s.holds_gil()) {
-    if (gil->locked) {
-      th.s.after_gil = AfterGil::ContinueCompute;
-      enter_gil_wait(t);
-      return;
-    }
-    take_gil(t);
-  }
-  if (gil != nullptr && gil->drop_request && gil->holder == t && th.work.checkpoints) {
-    forced_switch(t);  // a check point: the eval loop sees the pending request (G4, G5)
-    return;
-  }
-  start_run(t);
-}
-
 void Engine::start_run(ThreadId t) {
   Thread& th = threads_[t];
   Core& core = cores_[static_cast<std::size_t>(th.core)];
@@ -349,7 +332,9 @@ void Engine::start_run(ThreadId t) {
 
 void Engine::schedule_compute_done(ThreadId t) {
   const Thread& th = threads_[t];
-  timers_.set(th.compute_timer(), th.run_end);
+  // Beside the heap: a compute under contention is cut (a drop request, a preemption) long
+  // before its end, and pause() cancels the timer there without the heap ever holding it.
+  timers_.park(th.compute_timer(), th.run_end);
 }
 
 void Engine::note_races_lost(ThreadId t) {

@@ -24,7 +24,9 @@
 // Timers: each thread owns two slots (its program timer: Resume, GilAttempt,
 // OldGilHandoff or SwitchWake; and ComputeDone), each core one (QuantumEnd), each GIL one (DropDeadline).
 // Setting a slot that is pending moves it (with a fresh sequence number, so it ties as if
-// new); cancelling removes it. dispatch() maps a fired slot to its owner's handler.
+// new); cancelling removes it. A running compute's ComputeDone is parked beside the heap
+// (TimerHeap::park): a drop request usually cuts the compute first, and pause() cancels it
+// there. dispatch() maps a fired slot to its owner's handler.
 //
 // To add a rule: find the handler that owns the moment it changes (a timer's handler in
 // dispatch(), or an operation), write the expected timeline as a test first
@@ -193,6 +195,10 @@ class Engine {
   void schedule_resume(ThreadId t);
   void resume_program(ThreadId t);
   void proceed(ThreadId t);
+  /// compute()'s long way: proceed() with `t` starting, out of line, so that a step that
+  /// runs through (ran_through()) pays nothing in compute() for the registers proceed()'s
+  /// inline rules use.
+  [[gnu::noinline]] void proceed_from_compute(ThreadId t);
   void start_run(ThreadId t);
   void schedule_compute_done(ThreadId t);
   void pause(ThreadId t);

@@ -93,6 +93,29 @@ inline Gil* Engine::gil_of(ThreadId t) { return gils_[threads_[t].process].get()
   timers_.cancel(th.compute_timer());  // one pending event per timer: none while paused
 }
 
+// A compute goes on: a core, then its GIL, then a check point, then it runs. Inline in each
+// rule that calls it (a hand-off calls it twice; the call saved and restored a register set).
+[[gnu::always_inline]] inline void Engine::proceed(ThreadId t) {
+  Thread& th = threads_[t];
+  assert(th.s.doing == Activity::Compute);
+  Gil* gil = th.work.needs_gil ? gil_of(t) : nullptr;
+  // Queued, release_core() proceeds it later. A core comes first: take_gil runs on one (G8a).
+  if (!th.s.on_core() && !request_core(t)) return;
+  if (gil != nullptr && !th.s.holds_gil()) {
+    if (gil->locked) {
+      th.s.after_gil = AfterGil::ContinueCompute;
+      enter_gil_wait(t);
+      return;
+    }
+    take_gil(t);
+  }
+  if (gil != nullptr && gil->drop_request && gil->holder == t && th.work.checkpoints) {
+    forced_switch(t);  // a check point: the eval loop sees the pending request (G4, G5)
+    return;
+  }
+  start_run(t);
+}
+
 // A thread's lane shows `state`. Inline in every rule (a call per span change cost more
 // than the unchanged state's early return it usually makes).
 [[gnu::always_inline]] inline void Engine::show(ThreadId t, SpanState state) {

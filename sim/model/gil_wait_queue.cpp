@@ -12,21 +12,17 @@ GilWaitQueue::GilWaitQueue(Time interval)
       bucket_width_(std::max<std::int64_t>(1, (interval.ns() + static_cast<std::int64_t>(kBuckets) - 1) /
                                                   static_cast<std::int64_t>(kBuckets))) {}
 
-GilWaitQueue::Waiter& GilWaitQueue::slot(std::uint32_t thread) {
-  if (thread >= waiters_.size()) waiters_.resize(thread + 1);
-  return waiters_[thread];
-}
-
 bool GilWaitQueue::contains(std::uint32_t thread) const {
   return thread < waiters_.size() && waiters_[thread].index >= 0;
 }
 
 void GilWaitQueue::arm(std::uint32_t thread, Time at) {
-  if (contains(thread)) remove(thread);
+  if (thread >= waiters_.size()) waiters_.resize(thread + 1);
+  if (waiters_[thread].index >= 0) remove(thread);
   // The remembered answer stays right: a tie goes to the waiters already there (G2), so the
   // new waiter is the first due only if strictly earlier.
   if (due_known_ && (!due_ || at + interval_ < due_->at)) due_ = Due{at + interval_, thread};
-  Waiter& w = slot(thread);
+  Waiter& w = waiters_[thread];
   w.armed = at;
   w.index = static_cast<std::int32_t>(members_.size());
   members_.push_back(thread);
@@ -68,7 +64,8 @@ std::optional<GilWaitQueue::Due> GilWaitQueue::find_drop_request() {
   if (phased_ > 0) {
     const std::int64_t I = interval_.ns();
     const std::int64_t s = last_switch_.ns();
-    const std::int64_t r = ((s % I) + I) % I;
+    std::int64_t r = s % I;  // the switch's phase (one division: a remainder's sign is the time's)
+    if (r < 0) r += I;
     const Entry& first = phase_lower_bound(r);  // the lowest id of the first phase at or after r
     const std::int64_t offset = first.phase >= r ? first.phase - r : I - r + first.phase;
     best = Due{Time{s + offset + I}, first.thread};
@@ -117,13 +114,15 @@ std::size_t GilWaitQueue::next_bucket(std::size_t b) const {
   for (; i > 0 && e < bucket[i - 1]; --i) bucket[i] = bucket[i - 1];
   bucket[i] = e;
   in_use_[b / 64] |= std::uint64_t{1} << (b % 64);
-  waiters_[thread].phased = true;
+  Waiter& w = waiters_[thread];
+  w.bucket = static_cast<std::uint16_t>(b);
+  w.phased = true;
   ++phased_;
 }
 
 [[gnu::always_inline]] inline void GilWaitQueue::phase_erase(std::uint32_t thread) {
   Waiter& w = waiters_[thread];
-  const std::size_t b = bucket_of(phase_of(w.armed));
+  const std::size_t b = w.bucket;
   auto& bucket = buckets_[b];
   std::size_t i = 0;
   while (bucket[i].thread != thread) {

@@ -59,8 +59,10 @@ class GilWaitQueue {
   struct Waiter {
     Time armed;
     std::int32_t index = -1;  ///< position in members_, -1 when not waiting
+    std::uint16_t bucket = 0;  ///< its bucket, while phased (kept so leaving needs no division)
     bool phased = false;      ///< in the buckets (armed at or before the last switch)
   };
+  static_assert(sizeof(Waiter) == 16);
   /// A bucket's entry: a waiter armed before the last switch, by phase then id.
   struct Entry {
     std::int64_t phase = 0;
@@ -68,7 +70,7 @@ class GilWaitQueue {
     bool operator<(const Entry& o) const { return phase < o.phase || (phase == o.phase && thread < o.thread); }
   };
   static constexpr std::size_t kBuckets = 4096;  ///< over one interval; a multiple of 64 (the bitmap's words)
-  Waiter& slot(std::uint32_t thread);
+  static_assert(kBuckets <= 65536, "Waiter::bucket holds a bucket's index");
   std::optional<Due> find_drop_request();
 
   std::int64_t phase_of(Time armed) const { return (armed % interval_).ns(); }

@@ -7,6 +7,12 @@
 //
 // Layout: a 4-ary heap of 16-byte entries (time, then sequence and slot in one word), four
 // to a cache line, so a sift touches half the levels of a binary heap and one line per level.
+//
+// One entry may wait beside the heap instead of in it (park()): a timer its owner expects to
+// move or cancel before it fires, such as a running compute's end, which a drop request or a
+// preemption usually cuts. It keeps its sequence number and the front is the lesser of it and
+// the heap's root, so it fires exactly when and in the order set() would have it; cancelled
+// there, it never cost the heap a sift in and a removal out.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +39,11 @@ class TimerHeap {
   /// Schedules `slot` at `at`, moving its pending entry if it has one.
   void set(Slot slot, Time at) {
     const Entry e{at, (next_seq_++ << kSlotBits) | slot};
-    const std::uint32_t i = position_[slot];
+    std::uint32_t i = position_[slot];
+    if (i == kParked) {  // leaves the place beside the heap for the heap
+      parked_ = false;
+      i = kAbsent;
+    }
     if (i == kAbsent) {
       heap_.push_back(e);
       sift_up(heap_.size() - 1);
@@ -51,19 +61,49 @@ class TimerHeap {
   void cancel(Slot slot) {
     const std::uint32_t i = position_[slot];
     if (i == kAbsent) return;
+    if (i == kParked) {
+      parked_ = false;
+      position_[slot] = kAbsent;
+      return;
+    }
     remove_at(i);
+  }
+  /// As set(), but the entry waits beside the heap (see the top of this file); a slot pending
+  /// in the heap is moved there as by set(), and the entry parked before goes into the heap.
+  void park(Slot slot, Time at) {
+    const std::uint32_t i = position_[slot];
+    if (i != kAbsent && i != kParked) {
+      set(slot, at);
+      return;
+    }
+    if (i == kAbsent && parked_) {
+      heap_.push_back(parked_entry_);
+      sift_up(heap_.size() - 1);
+    }
+    parked_entry_ = Entry{at, (next_seq_++ << kSlotBits) | slot};
+    parked_ = true;
+    position_[slot] = kParked;
   }
   bool pending(Slot slot) const { return position_[slot] != kAbsent; }
   /// When `slot` fires; only while pending().
-  Time when(Slot slot) const { return heap_[position_[slot]].at; }
+  Time when(Slot slot) const {
+    const std::uint32_t i = position_[slot];
+    return i == kParked ? parked_entry_.at : heap_[i].at;
+  }
 
-  bool empty() const { return heap_.empty(); }
-  std::size_t size() const { return heap_.size(); }
-  Time top_time() const { return heap_.front().at; }
+  bool empty() const { return heap_.empty() && !parked_; }
+  std::size_t size() const { return heap_.size() + (parked_ ? 1 : 0); }
+  Time top_time() const { return front().at; }
   /// Whose entry pop() would remove; only while !empty().
-  Slot top_slot() const { return heap_.front().slot(); }
+  Slot top_slot() const { return front().slot(); }
   /// Removes the earliest entry and says whose it was.
   Slot pop() {
+    if (parked_first()) {
+      parked_ = false;
+      const Slot slot = parked_entry_.slot();
+      position_[slot] = kAbsent;
+      return slot;
+    }
     const Slot slot = heap_.front().slot();
     position_[slot] = kAbsent;
     const Entry last = heap_.back();
@@ -77,6 +117,7 @@ class TimerHeap {
 
  private:
   static constexpr std::uint32_t kAbsent = std::numeric_limits<std::uint32_t>::max();
+  static constexpr std::uint32_t kParked = kAbsent - 1;  ///< position_ of the parked slot
   static constexpr int kSlotBits = 24;  ///< 16 M owners; the sequence keeps 40 bits (10^12 sets)
   static constexpr std::uint64_t kMaxSlot = (std::uint64_t{1} << kSlotBits) - 1;
   static constexpr std::size_t kArity = 4;
@@ -87,6 +128,9 @@ class TimerHeap {
   };
   static_assert(sizeof(Entry) == 16);
   static bool before(const Entry& a, const Entry& b) { return a.at < b.at || (a.at == b.at && a.key < b.key); }
+  /// An entry is parked and comes before the heap's root (or the heap is empty).
+  bool parked_first() const { return parked_ && (heap_.empty() || before(parked_entry_, heap_.front())); }
+  const Entry& front() const { return parked_first() ? parked_entry_ : heap_.front(); }
 
   void place(std::size_t i, const Entry& e) {
     heap_[i] = e;
@@ -134,8 +178,10 @@ class TimerHeap {
   }
 
   std::vector<Entry> heap_;
-  std::vector<std::uint32_t> position_;  ///< by slot: index in heap_, or kAbsent
+  std::vector<std::uint32_t> position_;  ///< by slot: index in heap_, kParked or kAbsent
   std::uint64_t next_seq_ = 0;
+  Entry parked_entry_;  ///< the entry beside the heap, while parked_
+  bool parked_ = false;
 };
 
 }  // namespace gilsim::model

@@ -107,8 +107,64 @@ TEST_CASE("many moves and cancels keep the heap ordered") {
   CHECK(fired == 42);
 }
 
-TEST_CASE("random sets, moves, cancels and pops fire in (time, order of setting) as a sorted list says") {
-  // The reference: every pending entry in a map ordered by (time, sequence).
+TEST_CASE("a parked timer fires when and in the order set() would have it") {
+  TimerHeap h;
+  const auto a = h.add_slot(), b = h.add_slot(), c = h.add_slot();
+  SUBCASE("before the heap's entries, and after them") {
+    h.set(a, 5_ms);
+    h.park(b, 3_ms);
+    CHECK(h.size() == 2);
+    CHECK(h.pending(b));
+    CHECK(h.when(b) == 3_ms);
+    CHECK(h.top_slot() == b);
+    CHECK(drain(h) == std::vector<TimerHeap::Slot>{b, a});
+    h.park(b, 9_ms);
+    h.set(a, 5_ms);
+    CHECK(h.top_time() == 5_ms);
+    CHECK(drain(h) == std::vector<TimerHeap::Slot>{a, b});
+  }
+  SUBCASE("a tie goes to the entry set first, parked or not") {
+    h.set(a, 5_ms);
+    h.park(b, 5_ms);
+    h.set(c, 5_ms);
+    CHECK(drain(h) == std::vector<TimerHeap::Slot>{a, b, c});
+  }
+  SUBCASE("cancelled beside the heap, it never fires") {
+    h.set(a, 5_ms);
+    h.park(b, 1_ms);
+    h.cancel(b);
+    CHECK(!h.pending(b));
+    CHECK(h.size() == 1);
+    CHECK(drain(h) == std::vector<TimerHeap::Slot>{a});
+    h.park(b, 1_ms);
+    CHECK(drain(h) == std::vector<TimerHeap::Slot>{b});
+    CHECK(h.empty());
+  }
+  SUBCASE("parking a second timer moves the first into the heap, in its own place") {
+    h.park(a, 4_ms);
+    h.set(c, 4_ms);
+    h.park(b, 2_ms);
+    CHECK(h.size() == 3);
+    CHECK(h.when(a) == 4_ms);
+    CHECK(drain(h) == std::vector<TimerHeap::Slot>{b, a, c});
+  }
+  SUBCASE("set() or park() of a pending timer moves it, as if new") {
+    h.park(a, 4_ms);
+    h.set(b, 4_ms);
+    h.set(a, 4_ms);  // from beside the heap into it, after b
+    CHECK(drain(h) == std::vector<TimerHeap::Slot>{b, a});
+    h.set(a, 4_ms);
+    h.set(b, 4_ms);
+    h.park(a, 4_ms);  // pending in the heap: moved there, after b
+    CHECK(h.size() == 2);
+    CHECK(drain(h) == std::vector<TimerHeap::Slot>{b, a});
+  }
+}
+
+namespace {
+/// Random sets (parks, when `park` says), moves, cancels and pops, checked against a map of
+/// every pending entry ordered by (time, sequence).
+void check_random_operations(bool park) {
   TimerHeap h;
   std::vector<TimerHeap::Slot> slots;
   for (int i = 0; i < 40; ++i) slots.push_back(h.add_slot());
@@ -129,7 +185,11 @@ TEST_CASE("random sets, moves, cancels and pops fire in (time, order of setting)
       if (key_of[s]) expected.erase(*key_of[s]);
       key_of[s] = std::pair{at, seq++};
       expected[*key_of[s]] = s;
-      h.set(s, Time{at});
+      if (park && op % 2 == 0) {
+        h.park(s, Time{at});
+      } else {
+        h.set(s, Time{at});
+      }
     } else if (op < 8) {
       if (key_of[s]) expected.erase(*key_of[s]);
       key_of[s].reset();
@@ -149,4 +209,10 @@ TEST_CASE("random sets, moves, cancels and pops fire in (time, order of setting)
       if (key_of[slot]) REQUIRE(h.when(slot) == Time{key_of[slot]->first});
     }
   }
+}
+}  // namespace
+
+TEST_CASE("random sets, moves, cancels and pops fire in (time, order of setting) as a sorted list says") {
+  SUBCASE("every timer in the heap") { check_random_operations(false); }
+  SUBCASE("half of the timers set parked beside it") { check_random_operations(true); }
 }
