@@ -44,17 +44,17 @@ std::vector<GilContention> gil_contention(const trace::Trace& run) {
     GilContention c{p, {}};
     c.spans.reserve(edges.size());  // at most a span per edge; pages never written cost nothing
     int waiting = 0;
+    Time since;  // when `waiting` took its value
     for (std::size_t i = 0; i < edges.size();) {
       const Time at = edges[i].first;
       const int before = waiting;
       while (i < edges.size() && edges[i].first == at) waiting += edges[i++].second;
       if (waiting == before) continue;
-      if (before > 0 && !c.spans.empty() && c.spans.back().end == Time::max()) c.spans.back().end = at;
-      c.most_waiters = std::max(c.most_waiters, static_cast<std::uint32_t>(waiting));
-      if (waiting > 0) {
-        c.spans.push_back(Span{at, Time::max(), static_cast<std::uint32_t>(waiting), trace::kNoStep,
-                               SpanState::WaitingGil, 0});
+      if (before > 0) {
+        c.spans.push_back(Span{since, at, static_cast<std::uint32_t>(before), trace::kNoStep, SpanState::WaitingGil, 0});
       }
+      c.most_waiters = std::max(c.most_waiters, static_cast<std::uint32_t>(waiting));
+      since = at;
     }
     out.push_back(std::move(c));
   }

@@ -39,7 +39,7 @@ struct SpanRef {
 /// level-of-detail pass as any lane.
 struct GilContention {
   trace::ProcessId process = 0;
-  std::vector<trace::Span> spans;
+  trace::SpanStore spans;
   std::uint32_t most_waiters = 0;  ///< the largest `subject`: the band's full height
 };
 std::vector<GilContention> gil_contention(const trace::Trace& run);

@@ -8,13 +8,13 @@
 
 namespace gilsim::viz {
 
-std::optional<std::size_t> span_at(std::span<const trace::Span> spans, Time t) {
+std::optional<std::size_t> span_at(const trace::SpanStore& spans, Time t) {
   const std::size_t i = first_span_ending_after(spans, t);
   if (i < spans.size() && spans[i].begin <= t) return i;
   return std::nullopt;
 }
 
-std::optional<std::size_t> span_near(std::span<const trace::Span> spans, const TimeView& view, double x,
+std::optional<std::size_t> span_near(const trace::SpanStore& spans, const TimeView& view, double x,
                                      double slack_px) {
   const Time t = view.time_at(x);
   if (auto hit = span_at(spans, t)) return hit;

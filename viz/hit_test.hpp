@@ -4,7 +4,6 @@
 
 #include <functional>
 #include <optional>
-#include <span>
 
 #include "sim/trace/trace.hpp"
 #include "viz/time_view.hpp"
@@ -12,10 +11,10 @@
 namespace gilsim::viz {
 
 /// Index of the span of `spans` containing `t`, if any.
-std::optional<std::size_t> span_at(std::span<const trace::Span> spans, Time t);
+std::optional<std::size_t> span_at(const trace::SpanStore& spans, Time t);
 
 /// The span under pixel `x`, or else the nearest one within `slack_px`.
-std::optional<std::size_t> span_near(std::span<const trace::Span> spans, const TimeView& view, double x,
+std::optional<std::size_t> span_near(const trace::SpanStore& spans, const TimeView& view, double x,
                                      double slack_px);
 
 /// Index in trace.marks of the mark of `lane` nearest to pixel `x`, within `slack_px`.

@@ -23,7 +23,7 @@ void LaneDensity::reset(const TimeView& view, int columns) {
   edges_.assign(static_cast<std::size_t>(columns_ + 1) * kStates, 0.0f);
 }
 
-void LaneDensity::add(std::span<const trace::Span> spans, bool weight_by_subject) {
+void LaneDensity::add(const trace::SpanStore& spans, bool weight_by_subject) {
   if (columns_ == 0) return;
   const Time view_end = view_.time_at(columns_);
   const double right = columns_;

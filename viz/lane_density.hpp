@@ -18,7 +18,7 @@ class LaneDensity {
   /// Clears the tally for `columns` pixel columns of `view`.
   void reset(const TimeView& view, int columns);
   /// Adds one lane's spans (each counts 1, or its `subject` when `weight_by_subject`).
-  void add(std::span<const trace::Span> spans, bool weight_by_subject = false);
+  void add(const trace::SpanStore& spans, bool weight_by_subject = false);
   /// Call once after the last add: turns the running edges into per-column values.
   void finish();
 

@@ -9,7 +9,7 @@ namespace gilsim::viz {
 
 using trace::Span;
 
-std::size_t first_span_ending_after(std::span<const Span> spans, Time t) {
+std::size_t first_span_ending_after(const trace::SpanStore& spans, Time t) {
   return static_cast<std::size_t>(
       std::upper_bound(spans.begin(), spans.end(), t, [](Time v, const Span& s) { return v < s.end; }) -
       spans.begin());
@@ -59,7 +59,7 @@ DrawItem single(const Span& s, std::size_t index, const TimeView& view) {
 
 }  // namespace
 
-std::vector<std::int64_t> covered_time_prefix(std::span<const Span> spans) {
+std::vector<std::int64_t> covered_time_prefix(const trace::SpanStore& spans) {
   std::vector<std::int64_t> prefix(spans.size() + 1, 0);
   for (std::size_t i = 0; i < spans.size(); ++i) prefix[i + 1] = prefix[i] + spans[i].duration().ns();
   return prefix;
@@ -75,7 +75,7 @@ float coverage_of(double covered_ns, double x0, double x1, const TimeView& view)
 
 }  // namespace
 
-void build_draw_items(std::span<const Span> spans, const TimeView& view,
+void build_draw_items(const trace::SpanStore& spans, const TimeView& view,
                       std::vector<DrawItem>& out, const LodOptions& options,
                       std::span<const std::int64_t> prefix) {
   const Time view_end = view.end();

@@ -31,16 +31,16 @@ struct LodOptions {
 };
 
 /// Index of the first span that ends after `t` (spans are sorted and non-overlapping).
-std::size_t first_span_ending_after(std::span<const trace::Span> spans, Time t);
+std::size_t first_span_ending_after(const trace::SpanStore& spans, Time t);
 
 /// Running sums of span durations: element i is the time covered by spans [0, i), so the
 /// time a fold covers costs two reads, however many spans it holds.
-std::vector<std::int64_t> covered_time_prefix(std::span<const trace::Span> spans);
+std::vector<std::int64_t> covered_time_prefix(const trace::SpanStore& spans);
 
 /// Appends the draw items of `spans` visible in `view` to `out`. A folded item carries the
 /// state and the subject (thread running or holding) that take most of its time, and its
 /// coverage: exact with `prefix` (from covered_time_prefix), estimated from samples without.
-void build_draw_items(std::span<const trace::Span> spans, const TimeView& view,
+void build_draw_items(const trace::SpanStore& spans, const TimeView& view,
                       std::vector<DrawItem>& out, const LodOptions& options = {},
                       std::span<const std::int64_t> prefix = {});
 

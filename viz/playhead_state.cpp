@@ -2,6 +2,7 @@
 #include "viz/playhead_state.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "viz/handoff_links.hpp"
 #include "viz/hit_test.hpp"
@@ -33,9 +34,10 @@ PlayheadIndex PlayheadIndex::build(const trace::Trace& trace) {
 
 namespace {
 
-const Span* span_of(const trace::Lane& lane, Time t) {
+std::optional<Span> span_of(const trace::Lane& lane, Time t) {
   auto i = span_at(lane.spans, t);
-  return i ? &lane.spans[*i] : nullptr;
+  if (!i) return std::nullopt;
+  return lane.spans[*i];
 }
 
 int count_at_or_before(const std::vector<Time>& sorted, Time t) {
@@ -80,7 +82,7 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
     const trace::LaneId gil = trace.processes[pid].gil_lane;
     p.has_gil = gil < trace.lanes.size();
     if (p.has_gil) {
-      if (const Span* held = span_of(trace.lanes[gil], t); held && held->state == SpanState::Held) {
+      if (const std::optional<Span> held = span_of(trace.lanes[gil], t); held && held->state == SpanState::Held) {
         p.holder = held->subject;
         p.held_since = held->begin;
         find_drop_request(trace, t, p);
@@ -99,7 +101,7 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
   for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {
     if (trace.lanes[l].kind != LaneKind::Lock) continue;
     LockAtPlayhead lock{l, trace::kNone, Time{}, {}};
-    if (const Span* held = span_of(trace.lanes[l], t); held && held->state == SpanState::Held) {
+    if (const std::optional<Span> held = span_of(trace.lanes[l], t); held && held->state == SpanState::Held) {
       lock.holder = held->subject;
       lock.held_since = held->begin;
     }
@@ -111,7 +113,7 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
   for (trace::LaneId l = 0; l < trace.lanes.size() && !state.locks.empty(); ++l) {
     const trace::Lane& lane = trace.lanes[l];
     if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
-    const Span* s = span_of(lane, t);
+    const std::optional<Span> s = span_of(lane, t);
     if (!s || s->state != SpanState::WaitingLock) continue;
     for (auto m = last_mark; m != trace.marks.begin();) {
       --m;
@@ -132,7 +134,7 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
   std::vector<bool> has_tasks(trace.processes.size(), false);
   for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {
     const trace::Lane& lane = trace.lanes[l];
-    const Span* s = span_of(lane, t);
+    const std::optional<Span> s = span_of(lane, t);
     if (lane.kind == LaneKind::Core) {
       CoreAtPlayhead core{l, trace::kNone, SpanState::Running};
       if (s) core.thread = s->subject, core.state = s->state;
@@ -188,7 +190,7 @@ std::vector<GilWaiter> gil_waiters_at(const trace::Trace& trace, trace::ProcessI
   for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {
     const trace::Lane& lane = trace.lanes[l];
     if (lane.kind != LaneKind::Thread || lane.process != process) continue;
-    if (const Span* s = span_of(lane, t); s && s->state == SpanState::WaitingGil) {
+    if (const std::optional<Span> s = span_of(lane, t); s && s->state == SpanState::WaitingGil) {
       waiters.push_back(GilWaiter{l, s->begin, t - s->begin});
     }
   }

@@ -20,11 +20,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
-#include <iterator>
 #include <stdexcept>
 
 #include "sim/trace/mark.hpp"
 #include "sim/trace/store.hpp"
+#include "sim/trace/value_iterator.hpp"
 
 namespace gilsim::trace {
 
@@ -32,13 +32,9 @@ class MarkStore {
  public:
   /// Two words: w0 = time (48 bits) << 16 | kind (4) << 12 | lane bits 17..6 (12);
   /// w1 = lane bits 5..0 (6) << 58 | other (18) << 40 | value (40).
-  struct Packed {
-    std::uint64_t w0 = 0;
-    std::uint64_t w1 = 0;
-  };
-  static_assert(sizeof(Packed) == 16);
+  using Packed = TwoWords;
 
-  class const_iterator;
+  using const_iterator = ByValueIterator<MarkStore, Mark>;
 
   MarkStore() = default;
   MarkStore(std::initializer_list<Mark> marks) {
@@ -79,24 +75,23 @@ class MarkStore {
   const_iterator begin() const;
   const_iterator end() const;
 
-  void push_back(const Mark& m) {
-    if (try_pair(m)) return;
-    if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), m.at.ns()});
+  void push_back(const Mark& m) { push(m.at, m.kind, m.lane, m.other, m.value); }
+  /// push_back of the mark these fields make (what a producer records, without making it).
+  void push(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
+    if (kind == MarkKind::ForcedSwitch && last_single_ && try_pair(at, lane, other, value)) return;
+    if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), at.ns()});
     ++size_;
-    Packed p;
-    if (fits(m)) {
-      const auto lane = static_cast<std::uint64_t>(m.lane == kNone ? kNoLane : m.lane);
-      const auto other = static_cast<std::uint64_t>(m.other == kNone ? kNoOther : m.other);
-      p.w0 = static_cast<std::uint64_t>(m.at.ns()) << 16 | static_cast<std::uint64_t>(m.kind) << 12 | lane >> 6;
-      p.w1 = (lane & 0x3F) << 58 | other << 40 | static_cast<std::uint64_t>(m.value);
+    last_single_ = fits(at, kind, lane, other, value);
+    if (last_single_) {
+      // fits() let through only kNone or a field below its kNo value: the mask makes kNone kNo.
+      const std::uint64_t l = lane & kNoLane;
+      packed_.push_back(Packed{static_cast<std::uint64_t>(at.ns()) << 16 | static_cast<std::uint64_t>(kind) << 12 | l >> 6,
+                               (l & 0x3F) << 58 | std::uint64_t{other & kNoOther} << 40 |
+                                   static_cast<std::uint64_t>(value)});
     } else {
-      p.w0 = kWide << 12;
-      p.w1 = wide_.size();
-      wide_.push_back(m);
+      packed_.push_back(Packed{kWide << 12, wide_.size()});
+      wide_.push_back(Mark{at, lane, other, value, kind});
     }
-    packed_.push_back(p);
-    last_single_ = kind_bits(p) != kWide;
-    last_ = m;
   }
   void reserve(std::size_t count) {
     packed_.reserve(count);
@@ -116,12 +111,11 @@ class MarkStore {
   bool sorted_by_time() const;
 
   /// Whether `m` packs into 16 bytes (else it is kept whole).
-  static bool fits(const Mark& m) {
-    const std::int64_t at = m.at.ns();
-    const std::int64_t v = m.value;
-    return at >= 0 && at < (std::int64_t{1} << 48) && static_cast<std::uint8_t>(m.kind) < kWide &&
-           (m.lane == kNone || m.lane < kNoLane) && (m.other == kNone || m.other < kNoOther) && v >= 0 &&
-           v <= static_cast<std::int64_t>(kValueMask);
+  static bool fits(const Mark& m) { return fits(m.at, m.kind, m.lane, m.other, m.value); }
+  /// In unsigned arithmetic: a negative time or value is past its range, and kNone + 1 is 0.
+  static bool fits(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
+    return static_cast<std::uint64_t>(at.ns()) < (std::uint64_t{1} << 48) && static_cast<std::uint8_t>(kind) < kWide &&
+           lane + 1u <= kNoLane && other + 1u <= kNoOther && static_cast<std::uint64_t>(value) <= kValueMask;
   }
 
  private:
@@ -172,27 +166,32 @@ class MarkStore {
     const auto held = static_cast<std::int64_t>(std::uint64_t{pair_held_[p.pair]} << 2 | (r.w1 & 3));
     return Mark{at, holder, woken == kNoLane ? kNone : woken, held, MarkKind::ForcedSwitch};
   }
-  /// Folds `m` into the last record when it is the forced switch of the drop request there.
-  bool try_pair(const Mark& m) {
-    if (!last_single_ || m.kind != MarkKind::ForcedSwitch) return false;
-    const Mark& request = last_;
-    if (request.kind != MarkKind::DropRequest) return false;
-    const std::int64_t delta = m.at.ns() - groups_[(size_ - 1) / 64].base;
-    // The drop request packed, so its time is not negative, its lane and wait fit, and so
-    // does its other lane, the forced switch's lane.
-    if (request.at != m.at || request.lane == kNone || m.lane == kNone || request.other != m.lane || delta < 0 ||
-        delta > std::int64_t{0xFFFF'FFFF} || m.value < 0 || static_cast<std::uint64_t>(m.value) > kHeldMask ||
-        (m.other != kNone && m.other >= kNoLane)) {
+  /// Folds a forced switch into the last record when that is the drop request it answers:
+  /// at the same instant, from the lane the request was made to. The request is read back
+  /// from its record (last_single_: packed, one mark).
+  bool try_pair(Time at, LaneId lane, std::uint32_t other, std::int64_t value) {
+    Packed& last = packed_.back();
+    if (kind_bits(last) != static_cast<std::uint64_t>(MarkKind::DropRequest)) return false;
+    const auto requester = (last.w0 & 0xFFF) << 6 | last.w1 >> 58;
+    const auto holder = static_cast<std::uint32_t>((last.w1 >> 40) & kNoOther);  // the request's other lane
+    // In unsigned arithmetic: a base after `at`, or far before it, is past 32 bits.
+    const std::uint64_t delta =
+        static_cast<std::uint64_t>(at.ns()) - static_cast<std::uint64_t>(groups_[(size_ - 1) / 64].base);
+    // The request packed, so its wait fits; holder == lane with neither kNone makes the
+    // forced switch's lane fit too.
+    if (static_cast<std::int64_t>(last.w0 >> 16) != at.ns() || requester == kNoLane || holder == kNoOther ||
+        holder != lane || delta > 0xFFFF'FFFF ||
+        static_cast<std::uint64_t>(value) > kHeldMask || other + 1u > kNoLane) {
       return false;
     }
-    const std::uint64_t woken = m.other == kNone ? kNoLane : m.other;
-    const auto holder = static_cast<std::uint64_t>(m.lane);
-    const auto held = static_cast<std::uint64_t>(m.value);
-    Packed& last = packed_.back();
-    last.w0 = static_cast<std::uint64_t>(delta) << 32 | static_cast<std::uint64_t>(request.lane) << 14 | holder >> 4;
-    last.w1 = (holder & 0xF) << 60 | woken << 42 | static_cast<std::uint64_t>(request.value) << 2 | (held & 3);
+    const std::uint64_t woken = other & kNoLane;  // kNone is kNoLane
+    const std::uint64_t h = lane;
+    const auto held = static_cast<std::uint64_t>(value);
+    const std::uint64_t wait = last.w1 & kValueMask;
+    last.w0 = delta << 32 | requester << 14 | h >> 4;
+    last.w1 = (h & 0xF) << 60 | woken << 42 | wait << 2 | (held & 3);
     pair_held_.push_back(static_cast<std::uint32_t>(held >> 2));
-    if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), m.at.ns()});
+    if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), at.ns()});
     groups_.back().second_bits |= std::uint64_t{1} << (size_ % 64);
     ++size_;
     last_single_ = false;
@@ -222,66 +221,6 @@ class MarkStore {
   Store<std::uint32_t> pair_held_;  ///< per pair: the held time's bits 33..2
   std::size_t size_ = 0;  ///< marks
   bool last_single_ = false;  ///< the last record holds one mark, packed (not wide)
-  Mark last_;                 ///< that mark, while last_single_
-};
-
-/// A random-access iterator over a MarkStore's marks, yielding them by value.
-class MarkStore::const_iterator {
- public:
-  using iterator_category = std::random_access_iterator_tag;
-  using iterator_concept = std::random_access_iterator_tag;
-  using value_type = Mark;
-  using difference_type = std::ptrdiff_t;
-  using reference = Mark;
-  /// What `it->at` reads through: the mark itself, held by value.
-  struct pointer {
-    Mark mark;
-    const Mark* operator->() const { return &mark; }
-  };
-
-  const_iterator() = default;
-  const_iterator(const MarkStore* store, std::size_t i) : store_(store), i_(static_cast<difference_type>(i)) {}
-
-  Mark operator*() const { return (*store_)[static_cast<std::size_t>(i_)]; }
-  pointer operator->() const { return pointer{**this}; }
-  Mark operator[](difference_type n) const { return (*store_)[static_cast<std::size_t>(i_ + n)]; }
-
-  const_iterator& operator++() {
-    ++i_;
-    return *this;
-  }
-  const_iterator operator++(int) {
-    const_iterator old = *this;
-    ++i_;
-    return old;
-  }
-  const_iterator& operator--() {
-    --i_;
-    return *this;
-  }
-  const_iterator operator--(int) {
-    const_iterator old = *this;
-    --i_;
-    return old;
-  }
-  const_iterator& operator+=(difference_type n) {
-    i_ += n;
-    return *this;
-  }
-  const_iterator& operator-=(difference_type n) {
-    i_ -= n;
-    return *this;
-  }
-  friend const_iterator operator+(const_iterator it, difference_type n) { return it += n; }
-  friend const_iterator operator+(difference_type n, const_iterator it) { return it += n; }
-  friend const_iterator operator-(const_iterator it, difference_type n) { return it -= n; }
-  friend difference_type operator-(const const_iterator& a, const const_iterator& b) { return a.i_ - b.i_; }
-  friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.i_ == b.i_; }
-  friend auto operator<=>(const const_iterator& a, const const_iterator& b) { return a.i_ <=> b.i_; }
-
- private:
-  const MarkStore* store_ = nullptr;
-  difference_type i_ = 0;
 };
 
 inline MarkStore::const_iterator MarkStore::begin() const { return {this, 0}; }

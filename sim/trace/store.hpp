@@ -18,6 +18,7 @@
 
 #include <cassert>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
@@ -62,6 +63,14 @@ std::size_t cached_bytes();
 void drop_cache();
 
 }  // namespace storage
+
+/// A record of two words: what the packed stores keep (MarkStore, SpanStore, each with its
+/// own layout of the bits).
+struct TwoWords {
+  std::uint64_t w0 = 0;
+  std::uint64_t w1 = 0;
+};
+static_assert(sizeof(TwoWords) == 16, "the trace's records are what its memory is");
 
 template <class T>
 class Store {
@@ -137,6 +146,13 @@ class Store {
   }
   /// Empties the store and keeps its memory.
   void clear() { size_ = 0; }
+  /// Adds `count` items at the end, left for the caller to write at once; returns the first.
+  T* extend(std::size_t count) {
+    if (size_ + count > capacity_) grow(size_ + count);
+    T* added = data_ + size_;
+    size_ += count;
+    return added;
+  }
   /// Adds `count` items at the end, copied from `items` (which must not point into this store).
   void append(const T* items, std::size_t count) {
     if (count == 0) return;
@@ -147,8 +163,8 @@ class Store {
 
  private:
   /// Room for at least `min_count` items: exactly that many in malloc when `exact`, else
-  /// growing geometrically.
-  void grow(std::size_t min_count, bool exact = false) {
+  /// growing geometrically. Out of line: the callers' path, a store with room, stays short.
+  [[gnu::noinline]] void grow(std::size_t min_count, bool exact = false) {
     storage::Region region{data_, mapped_bytes_};
     if (mapped_bytes_ == 0) {
       // By half again, not double: a run's thousands of thread lanes end with a third less

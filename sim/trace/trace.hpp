@@ -11,6 +11,8 @@
 
 #include "sim/trace/mark.hpp"
 #include "sim/trace/mark_store.hpp"
+#include "sim/trace/span.hpp"
+#include "sim/trace/span_store.hpp"
 #include "sim/trace/step_labels.hpp"
 #include "sim/trace/store.hpp"
 #include "sim/trace/time.hpp"
@@ -18,7 +20,6 @@
 namespace gilsim::trace {
 
 using ProcessId = std::uint32_t;
-inline constexpr std::uint16_t kNoStep = 0xFFFFu;
 
 enum class LaneKind : std::uint8_t {
   Core,    ///< a CPU core; spans say which thread runs on it
@@ -28,46 +29,11 @@ enum class LaneKind : std::uint8_t {
   Lock,    ///< a user lock (threading, asyncio or multiprocessing); spans say who holds it
 };
 
-enum class SpanState : std::uint8_t {
-  // Thread lanes
-  Running,     ///< executing Python bytecode: holds its GIL and a core
-  Native,      ///< C code that released the GIL: a core, no GIL
-  WaitingGil,  ///< ready to run Python but the GIL is held by another thread
-  Runnable,    ///< has what it needs but waits in the OS run queue for a core
-  BlockedIo,   ///< in a blocking system call (read, recv, select); uses nothing
-  Sleeping,    ///< time.sleep or an idle event loop waiting for its next timer
-  Stalled,     ///< a coroutine made a blocking call: the whole loop is stuck
-  Starting,    ///< a thread or process starting up
-  Pickling,    ///< serialising arguments or results for another process (holds the GIL)
-  // Task lanes
-  Ready,       ///< in the loop's ready queue, waiting for its turn
-  Awaiting,    ///< suspended on an await (I/O, sleep, to_thread)
-  // Thread and task lanes
-  WaitingLock, ///< waiting for a user lock that another thread or task holds (no GIL)
-  // Core lanes use Running/Native (subject = thread lane); GIL and lock lanes use Held.
-  Held,        ///< GIL or lock lane: held by `subject`
-};
-inline constexpr int kSpanStateCount = static_cast<int>(SpanState::Held) + 1;
-
-/// A half-open interval [begin, end) in one state. 24 bytes.
-struct Span {
-  Time begin;
-  Time end;
-  std::uint32_t subject = kNone;  ///< thread/task lanes: job index; core/GIL lanes: thread lane
-  std::uint16_t step = kNoStep;   ///< index of the job's step, when subject is a job
-  SpanState state = SpanState::Running;
-  std::uint8_t reserved = 0;
-
-  Time duration() const { return end - begin; }
-};
-
-static_assert(sizeof(Span) == 24, "the trace's records are what its memory is");
-
 struct Lane {
   std::string name;  ///< short, as shown in a row header: "core 0", "GIL", "T1", "task 3"
   LaneKind kind = LaneKind::Thread;
   ProcessId process = kNone;  ///< kNone for cores (they belong to the machine)
-  Store<Span> spans;          ///< sorted by begin, non-overlapping; gaps mean idle/free
+  SpanStore spans;            ///< sorted by begin, non-overlapping; gaps mean idle/free; 16 bytes a span
 };
 
 struct Process {

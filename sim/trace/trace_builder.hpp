@@ -64,7 +64,7 @@ class TraceBuilder {
   void mark(Time at, MarkKind kind, LaneId lane, std::uint32_t other = kNone, std::int64_t value = 0) {
     marks_sorted_ = marks_sorted_ && at >= last_mark_at_;
     last_mark_at_ = at;
-    trace_.marks.push_back(Mark{at, lane, other, value, kind});
+    trace_.marks.push(at, kind, lane, other, value);
   }
 
   std::size_t span_count() const { return span_count_; }
@@ -85,7 +85,7 @@ class TraceBuilder {
   /// GIL) is written once per two spans and never read. The spans move to trace_.lanes at
   /// finish().
   struct alignas(64) LaneBuffer {
-    Store<Span> spans;
+    SpanStore spans;
     Time open_begin;  ///< the open span, while `open`
     std::uint32_t open_subject = kNone;
     std::uint16_t open_step = kNoStep;

@@ -158,13 +158,19 @@ TEST_CASE("a drop request and the forced switch it caused share a record, read b
       forced_switch(std::int64_t{1} << 33, 4, 3, 9),  // over 2^32 ns after its group's first mark
       drop_request(15'000'000'000, 6, 7, 1),  // the time of a drop request is its own
       forced_switch(15'000'000'000, 7, 6, 2),
+      drop_request(16'000'000'000, 6, kNone, 1),  // a request to nobody...
+      forced_switch(16'000'000'000, (1u << 18) - 1, 6, 2),  // ...is not this lane's, packed as nobody is
+      drop_request(17'000'000'000, kNone, 7, 1),  // a request by nobody
+      forced_switch(17'000'000'000, 7, 6, 2),
+      drop_request(18'000'000'000, 6, 7, 1),
+      forced_switch(18'000'000'000, 7, (1u << 18) - 1, 2),  // the thread woken does not pack
   };
   MarkStore store;
   for (const Mark& m : marks) store.push_back(m);
   CHECK(store.paired_count() == 4);
-  CHECK(store.wide_count() == 1);
+  CHECK(store.wide_count() == 3);
   check_reads(store, marks);
-  CHECK(store.bytes_used() == (marks.size() - 2) * 16 + sizeof(Mark) + 24 + 2 * 4);
+  CHECK(store.bytes_used() == (marks.size() - 2) * 16 + 3 * sizeof(Mark) + 24 + 2 * 4);
   const MarkStore copy = store;
   store.clear();
   CHECK(store.paired_count() == 0);

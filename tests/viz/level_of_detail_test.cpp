@@ -12,8 +12,8 @@ using trace::SpanState;
 
 namespace {
 
-std::vector<Span> spans_of(std::initializer_list<std::tuple<std::int64_t, std::int64_t, SpanState>> list) {
-  std::vector<Span> out;
+trace::SpanStore spans_of(std::initializer_list<std::tuple<std::int64_t, std::int64_t, SpanState>> list) {
+  trace::SpanStore out;
   for (auto [b, e, s] : list) out.push_back(Span{Time{b}, Time{e}, trace::kNone, trace::kNoStep, s, 0});
   return out;
 }
@@ -50,7 +50,7 @@ TEST_CASE("spans outside the view produce nothing") {
 
 TEST_CASE("narrow spans fold into one item showing the state that takes most time") {
   // 1 ns per pixel would show them; at 100 ns per pixel, 10 spans inside one 200 ns bucket fold.
-  std::vector<Span> spans;
+  trace::SpanStore spans;
   for (int i = 0; i < 10; ++i) {
     const SpanState s = i % 3 == 0 ? SpanState::WaitingGil : SpanState::Running;  // 4 waiting, 6 running
     spans.push_back(Span{Time{i * 20}, Time{i * 20 + 20}, 7, trace::kNoStep, s, 0});
@@ -157,7 +157,7 @@ TEST_CASE("dense marks thin out to one per few pixels; sparse ones all show") {
 }
 
 TEST_CASE("sparse activity stays sparse: a 1 us span per millisecond covers a thousandth of its pixels") {
-  std::vector<Span> spans;
+  trace::SpanStore spans;
   for (int i = 0; i < 1000; ++i) spans.push_back(Span{Time{i * 1'000'000}, Time{i * 1'000'000 + 1'000}, 0, trace::kNoStep, SpanState::Running, 0});
   TimeView v;
   v.set_width(100);
@@ -169,7 +169,7 @@ TEST_CASE("sparse activity stays sparse: a 1 us span per millisecond covers a th
   for (const DrawItem& item : items) CHECK(item.coverage < 0.01f);
   // A lone span a pixel wide, sparse too: 1 us in a 10 ms pixel.
   items.clear();
-  const std::vector<Span> one(spans.begin(), spans.begin() + 1);
+  const trace::SpanStore one{spans[0]};
   v.set(0, 1e7);
   build_draw_items(one, v, items);
   REQUIRE(items.size() == 1);
