@@ -46,9 +46,10 @@ Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_at, T
 
 /// _handle_workers(): each loop, _maintain_pool() (a waitpid per worker) and a wait() on the
 /// workers' sentinels, the change notifier and the result pipe, then a poll of the change
-/// notifier; pool_wakeup under the parent's GIL, the system calls without it (P6). The poll is level-triggered: it blocks only while the result pipe
-/// holds no unread result, so every result wakes it, and it loops again, dropping the GIL
-/// only for the poll, until the result handler has read them all.
+/// notifier; pool_wakeup under the parent's GIL, the system calls without it (P6). The
+/// poll is level-triggered: it blocks only while the result pipe holds no unread result,
+/// so every result wakes it, and it loops again, dropping the GIL only for its system
+/// calls, until the result handler has read them all.
 Program worker_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
   Engine& e = ctx.engine;
   // A loop that costs nothing (a scenario with no pool_wakeup and no ipc_syscall) cannot
