@@ -15,7 +15,9 @@ rounded to the lesson's precision, is equal to it ("2.2 s" matches "2.200 s", "7
 matches "74.2 ms"). A stale one is reported with its line, the figures the command prints
 now, and the command that prints them. Figures that are not the model's output (a
 measurement quoted from elsewhere, a ratio of two table figures) are listed in NOT_OUTPUT
-with the reason; anything else unmatched fails.
+with the reason; anything else unmatched fails. A line of output quoted whole in a **Shows:**
+paragraph (`threads: counter = 47,345: lost ...`: a quoted span with a figure in it that is not
+a command to type) must be a line the command prints, word for word.
 """
 import re
 import shlex
@@ -25,6 +27,8 @@ import sys
 SOURCE, GILSIM = sys.argv[1], sys.argv[2]
 FIGURE = re.compile(r"(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s?(s|ms|us|µs|x|%)(?![\w])")
 COMMAND = re.compile(r"^`gilsim ((?:run|sweep) [^`]*)`$")
+QUOTED = re.compile(r"`([^`\n]+)`")
+TO_TYPE = ("gilsim ", "python3 ", "--")  # a quoted command or option: typed, not printed
 TO_SECONDS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6}
 # (figure as written, a few words around it) -> why it is not the program's output.
 NOT_OUTPUT = {
@@ -254,6 +258,7 @@ def check_lessons(update):
     lines = open(f"{SOURCE}/docs/lessons.md", encoding="utf-8").read().splitlines(keepends=True)
     command = None
     outputs = {}
+    printed_lines = {}  # the command's output, line by line, for quoted lines
     shown = {}  # the command as run, for the message
     stale = []
     checked = updated = 0
@@ -279,6 +284,17 @@ def check_lessons(update):
             if result.returncode != 0:
                 stale.append(f"docs/lessons.md:{number}: `gilsim {command}` failed:\n{result.stderr}")
             outputs[command] = output_figures(result.stdout)
+            printed_lines[command] = [printed.strip() for printed in result.stdout.splitlines()]
+        for quoted in QUOTED.findall(line):
+            if not re.search(r"\d", quoted) or quoted.startswith(TO_TYPE):
+                continue
+            checked += 1
+            if not any(quoted in printed for printed in printed_lines[command]):
+                lead = re.split(r"\d", quoted, maxsplit=1)[0]
+                now = [printed for printed in printed_lines[command] if lead and printed.startswith(lead)]
+                stale.append(f"docs/lessons.md:{number}: `{quoted}` is not a line the program prints; "
+                             f"it prints now: {'; '.join(now) or 'no line that starts the same'}\n"
+                             f"  quote the line from what this prints: {shown[command]}")
         replacements = []
         for figure in FIGURE.finditer(line):
             if figure.group(0).replace("\u00a0", " ") in NOT_OUTPUT:
