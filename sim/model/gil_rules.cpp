@@ -109,13 +109,28 @@ void Engine::after_take(Gil& gil, ThreadId taker) {
 
 void Engine::on_switch_wake(ThreadId t) {
   Thread& th = threads_[t];
-  brief_wake(t);  // it runs now, on the core it woke on; it takes a core if it goes on
+  // It runs now, on the core it woke on (an idle one if any: one choice serves both the
+  // wake-up and the core it then takes); it takes a core if it goes on.
+  const int core = idle_core_for(t);
+  if (core >= 0) end_idle_period(core);
   th.s.just_woke = true;  // woken from a futex: it may preempt a CPU hog (S3)
   if (th.s.after_gil == AfterGil::ResumeProgram) {
     resume_program(t);
-  } else {
-    proceed(t);
+    return;
   }
+  // The common hand-off: a forced-out dropper wakes after the new holder took the GIL and
+  // goes back to its timed wait at once. proceed() would give it the idle core and take it
+  // back in the same instant (request_core(), then enter_gil_wait()'s release_core()); with
+  // nobody waiting for a core that is passing through the core, done once.
+  assert(th.s.doing == Activity::Compute);
+  const Gil* gil = th.work.needs_gil ? gil_of(t) : nullptr;
+  if (core >= 0 && gil != nullptr && gil->locked && th.s.core == CoreState::Off && !waiting()) {
+    pass_through_core(core, t);
+    th.s.just_woke = false;
+    enter_gil_wait(t);
+    return;
+  }
+  proceed(t);
 }
 
 Time Engine::halted_wake(Time idle) const {
@@ -148,8 +163,11 @@ Time Engine::wake_latency(ThreadId t) {
 
 void Engine::brief_wake(ThreadId t) {
   const int core = idle_core_for(t);
-  if (core < 0) return;
-  Core& k = cores_[static_cast<std::size_t>(core)];
+  if (core >= 0) end_idle_period(core);
+}
+
+void Engine::end_idle_period(int c) {
+  Core& k = cores_[static_cast<std::size_t>(c)];
   k.last_idle = now_ - k.idle_period_since;
   k.idle_period_since = now_;
 }
