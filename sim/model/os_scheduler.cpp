@@ -152,7 +152,8 @@ void Engine::release_core(ThreadId t) {
   core.idle_period_since = now_;
   timers_.cancel(core.quantum);
   builder_.clear_state(core.lane, now_);
-  ThreadId next = pop_run_queue(c);
+  // Nobody queued here, the usual case under the GIL: no call.
+  ThreadId next = run_queues_[per_cpu_ ? static_cast<std::size_t>(c) : 0].has_entries() ? pop_run_queue(c) : kNoThread;
   if (next == kNoThread && per_cpu_) next = pull_for(c, false);  // S1c: newly idle
   if (next == kNoThread) {
     if (per_cpu_) {
