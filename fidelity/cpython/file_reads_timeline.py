@@ -1,0 +1,234 @@
+"""Timelines of the suite's file reads (fidelity/cpython/file_reads.py), to be read beside the
+kernel's scheduler trace: `perf sched record -k CLOCK_MONOTONIC -- python3
+file_reads_timeline.py OUT.json` and then `python3 file_reads_timeline.py --analyse OUT.json
+perf.data`. No row of its own: it says where the threads' time goes (docs/model.md S8).
+
+Measured: the loop (`sequential`, one 1 MiB buffer) and the eight threads of the row
+(`threads`, started in the section, a buffer each), in turns. Each read's start and end
+(time.perf_counter_ns, the same clock as the trace's with -k CLOCK_MONOTONIC), each
+thread's native id and the CPU time of each read (time.thread_time_ns), each start()'s call
+and return. The analysis gives, per section, what the two CPUs did (the measured threads,
+other tasks, idle), the threads' waits for the GIL (sleeps outside the kernel's copy), how
+long a woken thread took to run, and how long each read and each copy took.
+
+Standard library only, so that Debian's /usr/bin/python3 runs it as it is.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+FILES = 8
+PIECE = 1 << 20
+PASSES = 4
+TURNS = 3
+
+
+def read_file(path, passes, buffer, log):
+    clock, cpu = time.perf_counter_ns, time.thread_time_ns
+    with open(path, "rb", buffering=0) as f:
+        for _ in range(passes):
+            f.seek(0)
+            while True:
+                t0, c0 = clock(), cpu()
+                n = f.readinto(buffer)
+                log.append((t0, clock(), cpu() - c0))
+                if not n:
+                    break
+
+
+def sequential(paths):
+    buffer = bytearray(PIECE)
+    log = []
+    start = time.perf_counter_ns()
+    for _ in range(PASSES):
+        for path in paths:
+            read_file(path, 1, buffer, log)
+    return {"name": "sequential", "start": start, "end": time.perf_counter_ns(),
+            "threads": [{"tid": threading.get_native_id(), "reads": log}]}
+
+
+def threads(paths):
+    records = []
+
+    def target(path, buffer, record):
+        record["tid"] = threading.get_native_id()
+        record["begin"] = time.perf_counter_ns()
+        read_file(path, PASSES, buffer, record["reads"])
+        record["finish"] = time.perf_counter_ns()
+
+    start = time.perf_counter_ns()
+    starts = []
+    workers = []
+    for path in paths:
+        record = {"reads": []}
+        records.append(record)
+        t = threading.Thread(target=target, args=(path, bytearray(PIECE), record))
+        t0 = time.perf_counter_ns()
+        t.start()
+        starts.append((t0, time.perf_counter_ns()))
+        workers.append(t)
+    for t in workers:
+        t.join()
+    return {"name": "threads", "start": start, "end": time.perf_counter_ns(), "starts": starts,
+            "main": threading.get_native_id(), "threads": records}
+
+
+def measure(out):
+    try:
+        with open("/proc/self/autogroup", "w") as f:
+            f.write(str(os.nice(0)))
+    except OSError:
+        pass
+    sections = []
+    with tempfile.TemporaryDirectory() as folder:
+        paths = [os.path.join(folder, f"{i}.bin") for i in range(FILES)]
+        for path in paths:
+            with open(path, "wb") as f:
+                f.write(os.urandom(PIECE) * 32)
+        for path in paths:
+            read_file(path, 1, bytearray(PIECE), [])
+        for _ in range(TURNS):
+            sections.append(sequential(paths))
+            time.sleep(0.02)
+            sections.append(threads(paths))
+            time.sleep(0.02)
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[:3]
+    with open(out, "w") as f:
+        json.dump({"pid": os.getpid(), "load_end": load, "sections": sections}, f)
+
+
+def trace_events(data):
+    """sched_switch and sched_wakeup events of `perf script` on `data`: (time ns, cpu, kind, fields)."""
+    text = subprocess.run(["perf", "script", "-i", data, "-F", "cpu,time,event,trace", "--ns"],
+                          capture_output=True, text=True, check=True).stdout
+    events = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) < 4:
+            continue
+        cpu = int(parts[0].strip("[]"))
+        t = round(float(parts[1].rstrip(":")) * 1e9)
+        kind = parts[2].rstrip(":").split(":")[-1]
+        fields = dict(p.split("=", 1) for p in parts[3:] if "=" in p)
+        events.append((t, cpu, kind, fields))
+    return events
+
+
+def blocking_sites(data, tids):
+    """Where the measured threads blocked, from a trace recorded with call graphs (`perf record
+    -e sched:sched_switch --call-graph dwarf`): the user-space frames under the kernel's, counted."""
+    text = subprocess.run(["perf", "script", "-i", data, "-F", "tid,trace,ip,sym"],
+                          capture_output=True, text=True, check=True).stdout
+    kernel = ("__schedule", "schedule", "futex", "do_futex", "__x64", "do_syscall", "entry_SYSCALL",
+              "__futex", "x64_sys", "syscall")
+    sites = {}
+    for block in text.split("\n\n"):
+        lines = block.strip().split("\n")
+        if not lines[0].strip() or lines[0].split()[0] not in tids:
+            continue
+        if "prev_state=S" not in lines[0] and "prev_state=D" not in lines[0]:
+            key = "preempted"
+        else:
+            frames = [l.split()[1] for l in lines[1:] if len(l.split()) > 1]
+            key = " < ".join([f for f in frames if not f.startswith(kernel)][:3])
+        sites[key] = sites.get(key, 0) + 1
+    return dict(sorted(sites.items(), key=lambda kv: -kv[1])[:8])
+
+
+def deciles(values):
+    values = sorted(values)
+    return [round(values[len(values) * i // 10] / 1e3, 1) for i in range(1, 10)] if values else []
+
+
+def analyse(out, data, stacks=False):
+    """Per section: the two CPUs' time (the measured threads, other tasks, idle; and other
+    tasks while measured threads waited for that CPU), the measured threads' blocks and
+    preemptions, how long a woken thread waited for a CPU (by what the CPU ran before it),
+    how long a thread ran between switches, and the reads' times."""
+    report = json.load(open(out))
+    events = trace_events(data)
+    for section in report["sections"]:
+        start, end = section["start"], section["end"]
+        tids = {str(t["tid"]) for t in section["threads"]}
+        if "main" in section:
+            tids.add(str(section["main"]))
+        running, runnable, cpu_of, waking, switched_in = {}, set(), {}, {}, {}
+        spent = {}
+        last = [start]
+        wakes = {}  # what the CPU ran before the woken thread: ours preempted/blocked, other, idle
+        runs = {"blocked": [], "preempted": []}
+        switches = {"blocked": 0, "preempted": 0}
+
+        def account(t):
+            for cpu, who in running.items():
+                kind = "idle" if who == "0" else ("measured" if who in tids else "other")
+                if kind == "other" and any(cpu_of.get(x) == cpu for x in runnable):
+                    kind = "other, measured waiting"
+                spent[kind] = spent.get(kind, 0) + t - last[0]
+            last[0] = t
+
+        for t, cpu, kind, f in events:
+            if t > end:
+                break
+            if kind == "sched_migrate_task" and f["pid"] in tids:
+                cpu_of[f["pid"]] = int(f["dest_cpu"])
+            elif kind == "sched_waking" and f["pid"] in tids:
+                if t >= start:
+                    account(t)
+                waking[f["pid"]] = t
+                runnable.add(f["pid"])
+            elif kind == "sched_switch":
+                if t >= start:
+                    account(t)
+                prev, following = f["prev_pid"], f["next_pid"]
+                blocked = f["prev_state"].startswith(("S", "D"))
+                how = "blocked" if blocked else "preempted"
+                if prev in tids:
+                    (runnable.discard if blocked else runnable.add)(prev)
+                    if t >= start:
+                        switches[how] += 1
+                        if prev in switched_in:
+                            runs[how].append(t - switched_in[prev])
+                runnable.discard(following)
+                running[cpu] = following
+                if following in tids:
+                    cpu_of[following] = cpu
+                    switched_in[following] = t
+                    if following in waking:
+                        woke = waking.pop(following)
+                        if t >= start:
+                            before = ("measured, " + how) if prev in tids else ("idle" if prev == "0" else "other")
+                            wakes.setdefault(before, []).append(t - woke)
+        if last[0] < end:
+            account(end)
+        wall = end - start
+        cpus = len(running) or 1
+        reads = [r for th in section["threads"] for r in th["reads"]]
+        line = {"section": section["name"], "wall_ms": round(wall / 1e6, 2),
+                "cpu_share": {k: round(v / (cpus * wall), 3) for k, v in sorted(spent.items())},
+                "measured_cpu_ms": round(spent.get("measured", 0) / 1e6, 1),
+                "switches_out": switches,
+                "run_us_deciles": {k: deciles(v) for k, v in runs.items()},
+                "wake_us_deciles_by_cpu_before": {k: [len(v)] + deciles(v) for k, v in sorted(wakes.items())},
+                "read_us_deciles": deciles([r[1] - r[0] for r in reads]),
+                "read_cpu_us_deciles": deciles([r[2] for r in reads]),
+                "read_cpu_ms": round(sum(r[2] for r in reads) / 1e6, 1)}
+        if "starts" in section:
+            line["starting_ms"] = round((section["starts"][-1][1] - start) / 1e6, 2)
+            line["first_read_ms"] = [round((th["reads"][0][0] - start) / 1e6, 2) for th in section["threads"]]
+        if stacks and section["name"] == "threads":
+            line["blocked_in"] = blocking_sites(data, tids)
+        print(json.dumps(line))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "--analyse":
+        analyse(sys.argv[2], sys.argv[3], stacks="--stacks" in sys.argv[4:])
+    else:
+        measure(sys.argv[1])
