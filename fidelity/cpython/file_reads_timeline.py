@@ -17,8 +17,9 @@ the run, so its times are not figures):
 
 `--quick` (before OUT.json) reads 2 MiB files once, to check that the program runs.
 
-Measured: the loop (`sequential`, one 1 MiB buffer) and the eight threads of the row
-(`threads`, started in the section, a buffer each), in turns. Each read's start and end
+Measured: the loop (`sequential`, one 1 MiB buffer), the eight threads of the row
+(`threads`, started in the section, a buffer each) and two threads reading four files each
+(`2 threads`: no more threads than CPUs), in turns. Each read's start and end
 (time.perf_counter_ns, the same clock as the trace's with -k CLOCK_MONOTONIC), each
 thread's native id and the CPU time of each read (time.thread_time_ns), each start()'s call
 and return. The analysis gives, per section, what the two CPUs did (the measured threads,
@@ -69,29 +70,32 @@ def sequential(paths):
             "threads": [{"tid": threading.get_native_id(), "reads": log}]}
 
 
-def threads(paths):
+def threads(paths, count=FILES):
+    """`count` threads started in the section, each reading FILES / count of the files."""
     records = []
 
-    def target(path, buffer, record):
+    def target(mine, buffer, record):
         record["tid"] = threading.get_native_id()
         record["begin"] = time.perf_counter_ns()
-        read_file(path, PASSES, buffer, record["reads"])
+        for _ in range(PASSES):
+            for path in mine:
+                read_file(path, 1, buffer, record["reads"])
         record["finish"] = time.perf_counter_ns()
 
     start = time.perf_counter_ns()
     starts = []
     workers = []
-    for path in paths:
+    for i in range(count):
         record = {"reads": []}
         records.append(record)
-        t = threading.Thread(target=target, args=(path, bytearray(PIECE), record))
+        t = threading.Thread(target=target, args=(paths[i::count], bytearray(PIECE), record))
         t0 = time.perf_counter_ns()
         t.start()
         starts.append((t0, time.perf_counter_ns()))
         workers.append(t)
     for t in workers:
         t.join()
-    return {"name": "threads", "start": start, "end": time.perf_counter_ns(), "starts": starts,
+    return {"name": "threads" if count == FILES else f"{count} threads", "start": start, "end": time.perf_counter_ns(), "starts": starts,
             "main": threading.get_native_id(), "threads": records}
 
 
@@ -113,6 +117,8 @@ def measure(out, quick=False):
             sections.append(sequential(paths))
             time.sleep(0.02)
             sections.append(threads(paths))
+            time.sleep(0.02)
+            sections.append(threads(paths, 2))
             time.sleep(0.02)
     with open("/proc/loadavg") as f:
         load = f.read().split()[:3]
@@ -141,9 +147,10 @@ def trace_events(data):
     return events
 
 
-def blocking_sites(data, tids):
+def blocking_sites(data, tids, by_thread=False):
     """Where the measured threads blocked, from a trace recorded with call graphs (`perf record
-    -e sched:sched_switch --call-graph dwarf`): the user-space frames under the kernel's, counted."""
+    -e sched:sched_switch --call-graph dwarf`): the user-space frames under the kernel's, counted
+    (for each thread with `by_thread`)."""
     text = subprocess.run(["perf", "script", "-i", data, "-F", "tid,trace,ip,sym"],
                           capture_output=True, text=True, check=True).stdout
     kernel = ("__schedule", "schedule", "futex", "do_futex", "__x64", "do_syscall", "entry_SYSCALL",
@@ -151,15 +158,18 @@ def blocking_sites(data, tids):
     sites = {}
     for block in text.split("\n\n"):
         lines = block.strip().split("\n")
-        if not lines[0].strip() or lines[0].split()[0] not in tids:
+        tid = lines[0].split()[0] if lines[0].strip() else None
+        if tid not in tids:
             continue
         if "prev_state=S" not in lines[0] and "prev_state=D" not in lines[0]:
             key = "preempted"
         else:
             frames = [l.split()[1] for l in lines[1:] if len(l.split()) > 1]
             key = " < ".join([f for f in frames if not f.startswith(kernel)][:3])
-        sites[key] = sites.get(key, 0) + 1
-    return dict(sorted(sites.items(), key=lambda kv: -kv[1])[:8])
+        counts = sites.setdefault(tid, {}) if by_thread else sites
+        counts[key] = counts.get(key, 0) + 1
+    top = lambda counts: dict(sorted(counts.items(), key=lambda kv: -kv[1])[:8])
+    return {t: top(c) for t, c in sites.items()} if by_thread else top(sites)
 
 
 def deciles(values):
@@ -167,83 +177,97 @@ def deciles(values):
     return [round(values[len(values) * i // 10] / 1e3, 1) for i in range(1, 10)] if values else []
 
 
+def scheduling(events, start, end, tids):
+    """What the kernel's trace says of the threads `tids` (native ids, as strings) between
+    `start` and `end` (ns, CLOCK_MONOTONIC): the CPUs' time (the measured threads, other
+    tasks, idle; and other tasks while measured threads were queued on that CPU), each
+    measured thread's time on a CPU, their blocks and preemptions, how long a thread ran
+    between taking a CPU and leaving it, and how long a woken thread waited for a CPU (by
+    what the CPU ran before it)."""
+    running, runnable, cpu_of, waking, switched_in = {}, set(), {}, {}, {}
+    spent, on_cpu = {}, {}
+    last = [start]
+    wakes = {}
+    runs = {"blocked": [], "preempted": []}
+    switches = {"blocked": 0, "preempted": 0}
+    by_thread = {}
+
+    def account(t):
+        for cpu, who in running.items():
+            kind = "idle" if who == "0" else ("measured" if who in tids else "other")
+            if kind == "other" and any(cpu_of.get(x) == cpu for x in runnable):
+                kind = "other, measured waiting"
+            spent[kind] = spent.get(kind, 0) + t - last[0]
+            if kind == "measured":
+                on_cpu[who] = on_cpu.get(who, 0) + t - last[0]
+        last[0] = t
+
+    for t, cpu, kind, f in events:
+        if t > end:
+            break
+        if kind == "sched_migrate_task" and f["pid"] in tids:
+            cpu_of[f["pid"]] = int(f["dest_cpu"])
+        elif kind == "sched_waking" and f["pid"] in tids:
+            if t >= start:
+                account(t)
+            waking[f["pid"]] = t
+            runnable.add(f["pid"])
+        elif kind == "sched_switch":
+            if t >= start:
+                account(t)
+            prev, following = f["prev_pid"], f["next_pid"]
+            blocked = f["prev_state"].startswith(("S", "D"))
+            how = "blocked" if blocked else "preempted"
+            if prev in tids:
+                (runnable.discard if blocked else runnable.add)(prev)
+                if t >= start:
+                    switches[how] += 1
+                    counts = by_thread.setdefault(prev, {"blocked": 0, "preempted": 0})
+                    counts[how] += 1
+                    if prev in switched_in:
+                        runs[how].append(t - switched_in[prev])
+            runnable.discard(following)
+            running[cpu] = following
+            if following in tids:
+                cpu_of[following] = cpu
+                switched_in[following] = t
+                if following in waking:
+                    woke = waking.pop(following)
+                    if t >= start:
+                        before = ("measured, " + how) if prev in tids else ("idle" if prev == "0" else "other")
+                        wakes.setdefault(before, []).append(t - woke)
+    if last[0] < end:
+        account(end)
+    wall = end - start
+    cpus = len(running) or 1
+    return {"wall_ms": round(wall / 1e6, 2),
+            "cpu_share": {k: round(v / (cpus * wall), 3) for k, v in sorted(spent.items())},
+            "measured_cpu_ms": round(spent.get("measured", 0) / 1e6, 1),
+            "cpu_ms_by_thread": {k: round(v / 1e6, 2) for k, v in sorted(on_cpu.items())},
+            "switches_out": switches,
+            "switches_out_by_thread": dict(sorted(by_thread.items())),
+            "run_us_deciles": {k: deciles(v) for k, v in runs.items()},
+            "wake_us_deciles_by_cpu_before": {k: [len(v)] + deciles(v) for k, v in sorted(wakes.items())}}
+
+
 def analyse(out, data, stacks=False):
-    """Per section: the two CPUs' time (the measured threads, other tasks, idle; and other
-    tasks while measured threads waited for that CPU), the measured threads' blocks and
-    preemptions, how long a woken thread waited for a CPU (by what the CPU ran before it),
-    how long a thread ran between switches, and the reads' times."""
+    """Per section: scheduling()'s figures and the reads' times."""
     report = json.load(open(out))
     events = trace_events(data)
     for section in report["sections"]:
-        start, end = section["start"], section["end"]
+        start = section["start"]
         tids = {str(t["tid"]) for t in section["threads"]}
         if "main" in section:
             tids.add(str(section["main"]))
-        running, runnable, cpu_of, waking, switched_in = {}, set(), {}, {}, {}
-        spent = {}
-        last = [start]
-        wakes = {}  # what the CPU ran before the woken thread: ours preempted/blocked, other, idle
-        runs = {"blocked": [], "preempted": []}
-        switches = {"blocked": 0, "preempted": 0}
-
-        def account(t):
-            for cpu, who in running.items():
-                kind = "idle" if who == "0" else ("measured" if who in tids else "other")
-                if kind == "other" and any(cpu_of.get(x) == cpu for x in runnable):
-                    kind = "other, measured waiting"
-                spent[kind] = spent.get(kind, 0) + t - last[0]
-            last[0] = t
-
-        for t, cpu, kind, f in events:
-            if t > end:
-                break
-            if kind == "sched_migrate_task" and f["pid"] in tids:
-                cpu_of[f["pid"]] = int(f["dest_cpu"])
-            elif kind == "sched_waking" and f["pid"] in tids:
-                if t >= start:
-                    account(t)
-                waking[f["pid"]] = t
-                runnable.add(f["pid"])
-            elif kind == "sched_switch":
-                if t >= start:
-                    account(t)
-                prev, following = f["prev_pid"], f["next_pid"]
-                blocked = f["prev_state"].startswith(("S", "D"))
-                how = "blocked" if blocked else "preempted"
-                if prev in tids:
-                    (runnable.discard if blocked else runnable.add)(prev)
-                    if t >= start:
-                        switches[how] += 1
-                        if prev in switched_in:
-                            runs[how].append(t - switched_in[prev])
-                runnable.discard(following)
-                running[cpu] = following
-                if following in tids:
-                    cpu_of[following] = cpu
-                    switched_in[following] = t
-                    if following in waking:
-                        woke = waking.pop(following)
-                        if t >= start:
-                            before = ("measured, " + how) if prev in tids else ("idle" if prev == "0" else "other")
-                            wakes.setdefault(before, []).append(t - woke)
-        if last[0] < end:
-            account(end)
-        wall = end - start
-        cpus = len(running) or 1
         reads = [r for th in section["threads"] for r in th["reads"]]
-        line = {"section": section["name"], "wall_ms": round(wall / 1e6, 2),
-                "cpu_share": {k: round(v / (cpus * wall), 3) for k, v in sorted(spent.items())},
-                "measured_cpu_ms": round(spent.get("measured", 0) / 1e6, 1),
-                "switches_out": switches,
-                "run_us_deciles": {k: deciles(v) for k, v in runs.items()},
-                "wake_us_deciles_by_cpu_before": {k: [len(v)] + deciles(v) for k, v in sorted(wakes.items())},
+        line = {"section": section["name"], **scheduling(events, start, section["end"], tids),
                 "read_us_deciles": deciles([r[1] - r[0] for r in reads]),
                 "read_cpu_us_deciles": deciles([r[2] for r in reads]),
                 "read_cpu_ms": round(sum(r[2] for r in reads) / 1e6, 1)}
         if "starts" in section:
             line["starting_ms"] = round((section["starts"][-1][1] - start) / 1e6, 2)
             line["first_read_ms"] = [round((th["reads"][0][0] - start) / 1e6, 2) for th in section["threads"]]
-        if stacks and section["name"] == "threads":
+        if stacks and section["name"] != "sequential":
             line["blocked_in"] = blocking_sites(data, tids)
         print(json.dumps(line))
 
