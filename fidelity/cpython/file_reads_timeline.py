@@ -131,19 +131,25 @@ def measure(out, quick=False):
 
 
 def trace_events(data):
-    """sched_switch and sched_wakeup events of `perf script` on `data`: (time ns, cpu, kind, fields)."""
-    text = subprocess.run(["perf", "script", "-i", data, "-F", "cpu,time,event,trace", "--ns"],
-                          capture_output=True, text=True, check=True).stdout
+    """The scheduler's events of `perf script` on `data` (parse_trace)."""
+    return parse_trace(subprocess.run(["perf", "script", "-i", data, "-F", "cpu,time,event,trace", "--ns"],
+                                      capture_output=True, text=True, check=True).stdout)
+
+
+def parse_trace(text):
+    """Lines of `perf script -F cpu,time,event,trace --ns` as (time ns, cpu, kind, fields):
+    `[001] 64161.161698837: sched:sched_switch: prev_pid=15704 ...` gives (64161161698837, 1,
+    "sched_switch", {"prev_pid": "15704", ...})."""
     events = []
     for line in text.splitlines():
         parts = line.split()
-        if len(parts) < 4:
+        if len(parts) < 4 or not parts[0].startswith("["):
             continue
-        cpu = int(parts[0].strip("[]"))
-        t = round(float(parts[1].rstrip(":")) * 1e9)
+        seconds, _, fraction = parts[1].rstrip(":").partition(".")
+        t = int(seconds) * 1_000_000_000 + int(fraction.ljust(9, "0")[:9])
         kind = parts[2].rstrip(":").split(":")[-1]
-        fields = dict(p.split("=", 1) for p in parts[3:] if "=" in p)
-        events.append((t, cpu, kind, fields))
+        fields = dict(p.split("=", 1) for p in parts[3:] if "=" in p and not p.startswith("="))
+        events.append((t, int(parts[0].strip("[]")), kind, fields))
     return events
 
 
