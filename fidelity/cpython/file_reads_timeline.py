@@ -37,6 +37,8 @@ import tempfile
 import threading
 import time
 
+import suite
+
 FILES = 8
 PIECE = 1 << 20
 PASSES = 4
@@ -100,11 +102,7 @@ def threads(paths, count=FILES):
 
 
 def measure(out, quick=False):
-    try:
-        with open("/proc/self/autogroup", "w") as f:
-            f.write(str(os.nice(0)))
-    except OSError:
-        pass
+    suite.own_autogroup()
     sections = []
     with tempfile.TemporaryDirectory() as folder:
         paths = [os.path.join(folder, f"{i}.bin") for i in range(FILES)]
@@ -278,10 +276,15 @@ def analyse(out, data, stacks=False):
         print(json.dumps(line))
 
 
-if __name__ == "__main__":
+def command_line(measure, analyse):
+    """`--analyse OUT.json TRACE [--stacks]`, `--quick OUT.json` or `OUT.json`."""
     if sys.argv[1] == "--analyse":
         analyse(sys.argv[2], sys.argv[3], stacks="--stacks" in sys.argv[4:])
     elif sys.argv[1] == "--quick":
         measure(sys.argv[2], quick=True)
     else:
         measure(sys.argv[1])
+
+
+if __name__ == "__main__":
+    command_line(measure, analyse)

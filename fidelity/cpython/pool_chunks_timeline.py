@@ -22,25 +22,16 @@ Standard library only, so that Debian's /usr/bin/python3 runs it as it is.
 
 import json
 import multiprocessing
-import os
 import sys
 import threading
 import time
 
 import file_reads_timeline
+import pool_chunks
 import suite
+from pool_chunks import TASKS, set_loops, task
 
-TASKS = 2000
 TURNS = 3
-LOOPS = [0]
-
-
-def task(_):
-    suite.countdown(LOOPS[0])
-
-
-def set_loops(loops):
-    LOOPS[0] = loops
 
 
 def sequential(tasks):
@@ -53,7 +44,7 @@ def sequential(tasks):
 
 def chunksize_1(tasks):
     start = time.perf_counter_ns()
-    pool = multiprocessing.get_context("fork").Pool(2, initializer=set_loops, initargs=LOOPS)
+    pool = multiprocessing.get_context("fork").Pool(2, initializer=set_loops, initargs=pool_chunks.LOOPS)
     try:
         pool.map(task, range(tasks), 1)
         end = time.perf_counter_ns()
@@ -68,11 +59,7 @@ def chunksize_1(tasks):
 
 
 def measure(out, quick=False):
-    try:
-        with open("/proc/self/autogroup", "w") as f:
-            f.write(str(os.nice(0)))
-    except OSError:
-        pass
+    suite.own_autogroup()
     suite.import_pool_modules()
     set_loops(int(suite.loops_per_second() * 50e-6))
     tasks = 40 if quick else TASKS
@@ -105,9 +92,4 @@ def analyse(out, data, stacks=False):
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--analyse":
-        analyse(sys.argv[2], sys.argv[3], stacks="--stacks" in sys.argv[4:])
-    elif sys.argv[1] == "--quick":
-        measure(sys.argv[2], quick=True)
-    else:
-        measure(sys.argv[1])
+    file_reads_timeline.command_line(measure, analyse)

@@ -219,14 +219,8 @@ def steal_ticks():
 
 
 def main():
-    # Its session's autogroup at the program's nice value (root only): setsid and nice alone
-    # leave the session's group at nice 0, sharing the CPUs equally with every other
-    # session, so that the two workers would seldom run at once on a busy machine.
-    try:
-        with open("/proc/self/autogroup", "w") as f:
-            f.write(str(os.nice(0)))
-    except OSError:
-        pass
+    # Else, on a busy machine, the two workers would seldom run at once.
+    suite.own_autogroup()
     quick = "--quick" in sys.argv[1:]
     as_json = "--json" in sys.argv[1:]
     unknown = [a for a in sys.argv[1:] if a not in ("--quick", "--json")]
