@@ -19,7 +19,9 @@ the run, so its times are not figures):
 
 Measured: the loop (`sequential`, one 1 MiB buffer), the eight threads of the row
 (`threads`, started in the section, a buffer each) and two threads reading four files each
-(`2 threads`: no more threads than CPUs), in turns. Each read's start and end
+(`2 threads`: no more threads than CPUs), and the loop and the two threads again with
+reads of 32 MiB (a file a read, four GIL releases a pass: the copies side by side with
+almost no GIL), in turns. Each read's start and end
 (time.perf_counter_ns, the same clock as the trace's with -k CLOCK_MONOTONIC), each
 thread's native id and the CPU time of each read (time.thread_time_ns), each start()'s call
 and return. The analysis gives, per section, what the two CPUs did (the measured threads,
@@ -61,19 +63,24 @@ def read_file(path, passes, buffer, log):
                     break
 
 
-def sequential(paths):
-    buffer = bytearray(PIECE)
+def name(base, piece):
+    return base if piece == PIECE else f"{base}, {piece >> 20} MiB reads"
+
+
+def sequential(paths, piece=PIECE):
+    buffer = bytearray(piece)
     log = []
     start = time.perf_counter_ns()
     for _ in range(PASSES):
         for path in paths:
             read_file(path, 1, buffer, log)
-    return {"name": "sequential", "start": start, "end": time.perf_counter_ns(),
+    return {"name": name("sequential", piece), "start": start, "end": time.perf_counter_ns(),
             "threads": [{"tid": threading.get_native_id(), "reads": log}]}
 
 
-def threads(paths, count=FILES):
-    """`count` threads started in the section, each reading FILES / count of the files."""
+def threads(paths, count=FILES, piece=PIECE):
+    """`count` threads started in the section, each reading FILES / count of the files in
+    pieces of `piece` bytes."""
     records = []
 
     def target(mine, buffer, record):
@@ -84,20 +91,21 @@ def threads(paths, count=FILES):
                 read_file(path, 1, buffer, record["reads"])
         record["finish"] = time.perf_counter_ns()
 
+    buffers = [bytearray(piece) for _ in range(count)]  # before the clock, as the loop's
     start = time.perf_counter_ns()
     starts = []
     workers = []
     for i in range(count):
         record = {"reads": []}
         records.append(record)
-        t = threading.Thread(target=target, args=(paths[i::count], bytearray(PIECE), record))
+        t = threading.Thread(target=target, args=(paths[i::count], buffers[i], record))
         t0 = time.perf_counter_ns()
         t.start()
         starts.append((t0, time.perf_counter_ns()))
         workers.append(t)
     for t in workers:
         t.join()
-    return {"name": "threads" if count == FILES else f"{count} threads", "start": start, "end": time.perf_counter_ns(), "starts": starts,
+    return {"name": name("threads" if count == FILES else f"{count} threads", piece), "start": start, "end": time.perf_counter_ns(), "starts": starts,
             "main": threading.get_native_id(), "threads": records}
 
 
@@ -118,6 +126,11 @@ def measure(out, quick=False):
             time.sleep(0.02)
             sections.append(threads(paths, 2))
             time.sleep(0.02)
+            if not quick:  # 32 MiB reads: four GIL releases a pass, two threads copying
+                sections.append(sequential(paths, 32 * PIECE))
+                time.sleep(0.02)
+                sections.append(threads(paths, 2, 32 * PIECE))
+                time.sleep(0.02)
     with open("/proc/loadavg") as f:
         load = f.read().split()[:3]
     with open(out, "w") as f:
@@ -271,7 +284,7 @@ def analyse(out, data, stacks=False):
         if "starts" in section:
             line["starting_ms"] = round((section["starts"][-1][1] - start) / 1e6, 2)
             line["first_read_ms"] = [round((th["reads"][0][0] - start) / 1e6, 2) for th in section["threads"]]
-        if stacks and section["name"] != "sequential":
+        if stacks and not section["name"].startswith("sequential"):
             line["blocked_in"] = blocking_sites(data, tids)
         print(json.dumps(line))
 
