@@ -280,6 +280,8 @@ class Engine {
   Time old_gil_handoff_delay();
   Time old_gil_release_cost() const;
   void after_take(Gil& gil, ThreadId taker);
+  /// Dropper `d`, waiting for the switch, goes on now that another thread took the GIL (G6).
+  void switch_done(ThreadId d);
 
   EngineConfig config_;
   trace::TraceBuilder& builder_;

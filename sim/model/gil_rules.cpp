@@ -90,20 +90,30 @@ void Engine::after_take(Gil& gil, ThreadId taker) {
   // switch_cond: droppers waiting for another thread to take the GIL go on. (With none,
   // the scratch is left alone: this may run inside the loop below, through proceed().)
   if (gil.switch_waiters.empty()) return;
+  if (gil.switch_waiters.size() == 1 && gil.switch_waiters.front() != taker) {
+    // One dropper, not the taker: the usual case, with no scratch list (what
+    // release_switch_waiters() does for it).
+    const ThreadId d = gil.switch_waiters.front();
+    gil.switch_waiters.clear();
+    switch_done(d);
+    return;
+  }
   auto& released = released_scratch_;
   gil.release_switch_waiters(taker, released);
-  for (const ThreadId d : released) {
-    Thread& dropper = threads_[d];
-    dropper.s.switch_done();
-    // G6: the dropper is blocked in COND_WAIT(switch_cond); the signal wakes it (G8).
-    const Time wake = wake_latency(d);
-    if (wake > Time::zero()) {
-      set_thread_timer(d, now_ + wake, EventKind::SwitchWake);
-    } else if (dropper.s.after_gil == AfterGil::ResumeProgram) {
-      schedule_resume(d);
-    } else {
-      proceed(d);  // a forced switch: ask for the GIL again and carry on computing
-    }
+  for (const ThreadId d : released) switch_done(d);
+}
+
+void Engine::switch_done(ThreadId d) {
+  Thread& dropper = threads_[d];
+  dropper.s.switch_done();
+  // G6: the dropper is blocked in COND_WAIT(switch_cond); the signal wakes it (G8).
+  const Time wake = wake_latency(d);
+  if (wake > Time::zero()) {
+    set_thread_timer(d, now_ + wake, EventKind::SwitchWake);
+  } else if (dropper.s.after_gil == AfterGil::ResumeProgram) {
+    schedule_resume(d);
+  } else {
+    proceed(d);  // a forced switch: ask for the GIL again and carry on computing
   }
 }
 
