@@ -154,11 +154,14 @@ void Engine::release_core(ThreadId t) {
   builder_.clear_state(core.lane, now_);
   // Nobody queued here, the usual case under the GIL: no call.
   ThreadId next = run_queues_[per_cpu_ ? static_cast<std::size_t>(c) : 0].has_entries() ? pop_run_queue(c) : kNoThread;
-  if (next == kNoThread && per_cpu_) next = pull_for(c, false);  // S1c: newly idle
+  // With per-CPU queues and nobody queued on any core, balancing finds nothing to pull and
+  // no time to look again (pull_for(), arm_idle_balance()): no call.
+  const bool others_queued = per_cpu_ && any_queued();
+  if (next == kNoThread && others_queued) next = pull_for(c, false);  // S1c: newly idle
   if (next == kNoThread) {
     if (per_cpu_) {
       core.next_balance = Time::max();  // idle: it balances as an idle core (S1c, S1d)
-      arm_idle_balance(c);
+      if (others_queued) arm_idle_balance(c);
     }
     return;
   }
