@@ -243,6 +243,10 @@ class Engine {
   void arm_idle_balance(int c);
   void release_core(ThreadId t);
   void assign_core(int core, ThreadId t);
+  /// `t`, off any core, takes idle core `c` and leaves it in the same instant (a woken
+  /// thread that blocks again at once), with nobody waiting for a core: the state
+  /// assign_core() then release_core() leave, in one step, with nothing assigned.
+  void pass_through_core(int c, ThreadId t);
   void on_quantum_end(int core);
   void arm_quantums();
   void show(ThreadId t, SpanState state);
@@ -265,6 +269,9 @@ class Engine {
   /// A woken thread ran for a moment on the idle core it woke on (a lost race, a switch
   /// wake): that core's idle period ends and a new one begins (G8).
   void brief_wake(ThreadId t);
+  /// Idle core `c` ran a woken thread for a moment: its idle period ends and a new one
+  /// begins (G8).
+  void end_idle_period(int c);
   void on_drop_deadline(std::uint32_t gil);
   void on_old_gil_handoff(ThreadId t);
   void schedule_drop_deadline(Gil& gil);
@@ -273,6 +280,8 @@ class Engine {
   Time old_gil_handoff_delay();
   Time old_gil_release_cost() const;
   void after_take(Gil& gil, ThreadId taker);
+  /// Dropper `d`, waiting for the switch, goes on now that another thread took the GIL (G6).
+  void switch_done(ThreadId d);
 
   EngineConfig config_;
   trace::TraceBuilder& builder_;

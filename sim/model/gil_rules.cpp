@@ -90,32 +90,57 @@ void Engine::after_take(Gil& gil, ThreadId taker) {
   // switch_cond: droppers waiting for another thread to take the GIL go on. (With none,
   // the scratch is left alone: this may run inside the loop below, through proceed().)
   if (gil.switch_waiters.empty()) return;
+  if (gil.switch_waiters.size() == 1 && gil.switch_waiters.front() != taker) {
+    // One dropper, not the taker: the usual case, with no scratch list (what
+    // release_switch_waiters() does for it).
+    const ThreadId d = gil.switch_waiters.front();
+    gil.switch_waiters.clear();
+    switch_done(d);
+    return;
+  }
   auto& released = released_scratch_;
   gil.release_switch_waiters(taker, released);
-  for (const ThreadId d : released) {
-    Thread& dropper = threads_[d];
-    dropper.s.switch_done();
-    // G6: the dropper is blocked in COND_WAIT(switch_cond); the signal wakes it (G8).
-    const Time wake = wake_latency(d);
-    if (wake > Time::zero()) {
-      set_thread_timer(d, now_ + wake, EventKind::SwitchWake);
-    } else if (dropper.s.after_gil == AfterGil::ResumeProgram) {
-      schedule_resume(d);
-    } else {
-      proceed(d);  // a forced switch: ask for the GIL again and carry on computing
-    }
+  for (const ThreadId d : released) switch_done(d);
+}
+
+void Engine::switch_done(ThreadId d) {
+  Thread& dropper = threads_[d];
+  dropper.s.switch_done();
+  // G6: the dropper is blocked in COND_WAIT(switch_cond); the signal wakes it (G8).
+  const Time wake = wake_latency(d);
+  if (wake > Time::zero()) {
+    set_thread_timer(d, now_ + wake, EventKind::SwitchWake);
+  } else if (dropper.s.after_gil == AfterGil::ResumeProgram) {
+    schedule_resume(d);
+  } else {
+    proceed(d);  // a forced switch: ask for the GIL again and carry on computing
   }
 }
 
 void Engine::on_switch_wake(ThreadId t) {
   Thread& th = threads_[t];
-  brief_wake(t);  // it runs now, on the core it woke on; it takes a core if it goes on
+  // It runs now, on the core it woke on (an idle one if any: one choice serves both the
+  // wake-up and the core it then takes); it takes a core if it goes on.
+  const int core = idle_core_for(t);
+  if (core >= 0) end_idle_period(core);
   th.s.just_woke = true;  // woken from a futex: it may preempt a CPU hog (S3)
   if (th.s.after_gil == AfterGil::ResumeProgram) {
     resume_program(t);
-  } else {
-    proceed(t);
+    return;
   }
+  // The common hand-off: a forced-out dropper wakes after the new holder took the GIL and
+  // goes back to its timed wait at once. proceed() would give it the idle core and take it
+  // back in the same instant (request_core(), then enter_gil_wait()'s release_core()); with
+  // nobody waiting for a core that is passing through the core, done once.
+  assert(th.s.doing == Activity::Compute);
+  const Gil* gil = th.work.needs_gil ? gil_of(t) : nullptr;
+  if (core >= 0 && gil != nullptr && gil->locked && th.s.core == CoreState::Off && !waiting()) {
+    pass_through_core(core, t);
+    th.s.just_woke = false;
+    enter_gil_wait(t);
+    return;
+  }
+  proceed(t);
 }
 
 Time Engine::halted_wake(Time idle) const {
@@ -148,8 +173,11 @@ Time Engine::wake_latency(ThreadId t) {
 
 void Engine::brief_wake(ThreadId t) {
   const int core = idle_core_for(t);
-  if (core < 0) return;
-  Core& k = cores_[static_cast<std::size_t>(core)];
+  if (core >= 0) end_idle_period(core);
+}
+
+void Engine::end_idle_period(int c) {
+  Core& k = cores_[static_cast<std::size_t>(c)];
   k.last_idle = now_ - k.idle_period_since;
   k.idle_period_since = now_;
 }

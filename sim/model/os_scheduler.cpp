@@ -1,5 +1,6 @@
 // The OS side of the engine: cores, the run queue, time slices and wake-up preemption
 // (docs/model.md S1-S5, S7).
+#include <cassert>
 #include <cmath>
 #include <utility>
 
@@ -151,17 +152,48 @@ void Engine::release_core(ThreadId t) {
   core.idle_period_since = now_;
   timers_.cancel(core.quantum);
   builder_.clear_state(core.lane, now_);
-  ThreadId next = pop_run_queue(c);
-  if (next == kNoThread && per_cpu_) next = pull_for(c, false);  // S1c: newly idle
+  // Nobody queued here, the usual case under the GIL: no call.
+  ThreadId next = run_queues_[per_cpu_ ? static_cast<std::size_t>(c) : 0].has_entries() ? pop_run_queue(c) : kNoThread;
+  // With per-CPU queues and nobody queued on any core, balancing finds nothing to pull and
+  // no time to look again (pull_for(), arm_idle_balance()): no call.
+  const bool others_queued = per_cpu_ && any_queued();
+  if (next == kNoThread && others_queued) next = pull_for(c, false);  // S1c: newly idle
   if (next == kNoThread) {
     if (per_cpu_) {
       core.next_balance = Time::max();  // idle: it balances as an idle core (S1c, S1d)
-      arm_idle_balance(c);
+      if (others_queued) arm_idle_balance(c);
     }
     return;
   }
   assign_core(c, next);
   run_assigned(next);
+}
+
+void Engine::pass_through_core(int c, ThreadId t) {
+  Core& core = cores_[static_cast<std::size_t>(c)];
+  Thread& th = threads_[t];
+  assert(core.thread == kNoThread && th.s.core == CoreState::Off && !waiting());
+  // What assign_core() leaves: its slice began now, its idle period ended (G8). The
+  // thread's core and CoreState come back to what they were.
+  core.slice_start = now_;
+  if (now_ > core.idle_period_since) core.last_idle = now_ - core.idle_period_since;
+  // What release_core() leaves, with nobody queued to take the core.
+  core.idle_since = now_;
+  core.idle_period_since = now_;
+  timers_.cancel(core.quantum);
+  builder_.clear_state(core.lane, now_);
+  if (per_cpu_) {
+    th.placed = true;  // it had the core (S1b), and left it now (S1c)
+    th.cpu = static_cast<std::int16_t>(c);
+    th.left_core = now_;
+    core.next_balance = Time::max();  // idle (S1d)
+  }
+  // release_core() looks in the core's run queue, which drops the entries left there by
+  // threads that went elsewhere (none is queued, so none is taken).
+  if (run_queues_[per_cpu_ ? static_cast<std::size_t>(c) : 0].has_entries()) {
+    [[maybe_unused]] const ThreadId next = pop_run_queue(c);
+    assert(next == kNoThread);
+  }
 }
 
 void Engine::on_quantum_end(int c) {

@@ -86,6 +86,17 @@ class SpanStore {
     Packed* out = packed_.extend(count);
     for (std::size_t i = 0; i < count; ++i) out[i] = fits(spans[i]) ? pack(spans[i]) : keep_wide(spans[i]);
   }
+  /// Adds two spans at the end (a producer's buffer making room): when both pack, the usual
+  /// case, one test for the pair and no call.
+  void append_two(const Span& a, const Span& b) {
+    if (!fit(a, b)) [[unlikely]] {
+      append_each(a, b);
+      return;
+    }
+    Packed* out = packed_.extend(2);
+    out[0] = pack(a);
+    out[1] = pack(b);
+  }
   /// Room for `count` spans; in malloc, for exactly that many (a store that knows its size).
   void reserve(std::size_t count) { packed_.reserve(count); }
   /// Empties the store and keeps its memory.
@@ -97,12 +108,7 @@ class SpanStore {
   /// Whether `s` packs into 16 bytes (else it is kept whole). In unsigned arithmetic, so a
   /// negative begin, a reversed span and kNone need no tests of their own: a negative begin
   /// is past kMaxBegin, a reversed span's length past kMaxDuration, and kNone + 1 is 0.
-  static bool fits(const Span& s) {
-    const auto begin = static_cast<std::uint64_t>(s.begin.ns());
-    const std::uint64_t length = static_cast<std::uint64_t>(s.end.ns()) - begin;
-    return begin <= static_cast<std::uint64_t>(kMaxBegin) && length <= static_cast<std::uint64_t>(kMaxDuration) &&
-           s.subject + 1u <= kMaxSubject + 1u;
-  }
+  static bool fits(const Span& s) { return fit(s, s); }
   /// The packed form's ranges, inclusive (for the tests at their edges).
   static constexpr std::int64_t kMaxBegin = (std::int64_t{1} << 48) - 1;
   static constexpr std::int64_t kMaxDuration = (std::int64_t{1} << 40) - 1;
@@ -112,6 +118,23 @@ class SpanStore {
   static constexpr std::uint64_t kWide = 15;                   ///< state bits of a stand-in for a whole span
   static_assert(kSpanStateCount <= static_cast<int>(kWide), "a new SpanState needs a wider state field");
 
+  static_assert(kMaxBegin == (std::int64_t{1} << 48) - 1 && kMaxDuration == (std::int64_t{1} << 40) - 1 &&
+                kMaxSubject + 1u == (1u << 20) - 1);
+  /// Whether both `a` and `b` pack: no field of either has a bit past its width, tested
+  /// for all six at once (a subject fits when subject + 1 has no bit from 20 up).
+  static bool fit(const Span& a, const Span& b) {
+    const auto begin_a = static_cast<std::uint64_t>(a.begin.ns());
+    const auto begin_b = static_cast<std::uint64_t>(b.begin.ns());
+    const std::uint64_t length_a = static_cast<std::uint64_t>(a.end.ns()) - begin_a;
+    const std::uint64_t length_b = static_cast<std::uint64_t>(b.end.ns()) - begin_b;
+    const std::uint32_t subjects = (a.subject + 1u) | (b.subject + 1u);
+    return ((begin_a | begin_b) >> 48 | (length_a | length_b) >> 40 | subjects >> 20) == 0;
+  }
+  /// append_two() with a span that does not pack. Rare, so out of line.
+  [[gnu::noinline]] void append_each(const Span& a, const Span& b) {
+    push_back(a);
+    push_back(b);
+  }
   static Packed pack(const Span& s) {
     const auto subject = static_cast<std::uint64_t>(s.subject + 1u);  // kNone is 0
     return Packed{static_cast<std::uint64_t>(s.begin.ns()) << 16 | s.step,

@@ -65,7 +65,8 @@ void TraceBuilder::job_finished(std::uint32_t job, Time at) {
 }
 
 void TraceBuilder::make_room(LaneBuffer& o) {
-  o.spans.append(o.pending, kPending - 1);
+  static_assert(kPending == 3, "two spans go to the store, the last stays");
+  o.spans.append_two(o.pending[0], o.pending[1]);
   o.pending[0] = o.pending[kPending - 1];
   o.pending_count = 1;
 }

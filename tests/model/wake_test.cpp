@@ -43,6 +43,26 @@ scenario::Scenario three_operations(scenario::Scenario s) {
   return s;
 }
 
+/// T1 and T2, CPU-bound for `a` and `b`, with a 4 us poll wake-up and a 4 ms interval.
+scenario::Scenario two_cpu_threads(Time a, Time b) {
+  auto s = wake_scenario(4_us);
+  s.python.switch_interval = 4_ms;
+  add_jobs(s, "a", 1, {cpu(a)});
+  add_jobs(s, "b", 1, {cpu(b)});
+  return s;
+}
+
+/// Runs `s` with threads once with each placement (one shared run queue, per-CPU queues)
+/// and hands each trace to `check`.
+template <typename Check>
+void in_both_placements(scenario::Scenario s, Check check) {
+  for (const auto placement : {scenario::Placement::Shared, scenario::Placement::PerCpu}) {
+    CAPTURE(static_cast<int>(placement));
+    s.machine.placement = placement;
+    check(simulate_with(s, scenario::Executor::Threads));
+  }
+}
+
 Time job_latency(const trace::Trace& t, std::size_t job) { return t.jobs[job].end - t.jobs[job].begin; }
 
 /// Per read of `lane`: whether the GIL wait after it lasted more than half an interval.
@@ -73,24 +93,61 @@ TEST_CASE("a waiter whose core idled a whole interval wakes from a halted core: 
   //   8.100172  T1 takes. T2 was blocked 24 us now but 4.048086 ms before its tenure, so its
   //             core is halted: 4 + 10 x log2(4.048086) = 24.172 us, at 8.124344; it arms then.
   //  12.148344  T2 asks (8.124344 + 4.024): T1's tenure was 4.048172 ms.
-  auto s = wake_scenario(4_us);
-  s.python.switch_interval = 4_ms;
-  add_jobs(s, "a", 1, {cpu(20_ms)});
-  add_jobs(s, "b", 1, {cpu(20_ms)});
-  const auto t = simulate_with(s, scenario::Executor::Threads);
-  check_holders(holders(t, "GIL"),
-                {
-                    {0_ms, 4'024_us, "T1"},
-                    {4'048'086_ns, 8'076'086_ns, "T2"},
-                    {8'100'172_ns, 12'148'344_ns, "T1"},
-                },
-                true);
+  // At each switch wake-up (4.052086, 8.124344) the dropper finds the GIL held and goes
+  // back to its timed wait, having run on its idle core for a moment only (the engine's
+  // direct path, Engine::pass_through_core): its lane shows one wait from its drop to its
+  // next tenure, and no core shows it. Nobody ever waits for a core, so both placements
+  // give this timeline.
+  auto s = two_cpu_threads(20_ms, 20_ms);
+  in_both_placements(s, [](const trace::Trace& t) {
+    check_holders(holders(t, "GIL"),
+                  {
+                      {0_ms, 4'024_us, "T1"},
+                      {4'048'086_ns, 8'076'086_ns, "T2"},
+                      {8'100'172_ns, 12'148'344_ns, "T1"},
+                  },
+                  true);
+    const auto& t1 = lane_named(t, "T1");
+    REQUIRE(t1.spans.size() >= 3);
+    CHECK(t1.spans[0].begin == 0_ms);
+    CHECK(t1.spans[0].end == 4'024_us);
+    CHECK(t1.spans[0].state == SpanState::Running);
+    CHECK(t1.spans[1].begin == 4'024_us);
+    CHECK(t1.spans[1].end == 8'100'172_ns);
+    CHECK(t1.spans[1].state == SpanState::WaitingGil);
+    CHECK(t1.spans[2].begin == 8'100'172_ns);
+    CHECK(t1.spans[2].state == SpanState::Running);
+    for (const char* core : {"core 0", "core 1"}) {
+      CAPTURE(core);
+      for (const auto& span : lane_named(t, core).spans) {
+        CHECK_FALSE((span.begin >= 4'052'086_ns && span.begin < 8'100'172_ns));
+        CHECK_FALSE((span.begin >= 8'124'344_ns && span.begin < 12'172'430_ns));
+      }
+    }
+  });
 
   // At 16 ms: the first wait ends at 16 ms + (4 + 10 x log2(16)) us = 16.044 ms, and T2,
   // blocked 16.044 ms, wakes 4 + 10 x log2(16.044) = 44.040 us later.
   s.python.switch_interval = 16_ms;
   const auto longer = simulate_with(s, scenario::Executor::Threads);
   check_holders(holders(longer, "GIL"), {{0_ms, 16'044_us, "T1"}, {16'088'040_ns, 32'136'040_ns, "T2"}}, true);
+}
+
+TEST_CASE("a dropper that wakes after the new holder exited takes the free GIL and runs on, in either placement") {
+  // As the timeline above, but T2 has 2 us of Python:
+  //   4.048086   T2 takes and runs its 2 us: it exits at 4.050086, the GIL free, nobody waiting.
+  //   4.052086   T1 wakes from a polling core (G6), takes the free GIL on its core and runs
+  //              the rest of its 12 ms (7.976 ms): it ends at 12.028086.
+  in_both_placements(two_cpu_threads(12_ms, 2_us), [](const trace::Trace& t) {
+    check_holders(holders(t, "GIL"), {
+                                         {0_ms, 4'024_us, "T1"},
+                                         {4'048'086_ns, 4'050'086_ns, "T2"},
+                                         {4'052'086_ns, 12'028'086_ns, "T1"},
+                                     });
+    REQUIRE(t.jobs.size() == 2);
+    CHECK(t.jobs[0].end == 12'028'086_ns);
+    CHECK(t.jobs[1].end == 4'050'086_ns);
+  });
 }
 
 TEST_CASE("the timed wait ends the slack plus the wake of a halted core after its interval (G2a)") {

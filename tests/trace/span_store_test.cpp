@@ -70,6 +70,27 @@ TEST_CASE("a span store gives back every span exactly, packed or kept whole") {
   CHECK(same(store.back(), spans.back()));
 }
 
+TEST_CASE("spans added two at a time come back as added one at a time, whichever of the pair is kept whole") {
+  // append_two() tests the pair's fields at once: each edge span beside each other one, in
+  // both orders, must pack exactly when both fit alone, and keep both spans' order and index.
+  const std::vector<Span> spans = edge_spans();
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    for (std::size_t j = 0; j < spans.size(); ++j) {
+      CAPTURE(i);
+      CAPTURE(j);
+      SpanStore pairs;
+      SpanStore single;
+      pairs.append_two(spans[i], spans[j]);
+      pairs.append_two(spans[j], spans[i]);
+      for (const std::size_t k : {i, j, j, i}) single.push_back(spans[k]);
+      REQUIRE(pairs.size() == 4);
+      CHECK(pairs.wide_count() == single.wide_count());
+      CHECK(pairs.bytes_used() == single.bytes_used());
+      for (std::size_t k = 0; k < 4; ++k) CHECK(same(pairs[k], single[k]));
+    }
+  }
+}
+
 TEST_CASE("every state and every step packs and comes back") {
   SpanStore store;
   std::vector<Span> spans;
