@@ -2,7 +2,9 @@
 #include "viz/app_state.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -101,66 +103,84 @@ bool same_run_names(const AppState& app, const std::vector<trace::Trace>& runs) 
 
 }  // namespace
 
+namespace {
+
+/// Runs `tasks` on this thread and one beside it, each task taken by whichever thread is free,
+/// in order (the larger first): two threads end together instead of one waiting for the other.
+void run_on_two_threads(const std::vector<std::function<void()>>& tasks) {
+  std::atomic<std::size_t> next{0};
+  const auto work = [&tasks, &next] {
+    for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < tasks.size();) tasks[i]();
+  };
+  std::jthread beside(work);
+  work();
+}
+
+/// Per lane covered_time_prefix, and in the same reading of the spans the run's run_interest
+/// and the states its threads and tasks show (the legend's).
+void index_lanes(const trace::Trace& run, RunIndex& index, std::array<bool, trace::kSpanStateCount>& states) {
+  index.covered_prefix.reserve(run.lanes.size());
+  std::int64_t waited = 0;
+  for (const trace::Lane& lane : run.lanes) {
+    const bool thread = lane.kind == LaneKind::Thread;
+    const bool shown = thread || lane.kind == LaneKind::Task;
+    index.covered_prefix.push_back(covered_time_prefix(lane.spans, [&](const Span& s) {
+      if (thread && interesting_wait(s.state)) waited += s.duration().ns();
+      if (shown) states[static_cast<std::size_t>(s.state)] = true;
+    }));
+  }
+  index.interest = static_cast<double>(waited);  // whole nanoseconds: exact in a double up to 104 days
+}
+
+}  // namespace
+
 DerivedRuns derive_runs(const std::vector<trace::Trace>& runs) {
   DerivedRuns out;
-  // The runs' metrics and their GIL contention read the runs alone: they are built on a
-  // second core while the rest of the runs' indices (and the legend's lists) are built on
-  // this one, about as long.
-  std::vector<trace::Metrics> metrics(runs.size());
-  std::vector<std::vector<GilContention>> contention(runs.size());
-  std::jthread beside([&runs, &metrics, &contention] {
-    for (std::size_t r = 0; r < runs.size(); ++r) {
-      metrics[r] = trace::compute_metrics(runs[r]);
-      contention[r] = gil_contention(runs[r]);
-    }
-  });
-  for (const trace::Trace& run : runs) {
-    for (const trace::Lane& lane : run.lanes) {
-      if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
-      for (const Span& s : lane.spans) out.states_seen[static_cast<std::size_t>(s.state)] = true;
-    }
-    for (const trace::Mark& m : run.marks) out.marks_seen[static_cast<std::size_t>(m.kind)] = true;
-  }
-  for (const trace::Trace& run : runs) {
-    RunIndex index;
-    index.playhead = PlayheadIndex::build(run);
-    index.predicted_by = prediction_of(runs, static_cast<std::uint32_t>(out.runs.size()));
-    index.glyph_marks = glyph_marks_by_lane(run);
-    index.job_end_marks.resize(index.glyph_marks.size());
-    for (std::size_t l = 0; l < index.glyph_marks.size(); ++l) {
-      auto& marks = index.glyph_marks[l];
-      for (std::uint32_t m : marks) {
-        if (run.marks[m].kind == trace::MarkKind::JobEnd) index.job_end_marks[l].push_back(m);
-      }
-      std::erase_if(marks, [&](std::uint32_t m) { return run.marks[m].kind == trace::MarkKind::JobEnd; });
-    }
-    index.identity.assign(run.lanes.size(), trace::kNone);
-    std::uint32_t ordinal = 0;
-    // The threads that show take the first colours; an idle main thread comes last; then
-    // the tasks, which hold asyncio locks.
-    for (bool idle : {false, true}) {
-      for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
-        if (run.lanes[l].kind == LaneKind::Thread && idle_thread(run, run.lanes[l]) == idle) index.identity[l] = ordinal++;
-      }
-    }
-    for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
-      if (run.lanes[l].kind == LaneKind::Task) index.identity[l] = ordinal++;
-    }
-    for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
-      index.lane_labels.push_back(lane_label(run, l));
-      index.covered_prefix.push_back(covered_time_prefix(run.lanes[l].spans));
-    }
-    index.groups = lane_groups(run);
-    index.handoffs = handoff_links(run);
-    index.races_lost = races_lost_by_gil_lane(run);
-    index.interest = run_interest(run);
-    index.outcomes = trace::outcome_lines(run);  // scans every mark: once, not per frame
-    out.runs.push_back(std::move(index));
-  }
-  beside.join();
+  out.runs.resize(runs.size());
+  std::vector<std::array<bool, trace::kSpanStateCount>> states(runs.size());
+  std::vector<std::array<bool, trace::kMarkKindCount>> marks(runs.size());
+  // Each run's indices read that run alone and write their own fields of its RunIndex, so
+  // they are built as separate tasks on two threads, each run's larger first.
+  std::vector<std::function<void()>> tasks;
   for (std::size_t r = 0; r < runs.size(); ++r) {
-    out.runs[r].metrics = std::move(metrics[r]);
-    out.runs[r].contention = std::move(contention[r]);
+    tasks.emplace_back([&run = runs[r], &index = out.runs[r], &kinds = marks[r]] {
+      LaneMarks lane_marks = marks_by_lane(run);
+      index.glyph_marks = std::move(lane_marks.glyphs);
+      index.job_end_marks = std::move(lane_marks.job_ends);
+      kinds = lane_marks.kinds;
+    });
+    tasks.emplace_back([&runs, r, &index = out.runs[r]] {
+      const trace::Trace& run = runs[r];
+      index.predicted_by = prediction_of(runs, static_cast<std::uint32_t>(r));
+      index.groups = lane_groups(run);
+      index.handoffs = handoff_links(run);
+      index.races_lost = races_lost_by_gil_lane(run);
+      index.outcomes = trace::outcome_lines(run);  // scans every mark: once, not per frame
+    });
+    tasks.emplace_back([&run = runs[r], &index = out.runs[r]] { index.contention = gil_contention(run); });
+    tasks.emplace_back([&run = runs[r], &index = out.runs[r]] { index.metrics = trace::compute_metrics(run); });
+    tasks.emplace_back([&run = runs[r], &index = out.runs[r], &seen = states[r]] { index_lanes(run, index, seen); });
+    tasks.emplace_back([&run = runs[r], &index = out.runs[r]] { index.playhead = PlayheadIndex::build(run); });
+    tasks.emplace_back([&run = runs[r], &index = out.runs[r]] {
+      index.identity.assign(run.lanes.size(), trace::kNone);
+      std::uint32_t ordinal = 0;
+      // The threads that show take the first colours; an idle main thread comes last; then
+      // the tasks, which hold asyncio locks.
+      for (bool idle : {false, true}) {
+        for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+          if (run.lanes[l].kind == LaneKind::Thread && idle_thread(run, run.lanes[l]) == idle) index.identity[l] = ordinal++;
+        }
+      }
+      for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+        if (run.lanes[l].kind == LaneKind::Task) index.identity[l] = ordinal++;
+      }
+      for (trace::LaneId l = 0; l < run.lanes.size(); ++l) index.lane_labels.push_back(lane_label(run, l));
+    });
+  }
+  run_on_two_threads(tasks);
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    for (std::size_t k = 0; k < out.states_seen.size(); ++k) out.states_seen[k] = out.states_seen[k] || states[r][k];
+    for (std::size_t k = 0; k < out.marks_seen.size(); ++k) out.marks_seen[k] = out.marks_seen[k] || marks[r][k];
   }
   return out;
 }
