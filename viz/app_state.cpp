@@ -77,18 +77,35 @@ Time total_end(const std::vector<trace::Trace>& runs) {
   return end;
 }
 
-std::string lane_label(const trace::Trace& run, trace::LaneId lane) {
-  const trace::Lane& l = run.lanes[lane];
-  if (l.kind != LaneKind::Thread) return l.name;
-  std::uint32_t job = trace::kNone;
-  for (const Span& s : l.spans) {
-    if (s.subject >= run.jobs.size() || s.subject == job) continue;
-    if (job != trace::kNone) return l.name;  // a pool thread: many jobs, no one role
-    job = s.subject;
+namespace {
+
+/// The one job a thread lane's spans run, read span by span: kNone for none, or for several.
+class OneJob {
+ public:
+  explicit OneJob(const trace::Trace& run) : jobs_(run.jobs.size()) {}
+  void see(std::uint32_t subject) {
+    if (subject >= jobs_ || subject == job_ || several_) return;
+    several_ = job_ != trace::kNone;
+    job_ = subject;
   }
-  if (job == trace::kNone || run.jobs[job].name == l.name) return l.name;
+  bool several() const { return several_; }
+  std::uint32_t job() const { return several_ ? trace::kNone : job_; }
+
+ private:
+  std::size_t jobs_;
+  std::uint32_t job_ = trace::kNone;
+  bool several_ = false;
+};
+
+/// A lane's label: a thread that ran one job only is named with it ("T1 ui"), so the lane
+/// speaks the scenario's words and still matches the story's "T1".
+std::string label_with_job(const trace::Trace& run, trace::LaneId lane, std::uint32_t job) {
+  const trace::Lane& l = run.lanes[lane];
+  if (l.kind != LaneKind::Thread || job == trace::kNone || run.jobs[job].name == l.name) return l.name;
   return l.name + " " + run.jobs[job].name;
 }
+
+}  // namespace
 
 namespace {
 
@@ -116,18 +133,25 @@ void run_on_two_threads(const std::vector<std::function<void()>>& tasks) {
   work();
 }
 
-/// Per lane covered_time_prefix, and in the same reading of the spans the run's run_interest
-/// and the states its threads and tasks show (the legend's).
+/// Per lane covered_time_prefix, and in the same reading of the spans its label, the run's
+/// run_interest and the states its threads and tasks show (the legend's).
 void index_lanes(const trace::Trace& run, RunIndex& index, std::array<bool, trace::kSpanStateCount>& states) {
   index.covered_prefix.reserve(run.lanes.size());
+  index.lane_labels.reserve(run.lanes.size());
   std::int64_t waited = 0;
-  for (const trace::Lane& lane : run.lanes) {
+  for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+    const trace::Lane& lane = run.lanes[l];
     const bool thread = lane.kind == LaneKind::Thread;
     const bool shown = thread || lane.kind == LaneKind::Task;
+    OneJob one(run);
     index.covered_prefix.push_back(covered_time_prefix(lane.spans, [&](const Span& s) {
-      if (thread && interesting_wait(s.state)) waited += s.duration().ns();
+      if (thread) {
+        if (interesting_wait(s.state)) waited += s.duration().ns();
+        one.see(s.subject);
+      }
       if (shown) states[static_cast<std::size_t>(s.state)] = true;
     }));
+    index.lane_labels.push_back(label_with_job(run, l, one.job()));
   }
   index.interest = static_cast<double>(waited);  // whole nanoseconds: exact in a double up to 104 days
 }
@@ -140,43 +164,46 @@ DerivedRuns derive_runs(const std::vector<trace::Trace>& runs) {
   std::vector<std::array<bool, trace::kSpanStateCount>> states(runs.size());
   std::vector<std::array<bool, trace::kMarkKindCount>> marks(runs.size());
   // Each run's indices read that run alone and write their own fields of its RunIndex, so
-  // they are built as separate tasks on two threads, each run's larger first.
+  // they are built as separate tasks on two threads: each kind for every run, the kinds
+  // that read every span first, so that the last tasks taken are small.
   std::vector<std::function<void()>> tasks;
-  for (std::size_t r = 0; r < runs.size(); ++r) {
-    tasks.emplace_back([&run = runs[r], &index = out.runs[r], &kinds = marks[r]] {
-      LaneMarks lane_marks = marks_by_lane(run);
-      index.glyph_marks = std::move(lane_marks.glyphs);
-      index.job_end_marks = std::move(lane_marks.job_ends);
-      kinds = lane_marks.kinds;
-    });
-    tasks.emplace_back([&runs, r, &index = out.runs[r]] {
-      const trace::Trace& run = runs[r];
-      index.predicted_by = prediction_of(runs, static_cast<std::uint32_t>(r));
-      index.groups = lane_groups(run);
-      index.handoffs = handoff_links(run);
-      index.races_lost = races_lost_by_gil_lane(run);
-      index.outcomes = trace::outcome_lines(run);  // scans every mark: once, not per frame
-    });
-    tasks.emplace_back([&run = runs[r], &index = out.runs[r]] { index.contention = gil_contention(run); });
-    tasks.emplace_back([&run = runs[r], &index = out.runs[r]] { index.metrics = trace::compute_metrics(run); });
-    tasks.emplace_back([&run = runs[r], &index = out.runs[r], &seen = states[r]] { index_lanes(run, index, seen); });
-    tasks.emplace_back([&run = runs[r], &index = out.runs[r]] { index.playhead = PlayheadIndex::build(run); });
-    tasks.emplace_back([&run = runs[r], &index = out.runs[r]] {
-      index.identity.assign(run.lanes.size(), trace::kNone);
-      std::uint32_t ordinal = 0;
-      // The threads that show take the first colours; an idle main thread comes last; then
-      // the tasks, which hold asyncio locks.
-      for (bool idle : {false, true}) {
-        for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
-          if (run.lanes[l].kind == LaneKind::Thread && idle_thread(run, run.lanes[l]) == idle) index.identity[l] = ordinal++;
-        }
-      }
+  const auto for_each_run = [&runs, &tasks](auto task) {
+    for (std::size_t r = 0; r < runs.size(); ++r) tasks.emplace_back([task, r] { task(r); });
+  };
+  for_each_run([&](std::size_t r) { index_lanes(runs[r], out.runs[r], states[r]); });
+  for_each_run([&](std::size_t r) { out.runs[r].metrics = trace::compute_metrics(runs[r]); });
+  for_each_run([&](std::size_t r) { out.runs[r].contention = gil_contention(runs[r]); });
+  for_each_run([&](std::size_t r) {
+    LaneMarks lane_marks = marks_by_lane(runs[r]);
+    out.runs[r].glyph_marks = std::move(lane_marks.glyphs);
+    out.runs[r].job_end_marks = std::move(lane_marks.job_ends);
+    marks[r] = lane_marks.kinds;
+  });
+  for_each_run([&](std::size_t r) {
+    RunIndex& index = out.runs[r];
+    index.predicted_by = prediction_of(runs, static_cast<std::uint32_t>(r));
+    index.groups = lane_groups(runs[r]);
+    index.handoffs = handoff_links(runs[r]);
+    index.races_lost = races_lost_by_gil_lane(runs[r]);
+    index.outcomes = trace::outcome_lines(runs[r]);  // scans every mark: once, not per frame
+  });
+  for_each_run([&](std::size_t r) { out.runs[r].playhead = PlayheadIndex::build(runs[r]); });
+  for_each_run([&](std::size_t r) {
+    const trace::Trace& run = runs[r];
+    RunIndex& index = out.runs[r];
+    index.identity.assign(run.lanes.size(), trace::kNone);
+    std::uint32_t ordinal = 0;
+    // The threads that show take the first colours; an idle main thread comes last; then
+    // the tasks, which hold asyncio locks.
+    for (bool idle : {false, true}) {
       for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
-        if (run.lanes[l].kind == LaneKind::Task) index.identity[l] = ordinal++;
+        if (run.lanes[l].kind == LaneKind::Thread && idle_thread(run, run.lanes[l]) == idle) index.identity[l] = ordinal++;
       }
-      for (trace::LaneId l = 0; l < run.lanes.size(); ++l) index.lane_labels.push_back(lane_label(run, l));
-    });
-  }
+    }
+    for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+      if (run.lanes[l].kind == LaneKind::Task) index.identity[l] = ordinal++;
+    }
+  });
   run_on_two_threads(tasks);
   for (std::size_t r = 0; r < runs.size(); ++r) {
     for (std::size_t k = 0; k < out.states_seen.size(); ++k) out.states_seen[k] = out.states_seen[k] || states[r][k];
