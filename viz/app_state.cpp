@@ -10,6 +10,7 @@
 
 #include "sim/trace/outcomes.hpp"
 #include "viz/level_of_detail.hpp"
+#include "viz/sorted_runs.hpp"
 
 namespace gilsim::viz {
 
@@ -17,83 +18,39 @@ using trace::LaneKind;
 using trace::Span;
 using trace::SpanState;
 
-namespace {
-
-/// The next edge of one thread lane's waits for the GIL: +1 where a wait starts, -1 where it
-/// ends, in time order (a lane's spans do not overlap).
-class WaitEdges {
- public:
-  explicit WaitEdges(const trace::SpanStore& spans) : spans_(&spans) { find_wait(); }
-  bool done() const { return i_ >= spans_->size(); }
-  Time at() const { return at_; }
-  int step() const { return in_wait_ ? -1 : +1; }
-  void advance() {
-    if (!in_wait_) {
-      in_wait_ = true;
-      at_ = (*spans_)[i_].end;
-      return;
-    }
-    in_wait_ = false;
-    ++i_;
-    find_wait();
-  }
-
- private:
-  void find_wait() {
-    for (; i_ < spans_->size(); ++i_) {
-      const Span s = (*spans_)[i_];
-      if (s.state == SpanState::WaitingGil) {
-        at_ = s.begin;
-        return;
-      }
-    }
-  }
-  const trace::SpanStore* spans_;
-  std::size_t i_ = 0;
-  bool in_wait_ = false;  ///< at() is the end of span i_, else its start
-  Time at_;
-};
-
-}  // namespace
-
 std::vector<GilContention> gil_contention(const trace::Trace& run) {
   std::vector<GilContention> out;
   for (trace::ProcessId p = 0; p < run.processes.size(); ++p) {
     if (run.processes[p].gil_lane >= run.lanes.size()) continue;
-    // Sweep +1 at each wait's start and -1 at its end, the lanes' edges merged as they are
-    // read (a heap of one cursor per lane): a million-span run's edges are never stored.
-    std::vector<WaitEdges> lanes;
+    // Sweep +1 at each wait's start and -1 at its end. The edges (a million-span run has
+    // about a million) take one allocation, bounded by the lanes' spans rather than counted
+    // in a pass of their own: pages never written cost nothing.
     std::size_t spans = 0;
     for (const trace::Lane& lane : run.lanes) {
+      if (lane.process == p && lane.kind == LaneKind::Thread) spans += lane.spans.size();
+    }
+    std::vector<std::pair<Time, int>> edges;
+    edges.reserve(2 * spans);
+    std::vector<std::size_t> starts;
+    for (const trace::Lane& lane : run.lanes) {
       if (lane.process != p || lane.kind != LaneKind::Thread) continue;
-      lanes.emplace_back(lane.spans);
-      spans += lane.spans.size();
+      starts.push_back(edges.size());  // a lane's spans do not overlap: its edges come sorted
+      for (const Span& s : lane.spans) {
+        if (s.state != SpanState::WaitingGil) continue;
+        edges.push_back({s.begin, +1});
+        edges.push_back({s.end, -1});
+      }
     }
-    const auto later = [&lanes](std::size_t a, std::size_t b) { return lanes[a].at() > lanes[b].at(); };
-    std::vector<std::size_t> heap;
-    for (std::size_t l = 0; l < lanes.size(); ++l) {
-      if (!lanes[l].done()) heap.push_back(l);
-    }
-    std::make_heap(heap.begin(), heap.end(), later);
+    // The edges at one instant are summed before they count, so their order there is free.
+    merge_sorted_runs(edges, std::move(starts), [](const auto& a, const auto& b) { return a.first < b.first; });
     GilContention c{p, {}};
-    c.spans.reserve(2 * spans);  // at most a span per edge; pages never written cost nothing
+    c.spans.reserve(edges.size());  // at most a span per edge; pages never written cost nothing
     int waiting = 0;
     Time since;  // when `waiting` took its value
-    while (!heap.empty()) {
-      const Time at = lanes[heap.front()].at();
+    for (std::size_t i = 0; i < edges.size();) {
+      const Time at = edges[i].first;
       const int before = waiting;
-      // The edges at one instant are summed before they count, so their order there is free.
-      while (!heap.empty() && lanes[heap.front()].at() == at) {
-        std::pop_heap(heap.begin(), heap.end(), later);
-        WaitEdges& edges = lanes[heap.back()];
-        waiting += edges.step();
-        edges.advance();
-        if (edges.done()) {
-          heap.pop_back();
-        } else {
-          std::push_heap(heap.begin(), heap.end(), later);
-        }
-      }
+      while (i < edges.size() && edges[i].first == at) waiting += edges[i++].second;
       if (waiting == before) continue;
       if (before > 0) {
         c.spans.push_back(Span{since, at, static_cast<std::uint32_t>(before), trace::kNoStep, SpanState::WaitingGil, 0});
