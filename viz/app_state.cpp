@@ -105,10 +105,6 @@ std::string label_with_job(const trace::Trace& run, trace::LaneId lane, std::uin
   return l.name + " " + run.jobs[job].name;
 }
 
-}  // namespace
-
-namespace {
-
 /// Whether the runs are the ones the folding was made for (same names in the same order).
 bool same_run_names(const AppState& app, const std::vector<trace::Trace>& runs) {
   if (app.folded_run_names.size() != runs.size()) return false;
@@ -117,10 +113,6 @@ bool same_run_names(const AppState& app, const std::vector<trace::Trace>& runs) 
   }
   return true;
 }
-
-}  // namespace
-
-namespace {
 
 /// Runs `tasks` on this thread and one beside it, each task taken by whichever thread is free,
 /// in order (the larger first): two threads end together instead of one waiting for the other.
