@@ -2,7 +2,9 @@
 #include "viz/app_state.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -75,20 +77,33 @@ Time total_end(const std::vector<trace::Trace>& runs) {
   return end;
 }
 
-std::string lane_label(const trace::Trace& run, trace::LaneId lane) {
-  const trace::Lane& l = run.lanes[lane];
-  if (l.kind != LaneKind::Thread) return l.name;
-  std::uint32_t job = trace::kNone;
-  for (const Span& s : l.spans) {
-    if (s.subject >= run.jobs.size() || s.subject == job) continue;
-    if (job != trace::kNone) return l.name;  // a pool thread: many jobs, no one role
-    job = s.subject;
+namespace {
+
+/// The one job a thread lane's spans run, read span by span: kNone for none, or for several.
+class OneJob {
+ public:
+  explicit OneJob(const trace::Trace& run) : jobs_(run.jobs.size()) {}
+  void see(std::uint32_t subject) {
+    if (subject >= jobs_ || subject == job_ || several_) return;
+    several_ = job_ != trace::kNone;
+    job_ = subject;
   }
-  if (job == trace::kNone || run.jobs[job].name == l.name) return l.name;
+  bool several() const { return several_; }
+  std::uint32_t job() const { return several_ ? trace::kNone : job_; }
+
+ private:
+  std::size_t jobs_;
+  std::uint32_t job_ = trace::kNone;
+  bool several_ = false;
+};
+
+/// A lane's label: a thread that ran one job only is named with it ("T1 ui"), so the lane
+/// speaks the scenario's words and still matches the story's "T1".
+std::string label_with_job(const trace::Trace& run, trace::LaneId lane, std::uint32_t job) {
+  const trace::Lane& l = run.lanes[lane];
+  if (l.kind != LaneKind::Thread || job == trace::kNone || run.jobs[job].name == l.name) return l.name;
   return l.name + " " + run.jobs[job].name;
 }
-
-namespace {
 
 /// Whether the runs are the ones the folding was made for (same names in the same order).
 bool same_run_names(const AppState& app, const std::vector<trace::Trace>& runs) {
@@ -99,41 +114,76 @@ bool same_run_names(const AppState& app, const std::vector<trace::Trace>& runs) 
   return true;
 }
 
+/// Runs `tasks` on this thread and one beside it, each task taken by whichever thread is free,
+/// in order (the larger first): two threads end together instead of one waiting for the other.
+void run_on_two_threads(const std::vector<std::function<void()>>& tasks) {
+  std::atomic<std::size_t> next{0};
+  const auto work = [&tasks, &next] {
+    for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < tasks.size();) tasks[i]();
+  };
+  std::jthread beside(work);
+  work();
+}
+
+/// Per lane covered_time_prefix, and in the same reading of the spans its label, the run's
+/// run_interest and the states its threads and tasks show (the legend's).
+void index_lanes(const trace::Trace& run, RunIndex& index, std::array<bool, trace::kSpanStateCount>& states) {
+  index.covered_prefix.reserve(run.lanes.size());
+  index.lane_labels.reserve(run.lanes.size());
+  std::int64_t waited = 0;
+  for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+    const trace::Lane& lane = run.lanes[l];
+    const bool thread = lane.kind == LaneKind::Thread;
+    const bool shown = thread || lane.kind == LaneKind::Task;
+    OneJob one(run);
+    index.covered_prefix.push_back(covered_time_prefix(lane.spans, [&](const Span& s) {
+      if (thread) {
+        if (interesting_wait(s.state)) waited += s.duration().ns();
+        one.see(s.subject);
+      }
+      if (shown) states[static_cast<std::size_t>(s.state)] = true;
+    }));
+    index.lane_labels.push_back(label_with_job(run, l, one.job()));
+  }
+  index.interest = static_cast<double>(waited);  // whole nanoseconds: exact in a double up to 104 days
+}
+
 }  // namespace
 
 DerivedRuns derive_runs(const std::vector<trace::Trace>& runs) {
   DerivedRuns out;
-  // The runs' metrics and their GIL contention read the runs alone: they are built on a
-  // second core while the rest of the runs' indices (and the legend's lists) are built on
-  // this one, about as long.
-  std::vector<trace::Metrics> metrics(runs.size());
-  std::vector<std::vector<GilContention>> contention(runs.size());
-  std::jthread beside([&runs, &metrics, &contention] {
-    for (std::size_t r = 0; r < runs.size(); ++r) {
-      metrics[r] = trace::compute_metrics(runs[r]);
-      contention[r] = gil_contention(runs[r]);
-    }
+  out.runs.resize(runs.size());
+  std::vector<std::array<bool, trace::kSpanStateCount>> states(runs.size());
+  std::vector<std::array<bool, trace::kMarkKindCount>> marks(runs.size());
+  // Each run's indices read that run alone and write their own fields of its RunIndex, so
+  // they are built as separate tasks on two threads: each kind for every run, the kinds
+  // that cost most first (on the 1 M-span scenario: the marks, the lanes, the contention,
+  // the metrics), so that the last tasks taken are small.
+  std::vector<std::function<void()>> tasks;
+  const auto for_each_run = [&runs, &tasks](auto task) {
+    for (std::size_t r = 0; r < runs.size(); ++r) tasks.emplace_back([task, r] { task(r); });
+  };
+  for_each_run([&](std::size_t r) {
+    LaneMarks lane_marks = marks_by_lane(runs[r]);
+    out.runs[r].glyph_marks = std::move(lane_marks.glyphs);
+    out.runs[r].job_end_marks = std::move(lane_marks.job_ends);
+    marks[r] = lane_marks.kinds;
   });
-  for (const trace::Trace& run : runs) {
-    for (const trace::Lane& lane : run.lanes) {
-      if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
-      for (const Span& s : lane.spans) out.states_seen[static_cast<std::size_t>(s.state)] = true;
-    }
-    for (const trace::Mark& m : run.marks) out.marks_seen[static_cast<std::size_t>(m.kind)] = true;
-  }
-  for (const trace::Trace& run : runs) {
-    RunIndex index;
-    index.playhead = PlayheadIndex::build(run);
-    index.predicted_by = prediction_of(runs, static_cast<std::uint32_t>(out.runs.size()));
-    index.glyph_marks = glyph_marks_by_lane(run);
-    index.job_end_marks.resize(index.glyph_marks.size());
-    for (std::size_t l = 0; l < index.glyph_marks.size(); ++l) {
-      auto& marks = index.glyph_marks[l];
-      for (std::uint32_t m : marks) {
-        if (run.marks[m].kind == trace::MarkKind::JobEnd) index.job_end_marks[l].push_back(m);
-      }
-      std::erase_if(marks, [&](std::uint32_t m) { return run.marks[m].kind == trace::MarkKind::JobEnd; });
-    }
+  for_each_run([&](std::size_t r) { index_lanes(runs[r], out.runs[r], states[r]); });
+  for_each_run([&](std::size_t r) { out.runs[r].contention = gil_contention(runs[r]); });
+  for_each_run([&](std::size_t r) { out.runs[r].metrics = trace::compute_metrics(runs[r]); });
+  for_each_run([&](std::size_t r) {
+    RunIndex& index = out.runs[r];
+    index.predicted_by = prediction_of(runs, static_cast<std::uint32_t>(r));
+    index.groups = lane_groups(runs[r]);
+    index.handoffs = handoff_links(runs[r]);
+    index.races_lost = races_lost_by_gil_lane(runs[r]);
+    index.outcomes = trace::outcome_lines(runs[r]);  // scans every mark: once, not per frame
+  });
+  for_each_run([&](std::size_t r) { out.runs[r].playhead = PlayheadIndex::build(runs[r]); });
+  for_each_run([&](std::size_t r) {
+    const trace::Trace& run = runs[r];
+    RunIndex& index = out.runs[r];
     index.identity.assign(run.lanes.size(), trace::kNone);
     std::uint32_t ordinal = 0;
     // The threads that show take the first colours; an idle main thread comes last; then
@@ -146,21 +196,11 @@ DerivedRuns derive_runs(const std::vector<trace::Trace>& runs) {
     for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
       if (run.lanes[l].kind == LaneKind::Task) index.identity[l] = ordinal++;
     }
-    for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
-      index.lane_labels.push_back(lane_label(run, l));
-      index.covered_prefix.push_back(covered_time_prefix(run.lanes[l].spans));
-    }
-    index.groups = lane_groups(run);
-    index.handoffs = handoff_links(run);
-    index.races_lost = races_lost_by_gil_lane(run);
-    index.interest = run_interest(run);
-    index.outcomes = trace::outcome_lines(run);  // scans every mark: once, not per frame
-    out.runs.push_back(std::move(index));
-  }
-  beside.join();
+  });
+  run_on_two_threads(tasks);
   for (std::size_t r = 0; r < runs.size(); ++r) {
-    out.runs[r].metrics = std::move(metrics[r]);
-    out.runs[r].contention = std::move(contention[r]);
+    for (std::size_t k = 0; k < out.states_seen.size(); ++k) out.states_seen[k] = out.states_seen[k] || states[r][k];
+    for (std::size_t k = 0; k < out.marks_seen.size(); ++k) out.marks_seen[k] = out.marks_seen[k] || marks[r][k];
   }
   return out;
 }

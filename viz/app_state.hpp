@@ -62,10 +62,6 @@ struct RunIndex {
   std::vector<std::string> outcomes;     ///< trace::outcome_lines, read by the numbers panel each frame
 };
 
-/// A lane's label: a thread that ran one job only is named with it ("T1 ui"), so the lane
-/// speaks the scenario's words and still matches the story's "T1".
-std::string lane_label(const trace::Trace& run, trace::LaneId lane);
-
 /// The story panel's state between frames: it reads the runs, owns this, and asks for seeks.
 struct NarrativePanel {
   Narrative narrative;

@@ -59,12 +59,6 @@ DrawItem single(const Span& s, std::size_t index, const TimeView& view) {
 
 }  // namespace
 
-std::vector<std::int64_t> covered_time_prefix(const trace::SpanStore& spans) {
-  std::vector<std::int64_t> prefix(spans.size() + 1, 0);
-  for (std::size_t i = 0; i < spans.size(); ++i) prefix[i + 1] = prefix[i] + spans[i].duration().ns();
-  return prefix;
-}
-
 namespace {
 
 /// The share of [x0, x1] (at least one pixel) that `covered_ns` fills.
@@ -155,17 +149,25 @@ bool has_glyph(trace::MarkKind kind) {
   }
 }
 
-std::vector<std::vector<std::uint32_t>> glyph_marks_by_lane(const trace::Trace& trace) {
-  std::vector<std::vector<std::uint32_t>> out(trace.lanes.size());
+LaneMarks marks_by_lane(const trace::Trace& trace) {
+  LaneMarks out;
+  out.glyphs.resize(trace.lanes.size());
+  out.job_ends.resize(trace.lanes.size());
   // Counted first: one allocation per lane instead of a doubling series (400,000 marks).
-  std::vector<std::uint32_t> count(trace.lanes.size(), 0);
+  std::vector<std::uint32_t> glyphs(trace.lanes.size(), 0), job_ends(trace.lanes.size(), 0);
   for (const trace::Mark& m : trace.marks) {
-    if (m.lane < out.size() && has_glyph(m.kind)) ++count[m.lane];
+    out.kinds[static_cast<std::size_t>(m.kind)] = true;
+    if (m.lane >= trace.lanes.size() || !has_glyph(m.kind)) continue;
+    ++(m.kind == trace::MarkKind::JobEnd ? job_ends : glyphs)[m.lane];
   }
-  for (std::size_t l = 0; l < out.size(); ++l) out[l].reserve(count[l]);
+  for (std::size_t l = 0; l < trace.lanes.size(); ++l) {
+    out.glyphs[l].reserve(glyphs[l]);
+    out.job_ends[l].reserve(job_ends[l]);
+  }
   for (std::uint32_t i = 0; i < trace.marks.size(); ++i) {
     const trace::Mark& m = trace.marks[i];
-    if (m.lane < out.size() && has_glyph(m.kind)) out[m.lane].push_back(i);
+    if (m.lane >= trace.lanes.size() || !has_glyph(m.kind)) continue;
+    (m.kind == trace::MarkKind::JobEnd ? out.job_ends : out.glyphs)[m.lane].push_back(i);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 // screen, not to the spans in the trace, and sparse activity still looks sparse.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -34,8 +35,22 @@ struct LodOptions {
 std::size_t first_span_ending_after(const trace::SpanStore& spans, Time t);
 
 /// Running sums of span durations: element i is the time covered by spans [0, i), so the
-/// time a fold covers costs two reads, however many spans it holds.
-std::vector<std::int64_t> covered_time_prefix(const trace::SpanStore& spans);
+/// time a fold covers costs two reads, however many spans it holds. `each` sees every span on
+/// the way, for other sums made in the same reading of the lane.
+template <class EachSpan>
+std::vector<std::int64_t> covered_time_prefix(const trace::SpanStore& spans, EachSpan&& each) {
+  std::vector<std::int64_t> prefix(spans.size() + 1, 0);
+  std::int64_t covered = 0;
+  std::size_t i = 0;
+  for (const trace::Span& s : spans) {
+    prefix[++i] = covered += s.duration().ns();
+    each(s);
+  }
+  return prefix;
+}
+inline std::vector<std::int64_t> covered_time_prefix(const trace::SpanStore& spans) {
+  return covered_time_prefix(spans, [](const trace::Span&) {});
+}
 
 /// Appends the draw items of `spans` visible in `view` to `out`. A folded item carries the
 /// state and the subject (thread running or holding) that take most of its time, and its
@@ -47,10 +62,16 @@ void build_draw_items(const trace::SpanStore& spans, const TimeView& view,
 /// Whether a kind of mark gets a glyph on the timeline (the others live in the narrative).
 bool has_glyph(trace::MarkKind kind);
 
-/// Per lane, the indices into trace.marks of its marks that get a glyph, in time order.
-std::vector<std::vector<std::uint32_t>> glyph_marks_by_lane(const trace::Trace& trace);
+/// Per lane, the indices into trace.marks of its marks that get a glyph, in time order, in
+/// one reading of the marks.
+struct LaneMarks {
+  std::vector<std::vector<std::uint32_t>> glyphs;    ///< per lane: marks drawn as glyphs, but job ends
+  std::vector<std::vector<std::uint32_t>> job_ends;  ///< per lane: job-done dots (drawn 2 px apart)
+  std::array<bool, trace::kMarkKindCount> kinds{};   ///< which kinds the run has (for the legend)
+};
+LaneMarks marks_by_lane(const trace::Trace& trace);
 
-/// Appends to `out` the marks of one lane (indices from glyph_marks_by_lane) to draw in
+/// Appends to `out` the marks of one lane (indices from marks_by_lane) to draw in
 /// `view`: at most one every `min_gap_px`, found by binary search, so dense marks cost
 /// in proportion to the pixels, not to the marks. A mark at least `min_gap_px` from the
 /// mark before it is always drawn. Returns how many visible marks were folded (not drawn).

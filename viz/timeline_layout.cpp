@@ -270,15 +270,17 @@ std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const st
   return folding;
 }
 
+bool interesting_wait(trace::SpanState state) {
+  return state == trace::SpanState::WaitingGil || state == trace::SpanState::Runnable ||
+         state == trace::SpanState::Stalled || state == trace::SpanState::WaitingLock;
+}
+
 double run_interest(const trace::Trace& run) {
   double waited = 0;
   for (const trace::Lane& lane : run.lanes) {
     if (lane.kind != LaneKind::Thread) continue;
     for (const trace::Span& s : lane.spans) {
-      if (s.state == trace::SpanState::WaitingGil || s.state == trace::SpanState::Runnable ||
-          s.state == trace::SpanState::Stalled || s.state == trace::SpanState::WaitingLock) {
-        waited += static_cast<double>(s.duration().ns());
-      }
+      if (interesting_wait(s.state)) waited += static_cast<double>(s.duration().ns());
     }
   }
   return waited;

@@ -133,6 +133,8 @@ std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const st
 /// How much a run has to show a class: time threads spent waiting (for the GIL, a core or
 /// a lock) and time the event loop was blocked. Fitting opens the most telling runs first.
 double run_interest(const trace::Trace& run);
+/// The states of a thread lane that run_interest counts.
+bool interesting_wait(trace::SpanState state);
 
 /// The run of highest `priority` (the first of equals); 0 when there is none.
 std::uint32_t most_telling(const std::vector<double>& priority);

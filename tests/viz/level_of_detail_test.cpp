@@ -1,4 +1,7 @@
 // Visible spans become draw items; sub-pixel spans fold into one item of the dominant state.
+#include <algorithm>
+#include <array>
+
 #include <doctest/doctest.h>
 
 #include "fake_runs.hpp"
@@ -125,12 +128,20 @@ TEST_CASE("zoomed in on a busy lane, only the visible spans are visited") {
 
 TEST_CASE("only marks that get a glyph are indexed, per lane") {
   const trace::Trace t = viz::testing::two_threads();
-  const auto by_lane = glyph_marks_by_lane(t);
-  REQUIRE(by_lane.size() == t.lanes.size());
-  // T2 (lane 4): the drop request at 6 ms and its job end at 20 ms; requests and starts get no glyph.
-  REQUIRE(by_lane[4].size() == 2);
-  CHECK(t.marks[by_lane[4][0]].kind == trace::MarkKind::DropRequest);
-  CHECK(t.marks[by_lane[4][1]].kind == trace::MarkKind::JobEnd);
+  const LaneMarks by_lane = marks_by_lane(t);
+  REQUIRE(by_lane.glyphs.size() == t.lanes.size());
+  REQUIRE(by_lane.job_ends.size() == t.lanes.size());
+  // T2 (lane 4): the drop request at 6 ms and its job end at 20 ms, kept apart (a job end is a
+  // dot drawn 2 px apart); requests and starts get no glyph.
+  REQUIRE(by_lane.glyphs[4].size() == 1);
+  CHECK(t.marks[by_lane.glyphs[4][0]].kind == trace::MarkKind::DropRequest);
+  REQUIRE(by_lane.job_ends[4].size() == 1);
+  CHECK(t.marks[by_lane.job_ends[4][0]].at == 20_ms);
+  // The kinds the run has, glyph or not, for the legend.
+  std::array<bool, trace::kMarkKindCount> kinds{};
+  for (const trace::Mark& m : t.marks) kinds[static_cast<std::size_t>(m.kind)] = true;
+  CHECK(by_lane.kinds == kinds);
+  CHECK(std::count(kinds.begin(), kinds.end(), false) > 0);  // so the comparison can fail
 }
 
 TEST_CASE("dense marks thin out to one per few pixels; sparse ones all show") {
@@ -139,7 +150,7 @@ TEST_CASE("dense marks thin out to one per few pixels; sparse ones all show") {
   const auto lane = b.add_lane("T1", trace::LaneKind::Thread, p);
   for (int i = 0; i < 100'000; ++i) b.mark(Time{i * 100}, trace::MarkKind::ForcedSwitch, lane);
   const trace::Trace t = b.finish(10_ms);
-  const auto by_lane = glyph_marks_by_lane(t);
+  const auto by_lane = marks_by_lane(t).glyphs;
   TimeView v;
   v.set_width(1000);
   v.set(0, 1e4);  // 10 ms across 1000 px: 100 marks per pixel
@@ -190,7 +201,7 @@ TEST_CASE("a mark 2 px after the one before is always drawn; closer ones are cou
   // At 1 ns per pixel: marks at 0, 1, 2 (folded? no: 2 px after 0), 3, 10.
   for (int at : {0, 1, 2, 3, 10}) b.mark(Time{at}, trace::MarkKind::JobEnd, lane);
   const trace::Trace t = b.finish(20_ms);
-  const auto by_lane = glyph_marks_by_lane(t);
+  const auto by_lane = marks_by_lane(t).job_ends;
   TimeView v;
   v.set_width(100);
   v.set(0, 1.0);

@@ -195,3 +195,59 @@ TEST_CASE("GIL contention: when, and how many, threads wait for each GIL") {
   for (const auto& s : spans) CHECK(s.subject == 1);
   CHECK(contention[0].most_waiters == 1);
 }
+
+TEST_CASE("GIL contention counts overlapping waits, sums the edges of one instant, and skips empty waits") {
+  // Written first, as the band should read:
+  //   T1 waits 1-5 ms and 8-9 ms; T2 waits 2-5 ms and 5-7 ms (a new wait as T1's ends);
+  //   T3 waits 3-4 ms, and for no time at 6 ms; a second process's thread waits 2-9 ms for
+  //   its own GIL. So the main GIL has 1 waiter 1-2, 2 from 2-3, 3 from 3-4, 2 from 4-5, 1
+  //   from 5-7 (T2's waits meet T1's end: the count goes 2 -> 1 at 5 ms, never 0 or 3), none
+  //   7-8, 1 from 8-9.
+  trace::TraceBuilder b("r", "threads", "new", trace::Origin::Simulated, 4, 5_ms);
+  const auto main = b.add_process("main", true);
+  const auto other = b.add_process("worker", true);
+  const auto t1 = b.add_lane("T1", trace::LaneKind::Thread, main);
+  const auto t2 = b.add_lane("T2", trace::LaneKind::Thread, main);
+  const auto t3 = b.add_lane("T3", trace::LaneKind::Thread, main);
+  const auto w = b.add_lane("W", trace::LaneKind::Thread, other);
+  using trace::SpanState;
+  const auto wait = [&](trace::LaneId lane, Time from, Time to) {
+    b.set_state(lane, from, SpanState::WaitingGil);
+    b.set_state(lane, to, SpanState::Running);
+  };
+  wait(t1, 1_ms, 5_ms);
+  wait(t1, 8_ms, 9_ms);
+  wait(t2, 2_ms, 5_ms);
+  b.set_state(t2, 5_ms, SpanState::WaitingGil, 1);  // another wait, from the instant the first ends
+  b.set_state(t2, 7_ms, SpanState::Running);
+  wait(t3, 3_ms, 4_ms);
+  b.set_state(t3, 6_ms, SpanState::WaitingGil);
+  b.set_state(t3, 6_ms, SpanState::Running, 1);
+  wait(w, 2_ms, 9_ms);
+  const trace::Trace t = b.finish(10_ms);
+  const auto contention = gil_contention(t);
+  REQUIRE(contention.size() == 2);
+  struct Band { Time begin, end; std::uint32_t waiters; };
+  const auto bands = [](const GilContention& c) {
+    std::vector<Band> out;
+    for (const trace::Span& s : c.spans) out.push_back({s.begin, s.end, s.subject});
+    return out;
+  };
+  const std::vector<Band> main_bands = bands(contention[0]);
+  const std::vector<Band> expected{{1_ms, 2_ms, 1}, {2_ms, 3_ms, 2}, {3_ms, 4_ms, 3}, {4_ms, 5_ms, 2},
+                                   {5_ms, 7_ms, 1}, {8_ms, 9_ms, 1}};
+  REQUIRE(main_bands.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CAPTURE(i);
+    CHECK(main_bands[i].begin == expected[i].begin);
+    CHECK(main_bands[i].end == expected[i].end);
+    CHECK(main_bands[i].waiters == expected[i].waiters);
+  }
+  CHECK(contention[0].most_waiters == 3);
+  CHECK(contention[1].process == other);
+  const std::vector<Band> other_bands = bands(contention[1]);
+  REQUIRE(other_bands.size() == 1);
+  CHECK(other_bands[0].begin == 2_ms);
+  CHECK(other_bands[0].end == 9_ms);
+  CHECK(contention[1].most_waiters == 1);
+}

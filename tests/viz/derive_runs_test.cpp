@@ -1,0 +1,102 @@
+// What the viewer derives from the runs, built as tasks on two threads with several indices
+// read from one pass over a lane or over the marks: each equals what its own function gives
+// on its own, run by run.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <vector>
+
+#include "sim/model/simulate.hpp"
+#include "sim/scenario/loader.hpp"
+#include "sim/trace/metrics.hpp"
+#include "viz/app_state.hpp"
+#include "viz/level_of_detail.hpp"
+
+using namespace gilsim;
+using namespace gilsim::viz;
+
+namespace {
+
+// Two threads that each run one job ("T1 ui", "T2 hog"), a pool whose threads run several jobs
+// each (no one role: the thread's name alone), and asyncio tasks.
+constexpr const char* kScenario = R"(
+title = "derived indices"
+[machine]
+cores = 2
+[[job]]
+name = "ui"
+steps = [ { cpu = "2ms" }, { io = "1ms" }, { cpu = "2ms" } ]
+[[job]]
+name = "hog"
+steps = [ { cpu = "6ms" } ]
+[[run]]
+name = "threads"
+executor = "threads"
+[[run]]
+name = "pool"
+executor = "thread_pool"
+workers = 1
+[[run]]
+name = "asyncio"
+executor = "asyncio"
+)";
+
+std::vector<std::string> labels_of(const RunIndex& index, const trace::Trace& run, trace::LaneKind kind) {
+  std::vector<std::string> out;
+  for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+    if (run.lanes[l].kind == kind) out.push_back(index.lane_labels[l]);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the indices of several runs built together equal each index built on its own") {
+  const scenario::Scenario s = scenario::load_string(kScenario, "derived.toml");
+  const std::vector<trace::Trace> runs = model::simulate_all(s);
+  const DerivedRuns derived = derive_runs(runs);
+  REQUIRE(derived.runs.size() == runs.size());
+  std::array<bool, trace::kSpanStateCount> states{};
+  std::array<bool, trace::kMarkKindCount> kinds{};
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    CAPTURE(runs[r].run_name);
+    const trace::Trace& run = runs[r];
+    const RunIndex& index = derived.runs[r];
+    REQUIRE(index.covered_prefix.size() == run.lanes.size());
+    for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+      CHECK(index.covered_prefix[l] == covered_time_prefix(run.lanes[l].spans));
+      const trace::Lane& lane = run.lanes[l];
+      if (lane.kind != trace::LaneKind::Thread && lane.kind != trace::LaneKind::Task) continue;
+      for (const trace::Span& span : lane.spans) states[static_cast<std::size_t>(span.state)] = true;
+    }
+    CHECK(index.interest == run_interest(run));
+    CHECK(index.metrics.makespan == trace::compute_metrics(run).makespan);
+    CHECK(index.metrics.gil_switches == trace::compute_metrics(run).gil_switches);
+    CHECK(index.contention.size() == gil_contention(run).size());
+    const LaneMarks marks = marks_by_lane(run);
+    CHECK(index.glyph_marks == marks.glyphs);
+    CHECK(index.job_end_marks == marks.job_ends);
+    for (const trace::Mark& m : run.marks) kinds[static_cast<std::size_t>(m.kind)] = true;
+  }
+  CHECK(derived.states_seen == states);
+  CHECK(derived.marks_seen == kinds);
+  CHECK(derived.runs[0].interest > 0);  // the two threads wait for the GIL: the sum can be wrong
+}
+
+TEST_CASE("a thread that runs one job is labelled with it; a pool thread that runs several, with its name") {
+  const scenario::Scenario s = scenario::load_string(kScenario, "derived.toml");
+  const std::vector<trace::Trace> runs = model::simulate_all(s);
+  const DerivedRuns derived = derive_runs(runs);
+  const auto threads = labels_of(derived.runs[0], runs[0], trace::LaneKind::Thread);
+  CHECK(std::find(threads.begin(), threads.end(), "T1 ui") != threads.end());
+  CHECK(std::find(threads.begin(), threads.end(), "T2 hog") != threads.end());
+  // The pool's one worker runs both jobs: no one role.
+  const auto pool = labels_of(derived.runs[1], runs[1], trace::LaneKind::Thread);
+  REQUIRE(pool.size() >= 2);  // the main thread and the worker
+  for (const std::string& label : pool) {
+    CHECK(label.find(" ui") == std::string::npos);
+    CHECK(label.find(" hog") == std::string::npos);
+  }
+}
