@@ -36,18 +36,34 @@ int fit_cores(int asked, int cpus) { return std::max(1, std::min(asked, cpus)); 
 
 namespace {
 
+/// A median wake-up longer than this is a waiter left for the host's next tick, not G8's.
+constexpr Time kLeftForATick = Time{1'000'000};
+
 /// G8's halted-core law nearest the samples (see fit_to_machine).
-void fit_wake(Costs& c, const std::vector<WakeSample>& samples) {
+void fit_wake(Costs& c, std::vector<WakeSample> samples) {
+  std::sort(samples.begin(), samples.end(), [](const WakeSample& a, const WakeSample& b) { return a.idle < b.idle; });
+  samples.erase(std::remove_if(samples.begin(), samples.end(),
+                               [](const WakeSample& s) {
+                                 return s.idle <= Time::zero() || s.latency <= Time::zero() || s.latency > kLeftForATick;
+                               }),
+                samples.end());
+  if (samples.empty()) return;
   const double poll_max = static_cast<double>(c.wake_poll_max.ns());
   const double poll_median = static_cast<double>((c.wake_poll_min + c.wake_poll_max).ns()) / 2;
+  // The windows the samples can tell apart: below the shortest idle, between two idles
+  // (their geometric mean), and the longest idle.
+  std::vector<double> windows{static_cast<double>(samples.front().idle.ns()) / 2};
+  for (std::size_t i = 0; i + 1 < samples.size(); ++i) {
+    windows.push_back(std::sqrt(static_cast<double>(samples[i].idle.ns()) * static_cast<double>(samples[i + 1].idle.ns())));
+  }
+  windows.push_back(static_cast<double>(samples.back().idle.ns()));
   double best_error = std::numeric_limits<double>::infinity();
-  for (int k = 0; k <= 136; ++k) {
-    const double window = 1000.0 * std::exp2(static_cast<double>(k) / 8);
+  for (const double window : windows) {
     // d minimises sum(((poll_max + d x - L) / L)^2) over the halted samples, x = log2(idle / window).
     double xy = 0.0, xx = 0.0;
     for (const auto& s : samples) {
       const double idle = static_cast<double>(s.idle.ns()), latency = static_cast<double>(s.latency.ns());
-      if (idle <= window || latency <= 0) continue;
+      if (idle <= window) continue;
       const double x = std::log2(idle / window);
       xy += x * (latency - poll_max) / (latency * latency);
       xx += x * x / (latency * latency);
@@ -56,7 +72,6 @@ void fit_wake(Costs& c, const std::vector<WakeSample>& samples) {
     double error = 0.0;
     for (const auto& s : samples) {
       const double idle = static_cast<double>(s.idle.ns()), latency = static_cast<double>(s.latency.ns());
-      if (latency <= 0) continue;
       const double model = idle <= window ? poll_median : poll_max + doubling * std::log2(idle / window);
       error += (model - latency) * (model - latency) / (latency * latency);
     }

@@ -57,9 +57,13 @@ struct MeasuredMachine {
 ///   `costs.wake_per_doubling` are those of the law `wake_poll_max + d x log2(idle / window)`
 ///   that comes nearest the samples, each sample's error relative to its latency: a sample
 ///   whose idle is within the window counts as the polling draw's median,
-///   (wake_poll_min + wake_poll_max) / 2; the window is the best of 2^(k/8) us, k = 0..136
-///   (the longest on a tie), and d, never negative, is least squares for that window. The
-///   polling draw itself (wake_poll_min, wake_poll_max: the races' margin, G8) is kept.
+///   (wake_poll_min + wake_poll_max) / 2. The window is the best of those the samples tell
+///   apart: half the shortest idle, the geometric mean of each two idles next to each other,
+///   and the longest idle (the longer on a tie); d, never negative, is least squares for
+///   that window. The polling draw itself (wake_poll_min, wake_poll_max: the races' margin,
+///   G8) is kept. A sample of over 1 ms is left out: a waiter the host ran only at its next
+///   tick (4 ms at HZ 250), which G8 does not model (gil_tenure.py leaves such tenures out of
+///   its figures, its LATE); with no sample left, the law stays as it was.
 /// Returns a sentence for the reader when the scenario asked for more cores than there are,
 /// or nothing.
 std::optional<std::string> fit_to_machine(Scenario& scenario, const MeasuredMachine& machine);
