@@ -29,6 +29,7 @@
 #include "sim/cpython/scheduler_group.hpp"
 #include "sim/real/busy_loop.hpp"
 #include "sim/real/execute.hpp"
+#include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/atomic_file.hpp"
 
@@ -280,8 +281,20 @@ Finished run_program(const Options& o, const std::string& program) {
 
 double one_minute(const std::vector<double>& load) { return load.empty() ? 0.0 : load.front(); }
 
-/// The program that measures each CPU's speed (not a row: the machine's S7 characteristic).
+/// The programs that measure the machine before each round (not rows): each CPU's speed (S7)
+/// and how fast an idle CPU wakes a signalled thread (G8).
 constexpr const char* kSpeedProbe = "cpu_speeds.py";
+constexpr const char* kWakeProbe = "wake_latency.py";
+
+/// Runs one of the machine's probes; its output, or a SuiteError saying how it failed.
+Finished run_probe(const Options& o, const fidelity::Suite& suite, const char* name) {
+  const std::string path = (suite.programs / name).string();
+  Finished f = run_program(o, path);
+  if (!WIFEXITED(f.status) || WEXITSTATUS(f.status) != 0) {
+    throw SuiteError(fmt::format("{} failed:\n{}{}", path, f.out, f.err));
+  }
+  return f;
+}
 
 
 }  // namespace
@@ -357,19 +370,20 @@ int run_cpython_suite(int argc, char** argv) {
   std::map<std::string, std::vector<fidelity::ProgramRun>> runs;
   std::vector<std::string> raw_lines;
   fidelity::CoreSpeedProbes probes;
+  fidelity::WakeLatencyProbes wakes;
   try {
     for (int r = 1; r <= options.repeat; ++r) {
       {
-        // Each CPU's speed before the round's programs (S7): the model's runs are given them.
-        const std::string path = (suite.programs / kSpeedProbe).string();
-        const Finished f = run_program(options, path);
-        if (!WIFEXITED(f.status) || WEXITSTATUS(f.status) != 0) {
-          fmt::print(stderr, "gilsim_fidelity: {} failed:\n{}{}\n", path, f.out, f.err);
-          return 1;
-        }
+        // The machine before the round's programs: each CPU's speed (S7) and its wake-ups
+        // (G8). The model's runs are given them.
+        Finished f = run_probe(options, suite, kSpeedProbe);
         probes.add(fidelity::parse_program_output(f.out, kSpeedProbe));
         raw_lines.push_back(fidelity::raw_line(f.out, r, -1.0, f.wall, f.cpu));
         fmt::print("run {}/{} {:<20} {}\n", r, options.repeat, kSpeedProbe, probes.describe());
+        f = run_probe(options, suite, kWakeProbe);
+        wakes.add(fidelity::parse_program_output(f.out, kWakeProbe));
+        raw_lines.push_back(fidelity::raw_line(f.out, r, -1.0, f.wall, f.cpu));
+        fmt::print("run {}/{} {:<20} {}\n", r, options.repeat, kWakeProbe, wakes.describe().back());
       }
       for (const auto& name : suite.program_names()) {
         const Probe probe = probe_free_cores();
@@ -406,14 +420,25 @@ int run_cpython_suite(int argc, char** argv) {
 
   std::vector<fidelity::RowResult> results;
   try {
-    // The model's machine has the CPUs' measured speeds (S7), in every order (core_orders).
+    // The model's machine is fitted to the measured one (scenario::fit_to_machine): the CPUs'
+    // speeds (S7, over every round, in every order: core_orders) and each round's wake-ups
+    // (G8); a row's prediction is over the rounds' (over_rounds).
     info.core_speeds = probes.describe();
+    info.wake_latencies = wakes.describe();
     const std::vector<double> speeds = probes.speeds();
-    if (!speeds.empty()) {
-      for (auto& s : scenarios) s.machine.core_speeds = speeds;
-      for (std::size_t i = 0; i < suite.rows.size(); ++i) {
-        predictions[i] = fidelity::predict(suite.rows[i], *loaded.at(suite.rows[i].scenario));
+    const int cpus = std::min(real::available_cpus(), 2);  // the programs run on two CPUs
+    std::vector<std::vector<fidelity::Prediction>> rounds(suite.rows.size());
+    for (std::size_t r = 0; r < wakes.rounds.size(); ++r) {
+      std::map<std::string, scenario::Scenario> fitted;
+      for (const auto& [name, s] : loaded) {
+        scenario::fit_to_machine(fitted.emplace(name, *s).first->second, {cpus, speeds, wakes.samples(r)});
       }
+      for (std::size_t i = 0; i < suite.rows.size(); ++i) {
+        rounds[i].push_back(fidelity::predict(suite.rows[i], fitted.at(suite.rows[i].scenario)));
+      }
+    }
+    for (std::size_t i = 0; i < suite.rows.size() && !wakes.rounds.empty(); ++i) {
+      predictions[i] = fidelity::over_rounds(rounds[i]);
     }
     for (std::size_t i = 0; i < suite.rows.size(); ++i) {
       const auto& row = suite.rows[i];

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace.hpp"
 
@@ -143,6 +144,31 @@ struct CoreSpeedProbes {
   std::string describe() const;
 };
 
+/// What fidelity/cpython/wake_latency.py measured of the machine's wake-ups, one probe (a run
+/// of it) per round of programs (docs/model.md G8): each round's predictions are made with
+/// that round's.
+struct WakeLatencyProbes {
+  struct Idle {
+    std::string name;  ///< "1ms", as in the section's name
+    double idle = 0.0, latency = 0.0, low = 0.0, high = 0.0;  ///< handoff_NAME, seconds
+    double blocked = 0.0;                                      ///< blocked_NAME's latency; 0: none
+    double timer_late = 0.0;
+  };
+  std::vector<std::vector<Idle>> rounds;  ///< [probe][idle], by idle
+
+  /// Takes a probe's sections handoff_* (`idle`, `latency`, `low`, `high`, `timer_late`) and
+  /// blocked_* (`latency`). Throws SuiteError when it has no handoff_ section, or one whose
+  /// idle or latency is not positive.
+  void add(const ProgramRun& run);
+
+  /// What scenario::fit_to_machine takes of round `round` (0-based): each idle's median.
+  std::vector<scenario::WakeSample> samples(std::size_t round) const;
+
+  /// For the page, one line per round: "round 1: after 1.10 ms, 4.4 us (4.0 to 26 us; 37 us
+  /// when blocked all along) ...; the model's window 1.12 ms, 7.1 us per doubling".
+  std::vector<std::string> describe() const;
+};
+
 /// What the model predicts for a row.
 struct Prediction {
   double value = 0.0;    ///< seconds or a ratio; race rows: the fraction of lost reads
@@ -172,6 +198,11 @@ std::vector<scenario::Scenario> core_orders(const scenario::Scenario& s);
 /// Simulates the runs a row needs (the mean over core_orders()). Throws SuiteError for a run, job or quantity the
 /// scenario does not have.
 Prediction predict(const SuiteRow& row, const scenario::Scenario& scenario);
+
+/// One prediction from a prediction per round (each with that round's machine, G8): the
+/// median value; race rows: the reads of every round summed, both outcomes when a round
+/// showed them.
+Prediction over_rounds(const std::vector<Prediction>& rounds);
 
 enum class Verdict { Pass, Outside, Starved, NotMeasured };
 
@@ -204,6 +235,7 @@ struct RunInfo {
   double seconds = 0.0;                 ///< how long the whole suite took
   std::string scheduling;               ///< how the programs were scheduled (sim/cpython/scheduler_group.hpp)
   std::string core_speeds;              ///< what cpu_speeds.py measured of each CPU (S7); empty: not probed
+  std::vector<std::string> wake_latencies;  ///< what wake_latency.py measured, per round (G8); empty: not probed
 };
 
 /// The whole generated page.
