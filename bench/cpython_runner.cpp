@@ -64,6 +64,8 @@ constexpr const char* kUsage =
     "Runs every program of the CPython ground-truth suite (fidelity/suite.toml) N times (default 3)\n"
     "with PATH (default /usr/bin/python3, else python3 on PATH), pinned to two CPUs, and prints\n"
     "CPython's median and spread, the model's prediction for the paired scenario and the error.\n"
+    "Before each round it measures the CPUs' speeds (cpu_speeds.py) and how fast an idle CPU wakes\n"
+    "a signalled thread (wake_latency.py); that round's predictions are for the machine so fitted.\n"
     "Writes docs/fidelity-cpython.md unless --no-doc. --quick runs the programs' tiny sizes (a\n"
     "check that they run, no figures; implies --no-doc). --only runs those programs' rows.\n"
     "--raw writes every program's JSON line, with the free cores, wall and CPU time the runner\n"
