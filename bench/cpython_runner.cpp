@@ -424,7 +424,7 @@ int run_cpython_suite(int argc, char** argv) {
   try {
     // The model's machine is fitted to the measured one (scenario::fit_to_machine): the CPUs'
     // speeds (S7, over every round, in every order: core_orders) and each round's wake-ups
-    // (G8); a row's prediction is over the rounds' (over_rounds).
+    // (G8); a row's prediction is over the rounds its measurement kept (over_rounds).
     info.core_speeds = probes.describe();
     info.wake_latencies = wakes.describe();
     const std::vector<double> speeds = probes.speeds();
@@ -439,12 +439,12 @@ int run_cpython_suite(int argc, char** argv) {
         rounds[i].push_back(fidelity::predict(suite.rows[i], fitted.at(suite.rows[i].scenario)));
       }
     }
-    for (std::size_t i = 0; i < suite.rows.size() && !wakes.rounds.empty(); ++i) {
-      predictions[i] = fidelity::over_rounds(rounds[i]);
-    }
     for (std::size_t i = 0; i < suite.rows.size(); ++i) {
       const auto& row = suite.rows[i];
-      results.push_back(fidelity::score(row, fidelity::measure(row, runs[row.program]), predictions[i]));
+      fidelity::Measurement measured = fidelity::measure(row, runs[row.program]);
+      // Each measured round beside the prediction for that round's machine.
+      if (!wakes.rounds.empty()) predictions[i] = fidelity::over_rounds(rounds[i], measured.rounds);
+      results.push_back(fidelity::score(row, std::move(measured), predictions[i]));
     }
   } catch (const SuiteError& e) {
     fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());

@@ -301,6 +301,7 @@ Measurement measure(const SuiteRow& row, const std::vector<ProgramRun>& runs) {
       m.lost += lost;
       m.kept += kept;
       m.values.push_back(lost + kept > 0 ? static_cast<double>(lost) / (lost + kept) : 0.0);
+      m.rounds.push_back(static_cast<std::size_t>(&run - runs.data()));
       continue;
     }
     double value = field_of(s, row.measured.section, row.measured.field, row);
@@ -315,6 +316,7 @@ Measurement measure(const SuiteRow& row, const std::vector<ProgramRun>& runs) {
       continue;
     }
     m.values.push_back(value);
+    m.rounds.push_back(static_cast<std::size_t>(&run - runs.data()));
   }
   return m;
 }
@@ -589,11 +591,16 @@ Prediction predict(const SuiteRow& row, const scenario::Scenario& s) {
   return p;
 }
 
-Prediction over_rounds(const std::vector<Prediction>& rounds) {
+Prediction over_rounds(const std::vector<Prediction>& rounds, const std::vector<std::size_t>& scored) {
   if (rounds.empty()) return {};
+  std::vector<Prediction> kept;
+  for (const std::size_t r : scored) {
+    if (r < rounds.size()) kept.push_back(rounds[r]);
+  }
+  if (kept.empty()) kept = rounds;
   Prediction p;
   std::vector<double> values;
-  for (const Prediction& r : rounds) {
+  for (const Prediction& r : kept) {
     values.push_back(r.value);
     p.lost += r.lost;
     p.kept += r.kept;

@@ -115,6 +115,7 @@ std::optional<std::string> starved(const Section& section, double free_cores);
 /// What CPython gave for a row over the repeats.
 struct Measurement {
   std::vector<double> values;      ///< one per repeat that got its cores
+  std::vector<std::size_t> rounds;  ///< the repeat (0-based) each value came from
   std::vector<std::string> starved;  ///< one reason per repeat left out
   int lost = 0, kept = 0;          ///< race rows: reads of each kind over the scored repeats
   double median() const;
@@ -199,10 +200,10 @@ std::vector<scenario::Scenario> core_orders(const scenario::Scenario& s);
 /// scenario does not have.
 Prediction predict(const SuiteRow& row, const scenario::Scenario& scenario);
 
-/// One prediction from a prediction per round (each with that round's machine, G8): the
-/// median value; race rows: the reads of every round summed, both outcomes when a round
-/// showed them.
-Prediction over_rounds(const std::vector<Prediction>& rounds);
+/// One prediction from a prediction per round (each with that round's machine, G8), over
+/// the rounds `scored` (those whose run the row's measurement kept; every round when none
+/// is): the median value; race rows: their reads summed, both outcomes when one showed them.
+Prediction over_rounds(const std::vector<Prediction>& rounds, const std::vector<std::size_t>& scored = {});
 
 enum class Verdict { Pass, Outside, Starved, NotMeasured };
 

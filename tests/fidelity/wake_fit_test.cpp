@@ -155,6 +155,9 @@ TEST_CASE("a hand-off gap predicted with the probe's wake-ups, on a hand-written
   CHECK(race.kept == 15);
   CHECK(race.value == 0.25);
   CHECK(race.both_outcomes);
+  // Only the rounds whose runs the row kept, when it kept any.
+  CHECK(over_rounds({{3.0, 0, 0, false}, {1.0, 0, 0, false}, {2.0, 0, 0, false}}, {0}).value == 3.0);
+  CHECK(over_rounds({{3.0, 0, 0, false}, {1.0, 0, 0, false}}, {5}).value == 2.0);
 }
 
 TEST_CASE("a wake probe without hand-off sections is refused") {
