@@ -497,6 +497,7 @@ void WakeLatencyProbes::add(const ProgramRun& run) {
     i.low = field("low");
     i.high = field("high");
     i.timer_late = field("timer_late");
+    i.gap = field("gap");
     if (!(i.idle > 0.0) || !(i.latency > 0.0)) {
       throw SuiteError(fmt::format("wake_latency.py: section {} has no positive 'idle' and 'latency'", name));
     }
@@ -522,14 +523,15 @@ std::vector<std::string> WakeLatencyProbes::describe() const {
   for (std::size_t r = 0; r < rounds.size(); ++r) {
     std::vector<std::string> parts;
     for (const Idle& i : rounds[r]) {
-      std::string part = fmt::format("after {}, {} ({} to {}", format_time(as_time(i.idle)), format_time(as_time(i.latency)),
+      std::string part = fmt::format("after {}, {} ({} to {})", format_time(as_time(i.idle)), format_time(as_time(i.latency)),
                                      format_time(as_time(i.low)), format_time(as_time(i.high)));
-      if (i.blocked > 0) part += fmt::format("; {} when blocked all along", format_time(as_time(i.blocked)));
-      parts.push_back(part + ")");
+      if (i.gap > 0) part += fmt::format(", hand-off {}", format_time(as_time(i.gap)));
+      if (i.blocked > 0) part += fmt::format(", {} when blocked all along", format_time(as_time(i.blocked)));
+      parts.push_back(part);
     }
     scenario::Scenario fitted;
     scenario::fit_to_machine(fitted, {fitted.machine.cores, {}, samples(r)});
-    lines.push_back(fmt::format("round {}: {}; the model's window {}, {} per doubling", r + 1, fmt::join(parts, ", "),
+    lines.push_back(fmt::format("round {}: {}; the model's window {}, {} per doubling", r + 1, fmt::join(parts, "; "),
                                 format_time(fitted.costs.wake_poll_window),
                                 format_time(fitted.costs.wake_per_doubling)));
   }

@@ -152,7 +152,8 @@ struct WakeLatencyProbes {
   struct Idle {
     std::string name;  ///< "1ms", as in the section's name
     double idle = 0.0, latency = 0.0, low = 0.0, high = 0.0;  ///< handoff_NAME, seconds
-    double blocked = 0.0;                                      ///< blocked_NAME's latency; 0: none
+    double gap = 0.0;      ///< the whole hand-off, the waiter's signal of the dropper included; 0: none
+    double blocked = 0.0;  ///< blocked_NAME's latency; 0: none
     double timer_late = 0.0;
   };
   std::vector<std::vector<Idle>> rounds;  ///< [probe][idle], by idle
@@ -165,8 +166,9 @@ struct WakeLatencyProbes {
   /// What scenario::fit_to_machine takes of round `round` (0-based): each idle's median.
   std::vector<scenario::WakeSample> samples(std::size_t round) const;
 
-  /// For the page, one line per round: "round 1: after 1.10 ms, 4.4 us (4.0 to 26 us; 37 us
-  /// when blocked all along) ...; the model's window 1.12 ms, 7.1 us per doubling".
+  /// For the page, one line per round: "round 1: after 1.10 ms, 4.40 us (4.00 us to 26.0 us),
+  /// hand-off 31.0 us, 37.0 us when blocked all along; ...; the model's window 1.12 ms, 7.10 us
+  /// per doubling".
   std::vector<std::string> describe() const;
 };
 

@@ -154,11 +154,12 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
     md += fmt::format("- How fast an idle CPU wakes a signalled thread (`fidelity/cpython/wake_latency.py`, before\n"
                       "  each round: a waiter pinned to one CPU whose timed wait of about 0.1, 1, 5 or 20 ms ran\n"
                       "  out, that ran and blocked again, signalled at once from the other CPU, as a GIL waiter\n"
-                      "  is; medians of its samples, 10th to 90th percentile, and the same waiter blocked all\n"
-                      "  along):\n  - {}.\n"
+                      "  is: the median wake-up of its samples, 10th to 90th percentile; the whole hand-off, the\n"
+                      "  waiter's own signal of the blocked signaller included, as in a GIL hand-off; and the\n"
+                      "  wake-up of a waiter blocked all along):\n  - {}.\n"
                       "  Each round's predictions have the model's halted-core wake-up (docs/model.md G8) fitted\n"
                       "  to that round's (`scenario::fit_to_machine`), and a row's prediction is the median of\n"
-                      "  the rounds'.\n",
+                      "  those of the rounds whose runs it kept.\n",
                       fmt::join(info.wake_latencies, ";\n  - "));
   }
   md += "- Busy-machine check: before each program, two busy threads (scheduled as the programs\n"

@@ -12,14 +12,19 @@ A waiter process pinned to one CPU and a signaller pinned to the other (processe
 GIL stands between the wake-up and the first bytecode). The signaller spins, as the GIL's holder
 computes. Each sample, two ways:
 
-- `handoff_IDLE`, the GIL hand-off's pattern (G2, G6): the waiter's timed wait of IDLE runs out
-  (a lock's acquire with a timeout: a futex wait, as the GIL's COND_TIMED_WAIT); it runs, raises a flag in shared memory (the
-  drop request), and blocks reading the pipe again; the signaller, seeing the flag, stamps the
-  clock and writes the stamp into the pipe; the waiter stamps the clock when the read returns.
-  `latency` is the difference; `idle`, how long the timed wait really lasted (the timer slack
+- `handoff_IDLE`, the GIL hand-off's pattern (G2, G6): the waiter's timed wait of IDLE runs
+  out (a lock's acquire with a timeout: a futex wait, as the GIL's COND_TIMED_WAIT); it runs,
+  raises a flag in shared memory (the drop request) and blocks reading a pipe; the signaller,
+  seeing the flag, stamps the clock, writes the stamp into the pipe and blocks reading a
+  second one (as the GIL's dropper waits on switch_cond); the waiter stamps the clock when its
+  read returns, writes into the second pipe (as take_gil signals switch_cond) and stamps it
+  again. `latency` is from the signaller's stamp to the waiter's first (the wake-up, G8's);
+  `gap`, to its second (the whole hand-off, as gil_tenure.py's gap: its signal of the
+  sleeping dropper costs a system call and, on a virtual machine, an interrupt sent through
+  the host); `idle`, how long the timed wait really lasted (the timer slack
   and the timer's own wake-up added); `timer_late`, by how much it outlasted IDLE.
 - `blocked_IDLE`: the waiter blocks reading the pipe at once, and the signaller writes IDLE
-  later: a waiter signalled after a plain idle of that length.
+  later (and waits for the answer alike): a waiter signalled after a plain idle of that length.
 
 Idles of 0.1, 1, 5 and 20 ms in turns (so that a drift of the machine touches each alike);
 `latency` is the median of the samples, `low` and `high` their 10th and 90th percentiles, all in
@@ -47,7 +52,7 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
 
 
-def waiter(cpu, plan, flag, signal_r, results_w):
+def waiter(cpu, plan, flag, signal_r, reply_w, results_w):
     """The child: for each (way, idle) of the plan, one sample; then the samples, packed."""
     if cpu is not None:
         os.sched_setaffinity(0, {cpu})
@@ -65,7 +70,9 @@ def waiter(cpu, plan, flag, signal_r, results_w):
         flag[0] = 1
         stamp = struct.unpack("q", os.read(signal_r, 8))[0]
         ran = clock()
-        out.append(struct.pack("qqq", woke - began, ran - stamp, ran - began))
+        os.write(reply_w, b"x")  # as take_gil signals switch_cond, for the dropper waiting on it
+        answered = clock()
+        out.append(struct.pack("qqqq", woke - began, ran - stamp, answered - stamp, answered - began))
     data = b"".join(out)
     view = memoryview(data)
     while view:
@@ -80,6 +87,7 @@ def main():
     cpus = suite.two_cpus()
     flag = mmap.mmap(-1, 1)  # shared with the child: MAP_SHARED
     signal_r, signal_w = os.pipe()
+    reply_r, reply_w = os.pipe()
     results_r, results_w = os.pipe()
     clock = time.perf_counter_ns
     with suite.pinned(cpus[0]), report.section("probe", cores=2, busy=1) as s:
@@ -87,7 +95,7 @@ def main():
         if child == 0:
             try:
                 os.close(results_r)
-                waiter(cpus[1], plan, flag, signal_r, results_w)
+                waiter(cpus[1], plan, flag, signal_r, reply_w, results_w)
             finally:
                 os._exit(1)
         os.close(results_w)
@@ -100,6 +108,7 @@ def main():
                 while clock() < until:
                     pass
             os.write(signal_w, struct.pack("q", clock()))
+            os.read(reply_r, 1)  # blocked until the waiter ran, as the GIL's dropper (FORCE_SWITCHING)
         chunks = []
         while True:
             chunk = os.read(results_r, 65536)
@@ -111,15 +120,18 @@ def main():
             raise SystemExit(f"wake_latency: the waiter failed (status {status})")
         s.update(samples=samples, pinned=int(cpus[0] is not None))
     data = b"".join(chunks)
-    rows = [struct.unpack_from("qqq", data, 24 * i) for i in range(len(data) // 24)]
+    rows = [struct.unpack_from("qqqq", data, 32 * i) for i in range(len(data) // 32)]
     for way in ("handoff", "blocked"):
         for idle in IDLES:
             picked = [r for (w, i), r in zip(plan, rows) if w == way and i == idle]
             latency = [r[1] / 1e9 for r in picked]
+            gap = [r[2] / 1e9 for r in picked]
             idles = [r[0] / 1e9 if way == "handoff" else idle for r in picked]
-            section = {"cores": 2, "busy": 0, "wall": sum(r[2] for r in picked) / 1e9, "cpu": 0.0,
+            section = {"cores": 2, "busy": 0, "wall": sum(r[3] for r in picked) / 1e9, "cpu": 0.0,
                        "idle_asked": idle, "idle": suite.median(idles), "latency": suite.median(latency),
-                       "low": percentile(latency, 0.1), "high": percentile(latency, 0.9), "samples": len(picked)}
+                       "low": percentile(latency, 0.1), "high": percentile(latency, 0.9),
+                       "gap": suite.median(gap), "gap_low": percentile(gap, 0.1), "gap_high": percentile(gap, 0.9),
+                       "samples": len(picked)}
             if way == "handoff":
                 section["timer_late"] = suite.median([i - idle for i in idles])
             report.sections[f"{way}_{name_of(idle)}"] = section

@@ -21,8 +21,8 @@ namespace {
 /// One section of wake_latency.py's output for an idle, in seconds.
 std::string section(const std::string& way, const std::string& name, double idle, double latency) {
   return fmt::format(R"("{}_{}": {{"cores": 2, "busy": 0, "wall": 0.01, "cpu": 0.0, "idle": {}, "latency": {}, )"
-                     R"("low": {}, "high": {}, "timer_late": 0.00009, "samples": 30}})",
-                     way, name, idle, latency, latency * 0.5, latency * 2);
+                     R"("low": {}, "high": {}, "gap": {}, "timer_late": 0.00009, "samples": 30}})",
+                     way, name, idle, latency, latency * 0.5, latency * 2, latency + 30e-6);
 }
 
 /// wake_latency.py's output for a machine whose wake-ups after a timed wait of about 128 us,
@@ -100,8 +100,8 @@ TEST_CASE("the probe's hand-off wake-ups set the model's halted-core law: window
   CHECK(ticked.costs.wake_poll_window == 512_us);
   CHECK(ticked.costs.wake_per_doubling == 10_us);
   CHECK(probes.describe().size() == 3);
-  CHECK(probes.describe()[0].find("round 1: after 128 us, 4.00 us (2.00 us to 8.00 us; 24.0 us when blocked all "
-                                  "along)") == 0);
+  CHECK(probes.describe()[0].find("round 1: after 128 us, 4.00 us (2.00 us to 8.00 us), hand-off 34.0 us, 24.0 us "
+                                  "when blocked all along; after 2.05 ms") == 0);
   // The page shows the law fitted with the default polling draw.
   scenario::Scenario fitted;
   scenario::fit_to_machine(fitted, {2, {}, probes.samples(0)});
