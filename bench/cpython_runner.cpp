@@ -54,18 +54,20 @@ struct Options {
   std::string raw;  ///< a file for every program's JSON line, with what the runner saw
   double timeout_seconds = 120.0;
   bool model_only = false;                    ///< print the model's predictions, run no Python
+  bool wake_fit = true;                       ///< each round's predictions on its measured wake-ups (G8)
   std::vector<scenario::Override> overrides;  ///< --set, for the model's scenarios (with --model-only)
 };
 
 constexpr const char* kUsage =
     "gilsim_fidelity --cpython [--python PATH] [--repeat N] [--no-doc] [--output FILE]\n"
-    "                [--suite FILE] [--only PROGRAM,...] [--raw FILE.jsonl] [--quick]\n"
+    "                [--suite FILE] [--only PROGRAM,...] [--raw FILE.jsonl] [--quick] [--no-wake-fit]\n"
     "gilsim_fidelity --cpython --model-only [--only PROGRAM,...] [--set KEY=VALUE]...\n"
     "Runs every program of the CPython ground-truth suite (fidelity/suite.toml) N times (default 3)\n"
     "with PATH (default /usr/bin/python3, else python3 on PATH), pinned to two CPUs, and prints\n"
     "CPython's median and spread, the model's prediction for the paired scenario and the error.\n"
     "Before each round it measures the CPUs' speeds (cpu_speeds.py) and how fast an idle CPU wakes\n"
-    "a signalled thread (wake_latency.py); that round's predictions are for the machine so fitted.\n"
+    "a signalled thread (wake_latency.py); that round's predictions are for the machine so fitted\n"
+    "(--no-wake-fit: the model's default wake-up law, the probe only shown).\n"
     "Writes docs/fidelity-cpython.md unless --no-doc. --quick runs the programs' tiny sizes (a\n"
     "check that they run, no figures; implies --no-doc). --only runs those programs' rows.\n"
     "--raw writes every program's JSON line, with the free cores, wall and CPU time the runner\n"
@@ -120,6 +122,8 @@ Options parse(int argc, char** argv) {
         if (end > begin) o.only.push_back(list.substr(begin, end - begin));
         begin = end + 1;
       }
+    } else if (arg == "--no-wake-fit") {
+      o.wake_fit = false;
     } else if (arg == "--model-only") {
       o.model_only = true;
       o.write_doc = false;
@@ -427,13 +431,16 @@ int run_cpython_suite(int argc, char** argv) {
     // (G8); a row's prediction is over the rounds its measurement kept (over_rounds).
     info.core_speeds = probes.describe();
     info.wake_latencies = wakes.describe();
+    info.wake_fit = options.wake_fit;
     const std::vector<double> speeds = probes.speeds();
     const int cpus = std::min(real::available_cpus(), 2);  // the programs run on two CPUs
     std::vector<std::vector<fidelity::Prediction>> rounds(suite.rows.size());
-    for (std::size_t r = 0; r < wakes.rounds.size(); ++r) {
+    const std::size_t fitted_rounds = options.wake_fit ? wakes.rounds.size() : 1;
+    for (std::size_t r = 0; r < fitted_rounds; ++r) {
       std::map<std::string, scenario::Scenario> fitted;
       for (const auto& [name, s] : loaded) {
-        scenario::fit_to_machine(fitted.emplace(name, *s).first->second, {cpus, speeds, wakes.samples(r)});
+        const std::vector<scenario::WakeSample> wake = options.wake_fit ? wakes.samples(r) : std::vector<scenario::WakeSample>{};
+        scenario::fit_to_machine(fitted.emplace(name, *s).first->second, {cpus, speeds, wake});
       }
       for (std::size_t i = 0; i < suite.rows.size(); ++i) {
         rounds[i].push_back(fidelity::predict(suite.rows[i], fitted.at(suite.rows[i].scenario)));
@@ -443,7 +450,7 @@ int run_cpython_suite(int argc, char** argv) {
       const auto& row = suite.rows[i];
       fidelity::Measurement measured = fidelity::measure(row, runs[row.program]);
       // Each measured round beside the prediction for that round's machine.
-      if (!wakes.rounds.empty()) predictions[i] = fidelity::over_rounds(rounds[i], measured.rounds);
+      predictions[i] = options.wake_fit ? fidelity::over_rounds(rounds[i], measured.rounds) : rounds[i].front();
       results.push_back(fidelity::score(row, std::move(measured), predictions[i]));
     }
   } catch (const SuiteError& e) {
@@ -456,6 +463,7 @@ int run_cpython_suite(int argc, char** argv) {
   info.command = fmt::format("{}build/gilsim_fidelity --cpython --repeat {}",
                              nice != 0 ? fmt::format("nice -n {} ", nice) : std::string(), options.repeat);
   if (options.python != "/usr/bin/python3") info.command += fmt::format(" --python {}", options.python);
+  if (!options.wake_fit) info.command += " --no-wake-fit";
 
   fmt::print("\n{}\n", fidelity::render_text(results));
   fmt::print("load average after: {}; the suite took {:.1f} s\n", info.load_after, info.seconds);

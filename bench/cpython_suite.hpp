@@ -239,6 +239,7 @@ struct RunInfo {
   std::string scheduling;               ///< how the programs were scheduled (sim/cpython/scheduler_group.hpp)
   std::string core_speeds;              ///< what cpu_speeds.py measured of each CPU (S7); empty: not probed
   std::vector<std::string> wake_latencies;  ///< what wake_latency.py measured, per round (G8); empty: not probed
+  bool wake_fit = true;  ///< the model's wake-up law fitted to them (false: --no-wake-fit, the default law)
 };
 
 /// The whole generated page.
