@@ -29,6 +29,7 @@
 #include "sim/cpython/scheduler_group.hpp"
 #include "sim/real/busy_loop.hpp"
 #include "sim/real/execute.hpp"
+#include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/atomic_file.hpp"
 
@@ -53,16 +54,20 @@ struct Options {
   std::string raw;  ///< a file for every program's JSON line, with what the runner saw
   double timeout_seconds = 120.0;
   bool model_only = false;                    ///< print the model's predictions, run no Python
+  bool wake_fit = true;                       ///< each round's predictions on its measured wake-ups (G8)
   std::vector<scenario::Override> overrides;  ///< --set, for the model's scenarios (with --model-only)
 };
 
 constexpr const char* kUsage =
     "gilsim_fidelity --cpython [--python PATH] [--repeat N] [--no-doc] [--output FILE]\n"
-    "                [--suite FILE] [--only PROGRAM,...] [--raw FILE.jsonl] [--quick]\n"
+    "                [--suite FILE] [--only PROGRAM,...] [--raw FILE.jsonl] [--quick] [--no-wake-fit]\n"
     "gilsim_fidelity --cpython --model-only [--only PROGRAM,...] [--set KEY=VALUE]...\n"
     "Runs every program of the CPython ground-truth suite (fidelity/suite.toml) N times (default 3)\n"
     "with PATH (default /usr/bin/python3, else python3 on PATH), pinned to two CPUs, and prints\n"
     "CPython's median and spread, the model's prediction for the paired scenario and the error.\n"
+    "Before each round it measures the CPUs' speeds (cpu_speeds.py) and how fast an idle CPU wakes\n"
+    "a signalled thread (wake_latency.py); that round's predictions are for the machine so fitted\n"
+    "(--no-wake-fit: the model's default wake-up law, the probe only shown).\n"
     "Writes docs/fidelity-cpython.md unless --no-doc. --quick runs the programs' tiny sizes (a\n"
     "check that they run, no figures; implies --no-doc). --only runs those programs' rows.\n"
     "--raw writes every program's JSON line, with the free cores, wall and CPU time the runner\n"
@@ -117,6 +122,8 @@ Options parse(int argc, char** argv) {
         if (end > begin) o.only.push_back(list.substr(begin, end - begin));
         begin = end + 1;
       }
+    } else if (arg == "--no-wake-fit") {
+      o.wake_fit = false;
     } else if (arg == "--model-only") {
       o.model_only = true;
       o.write_doc = false;
@@ -280,8 +287,20 @@ Finished run_program(const Options& o, const std::string& program) {
 
 double one_minute(const std::vector<double>& load) { return load.empty() ? 0.0 : load.front(); }
 
-/// The program that measures each CPU's speed (not a row: the machine's S7 characteristic).
+/// The programs that measure the machine before each round (not rows): each CPU's speed (S7)
+/// and how fast an idle CPU wakes a signalled thread (G8).
 constexpr const char* kSpeedProbe = "cpu_speeds.py";
+constexpr const char* kWakeProbe = "wake_latency.py";
+
+/// Runs one of the machine's probes; its output, or a SuiteError saying how it failed.
+Finished run_probe(const Options& o, const fidelity::Suite& suite, const char* name) {
+  const std::string path = (suite.programs / name).string();
+  Finished f = run_program(o, path);
+  if (!WIFEXITED(f.status) || WEXITSTATUS(f.status) != 0) {
+    throw SuiteError(fmt::format("{} failed:\n{}{}", path, f.out, f.err));
+  }
+  return f;
+}
 
 
 }  // namespace
@@ -357,19 +376,20 @@ int run_cpython_suite(int argc, char** argv) {
   std::map<std::string, std::vector<fidelity::ProgramRun>> runs;
   std::vector<std::string> raw_lines;
   fidelity::CoreSpeedProbes probes;
+  fidelity::WakeLatencyProbes wakes;
   try {
     for (int r = 1; r <= options.repeat; ++r) {
       {
-        // Each CPU's speed before the round's programs (S7): the model's runs are given them.
-        const std::string path = (suite.programs / kSpeedProbe).string();
-        const Finished f = run_program(options, path);
-        if (!WIFEXITED(f.status) || WEXITSTATUS(f.status) != 0) {
-          fmt::print(stderr, "gilsim_fidelity: {} failed:\n{}{}\n", path, f.out, f.err);
-          return 1;
-        }
+        // The machine before the round's programs: each CPU's speed (S7) and its wake-ups
+        // (G8). The model's runs are given them.
+        Finished f = run_probe(options, suite, kSpeedProbe);
         probes.add(fidelity::parse_program_output(f.out, kSpeedProbe));
         raw_lines.push_back(fidelity::raw_line(f.out, r, -1.0, f.wall, f.cpu));
         fmt::print("run {}/{} {:<20} {}\n", r, options.repeat, kSpeedProbe, probes.describe());
+        f = run_probe(options, suite, kWakeProbe);
+        wakes.add(fidelity::parse_program_output(f.out, kWakeProbe));
+        raw_lines.push_back(fidelity::raw_line(f.out, r, -1.0, f.wall, f.cpu));
+        fmt::print("run {}/{} {:<20} {}\n", r, options.repeat, kWakeProbe, wakes.describe().back());
       }
       for (const auto& name : suite.program_names()) {
         const Probe probe = probe_free_cores();
@@ -406,18 +426,32 @@ int run_cpython_suite(int argc, char** argv) {
 
   std::vector<fidelity::RowResult> results;
   try {
-    // The model's machine has the CPUs' measured speeds (S7), in every order (core_orders).
+    // The model's machine is fitted to the measured one (scenario::fit_to_machine): the CPUs'
+    // speeds (S7, over every round, in every order: core_orders) and each round's wake-ups
+    // (G8); a row's prediction is over the rounds its measurement kept (over_rounds).
     info.core_speeds = probes.describe();
+    info.wake_latencies = wakes.describe();
+    info.wake_fit = options.wake_fit;
     const std::vector<double> speeds = probes.speeds();
-    if (!speeds.empty()) {
-      for (auto& s : scenarios) s.machine.core_speeds = speeds;
+    const int cpus = std::min(real::available_cpus(), 2);  // the programs run on two CPUs
+    std::vector<std::vector<fidelity::Prediction>> rounds(suite.rows.size());
+    const std::size_t fitted_rounds = options.wake_fit ? wakes.rounds.size() : 1;
+    for (std::size_t r = 0; r < fitted_rounds; ++r) {
+      std::map<std::string, scenario::Scenario> fitted;
+      for (const auto& [name, s] : loaded) {
+        const std::vector<scenario::WakeSample> wake = options.wake_fit ? wakes.samples(r) : std::vector<scenario::WakeSample>{};
+        scenario::fit_to_machine(fitted.emplace(name, *s).first->second, {cpus, speeds, wake});
+      }
       for (std::size_t i = 0; i < suite.rows.size(); ++i) {
-        predictions[i] = fidelity::predict(suite.rows[i], *loaded.at(suite.rows[i].scenario));
+        rounds[i].push_back(fidelity::predict(suite.rows[i], fitted.at(suite.rows[i].scenario)));
       }
     }
     for (std::size_t i = 0; i < suite.rows.size(); ++i) {
       const auto& row = suite.rows[i];
-      results.push_back(fidelity::score(row, fidelity::measure(row, runs[row.program]), predictions[i]));
+      fidelity::Measurement measured = fidelity::measure(row, runs[row.program]);
+      // Each measured round beside the prediction for that round's machine.
+      predictions[i] = options.wake_fit ? fidelity::over_rounds(rounds[i], measured.rounds) : rounds[i].front();
+      results.push_back(fidelity::score(row, std::move(measured), predictions[i]));
     }
   } catch (const SuiteError& e) {
     fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
@@ -429,6 +463,7 @@ int run_cpython_suite(int argc, char** argv) {
   info.command = fmt::format("{}build/gilsim_fidelity --cpython --repeat {}",
                              nice != 0 ? fmt::format("nice -n {} ", nice) : std::string(), options.repeat);
   if (options.python != "/usr/bin/python3") info.command += fmt::format(" --python {}", options.python);
+  if (!options.wake_fit) info.command += " --no-wake-fit";
 
   fmt::print("\n{}\n", fidelity::render_text(results));
   fmt::print("load average after: {}; the suite took {:.1f} s\n", info.load_after, info.seconds);

@@ -301,6 +301,7 @@ Measurement measure(const SuiteRow& row, const std::vector<ProgramRun>& runs) {
       m.lost += lost;
       m.kept += kept;
       m.values.push_back(lost + kept > 0 ? static_cast<double>(lost) / (lost + kept) : 0.0);
+      m.rounds.push_back(static_cast<std::size_t>(&run - runs.data()));
       continue;
     }
     double value = field_of(s, row.measured.section, row.measured.field, row);
@@ -315,6 +316,7 @@ Measurement measure(const SuiteRow& row, const std::vector<ProgramRun>& runs) {
       continue;
     }
     m.values.push_back(value);
+    m.rounds.push_back(static_cast<std::size_t>(&run - runs.data()));
   }
   return m;
 }
@@ -473,6 +475,69 @@ std::string CoreSpeedProbes::describe() const {
   return fmt::format("{}; relative speeds {:.2f}", fmt::join(parts, "; "), fmt::join(relative, ", "));
 }
 
+namespace {
+
+Time as_time(double seconds) { return Time{static_cast<std::int64_t>(std::llround(seconds * 1e9))}; }
+
+}  // namespace
+
+void WakeLatencyProbes::add(const ProgramRun& run) {
+  constexpr std::string_view kHandoff = "handoff_";
+  std::vector<Idle> idles;
+  for (const auto& [name, section] : run.sections) {
+    if (name.rfind(kHandoff, 0) != 0) continue;
+    Idle i;
+    i.name = name.substr(kHandoff.size());
+    const auto field = [&](const char* key) {
+      const auto found = section.fields.find(key);
+      return found == section.fields.end() ? 0.0 : found->second;
+    };
+    i.idle = field("idle");
+    i.latency = field("latency");
+    i.low = field("low");
+    i.high = field("high");
+    i.timer_late = field("timer_late");
+    i.gap = field("gap");
+    if (!(i.idle > 0.0) || !(i.latency > 0.0)) {
+      throw SuiteError(fmt::format("wake_latency.py: section {} has no positive 'idle' and 'latency'", name));
+    }
+    const auto blocked = run.sections.find("blocked_" + i.name);
+    if (blocked != run.sections.end() && blocked->second.fields.count("latency") > 0) {
+      i.blocked = blocked->second.fields.at("latency");
+    }
+    idles.push_back(std::move(i));
+  }
+  if (idles.empty()) throw SuiteError("wake_latency.py: no section handoff_*");
+  std::sort(idles.begin(), idles.end(), [](const Idle& a, const Idle& b) { return a.idle < b.idle; });
+  rounds.push_back(std::move(idles));
+}
+
+std::vector<scenario::WakeSample> WakeLatencyProbes::samples(std::size_t round) const {
+  std::vector<scenario::WakeSample> out;
+  for (const Idle& i : rounds.at(round)) out.push_back({as_time(i.idle), as_time(i.latency)});
+  return out;
+}
+
+std::vector<std::string> WakeLatencyProbes::describe() const {
+  std::vector<std::string> lines;
+  for (std::size_t r = 0; r < rounds.size(); ++r) {
+    std::vector<std::string> parts;
+    for (const Idle& i : rounds[r]) {
+      std::string part = fmt::format("after {}, {} ({} to {})", format_time(as_time(i.idle)), format_time(as_time(i.latency)),
+                                     format_time(as_time(i.low)), format_time(as_time(i.high)));
+      if (i.gap > 0) part += fmt::format(", hand-off {}", format_time(as_time(i.gap)));
+      if (i.blocked > 0) part += fmt::format(", {} when blocked all along", format_time(as_time(i.blocked)));
+      parts.push_back(part);
+    }
+    scenario::Scenario fitted;
+    scenario::fit_to_machine(fitted, {fitted.machine.cores, {}, samples(r)});
+    lines.push_back(fmt::format("round {}: {}; the model's window {}, {} per doubling", r + 1, fmt::join(parts, "; "),
+                                format_time(fitted.costs.wake_poll_window),
+                                format_time(fitted.costs.wake_per_doubling)));
+  }
+  return lines;
+}
+
 std::vector<scenario::Scenario> core_orders(const scenario::Scenario& s) {
   std::vector<double> speeds = s.machine.core_speeds.to_vector();
   speeds.resize(static_cast<std::size_t>(std::max(s.machine.cores, 1)), 1.0);
@@ -525,6 +590,25 @@ Prediction predict(const SuiteRow& row, const scenario::Scenario& s) {
     value = over > 0 ? value / over : 0.0;
   }
   p.value = value / row.model.divide;
+  return p;
+}
+
+Prediction over_rounds(const std::vector<Prediction>& rounds, const std::vector<std::size_t>& scored) {
+  if (rounds.empty()) return {};
+  std::vector<Prediction> kept;
+  for (const std::size_t r : scored) {
+    if (r < rounds.size()) kept.push_back(rounds[r]);
+  }
+  if (kept.empty()) kept = rounds;
+  Prediction p;
+  std::vector<double> values;
+  for (const Prediction& r : kept) {
+    values.push_back(r.value);
+    p.lost += r.lost;
+    p.kept += r.kept;
+    p.both_outcomes = p.both_outcomes || r.both_outcomes;
+  }
+  p.value = p.lost + p.kept > 0 ? static_cast<double>(p.lost) / (p.lost + p.kept) : median_of(values);
   return p;
 }
 

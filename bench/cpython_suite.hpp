@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace.hpp"
 
@@ -114,6 +115,7 @@ std::optional<std::string> starved(const Section& section, double free_cores);
 /// What CPython gave for a row over the repeats.
 struct Measurement {
   std::vector<double> values;      ///< one per repeat that got its cores
+  std::vector<std::size_t> rounds;  ///< the repeat (0-based) each value came from
   std::vector<std::string> starved;  ///< one reason per repeat left out
   int lost = 0, kept = 0;          ///< race rows: reads of each kind over the scored repeats
   double median() const;
@@ -141,6 +143,33 @@ struct CoreSpeedProbes {
 
   /// "CPU 0 20.4 ms (20.6, 20.3 ms); CPU 1 ...; relative speeds 0.99, 1.01" for the page.
   std::string describe() const;
+};
+
+/// What fidelity/cpython/wake_latency.py measured of the machine's wake-ups, one probe (a run
+/// of it) per round of programs (docs/model.md G8): each round's predictions are made with
+/// that round's.
+struct WakeLatencyProbes {
+  struct Idle {
+    std::string name;  ///< "1ms", as in the section's name
+    double idle = 0.0, latency = 0.0, low = 0.0, high = 0.0;  ///< handoff_NAME, seconds
+    double gap = 0.0;      ///< the whole hand-off, the waiter's signal of the dropper included; 0: none
+    double blocked = 0.0;  ///< blocked_NAME's latency; 0: none
+    double timer_late = 0.0;
+  };
+  std::vector<std::vector<Idle>> rounds;  ///< [probe][idle], by idle
+
+  /// Takes a probe's sections handoff_* (`idle`, `latency`, `low`, `high`, `timer_late`) and
+  /// blocked_* (`latency`). Throws SuiteError when it has no handoff_ section, or one whose
+  /// idle or latency is not positive.
+  void add(const ProgramRun& run);
+
+  /// What scenario::fit_to_machine takes of round `round` (0-based): each idle's median.
+  std::vector<scenario::WakeSample> samples(std::size_t round) const;
+
+  /// For the page, one line per round: "round 1: after 1.10 ms, 4.40 us (4.00 us to 26.0 us),
+  /// hand-off 31.0 us, 37.0 us when blocked all along; ...; the model's window 1.12 ms, 7.10 us
+  /// per doubling".
+  std::vector<std::string> describe() const;
 };
 
 /// What the model predicts for a row.
@@ -173,6 +202,11 @@ std::vector<scenario::Scenario> core_orders(const scenario::Scenario& s);
 /// scenario does not have.
 Prediction predict(const SuiteRow& row, const scenario::Scenario& scenario);
 
+/// One prediction from a prediction per round (each with that round's machine, G8), over
+/// the rounds `scored` (those whose run the row's measurement kept; every round when none
+/// is): the median value; race rows: their reads summed, both outcomes when one showed them.
+Prediction over_rounds(const std::vector<Prediction>& rounds, const std::vector<std::size_t>& scored = {});
+
 enum class Verdict { Pass, Outside, Starved, NotMeasured };
 
 struct RowResult {
@@ -204,6 +238,8 @@ struct RunInfo {
   double seconds = 0.0;                 ///< how long the whole suite took
   std::string scheduling;               ///< how the programs were scheduled (sim/cpython/scheduler_group.hpp)
   std::string core_speeds;              ///< what cpu_speeds.py measured of each CPU (S7); empty: not probed
+  std::vector<std::string> wake_latencies;  ///< what wake_latency.py measured, per round (G8); empty: not probed
+  bool wake_fit = true;  ///< the model's wake-up law fitted to them (false: --no-wake-fit, the default law)
 };
 
 /// The whole generated page.

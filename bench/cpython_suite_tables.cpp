@@ -150,6 +150,20 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
                       "  either CPU.\n",
                       info.core_speeds);
   }
+  if (!info.wake_latencies.empty()) {
+    md += fmt::format("- How fast an idle CPU wakes a signalled thread (`fidelity/cpython/wake_latency.py`, before\n"
+                      "  each round: a waiter pinned to one CPU whose timed wait of about 0.1, 1, 5 or 20 ms ran\n"
+                      "  out, that ran and blocked again, signalled at once from the other CPU, as a GIL waiter\n"
+                      "  is: the median wake-up of its samples, 10th to 90th percentile; the whole hand-off, the\n"
+                      "  waiter's own signal of the blocked signaller included, as in a GIL hand-off; and the\n"
+                      "  wake-up of a waiter blocked all along):\n  - {}.\n{}",
+                      fmt::join(info.wake_latencies, ";\n  - "),
+                      info.wake_fit
+                          ? "  Each round's predictions have the model's halted-core wake-up (docs/model.md G8) fitted\n"
+                            "  to that round's (`scenario::fit_to_machine`), and a row's prediction is the median of\n"
+                            "  those of the rounds whose runs it kept.\n"
+                          : "  The model kept its default wake-up law (`--no-wake-fit`).\n");
+  }
   md += "- Busy-machine check: before each program, two busy threads (scheduled as the programs\n"
         "  are) measure how many cores are free, and each measured section must find at least 75 %\n"
         "  of the cores it needs free (a timer one, a GIL hand-off or a pool two); a section that\n"

@@ -1,7 +1,10 @@
-// Effective settings of a run, and fitting a scenario to a machine's cores.
+// Effective settings of a run, and fitting a scenario to a machine: its cores, their speeds
+// and its wake-ups.
 #include "sim/scenario/effective_settings.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -31,7 +34,61 @@ Time python_cost(const EffectiveSettings& settings, Time work) {
 
 int fit_cores(int asked, int cpus) { return std::max(1, std::min(asked, cpus)); }
 
-std::optional<std::string> fit_to_machine(Scenario& s, int cpus) {
+namespace {
+
+/// A median wake-up longer than this is a waiter left for the host's next tick, not G8's.
+constexpr Time kLeftForATick = Time{1'000'000};
+
+/// G8's halted-core law nearest the samples (see fit_to_machine).
+void fit_wake(Costs& c, std::vector<WakeSample> samples) {
+  std::sort(samples.begin(), samples.end(), [](const WakeSample& a, const WakeSample& b) { return a.idle < b.idle; });
+  samples.erase(std::remove_if(samples.begin(), samples.end(),
+                               [](const WakeSample& s) {
+                                 return s.idle <= Time::zero() || s.latency <= Time::zero() || s.latency > kLeftForATick;
+                               }),
+                samples.end());
+  if (samples.empty()) return;
+  const double poll_max = static_cast<double>(c.wake_poll_max.ns());
+  const double poll_median = static_cast<double>((c.wake_poll_min + c.wake_poll_max).ns()) / 2;
+  // The windows the samples can tell apart: below the shortest idle, between two idles
+  // (their geometric mean), and the longest idle.
+  std::vector<double> windows{static_cast<double>(samples.front().idle.ns()) / 2};
+  for (std::size_t i = 0; i + 1 < samples.size(); ++i) {
+    windows.push_back(std::sqrt(static_cast<double>(samples[i].idle.ns()) * static_cast<double>(samples[i + 1].idle.ns())));
+  }
+  windows.push_back(static_cast<double>(samples.back().idle.ns()));
+  double best_error = std::numeric_limits<double>::infinity();
+  for (const double window : windows) {
+    // d minimises sum(((poll_max + d x - L) / L)^2) over the halted samples, x = log2(idle / window).
+    double xy = 0.0, xx = 0.0;
+    for (const auto& s : samples) {
+      const double idle = static_cast<double>(s.idle.ns()), latency = static_cast<double>(s.latency.ns());
+      if (idle <= window) continue;
+      const double x = std::log2(idle / window);
+      xy += x * (latency - poll_max) / (latency * latency);
+      xx += x * x / (latency * latency);
+    }
+    const double doubling = xx > 0 ? std::max(0.0, xy / xx) : 0.0;
+    double error = 0.0;
+    for (const auto& s : samples) {
+      const double idle = static_cast<double>(s.idle.ns()), latency = static_cast<double>(s.latency.ns());
+      const double model = idle <= window ? poll_median : poll_max + doubling * std::log2(idle / window);
+      error += (model - latency) * (model - latency) / (latency * latency);
+    }
+    if (error <= best_error) {  // a tie: the longer window (no halted wake-up seen shorter)
+      best_error = error;
+      c.wake_poll_window = Time{static_cast<std::int64_t>(std::llround(window))};
+      c.wake_per_doubling = Time{static_cast<std::int64_t>(std::llround(doubling))};
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> fit_to_machine(Scenario& s, const MeasuredMachine& machine) {
+  if (!machine.core_speeds.empty()) s.machine.core_speeds = machine.core_speeds;
+  if (!machine.wake.empty()) fit_wake(s.costs, machine.wake);
+  const int cpus = machine.cpus;
   int asked = s.machine.cores;
   for (const auto& run : s.runs) asked = std::max(asked, run.cores.value_or(0));
   s.machine.cores = fit_cores(s.machine.cores, cpus);

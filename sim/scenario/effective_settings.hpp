@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/scenario/scenario.hpp"
 
@@ -32,10 +33,43 @@ Time python_cost(const EffectiveSettings& settings, Time work);
 /// The one rule that fits a run to a machine with `cpus` CPUs: it gets min(asked, cpus).
 int fit_cores(int asked, int cpus);
 
-/// Fits every run of `scenario` to a machine with `cpus` CPUs (fit_cores), so a prediction
-/// and a measurement are about the same cores. Returns a sentence for the reader when the
-/// scenario asked for more cores than there are, or nothing.
-std::optional<std::string> fit_to_machine(Scenario& scenario, int cpus);
+/// One wake-up the machine was measured to take (docs/model.md G8,
+/// fidelity/cpython/wake_latency.py's `handoff_*` sections, medians): a waiter whose CPU idled
+/// `idle` in a timed wait that ran out, that then ran, blocked again and was signalled at
+/// once from the other CPU, ran `latency` after the signal.
+struct WakeSample {
+  Time idle;
+  Time latency;
+};
+
+/// What is known of the machine a scenario is fitted to.
+struct MeasuredMachine {
+  int cpus = 1;
+  std::vector<double> core_speeds;  ///< S7, relative; empty: the scenario's
+  std::vector<WakeSample> wake;     ///< G8; empty: the scenario's wake_* costs
+};
+
+/// The one way to fit a scenario to the machine it is measured on, so a prediction and a
+/// measurement are about the same machine:
+/// - every run gets at most `cpus` cores (fit_cores);
+/// - `core_speeds`, when given, become the machine's core speeds (S7);
+/// - `wake`, when given, sets G8's halted-core law: `costs.wake_poll_window` and
+///   `costs.wake_per_doubling` are those of the law `wake_poll_max + d x log2(idle / window)`
+///   that comes nearest the samples, each sample's error relative to its latency: a sample
+///   whose idle is within the window counts as the polling draw's median,
+///   (wake_poll_min + wake_poll_max) / 2. The window is the best of those the samples tell
+///   apart: half the shortest idle, the geometric mean of each two idles next to each other,
+///   and the longest idle (the longer on a tie); d, never negative, is least squares for
+///   that window. The polling draw itself (wake_poll_min, wake_poll_max: the races' margin,
+///   G8) is kept. A sample of over 1 ms is left out: a waiter the host ran only at its next
+///   tick (4 ms at HZ 250), which G8 does not model (gil_tenure.py leaves such tenures out of
+///   its figures, its LATE); with no sample left, the law stays as it was.
+/// Returns a sentence for the reader when the scenario asked for more cores than there are,
+/// or nothing.
+std::optional<std::string> fit_to_machine(Scenario& scenario, const MeasuredMachine& machine);
+inline std::optional<std::string> fit_to_machine(Scenario& scenario, int cpus) {
+  return fit_to_machine(scenario, MeasuredMachine{cpus, {}, {}});
+}
 
 /// ThreadPoolExecutor.submit's rule for growing a pool (T3): an idle worker takes the new
 /// item, otherwise a worker starts while fewer than max_workers run. Both the model and the
