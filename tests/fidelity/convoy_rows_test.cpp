@@ -1,0 +1,52 @@
+// The convoy with two releases per operation, pinned (docs/model.md G8 and S9): the model's
+// figure for each placement of the CPython suite's rows, as fidelity/suite.toml's `why`
+// texts quote them, fast and deterministic. CPython is not run.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "bench/cpython_suite.hpp"
+#include "sim/scenario/loader.hpp"
+
+using namespace gilsim;
+using namespace gilsim::fidelity;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kSuite = fs::path(GILSIM_SOURCE_DIR) / "fidelity" / "suite.toml";
+
+/// The model's time per operation for the row labelled `label`, in switch intervals.
+double intervals_per_op(const Suite& suite, const std::string& label, double interval) {
+  for (const auto& row : suite.rows) {
+    if (row.label != label) continue;
+    const scenario::Scenario s = scenario::load_file(suite.scenarios / row.scenario);
+    return predict(row, s).value / interval;
+  }
+  FAIL("no row " << label);
+  return 0.0;
+}
+
+}  // namespace
+
+TEST_CASE("model: the pinned convoy loses about one interval per operation in every placement, unlike CPython") {
+  // CPython 3.11 (docs/model.md G8): alone 0.0 to 0.35, beside the I/O thread 1.0 to 1.14,
+  // beside the echo 1.3 to 1.9 intervals per operation. The model's ordering differs: its
+  // CPU-bound thread, woken from switch_cond 3 to 9 us after the I/O thread takes the GIL
+  // back, wins the next recv wherever it runs (alone); beside the I/O thread its signalled
+  // wake-up preempts the sendall too (S3); beside the echo it preempts the echo, whose
+  // answer then waits a slice.
+  const Suite suite = load_suite(kSuite);
+  const std::string two = "2 releases per op, ";
+  CHECK(intervals_per_op(suite, two + "CPU thread alone, 5 ms: time per op", 0.005) == doctest::Approx(1.20).epsilon(0.02));
+  CHECK(intervals_per_op(suite, two + "CPU thread alone, 50 ms: time per op", 0.05) == doctest::Approx(1.30).epsilon(0.02));
+  CHECK(intervals_per_op(suite, two + "CPU thread beside the I/O thread, 5 ms: time per op", 0.005) ==
+        doctest::Approx(1.62).epsilon(0.02));
+  CHECK(intervals_per_op(suite, two + "CPU thread beside the I/O thread, 50 ms: time per op", 0.05) ==
+        doctest::Approx(1.06).epsilon(0.02));
+  CHECK(intervals_per_op(suite, two + "CPU thread beside the echo, 5 ms: time per op", 0.005) ==
+        doctest::Approx(0.99).epsilon(0.02));
+  CHECK(intervals_per_op(suite, two + "CPU thread beside the echo, 50 ms: time per op", 0.05) ==
+        doctest::Approx(1.00).epsilon(0.02));
+}
