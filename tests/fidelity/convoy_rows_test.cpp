@@ -31,12 +31,11 @@ double intervals_per_op(const Suite& suite, const std::string& label, double int
 }  // namespace
 
 TEST_CASE("model: the pinned convoy loses about one interval per operation in every placement, unlike CPython") {
-  // CPython 3.11 (docs/model.md G8): alone 0.0 to 0.35, beside the I/O thread 1.0 to 1.14,
-  // beside the echo 1.3 to 1.9 intervals per operation. The model's ordering differs: its
-  // CPU-bound thread, woken from switch_cond 3 to 9 us after the I/O thread takes the GIL
-  // back, wins the next recv wherever it runs (alone); beside the I/O thread its signalled
-  // wake-up preempts the sendall too (S3); beside the echo it preempts the echo, whose
-  // answer then waits a slice.
+  // CPython 3.11 (docs/model.md G8): alone 0.0002 to 1.37, beside the I/O thread 1.01 to
+  // 1.22, beside the echo 1.16 to 1.85 intervals per operation. The model's ordering differs: its
+  // CPU-bound thread, woken 3 to 9 us after the I/O thread takes the GIL back, wins the
+  // next recv wherever it runs and never a 2 us sendall beside the echo; beside the I/O
+  // thread, that thread, back from its recv, also waits for its core until the slice ends.
   const Suite suite = load_suite(kSuite);
   const std::string two = "2 releases per op, ";
   CHECK(intervals_per_op(suite, two + "CPU thread alone, 5 ms: time per op", 0.005) == doctest::Approx(1.20).epsilon(0.02));
