@@ -2,6 +2,8 @@
 // the GIL. Asserted on the trace's structure, which other programs' load cannot change.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "real_test_support.hpp"
 #include "sim/real/execute.hpp"
 
@@ -55,11 +57,23 @@ TEST_CASE("convoy: next to a CPU-bound thread, each return from I/O costs a swit
 
 TEST_CASE("native code releases the GIL, so two threads run it at the same time") {
   auto s = make_scenario({make_job("hash", 2, {native(80_ms)})});
+  const double before = measure_parallelism();
   const auto t = real::execute(s, make_run(Executor::Threads));
+  const double after = measure_parallelism();
   check_invariants(t);
   const auto& t1 = lane_named(t, "T1");
   const auto& t2 = lane_named(t, "T2");
   CHECK(time_in_lane(t1, SpanState::Native) >= 72_ms);
-  // Both threads are inside their native call at once for most of it.
-  CHECK(overlap(t1, t2) >= 40_ms);
+  // Structure, whatever the load: the second thread enters its native call while the first
+  // is still inside its own, since neither holds the GIL there.
+  CHECK(overlap(t1, t2) > Time{0});
+  MESSAGE("the two native calls overlapped " << overlap(t1, t2).ms() << " ms; the machine gave " << before
+                                             << " then " << after << " cores' worth");
+  // For most of the call only when the machine gave two cores meanwhile: with other
+  // programs on the cores, the second thread may wait tens of milliseconds for one to start.
+  if (std::min(before, after) >= 1.6) {
+    CHECK(overlap(t1, t2) >= 40_ms);
+  } else {
+    MESSAGE("other programs kept the cores busy: how long the calls overlapped not compared this time");
+  }
 }
