@@ -132,7 +132,8 @@ class Engine {
   /// Starts `program` on `thread` now. The thread's first operation runs at this instant.
   void start(ThreadId thread, Program program);
   /// os.sched_setaffinity: `thread` runs only on `cpus` (each below the core count) from
-  /// its next placement on; empty: any core. Only with per-CPU run queues (docs/model.md S9).
+  /// its next placement on; empty: any core. Only with per-CPU run queues: with one shared
+  /// queue it does nothing (docs/model.md S9).
   void pin(ThreadId thread, std::span<const int> cpus);
 
   // Operations a program awaits.
