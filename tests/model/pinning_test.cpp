@@ -80,3 +80,25 @@ TEST_CASE("a peer process answers only once it has had a core: behind a CPU-boun
   CHECK(time_in(lane_named(t, "peer"), trace::SpanState::Native) == 2_ms);
   CHECK(time_in(lane_named(t, "core 1"), trace::SpanState::Native) == 12_ms);
 }
+
+TEST_CASE("a busy core's balance and an idle core's never move a pinned thread (S9, S1c, S1d)") {
+  // a, b, c: 20 ms copies pinned to core 1; d: a 40 ms copy free to run anywhere; a 3 ms
+  // quantum. d takes the idle core 0; a takes core 1, b and c wait on its queue.
+  //   core 1 shares its 3 ms slices in turns: a at 0, 9, ..., 45 (18 ms), b at 3, ..., 48,
+  //          c at 6, ..., 51; then their last 2 ms each: a ends at 56, b at 58, c at 60.
+  //   core 0 runs d, 0 - 40. At its busy balance (32 ms past its start, at the slice end
+  //          of 33 ms) core 1 runs two threads more than it, which S1d would even out by
+  //          pulling one; from 40 it idles beside two queued threads, which S1c would pull.
+  //          Neither may run on core 0.
+  auto s = exact_scenario(2);
+  s.machine.placement = scenario::Placement::PerCpu;
+  add_jobs(s, "a", 1, {native(20_ms)});
+  add_jobs(s, "b", 1, {native(20_ms)});
+  add_jobs(s, "c", 1, {native(20_ms)});
+  add_jobs(s, "d", 1, {native(40_ms)});
+  for (const char* name : {"a", "b", "c"}) job_named(s, name).cpus = {1};
+  CHECK(job_ends(s) == std::vector<Time>{56_ms, 58_ms, 60_ms, 40_ms});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  CHECK(time_in(lane_named(t, "core 0"), trace::SpanState::Native) == 40_ms);
+  CHECK(time_in(lane_named(t, "core 1"), trace::SpanState::Native) == 60_ms);
+}
