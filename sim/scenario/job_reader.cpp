@@ -241,8 +241,8 @@ std::vector<int> read_cpus(const TomlReader& reader, const toml::table& t, std::
   for (const toml::node& element : *list) {
     const int cpu = static_cast<int>(reader.integer(element, key, 0, kMaxCores - 1));
     if (cpu >= machine.cores) {
-      reader.fail(element, fmt::format("CPU {} does not exist on a machine of {} cores; expected a CPU number from 0 "
-                                       "to {}", cpu, machine.cores, machine.cores - 1));
+      reader.fail(element, fmt::format("CPU {} does not exist on a machine of {} core{}; expected a CPU number from 0 "
+                                       "to {}", cpu, machine.cores, machine.cores == 1 ? "" : "s", machine.cores - 1));
     }
     if (std::find(cpus.begin(), cpus.end(), cpu) != cpus.end()) {
       reader.fail(element, fmt::format("CPU {} is listed twice in '{}'; expected each CPU once", cpu, key));

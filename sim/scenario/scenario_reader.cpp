@@ -146,8 +146,8 @@ void check_pinned_runs(const TomlReader& reader, const toml::table& root, const 
                                                   pinned->name, pinned->where.line));
     }
     if (run.cores && *run.cores <= highest) {
-      reader.fail(*t.get("cores"), fmt::format("run '{}' has {} cores but a job names CPU {}; expected cores = {} or more",
-                                               run.name, *run.cores, highest, highest + 1));
+      reader.fail(*t.get("cores"), fmt::format("run '{}' has {} core{} but a job names CPU {}; expected cores = {} or more",
+                                               run.name, *run.cores, *run.cores == 1 ? "" : "s", highest, highest + 1));
     }
   }
 }

@@ -32,6 +32,8 @@ TEST_CASE("cpus names CPUs that exist, once each, and needs per-CPU run queues")
   const std::string steps = "steps = [ { cpu = \"1ms\" } ]\n" + kThreads;
   CHECK(error_of(kHead + "cpus = [2]\n" + steps) ==
         "s.toml:8:9: CPU 2 does not exist on a machine of 2 cores; expected a CPU number from 0 to 1");
+  CHECK(error_of("title = \"t\"\n[machine]\ncores = 1\nplacement = \"per_cpu\"\n\n[[job]]\nname = \"client\"\ncpus = [1]\n" + steps) ==
+        "s.toml:8:9: CPU 1 does not exist on a machine of 1 core; expected a CPU number from 0 to 0");
   CHECK(error_of(kHead + "cpus = [-1]\n" + steps) == "s.toml:8:9: 'cpus' is -1; expected an integer from 0 to 255");
   CHECK(error_of(kHead + "cpus = [1, 1]\n" + steps) == "s.toml:8:12: CPU 1 is listed twice in 'cpus'; expected each CPU once");
   CHECK(error_of(kHead + "cpus = []\n" + steps) ==
@@ -64,5 +66,5 @@ TEST_CASE("a pinned job runs on a thread of its own, on a run with its CPUs") {
         "s.toml:10:12: job 'client' (line 6) is pinned to CPUs or talks to a peer process, which only a thread of "
         "its own does; expected executor = \"threads\"");
   CHECK(error_of(kHead + job + kThreads + "cores = 1\n") ==
-        "s.toml:12:9: run 'threads' has 1 cores but a job names CPU 1; expected cores = 2 or more");
+        "s.toml:12:9: run 'threads' has 1 core but a job names CPU 1; expected cores = 2 or more");
 }
