@@ -140,7 +140,7 @@ struct Machine {
   /// Relative speed of core 0, 1, ... (S7): a core of speed s does d of work in d / s.
   /// Cores past the list's end, and every core when it is empty, run at 1.0.
   CoreSpeeds core_speeds;
-  Placement placement = Placement::Shared;  ///< S1: shared, or per-CPU run queues
+  Placement placement = Placement::PerCpu;  ///< S1: per-CPU run queues as Linux, or one shared queue
 
   double speed_of(int core) const { return core_speeds.of(core); }
 };

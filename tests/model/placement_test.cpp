@@ -1,6 +1,6 @@
-// Per-CPU run queues (docs/model.md S1a-S1d, machine.placement = "per_cpu"): where a thread
-// that finds no idle core waits, and when another core takes it. Hand-written timelines
-// first; the one shared queue's (S1) is asserted beside them where it differs.
+// Per-CPU run queues (docs/model.md S1a-S1d, machine.placement = "per_cpu", the default):
+// where a thread that finds no idle core waits, and when another core takes it. Hand-written
+// timelines first; the one shared queue's (S1) is asserted beside them where it differs.
 #include <doctest/doctest.h>
 
 #include <vector>

@@ -91,7 +91,7 @@ TEST_CASE("a minimal file gets every default of scenario.hpp") {
   CHECK(s.machine.cores == 4);
   CHECK(s.machine.quantum == 3_ms);
   CHECK(s.machine.context_switch == 3_us);
-  CHECK(s.machine.placement == Placement::Shared);
+  CHECK(s.machine.placement == Placement::PerCpu);  // Linux places threads per CPU (S1)
   CHECK(machine.quantum == s.machine.quantum);
   CHECK(s.python.version == PythonVersion{3, 12, false});
   CHECK(s.python.gil == GilMode::New);

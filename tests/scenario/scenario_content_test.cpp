@@ -118,7 +118,7 @@ seed = 42
 cores = 8
 quantum = "10ms"
 context_switch = "5us"
-placement = "per_cpu"
+placement = "shared"
 [python]
 version = "3.1"
 switch_interval = "1ms"
@@ -162,7 +162,7 @@ cores = 2
   CHECK(s.machine.cores == 8);
   CHECK(s.machine.quantum == 10_ms);
   CHECK(s.machine.context_switch == 5_us);
-  CHECK(s.machine.placement == Placement::PerCpu);
+  CHECK(s.machine.placement == Placement::Shared);  // not the default (per_cpu): the key is read
   CHECK(s.python.version == PythonVersion{3, 1, false});
   CHECK(s.python.gil == GilMode::Old);
   CHECK(s.python.switch_interval == 1_ms);
