@@ -23,7 +23,7 @@ struct PlannedStep {
   Time duration;
   std::uint32_t target = 0;  ///< acquire, release: the lock; increment: the counter
   bool has_call = false;     ///< increment: `counter += f()`
-  Time answer;               ///< io: the peer process's CPU time to answer (docs/model.md S9)
+  Time answer{};             ///< io: the peer process's CPU time to answer (docs/model.md S9)
 };
 
 struct PlannedJob {
