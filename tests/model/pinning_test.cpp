@@ -25,6 +25,19 @@ std::vector<Time> job_ends(scenario::Scenario& s) {
   return ends;
 }
 
+/// Two cores with per-CPU run queues, exact costs.
+scenario::Scenario two_per_cpu_cores() {
+  auto s = exact_scenario(2);
+  s.machine.placement = scenario::Placement::PerCpu;
+  return s;
+}
+
+/// How long each core ran `native` work in a threads run of `s`.
+std::vector<Time> native_on_cores(scenario::Scenario& s) {
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  return {time_in(lane_named(t, "core 0"), trace::SpanState::Native), time_in(lane_named(t, "core 1"), trace::SpanState::Native)};
+}
+
 scenario::Step answered_io(Time io, Time answer) {
   scenario::Step st = step(scenario::StepKind::Io, io);
   st.answer = answer;
@@ -41,17 +54,14 @@ TEST_CASE("two threads pinned to one CPU share it while the other CPU idles (S9)
   //          idle, never pulls either (S1c leaves a pinned thread where it is).
   //   6      T1 again, its last 1 ms: it ends at 7; T2 then its last 1 ms, ends at 8.
   // Unpinned, each has a core: both end at 4.
-  auto s = exact_scenario(2);
-  s.machine.placement = scenario::Placement::PerCpu;
+  auto s = two_per_cpu_cores();
   add_jobs(s, "a", 1, {native(4_ms)});
   add_jobs(s, "b", 1, {native(4_ms)});
   CHECK(job_ends(s) == std::vector<Time>{4_ms, 4_ms});
   job_named(s, "a").cpus = {1};
   job_named(s, "b").cpus = {1};
   CHECK(job_ends(s) == std::vector<Time>{7_ms, 8_ms});
-  const auto t = simulate_with(s, scenario::Executor::Threads);
-  CHECK(time_in(lane_named(t, "core 0"), trace::SpanState::Native) == 0_ms);
-  CHECK(time_in(lane_named(t, "core 1"), trace::SpanState::Native) == 8_ms);
+  CHECK(native_on_cores(s) == std::vector<Time>{0_ms, 8_ms});
 }
 
 TEST_CASE("a peer process answers only once it has had a core: behind a CPU-bound thread on its CPU it waits for a slice (S9)") {
@@ -66,8 +76,7 @@ TEST_CASE("a peer process answers only once it has had a core: behind a CPU-boun
   //   3      core 1's slice ends: the peer takes it, 3 - 5 its answer; the hog, preempted
   //          with 7 ms left, has core 1 back at 5 and ends at 12.
   //   5      the client reads, 1 ms: it ends at 6.
-  auto s = exact_scenario(2);
-  s.machine.placement = scenario::Placement::PerCpu;
+  auto s = two_per_cpu_cores();
   add_jobs(s, "hog", 1, {native(10_ms)});
   add_jobs(s, "client", 1, {answered_io(1_ms, 2_ms)});
   job_named(s, "hog").cpus = {1};
@@ -76,9 +85,7 @@ TEST_CASE("a peer process answers only once it has had a core: behind a CPU-boun
   CHECK(job_ends(s) == std::vector<Time>{10_ms, 3_ms});
   job_named(s, "client").peer_cpus = {1};
   CHECK(job_ends(s) == std::vector<Time>{12_ms, 6_ms});
-  const auto t = simulate_with(s, scenario::Executor::Threads);
-  CHECK(time_in(lane_named(t, "peer"), trace::SpanState::Native) == 2_ms);
-  CHECK(time_in(lane_named(t, "core 1"), trace::SpanState::Native) == 12_ms);
+  CHECK(native_on_cores(s) == std::vector<Time>{0_ms, 12_ms});  // the hog's 10 ms and the peer's 2
 }
 
 TEST_CASE("a busy core's balance and an idle core's never move a pinned thread (S9, S1c, S1d)") {
@@ -90,15 +97,12 @@ TEST_CASE("a busy core's balance and an idle core's never move a pinned thread (
   //          of 33 ms) core 1 runs two threads more than it, which S1d would even out by
   //          pulling one; from 40 it idles beside two queued threads, which S1c would pull.
   //          Neither may run on core 0.
-  auto s = exact_scenario(2);
-  s.machine.placement = scenario::Placement::PerCpu;
+  auto s = two_per_cpu_cores();
   add_jobs(s, "a", 1, {native(20_ms)});
   add_jobs(s, "b", 1, {native(20_ms)});
   add_jobs(s, "c", 1, {native(20_ms)});
   add_jobs(s, "d", 1, {native(40_ms)});
   for (const char* name : {"a", "b", "c"}) job_named(s, name).cpus = {1};
   CHECK(job_ends(s) == std::vector<Time>{56_ms, 58_ms, 60_ms, 40_ms});
-  const auto t = simulate_with(s, scenario::Executor::Threads);
-  CHECK(time_in(lane_named(t, "core 0"), trace::SpanState::Native) == 40_ms);
-  CHECK(time_in(lane_named(t, "core 1"), trace::SpanState::Native) == 60_ms);
+  CHECK(native_on_cores(s) == std::vector<Time>{40_ms, 60_ms});
 }
