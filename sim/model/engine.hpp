@@ -41,6 +41,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -130,6 +131,10 @@ class Engine {
   ThreadId add_thread(std::string name, trace::ProcessId process);
   /// Starts `program` on `thread` now. The thread's first operation runs at this instant.
   void start(ThreadId thread, Program program);
+  /// os.sched_setaffinity: `thread` runs only on `cpus` (each below the core count) from
+  /// its next placement on; empty: any core. Only with per-CPU run queues: with one shared
+  /// queue it does nothing (docs/model.md S9).
+  void pin(ThreadId thread, std::span<const int> cpus);
 
   // Operations a program awaits.
   Operation compute(ThreadId t, Time work, const Work& what);
@@ -225,6 +230,8 @@ class Engine {
   void enqueue(ThreadId t, int cpu);
   /// The CPU whose queue a thread that finds no idle core joins (S1a, S1b).
   int placement_cpu(ThreadId t) const;
+  /// `t` may run on core `c`: its affinity allows it (S9).
+  bool allowed(ThreadId t, int c) const;
   /// Any thread waits in a run queue.
   bool any_queued() const {
     for (const std::uint32_t n : queued_) {
@@ -308,6 +315,7 @@ class Engine {
   std::vector<Core> cores_;
   std::vector<RunQueue> run_queues_;   ///< one shared (S1), or one per core (S1a)
   std::vector<std::uint32_t> queued_;  ///< by run queue: the threads waiting in it
+  std::vector<std::vector<bool>> affinities_;  ///< by Thread::affinity - 1: the cores allowed (S9)
   bool per_cpu_ = false;               ///< machine.placement is per_cpu
   std::vector<std::unique_ptr<Gil>> gils_;          ///< by process; null without a GIL
   std::vector<std::uint32_t> dirty_gils_;           ///< GILs whose drop deadline needs a look

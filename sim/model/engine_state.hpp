@@ -52,6 +52,7 @@ struct alignas(64) Engine::Thread {
   bool placed = false;  ///< it has had a core: a wake-up, not a fork, places it (S1a, S1b)
   std::int16_t cpu = -1;  ///< per-CPU queues: its run queue's core, its last (S1a)
   Time left_core;  ///< when it last left a core: cache-hot for a while after (S1c)
+  std::uint16_t affinity = 0;  ///< 0: any core; else 1 + its entry in Engine::affinities_ (S9)
 
   TimerHeap::Slot compute_timer() const { return timer + 1; }
 };

@@ -26,7 +26,7 @@ struct RunContext {
 
 /// A thread (or a child process's main thread) that takes its GIL, runs `job`, tells
 /// `main` when it was the last job left, and exits.
-Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJob& job);
+Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJob& job, ThreadId peer = trace::kNone);
 
 /// A new thread's `_bootstrap_inner` up to `_started.set()` (T1a), run by the new thread
 /// once it has the GIL: tells `starter` that its start() may return.

@@ -10,9 +10,9 @@
 namespace gilsim::model {
 
 int Engine::idle_core_for(ThreadId t) const {
-  return choose_idle_core(static_cast<int>(cores_.size()), t, [this](int c) {
+  return choose_idle_core(static_cast<int>(cores_.size()), t, [this, t](int c) {
     const Core& core = cores_[static_cast<std::size_t>(c)];
-    return CoreView{.idle = core.thread == kNoThread, .last = core.last, .idle_since = core.idle_since};
+    return CoreView{.idle = core.thread == kNoThread && allowed(t, c), .last = core.last, .idle_since = core.idle_since};
   });
 }
 

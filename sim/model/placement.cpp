@@ -1,6 +1,7 @@
 // Per-CPU run queues (docs/model.md S1a-S1d): where a thread that finds no idle core waits,
 // and how an idle or a busy core takes threads queued on another. With machine.placement
-// "shared" every core takes from one queue and none of this runs.
+// "shared" every core takes from one queue and none of this runs. A pinned thread (S9) is
+// placed, pulled and woken only on the cores its affinity allows.
 #include <algorithm>
 
 #include "sim/model/engine.hpp"
@@ -20,14 +21,34 @@ std::uint32_t Engine::load_of(int c) const {
   return (cores_[static_cast<std::size_t>(c)].thread != kNoThread ? 1U : 0U) + queued_[static_cast<std::size_t>(c)];
 }
 
+void Engine::pin(ThreadId t, std::span<const int> cpus) {
+  Thread& th = threads_[t];
+  th.affinity = 0;
+  // One shared queue has no per-CPU placement to honour it (the loader refuses `cpus`
+  // there, docs/model.md S9): a pin is then left out, never half applied.
+  if (cpus.empty() || !per_cpu_) return;
+  std::vector<bool> mask(cores_.size(), false);
+  for (const int c : cpus) mask.at(static_cast<std::size_t>(c)) = true;
+  auto index = static_cast<std::size_t>(std::find(affinities_.begin(), affinities_.end(), mask) - affinities_.begin());
+  if (index == affinities_.size()) affinities_.push_back(std::move(mask));
+  th.affinity = static_cast<std::uint16_t>(index + 1);
+}
+
+bool Engine::allowed(ThreadId t, int c) const {
+  const std::uint16_t a = threads_[t].affinity;
+  return a == 0 || affinities_[a - 1U][static_cast<std::size_t>(c)];
+}
+
 int Engine::placement_cpu(ThreadId t) const {
   const Thread& th = threads_[t];
   // S1b: a woken thread waits on its previous core.
-  if (th.placed && th.cpu >= 0) return th.cpu;
-  // S1a: a new thread goes to the core running the fewest threads, its creator's on a tie.
-  int best = th.cpu >= 0 ? th.cpu : 0;
+  if (th.placed && th.cpu >= 0 && allowed(t, th.cpu)) return th.cpu;
+  // S1a: a new thread goes to the core running the fewest threads, its creator's on a
+  // tie; a pinned thread only among its own (S9).
+  int best = -1;
+  if (th.cpu >= 0 && allowed(t, th.cpu)) best = th.cpu;
   for (int c = 0; c < static_cast<int>(cores_.size()); ++c) {
-    if (load_of(c) < load_of(best)) best = c;
+    if (allowed(t, c) && (best < 0 || load_of(c) < load_of(best))) best = c;
   }
   return best;
 }
@@ -44,9 +65,10 @@ ThreadId Engine::pull_for(int c, bool busy) {
   for (int o = 0; o < static_cast<int>(cores_.size()); ++o) {
     if (o == c || queued_[static_cast<std::size_t>(o)] == 0) continue;
     if (from >= 0 && load_of(o) <= load_of(from)) continue;
-    const auto cold = run_queues_[static_cast<std::size_t>(o)].find([this, o](ThreadId t) {
+    const auto cold = run_queues_[static_cast<std::size_t>(o)].find([this, o, c](ThreadId t) {
       const Thread& th = threads_[t];
-      return th.s.core == CoreState::Queued && th.cpu == o && (!th.placed || now_ - th.left_core >= kMigrationCost);
+      return th.s.core == CoreState::Queued && th.cpu == o && allowed(t, c) &&
+             (!th.placed || now_ - th.left_core >= kMigrationCost);
     });
     if (cold == RunQueue::kEmpty) continue;
     chosen = cold;
@@ -67,7 +89,7 @@ void Engine::arm_idle_balance(int c) {
     if (o == c || queued_[static_cast<std::size_t>(o)] == 0) continue;
     run_queues_[static_cast<std::size_t>(o)].find([&](ThreadId t) {
       const Thread& th = threads_[t];
-      if (th.s.core != CoreState::Queued || th.cpu != o) return false;
+      if (th.s.core != CoreState::Queued || th.cpu != o || !allowed(t, c)) return false;
       at = std::min(at, th.placed ? th.left_core + kMigrationCost : now_);
       return false;
     });

@@ -28,11 +28,11 @@ Program bootstrap(RunContext& ctx, ThreadId self, ThreadId starter) {
   e.notify(starter);
 }
 
-Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJob& job) {
+Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJob& job, ThreadId peer) {
   Engine& e = ctx.engine;
   co_await e.acquire_gil(self);  // a new thread needs the GIL before its first bytecode
   co_await bootstrap(ctx, self, main);
-  co_await run_job(e, self, job, ctx.settings, ctx.shared);
+  co_await run_job(e, self, job, ctx.settings, ctx.shared, peer);
   if (--ctx.jobs_left == 0) e.notify(main);
   e.exit(self);
 }
@@ -59,7 +59,8 @@ Program threads_main(RunContext& ctx, ThreadId main) {
     co_await e.compute(main, start_cost, Work::starting());
     const ThreadId t = e.add_thread(fmt::format("T{}", ++n), 0);
     e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(main), e.lane(t), start_cost.ns());
-    e.start(t, job_thread(ctx, t, main, job));
+    e.pin(t, job.cpus);  // S9: sched_setaffinity, its first statement in the program
+    e.start(t, job_thread(ctx, t, main, job, start_peer(e, t, job)));
     co_await wait_until_started(ctx, main);
   }
   co_await e.release_gil(main);  // join() waits on a lock without the GIL

@@ -7,7 +7,7 @@ namespace gilsim::model {
 using scenario::StepKind;
 
 Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::EffectiveSettings& settings,
-                SharedState& shared) {
+                SharedState& shared, ThreadId peer) {
   e.trace().job_started(job.index, e.lane(t), e.now());
   const std::uint32_t id = job.index;
   // The steps run in this one coroutine (a frame per step would be made and freed for
@@ -31,6 +31,11 @@ Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::Ef
       case StepKind::Disk:
       case StepKind::Block:
         co_await e.release_gil(t);
+        if (step.answer > Time::zero() && peer != trace::kNone) {
+          // S9: the request wakes the peer, whose reply needs its CPU time first.
+          e.notify(peer);
+          co_await e.wait_for_notify(t, SpanState::BlockedIo, Time::max(), id);
+        }
         co_await e.wait(t, d, SpanState::BlockedIo, id, index);
         co_await e.acquire_gil(t);
         break;

@@ -16,8 +16,14 @@ namespace gilsim::model {
 using scenario::PlannedJob;
 
 /// Runs one job's steps on a thread that holds the GIL when it starts and when it ends.
+/// `peer` answers its io steps that have an `answer` (start_peer()).
 Program run_job(Engine& engine, ThreadId thread, const PlannedJob& job, const scenario::EffectiveSettings& settings,
-                SharedState& shared);
+                SharedState& shared, ThreadId peer = trace::kNone);
+
+/// The peer process that answers `job`'s io steps with an `answer` (docs/model.md S9),
+/// started now, pinned to the job's peer_cpus and waiting for `client`'s first request;
+/// trace::kNone when the job has no such step.
+ThreadId start_peer(Engine& engine, ThreadId client, const PlannedJob& job);
 
 /// Items waiting for pool threads; sleepers are woken one per item (a SimpleQueue, T3).
 template <typename Item>

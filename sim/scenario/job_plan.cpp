@@ -25,9 +25,12 @@ JobPlan plan_jobs(const Scenario& scenario) {
       job.name = tmpl.count == 1 ? tmpl.name : fmt::format("{} {}", tmpl.name, i + 1);
       job.arg_bytes = tmpl.arg_bytes;
       job.result_bytes = tmpl.result_bytes;
+      job.cpus = tmpl.cpus;
+      job.peer_cpus = tmpl.peer_cpus;
       job.steps.reserve(tmpl.steps.size());
       for (const auto& step : tmpl.steps) {
-        job.steps.push_back(PlannedStep{step.kind, step.offload_work, random.draw(step.duration), step.target, step.has_call});
+        job.steps.push_back(PlannedStep{step.kind, step.offload_work, random.draw(step.duration), step.target, step.has_call,
+                                            step.answer});
       }
       jobs.push_back(std::move(job));
     }
@@ -41,7 +44,7 @@ namespace {
 bool same_step(const Step& a, const Step& b) {
   return a.kind == b.kind && a.duration.kind == b.duration.kind && a.duration.a == b.duration.a &&
          a.duration.b == b.duration.b && a.offload_work == b.offload_work && a.target == b.target &&
-         a.has_call == b.has_call;
+         a.has_call == b.has_call && a.answer == b.answer;
 }
 
 }  // namespace
@@ -49,6 +52,7 @@ bool same_step(const Step& a, const Step& b) {
 bool same_plan(const Scenario& a, const Scenario& b) {
   const auto same_template = [](const JobTemplate& x, const JobTemplate& y) {
     return x.name == y.name && x.count == y.count && x.arg_bytes == y.arg_bytes && x.result_bytes == y.result_bytes &&
+           x.cpus == y.cpus && x.peer_cpus == y.peer_cpus &&
            std::equal(x.steps.begin(), x.steps.end(), y.steps.begin(), y.steps.end(), same_step);
   };
   const auto same_name = [](const auto& x, const auto& y) { return x.name == y.name; };

@@ -23,6 +23,7 @@ struct PlannedStep {
   Time duration;
   std::uint32_t target = 0;  ///< acquire, release: the lock; increment: the counter
   bool has_call = false;     ///< increment: `counter += f()`
+  Time answer{};             ///< io: the peer process's CPU time to answer (docs/model.md S9)
 };
 
 struct PlannedJob {
@@ -32,6 +33,8 @@ struct PlannedJob {
   std::vector<PlannedStep> steps;
   std::int64_t arg_bytes = 0;
   std::int64_t result_bytes = 0;
+  std::vector<int> cpus;       ///< its thread's affinity (S9); empty: any core
+  std::vector<int> peer_cpus;  ///< its peer process's affinity (S9)
 };
 
 using JobPlan = std::vector<PlannedJob>;

@@ -124,6 +124,13 @@ StepItem read_step(const TomlReader& reader, const SharedNames& shared, const to
       item.step.duration = reader.duration(*kind_node, kind_name);
       break;
   }
+  if (const toml::node* answer = t.get("answer")) {
+    if (item.step.kind != StepKind::Io) {
+      reader.fail(*answer, fmt::format("'answer' belongs to an io step, not a {} step; expected "
+                                       "{{ io = \"7us\", answer = \"3us\" }} (the peer process's CPU time)", kind_name));
+    }
+    item.step.answer = *reader.fixed_duration(t, "answer", Time{1});
+  }
   if (const toml::node* work = t.get("work")) {
     if (item.step.kind != StepKind::Offload) {
       reader.fail(*work, fmt::format("'work' belongs to an offload step, not a {} step; expected "
@@ -221,7 +228,36 @@ class LockUse {
   std::vector<const toml::node*> acquired_at_;
 };
 
-JobTemplate read_job(const TomlReader& reader, const SharedNames& shared, const toml::table& t) {
+/// A list of CPU numbers, as os.sched_setaffinity takes: each from 0 to cores - 1, none twice.
+std::vector<int> read_cpus(const TomlReader& reader, const toml::table& t, std::string_view key, const Machine& machine) {
+  const toml::array* list = reader.array(t, key, "a list of CPU numbers such as [0] or [0, 1]");
+  if (list == nullptr) return {};
+  if (list->empty()) reader.fail(*list, fmt::format("'{}' is empty; expected at least one CPU number such as [0]", key));
+  if (machine.placement != Placement::PerCpu) {
+    reader.fail(*list, fmt::format("'{}' pins to CPUs, which needs per-CPU run queues; expected [machine] "
+                                   "placement = \"per_cpu\"", key));
+  }
+  std::vector<int> cpus;
+  for (const toml::node& element : *list) {
+    const int cpu = static_cast<int>(reader.integer(element, key, 0, kMaxCores - 1));
+    if (cpu >= machine.cores) {
+      reader.fail(element, fmt::format("CPU {} does not exist on a machine of {} core{}; expected a CPU number from 0 "
+                                       "to {}", cpu, machine.cores, machine.cores == 1 ? "" : "s", machine.cores - 1));
+    }
+    if (std::find(cpus.begin(), cpus.end(), cpu) != cpus.end()) {
+      reader.fail(element, fmt::format("CPU {} is listed twice in '{}'; expected each CPU once", cpu, key));
+    }
+    cpus.push_back(cpu);
+  }
+  std::sort(cpus.begin(), cpus.end());
+  return cpus;
+}
+
+bool has_answers(const std::vector<Step>& steps) {
+  return std::any_of(steps.begin(), steps.end(), [](const Step& s) { return s.answer > Time::zero(); });
+}
+
+JobTemplate read_job(const TomlReader& reader, const SharedNames& shared, const Machine& machine, const toml::table& t) {
   reader.check_keys(t, kJobKeys, "in [[job]]");
   JobTemplate job;
   job.where = reader.where(t);
@@ -245,12 +281,19 @@ JobTemplate read_job(const TomlReader& reader, const SharedNames& shared, const 
   }
   job.steps.reserve(static_cast<std::size_t>(count));
   expand(items, job.steps);
+  job.cpus = read_cpus(reader, t, "cpus", machine);
+  job.peer_cpus = read_cpus(reader, t, "peer_cpus", machine);
+  if (!job.peer_cpus.empty() && !has_answers(job.steps)) {
+    reader.fail(*t.get("peer_cpus"), fmt::format("job '{}' has 'peer_cpus' but no step with a peer; expected an io step "
+                                                 "such as {{ io = \"7us\", answer = \"3us\" }}", job.name));
+  }
   return job;
 }
 
 }  // namespace
 
-std::vector<JobTemplate> read_jobs(const TomlReader& reader, const toml::table& root, const SharedNames& shared) {
+std::vector<JobTemplate> read_jobs(const TomlReader& reader, const toml::table& root, const SharedNames& shared,
+                                   const Machine& machine) {
   const toml::array* list = reader.array(root, "job", "tables, each written [[job]] on a line of its own");
   if (list == nullptr || list->empty()) {
     const toml::source_region& at = list == nullptr ? root.source() : list->source();
@@ -265,7 +308,7 @@ std::vector<JobTemplate> read_jobs(const TomlReader& reader, const toml::table& 
       reader.fail(element, fmt::format("'job' holds {}; expected tables, each written [[job]]", describe_type(element.type())));
     }
     const toml::table& t = *element.as_table();
-    JobTemplate job = read_job(reader, shared, t);
+    JobTemplate job = read_job(reader, shared, machine, t);
     if (auto [it, fresh] = first_line_of_name.emplace(job.name, job.where.line); !fresh) {
       reader.fail(*t.get("name"), fmt::format("job name '{}' is used twice (first on line {}); expected a distinct "
                                               "name for each [[job]]", job.name, it->second));

@@ -62,6 +62,7 @@ struct Step {
   StepKind offload_work = StepKind::Cpu;  ///< for Offload: what the executor thread does
   std::uint32_t target = 0;  ///< Acquire, Release: index in Scenario::locks; Increment: in counters
   bool has_call = false;     ///< Increment: `counter += f()`, the call a check point (docs/model.md U1)
+  Time answer{};  ///< Io: CPU time the peer process spends answering (docs/model.md S9); zero: no peer
 };
 
 /// A lock the jobs share: `threading.Lock` (or `RLock`) in threads, `asyncio.Lock` in
@@ -86,6 +87,8 @@ struct JobTemplate {
   std::int64_t arg_bytes = 100;     ///< pickled size of the arguments (process pools)
   std::int64_t result_bytes = 100;  ///< pickled size of the result (process pools)
   SourceLoc where;
+  std::vector<int> cpus{};          ///< os.sched_setaffinity: its thread runs only on these (S9); empty: any
+  std::vector<int> peer_cpus{};     ///< the CPUs of the peer process its `answer` steps talk to (S9)
 };
 
 enum class GilMode : std::uint8_t { New, Old, None };

@@ -22,10 +22,11 @@ inline constexpr std::array<std::string_view, 32> kCostKeys{
     "pool_wakeup",       "process_exit",
     "ipc_message",       "ipc_syscall",      "ipc_first_syscall", "ipc_first_pickle", "ipc_bandwidth", "loop_callback", "lock_wake_latency",
     "increment",         "lock_with"};
-inline constexpr std::array<std::string_view, 5> kJobKeys{"name", "count", "steps", "arg_bytes", "result_bytes"};
-inline constexpr std::array<std::string_view, 14> kStepKeys{"cpu",     "native",  "io",      "block",     "sleep",
+inline constexpr std::array<std::string_view, 7> kJobKeys{"name",         "count", "steps",    "arg_bytes",
+                                                          "result_bytes", "cpus",  "peer_cpus"};
+inline constexpr std::array<std::string_view, 15> kStepKeys{"cpu",     "native",  "io",      "block",     "sleep",
                                                             "offload", "disk",    "work",    "acquire",   "release",
-                                                            "increment", "call",  "repeat",  "steps"};
+                                                            "increment", "call",  "repeat",  "steps",   "answer"};
 inline constexpr std::array<std::string_view, 9> kRunKeys{"name",   "executor", "workers",         "start_method", "method",
                                                           "chunksize", "gil",   "switch_interval", "cores"};
 

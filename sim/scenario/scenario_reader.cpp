@@ -2,6 +2,7 @@
 // [costs]. Jobs and runs have their own readers (job_reader.cpp, run_reader.cpp).
 #include "sim/scenario/scenario_reader.hpp"
 
+#include <algorithm>
 #include <array>
 #include <limits>
 
@@ -121,6 +122,36 @@ Costs read_costs(const TomlReader& reader, const toml::table* table) {
   return c;
 }
 
+/// Pinned jobs and peers (docs/model.md S9) are threads of their own on named CPUs: every
+/// run starts one thread per job, and a run's own core count keeps every named CPU.
+void check_pinned_runs(const TomlReader& reader, const toml::table& root, const Scenario& s) {
+  const JobTemplate* pinned = nullptr;
+  int highest = -1;
+  for (const JobTemplate& job : s.jobs) {
+    const bool peer = std::any_of(job.steps.begin(), job.steps.end(), [](const Step& st) { return st.answer > Time::zero(); });
+    if (job.cpus.empty() && !peer) continue;
+    if (pinned == nullptr) pinned = &job;
+    for (const auto* list : {&job.cpus, &job.peer_cpus}) {
+      if (!list->empty()) highest = std::max(highest, list->back());
+    }
+  }
+  if (pinned == nullptr) return;
+  const toml::array& runs = *root.get("run")->as_array();
+  for (std::size_t i = 0; i < s.runs.size(); ++i) {
+    const Run& run = s.runs[i];
+    const toml::table& t = *runs.get(i)->as_table();
+    if (run.executor != Executor::Threads) {
+      reader.fail(*t.get("executor"), fmt::format("job '{}' (line {}) is pinned to CPUs or talks to a peer process, "
+                                                  "which only a thread of its own does; expected executor = \"threads\"",
+                                                  pinned->name, pinned->where.line));
+    }
+    if (run.cores && *run.cores <= highest) {
+      reader.fail(*t.get("cores"), fmt::format("run '{}' has {} core{} but a job names CPU {}; expected cores = {} or more",
+                                               run.name, *run.cores, *run.cores == 1 ? "" : "s", highest, highest + 1));
+    }
+  }
+}
+
 }  // namespace
 
 Scenario read_scenario(const TomlReader& reader, const toml::table& root) {
@@ -137,8 +168,9 @@ Scenario read_scenario(const TomlReader& reader, const toml::table& root) {
   s.costs = read_costs(reader, reader.table(root, "costs"));
   s.locks = read_locks(reader, reader.table(root, "locks"));
   s.counters = read_counters(reader, reader.table(root, "counters"));
-  s.jobs = read_jobs(reader, root, shared_names(s));
+  s.jobs = read_jobs(reader, root, shared_names(s), s.machine);
   s.runs = read_runs(reader, root);
+  check_pinned_runs(reader, root, s);
   s.source = reader.source_name();
   return s;
 }

@@ -31,7 +31,8 @@ SharedNames shared_names(const Scenario& s);
 
 /// Every [[job]], with `repeat` blocks expanded; checks the limits on jobs and steps, the
 /// lock and counter names, and that each job releases the locks it takes.
-std::vector<JobTemplate> read_jobs(const TomlReader& reader, const toml::table& root, const SharedNames& shared);
+std::vector<JobTemplate> read_jobs(const TomlReader& reader, const toml::table& root, const SharedNames& shared,
+                                   const Machine& machine);
 /// Every [[run]]; checks that each key applies to the run's executor.
 std::vector<Run> read_runs(const TomlReader& reader, const toml::table& root);
 

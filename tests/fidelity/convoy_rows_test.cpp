@@ -1,0 +1,69 @@
+// The convoy with two releases per operation, pinned (docs/model.md G8 and S9): the model's
+// figure for each placement of the CPython suite's rows, as fidelity/suite.toml's `why`
+// texts quote them, fast and deterministic. CPython is not run.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <utility>
+#include <string>
+
+#include "bench/cpython_suite.hpp"
+#include "sim/scenario/loader.hpp"
+
+using namespace gilsim;
+using namespace gilsim::fidelity;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kSuite = fs::path(GILSIM_SOURCE_DIR) / "fidelity" / "suite.toml";
+
+/// The model's time per operation for the row labelled `label`, in switch intervals.
+double intervals_per_op(const Suite& suite, const std::string& label, double interval) {
+  for (const auto& row : suite.rows) {
+    if (row.label != label) continue;
+    const scenario::Scenario s = scenario::load_file(suite.scenarios / row.scenario);
+    return predict(row, s).value / interval;
+  }
+  FAIL("no row " << label);
+  return 0.0;
+}
+
+}  // namespace
+
+TEST_CASE("model: the pinned convoy loses about one interval per operation in every placement, unlike CPython") {
+  // CPython 3.11 (docs/model.md G8): alone 0.0002 to 1.37, beside the I/O thread 1.01 to
+  // 1.22, beside the echo 1.16 to 1.85 intervals per operation. The model's ordering differs: its
+  // CPU-bound thread, woken 3 to 9 us after the I/O thread takes the GIL back, wins the
+  // next recv wherever it runs and never a 2 us sendall beside the echo; beside the I/O
+  // thread, that thread, back from its recv, also waits for its core until the slice ends.
+  const Suite suite = load_suite(kSuite);
+  const std::string two = "2 releases per op, ";
+  CHECK(intervals_per_op(suite, two + "CPU thread alone, 5 ms: time per op", 0.005) == doctest::Approx(1.20).epsilon(0.02));
+  CHECK(intervals_per_op(suite, two + "CPU thread alone, 50 ms: time per op", 0.05) == doctest::Approx(1.30).epsilon(0.02));
+  CHECK(intervals_per_op(suite, two + "CPU thread beside the I/O thread, 5 ms: time per op", 0.005) ==
+        doctest::Approx(1.62).epsilon(0.02));
+  CHECK(intervals_per_op(suite, two + "CPU thread beside the I/O thread, 50 ms: time per op", 0.05) ==
+        doctest::Approx(1.06).epsilon(0.02));
+  CHECK(intervals_per_op(suite, two + "CPU thread beside the echo, 5 ms: time per op", 0.005) ==
+        doctest::Approx(0.99).epsilon(0.02));
+  CHECK(intervals_per_op(suite, two + "CPU thread beside the echo, 50 ms: time per op", 0.05) ==
+        doctest::Approx(1.00).epsilon(0.02));
+}
+
+TEST_CASE("model: without the CPU-bound thread, the pinned scenarios' operation takes what CPython's calls take alone") {
+  // CPython, pinned with the echo on the I/O thread's CPU (convoy_probe.py, docs/model.md
+  // S9): a sendall of 1.8 us and a recv of 10.9 us (medians). The model: 2 us of sendall,
+  // a context switch (S5) to the echo, its 3 us answer, one back, and 4 us of reply.
+  const Suite suite = load_suite(kSuite);
+  for (const auto& [label, per_op] : {std::pair{"2 releases per op, CPU thread alone, 5 ms: time per op", 14.9e-6},
+                                      std::pair{"2 releases per op, CPU thread beside the echo, 5 ms: time per op", 9.1e-6}}) {
+    CAPTURE(label);
+    const auto row = std::find_if(suite.rows.begin(), suite.rows.end(), [&](const auto& r) { return r.label == label; });
+    REQUIRE(row != suite.rows.end());
+    scenario::Scenario s = scenario::load_file(suite.scenarios / row->scenario);
+    s.jobs[0].steps[0].duration = scenario::Duration::fixed(Time{1});  // the CPU-bound thread ends at once
+    CHECK(predict(*row, s).value == doctest::Approx(per_op).epsilon(0.01));
+  }
+}
