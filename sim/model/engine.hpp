@@ -224,6 +224,8 @@ class Engine {
   void preempt(int c, ThreadId next);
   /// The next thread of core `c`'s run queue (the shared one with one queue), or none.
   ThreadId pop_run_queue(int c);
+  /// Which run queue core `c` takes from: its own (S1a), or the one shared queue (S1).
+  std::size_t queue_index(int c) const { return per_cpu_ ? static_cast<std::size_t>(c) : 0; }
   // placement.cpp: per-CPU run queues (S1a-S1d)
   void init_run_queues();
   /// The run queue `t` joins now (0 with one shared queue); `t` goes to its back.

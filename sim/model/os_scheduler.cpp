@@ -95,7 +95,7 @@ void Engine::enqueue(ThreadId t, int cpu) {
 
 ThreadId Engine::pop_run_queue(int c) {
   // A thread moved to another core's queue (S1c) left a stale entry here: skipped.
-  const std::size_t q = per_cpu_ ? static_cast<std::size_t>(c) : 0;
+  const std::size_t q = queue_index(c);
   const auto next = run_queues_[q].pop([this, c](ThreadId t) {
     const Thread& th = threads_[t];
     return th.s.core == CoreState::Queued && (!per_cpu_ || th.cpu == c);
@@ -153,7 +153,7 @@ void Engine::release_core(ThreadId t) {
   timers_.cancel(core.quantum);
   builder_.clear_state(core.lane, now_);
   // Nobody queued here, the usual case under the GIL: no call.
-  ThreadId next = run_queues_[per_cpu_ ? static_cast<std::size_t>(c) : 0].has_entries() ? pop_run_queue(c) : kNoThread;
+  ThreadId next = run_queues_[queue_index(c)].has_entries() ? pop_run_queue(c) : kNoThread;
   // With per-CPU queues and nobody queued on any core, balancing finds nothing to pull and
   // no time to look again (pull_for(), arm_idle_balance()): no call.
   const bool others_queued = per_cpu_ && any_queued();
@@ -190,7 +190,7 @@ void Engine::pass_through_core(int c, ThreadId t) {
   }
   // release_core() looks in the core's run queue, which drops the entries left there by
   // threads that went elsewhere (none is queued, so none is taken).
-  if (run_queues_[per_cpu_ ? static_cast<std::size_t>(c) : 0].has_entries()) {
+  if (run_queues_[queue_index(c)].has_entries()) {
     [[maybe_unused]] const ThreadId next = pop_run_queue(c);
     assert(next == kNoThread);
   }
