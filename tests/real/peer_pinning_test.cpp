@@ -2,7 +2,13 @@
 // their CPU, each `answer` is a round trip to a forked peer that spins before it replies,
 // and no peer process or socket outlives the run.
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <optional>
+#include <thread>
+
+#include <sched.h>
 
 #include <doctest/doctest.h>
 
@@ -58,6 +64,59 @@ TEST_CASE("threads pinned to one CPU share it: two busy threads without a GIL ta
   // Left to the kernel, the two would run side by side on the two CPUs in about 150 ms; on
   // one CPU they need 300 ms whatever else runs (10% off for the busy loop's calibration).
   CHECK(t.end >= 270_ms);
+}
+
+namespace {
+/// The CPUs `status_file` (a /proc .../status) may run on: its Cpus_allowed_list, e.g. "1" or "0-1".
+std::string allowed_cpus(const std::filesystem::path& status_file) {
+  std::ifstream in(status_file);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("Cpus_allowed_list:", 0) == 0) return line.substr(line.find_first_not_of(" \t", 18));
+  }
+  return {};
+}
+}  // namespace
+
+TEST_CASE("while the run lasts, a pinned thread and its job's peer may run only on their CPUs") {
+  std::vector<int> mine;
+  {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    REQUIRE(sched_getaffinity(0, sizeof(set), &set) == 0);
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+      if (CPU_ISSET(cpu, &set)) mine.push_back(cpu);
+    }
+  }
+  if (mine.size() < 2) return;  // one CPU: every pin is that CPU
+  // The scenario's CPU 1 is the run's second CPU, its CPU 0 the first.
+  const std::string thread_cpu = std::to_string(mine[1]);
+  const std::string peer_cpu = std::to_string(mine[0]);
+  auto s = make_scenario({make_job("client", 1, {sleep(400_ms), ask(1_ms, 1_ms)})});
+  s.jobs[0].cpus = {1};
+  s.jobs[0].peer_cpus = {0};
+  std::atomic<bool> done{false};
+  std::optional<trace::Trace> measured;
+  std::thread runner([&] {
+    measured = real::execute(s, make_run(Executor::Threads));
+    done = true;
+  });
+  bool thread_seen = false;
+  bool peer_seen = false;
+  while (!done) {
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+      if (allowed_cpus(task.path() / "status") == thread_cpu) thread_seen = true;
+    }
+    for (const int child : child_pids_of_this_process()) {
+      const std::string mask = allowed_cpus(std::filesystem::path("/proc") / std::to_string(child) / "status");
+      if (mask == peer_cpu) peer_seen = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  runner.join();
+  REQUIRE(measured);
+  check_invariants(*measured);
+  CHECK(thread_seen);
+  CHECK(peer_seen);
 }
 
 TEST_CASE("each answer is a round trip to the job's peer process, which spins for it before it replies") {
