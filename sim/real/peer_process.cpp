@@ -144,7 +144,8 @@ void PeerSet::start(const scenario::PlannedJob& job, std::size_t answers) {
 void PeerSet::add_lanes(trace::TraceBuilder& builder, const scenario::PlannedJob& job) {
   Peer* p = peer_of(job.index);
   if (p == nullptr) return;
-  const trace::ProcessId process = builder.add_process(fmt::format("peer of {}", job.name), true);
+  // As the model draws it: a process of its own with no GIL lane (its GIL is never contended).
+  const trace::ProcessId process = builder.add_process(fmt::format("peer of {}", job.name), false);
   p->lane = builder.add_lane("peer", trace::LaneKind::Thread, process);
 }
 

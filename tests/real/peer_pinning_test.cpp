@@ -137,6 +137,7 @@ TEST_CASE("each answer is a round trip to the job's peer process, which spins fo
   const trace::Lane* peer = lane_named(t, "peer");
   REQUIRE(peer != nullptr);
   CHECK(t.processes[peer->process].name == "peer of client");
+  CHECK(t.processes[peer->process].gil_lane == trace::kNone);
   CHECK(std::count_if(t.lanes.begin(), t.lanes.end(), [](const trace::Lane& l) { return l.name == "peer"; }) == 1);
   // One answer per answer step, each at least its 10 ms of CPU (10% off for the calibration).
   const auto answers = spans_in(*peer, SpanState::Native);
