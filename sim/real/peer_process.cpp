@@ -181,7 +181,8 @@ int PeerSet::reap(Peer& p) {
   return status;
 }
 
-void PeerSet::finish(std::vector<Record>& records) {
+void PeerSet::finish(std::vector<Record>& records, LanePins& pins) {
+  if (ctx_.stopped()) return;  // the abort hook killed them; the destructor reaps them
   for (Peer& p : peers_) {
     shutdown(p.socket, SHUT_WR);  // the peer's read() ends: it sends its records and exits
     std::uint64_t count = 0;
@@ -209,6 +210,7 @@ void PeerSet::finish(std::vector<Record>& records) {
     }
     for (Record& r : got) r.lane = p.lane;
     records.insert(records.end(), got.begin(), got.end());
+    if (!p.cpus.empty()) pins.emplace_back(p.lane, p.cpus);
   }
 }
 

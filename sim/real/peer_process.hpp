@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <sys/types.h>
 
+#include "sim/real/cpu_check.hpp"
 #include "sim/real/run_context.hpp"
 #include "sim/real/run_record.hpp"
 #include "sim/real/worker_set.hpp"
@@ -42,8 +43,10 @@ class PeerSet {
   void ask(const scenario::PlannedJob& job, Time answer, Time io);
 
   /// After every job's thread has ended: closes each socket, takes each peer's records (its
-  /// answers) into `records`, reaps it. Throws RealRunError when a peer failed.
-  void finish(std::vector<Record>& records);
+  /// answers) into `records` and its lane's pin into `pins`, reaps it. Throws RealRunError
+  /// when a peer failed. After a planned stop (a deadlock) the peers are already killed:
+  /// their answers are left out.
+  void finish(std::vector<Record>& records, LanePins& pins);
 
   std::size_t size() const { return peers_.size(); }
 

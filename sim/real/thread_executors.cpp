@@ -67,6 +67,7 @@ ExecutorOutput run_threads(RunInputs& in) {
   } unset{in.ctx};
   ThreadGroup group(in, process, gil.get());  // after the peers: its threads end before they go
   group.add_lane("main");
+  LanePins pins;
   group.run_here(0, [&](GilSeat& seat) {
     // The main thread starts the threads holding the GIL, then join() waits without it.
     seat.take(SpanState::Running);
@@ -74,6 +75,7 @@ ExecutorOutput run_threads(RunInputs& in) {
       const scenario::PlannedJob& job = in.jobs[i];
       const std::size_t index = group.add_lane(fmt::format("T{}", i + 1));
       peers.add_lanes(in.builder, job);
+      if (!job.cpus.empty()) pins.emplace_back(group.lane(index), job.cpus);
       group.start(index, 0, [&in, &job](GilSeat& own) {
         in.ctx.pin_current_thread_to(job.cpus);  // S9: os.sched_setaffinity, its first statement
         own.take(SpanState::Running, job.index, job.steps.empty() ? trace::kNoStep : 0);
@@ -84,7 +86,8 @@ ExecutorOutput run_threads(RunInputs& in) {
     seat.drop(DropReason::Idle);
   });
   ExecutorOutput out = group.finish();
-  peers.finish(out.records);
+  peers.finish(out.records, pins);
+  out.pins = std::move(pins);
   return out;
 }
 
