@@ -64,8 +64,9 @@ TEST_CASE("threads pinned to one CPU share it: two busy threads without a GIL ta
   // Left to the kernel, the two would run side by side on the two CPUs in about 150 ms; on
   // one CPU they need 300 ms whatever else runs (10% off for the busy loop's calibration).
   CHECK(t.end >= 270_ms);
-  // So the run needed one CPU's worth, not two: sharing its CPU is not a busy machine.
-  CHECK(t.cpu_check.needed <= t.end);
+  // So the run needed about one CPU's worth, not two: sharing its CPU is not a busy machine
+  // (one and a half allows for the main thread and the threads' starts and ends).
+  CHECK(t.cpu_check.needed * 2 <= t.end * 3);
 }
 
 namespace {
