@@ -224,6 +224,18 @@ class Engine {
   bool request_core(ThreadId t);
   /// S3: `t`, just woken, takes a busy core (only `target`'s when it is 0 or more).
   bool preempt_for_waker(ThreadId t, int target);
+  // EEVDF's accounting (S3): a thread joins run queue `q` with its lag, and leaves it with
+  // the lag it then has; charge() adds core `c`'s time to its thread's virtual runtime.
+  struct QueueLoad {
+    std::int64_t sum = 0;  ///< the runnable threads' virtual runtimes now, in ns
+    std::int64_t count = 0;
+  };
+  QueueLoad queue_load(std::size_t q) const;
+  Time vruntime_now(ThreadId t) const;
+  void join_queue(ThreadId t, std::size_t q);
+  Time lag_on(ThreadId t, std::size_t q) const;
+  void leave_queue(ThreadId t, std::size_t q, bool sleeps);
+  void charge(int c);
   /// Core `c`'s thread goes to the back of its run queue; `next` gets the core.
   void preempt(int c, ThreadId next);
   /// The next thread of core `c`'s run queue (the shared one with one queue), or none.
@@ -321,6 +333,8 @@ class Engine {
   std::vector<Core> cores_;
   std::vector<RunQueue> run_queues_;   ///< one shared (S1), or one per core (S1a)
   std::vector<std::uint32_t> queued_;  ///< by run queue: the threads waiting in it
+  std::vector<std::int64_t> vruntime_sum_;  ///< by run queue: its runnable threads' virtual
+                                            ///< runtimes, each on-core one's as last charged (S3)
   std::vector<std::vector<bool>> affinities_;  ///< by Thread::affinity - 1: the cores allowed (S9)
   bool per_cpu_ = false;               ///< machine.placement is per_cpu
   std::vector<std::unique_ptr<Gil>> gils_;          ///< by process; null without a GIL
