@@ -70,9 +70,7 @@ void GilWaitQueue::remove(std::uint32_t thread) {
   w.index = -1;
 }
 
-void GilWaitQueue::on_switch(Time at) {
-  due_known_ = false;
-  // Late waiters were armed before this switch: their grid points are found by phase now.
+void GilWaitQueue::place_late_waiters() {
   for (std::size_t i = late_head_; i < late_.size(); ++i) {
     const auto [thread, armed] = late_[i];
     const Waiter& w = waiters_[thread];
@@ -81,9 +79,6 @@ void GilWaitQueue::on_switch(Time at) {
   }
   late_.clear();
   late_head_ = 0;
-  last_switch_ = at;
-  switch_phase_ = phase_in(at, interval_.ns());
-  switch_seq_ = next_arm_seq_;
 }
 
 std::optional<GilWaitQueue::Due> GilWaitQueue::find_drop_request() {

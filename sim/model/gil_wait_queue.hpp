@@ -45,8 +45,16 @@ class GilWaitQueue {
   /// The i-th waiter in an arbitrary but deterministic order (for the OS's random pick).
   std::uint32_t at(std::size_t i) const { return members_[i]; }
 
-  /// The holder changed at `at` (switch_number incremented).
-  void on_switch(Time at);
+  /// The holder changed at `at` (switch_number incremented). Inline: once per hand-off, and
+  /// in the common case (no late waiter) a few stores.
+  void on_switch(Time at) {
+    due_known_ = false;
+    if (late_head_ < late_.size()) place_late_waiters();
+    last_switch_ = at;
+    switch_phase_ = at.ns() % interval_.ns();  // a remainder's sign is the time's
+    if (switch_phase_ < 0) switch_phase_ += interval_.ns();
+    switch_seq_ = next_arm_seq_;
+  }
 
   struct Due {
     Time at;
@@ -83,6 +91,8 @@ class GilWaitQueue {
   static constexpr std::size_t kMaxBuckets = 4096;  ///< over one interval
   static_assert(kMaxBuckets <= 65536, "Waiter::bucket holds a bucket's index");
   std::optional<Due> find_drop_request();
+  /// At a switch: the late waiters go into the buckets (their grid points found by phase now).
+  void place_late_waiters();
 
   std::size_t bucket_of(std::int64_t phase) const { return static_cast<std::size_t>(phase >> bucket_shift_); }
   /// The first bucket in use at or after `b`, or buckets_count_.
