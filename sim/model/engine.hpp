@@ -120,6 +120,10 @@ struct Operation {
   void await_resume() const noexcept {}
 };
 
+/// What a process runs: a Python interpreter has a GIL (unless the scenario's has none);
+/// a program of other code (the peer at the other end of a socket, S9) has none to show.
+enum class ProcessCode : std::uint8_t { Python, Other };
+
 class Engine {
  public:
   Engine(const EngineConfig& config, trace::TraceBuilder& builder);
@@ -127,7 +131,7 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  trace::ProcessId add_process(std::string name);
+  trace::ProcessId add_process(std::string name, ProcessCode code = ProcessCode::Python);
   ThreadId add_thread(std::string name, trace::ProcessId process);
   /// Starts `program` on `thread` now. The thread's first operation runs at this instant.
   void start(ThreadId thread, Program program);
