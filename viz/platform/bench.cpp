@@ -106,11 +106,13 @@ std::string bench_knob_change(AppState& app, ImGuiIO& io) {
           ? fmt::format("progressive: no frame showed the new runs before they were whole; they came in frame {}\n",
                         meanwhile + 1)
           : fmt::format("progressive: frame {} after the change showed the new runs so far ({:.1f} ms after it); {} "
-                        "frames showed a further part; the whole runs came in frame {}\n",
-                        first_partial, first_partial_ms, partial_frames, meanwhile + 1);
+                        "frame{} showed a further part; the whole runs came in frame {}\n",
+                        first_partial, first_partial_ms, partial_frames - 1, partial_frames == 2 ? "" : "s",
+                        meanwhile + 1);
   return progressive + fmt::format("knob change: {:.1f} ms to the frame after it ({:.1f} ms of CPU on every thread; re-simulation {:.1f} ms, "
              "indexing {:.1f} ms, frame {:.1f} ms)\n"
-             "meanwhile {} frames with the previous runs and a note that new ones are coming, the longest {:.1f} ms "
+             "meanwhile {} frames with the previous runs, then the new ones so far, and a note that new ones are "
+             "coming, the longest {:.1f} ms "
              "({:.1f} ms of CPU in all); the frame that put the new runs in {:.1f} ms\n",
              (t3 - t0) * 1e3, cpu * 1e3, (t1 - t0 - derive) * 1e3, (derive + t2 - t1) * 1e3, (t3 - t2) * 1e3, meanwhile,
              longest_ms, frames_cpu * 1e3, (t3 - t1) * 1e3);
