@@ -204,8 +204,7 @@ void Progress::begin(std::size_t runs) {
 }
 
 void Progress::answer(std::size_t run, std::shared_ptr<const trace::Trace> trace) {
-  const trace::Trace& answer = *trace;  // kept alive by the caller's own copy of it below
-  std::shared_ptr<const trace::Trace> keep = trace;
+  const std::shared_ptr<const trace::Trace> kept = trace;  // for the listener, after it is stored
   {
     const std::lock_guard lock(mutex_);
     ended_[run] = !trace->partial();
@@ -214,7 +213,7 @@ void Progress::answer(std::size_t run, std::shared_ptr<const trace::Trace> trace
     asked_[run].store(false, std::memory_order_relaxed);
   }
   changed_.notify_all();
-  if (listener_) listener_(run, answer);
+  if (listener_) listener_(run, *kept);
 }
 
 void Progress::end() {
