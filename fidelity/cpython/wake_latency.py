@@ -1,7 +1,7 @@
-"""How fast this machine wakes a blocked thread on an idle CPU, measured by `gilsim_fidelity
---cpython` before each round of programs: not a row of the suite, a characteristic of the
-machine that the model's runs of that round are given (docs/model.md G8, the `[costs] wake_*`
-settings).
+"""How fast this machine wakes a blocked thread on an idle CPU, and how late a timed wait
+runs out there, measured by `gilsim_fidelity --cpython` before each round of programs: not a
+row of the suite, a characteristic of the machine that the model's runs of that round are
+given (docs/model.md G8 and G2a, the `[costs] wake_*` and `timer_*` settings).
 
 On a KVM guest an idle CPU halts, and the host polls a halted virtual CPU for a while before it
 puts its thread to sleep: how long a waiter on an idle CPU takes to run depends on the host's
