@@ -58,6 +58,14 @@ static Time average(std::int64_t sum, std::int64_t count) {
 
 Engine::QueueLoad Engine::queue_load(std::size_t q) const {
   QueueLoad load{.sum = vruntime_sum_[q], .count = queued_[q]};
+  if (per_cpu_) {  // queue q is core q's alone: no need to look at the others
+    const Core& core = cores_[q];
+    if (core.thread != kNoThread) {
+      load.sum += (now_ - core.charged_since).ns();
+      ++load.count;
+    }
+    return load;
+  }
   for (std::size_t c = 0; c < cores_.size(); ++c) {
     const Core& core = cores_[c];
     if (core.thread == kNoThread || queue_index(static_cast<int>(c)) != q) continue;
@@ -100,8 +108,12 @@ void Engine::leave_queue(ThreadId t, std::size_t q, bool sleeps) {
   // until it is eligible and then lets it go with a lag of zero (DELAY_DEQUEUE, DELAY_ZERO).
   Thread& th = threads_[t];
   if (th.s.on_core()) charge(th.core);
-  const Time limit = config_.machine.quantum * 2;
-  th.lag = std::clamp(lag_on(t, q), sleeps ? Time::zero() : -limit, limit);
+  if (per_cpu_ && queued_[q] == 0 && th.s.on_core()) {
+    th.lag = Time::zero();  // alone on its queue: the average is its own runtime
+  } else {
+    const Time limit = config_.machine.quantum * 2;
+    th.lag = std::clamp(lag_on(t, q), sleeps ? Time::zero() : -limit, limit);
+  }
   vruntime_sum_[q] -= th.vruntime.ns();
 }
 
