@@ -71,12 +71,14 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 30> kCostDurations{{
+constexpr std::array<CostDuration, 32> kCostDurations{{
     {"timer_slack", &Costs::timer_slack},
     {"wake_poll_window", &Costs::wake_poll_window},
     {"wake_poll_min", &Costs::wake_poll_min},
     {"wake_poll_max", &Costs::wake_poll_max},
     {"wake_per_doubling", &Costs::wake_per_doubling},
+    {"gil_mutex_take", &Costs::gil_mutex_take},
+    {"gil_mutex_signal", &Costs::gil_mutex_signal},
     {"handoff_refill", &Costs::handoff_refill},
     {"check_period", &Costs::check_period},
     {"old_gil_release_cost", &Costs::old_gil_release_cost},
