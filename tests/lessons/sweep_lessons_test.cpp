@@ -58,11 +58,12 @@ TEST_CASE("lesson 20: the pool's speed-up rises to the core count, then sags as 
   }
   // This sweep's figures at four, five and sixteen workers (docs/lessons.md quotes `gilsim sweep`'s).
   // Five: two processes share a core (per-CPU queues, docs/model.md S1a, S1d) while three
-  // run alone and take more of the jobs, a little worse than four.
-  CHECK(c.at(3, "process pool") == doctest::Approx(3.72).epsilon(0.02));
-  CHECK(c.at(4, "process pool") == doctest::Approx(3.65).epsilon(0.02));
+  // run alone and take more of the jobs, worse than four (3.65 before the GIL's mutex, G8b,
+  // whose signalling drops take 10 us on the parent's handler threads' cores).
+  CHECK(c.at(3, "process pool") == doctest::Approx(3.71).epsilon(0.02));
+  CHECK(c.at(4, "process pool") == doctest::Approx(3.37).epsilon(0.02));
   CHECK(c.at(4, "process pool") < c.at(3, "process pool"));
-  CHECK(c.at(15, "process pool") == doctest::Approx(3.06).epsilon(0.03));
+  CHECK(c.at(15, "process pool") == doctest::Approx(3.11).epsilon(0.03));
   CHECK(c.at(15, "process pool") < c.at(3, "process pool") - 0.25);      // fork: sags (a fork is cheap)
   CHECK(c.at(15, "process pool, spawn") < c.at(3, "process pool, spawn") / 1.7);  // spawn: falls steeply
 }
