@@ -377,6 +377,8 @@ def instrument(calibration):
         PROGRAM.compute = recorded_compute(PROGRAM.compute, slice_ms, CONFIG["gap_ns"])
     if hasattr(PROGRAM, "hash_data"):
         PROGRAM.hash_data = recorded_call(PROGRAM.hash_data, "native")
+    if hasattr(PROGRAM, "ask"):  # a request to a job's peer process and its reply (docs/model.md S9)
+        PROGRAM.ask = recorded_call(PROGRAM.ask, "wait")
     if hasattr(PROGRAM, "time"):
         PROGRAM.time = TimeModule()
     if hasattr(PROGRAM, "asyncio"):

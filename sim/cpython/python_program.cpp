@@ -77,7 +77,8 @@ bool taken_by_program(const std::string& name) {
       "compute", "hash_data", "timed", "call", "work", "one", "gather_jobs", "in_sequence", "with_threads",
       "with_thread_pool", "with_asyncio", "with_process_pool", "with_pool_imap", "with_pool_imap_unordered",
       "with_pool_apply_async", "with_processes", "DEADLOCK_AFTER", "asyncio", "hashlib", "multiprocessing", "random",
-      "sys", "sysconfig", "threading", "time", "Pool", "Process", "ThreadPoolExecutor", "TimeoutError", "False",
+      "sys", "sysconfig", "threading", "time", "os", "select", "socket", "ask", "peer", "peer_process",
+      "start_peer", "start_peers", "PEERS", "Pool", "Process", "ThreadPoolExecutor", "TimeoutError", "False",
       "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
       "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not",
       "or", "pass", "raise", "return", "try", "while", "with", "yield", "print", "range", "len", "list", "max", "min"};
@@ -131,7 +132,7 @@ struct StepBlock {
 bool same_step(const Step& a, const Step& b) {
   return a.kind == b.kind && a.offload_work == b.offload_work && a.duration.kind == b.duration.kind &&
          a.duration.a == b.duration.a && a.duration.b == b.duration.b && a.target == b.target &&
-         a.has_call == b.has_call;
+         a.has_call == b.has_call && a.answer == b.answer;
 }
 
 bool same_sequence(const std::vector<Step>& steps, std::size_t a, std::size_t b, std::size_t length) {
@@ -300,6 +301,10 @@ StepCall step_call(const Shared& shared, const Step& step, bool in_coroutine) {
     case StepKind::Native: return {fmt::format("hash_data({})", ms), "", "", true};
     case StepKind::Io:
       if (in_coroutine) return {fmt::format("await asyncio.sleep({})", s), "await io", "awaiting: the loop runs other tasks", false};
+      if (step.answer > Time::zero()) {
+        return {fmt::format("ask(peer, {}, {})", milliseconds(step.answer), s), "ask",
+                "its peer works, then replies: the GIL is free meanwhile", false};
+      }
       return {fmt::format("time.sleep({})", s), "io", "waiting for a reply from the network: the GIL is free meanwhile", false};
     case StepKind::Sleep:
       if (in_coroutine) return {fmt::format("await asyncio.sleep({})", s), "await io", "awaiting: the loop runs other tasks", false};
@@ -376,6 +381,15 @@ bool nothing_to_await(const scenario::JobTemplate& job) {
   });
 }
 
+bool has_peer(const scenario::JobTemplate& job) {
+  return std::any_of(job.steps.begin(), job.steps.end(), [](const Step& step) { return step.answer > Time::zero(); });
+}
+
+bool has_peers(const scenario::Scenario& s) { return std::any_of(s.jobs.begin(), s.jobs.end(), has_peer); }
+
+/// CPUs as a Python set: {0, 1}.
+std::string cpu_set(const std::vector<int>& cpus) { return fmt::format("{{{}}}", fmt::join(cpus, ", ")); }
+
 /// The plain functions (`functions`: some run calls them; else only those a coroutine calls),
 /// or the coroutines.
 void write_jobs(Writer& w, const Shared& shared, const std::vector<std::string>& names, bool coroutines,
@@ -392,6 +406,12 @@ void write_jobs(Writer& w, const Shared& shared, const std::vector<std::string>&
              "nothing to await: no other task runs until it returns");
       continue;
     }
+    const bool peer = !coroutines && has_peer(s.jobs[i]);
+    if (!coroutines && !s.jobs[i].cpus.empty()) {
+      w.line(4, fmt::format("os.sched_setaffinity(threading.get_native_id(), {})", cpu_set(s.jobs[i].cpus)), "pin",
+             "first: only this thread, on these CPUs");
+    }
+    if (peer) w.line(4, fmt::format("peer = PEERS[{}].pop()", python_string(names[i])), "peer", "this job's own peer process");
     std::set<std::string> counters;
     for (const auto& step : s.jobs[i].steps) {
       if (step.kind == StepKind::Increment) counters.insert(shared_name(s.counters[step.target].name));
@@ -402,7 +422,8 @@ void write_jobs(Writer& w, const Shared& shared, const std::vector<std::string>&
     std::vector<StepBlock> blocks = fold_steps(s.jobs[i].steps, 0, s.jobs[i].steps.size());
     if (!shared.deadlock) blocks = with_blocks(std::move(blocks));
     const bool big_result = s.jobs[i].result_bytes >= kBigResult;
-    write_blocks(w, shared, blocks, 4, coroutines, !big_result);
+    write_blocks(w, shared, blocks, 4, coroutines, !big_result && !peer);
+    if (peer) w.line(4, "peer.shutdown(socket.SHUT_WR)", "shutdown", "its recv() gets b\"\": the peer exits");
     if (big_result) {
       w.line(4, fmt::format("return bytes({})", python_int(s.jobs[i].result_bytes)), "big result",
              "a big result: a Pool pickles it back to the parent");
@@ -417,6 +438,55 @@ std::string job_list(const scenario::Scenario& s, const std::vector<std::string>
     parts.push_back(s.jobs[i].count == 1 ? fmt::format("[{}]", name) : fmt::format("[{}] * {}", name, s.jobs[i].count));
   }
   return fmt::format("{}", fmt::join(parts, " + "));
+}
+
+/// The peer processes of docs/model.md S9: a forked process at the other end of each
+/// answering job's socket, and the request that makes it work before it replies.
+void write_peers(Writer& w, const scenario::Scenario& s, const std::vector<std::string>& names) {
+  std::vector<std::string> kinds;
+  for (std::size_t i = 0; i < s.jobs.size(); ++i) {
+    if (!has_peer(s.jobs[i])) continue;
+    kinds.push_back(fmt::format("({}, {}, {})", python_string(names[i]), s.jobs[i].count,
+                                s.jobs[i].peer_cpus.empty() ? "None" : cpu_set(s.jobs[i].peer_cpus)));
+  }
+  w.blank(2);
+  w.line(0, "PEERS = {}", "peers", "per kind of job, a socket to each job's peer process");
+  w.blank(2);
+  w.line(0, "def peer_process(sock, cpus):");
+  w.line(4, "\"\"\"The other end of a job's socket, e.g. an echo server: one thread, its own GIL.\"\"\"");
+  w.line(4, "if cpus:");
+  w.line(8, "os.sched_setaffinity(0, cpus)");
+  w.line(4, "while request := sock.recv(64):", "request", "how long to work before replying; b\"\" at the end");
+  w.line(8, "compute(float(request))");
+  w.line(8, "sock.sendall(str(time.perf_counter()).encode())", "replied", "the reply says when it was sent");
+  w.blank(2);
+  w.line(0, "def start_peer(cpus):");
+  w.line(4, "mine, theirs = socket.socketpair()");
+  w.line(4, "pid = os.fork()");
+  w.line(4, "if pid == 0:", "fork", "the child: the peer, with an interpreter of its own");
+  w.line(8, "mine.close()");
+  w.line(8, "peer_process(theirs, cpus)");
+  w.line(8, "os._exit(0)");
+  w.line(4, "theirs.close()");
+  w.line(4, "return mine, pid");
+  w.blank(2);
+  w.line(0, "def start_peers():");
+  w.line(4, "pids = []");
+  w.line(4, fmt::format("for name, count, cpus in [{}]:", fmt::join(kinds, ", ")));
+  w.line(8, "PEERS[name] = []");
+  w.line(8, "for _ in range(count):");
+  w.line(12, "sock, pid = start_peer(cpus)");
+  w.line(12, "PEERS[name].append(sock)");
+  w.line(12, "pids.append(pid)");
+  w.line(4, "return pids");
+  w.blank(2);
+  w.line(0, "def ask(peer, answer_ms, reply_s):");
+  w.line(4, "\"\"\"Its peer works answer_ms, then replies; the reply takes reply_s from then on.\"\"\"");
+  w.line(4, "peer.sendall(str(answer_ms).encode())");
+  w.line(4, "replied = float(peer.recv(64))", "recv", "blocks without the GIL until the reply");
+  w.line(4, "left = replied + reply_s - time.perf_counter()");
+  w.line(4, "if left > 0:");
+  w.line(8, "select.select([], [], [], left)", "the rest", "the rest of the reply's way, also without the GIL");
 }
 
 // ---- executors --------------------------------------------------------------------------
@@ -472,6 +542,7 @@ void write_executor(Writer& w, ExecutorKey key, const ExecutorUse& use, const Jo
       break;
     case Executor::Threads:
       w.line(0, "def with_threads():");
+      if (has_peers(s)) w.line(4, "pids = start_peers()", "start peers", "forked before any thread starts");
       w.line(4, "results = []");
       w.line(4, fmt::format("def work({}):", shape.variable));
       w.line(8, fmt::format("results.append({})", shape.call(shape.map_function)), "append", "list.append is thread-safe");
@@ -481,6 +552,10 @@ void write_executor(Writer& w, ExecutorKey key, const ExecutorUse& use, const Jo
       w.line(8, "thread.start()");
       w.line(4, "for thread in threads:");
       w.line(8, "thread.join()", "join", "one GIL: only one thread runs Python at a time");
+      if (has_peers(s)) {
+        w.line(4, "for pid in pids:");
+        w.line(8, "os.waitpid(pid, 0)", "reap", "each peer exits once its job shut its socket");
+      }
       w.line(4, "return results");
       break;
     case Executor::ThreadPool:
@@ -804,7 +879,13 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
       start_method(Executor::ProcessPoolExecutor)) {
     w.line(0, "import multiprocessing");
   }
+  const bool peers = has_peers(s) && uses(Executor::Threads);
+  const bool pinned = std::any_of(s.jobs.begin(), s.jobs.end(), [](const auto& job) { return !job.cpus.empty(); }) &&
+                      uses(Executor::Threads);
+  if (peers || pinned) w.line(0, "import os");
   if (random) w.line(0, "import random");
+  if (peers) w.line(0, "import select");
+  if (peers) w.line(0, "import socket");
   if (interval_changes) w.line(0, "import sys");
   if (gil_free) w.line(0, "import sysconfig");
   if (uses(Executor::Threads) || locks) w.line(0, "import threading");
@@ -818,7 +899,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   if (plain(Executor::Processes)) from_multiprocessing.push_back("Process");
   if (!from_multiprocessing.empty()) w.line(0, fmt::format("from multiprocessing import {}", fmt::join(from_multiprocessing, ", ")));
 
-  const bool cpu = uses_step(s, StepKind::Cpu);
+  const bool cpu = uses_step(s, StepKind::Cpu) || peers;  // a peer computes its answers
   const bool native = uses_step(s, StepKind::Native);
   if (cpu || native) w.blank();
   if (cpu) w.line(0, "LOOPS_PER_MS = 20_000", "loops", "about a millisecond of pure Python on a laptop");
@@ -857,6 +938,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
     w.line(4, "return hashlib.sha256(bytes(int(ms * BYTES_PER_MS))).hexdigest()");
   }
 
+  if (peers) write_peers(w, s, names);
   if (functions || delegates) write_jobs(w, shared, names, false, shape, functions);
   if (coroutines) write_jobs(w, shared, names, true, shape, functions);
   if (!shape.single) {

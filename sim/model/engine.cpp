@@ -27,8 +27,8 @@ Engine::Engine(const EngineConfig& config, trace::TraceBuilder& builder)
 
 Engine::~Engine() = default;
 
-trace::ProcessId Engine::add_process(std::string name) {
-  const bool has_gil = config_.gil != scenario::GilMode::None;
+trace::ProcessId Engine::add_process(std::string name, ProcessCode code) {
+  const bool has_gil = code == ProcessCode::Python && config_.gil != scenario::GilMode::None;
   const auto pid = builder_.add_process(std::move(name), has_gil);
   if (has_gil) {
     // Each timed wait ends the timer slack after its nominal end, on a core that idled that

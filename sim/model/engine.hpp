@@ -121,6 +121,10 @@ struct Operation {
   void await_resume() const noexcept {}
 };
 
+/// What a process runs: a Python interpreter has a GIL (unless the scenario's has none);
+/// a program of other code (the peer at the other end of a socket, S9) has none to show.
+enum class ProcessCode : std::uint8_t { Python, Other };
+
 class Engine {
  public:
   Engine(const EngineConfig& config, trace::TraceBuilder& builder);
@@ -128,7 +132,7 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  trace::ProcessId add_process(std::string name);
+  trace::ProcessId add_process(std::string name, ProcessCode code = ProcessCode::Python);
   ThreadId add_thread(std::string name, trace::ProcessId process);
   /// Starts `program` on `thread` now. The thread's first operation runs at this instant.
   void start(ThreadId thread, Program program);
@@ -221,6 +225,18 @@ class Engine {
   bool request_core(ThreadId t);
   /// S3: `t`, just woken, takes a busy core (only `target`'s when it is 0 or more).
   bool preempt_for_waker(ThreadId t, int target);
+  // EEVDF's accounting (S3): a thread joins run queue `q` with its lag, and leaves it with
+  // the lag it then has; charge() adds core `c`'s time to its thread's virtual runtime.
+  struct QueueLoad {
+    std::int64_t sum = 0;  ///< the runnable threads' virtual runtimes now, in ns
+    std::int64_t count = 0;
+  };
+  QueueLoad queue_load(std::size_t q) const;
+  Time vruntime_now(ThreadId t) const;
+  void join_queue(ThreadId t, std::size_t q);
+  Time lag_on(ThreadId t, std::size_t q) const;
+  void leave_queue(ThreadId t, std::size_t q, bool sleeps);
+  void charge(int c);
   /// Core `c`'s thread goes to the back of its run queue; `next` gets the core.
   void preempt(int c, ThreadId next);
   /// The next thread of core `c`'s run queue (the shared one with one queue), or none.
@@ -323,6 +339,8 @@ class Engine {
   std::vector<Core> cores_;
   std::vector<RunQueue> run_queues_;   ///< one shared (S1), or one per core (S1a)
   std::vector<std::uint32_t> queued_;  ///< by run queue: the threads waiting in it
+  std::vector<std::int64_t> vruntime_sum_;  ///< by run queue: its runnable threads' virtual
+                                            ///< runtimes, each on-core one's as last charged (S3)
   std::vector<std::vector<bool>> affinities_;  ///< by Thread::affinity - 1: the cores allowed (S9)
   bool per_cpu_ = false;               ///< machine.placement is per_cpu
   std::vector<std::unique_ptr<Gil>> gils_;          ///< by process; null without a GIL

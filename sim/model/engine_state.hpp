@@ -53,6 +53,11 @@ struct alignas(64) Engine::Thread {
   std::int16_t cpu = -1;  ///< per-CPU queues: its run queue's core, its last (S1a)
   Time left_core;  ///< when it last left a core: cache-hot for a while after (S1c)
   std::uint16_t affinity = 0;  ///< 0: any core; else 1 + its entry in Engine::affinities_ (S9)
+  // EEVDF (S3): its virtual runtime and virtual deadline while it is runnable on a run
+  // queue (the one shared, or its core's), and its lag while it is not.
+  Time vruntime;
+  Time deadline;
+  Time lag;
 
   TimerHeap::Slot compute_timer() const { return timer + 1; }
 };
@@ -69,6 +74,8 @@ struct Engine::Core {
   TimerHeap::Slot quantum = 0;  ///< QuantumEnd, pending while its slice is armed; on an
                                 ///< idle core with per-CPU queues, its next idle balance (S1c)
   Time next_balance = Time::max();  ///< a busy core's next periodic balance; max while idle (S1d)
+  Time charged_since;  ///< S3: its thread's virtual runtime counts its time on it from here
+  Time protected_until;  ///< S3: the virtual runtime its thread's protected slice ends at
   trace::LaneId lane = trace::kNone;  ///< its lane in the trace
 };
 

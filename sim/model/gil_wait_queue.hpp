@@ -6,12 +6,20 @@
 // the waiter whose grid point is the first at or after s: a lookup by phase, a short scan
 // per hand-off instead of O(waiters) per interval.
 //
-// The waiters armed at or before the last switch are kept by phase (armed mod interval) in
-// fixed buckets over the interval, each a short array of (phase, thread) sorted by phase,
-// then id (ties go to the lowest id), with a bitmap of the buckets in use: the first waiter
-// at or after a phase is its bucket's next entry or the first entry of the next bucket in
-// use (a word scan of the bitmap). No pointer chasing, and nothing is allocated once every
-// bucket has grown to its size.
+// Waiters are kept by phase (armed mod interval) in fixed buckets over the interval, each a
+// short array of entries sorted by phase, with a bitmap of the buckets in use: the first
+// waiter at or after a phase is its bucket's next entry or the first entry of the next
+// bucket in use (a word scan of the bitmap). No pointer chasing, and nothing is allocated
+// once every bucket has grown to its size.
+//
+// A waiter goes into the buckets when it arms, not at the next switch: armed at a, less
+// than an interval after the switch s, its first grid point at or after s is a itself, which
+// is what the phase lookup from s finds. So a switch moves nobody. Ties, waiters of one
+// phase, are settled as the rule has them (G2): those armed at or before the switch first,
+// the lowest id of them; else the first armed since, by a sequence number of arms (a waiter
+// armed again at the same instant keeps its place). Only a waiter armed a whole interval or
+// more after the last switch (the holder kept the GIL that long) waits in a list until the
+// next switch: any waiter in the buckets is due before it.
 #pragma once
 
 #include <cstdint>
@@ -37,8 +45,16 @@ class GilWaitQueue {
   /// The i-th waiter in an arbitrary but deterministic order (for the OS's random pick).
   std::uint32_t at(std::size_t i) const { return members_[i]; }
 
-  /// The holder changed at `at` (switch_number incremented).
-  void on_switch(Time at);
+  /// The holder changed at `at` (switch_number incremented). Inline: once per hand-off, and
+  /// in the common case (no late waiter) a few stores.
+  void on_switch(Time at) {
+    due_known_ = false;
+    if (late_head_ < late_.size()) place_late_waiters();
+    last_switch_ = at;
+    switch_phase_ = at.ns() % interval_.ns();  // a remainder's sign is the time's
+    if (switch_phase_ < 0) switch_phase_ += interval_.ns();
+    switch_seq_ = next_arm_seq_;
+  }
 
   struct Due {
     Time at;
@@ -56,44 +72,53 @@ class GilWaitQueue {
   }
 
  private:
+  enum class Place : std::uint8_t { Away, Bucket, Late };
   struct Waiter {
     Time armed;
-    std::int32_t index = -1;  ///< position in members_, -1 when not waiting
-    std::uint16_t bucket = 0;  ///< its bucket, while phased (kept so leaving needs no division)
-    bool phased = false;      ///< in the buckets (armed at or before the last switch)
+    std::int32_t index = -1;   ///< position in members_, -1 when not waiting
+    std::uint16_t bucket = 0;  ///< its bucket, while in one (kept so leaving needs no division)
+    Place place = Place::Away;
+    /// Orders the waiters armed since the last switch (arm_seq >= switch_seq_), for ties.
+    std::uint64_t arm_seq = 0;
   };
-  static_assert(sizeof(Waiter) == 16);
-  /// A bucket's entry: a waiter armed before the last switch, by phase then id.
+  static_assert(sizeof(Waiter) == 24);
+  /// A bucket's entry, sorted by phase.
   struct Entry {
     std::int64_t phase = 0;
     std::uint32_t thread = 0;
-    bool operator<(const Entry& o) const { return phase < o.phase || (phase == o.phase && thread < o.thread); }
   };
-  static constexpr std::size_t kBuckets = 4096;  ///< over one interval; a multiple of 64 (the bitmap's words)
-  static_assert(kBuckets <= 65536, "Waiter::bucket holds a bucket's index");
+  static_assert(sizeof(Entry) == 16);
+  static constexpr std::size_t kMaxBuckets = 4096;  ///< over one interval
+  static_assert(kMaxBuckets <= 65536, "Waiter::bucket holds a bucket's index");
   std::optional<Due> find_drop_request();
+  /// At a switch: the late waiters go into the buckets (their grid points found by phase now).
+  void place_late_waiters();
 
-  std::int64_t phase_of(Time armed) const { return (armed % interval_).ns(); }
-  std::size_t bucket_of(std::int64_t phase) const { return static_cast<std::size_t>(phase / bucket_width_); }
-  /// The first bucket in use at or after `b`, or kBuckets.
+  std::size_t bucket_of(std::int64_t phase) const { return static_cast<std::size_t>(phase >> bucket_shift_); }
+  /// The first bucket in use at or after `b`, or buckets_count_.
   std::size_t next_bucket(std::size_t b) const;
   void phase_insert(std::uint32_t thread, std::int64_t phase);
   void phase_erase(std::uint32_t thread);
-  /// The first entry at or after `phase`, wrapping round to the first of all; only while
-  /// some waiter is phased.
-  const Entry& phase_lower_bound(std::int64_t phase) const;
+  /// The waiter the lookup from the switch's phase names: the first phase at or after it
+  /// (wrapping round to the first of all), and of its waiters the one G2's ties name; only
+  /// while some waiter is in the buckets.
+  const Entry& first_due_in_buckets() const;
 
   Time interval_;
-  std::int64_t bucket_width_ = 1;  ///< ns of phase per bucket
+  int bucket_shift_ = 0;  ///< a phase's bucket is phase >> bucket_shift_
+  std::size_t buckets_count_ = 1;
   Time last_switch_ = Time{-1};
+  std::int64_t switch_phase_ = 0;  ///< last_switch_ mod interval_
+  std::uint64_t next_arm_seq_ = 1;
+  std::uint64_t switch_seq_ = 1;  ///< next_arm_seq_ at the last switch
   std::vector<std::uint32_t> members_;
   std::vector<Waiter> waiters_;  ///< indexed by thread id
-  std::size_t phased_ = 0;       ///< waiters in the buckets
-  std::vector<std::vector<Entry>> buckets_;  ///< kBuckets of them once a waiter was phased
+  std::size_t in_buckets_ = 0;
+  std::vector<std::vector<Entry>> buckets_;  ///< buckets_count_ of them once a waiter arrived
   std::vector<std::uint64_t> in_use_;        ///< a bit per bucket: it has an entry
-  /// Waiters armed after the last switch, in arm order (entries may be stale).
-  std::vector<std::pair<std::uint32_t, Time>> since_switch_;
-  std::size_t since_switch_head_ = 0;
+  /// Waiters armed an interval or more after the last switch, in arm order (entries may be stale).
+  std::vector<std::pair<std::uint32_t, Time>> late_;
+  std::size_t late_head_ = 0;
   std::optional<Due> due_;  ///< next_drop_request(), while due_known_
   bool due_known_ = false;
 };

@@ -1,5 +1,6 @@
 // The OS side of the engine: cores, the run queue, time slices and wake-up preemption
 // (docs/model.md S1-S5, S7).
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <utility>
@@ -34,11 +35,13 @@ bool Engine::request_core(ThreadId t) {
   Thread& th = threads_[t];
   const int free_core = idle_core_for(t);
   if (free_core >= 0) {
+    join_queue(t, queue_index(free_core));
     assign_core(free_core, t);
     th.s.just_woke = false;
     return true;
   }
   const int target = per_cpu_ ? placement_cpu(t) : -1;  // S1a, S1b
+  join_queue(t, per_cpu_ ? static_cast<std::size_t>(target) : 0);
   if (std::exchange(th.s.just_woke, false) && preempt_for_waker(t, target)) return true;
   enqueue(t, target);
   show(t, SpanState::Runnable);
@@ -46,21 +49,130 @@ bool Engine::request_core(ThreadId t) {
   return false;
 }
 
+// The average of `count` virtual runtimes summing to `sum`, rounded down: a runtime v is at
+// most the average (eligible) exactly when v * count <= sum.
+static Time average(std::int64_t sum, std::int64_t count) {
+  const std::int64_t quotient = sum / count;
+  return Time{quotient * count > sum ? quotient - 1 : quotient};
+}
+
+Engine::QueueLoad Engine::queue_load(std::size_t q) const {
+  QueueLoad load{.sum = vruntime_sum_[q], .count = queued_[q]};
+  if (per_cpu_) {  // queue q is core q's alone: no need to look at the others
+    const Core& core = cores_[q];
+    if (core.thread != kNoThread) {
+      load.sum += (now_ - core.charged_since).ns();
+      ++load.count;
+    }
+    return load;
+  }
+  for (std::size_t c = 0; c < cores_.size(); ++c) {
+    const Core& core = cores_[c];
+    if (core.thread == kNoThread || queue_index(static_cast<int>(c)) != q) continue;
+    load.sum += (now_ - core.charged_since).ns();
+    ++load.count;
+  }
+  return load;
+}
+
+Time Engine::vruntime_now(ThreadId t) const {
+  const Thread& th = threads_[t];
+  if (!th.s.on_core()) return th.vruntime;
+  return th.vruntime + (now_ - cores_[static_cast<std::size_t>(th.core)].charged_since);
+}
+
+void Engine::join_queue(ThreadId t, std::size_t q) {
+  // S3, Linux's place_entity with PLACE_LAG: the thread's virtual runtime is the queue's
+  // average less its lag, the lag scaled by (n + 1) / n so that the average, which the
+  // thread itself moves, keeps it; its request is one slice from there. Alone on the queue
+  // its lag is moot (the average is its own runtime).
+  Thread& th = threads_[t];
+  const QueueLoad load = queue_load(q);
+  if (load.count > 0) {
+    const std::int64_t lag = th.lag.ns() * (load.count + 1) / load.count;
+    th.vruntime = average(load.sum, load.count) - Time{lag};
+  }
+  th.deadline = th.vruntime + config_.machine.quantum;
+  th.lag = Time::zero();
+  vruntime_sum_[q] += th.vruntime.ns();
+}
+
+Time Engine::lag_on(ThreadId t, std::size_t q) const {
+  const QueueLoad load = queue_load(q);  // t among them
+  return average(load.sum, load.count) - vruntime_now(t);
+}
+
+void Engine::leave_queue(ThreadId t, std::size_t q, bool sleeps) {
+  // S3: it keeps its lag (the queue's average less its runtime), within two slices. A
+  // thread that blocks owing time (negative lag) leaves with none: Linux keeps it queued
+  // until it is eligible and then lets it go with a lag of zero (DELAY_DEQUEUE, DELAY_ZERO).
+  Thread& th = threads_[t];
+  if (th.s.on_core()) charge(th.core);
+  if (per_cpu_ && queued_[q] == 0 && th.s.on_core()) {
+    th.lag = Time::zero();  // alone on its queue: the average is its own runtime
+  } else {
+    const Time limit = config_.machine.quantum * 2;
+    th.lag = std::clamp(lag_on(t, q), sleeps ? Time::zero() : -limit, limit);
+  }
+  vruntime_sum_[q] -= th.vruntime.ns();
+}
+
+void Engine::charge(int c) {
+  // S3, update_curr and update_deadline: the time the thread ran is its virtual runtime
+  // (every thread has nice 0's weight); once it reaches its deadline, its next request
+  // is one slice from there.
+  Core& core = cores_[static_cast<std::size_t>(c)];
+  Thread& th = threads_[core.thread];
+  const Time ran = now_ - core.charged_since;
+  core.charged_since = now_;
+  th.vruntime += ran;
+  vruntime_sum_[queue_index(c)] += ran.ns();
+  if (th.vruntime >= th.deadline) th.deadline = th.vruntime + config_.machine.quantum;
+}
+
 bool Engine::preempt_for_waker(ThreadId t, int target) {
-  // S3: a thread woken from I/O or a sleep preempts the thread that has run longest, once
-  // that one has had a minimum slice (a quarter of the quantum, as CFS's granularity); a
-  // signalled GIL waiter does not wait for that. With per-CPU queues only the thread of
-  // the core it is placed on (S1b).
+  // S3, Linux's check_preempt_wakeup_fair: the woken thread (already placed on the queue,
+  // not yet counted in it) preempts a core's thread when EEVDF would pick it there now.
+  // With per-CPU queues only the thread of the core it is placed on (S1b); with the one
+  // shared queue, the running thread furthest ahead in virtual runtime.
   int victim = -1;
+  Time victim_runtime;
   for (int c = 0; c < static_cast<int>(cores_.size()); ++c) {
     if (target >= 0 && c != target) continue;
     const Core& core = cores_[c];
     if (core.thread == kNoThread || !threads_[core.thread].s.running() || threads_[core.thread].run_end <= now_) continue;
-    if (victim < 0 || core.slice_start < cores_[victim].slice_start) victim = c;
+    const Time runtime = vruntime_now(core.thread);
+    if (victim < 0 || runtime > victim_runtime) {
+      victim = c;
+      victim_runtime = runtime;
+    }
   }
-  // A signalled GIL waiter preempts at once, whatever the victim's slice (S3, G8a).
-  const bool gil_waiter = threads_[t].s.gil == GilState::Woken;
-  if (victim < 0 || (!gil_waiter && now_ - cores_[victim].slice_start < config_.machine.quantum / 4)) return false;
+  if (victim < 0) return false;
+  const std::size_t q = queue_index(victim);
+  Core& core = cores_[static_cast<std::size_t>(victim)];
+  Thread& current = threads_[core.thread];
+  charge(victim);  // its deadline is renewed if it ran out (update_curr)
+  QueueLoad load = queue_load(q);
+  ++load.count;  // the woken thread
+  const Time mean = average(load.sum, load.count);
+  const auto eligible = [mean](Time runtime) { return runtime <= mean; };
+  const Thread& woken = threads_[t];
+  // pick_eevdf: an eligible current thread keeps its core within its protected slice
+  // (RUN_TO_PARITY: until it reaches the deadline it had when it took the core), and
+  // otherwise the eligible thread with the earliest deadline wins, the current thread
+  // only when strictly earlier.
+  const bool current_eligible = eligible(current.vruntime);
+  if (current_eligible && current.vruntime < core.protected_until) return false;
+  if (!eligible(woken.vruntime)) return false;
+  if (current_eligible && current.deadline < woken.deadline) return false;
+  // A queued eligible thread with a deadline no later than the woken one's would be
+  // picked instead: then nobody preempts.
+  const ThreadId rival = run_queues_[q].find([&](ThreadId u) {
+    const Thread& th = threads_[u];
+    return th.s.core == CoreState::Queued && (!per_cpu_ || th.cpu == victim) && eligible(th.vruntime) &&
+           th.deadline <= woken.deadline;
+  });
+  if (rival != RunQueue::kEmpty) return false;
   preempt(victim, t);
   return true;
 }
@@ -70,6 +182,7 @@ void Engine::preempt(int c, ThreadId next) {
   const ThreadId t = core.thread;
   Thread& th = threads_[t];
   pause(t);
+  charge(c);
   builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[next].lane);
   th.core = -1;
   if (per_cpu_) th.left_core = now_;  // S1c (the record's second line: only when it is used)
@@ -122,6 +235,8 @@ void Engine::assign_core(int c, ThreadId t) {
   Thread& th = threads_[t];
   core.thread = t;
   core.slice_start = now_;
+  core.charged_since = now_;
+  core.protected_until = th.deadline;  // S3: RUN_TO_PARITY's protected slice
   timers_.cancel(core.quantum);
   th.core = static_cast<std::int16_t>(c);
   th.s.core = CoreState::OnCore;
@@ -138,12 +253,17 @@ void Engine::assign_core(int c, ThreadId t) {
 void Engine::release_core(ThreadId t) {
   Thread& th = threads_[t];
   if (!th.s.on_core()) {
-    if (th.s.core == CoreState::Queued) --queued_[per_cpu_ ? static_cast<std::size_t>(th.cpu) : 0];
+    if (th.s.core == CoreState::Queued) {
+      const std::size_t q = per_cpu_ ? static_cast<std::size_t>(th.cpu) : 0;
+      leave_queue(t, q, true);
+      --queued_[q];
+    }
     th.s.core = CoreState::Off;  // leaves the run queue lazily
     return;
   }
   const int c = th.core;
   Core& core = cores_[c];
+  leave_queue(t, queue_index(c), true);
   th.core = -1;
   if (per_cpu_) th.left_core = now_;  // S1c
   th.s.core = CoreState::Off;

@@ -15,7 +15,7 @@ Program peer_process(Engine& e, ThreadId self, ThreadId client, const PlannedJob
   for (const scenario::PlannedStep& step : job.steps) {
     if (step.answer <= Time::zero()) continue;
     co_await e.wait_for_notify(self, std::nullopt);  // blocked in recv()
-    co_await e.compute(self, step.answer, Work::native());  // its own GIL, uncontended
+    co_await e.compute(self, step.answer, Work::native());  // not Python: no GIL
     e.notify(client);
   }
   e.exit(self);
@@ -27,7 +27,7 @@ ThreadId start_peer(Engine& e, ThreadId client, const PlannedJob& job) {
   const bool answers = std::any_of(job.steps.begin(), job.steps.end(),
                                    [](const scenario::PlannedStep& s) { return s.answer > Time::zero(); });
   if (!answers) return trace::kNone;
-  const ThreadId peer = e.add_thread("peer", e.add_process(fmt::format("peer of {}", job.name)));
+  const ThreadId peer = e.add_thread("peer", e.add_process(fmt::format("peer of {}", job.name), ProcessCode::Other));
   e.pin(peer, job.peer_cpus);
   e.start(peer, peer_process(e, peer, client, job));
   return peer;

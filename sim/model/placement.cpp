@@ -14,6 +14,7 @@ void Engine::init_run_queues() {
   const std::size_t queues = per_cpu_ ? cores_.size() : 1;
   run_queues_.resize(queues);
   queued_.assign(queues, 0);
+  vruntime_sum_.assign(queues, 0);
   for (Core& core : cores_) core.next_balance = Time::max();  // idle (S1d)
 }
 
@@ -78,7 +79,11 @@ ThreadId Engine::pull_for(int c, bool busy) {
   // S1d: a busy core evens out a difference of two threads or more; one of one (2
   // against 1, 3 against 2) it leaves alone.
   if (busy && load_of(from) < load_of(c) + 2) return kNoThread;
+  // It moves with its lag (S3): Linux's migration dequeues it from one queue and places it
+  // on the other as it places a woken thread.
+  leave_queue(chosen, static_cast<std::size_t>(from), false);
   --queued_[static_cast<std::size_t>(from)];
+  join_queue(chosen, static_cast<std::size_t>(c));
   return chosen;  // assign_core() makes c its core; its entry on `from` is stale from then on
 }
 

@@ -40,24 +40,17 @@ class TimerHeap {
   void set(Slot slot, Time at) {
     const Entry e{at, (next_seq_++ << kSlotBits) | slot};
     std::uint32_t i = position_[slot];
-    if (i == kParked) {  // leaves the place beside the heap for the heap
-      parked_ = false;
-      i = kAbsent;
-    }
-    if (i == kAbsent) {
+    if (i == kAbsent && heap_.empty() && heap_.capacity() > 0) {
+      // Nothing pending and nothing in the heap: the usual set() of a hand-off, whose other
+      // timers are parked or already fired. No sift, and no registers saved for one.
       heap_.push_back(e);
-      sift_up(heap_.size() - 1);
+      position_[slot] = 0;
       return;
     }
-    const bool earlier = before(e, heap_[i]);
-    heap_[i] = e;
-    if (earlier) {
-      sift_up(i);
-    } else {
-      sift_down(i);
-    }
+    set_in_heap(e, i);
   }
-  /// Removes `slot`'s pending entry, if any.
+  /// Removes `slot`'s pending entry, if any. Small enough to inline (a pause() cancels twice
+  /// per hand-off, mostly a parked entry or nothing): the removal from the heap is a call.
   void cancel(Slot slot) {
     const std::uint32_t i = position_[slot];
     if (i == kAbsent) return;
@@ -132,11 +125,30 @@ class TimerHeap {
   bool parked_first() const { return parked_ && (heap_.empty() || before(parked_entry_, heap_.front())); }
   const Entry& front() const { return parked_first() ? parked_entry_ : heap_.front(); }
 
+  /// set() of `e` for a slot at heap position (or kAbsent, kParked) `i`.
+  [[gnu::noinline]] void set_in_heap(const Entry& e, std::uint32_t i) {
+    if (i == kParked) {  // leaves the place beside the heap for the heap
+      parked_ = false;
+      i = kAbsent;
+    }
+    if (i == kAbsent) {
+      heap_.push_back(e);
+      sift_up(heap_.size() - 1);
+      return;
+    }
+    const bool earlier = before(e, heap_[i]);
+    heap_[i] = e;
+    if (earlier) {
+      sift_up(i);
+    } else {
+      sift_down(i);
+    }
+  }
   void place(std::size_t i, const Entry& e) {
     heap_[i] = e;
     position_[e.slot()] = static_cast<std::uint32_t>(i);
   }
-  void remove_at(std::size_t i) {
+  [[gnu::noinline]] void remove_at(std::size_t i) {
     position_[heap_[i].slot()] = kAbsent;
     const Entry last = heap_.back();
     heap_.pop_back();

@@ -13,6 +13,8 @@
 
 #include <sys/resource.h>
 
+#include "sim/scenario/pin_fit.hpp"
+
 namespace gilsim::real {
 
 namespace {
@@ -66,34 +68,60 @@ CpuSnapshot take_cpu_snapshot_before_run() {
   return s;
 }
 
-Time cpu_needed(const trace::Trace& t) {
-  std::vector<std::pair<Time, int>> edges;  // +1 as a thread starts computing, -1 as it stops
-  for (const auto& lane : t.lanes) {
+Time cpu_needed(const trace::Trace& t, const LanePins& pins) {
+  const int cores = std::max(1, t.cores);
+  std::vector<const std::vector<int>*> pinned(t.lanes.size(), nullptr);
+  for (const auto& [lane, cpus] : pins) {
+    if (lane < pinned.size() && !cpus.empty()) pinned[lane] = &cpus;
+  }
+  struct Edge {
+    Time at;
+    int delta;  ///< +1 as a thread starts computing, -1 as it stops
+    trace::LaneId lane;
+  };
+  std::vector<Edge> edges;
+  for (trace::LaneId l = 0; l < t.lanes.size(); ++l) {
+    const auto& lane = t.lanes[l];
     if (lane.kind != trace::LaneKind::Thread) continue;
     for (const auto& span : lane.spans) {
       if (!computes(span.state)) continue;
-      edges.emplace_back(span.begin, +1);
-      edges.emplace_back(span.end, -1);
+      edges.push_back({span.begin, +1, l});
+      edges.push_back({span.end, -1, l});
     }
   }
-  std::sort(edges.begin(), edges.end());
-  const int cores = std::max(1, t.cores);
-  Time needed;
+  std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) {
+    return a.at != b.at ? a.at < b.at : a.delta < b.delta;
+  });
+  std::vector<int> on_cpu(static_cast<std::size_t>(cores), 0);  // computing pinned lanes that may use each CPU
+  int usable_pinned = 0;  // CPUs some computing pinned lane may use
+  int unpinned = 0;       // computing lanes that may use every core
   int computing = 0;
+  Time needed;
   Time last;
-  for (const auto& [at, delta] : edges) {
-    needed += (at - last) * std::min(computing, cores);
-    computing += delta;
-    last = at;
+  for (const Edge& e : edges) {
+    const int usable = std::min(cores, usable_pinned + unpinned);
+    needed += (e.at - last) * std::min(computing, usable);
+    computing += e.delta;
+    if (pinned[e.lane] == nullptr) {
+      unpinned += e.delta;
+    } else {
+      for (const int cpu : *pinned[e.lane]) {
+        int& n = on_cpu[static_cast<std::size_t>(scenario::fit_cpu(cpu, cores))];  // as the run pinned it
+        if (e.delta > 0 && n++ == 0) ++usable_pinned;
+        if (e.delta < 0 && --n == 0) --usable_pinned;
+      }
+    }
+    last = e.at;
   }
   return needed;
 }
 
-void check_cpu(trace::Trace& t, const CpuSnapshot& before, const CpuSnapshot& after, int machine_cpus) {
+void check_cpu(trace::Trace& t, const CpuSnapshot& before, const CpuSnapshot& after, int machine_cpus,
+               const LanePins& pins) {
   t.cpu_check.checked = true;
   t.cpu_check.load_average = before.load_average;
   t.cpu_check.cpus = t.cores;
-  t.cpu_check.needed = cpu_needed(t);
+  t.cpu_check.needed = cpu_needed(t, pins);
   t.cpu_check.got = (after.own - before.own) + (after.children - before.children);
   t.cpu_check.machine_cpus = machine_cpus;
   t.cpu_check.others_runnable = std::max(0, before.runnable - 1);  // this thread was one of them

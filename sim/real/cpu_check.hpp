@@ -2,6 +2,9 @@
 // that a run slowed by other programs is flagged instead of blamed on the model.
 #pragma once
 
+#include <utility>
+#include <vector>
+
 #include "sim/trace/trace.hpp"
 
 namespace gilsim::real {
@@ -19,12 +22,20 @@ CpuSnapshot take_cpu_snapshot();
 /// only the calling thread of this process runs (just before a run starts).
 CpuSnapshot take_cpu_snapshot_before_run();
 
+/// The CPUs (0 to cores - 1) each pinned lane may run on (docs/model.md S9); a lane not
+/// listed may run on every core.
+using LanePins = std::vector<std::pair<trace::LaneId, std::vector<int>>>;
+
 /// CPU time `t`'s threads needed: at each instant, min(thread lanes computing (Running,
-/// Native or Pickling), t.cores), integrated over the run.
-Time cpu_needed(const trace::Trace& t);
+/// Native or Pickling), the CPUs they may use), integrated over the run. The CPUs they may
+/// use are the CPUs of the computing pinned lanes' pins together, plus one per computing
+/// lane that is not pinned, at most t.cores: two busy threads pinned to one CPU need one
+/// CPU's worth.
+Time cpu_needed(const trace::Trace& t, const LanePins& pins = {});
 
 /// Fills t.cpu_check from the snapshots taken just before and just after the run on a
 /// machine with `machine_cpus` CPUs.
-void check_cpu(trace::Trace& t, const CpuSnapshot& before, const CpuSnapshot& after, int machine_cpus);
+void check_cpu(trace::Trace& t, const CpuSnapshot& before, const CpuSnapshot& after, int machine_cpus,
+               const LanePins& pins = {});
 
 }  // namespace gilsim::real

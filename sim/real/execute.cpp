@@ -149,7 +149,7 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
   const Time end = shared && shared->deadlock_at() ? max(output.end, *shared->deadlock_at()) : output.end;
   trace::Trace measured = merge_records(builder, std::move(output.records), end);
   if (shared) measured.counters = shared->counters();
-  check_cpu(measured, cpu_before, cpu_after, available_cpus());
+  check_cpu(measured, cpu_before, cpu_after, available_cpus(), output.pins);
   return measured;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sim/scenario/job_plan.hpp"
+#include "sim/real/cpu_check.hpp"
 #include "sim/real/run_context.hpp"
 #include "sim/real/run_record.hpp"
 #include "sim/trace/trace_builder.hpp"
@@ -22,6 +23,7 @@ struct RunInputs {
 struct ExecutorOutput {
   std::vector<Record> records;  ///< every thread's and process's, in any order
   Time end;                     ///< when the run's result was complete (the makespan)
+  LanePins pins;                ///< the lanes pinned to CPUs (S9), for the CPU check
 };
 
 /// Every executor returns only once all threads it started have ended and all processes

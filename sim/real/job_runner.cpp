@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "sim/real/busy_loop.hpp"
+#include "sim/real/peer_process.hpp"
 #include "sim/real/real_shared.hpp"
 
 namespace gilsim::real {
@@ -71,6 +72,14 @@ void run_step(RunContext& ctx, GilSeat& seat, const scenario::PlannedJob& job, s
       seat.take(SpanState::Running, j, next);
       return;
     case StepKind::Io:
+      if (step.answer > Time::zero() && ctx.peers() != nullptr) {
+        // S9: a request to the job's peer process, whose reply needs its CPU time first.
+        seat.drop(DropReason::Blocking, SpanState::BlockedIo, j, step_index);
+        ctx.peers()->ask(job, step.answer, step.duration);
+        seat.take(SpanState::Running, j, next);
+        return;
+      }
+      [[fallthrough]];
     case StepKind::Disk:
     case StepKind::Block:
       seat.drop(DropReason::Blocking, SpanState::BlockedIo, j, step_index);

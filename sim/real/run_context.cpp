@@ -2,12 +2,15 @@
 #include "sim/real/run_context.hpp"
 
 #include "sim/real/execute.hpp"
+#include "sim/scenario/pin_fit.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 #include <string>
 
+#include <fmt/format.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
@@ -29,17 +32,15 @@ RunContext::RunContext(RunSettings settings, Clock::time_point origin)
   cpu_set_t all;
   CPU_ZERO(&all);
   CPU_ZERO(&cpus_);
-  if (settings_.cores > 0 && sched_getaffinity(0, sizeof(all), &all) == 0 &&
-      settings_.cores < CPU_COUNT(&all)) {
-    int taken = 0;
-    for (int cpu = 0; cpu < CPU_SETSIZE && taken < settings_.cores; ++cpu) {
-      if (CPU_ISSET(cpu, &all)) {
-        CPU_SET(cpu, &cpus_);
-        ++taken;
-      }
+  if (sched_getaffinity(0, sizeof(all), &all) != 0) return;
+  const int wanted = settings_.cores > 0 ? std::min(settings_.cores, CPU_COUNT(&all)) : CPU_COUNT(&all);
+  for (int cpu = 0; cpu < CPU_SETSIZE && static_cast<int>(run_cpus_.size()) < wanted; ++cpu) {
+    if (CPU_ISSET(cpu, &all)) {
+      CPU_SET(cpu, &cpus_);
+      run_cpus_.push_back(cpu);
     }
-    limit_cpus_ = true;
   }
+  limit_cpus_ = wanted < CPU_COUNT(&all);
 }
 
 RunContext::~RunContext() {
@@ -100,6 +101,33 @@ void RunContext::block_for(Time d) const { wait_readable(-1, d); }
 
 void RunContext::pin_current_thread() const {
   if (limit_cpus_) pthread_setaffinity_np(pthread_self(), sizeof(cpus_), &cpus_);
+}
+
+std::vector<int> RunContext::machine_cpus(std::span<const int> cpus) const {
+  std::vector<int> out;
+  if (run_cpus_.empty()) return out;
+  for (const int cpu : scenario::fit_cpu_list({cpus.begin(), cpus.end()}, static_cast<int>(run_cpus_.size()))) {
+    out.push_back(run_cpus_[static_cast<std::size_t>(cpu)]);
+  }
+  return out;
+}
+
+cpu_set_t RunContext::cpu_mask(std::span<const int> cpus) const {
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  for (const int cpu : machine_cpus(cpus)) CPU_SET(cpu, &mask);
+  return mask;
+}
+
+void RunContext::pin_current_thread_to(std::span<const int> cpus) const {
+  if (cpus.empty()) return;
+  const cpu_set_t mask = cpu_mask(cpus);
+  if (CPU_COUNT(&mask) == 0 || sched_setaffinity(0, sizeof(mask), &mask) != 0) {
+    const int error = CPU_COUNT(&mask) == 0 ? EINVAL : errno;
+    throw std::runtime_error(fmt::format("cannot pin a thread to CPU {} of this machine (the scenario's CPU {}): {}",
+                                         fmt::join(machine_cpus(cpus), ", "), fmt::join(cpus, ", "),
+                                         std::strerror(error)));
+  }
 }
 
 }  // namespace gilsim::real

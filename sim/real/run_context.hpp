@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include <sched.h>
@@ -16,6 +17,7 @@
 namespace gilsim::real {
 
 class RealShared;
+class PeerSet;
 
 /// Thrown inside a run's threads when the run is being aborted; caught at their top.
 struct RunAborted {};
@@ -59,12 +61,23 @@ class RunContext {
 
   /// Keeps the calling thread on the run's first settings().cores CPUs (if limited).
   void pin_current_thread() const;
+  /// The mask of the scenario's CPUs `cpus` (docs/model.md S9): its CPU k is the run's k-th
+  /// CPU, folded onto the run's CPUs by scenario::fit_cpu when it has fewer.
+  cpu_set_t cpu_mask(std::span<const int> cpus) const;
+  /// This machine's numbers of the scenario's CPUs `cpus`, for messages.
+  std::vector<int> machine_cpus(std::span<const int> cpus) const;
+  /// os.sched_setaffinity(0, cpus) for the calling thread, with cpu_mask(cpus). Throws
+  /// std::runtime_error naming the CPUs when the kernel refuses.
+  void pin_current_thread_to(std::span<const int> cpus) const;
 
   std::atomic<int>& jobs_done() { return jobs_done_; }
 
   /// The run's locks and counters, when it has any (real_shared.hpp).
   RealShared* shared() const { return shared_; }
   void set_shared(RealShared* shared) { shared_ = shared; }
+  /// The peer processes of the jobs' `answer` steps, while a threads run has any (peer_process.hpp).
+  PeerSet* peers() const { return peers_; }
+  void set_peers(PeerSet* peers) { peers_ = peers; }
   /// Stops the run like request_abort(), but as its planned end (a deadlock found): the
   /// executors hand over what was recorded instead of failing.
   void request_stop() {
@@ -84,9 +97,11 @@ class RunContext {
   std::vector<std::pair<std::uint64_t, std::function<void()>>> wakes_;
   cpu_set_t cpus_{};
   bool limit_cpus_ = false;
+  std::vector<int> run_cpus_;  ///< this machine's numbers of the run's CPUs, in order
   std::atomic<int> jobs_done_{0};
   std::atomic<bool> stopped_{false};
   RealShared* shared_ = nullptr;
+  PeerSet* peers_ = nullptr;
 };
 
 /// Calls `wake` when the run aborts (e.g. to notify a condition variable), for as long as

@@ -20,6 +20,7 @@ struct Totals {
   std::int64_t steps = 0;
   std::int64_t longest_job_steps = 0;
   std::int64_t offloads = 0;
+  std::int64_t peers = 0;  ///< jobs with an io step that has an answer: a peer process each (S9)
   std::int64_t payload_bytes = 0;
   Time cpu;          ///< cpu + native + offloaded cpu/native
   Time python;       ///< cpu steps and offloaded cpu: serialised by one GIL
@@ -34,7 +35,9 @@ Totals add_up(const scenario::Scenario& s) {
     const std::int64_t n = std::max(0, tmpl.count);
     Time job, loop, cpu, python;
     std::int64_t offloads = 0;
+    bool peer = false;
     for (const auto& step : tmpl.steps) {
+      peer = peer || step.answer > Time::zero();
       const Time d = step.duration.mean();
       job += d;
       const StepKind work = step.kind == StepKind::Offload ? step.offload_work : step.kind;
@@ -50,6 +53,7 @@ Totals add_up(const scenario::Scenario& s) {
     t.steps += n * static_cast<std::int64_t>(tmpl.steps.size());
     t.longest_job_steps = std::max<std::int64_t>(t.longest_job_steps, static_cast<std::int64_t>(tmpl.steps.size()));
     t.offloads += n * offloads;
+    if (peer) t.peers += n;
     t.payload_bytes += n * (std::max<std::int64_t>(0, tmpl.arg_bytes) + std::max<std::int64_t>(0, tmpl.result_bytes));
     t.cpu += cpu * n;
     t.python += python * n;
@@ -91,6 +95,10 @@ std::optional<std::string> why_not_runnable(const scenario::Scenario& s, const s
     case Executor::Threads:
       if (t.jobs > kMaxRealThreads) {
         return fmt::format("{}: one thread per job is {} threads, the limit is {}", who, t.jobs, kMaxRealThreads);
+      }
+      if (t.peers > kMaxRealProcesses) {
+        return fmt::format("{}: one peer process per job with an answer is {} processes, the limit is {}", who, t.peers,
+                           kMaxRealProcesses);
       }
       if (has_gil) lower_bound = max(lower_bound, t.python);
       break;

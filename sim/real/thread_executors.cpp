@@ -9,6 +9,7 @@
 
 #include "sim/real/executors.hpp"
 #include "sim/real/job_runner.hpp"
+#include "sim/real/peer_process.hpp"
 #include "sim/real/real_gil.hpp"
 #include "sim/real/real_shared.hpp"
 #include "sim/real/thread_group.hpp"
@@ -57,15 +58,26 @@ ExecutorOutput run_sequential(RunInputs& in) {
 ExecutorOutput run_threads(RunInputs& in) {
   const trace::ProcessId process = add_main_process(in);
   auto gil = make_gil(in, process);
-  ThreadGroup group(in, process, gil.get());
+  // S9: the jobs' peer processes are forked before any thread starts.
+  PeerSet peers(in.ctx, in.jobs);
+  in.ctx.set_peers(peers.size() > 0 ? &peers : nullptr);
+  const struct Unset {
+    RunContext& ctx;
+    ~Unset() { ctx.set_peers(nullptr); }
+  } unset{in.ctx};
+  ThreadGroup group(in, process, gil.get());  // after the peers: its threads end before they go
   group.add_lane("main");
+  LanePins pins;
   group.run_here(0, [&](GilSeat& seat) {
     // The main thread starts the threads holding the GIL, then join() waits without it.
     seat.take(SpanState::Running);
     for (std::size_t i = 0; i < in.jobs.size(); ++i) {
       const scenario::PlannedJob& job = in.jobs[i];
       const std::size_t index = group.add_lane(fmt::format("T{}", i + 1));
+      peers.add_lanes(in.builder, job);
+      if (!job.cpus.empty()) pins.emplace_back(group.lane(index), job.cpus);
       group.start(index, 0, [&in, &job](GilSeat& own) {
+        in.ctx.pin_current_thread_to(job.cpus);  // S9: os.sched_setaffinity, its first statement
         own.take(SpanState::Running, job.index, job.steps.empty() ? trace::kNoStep : 0);
         run_job(in.ctx, own, job);
         own.drop(DropReason::Exit);
@@ -73,7 +85,10 @@ ExecutorOutput run_threads(RunInputs& in) {
     }
     seat.drop(DropReason::Idle);
   });
-  return group.finish();
+  ExecutorOutput out = group.finish();
+  peers.finish(out.records, pins);
+  out.pins = std::move(pins);
+  return out;
 }
 
 ExecutorOutput run_thread_pool(RunInputs& in) {

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/scenario/pin_fit.hpp"
+
 namespace gilsim::scenario {
 
 EffectiveSettings effective_settings(const Scenario& s, const Run& run) {
@@ -95,9 +97,10 @@ std::optional<std::string> fit_to_machine(Scenario& s, const MeasuredMachine& ma
   for (auto& run : s.runs) {
     if (run.cores) run.cores = fit_cores(*run.cores, cpus);
   }
-  if (asked <= cpus) return std::nullopt;
-  return fmt::format("The scenario asks for {} cores; this machine has {}, so the model predicts for {} too.",
-                     asked, cpus, cpus);
+  const auto pins = fit_pins(s, cpus);  // S9: pinned CPUs folded as the real run folds them
+  if (asked <= cpus) return pins;
+  return fmt::format("The scenario asks for {} cores; this machine has {}, so the model predicts for {} too.{}",
+                     asked, cpus, cpus, pins ? " " + *pins : "");
 }
 
 }  // namespace gilsim::scenario

@@ -51,7 +51,8 @@ struct MeasuredMachine {
 
 /// The one way to fit a scenario to the machine it is measured on, so a prediction and a
 /// measurement are about the same machine:
-/// - every run gets at most `cpus` cores (fit_cores);
+/// - every run gets at most `cpus` cores (fit_cores), and pinned CPUs are folded onto them
+///   (fit_pins, pin_fit.hpp);
 /// - `core_speeds`, when given, become the machine's core speeds (S7);
 /// - `wake`, when given, sets G8's halted-core law: `costs.wake_poll_window` and
 ///   `costs.wake_per_doubling` are those of the law `wake_poll_max + d x log2(idle / window)`

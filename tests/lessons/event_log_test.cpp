@@ -52,7 +52,7 @@ const std::vector<EventLogCase>& cases() {
       {"pool-startup-fork", "fidelity/scenarios/pool-startup.toml",
        {"jobs=1", "run.2.workers=2", "run.2.name=fork 2"}, {"fork 1", "fork 2"}},
       {"pool-startup-spawn", "fidelity/scenarios/pool-startup.toml",
-       {"jobs=1", "run.4.workers=2", "run.4.name=spawn 2", "costs.spawn_start=6ms", "costs.tracker_start=4ms"},
+       {"jobs=1", "run.4.workers=2", "run.4.name=spawn 2", "costs.spawn_start=6ms", "costs.tracker_start=3ms"},
        {"spawn 1", "spawn 2"}},
   };
   return all;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <regex>
+#include <sched.h>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -320,4 +321,62 @@ start_method = "fork"
   CHECK(contains(program, "    timed(\"executor\", with_process_pool_executor, max_workers=2, chunksize=2, start_method=\"fork\")\n"));
   const auto [status, output] = run_command(fmt::format("python3 '{}'", write_program("futures", program).string()));
   CHECK_MESSAGE(status == 0, output);
+}
+
+TEST_CASE("a pinned job pins its own thread, and each answer is a request to a forked peer process") {
+  // docs/model.md S9: the program runs the model's workload, pins and peer included.
+  const std::string program = program_for(R"toml(
+title = "pinned"
+[machine]
+cores = 2
+[[job]]
+name = "hog"
+cpus = [0]
+steps = [ { cpu = "30ms" } ]
+[[job]]
+name = "client"
+count = 2
+cpus = [0]
+peer_cpus = [0]
+steps = [ { repeat = 5, steps = [ { native = "2us" }, { io = "4us", answer = "3us" } ] }, { io = "1ms" } ]
+[[run]]
+name = "pinned"
+executor = "threads"
+)toml");
+  CHECK(contains(program, "import os\n"));
+  CHECK(contains(program, "import socket\n"));
+  CHECK(contains(program, "def hog():\n    os.sched_setaffinity(threading.get_native_id(), {0})  # first: only this "
+                          "thread, on these CPUs\n    return compute(30)\n"));
+  CHECK(contains(program, "def client():\n    os.sched_setaffinity(threading.get_native_id(), {0})\n"
+                          "    peer = PEERS[\"client\"].pop()  # this job's own peer process\n"
+                          "    for _ in range(5):\n        hash_data(0.002)\n"
+                          "        ask(peer, 0.003, 0.000004)  # its peer works, then replies: the GIL is free meanwhile\n"
+                          "    time.sleep(0.001)"));
+  CHECK(contains(program, "    peer.shutdown(socket.SHUT_WR)  # its recv() gets b\"\": the peer exits\n"));
+  CHECK(contains(program, "    for name, count, cpus in [(\"client\", 2, {0})]:\n"));
+  CHECK(contains(program, "        compute(float(request))\n"));
+  CHECK(contains(program, "def with_threads():\n    pids = start_peers()  # forked before any thread starts\n"));
+  CHECK(contains(program, "        os.waitpid(pid, 0)  # each peer exits once its job shut its socket\n"));
+  // Without pins or answers none of it is written.
+  const std::string plain = program_for(R"toml(
+title = "plain"
+[[job]]
+name = "client"
+steps = [ { io = "4us" } ]
+[[run]]
+executor = "threads"
+)toml");
+  CHECK_FALSE(contains(plain, "sched_setaffinity"));
+  CHECK_FALSE(contains(plain, "socket"));
+  CHECK_FALSE(contains(plain, "import os"));
+  // CPython runs it: every job's answers come back and every peer is reaped (it would hang
+  // on a peer that never saw its end; the command's timeout turns that into a failure).
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0 || !CPU_ISSET(0, &allowed)) return;  // no CPU 0 here
+  const auto [status, output] =
+      run_command(fmt::format("timeout 60 python3 '{}'", write_program("pinned-peers", program).string()));
+  INFO(output);
+  CHECK(status == 0);
+  CHECK(std::regex_search(output, std::regex("(^|\n)pinned: 3 jobs in [0-9]+\\.[0-9]{2} s\n")));
 }

@@ -136,9 +136,10 @@ TEST_CASE("a process pool runs CPU-bound work in parallel, one GIL per worker") 
     const Time startup = s.costs.fork_start * cores + s.costs.fork_child_start;
     CHECK(t.end >= work + startup);
     // pickling, wake-ups; and the first message each way of the task handler, of a worker
-    // and of the result handler costs more (P7)
+    // and of the result handler costs more (P7); a handler thread woken beside a busy
+    // worker with no lag waits for the worker's protected slice, a quantum at most (S3)
     const Time first_messages = 4 * (s.costs.ipc_first_syscall + s.costs.ipc_first_pickle);
-    CHECK(t.end <= work + startup + first_messages + 2_ms);
+    CHECK(t.end <= work + startup + first_messages + s.machine.quantum + 2_ms);
     CHECK(t.processes.size() == static_cast<std::size_t>(cores + 1));
   }
 }
@@ -222,21 +223,6 @@ TEST_CASE("more runnable threads than cores share them in time slices") {
   CHECK(t.jobs[0].end == 15_ms);  // 3 ms slices: T1 0-3, T2 3-6, T1 6-9, T2 9-12, T1 12-15
   CHECK(t.jobs[1].end == 18_ms);
   CHECK(marks_of(t, MarkKind::Preempt).size() == 4);
-}
-
-TEST_CASE("a thread woken from a sleep preempts a CPU hog once it has had a minimum slice") {
-  auto s = exact_scenario(1);
-  s.python.gil = scenario::GilMode::None;
-  s.python.free_threading_overhead = 0.0;
-  add_jobs(s, "hog", 1, {cpu(20_ms)});
-  add_jobs(s, "ui", 1, {sleep_for(1_ms), cpu(1_ms)});
-  const auto t = simulate_with(s, Executor::Threads);
-  // The hog has run 1 ms >= 0.75 ms when the UI thread wakes: the UI thread runs 1-2 ms.
-  CHECK(t.jobs[1].end == 2_ms);
-  CHECK(t.jobs[0].end == 21_ms);
-  const auto preempts = marks_of(t, MarkKind::Preempt);
-  REQUIRE_FALSE(preempts.empty());
-  CHECK(preempts[0]->at == 1_ms);
 }
 
 TEST_CASE("the old GIL thrashes on several cores and does better on one") {

@@ -72,16 +72,18 @@ namespace {
 /// A reference computed from the rule itself, over a long run of arms, removals and
 /// switches: a waiter armed by the last switch asks at its first grid point after the
 /// switch plus one interval (the earliest wins, ties to the lowest thread id); one armed
-/// since asks one interval after it armed, and wins only if strictly earlier. Time moves
-/// on by a random number of `tick`s, below `ticks`, between steps.
-void check_against_definition(Time tick, std::uint64_t ticks) {
+/// since asks one interval after it armed, and wins only if strictly earlier (ties to the
+/// first armed; armed again at the same instant, it keeps its place). Time moves on by a
+/// random number of `tick`s, below `ticks`, between steps; of `weights` steps, one is a
+/// switch, the rest arms and removals half and half.
+void check_against_definition(Time tick, std::uint64_t ticks, std::uint64_t weights = 3, std::uint64_t seed = 12345) {
   const Time I = 5_ms;
   GilWaitQueue q(I);
   std::vector<std::optional<Time>> armed(300);  // by thread, while waiting
   std::vector<bool> before_switch(300, false);
   std::vector<std::pair<std::uint32_t, Time>> arm_order;  // armed since the last switch, in order
   Time now = 0_ms, last_switch = Time{-1};
-  std::uint64_t x = 12345;
+  std::uint64_t x = seed;
   auto next = [&x](std::uint64_t n) {
     x = x * 6364136223846793005ull + 1442695040888963407ull;
     return (x >> 33) % n;
@@ -89,7 +91,8 @@ void check_against_definition(Time tick, std::uint64_t ticks) {
   for (int round = 0; round < 4000; ++round) {
     now += tick * static_cast<std::int64_t>(next(ticks));
     const auto t = static_cast<std::uint32_t>(next(300));
-    const auto what = next(3);
+    const auto roll = next(weights);
+    const auto what = roll + 1 == weights ? 2 : roll % 2;
     if (what == 0) {
       q.arm(t, now);
       armed[t] = now;
@@ -139,6 +142,54 @@ TEST_CASE("many waiters on a few shared phases: the lowest id of the first phase
   check_against_definition(250_us, 8);
 }
 
+TEST_CASE("rare switches: waiters armed an interval or more after the switch are due after all others") {
+  // One step in 40 a switch, 450 us a step on average: most switches are 18 ms apart, and
+  // many waiters arm more than the 5 ms interval after the last one.
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) check_against_definition(Time{1}, 900'000, 40, seed);
+}
+
+TEST_CASE("rare switches on shared phases, many arms at one instant") {
+  // Steps of 0 to 3 ms on a 1 ms grid, one in 25 a switch: ties between waiters armed before
+  // and since the switch, and waiters armed again at the instant they armed.
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) check_against_definition(1_ms, 4, 25, seed);
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) check_against_definition(250_us, 3, 6, seed);
+}
+
+TEST_CASE("a waiter armed a whole interval after the switch asks an interval after it armed, after every other") {
+  GilWaitQueue q(5_ms);
+  q.on_switch(0_ms);
+  q.arm(4, 6_ms);  // 6 ms after the switch: its interval 6..11
+  REQUIRE(q.next_drop_request());
+  CHECK(q.next_drop_request()->at == 11_ms);
+  CHECK(q.next_drop_request()->thread == 4);
+  q.arm(3, 7_ms);  // later still
+  CHECK(q.next_drop_request()->thread == 4);
+  q.remove(4);
+  CHECK(q.next_drop_request()->at == 12_ms);
+  CHECK(q.next_drop_request()->thread == 3);
+  q.on_switch(8_ms);  // T3's grid 7, 12, 17: first full quiet interval 12..17
+  CHECK(q.next_drop_request()->at == 17_ms);
+  CHECK(q.next_drop_request()->thread == 3);
+}
+
+TEST_CASE("one phase, armed before and since the switch: the one armed before asks, whatever the ids") {
+  GilWaitQueue q(5_ms);
+  q.arm(9, 1_ms);     // grid 1, 6, 11
+  q.on_switch(3_ms);  // first grid point at or after the switch: 6 ms
+  q.arm(2, 6_ms);     // armed since, due 11 ms too
+  q.arm(1, 6_ms);
+  CHECK(q.next_drop_request()->at == 11_ms);
+  CHECK(q.next_drop_request()->thread == 9);
+  q.remove(9);  // of the two armed since, the first armed
+  CHECK(q.next_drop_request()->at == 11_ms);
+  CHECK(q.next_drop_request()->thread == 2);
+  q.arm(2, 6_ms);  // armed again at the same instant: it keeps its place
+  CHECK(q.next_drop_request()->thread == 2);
+  q.on_switch(6_ms);  // now both were armed at or before the switch: the lowest id
+  CHECK(q.next_drop_request()->at == 11_ms);
+  CHECK(q.next_drop_request()->thread == 1);
+}
+
 TEST_CASE("the answer is remembered until a waiter or the switch changes, and every change is seen") {
   GilWaitQueue q(5_ms);
   q.on_switch(0_ms);
@@ -181,7 +232,7 @@ TEST_CASE("phases at both ends of the interval: the first at or after the switch
 }
 
 TEST_CASE("waiters arriving out of phase order into one bucket leave it in phase order, ties to the lowest id") {
-  // Interval 5 ms: phases 300, 300, 600 and 1000 ns share the first bucket (1,221 ns wide),
+  // Interval 5 ms: phases 300, 300, 600 and 1000 ns share the first bucket (2,048 ns wide),
   // armed from the highest phase down.
   GilWaitQueue q(5_ms);
   q.arm(1, Time{1'000});

@@ -69,22 +69,26 @@ TEST_CASE("per-CPU queues: an idle core leaves a cache-hot thread queued elsewhe
 }
 
 TEST_CASE("per-CPU queues: a thread woken with every core busy waits on its previous core and preempts only its thread") {
-  // P1 copies 1 ms, waits 1 ms of I/O, copies 1.5 ms; P2 and P3 copy 10 ms each.
-  //   0      P1 core 0, P2 core 1, P3 queued on core 0 (S1a).
-  //   1      P1 blocks in I/O: core 0 takes P3 from its queue.
+  // P1 copies 1 ms, waits 1 ms of I/O, copies 1.5 ms; P2 and P3 copy 10 ms each. Virtual
+  // runtimes (S3) in ms.
+  //   0      P1 core 0, P2 core 1, P3 queued on core 0 (S1a) at P1's runtime 0.
+  //   1      P1 blocks in I/O, owing time (runtime 1, the average 0.5): it leaves with a
+  //          lag of 0. Core 0 takes P3 from its queue, protected until its runtime 3.
   //   2      P1 wakes, every core busy: it is placed on its previous core, core 0 (S1b),
-  //          and preempts P3 there (S3: P3 has run 1 ms, over a quarter of the quantum),
-  //          though P2 on core 1 has run longer. P3 (1 ms done) waits on core 0.
+  //          at P3's runtime 1. P3 is eligible and in its protected slice: P1 waits,
+  //          though P2 on core 1 has run longer.
   //   3      Core 1's slice ends: core 0 runs one thread more, left alone (S1d).
-  //   3.5    P1 ends; core 0 takes P3 back: its last 9 ms end at 12.5.
+  //   4      P3's slice ends (S2): P1 runs 4 - 5.5; P3 (3 ms done) takes core 0 back and
+  //          ends at 12.5.
   //   0 - 10 P2 on core 1.
-  // One shared queue (S1): P1 preempts the thread that has run longest, P2 on core 1;
-  // P2 gets core 1 back at 3.5 and ends at 11.5, P3 runs on core 0 from 1 to 11.
+  // One shared queue (S1): P1 placed at the average of P2 (2) and P3 (1) leaves P2 the
+  // only one past it: P1 preempts P2 on core 1 at once; P2 gets core 1 back at 3.5 and
+  // ends at 11.5, P3 runs on core 0 from 1 to 11.
   auto s = exact_scenario(2);
   add_jobs(s, "io", 1, {native(1_ms), io(1_ms), native(1500_us)});
   add_jobs(s, "copy", 2, {native(10_ms)});
   CHECK(job_ends(s, scenario::Placement::Shared) == std::vector<Time>{3500_us, 11500_us, 11_ms});
-  CHECK(job_ends(s, scenario::Placement::PerCpu) == std::vector<Time>{3500_us, 10_ms, 12500_us});
+  CHECK(job_ends(s, scenario::Placement::PerCpu) == std::vector<Time>{5500_us, 10_ms, 12500_us});
   auto p = with(s, scenario::Placement::PerCpu);
   const auto t = simulate_with(p, scenario::Executor::Processes);
   CHECK(marks_of(t, trace::MarkKind::Preempt).size() == 1);

@@ -17,13 +17,16 @@ TEST_CASE("start() of a third copying thread on two busy cores returns when a co
   //   20 - 30   main, woken, takes core 0 and the GIL, starts T2, waits.
   //   30 - 40   T2 takes core 0 and the GIL, bootstraps, copies from 40. main, woken at
   //             40, finds both cores busy: it waits in the run queue without the GIL (G8a;
-  //             a thread woken by the Event's lock does not preempt, S3).
+  //             woken by the Event's lock with no lag, it finds T1 and T2 eligible and in
+  //             their protected slices, S3).
   //   3010      T1's quantum ends with main waiting (S2): main takes core 1 and the GIL and
-  //             starts T3 until 3020, then waits. T1, queued first, takes core 1 back
-  //             (1010 us left, to 4030); T3 waits for a core.
+  //             starts T3 until 3020, then waits, with the lag of its 2970 us in the
+  //             queue. T1, queued first, takes core 1 back (1010 us left); T3 waits.
   //   3030      T2's quantum ends with T3 waiting: T3 takes core 0 and the GIL, bootstraps,
-  //             copies from 3040 to 7040. T2 (1010 us left) and main, woken at 3040, wait.
-  //   4030      T1 ends; T2 takes core 1 until 5040; then main, which joins.
+  //             copies from 3040 to 7040; T2 (1010 us left) waits.
+  //   3040      main, woken, placed behind the average by its lag, leaves T1 ineligible
+  //             and preempts it (S3), then waits for the joins, off the core: core 1 takes
+  //             T2, queued first, to 4050; T1 (990 us left) runs 4050 - 5040; then main.
   // Without the rule, main started T3 at 30 us, before waiting for anything.
   auto s = exact_scenario(2);
   s.machine.placement = scenario::Placement::Shared;  // one shared queue (S1): T1a's timeline
@@ -35,8 +38,8 @@ TEST_CASE("start() of a third copying thread on two busy cores returns when a co
   CHECK(t.jobs[0].begin == 20_us);
   CHECK(t.jobs[1].begin == 40_us);
   CHECK(t.jobs[2].begin == 3'040_us);
-  CHECK(t.jobs[0].end == 4'030_us);
-  CHECK(t.jobs[1].end == 5'040_us);
+  CHECK(t.jobs[0].end == 5'040_us);
+  CHECK(t.jobs[1].end == 4'050_us);
   CHECK(t.jobs[2].end == 7'040_us);
   check_holders(holders(t, "core 0"), {{0_us, 10_us, "main"},
                                        {20_us, 30_us, "main"},
@@ -47,8 +50,9 @@ TEST_CASE("start() of a third copying thread on two busy cores returns when a co
   check_holders(holders(t, "core 1"), {{10_us, 20_us, "T1"},
                                        {20_us, 3'010_us, "T1"},
                                        {3'010_us, 3'020_us, "main"},
-                                       {3'020_us, 4'030_us, "T1"},
-                                       {4'030_us, 5'040_us, "T2"}});
+                                       {3'020_us, 3'040_us, "T1"},
+                                       {3'040_us, 4'050_us, "T2"},
+                                       {4'050_us, 5'040_us, "T1"}});
   check_holders(holders(t, "GIL"), {{0_us, 10_us, "main"},
                                     {10_us, 20_us, "T1"},
                                     {20_us, 30_us, "main"},

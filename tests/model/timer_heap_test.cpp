@@ -163,11 +163,13 @@ TEST_CASE("a parked timer fires when and in the order set() would have it") {
 
 namespace {
 /// Random sets (parks, when `park` says), moves, cancels and pops, checked against a map of
-/// every pending entry ordered by (time, sequence).
-void check_random_operations(bool park) {
+/// every pending entry ordered by (time, sequence), over `owners` timer owners. Returns how
+/// many set()s found nothing pending at all (the heap's shortcut for an empty heap).
+int check_random_operations(bool park, int owners = 40) {
   TimerHeap h;
   std::vector<TimerHeap::Slot> slots;
-  for (int i = 0; i < 40; ++i) slots.push_back(h.add_slot());
+  for (int i = 0; i < owners; ++i) slots.push_back(h.add_slot());
+  int sets_when_empty = 0;
   std::map<std::pair<std::int64_t, std::uint64_t>, TimerHeap::Slot> expected;
   std::vector<std::optional<std::pair<std::int64_t, std::uint64_t>>> key_of(slots.size());
   std::uint64_t seq = 0;
@@ -188,6 +190,7 @@ void check_random_operations(bool park) {
       if (park && op % 2 == 0) {
         h.park(s, Time{at});
       } else {
+        if (h.empty()) ++sets_when_empty;
         h.set(s, Time{at});
       }
     } else if (op < 8) {
@@ -209,10 +212,15 @@ void check_random_operations(bool park) {
       if (key_of[slot]) REQUIRE(h.when(slot) == Time{key_of[slot]->first});
     }
   }
+  return sets_when_empty;
 }
 }  // namespace
 
 TEST_CASE("random sets, moves, cancels and pops fire in (time, order of setting) as a sorted list says") {
   SUBCASE("every timer in the heap") { check_random_operations(false); }
   SUBCASE("half of the timers set parked beside it") { check_random_operations(true); }
+  SUBCASE("three owners: the heap is often empty when a timer is set, a parked one beside it or not") {
+    CHECK(check_random_operations(false, 3) > 1000);
+    CHECK(check_random_operations(true, 3) > 500);
+  }
 }

@@ -433,56 +433,61 @@ std::vector<Hold> lasting_holds(const trace::Trace& t) {
 
 }  // namespace
 
-TEST_CASE("a signalled waiter runs on a core before it takes the GIL: with every core busy it preempts the thread that ran longest (S3, G8a)") {
-  // Two cores, every wake-up 4 us. T1 holds the GIL from 0, then runs 10 ms of C code
-  // without it on its core; T2 and T3 (each 100 us of Python, 2 ms of C code, 100 us of
-  // Python) wait from 0. Which of them is signalled first is the OS's draw (G6): call it X.
+TEST_CASE("a signalled waiter runs on a core before it takes the GIL: with every core busy it waits for a protected slice (S3, G8a)") {
+  // Two cores, every wake-up 4 us, one shared run queue (S1: S3's choice among all cores).
+  // T1 holds the GIL from 0, then runs 10 ms of C code without it on its core; T2 and T3
+  // (each 100 us of Python, 2 ms of C code, 100 us of Python) wait from 0. Which of them is
+  // signalled first is the OS's draw (G6): call it X.
   //   0         T1 takes the free GIL (G1); T2 and T3 run, find it taken and block.
   //   1         T1 drops it for its C code (G7) and keeps core 0; X is signalled.
   //   1.004     X wakes on the idle core 1 and takes the free GIL.
   //   1.104     X drops it for its C code, on core 1; Y is signalled.
-  //   1.108     Y wakes and finds both cores running C code: T1 since 0, X since 1.004.
-  //             It must run to take the GIL; a signalled waiter preempts at once (S3),
-  //             with the default 3 ms quantum as with a 100 ms one: it takes T1's core
-  //             and the free GIL there.
-  //   1.208     Y drops it for its C code, on core 0, to 3.208.
+  //   1.108     Y wakes and finds both cores running C code. It must run to take the GIL,
+  //             but it slept with no lag (it never waited for a core), so it is placed at
+  //             the queue's average, where T1 (taken its core at 0, its slice protected
+  //             until it has run a quantum) stays eligible: Y waits in the run queue (S3).
+  // With a 3 ms quantum:
+  //   3         T1's slice ends with Y queued (S2): Y takes core 0 and the free GIL, to
+  //             3.1, then its C code to 5.1; T1 (2 ms of its C code done) waits.
   //   3.104     X's C code ends: it takes the free GIL on core 1, to 3.204, and ends;
-  //             core 1 goes to T1, whose 9.892 ms of C code left end at 13.096.
-  //   3.208     Y takes the free GIL for its last 100 us, to 3.308.
-  for (const Time quantum : {3_ms, 100_ms}) {
-  CAPTURE(quantum);
-  //   1.108     Y takes the GIL on core 0; T1, 0.108 ms into its C code, is runnable.
-  //   1.208     Y drops it for its C code, on core 0, to 3.208.
-  //   3.104     X's C code ends: it takes the free GIL on core 1, to 3.204, and ends;
-  //             core 1 goes to T1, whose 9.892 ms of C code left end at 13.096.
-  //   3.208     Y takes the free GIL for its last 100 us, to 3.308.
-  auto s = wake_scenario(4_us);
-  s.machine.placement = scenario::Placement::Shared;  // one shared queue (S1): S3's choice among all cores
-  s.machine.quantum = quantum;
-  add_jobs(s, "c", 1, {cpu(1_ms), native(10_ms)});
-  add_jobs(s, "p", 2, {cpu(100_us), native(2_ms), cpu(100_us)});
-  const auto t = simulate_with(s, scenario::Executor::Threads);
-  const auto gil = lasting_holds(t);
-  REQUIRE(gil.size() >= 5);
-  const std::string x = gil[1].holder;
-  const std::string y = x == "T2" ? "T3" : "T2";
-  CHECK((x == "T2" || x == "T3"));
-  check_holders(gil,
-                {
-                    {0_ms, 1_ms, "T1"},
-                    {1'004_us, 1'104_us, x},
-                    {1'108_us, 1'208_us, y},
-                    {3'104_us, 3'204_us, x},
-                    {3'208_us, 3'308_us, y},
-                },
-                true);
-  const auto preempts = marks_of(t, MarkKind::Preempt);
-  REQUIRE(preempts.size() == 1);
-  CHECK(preempts[0]->at == 1'108_us);
-  CHECK(t.lanes[preempts[0]->lane].name == "T1");
-  CHECK(t.jobs[0].end == 13'096_us);
-  CHECK(time_in(lane_named(t, "T1"), SpanState::Runnable) == 2'096_us);
-  CHECK(time_in(lane_named(t, y), SpanState::Runnable) == 0_ms);
+  //             core 1 goes to T1, whose 8 ms of C code left end at 11.204.
+  //   5.1       Y takes the free GIL for its last 100 us, to 5.2.
+  // With a 100 ms quantum T1 keeps core 0 to its end at 11, and Y waits for core 1:
+  //   3.204     X ends; Y takes core 1 and the GIL, to 3.304, its C code to 5.304 and
+  //             the GIL again to 5.404.
+  struct Expected {
+    Time quantum;
+    std::vector<Hold> gil;  // after the first two holds: 0 - 1 T1, 1.004 - 1.104 X
+    Time t1_end;
+    std::size_t preempts;
+  };
+  for (const Expected& e : {Expected{3_ms, {{3'000_us, 3'100_us, "Y"}, {3'104_us, 3'204_us, "X"}, {5'100_us, 5'200_us, "Y"}}, 11'204_us, 1},
+                            Expected{100_ms, {{3'104_us, 3'204_us, "X"}, {3'204_us, 3'304_us, "Y"}, {5'304_us, 5'404_us, "Y"}}, 11_ms, 0}}) {
+    CAPTURE(e.quantum);
+    auto s = wake_scenario(4_us);
+    s.machine.placement = scenario::Placement::Shared;
+    s.machine.quantum = e.quantum;
+    add_jobs(s, "c", 1, {cpu(1_ms), native(10_ms)});
+    add_jobs(s, "p", 2, {cpu(100_us), native(2_ms), cpu(100_us)});
+    const auto t = simulate_with(s, scenario::Executor::Threads);
+    const auto gil = lasting_holds(t);
+    REQUIRE(gil.size() >= 5);
+    const std::string x = gil[1].holder;
+    const std::string y = x == "T2" ? "T3" : "T2";
+    CHECK((x == "T2" || x == "T3"));
+    std::vector<Hold> expected{{0_ms, 1_ms, "T1"}, {1'004_us, 1'104_us, x}};
+    for (Hold h : e.gil) {
+      h.holder = h.holder == "X" ? x : y;
+      expected.push_back(h);
+    }
+    check_holders(gil, expected, true);
+    const auto preempts = marks_of(t, MarkKind::Preempt);
+    REQUIRE(preempts.size() == e.preempts);
+    if (e.preempts == 1) {
+      CHECK(preempts[0]->at == 3_ms);
+      CHECK(t.lanes[preempts[0]->lane].name == "T1");
+    }
+    CHECK(t.jobs[0].end == e.t1_end);
   }
 }
 

@@ -64,6 +64,13 @@ TEST_CASE("the CPU a run needed counts threads computing, at most one per core")
   CHECK(real::cpu_needed(t) == Time{20'000'000});
   t.cores = 4;
   CHECK(real::cpu_needed(t) == Time{24'000'000});  // 2+6+4+6+4 core-ms
+  // T1 and T2 pinned to CPU 0 (S9) share it; T3, left to the kernel, may use any core.
+  const real::LanePins pins{{0, {0}}, {1, {0}}};
+  CHECK(real::cpu_needed(t, pins) == Time{16'000'000});  // 0-2: 1, 2-4: 2, 4-6: 2, 6-8: 2, 8-10: 1
+  const real::LanePins all_pinned{{0, {0}}, {1, {0}}, {2, {0}}};
+  CHECK(real::cpu_needed(t, all_pinned) == Time{10'000'000});  // one CPU's worth while any computes
+  const real::LanePins apart{{0, {0}}, {1, {1}}, {2, {1}}};
+  CHECK(real::cpu_needed(t, apart) == Time{20'000'000});  // two CPUs between them: 2 at every instant
 }
 
 TEST_CASE("a measured run records the CPU it needed and got") {
