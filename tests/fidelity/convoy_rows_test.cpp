@@ -48,9 +48,8 @@ TEST_CASE("model: the pinned convoy loses about one interval per operation in ev
         doctest::Approx(1.06).epsilon(0.02));
   CHECK(intervals_per_op(suite, two + "CPU thread beside the echo, 5 ms: time per op", 0.005) ==
         doctest::Approx(0.99).epsilon(0.02));
-  // 1.00 before drop_gil's signal held the GIL's mutex (G8b).
   CHECK(intervals_per_op(suite, two + "CPU thread beside the echo, 50 ms: time per op", 0.05) ==
-        doctest::Approx(0.95).epsilon(0.02));
+        doctest::Approx(1.00).epsilon(0.02));
 }
 
 TEST_CASE("model: without the CPU-bound thread, the pinned scenarios' operation takes what CPython's calls take alone") {
