@@ -54,7 +54,7 @@ struct Options {
   std::string raw;  ///< a file for every program's JSON line, with what the runner saw
   double timeout_seconds = 120.0;
   bool model_only = false;                    ///< print the model's predictions, run no Python
-  bool wake_fit = true;                       ///< each round's predictions on its measured wake-ups (G8)
+  bool wake_fit = true;                       ///< each round's predictions on its measured wake-ups (G8, G2a)
   std::vector<scenario::Override> overrides;  ///< --set, for the model's scenarios (with --model-only)
 };
 
@@ -65,9 +65,10 @@ constexpr const char* kUsage =
     "Runs every program of the CPython ground-truth suite (fidelity/suite.toml) N times (default 3)\n"
     "with PATH (default /usr/bin/python3, else python3 on PATH), pinned to two CPUs, and prints\n"
     "CPython's median and spread, the model's prediction for the paired scenario and the error.\n"
-    "Before each round it measures the CPUs' speeds (cpu_speeds.py) and how fast an idle CPU wakes\n"
-    "a signalled thread (wake_latency.py); that round's predictions are for the machine so fitted\n"
-    "(--no-wake-fit: the model's default wake-up law, the probe only shown).\n"
+    "Before each round it measures the CPUs' speeds (cpu_speeds.py), how fast an idle CPU wakes\n"
+    "a signalled thread and how late a timed wait runs (wake_latency.py); that round's predictions\n"
+    "are for the machine so fitted (--no-wake-fit: the model's default wake-up laws, the probe\n"
+    "only shown).\n"
     "Writes docs/fidelity-cpython.md unless --no-doc. --quick runs the programs' tiny sizes (a\n"
     "check that they run, no figures; implies --no-doc). --only runs those programs' rows.\n"
     "--raw writes every program's JSON line, with the free cores, wall and CPU time the runner\n"
@@ -440,7 +441,9 @@ int run_cpython_suite(int argc, char** argv) {
       std::map<std::string, scenario::Scenario> fitted;
       for (const auto& [name, s] : loaded) {
         const std::vector<scenario::WakeSample> wake = options.wake_fit ? wakes.samples(r) : std::vector<scenario::WakeSample>{};
-        scenario::fit_to_machine(fitted.emplace(name, *s).first->second, {cpus, speeds, wake});
+        const std::vector<scenario::TimerSample> timer =
+            options.wake_fit ? wakes.timer_samples(r) : std::vector<scenario::TimerSample>{};
+        scenario::fit_to_machine(fitted.emplace(name, *s).first->second, {cpus, speeds, wake, timer});
       }
       for (std::size_t i = 0; i < suite.rows.size(); ++i) {
         rounds[i].push_back(fidelity::predict(suite.rows[i], fitted.at(suite.rows[i].scenario)));

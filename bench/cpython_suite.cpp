@@ -510,11 +510,30 @@ void WakeLatencyProbes::add(const ProgramRun& run) {
   if (idles.empty()) throw SuiteError("wake_latency.py: no section handoff_*");
   std::sort(idles.begin(), idles.end(), [](const Idle& a, const Idle& b) { return a.idle < b.idle; });
   rounds.push_back(std::move(idles));
+  constexpr std::string_view kTimer = "timer_";
+  std::vector<TimedWait> waits;
+  for (const auto& [name, section] : run.sections) {
+    if (name.rfind(kTimer, 0) != 0) continue;
+    const auto& f = section.fields;
+    if (!(f.count("idle_asked") > 0 && f.at("idle_asked") > 0.0) || f.count("late") == 0 || f.count("slack") == 0) {
+      throw SuiteError(fmt::format("wake_latency.py: section {} needs a positive 'idle_asked', 'late' and 'slack'", name));
+    }
+    const auto field = [&](const char* key) { return f.count(key) > 0 ? f.at(key) : 0.0; };
+    waits.push_back({f.at("idle_asked"), f.at("late"), field("low"), field("high"), f.at("slack")});
+  }
+  std::sort(waits.begin(), waits.end(), [](const TimedWait& a, const TimedWait& b) { return a.timeout < b.timeout; });
+  timed.push_back(std::move(waits));
 }
 
 std::vector<scenario::WakeSample> WakeLatencyProbes::samples(std::size_t round) const {
   std::vector<scenario::WakeSample> out;
   for (const Idle& i : rounds.at(round)) out.push_back({as_time(i.idle), as_time(i.latency)});
+  return out;
+}
+
+std::vector<scenario::TimerSample> WakeLatencyProbes::timer_samples(std::size_t round) const {
+  std::vector<scenario::TimerSample> out;
+  for (const TimedWait& w : timed.at(round)) out.push_back({as_time(w.timeout), as_time(w.late), as_time(w.slack)});
   return out;
 }
 
@@ -530,10 +549,21 @@ std::vector<std::string> WakeLatencyProbes::describe() const {
       parts.push_back(part);
     }
     scenario::Scenario fitted;
-    scenario::fit_to_machine(fitted, {fitted.machine.cores, {}, samples(r)});
-    lines.push_back(fmt::format("round {}: {}; the model's window {}, {} per doubling", r + 1, fmt::join(parts, "; "),
-                                format_time(fitted.costs.wake_poll_window),
-                                format_time(fitted.costs.wake_per_doubling)));
+    scenario::fit_to_machine(fitted, {fitted.machine.cores, {}, samples(r), timer_samples(r)});
+    std::string line = fmt::format("round {}: {}; the model's window {}, {} per doubling", r + 1, fmt::join(parts, "; "),
+                                   format_time(fitted.costs.wake_poll_window), format_time(fitted.costs.wake_per_doubling));
+    if (!timed[r].empty()) {
+      std::vector<std::string> waits;
+      for (const TimedWait& w : timed[r]) {
+        waits.push_back(fmt::format("of {} late {} ({} to {})", format_time(as_time(w.timeout)), format_time(as_time(w.late)),
+                                    format_time(as_time(w.low)), format_time(as_time(w.high))));
+      }
+      const auto& c = fitted.costs;
+      line += fmt::format("; a timed wait {} (slack {}): the model's timer wake-up {} + {} per doubling past {}",
+                          fmt::join(waits, ", "), format_time(c.timer_slack), format_time(c.timer_wake_min),
+                          format_time(c.timer_wake_per_doubling), format_time(c.timer_wake_window));
+    }
+    lines.push_back(std::move(line));
   }
   return lines;
 }

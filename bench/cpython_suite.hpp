@@ -156,19 +156,28 @@ struct WakeLatencyProbes {
     double blocked = 0.0;  ///< blocked_NAME's latency; 0: none
     double timer_late = 0.0;
   };
-  std::vector<std::vector<Idle>> rounds;  ///< [probe][idle], by idle
+  /// A timed wait with nobody signalling (timer_NAME, G2a), seconds.
+  struct TimedWait {
+    double timeout = 0.0, late = 0.0, low = 0.0, high = 0.0, slack = 0.0;
+  };
+  std::vector<std::vector<Idle>> rounds;         ///< [probe][idle], by idle
+  std::vector<std::vector<TimedWait>> timed;     ///< [probe][timeout], by timeout; may be empty
 
-  /// Takes a probe's sections handoff_* (`idle`, `latency`, `low`, `high`, `timer_late`) and
-  /// blocked_* (`latency`). Throws SuiteError when it has no handoff_ section, or one whose
-  /// idle or latency is not positive.
+  /// Takes a probe's sections handoff_* (`idle`, `latency`, `low`, `high`, `timer_late`),
+  /// blocked_* (`latency`) and timer_* (`idle_asked`, `late`, `low`, `high`, `slack`). Throws
+  /// SuiteError when it has no handoff_ section, or one whose idle or latency is not
+  /// positive, or a timer_ section whose timeout is not positive or that lacks `late` or `slack`.
   void add(const ProgramRun& run);
 
   /// What scenario::fit_to_machine takes of round `round` (0-based): each idle's median.
   std::vector<scenario::WakeSample> samples(std::size_t round) const;
+  /// The same of its timed waits (G2a): each timeout's median lateness.
+  std::vector<scenario::TimerSample> timer_samples(std::size_t round) const;
 
   /// For the page, one line per round: "round 1: after 1.10 ms, 4.40 us (4.00 us to 26.0 us),
   /// hand-off 31.0 us, 37.0 us when blocked all along; ...; the model's window 1.12 ms, 7.10 us
-  /// per doubling".
+  /// per doubling; a timed wait of 1 ms late 92.0 us (85.0 us to 99.0 us), ... (slack 50.0
+  /// us): the model's timer wake-up 40.0 us + 9.00 us per doubling past 390 us".
   std::vector<std::string> describe() const;
 };
 

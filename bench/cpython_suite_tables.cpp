@@ -155,14 +155,16 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
                       "  each round: a waiter pinned to one CPU whose timed wait of about 0.1, 1, 5 or 20 ms ran\n"
                       "  out, that ran and blocked again, signalled at once from the other CPU, as a GIL waiter\n"
                       "  is: the median wake-up of its samples, 10th to 90th percentile; the whole hand-off, the\n"
-                      "  waiter's own signal of the blocked signaller included, as in a GIL hand-off; and the\n"
-                      "  wake-up of a waiter blocked all along):\n  - {}.\n{}",
+                      "  waiter's own signal of the blocked signaller included, as in a GIL hand-off; the\n"
+                      "  wake-up of a waiter blocked all along; and how late a timed wait of 1, 5 or 20 ms with\n"
+                      "  nobody signalling ran, after a turn of computing as long, nothing subtracted):\n  - {}.\n{}",
                       fmt::join(info.wake_latencies, ";\n  - "),
                       info.wake_fit
-                          ? "  Each round's predictions have the model's halted-core wake-up (docs/model.md G8) fitted\n"
-                            "  to that round's (`scenario::fit_to_machine`), and a row's prediction is the median of\n"
-                            "  those of the rounds whose runs it kept.\n"
-                          : "  The model kept its default wake-up law (`--no-wake-fit`).\n");
+                          ? "  Each round's predictions have the model's halted-core wake-up (docs/model.md G8) and\n"
+                            "  its timed wait's slack and wake-up (G2a) fitted to that round's\n"
+                            "  (`scenario::fit_to_machine`), and a row's prediction is the median of those of the\n"
+                            "  rounds whose runs it kept.\n"
+                          : "  The model kept its default wake-up laws (`--no-wake-fit`).\n");
   }
   md += "- Busy-machine check: before each program, two busy threads (scheduled as the programs\n"
         "  are) measure how many cores are free, and each measured section must find at least 75 %\n"

@@ -1,7 +1,7 @@
-"""How fast this machine wakes a blocked thread on an idle CPU, measured by `gilsim_fidelity
---cpython` before each round of programs: not a row of the suite, a characteristic of the
-machine that the model's runs of that round are given (docs/model.md G8, the `[costs] wake_*`
-settings).
+"""How fast this machine wakes a blocked thread on an idle CPU, and how late a timed wait
+runs out there, measured by `gilsim_fidelity --cpython` before each round of programs: not a
+row of the suite, a characteristic of the machine that the model's runs of that round are
+given (docs/model.md G8 and G2a, the `[costs] wake_*` and `timer_*` settings).
 
 On a KVM guest an idle CPU halts, and the host polls a halted virtual CPU for a while before it
 puts its thread to sleep: how long a waiter on an idle CPU takes to run depends on the host's
@@ -25,6 +25,15 @@ computes. Each sample, two ways:
   and the timer's own wake-up added); `timer_late`, by how much it outlasted IDLE.
 - `blocked_IDLE`: the waiter blocks reading the pipe at once, and the signaller writes IDLE
   later (and waits for the answer alike): a waiter signalled after a plain idle of that length.
+- `timer_IDLE` (1, 5 and 20 ms), the GIL waiter's own timed wait as it ends with nobody
+  signalling (docs/model.md G2a): the waiter computes for IDLE (its turn holding the GIL, as
+  two CPU-bound threads take turns), then waits IDLE in a timed wait that runs out, its CPU
+  otherwise idle; `late` is how long after the nominal deadline it ran (perf_counter_ns just
+  before the wait and just after it), `low` and `high` its 10th and 90th percentiles, nothing
+  subtracted. `slack` is the waiter's timer slack, /proc/self/timerslack_ns (inherited at
+  fork): the kernel may fire the wait's timer anywhere in [deadline, deadline + slack], so
+  `late` less `slack` is what the timer's wake-up itself took when it fires at the end.
+  Then it answers the signaller as a hand-off does, so that the two keep in step.
 
 Idles of 0.1, 1, 5 and 20 ms in turns (so that a drift of the machine touches each alike);
 `latency` is the median of the samples, `low` and `high` their 10th and 90th percentiles, all in
@@ -40,6 +49,7 @@ import time
 import suite
 
 IDLES = (0.0001, 0.001, 0.005, 0.02)  # seconds
+TIMER_IDLES = (0.001, 0.005, 0.02)  # the switch intervals gil_tenure.py runs at
 SAMPLES = 30  # per idle and way
 
 
@@ -61,7 +71,11 @@ def waiter(cpu, plan, flag, signal_r, reply_w, results_w):
     never.acquire()  # held: each acquire(timeout) below runs out
     out = []
     for way, idle in plan:
-        if way == "handoff":
+        if way == "timer":
+            until = clock() + int(idle * 1e9)
+            while clock() < until:  # the waiter's turn holding the GIL
+                pass
+        if way in ("handoff", "timer"):
             began = clock()
             never.acquire(timeout=idle)  # a futex wait that times out, as the GIL's COND_TIMED_WAIT
             woke = clock()
@@ -83,7 +97,10 @@ def waiter(cpu, plan, flag, signal_r, reply_w, results_w):
 def main():
     report = suite.Report("wake_latency")
     samples = report.size(SAMPLES, 2)
-    plan = [(way, idle) for _ in range(samples) for idle in IDLES for way in ("handoff", "blocked")]
+    plan = [(way, idle) for _ in range(samples) for idle in IDLES
+            for way in ("handoff", "blocked") + (("timer",) if idle in TIMER_IDLES else ())]
+    with open("/proc/self/timerslack_ns") as f:  # the waiter's too: fork keeps it
+        slack = int(f.read()) / 1e9
     cpus = suite.two_cpus()
     flag = mmap.mmap(-1, 1)  # shared with the child: MAP_SHARED
     signal_r, signal_w = os.pipe()
@@ -135,6 +152,13 @@ def main():
             if way == "handoff":
                 section["timer_late"] = suite.median([i - idle for i in idles])
             report.sections[f"{way}_{name_of(idle)}"] = section
+    for idle in TIMER_IDLES:
+        picked = [r for (w, i), r in zip(plan, rows) if w == "timer" and i == idle]
+        late = [r[0] / 1e9 - idle for r in picked]
+        report.sections[f"timer_{name_of(idle)}"] = {
+            "cores": 2, "busy": 0, "wall": sum(r[3] for r in picked) / 1e9 + idle * len(picked), "cpu": 0.0,
+            "idle_asked": idle, "late": suite.median(late), "low": percentile(late, 0.1),
+            "high": percentile(late, 0.9), "slack": slack, "samples": len(picked)}
     report.print()
 
 

@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "sim/model/engine_state.hpp"
+#include "sim/scenario/effective_settings.hpp"
 
 namespace gilsim::model {
 
@@ -32,10 +33,10 @@ trace::ProcessId Engine::add_process(std::string name, ProcessCode code) {
   const auto pid = builder_.add_process(std::move(name), has_gil);
   if (has_gil) {
     // Each timed wait ends the timer slack after its nominal end, on a core that idled that
-    // long and wakes accordingly (G2a), so a waiter's timeouts lie that far apart.
+    // long and wakes by the timer's own law (G2a), so a waiter's timeouts lie that far apart.
     const Time timed_wait = config_.switch_interval + config_.costs.timer_slack;
     auto gil = std::make_unique<Gil>(static_cast<std::uint32_t>(gils_.size()), builder_.gil_lane(pid),
-                                     timed_wait + halted_wake(timed_wait));
+                                     timed_wait + scenario::timer_wake(config_.costs, timed_wait));
     gil->deadline = add_timer(EventKind::DropDeadline, gil->index);
     gils_.push_back(std::move(gil));
   } else {

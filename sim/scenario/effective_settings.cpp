@@ -1,5 +1,5 @@
-// Effective settings of a run, and fitting a scenario to a machine: its cores, their speeds
-// and its wake-ups.
+// Effective settings of a run, and fitting a scenario to a machine: its cores, their speeds,
+// its wake-ups and its timed waits.
 #include "sim/scenario/effective_settings.hpp"
 
 #include <algorithm>
@@ -85,11 +85,55 @@ void fit_wake(Costs& c, std::vector<WakeSample> samples) {
   }
 }
 
+/// How many doublings `idle` lies past `window` (0 within it).
+double doublings_past(Time idle, Time window) {
+  if (idle <= window) return 0.0;
+  return std::log2(static_cast<double>(idle.ns()) / static_cast<double>(window.ns()));
+}
+
+/// G2a's law nearest the samples (see fit_to_machine).
+void fit_timer(Costs& c, const std::vector<TimerSample>& samples) {
+  std::vector<Time> slacks;
+  for (const auto& s : samples) slacks.push_back(s.slack);
+  std::vector<std::pair<double, double>> points;  // (doublings past the window, wake-up ns)
+  for (const auto& s : samples) {
+    const Time wake = s.late - s.slack;
+    if (wake <= Time::zero() || wake > kLeftForATick || s.slack < Time::zero()) continue;
+    points.emplace_back(doublings_past(s.timeout + s.slack, c.timer_wake_window), static_cast<double>(wake.ns()));
+  }
+  if (points.empty()) return;
+  std::sort(slacks.begin(), slacks.end());
+  c.timer_slack = slacks[slacks.size() / 2];
+  // Minimise sum(((m + d x - L) / L)^2): the normal equations of a weighted line.
+  double s0 = 0, s1 = 0, s2 = 0, t0 = 0, t1 = 0;
+  for (const auto& [x, latency] : points) {
+    const double w = 1.0 / (latency * latency);
+    s0 += w, s1 += w * x, s2 += w * x * x, t0 += w * latency, t1 += w * x * latency;
+  }
+  const bool one_idle = std::all_of(points.begin(), points.end(), [&](const auto& p) { return p.first == points.front().first; });
+  double doubling = static_cast<double>(c.timer_wake_per_doubling.ns());
+  if (!one_idle) doubling = (s0 * t1 - s1 * t0) / (s0 * s2 - s1 * s1);
+  doubling = std::max(0.0, doubling);
+  double least = (t0 - doubling * s1) / s0;
+  if (least < 0) {  // the line through zero instead
+    least = 0;
+    doubling = s2 > 0 ? std::max(0.0, t1 / s2) : doubling;
+  }
+  c.timer_wake_min = Time{static_cast<std::int64_t>(std::llround(least))};
+  c.timer_wake_per_doubling = Time{static_cast<std::int64_t>(std::llround(doubling))};
+}
+
 }  // namespace
+
+Time timer_wake(const Costs& c, Time idle) {
+  const double doublings = doublings_past(idle, c.timer_wake_window);
+  return c.timer_wake_min + Time{static_cast<std::int64_t>(std::llround(doublings * static_cast<double>(c.timer_wake_per_doubling.ns())))};
+}
 
 std::optional<std::string> fit_to_machine(Scenario& s, const MeasuredMachine& machine) {
   if (!machine.core_speeds.empty()) s.machine.core_speeds = machine.core_speeds;
   if (!machine.wake.empty()) fit_wake(s.costs, machine.wake);
+  if (!machine.timer.empty()) fit_timer(s.costs, machine.timer);
   const int cpus = machine.cpus;
   int asked = s.machine.cores;
   for (const auto& run : s.runs) asked = std::max(asked, run.cores.value_or(0));

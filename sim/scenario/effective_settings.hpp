@@ -42,11 +42,27 @@ struct WakeSample {
   Time latency;
 };
 
+/// G2a's law: how long after its timer fires a GIL waiter whose core idled `idle` (the
+/// switch interval and the slack) runs: `timer_wake_min` up to `timer_wake_window`, then
+/// `timer_wake_per_doubling` more per doubling of the idle. The model and the fit share it.
+Time timer_wake(const Costs& costs, Time idle);
+
+/// One timed wait the machine was measured to overrun (docs/model.md G2a,
+/// fidelity/cpython/wake_latency.py's `timer_*` sections, medians): a wait of `timeout`
+/// with nobody signalling, on an otherwise idle CPU, ran `late` after its nominal deadline;
+/// the waiter's timer slack was `slack`.
+struct TimerSample {
+  Time timeout;
+  Time late;
+  Time slack;
+};
+
 /// What is known of the machine a scenario is fitted to.
 struct MeasuredMachine {
   int cpus = 1;
   std::vector<double> core_speeds;  ///< S7, relative; empty: the scenario's
   std::vector<WakeSample> wake;     ///< G8; empty: the scenario's wake_* costs
+  std::vector<TimerSample> timer;   ///< G2a; empty: the scenario's timer_* costs
 };
 
 /// The one way to fit a scenario to the machine it is measured on, so a prediction and a
@@ -65,11 +81,19 @@ struct MeasuredMachine {
 ///   G8) is kept. A sample of over 1 ms is left out: a waiter the host ran only at its next
 ///   tick (4 ms at HZ 250), which G8 does not model (gil_tenure.py leaves such tenures out of
 ///   its figures, its LATE); with no sample left, the law stays as it was.
+/// - `timer`, when given, sets G2a's timed wait: `costs.timer_slack` becomes the samples'
+///   slack (their median), and `costs.timer_wake_min` and `costs.timer_wake_per_doubling`
+///   those of timer_wake() nearest the samples' own wake-ups, each `late - slack` at an idle
+///   of `timeout + slack` (the timer fires at the slack's end when nothing else wakes the
+///   CPU), each sample's error relative to its wake-up; least squares, the window kept, d
+///   never negative, the minimum never negative; with samples at one idle only, d is kept.
+///   A sample whose wake-up is not positive (the timer fired inside the slack) or over 1 ms
+///   (a waiter left for the next tick) is left out; with none left, nothing changes.
 /// Returns a sentence for the reader when the scenario asked for more cores than there are,
 /// or nothing.
 std::optional<std::string> fit_to_machine(Scenario& scenario, const MeasuredMachine& machine);
 inline std::optional<std::string> fit_to_machine(Scenario& scenario, int cpus) {
-  return fit_to_machine(scenario, MeasuredMachine{cpus, {}, {}});
+  return fit_to_machine(scenario, MeasuredMachine{cpus, {}, {}, {}});
 }
 
 /// ThreadPoolExecutor.submit's rule for growing a pool (T3): an idle worker takes the new

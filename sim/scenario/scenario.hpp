@@ -166,6 +166,9 @@ struct Python {
 /// Costs no source pins down exactly (EST in docs/model.md): parameters with defaults.
 struct Costs {
   Time timer_slack = Time{50'000};            ///< a timed wait ends this late (G2a; Linux's default slack)
+  Time timer_wake_min = Time{9'000};          ///< G2a: a timed wait's own wake-up on a core idle up to the window
+  Time timer_wake_window = Time{390'000};
+  Time timer_wake_per_doubling = Time{5'300};  ///< G2a: past the window, this much more per doubling of the idle
   Time wake_poll_window = Time{390'000};      ///< a core idle no longer than this still polls (G8)
   Time wake_poll_min = Time{3'000};           ///< G8: a polling core's wake-up, drawn uniform in [min, max]
   Time wake_poll_max = Time{9'000};

@@ -71,8 +71,11 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 32> kCostDurations{{
+constexpr std::array<CostDuration, 35> kCostDurations{{
     {"timer_slack", &Costs::timer_slack},
+    {"timer_wake_min", &Costs::timer_wake_min},
+    {"timer_wake_window", &Costs::timer_wake_window},
+    {"timer_wake_per_doubling", &Costs::timer_wake_per_doubling},
     {"wake_poll_window", &Costs::wake_poll_window},
     {"wake_poll_min", &Costs::wake_poll_min},
     {"wake_poll_max", &Costs::wake_poll_max},
@@ -111,7 +114,8 @@ Costs read_costs(const TomlReader& reader, const toml::table* table) {
   if (table == nullptr) return c;
   reader.check_keys(*table, kCostKeys, "in [costs]");
   for (const CostDuration& d : kCostDurations) {
-    if (auto t = reader.fixed_duration(*table, d.key, d.key == "wake_poll_window" ? 1_ns : 0_ns)) c.*d.field = *t;
+    const Time least = d.key == "wake_poll_window" || d.key == "timer_wake_window" ? 1_ns : 0_ns;  // a log2's base
+    if (auto t = reader.fixed_duration(*table, d.key, least)) c.*d.field = *t;
   }
   if (c.wake_poll_min > c.wake_poll_max) {
     const toml::node* node = table->get("wake_poll_min");

@@ -73,6 +73,8 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.costs.fork_call = 0_ns;
   s.costs.fork_child_start = 0_ns;
   s.costs.timer_slack = 0_ns;
+  s.costs.timer_wake_min = 0_ns;
+  s.costs.timer_wake_per_doubling = 0_ns;
   s.costs.spawn_call = 0_ns;
   s.costs.spawn_exec = 0_ns;
   s.costs.spawn_start = 0_ns;

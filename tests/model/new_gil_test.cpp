@@ -48,12 +48,13 @@ TEST_CASE("a waiter that loses the race to a returning I/O thread waits a fresh 
   // T1 returns at 1.005 ms and takes the free GIL; T2 wakes at 1.010 ms, loses, re-arms.
   // Its fresh interval ends at 6.010 ms, or at 6.060 ms with a timer slack of 50 us (G2a:
   // the slack is paid per timed wait, so the re-armed waiter's grid is interval + slack),
-  // and its core, idle through the wait, wakes 10 us later (G8): 6.020 or 6.070 ms.
+  // and it runs 10 us later (the timer's wake-up, G2a): 6.020 or 6.070 ms.
   for (const Time slack : {0_us, 50_us}) {
     CAPTURE(slack);
     auto s = exact_scenario(2);
     s.costs.wake_poll_min = 10_us;  // every wake-up takes 10 us, polling or halted (G8)
     s.costs.wake_poll_max = 10_us;
+    s.costs.timer_wake_min = 10_us;  // and the timer's own (G2a)
     s.costs.timer_slack = slack;
     add_jobs(s, "reader", 1, {cpu(1_ms), io(5_us), cpu(20_ms)});
     add_jobs(s, "hog", 1, {cpu(1_ms)});

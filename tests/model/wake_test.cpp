@@ -20,13 +20,17 @@ namespace {
 
 /// Exact costs, with a wake-up law whose halted branch is easy to work out by hand:
 /// a poll wake of exactly `poll` (min = max: nothing is drawn), and past a 1 ms window
-/// poll + 10 us x log2(idle / 1 ms).
+/// poll + 10 us x log2(idle / 1 ms); the timed wait's own wake-up (G2a) by the same law, as
+/// the defaults of the two laws are.
 scenario::Scenario wake_scenario(Time poll, Time window = 1_ms) {
   auto s = exact_scenario(2);
   s.costs.wake_poll_window = window;
   s.costs.wake_poll_min = poll;
   s.costs.wake_poll_max = poll;
   s.costs.wake_per_doubling = 10_us;
+  s.costs.timer_wake_min = poll;
+  s.costs.timer_wake_window = window;
+  s.costs.timer_wake_per_doubling = 10_us;
   return s;
 }
 
@@ -185,6 +189,9 @@ TEST_CASE("with the default law, a core idle a whole interval wakes 9 us plus 5.
     s.costs.wake_poll_min = defaults.wake_poll_min;
     s.costs.wake_poll_max = defaults.wake_poll_max;
     s.costs.wake_per_doubling = defaults.wake_per_doubling;
+    s.costs.timer_wake_min = defaults.timer_wake_min;
+    s.costs.timer_wake_window = defaults.timer_wake_window;
+    s.costs.timer_wake_per_doubling = defaults.timer_wake_per_doubling;
     s.python.switch_interval = interval;
     add_jobs(s, "a", 1, {cpu(3 * interval)});
     add_jobs(s, "b", 1, {cpu(3 * interval)});
