@@ -19,6 +19,7 @@
 //   Gil (gil.hpp)                      one interpreter's GIL: lock, holder, drop request,
 //                                      signal, switch waiters
 //   GilWaitQueue (gil_wait_queue.hpp)  the new GIL's timed waiters and their drop deadline
+//   GilMutex (gil_mutex.hpp)           the GIL's own mutex and the waiters asleep on it (G8b)
 //   Program (program.hpp)              the coroutine type executors write programs in
 //
 // Timers: each thread owns two slots (its program timer: Resume, GilAttempt,
@@ -286,6 +287,11 @@ class Engine {
   void forced_switch(ThreadId t);
   void on_gil_attempt(ThreadId t);
   void try_gil_on_core(ThreadId t);
+  /// G8b: a signalled waiter, on a core, found the GIL's mutex held: it sleeps on it (true)
+  /// until wake_mutex_sleeper() at an unlock.
+  bool relock_sleeps(Gil& gil, ThreadId t);
+  /// G8b: the unlock of the mutex wakes its longest sleeper, if no woken one is on its way.
+  void wake_mutex_sleeper(Gil& gil);
   void run_assigned(ThreadId t);
   void on_switch_wake(ThreadId t);
   /// How long a blocked thread signalled now takes to run (G8): on a polling or a busy

@@ -1,5 +1,6 @@
 // One interpreter's GIL as a resource: the lock and its holder, the drop request, the timed
-// waiters (GilWaitQueue, G2) and the droppers waiting for a switch (G6). gil_rules.cpp
+// waiters (GilWaitQueue, G2), the droppers waiting for a switch (G6) and the mutex that
+// guards them (GilMutex, G8b). gil_rules.cpp
 // decides when each happens and records it; this class keeps the GIL's own state right.
 #pragma once
 
@@ -7,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "sim/model/gil_mutex.hpp"
 #include "sim/model/gil_wait_queue.hpp"
 #include "sim/model/random.hpp"
 #include "sim/model/timer_heap.hpp"
@@ -56,6 +58,7 @@ class Gil {
   Time held_since;
   GilWaitQueue waiters;                       ///< threads in a timed wait (not yet signalled)
   std::vector<std::uint32_t> switch_waiters;  ///< droppers waiting for a switch (G6)
+  GilMutex mutex;                             ///< gil->mutex and the waiters asleep on it (G8b)
   TimerHeap::Slot deadline = 0;               ///< the engine's DropDeadline timer for it
   bool deadline_dirty = false;                ///< the engine looks at the deadline after this event
 };

@@ -1,5 +1,5 @@
 // The GIL, rule by rule (docs/model.md G1-G8, O1-O3): the new GIL's timed wait, drop request,
-// forced switching and unfair wake-ups (G1-G8), with wake-ups that take as long as the
+// forced switching, unfair wake-ups and its mutex (G1-G8b), with wake-ups that take as long as the
 // waiter's core needs to leave its idle state (G8) and the cache refill after a halted one
 // (S6); the old GIL's release-and-reacquire every check interval (O1-O3); and no GIL at all
 // for free-threaded builds (F1).
@@ -46,7 +46,13 @@ Operation Engine::release_gil(ThreadId t) {
   Thread& th = threads_[t];
   Gil* gil = gil_of(t);
   if (gil == nullptr || !th.s.holds_gil()) return Operation{this, t, true};
-  if (!drop_gil(t, false)) return Operation{this, t, true};
+  const bool signals = !gil->waiters.empty() && config_.gil == scenario::GilMode::New;
+  if (!drop_gil(t, false)) {
+    // G8b: drop_gil returns at its MUTEX_UNLOCK, after the signal's wake-up of a waiter on
+    // another core: C code on this core, without the GIL.
+    if (signals) return compute(t, config_.costs.gil_mutex_signal, Work::native(th.job, th.step));
+    return Operation{this, t, true};
+  }
   // G6: with a drop request pending, the dropper waits until another thread took the GIL.
   th.s.wait_for_switch(AfterGil::ResumeProgram);
   gil->wait_for_switch(t);
@@ -72,6 +78,7 @@ void Engine::take_gil(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   const Gil::Taken taken = gil.take(t, now_);  // G3: a new holder increments switch_number
+  gil.mutex.hold(now_, config_.costs.gil_mutex_take);  // G8b: until take_gil's MUTEX_UNLOCK
   th.s.took_gil();
   // A thread off its core that takes the GIL runs there for a moment, if only to block
   // again at once (I/O, G7): the idle core it woke on was busy (G8).
@@ -212,6 +219,8 @@ bool Engine::drop_gil(ThreadId t, bool forced) {
   th.s.dropped_gil();
   builder_.clear_state(gil.lane, now_);
   const ThreadId woken = gil.signal_one(random_);  // G6/G8
+  // G8b: drop_gil signals with the mutex held, so the signal's futex wake-up is part of it.
+  if (woken != kNoThread) gil.mutex.hold(now_, config_.costs.gil_mutex_signal);
   if (woken != kNoThread) {
     threads_[woken].s.signalled();
     builder_.prefetch(threads_[woken].lane);
@@ -259,19 +268,44 @@ void Engine::on_gil_attempt(ThreadId t) {
 void Engine::try_gil_on_core(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
+  if (th.s.gil == GilState::Woken) {
+    gil.mutex.arrived(t);
+    if (gil.mutex.held(now_) && relock_sleeps(gil, t)) return;
+  }
   if (gil.locked) {
     // Lost the race to a thread that barged in (G1), on a core or while this one waited for
     // a core: it blocks again, a signalled waiter for a fresh full interval (G2), as
     // take_gil's loop does.
     enter_gil_wait(t);
+    if (gil.mutex.has_sleepers()) wake_mutex_sleeper(gil);  // its COND_TIMED_WAIT unlocks the mutex
     return;
   }
   take_gil(t);
+  if (gil.mutex.has_sleepers()) wake_mutex_sleeper(gil);  // at take_gil's MUTEX_UNLOCK
   if (th.s.after_gil == AfterGil::ResumeProgram) {
     schedule_resume(t);
   } else {
     proceed(t);
   }
+}
+
+// Rare (a woken waiter that finds the mutex held): kept out of the hand-off path's inlining.
+[[gnu::cold]] bool Engine::relock_sleeps(Gil& gil, ThreadId t) {
+  if (config_.gil != scenario::GilMode::New) return false;
+  // Back from the condition wait, pthread_cond_timedwait re-locks gil->mutex before
+  // take_gil can read `locked`: held (by drop_gil signalling it, or by a taker), the waiter
+  // sleeps on the mutex's futex and gives its core back. Still signalled, it tries again
+  // when an unlock wakes it (G8's wake-up).
+  release_core(t);
+  show(t, SpanState::WaitingGil);
+  if (gil.mutex.sleep(t)) wake_mutex_sleeper(gil);
+  return true;
+}
+
+[[gnu::cold]] void Engine::wake_mutex_sleeper(Gil& gil) {
+  const ThreadId next = gil.mutex.wake_next();
+  if (next == kNoThread) return;
+  set_thread_timer(next, max(gil.mutex.free_at(), now_) + wake_latency(next), EventKind::GilAttempt);
 }
 
 void Engine::schedule_drop_deadline(Gil& gil) {

@@ -173,6 +173,8 @@ struct Costs {
   Time wake_poll_min = Time{3'000};           ///< G8: a polling core's wake-up, drawn uniform in [min, max]
   Time wake_poll_max = Time{9'000};
   Time wake_per_doubling = Time{5'300};       ///< G8: a halted core's wake-up grows this much per doubling
+  Time gil_mutex_take = Time{100};            ///< G8b: take_gil holds the GIL's mutex this long when it takes the GIL (EST)
+  Time gil_mutex_signal = Time{10'000};       ///< G8b: drop_gil holds it this long when its signal wakes a waiter
   Time handoff_refill = Time{30'000};         ///< S6: Python woken from a halted core refills its caches
   Time check_period = Time{5'000};            ///< old GIL: time to run 100 ticks (the default check_interval)
   double old_gil_handoff_probability = 0.05;  ///< old GIL: a signalled waiter wins the race (O3)

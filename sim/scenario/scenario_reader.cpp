@@ -71,7 +71,7 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 33> kCostDurations{{
+constexpr std::array<CostDuration, 35> kCostDurations{{
     {"timer_slack", &Costs::timer_slack},
     {"timer_wake_min", &Costs::timer_wake_min},
     {"timer_wake_window", &Costs::timer_wake_window},
@@ -80,6 +80,8 @@ constexpr std::array<CostDuration, 33> kCostDurations{{
     {"wake_poll_min", &Costs::wake_poll_min},
     {"wake_poll_max", &Costs::wake_poll_max},
     {"wake_per_doubling", &Costs::wake_per_doubling},
+    {"gil_mutex_take", &Costs::gil_mutex_take},
+    {"gil_mutex_signal", &Costs::gil_mutex_signal},
     {"handoff_refill", &Costs::handoff_refill},
     {"check_period", &Costs::check_period},
     {"old_gil_release_cost", &Costs::old_gil_release_cost},

@@ -52,19 +52,21 @@ TEST_CASE("lesson 20: the pool's speed-up rises to the core count, then sags as 
   for (std::size_t i = 1; i < 4; ++i) CHECK(c.at(i, "process pool") > c.at(i - 1, "process pool") + 0.4);
   for (std::size_t i = 0; i < 16; ++i) {
     CAPTURE(i);
-    // four workers, one per core, is about the best: five do about as well, no more
+    // four workers, one per core, is about the best: five and six do about as well, no more
     CHECK(c.at(i, "process pool") <= c.at(3, "process pool") * 1.02);
     CHECK(c.at(i, "thread pool") == doctest::Approx(1.0).epsilon(0.05));
     CHECK(c.at(i, "process pool, spawn") < c.at(i, "process pool"));
   }
-  for (std::size_t i = 5; i < 16; ++i) CHECK(c.at(i, "process pool") < c.at(3, "process pool"));  // past five, below
+  for (std::size_t i = 6; i < 16; ++i) CHECK(c.at(i, "process pool") < c.at(3, "process pool"));  // past six, below
   // This sweep's figures at four, five and sixteen workers (docs/lessons.md quotes `gilsim sweep`'s).
   // Five: two processes share a core (per-CPU queues, docs/model.md S1a, S1d) while three
   // run alone and take more of the jobs, and the parent's handler threads take the cores
-  // in another order (S3): about as fast as four.
-  CHECK(c.at(3, "process pool") == doctest::Approx(3.61).epsilon(0.02));
-  CHECK(c.at(4, "process pool") == doctest::Approx(3.65).epsilon(0.02));
-  CHECK(c.at(15, "process pool") == doctest::Approx(3.19).epsilon(0.03));
+  // in another order (S3): about as fast as four, and six too (3.59x; the handlers' drops
+  // that signal a waiter take 10 us of their cores, G8b).
+  CHECK(c.at(3, "process pool") == doctest::Approx(3.58).epsilon(0.02));
+  CHECK(c.at(4, "process pool") == doctest::Approx(3.46).epsilon(0.02));
+  CHECK(c.at(5, "process pool") == doctest::Approx(3.59).epsilon(0.02));
+  CHECK(c.at(15, "process pool") == doctest::Approx(3.13).epsilon(0.03));
   CHECK(c.at(15, "process pool") < c.at(3, "process pool") - 0.25);      // fork: sags (a fork is cheap)
   CHECK(c.at(15, "process pool, spawn") < c.at(3, "process pool, spawn") / 1.7);  // spawn: falls steeply
 }

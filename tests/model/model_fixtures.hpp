@@ -66,6 +66,8 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.costs.wake_poll_max = 0_ns;
   s.costs.wake_per_doubling = 0_ns;
   s.costs.handoff_refill = 0_ns;
+  s.costs.gil_mutex_take = 0_ns;  // the GIL's mutex never held (G8b): timelines of other rules
+  s.costs.gil_mutex_signal = 0_ns;
   s.costs.loop_callback = 0_ns;
   s.costs.fork_start = 0_ns;
   s.costs.fork_call = 0_ns;

@@ -1,0 +1,50 @@
+// What the GIL's mutex (docs/model.md G8b) moves in the CPython suite's rows: the figures
+// docs/model.md G8b and fidelity/suite.toml quote, with the mutex and without it (its two
+// costs zero), computed from the model. CPython is not run.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "bench/cpython_suite.hpp"
+#include "sim/scenario/loader.hpp"
+#include "tests/model/model_fixtures.hpp"
+
+using namespace gilsim;
+using namespace gilsim::fidelity;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kSuite = fs::path(GILSIM_SOURCE_DIR) / "fidelity" / "suite.toml";
+
+/// The model's figure for the row labelled `label`, with the GIL's mutex or without it.
+double figure(const Suite& suite, const std::string& label, bool mutex) {
+  for (const auto& row : suite.rows) {
+    if (row.label != label) continue;
+    scenario::Scenario s = scenario::load_file(suite.scenarios / row.scenario);
+    if (!mutex) {
+      s.costs.gil_mutex_take = Time::zero();
+      s.costs.gil_mutex_signal = Time::zero();
+    }
+    return predict(row, s).value;
+  }
+  FAIL("no row " << label);
+  return 0.0;
+}
+
+}  // namespace
+
+TEST_CASE("model: the GIL's mutex brings Pool(2).map(chunksize=1) from 1.04 to 1.10 and leaves the file reads at 0.52") {
+  const Suite suite = load_suite(kSuite);
+  CHECK(figure(suite, "chunksize 1 / sequential", false) == doctest::Approx(1.04).epsilon(0.01));
+  CHECK(figure(suite, "chunksize 1 / sequential", true) == doctest::Approx(1.10).epsilon(0.01));
+  CHECK(figure(suite, "8 threads / sequential", false) == doctest::Approx(0.52).epsilon(0.01));
+  CHECK(figure(suite, "8 threads / sequential", true) == doctest::Approx(0.52).epsilon(0.01));
+  // The tenure rows (1 % tolerance) do not move: a CPU-bound waiter's wake-up from a halted
+  // core outlasts drop_gil's section.
+  for (const char* label : {"median tenure, 1 ms", "median tenure, 5 ms", "median tenure, 20 ms"}) {
+    CAPTURE(label);
+    CHECK(figure(suite, label, true) == figure(suite, label, false));
+  }
+}

@@ -1,0 +1,132 @@
+// The GIL's own mutex (docs/model.md G8b): take_gil and drop_gil hold it for short critical
+// sections, drop_gil across its signal's futex wake-up; a signalled waiter that wakes while
+// it is held sleeps on it and is woken again at the unlock, after G8's wake-up. The class
+// alone first, then hand-written timelines.
+#include <doctest/doctest.h>
+
+#include "model_fixtures.hpp"
+#include "sim/model/gil_mutex.hpp"
+
+using namespace gilsim;
+using namespace gilsim::test;
+using model::GilMutex;
+using trace::SpanState;
+
+TEST_CASE("GilMutex: held until the latest section's end; sleepers woken one at a time, longest asleep first") {
+  GilMutex m;
+  CHECK_FALSE(m.held(0_us));
+  m.hold(100_us, 10_us);
+  CHECK(m.held(100_us));
+  CHECK(m.held(109_us));
+  CHECK_FALSE(m.held(110_us));
+  m.hold(105_us, 1_us);  // a shorter section inside the first: the mutex is free at 110 us still
+  CHECK(m.free_at() == 110_us);
+  m.hold(108_us, 5_us);  // one that ends later: free at its end
+  CHECK(m.free_at() == 113_us);
+
+  CHECK(m.wake_next() == GilMutex::kNobody);  // nobody asleep
+  CHECK(m.sleep(7));                          // the first sleeper: the engine wakes one at the unlock
+  CHECK(m.wake_next() == 7);
+  CHECK_FALSE(m.sleep(3));                    // 7 is on its way: 3 waits behind, nobody more to wake now
+  CHECK_FALSE(m.sleep(5));
+  CHECK(m.sleeping() == 2);
+  CHECK(m.wake_next() == GilMutex::kNobody);
+  m.arrived(3);                               // not the woken one: nothing changes
+  CHECK(m.wake_next() == GilMutex::kNobody);
+  m.arrived(7);                               // 7 tries the mutex: the next unlock wakes 3
+  CHECK(m.wake_next() == 3);
+  CHECK(m.sleep(7) == false);                 // 7 found it held again: behind 5
+  m.arrived(3);
+  CHECK(m.wake_next() == 5);
+  m.arrived(5);
+  CHECK(m.wake_next() == 7);
+  m.arrived(7);
+  CHECK(m.sleeping() == 0);
+  CHECK(m.wake_next() == GilMutex::kNobody);
+}
+
+namespace {
+
+/// Exact costs but G8b's: a 4 us polling wake-up (nothing drawn), drop_gil holding the
+/// mutex 10 us when it signals, take_gil 1 us.
+scenario::Scenario mutex_scenario() {
+  auto s = exact_scenario(2);
+  s.costs.wake_poll_window = 1_ms;
+  s.costs.wake_poll_min = 4_us;
+  s.costs.wake_poll_max = 4_us;
+  s.costs.gil_mutex_take = 1_us;
+  s.costs.gil_mutex_signal = 10_us;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a signalled waiter that wakes while drop_gil still holds the mutex sleeps on it and wakes again (G8b)") {
+  // T1: 100 us of Python, then 1 ms of I/O. T2: 10 us of Python. Two cores.
+  //     0      T1 takes the GIL; T2 finds it locked and waits (its core goes idle).
+  //   100      T1 drops it for its I/O and signals T2: drop_gil holds the mutex to 110,
+  //            on T1's core (a Native span), and T1's I/O begins at 110.
+  //   104      T2 awake (a 4 us polling wake-up: its core idled 100 us), on a core: the
+  //            mutex is held, so it sleeps on it and gives the core back.
+  //   110      drop_gil unlocks and wakes T2: another 4 us.
+  //   114      T2 re-locks the mutex, finds the GIL free, takes it, runs 10 us: ends at 124.
+  //  1110      T1 back from I/O ends.
+  // Without the mutex (costs zero) T2 takes the GIL at 104 and ends at 114, T1 at 1100.
+  auto s = mutex_scenario();
+  add_jobs(s, "a", 1, {cpu(100_us), io(1_ms)});
+  add_jobs(s, "b", 1, {cpu(10_us)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  check_holders(holders(t, "GIL"), {{0_us, 100_us, "T1"}, {114_us, 124_us, "T2"}});
+  const auto& t2 = lane_named(t, "T2");
+  REQUIRE(t2.spans.size() == 2);
+  CHECK(t2.spans[0].state == SpanState::WaitingGil);
+  CHECK(t2.spans[0].begin == 0_us);
+  CHECK(t2.spans[0].end == 114_us);
+  CHECK(t2.spans[1].state == SpanState::Running);
+  CHECK(t2.spans[1].end == 124_us);
+  const auto& t1 = lane_named(t, "T1");
+  REQUIRE(t1.spans.size() == 3);
+  CHECK(t1.spans[1].state == SpanState::Native);
+  CHECK(t1.spans[1].begin == 100_us);
+  CHECK(t1.spans[2].state == SpanState::BlockedIo);
+  CHECK(t1.spans[2].begin == 110_us);
+  CHECK(t1.spans[2].end == 1'110_us);
+
+  s.costs.gil_mutex_signal = 0_ns;
+  s.costs.gil_mutex_take = 0_ns;
+  const auto without = simulate_with(s, scenario::Executor::Threads);
+  check_holders(holders(without, "GIL"), {{0_us, 100_us, "T1"}, {104_us, 114_us, "T2"}});
+
+  // A signal held no longer than the wake-up: T2 finds the mutex free at 104, as without it.
+  s.costs.gil_mutex_signal = 4_us;
+  const auto brief = simulate_with(s, scenario::Executor::Threads);
+  check_holders(holders(brief, "GIL"), {{0_us, 100_us, "T1"}, {104_us, 114_us, "T2"}});
+}
+
+TEST_CASE("while the woken waiter sleeps on the mutex a returning thread takes the GIL; the waiter waits again (G8b, G1)") {
+  // T1: 105 us of I/O, then 50 us of Python. T2: 100 us of Python, then 1 ms of I/O.
+  // T3: 10 us of Python. Two cores.
+  //     0      T1 takes the free GIL and drops it at once for its I/O (nobody to signal);
+  //            T2 takes it; T3 finds it locked and waits.
+  //   100      T2 drops the GIL for its I/O and signals T3: the mutex is held to 110 (T2
+  //            on its core in drop_gil), T2's I/O from 110 to 1110.
+  //   104      T3 awake: the mutex is held: it sleeps on it.
+  //   105      T1 back from I/O takes the free GIL (G1); take_gil's section ends at 106,
+  //            inside drop_gil's.
+  //   110      drop_gil unlocks and wakes T3 (4 us).
+  //   114      T3 re-locks, finds the GIL locked by T1, and waits again.
+  //   155      T1 exits, dropping the GIL, and signals T3: the mutex is held to 165.
+  //   159      T3 awake: the mutex is held: it sleeps on it.
+  //   165      woken again; at 169 it takes the GIL and runs 10 us: ends at 179.
+  auto s = mutex_scenario();
+  add_jobs(s, "c", 1, {io(105_us), cpu(50_us)});
+  add_jobs(s, "a", 1, {cpu(100_us), io(1_ms)});
+  add_jobs(s, "b", 1, {cpu(10_us)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  check_holders(holders(t, "GIL"), {{0_us, 100_us, "T2"}, {105_us, 155_us, "T1"}, {169_us, 179_us, "T3"}});
+  const auto& t3 = lane_named(t, "T3");
+  REQUIRE(t3.spans.size() == 2);
+  CHECK(t3.spans[0].state == SpanState::WaitingGil);
+  CHECK(t3.spans[0].end == 169_us);
+  CHECK(lane_named(t, "T2").spans.back().end == 1'110_us);
+}
