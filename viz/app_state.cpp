@@ -228,7 +228,13 @@ void refresh_derived(AppState& app) {
   }
   app.narrative.dirty = true;
   const Time previous_end = app.playback.end();
-  const Time end = total_end(runs);
+  Time end = total_end(runs);
+  if (app.session.previewing()) {
+    app.preview_axis_end = max(app.preview_axis_end, max(previous_end, end));
+    end = app.preview_axis_end;
+  } else {
+    app.preview_axis_end = Time::zero();
+  }
   // A measured run arriving keeps the user's zoom; a new scenario, or a view that showed
   // everything, fits the new range.
   const bool same_scenario = app.derived_scenario_generation == app.session.scenario_generation();

@@ -123,6 +123,10 @@ struct AppState {
   std::optional<std::pair<Time, Time>> fit_range;  ///< fit this range instead, once
   bool follow_playhead = true;   ///< page the view to keep the playhead visible while playing
   Playback playback;
+  /// While the runs shown are the first parts of runs being simulated (Session::previewing):
+  /// the end the axis keeps, the longest shown so far, so the new runs grow into the range
+  /// the previous ones had rather than the axis shrinking to them. Zero otherwise.
+  Time preview_axis_end;
   bool gil_events_only = false;  ///< arrow keys step between GIL events only
   LayoutOptions layout;
   std::vector<RunFolding> folding;  ///< per run, as the user left it (collapsed runs, expanded groups)

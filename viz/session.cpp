@@ -77,7 +77,7 @@ void Session::drop_measured() {
 
 Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& knobs, bool fit,
                                            const scenario::Scenario* shown,
-                                           std::shared_ptr<const model::SharedPlan> plan) {
+                                           std::shared_ptr<const model::SharedPlan> plan, model::Progress* progress) {
   Loaded out;
   if (!file.empty()) {
     std::error_code ec;
@@ -90,7 +90,7 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
   const auto started = std::chrono::steady_clock::now();
   // Cores, the switch interval or the workers leave the jobs, and so their plan, as they were.
   if (plan && shown != nullptr && scenario::same_plan(*shown, out.scenario)) out.plan = std::move(plan);
-  out.runs = model::simulate_all(out.scenario, simulation_threads(), &out.plan);
+  out.runs = model::simulate_all(out.scenario, simulation_threads(), &out.plan, progress);
   out.simulation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
 }
@@ -100,9 +100,14 @@ void Session::install(Loaded loaded) {
   derive_seconds_ = loaded.derive_seconds;
   scenario_ = std::move(loaded.scenario);
   std::vector<trace::Trace> replaced = std::exchange(runs_, std::move(loaded.runs));
-  if (!replaced.empty()) {
+  std::vector<trace::Trace> shown_before = std::exchange(before_preview_, {});  // empty unless previewing
+  previewing_ = false;
+  if (!replaced.empty() || !shown_before.empty()) {
     if (retiring_.joinable()) retiring_.join();
-    retiring_ = std::jthread([old = std::move(replaced)]() mutable { std::vector<trace::Trace>().swap(old); });
+    retiring_ = std::jthread([old = std::move(replaced), older = std::move(shown_before)]() mutable {
+      std::vector<trace::Trace>().swap(old);
+      std::vector<trace::Trace>().swap(older);
+    });
   }
   mtime_ = loaded.mtime;
   machine_note_ = std::move(loaded.machine_note);
@@ -146,10 +151,27 @@ void Session::start_background() {
   b.knobs = knobs_;
   b.request = knob_requests_;
   // scenario_ stays as it is while the thread runs: install() comes after it is joined.
+  b.watcher = std::jthread([&b, derive = derive_](std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      b.progress.ask();
+      if (!b.progress.wait_for_answers(stop)) return;
+      Preview preview;
+      bool partial = false;
+      for (const auto& run : b.progress.answers()) {
+        partial = partial || run->partial();
+        preview.runs.push_back(*run);
+      }
+      if (!partial) return;  // every run is whole: the change itself comes in next
+      if (derive) preview.derived = derive(preview.runs);
+      std::unique_lock lock(b.preview_mutex);
+      b.preview = std::move(preview);
+      if (!b.preview_taken.wait(lock, stop, [&b] { return !b.preview; })) return;
+    }
+  });
   b.thread = std::jthread([&b, file = file_, fit = fit_, derive = derive_, shown = loaded_ ? &scenario_ : nullptr,
                            plan = plan_] {
     try {
-      b.loaded = read_and_simulate(file, b.knobs, fit, shown, plan);
+      b.loaded = read_and_simulate(file, b.knobs, fit, shown, plan, &b.progress);
       if (derive) {
         const auto started = std::chrono::steady_clock::now();
         b.loaded->derived = derive(b.loaded->runs);
@@ -158,13 +180,42 @@ void Session::start_background() {
     } catch (const std::exception& e) {
       b.error = e.what();
     }
+    b.progress.end();  // also when the file did not load: the watcher stops waiting
     b.ready.store(true, std::memory_order_release);
   });
 }
 
+bool Session::take_preview() {
+  if (!background_) return false;  // collected just now
+  Background& b = *background_;
+  std::optional<Preview> preview;
+  {
+    const std::lock_guard lock(b.preview_mutex);
+    preview = std::exchange(b.preview, std::nullopt);
+  }
+  if (!preview) return false;
+  b.preview_taken.notify_all();
+  if (!previewing_) before_preview_ = std::move(runs_);
+  previewing_ = true;
+  runs_ = std::move(preview->runs);
+  ++generation_;
+  derived_ = std::move(preview->derived);
+  derived_generation_ = generation_;
+  return true;
+}
+
+void Session::end_preview() {
+  if (!previewing_) return;
+  runs_ = std::exchange(before_preview_, {});
+  previewing_ = false;
+  derived_.reset();
+  ++generation_;
+}
+
 void Session::drop_background() {
   if (!background_) return;
-  background_.reset();  // joins its thread
+  background_.reset();  // joins its threads
+  end_preview();
   knobs_ = shown_knobs_;
 }
 
@@ -180,16 +231,20 @@ bool Session::collect_background() {
     install(std::move(*done->loaded));
     knobs_ = latest;
     changed = true;
-  } else if (!superseded) {
-    error_ = done->error;
-    knobs_ = shown_knobs_;
+  } else {
+    changed = previewing_;
+    end_preview();
+    if (!superseded) {
+      error_ = done->error;
+      knobs_ = shown_knobs_;
+    }
   }
   if (superseded) start_background();
   return changed;
 }
 
 bool Session::poll(double wall_seconds) {
-  if (background_) return collect_background();  // the file is looked at once it is in
+  if (background_) return collect_background() || take_preview();  // the file is looked at once it is in
   since_check_ += wall_seconds;
   if (since_check_ < 1.0 || file_.empty()) return false;
   since_check_ = 0;

@@ -6,21 +6,20 @@
 
 #include <any>
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/trace.hpp"
 #include "viz/knobs.hpp"
-
-namespace gilsim::model {
-struct SharedPlan;
-}
 
 namespace gilsim::viz {
 
@@ -37,16 +36,22 @@ class Session {
   /// the runs shown and their knobs, and error() says why.
   /// `derive`, when given, builds what the viewer derives from the new runs on that thread
   /// too (their indices): the frame that puts them in then only swaps them in (take_derived).
+  /// Meanwhile poll() shows the new runs as far as they are simulated (previewing()): each
+  /// run's trace so far (trace::Trace::partial()), new ones as the model goes on, with what
+  /// `derive` builds from them; the runs shown before come back if the change fails.
   using Derive = std::function<std::any(const std::vector<trace::Trace>&)>;
   void set_knobs_in_background(const Knobs& knobs, Derive derive = {});
   /// What `derive` built from runs(), once, when runs() are the ones it was built from.
   std::any take_derived();
   /// A knob change is being simulated (its runs are not in yet).
   bool simulating() const { return background_ != nullptr; }
+  /// runs() are the first parts of the runs of the change being simulated (each partial()).
+  bool previewing() const { return previewing_; }
   /// Whether the runs of the change being simulated are ready for poll() to put in.
   bool background_ready() const { return background_ && background_->ready.load(std::memory_order_acquire); }
-  /// Call every frame: puts in the runs of a knob change simulated in the background, and
-  /// reloads when the file's modification time changes (checked once a second).
+  /// Call every frame: puts in the runs of a knob change simulated in the background (or, until
+  /// they are whole, their latest first parts), and reloads when the file's modification time
+  /// changes (checked once a second).
   /// Returns true when the runs changed.
   bool poll(double wall_seconds);
   /// Fits the model's twin to this machine's cores (as before real runs) or back to the file;
@@ -86,21 +91,35 @@ class Session {
     std::any derived;  ///< what Derive built from `runs`, if it was given
     double derive_seconds = 0;
   };
+  /// The runs of a knob change as far as they are simulated, and what Derive built from them.
+  struct Preview {
+    std::vector<trace::Trace> runs;
+    std::any derived;
+  };
   /// A knob change simulated on a thread of its own; `ready` once `loaded` or `error` is set.
+  /// Beside it a watcher asks the runs for their traces so far, one preview at a time: the
+  /// next is asked for once poll() took the last.
   struct Background {
     Knobs knobs;
     std::uint64_t request = 0;  ///< knob_requests_ when it started
     std::optional<Loaded> loaded;
     std::string error;
     std::atomic<bool> ready{false};
-    std::jthread thread;  ///< last: it starts once the fields above exist
+    model::Progress progress;
+    std::mutex preview_mutex;
+    std::condition_variable_any preview_taken;
+    std::optional<Preview> preview;  ///< guarded by preview_mutex
+    std::jthread watcher;  ///< ends after `thread` (declared before it): it waits for its answers
+    std::jthread thread;   ///< last: it starts once the fields above exist
   };
 
   /// Reads the file (or the default) with `knobs` and simulates its runs; throws on failure.
   /// `shown`, when given, is the scenario of the runs shown and `plan` theirs: kept when the
   /// new values leave the jobs as they were (scenario::same_plan).
+  /// `progress`, when given, answers a watcher with the runs so far.
   static Loaded read_and_simulate(const std::filesystem::path& file, const Knobs& knobs, bool fit,
-                                  const scenario::Scenario* shown, std::shared_ptr<const model::SharedPlan> plan);
+                                  const scenario::Scenario* shown, std::shared_ptr<const model::SharedPlan> plan,
+                                  model::Progress* progress = nullptr);
   void install(Loaded loaded);
   bool load();
   /// Waits for a knob change being simulated and drops it (a load on this thread replaces it).
@@ -108,6 +127,10 @@ class Session {
   /// Puts in a finished background change; starts the latest knobs when they moved meanwhile.
   bool collect_background();
   void start_background();
+  /// Shows the latest preview of the change being simulated, if a new one is ready.
+  bool take_preview();
+  /// Puts back the runs shown before the previews (the change failed or was dropped).
+  void end_preview();
 
   std::filesystem::path file_;
   scenario::Scenario scenario_;
@@ -132,6 +155,8 @@ class Session {
   /// Frees the runs a reload replaced while the indices and the next frame are built; joined
   /// before the next simulation, whose traces then reuse their storage.
   std::jthread retiring_;
+  bool previewing_ = false;
+  std::vector<trace::Trace> before_preview_;  ///< while previewing: the runs shown before
   std::unique_ptr<Background> background_;  ///< declared after retiring_: ends first
 };
 

@@ -176,6 +176,8 @@ class Engine {
   /// Runs until no event is left.
   /// Processes events until none is left (true) or config().max_events were processed (false).
   bool run();
+  /// Moves the limit of run(): a run stopped at the old one goes on from where it stopped.
+  void set_max_events(std::uint64_t max_events) { config_.max_events = max_events; }
 
  private:
   struct Thread;

@@ -17,9 +17,31 @@ namespace {
 
 constexpr const char* kRaiseTheLimit = "raise the limit (gilsim run --max-events N)";
 
+/// Runs `engine` to its end (true) or `max_events` (false); with `progress`, in slices of
+/// its events_between_checks(), answering after each when the watcher asked.
+bool run_watched(Engine& engine, const trace::TraceBuilder& builder, Progress* progress, std::size_t run,
+                 std::uint64_t max_events) {
+  if (progress == nullptr) return engine.run();
+  for (;;) {
+    const std::uint64_t limit = std::min(max_events, engine.events_processed() + progress->events_between_checks());
+    engine.set_max_events(limit);
+    if (engine.run()) return true;
+    if (limit == max_events) return false;
+    if (progress->asked(run)) progress->answer(run, std::make_shared<const trace::Trace>(builder.prefix(engine.now())));
+  }
+}
+
+/// The simulation's end for a watcher, however simulate_all() leaves.
+struct EndOfProgress {
+  Progress* progress;
+  ~EndOfProgress() {
+    if (progress != nullptr) progress->end();
+  }
+};
+
 /// One run, with what the runs share made already.
 trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& run, const SharedPlan& planned,
-                              SimulationStats* stats, std::uint64_t max_events) {
+                              SimulationStats* stats, std::uint64_t max_events, Progress* progress = nullptr) {
   const scenario::JobPlan& jobs = planned.jobs;
   const scenario::EffectiveSettings settings = scenario::effective_settings(s, run);
   EngineConfig config;
@@ -47,7 +69,7 @@ trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& 
     case scenario::Executor::ProcessPoolExecutor: start_process_pool_executor(ctx); break;
   }
   shared.add_lanes(0);  // after the main process's first lanes, before any thread is spawned
-  const bool finished = engine.run();
+  const bool finished = run_watched(engine, builder, progress, run_index, max_events);
   if (stats != nullptr) stats->events = engine.events_processed();
   if (!finished) {
     throw WorkLimitExceeded(fmt::format(
@@ -71,10 +93,19 @@ void check_runs(const scenario::Scenario& s) {
   for (const auto& run : s.runs) check_work({{&s, &run}}, kDefaultMaxEvents, kRaiseTheLimit);
 }
 
-std::vector<trace::Trace> one_after_another(const scenario::Scenario& s, const SharedPlan& planned) {
+/// Run `r` simulated; a watcher gets its whole trace.
+trace::Trace simulate_answering(const scenario::Scenario& s, std::size_t r, const SharedPlan& planned, Progress* progress) {
+  trace::Trace trace = simulate_planned(s, s.runs[r], planned, nullptr, kDefaultMaxEvents, progress);
+  if (progress != nullptr) progress->answer(r, std::make_shared<const trace::Trace>(trace));
+  return trace;
+}
+
+std::vector<trace::Trace> one_after_another(const scenario::Scenario& s, const SharedPlan& planned,
+                                            Progress* progress = nullptr) {
+  if (progress != nullptr) progress->begin(s.runs.size());
   std::vector<trace::Trace> traces;
   traces.reserve(s.runs.size());
-  for (const auto& run : s.runs) traces.push_back(simulate_planned(s, run, planned, nullptr, kDefaultMaxEvents));
+  for (std::size_t r = 0; r < s.runs.size(); ++r) traces.push_back(simulate_answering(s, r, planned, progress));
   return traces;
 }
 
@@ -92,7 +123,8 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s) {
 }
 
 std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned threads,
-                                       std::shared_ptr<const SharedPlan>* plan) {
+                                       std::shared_ptr<const SharedPlan>* plan, Progress* progress) {
+  const EndOfProgress ending{progress};
   std::shared_ptr<const SharedPlan> made;
   if (plan == nullptr) plan = &made;
   const auto planned = [&]() -> const SharedPlan& {
@@ -101,7 +133,7 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
   };
   if (threads < 2 || s.runs.size() < 2) {
     check_runs(s);
-    return one_after_another(s, planned());
+    return one_after_another(s, planned(), progress);
   }
   std::vector<std::uint64_t> events(s.runs.size());
   for (std::size_t r = 0; r < s.runs.size(); ++r) {
@@ -113,6 +145,7 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return events[a] > events[b]; });
   const SharedPlan& shared = planned();
+  if (progress != nullptr) progress->begin(s.runs.size());
   std::vector<trace::Trace> traces(s.runs.size());
   std::vector<std::exception_ptr> errors(s.runs.size());
   std::atomic<std::size_t> next{0};
@@ -120,7 +153,7 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
     for (std::size_t i; (i = next.fetch_add(1)) < order.size();) {
       const std::size_t r = order[i];
       try {
-        traces[r] = simulate_planned(s, s.runs[r], shared, nullptr, kDefaultMaxEvents);
+        traces[r] = simulate_answering(s, r, shared, progress);
       } catch (...) {
         errors[r] = std::current_exception();
       }
@@ -136,6 +169,59 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
     if (e) std::rethrow_exception(e);
   }
   return traces;
+}
+
+void Progress::ask() {
+  const std::lock_guard lock(mutex_);
+  asking_ = true;
+  for (std::size_t r = 0; r < latest_.size(); ++r) {
+    answered_[r] = ended_[r];
+    if (!ended_[r]) asked_[r].store(true, std::memory_order_relaxed);
+  }
+}
+
+bool Progress::wait_for_answers(std::stop_token stop) {
+  std::unique_lock lock(mutex_);
+  const auto all_answered = [this] {
+    return !latest_.empty() && std::find(answered_.begin(), answered_.end(), false) == answered_.end();
+  };
+  changed_.wait(lock, stop, [&] { return over_ || all_answered(); });
+  return !over_ && !stop.stop_requested() && all_answered();
+}
+
+std::vector<std::shared_ptr<const trace::Trace>> Progress::answers() const {
+  const std::lock_guard lock(mutex_);
+  return latest_;
+}
+
+void Progress::begin(std::size_t runs) {
+  const std::lock_guard lock(mutex_);
+  latest_.assign(runs, nullptr);
+  answered_.assign(runs, false);
+  ended_.assign(runs, false);
+  asked_ = std::make_unique<std::atomic<bool>[]>(runs);
+  for (std::size_t r = 0; r < runs; ++r) asked_[r].store(asking_, std::memory_order_relaxed);
+}
+
+void Progress::answer(std::size_t run, std::shared_ptr<const trace::Trace> trace) {
+  const std::shared_ptr<const trace::Trace> kept = trace;  // for the listener, after it is stored
+  {
+    const std::lock_guard lock(mutex_);
+    ended_[run] = !trace->partial();
+    latest_[run] = std::move(trace);
+    answered_[run] = true;
+    asked_[run].store(false, std::memory_order_relaxed);
+  }
+  changed_.notify_all();
+  if (listener_) listener_(run, *kept);
+}
+
+void Progress::end() {
+  {
+    const std::lock_guard lock(mutex_);
+    over_ = true;
+  }
+  changed_.notify_all();
 }
 
 }  // namespace gilsim::model

@@ -1,7 +1,12 @@
 // The model's entry point: simulate one run of a scenario, deterministically.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <stop_token>
 #include <vector>
 
 #include "sim/model/work_budget.hpp"
@@ -31,13 +36,65 @@ struct SharedPlan {
   scenario::TraceJobs traced;
 };
 
+/// Runs being simulated, watched from another thread (the viewer's progressive display). The
+/// watcher asks; every run answers at its next check, each kEventsBetweenChecks events of the
+/// model, with its trace so far (TraceBuilder::prefix at the model's clock), and a run that
+/// ended answers with its whole trace. Between checks the engine runs exactly as unwatched
+/// (the checks ride on its event limit), and the runs' traces are the same watched or not.
+class Progress {
+ public:
+  /// Events of the model between two looks at whether a watcher asked (well under a millisecond).
+  static constexpr std::uint64_t kEventsBetweenChecks = std::uint64_t{1} << 14;
+
+  /// Called with each answer, on the thread of the run answering (after it is stored).
+  using Listener = std::function<void(std::size_t run, const trace::Trace& answer)>;
+
+  /// Runs answer every `events_between_checks` events of the model at most.
+  explicit Progress(std::uint64_t events_between_checks = kEventsBetweenChecks, Listener listener = {})
+      : events_between_checks_(events_between_checks), listener_(std::move(listener)) {}
+
+  // The watcher's side.
+  /// Asks every run for its trace so far.
+  void ask();
+  /// Waits until every run answered the last ask(): true; false when the simulation is over
+  /// (every run ended or one failed) or `stop` was requested first.
+  bool wait_for_answers(std::stop_token stop);
+  /// Every run's latest answer, in file order: after wait_for_answers() returned true.
+  std::vector<std::shared_ptr<const trace::Trace>> answers() const;
+
+  // The simulation's side (simulate_all).
+  /// The simulation of `runs` runs begins (an ask() before now is answered now).
+  void begin(std::size_t runs);
+  /// Whether the watcher waits for run `run`'s trace (one relaxed load).
+  bool asked(std::size_t run) const { return asked_[run].load(std::memory_order_relaxed); }
+  /// Run `run`'s answer: its trace so far, or its whole trace once it ended.
+  void answer(std::size_t run, std::shared_ptr<const trace::Trace> trace);
+  /// The simulation is over (ended or failed): no more answers come.
+  void end();
+  std::uint64_t events_between_checks() const { return events_between_checks_; }
+
+ private:
+  std::uint64_t events_between_checks_;
+  Listener listener_;
+  mutable std::mutex mutex_;
+  std::condition_variable_any changed_;
+  bool asking_ = false;  ///< an ask() came before begin()
+  bool over_ = false;
+  std::vector<std::shared_ptr<const trace::Trace>> latest_;  ///< by run
+  std::vector<bool> answered_;                               ///< by run: since the last ask()
+  std::vector<bool> ended_;                                  ///< by run: latest_ is its whole trace
+  std::unique_ptr<std::atomic<bool>[]> asked_;               ///< by run: an answer is awaited
+};
+
 /// The same traces, simulated on up to `threads` threads at once (the runs share nothing
 /// else): the runs estimated longest start first, so the last to finish is not a long run
 /// started late. A run that fails fails the whole, with the error of the first failing run in
 /// file order, as one run after another would. `plan`, when given and set, is this scenario's
 /// (made for one that is scenario::same_plan); when given and empty, the plan made here (once
-/// the runs' work is checked) is left in it for the next knob change.
+/// the runs' work is checked) is left in it for the next knob change. `progress`, when given,
+/// answers a watcher with the runs' traces so far while they are simulated.
 std::vector<trace::Trace> simulate_all(const scenario::Scenario& scenario, unsigned threads,
-                                       std::shared_ptr<const SharedPlan>* plan = nullptr);
+                                       std::shared_ptr<const SharedPlan>* plan = nullptr,
+                                       Progress* progress = nullptr);
 
 }  // namespace gilsim::model

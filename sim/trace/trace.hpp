@@ -105,6 +105,13 @@ struct Trace {
   std::vector<Job> jobs;
   std::vector<Counter> counters;  ///< the scenario's shared counters, in declaration order
   CpuCheck cpu_check;       ///< measured runs: the CPU the run needed and got
+  /// A run still being simulated: the trace so far (TraceBuilder::prefix), true up to this
+  /// time, its spans still open cut here and its counters not known yet. Time::max() for a
+  /// whole run.
+  Time simulated_until = Time::max();
+
+  /// Whether this is the first part of a run still being simulated (see simulated_until).
+  bool partial() const { return simulated_until != Time::max(); }
 };
 
 std::string_view to_string(LaneKind k);

@@ -6,6 +6,59 @@
 
 namespace gilsim::trace {
 
+namespace {
+
+/// `s` as seen at `at`: ended by then, or still going and cut there.
+Span cut_span(Span s, Time at) {
+  s.end = std::min(s.end, at);
+  return s;
+}
+
+/// `job` as known at `at`: a start or an end at `at` or later has not happened yet.
+void cut_job(Job& job, Time at) {
+  if (job.begin >= at) {
+    job.begin = Time::max();
+    job.lane = kNone;
+  }
+  if (job.end >= at) job.end = Time::max();
+}
+
+/// `next` continues `last`: the same state, subject and step, from where `last` ends.
+bool same_span_on(const Span& last, const Span& next) {
+  return last.end == next.begin && last.state == next.state && last.subject == next.subject && last.step == next.step;
+}
+
+/// The marks before `at`, by time.
+MarkStore marks_before(const MarkStore& marks, Time at, bool sorted) {
+  if (sorted) {
+    std::size_t lo = 0, hi = marks.size();
+    while (lo < hi) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      if (marks.time_at(mid) < at) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    if (lo == marks.size()) return marks;
+    MarkStore out;
+    out.reserve(lo);
+    for (std::size_t i = 0; i < lo; ++i) out.push_back(marks[i]);
+    return out;
+  }
+  std::vector<Mark> kept;
+  for (const Mark m : marks) {
+    if (m.at < at) kept.push_back(m);
+  }
+  std::stable_sort(kept.begin(), kept.end(), [](const Mark& a, const Mark& b) { return a.at < b.at; });
+  MarkStore out;
+  out.reserve(kept.size());
+  for (const Mark& m : kept) out.push_back(m);
+  return out;
+}
+
+}  // namespace
+
 TraceBuilder::TraceBuilder(std::string run_name, std::string executor, std::string gil_mode,
                            Origin origin, int cores, Time switch_interval) {
   trace_.run_name = std::move(run_name);
@@ -85,6 +138,56 @@ Trace TraceBuilder::finish(Time end) {
   if (!marks_sorted_) trace_.marks.stable_sort_by_time();
   trace_.end = end;
   return std::move(trace_);
+}
+
+Trace TraceBuilder::prefix(Time at) const {
+  Trace out;
+  out.run_name = trace_.run_name;
+  out.executor = trace_.executor;
+  out.gil_mode = trace_.gil_mode;
+  out.origin = trace_.origin;
+  out.measured_by = trace_.measured_by;
+  out.cores = trace_.cores;
+  out.switch_interval = trace_.switch_interval;
+  out.end = at;
+  out.simulated_until = at;
+  out.processes = trace_.processes;
+  out.templates = trace_.templates;
+  out.jobs = trace_.jobs;
+  for (Job& job : out.jobs) cut_job(job, at);
+  out.lanes.reserve(lanes_.size());
+  std::vector<Span> tail;
+  for (LaneId l = 0; l < lanes_.size(); ++l) {
+    const LaneBuffer& o = lanes_[l];
+    const Lane& lane = trace_.lanes[l];
+    out.lanes.push_back(Lane{lane.name, lane.kind, lane.process, {}});
+    SpanStore& spans = out.lanes.back().spans;
+    // The stored spans end before the pending ones begin: whole while they end by `at`.
+    if (!o.spans.empty() && o.spans.back().end <= at) {
+      spans = o.spans;
+    } else {
+      for (const Span& s : o.spans) {
+        if (s.begin >= at) break;
+        spans.push_back(cut_span(s, at));
+      }
+    }
+    tail.clear();
+    for (std::uint8_t i = 0; i < o.pending_count; ++i) {
+      if (o.pending[i].begin < at) tail.push_back(cut_span(o.pending[i], at));
+    }
+    if (o.open && o.open_begin < at) {
+      // As close() will: an identical span ending where this one begins is the same span.
+      Span open{o.open_begin, at, o.open_subject, o.open_step, o.open_state, 0};
+      if (!tail.empty() && same_span_on(tail.back(), open)) {
+        tail.back().end = at;
+      } else {
+        tail.push_back(open);
+      }
+    }
+    spans.append(tail.data(), tail.size());
+  }
+  out.marks = marks_before(trace_.marks, at, marks_sorted_);
+  return out;
 }
 
 }  // namespace gilsim::trace

@@ -76,6 +76,12 @@ class TraceBuilder {
   /// Closes every open span at `end`, sorts marks by time, and hands the trace over.
   Trace finish(Time end);
 
+  /// A copy of the trace as far as it is known at `at` (a time no producer records before
+  /// any more): every span that ended before `at`, the spans still open cut there, the marks
+  /// before it, the jobs started and finished before it; its `end` and `simulated_until` are
+  /// `at`. It is the trace finish() will give, cut at `at` (the builder goes on unchanged).
+  Trace prefix(Time at) const;
+
  private:
   /// Spans a lane keeps in its buffer before they go to its store (three fill the buffer's
   /// two lines; six in three lines measured no faster and cost a run of many short threads

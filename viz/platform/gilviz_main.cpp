@@ -47,6 +47,9 @@ int main(int argc, char** argv) {
   cli.add_option("file", o.file, "scenario file (TOML); the built-in default scenario without one");
   cli.add_option("--screenshot", o.screenshot, "render the window once to this PNG file and exit");
   cli.add_flag("--timeline-only", o.timeline_only, "with --screenshot: crop to the timeline (as the Save PNG button does)");
+  cli.add_flag("--screenshot-knob", o.screenshot_knob,
+               "with --screenshot: move a knob as the scenario panel does (the cores, to the value they have) and "
+               "save the first frame that shows the new runs as far as they are simulated");
   cli.add_option("--at", at_text, "playhead time, e.g. 120ms, 1.5s (with --screenshot, or at start)");
   cli.add_option("--bench-frames", o.bench_frames, "build N frames without a window and print frame times")
       ->check(CLI::Range(1, 1'000'000));
@@ -104,6 +107,10 @@ int main(int argc, char** argv) {
     o.width = w;
     o.height = h;
     o.size_given = true;
+  }
+  if (o.screenshot_knob && o.screenshot.empty()) {
+    fmt::print(stderr, "gilviz: --screenshot-knob needs --screenshot FILE\n");
+    return 2;
   }
   if (o.bench_knob && o.bench_frames == 0) {
     fmt::print(stderr, "gilviz: --bench-knob needs --bench-frames N (the frames before the knob moves)\n");

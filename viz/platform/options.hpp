@@ -12,6 +12,7 @@ namespace gilsim::viz::platform {
 struct Options {
   std::string file;                  ///< empty: the built-in default scenario
   std::string screenshot;            ///< render once to this PNG and exit
+  bool screenshot_knob = false;      ///< the screenshot is of the first frame after a knob change that shows new runs
   bool timeline_only = false;        ///< the screenshot shows the timeline panel only
   std::optional<Time> at;            ///< playhead time for the screenshot (or at start-up)
   std::optional<std::pair<Time, Time>> view;  ///< the time range shown at start-up (zoom)

@@ -124,6 +124,7 @@ int run_window(const Options& options) {
 
   sf::Clock clock;
   int frame = 0;
+  bool knob_moved = false;  // --screenshot-knob
   int exit_code = 0;
   while (window.isOpen()) {
     sf::Event event;
@@ -169,7 +170,23 @@ int run_window(const Options& options) {
       frame = 0;
       sf::sleep(sf::milliseconds(50));
     }
-    if (screenshot_mode && ++frame >= 4) {
+    if (screenshot_mode && options.screenshot_knob && frame >= 3 && !knob_moved) {
+      // Settled: the knob moves as the scenario panel moves it (the cores, to the value they
+      // have: the same runs simulated again), and the picture waits for the new runs.
+      Knobs knobs = app.session.knobs();
+      knobs.cores = knobs.cores.value_or(app.session.scenario().machine.cores);
+      app.session.set_knobs_in_background(knobs, derive_runs_for_session);
+      knob_moved = true;
+    }
+    if (knob_moved && app.session.simulating() && !app.session.previewing()) {
+      sf::sleep(sf::milliseconds(2));  // this frame still shows the previous runs
+      window.display();
+      continue;
+    }
+    if (knob_moved && !app.session.previewing()) {
+      fmt::print(stderr, "gilviz: the new runs were simulated to their end before a frame could show a part of them\n");
+    }
+    if (screenshot_mode && (knob_moved || ++frame >= 4)) {
       // Four frames let auto-sized windows and the layout settle before the picture.
       std::string message;
       if (!save_png(window, options.screenshot, options.timeline_only ? app.timeline_png_rect : nullptr, message)) {

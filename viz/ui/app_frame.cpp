@@ -23,12 +23,20 @@ bool begin_panel(const char* title, ImVec2 pos, ImVec2 size, ImGuiWindowFlags ex
   return ImGui::Begin(title, nullptr, kPanel | extra);
 }
 
-/// While a knob change is simulated the runs shown are the previous ones: a note at the
-/// timeline's top right says so, its dots moving, so the window is seen to be working.
-void draw_simulating_note(const float rect[4], double seconds) {
+/// While a knob change is simulated the runs shown are the previous ones, then the new ones
+/// as far as they are simulated: a note at the timeline's top right says which, and how far
+/// the slowest run has got, its dots moving, so the window is seen to be working.
+void draw_simulating_note(const Session& session, const float rect[4], double seconds) {
   const int dots = 1 + static_cast<int>(seconds * 3.0) % 3;
-  const std::string text = fmt::format("simulating the new values{:.<{}}", "", dots);
-  const std::string widest = "simulating the new values...";
+  Time least = Time::max();
+  if (session.previewing()) {
+    for (const trace::Trace& run : session.runs()) {
+      if (run.partial()) least = min(least, run.simulated_until);
+    }
+  }
+  const std::string so_far = least == Time::max() ? std::string() : fmt::format(": every run up to {} so far", least);
+  const std::string text = fmt::format("simulating the new values{}{:.<{}}", so_far, "", dots);
+  const std::string widest = fmt::format("simulating the new values{}...", so_far);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const float pad = ImGui::GetFontSize() * 0.4f;
   const ImVec2 size = ImGui::CalcTextSize(widest.c_str());
@@ -102,7 +110,7 @@ void draw_frame(AppState& app, double wall_seconds) {
                   ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse |
                       (app.presentation ? ImGuiWindowFlags_NoTitleBar : 0))) {
     draw_timeline(app);
-    if (app.session.simulating()) draw_simulating_note(app.timeline_rect, ImGui::GetTime());
+    if (app.session.simulating()) draw_simulating_note(app.session, app.timeline_rect, ImGui::GetTime());
     // The PNG of the timeline takes the legend and the title bar above it too.
     const float crop_top = app.legend_top >= 0 ? app.legend_top : ImGui::GetWindowPos().y;
     std::copy(std::begin(app.timeline_rect), std::end(app.timeline_rect), std::begin(app.timeline_png_rect));

@@ -54,6 +54,12 @@ void draw_prediction_table(const AppState& app) {
 void draw_numbers(const AppState& app) {
   const auto& runs = app.session.runs();
   if (runs.empty() || app.runs.size() != runs.size()) return;
+  if (app.session.previewing()) {
+    // Makespans, speedups, totals and counters need whole runs: none is shown before they are.
+    text_disabled_wrapped("simulating... the figures come when every run is simulated to its end; the timeline shows "
+                          "the runs as far as they are simulated");
+    return;
+  }
   const std::vector<std::uint32_t> order = stacking_order(runs);
   // Speedups compare like with like: a measured run against the first measured run.
   const auto baseline_of = [&](const trace::Trace& run) -> const trace::Metrics& {

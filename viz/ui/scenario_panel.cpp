@@ -134,7 +134,9 @@ void draw_scenario_panel(AppState& app) {
       app.session.set_knobs_in_background(*knobs, derive_runs_for_session);
     }
     if (app.session.simulating()) {
-      text_disabled_wrapped("Simulating the new values; the runs shown are the previous ones.");
+      text_disabled_wrapped(app.session.previewing()
+                                ? "Simulating the new values; the runs shown are the new ones as far as they are simulated."
+                                : "Simulating the new values; the runs shown are the previous ones.");
     }
     draw_sweep_knob_buttons(app.sweep, app.session);
   }

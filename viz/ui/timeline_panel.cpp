@@ -251,6 +251,23 @@ void paint_gil_tokens(ImDrawList* dl, const AppState& app, const std::vector<flo
 
 }  // namespace
 
+/// A run still being simulated (trace::Trace::partial): past the model's clock nothing is
+/// known yet, so its rows are greyed from there, behind an edge that moves on frame by frame.
+void draw_simulated_edge(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y, float scale) {
+  const trace::Trace& run = ctx.runs[row.run];
+  if (!run.partial()) return;
+  const float x = ctx.lanes_left + static_cast<float>(ctx.view_of(row.run).x_of(run.simulated_until));
+  if (x >= ctx.right) return;
+  const float from = std::max(x, ctx.lanes_left);
+  // A header keeps its text readable: the edge only.
+  if (row.kind != Row::Kind::RunHeader) {
+    dl->AddRectFilled(ImVec2(from, y), ImVec2(ctx.right, y + row.height), IM_COL32(228, 228, 234, 255));
+  }
+  if (x >= ctx.lanes_left) {
+    dl->AddLine(ImVec2(x, y), ImVec2(x, y + row.height), IM_COL32(200, 110, 0, 255), 2.0f * scale);
+  }
+}
+
 void draw_timeline(AppState& app) {
   const auto& runs = app.session.runs();
   const float scale = app.ui_scale;
@@ -265,8 +282,9 @@ void draw_timeline(AppState& app) {
   app.timeline_rect[2] = avail.x;
   app.timeline_rect[3] = avail.y;
 
-  const Time end = total_end(runs);
-  const Time shown_end = axis_end(runs, app.clip_measured);
+  // Runs still being simulated grow into the range shown before them (preview_axis_end).
+  const Time end = max(total_end(runs), app.preview_axis_end);
+  const Time shown_end = max(axis_end(runs, app.clip_measured), app.preview_axis_end);
   app.view.set_width(lanes_w);
   if (app.fit_pending) {
     app.view.fit(app.fit_range ? app.fit_range->first : Time::zero(), app.fit_range ? app.fit_range->second : shown_end);
@@ -325,7 +343,8 @@ void draw_timeline(AppState& app) {
                       scale,     app.show_marks, content.x, lanes_x,         right,        std::move(errors)};
   if (app.align_ends) {  // each run stretched so that its end meets the axis's end
     for (const trace::Trace& run : runs) {
-      ctx.stretches.push_back(end_stretch(run.end, shown_end));
+      // A run still being simulated has no end yet: it is drawn unstretched.
+      ctx.stretches.push_back(end_stretch(run.partial() ? shown_end : run.end, shown_end));
       ctx.run_views.push_back(stretched(app.view, ctx.stretches.back()));
     }
   }
@@ -339,6 +358,9 @@ void draw_timeline(AppState& app) {
   const auto visible = [&](const Row& row) { return row.y + row.height >= visible_top && row.y <= visible_bottom; };
   for (const Row& row : layout.rows) {
     if (visible(row)) painter.draw(ldl, ctx, row, content.y + row.y, stats);
+  }
+  for (const Row& row : layout.rows) {
+    if (visible(row)) draw_simulated_edge(ldl, ctx, row, content.y + row.y, scale);
   }
   for (const Row& row : layout.rows) {
     if (row.kind == Row::Kind::RunHeader && row.lane == trace::kNone && visible(row)) {

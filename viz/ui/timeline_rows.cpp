@@ -22,6 +22,13 @@ constexpr ImU32 kLabelText = IM_COL32(15, 15, 15, 255);
 constexpr ImU32 kGrid = IM_COL32(225, 225, 225, 255);
 constexpr ImU32 kBusyCores = IM_COL32(70, 90, 120, 255);
 
+/// How a run ended, for its header: "done at 120 ms"; a run still being simulated has no end
+/// yet, and says how far the model has got.
+std::string run_end_text(const trace::Trace& run, bool finished, const char* unfinished) {
+  if (run.partial()) return fmt::format("simulating..., up to {} so far", run.simulated_until);
+  return fmt::format("{} at {}", finished ? "done" : unfinished, run.end);
+}
+
 /// A note on a white pill at the right end of a row; returns the pill's left edge.
 float note_at_right(ImDrawList* dl, const std::string& text, float right, float y0, float y1) {
   const float size = ImGui::GetFontSize() * 0.8f;
@@ -94,14 +101,14 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
   };
   std::vector<Piece> pieces{{bold_font(), IM_COL32(0, 0, 0, 255), run.run_name + "  "}};
   if (const auto caveat = measurement_caveat(run)) pieces.push_back({bold_font(), IM_COL32(190, 20, 20, 255), *caveat, true});
-  const int idle = idle_cores(run);
+  const int idle = run.partial() ? 0 : idle_cores(run);  // a core unused so far may run later
   const std::string by = !measured                ? std::string()
                          : run.measured_by.empty() ? std::string(" (measured)")
                                                    : fmt::format(", {} (measured)", run.measured_by);
   const bool finished = ctx.index[row.run].metrics.finished();
-  std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  {} at {}", run.executor, by, run.gil_mode, run.cores,
+  std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  {}", run.executor, by, run.gil_mode, run.cores,
                                  run.cores == 1 ? "" : "s", idle > 0 ? fmt::format(" ({} never used)", idle) : std::string(),
-                                 finished ? "done" : "stopped (jobs unfinished)", run.end);
+                                 run_end_text(run, finished, "stopped (jobs unfinished)"));
   if (pieces.size() > 1) what = "  -  " + what;
   if (run.end > ctx.axis_end && ctx.run_views.empty()) what += " (past the axis)";
   if (row.run < ctx.stretches.size() && std::abs(ctx.stretches[row.run] - 1.0) > 1e-3) {
@@ -158,8 +165,8 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   dl->PushClipRect(ImVec2(box.left, y0), ImVec2(box.right, y1), true);
   if (row.lane != trace::kNone) draw_lane(dl, ctx, row, box, stats);
   // The run's figures just after its end, or at the right edge when the run fills the view.
-  std::string what = fmt::format("GIL {}, {} core{}, {} at {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s",
-                                 ctx.index[row.run].metrics.finished() ? "done" : "stopped", run.end);
+  std::string what = fmt::format("GIL {}, {} core{}, {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s",
+                                 run_end_text(run, ctx.index[row.run].metrics.finished(), "stopped"));
   if (const auto caveat = measurement_caveat(run)) what += ", " + *caveat;
   const float w = ImGui::GetFont()->CalcTextSizeA(f * 0.8f, 1e9f, 0, what.c_str()).x;
   const float end_x = box.left + static_cast<float>(ctx.view_of(row.run).x_of(run.end)) + 8;
