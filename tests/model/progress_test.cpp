@@ -244,8 +244,9 @@ TEST_CASE("runs watched while simulated answer with their first parts, and end a
 
 TEST_CASE("an old GIL's races lost are in a prefix taken while its holder still runs") {
   // Threads woken from I/O while another holds the old GIL make events in the middle of its
-  // slowed-down stretch, where a prefix shows the races it lost so far (O3). In lesson 11 no
-  // event falls inside a stretch: each ends at the next event.
+  // slowed-down stretch, where a prefix shows the races it lost so far (O3); a process pool's
+  // parent has its handler threads race too. In lesson 11 no event falls inside a stretch:
+  // each ends at the next event.
   check_watched(scenario::load_string(R"(
 title = "Old GIL, threads woken from I/O"
 [machine]
@@ -261,6 +262,11 @@ steps = [ { io = "3ms" }, { cpu = "1ms" }, { io = "3ms" }, { cpu = "1ms" } ]
 [[run]]
 name = "old GIL, 4 cores"
 executor = "threads"
+gil = "old"
+[[run]]
+name = "old GIL, process pool"
+executor = "process_pool"
+workers = 3
 gil = "old"
 )", "old-gil-io"), true);
 }
