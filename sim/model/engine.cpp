@@ -308,6 +308,10 @@ void Engine::start_run(ThreadId t) {
     duration = Time{static_cast<std::int64_t>(static_cast<double>(th.remaining.ns()) *
                                               static_cast<double>((period + cost).ns()) /
                                               static_cast<double>(period.ns()))};
+    // O3: with another core, each release wakes a waiter that loses the race for the GIL.
+    if (config_.cores > 1) {
+      builder_.begin_repeating(th.run_start + period + cost, trace::MarkKind::RacesLost, th.lane, period + cost);
+    }
     const Time handoff = old_gil_handoff_delay();
     if (handoff < duration) {
       set_thread_timer(t, th.run_start + handoff, EventKind::OldGilHandoff);
@@ -345,11 +349,7 @@ void Engine::note_races_lost(ThreadId t) {
   if (th.s.progress != Progress::RunningDilated || config_.cores <= 1) return;  // one core: nobody races (O3)
   // O3: each release in [run_start, now) woke a waiter that lost; a release at now_ is the
   // hand-off (or the run ended first), not a loss.
-  const Time period = config_.costs.check_period + old_gil_release_cost();
-  const std::int64_t lost = (now_ - th.run_start - Time{1}).ns() / period.ns();
-  if (lost > 0) {
-    builder_.mark(th.run_start + period, trace::MarkKind::RacesLost, th.lane, static_cast<std::uint32_t>(lost), period.ns());
-  }
+  builder_.end_repeating(th.lane, now_);
 }
 
 void Engine::end_compute(ThreadId t) {

@@ -57,6 +57,11 @@ MarkStore marks_before(const MarkStore& marks, Time at, bool sorted) {
   return out;
 }
 
+/// How many times a mark repeating every `period` from `first` came before `end`.
+std::int64_t repeats_before(Time first, Time period, Time end) {
+  return end > first ? (end - first - Time{1}).ns() / period.ns() + 1 : 0;
+}
+
 }  // namespace
 
 TraceBuilder::TraceBuilder(std::string run_name, std::string executor, std::string gil_mode,
@@ -115,6 +120,15 @@ void TraceBuilder::job_finished(std::uint32_t job, Time at) {
   auto& j = trace_.jobs.at(job);
   j.end = at;
   mark(at, MarkKind::JobEnd, j.lane, job);
+}
+
+void TraceBuilder::end_repeating(LaneId lane, Time end) {
+  const auto it = std::find_if(repeating_.begin(), repeating_.end(), [&](const Mark& m) { return m.lane == lane; });
+  assert(it != repeating_.end() && "end_repeating without begin_repeating on this lane");
+  const Mark m = *it;
+  repeating_.erase(it);
+  const std::int64_t count = repeats_before(m.at, Time{m.value}, end);
+  if (count > 0) mark(m.at, m.kind, lane, static_cast<std::uint32_t>(count), m.value);
 }
 
 void TraceBuilder::make_room(LaneBuffer& o) {
@@ -186,7 +200,22 @@ Trace TraceBuilder::prefix(Time at) const {
     }
     spans.append(tail.data(), tail.size());
   }
-  out.marks = marks_before(trace_.marks, at, marks_sorted_);
+  // A repeating mark not yet ended comes with its repeats so far, where end_repeating()
+  // will put it: after the marks recorded at its time (finish() sorts stably).
+  bool sorted = marks_sorted_;
+  MarkStore with_repeating;
+  const MarkStore* marks = &trace_.marks;
+  for (const Mark& m : repeating_) {
+    const std::int64_t count = repeats_before(m.at, Time{m.value}, at);
+    if (count == 0) continue;
+    if (marks == &trace_.marks) {
+      with_repeating = trace_.marks;
+      marks = &with_repeating;
+    }
+    with_repeating.push(m.at, m.kind, m.lane, static_cast<std::uint32_t>(count), m.value);
+    sorted = false;
+  }
+  out.marks = marks_before(*marks, at, sorted);
   return out;
 }
 

@@ -69,6 +69,17 @@ class TraceBuilder {
     trace_.marks.push(at, kind, lane, other, value);
   }
 
+  /// A mark that repeats on `lane` every `period` from `first` until end_repeating(lane, end):
+  /// one mark of `kind` at `first`, counting the repeats before `end` in `other` and giving
+  /// `period` in `value` (none when no repeat came before `end`). A lane has one at a time.
+  /// Until it ends, a prefix holds the repeats so far, the mark cut at the prefix's time as
+  /// a span is (its count grows as the run goes on).
+  void begin_repeating(Time first, MarkKind kind, LaneId lane, Time period) {
+    assert(period > Time::zero());
+    repeating_.push_back(Mark{first, lane, kNone, period.ns(), kind});
+  }
+  void end_repeating(LaneId lane, Time end);
+
   std::size_t span_count() const { return span_count_; }
   /// The trace so far: its processes, lanes (whose spans arrive at finish()), jobs and marks.
   const Trace& peek() const { return trace_; }
@@ -131,7 +142,8 @@ class TraceBuilder {
   std::vector<LaneId> core_lanes_;
   std::size_t span_count_ = 0;
   Time last_mark_at_ = Time{std::numeric_limits<std::int64_t>::min()};
-  bool marks_sorted_ = true;  ///< marks arrived in time order (a model's always do)
+  bool marks_sorted_ = true;  ///< marks arrived in time order (a model's do, but for repeating ones)
+  std::vector<Mark> repeating_;  ///< begun, not ended: at the first repeat, with the period in `value`
 };
 
 }  // namespace gilsim::trace
