@@ -15,35 +15,24 @@
 
 #include "sim/real/busy_loop.hpp"
 #include "sim/real/execute.hpp"
+#include "sim/real/pool_protocol.hpp"
 
 namespace gilsim::real {
 
 namespace {
 
+using pool::read_all;  // exactly `size` bytes; false at the end of the stream or on an error
+
 constexpr int kCannotPin = 3;   ///< a peer's exit status: sched_setaffinity refused its CPUs
 constexpr int kJobGone = 4;     ///< a peer's exit status: its socket failed
 constexpr Time kRecordsWithin{10'000'000'000};  ///< a peer hands over its records at once
 
-bool write_all(int fd, const void* data, std::size_t n) {
+/// Sends all of `data`; false when the other end is gone. A socket's send, which raises no
+/// SIGPIPE, where the pool's pipes write (pool::write_all).
+bool send_all(int fd, const void* data, std::size_t n) {
   const char* p = static_cast<const char*>(data);
   while (n > 0) {
     const ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += k;
-    n -= static_cast<std::size_t>(k);
-  }
-  return true;
-}
-
-/// False at the end of the stream or on an error.
-bool read_all(int fd, void* data, std::size_t n) {
-  char* p = static_cast<char*>(data);
-  while (n > 0) {
-    const ssize_t k = read(fd, p, n);
-    if (k == 0) return false;
     if (k < 0) {
       if (errno == EINTR) continue;
       return false;
@@ -81,10 +70,10 @@ std::size_t answers_of(const scenario::PlannedJob& job) {
     spin(iterations);
     const std::int64_t sent = now().ns();
     if (room) recorder.clear(Time{sent}, trace::kNone);
-    if (!write_all(fd, &sent, sizeof(sent))) _exit(kJobGone);
+    if (!send_all(fd, &sent, sizeof(sent))) _exit(kJobGone);
   }
   const std::uint64_t count = records.size();
-  if (!write_all(fd, &count, sizeof(count)) || !write_all(fd, records.data(), count * sizeof(Record))) _exit(kJobGone);
+  if (!send_all(fd, &count, sizeof(count)) || !send_all(fd, records.data(), count * sizeof(Record))) _exit(kJobGone);
   _exit(0);
 }
 
@@ -158,7 +147,7 @@ void PeerSet::ask(const scenario::PlannedJob& job, Time answer, Time io) {
   Peer* p = peer_of(job.index);
   if (p == nullptr) throw std::logic_error(fmt::format("job '{}' has no peer process", job.name));
   const std::uint64_t iterations = iterations_for(answer, ctx_.settings().iterations_per_ns);
-  if (!write_all(p->socket, &iterations, sizeof(iterations))) {
+  if (!send_all(p->socket, &iterations, sizeof(iterations))) {
     ctx_.throw_if_aborted();
     throw std::runtime_error(fmt::format("the peer process of job '{}' is gone: {}", p->job_name, std::strerror(errno)));
   }
