@@ -21,6 +21,7 @@
 //   GilWaitQueue (gil_wait_queue.hpp)  the new GIL's timed waiters and their drop deadline
 //   GilMutex (gil_mutex.hpp)           the GIL's own mutex and the waiters asleep on it (G8b)
 //   Program (program.hpp)              the coroutine type executors write programs in
+//   IntMemo (int_memo.hpp)             results of a pure law kept by key (G8's halted wake-up)
 //
 // Timers: each thread owns two slots (its program timer: Resume, GilAttempt,
 // OldGilHandoff or SwitchWake; and ComputeDone), each core one (QuantumEnd), each GIL one (DropDeadline).
