@@ -50,8 +50,8 @@ std::vector<std::string> Suite::program_names() const {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kRowKeys{"effect", "label",    "program", "scenario", "kind",
-                                                   "measured", "model", "why",     "note"};
+constexpr std::array<std::string_view, 10> kRowKeys{"effect",   "label", "summary", "program", "scenario",
+                                                    "kind",     "measured", "model", "why",  "note"};
 constexpr std::array<std::string_view, 7> kModelKeys{"run", "quantity", "job", "over", "minus", "divide", "seeds"};
 constexpr std::array<std::string_view, 6> kQuantities{"makespan",   "job_latency", "first_result",
                                                       "gil_tenure", "handoff_gap", "lost_reads"};
@@ -88,6 +88,13 @@ SuiteRow read_row(const scenario::TomlReader& reader, const toml::table& t) {
   if (!kind) reader.missing(t, "kind", "a [[row]]", "\"time\", \"ratio\", \"tenure\" or \"race\"");
   row.kind = static_cast<RowKind>(*kind);
   row.why = reader.string(t, "why").value_or("");
+  row.summary = reader.string(t, "summary").value_or("");
+  if (!row.why.empty() && row.summary.empty()) {
+    reader.missing(t, "summary", "a [[row]] with a `why`",
+                   "one sentence a teacher can say to a class, e.g. \"the kernel wakes the waiting thread later than the "
+                   "model does\"");
+  }
+  if (row.why.empty() && !row.summary.empty()) reader.fail(*t.get("summary"), "a `summary` sums up a `why`: give both");
 
   const std::string measured = required("measured", "\"SECTION.FIELD\" or \"SECTION.FIELD / SECTION.FIELD\"");
   const toml::node& measured_node = *t.get("measured");
