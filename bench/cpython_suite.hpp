@@ -58,6 +58,8 @@ struct SuiteRow {
   RowKind kind = RowKind::Time;
   MeasuredFigure measured;
   ModelFigure model;
+  std::string lesson;        ///< optional: the lesson of scenarios/ whose effect the row checks
+  std::string lesson_title;  ///< that lesson's title, read from it by load_suite
   /// Why the row is known to fall outside its tolerance: one sentence a teacher can say to a
   /// class, the mechanism without figures (required with `why`).
   std::string summary;
@@ -67,14 +69,16 @@ struct SuiteRow {
 struct Suite {
   std::filesystem::path programs;   ///< fidelity/cpython
   std::filesystem::path scenarios;  ///< fidelity/scenarios
+  std::filesystem::path lessons;    ///< scenarios/ (the lessons), beside fidelity/
   std::vector<SuiteRow> rows;
 
   /// Each program once, in the order the rows first name them.
   std::vector<std::string> program_names() const;
 };
 
-/// Reads fidelity/suite.toml (programs and scenarios are the folders next to it). Throws
-/// SuiteError "file:line:col: what was expected".
+/// Reads fidelity/suite.toml (programs and scenarios are the folders next to it, the lessons
+/// the scenarios/ folder beside fidelity/). Throws SuiteError "file:line:col: what was
+/// expected", also for a lesson that is not there.
 Suite load_suite(const std::filesystem::path& file);
 
 /// One measured run of a program (a section of its output).
@@ -240,8 +244,8 @@ std::string format_figure(RowKind kind, double value);
 /// The text table printed by the command.
 std::string render_text(const std::vector<RowResult>& results);
 
-/// "What this means for a class", from the verdicts alone: per effect, the rows CPython
-/// confirmed (within tolerance); one line per row outside (its summary) and per row not
+/// "What this means for a class", from the verdicts alone: per effect (and its lesson), the
+/// rows CPython confirmed (within tolerance); one line per row outside (its summary) and per row not
 /// scored. Plain text lines, each a sentence or a "- " item; no figure but counts.
 std::vector<std::string> class_lines(const std::vector<RowResult>& results);
 

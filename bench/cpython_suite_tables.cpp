@@ -180,7 +180,7 @@ std::string how_measured(const RunInfo& info) {
 std::vector<std::string> class_lines(const std::vector<RowResult>& results) {
   struct Effect {
     std::string name;
-    std::vector<std::string> confirmed;
+    std::vector<std::string> confirmed, lessons;
     int rows = 0;
   };
   std::vector<Effect> effects;  // in the rows' order
@@ -189,8 +189,12 @@ std::vector<std::string> class_lines(const std::vector<RowResult>& results) {
   std::size_t unscored_rows = 0;
   for (const auto& r : results) {
     auto effect = std::find_if(effects.begin(), effects.end(), [&](const Effect& e) { return e.name == r.row->effect; });
-    if (effect == effects.end()) effect = effects.insert(effects.end(), Effect{r.row->effect, {}, 0});
+    if (effect == effects.end()) effect = effects.insert(effects.end(), Effect{r.row->effect, {}, {}, 0});
     ++effect->rows;
+    const std::string& lesson = r.row->lesson_title;
+    if (!lesson.empty() && std::find(effect->lessons.begin(), effect->lessons.end(), lesson) == effect->lessons.end()) {
+      effect->lessons.push_back(lesson);
+    }
     switch (r.verdict) {
       case Verdict::Pass: effect->confirmed.push_back(r.row->label); break;
       case Verdict::Outside: care.push_back(fmt::format("- {}, \"{}\": {}", r.row->effect, r.row->label, r.reason)); break;
@@ -211,7 +215,10 @@ std::vector<std::string> class_lines(const std::vector<RowResult>& results) {
       const std::string count = static_cast<int>(e.confirmed.size()) == e.rows
                                     ? (e.rows == 1 ? std::string("its row") : fmt::format("all {} rows", e.rows))
                                     : fmt::format("{} of {} rows", e.confirmed.size(), e.rows);
-      lines.push_back(fmt::format("- {}: {} ({}).", e.name, count, fmt::join(e.confirmed, "; ")));
+      const std::string lessons =
+          e.lessons.empty() ? std::string()
+                            : fmt::format(", for lesson{} \"{}\"", e.lessons.size() == 1 ? "" : "s", fmt::join(e.lessons, "\", \""));
+      lines.push_back(fmt::format("- {}{}: {} ({}).", e.name, lessons, count, fmt::join(e.confirmed, "; ")));
     }
   } else if (unscored_rows < results.size()) {
     lines.push_back("CPython on this machine confirmed no effect as the model shows it in this run.");

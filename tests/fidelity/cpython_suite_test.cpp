@@ -83,6 +83,11 @@ TEST_CASE("the suite file: every row names a program, a scenario and runs that e
     const auto s = scenario::load_file(suite.scenarios / row.scenario);
     CHECK_NOTHROW(predict(row, s));
   }
+  // Each row's lesson, when it names one, is a lesson of scenarios/ with a title.
+  for (const auto& row : suite.rows) {
+    CAPTURE(row.label);
+    if (!row.lesson.empty()) CHECK(row.lesson_title.size() > 3);
+  }
   // Each program once, in the order of the file.
   const auto names = suite.program_names();
   CHECK(names.front() == "cpu_bound.py");
@@ -121,6 +126,11 @@ TEST_CASE("a bad suite file is refused with where and what was expected") {
                                                               "model = { run = \"t\" }\nsummary = \"A reason.\"\n");
   CHECK(error_of(lone_summary).find("lone_summary.toml:9:") != std::string::npos);
   CHECK(error_of(lone_summary).find("give both") != std::string::npos);
+
+  const auto no_lesson = one_row_suite("no_lesson.toml", "lesson = \"99-none.toml\"\nkind = \"time\"\n"
+                                                        "measured = \"a.wall\"\nmodel = { run = \"t\" }\n");
+  CHECK(error_of(no_lesson).find("no_lesson.toml:6:") != std::string::npos);
+  CHECK(error_of(no_lesson).find("no lesson '99-none.toml'") != std::string::npos);
 
   const auto race = one_row_suite("race_quantity.toml",
                                   "kind = \"race\"\nmeasured = \"race_5ms\"\nmodel = { run = \"t\", quantity = \"makespan\" }\n");
@@ -352,6 +362,7 @@ TEST_CASE("what this means for a class: the effects CPython confirmed, the rows 
   SuiteRow sleeps = ratio_row();
   sleeps.effect = "10 sleeps";
   sleeps.kind = RowKind::Time;
+  sleeps.lesson_title = "02 I/O-bound work: threads and asyncio overlap the waits";
   SuiteRow loop = sleeps, threads = sleeps, cpu = ratio_row(), pool = ratio_row();
   loop.label = "sequential";
   threads.label = "a thread each";
@@ -368,7 +379,8 @@ TEST_CASE("what this means for a class: the effects CPython confirmed, the rows 
   CHECK(class_lines(results) ==
         std::vector<std::string>{
             "CPython on this machine confirms these effects as the model shows them (rows within tolerance):",
-            "- 10 sleeps: all 2 rows (sequential; a thread each).",
+            "- 10 sleeps, for lesson \"02 I/O-bound work: threads and asyncio overlap the waits\": all 2 rows "
+            "(sequential; a thread each).",
             "- CPU-bound: 1 of 3 rows (threads / sequential).",
             "Present these rows with care: CPython and the model differ, for the reason given.",
             "- CPU-bound, \"Pool(2), fork\": Starting the pool costs more than the model's estimate.",
