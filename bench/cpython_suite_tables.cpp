@@ -213,7 +213,8 @@ std::vector<std::string> class_lines(const std::vector<RowResult>& results) {
     for (const Effect& e : effects) {
       if (e.confirmed.empty()) continue;
       const std::string count = static_cast<int>(e.confirmed.size()) == e.rows
-                                    ? (e.rows == 1 ? std::string("its row") : fmt::format("all {} rows", e.rows))
+                                    ? (e.rows <= 2 ? std::string(e.rows == 1 ? "its row" : "both rows")
+                                                   : fmt::format("all {} rows", e.rows))
                                     : fmt::format("{} of {} rows", e.confirmed.size(), e.rows);
       const std::string lessons =
           e.lessons.empty() ? std::string()

@@ -379,7 +379,7 @@ TEST_CASE("what this means for a class: the effects CPython confirmed, the rows 
   CHECK(class_lines(results) ==
         std::vector<std::string>{
             "CPython on this machine confirms these effects as the model shows them (rows within tolerance):",
-            "- 10 sleeps, for lesson \"02 I/O-bound work: threads and asyncio overlap the waits\": all 2 rows "
+            "- 10 sleeps, for lesson \"02 I/O-bound work: threads and asyncio overlap the waits\": both rows "
             "(sequential; a thread each).",
             "- CPU-bound: 1 of 3 rows (threads / sequential).",
             "Present these rows with care: CPython and the model differ, for the reason given.",
