@@ -88,6 +88,7 @@ std::string find_python(const std::string& given) {
 Options parse(int argc, char** argv) {
   Options o;
   std::string python;
+  bool no_doc = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const auto value = [&]() -> std::string {
@@ -112,6 +113,7 @@ Options parse(int argc, char** argv) {
       o.output_given = true;
     } else if (arg == "--no-doc") {
       o.write_doc = false;
+      no_doc = true;
     } else if (arg == "--quick") {
       o.quick = true;
       o.write_doc = false;
@@ -141,7 +143,7 @@ Options parse(int argc, char** argv) {
     }
   }
   if (!o.overrides.empty() && !o.model_only) throw SuiteError("--set is for --model-only: measured rows keep the suite's scenarios");
-  if (o.model_only) o.write_doc = o.output_given;  // never over the measured page unless asked
+  if (o.model_only) o.write_doc = o.output_given && !no_doc;  // never over the measured page unless asked
   if (!o.model_only) {
     o.python = find_python(python);
     if (o.python.empty()) throw SuiteError("no python3: give one with --python PATH");
