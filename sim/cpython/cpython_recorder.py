@@ -144,18 +144,48 @@ def recorded_peer_process(original):
     return peer_process
 
 
-def recorded_ask(original):
-    """A request to the job's peer and its reply: a `wait` step; the first notes the peer's pid."""
-    call = recorded_call(original, "wait")
+class ReplyWatch:
+    """A peer's socket as ask() uses it: keeps when the peer sent its reply (the reply says so)."""
 
+    __slots__ = ("sock", "replied")
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.replied = None
+
+    def sendall(self, data):
+        return self.sock.sendall(data)
+
+    def recv(self, size):
+        data = self.sock.recv(size)
+        try:
+            self.replied = float(data)
+        except ValueError:
+            pass
+        return data
+
+    def __getattr__(self, name):
+        return getattr(self.sock, name)
+
+
+def recorded_ask(original):
+    """A request to the job's peer and its reply: a `wait` step, due when the reply's way
+    (reply_s from the peer's reply) was over, as time.sleep's is when its time is up: a
+    longer tail is a wait for the GIL or a core. The job's first ask notes the peer's pid."""
     @functools.wraps(original)
-    def ask(peer, *args):
+    def ask(peer, answer_ms, reply_s, *rest):
         job = JOB.get()
         pid = PEER_PIDS.get(peer.fileno())
         if job is not None and pid is not None and (job.key, pid) not in ASKED:
             ASKED.add((job.key, pid))
             RECORDS.append(f"peer {pid} {job.key}")
-        return call(peer, *args)
+        watch = ReplyWatch(peer)
+        begin = perf()
+        try:
+            return original(watch, answer_ms, reply_s, *rest)
+        finally:
+            due = int((watch.replied + reply_s) * 1e9) if watch.replied is not None else None
+            record_step("wait", begin, perf(), due)
     return ask
 
 

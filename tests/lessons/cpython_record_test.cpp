@@ -207,13 +207,16 @@ executor = "asyncio"
 namespace {
 
 /// A client asking its peer process (docs/model.md S9) four times: 2 ms of the peer's work,
-/// then 3 ms of the reply's way.
+/// then 3 ms of the reply's way; beside it a thread computing for longer than that.
 constexpr std::string_view kAsking = R"(title = "A client and its peer"
 [machine]
 cores = 2
 [[job]]
 name = "client"
 steps = [ { repeat = 4, steps = [ { io = "3ms", answer = "2ms" } ] } ]
+[[job]]
+name = "hog"
+steps = [ { cpu = "100ms" } ]
 [[run]]
 executor = "threads"
 )";
@@ -258,8 +261,13 @@ TEST_CASE("a job's peer process recorded in CPython: its own process and lane, a
   REQUIRE(peer_processes(model).size() == 1);
   CHECK(peer_processes(*t) == peer_processes(model));
   // Each answer ran while the client waited in that ask (its step), on the peer's lane only.
+  const trace::Lane* client = nullptr;
+  for (const auto& job : t->jobs) {
+    if (t->templates[job.template_index].name == "client") client = &t->lanes.at(job.lane);
+  }
+  REQUIRE(client != nullptr);
   std::vector<std::pair<Time, Time>> asks;
-  for (const auto& span : lane_named(*t, "T1").spans) {
+  for (const auto& span : client->spans) {
     if (span.step == trace::kNoStep) continue;
     if (asks.size() <= span.step) asks.resize(span.step + 1u, {Time::max(), Time::zero()});
     asks[span.step] = {std::min(asks[span.step].first, span.begin), std::max(asks[span.step].second, span.end)};
@@ -267,15 +275,29 @@ TEST_CASE("a job's peer process recorded in CPython: its own process and lane, a
   CHECK(asks.size() == 4);
   const trace::Lane& peer = lane_named(*t, "peer");
   Time native;
+  std::vector<Time> answered(asks.size(), Time::zero());  // per ask, when its peer's answer ended
   for (const auto& span : peer.spans) {
     CAPTURE(span.begin.ns());
     CHECK((span.state == trace::SpanState::Native || span.state == trace::SpanState::Runnable));
     if (span.state == trace::SpanState::Native) native += span.duration();
-    CHECK(std::any_of(asks.begin(), asks.end(), [&](const auto& ask) { return ask.first <= span.begin && span.end <= ask.second; }));
+    const auto ask = std::find_if(asks.begin(), asks.end(),
+                                  [&](const auto& a) { return a.first <= span.begin && span.end <= a.second; });
+    REQUIRE(ask != asks.end());
+    answered[static_cast<std::size_t>(ask - asks.begin())] = span.end;
   }
   // Four answers of 2 ms of CPU each, calibrated on this machine: generous bounds.
   CHECK(native >= Time{4'000'000});
   CHECK(native <= t->end);
+  // Back from an ask, the client waits for the GIL the hog holds, as in the model: never
+  // before the reply's 3 ms way after the answer was over (the ask is due then).
+  int gil_waits = 0;
+  for (const auto& span : client->spans) {
+    if (span.state != trace::SpanState::WaitingGil) continue;
+    ++gil_waits;
+    REQUIRE(span.step < answered.size());
+    CHECK(span.begin >= answered[span.step] + Time{2'500'000});
+  }
+  CHECK(gil_waits >= 1);
 }
 
 TEST_CASE("a peer's answers are laid out on its lane, each pause in its slices a wait for a core") {
