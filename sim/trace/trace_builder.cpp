@@ -132,16 +132,16 @@ void TraceBuilder::end_repeating(LaneId lane, Time end) {
 }
 
 void TraceBuilder::make_room(LaneBuffer& o) {
-  static_assert(kPending == 4, "two spans go to the store, the last closed one stays");
+  static_assert(kPending == 3, "two spans go to the store, the last stays");
   o.spans.append_two(o.pending[0], o.pending[1]);
-  o.pending[0] = o.pending[2];
+  o.pending[0] = o.pending[kPending - 1];
   o.pending_count = 1;
 }
 
 Trace TraceBuilder::finish(Time end) {
   for (LaneId l = 0; l < lanes_.size(); ++l) {
     LaneBuffer& o = lanes_[l];
-    if (o.open) close(o, std::max(end, open_span(o).begin));
+    clear_state(l, std::max(end, o.open_begin));
     // A lane whose spans all waited here gets a store of just their size (most lanes of
     // a run of many short threads or tasks).
     if (o.spans.empty()) o.spans.reserve(o.pending_count);
@@ -189,10 +189,9 @@ Trace TraceBuilder::prefix(Time at) const {
     for (std::uint8_t i = 0; i < o.pending_count; ++i) {
       if (o.pending[i].begin < at) tail.push_back(cut_span(o.pending[i], at));
     }
-    if (o.open && open_span(o).begin < at) {
+    if (o.open && o.open_begin < at) {
       // As close() will: an identical span ending where this one begins is the same span.
-      Span open = open_span(o);
-      open.end = at;
+      Span open{o.open_begin, at, o.open_subject, o.open_step, o.open_state, 0};
       if (!tail.empty() && same_span_on(tail.back(), open)) {
         tail.back().end = at;
       } else {

@@ -39,16 +39,13 @@ class TraceBuilder {
                  std::uint16_t step = kNoStep) {
     LaneBuffer& o = lanes_[lane];
     if (o.open) {
-      const Span& open = o.pending[o.pending_count];
-      if (open.state == state && open.subject == subject && open.step == step) return;
+      if (o.open_state == state && o.open_subject == subject && o.open_step == step) return;
       close(o, at);
     }
-    if (o.pending_count == kPending - 1) make_room(o);
-    Span& open = o.pending[o.pending_count];
-    open.begin = at;
-    open.subject = subject;
-    open.step = step;
-    open.state = state;
+    o.open_begin = at;
+    o.open_subject = subject;
+    o.open_step = step;
+    o.open_state = state;
     o.open = true;
   }
   /// Lane becomes idle (no span) from `at`.
@@ -63,8 +60,8 @@ class TraceBuilder {
     for (std::size_t at = 0; at < sizeof(LaneBuffer); at += 64) __builtin_prefetch(line + at, 1);
   }
   bool has_open_span(LaneId lane) const { return lanes_.at(lane).open; }
-  SpanState open_state(LaneId lane) const { return open_span(lanes_.at(lane)).state; }
-  std::uint32_t open_subject(LaneId lane) const { return open_span(lanes_.at(lane)).subject; }
+  SpanState open_state(LaneId lane) const { return lanes_.at(lane).open_state; }
+  std::uint32_t open_subject(LaneId lane) const { return lanes_.at(lane).open_subject; }
 
   void mark(Time at, MarkKind kind, LaneId lane, std::uint32_t other = kNone, std::int64_t value = 0) {
     marks_sorted_ = marks_sorted_ && at >= last_mark_at_;
@@ -97,48 +94,48 @@ class TraceBuilder {
   Trace prefix(Time at) const;
 
  private:
-  /// Spans a lane keeps in its buffer before they go to its store, the open one with its
-  /// last closed ones (four fill the buffer's two lines; more in three lines measured no
-  /// faster and cost a run of many short threads 8 bytes per span more).
-  static constexpr std::uint8_t kPending = 4;
-  /// What recording a lane touches, in two cache lines: its store, its last closed spans
-  /// and its open span. The open span is written in the slot after the closed ones, where
-  /// closing it leaves it (its end written, nothing copied), and goes to the store with
-  /// another, so the store's tail (cold after a thread's long wait for the GIL) is written
-  /// once per two spans and never read. The spans move to trace_.lanes at finish().
+  /// Spans a lane keeps in its buffer before they go to its store (three fill the buffer's
+  /// two lines; six in three lines measured no faster and cost a run of many short threads
+  /// 8 bytes per span more).
+  static constexpr std::uint8_t kPending = 3;
+  /// What recording a lane touches, in two cache lines: its store, its open span and its
+  /// last closed spans. A closed span is written here, next to the open one, and goes to
+  /// the store with another, so the store's tail (cold after a thread's long wait for the
+  /// GIL) is written once per two spans and never read. The spans move to trace_.lanes at
+  /// finish().
   struct alignas(64) LaneBuffer {
     SpanStore spans;
+    Time open_begin;  ///< the open span, while `open`
+    std::uint32_t open_subject = kNone;
+    std::uint16_t open_step = kNoStep;
+    SpanState open_state = SpanState::Running;
     std::uint8_t open : 1 = 0;
-    std::uint8_t pending_count : 7 = 0;  ///< closed spans in `pending`; the open one follows them
-    Span pending[kPending - 1];          ///< closed spans not yet in `spans`, oldest first, then the open one
+    std::uint8_t pending_count : 7 = 0;
+    Span pending[kPending];  ///< closed spans not yet in `spans`, oldest first
   };
   static_assert(sizeof(LaneBuffer) == 128);
-  static const Span& open_span(const LaneBuffer& o) {
-    assert(o.open);
-    return o.pending[o.pending_count];
-  }
 
   /// Ends the open span at `at` and keeps it, merged into the last kept span when that one
   /// is identical and touches it (a state re-entered after a zero-length gap).
   [[gnu::always_inline]] void close(LaneBuffer& o, Time at) {
-    Span& open = o.pending[o.pending_count];
-    assert(at >= open.begin && "time went backwards on a lane; producers must be monotonic per lane");
+    assert(at >= o.open_begin && "time went backwards on a lane; producers must be monotonic per lane");
     o.open = false;
-    if (at <= open.begin) return;
+    if (at <= o.open_begin) return;
     // Once a lane has kept a span, its last kept span is always among the pending ones.
     if (o.pending_count > 0) {
       Span& last = o.pending[o.pending_count - 1];
-      if (last.end == open.begin && last.state == open.state && last.subject == open.subject &&
-          last.step == open.step) {
+      if (last.end == o.open_begin && last.state == o.open_state && last.subject == o.open_subject &&
+          last.step == o.open_step) {
         last.end = at;
         return;
       }
+      if (o.pending_count == kPending) make_room(o);
     }
-    open.end = at;
+    o.pending[o.pending_count] = Span{o.open_begin, at, o.open_subject, o.open_step, o.open_state, 0};
     ++o.pending_count;
     ++span_count_;
   }
-  /// Moves all closed spans of a full buffer but the last to its store, for a span to open.
+  /// Moves all pending spans of a full buffer but the last to its store.
   static void make_room(LaneBuffer& o);
   Trace trace_;
   std::vector<LaneBuffer> lanes_;  ///< by lane
