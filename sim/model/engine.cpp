@@ -135,6 +135,9 @@ void Engine::cancel_thread_timer(ThreadId t) { timers_.cancel(threads_[t].timer)
     case EventKind::SwitchWake:
       on_switch_wake(e.target);
       return;
+    case EventKind::MutexUnlock:
+      on_mutex_unlock(e.target);
+      return;
   }
 }
 

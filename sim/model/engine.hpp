@@ -111,6 +111,7 @@ enum class EventKind : std::uint8_t {
   GilAttempt,    ///< a signalled GIL waiter, awake now, tries to take the GIL (G8)
   OldGilHandoff, ///< old GIL: a signalled waiter wins the release-and-reacquire race (O3)
   SwitchWake,    ///< a dropper waiting on switch_cond is awake after another took the GIL (G6)
+  MutexUnlock,   ///< a dropper's drop_gil unlocks the GIL's mutex after its signal (G8b)
 };
 
 /// `co_await` on an operation: suspends unless it completed at once.
@@ -317,6 +318,9 @@ class Engine {
   void after_take(Gil& gil, ThreadId taker);
   /// Dropper `d`, waiting for the switch, goes on now that another thread took the GIL (G6).
   void switch_done(ThreadId d);
+  void block_for_switch(ThreadId t);
+  bool unlocking(ThreadId t) const;
+  void on_mutex_unlock(ThreadId t);
 
   EngineConfig config_;
   trace::TraceBuilder& builder_;

@@ -344,6 +344,11 @@ void Engine::on_quantum_end(int c) {
     run_assigned(pulled);
     return;
   }
+  if (unlocking(core.thread)) {
+    // G8b: in drop_gil's signal, the mutex held: its slice ends after the unlock.
+    timers_.set(core.quantum, timers_.when(threads_[core.thread].timer));
+    return;
+  }
   if (threads_[core.thread].run_end <= now_) {
     // Its compute ends at this very instant: let it finish, then look again.
     if (waiting()) arm_quantums();
