@@ -241,6 +241,12 @@ class Engine {
   void join_queue(ThreadId t, std::size_t q);
   Time lag_on(ThreadId t, std::size_t q) const;
   void leave_queue(ThreadId t, std::size_t q, bool sleeps);
+  // Parked threads (S3: DELAY_DEQUEUE, and a signal's wake-up), in os_scheduler.cpp.
+  std::size_t parked_queue(ThreadId t) const;
+  void unpark(ThreadId t, bool keep_runtime);
+  bool rejoin_parked(ThreadId t, std::size_t q);
+  void drop_paid(std::size_t q);
+  void join_on_signal(ThreadId t);
   void charge(int c);
   /// Core `c`'s thread goes to the back of its run queue; `next` gets the core.
   void preempt(int c, ThreadId next);

@@ -174,10 +174,12 @@ void Engine::on_switch_wake(ThreadId t) {
   // The common hand-off: a forced-out dropper wakes after the new holder took the GIL and
   // goes back to its timed wait at once. proceed() would give it the idle core and take it
   // back in the same instant (request_core(), then enter_gil_wait()'s release_core()); with
-  // nobody waiting for a core that is passing through the core, done once.
+  // nobody waiting for a core that is passing through the core, done once. A thread still
+  // counted on a run queue (S3: DELAY_DEQUEUE) takes the long way, which places it again.
   assert(th.s.doing == Activity::Compute);
   const Gil* gil = th.work.needs_gil ? gil_of(t) : nullptr;
-  if (core >= 0 && gil != nullptr && gil->locked && th.s.core == CoreState::Off && !waiting()) {
+  if (core >= 0 && gil != nullptr && gil->locked && th.s.core == CoreState::Off && !waiting() &&
+      th.parked == Parked::No) {
     pass_through_core(core, t);
     th.s.just_woke = false;
     enter_gil_wait(t);
@@ -264,6 +266,7 @@ bool Engine::drop_gil(ThreadId t, bool forced) {
   if (woken != kNoThread) gil.mutex.hold(now_, config_.costs.gil_mutex_signal);
   if (woken != kNoThread) {
     threads_[woken].s.signalled();
+    join_on_signal(woken);  // S3: the signal enqueues it on a busy core at once
     builder_.prefetch(threads_[woken].lane);
     set_thread_timer(woken, now_ + wake_latency(woken), EventKind::GilAttempt);
   }
