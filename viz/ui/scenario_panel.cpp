@@ -24,16 +24,6 @@ void open_file(AppState& app, const std::filesystem::path& path) {
   refresh_derived(app);
 }
 
-/// The value a knob shows before the user touches it: what the scenario itself says.
-int first_pool_workers(const scenario::Scenario& s) {
-  for (const scenario::Run& r : s.runs) {
-    if (r.executor == scenario::Executor::ThreadPool || r.executor == scenario::Executor::ProcessPool) {  // pools only
-      return scenario::effective_workers(s, r);
-    }
-  }
-  return 0;
-}
-
 /// The title, the file, a load error, and the teaching note (reads the session only).
 void draw_note(const Session& session) {
   const scenario::Scenario& s = session.scenario();
