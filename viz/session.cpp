@@ -252,7 +252,8 @@ void Session::start_background() {
   b.request = knob_requests_;
   respeculate();  // paused: the cores are this change's
   // scenario_ stays as it is while the thread runs: install() comes after it is joined.
-  b.watcher = std::jthread([&b, derive = derive_](std::stop_token stop) {
+  Derive preview_derive = make_preview_derive_ && derive_ ? make_preview_derive_() : derive_;
+  b.watcher = std::jthread([&b, derive = std::move(preview_derive)](std::stop_token stop) {
     while (!stop.stop_requested()) {
       b.progress.ask();
       if (!b.progress.wait_for_answers(stop)) return;

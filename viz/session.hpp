@@ -57,6 +57,10 @@ class Session {
   Speculation* speculation() { return speculation_.get(); }
   /// The knob change put in from the kept values, not simulated (until the next change).
   bool last_change_was_kept() const { return last_change_kept_; }
+  /// Each knob change's previews are derived by a Derive that `make` makes for that change
+  /// alone (one that carries what it built from a prefix to the next, PreviewIndexer), not by
+  /// the change's own `derive`.
+  void index_previews_with(std::function<Derive()> make) { make_preview_derive_ = std::move(make); }
   /// What `derive` built from runs(), once, when runs() are the ones it was built from.
   std::any take_derived();
   /// A knob change is being simulated (its runs are not in yet).
@@ -165,6 +169,7 @@ class Session {
   Knobs shown_knobs_;  ///< the knobs of the runs shown (knobs_ may be ahead, being simulated)
   std::uint64_t knob_requests_ = 0;  ///< background knob changes asked for
   Derive derive_;                    ///< the latest background change's
+  std::function<Derive()> make_preview_derive_;
   std::any derived_;                 ///< for runs_ at derived_generation_
   std::uint64_t derived_generation_ = 0;
   std::string error_;
