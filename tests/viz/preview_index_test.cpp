@@ -47,7 +47,9 @@ std::size_t check_every_prefix(const char* name, std::uint64_t events_between_ch
   std::size_t answers = 0;
   std::string first_difference;
   model::Progress* watched = nullptr;
+  std::mutex mutex;  // the runs answer from threads of their own
   model::Progress progress(events_between_checks, [&](std::size_t run, const trace::Trace& answer) {
+    const std::lock_guard lock(mutex);
     const std::vector<trace::Trace> one{answer};
     const std::string d = difference(indexers[run].update(one), derive_runs(one));
     if (!d.empty() && first_difference.empty()) {
