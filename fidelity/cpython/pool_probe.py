@@ -9,7 +9,9 @@ imported before the clock starts, as pool_startup.py does. It prints one JSON li
 - `starts`: each Process.start() in the parent: its wall time, the parent thread's CPU
   (thread_time) during it, and when it returned, from Pool() (ms);
 - `setup_cpu`, `pool_returned`, `first`: the parent's CPU in Pool() besides the starts,
-  when Pool() returned and when the first result came (ms, from Pool()); `parent_cpu` and
+  when Pool() returned and when the first result came (ms, from Pool()); `pool_wait` and
+  `pool_blocked`: the main thread's wait for a CPU in Pool() (schedstat) and the rest of
+  Pool()'s wall time beyond its CPU and that wait (blocked: the handler threads' starts); `parent_cpu` and
   `parent_minflt`: the parent's CPU (every thread) and page faults from Pool() to the first
   result; `fork_calls`: the parent's CPU in each os.fork() (fork);
 - `workers`: each worker, in the order started, as its initializer saw itself: when it
@@ -25,7 +27,12 @@ imported before the clock starts, as pool_startup.py does. It prints one JSON li
   (the pipe's read, which waits for the task, then the unpickling); `job_begin`; `result_pickled`,
   `result_written` the worker's put; `result_read`, `result_got` the result handler's
   get (its read, then the unpickling); `first` next() returned in the main thread;
-- each start's `wait`: the parent thread's wait for a CPU in it (schedstat).
+- each start's `wait`: the parent thread's wait for a CPU in it (schedstat);
+- `repopulate_cpu`: the parent's CPU in Pool._repopulate_pool besides the starts (the
+  Process objects, `process_init_cpu` of it, and the bookkeeping between the starts: after
+  a fork, each page the parent writes first is a copy-on-write fault);
+- `thread_starts`: each Thread.start() in the parent (Pool()'s three handler threads): when it
+  began (ms from Pool()), its wall time, the parent thread's CPU and wait for a CPU in it.
 
 Times from time.time() (one clock for every process), CPU from /proc/PID/schedstat (ns).
 """
@@ -183,6 +190,35 @@ def first(method, workers):
                        "wait": (thread_wait() - w0) / 1e6})
 
     multiprocessing.process.BaseProcess.start = timed_start
+    import threading
+    thread_starts = []
+    original_thread_start = threading.Thread.start
+
+    def timed_thread_start(self):
+        t0, c0, w0 = time.time(), time.thread_time(), thread_wait()
+        original_thread_start(self)
+        thread_starts.append({"at0": t0, "at": time.time(), "cpu": (time.thread_time() - c0) * 1e3,
+                              "wait": (thread_wait() - w0) / 1e6})
+
+    threading.Thread.start = timed_thread_start
+    from multiprocessing import pool as mp_pool
+    repopulate = {"cpu": 0.0, "init_cpu": 0.0}  # _repopulate_pool's CPU, and its Process() objects'
+    original_repopulate, original_init = mp_pool.Pool._repopulate_pool_static, multiprocessing.process.BaseProcess.__init__
+
+    def timed_repopulate(*args, **kwargs):
+        c = time.thread_time()
+        try:
+            return original_repopulate(*args, **kwargs)
+        finally:
+            repopulate["cpu"] += (time.thread_time() - c) * 1e3
+
+    def timed_init(self, *args, **kwargs):
+        c = time.thread_time()
+        original_init(self, *args, **kwargs)
+        repopulate["init_cpu"] += (time.thread_time() - c) * 1e3
+
+    mp_pool.Pool._repopulate_pool_static = staticmethod(timed_repopulate)
+    multiprocessing.process.BaseProcess.__init__ = timed_init
     log = tempfile.mktemp(prefix="pool_probe")
     import resource
     faults0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
@@ -203,10 +239,12 @@ def first(method, workers):
     os.environ[PATH_LOG] = path_log
     global _worker_steps
     _worker_steps = time_worker_queues()  # a forked worker's copy
+    wait0 = thread_wait()
     start, cpu0, process0 = time.time(), time.thread_time(), time.process_time()
     start_ns = time.perf_counter_ns()
     pool = multiprocessing.get_context(method).Pool(workers, initializer=ready, initargs=(log,))
     returned, cpu1 = time.time(), time.thread_time()
+    wait1 = thread_wait()
     stamp(path, "pool_returned")
     results = pool.imap_unordered(nothing, range(4), chunksize=1)
     stamp(path, "imap")
@@ -256,11 +294,17 @@ def first(method, workers):
     start_cpu = sum(s["cpu"] for s in starts)
     return {"method": method, "workers": workers, "first": ms(got), "pool_returned": ms(returned),
             "setup_cpu": round((cpu1 - cpu0) * 1e3 - start_cpu, 3),
+            "repopulate_cpu": round(repopulate["cpu"] - start_cpu, 3),
+            "process_init_cpu": round(repopulate["init_cpu"], 3),
+            "pool_wait": round((wait1 - wait0) / 1e6, 3),
+            "pool_blocked": round((returned - start) * 1e3 - (cpu1 - cpu0) * 1e3 - (wait1 - wait0) / 1e6, 3),
             "parent_cpu": round((process1 - process0) * 1e3, 3), "parent_minflt": faults1 - faults0,
             "fork_calls": [round(f, 3) for f in forks],
             "starts": [{"wall": round((s["at"] - s["at0"]) * 1e3, 3), "cpu": round(s["cpu"], 3),
                         "wait": round(s["wait"], 3), "returned": ms(s["at"])} for s in starts],
             "path": path_out,
+            "thread_starts": [{"began": ms(s["at0"]), "wall": round((s["at"] - s["at0"]) * 1e3, 3),
+                               "cpu": round(s["cpu"], 3), "wait": round(s["wait"], 3)} for s in thread_starts],
             "workers_ready": workers_out, "tracker": tracker, "load": os.getloadavg()[0]}
 
 

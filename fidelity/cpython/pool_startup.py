@@ -10,9 +10,14 @@ process creates multiprocessing's first semaphores, and with spawn it also start
 resource tracker, a fifth interpreter beside Pool(4)'s four (docs/model.md P4). The modules
 are imported before the clock starts, in the child as in the scenario. Each figure is the
 median of several pools (five with fork, three with spawn), Pool(1) and Pool(4) in turns.
+Each section also keeps (in --raw) the median time Pool() took to return (`returned_1`,
+`returned_4`) and how long its main thread was blocked in it (`blocked_1`, `blocked_4`: its
+wall time less its CPU and its wait for a CPU, mostly the handler threads' starts).
 """
 
+import json
 import multiprocessing
+import os
 import subprocess
 import sys
 import time
@@ -24,18 +29,37 @@ def nothing(x):
     return x
 
 
+def schedstat_wait(fd):
+    """The thread's wait for a CPU so far (ns) from its schedstat file opened as `fd`: a pread,
+    a few microseconds, where opening the file inside the timed section would cost more."""
+    return int(os.pread(fd, 128, 0).split()[1]) if fd is not None else 0
+
+
 def first_result(method, workers):
-    start = time.perf_counter()
+    """The time to the first result; and when Pool() returned, and how long its main thread
+    was blocked in it (its wall time less its CPU and its wait for a CPU: the handler
+    threads' Thread.start(), docs/model.md P4), all in seconds."""
+    try:
+        fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY)  # Linux; elsewhere no wait is known
+    except OSError:
+        fd = None
+    waited = schedstat_wait(fd)
+    start, cpu = time.perf_counter(), time.thread_time()
     with multiprocessing.get_context(method).Pool(workers) as pool:
+        returned, returned_cpu, returned_wait = time.perf_counter() - start, time.thread_time(), schedstat_wait(fd)
         next(pool.imap_unordered(nothing, range(4), chunksize=1))
-        return time.perf_counter() - start
+        first = time.perf_counter() - start
+    if fd is not None:
+        os.close(fd)
+    blocked = returned - (returned_cpu - cpu) - (returned_wait - waited) / 1e9
+    return {"first": first, "returned": returned, "blocked": blocked}
 
 
 def first_pool(method, workers):
     """first_result() of a fresh interpreter's first pool."""
     run = subprocess.run([sys.executable, __file__, "--first", method, str(workers)], check=True,
                          stdout=subprocess.PIPE, text=True)
-    return float(run.stdout)
+    return json.loads(run.stdout)
 
 
 SAMPLES = {"fork": 5, "spawn": 3}
@@ -49,14 +73,17 @@ def main():
             for _ in range(report.size(SAMPLES[method], 1)):
                 ones.append(first_pool(method, 1))
                 fours.append(first_pool(method, 4))
-            one, four = suite.median(ones), suite.median(fours)
+            one, four = (suite.median([p["first"] for p in pools]) for pools in (ones, fours))
             s.update(first_1=one, first_4=four, per_worker=(four - one) / 3, samples=len(ones))
+            for n, pools in ((1, ones), (4, fours)):  # what Pool() took, for calibrating (--raw)
+                s[f"returned_{n}"] = suite.median([p["returned"] for p in pools])
+                s[f"blocked_{n}"] = suite.median([p["blocked"] for p in pools])
     report.print()
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--first":
         suite.import_pool_modules()
-        print(first_result(sys.argv[2], int(sys.argv[3])))
+        print(json.dumps(first_result(sys.argv[2], int(sys.argv[3]))))
     else:
         main()
