@@ -167,6 +167,8 @@ ChangeFrames drive_change(AppState& app, ImGuiIO& io, const Knobs& knobs) {
 /// This thread's CPU and the wall time of `count` frames built at 60 a second.
 struct FrameCosts {
   double cpu_mean_ms = 0, cpu_max_ms = 0, wall_max_ms = 0;
+  int frames = 0;
+  int late = 0;  ///< frames whose wall time passed a 60 Hz frame (16.7 ms)
 };
 FrameCosts frames_at_60(AppState& app, ImGuiIO& io, int count, const std::function<bool()>& go_on) {
   FrameCosts out;
@@ -178,11 +180,14 @@ FrameCosts frames_at_60(AppState& app, ImGuiIO& io, int count, const std::functi
     const double cpu_ms = (thread_cpu_seconds() - c0) * 1e3;
     out.cpu_mean_ms += cpu_ms;
     out.cpu_max_ms = std::max(out.cpu_max_ms, cpu_ms);
-    out.wall_max_ms = std::max(out.wall_max_ms, (wall_seconds() - f0) * 1e3);
+    const double wall_ms = (wall_seconds() - f0) * 1e3;
+    out.wall_max_ms = std::max(out.wall_max_ms, wall_ms);
+    if (wall_ms > 1e3 / 60.0) ++out.late;
     std::this_thread::sleep_until(std::chrono::steady_clock::now() +
                                   std::chrono::duration<double>(std::max(0.0, 1.0 / 60.0 - (wall_seconds() - f0))));
   }
   if (built > 0) out.cpu_mean_ms /= built;
+  out.frames = built;
   return out;
 }
 
@@ -207,11 +212,11 @@ std::string bench_speculation(AppState& app, ImGuiIO& io) {
   out += fmt::format(
       "speculation: {} neighbouring values kept ({:.1f} MiB, budget {} MiB) {:.1f} ms after it began ({:.1f} ms of "
       "CPU on every thread)\n"
-      "frames meanwhile: CPU mean {:.2f} ms, max {:.2f} ms, wall max {:.1f} ms; {} frames with the cores idle "
-      "before: CPU mean {:.2f} ms, max {:.2f} ms, wall max {:.1f} ms\n",
+      "{} frames meanwhile: CPU mean {:.2f} ms, max {:.2f} ms, wall max {:.1f} ms, {} past 16.7 ms; {} frames with "
+      "the cores idle before: CPU mean {:.2f} ms, max {:.2f} ms, wall max {:.1f} ms, {} past 16.7 ms\n",
       speculation.kept(), static_cast<double>(speculation.bytes()) / (1 << 20), speculation.budget_bytes() >> 20,
-      (wall_seconds() - t0) * 1e3, (cpu_seconds() - cpu0) * 1e3, busy.cpu_mean_ms, busy.cpu_max_ms, busy.wall_max_ms,
-      kFrames, idle.cpu_mean_ms, idle.cpu_max_ms, idle.wall_max_ms);
+      (wall_seconds() - t0) * 1e3, (cpu_seconds() - cpu0) * 1e3, busy.frames, busy.cpu_mean_ms, busy.cpu_max_ms,
+      busy.wall_max_ms, busy.late, idle.frames, idle.cpu_mean_ms, idle.cpu_max_ms, idle.wall_max_ms, idle.late);
   const auto step = step_knob(app.session.scenario(), app.session.knobs(), {Knob::Cores, +1});
   if (!step) return out + "no cores step up to time\n";
   const ChangeFrames kept = drive_change(app, io, *step);
