@@ -54,6 +54,7 @@ struct Options {
   std::string raw;  ///< a file for every program's JSON line, with what the runner saw
   double timeout_seconds = 120.0;
   bool model_only = false;                    ///< print the model's predictions, run no Python
+  bool output_given = false;                  ///< --output: with --model-only, a page of predictions
   bool wake_fit = true;                       ///< each round's predictions on its measured wake-ups (G8, G2a)
   std::vector<scenario::Override> overrides;  ///< --set, for the model's scenarios (with --model-only)
 };
@@ -61,7 +62,7 @@ struct Options {
 constexpr const char* kUsage =
     "gilsim_fidelity --cpython [--python PATH] [--repeat N] [--no-doc] [--output FILE]\n"
     "                [--suite FILE] [--only PROGRAM,...] [--raw FILE.jsonl] [--quick] [--no-wake-fit]\n"
-    "gilsim_fidelity --cpython --model-only [--only PROGRAM,...] [--set KEY=VALUE]...\n"
+    "gilsim_fidelity --cpython --model-only [--only PROGRAM,...] [--set KEY=VALUE]... [--output FILE]\n"
     "Runs every program of the CPython ground-truth suite (fidelity/suite.toml) N times (default 3)\n"
     "with PATH (default /usr/bin/python3, else python3 on PATH), pinned to two CPUs, and prints\n"
     "CPython's median and spread, the model's prediction for the paired scenario and the error.\n"
@@ -74,7 +75,8 @@ constexpr const char* kUsage =
     "--raw writes every program's JSON line, with the free cores, wall and CPU time the runner\n"
     "saw, one run a line (every section and figure, for calibrating the model).\n"
     "--model-only prints the model's prediction for each row (every core at speed 1.0) and runs\n"
-    "no Python; --set changes a setting of every paired scenario, as gilsim run --set does.\n";
+    "no Python; --set changes a setting of every paired scenario, as gilsim run --set does;\n"
+    "--output FILE also writes the page with the predictions alone, every row not measured.\n";
 
 std::string find_python(const std::string& given) {
   if (!given.empty()) return given;
@@ -86,6 +88,7 @@ std::string find_python(const std::string& given) {
 Options parse(int argc, char** argv) {
   Options o;
   std::string python;
+  bool no_doc = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const auto value = [&]() -> std::string {
@@ -107,8 +110,10 @@ Options parse(int argc, char** argv) {
       o.suite = value();
     } else if (arg == "--output") {
       o.output = value();
+      o.output_given = true;
     } else if (arg == "--no-doc") {
       o.write_doc = false;
+      no_doc = true;
     } else if (arg == "--quick") {
       o.quick = true;
       o.write_doc = false;
@@ -138,10 +143,12 @@ Options parse(int argc, char** argv) {
     }
   }
   if (!o.overrides.empty() && !o.model_only) throw SuiteError("--set is for --model-only: measured rows keep the suite's scenarios");
-  if (o.model_only) return o;
-  o.python = find_python(python);
-  if (o.python.empty()) throw SuiteError("no python3: give one with --python PATH");
-  if (::access(o.python.c_str(), X_OK) != 0) throw SuiteError(fmt::format("--python {}: not a program", o.python));
+  if (o.model_only) o.write_doc = o.output_given && !no_doc;  // never over the measured page unless asked
+  if (!o.model_only) {
+    o.python = find_python(python);
+    if (o.python.empty()) throw SuiteError("no python3: give one with --python PATH");
+    if (::access(o.python.c_str(), X_OK) != 0) throw SuiteError(fmt::format("--python {}: not a program", o.python));
+  }
   // Checked before minutes of measuring, not after.
   const auto folder = std::filesystem::path(o.output).parent_path();
   std::error_code error;
@@ -362,6 +369,23 @@ int run_cpython_suite(int argc, char** argv) {
                                      : fidelity::format_figure(row.kind, p.value);
       fmt::print("{:<48} {:<44} {}\n", row.effect, row.label, figure);
     }
+    if (!options.write_doc) return 0;
+    std::vector<fidelity::RowResult> unmeasured;
+    for (std::size_t i = 0; i < suite.rows.size(); ++i) {
+      unmeasured.push_back(fidelity::score(suite.rows[i], {}, predictions[i]));
+    }
+    fidelity::RunInfo info;
+    info.command = fmt::format("build/gilsim_fidelity --cpython --model-only --output {}", options.output);
+    info.machine = machine_description(real::available_cpus());
+    info.measured = false;
+    try {
+      trace::write_file_atomically(options.output,
+                                   [&](std::ostream& out) { out << fidelity::render_markdown(unmeasured, info); });
+      fmt::print("wrote {}\n", options.output);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
+      return 1;
+    }
     return 0;
   }
 
@@ -487,6 +511,9 @@ int run_cpython_suite(int argc, char** argv) {
     fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
     return 1;
   }
+  if (options.quick) return 0;  // tiny sizes: nothing to tell a class
+  fmt::print("\nWhat this means for a class:\n");
+  for (const std::string& line : fidelity::class_lines(results)) fmt::print("{}\n", line);
   return 0;
 }
 

@@ -50,8 +50,8 @@ std::vector<std::string> Suite::program_names() const {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kRowKeys{"effect", "label",    "program", "scenario", "kind",
-                                                   "measured", "model", "why",     "note"};
+constexpr std::array<std::string_view, 11> kRowKeys{"effect", "label", "lesson", "summary", "program", "scenario",
+                                                    "kind",   "measured", "model", "why",   "note"};
 constexpr std::array<std::string_view, 7> kModelKeys{"run", "quantity", "job", "over", "minus", "divide", "seeds"};
 constexpr std::array<std::string_view, 6> kQuantities{"makespan",   "job_latency", "first_result",
                                                       "gil_tenure", "handoff_gap", "lost_reads"};
@@ -72,7 +72,7 @@ std::pair<std::string, std::string> section_field(const scenario::TomlReader& re
   return {trimmed.substr(0, dot), trimmed.substr(dot + 1)};
 }
 
-SuiteRow read_row(const scenario::TomlReader& reader, const toml::table& t) {
+SuiteRow read_row(const scenario::TomlReader& reader, const toml::table& t, const std::filesystem::path& lessons) {
   reader.check_keys(t, kRowKeys, "in a [[row]]");
   const auto required = [&](std::string_view key, std::string_view expected) {
     auto value = reader.string(t, key);
@@ -87,7 +87,23 @@ SuiteRow read_row(const scenario::TomlReader& reader, const toml::table& t) {
   const auto kind = reader.choice(t, "kind", kKinds);
   if (!kind) reader.missing(t, "kind", "a [[row]]", "\"time\", \"ratio\", \"tenure\" or \"race\"");
   row.kind = static_cast<RowKind>(*kind);
+  row.lesson = reader.string(t, "lesson").value_or("");
+  if (!row.lesson.empty()) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(lessons / row.lesson, error)) {
+      reader.fail(*t.get("lesson"), fmt::format("no lesson '{}' in {}; expected a file name such as \"07-convoy.toml\"",
+                                               row.lesson, lessons.string()));
+    }
+    row.lesson_title = scenario::load_file(lessons / row.lesson).title;
+  }
   row.why = reader.string(t, "why").value_or("");
+  row.summary = reader.string(t, "summary").value_or("");
+  if (!row.why.empty() && row.summary.empty()) {
+    reader.missing(t, "summary", "a [[row]] with a `why`",
+                   "one sentence a teacher can say to a class, e.g. \"the kernel wakes the waiting thread later than the "
+                   "model does\"");
+  }
+  if (row.why.empty() && !row.summary.empty()) reader.fail(*t.get("summary"), "a `summary` sums up a `why`: give both");
 
   const std::string measured = required("measured", "\"SECTION.FIELD\" or \"SECTION.FIELD / SECTION.FIELD\"");
   const toml::node& measured_node = *t.get("measured");
@@ -133,6 +149,7 @@ Suite load_suite(const std::filesystem::path& file) {
   Suite suite;
   suite.programs = file.parent_path() / "cpython";
   suite.scenarios = file.parent_path() / "scenarios";
+  suite.lessons = file.parent_path().parent_path() / "scenarios";
   try {
     toml::table root;
     try {
@@ -147,7 +164,7 @@ Suite load_suite(const std::filesystem::path& file) {
     for (const toml::node& node : *rows) {
       const toml::table* t = node.as_table();
       if (t == nullptr) reader.fail(node, "a [[row]] must be a table");
-      suite.rows.push_back(read_row(reader, *t));
+      suite.rows.push_back(read_row(reader, *t, suite.lessons));
     }
   } catch (const scenario::ScenarioError& e) {
     throw SuiteError(e.what());

@@ -58,20 +58,27 @@ struct SuiteRow {
   RowKind kind = RowKind::Time;
   MeasuredFigure measured;
   ModelFigure model;
-  std::string why;  ///< the known reason when the row is outside its tolerance
+  std::string lesson;        ///< optional: the lesson of scenarios/ whose effect the row checks
+  std::string lesson_title;  ///< that lesson's title, read from it by load_suite
+  /// Why the row is known to fall outside its tolerance: one sentence a teacher can say to a
+  /// class, the mechanism without figures (required with `why`).
+  std::string summary;
+  std::string why;  ///< the evidence for it: measurements, traces, the rules of docs/model.md
 };
 
 struct Suite {
   std::filesystem::path programs;   ///< fidelity/cpython
   std::filesystem::path scenarios;  ///< fidelity/scenarios
+  std::filesystem::path lessons;    ///< scenarios/ (the lessons), beside fidelity/
   std::vector<SuiteRow> rows;
 
   /// Each program once, in the order the rows first name them.
   std::vector<std::string> program_names() const;
 };
 
-/// Reads fidelity/suite.toml (programs and scenarios are the folders next to it). Throws
-/// SuiteError "file:line:col: what was expected".
+/// Reads fidelity/suite.toml (programs and scenarios are the folders next to it, the lessons
+/// the scenarios/ folder beside fidelity/). Throws SuiteError "file:line:col: what was
+/// expected", also for a lesson that is not there.
 Suite load_suite(const std::filesystem::path& file);
 
 /// One measured run of a program (a section of its output).
@@ -224,7 +231,8 @@ struct RowResult {
   Prediction predicted;
   double error = 0.0;  ///< real::prediction_error, a fraction; 0 for races
   Verdict verdict = Verdict::NotMeasured;
-  std::string reason;  ///< for every verdict but Pass
+  std::string reason;    ///< for every verdict but Pass: one line (the row's summary when outside)
+  std::string left_out;  ///< "1 of 3 runs left out (...)", or empty
 };
 
 /// Compares a row's measurement with its prediction with the project's one error formula.
@@ -235,6 +243,11 @@ std::string format_figure(RowKind kind, double value);
 
 /// The text table printed by the command.
 std::string render_text(const std::vector<RowResult>& results);
+
+/// "What this means for a class", from the verdicts alone: per effect (and its lesson), the
+/// rows CPython confirmed (within tolerance); one line per row outside (its summary) and per row not
+/// scored. Plain text lines, each a sentence or a "- " item; no figure but counts.
+std::vector<std::string> class_lines(const std::vector<RowResult>& results);
 
 /// What docs/fidelity-cpython.md says around the table.
 struct RunInfo {
@@ -249,6 +262,7 @@ struct RunInfo {
   std::string core_speeds;              ///< what cpu_speeds.py measured of each CPU (S7); empty: not probed
   std::vector<std::string> wake_latencies;  ///< what wake_latency.py measured, per round (G8); empty: not probed
   bool wake_fit = true;  ///< the model's wake-up law fitted to them (false: --no-wake-fit, the default law)
+  bool measured = true;  ///< false: a page of the model's predictions alone (--model-only), no CPython run
 };
 
 /// The whole generated page.

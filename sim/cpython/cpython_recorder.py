@@ -9,6 +9,9 @@ end, each job function notes which job, thread, task and process ran it, and the
 task factory notes when each task was created. Every time comes from time.perf_counter_ns(),
 one clock for every thread and process (CLOCK_MONOTONIC on Linux). Worker processes append
 their records to a file of their own after each job; the parent gathers them at the end.
+A job's peer process (docs/model.md S9, forked by the program's start_peer) notes each answer
+it computes and writes its records to a file of its own when its job shuts the socket; the
+job's first ask() notes which peer (by pid) answers it.
 
 A gap of more than GAP_NS between two slices of compute() means the thread was not running
 Python: it waited for the GIL or for a core. gilsim infers the GIL's holder from the slices.
@@ -32,6 +35,9 @@ JOB = contextvars.ContextVar("gilsim_job", default=None)
 COUNTER = [0]          # job keys, unique in a process
 WORKER_FILE = [None, 0]  # (file, pid) of a worker process's record file
 TASK_IDS = {}
+PEER = [False]         # true in a job's peer process
+PEER_PIDS = {}         # the parent: a peer's socket (its fileno) -> the peer's pid
+ASKED = set()          # (job key, peer pid) already noted
 perf = time.perf_counter_ns
 os.register_at_fork(after_in_child=RECORDS.clear)  # a forked worker starts with no records
 
@@ -97,6 +103,8 @@ def recorded_compute(original, slice_ms, gap_ns):
             last = now
         if job is not None:
             RECORDS.append(f"step {job.key} {step} cpu {pid} {tid} {task} {begin} {last} {last}")
+        elif PEER[0]:
+            RECORDS.append(f"answer {pid} {tid} {begin} {last}")
         return result
     return compute
 
@@ -110,6 +118,75 @@ def recorded_call(original, kind):
         finally:
             record_step(kind, begin, perf())
     return call
+
+
+def recorded_start_peer(original):
+    """The parent's side of a fork: which pid is at the other end of each peer socket."""
+    @functools.wraps(original)
+    def start_peer(*args):
+        sock, pid = original(*args)  # the child never returns: its peer_process ends in os._exit
+        PEER_PIDS[sock.fileno()] = pid
+        return sock, pid
+    return start_peer
+
+
+def recorded_peer_process(original):
+    """The peer, in the forked child: its answers recorded, handed over in a file before it exits."""
+    @functools.wraps(original)
+    def peer_process(*args):
+        PEER[0] = True
+        try:
+            return original(*args)
+        finally:
+            path = os.path.join(CONFIG["records_dir"], f"peer-{os.getpid()}.txt")
+            with open(path, "w", encoding="ascii") as out:
+                out.write("".join(line + "\n" for line in RECORDS))
+    return peer_process
+
+
+class ReplyWatch:
+    """A peer's socket as ask() uses it: keeps when the peer sent its reply (the reply says so)."""
+
+    __slots__ = ("sock", "replied")
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.replied = None
+
+    def sendall(self, data):
+        return self.sock.sendall(data)
+
+    def recv(self, size):
+        data = self.sock.recv(size)
+        try:
+            self.replied = float(data)
+        except ValueError:
+            pass
+        return data
+
+    def __getattr__(self, name):
+        return getattr(self.sock, name)
+
+
+def recorded_ask(original):
+    """A request to the job's peer and its reply: a `wait` step, due when the reply's way
+    (reply_s from the peer's reply) was over, as time.sleep's is when its time is up: a
+    longer tail is a wait for the GIL or a core. The job's first ask notes the peer's pid."""
+    @functools.wraps(original)
+    def ask(peer, answer_ms, reply_s, *rest):
+        job = JOB.get()
+        pid = PEER_PIDS.get(peer.fileno())
+        if job is not None and pid is not None and (job.key, pid) not in ASKED:
+            ASKED.add((job.key, pid))
+            RECORDS.append(f"peer {pid} {job.key}")
+        watch = ReplyWatch(peer)
+        begin = perf()
+        try:
+            return original(watch, answer_ms, reply_s, *rest)
+        finally:
+            due = int((watch.replied + reply_s) * 1e9) if watch.replied is not None else None
+            record_step("wait", begin, perf(), due)
+    return ask
 
 
 def recorded_sleep_call(seconds):
@@ -378,7 +455,9 @@ def instrument(calibration):
     if hasattr(PROGRAM, "hash_data"):
         PROGRAM.hash_data = recorded_call(PROGRAM.hash_data, "native")
     if hasattr(PROGRAM, "ask"):  # a request to a job's peer process and its reply (docs/model.md S9)
-        PROGRAM.ask = recorded_call(PROGRAM.ask, "wait")
+        PROGRAM.ask = recorded_ask(PROGRAM.ask)
+        PROGRAM.start_peer = recorded_start_peer(PROGRAM.start_peer)
+        PROGRAM.peer_process = recorded_peer_process(PROGRAM.peer_process)
     if hasattr(PROGRAM, "time"):
         PROGRAM.time = TimeModule()
     if hasattr(PROGRAM, "asyncio"):
@@ -440,7 +519,8 @@ def run():
     lines += RECORDS
     for name in CONFIG.get("counters", []):
         lines.append(f"counter {name} {getattr(PROGRAM, name)}")
-    for path in sorted(glob.glob(os.path.join(CONFIG["records_dir"], "worker-*.txt"))):
+    records = os.path.join(CONFIG["records_dir"], "")
+    for path in sorted(glob.glob(records + "worker-*.txt")) + sorted(glob.glob(records + "peer-*.txt")):
         with open(path, encoding="ascii") as worker:
             lines += worker.read().splitlines()
         os.remove(path)

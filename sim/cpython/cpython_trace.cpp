@@ -136,6 +136,13 @@ CPythonRecording parse_cpython_recording(std::string_view text, const std::strin
     } else if (kind == "counter") {
       line.expect(3);
       r.counters.push_back({std::string(line.word(1)), line.integer(2)});
+    } else if (kind == "peer") {
+      line.expect(3);
+      r.peers.push_back({line.integer(1), std::string(line.word(2))});
+    } else if (kind == "answer") {
+      line.expect(5);
+      r.answers.push_back({line.integer(1), line.integer(2), line.integer(3), line.integer(4)});
+      if (r.answers.back().end < r.answers.back().begin) line.fail("an answer ends before it begins");
     } else if (kind == "task") {
       line.expect(3);
       r.tasks.push_back({line.integer(1), line.integer(2)});
@@ -177,6 +184,7 @@ struct Layout {
   std::map<std::int64_t, trace::ProcessId> processes;  ///< pid -> process
   std::map<std::pair<std::int64_t, std::int64_t>, LaneInfo> threads;  ///< (pid, tid)
   std::map<std::int64_t, LaneInfo> tasks;               ///< task id
+  std::map<std::int64_t, LaneInfo> peers;               ///< a peer process's pid
   std::map<std::string, std::uint32_t> job_of_key;
   std::int64_t origin = 0;
 };
@@ -274,7 +282,40 @@ LaneInfo& thread_of(Layout& layout, std::int64_t pid, std::int64_t tid) {
   return found->second;
 }
 
+/// Each job's peer process, in the jobs' order, named as the model names it (docs/model.md
+/// S9): a process of its own with no GIL lane (its GIL is never contended).
+void add_peer_lanes(Layout& layout, const CPythonRecording& r, const std::vector<PlannedJob>& plan) {
+  std::vector<std::pair<std::uint32_t, std::int64_t>> peers;  // (job, pid)
+  for (const auto& p : r.peers) {
+    const auto job = layout.job_of_key.find(p.key);
+    if (job == layout.job_of_key.end()) {
+      throw CPythonTraceError(fmt::format("a peer of job '{}', which the recording does not have", p.key));
+    }
+    peers.emplace_back(job->second, p.pid);
+  }
+  std::sort(peers.begin(), peers.end());
+  for (const auto& [job, pid] : peers) {
+    if (layout.peers.count(pid) > 0) throw CPythonTraceError(fmt::format("peer process {} answers two jobs", pid));
+    const trace::ProcessId process = layout.builder.add_process(fmt::format("peer of {}", plan.at(job).name), false);
+    layout.peers[pid] = {layout.builder.add_lane("peer", trace::LaneKind::Thread, process), process, {}};
+  }
+}
+
 // ---- steps as spans ---------------------------------------------------------------------
+
+/// Where the slices of compute() between `begin` and `end` on a thread show a pause.
+std::vector<std::pair<std::int64_t, std::int64_t>> pauses_in(const CPythonRecording& r, std::int64_t pid,
+                                                             std::int64_t tid, std::int64_t begin, std::int64_t end) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> pauses;
+  for (const auto& g : r.gaps) {
+    if (g.pid != pid || g.tid != tid || g.end <= begin || g.begin >= end) continue;
+    // The slice that ended at g.end ran for about one slice length at its end.
+    const std::int64_t until = std::max(g.begin, g.end - r.slice_ns);
+    if (until > g.begin) pauses.emplace_back(g.begin, until);
+  }
+  std::sort(pauses.begin(), pauses.end());
+  return pauses;
+}
 
 void add_piece(LaneInfo& lane, std::int64_t begin, std::int64_t end, SpanState state, std::uint32_t job,
                std::uint16_t step) {
@@ -285,14 +326,7 @@ void add_piece(LaneInfo& lane, std::int64_t begin, std::int64_t end, SpanState s
 /// for now; the GIL pass below tells which pauses were waits for the GIL).
 void add_cpu_step(LaneInfo& lane, const CPythonRecording& r, const CPythonRecording::Step& s, std::uint32_t job,
                   std::uint16_t step, std::size_t call) {
-  std::vector<std::pair<std::int64_t, std::int64_t>> pauses;
-  for (const auto& g : r.gaps) {
-    if (g.pid != s.pid || g.tid != s.tid || g.end <= s.begin || g.begin >= s.end) continue;
-    // The slice that ended at g.end ran for about one slice length at its end.
-    const std::int64_t until = std::max(g.begin, g.end - r.slice_ns);
-    if (until > g.begin) pauses.emplace_back(g.begin, until);
-  }
-  std::sort(pauses.begin(), pauses.end());
+  const auto pauses = pauses_in(r, s.pid, s.tid, s.begin, s.end);
   std::int64_t at = s.begin;
   const auto running = [&](std::int64_t begin, std::int64_t end) {
     if (end > begin) lane.pieces.push_back({begin, end, SpanState::Running, job, step, call});
@@ -303,6 +337,23 @@ void add_cpu_step(LaneInfo& lane, const CPythonRecording& r, const CPythonRecord
     at = std::max(at, end);
   }
   running(at, s.end);
+}
+
+/// A peer's answers: Native (not the job's Python: no GIL of the job's process), a pause in
+/// its slices a wait for a core.
+void add_answers(Layout& layout, const CPythonRecording& r) {
+  for (const auto& a : r.answers) {
+    const auto peer = layout.peers.find(a.pid);
+    if (peer == layout.peers.end()) throw CPythonTraceError(fmt::format("answers of peer process {}, which no job asked", a.pid));
+    LaneInfo& lane = peer->second;
+    std::int64_t at = a.begin;
+    for (const auto& [begin, end] : pauses_in(r, a.pid, a.tid, a.begin, a.end)) {
+      add_piece(lane, at, begin, SpanState::Native, trace::kNone, trace::kNoStep);
+      add_piece(lane, std::max(at, begin), end, SpanState::Runnable, trace::kNone, trace::kNoStep);
+      at = std::max(at, end);
+    }
+    add_piece(lane, at, a.end, SpanState::Native, trace::kNone, trace::kNoStep);
+  }
 }
 
 SpanState waiting_state(scenario::StepKind kind) {
@@ -561,10 +612,12 @@ trace::Trace cpython_trace(const scenario::Scenario& s, const scenario::Run& run
   // are the plan's, their durations are not recorded as the plan's.
   scenario::register_jobs(s, plan, builder, scenario::WithDurations::No);
 
-  Layout layout{builder, {}, {}, {}, {}, r.begin};
+  Layout layout{builder, {}, {}, {}, {}, {}, r.begin};
   add_lanes(layout, r);
   assign_jobs(layout, r, plan);
+  add_peer_lanes(layout, r, plan);
   add_steps(layout, r, s, plan);
+  add_answers(layout, r);
   const auto held = r.gil ? infer_gil(layout) : std::map<trace::ProcessId, std::vector<Held>>{};
   classify_pauses(layout, held);
   fit_running_to_gil(layout, held);
@@ -572,6 +625,7 @@ trace::Trace cpython_trace(const scenario::Scenario& s, const scenario::Run& run
   std::vector<Record> records;
   for (const auto& [key, lane] : layout.threads) emit(records, lane, r.begin);
   for (const auto& [id, lane] : layout.tasks) emit(records, lane, r.begin);
+  for (const auto& [pid, lane] : layout.peers) emit(records, lane, r.begin);
   for (const auto& [process, spans] : held) {
     const trace::LaneId gil = builder.gil_lane(process);
     for (const Held& h : spans) {

@@ -35,6 +35,10 @@ struct CPythonRecording {
   /// A lock held by a thread (task 0) or task, from its outermost acquire to its release.
   struct Hold { std::uint32_t lock = 0; std::int64_t pid = 0, tid = 0, task = 0, begin = 0, end = 0; };
   struct CounterValue { std::string name; std::int64_t value = 0; };  ///< a counter after the run
+  /// A job's peer process (docs/model.md S9): its pid, and the job that asked it.
+  struct Peer { std::int64_t pid = 0; std::string key; };
+  /// One answer a peer computed, from its request to its reply.
+  struct Answer { std::int64_t pid = 0, tid = 0, begin = 0, end = 0; };
 
   std::string version;             ///< "3.11.2"
   bool gil = true;                 ///< false on a free-threaded build running without its GIL
@@ -51,13 +55,16 @@ struct CPythonRecording {
   std::vector<Task> tasks;
   std::vector<Hold> holds;
   std::vector<CounterValue> counters;
+  std::vector<Peer> peers;
+  std::vector<Answer> answers;
 };
 
 /// Reads a recording; `name` is used in errors ("trace.txt:12: ..."). Throws CPythonTraceError.
 CPythonRecording parse_cpython_recording(std::string_view text, const std::string& name);
 
 /// The measured Trace of `run`: Origin::Measured, measured_by "CPython 3.11", GIL lanes
-/// named "GIL (inferred)". Throws CPythonTraceError when the recording does not match the
+/// named "GIL (inferred)", each job's peer a process "peer of JOB" with a lane "peer" of its
+/// answers (Native, as the model and the real runs draw it). Throws CPythonTraceError when the recording does not match the
 /// scenario (a job or step it does not have).
 trace::Trace cpython_trace(const scenario::Scenario& scenario, const scenario::Run& run,
                            const CPythonRecording& recording);

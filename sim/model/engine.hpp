@@ -21,6 +21,7 @@
 //   GilWaitQueue (gil_wait_queue.hpp)  the new GIL's timed waiters and their drop deadline
 //   GilMutex (gil_mutex.hpp)           the GIL's own mutex and the waiters asleep on it (G8b)
 //   Program (program.hpp)              the coroutine type executors write programs in
+//   IntMemo (int_memo.hpp)             results of a pure law kept by key (G8's halted wake-up)
 //
 // Timers: each thread owns two slots (its program timer: Resume, GilAttempt,
 // OldGilHandoff or SwitchWake; and ComputeDone), each core one (QuantumEnd), each GIL one (DropDeadline).
@@ -47,6 +48,7 @@
 #include <vector>
 
 #include "sim/model/gil.hpp"
+#include "sim/model/int_memo.hpp"
 #include "sim/model/program.hpp"
 #include "sim/model/random.hpp"
 #include "sim/scenario/effective_settings.hpp"
@@ -301,7 +303,7 @@ class Engine {
   /// core, a draw; on a halted one, longer the longer that core idled lately.
   Time wake_latency(ThreadId t);
   /// The wake-up of a core that idled `idle` (G8), without the polling draw.
-  Time halted_wake(Time idle) const;
+  Time halted_wake(Time idle);
   /// A woken thread ran for a moment on the idle core it woke on (a lost race, a switch
   /// wake): that core's idle period ends and a new one begins (G8).
   void brief_wake(ThreadId t);
@@ -351,6 +353,9 @@ class Engine {
   std::vector<std::unique_ptr<Gil>> gils_;          ///< by process; null without a GIL
   std::vector<std::uint32_t> dirty_gils_;           ///< GILs whose drop deadline needs a look
   std::vector<ThreadId> released_scratch_;
+  /// halted_wake() by idle time: the headline's wake-ups see about 16,000 distinct idle
+  /// times in 800,000, and a table of 256 finds the result of 89% of them.
+  IntMemo<256> halted_wakes_;
 };
 
 }  // namespace gilsim::model

@@ -150,12 +150,17 @@ void Engine::on_switch_wake(ThreadId t) {
   proceed(t);
 }
 
-Time Engine::halted_wake(Time idle) const {
+Time Engine::halted_wake(Time idle) {
   const auto& c = config_.costs;
   if (idle <= c.wake_poll_window) return c.wake_poll_max;
+  // Idle times recur (a core's last period, hand-offs of one length): one seen before gets
+  // the result computed for it then, which is what the law below gives again.
+  if (const std::int64_t* seen = halted_wakes_.find(idle.ns())) return Time{*seen};
   // Each doubling of the idle time past the polling window: a deeper idle state, a slower exit.
   const double doublings = std::log2(static_cast<double>(idle.ns()) / static_cast<double>(c.wake_poll_window.ns()));
-  return c.wake_poll_max + Time{round_half_away(doublings * static_cast<double>(c.wake_per_doubling.ns()))};
+  const Time wake = c.wake_poll_max + Time{round_half_away(doublings * static_cast<double>(c.wake_per_doubling.ns()))};
+  halted_wakes_.keep(idle.ns(), wake.ns());
+  return wake;
 }
 
 Time Engine::wake_latency(ThreadId t) {

@@ -11,9 +11,11 @@
 namespace gilsim::model {
 
 int Engine::idle_core_for(ThreadId t) const {
-  return choose_idle_core(static_cast<int>(cores_.size()), t, [this, t](int c) {
+  const bool any_core = threads_[t].affinity == 0;  // the usual thread: no affinity to look up per core
+  return choose_idle_core(static_cast<int>(cores_.size()), t, [this, t, any_core](int c) {
     const Core& core = cores_[static_cast<std::size_t>(c)];
-    return CoreView{.idle = core.thread == kNoThread && allowed(t, c), .last = core.last, .idle_since = core.idle_since};
+    return CoreView{.idle = core.thread == kNoThread && (any_core || allowed(t, c)), .last = core.last,
+                    .idle_since = core.idle_since};
   });
 }
 

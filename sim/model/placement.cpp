@@ -35,11 +35,6 @@ void Engine::pin(ThreadId t, std::span<const int> cpus) {
   th.affinity = static_cast<std::uint16_t>(index + 1);
 }
 
-bool Engine::allowed(ThreadId t, int c) const {
-  const std::uint16_t a = threads_[t].affinity;
-  return a == 0 || affinities_[a - 1U][static_cast<std::size_t>(c)];
-}
-
 int Engine::placement_cpu(ThreadId t) const {
   const Thread& th = threads_[t];
   // S1b: a woken thread waits on its previous core.

@@ -3,6 +3,7 @@
 // each effect that today's model reproduces, on the suite's own scenarios.
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -82,6 +83,11 @@ TEST_CASE("the suite file: every row names a program, a scenario and runs that e
     const auto s = scenario::load_file(suite.scenarios / row.scenario);
     CHECK_NOTHROW(predict(row, s));
   }
+  // Each row's lesson, when it names one, is a lesson of scenarios/ with a title.
+  for (const auto& row : suite.rows) {
+    CAPTURE(row.label);
+    if (!row.lesson.empty()) CHECK(row.lesson_title.size() > 3);
+  }
   // Each program once, in the order of the file.
   const auto names = suite.program_names();
   CHECK(names.front() == "cpu_bound.py");
@@ -110,6 +116,21 @@ TEST_CASE("a bad suite file is refused with where and what was expected") {
 
   const auto no_model = one_row_suite("no_model.toml", "kind = \"time\"\nmeasured = \"a.wall\"\n");
   CHECK(error_of(no_model).find("'model' is missing") != std::string::npos);
+
+  const auto no_summary = one_row_suite("no_summary.toml", "kind = \"time\"\nmeasured = \"a.wall\"\n"
+                                                          "model = { run = \"t\" }\nwhy = \"traced: ...\"\n");
+  CHECK(error_of(no_summary).find("no_summary.toml:1:") != std::string::npos);
+  CHECK(error_of(no_summary).find("'summary' is missing") != std::string::npos);
+  CHECK(error_of(no_summary).find("one sentence a teacher can say") != std::string::npos);
+  const auto lone_summary = one_row_suite("lone_summary.toml", "kind = \"time\"\nmeasured = \"a.wall\"\n"
+                                                              "model = { run = \"t\" }\nsummary = \"A reason.\"\n");
+  CHECK(error_of(lone_summary).find("lone_summary.toml:9:") != std::string::npos);
+  CHECK(error_of(lone_summary).find("give both") != std::string::npos);
+
+  const auto no_lesson = one_row_suite("no_lesson.toml", "lesson = \"99-none.toml\"\nkind = \"time\"\n"
+                                                        "measured = \"a.wall\"\nmodel = { run = \"t\" }\n");
+  CHECK(error_of(no_lesson).find("no_lesson.toml:6:") != std::string::npos);
+  CHECK(error_of(no_lesson).find("no lesson '99-none.toml'") != std::string::npos);
 
   const auto race = one_row_suite("race_quantity.toml",
                                   "kind = \"race\"\nmeasured = \"race_5ms\"\nmodel = { run = \"t\", quantity = \"makespan\" }\n");
@@ -219,8 +240,9 @@ TEST_CASE("scoring uses the project's one error formula and the kind's tolerance
   CHECK(far.reason == "not explained yet");
 
   SuiteRow known = row;
-  known.why = "no cost for hand-offs across cores";
-  CHECK(score(known, m, Prediction{1.0}).reason == "no cost for hand-offs across cores");
+  known.summary = "The model charges nothing for a hand-off across cores.";
+  known.why = "traced: each hand-off across cores costs about a cache's refill";
+  CHECK(score(known, m, Prediction{1.0}).reason == "The model charges nothing for a hand-off across cores.");
   CHECK(score(row, m, Prediction{1.125}).verdict == Verdict::Pass);  // -10 %: on the edge, inside
   CHECK(score(row, m, Prediction{1.37}).verdict == Verdict::Pass);
   CHECK(score(row, m, Prediction{1.38}).verdict == Verdict::Outside);
@@ -272,6 +294,7 @@ TEST_CASE("the generated page: how it was measured, the table, and every row out
   const SuiteRow row = ratio_row();
   SuiteRow other = row;
   other.label = "pool / sequential";
+  other.summary = "Starting the pool costs more than the model's estimate.";
   other.why = "pool start-up is an estimate";
   Measurement m;
   m.values = {1.2, 1.25, 1.3};
@@ -290,12 +313,111 @@ TEST_CASE("the generated page: how it was measured, the table, and every row out
   CHECK(md.find("`build/gilsim_fidelity --cpython --repeat 3` (181 s for the whole suite)") != std::string::npos);
   CHECK(md.find("CPython 3.11.2 (/usr/bin/python3)") != std::string::npos);
   CHECK(md.find("before the suite: 0.50 0.40 0.30; after: 0.70 0.45 0.31") != std::string::npos);
-  CHECK(md.find("| CPU-bound | threads / sequential | ratio | 1.25x | 1.20x to 1.30x | 1.25x | +0.0% | ok |") !=
-        std::string::npos);
+  const std::string left_out = "1 of 4 runs left out (got 0.50 of the 1 core(s) it keeps busy)";
+  CHECK(md.find(fmt::format("| CPU-bound | threads / sequential | ratio | 1.25x | 1.20x to 1.30x | 1.25x | +0.0% | ok | {} |",
+                            left_out)) != std::string::npos);
   CHECK(md.find("| `cpu_bound.py` | `cpu-bound.toml` | 2 |") != std::string::npos);
   CHECK(md.find("1 of 2 rows within their tolerance, 1 outside, 0 not scored.") != std::string::npos);
-  CHECK(md.find("| CPU-bound | pool / sequential | OUTSIDE | pool start-up is an estimate; 1 of 4 runs left out "
-                "(got 0.50 of the 1 core(s) it keeps busy) |") != std::string::npos);
+  // The table gives the one sentence; the evidence has a section of its own, headed by the row.
+  CHECK(md.find(fmt::format("| CPU-bound | pool / sequential | ratio | 1.25x | 1.20x to 1.30x | 0.90x | -28.0% | OUTSIDE | "
+                            "Starting the pool costs more than the model's estimate.; {} |",
+                            left_out)) != std::string::npos);
+  CHECK(md.find("\n### CPU-bound: pool / sequential\n\nPool start-up is an estimate.\n") != std::string::npos);
+  CHECK(md.find("Pool start-up is an estimate") == md.rfind("Pool start-up is an estimate"));
+  CHECK(md.find("pool start-up is an estimate") == std::string::npos);  // the table has the summary only
+  // What it means for a class comes first.
+  const auto for_class = md.find("## What this means for a class\n\n"
+                                 "CPython on this machine confirms these effects as the model shows them (rows within "
+                                 "tolerance):\n\n- CPU-bound: 1 of 2 rows (threads / sequential).\n\n"
+                                 "Present these rows with care: CPython and the model differ, for the reason given.\n\n"
+                                 "- CPU-bound, \"pool / sequential\": Starting the pool costs more than the model's estimate.\n\n");
+  CHECK(for_class != std::string::npos);
+  CHECK(for_class < md.find("## How it was measured"));
+}
+
+TEST_CASE("the page's evidence: rows of one effect with one `why` share a paragraph; rows without one are listed") {
+  SuiteRow five = ratio_row(), fifty = ratio_row(), other = ratio_row(), bare = ratio_row();
+  five.label = "gap, 5 ms";
+  fifty.label = "gap, 50 ms";
+  five.summary = fifty.summary = "A sleeping CPU wakes late.";
+  five.why = fifty.why = "the host's halt polling decides";
+  other.label = "start";
+  other.summary = "Starting costs more.";
+  other.why = "fork_start is calibrated on a quiet machine";
+  bare.label = "bare";
+  Measurement m;
+  m.values = {1.0};
+  const std::vector<RowResult> results{score(five, m, Prediction{2.0}), score(other, m, Prediction{2.0}),
+                                       score(fifty, m, Prediction{2.0}), score(bare, m, Prediction{2.0})};
+  const std::string md = render_markdown(results, RunInfo{});
+  const std::string evidence = md.substr(md.find("## Why each row outside differs"));
+  CHECK(evidence.find("\n### CPU-bound: gap, 5 ms; gap, 50 ms\n\nThe host's halt polling decides.\n") != std::string::npos);
+  CHECK(evidence.find("The host's halt polling decides.") == evidence.rfind("The host's halt polling decides."));
+  CHECK(evidence.find("\n### CPU-bound: start\n\nfork_start is calibrated on a quiet machine.\n") != std::string::npos);
+  CHECK(evidence.find("\nNot explained yet: CPU-bound: bare.\n") != std::string::npos);
+  CHECK(evidence.find("### CPU-bound: gap") < evidence.find("### CPU-bound: start"));
+}
+
+TEST_CASE("what this means for a class: the effects CPython confirmed, the rows to present with care, from the verdicts") {
+  SuiteRow sleeps = ratio_row();
+  sleeps.effect = "10 sleeps";
+  sleeps.kind = RowKind::Time;
+  sleeps.lesson_title = "02 I/O-bound work: threads and asyncio overlap the waits";
+  SuiteRow loop = sleeps, threads = sleeps, cpu = ratio_row(), pool = ratio_row();
+  loop.label = "sequential";
+  threads.label = "a thread each";
+  pool.label = "Pool(2), fork";
+  pool.summary = "Starting the pool costs more than the model's estimate.";
+  pool.why = "traced";
+  Measurement m;
+  m.values = {1.0};
+  Measurement starved;
+  starved.starved = {"0.4 core(s) free before the run, 2 needed"};
+  const std::vector<RowResult> results{score(loop, m, Prediction{1.0}), score(threads, m, Prediction{1.05}),
+                                       score(cpu, m, Prediction{1.0}), score(pool, m, Prediction{2.0}),
+                                       score(pool, starved, Prediction{2.0})};
+  CHECK(class_lines(results) ==
+        std::vector<std::string>{
+            "CPython on this machine confirms these effects as the model shows them (rows within tolerance):",
+            "- 10 sleeps, for lesson \"02 I/O-bound work: threads and asyncio overlap the waits\": both rows "
+            "(sequential; a thread each).",
+            "- CPU-bound: 1 of 3 rows (threads / sequential).",
+            "Present these rows with care: CPython and the model differ, for the reason given.",
+            "- CPU-bound, \"Pool(2), fork\": Starting the pool costs more than the model's estimate.",
+            "Not scored in this run, the machine too busy to measure them: CPU-bound (1 row)."});
+  // Nothing confirmed and nothing measured say so, with no list.
+  CHECK(class_lines({score(pool, m, Prediction{2.0})}).front() ==
+        "CPython on this machine confirmed no effect as the model shows it in this run.");
+  CHECK(class_lines({score(pool, {}, Prediction{2.0})}) ==
+        std::vector<std::string>{"Nothing was scored: no row has a measurement to compare with the model."});
+}
+
+TEST_CASE("every row with a `why` has a summary a teacher can say: one sentence, under 25 words, no figures") {
+  const Suite suite = load_suite(kSuiteFile);
+  int summaries = 0;
+  for (const auto& row : suite.rows) {
+    CAPTURE(row.label);
+    CHECK(row.why.empty() == row.summary.empty());
+    if (row.summary.empty()) continue;
+    ++summaries;
+    const std::string& s = row.summary;
+    CAPTURE(s);
+    CHECK(std::isupper(static_cast<unsigned char>(s.front())));
+    CHECK(s.back() == '.');
+    // One sentence: no full stop, question or exclamation mark before the last character.
+    CHECK(s.substr(0, s.size() - 1).find_first_of(".?!") == std::string::npos);
+    CHECK(s.find('\n') == std::string::npos);
+    int words = 0;
+    bool in_word = false;
+    for (const char c : s) {
+      if (c != ' ' && !in_word) ++words;
+      in_word = c != ' ';
+    }
+    CHECK(words <= 25);
+    // The mechanism, not the figures: the figures are in `why` and move with each measurement.
+    CHECK(s.find_first_of("0123456789") == std::string::npos);
+  }
+  CHECK(summaries > 0);
 }
 
 namespace {

@@ -18,6 +18,7 @@
 #include "sim/cpython/python_program.hpp"
 #include "sim/cli/run_selection.hpp"
 #include "sim/cpython/cpython_trace.hpp"
+#include "sim/model/simulate.hpp"
 #include "sim/real/execute.hpp"
 #include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/loader.hpp"
@@ -201,6 +202,135 @@ executor = "asyncio"
     CHECK(t->counters[1].updates == 3);
     CHECK(t->counters[1].final_value == 3);
   }
+}
+
+namespace {
+
+/// A client asking its peer process (docs/model.md S9) four times: 2 ms of the peer's work,
+/// then 3 ms of the reply's way; beside it a thread computing for longer than that.
+constexpr std::string_view kAsking = R"(title = "A client and its peer"
+[machine]
+cores = 2
+[[job]]
+name = "client"
+steps = [ { repeat = 4, steps = [ { io = "3ms", answer = "2ms" } ] } ]
+[[job]]
+name = "hog"
+steps = [ { cpu = "100ms" } ]
+[[run]]
+executor = "threads"
+)";
+
+/// The processes of a trace named "peer of ...", with their lanes' names.
+std::vector<std::pair<std::string, std::vector<std::string>>> peer_processes(const trace::Trace& t) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  for (std::size_t p = 0; p < t.processes.size(); ++p) {
+    if (t.processes[p].name.rfind("peer of ", 0) != 0) continue;
+    out.emplace_back(t.processes[p].name, std::vector<std::string>{});
+    CHECK(t.processes[p].gil_lane == trace::kNone);  // its GIL is never contended: no lane, as in the model
+    for (const auto& lane : t.lanes) {
+      if (lane.process == p) out.back().second.push_back(lane.name);
+    }
+  }
+  return out;
+}
+
+const trace::Lane& lane_named(const trace::Trace& t, std::string_view name) {
+  for (const auto& lane : t.lanes) {
+    if (lane.name == name) return lane;
+  }
+  FAIL("no lane " << name);
+  return t.lanes.front();
+}
+
+}  // namespace
+
+TEST_CASE("a job's peer process recorded in CPython: its own process and lane, as the model and the real run draw it") {
+  const auto s = scenario::load_string(kAsking, "asking.toml");
+  const auto runs = cli::select_runs(s, {});
+  const auto program = cpython::python_program(s, runs);
+  const cpython::Interpreter python = cpython::find_interpreter("");
+  std::string why;
+  const auto t = cpython::record_cpython_run(s, program.runs.front(), program, python, cpython::CPythonOptions{}, why);
+  REQUIRE_MESSAGE(t, why);
+  CHECK(real::testing::children_of_this_process() == 0);
+  real::testing::check_invariants(*t);
+  check_gil_lanes(*t);
+  // Lane by lane: the peer's process and lane are the model's.
+  const trace::Trace model = model::simulate(s, s.runs.front());
+  REQUIRE(peer_processes(model).size() == 1);
+  CHECK(peer_processes(*t) == peer_processes(model));
+  // Each answer ran while the client waited in that ask (its step), on the peer's lane only.
+  const trace::Lane* client = nullptr;
+  for (const auto& job : t->jobs) {
+    if (t->templates[job.template_index].name == "client") client = &t->lanes.at(job.lane);
+  }
+  REQUIRE(client != nullptr);
+  std::vector<std::pair<Time, Time>> asks;
+  for (const auto& span : client->spans) {
+    if (span.step == trace::kNoStep) continue;
+    if (asks.size() <= span.step) asks.resize(span.step + 1u, {Time::max(), Time::zero()});
+    asks[span.step] = {std::min(asks[span.step].first, span.begin), std::max(asks[span.step].second, span.end)};
+  }
+  CHECK(asks.size() == 4);
+  const trace::Lane& peer = lane_named(*t, "peer");
+  Time native;
+  std::vector<Time> answered(asks.size(), Time::zero());  // per ask, when its peer's answer ended
+  for (const auto& span : peer.spans) {
+    CAPTURE(span.begin.ns());
+    CHECK((span.state == trace::SpanState::Native || span.state == trace::SpanState::Runnable));
+    if (span.state == trace::SpanState::Native) native += span.duration();
+    const auto ask = std::find_if(asks.begin(), asks.end(),
+                                  [&](const auto& a) { return a.first <= span.begin && span.end <= a.second; });
+    REQUIRE(ask != asks.end());
+    answered[static_cast<std::size_t>(ask - asks.begin())] = span.end;
+  }
+  // Four answers of 2 ms of CPU each, calibrated on this machine: generous bounds.
+  CHECK(native >= Time{4'000'000});
+  CHECK(native <= t->end);
+  // Back from an ask, the client waits for the GIL the hog holds, as in the model: never
+  // before the reply's 3 ms way after the answer was over (the ask is due then).
+  int gil_waits = 0;
+  for (const auto& span : client->spans) {
+    if (span.state != trace::SpanState::WaitingGil) continue;
+    ++gil_waits;
+    REQUIRE(span.step < answered.size());
+    CHECK(span.begin >= answered[span.step] + Time{2'500'000});
+  }
+  CHECK(gil_waits >= 1);
+}
+
+TEST_CASE("a peer's answers are laid out on its lane, each pause in its slices a wait for a core") {
+  const auto s = scenario::load_string("title = \"t\"\n[[job]]\nname = \"client\"\nsteps = [ { io = \"1us\", answer = \"1us\" } ]\n"
+                                       "[[run]]\nexecutor = \"threads\"\n", "t.toml");
+  // The client (thread 8) asks from 100 to 900; its peer (pid 42) answers at 200 to 300 (a
+  // first compute) and 400 to 800, its slices pausing from 450 until the one that ended at
+  // 800 began (50 ns a slice).
+  const std::string head =
+      "gilsim-cpython-trace 1\npython 3.11.2 1\ncalibration 20000 0\nrecording 50 250\nmachine 2 0.50 1000\n"
+      "run 0 1000 7 7 1\njob 7.1 0 7 8 0 0 1000\nstep 7.1 0 wait 7 8 0 100 900 900\n";
+  const std::string text = head + "peer 42 7.1\nanswer 42 42 200 300\nanswer 42 42 400 800\ngap 42 42 450 800\nend 13\n";
+  const trace::Trace t = cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(text, "t.txt"));
+  real::testing::check_invariants(t);
+  REQUIRE(peer_processes(t).size() == 1);
+  CHECK(peer_processes(t) == peer_processes(model::simulate(s, s.runs[0])));
+  using S = trace::SpanState;
+  std::vector<std::tuple<std::int64_t, std::int64_t, S>> spans;
+  for (const auto& span : lane_named(t, "peer").spans) spans.emplace_back(span.begin.ns(), span.end.ns(), span.state);
+  CHECK(spans == std::vector<std::tuple<std::int64_t, std::int64_t, S>>{
+                     {200, 300, S::Native}, {400, 450, S::Native}, {450, 750, S::Runnable}, {750, 800, S::Native}});
+  const auto refused = [&](const std::string& records, int lines) {
+    try {
+      cpython::cpython_trace(s, s.runs[0],
+                             cpython::parse_cpython_recording(head + records + fmt::format("end {}\n", lines), "t.txt"));
+    } catch (const cpython::CPythonTraceError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(refused("answer 43 43 200 300\n", 10) == "answers of peer process 43, which no job asked");
+  CHECK(refused("peer 42 7.9\n", 10) == "a peer of job '7.9', which the recording does not have");
+  CHECK(refused("peer 42 7.1\nanswer 42 42 300 200\n", 11) == "t.txt:10: an answer ends before it begins");
 }
 
 TEST_CASE("--cpython shows lesson 1's CPython lanes under their predictions and exports them") {
