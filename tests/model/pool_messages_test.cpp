@@ -309,3 +309,34 @@ TEST_CASE("imap's next() waits for the results in order") {
   CHECK(main.front().end == 245_us);
   CHECK(time_in(lane_named(t, "main"), SpanState::Runnable) == 5_us);  // one wake-up
 }
+
+TEST_CASE("ProcessPoolExecutor.map's results wake the main thread one future at a time") {
+  // One forked worker, two jobs of 100 us, every wake-up of a blocked thread 5 us (G8): list()
+  // calls each future's result() in order, blocked on its condition until the executor
+  // manager has unpickled that result (P4a, P9). The main thread submits both calls and
+  // blocks on the first future; it wakes for 5 us right where the manager's unpickling of
+  // result 1 ends, blocks on the second future, and wakes again where result 2's ends.
+  auto s = one_worker_pool(2, 100_us);
+  s.runs[0].executor = scenario::Executor::ProcessPoolExecutor;
+  s.runs[0].start_method = scenario::StartMethod::Fork;
+  s.costs.wake_poll_min = 5_us;
+  s.costs.wake_poll_max = 5_us;
+  const auto t = model::simulate(s, s.runs[0]);
+  std::vector<Piece> wakes;
+  for (const Piece& p : pieces(t, "main")) {
+    if (p.state == SpanState::Runnable) wakes.push_back(p);
+  }
+  std::vector<Time> unpickled;  // the manager's unpickling of each result: job spans after the job ended
+  for (const auto& span : lane_named(t, "executor manager").spans) {
+    if (span.state == SpanState::Pickling && span.subject < t.jobs.size() && t.jobs[span.subject].end <= span.begin) {
+      unpickled.push_back(span.end);
+    }
+  }
+  REQUIRE(unpickled.size() == 2);
+  REQUIRE(wakes.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CAPTURE(i);
+    CHECK(wakes[i].begin == unpickled[i]);
+    CHECK(wakes[i].end == unpickled[i] + 5_us);
+  }
+}
