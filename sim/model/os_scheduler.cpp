@@ -1,5 +1,5 @@
-// The OS side of the engine: cores, the run queue, time slices and wake-up preemption
-// (docs/model.md S1-S5, S7).
+// The OS side of the engine: cores, the run queue, time slices, EEVDF's pick and wake-up
+// preemption (docs/model.md S1-S5, S7).
 #include <algorithm>
 #include <cassert>
 #include <cmath>
@@ -210,11 +210,23 @@ void Engine::enqueue(ThreadId t, int cpu) {
 
 ThreadId Engine::pop_run_queue(int c) {
   // A thread moved to another core's queue (S1c) left a stale entry here: skipped.
+  // S2, __pick_eevdf: the eligible thread (runtime at most the queue's average) with the
+  // earliest deadline, the first queued on a tie; with none eligible, the lowest runtime.
   const std::size_t q = queue_index(c);
-  const auto next = run_queues_[q].pop([this, c](ThreadId t) {
-    const Thread& th = threads_[t];
-    return th.s.core == CoreState::Queued && (!per_cpu_ || th.cpu == c);
-  });
+  const QueueLoad load = queue_load(q);
+  const auto eligible = [&](const Thread& th) { return th.vruntime.ns() * load.count <= load.sum; };
+  const auto next = run_queues_[q].pop_best(
+      [this, c](ThreadId t) {
+        const Thread& th = threads_[t];
+        return th.s.core == CoreState::Queued && (!per_cpu_ || th.cpu == c);
+      },
+      [&](ThreadId a, ThreadId b) {
+        const Thread& x = threads_[a];
+        const Thread& y = threads_[b];
+        const bool x_eligible = eligible(x);
+        if (x_eligible != eligible(y)) return x_eligible;
+        return x_eligible ? x.deadline < y.deadline : x.vruntime < y.vruntime;
+      });
   if (next == RunQueue::kEmpty) return kNoThread;
   --queued_[q];
   return next;

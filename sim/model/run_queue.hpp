@@ -1,6 +1,6 @@
-// The OS side's two small pieces of bookkeeping (S1, S4): a run queue (one FIFO shared by
-// every core, or one per core, S1a), and the choice of an idle core for a thread that
-// becomes runnable.
+// The OS side's two small pieces of bookkeeping (S1, S4): a run queue (one shared by every
+// core, or one per core, S1a; kept in arrival order, picked from as EEVDF does, S2), and
+// the choice of an idle core for a thread that becomes runnable.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +17,7 @@ inline constexpr Time kMigrationCost = Time{500'000};
 /// span), 16 times less often while the core is busy (busy_factor) (S1d).
 inline constexpr Time kBusyBalanceInterval = Time{32'000'000};
 
-/// A FIFO of thread ids. A thread that leaves the queue early (it blocked, or was given a
+/// Thread ids in arrival order. A thread that leaves the queue early (it blocked, or was given a
 /// core another way) is not searched for: pop() skips it when its turn comes.
 class RunQueue {
  public:
@@ -26,13 +26,26 @@ class RunQueue {
   void push(std::uint32_t thread) { queue_.push_back(thread); }
   /// Entries left, some perhaps already gone: a cheap "does anyone wait?".
   bool has_entries() const { return head_ < queue_.size(); }
-  /// The first entry for which `still_queued(thread)` holds, or kEmpty.
-  template <typename StillQueued>
-  std::uint32_t pop(StillQueued still_queued) {
+  /// The entry EEVDF picks (S2): of those for which `still_queued(thread)` holds, the first
+  /// for which no other is `before(other, it)`, or kEmpty. It leaves the queue, with the
+  /// stale entries ahead of the first live one; the others stay in order (stale ones
+  /// further back are dropped when they reach the front).
+  template <typename StillQueued, typename Before>
+  std::uint32_t pop_best(StillQueued still_queued, Before before) {
+    while (head_ < queue_.size() && !still_queued(queue_[head_])) ++head_;
     std::uint32_t next = kEmpty;
-    while (head_ < queue_.size() && next == kEmpty) {
-      const std::uint32_t candidate = queue_[head_++];
-      if (still_queued(candidate)) next = candidate;
+    if (head_ < queue_.size()) {
+      std::size_t best = head_;
+      for (std::size_t i = head_ + 1; i < queue_.size(); ++i) {
+        if (still_queued(queue_[i]) && before(queue_[i], queue_[best])) best = i;
+      }
+      next = queue_[best];
+      if (best == head_) {
+        ++head_;
+      } else {
+        queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(best));
+      }
+      while (head_ < queue_.size() && !still_queued(queue_[head_])) ++head_;
     }
     if (head_ == queue_.size()) {  // drained: reuse the storage from its start
       queue_.clear();

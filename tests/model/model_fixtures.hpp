@@ -93,6 +93,14 @@ inline scenario::Scenario exact_scenario(int cores) {
   return s;
 }
 
+/// One core, no GIL and no costs: the OS scheduler's timelines alone (S2, S3).
+inline scenario::Scenario one_free_threaded_core() {
+  auto s = exact_scenario(1);
+  s.python.gil = scenario::GilMode::None;
+  s.python.free_threading_overhead = 0.0;
+  return s;
+}
+
 inline void add_jobs(scenario::Scenario& s, std::string name, int count, std::vector<scenario::Step> steps) {
   scenario::JobTemplate t;
   t.name = std::move(name);

@@ -12,32 +12,51 @@ using gilsim::model::choose_idle_core;
 using gilsim::model::CoreView;
 using gilsim::model::RunQueue;
 
-TEST_CASE("the run queue is first in, first out, and skips threads that left it") {
+namespace {
+/// No entry comes before another: the pick is the first queued.
+constexpr auto kInOrder = [](std::uint32_t, std::uint32_t) { return false; };
+}  // namespace
+
+TEST_CASE("with no entry before another, the run queue is first in, first out, and skips threads that left it") {
   RunQueue q;
   std::set<std::uint32_t> queued{3, 1, 4};
   const auto still = [&queued](std::uint32_t t) { return queued.count(t) == 1; };
   q.push(3);
   q.push(1);
   q.push(4);
-  queued.erase(1);  // it blocked while queued: it stays in the vector until its turn
+  queued.erase(1);  // it blocked while queued: it stays in the vector until looked at
   CHECK(q.has_entries());
-  CHECK(q.pop(still) == 3);
-  CHECK(q.pop(still) == 4);  // 1 skipped
+  CHECK(q.pop_best(still, kInOrder) == 3);
+  queued.erase(3);
+  CHECK(q.pop_best(still, kInOrder) == 4);  // 1 skipped
   CHECK(!q.has_entries());
-  CHECK(q.pop(still) == RunQueue::kEmpty);
+  CHECK(q.pop_best(still, kInOrder) == RunQueue::kEmpty);
+}
+
+TEST_CASE("the run queue's pick is the first entry no other comes before, and the others keep their order") {
+  RunQueue q;
+  const auto always = [](std::uint32_t) { return true; };
+  const auto smaller = [](std::uint32_t a, std::uint32_t b) { return a < b; };
+  for (const std::uint32_t t : {5U, 2U, 9U, 2U, 7U}) q.push(t);
+  CHECK(q.pop_best(always, smaller) == 2);  // the first 2
+  CHECK(q.pop_best(always, kInOrder) == 5);
+  CHECK(q.pop_best(always, smaller) == 2);
+  CHECK(q.pop_best(always, kInOrder) == 9);
+  CHECK(q.pop_best(always, kInOrder) == 7);
+  CHECK(!q.has_entries());
 }
 
 TEST_CASE("a drained run queue starts again from the front") {
   RunQueue q;
   const auto always = [](std::uint32_t) { return true; };
   q.push(7);
-  CHECK(q.pop(always) == 7);
+  CHECK(q.pop_best(always, kInOrder) == 7);
   CHECK(!q.has_entries());
   q.push(8);
   q.push(9);
-  CHECK(q.pop(always) == 8);
+  CHECK(q.pop_best(always, kInOrder) == 8);
   CHECK(q.has_entries());
-  CHECK(q.pop(always) == 9);
+  CHECK(q.pop_best(always, kInOrder) == 9);
 }
 
 TEST_CASE("a thread goes back to its previous core if idle, else to the core idle the longest") {

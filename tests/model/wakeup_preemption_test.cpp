@@ -9,17 +9,6 @@ using namespace gilsim;
 using namespace gilsim::test;
 using trace::MarkKind;
 
-namespace {
-
-scenario::Scenario one_free_threaded_core() {
-  auto s = exact_scenario(1);
-  s.python.gil = scenario::GilMode::None;
-  s.python.free_threading_overhead = 0.0;
-  return s;
-}
-
-}  // namespace
-
 TEST_CASE("a thread woken with no lag waits for the running thread's protected slice") {
   // (virtual runtimes in ms)
   //   0   the hog takes the core: runtime 0, deadline 3, protected until runtime 3. The UI
