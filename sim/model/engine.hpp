@@ -154,6 +154,9 @@ class Engine {
   Operation wait_for_notify(ThreadId t, std::optional<SpanState> state, Time deadline = Time::max(),
                             std::uint32_t job = trace::kNone);
   void notify(ThreadId t);
+  /// How long a thread blocked in the kernel (a futex, a pipe's read), signalled now,
+  /// takes to run (G8): a draw on a polling or busy core, longer on a halted one.
+  Time blocked_wake(ThreadId t) { return wake_latency(t); }
   Operation acquire_gil(ThreadId t);
   /// Drops the GIL (G7); with a drop request pending, waits until another thread took it (G6).
   Operation release_gil(ThreadId t);
