@@ -358,6 +358,29 @@ const trace::Job* first_job_of(const trace::Trace& t, const std::string& job) {
   throw SuiteError(fmt::format("run '{}' has no job '{}'", t.run_name, job));
 }
 
+/// The main thread of `parent` has a result read at `read`: the end of its first wake-up
+/// from then on (Runnable) and its wait for the GIL straight after; `read` if it waited for
+/// none.
+Time main_has_result(const trace::Trace& t, trace::ProcessId parent, Time read) {
+  for (const auto& lane : t.lanes) {
+    if (lane.name != "main" || lane.process != parent) continue;
+    Time end = Time::max();
+    for (const auto& span : lane.spans) {
+      if (span.begin < read) continue;
+      const bool waking = span.state == trace::SpanState::Runnable || span.state == trace::SpanState::WaitingGil;
+      if (end == Time::max() && span.state == trace::SpanState::Runnable) {
+        end = span.end;
+      } else if (end != Time::max() && waking && span.begin == end) {
+        end = span.end;
+      } else if (end != Time::max()) {
+        break;
+      }
+    }
+    return end == Time::max() ? read : end;
+  }
+  return read;
+}
+
 double quantity(const trace::Trace& t, const SuiteRow& row) {
   const std::string& q = row.model.quantity;
   if (q == "makespan") return seconds(trace::compute_metrics(t).makespan);
@@ -366,13 +389,16 @@ double quantity(const trace::Trace& t, const SuiteRow& row) {
     return seconds(j->end - j->begin);
   }
   if (q == "first_result") {
-    // When the parent has it: a process pool's result handler (or executor manager) has
-    // unpickled a result; otherwise the job's end.
+    // When the parent's main thread has it, as CPython's next() returns: a process pool's
+    // result handler (or executor manager) has unpickled a result, then the main thread,
+    // woken, has its GIL back (docs/model.md P4a); otherwise the job's end.
     Time first = Time::max();
     bool pool = false;
+    trace::ProcessId parent = trace::kNone;
     for (const auto& lane : t.lanes) {
       if (lane.name != "result handler" && lane.name != "executor manager") continue;
       pool = true;
+      parent = lane.process;
       for (const auto& span : lane.spans) {
         const bool result = span.state == trace::SpanState::Pickling && span.subject < t.jobs.size() &&
                             t.jobs[span.subject].end <= span.begin;
@@ -382,6 +408,7 @@ double quantity(const trace::Trace& t, const SuiteRow& row) {
     if (!pool) {
       for (const auto& j : t.jobs) first = std::min(first, j.end);
     }
+    if (pool) first = main_has_result(t, parent, first);
     return seconds(first);
   }
   const GilHolds holds = gil_holds(t);

@@ -82,13 +82,17 @@ namespace {
 /// The one job a thread lane's spans run, read span by span: kNone for none, or for several.
 class OneJob {
  public:
-  explicit OneJob(const trace::Trace& run) : jobs_(run.jobs.size()) {}
+  OneJob(const trace::Trace& run, const PreviewIndexer::LaneCarry& from)
+      : jobs_(run.jobs.size()), job_(from.job), several_(from.several_jobs) {}
   void see(std::uint32_t subject) {
     if (subject >= jobs_ || subject == job_ || several_) return;
     several_ = job_ != trace::kNone;
     job_ = subject;
   }
-  bool several() const { return several_; }
+  void keep(PreviewIndexer::LaneCarry& to) const {
+    to.job = job_;
+    to.several_jobs = several_;
+  }
   std::uint32_t job() const { return several_ ? trace::kNone : job_; }
 
  private:
@@ -126,50 +130,86 @@ void run_on_two_threads(const std::vector<std::function<void()>>& tasks) {
 }
 
 /// Per lane covered_time_prefix, and in the same reading of the spans its label, the run's
-/// run_interest and the states its threads and tasks show (the legend's).
-void index_lanes(const trace::Trace& run, RunIndex& index, std::array<bool, trace::kSpanStateCount>& states) {
-  index.covered_prefix.reserve(run.lanes.size());
+/// run_interest and the states its threads and tasks show (the legend's). Reads each lane from
+/// its first span that `carry` does not hold final, and leaves its own for a longer prefix.
+void index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIndex& index, bool keep) {
+  carry.lanes.resize(run.lanes.size());
+  carry.covered.resize(run.lanes.size());
   index.lane_labels.reserve(run.lanes.size());
-  std::int64_t waited = 0;
+  std::int64_t waited_in_run = 0;
   for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
     const trace::Lane& lane = run.lanes[l];
     const bool thread = lane.kind == LaneKind::Thread;
     const bool shown = thread || lane.kind == LaneKind::Task;
-    OneJob one(run);
-    index.covered_prefix.push_back(covered_time_prefix(lane.spans, [&](const Span& s) {
+    PreviewIndexer::LaneCarry& c = carry.lanes[l];
+    std::vector<std::int64_t>& prefix = carry.covered[l];
+    if (c.final_spans > lane.spans.size()) c = {};  // not a longer prefix of the same lane: read it whole
+    prefix.resize(c.final_spans + 1);  // element 0 is 0: the time before the first span
+    prefix.reserve(lane.spans.size() + 1);
+    std::int64_t covered = prefix.back();
+    OneJob one(run, c);
+    std::int64_t waited = c.waited;
+    for (std::size_t i = c.final_spans; i < lane.spans.size(); ++i) {
+      if (i + 1 == lane.spans.size()) {  // the last: a prefix may have cut it, so it is read again
+        c.final_spans = i;
+        c.waited = waited;
+        one.keep(c);
+      }
+      const Span s = lane.spans[i];
+      prefix.push_back(covered += s.duration().ns());
       if (thread) {
         if (interesting_wait(s.state)) waited += s.duration().ns();
         one.see(s.subject);
       }
-      if (shown) states[static_cast<std::size_t>(s.state)] = true;
-    }));
+      if (shown) carry.states[static_cast<std::size_t>(s.state)] = true;  // the cut span's state is its own
+    }
+    waited_in_run += waited;
     index.lane_labels.push_back(label_with_job(run, l, one.job()));
   }
-  index.interest = static_cast<double>(waited);  // whole nanoseconds: exact in a double up to 104 days
+  index.covered_prefix = keep ? carry.covered : std::move(carry.covered);
+  index.interest = static_cast<double>(waited_in_run);  // whole nanoseconds: exact in a double up to 104 days
 }
 
-}  // namespace
+/// marks_by_lane from the first mark `carry` has not read (a prefix's marks are final: later
+/// ones come after them).
+void index_marks(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIndex& index, bool keep) {
+  if (carry.final_marks == 0 || carry.final_marks > run.marks.size()) {
+    LaneMarks whole = marks_by_lane(run);  // counts first: one allocation per lane
+    carry.glyphs = std::move(whole.glyphs);
+    carry.job_ends = std::move(whole.job_ends);
+    carry.kinds = whole.kinds;
+  } else {
+    carry.glyphs.resize(run.lanes.size());
+    carry.job_ends.resize(run.lanes.size());
+    for (auto i = static_cast<std::uint32_t>(carry.final_marks); i < run.marks.size(); ++i) {
+      const trace::Mark m = run.marks[i];
+      carry.kinds[static_cast<std::size_t>(m.kind)] = true;
+      if (m.lane >= run.lanes.size() || !has_glyph(m.kind)) continue;
+      (m.kind == trace::MarkKind::JobEnd ? carry.job_ends : carry.glyphs)[m.lane].push_back(i);
+    }
+  }
+  carry.final_marks = run.marks.size();
+  index.glyph_marks = keep ? carry.glyphs : std::move(carry.glyphs);
+  index.job_end_marks = keep ? carry.job_ends : std::move(carry.job_ends);
+}
 
-DerivedRuns derive_runs(const std::vector<trace::Trace>& runs) {
+/// derive_runs with `carry`, one per run, from the runs' last prefixes (fresh ones: whole);
+/// `keep`: the carry is kept for a longer prefix (else its indices are moved out).
+DerivedRuns derive_carried(const std::vector<trace::Trace>& runs, std::vector<PreviewIndexer::RunCarry>& carry,
+                           bool keep) {
   DerivedRuns out;
   out.runs.resize(runs.size());
-  std::vector<std::array<bool, trace::kSpanStateCount>> states(runs.size());
-  std::vector<std::array<bool, trace::kMarkKindCount>> marks(runs.size());
-  // Each run's indices read that run alone and write their own fields of its RunIndex, so
-  // they are built as separate tasks on two threads: each kind for every run, the kinds
-  // that cost most first (on the 1 M-span scenario: the marks, the lanes, the contention,
-  // the metrics), so that the last tasks taken are small.
+  // Each run's indices read that run alone and write their own fields of its RunIndex (and of
+  // its carry: the marks' and the lanes' apart), so they are built as separate tasks on two
+  // threads: each kind for every run, the kinds that cost most first (on the 1 M-span
+  // scenario: the marks, the lanes, the contention, the metrics), so that the last tasks
+  // taken are small.
   std::vector<std::function<void()>> tasks;
   const auto for_each_run = [&runs, &tasks](auto task) {
     for (std::size_t r = 0; r < runs.size(); ++r) tasks.emplace_back([task, r] { task(r); });
   };
-  for_each_run([&](std::size_t r) {
-    LaneMarks lane_marks = marks_by_lane(runs[r]);
-    out.runs[r].glyph_marks = std::move(lane_marks.glyphs);
-    out.runs[r].job_end_marks = std::move(lane_marks.job_ends);
-    marks[r] = lane_marks.kinds;
-  });
-  for_each_run([&](std::size_t r) { index_lanes(runs[r], out.runs[r], states[r]); });
+  for_each_run([&](std::size_t r) { index_marks(runs[r], carry[r], out.runs[r], keep); });
+  for_each_run([&](std::size_t r) { index_lanes(runs[r], carry[r], out.runs[r], keep); });
   for_each_run([&](std::size_t r) { out.runs[r].contention = gil_contention(runs[r]); });
   for_each_run([&](std::size_t r) { out.runs[r].metrics = trace::compute_metrics(runs[r]); });
   for_each_run([&](std::size_t r) {
@@ -199,14 +239,32 @@ DerivedRuns derive_runs(const std::vector<trace::Trace>& runs) {
   });
   run_on_two_threads(tasks);
   for (std::size_t r = 0; r < runs.size(); ++r) {
-    for (std::size_t k = 0; k < out.states_seen.size(); ++k) out.states_seen[k] = out.states_seen[k] || states[r][k];
-    for (std::size_t k = 0; k < out.marks_seen.size(); ++k) out.marks_seen[k] = out.marks_seen[k] || marks[r][k];
+    for (std::size_t k = 0; k < out.states_seen.size(); ++k) out.states_seen[k] = out.states_seen[k] || carry[r].states[k];
+    for (std::size_t k = 0; k < out.marks_seen.size(); ++k) out.marks_seen[k] = out.marks_seen[k] || carry[r].kinds[k];
   }
   return out;
 }
 
+}  // namespace
+
+DerivedRuns derive_runs(const std::vector<trace::Trace>& runs) {
+  std::vector<PreviewIndexer::RunCarry> fresh(runs.size());
+  return derive_carried(runs, fresh, false);
+}
+
+DerivedRuns PreviewIndexer::update(const std::vector<trace::Trace>& runs) {
+  if (carry_.size() != runs.size()) carry_.assign(runs.size(), RunCarry{});
+  return derive_carried(runs, carry_, true);
+}
+
 std::any derive_runs_for_session(const std::vector<trace::Trace>& runs) {
   return std::make_shared<DerivedRuns>(derive_runs(runs));
+}
+
+Session::Derive preview_indexer_for_session() {
+  return [indexer = std::make_shared<PreviewIndexer>()](const std::vector<trace::Trace>& runs) -> std::any {
+    return std::make_shared<DerivedRuns>(indexer->update(runs));
+  };
 }
 
 void refresh_derived(AppState& app) {

@@ -172,9 +172,41 @@ struct DerivedRuns {
 };
 /// Built on the calling thread and a second one; reads `runs` alone, so any thread may.
 DerivedRuns derive_runs(const std::vector<trace::Trace>& runs);
+
+/// derive_runs for the first parts of a knob change's runs as they grow (Session's previews):
+/// each call's runs are the last call's, each as long or longer (trace::Trace::partial()).
+/// The lanes' running sums, labels and interest, the marks by lane and the legend's lists
+/// carry over from call to call: a longer prefix reads only the spans and marks it added, and
+/// each lane's last span again (the last prefix may have cut it); the other indices are built
+/// whole. The result equals derive_runs(runs).
+class PreviewIndexer {
+ public:
+  DerivedRuns update(const std::vector<trace::Trace>& runs);
+
+  /// Per lane, what its final spans (all but its last) left.
+  struct LaneCarry {
+    std::size_t final_spans = 0;
+    std::uint32_t job = trace::kNone;  ///< the one job its thread ran so far
+    bool several_jobs = false;
+    std::int64_t waited = 0;           ///< run_interest's share, in nanoseconds
+  };
+  struct RunCarry {
+    std::size_t final_marks = 0;
+    std::vector<LaneCarry> lanes;
+    std::vector<std::vector<std::int64_t>> covered;
+    std::vector<std::vector<std::uint32_t>> glyphs, job_ends;
+    std::array<bool, trace::kSpanStateCount> states{};
+    std::array<bool, trace::kMarkKindCount> kinds{};
+  };
+
+ private:
+  std::vector<RunCarry> carry_;
+};
 /// derive_runs as Session::set_knobs_in_background takes it: the new runs indexed on the
 /// simulation's thread, and the frame that shows them only swaps them in.
 std::any derive_runs_for_session(const std::vector<trace::Trace>& runs);
+/// A PreviewIndexer of its own per knob change, as Session::set_knobs_in_background takes it.
+Session::Derive preview_indexer_for_session();
 
 /// Rebuilds what derives from the runs when the session produced new ones (or takes what the
 /// session's background change derived); keeps the playhead and zoom when the time range

@@ -1,6 +1,9 @@
 // Knobs as overrides, and parsing of typed times.
 #include "viz/knobs.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include <fmt/format.h>
 
 #include "sim/scenario/value_syntax.hpp"
@@ -14,6 +17,118 @@ std::vector<scenario::Override> Knobs::overrides() const {
   if (workers) out.push_back({"workers", std::to_string(*workers)});
   if (jobs) out.push_back({"jobs", std::to_string(*jobs)});
   out.insert(out.end(), more.begin(), more.end());
+  return out;
+}
+
+bool Knobs::operator==(const Knobs& other) const {
+  const auto a = overrides();
+  const auto b = other.overrides();
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const auto& x, const auto& y) { return x.key == y.key && x.value == y.value; });
+}
+
+int first_pool_workers(const scenario::Scenario& s) {
+  for (const scenario::Run& r : s.runs) {
+    if (r.executor == scenario::Executor::ThreadPool || r.executor == scenario::Executor::ProcessPool) {  // pools only
+      return scenario::effective_workers(s, r);
+    }
+  }
+  return 0;
+}
+
+namespace {
+
+/// The switch interval's steps, in microseconds: the slider's range, 1-2-5 per decade.
+constexpr std::array<std::int64_t, 9> kIntervalStepsUs{100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000};
+
+/// An integer knob stepped by one inside [1, top]; nothing past either end.
+std::optional<int> step_int(int value, int top, int direction) {
+  const int next = value + direction;
+  if (next < 1 || next > top) return std::nullopt;
+  return next;
+}
+
+std::optional<Time> step_interval(Time value, int direction) {
+  const std::int64_t us = value.ns() / 1000;
+  const bool whole_us = value.ns() % 1000 == 0;
+  if (direction > 0) {
+    for (std::int64_t s : kIntervalStepsUs) {
+      if (s > us) return Time{s * 1000};
+    }
+  } else {
+    for (auto it = kIntervalStepsUs.rbegin(); it != kIntervalStepsUs.rend(); ++it) {
+      if (*it < us || (*it == us && !whole_us)) return Time{*it * 1000};
+    }
+  }
+  return std::nullopt;
+}
+
+int file_jobs(const scenario::Scenario& s) { return s.jobs.empty() ? 1 : s.jobs.front().count; }
+
+}  // namespace
+
+std::optional<Knobs> step_knob(const scenario::Scenario& shown, const Knobs& in_force, KnobStep step) {
+  Knobs k = in_force;
+  switch (step.knob) {
+    case Knob::Cores: {
+      const auto v = step_int(k.cores.value_or(shown.machine.cores), std::max(32, shown.machine.cores), step.direction);
+      if (!v) return std::nullopt;
+      k.cores = *v;
+      break;
+    }
+    case Knob::SwitchInterval: {
+      const auto v = step_interval(k.switch_interval.value_or(shown.python.switch_interval), step.direction);
+      if (!v) return std::nullopt;
+      k.switch_interval = *v;
+      break;
+    }
+    case Knob::Workers: {
+      const int default_workers = first_pool_workers(shown);
+      if (default_workers == 0 && !k.workers) return std::nullopt;
+      const auto v = step_int(k.workers.value_or(std::max(1, default_workers)), std::max(64, default_workers),
+                              step.direction);
+      if (!v) return std::nullopt;
+      k.workers = *v;
+      break;
+    }
+    case Knob::Jobs: {
+      const auto v = step_int(k.jobs.value_or(file_jobs(shown)), std::max(200, file_jobs(shown)), step.direction);
+      if (!v) return std::nullopt;
+      k.jobs = *v;
+      break;
+    }
+  }
+  return k;
+}
+
+std::optional<KnobStep> step_between(const Knobs& before, const Knobs& after, const scenario::Scenario& shown_before) {
+  std::vector<KnobStep> moved;
+  const auto compare = [&](Knob knob, auto was, auto now) {
+    if (now != was) moved.push_back({knob, now > was ? +1 : -1});
+  };
+  compare(Knob::Cores, before.cores.value_or(shown_before.machine.cores), after.cores.value_or(shown_before.machine.cores));
+  compare(Knob::SwitchInterval, before.switch_interval.value_or(shown_before.python.switch_interval),
+          after.switch_interval.value_or(shown_before.python.switch_interval));
+  const int workers = std::max(1, first_pool_workers(shown_before));
+  compare(Knob::Workers, before.workers.value_or(workers), after.workers.value_or(workers));
+  compare(Knob::Jobs, before.jobs.value_or(file_jobs(shown_before)), after.jobs.value_or(file_jobs(shown_before)));
+  const auto same_more = std::equal(before.more.begin(), before.more.end(), after.more.begin(), after.more.end(),
+                                    [](const auto& a, const auto& b) { return a.key == b.key && a.value == b.value; });
+  if (moved.size() != 1 || !same_more) return std::nullopt;
+  return moved.front();
+}
+
+std::vector<Knobs> neighbour_knobs(const scenario::Scenario& shown, const Knobs& in_force, std::optional<KnobStep> last) {
+  std::vector<KnobStep> steps;
+  if (last) steps.insert(steps.end(), {*last, KnobStep{last->knob, -last->direction}});
+  for (Knob knob : {Knob::Cores, Knob::SwitchInterval, Knob::Workers, Knob::Jobs}) {
+    if (last && knob == last->knob) continue;
+    steps.insert(steps.end(), {KnobStep{knob, +1}, KnobStep{knob, -1}});
+  }
+  std::vector<Knobs> out;
+  for (const KnobStep& step : steps) {
+    if (auto k = step_knob(shown, in_force, step)) out.push_back(std::move(*k));
+  }
   return out;
 }
 

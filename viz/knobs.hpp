@@ -20,7 +20,36 @@ struct Knobs {
 
   std::vector<scenario::Override> overrides() const;
   bool any() const { return cores || switch_interval || workers || jobs || !more.empty(); }
+  /// The same overrides (keys and values, in order).
+  bool operator==(const Knobs& other) const;
 };
+
+/// The knobs the scenario panel shows, each with its slider's range.
+enum class Knob { Cores, SwitchInterval, Workers, Jobs };
+
+/// The workers knob's value before the user touches it: the first pool's workers (0: no pool).
+int first_pool_workers(const scenario::Scenario& s);
+
+/// One step of one knob: up (+1) or down (-1).
+struct KnobStep {
+  Knob knob = Knob::Cores;
+  int direction = +1;
+  bool operator==(const KnobStep&) const = default;
+};
+
+/// `in_force` with `step` taken over `shown`, the scenario loaded with `in_force`: cores,
+/// workers and jobs by one, the switch interval to the next value of 0.1, 0.2, 0.5, 1, 2, 5,
+/// 10, 20, 50 ms. Nothing at the end of the slider's range, nor for the workers of a scenario
+/// without a pool. The scenario panel's step buttons take exactly these values.
+std::optional<Knobs> step_knob(const scenario::Scenario& shown, const Knobs& in_force, KnobStep step);
+
+/// The step that took `before` to `after` when they differ in one knob, by one step or more.
+std::optional<KnobStep> step_between(const Knobs& before, const Knobs& after, const scenario::Scenario& shown_before);
+
+/// The values a teacher most likely asks for next, most likely first: `last` again, then
+/// back, then one step up and down of every other knob.
+std::vector<Knobs> neighbour_knobs(const scenario::Scenario& shown, const Knobs& in_force,
+                                   std::optional<KnobStep> last);
 
 /// Parses a time as scenario files write one (value_syntax.hpp): "120ms", "1.5s", "250us",
 /// "250µs", "800ns"; a bare number has no unit and is refused, as in a file.

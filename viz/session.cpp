@@ -2,12 +2,14 @@
 #include "viz/session.hpp"
 
 #include <chrono>
+#include <stdexcept>
 #include <thread>
 #include <system_error>
 #include <utility>
 
 #include "sim/model/simulate.hpp"
 #include "sim/real/execute.hpp"
+#include "sim/scenario/loader.hpp"
 #include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/job_plan.hpp"
 
@@ -50,10 +52,103 @@ bool Session::set_knobs(const Knobs& knobs) {
 }
 
 void Session::set_knobs_in_background(const Knobs& knobs, Derive derive) {
+  if (loaded_) last_step_ = step_between(knobs_, knobs, scenario_);
   knobs_ = knobs;
   derive_ = std::move(derive);
   ++knob_requests_;
-  if (!background_) start_background();  // else collect_background() starts the latest values
+  if (background_ || kept_change_) return;  // collect_background() or poll() starts the latest values
+  if (take_kept(knobs)) return;
+  start_background();
+}
+
+void Session::speculate_neighbours(Derive derive, std::size_t budget_bytes, bool lowest_priority) {
+  speculation_ = std::make_unique<Speculation>(
+      [derive = std::move(derive)](const Speculation::Candidate& candidate, std::stop_token stop) {
+        auto loaded = std::make_shared<Loaded>(simulate_settings(candidate.key, stop));
+        if (derive) {
+          const auto started = std::chrono::steady_clock::now();
+          loaded->derived = derive(loaded->runs);
+          loaded->derive_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        }
+        // The traces' stores, and about as much again for what the viewer derives from them
+        // (the running sums of every lane, the playhead index, the marks by lane).
+        std::size_t bytes = sizeof(Loaded);
+        for (const trace::Trace& run : loaded->runs) {
+          bytes += run.marks.bytes_used() * 2;
+          for (const trace::Lane& lane : run.lanes) bytes += lane.spans.bytes_used() + lane.spans.size() * 16;
+        }
+        return Speculation::Result{std::make_shared<std::any>(std::move(loaded)), bytes};
+      },
+      budget_bytes, lowest_priority);
+  respeculate();
+}
+
+void Session::pause_speculation(bool pause) {
+  if (pause == speculation_paused_) return;
+  speculation_paused_ = pause;
+  respeculate();
+}
+
+SettingsKey Session::key_of(const Knobs& knobs) const {
+  return settings_key(file_, knobs, fit_, fit_ ? real::available_cpus() : 0);
+}
+
+void Session::respeculate() {
+  if (!speculation_) return;
+  if (speculation_paused_ || background_ || kept_change_ || !loaded_ || !error_.empty()) {
+    speculation_->want({});
+    return;
+  }
+  std::vector<Speculation::Candidate> candidates;
+  try {
+    for (Knobs& k : neighbour_knobs(scenario_, shown_knobs_, last_step_)) {
+      SettingsKey key = key_of(k);
+      candidates.push_back({std::move(key), std::move(k)});
+    }
+  } catch (const std::exception&) {
+    candidates.clear();  // the file cannot be read now: the watch reports it
+  }
+  speculation_->want(std::move(candidates));
+}
+
+bool Session::take_kept(const Knobs& knobs) {
+  if (!speculation_ || !loaded_) return false;
+  std::optional<fs::file_time_type> mtime;
+  std::shared_ptr<std::any> kept;
+  try {
+    if (!file_.empty()) mtime = fs::last_write_time(file_);  // before the text the key reads
+    kept = speculation_->take(key_of(knobs));
+  } catch (const std::exception&) {
+    return false;  // simulated as usual, which says what is wrong
+  }
+  if (!kept) return false;
+  kept_change_ = std::any_cast<std::shared_ptr<Loaded>>(std::move(*kept));
+  kept_change_->mtime = mtime;
+  kept_knobs_ = knobs;
+  speculation_->want({});  // its neighbours are asked for once it is in
+  return true;
+}
+
+Session::Loaded Session::simulate_settings(const SettingsKey& key, std::stop_token stop) {
+  struct Cancelled : std::runtime_error {
+    Cancelled() : std::runtime_error("no longer wanted") {}
+  };
+  std::vector<scenario::Override> overrides;
+  for (const auto& [name, value] : key.overrides) overrides.push_back({name, value, "knob"});
+  Loaded out;
+  out.scenario = key.file.empty() ? scenario::load_default(overrides)
+                                  : scenario::load_string(key.text, key.file.string(), overrides);
+  if (key.fit) out.machine_note = scenario::fit_to_machine(out.scenario, key.cpus).value_or("");
+  // Cancelling asks every run for its trace so far; a run answering a cancelled simulation
+  // throws from the listener, at most kEventsBetweenChecks events later.
+  model::Progress progress(model::Progress::kEventsBetweenChecks, [&stop](std::size_t, const trace::Trace&) {
+    if (stop.stop_requested()) throw Cancelled();
+  });
+  const std::stop_callback ask(stop, [&progress] { progress.ask(); });
+  const auto started = std::chrono::steady_clock::now();
+  out.runs = model::simulate_all(out.scenario, simulation_threads(), &out.plan, &progress);
+  out.simulation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return out;
 }
 
 bool Session::fit_to_this_machine(bool fit) {
@@ -119,6 +214,7 @@ void Session::install(Loaded loaded) {
   ++scenario_generation_;
   derived_ = std::move(loaded.derived);
   derived_generation_ = generation_;
+  respeculate();
 }
 
 std::any Session::take_derived() {
@@ -127,6 +223,9 @@ std::any Session::take_derived() {
 }
 
 bool Session::load() {
+  if (speculation_) speculation_->clear();  // another file, or another version of it
+  last_step_.reset();
+  last_change_kept_ = false;
   try {
     if (retiring_.joinable()) retiring_.join();
     install(read_and_simulate(file_, knobs_, fit_, loaded_ ? &scenario_ : nullptr, plan_));
@@ -144,14 +243,17 @@ bool Session::load() {
 }
 
 void Session::start_background() {
+  last_change_kept_ = false;
   // The replaced runs are freed first: the new traces then reuse their storage.
   if (retiring_.joinable()) retiring_.join();
   background_ = std::make_unique<Background>();
   Background& b = *background_;
   b.knobs = knobs_;
   b.request = knob_requests_;
+  respeculate();  // paused: the cores are this change's
   // scenario_ stays as it is while the thread runs: install() comes after it is joined.
-  b.watcher = std::jthread([&b, derive = derive_](std::stop_token stop) {
+  Derive preview_derive = make_preview_derive_ && derive_ ? make_preview_derive_() : derive_;
+  b.watcher = std::jthread([&b, derive = std::move(preview_derive)](std::stop_token stop) {
     while (!stop.stop_requested()) {
       b.progress.ask();
       if (!b.progress.wait_for_answers(stop)) return;
@@ -213,6 +315,10 @@ void Session::end_preview() {
 }
 
 void Session::drop_background() {
+  if (kept_change_) {
+    kept_change_.reset();
+    knobs_ = shown_knobs_;
+  }
   if (!background_) return;
   background_.reset();  // joins its threads
   end_preview();
@@ -239,11 +345,21 @@ bool Session::collect_background() {
       knobs_ = shown_knobs_;
     }
   }
-  if (superseded) start_background();
+  if (superseded && !take_kept(knobs_)) start_background();
   return changed;
 }
 
 bool Session::poll(double wall_seconds) {
+  if (kept_change_) {
+    const Knobs latest = knobs_;
+    knobs_ = kept_knobs_;
+    Loaded kept = std::move(*std::exchange(kept_change_, nullptr));
+    install(std::move(kept));
+    knobs_ = latest;
+    last_change_kept_ = true;
+    if (knobs_ != kept_knobs_ && !take_kept(knobs_)) start_background();  // asked for meanwhile
+    return true;
+  }
   if (background_) return collect_background() || take_preview();  // the file is looked at once it is in
   since_check_ += wall_seconds;
   if (since_check_ < 1.0 || file_.empty()) return false;

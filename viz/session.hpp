@@ -19,7 +19,9 @@
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/trace.hpp"
+#include "viz/knob_cache.hpp"
 #include "viz/knobs.hpp"
+#include "viz/speculation.hpp"
 
 namespace gilsim::viz {
 
@@ -41,14 +43,34 @@ class Session {
   /// `derive` builds from them; the runs shown before come back if the change fails.
   using Derive = std::function<std::any(const std::vector<trace::Trace>&)>;
   void set_knobs_in_background(const Knobs& knobs, Derive derive = {});
+  /// From now on, while nothing else is simulated, simulates the knobs' neighbouring values
+  /// (neighbour_knobs) at idle priority and keeps them (Speculation, `budget_bytes`), each
+  /// with what `derive` builds from it: a knob change to a kept value is put in by the next
+  /// poll(), whole, with its indices. Each change of the runs shown asks for its neighbours.
+  /// `lowest_priority` false: at normal priority (the tests, on a machine busy with others).
+  void speculate_neighbours(Derive derive, std::size_t budget_bytes = Speculation::kDefaultBudget,
+                            bool lowest_priority = true);
+  /// Stops speculating while real runs are measured (their cores are theirs), and resumes.
+  void pause_speculation(bool pause);
+  /// The speculation, when speculate_neighbours() started one (for the bench and the tests).
+  const Speculation* speculation() const { return speculation_.get(); }
+  Speculation* speculation() { return speculation_.get(); }
+  /// The knob change put in from the kept values, not simulated (until the next change).
+  bool last_change_was_kept() const { return last_change_kept_; }
+  /// Each knob change's previews are derived by a Derive that `make` makes for that change
+  /// alone (one that carries what it built from a prefix to the next, PreviewIndexer), not by
+  /// the change's own `derive`.
+  void index_previews_with(std::function<Derive()> make) { make_preview_derive_ = std::move(make); }
   /// What `derive` built from runs(), once, when runs() are the ones it was built from.
   std::any take_derived();
   /// A knob change is being simulated (its runs are not in yet).
-  bool simulating() const { return background_ != nullptr; }
+  bool simulating() const { return background_ != nullptr || kept_change_ != nullptr; }
   /// runs() are the first parts of the runs of the change being simulated (each partial()).
   bool previewing() const { return previewing_; }
   /// Whether the runs of the change being simulated are ready for poll() to put in.
-  bool background_ready() const { return background_ && background_->ready.load(std::memory_order_acquire); }
+  bool background_ready() const {
+    return kept_change_ != nullptr || (background_ && background_->ready.load(std::memory_order_acquire));
+  }
   /// Call every frame: puts in the runs of a knob change simulated in the background (or, until
   /// they are whole, their latest first parts), and reloads when the file's modification time
   /// changes (checked once a second).
@@ -121,6 +143,14 @@ class Session {
                                   const scenario::Scenario* shown, std::shared_ptr<const model::SharedPlan> plan,
                                   model::Progress* progress = nullptr);
   void install(Loaded loaded);
+  /// The runs of `key`, for the speculation: read from the key's text, cancelled when `stop`
+  /// is requested (each run then throws at its next check, model::Progress).
+  static Loaded simulate_settings(const SettingsKey& key, std::stop_token stop);
+  SettingsKey key_of(const Knobs& knobs) const;
+  /// The kept runs of `knobs`, if the speculation has them, ready for poll(): true.
+  bool take_kept(const Knobs& knobs);
+  /// Asks the speculation for the neighbours of the runs shown (when idle), or pauses it.
+  void respeculate();
   bool load();
   /// Waits for a knob change being simulated and drops it (a load on this thread replaces it).
   void drop_background();
@@ -139,6 +169,7 @@ class Session {
   Knobs shown_knobs_;  ///< the knobs of the runs shown (knobs_ may be ahead, being simulated)
   std::uint64_t knob_requests_ = 0;  ///< background knob changes asked for
   Derive derive_;                    ///< the latest background change's
+  std::function<Derive()> make_preview_derive_;
   std::any derived_;                 ///< for runs_ at derived_generation_
   std::uint64_t derived_generation_ = 0;
   std::string error_;
@@ -158,6 +189,13 @@ class Session {
   bool previewing_ = false;
   std::vector<trace::Trace> before_preview_;  ///< while previewing: the runs shown before
   std::unique_ptr<Background> background_;  ///< declared after retiring_: ends first
+  std::optional<KnobStep> last_step_;       ///< the step of the last knob change asked for
+  std::shared_ptr<Loaded> kept_change_;     ///< a change found kept, for the next poll()
+  Knobs kept_knobs_;                        ///< its knobs
+  bool last_change_kept_ = false;
+  bool speculation_paused_ = false;
+  /// Last: it ends (cancelling its simulation) before anything it was handed.
+  std::unique_ptr<Speculation> speculation_;
 };
 
 }  // namespace gilsim::viz

@@ -135,6 +135,9 @@ void Engine::cancel_thread_timer(ThreadId t) { timers_.cancel(threads_[t].timer)
     case EventKind::SwitchWake:
       on_switch_wake(e.target);
       return;
+    case EventKind::MutexUnlock:
+      on_mutex_unlock(e.target);
+      return;
   }
 }
 
@@ -192,8 +195,8 @@ void Engine::notify(ThreadId t) {
 void Engine::exit(ThreadId t) {
   Thread& th = threads_[t];
   if (th.s.holds_gil()) drop_gil(t, false);
+  th.s.doing = Activity::Exited;  // before its core goes: an exiting thread is not delayed (S3)
   release_core(t);
-  th.s.doing = Activity::Exited;
   cancel_thread_timer(t);
   last_exit_ = now_;
   builder_.clear_state(th.lane, now_);

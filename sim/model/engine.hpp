@@ -111,6 +111,7 @@ enum class EventKind : std::uint8_t {
   GilAttempt,    ///< a signalled GIL waiter, awake now, tries to take the GIL (G8)
   OldGilHandoff, ///< old GIL: a signalled waiter wins the release-and-reacquire race (O3)
   SwitchWake,    ///< a dropper waiting on switch_cond is awake after another took the GIL (G6)
+  MutexUnlock,   ///< a dropper's drop_gil unlocks the GIL's mutex after its signal (G8b)
 };
 
 /// `co_await` on an operation: suspends unless it completed at once.
@@ -153,6 +154,9 @@ class Engine {
   Operation wait_for_notify(ThreadId t, std::optional<SpanState> state, Time deadline = Time::max(),
                             std::uint32_t job = trace::kNone);
   void notify(ThreadId t);
+  /// How long a thread blocked in the kernel (a futex, a pipe's read), signalled now,
+  /// takes to run (G8): a draw on a polling or busy core, longer on a halted one.
+  Time blocked_wake(ThreadId t) { return wake_latency(t); }
   Operation acquire_gil(ThreadId t);
   /// Drops the GIL (G7); with a drop request pending, waits until another thread took it (G6).
   Operation release_gil(ThreadId t);
@@ -240,6 +244,12 @@ class Engine {
   void join_queue(ThreadId t, std::size_t q);
   Time lag_on(ThreadId t, std::size_t q) const;
   void leave_queue(ThreadId t, std::size_t q, bool sleeps);
+  // Parked threads (S3: DELAY_DEQUEUE, and a signal's wake-up), in os_scheduler.cpp.
+  std::size_t parked_queue(ThreadId t) const;
+  void unpark(ThreadId t, bool keep_runtime);
+  bool rejoin_parked(ThreadId t, std::size_t q);
+  void drop_paid(std::size_t q);
+  void join_on_signal(ThreadId t);
   void charge(int c);
   /// Core `c`'s thread goes to the back of its run queue; `next` gets the core.
   void preempt(int c, ThreadId next);
@@ -317,6 +327,9 @@ class Engine {
   void after_take(Gil& gil, ThreadId taker);
   /// Dropper `d`, waiting for the switch, goes on now that another thread took the GIL (G6).
   void switch_done(ThreadId d);
+  void block_for_switch(ThreadId t);
+  bool unlocking(ThreadId t) const;
+  void on_mutex_unlock(ThreadId t);
 
   EngineConfig config_;
   trace::TraceBuilder& builder_;

@@ -58,6 +58,7 @@ struct alignas(64) Engine::Thread {
   Time vruntime;
   Time deadline;
   Time lag;
+  Parked parked = Parked::No;  ///< counted on its run queue with no core, not queued
 
   TimerHeap::Slot compute_timer() const { return timer + 1; }
 };

@@ -1,10 +1,11 @@
 // concurrent.futures.ProcessPoolExecutor.map (docs/model.md P9): map() submits one call per
 // chunk (chunksize 1 by default); the executor manager thread keeps the call queue at
 // max_workers + 1 calls, topping it up when a result or a submit wakes it, and unpickles
-// the results; workers start on demand (all at the first submit with fork); leaving the
+// the results, which the main thread takes in order (P4a); workers start on demand (all at the first submit with fork); leaving the
 // with-block is shutdown(wait=True): a None per worker, each worker ends, all are joined.
 #include <deque>
 #include <memory>
+#include <optional>
 
 #include "sim/model/worker_processes.hpp"
 
@@ -25,6 +26,7 @@ struct FuturesPool {
   int alive = 0;              ///< worker processes not yet ended (P8)
   bool shutting_down = false;
   bool manager_done = false;
+  std::optional<ResultHandOver> hand_over;  ///< the futures list() waits for, in order (P4a)
 };
 
 Program executor_worker(RunContext& ctx, FuturesPool& pool, ThreadId self, Time ready_at, Time start_cost) {
@@ -68,7 +70,7 @@ Program manager_main(RunContext& ctx, FuturesPool& pool, ThreadId self) {
       co_await receive_chunk(ctx, self, chunk, true);
       ctx.jobs_left -= static_cast<int>(chunk.count);
       ++pool.idle;  // _idle_worker_semaphore.release()
-      if (ctx.jobs_left == 0) e.notify(pool.main);
+      pool.hand_over->set(e, chunk);  // the future's set_result() notifies its condition
       continue;
     }
     if (pool.shutting_down && pool.pending.empty() && ctx.jobs_left == 0) break;
@@ -124,11 +126,10 @@ Program executor_main(RunContext& ctx, std::shared_ptr<FuturesPool> pool) {
       e.start(pool->manager, manager_main(ctx, *pool, pool->manager));
     }
   }
-  co_await e.release_gil(main);  // list(): waits for every result
-  while (ctx.jobs_left > 0 && pool->manager_started) co_await e.wait_for_notify(main, std::nullopt);
+  // list(): each future's result() in turn, blocked on its condition until it is set (P4a).
+  if (pool->manager_started) co_await pool->hand_over->take_all(e);
 
   // shutdown(wait=True) at the end of the with-block: wake the manager, join it (P8).
-  co_await e.acquire_gil(main);
   pool->shutting_down = true;
   if (pool->manager_started) {
     co_await send_signal(ctx, main);
@@ -147,6 +148,7 @@ void start_process_pool_executor(RunContext& ctx) {
   auto pool = std::make_shared<FuturesPool>();
   pool->main = e.add_thread("main", parent);
   pool->manager = e.add_thread("executor manager", parent);
+  pool->hand_over.emplace(pool->main, scenario::PoolMethod::Imap, ctx.jobs.size());
   e.start(pool->main, executor_main(ctx, pool));
 }
 

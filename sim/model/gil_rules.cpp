@@ -55,9 +55,7 @@ Operation Engine::release_gil(ThreadId t) {
   }
   // G6: with a drop request pending, the dropper waits until another thread took the GIL.
   th.s.wait_for_switch(AfterGil::ResumeProgram);
-  gil->wait_for_switch(t);
-  release_core(t);
-  show(t, SpanState::WaitingGil);
+  block_for_switch(t);
   return Operation{this, t, false};
 }
 
@@ -110,9 +108,47 @@ void Engine::after_take(Gil& gil, ThreadId taker) {
   for (const ThreadId d : released) switch_done(d);
 }
 
+void Engine::block_for_switch(ThreadId t) {
+  Thread& th = threads_[t];
+  gil_of(t)->wait_for_switch(t);
+  const Time signal = config_.costs.gil_mutex_signal;
+  if (signal > Time::zero() && th.s.on_core()) {
+    // G8b: drop_gil signalled a waiter with the GIL's mutex held, on this core: the core
+    // is the dropper's until its MUTEX_UNLOCK, and only then does it wait on switch_cond.
+    show(t, SpanState::Native);
+    builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, now_, SpanState::Native, th.lane);
+    set_thread_timer(t, now_ + signal, EventKind::MutexUnlock);
+    return;
+  }
+  release_core(t);
+  show(t, SpanState::WaitingGil);
+}
+
+// In drop_gil's signal (block_for_switch()): its one timer is the unlock's.
+bool Engine::unlocking(ThreadId t) const {
+  const Thread& th = threads_[t];
+  return th.timer_kind == EventKind::MutexUnlock && timers_.pending(th.timer);
+}
+
+void Engine::on_mutex_unlock(ThreadId t) {
+  Thread& th = threads_[t];
+  if (th.s.gil == GilState::Switch) {  // not switched yet: COND_WAIT(switch_cond)
+    release_core(t);
+    show(t, SpanState::WaitingGil);
+    return;
+  }
+  // Another thread took the GIL during the signal (G1): drop_gil returns without waiting.
+  if (th.s.after_gil == AfterGil::ResumeProgram) {
+    resume_program(t);
+  } else {
+    proceed(t);  // a forced switch: ask for the GIL again and carry on computing
+  }
+}
+
 void Engine::switch_done(ThreadId d) {
   Thread& dropper = threads_[d];
   dropper.s.switch_done();
+  if (unlocking(d)) return;  // not waiting on switch_cond yet: it goes on at its unlock
   // G6: the dropper is blocked in COND_WAIT(switch_cond); the signal wakes it (G8).
   const Time wake = wake_latency(d);
   if (wake > Time::zero()) {
@@ -138,10 +174,12 @@ void Engine::on_switch_wake(ThreadId t) {
   // The common hand-off: a forced-out dropper wakes after the new holder took the GIL and
   // goes back to its timed wait at once. proceed() would give it the idle core and take it
   // back in the same instant (request_core(), then enter_gil_wait()'s release_core()); with
-  // nobody waiting for a core that is passing through the core, done once.
+  // nobody waiting for a core that is passing through the core, done once. A thread still
+  // counted on a run queue (S3: DELAY_DEQUEUE) takes the long way, which places it again.
   assert(th.s.doing == Activity::Compute);
   const Gil* gil = th.work.needs_gil ? gil_of(t) : nullptr;
-  if (core >= 0 && gil != nullptr && gil->locked && th.s.core == CoreState::Off && !waiting()) {
+  if (core >= 0 && gil != nullptr && gil->locked && th.s.core == CoreState::Off && !waiting() &&
+      th.parked == Parked::No) {
     pass_through_core(core, t);
     th.s.just_woke = false;
     enter_gil_wait(t);
@@ -228,6 +266,7 @@ bool Engine::drop_gil(ThreadId t, bool forced) {
   if (woken != kNoThread) gil.mutex.hold(now_, config_.costs.gil_mutex_signal);
   if (woken != kNoThread) {
     threads_[woken].s.signalled();
+    join_on_signal(woken);  // S3: the signal enqueues it on a busy core at once
     builder_.prefetch(threads_[woken].lane);
     set_thread_timer(woken, now_ + wake_latency(woken), EventKind::GilAttempt);
   }
@@ -248,9 +287,7 @@ void Engine::forced_switch(ThreadId t) {
   gil.forced_drop = true;
   if (drop_gil(t, true)) {
     th.s.wait_for_switch(AfterGil::ContinueCompute);
-    gil.wait_for_switch(t);
-    release_core(t);
-    show(t, SpanState::WaitingGil);
+    block_for_switch(t);
     return;
   }
   proceed(t);

@@ -59,7 +59,8 @@ static Time average(std::int64_t sum, std::int64_t count) {
 }
 
 Engine::QueueLoad Engine::queue_load(std::size_t q) const {
-  QueueLoad load{.sum = vruntime_sum_[q], .count = queued_[q]};
+  QueueLoad load{.sum = vruntime_sum_[q],
+                 .count = static_cast<std::int64_t>(queued_[q] + run_queues_[q].parked())};
   if (per_cpu_) {  // queue q is core q's alone: no need to look at the others
     const Core& core = cores_[q];
     if (core.thread != kNoThread) {
@@ -89,6 +90,8 @@ void Engine::join_queue(ThreadId t, std::size_t q) {
   // thread itself moves, keeps it; its request is one slice from there. Alone on the queue
   // its lag is moot (the average is its own runtime).
   Thread& th = threads_[t];
+  if (run_queues_[q].parked() > 0) drop_paid(q);
+  if (th.parked != Parked::No && rejoin_parked(t, q)) return;
   const QueueLoad load = queue_load(q);
   if (load.count > 0) {
     const std::int64_t lag = th.lag.ns() * (load.count + 1) / load.count;
@@ -106,17 +109,103 @@ Time Engine::lag_on(ThreadId t, std::size_t q) const {
 
 void Engine::leave_queue(ThreadId t, std::size_t q, bool sleeps) {
   // S3: it keeps its lag (the queue's average less its runtime), within two slices. A
-  // thread that blocks owing time (negative lag) leaves with none: Linux keeps it queued
-  // until it is eligible and then lets it go with a lag of zero (DELAY_DEQUEUE, DELAY_ZERO).
+  // thread that blocks owing time (negative lag) stays on the queue (DELAY_DEQUEUE, below).
   Thread& th = threads_[t];
   if (th.s.on_core()) charge(th.core);
-  if (per_cpu_ && queued_[q] == 0 && th.s.on_core()) {
+  if (run_queues_[q].parked() > 0) drop_paid(q);
+  if (per_cpu_ && queued_[q] == 0 && run_queues_[q].parked() == 0 && th.s.on_core()) {
     th.lag = Time::zero();  // alone on its queue: the average is its own runtime
-  } else {
-    const Time limit = config_.machine.quantum * 2;
-    th.lag = std::clamp(lag_on(t, q), sleeps ? Time::zero() : -limit, limit);
+    vruntime_sum_[q] -= th.vruntime.ns();
+    return;
   }
+  const Time lag = lag_on(t, q);
+  if (sleeps && lag < Time::zero() && th.s.doing != Activity::Exited) {
+    // DELAY_DEQUEUE: it blocks owing time, so it stays counted on the queue (its runtime in
+    // the average) until a pick finds it paid off (drop_paid()) or it wakes (rejoin_parked());
+    // one that exits leaves at once (task_dead_fair).
+    th.parked = Parked::Delayed;
+    if (per_cpu_) th.cpu = static_cast<std::int16_t>(q);
+    run_queues_[q].park(t);
+    return;
+  }
+  const Time limit = config_.machine.quantum * 2;
+  th.lag = std::clamp(lag, -limit, limit);
   vruntime_sum_[q] -= th.vruntime.ns();
+}
+
+std::size_t Engine::parked_queue(ThreadId t) const {
+  return per_cpu_ ? static_cast<std::size_t>(threads_[t].cpu) : 0;
+}
+
+void Engine::unpark(ThreadId t, bool keep_runtime) {
+  Thread& th = threads_[t];
+  const std::size_t q = parked_queue(t);
+  run_queues_[q].unpark(t);
+  th.parked = Parked::No;
+  if (!keep_runtime) vruntime_sum_[q] -= th.vruntime.ns();
+}
+
+bool Engine::rejoin_parked(ThreadId t, std::size_t q) {
+  // S3. A thread a signal placed (try_to_wake_up enqueued it at once) is placed again
+  // now, on whichever queue it joins, with the lag it had at the signal: Linux tests its
+  // wake-up preemption at the signal, when it has gained nothing from waiting, not G8's
+  // wake-up later. A delayed thread that still owes time keeps its runtime and deadline
+  // on its own queue (requeue_delayed_entity) and its debt on another; one that has paid
+  // off is placed afresh with a lag of zero (DELAY_ZERO).
+  Thread& th = threads_[t];
+  const std::size_t from = parked_queue(t);
+  if (from != q) drop_paid(from);
+  if (th.parked == Parked::No) return false;  // paid off: placed afresh, lag zero
+  if (th.parked == Parked::Waking) {
+    unpark(t, false);  // th.lag: what it had at the signal
+    return false;
+  }
+  const Time lag = lag_on(t, from);
+  if (from == q && lag <= Time::zero()) {
+    unpark(t, true);
+    return true;
+  }
+  unpark(t, false);
+  const Time limit = config_.machine.quantum * 2;
+  th.lag = std::clamp(std::min(lag, Time::zero()), -limit, limit);
+  return false;
+}
+
+void Engine::drop_paid(std::size_t q) {
+  // S3, pick_next_entity: a delayed thread the pick finds eligible (paid off) leaves with a
+  // lag of zero (DELAY_ZERO); with nobody else left on the queue (a thread a signal woke
+  // is on it), every one leaves.
+  RunQueue& queue = run_queues_[q];
+  bool others = queued_[q] > 0;
+  for (const ThreadId p : queue.parked_threads()) others = others || threads_[p].parked == Parked::Waking;
+  for (std::size_t c = 0; c < cores_.size() && !others; ++c) {
+    others = cores_[c].thread != kNoThread && queue_index(static_cast<int>(c)) == q;
+  }
+  for (std::size_t i = 0; i < queue.parked();) {
+    const ThreadId d = queue.parked_threads()[i];
+    if (threads_[d].parked == Parked::Delayed && (!others || lag_on(d, q) >= Time::zero())) {
+      unpark(d, false);
+      threads_[d].lag = Time::zero();
+    } else {
+      ++i;
+    }
+  }
+}
+
+void Engine::join_on_signal(ThreadId t) {
+  // S3, try_to_wake_up: a signalled thread with no idle core to wake on joins its queue at
+  // the signal, while the signaller still runs, not when it has woken (G8).
+  if (idle_core_for(t) >= 0) return;
+  Thread& th = threads_[t];
+  const int target = per_cpu_ ? placement_cpu(t) : 0;
+  if (target < 0) return;
+  const std::size_t q = static_cast<std::size_t>(target);
+  const Time lag = th.lag;
+  join_queue(t, q);
+  th.lag = lag;  // placed again with it at its wake-up (rejoin_parked())
+  if (per_cpu_) th.cpu = static_cast<std::int16_t>(target);
+  th.parked = Parked::Waking;
+  run_queues_[q].park(t);
 }
 
 void Engine::charge(int c) {
@@ -154,6 +243,7 @@ bool Engine::preempt_for_waker(ThreadId t, int target) {
   Core& core = cores_[static_cast<std::size_t>(victim)];
   Thread& current = threads_[core.thread];
   charge(victim);  // its deadline is renewed if it ran out (update_curr)
+  if (run_queues_[q].parked() > 0) drop_paid(q);
   QueueLoad load = queue_load(q);
   ++load.count;  // the woken thread
   const Time mean = average(load.sum, load.count);
@@ -286,6 +376,7 @@ void Engine::release_core(ThreadId t) {
   core.idle_period_since = now_;
   timers_.cancel(core.quantum);
   builder_.clear_state(core.lane, now_);
+  if (run_queues_[queue_index(c)].parked() > 0) drop_paid(queue_index(c));
   // Nobody queued here, the usual case under the GIL: no call.
   ThreadId next = run_queues_[queue_index(c)].has_entries() ? pop_run_queue(c) : kNoThread;
   // With per-CPU queues and nobody queued on any core, balancing finds nothing to pull and
@@ -344,11 +435,17 @@ void Engine::on_quantum_end(int c) {
     run_assigned(pulled);
     return;
   }
+  if (unlocking(core.thread)) {
+    // G8b: in drop_gil's signal, the mutex held: its slice ends after the unlock.
+    timers_.set(core.quantum, timers_.when(threads_[core.thread].timer));
+    return;
+  }
   if (threads_[core.thread].run_end <= now_) {
     // Its compute ends at this very instant: let it finish, then look again.
     if (waiting()) arm_quantums();
     return;
   }
+  if (run_queues_[queue_index(c)].parked() > 0) drop_paid(queue_index(c));
   ThreadId next = pop_run_queue(c);
   if (next == kNoThread && per_cpu_) next = pull_for(c, true);  // S1d: a periodic balance
   if (next == kNoThread) {

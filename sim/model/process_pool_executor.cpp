@@ -3,8 +3,10 @@
 // handler threads, before map() sends anything (P4); the parent's task handler pickles
 // chunks of Pool.map's chunksize into a shared queue that idle workers pull from (P5, P6);
 // results come back pickled and are unpickled by the parent's result handler, under the
-// parent's GIL (P7); leaving the with-block terminates and joins the workers (P8).
+// parent's GIL (P7) and handed to the main thread, woken from its wait for them (P4a);
+// leaving the with-block terminates and joins the workers (P8).
 #include <memory>
+#include <optional>
 
 #include "sim/model/worker_processes.hpp"
 
@@ -23,6 +25,7 @@ struct Pool {
   int unread = 0;            ///< results in the result pipe that the result handler has not read yet
   bool polling = false;      ///< the worker handler is blocked in its poll
   int alive = 0;             ///< worker processes not yet ended (P8)
+  std::optional<ResultHandOver> hand_over;  ///< what the main thread's map() or next() waits for (P4a)
 };
 
 Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_at, Time start_cost) {
@@ -106,8 +109,8 @@ Program result_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
     const Chunk chunk = *next;  // results never close: one comes for every chunk sent
     co_await receive_chunk(ctx, self, chunk, true, &pool.unread);
     ctx.jobs_left -= static_cast<int>(chunk.count);
+    pool.hand_over->set(e, chunk);
   }
-  e.notify(pool.main);
   e.exit(self);
 }
 
@@ -134,12 +137,14 @@ Program pool_main(RunContext& ctx, std::shared_ptr<Pool> pool) {
   e.start(pool->worker_handler, worker_handler_main(ctx, *pool, pool->worker_handler));
   e.start(pool->task_handler, task_handler_main(ctx, *pool, pool->task_handler, cut_in_chunks(ctx)));
   e.start(pool->result_handler, result_handler_main(ctx, *pool, pool->result_handler));
-  co_await e.release_gil(main);
-  if (ctx.jobs_left > 0) co_await e.wait_for_notify(main, std::nullopt);
+  // Then the run's map(), imap(), imap_unordered() or apply_async() calls, and the main
+  // thread takes every result: blocked on the result's condition (a lock's futex) until
+  // the result handler sets it, it wakes as a blocked thread does (G8), then takes its
+  // GIL back (P4a).
+  co_await pool->hand_over->take_all(e);
 
   // Leaving the with-block: terminate() wakes the worker handler twice and sends the result
   // handler its sentinel, then SIGTERMs every worker and joins them (P8).
-  co_await e.acquire_gil(main);
   for (int i = 0; i < 3; ++i) co_await send_signal(ctx, main);
   pool->terminating = true;
   if (pool->polling) e.notify(pool->worker_handler);
@@ -199,6 +204,7 @@ void start_process_pool(RunContext& ctx) {
   pool->worker_handler = e.add_thread("worker handler", parent);
   pool->task_handler = e.add_thread("task handler", parent);
   pool->result_handler = e.add_thread("result handler", parent);
+  pool->hand_over.emplace(pool->main, ctx.run.method, ctx.jobs.size());
   e.start(pool->main, pool_main(ctx, pool));
 }
 

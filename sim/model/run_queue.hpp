@@ -3,6 +3,7 @@
 // the choice of an idle core for a thread that becomes runnable.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -63,9 +64,18 @@ class RunQueue {
     return kEmpty;
   }
 
+  // Threads counted on the queue (their virtual runtimes in its average, S3) that have no
+  // core and are not among its entries: one that blocked owing time, until it is paid off
+  // (DELAY_DEQUEUE), and one a signal woke, from the signal until it runs.
+  void park(std::uint32_t thread) { parked_.push_back(thread); }
+  void unpark(std::uint32_t thread) { std::erase(parked_, thread); }
+  std::size_t parked() const { return parked_.size(); }
+  const std::vector<std::uint32_t>& parked_threads() const { return parked_; }
+
  private:
   std::vector<std::uint32_t> queue_;
   std::size_t head_ = 0;
+  std::vector<std::uint32_t> parked_;
 };
 
 /// What the idle-core choice needs to know of a core.

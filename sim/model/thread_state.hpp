@@ -19,6 +19,13 @@ enum class CoreState : std::uint8_t {
   OnCore,  ///< has a core
 };
 
+/// Why a thread with no core that is not queued still counts on a run queue (S3).
+enum class Parked : std::uint8_t {
+  No,
+  Delayed,  ///< it blocked owing time: it stays until it is paid off (DELAY_DEQUEUE)
+  Waking,   ///< a signal woke it; it joined its queue then, before it runs (try_to_wake_up)
+};
+
 /// Where the thread stands with its interpreter's GIL (G1-G8, O1-O3).
 enum class GilState : std::uint8_t {
   None,     ///< neither holds nor waits

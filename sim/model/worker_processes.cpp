@@ -52,6 +52,45 @@ FirstMessage first_message(RunContext& ctx, ThreadId self, bool sending) {
 
 }  // namespace
 
+Program wake_from_block(Engine& e, ThreadId self) {
+  const Time wake = e.blocked_wake(self);
+  if (wake > Time::zero()) co_await e.wait(self, wake, SpanState::Runnable);
+}
+
+void ResultHandOver::set(Engine& e, const Chunk& chunk) {
+  const std::size_t before = handed_over_;
+  received_ += chunk.count;
+  switch (method_) {
+    case scenario::PoolMethod::Map:
+      if (received_ == jobs_) handed_over_ = jobs_;
+      break;
+    case scenario::PoolMethod::ImapUnordered:
+      handed_over_ = received_;
+      break;
+    case scenario::PoolMethod::Imap:
+    case scenario::PoolMethod::ApplyAsync:
+      ahead_[chunk.first] = chunk.count;
+      for (auto next = ahead_.find(handed_over_); next != ahead_.end(); next = ahead_.find(handed_over_)) {
+        handed_over_ += next->second;
+        ahead_.erase(next);
+      }
+      break;
+  }
+  if (handed_over_ != before && waiting_) e.notify(main_);
+}
+
+Program ResultHandOver::take_all(Engine& e) {
+  for (std::size_t taken = 0; taken < jobs_; taken = handed_over_) {
+    if (handed_over_ > taken) continue;
+    co_await e.release_gil(main_);
+    waiting_ = true;
+    co_await e.wait_for_notify(main_, std::nullopt);
+    waiting_ = false;
+    co_await wake_from_block(e, main_);
+    co_await e.acquire_gil(main_);
+  }
+}
+
 std::vector<Chunk> cut_in_chunks(const RunContext& ctx) {
   const auto size = static_cast<std::size_t>(std::max(1, ctx.settings.chunksize));
   std::vector<Chunk> chunks;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 
 #include "sim/model/executors.hpp"
 
@@ -27,6 +28,35 @@ Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool r
 Program work_on_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk);
 /// A message with nothing in it (a sentinel, a wake-up): its pipe call and its pickling (P7).
 Program send_signal(RunContext& ctx, ThreadId self);
+
+/// A thread blocked in the kernel (a lock's futex, a pipe's read), signalled now, gets to
+/// run after G8's wake-up, shown as waiting for a core (P4a).
+Program wake_from_block(Engine& e, ThreadId self);
+
+/// The parent's main thread and the results it waits for (P4a): map() returns once every
+/// chunk's results are in (a MapResult's event); imap_unordered()'s next() each time one is
+/// (its condition is notified at each); imap()'s next(), an ApplyResult's get() and
+/// concurrent.futures' map() in the jobs' order. Blocked on that condition (a lock's futex),
+/// the main thread wakes as a blocked thread does (G8) and takes its GIL back.
+class ResultHandOver {
+ public:
+  ResultHandOver(ThreadId main, scenario::PoolMethod method, std::size_t jobs)
+      : main_(main), method_(method), jobs_(jobs) {}
+  /// The parent has read and unpickled `chunk`'s results: wakes the main thread if that
+  /// made a result for it.
+  void set(Engine& e, const Chunk& chunk);
+  /// The main thread, holding its GIL, takes every result; it returns holding it.
+  Program take_all(Engine& e);
+
+ private:
+  ThreadId main_;
+  scenario::PoolMethod method_;
+  std::size_t jobs_;
+  std::size_t received_ = 0;
+  std::size_t handed_over_ = 0;  ///< jobs whose results the main thread can take
+  std::map<std::size_t, std::size_t> ahead_;  ///< in order: chunks read before an earlier one
+  bool waiting_ = false;
+};
 
 /// Starts worker process number `k` (from 1): the parent pays its part under its GIL; the
 /// child, started on `program_of(child, ready_at, child_cost)`, pays its own (P4).

@@ -35,9 +35,12 @@ double figure(const Suite& suite, const std::string& label, bool mutex) {
 
 }  // namespace
 
-TEST_CASE("model: the GIL's mutex brings Pool(2).map(chunksize=1) from 1.04 to 1.10 and leaves the file reads at 0.52") {
+TEST_CASE("model: Pool(2).map(chunksize=1) is 1.10 with the GIL's mutex and 1.11 without it; the file reads 0.52") {
+  // The mutex brought chunksize 1 from 1.04 to 1.10 while a signalled waiter joined its run
+  // queue only once awake; since S3's enqueue at the signal and DELAY_DEQUEUE the model
+  // without the mutex gives 1.11 already (docs/model.md G8b).
   const Suite suite = load_suite(kSuite);
-  CHECK(figure(suite, "chunksize 1 / sequential", false) == doctest::Approx(1.04).epsilon(0.01));
+  CHECK(figure(suite, "chunksize 1 / sequential", false) == doctest::Approx(1.11).epsilon(0.01));
   CHECK(figure(suite, "chunksize 1 / sequential", true) == doctest::Approx(1.10).epsilon(0.01));
   CHECK(figure(suite, "8 threads / sequential", false) == doctest::Approx(0.52).epsilon(0.01));
   CHECK(figure(suite, "8 threads / sequential", true) == doctest::Approx(0.52).epsilon(0.01));

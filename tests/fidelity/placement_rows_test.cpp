@@ -70,14 +70,15 @@ TEST_CASE("model: chunksize 1's worker handler waits for its own core and loops 
   // Python and system calls for the 2,000 results, against CPython's 29 to 31 ms. Its
   // Native time holds its drops that signal a waiter too, 10 us each (G8b; 24.0 and 6.3 ms,
   // 20.0 and 5.2 ms shared, before; 24.6 and 15.8, 17.6 and 19.9 ms shared, before S2's
-  // EEVDF pick).
+  // EEVDF pick; 17.8 and 15.5 ms shared before S3's enqueue at the signal and DELAY_DEQUEUE,
+  // which make the shared queue's handler find a GIL waiter at 1,082 of its drops, not 698).
   const Suite suite = load_suite(kSuite);
   struct Expected {
     scenario::Placement placement;
     double python_ms, calls_ms;
   };
   using enum scenario::Placement;
-  for (const Expected e : {Expected{PerCpu, 23.7, 15.8}, Expected{Shared, 17.8, 15.5}}) {
+  for (const Expected e : {Expected{PerCpu, 23.7, 15.8}, Expected{Shared, 15.8, 20.3}}) {
     CAPTURE(static_cast<int>(e.placement));
     scenario::Scenario s = scenario::load_file(suite.scenarios / "pool-chunks.toml");
     s.machine.placement = e.placement;

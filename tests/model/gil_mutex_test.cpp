@@ -4,6 +4,8 @@
 // alone first, then hand-written timelines.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "model_fixtures.hpp"
 #include "sim/model/gil_mutex.hpp"
 
@@ -129,4 +131,77 @@ TEST_CASE("while the woken waiter sleeps on the mutex a returning thread takes t
   CHECK(t3.spans[0].state == SpanState::WaitingGil);
   CHECK(t3.spans[0].end == 169_us);
   CHECK(lane_named(t, "T2").spans.back().end == 1'110_us);
+}
+
+TEST_CASE("a forced-out dropper keeps its core through drop_gil's signal, then blocks on switch_cond (G8b, G6)") {
+  // One core, the 5 ms interval, 3 ms slices. T1: 20 ms of Python. T2: 1 ms of Python.
+  //     0      T1 takes the core and the GIL; T2 waits for the core.
+  //     3      T1's slice ends: T2 takes the core, finds the GIL locked and waits (its core
+  //            back to T1); its interval ends at 8.
+  //     8      the drop request: T1 drops the GIL and signals T2, with the mutex held to
+  //            8.010, on its core (a Native span): the core is not free.
+  //     8.004  T2 awake (4 us), needs the core: T1 has it, so T2 waits for it.
+  //     8.010  T1 unlocks and blocks on switch_cond: its core goes to T2, which finds the
+  //            mutex free and the GIL too, takes it and runs 1 ms: ends at 9.010.
+  //     8.014  T1 awake from switch_cond (4 us) waits for the core (G8a).
+  //     9.010  T2 exits: T1 takes the core and the free GIL and runs its last 12 ms: ends
+  //            at 21.010.
+  // (Had T1 left its core at 8, T2 woken on it at 8.004 would find the mutex held, sleep
+  // on it, take the GIL at 8.014, and T1 would end at 21.014.)
+  auto s = mutex_scenario();
+  s.machine.cores = 1;
+  add_jobs(s, "hog", 1, {cpu(20_ms)});
+  add_jobs(s, "short", 1, {cpu(1_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  check_holders(holders(t, "GIL"), {{0_us, 8_ms, "T1"}, {8'010_us, 9'010_us, "T2"}, {9'010_us, 21'010_us, "T1"}});
+  const auto& t1 = lane_named(t, "T1");
+  const auto native = std::find_if(t1.spans.begin(), t1.spans.end(), [](const auto& sp) { return sp.state == SpanState::Native; });
+  REQUIRE(native != t1.spans.end());
+  CHECK(native->begin == 8_ms);
+  CHECK(native->end == 8'010_us);
+  REQUIRE(native + 1 != t1.spans.end());
+  CHECK((native + 1)->state == SpanState::WaitingGil);
+  CHECK((native + 1)->begin == 8'010_us);
+  const auto& core = lane_named(t, "core 0");
+  const auto on_core = std::find_if(core.spans.begin(), core.spans.end(), [](const auto& sp) { return sp.begin == 8_ms; });
+  REQUIRE(on_core != core.spans.end());
+  CHECK(on_core->state == SpanState::Native);
+  CHECK(on_core->end == 8'010_us);
+}
+
+TEST_CASE("a dropper whose GIL another thread takes during its signal goes on without waiting on switch_cond (G8b, G6)") {
+  // Two cores, the 5 ms interval. T1: 5.005 ms of I/O, then 1 ms of Python. T2: 6 ms of
+  // Python. T3: 1 ms of Python. Every wake-up 4 us.
+  //     0      T1 takes the free GIL and drops it at once for its I/O (a hold of no
+  //            length, not drawn); T2 takes it; T3 waits (its interval ends at 5).
+  //     5      the drop request: T2 drops the GIL and signals T3, the mutex held to 5.010,
+  //            T2 on its core (Native).
+  //     5.004  T3 awake on the other core: the mutex is held: it sleeps on it (woken
+  //            at 5.010, awake at 5.014).
+  //     5.005  T1 back from I/O takes the free GIL (G1) and runs 1 ms: the switch T2 would
+  //            wait for on switch_cond has happened.
+  //     5.010  T2 unlocks and, switched already, does not wait on switch_cond: it asks
+  //            for the GIL again at once and waits for it (its core goes idle).
+  //     5.014  T3 awake: the GIL is locked: it waits again.
+  //     6.005  T1 exits and signals T2 or T3 (a draw); the mutex held to 6.015, the woken
+  //            one sleeps on it at 6.009, takes the GIL at 6.019 and runs 1 ms to 7.019;
+  //            its exit hands over to the other the same way: it ends at 8.033.
+  auto s = mutex_scenario();
+  add_jobs(s, "io", 1, {io(5'005_us), cpu(1_ms)});
+  add_jobs(s, "hog", 1, {cpu(6_ms)});
+  add_jobs(s, "short", 1, {cpu(1_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  const auto held = holders(t, "GIL");
+  REQUIRE(held.size() == 4);
+  check_holders({held[0], held[1]}, {{0_us, 5_ms, "T2"}, {5'005_us, 6'005_us, "T1"}});
+  CHECK(held[2].begin == 6'019_us);
+  CHECK(held[3].end == 8'033_us);
+  const auto& t2 = lane_named(t, "T2");
+  const auto native = std::find_if(t2.spans.begin(), t2.spans.end(), [](const auto& sp) { return sp.state == SpanState::Native; });
+  REQUIRE(native != t2.spans.end());
+  CHECK(native->begin == 5_ms);
+  CHECK(native->end == 5'010_us);
+  REQUIRE(native + 1 != t2.spans.end());
+  CHECK((native + 1)->state == SpanState::WaitingGil);
+  CHECK((native + 1)->begin == 5'010_us);
 }

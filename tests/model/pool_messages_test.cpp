@@ -68,6 +68,16 @@ scenario::Scenario cold_first_messages_pool(int jobs, Time job) {
   return s;
 }
 
+/// The main thread of one_worker_pool(2, 100_us) with wake-ups of 5 us, after job 2's result
+/// is unpickled at 260 us: it wakes 260-265, waits for the GIL the worker handler took until
+/// 270, then terminate() sends its three sentinels, 6 us of pickling and a 4 us write each.
+std::vector<Piece> main_after_the_last_result() {
+  return {{SpanState::Runnable, 260_us, 265_us},   {SpanState::WaitingGil, 265_us, 270_us},
+          {SpanState::Pickling, 270_us, 276_us},   {SpanState::Native, 276_us, 280_us},
+          {SpanState::Pickling, 280_us, 286_us},   {SpanState::Native, 286_us, 290_us},
+          {SpanState::Pickling, 290_us, 296_us},   {SpanState::Native, 296_us, 300_us}};
+}
+
 }  // namespace
 
 TEST_CASE("a message's pipe call is CPU on the caller's core, with the GIL dropped around it") {
@@ -225,5 +235,108 @@ TEST_CASE("with the default wake-up draw, Pool(2).map(chunksize=1) finishes on c
     MESSAGE("Pool(2).map(chunksize=1) / loop: " << map / loop);
     CHECK(map / loop > 0.85);
     CHECK(map / loop < 1.25);
+  }
+}
+
+TEST_CASE("imap_unordered's next() returns when the woken main thread has its GIL back, at each result") {
+  // The message timeline above with two jobs of 100 us, through imap_unordered, and every
+  // wake-up of a blocked thread (G8) 5 us. The task handler sends task 1 0-10 us and task 2
+  // 10-20 (pickling 6 us under the GIL, writing 4 without it); the result handler, asking for
+  // the GIL at 0, is signalled at each drop, wakes 5 us later and finds it taken again at
+  // 10, then takes it at 16 + 5 = 21 and blocks reading the result pipe. The worker reads
+  // and unpickles task 1 10-20, runs it 20-120, sends its result 120-130, reads and
+  // unpickles task 2 130-140, runs it 140-240 and sends it 240-250. The result handler reads
+  // result 1 130-134 and unpickles it 134-140, which notifies the iterator's condition: the
+  // main thread, blocked in next() since Pool() returned, wakes 140-145 (Runnable). The
+  // worker handler (its loop's Python costing nothing here), woken by the result at 130 and
+  // waiting for the GIL since its poll 130-134, was signalled at the result handler's drop
+  // at 140 and takes it at 145, a moment before the main thread asks; it drops it at once
+  // for its next poll and signals the main thread, which takes it at 150: next() returns
+  // the first result. It calls next() again and blocks; result 2 is read 250-254 and
+  // unpickled 254-260, and the main thread wakes 260-265, waits 265-270 for the GIL the
+  // worker handler took, takes it and leaves the with-block: terminate()'s three sentinels,
+  // 6 us of pickling and a 4 us write each, 270-300.
+  auto s = one_worker_pool(2, 100_us);
+  s.runs[0].method = scenario::PoolMethod::ImapUnordered;
+  s.costs.wake_poll_min = 5_us;
+  s.costs.wake_poll_max = 5_us;
+  const auto t = model::simulate(s, s.runs[0]);
+  check_pieces(pieces(t, "result handler"), {{SpanState::WaitingGil, 0_us, 21_us},
+                                             {SpanState::Native, 130_us, 134_us},
+                                             {SpanState::Pickling, 134_us, 140_us},
+                                             {SpanState::Native, 250_us, 254_us},
+                                             {SpanState::Pickling, 254_us, 260_us}});
+  std::vector<Piece> main{{SpanState::Runnable, 140_us, 145_us}, {SpanState::WaitingGil, 145_us, 150_us}};
+  for (const Piece& p : main_after_the_last_result()) main.push_back(p);
+  check_pieces(pieces(t, "main"), main);
+}
+
+TEST_CASE("map() returns when the woken main thread has its GIL back, after the last result") {
+  // The same pool through map(): its MapResult's event is set once every chunk is in, so the
+  // main thread stays blocked through result 1 (140) and wakes at 260, after result 2:
+  // 260-265, the GIL at 270 as above, then the sentinels 270-300.
+  auto s = one_worker_pool(2, 100_us);
+  s.costs.wake_poll_min = 5_us;
+  s.costs.wake_poll_max = 5_us;
+  const auto t = model::simulate(s, s.runs[0]);
+  check_pieces(pieces(t, "main"), main_after_the_last_result());
+}
+
+TEST_CASE("imap's next() waits for the results in order") {
+  // Two workers, jobs of 200 us and 100 us through imap: job 2's result is read first (its
+  // worker finished first), but next() hands over job 1's first, so the main thread wakes
+  // once, when job 1's result is in, and finds job 2's there. Task 1 is sent 0-10 us, task
+  // 2 10-20 (the result handler, signalled at each drop, takes the GIL at 21 as above);
+  // worker 1 takes task 1 10-20, runs it 20-220, sends it 220-230; worker 2 takes task 2
+  // 20-30, runs it 30-130, sends it 130-140. The result handler reads result 2 140-150,
+  // result 1 230-240; the main thread wakes 240-245, once.
+  auto s = one_worker_pool(1, 200_us);
+  add_jobs(s, "short", 1, {cpu(100_us)});
+  s.runs[0].workers = 2;
+  s.runs[0].method = scenario::PoolMethod::Imap;
+  s.costs.wake_poll_min = 5_us;
+  s.costs.wake_poll_max = 5_us;
+  const auto t = model::simulate(s, s.runs[0]);
+  check_pieces(pieces(t, "result handler"), {{SpanState::WaitingGil, 0_us, 21_us},
+                                             {SpanState::Native, 140_us, 144_us},
+                                             {SpanState::Pickling, 144_us, 150_us},
+                                             {SpanState::Native, 230_us, 234_us},
+                                             {SpanState::Pickling, 234_us, 240_us}});
+  const auto main = pieces(t, "main");
+  REQUIRE(!main.empty());
+  CHECK(main.front().state == SpanState::Runnable);
+  CHECK(main.front().begin == 240_us);
+  CHECK(main.front().end == 245_us);
+  CHECK(time_in(lane_named(t, "main"), SpanState::Runnable) == 5_us);  // one wake-up
+}
+
+TEST_CASE("ProcessPoolExecutor.map's results wake the main thread one future at a time") {
+  // One forked worker, two jobs of 100 us, every wake-up of a blocked thread 5 us (G8): list()
+  // calls each future's result() in order, blocked on its condition until the executor
+  // manager has unpickled that result (P4a, P9). The main thread submits both calls and
+  // blocks on the first future; it wakes for 5 us right where the manager's unpickling of
+  // result 1 ends, blocks on the second future, and wakes again where result 2's ends.
+  auto s = one_worker_pool(2, 100_us);
+  s.runs[0].executor = scenario::Executor::ProcessPoolExecutor;
+  s.runs[0].start_method = scenario::StartMethod::Fork;
+  s.costs.wake_poll_min = 5_us;
+  s.costs.wake_poll_max = 5_us;
+  const auto t = model::simulate(s, s.runs[0]);
+  std::vector<Piece> wakes;
+  for (const Piece& p : pieces(t, "main")) {
+    if (p.state == SpanState::Runnable) wakes.push_back(p);
+  }
+  std::vector<Time> unpickled;  // the manager's unpickling of each result: job spans after the job ended
+  for (const auto& span : lane_named(t, "executor manager").spans) {
+    if (span.state == SpanState::Pickling && span.subject < t.jobs.size() && t.jobs[span.subject].end <= span.begin) {
+      unpickled.push_back(span.end);
+    }
+  }
+  REQUIRE(unpickled.size() == 2);
+  REQUIRE(wakes.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CAPTURE(i);
+    CHECK(wakes[i].begin == unpickled[i]);
+    CHECK(wakes[i].end == unpickled[i] + 5_us);
   }
 }

@@ -33,6 +33,12 @@ bool finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, 
     app.follow_playhead = false;
   }
   app.bundled = std::move(bundled);
+  // A knob change's first parts are indexed from where the last part's indices left off.
+  app.session.index_previews_with(preview_indexer_for_session);
+  // The knobs' neighbouring values, simulated while the cores idle (docs/viewer.md). Not for
+  // a screenshot (its picture is of the values asked for) nor a bench (--bench-knob starts it
+  // once the change it times is in, to time both apart).
+  if (options.screenshot.empty() && options.bench_frames == 0) app.session.speculate_neighbours(derive_runs_for_session);
   if (options.real) start_measuring(app);
   if (options.cpython) start_measuring(app, RealSource::CPython);
   if (!options.sweep.empty()) {

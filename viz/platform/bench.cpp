@@ -1,6 +1,8 @@
 // --bench-frames: builds frames with ImGui but no window or GPU, while playback runs, and
 // prints the CPU time each frame took to build (the part the viewer controls).
 #include <algorithm>
+#include <atomic>
+#include <functional>
 #include <chrono>
 #include <ctime>
 #include <string>
@@ -118,6 +120,122 @@ std::string bench_knob_change(AppState& app, ImGuiIO& io) {
              longest_ms, frames_cpu * 1e3, (t3 - t1) * 1e3);
 }
 
+/// A knob change driven frame by frame at 60 a second until its whole runs are in.
+struct ChangeFrames {
+  int frames = 0;              ///< frames built, the one that put the whole runs in last
+  int first_partial = 0;       ///< the first frame that showed the new runs so far (0: none)
+  double whole_ms = 0;         ///< from the change to the end of the frame that put the whole runs in
+  double first_partial_ms = 0;
+  double preview_cpu_max_ms = 0, preview_cpu_sum_ms = 0;  ///< this thread's CPU per frame showing a part
+  int preview_frames = 0;
+  double last_cpu_ms = 0;      ///< this thread's CPU in the frame that put the whole runs in
+  bool kept = false;           ///< put in from the speculation's kept values
+};
+
+ChangeFrames drive_change(AppState& app, ImGuiIO& io, const Knobs& knobs) {
+  ChangeFrames out;
+  const double t0 = wall_seconds();
+  app.session.set_knobs_in_background(knobs, derive_runs_for_session);
+  while (true) {
+    const double f0 = wall_seconds();
+    const double c0 = thread_cpu_seconds();
+    const std::uint64_t shown = app.session.generation();
+    const bool was_simulating = app.session.simulating();
+    build_frame(app, io);
+    const double cpu_ms = (thread_cpu_seconds() - c0) * 1e3;
+    ++out.frames;
+    if (app.session.previewing()) {
+      ++out.preview_frames;
+      out.preview_cpu_sum_ms += cpu_ms;
+      out.preview_cpu_max_ms = std::max(out.preview_cpu_max_ms, cpu_ms);
+      if (out.first_partial == 0 && app.session.generation() != shown) {
+        out.first_partial = out.frames;
+        out.first_partial_ms = (wall_seconds() - t0) * 1e3;
+      }
+    }
+    if (was_simulating && !app.session.simulating()) {
+      out.whole_ms = (wall_seconds() - t0) * 1e3;
+      out.last_cpu_ms = cpu_ms;
+      out.kept = app.session.last_change_was_kept();
+      return out;
+    }
+    std::this_thread::sleep_until(std::chrono::steady_clock::now() +
+                                  std::chrono::duration<double>(std::max(0.0, 1.0 / 60.0 - (wall_seconds() - f0))));
+  }
+}
+
+/// This thread's CPU and the wall time of `count` frames built at 60 a second.
+struct FrameCosts {
+  double cpu_mean_ms = 0, cpu_max_ms = 0, wall_max_ms = 0;
+  int frames = 0;
+  int late = 0;  ///< frames whose wall time passed a 60 Hz frame (16.7 ms)
+};
+FrameCosts frames_at_60(AppState& app, ImGuiIO& io, int count, const std::function<bool()>& go_on) {
+  FrameCosts out;
+  int built = 0;
+  for (; built < count && go_on(); ++built) {
+    const double f0 = wall_seconds();
+    const double c0 = thread_cpu_seconds();
+    build_frame(app, io);
+    const double cpu_ms = (thread_cpu_seconds() - c0) * 1e3;
+    out.cpu_mean_ms += cpu_ms;
+    out.cpu_max_ms = std::max(out.cpu_max_ms, cpu_ms);
+    const double wall_ms = (wall_seconds() - f0) * 1e3;
+    out.wall_max_ms = std::max(out.wall_max_ms, wall_ms);
+    if (wall_ms > 1e3 / 60.0) ++out.late;
+    std::this_thread::sleep_until(std::chrono::steady_clock::now() +
+                                  std::chrono::duration<double>(std::max(0.0, 1.0 / 60.0 - (wall_seconds() - f0))));
+  }
+  if (built > 0) out.cpu_mean_ms /= built;
+  out.frames = built;
+  return out;
+}
+
+/// --bench-knob, after the change above: the neighbours simulated in the background (and the
+/// frames built meanwhile, against as many built with the cores idle), a step to a kept
+/// neighbour, and a jump to a value that is not one.
+std::string bench_speculation(AppState& app, ImGuiIO& io) {
+  std::string out;
+  constexpr int kFrames = 30;
+  const FrameCosts idle = frames_at_60(app, io, kFrames, [] { return true; });
+  const double t0 = wall_seconds();
+  const double cpu0 = cpu_seconds();
+  app.session.speculate_neighbours(derive_runs_for_session);
+  Speculation& speculation = *app.session.speculation();
+  std::atomic<bool> idle_now{false};
+  std::jthread waiter([&] {
+    speculation.wait_until_idle();
+    idle_now = true;
+  });
+  const FrameCosts busy = frames_at_60(app, io, 100000, [&] { return !idle_now.load(); });
+  waiter.join();
+  out += fmt::format(
+      "speculation: {} neighbouring values kept ({:.1f} MiB, budget {} MiB) {:.1f} ms after it began ({:.1f} ms of "
+      "CPU on every thread)\n"
+      "{} frames meanwhile: CPU mean {:.2f} ms, max {:.2f} ms, wall max {:.1f} ms, {} past 16.7 ms; {} frames with "
+      "the cores idle before: CPU mean {:.2f} ms, max {:.2f} ms, wall max {:.1f} ms, {} past 16.7 ms\n",
+      speculation.kept(), static_cast<double>(speculation.bytes()) / (1 << 20), speculation.budget_bytes() >> 20,
+      (wall_seconds() - t0) * 1e3, (cpu_seconds() - cpu0) * 1e3, busy.frames, busy.cpu_mean_ms, busy.cpu_max_ms,
+      busy.wall_max_ms, busy.late, idle.frames, idle.cpu_mean_ms, idle.cpu_max_ms, idle.wall_max_ms, idle.late);
+  const auto step = step_knob(app.session.scenario(), app.session.knobs(), {Knob::Cores, +1});
+  if (!step) return out + "no cores step up to time\n";
+  const ChangeFrames kept = drive_change(app, io, *step);
+  out += fmt::format("step to a kept neighbour (cores {}): whole runs in frame {} after the change, {:.1f} ms after "
+                     "it ({:.1f} ms of this thread's CPU){}\n",
+                     *step->cores, kept.frames, kept.whole_ms, kept.last_cpu_ms,
+                     kept.kept ? "" : " (NOT from the kept values)");
+  // A jump past the neighbours: cores 1 is two steps or more from any lesson's shown value.
+  Knobs jump = app.session.knobs();
+  jump.cores = *step->cores > 2 ? 1 : *step->cores + 3;
+  const ChangeFrames far = drive_change(app, io, jump);
+  out += fmt::format(
+      "jump to a value not kept (cores {}): first part shown in frame {} ({:.1f} ms after the change), whole runs in "
+      "frame {} ({:.1f} ms, that frame {:.1f} ms of this thread's CPU); {} frames showed a part, this thread's CPU per such frame mean {:.2f} ms, max {:.2f} ms\n",
+      *jump.cores, far.first_partial, far.first_partial_ms, far.frames, far.whole_ms, far.last_cpu_ms, far.preview_frames,
+      far.preview_frames > 0 ? far.preview_cpu_sum_ms / far.preview_frames : 0.0, far.preview_cpu_max_ms);
+  return out;
+}
+
 }  // namespace
 
 int run_bench(const Options& options) {
@@ -150,7 +268,8 @@ int run_bench(const Options& options) {
     if (i == 0) first_frame_at = seconds_since_start();
     if (!app.playback.playing()) app.playback.play();  // loop, so every frame moves
   }
-  const std::string knob = options.bench_knob ? bench_knob_change(app, io) : std::string();
+  const std::string knob =
+      options.bench_knob ? bench_knob_change(app, io) + bench_speculation(app, io) : std::string();
   ImGui::DestroyContext();
 
   std::vector<double> sorted = frame_ms;

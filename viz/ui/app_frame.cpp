@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <imgui_internal.h>
 
+#include "viz/measuring.hpp"
 #include "viz/ui/panels.hpp"
 
 namespace gilsim::viz::ui {
@@ -55,6 +56,8 @@ void draw_simulating_note(const Session& session, const float rect[4], double se
 
 void draw_frame(AppState& app, double wall_seconds) {
   app.frame_seconds = wall_seconds;
+  // Real runs and sweeps have the cores to themselves: no speculative knob values meanwhile.
+  app.session.pause_speculation(measuring(app) || app.sweep.runner.running());
   if (app.session.poll(wall_seconds)) refresh_derived(app);
   refresh_derived(app);
   collect_measurements(app);

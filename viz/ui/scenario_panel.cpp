@@ -24,16 +24,6 @@ void open_file(AppState& app, const std::filesystem::path& path) {
   refresh_derived(app);
 }
 
-/// The value a knob shows before the user touches it: what the scenario itself says.
-int first_pool_workers(const scenario::Scenario& s) {
-  for (const scenario::Run& r : s.runs) {
-    if (r.executor == scenario::Executor::ThreadPool || r.executor == scenario::Executor::ProcessPool) {  // pools only
-      return scenario::effective_workers(s, r);
-    }
-  }
-  return 0;
-}
-
 /// The title, the file, a load error, and the teaching note (reads the session only).
 void draw_note(const Session& session) {
   const scenario::Scenario& s = session.scenario();
@@ -58,41 +48,61 @@ void draw_note(const Session& session) {
 }
 
 /// The classroom knobs over the scenario `s` and the knobs in force: the knobs to run with
-/// when the user moved one (at once when a run is `cheap`, else when the slider is let go).
+/// when the user moved one (at once when a run is `cheap`, else when the slider is let go),
+/// or stepped one with its arrows (at once: the values a step reaches are simulated ahead).
 std::optional<Knobs> draw_knobs(const scenario::Scenario& s, const Knobs& in_force, bool cheap) {
   Knobs k = in_force;
   bool changed = false, released = false;
+  std::optional<KnobStep> stepped;
+  const float inner = ImGui::GetStyle().ItemInnerSpacing.x;
   // The sliders leave room for their longest label.
-  const float slider_w = -(text_width("jobs (each kind)") + ImGui::GetStyle().ItemInnerSpacing.x);
+  const float slider_w = -(text_width("jobs (each kind)") + inner);
   const auto track = [&](bool edited) {
     changed |= edited;
     released |= ImGui::IsItemDeactivatedAfterEdit();
   };
+  // Left of each slider, one step down and up (step_knob): exactly the values kept ahead.
+  const auto arrows = [&](const char* id, Knob knob) {
+    ImGui::PushID(id);
+    if (ImGui::ArrowButton("##down", ImGuiDir_Left)) stepped = KnobStep{knob, -1};
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("one step down");
+    ImGui::SameLine(0, inner);
+    if (ImGui::ArrowButton("##up", ImGuiDir_Right)) stepped = KnobStep{knob, +1};
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("one step up");
+    ImGui::PopID();
+    ImGui::SameLine(0, inner);
+  };
   int cores = k.cores.value_or(s.machine.cores);
+  arrows("cores", Knob::Cores);
   ImGui::SetNextItemWidth(slider_w);
   track(ImGui::SliderInt("cores", &cores, 1, std::max(32, s.machine.cores)));
   float interval_ms = static_cast<float>(k.switch_interval.value_or(s.python.switch_interval).ms());
+  arrows("interval", Knob::SwitchInterval);
   ImGui::SetNextItemWidth(slider_w);
   track(ImGui::SliderFloat("switch interval", &interval_ms, 0.1f, 50.0f, "%.1f ms", ImGuiSliderFlags_Logarithmic));
   const int default_workers = first_pool_workers(s);
   int workers = k.workers.value_or(std::max(1, default_workers));
   if (default_workers > 0 || k.workers) {
+    arrows("workers", Knob::Workers);
     ImGui::SetNextItemWidth(slider_w);
     track(ImGui::SliderInt("pool workers", &workers, 1, std::max(64, default_workers),
                            "%d", ImGuiSliderFlags_Logarithmic));
   }
   int jobs = k.jobs.value_or(s.jobs.empty() ? 1 : s.jobs.front().count);
+  arrows("jobs", Knob::Jobs);
   ImGui::SetNextItemWidth(slider_w);
   // Ranges reach at least the file's own values (the C10k scenario has 10,000 jobs).
   const int file_jobs = s.jobs.empty() ? 1 : s.jobs.front().count;
   track(ImGui::SliderInt("jobs (each kind)", &jobs, 1, std::max(200, file_jobs), "%d", ImGuiSliderFlags_Logarithmic));
+  if (stepped) return step_knob(s, in_force, *stepped);  // nothing past a slider's end
   if (changed) {
     if (cores != s.machine.cores || k.cores) k.cores = cores;
     const Time interval = Time::from_seconds(static_cast<double>(interval_ms) / 1e3);
     if (std::abs(interval_ms - static_cast<float>(s.python.switch_interval.ms())) > 1e-3f || k.switch_interval) {
       k.switch_interval = interval;
     }
-    if (workers != default_workers || k.workers) k.workers = workers;
+    // A scenario without a pool has no workers to set: the values stay the ones kept ahead.
+    if ((default_workers > 0 && workers != default_workers) || k.workers) k.workers = workers;
     if (s.jobs.empty() || jobs != s.jobs.front().count || k.jobs) k.jobs = jobs;
   }
   // Small scenarios re-run while the slider moves; big ones when it is let go.

@@ -1,0 +1,282 @@
+// Knob values simulated ahead: the cache keeps them by everything they come from and evicts the
+// least recently used past its budget; the speculation simulates the wanted values in order
+// and cancels one no longer wanted; a session steps to a kept value in the next poll(), with
+// the very runs a simulation of those values gives, and never with runs of other settings.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <any>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "sim/model/simulate.hpp"
+#include "sim/real/execute.hpp"
+#include "sim/scenario/effective_settings.hpp"
+#include "sim/scenario/loader.hpp"
+#include "sim/trace/csv_export.hpp"
+#include "viz/app_state.hpp"
+#include "viz/knob_cache.hpp"
+#include "viz/session.hpp"
+#include "viz/speculation.hpp"
+
+using namespace gilsim;
+using namespace gilsim::viz;
+using namespace std::chrono_literals;
+
+namespace {
+
+SettingsKey key_named(const std::string& text) {
+  SettingsKey k;
+  k.file = "x.toml";
+  k.text = text;
+  return k;
+}
+
+/// Every span and mark of `runs`, as the CSV exports write them: equal text, equal runs.
+std::string dump(const std::vector<trace::Trace>& runs) {
+  std::vector<const trace::Trace*> all;
+  for (const auto& r : runs) all.push_back(&r);
+  std::ostringstream out;
+  trace::write_spans_csv(out, all);
+  trace::write_events_csv(out, all);
+  return out.str();
+}
+
+std::filesystem::path lesson(const char* name) { return std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios" / name; }
+
+/// A copy of a lesson to edit, removed at the end.
+struct TempLesson {
+  std::filesystem::path path;
+  explicit TempLesson(const char* name) {
+    path = std::filesystem::temp_directory_path() /
+           ("gilviz_spec_" + std::to_string(reinterpret_cast<std::uintptr_t>(this)) + "_" + name);
+    std::filesystem::copy_file(lesson(name), path, std::filesystem::copy_options::overwrite_existing);
+  }
+  ~TempLesson() { std::filesystem::remove(path); }
+  void replace(const std::string& from, const std::string& to) const {
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+    std::ofstream(path, std::ios::trunc) << text;
+  }
+};
+
+/// Runs the next poll() puts in, as the next frame does.
+bool next_frame(Session& s) {
+  while (s.simulating() && !s.background_ready()) std::this_thread::sleep_for(1ms);
+  return s.poll(0);
+}
+
+}  // namespace
+
+TEST_CASE("the knob cache keeps the most recent values within its budget of bytes") {
+  KnobCache<int> cache(100);
+  cache.put(key_named("a"), std::make_shared<int>(1), 40);
+  cache.put(key_named("b"), std::make_shared<int>(2), 40);
+  CHECK(cache.bytes() == 80);
+  CHECK(cache.touch(key_named("a")));  // a is now the most recent: b goes first
+  cache.put(key_named("c"), std::make_shared<int>(3), 40);
+  CHECK(cache.size() == 2);
+  CHECK(cache.bytes() == 80);
+  CHECK_FALSE(cache.touch(key_named("b")));
+  CHECK(cache.keys() == std::vector<SettingsKey>{key_named("c"), key_named("a")});
+  cache.put(key_named("huge"), std::make_shared<int>(4), 101);  // larger than the budget: not kept
+  CHECK(cache.size() == 2);
+  const auto a = cache.take(key_named("a"));
+  REQUIRE(a);
+  CHECK(*a == 1);
+  CHECK(cache.take(key_named("a")) == nullptr);  // taken out
+  CHECK(cache.bytes() == 40);
+  cache.put(key_named("c"), std::make_shared<int>(5), 10);  // the same key replaces its entry
+  CHECK(cache.size() == 1);
+  CHECK(cache.bytes() == 10);
+  CHECK(*cache.take(key_named("c")) == 5);
+}
+
+TEST_CASE("a settings key tells apart every input of the runs: the file's text, each override, the fit") {
+  const TempLesson file("01-cpu-bound.toml");
+  Knobs k;
+  k.cores = 3;
+  const SettingsKey base = settings_key(file.path, k, false, 8);
+  CHECK(base == settings_key(file.path, k, false, 8));
+  CHECK(base == settings_key(file.path, k, false, 2));  // the CPUs count only for a fit
+  Knobs other = k;
+  other.cores = 4;
+  CHECK_FALSE(base == settings_key(file.path, other, false, 8));
+  other = k;
+  other.switch_interval = Time{1'000'000};
+  CHECK_FALSE(base == settings_key(file.path, other, false, 8));
+  other = k;
+  other.more.push_back({"seed", "7"});
+  CHECK_FALSE(base == settings_key(file.path, other, false, 8));
+  CHECK_FALSE(base == settings_key(file.path, k, true, 8));
+  CHECK_FALSE(settings_key(file.path, k, true, 8) == settings_key(file.path, k, true, 2));
+  CHECK_FALSE(base == settings_key({}, k, false, 8));  // the built-in default
+  file.replace("cores = 4", "cores = 2");
+  CHECK_FALSE(base == settings_key(file.path, k, false, 8));  // the same path, another text
+}
+
+TEST_CASE("knob steps: by one, the switch interval along 1-2-5, nothing past a slider's end") {
+  const scenario::Scenario s = scenario::load_file(lesson("15-lost-update.toml"));
+  const Knobs none;
+  const auto up = step_knob(s, none, {Knob::Cores, +1});
+  REQUIRE(up);
+  CHECK(up->cores == s.machine.cores + 1);
+  const auto faster = step_knob(s, none, {Knob::SwitchInterval, +1});  // the lesson's 100 us
+  REQUIRE(faster);
+  CHECK(faster->switch_interval == Time{200'000});
+  CHECK_FALSE(step_knob(s, none, {Knob::SwitchInterval, -1}));  // 0.1 ms is the slider's least
+  Knobs odd;
+  odd.switch_interval = Time{4'730'000};  // dragged to 4.73 ms
+  CHECK(step_knob(s, odd, {Knob::SwitchInterval, +1})->switch_interval == Time{5'000'000});
+  CHECK(step_knob(s, odd, {Knob::SwitchInterval, -1})->switch_interval == Time{2'000'000});
+  Knobs one;
+  one.cores = 1;
+  CHECK_FALSE(step_knob(s, one, {Knob::Cores, -1}));
+  CHECK_FALSE(step_knob(s, none, {Knob::Workers, +1}));  // lesson 15 has no pool
+  CHECK(step_between(none, *up, s) == KnobStep{Knob::Cores, +1});
+  const auto near = neighbour_knobs(s, none, KnobStep{Knob::Jobs, -1});
+  REQUIRE(near.size() >= 3);
+  CHECK(near[0].jobs == s.jobs.front().count - 1);  // the last step again first, then back
+  CHECK(near[1].jobs == s.jobs.front().count + 1);
+}
+
+TEST_CASE("the speculation simulates the wanted values in order, once each, and keeps them") {
+  std::vector<std::string> order;
+  std::mutex order_mutex;
+  Speculation spec(
+      [&](const Speculation::Candidate& c, std::stop_token) {
+        const std::lock_guard lock(order_mutex);
+        order.push_back(c.key.text);
+        if (c.key.text == "bad") throw std::runtime_error("does not load");
+        return Speculation::Result{std::make_shared<std::any>(c.key.text + "!"), 10};
+      },
+      25, false);
+  const std::vector<Speculation::Candidate> list{
+      {key_named("a"), {}}, {key_named("bad"), {}}, {key_named("b"), {}}, {key_named("c"), {}}};
+  spec.want(list);
+  spec.wait_until_idle();
+  {
+    const std::lock_guard lock(order_mutex);
+    CHECK(order == std::vector<std::string>{"a", "bad", "b"});  // 25 bytes hold two of 10: c would evict b
+  }
+  CHECK(spec.kept() == 2);
+  CHECK(spec.take(key_named("c")) == nullptr);
+  const auto b = spec.take(key_named("b"));
+  REQUIRE(b);
+  CHECK(std::any_cast<std::string>(*b) == "b!");
+  // The same list again: a is kept, "bad" failed for good, b is simulated again, c still waits.
+  spec.want(list);
+  spec.wait_until_idle();
+  const std::lock_guard lock(order_mutex);
+  INFO(fmt::format("{}", fmt::join(order, " ")));
+  CHECK(order == std::vector<std::string>{"a", "bad", "b", "b"});
+  CHECK(spec.keys() == std::vector<SettingsKey>{key_named("b"), key_named("a")});
+}
+
+TEST_CASE("a value no longer wanted is cancelled while it is simulated; one still wanted is not") {
+  std::atomic<int> running{0};
+  Speculation spec(
+      [&](const Speculation::Candidate& c, std::stop_token stop) {
+        ++running;
+        while (!stop.stop_requested() && c.key.text == "slow") std::this_thread::sleep_for(1ms);
+        if (stop.stop_requested()) throw std::runtime_error("cancelled");
+        return Speculation::Result{std::make_shared<std::any>(c.key.text), 1};
+      },
+      100, false);
+  spec.want({{key_named("slow"), {}}, {key_named("quick"), {}}});
+  while (running.load() == 0) std::this_thread::sleep_for(1ms);
+  spec.want({{key_named("slow"), {}}, {key_named("quick"), {}}});  // still wanted: goes on
+  std::this_thread::sleep_for(5ms);
+  CHECK(spec.cancelled() == 0);
+  spec.want({{key_named("quick"), {}}});  // the knob moved: "slow" is no neighbour any more
+  spec.wait_until_idle();
+  CHECK(spec.cancelled() == 1);
+  CHECK(spec.take(key_named("slow")) == nullptr);
+  CHECK(spec.take(key_named("quick")) != nullptr);
+}
+
+TEST_CASE("a step to a kept neighbour is put in by the next poll, whole, the runs a simulation gives") {
+  Session s;
+  REQUIRE(s.open(lesson("01-cpu-bound.toml")));
+  s.speculate_neighbours(derive_runs_for_session, Speculation::kDefaultBudget, false);
+  s.speculation()->wait_until_idle();
+  CHECK(s.speculation()->kept() >= 4);
+  const auto step = step_knob(s.scenario(), s.knobs(), {Knob::Cores, -1});
+  REQUIRE(step);
+  const auto generation = s.generation();
+  s.set_knobs_in_background(*step, derive_runs_for_session);
+  CHECK(s.simulating());
+  CHECK(s.background_ready());
+  CHECK(s.poll(0));  // the very next frame
+  CHECK(s.last_change_was_kept());
+  CHECK_FALSE(s.simulating());
+  CHECK_FALSE(s.previewing());
+  CHECK(s.generation() == generation + 1);
+  CHECK(s.scenario().machine.cores == *step->cores);
+  for (const auto& run : s.runs()) CHECK_FALSE(run.partial());
+  // With its indices, built beside, and the same runs as simulating those values now.
+  CHECK(std::any_cast<std::shared_ptr<DerivedRuns>>(s.take_derived()) != nullptr);
+  const scenario::Scenario same = scenario::load_file(lesson("01-cpu-bound.toml"), step->overrides());
+  CHECK(dump(s.runs()) == dump(model::simulate_all(same)));
+}
+
+TEST_CASE("a kept value is never shown for other settings: the file edited under the same knobs") {
+  const TempLesson file("01-cpu-bound.toml");
+  Session s;
+  REQUIRE(s.open(file.path));
+  s.speculate_neighbours(derive_runs_for_session, Speculation::kDefaultBudget, false);
+  s.speculation()->wait_until_idle();
+  const auto step = step_knob(s.scenario(), s.knobs(), {Knob::Jobs, +1});
+  REQUIRE(step);
+  // The text changes under the same knobs (not reloaded yet: the watch looks once a second).
+  file.replace("cores = 4", "cores = 2");
+  s.set_knobs_in_background(*step, derive_runs_for_session);
+  while (s.simulating()) next_frame(s);
+  CHECK_FALSE(s.last_change_was_kept());
+  CHECK(s.scenario().machine.cores == 2);
+  const scenario::Scenario edited = scenario::load_file(file.path, step->overrides());
+  CHECK(dump(s.runs()) == dump(model::simulate_all(edited)));
+}
+
+TEST_CASE("a kept value is never shown once the runs are fitted to this machine") {
+  Session s;
+  REQUIRE(s.open(lesson("01-cpu-bound.toml")));
+  s.speculate_neighbours(derive_runs_for_session, Speculation::kDefaultBudget, false);
+  s.speculation()->wait_until_idle();
+  REQUIRE(s.speculation()->kept() > 0);
+  s.pause_speculation(true);  // nothing kept from here on, to tell the two apart
+  REQUIRE(s.fit_to_this_machine(true));
+  CHECK(s.speculation()->kept() == 0);  // a load forgets what was kept
+  const auto step = step_knob(s.scenario(), s.knobs(), {Knob::Jobs, +1});
+  REQUIRE(step);
+  s.set_knobs_in_background(*step, derive_runs_for_session);
+  while (s.simulating()) next_frame(s);
+  CHECK_FALSE(s.last_change_was_kept());
+  scenario::Scenario fitted = scenario::load_file(lesson("01-cpu-bound.toml"), step->overrides());
+  scenario::fit_to_machine(fitted, real::available_cpus());
+  CHECK(dump(s.runs()) == dump(model::simulate_all(fitted)));
+}
+
+TEST_CASE("a knob change that is not kept pauses the speculation, cancelling the value under way") {
+  Session s;
+  REQUIRE(s.open(lesson("15-lost-update.toml")));  // runs long enough to be cancelled midway
+  s.speculate_neighbours(derive_runs_for_session, Speculation::kDefaultBudget, false);
+  while (s.speculation()->started() == 0) std::this_thread::sleep_for(1ms);
+  Knobs far;
+  far.cores = 1;  // no neighbour of 4 cores
+  s.set_knobs_in_background(far, derive_runs_for_session);
+  s.speculation()->wait_until_idle();  // paused: nothing wanted while the change is simulated
+  CHECK(s.speculation()->cancelled() == 1);
+  CHECK(s.speculation()->kept() == 0);
+  while (s.simulating()) next_frame(s);
+  CHECK(s.scenario().machine.cores == 1);
+  CHECK_FALSE(s.last_change_was_kept());
+}
