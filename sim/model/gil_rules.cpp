@@ -366,7 +366,7 @@ void Engine::update_drop_deadline(Gil& gil) {
   }
   const Time at = max(due->at, now_);
   if (timers_.pending(gil.deadline) && timers_.when(gil.deadline) == at) return;
-  timers_.set(gil.deadline, at);
+  timers_.set_late(gil.deadline, at);
 }
 
 void Engine::on_drop_deadline(std::uint32_t index) {

@@ -49,6 +49,19 @@ class TimerHeap {
     }
     set_in_heap(e, i);
   }
+  /// As set(), for a timer usually due after every one pending (the GIL's drop deadline,
+  /// set behind a woken waiter's nearer timer): with nothing pending for `slot` and the new
+  /// last leaf not before its parent (a tie goes after: the new entry's sequence is the
+  /// highest), it stays where it lands, with no sift and no call.
+  void set_late(Slot slot, Time at) {
+    const std::size_t n = heap_.size();
+    if (position_[slot] == kAbsent && n < heap_.capacity() && (n == 0 || !(at < heap_[(n - 1) / kArity].at))) {
+      heap_.push_back(Entry{at, (next_seq_++ << kSlotBits) | slot});
+      position_[slot] = static_cast<std::uint32_t>(n);
+      return;
+    }
+    set(slot, at);
+  }
   /// Removes `slot`'s pending entry, if any. Small enough to inline (a pause() cancels twice
   /// per hand-off, mostly a parked entry or nothing): the removal from the heap is a call.
   void cancel(Slot slot) {

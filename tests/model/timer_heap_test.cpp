@@ -85,6 +85,24 @@ TEST_CASE("a cancelled timer is gone; cancelling an idle slot does nothing") {
   CHECK(drain(h) == std::vector<TimerHeap::Slot>{b, d});
 }
 
+TEST_CASE("set_late() leaves a new timer as the last leaf unless it is before that leaf's parent") {
+  TimerHeap h;
+  std::vector<TimerHeap::Slot> s;
+  for (int i = 0; i < 9; ++i) s.push_back(h.add_slot());
+  h.set_late(s[0], 1_ms);  // into the empty heap
+  h.set_late(s[1], 10_ms);  // the root's children: each lands after its parent, the root
+  h.set_late(s[2], 20_ms);
+  h.set_late(s[3], 30_ms);
+  h.set_late(s[4], 40_ms);
+  h.set_late(s[5], 5_ms);   // its parent is s[1] at 10 ms, not the root: it goes up, past s[1] only
+  h.set_late(s[6], 15_ms);  // its parent is now s[5] at 5 ms: it stays a leaf
+  h.set_late(s[7], 15_ms);  // a tie with s[6]: set later, fires later
+  h.set_late(s[8], 2_ms);
+  h.set_late(s[8], 50_ms);  // pending: moved as set() moves it
+  CHECK(h.when(s[5]) == 5_ms);
+  CHECK(drain(h) == std::vector<TimerHeap::Slot>{s[0], s[5], s[1], s[6], s[7], s[2], s[3], s[4], s[8]});
+}
+
 TEST_CASE("many moves and cancels keep the heap ordered") {
   TimerHeap h;
   std::vector<TimerHeap::Slot> s;
@@ -162,7 +180,7 @@ TEST_CASE("a parked timer fires when and in the order set() would have it") {
 }
 
 namespace {
-/// Random sets (parks, when `park` says), moves, cancels and pops, checked against a map of
+/// Random sets (parks, when `park` says; set_late() for some), moves, cancels and pops, checked against a map of
 /// every pending entry ordered by (time, sequence), over `owners` timer owners. Returns how
 /// many set()s found nothing pending at all (the heap's shortcut for an empty heap).
 int check_random_operations(bool park, int owners = 40) {
@@ -191,7 +209,11 @@ int check_random_operations(bool park, int owners = 40) {
         h.park(s, Time{at});
       } else {
         if (h.empty()) ++sets_when_empty;
-        h.set(s, Time{at});
+        if (op == 5) {
+          h.set_late(s, Time{at});
+        } else {
+          h.set(s, Time{at});
+        }
       }
     } else if (op < 8) {
       if (key_of[s]) expected.erase(*key_of[s]);

@@ -153,3 +153,34 @@ TEST_CASE("a lane with a few spans gets a store of just their size") {
   CHECK(tr.lanes[idle].spans.empty());
   CHECK(tr.lanes[idle].spans.capacity() == 0);
 }
+
+TEST_CASE("the open span reads the same, and is cut by prefix() and finish(), however many spans came before") {
+  for (int before = 0; before < 10; ++before) {
+    CAPTURE(before);
+    TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+    const auto p = b.add_process("main", true);
+    const auto t = b.add_lane("T1", LaneKind::Thread, p);
+    for (int i = 0; i < before; ++i) b.set_state(t, Time{i}, SpanState::Runnable, 0, static_cast<std::uint16_t>(i));
+    const Time at{before};
+    b.set_state(t, at, SpanState::Running, 7, 3);
+    b.set_state(t, at + 5_ns, SpanState::Running, 7, 3);  // a repeat: the same open span
+    REQUIRE(b.has_open_span(t));
+    CHECK(b.open_state(t) == SpanState::Running);
+    CHECK(b.open_subject(t) == 7);
+    CHECK(b.span_count() == static_cast<std::size_t>(before));
+    const Trace cut = b.prefix(at + 10_ns);
+    REQUIRE(cut.lanes[t].spans.size() == static_cast<std::size_t>(before) + 1);
+    for (int i = 0; i < before; ++i) CHECK(cut.lanes[t].spans[static_cast<std::size_t>(i)].end == Time{i + 1});
+    const Span open = cut.lanes[t].spans.back();
+    CHECK(open.begin == at);
+    CHECK(open.end == at + 10_ns);
+    CHECK(open.subject == 7);
+    CHECK(open.step == 3);
+    CHECK(open.state == SpanState::Running);
+    const Trace tr = b.finish(at + 20_ns);
+    REQUIRE(tr.lanes[t].spans.size() == static_cast<std::size_t>(before) + 1);
+    CHECK(tr.lanes[t].spans.back().begin == at);
+    CHECK(tr.lanes[t].spans.back().end == at + 20_ns);
+    CHECK(tr.lanes[t].spans.back().step == 3);
+  }
+}
