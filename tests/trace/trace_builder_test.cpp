@@ -7,6 +7,17 @@ using namespace gilsim;
 using namespace gilsim::literals;
 using namespace gilsim::trace;
 
+namespace {
+// A thread lane that already holds `before` one-nanosecond spans, each of its own label, so a
+// test can check what follows at every position of the builder's packing.
+LaneId lane_with_spans(TraceBuilder& b, int before) {
+  const auto p = b.add_process("main", true);
+  const auto t = b.add_lane("T1", LaneKind::Thread, p);
+  for (int i = 0; i < before; ++i) b.set_state(t, Time{i}, SpanState::Runnable, 0, static_cast<std::uint16_t>(i));
+  return t;
+}
+}  // namespace
+
 TEST_CASE("state changes become half-open spans; repeats merge and empty spans vanish") {
   TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
   b.add_cores(1);
@@ -113,9 +124,7 @@ TEST_CASE("a state re-entered after a zero-length gap merges, however many spans
   for (int before = 0; before < 16; ++before) {
     CAPTURE(before);
     TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
-    const auto p = b.add_process("main", true);
-    const auto t = b.add_lane("T1", LaneKind::Thread, p);
-    for (int i = 0; i < before; ++i) b.set_state(t, Time{i}, SpanState::Runnable, 0, static_cast<std::uint16_t>(i));
+    const auto t = lane_with_spans(b, before);
     const Time at{before};
     b.set_state(t, at, SpanState::Running, 7, 1);
     b.set_state(t, at + 10_ns, SpanState::WaitingGil, 7, 1);
@@ -158,9 +167,7 @@ TEST_CASE("the open span reads the same, and is cut by prefix() and finish(), ho
   for (int before = 0; before < 10; ++before) {
     CAPTURE(before);
     TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
-    const auto p = b.add_process("main", true);
-    const auto t = b.add_lane("T1", LaneKind::Thread, p);
-    for (int i = 0; i < before; ++i) b.set_state(t, Time{i}, SpanState::Runnable, 0, static_cast<std::uint16_t>(i));
+    const auto t = lane_with_spans(b, before);
     const Time at{before};
     b.set_state(t, at, SpanState::Running, 7, 3);
     b.set_state(t, at + 5_ns, SpanState::Running, 7, 3);  // a repeat: the same open span
