@@ -103,7 +103,7 @@ Cells cells(const RowResult& r) {
 /// The reason column: the row's one-line reason, then the runs left out.
 std::string reason_cell(const RowResult& r) {
   if (r.reason.empty() || r.left_out.empty()) return r.reason.empty() ? r.left_out : r.reason;
-  return fmt::format("{}; {}", r.reason, r.left_out);
+  return fmt::format("{} {}.", r.reason, r.left_out);  // the reason is a sentence with its full stop
 }
 
 /// A `why` as a paragraph: one line starting with a capital (unless it starts with a name such

@@ -320,7 +320,7 @@ TEST_CASE("the generated page: how it was measured, the table, and every row out
   CHECK(md.find("1 of 2 rows within their tolerance, 1 outside, 0 not scored.") != std::string::npos);
   // The table gives the one sentence; the evidence has a section of its own, headed by the row.
   CHECK(md.find(fmt::format("| CPU-bound | pool / sequential | ratio | 1.25x | 1.20x to 1.30x | 0.90x | -28.0% | OUTSIDE | "
-                            "Starting the pool costs more than the model's estimate.; {} |",
+                            "Starting the pool costs more than the model's estimate. {}. |",
                             left_out)) != std::string::npos);
   CHECK(md.find("\n### CPU-bound: pool / sequential\n\nPool start-up is an estimate.\n") != std::string::npos);
   CHECK(md.find("Pool start-up is an estimate") == md.rfind("Pool start-up is an estimate"));
