@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "../real/real_test_support.hpp"
+#include "tests/lane_lookup.hpp"
 #include "sim/cli/cli_app.hpp"
 #include "sim/cpython/cpython_runs.hpp"
 #include "sim/cpython/python_program.hpp"
@@ -25,6 +26,7 @@
 
 namespace fs = std::filesystem;
 using namespace gilsim;
+using test::lane_named;
 
 namespace {
 
@@ -233,14 +235,6 @@ std::vector<std::pair<std::string, std::vector<std::string>>> peer_processes(con
     }
   }
   return out;
-}
-
-const trace::Lane& lane_named(const trace::Trace& t, std::string_view name) {
-  for (const auto& lane : t.lanes) {
-    if (lane.name == name) return lane;
-  }
-  FAIL("no lane " << name);
-  return t.lanes.front();
 }
 
 }  // namespace

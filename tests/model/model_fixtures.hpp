@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/model/simulate.hpp"
+#include "tests/lane_lookup.hpp"
 #include "tests/time_printing.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace.hpp"
@@ -115,13 +116,6 @@ inline trace::Trace simulate_with(scenario::Scenario& s, scenario::Executor exec
   run.executor = executor;
   s.runs = {run};
   return model::simulate(s, s.runs[0]);
-}
-
-inline const trace::Lane& lane_named(const trace::Trace& t, std::string_view name) {
-  for (const auto& lane : t.lanes) {
-    if (lane.name == name) return lane;
-  }
-  throw std::runtime_error("no lane named " + std::string(name));
 }
 
 /// A mark found by marks_of(), read like a pointer to it (a trace hands its marks out by value).

@@ -5,24 +5,18 @@
 #include <algorithm>
 
 #include "real_test_support.hpp"
+#include "tests/lane_lookup.hpp"
 #include "sim/real/execute.hpp"
 
 using namespace gilsim;
 using namespace gilsim::literals;
 using namespace gilsim::real::testing;
+using test::lane_named;
 using scenario::Executor;
 using trace::LaneKind;
 using trace::SpanState;
 
 namespace {
-const trace::Lane& lane_named(const trace::Trace& t, const std::string& name) {
-  for (const auto& lane : t.lanes) {
-    if (lane.name == name) return lane;
-  }
-  FAIL("no lane " << name);
-  return t.lanes.front();
-}
-
 Time time_in_lane(const trace::Lane& lane, SpanState state) {
   Time total;
   for (const auto& span : lane.spans) {

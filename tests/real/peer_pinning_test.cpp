@@ -13,6 +13,7 @@
 #include <doctest/doctest.h>
 
 #include "real_test_support.hpp"
+#include "tests/lane_lookup.hpp"
 #include "sim/real/execute.hpp"
 #include "sim/real/run_context.hpp"
 #include "sim/scenario/effective_settings.hpp"
@@ -21,6 +22,7 @@
 using namespace gilsim;
 using namespace gilsim::literals;
 using namespace gilsim::real::testing;
+using test::find_lane;
 using scenario::Executor;
 using trace::LaneKind;
 using trace::SpanState;
@@ -36,13 +38,6 @@ scenario::Step ask(Time io_time, Time answer) {
 int open_descriptors() {
   return static_cast<int>(std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
                                         std::filesystem::directory_iterator{}));
-}
-
-const trace::Lane* lane_named(const trace::Trace& t, std::string_view name) {
-  for (const auto& lane : t.lanes) {
-    if (lane.name == name) return &lane;
-  }
-  return nullptr;
 }
 
 std::vector<trace::Span> spans_in(const trace::Lane& lane, SpanState state) {
@@ -137,7 +132,7 @@ TEST_CASE("each answer is a round trip to the job's peer process, which spins fo
   check_invariants(t);
 
   // The peer is a process of its own with one thread, as the model draws it.
-  const trace::Lane* peer = lane_named(t, "peer");
+  const trace::Lane* peer = find_lane(t, "peer");
   REQUIRE(peer != nullptr);
   CHECK(t.processes[peer->process].name == "peer of client");
   CHECK(t.processes[peer->process].gil_lane == trace::kNone);
@@ -147,7 +142,7 @@ TEST_CASE("each answer is a round trip to the job's peer process, which spins fo
   REQUIRE(answers.size() == 5);
   for (const auto& a : answers) CHECK(a.end - a.begin >= 9_ms);
   // Each answer falls inside a wait of the client for its reply, which then takes 2 ms more.
-  const trace::Lane* client = lane_named(t, "T1");
+  const trace::Lane* client = find_lane(t, "T1");
   REQUIRE(client != nullptr);
   const auto waits = spans_in(*client, SpanState::BlockedIo);
   for (const auto& a : answers) {
@@ -209,8 +204,8 @@ TEST_CASE("a CPU this machine lacks is folded as the model's twin folds it, and 
   // Unfitted, the real run folds the same way rather than fail: it runs to the end.
   const auto t = real::execute(s, s.runs[0]);
   check_invariants(t);
-  REQUIRE(lane_named(t, "peer") != nullptr);
-  CHECK(spans_in(*lane_named(t, "peer"), SpanState::Native).size() == 1);
+  REQUIRE(find_lane(t, "peer") != nullptr);
+  CHECK(spans_in(*find_lane(t, "peer"), SpanState::Native).size() == 1);
 }
 
 TEST_CASE("the run's CPUs are this machine's first CPUs, and a scenario's CPU k is the k-th of them") {
