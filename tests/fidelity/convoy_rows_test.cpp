@@ -4,30 +4,20 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <utility>
 #include <string>
 
-#include "bench/cpython_suite.hpp"
-#include "sim/scenario/loader.hpp"
+#include "tests/fidelity/suite_rows.hpp"
 
 using namespace gilsim;
 using namespace gilsim::fidelity;
-namespace fs = std::filesystem;
+using namespace gilsim::test;
 
 namespace {
 
-const fs::path kSuite = fs::path(GILSIM_SOURCE_DIR) / "fidelity" / "suite.toml";
-
 /// The model's time per operation for the row labelled `label`, in switch intervals.
 double intervals_per_op(const Suite& suite, const std::string& label, double interval) {
-  for (const auto& row : suite.rows) {
-    if (row.label != label) continue;
-    const scenario::Scenario s = scenario::load_file(suite.scenarios / row.scenario);
-    return predict(row, s).value / interval;
-  }
-  FAIL("no row " << label);
-  return 0.0;
+  return model_figure(suite, label) / interval;
 }
 
 }  // namespace
@@ -38,7 +28,7 @@ TEST_CASE("model: the pinned convoy loses about one interval per operation in ev
   // CPU-bound thread, woken 3 to 9 us after the I/O thread takes the GIL back, wins the
   // next recv wherever it runs and never a 2 us sendall beside the echo. Beside the I/O
   // thread the model comes to CPython's figure (the last test).
-  const Suite suite = load_suite(kSuite);
+  const Suite suite = load_suite(kSuiteFile);
   const std::string two = "2 releases per op, ";
   CHECK(intervals_per_op(suite, two + "CPU thread alone, 5 ms: time per op", 0.005) == doctest::Approx(1.20).epsilon(0.02));
   CHECK(intervals_per_op(suite, two + "CPU thread alone, 50 ms: time per op", 0.05) == doctest::Approx(1.30).epsilon(0.02));
@@ -56,7 +46,7 @@ TEST_CASE("model: without the CPU-bound thread, the pinned scenarios' operation 
   // CPython, pinned with the echo on the I/O thread's CPU (convoy_probe.py, docs/model.md
   // S9): a sendall of 1.8 us and a recv of 10.9 us (medians). The model: 2 us of sendall,
   // a context switch (S5) to the echo, its 3 us answer, one back, and 4 us of reply.
-  const Suite suite = load_suite(kSuite);
+  const Suite suite = load_suite(kSuiteFile);
   for (const auto& [label, per_op] : {std::pair{"2 releases per op, CPU thread alone, 5 ms: time per op", 14.9e-6},
                                       std::pair{"2 releases per op, CPU thread beside the echo, 5 ms: time per op", 9.1e-6}}) {
     CAPTURE(label);
@@ -75,7 +65,7 @@ TEST_CASE("model: beside the I/O thread, the lag S3 keeps across the forced swit
   // one interval per operation (CPython 1.06 to 1.22). The dropper keeps the core through
   // drop_gil's signal, so the woken thread finds the mutex free when it runs: G8b's cost
   // moves nothing here.
-  const Suite suite = load_suite(kSuite);
+  const Suite suite = load_suite(kSuiteFile);
   const std::string label = "2 releases per op, CPU thread beside the I/O thread, 5 ms: time per op";
   const auto row = std::find_if(suite.rows.begin(), suite.rows.end(), [&](const auto& r) { return r.label == label; });
   REQUIRE(row != suite.rows.end());

@@ -11,16 +11,17 @@
 #include <fmt/format.h>
 
 #include "bench/cpython_suite.hpp"
+#include "tests/fidelity/suite_rows.hpp"
 #include "sim/real/model_twin.hpp"
 #include "sim/scenario/loader.hpp"
 
 namespace fs = std::filesystem;
 using namespace gilsim;
 using namespace gilsim::fidelity;
+using namespace gilsim::test;
 
 namespace {
 
-const fs::path kSuiteFile = fs::path(GILSIM_SOURCE_DIR) / "fidelity" / "suite.toml";
 
 fs::path write_temp(const std::string& name, const std::string& text) {
   const fs::path path = fs::path(GILSIM_BINARY_DIR) / "tests" / "fidelity" / name;
@@ -57,19 +58,6 @@ SuiteRow ratio_row() {
   row.kind = RowKind::Ratio;
   row.measured = {"threads", "wall", "sequential", "wall"};
   return row;
-}
-
-const SuiteRow& suite_row(const Suite& suite, const std::string& label) {
-  for (const auto& row : suite.rows) {
-    if (row.label == label) return row;
-  }
-  FAIL("no row " << label);
-  return suite.rows.front();
-}
-
-double model_figure(const Suite& suite, const std::string& label) {
-  const SuiteRow& row = suite_row(suite, label);
-  return predict(row, scenario::load_file(suite.scenarios / row.scenario)).value;
 }
 
 }  // namespace

@@ -3,34 +3,24 @@
 // costs zero), computed from the model. CPython is not run.
 #include <doctest/doctest.h>
 
-#include <filesystem>
 #include <string>
 
-#include "bench/cpython_suite.hpp"
-#include "sim/scenario/loader.hpp"
+#include "tests/fidelity/suite_rows.hpp"
 #include "tests/model/model_fixtures.hpp"
 
 using namespace gilsim;
 using namespace gilsim::fidelity;
-namespace fs = std::filesystem;
+using namespace gilsim::test;
 
 namespace {
 
-const fs::path kSuite = fs::path(GILSIM_SOURCE_DIR) / "fidelity" / "suite.toml";
-
 /// The model's figure for the row labelled `label`, with the GIL's mutex or without it.
 double figure(const Suite& suite, const std::string& label, bool mutex) {
-  for (const auto& row : suite.rows) {
-    if (row.label != label) continue;
-    scenario::Scenario s = scenario::load_file(suite.scenarios / row.scenario);
-    if (!mutex) {
-      s.costs.gil_mutex_take = Time::zero();
-      s.costs.gil_mutex_signal = Time::zero();
-    }
-    return predict(row, s).value;
-  }
-  FAIL("no row " << label);
-  return 0.0;
+  if (mutex) return model_figure(suite, label);
+  return model_figure(suite, label, [](scenario::Scenario& s) {
+    s.costs.gil_mutex_take = Time::zero();
+    s.costs.gil_mutex_signal = Time::zero();
+  });
 }
 
 }  // namespace
@@ -39,7 +29,7 @@ TEST_CASE("model: Pool(2).map(chunksize=1) is 1.10 with the GIL's mutex and 1.11
   // The mutex brought chunksize 1 from 1.04 to 1.10 while a signalled waiter joined its run
   // queue only once awake; since S3's enqueue at the signal and DELAY_DEQUEUE the model
   // without the mutex gives 1.11 already (docs/model.md G8b).
-  const Suite suite = load_suite(kSuite);
+  const Suite suite = load_suite(kSuiteFile);
   CHECK(figure(suite, "chunksize 1 / sequential", false) == doctest::Approx(1.11).epsilon(0.01));
   CHECK(figure(suite, "chunksize 1 / sequential", true) == doctest::Approx(1.10).epsilon(0.01));
   CHECK(figure(suite, "8 threads / sequential", false) == doctest::Approx(0.52).epsilon(0.01));

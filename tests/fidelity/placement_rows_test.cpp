@@ -5,39 +5,30 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <optional>
 #include <string>
 
-#include "bench/cpython_suite.hpp"
-#include "sim/scenario/loader.hpp"
+#include "tests/fidelity/suite_rows.hpp"
 #include "tests/model/model_fixtures.hpp"
 
 using namespace gilsim;
 using namespace gilsim::fidelity;
-namespace fs = std::filesystem;
+using namespace gilsim::test;
 
 namespace {
-
-const fs::path kSuite = fs::path(GILSIM_SOURCE_DIR) / "fidelity" / "suite.toml";
 
 /// The model's figure for the row labelled `label`, with the cores' run queues `placement`,
 /// or as the suite's scenario says (the default) without one.
 double figure_with(const Suite& suite, const std::string& label, std::optional<scenario::Placement> placement) {
-  for (const auto& row : suite.rows) {
-    if (row.label != label) continue;
-    scenario::Scenario s = scenario::load_file(suite.scenarios / row.scenario);
+  return model_figure(suite, label, [&](scenario::Scenario& s) {
     if (placement) s.machine.placement = *placement;
-    return predict(row, s).value;
-  }
-  FAIL("no row " << label);
-  return 0.0;
+  });
 }
 
 }  // namespace
 
 TEST_CASE("model: Pool.map's default and chunks of one, with per-CPU queues and with the shared one") {
-  const Suite suite = load_suite(kSuite);
+  const Suite suite = load_suite(kSuiteFile);
   using enum scenario::Placement;
   // The parent's handler threads wake on the core they last ran on, beside one worker,
   // and wait there for its protected slice when they wake with no lag (S3).
@@ -56,7 +47,7 @@ TEST_CASE("model: Pool.map's default and chunks of one, with per-CPU queues and 
 
 TEST_CASE("model: the suite's scenarios run with per-CPU queues unless they say otherwise") {
   // Linux places threads per CPU (docs/model.md S1): the suite's rows are the per-CPU ones.
-  const Suite suite = load_suite(kSuite);
+  const Suite suite = load_suite(kSuiteFile);
   using enum scenario::Placement;
   for (const char* label : {"Pool.map default / sequential", "spawn, per extra worker"}) {
     CAPTURE(label);
@@ -72,7 +63,7 @@ TEST_CASE("model: chunksize 1's worker handler waits for its own core and loops 
   // 20.0 and 5.2 ms shared, before; 24.6 and 15.8, 17.6 and 19.9 ms shared, before S2's
   // EEVDF pick; 17.8 and 15.5 ms shared before S3's enqueue at the signal and DELAY_DEQUEUE,
   // which make the shared queue's handler find a GIL waiter at 1,082 of its drops, not 698).
-  const Suite suite = load_suite(kSuite);
+  const Suite suite = load_suite(kSuiteFile);
   struct Expected {
     scenario::Placement placement;
     double python_ms, calls_ms;
