@@ -248,7 +248,12 @@ class Engine {
   std::size_t parked_queue(ThreadId t) const;
   void unpark(ThreadId t, bool keep_runtime);
   bool rejoin_parked(ThreadId t, std::size_t q);
-  void drop_paid(std::size_t q);
+  /// Queue `q`'s delayed threads that have paid off leave it; with none parked, the usual
+  /// case, no call.
+  void drop_paid(std::size_t q) {
+    if (run_queues_[q].parked() > 0) drop_paid_parked(q);
+  }
+  void drop_paid_parked(std::size_t q);
   void join_on_signal(ThreadId t);
   void charge(int c);
   /// Core `c`'s thread goes to the back of its run queue; `next` gets the core.

@@ -90,7 +90,7 @@ void Engine::join_queue(ThreadId t, std::size_t q) {
   // thread itself moves, keeps it; its request is one slice from there. Alone on the queue
   // its lag is moot (the average is its own runtime).
   Thread& th = threads_[t];
-  if (run_queues_[q].parked() > 0) drop_paid(q);
+  drop_paid(q);
   if (th.parked != Parked::No && rejoin_parked(t, q)) return;
   const QueueLoad load = queue_load(q);
   if (load.count > 0) {
@@ -112,7 +112,7 @@ void Engine::leave_queue(ThreadId t, std::size_t q, bool sleeps) {
   // thread that blocks owing time (negative lag) stays on the queue (DELAY_DEQUEUE, below).
   Thread& th = threads_[t];
   if (th.s.on_core()) charge(th.core);
-  if (run_queues_[q].parked() > 0) drop_paid(q);
+  drop_paid(q);
   if (per_cpu_ && queued_[q] == 0 && run_queues_[q].parked() == 0 && th.s.on_core()) {
     th.lag = Time::zero();  // alone on its queue: the average is its own runtime
     vruntime_sum_[q] -= th.vruntime.ns();
@@ -171,7 +171,7 @@ bool Engine::rejoin_parked(ThreadId t, std::size_t q) {
   return false;
 }
 
-void Engine::drop_paid(std::size_t q) {
+void Engine::drop_paid_parked(std::size_t q) {
   // S3, pick_next_entity: a delayed thread the pick finds eligible (paid off) leaves with a
   // lag of zero (DELAY_ZERO); with nobody else left on the queue (a thread a signal woke
   // is on it), every one leaves.
@@ -243,7 +243,7 @@ bool Engine::preempt_for_waker(ThreadId t, int target) {
   Core& core = cores_[static_cast<std::size_t>(victim)];
   Thread& current = threads_[core.thread];
   charge(victim);  // its deadline is renewed if it ran out (update_curr)
-  if (run_queues_[q].parked() > 0) drop_paid(q);
+  drop_paid(q);
   QueueLoad load = queue_load(q);
   ++load.count;  // the woken thread
   const Time mean = average(load.sum, load.count);
@@ -376,7 +376,7 @@ void Engine::release_core(ThreadId t) {
   core.idle_period_since = now_;
   timers_.cancel(core.quantum);
   builder_.clear_state(core.lane, now_);
-  if (run_queues_[queue_index(c)].parked() > 0) drop_paid(queue_index(c));
+  drop_paid(queue_index(c));
   // Nobody queued here, the usual case under the GIL: no call.
   ThreadId next = run_queues_[queue_index(c)].has_entries() ? pop_run_queue(c) : kNoThread;
   // With per-CPU queues and nobody queued on any core, balancing finds nothing to pull and
@@ -445,7 +445,7 @@ void Engine::on_quantum_end(int c) {
     if (waiting()) arm_quantums();
     return;
   }
-  if (run_queues_[queue_index(c)].parked() > 0) drop_paid(queue_index(c));
+  drop_paid(queue_index(c));
   ThreadId next = pop_run_queue(c);
   if (next == kNoThread && per_cpu_) next = pull_for(c, true);  // S1d: a periodic balance
   if (next == kNoThread) {
