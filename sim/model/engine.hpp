@@ -155,8 +155,9 @@ class Engine {
                             std::uint32_t job = trace::kNone);
   void notify(ThreadId t);
   /// How long a thread blocked in the kernel (a futex, a pipe's read), signalled now,
-  /// takes to run (G8): a draw on a polling or busy core, longer on a halted one.
-  Time blocked_wake(ThreadId t) { return wake_latency(t); }
+  /// takes to run (G8): on a polling or a busy core, a draw; on a halted one, longer the
+  /// longer that core idled lately.
+  Time wake_latency(ThreadId t);
   Operation acquire_gil(ThreadId t);
   /// Drops the GIL (G7); with a drop request pending, waits until another thread took it (G6).
   Operation release_gil(ThreadId t);
@@ -311,9 +312,6 @@ class Engine {
   void wake_mutex_sleeper(Gil& gil);
   void run_assigned(ThreadId t);
   void on_switch_wake(ThreadId t);
-  /// How long a blocked thread signalled now takes to run (G8): on a polling or a busy
-  /// core, a draw; on a halted one, longer the longer that core idled lately.
-  Time wake_latency(ThreadId t);
   /// The wake-up of a core that idled `idle` (G8), without the polling draw.
   Time halted_wake(Time idle);
   /// A woken thread ran for a moment on the idle core it woke on (a lost race, a switch

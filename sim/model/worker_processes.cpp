@@ -53,7 +53,7 @@ FirstMessage first_message(RunContext& ctx, ThreadId self, bool sending) {
 }  // namespace
 
 Program wake_from_block(Engine& e, ThreadId self) {
-  const Time wake = e.blocked_wake(self);
+  const Time wake = e.wake_latency(self);
   if (wake > Time::zero()) co_await e.wait(self, wake, SpanState::Runnable);
 }
 
