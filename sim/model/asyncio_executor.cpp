@@ -174,7 +174,9 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
       case StepKind::Increment: {
         const std::size_t run = SharedState::increments_in_a_row(job, i);  // in one frame
         task.next_step = i + run;
-        co_await ctx.shared.increment(t, job, i, run, ctx.settings, task.lane);
+        // Those that run at once (U4) need no frame; the rest go the long way.
+        const std::size_t from = ctx.shared.increments_at_once(t, job, i, i + run, ctx.settings, task.lane);
+        if (from < i + run) co_await ctx.shared.increment(t, job, from, i + run - from, ctx.settings, task.lane);
         break;
       }
     }

@@ -1,4 +1,4 @@
-// User locks and shared counters (docs/model.md L1-L7, U1-U3): the lock's queue and
+// User locks and shared counters (docs/model.md L1-L7, U1-U4): the lock's queue and
 // hand-off, the wait-for graph that finds a deadlock, and `counter += 1` as its bytecodes.
 #include "sim/model/shared_state.hpp"
 
@@ -151,7 +151,11 @@ Program SharedState::increment(ThreadId t, const scenario::PlannedJob& job, std:
   Engine& e = engine_;
   const Time iteration = scenario::python_cost(settings, settings.costs.increment);
   const Time before = iteration / 2;
-  for (std::size_t i = first; i < first + count; ++i) {
+  const std::size_t end = first + count;
+  for (std::size_t i = first; i < end; ++i) {
+    i = increments_at_once(t, job, i, end, settings, task_lane);  // U4
+    if (i == end) break;
+    // The long way: something may come between the steps of this one.
     const scenario::PlannedStep& step = job.steps[i];
     SharedCounter& counter = counters_[step.target];
     const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
@@ -167,13 +171,56 @@ Program SharedState::increment(ThreadId t, const scenario::PlannedJob& job, std:
       co_await e.compute(t, scenario::python_cost(settings, step.duration), bytecode);
     }
     co_await e.compute(t, iteration - before, bytecode);  // BINARY_OP, STORE_GLOBAL
-    counter.value = loaded + 1;
-    const std::int64_t overwritten = counter.stores - stores_at_load;
-    ++counter.stores;
-    if (overwritten > 0) {
-      e.trace().mark(e.now(), MarkKind::LostUpdate, e.lane(t), step.target, overwritten);  // U2
-    }
+    store(t, step.target, loaded, stores_at_load);
     co_await e.check_eval_breaker(t);  // JUMP_BACKWARD
+  }
+}
+
+std::size_t SharedState::increments_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,
+                                            std::size_t end, const scenario::EffectiveSettings& settings,
+                                            LaneId task_lane) {
+  // U4: with nothing due and no drop request pending, every check point of the statements
+  // below does nothing and every compute runs through, so they run here one after another,
+  // as the long way in increment() runs them then, for as many whole statements as end
+  // before the next event (and within the run's event limit).
+  Engine& e = engine_;
+  Engine::Stretch stretch = e.stretch(t);
+  if (stretch.events == 0) return first;
+  const Time iteration = scenario::python_cost(settings, settings.costs.increment);
+  const Time before = iteration / 2;
+  const Time wall_statement = e.wall_time(t, before) + e.wall_time(t, iteration - before);
+  const std::uint32_t statement_pieces = (before > Time::zero() ? 1U : 0U) + (iteration - before > Time::zero() ? 1U : 0U);
+  std::size_t i = first;
+  for (; i < end; ++i) {
+    const scenario::PlannedStep& step = job.steps[i];
+    const Time call = step.has_call ? scenario::python_cost(settings, step.duration) : Time::zero();
+    const std::uint32_t pieces = statement_pieces + (call > Time::zero() ? 1U : 0U);
+    const Time wall = call > Time::zero() ? wall_statement + e.wall_time(t, call) : wall_statement;
+    if (pieces > stretch.events || e.now() + wall >= stretch.until) break;
+    stretch.events -= pieces;
+    const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
+    if (task_lane != trace::kNone) e.trace().set_state(task_lane, e.now(), SpanState::Running, job.index, index);
+    // The load, the call and the store with nobody in between: the counter as loaded is
+    // the counter now, and the statement's computes are one span.
+    const SharedCounter& counter = counters_[step.target];
+    const std::int64_t loaded = counter.value;
+    const std::int64_t stores_at_load = counter.stores;
+    Work bytecode = Work::python(job.index, index);
+    bytecode.checkpoints = false;
+    e.run_at_once(t, wall, pieces, bytecode);
+    store(t, step.target, loaded, stores_at_load);
+  }
+  return i;
+}
+
+void SharedState::store(ThreadId t, std::uint32_t target, std::int64_t loaded, std::int64_t stores_at_load) {
+  SharedCounter& counter = counters_[target];
+  counter.value = loaded + 1;
+  const std::int64_t overwritten = counter.stores - stores_at_load;
+  ++counter.stores;
+  if (overwritten > 0) {
+    Engine& e = engine_;
+    e.trace().mark(e.now(), MarkKind::LostUpdate, e.lane(t), target, overwritten);  // U2
   }
 }
 
