@@ -176,6 +176,38 @@ Program SharedState::increment(ThreadId t, const scenario::PlannedJob& job, std:
   }
 }
 
+SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenario::EffectiveSettings& settings) {
+  const Engine& e = engine_;
+  const Time iteration = scenario::python_cost(settings, settings.costs.increment);
+  const Time before = iteration / 2;
+  return StatementCost{e.wall_time(t, before) + e.wall_time(t, iteration - before),
+                       (before > Time::zero() ? 1U : 0U) + (iteration - before > Time::zero() ? 1U : 0U)};
+}
+
+bool SharedState::statement_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t i, Engine::Stretch& stretch,
+                                    const StatementCost& cost, const scenario::EffectiveSettings& settings,
+                                    LaneId task_lane) {
+  Engine& e = engine_;
+  const scenario::PlannedStep& step = job.steps[i];
+  const Time call = step.has_call ? scenario::python_cost(settings, step.duration) : Time::zero();
+  const std::uint32_t pieces = cost.pieces + (call > Time::zero() ? 1U : 0U);
+  const Time wall = call > Time::zero() ? cost.wall + e.wall_time(t, call) : cost.wall;
+  if (pieces > stretch.events || e.now() + wall >= stretch.until) return false;
+  stretch.events -= pieces;
+  const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
+  if (task_lane != trace::kNone) e.trace().set_state(task_lane, e.now(), SpanState::Running, job.index, index);
+  // The load, the call and the store with nobody in between: the counter as loaded is the
+  // counter now, and the statement's computes are one span.
+  const SharedCounter& counter = counters_[step.target];
+  const std::int64_t loaded = counter.value;
+  const std::int64_t stores_at_load = counter.stores;
+  Work bytecode = Work::python(job.index, index);
+  bytecode.checkpoints = false;
+  e.run_at_once(t, wall, pieces, bytecode);
+  store(t, step.target, loaded, stores_at_load);
+  return true;
+}
+
 std::size_t SharedState::increments_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,
                                             std::size_t end, const scenario::EffectiveSettings& settings,
                                             LaneId task_lane) {
@@ -183,32 +215,52 @@ std::size_t SharedState::increments_at_once(ThreadId t, const scenario::PlannedJ
   // below does nothing and every compute runs through, so they run here one after another,
   // as the long way in increment() runs them then, for as many whole statements as end
   // before the next event (and within the run's event limit).
+  Engine::Stretch stretch = engine_.stretch(t);
+  if (stretch.events == 0) return first;
+  const StatementCost cost = statement_cost(t, settings);
+  std::size_t i = first;
+  while (i < end && statement_at_once(t, job, i, stretch, cost, settings, task_lane)) ++i;
+  return i;
+}
+
+std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,
+                                       const scenario::EffectiveSettings& settings) {
+  // U4 for a thread's `with lock: counter += f()`: the with statement's work, a free lock
+  // taken (L1, L7), the statements, the release, as the long way in run_job() runs them
+  // when nothing comes between. A release that wakes a waiter sets its timer: the stretch
+  // is asked for again.
   Engine& e = engine_;
   Engine::Stretch stretch = e.stretch(t);
   if (stretch.events == 0) return first;
-  const Time iteration = scenario::python_cost(settings, settings.costs.increment);
-  const Time before = iteration / 2;
-  const Time wall_statement = e.wall_time(t, before) + e.wall_time(t, iteration - before);
-  const std::uint32_t statement_pieces = (before > Time::zero() ? 1U : 0U) + (iteration - before > Time::zero() ? 1U : 0U);
+  const StatementCost cost = statement_cost(t, settings);
+  const Time with = scenario::python_cost(settings, settings.costs.lock_with);
+  const Time wall_with = e.wall_time(t, with);
+  const std::uint32_t with_pieces = with > Time::zero() ? 1U : 0U;
+  const LaneId me = e.lane(t);
   std::size_t i = first;
-  for (; i < end; ++i) {
+  for (; i < job.steps.size(); ++i) {
     const scenario::PlannedStep& step = job.steps[i];
-    const Time call = step.has_call ? scenario::python_cost(settings, step.duration) : Time::zero();
-    const std::uint32_t pieces = statement_pieces + (call > Time::zero() ? 1U : 0U);
-    const Time wall = call > Time::zero() ? wall_statement + e.wall_time(t, call) : wall_statement;
-    if (pieces > stretch.events || e.now() + wall >= stretch.until) break;
-    stretch.events -= pieces;
-    const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
-    if (task_lane != trace::kNone) e.trace().set_state(task_lane, e.now(), SpanState::Running, job.index, index);
-    // The load, the call and the store with nobody in between: the counter as loaded is
-    // the counter now, and the statement's computes are one span.
-    const SharedCounter& counter = counters_[step.target];
-    const std::int64_t loaded = counter.value;
-    const std::int64_t stores_at_load = counter.stores;
-    Work bytecode = Work::python(job.index, index);
-    bytecode.checkpoints = false;
-    e.run_at_once(t, wall, pieces, bytecode);
-    store(t, step.target, loaded, stores_at_load);
+    if (step.kind == scenario::StepKind::Increment) {
+      if (!statement_at_once(t, job, i, stretch, cost, settings, trace::kNone)) break;
+    } else if (step.kind == scenario::StepKind::Acquire) {
+      UserLock& lock = locks_[step.target];
+      const bool takes = lock.free() || (lock.reentrant() && lock.holder() == me);
+      if (!takes || with_pieces > stretch.events || e.now() + wall_with >= stretch.until) break;
+      stretch.events -= with_pieces;
+      Work statement = Work::python(job.index, static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep)));
+      statement.checkpoints = false;
+      e.run_at_once(t, wall_with, with_pieces, statement);
+      lock.try_take(e.trace(), e.now(), me);
+    } else if (step.kind == scenario::StepKind::Release) {
+      const bool wakes = locks_[step.target].waiting() > 0;
+      release(me, step.target);
+      if (wakes) {
+        stretch = e.stretch(t);
+        if (stretch.events == 0) return i + 1;
+      }
+    } else {
+      break;
+    }
   }
   return i;
 }

@@ -45,6 +45,10 @@ Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::Ef
         co_await e.acquire_gil(t);
         break;
       case StepKind::Acquire:
+        if (const std::size_t next = shared.steps_at_once(t, job, i, settings); next > i) {
+          i = next - 1;  // U4: `with lock: counter += f()` with nothing in between
+          break;
+        }
         co_await shared.with_statement(t, id, index);
         if (!shared.try_acquire(t, step.target)) co_await shared.wait_to_acquire(t, step.target, id, index);
         break;

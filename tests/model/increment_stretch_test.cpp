@@ -1,6 +1,7 @@
-// Counter increments run at once while nothing can come between them (docs/model.md U4):
-// a hand-written timeline, and the same traces as the long way, one compute at a time,
-// which a watcher asking at every event forces (the stretch then has no events to spare).
+// Counter increments, and the locks around them, run at once while nothing can come between
+// them (docs/model.md U4): a hand-written timeline, and the same traces as the long way, one
+// compute at a time, which a watcher asking at every event forces (the stretch then has no
+// events to spare).
 #include <doctest/doctest.h>
 
 #include <sstream>
@@ -104,6 +105,41 @@ TEST_CASE("increments run at once leave every trace as the long way makes it") {
     CHECK(everything(both.at_once) == everything(both.long_way));
     // The threads lose updates, with a stretch cut at each drop request.
     CHECK(both.at_once[1].counters[0].final_value < both.at_once[1].counters[0].updates);
+  }
+  SUBCASE("an RLock taken again, a lock waited for, other work in the block") {
+    const scenario::Scenario s = scenario::load_string(R"(
+title = "locks around increments"
+[machine]
+cores = 3
+[python]
+switch_interval = "5us"
+[locks]
+outer = "RLock"
+inner = "Lock"
+[counters]
+counter = 0
+[[job]]
+name = "again"
+count = 3
+steps = [ { repeat = 300, steps = [ { acquire = "outer" }, { acquire = "outer" }, { increment = "counter", call = "10ns..40ns" },
+                                    { release = "outer" }, { increment = "counter" }, { release = "outer" } ] } ]
+[[job]]
+name = "longer"
+count = 2
+steps = [ { repeat = 100, steps = [ { acquire = "inner" }, { increment = "counter" }, { cpu = "2us" }, { release = "inner" } ] } ]
+[[run]]
+name = "threads"
+executor = "threads"
+[[run]]
+name = "sequential"
+executor = "sequential"
+[[run]]
+name = "asyncio"
+executor = "asyncio"
+)",
+                                                       "locks.toml");
+    const BothWays both = simulate_both_ways(s);
+    CHECK(everything(both.at_once) == everything(both.long_way));
   }
   SUBCASE("no GIL, cores of two speeds") {
     const scenario::Scenario s = scenario::load_string(R"(
