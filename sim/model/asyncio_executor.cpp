@@ -159,6 +159,10 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
         co_await submit_to_executor(ctx, loop, OffloadItem{task_index, steps[i].offload_work, d, label});
         co_return;
       case StepKind::Acquire: {
+        if (const std::size_t next = ctx.shared.steps_at_once(t, job, i, ctx.settings, task.lane, task_index); next > i) {
+          task.next_step = next;  // U4: `async with lock: counter += f()` with nothing in between
+          break;
+        }
         trace.set_state(task.lane, e.now(), SpanState::Running, job.index, label);
         co_await ctx.shared.with_statement(t, job.index, label);  // L7: `async with`
         // L5: `await lock.acquire()` on a held lock suspends the task; the loop runs others.

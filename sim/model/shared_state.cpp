@@ -224,11 +224,12 @@ std::size_t SharedState::increments_at_once(ThreadId t, const scenario::PlannedJ
 }
 
 std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,
-                                       const scenario::EffectiveSettings& settings) {
-  // U4 for a thread's `with lock: counter += f()`: the with statement's work, a free lock
-  // taken (L1, L7), the statements, the release, as the long way in run_job() runs them
-  // when nothing comes between. A release that wakes a waiter sets its timer: the stretch
-  // is asked for again.
+                                       const scenario::EffectiveSettings& settings, LaneId task_lane,
+                                       std::uint32_t task) {
+  // U4 for `with lock: counter += f()` (or `async with` in a task): the with statement's
+  // work, a free lock taken (L1, L5, L7), the statements, the release, as the long way in
+  // run_job() (or run_task()) runs them when nothing comes between. A release that wakes a
+  // waiter may set its timer: the stretch is asked for again.
   Engine& e = engine_;
   Engine::Stretch stretch = e.stretch(t);
   if (stretch.events == 0) return first;
@@ -236,24 +237,32 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
   const Time with = scenario::python_cost(settings, settings.costs.lock_with);
   const Time wall_with = e.wall_time(t, with);
   const std::uint32_t with_pieces = with > Time::zero() ? 1U : 0U;
-  const LaneId me = e.lane(t);
+  const bool in_task = task_lane != trace::kNone;
+  const LaneId who = in_task ? task_lane : e.lane(t);
   std::size_t i = first;
   for (; i < job.steps.size(); ++i) {
     const scenario::PlannedStep& step = job.steps[i];
+    const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
     if (step.kind == scenario::StepKind::Increment) {
-      if (!statement_at_once(t, job, i, stretch, cost, settings, trace::kNone)) break;
+      if (!statement_at_once(t, job, i, stretch, cost, settings, task_lane)) break;
     } else if (step.kind == scenario::StepKind::Acquire) {
       UserLock& lock = locks_[step.target];
-      const bool takes = lock.free() || (lock.reentrant() && lock.holder() == me);
+      // A thread takes a free lock (L1); a task one nobody is queued for either (L5).
+      const bool takes = (lock.free() || (lock.reentrant() && lock.holder() == who)) && (!in_task || lock.waiting() == 0);
       if (!takes || with_pieces > stretch.events || e.now() + wall_with >= stretch.until) break;
       stretch.events -= with_pieces;
-      Work statement = Work::python(job.index, static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep)));
+      if (in_task) e.trace().set_state(task_lane, e.now(), SpanState::Running, job.index, index);
+      Work statement = Work::python(job.index, index);
       statement.checkpoints = false;
       e.run_at_once(t, wall_with, with_pieces, statement);
-      lock.try_take(e.trace(), e.now(), me);
+      if (in_task) {
+        acquire_as_task(who, task, step.target);
+      } else {
+        lock.try_take(e.trace(), e.now(), who);
+      }
     } else if (step.kind == scenario::StepKind::Release) {
       const bool wakes = locks_[step.target].waiting() > 0;
-      release(me, step.target);
+      release(who, step.target);
       if (wakes) {
         stretch = e.stretch(t);
         if (stretch.events == 0) return i + 1;

@@ -95,11 +95,12 @@ class SharedState {
   /// another, with nothing that could come between them (U4): where the next is to start.
   std::size_t increments_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t end,
                                  const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone);
-  /// The lock and counter steps of a thread's `job` from `first` (acquire, increment,
-  /// release) that run now with nothing that could come between them (U4): where the next
-  /// is to start, `first` when none does.
+  /// The lock and counter steps of `job` from `first` (acquire, increment, release) that
+  /// thread `t` runs now with nothing that could come between them (U4): where the next is
+  /// to start, `first` when none does. An asyncio task passes its lane and its index.
   std::size_t steps_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,
-                            const scenario::EffectiveSettings& settings);
+                            const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone,
+                            std::uint32_t task = trace::kNone);
   /// How many increment steps of `job` come in a row from `first` (an increment step itself).
   static std::size_t increments_in_a_row(const scenario::PlannedJob& job, std::size_t first);
 

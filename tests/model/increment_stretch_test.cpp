@@ -141,6 +141,32 @@ executor = "asyncio"
     const BothWays both = simulate_both_ways(s);
     CHECK(everything(both.at_once) == everything(both.long_way));
   }
+  SUBCASE("tasks queued for an asyncio.Lock held across an await") {
+    const scenario::Scenario s = scenario::load_string(R"(
+title = "tasks queue for a lock"
+[locks]
+lock = "Lock"
+[counters]
+counter = 0
+[[job]]
+name = "waits inside"
+count = 4
+steps = [ { repeat = 50, steps = [ { acquire = "lock" }, { increment = "counter" }, { io = "3us" }, { increment = "counter", call = "20ns" },
+                                   { release = "lock" }, { acquire = "lock" }, { increment = "counter" }, { release = "lock" } ] } ]
+[[run]]
+name = "asyncio"
+executor = "asyncio"
+[[run]]
+name = "threads"
+executor = "threads"
+)",
+                                                       "queued.toml");
+    const BothWays both = simulate_both_ways(s);
+    CHECK(everything(both.at_once) == everything(both.long_way));
+    // The tasks did queue for the lock, and took it at a release.
+    CHECK_FALSE(marks_of(both.at_once[0], trace::MarkKind::LockWait).empty());
+    CHECK_FALSE(marks_of(both.at_once[0], trace::MarkKind::LockTaken).empty());
+  }
   SUBCASE("no GIL, cores of two speeds") {
     const scenario::Scenario s = scenario::load_string(R"(
 title = "increments on cores of two speeds, without a GIL"
