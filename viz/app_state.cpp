@@ -149,13 +149,14 @@ void index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIn
     std::int64_t covered = prefix.back();
     OneJob one(run, c);
     std::int64_t waited = c.waited;
-    for (std::size_t i = c.final_spans; i < lane.spans.size(); ++i) {
+    auto span = lane.spans.begin() + static_cast<std::ptrdiff_t>(c.final_spans);  // read in order: one record each
+    for (std::size_t i = c.final_spans; i < lane.spans.size(); ++i, ++span) {
       if (i + 1 == lane.spans.size()) {  // the last: a prefix may have cut it, so it is read again
         c.final_spans = i;
         c.waited = waited;
         one.keep(c);
       }
-      const Span s = lane.spans[i];
+      const Span s = *span;
       prefix.push_back(covered += s.duration().ns());
       if (thread) {
         if (interesting_wait(s.state)) waited += s.duration().ns();

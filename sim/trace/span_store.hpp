@@ -20,13 +20,14 @@
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
+#include <iterator>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <utility>
 
 #include "sim/trace/span.hpp"
 #include "sim/trace/store.hpp"
-#include "sim/trace/value_iterator.hpp"
 
 namespace gilsim::trace {
 
@@ -43,7 +44,7 @@ class SpanStore {
   static_assert(sizeof(Record) == 12);
 
   using value_type = Span;
-  using const_iterator = ByValueIterator<SpanStore, Span>;
+  class const_iterator;
   using iterator = const_iterator;
 
   SpanStore() = default;
@@ -97,8 +98,8 @@ class SpanStore {
   const Span front() const { return (*this)[0]; }
   const Span back() const { return (*this)[size() - 1]; }
 
-  const_iterator begin() const { return {this, 0}; }
-  const_iterator end() const { return {this, size()}; }
+  const_iterator begin() const;
+  const_iterator end() const;
 
   /// Adds a span at the end (a producer's buffer making room: one span at a time).
   void push_back(const Span& s) {
@@ -208,13 +209,25 @@ class SpanStore {
   Span get(std::size_t i) const {
     const Record* group = records_.data() + i / kGroup * kGroupRecords;
     const std::size_t at = i % kGroup;
-    const Record& r = group[1 + at];
-    const std::uint64_t lo = lo_of(r);
+    const std::uint64_t lo = lo_of(group[1 + at]);
     if (is_wide(lo)) [[unlikely]] return wide(lo);
     const std::uint64_t base = lo_of(group[0]);
+    return decode(group[1 + at], lo, base, at > 0 ? static_cast<std::uint64_t>(end_of(group[at], base)) : base);
+  }
+  /// Span `i`, the one before it ending at `last_end` (a sequential reader's: one record read).
+  Span get_after(std::size_t i, std::int64_t last_end) const {
+    const Record* group = records_.data() + i / kGroup * kGroupRecords;
+    const std::size_t at = i % kGroup;
+    const std::uint64_t lo = lo_of(group[1 + at]);
+    if (is_wide(lo)) [[unlikely]] return wide(lo);
+    const std::uint64_t base = lo_of(group[0]);
+    return decode(group[1 + at], lo, base, at > 0 ? static_cast<std::uint64_t>(last_end) : base);
+  }
+  /// The span in `r` (not wide; `lo` its low words), its group's base `base`, the span before
+  /// it (or the base, for a group's first) ending at `last_end`.
+  static Span decode(const Record& r, std::uint64_t lo, std::uint64_t base, std::uint64_t last_end) {
     std::uint64_t reach = lo & kTimeMask;
-    std::uint64_t begin = base;
-    if (at > 0) begin = static_cast<std::uint64_t>(end_of(group[at], base));
+    std::uint64_t begin = last_end;
     if (lo & kGapBit) {
       reach = lo & 0xFFFF'FFFF;
       begin += lo >> 32 & kMaxGap;
@@ -233,5 +246,81 @@ class SpanStore {
   std::int64_t base_ = 0;              ///< the last group's base
   std::int64_t last_end_ = 0;          ///< the last span's end
 };
+
+/// A random-access iterator that keeps the span it last read: a span begins from the end of
+/// the one before it, so reading the next one (++it, range-for) decodes its record alone,
+/// while a jump (a binary search, it += n, --it) reads it whole, as operator[] does.
+/// Copies are independent; one iterator is not for two threads at once.
+class SpanStore::const_iterator {
+ public:
+  using iterator_category = std::random_access_iterator_tag;
+  using iterator_concept = std::random_access_iterator_tag;
+  using value_type = Span;
+  using difference_type = std::ptrdiff_t;
+  using reference = Span;
+  /// What `it->field` reads through: the span itself, held by value.
+  struct pointer {
+    Span item;
+    const Span* operator->() const { return &item; }
+  };
+
+  const_iterator() = default;
+  const_iterator(const SpanStore* store, std::size_t i) : store_(store), i_(static_cast<difference_type>(i)) {}
+
+  Span operator*() const {
+    if (read_ != i_) {
+      last_ = read_ == i_ - 1 ? store_->get_after(static_cast<std::size_t>(i_), last_.end.ns())
+                              : store_->get(static_cast<std::size_t>(i_));
+      read_ = i_;
+    }
+    return last_;
+  }
+  pointer operator->() const { return pointer{**this}; }
+  Span operator[](difference_type n) const { return (*store_)[static_cast<std::size_t>(i_ + n)]; }
+
+  const_iterator& operator++() {
+    ++i_;
+    return *this;
+  }
+  const_iterator operator++(int) {
+    const_iterator old = *this;
+    ++i_;
+    return old;
+  }
+  const_iterator& operator--() {
+    --i_;
+    return *this;
+  }
+  const_iterator operator--(int) {
+    const_iterator old = *this;
+    --i_;
+    return old;
+  }
+  const_iterator& operator+=(difference_type n) {
+    i_ += n;
+    return *this;
+  }
+  const_iterator& operator-=(difference_type n) {
+    i_ -= n;
+    return *this;
+  }
+  friend const_iterator operator+(const_iterator it, difference_type n) { return it += n; }
+  friend const_iterator operator+(difference_type n, const_iterator it) { return it += n; }
+  friend const_iterator operator-(const_iterator it, difference_type n) { return it -= n; }
+  friend difference_type operator-(const const_iterator& a, const const_iterator& b) { return a.i_ - b.i_; }
+  friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.i_ == b.i_; }
+  friend auto operator<=>(const const_iterator& a, const const_iterator& b) { return a.i_ <=> b.i_; }
+
+ private:
+  static constexpr difference_type kNoneRead = std::numeric_limits<difference_type>::min();
+
+  const SpanStore* store_ = nullptr;
+  difference_type i_ = 0;
+  mutable difference_type read_ = kNoneRead;  ///< the index of last_, the span last read
+  mutable Span last_;
+};
+
+inline SpanStore::const_iterator SpanStore::begin() const { return {this, 0}; }
+inline SpanStore::const_iterator SpanStore::end() const { return {this, size()}; }
 
 }  // namespace gilsim::trace

@@ -31,12 +31,13 @@ std::vector<std::string> check_invariants(const Trace& t) {
   std::vector<std::string> problems;
   for (LaneId l = 0; l < t.lanes.size(); ++l) {
     const Lane& lane = t.lanes[l];
-    for (std::size_t i = 0; i < lane.spans.size(); ++i) {
-      const Span& s = lane.spans[i];
+    bool first = true;
+    Time last_end;  // of the span before s
+    for (const Span& s : lane.spans) {
       if (!(s.begin < s.end)) problems.push_back(fmt::format("{}: empty or reversed span at {}", lane.name, s.begin));
-      if (i > 0 && lane.spans[i - 1].end > s.begin) {
-        problems.push_back(fmt::format("{}: spans overlap at {}", lane.name, s.begin));
-      }
+      if (!first && last_end > s.begin) problems.push_back(fmt::format("{}: spans overlap at {}", lane.name, s.begin));
+      first = false;
+      last_end = s.end;
     }
     if (lane.kind == LaneKind::Gil) {
       for (const Span& s : lane.spans) {

@@ -1,5 +1,5 @@
 // A random-access iterator over a store that hands out its items by value (a MarkStore's
-// marks, a SpanStore's spans): the store keeps them packed, and every reader sees them
+// marks): the store keeps them packed, and every reader sees them
 // whole, exactly as they were recorded.
 #pragma once
 

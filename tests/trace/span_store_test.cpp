@@ -257,3 +257,147 @@ TEST_CASE("a span after an idle time too long for a record stays one span throug
   CHECK(same(spans[3], Span{Time{2'000} + long_wait + long_idle, Time{3'000} + long_wait + long_idle, 0, 3,
                             SpanState::Sleeping, 0}));
 }
+
+namespace {
+
+/// Every edge case after leads that put it at each place in a group and across into the
+/// next: spans kept whole among ones that begin from the end of the one before.
+std::vector<Span> every_case_everywhere() {
+  std::vector<Span> out;
+  for (const std::size_t lead : {0, 1, 30, 62, 63, 64, 100}) {
+    for (const Case& c : edge_cases()) {
+      const std::vector<Span> led = led_by(lead, c.spans);
+      out.insert(out.end(), led.begin(), led.end());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a span store's iterator reads each span as stored, in order, backwards, by jumps and in copies") {
+  const std::vector<Span> spans = every_case_everywhere();
+  SpanStore store;
+  store.append(spans.data(), spans.size());
+  REQUIRE(store.size() == spans.size());
+  REQUIRE(store.wide_count() > 20);
+  const auto n = static_cast<std::ptrdiff_t>(spans.size());
+
+  SUBCASE("in order: ++it, it++, range-for, each read twice") {
+    std::size_t i = 0;
+    for (auto it = store.begin(); it != store.end(); ++it, ++i) {
+      CAPTURE(i);
+      CHECK(same(*it, spans[i]));
+      CHECK(same(*it, spans[i]));
+      CHECK(it->end == spans[i].end);
+    }
+    CHECK(i == spans.size());
+    i = 0;
+    for (const Span& s : store) CHECK(same(s, spans[i++]));
+    i = 0;
+    for (auto it = store.begin(); it != store.end();) CHECK(same(*it++, spans[i++]));
+  }
+  SUBCASE("backwards: --it, it--, after reading forwards") {
+    auto it = store.end();
+    for (std::ptrdiff_t i = n - 1; i >= 0; --i) {
+      --it;
+      CAPTURE(i);
+      CHECK(same(*it, spans[static_cast<std::size_t>(i)]));
+    }
+    CHECK(it == store.begin());
+    it = store.begin();
+    for (std::size_t i = 0; i < spans.size(); ++i) CHECK(same(*it++, spans[i]));
+    for (std::ptrdiff_t i = n - 1; i >= 0; --i) CHECK(same(*--it, spans[static_cast<std::size_t>(i)]));
+  }
+  SUBCASE("jumps: +=, -=, +, -, [], one on after a jump, none read between") {
+    auto it = store.begin();
+    std::ptrdiff_t at = 0;
+    std::uint32_t seed = 12345;
+    for (int step = 0; step < 2'000; ++step) {
+      seed = seed * 1'103'515'245u + 12'345u;
+      const std::ptrdiff_t to = static_cast<std::ptrdiff_t>(seed >> 8) % n;
+      switch (step % 4) {
+        case 0: it += to - at; break;
+        case 1: it -= at - to; break;
+        case 2: it = store.begin() + to; break;
+        case 3: it = store.end() - (n - to); break;
+      }
+      at = to;
+      CAPTURE(at);
+      if (step % 3 != 0) CHECK(same(*it, spans[static_cast<std::size_t>(at)]));
+      if (at + 1 < n) {
+        CHECK(same(it[1], spans[static_cast<std::size_t>(at + 1)]));
+        CHECK(same(*(it + 1), spans[static_cast<std::size_t>(at + 1)]));
+      }
+      if (at + 2 < n) {  // two on without reading the one between
+        it += 2;
+        at += 2;
+        CHECK(same(*it, spans[static_cast<std::size_t>(at)]));
+      }
+    }
+  }
+  SUBCASE("copies: each reads on from where it is, whatever the other read") {
+    auto a = store.begin() + 70;
+    CHECK(same(*a, spans[70]));
+    auto b = a;  // carries what a read
+    ++b;
+    CHECK(same(*b, spans[71]));
+    a += 5;
+    CHECK(same(*a, spans[75]));
+    ++b;
+    CHECK(same(*b, spans[72]));
+    b = a;
+    ++b;
+    CHECK(same(*b, spans[76]));
+    CHECK(same(*a, spans[75]));
+    CHECK(b - a == 1);
+    CHECK(a < b);
+    // An iterator of another store, assigned: it reads that store.
+    const SpanStore other{span(0, 3), span(3, 9, 2), span(12, 20, 4)};
+    auto c = store.begin() + 1;
+    CHECK(same(*c, spans[1]));
+    c = other.begin();
+    CHECK(same(*c, span(0, 3)));
+    ++c;
+    CHECK(same(*c, span(3, 9, 2)));
+    ++c;
+    CHECK(same(*c, span(12, 20, 4)));
+  }
+}
+
+TEST_CASE("std::lower_bound over a span store finds what it finds over the spans it was given") {
+  // One lane, one span on from another or after gaps, a few kept whole (long idle times).
+  std::vector<Span> spans;
+  std::int64_t t = 0;
+  for (std::uint32_t i = 0; i < 700; ++i) {
+    const std::int64_t gap = i % 5 == 0 ? (i % 35 == 0 ? kMaxGap + 1 : 7) : 0;
+    const std::int64_t length = 1 + (i * 37) % 90;
+    spans.push_back(span(t + gap, t + gap + length, i % 9, static_cast<std::uint16_t>(i % 4)));
+    t += gap + length;
+  }
+  SpanStore store;
+  for (const Span& s : spans) store.push_back(s);
+  REQUIRE(store.wide_count() > 0);
+  const auto by_begin = [](const Span& s, Time v) { return s.begin < v; };
+  const auto by_end = [](Time v, const Span& s) { return v < s.end; };
+  std::vector<std::int64_t> probes{-3, t + 3};  // each span's edges and the instants beside them
+  for (const Span& s : spans) {
+    for (const std::int64_t edge : {s.begin.ns(), s.end.ns()}) probes.insert(probes.end(), {edge - 1, edge, edge + 1});
+  }
+  for (const std::int64_t at : probes) {
+    CAPTURE(at);
+    const auto want = std::lower_bound(spans.begin(), spans.end(), Time{at}, by_begin) - spans.begin();
+    const auto found = std::lower_bound(store.begin(), store.end(), Time{at}, by_begin);
+    CHECK(found - store.begin() == want);
+    if (want < static_cast<std::ptrdiff_t>(spans.size())) {
+      CHECK(same(*found, spans[static_cast<std::size_t>(want)]));
+      auto next = found;  // the search's iterator reads on in order
+      for (std::size_t k = static_cast<std::size_t>(want); k < spans.size() && k < static_cast<std::size_t>(want) + 3;
+           ++k, ++next) {
+        CHECK(same(*next, spans[k]));
+      }
+    }
+    CHECK(std::upper_bound(store.begin(), store.end(), Time{at}, by_end) - store.begin() ==
+          std::upper_bound(spans.begin(), spans.end(), Time{at}, by_end) - spans.begin());
+  }
+}
