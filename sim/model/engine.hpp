@@ -228,6 +228,9 @@ class Engine {
   void note_races_lost(ThreadId t);
   /// The idle core `t` would be given now (its last one first), or -1 if none is idle (S1).
   int idle_core_for(ThreadId t) const;
+  /// idle_core_for() by a pass over every core (a thread with an affinity, S9, or more
+  /// cores than IdleCores keeps).
+  int idle_core_by_scan(ThreadId t) const;
   /// S7: how long core `c` takes for `work`, and how much work it does in `wall`.
   Time wall_time_on(int c, Time work) const;
   Time work_done_on(int c, Time wall) const;
@@ -357,6 +360,7 @@ class Engine {
   std::vector<Program> programs_;  ///< by thread: the coroutines' owners
   std::vector<std::coroutine_handle<>> continuations_;  ///< by thread: its awaited operation
   std::vector<Core> cores_;
+  IdleCores idle_cores_;  ///< the cores with no thread (Core::thread is kNoThread)
   std::vector<RunQueue> run_queues_;   ///< one shared (S1), or one per core (S1a)
   std::vector<std::uint32_t> queued_;  ///< by run queue: the threads waiting in it
   std::vector<std::int64_t> vruntime_sum_;  ///< by run queue: its runnable threads' virtual

@@ -89,6 +89,17 @@ inline bool Engine::allowed(ThreadId t, int c) const {
   return a == 0 || affinities_[a - 1U][static_cast<std::size_t>(c)];
 }
 
+// Inline: asked several times per GIL hand-off, and mostly answered by the first idle core
+// alone (a pass over every core, as a call, was 40 instructions).
+inline int Engine::idle_core_for(ThreadId t) const {
+  // With no affinity set in the run (S9), the usual case, no thread's needs looking up.
+  if (!idle_cores_.usable() || !affinities_.empty()) return idle_core_by_scan(t);
+  return idle_cores_.choose(t, [this](int c) {
+    const Core& core = cores_[static_cast<std::size_t>(c)];
+    return CoreView{.idle = true, .last = core.last, .idle_since = core.idle_since};
+  });
+}
+
 // A running compute stops where it is (a forced switch, a preemption): inline in each rule
 // that stops one (18 instructions a hand-off fewer than the call).
 [[gnu::always_inline]] inline void Engine::pause(ThreadId t) {

@@ -10,7 +10,8 @@
 
 namespace gilsim::model {
 
-int Engine::idle_core_for(ThreadId t) const {
+// Rare (an affinity, or past 64 cores): out of line, so that its callers stay small.
+[[gnu::cold]] int Engine::idle_core_by_scan(ThreadId t) const {
   const bool any_core = threads_[t].affinity == 0;  // the usual thread: no affinity to look up per core
   return choose_idle_core(static_cast<int>(cores_.size()), t, [this, t, any_core](int c) {
     const Core& core = cores_[static_cast<std::size_t>(c)];
@@ -278,7 +279,7 @@ void Engine::preempt(int c, ThreadId next) {
   builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[next].lane);
   th.core = -1;
   if (per_cpu_) th.left_core = now_;  // S1c (the record's second line: only when it is used)
-  core.thread = kNoThread;
+  core.thread = kNoThread;  // assign_core() gives it to `next` at once: never idle
   builder_.clear_state(core.lane, now_);
   assign_core(c, next);
   enqueue(t, c);
@@ -338,6 +339,7 @@ void Engine::assign_core(int c, ThreadId t) {
   Core& core = cores_[c];
   Thread& th = threads_[t];
   core.thread = t;
+  idle_cores_.busy(c);
   core.slice_start = now_;
   core.charged_since = now_;
   core.protected_until = th.deadline;  // S3: RUN_TO_PARITY's protected slice
@@ -372,6 +374,7 @@ void Engine::release_core(ThreadId t) {
   if (per_cpu_) th.left_core = now_;  // S1c
   th.s.core = CoreState::Off;
   core.thread = kNoThread;
+  idle_cores_.idle(c);
   core.idle_since = now_;
   core.idle_period_since = now_;
   timers_.cancel(core.quantum);
