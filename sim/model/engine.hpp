@@ -258,7 +258,9 @@ class Engine {
     if (run_queues_[q].parked() > 0) drop_paid_parked(q);
   }
   void drop_paid_parked(std::size_t q);
+  /// S3: a signalled thread with no idle core to wake on joins its queue at the signal.
   void join_on_signal(ThreadId t);
+  void join_on_signal_queued(ThreadId t);
   void charge(int c);
   /// Core `c`'s thread goes to the back of its run queue; `next` gets the core.
   void preempt(int c, ThreadId next);

@@ -100,6 +100,11 @@ inline int Engine::idle_core_for(ThreadId t) const {
   });
 }
 
+// Inline: a signalled waiter usually has an idle core to wake on, and then nothing is done.
+inline void Engine::join_on_signal(ThreadId t) {
+  if (idle_core_for(t) < 0) join_on_signal_queued(t);
+}
+
 // A running compute stops where it is (a forced switch, a preemption): inline in each rule
 // that stops one (18 instructions a hand-off fewer than the call).
 [[gnu::always_inline]] inline void Engine::pause(ThreadId t) {

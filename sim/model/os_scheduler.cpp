@@ -93,10 +93,15 @@ void Engine::join_queue(ThreadId t, std::size_t q) {
   Thread& th = threads_[t];
   drop_paid(q);
   if (th.parked != Parked::No && rejoin_parked(t, q)) return;
-  const QueueLoad load = queue_load(q);
-  if (load.count > 0) {
-    const std::int64_t lag = th.lag.ns() * (load.count + 1) / load.count;
-    th.vruntime = average(load.sum, load.count) - Time{lag};
+  // Per-CPU queues, nobody on queue q or its core (load.count 0), the usual case under a
+  // GIL: its runtime stays, with no call for the load.
+  const bool alone = per_cpu_ && queued_[q] == 0 && run_queues_[q].parked() == 0 && cores_[q].thread == kNoThread;
+  if (!alone) {
+    const QueueLoad load = queue_load(q);
+    if (load.count > 0) {
+      const std::int64_t lag = th.lag.ns() * (load.count + 1) / load.count;
+      th.vruntime = average(load.sum, load.count) - Time{lag};
+    }
   }
   th.deadline = th.vruntime + config_.machine.quantum;
   th.lag = Time::zero();
@@ -193,10 +198,9 @@ void Engine::drop_paid_parked(std::size_t q) {
   }
 }
 
-void Engine::join_on_signal(ThreadId t) {
+void Engine::join_on_signal_queued(ThreadId t) {
   // S3, try_to_wake_up: a signalled thread with no idle core to wake on joins its queue at
   // the signal, while the signaller still runs, not when it has woken (G8).
-  if (idle_core_for(t) >= 0) return;
   Thread& th = threads_[t];
   const int target = per_cpu_ ? placement_cpu(t) : 0;
   if (target < 0) return;
