@@ -246,6 +246,8 @@ class Engine {
   QueueLoad queue_load(std::size_t q) const;
   Time vruntime_now(ThreadId t) const;
   void join_queue(ThreadId t, std::size_t q);
+  /// Joined at its runtime now: its request is one slice from there, its lag spent.
+  void place_request(ThreadId t, std::size_t q);
   Time lag_on(ThreadId t, std::size_t q) const;
   void leave_queue(ThreadId t, std::size_t q, bool sleeps);
   // Parked threads (S3: DELAY_DEQUEUE, and a signal's wake-up), in os_scheduler.cpp.

@@ -91,18 +91,25 @@ void Engine::join_queue(ThreadId t, std::size_t q) {
   // thread itself moves, keeps it; its request is one slice from there. Alone on the queue
   // its lag is moot (the average is its own runtime).
   Thread& th = threads_[t];
+  // Per-CPU queues, nobody on queue q or its core and nothing parked (load.count 0), the
+  // usual case under a GIL: its runtime stays, with no call for the load.
+  if (per_cpu_ && th.parked == Parked::No && queued_[q] == 0 && run_queues_[q].parked() == 0 &&
+      cores_[q].thread == kNoThread) {
+    place_request(t, q);
+    return;
+  }
   drop_paid(q);
   if (th.parked != Parked::No && rejoin_parked(t, q)) return;
-  // Per-CPU queues, nobody on queue q or its core (load.count 0), the usual case under a
-  // GIL: its runtime stays, with no call for the load.
-  const bool alone = per_cpu_ && queued_[q] == 0 && run_queues_[q].parked() == 0 && cores_[q].thread == kNoThread;
-  if (!alone) {
-    const QueueLoad load = queue_load(q);
-    if (load.count > 0) {
-      const std::int64_t lag = th.lag.ns() * (load.count + 1) / load.count;
-      th.vruntime = average(load.sum, load.count) - Time{lag};
-    }
+  const QueueLoad load = queue_load(q);
+  if (load.count > 0) {
+    const std::int64_t lag = th.lag.ns() * (load.count + 1) / load.count;
+    th.vruntime = average(load.sum, load.count) - Time{lag};
   }
+  place_request(t, q);
+}
+
+void Engine::place_request(ThreadId t, std::size_t q) {
+  Thread& th = threads_[t];
   th.deadline = th.vruntime + config_.machine.quantum;
   th.lag = Time::zero();
   vruntime_sum_[q] += th.vruntime.ns();
