@@ -231,6 +231,8 @@ class Engine {
   /// idle_core_for() by a pass over every core (a thread with an affinity, S9, or more
   /// cores than IdleCores keeps).
   int idle_core_by_scan(ThreadId t) const;
+  /// idle_core_for() with several cores idle: a look at each of them.
+  int idle_core_among(ThreadId t) const;
   /// S7: how long core `c` takes for `work`, and how much work it does in `wall`.
   Time wall_time_on(int c, Time work) const;
   Time work_done_on(int c, Time wall) const;

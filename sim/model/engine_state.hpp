@@ -89,15 +89,13 @@ inline bool Engine::allowed(ThreadId t, int c) const {
   return a == 0 || affinities_[a - 1U][static_cast<std::size_t>(c)];
 }
 
-// Inline: asked several times per GIL hand-off, and mostly answered by the first idle core
+// Inline: asked five times per GIL hand-off, and mostly answered by the idle cores' mask
 // alone (a pass over every core, as a call, was 40 instructions).
 inline int Engine::idle_core_for(ThreadId t) const {
   // With no affinity set in the run (S9), the usual case, no thread's needs looking up.
   if (!idle_cores_.usable() || !affinities_.empty()) return idle_core_by_scan(t);
-  return idle_cores_.choose(t, [this](int c) {
-    const Core& core = cores_[static_cast<std::size_t>(c)];
-    return CoreView{.idle = true, .last = core.last, .idle_since = core.idle_since};
-  });
+  const int lone = idle_cores_.lone();  // under a GIL, one idle core or none: no core looked at
+  return lone != IdleCores::kSeveral ? lone : idle_core_among(t);
 }
 
 // Inline: a signalled waiter usually has an idle core to wake on, and then nothing is done.

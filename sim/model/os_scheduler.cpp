@@ -10,6 +10,13 @@
 
 namespace gilsim::model {
 
+int Engine::idle_core_among(ThreadId t) const {
+  return idle_cores_.choose(t, [this](int c) {
+    const Core& core = cores_[static_cast<std::size_t>(c)];
+    return CoreView{.idle = true, .last = core.last, .idle_since = core.idle_since};
+  });
+}
+
 // Rare (an affinity, or past 64 cores): out of line, so that its callers stay small.
 [[gnu::cold]] int Engine::idle_core_by_scan(ThreadId t) const {
   const bool any_core = threads_[t].affinity == 0;  // the usual thread: no affinity to look up per core

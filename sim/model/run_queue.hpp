@@ -129,6 +129,14 @@ class IdleCores {
   }
   Mask mask() const { return idle_; }
 
+  static constexpr int kSeveral = -2;
+  /// With at most one idle core the choice is made without a look at any core: that core,
+  /// or -1 with none. kSeveral when more than one is idle (then choose()).
+  int lone() const {
+    if (idle_ == 0) return -1;
+    return (idle_ & (idle_ - 1)) == 0 ? std::countr_zero(idle_) : kSeveral;
+  }
+
   /// choose_idle_core()'s answer for `thread`, `view(c)` describing idle core c (its
   /// `idle` is not read): only the idle cores are looked at. Only while usable().
   template <typename View>

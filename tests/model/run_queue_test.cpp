@@ -99,6 +99,7 @@ TEST_CASE("the idle-core mask makes the same choice as a pass over every core") 
       }
       for (const std::uint32_t t : {0U, 1U, 2U, 3U}) {
         REQUIRE(mask.choose(t, view) == choose_idle_core(n, t, view));
+        if (mask.lone() != IdleCores::kSeveral) REQUIRE(mask.lone() == choose_idle_core(n, t, view));
       }
     }
   }
