@@ -55,21 +55,21 @@ struct Options {
   double timeout_seconds = 120.0;
   bool model_only = false;                    ///< print the model's predictions, run no Python
   bool output_given = false;                  ///< --output: with --model-only, a page of predictions
-  bool wake_fit = true;                       ///< each round's predictions on its measured wake-ups (G8, G2a)
+  bool wake_fit = false;                      ///< --wake-fit: each round's predictions on its measured wake-ups (G8, G2a)
   std::vector<scenario::Override> overrides;  ///< --set, for the model's scenarios (with --model-only)
 };
 
 constexpr const char* kUsage =
     "gilsim_fidelity --cpython [--python PATH] [--repeat N] [--no-doc] [--output FILE]\n"
-    "                [--suite FILE] [--only PROGRAM,...] [--raw FILE.jsonl] [--quick] [--no-wake-fit]\n"
+    "                [--suite FILE] [--only PROGRAM,...] [--raw FILE.jsonl] [--quick] [--wake-fit]\n"
     "gilsim_fidelity --cpython --model-only [--only PROGRAM,...] [--set KEY=VALUE]... [--output FILE]\n"
     "Runs every program of the CPython ground-truth suite (fidelity/suite.toml) N times (default 3)\n"
     "with PATH (default /usr/bin/python3, else python3 on PATH), pinned to two CPUs, and prints\n"
     "CPython's median and spread, the model's prediction for the paired scenario and the error.\n"
     "Before each round it measures the CPUs' speeds (cpu_speeds.py), how fast an idle CPU wakes\n"
-    "a signalled thread and how late a timed wait runs (wake_latency.py); that round's predictions\n"
-    "are for the machine so fitted (--no-wake-fit: the model's default wake-up laws, the probe\n"
-    "only shown).\n"
+    "a signalled thread and how late a timed wait runs (wake_latency.py), shown beside the model's\n"
+    "default wake-up laws; --wake-fit predicts each round for the machine so fitted instead\n"
+    "(docs/model.md G2a says why the default laws are the suite's).\n"
     "Writes docs/fidelity-cpython.md unless --no-doc. --quick runs the programs' tiny sizes (a\n"
     "check that they run, no figures; implies --no-doc). --only runs those programs' rows.\n"
     "--raw writes every program's JSON line, with the free cores, wall and CPU time the runner\n"
@@ -128,7 +128,9 @@ Options parse(int argc, char** argv) {
         if (end > begin) o.only.push_back(list.substr(begin, end - begin));
         begin = end + 1;
       }
-    } else if (arg == "--no-wake-fit") {
+    } else if (arg == "--wake-fit") {
+      o.wake_fit = true;
+    } else if (arg == "--no-wake-fit") {  // the default; kept so that older commands still run
       o.wake_fit = false;
     } else if (arg == "--model-only") {
       o.model_only = true;
@@ -490,7 +492,7 @@ int run_cpython_suite(int argc, char** argv) {
   info.command = fmt::format("{}build/gilsim_fidelity --cpython --repeat {}",
                              nice != 0 ? fmt::format("nice -n {} ", nice) : std::string(), options.repeat);
   if (options.python != "/usr/bin/python3") info.command += fmt::format(" --python {}", options.python);
-  if (!options.wake_fit) info.command += " --no-wake-fit";
+  if (options.wake_fit) info.command += " --wake-fit";
 
   fmt::print("\n{}\n", fidelity::render_text(results));
   fmt::print("load average after: {}; the suite took {:.1f} s\n", info.load_after, info.seconds);

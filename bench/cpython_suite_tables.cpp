@@ -154,8 +154,9 @@ std::string how_measured(const RunInfo& info) {
                           ? "  Each round's predictions have the model's halted-core wake-up (docs/model.md G8) and\n"
                             "  its timed wait's slack and wake-up (G2a) fitted to that round's\n"
                             "  (`scenario::fit_to_machine`), and a row's prediction is the median of those of the\n"
-                            "  rounds whose runs it kept.\n"
-                          : "  The model kept its default wake-up laws (`--no-wake-fit`).\n");
+                            "  rounds whose runs it kept (`--wake-fit`).\n"
+                          : "  The model kept its default wake-up laws (docs/model.md G2a says why; `--wake-fit`\n"
+                            "  would fit them to each round's).\n");
   }
   md += "- Busy-machine check: before each program, two busy threads (scheduled as the programs\n"
         "  are) measure how many cores are free, and each measured section must find at least 75 %\n"

@@ -32,7 +32,11 @@ imported before the clock starts, as pool_startup.py does. It prints one JSON li
   Process objects, `process_init_cpu` of it, and the bookkeeping between the starts: after
   a fork, each page the parent writes first is a copy-on-write fault);
 - `thread_starts`: each Thread.start() in the parent (Pool()'s three handler threads): when it
-  began (ms from Pool()), its wall time, the parent thread's CPU and wait for a CPU in it.
+  began (ms from Pool()), its wall time, the parent thread's CPU and wait for a CPU in it;
+  where the kernel placed it (`cpus`: the CPU the parent ran on as start() began, the CPU
+  each worker had last run on then, the CPU the new thread ran its first Python on, and the
+  parent's CPU when start() returned), and whether each worker was ready by then
+  (`workers_ready`, its initializer had run).
 
 Times from time.time() (one clock for every process), CPU from /proc/PID/schedstat (ns).
 """
@@ -151,6 +155,15 @@ def nothing(x):
     return x
 
 
+def cpu_of(stat="/proc/thread-self/stat"):
+    """The CPU a thread or process last ran on: field 39 (`processor`) of its stat."""
+    try:
+        with open(stat) as f:
+            return int(f.read().rsplit(")", 1)[1].split()[36])
+    except OSError:
+        return None
+
+
 def thread_wait():
     with open("/proc/thread-self/schedstat") as f:
         return int(f.read().split()[1])
@@ -195,10 +208,26 @@ def first(method, workers):
     original_thread_start = threading.Thread.start
 
     def timed_thread_start(self):
+        placed = {}
+        original_run = self.run
+
+        def placed_run():
+            placed["new"] = cpu_of()  # its first Python after _started.set()
+            original_run()
+
+        self.run = placed_run
+        parent_cpu, workers_cpu = cpu_of(), [cpu_of(f"/proc/{s['pid']}/stat") for s in starts]
+        ready_by_then = 0
+        if os.path.exists(log):
+            with open(log) as f:
+                ready_by_then = sum(1 for _ in f)
         t0, c0, w0 = time.time(), time.thread_time(), thread_wait()
         original_thread_start(self)
-        thread_starts.append({"at0": t0, "at": time.time(), "cpu": (time.thread_time() - c0) * 1e3,
-                              "wait": (thread_wait() - w0) / 1e6})
+        at, c1, w1 = time.time(), time.thread_time(), thread_wait()
+        thread_starts.append({"at0": t0, "at": at, "cpu": (c1 - c0) * 1e3, "wait": (w1 - w0) / 1e6,
+                              "cpus": {"parent": parent_cpu, "workers": workers_cpu, "new": placed,
+                                       "parent_after": cpu_of()},
+                              "workers_ready": ready_by_then})
 
     threading.Thread.start = timed_thread_start
     from multiprocessing import pool as mp_pool
@@ -304,7 +333,9 @@ def first(method, workers):
                         "wait": round(s["wait"], 3), "returned": ms(s["at"])} for s in starts],
             "path": path_out,
             "thread_starts": [{"began": ms(s["at0"]), "wall": round((s["at"] - s["at0"]) * 1e3, 3),
-                               "cpu": round(s["cpu"], 3), "wait": round(s["wait"], 3)} for s in thread_starts],
+                               "cpu": round(s["cpu"], 3), "wait": round(s["wait"], 3),
+                               "cpus": {**s["cpus"], "new": s["cpus"]["new"].get("new")},
+                               "workers_ready": s["workers_ready"]} for s in thread_starts],
             "workers_ready": workers_out, "tracker": tracker, "load": os.getloadavg()[0]}
 
 
