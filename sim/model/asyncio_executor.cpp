@@ -159,6 +159,10 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
         co_await submit_to_executor(ctx, loop, OffloadItem{task_index, steps[i].offload_work, d, label});
         co_return;
       case StepKind::Acquire: {
+        if (const std::size_t next = ctx.shared.steps_at_once(t, job, i, ctx.settings, task.lane, task_index); next > i) {
+          task.next_step = next;  // U4: `async with lock: counter += f()` with nothing in between
+          break;
+        }
         trace.set_state(task.lane, e.now(), SpanState::Running, job.index, label);
         co_await ctx.shared.with_statement(t, job.index, label);  // L7: `async with`
         // L5: `await lock.acquire()` on a held lock suspends the task; the loop runs others.
@@ -174,7 +178,9 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
       case StepKind::Increment: {
         const std::size_t run = SharedState::increments_in_a_row(job, i);  // in one frame
         task.next_step = i + run;
-        co_await ctx.shared.increment(t, job, i, run, ctx.settings, task.lane);
+        // Those that run at once (U4) need no frame; the rest go the long way.
+        const std::size_t from = ctx.shared.increments_at_once(t, job, i, i + run, ctx.settings, task.lane);
+        if (from < i + run) co_await ctx.shared.increment(t, job, from, i + run - from, ctx.settings, task.lane);
         break;
       }
     }

@@ -167,6 +167,25 @@ class Engine {
   /// JUMP_BACKWARD): with a drop request pending the holder drops the GIL here, lets the
   /// requester take it and takes it back (G4, docs/model.md U1); otherwise nothing happens.
   Operation check_eval_breaker(ThreadId t);
+  /// How far `t` may run Python from now with nothing else happening (docs/model.md U4): it
+  /// runs its program on its core, was the last there, holds its GIL (if the work needs one)
+  /// with no drop request pending, so no check point switches it out, and no event is due
+  /// before `until`. `events` is how many more the run's limit allows. Empty (no events)
+  /// when anything may come between.
+  struct Stretch {
+    Time until;
+    std::uint64_t events = 0;
+  };
+  Stretch stretch(ThreadId t);
+  /// How long `work` of Python takes `t` on its core (S7).
+  Time wall_time(ThreadId t, Time work) const;
+  /// Runs `pieces` computes of `what` on `t` one after another, at once, inside its
+  /// stretch() (the caller checked that they end before `until`, within `events`), `wall`
+  /// of its core's time in all (each piece's wall_time()): the clock moves to their end,
+  /// their span is recorded (the same labels continue one span) and each piece's event
+  /// counted, as compute() does for work that runs through. Not for Python with check
+  /// points (a cache refill, S6, may be pending for it).
+  void run_at_once(ThreadId t, Time wall, std::uint32_t pieces, const Work& what);
   /// Ends the run now: no timer fires after this event (a deadlock, docs/model.md L6).
   void stop() { stopped_ = true; }
 

@@ -1,4 +1,4 @@
-// User locks and shared counters (docs/model.md L1-L7, U1-U3): the lock's queue and
+// User locks and shared counters (docs/model.md L1-L7, U1-U4): the lock's queue and
 // hand-off, the wait-for graph that finds a deadlock, and `counter += 1` as its bytecodes.
 #include "sim/model/shared_state.hpp"
 
@@ -151,7 +151,11 @@ Program SharedState::increment(ThreadId t, const scenario::PlannedJob& job, std:
   Engine& e = engine_;
   const Time iteration = scenario::python_cost(settings, settings.costs.increment);
   const Time before = iteration / 2;
-  for (std::size_t i = first; i < first + count; ++i) {
+  const std::size_t end = first + count;
+  for (std::size_t i = first; i < end; ++i) {
+    i = increments_at_once(t, job, i, end, settings, task_lane);  // U4
+    if (i == end) break;
+    // The long way: something may come between the steps of this one.
     const scenario::PlannedStep& step = job.steps[i];
     SharedCounter& counter = counters_[step.target];
     const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
@@ -167,13 +171,117 @@ Program SharedState::increment(ThreadId t, const scenario::PlannedJob& job, std:
       co_await e.compute(t, scenario::python_cost(settings, step.duration), bytecode);
     }
     co_await e.compute(t, iteration - before, bytecode);  // BINARY_OP, STORE_GLOBAL
-    counter.value = loaded + 1;
-    const std::int64_t overwritten = counter.stores - stores_at_load;
-    ++counter.stores;
-    if (overwritten > 0) {
-      e.trace().mark(e.now(), MarkKind::LostUpdate, e.lane(t), step.target, overwritten);  // U2
-    }
+    store(t, step.target, loaded, stores_at_load);
     co_await e.check_eval_breaker(t);  // JUMP_BACKWARD
+  }
+}
+
+SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenario::EffectiveSettings& settings) {
+  const Engine& e = engine_;
+  const Time iteration = scenario::python_cost(settings, settings.costs.increment);
+  const Time before = iteration / 2;
+  return StatementCost{e.wall_time(t, before) + e.wall_time(t, iteration - before),
+                       (before > Time::zero() ? 1U : 0U) + (iteration - before > Time::zero() ? 1U : 0U)};
+}
+
+bool SharedState::statement_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t i, Engine::Stretch& stretch,
+                                    const StatementCost& cost, const scenario::EffectiveSettings& settings,
+                                    LaneId task_lane) {
+  Engine& e = engine_;
+  const scenario::PlannedStep& step = job.steps[i];
+  const Time call = step.has_call ? scenario::python_cost(settings, step.duration) : Time::zero();
+  const std::uint32_t pieces = cost.pieces + (call > Time::zero() ? 1U : 0U);
+  const Time wall = call > Time::zero() ? cost.wall + e.wall_time(t, call) : cost.wall;
+  if (pieces > stretch.events || e.now() + wall >= stretch.until) return false;
+  stretch.events -= pieces;
+  const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
+  if (task_lane != trace::kNone) e.trace().set_state(task_lane, e.now(), SpanState::Running, job.index, index);
+  // The load, the call and the store with nobody in between: the counter as loaded is the
+  // counter now, and the statement's computes are one span.
+  const SharedCounter& counter = counters_[step.target];
+  const std::int64_t loaded = counter.value;
+  const std::int64_t stores_at_load = counter.stores;
+  Work bytecode = Work::python(job.index, index);
+  bytecode.checkpoints = false;
+  e.run_at_once(t, wall, pieces, bytecode);
+  store(t, step.target, loaded, stores_at_load);
+  return true;
+}
+
+std::size_t SharedState::increments_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,
+                                            std::size_t end, const scenario::EffectiveSettings& settings,
+                                            LaneId task_lane) {
+  // U4: with nothing due and no drop request pending, every check point of the statements
+  // below does nothing and every compute runs through, so they run here one after another,
+  // as the long way in increment() runs them then, for as many whole statements as end
+  // before the next event (and within the run's event limit).
+  Engine::Stretch stretch = engine_.stretch(t);
+  if (stretch.events == 0) return first;
+  const StatementCost cost = statement_cost(t, settings);
+  std::size_t i = first;
+  while (i < end && statement_at_once(t, job, i, stretch, cost, settings, task_lane)) ++i;
+  return i;
+}
+
+std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,
+                                       const scenario::EffectiveSettings& settings, LaneId task_lane,
+                                       std::uint32_t task) {
+  // U4 for `with lock: counter += f()` (or `async with` in a task): the with statement's
+  // work, a free lock taken (L1, L5, L7), the statements, the release, as the long way in
+  // run_job() (or run_task()) runs them when nothing comes between. A release that wakes a
+  // waiter may set its timer: the stretch is asked for again.
+  Engine& e = engine_;
+  Engine::Stretch stretch = e.stretch(t);
+  if (stretch.events == 0) return first;
+  const StatementCost cost = statement_cost(t, settings);
+  const Time with = scenario::python_cost(settings, settings.costs.lock_with);
+  const Time wall_with = e.wall_time(t, with);
+  const std::uint32_t with_pieces = with > Time::zero() ? 1U : 0U;
+  const bool in_task = task_lane != trace::kNone;
+  const LaneId who = in_task ? task_lane : e.lane(t);
+  std::size_t i = first;
+  for (; i < job.steps.size(); ++i) {
+    const scenario::PlannedStep& step = job.steps[i];
+    const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
+    if (step.kind == scenario::StepKind::Increment) {
+      if (!statement_at_once(t, job, i, stretch, cost, settings, task_lane)) break;
+    } else if (step.kind == scenario::StepKind::Acquire) {
+      UserLock& lock = locks_[step.target];
+      // A thread takes a free lock (L1); a task one nobody is queued for either (L5).
+      const bool takes = (lock.free() || (lock.reentrant() && lock.holder() == who)) && (!in_task || lock.waiting() == 0);
+      if (!takes || with_pieces > stretch.events || e.now() + wall_with >= stretch.until) break;
+      stretch.events -= with_pieces;
+      if (in_task) e.trace().set_state(task_lane, e.now(), SpanState::Running, job.index, index);
+      Work statement = Work::python(job.index, index);
+      statement.checkpoints = false;
+      e.run_at_once(t, wall_with, with_pieces, statement);
+      if (in_task) {
+        acquire_as_task(who, task, step.target);
+      } else {
+        lock.try_take(e.trace(), e.now(), who);
+      }
+    } else if (step.kind == scenario::StepKind::Release) {
+      const bool wakes = locks_[step.target].waiting() > 0;
+      release(who, step.target);
+      if (wakes) {
+        stretch = e.stretch(t);
+        if (stretch.events == 0) return i + 1;
+      }
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
+void SharedState::store(ThreadId t, std::uint32_t target, std::int64_t loaded, std::int64_t stores_at_load) {
+  SharedCounter& counter = counters_[target];
+  counter.value = loaded + 1;
+  const std::int64_t overwritten = counter.stores - stores_at_load;
+  ++counter.stores;
+  if (overwritten > 0) {
+    Engine& e = engine_;
+    e.trace().mark(e.now(), MarkKind::LostUpdate, e.lane(t), target, overwritten);  // U2
   }
 }
 

@@ -1,6 +1,6 @@
 // What the jobs of a run share: user locks (threading.Lock and RLock, asyncio.Lock,
 // multiprocessing.Lock), each a small resource with its own queue of waiters and its own
-// lane, and shared counters whose `+= 1` runs as LOAD, ADD, STORE (docs/model.md L1-L7, U1-U3).
+// lane, and shared counters whose `+= 1` runs as LOAD, ADD, STORE (docs/model.md L1-L7, U1-U4).
 #pragma once
 
 #include <cstdint>
@@ -91,6 +91,16 @@ class SharedState {
   /// passes its lane as `task_lane`: it shows each step as Running there as it starts it.
   Program increment(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t count,
                     const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone);
+  /// The increment steps of `job` from `first` (before `end`) that run now, one after
+  /// another, with nothing that could come between them (U4): where the next is to start.
+  std::size_t increments_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t end,
+                                 const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone);
+  /// The lock and counter steps of `job` from `first` (acquire, increment, release) that
+  /// thread `t` runs now with nothing that could come between them (U4): where the next is
+  /// to start, `first` when none does. An asyncio task passes its lane and its index.
+  std::size_t steps_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,
+                            const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone,
+                            std::uint32_t task = trace::kNone);
   /// How many increment steps of `job` come in a row from `first` (an increment step itself).
   static std::size_t increments_in_a_row(const scenario::PlannedJob& job, std::size_t first);
 
@@ -106,6 +116,18 @@ class SharedState {
   /// `who` starts waiting for lock `index`: the LockWait mark, the wait-for edge, the check.
   void begin_wait(trace::LaneId who, std::uint32_t index);
   void wake(const UserLock& lock, const UserLock::Waiter& w);
+  /// A statement's own work (U1) on `t`'s core, besides the call: its wall time and its computes.
+  struct StatementCost {
+    Time wall;
+    std::uint32_t pieces = 0;
+  };
+  StatementCost statement_cost(ThreadId t, const scenario::EffectiveSettings& settings);
+  /// Increment step `i` of `job` at once inside `stretch` (U4), which it shortens: false,
+  /// and nothing done, when it would not end inside it.
+  bool statement_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t i, Engine::Stretch& stretch,
+                         const StatementCost& cost, const scenario::EffectiveSettings& settings, trace::LaneId task_lane);
+  /// An increment's STORE_GLOBAL: `loaded + 1`, over the stores made since its load (U2).
+  void store(ThreadId t, std::uint32_t counter, std::int64_t loaded, std::int64_t stores_at_load);
 
   Engine& engine_;
   std::vector<UserLock> locks_;

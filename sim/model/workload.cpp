@@ -45,6 +45,10 @@ Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::Ef
         co_await e.acquire_gil(t);
         break;
       case StepKind::Acquire:
+        if (const std::size_t next = shared.steps_at_once(t, job, i, settings); next > i) {
+          i = next - 1;  // U4: `with lock: counter += f()` with nothing in between
+          break;
+        }
         co_await shared.with_statement(t, id, index);
         if (!shared.try_acquire(t, step.target)) co_await shared.wait_to_acquire(t, step.target, id, index);
         break;
@@ -53,7 +57,9 @@ Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::Ef
         break;
       case StepKind::Increment: {
         const std::size_t run = SharedState::increments_in_a_row(job, i);  // in one frame
-        co_await shared.increment(t, job, i, run, settings);
+        // Those that run at once (U4) need no frame; the rest go the long way.
+        const std::size_t from = shared.increments_at_once(t, job, i, i + run, settings);
+        if (from < i + run) co_await shared.increment(t, job, from, i + run - from, settings);
         i += run - 1;
         break;
       }
