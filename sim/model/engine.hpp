@@ -14,7 +14,8 @@
 //                                      in place; ties by (time, seq)
 //   ThreadState (thread_state.hpp)     a thread's state machines: Activity, CoreState,
 //                                      GilState, AfterGil, Progress, Notify
-//   RunQueue, choose_idle_core (run_queue.hpp)  the OS run queue and wake-up placement
+//   RunQueue, choose_idle_core, IdleCores (run_queue.hpp)  the OS run queue and wake-up
+//                                      placement, from a mask of the idle cores
 //   Engine::Thread/Core (engine_state.hpp)      plain records in flat vectors, by index
 //   Gil (gil.hpp)                      one interpreter's GIL: lock, holder, drop request,
 //                                      signal, switch waiters
