@@ -17,7 +17,13 @@ the CPU-bound thread and the echo on the first two CPUs this process may use:
 - io: the CPU-bound thread beside the I/O thread on the first, the echo alone.
 
 Each section's `per_op` is the I/O thread's mean time per operation; `pinned` is 1 when the
-placement could be made (two CPUs allowed), else 0. The `alone_*` sections are the same
+placement could be made (two CPUs allowed), else 0; `cpu_wait` is how long its threads were
+runnable but waiting for a CPU (schedstat) and `hog_cpu_wait` the CPU-bound thread's part,
+kept for calibration (in --raw), with no limit: on a busy machine the CPU-bound thread can
+wait for its CPU behind another session's process while the I/O thread's calls meet no
+waiter (docs/model.md G8, "Who wins which call"), but it also waits behind the I/O thread
+or the echo by design where it shares their CPU, so no one share of the wall time tells the
+two apart. The `alone_*` sections are the same
 operations with no CPU-bound thread (what each call costs alone), unpinned.
 Paired with fidelity/scenarios/convoy-*.toml. Times.
 """
@@ -71,21 +77,26 @@ def measure(report, name, operation, ops, sock, interval, hog, io_cpu=None, hog_
     """Times `ops` operations on a thread, beside a CPU-bound thread when `hog`, each
     thread pinned to its CPU (None: left to the kernel) as its first statement."""
     done = {}
+    waited = {}
     stop = threading.Event()
 
     def io_thread():
         pin(io_cpu)
+        before = suite.run_queue_wait()
         try:
             start = time.perf_counter()
             operation(ops, sock)
             done["per_op"] = (time.perf_counter() - start) / ops
         finally:
+            waited["io"] = suite.run_queue_wait() - before
             stop.set()
 
     def cpu_bound():
         pin(hog_cpu)
+        before = suite.run_queue_wait()
         while not stop.is_set():
             suite.countdown(1000)
+        waited["hog"] = suite.run_queue_wait() - before
 
     threads = [threading.Thread(target=cpu_bound)] if hog else []  # started first: it holds the GIL
     threads.append(threading.Thread(target=io_thread))
@@ -94,7 +105,8 @@ def measure(report, name, operation, ops, sock, interval, hog, io_cpu=None, hog_
             t.start()
         for t in threads:
             t.join()
-        s.update(per_op=done["per_op"], ops=ops, switch_interval=interval, pinned=pinned)
+        s.update(per_op=done["per_op"], ops=ops, switch_interval=interval, pinned=pinned,
+                 cpu_wait=sum(waited.values()), hog_cpu_wait=waited.get("hog", 0.0))
 
 
 def main():

@@ -6,7 +6,12 @@ single-threaded process), beside a CPU-bound thread, as convoy.py's two_* sectio
 placement pins the I/O thread, the CPU-bound thread and the echo process to CPUs
 ("io,hog,echo", e.g. "0,1,1"), or leaves them to the kernel ("free"). Per operation it
 times each call (the call and the GIL's re-acquisition after it) and counts the calls after
-which the I/O thread waited more than half an interval for the GIL (a lost interval). Nothing
+which the I/O thread waited more than half an interval for the GIL (a lost interval). It
+also splits each kind of call by what the CPU-bound thread was doing as the call began: just
+released from `switch_cond` (the call before was lost, so the I/O thread has only now taken
+the GIL back from it, and `take_gil`'s signal is waking it) or asleep in its timed wait (the
+call before was kept): `*_lost_after_lost` and `*_lost_after_kept` are "lost of n" pairs, so
+how often a released CPU-bound thread wakes within each call is read per call. Nothing
 runs between the two calls but the clock: a system call there (reading /proc) would drop
 the GIL once more.
 
@@ -96,6 +101,12 @@ def main():
             calls, cpu_per_wall = run(mine, interval, ops, io_cpu, hog_cpu)
             half = interval * 0.5e9
             per_op = statistics.mean(a + b for a, b in calls) / 1e9
+            lost = [x > half for call in calls for x in call]  # sendall, recv, sendall, ...
+            after = {"sendall": {True: [0, 0], False: [0, 0]}, "recv": {True: [0, 0], False: [0, 0]}}
+            for i in range(1, len(lost)):
+                pair = after["sendall" if i % 2 == 0 else "recv"][lost[i - 1]]
+                pair[0] += lost[i]
+                pair[1] += 1
             with open("/proc/loadavg") as f:
                 load = [float(x) for x in f.read().split()[:3]]
             print(json.dumps({
@@ -104,6 +115,8 @@ def main():
                 "sendall_lost": sum(a > half for a, _ in calls), "recv_lost": sum(b > half for _, b in calls),
                 "sendall_kept_median_us": statistics.median([a for a, _ in calls if a <= half] or [0]) / 1e3,
                 "recv_kept_median_us": statistics.median([b for _, b in calls if b <= half] or [0]) / 1e3,
+                "sendall_lost_after_lost": after["sendall"][True], "sendall_lost_after_kept": after["sendall"][False],
+                "recv_lost_after_lost": after["recv"][True], "recv_lost_after_kept": after["recv"][False],
                 "cpu_per_wall": round(cpu_per_wall, 3), "load": load}), flush=True)
         mine.close()
         os.waitpid(child, 0)

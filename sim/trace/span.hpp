@@ -33,7 +33,7 @@ enum class SpanState : std::uint8_t {
 inline constexpr int kSpanStateCount = static_cast<int>(SpanState::Held) + 1;
 
 /// A half-open interval [begin, end) in one state. 24 bytes here; a trace stores most spans
-/// in 16 (SpanStore).
+/// in 12 (SpanStore).
 struct Span {
   Time begin;
   Time end;

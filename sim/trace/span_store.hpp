@@ -1,24 +1,28 @@
-// The trace's spans in 16 bytes each instead of a Span's 24. A span whose fields fit (begin
-// under 2^48 ns, about 78 hours; a duration from 0 to 2^40 ns, about 18 minutes; a subject
-// under 2^20 - 1; any step and state) is packed into two words, and the rare one that does
-// not is kept whole in a side store with a packed stand-in that points at it: nothing is
-// truncated, and a long span stays one span. Spans are two thirds of a contended run's
-// records (four per GIL hand-off). Reads like a vector of Spans, by value: readers see
-// exactly what was stored, and the layout is this file's alone.
+// The trace's spans in 12 bytes each instead of a Span's 24. On most lanes a span begins
+// where the one before it ended (a thread's lane always, a core's half the time), so a
+// record keeps the span's end and, when there is one, the gap before it; its begin is the
+// previous span's end plus that gap. Ends are kept from a base per 64 spans (the first
+// one's begin), written in the store before them, so span i is read from its record, the
+// one before it and its group's base: constant time, as readers' binary searches need.
 //
-// The ranges against the scenario's limits (sim/scenario/scenario.hpp): a subject is a job
-// index (at most 100,000 jobs) or a lane (cores, a GIL per process, threads, tasks and
-// locks: a few more than the jobs); a step is the 16 bits a Span has. A run of a day keeps
-// every span packed; a span past 18 minutes (a wait behind many threads, an hour's sleep)
-// or past 78 hours costs 24 bytes more.
+// A record (96 bits): the subject + 1 (18 bits; 0 for kNone), the step (16), the state (4)
+// and the time (58): either a span that begins where the last one ended (or begins its
+// group), its end up to 2^57 ns from its group's base, or one after a gap of under 2^25 ns
+// (33 ms), its end under 2^32 ns (4.3 s) from the base. The rare span that fits neither
+// (a subject of 2^18 - 1 or more, a long idle gap, a long span after a gap) is kept whole
+// in a side store with a record that points at it: nothing is truncated. Spans are two
+// thirds of a contended run's records (six per GIL hand-off). Reads like a vector of Spans,
+// by value: readers see exactly what was stored, and the layout is this file's alone.
 #pragma once
 
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 
 #include "sim/trace/span.hpp"
 #include "sim/trace/store.hpp"
@@ -28,22 +32,32 @@ namespace gilsim::trace {
 
 class SpanStore {
  public:
-  /// Two words: w0 = begin (48 bits) << 16 | step (16); w1 = duration (40) << 24 |
-  /// subject + 1 (20; 0 for kNone) << 4 | state (4). State kWide: the span is wide_[w0].
-  using Packed = TwoWords;
+  /// Three words, read as lo = w[0] | w[1] << 32 and hi = w[2]. A span: lo = time (57) |
+  /// after a gap (1) << 57 | state (4) << 58 | subject + 1 bits 17..16 (2) << 62; hi =
+  /// subject + 1 bits 15..0 << 16 | step. The time is the end from the group's base, or
+  /// after a gap the end (32 bits) and the gap (25) << 32. State kWide: the span is
+  /// wide_[lo's low 57 bits]. A group's base: lo = the base (any 64 bits), hi = 0.
+  struct Record {
+    std::uint32_t w[3];
+  };
+  static_assert(sizeof(Record) == 12);
 
   using value_type = Span;
   using const_iterator = ByValueIterator<SpanStore, Span>;
   using iterator = const_iterator;
 
   SpanStore() = default;
-  SpanStore(std::initializer_list<Span> spans) {
-    for (const Span& s : spans) push_back(s);
-  }
-  SpanStore(const SpanStore& other) : packed_(other.packed_) {
+  SpanStore(std::initializer_list<Span> spans) { append(spans.begin(), spans.size()); }
+  SpanStore(const SpanStore& other)
+      : records_(other.records_), size_(other.size_), base_(other.base_), last_end_(other.last_end_) {
     if (other.wide_) wide_ = std::make_unique<Store<Span>>(*other.wide_);
   }
-  SpanStore(SpanStore&&) noexcept = default;
+  SpanStore(SpanStore&& other) noexcept
+      : records_(std::move(other.records_)),
+        wide_(std::move(other.wide_)),
+        size_(std::exchange(other.size_, 0)),
+        base_(other.base_),
+        last_end_(other.last_end_) {}
   SpanStore& operator=(SpanStore other) noexcept {
     swap(other);
     return *this;
@@ -51,27 +65,34 @@ class SpanStore {
   ~SpanStore() = default;
 
   void swap(SpanStore& other) noexcept {
-    packed_.swap(other.packed_);
+    records_.swap(other.records_);
     wide_.swap(other.wide_);
+    std::swap(size_, other.size_);
+    std::swap(base_, other.base_);
+    std::swap(last_end_, other.last_end_);
   }
 
-  std::size_t size() const { return packed_.size(); }
-  bool empty() const { return packed_.empty(); }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
   /// Room for this many spans without growing.
-  std::size_t capacity() const { return packed_.capacity(); }
-  /// Spans kept whole because a field did not fit the packed form.
+  std::size_t capacity() const {
+    const std::size_t records = records_.capacity();
+    const std::size_t rest = records % kGroupRecords;
+    return records / kGroupRecords * kGroup + (rest > 0 ? rest - 1 : 0);
+  }
+  /// Spans kept whole because a field did not fit a record.
   std::size_t wide_count() const { return wide_ ? wide_->size() : 0; }
   /// Bytes of storage in use (what the spans cost, for the bench).
-  std::size_t bytes_used() const { return size() * sizeof(Packed) + wide_count() * sizeof(Span); }
+  std::size_t bytes_used() const { return records_.size() * sizeof(Record) + wide_count() * sizeof(Span); }
 
   /// Span `i`, whole. (By value: a stored span is changed only by the producer that adds it.)
   const Span operator[](std::size_t i) const {
     assert(i < size());
-    return get(packed_[i]);
+    return get(i);
   }
   const Span at(std::size_t i) const {
     if (i >= size()) throw std::out_of_range("trace span index out of range");
-    return get(packed_[i]);
+    return get(i);
   }
   const Span front() const { return (*this)[0]; }
   const Span back() const { return (*this)[size() - 1]; }
@@ -79,88 +100,138 @@ class SpanStore {
   const_iterator begin() const { return {this, 0}; }
   const_iterator end() const { return {this, size()}; }
 
-  void push_back(const Span& s) { packed_.push_back(fits(s) ? pack(s) : keep_wide(s)); }
-  /// Adds `count` spans at the end, copied from `spans` (a producer's buffered spans: one
-  /// check for room, then each packed in place).
-  void append(const Span* spans, std::size_t count) {
-    Packed* out = packed_.extend(count);
-    for (std::size_t i = 0; i < count; ++i) out[i] = fits(spans[i]) ? pack(spans[i]) : keep_wide(spans[i]);
-  }
-  /// Adds two spans at the end (a producer's buffer making room): when both pack, the usual
-  /// case, one test for the pair and no call.
-  void append_two(const Span& a, const Span& b) {
-    if (!fit(a, b)) [[unlikely]] {
-      append_each(a, b);
-      return;
+  /// Adds a span at the end (a producer's buffer making room: one span at a time).
+  void push_back(const Span& s) {
+    Record* out;
+    if (size_ % kGroup != 0) [[likely]] {
+      out = records_.extend(1);
+    } else {
+      out = records_.extend(2);
+      start_group(*out++, s.begin.ns());
     }
-    Packed* out = packed_.extend(2);
-    out[0] = pack(a);
-    out[1] = pack(b);
+    encode(*out, s);
+    last_end_ = s.end.ns();
+    ++size_;
+  }
+  /// Adds `count` spans at the end, copied from `spans` (a producer's buffered spans: one
+  /// check for room, then each written in place).
+  void append(const Span* spans, std::size_t count) {
+    Record* out = records_.extend(records_for(size_ + count) - records_.size());
+    for (std::size_t i = 0; i < count; ++i) {
+      const Span& s = spans[i];
+      if (size_ % kGroup == 0) start_group(*out++, s.begin.ns());
+      encode(*out++, s);
+      last_end_ = s.end.ns();
+      ++size_;
+    }
   }
   /// Room for `count` spans; in malloc, for exactly that many (a store that knows its size).
-  void reserve(std::size_t count) { packed_.reserve(count); }
+  void reserve(std::size_t count) { records_.reserve(records_for(count)); }
   /// Empties the store and keeps its memory.
   void clear() {
-    packed_.clear();
+    records_.clear();
     if (wide_) wide_->clear();
+    size_ = 0;
   }
 
-  /// Whether `s` packs into 16 bytes (else it is kept whole). In unsigned arithmetic, so a
-  /// negative begin, a reversed span and kNone need no tests of their own: a negative begin
-  /// is past kMaxBegin, a reversed span's length past kMaxDuration, and kNone + 1 is 0.
-  static bool fits(const Span& s) { return fit(s, s); }
-  /// The packed form's ranges, inclusive (for the tests at their edges).
-  static constexpr std::int64_t kMaxBegin = (std::int64_t{1} << 48) - 1;
-  static constexpr std::int64_t kMaxDuration = (std::int64_t{1} << 40) - 1;
-  static constexpr std::uint32_t kMaxSubject = (1u << 20) - 2;
+  /// The records' ranges, inclusive (for the tests at their edges): the largest subject;
+  /// a span's end from its group's base when it begins where the last one ended, and when
+  /// it begins after a gap; the longest gap.
+  static constexpr std::uint32_t kMaxSubject = (1u << 18) - 2;
+  static constexpr std::uint64_t kMaxReach = (std::uint64_t{1} << 57) - 1;
+  static constexpr std::uint64_t kMaxReachAfterGap = (std::uint64_t{1} << 32) - 1;
+  static constexpr std::uint64_t kMaxGap = (std::uint64_t{1} << 25) - 1;
+  /// Spans per group (one base record before them).
+  static constexpr std::size_t kGroup = 64;
 
  private:
-  static constexpr std::uint64_t kWide = 15;                   ///< state bits of a stand-in for a whole span
+  static constexpr std::size_t kGroupRecords = kGroup + 1;
+  static constexpr std::uint64_t kWide = 15;  ///< state bits of a record for a whole span
   static_assert(kSpanStateCount <= static_cast<int>(kWide), "a new SpanState needs a wider state field");
+  static constexpr std::uint64_t kTimeMask = kMaxReach;
+  static constexpr std::uint64_t kGapBit = std::uint64_t{1} << 57;
 
-  static_assert(kMaxBegin == (std::int64_t{1} << 48) - 1 && kMaxDuration == (std::int64_t{1} << 40) - 1 &&
-                kMaxSubject + 1u == (1u << 20) - 1);
-  /// Whether both `a` and `b` pack: no field of either has a bit past its width, tested
-  /// for all six at once (a subject fits when subject + 1 has no bit from 20 up).
-  static bool fit(const Span& a, const Span& b) {
-    const auto begin_a = static_cast<std::uint64_t>(a.begin.ns());
-    const auto begin_b = static_cast<std::uint64_t>(b.begin.ns());
-    const std::uint64_t length_a = static_cast<std::uint64_t>(a.end.ns()) - begin_a;
-    const std::uint64_t length_b = static_cast<std::uint64_t>(b.end.ns()) - begin_b;
-    const std::uint32_t subjects = (a.subject + 1u) | (b.subject + 1u);
-    return ((begin_a | begin_b) >> 48 | (length_a | length_b) >> 40 | subjects >> 20) == 0;
+  /// Records holding `count` spans: theirs and a base per group.
+  static std::size_t records_for(std::size_t count) { return count + (count + kGroup - 1) / kGroup; }
+
+  static void write(Record& r, std::uint64_t lo, std::uint32_t hi) {
+    r.w[0] = static_cast<std::uint32_t>(lo);
+    r.w[1] = static_cast<std::uint32_t>(lo >> 32);
+    r.w[2] = hi;
   }
-  /// append_two() with a span that does not pack. Rare, so out of line.
-  [[gnu::noinline]] void append_each(const Span& a, const Span& b) {
-    push_back(a);
-    push_back(b);
+  static std::uint64_t lo_of(const Record& r) { return r.w[0] | std::uint64_t{r.w[1]} << 32; }
+
+  /// A group's base record, `base` the begin of its first span (which needs no gap).
+  void start_group(Record& out, std::int64_t base) {
+    base_ = base;
+    last_end_ = base;
+    write(out, static_cast<std::uint64_t>(base), 0);
   }
-  static Packed pack(const Span& s) {
-    const auto subject = static_cast<std::uint64_t>(s.subject + 1u);  // kNone is 0
-    return Packed{static_cast<std::uint64_t>(s.begin.ns()) << 16 | s.step,
-                  static_cast<std::uint64_t>((s.end - s.begin).ns()) << 24 | subject << 4 |
-                      static_cast<std::uint64_t>(s.state)};
+  /// `s` written as the record after the last one (its group's base is base_). In unsigned
+  /// arithmetic, so a reversed span, a negative gap or kNone need no tests of their own: a
+  /// reversed span's reach and a negative gap are past their ranges, and kNone + 1 is 0.
+  void encode(Record& out, const Span& s) {
+    const std::uint32_t subject = s.subject + 1u;
+    const std::uint64_t reach = static_cast<std::uint64_t>(s.end.ns()) - static_cast<std::uint64_t>(base_);
+    const std::uint64_t gap = static_cast<std::uint64_t>(s.begin.ns()) - static_cast<std::uint64_t>(last_end_);
+    std::uint64_t time;
+    if (gap == 0 && reach <= kMaxReach) {
+      time = reach;
+    } else if (gap <= kMaxGap && reach <= kMaxReachAfterGap) {
+      time = kGapBit | gap << 32 | reach;
+    } else {
+      keep_wide(out, s);
+      return;
+    }
+    if (subject > kMaxSubject + 1) [[unlikely]] {
+      keep_wide(out, s);
+      return;
+    }
+    write(out, time | static_cast<std::uint64_t>(s.state) << 58 | std::uint64_t{subject >> 16} << 62,
+          subject << 16 | s.step);
   }
-  Span get(const Packed& p) const {
-    if ((p.w1 & 0xF) == kWide) [[unlikely]] return wide(p);
-    const auto begin = static_cast<std::int64_t>(p.w0 >> 16);
-    const auto subject = (static_cast<std::uint32_t>(p.w1 >> 4) & 0xF'FFFF) - 1u;  // 0 is kNone
-    return Span{Time{begin}, Time{begin + static_cast<std::int64_t>(p.w1 >> 24)}, subject,
-                static_cast<std::uint16_t>(p.w0), static_cast<SpanState>(p.w1 & 0xF), 0};
-  }
-  /// The whole span a stand-in points at. Out of line, like keep_wide: readers' loops over
-  /// the packed spans stay short.
-  [[gnu::noinline]] Span wide(const Packed& p) const { return (*wide_)[static_cast<std::size_t>(p.w0)]; }
-  /// `s` kept whole; returns its stand-in. Rare, so out of line: the producers' path to
-  /// append() stays short.
-  [[gnu::noinline]] Packed keep_wide(const Span& s) {
+  /// `s` kept whole, `out` pointing at it. Rare, so out of line: the producers' path stays short.
+  [[gnu::noinline]] void keep_wide(Record& out, const Span& s) {
     if (!wide_) wide_ = std::make_unique<Store<Span>>();
     wide_->push_back(s);
-    return Packed{wide_->size() - 1, kWide};
+    write(out, (wide_->size() - 1) | kWide << 58, 0);
   }
 
-  Store<Packed> packed_;               ///< every span, in order
-  std::unique_ptr<Store<Span>> wide_;  ///< the spans that do not pack, in order; made at the first
+  static bool is_wide(std::uint64_t lo) { return (lo >> 58 & 0xF) == kWide; }
+  /// The end of the span in `r`, whose group's base is `base`.
+  std::int64_t end_of(const Record& r, std::uint64_t base) const {
+    const std::uint64_t lo = lo_of(r);
+    if (is_wide(lo)) [[unlikely]] return wide(lo).end.ns();
+    const std::uint64_t reach = lo & kGapBit ? lo & 0xFFFF'FFFF : lo & kTimeMask;
+    return static_cast<std::int64_t>(base + reach);
+  }
+  Span get(std::size_t i) const {
+    const Record* group = records_.data() + i / kGroup * kGroupRecords;
+    const std::size_t at = i % kGroup;
+    const Record& r = group[1 + at];
+    const std::uint64_t lo = lo_of(r);
+    if (is_wide(lo)) [[unlikely]] return wide(lo);
+    const std::uint64_t base = lo_of(group[0]);
+    std::uint64_t reach = lo & kTimeMask;
+    std::uint64_t begin = base;
+    if (at > 0) begin = static_cast<std::uint64_t>(end_of(group[at], base));
+    if (lo & kGapBit) {
+      reach = lo & 0xFFFF'FFFF;
+      begin += lo >> 32 & kMaxGap;
+    }
+    const std::uint32_t hi = r.w[2];
+    return Span{Time{static_cast<std::int64_t>(begin)}, Time{static_cast<std::int64_t>(base + reach)},
+                (static_cast<std::uint32_t>(lo >> 62) << 16 | hi >> 16) - 1u,  // 0 is kNone
+                static_cast<std::uint16_t>(hi), static_cast<SpanState>(lo >> 58 & 0xF), 0};
+  }
+  /// The whole span a record points at. Out of line, like keep_wide: readers' loops stay short.
+  [[gnu::noinline]] Span wide(std::uint64_t lo) const { return (*wide_)[static_cast<std::size_t>(lo & kTimeMask)]; }
+
+  Store<Record> records_;              ///< per group of 64 spans, its base and their records
+  std::unique_ptr<Store<Span>> wide_;  ///< the spans that do not fit a record, in order; made at the first
+  std::size_t size_ = 0;               ///< spans
+  std::int64_t base_ = 0;              ///< the last group's base
+  std::int64_t last_end_ = 0;          ///< the last span's end
 };
 
 }  // namespace gilsim::trace

@@ -64,8 +64,7 @@ void drop_cache();
 
 }  // namespace storage
 
-/// A record of two words: what the packed stores keep (MarkStore, SpanStore, each with its
-/// own layout of the bits).
+/// A record of two words: what the packed marks keep (MarkStore has its layout of the bits).
 struct TwoWords {
   std::uint64_t w0 = 0;
   std::uint64_t w1 = 0;

@@ -33,7 +33,7 @@ struct Lane {
   std::string name;  ///< short, as shown in a row header: "core 0", "GIL", "T1", "task 3"
   LaneKind kind = LaneKind::Thread;
   ProcessId process = kNone;  ///< kNone for cores (they belong to the machine)
-  SpanStore spans;            ///< sorted by begin, non-overlapping; gaps mean idle/free; 16 bytes a span
+  SpanStore spans;            ///< sorted by begin, non-overlapping; gaps mean idle/free; 12 bytes a span
 };
 
 struct Process {

@@ -132,10 +132,9 @@ void TraceBuilder::end_repeating(LaneId lane, Time end) {
 }
 
 void TraceBuilder::make_room(LaneBuffer& o) {
-  static_assert(kPending == 3, "two spans go to the store, the last stays");
-  o.spans.append_two(o.pending[0], o.pending[1]);
-  o.pending[0] = o.pending[kPending - 1];
-  o.pending_count = 1;
+  static_assert(kPending == 1, "the one pending span goes to the store");
+  o.spans.push_back(o.pending[0]);
+  o.pending_count = 0;
 }
 
 Trace TraceBuilder::finish(Time end) {

@@ -94,15 +94,14 @@ class TraceBuilder {
   Trace prefix(Time at) const;
 
  private:
-  /// Spans a lane keeps in its buffer before they go to its store (three fill the buffer's
-  /// two lines; six in three lines measured no faster and cost a run of many short threads
-  /// 8 bytes per span more).
-  static constexpr std::uint8_t kPending = 3;
+  /// Closed spans a lane keeps in its buffer before they go to its store: the last one,
+  /// which the next may merge into (the store's own fields fill the buffer's first line).
+  static constexpr std::uint8_t kPending = 1;
   /// What recording a lane touches, in two cache lines: its store, its open span and its
-  /// last closed spans. A closed span is written here, next to the open one, and goes to
-  /// the store with another, so the store's tail (cold after a thread's long wait for the
-  /// GIL) is written once per two spans and never read. The spans move to trace_.lanes at
-  /// finish().
+  /// last closed span. A closed span is written here, next to the open one, and goes to the
+  /// store when the next one closes, so the store's tail (cold after a thread's long wait
+  /// for the GIL) is only written, never read (the store keeps the last end it needs in its
+  /// own fields). The spans move to trace_.lanes at finish().
   struct alignas(64) LaneBuffer {
     SpanStore spans;
     Time open_begin;  ///< the open span, while `open`
@@ -135,7 +134,7 @@ class TraceBuilder {
     ++o.pending_count;
     ++span_count_;
   }
-  /// Moves all pending spans of a full buffer but the last to its store.
+  /// Moves the pending span of a full buffer to its store.
   static void make_room(LaneBuffer& o);
   Trace trace_;
   std::vector<LaneBuffer> lanes_;  ///< by lane

@@ -1,12 +1,15 @@
-// The trace's spans packed in 16 bytes: every span comes back exactly as it went in, at the
-// edges of each packed field and just past them (kept whole), in order, one span for one.
+// The trace's spans in 12-byte records: every span comes back exactly as it went in, at the
+// edges of each record's ranges and just past them (kept whole), at every place in its
+// group of 64, in order, one span for one.
 #include "sim/trace/span_store.hpp"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "sim/trace/trace_builder.hpp"
@@ -25,80 +28,147 @@ bool same(const Span& a, const Span& b) {
   return a.begin == b.begin && a.end == b.end && a.subject == b.subject && a.step == b.step && a.state == b.state;
 }
 
-constexpr std::int64_t kMaxBegin = SpanStore::kMaxBegin;
-constexpr std::int64_t kMaxDuration = SpanStore::kMaxDuration;
+constexpr auto kMaxReach = static_cast<std::int64_t>(SpanStore::kMaxReach);
+constexpr auto kMaxReachAfterGap = static_cast<std::int64_t>(SpanStore::kMaxReachAfterGap);
+constexpr auto kMaxGap = static_cast<std::int64_t>(SpanStore::kMaxGap);
 constexpr std::uint32_t kMaxSubject = SpanStore::kMaxSubject;
+constexpr std::int64_t kLatest = std::numeric_limits<std::int64_t>::max();
 
-/// Spans at the edges of every packed field, then spans with one field just past its edge.
-std::vector<Span> edge_spans() {
+Span span(std::int64_t begin, std::int64_t end, std::uint32_t subject = 1, std::uint16_t step = 0,
+          SpanState state = SpanState::Running) {
+  return Span{Time{begin}, Time{end}, subject, step, state, 0};
+}
+
+/// A store's spans as given, with how many of them it should keep whole.
+struct Case {
+  std::string what;
+  std::vector<Span> spans;
+  std::size_t wide;
+};
+
+/// The group's first span begins at its base (1,000 where not said); each case's last span
+/// is at an edge of a range or just past it.
+std::vector<Case> edge_cases() {
   return {
-      Span{Time{0}, Time{1}, 0, 0, SpanState::Running, 0},
-      Span{Time{10}, Time{10 + kMaxDuration}, 7, 3, SpanState::WaitingGil, 0},  // the longest packed span
-      Span{Time{kMaxBegin}, Time{kMaxBegin + 1}, 1, 2, SpanState::Held, 0},     // the latest packed begin
-      Span{Time{kMaxBegin}, Time{kMaxBegin + kMaxDuration}, 1, 2, SpanState::Sleeping, 0},
-      Span{Time{5}, Time{6}, kMaxSubject, 0xFFFE, SpanState::Native, 0},  // the largest subject and step
-      Span{Time{6}, Time{7}, kNone, kNoStep, SpanState::Runnable, 0},
-      Span{Time{7}, Time{7}, 4, 1, SpanState::BlockedIo, 0},  // empty: readers' checks must see it
-      // One field past its edge each: kept whole.
-      Span{Time{10}, Time{10 + kMaxDuration + 1}, 7, 3, SpanState::WaitingGil, 0},  // the first span too long
-      Span{Time{kMaxBegin + 1}, Time{kMaxBegin + 2}, 1, 2, SpanState::Held, 0},
-      Span{Time{5}, Time{6}, kMaxSubject + 1, 0, SpanState::Native, 0},
-      Span{Time{-1}, Time{6}, 1, 0, SpanState::Starting, 0},
-      Span{Time{9}, Time{8}, 1, 0, SpanState::Pickling, 0},  // reversed
-      Span{Time{0}, Time::max(), 2, 0, SpanState::Awaiting, 0},
-      Span{Time{-5}, Time::max(), 2, 0, SpanState::Ready, 0},  // the widest span there is
+      {"a first span of any begin", {span(-5, 10)}, 0},
+      {"a first span at the latest begin", {span(kLatest - 1, kLatest)}, 0},
+      {"a first span at the longest reach", {span(7, 7 + kMaxReach)}, 0},
+      {"a first span past the longest reach", {span(7, 8 + kMaxReach)}, 1},
+      {"the widest span there is", {span(-5, kLatest)}, 1},
+      {"an empty span", {span(7, 7)}, 0},
+      {"a span on from the last at the longest reach", {span(1'000, 1'010), span(1'010, 1'000 + kMaxReach)}, 0},
+      {"a span on from the last past the longest reach", {span(1'000, 1'010), span(1'010, 1'001 + kMaxReach)}, 1},
+      {"a span after the longest gap at the longest reach after one",
+       {span(1'000, 1'010), span(1'010 + kMaxGap, 1'000 + kMaxReachAfterGap)}, 0},
+      {"a span after a gap past the longest", {span(1'000, 1'010), span(1'011 + kMaxGap, 1'020 + kMaxGap)}, 1},
+      {"a span after a gap past the longest reach after one",
+       {span(1'000, 1'010), span(1'011, 1'001 + kMaxReachAfterGap)}, 1},
+      {"a span that begins before the last one ends", {span(1'000, 1'010), span(1'009, 1'020)}, 1},
+      {"a reversed span, on from the last", {span(1'000, 1'010), span(1'010, 1'005)}, 0},
+      {"a reversed span before its group's base", {span(1'000, 1'010), span(1'010, 999)}, 1},
+      {"the largest subject and step", {span(1'000, 1'010), span(1'010, 1'020, kMaxSubject, 0xFFFE)}, 0},
+      {"no subject and no step", {span(1'000, 1'010), span(1'020, 1'030, kNone, kNoStep)}, 0},
+      {"a subject past the largest", {span(1'000, 1'010), span(1'010, 1'020, kMaxSubject + 1)}, 1},
+      {"a subject past the largest, first", {span(1'000, 1'010, kMaxSubject + 1)}, 1},
+      {"spans on from one kept whole",
+       {span(1'000, 1'010, kMaxSubject + 1), span(1'010, 1'020), span(1'030, 1'040)}, 1},
+      {"a span after a gap, from the end of one kept whole", {span(1'000, 1'010, kMaxSubject + 1), span(1'015, 1'020)}, 1},
+      {"a long first span, then a span after a gap past the reach after one",
+       {span(1'000, 1'001 + kMaxReachAfterGap), span(1'001 + kMaxReachAfterGap + 5, 1'002 + kMaxReachAfterGap)}, 1},
   };
+}
+
+/// `spans` after `lead` spans that fill the group before them (one on from the other from
+/// 0 to 100 ns each, or none): each case at the start, the middle and the end of a group and
+/// across into the next.
+std::vector<Span> led_by(std::size_t lead, const std::vector<Span>& spans) {
+  std::vector<Span> out;
+  for (std::size_t i = 0; i < lead; ++i) {
+    const auto at = static_cast<std::int64_t>(i) * 10;
+    out.push_back(span(at, at + 10, 3, 1, SpanState::WaitingGil));
+  }
+  out.insert(out.end(), spans.begin(), spans.end());
+  return out;
 }
 
 }  // namespace
 
-TEST_CASE("a span store gives back every span exactly, packed or kept whole") {
-  const std::vector<Span> spans = edge_spans();
-  SpanStore store;
-  for (const Span& s : spans) store.push_back(s);
-  REQUIRE(store.size() == spans.size());
-  CHECK(store.wide_count() == 7);
-  CHECK(store.bytes_used() == spans.size() * 16 + 7 * sizeof(Span));
-  for (std::size_t i = 0; i < spans.size(); ++i) {
-    CAPTURE(i);
-    CHECK(same(store[i], spans[i]));
-    CHECK(same(store.at(i), spans[i]));
-    CHECK(SpanStore::fits(spans[i]) == (i < 7));
+TEST_CASE("a span store gives back every span exactly, in a record or kept whole") {
+  for (const Case& c : edge_cases()) {
+    CAPTURE(c.what);
+    SpanStore store;
+    for (const Span& s : c.spans) store.push_back(s);
+    REQUIRE(store.size() == c.spans.size());
+    CHECK(store.wide_count() == c.wide);
+    // A record per span and the group's base; a span kept whole costs its Span too.
+    CHECK(store.bytes_used() == (c.spans.size() + 1) * 12 + c.wide * sizeof(Span));
+    for (std::size_t i = 0; i < c.spans.size(); ++i) {
+      CAPTURE(i);
+      CHECK(same(store[i], c.spans[i]));
+      CHECK(same(store.at(i), c.spans[i]));
+    }
+    CHECK_THROWS_AS(store.at(c.spans.size()), std::out_of_range);
+    CHECK(same(store.front(), c.spans.front()));
+    CHECK(same(store.back(), c.spans.back()));
   }
-  CHECK_THROWS_AS(store.at(spans.size()), std::out_of_range);
-  CHECK(same(store.front(), spans.front()));
-  CHECK(same(store.back(), spans.back()));
 }
 
-TEST_CASE("spans added two at a time come back as added one at a time, whichever of the pair is kept whole") {
-  // append_two() tests the pair's fields at once: each edge span beside each other one, in
-  // both orders, must pack exactly when both fit alone, and keep both spans' order and index.
-  const std::vector<Span> spans = edge_spans();
-  for (std::size_t i = 0; i < spans.size(); ++i) {
-    for (std::size_t j = 0; j < spans.size(); ++j) {
-      CAPTURE(i);
-      CAPTURE(j);
-      SpanStore pairs;
-      SpanStore single;
-      pairs.append_two(spans[i], spans[j]);
-      pairs.append_two(spans[j], spans[i]);
-      for (const std::size_t k : {i, j, j, i}) single.push_back(spans[k]);
-      REQUIRE(pairs.size() == 4);
-      CHECK(pairs.wide_count() == single.wide_count());
-      CHECK(pairs.bytes_used() == single.bytes_used());
-      for (std::size_t k = 0; k < 4; ++k) CHECK(same(pairs[k], single[k]));
+TEST_CASE("a span's place in its group of 64 changes nothing read back, one at a time or in runs") {
+  for (const Case& c : edge_cases()) {
+    for (const std::size_t lead : {std::size_t{1}, std::size_t{62}, std::size_t{63}, std::size_t{64}, std::size_t{127}}) {
+      CAPTURE(c.what);
+      CAPTURE(lead);
+      // The lead ends at lead * 10 ns; the case's spans follow, moved on to begin after it.
+      std::vector<Span> moved = c.spans;
+      const std::int64_t shift = static_cast<std::int64_t>(lead) * 10 + 1'000 - c.spans.front().begin.ns();
+      const bool movable = c.spans.front().begin.ns() == 1'000;  // the cases at the range's ends stay put
+      if (movable) {
+        for (Span& s : moved) {
+          s.begin = Time{s.begin.ns() + shift};
+          s.end = Time{s.end.ns() + shift};
+        }
+      }
+      const std::vector<Span> spans = led_by(lead, moved);
+      SpanStore one_by_one;
+      for (const Span& s : spans) one_by_one.push_back(s);
+      SpanStore in_runs;
+      for (std::size_t i = 0; i < spans.size(); i += 3) in_runs.append(spans.data() + i, std::min<std::size_t>(3, spans.size() - i));
+      REQUIRE(one_by_one.size() == spans.size());
+      REQUIRE(in_runs.size() == spans.size());
+      CHECK(in_runs.wide_count() == one_by_one.wide_count());
+      CHECK(in_runs.bytes_used() == one_by_one.bytes_used());
+      const std::size_t groups = (spans.size() + 63) / 64;
+      CHECK(one_by_one.bytes_used() == (spans.size() + groups) * 12 + one_by_one.wide_count() * sizeof(Span));
+      for (std::size_t i = 0; i < spans.size(); ++i) {
+        CAPTURE(i);
+        CHECK(same(one_by_one[i], spans[i]));
+        CHECK(same(in_runs[i], spans[i]));
+      }
     }
   }
 }
 
-TEST_CASE("every state and every step packs and comes back") {
+TEST_CASE("a span that begins its group needs no gap: after a long idle time it begins the group's base") {
+  // 64 spans after a long gap each: only the first of each group is in a record.
+  std::vector<Span> spans;
+  for (std::int64_t i = 0; i < 130; ++i) spans.push_back(span(i * (kMaxGap + 2), i * (kMaxGap + 2) + 1));
+  SpanStore store;
+  store.append(spans.data(), spans.size());
+  CHECK(store.wide_count() == 130 - 3);  // spans 0, 64 and 128 begin their groups
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    CAPTURE(i);
+    CHECK(same(store[i], spans[i]));
+  }
+}
+
+TEST_CASE("every state and every step fits a record and comes back") {
   SpanStore store;
   std::vector<Span> spans;
   for (int state = 0; state < kSpanStateCount; ++state) {
     for (std::uint32_t step : {0u, 1u, 0x7FFFu, 0xFFFEu, 0xFFFFu}) {
       const std::int64_t at = static_cast<std::int64_t>(spans.size()) * 100;
-      spans.push_back(Span{Time{at}, Time{at + 50}, static_cast<std::uint32_t>(state), static_cast<std::uint16_t>(step),
-                           static_cast<SpanState>(state), 0});
+      spans.push_back(span(at, at + 50, static_cast<std::uint32_t>(state), static_cast<std::uint16_t>(step),
+                           static_cast<SpanState>(state)));
       store.push_back(spans.back());
     }
   }
@@ -109,63 +179,81 @@ TEST_CASE("every state and every step packs and comes back") {
   }
 }
 
-TEST_CASE("a span store reads like a sorted vector: iterators, searches, copies") {
-  const std::vector<Span> spans = edge_spans();
+TEST_CASE("a span store reads like a sorted vector: iterators, searches, copies, room") {
+  std::vector<Span> spans;
+  for (const Case& c : edge_cases()) {
+    if (c.spans.front().begin.ns() == 1'000) spans.insert(spans.end(), c.spans.begin(), c.spans.end());
+  }
   SpanStore store;
   store.append(spans.data(), spans.size());
   const std::vector<Span> back(store.begin(), store.end());
   REQUIRE(back.size() == spans.size());
   for (std::size_t i = 0; i < spans.size(); ++i) CHECK(same(back[i], spans[i]));
-  CHECK(store.begin()[7].end == Time{10 + kMaxDuration + 1});
-  CHECK(store.begin()->end == Time{1});
+  CHECK(store.begin()[3].end == spans[3].end);
+  CHECK(store.begin()->end == Time{1'010});
 
-  // Sorted spans, a long one among them: binary searches see the ends as stored.
-  SpanStore lane{Span{Time{0}, Time{5}, 1, 0, SpanState::Running, 0},
-                 Span{Time{5}, Time{5 + kMaxDuration + 10}, 1, 0, SpanState::WaitingGil, 0},
-                 Span{Time{5 + kMaxDuration + 10}, Time{6 + kMaxDuration + 10}, 1, 0, SpanState::Running, 0}};
+  // Sorted spans, a long one and a gap among them: binary searches see the ends as stored.
+  const SpanStore lane{span(0, 5), span(5, 5 + kMaxReachAfterGap + 10, 1, 0, SpanState::WaitingGil),
+                       span(5 + kMaxReachAfterGap + 10, 6 + kMaxReachAfterGap + 10),
+                       span(9 + kMaxReachAfterGap + 10, 10 + kMaxReachAfterGap + 10)};
+  CHECK(lane.wide_count() == 1);  // the last: after a gap, past the reach after one
   const auto ending_after = [&](Time t) {
     return std::upper_bound(lane.begin(), lane.end(), t, [](Time v, const Span& s) { return v < s.end; }) - lane.begin();
   };
   CHECK(ending_after(Time{4}) == 0);
   CHECK(ending_after(Time{5}) == 1);
-  CHECK(ending_after(Time{kMaxDuration}) == 1);
-  CHECK(ending_after(Time{5 + kMaxDuration + 10}) == 2);
-  CHECK(ending_after(Time{6 + kMaxDuration + 10}) == 3);
+  CHECK(ending_after(Time{kMaxReachAfterGap}) == 1);
+  CHECK(ending_after(Time{5 + kMaxReachAfterGap + 10}) == 2);
+  CHECK(ending_after(Time{6 + kMaxReachAfterGap + 10}) == 3);
+  CHECK(ending_after(Time{10 + kMaxReachAfterGap + 10}) == 4);
 
   // A copy owns its wide spans: it reads the same after the original is gone.
   auto original = std::make_unique<SpanStore>(store);
   const SpanStore copy(*original);
   original.reset();
   REQUIRE(copy.size() == spans.size());
-  CHECK(copy.wide_count() == 7);
+  CHECK(copy.wide_count() == store.wide_count());
   for (std::size_t i = 0; i < spans.size(); ++i) CHECK(same(copy[i], spans[i]));
   SpanStore moved(std::move(store));
   CHECK(store.empty());  // NOLINT(bugprone-use-after-move): a moved-from store is empty
   CHECK(store.wide_count() == 0);
-  CHECK(same(moved[13], spans[13]));
+  CHECK(same(moved[spans.size() - 1], spans.back()));
   moved.clear();
   CHECK(moved.empty());
-  moved.push_back(spans[8]);
+  moved.push_back(span(1'000, 1'010, kMaxSubject + 1));
   CHECK(moved.wide_count() == 1);
-  CHECK(same(moved[0], spans[8]));
+  CHECK(same(moved[0], span(1'000, 1'010, kMaxSubject + 1)));
+
+  // Room: exactly what was reserved, in malloc; a group's base takes a record of it.
+  SpanStore room;
+  room.reserve(64);
+  CHECK(room.capacity() == 64);
+  room.reserve(65);
+  CHECK(room.capacity() == 65);
+  room.reserve(200);
+  CHECK(room.capacity() == 200);
 }
 
-TEST_CASE("a span longer than the packed form stays one span through the builder") {
+TEST_CASE("a span after an idle time too long for a record stays one span through the builder") {
   using namespace gilsim::trace;
   TraceBuilder b("threads", "threads", "new", Origin::Simulated, 1, Time{5'000'000});
   const ProcessId p = b.add_process("main", true);
   const LaneId t = b.add_lane("T1", LaneKind::Thread, p);
-  const Time long_wait{kMaxDuration + 1};  // about 18 minutes and a nanosecond
+  const Time long_idle{kMaxGap + 1};  // about 33 ms and a nanosecond
+  const Time long_wait{kMaxReachAfterGap + 1};  // about 4.3 s
   b.set_state(t, Time{0}, SpanState::Running, 0, 0);
   b.set_state(t, Time{1'000}, SpanState::Sleeping, 0, 1);
-  b.set_state(t, Time{1'000} + long_wait, SpanState::Running, 0, 2);
-  b.set_state(t, Time{2'000} + long_wait, SpanState::Sleeping, 0, 3);
-  const Trace tr = b.finish(Time{2'000} + long_wait + Time{kMaxDuration});  // the longest packed
+  b.clear_state(t, Time{1'000} + long_wait);  // on from the last: the record reaches far enough
+  b.set_state(t, Time{1'000} + long_wait + long_idle, SpanState::Running, 0, 2);
+  b.set_state(t, Time{2'000} + long_wait + long_idle, SpanState::Sleeping, 0, 3);
+  const Trace tr = b.finish(Time{3'000} + long_wait + long_idle);
   const SpanStore& spans = tr.lanes[t].spans;
   REQUIRE(spans.size() == 4);
-  CHECK(spans.wide_count() == 1);
+  CHECK(spans.wide_count() == 1);  // the span after the idle time; the one on from it reaches far enough
   CHECK(same(spans[1], Span{Time{1'000}, Time{1'000} + long_wait, 0, 1, SpanState::Sleeping, 0}));
   CHECK(spans[1].duration() == long_wait);
-  CHECK(same(spans[3], Span{Time{2'000} + long_wait, Time{2'000} + long_wait + Time{kMaxDuration}, 0, 3,
+  CHECK(same(spans[2], Span{Time{1'000} + long_wait + long_idle, Time{2'000} + long_wait + long_idle, 0, 2,
+                            SpanState::Running, 0}));
+  CHECK(same(spans[3], Span{Time{2'000} + long_wait + long_idle, Time{3'000} + long_wait + long_idle, 0, 3,
                             SpanState::Sleeping, 0}));
 }
