@@ -18,6 +18,7 @@ Engine::Engine(const EngineConfig& config, trace::TraceBuilder& builder)
     : config_(config), builder_(builder), random_(config.seed) {
   static_assert(offsetof(Thread, timer_kind) + sizeof(EventKind) <= 64, "a thread's hot fields fill one cache line");
   cores_.resize(static_cast<std::size_t>(config.cores));
+  idle_cores_.reset(config.cores);
   for (std::size_t c = 0; c < cores_.size(); ++c) {
     cores_[c].quantum = add_timer(EventKind::QuantumEnd, static_cast<std::uint32_t>(c));
   }

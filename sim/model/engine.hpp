@@ -14,7 +14,8 @@
 //                                      in place; ties by (time, seq)
 //   ThreadState (thread_state.hpp)     a thread's state machines: Activity, CoreState,
 //                                      GilState, AfterGil, Progress, Notify
-//   RunQueue, choose_idle_core (run_queue.hpp)  the OS run queue and wake-up placement
+//   RunQueue, choose_idle_core, IdleCores (run_queue.hpp)  the OS run queue and wake-up
+//                                      placement, from a mask of the idle cores
 //   Engine::Thread/Core (engine_state.hpp)      plain records in flat vectors, by index
 //   Gil (gil.hpp)                      one interpreter's GIL: lock, holder, drop request,
 //                                      signal, switch waiters
@@ -247,6 +248,11 @@ class Engine {
   void note_races_lost(ThreadId t);
   /// The idle core `t` would be given now (its last one first), or -1 if none is idle (S1).
   int idle_core_for(ThreadId t) const;
+  /// idle_core_for() by a pass over every core (a thread with an affinity, S9, or more
+  /// cores than IdleCores keeps).
+  int idle_core_by_scan(ThreadId t) const;
+  /// idle_core_for() with several cores idle: a look at each of them.
+  int idle_core_among(ThreadId t) const;
   /// S7: how long core `c` takes for `work`, and how much work it does in `wall`.
   Time wall_time_on(int c, Time work) const;
   Time work_done_on(int c, Time wall) const;
@@ -262,6 +268,8 @@ class Engine {
   QueueLoad queue_load(std::size_t q) const;
   Time vruntime_now(ThreadId t) const;
   void join_queue(ThreadId t, std::size_t q);
+  /// Joined at its runtime now: its request is one slice from there, its lag spent.
+  void place_request(ThreadId t, std::size_t q);
   Time lag_on(ThreadId t, std::size_t q) const;
   void leave_queue(ThreadId t, std::size_t q, bool sleeps);
   // Parked threads (S3: DELAY_DEQUEUE, and a signal's wake-up), in os_scheduler.cpp.
@@ -274,7 +282,9 @@ class Engine {
     if (run_queues_[q].parked() > 0) drop_paid_parked(q);
   }
   void drop_paid_parked(std::size_t q);
+  /// S3: a signalled thread with no idle core to wake on joins its queue at the signal.
   void join_on_signal(ThreadId t);
+  void join_on_signal_queued(ThreadId t);
   void charge(int c);
   /// Core `c`'s thread goes to the back of its run queue; `next` gets the core.
   void preempt(int c, ThreadId next);
@@ -376,6 +386,7 @@ class Engine {
   std::vector<Program> programs_;  ///< by thread: the coroutines' owners
   std::vector<std::coroutine_handle<>> continuations_;  ///< by thread: its awaited operation
   std::vector<Core> cores_;
+  IdleCores idle_cores_;  ///< the cores with no thread (Core::thread is kNoThread)
   std::vector<RunQueue> run_queues_;   ///< one shared (S1), or one per core (S1a)
   std::vector<std::uint32_t> queued_;  ///< by run queue: the threads waiting in it
   std::vector<std::int64_t> vruntime_sum_;  ///< by run queue: its runnable threads' virtual

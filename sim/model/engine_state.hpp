@@ -89,6 +89,20 @@ inline bool Engine::allowed(ThreadId t, int c) const {
   return a == 0 || affinities_[a - 1U][static_cast<std::size_t>(c)];
 }
 
+// Inline: asked five times per GIL hand-off, and mostly answered by the idle cores' mask
+// alone (a pass over every core, as a call, was 40 instructions).
+inline int Engine::idle_core_for(ThreadId t) const {
+  // With no affinity set in the run (S9), the usual case, no thread's needs looking up.
+  if (!idle_cores_.usable() || !affinities_.empty()) return idle_core_by_scan(t);
+  const int lone = idle_cores_.lone();  // under a GIL, one idle core or none: no core looked at
+  return lone != IdleCores::kSeveral ? lone : idle_core_among(t);
+}
+
+// Inline: a signalled waiter usually has an idle core to wake on, and then nothing is done.
+inline void Engine::join_on_signal(ThreadId t) {
+  if (idle_core_for(t) < 0) join_on_signal_queued(t);
+}
+
 // A running compute stops where it is (a forced switch, a preemption): inline in each rule
 // that stops one (18 instructions a hand-off fewer than the call).
 [[gnu::always_inline]] inline void Engine::pause(ThreadId t) {

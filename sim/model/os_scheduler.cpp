@@ -10,7 +10,15 @@
 
 namespace gilsim::model {
 
-int Engine::idle_core_for(ThreadId t) const {
+int Engine::idle_core_among(ThreadId t) const {
+  return idle_cores_.choose(t, [this](int c) {
+    const Core& core = cores_[static_cast<std::size_t>(c)];
+    return CoreView{.idle = true, .last = core.last, .idle_since = core.idle_since};
+  });
+}
+
+// Rare (an affinity, or past 64 cores): out of line, so that its callers stay small.
+[[gnu::cold]] int Engine::idle_core_by_scan(ThreadId t) const {
   const bool any_core = threads_[t].affinity == 0;  // the usual thread: no affinity to look up per core
   return choose_idle_core(static_cast<int>(cores_.size()), t, [this, t, any_core](int c) {
     const Core& core = cores_[static_cast<std::size_t>(c)];
@@ -90,6 +98,13 @@ void Engine::join_queue(ThreadId t, std::size_t q) {
   // thread itself moves, keeps it; its request is one slice from there. Alone on the queue
   // its lag is moot (the average is its own runtime).
   Thread& th = threads_[t];
+  // Per-CPU queues, nobody on queue q or its core and nothing parked (load.count 0), the
+  // usual case under a GIL: its runtime stays, with no call for the load.
+  if (per_cpu_ && th.parked == Parked::No && queued_[q] == 0 && run_queues_[q].parked() == 0 &&
+      cores_[q].thread == kNoThread) {
+    place_request(t, q);
+    return;
+  }
   drop_paid(q);
   if (th.parked != Parked::No && rejoin_parked(t, q)) return;
   const QueueLoad load = queue_load(q);
@@ -97,6 +112,11 @@ void Engine::join_queue(ThreadId t, std::size_t q) {
     const std::int64_t lag = th.lag.ns() * (load.count + 1) / load.count;
     th.vruntime = average(load.sum, load.count) - Time{lag};
   }
+  place_request(t, q);
+}
+
+void Engine::place_request(ThreadId t, std::size_t q) {
+  Thread& th = threads_[t];
   th.deadline = th.vruntime + config_.machine.quantum;
   th.lag = Time::zero();
   vruntime_sum_[q] += th.vruntime.ns();
@@ -192,10 +212,9 @@ void Engine::drop_paid_parked(std::size_t q) {
   }
 }
 
-void Engine::join_on_signal(ThreadId t) {
+void Engine::join_on_signal_queued(ThreadId t) {
   // S3, try_to_wake_up: a signalled thread with no idle core to wake on joins its queue at
   // the signal, while the signaller still runs, not when it has woken (G8).
-  if (idle_core_for(t) >= 0) return;
   Thread& th = threads_[t];
   const int target = per_cpu_ ? placement_cpu(t) : 0;
   if (target < 0) return;
@@ -278,7 +297,7 @@ void Engine::preempt(int c, ThreadId next) {
   builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[next].lane);
   th.core = -1;
   if (per_cpu_) th.left_core = now_;  // S1c (the record's second line: only when it is used)
-  core.thread = kNoThread;
+  core.thread = kNoThread;  // assign_core() gives it to `next` at once: never idle
   builder_.clear_state(core.lane, now_);
   assign_core(c, next);
   enqueue(t, c);
@@ -338,6 +357,7 @@ void Engine::assign_core(int c, ThreadId t) {
   Core& core = cores_[c];
   Thread& th = threads_[t];
   core.thread = t;
+  idle_cores_.busy(c);
   core.slice_start = now_;
   core.charged_since = now_;
   core.protected_until = th.deadline;  // S3: RUN_TO_PARITY's protected slice
@@ -372,6 +392,7 @@ void Engine::release_core(ThreadId t) {
   if (per_cpu_) th.left_core = now_;  // S1c
   th.s.core = CoreState::Off;
   core.thread = kNoThread;
+  idle_cores_.idle(c);
   core.idle_since = now_;
   core.idle_period_since = now_;
   timers_.cancel(core.quantum);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -103,5 +104,60 @@ int choose_idle_core(int cores, std::uint32_t thread, View view) {
   }
   return chosen;
 }
+
+/// The idle cores of a machine of up to 64 as a bitmask, kept where a core is given or
+/// left, so that the wake-up placement (choose_idle_core()'s answer) needs no pass over
+/// every core: the choice is made several times per GIL hand-off.
+class IdleCores {
+ public:
+  static constexpr int kMaxCores = 64;
+  using Mask = std::uint64_t;
+
+  /// `cores` cores, every one idle; with more than kMaxCores, usable() is false.
+  explicit IdleCores(int cores = 0) { reset(cores); }
+  void reset(int cores) {
+    usable_ = cores <= kMaxCores;
+    idle_ = !usable_ ? 0 : cores == kMaxCores ? ~Mask{0} : (Mask{1} << cores) - 1;
+  }
+  bool usable() const { return usable_; }
+  static Mask bit(int c) { return Mask{1} << c; }
+  void busy(int c) {
+    if (usable_) idle_ &= ~bit(c);
+  }
+  void idle(int c) {
+    if (usable_) idle_ |= bit(c);
+  }
+  Mask mask() const { return idle_; }
+
+  static constexpr int kSeveral = -2;
+  /// With at most one idle core the choice is made without a look at any core: that core,
+  /// or -1 with none. kSeveral when more than one is idle (then choose()).
+  int lone() const {
+    if (idle_ == 0) return -1;
+    return (idle_ & (idle_ - 1)) == 0 ? std::countr_zero(idle_) : kSeveral;
+  }
+
+  /// choose_idle_core()'s answer for `thread`, `view(c)` describing idle core c (its
+  /// `idle` is not read): only the idle cores are looked at. Only while usable().
+  template <typename View>
+  int choose(std::uint32_t thread, View view) const {
+    int chosen = -1;
+    Time chosen_since;
+    for (Mask rest = idle_; rest != 0; rest &= rest - 1) {
+      const int c = std::countr_zero(rest);
+      const CoreView v = view(c);
+      if (v.last == thread) return c;
+      if (chosen < 0 || v.idle_since < chosen_since) {
+        chosen = c;
+        chosen_since = v.idle_since;
+      }
+    }
+    return chosen;
+  }
+
+ private:
+  Mask idle_ = 0;
+  bool usable_ = true;
+};
 
 }  // namespace gilsim::model

@@ -12,7 +12,10 @@
 // move or cancel before it fires, such as a running compute's end, which a drop request or a
 // preemption usually cuts. It keeps its sequence number and the front is the lesser of it and
 // the heap's root, so it fires exactly when and in the order set() would have it; cancelled
-// there, it never cost the heap a sift in and a removal out.
+// there, it never cost the heap a sift in and a removal out. A set() that finds that place
+// free (and the heap not empty) waits there too, until a park() moves it into the heap: in a
+// GIL hand-off the dropper's mutex unlock, due before the woken waiter's attempt already in
+// the heap, fires from there with no sift in or out.
 #pragma once
 
 #include <cstdint>
@@ -40,12 +43,22 @@ class TimerHeap {
   void set(Slot slot, Time at) {
     const Entry e{at, (next_seq_++ << kSlotBits) | slot};
     std::uint32_t i = position_[slot];
-    if (i == kAbsent && heap_.empty() && heap_.capacity() > 0) {
-      // Nothing pending and nothing in the heap: the usual set() of a hand-off, whose other
-      // timers are parked or already fired. No sift, and no registers saved for one.
-      heap_.push_back(e);
-      position_[slot] = 0;
-      return;
+    if (i == kAbsent) {
+      if (heap_.empty() && heap_.capacity() > 0) {
+        // Nothing pending and nothing in the heap: the usual set() of a hand-off, whose other
+        // timers are parked or already fired. No sift, and no registers saved for one.
+        heap_.push_back(e);
+        position_[slot] = 0;
+        return;
+      }
+      if (!parked_) {
+        // The place beside the heap is free: the entry waits there (it fires as from the
+        // heap) until it fires, is cancelled, or a park() moves it into the heap.
+        parked_entry_ = e;
+        parked_ = true;
+        position_[slot] = kParked;
+        return;
+      }
     }
     set_in_heap(e, i);
   }

@@ -10,6 +10,7 @@ using namespace gilsim;
 using namespace gilsim::literals;
 using gilsim::model::choose_idle_core;
 using gilsim::model::CoreView;
+using gilsim::model::IdleCores;
 using gilsim::model::RunQueue;
 
 namespace {
@@ -72,4 +73,53 @@ TEST_CASE("a thread goes back to its previous core if idle, else to the core idl
   CHECK(choose_idle_core(4, 7, view) == 1);  // its previous core is busy
   for (auto& c : cores) c.idle = false;
   CHECK(choose_idle_core(4, 5, view) == -1);
+}
+
+TEST_CASE("the idle-core mask makes the same choice as a pass over every core") {
+  // Every machine of 1 to 4 cores, each core idle or busy, its last thread one of three
+  // (or none), its idle time one of three (ties included): the mask's choice for each
+  // thread is the full pass's.
+  const std::uint32_t lasts[] = {0, 1, 2, CoreView{}.last};
+  const Time sinces[] = {1_ms, 2_ms, 3_ms};
+  for (int n = 1; n <= 4; ++n) {
+    std::vector<CoreView> cores(static_cast<std::size_t>(n));
+    const auto view = [&cores](int c) { return cores[static_cast<std::size_t>(c)]; };
+    int combos = 1;
+    for (int c = 0; c < n; ++c) combos *= 2 * 4 * 3;
+    for (int k = 0; k < combos; ++k) {
+      IdleCores mask(n);
+      int rest = k;
+      for (int c = 0; c < n; ++c) {
+        auto& v = cores[static_cast<std::size_t>(c)];
+        v.idle = rest % 2 == 0;
+        v.last = lasts[(rest / 2) % 4];
+        v.idle_since = sinces[(rest / 8) % 3];
+        rest /= 24;
+        if (!v.idle) mask.busy(c);
+      }
+      for (const std::uint32_t t : {0U, 1U, 2U, 3U}) {
+        REQUIRE(mask.choose(t, view) == choose_idle_core(n, t, view));
+        if (mask.lone() != IdleCores::kSeveral) REQUIRE(mask.lone() == choose_idle_core(n, t, view));
+      }
+    }
+  }
+}
+
+TEST_CASE("the idle-core mask follows cores given and left, up to 64 cores") {
+  IdleCores mask(64);
+  CHECK(mask.usable());
+  CHECK(mask.mask() == ~IdleCores::Mask{0});
+  mask.busy(63);
+  mask.busy(0);
+  CHECK(mask.mask() == (~IdleCores::Mask{0} & ~IdleCores::bit(63) & ~IdleCores::bit(0)));
+  mask.idle(63);
+  CHECK(mask.mask() == ~IdleCores::bit(0));
+  const auto since = [](int) { return CoreView{.idle = true, .last = 7, .idle_since = 1_ms}; };
+  CHECK(mask.choose(9, since) == 1);  // all tie: the first idle one
+  CHECK(mask.choose(7, since) == 1);  // its previous core, the first of them
+  IdleCores two(2);
+  two.busy(0);
+  two.busy(1);
+  CHECK(two.choose(7, since) == -1);
+  CHECK(!IdleCores(65).usable());
 }

@@ -179,6 +179,37 @@ TEST_CASE("a parked timer fires when and in the order set() would have it") {
   }
 }
 
+TEST_CASE("a set() that finds the place beside the heap free waits there, in order") {
+  TimerHeap h;
+  const auto a = h.add_slot(), b = h.add_slot(), c = h.add_slot();
+  SUBCASE("before and after the heap's entries, ties by order of setting") {
+    h.set(a, 5_ms);  // into the empty heap
+    h.set(b, 3_ms);  // beside it
+    h.set(c, 4_ms);  // into the heap: the place beside is taken
+    CHECK(h.size() == 3);
+    CHECK(h.when(b) == 3_ms);
+    CHECK(drain(h) == std::vector<TimerHeap::Slot>{b, c, a});
+    h.set(a, 5_ms);
+    h.set(b, 5_ms);
+    h.set(c, 5_ms);
+    CHECK(drain(h) == std::vector<TimerHeap::Slot>{a, b, c});
+  }
+  SUBCASE("a park() moves it into the heap; cancelled or moved, it leaves its place") {
+    h.set(a, 5_ms);
+    h.set(b, 3_ms);
+    h.park(c, 1_ms);  // b into the heap, c beside it
+    CHECK(h.size() == 3);
+    CHECK(drain(h) == std::vector<TimerHeap::Slot>{c, b, a});
+    h.set(a, 5_ms);
+    h.set(b, 3_ms);
+    h.cancel(b);
+    CHECK(!h.pending(b));
+    h.set(c, 4_ms);  // beside the heap again
+    h.set(c, 6_ms);  // moved: into the heap, after a
+    CHECK(drain(h) == std::vector<TimerHeap::Slot>{a, c});
+  }
+}
+
 namespace {
 /// Random sets (parks, when `park` says; set_late() for some), moves, cancels and pops, checked against a map of
 /// every pending entry ordered by (time, sequence), over `owners` timer owners. Returns how
