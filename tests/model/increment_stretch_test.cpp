@@ -4,14 +4,13 @@
 // events to spare).
 #include <doctest/doctest.h>
 
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "model_fixtures.hpp"
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
-#include "sim/trace/csv_export.hpp"
+#include "tests/runs_as_text.hpp"
 
 using namespace gilsim;
 using namespace gilsim::test;
@@ -20,19 +19,6 @@ using trace::SpanState;
 
 namespace {
 
-/// Every span and mark of the runs, with their ends and counters.
-std::string everything(const std::vector<trace::Trace>& runs) {
-  std::vector<const trace::Trace*> pointers;
-  std::ostringstream out;
-  for (const trace::Trace& t : runs) {
-    pointers.push_back(&t);
-    out << t.run_name << ' ' << t.end.ns() << ' ' << t.marks.size();
-    for (const trace::Counter& c : t.counters) out << ' ' << c.name << '=' << c.final_value << '/' << c.updates;
-    out << '\n';
-  }
-  trace::write_events_csv(out, pointers);
-  return out.str();
-}
 
 /// The runs of `s` as simulate() makes them (with the stretches), their events, and the
 /// same runs simulated the long way: a check at every event leaves a stretch no event to
@@ -92,7 +78,7 @@ TEST_CASE("a thread alone runs its increments at once, each statement its own sp
   CHECK(t.counters[0].final_value == 5);
   CHECK(t.counters[0].updates == 5);
   const BothWays both = simulate_both_ways(s);
-  CHECK(everything(both.at_once) == everything(both.long_way));
+  CHECK(runs_as_text(both.at_once) == runs_as_text(both.long_way));
 }
 
 TEST_CASE("increments run at once leave every trace as the long way makes it") {
@@ -102,7 +88,7 @@ TEST_CASE("increments run at once leave every trace as the long way makes it") {
   SUBCASE("lesson 15") {
     const scenario::Scenario s = scenario::load_file(std::string(GILSIM_SOURCE_DIR) + "/scenarios/15-lost-update.toml");
     const BothWays both = simulate_both_ways(s);
-    CHECK(everything(both.at_once) == everything(both.long_way));
+    CHECK(runs_as_text(both.at_once) == runs_as_text(both.long_way));
     // The threads lose updates, with a stretch cut at each drop request.
     CHECK(both.at_once[1].counters[0].final_value < both.at_once[1].counters[0].updates);
   }
@@ -139,7 +125,7 @@ executor = "asyncio"
 )",
                                                        "locks.toml");
     const BothWays both = simulate_both_ways(s);
-    CHECK(everything(both.at_once) == everything(both.long_way));
+    CHECK(runs_as_text(both.at_once) == runs_as_text(both.long_way));
   }
   SUBCASE("tasks queued for an asyncio.Lock held across an await") {
     const scenario::Scenario s = scenario::load_string(R"(
@@ -162,7 +148,7 @@ executor = "threads"
 )",
                                                        "queued.toml");
     const BothWays both = simulate_both_ways(s);
-    CHECK(everything(both.at_once) == everything(both.long_way));
+    CHECK(runs_as_text(both.at_once) == runs_as_text(both.long_way));
     // The tasks did queue for the lock, and took it at a release.
     CHECK_FALSE(marks_of(both.at_once[0], trace::MarkKind::LockWait).empty());
     CHECK_FALSE(marks_of(both.at_once[0], trace::MarkKind::LockTaken).empty());
@@ -192,6 +178,6 @@ executor = "asyncio"
 )",
                                                        "inline.toml");
     const BothWays both = simulate_both_ways(s);
-    CHECK(everything(both.at_once) == everything(both.long_way));
+    CHECK(runs_as_text(both.at_once) == runs_as_text(both.long_way));
   }
 }

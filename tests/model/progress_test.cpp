@@ -7,14 +7,13 @@
 #include <filesystem>
 #include <limits>
 #include <mutex>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
-#include "sim/trace/csv_export.hpp"
+#include "tests/runs_as_text.hpp"
 #include "sim/trace/trace_builder.hpp"
 
 using namespace gilsim;
@@ -88,19 +87,6 @@ void check_is_cut_of(const trace::Trace& prefix, const trace::Trace& whole) {
   CHECK_MESSAGE(j == whole.jobs.size(), "job " << j << " differs");
 }
 
-/// Every span and mark of the runs, with their ends and counters (as simulate_all_test.cpp).
-std::string everything(const std::vector<trace::Trace>& runs) {
-  std::vector<const trace::Trace*> pointers;
-  std::ostringstream out;
-  for (const trace::Trace& t : runs) {
-    pointers.push_back(&t);
-    out << t.run_name << ' ' << t.end.ns() << ' ' << t.marks.size() << ' ' << t.partial();
-    for (const trace::Counter& c : t.counters) out << ' ' << c.name << '=' << c.final_value << '/' << c.updates;
-    out << '\n';
-  }
-  trace::write_events_csv(out, pointers);
-  return out.str();
-}
 
 /// Simulates `s` watched, with a prefix asked for at checks spread over each run (or at every
 /// event), and checks that each prefix is its whole run cut at its time and that the runs end
@@ -134,7 +120,7 @@ void check_watched(const scenario::Scenario& s, bool every_event = false) {
   asking = &progress;
   progress.ask();
   const std::vector<trace::Trace> watched = model::simulate_all(s, 8, nullptr, &progress);
-  CHECK(everything(watched) == everything(unwatched));
+  CHECK(gilsim::test::runs_as_text(watched) == gilsim::test::runs_as_text(unwatched));
   for (std::size_t r = 0; r < s.runs.size(); ++r) {
     // A run of fewer events than two checks (lesson 01's sequential one) may answer once or never.
     CAPTURE(s.runs[r].name);

@@ -2,46 +2,27 @@
 // after another, in file order (the viewer simulates them so).
 #include <doctest/doctest.h>
 
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
-#include "sim/trace/csv_export.hpp"
+#include "tests/runs_as_text.hpp"
 
 using namespace gilsim;
-
-namespace {
-
-/// Every span and mark of the runs, in their order, with the runs' ends and counters.
-std::string everything(const std::vector<trace::Trace>& runs) {
-  std::vector<const trace::Trace*> pointers;
-  std::ostringstream out;
-  for (const trace::Trace& t : runs) {
-    pointers.push_back(&t);
-    out << t.run_name << ' ' << t.end.ns() << ' ' << t.marks.size();
-    for (const trace::Counter& c : t.counters) out << ' ' << c.name << '=' << c.final_value << '/' << c.updates;
-    out << '\n';
-  }
-  trace::write_events_csv(out, pointers);
-  return out.str();
-}
-
-}  // namespace
 
 TEST_CASE("runs simulated on several threads are the runs simulated one after another, in file order") {
   for (const char* name : {"01-cpu-bound.toml", "09-pool-sizing.toml", "14-two-locks.toml"}) {
     CAPTURE(name);
     const scenario::Scenario s = scenario::load_file(std::string(GILSIM_SOURCE_DIR) + "/scenarios/" + name);
     REQUIRE(s.runs.size() >= 3);
-    const std::string one_after_another = everything(model::simulate_all(s));
+    const std::string one_after_another = gilsim::test::runs_as_text(model::simulate_all(s));
     for (unsigned threads : {1u, 2u, 8u}) {
       CAPTURE(threads);
       const std::vector<trace::Trace> runs = model::simulate_all(s, threads);
       REQUIRE(runs.size() == s.runs.size());
       for (std::size_t r = 0; r < runs.size(); ++r) CHECK(runs[r].run_name == s.runs[r].name);
-      CHECK(everything(runs) == one_after_another);
+      CHECK(gilsim::test::runs_as_text(runs) == one_after_another);
     }
   }
 }
