@@ -227,7 +227,7 @@ Probe probe_free_cores() {
 
 /// Runs `python program [--quick]` on at most two CPUs (the suite's scenarios have two cores)
 /// in a session and scheduler group of its own (sim/cpython/scheduler_group.hpp), and collects what it
-/// printed; the child is killed when it outlives the timeout.
+/// printed; the child's session is killed when it outlives the timeout.
 Finished run_program(const Options& o, const std::string& program) {
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -263,6 +263,9 @@ Finished run_program(const Options& o, const std::string& program) {
   while (open_pipes > 0) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
+      // The whole session (the child leads it, sim/cpython/scheduler_group.hpp): a program's
+      // own subprocesses and pool workers too, which would otherwise outlive it.
+      ::kill(-child, SIGKILL);
       ::kill(child, SIGKILL);
       killed = true;
       break;

@@ -47,8 +47,16 @@ def first_result(method, workers):
     start, cpu = time.perf_counter(), time.thread_time()
     with multiprocessing.get_context(method).Pool(workers) as pool:
         returned, returned_cpu, returned_wait = time.perf_counter() - start, time.thread_time(), schedstat_wait(fd)
-        next(pool.imap_unordered(nothing, range(4), chunksize=1))
+        results = pool.imap_unordered(nothing, range(4), chunksize=1)
+        next(results)
         first = time.perf_counter() - start
+        # The rest too, and the pool closed and joined, so that leaving the block does not
+        # terminate() a pool with tasks in flight: CPython 3.11's terminate() then can hang
+        # on a queue's lock that a worker it stopped was holding.
+        for _ in results:
+            pass
+        pool.close()
+        pool.join()
     if fd is not None:
         os.close(fd)
     blocked = returned - (returned_cpu - cpu) - (returned_wait - waited) / 1e9
