@@ -231,6 +231,8 @@ class Engine {
   bool ran_through(ThreadId t);
   /// The spans of a running compute: its thread's lane and its core's.
   void show_running(ThreadId t);
+  /// Work of `t` run through to `end` at once: its spans, the clock, `pieces` events counted.
+  void run_through_to(ThreadId t, Time end, std::uint32_t pieces);
   void schedule_resume(ThreadId t);
   void resume_program(ThreadId t);
   void proceed(ThreadId t);

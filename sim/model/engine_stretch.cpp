@@ -1,9 +1,8 @@
-// A stretch of Python with nothing in the way (docs/model.md U4): the steps a program runs
-// while no event is due and no check point can switch it out run here one after another,
-// with the spans, the clock and the event count compute() gives them, without its checks
-// and its round trip through the program for each.
-#include <cassert>
-
+// A stretch of Python with nothing in the way (docs/model.md U4): how far a program may run
+// its steps one after another while no event is due and no check point can switch it out,
+// each then run by run_at_once() (engine.cpp, beside compute()'s own run-through) with the
+// spans, the clock and the event count compute() gives them, without its checks and its
+// round trip through the program for each.
 #include "sim/model/engine.hpp"
 #include "sim/model/engine_state.hpp"
 
@@ -24,25 +23,5 @@ Engine::Stretch Engine::stretch(ThreadId t) {
 }
 
 Time Engine::wall_time(ThreadId t, Time work) const { return wall_time_on(threads_[t].core, work); }
-
-void Engine::run_at_once(ThreadId t, Time wall, std::uint32_t pieces, const Work& what) {
-  if (pieces == 0) return;  // as compute() of no work: nothing runs, nothing is counted
-  Thread& th = threads_[t];
-  th.work = what;
-  th.job = what.job;
-  th.step = what.step;
-  th.run_start = now_;
-  th.run_end = now_ + wall;
-  assert((timers_.empty() || th.run_end < timers_.top_time()) && events_ + pieces <= config_.max_events &&
-         "run_at_once() outside its stretch");
-  // S6: a refill pending stops Python with check points, which compute() then runs the long way.
-  assert(!(what.checkpoints && what.needs_gil && th.refill_pending) && "run_at_once() of work a cache refill applies to");
-  show(t, what.state);
-  builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, now_, what.state, th.lane);
-  now_ = th.run_end;
-  events_ += pieces;  // each piece's compute-done, as compute() counts it
-  th.remaining = Time::zero();
-  th.s.doing = Activity::Nothing;
-}
 
 }  // namespace gilsim::model
