@@ -8,7 +8,8 @@ reused buffer is one call of the unbuffered FileIO, about a microsecond of Pytho
 some 50 us of kernel copy without the GIL, so the GIL is held about 2 % of the time. Nor is
 it the copying: two copies at once mostly run at the speed of one (docs/model.md S8,
 measured with two_at_once.py). The other sections (no rows of their own) tell what it is
-(docs/model.md, Known simplifications).
+(docs/model.md, Known simplifications); file_reads_parts.py runs them and more in turns
+and prints each part against the loop.
 
 `processes` is the same reads by two processes forked before the clock starts, each pinned
 to a CPU of its own, with no GIL at all: processes.wall / sequential.wall says how far two
