@@ -125,9 +125,10 @@ def started_threads(report, paths, passes):
         s[field] = s.get(field, 0) + sum(w[index] for w in waits)
 
 
-def two_threads(report, paths, passes):
+def two_threads(report, paths, passes, pin=True):
     """Two threads, one pinned to each CPU, each reading half of the files: the GIL as in
-    `threads`, with no more threads than cores and no kernel's choice of CPU."""
+    `threads`, with no more threads than cores and no kernel's choice of CPU. Unpinned
+    (`free_two_threads`, file_reads_parts.py's), where the kernel puts them."""
     waits = []
 
     def reader(half, cpu):
@@ -137,9 +138,9 @@ def two_threads(report, paths, passes):
                 for path in half:
                     read_file_counted(path, 1, buffer, waits)
 
-    with report.section("two_threads", cores=2, busy=2) as s:
+    with report.section("two_threads" if pin else "free_two_threads", cores=2, busy=2) as s:
         workers = [threading.Thread(target=reader, args=(half, cpu))
-                   for half, cpu in zip((paths[0::2], paths[1::2]), suite.two_cpus())]
+                   for half, cpu in zip((paths[0::2], paths[1::2]), suite.two_cpus() if pin else [None, None])]
         for t in workers:
             t.start()
         for t in workers:

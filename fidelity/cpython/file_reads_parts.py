@@ -34,7 +34,6 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 
 import file_reads
@@ -83,26 +82,6 @@ def forked(report, name, halves, cpus):
     s["cpu_wait"] = s.get("cpu_wait", 0.0) + sum(f[1] for f in figures)
 
 
-def free_two_threads(report, paths, passes):
-    """Two threads where the kernel puts them, each reading half of the files."""
-    waits = []
-
-    def reader(half):
-        buffer = bytearray(PIECE)
-        for _ in range(passes):
-            for path in half:
-                file_reads.read_file_counted(path, 1, buffer, waits)
-
-    with report.section("free_two_threads", cores=2, busy=2) as s:
-        workers = [threading.Thread(target=reader, args=(half,)) for half in (paths[0::2], paths[1::2])]
-        for t in workers:
-            t.start()
-        for t in workers:
-            t.join()
-    for field, index in (("gil_waits", 0), ("blocked", 1), ("cpu_wait", 2)):
-        s[field] = s.get(field, 0) + sum(w[index] for w in waits)
-
-
 def sequential(report, paths, passes):
     buffer = bytearray(PIECE)
     queued = suite.run_queue_wait()
@@ -140,7 +119,7 @@ def one_round(paths):
         "processes": lambda: forked(report, "processes", [paths[0::2], paths[1::2]], cpus),
         "unpinned_processes": lambda: forked(report, "unpinned_processes", [paths[0::2], paths[1::2]], [None, None]),
         "two_threads": lambda: file_reads.two_threads(report, paths, PASSES),
-        "free_two_threads": lambda: free_two_threads(report, paths, PASSES),
+        "free_two_threads": lambda: file_reads.two_threads(report, paths, PASSES, pin=False),
         "started_threads": lambda: file_reads.started_threads(report, paths, PASSES),
         "threads": lambda: file_reads.threads(report, paths, PASSES),
     }
