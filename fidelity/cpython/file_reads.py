@@ -23,8 +23,10 @@ threads than cores.
 The thread sections say what their threads waited for (in --raw): `gil_waits`, their
 voluntary context switches (a read from the page cache never blocks, so each is a wait for
 the GIL), `blocked`, the time they spent so (each thread's life less its CPU time and its
-wait for a CPU), and `cpu_wait`, their wait for a CPU; `threads` also `starting`, how long
-the main thread took to start them: Thread.start() returns only once the new thread has run
+wait for a CPU), and `cpu_wait`, their wait for a CPU; `threads` and `started_threads` also
+`last_begins`, when the last of them began reading, and `last_alone`, how long the last
+read on after all the others had ended; `threads` also `starting`, how long the main thread
+took to start them: Thread.start() returns only once the new thread has run
 its bootstrap, under the GIL and on a CPU of its own, so each start waits behind the threads
 already copying.
 
@@ -75,7 +77,8 @@ def voluntary_switches():
 
 
 def read_file_counted(path, passes, buffer, waits):
-    """read_file, adding to `waits` what the thread waited for: GIL waits, blocked time, CPU wait."""
+    """read_file, adding to `waits` what the thread waited for: GIL waits, blocked time, CPU
+    wait; then when its reading began and ended (perf_counter)."""
     start = time.perf_counter()
     cpu = time.thread_time()
     queued = suite.run_queue_wait()
@@ -84,7 +87,19 @@ def read_file_counted(path, passes, buffer, waits):
     switches = voluntary_switches() - switches
     queued = suite.run_queue_wait() - queued
     cpu = time.thread_time() - cpu
-    waits.append((switches, time.perf_counter() - start - cpu - queued, queued))
+    end = time.perf_counter()
+    waits.append((switches, end - start - cpu - queued, queued, start, end))
+
+
+def add_waits(s, waits, section_start):
+    """Adds to section `s` its threads' waits (read_file_counted) and, since `section_start`,
+    when the last thread began reading (`last_begins`) and how long the last thread read on
+    after all the others had ended (`last_alone`)."""
+    for field, index in (("gil_waits", 0), ("blocked", 1), ("cpu_wait", 2)):
+        s[field] = s.get(field, 0) + sum(w[index] for w in waits)
+    ends = sorted(w[4] for w in waits)
+    s["last_begins"] = s.get("last_begins", 0.0) + max(w[3] for w in waits) - section_start
+    s["last_alone"] = s.get("last_alone", 0.0) + (ends[-1] - ends[-2] if len(ends) > 1 else 0.0)
 
 
 def threads(report, paths, passes):
@@ -99,8 +114,7 @@ def threads(report, paths, passes):
         for t in workers:
             t.join()
     s["starting"] = s.get("starting", 0.0) + starting
-    for field, index in (("gil_waits", 0), ("blocked", 1), ("cpu_wait", 2)):
-        s[field] = s.get(field, 0) + sum(w[index] for w in waits)
+    add_waits(s, waits, start)
 
 
 def started_threads(report, paths, passes):
@@ -118,11 +132,11 @@ def started_threads(report, paths, passes):
     for t in workers:
         t.start()
     with report.section("started_threads", cores=2) as s:
+        start = time.perf_counter()
         go.set()
         for t in workers:
             t.join()
-    for field, index in (("gil_waits", 0), ("blocked", 1), ("cpu_wait", 2)):
-        s[field] = s.get(field, 0) + sum(w[index] for w in waits)
+    add_waits(s, waits, start)
 
 
 def two_threads(report, paths, passes, pin=True):

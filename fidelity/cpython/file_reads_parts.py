@@ -142,7 +142,10 @@ def summary(report):
                      "cpu_wait_ms": 1e3 * x.get("cpu_wait", 0.0) / x["rounds"],
                      "gil_waits": x.get("gil_waits", 0) / x["rounds"],
                      "blocked_ms": 1e3 * x.get("blocked", 0.0) / x["rounds"],
-                     "starting_ms": 1e3 * x.get("starting", 0.0) / x["rounds"]}
+                     "starting_ms": 1e3 * x.get("starting", 0.0) / x["rounds"],
+                     "turn_ms": 1e3 * x["wall"] / x["rounds"],
+                     "last_begins_ms": 1e3 * x.get("last_begins", 0.0) / x["rounds"],
+                     "last_alone_ms": 1e3 * x.get("last_alone", 0.0) / x["rounds"]}
     # How much slower a copy runs beside the other CPU's than alone (wall, both pinned).
     out["copy_slowdown"] = 2 * s["processes"]["wall"] / s["one_process"]["wall"]
     out["copy_cpu_slowdown"] = s["processes"]["cpu"] / s["one_process"]["cpu"]
@@ -164,6 +167,10 @@ def print_table(rounds):
         print(f"{key:<19}" + "".join(f"{r[key]:16.3f}" for r in rounds)
               + f"{statistics.median(r[key] for r in rounds):12.3f}")
     print("threads' starts a turn: " + ", ".join(f"{r['threads']['starting_ms']:.1f}" for r in rounds) + " ms")
+    for name in ("threads", "started_threads"):
+        print(f"{name}: a turn, the last thread's start, its reading alone at the end: "
+              + ", ".join(f"{r[name]['turn_ms']:.1f}/{r[name]['last_begins_ms']:.1f}/{r[name]['last_alone_ms']:.1f}"
+                          for r in rounds) + " ms")
     print("the loop's turn: " + ", ".join(f"{r['sequential_ms']:.1f}" for r in rounds) + " ms; steal: "
           + ", ".join(f"{r['steal']:.2f}" for r in rounds) + " s")
     print("load (1 min) at each round's start and end: "
