@@ -29,6 +29,7 @@ FIGURE = re.compile(r"(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s?(s|ms|us|µs|x|%)(?![\w]
 COMMAND = re.compile(r"^`gilsim ((?:run|sweep) [^`]*)`$")
 QUOTED = re.compile(r"`([^`\n]+)`")
 TO_TYPE = ("gilsim ", "python3 ", "--")  # a quoted command or option: typed, not printed
+COUNT = re.compile(r"(?<![\w.,])(\d[\d,]*)\s+(switches|drop requests)\b")
 TO_SECONDS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6}
 # (the lesson's scenario, figure as written) -> why it is not the program's output. Keyed by
 # lesson, so an exemption cannot hide the same figure gone stale in another lesson; an
@@ -59,6 +60,25 @@ def value_of(number, unit):
 
 def decimals_of(number):
     return len(number.split(".")[1]) if "." in number else 0
+
+
+def column_values(output):
+    """{column name: set of its cells} over every table of the output. A table is a header
+    line, a line of dashes, then rows up to a blank line; cells are parted by two or more
+    spaces and the columns counted from the right (a run's name may be blank in a sweep)."""
+    columns = {}
+    lines = output.splitlines()
+    for i in range(1, len(lines)):
+        if not lines[i] or set(lines[i]) != {"-"}:
+            continue
+        header = re.split(r"\s{2,}", lines[i - 1].strip())
+        for row in lines[i + 1:]:
+            if not row.strip():
+                break
+            cells = re.split(r"\s{2,}", row.strip())
+            for name, cell in zip(reversed(header), reversed(cells)):
+                columns.setdefault(name, set()).add(cell)
+    return columns
 
 
 def output_figures(output):
@@ -269,6 +289,7 @@ def check_lessons(update):
     outputs = {}
     printed_lines = {}  # the command's output, line by line, for quoted lines
     shown = {}  # the command as run, for the message
+    printed_columns = {}  # the command's tables, column by column, for counts
     stale = []
     checked = updated = 0
     in_shows = False
@@ -294,6 +315,7 @@ def check_lessons(update):
                 stale.append(f"docs/lessons.md:{number}: `gilsim {command}` failed:\n{result.stderr}")
             outputs[command] = output_figures(result.stdout)
             printed_lines[command] = [printed.strip() for printed in result.stdout.splitlines()]
+            printed_columns[command] = column_values(result.stdout)
         for quoted in QUOTED.findall(line):
             if not re.search(r"\d", quoted) or quoted.startswith(TO_TYPE):
                 continue
@@ -304,6 +326,14 @@ def check_lessons(update):
                 stale.append(f"docs/lessons.md:{number}: `{quoted}` is not a line the program prints; "
                              f"it prints now: {'; '.join(now) or 'no line that starts the same'}\n"
                              f"  quote the line from what this prints: {shown[command]}")
+        for count in COUNT.finditer(line):
+            checked += 1
+            column = printed_columns[command].get(count.group(2), set())
+            if count.group(1).replace(",", "") not in {cell.replace(",", "") for cell in column}:
+                now = sorted(column, key=lambda cell: int(cell.replace(",", "")) if cell.replace(",", "").isdigit() else -1)
+                stale.append(f"docs/lessons.md:{number}: '{count.group(0)}' is not in the '{count.group(2)}' column; "
+                             f"it prints now: {', '.join(now) or 'no such column'}\n"
+                             f"  update the count from what this prints: {shown[command]}")
         replacements = []
         for figure in FIGURE.finditer(line):
             exemption = (scenario_of(command), figure.group(0).replace("\u00a0", " "))
