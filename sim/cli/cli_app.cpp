@@ -1,6 +1,7 @@
 // Options of `gilsim`, `gilsim run` and `gilsim list`, and the exit codes.
 #include "sim/cli/cli_app.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -44,9 +45,11 @@ constexpr const char* kExitCodesFooter =
 CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi) {
   return CLI::Validator(
       [lo, hi](std::string& text) -> std::string {
-        const bool digits = !text.empty() && text.size() <= 19 &&
-                            text.find_first_not_of("0123456789") == std::string::npos;
-        const std::uint64_t value = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+        // Leading spaces (" 60") are what the conversion after this check skips too.
+        const std::string number = text.substr(std::min(text.size(), text.find_first_not_of(' ')));
+        const bool digits = !number.empty() && number.size() <= 19 &&
+                            number.find_first_not_of("0123456789") == std::string::npos;
+        const std::uint64_t value = digits ? std::strtoull(number.c_str(), nullptr, 10) : 0;
         if (!digits || value < lo || value > hi) {
           return fmt::format("'{}' is not a whole number from {} to {}", text, lo, hi);
         }
