@@ -36,9 +36,9 @@ constexpr const char* kExamples =
     "  gilsim sweep scenarios/09-pool-sizing.toml --vary workers=1..16\n\n";
 
 constexpr const char* kExitCodesFooter =
-    "Exit codes: 0 success; 2 bad input (a scenario file, a --set value, an option or a run\n"
-    "name); 1 any other failure (for example an output file that cannot be written); 130\n"
-    "interrupted (Ctrl-C).";
+    "Exit codes: 0 success; 2 bad input (a scenario file, a --set or --vary value, an option,\n"
+    "a run name, or a command over the work budget of --max-events); 1 any other failure (for\n"
+    "example an output file that cannot be written); 130 interrupted (Ctrl-C).";
 
 /// A whole number from `lo` to `hi`. CLI::Range says "Value abc not in range 40 to 100000"
 /// of a value that is no number at all, and of 40.5; this says what was expected.
