@@ -18,6 +18,13 @@ measurement quoted from elsewhere, a ratio of two table figures) are listed in N
 with the reason; anything else unmatched fails. A line of output quoted whole in a **Shows:**
 paragraph (`threads: counter = 47,345: lost ...`: a quoted span with a figure in it that is not
 a command to type) must be a line the command prints, word for word.
+
+A count written before the name of a table column ("199 switches", "100 drop requests") must
+be a value of that column in one of the command's tables: a count has no unit to find it by
+among the other figures, and the nearest count in another column would not do. Likewise a
+figure written right after a run's name ("old GIL 1.079 s", "Pool(8) 416 ms") must be that
+run's makespan or speed-up, not merely a figure somewhere in the output (the old GIL's GIL
+wait is 1.077 s).
 """
 import re
 import shlex
@@ -79,6 +86,35 @@ def column_values(output):
             for name, cell in zip(reversed(header), reversed(cells)):
                 columns.setdefault(name, set()).add(cell)
     return columns
+
+
+def run_rows(output):
+    """{run name, lower case: its makespan and speed-up cells} over the output's tables whose
+    first column is `run` (a sweep's tables are by grid point, and have no such column)."""
+    rows = {}
+    lines = output.splitlines()
+    for i in range(1, len(lines)):
+        if not lines[i] or set(lines[i]) != {"-"} or not lines[i - 1].startswith("run "):
+            continue
+        header = re.split(r"\s{2,}", lines[i - 1].strip())
+        for row in lines[i + 1:]:
+            if not row.strip():
+                break
+            cells = dict(zip(header, re.split(r"\s{2,}", row.strip())))
+            rows.setdefault(cells["run"].lower(), []).extend(
+                cells[column] for column in ("makespan", "speedup") if column in cells)
+    return rows
+
+
+def rows_named_before(line, at, rows):
+    """The rows of the run whose name the text just before position `at` gives ("old GIL" for
+    "old GIL, 2 cores" and "old GIL, 1 core"), or None when the text names no run."""
+    # A run's name may hold a bracket ("Pool(8)"); a bracket after a space opens an aside.
+    lead = re.split(r"[,;:]|\s\(|\*\*", line[:at])[-1].replace("`", "").strip().lower()
+    if not lead:
+        return None
+    named = [name for name in rows if name == lead or name.startswith(lead + ",")]
+    return [rows[name] for name in named] or None
 
 
 def output_figures(output):
@@ -290,6 +326,7 @@ def check_lessons(update):
     printed_lines = {}  # the command's output, line by line, for quoted lines
     shown = {}  # the command as run, for the message
     printed_columns = {}  # the command's tables, column by column, for counts
+    printed_rows = {}  # the command's tables, run by run, for a figure after a run's name
     stale = []
     checked = updated = 0
     in_shows = False
@@ -316,6 +353,7 @@ def check_lessons(update):
             outputs[command] = output_figures(result.stdout)
             printed_lines[command] = [printed.strip() for printed in result.stdout.splitlines()]
             printed_columns[command] = column_values(result.stdout)
+            printed_rows[command] = run_rows(result.stdout)
         for quoted in QUOTED.findall(line):
             if not re.search(r"\d", quoted) or quoted.startswith(TO_TYPE):
                 continue
@@ -341,6 +379,14 @@ def check_lessons(update):
                 used_exemptions.add(exemption)
                 continue
             checked += 1
+            named_rows = rows_named_before(line, figure.start(), printed_rows[command])
+            if named_rows is not None:
+                in_row = [f for cells in named_rows for cell in cells for f in output_figures(cell)]
+                if not matches(figure.group(1), figure.group(2), in_row):
+                    stale.append(f"docs/lessons.md:{number}: '{figure.group(0)}' follows a run's name but is not "
+                                 f"its makespan or speed-up; they are: {'; '.join('  '.join(cells) for cells in named_rows)}\n"
+                                 f"  update the figure from what this prints: {shown[command]}")
+                    continue
             if not matches(figure.group(1), figure.group(2), outputs[command]):
                 fresh = nearest(figure.group(1), figure.group(2), outputs[command])
                 if update and fresh is not None:
