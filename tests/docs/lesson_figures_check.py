@@ -57,6 +57,7 @@ def scenario_of(command):
 
 
 used_exemptions = set()
+used_defaults = set()
 
 
 def value_of(number, unit):
@@ -144,27 +145,16 @@ def matches(written, unit, printed):
 # shows (`...`, '...' or an indented command line) are inputs to type, not checked.
 # Anything else is listed here by file and figure, with the reason.
 NOTE_NOT_OUTPUT = {
-    ("01-cpu-bound.toml", "5 ms"): "the default switch interval (python.switch_interval), an input",
     ("05-responsive-gui.toml", "17 ms"): "16 ms + 1 ms, the inputs added up: the ideal frame",
     ("05-responsive-gui.toml", "1.02 s"): "60 x 17 ms, the inputs multiplied: the ideal makespan",
-    ("05-responsive-gui.toml", "5 ms"): "the default switch interval, an input",
     ("06-native-releases-gil.toml", "3.30 s"): "a CPython 3.9 measurement, quoted",
     ("06-native-releases-gil.toml", "1.68 s"): "a CPython 3.9 measurement, quoted",
     ("07-convoy.toml", "110 ms"): "100 reads x 1.1 ms, the inputs multiplied: the reader alone",
-    ("07-convoy.toml", "5 ms"): "the default switch interval, an input",
     ("07-convoy.toml", "600 ms"): "when the reader finishes: on its row of the timeline, not in the table",
     ("08-switch-interval.toml", "1 us"): "CPython's minimum for sys.setswitchinterval, a fact of CPython",
-    ("10-pool-overhead.toml", "50 ms"): "costs.spawn_start's default, an input",
-    ("10-pool-overhead.toml", "0.5 ms"): "costs.fork_parent's default, an input",
-    ("10-pool-overhead.toml", "2 ms"): "costs.fork_child's default, an input",
     ("11-old-gil.toml", "1.8x"): "Beazley's measurement on CPython, quoted",
     ("12-free-threaded.toml", "10%"): "3.14t's overhead on pyperformance, quoted",
     ("13-to-thread.toml", "3.006 s"): "30 ticks of 100 ms plus the ticks' own work, the ideal: no run prints it",
-    ("13-to-thread.toml", "5 ms"): "the default switch interval, an input",
-    ("15-lost-update.toml", "5 ms"): "the default switch interval, an input",
-    ("20-sweep-pool-size.toml", "0.5 ms"): "costs.fork_parent's default, an input",
-    ("20-sweep-pool-size.toml", "2 ms"): "costs.fork_child's default, an input",
-    ("20-sweep-pool-size.toml", "50 ms"): "costs.spawn_start's default, an input",
     ("20-sweep-pool-size.toml", "1x"): "the thread pool's curve in the sweep the note shows",
     ("21-sweep-waiting-share.toml", "100 ms"): "a request's work and wait added up, the inputs: 100 ms at every point",
     ("21-sweep-waiting-share.toml", "0%"): "the sweep's first value, an input",
@@ -172,6 +162,37 @@ NOTE_NOT_OUTPUT = {
     ("21-sweep-waiting-share.toml", "1x"): "the threads' curve in the sweep the note shows",
     ("21-sweep-waiting-share.toml", "4x"): "the pool's curve in the sweep the note shows",
 }
+# A note's figure that is a default the file leaves to the program (the switch interval, a
+# cost), by file and figure: the key whose default it is. The default is read from the code
+# (sim/scenario/scenario.hpp), so a note cannot quote a default that has since changed; a
+# figure written "~1 ms" or "about 45 ms" passes within 10% of it.
+NOTE_DEFAULTS = {
+    ("01-cpu-bound.toml", "5 ms"): "switch_interval",
+    ("05-responsive-gui.toml", "5 ms"): "switch_interval",
+    ("07-convoy.toml", "5 ms"): "switch_interval",
+    ("10-pool-overhead.toml", "45 ms"): "spawn_start",
+    ("10-pool-overhead.toml", "1.2 ms"): "fork_start",
+    ("10-pool-overhead.toml", "1 ms"): "fork_child_start",
+    ("13-to-thread.toml", "5 ms"): "switch_interval",
+    ("15-lost-update.toml", "5 ms"): "switch_interval",
+    ("20-sweep-pool-size.toml", "1.2 ms"): "fork_start",
+    ("20-sweep-pool-size.toml", "1 ms"): "fork_child_start",
+    ("20-sweep-pool-size.toml", "45 ms"): "spawn_start",
+}
+
+
+def code_defaults():
+    """{key: seconds}: each `Time NAME = Time{NS};` default of sim/scenario/scenario.hpp (the
+    [costs] and the rest), and switch_interval from kDefaultSwitchInterval."""
+    code = open(f"{SOURCE}/sim/scenario/scenario.hpp", encoding="utf-8").read()
+    defaults = {name: int(ns.replace("'", "")) * 1e-9
+                for name, ns in re.findall(r"\bTime (\w+) = Time\{([\d']+)\};", code)}
+    interval = re.search(r"kDefaultSwitchInterval = Time\{([\d']+)\};", code)
+    if interval:
+        defaults["switch_interval"] = int(interval.group(1).replace("'", "")) * 1e-9
+    return defaults
+
+
 NOTE_QUOTED = re.compile(r"`[^`]*`|'[^'\n]*'|^ {2,}(?:gilsim|--).*$", re.M)
 NOTE_SET = re.compile(r"--set\s+(?:'([^']*)'|([\w.]+=[^\s':]+))")
 APPROXIMATE = re.compile(r"(?:~|about |near |nearly )$")
@@ -258,6 +279,7 @@ def check_notes(update):
     import tomllib
     stale, checked, updated = [], 0, 0
     outputs = {}
+    defaults = code_defaults()
 
     def printed_by(name, sets):
         args = ["run", f"scenarios/{name}", "--no-timeline", "--width", "200"]
@@ -291,6 +313,21 @@ def check_notes(update):
                     continue
                 written = " ".join(figure.group(0).split())
                 if (name, written) in NOTE_NOT_OUTPUT:
+                    continue
+                if (name, written) in NOTE_DEFAULTS:
+                    used_defaults.add((name, written))
+                    key = NOTE_DEFAULTS[(name, written)]
+                    checked += 1
+                    wanted = defaults.get(key)
+                    value = value_of(figure.group(1), figure.group(2))[1]
+                    about = APPROXIMATE.search(block[:figure.start()]) is not None
+                    if wanted is None or not (abs(value - wanted) <= (0.1 * wanted if about else 1e-12)):
+                        line = text.count("\n", 0, start + block_start + figure.start()) + 1
+                        stale.append(f"scenarios/{name}:{line}: '{written}' is given as the default of {key}, "
+                                     f"which sim/scenario/scenario.hpp sets to "
+                                     f"{'nothing' if wanted is None else f'{wanted * 1e3:g} ms'}"
+                                     f"{' (~ allows 10%)' if about else ''}: write the default, or list the "
+                                     f"figure in NOTE_DEFAULTS under the key it is the default of")
                     continue
                 number, unit = figure.group(1), figure.group(2)
                 checked += 1
@@ -419,6 +456,9 @@ def main():
         stale += part_stale
         checked += part_checked
         updated += part_updated
+    for scenario, figure in sorted(set(NOTE_DEFAULTS) - used_defaults):
+        stale.append(f"NOTE_DEFAULTS names '{figure}' in the note of {scenario}, which no longer writes it "
+                     f"there: remove it")
     for scenario, figure in sorted(set(NOT_OUTPUT) - used_exemptions):
         stale.append(f"NOT_OUTPUT exempts '{figure}' in the lesson of {scenario}, which no longer "
                      f"writes it there: remove the exemption")
