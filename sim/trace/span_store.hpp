@@ -107,12 +107,34 @@ class SpanStore {
     if (size_ % kGroup != 0) [[likely]] {
       out = records_.extend(1);
     } else {
+      // A store's first span gets room for itself alone: many lanes keep one span.
+      if (records_.capacity() == 0) records_.reserve(records_for(1));
       out = records_.extend(2);
       start_group(*out++, s.begin.ns());
     }
     encode(*out, s);
     last_end_ = s.end.ns();
     ++size_;
+  }
+  /// Whether the last span ends at `at` with these labels: a producer's span that a new one
+  /// with the same labels continues (take_back() it, and push it again when it ends).
+  bool back_continues(Time at, SpanState state, std::uint32_t subject, std::uint16_t step) const {
+    if (size_ == 0 || last_end_ != at.ns()) [[likely]] return false;
+    const Span last = back();
+    return last.state == state && last.subject == subject && last.step == step;
+  }
+  /// Removes the last span and gives it back (a producer continuing it: rare).
+  [[gnu::noinline]] Span take_back() {
+    assert(size_ > 0);
+    const Span last = back();
+    if (is_wide(lo_of(records_.back()))) wide_->pop_back();
+    records_.pop_back();
+    --size_;
+    // Its group's base goes with the group's only span (the next span starts a group and
+    // sets base_ again); else base_ is still the group's.
+    if (size_ % kGroup == 0) records_.pop_back();
+    if (size_ > 0) last_end_ = back().end.ns();
+    return last;
   }
   /// Adds `count` spans at the end, copied from `spans` (a producer's buffered spans: one
   /// check for room, then each written in place).

@@ -23,11 +23,6 @@ void cut_job(Job& job, Time at) {
   if (job.end >= at) job.end = Time::max();
 }
 
-/// `next` continues `last`: the same state, subject and step, from where `last` ends.
-bool same_span_on(const Span& last, const Span& next) {
-  return last.end == next.begin && last.state == next.state && last.subject == next.subject && last.step == next.step;
-}
-
 /// The marks before `at`, by time.
 MarkStore marks_before(const MarkStore& marks, Time at, bool sorted) {
   if (sorted) {
@@ -131,21 +126,10 @@ void TraceBuilder::end_repeating(LaneId lane, Time end) {
   if (count > 0) mark(m.at, m.kind, lane, static_cast<std::uint32_t>(count), m.value);
 }
 
-void TraceBuilder::make_room(LaneBuffer& o) {
-  static_assert(kPending == 1, "the one pending span goes to the store");
-  o.spans.push_back(o.pending[0]);
-  o.pending_count = 0;
-}
-
 Trace TraceBuilder::finish(Time end) {
   for (LaneId l = 0; l < lanes_.size(); ++l) {
     LaneBuffer& o = lanes_[l];
     clear_state(l, std::max(end, o.open_begin));
-    // A lane whose spans all waited here gets a store of just their size (most lanes of
-    // a run of many short threads or tasks).
-    if (o.spans.empty()) o.spans.reserve(o.pending_count);
-    o.spans.append(o.pending, o.pending_count);
-    o.pending_count = 0;
     trace_.lanes[l].spans = std::move(o.spans);
   }
   if (!marks_sorted_) trace_.marks.stable_sort_by_time();
@@ -169,13 +153,12 @@ Trace TraceBuilder::prefix(Time at) const {
   out.jobs = trace_.jobs;
   for (Job& job : out.jobs) cut_job(job, at);
   out.lanes.reserve(lanes_.size());
-  std::vector<Span> tail;
   for (LaneId l = 0; l < lanes_.size(); ++l) {
     const LaneBuffer& o = lanes_[l];
     const Lane& lane = trace_.lanes[l];
     out.lanes.push_back(Lane{lane.name, lane.kind, lane.process, {}});
     SpanStore& spans = out.lanes.back().spans;
-    // The stored spans end before the pending ones begin: whole while they end by `at`.
+    // The stored spans, whole while they end by `at`.
     if (!o.spans.empty() && o.spans.back().end <= at) {
       spans = o.spans;
     } else {
@@ -184,20 +167,8 @@ Trace TraceBuilder::prefix(Time at) const {
         spans.push_back(cut_span(s, at));
       }
     }
-    tail.clear();
-    for (std::uint8_t i = 0; i < o.pending_count; ++i) {
-      if (o.pending[i].begin < at) tail.push_back(cut_span(o.pending[i], at));
-    }
-    if (o.open && o.open_begin < at) {
-      // As close() will: an identical span ending where this one begins is the same span.
-      Span open{o.open_begin, at, o.open_subject, o.open_step, o.open_state, 0};
-      if (!tail.empty() && same_span_on(tail.back(), open)) {
-        tail.back().end = at;
-      } else {
-        tail.push_back(open);
-      }
-    }
-    spans.append(tail.data(), tail.size());
+    // The open span continues no stored one (set_state() reopened that one instead).
+    if (o.open && o.open_begin < at) spans.push_back(Span{o.open_begin, at, o.open_subject, o.open_step, o.open_state, 0});
   }
   // A repeating mark not yet ended comes with its repeats so far, where end_repeating()
   // will put it: after the marks recorded at its time (finish() sorts stably).

@@ -38,11 +38,19 @@ class TraceBuilder {
   [[gnu::always_inline]] void set_state(LaneId lane, Time at, SpanState state, std::uint32_t subject = kNone,
                  std::uint16_t step = kNoStep) {
     LaneBuffer& o = lanes_[lane];
+    Time begin = at;
     if (o.open) {
       if (o.open_state == state && o.open_subject == subject && o.open_step == step) return;
-      close(o, at);
+      assert(at >= o.open_begin && "time went backwards on a lane; producers must be monotonic per lane");
+      if (at > o.open_begin) [[likely]] {
+        keep(o, at);  // it differs from the new one: nothing to continue
+      } else if (o.spans.back_continues(at, state, subject, step)) {
+        begin = reopen(o);  // the open span lasted no time, and the one before it goes on
+      }
+    } else if (o.spans.back_continues(at, state, subject, step)) {
+      begin = reopen(o);  // idle for no time
     }
-    o.open_begin = at;
+    o.open_begin = begin;
     o.open_subject = subject;
     o.open_step = step;
     o.open_state = state;
@@ -51,7 +59,10 @@ class TraceBuilder {
   /// Lane becomes idle (no span) from `at`.
   [[gnu::always_inline]] void clear_state(LaneId lane, Time at) {
     LaneBuffer& o = lanes_[lane];
-    if (o.open) close(o, at);
+    if (!o.open) return;
+    assert(at >= o.open_begin && "time went backwards on a lane; producers must be monotonic per lane");
+    o.open = false;
+    if (at > o.open_begin) keep(o, at);
   }
   /// Asks the cache for what recording on `lane` touches, ahead of a change due soon (a
   /// thread woken for the GIL waited its turn behind the others: its lane is cold).
@@ -94,48 +105,30 @@ class TraceBuilder {
   Trace prefix(Time at) const;
 
  private:
-  /// Closed spans a lane keeps in its buffer before they go to its store: the last one,
-  /// which the next may merge into (the store's own fields fill the buffer's first line).
-  static constexpr std::uint8_t kPending = 1;
-  /// What recording a lane touches, in two cache lines: its store, its open span and its
-  /// last closed span. A closed span is written here, next to the open one, and goes to the
-  /// store when the next one closes, so the store's tail (cold after a thread's long wait
-  /// for the GIL) is only written, never read (the store keeps the last end it needs in its
-  /// own fields). The spans move to trace_.lanes at finish().
+  /// What recording a lane touches, in two cache lines: its store (whose own fields keep
+  /// what the next span's record is written from, so its cold tail is only written) and its
+  /// open span. The spans move to trace_.lanes at finish().
   struct alignas(64) LaneBuffer {
     SpanStore spans;
     Time open_begin;  ///< the open span, while `open`
     std::uint32_t open_subject = kNone;
     std::uint16_t open_step = kNoStep;
     SpanState open_state = SpanState::Running;
-    std::uint8_t open : 1 = 0;
-    std::uint8_t pending_count : 7 = 0;
-    Span pending[kPending];  ///< closed spans not yet in `spans`, oldest first
+    bool open = false;
   };
   static_assert(sizeof(LaneBuffer) == 128);
 
-  /// Ends the open span at `at` and keeps it, merged into the last kept span when that one
-  /// is identical and touches it (a state re-entered after a zero-length gap).
-  [[gnu::always_inline]] void close(LaneBuffer& o, Time at) {
-    assert(at >= o.open_begin && "time went backwards on a lane; producers must be monotonic per lane");
-    o.open = false;
-    if (at <= o.open_begin) return;
-    // Once a lane has kept a span, its last kept span is always among the pending ones.
-    if (o.pending_count > 0) {
-      Span& last = o.pending[o.pending_count - 1];
-      if (last.end == o.open_begin && last.state == o.open_state && last.subject == o.open_subject &&
-          last.step == o.open_step) {
-        last.end = at;
-        return;
-      }
-      if (o.pending_count == kPending) make_room(o);
-    }
-    o.pending[o.pending_count] = Span{o.open_begin, at, o.open_subject, o.open_step, o.open_state, 0};
-    ++o.pending_count;
+  /// Ends the open span at `at` (after it begins) and stores it.
+  [[gnu::always_inline]] void keep(LaneBuffer& o, Time at) {
+    o.spans.push_back(Span{o.open_begin, at, o.open_subject, o.open_step, o.open_state, 0});
     ++span_count_;
   }
-  /// Moves the pending span of a full buffer to its store.
-  static void make_room(LaneBuffer& o);
+  /// A state re-entered after a zero-length gap (a zero-length span, or idle for no time):
+  /// the span it left goes on, taken back from the store. Returns its begin.
+  [[gnu::noinline]] Time reopen(LaneBuffer& o) {
+    --span_count_;
+    return o.spans.take_back().begin;
+  }
   Trace trace_;
   std::vector<LaneBuffer> lanes_;  ///< by lane
   std::vector<LaneId> core_lanes_;

@@ -148,6 +148,44 @@ TEST_CASE("a span's place in its group of 64 changes nothing read back, one at a
   }
 }
 
+TEST_CASE("a span taken back leaves the store as it was before that span, and pushed again, as it was after") {
+  for (const Case& c : edge_cases()) {
+    for (const std::size_t lead : {std::size_t{0}, std::size_t{1}, std::size_t{63}, std::size_t{64}, std::size_t{127}}) {
+      CAPTURE(c.what);
+      CAPTURE(lead);
+      const std::vector<Span> spans = led_by(lead, c.spans);
+      SpanStore before;
+      before.append(spans.data(), spans.size() - 1);
+      SpanStore store;
+      for (const Span& s : spans) store.push_back(s);
+      const std::size_t bytes_after = store.bytes_used();
+      const Span last = spans.back();
+      CHECK(store.back_continues(last.end, last.state, last.subject, last.step));
+      CHECK_FALSE(store.back_continues(last.end + Time{1}, last.state, last.subject, last.step));
+      CHECK_FALSE(store.back_continues(last.end, SpanState::Sleeping, last.subject, last.step));
+      CHECK_FALSE(store.back_continues(last.end, last.state, last.subject + 1, last.step));
+      CHECK_FALSE(store.back_continues(last.end, last.state, last.subject, static_cast<std::uint16_t>(last.step + 1)));
+      CHECK(same(store.take_back(), last));
+      REQUIRE(store.size() == spans.size() - 1);
+      CHECK(store.wide_count() == before.wide_count());
+      CHECK(store.bytes_used() == before.bytes_used());
+      for (std::size_t i = 0; i + 1 < spans.size(); ++i) {
+        CAPTURE(i);
+        CHECK(same(store[i], spans[i]));
+      }
+      // The next span is written from the fields the taken one left, as if it never came.
+      store.push_back(last);
+      CHECK(store.bytes_used() == bytes_after);
+      for (std::size_t i = 0; i < spans.size(); ++i) {
+        CAPTURE(i);
+        CHECK(same(store[i], spans[i]));
+      }
+    }
+  }
+  SpanStore empty;
+  CHECK_FALSE(empty.back_continues(Time{0}, SpanState::Running, 1, 0));
+}
+
 TEST_CASE("a span that begins its group needs no gap: after a long idle time it begins the group's base") {
   // 64 spans after a long gap each: only the first of each group is in a record.
   std::vector<Span> spans;

@@ -121,7 +121,7 @@ TEST_CASE("a lane's spans come out whole and in order however many it records") 
 }
 
 TEST_CASE("a state re-entered after a zero-length gap merges, however many spans came before") {
-  for (int before = 0; before < 16; ++before) {
+  for (const int before : {0, 1, 2, 3, 7, 15, 62, 63, 64, 65, 127, 128}) {
     CAPTURE(before);
     TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
     const auto t = lane_with_spans(b, before);
@@ -131,6 +131,10 @@ TEST_CASE("a state re-entered after a zero-length gap merges, however many spans
     b.set_state(t, at + 10_ns, SpanState::Running, 7, 1);  // zero-length WaitingGil vanishes
     b.clear_state(t, at + 20_ns);
     b.set_state(t, at + 20_ns, SpanState::Running, 7, 1);  // idle for no time: merges too
+    const Trace cut = b.prefix(at + 25_ns);  // the merged span, still open, cut there
+    REQUIRE(cut.lanes[t].spans.size() == static_cast<std::size_t>(before) + 1);
+    CHECK(cut.lanes[t].spans.back().begin == at);
+    CHECK(cut.lanes[t].spans.back().end == at + 25_ns);
     b.set_state(t, at + 30_ns, SpanState::Running, 7, 2);  // another step: a span of its own
     b.clear_state(t, at + 40_ns);
     const Trace tr = b.finish(at + 50_ns);
@@ -147,7 +151,7 @@ TEST_CASE("a state re-entered after a zero-length gap merges, however many spans
   }
 }
 
-TEST_CASE("a lane whose spans all waited in its buffer gets a store of just their size") {
+TEST_CASE("a lane of one span gets a store of just its size") {
   TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
   const auto p = b.add_process("main", true);
   const auto t = b.add_lane("T1", LaneKind::Thread, p);
