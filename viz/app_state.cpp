@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <utility>
 
 #include "sim/trace/outcomes.hpp"
 #include "viz/level_of_detail.hpp"
@@ -195,8 +196,9 @@ void index_marks(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIn
 }
 
 /// derive_runs with `carry`, one per run, from the runs' last prefixes (fresh ones: whole);
-/// `keep`: the carry is kept for a longer prefix (else its indices are moved out).
-DerivedRuns derive_carried(const std::vector<trace::Trace>& runs, std::vector<PreviewIndexer::RunCarry>& carry,
+/// `keep`: the carry is kept for a longer prefix (else its indices are moved out). Each run
+/// is read alone: its prediction (which reads the others) is left to the caller.
+DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::vector<PreviewIndexer::RunCarry>& carry,
                            bool keep) {
   DerivedRuns out;
   out.runs.resize(runs.size());
@@ -209,21 +211,20 @@ DerivedRuns derive_carried(const std::vector<trace::Trace>& runs, std::vector<Pr
   const auto for_each_run = [&runs, &tasks](auto task) {
     for (std::size_t r = 0; r < runs.size(); ++r) tasks.emplace_back([task, r] { task(r); });
   };
-  for_each_run([&](std::size_t r) { index_marks(runs[r], carry[r], out.runs[r], keep); });
-  for_each_run([&](std::size_t r) { index_lanes(runs[r], carry[r], out.runs[r], keep); });
-  for_each_run([&](std::size_t r) { out.runs[r].contention = gil_contention(runs[r]); });
-  for_each_run([&](std::size_t r) { out.runs[r].metrics = trace::compute_metrics(runs[r]); });
+  for_each_run([&](std::size_t r) { index_marks(*runs[r], carry[r], out.runs[r], keep); });
+  for_each_run([&](std::size_t r) { index_lanes(*runs[r], carry[r], out.runs[r], keep); });
+  for_each_run([&](std::size_t r) { out.runs[r].contention = gil_contention(*runs[r]); });
+  for_each_run([&](std::size_t r) { out.runs[r].metrics = trace::compute_metrics(*runs[r]); });
   for_each_run([&](std::size_t r) {
     RunIndex& index = out.runs[r];
-    index.predicted_by = prediction_of(runs, static_cast<std::uint32_t>(r));
-    index.groups = lane_groups(runs[r]);
-    index.handoffs = handoff_links(runs[r]);
-    index.races_lost = races_lost_by_gil_lane(runs[r]);
-    index.outcomes = trace::outcome_lines(runs[r]);  // scans every mark: once, not per frame
+    index.groups = lane_groups(*runs[r]);
+    index.handoffs = handoff_links(*runs[r]);
+    index.races_lost = races_lost_by_gil_lane(*runs[r]);
+    index.outcomes = trace::outcome_lines(*runs[r]);  // scans every mark: once, not per frame
   });
-  for_each_run([&](std::size_t r) { out.runs[r].playhead = PlayheadIndex::build(runs[r]); });
+  for_each_run([&](std::size_t r) { out.runs[r].playhead = PlayheadIndex::build(*runs[r]); });
   for_each_run([&](std::size_t r) {
-    const trace::Trace& run = runs[r];
+    const trace::Trace& run = *runs[r];
     RunIndex& index = out.runs[r];
     index.identity.assign(run.lanes.size(), trace::kNone);
     std::uint32_t ordinal = 0;
@@ -246,20 +247,56 @@ DerivedRuns derive_carried(const std::vector<trace::Trace>& runs, std::vector<Pr
   return out;
 }
 
+std::vector<const trace::Trace*> addresses(const std::vector<trace::Trace>& runs) {
+  std::vector<const trace::Trace*> out;
+  for (const trace::Trace& run : runs) out.push_back(&run);
+  return out;
+}
+
+/// Each run's prediction, which reads the other runs.
+DerivedRuns with_predictions(const std::vector<trace::Trace>& runs, DerivedRuns derived) {
+  for (std::uint32_t r = 0; r < derived.runs.size(); ++r) derived.runs[r].predicted_by = prediction_of(runs, r);
+  return derived;
+}
+
 }  // namespace
 
 DerivedRuns derive_runs(const std::vector<trace::Trace>& runs) {
   std::vector<PreviewIndexer::RunCarry> fresh(runs.size());
-  return derive_carried(runs, fresh, false);
+  return with_predictions(runs, derive_carried(addresses(runs), fresh, false));
+}
+
+DerivedRuns derive_run(const trace::Trace& run) {
+  std::vector<PreviewIndexer::RunCarry> fresh(1);
+  return derive_carried({&run}, fresh, false);
+}
+
+DerivedRuns join_derived(const std::vector<trace::Trace>& runs, std::vector<DerivedRuns> parts) {
+  DerivedRuns out;
+  for (DerivedRuns& part : parts) {
+    for (RunIndex& index : part.runs) out.runs.push_back(std::move(index));
+    for (std::size_t k = 0; k < out.states_seen.size(); ++k) out.states_seen[k] = out.states_seen[k] || part.states_seen[k];
+    for (std::size_t k = 0; k < out.marks_seen.size(); ++k) out.marks_seen[k] = out.marks_seen[k] || part.marks_seen[k];
+  }
+  return with_predictions(runs, std::move(out));
 }
 
 DerivedRuns PreviewIndexer::update(const std::vector<trace::Trace>& runs) {
   if (carry_.size() != runs.size()) carry_.assign(runs.size(), RunCarry{});
-  return derive_carried(runs, carry_, true);
+  return with_predictions(runs, derive_carried(addresses(runs), carry_, true));
 }
 
 std::any derive_runs_for_session(const std::vector<trace::Trace>& runs) {
   return std::make_shared<DerivedRuns>(derive_runs(runs));
+}
+
+Session::RunwiseDerive runwise_derive_for_session() {
+  return {[](const trace::Trace& run) -> std::any { return derive_run(run); },
+          [](const std::vector<trace::Trace>& runs, std::vector<std::any> parts) -> std::any {
+            std::vector<DerivedRuns> derived;
+            for (std::any& part : parts) derived.push_back(std::any_cast<DerivedRuns&&>(std::move(part)));
+            return std::make_shared<DerivedRuns>(join_derived(runs, std::move(derived)));
+          }};
 }
 
 Session::Derive preview_indexer_for_session() {
@@ -278,7 +315,11 @@ void refresh_derived(AppState& app) {
   const std::any made = app.session.take_derived();
   const auto* ready = std::any_cast<std::shared_ptr<DerivedRuns>>(&made);
   DerivedRuns derived = ready != nullptr && *ready ? std::move(**ready) : derive_runs(runs);
-  app.runs = std::move(derived.runs);
+  std::vector<RunIndex> replaced = std::exchange(app.runs, std::move(derived.runs));
+  if (!replaced.empty()) {
+    if (app.retiring_indices.joinable()) app.retiring_indices.join();
+    app.retiring_indices = std::jthread([old = std::move(replaced)]() mutable { std::vector<RunIndex>().swap(old); });
+  }
   app.states_seen = derived.states_seen;
   app.marks_seen = derived.marks_seen;
   if (app.folding.size() != runs.size() || !same_run_names(app, runs)) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sim/trace/metrics.hpp"
@@ -111,6 +112,8 @@ struct AppState {
   std::uint64_t derived_generation = 0;
   std::uint64_t derived_scenario_generation = 0;
   std::vector<RunIndex> runs;
+  /// Frees the indices new runs replaced beside the frame that shows them (joined before the next).
+  std::jthread retiring_indices;
   EventIndex events;
   NarrativePanel narrative;  ///< the story panel's own state: its lines, filter, scroll
   std::array<bool, trace::kSpanStateCount> states_seen{};  ///< which states the runs use (for the legend)
@@ -172,6 +175,11 @@ struct DerivedRuns {
 };
 /// Built on the calling thread and a second one; reads `runs` alone, so any thread may.
 DerivedRuns derive_runs(const std::vector<trace::Trace>& runs);
+/// derive_runs of one run alone, as soon as it ends (on the thread that simulated it): its
+/// part of join_derived.
+DerivedRuns derive_run(const trace::Trace& run);
+/// derive_runs(runs) from derive_run of each run, `parts` in the runs' order.
+DerivedRuns join_derived(const std::vector<trace::Trace>& runs, std::vector<DerivedRuns> parts);
 
 /// derive_runs for the first parts of a knob change's runs as they grow (Session's previews):
 /// each call's runs are the last call's, each as long or longer (trace::Trace::partial()).
@@ -205,6 +213,10 @@ class PreviewIndexer {
 /// derive_runs as Session::set_knobs_in_background takes it: the new runs indexed on the
 /// simulation's thread, and the frame that shows them only swaps them in.
 std::any derive_runs_for_session(const std::vector<trace::Trace>& runs);
+/// derive_runs_for_session run by run (derive_run, join_derived), as Session::derive_runwise_with
+/// takes it: each run of a knob change is indexed as soon as it ends, beside the runs still
+/// simulated, and only the last to end is indexed after the simulation.
+Session::RunwiseDerive runwise_derive_for_session();
 /// A PreviewIndexer of its own per knob change, as Session::set_knobs_in_background takes it.
 Session::Derive preview_indexer_for_session();
 

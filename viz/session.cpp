@@ -25,6 +25,9 @@ namespace {
 /// the other.
 unsigned simulation_threads() { return std::thread::hardware_concurrency() < 2 ? 1u : 8u; }
 
+/// A knob change's first preview is asked for after a frame at 60 a second.
+constexpr std::chrono::microseconds kFirstPreviewAfter{16'667};
+
 }  // namespace
 
 bool Session::open(const fs::path& file) {
@@ -197,13 +200,8 @@ void Session::install(Loaded loaded) {
   std::vector<trace::Trace> replaced = std::exchange(runs_, std::move(loaded.runs));
   std::vector<trace::Trace> shown_before = std::exchange(before_preview_, {});  // empty unless previewing
   previewing_ = false;
-  if (!replaced.empty() || !shown_before.empty()) {
-    if (retiring_.joinable()) retiring_.join();
-    retiring_ = std::jthread([old = std::move(replaced), older = std::move(shown_before)]() mutable {
-      std::vector<trace::Trace>().swap(old);
-      std::vector<trace::Trace>().swap(older);
-    });
-  }
+  if (!replaced.empty()) retire(std::move(replaced));
+  if (!shown_before.empty()) retire(std::move(shown_before));
   mtime_ = loaded.mtime;
   machine_note_ = std::move(loaded.machine_note);
   plan_ = std::move(loaded.plan);
@@ -254,6 +252,13 @@ void Session::start_background() {
   // scenario_ stays as it is while the thread runs: install() comes after it is joined.
   Derive preview_derive = make_preview_derive_ && derive_ ? make_preview_derive_() : derive_;
   b.watcher = std::jthread([&b, derive = std::move(preview_derive)](std::stop_token stop) {
+    // Runs whole by the next frame need no preview: asking for one sooner would take the
+    // cores from them (the copies and their indices), so the first ask waits a frame.
+    {
+      std::unique_lock lock(b.preview_mutex);
+      b.preview_taken.wait_for(lock, stop, kFirstPreviewAfter, [&b] { return b.ready.load(std::memory_order_acquire); });
+    }
+    if (b.ready.load(std::memory_order_acquire)) return;
     while (!stop.stop_requested()) {
       b.progress.ask();
       if (!b.progress.wait_for_answers(stop)) return;
@@ -270,21 +275,46 @@ void Session::start_background() {
       if (!b.preview_taken.wait(lock, stop, [&b] { return !b.preview; })) return;
     }
   });
-  b.thread = std::jthread([&b, file = file_, fit = fit_, derive = derive_, shown = loaded_ ? &scenario_ : nullptr,
-                           plan = plan_] {
+  const RunwiseDerive runwise = derive_ ? runwise_ : RunwiseDerive{};
+  b.derive_one = runwise.one;
+  b.thread = std::jthread([&b, file = file_, fit = fit_, derive = derive_, join = runwise.join,
+                           shown = loaded_ ? &scenario_ : nullptr, plan = plan_] {
     try {
       b.loaded = read_and_simulate(file, b.knobs, fit, shown, plan, &b.progress);
-      if (derive) {
-        const auto started = std::chrono::steady_clock::now();
+      const auto started = std::chrono::steady_clock::now();
+      if (join) {
+        std::vector<std::any> parts;
+        {
+          const std::lock_guard lock(b.parts_mutex);
+          parts = std::move(b.parts);
+        }
+        parts.resize(b.loaded->runs.size());
+        for (std::size_t r = 0; r < parts.size(); ++r) {
+          if (!parts[r].has_value()) parts[r] = b.derive_one(b.loaded->runs[r]);  // not derived as it ended
+        }
+        b.loaded->derived = join(b.loaded->runs, std::move(parts));
+      } else if (derive) {
         b.loaded->derived = derive(b.loaded->runs);
-        b.loaded->derive_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       }
+      b.loaded->derive_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     } catch (const std::exception& e) {
       b.error = e.what();
     }
     b.progress.end();  // also when the file did not load: the watcher stops waiting
-    b.ready.store(true, std::memory_order_release);
+    {
+      const std::lock_guard lock(b.preview_mutex);  // the watcher waiting for its first ask sees it
+      b.ready.store(true, std::memory_order_release);
+    }
+    b.preview_taken.notify_all();
   });
+}
+
+void Session::Background::derive_ended(std::size_t run, const trace::Trace& answer) {
+  if (!derive_one || answer.partial()) return;
+  std::any part = derive_one(answer);  // the answer is a copy of the run's whole trace
+  const std::lock_guard lock(parts_mutex);
+  if (parts.size() <= run) parts.resize(run + 1);
+  parts[run] = std::move(part);
 }
 
 bool Session::take_preview() {
@@ -298,6 +328,7 @@ bool Session::take_preview() {
   if (!preview) return false;
   b.preview_taken.notify_all();
   if (!previewing_) before_preview_ = std::move(runs_);
+  else retire(std::move(runs_));  // the last preview's copies
   previewing_ = true;
   runs_ = std::move(preview->runs);
   ++generation_;
@@ -345,6 +376,8 @@ bool Session::collect_background() {
       knobs_ = shown_knobs_;
     }
   }
+  // Its answers and its last preview are copies of the runs: freed beside the next frame.
+  retire(std::move(done));
   if (superseded && !take_kept(knobs_)) start_background();
   return changed;
 }

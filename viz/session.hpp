@@ -61,6 +61,16 @@ class Session {
   /// alone (one that carries what it built from a prefix to the next, PreviewIndexer), not by
   /// the change's own `derive`.
   void index_previews_with(std::function<Derive()> make) { make_preview_derive_ = std::move(make); }
+  /// What a knob change's `derive` builds, built run by run: `one` builds a run's part on the
+  /// thread that simulated it as soon as the run ends, beside the runs still simulated; `join`
+  /// makes the whole from the runs and their parts, in file order. It must build what
+  /// `derive` builds from the runs.
+  struct RunwiseDerive {
+    std::function<std::any(const trace::Trace&)> one;
+    std::function<std::any(const std::vector<trace::Trace>&, std::vector<std::any>)> join;
+  };
+  /// From now on a knob change given a `derive` is derived with `runwise` instead.
+  void derive_runwise_with(RunwiseDerive runwise) { runwise_ = std::move(runwise); }
   /// What `derive` built from runs(), once, when runs() are the ones it was built from.
   std::any take_derived();
   /// A knob change is being simulated (its runs are not in yet).
@@ -127,7 +137,13 @@ class Session {
     std::optional<Loaded> loaded;
     std::string error;
     std::atomic<bool> ready{false};
-    model::Progress progress;
+    std::function<std::any(const trace::Trace&)> derive_one;  ///< RunwiseDerive::one, if any
+    std::mutex parts_mutex;
+    std::vector<std::any> parts;  ///< by run, guarded by parts_mutex: derive_one of its whole trace
+    /// A run's last answer is its whole trace (on its thread, as it ends): derived there.
+    model::Progress progress{model::Progress::kEventsBetweenChecks,
+                             [this](std::size_t run, const trace::Trace& answer) { derive_ended(run, answer); }};
+    void derive_ended(std::size_t run, const trace::Trace& answer);
     std::mutex preview_mutex;
     std::condition_variable_any preview_taken;
     std::optional<Preview> preview;  ///< guarded by preview_mutex
@@ -170,6 +186,7 @@ class Session {
   std::uint64_t knob_requests_ = 0;  ///< background knob changes asked for
   Derive derive_;                    ///< the latest background change's
   std::function<Derive()> make_preview_derive_;
+  RunwiseDerive runwise_;
   std::any derived_;                 ///< for runs_ at derived_generation_
   std::uint64_t derived_generation_ = 0;
   std::string error_;
@@ -186,6 +203,15 @@ class Session {
   /// Frees the runs a reload replaced while the indices and the next frame are built; joined
   /// before the next simulation, whose traces then reuse their storage.
   std::jthread retiring_;
+  /// Frees `old` on a thread of its own, after what retiring_ frees already (joining it, as the
+  /// next simulation does, waits for both).
+  template <class T>
+  void retire(T old) {
+    retiring_ = std::jthread([previous = std::move(retiring_), old = std::move(old)]() mutable {
+      if (previous.joinable()) previous.join();
+      const T gone = std::move(old);
+    });
+  }
   bool previewing_ = false;
   std::vector<trace::Trace> before_preview_;  ///< while previewing: the runs shown before
   std::unique_ptr<Background> background_;  ///< declared after retiring_: ends first

@@ -85,6 +85,45 @@ TEST_CASE("the indices of several runs built together equal each index built on 
   CHECK(derived.runs[0].interest > 0);  // the two threads wait for the GIL: the sum can be wrong
 }
 
+TEST_CASE("each run indexed alone and the parts joined equal the runs indexed together") {
+  const scenario::Scenario s = scenario::load_string(kScenario, "derived.toml");
+  std::vector<trace::Trace> runs = model::simulate_all(s);
+  trace::Trace measured = runs[1];  // the pool's prediction is this run: join reads the other runs for it
+  measured.origin = trace::Origin::Measured;
+  runs.push_back(std::move(measured));
+  const DerivedRuns together = derive_runs(runs);
+  std::vector<DerivedRuns> parts;
+  for (const trace::Trace& run : runs) parts.push_back(derive_run(run));
+  const DerivedRuns joined = join_derived(runs, std::move(parts));
+  REQUIRE(joined.runs.size() == together.runs.size());
+  CHECK(joined.states_seen == together.states_seen);
+  CHECK(joined.marks_seen == together.marks_seen);
+  CHECK(joined.runs.back().predicted_by == 1);
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    CAPTURE(r);
+    const RunIndex& a = joined.runs[r];
+    const RunIndex& b = together.runs[r];
+    CHECK(a.predicted_by == b.predicted_by);
+    CHECK(a.metrics.makespan == b.metrics.makespan);
+    CHECK(a.metrics.gil_switches == b.metrics.gil_switches);
+    CHECK(a.identity == b.identity);
+    CHECK(a.lane_labels == b.lane_labels);
+    CHECK(a.glyph_marks == b.glyph_marks);
+    CHECK(a.job_end_marks == b.job_end_marks);
+    CHECK(a.covered_prefix == b.covered_prefix);
+    CHECK(a.races_lost == b.races_lost);
+    CHECK(a.interest == b.interest);
+    CHECK(a.outcomes == b.outcomes);
+    CHECK(a.groups.size() == b.groups.size());
+    CHECK(a.handoffs.size() == b.handoffs.size());
+    REQUIRE(a.contention.size() == b.contention.size());
+    for (std::size_t p = 0; p < a.contention.size(); ++p) {
+      CHECK(a.contention[p].spans.size() == b.contention[p].spans.size());
+      CHECK(a.contention[p].most_waiters == b.contention[p].most_waiters);
+    }
+  }
+}
+
 TEST_CASE("a thread that runs one job is labelled with it; a pool thread that runs several, with its name") {
   const scenario::Scenario s = scenario::load_string(kScenario, "derived.toml");
   const std::vector<trace::Trace> runs = model::simulate_all(s);

@@ -3,6 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <any>
+#include <atomic>
+#include <string>
+#include <vector>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -109,6 +112,8 @@ TEST_CASE("the runs of a background change come indexed: refresh_derived swaps i
   AppState app;
   REQUIRE(app.session.open(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios/15-lost-update.toml"));
   refresh_derived(app);
+  SUBCASE("indexed after the simulation") {}
+  SUBCASE("each run indexed as it ends, the parts joined") { app.session.derive_runwise_with(runwise_derive_for_session()); }
   Knobs k;
   k.cores = 2;
   app.session.set_knobs_in_background(k, derive_runs_for_session);
@@ -116,7 +121,11 @@ TEST_CASE("the runs of a background change come indexed: refresh_derived swaps i
   REQUIRE(app.session.poll(0));
   refresh_derived(app);
   CHECK_FALSE(app.session.take_derived().has_value());  // taken by refresh_derived
-  const DerivedRuns fresh = derive_runs(app.session.runs());
+  // What a fresh open with the same knobs shows.
+  Session opened;
+  REQUIRE(opened.open(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios/15-lost-update.toml"));
+  REQUIRE(opened.set_knobs(k));
+  const DerivedRuns fresh = derive_runs(opened.runs());
   REQUIRE(app.runs.size() == app.session.runs().size());
   REQUIRE(fresh.runs.size() == app.runs.size());
   CHECK(app.states_seen == fresh.states_seen);
@@ -126,6 +135,10 @@ TEST_CASE("the runs of a background change come indexed: refresh_derived swaps i
     const RunIndex& a = app.runs[r];
     const RunIndex& b = fresh.runs[r];
     CHECK(a.metrics.makespan == b.metrics.makespan);
+    CHECK(a.metrics.gil_switches == b.metrics.gil_switches);
+    CHECK(a.predicted_by == b.predicted_by);
+    CHECK(a.interest == b.interest);
+    CHECK(a.races_lost == b.races_lost);
     CHECK(a.lane_labels == b.lane_labels);
     CHECK(a.outcomes == b.outcomes);
     CHECK(a.glyph_marks == b.glyph_marks);
@@ -153,4 +166,31 @@ TEST_CASE("runs that change after a background change (a measured run added) are
   extra.origin = trace::Origin::Measured;
   s.add_measured(std::move(extra));
   CHECK_FALSE(s.take_derived().has_value());  // built for the runs before the measured one
+}
+
+TEST_CASE("a change derived run by run: each run's part made once, as it ends, and joined in file order") {
+  Session s;
+  REQUIRE(s.open(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios/15-lost-update.toml"));
+  std::atomic<int> made{0};
+  s.derive_runwise_with({[&made](const trace::Trace& run) -> std::any {
+                           CHECK_FALSE(run.partial());  // whole runs only, never a preview's part
+                           ++made;
+                           return run.run_name;
+                         },
+                         [](const std::vector<trace::Trace>& runs, std::vector<std::any> parts) -> std::any {
+                           std::vector<std::string> names;
+                           for (std::size_t r = 0; r < parts.size(); ++r) {
+                             names.push_back(std::any_cast<std::string>(parts[r]));
+                             CHECK(names.back() == runs[r].run_name);
+                           }
+                           return names;
+                         }});
+  Knobs k;
+  k.cores = 2;
+  s.set_knobs_in_background(k, derive_runs_for_session);  // replaced by the runwise derive
+  REQUIRE(finish_background(s));
+  CHECK(made.load() == static_cast<int>(s.runs().size()));
+  const std::any derived = s.take_derived();
+  REQUIRE(std::any_cast<std::vector<std::string>>(&derived) != nullptr);
+  CHECK(std::any_cast<std::vector<std::string>>(derived).size() == s.runs().size());
 }

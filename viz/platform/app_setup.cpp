@@ -35,6 +35,8 @@ bool finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, 
   app.bundled = std::move(bundled);
   // A knob change's first parts are indexed from where the last part's indices left off.
   app.session.index_previews_with(preview_indexer_for_session);
+  // A knob change's runs are indexed each as it ends, beside the runs still simulated.
+  app.session.derive_runwise_with(runwise_derive_for_session());
   // The knobs' neighbouring values, simulated while the cores idle (docs/viewer.md). Not for
   // a screenshot (its picture is of the values asked for) nor a bench (--bench-knob starts it
   // once the change it times is in, to time both apart).
