@@ -8,7 +8,8 @@ reused buffer is one call of the unbuffered FileIO, about a microsecond of Pytho
 some 50 us of kernel copy without the GIL, so the GIL is held about 2 % of the time. Nor is
 it the copying: two copies at once mostly run at the speed of one (docs/model.md S8,
 measured with two_at_once.py). The other sections (no rows of their own) tell what it is
-(docs/model.md, Known simplifications).
+(docs/model.md, Known simplifications); file_reads_parts.py runs them and more in turns
+and prints each part against the loop.
 
 `processes` is the same reads by two processes forked before the clock starts, each pinned
 to a CPU of its own, with no GIL at all: processes.wall / sequential.wall says how far two
@@ -22,8 +23,10 @@ threads than cores.
 The thread sections say what their threads waited for (in --raw): `gil_waits`, their
 voluntary context switches (a read from the page cache never blocks, so each is a wait for
 the GIL), `blocked`, the time they spent so (each thread's life less its CPU time and its
-wait for a CPU), and `cpu_wait`, their wait for a CPU; `threads` also `starting`, how long
-the main thread took to start them: Thread.start() returns only once the new thread has run
+wait for a CPU), and `cpu_wait`, their wait for a CPU; `threads` and `started_threads` also
+`last_begins`, when the last of them began reading, and `last_alone`, how long the last
+read on after all the others had ended; `threads` also `starting`, how long the main thread
+took to start them: Thread.start() returns only once the new thread has run
 its bootstrap, under the GIL and on a CPU of its own, so each start waits behind the threads
 already copying.
 
@@ -74,7 +77,8 @@ def voluntary_switches():
 
 
 def read_file_counted(path, passes, buffer, waits):
-    """read_file, adding to `waits` what the thread waited for: GIL waits, blocked time, CPU wait."""
+    """read_file, adding to `waits` what the thread waited for: GIL waits, blocked time, CPU
+    wait; then when its reading began and ended (perf_counter)."""
     start = time.perf_counter()
     cpu = time.thread_time()
     queued = suite.run_queue_wait()
@@ -83,7 +87,19 @@ def read_file_counted(path, passes, buffer, waits):
     switches = voluntary_switches() - switches
     queued = suite.run_queue_wait() - queued
     cpu = time.thread_time() - cpu
-    waits.append((switches, time.perf_counter() - start - cpu - queued, queued))
+    end = time.perf_counter()
+    waits.append((switches, end - start - cpu - queued, queued, start, end))
+
+
+def add_waits(s, waits, section_start):
+    """Adds to section `s` its threads' waits (read_file_counted) and, since `section_start`,
+    when the last thread began reading (`last_begins`) and how long the last thread read on
+    after all the others had ended (`last_alone`)."""
+    for field, index in (("gil_waits", 0), ("blocked", 1), ("cpu_wait", 2)):
+        s[field] = s.get(field, 0) + sum(w[index] for w in waits)
+    ends = sorted(w[4] for w in waits)
+    s["last_begins"] = s.get("last_begins", 0.0) + max(w[3] for w in waits) - section_start
+    s["last_alone"] = s.get("last_alone", 0.0) + (ends[-1] - ends[-2] if len(ends) > 1 else 0.0)
 
 
 def threads(report, paths, passes):
@@ -98,8 +114,7 @@ def threads(report, paths, passes):
         for t in workers:
             t.join()
     s["starting"] = s.get("starting", 0.0) + starting
-    for field, index in (("gil_waits", 0), ("blocked", 1), ("cpu_wait", 2)):
-        s[field] = s.get(field, 0) + sum(w[index] for w in waits)
+    add_waits(s, waits, start)
 
 
 def started_threads(report, paths, passes):
@@ -117,16 +132,17 @@ def started_threads(report, paths, passes):
     for t in workers:
         t.start()
     with report.section("started_threads", cores=2) as s:
+        start = time.perf_counter()
         go.set()
         for t in workers:
             t.join()
-    for field, index in (("gil_waits", 0), ("blocked", 1), ("cpu_wait", 2)):
-        s[field] = s.get(field, 0) + sum(w[index] for w in waits)
+    add_waits(s, waits, start)
 
 
-def two_threads(report, paths, passes):
+def two_threads(report, paths, passes, pin=True):
     """Two threads, one pinned to each CPU, each reading half of the files: the GIL as in
-    `threads`, with no more threads than cores and no kernel's choice of CPU."""
+    `threads`, with no more threads than cores and no kernel's choice of CPU. Unpinned
+    (`free_two_threads`, file_reads_parts.py's), where the kernel puts them."""
     waits = []
 
     def reader(half, cpu):
@@ -136,9 +152,9 @@ def two_threads(report, paths, passes):
                 for path in half:
                     read_file_counted(path, 1, buffer, waits)
 
-    with report.section("two_threads", cores=2, busy=2) as s:
+    with report.section("two_threads" if pin else "free_two_threads", cores=2, busy=2) as s:
         workers = [threading.Thread(target=reader, args=(half, cpu))
-                   for half, cpu in zip((paths[0::2], paths[1::2]), suite.two_cpus())]
+                   for half, cpu in zip((paths[0::2], paths[1::2]), suite.two_cpus() if pin else [None, None])]
         for t in workers:
             t.start()
         for t in workers:

@@ -17,8 +17,14 @@ imported before the clock starts, as pool_startup.py does. It prints one JSON li
 - `workers`: each worker, in the order started, as its initializer saw itself: when it
   was ready (ms from Pool()), its CPU time (process_time), its wait for a CPU (schedstat
   wait), the rest of its life (blocked or sleeping: wall since its start() began, less
-  both), and its minor page faults;
-- `tracker`: the resource tracker's CPU and wait for a CPU at the first result (spawn);
+  both), and its minor page faults; its user and system CPU (getrusage, tick sampled),
+  its CPU as its main module's imports began (`main_cpu`: the interpreter's start and,
+  when spawned, multiprocessing.spawn's) and once they were done (`imported_cpu`; both
+  are the parent's CPU before the fork when forked), and the CPU it was on and its
+  migrations so far (`cpu`, `migrations`: se.nr_migrations of /proc/PID/sched);
+- `tracker`: the resource tracker's CPU, wait for a CPU, the CPU it was last on and its
+  migrations, at the first result; `tracker_launch`: when the parent launched it (ms from
+  Pool()), and the parent's wall, CPU and wait for a CPU in that (spawn);
 - `path`: the first task's way from Pool()'s return to the first result, in ms from Pool()
   (perf_counter_ns, CLOCK_MONOTONIC, one clock for every process), each step with the CPU
   its thread spent in it (`_cpu`, thread_time) where that is not a wait: `imap` the main
@@ -41,12 +47,17 @@ imported before the clock starts, as pool_startup.py does. It prints one JSON li
 Times from time.time() (one clock for every process), CPU from /proc/PID/schedstat (ns).
 """
 
-import multiprocessing
-import os
-import sys
 import time
 
-import suite
+_MAIN_CPU = time.process_time()  # a spawned worker's CPU as it begins its main module's imports
+
+import multiprocessing  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+
+import suite  # noqa: E402
+
+_IMPORTED_CPU = time.process_time()  # and once they are done
 
 # A spawned worker runs this module again as __mp_main__: only what pool_startup.py imports
 # (and os) is imported at the top, so that its start-up costs what a worker of the suite's does.
@@ -137,13 +148,27 @@ def schedstat(pid="self"):
     return int(run) / 1e6, int(wait) / 1e6
 
 
+def migrations(pid="self"):
+    """How many times the kernel moved the process's main thread to another CPU so far."""
+    try:
+        with open(f"/proc/{pid}/sched") as f:
+            return next(int(line.split(":")[1]) for line in f if line.startswith("se.nr_migrations"))
+    except (OSError, StopIteration):
+        return None
+
+
 def ready(path):
     """The pool's initializer: append this worker's view of its own start to `path`."""
     now = time.time()
     run, wait = time.process_time() * 1e3, schedstat()[1]  # schedstat's run leaves out the current slice
     with open(f"/proc/self/stat") as f:
         minflt = int(f.read().rsplit(")", 1)[1].split()[7])
-    line = f'{{"pid": {os.getpid()}, "at": {now!r}, "run": {run!r}, "wait": {wait!r}, "minflt": {minflt}}}'
+    import resource
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    line = (f'{{"pid": {os.getpid()}, "at": {now!r}, "run": {run!r}, "wait": {wait!r}, "minflt": {minflt}, '
+            f'"user": {usage.ru_utime * 1e3!r}, "sys": {usage.ru_stime * 1e3!r}, '
+            f'"main_cpu": {_MAIN_CPU * 1e3!r}, "imported_cpu": {_IMPORTED_CPU * 1e3!r}, '
+            f'"cpu": {cpu_of("/proc/self/stat")}, "migrations": {migrations()}}}')
     with open(path, "a") as f:
         f.write(line + "\n")
 
@@ -248,6 +273,19 @@ def first(method, workers):
 
     mp_pool.Pool._repopulate_pool_static = staticmethod(timed_repopulate)
     multiprocessing.process.BaseProcess.__init__ = timed_init
+    from multiprocessing import resource_tracker
+    tracker_launch = {}
+    original_ensure = resource_tracker.ResourceTracker.ensure_running
+
+    def timed_ensure(self):
+        fresh = self._fd is None
+        t0, c0, w0 = time.time(), time.thread_time(), thread_wait()
+        original_ensure(self)
+        if fresh and not tracker_launch:
+            tracker_launch.update(at0=t0, at=time.time(), cpu=(time.thread_time() - c0) * 1e3,
+                                  wait=(thread_wait() - w0) / 1e6)
+
+    resource_tracker.ResourceTracker.ensure_running = timed_ensure
     log = tempfile.mktemp(prefix="pool_probe")
     import resource
     faults0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
@@ -286,7 +324,8 @@ def first(method, workers):
         from multiprocessing import resource_tracker
         pid = resource_tracker._resource_tracker._pid
         if pid:
-            tracker = dict(zip(("run", "wait"), schedstat(pid)))
+            tracker = dict(zip(("run", "wait"), schedstat(pid)), cpu=cpu_of(f"/proc/{pid}/stat"),
+                           migrations=migrations(pid))
     deadline = time.time() + 2
     while time.time() < deadline:  # every worker's line, before terminate() kills them
         with open(log) as f:
@@ -319,7 +358,10 @@ def first(method, workers):
             continue
         life = (w["at"] - s["at0"]) * 1e3
         workers_out.append({"ready": ms(w["at"]), "run": round(w["run"], 3), "wait": round(w["wait"], 3),
-                            "blocked": round(life - w["run"] - w["wait"], 3), "minflt": w["minflt"]})
+                            "blocked": round(life - w["run"] - w["wait"], 3), "minflt": w["minflt"],
+                            "user": round(w["user"], 3), "sys": round(w["sys"], 3),
+                            "main_cpu": round(w["main_cpu"], 3), "imported_cpu": round(w["imported_cpu"], 3),
+                            "cpu": w["cpu"], "migrations": w["migrations"]})
     start_cpu = sum(s["cpu"] for s in starts)
     return {"method": method, "workers": workers, "first": ms(got), "pool_returned": ms(returned),
             "setup_cpu": round((cpu1 - cpu0) * 1e3 - start_cpu, 3),
@@ -336,7 +378,10 @@ def first(method, workers):
                                "cpu": round(s["cpu"], 3), "wait": round(s["wait"], 3),
                                "cpus": {**s["cpus"], "new": s["cpus"]["new"].get("new")},
                                "workers_ready": s["workers_ready"]} for s in thread_starts],
-            "workers_ready": workers_out, "tracker": tracker, "load": os.getloadavg()[0]}
+            "workers_ready": workers_out, "tracker": tracker,
+            "tracker_launch": ({"began": ms(tracker_launch["at0"]), "wall": round((tracker_launch["at"] - tracker_launch["at0"]) * 1e3, 3),
+                                "cpu": round(tracker_launch["cpu"], 3), "wait": round(tracker_launch["wait"], 3)}
+                               if tracker_launch else None), "load": os.getloadavg()[0]}
 
 
 def main():

@@ -187,8 +187,8 @@ struct Costs {
   Time fork_child_start = Time{1'000'000};    ///< P4: a forked child readying itself, on its own core
   Time spawn_call = Time{200'000};            ///< P4: Process.start() in the parent with spawn
   Time spawn_exec = Time{100'000};            ///< P4: of spawn_start, the child's part until exec frees the parent
-  Time spawn_start = Time{36'800'000};        ///< P4: a spawned child's fresh interpreter, on its own core
-  Time tracker_start = Time{20'000'000};      ///< P4: the resource tracker's fresh interpreter, on its own core
+  Time spawn_start = Time{43'600'000};        ///< P4: a spawned child's fresh interpreter, on its own core
+  Time tracker_start = Time{24'700'000};      ///< P4: the resource tracker's fresh interpreter, on its own core
   Time forkserver_start = Time{5'000'000};    ///< P4, per child after the server's spawn
   Time pool_setup = Time{1'600'000};          ///< P4: Pool()'s pipes, locks and handler threads, after the forks
   Time pool_wakeup = Time{15'000};            ///< P6: one loop of Pool's worker handler: waitpid each worker, poll
