@@ -115,9 +115,13 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
     if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
     const std::optional<Span> s = span_of(lane, t);
     if (!s || s->state != SpanState::WaitingLock) continue;
+    // The mark comes when the thread asks (L2), which can be a step before its waiting span
+    // begins: look back over the span before the wait too, not further (an older wait).
+    const std::optional<Span> asked_in = span_of(lane, s->begin - Time{1});
+    const Time asked_after = asked_in ? asked_in->begin : s->begin;
     for (auto m = last_mark; m != trace.marks.begin();) {
       --m;
-      if (m->at < s->begin) break;  // its wait began with its mark
+      if (m->at < asked_after) break;
       if (m->kind != MarkKind::LockWait || m->lane != l) continue;
       if (m->other < lock_of_lane.size() && lock_of_lane[m->other] < state.locks.size()) {
         state.locks[lock_of_lane[m->other]].waiters.push_back(GilWaiter{l, s->begin, t - s->begin});

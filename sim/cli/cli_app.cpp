@@ -1,6 +1,7 @@
 // Options of `gilsim`, `gilsim run` and `gilsim list`, and the exit codes.
 #include "sim/cli/cli_app.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -35,9 +36,27 @@ constexpr const char* kExamples =
     "  gilsim sweep scenarios/09-pool-sizing.toml --vary workers=1..16\n\n";
 
 constexpr const char* kExitCodesFooter =
-    "Exit codes: 0 success; 2 bad input (a scenario file, a --set value, an option or a run\n"
-    "name); 1 any other failure (for example an output file that cannot be written); 130\n"
-    "interrupted (Ctrl-C).";
+    "Exit codes: 0 success; 2 bad input (a scenario file, a --set or --vary value, an option,\n"
+    "a run name, or a command over the work budget of --max-events); 1 any other failure (for\n"
+    "example an output file that cannot be written); 130 interrupted (Ctrl-C).";
+
+/// A whole number from `lo` to `hi`. CLI::Range says "Value abc not in range 40 to 100000"
+/// of a value that is no number at all, and of 40.5; this says what was expected.
+CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& text) -> std::string {
+        // Leading spaces (" 60") are what the conversion after this check skips too.
+        const std::string number = text.substr(std::min(text.size(), text.find_first_not_of(' ')));
+        const bool digits = !number.empty() && number.size() <= 19 &&
+                            number.find_first_not_of("0123456789") == std::string::npos;
+        const std::uint64_t value = digits ? std::strtoull(number.c_str(), nullptr, 10) : 0;
+        if (!digits || value < lo || value > hi) {
+          return fmt::format("'{}' is not a whole number from {} to {}", text, lo, hi);
+        }
+        return {};
+      },
+      "");
+}
 
 void add_run_options(CLI::App& run, RunOptions& options) {
   run.add_option("files", options.files,
@@ -57,13 +76,13 @@ void add_run_options(CLI::App& run, RunOptions& options) {
   run.add_option("--csv", options.csv_path, "Write every span of every run as CSV")->type_name("FILE.csv");
   run.add_option("--width", options.width, "Columns for the note and the timelines, at least 40 (default: $COLUMNS, else the terminal's, else 100)")
       ->type_name("N")
-      ->check(CLI::Range(40, 100000).description(""));
+      ->check(whole_number(40, 100000));
   run.add_option("--max-events", options.max_events,
                  fmt::format("Events the model may process for all the runs together, estimated before they start "
                              "and counted while they run (default {}, about 1.5 GB of trace)",
                              model::kDefaultMaxEvents))
       ->type_name("N")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40).description(""));
+      ->check(whole_number(1, std::uint64_t{1} << 40));
   run.add_flag_callback("--no-timeline", [&options] { options.timelines = false; },
                         "Print the table without the text timelines");
   run.add_flag("--real", options.real,
@@ -103,16 +122,16 @@ void add_sweep_options(CLI::App& sweep, SweepOptions& options) {
   sweep.add_option("--seeds", options.seeds, "Simulate each grid point with N seeds (the scenario's, then the next ones) "
                                              "and show the mean and standard deviation")
       ->type_name("N")
-      ->check(CLI::Range(1, 1000).description(""));
+      ->check(whole_number(1, 1000));
   sweep.add_option("--jobs", options.jobs, "Worker processes (default: this machine's cores); the output is the same "
                                            "for any number")
       ->type_name("N")
-      ->check(CLI::Range(1, 256).description(""));
+      ->check(whole_number(1, 256));
   sweep.add_option("--csv", options.csv_path, "Write one row per run x grid point x seed as CSV")->type_name("FILE.csv");
   sweep.add_option("--json", options.json_path, "Write the same rows as JSON")->type_name("FILE.json");
   sweep.add_option("--width", options.width, "Columns for the charts, at least 40 (default: $COLUMNS, else the terminal's, else 100)")
       ->type_name("N")
-      ->check(CLI::Range(40, 100000).description(""));
+      ->check(whole_number(40, 100000));
 }
 
 }  // namespace

@@ -40,7 +40,8 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
                           m.finished() ? fmt::format("{:.2f}x", trace::speedup(baseline, m)) : std::string("-"),
                           percent(m.core_utilisation),
                           has_gil ? percent(m.gil_held) : "-", has_gil ? format_time(m.gil_wait_total) : "-",
-                          fmt::format("{}", m.gil_switches), fmt::format("{}", m.drop_requests)});
+                          // Grouped as the note and the lines under the table write counts ("80,000").
+                          trace::group_digits(m.gil_switches), trace::group_digits(m.drop_requests)});
   }
   return render_table(table, width);
 }
@@ -48,7 +49,8 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
 std::string render_scenario_report(const scenario::Scenario& s, const std::vector<const trace::Trace*>& runs,
                                    const ReportOptions& options) {
   std::string out = fmt::format("{}\n{}\n", s.title, std::string(std::min<std::size_t>(s.title.size(), 80), '='));
-  out += fmt::format("({}, {} job{}, seed {})\n\n", s.source, s.total_jobs(), s.total_jobs() == 1 ? "" : "s", s.seed);
+  out += fmt::format("({}, {} job{}, seed {})\n\n", s.source, trace::group_digits(s.total_jobs()),
+                     s.total_jobs() == 1 ? "" : "s", s.seed);
   if (!s.note.empty()) out += wrap_text(s.note, options.width) + "\n";
   out += render_run_table(runs, static_cast<std::size_t>(options.width));
   for (const trace::Trace* t : runs) {

@@ -71,6 +71,19 @@ TEST_CASE("bad input exits with 2 and says where") {
     CHECK(r.err.starts_with("--set"));
   }
   SUBCASE("a width too narrow to draw") { CHECK(run_gilsim({"run", "--width", "10"}).code == 2); }
+  SUBCASE("a number option given no whole number says what it expected") {
+    for (const char* bad : {"abc", "50.5", "-1", "60 ", "99999999999999999999999"}) {
+      const Result r = run_gilsim({"run", "--width", bad});
+      CHECK(r.code == 2);
+      CHECK_MESSAGE(r.err.starts_with(std::string("--width: '") + bad + "' is not a whole number from 40 to 100000"),
+                    r.err);
+      CHECK(r.out.empty());
+    }
+    CHECK(run_gilsim({"run", "--width", " 60", "--no-timeline"}).code == 0);
+    const Result seeds = run_gilsim({"sweep", "--vary", "workers=1..2", "--seeds", "0"});
+    CHECK(seeds.code == 2);
+    CHECK_MESSAGE(seeds.err.starts_with("--seeds: '0' is not a whole number from 1 to 1000"), seeds.err);
+  }
   SUBCASE("an unknown subcommand or option") { CHECK(run_gilsim({"frobnicate"}).code == 2); }
   SUBCASE("a run that does not exist") {
     const Result r = run_gilsim({"run", "--run", "nope"});

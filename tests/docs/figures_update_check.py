@@ -32,6 +32,9 @@ def main():
         shutil.copytree(os.path.join(SOURCE, "scenarios"), os.path.join(folder, "scenarios"))
         os.mkdir(os.path.join(folder, "docs"))
         shutil.copy(os.path.join(SOURCE, "docs", "lessons.md"), os.path.join(folder, "docs"))
+        # The defaults a note may quote are read from the code.
+        os.makedirs(os.path.join(folder, "sim", "scenario"))
+        shutil.copy(os.path.join(SOURCE, "sim", "scenario", "scenario.hpp"), os.path.join(folder, "sim", "scenario"))
         note = os.path.join(folder, "scenarios", "01-cpu-bound.toml")
         lessons = os.path.join(folder, "docs", "lessons.md")
         first = run_check(folder)

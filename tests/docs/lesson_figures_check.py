@@ -18,6 +18,13 @@ measurement quoted from elsewhere, a ratio of two table figures) are listed in N
 with the reason; anything else unmatched fails. A line of output quoted whole in a **Shows:**
 paragraph (`threads: counter = 47,345: lost ...`: a quoted span with a figure in it that is not
 a command to type) must be a line the command prints, word for word.
+
+A count written before the name of a table column ("199 switches", "100 drop requests") must
+be a value of that column in one of the command's tables: a count has no unit to find it by
+among the other figures, and the nearest count in another column would not do. Likewise a
+figure written right after a run's name ("old GIL 1.079 s", "Pool(8) 416 ms") must be that
+run's makespan or speed-up, not merely a figure somewhere in the output (the old GIL's GIL
+wait is 1.077 s).
 """
 import re
 import shlex
@@ -29,6 +36,7 @@ FIGURE = re.compile(r"(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s?(s|ms|us|µs|x|%)(?![\w]
 COMMAND = re.compile(r"^`gilsim ((?:run|sweep) [^`]*)`$")
 QUOTED = re.compile(r"`([^`\n]+)`")
 TO_TYPE = ("gilsim ", "python3 ", "--")  # a quoted command or option: typed, not printed
+COUNT = re.compile(r"(?<![\w.,])(\d[\d,]*)\s+(switches|drop requests)\b")
 TO_SECONDS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6}
 # (the lesson's scenario, figure as written) -> why it is not the program's output. Keyed by
 # lesson, so an exemption cannot hide the same figure gone stale in another lesson; an
@@ -49,6 +57,7 @@ def scenario_of(command):
 
 
 used_exemptions = set()
+used_defaults = set()
 
 
 def value_of(number, unit):
@@ -59,6 +68,54 @@ def value_of(number, unit):
 
 def decimals_of(number):
     return len(number.split(".")[1]) if "." in number else 0
+
+
+def column_values(output):
+    """{column name: set of its cells} over every table of the output. A table is a header
+    line, a line of dashes, then rows up to a blank line; cells are parted by two or more
+    spaces and the columns counted from the right (a run's name may be blank in a sweep)."""
+    columns = {}
+    lines = output.splitlines()
+    for i in range(1, len(lines)):
+        if not lines[i] or set(lines[i]) != {"-"}:
+            continue
+        header = re.split(r"\s{2,}", lines[i - 1].strip())
+        for row in lines[i + 1:]:
+            if not row.strip():
+                break
+            cells = re.split(r"\s{2,}", row.strip())
+            for name, cell in zip(reversed(header), reversed(cells)):
+                columns.setdefault(name, set()).add(cell)
+    return columns
+
+
+def run_rows(output):
+    """{run name, lower case: its makespan and speed-up cells} over the output's tables whose
+    first column is `run` (a sweep's tables are by grid point, and have no such column)."""
+    rows = {}
+    lines = output.splitlines()
+    for i in range(1, len(lines)):
+        if not lines[i] or set(lines[i]) != {"-"} or not lines[i - 1].startswith("run "):
+            continue
+        header = re.split(r"\s{2,}", lines[i - 1].strip())
+        for row in lines[i + 1:]:
+            if not row.strip():
+                break
+            cells = dict(zip(header, re.split(r"\s{2,}", row.strip())))
+            rows.setdefault(cells["run"].lower(), []).extend(
+                cells[column] for column in ("makespan", "speedup") if column in cells)
+    return rows
+
+
+def rows_named_before(line, at, rows):
+    """The rows of the run whose name the text just before position `at` gives ("old GIL" for
+    "old GIL, 2 cores" and "old GIL, 1 core"), or None when the text names no run."""
+    # A run's name may hold a bracket ("Pool(8)"); a bracket after a space opens an aside.
+    lead = re.split(r"[,;:]|\s\(|\*\*", line[:at])[-1].replace("`", "").strip().lower()
+    if not lead:
+        return None
+    named = [name for name in rows if name == lead or name.startswith(lead + ",")]
+    return [rows[name] for name in named] or None
 
 
 def output_figures(output):
@@ -88,27 +145,16 @@ def matches(written, unit, printed):
 # shows (`...`, '...' or an indented command line) are inputs to type, not checked.
 # Anything else is listed here by file and figure, with the reason.
 NOTE_NOT_OUTPUT = {
-    ("01-cpu-bound.toml", "5 ms"): "the default switch interval (python.switch_interval), an input",
     ("05-responsive-gui.toml", "17 ms"): "16 ms + 1 ms, the inputs added up: the ideal frame",
     ("05-responsive-gui.toml", "1.02 s"): "60 x 17 ms, the inputs multiplied: the ideal makespan",
-    ("05-responsive-gui.toml", "5 ms"): "the default switch interval, an input",
     ("06-native-releases-gil.toml", "3.30 s"): "a CPython 3.9 measurement, quoted",
     ("06-native-releases-gil.toml", "1.68 s"): "a CPython 3.9 measurement, quoted",
     ("07-convoy.toml", "110 ms"): "100 reads x 1.1 ms, the inputs multiplied: the reader alone",
-    ("07-convoy.toml", "5 ms"): "the default switch interval, an input",
     ("07-convoy.toml", "600 ms"): "when the reader finishes: on its row of the timeline, not in the table",
     ("08-switch-interval.toml", "1 us"): "CPython's minimum for sys.setswitchinterval, a fact of CPython",
-    ("10-pool-overhead.toml", "50 ms"): "costs.spawn_start's default, an input",
-    ("10-pool-overhead.toml", "0.5 ms"): "costs.fork_parent's default, an input",
-    ("10-pool-overhead.toml", "2 ms"): "costs.fork_child's default, an input",
     ("11-old-gil.toml", "1.8x"): "Beazley's measurement on CPython, quoted",
     ("12-free-threaded.toml", "10%"): "3.14t's overhead on pyperformance, quoted",
     ("13-to-thread.toml", "3.006 s"): "30 ticks of 100 ms plus the ticks' own work, the ideal: no run prints it",
-    ("13-to-thread.toml", "5 ms"): "the default switch interval, an input",
-    ("15-lost-update.toml", "5 ms"): "the default switch interval, an input",
-    ("20-sweep-pool-size.toml", "0.5 ms"): "costs.fork_parent's default, an input",
-    ("20-sweep-pool-size.toml", "2 ms"): "costs.fork_child's default, an input",
-    ("20-sweep-pool-size.toml", "50 ms"): "costs.spawn_start's default, an input",
     ("20-sweep-pool-size.toml", "1x"): "the thread pool's curve in the sweep the note shows",
     ("21-sweep-waiting-share.toml", "100 ms"): "a request's work and wait added up, the inputs: 100 ms at every point",
     ("21-sweep-waiting-share.toml", "0%"): "the sweep's first value, an input",
@@ -116,6 +162,37 @@ NOTE_NOT_OUTPUT = {
     ("21-sweep-waiting-share.toml", "1x"): "the threads' curve in the sweep the note shows",
     ("21-sweep-waiting-share.toml", "4x"): "the pool's curve in the sweep the note shows",
 }
+# A note's figure that is a default the file leaves to the program (the switch interval, a
+# cost), by file and figure: the key whose default it is. The default is read from the code
+# (sim/scenario/scenario.hpp), so a note cannot quote a default that has since changed; a
+# figure written "~1 ms" or "about 45 ms" passes within 10% of it.
+NOTE_DEFAULTS = {
+    ("01-cpu-bound.toml", "5 ms"): "switch_interval",
+    ("05-responsive-gui.toml", "5 ms"): "switch_interval",
+    ("07-convoy.toml", "5 ms"): "switch_interval",
+    ("10-pool-overhead.toml", "45 ms"): "spawn_start",
+    ("10-pool-overhead.toml", "1.2 ms"): "fork_start",
+    ("10-pool-overhead.toml", "1 ms"): "fork_child_start",
+    ("13-to-thread.toml", "5 ms"): "switch_interval",
+    ("15-lost-update.toml", "5 ms"): "switch_interval",
+    ("20-sweep-pool-size.toml", "1.2 ms"): "fork_start",
+    ("20-sweep-pool-size.toml", "1 ms"): "fork_child_start",
+    ("20-sweep-pool-size.toml", "45 ms"): "spawn_start",
+}
+
+
+def code_defaults():
+    """{key: seconds}: each `Time NAME = Time{NS};` default of sim/scenario/scenario.hpp (the
+    [costs] and the rest), and switch_interval from kDefaultSwitchInterval."""
+    code = open(f"{SOURCE}/sim/scenario/scenario.hpp", encoding="utf-8").read()
+    defaults = {name: int(ns.replace("'", "")) * 1e-9
+                for name, ns in re.findall(r"\bTime (\w+) = Time\{([\d']+)\};", code)}
+    interval = re.search(r"kDefaultSwitchInterval = Time\{([\d']+)\};", code)
+    if interval:
+        defaults["switch_interval"] = int(interval.group(1).replace("'", "")) * 1e-9
+    return defaults
+
+
 NOTE_QUOTED = re.compile(r"`[^`]*`|'[^'\n]*'|^ {2,}(?:gilsim|--).*$", re.M)
 NOTE_SET = re.compile(r"--set\s+(?:'([^']*)'|([\w.]+=[^\s':]+))")
 APPROXIMATE = re.compile(r"(?:~|about |near |nearly )$")
@@ -202,6 +279,7 @@ def check_notes(update):
     import tomllib
     stale, checked, updated = [], 0, 0
     outputs = {}
+    defaults = code_defaults()
 
     def printed_by(name, sets):
         args = ["run", f"scenarios/{name}", "--no-timeline", "--width", "200"]
@@ -236,6 +314,21 @@ def check_notes(update):
                 written = " ".join(figure.group(0).split())
                 if (name, written) in NOTE_NOT_OUTPUT:
                     continue
+                if (name, written) in NOTE_DEFAULTS:
+                    used_defaults.add((name, written))
+                    key = NOTE_DEFAULTS[(name, written)]
+                    checked += 1
+                    wanted = defaults.get(key)
+                    value = value_of(figure.group(1), figure.group(2))[1]
+                    about = APPROXIMATE.search(block[:figure.start()]) is not None
+                    if wanted is None or not (abs(value - wanted) <= (0.1 * wanted if about else 1e-12)):
+                        line = text.count("\n", 0, start + block_start + figure.start()) + 1
+                        stale.append(f"scenarios/{name}:{line}: '{written}' is given as the default of {key}, "
+                                     f"which sim/scenario/scenario.hpp sets to "
+                                     f"{'nothing' if wanted is None else f'{wanted * 1e3:g} ms'}"
+                                     f"{' (~ allows 10%)' if about else ''}: write the default, or list the "
+                                     f"figure in NOTE_DEFAULTS under the key it is the default of")
+                    continue
                 number, unit = figure.group(1), figure.group(2)
                 checked += 1
                 if matches(number, unit, printed) or is_input(number, unit, inputs):
@@ -269,6 +362,8 @@ def check_lessons(update):
     outputs = {}
     printed_lines = {}  # the command's output, line by line, for quoted lines
     shown = {}  # the command as run, for the message
+    printed_columns = {}  # the command's tables, column by column, for counts
+    printed_rows = {}  # the command's tables, run by run, for a figure after a run's name
     stale = []
     checked = updated = 0
     in_shows = False
@@ -294,6 +389,8 @@ def check_lessons(update):
                 stale.append(f"docs/lessons.md:{number}: `gilsim {command}` failed:\n{result.stderr}")
             outputs[command] = output_figures(result.stdout)
             printed_lines[command] = [printed.strip() for printed in result.stdout.splitlines()]
+            printed_columns[command] = column_values(result.stdout)
+            printed_rows[command] = run_rows(result.stdout)
         for quoted in QUOTED.findall(line):
             if not re.search(r"\d", quoted) or quoted.startswith(TO_TYPE):
                 continue
@@ -304,6 +401,14 @@ def check_lessons(update):
                 stale.append(f"docs/lessons.md:{number}: `{quoted}` is not a line the program prints; "
                              f"it prints now: {'; '.join(now) or 'no line that starts the same'}\n"
                              f"  quote the line from what this prints: {shown[command]}")
+        for count in COUNT.finditer(line):
+            checked += 1
+            column = printed_columns[command].get(count.group(2), set())
+            if count.group(1).replace(",", "") not in {cell.replace(",", "") for cell in column}:
+                now = sorted(column, key=lambda cell: int(cell.replace(",", "")) if cell.replace(",", "").isdigit() else -1)
+                stale.append(f"docs/lessons.md:{number}: '{count.group(0)}' is not in the '{count.group(2)}' column; "
+                             f"it prints now: {', '.join(now) or 'no such column'}\n"
+                             f"  update the count from what this prints: {shown[command]}")
         replacements = []
         for figure in FIGURE.finditer(line):
             exemption = (scenario_of(command), figure.group(0).replace("\u00a0", " "))
@@ -311,6 +416,14 @@ def check_lessons(update):
                 used_exemptions.add(exemption)
                 continue
             checked += 1
+            named_rows = rows_named_before(line, figure.start(), printed_rows[command])
+            if named_rows is not None:
+                in_row = [f for cells in named_rows for cell in cells for f in output_figures(cell)]
+                if not matches(figure.group(1), figure.group(2), in_row):
+                    stale.append(f"docs/lessons.md:{number}: '{figure.group(0)}' follows a run's name but is not "
+                                 f"its makespan or speed-up; they are: {'; '.join('  '.join(cells) for cells in named_rows)}\n"
+                                 f"  update the figure from what this prints: {shown[command]}")
+                    continue
             if not matches(figure.group(1), figure.group(2), outputs[command]):
                 fresh = nearest(figure.group(1), figure.group(2), outputs[command])
                 if update and fresh is not None:
@@ -343,6 +456,9 @@ def main():
         stale += part_stale
         checked += part_checked
         updated += part_updated
+    for scenario, figure in sorted(set(NOTE_DEFAULTS) - used_defaults):
+        stale.append(f"NOTE_DEFAULTS names '{figure}' in the note of {scenario}, which no longer writes it "
+                     f"there: remove it")
     for scenario, figure in sorted(set(NOT_OUTPUT) - used_exemptions):
         stale.append(f"NOT_OUTPUT exempts '{figure}' in the lesson of {scenario}, which no longer "
                      f"writes it there: remove the exemption")

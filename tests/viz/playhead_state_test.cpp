@@ -166,6 +166,34 @@ TEST_CASE("a lock shows its holder and the threads waiting for it, longest first
   CHECK(at(t, 10_ms).locks[0].holder == trace::kNone);
 }
 
+TEST_CASE("a lock's waiter is listed when its wait begins a step after it asked, not an older wait's lock") {
+  // As the model records it (L2): the LockWait mark when the thread asks, the WaitingLock
+  // span once the attempt's step has run, 10 us later. T1 waited for lock A before.
+  trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto lock_a = b.add_lane("lock A", trace::LaneKind::Lock, p);
+  const auto lock_b = b.add_lane("lock B", trace::LaneKind::Lock, p);
+  const auto t1 = b.add_lane("T1", trace::LaneKind::Thread, p);
+  const auto t2 = b.add_lane("T2", trace::LaneKind::Thread, p);
+  b.set_state(lock_a, 0_ms, trace::SpanState::Held, t2);
+  b.set_state(lock_b, 0_ms, trace::SpanState::Held, t2);
+  b.mark(0_ms, trace::MarkKind::LockWait, t1, lock_a, t2);
+  b.set_state(t1, 10_us, trace::SpanState::WaitingLock);
+  b.clear_state(lock_a, 1_ms);
+  b.set_state(lock_a, 1_ms, trace::SpanState::Held, t1);
+  b.set_state(t1, 1_ms, trace::SpanState::Running);
+  b.mark(2_ms, trace::MarkKind::LockWait, t1, lock_b, t2);
+  b.set_state(t1, 2010_us, trace::SpanState::WaitingLock);
+  const trace::Trace t = b.finish(10_ms);
+  const PlayheadState s = at(t, 5_ms);
+  REQUIRE(s.locks.size() == 2);
+  CHECK(s.locks[0].waiters.empty());
+  REQUIRE(s.locks[1].waiters.size() == 1);
+  CHECK(s.locks[1].waiters[0].lane == t1);
+  CHECK(s.locks[1].waiters[0].since == 2010_us);
+  CHECK(s.locks[1].waiters[0].waited == 2990_us);
+}
+
 TEST_CASE("at the hand-off instant the GIL is free and already promised to the woken thread") {
   trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 2, 5_ms);
   const auto [gil, t1, t2] = viz::testing::start_gil_pair(b, 1_ms);

@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""The symbol table of docs/cli.md's text timeline names every symbol the timeline draws, and
+no other.
+
+    timeline_symbols_check.py SOURCE_DIR
+
+The symbols are read from state_symbol() in sim/cli/text_timeline.cpp (one `case
+SpanState::X: return 'c';` per state); the table is the one under "### The text timeline"
+whose header starts `| symbol |`. A state added to the timeline without a line in the docs
+(or a line left for a symbol the timeline no longer draws) fails with both lists.
+"""
+import re
+import sys
+
+SOURCE = sys.argv[1]
+code = open(f"{SOURCE}/sim/cli/text_timeline.cpp", encoding="utf-8").read()
+body = re.search(r"char state_symbol\(SpanState state\) \{(.*?)\n\}", code, re.S)
+if body is None:
+    sys.exit("sim/cli/text_timeline.cpp: no state_symbol(SpanState) to read the symbols from")
+drawn = dict(re.findall(r"case SpanState::(\w+): return '(.)';", body.group(1)))
+# Held is the state of a lock's or a GIL's own row, drawn as its holder's number, never '#'.
+drawn.pop("Held", None)
+
+doc = open(f"{SOURCE}/docs/cli.md", encoding="utf-8").read()
+section = doc.split("### The text timeline", 1)[-1].split("\n### ", 1)[0]
+table = [line for line in section.splitlines() if line.startswith("|")]
+if not table or not table[0].startswith("| symbol |"):
+    sys.exit("docs/cli.md: no '| symbol |' table under '### The text timeline'")
+documented = set()
+for row in table[2:]:
+    documented.update(re.findall(r"\| `(.)` \|", row + " "))
+
+missing = {state: symbol for state, symbol in drawn.items() if symbol not in documented}
+extra = documented - set(drawn.values())
+for state, symbol in sorted(missing.items()):
+    print(f"docs/cli.md: the text timeline draws `{symbol}` ({state}) but its symbol table has no line for it")
+for symbol in sorted(extra):
+    print(f"docs/cli.md: the symbol table lists `{symbol}`, which the text timeline no longer draws")
+print(f"{len(drawn)} symbols checked, {len(missing) + len(extra)} wrong")
+sys.exit(1 if missing or extra or not drawn else 0)
