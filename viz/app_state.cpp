@@ -36,11 +36,11 @@ std::vector<GilContention> gil_contention(const trace::Trace& run) {
     for (const trace::Lane& lane : run.lanes) {
       if (lane.process != p || lane.kind != LaneKind::Thread) continue;
       starts.push_back(edges.size());  // a lane's spans do not overlap: its edges come sorted
-      for (const Span& s : lane.spans) {
-        if (s.state != SpanState::WaitingGil) continue;
+      lane.spans.for_each([&edges](const Span& s) {  // inlined: the subject and step are not decoded
+        if (s.state != SpanState::WaitingGil) return;
         edges.push_back({s.begin, +1});
         edges.push_back({s.end, -1});
-      }
+      });
     }
     // The edges at one instant are summed before they count, so their order there is free.
     merge_sorted_runs(edges, std::move(starts), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -150,21 +150,20 @@ void index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIn
     std::int64_t covered = prefix.back();
     OneJob one(run, c);
     std::int64_t waited = c.waited;
-    auto span = lane.spans.begin() + static_cast<std::ptrdiff_t>(c.final_spans);  // read in order: one record each
-    for (std::size_t i = c.final_spans; i < lane.spans.size(); ++i, ++span) {
-      if (i + 1 == lane.spans.size()) {  // the last: a prefix may have cut it, so it is read again
-        c.final_spans = i;
+    std::size_t i = c.final_spans;
+    lane.spans.for_each([&](const Span& s) {  // in order: one record each
+      if (i++ + 1 == lane.spans.size()) {  // the last: a prefix may have cut it, so it is read again
+        c.final_spans = i - 1;
         c.waited = waited;
         one.keep(c);
       }
-      const Span s = *span;
       prefix.push_back(covered += s.duration().ns());
       if (thread) {
         if (interesting_wait(s.state)) waited += s.duration().ns();
         one.see(s.subject);
       }
       if (shown) carry.states[static_cast<std::size_t>(s.state)] = true;  // the cut span's state is its own
-    }
+    }, c.final_spans);
     waited_in_run += waited;
     index.lane_labels.push_back(label_with_job(run, l, one.job()));
   }

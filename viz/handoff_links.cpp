@@ -19,8 +19,23 @@ namespace {
 /// The state of `lane` just before `t`, or nullopt in a gap.
 std::optional<SpanState> state_before(const trace::Lane& lane, Time t) {
   const std::size_t i = first_span_ending_after(lane.spans, t - Time{1});
-  if (i >= lane.spans.size() || lane.spans[i].begin >= t) return std::nullopt;
-  return lane.spans[i].state;
+  if (i >= lane.spans.size() || lane.spans.begin_at(i) >= t) return std::nullopt;
+  return lane.spans.state_at(i);
+}
+
+/// The first of `marks` at or after `t`, searched by index on their times alone.
+std::size_t first_mark_at_or_after(const trace::MarkStore& marks, Time t) {
+  std::size_t first = 0;
+  for (std::size_t n = marks.size(); n > 0;) {
+    const std::size_t half = n / 2;
+    if (marks.time_at(first + half) < t) {
+      first += half + 1;
+      n -= half + 1;
+    } else {
+      n = half;
+    }
+  }
+  return first;
 }
 
 std::string_view name_of(const trace::Trace& run, trace::LaneId lane) {
@@ -36,8 +51,9 @@ GilTaker next_gil_taker(const trace::Trace& run, trace::ProcessId p, Time t) {
   if (gil_lane < run.lanes.size()) {
     const auto& gil = run.lanes[gil_lane].spans;
     for (std::size_t i = first_span_ending_after(gil, t); i < gil.size(); ++i) {
-      if (gil[i].begin >= t && gil[i].state == SpanState::Held) {
-        taker = GilTaker{gil[i].subject, gil[i].begin};
+      const trace::Span s = gil[i];
+      if (s.begin >= t && s.state == SpanState::Held) {
+        taker = GilTaker{s.subject, s.begin};
         break;
       }
     }
@@ -46,44 +62,44 @@ GilTaker next_gil_taker(const trace::Trace& run, trace::ProcessId p, Time t) {
     const trace::Lane& lane = run.lanes[l];
     if (lane.kind != LaneKind::Thread || lane.process != p) continue;
     const std::size_t i = first_span_ending_after(lane.spans, t);
-    if (i < lane.spans.size() && lane.spans[i].begin <= t && lane.spans[i].state == SpanState::WaitingGil &&
-        lane.spans[i].end < taker.at) {
-      taker = GilTaker{l, lane.spans[i].end};
-    }
+    if (i >= lane.spans.size()) continue;
+    const trace::Span s = lane.spans[i];
+    if (s.begin <= t && s.state == SpanState::WaitingGil && s.end < taker.at) taker = GilTaker{l, s.end};
   }
   return taker;
 }
 
 std::vector<HandoffLink> handoff_links(const trace::Trace& run) {
   std::vector<HandoffLink> links;
-  for (std::uint32_t m = 0; m < run.marks.size(); ++m) {
-    const trace::Mark& mark = run.marks[m];
-    if (mark.kind != MarkKind::DropRequest || mark.other >= run.lanes.size()) continue;
+  run.marks.for_each([&](std::size_t m, const trace::Mark& mark) {  // in order: the kind read first
+    if (mark.kind != MarkKind::DropRequest || mark.other >= run.lanes.size()) return;
     HandoffLink link;
     link.asked = mark.at;
     link.asker = mark.lane;
     link.holder = mark.other;
-    link.request_mark = m;
+    link.request_mark = static_cast<std::uint32_t>(m);
     const trace::ProcessId p = run.lanes[link.holder].process;
     const trace::LaneId gil_lane = p < run.processes.size() ? run.processes[p].gil_lane : trace::kNone;
-    if (gil_lane >= run.lanes.size()) continue;
+    if (gil_lane >= run.lanes.size()) return;
     // The holder's hold at the request ends with the drop (a forced switch or a release);
     // the next hold is the new holder's.
     // A drop at the very instant of the request ends the hold at `asked`: look just before it.
     const auto& gil = run.lanes[gil_lane].spans;
     const std::size_t i = first_span_ending_after(gil, link.asked - Time{1});
-    if (i >= gil.size() || gil[i].begin >= link.asked || gil[i].subject != link.holder) {
+    const trace::Span hold = i < gil.size() ? gil[i] : trace::Span{};
+    if (i >= gil.size() || hold.begin >= link.asked || hold.subject != link.holder) {
       links.push_back(link);
-      continue;
+      return;
     }
-    link.dropped = gil[i].end;
+    link.dropped = hold.end;
     const GilTaker taker = next_gil_taker(run, p, link.dropped);
     link.taker = taker.lane;
     link.taken = taker.at;
-    auto at = std::lower_bound(run.marks.begin(), run.marks.end(), link.dropped,
-                               [](const trace::Mark& x, Time t) { return x.at < t; });
-    for (; at != run.marks.end() && at->at == link.dropped; ++at) {
-      if (at->kind == MarkKind::ForcedSwitch && at->lane == link.holder) {
+    auto at = run.marks.begin() + static_cast<std::ptrdiff_t>(first_mark_at_or_after(run.marks, link.dropped));
+    for (; at != run.marks.end(); ++at) {
+      const trace::Mark x = *at;
+      if (x.at != link.dropped) break;
+      if (x.kind == MarkKind::ForcedSwitch && x.lane == link.holder) {
         link.switch_mark = static_cast<std::uint32_t>(at - run.marks.begin());
       }
     }
@@ -99,7 +115,7 @@ std::vector<HandoffLink> handoff_links(const trace::Trace& run) {
     else if (taker_waited) link.why = HandoffLink::Why::OtherWaiter;
     else link.why = HandoffLink::Why::Barged;
     links.push_back(link);
-  }
+  });
   return links;
 }
 

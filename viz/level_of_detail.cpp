@@ -10,9 +10,18 @@ namespace gilsim::viz {
 using trace::Span;
 
 std::size_t first_span_ending_after(const trace::SpanStore& spans, Time t) {
-  return static_cast<std::size_t>(
-      std::upper_bound(spans.begin(), spans.end(), t, [](Time v, const Span& s) { return v < s.end; }) -
-      spans.begin());
+  // By index on the ends alone: a whole span is three times the reading.
+  std::size_t first = 0;
+  for (std::size_t n = spans.size(); n > 0;) {
+    const std::size_t half = n / 2;
+    if (spans.end_at(first + half) <= t) {
+      first += half + 1;
+      n -= half + 1;
+    } else {
+      n = half;
+    }
+  }
+  return first;
 }
 
 namespace {
@@ -46,6 +55,27 @@ class Tally {
   std::size_t subjects_ = 0;
 };
 
+/// The first span from `from` on that begins at or after `t` (a lane's spans begin in order),
+/// by steps that double from `from` and then halve, on the begins alone: a fold's spans are
+/// few beside the lane's, and a whole span is twice the reading of its begin.
+std::size_t first_beginning_at_or_after(const trace::SpanStore& spans, std::size_t from, Time t) {
+  std::size_t first = from, past = from;  // spans before `first` begin before t; `past` begins at or after it
+  for (std::size_t step = 1; past < spans.size() && spans.begin_at(past) < t; step *= 2) {
+    first = past + 1;
+    past = first + step;
+  }
+  for (std::size_t n = std::min(past, spans.size()) - first; n > 0;) {
+    const std::size_t half = n / 2;
+    if (spans.begin_at(first + half) < t) {
+      first += half + 1;
+      n -= half + 1;
+    } else {
+      n = half;
+    }
+  }
+  return first;
+}
+
 DrawItem single(const Span& s, std::size_t index, const TimeView& view) {
   DrawItem item;
   item.x0 = std::max(-1.0, view.x_of(s.begin));
@@ -78,8 +108,9 @@ void build_draw_items(const trace::SpanStore& spans, const TimeView& view,
     return static_cast<double>(s.duration().ns()) >= bucket_ns;
   };
   std::size_t i = first_span_ending_after(spans, view.start());
-  while (i < spans.size() && spans[i].begin < view_end) {
-    const Span& s = spans[i];
+  while (i < spans.size()) {
+    const Span s = spans[i];
+    if (s.begin >= view_end) break;
     if (wide(s)) {
       out.push_back(single(s, i, view));
       ++i;
@@ -88,9 +119,7 @@ void build_draw_items(const trace::SpanStore& spans, const TimeView& view,
     // Buckets sit on a fixed time grid, so panning never regroups spans (no shimmer).
     const double bucket = std::floor(static_cast<double>(s.begin.ns()) / bucket_ns);
     const Time bucket_end{static_cast<std::int64_t>(std::ceil((bucket + 1) * bucket_ns))};
-    auto stop = std::lower_bound(spans.begin() + static_cast<std::ptrdiff_t>(i), spans.end(), bucket_end,
-                                 [](const Span& x, Time v) { return x.begin < v; });
-    std::size_t j = static_cast<std::size_t>(stop - spans.begin());
+    std::size_t j = first_beginning_at_or_after(spans, i, bucket_end);
     if (j - i > 1 && wide(spans[j - 1])) --j;  // a wide span starting in the bucket is drawn alone
     if (j - i == 1) {
       DrawItem item = single(s, i, view);
@@ -155,20 +184,19 @@ LaneMarks marks_by_lane(const trace::Trace& trace) {
   out.job_ends.resize(trace.lanes.size());
   // Counted first: one allocation per lane instead of a doubling series (400,000 marks).
   std::vector<std::uint32_t> glyphs(trace.lanes.size(), 0), job_ends(trace.lanes.size(), 0);
-  for (const trace::Mark& m : trace.marks) {
+  trace.marks.for_each([&](std::size_t, const trace::Mark& m) {  // the kind and the lane alone are read
     out.kinds[static_cast<std::size_t>(m.kind)] = true;
-    if (m.lane >= trace.lanes.size() || !has_glyph(m.kind)) continue;
+    if (m.lane >= trace.lanes.size() || !has_glyph(m.kind)) return;
     ++(m.kind == trace::MarkKind::JobEnd ? job_ends : glyphs)[m.lane];
-  }
+  });
   for (std::size_t l = 0; l < trace.lanes.size(); ++l) {
     out.glyphs[l].reserve(glyphs[l]);
     out.job_ends[l].reserve(job_ends[l]);
   }
-  for (std::uint32_t i = 0; i < trace.marks.size(); ++i) {
-    const trace::Mark& m = trace.marks[i];
-    if (m.lane >= trace.lanes.size() || !has_glyph(m.kind)) continue;
-    (m.kind == trace::MarkKind::JobEnd ? out.job_ends : out.glyphs)[m.lane].push_back(i);
-  }
+  trace.marks.for_each([&](std::size_t i, const trace::Mark& m) {
+    if (m.lane >= trace.lanes.size() || !has_glyph(m.kind)) return;
+    (m.kind == trace::MarkKind::JobEnd ? out.job_ends : out.glyphs)[m.lane].push_back(static_cast<std::uint32_t>(i));
+  });
   return out;
 }
 

@@ -23,7 +23,7 @@ void Narrative::build(const std::vector<trace::Trace>& runs, const NarrativeFilt
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     if (filter.run != trace::kNone && filter.run != r) continue;
     starts.push_back(lines_.size());
-    // The run's forced switches that have a link, by mark: a binary search per switch.
+    // The run's forced switches that have a link, by mark, met in order as the marks are read.
     std::vector<std::pair<std::uint32_t, std::uint32_t>> linked;  // (switch mark, link)
     if (r < handoffs.size() && handoffs[r]) {
       const auto& links = *handoffs[r];
@@ -32,14 +32,15 @@ void Narrative::build(const std::vector<trace::Trace>& runs, const NarrativeFilt
       }
       std::sort(linked.begin(), linked.end());
     }
-    const auto& marks = runs[r].marks;
-    for (std::uint32_t m = 0; m < marks.size(); ++m) {
-      if (filter.gil_only && !is_gil_mark(marks[m].kind)) continue;
-      lines_.push_back(NarrativeLine{marks[m].at, r, m});
-      if (marks[m].kind != trace::MarkKind::ForcedSwitch) continue;
-      const auto it = std::lower_bound(linked.begin(), linked.end(), std::make_pair(m, std::uint32_t{0}));
-      if (it != linked.end() && it->first == m) lines_.push_back(NarrativeLine{marks[m].at, r, m, true, it->second});
-    }
+    auto link = linked.begin();  // the first linked switch not before mark m
+    runs[r].marks.for_each([&](std::size_t i, const trace::Mark& mark) {  // in order: the time and kind alone
+      const auto m = static_cast<std::uint32_t>(i);
+      if (filter.gil_only && !is_gil_mark(mark.kind)) return;
+      lines_.push_back(NarrativeLine{mark.at, r, m});
+      if (mark.kind != trace::MarkKind::ForcedSwitch) return;
+      while (link != linked.end() && link->first < m) ++link;
+      if (link != linked.end() && link->first == m) lines_.push_back(NarrativeLine{mark.at, r, m, true, link->second});
+    });
   }
   // Each run's lines are in time order already (a million of them need no sort): they are
   // merged. Stable: within a run lines keep their order; at equal times earlier runs come first.

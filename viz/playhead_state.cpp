@@ -21,12 +21,12 @@ PlayheadIndex PlayheadIndex::build(const trace::Trace& trace) {
     index.job_begins.push_back(j.begin);
     index.job_ends.push_back(j.end);
   }
-  for (const trace::Mark& m : trace.marks) {
+  trace.marks.for_each([&index](std::size_t, const trace::Mark& m) {  // the kind read first
     if (m.kind == MarkKind::Dispatch) {
       index.dispatches.push_back(m.at);
       index.jobs_sent.push_back((index.jobs_sent.empty() ? 0 : index.jobs_sent.back()) + m.value);
     }
-  }
+  });
   std::sort(index.job_begins.begin(), index.job_begins.end());
   std::sort(index.job_ends.begin(), index.job_ends.end());
   return index;

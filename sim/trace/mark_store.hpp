@@ -14,17 +14,19 @@
 // so mark i finds its record and its pair's 4 bytes in constant time.
 #pragma once
 
+#include <algorithm>
 #include <cassert>
 #include <bit>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <iterator>
+#include <limits>
 #include <stdexcept>
 
 #include "sim/trace/mark.hpp"
 #include "sim/trace/store.hpp"
-#include "sim/trace/value_iterator.hpp"
 
 namespace gilsim::trace {
 
@@ -34,7 +36,7 @@ class MarkStore {
   /// w1 = lane bits 5..0 (6) << 58 | other (18) << 40 | value (40).
   using Packed = TwoWords;
 
-  using const_iterator = ByValueIterator<MarkStore, Mark>;
+  class const_iterator;
 
   MarkStore() = default;
   MarkStore(std::initializer_list<Mark> marks) {
@@ -71,6 +73,29 @@ class MarkStore {
   }
   Mark front() const { return (*this)[0]; }
   Mark back() const { return (*this)[size() - 1]; }
+
+  /// Calls `f(i, mark)` for each mark in order: a group at a time, each mark's record found
+  /// from the last one's, with no count of pairs. Inlined, what `f` does not read is not
+  /// decoded (a filter by kind reads the kind alone). The cheapest whole pass.
+  template <class F>
+  void for_each(F&& f) const {
+    std::size_t record = 0, pair = 0;
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+      const std::uint64_t seconds = groups_[g].second_bits;
+      const std::uint64_t next_first = g + 1 < groups_.size() ? groups_[g + 1].second_bits & 1 : 0;
+      const std::size_t n = std::min<std::size_t>(64, size_ - g * 64);
+      for (std::size_t k = 0; k < n; ++k) {
+        const std::size_t i = g * 64 + k;
+        if (seconds >> k & 1) {  // a pair's second: the pair's record, then on to the next
+          f(i, get(i, Place{record++, Half::Second, pair++}));
+        } else if (k < 63 ? seconds >> (k + 1) & 1 : next_first) {  // a pair's first
+          f(i, get(i, Place{record, Half::First, pair}));
+        } else {
+          f(i, get(i, Place{record++, Half::Whole, 0}));
+        }
+      }
+    }
+  }
 
   const_iterator begin() const;
   const_iterator end() const;
@@ -138,18 +163,35 @@ class MarkStore {
     std::size_t pair;  ///< the pair's index, when half is not Whole
   };
   bool is_second(std::size_t i) const { return (groups_[i / 64].second_bits >> (i % 64)) & 1; }
-  /// Where mark `i` is: record i - (pair seconds before it), and which part of it.
-  Place place(std::size_t i) const {
+  /// Bits set in `x`. Inline: without the POPCNT instruction (not in the x86-64 baseline
+  /// Debian builds for) std::popcount is a call into libgcc, as dear as the rest of a read.
+  static std::size_t count_ones(std::uint64_t x) {
+#ifdef __POPCNT__
+    return static_cast<std::size_t>(std::popcount(x));
+#else
+    x -= x >> 1 & 0x5555'5555'5555'5555;
+    x = (x & 0x3333'3333'3333'3333) + (x >> 2 & 0x3333'3333'3333'3333);
+    x = (x + (x >> 4)) & 0x0F0F'0F0F'0F0F'0F0F;
+    return static_cast<std::size_t>(x * 0x0101'0101'0101'0101 >> 56);
+#endif
+  }
+  /// The pairs' second marks before mark `i`.
+  std::size_t seconds_before(std::size_t i) const {
     const Group& g = groups_[i / 64];
-    const std::uint64_t below = g.second_bits & ((std::uint64_t{1} << (i % 64)) - 1);
-    const std::size_t seconds = g.seconds_before + static_cast<std::size_t>(std::popcount(below));
+    return g.seconds_before + count_ones(g.second_bits & ((std::uint64_t{1} << (i % 64)) - 1));
+  }
+  /// Where mark `i` is: record i - (pair seconds before it), and which part of it.
+  Place place(std::size_t i) const { return place(i, seconds_before(i)); }
+  /// The same, `seconds` the pairs' second marks before it (a reader in order counts them).
+  Place place(std::size_t i, std::size_t seconds) const {
     const std::size_t record = i - seconds;
-    if ((g.second_bits >> (i % 64)) & 1) return {record - 1, Half::Second, seconds};
+    if (is_second(i)) return {record - 1, Half::Second, seconds};
     if (i + 1 < size_ && is_second(i + 1)) return {record, Half::First, seconds};
     return {record, Half::Whole, 0};
   }
-  Mark get(std::size_t i) const {
-    const Place p = place(i);
+  Mark get(std::size_t i) const { return get(i, place(i)); }
+  /// Mark `i`, which is at `p`.
+  Mark get(std::size_t i, const Place& p) const {
     if (p.half == Half::Whole) return unpack(packed_[p.record]);
     // A pair: w0 = time from the first mark's group base (32) << 32 | requester (18) << 14 |
     // holder bits 17..4 (14); w1 = holder bits 3..0 (4) << 60 | woken (18) << 42 | wait (40) << 2
@@ -221,6 +263,81 @@ class MarkStore {
   Store<std::uint32_t> pair_held_;  ///< per pair: the held time's bits 33..2
   std::size_t size_ = 0;  ///< marks
   bool last_single_ = false;  ///< the last record holds one mark, packed (not wide)
+};
+
+/// A random-access iterator that counts the pairs' second marks as it goes: reading the next
+/// mark (++it, range-for) finds its record from the last one's count, while a jump (a binary
+/// search, it += n) counts them from the mark's group, as operator[] does. Marks by value.
+/// Copies are independent; one iterator is not for two threads at once.
+class MarkStore::const_iterator {
+ public:
+  using iterator_category = std::random_access_iterator_tag;
+  using iterator_concept = std::random_access_iterator_tag;
+  using value_type = Mark;
+  using difference_type = std::ptrdiff_t;
+  using reference = Mark;
+  /// What `it->field` reads through: the mark itself, held by value.
+  struct pointer {
+    Mark item;
+    const Mark* operator->() const { return &item; }
+  };
+
+  const_iterator() = default;
+  const_iterator(const MarkStore* store, std::size_t i) : store_(store), i_(static_cast<difference_type>(i)) {}
+
+  Mark operator*() const {
+    const auto i = static_cast<std::size_t>(i_);
+    if (read_ == i_ - 1) {
+      seconds_ += store_->is_second(i - 1) ? 1 : 0;
+    } else if (read_ != i_) {
+      seconds_ = store_->seconds_before(i);
+    }
+    read_ = i_;
+    return store_->get(i, store_->place(i, seconds_));
+  }
+  pointer operator->() const { return pointer{**this}; }
+  Mark operator[](difference_type n) const { return (*store_)[static_cast<std::size_t>(i_ + n)]; }
+
+  const_iterator& operator++() {
+    ++i_;
+    return *this;
+  }
+  const_iterator operator++(int) {
+    const_iterator old = *this;
+    ++i_;
+    return old;
+  }
+  const_iterator& operator--() {
+    --i_;
+    return *this;
+  }
+  const_iterator operator--(int) {
+    const_iterator old = *this;
+    --i_;
+    return old;
+  }
+  const_iterator& operator+=(difference_type n) {
+    i_ += n;
+    return *this;
+  }
+  const_iterator& operator-=(difference_type n) {
+    i_ -= n;
+    return *this;
+  }
+  friend const_iterator operator+(const_iterator it, difference_type n) { return it += n; }
+  friend const_iterator operator+(difference_type n, const_iterator it) { return it += n; }
+  friend const_iterator operator-(const_iterator it, difference_type n) { return it -= n; }
+  friend difference_type operator-(const const_iterator& a, const const_iterator& b) { return a.i_ - b.i_; }
+  friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.i_ == b.i_; }
+  friend auto operator<=>(const const_iterator& a, const const_iterator& b) { return a.i_ <=> b.i_; }
+
+ private:
+  static constexpr difference_type kNoneRead = std::numeric_limits<difference_type>::min();
+
+  const MarkStore* store_ = nullptr;
+  difference_type i_ = 0;
+  mutable difference_type read_ = kNoneRead;  ///< the mark last read
+  mutable std::size_t seconds_ = 0;           ///< the pairs' second marks before it
 };
 
 inline MarkStore::const_iterator MarkStore::begin() const { return {this, 0}; }

@@ -24,7 +24,7 @@ double ratio(Time part, Time whole_per_unit, std::int64_t units) {
   return static_cast<double>(part.ns()) / (static_cast<double>(whole_per_unit.ns()) * static_cast<double>(units));
 }
 
-/// Every lane's spans read once (a big run has millions): the cores' busy time, the GIL's
+/// Every lane's spans read once, in order (a big run has millions): the cores' busy time, the GIL's
 /// holding and switches, the threads' waits for the GIL and the threads' and tasks' waits
 /// for locks.
 void add_lane_figures(const Trace& t, Metrics& m) {
@@ -34,23 +34,23 @@ void add_lane_figures(const Trace& t, Metrics& m) {
     switch (lane.kind) {
       case LaneKind::Core:
         has_core_lanes = true;
-        for (const Span& s : lane.spans) busy_on_cores += clipped_duration(s, t.end);
+        lane.spans.for_each([&](const Span& s) { busy_on_cores += clipped_duration(s, t.end); });
         break;
       case LaneKind::Gil: {
         ++m.gil_lanes;
         std::uint32_t previous_holder = kNone;
-        for (const Span& s : lane.spans) {
-          if (s.state != SpanState::Held) continue;
+        lane.spans.for_each([&](const Span& s) {
+          if (s.state != SpanState::Held) return;
           held += clipped_duration(s, t.end);
           if (previous_holder != kNone && s.subject != previous_holder) ++m.gil_switches;
           previous_holder = s.subject;
-        }
+        });
         break;
       }
       case LaneKind::Thread: {
         Time current_wait;
         Time current_wait_end = Time::max();
-        for (const Span& s : lane.spans) {
+        lane.spans.for_each([&](const Span& s) {
           if (uses_a_core(s.state)) {
             busy_on_threads += clipped_duration(s, t.end);
           } else if (s.state == SpanState::WaitingGil) {
@@ -63,13 +63,13 @@ void add_lane_figures(const Trace& t, Metrics& m) {
           } else if (s.state == SpanState::WaitingLock) {
             m.lock_wait_total += clipped_duration(s, t.end);
           }
-        }
+        });
         break;
       }
       case LaneKind::Task:
-        for (const Span& s : lane.spans) {
+        lane.spans.for_each([&](const Span& s) {
           if (s.state == SpanState::WaitingLock) m.lock_wait_total += clipped_duration(s, t.end);
-        }
+        });
         break;
       case LaneKind::Lock:
         break;
@@ -102,10 +102,10 @@ Metrics compute_metrics(const Trace& trace) {
   m.makespan = trace.end;
   add_lane_figures(trace, m);
   add_job_times(trace, m);
-  for (const Mark& mark : trace.marks) {
+  trace.marks.for_each([&m](std::size_t, const Mark& mark) {  // the kinds alone are read
     if (mark.kind == MarkKind::DropRequest) ++m.drop_requests;
     if (mark.kind == MarkKind::ForcedSwitch) ++m.forced_switches;
-  }
+  });
   return m;
 }
 

@@ -15,6 +15,7 @@
 // by value: readers see exactly what was stored, and the layout is this file's alone.
 #pragma once
 
+#include <algorithm>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -98,6 +99,51 @@ class SpanStore {
   const Span front() const { return (*this)[0]; }
   const Span back() const { return (*this)[size() - 1]; }
 
+  /// Span `i`'s state alone (its record only: filters by state read no times).
+  SpanState state_at(std::size_t i) const {
+    assert(i < size());
+    const std::uint64_t lo = lo_of(records_[record_of(i)]);
+    if (is_wide(lo)) [[unlikely]] return wide(lo).state;
+    return static_cast<SpanState>(lo >> 58 & 0xF);
+  }
+  /// Span `i`'s end alone (its record and its group's base: binary searches by end use it).
+  Time end_at(std::size_t i) const {
+    assert(i < size());
+    const Record* group = records_.data() + i / kGroup * kGroupRecords;
+    return Time{end_of(group[1 + i % kGroup], lo_of(group[0]))};
+  }
+  /// Span `i`'s begin alone (its record, the one before it and its group's base).
+  Time begin_at(std::size_t i) const {
+    assert(i < size());
+    const Record* group = records_.data() + i / kGroup * kGroupRecords;
+    const std::size_t at = i % kGroup;
+    const std::uint64_t lo = lo_of(group[1 + at]);
+    if (is_wide(lo)) [[unlikely]] return wide(lo).begin;
+    const std::uint64_t base = lo_of(group[0]);
+    const std::uint64_t last_end = at > 0 ? static_cast<std::uint64_t>(end_of(group[at], base)) : base;
+    return Time{static_cast<std::int64_t>(lo & kGapBit ? last_end + (lo >> 32 & kMaxGap) : last_end)};
+  }
+  /// Calls `f(span)` for each span from `from` on, in order: a group at a time, each span's
+  /// begin taken from the end before it, so one record is read per span. `f` gets the whole
+  /// span; inlined, what `f` does not read is not decoded. The cheapest whole pass.
+  template <class F>
+  void for_each(F&& f, std::size_t from = 0) const {
+    for (std::size_t i = from; i < size_;) {
+      const Record* group = records_.data() + i / kGroup * kGroupRecords;
+      const std::uint64_t base = lo_of(group[0]);
+      std::size_t at = i % kGroup;
+      const std::size_t stop = std::min(kGroup, size_ - (i - at));
+      std::uint64_t last_end = at > 0 ? static_cast<std::uint64_t>(end_of(group[at], base)) : base;
+      i += stop - at;
+      for (const Record* r = group + 1 + at; r != group + 1 + stop; ++r) {
+        const std::uint64_t lo = lo_of(*r);
+        const Span s = is_wide(lo) ? wide(lo) : decode(*r, lo, base, last_end);
+        last_end = static_cast<std::uint64_t>(s.end.ns());
+        f(s);
+      }
+    }
+  }
+
   const_iterator begin() const;
   const_iterator end() const;
 
@@ -174,6 +220,8 @@ class SpanStore {
   static constexpr std::uint64_t kTimeMask = kMaxReach;
   static constexpr std::uint64_t kGapBit = std::uint64_t{1} << 57;
 
+  /// The record of span `i`.
+  static std::size_t record_of(std::size_t i) { return i / kGroup * kGroupRecords + 1 + i % kGroup; }
   /// Records holding `count` spans: theirs and a base per group.
   static std::size_t records_for(std::size_t count) { return count + (count + kGroup - 1) / kGroup; }
 

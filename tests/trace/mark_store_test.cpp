@@ -212,6 +212,80 @@ TEST_CASE("pairs across groups of 64 marks, and many of them, read back exactly"
   check_reads(store, marks);
 }
 
+TEST_CASE("a mark store's iterator reads in order, backwards and after jumps what operator[] reads") {
+  // Pairs and singles mixed, so a mark's record depends on the pairs before it.
+  std::vector<Mark> marks;
+  for (std::int64_t i = 0; marks.size() < 700; ++i) {
+    const std::int64_t at = i * 1'000;
+    const auto a = static_cast<std::uint32_t>(i % 7), h = static_cast<std::uint32_t>(i % 5 + 7);
+    if (i % 3 == 0) marks.push_back(Mark{Time{at}, a, h, i, MarkKind::JobEnd});
+    marks.push_back(drop_request(at, a, h, i));
+    if (i % 4 != 1) marks.push_back(forced_switch(at, h, i % 2 ? kNone : a, i * 3));
+    if (i % 29 == 0) marks.push_back(Mark{Time{at}, 1, 2, std::int64_t{1} << 41, MarkKind::LoopStall});  // kept whole
+  }
+  MarkStore store;
+  for (const Mark& m : marks) store.push_back(m);
+  REQUIRE(store.paired_count() > 300);
+  REQUIRE(store.wide_count() > 10);
+  check_reads(store, marks);
+  const auto n = static_cast<std::ptrdiff_t>(marks.size());
+  auto it = store.end();
+  for (std::ptrdiff_t i = n - 1; i >= 0; --i) CHECK(same(*--it, marks[static_cast<std::size_t>(i)]));
+  // From each start (a group's edges among them), three on in order after the jump.
+  for (std::ptrdiff_t from = 0; from < n; ++from) {
+    CAPTURE(from);
+    it = store.begin() + from;
+    for (std::ptrdiff_t k = from; k < std::min(n, from + 3); ++k, ++it) CHECK(same(*it, marks[static_cast<std::size_t>(k)]));
+  }
+  // Two on without reading the one between, and copies reading on from where they are.
+  it = store.begin();
+  CHECK(same(*it, marks[0]));
+  it += 2;
+  CHECK(same(*it, marks[2]));
+  auto copy = it;
+  ++copy;
+  CHECK(same(*copy, marks[3]));
+  CHECK(same(*it, marks[2]));
+  ++it;
+  ++it;
+  CHECK(same(*it, marks[4]));
+}
+
+TEST_CASE("for_each reads every mark as operator[] does, with its index: pairs at group edges, whole marks") {
+  // Pairs at every place in a group of 64 (a pair across two groups too), singles, and marks
+  // kept whole between them.
+  std::vector<Mark> marks;
+  for (std::int64_t i = 0; marks.size() < 1'000; ++i) {
+    const std::int64_t at = i * 1'000;
+    if (i % 5 == 0) marks.push_back(Mark{Time{at}, 4, 5, i, MarkKind::RacesLost});
+    marks.push_back(drop_request(at, static_cast<std::uint32_t>(i % 7), 9, i));
+    if (i % 6 != 3) marks.push_back(forced_switch(at, 9, i % 2 ? kNone : 2, i * 3));
+    if (i % 23 == 0) marks.push_back(Mark{Time{at}, 1, 2, std::int64_t{1} << 41, MarkKind::Dispatch});  // kept whole
+  }
+  for (const std::vector<Mark>& each : {marks, edge_marks(), std::vector<Mark>{}}) {
+    MarkStore store;
+    for (const Mark& m : each) store.push_back(m);
+    std::size_t next = 0;
+    bool all_same = true;
+    store.for_each([&](std::size_t i, const Mark& m) {
+      all_same = all_same && i == next && i < each.size() && same(m, each[i]) && same(m, store[i]);
+      ++next;
+    });
+    CHECK(all_same);
+    CHECK(next == each.size());
+  }
+  MarkStore paired;
+  for (const Mark& m : marks) paired.push_back(m);
+  CHECK(paired.paired_count() > 500);
+  CHECK(paired.wide_count() > 10);
+  // A reader of the kind alone counts what the marks hold.
+  std::size_t drops = 0;
+  paired.for_each([&](std::size_t, const Mark& m) { drops += m.kind == MarkKind::DropRequest ? 1 : 0; });
+  CHECK(drops == static_cast<std::size_t>(std::count_if(marks.begin(), marks.end(), [](const Mark& m) {
+          return m.kind == MarkKind::DropRequest;
+        })));
+}
+
 TEST_CASE("sorting a mark store keeps its pairs and reads back in time order") {
   const Mark request = drop_request(10, 1, 2, 3);
   const Mark forced = forced_switch(10, 2, 1, 4);

@@ -439,3 +439,41 @@ TEST_CASE("std::lower_bound over a span store finds what it finds over the spans
           std::upper_bound(spans.begin(), spans.end(), Time{at}, by_end) - spans.begin());
   }
 }
+
+TEST_CASE("a span's state, begin and end read alone are the whole span's, wide spans and group edges too") {
+  const std::vector<Span> spans = every_case_everywhere();
+  SpanStore store;
+  store.append(spans.data(), spans.size());
+  REQUIRE(store.wide_count() > 20);
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    CAPTURE(i);
+    CHECK(store.state_at(i) == spans[i].state);
+    CHECK(store.begin_at(i) == spans[i].begin);
+    CHECK(store.end_at(i) == spans[i].end);
+  }
+}
+
+TEST_CASE("for_each reads every span as stored, from any first span") {
+  const std::vector<Span> spans = every_case_everywhere();
+  SpanStore store;
+  store.append(spans.data(), spans.size());
+  REQUIRE(store.wide_count() > 20);
+  // From the start, from each place in a group (its first, one inside, its last) and from the end.
+  for (std::size_t from = 0; from <= spans.size(); from += (from % 64 == 0 || from % 64 == 63) ? 1 : 29) {
+    CAPTURE(from);
+    std::size_t i = from;
+    bool all_same = true;
+    store.for_each([&](const Span& s) { all_same = all_same && i < spans.size() && same(s, spans[i++]); }, from);
+    CHECK(all_same);
+    CHECK(i == spans.size());
+  }
+  // A reader that looks at the state alone counts what the spans hold.
+  std::size_t waiting = 0;
+  store.for_each([&](const Span& s) { waiting += s.state == SpanState::WaitingGil ? 1 : 0; });
+  CHECK(waiting == static_cast<std::size_t>(std::count_if(spans.begin(), spans.end(), [](const Span& s) {
+          return s.state == SpanState::WaitingGil;
+        })));
+  std::size_t none = 0;
+  SpanStore().for_each([&](const Span&) { ++none; });
+  CHECK(none == 0);
+}

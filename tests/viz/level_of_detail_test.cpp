@@ -212,3 +212,31 @@ TEST_CASE("a mark 2 px after the one before is always drawn; closer ones are cou
   CHECK(at == std::vector<std::int64_t>{0, 2, 10});
   CHECK(folded == 2);
 }
+
+TEST_CASE("first_span_ending_after finds what std::upper_bound finds over the spans, wide ones and gaps too") {
+  // One lane over several groups of 64 spans: spans on from each other, gaps, empty spans, and
+  // spans kept whole (after an idle time past a record's gap, or a subject past its field).
+  std::vector<Span> spans;
+  std::int64_t t = 0;
+  for (std::uint32_t i = 0; i < 300; ++i) {
+    const std::int64_t gap = i % 5 == 0 ? (i % 35 == 0 ? (std::int64_t{1} << 25) + 3 : 7) : 0;
+    const std::int64_t length = (i * 37) % 90;  // some empty
+    const std::uint32_t subject = i % 41 == 0 ? trace::SpanStore::kMaxSubject + 1 : i % 9;
+    spans.push_back(Span{Time{t + gap}, Time{t + gap + length}, subject, 0, SpanState::Running, 0});
+    t += gap + length;
+  }
+  trace::SpanStore store;
+  for (const Span& s : spans) store.push_back(s);
+  REQUIRE(store.wide_count() > 5);
+  std::vector<std::int64_t> probes{-3, t + 3};
+  for (const Span& s : spans) {
+    for (const std::int64_t edge : {s.begin.ns(), s.end.ns()}) probes.insert(probes.end(), {edge - 1, edge, edge + 1});
+  }
+  for (const std::int64_t at : probes) {
+    CAPTURE(at);
+    const auto want = std::upper_bound(spans.begin(), spans.end(), Time{at},
+                                       [](Time v, const Span& s) { return v < s.end; }) - spans.begin();
+    CHECK(first_span_ending_after(store, Time{at}) == static_cast<std::size_t>(want));
+  }
+  CHECK(first_span_ending_after(trace::SpanStore{}, Time{5}) == 0);
+}
