@@ -119,11 +119,14 @@ void check_work(const std::vector<std::pair<const scenario::Run*, WorkEstimate>>
   if (total <= max_events) return;
   const std::string all =
       estimated.size() == 1 ? "" : fmt::format(" (all {} runs: about {} events)", estimated.size(), total);
+  // A small run refused by a low --max-events would read "0.0 GB": below a gigabyte, megabytes.
+  const double trace_bytes = static_cast<double>(largest_estimate.trace_bytes);
+  const std::string trace_size =
+      trace_bytes >= 1e9 ? fmt::format("{:.1f} GB", trace_bytes / 1e9) : fmt::format("{:.1f} MB", trace_bytes / 1e6);
   throw WorkLimitExceeded(fmt::format(
-      "run '{}' would take about {} events of the model ({} steps, {:.1f} GB of trace){}, above the limit of {} events; "
+      "run '{}' would take about {} events of the model ({} steps, {} of trace){}, above the limit of {} events; "
       "make the scenario smaller (fewer jobs or steps, a longer switch_interval) or {}",
-      largest->name, largest_estimate.events, largest_estimate.steps, static_cast<double>(largest_estimate.trace_bytes) / 1e9, all,
-      max_events, how_to_raise));
+      largest->name, largest_estimate.events, largest_estimate.steps, trace_size, all, max_events, how_to_raise));
 }
 
 }  // namespace gilsim::model

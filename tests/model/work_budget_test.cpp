@@ -1,6 +1,7 @@
 // The work budget: the estimate bounds the events of every bundled run from above without
 // refusing it, and a run past its budget stops with the limit named.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <string>
 
@@ -46,6 +47,24 @@ TEST_CASE("a file inside the scenario limits but with too much work is refused b
     CHECK(what.find("100000000 steps") != std::string::npos);
     CHECK(what.find("above the limit of 20000000 events") != std::string::npos);
     CHECK(what.find("raise it with --max-events N") != std::string::npos);
+  }
+}
+
+TEST_CASE("a small run refused by a low limit says its trace in megabytes, not 0.0 GB") {
+  const scenario::Scenario s = scenario::load_string(
+      "title = \"t\"\n[[job]]\nname = \"w\"\ncount = 4\nsteps = [ { cpu = \"1ms\" } ]\n"
+      "[[run]]\nexecutor = \"threads\"\n",
+      "s.toml");
+  const model::WorkEstimate estimate = model::estimate_work(s, s.runs[0]);
+  REQUIRE(estimate.trace_bytes < 100'000'000);
+  try {
+    model::check_work({{&s, &s.runs[0]}}, 10, "raise it with --max-events N");
+    FAIL("expected WorkLimitExceeded");
+  } catch (const model::WorkLimitExceeded& e) {
+    const std::string what = e.what();
+    CHECK(what.find(fmt::format("{:.1f} MB of trace", static_cast<double>(estimate.trace_bytes) / 1e6)) !=
+          std::string::npos);
+    CHECK(what.find("GB") == std::string::npos);
   }
 }
 
