@@ -211,7 +211,8 @@ void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& l
 }
 
 /// The label column fits the longest lane label (or folded group, or a collapsed run's bold
-/// name), within a fifth of the width.
+/// name), with room to spare within a fifth of the width; a label longer than that still
+/// fits, within a quarter ("+ 40 worker processes" at 1280 px).
 float label_column_width(const AppState& app, float width) {
   const auto& runs = app.session.runs();
   const float scale = app.ui_scale;
@@ -220,14 +221,18 @@ float label_column_width(const AppState& app, float width) {
     for (std::size_t l = 0; l < r.lane_labels.size() && l < 64; ++l) {
       longest = std::max(longest, ImGui::CalcTextSize(r.lane_labels[l].c_str()).x);
     }
-    for (const LaneGroup& g : r.groups) longest = std::max(longest, ImGui::CalcTextSize(("+ " + g.label).c_str()).x);
+    for (const LaneGroup& g : r.groups) {  // drawn bold, as the collapsed run's name
+      const std::string label = "+ " + g.label;
+      longest = std::max(longest, bold_font()->CalcTextSizeA(ImGui::GetFontSize(), 1e9f, 0, label.c_str()).x);
+    }
   }
   for (const trace::Trace& run : runs) {  // a collapsed run's name, bold, after its triangle
     const float w = bold_font()->CalcTextSizeA(ImGui::GetFontSize(), 1e9f, 0, run_label(run).c_str()).x;
     longest = std::max(longest, w + ImGui::GetFontSize() * 0.2f);
   }
-  return std::round(std::clamp(longest + ImGui::GetFontSize() * 1.8f, 110.0f * scale,
-                                              std::max(110.0f * scale, width * 0.2f)));
+  const float roomy = std::clamp(longest + ImGui::GetFontSize() * 1.8f, 110.0f * scale,
+                                 std::max(110.0f * scale, width * 0.2f));
+  return std::round(std::max(roomy, std::min(longest + ImGui::GetFontSize() * 0.6f, width * 0.25f)));
 }
 
 /// The GIL tokens at the playhead: a badge per interpreter in its holder's colour (white
