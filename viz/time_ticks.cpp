@@ -1,6 +1,7 @@
 // Nice tick steps and their labels.
 #include "viz/time_ticks.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -54,11 +55,25 @@ std::vector<Tick> time_ticks(const TimeView& view, double min_px) {
   for (std::int64_t k = first;; ++k) {
     const Time at{k * minor.ns()};
     if (at > last) break;
-    Tick tick{at, view.x_of(at), at.ns() % step.ns() == 0, {}};
+    Tick tick{at, view.x_of(at), at.ns() % step.ns() == 0, {}, {}};
     if (tick.labelled) tick.label = tick_label(at, step);
     ticks.push_back(std::move(tick));
   }
   return ticks;
+}
+
+void place_labels(std::vector<Tick>& ticks, double width, double gap,
+                  const std::function<double(const std::string&)>& text_width) {
+  double free_from = -1e300;
+  for (Tick& t : ticks) {
+    t.label_left.reset();
+    if (!t.labelled || t.x < -1 || t.x > width + 1) continue;
+    const double w = text_width(t.label);
+    const double left = std::min(t.x + gap, width - w);
+    if (left < 0 || left < free_from) continue;
+    t.label_left = left;
+    free_from = left + w + gap;
+  }
 }
 
 }  // namespace gilsim::viz

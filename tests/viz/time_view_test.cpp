@@ -119,6 +119,28 @@ TEST_CASE("ticks cover the view, labelled ones on the step, minor ones between")
   CHECK(ticks[2].label == "10 ms");
 }
 
+TEST_CASE("axis labels stay inside the axis: the last one is pulled left, or left out if it would touch the one before") {
+  const auto ten_px_a_char = [](const std::string& text) { return 10.0 * static_cast<double>(text.size()); };
+  const auto tick = [](double x, std::string label) { return Tick{Time{0}, x, true, std::move(label), {}}; };
+  // Ticks every 100 px on a 250 px axis: "0" at 3, "100 ms" at 103; "200 ms" would end at
+  // 263, so it ends at the edge instead (190..250), clear of "100 ms" (103..163, gap 3).
+  std::vector<Tick> ticks{tick(0, "0"), tick(100, "100 ms"), tick(200, "200 ms")};
+  place_labels(ticks, 250, 3, ten_px_a_char);
+  REQUIRE(ticks[0].label_left.has_value());
+  CHECK(*ticks[0].label_left == doctest::Approx(3));
+  CHECK(*ticks[1].label_left == doctest::Approx(103));
+  REQUIRE(ticks[2].label_left.has_value());
+  CHECK(*ticks[2].label_left == doctest::Approx(190));
+  // On a 220 px axis it would start at 160, over "100 ms": left out, its tick still drawn.
+  place_labels(ticks, 220, 3, ten_px_a_char);
+  CHECK(*ticks[1].label_left == doctest::Approx(103));
+  CHECK_FALSE(ticks[2].label_left.has_value());
+  // Minor ticks and ticks outside the axis carry no label.
+  std::vector<Tick> others{Tick{Time{0}, 50, false, {}, {}}, tick(-20, "0"), tick(300, "300 ms")};
+  place_labels(others, 250, 3, ten_px_a_char);
+  for (const Tick& t : others) CHECK_FALSE(t.label_left.has_value());
+}
+
 TEST_CASE("aligned at their ends, a shorter run is drawn wider so that its end meets the axis's end") {
   using gilsim::Time;
   CHECK(gilsim::viz::end_stretch(Time{400}, Time{1000}) == doctest::Approx(2.5));

@@ -264,10 +264,9 @@ void paint_axis(ImDrawList* dl, const std::vector<Tick>& ticks, const LaneBox& b
     if (x < box.left - 1 || x > box.right + 1) continue;
     const float len = t.labelled ? h * 0.35f : h * 0.18f;
     dl->AddLine(ImVec2(x, box.bottom - len), ImVec2(x, box.bottom), IM_COL32(60, 60, 60, 255), 1.0f);
-    if (t.labelled) {
-      const ImVec4 clip(box.left, box.top, box.right, box.bottom);
-      dl->AddText(nullptr, 0.0f, ImVec2(x + 3, box.top + 2), IM_COL32(20, 20, 20, 255), t.label.c_str(), nullptr,
-                  0.0f, &clip);
+    if (t.label_left) {
+      dl->AddText(ImVec2(box.left + static_cast<float>(*t.label_left), box.top + 2), IM_COL32(20, 20, 20, 255),
+                  t.label.c_str());
     }
   }
 }

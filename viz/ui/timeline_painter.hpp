@@ -55,6 +55,7 @@ void paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box
 /// One mark glyph centred at x in the lane box.
 void paint_mark(ImDrawList* dl, trace::MarkKind kind, float x, const LaneBox& box);
 
+/// The ticks, and each label where place_labels put it.
 void paint_axis(ImDrawList* dl, const std::vector<Tick>& ticks, const LaneBox& box);
 
 /// The lock token: a rounded "GIL" badge in the holder's colour.

@@ -320,7 +320,9 @@ void draw_timeline(AppState& app) {
     app.playback.seek(app.view.time_at(ImGui::GetIO().MousePos.x - lanes_left));
   }
   if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeEW);
-  paint_axis(dl, time_ticks(app.view, 90.0 * scale), LaneBox{lanes_left, origin.y, lanes_left + lanes_w, origin.y + axis_h});
+  std::vector<Tick> ticks = time_ticks(app.view, 90.0 * scale);
+  place_labels(ticks, lanes_w, 3.0, [](const std::string& text) { return ImGui::CalcTextSize(text.c_str()).x; });
+  paint_axis(dl, ticks, LaneBox{lanes_left, origin.y, lanes_left + lanes_w, origin.y + axis_h});
   dl->AddRectFilled(origin, ImVec2(lanes_left, origin.y + axis_h), IM_COL32(236, 236, 236, 255));
   dl->AddText(ImVec2(origin.x + 6, origin.y + (axis_h - ImGui::GetFontSize()) * 0.5f), IM_COL32(60, 60, 60, 255),
               "time");
