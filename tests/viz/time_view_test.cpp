@@ -88,14 +88,17 @@ TEST_CASE("tick steps are 1, 2 or 5 times a power of ten") {
   CHECK(nice_step(0.01, 80) == 1_ns);
 }
 
-TEST_CASE("tick labels use the unit of the step") {
-  CHECK(tick_label(0_ms, 5_ms) == "0");
-  CHECK(tick_label(10_ms, 5_ms) == "10 ms");
-  CHECK(tick_label(1500_us, 500_us) == "1.5 ms");
-  CHECK(tick_label(150_us, 50_us) == "150 us");
-  CHECK(tick_label(2_s, 1_s) == "2 s");
-  CHECK(tick_label(2500_ms, 500_ms) == "2.5 s");
-  CHECK(tick_label(Time{40}, Time{20}) == "40 ns");
+TEST_CASE("tick labels use the unit the text timeline writes the same instant in") {
+  CHECK(tick_label(0_ms) == "0 s");
+  CHECK(tick_label(200_ms) == "200 ms");  // "200 ms" in the text timeline, never "0.2 s"
+  CHECK(tick_label(10_ms) == "10 ms");
+  CHECK(tick_label(1500_us) == "1.5 ms");
+  CHECK(tick_label(150_us) == "150 us");
+  CHECK(tick_label(2_s) == "2 s");
+  CHECK(tick_label(2500_ms) == "2.5 s");
+  CHECK(tick_label(Time{1'000'100'000}) == "1.0001 s");  // a fine step past a second keeps its digits
+  CHECK(tick_label(1200_s) == "1200 s");
+  CHECK(tick_label(Time{40}) == "40 ns");
 }
 
 TEST_CASE("ticks cover the view, labelled ones on the step, minor ones between") {
