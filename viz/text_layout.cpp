@@ -133,4 +133,12 @@ std::string elide(std::string_view text, float width, const std::function<float(
   return cut_at(starts.empty() ? 0 : starts[lo]);
 }
 
+std::optional<float> label_clear_of(float left, float right, float width, float badge_left, float badge_right,
+                                    float gap) {
+  if (left + width <= badge_left || left >= badge_right) return left;
+  const float after = badge_right + gap;
+  if (after + width > right) return std::nullopt;
+  return after;
+}
+
 }  // namespace gilsim::viz

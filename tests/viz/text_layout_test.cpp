@@ -82,3 +82,13 @@ TEST_CASE("a label with no room ends in an ellipsis and fits; one with room is w
   CHECK(elide("h\u00e9llo", 30, measure) == "h\u00e9\u2026");  // cut between characters, never inside one
   CHECK(elide("T1 reader", 5, measure) == "\u2026");
 }
+
+TEST_CASE("a bar's label moves right of the GIL badge that would cover it, or is left out") {
+  using gilsim::viz::label_clear_of;
+  // A bar with text room 100..300, a label 60 px wide (100..160).
+  CHECK(label_clear_of(100, 300, 60, 200, 240, 3) == 100.0f);  // badge further right: unmoved
+  CHECK(label_clear_of(100, 300, 60, 40, 100, 3) == 100.0f);   // badge ends where the label starts
+  CHECK(label_clear_of(100, 300, 60, 98, 138, 3) == 141.0f);   // badge over its start: after the badge
+  CHECK(label_clear_of(100, 300, 60, 150, 190, 3) == 193.0f);  // badge over its end: after the badge
+  CHECK_FALSE(label_clear_of(100, 200, 60, 98, 150, 3).has_value());  // no room after it: hidden, not covered
+}

@@ -355,6 +355,19 @@ void draw_timeline(AppState& app) {
       ctx.run_views.push_back(stretched(app.view, ctx.stretches.back()));
     }
   }
+  // The GIL badges first, so that the rows move the labels they would cover.
+  std::vector<float> run_px;  // aligned runs: the playhead's instant in each run's own stretch
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    const float x = lanes_x + static_cast<float>(ctx.view_of(r).x_of(app.playback.now()));
+    run_px.push_back(x >= lanes_x - 1 && x <= right + 1 ? x : std::nanf(""));  // NaN: off the view
+  }
+  animate_tokens(app, layout, rows);
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    if (std::isnan(run_px[r])) continue;
+    for (float y : app.token_y[r]) {
+      if (y >= 0) ctx.badges.push_back({r, content.y + y, token_extent(run_px[r])});
+    }
+  }
   static thread_local TimelineRows painter;
   RowStats stats;
   stats.marks_drawn.assign(runs.size(), {});
@@ -380,12 +393,6 @@ void draw_timeline(AppState& app) {
   if (app.show_marks) draw_handoff_links(ldl, app, ctx, layout, rows, lanes_x, content.y);
   ldl->PopClipRect();
   const float px = lanes_x + static_cast<float>(app.view.x_of(app.playback.now()));
-  std::vector<float> run_px;  // aligned runs: the playhead's instant in each run's own stretch
-  for (std::uint32_t r = 0; r < runs.size(); ++r) {
-    const float x = lanes_x + static_cast<float>(ctx.view_of(r).x_of(app.playback.now()));
-    run_px.push_back(x >= lanes_x - 1 && x <= right + 1 ? x : std::nanf(""));  // NaN: off the view
-  }
-  animate_tokens(app, layout, rows);
   if (px >= lanes_x - 1 && px <= right + 1) {
     dl->AddTriangleFilled(ImVec2(px - 7 * scale, origin.y + axis_h - 9 * scale), ImVec2(px + 7 * scale, origin.y + axis_h - 9 * scale),
                           ImVec2(px, origin.y + axis_h), IM_COL32(20, 20, 20, 255));

@@ -221,7 +221,11 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
   if (lane.kind == LaneKind::Gil) dl->AddRectFilled(ImVec2(box.left, box.top), ImVec2(box.right, box.bottom), IM_COL32(246, 246, 240, 255));
   items_.clear();
   build_draw_items(lane.spans, ctx.view_of(row.run), items_, {}, index.covered_prefix[row.lane]);
-  paint_lane_items(dl, LaneColouring{&run, &index.identity}, lane, items_, box);
+  std::optional<std::pair<float, float>> badge;
+  for (const TimelineContext::Badge& b : ctx.badges) {
+    if (b.run == row.run && b.y >= box.top && b.y < box.bottom) badge = b.x;
+  }
+  paint_lane_items(dl, LaneColouring{&run, &index.identity}, lane, items_, box, badge);
   if (lane.kind == LaneKind::Gil) {
     for (const GilContention& c : index.contention) {
       if (c.process != lane.process) continue;
