@@ -133,6 +133,14 @@ std::string elide(std::string_view text, float width, const std::function<float(
   return cut_at(starts.empty() ? 0 : starts[lo]);
 }
 
+std::optional<std::size_t> first_that_fits(const std::vector<std::string>& texts, float width,
+                                           const std::function<float(std::string_view)>& measure) {
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    if (measure(texts[i]) <= width) return i;
+  }
+  return std::nullopt;
+}
+
 std::optional<float> label_clear_of(float left, float right, float width, float badge_left, float badge_right,
                                     float gap) {
   if (left + width <= badge_left || left >= badge_right) return left;

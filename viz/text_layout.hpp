@@ -46,6 +46,11 @@ TableFit fit_table(const std::vector<std::string>& headers, const std::vector<fl
 /// "…" so that it fits: a label that has no room says that it goes on.
 std::string elide(std::string_view text, float width, const std::function<float(std::string_view)>& measure);
 
+/// The first of `texts` (from the one that says most to the one that says least) that fits
+/// `width`, or none when not even the last does.
+std::optional<std::size_t> first_that_fits(const std::vector<std::string>& texts, float width,
+                                           const std::function<float(std::string_view)>& measure);
+
 /// Where a label `width` wide starts in a bar whose text runs from `left` to `right`, when a
 /// badge covers [badge_left, badge_right] of the row: at `left` when clear of the badge, else
 /// `gap` right of it; none when it no longer fits there (hidden rather than covered or cut).

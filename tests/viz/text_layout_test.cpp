@@ -92,3 +92,13 @@ TEST_CASE("a bar's label moves right of the GIL badge that would cover it, or is
   CHECK(label_clear_of(100, 300, 60, 150, 190, 3) == 193.0f);  // badge over its end: after the badge
   CHECK_FALSE(label_clear_of(100, 200, 60, 98, 150, 3).has_value());  // no room after it: hidden, not covered
 }
+
+TEST_CASE("a collapsed run's figures: the longest text that fits after its end, or none") {
+  using gilsim::viz::first_that_fits;
+  const auto ten_px = [](std::string_view t) { return 10.0f * static_cast<float>(t.size()); };
+  const std::vector<std::string> texts{"GIL new, 4 cores, done at 88.0 ms", "done at 88.0 ms", "88.0 ms"};
+  CHECK(first_that_fits(texts, 400, ten_px) == std::size_t{0});
+  CHECK(first_that_fits(texts, 200, ten_px) == std::size_t{1});
+  CHECK(first_that_fits(texts, 100, ten_px) == std::size_t{2});
+  CHECK_FALSE(first_that_fits(texts, 60, ten_px).has_value());  // the run fills the view: nothing over its bars
+}
