@@ -133,6 +133,17 @@ std::string elide(std::string_view text, float width, const std::function<float(
   return cut_at(starts.empty() ? 0 : starts[lo]);
 }
 
+std::string wrap_indented(std::string_view text, float width, std::string_view indent,
+                          const std::function<float(std::string_view)>& measure) {
+  const std::vector<std::string_view> lines = wrap_at_spaces(text, width - measure(indent), measure);
+  std::string out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i > 0) out.append("\n").append(indent);
+    out.append(lines[i]);
+  }
+  return out;
+}
+
 std::optional<std::size_t> first_that_fits(const std::vector<std::string>& texts, float width,
                                            const std::function<float(std::string_view)>& measure) {
   for (std::size_t i = 0; i < texts.size(); ++i) {

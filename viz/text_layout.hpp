@@ -46,6 +46,11 @@ TableFit fit_table(const std::vector<std::string>& headers, const std::vector<fl
 /// "…" so that it fits: a label that has no room says that it goes on.
 std::string elide(std::string_view text, float width, const std::function<float(std::string_view)>& measure);
 
+/// `text` whole on as many lines as it takes within `width` (wrap_at_spaces), joined by
+/// "\n" and `indent`; every line is wrapped `indent` narrower, so the indented ones fit too.
+std::string wrap_indented(std::string_view text, float width, std::string_view indent,
+                          const std::function<float(std::string_view)>& measure);
+
 /// The first of `texts` (from the one that says most to the one that says least) that fits
 /// `width`, or none when not even the last does.
 std::optional<std::size_t> first_that_fits(const std::vector<std::string>& texts, float width,

@@ -102,3 +102,20 @@ TEST_CASE("a collapsed run's figures: the longest text that fits after its end, 
   CHECK(first_that_fits(texts, 100, ten_px) == std::size_t{2});
   CHECK_FALSE(first_that_fits(texts, 60, ten_px).has_value());  // the run fills the view: nothing over its bars
 }
+
+TEST_CASE("a line too long for the panel wraps whole, its later rows indented past the time") {
+  using gilsim::viz::wrap_indented;
+  const auto ten_px = [](std::string_view t) { return 10.0f * static_cast<float>(t.size()); };
+  const std::string line = "1.26 ms [threads] deadlock: T1 waits for lock lock_b, held by T2";
+  // 300 px less the four-space indent: 26 characters a row.
+  const std::string whole = wrap_indented(line, 300, "    ", ten_px);
+  CHECK(whole == "1.26 ms [threads]\n    deadlock: T1 waits for\n    lock lock_b, held by T2");
+  std::string words;  // nothing lost: the same words in the same order
+  for (std::size_t i = 0; i < whole.size();) {
+    const bool row_break = whole.compare(i, 5, "\n    ") == 0;
+    words += row_break ? ' ' : whole[i];
+    i += row_break ? 5 : 1;
+  }
+  CHECK(words == line);
+  CHECK(wrap_indented("fits", 300, "    ", ten_px) == "fits");
+}
