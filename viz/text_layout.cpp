@@ -133,4 +133,31 @@ std::string elide(std::string_view text, float width, const std::function<float(
   return cut_at(starts.empty() ? 0 : starts[lo]);
 }
 
+std::string wrap_indented(std::string_view text, float width, std::string_view indent,
+                          const std::function<float(std::string_view)>& measure) {
+  const std::vector<std::string_view> lines = wrap_at_spaces(text, width - measure(indent), measure);
+  std::string out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i > 0) out.append("\n").append(indent);
+    out.append(lines[i]);
+  }
+  return out;
+}
+
+std::optional<std::size_t> first_that_fits(const std::vector<std::string>& texts, float width,
+                                           const std::function<float(std::string_view)>& measure) {
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    if (measure(texts[i]) <= width) return i;
+  }
+  return std::nullopt;
+}
+
+std::optional<float> label_clear_of(float left, float right, float width, float badge_left, float badge_right,
+                                    float gap) {
+  if (left + width <= badge_left || left >= badge_right) return left;
+  const float after = badge_right + gap;
+  if (after + width > right) return std::nullopt;
+  return after;
+}
+
 }  // namespace gilsim::viz

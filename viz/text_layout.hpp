@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,5 +45,21 @@ TableFit fit_table(const std::vector<std::string>& headers, const std::vector<fl
 /// `text` as is when it fits `width`, else cut (between UTF-8 characters) and ended with
 /// "…" so that it fits: a label that has no room says that it goes on.
 std::string elide(std::string_view text, float width, const std::function<float(std::string_view)>& measure);
+
+/// `text` whole on as many lines as it takes within `width` (wrap_at_spaces), joined by
+/// "\n" and `indent`; every line is wrapped `indent` narrower, so the indented ones fit too.
+std::string wrap_indented(std::string_view text, float width, std::string_view indent,
+                          const std::function<float(std::string_view)>& measure);
+
+/// The first of `texts` (from the one that says most to the one that says least) that fits
+/// `width`, or none when not even the last does.
+std::optional<std::size_t> first_that_fits(const std::vector<std::string>& texts, float width,
+                                           const std::function<float(std::string_view)>& measure);
+
+/// Where a label `width` wide starts in a bar whose text runs from `left` to `right`, when a
+/// badge covers [badge_left, badge_right] of the row: at `left` when clear of the badge, else
+/// `gap` right of it; none when it no longer fits there (hidden rather than covered or cut).
+std::optional<float> label_clear_of(float left, float right, float width, float badge_left, float badge_right,
+                                    float gap);
 
 }  // namespace gilsim::viz

@@ -1,6 +1,7 @@
 // Nice tick steps and their labels.
 #include "viz/time_ticks.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -20,23 +21,25 @@ Time nice_step(double ns_per_px, double min_px) {
   }
 }
 
-namespace {
-
-struct Unit {
-  std::int64_t ns;
-  const char* name;
-};
-constexpr Unit kUnits[] = {{1'000'000'000, "s"}, {1'000'000, "ms"}, {1'000, "us"}, {1, "ns"}};
-
-}  // namespace
-
-std::string tick_label(Time t, Time step) {
-  if (t == Time::zero()) return "0";
+std::string tick_label(Time t) {
+  if (t == Time::zero()) return "0 s";
+  struct Unit {
+    std::int64_t ns;
+    int digits;  ///< decimals that reach one ns
+    const char* name;
+  };
+  constexpr Unit kUnits[] = {{1'000'000'000, 9, "s"}, {1'000'000, 6, "ms"}, {1'000, 3, "us"}, {1, 0, "ns"}};
+  const std::int64_t ns = t.ns();
+  const std::int64_t mag = ns < 0 ? -ns : ns;
   for (const Unit& u : kUnits) {
-    if (step.ns() * 10 >= u.ns || u.ns == 1) {
-      const int decimals = step.ns() >= u.ns ? 0 : 1;
-      return fmt::format("{:.{}f} {}", static_cast<double>(t.ns()) / static_cast<double>(u.ns), decimals, u.name);
+    if (mag < u.ns && u.ns > 1) continue;
+    std::string text = fmt::format("{}{}", ns < 0 ? "-" : "", mag / u.ns);
+    if (mag % u.ns != 0) {
+      std::string fraction = fmt::format("{:0{}}", mag % u.ns, u.digits);
+      fraction.erase(fraction.find_last_not_of('0') + 1);
+      text += "." + fraction;
     }
+    return text + " " + u.name;
   }
   return {};
 }
@@ -54,11 +57,25 @@ std::vector<Tick> time_ticks(const TimeView& view, double min_px) {
   for (std::int64_t k = first;; ++k) {
     const Time at{k * minor.ns()};
     if (at > last) break;
-    Tick tick{at, view.x_of(at), at.ns() % step.ns() == 0, {}};
-    if (tick.labelled) tick.label = tick_label(at, step);
+    Tick tick{at, view.x_of(at), at.ns() % step.ns() == 0, {}, {}};
+    if (tick.labelled) tick.label = tick_label(at);
     ticks.push_back(std::move(tick));
   }
   return ticks;
+}
+
+void place_labels(std::vector<Tick>& ticks, double width, double gap,
+                  const std::function<double(const std::string&)>& text_width) {
+  double free_from = -1e300;
+  for (Tick& t : ticks) {
+    t.label_left.reset();
+    if (!t.labelled || t.x < -1 || t.x > width + 1) continue;
+    const double w = text_width(t.label);
+    const double left = std::min(t.x + gap, width - w);
+    if (left < 0 || left < free_from) continue;
+    t.label_left = left;
+    free_from = left + w + gap;
+  }
 }
 
 }  // namespace gilsim::viz

@@ -82,3 +82,40 @@ TEST_CASE("a label with no room ends in an ellipsis and fits; one with room is w
   CHECK(elide("h\u00e9llo", 30, measure) == "h\u00e9\u2026");  // cut between characters, never inside one
   CHECK(elide("T1 reader", 5, measure) == "\u2026");
 }
+
+TEST_CASE("a bar's label moves right of the GIL badge that would cover it, or is left out") {
+  using gilsim::viz::label_clear_of;
+  // A bar with text room 100..300, a label 60 px wide (100..160).
+  CHECK(label_clear_of(100, 300, 60, 200, 240, 3) == 100.0f);  // badge further right: unmoved
+  CHECK(label_clear_of(100, 300, 60, 40, 100, 3) == 100.0f);   // badge ends where the label starts
+  CHECK(label_clear_of(100, 300, 60, 98, 138, 3) == 141.0f);   // badge over its start: after the badge
+  CHECK(label_clear_of(100, 300, 60, 150, 190, 3) == 193.0f);  // badge over its end: after the badge
+  CHECK_FALSE(label_clear_of(100, 200, 60, 98, 150, 3).has_value());  // no room after it: hidden, not covered
+}
+
+TEST_CASE("a collapsed run's figures: the longest text that fits after its end, or none") {
+  using gilsim::viz::first_that_fits;
+  const auto ten_px = [](std::string_view t) { return 10.0f * static_cast<float>(t.size()); };
+  const std::vector<std::string> texts{"GIL new, 4 cores, done at 88.0 ms", "done at 88.0 ms", "88.0 ms"};
+  CHECK(first_that_fits(texts, 400, ten_px) == std::size_t{0});
+  CHECK(first_that_fits(texts, 200, ten_px) == std::size_t{1});
+  CHECK(first_that_fits(texts, 100, ten_px) == std::size_t{2});
+  CHECK_FALSE(first_that_fits(texts, 60, ten_px).has_value());  // the run fills the view: nothing over its bars
+}
+
+TEST_CASE("a line too long for the panel wraps whole, its later rows indented past the time") {
+  using gilsim::viz::wrap_indented;
+  const auto ten_px = [](std::string_view t) { return 10.0f * static_cast<float>(t.size()); };
+  const std::string line = "1.26 ms [threads] deadlock: T1 waits for lock lock_b, held by T2";
+  // 300 px less the four-space indent: 26 characters a row.
+  const std::string whole = wrap_indented(line, 300, "    ", ten_px);
+  CHECK(whole == "1.26 ms [threads]\n    deadlock: T1 waits for\n    lock lock_b, held by T2");
+  std::string words;  // nothing lost: the same words in the same order
+  for (std::size_t i = 0; i < whole.size();) {
+    const bool row_break = whole.compare(i, 5, "\n    ") == 0;
+    words += row_break ? ' ' : whole[i];
+    i += row_break ? 5 : 1;
+  }
+  CHECK(words == line);
+  CHECK(wrap_indented("fits", 300, "    ", ten_px) == "fits");
+}

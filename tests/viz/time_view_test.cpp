@@ -88,14 +88,17 @@ TEST_CASE("tick steps are 1, 2 or 5 times a power of ten") {
   CHECK(nice_step(0.01, 80) == 1_ns);
 }
 
-TEST_CASE("tick labels use the unit of the step") {
-  CHECK(tick_label(0_ms, 5_ms) == "0");
-  CHECK(tick_label(10_ms, 5_ms) == "10 ms");
-  CHECK(tick_label(1500_us, 500_us) == "1.5 ms");
-  CHECK(tick_label(150_us, 50_us) == "150 us");
-  CHECK(tick_label(2_s, 1_s) == "2 s");
-  CHECK(tick_label(2500_ms, 500_ms) == "2.5 s");
-  CHECK(tick_label(Time{40}, Time{20}) == "40 ns");
+TEST_CASE("tick labels use the unit the text timeline writes the same instant in") {
+  CHECK(tick_label(0_ms) == "0 s");
+  CHECK(tick_label(200_ms) == "200 ms");  // "200 ms" in the text timeline, never "0.2 s"
+  CHECK(tick_label(10_ms) == "10 ms");
+  CHECK(tick_label(1500_us) == "1.5 ms");
+  CHECK(tick_label(150_us) == "150 us");
+  CHECK(tick_label(2_s) == "2 s");
+  CHECK(tick_label(2500_ms) == "2.5 s");
+  CHECK(tick_label(Time{1'000'100'000}) == "1.0001 s");  // a fine step past a second keeps its digits
+  CHECK(tick_label(1200_s) == "1200 s");
+  CHECK(tick_label(Time{40}) == "40 ns");
 }
 
 TEST_CASE("ticks cover the view, labelled ones on the step, minor ones between") {
@@ -117,6 +120,28 @@ TEST_CASE("ticks cover the view, labelled ones on the step, minor ones between")
   CHECK(labelled == 11);
   CHECK(ticks.size() == 21);
   CHECK(ticks[2].label == "10 ms");
+}
+
+TEST_CASE("axis labels stay inside the axis: the last one is pulled left, or left out if it would touch the one before") {
+  const auto ten_px_a_char = [](const std::string& text) { return 10.0 * static_cast<double>(text.size()); };
+  const auto tick = [](double x, std::string label) { return Tick{Time{0}, x, true, std::move(label), {}}; };
+  // Ticks every 100 px on a 250 px axis: "0" at 3, "100 ms" at 103; "200 ms" would end at
+  // 263, so it ends at the edge instead (190..250), clear of "100 ms" (103..163, gap 3).
+  std::vector<Tick> ticks{tick(0, "0"), tick(100, "100 ms"), tick(200, "200 ms")};
+  place_labels(ticks, 250, 3, ten_px_a_char);
+  REQUIRE(ticks[0].label_left.has_value());
+  CHECK(*ticks[0].label_left == doctest::Approx(3));
+  CHECK(*ticks[1].label_left == doctest::Approx(103));
+  REQUIRE(ticks[2].label_left.has_value());
+  CHECK(*ticks[2].label_left == doctest::Approx(190));
+  // On a 220 px axis it would start at 160, over "100 ms": left out, its tick still drawn.
+  place_labels(ticks, 220, 3, ten_px_a_char);
+  CHECK(*ticks[1].label_left == doctest::Approx(103));
+  CHECK_FALSE(ticks[2].label_left.has_value());
+  // Minor ticks and ticks outside the axis carry no label.
+  std::vector<Tick> others{Tick{Time{0}, 50, false, {}, {}}, tick(-20, "0"), tick(300, "300 ms")};
+  place_labels(others, 250, 3, ten_px_a_char);
+  for (const Tick& t : others) CHECK_FALSE(t.label_left.has_value());
 }
 
 TEST_CASE("aligned at their ends, a shorter run is drawn wider so that its end meets the axis's end") {

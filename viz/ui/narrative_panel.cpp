@@ -3,6 +3,7 @@
 // only its NarrativePanel.
 #include <fmt/format.h>
 
+#include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/theme.hpp"
 
@@ -49,7 +50,8 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
 
   std::optional<Time> seek;
   const std::ptrdiff_t at = panel.narrative.index_at(now);
-  // No sideways scrolling: a line too long for the panel ends in "…" and shows whole on hover.
+  // No sideways scrolling: a line too long for the panel ends in "…" and shows whole on hover;
+  // the playhead's lines show whole, on more rows ("deadlock: T1 waits for ..., held by T2").
   ImGui::BeginChild("##story", ImVec2(0, 0), true);
   const float line_h = ImGui::GetTextLineHeightWithSpacing();
   panel.lines_shown = (ImGui::GetWindowHeight() - ImGui::GetStyle().WindowPadding.y * 2) / line_h;
@@ -61,6 +63,7 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
     panel.followed = at;
   }
   const bool all_runs = filter.run == trace::kNone && runs.size() > 1;
+  float taller = 0;  // how much taller the wrapped lines at the playhead are than one row each
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(panel.narrative.size()), line_h);
   while (clipper.Step()) {
@@ -74,12 +77,23 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
       // The playhead's line and, at a hand-off, its why row are highlighted together.
       const bool current_line = at >= 0 && panel.narrative.line(static_cast<std::size_t>(at)).mark == line.mark &&
                                 panel.narrative.line(static_cast<std::size_t>(at)).run == line.run;
+      // Every line of the playhead's instant in its run shows whole (both halves of a deadlock).
+      const bool at_playhead = at >= 0 && panel.narrative.line(static_cast<std::size_t>(at)).at == line.at &&
+                               panel.narrative.line(static_cast<std::size_t>(at)).run == line.run;
       if (current_line) ImGui::PushStyleColor(ImGuiCol_Header, ImVec4(1.0f, 0.85f, 0.35f, 1.0f));
-      if (fitted_selectable(text, current_line)) seek = line.at;
+      if (at_playhead && text_width(text) > ImGui::GetContentRegionAvail().x) {
+        const std::string whole = wrap_indented(text, ImGui::GetContentRegionAvail().x, std::string(14, ' '), text_width);
+        const float before = ImGui::GetCursorPosY();
+        if (ImGui::Selectable(whole.c_str(), current_line)) seek = line.at;
+        taller += ImGui::GetCursorPosY() - before - line_h;
+      } else if (fitted_selectable(text, current_line)) {
+        seek = line.at;
+      }
       if (current_line) ImGui::PopStyleColor();
       ImGui::PopID();
     }
   }
+  if (taller > 0) ImGui::Dummy(ImVec2(1, taller));  // the clipper counts one row a line
   if (panel.narrative.size() == 0) ImGui::TextDisabled("No events.");
   ImGui::EndChild();
   return seek;

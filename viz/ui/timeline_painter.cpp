@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "viz/palette.hpp"
+#include "viz/text_layout.hpp"
 #include "viz/ui/theme.hpp"
 
 namespace gilsim::viz::ui {
@@ -47,7 +48,8 @@ Rgba rgba_of(ImU32 c) {
 }  // namespace
 
 void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane& lane,
-                      const std::vector<DrawItem>& items, const LaneBox& box) {
+                      const std::vector<DrawItem>& items, const LaneBox& box,
+                      std::optional<std::pair<float, float>> badge) {
   const float pad = std::max(1.0f, (box.bottom - box.top) * 0.12f);
   const float y0 = box.top + pad, y1 = box.bottom - pad;
   // Text fits the row: thin core rows get a slightly smaller size rather than clipped glyphs.
@@ -79,8 +81,15 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
     if (!label) continue;
     const ImVec4 clip(std::max(x0, box.left) + 3, y0 - 1, std::min(x1, box.right) - 2, y1 + 1);
     if (clip.z <= clip.x) continue;
+    float tx = clip.x;
+    if (badge) {
+      const float w = ImGui::GetFont()->CalcTextSizeA(text_h, 1e9f, 0, label).x;
+      const std::optional<float> clear = label_clear_of(clip.x, clip.z, w, badge->first, badge->second, 3.0f);
+      if (!clear) continue;
+      tx = *clear;
+    }
     const float ty = y0 + ((y1 - y0) - text_h) * 0.5f;
-    dl->AddText(ImGui::GetFont(), text_h, ImVec2(clip.x, ty), to_u32(text_on(rgba_of(fill))), label, nullptr, 0.0f,
+    dl->AddText(ImGui::GetFont(), text_h, ImVec2(tx, ty), to_u32(text_on(rgba_of(fill))), label, nullptr, 0.0f,
                 &clip);
   }
 }
@@ -264,19 +273,27 @@ void paint_axis(ImDrawList* dl, const std::vector<Tick>& ticks, const LaneBox& b
     if (x < box.left - 1 || x > box.right + 1) continue;
     const float len = t.labelled ? h * 0.35f : h * 0.18f;
     dl->AddLine(ImVec2(x, box.bottom - len), ImVec2(x, box.bottom), IM_COL32(60, 60, 60, 255), 1.0f);
-    if (t.labelled) {
-      const ImVec4 clip(box.left, box.top, box.right, box.bottom);
-      dl->AddText(nullptr, 0.0f, ImVec2(x + 3, box.top + 2), IM_COL32(20, 20, 20, 255), t.label.c_str(), nullptr,
-                  0.0f, &clip);
+    if (t.label_left) {
+      dl->AddText(ImVec2(box.left + static_cast<float>(*t.label_left), box.top + 2), IM_COL32(20, 20, 20, 255),
+                  t.label.c_str());
     }
   }
 }
 
+namespace {
+
+const char* const kTokenText = "GIL";
+
+float token_width() { return ImGui::CalcTextSize(kTokenText).x + ImGui::GetFontSize() * 0.7f; }
+
+}  // namespace
+
+std::pair<float, float> token_extent(float x) { return {x + 4, x + 4 + token_width() + 2}; }
+
 void paint_token(ImDrawList* dl, ImVec2 centre, float height, ImU32 fill, bool held) {
-  const float font = ImGui::GetFontSize();
-  const char* text = "GIL";
+  const char* text = kTokenText;
   const ImVec2 size = ImGui::CalcTextSize(text);
-  const float w = size.x + font * 0.7f;
+  const float w = token_width();
   const float h = std::max(height, size.y + 2);
   const ImVec2 a(centre.x + 4, centre.y - h * 0.5f), b(a.x + w, a.y + h);
   dl->AddRectFilled(ImVec2(a.x + 2, a.y + 2), ImVec2(b.x + 2, b.y + 2), IM_COL32(0, 0, 0, 70), h * 0.5f);

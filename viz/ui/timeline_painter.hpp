@@ -2,6 +2,8 @@
 // token become ImDrawList calls. No decisions about what is visible are made here.
 #pragma once
 
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include <imgui.h>
@@ -31,8 +33,11 @@ ImU32 item_colour(const LaneColouring& c, trace::LaneKind kind, const DrawItem& 
 /// Items fill the lane's height in proportion to their coverage: a column that was busy 3%
 /// of its time is a sliver at the bottom, not a solid bar. Threads past the eighth share
 /// a colour and are told apart by stripes (identity_pattern).
+/// A GIL badge over the row (its screen x range, token_extent) moves the label it would
+/// cover to its right.
 void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane& lane,
-                      const std::vector<DrawItem>& items, const LaneBox& box);
+                      const std::vector<DrawItem>& items, const LaneBox& box,
+                      std::optional<std::pair<float, float>> badge = std::nullopt);
 
 /// Diagonal stripes over [a, b]: pattern 1 one way, 2 the other, 3 both.
 void paint_stripes(ImDrawList* dl, ImVec2 a, ImVec2 b, int pattern);
@@ -55,9 +60,13 @@ void paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box
 /// One mark glyph centred at x in the lane box.
 void paint_mark(ImDrawList* dl, trace::MarkKind kind, float x, const LaneBox& box);
 
+/// The ticks, and each label where place_labels put it.
 void paint_axis(ImDrawList* dl, const std::vector<Tick>& ticks, const LaneBox& box);
 
 /// The lock token: a rounded "GIL" badge in the holder's colour.
 void paint_token(ImDrawList* dl, ImVec2 centre, float height, ImU32 fill, bool held);
+
+/// The screen x range paint_token covers (its shadow included) for a token at x.
+std::pair<float, float> token_extent(float x);
 
 }  // namespace gilsim::viz::ui

@@ -211,7 +211,8 @@ void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& l
 }
 
 /// The label column fits the longest lane label (or folded group, or a collapsed run's bold
-/// name), within a fifth of the width.
+/// name), with room to spare within a fifth of the width; a label longer than that still
+/// fits, within a quarter ("+ 40 worker processes" at 1280 px).
 float label_column_width(const AppState& app, float width) {
   const auto& runs = app.session.runs();
   const float scale = app.ui_scale;
@@ -220,14 +221,18 @@ float label_column_width(const AppState& app, float width) {
     for (std::size_t l = 0; l < r.lane_labels.size() && l < 64; ++l) {
       longest = std::max(longest, ImGui::CalcTextSize(r.lane_labels[l].c_str()).x);
     }
-    for (const LaneGroup& g : r.groups) longest = std::max(longest, ImGui::CalcTextSize(("+ " + g.label).c_str()).x);
+    for (const LaneGroup& g : r.groups) {  // drawn bold, as the collapsed run's name
+      const std::string label = "+ " + g.label;
+      longest = std::max(longest, bold_font()->CalcTextSizeA(ImGui::GetFontSize(), 1e9f, 0, label.c_str()).x);
+    }
   }
   for (const trace::Trace& run : runs) {  // a collapsed run's name, bold, after its triangle
     const float w = bold_font()->CalcTextSizeA(ImGui::GetFontSize(), 1e9f, 0, run_label(run).c_str()).x;
     longest = std::max(longest, w + ImGui::GetFontSize() * 0.2f);
   }
-  return std::round(std::clamp(longest + ImGui::GetFontSize() * 1.8f, 110.0f * scale,
-                                              std::max(110.0f * scale, width * 0.2f)));
+  const float roomy = std::clamp(longest + ImGui::GetFontSize() * 1.8f, 110.0f * scale,
+                                 std::max(110.0f * scale, width * 0.2f));
+  return std::round(std::max(roomy, std::min(longest + ImGui::GetFontSize() * 0.6f, width * 0.25f)));
 }
 
 /// The GIL tokens at the playhead: a badge per interpreter in its holder's colour (white
@@ -315,7 +320,9 @@ void draw_timeline(AppState& app) {
     app.playback.seek(app.view.time_at(ImGui::GetIO().MousePos.x - lanes_left));
   }
   if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeEW);
-  paint_axis(dl, time_ticks(app.view, 90.0 * scale), LaneBox{lanes_left, origin.y, lanes_left + lanes_w, origin.y + axis_h});
+  std::vector<Tick> ticks = time_ticks(app.view, 90.0 * scale);
+  place_labels(ticks, lanes_w, 3.0, [](const std::string& text) { return ImGui::CalcTextSize(text.c_str()).x; });
+  paint_axis(dl, ticks, LaneBox{lanes_left, origin.y, lanes_left + lanes_w, origin.y + axis_h});
   dl->AddRectFilled(origin, ImVec2(lanes_left, origin.y + axis_h), IM_COL32(236, 236, 236, 255));
   dl->AddText(ImVec2(origin.x + 6, origin.y + (axis_h - ImGui::GetFontSize()) * 0.5f), IM_COL32(60, 60, 60, 255),
               "time");
@@ -348,6 +355,19 @@ void draw_timeline(AppState& app) {
       ctx.run_views.push_back(stretched(app.view, ctx.stretches.back()));
     }
   }
+  // The GIL badges first, so that the rows move the labels they would cover.
+  std::vector<float> run_px;  // aligned runs: the playhead's instant in each run's own stretch
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    const float x = lanes_x + static_cast<float>(ctx.view_of(r).x_of(app.playback.now()));
+    run_px.push_back(x >= lanes_x - 1 && x <= right + 1 ? x : std::nanf(""));  // NaN: off the view
+  }
+  animate_tokens(app, layout, rows);
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    if (std::isnan(run_px[r])) continue;
+    for (float y : app.token_y[r]) {
+      if (y >= 0) ctx.badges.push_back({r, content.y + y, token_extent(run_px[r])});
+    }
+  }
   static thread_local TimelineRows painter;
   RowStats stats;
   stats.marks_drawn.assign(runs.size(), {});
@@ -373,12 +393,6 @@ void draw_timeline(AppState& app) {
   if (app.show_marks) draw_handoff_links(ldl, app, ctx, layout, rows, lanes_x, content.y);
   ldl->PopClipRect();
   const float px = lanes_x + static_cast<float>(app.view.x_of(app.playback.now()));
-  std::vector<float> run_px;  // aligned runs: the playhead's instant in each run's own stretch
-  for (std::uint32_t r = 0; r < runs.size(); ++r) {
-    const float x = lanes_x + static_cast<float>(ctx.view_of(r).x_of(app.playback.now()));
-    run_px.push_back(x >= lanes_x - 1 && x <= right + 1 ? x : std::nanf(""));  // NaN: off the view
-  }
-  animate_tokens(app, layout, rows);
   if (px >= lanes_x - 1 && px <= right + 1) {
     dl->AddTriangleFilled(ImVec2(px - 7 * scale, origin.y + axis_h - 9 * scale), ImVec2(px + 7 * scale, origin.y + axis_h - 9 * scale),
                           ImVec2(px, origin.y + axis_h), IM_COL32(20, 20, 20, 255));

@@ -164,17 +164,23 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   const LaneBox box{ctx.lanes_left, y0, ctx.right, y1};
   dl->PushClipRect(ImVec2(box.left, y0), ImVec2(box.right, y1), true);
   if (row.lane != trace::kNone) draw_lane(dl, ctx, row, box, stats);
-  // The run's figures just after its end, or at the right edge when the run fills the view.
-  std::string what = fmt::format("GIL {}, {} core{}, {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s",
-                                 run_end_text(run, ctx.index[row.run].metrics.finished(), "stopped"));
-  if (const auto caveat = measurement_caveat(run)) what += ", " + *caveat;
-  const float w = ImGui::GetFont()->CalcTextSizeA(f * 0.8f, 1e9f, 0, what.c_str()).x;
+  // The run's figures just after its end, shortened to how it ended, then to when (for a run
+  // that finished), where they do not fit there; never over its bars (where the run fills
+  // the view, the Numbers panel says them).
+  std::string ended = run_end_text(run, ctx.index[row.run].metrics.finished(), "stopped");
+  if (const auto caveat = measurement_caveat(run)) ended += ", " + *caveat;
+  const std::string what = fmt::format("GIL {}, {} core{}, {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s", ended);
   const float end_x = box.left + static_cast<float>(ctx.view_of(row.run).x_of(run.end)) + 8;
-  if (end_x + w + 4 < box.right && end_x > box.left) {
+  std::vector<std::string> texts{what, ended};
+  if (!run.partial() && ctx.index[row.run].metrics.finished() && !measurement_caveat(run)) {
+    texts.push_back(fmt::format("{}", run.end));
+  }
+  const auto fits = first_that_fits(texts, box.right - 4 - end_x, [&](std::string_view t) {
+    return ImGui::GetFont()->CalcTextSizeA(f * 0.8f, 1e9f, 0, t.data(), t.data() + t.size()).x;
+  });
+  if (fits && end_x > box.left) {
     dl->AddText(ImGui::GetFont(), f * 0.8f, ImVec2(end_x, y0 + (y1 - y0 - f * 0.8f) * 0.5f), IM_COL32(50, 50, 60, 255),
-                what.c_str());
-  } else {
-    note_at_right(dl, what, box.right, y0, y1);
+                texts[*fits].c_str());
   }
   dl->PopClipRect();
 }
@@ -221,7 +227,11 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
   if (lane.kind == LaneKind::Gil) dl->AddRectFilled(ImVec2(box.left, box.top), ImVec2(box.right, box.bottom), IM_COL32(246, 246, 240, 255));
   items_.clear();
   build_draw_items(lane.spans, ctx.view_of(row.run), items_, {}, index.covered_prefix[row.lane]);
-  paint_lane_items(dl, LaneColouring{&run, &index.identity}, lane, items_, box);
+  std::optional<std::pair<float, float>> badge;
+  for (const TimelineContext::Badge& b : ctx.badges) {
+    if (b.run == row.run && b.y >= box.top && b.y < box.bottom) badge = b.x;
+  }
+  paint_lane_items(dl, LaneColouring{&run, &index.identity}, lane, items_, box, badge);
   if (lane.kind == LaneKind::Gil) {
     for (const GilContention& c : index.contention) {
       if (c.process != lane.process) continue;

@@ -35,6 +35,13 @@ struct TimelineContext {
   /// Per run, when runs are aligned at their ends: its stretched view (empty: `view` for all).
   std::vector<TimeView> run_views = {};
   std::vector<double> stretches = {};  ///< per run, with run_views: how much wider it is drawn
+  /// The GIL badges at the playhead: a bar's label they would cover moves right of them.
+  struct Badge {
+    std::uint32_t run = 0;
+    float y = 0;  ///< screen y of its centre
+    std::pair<float, float> x;  ///< screen x range (token_extent)
+  };
+  std::vector<Badge> badges = {};
 
   const TimeView& view_of(std::uint32_t run) const { return run < run_views.size() ? run_views[run] : view; }
 };
