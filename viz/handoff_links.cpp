@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <ranges>
 
 #include <fmt/format.h>
 
@@ -25,17 +26,8 @@ std::optional<SpanState> state_before(const trace::Lane& lane, Time t) {
 
 /// The first of `marks` at or after `t`, searched by index on their times alone.
 std::size_t first_mark_at_or_after(const trace::MarkStore& marks, Time t) {
-  std::size_t first = 0;
-  for (std::size_t n = marks.size(); n > 0;) {
-    const std::size_t half = n / 2;
-    if (marks.time_at(first + half) < t) {
-      first += half + 1;
-      n -= half + 1;
-    } else {
-      n = half;
-    }
-  }
-  return first;
+  return *std::ranges::partition_point(std::views::iota(std::size_t{0}, marks.size()),
+                                       [&](std::size_t i) { return marks.time_at(i) < t; });
 }
 
 std::string_view name_of(const trace::Trace& run, trace::LaneId lane) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <ranges>
 
 namespace gilsim::viz {
 
@@ -11,17 +12,8 @@ using trace::Span;
 
 std::size_t first_span_ending_after(const trace::SpanStore& spans, Time t) {
   // By index on the ends alone: a whole span is three times the reading.
-  std::size_t first = 0;
-  for (std::size_t n = spans.size(); n > 0;) {
-    const std::size_t half = n / 2;
-    if (spans.end_at(first + half) <= t) {
-      first += half + 1;
-      n -= half + 1;
-    } else {
-      n = half;
-    }
-  }
-  return first;
+  return *std::ranges::partition_point(std::views::iota(std::size_t{0}, spans.size()),
+                                       [&](std::size_t i) { return spans.end_at(i) <= t; });
 }
 
 namespace {
@@ -64,16 +56,8 @@ std::size_t first_beginning_at_or_after(const trace::SpanStore& spans, std::size
     first = past + 1;
     past = first + step;
   }
-  for (std::size_t n = std::min(past, spans.size()) - first; n > 0;) {
-    const std::size_t half = n / 2;
-    if (spans.begin_at(first + half) < t) {
-      first += half + 1;
-      n -= half + 1;
-    } else {
-      n = half;
-    }
-  }
-  return first;
+  return *std::ranges::partition_point(std::views::iota(first, std::min(past, spans.size())),
+                                       [&](std::size_t i) { return spans.begin_at(i) < t; });
 }
 
 DrawItem single(const Span& s, std::size_t index, const TimeView& view) {
