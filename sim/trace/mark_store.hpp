@@ -17,14 +17,13 @@
 #include <algorithm>
 #include <cassert>
 #include <bit>
-#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
-#include <iterator>
 #include <limits>
 #include <stdexcept>
 
+#include "sim/trace/index_iterator.hpp"
 #include "sim/trace/mark.hpp"
 #include "sim/trace/store.hpp"
 
@@ -269,73 +268,27 @@ class MarkStore {
 /// mark (++it, range-for) finds its record from the last one's count, while a jump (a binary
 /// search, it += n) counts them from the mark's group, as operator[] does. Marks by value.
 /// Copies are independent; one iterator is not for two threads at once.
-class MarkStore::const_iterator {
+class MarkStore::const_iterator : public IndexIterator<MarkStore::const_iterator, Mark> {
  public:
-  using iterator_category = std::random_access_iterator_tag;
-  using iterator_concept = std::random_access_iterator_tag;
-  using value_type = Mark;
-  using difference_type = std::ptrdiff_t;
-  using reference = Mark;
-  /// What `it->field` reads through: the mark itself, held by value.
-  struct pointer {
-    Mark item;
-    const Mark* operator->() const { return &item; }
-  };
-
   const_iterator() = default;
-  const_iterator(const MarkStore* store, std::size_t i) : store_(store), i_(static_cast<difference_type>(i)) {}
+  const_iterator(const MarkStore* store, std::size_t i) : IndexIterator(i), store_(store) {}
 
   Mark operator*() const {
-    const auto i = static_cast<std::size_t>(i_);
-    if (read_ == i_ - 1) {
+    const difference_type at = index();
+    const auto i = static_cast<std::size_t>(at);
+    if (read_ == at - 1) {
       seconds_ += store_->is_second(i - 1) ? 1 : 0;
-    } else if (read_ != i_) {
+    } else if (read_ != at) {
       seconds_ = store_->seconds_before(i);
     }
-    read_ = i_;
+    read_ = at;
     return store_->get(i, store_->place(i, seconds_));
   }
-  pointer operator->() const { return pointer{**this}; }
-  Mark operator[](difference_type n) const { return (*store_)[static_cast<std::size_t>(i_ + n)]; }
-
-  const_iterator& operator++() {
-    ++i_;
-    return *this;
-  }
-  const_iterator operator++(int) {
-    const_iterator old = *this;
-    ++i_;
-    return old;
-  }
-  const_iterator& operator--() {
-    --i_;
-    return *this;
-  }
-  const_iterator operator--(int) {
-    const_iterator old = *this;
-    --i_;
-    return old;
-  }
-  const_iterator& operator+=(difference_type n) {
-    i_ += n;
-    return *this;
-  }
-  const_iterator& operator-=(difference_type n) {
-    i_ -= n;
-    return *this;
-  }
-  friend const_iterator operator+(const_iterator it, difference_type n) { return it += n; }
-  friend const_iterator operator+(difference_type n, const_iterator it) { return it += n; }
-  friend const_iterator operator-(const_iterator it, difference_type n) { return it -= n; }
-  friend difference_type operator-(const const_iterator& a, const const_iterator& b) { return a.i_ - b.i_; }
-  friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.i_ == b.i_; }
-  friend auto operator<=>(const const_iterator& a, const const_iterator& b) { return a.i_ <=> b.i_; }
 
  private:
   static constexpr difference_type kNoneRead = std::numeric_limits<difference_type>::min();
 
   const MarkStore* store_ = nullptr;
-  difference_type i_ = 0;
   mutable difference_type read_ = kNoneRead;  ///< the mark last read
   mutable std::size_t seconds_ = 0;           ///< the pairs' second marks before it
 };

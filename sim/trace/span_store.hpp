@@ -21,12 +21,12 @@
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
-#include <iterator>
 #include <limits>
 #include <memory>
 #include <stdexcept>
 #include <utility>
 
+#include "sim/trace/index_iterator.hpp"
 #include "sim/trace/span.hpp"
 #include "sim/trace/store.hpp"
 
@@ -321,71 +321,25 @@ class SpanStore {
 /// the one before it, so reading the next one (++it, range-for) decodes its record alone,
 /// while a jump (a binary search, it += n, --it) reads it whole, as operator[] does.
 /// Copies are independent; one iterator is not for two threads at once.
-class SpanStore::const_iterator {
+class SpanStore::const_iterator : public IndexIterator<SpanStore::const_iterator, Span> {
  public:
-  using iterator_category = std::random_access_iterator_tag;
-  using iterator_concept = std::random_access_iterator_tag;
-  using value_type = Span;
-  using difference_type = std::ptrdiff_t;
-  using reference = Span;
-  /// What `it->field` reads through: the span itself, held by value.
-  struct pointer {
-    Span item;
-    const Span* operator->() const { return &item; }
-  };
-
   const_iterator() = default;
-  const_iterator(const SpanStore* store, std::size_t i) : store_(store), i_(static_cast<difference_type>(i)) {}
+  const_iterator(const SpanStore* store, std::size_t i) : IndexIterator(i), store_(store) {}
 
   Span operator*() const {
-    if (read_ != i_) {
-      last_ = read_ == i_ - 1 ? store_->get_after(static_cast<std::size_t>(i_), last_.end.ns())
-                              : store_->get(static_cast<std::size_t>(i_));
-      read_ = i_;
+    const difference_type i = index();
+    if (read_ != i) {
+      last_ = read_ == i - 1 ? store_->get_after(static_cast<std::size_t>(i), last_.end.ns())
+                             : store_->get(static_cast<std::size_t>(i));
+      read_ = i;
     }
     return last_;
   }
-  pointer operator->() const { return pointer{**this}; }
-  Span operator[](difference_type n) const { return (*store_)[static_cast<std::size_t>(i_ + n)]; }
-
-  const_iterator& operator++() {
-    ++i_;
-    return *this;
-  }
-  const_iterator operator++(int) {
-    const_iterator old = *this;
-    ++i_;
-    return old;
-  }
-  const_iterator& operator--() {
-    --i_;
-    return *this;
-  }
-  const_iterator operator--(int) {
-    const_iterator old = *this;
-    --i_;
-    return old;
-  }
-  const_iterator& operator+=(difference_type n) {
-    i_ += n;
-    return *this;
-  }
-  const_iterator& operator-=(difference_type n) {
-    i_ -= n;
-    return *this;
-  }
-  friend const_iterator operator+(const_iterator it, difference_type n) { return it += n; }
-  friend const_iterator operator+(difference_type n, const_iterator it) { return it += n; }
-  friend const_iterator operator-(const_iterator it, difference_type n) { return it -= n; }
-  friend difference_type operator-(const const_iterator& a, const const_iterator& b) { return a.i_ - b.i_; }
-  friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.i_ == b.i_; }
-  friend auto operator<=>(const const_iterator& a, const const_iterator& b) { return a.i_ <=> b.i_; }
 
  private:
   static constexpr difference_type kNoneRead = std::numeric_limits<difference_type>::min();
 
   const SpanStore* store_ = nullptr;
-  difference_type i_ = 0;
   mutable difference_type read_ = kNoneRead;  ///< the index of last_, the span last read
   mutable Span last_;
 };
