@@ -102,20 +102,26 @@ class MarkStore {
   void push_back(const Mark& m) { push(m.at, m.kind, m.lane, m.other, m.value); }
   /// push_back of the mark these fields make (what a producer records, without making it).
   void push(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
-    if (kind == MarkKind::ForcedSwitch && last_single_ && try_pair(at, lane, other, value)) return;
+    // A forced switch that answers the drop request just stored: from the lane the request
+    // was made to, at its instant, with a held time and a woken lane that fit the pair.
+    if (kind == MarkKind::ForcedSwitch && lane == pair_holder_ && at.ns() == pair_at_ &&
+        static_cast<std::uint64_t>(value) <= kHeldMask && other + 1u <= kNoLane) {
+      pair(at, other, value);
+      return;
+    }
     if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), at.ns()});
     ++size_;
-    last_single_ = fits(at, kind, lane, other, value);
-    if (last_single_) {
-      // fits() let through only kNone or a field below its kNo value: the mask makes kNone kNo.
-      const std::uint64_t l = lane & kNoLane;
-      packed_.push_back(Packed{static_cast<std::uint64_t>(at.ns()) << 16 | static_cast<std::uint64_t>(kind) << 12 | l >> 6,
-                               (l & 0x3F) << 58 | std::uint64_t{other & kNoOther} << 40 |
-                                   static_cast<std::uint64_t>(value)});
-    } else {
-      packed_.push_back(Packed{kWide << 12, wide_.size()});
-      wide_.push_back(Mark{at, lane, other, value, kind});
+    pair_holder_ = kNoPair;
+    if (!fits(at, kind, lane, other, value)) [[unlikely]] {
+      push_wide(Mark{at, lane, other, value, kind});
+      return;
     }
+    // fits() let through only kNone or a field below its kNo value: the mask makes kNone kNo.
+    const std::uint64_t l = lane & kNoLane;
+    packed_.push_back(Packed{static_cast<std::uint64_t>(at.ns()) << 16 | static_cast<std::uint64_t>(kind) << 12 | l >> 6,
+                             (l & 0x3F) << 58 | std::uint64_t{other & kNoOther} << 40 |
+                                 static_cast<std::uint64_t>(value)});
+    if (kind == MarkKind::DropRequest) hold_for_pair(at, l, other, static_cast<std::uint64_t>(value));
   }
   void reserve(std::size_t count) {
     packed_.reserve(count);
@@ -128,7 +134,7 @@ class MarkStore {
     groups_.clear();
     pair_held_.clear();
     size_ = 0;
-    last_single_ = false;
+    pair_holder_ = kNoPair;
   }
   /// Sorts by time, keeping the order of marks at equal times.
   void stable_sort_by_time();
@@ -148,6 +154,7 @@ class MarkStore {
   static constexpr std::uint32_t kNoOther = (1u << 18) - 1;  ///< kNone as the other lane or job
   static constexpr std::uint64_t kValueMask = (std::uint64_t{1} << 40) - 1;
   static constexpr std::uint64_t kHeldMask = (std::uint64_t{1} << 34) - 1;  ///< a paired forced switch's held time
+  static constexpr std::uint64_t kNoPair = ~std::uint64_t{0};  ///< no pending drop request (no lane is it)
 
   /// Per 64 marks: which are the second of a pair, and how many were before the group.
   struct Group {
@@ -207,36 +214,36 @@ class MarkStore {
     const auto held = static_cast<std::int64_t>(std::uint64_t{pair_held_[p.pair]} << 2 | (r.w1 & 3));
     return Mark{at, holder, woken == kNoLane ? kNone : woken, held, MarkKind::ForcedSwitch};
   }
-  /// Folds a forced switch into the last record when that is the drop request it answers:
-  /// at the same instant, from the lane the request was made to. The request is read back
-  /// from its record (last_single_: packed, one mark).
-  bool try_pair(Time at, LaneId lane, std::uint32_t other, std::int64_t value) {
-    Packed& last = packed_.back();
-    if (kind_bits(last) != static_cast<std::uint64_t>(MarkKind::DropRequest)) return false;
-    const auto requester = (last.w0 & 0xFFF) << 6 | last.w1 >> 58;
-    const auto holder = static_cast<std::uint32_t>((last.w1 >> 40) & kNoOther);  // the request's other lane
+  /// Keeps what pairing the drop request just stored with its forced switch needs, so the
+  /// forced switch (at the same instant, from `holder`, the lane the request was made to)
+  /// writes the pair's record without reading the request back. `requester` is the packed
+  /// lane (kNoLane for kNone); `wait` fits, as the request packed.
+  void hold_for_pair(Time at, std::uint64_t requester, std::uint32_t holder, std::uint64_t wait) {
     // In unsigned arithmetic: a base after `at`, or far before it, is past 32 bits.
-    const std::uint64_t delta =
-        static_cast<std::uint64_t>(at.ns()) - static_cast<std::uint64_t>(groups_[(size_ - 1) / 64].base);
-    // The request packed, so its wait fits; holder == lane with neither kNone makes the
-    // forced switch's lane fit too.
-    if (static_cast<std::int64_t>(last.w0 >> 16) != at.ns() || requester == kNoLane || holder == kNoOther ||
-        holder != lane || delta > 0xFFFF'FFFF ||
-        static_cast<std::uint64_t>(value) > kHeldMask || other + 1u > kNoLane) {
-      return false;
-    }
+    const std::uint64_t delta = static_cast<std::uint64_t>(at.ns()) - static_cast<std::uint64_t>(groups_.back().base);
+    if (requester == kNoLane || holder >= kNoOther || delta > 0xFFFF'FFFF) return;
+    const std::uint64_t h = holder;
+    pair_holder_ = h;
+    pair_at_ = at.ns();
+    pair_w0_ = delta << 32 | requester << 14 | h >> 4;
+    pair_w1_ = (h & 0xF) << 60 | wait << 2;
+  }
+  /// Folds the forced switch into the drop request's record (push() checked that it answers
+  /// it and that its woken lane `other` and held time `value` fit).
+  void pair(Time at, std::uint32_t other, std::int64_t value) {
     const std::uint64_t woken = other & kNoLane;  // kNone is kNoLane
-    const std::uint64_t h = lane;
     const auto held = static_cast<std::uint64_t>(value);
-    const std::uint64_t wait = last.w1 & kValueMask;
-    last.w0 = delta << 32 | requester << 14 | h >> 4;
-    last.w1 = (h & 0xF) << 60 | woken << 42 | wait << 2 | (held & 3);
+    packed_.back() = Packed{pair_w0_, pair_w1_ | woken << 42 | (held & 3)};
     pair_held_.push_back(static_cast<std::uint32_t>(held >> 2));
     if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), at.ns()});
     groups_.back().second_bits |= std::uint64_t{1} << (size_ % 64);
     ++size_;
-    last_single_ = false;
-    return true;
+    pair_holder_ = kNoPair;
+  }
+  /// A mark kept whole, a stand-in record pointing at it. Rare, so out of line.
+  [[gnu::noinline]] void push_wide(const Mark& m) {
+    packed_.push_back(Packed{kWide << 12, wide_.size()});
+    wide_.push_back(m);
   }
 
   static std::uint64_t kind_bits(const Packed& p) { return (p.w0 >> 12) & 0xF; }
@@ -261,7 +268,13 @@ class MarkStore {
   Store<Group> groups_;   ///< one per 64 marks
   Store<std::uint32_t> pair_held_;  ///< per pair: the held time's bits 33..2
   std::size_t size_ = 0;  ///< marks
-  bool last_single_ = false;  ///< the last record holds one mark, packed (not wide)
+  /// While the last record is a drop request a forced switch can pair with: that switch's
+  /// lane (the request's other lane), its instant, and the pair's record but for the
+  /// switch's woken lane and held time. kNoPair, which no lane equals, otherwise.
+  std::uint64_t pair_holder_ = kNoPair;
+  std::int64_t pair_at_ = 0;
+  std::uint64_t pair_w0_ = 0;
+  std::uint64_t pair_w1_ = 0;
 };
 
 /// A random-access iterator that counts the pairs' second marks as it goes: reading the next
