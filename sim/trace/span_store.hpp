@@ -147,18 +147,33 @@ class SpanStore {
   const_iterator begin() const;
   const_iterator end() const;
 
-  /// Adds a span at the end (a producer's buffer making room: one span at a time).
-  void push_back(const Span& s) {
-    Record* out;
-    if (size_ % kGroup != 0) [[likely]] {
-      out = records_.extend(1);
-    } else {
-      // A store's first span gets room for itself alone: many lanes keep one span.
-      if (records_.capacity() == 0) records_.reserve(records_for(1));
-      out = records_.extend(2);
-      start_group(*out++, s.begin.ns());
+  /// Adds a span at the end (a producer's buffer making room: one span at a time). The
+  /// usual span (in a group begun, with room, that fits a record) is written here, with no
+  /// call but the last: any other goes to push_back_anyhow() as a tail call, so this path
+  /// saves no registers.
+  [[gnu::noinline]] void push_back(const Span& s) {
+    if (size_ % kGroup == 0 || records_.size() >= records_.capacity()) [[unlikely]] {
+      return push_back_anyhow(s);
     }
-    encode(*out, s);
+    // In unsigned arithmetic, as encode() does; a field fits its range when no bit is set
+    // past the range's width.
+    static_assert(kMaxReach >> 56 == 1 && kMaxReachAfterGap >> 31 == 1 && kMaxGap >> 24 == 1 &&
+                  (kMaxSubject + 1) >> 17 == 1 && ((kMaxReach + 1) & kMaxReach) == 0 &&
+                  ((kMaxReachAfterGap + 1) & kMaxReachAfterGap) == 0 && ((kMaxGap + 1) & kMaxGap) == 0 &&
+                  ((kMaxSubject + 2) & (kMaxSubject + 1)) == 0);
+    const std::uint32_t subject = s.subject + 1u;
+    const std::uint64_t reach = static_cast<std::uint64_t>(s.end.ns()) - static_cast<std::uint64_t>(base_);
+    const std::uint64_t gap = static_cast<std::uint64_t>(s.begin.ns()) - static_cast<std::uint64_t>(last_end_);
+    std::uint64_t time;
+    if ((reach >> 57 | gap | subject >> 18) == 0) [[likely]] {
+      time = reach;
+    } else if ((reach >> 32 | gap >> 25 | subject >> 18) == 0) {
+      time = kGapBit | gap << 32 | reach;
+    } else {
+      return push_back_anyhow(s);
+    }
+    write(*records_.extend_in_room(), time | static_cast<std::uint64_t>(s.state) << 58 | std::uint64_t{subject >> 16} << 62,
+          subject << 16 | s.step);
     last_end_ = s.end.ns();
     ++size_;
   }
@@ -232,6 +247,21 @@ class SpanStore {
   }
   static std::uint64_t lo_of(const Record& r) { return r.w[0] | std::uint64_t{r.w[1]} << 32; }
 
+  /// push_back() of any span: a group's first, one that needs room, one kept whole.
+  [[gnu::noinline]] void push_back_anyhow(const Span& s) {
+    Record* out;
+    if (size_ % kGroup != 0) {
+      out = records_.extend(1);
+    } else {
+      // A store's first span gets room for itself alone: many lanes keep one span.
+      if (records_.capacity() == 0) records_.reserve(records_for(1));
+      out = records_.extend(2);
+      start_group(*out++, s.begin.ns());
+    }
+    encode(*out, s);
+    last_end_ = s.end.ns();
+    ++size_;
+  }
   /// A group's base record, `base` the begin of its first span (which needs no gap).
   void start_group(Record& out, std::int64_t base) {
     base_ = base;
