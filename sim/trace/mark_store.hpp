@@ -101,26 +101,24 @@ class MarkStore {
 
   void push_back(const Mark& m) { push(m.at, m.kind, m.lane, m.other, m.value); }
   /// push_back of the mark these fields make (what a producer records, without making it).
-  void push(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
+  /// The usual mark (in a group begun, with room, packed or paired) is written here with no
+  /// call but the last: any other goes on as a tail call, so this path saves few registers.
+  [[gnu::noinline]] void push(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
     // A forced switch that answers the drop request just stored: from the lane the request
     // was made to, at its instant, with a held time and a woken lane that fit the pair.
     if (kind == MarkKind::ForcedSwitch && lane == pair_holder_ && at.ns() == pair_at_ &&
         static_cast<std::uint64_t>(value) <= kHeldMask && other + 1u <= kNoLane) {
-      pair(at, other, value);
-      return;
+      if (size_ % 64 == 0 || pair_held_.size() >= pair_held_.capacity()) [[unlikely]] return pair_anyhow(at, other, value);
+      *pair_held_.extend_in_room() = static_cast<std::uint32_t>(static_cast<std::uint64_t>(value) >> 2);
+      return write_pair(other, value);
     }
-    if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), at.ns()});
+    if (size_ % 64 == 0 || packed_.size() >= packed_.capacity() || !fits(at, kind, lane, other, value)) [[unlikely]] {
+      return push_anyhow(at, kind, lane, other, value);
+    }
     ++size_;
     pair_holder_ = kNoPair;
-    if (!fits(at, kind, lane, other, value)) [[unlikely]] {
-      push_wide(Mark{at, lane, other, value, kind});
-      return;
-    }
-    // fits() let through only kNone or a field below its kNo value: the mask makes kNone kNo.
-    const std::uint64_t l = lane & kNoLane;
-    packed_.push_back(Packed{static_cast<std::uint64_t>(at.ns()) << 16 | static_cast<std::uint64_t>(kind) << 12 | l >> 6,
-                             (l & 0x3F) << 58 | std::uint64_t{other & kNoOther} << 40 |
-                                 static_cast<std::uint64_t>(value)});
+    const std::uint64_t l = lane & kNoLane;  // fits(): kNone, or below kNoLane
+    *packed_.extend_in_room() = pack(at, kind, l, other, value);
     if (kind == MarkKind::DropRequest) hold_for_pair(at, l, other, static_cast<std::uint64_t>(value));
   }
   void reserve(std::size_t count) {
@@ -228,22 +226,43 @@ class MarkStore {
     pair_w0_ = delta << 32 | requester << 14 | h >> 4;
     pair_w1_ = (h & 0xF) << 60 | wait << 2;
   }
-  /// Folds the forced switch into the drop request's record (push() checked that it answers
-  /// it and that its woken lane `other` and held time `value` fit).
-  void pair(Time at, std::uint32_t other, std::int64_t value) {
-    const std::uint64_t woken = other & kNoLane;  // kNone is kNoLane
-    const auto held = static_cast<std::uint64_t>(value);
-    packed_.back() = Packed{pair_w0_, pair_w1_ | woken << 42 | (held & 3)};
-    pair_held_.push_back(static_cast<std::uint32_t>(held >> 2));
+  /// push() of a mark that begins a group, needs room or is kept whole.
+  [[gnu::noinline]] void push_anyhow(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
     if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), at.ns()});
+    ++size_;
+    pair_holder_ = kNoPair;
+    if (!fits(at, kind, lane, other, value)) {
+      // A stand-in record pointing at the whole mark.
+      packed_.push_back(Packed{kWide << 12, wide_.size()});
+      wide_.push_back(Mark{at, lane, other, value, kind});
+      return;
+    }
+    const std::uint64_t l = lane & kNoLane;
+    packed_.push_back(pack(at, kind, l, other, value));
+    if (kind == MarkKind::DropRequest) hold_for_pair(at, l, other, static_cast<std::uint64_t>(value));
+  }
+  /// A mark that fits, `l` its lane masked (kNone is kNoLane).
+  static Packed pack(Time at, MarkKind kind, std::uint64_t l, std::uint32_t other, std::int64_t value) {
+    // The mask makes kNone kNoOther: fits() let through only kNone or a field below it.
+    return Packed{static_cast<std::uint64_t>(at.ns()) << 16 | static_cast<std::uint64_t>(kind) << 12 | l >> 6,
+                  (l & 0x3F) << 58 | std::uint64_t{other & kNoOther} << 40 | static_cast<std::uint64_t>(value)};
+  }
+  /// push() of a forced switch that pairs, where the pair begins a group or its held time
+  /// needs room.
+  [[gnu::noinline]] void pair_anyhow(Time at, std::uint32_t other, std::int64_t value) {
+    pair_held_.push_back(static_cast<std::uint32_t>(static_cast<std::uint64_t>(value) >> 2));
+    if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), at.ns()});
+    write_pair(other, value);
+  }
+  /// Folds the forced switch into the drop request's record (push() checked that it answers
+  /// it and that its woken lane `other` and held time `value` fit; its held time's high bits
+  /// are stored, and its group is begun).
+  void write_pair(std::uint32_t other, std::int64_t value) {
+    const std::uint64_t woken = other & kNoLane;  // kNone is kNoLane
+    packed_.back() = Packed{pair_w0_, pair_w1_ | woken << 42 | (static_cast<std::uint64_t>(value) & 3)};
     groups_.back().second_bits |= std::uint64_t{1} << (size_ % 64);
     ++size_;
     pair_holder_ = kNoPair;
-  }
-  /// A mark kept whole, a stand-in record pointing at it. Rare, so out of line.
-  [[gnu::noinline]] void push_wide(const Mark& m) {
-    packed_.push_back(Packed{kWide << 12, wide_.size()});
-    wide_.push_back(m);
   }
 
   static std::uint64_t kind_bits(const Packed& p) { return (p.w0 >> 12) & 0xF; }
