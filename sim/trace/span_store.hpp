@@ -147,13 +147,15 @@ class SpanStore {
   const_iterator begin() const;
   const_iterator end() const;
 
-  /// Adds a span at the end (a producer's buffer making room: one span at a time). The
-  /// usual span (in a group begun, with room, that fits a record) is written here, with no
-  /// call but the last: any other goes to push_back_anyhow() as a tail call, so this path
-  /// saves no registers.
-  [[gnu::noinline]] void push_back(const Span& s) {
+  /// Adds a span at the end.
+  void push_back(const Span& s) { push(s.begin, s.end, s.subject, s.step, s.state); }
+  /// push_back() of the span these fields make (what a producer records, without making it:
+  /// the fields come in registers). The usual span (in a group begun, with room, that fits
+  /// a record) is written here, with no call but the last: any other goes to push_anyhow()
+  /// as a tail call, so this path saves no registers.
+  [[gnu::noinline]] void push(Time begin, Time end, std::uint32_t subject, std::uint16_t step, SpanState state) {
     if (size_ % kGroup == 0 || records_.size() >= records_.capacity()) [[unlikely]] {
-      return push_back_anyhow(s);
+      return push_anyhow(begin, end, subject, step, state);
     }
     // In unsigned arithmetic, as encode() does; a field fits its range when no bit is set
     // past the range's width.
@@ -161,20 +163,21 @@ class SpanStore {
                   (kMaxSubject + 1) >> 17 == 1 && ((kMaxReach + 1) & kMaxReach) == 0 &&
                   ((kMaxReachAfterGap + 1) & kMaxReachAfterGap) == 0 && ((kMaxGap + 1) & kMaxGap) == 0 &&
                   ((kMaxSubject + 2) & (kMaxSubject + 1)) == 0);
-    const std::uint32_t subject = s.subject + 1u;
-    const std::uint64_t reach = static_cast<std::uint64_t>(s.end.ns()) - static_cast<std::uint64_t>(base_);
-    const std::uint64_t gap = static_cast<std::uint64_t>(s.begin.ns()) - static_cast<std::uint64_t>(last_end_);
-    std::uint64_t time;
-    if ((reach >> 57 | gap | subject >> 18) == 0) [[likely]] {
-      time = reach;
-    } else if ((reach >> 32 | gap >> 25 | subject >> 18) == 0) {
-      time = kGapBit | gap << 32 | reach;
+    // One test at a time: fewer values live at once, so no register to save.
+    const std::uint64_t reach = static_cast<std::uint64_t>(end.ns()) - static_cast<std::uint64_t>(base_);
+    std::uint64_t time = reach;
+    if (begin.ns() == last_end_) [[likely]] {
+      if (reach >> 57 != 0) return push_anyhow(begin, end, subject, step, state);
     } else {
-      return push_back_anyhow(s);
+      const std::uint64_t gap = static_cast<std::uint64_t>(begin.ns()) - static_cast<std::uint64_t>(last_end_);
+      if (gap >> 25 != 0 || reach >> 32 != 0) return push_anyhow(begin, end, subject, step, state);
+      time |= kGapBit | gap << 32;
     }
-    write(*records_.extend_in_room(), time | static_cast<std::uint64_t>(s.state) << 58 | std::uint64_t{subject >> 16} << 62,
-          subject << 16 | s.step);
-    last_end_ = s.end.ns();
+    const std::uint32_t label = subject + 1u;
+    if (label >> 18 != 0) [[unlikely]] return push_anyhow(begin, end, subject, step, state);
+    write(*records_.extend_in_room(), time | static_cast<std::uint64_t>(state) << 58 | std::uint64_t{label >> 16} << 62,
+          label << 16 | step);
+    last_end_ = end.ns();
     ++size_;
   }
   /// Whether the last span ends at `at` with these labels: a producer's span that a new one
@@ -252,8 +255,9 @@ class SpanStore {
     const Span last = back();
     return last.state == state && last.subject == subject && last.step == step;
   }
-  /// push_back() of any span: a group's first, one that needs room, one kept whole.
-  [[gnu::noinline]] void push_back_anyhow(const Span& s) {
+  /// push() of any span: a group's first, one that needs room, one kept whole.
+  [[gnu::noinline]] void push_anyhow(Time begin, Time end, std::uint32_t subject, std::uint16_t step, SpanState state) {
+    const Span s{begin, end, subject, step, state, 0};
     Record* out;
     if (size_ % kGroup != 0) {
       out = records_.extend(1);
