@@ -152,7 +152,7 @@ class SpanStore {
   /// push_back() of the span these fields make (what a producer records, without making it:
   /// the fields come in registers). The usual span (in a group begun, with room, that fits
   /// a record) is written here, with no call but the last: any other goes to push_anyhow()
-  /// as a tail call, so this path saves no registers.
+  /// as a tail call, so this path saves few registers.
   [[gnu::noinline]] void push(Time begin, Time end, std::uint32_t subject, std::uint16_t step, SpanState state) {
     if (size_ % kGroup == 0 || records_.size() >= records_.capacity()) [[unlikely]] {
       return push_anyhow(begin, end, subject, step, state);
@@ -163,7 +163,7 @@ class SpanStore {
                   (kMaxSubject + 1) >> 17 == 1 && ((kMaxReach + 1) & kMaxReach) == 0 &&
                   ((kMaxReachAfterGap + 1) & kMaxReachAfterGap) == 0 && ((kMaxGap + 1) & kMaxGap) == 0 &&
                   ((kMaxSubject + 2) & (kMaxSubject + 1)) == 0);
-    // One test at a time: fewer values live at once, so no register to save.
+    // One test at a time: fewer values live at once, so fewer registers to save.
     const std::uint64_t reach = static_cast<std::uint64_t>(end.ns()) - static_cast<std::uint64_t>(base_);
     std::uint64_t time = reach;
     if (begin.ns() == last_end_) [[likely]] {
