@@ -154,10 +154,25 @@ std::optional<std::size_t> first_that_fits(const std::vector<std::string>& texts
 
 std::optional<float> label_clear_of(float left, float right, float width, float badge_left, float badge_right,
                                     float gap) {
-  if (left + width <= badge_left || left >= badge_right) return left;
-  const float after = badge_right + gap;
-  if (after + width > right) return std::nullopt;
-  return after;
+  const std::pair<float, float> badge{badge_left, badge_right};
+  return label_clear_of(left, right, width, std::span(&badge, 1), gap);
+}
+
+std::optional<float> label_clear_of(float left, float right, float width,
+                                    std::span<const std::pair<float, float>> obstacles, float gap) {
+  // Where nothing covers it, a label too wide for its bar stays, cut at the bar's end.
+  float at = left, shown = std::min(width, right - left);
+  bool moved = false;
+  for (const auto& [from, to] : obstacles) {
+    if (at + shown <= from) break;  // sorted: the rest are further right
+    if (at < to) {                  // it covers the label: after it, whole
+      at = to + gap;
+      shown = width;
+      moved = true;
+    }
+  }
+  if (moved && at + width > right) return std::nullopt;
+  return at;
 }
 
 }  // namespace gilsim::viz

@@ -4,8 +4,10 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace gilsim::viz {
@@ -61,5 +63,11 @@ std::optional<std::size_t> first_that_fits(const std::vector<std::string>& texts
 /// `gap` right of it; none when it no longer fits there (hidden rather than covered or cut).
 std::optional<float> label_clear_of(float left, float right, float width, float badge_left, float badge_right,
                                     float gap);
+
+/// The same past every one of `obstacles` (screen x ranges, sorted by their left ends): a
+/// badge, the marks on the bar (a job-done dot where the bar starts); none when the label no
+/// longer fits after the last one it would cover.
+std::optional<float> label_clear_of(float left, float right, float width,
+                                    std::span<const std::pair<float, float>> obstacles, float gap);
 
 }  // namespace gilsim::viz

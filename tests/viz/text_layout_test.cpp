@@ -93,6 +93,21 @@ TEST_CASE("a bar's label moves right of the GIL badge that would cover it, or is
   CHECK_FALSE(label_clear_of(100, 200, 60, 98, 150, 3).has_value());  // no room after it: hidden, not covered
 }
 
+TEST_CASE("a bar's label moves right of every mark and badge on it, in turn") {
+  using gilsim::viz::label_clear_of;
+  using Ranges = std::vector<std::pair<float, float>>;
+  // A bar with text room 100..300, a label 60 px wide.
+  CHECK(label_clear_of(100, 300, 60, Ranges{}, 3) == 100.0f);
+  CHECK(label_clear_of(100, 300, 60, Ranges{{94, 104}}, 3) == 107.0f);  // a job-done dot where the bar starts
+  // After the dot the label would cover the badge: after the badge too.
+  CHECK(label_clear_of(100, 300, 60, Ranges{{94, 104}, {150, 190}}, 3) == 193.0f);
+  CHECK(label_clear_of(100, 300, 60, Ranges{{94, 104}, {170, 190}}, 3) == 107.0f);  // it fits between them
+  CHECK(label_clear_of(100, 300, 60, Ranges{{20, 40}, {94, 104}}, 3) == 107.0f);    // one left of the bar: no matter
+  CHECK_FALSE(label_clear_of(100, 300, 60, Ranges{{94, 104}, {150, 250}}, 3).has_value());  // no room: hidden
+  // A label wider than its bar, cut at the bar's end, stays where nothing covers what shows of it.
+  CHECK(label_clear_of(100, 140, 60, Ranges{{150, 160}}, 3) == 100.0f);
+}
+
 TEST_CASE("a collapsed run's figures: the longest text that fits after its end, or none") {
   using gilsim::viz::first_that_fits;
   const auto ten_px = [](std::string_view t) { return 10.0f * static_cast<float>(t.size()); };
