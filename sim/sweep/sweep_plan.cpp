@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/scenario/override_keys.hpp"
+
 namespace gilsim::sweep {
 
 std::size_t SweepPlan::points() const {
@@ -77,6 +79,14 @@ SweepPlan make_plan(const SweepRequest& request) {
                                   "a sweep needs at least one; expected --vary KEY=VALUES, such as --vary workers=1..16");
   }
   for (const auto& text : request.vary) plan.axes.push_back(parse_axis(text));
+  // A key no value can fix is named alone ("--vary wrk: unknown key"), not with its first value.
+  for (const Axis& axis : plan.axes) {
+    for (const std::string& key : axis.keys) {
+      if (auto problem = scenario::override_key_problem(key)) {
+        throw scenario::ScenarioError(scenario::SourceLoc{"--vary " + key, 0, 0}, *problem);
+      }
+    }
+  }
   if (request.seeds < 1) throw scenario::ScenarioError(scenario::SourceLoc{"--seeds", 0, 0}, "expected 1 or more");
   plan.seeds = request.seeds;
   plan.runs = request.runs;
