@@ -152,27 +152,35 @@ std::optional<std::size_t> first_that_fits(const std::vector<std::string>& texts
   return std::nullopt;
 }
 
-std::optional<float> label_clear_of(float left, float right, float width, float badge_left, float badge_right,
-                                    float gap) {
-  const std::pair<float, float> badge{badge_left, badge_right};
-  return label_clear_of(left, right, width, std::span(&badge, 1), gap);
-}
-
-std::optional<float> label_clear_of(float left, float right, float width,
-                                    std::span<const std::pair<float, float>> obstacles, float gap) {
-  // Where nothing covers it, a label too wide for its bar stays, cut at the bar's end.
-  float at = left, shown = std::min(width, right - left);
+std::optional<std::pair<float, float>> label_clear_of(float left, float right, float width,
+                                                      std::span<const std::pair<float, float>> obstacles,
+                                                      float gap, float min_shown) {
+  // Whole, moved right past every obstacle it would cover.
+  float at = left;
   bool moved = false;
   for (const auto& [from, to] : obstacles) {
-    if (at + shown <= from) break;  // sorted: the rest are further right
-    if (at < to) {                  // it covers the label: after it, whole
+    if (at + width <= from) break;  // sorted: the rest are further right
+    if (at < to) {
       at = to + gap;
-      shown = width;
       moved = true;
     }
   }
-  if (moved && at + width > right) return std::nullopt;
-  return at;
+  if (at + width <= right) return std::pair{at, at + width};
+  if (!moved) return std::pair{left, right};  // nothing covers it: cut at the bar's end, as ever
+  // Cut: moved past only what covers its start, ended before the next obstacle.
+  at = left;
+  float end = right;
+  for (const auto& [from, to] : obstacles) {
+    if (to <= at) continue;
+    if (from >= at + min_shown) {
+      end = from - gap;
+      break;
+    }
+    at = to + gap;
+  }
+  end = std::min({end, right, at + width});
+  if (end - at < std::min(width, min_shown)) return std::nullopt;
+  return std::pair{at, end};
 }
 
 }  // namespace gilsim::viz

@@ -81,17 +81,14 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
     if (!label) continue;
     const ImVec4 clip(std::max(x0, box.left) + 3, y0 - 1, std::min(x1, box.right) - 2, y1 + 1);
     if (clip.z <= clip.x) continue;
-    float tx = clip.x;
     const float w = ImGui::GetFont()->CalcTextSizeA(text_h, 1e9f, 0, label).x;
-    if (!keep_clear.empty()) {
-      const std::optional<float> clear = label_clear_of(clip.x, clip.z, w, keep_clear, 3.0f);
-      if (!clear) continue;
-      tx = *clear;
-    }
+    const auto room = label_clear_of(clip.x, clip.z, w, keep_clear, 3.0f, 2.0f * text_h);
+    if (!room) continue;
     const float ty = y0 + ((y1 - y0) - text_h) * 0.5f;
-    dl->AddText(ImGui::GetFont(), text_h, ImVec2(tx, ty), to_u32(text_on(rgba_of(fill))), label, nullptr, 0.0f,
-                &clip);
-    if (labels) labels->push_back(LaneBox{tx, ty, std::min(clip.z, tx + w), ty + text_h});
+    const ImVec4 cut(clip.x, clip.y, room->second, clip.w);
+    dl->AddText(ImGui::GetFont(), text_h, ImVec2(room->first, ty), to_u32(text_on(rgba_of(fill))), label, nullptr,
+                0.0f, &cut);
+    if (labels) labels->push_back(LaneBox{room->first, ty, room->second, ty + text_h});
   }
 }
 
