@@ -75,8 +75,13 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
     // The list scrolls under the playhead: the end of its instant's lines stays where it was
     // (three fifths down, or lower for lines that need the room), so a line that shows on
     // two rows pushes the lines above it up, and the lines below never jump.
+    // At most a panel's worth of the instant's lines is measured: more never fit anyway.
+    constexpr std::size_t kMeasured = 64;
     std::size_t first = static_cast<std::size_t>(at);
-    while (first > 0 && panel.narrative.line(first - 1).at == panel.narrative.line(first).at) --first;
+    while (first > 0 && static_cast<std::size_t>(at) - first < kMeasured &&
+           panel.narrative.line(first - 1).at == panel.narrative.line(first).at) {
+      --first;
+    }
     float rows_h = 0;
     for (std::size_t i = first; i <= static_cast<std::size_t>(at); ++i) {
       const std::string text = line_text(i);
