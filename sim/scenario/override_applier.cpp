@@ -187,15 +187,19 @@ void apply_one(toml::table& root, const Override& o, OverrideTexts& texts) {
     return;
   }
   if (auto problem = override_key_problem(o.key)) writer.fail(*problem);
-  std::string path_text = o.key;
-  if (o.key == "cores") path_text = "machine.cores";
-  if (o.key == "switch_interval") path_text = "python.switch_interval";
-  if (o.key == "gil") path_text = "python.gil";
+  const std::string path_text = override_path(o.key);
   const std::vector<std::string_view> path = split_path(path_text);
   writer.set(writer.parent_of(root, path), path.back());
 }
 
 }  // namespace
+
+std::string override_path(std::string_view key) {
+  if (key == "cores") return "machine.cores";
+  if (key == "switch_interval") return "python.switch_interval";
+  if (key == "gil") return "python.gil";
+  return std::string(key);
+}
 
 std::optional<std::string> override_key_problem(std::string_view key) {
   const std::string_view first = split_path(key).front();

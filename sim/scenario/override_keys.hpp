@@ -11,4 +11,8 @@ namespace gilsim::scenario {
 /// shorthand (cores, ...) ..."), or nothing: a sweep says it once, of the key alone.
 std::optional<std::string> override_key_problem(std::string_view key);
 
+/// The dotted path a key writes: "cores" is machine.cores, "switch_interval" and "gil" are
+/// in [python]; any other key is its own path (workers, jobs and seed are written apart).
+std::string override_path(std::string_view key);
+
 }  // namespace gilsim::scenario
