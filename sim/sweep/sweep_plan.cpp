@@ -91,10 +91,9 @@ SweepPlan make_plan(const SweepRequest& request) {
       }
       const auto [at, added] = varied.emplace(scenario::override_path(key), key);
       if (!added) {
-        throw scenario::ScenarioError(
-            scenario::SourceLoc{"--vary " + key, 0, 0},
-            fmt::format("'{}' is varied already (as '{}'); expected each value in one key of one --vary", key,
-                        at->second));
+        const std::string again = at->second == key ? "twice" : fmt::format("already, as '{}'", at->second);
+        throw scenario::ScenarioError(scenario::SourceLoc{"--vary " + key, 0, 0},
+                                      fmt::format("'{}' is varied {}; expected each value varied once", key, again));
       }
     }
   }

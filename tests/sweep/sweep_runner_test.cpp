@@ -66,10 +66,9 @@ TEST_CASE("a value the key refuses is refused as --set refuses it, naming --vary
         "or a dotted path into the file, such as machine.cores");
   // A value varied twice would keep the later values only: refused, naming the first.
   CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"workers=1..2", "workers=3,4"})) ==
-        "--vary workers: 'workers' is varied already (as 'workers'); expected each value in one key of one --vary");
+        "--vary workers: 'workers' is varied twice; expected each value varied once");
   CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"cores=1,2; machine.cores=3,4"})) ==
-        "--vary machine.cores: 'machine.cores' is varied already (as 'cores'); expected each value in one key of "
-        "one --vary");
+        "--vary machine.cores: 'machine.cores' is varied already, as 'cores'; expected each value varied once");
   CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"workers=1,2; cores.x=1,2"})) ==
         "--vary cores.x: 'cores' is a shorthand and has no parts; expected cores=value, or a path such as "
         "machine.cores");
