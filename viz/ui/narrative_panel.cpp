@@ -72,9 +72,9 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
     return wrap_indented(text, panel.text_width, std::string(14, ' '), text_width);
   };
   if (at != panel.followed && at >= 0 && panel.text_width > 0) {
-    // The list scrolls under the playhead: the end of its instant's lines stays where it was
-    // (three fifths down, or lower for lines that need the room), so a line that shows on
-    // two rows pushes the lines above it up, and the lines below never jump.
+    // The list scrolls under the playhead: the end of its instant's lines stays three fifths
+    // down (lower for lines that need the room), so a line shown on two rows pushes the lines
+    // above it up, and the lines below it never jump.
     // At most a panel's worth of the instant's lines is measured: more never fit anyway.
     constexpr std::size_t kMeasured = 64;
     std::size_t first = static_cast<std::size_t>(at);
