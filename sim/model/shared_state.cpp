@@ -181,7 +181,8 @@ SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenari
   const Time iteration = scenario::python_cost(settings, settings.costs.increment);
   const Time before = iteration / 2;
   return StatementCost{e.wall_time(t, before) + e.wall_time(t, iteration - before),
-                       (before > Time::zero() ? 1U : 0U) + (iteration - before > Time::zero() ? 1U : 0U)};
+                       (before > Time::zero() ? 1U : 0U) + (iteration - before > Time::zero() ? 1U : 0U),
+                       settings.python_cost_factor == 1.0 && e.at_full_speed(t)};
 }
 
 bool SharedState::statement_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t i, Engine::Stretch& stretch,
@@ -189,9 +190,11 @@ bool SharedState::statement_at_once(ThreadId t, const scenario::PlannedJob& job,
                                     LaneId task_lane) {
   Engine& e = engine_;
   const scenario::PlannedStep& step = job.steps[i];
-  const Time call = step.has_call ? scenario::python_cost(settings, step.duration) : Time::zero();
+  const Time call = !step.has_call     ? Time::zero()
+                    : cost.call_as_drawn ? step.duration
+                                         : scenario::python_cost(settings, step.duration);
   const std::uint32_t pieces = cost.pieces + (call > Time::zero() ? 1U : 0U);
-  const Time wall = call > Time::zero() ? cost.wall + e.wall_time(t, call) : cost.wall;
+  const Time wall = call <= Time::zero() ? cost.wall : cost.wall + (cost.call_as_drawn ? call : e.wall_time(t, call));
   if (pieces > stretch.events || e.now() + wall >= stretch.until) return false;
   stretch.events -= pieces;
   const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
