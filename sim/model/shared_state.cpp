@@ -185,7 +185,8 @@ SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenari
                        settings.python_cost_factor == 1.0 && e.at_full_speed(t)};
 }
 
-bool SharedState::statement_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t i, Engine::Stretch& stretch,
+// Inline in its two callers' loops, where it runs once per statement.
+[[gnu::always_inline]] inline bool SharedState::statement_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t i, Engine::Stretch& stretch,
                                     const StatementCost& cost, const scenario::EffectiveSettings& settings,
                                     LaneId task_lane) {
   Engine& e = engine_;
