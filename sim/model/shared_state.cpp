@@ -146,6 +146,19 @@ void SharedState::check_deadlock(LaneId waiter) {
   }
 }
 
+// Inline in each statement (once per increment); its lost update's mark is the rare branch.
+[[gnu::always_inline]] inline void SharedState::store(ThreadId t, std::uint32_t target, std::int64_t loaded,
+                                                     std::int64_t stores_at_load) {
+  SharedCounter& counter = counters_[target];
+  counter.value = loaded + 1;
+  const std::int64_t overwritten = counter.stores - stores_at_load;
+  ++counter.stores;
+  if (overwritten > 0) {
+    Engine& e = engine_;
+    e.trace().mark(e.now(), MarkKind::LostUpdate, e.lane(t), target, overwritten);  // U2
+  }
+}
+
 Program SharedState::increment(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t count,
                                const scenario::EffectiveSettings& settings, LaneId task_lane) {
   Engine& e = engine_;
@@ -276,17 +289,6 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
     }
   }
   return i;
-}
-
-void SharedState::store(ThreadId t, std::uint32_t target, std::int64_t loaded, std::int64_t stores_at_load) {
-  SharedCounter& counter = counters_[target];
-  counter.value = loaded + 1;
-  const std::int64_t overwritten = counter.stores - stores_at_load;
-  ++counter.stores;
-  if (overwritten > 0) {
-    Engine& e = engine_;
-    e.trace().mark(e.now(), MarkKind::LostUpdate, e.lane(t), target, overwritten);  // U2
-  }
 }
 
 std::size_t SharedState::increments_in_a_row(const scenario::PlannedJob& job, std::size_t first) {
