@@ -264,3 +264,36 @@ TEST_CASE("a watcher stops waiting when the simulation is over") {
   std::jthread watcher([&](std::stop_token stop) { CHECK_FALSE(progress.wait_for_answers(stop)); });
   progress.end();
 }
+
+TEST_CASE("a run's whole answer is shared with the watcher, and taken back once the simulation is over") {
+  const auto whole = [](const char* lane) {
+    auto t = std::make_shared<trace::Trace>();
+    t->lanes.push_back(trace::Lane{.name = lane});
+    t->lanes.back().spans.push_back(Span{.begin = ns(0), .end = ns(5), .state = SpanState::Running});
+    return t;
+  };
+  model::Progress progress;
+  progress.begin(2);
+  auto first = whole("T1");
+  auto second = whole("T2");
+  const trace::Lane* second_lane = &second->lanes[0];
+  progress.answer(0, first);
+  progress.answer(1, second);
+  progress.ask();
+  std::vector<std::shared_ptr<const trace::Trace>> held = progress.answers();  // a preview of both
+  REQUIRE(held.size() == 2);
+  held.pop_back();  // the watcher let go of the second run, not of the first
+  progress.end();
+  CHECK(progress.answers().empty());  // nothing to take a share of any more
+  // The first is still read by the watcher: copied. The second is nobody else's: moved.
+  const trace::Trace first_back = progress.take_back(0, std::move(first));
+  const trace::Trace second_back = progress.take_back(1, std::move(second));
+  REQUIRE(first_back.lanes.size() == 1);
+  CHECK(first_back.lanes[0].name == "T1");
+  CHECK(&first_back.lanes[0] != &held[0]->lanes[0]);
+  REQUIRE(held[0]->lanes.size() == 1);
+  CHECK(held[0]->lanes[0].spans.size() == 1);
+  REQUIRE(second_back.lanes.size() == 1);
+  CHECK(&second_back.lanes[0] == second_lane);
+  CHECK(same_span(second_back.lanes[0].spans[0], Span{.begin = ns(0), .end = ns(5), .state = SpanState::Running}));
+}
