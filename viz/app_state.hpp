@@ -70,6 +70,8 @@ struct NarrativePanel {
   bool dirty = true;                 ///< rebuild the lines (new runs, a new filter)
   std::ptrdiff_t followed = -2;      ///< story line last scrolled to
   float lines_shown = 0;             ///< story lines the panel had room for, last frame
+  float text_width = 0;              ///< room for a line's text, last frame
+  float after_playhead_y = 0;        ///< screen y where the line after the playhead's began, last frame
 };
 
 /// An open run's header as drawn, in screen x: its busy-machine flag (empty when none), where
@@ -78,6 +80,11 @@ struct NarrativePanel {
 struct HeaderDrawn {
   float flag_left = 0, flag_right = 0, text_right = 0, note_left = 0, right = 0;
   bool elided = false;
+};
+
+/// A rectangle on screen, in pixels.
+struct ScreenRect {
+  float left = 0, top = 0, right = 0, bottom = 0;
 };
 
 /// What the timeline drew last frame, in its own coordinates (for the tests and the
@@ -92,6 +99,8 @@ struct TimelineFrame {
   std::size_t marks_folded = 0;  ///< visible marks left out because a neighbour is too close
   std::vector<HeaderDrawn> headers;  ///< per run: its open header as drawn (zeros: not drawn)
   std::vector<std::size_t> marks_in_groups;  ///< per run: marks of folded lanes, counted on their rows
+  std::vector<ScreenRect> labels;      ///< bar labels drawn
+  std::vector<ScreenRect> mark_boxes;  ///< mark glyphs drawn on lanes
 };
 
 struct BundledScenario {

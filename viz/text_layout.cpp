@@ -152,12 +152,35 @@ std::optional<std::size_t> first_that_fits(const std::vector<std::string>& texts
   return std::nullopt;
 }
 
-std::optional<float> label_clear_of(float left, float right, float width, float badge_left, float badge_right,
-                                    float gap) {
-  if (left + width <= badge_left || left >= badge_right) return left;
-  const float after = badge_right + gap;
-  if (after + width > right) return std::nullopt;
-  return after;
+std::optional<std::pair<float, float>> label_clear_of(float left, float right, float width,
+                                                      std::span<const std::pair<float, float>> obstacles,
+                                                      float gap, float min_shown) {
+  // Whole, moved right past every obstacle it would cover.
+  float at = left;
+  bool moved = false;
+  for (const auto& [from, to] : obstacles) {
+    if (at + width <= from) break;  // sorted: the rest are further right
+    if (at < to) {
+      at = to + gap;
+      moved = true;
+    }
+  }
+  if (at + width <= right) return std::pair{at, at + width};
+  if (!moved) return std::pair{left, right};  // nothing covers it: cut at the bar's end, as ever
+  // Cut: moved past only what covers its start, ended before the next obstacle.
+  at = left;
+  float end = right;
+  for (const auto& [from, to] : obstacles) {
+    if (to <= at) continue;
+    if (from >= at + min_shown) {
+      end = from - gap;
+      break;
+    }
+    at = to + gap;
+  }
+  end = std::min({end, right, at + width});
+  if (end - at < std::min(width, min_shown)) return std::nullopt;
+  return std::pair{at, end};
 }
 
 }  // namespace gilsim::viz

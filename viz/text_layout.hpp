@@ -4,8 +4,10 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace gilsim::viz {
@@ -56,10 +58,14 @@ std::string wrap_indented(std::string_view text, float width, std::string_view i
 std::optional<std::size_t> first_that_fits(const std::vector<std::string>& texts, float width,
                                            const std::function<float(std::string_view)>& measure);
 
-/// Where a label `width` wide starts in a bar whose text runs from `left` to `right`, when a
-/// badge covers [badge_left, badge_right] of the row: at `left` when clear of the badge, else
-/// `gap` right of it; none when it no longer fits there (hidden rather than covered or cut).
-std::optional<float> label_clear_of(float left, float right, float width, float badge_left, float badge_right,
-                                    float gap);
+/// Where a label `width` wide shows in a bar whose text runs from `left` to `right`, clear of
+/// `obstacles` (screen x ranges sorted by their left ends: the GIL badge, the marks on the
+/// bar): its start and where it is cut. Whole after the obstacles over it, `gap` right of
+/// them, when it fits so; else cut `gap` before the first obstacle past its first
+/// `min_shown` pixels or at the bar's end (where nothing covers it, the bar's end cuts it as
+/// before); none when less than `min_shown` would show (hidden rather than covered).
+std::optional<std::pair<float, float>> label_clear_of(float left, float right, float width,
+                                                      std::span<const std::pair<float, float>> obstacles,
+                                                      float gap, float min_shown);
 
 }  // namespace gilsim::viz

@@ -163,40 +163,59 @@ def two_threads(report, paths, passes, pin=True):
         s[field] = s.get(field, 0) + sum(w[index] for w in waits)
 
 
-def processes(report, paths, passes, pin=True):
-    """Two processes, forked before the clock starts and pinned one to each CPU, each reading
-    half of the files: the same copying with no GIL, no start-up in the section, and no
-    wait for the kernel to spread two processes woken on one CPU. Unpinned
-    (`unpinned_processes`), where the kernel puts them."""
+def forked(report, name, halves, cpus, passes, pass_by_pass=False):
+    """Reads of each of `halves` (lists of files) by a forked process of its own, pinned to
+    the matching CPU of `cpus` (None: where the kernel puts it), released together when the
+    section starts: each file `passes` times over before the next, or with `pass_by_pass`
+    one pass over all its files after another (file_reads_parts.py's order). Adds the
+    children's CPU time (not reaped within the section) to the section `name`; returns the
+    section and the children's wait for a CPU (schedstat), summed."""
     go_read, go_write = os.pipe()
     done_read, done_write = os.pipe()
     children = []
-    for half, cpu in zip((paths[0::2], paths[1::2]), suite.two_cpus() if pin else [None, None]):
+    for half, cpu in zip(halves, cpus):
         pid = os.fork()
         if pid == 0:
             try:
                 if cpu is not None:
                     os.sched_setaffinity(0, {cpu})
                 os.close(go_write)
-                os.read(go_read, 1)
-                cpu = time.process_time()
                 buffer = bytearray(PIECE)
-                for path in half:
-                    read_file(path, passes, buffer)
-                os.write(done_write, f"{time.process_time() - cpu:.9f}\n".encode())
+                os.read(go_read, 1)
+                cpu_start = time.process_time()
+                waited = suite.run_queue_wait()
+                if pass_by_pass:
+                    for _ in range(passes):
+                        for path in half:
+                            read_file(path, 1, buffer)
+                else:
+                    for path in half:
+                        read_file(path, passes, buffer)
+                waited = suite.run_queue_wait() - waited
+                os.write(done_write, f"{time.process_time() - cpu_start:.9f} {waited:.9f}\n".encode())
             finally:
                 os._exit(0)
         children.append(pid)
     os.close(go_read)
     os.close(done_write)
-    with report.section("processes" if pin else "unpinned_processes", cores=2, busy=2) as s:
-        os.write(go_write, b"gg")
+    with report.section(name, cores=len(halves), busy=len(halves)) as s:
+        os.write(go_write, b"g" * len(halves))
         with os.fdopen(done_read) as done:
-            cpus = [float(line) for line in done]
+            figures = [[float(x) for x in line.split()] for line in done]
     os.close(go_write)
     for pid in children:
         os.waitpid(pid, 0)
-    s["cpu"] += sum(cpus)  # the children's, not reaped within the section
+    s["cpu"] += sum(f[0] for f in figures)
+    return s, sum(f[1] for f in figures)
+
+
+def processes(report, paths, passes, pin=True):
+    """Two processes, forked before the clock starts and pinned one to each CPU, each reading
+    half of the files: the same copying with no GIL, no start-up in the section, and no
+    wait for the kernel to spread two processes woken on one CPU. Unpinned
+    (`unpinned_processes`), where the kernel puts them."""
+    forked(report, "processes" if pin else "unpinned_processes", [paths[0::2], paths[1::2]],
+           suite.two_cpus() if pin else [None, None], passes)
 
 
 def unpinned_processes(report, paths, passes):

@@ -34,7 +34,6 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 
 import file_reads
 import suite
@@ -44,42 +43,10 @@ PASSES = file_reads.PASSES
 
 
 def forked(report, name, halves, cpus):
-    """Reads of each of `halves` (lists of files) by a forked process of its own, pinned to
-    the matching CPU of `cpus` (None: where the kernel puts it), released together when the
-    section starts. Adds the children's CPU time and wait for a CPU to the section."""
-    go_read, go_write = os.pipe()
-    done_read, done_write = os.pipe()
-    children = []
-    for half, cpu in zip(halves, cpus):
-        pid = os.fork()
-        if pid == 0:
-            try:
-                if cpu is not None:
-                    os.sched_setaffinity(0, {cpu})
-                os.close(go_write)
-                buffer = bytearray(PIECE)
-                os.read(go_read, 1)
-                cpu_start = time.process_time()
-                waited = suite.run_queue_wait()
-                for _ in range(PASSES):
-                    for path in half:
-                        file_reads.read_file(path, 1, buffer)
-                waited = suite.run_queue_wait() - waited
-                os.write(done_write, f"{time.process_time() - cpu_start:.9f} {waited:.9f}\n".encode())
-            finally:
-                os._exit(0)
-        children.append(pid)
-    os.close(go_read)
-    os.close(done_write)
-    with report.section(name, cores=len(halves), busy=len(halves)) as s:
-        os.write(go_write, b"g" * len(halves))
-        with os.fdopen(done_read) as done:
-            figures = [[float(x) for x in line.split()] for line in done]
-    os.close(go_write)
-    for pid in children:
-        os.waitpid(pid, 0)
-    s["cpu"] += sum(f[0] for f in figures)
-    s["cpu_wait"] = s.get("cpu_wait", 0.0) + sum(f[1] for f in figures)
+    """file_reads.forked, one pass over all the files after another as the loop reads them,
+    with the children's wait for a CPU added to the section."""
+    s, waited = file_reads.forked(report, name, halves, cpus, PASSES, pass_by_pass=True)
+    s["cpu_wait"] = s.get("cpu_wait", 0.0) + waited
 
 
 def sequential(report, paths, passes):

@@ -38,6 +38,13 @@ for a time slice (a tenure of the interval plus about 3 ms, seen in `perf sched`
 Both threads start spinning together once the main thread is parked in join(): the main
 thread needs the GIL to start a thread, and its turns would cut the spinners' tenures.
 Paired with fidelity/scenarios/gil-tenure.toml: compared with the model's median GIL hold.
+
+Not read by the suite's rows, for calibration (docs/model.md G2a): the hand-offs split by their
+gap. The gaps fall in two groups, a few microseconds (the new holder ran while the dropper was
+still in drop_gil's signal of it, so the dropper never slept on switch_cond) and some tens (the
+new holder woke later: the dropper slept on switch_cond, and take_gil's signal of it is a futex
+wake-up before the new holder's first bytecode). `fast_share` is the share of gaps under
+`FAST_GAP`; `tenure_after_fast` and `tenure_after_slow`, the median tenure that follows each kind.
 """
 
 import os
@@ -54,6 +61,8 @@ JUMP_NS = 50_000
 DISTURBED_LIMIT = 1 / 3
 # A tenure this much longer than the interval was lengthened by a late wake-up of the waiter.
 LATE = 0.001
+# Between the two groups of gaps: 3 to 7 us and 25 to 50 us at 1 and 5 ms (load 5.2 to 5.5).
+FAST_GAP = 15e-6
 
 
 def spin(cpu, go, deadline, out, waited):
@@ -113,10 +122,15 @@ def measure(report, interval, seconds):
     gaps = [(b[0] - a[1]) / 1e9 for a, b in zip(held, held[1:])]
     preempted_share = preempted_ns / max(1, held_ns)
     late_share = sum(1 for t in tenures if t > interval + LATE) / max(1, len(tenures))
+    after = list(zip(gaps, tenures[1:]))  # each gap and the tenure it begins
+    after_fast = [t for gap, t in after if gap < FAST_GAP]
+    after_slow = [t for gap, t in after if gap >= FAST_GAP]
     s.update(tenure=suite.median(tenures), gap=suite.median(gaps), tenures=len(tenures), preempted=preempted,
              switch_interval=interval, pinned=int(cpus[0] is not None), cpu_wait=sum(waited),
              preempted_time=preempted_ns / 1e9, preempted_share=preempted_share, late_share=late_share,
-             disturbed=max(preempted_share, late_share), disturbed_limit=DISTURBED_LIMIT)
+             disturbed=max(preempted_share, late_share), disturbed_limit=DISTURBED_LIMIT,
+             fast_share=len(after_fast) / max(1, len(after)), tenure_after_fast=suite.median(after_fast),
+             tenure_after_slow=suite.median(after_slow))
 
 
 def main():

@@ -87,11 +87,29 @@ def waiter(cpu, plan, flag, signal_r, reply_w, results_w):
         os.write(reply_w, b"x")  # as take_gil signals switch_cond, for the dropper waiting on it
         answered = clock()
         out.append(struct.pack("qqqq", woke - began, ran - stamp, answered - stamp, answered - began))
-    data = b"".join(out)
+    send_all(results_w, b"".join(out))
+    os._exit(0)
+
+
+def send_all(fd, data):
+    """Writes all of `data` into the pipe `fd` (a child's samples for its parent)."""
     view = memoryview(data)
     while view:
-        view = view[os.write(results_w, view):]
-    os._exit(0)
+        view = view[os.write(fd, view):]
+
+
+def collect(results_r, child, who):
+    """All a child wrote into `results_r` until it closed it; exits if the child failed."""
+    chunks = []
+    while True:
+        chunk = os.read(results_r, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    _, status = os.waitpid(child, 0)
+    if status != 0:
+        raise SystemExit(f"{who} failed (status {status})")
+    return b"".join(chunks)
 
 
 def main():
@@ -126,17 +144,8 @@ def main():
                     pass
             os.write(signal_w, struct.pack("q", clock()))
             os.read(reply_r, 1)  # blocked until the waiter ran, as the GIL's dropper (FORCE_SWITCHING)
-        chunks = []
-        while True:
-            chunk = os.read(results_r, 65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        _, status = os.waitpid(child, 0)
-        if status != 0:
-            raise SystemExit(f"wake_latency: the waiter failed (status {status})")
+        data = collect(results_r, child, "wake_latency: the waiter")
         s.update(samples=samples, pinned=int(cpus[0] is not None))
-    data = b"".join(chunks)
     rows = [struct.unpack_from("qqqq", data, 32 * i) for i in range(len(data) // 32)]
     for way in ("handoff", "blocked"):
         for idle in IDLES:

@@ -35,10 +35,11 @@ constexpr const char* kExamples =
     "  gilsim run --no-timeline --export-trace runs.json --csv spans.csv\n"
     "  gilsim sweep scenarios/09-pool-sizing.toml --vary workers=1..16\n\n";
 
-constexpr const char* kExitCodesFooter =
+/// Without its full stop: sweep adds that an interrupted sweep writes nothing.
+constexpr const char* kExitCodes =
     "Exit codes: 0 success; 2 bad input (a scenario file, a --set or --vary value, an option,\n"
     "a run name, or a command over the work budget of --max-events); 1 any other failure (for\n"
-    "example an output file that cannot be written); 130 interrupted (Ctrl-C).";
+    "example an output file that cannot be written); 130 interrupted (Ctrl-C)";
 
 /// A whole number from `lo` to `hi`. CLI::Range says "Value abc not in range 40 to 100000"
 /// of a value that is no number at all, and of 40.5; this says what was expected.
@@ -141,13 +142,13 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                "simulated from a scenario file and shown as a table and a timeline per run.\n"
                "With no subcommand, runs the built-in default scenario.",
                "gilsim"};
-  app.footer(std::string(kExamples) + kExitCodesFooter);
+  app.footer(std::string(kExamples) + kExitCodes + ".");
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", fmt::format("gilsim {}", GILSIM_VERSION), "Print the version and exit");
 
   RunOptions run_options;
   CLI::App* run = app.add_subcommand("run", "Simulate scenarios and print each run's figures and timeline");
-  run->footer(std::string(kExamples) + kExitCodesFooter);
+  run->footer(std::string(kExamples) + kExitCodes + ".");
   add_run_options(*run, run_options);
   run->add_flag("--cpython", run_options.cpython,
                 "Also run each run of the scenario's Python program (see `gilsim python`) in CPython under "
@@ -163,10 +164,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       "sweep", "Simulate a scenario over a grid of values and chart each run's speed-up (see docs/sweeps.md)");
   add_sweep_options(*sweep, sweep_options);
   sweep->footer(std::string("Example:\n  gilsim sweep scenarios/09-pool-sizing.toml --vary workers=1..16 --csv sweep.csv\n\n") +
-                kExitCodesFooter + "; 130 interrupted (Ctrl-C), nothing written.");
+                kExitCodes + ", nothing written.");
 
   CLI::App* list = app.add_subcommand("list", "List the bundled scenarios with their titles");
-  list->footer(kExitCodesFooter);
+  list->footer(std::string(kExitCodes) + ".");
 
   PythonOptions python_options;
   CLI::App* python = app.add_subcommand(
@@ -179,7 +180,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   python->add_option("--run", python_options.run_names, "Only the run with this name; repeatable")
       ->type_name("NAME")
       ->allow_extra_args(false);
-  python->footer(kExitCodesFooter);
+  python->footer(std::string(kExitCodes) + ".");
 
   try {
     app.parse(argc, argv);

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "sim/scenario/name_suggestions.hpp"
+#include "sim/scenario/override_keys.hpp"
 #include "sim/scenario/scenario_keys.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 
@@ -185,33 +186,43 @@ void apply_one(toml::table& root, const Override& o, OverrideTexts& texts) {
     }
     return;
   }
-  const std::string_view first = split_path(o.key).front();
+  if (auto problem = override_key_problem(o.key)) writer.fail(*problem);
+  const std::string path_text = override_path(o.key);
+  const std::vector<std::string_view> path = split_path(path_text);
+  writer.set(writer.parent_of(root, path), path.back());
+}
+
+}  // namespace
+
+std::string override_path(std::string_view key) {
+  if (key == "cores") return "machine.cores";
+  if (key == "switch_interval") return "python.switch_interval";
+  if (key == "gil") return "python.gil";
+  return std::string(key);
+}
+
+std::optional<std::string> override_key_problem(std::string_view key) {
+  const std::string_view first = split_path(key).front();
   const bool is_shorthand = std::find(kShorthands.begin(), kShorthands.end(), first) != kShorthands.end();
-  if (is_shorthand && first != o.key && first != "seed") {
-    writer.fail(fmt::format("'{}' is a shorthand and has no parts; expected {}=value, or a path such as "
-                            "machine.cores", first, first));
+  if (is_shorthand && first != key && first != "seed") {
+    return fmt::format("'{}' is a shorthand and has no parts; expected {}=value, or a path such as machine.cores",
+                       first, first);
   }
-  if (std::find(kShorthands.begin(), kShorthands.end(), o.key) == kShorthands.end() &&
+  if (std::find(kShorthands.begin(), kShorthands.end(), key) == kShorthands.end() &&
       std::find(kTopKeys.begin(), kTopKeys.end(), first) == kTopKeys.end()) {
     std::vector<std::string_view> names(kShorthands.begin(), kShorthands.end());
     names.insert(names.end(), kTopKeys.begin(), kTopKeys.end());
     std::string message = fmt::format("unknown key '{}'; expected a shorthand ({}) or a dotted path into the "
                                       "file, such as machine.cores", first, join_names(kShorthands));
     if (auto near = closest_name(first, names)) message += fmt::format("; did you mean '{}'?", *near);
-    writer.fail(message);
+    return message;
   }
-  std::string path_text = o.key;
-  if (o.key == "cores") path_text = "machine.cores";
-  if (o.key == "switch_interval") path_text = "python.switch_interval";
-  if (o.key == "gil") path_text = "python.gil";
-  const std::vector<std::string_view> path = split_path(path_text);
+  const std::vector<std::string_view> path = split_path(key);
   if (std::any_of(path.begin(), path.end(), [](std::string_view p) { return p.empty(); })) {
-    writer.fail(fmt::format("'{}' has an empty part; expected a dotted path such as machine.cores", o.key));
+    return fmt::format("'{}' has an empty part; expected a dotted path such as machine.cores", key);
   }
-  writer.set(writer.parent_of(root, path), path.back());
+  return std::nullopt;
 }
-
-}  // namespace
 
 Override parse_override(std::string_view text) {
   const std::size_t equals = text.find('=');

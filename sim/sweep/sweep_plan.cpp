@@ -1,7 +1,11 @@
 // Checking a sweep before it runs, and naming its grid points.
 #include "sim/sweep/sweep_plan.hpp"
 
+#include <map>
+
 #include <fmt/format.h>
+
+#include "sim/scenario/override_keys.hpp"
 
 namespace gilsim::sweep {
 
@@ -77,6 +81,22 @@ SweepPlan make_plan(const SweepRequest& request) {
                                   "a sweep needs at least one; expected --vary KEY=VALUES, such as --vary workers=1..16");
   }
   for (const auto& text : request.vary) plan.axes.push_back(parse_axis(text));
+  // A key no value can fix is named alone ("--vary wrk: unknown key"), not with its first value;
+  // a value varied twice would keep only the later key's values, whatever the grid says.
+  std::map<std::string, std::string> varied;  // path -> the key that varies it
+  for (const Axis& axis : plan.axes) {
+    for (const std::string& key : axis.keys) {
+      if (auto problem = scenario::override_key_problem(key)) {
+        throw scenario::ScenarioError(scenario::SourceLoc{"--vary " + key, 0, 0}, *problem);
+      }
+      const auto [at, added] = varied.emplace(scenario::override_path(key), key);
+      if (!added) {
+        const std::string again = at->second == key ? "twice" : fmt::format("already, as '{}'", at->second);
+        throw scenario::ScenarioError(scenario::SourceLoc{"--vary " + key, 0, 0},
+                                      fmt::format("'{}' is varied {}; expected each value varied once", key, again));
+      }
+    }
+  }
   if (request.seeds < 1) throw scenario::ScenarioError(scenario::SourceLoc{"--seeds", 0, 0}, "expected 1 or more");
   plan.seeds = request.seeds;
   plan.runs = request.runs;

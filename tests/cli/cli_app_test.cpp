@@ -37,6 +37,12 @@ TEST_CASE("help is complete and documents the exit codes") {
   for (const char* option : {"--set", "--run", "--export-trace", "--csv", "--width", "--no-timeline"}) {
     CHECK_MESSAGE(run_help.out.find(option) != std::string::npos, option);
   }
+  // Each help says each exit code once: sweep's interrupted sweep writes nothing.
+  const Result sweep_help = run_gilsim({"sweep", "--help"});
+  CHECK(sweep_help.code == 0);
+  CHECK(sweep_help.out.find("130 interrupted (Ctrl-C), nothing written.") != std::string::npos);
+  CHECK(sweep_help.out.find("130 interrupted") == sweep_help.out.rfind("130 interrupted"));
+  CHECK(run_help.out.find("130 interrupted (Ctrl-C).") != std::string::npos);
 }
 
 TEST_CASE("the default scenario prints a table and timelines, the same every time") {

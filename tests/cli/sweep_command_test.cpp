@@ -98,7 +98,7 @@ TEST_CASE("bad sweep input exits with 2, says what is wrong, and writes nothing"
     CHECK_FALSE(fs::exists(csv));
     return r.err;
   };
-  CHECK(refused({"--vary", "core=1,2"}).starts_with("--vary core=1: unknown key 'core'; expected a shorthand"));
+  CHECK(refused({"--vary", "core=1,2"}).starts_with("--vary core: unknown key 'core'; expected a shorthand"));
   CHECK(refused({"--vary", "workers="}) == "--vary workers=: there are no values after '='; expected a list such as "
                                            "1,2,4,8 or a range such as 1..16\n");
   CHECK(refused({"--vary", "workers=1..16:0"}) == "--vary workers=1..16:0: the step of '1..16:0' is zero; expected a "

@@ -57,9 +57,21 @@ TEST_CASE("a value the key refuses is refused as --set refuses it, naming --vary
         "--vary workers=0: 'workers' is 0; expected an integer from 1 to 10000");
   CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"cores=1,2,lots"})) ==
         "--vary cores=lots: 'cores' is a string; expected an integer from 1 to 256");
+  // A key no value can fix is named alone, not with its first value.
   CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"core=1,2"})) ==
-        "--vary core=1: unknown key 'core'; expected a shorthand (cores, switch_interval, gil, seed, workers, jobs) "
+        "--vary core: unknown key 'core'; expected a shorthand (cores, switch_interval, gil, seed, workers, jobs) "
         "or a dotted path into the file, such as machine.cores; did you mean 'cores'?");
+  CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"wrk=1..3"})) ==
+        "--vary wrk: unknown key 'wrk'; expected a shorthand (cores, switch_interval, gil, seed, workers, jobs) "
+        "or a dotted path into the file, such as machine.cores");
+  // A value varied twice would keep the later values only: refused, naming the first.
+  CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"workers=1..2", "workers=3,4"})) ==
+        "--vary workers: 'workers' is varied twice; expected each value varied once");
+  CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"cores=1,2; machine.cores=3,4"})) ==
+        "--vary machine.cores: 'machine.cores' is varied already, as 'cores'; expected each value varied once");
+  CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"workers=1,2; cores.x=1,2"})) ==
+        "--vary cores.x: 'cores' is a shorthand and has no parts; expected cores=value, or a path such as "
+        "machine.cores");
   CHECK(error_of<scenario::ScenarioError>(request("01-cpu-bound.toml", {"switch_interval=0ms,1ms"})).starts_with(
       "--vary switch_interval=0ms: "));
   CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {})) ==

@@ -14,6 +14,7 @@
 #include "sim/trace/chrome_export.hpp"
 #include "sim/trace/csv_export.hpp"
 #include "sim/trace/trace_builder.hpp"
+#include "tests/temp_folder.hpp"
 
 using namespace gilsim;
 using namespace gilsim::literals;
@@ -203,9 +204,8 @@ TEST_CASE("the event log holds the CSV's rows, sorted by start time, ties in the
 }
 
 TEST_CASE("an output file is written whole or not at all") {
-  const auto dir = std::filesystem::temp_directory_path() / "gilsim_export_test";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const gilsim::testing::TempFolder folder("gilsim_export_test");
+  const auto& dir = folder.path();
   const auto target = dir / "out.csv";
 
   SUBCASE("a successful write replaces the file and leaves nothing else") {
@@ -234,5 +234,4 @@ TEST_CASE("an output file is written whole or not at all") {
       CHECK(std::string(e.what()).find("out.json") != std::string::npos);
     }
   }
-  std::filesystem::remove_all(dir);
 }

@@ -5,11 +5,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include <imgui.h>
 
 #include "fake_runs.hpp"
 #include "headless_viewer.hpp"
+#include "tests/temp_folder.hpp"
 #include "viz/run_caveats.hpp"
 #include "viz/app_state.hpp"
 #include "viz/ui/panels.hpp"
@@ -132,11 +134,33 @@ TEST_CASE("knobs re-run the model; going back restores the file's values") {
   CHECK(v.app.session.runs().front().cores == v.app.session.scenario().machine.cores);
 }
 
+namespace {
+
+/// The watched file of the test below, in a folder of its own.
+struct WatchedFile {
+  gilsim::testing::TempFolder folder{"gilviz_watched"};
+  std::filesystem::path file = folder.path() / "watched.toml";
+};
+
+}  // namespace
+
+TEST_CASE("two runs of the watched-file test at once watch files of their own") {
+  const WatchedFile one, other;
+  CHECK(one.file != other.file);
+  CHECK(std::filesystem::is_directory(one.folder.path()));
+  std::filesystem::path gone;
+  {
+    const WatchedFile brief;
+    gone = brief.folder.path();
+    std::ofstream(brief.file) << "title = \"x\"\n";
+  }
+  CHECK(!std::filesystem::exists(gone));  // removed with its file
+}
+
 TEST_CASE("a broken edit of the watched file shows its error and keeps the last good runs") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::path(GILSIM_BINARY_DIR) / "viz_test_files";
-  fs::create_directories(dir);
-  const fs::path file = dir / "watched.toml";
+  const WatchedFile watched;
+  const fs::path& file = watched.file;
   {
     std::ofstream out(file);
     out << scenario::embedded_default_text();
@@ -220,4 +244,27 @@ TEST_CASE("measured runs of a tiny scenario arrive in the frames that follow") {
   v.app.clip_measured = false;
   v.press(ui::kKeyF);
   CHECK(v.app.view.end() >= total_end(v.app.session.runs()));
+}
+
+TEST_CASE("the story's lines below the playhead's stay put while a line at the playhead shows on two rows") {
+  // Lesson 16 at 1280x720, all runs: at 1.13 ms T1's wait for lock_b shows on two rows, the
+  // lines before it on one each. Stepping onto it and past it, the line after the playhead's
+  // starts at the same height: the list scrolls under the playhead instead of jumping.
+  HeadlessViewer v(ImVec2(1280, 720));
+  REQUIRE(v.open(gilsim::viz::testing::bundled_lesson("16-deadlock.toml")));
+  std::vector<float> below;
+  for (const Time t : {229_us, 245_us, 264_us, 1130_us, 1260_us}) {
+    INFO("at ", t);
+    v.app.playback.seek(t);
+    v.frame();
+    const float first = v.app.narrative.after_playhead_y;
+    v.frame();
+    CHECK(v.app.narrative.after_playhead_y == first);  // in the frame the playhead moved, not one later
+    below.push_back(first);
+  }
+  REQUIRE(below.size() == 5);
+  CHECK(below[0] > 0);
+  for (std::size_t i = 1; i < 4; ++i) CHECK(below[i] == below[0]);
+  // The deadlock's three lines take five rows, more than three fifths of the list: they end lower.
+  CHECK(below[4] > below[0]);
 }

@@ -19,6 +19,7 @@
 #include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/csv_export.hpp"
+#include "tests/temp_folder.hpp"
 #include "viz/app_state.hpp"
 #include "viz/knob_cache.hpp"
 #include "viz/session.hpp"
@@ -49,15 +50,14 @@ std::string dump(const std::vector<trace::Trace>& runs) {
 
 std::filesystem::path lesson(const char* name) { return std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios" / name; }
 
-/// A copy of a lesson to edit, removed at the end.
+/// A copy of a lesson to edit, in a folder of its own (two test runs at once never share
+/// it), removed at the end.
 struct TempLesson {
+  gilsim::testing::TempFolder folder{"gilviz_spec"};
   std::filesystem::path path;
-  explicit TempLesson(const char* name) {
-    path = std::filesystem::temp_directory_path() /
-           ("gilviz_spec_" + std::to_string(reinterpret_cast<std::uintptr_t>(this)) + "_" + name);
-    std::filesystem::copy_file(lesson(name), path, std::filesystem::copy_options::overwrite_existing);
+  explicit TempLesson(const char* name) : path(folder.path() / name) {
+    std::filesystem::copy_file(lesson(name), path);
   }
-  ~TempLesson() { std::filesystem::remove(path); }
   void replace(const std::string& from, const std::string& to) const {
     std::ifstream in(path);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -83,14 +83,28 @@ TEST_CASE("a label with no room ends in an ellipsis and fits; one with room is w
   CHECK(elide("T1 reader", 5, measure) == "\u2026");
 }
 
-TEST_CASE("a bar's label moves right of the GIL badge that would cover it, or is left out") {
+TEST_CASE("a bar's label moves right of the marks and the GIL badge on it, or is cut before them, or left out") {
   using gilsim::viz::label_clear_of;
-  // A bar with text room 100..300, a label 60 px wide (100..160).
-  CHECK(label_clear_of(100, 300, 60, 200, 240, 3) == 100.0f);  // badge further right: unmoved
-  CHECK(label_clear_of(100, 300, 60, 40, 100, 3) == 100.0f);   // badge ends where the label starts
-  CHECK(label_clear_of(100, 300, 60, 98, 138, 3) == 141.0f);   // badge over its start: after the badge
-  CHECK(label_clear_of(100, 300, 60, 150, 190, 3) == 193.0f);  // badge over its end: after the badge
-  CHECK_FALSE(label_clear_of(100, 200, 60, 98, 150, 3).has_value());  // no room after it: hidden, not covered
+  using Ranges = std::vector<std::pair<float, float>>;
+  using Shown = std::optional<std::pair<float, float>>;
+  // A bar with text room 100..300, a label 60 px wide, at least 20 px of it shown.
+  const auto shown = [](float right, const Ranges& obstacles) { return label_clear_of(100, right, 60, obstacles, 3, 20); };
+  CHECK(shown(300, {}) == Shown({100, 160}));
+  CHECK(shown(300, {{200, 240}}) == Shown({100, 160}));  // badge further right: unmoved
+  CHECK(shown(300, {{40, 100}}) == Shown({100, 160}));   // badge ends where the label starts
+  CHECK(shown(300, {{98, 138}}) == Shown({141, 201}));   // badge over its start: after the badge
+  CHECK(shown(300, {{150, 190}}) == Shown({193, 253}));  // badge over its end: after the badge
+  CHECK(shown(300, {{94, 104}}) == Shown({107, 167}));   // a job-done dot where the bar starts
+  // After the dot the label would cover the badge: after the badge too.
+  CHECK(shown(300, {{94, 104}, {150, 190}}) == Shown({193, 253}));
+  CHECK(shown(300, {{94, 104}, {170, 190}}) == Shown({107, 167}));  // it fits between them
+  CHECK(shown(300, {{20, 40}, {94, 104}}) == Shown({107, 167}));    // one left of the bar: no matter
+  // No room for it whole: cut before the next mark (lesson 17's jobs, a dot at each end)...
+  CHECK(shown(155, {{94, 104}, {152, 162}}) == Shown({107, 149}));
+  CHECK(shown(200, {{98, 150}}) == Shown({153, 200}));  // ...or at the bar's end
+  CHECK_FALSE(shown(300, {{94, 104}, {115, 300}}).has_value());  // less than 20 px: left out
+  // A label wider than its bar, cut at the bar's end, stays where nothing covers it.
+  CHECK(shown(140, {{150, 160}}) == Shown({100, 140}));
 }
 
 TEST_CASE("a collapsed run's figures: the longest text that fits after its end, or none") {

@@ -2,6 +2,7 @@
 // kept in view; clicking a line asks for the playhead there. It reads the runs and owns
 // only its NarrativePanel.
 #include <fmt/format.h>
+#include <imgui_internal.h>  // SetNextWindowScroll: the list scrolls in the frame the playhead moves
 
 #include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
@@ -50,47 +51,81 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
 
   std::optional<Time> seek;
   const std::ptrdiff_t at = panel.narrative.index_at(now);
+  const bool all_runs = filter.run == trace::kNone && runs.size() > 1;
+  const auto line_text = [&](std::size_t i) {
+    const NarrativeLine& line = panel.narrative.line(i);
+    // A hand-off's why sits on its own row under the switch, indented past the time.
+    std::string text = line.why ? std::string(14, ' ') : fmt::format("{:>10}  ", format_time(line.at));
+    if (all_runs && !line.why) text += fmt::format("[{}] ", run_label(runs[line.run]));
+    return text + Narrative::text(runs, line, handoffs);
+  };
+  // Every line of the playhead's instant in its run shows whole (both halves of a deadlock).
+  const auto at_playhead = [&](std::size_t i) {
+    if (at < 0) return false;
+    const NarrativeLine& current = panel.narrative.line(static_cast<std::size_t>(at));
+    return panel.narrative.line(i).at == current.at && panel.narrative.line(i).run == current.run;
+  };
   // No sideways scrolling: a line too long for the panel ends in "…" and shows whole on hover;
   // the playhead's lines show whole, on more rows ("deadlock: T1 waits for ..., held by T2").
-  ImGui::BeginChild("##story", ImVec2(0, 0), true);
   const float line_h = ImGui::GetTextLineHeightWithSpacing();
-  panel.lines_shown = (ImGui::GetWindowHeight() - ImGui::GetStyle().WindowPadding.y * 2) / line_h;
-  // Keep the current line in view when the playhead moves (not while the reader scrolls).
-  if (at != panel.followed) {
-    const float y = static_cast<float>(std::max<std::ptrdiff_t>(at, 0)) * line_h;
-    const float top = ImGui::GetScrollY(), h = ImGui::GetWindowHeight();
-    if (y < top + line_h || y > top + h - 2 * line_h) ImGui::SetScrollY(std::max(0.0f, y - h * 0.4f));
+  const auto whole = [&](const std::string& text) {
+    return wrap_indented(text, panel.text_width, std::string(14, ' '), text_width);
+  };
+  if (at != panel.followed && at >= 0 && panel.text_width > 0) {
+    // The list scrolls under the playhead: the end of its instant's lines stays three fifths
+    // down (lower for lines that need the room), so a line shown on two rows pushes the lines
+    // above it up, and the lines below it never jump.
+    // At most a panel's worth of the instant's lines is measured: more never fit anyway.
+    constexpr std::size_t kMeasured = 64;
+    std::size_t first = static_cast<std::size_t>(at);
+    while (first > 0 && static_cast<std::size_t>(at) - first < kMeasured &&
+           panel.narrative.line(first - 1).at == panel.narrative.line(first).at) {
+      --first;
+    }
+    float rows_h = 0;
+    for (std::size_t i = first; i <= static_cast<std::size_t>(at); ++i) {
+      const std::string text = line_text(i);
+      if (!at_playhead(i) || text_width(text) <= panel.text_width) {
+        rows_h += line_h;
+      } else {
+        rows_h += ImGui::CalcTextSize(whole(text).c_str()).y + ImGui::GetStyle().ItemSpacing.y;
+      }
+    }
+    const float shown = ImGui::GetContentRegionAvail().y - ImGui::GetStyle().WindowPadding.y * 2;
+    const float end = static_cast<float>(first) * line_h + rows_h;
+    const float anchor = std::min(std::max(shown * 0.6f, rows_h), shown - line_h);
+    ImGui::SetNextWindowScroll(ImVec2(-1.0f, std::max(0.0f, end - anchor)));
+    panel.followed = at;
+  } else if (at != panel.followed && at < 0) {
+    ImGui::SetNextWindowScroll(ImVec2(-1.0f, 0.0f));  // before the first line: the list's top
     panel.followed = at;
   }
-  const bool all_runs = filter.run == trace::kNone && runs.size() > 1;
+  ImGui::BeginChild("##story", ImVec2(0, 0), true, ImGuiWindowFlags_AlwaysVerticalScrollbar);
+  panel.lines_shown = (ImGui::GetWindowHeight() - ImGui::GetStyle().WindowPadding.y * 2) / line_h;
+  panel.text_width = ImGui::GetContentRegionAvail().x;
+  panel.after_playhead_y = 0;
   float taller = 0;  // how much taller the wrapped lines at the playhead are than one row each
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(panel.narrative.size()), line_h);
   while (clipper.Step()) {
     for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
       const NarrativeLine& line = panel.narrative.line(static_cast<std::size_t>(i));
-      // A hand-off's why sits on its own row under the switch, indented past the time.
-      std::string text = line.why ? std::string(14, ' ') : fmt::format("{:>10}  ", format_time(line.at));
-      if (all_runs && !line.why) text += fmt::format("[{}] ", run_label(runs[line.run]));
-      text += Narrative::text(runs, line, handoffs);
+      const std::string text = line_text(static_cast<std::size_t>(i));
       ImGui::PushID(i);
       // The playhead's line and, at a hand-off, its why row are highlighted together.
       const bool current_line = at >= 0 && panel.narrative.line(static_cast<std::size_t>(at)).mark == line.mark &&
                                 panel.narrative.line(static_cast<std::size_t>(at)).run == line.run;
-      // Every line of the playhead's instant in its run shows whole (both halves of a deadlock).
-      const bool at_playhead = at >= 0 && panel.narrative.line(static_cast<std::size_t>(at)).at == line.at &&
-                               panel.narrative.line(static_cast<std::size_t>(at)).run == line.run;
       if (current_line) ImGui::PushStyleColor(ImGuiCol_Header, ImVec4(1.0f, 0.85f, 0.35f, 1.0f));
-      if (at_playhead && text_width(text) > ImGui::GetContentRegionAvail().x) {
-        const std::string whole = wrap_indented(text, ImGui::GetContentRegionAvail().x, std::string(14, ' '), text_width);
+      if (at_playhead(static_cast<std::size_t>(i)) && text_width(text) > ImGui::GetContentRegionAvail().x) {
         const float before = ImGui::GetCursorPosY();
-        if (ImGui::Selectable(whole.c_str(), current_line)) seek = line.at;
+        if (ImGui::Selectable(whole(text).c_str(), current_line)) seek = line.at;
         taller += ImGui::GetCursorPosY() - before - line_h;
       } else if (fitted_selectable(text, current_line)) {
         seek = line.at;
       }
       if (current_line) ImGui::PopStyleColor();
       ImGui::PopID();
+      if (i == at) panel.after_playhead_y = ImGui::GetCursorScreenPos().y;
     }
   }
   if (taller > 0) ImGui::Dummy(ImVec2(1, taller));  // the clipper counts one row a line

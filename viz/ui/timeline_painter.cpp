@@ -49,7 +49,7 @@ Rgba rgba_of(ImU32 c) {
 
 void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane& lane,
                       const std::vector<DrawItem>& items, const LaneBox& box,
-                      std::optional<std::pair<float, float>> badge) {
+                      std::span<const std::pair<float, float>> keep_clear, std::vector<LaneBox>* labels) {
   const float pad = std::max(1.0f, (box.bottom - box.top) * 0.12f);
   const float y0 = box.top + pad, y1 = box.bottom - pad;
   // Text fits the row: thin core rows get a slightly smaller size rather than clipped glyphs.
@@ -81,16 +81,14 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
     if (!label) continue;
     const ImVec4 clip(std::max(x0, box.left) + 3, y0 - 1, std::min(x1, box.right) - 2, y1 + 1);
     if (clip.z <= clip.x) continue;
-    float tx = clip.x;
-    if (badge) {
-      const float w = ImGui::GetFont()->CalcTextSizeA(text_h, 1e9f, 0, label).x;
-      const std::optional<float> clear = label_clear_of(clip.x, clip.z, w, badge->first, badge->second, 3.0f);
-      if (!clear) continue;
-      tx = *clear;
-    }
+    const float w = ImGui::GetFont()->CalcTextSizeA(text_h, 1e9f, 0, label).x;
+    const auto room = label_clear_of(clip.x, clip.z, w, keep_clear, 3.0f, 2.0f * text_h);
+    if (!room) continue;
     const float ty = y0 + ((y1 - y0) - text_h) * 0.5f;
-    dl->AddText(ImGui::GetFont(), text_h, ImVec2(tx, ty), to_u32(text_on(rgba_of(fill))), label, nullptr, 0.0f,
-                &clip);
+    const ImVec4 cut(clip.x, clip.y, room->second, clip.w);
+    dl->AddText(ImGui::GetFont(), text_h, ImVec2(room->first, ty), to_u32(text_on(rgba_of(fill))), label, nullptr,
+                0.0f, &cut);
+    if (labels) labels->push_back(LaneBox{room->first, ty, room->second, ty + text_h});
   }
 }
 
@@ -140,9 +138,30 @@ void paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box
   }
 }
 
+namespace {
+
+/// A mark glyph's size in a lane `h` pixels tall (its half width, for most).
+float mark_size(float h) { return std::max(3.0f, h * 0.28f); }
+
+}  // namespace
+
+std::pair<float, float> mark_extent(MarkKind kind, float x, const LaneBox& box) {
+  const float s = mark_size(box.bottom - box.top);
+  switch (kind) {
+    case MarkKind::DropRequest: return {x - s - 1.5f, x + s + 1.5f};  // its black outline is 3 px wide
+    case MarkKind::JobEnd: return {x - s * 0.9f, x + s * 0.9f};
+    case MarkKind::LostUpdate: return {x - s * 1.1f - 2.25f, x + s * 1.1f + 2.25f};
+    case MarkKind::LoopStall:
+    case MarkKind::Dispatch: return {x - 0.5f, x + 1.5f * s + 0.5f};
+    case MarkKind::ForcedSwitch:
+    case MarkKind::Preempt: return {x - s - 0.5f, x + s + 0.5f};
+    default: return {x - 0.5f, x + 0.5f};
+  }
+}
+
 void paint_mark(ImDrawList* dl, MarkKind kind, float x, const LaneBox& box) {
   const float h = box.bottom - box.top;
-  const float s = std::max(3.0f, h * 0.28f);
+  const float s = mark_size(h);
   const ImU32 col = to_u32(mark_colour(kind));
   const ImU32 outline = IM_COL32(255, 255, 255, 230);
   const float top = box.top + 1;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -33,11 +34,14 @@ ImU32 item_colour(const LaneColouring& c, trace::LaneKind kind, const DrawItem& 
 /// Items fill the lane's height in proportion to their coverage: a column that was busy 3%
 /// of its time is a sliver at the bottom, not a solid bar. Threads past the eighth share
 /// a colour and are told apart by stripes (identity_pattern).
-/// A GIL badge over the row (its screen x range, token_extent) moves the label it would
-/// cover to its right.
+/// A label moves right of what would cover it, `keep_clear` (screen x ranges sorted by their
+/// left ends: the GIL badge over the row, token_extent, and the lane's marks, mark_extent),
+/// or is left out; each label drawn goes to `labels` (its screen rectangle, cut at the bar's
+/// end) when given.
 void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane& lane,
                       const std::vector<DrawItem>& items, const LaneBox& box,
-                      std::optional<std::pair<float, float>> badge = std::nullopt);
+                      std::span<const std::pair<float, float>> keep_clear = {},
+                      std::vector<LaneBox>* labels = nullptr);
 
 /// Diagonal stripes over [a, b]: pattern 1 one way, 2 the other, 3 both.
 void paint_stripes(ImDrawList* dl, ImVec2 a, ImVec2 b, int pattern);
@@ -59,6 +63,9 @@ void paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box
 
 /// One mark glyph centred at x in the lane box.
 void paint_mark(ImDrawList* dl, trace::MarkKind kind, float x, const LaneBox& box);
+
+/// The screen x range paint_mark covers for a mark at x.
+std::pair<float, float> mark_extent(trace::MarkKind kind, float x, const LaneBox& box);
 
 /// The ticks, and each label where place_labels put it.
 void paint_axis(ImDrawList* dl, const std::vector<Tick>& ticks, const LaneBox& box);

@@ -422,6 +422,8 @@ void draw_timeline(AppState& app) {
   app.timeline.marks_folded = stats.marks_folded;
   app.timeline.headers = std::move(stats.headers);
   app.timeline.marks_in_groups = std::move(stats.marks_in_groups);
+  app.timeline.labels = std::move(stats.labels);
+  app.timeline.mark_boxes = std::move(stats.mark_boxes);
 
   TimelineInput input{layout, options.folding, content, label_w, lanes_x, lanes_hovered, lanes_active};
   handle_timeline_input(app, input);

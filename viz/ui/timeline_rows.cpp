@@ -227,11 +227,28 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
   if (lane.kind == LaneKind::Gil) dl->AddRectFilled(ImVec2(box.left, box.top), ImVec2(box.right, box.bottom), IM_COL32(246, 246, 240, 255));
   items_.clear();
   build_draw_items(lane.spans, ctx.view_of(row.run), items_, {}, index.covered_prefix[row.lane]);
-  std::optional<std::pair<float, float>> badge;
-  for (const TimelineContext::Badge& b : ctx.badges) {
-    if (b.run == row.run && b.y >= box.top && b.y < box.bottom) badge = b.x;
+  // Job-done dots: every one at least 2 px from the one before is drawn. Other glyphs are
+  // bigger and keep a few pixels apart. What is left out is counted, for the header.
+  marks_.clear();
+  std::size_t folded = 0;
+  if (ctx.show_marks) {
+    folded += visible_marks(run, index.glyph_marks[row.lane], ctx.view_of(row.run), 5.0 * ctx.scale, marks_);
+    folded += visible_marks(run, index.job_end_marks[row.lane], ctx.view_of(row.run), 2.0, marks_);
   }
-  paint_lane_items(dl, LaneColouring{&run, &index.identity}, lane, items_, box, badge);
+  // A bar's label keeps clear of the GIL badge and of the marks drawn over the bar.
+  keep_clear_.clear();
+  for (const TimelineContext::Badge& b : ctx.badges) {
+    if (b.run == row.run && b.y >= box.top && b.y < box.bottom) keep_clear_.push_back(b.x);
+  }
+  for (std::uint32_t m : marks_) {
+    const float x = box.left + static_cast<float>(ctx.view_of(row.run).x_of(run.marks[m].at));
+    keep_clear_.push_back(mark_extent(run.marks[m].kind, x, box));
+    stats.mark_boxes.push_back(ScreenRect{keep_clear_.back().first, box.top, keep_clear_.back().second, box.bottom});
+  }
+  std::sort(keep_clear_.begin(), keep_clear_.end());
+  labels_.clear();
+  paint_lane_items(dl, LaneColouring{&run, &index.identity}, lane, items_, box, keep_clear_, &labels_);
+  for (const LaneBox& l : labels_) stats.labels.push_back(ScreenRect{l.left, l.top, l.right, l.bottom});
   if (lane.kind == LaneKind::Gil) {
     for (const GilContention& c : index.contention) {
       if (c.process != lane.process) continue;
@@ -251,11 +268,6 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
     dl->AddRect(ImVec2(x0 - 1, box.top), ImVec2(std::max(x1, x0 + 2) + 1, box.bottom), IM_COL32(0, 0, 0, 255), 0, 0, 2.5f);
   }
   if (!ctx.show_marks) return;
-  // Job-done dots: every one at least 2 px from the one before is drawn. Other glyphs are
-  // bigger and keep a few pixels apart. What is left out is counted, for the header.
-  marks_.clear();
-  std::size_t folded = visible_marks(run, index.glyph_marks[row.lane], ctx.view_of(row.run), 5.0 * ctx.scale, marks_);
-  folded += visible_marks(run, index.job_end_marks[row.lane], ctx.view_of(row.run), 2.0, marks_);
   for (std::uint32_t m : marks_) {
     paint_mark(dl, run.marks[m].kind, box.left + static_cast<float>(ctx.view_of(row.run).x_of(run.marks[m].at)), box);
   }

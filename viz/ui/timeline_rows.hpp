@@ -53,6 +53,8 @@ struct RowStats {
   std::size_t marks_folded = 0;
   std::vector<HeaderDrawn> headers;  ///< per run: its open header as drawn
   std::vector<std::size_t> marks_in_groups;  ///< per run: marks of folded lanes, said on their rows
+  std::vector<ScreenRect> labels;      ///< every bar label drawn
+  std::vector<ScreenRect> mark_boxes;  ///< every mark glyph drawn on a lane
 };
 
 class TimelineRows {
@@ -73,6 +75,8 @@ class TimelineRows {
 
   std::vector<DrawItem> items_;
   std::vector<std::uint32_t> marks_;
+  std::vector<std::pair<float, float>> keep_clear_;  ///< a lane's badge and marks, for its labels
+  std::vector<LaneBox> labels_;
   LaneDensity density_;
   LostRaces lost_;
 };
