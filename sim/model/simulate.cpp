@@ -204,10 +204,13 @@ bool Progress::wait_for_answers(std::stop_token stop) {
   return !over_ && !stop.stop_requested() && all_answered();
 }
 
-std::vector<std::shared_ptr<const trace::Trace>> Progress::answers() const {
+std::vector<trace::Trace> Progress::answers() const {
   const std::lock_guard lock(mutex_);
-  if (over_) return {};  // the whole traces may be taken back (take_back)
-  return latest_;
+  std::vector<trace::Trace> out;
+  if (over_ || std::find(latest_.begin(), latest_.end(), nullptr) != latest_.end()) return out;
+  out.reserve(latest_.size());
+  for (const auto& run : latest_) out.push_back(*run);
+  return out;
 }
 
 void Progress::begin(std::size_t runs) {
@@ -236,9 +239,9 @@ trace::Trace Progress::take_back(std::size_t run, std::shared_ptr<trace::Trace> 
   const std::lock_guard lock(mutex_);
   assert(over_ && "take_back() before end()");
   if (run < latest_.size() && latest_[run] == whole) latest_[run].reset();
-  // No answers() since end(): another holder is a watcher still reading an answer from before.
-  if (whole.use_count() == 1) return std::move(*whole);
-  return *whole;
+  // answers() copies under the lock and the listener gets a reference: nobody else holds it.
+  assert(whole.use_count() == 1);
+  return std::move(*whole);
 }
 
 void Progress::end() {

@@ -265,35 +265,30 @@ TEST_CASE("a watcher stops waiting when the simulation is over") {
   progress.end();
 }
 
-TEST_CASE("a run's whole answer is shared with the watcher, and taken back once the simulation is over") {
+TEST_CASE("a run's whole answer is shared with its run, copied for the watcher, and taken back at the end") {
   const auto whole = [](const char* lane) {
     auto t = std::make_shared<trace::Trace>();
-    t->lanes.push_back(trace::Lane{.name = lane});
+    t->lanes.emplace_back().name = lane;
     t->lanes.back().spans.push_back(Span{.begin = ns(0), .end = ns(5), .state = SpanState::Running});
     return t;
   };
   model::Progress progress;
   progress.begin(2);
   auto first = whole("T1");
-  auto second = whole("T2");
-  const trace::Lane* second_lane = &second->lanes[0];
+  const trace::Lane* first_lane = &first->lanes[0];
   progress.answer(0, first);
-  progress.answer(1, second);
-  progress.ask();
-  std::vector<std::shared_ptr<const trace::Trace>> held = progress.answers();  // a preview of both
-  REQUIRE(held.size() == 2);
-  held.pop_back();  // the watcher let go of the second run, not of the first
+  CHECK(progress.answers().empty());  // until every run answered
+  progress.answer(1, whole("T2"));
+  const std::vector<trace::Trace> preview = progress.answers();
+  REQUIRE(preview.size() == 2);
+  CHECK(preview[1].lanes.at(0).name == "T2");
+  REQUIRE(preview[0].lanes.size() == 1);
+  CHECK(&preview[0].lanes[0] != first_lane);  // a copy: the watcher holds no part of the run's trace
+  CHECK(same_span(preview[0].lanes[0].spans[0], Span{.begin = ns(0), .end = ns(5), .state = SpanState::Running}));
   progress.end();
-  CHECK(progress.answers().empty());  // nothing to take a share of any more
-  // The first is still read by the watcher: copied. The second is nobody else's: moved.
-  const trace::Trace first_back = progress.take_back(0, std::move(first));
-  const trace::Trace second_back = progress.take_back(1, std::move(second));
-  REQUIRE(first_back.lanes.size() == 1);
-  CHECK(first_back.lanes[0].name == "T1");
-  CHECK(&first_back.lanes[0] != &held[0]->lanes[0]);
-  REQUIRE(held[0]->lanes.size() == 1);
-  CHECK(held[0]->lanes[0].spans.size() == 1);
-  REQUIRE(second_back.lanes.size() == 1);
-  CHECK(&second_back.lanes[0] == second_lane);
-  CHECK(same_span(second_back.lanes[0].spans[0], Span{.begin = ns(0), .end = ns(5), .state = SpanState::Running}));
+  CHECK(progress.answers().empty());  // nothing to preview once the simulation is over
+  const trace::Trace back = progress.take_back(0, std::move(first));
+  REQUIRE(back.lanes.size() == 1);
+  CHECK(&back.lanes[0] == first_lane);  // moved, not copied
+  CHECK(same_span(back.lanes[0].spans[0], Span{.begin = ns(0), .end = ns(5), .state = SpanState::Running}));
 }
