@@ -1,6 +1,7 @@
 // Loading, re-simulating and watching the scenario.
 #include "viz/session.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
@@ -263,12 +264,9 @@ void Session::start_background() {
       b.progress.ask();
       if (!b.progress.wait_for_answers(stop)) return;
       Preview preview;
-      bool partial = false;
-      for (const auto& run : b.progress.answers()) {
-        partial = partial || run->partial();
-        preview.runs.push_back(*run);
-      }
-      if (!partial) return;  // every run is whole: the change itself comes in next
+      preview.runs = b.progress.answers();
+      const bool partial = std::ranges::any_of(preview.runs, [](const trace::Trace& run) { return run.partial(); });
+      if (!partial) return;  // every run is whole (or the simulation is over): the change itself comes in next
       if (derive) preview.derived = derive(preview.runs);
       std::unique_lock lock(b.preview_mutex);
       b.preview = std::move(preview);

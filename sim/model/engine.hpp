@@ -180,6 +180,8 @@ class Engine {
   Stretch stretch(ThreadId t);
   /// How long `work` of Python takes `t` on its core (S7).
   Time wall_time(ThreadId t, Time work) const;
+  /// Whether `t`'s core runs at speed 1.0, where wall_time() is `work` itself (S7).
+  bool at_full_speed(ThreadId t) const;
   /// Runs `pieces` computes of `what` on `t` one after another, at once, inside its
   /// stretch() (the caller checked that they end before `until`, within `events`), `wall`
   /// of its core's time in all (each piece's wall_time()): the clock moves to their end,

@@ -24,4 +24,6 @@ Engine::Stretch Engine::stretch(ThreadId t) {
 
 Time Engine::wall_time(ThreadId t, Time work) const { return wall_time_on(threads_[t].core, work); }
 
+bool Engine::at_full_speed(ThreadId t) const { return config_.machine.speed_of(threads_[t].core) == 1.0; }
+
 }  // namespace gilsim::model

@@ -11,7 +11,8 @@ using trace::LaneId;
 using trace::MarkKind;
 using trace::SpanState;
 
-bool UserLock::try_take(trace::TraceBuilder& trace, Time now, LaneId who) {
+// Inline in this file, its one user: a free lock is taken once per `with` statement.
+[[gnu::always_inline]] inline bool UserLock::try_take(trace::TraceBuilder& trace, Time now, LaneId who) {
   if (holder_ == who && reentrant_) {
     ++depth_;
     return true;
@@ -146,6 +147,19 @@ void SharedState::check_deadlock(LaneId waiter) {
   }
 }
 
+// Inline in each statement (once per increment); its lost update's mark is the rare branch.
+[[gnu::always_inline]] inline void SharedState::store(ThreadId t, std::uint32_t target, std::int64_t loaded,
+                                                     std::int64_t stores_at_load) {
+  SharedCounter& counter = counters_[target];
+  counter.value = loaded + 1;
+  const std::int64_t overwritten = counter.stores - stores_at_load;
+  ++counter.stores;
+  if (overwritten > 0) {
+    Engine& e = engine_;
+    e.trace().mark(e.now(), MarkKind::LostUpdate, e.lane(t), target, overwritten);  // U2
+  }
+}
+
 Program SharedState::increment(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t count,
                                const scenario::EffectiveSettings& settings, LaneId task_lane) {
   Engine& e = engine_;
@@ -181,17 +195,21 @@ SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenari
   const Time iteration = scenario::python_cost(settings, settings.costs.increment);
   const Time before = iteration / 2;
   return StatementCost{e.wall_time(t, before) + e.wall_time(t, iteration - before),
-                       (before > Time::zero() ? 1U : 0U) + (iteration - before > Time::zero() ? 1U : 0U)};
+                       (before > Time::zero() ? 1U : 0U) + (iteration - before > Time::zero() ? 1U : 0U),
+                       settings.python_cost_factor == 1.0 && e.at_full_speed(t)};
 }
 
-bool SharedState::statement_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t i, Engine::Stretch& stretch,
+// Inline in its two callers' loops, where it runs once per statement.
+[[gnu::always_inline]] inline bool SharedState::statement_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t i, Engine::Stretch& stretch,
                                     const StatementCost& cost, const scenario::EffectiveSettings& settings,
                                     LaneId task_lane) {
   Engine& e = engine_;
   const scenario::PlannedStep& step = job.steps[i];
-  const Time call = step.has_call ? scenario::python_cost(settings, step.duration) : Time::zero();
+  const Time call = !step.has_call     ? Time::zero()
+                    : cost.call_as_drawn ? step.duration
+                                         : scenario::python_cost(settings, step.duration);
   const std::uint32_t pieces = cost.pieces + (call > Time::zero() ? 1U : 0U);
-  const Time wall = call > Time::zero() ? cost.wall + e.wall_time(t, call) : cost.wall;
+  const Time wall = call <= Time::zero() ? cost.wall : cost.wall + (cost.call_as_drawn ? call : e.wall_time(t, call));
   if (pieces > stretch.events || e.now() + wall >= stretch.until) return false;
   stretch.events -= pieces;
   const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
@@ -272,17 +290,6 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
     }
   }
   return i;
-}
-
-void SharedState::store(ThreadId t, std::uint32_t target, std::int64_t loaded, std::int64_t stores_at_load) {
-  SharedCounter& counter = counters_[target];
-  counter.value = loaded + 1;
-  const std::int64_t overwritten = counter.stores - stores_at_load;
-  ++counter.stores;
-  if (overwritten > 0) {
-    Engine& e = engine_;
-    e.trace().mark(e.now(), MarkKind::LostUpdate, e.lane(t), target, overwritten);  // U2
-  }
 }
 
 std::size_t SharedState::increments_in_a_row(const scenario::PlannedJob& job, std::size_t first) {

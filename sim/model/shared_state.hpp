@@ -120,6 +120,9 @@ class SharedState {
   struct StatementCost {
     Time wall;
     std::uint32_t pieces = 0;
+    /// A call's wall time is its drawn duration (no free-threading factor, a core at full
+    /// speed): each statement's call then needs neither python_cost() nor wall_time().
+    bool call_as_drawn = false;
   };
   StatementCost statement_cost(ThreadId t, const scenario::EffectiveSettings& settings);
   /// Increment step `i` of `job` at once inside `stretch` (U4), which it shortens: false,

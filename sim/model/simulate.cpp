@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <exception>
 #include <numeric>
 #include <thread>
@@ -93,20 +94,34 @@ void check_runs(const scenario::Scenario& s) {
   for (const auto& run : s.runs) check_work({{&s, &run}}, kDefaultMaxEvents, kRaiseTheLimit);
 }
 
-/// Run `r` simulated; a watcher gets its whole trace.
-trace::Trace simulate_answering(const scenario::Scenario& s, std::size_t r, const SharedPlan& planned, Progress* progress) {
-  trace::Trace trace = simulate_planned(s, s.runs[r], planned, nullptr, kDefaultMaxEvents, progress);
-  if (progress != nullptr) progress->answer(r, std::make_shared<const trace::Trace>(trace));
-  return trace;
+/// Run `r` simulated; a watcher gets its whole trace, shared rather than copied (a copy of
+/// lesson 15's three runs is 15 MB: milliseconds and page faults on each run's thread).
+std::shared_ptr<trace::Trace> simulate_answering(const scenario::Scenario& s, std::size_t r, const SharedPlan& planned,
+                                                 Progress* progress) {
+  auto whole =
+      std::make_shared<trace::Trace>(simulate_planned(s, s.runs[r], planned, nullptr, kDefaultMaxEvents, progress));
+  if (progress != nullptr) progress->answer(r, whole);
+  return whole;
+}
+
+/// The runs' traces, every run ended: a watcher's shares given back (Progress::take_back).
+std::vector<trace::Trace> taken_back(std::vector<std::shared_ptr<trace::Trace>> whole, Progress* progress) {
+  if (progress != nullptr) progress->end();  // answers() gives nothing from here on
+  std::vector<trace::Trace> traces;
+  traces.reserve(whole.size());
+  for (std::size_t r = 0; r < whole.size(); ++r) {
+    traces.push_back(progress != nullptr ? progress->take_back(r, std::move(whole[r])) : std::move(*whole[r]));
+  }
+  return traces;
 }
 
 std::vector<trace::Trace> one_after_another(const scenario::Scenario& s, const SharedPlan& planned,
                                             Progress* progress = nullptr) {
   if (progress != nullptr) progress->begin(s.runs.size());
-  std::vector<trace::Trace> traces;
-  traces.reserve(s.runs.size());
-  for (std::size_t r = 0; r < s.runs.size(); ++r) traces.push_back(simulate_answering(s, r, planned, progress));
-  return traces;
+  std::vector<std::shared_ptr<trace::Trace>> whole;
+  whole.reserve(s.runs.size());
+  for (std::size_t r = 0; r < s.runs.size(); ++r) whole.push_back(simulate_answering(s, r, planned, progress));
+  return taken_back(std::move(whole), progress);
 }
 
 }  // namespace
@@ -146,14 +161,14 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return events[a] > events[b]; });
   const SharedPlan& shared = planned();
   if (progress != nullptr) progress->begin(s.runs.size());
-  std::vector<trace::Trace> traces(s.runs.size());
+  std::vector<std::shared_ptr<trace::Trace>> whole(s.runs.size());
   std::vector<std::exception_ptr> errors(s.runs.size());
   std::atomic<std::size_t> next{0};
   const auto work = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < order.size();) {
       const std::size_t r = order[i];
       try {
-        traces[r] = simulate_answering(s, r, shared, progress);
+        whole[r] = simulate_answering(s, r, shared, progress);
       } catch (...) {
         errors[r] = std::current_exception();
       }
@@ -168,7 +183,7 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
   for (const auto& e : errors) {
     if (e) std::rethrow_exception(e);
   }
-  return traces;
+  return taken_back(std::move(whole), progress);
 }
 
 void Progress::ask() {
@@ -189,9 +204,13 @@ bool Progress::wait_for_answers(std::stop_token stop) {
   return !over_ && !stop.stop_requested() && all_answered();
 }
 
-std::vector<std::shared_ptr<const trace::Trace>> Progress::answers() const {
+std::vector<trace::Trace> Progress::answers() const {
   const std::lock_guard lock(mutex_);
-  return latest_;
+  std::vector<trace::Trace> out;
+  if (over_ || std::find(latest_.begin(), latest_.end(), nullptr) != latest_.end()) return out;
+  out.reserve(latest_.size());
+  for (const auto& run : latest_) out.push_back(*run);
+  return out;
 }
 
 void Progress::begin(std::size_t runs) {
@@ -214,6 +233,15 @@ void Progress::answer(std::size_t run, std::shared_ptr<const trace::Trace> trace
   }
   changed_.notify_all();
   if (listener_) listener_(run, *kept);
+}
+
+trace::Trace Progress::take_back(std::size_t run, std::shared_ptr<trace::Trace> whole) {
+  const std::lock_guard lock(mutex_);
+  assert(over_ && "take_back() before end()");
+  if (run < latest_.size() && latest_[run] == whole) latest_[run].reset();
+  // answers() copies under the lock and the listener gets a reference: nobody else holds it.
+  assert(whole.use_count() == 1);
+  return std::move(*whole);
 }
 
 void Progress::end() {

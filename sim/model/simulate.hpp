@@ -59,8 +59,10 @@ class Progress {
   /// Waits until every run answered the last ask(): true; false when the simulation is over
   /// (every run ended or one failed) or `stop` was requested first.
   bool wait_for_answers(std::stop_token stop);
-  /// Every run's latest answer, in file order: after wait_for_answers() returned true.
-  std::vector<std::shared_ptr<const trace::Trace>> answers() const;
+  /// Copies of every run's latest answer, in file order: after wait_for_answers() returned
+  /// true (none once the simulation is over). Copied under the lock: a whole trace is shared
+  /// with its run, which takes it back at the end (take_back) while nobody reads it.
+  std::vector<trace::Trace> answers() const;
 
   // The simulation's side (simulate_all).
   /// The simulation of `runs` runs begins (an ask() before now is answered now).
@@ -71,6 +73,8 @@ class Progress {
   void answer(std::size_t run, std::shared_ptr<const trace::Trace> trace);
   /// The simulation is over (ended or failed): no more answers come.
   void end();
+  /// After end(): the whole trace run `run` answered with (`whole`), moved out of the answer.
+  trace::Trace take_back(std::size_t run, std::shared_ptr<trace::Trace> whole);
   std::uint64_t events_between_checks() const { return events_between_checks_; }
 
  private:

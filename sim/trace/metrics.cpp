@@ -29,11 +29,12 @@ double ratio(Time part, Time whole_per_unit, std::int64_t units) {
 /// for locks.
 void add_lane_figures(const Trace& t, Metrics& m) {
   Time busy_on_cores, busy_on_threads, held;
-  bool has_core_lanes = false;
+  // The threads' running time counts only where there are no cores to count.
+  const bool has_core_lanes =
+      std::any_of(t.lanes.begin(), t.lanes.end(), [](const Lane& lane) { return lane.kind == LaneKind::Core; });
   for (const Lane& lane : t.lanes) {
     switch (lane.kind) {
       case LaneKind::Core:
-        has_core_lanes = true;
         lane.spans.for_each([&](const Span& s) { busy_on_cores += clipped_duration(s, t.end); });
         break;
       case LaneKind::Gil: {
@@ -52,7 +53,7 @@ void add_lane_figures(const Trace& t, Metrics& m) {
         Time current_wait_end = Time::max();
         lane.spans.for_each([&](const Span& s) {
           if (uses_a_core(s.state)) {
-            busy_on_threads += clipped_duration(s, t.end);
+            if (!has_core_lanes) busy_on_threads += clipped_duration(s, t.end);
           } else if (s.state == SpanState::WaitingGil) {
             const Time d = clipped_duration(s, t.end);
             m.gil_wait_total += d;

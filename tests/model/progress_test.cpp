@@ -264,3 +264,31 @@ TEST_CASE("a watcher stops waiting when the simulation is over") {
   std::jthread watcher([&](std::stop_token stop) { CHECK_FALSE(progress.wait_for_answers(stop)); });
   progress.end();
 }
+
+TEST_CASE("a run's whole answer is shared with its run, copied for the watcher, and taken back at the end") {
+  const auto whole = [](const char* lane) {
+    auto t = std::make_shared<trace::Trace>();
+    t->lanes.emplace_back().name = lane;
+    t->lanes.back().spans.push_back(Span{.begin = ns(0), .end = ns(5), .state = SpanState::Running});
+    return t;
+  };
+  model::Progress progress;
+  progress.begin(2);
+  auto first = whole("T1");
+  const trace::Lane* first_lane = &first->lanes[0];
+  progress.answer(0, first);
+  CHECK(progress.answers().empty());  // until every run answered
+  progress.answer(1, whole("T2"));
+  const std::vector<trace::Trace> preview = progress.answers();
+  REQUIRE(preview.size() == 2);
+  CHECK(preview[1].lanes.at(0).name == "T2");
+  REQUIRE(preview[0].lanes.size() == 1);
+  CHECK(&preview[0].lanes[0] != first_lane);  // a copy: the watcher holds no part of the run's trace
+  CHECK(same_span(preview[0].lanes[0].spans[0], Span{.begin = ns(0), .end = ns(5), .state = SpanState::Running}));
+  progress.end();
+  CHECK(progress.answers().empty());  // nothing to preview once the simulation is over
+  const trace::Trace back = progress.take_back(0, std::move(first));
+  REQUIRE(back.lanes.size() == 1);
+  CHECK(&back.lanes[0] == first_lane);  // moved, not copied
+  CHECK(same_span(back.lanes[0].spans[0], Span{.begin = ns(0), .end = ns(5), .state = SpanState::Running}));
+}
