@@ -17,14 +17,13 @@
 #include <algorithm>
 #include <cassert>
 #include <bit>
-#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
-#include <iterator>
 #include <limits>
 #include <stdexcept>
 
+#include "sim/trace/index_iterator.hpp"
 #include "sim/trace/mark.hpp"
 #include "sim/trace/store.hpp"
 
@@ -102,21 +101,25 @@ class MarkStore {
 
   void push_back(const Mark& m) { push(m.at, m.kind, m.lane, m.other, m.value); }
   /// push_back of the mark these fields make (what a producer records, without making it).
-  void push(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
-    if (kind == MarkKind::ForcedSwitch && last_single_ && try_pair(at, lane, other, value)) return;
-    if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), at.ns()});
-    ++size_;
-    last_single_ = fits(at, kind, lane, other, value);
-    if (last_single_) {
-      // fits() let through only kNone or a field below its kNo value: the mask makes kNone kNo.
-      const std::uint64_t l = lane & kNoLane;
-      packed_.push_back(Packed{static_cast<std::uint64_t>(at.ns()) << 16 | static_cast<std::uint64_t>(kind) << 12 | l >> 6,
-                               (l & 0x3F) << 58 | std::uint64_t{other & kNoOther} << 40 |
-                                   static_cast<std::uint64_t>(value)});
-    } else {
-      packed_.push_back(Packed{kWide << 12, wide_.size()});
-      wide_.push_back(Mark{at, lane, other, value, kind});
+  /// The usual mark (in a group begun, with room, packed or paired) is written here with no
+  /// call but the last: any other goes on as a tail call, so this path saves few registers.
+  [[gnu::noinline]] void push(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
+    // A forced switch that answers the drop request just stored: from the lane the request
+    // was made to, at its instant, with a held time and a woken lane that fit the pair.
+    if (kind == MarkKind::ForcedSwitch && lane == pair_holder_ && at.ns() == pair_at_ &&
+        static_cast<std::uint64_t>(value) <= kHeldMask && other + 1u <= kNoLane) {
+      if (size_ % 64 == 0 || pair_held_.size() >= pair_held_.capacity()) [[unlikely]] return pair_anyhow(at, other, value);
+      *pair_held_.extend_in_room() = static_cast<std::uint32_t>(static_cast<std::uint64_t>(value) >> 2);
+      return write_pair(other, value);
     }
+    if (size_ % 64 == 0 || packed_.size() >= packed_.capacity() || !fits(at, kind, lane, other, value)) [[unlikely]] {
+      return push_anyhow(at, kind, lane, other, value);
+    }
+    ++size_;
+    pair_holder_ = kNoPair;
+    const std::uint64_t l = lane & kNoLane;  // fits(): kNone, or below kNoLane
+    *packed_.extend_in_room() = pack(at, kind, l, other, value);
+    if (kind == MarkKind::DropRequest) hold_for_pair(at, l, other, static_cast<std::uint64_t>(value));
   }
   void reserve(std::size_t count) {
     packed_.reserve(count);
@@ -129,7 +132,7 @@ class MarkStore {
     groups_.clear();
     pair_held_.clear();
     size_ = 0;
-    last_single_ = false;
+    pair_holder_ = kNoPair;
   }
   /// Sorts by time, keeping the order of marks at equal times.
   void stable_sort_by_time();
@@ -149,6 +152,7 @@ class MarkStore {
   static constexpr std::uint32_t kNoOther = (1u << 18) - 1;  ///< kNone as the other lane or job
   static constexpr std::uint64_t kValueMask = (std::uint64_t{1} << 40) - 1;
   static constexpr std::uint64_t kHeldMask = (std::uint64_t{1} << 34) - 1;  ///< a paired forced switch's held time
+  static constexpr std::uint64_t kNoPair = ~std::uint64_t{0};  ///< no pending drop request (no lane is it)
 
   /// Per 64 marks: which are the second of a pair, and how many were before the group.
   struct Group {
@@ -208,36 +212,57 @@ class MarkStore {
     const auto held = static_cast<std::int64_t>(std::uint64_t{pair_held_[p.pair]} << 2 | (r.w1 & 3));
     return Mark{at, holder, woken == kNoLane ? kNone : woken, held, MarkKind::ForcedSwitch};
   }
-  /// Folds a forced switch into the last record when that is the drop request it answers:
-  /// at the same instant, from the lane the request was made to. The request is read back
-  /// from its record (last_single_: packed, one mark).
-  bool try_pair(Time at, LaneId lane, std::uint32_t other, std::int64_t value) {
-    Packed& last = packed_.back();
-    if (kind_bits(last) != static_cast<std::uint64_t>(MarkKind::DropRequest)) return false;
-    const auto requester = (last.w0 & 0xFFF) << 6 | last.w1 >> 58;
-    const auto holder = static_cast<std::uint32_t>((last.w1 >> 40) & kNoOther);  // the request's other lane
+  /// Keeps what pairing the drop request just stored with its forced switch needs, so the
+  /// forced switch (at the same instant, from `holder`, the lane the request was made to)
+  /// writes the pair's record without reading the request back. `requester` is the packed
+  /// lane (kNoLane for kNone); `wait` fits, as the request packed.
+  void hold_for_pair(Time at, std::uint64_t requester, std::uint32_t holder, std::uint64_t wait) {
     // In unsigned arithmetic: a base after `at`, or far before it, is past 32 bits.
-    const std::uint64_t delta =
-        static_cast<std::uint64_t>(at.ns()) - static_cast<std::uint64_t>(groups_[(size_ - 1) / 64].base);
-    // The request packed, so its wait fits; holder == lane with neither kNone makes the
-    // forced switch's lane fit too.
-    if (static_cast<std::int64_t>(last.w0 >> 16) != at.ns() || requester == kNoLane || holder == kNoOther ||
-        holder != lane || delta > 0xFFFF'FFFF ||
-        static_cast<std::uint64_t>(value) > kHeldMask || other + 1u > kNoLane) {
-      return false;
-    }
-    const std::uint64_t woken = other & kNoLane;  // kNone is kNoLane
-    const std::uint64_t h = lane;
-    const auto held = static_cast<std::uint64_t>(value);
-    const std::uint64_t wait = last.w1 & kValueMask;
-    last.w0 = delta << 32 | requester << 14 | h >> 4;
-    last.w1 = (h & 0xF) << 60 | woken << 42 | wait << 2 | (held & 3);
-    pair_held_.push_back(static_cast<std::uint32_t>(held >> 2));
+    const std::uint64_t delta = static_cast<std::uint64_t>(at.ns()) - static_cast<std::uint64_t>(groups_.back().base);
+    if (requester == kNoLane || holder >= kNoOther || delta > 0xFFFF'FFFF) return;
+    const std::uint64_t h = holder;
+    pair_holder_ = h;
+    pair_at_ = at.ns();
+    pair_w0_ = delta << 32 | requester << 14 | h >> 4;
+    pair_w1_ = (h & 0xF) << 60 | wait << 2;
+  }
+  /// push() of a mark that begins a group, needs room or is kept whole.
+  [[gnu::noinline]] void push_anyhow(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
     if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), at.ns()});
+    ++size_;
+    pair_holder_ = kNoPair;
+    if (!fits(at, kind, lane, other, value)) {
+      // A stand-in record pointing at the whole mark.
+      packed_.push_back(Packed{kWide << 12, wide_.size()});
+      wide_.push_back(Mark{at, lane, other, value, kind});
+      return;
+    }
+    const std::uint64_t l = lane & kNoLane;
+    packed_.push_back(pack(at, kind, l, other, value));
+    if (kind == MarkKind::DropRequest) hold_for_pair(at, l, other, static_cast<std::uint64_t>(value));
+  }
+  /// A mark that fits, `l` its lane masked (kNone is kNoLane).
+  static Packed pack(Time at, MarkKind kind, std::uint64_t l, std::uint32_t other, std::int64_t value) {
+    // The mask makes kNone kNoOther: fits() let through only kNone or a field below it.
+    return Packed{static_cast<std::uint64_t>(at.ns()) << 16 | static_cast<std::uint64_t>(kind) << 12 | l >> 6,
+                  (l & 0x3F) << 58 | std::uint64_t{other & kNoOther} << 40 | static_cast<std::uint64_t>(value)};
+  }
+  /// push() of a forced switch that pairs, where the pair begins a group or its held time
+  /// needs room.
+  [[gnu::noinline]] void pair_anyhow(Time at, std::uint32_t other, std::int64_t value) {
+    pair_held_.push_back(static_cast<std::uint32_t>(static_cast<std::uint64_t>(value) >> 2));
+    if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), at.ns()});
+    write_pair(other, value);
+  }
+  /// Folds the forced switch into the drop request's record (push() checked that it answers
+  /// it and that its woken lane `other` and held time `value` fit; its held time's high bits
+  /// are stored, and its group is begun).
+  void write_pair(std::uint32_t other, std::int64_t value) {
+    const std::uint64_t woken = other & kNoLane;  // kNone is kNoLane
+    packed_.back() = Packed{pair_w0_, pair_w1_ | woken << 42 | (static_cast<std::uint64_t>(value) & 3)};
     groups_.back().second_bits |= std::uint64_t{1} << (size_ % 64);
     ++size_;
-    last_single_ = false;
-    return true;
+    pair_holder_ = kNoPair;
   }
 
   static std::uint64_t kind_bits(const Packed& p) { return (p.w0 >> 12) & 0xF; }
@@ -262,80 +287,40 @@ class MarkStore {
   Store<Group> groups_;   ///< one per 64 marks
   Store<std::uint32_t> pair_held_;  ///< per pair: the held time's bits 33..2
   std::size_t size_ = 0;  ///< marks
-  bool last_single_ = false;  ///< the last record holds one mark, packed (not wide)
+  /// While the last record is a drop request a forced switch can pair with: that switch's
+  /// lane (the request's other lane), its instant, and the pair's record but for the
+  /// switch's woken lane and held time. kNoPair, which no lane equals, otherwise.
+  std::uint64_t pair_holder_ = kNoPair;
+  std::int64_t pair_at_ = 0;
+  std::uint64_t pair_w0_ = 0;
+  std::uint64_t pair_w1_ = 0;
 };
 
 /// A random-access iterator that counts the pairs' second marks as it goes: reading the next
 /// mark (++it, range-for) finds its record from the last one's count, while a jump (a binary
 /// search, it += n) counts them from the mark's group, as operator[] does. Marks by value.
 /// Copies are independent; one iterator is not for two threads at once.
-class MarkStore::const_iterator {
+class MarkStore::const_iterator : public IndexIterator<MarkStore::const_iterator, Mark> {
  public:
-  using iterator_category = std::random_access_iterator_tag;
-  using iterator_concept = std::random_access_iterator_tag;
-  using value_type = Mark;
-  using difference_type = std::ptrdiff_t;
-  using reference = Mark;
-  /// What `it->field` reads through: the mark itself, held by value.
-  struct pointer {
-    Mark item;
-    const Mark* operator->() const { return &item; }
-  };
-
   const_iterator() = default;
-  const_iterator(const MarkStore* store, std::size_t i) : store_(store), i_(static_cast<difference_type>(i)) {}
+  const_iterator(const MarkStore* store, std::size_t i) : IndexIterator(i), store_(store) {}
 
   Mark operator*() const {
-    const auto i = static_cast<std::size_t>(i_);
-    if (read_ == i_ - 1) {
+    const difference_type at = index();
+    const auto i = static_cast<std::size_t>(at);
+    if (read_ == at - 1) {
       seconds_ += store_->is_second(i - 1) ? 1 : 0;
-    } else if (read_ != i_) {
+    } else if (read_ != at) {
       seconds_ = store_->seconds_before(i);
     }
-    read_ = i_;
+    read_ = at;
     return store_->get(i, store_->place(i, seconds_));
   }
-  pointer operator->() const { return pointer{**this}; }
-  Mark operator[](difference_type n) const { return (*store_)[static_cast<std::size_t>(i_ + n)]; }
-
-  const_iterator& operator++() {
-    ++i_;
-    return *this;
-  }
-  const_iterator operator++(int) {
-    const_iterator old = *this;
-    ++i_;
-    return old;
-  }
-  const_iterator& operator--() {
-    --i_;
-    return *this;
-  }
-  const_iterator operator--(int) {
-    const_iterator old = *this;
-    --i_;
-    return old;
-  }
-  const_iterator& operator+=(difference_type n) {
-    i_ += n;
-    return *this;
-  }
-  const_iterator& operator-=(difference_type n) {
-    i_ -= n;
-    return *this;
-  }
-  friend const_iterator operator+(const_iterator it, difference_type n) { return it += n; }
-  friend const_iterator operator+(difference_type n, const_iterator it) { return it += n; }
-  friend const_iterator operator-(const_iterator it, difference_type n) { return it -= n; }
-  friend difference_type operator-(const const_iterator& a, const const_iterator& b) { return a.i_ - b.i_; }
-  friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.i_ == b.i_; }
-  friend auto operator<=>(const const_iterator& a, const const_iterator& b) { return a.i_ <=> b.i_; }
 
  private:
   static constexpr difference_type kNoneRead = std::numeric_limits<difference_type>::min();
 
   const MarkStore* store_ = nullptr;
-  difference_type i_ = 0;
   mutable difference_type read_ = kNoneRead;  ///< the mark last read
   mutable std::size_t seconds_ = 0;           ///< the pairs' second marks before it
 };

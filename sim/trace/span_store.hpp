@@ -21,12 +21,12 @@
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
-#include <iterator>
 #include <limits>
 #include <memory>
 #include <stdexcept>
 #include <utility>
 
+#include "sim/trace/index_iterator.hpp"
 #include "sim/trace/span.hpp"
 #include "sim/trace/store.hpp"
 
@@ -147,27 +147,45 @@ class SpanStore {
   const_iterator begin() const;
   const_iterator end() const;
 
-  /// Adds a span at the end (a producer's buffer making room: one span at a time).
-  void push_back(const Span& s) {
-    Record* out;
-    if (size_ % kGroup != 0) [[likely]] {
-      out = records_.extend(1);
-    } else {
-      // A store's first span gets room for itself alone: many lanes keep one span.
-      if (records_.capacity() == 0) records_.reserve(records_for(1));
-      out = records_.extend(2);
-      start_group(*out++, s.begin.ns());
+  /// Adds a span at the end.
+  void push_back(const Span& s) { push(s.begin, s.end, s.subject, s.step, s.state); }
+  /// push_back() of the span these fields make (what a producer records, without making it:
+  /// the fields come in registers). The usual span (in a group begun, with room, that fits
+  /// a record) is written here, with no call but the last: any other goes to push_anyhow()
+  /// as a tail call, so this path saves few registers.
+  [[gnu::noinline]] void push(Time begin, Time end, std::uint32_t subject, std::uint16_t step, SpanState state) {
+    if (size_ % kGroup == 0 || records_.size() >= records_.capacity()) [[unlikely]] {
+      return push_anyhow(begin, end, subject, step, state);
     }
-    encode(*out, s);
-    last_end_ = s.end.ns();
+    // In unsigned arithmetic, as encode() does; a field fits its range when no bit is set
+    // past the range's width.
+    static_assert(kMaxReach >> 56 == 1 && kMaxReachAfterGap >> 31 == 1 && kMaxGap >> 24 == 1 &&
+                  (kMaxSubject + 1) >> 17 == 1 && ((kMaxReach + 1) & kMaxReach) == 0 &&
+                  ((kMaxReachAfterGap + 1) & kMaxReachAfterGap) == 0 && ((kMaxGap + 1) & kMaxGap) == 0 &&
+                  ((kMaxSubject + 2) & (kMaxSubject + 1)) == 0);
+    // One test at a time: fewer values live at once, so fewer registers to save.
+    const std::uint64_t reach = static_cast<std::uint64_t>(end.ns()) - static_cast<std::uint64_t>(base_);
+    std::uint64_t time = reach;
+    if (begin.ns() == last_end_) [[likely]] {
+      if (reach >> 57 != 0) return push_anyhow(begin, end, subject, step, state);
+    } else {
+      const std::uint64_t gap = static_cast<std::uint64_t>(begin.ns()) - static_cast<std::uint64_t>(last_end_);
+      if (gap >> 25 != 0 || reach >> 32 != 0) return push_anyhow(begin, end, subject, step, state);
+      time |= kGapBit | gap << 32;
+    }
+    const std::uint32_t label = subject + 1u;
+    if (label >> 18 != 0) [[unlikely]] return push_anyhow(begin, end, subject, step, state);
+    write(*records_.extend_in_room(), time | static_cast<std::uint64_t>(state) << 58 | std::uint64_t{label >> 16} << 62,
+          label << 16 | step);
+    last_end_ = end.ns();
     ++size_;
   }
   /// Whether the last span ends at `at` with these labels: a producer's span that a new one
   /// with the same labels continues (take_back() it, and push it again when it ends).
-  bool back_continues(Time at, SpanState state, std::uint32_t subject, std::uint16_t step) const {
+  /// Inline, the usual answer (the last span ends earlier) costs the producer no call.
+  [[gnu::always_inline]] bool back_continues(Time at, SpanState state, std::uint32_t subject, std::uint16_t step) const {
     if (size_ == 0 || last_end_ != at.ns()) [[likely]] return false;
-    const Span last = back();
-    return last.state == state && last.subject == subject && last.step == step;
+    return back_has(state, subject, step);
   }
   /// Removes the last span and gives it back (a producer continuing it: rare).
   [[gnu::noinline]] Span take_back() {
@@ -232,6 +250,27 @@ class SpanStore {
   }
   static std::uint64_t lo_of(const Record& r) { return r.w[0] | std::uint64_t{r.w[1]} << 32; }
 
+  /// Whether the last span has these labels.
+  [[gnu::noinline]] bool back_has(SpanState state, std::uint32_t subject, std::uint16_t step) const {
+    const Span last = back();
+    return last.state == state && last.subject == subject && last.step == step;
+  }
+  /// push() of any span: a group's first, one that needs room, one kept whole.
+  [[gnu::noinline]] void push_anyhow(Time begin, Time end, std::uint32_t subject, std::uint16_t step, SpanState state) {
+    const Span s{begin, end, subject, step, state, 0};
+    Record* out;
+    if (size_ % kGroup != 0) {
+      out = records_.extend(1);
+    } else {
+      // A store's first span gets room for itself alone: many lanes keep one span.
+      if (records_.capacity() == 0) records_.reserve(records_for(1));
+      out = records_.extend(2);
+      start_group(*out++, s.begin.ns());
+    }
+    encode(*out, s);
+    last_end_ = s.end.ns();
+    ++size_;
+  }
   /// A group's base record, `base` the begin of its first span (which needs no gap).
   void start_group(Record& out, std::int64_t base) {
     base_ = base;
@@ -321,71 +360,25 @@ class SpanStore {
 /// the one before it, so reading the next one (++it, range-for) decodes its record alone,
 /// while a jump (a binary search, it += n, --it) reads it whole, as operator[] does.
 /// Copies are independent; one iterator is not for two threads at once.
-class SpanStore::const_iterator {
+class SpanStore::const_iterator : public IndexIterator<SpanStore::const_iterator, Span> {
  public:
-  using iterator_category = std::random_access_iterator_tag;
-  using iterator_concept = std::random_access_iterator_tag;
-  using value_type = Span;
-  using difference_type = std::ptrdiff_t;
-  using reference = Span;
-  /// What `it->field` reads through: the span itself, held by value.
-  struct pointer {
-    Span item;
-    const Span* operator->() const { return &item; }
-  };
-
   const_iterator() = default;
-  const_iterator(const SpanStore* store, std::size_t i) : store_(store), i_(static_cast<difference_type>(i)) {}
+  const_iterator(const SpanStore* store, std::size_t i) : IndexIterator(i), store_(store) {}
 
   Span operator*() const {
-    if (read_ != i_) {
-      last_ = read_ == i_ - 1 ? store_->get_after(static_cast<std::size_t>(i_), last_.end.ns())
-                              : store_->get(static_cast<std::size_t>(i_));
-      read_ = i_;
+    const difference_type i = index();
+    if (read_ != i) {
+      last_ = read_ == i - 1 ? store_->get_after(static_cast<std::size_t>(i), last_.end.ns())
+                             : store_->get(static_cast<std::size_t>(i));
+      read_ = i;
     }
     return last_;
   }
-  pointer operator->() const { return pointer{**this}; }
-  Span operator[](difference_type n) const { return (*store_)[static_cast<std::size_t>(i_ + n)]; }
-
-  const_iterator& operator++() {
-    ++i_;
-    return *this;
-  }
-  const_iterator operator++(int) {
-    const_iterator old = *this;
-    ++i_;
-    return old;
-  }
-  const_iterator& operator--() {
-    --i_;
-    return *this;
-  }
-  const_iterator operator--(int) {
-    const_iterator old = *this;
-    --i_;
-    return old;
-  }
-  const_iterator& operator+=(difference_type n) {
-    i_ += n;
-    return *this;
-  }
-  const_iterator& operator-=(difference_type n) {
-    i_ -= n;
-    return *this;
-  }
-  friend const_iterator operator+(const_iterator it, difference_type n) { return it += n; }
-  friend const_iterator operator+(difference_type n, const_iterator it) { return it += n; }
-  friend const_iterator operator-(const_iterator it, difference_type n) { return it -= n; }
-  friend difference_type operator-(const const_iterator& a, const const_iterator& b) { return a.i_ - b.i_; }
-  friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.i_ == b.i_; }
-  friend auto operator<=>(const const_iterator& a, const const_iterator& b) { return a.i_ <=> b.i_; }
 
  private:
   static constexpr difference_type kNoneRead = std::numeric_limits<difference_type>::min();
 
   const SpanStore* store_ = nullptr;
-  difference_type i_ = 0;
   mutable difference_type read_ = kNoneRead;  ///< the index of last_, the span last read
   mutable Span last_;
 };

@@ -152,6 +152,12 @@ class Store {
     size_ += count;
     return added;
   }
+  /// Adds one item at the end, left for the caller to write, where the caller saw room
+  /// (size() < capacity()): no check, so a hot path that grows elsewhere makes no call here.
+  T* extend_in_room() {
+    assert(size_ < capacity_);
+    return data_ + size_++;
+  }
   /// Adds `count` items at the end, copied from `items` (which must not point into this store).
   void append(const T* items, std::size_t count) {
     if (count == 0) return;

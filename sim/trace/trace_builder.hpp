@@ -120,7 +120,7 @@ class TraceBuilder {
 
   /// Ends the open span at `at` (after it begins) and stores it.
   [[gnu::always_inline]] void keep(LaneBuffer& o, Time at) {
-    o.spans.push_back(Span{o.open_begin, at, o.open_subject, o.open_step, o.open_state, 0});
+    o.spans.push(o.open_begin, at, o.open_subject, o.open_step, o.open_state);
     ++span_count_;
   }
   /// A state re-entered after a zero-length gap (a zero-length span, or idle for no time):

@@ -177,6 +177,45 @@ TEST_CASE("a drop request and the forced switch it caused share a record, read b
   check_reads(copy, marks);
 }
 
+TEST_CASE("a forced switch pairs only with the drop request stored just before it") {
+  SUBCASE("not with one before a clear") {
+    MarkStore store;
+    store.push_back(drop_request(5'000, 2, 1, 10));
+    store.clear();
+    const std::vector<Mark> marks = {forced_switch(5'000, 1, 2, 20)};
+    for (const Mark& m : marks) store.push_back(m);
+    CHECK(store.paired_count() == 0);
+    check_reads(store, marks);
+  }
+  SUBCASE("not with one a sort moved away from the end") {
+    std::vector<Mark> marks = {Mark{Time{7'000}, 3, 4, 0, MarkKind::JobStart}, drop_request(5'000, 2, 1, 10)};
+    MarkStore store;
+    for (const Mark& m : marks) store.push_back(m);
+    store.stable_sort_by_time();
+    std::swap(marks[0], marks[1]);
+    marks.push_back(forced_switch(5'000, 1, 2, 20));  // the request's instant and holder, but after a job start
+    store.push_back(marks.back());
+    CHECK(store.paired_count() == 0);
+    check_reads(store, marks);
+  }
+  SUBCASE("not a forced switch by nobody, with nothing to pair with") {
+    const std::vector<Mark> marks = {Mark{Time{0}, 1, 2, 0, MarkKind::JobStart}, forced_switch(0, kNone, 2, 0),
+                                     forced_switch(0, kNone, kNone, 0)};
+    MarkStore store;
+    for (const Mark& m : marks) store.push_back(m);
+    CHECK(store.paired_count() == 0);
+    check_reads(store, marks);
+  }
+  SUBCASE("not twice with one request") {
+    const std::vector<Mark> marks = {drop_request(5'000, 2, 1, 10), forced_switch(5'000, 1, 2, 20),
+                                     forced_switch(5'000, 1, 2, 30)};
+    MarkStore store;
+    for (const Mark& m : marks) store.push_back(m);
+    CHECK(store.paired_count() == 2);
+    check_reads(store, marks);
+  }
+}
+
 TEST_CASE("pairs across groups of 64 marks, and many of them, read back exactly") {
   // Marks in time order: singles, pairs, and would-be pairs that miss by one field, with
   // pairs straddling every position of a group, group boundaries included.

@@ -90,6 +90,25 @@ TEST_CASE("appending a run of items keeps their order, in malloc and into a mapp
   CHECK(holds_sequence(s, kMany));
 }
 
+TEST_CASE("extending in room writes in place, in malloc and in a mapping, and leaves the room as it was") {
+  Store<Item> s;
+  s.reserve(4);
+  for (std::uint64_t i = 0; i < 4; ++i) *s.extend_in_room() = Item{i, i * 3, ~i};
+  CHECK(s.capacity() == 4);
+  CHECK(holds_sequence(s, 4));
+  // Into a mapping: in room where there is room, else pushed (which grows it).
+  Store<Item> t;
+  for (std::uint64_t i = 0; i < kMany; ++i) {
+    if (t.size() < t.capacity()) {
+      *t.extend_in_room() = Item{i, i * 3, ~i};
+    } else {
+      t.push_back(Item{i, i * 3, ~i});
+    }
+  }
+  CHECK(t.mapped());
+  CHECK(holds_sequence(t, kMany));
+}
+
 TEST_CASE("reserving in malloc makes room for exactly that many; appending grows by half again") {
   Store<Item> s;
   s.reserve(3);
