@@ -7,11 +7,14 @@
 #include <limits>
 #include <string>
 #include <thread>
+#include <filesystem>
 #include <fstream>
 #include <utility>
 #include <vector>
 
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "sim/scenario/pin_fit.hpp"
 
@@ -56,7 +59,30 @@ CpuSnapshot take_cpu_snapshot() {
   return s;
 }
 
+int own_other_threads_ready() {
+  const std::string self = std::to_string(::syscall(SYS_gettid));
+  int ready = 0;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    if (task.path().filename() == self) continue;
+    std::ifstream in(task.path() / "stat");
+    std::string line;
+    std::getline(in, line);
+    // pid (comm) state ...: the name may hold spaces and parentheses, the state follows the last ')'.
+    const auto close = line.rfind(')');
+    if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'R') ++ready;
+  }
+  return ready;
+}
+
 CpuSnapshot take_cpu_snapshot_before_run() {
+  // This process's own other threads (a viewer's indexing or frame, a simulation) are not
+  // other programs: the run waits for them to rest rather than share its cores with them and
+  // be flagged for it. Two seconds at most, so a thread that never rests cannot stall it.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (own_other_threads_ready() > 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   std::array<int, 5> samples{};
   for (auto& n : samples) {
     n = runnable_now();

@@ -19,8 +19,11 @@ struct CpuSnapshot {
 
 CpuSnapshot take_cpu_snapshot();
 /// The same, with `runnable` the median of a few samples a millisecond apart, taken while
-/// only the calling thread of this process runs (just before a run starts).
+/// only the calling thread of this process runs (just before a run starts): it first waits,
+/// two seconds at most, until no other thread of this process is ready to run.
 CpuSnapshot take_cpu_snapshot_before_run();
+/// Threads of this process, the caller aside, running or ready to run (/proc/self/task).
+int own_other_threads_ready();
 
 /// The CPUs (0 to cores - 1) each pinned lane may run on (docs/model.md S9); a lane not
 /// listed may run on every core.

@@ -2,7 +2,10 @@
 // and one that other programs starved of its cores says so.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
+#include <thread>
 #include <vector>
 
 #include <sched.h>
@@ -103,4 +106,37 @@ TEST_CASE("a run that other programs starve of its core is flagged") {
   for (pid_t p : hogs) waitpid(p, nullptr, 0);
   CAPTURE(t.cpu_check.share());
   CHECK(t.cpu_check.short_of_cpu());
+}
+
+TEST_CASE("a run waits for this process's own busy threads before it counts the machine's") {
+  std::atomic<bool> started{false};
+  std::atomic<bool> stop{false};
+  std::atomic<bool> done{false};
+  // A thread that computes (so is running or ready all along) until told to stop.
+  std::thread busy([&] {
+    started = true;
+    while (!stop) {
+    }
+    done = true;
+  });
+  while (!started) std::this_thread::yield();
+  CHECK(real::own_other_threads_ready() >= 1);
+  stop = true;
+  busy.join();
+  CHECK(real::own_other_threads_ready() == 0);
+
+  // One that computes for 30 ms of wall time, then ends: the snapshot is taken after it.
+  std::atomic<bool> finished{false};
+  std::atomic<bool> spinning{false};
+  std::thread short_busy([&] {
+    spinning = true;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(30);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+    finished = true;
+  });
+  while (!spinning) std::this_thread::yield();
+  real::take_cpu_snapshot_before_run();
+  CHECK(finished.load());
+  short_busy.join();
 }
