@@ -166,6 +166,7 @@ struct AppState {
   double status_age = 0;
   bool quit = false;
   double frame_seconds = 0;     ///< wall time since the previous frame
+  std::uint64_t frames_drawn = 0;  ///< frames drawn so far (draw_frame calls)
   // Panel bookkeeping between frames (kept here, not in statics: the app owns all state).
   std::optional<SpanRef> inspector_shown;   ///< selection the inspector tab last jumped to
   std::array<float, 10> toolbar_widths{};   ///< each toolbar group's width, last frame

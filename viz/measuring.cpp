@@ -10,8 +10,10 @@ namespace gilsim::viz {
 
 void start_measuring(AppState& app, RealSource source) {
   Measuring& m = app.measuring;
+  m.start_pending.reset();
   m.runner.cancel();
   m.runner.wait();
+  app.session.pause_speculation(true);  // the cores are the measurement's from its first run
   app.session.fit_to_this_machine(true);
   app.session.drop_measured();
   refresh_derived(app);
@@ -22,8 +24,15 @@ void start_measuring(AppState& app, RealSource source) {
   m.runner.start(app.session.scenario(), Time{120'000'000'000}, source);
 }
 
+void start_measuring_after_first_frame(AppState& app, RealSource source) { app.measuring.start_pending = source; }
+
 void collect_measurements(AppState& app) {
   Measuring& m = app.measuring;
+  if (m.start_pending && app.frames_drawn > 0) {
+    const RealSource source = *m.start_pending;
+    m.start_pending.reset();
+    start_measuring(app, source);
+  }
   if (m.scenario_generation != app.session.scenario_generation()) {
     // These measurements belong to a scenario that is no longer shown.
     m.scenario_generation = app.session.scenario_generation();

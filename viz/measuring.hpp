@@ -18,10 +18,14 @@ struct Measuring {
   std::vector<RealOutcome> outcomes;      ///< what became of each run so far (traces moved out)
   bool stopped_by_change = false;         ///< the scenario changed under a running measurement
   bool discarding = false;                ///< until the stopped runner ends, its results are dropped
+  std::optional<RealSource> start_pending;  ///< asked for at start-up, begun once the window is drawn
 };
 
 /// Fits the model to this machine, drops earlier measured runs and starts measuring every run.
 void start_measuring(AppState& app, RealSource source = RealSource::Executors);
+/// The same once the first frame is drawn (collect_measurements starts it): a window's first
+/// drawing (the display server's, the fonts') would otherwise share the first run's cores.
+void start_measuring_after_first_frame(AppState& app, RealSource source = RealSource::Executors);
 /// Call every frame: adds finished measured runs to the session (they stack under their
 /// predictions); stops and forgets a measurement whose scenario was reloaded or re-knobbed.
 void collect_measurements(AppState& app);

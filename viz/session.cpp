@@ -91,6 +91,9 @@ void Session::pause_speculation(bool pause) {
   if (pause == speculation_paused_) return;
   speculation_paused_ = pause;
   respeculate();
+  // A measurement starts once the simulation under way has stopped: a thread still running
+  // beside it would make its busy-machine check flag the run.
+  if (pause && speculation_) speculation_->wait_until_idle();
 }
 
 SettingsKey Session::key_of(const Knobs& knobs) const {

@@ -51,6 +51,7 @@ class Session {
   void speculate_neighbours(Derive derive, std::size_t budget_bytes = Speculation::kDefaultBudget,
                             bool lowest_priority = true);
   /// Stops speculating while real runs are measured (their cores are theirs), and resumes.
+  /// Pausing returns once the simulation under way has stopped.
   void pause_speculation(bool pause);
   /// The speculation, when speculate_neighbours() started one (for the bench and the tests).
   const Speculation* speculation() const { return speculation_.get(); }

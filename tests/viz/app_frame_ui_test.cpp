@@ -227,6 +227,25 @@ TEST_CASE("frames keep coming while runs execute for real; Cancel in the toolbar
   CHECK(v.app.session.runs().size() == 2);  // nothing measured, nothing added
 }
 
+TEST_CASE("runs asked for at start-up are measured once the first frame is drawn") {
+  HeadlessViewer v;
+  REQUIRE(v.app.session.open(std::filesystem::path(GILSIM_SOURCE_DIR) / "tests/viz/data/tiny_real.toml"));
+  refresh_derived(v.app);
+  start_measuring_after_first_frame(v.app);
+  // Nothing runs before the window is drawn: its drawing would share the first run's cores.
+  collect_measurements(v.app);
+  CHECK_FALSE(measuring(v.app));
+  CHECK(v.app.measuring.runner.progress().run_count == 0);  // never started
+  v.frame();  // the first frame: drawn before anything is measured
+  CHECK(v.app.measuring.runner.progress().run_count == 0);
+  CHECK(v.app.measuring.start_pending.has_value());
+  v.frame();  // the next frame starts the runs
+  CHECK_FALSE(v.app.measuring.start_pending.has_value());
+  v.app.measuring.runner.wait();
+  v.frame();
+  CHECK(v.app.session.runs().size() == 4);  // both runs measured, under their predictions
+}
+
 TEST_CASE("measured runs of a tiny scenario arrive in the frames that follow") {
   HeadlessViewer v;
   REQUIRE(v.app.session.open(std::filesystem::path(GILSIM_SOURCE_DIR) / "tests/viz/data/tiny_real.toml"));

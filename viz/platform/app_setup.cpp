@@ -41,8 +41,8 @@ bool finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, 
   // a screenshot (its picture is of the values asked for) nor a bench (--bench-knob starts it
   // once the change it times is in, to time both apart).
   if (options.screenshot.empty() && options.bench_frames == 0) app.session.speculate_neighbours(derive_runs_for_session);
-  if (options.real) start_measuring(app);
-  if (options.cpython) start_measuring(app, RealSource::CPython);
+  if (options.real) start_measuring_after_first_frame(app);
+  if (options.cpython) start_measuring_after_first_frame(app, RealSource::CPython);
   if (!options.sweep.empty()) {
     app.sweep.vary = options.sweep.front();
     if (options.sweep.size() > 1) app.sweep.vary_also = options.sweep[1];

@@ -133,6 +133,14 @@ int run_window(const Options& options) {
       platform.process_event(event);
     }
     if (!window.isOpen() || app.quit) break;
+    // A screenshot with --real or --sweep waits for them without drawing: a frame drawn
+    // meanwhile (software rendering, under xvfb) would take a core from the measurement, whose
+    // busy-machine check would then flag it. Frames count only once they are in.
+    if (screenshot_mode && (measuring(app) || app.sweep.runner.running())) {
+      frame = 0;
+      sf::sleep(sf::milliseconds(50));
+      continue;
+    }
     // While runs execute for real, draw less often: the cores are for the measurement.
     if (!screenshot_mode && measuring(app) != throttled) {
       throttled = !throttled;
@@ -165,11 +173,6 @@ int run_window(const Options& options) {
     render_draw_data(ImGui::GetDrawData());
     platform.end_frame();
 
-    // A screenshot with --real or --sweep waits for them: frames count only once they are in.
-    if (screenshot_mode && (measuring(app) || app.sweep.runner.running())) {
-      frame = 0;
-      sf::sleep(sf::milliseconds(50));
-    }
     if (screenshot_mode && options.screenshot_knob && frame >= 3 && !knob_moved) {
       // Settled: the knob moves as the scenario panel moves it (the cores, to the value they
       // have: the same runs simulated again), and the picture waits for the new runs.

@@ -175,6 +175,7 @@ void draw_frame(AppState& app, double wall_seconds) {
     ImGui::End();
   }
   app.show_help = draw_help_overlay(app.show_help);
+  ++app.frames_drawn;
 }
 
 }  // namespace gilsim::viz::ui
