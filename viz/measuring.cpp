@@ -28,11 +28,7 @@ void start_measuring_after_first_frame(AppState& app, RealSource source) { app.m
 
 void collect_measurements(AppState& app) {
   Measuring& m = app.measuring;
-  if (m.start_pending && app.frames_drawn > 0) {
-    const RealSource source = *m.start_pending;
-    m.start_pending.reset();
-    start_measuring(app, source);
-  }
+  if (m.start_pending && app.frames_drawn > 0) start_measuring(app, *m.start_pending);  // which clears it
   if (m.scenario_generation != app.session.scenario_generation()) {
     // These measurements belong to a scenario that is no longer shown.
     m.scenario_generation = app.session.scenario_generation();

@@ -11,6 +11,7 @@
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/metrics.hpp"
+#include "tests/viz/same_run_index.hpp"
 #include "viz/app_state.hpp"
 #include "viz/level_of_detail.hpp"
 
@@ -101,26 +102,7 @@ TEST_CASE("each run indexed alone and the parts joined equal the runs indexed to
   CHECK(joined.runs.back().predicted_by == 1);
   for (std::size_t r = 0; r < runs.size(); ++r) {
     CAPTURE(r);
-    const RunIndex& a = joined.runs[r];
-    const RunIndex& b = together.runs[r];
-    CHECK(a.predicted_by == b.predicted_by);
-    CHECK(a.metrics.makespan == b.metrics.makespan);
-    CHECK(a.metrics.gil_switches == b.metrics.gil_switches);
-    CHECK(a.identity == b.identity);
-    CHECK(a.lane_labels == b.lane_labels);
-    CHECK(a.glyph_marks == b.glyph_marks);
-    CHECK(a.job_end_marks == b.job_end_marks);
-    CHECK(a.covered_prefix == b.covered_prefix);
-    CHECK(a.races_lost == b.races_lost);
-    CHECK(a.interest == b.interest);
-    CHECK(a.outcomes == b.outcomes);
-    CHECK(a.groups.size() == b.groups.size());
-    CHECK(a.handoffs.size() == b.handoffs.size());
-    REQUIRE(a.contention.size() == b.contention.size());
-    for (std::size_t p = 0; p < a.contention.size(); ++p) {
-      CHECK(a.contention[p].spans.size() == b.contention[p].spans.size());
-      CHECK(a.contention[p].most_waiters == b.contention[p].most_waiters);
-    }
+    viz::testing::check_same_run_index(joined.runs[r], together.runs[r]);
   }
 }
 

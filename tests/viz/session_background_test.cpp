@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "tests/viz/same_run_index.hpp"
 #include "viz/app_state.hpp"
 #include "viz/session.hpp"
 
@@ -132,25 +133,7 @@ TEST_CASE("the runs of a background change come indexed: refresh_derived swaps i
   CHECK(app.marks_seen == fresh.marks_seen);
   for (std::size_t r = 0; r < app.runs.size(); ++r) {
     CAPTURE(r);
-    const RunIndex& a = app.runs[r];
-    const RunIndex& b = fresh.runs[r];
-    CHECK(a.metrics.makespan == b.metrics.makespan);
-    CHECK(a.metrics.gil_switches == b.metrics.gil_switches);
-    CHECK(a.predicted_by == b.predicted_by);
-    CHECK(a.interest == b.interest);
-    CHECK(a.races_lost == b.races_lost);
-    CHECK(a.lane_labels == b.lane_labels);
-    CHECK(a.outcomes == b.outcomes);
-    CHECK(a.glyph_marks == b.glyph_marks);
-    CHECK(a.job_end_marks == b.job_end_marks);
-    CHECK(a.covered_prefix == b.covered_prefix);
-    CHECK(a.identity == b.identity);
-    CHECK(a.handoffs.size() == b.handoffs.size());
-    REQUIRE(a.contention.size() == b.contention.size());
-    for (std::size_t p = 0; p < a.contention.size(); ++p) {
-      CHECK(a.contention[p].spans.size() == b.contention[p].spans.size());
-      CHECK(a.contention[p].most_waiters == b.contention[p].most_waiters);
-    }
+    viz::testing::check_same_run_index(app.runs[r], fresh.runs[r]);
   }
   CHECK(app.session.runs().front().cores == 2);
 }

@@ -1,0 +1,35 @@
+// One check for two tests that index the same runs two ways (whole, or run by run as they
+// end) and must get the same indices.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <cstddef>
+
+#include "viz/app_state.hpp"
+
+namespace gilsim::viz::testing {
+
+/// Every field a viewer reads from a run's index is the same in `a` and `b`.
+inline void check_same_run_index(const RunIndex& a, const RunIndex& b) {
+  CHECK(a.predicted_by == b.predicted_by);
+  CHECK(a.metrics.makespan == b.metrics.makespan);
+  CHECK(a.metrics.gil_switches == b.metrics.gil_switches);
+  CHECK(a.identity == b.identity);
+  CHECK(a.lane_labels == b.lane_labels);
+  CHECK(a.glyph_marks == b.glyph_marks);
+  CHECK(a.job_end_marks == b.job_end_marks);
+  CHECK(a.covered_prefix == b.covered_prefix);
+  CHECK(a.races_lost == b.races_lost);
+  CHECK(a.interest == b.interest);
+  CHECK(a.outcomes == b.outcomes);
+  CHECK(a.groups.size() == b.groups.size());
+  CHECK(a.handoffs.size() == b.handoffs.size());
+  REQUIRE(a.contention.size() == b.contention.size());
+  for (std::size_t p = 0; p < a.contention.size(); ++p) {
+    CHECK(a.contention[p].spans.size() == b.contention[p].spans.size());
+    CHECK(a.contention[p].most_waiters == b.contention[p].most_waiters);
+  }
+}
+
+}  // namespace gilsim::viz::testing
