@@ -39,6 +39,16 @@ TEST_CASE("a measured run's header flags a busy machine, never a simulated or we
     REQUIRE(caveat);
     CHECK(*caveat == "busy machine: 1 other thread was ready as it started; not scored");
   }
+  SUBCASE("a CPython run whose CPU ran 18% slower than calibrated") {
+    trace::Trace run = measured_run(Time{300'000'000}, Time{300'000'000}, 0);
+    run.cpu_check.planned_compute = Time{1'000'000'000};
+    run.cpu_check.compute_took = Time{1'180'000'000};
+    const auto caveat = viz::measurement_caveat(run);
+    REQUIRE(caveat);
+    CHECK(*caveat == "CPU ran 18% slower than calibrated (the host's speed drifts); not scored");
+    run.cpu_check.compute_took = Time{1'090'000'000};  // within the tolerance
+    CHECK_FALSE(viz::measurement_caveat(run));
+  }
   SUBCASE("a run that got what it needed") {
     CHECK_FALSE(viz::measurement_caveat(measured_run(Time{300'000'000}, Time{290'000'000}, 0)));
   }
