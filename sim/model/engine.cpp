@@ -249,24 +249,32 @@ bool Engine::finished_at_once(ThreadId t) {
   return true;
 }
 
+// The core's lane first: the thread's, which changes with each step, ends the function with
+// its store's call (the lanes are apart: which is recorded first changes no span).
 [[gnu::always_inline]] inline void Engine::show_running(ThreadId t) {
   const Thread& th = threads_[t];
-  show(t, th.work.state);
   builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, now_, th.work.state, th.lane);
+  show(t, th.work.state);
 }
 
 // What compute() would record for work that runs through to `end` on `t`'s core with nothing
 // in the way (ran_through(), run_at_once()): its spans, the clock at the end, and the
 // compute-done event of each of its `pieces`.
+// Its engine fields are written first and the thread's lane (whose span changes with each
+// step: a store's push, a call) last, so that nothing is read again after that call: the
+// lanes are apart, and which is recorded first changes no span.
 [[gnu::always_inline]] inline void Engine::run_through_to(ThreadId t, Time end, std::uint32_t pieces) {
   Thread& th = threads_[t];
-  th.run_start = now_;
+  const Time at = now_;
+  th.run_start = at;
   th.run_end = end;
-  show_running(t);
   now_ = end;
   events_ += pieces;
   th.remaining = Time::zero();
   th.s.doing = Activity::Nothing;
+  const SpanState state = th.work.state;
+  builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, at, state, th.lane);
+  builder_.set_state(th.lane, at, state, th.job, th.step);
 }
 
 // Inline in compute(), its one caller: as a call (which the compiler chose or not with the
