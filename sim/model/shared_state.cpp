@@ -24,7 +24,9 @@ using trace::SpanState;
   return true;
 }
 
-std::optional<UserLock::Waiter> UserLock::release(trace::TraceBuilder& trace, Time now, LaneId who) {
+// Inline in this file, its one user: a lock is released once per `with` statement.
+[[gnu::always_inline]] inline std::optional<UserLock::Waiter> UserLock::release(trace::TraceBuilder& trace, Time now,
+                                                                                LaneId who) {
   assert(holder_ == who && "release() of a lock by a lane that does not hold it; the loader rejects such jobs");
   (void)who;
   if (--depth_ > 0) return std::nullopt;
@@ -93,23 +95,27 @@ bool SharedState::acquire_as_task(LaneId who, std::uint32_t task, std::uint32_t 
   return false;
 }
 
-void SharedState::release(LaneId who, std::uint32_t index) {
+[[gnu::always_inline]] inline void SharedState::release_lock(LaneId who, std::uint32_t index) {
   UserLock& lock = locks_[index];
   Engine& e = engine_;
-  const auto woken = lock.release(e.trace(), e.now(), who);
-  if (!woken) return;
-  if (woken->task == trace::kNone) {
-    e.notify(woken->thread);
+  if (const auto woken = lock.release(e.trace(), e.now(), who)) wake(lock, *woken);
+}
+
+void SharedState::wake(UserLock& lock, const UserLock::Waiter& woken) {
+  Engine& e = engine_;
+  if (woken.task == trace::kNone) {
+    e.notify(woken.thread);
     return;
   }
   // L5: release() sets the first waiter's future; the lock is that task's from now on and
   // its wake-up goes through the loop's ready queue.
-  lock.try_take(e.trace(), e.now(), woken->who);
-  waits_for_[woken->who] = trace::kNone;
-  e.trace().mark(e.now(), MarkKind::LockTaken, woken->who, lock.lane(),
-                 (e.now() - waiting_since_[woken->who]).ns());
-  if (on_task_woken) on_task_woken(woken->task);
+  lock.try_take(e.trace(), e.now(), woken.who);
+  waits_for_[woken.who] = trace::kNone;
+  e.trace().mark(e.now(), MarkKind::LockTaken, woken.who, lock.lane(), (e.now() - waiting_since_[woken.who]).ns());
+  if (on_task_woken) on_task_woken(woken.task);
 }
+
+void SharedState::release(LaneId who, std::uint32_t index) { release_lock(who, index); }
 
 void SharedState::begin_wait(LaneId who, std::uint32_t index) {
   Engine& e = engine_;
@@ -279,8 +285,8 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
         lock.try_take(e.trace(), e.now(), who);
       }
     } else if (step.kind == scenario::StepKind::Release) {
-      const bool wakes = locks_[step.target].waiting() > 0;
-      release(who, step.target);
+      const bool wakes = locks_[step.target].has_waiters();
+      release_lock(who, step.target);
       if (wakes) {
         stretch = e.stretch(t);
         if (stretch.events == 0) return i + 1;
