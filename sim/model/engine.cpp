@@ -257,26 +257,6 @@ bool Engine::finished_at_once(ThreadId t) {
   show(t, th.work.state);
 }
 
-// What compute() would record for work that runs through to `end` on `t`'s core with nothing
-// in the way (ran_through(), run_at_once()): its spans, the clock at the end, and the
-// compute-done event of each of its `pieces`.
-// Its engine fields are written first and the thread's lane (whose span changes with each
-// step: a store's push, a call) last, so that nothing is read again after that call: the
-// lanes are apart, and which is recorded first changes no span.
-[[gnu::always_inline]] inline void Engine::run_through_to(ThreadId t, Time end, std::uint32_t pieces) {
-  Thread& th = threads_[t];
-  const Time at = now_;
-  th.run_start = at;
-  th.run_end = end;
-  now_ = end;
-  events_ += pieces;
-  th.remaining = Time::zero();
-  th.s.doing = Activity::Nothing;
-  const SpanState state = th.work.state;
-  builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, at, state, th.lane);
-  builder_.set_state(th.lane, at, state, th.job, th.step);
-}
-
 // Inline in compute(), its one caller: as a call (which the compiler chose or not with the
 // size of the rule files' unit) it cost lesson 15's threads run 4% more instructions.
 [[gnu::always_inline]] inline bool Engine::ran_through(ThreadId t) {
@@ -306,20 +286,6 @@ bool Engine::finished_at_once(ThreadId t) {
   run_through_to(t, end, 1);
   ++ended_at_once_;
   return true;
-}
-
-void Engine::run_at_once(ThreadId t, Time wall, std::uint32_t pieces, const Work& what) {
-  if (pieces == 0) return;  // as compute() of no work: nothing runs, nothing is counted
-  Thread& th = threads_[t];
-  th.work = what;
-  th.job = what.job;
-  th.step = what.step;
-  const Time end = now_ + wall;
-  assert((timers_.empty() || end < timers_.top_time()) && events_ + pieces <= config_.max_events &&
-         "run_at_once() outside its stretch");
-  // S6: a refill pending stops Python with check points, which compute() then runs the long way.
-  assert(!(what.checkpoints && what.needs_gil && th.refill_pending) && "run_at_once() of work a cache refill applies to");
-  run_through_to(t, end, pieces);
 }
 
 void Engine::start_run(ThreadId t) {

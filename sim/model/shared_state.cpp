@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include "sim/model/engine_state.hpp"
+
 namespace gilsim::model {
 
 using trace::LaneId;
