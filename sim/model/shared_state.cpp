@@ -250,8 +250,7 @@ std::size_t SharedState::increments_at_once(ThreadId t, const scenario::PlannedJ
 }
 
 std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,
-                                       const scenario::EffectiveSettings& settings, LaneId task_lane,
-                                       std::uint32_t task) {
+                                       const scenario::EffectiveSettings& settings, LaneId task_lane) {
   // U4 for `with lock: counter += f()` (or `async with` in a task): the with statement's
   // work, a free lock taken (L1, L5, L7), the statements, the release, as the long way in
   // run_job() (or run_task()) runs them when nothing comes between. A release that wakes a
@@ -274,18 +273,15 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
     } else if (step.kind == scenario::StepKind::Acquire) {
       UserLock& lock = locks_[step.target];
       // A thread takes a free lock (L1); a task one nobody is queued for either (L5).
-      const bool takes = (lock.free() || (lock.reentrant() && lock.holder() == who)) && (!in_task || lock.waiting() == 0);
+      const bool takes = (lock.free() || (lock.reentrant() && lock.holder() == who)) && (!in_task || !lock.has_waiters());
       if (!takes || with_pieces > stretch.events || e.now() + wall_with >= stretch.until) break;
       stretch.events -= with_pieces;
       if (in_task) e.trace().set_state(task_lane, e.now(), SpanState::Running, job.index, index);
       Work statement = Work::python(job.index, index);
       statement.checkpoints = false;
       e.run_at_once(t, wall_with, with_pieces, statement);
-      if (in_task) {
-        acquire_as_task(who, task, step.target);
-      } else {
-        lock.try_take(e.trace(), e.now(), who);
-      }
+      // Taken as acquire_as_task() takes a lock nobody is queued for, for a task too.
+      lock.try_take(e.trace(), e.now(), who);
     } else if (step.kind == scenario::StepKind::Release) {
       const bool wakes = locks_[step.target].has_waiters();
       release_lock(who, step.target);

@@ -98,10 +98,9 @@ class SharedState {
                                  const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone);
   /// The lock and counter steps of `job` from `first` (acquire, increment, release) that
   /// thread `t` runs now with nothing that could come between them (U4): where the next is
-  /// to start, `first` when none does. An asyncio task passes its lane and its index.
+  /// to start, `first` when none does. An asyncio task passes its lane.
   std::size_t steps_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,
-                            const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone,
-                            std::uint32_t task = trace::kNone);
+                            const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone);
   /// How many increment steps of `job` come in a row from `first` (an increment step itself).
   static std::size_t increments_in_a_row(const scenario::PlannedJob& job, std::size_t first);
 
