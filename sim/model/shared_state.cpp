@@ -229,7 +229,7 @@ SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenari
   const std::int64_t stores_at_load = counter.stores;
   Work bytecode = Work::python(job.index, index);
   bytecode.checkpoints = false;
-  e.run_at_once(t, wall, pieces, bytecode);
+  e.run_at_once(t, wall, pieces, bytecode, stretch);
   store(t, step.target, loaded, stores_at_load);
   return true;
 }
@@ -279,7 +279,7 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
       if (in_task) e.trace().set_state(task_lane, e.now(), SpanState::Running, job.index, index);
       Work statement = Work::python(job.index, index);
       statement.checkpoints = false;
-      e.run_at_once(t, wall_with, with_pieces, statement);
+      e.run_at_once(t, wall_with, with_pieces, statement, stretch);
       // Taken as acquire_as_task() takes a lock nobody is queued for, for a task too.
       lock.try_take(e.trace(), e.now(), who);
     } else if (step.kind == scenario::StepKind::Release) {
