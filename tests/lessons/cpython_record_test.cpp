@@ -375,9 +375,10 @@ TEST_CASE("a missing, old or crashing interpreter is a one-line error and leaves
     CHECK(err.str().find("not a working Python 3 interpreter (exit status 139: Segmentation fault)\n") != std::string::npos);
   }
   SUBCASE("crashing during the run, its children with it") {
-    // Answers the probe like a real Python, then starts a child and dies.
+    // Answers the probe and the calibration like a real Python, then starts a child and dies.
     const fs::path crashing = write_file(
         "crashing-python", "#!/bin/sh\nif [ \"$1\" = -c ]; then echo gilsim-probe 3 11 3.11.2 0 1; exit 0; fi\n"
+                           "if grep -q '\"calibrate\":true' \"$2\"; then echo calibration 20000 1000000; exit 0; fi\n"
                            "sleep 30 &\necho 'Fatal Python error: Segmentation fault' >&2\nkill -SEGV $$\n");
     CHECK(run({"run", scenario.string(), "--cpython", "--run", "threads", "--python", crashing.string()}, out, err) ==
           cli::kExitFailure);
@@ -386,6 +387,14 @@ TEST_CASE("a missing, old or crashing interpreter is a one-line error and leaves
     CHECK(message.find(fmt::format("gilsim: {} failed the run 'threads' (killed by signal 11", crashing.string())) == 0);
     CHECK(message.find("Fatal Python error: Segmentation fault\n") != std::string::npos);
     CHECK(std::count(message.begin(), message.end(), '\n') == 1);
+  }
+  SUBCASE("crashing while it calibrates, before any run") {
+    const fs::path crashing = write_file(
+        "crashing-calibration", "#!/bin/sh\nif [ \"$1\" = -c ]; then echo gilsim-probe 3 11 3.11.2 0 1; exit 0; fi\n"
+                                "sleep 30 &\necho 'Fatal Python error: Segmentation fault' >&2\nkill -SEGV $$\n");
+    CHECK(run({"run", scenario.string(), "--cpython", "--python", crashing.string()}, out, err) == cli::kExitFailure);
+    CHECK(err.str() == fmt::format("gilsim: calibrating {} failed (killed by signal 11 (Segmentation fault)): Fatal Python "
+                                   "error: Segmentation fault\n", crashing.string()));
   }
   CHECK(real::testing::children_of_this_process() == 0);
   CHECK(leftover_folders() == folders);
