@@ -52,6 +52,7 @@ void RealRunner::work(scenario::Scenario scenario, Time timeout, RealSource sour
   // CPython: the scenario's teaching program, run by run under the recorder.
   std::optional<cpython::PythonProgram> program;
   std::optional<cpython::Interpreter> python;
+  std::optional<cpython::Calibration> calibration;  // measured once: every run does the same work
   std::string no_python;
   if (source == RealSource::CPython) {
     program = cpython::python_program(scenario, {});
@@ -77,7 +78,9 @@ void RealRunner::work(scenario::Scenario scenario, Time timeout, RealSource sour
       try {
         if (!python) throw std::runtime_error(no_python);
         std::string why;
-        const cpython::CPythonOptions options{static_cast<double>(timeout.ns()) / 1e9, nullptr, &cancel_};
+        cpython::CPythonOptions options{.timeout_seconds = static_cast<double>(timeout.ns()) / 1e9, .cancel = &cancel_};
+        if (!calibration) calibration = cpython::calibrate(*program, *python, options);
+        options.calibration = calibration;
         outcome.trace = cpython::record_cpython_run(scenario, program->runs[i], *program, *python, options, why);
         if (!outcome.trace) {
           outcome.kind = Kind::Refused;

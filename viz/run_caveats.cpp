@@ -1,18 +1,33 @@
 // Header caveats and the shared axis's end; see run_caveats.hpp.
 #include "viz/run_caveats.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
+
+#include "sim/real/machine_load.hpp"
 
 namespace gilsim::viz {
 
 std::optional<std::string> measurement_caveat(const trace::Trace& run) {
-  if (run.origin != trace::Origin::Measured || !run.cpu_check.short_of_cpu()) return std::nullopt;
+  if (run.origin != trace::Origin::Measured) return std::nullopt;
   const trace::CpuCheck& c = run.cpu_check;
-  if (c.crowded() && c.share() >= trace::CpuCheck::kEnough) {
-    return fmt::format("busy machine: {} other thread{} ready as it started; not scored", c.others_runnable,
-                       c.others_runnable == 1 ? " was" : "s were");
+  if (c.short_of_cpu()) {
+    if (c.crowded() && c.share() >= trace::CpuCheck::kEnough) {
+      return fmt::format("busy machine: {} other thread{} ready as it started; not scored", c.others_runnable,
+                         c.others_runnable == 1 ? " was" : "s were");
+    }
+    return fmt::format("busy machine: got {:.0f}% of the CPU it needed; not scored", 100.0 * c.share());
   }
-  return fmt::format("busy machine: got {:.0f}% of the CPU it needed; not scored", 100.0 * c.share());
+  // A CPython run: its threads' waits for a core (the command line's "not scored" too).
+  if (!run.measured_by.empty() && real::starved_note(run)) {
+    return std::string("busy machine: its threads waited for a core; not scored");
+  }
+  if (c.off_pace()) {
+    return fmt::format("CPU ran {:.0f}% {} than calibrated (the host's speed drifts); not scored",
+                       100.0 * std::abs(c.pace() - 1), c.pace() > 1 ? "slower" : "faster");
+  }
+  return std::nullopt;
 }
 
 Time axis_end(const std::vector<trace::Trace>& runs, bool clip_measured) {

@@ -11,9 +11,11 @@
 
 namespace gilsim::viz {
 
-/// For a measured run whose record says the machine was busy while it ran, the words for
-/// its header ("busy machine: got 33% of the CPU it needed; not scored"), from the CPU
-/// check the run carries; nullopt otherwise. Such a run has no prediction error either.
+/// For a measured run whose record says the machine was busy while it ran, or that its CPU
+/// ran off its calibrated speed, the words for its header ("busy machine: got 33% of the CPU
+/// it needed; not scored", "CPU ran 18% slower than calibrated (the host's speed drifts); not
+/// scored"), from the checks the run carries; nullopt otherwise. Such a run has no
+/// prediction error either.
 std::optional<std::string> measurement_caveat(const trace::Trace& run);
 
 /// Where the shared axis ends: the latest end of every run, or with `clip_measured` the

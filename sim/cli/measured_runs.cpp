@@ -2,6 +2,7 @@
 #include "sim/cli/measured_runs.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -66,7 +67,17 @@ std::string busy_machine_note(const trace::Trace& measured) {
                      "on {} CPUs as it started), so other programs slowed it and its error is not the model's. "
                      "Measure it again on a quieter machine.",
                      measured.run_name, 100.0 * c.share(), format_time(c.got), format_time(c.needed), c.load_average,
-                     c.cpus);
+                     c.machine_cpus);
+}
+
+std::string pace_note(const trace::Trace& measured) {
+  const trace::CpuCheck& c = measured.cpu_check;
+  const double off = c.pace() - 1;
+  return fmt::format("off pace: during '{}' the CPU ran {:.0f}% {} than calibrated ({} of CPU for {} of planned "
+                     "compute(); this host's speed drifts), so the run did its work in {} time and its error is not "
+                     "the model's. Compare with care; measure it again.",
+                     measured.run_name, 100.0 * std::abs(off), off > 0 ? "slower" : "faster", format_time(c.compute_took),
+                     format_time(c.planned_compute), off > 0 ? "more" : "less");
 }
 
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
@@ -84,12 +95,16 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     const auto mm = trace::compute_metrics(*m);
     const double error = 100.0 * real::prediction_error(pm.makespan, mm.makespan);
     // A run that did not get its cores measured the machine's load, not the model's error.
+    // A run whose CPU ran off its calibrated speed did more or less work per second than planned.
     const bool short_of_cpu = m->cpu_check.short_of_cpu();
+    const bool off_pace = m->cpu_check.off_pace();
     if (short_of_cpu) short_runs.push_back(busy_machine_note(*m));
+    if (off_pace) short_runs.push_back(pace_note(*m));
     const bool scored = unscored.count(m->run_name) == 0;
     table.rows.push_back({m->run_name, format_time(pm.makespan), format_time(mm.makespan),
                           !scored        ? std::string("not scored")
                           : short_of_cpu ? std::string("busy*")
+                          : off_pace     ? std::string("off pace*")
                                          : fmt::format("{:+.1f}%", error),
                           fmt::format("{} / {}", pm.gil_switches, mm.gil_switches),
                           fmt::format("{} / {}", format_time(pm.gil_wait_total), format_time(mm.gil_wait_total))});

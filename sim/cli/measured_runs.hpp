@@ -27,10 +27,15 @@ std::optional<trace::Trace> measure_run(const scenario::Scenario& scenario, cons
 /// A sentence saying that a measured run did not get the CPU it needed (its cpu_check).
 std::string busy_machine_note(const trace::Trace& measured);
 
+/// A sentence saying that a measured CPython run's CPU ran off its calibrated speed
+/// (cpu_check.off_pace()): how much slower or faster, from its compute() steps' CPU time.
+std::string pace_note(const trace::Trace& measured);
+
 /// One row per run with both traces: predicted and measured makespan with the error, GIL
 /// switches and GIL wait side by side. A run named in `unscored` shows its note instead of
 /// an error (a busy machine); so does a measured run whose cpu_check says it was short of
-/// CPU ("busy*", with a sentence under the table). At most `width` columns wide, as the
+/// CPU ("busy*") or that its CPU ran off its calibrated speed ("off pace*"), each with a
+/// sentence under the table. At most `width` columns wide, as the
 /// run table: columns that do not fit are left out from the right, the sentences wrap.
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
                                     const std::vector<const trace::Trace*>& measured,

@@ -67,8 +67,18 @@ void write_exports(const RunOptions& options, const std::vector<const trace::Tra
   if (!options.csv_path.empty()) out << fmt::format("wrote {}\n", options.csv_path);
 }
 
+/// "LOOPS_PER_MS = 25,314": the work per planned millisecond every CPython run used.
+std::string calibration_words(const cpython::Calibration& c) {
+  std::vector<std::string> words;
+  if (c.loops_per_ms > 0) words.push_back(fmt::format("LOOPS_PER_MS = {}", c.loops_per_ms));
+  if (c.bytes_per_ms > 0) words.push_back(fmt::format("BYTES_PER_MS = {}", c.bytes_per_ms));
+  if (words.empty()) return "nothing to calibrate";
+  return fmt::format("{}", fmt::join(words, ", "));
+}
+
 /// Which interpreter recorded the runs, and how to read the CPython lanes.
-std::string cpython_note(const cpython::Interpreter& python, const scenario::Scenario& s, const std::vector<std::string>& runs) {
+std::string cpython_note(const cpython::Interpreter& python, const scenario::Scenario& s, const std::vector<std::string>& runs,
+                         const cpython::Calibration& calibration) {
   std::vector<std::string> words{"gilsim python"};
   if (!s.source.empty()) words.push_back(std::filesystem::path(s.source).filename().string());
   for (const auto& name : runs) words.push_back(fmt::format("--run '{}'", name));
@@ -76,9 +86,11 @@ std::string cpython_note(const cpython::Interpreter& python, const scenario::Sce
   const auto load = real::load_average();
   return fmt::format(
       "CPython {} ({}{}) ran the program of `{}` under gilsim's recorder; the GIL lanes of its runs are "
-      "inferred from when each thread ran Python (docs/cpython-traces.md). Load average {} on {} cores.\n",
+      "inferred from when each thread ran Python (docs/cpython-traces.md). Every run did the same work: {}, "
+      "measured once for all of them. Load average {} on {} cores.\n",
       python.version, python.path, python.free_threaded ? ", a free-threaded build" : "", command,
-      load ? fmt::format("{:.1f}", *load) : std::string("unknown"), real::available_cpus());
+      calibration_words(calibration), load ? fmt::format("{:.1f}", *load) : std::string("unknown"),
+      real::available_cpus());
 }
 
 }  // namespace
@@ -135,12 +147,25 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   report.width = options.width.value_or(terminal_width());
   report.timelines = options.timelines;
   std::deque<trace::Trace> traces;  // stable addresses for the exports
+  // One calibration for every CPython run of the command: each does the same work for the
+  // same planned milliseconds, whatever the host's speed did between them.
+  std::optional<cpython::Calibration> calibration;
   std::vector<const trace::Trace*> all_runs;
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
     std::vector<trace::Trace*> predicted, measured, runs;
     std::vector<std::string> not_measured;
     std::map<std::string, std::string> unscored;
     const cpython::PythonProgram program = python ? cpython::python_program(scenarios[i], chosen[i]) : cpython::PythonProgram{};
+    if (python) {
+      const real::InterruptScope interrupt_scope;
+      try {
+        calibration = cpython::calibrate_missing(
+            calibration, program, *python,
+            cpython::CPythonOptions{.timeout_seconds = options.timeout_seconds, .cancel = &real::interrupt_flag()});
+      } catch (const cpython::CPythonRunCancelled& e) {
+        throw Interrupted(e.what());
+      }
+    }
     for (std::size_t k = 0; k < chosen[i].size(); ++k) {
       const scenario::Run* run = chosen[i][k];
       if (!options.real_only) {
@@ -154,10 +179,9 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
         {
           const real::InterruptScope interrupt_scope;  // Ctrl-C stops the recording, then the program
           try {
-            trace = cpython::record_cpython_run(scenarios[i], program.runs[k], program, *python,
-                                                cpython::CPythonOptions{options.timeout_seconds, progress,
-                                                                        &real::interrupt_flag()},
-                                                why);
+            const cpython::CPythonOptions recording{.timeout_seconds = options.timeout_seconds, .progress = progress,
+                                                    .cancel = &real::interrupt_flag(), .calibration = calibration};
+            trace = cpython::record_cpython_run(scenarios[i], program.runs[k], program, *python, recording, why);
           } catch (const cpython::CPythonRunCancelled& e) {
             throw Interrupted(e.what());
           }
@@ -191,7 +215,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       report_out << "\n";
       std::string notes;
       if (machine_notes[i]) notes += *machine_notes[i] + "\n";
-      if (python) notes += cpython_note(*python, scenarios[i], options.run_names);
+      if (python) notes += cpython_note(*python, scenarios[i], options.run_names, calibration.value_or(cpython::Calibration{}));
       for (const auto& line : not_measured) notes += line + "\n";
       report_out << wrap_text(notes, report.width);
       report_out << render_prediction_table({predicted.begin(), predicted.end()}, {measured.begin(), measured.end()},

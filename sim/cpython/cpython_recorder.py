@@ -15,6 +15,14 @@ job's first ask() notes which peer (by pid) answers it.
 
 A gap of more than GAP_NS between two slices of compute() means the thread was not running
 Python: it waited for the GIL or for a core. gilsim infers the GIL's holder from the slices.
+Each compute() call also notes the milliseconds it was asked for and the CPU time its thread
+spent in it (a `pace` record): gilsim compares the two to see whether the CPU ran at the
+calibrated speed during the run.
+
+The program's LOOPS_PER_MS and BYTES_PER_MS come from the config's "calibration", measured
+once for every run of one gilsim command (`"calibrate": true` measures it and prints it),
+so every run does the same work for the same planned milliseconds; without one, the run
+measures its own.
 The output is a text file, one record a line, ending with "end N" (N records).
 """
 import asyncio
@@ -91,6 +99,7 @@ def recorded_compute(original, slice_ms, gap_ns):
         step = job.next_step() if job is not None else -1
         pid, tid, task = where()
         remaining = ms
+        cpu_begin = time.thread_time_ns()
         begin = last = perf()
         result = 0
         while remaining > 0:
@@ -101,6 +110,7 @@ def recorded_compute(original, slice_ms, gap_ns):
             if now - last > gap_ns:
                 RECORDS.append(f"gap {pid} {tid} {last} {now}")
             last = now
+        RECORDS.append(f"pace {int(ms * 1e6)} {time.thread_time_ns() - cpu_begin}")
         if job is not None:
             RECORDS.append(f"step {job.key} {step} cpu {pid} {tid} {task} {begin} {last} {last}")
         elif PEER[0]:
@@ -410,24 +420,40 @@ def recorded_job(original, template):
 
 # ---- calibration ------------------------------------------------------------------------------
 
-def per_ms(function, constant):
-    """Sets PROGRAM.constant so that function(1) takes a millisecond of this thread's CPU."""
+CALIBRATION_TRIES = 9         # tries of at least 30 ms of CPU each ...
+CALIBRATION_PAUSE_S = 0.05    # ... this far apart: about half a second of the host's speed
+
+
+def per_ms(function, units):
+    """How many units (the program's LOOPS_PER_MS or BYTES_PER_MS, now `units`) make
+    function(1) take a millisecond of this thread's CPU time: the median of CALIBRATION_TRIES
+    tries spread over half a second. The host's speed drifts from second to second; the
+    median is its usual speed, where the fastest of a few tries is its best moment
+    (docs/cpython-traces.md)."""
     amount = 1.0
-    while True:
-        start = time.thread_time()
-        function(amount)
-        spent = time.thread_time() - start
-        if spent >= 0.03:
-            break
+    while cpu_time(function, amount) < 0.03:
         amount *= 2
-    best = min(cpu_time(function, amount) for _ in range(3))
-    setattr(PROGRAM, constant, max(1, int(getattr(PROGRAM, constant) * amount * 0.001 / best)))
+    tries = []
+    for _ in range(CALIBRATION_TRIES):
+        tries.append(cpu_time(function, amount))
+        time.sleep(CALIBRATION_PAUSE_S)
+    tries.sort()
+    return max(1, int(units * amount * 0.001 / tries[len(tries) // 2]))
 
 
 def cpu_time(function, amount):
     start = time.thread_time()
     function(amount)
     return time.thread_time() - start
+
+
+def measure_calibration():
+    calibration = {}
+    if hasattr(PROGRAM, "compute"):
+        calibration["LOOPS_PER_MS"] = per_ms(PROGRAM.compute, PROGRAM.LOOPS_PER_MS)
+    if hasattr(PROGRAM, "hash_data"):
+        calibration["BYTES_PER_MS"] = per_ms(PROGRAM.hash_data, PROGRAM.BYTES_PER_MS)
+    return calibration
 
 
 # ---- the run ------------------------------------------------------------------------------------
@@ -483,13 +509,9 @@ def gil_enabled():
 
 
 def run():
-    calibration = {}
-    if hasattr(PROGRAM, "compute"):
-        per_ms(PROGRAM.compute, "LOOPS_PER_MS")
-        calibration["LOOPS_PER_MS"] = PROGRAM.LOOPS_PER_MS
-    if hasattr(PROGRAM, "hash_data"):
-        per_ms(PROGRAM.hash_data, "BYTES_PER_MS")
-        calibration["BYTES_PER_MS"] = PROGRAM.BYTES_PER_MS
+    calibration = CONFIG.get("calibration")
+    if calibration is None:
+        calibration = measure_calibration()
     os.environ["GILSIM_CALIBRATION"] = json.dumps(calibration)
     instrument(calibration)
     if CONFIG.get("switch_interval"):
@@ -535,7 +557,7 @@ def run():
 def observer_effect(rounds=25, ms=20):
     """CPU time of compute(ms) without and with recording, alternated in this thread; the
     fastest of each, so that other programs on the machine count as little as possible."""
-    per_ms(PROGRAM.compute, "LOOPS_PER_MS")
+    PROGRAM.LOOPS_PER_MS = CONFIG.get("calibration", {}).get("LOOPS_PER_MS") or per_ms(PROGRAM.compute, PROGRAM.LOOPS_PER_MS)
     plain = PROGRAM.compute
     recorded = recorded_compute(plain, CONFIG["slice_ns"] / 1e6, CONFIG["gap_ns"])
     times = {plain: [], recorded: []}
@@ -558,5 +580,8 @@ if __name__ in ("__main__", "__mp_main__"):
         os.environ["GILSIM_MAIN_PID"] = str(os.getpid())
         if CONFIG.get("observer"):
             observer_effect()
+        elif CONFIG.get("calibrate"):
+            found = measure_calibration()
+            print(f"calibration {found.get('LOOPS_PER_MS', 0)} {found.get('BYTES_PER_MS', 0)}", flush=True)
         else:
             run()

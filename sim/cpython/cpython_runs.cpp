@@ -156,12 +156,60 @@ nlohmann::json recorder_config(const fs::path& dir, const PythonProgram& program
                         {"out", (dir / "trace.txt").string()}};
 }
 
+nlohmann::json calibration_json(const Calibration& c) {
+  nlohmann::json out = nlohmann::json::object();
+  if (c.loops_per_ms > 0) out["LOOPS_PER_MS"] = c.loops_per_ms;
+  if (c.bytes_per_ms > 0) out["BYTES_PER_MS"] = c.bytes_per_ms;
+  return out;
+}
+
+bool defines(const PythonProgram& program, std::string_view function) {
+  return program.text.find(fmt::format("\ndef {}(", function)) != std::string::npos;
+}
+
 }  // namespace
 
-std::pair<Time, Time> measure_observer_effect(const PythonProgram& program, const Interpreter& python) {
+Calibration calibrate(const PythonProgram& program, const Interpreter& python, const CPythonOptions& options) {
+  TemporaryFolder folder;
+  nlohmann::json config = recorder_config(folder.path(), program);
+  config["calibrate"] = true;
+  write_text(folder.path() / "config.json", config.dump());
+  const ChildResult result =
+      run_child({python.path, (folder.path() / "cpython_recorder.py").string(), (folder.path() / "config.json").string()},
+                folder.path() / "output.txt", {"PYTHONDONTWRITEBYTECODE=1"}, options, {});
+  const std::string output = read_text(folder.path() / "output.txt");
+  if (result.cancelled) throw CPythonRunCancelled("interrupted while calibrating CPython; every process it started was stopped");
+  std::istringstream words(output);
+  std::string tag;
+  Calibration c;
+  if (result.timed_out || !WIFEXITED(result.status) || WEXITSTATUS(result.status) != 0 ||
+      !(words >> tag >> c.loops_per_ms >> c.bytes_per_ms) || tag != "calibration") {
+    throw std::runtime_error(fmt::format("calibrating {} failed ({}){}{}", python.path,
+                                         result.timed_out ? "timed out" : describe_status(result.status),
+                                         last_line(output).empty() ? "" : ": ", last_line(output)));
+  }
+  return c;
+}
+
+Calibration calibrate_missing(const std::optional<Calibration>& known, const PythonProgram& program,
+                              const Interpreter& python, const CPythonOptions& options) {
+  Calibration c = known.value_or(Calibration{});
+  const bool loops = defines(program, "compute") && c.loops_per_ms == 0;
+  const bool bytes = defines(program, "hash_data") && c.bytes_per_ms == 0;
+  if (!known || loops || bytes) {
+    const Calibration measured = calibrate(program, python, options);
+    if (c.loops_per_ms == 0) c.loops_per_ms = measured.loops_per_ms;
+    if (c.bytes_per_ms == 0) c.bytes_per_ms = measured.bytes_per_ms;
+  }
+  return c;
+}
+
+std::pair<Time, Time> measure_observer_effect(const PythonProgram& program, const Interpreter& python,
+                                              const std::optional<Calibration>& calibration) {
   TemporaryFolder folder;
   nlohmann::json config = recorder_config(folder.path(), program);
   config["observer"] = true;
+  if (calibration) config["calibration"] = calibration_json(*calibration);
   write_text(folder.path() / "config.json", config.dump());
   const ChildResult result =
       run_child({python.path, (folder.path() / "cpython_recorder.py").string(), (folder.path() / "config.json").string()},
@@ -202,7 +250,7 @@ Interpreter find_interpreter(const std::string& asked) {
        "import sys, sysconfig\n"
        "print('gilsim-probe', sys.version_info[0], sys.version_info[1], sys.version.split()[0],"
        " int(bool(sysconfig.get_config_var('Py_GIL_DISABLED'))), int(getattr(sys, '_is_gil_enabled', lambda: True)()))"},
-      output, {}, CPythonOptions{10.0, nullptr, nullptr}, {});
+      output, {}, CPythonOptions{.timeout_seconds = 10.0}, {});
   const std::string text = read_text(output);
   std::istringstream words(text);
   std::string tag, version;
@@ -255,6 +303,7 @@ std::optional<trace::Trace> record_cpython_run(const scenario::Scenario& s, cons
   config["counter_initial"] = initial;
   config["arguments"] = run.arguments;
   config["record"] = options.record;
+  if (options.calibration) config["calibration"] = calibration_json(*options.calibration);
   const Time interval = scenario::effective_switch_interval(s, *run.run);
   config["switch_interval"] = static_cast<double>(interval.ns()) / 1e9;
   if (run.run->cores) config["cores"] = *run.run->cores;

@@ -43,11 +43,21 @@ std::string find_on_path(const std::string& program);
 /// Throws InterpreterError when it is missing, does not run or is older than 3.9.
 Interpreter find_interpreter(const std::string& path);
 
+/// How much work the program's compute() and hash_data() do per planned millisecond on this
+/// machine (its LOOPS_PER_MS and BYTES_PER_MS; 0 where the program has no such function).
+/// Measured once and given to every run of a command, so that every run does the same work.
+struct Calibration {
+  std::int64_t loops_per_ms = 0;
+  std::int64_t bytes_per_ms = 0;
+};
+
 struct CPythonOptions {
   double timeout_seconds = 120.0;
   std::ostream* progress = nullptr;          ///< a progress line while a run executes; null: quiet
   const std::atomic<bool>* cancel = nullptr; ///< stops the run when it becomes true
   bool record = true;  ///< false: the same calibrated run without recording (its observer effect)
+  /// The work per millisecond every run of the command uses; nullopt: the run measures its own.
+  std::optional<Calibration> calibration = std::nullopt;
 };
 
 /// A run stopped by CPythonOptions::cancel (Ctrl-C); every process it started is gone.
@@ -73,8 +83,19 @@ std::optional<trace::Trace> record_cpython_run(const scenario::Scenario& scenari
                                                const CPythonOptions& options, std::string& why,
                                                CPythonRunInfo* info = nullptr);
 
+/// Measures `program`'s calibration with `python` (cpython_recorder.py's median of tries
+/// spread over about half a second). Throws CPythonRunCancelled when options.cancel is set
+/// during it, std::runtime_error when the interpreter fails.
+Calibration calibrate(const PythonProgram& program, const Interpreter& python, const CPythonOptions& options = {});
+
+/// `known` with what `program` needs and `known` lacks measured now (a program with no
+/// compute() needs no loops): one calibration for the runs of several scenarios.
+Calibration calibrate_missing(const std::optional<Calibration>& known, const PythonProgram& program,
+                              const Interpreter& python, const CPythonOptions& options = {});
+
 /// CPU time of 20 ms of the program's compute() without and with recording (the fastest of
 /// 25 alternated tries each, in one thread): the recorder's observer effect on CPU work.
-std::pair<Time, Time> measure_observer_effect(const PythonProgram& program, const Interpreter& python);
+std::pair<Time, Time> measure_observer_effect(const PythonProgram& program, const Interpreter& python,
+                                              const std::optional<Calibration>& calibration = std::nullopt);
 
 }  // namespace gilsim::cpython

@@ -125,6 +125,10 @@ CPythonRecording parse_cpython_recording(std::string_view text, const std::strin
       if (k != "cpu" && k != "native" && k != "wait" && k != "await" && k != "offload" && k != "lock") {
         line.fail(fmt::format("unknown step kind '{}'", k));
       }
+    } else if (kind == "pace") {
+      line.expect(3);
+      r.compute_planned_ns += line.integer(1);
+      r.compute_cpu_ns += line.integer(2);
     } else if (kind == "gap") {
       line.expect(5);
       r.gaps.push_back({line.integer(1), line.integer(2), line.integer(3), line.integer(4)});
@@ -647,6 +651,10 @@ trace::Trace cpython_trace(const scenario::Scenario& s, const scenario::Run& run
   const auto dot = r.version.find('.', r.version.find('.') + 1);
   t.measured_by = fmt::format("CPython {}", r.version.substr(0, dot));
   t.counters = counters_after(s, plan, r);
+  // Whether its CPU ran at the calibrated speed; the other busy checks of a CPython run are
+  // its threads' waits for a core (real::starved_note).
+  t.cpu_check.planned_compute = Time{r.compute_planned_ns};
+  t.cpu_check.compute_took = Time{r.compute_cpu_ns};
   for (std::size_t p = 0; p < t.processes.size(); ++p) {
     const trace::LaneId gil = t.processes[p].gil_lane;
     if (gil != trace::kNone) t.lanes[gil].name = p == 0 ? "GIL, inferred" : fmt::format("GIL w{}, inferred", p);

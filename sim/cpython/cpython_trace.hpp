@@ -47,6 +47,8 @@ struct CPythonRecording {
   int cpus = 0;
   double load = 0.0;               ///< load average when the run started
   std::int64_t cpu_ns = 0;         ///< CPU time the run got, its workers included
+  std::int64_t compute_planned_ns = 0;  ///< what its compute() calls were asked for (`pace` records)
+  std::int64_t compute_cpu_ns = 0;      ///< the CPU time their threads spent in them
   std::int64_t begin = 0, end = 0; ///< the run's own call
   std::int64_t main_pid = 0, main_tid = 0;
   std::vector<Job> jobs;

@@ -94,7 +94,7 @@ CpuSnapshot take_cpu_snapshot_before_run() {
   return s;
 }
 
-Time cpu_needed(const trace::Trace& t, const LanePins& pins) {
+CpuNeed cpu_need(const trace::Trace& t, const LanePins& pins) {
   const int cores = std::max(1, t.cores);
   std::vector<const std::vector<int>*> pinned(t.lanes.size(), nullptr);
   for (const auto& [lane, cpus] : pins) {
@@ -122,11 +122,13 @@ Time cpu_needed(const trace::Trace& t, const LanePins& pins) {
   int usable_pinned = 0;  // CPUs some computing pinned lane may use
   int unpinned = 0;       // computing lanes that may use every core
   int computing = 0;
-  Time needed;
+  CpuNeed need;
   Time last;
   for (const Edge& e : edges) {
     const int usable = std::min(cores, usable_pinned + unpinned);
-    needed += (e.at - last) * std::min(computing, usable);
+    const int at_once = std::min(computing, usable);
+    need.total += (e.at - last) * at_once;
+    if (e.at > last) need.peak = std::max(need.peak, at_once);  // an instant between two spans is not a need
     computing += e.delta;
     if (pinned[e.lane] == nullptr) {
       unpinned += e.delta;
@@ -139,15 +141,18 @@ Time cpu_needed(const trace::Trace& t, const LanePins& pins) {
     }
     last = e.at;
   }
-  return needed;
+  return need;
 }
+
+Time cpu_needed(const trace::Trace& t, const LanePins& pins) { return cpu_need(t, pins).total; }
 
 void check_cpu(trace::Trace& t, const CpuSnapshot& before, const CpuSnapshot& after, int machine_cpus,
                const LanePins& pins) {
   t.cpu_check.checked = true;
   t.cpu_check.load_average = before.load_average;
-  t.cpu_check.cpus = t.cores;
-  t.cpu_check.needed = cpu_needed(t, pins);
+  const CpuNeed need = cpu_need(t, pins);
+  t.cpu_check.cpus = need.peak;
+  t.cpu_check.needed = need.total;
   t.cpu_check.got = (after.own - before.own) + (after.children - before.children);
   t.cpu_check.machine_cpus = machine_cpus;
   t.cpu_check.others_runnable = std::max(0, before.runnable - 1);  // this thread was one of them

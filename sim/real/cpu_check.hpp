@@ -36,6 +36,14 @@ using LanePins = std::vector<std::pair<trace::LaneId, std::vector<int>>>;
 /// CPU's worth.
 Time cpu_needed(const trace::Trace& t, const LanePins& pins = {});
 
+/// cpu_needed's total, and the most CPUs the threads needed at once (the peak of the same
+/// min(threads computing, usable CPUs)): a sequential run needs one CPU whatever its cores.
+struct CpuNeed {
+  Time total;
+  int peak = 0;
+};
+CpuNeed cpu_need(const trace::Trace& t, const LanePins& pins = {});
+
 /// Fills t.cpu_check from the snapshots taken just before and just after the run on a
 /// machine with `machine_cpus` CPUs.
 void check_cpu(trace::Trace& t, const CpuSnapshot& before, const CpuSnapshot& after, int machine_cpus,

@@ -70,23 +70,38 @@ struct Counter {
 
 enum class Origin : std::uint8_t { Simulated, Measured };
 
-/// A measured run on a shared machine: did it get the CPU it needed? Readers (the command
-/// line's table, the fidelity report, the viewer) flag a run that did not, rather than
-/// present its prediction error as the model's.
+/// A measured run on a shared machine: did it get the CPU it needed, and did that CPU run at
+/// the speed the run was planned for? Readers (the command line's table, the fidelity
+/// report, the viewer) flag a run that did not, rather than present its prediction error as
+/// the model's.
 struct CpuCheck {
   bool checked = false;     ///< measured runs only
   double load_average = 0;  ///< the machine's 1-minute load average as the run started
-  int cpus = 0;             ///< CPUs the run could use (its cores)
+  int cpus = 0;             ///< CPUs the run needed at once: the peak of min(threads computing, usable cores)
   Time needed;              ///< CPU time its threads needed: the integral of min(threads computing, cores)
   Time got;                 ///< CPU time its threads and worker processes really got
   int machine_cpus = 0;     ///< CPUs of the machine
   int others_runnable = 0;  ///< other programs' threads ready to run as the run started
+  /// CPython runs: CPU time the plan's compute() steps need at the calibrated pace, and the
+  /// CPU time they took; zero when the run had none (or did not time them).
+  Time planned_compute = Time::zero();
+  Time compute_took = Time::zero();
   /// Below this share of what it needed, a run was slowed by other programs.
   static constexpr double kEnough = 0.85;
+  /// A run whose compute() took more than this much longer or shorter than calibrated ran
+  /// on a CPU whose speed had drifted: its times are not those of the planned work.
+  static constexpr double kPaceTolerance = 0.10;
   double share() const { return needed.ns() > 0 ? static_cast<double>(got.ns()) / static_cast<double>(needed.ns()) : 1.0; }
-  /// Other programs left fewer free CPUs than the run's cores as it started.
+  /// Other programs left fewer free CPUs than the run needed at once as it started.
   bool crowded() const { return checked && machine_cpus - others_runnable < cpus; }
   bool short_of_cpu() const { return checked && (share() < kEnough || crowded()); }
+  /// CPU time per planned millisecond of compute(): 1.18 is 18% slower than calibrated.
+  double pace() const {
+    return planned_compute.ns() > 0 ? static_cast<double>(compute_took.ns()) / static_cast<double>(planned_compute.ns()) : 1.0;
+  }
+  bool off_pace() const { return planned_compute.ns() > 0 && (pace() > 1 + kPaceTolerance || pace() < 1 - kPaceTolerance); }
+  /// Short of CPU or off pace: the run's error is not the model's.
+  bool flagged() const { return short_of_cpu() || off_pace(); }
 };
 
 struct Trace {

@@ -15,6 +15,7 @@
 #include "../real/real_test_support.hpp"
 #include "tests/lane_lookup.hpp"
 #include "sim/cli/cli_app.hpp"
+#include "sim/cli/measured_runs.hpp"
 #include "sim/cpython/cpython_runs.hpp"
 #include "sim/cpython/python_program.hpp"
 #include "sim/cli/run_selection.hpp"
@@ -374,9 +375,10 @@ TEST_CASE("a missing, old or crashing interpreter is a one-line error and leaves
     CHECK(err.str().find("not a working Python 3 interpreter (exit status 139: Segmentation fault)\n") != std::string::npos);
   }
   SUBCASE("crashing during the run, its children with it") {
-    // Answers the probe like a real Python, then starts a child and dies.
+    // Answers the probe and the calibration like a real Python, then starts a child and dies.
     const fs::path crashing = write_file(
         "crashing-python", "#!/bin/sh\nif [ \"$1\" = -c ]; then echo gilsim-probe 3 11 3.11.2 0 1; exit 0; fi\n"
+                           "if grep -q '\"calibrate\":true' \"$2\"; then echo calibration 20000 1000000; exit 0; fi\n"
                            "sleep 30 &\necho 'Fatal Python error: Segmentation fault' >&2\nkill -SEGV $$\n");
     CHECK(run({"run", scenario.string(), "--cpython", "--run", "threads", "--python", crashing.string()}, out, err) ==
           cli::kExitFailure);
@@ -385,6 +387,14 @@ TEST_CASE("a missing, old or crashing interpreter is a one-line error and leaves
     CHECK(message.find(fmt::format("gilsim: {} failed the run 'threads' (killed by signal 11", crashing.string())) == 0);
     CHECK(message.find("Fatal Python error: Segmentation fault\n") != std::string::npos);
     CHECK(std::count(message.begin(), message.end(), '\n') == 1);
+  }
+  SUBCASE("crashing while it calibrates, before any run") {
+    const fs::path crashing = write_file(
+        "crashing-calibration", "#!/bin/sh\nif [ \"$1\" = -c ]; then echo gilsim-probe 3 11 3.11.2 0 1; exit 0; fi\n"
+                                "sleep 30 &\necho 'Fatal Python error: Segmentation fault' >&2\nkill -SEGV $$\n");
+    CHECK(run({"run", scenario.string(), "--cpython", "--python", crashing.string()}, out, err) == cli::kExitFailure);
+    CHECK(err.str() == fmt::format("gilsim: calibrating {} failed (killed by signal 11 (Segmentation fault)): Fatal Python "
+                                   "error: Segmentation fault\n", crashing.string()));
   }
   CHECK(real::testing::children_of_this_process() == 0);
   CHECK(leftover_folders() == folders);
@@ -410,7 +420,7 @@ workers = 2
     cancel = true;
   });
   std::string why;
-  CHECK_THROWS_WITH_AS(cpython::record_cpython_run(s, program.runs[0], program, python, cpython::CPythonOptions{120.0, nullptr, &cancel}, why),
+  CHECK_THROWS_WITH_AS(cpython::record_cpython_run(s, program.runs[0], program, python, cpython::CPythonOptions{.cancel = &cancel}, why),
                        "interrupted during the CPython run 'pool'; every process it started was stopped",
                        cpython::CPythonRunCancelled);
   ctrl_c.join();
@@ -509,4 +519,75 @@ executor = "threads"
   REQUIRE(status == cli::kExitOk);
   CHECK(out.str().find(*note) != std::string::npos);
   CHECK(out.str().find(fmt::format("\nthreads (threads, {} core", fitted.machine.cores)) != std::string::npos);
+}
+
+TEST_CASE("a CPython run whose CPU ran off its calibrated pace is flagged, not scored") {
+  // One job of 1 us of compute(), asked in two calls: they took 1,100 and 1,260 ns of their
+  // thread's CPU for 1,000 ns each, 2,360 for 2,000: 18% slower than calibrated.
+  const auto s = scenario::load_string("title = \"t\"\n[[job]]\nname = \"j\"\nsteps = [ { cpu = \"1us\" } ]\n"
+                                       "[[run]]\nexecutor = \"threads\"\n", "t.toml");
+  const auto recording = [](const std::string& paces, int lines) {
+    return "gilsim-cpython-trace 1\npython 3.11.2 1\ncalibration 20000 0\nrecording 50 250\nmachine 2 0.50 1000\n"
+           "run 0 1000 7 7 1\njob 7.1 0 7 8 0 0 1000\nstep 7.1 0 cpu 7 8 0 0 1000 1000\n" +
+           paces + fmt::format("end {}\n", lines);
+  };
+  const trace::Trace slow =
+      cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(recording("pace 1000 1100\npace 1000 1260\n", 11), "t.txt"));
+  CHECK(slow.cpu_check.planned_compute == Time{2000});
+  CHECK(slow.cpu_check.compute_took == Time{2360});
+  CHECK(slow.cpu_check.pace() == doctest::Approx(1.18));
+  CHECK(slow.cpu_check.off_pace());
+  CHECK_FALSE(slow.cpu_check.short_of_cpu());  // it got its cores: a different flag
+  const trace::Trace predicted = model::simulate(s, s.runs[0]);
+  const std::string table = cli::render_prediction_table({&predicted}, {&slow}, {}, 200);
+  INFO(table);
+  CHECK(table.find("off pace*") != std::string::npos);
+  CHECK(table.find("the CPU ran 18% slower than calibrated") != std::string::npos);
+
+  const trace::Trace steady =
+      cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(recording("pace 2000 2100\n", 10), "t.txt"));
+  CHECK(steady.cpu_check.pace() == doctest::Approx(1.05));
+  CHECK_FALSE(steady.cpu_check.off_pace());  // within kPaceTolerance
+  CHECK(cli::render_prediction_table({&predicted}, {&steady}, {}, 200).find("off pace") == std::string::npos);
+  const trace::Trace fast =
+      cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(recording("pace 2000 1700\n", 10), "t.txt"));
+  CHECK(fast.cpu_check.off_pace());
+  CHECK(cli::pace_note(fast).find("15% faster than calibrated") != std::string::npos);
+  CHECK(cli::render_prediction_table({&predicted}, {&fast}, {}, 200).find("off pace*") != std::string::npos);
+}
+
+TEST_CASE("one calibration, measured once, sets the work of every CPython run given it") {
+  const auto s = scenario::load_string(kSmall, "small.toml");
+  const auto program = cpython::python_program(s, cli::select_runs(s, {}));
+  const cpython::Interpreter python = cpython::find_interpreter("");
+  const int folders = leftover_folders();
+  const cpython::Calibration measured = cpython::calibrate(program, python);
+  CHECK(measured.loops_per_ms > 0);  // kSmall computes and hashes
+  CHECK(measured.bytes_per_ms > 0);
+  // What is known already is not measured again; what a program needs and is missing is.
+  const cpython::Calibration loops_only{measured.loops_per_ms, 0};
+  const cpython::Calibration completed = cpython::calibrate_missing(loops_only, program, python);
+  CHECK(completed.loops_per_ms == measured.loops_per_ms);
+  CHECK(completed.bytes_per_ms > 0);
+  CHECK(cpython::calibrate_missing(measured, program, python).bytes_per_ms == measured.bytes_per_ms);
+
+  // The same run given the measured calibration and a quarter of its loops: the second does
+  // a quarter of the work, so its compute() takes about a quarter of the CPU per planned
+  // millisecond (the host's speed may drift between them by tens of percent, not fourfold).
+  const auto pace_with = [&](const cpython::Calibration& c) {
+    cpython::CPythonOptions options;
+    options.calibration = c;
+    std::string why;
+    const auto t = cpython::record_cpython_run(s, program.runs.front(), program, python, options, why);
+    REQUIRE(t);
+    REQUIRE(t->cpu_check.planned_compute == Time{60'000'000});  // two jobs' cpu = "30ms"
+    return t->cpu_check.pace();
+  };
+  const double full = pace_with(measured);
+  const double quarter = pace_with(cpython::Calibration{std::max<std::int64_t>(1, measured.loops_per_ms / 4), measured.bytes_per_ms});
+  CAPTURE(full);
+  CAPTURE(quarter);
+  CHECK(quarter < 0.6 * full);
+  CHECK(quarter > 0.1 * full);
+  CHECK(leftover_folders() == folders);
 }

@@ -76,6 +76,44 @@ TEST_CASE("the CPU a run needed counts threads computing, at most one per core")
   CHECK(real::cpu_needed(t, apart) == Time{20'000'000});  // two CPUs between them: 2 at every instant
 }
 
+TEST_CASE("a run is crowded only when other programs leave fewer free CPUs than it needs at once") {
+  // On 2 CPUs, one other program's thread ready as the run starts leaves one CPU free.
+  const auto checked = [](std::vector<trace::Lane> lanes) {
+    trace::Trace t;
+    t.cores = 2;
+    t.lanes = std::move(lanes);
+    real::CpuSnapshot before;
+    before.runnable = 2;  // the run's own thread and one other
+    real::CpuSnapshot after = before;
+    after.own = Time{30'000'000};  // all the CPU it needed: only the start's crowding is in question
+    real::check_cpu(t, before, after, 2);
+    return t.cpu_check;
+  };
+  SUBCASE("a sequential run: one thread computing at a time, then the next (0-10, 10-20 ms)") {
+    const auto c = checked({trace::Lane{"main", trace::LaneKind::Thread, 0,
+                                        {span(0, 10, SpanState::Running), span(10, 20, SpanState::Running)}},
+                            trace::Lane{"T1", trace::LaneKind::Thread, 0,
+                                        {span(0, 10, SpanState::Sleeping), span(20, 30, SpanState::Running)}}});
+    CHECK(c.cpus == 1);
+    CHECK(c.needed == Time{30'000'000});
+    CHECK_FALSE(c.crowded());
+    CHECK_FALSE(c.short_of_cpu());
+  }
+  SUBCASE("two threads computing together 5-10 ms need both CPUs") {
+    const auto c = checked({trace::Lane{"T1", trace::LaneKind::Thread, 0, {span(0, 10, SpanState::Running)}},
+                            trace::Lane{"T2", trace::LaneKind::Thread, 0, {span(5, 10, SpanState::Native)}}});
+    CHECK(c.cpus == 2);
+    CHECK(c.crowded());
+    CHECK(c.short_of_cpu());
+  }
+  SUBCASE("three threads computing on 2 cores need at most 2") {
+    const auto c = checked({trace::Lane{"T1", trace::LaneKind::Thread, 0, {span(0, 10, SpanState::Running)}},
+                            trace::Lane{"T2", trace::LaneKind::Thread, 0, {span(0, 10, SpanState::Running)}},
+                            trace::Lane{"T3", trace::LaneKind::Thread, 0, {span(0, 10, SpanState::Running)}}});
+    CHECK(c.cpus == 2);
+  }
+}
+
 TEST_CASE("a measured run records the CPU it needed and got") {
   auto s = make_scenario({make_job("crunch", 2, {cpu(Time{20'000'000})})}, 1);
   const trace::Trace t = real::execute(s, make_run(scenario::Executor::Threads));

@@ -39,6 +39,31 @@ TEST_CASE("a measured run's header flags a busy machine, never a simulated or we
     REQUIRE(caveat);
     CHECK(*caveat == "busy machine: 1 other thread was ready as it started; not scored");
   }
+  SUBCASE("a CPython run whose CPU ran 18% slower than calibrated") {
+    trace::Trace run = measured_run(Time{300'000'000}, Time{300'000'000}, 0);
+    run.cpu_check.planned_compute = Time{1'000'000'000};
+    run.cpu_check.compute_took = Time{1'180'000'000};
+    const auto caveat = viz::measurement_caveat(run);
+    REQUIRE(caveat);
+    CHECK(*caveat == "CPU ran 18% slower than calibrated (the host's speed drifts); not scored");
+    run.cpu_check.compute_took = Time{1'090'000'000};  // within the tolerance
+    CHECK_FALSE(viz::measurement_caveat(run));
+  }
+  SUBCASE("a CPython run whose threads waited for a core (no CPU check of its own)") {
+    trace::Trace run;
+    run.origin = trace::Origin::Measured;
+    run.measured_by = "CPython 3.11";
+    trace::Span running{}, waiting{};
+    running.begin = Time::zero();
+    running.end = waiting.begin = Time{100'000'000};
+    running.state = trace::SpanState::Running;
+    waiting.end = Time{150'000'000};  // 50 ms waiting for a core beside 100 ms of Python: more than 10%
+    waiting.state = trace::SpanState::Runnable;
+    run.lanes.push_back(trace::Lane{"T1", trace::LaneKind::Thread, 0, {running, waiting}});
+    const auto caveat = viz::measurement_caveat(run);
+    REQUIRE(caveat);
+    CHECK(*caveat == "busy machine: its threads waited for a core; not scored");
+  }
   SUBCASE("a run that got what it needed") {
     CHECK_FALSE(viz::measurement_caveat(measured_run(Time{300'000'000}, Time{290'000'000}, 0)));
   }
