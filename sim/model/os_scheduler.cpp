@@ -415,7 +415,8 @@ void Engine::release_core(ThreadId t) {
   run_assigned(next);
 }
 
-void Engine::pass_through_core(int c, ThreadId t) {
+// Inline in on_switch_wake(), its one caller.
+[[gnu::always_inline]] inline void Engine::pass_through_core(int c, ThreadId t) {
   Core& core = cores_[static_cast<std::size_t>(c)];
   Thread& th = threads_[t];
   assert(core.thread == kNoThread && th.s.core == CoreState::Off && !waiting());
