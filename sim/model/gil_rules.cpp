@@ -250,9 +250,12 @@ void Engine::enter_gil_wait(ThreadId t) {
   th.s.forced_out = false;
   release_core(t);
   show(t, SpanState::WaitingGil);
-  gil.waiters.arm(t, now_);
+  const bool due_changed = gil.waiters.arm(t, now_);
   if (config_.gil == scenario::GilMode::New) {
-    schedule_drop_deadline(gil);
+    // A pending drop deadline is the first due waiter's as of the last look (every change to
+    // the GIL before this one in the event asked for a look): an arrival not due first
+    // leaves it right, and the look after this event would find nothing to move.
+    if (due_changed || !timers_.pending(gil.deadline)) schedule_drop_deadline(gil);
   } else {
     replan_old_gil_holder(gil);
   }
@@ -279,7 +282,9 @@ bool Engine::drop_gil(ThreadId t, bool forced) {
     builder_.mark(now_, MarkKind::ForcedSwitch, th.lane,
                   woken != kNoThread ? threads_[woken].lane : trace::kNone, (now_ - gil.held_since).ns());
   }
-  schedule_drop_deadline(gil);
+  // An unlocked GIL has no drop deadline: only a pending one needs the look that cancels it
+  // (a forced switch's was the event firing now). A take later in this event looks anyway.
+  if (timers_.pending(gil.deadline)) schedule_drop_deadline(gil);
   return must_wait;
 }
 

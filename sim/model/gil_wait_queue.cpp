@@ -29,12 +29,16 @@ bool GilWaitQueue::contains(std::uint32_t thread) const {
   return thread < waiters_.size() && waiters_[thread].index >= 0;
 }
 
-void GilWaitQueue::arm(std::uint32_t thread, Time at) {
+bool GilWaitQueue::arm(std::uint32_t thread, Time at) {
   if (thread >= waiters_.size()) waiters_.resize(thread + 1);
   if (waiters_[thread].index >= 0) remove(thread);
   // The remembered answer stays right: a tie goes to the waiters already there (G2), so the
   // new waiter is the first due only if strictly earlier.
-  if (due_known_ && (!due_ || at + interval_ < due_->at)) due_ = Due{at + interval_, thread};
+  bool due_changed = !due_known_;
+  if (due_known_ && (!due_ || at + interval_ < due_->at)) {
+    due_ = Due{at + interval_, thread};
+    due_changed = true;
+  }
   Waiter& w = waiters_[thread];
   // Armed again at the instant it armed since the switch, it keeps its place among the ties.
   if (w.armed != at || w.arm_seq < switch_seq_) w.arm_seq = next_arm_seq_++;
@@ -52,6 +56,7 @@ void GilWaitQueue::arm(std::uint32_t thread, Time at) {
     w.place = Place::Late;
     late_.emplace_back(thread, at);
   }
+  return due_changed;
 }
 
 void GilWaitQueue::remove(std::uint32_t thread) {

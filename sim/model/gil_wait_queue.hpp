@@ -35,8 +35,10 @@ class GilWaitQueue {
  public:
   explicit GilWaitQueue(Time interval);
 
-  /// `thread` starts (or restarts, after losing a race) a timed wait at `at`.
-  void arm(std::uint32_t thread, Time at);
+  /// `thread` starts (or restarts, after losing a race) a timed wait at `at`. Says whether
+  /// next_drop_request() may answer otherwise now: false when its answer was known and
+  /// stays (the new waiter is not due first), so whoever follows it has nothing to redo.
+  bool arm(std::uint32_t thread, Time at);
   /// `thread` stops waiting (it was signalled).
   void remove(std::uint32_t thread);
   bool contains(std::uint32_t thread) const;
