@@ -276,6 +276,8 @@ class Engine {
   void place_request(ThreadId t, std::size_t q);
   Time lag_on(ThreadId t, std::size_t q) const;
   void leave_queue(ThreadId t, std::size_t q, bool sleeps);
+  /// Queued `t` leaves run queue `from` and joins `to` with its lag (S1c, pull_for()).
+  void move_between_queues(ThreadId t, std::size_t from, std::size_t to);
   // Parked threads (S3: DELAY_DEQUEUE, and a signal's wake-up), in os_scheduler.cpp.
   std::size_t parked_queue(ThreadId t) const;
   void unpark(ThreadId t, bool keep_runtime);

@@ -92,7 +92,9 @@ Time Engine::vruntime_now(ThreadId t) const {
   return th.vruntime + (now_ - cores_[static_cast<std::size_t>(th.core)].charged_since);
 }
 
-void Engine::join_queue(ThreadId t, std::size_t q) {
+// Inline in the rule files (request_core() calls it once a hand-off, for a few stores in the
+// usual case); placement.cpp calls move_between_queues().
+[[gnu::always_inline]] inline void Engine::join_queue(ThreadId t, std::size_t q) {
   // S3, Linux's place_entity with PLACE_LAG: the thread's virtual runtime is the queue's
   // average less its lag, the lag scaled by (n + 1) / n so that the average, which the
   // thread itself moves, keeps it; its request is one slice from there. Alone on the queue
@@ -127,7 +129,8 @@ Time Engine::lag_on(ThreadId t, std::size_t q) const {
   return average(load.sum, load.count) - vruntime_now(t);
 }
 
-void Engine::leave_queue(ThreadId t, std::size_t q, bool sleeps) {
+// Inline as join_queue() is (release_core() calls it once a hand-off).
+[[gnu::always_inline]] inline void Engine::leave_queue(ThreadId t, std::size_t q, bool sleeps) {
   // S3: it keeps its lag (the queue's average less its runtime), within two slices. A
   // thread that blocks owing time (negative lag) stays on the queue (DELAY_DEQUEUE, below).
   Thread& th = threads_[t];
@@ -151,6 +154,12 @@ void Engine::leave_queue(ThreadId t, std::size_t q, bool sleeps) {
   const Time limit = config_.machine.quantum * 2;
   th.lag = std::clamp(lag, -limit, limit);
   vruntime_sum_[q] -= th.vruntime.ns();
+}
+
+void Engine::move_between_queues(ThreadId t, std::size_t from, std::size_t to) {
+  leave_queue(t, from, false);
+  --queued_[from];
+  join_queue(t, to);
 }
 
 std::size_t Engine::parked_queue(ThreadId t) const {
