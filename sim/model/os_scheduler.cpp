@@ -362,7 +362,8 @@ void Engine::arm_quantums() {
   }
 }
 
-void Engine::assign_core(int c, ThreadId t) {
+// Inline in its callers (request_core() gives a woken waiter its core once a hand-off).
+[[gnu::always_inline]] inline void Engine::assign_core(int c, ThreadId t) {
   Core& core = cores_[c];
   Thread& th = threads_[t];
   core.thread = t;
