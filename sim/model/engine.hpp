@@ -323,6 +323,8 @@ class Engine {
   /// S1c: an idle core with nothing to pull now looks again when a queued thread turns cold.
   void arm_idle_balance(int c);
   void release_core(ThreadId t);
+  /// release_core() of a thread on a core or queued for one.
+  void release_core_or_queue(ThreadId t);
   void assign_core(int core, ThreadId t);
   /// `t`, off any core, takes idle core `c` and leaves it in the same instant (a woken
   /// thread that blocks again at once), with nobody waiting for a core: the state

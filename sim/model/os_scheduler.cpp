@@ -384,7 +384,13 @@ void Engine::arm_quantums() {
   if (waiting()) arm_quantums();
 }
 
-void Engine::release_core(ThreadId t) {
+// Inline: a thread with no core and no place in a run queue has nothing to give back (a
+// forced-out dropper going back to its timed wait, once a hand-off).
+[[gnu::always_inline]] inline void Engine::release_core(ThreadId t) {
+  if (threads_[t].s.core != CoreState::Off) release_core_or_queue(t);
+}
+
+void Engine::release_core_or_queue(ThreadId t) {
   Thread& th = threads_[t];
   if (!th.s.on_core()) {
     if (th.s.core == CoreState::Queued) {
