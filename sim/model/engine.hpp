@@ -40,9 +40,11 @@
 // operation, as acquire_gil()/release_gil() call the Gil's.
 #pragma once
 
+#include <cassert>
 #include <coroutine>
 #include <cstdint>
 #include <memory>
+#include <numeric>
 #include <optional>
 #include <span>
 #include <string>
@@ -308,10 +310,8 @@ class Engine {
   bool allowed(ThreadId t, int c) const;
   /// Any thread waits in a run queue.
   bool any_queued() const {
-    for (const std::uint32_t n : queued_) {
-      if (n > 0) return true;
-    }
-    return false;
+    assert(queued_total_ == std::accumulate(queued_.begin(), queued_.end(), std::uint32_t{0}));
+    return queued_total_ > 0;
   }
   /// A cheap "does anyone wait for a core?" (the shared queue's entries, some perhaps gone).
   bool waiting() const { return per_cpu_ ? any_queued() : run_queues_[0].has_entries(); }
@@ -397,6 +397,8 @@ class Engine {
   IdleCores idle_cores_;  ///< the cores with no thread (Core::thread is kNoThread)
   std::vector<RunQueue> run_queues_;   ///< one shared (S1), or one per core (S1a)
   std::vector<std::uint32_t> queued_;  ///< by run queue: the threads waiting in it
+  /// The sum of queued_: asked at every core given or left (S1c), with no pass over the queues.
+  std::uint32_t queued_total_ = 0;
   std::vector<std::int64_t> vruntime_sum_;  ///< by run queue: its runnable threads' virtual
                                             ///< runtimes, each on-core one's as last charged (S3)
   std::vector<std::vector<bool>> affinities_;  ///< by Thread::affinity - 1: the cores allowed (S9)

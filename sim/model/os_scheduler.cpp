@@ -159,6 +159,7 @@ Time Engine::lag_on(ThreadId t, std::size_t q) const {
 void Engine::move_between_queues(ThreadId t, std::size_t from, std::size_t to) {
   leave_queue(t, from, false);
   --queued_[from];
+  --queued_total_;
   join_queue(t, to);
 }
 
@@ -324,6 +325,7 @@ void Engine::enqueue(ThreadId t, int cpu) {
   th.s.core = CoreState::Queued;
   run_queues_[q].push(t);
   ++queued_[q];
+  ++queued_total_;
 }
 
 ThreadId Engine::pop_run_queue(int c) {
@@ -347,6 +349,7 @@ ThreadId Engine::pop_run_queue(int c) {
       });
   if (next == RunQueue::kEmpty) return kNoThread;
   --queued_[q];
+  --queued_total_;
   return next;
 }
 
@@ -397,6 +400,7 @@ void Engine::release_core_or_queue(ThreadId t) {
       const std::size_t q = per_cpu_ ? static_cast<std::size_t>(th.cpu) : 0;
       leave_queue(t, q, true);
       --queued_[q];
+      --queued_total_;
     }
     th.s.core = CoreState::Off;  // leaves the run queue lazily
     return;
