@@ -2,6 +2,7 @@
 #include "viz/app_state.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <functional>
@@ -137,33 +138,57 @@ void index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIn
   carry.lanes.resize(run.lanes.size());
   carry.covered.resize(run.lanes.size());
   index.lane_labels.reserve(run.lanes.size());
+  // interesting_wait() by state, asked once: a call per span was a tenth of the pass.
+  std::array<bool, trace::kSpanStateCount> interesting{};
+  for (int k = 0; k < trace::kSpanStateCount; ++k) interesting[static_cast<std::size_t>(k)] = interesting_wait(static_cast<SpanState>(k));
   std::int64_t waited_in_run = 0;
   for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
     const trace::Lane& lane = run.lanes[l];
-    const bool thread = lane.kind == LaneKind::Thread;
-    const bool shown = thread || lane.kind == LaneKind::Task;
     PreviewIndexer::LaneCarry& c = carry.lanes[l];
     std::vector<std::int64_t>& prefix = carry.covered[l];
-    if (c.final_spans > lane.spans.size()) c = {};  // not a longer prefix of the same lane: read it whole
+    const std::size_t spans = lane.spans.size();
+    if (c.final_spans > spans) c = {};  // not a longer prefix of the same lane: read it whole
     prefix.resize(c.final_spans + 1);  // element 0 is 0: the time before the first span
-    prefix.reserve(lane.spans.size() + 1);
+    prefix.reserve(spans + 1);
     std::int64_t covered = prefix.back();
     OneJob one(run, c);
     std::int64_t waited = c.waited;
+    // The last span read again by a longer prefix (it may have been cut): the carry is kept
+    // as it is before it.
+    const std::size_t last = spans - 1;
     std::size_t i = c.final_spans;
-    lane.spans.for_each([&](const Span& s) {  // in order: one record each
-      if (i++ + 1 == lane.spans.size()) {  // the last: a prefix may have cut it, so it is read again
-        c.final_spans = i - 1;
-        c.waited = waited;
-        one.keep(c);
-      }
-      prefix.push_back(covered += s.duration().ns());
-      if (thread) {
-        if (interesting_wait(s.state)) waited += s.duration().ns();
-        one.see(s.subject);
-      }
-      if (shown) carry.states[static_cast<std::size_t>(s.state)] = true;  // the cut span's state is its own
-    }, c.final_spans);
+    const auto keep_before_last = [&] {
+      if (i++ != last) return;
+      c.final_spans = last;
+      c.waited = waited;
+      one.keep(c);
+    };
+    // One pass per kind of lane, each reading what it needs (in order: one record each).
+    switch (lane.kind) {
+      case LaneKind::Thread:
+        lane.spans.for_each([&](const Span& s) {
+          keep_before_last();
+          const std::int64_t d = s.duration().ns();
+          prefix.push_back(covered += d);
+          if (interesting[static_cast<std::size_t>(s.state)]) waited += d;
+          one.see(s.subject);
+          carry.states[static_cast<std::size_t>(s.state)] = true;  // the cut span's state is its own
+        }, c.final_spans);
+        break;
+      case LaneKind::Task:
+        lane.spans.for_each([&](const Span& s) {
+          keep_before_last();
+          prefix.push_back(covered += s.duration().ns());
+          carry.states[static_cast<std::size_t>(s.state)] = true;
+        }, c.final_spans);
+        break;
+      default:
+        lane.spans.for_each([&](const Span& s) {
+          keep_before_last();
+          prefix.push_back(covered += s.duration().ns());
+        }, c.final_spans);
+        break;
+    }
     waited_in_run += waited;
     index.lane_labels.push_back(label_with_job(run, l, one.job()));
   }

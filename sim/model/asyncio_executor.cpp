@@ -159,7 +159,7 @@ Program run_task(RunContext& ctx, Loop& loop, std::uint32_t task_index) {
         co_await submit_to_executor(ctx, loop, OffloadItem{task_index, steps[i].offload_work, d, label});
         co_return;
       case StepKind::Acquire: {
-        if (const std::size_t next = ctx.shared.steps_at_once(t, job, i, ctx.settings, task.lane, task_index); next > i) {
+        if (const std::size_t next = ctx.shared.steps_at_once(t, job, i, ctx.settings, task.lane); next > i) {
           task.next_step = next;  // U4: `async with lock: counter += f()` with nothing in between
           break;
         }

@@ -249,24 +249,12 @@ bool Engine::finished_at_once(ThreadId t) {
   return true;
 }
 
+// The core's lane first: the thread's, which changes with each step, ends the function with
+// its store's call (the lanes are apart: which is recorded first changes no span).
 [[gnu::always_inline]] inline void Engine::show_running(ThreadId t) {
   const Thread& th = threads_[t];
-  show(t, th.work.state);
   builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, now_, th.work.state, th.lane);
-}
-
-// What compute() would record for work that runs through to `end` on `t`'s core with nothing
-// in the way (ran_through(), run_at_once()): its spans, the clock at the end, and the
-// compute-done event of each of its `pieces`.
-[[gnu::always_inline]] inline void Engine::run_through_to(ThreadId t, Time end, std::uint32_t pieces) {
-  Thread& th = threads_[t];
-  th.run_start = now_;
-  th.run_end = end;
-  show_running(t);
-  now_ = end;
-  events_ += pieces;
-  th.remaining = Time::zero();
-  th.s.doing = Activity::Nothing;
+  show(t, th.work.state);
 }
 
 // Inline in compute(), its one caller: as a call (which the compiler chose or not with the
@@ -298,20 +286,6 @@ bool Engine::finished_at_once(ThreadId t) {
   run_through_to(t, end, 1);
   ++ended_at_once_;
   return true;
-}
-
-void Engine::run_at_once(ThreadId t, Time wall, std::uint32_t pieces, const Work& what) {
-  if (pieces == 0) return;  // as compute() of no work: nothing runs, nothing is counted
-  Thread& th = threads_[t];
-  th.work = what;
-  th.job = what.job;
-  th.step = what.step;
-  const Time end = now_ + wall;
-  assert((timers_.empty() || end < timers_.top_time()) && events_ + pieces <= config_.max_events &&
-         "run_at_once() outside its stretch");
-  // S6: a refill pending stops Python with check points, which compute() then runs the long way.
-  assert(!(what.checkpoints && what.needs_gil && th.refill_pending) && "run_at_once() of work a cache refill applies to");
-  run_through_to(t, end, pieces);
 }
 
 void Engine::start_run(ThreadId t) {

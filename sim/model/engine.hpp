@@ -178,6 +178,9 @@ class Engine {
   struct Stretch {
     Time until;
     std::uint64_t events = 0;
+    /// Its core's lane shows it running (Python, no step): true after a step of it ran at
+    /// once, and nothing but its own steps records there until the stretch ends.
+    bool core_shows_running = false;
   };
   Stretch stretch(ThreadId t);
   /// How long `work` of Python takes `t` on its core (S7).
@@ -189,8 +192,9 @@ class Engine {
   /// of its core's time in all (each piece's wall_time()): the clock moves to their end,
   /// their span is recorded (the same labels continue one span) and each piece's event
   /// counted, as compute() does for work that runs through. Not for Python with check
-  /// points (a cache refill, S6, may be pending for it).
-  void run_at_once(ThreadId t, Time wall, std::uint32_t pieces, const Work& what);
+  /// points (a cache refill, S6, may be pending for it). The core's lane, which shows the
+  /// stretch's steps as one span, is looked at for its first step only.
+  void run_at_once(ThreadId t, Time wall, std::uint32_t pieces, const Work& what, Stretch& stretch);
   /// Ends the run now: no timer fires after this event (a deadlock, docs/model.md L6).
   void stop() { stopped_ = true; }
 
@@ -236,7 +240,7 @@ class Engine {
   /// The spans of a running compute: its thread's lane and its core's.
   void show_running(ThreadId t);
   /// Work of `t` run through to `end` at once: its spans, the clock, `pieces` events counted.
-  void run_through_to(ThreadId t, Time end, std::uint32_t pieces);
+  void run_through_to(ThreadId t, Time end, std::uint32_t pieces, bool core_shows_it = false);
   void schedule_resume(ThreadId t);
   void resume_program(ThreadId t);
   void proceed(ThreadId t);

@@ -1,5 +1,6 @@
 // The engine's private records of threads and cores, and the few small rules every rule file
-// inlines; shared by its source files only.
+// inlines; shared by its source files only, and by SharedState's stretches of steps, which
+// inline run_at_once().
 #pragma once
 
 #include "sim/model/engine.hpp"
@@ -151,6 +152,50 @@ inline void Engine::join_on_signal(ThreadId t) {
 [[gnu::always_inline]] inline void Engine::show(ThreadId t, SpanState state) {
   const Thread& th = threads_[t];
   builder_.set_state(th.lane, now_, state, th.job, th.step);
+}
+
+// What compute() would record for work that runs through to `end` on `t`'s core with nothing
+// in the way (ran_through(), run_at_once()): its spans, the clock at the end, and the
+// compute-done event of each of its `pieces`.
+// Its engine fields are written first and the thread's lane (whose span changes with each
+// step: a store's push, a call) last, so that nothing is read again after that call: the
+// lanes are apart, and which is recorded first changes no span.
+// `core_shows_it`: the core's lane shows this work already (the open span set_state() would
+// leave as it is), so it is not looked at.
+[[gnu::always_inline]] inline void Engine::run_through_to(ThreadId t, Time end, std::uint32_t pieces,
+                                                          bool core_shows_it) {
+  Thread& th = threads_[t];
+  const Time at = now_;
+  th.run_start = at;
+  th.run_end = end;
+  now_ = end;
+  events_ += pieces;
+  th.remaining = Time::zero();
+  th.s.doing = Activity::Nothing;
+  const SpanState state = th.work.state;
+  if (!core_shows_it) builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, at, state, th.lane);
+  builder_.set_state(th.lane, at, state, th.job, th.step);
+}
+
+// Inline in SharedState's stretches of steps, its one user (a call per statement, 713,000
+// on lesson 15's three runs, saved and restored a register set each).
+[[gnu::always_inline]] inline void Engine::run_at_once(ThreadId t, Time wall, std::uint32_t pieces, const Work& what,
+                                                       Stretch& stretch) {
+  if (pieces == 0) return;  // as compute() of no work: nothing runs, nothing is counted
+  Thread& th = threads_[t];
+  th.work = what;
+  th.job = what.job;
+  th.step = what.step;
+  const Time end = now_ + wall;
+  assert((timers_.empty() || end < timers_.top_time()) && events_ + pieces <= config_.max_events &&
+         "run_at_once() outside its stretch");
+  // S6: a refill pending stops Python with check points, which compute() then runs the long way.
+  assert(!(what.checkpoints && what.needs_gil && th.refill_pending) && "run_at_once() of work a cache refill applies to");
+  // After the stretch's first step its core's lane shows it running: a step of Python then
+  // leaves that span as it is (set_state() of the same labels), and is not looked at.
+  const bool running = what.state == SpanState::Running;
+  run_through_to(t, end, pieces, running && stretch.core_shows_running);
+  stretch.core_shows_running = running;
 }
 
 }  // namespace gilsim::model

@@ -1,6 +1,6 @@
 // A stretch of Python with nothing in the way (docs/model.md U4): how far a program may run
 // its steps one after another while no event is due and no check point can switch it out,
-// each then run by run_at_once() (engine.cpp, beside compute()'s own run-through) with the
+// each then run by run_at_once() (engine_state.hpp, beside compute()'s run-through) with the
 // spans, the clock and the event count compute() gives them, without its checks and its
 // round trip through the program for each.
 #include "sim/model/engine.hpp"

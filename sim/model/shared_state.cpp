@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include "sim/model/engine_state.hpp"
+
 namespace gilsim::model {
 
 using trace::LaneId;
@@ -24,7 +26,9 @@ using trace::SpanState;
   return true;
 }
 
-std::optional<UserLock::Waiter> UserLock::release(trace::TraceBuilder& trace, Time now, LaneId who) {
+// Inline in this file, its one user: a lock is released once per `with` statement.
+[[gnu::always_inline]] inline std::optional<UserLock::Waiter> UserLock::release(trace::TraceBuilder& trace, Time now,
+                                                                                LaneId who) {
   assert(holder_ == who && "release() of a lock by a lane that does not hold it; the loader rejects such jobs");
   (void)who;
   if (--depth_ > 0) return std::nullopt;
@@ -93,23 +97,27 @@ bool SharedState::acquire_as_task(LaneId who, std::uint32_t task, std::uint32_t 
   return false;
 }
 
-void SharedState::release(LaneId who, std::uint32_t index) {
+[[gnu::always_inline]] inline void SharedState::release_lock(LaneId who, std::uint32_t index) {
   UserLock& lock = locks_[index];
   Engine& e = engine_;
-  const auto woken = lock.release(e.trace(), e.now(), who);
-  if (!woken) return;
-  if (woken->task == trace::kNone) {
-    e.notify(woken->thread);
+  if (const auto woken = lock.release(e.trace(), e.now(), who)) wake(lock, *woken);
+}
+
+void SharedState::wake(UserLock& lock, const UserLock::Waiter& woken) {
+  Engine& e = engine_;
+  if (woken.task == trace::kNone) {
+    e.notify(woken.thread);
     return;
   }
   // L5: release() sets the first waiter's future; the lock is that task's from now on and
   // its wake-up goes through the loop's ready queue.
-  lock.try_take(e.trace(), e.now(), woken->who);
-  waits_for_[woken->who] = trace::kNone;
-  e.trace().mark(e.now(), MarkKind::LockTaken, woken->who, lock.lane(),
-                 (e.now() - waiting_since_[woken->who]).ns());
-  if (on_task_woken) on_task_woken(woken->task);
+  lock.try_take(e.trace(), e.now(), woken.who);
+  waits_for_[woken.who] = trace::kNone;
+  e.trace().mark(e.now(), MarkKind::LockTaken, woken.who, lock.lane(), (e.now() - waiting_since_[woken.who]).ns());
+  if (on_task_woken) on_task_woken(woken.task);
 }
+
+void SharedState::release(LaneId who, std::uint32_t index) { release_lock(who, index); }
 
 void SharedState::begin_wait(LaneId who, std::uint32_t index) {
   Engine& e = engine_;
@@ -221,7 +229,7 @@ SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenari
   const std::int64_t stores_at_load = counter.stores;
   Work bytecode = Work::python(job.index, index);
   bytecode.checkpoints = false;
-  e.run_at_once(t, wall, pieces, bytecode);
+  e.run_at_once(t, wall, pieces, bytecode, stretch);
   store(t, step.target, loaded, stores_at_load);
   return true;
 }
@@ -242,8 +250,7 @@ std::size_t SharedState::increments_at_once(ThreadId t, const scenario::PlannedJ
 }
 
 std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,
-                                       const scenario::EffectiveSettings& settings, LaneId task_lane,
-                                       std::uint32_t task) {
+                                       const scenario::EffectiveSettings& settings, LaneId task_lane) {
   // U4 for `with lock: counter += f()` (or `async with` in a task): the with statement's
   // work, a free lock taken (L1, L5, L7), the statements, the release, as the long way in
   // run_job() (or run_task()) runs them when nothing comes between. A release that wakes a
@@ -266,21 +273,18 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
     } else if (step.kind == scenario::StepKind::Acquire) {
       UserLock& lock = locks_[step.target];
       // A thread takes a free lock (L1); a task one nobody is queued for either (L5).
-      const bool takes = (lock.free() || (lock.reentrant() && lock.holder() == who)) && (!in_task || lock.waiting() == 0);
+      const bool takes = (lock.free() || (lock.reentrant() && lock.holder() == who)) && (!in_task || !lock.has_waiters());
       if (!takes || with_pieces > stretch.events || e.now() + wall_with >= stretch.until) break;
       stretch.events -= with_pieces;
       if (in_task) e.trace().set_state(task_lane, e.now(), SpanState::Running, job.index, index);
       Work statement = Work::python(job.index, index);
       statement.checkpoints = false;
-      e.run_at_once(t, wall_with, with_pieces, statement);
-      if (in_task) {
-        acquire_as_task(who, task, step.target);
-      } else {
-        lock.try_take(e.trace(), e.now(), who);
-      }
+      e.run_at_once(t, wall_with, with_pieces, statement, stretch);
+      // Taken as acquire_as_task() takes a lock nobody is queued for, for a task too.
+      lock.try_take(e.trace(), e.now(), who);
     } else if (step.kind == scenario::StepKind::Release) {
-      const bool wakes = locks_[step.target].waiting() > 0;
-      release(who, step.target);
+      const bool wakes = locks_[step.target].has_waiters();
+      release_lock(who, step.target);
       if (wakes) {
         stretch = e.stretch(t);
         if (stretch.events == 0) return i + 1;

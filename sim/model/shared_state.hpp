@@ -32,6 +32,7 @@ class UserLock {
   trace::LaneId holder() const { return holder_; }
   bool free() const { return holder_ == trace::kNone; }
   std::size_t waiting() const { return waiters_.size(); }
+  bool has_waiters() const { return !waiters_.empty(); }
 
   /// Takes a free lock, or enters an RLock again. False when another holder has it.
   bool try_take(trace::TraceBuilder& trace, Time now, trace::LaneId who);
@@ -97,10 +98,9 @@ class SharedState {
                                  const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone);
   /// The lock and counter steps of `job` from `first` (acquire, increment, release) that
   /// thread `t` runs now with nothing that could come between them (U4): where the next is
-  /// to start, `first` when none does. An asyncio task passes its lane and its index.
+  /// to start, `first` when none does. An asyncio task passes its lane.
   std::size_t steps_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,
-                            const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone,
-                            std::uint32_t task = trace::kNone);
+                            const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone);
   /// How many increment steps of `job` come in a row from `first` (an increment step itself).
   static std::size_t increments_in_a_row(const scenario::PlannedJob& job, std::size_t first);
 
@@ -115,7 +115,10 @@ class SharedState {
   void check_deadlock(trace::LaneId waiter);
   /// `who` starts waiting for lock `index`: the LockWait mark, the wait-for edge, the check.
   void begin_wait(trace::LaneId who, std::uint32_t index);
-  void wake(const UserLock& lock, const UserLock::Waiter& w);
+  /// The waiter a release woke (L3, L5): out of line, where a stretch's releases wake nobody.
+  [[gnu::noinline]] void wake(UserLock& lock, const UserLock::Waiter& woken);
+  /// release(), inline where a stretch of steps releases a lock once per `with` statement.
+  void release_lock(trace::LaneId who, std::uint32_t lock);
   /// A statement's own work (U1) on `t`'s core, besides the call: its wall time and its computes.
   struct StatementCost {
     Time wall;

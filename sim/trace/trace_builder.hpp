@@ -120,8 +120,8 @@ class TraceBuilder {
 
   /// Ends the open span at `at` (after it begins) and stores it.
   [[gnu::always_inline]] void keep(LaneBuffer& o, Time at) {
+    ++span_count_;  // before the push's call: the builder is not read again after it
     o.spans.push(o.open_begin, at, o.open_subject, o.open_step, o.open_state);
-    ++span_count_;
   }
   /// A state re-entered after a zero-length gap (a zero-length span, or idle for no time):
   /// the span it left goes on, taken back from the store. Returns its begin.
