@@ -40,9 +40,11 @@
 // operation, as acquire_gil()/release_gil() call the Gil's.
 #pragma once
 
+#include <cassert>
 #include <coroutine>
 #include <cstdint>
 #include <memory>
+#include <numeric>
 #include <optional>
 #include <span>
 #include <string>
@@ -280,6 +282,8 @@ class Engine {
   void place_request(ThreadId t, std::size_t q);
   Time lag_on(ThreadId t, std::size_t q) const;
   void leave_queue(ThreadId t, std::size_t q, bool sleeps);
+  /// Queued `t` leaves run queue `from` and joins `to` with its lag (S1c, pull_for()).
+  void move_between_queues(ThreadId t, std::size_t from, std::size_t to);
   // Parked threads (S3: DELAY_DEQUEUE, and a signal's wake-up), in os_scheduler.cpp.
   std::size_t parked_queue(ThreadId t) const;
   void unpark(ThreadId t, bool keep_runtime);
@@ -310,10 +314,8 @@ class Engine {
   bool allowed(ThreadId t, int c) const;
   /// Any thread waits in a run queue.
   bool any_queued() const {
-    for (const std::uint32_t n : queued_) {
-      if (n > 0) return true;
-    }
-    return false;
+    assert(queued_total_ == std::accumulate(queued_.begin(), queued_.end(), std::uint32_t{0}));
+    return queued_total_ > 0;
   }
   /// A cheap "does anyone wait for a core?" (the shared queue's entries, some perhaps gone).
   bool waiting() const { return per_cpu_ ? any_queued() : run_queues_[0].has_entries(); }
@@ -325,6 +327,8 @@ class Engine {
   /// S1c: an idle core with nothing to pull now looks again when a queued thread turns cold.
   void arm_idle_balance(int c);
   void release_core(ThreadId t);
+  /// release_core() of a thread on a core or queued for one.
+  void release_core_or_queue(ThreadId t);
   void assign_core(int core, ThreadId t);
   /// `t`, off any core, takes idle core `c` and leaves it in the same instant (a woken
   /// thread that blocks again at once), with nobody waiting for a core: the state
@@ -397,6 +401,8 @@ class Engine {
   IdleCores idle_cores_;  ///< the cores with no thread (Core::thread is kNoThread)
   std::vector<RunQueue> run_queues_;   ///< one shared (S1), or one per core (S1a)
   std::vector<std::uint32_t> queued_;  ///< by run queue: the threads waiting in it
+  /// The sum of queued_: asked at every core given or left (S1c), with no pass over the queues.
+  std::uint32_t queued_total_ = 0;
   std::vector<std::int64_t> vruntime_sum_;  ///< by run queue: its runnable threads' virtual
                                             ///< runtimes, each on-core one's as last charged (S3)
   std::vector<std::vector<bool>> affinities_;  ///< by Thread::affinity - 1: the cores allowed (S9)

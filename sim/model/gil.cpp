@@ -28,13 +28,6 @@ void Gil::drop(std::uint32_t thread) {
   holder = kNobody;
 }
 
-std::uint32_t Gil::signal_one(Random& random) {
-  if (waiters.empty()) return kNobody;
-  const std::uint32_t woken = waiters.at(random.below(waiters.size()));
-  waiters.remove(woken);
-  return woken;
-}
-
 void Gil::release_switch_waiters(std::uint32_t taker, std::vector<std::uint32_t>& released) {
   released.clear();
   if (switch_waiters.empty()) return;

@@ -29,47 +29,6 @@ bool GilWaitQueue::contains(std::uint32_t thread) const {
   return thread < waiters_.size() && waiters_[thread].index >= 0;
 }
 
-void GilWaitQueue::arm(std::uint32_t thread, Time at) {
-  if (thread >= waiters_.size()) waiters_.resize(thread + 1);
-  if (waiters_[thread].index >= 0) remove(thread);
-  // The remembered answer stays right: a tie goes to the waiters already there (G2), so the
-  // new waiter is the first due only if strictly earlier.
-  if (due_known_ && (!due_ || at + interval_ < due_->at)) due_ = Due{at + interval_, thread};
-  Waiter& w = waiters_[thread];
-  // Armed again at the instant it armed since the switch, it keeps its place among the ties.
-  if (w.armed != at || w.arm_seq < switch_seq_) w.arm_seq = next_arm_seq_++;
-  w.armed = at;
-  w.index = static_cast<std::int32_t>(members_.size());
-  members_.push_back(thread);
-  const std::int64_t I = interval_.ns();
-  const std::int64_t since = (at - last_switch_).ns();  // at or after the switch: time only moves on
-  if (since < I) {
-    // Its first grid point at or after the switch is `at` itself: the phase lookup finds it.
-    std::int64_t phase = switch_phase_ + since;  // `at` mod I without a division
-    if (phase >= I) phase -= I;
-    phase_insert(thread, phase);
-  } else {
-    w.place = Place::Late;
-    late_.emplace_back(thread, at);
-  }
-}
-
-void GilWaitQueue::remove(std::uint32_t thread) {
-  assert(contains(thread) && "remove() of a thread that is not waiting");
-  // The first due is the least of all waiters in one order (time, then the ties of G2):
-  // taking away another waiter leaves it the least.
-  if (due_ && due_->thread == thread) due_known_ = false;
-  Waiter& w = waiters_[thread];
-  if (w.place == Place::Bucket) phase_erase(thread);
-  w.place = Place::Away;  // a late waiter's entry is left behind, stale
-  const auto index = static_cast<std::size_t>(w.index);
-  const std::uint32_t last = members_.back();
-  members_[index] = last;
-  waiters_[last].index = static_cast<std::int32_t>(index);
-  members_.pop_back();
-  w.index = -1;
-}
-
 void GilWaitQueue::place_late_waiters() {
   for (std::size_t i = late_head_; i < late_.size(); ++i) {
     const auto [thread, armed] = late_[i];
@@ -102,7 +61,8 @@ std::optional<GilWaitQueue::Due> GilWaitQueue::find_drop_request() {
 
 // The buckets ---------------------------------------------------------------------------
 // Each is called from one place, once per hand-off: inlined there (a call's saving and
-// restoring of registers cost as much as the work).
+// restoring of registers cost as much as the work). The insertion and the removal are in the
+// header, with arm() and remove().
 
 std::size_t GilWaitQueue::next_bucket(std::size_t b) const {
   if (b >= buckets_count_) return buckets_count_;
@@ -113,42 +73,6 @@ std::size_t GilWaitQueue::next_bucket(std::size_t b) const {
     bits = in_use_[word];
   }
   return word * 64 + static_cast<std::size_t>(std::countr_zero(bits));
-}
-
-[[gnu::always_inline]] inline void GilWaitQueue::phase_insert(std::uint32_t thread, std::int64_t phase) {
-  if (buckets_.empty()) {  // made at the first wait: most interpreters (a worker process's) never see one
-    buckets_.resize(buckets_count_);
-    in_use_.resize((buckets_count_ + 63) / 64);
-  }
-  const std::size_t b = bucket_of(phase);
-  auto& bucket = buckets_[b];
-  const Entry e{phase, thread};
-  // Insertion from the back, by hand: arrivals tend to come in phase order, and a bucket holds a few entries, for
-  // which std::vector::insert's general path costs more.
-  bucket.push_back(e);
-  std::size_t i = bucket.size() - 1;
-  for (; i > 0 && phase < bucket[i - 1].phase; --i) bucket[i] = bucket[i - 1];
-  bucket[i] = e;
-  in_use_[b / 64] |= std::uint64_t{1} << (b % 64);
-  Waiter& w = waiters_[thread];
-  w.bucket = static_cast<std::uint16_t>(b);
-  w.place = Place::Bucket;
-  ++in_buckets_;
-}
-
-[[gnu::always_inline]] inline void GilWaitQueue::phase_erase(std::uint32_t thread) {
-  Waiter& w = waiters_[thread];
-  const std::size_t b = w.bucket;
-  auto& bucket = buckets_[b];
-  std::size_t i = 0;
-  while (bucket[i].thread != thread) {
-    ++i;
-    assert(i < bucket.size() && "a waiter missing from its bucket");
-  }
-  for (; i + 1 < bucket.size(); ++i) bucket[i] = bucket[i + 1];
-  bucket.pop_back();
-  if (bucket.empty()) in_use_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
-  --in_buckets_;
 }
 
 [[gnu::always_inline]] inline const GilWaitQueue::Entry& GilWaitQueue::first_due_in_buckets() const {

@@ -22,6 +22,7 @@
 // next switch: any waiter in the buckets is due before it.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <optional>
 #include <utility>
@@ -35,8 +36,10 @@ class GilWaitQueue {
  public:
   explicit GilWaitQueue(Time interval);
 
-  /// `thread` starts (or restarts, after losing a race) a timed wait at `at`.
-  void arm(std::uint32_t thread, Time at);
+  /// `thread` starts (or restarts, after losing a race) a timed wait at `at`. Says whether
+  /// next_drop_request() may answer otherwise now: false when its answer was known and
+  /// stays (the new waiter is not due first), so whoever follows it has nothing to redo.
+  bool arm(std::uint32_t thread, Time at);
   /// `thread` stops waiting (it was signalled).
   void remove(std::uint32_t thread);
   bool contains(std::uint32_t thread) const;
@@ -122,5 +125,90 @@ class GilWaitQueue {
   std::optional<Due> due_;  ///< next_drop_request(), while due_known_
   bool due_known_ = false;
 };
+
+// Inline: the engine arms a waiter and the OS's pick removes one once each a hand-off, and
+// their calls saved and restored registers for a few loads and stores.
+
+[[gnu::always_inline]] inline bool GilWaitQueue::arm(std::uint32_t thread, Time at) {
+  if (thread >= waiters_.size()) waiters_.resize(thread + 1);
+  if (waiters_[thread].index >= 0) remove(thread);
+  // The remembered answer stays right: a tie goes to the waiters already there (G2), so the
+  // new waiter is the first due only if strictly earlier.
+  bool due_changed = !due_known_;
+  if (due_known_ && (!due_ || at + interval_ < due_->at)) {
+    due_ = Due{at + interval_, thread};
+    due_changed = true;
+  }
+  Waiter& w = waiters_[thread];
+  // Armed again at the instant it armed since the switch, it keeps its place among the ties.
+  if (w.armed != at || w.arm_seq < switch_seq_) w.arm_seq = next_arm_seq_++;
+  w.armed = at;
+  w.index = static_cast<std::int32_t>(members_.size());
+  members_.push_back(thread);
+  const std::int64_t I = interval_.ns();
+  const std::int64_t since = (at - last_switch_).ns();  // at or after the switch: time only moves on
+  if (since < I) {
+    // Its first grid point at or after the switch is `at` itself: the phase lookup finds it.
+    std::int64_t phase = switch_phase_ + since;  // `at` mod I without a division
+    if (phase >= I) phase -= I;
+    phase_insert(thread, phase);
+  } else {
+    w.place = Place::Late;
+    late_.emplace_back(thread, at);
+  }
+  return due_changed;
+}
+
+[[gnu::always_inline]] inline void GilWaitQueue::remove(std::uint32_t thread) {
+  assert(contains(thread) && "remove() of a thread that is not waiting");
+  // The first due is the least of all waiters in one order (time, then the ties of G2):
+  // taking away another waiter leaves it the least.
+  if (due_ && due_->thread == thread) due_known_ = false;
+  Waiter& w = waiters_[thread];
+  if (w.place == Place::Bucket) phase_erase(thread);
+  w.place = Place::Away;  // a late waiter's entry is left behind, stale
+  const auto index = static_cast<std::size_t>(w.index);
+  const std::uint32_t last = members_.back();
+  members_[index] = last;
+  waiters_[last].index = static_cast<std::int32_t>(index);
+  members_.pop_back();
+  w.index = -1;
+}
+
+[[gnu::always_inline]] inline void GilWaitQueue::phase_insert(std::uint32_t thread, std::int64_t phase) {
+  if (buckets_.empty()) {  // made at the first wait: most interpreters (a worker process's) never see one
+    buckets_.resize(buckets_count_);
+    in_use_.resize((buckets_count_ + 63) / 64);
+  }
+  const std::size_t b = bucket_of(phase);
+  auto& bucket = buckets_[b];
+  const Entry e{phase, thread};
+  // Insertion from the back, by hand: arrivals tend to come in phase order, and a bucket holds a few entries, for
+  // which std::vector::insert's general path costs more.
+  bucket.push_back(e);
+  std::size_t i = bucket.size() - 1;
+  for (; i > 0 && phase < bucket[i - 1].phase; --i) bucket[i] = bucket[i - 1];
+  bucket[i] = e;
+  in_use_[b / 64] |= std::uint64_t{1} << (b % 64);
+  Waiter& w = waiters_[thread];
+  w.bucket = static_cast<std::uint16_t>(b);
+  w.place = Place::Bucket;
+  ++in_buckets_;
+}
+
+[[gnu::always_inline]] inline void GilWaitQueue::phase_erase(std::uint32_t thread) {
+  Waiter& w = waiters_[thread];
+  const std::size_t b = w.bucket;
+  auto& bucket = buckets_[b];
+  std::size_t i = 0;
+  while (bucket[i].thread != thread) {
+    ++i;
+    assert(i < bucket.size() && "a waiter missing from its bucket");
+  }
+  for (; i + 1 < bucket.size(); ++i) bucket[i] = bucket[i + 1];
+  bucket.pop_back();
+  if (bucket.empty()) in_use_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
+  --in_buckets_;
+}
 
 }  // namespace gilsim::model

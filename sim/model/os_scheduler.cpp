@@ -92,7 +92,9 @@ Time Engine::vruntime_now(ThreadId t) const {
   return th.vruntime + (now_ - cores_[static_cast<std::size_t>(th.core)].charged_since);
 }
 
-void Engine::join_queue(ThreadId t, std::size_t q) {
+// Inline in the rule files (request_core() calls it once a hand-off, for a few stores in the
+// usual case); placement.cpp calls move_between_queues().
+[[gnu::always_inline]] inline void Engine::join_queue(ThreadId t, std::size_t q) {
   // S3, Linux's place_entity with PLACE_LAG: the thread's virtual runtime is the queue's
   // average less its lag, the lag scaled by (n + 1) / n so that the average, which the
   // thread itself moves, keeps it; its request is one slice from there. Alone on the queue
@@ -127,7 +129,8 @@ Time Engine::lag_on(ThreadId t, std::size_t q) const {
   return average(load.sum, load.count) - vruntime_now(t);
 }
 
-void Engine::leave_queue(ThreadId t, std::size_t q, bool sleeps) {
+// Inline as join_queue() is (release_core() calls it once a hand-off).
+[[gnu::always_inline]] inline void Engine::leave_queue(ThreadId t, std::size_t q, bool sleeps) {
   // S3: it keeps its lag (the queue's average less its runtime), within two slices. A
   // thread that blocks owing time (negative lag) stays on the queue (DELAY_DEQUEUE, below).
   Thread& th = threads_[t];
@@ -151,6 +154,13 @@ void Engine::leave_queue(ThreadId t, std::size_t q, bool sleeps) {
   const Time limit = config_.machine.quantum * 2;
   th.lag = std::clamp(lag, -limit, limit);
   vruntime_sum_[q] -= th.vruntime.ns();
+}
+
+void Engine::move_between_queues(ThreadId t, std::size_t from, std::size_t to) {
+  leave_queue(t, from, false);
+  --queued_[from];
+  --queued_total_;
+  join_queue(t, to);
 }
 
 std::size_t Engine::parked_queue(ThreadId t) const {
@@ -315,6 +325,7 @@ void Engine::enqueue(ThreadId t, int cpu) {
   th.s.core = CoreState::Queued;
   run_queues_[q].push(t);
   ++queued_[q];
+  ++queued_total_;
 }
 
 ThreadId Engine::pop_run_queue(int c) {
@@ -338,6 +349,7 @@ ThreadId Engine::pop_run_queue(int c) {
       });
   if (next == RunQueue::kEmpty) return kNoThread;
   --queued_[q];
+  --queued_total_;
   return next;
 }
 
@@ -353,7 +365,8 @@ void Engine::arm_quantums() {
   }
 }
 
-void Engine::assign_core(int c, ThreadId t) {
+// Inline in its callers (request_core() gives a woken waiter its core once a hand-off).
+[[gnu::always_inline]] inline void Engine::assign_core(int c, ThreadId t) {
   Core& core = cores_[c];
   Thread& th = threads_[t];
   core.thread = t;
@@ -374,13 +387,20 @@ void Engine::assign_core(int c, ThreadId t) {
   if (waiting()) arm_quantums();
 }
 
-void Engine::release_core(ThreadId t) {
+// Inline: a thread with no core and no place in a run queue has nothing to give back (a
+// forced-out dropper going back to its timed wait, once a hand-off).
+[[gnu::always_inline]] inline void Engine::release_core(ThreadId t) {
+  if (threads_[t].s.core != CoreState::Off) release_core_or_queue(t);
+}
+
+void Engine::release_core_or_queue(ThreadId t) {
   Thread& th = threads_[t];
   if (!th.s.on_core()) {
     if (th.s.core == CoreState::Queued) {
       const std::size_t q = per_cpu_ ? static_cast<std::size_t>(th.cpu) : 0;
       leave_queue(t, q, true);
       --queued_[q];
+      --queued_total_;
     }
     th.s.core = CoreState::Off;  // leaves the run queue lazily
     return;
@@ -415,7 +435,8 @@ void Engine::release_core(ThreadId t) {
   run_assigned(next);
 }
 
-void Engine::pass_through_core(int c, ThreadId t) {
+// Inline in on_switch_wake(), its one caller.
+[[gnu::always_inline]] inline void Engine::pass_through_core(int c, ThreadId t) {
   Core& core = cores_[static_cast<std::size_t>(c)];
   Thread& th = threads_[t];
   assert(core.thread == kNoThread && th.s.core == CoreState::Off && !waiting());

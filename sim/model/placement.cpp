@@ -76,9 +76,7 @@ ThreadId Engine::pull_for(int c, bool busy) {
   if (busy && load_of(from) < load_of(c) + 2) return kNoThread;
   // It moves with its lag (S3): Linux's migration dequeues it from one queue and places it
   // on the other as it places a woken thread.
-  leave_queue(chosen, static_cast<std::size_t>(from), false);
-  --queued_[static_cast<std::size_t>(from)];
-  join_queue(chosen, static_cast<std::size_t>(c));
+  move_between_queues(chosen, static_cast<std::size_t>(from), static_cast<std::size_t>(c));
   return chosen;  // assign_core() makes c its core; its entry on `from` is stale from then on
 }
 

@@ -252,3 +252,24 @@ TEST_CASE("waiters arriving out of phase order into one bucket leave it in phase
   CHECK(q.empty());
   CHECK_FALSE(q.next_drop_request());
 }
+
+TEST_CASE("arm() says whether the first due waiter may have changed") {
+  // The engine leaves the GIL's drop deadline alone after an arrival that is not due first.
+  GilWaitQueue q(5_ms);
+  q.on_switch(0_ms);
+  CHECK(q.arm(1, 1_ms));  // nothing asked yet: the answer is not known
+  REQUIRE(q.next_drop_request()->thread == 1);  // due at 6
+  CHECK_FALSE(q.arm(2, 2_ms));  // due at 7: thread 1 stays first
+  CHECK(q.next_drop_request()->thread == 1);
+  q.remove(1);  // the first due leaves: the answer is looked for again
+  CHECK(q.arm(3, 3_ms));
+  CHECK(q.next_drop_request()->thread == 2);
+  CHECK_FALSE(q.arm(4, 2_ms));  // due at 7 as thread 2: a tie goes to the one already there (G2)
+  CHECK(q.next_drop_request()->thread == 2);
+  q.on_switch(4_ms);  // a switch restarts every interval
+  CHECK(q.arm(5, 4_ms));
+  const auto due = q.next_drop_request();  // the first grid point at or after 4 is thread 5's own
+  REQUIRE(due);
+  CHECK(due->thread == 5);
+  CHECK(due->at == 9_ms);
+}
