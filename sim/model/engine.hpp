@@ -379,7 +379,7 @@ class Engine {
   trace::TraceBuilder& builder_;
   Random random_;
   TimerHeap timers_;
-  std::vector<TimerOwner> owners_;  ///< by timer slot (a program timer's kind: Thread::timer_kind)
+  std::vector<TimerOwner> owners_;  ///< by timer slot (a program timer's kind: the last set_thread_timer()'s)
   Time now_;
   Time last_exit_;
   std::uint64_t events_ = 0;

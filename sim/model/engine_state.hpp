@@ -46,7 +46,6 @@ struct alignas(64) Engine::Thread {
   trace::ProcessId process = 0;  ///< its GIL is gils_[process] (null without one)
   ThreadState s;  ///< the state machines
   WorkKind work;  ///< the running compute's kind
-  EventKind timer_kind = EventKind::Resume;  ///< what its program timer does when it fires
   // The line is full (engine.cpp checks): fields added below go to the record's second line.
 
   bool refill_pending = false;  ///< woken on a halted core: its next Python refills caches (S6)
