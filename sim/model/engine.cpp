@@ -19,6 +19,7 @@ Engine::Engine(const EngineConfig& config, trace::TraceBuilder& builder)
   static_assert(offsetof(Thread, work) + sizeof(WorkKind) <= 64, "a thread's hot fields fill one cache line");
   cores_.resize(static_cast<std::size_t>(config.cores));
   idle_cores_.reset(config.cores);
+  idle_mask_answers_ = idle_cores_.usable();
   for (std::size_t c = 0; c < cores_.size(); ++c) {
     cores_[c].quantum = add_timer(EventKind::QuantumEnd, static_cast<std::uint32_t>(c));
   }
