@@ -277,7 +277,10 @@ std::optional<std::string> pace_moved(const Section& part, const Section& whole,
   }
   const double moved = part_pace->second / whole_pace->second - 1.0;
   if (std::abs(moved) <= trace::CpuCheck::kPaceTolerance + 1e-12) return std::nullopt;
-  return fmt::format("pace moved {:.0f}% between the parts", std::abs(moved) * 100);
+  // Whole percents, but never one that reads as within the tolerance ("10.4%", not "10%").
+  const double percent = std::abs(moved) * 100;
+  const bool whole_percent = std::round(percent) > trace::CpuCheck::kPaceTolerance * 100;
+  return fmt::format("pace moved {:.{}f}% between the parts", percent, whole_percent ? 0 : 1);
 }
 
 // ---- what CPython measured --------------------------------------------------------------
