@@ -190,13 +190,14 @@ std::string how_measured(const RunInfo& info) {
         "  75th percentile); the CPU-bound loops and pools, how long their jobs were runnable but\n"
         "  waiting for a CPU (the kernel's schedstat), at most 5 % of the busy time. A run that\n"
         "  fails a check is left out of its rows (the reason column says so), and a row with no\n"
-        "  run left is marked *starved*, not scored.\n"
-        "- Pace check: the host's speed of Python's loop jumps between levels within seconds, which\n"
-        "  the sections' turns do not cancel, so each section a CPU-bound ratio divides gives its\n"
-        "  pace, its jobs' CPU time per planned loop (thread_time in the thread or worker that ran\n"
-        "  them), and a run whose two paces differ by more than 10 % (the off-pace tolerance of\n"
-        "  `gilsim run --cpython`, `trace::CpuCheck::kPaceTolerance`) is left out of the row; a\n"
-        "  row with no run left, all for that, is marked *off pace*, not scored.\n\n";
+        "  run left is marked *starved*, not scored.\n";
+  md += fmt::format("- Pace check: the host's speed of Python's loop jumps between levels within seconds, which\n"
+                    "  the sections' turns do not cancel, so each section a CPU-bound ratio divides gives its\n"
+                    "  pace, its jobs' CPU time per planned loop (thread_time in the thread or worker that ran\n"
+                    "  them), and a run whose two paces differ by more than {:.0f} % (the off-pace tolerance of\n"
+                    "  `gilsim run --cpython`, `trace::CpuCheck::kPaceTolerance`) is left out of the row; a\n"
+                    "  row with no run left, all for that, is marked *off pace*, not scored.\n\n",
+                    trace::CpuCheck::kPaceTolerance * 100);
   return md;
 }
 
@@ -311,18 +312,20 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
   if (in_list) md += "\n";
   md += "The rest of the page says how each figure was measured and why each row outside is known to\n"
         "differ.\n\n## The suite\n\n";
-  md += "Each row runs a small Python program of `fidelity/cpython/` with CPython and compares one\n"
-        "of its figures with the model's prediction for the scenario of `fidelity/scenarios/` that\n"
-        "states the same workload (the pairs are listed in `fidelity/suite.toml`). CPU-bound rows\n"
-        "compare ratios measured within one run, the sections taking turns (A B B A) so that the\n"
-        "machine's drift cancels, and a loop's turns pinned half to each CPU, since the two CPUs of\n"
-        "a virtual machine need not run at one speed; a run whose compared sections ran Python at\n"
-        "paces more than 10 % apart (the host's speed jumps between levels, which turns do not\n"
-        "cancel) is left out; timer and I/O rows compare times; GIL tenure\n"
-        "rows compare the median tenure. The error is the project's one formula, (predicted -\n"
-        "measured) / measured, on CPython's median. Tolerances: times and ratios within 10 %, GIL\n"
-        "tenure within 1 %; the ready-pipe race passes when the model shows both outcomes (a read\n"
-        "that keeps the GIL, one that loses an interval) across seeds.\n\n";
+  md += fmt::format(
+      "Each row runs a small Python program of `fidelity/cpython/` with CPython and compares one\n"
+      "of its figures with the model's prediction for the scenario of `fidelity/scenarios/` that\n"
+      "states the same workload (the pairs are listed in `fidelity/suite.toml`). CPU-bound rows\n"
+      "compare ratios measured within one run, the sections taking turns (A B B A) so that the\n"
+      "machine's drift cancels, and a loop's turns pinned half to each CPU, since the two CPUs of\n"
+      "a virtual machine need not run at one speed; a run whose compared sections ran Python at\n"
+      "paces more than {:.0f} % apart (the host's speed jumps between levels, which turns do not\n"
+      "cancel) is left out; timer and I/O rows compare times; GIL tenure\n"
+      "rows compare the median tenure. The error is the project's one formula, (predicted -\n"
+      "measured) / measured, on CPython's median. Tolerances: times and ratios within 10 %, GIL\n"
+      "tenure within 1 %; the ready-pipe race passes when the model shows both outcomes (a read\n"
+      "that keeps the GIL, one that loses an interval) across seeds.\n\n",
+      trace::CpuCheck::kPaceTolerance * 100);
   md += "## How it was measured\n\n";
   if (!info.measured) {
     md += fmt::format("No CPython ran: `{}` wrote this page with the model's predictions alone, on {}, every\n"
