@@ -16,9 +16,10 @@ void Operation::await_suspend(std::coroutine_handle<> h) const noexcept {
 
 Engine::Engine(const EngineConfig& config, trace::TraceBuilder& builder)
     : config_(config), builder_(builder), random_(config.seed) {
-  static_assert(offsetof(Thread, timer_kind) + sizeof(EventKind) <= 64, "a thread's hot fields fill one cache line");
+  static_assert(offsetof(Thread, work) + sizeof(WorkKind) <= 64, "a thread's hot fields fill one cache line");
   cores_.resize(static_cast<std::size_t>(config.cores));
   idle_cores_.reset(config.cores);
+  idle_mask_answers_ = idle_cores_.usable();
   for (std::size_t c = 0; c < cores_.size(); ++c) {
     cores_[c].quantum = add_timer(EventKind::QuantumEnd, static_cast<std::uint32_t>(c));
   }
@@ -98,17 +99,17 @@ TimerHeap::Slot Engine::add_timer(EventKind kind, std::uint32_t target) {
 }
 
 void Engine::set_thread_timer(ThreadId t, Time at, EventKind kind) {
-  Thread& th = threads_[t];
-  th.timer_kind = kind;  // in the thread's own line: owners_ keeps Resume for every program timer
-  timers_.set(th.timer, at);
+  // The kind goes with the timer's owner, which the loop reads as the timer fires: dispatch()
+  // then reads no thread's record to know what to do.
+  const TimerHeap::Slot slot = threads_[t].timer;
+  owners_[slot].kind = kind;
+  timers_.set(slot, at);
 }
 
 void Engine::cancel_thread_timer(ThreadId t) { timers_.cancel(threads_[t].timer); }
 
 [[gnu::always_inline]] inline void Engine::dispatch(TimerOwner e) {
-  // A thread's program timer says what it is in the thread's record (set_thread_timer()).
-  const EventKind kind = e.kind == EventKind::Resume ? threads_[e.target].timer_kind : e.kind;
-  switch (kind) {
+  switch (e.kind) {
     case EventKind::Resume: {
       Thread& th = threads_[e.target];
       th.s.wait_ended();

@@ -379,7 +379,7 @@ class Engine {
   trace::TraceBuilder& builder_;
   Random random_;
   TimerHeap timers_;
-  std::vector<TimerOwner> owners_;  ///< by timer slot (a program timer's kind: Thread::timer_kind)
+  std::vector<TimerOwner> owners_;  ///< by timer slot (a program timer's kind: the last set_thread_timer()'s)
   Time now_;
   Time last_exit_;
   std::uint64_t events_ = 0;
@@ -399,6 +399,9 @@ class Engine {
   std::vector<std::coroutine_handle<>> continuations_;  ///< by thread: its awaited operation
   std::vector<Core> cores_;
   IdleCores idle_cores_;  ///< the cores with no thread (Core::thread is kNoThread)
+  /// idle_cores_ is usable and no thread has an affinity (S9): the mask alone says which
+  /// cores a woken thread may wake on. One flag for idle_core_for(), asked five times a hand-off.
+  bool idle_mask_answers_ = true;
   std::vector<RunQueue> run_queues_;   ///< one shared (S1), or one per core (S1a)
   std::vector<std::uint32_t> queued_;  ///< by run queue: the threads waiting in it
   /// The sum of queued_: asked at every core given or left (S1c), with no pass over the queues.

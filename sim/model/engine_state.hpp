@@ -46,7 +46,6 @@ struct alignas(64) Engine::Thread {
   trace::ProcessId process = 0;  ///< its GIL is gils_[process] (null without one)
   ThreadState s;  ///< the state machines
   WorkKind work;  ///< the running compute's kind
-  EventKind timer_kind = EventKind::Resume;  ///< what its program timer does when it fires
   // The line is full (engine.cpp checks): fields added below go to the record's second line.
 
   bool refill_pending = false;  ///< woken on a halted core: its next Python refills caches (S6)
@@ -94,7 +93,7 @@ inline bool Engine::allowed(ThreadId t, int c) const {
 // alone (a pass over every core, as a call, was 40 instructions).
 inline int Engine::idle_core_for(ThreadId t) const {
   // With no affinity set in the run (S9), the usual case, no thread's needs looking up.
-  if (!idle_cores_.usable() || !affinities_.empty()) return idle_core_by_scan(t);
+  if (!idle_mask_answers_) return idle_core_by_scan(t);
   const int lone = idle_cores_.lone();  // under a GIL, one idle core or none: no core looked at
   return lone != IdleCores::kSeveral ? lone : idle_core_among(t);
 }

@@ -128,7 +128,7 @@ void Engine::block_for_switch(ThreadId t) {
 // In drop_gil's signal (block_for_switch()): its one timer is the unlock's.
 bool Engine::unlocking(ThreadId t) const {
   const Thread& th = threads_[t];
-  return th.timer_kind == EventKind::MutexUnlock && timers_.pending(th.timer);
+  return owners_[th.timer].kind == EventKind::MutexUnlock && timers_.pending(th.timer);
 }
 
 // Inline in dispatch(), its one caller.

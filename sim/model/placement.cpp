@@ -32,6 +32,7 @@ void Engine::pin(ThreadId t, std::span<const int> cpus) {
   for (const int c : cpus) mask.at(static_cast<std::size_t>(c)) = true;
   auto index = static_cast<std::size_t>(std::find(affinities_.begin(), affinities_.end(), mask) - affinities_.begin());
   if (index == affinities_.size()) affinities_.push_back(std::move(mask));
+  idle_mask_answers_ = false;
   th.affinity = static_cast<std::uint16_t>(index + 1);
 }
 
