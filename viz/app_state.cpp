@@ -21,30 +21,19 @@ using trace::Span;
 using trace::SpanState;
 
 std::vector<GilContention> gil_contention(const trace::Trace& run) {
+  std::vector<trace::GilWaitEdges> waits;
+  trace::compute_metrics(run, waits);
+  return gil_contention(run, std::move(waits));
+}
+
+std::vector<GilContention> gil_contention(const trace::Trace& run, std::vector<trace::GilWaitEdges> waits) {
   std::vector<GilContention> out;
   for (trace::ProcessId p = 0; p < run.processes.size(); ++p) {
-    if (run.processes[p].gil_lane >= run.lanes.size()) continue;
-    // Sweep +1 at each wait's start and -1 at its end. The edges (a million-span run has
-    // about a million) take one allocation, bounded by the lanes' spans rather than counted
-    // in a pass of their own: pages never written cost nothing.
-    std::size_t spans = 0;
-    for (const trace::Lane& lane : run.lanes) {
-      if (lane.process == p && lane.kind == LaneKind::Thread) spans += lane.spans.size();
-    }
-    std::vector<std::pair<Time, int>> edges;
-    edges.reserve(2 * spans);
-    std::vector<std::size_t> starts;
-    for (const trace::Lane& lane : run.lanes) {
-      if (lane.process != p || lane.kind != LaneKind::Thread) continue;
-      starts.push_back(edges.size());  // a lane's spans do not overlap: its edges come sorted
-      lane.spans.for_each([&edges](const Span& s) {  // inlined: the subject and step are not decoded
-        if (s.state != SpanState::WaitingGil) return;
-        edges.push_back({s.begin, +1});
-        edges.push_back({s.end, -1});
-      });
-    }
+    if (run.processes[p].gil_lane >= run.lanes.size() || p >= waits.size()) continue;
+    // Sweep +1 at each wait's start and -1 at its end.
+    std::vector<std::pair<Time, int>>& edges = waits[p].edges;
     // The edges at one instant are summed before they count, so their order there is free.
-    merge_sorted_runs(edges, std::move(starts), [](const auto& a, const auto& b) { return a.first < b.first; });
+    merge_sorted_runs(edges, std::move(waits[p].lane_starts), [](const auto& a, const auto& b) { return a.first < b.first; });
     GilContention c{p, {}};
     c.spans.reserve(edges.size());  // at most a span per edge; pages never written cost nothing
     int waiting = 0;
@@ -229,7 +218,7 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
   // Each run's indices read that run alone and write their own fields of its RunIndex (and of
   // its carry: the marks' and the lanes' apart), so they are built as separate tasks on two
   // threads: each kind for every run, the kinds that cost most first (on the 1 M-span
-  // scenario: the marks, the lanes, the contention, the metrics), so that the last tasks
+  // scenario: the marks, the lanes, the metrics with the contention), so that the last tasks
   // taken are small.
   std::vector<std::function<void()>> tasks;
   const auto for_each_run = [&runs, &tasks](auto task) {
@@ -237,8 +226,11 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
   };
   for_each_run([&](std::size_t r) { index_marks(*runs[r], carry[r], out.runs[r], keep); });
   for_each_run([&](std::size_t r) { index_lanes(*runs[r], carry[r], out.runs[r], keep); });
-  for_each_run([&](std::size_t r) { out.runs[r].contention = gil_contention(*runs[r]); });
-  for_each_run([&](std::size_t r) { out.runs[r].metrics = trace::compute_metrics(*runs[r]); });
+  for_each_run([&](std::size_t r) {  // one reading of the spans for both
+    std::vector<trace::GilWaitEdges> waits;
+    out.runs[r].metrics = trace::compute_metrics(*runs[r], waits);
+    out.runs[r].contention = gil_contention(*runs[r], std::move(waits));
+  });
   for_each_run([&](std::size_t r) {
     RunIndex& index = out.runs[r];
     index.groups = lane_groups(*runs[r]);

@@ -26,8 +26,8 @@ double ratio(Time part, Time whole_per_unit, std::int64_t units) {
 
 /// Every lane's spans read once, in order (a big run has millions): the cores' busy time, the GIL's
 /// holding and switches, the threads' waits for the GIL and the threads' and tasks' waits
-/// for locks.
-void add_lane_figures(const Trace& t, Metrics& m) {
+/// for locks; into `gil_waits`, when given, the threads' waits for the GIL by process.
+void add_lane_figures(const Trace& t, Metrics& m, std::vector<GilWaitEdges>* gil_waits) {
   Time busy_on_cores, busy_on_threads, held;
   // The threads' running time counts only where there are no cores to count.
   const bool has_core_lanes =
@@ -49,6 +49,8 @@ void add_lane_figures(const Trace& t, Metrics& m) {
         break;
       }
       case LaneKind::Thread: {
+        GilWaitEdges* waits = gil_waits != nullptr && lane.process < gil_waits->size() ? &(*gil_waits)[lane.process] : nullptr;
+        if (waits != nullptr) waits->lane_starts.push_back(waits->edges.size());
         Time current_wait;
         Time current_wait_end = Time::max();
         lane.spans.for_each([&](const Span& s) {
@@ -61,6 +63,10 @@ void add_lane_figures(const Trace& t, Metrics& m) {
             current_wait = s.begin == current_wait_end ? current_wait + d : d;
             current_wait_end = s.end;
             m.longest_gil_wait = max(m.longest_gil_wait, current_wait);
+            if (waits != nullptr) {
+              waits->edges.push_back({s.begin, +1});
+              waits->edges.push_back({s.end, -1});
+            }
           } else if (s.state == SpanState::WaitingLock) {
             m.lock_wait_total += clipped_duration(s, t.end);
           }
@@ -96,18 +102,25 @@ void add_job_times(const Trace& t, Metrics& m) {
   }
 }
 
-}  // namespace
-
-Metrics compute_metrics(const Trace& trace) {
+Metrics metrics_of(const Trace& trace, std::vector<GilWaitEdges>* gil_waits) {
   Metrics m;
   m.makespan = trace.end;
-  add_lane_figures(trace, m);
+  add_lane_figures(trace, m, gil_waits);
   add_job_times(trace, m);
   trace.marks.for_each([&m](std::size_t, const Mark& mark) {  // the kinds alone are read
     if (mark.kind == MarkKind::DropRequest) ++m.drop_requests;
     if (mark.kind == MarkKind::ForcedSwitch) ++m.forced_switches;
   });
   return m;
+}
+
+}  // namespace
+
+Metrics compute_metrics(const Trace& trace) { return metrics_of(trace, nullptr); }
+
+Metrics compute_metrics(const Trace& trace, std::vector<GilWaitEdges>& gil_waits) {
+  gil_waits.assign(trace.processes.size(), GilWaitEdges{});
+  return metrics_of(trace, &gil_waits);
 }
 
 double speedup(const Metrics& baseline, const Metrics& m) {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "sim/trace/trace.hpp"
 
@@ -30,7 +32,18 @@ struct Metrics {
   bool finished() const { return jobs_done == jobs_total; }
 };
 
+/// One process's thread lanes' waits for the GIL as compute_metrics reads them: each wait
+/// span's begin (+1) and end (-1), lane after lane in the lanes' order, and where each lane's
+/// edges begin (a lane's spans do not overlap, so its edges come sorted).
+struct GilWaitEdges {
+  std::vector<std::pair<Time, int>> edges;
+  std::vector<std::size_t> lane_starts;
+};
+
 Metrics compute_metrics(const Trace& trace);
+/// compute_metrics, and in the same reading of the spans each process's GIL waits
+/// (`gil_waits`, one per process): the viewer's contention band reads no span again.
+Metrics compute_metrics(const Trace& trace, std::vector<GilWaitEdges>& gil_waits);
 
 /// baseline.makespan / m.makespan; 0 when either makespan is zero.
 double speedup(const Metrics& baseline, const Metrics& m);
