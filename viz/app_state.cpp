@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 #include "sim/trace/outcomes.hpp"
@@ -137,13 +138,18 @@ void index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIn
     std::vector<std::int64_t>& prefix = carry.covered[l];
     const std::size_t spans = lane.spans.size();
     if (c.final_spans > spans) c = {};  // not a longer prefix of the same lane: read it whole
-    prefix.resize(c.final_spans + 1);  // element 0 is 0: the time before the first span
-    prefix.reserve(spans + 1);
-    std::int64_t covered = prefix.back();
+    // Element 0 is 0: the time before the first span. Sized at once, each span writing its
+    // own element (a push_back checked for room at every span).
+    prefix.resize(spans + 1);
+    std::int64_t covered = prefix[c.final_spans];
+    std::int64_t* out = prefix.data() + c.final_spans + 1;
     OneJob one(run, c);
     std::int64_t waited = c.waited;
+    static_assert(trace::kSpanStateCount <= 32);
+    std::uint32_t seen = 0;  // the states read, a bit each: kept in a register, not stored per span
     // The last span read again by a longer prefix (it may have been cut): the carry is kept
-    // as it is before it.
+    // as it is before it. Only a kept carry needs it: a whole run's reading checks nothing
+    // per span for it.
     const std::size_t last = spans - 1;
     std::size_t i = c.final_spans;
     const auto keep_before_last = [&] {
@@ -153,31 +159,39 @@ void index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIn
       one.keep(c);
     };
     // One pass per kind of lane, each reading what it needs (in order: one record each).
-    switch (lane.kind) {
-      case LaneKind::Thread:
-        lane.spans.for_each([&](const Span& s) {
-          keep_before_last();
-          const std::int64_t d = s.duration().ns();
-          prefix.push_back(covered += d);
-          if (interesting[static_cast<std::size_t>(s.state)]) waited += d;
-          one.see(s.subject);
-          carry.states[static_cast<std::size_t>(s.state)] = true;  // the cut span's state is its own
-        }, c.final_spans);
-        break;
-      case LaneKind::Task:
-        lane.spans.for_each([&](const Span& s) {
-          keep_before_last();
-          prefix.push_back(covered += s.duration().ns());
-          carry.states[static_cast<std::size_t>(s.state)] = true;
-        }, c.final_spans);
-        break;
-      default:
-        lane.spans.for_each([&](const Span& s) {
-          keep_before_last();
-          prefix.push_back(covered += s.duration().ns());
-        }, c.final_spans);
-        break;
+    const auto pass = [&](auto carried) {
+      switch (lane.kind) {
+        case LaneKind::Thread:
+          lane.spans.for_each([&](const Span& s) {
+            if constexpr (carried) keep_before_last();
+            const std::int64_t d = s.duration().ns();
+            *out++ = covered += d;
+            if (interesting[static_cast<std::size_t>(s.state)]) waited += d;
+            one.see(s.subject);
+            seen |= 1u << static_cast<unsigned>(s.state);  // the cut span's state is its own
+          }, c.final_spans);
+          break;
+        case LaneKind::Task:
+          lane.spans.for_each([&](const Span& s) {
+            if constexpr (carried) keep_before_last();
+            *out++ = covered += s.duration().ns();
+            seen |= 1u << static_cast<unsigned>(s.state);
+          }, c.final_spans);
+          break;
+        default:
+          lane.spans.for_each([&](const Span& s) {
+            if constexpr (carried) keep_before_last();
+            *out++ = covered += s.duration().ns();
+          }, c.final_spans);
+          break;
+      }
+    };
+    if (keep) {
+      pass(std::true_type{});
+    } else {
+      pass(std::false_type{});
     }
+    for (std::size_t k = 0; k < carry.states.size(); ++k) carry.states[k] = carry.states[k] || (seen >> k & 1u) != 0;
     waited_in_run += waited;
     index.lane_labels.push_back(label_with_job(run, l, one.job()));
   }
