@@ -124,7 +124,10 @@ void run_on_two_threads(const std::vector<std::function<void()>>& tasks) {
 /// Per lane covered_time_prefix, and in the same reading of the spans its label, the run's
 /// run_interest and the states its threads and tasks show (the legend's). Reads each lane from
 /// its first span that `carry` does not hold final, and leaves its own for a longer prefix.
-void index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIndex& index, bool keep) {
+/// Without `keep`, its thread spans are fed to `threads` as they are read (the metrics' own
+/// reading of them spared).
+void index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIndex& index, bool keep,
+                 trace::ThreadLaneFigures* threads) {
   carry.lanes.resize(run.lanes.size());
   carry.covered.resize(run.lanes.size());
   index.lane_labels.reserve(run.lanes.size());
@@ -162,8 +165,13 @@ void index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIn
     const auto pass = [&](auto carried) {
       switch (lane.kind) {
         case LaneKind::Thread:
+          if constexpr (!carried) threads->start_lane(lane);
           lane.spans.for_each([&](const Span& s) {
-            if constexpr (carried) keep_before_last();
+            if constexpr (carried) {
+              keep_before_last();
+            } else {
+              threads->see(s);
+            }
             const std::int64_t d = s.duration().ns();
             *out++ = covered += d;
             if (interesting[static_cast<std::size_t>(s.state)]) waited += d;
@@ -186,7 +194,7 @@ void index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIn
           break;
       }
     };
-    if (keep) {
+    if (keep || threads == nullptr) {
       pass(std::true_type{});
     } else {
       pass(std::false_type{});
@@ -239,12 +247,22 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
     for (std::size_t r = 0; r < runs.size(); ++r) tasks.emplace_back([task, r] { task(r); });
   };
   for_each_run([&](std::size_t r) { index_marks(*runs[r], carry[r], out.runs[r], keep); });
-  for_each_run([&](std::size_t r) { index_lanes(*runs[r], carry[r], out.runs[r], keep); });
-  for_each_run([&](std::size_t r) {  // one reading of the spans for both
-    std::vector<trace::GilWaitEdges> waits;
-    out.runs[r].metrics = trace::compute_metrics(*runs[r], waits);
-    out.runs[r].contention = gil_contention(*runs[r], std::move(waits));
-  });
+  if (keep) {  // a preview's: its metrics, which read each span again, on the other thread
+    for_each_run([&](std::size_t r) { index_lanes(*runs[r], carry[r], out.runs[r], keep, nullptr); });
+    for_each_run([&](std::size_t r) {  // one reading of the spans for both
+      std::vector<trace::GilWaitEdges> waits;
+      out.runs[r].metrics = trace::compute_metrics(*runs[r], waits);
+      out.runs[r].contention = gil_contention(*runs[r], std::move(waits));
+    });
+  } else {  // a whole run's: the lanes' one reading of the thread spans feeds the metrics too
+    for_each_run([&](std::size_t r) {
+      std::vector<trace::GilWaitEdges> waits;
+      trace::ThreadLaneFigures threads(*runs[r], waits);
+      index_lanes(*runs[r], carry[r], out.runs[r], keep, &threads);
+      out.runs[r].metrics = trace::compute_metrics(*runs[r], threads);
+      out.runs[r].contention = gil_contention(*runs[r], std::move(waits));
+    });
+  }
   for_each_run([&](std::size_t r) {
     RunIndex& index = out.runs[r];
     index.groups = lane_groups(*runs[r]);
