@@ -241,8 +241,15 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
   // its carry: the marks' and the lanes' apart), so they are built as separate tasks on two
   // threads: each kind for every run, the kinds that cost most first (on the 1 M-span
   // scenario: the marks, the lanes, the metrics with the contention), so that the last tasks
-  // taken are small.
+  // taken are small. A whole run's metrics read the cores', the GIL's and the tasks' lanes
+  // while its lanes' indexing reads the threads' for both: in one task, the two readings
+  // made the run's indexing longer on its two threads though they counted fewer instructions.
   std::vector<std::function<void()>> tasks;
+  // A whole run's thread figures for its metrics, fed by its lanes' indexing, and its GIL waits.
+  std::vector<std::vector<trace::GilWaitEdges>> waits;
+  std::vector<trace::ThreadLaneFigures> threads;
+  waits.reserve(runs.size());  // each run's figures point at its waits: never moved
+  threads.reserve(runs.size());
   const auto for_each_run = [&runs, &tasks](auto task) {
     for (std::size_t r = 0; r < runs.size(); ++r) tasks.emplace_back([task, r] { task(r); });
   };
@@ -255,13 +262,12 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
       out.runs[r].contention = gil_contention(*runs[r], std::move(waits));
     });
   } else {  // a whole run's: the lanes' one reading of the thread spans feeds the metrics too
+    for (const trace::Trace* run : runs) threads.emplace_back(*run, waits.emplace_back());
     for_each_run([&](std::size_t r) {
-      std::vector<trace::GilWaitEdges> waits;
-      trace::ThreadLaneFigures threads(*runs[r], waits);
-      index_lanes(*runs[r], carry[r], out.runs[r], keep, &threads);
-      out.runs[r].metrics = trace::compute_metrics(*runs[r], threads);
-      out.runs[r].contention = gil_contention(*runs[r], std::move(waits));
+      index_lanes(*runs[r], carry[r], out.runs[r], keep, &threads[r]);
+      out.runs[r].contention = gil_contention(*runs[r], std::move(waits[r]));
     });
+    for_each_run([&](std::size_t r) { out.runs[r].metrics = trace::compute_metrics_but_thread_lanes(*runs[r]); });
   }
   for_each_run([&](std::size_t r) {
     RunIndex& index = out.runs[r];
@@ -288,6 +294,7 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
     }
   });
   run_on_two_threads(tasks);
+  for (std::size_t r = 0; r < threads.size(); ++r) threads[r].add_to(out.runs[r].metrics, *runs[r]);
   for (std::size_t r = 0; r < runs.size(); ++r) {
     for (std::size_t k = 0; k < out.states_seen.size(); ++k) out.states_seen[k] = out.states_seen[k] || carry[r].states[k];
     for (std::size_t k = 0; k < out.marks_seen.size(); ++k) out.marks_seen[k] = out.marks_seen[k] || carry[r].kinds[k];

@@ -87,8 +87,10 @@ Metrics compute_metrics(const Trace& trace);
 /// compute_metrics, and in the same reading of the spans each process's GIL waits
 /// (`gil_waits`, one per process): the viewer's contention band reads no span again.
 Metrics compute_metrics(const Trace& trace, std::vector<GilWaitEdges>& gil_waits);
-/// compute_metrics of a trace whose thread lanes were all fed to `threads` already.
-Metrics compute_metrics(const Trace& trace, const ThreadLaneFigures& threads);
+/// compute_metrics without the thread lanes' figures, for a reader that feeds its thread
+/// spans to a ThreadLaneFigures and adds them with its add_to() (the two readings can run
+/// at once, on two threads).
+Metrics compute_metrics_but_thread_lanes(const Trace& trace);
 
 /// baseline.makespan / m.makespan; 0 when either makespan is zero.
 double speedup(const Metrics& baseline, const Metrics& m);
