@@ -242,8 +242,8 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
   // threads: each kind for every run, the kinds that cost most first (on the 1 M-span
   // scenario: the marks, the lanes, the metrics with the contention), so that the last tasks
   // taken are small. A whole run's metrics read the cores', the GIL's and the tasks' lanes
-  // while its lanes' indexing reads the threads' for both: in one task, the two readings
-  // made the run's indexing longer on its two threads though they counted fewer instructions.
+  // while its lanes' indexing reads the threads' for both: in one task, the other thread
+  // would wait for them.
   std::vector<std::function<void()>> tasks;
   // A whole run's thread figures for its metrics, fed by its lanes' indexing, and its GIL waits.
   std::vector<std::vector<trace::GilWaitEdges>> waits;
