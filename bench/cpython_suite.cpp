@@ -267,6 +267,22 @@ std::optional<std::string> starved(const Section& section, double free_cores) {
   return std::nullopt;
 }
 
+std::optional<std::string> pace_moved(const Section& part, const Section& whole, std::string_view program) {
+  const auto part_pace = part.fields.find("pace");
+  const auto whole_pace = whole.fields.find("pace");
+  const bool has_part = part_pace != part.fields.end(), has_whole = whole_pace != whole.fields.end();
+  if (!has_part && !has_whole) return std::nullopt;
+  if (has_part != has_whole || !(part_pace->second > 0) || !(whole_pace->second > 0)) {
+    throw SuiteError(fmt::format("{}: of the two sections of a ratio, both or neither must give a positive 'pace'", program));
+  }
+  const double moved = part_pace->second / whole_pace->second - 1.0;
+  if (std::abs(moved) <= trace::CpuCheck::kPaceTolerance + 1e-12) return std::nullopt;
+  // Whole percents, but never one that reads as within the tolerance ("10.4%", not "10%").
+  const double percent = std::abs(moved) * 100;
+  const bool whole_percent = std::round(percent) > trace::CpuCheck::kPaceTolerance * 100;
+  return fmt::format("pace moved {:.{}f}% between the parts", percent, whole_percent ? 0 : 1);
+}
+
 // ---- what CPython measured --------------------------------------------------------------
 
 namespace {
@@ -327,6 +343,13 @@ Measurement measure(const SuiteRow& row, const std::vector<ProgramRun>& runs) {
       const double divisor = field_of(over, row.measured.over_section, row.measured.over_field, row);
       if (!why) why = starved(over, run.free_cores);
       value = divisor > 0 ? value / divisor : 0.0;
+      // A run left out as starved is not also checked for its pace: the machine's other work
+      // moves both.
+      const std::optional<std::string> moved = pace_moved(s, over, row.program);
+      if (!why && moved) {
+        m.off_pace.push_back(*moved);
+        continue;
+      }
     }
     if (why) {
       m.starved.push_back(*why);

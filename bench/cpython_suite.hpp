@@ -119,11 +119,19 @@ std::string raw_line(std::string_view output, int repeat, double free_cores, dou
 /// schedstat) than it allows (`cpu_wait_limit`).
 std::optional<std::string> starved(const Section& section, double free_cores);
 
+/// Why a ratio's two sections cannot be divided, or nothing: their paces (field `pace`, the
+/// jobs' CPU seconds per planned unit of work) differ by more than
+/// trace::CpuCheck::kPaceTolerance, the host's speed having moved between them, which the
+/// sections' turns do not cancel: "pace moved 23% between the parts". Nothing when neither
+/// section has a pace; throws SuiteError "PROGRAM: ..." when only one has.
+std::optional<std::string> pace_moved(const Section& part, const Section& whole, std::string_view program);
+
 /// What CPython gave for a row over the repeats.
 struct Measurement {
   std::vector<double> values;      ///< one per repeat that got its cores
   std::vector<std::size_t> rounds;  ///< the repeat (0-based) each value came from
-  std::vector<std::string> starved;  ///< one reason per repeat left out
+  std::vector<std::string> starved;  ///< one reason per repeat left out as starved
+  std::vector<std::string> off_pace;  ///< one reason per repeat left out as its parts' paces differed (pace_moved)
   int lost = 0, kept = 0;          ///< race rows: reads of each kind over the scored repeats
   double median() const;
   double low() const;
@@ -223,7 +231,9 @@ Prediction predict(const SuiteRow& row, const scenario::Scenario& scenario);
 /// is): the median value; race rows: their reads summed, both outcomes when one showed them.
 Prediction over_rounds(const std::vector<Prediction>& rounds, const std::vector<std::size_t>& scored = {});
 
-enum class Verdict { Pass, Outside, Starved, NotMeasured };
+/// Starved: no run got its cores (some may also be off pace); OffPace: every run got them, but
+/// the parts of none ran at one pace.
+enum class Verdict { Pass, Outside, Starved, OffPace, NotMeasured };
 
 struct RowResult {
   const SuiteRow* row = nullptr;

@@ -22,10 +22,23 @@ RowResult score(const SuiteRow& row, Measurement measured, Prediction predicted)
   r.row = &row;
   r.measured = std::move(measured);
   r.predicted = predicted;
+  const auto& starved = r.measured.starved;
+  const auto& off_pace = r.measured.off_pace;
   if (r.measured.values.empty()) {
-    r.verdict = r.measured.starved.empty() ? Verdict::NotMeasured : Verdict::Starved;
-    r.reason = r.measured.starved.empty() ? "not measured"
-                                          : fmt::format("not scored: every run was starved ({})", r.measured.starved.front());
+    if (starved.empty() && off_pace.empty()) {
+      r.verdict = Verdict::NotMeasured;
+      r.reason = "not measured";
+    } else if (off_pace.empty()) {
+      r.verdict = Verdict::Starved;
+      r.reason = fmt::format("not scored: every run was starved ({})", starved.front());
+    } else if (starved.empty()) {
+      r.verdict = Verdict::OffPace;
+      r.reason = fmt::format("not scored: in every run the host's speed moved between the parts ({})", off_pace.front());
+    } else {
+      r.verdict = Verdict::Starved;
+      r.reason = fmt::format("not scored: {} run(s) starved ({}), {} off pace ({})", starved.size(), starved.front(),
+                             off_pace.size(), off_pace.front());
+    }
     return r;
   }
   if (row.kind == RowKind::Race) {
@@ -44,9 +57,13 @@ RowResult score(const SuiteRow& row, Measurement measured, Prediction predicted)
     const std::string known = row.summary.empty() ? "not explained yet" : row.summary;
     r.reason = r.reason.empty() ? known : fmt::format("{}: {}", r.reason, known);
   }
-  if (!r.measured.starved.empty()) {
-    r.left_out = fmt::format("{} of {} runs left out ({})", r.measured.starved.size(),
-                             r.measured.starved.size() + r.measured.values.size(), r.measured.starved.front());
+  if (!starved.empty() || !off_pace.empty()) {
+    std::vector<std::string> reasons;  // the first of each kind
+    if (!starved.empty()) reasons.push_back(starved.front());
+    if (!off_pace.empty()) reasons.push_back(off_pace.front());
+    const std::size_t left_out = starved.size() + off_pace.size();
+    r.left_out = fmt::format("{} of {} runs left out ({})", left_out, left_out + r.measured.values.size(),
+                             fmt::join(reasons, "; "));
   }
   return r;
 }
@@ -70,6 +87,7 @@ std::string verdict_name(Verdict v) {
     case Verdict::Pass: return "ok";
     case Verdict::Outside: return "OUTSIDE";
     case Verdict::Starved: return "starved";
+    case Verdict::OffPace: return "off pace";
     case Verdict::NotMeasured: return "-";
   }
   return "-";
@@ -172,7 +190,14 @@ std::string how_measured(const RunInfo& info) {
         "  75th percentile); the CPU-bound loops and pools, how long their jobs were runnable but\n"
         "  waiting for a CPU (the kernel's schedstat), at most 5 % of the busy time. A run that\n"
         "  fails a check is left out of its rows (the reason column says so), and a row with no\n"
-        "  run left is marked *starved*, not scored.\n\n";
+        "  run left is marked *starved*, not scored.\n";
+  md += fmt::format("- Pace check: the host's speed of Python's loop jumps between levels within seconds, which\n"
+                    "  the sections' turns do not cancel, so each section a CPU-bound ratio divides gives its\n"
+                    "  pace, its jobs' CPU time per planned loop (thread_time in the thread or worker that ran\n"
+                    "  them), and a run whose two paces differ by more than {:.0f} % (the off-pace tolerance of\n"
+                    "  `gilsim run --cpython`, `trace::CpuCheck::kPaceTolerance`) is left out of the row; a\n"
+                    "  row with no run left, all for that, is marked *off pace*, not scored.\n\n",
+                    trace::CpuCheck::kPaceTolerance * 100);
   return md;
 }
 
@@ -186,8 +211,12 @@ std::vector<std::string> class_lines(const std::vector<RowResult>& results) {
   };
   std::vector<Effect> effects;  // in the rows' order
   std::vector<std::string> care;
-  std::vector<std::pair<std::string, int>> unscored;  // per effect, in the rows' order
+  std::vector<std::pair<std::string, int>> unscored, off_pace;  // per effect, in the rows' order
   std::size_t unscored_rows = 0;
+  const auto count = [](std::vector<std::pair<std::string, int>>& per_effect, const std::string& effect) {
+    if (per_effect.empty() || per_effect.back().first != effect) per_effect.emplace_back(effect, 0);
+    ++per_effect.back().second;
+  };
   for (const auto& r : results) {
     auto effect = std::find_if(effects.begin(), effects.end(), [&](const Effect& e) { return e.name == r.row->effect; });
     if (effect == effects.end()) effect = effects.insert(effects.end(), Effect{r.row->effect, {}, {}, 0});
@@ -202,8 +231,11 @@ std::vector<std::string> class_lines(const std::vector<RowResult>& results) {
       case Verdict::Starved:
       case Verdict::NotMeasured:
         ++unscored_rows;
-        if (unscored.empty() || unscored.back().first != r.row->effect) unscored.emplace_back(r.row->effect, 0);
-        ++unscored.back().second;
+        count(unscored, r.row->effect);
+        break;
+      case Verdict::OffPace:
+        ++unscored_rows;
+        count(off_pace, r.row->effect);
         break;
     }
   }
@@ -229,12 +261,21 @@ std::vector<std::string> class_lines(const std::vector<RowResult>& results) {
     lines.push_back("Present these rows with care: CPython and the model differ, for the reason given.");
     lines.insert(lines.end(), care.begin(), care.end());
   }
+  const auto listed = [](const std::vector<std::pair<std::string, int>>& per_effect) {
+    std::vector<std::string> parts;
+    for (const auto& [effect, rows] : per_effect) parts.push_back(fmt::format("{} ({} row{})", effect, rows, rows == 1 ? "" : "s"));
+    return fmt::format("{}", fmt::join(parts, "; "));
+  };
   if (unscored_rows == results.size()) {
     lines.push_back("Nothing was scored: no row has a measurement to compare with the model.");
-  } else if (!unscored.empty()) {
-    std::vector<std::string> parts;
-    for (const auto& [effect, rows] : unscored) parts.push_back(fmt::format("{} ({} row{})", effect, rows, rows == 1 ? "" : "s"));
-    lines.push_back(fmt::format("Not scored in this run, the machine too busy to measure them: {}.", fmt::join(parts, "; ")));
+  } else {
+    if (!unscored.empty()) {
+      lines.push_back(fmt::format("Not scored in this run, the machine too busy to measure them: {}.", listed(unscored)));
+    }
+    if (!off_pace.empty()) {
+      lines.push_back(fmt::format("Not scored in this run, the host's speed moving between the parts they compare: {}.",
+                                  listed(off_pace)));
+    }
   }
   return lines;
 }
@@ -271,16 +312,20 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
   if (in_list) md += "\n";
   md += "The rest of the page says how each figure was measured and why each row outside is known to\n"
         "differ.\n\n## The suite\n\n";
-  md += "Each row runs a small Python program of `fidelity/cpython/` with CPython and compares one\n"
-        "of its figures with the model's prediction for the scenario of `fidelity/scenarios/` that\n"
-        "states the same workload (the pairs are listed in `fidelity/suite.toml`). CPU-bound rows\n"
-        "compare ratios measured within one run, the sections taking turns (A B B A) so that the\n"
-        "machine's drift cancels, and a loop's turns pinned half to each CPU, since the two CPUs of\n"
-        "a virtual machine need not run at one speed; timer and I/O rows compare times; GIL tenure\n"
-        "rows compare the median tenure. The error is the project's one formula, (predicted -\n"
-        "measured) / measured, on CPython's median. Tolerances: times and ratios within 10 %, GIL\n"
-        "tenure within 1 %; the ready-pipe race passes when the model shows both outcomes (a read\n"
-        "that keeps the GIL, one that loses an interval) across seeds.\n\n";
+  md += fmt::format(
+      "Each row runs a small Python program of `fidelity/cpython/` with CPython and compares one\n"
+      "of its figures with the model's prediction for the scenario of `fidelity/scenarios/` that\n"
+      "states the same workload (the pairs are listed in `fidelity/suite.toml`). CPU-bound rows\n"
+      "compare ratios measured within one run, the sections taking turns (A B B A) so that the\n"
+      "machine's drift cancels, and a loop's turns pinned half to each CPU, since the two CPUs of\n"
+      "a virtual machine need not run at one speed; a run whose compared sections ran Python at\n"
+      "paces more than {:.0f} % apart (the host's speed jumps between levels, which turns do not\n"
+      "cancel) is left out; timer and I/O rows compare times; GIL tenure\n"
+      "rows compare the median tenure. The error is the project's one formula, (predicted -\n"
+      "measured) / measured, on CPython's median. Tolerances: times and ratios within 10 %, GIL\n"
+      "tenure within 1 %; the ready-pipe race passes when the model shows both outcomes (a read\n"
+      "that keeps the GIL, one that loses an interval) across seeds.\n\n",
+      trace::CpuCheck::kPaceTolerance * 100);
   md += "## How it was measured\n\n";
   if (!info.measured) {
     md += fmt::format("No CPython ran: `{}` wrote this page with the model's predictions alone, on {}, every\n"
@@ -315,7 +360,7 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
                       c.measured, c.spread, c.predicted, c.error, verdict_name(r.verdict), reason_cell(r));
     passed += r.verdict == Verdict::Pass;
     outside += r.verdict == Verdict::Outside;
-    starved_rows += r.verdict == Verdict::Starved || r.verdict == Verdict::NotMeasured;
+    starved_rows += r.verdict == Verdict::Starved || r.verdict == Verdict::OffPace || r.verdict == Verdict::NotMeasured;
   }
   md += fmt::format("\n{} of {} rows within their tolerance, {} outside, {} not scored.\n\n", passed, results.size(),
                     outside, starved_rows);

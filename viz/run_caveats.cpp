@@ -1,8 +1,6 @@
 // Header caveats and the shared axis's end; see run_caveats.hpp.
 #include "viz/run_caveats.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
 
 #include "sim/real/machine_load.hpp"
@@ -24,8 +22,7 @@ std::optional<std::string> measurement_caveat(const trace::Trace& run) {
     return std::string("busy machine: its threads waited for a core; not scored");
   }
   if (c.off_pace()) {
-    return fmt::format("CPU ran {:.0f}% {} than calibrated (the host's speed drifts); not scored",
-                       100.0 * std::abs(c.pace() - 1), c.pace() > 1 ? "slower" : "faster");
+    return fmt::format("CPU ran {} than calibrated (the host's speed drifts); not scored", trace::pace_difference(c));
   }
   return std::nullopt;
 }

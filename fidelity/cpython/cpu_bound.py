@@ -20,6 +20,12 @@ than a loop that never sleeps, so on a busy machine the loop got less of a CPU t
 threads and the threads looked faster than the loop (0.62x to 1.21x). Each job therefore
 reads how long it waited for a CPU (the kernel's schedstat), and the runner does not score the
 loop or the pool when their jobs waited more than 5 % of the section's busy time.
+
+The host's Python speed also jumps between levels within seconds (docs/cpython-traces.md,
+"Off pace"), which taking turns does not cancel. Each section therefore keeps its jobs' CPU
+time (`jobs_cpu`) and the loops they were planned (`loops`), and gives its `pace`, CPU
+seconds per loop: the runner leaves out a run whose compared sections' paces differ by more
+than trace::CpuCheck::kPaceTolerance.
 """
 
 import multiprocessing
@@ -43,6 +49,12 @@ def crunch(loops):
     return suite.run_queue_wait() - waited, time.thread_time() - cpu, os.getpid()
 
 
+def add_jobs(section, jobs, loops):
+    """The jobs' CPU time and the loops they were planned, for the section's pace."""
+    section["jobs_cpu"] = section.get("jobs_cpu", 0.0) + sum(job[1] for job in jobs)
+    section["loops"] = section.get("loops", 0) + loops * len(jobs)
+
+
 def sequential(report, loops, cpu, index):
     """The loop, pinned to `cpu` (None: where the kernel puts it), the `index`th of the two.
     Each CPU's share of the wall time is kept too (`wall_cpu0`, `wall_cpu1`), and of the jobs'
@@ -53,19 +65,23 @@ def sequential(report, loops, cpu, index):
         jobs = [crunch(loops) for _ in range(JOBS)]
         wall = time.perf_counter() - start
     s["cpu_wait"] = s.get("cpu_wait", 0.0) + sum(job[0] for job in jobs)
+    add_jobs(s, jobs, loops)
     s[f"wall_cpu{index}"] = s.get(f"wall_cpu{index}", 0.0) + wall
     s[f"jobs_cpu{index}"] = s.get(f"jobs_cpu{index}", 0.0) + sum(job[1] for job in jobs)
 
 
 def threads(report, loops, cpu=None, index=None):
     """No wait for a CPU is checked here beyond the CPU time: the threads waiting for the GIL
-    wait for a CPU too when their timed wait runs out, which costs the holder nothing."""
-    with report.section("threads", cores=2, busy=1):
-        workers = [threading.Thread(target=crunch, args=(loops,)) for _ in range(JOBS)]
+    wait for a CPU too when their timed wait runs out, which costs the holder nothing. Each
+    thread's CPU time (thread_time) is its own job's: the GIL's waits are off the CPU."""
+    jobs = []
+    with report.section("threads", cores=2, busy=1) as s:
+        workers = [threading.Thread(target=lambda: jobs.append(crunch(loops))) for _ in range(JOBS)]
         for t in workers:
             t.start()
         for t in workers:
             t.join()
+    add_jobs(s, jobs, loops)
 
 
 def pool(report, loops, cpu=None, index=None):
@@ -78,6 +94,7 @@ def pool(report, loops, cpu=None, index=None):
             started = time.perf_counter() - start
             jobs = workers.map(crunch, [loops] * JOBS, chunksize=1)
     s["cpu_wait"] = s.get("cpu_wait", 0.0) + sum(job[0] for job in jobs)
+    add_jobs(s, jobs, loops)
     per_worker = {}
     for _, cpu_time, pid in jobs:
         per_worker[pid] = per_worker.get(pid, 0.0) + cpu_time
@@ -100,6 +117,8 @@ def main():
     for name in ("sequential", "pool"):
         s = report.sections[name]
         s["cpu_wait_limit"] = 0.05 * s["wall"] * s["busy"]
+    for s in report.sections.values():
+        s["pace"] = s["jobs_cpu"] / s["loops"]
     report.print()
 
 

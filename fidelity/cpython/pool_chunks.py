@@ -15,9 +15,17 @@ schedstat), and the runner does not score it past 5 % of its wall time. A pool's
 not checked that way: with chunksize 1 its five busy threads (two workers, the parent's
 task and result handlers, the main thread) wait for each other's cores every message, so
 their wait says nothing about the machine; the free-core probe before the run does.
+
+The host's Python speed also jumps between levels within seconds (docs/cpython-traces.md,
+"Off pace"), which taking turns does not cancel: each task returns its own CPU time, and each
+section keeps its tasks' (`jobs_cpu`), the loops they were planned (`loops`) and its `pace`,
+CPU seconds per loop; the runner leaves out a run whose compared sections' paces differ by
+more than trace::CpuCheck::kPaceTolerance. The two thread_time() calls a task makes (well
+under a microsecond each) are the loop's and the pools' alike.
 """
 
 import multiprocessing
+import time
 
 import suite
 
@@ -26,13 +34,23 @@ LOOPS = [0]
 
 
 def task(_):
+    """One task; returns its CPU time (thread_time: its own, whatever else the process runs)."""
+    cpu = time.thread_time()
     suite.countdown(LOOPS[0])
+    return time.thread_time() - cpu
 
 
 def set_loops(loops):
     LOOPS[0] = loops
     for _ in range(10):
         suite.countdown(100)
+
+
+def add_tasks(section, cpu_times):
+    """The tasks' CPU time and the loops they were planned, for the section's pace."""
+    section["jobs_cpu"] = section.get("jobs_cpu", 0.0) + sum(cpu_times)
+    section["loops"] = section.get("loops", 0) + LOOPS[0] * len(cpu_times)
+    section["pace"] = section["jobs_cpu"] / section["loops"]
 
 
 def add_wait(section, waited):
@@ -44,9 +62,9 @@ def sequential(report, tasks, cpu):
     with suite.pinned(cpu):
         waited = suite.run_queue_wait()
         with report.section("sequential", cores=1, busy=1) as s:
-            for i in range(tasks):
-                task(i)
+            cpu_times = [task(i) for i in range(tasks)]
         add_wait(s, suite.run_queue_wait() - waited)
+        add_tasks(s, cpu_times)
 
 
 def pooled(name, chunksize, busy):
@@ -55,7 +73,7 @@ def pooled(name, chunksize, busy):
         try:
             with report.section(name, cores=2, busy=busy) as s:
                 pool = multiprocessing.get_context("fork").Pool(2, initializer=set_loops, initargs=LOOPS)
-                pool.map(task, range(tasks), chunksize)
+                cpu_times = pool.map(task, range(tasks), chunksize)
             # The workers are reaped after the section, so their CPU time is read here.
             s["cpu"] += sum(suite.cpu_time_of(worker.pid) for worker in pool._pool)
         finally:
@@ -63,6 +81,7 @@ def pooled(name, chunksize, busy):
                 pool.terminate()
                 pool.join()
         s["per_task"] = s["wall"] / (s["rounds"] * tasks)
+        add_tasks(s, cpu_times)
     return measure
 
 

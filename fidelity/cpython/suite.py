@@ -17,7 +17,9 @@ tenures...), all in seconds. A section whose figures a late wake-up would spoil 
 schedstat), and `cpu_wait_limit`, the most it allows; or `disturbed`, the fraction the machine
 disturbed (gil_tenure.py: of the time the GIL's holder held it, the part the kernel preempted
 it), and `disturbed_limit`. `gilsim_fidelity --cpython` reads the sections, and flags a section that
-did not get the cores it needed instead of scoring it.
+did not get the cores it needed instead of scoring it. The two sections a CPU-bound ratio
+divides each give `pace`, their jobs' CPU seconds per planned loop: a run whose two paces
+differ by more than 10 % is left out of the ratio (the host's speed moved between them).
 
 Standard library only, so that Debian's /usr/bin/python3 runs it as it is.
 """

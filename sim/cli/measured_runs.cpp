@@ -73,10 +73,10 @@ std::string busy_machine_note(const trace::Trace& measured) {
 std::string pace_note(const trace::Trace& measured) {
   const trace::CpuCheck& c = measured.cpu_check;
   const double off = c.pace() - 1;
-  return fmt::format("off pace: during '{}' the CPU ran {:.0f}% {} than calibrated ({} of CPU for {} of planned "
+  return fmt::format("off pace: during '{}' the CPU ran {} than calibrated ({} of CPU for {} of planned "
                      "compute(); this host's speed drifts), so the run did its work in {} time and its error is not "
                      "the model's. Compare with care; measure it again.",
-                     measured.run_name, 100.0 * std::abs(off), off > 0 ? "slower" : "faster", format_time(c.compute_took),
+                     measured.run_name, trace::pace_difference(c), format_time(c.compute_took),
                      format_time(c.planned_compute), off > 0 ? "more" : "less");
 }
 

@@ -1,6 +1,8 @@
 // Names of trace enums and the one-line explanations ("why") of marks and spans.
 #include "sim/trace/trace.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace gilsim::trace {
@@ -57,6 +59,14 @@ std::string_view to_string(MarkKind k) {
 }
 
 std::string_view to_string(Origin o) { return o == Origin::Simulated ? "simulated" : "measured"; }
+
+std::string pace_difference(const CpuCheck& c) {
+  const double off = c.pace() - 1;
+  const double percent = 100.0 * std::abs(off);
+  const bool reads_as_tolerance = std::round(percent) <= 100.0 * CpuCheck::kPaceTolerance;
+  const char* direction = off > 0 ? "slower" : "faster";
+  return reads_as_tolerance ? fmt::format("{:.1f}% {}", percent, direction) : fmt::format("{:.0f}% {}", percent, direction);
+}
 
 std::string display_name(const Trace& t) {
   if (t.origin == Origin::Simulated) return t.run_name;

@@ -133,6 +133,9 @@ std::string_view to_string(LaneKind k);
 std::string_view to_string(SpanState s);
 std::string_view to_string(MarkKind k);
 std::string_view to_string(Origin o);
+/// How far an off-pace run's CPU was from calibrated, "18% slower", "10.3% faster": a whole
+/// percent, or one decimal where the whole one would read as the tolerance itself.
+std::string pace_difference(const CpuCheck& c);
 
 /// "threads", "threads (measured)", or "threads, CPython 3.11 (measured)": how every reader names a run.
 std::string display_name(const Trace& trace);

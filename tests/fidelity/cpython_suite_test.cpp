@@ -49,6 +49,17 @@ std::string cpu_bound_output(double sequential, double threads, double threads_c
       sequential, sequential, threads, threads_cpu);
 }
 
+/// cpu_bound.py's output with each section's pace (its jobs' CPU seconds per loop): the loop
+/// at 25 ns a loop, the threads at `threads_pace` times that.
+std::string paced_output(double threads_wall, double threads_pace, double sequential_cpu = 0.8) {
+  constexpr double kLoop = 25e-9;
+  return fmt::format(
+      R"({{"program": "cpu_bound", "python": "3.11.2", "cpu_count": 2, "sections": {{)"
+      R"("sequential": {{"cores": 1, "busy": 1, "wall": 0.8, "cpu": {}, "pace": {}}}, )"
+      R"("threads": {{"cores": 2, "busy": 1, "wall": {}, "cpu": {}, "pace": {}}}}}}})",
+      sequential_cpu, kLoop, threads_wall, threads_wall, kLoop * threads_pace);
+}
+
 SuiteRow ratio_row() {
   SuiteRow row;
   row.effect = "CPU-bound";
@@ -213,6 +224,69 @@ TEST_CASE("measuring a ratio row: the median of the runs that got their cores") 
   for (auto& run : runs) run.free_cores = 0.1;
   CHECK_THROWS_WITH_AS(measure(missing, runs), doctest::Contains("has no 'per_op'"), SuiteError);
   CHECK(measure(row, runs).starved.size() == 4);
+}
+
+TEST_CASE("a ratio's parts whose paces differ by more than the off-pace tolerance: the run is left out, with how far") {
+  const auto sections = [](double threads_pace) { return parse_program_output(paced_output(0.84, threads_pace), "cpu_bound.py").sections; };
+  const auto moved = [&](double threads_pace) {
+    const auto s = sections(threads_pace);
+    return pace_moved(s.at("threads"), s.at("sequential"), "cpu_bound.py");
+  };
+  constexpr double kTolerance = trace::CpuCheck::kPaceTolerance;  // the one of `gilsim run --cpython`
+  CHECK(kTolerance == 0.10);
+  CHECK_FALSE(moved(1.0));
+  CHECK_FALSE(moved(1 + kTolerance - 0.005));
+  CHECK_FALSE(moved(1 - kTolerance + 0.005));
+  CHECK_FALSE(moved(1 + kTolerance));  // on the edge: inside, as a row's error is
+  CHECK(moved(1 + kTolerance + 0.004).value_or("") == "pace moved 10.4% between the parts");  // not "10%"
+  CHECK(moved(1.23).value_or("") == "pace moved 23% between the parts");
+  CHECK(moved(0.77).value_or("") == "pace moved 23% between the parts");  // the threads faster a loop
+
+  // Neither section timed its jobs: nothing to check; only one did: the program is wrong.
+  const auto plain = parse_program_output(cpu_bound_output(0.8, 0.84, 0.84), "cpu_bound.py").sections;
+  CHECK_FALSE(pace_moved(plain.at("threads"), plain.at("sequential"), "cpu_bound.py"));
+  CHECK_THROWS_WITH_AS(pace_moved(plain.at("threads"), sections(1.0).at("sequential"), "cpu_bound.py"),
+                       doctest::Contains("cpu_bound.py: of the two sections of a ratio, both or neither"), SuiteError);
+
+  // Three runs, one off pace: left out as the starved are, the reason column saying why.
+  const SuiteRow row = ratio_row();
+  std::vector<ProgramRun> runs;
+  for (const double pace : {1.02, 1.23, 0.95}) runs.push_back(parse_program_output(paced_output(0.84, pace), "cpu_bound.py"));
+  Measurement m = measure(row, runs);
+  CHECK(m.values.size() == 2);
+  CHECK(m.rounds == std::vector<std::size_t>{0, 2});  // the prediction is made over the rounds kept
+  CHECK(m.starved.empty());
+  CHECK(m.off_pace == std::vector<std::string>{"pace moved 23% between the parts"});
+  const RowResult kept = score(row, m, Prediction{1.05});
+  CHECK(kept.verdict == Verdict::Pass);
+  CHECK(kept.left_out == "1 of 3 runs left out (pace moved 23% between the parts)");
+
+  // A starved run is left out as starved, whatever its pace; each kind's first reason is shown.
+  runs.push_back(parse_program_output(paced_output(0.84, 1.5, 0.4), "cpu_bound.py"));
+  m = measure(row, runs);
+  CHECK(m.starved.size() == 1);
+  CHECK(m.off_pace.size() == 1);
+  CHECK(score(row, m, Prediction{1.05}).left_out ==
+        "2 of 4 runs left out (got 0.50 of the 1 core(s) it keeps busy; pace moved 23% between the parts)");
+
+  // No run left, all off pace: marked as such, not scored, nor counted as a busy machine.
+  const std::vector<ProgramRun> moving{runs[1], parse_program_output(paced_output(0.84, 0.8), "cpu_bound.py")};
+  const RowResult off = score(row, measure(row, moving), Prediction{1.05});
+  CHECK(off.verdict == Verdict::OffPace);
+  CHECK(off.reason == "not scored: in every run the host's speed moved between the parts (pace moved 23% between the parts)");
+  CHECK(off.left_out.empty());  // the reason says it
+  CHECK(render_text({off}).find("off pace") != std::string::npos);
+  CHECK(class_lines({kept, off}).back() ==
+        "Not scored in this run, the host's speed moving between the parts they compare: CPU-bound (1 row).");
+  const std::string md = render_markdown({kept, off}, RunInfo{});
+  CHECK(md.find("| off pace | not scored: in every run the host's speed moved") != std::string::npos);
+  CHECK(md.find("1 of 2 rows within their tolerance, 0 outside, 1 not scored.") != std::string::npos);
+  CHECK(md.find("- Pace check: ") != std::string::npos);
+  // Starved and off pace together: the machine was busy.
+  const RowResult both = score(row, measure(row, {runs[1], runs[3]}), Prediction{1.05});
+  CHECK(both.verdict == Verdict::Starved);
+  CHECK(both.reason ==
+        "not scored: 1 run(s) starved (got 0.50 of the 1 core(s) it keeps busy), 1 off pace (pace moved 23% between the parts)");
 }
 
 TEST_CASE("scoring uses the project's one error formula and the kind's tolerance") {
