@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 #include "sim/trace/outcomes.hpp"
@@ -21,30 +22,19 @@ using trace::Span;
 using trace::SpanState;
 
 std::vector<GilContention> gil_contention(const trace::Trace& run) {
+  std::vector<trace::GilWaitEdges> waits;
+  trace::compute_metrics(run, waits);
+  return gil_contention(run, std::move(waits));
+}
+
+std::vector<GilContention> gil_contention(const trace::Trace& run, std::vector<trace::GilWaitEdges> waits) {
   std::vector<GilContention> out;
   for (trace::ProcessId p = 0; p < run.processes.size(); ++p) {
-    if (run.processes[p].gil_lane >= run.lanes.size()) continue;
-    // Sweep +1 at each wait's start and -1 at its end. The edges (a million-span run has
-    // about a million) take one allocation, bounded by the lanes' spans rather than counted
-    // in a pass of their own: pages never written cost nothing.
-    std::size_t spans = 0;
-    for (const trace::Lane& lane : run.lanes) {
-      if (lane.process == p && lane.kind == LaneKind::Thread) spans += lane.spans.size();
-    }
-    std::vector<std::pair<Time, int>> edges;
-    edges.reserve(2 * spans);
-    std::vector<std::size_t> starts;
-    for (const trace::Lane& lane : run.lanes) {
-      if (lane.process != p || lane.kind != LaneKind::Thread) continue;
-      starts.push_back(edges.size());  // a lane's spans do not overlap: its edges come sorted
-      lane.spans.for_each([&edges](const Span& s) {  // inlined: the subject and step are not decoded
-        if (s.state != SpanState::WaitingGil) return;
-        edges.push_back({s.begin, +1});
-        edges.push_back({s.end, -1});
-      });
-    }
+    if (run.processes[p].gil_lane >= run.lanes.size() || p >= waits.size()) continue;
+    // Sweep +1 at each wait's start and -1 at its end.
+    std::vector<std::pair<Time, int>>& edges = waits[p].edges;
     // The edges at one instant are summed before they count, so their order there is free.
-    merge_sorted_runs(edges, std::move(starts), [](const auto& a, const auto& b) { return a.first < b.first; });
+    merge_sorted_runs(edges, std::move(waits[p].lane_starts), [](const auto& a, const auto& b) { return a.first < b.first; });
     GilContention c{p, {}};
     c.spans.reserve(edges.size());  // at most a span per edge; pages never written cost nothing
     int waiting = 0;
@@ -134,7 +124,10 @@ void run_on_two_threads(const std::vector<std::function<void()>>& tasks) {
 /// Per lane covered_time_prefix, and in the same reading of the spans its label, the run's
 /// run_interest and the states its threads and tasks show (the legend's). Reads each lane from
 /// its first span that `carry` does not hold final, and leaves its own for a longer prefix.
-void index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIndex& index, bool keep) {
+/// Without `keep`, its thread spans are fed to `threads` as they are read (the metrics' own
+/// reading of them spared).
+void index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIndex& index, bool keep,
+                 trace::ThreadLaneFigures* threads) {
   carry.lanes.resize(run.lanes.size());
   carry.covered.resize(run.lanes.size());
   index.lane_labels.reserve(run.lanes.size());
@@ -148,13 +141,18 @@ void index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIn
     std::vector<std::int64_t>& prefix = carry.covered[l];
     const std::size_t spans = lane.spans.size();
     if (c.final_spans > spans) c = {};  // not a longer prefix of the same lane: read it whole
-    prefix.resize(c.final_spans + 1);  // element 0 is 0: the time before the first span
-    prefix.reserve(spans + 1);
-    std::int64_t covered = prefix.back();
+    // Element 0 is 0: the time before the first span. Sized at once, each span writing its
+    // own element (a push_back checked for room at every span).
+    prefix.resize(spans + 1);
+    std::int64_t covered = prefix[c.final_spans];
+    std::int64_t* out = prefix.data() + c.final_spans + 1;
     OneJob one(run, c);
     std::int64_t waited = c.waited;
+    static_assert(trace::kSpanStateCount <= 32);
+    std::uint32_t seen = 0;  // the states read, a bit each: kept in a register, not stored per span
     // The last span read again by a longer prefix (it may have been cut): the carry is kept
-    // as it is before it.
+    // as it is before it. Only a kept carry needs it: a whole run's reading checks nothing
+    // per span for it.
     const std::size_t last = spans - 1;
     std::size_t i = c.final_spans;
     const auto keep_before_last = [&] {
@@ -164,31 +162,44 @@ void index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIn
       one.keep(c);
     };
     // One pass per kind of lane, each reading what it needs (in order: one record each).
-    switch (lane.kind) {
-      case LaneKind::Thread:
-        lane.spans.for_each([&](const Span& s) {
-          keep_before_last();
-          const std::int64_t d = s.duration().ns();
-          prefix.push_back(covered += d);
-          if (interesting[static_cast<std::size_t>(s.state)]) waited += d;
-          one.see(s.subject);
-          carry.states[static_cast<std::size_t>(s.state)] = true;  // the cut span's state is its own
-        }, c.final_spans);
-        break;
-      case LaneKind::Task:
-        lane.spans.for_each([&](const Span& s) {
-          keep_before_last();
-          prefix.push_back(covered += s.duration().ns());
-          carry.states[static_cast<std::size_t>(s.state)] = true;
-        }, c.final_spans);
-        break;
-      default:
-        lane.spans.for_each([&](const Span& s) {
-          keep_before_last();
-          prefix.push_back(covered += s.duration().ns());
-        }, c.final_spans);
-        break;
+    const auto pass = [&](auto carried) {
+      switch (lane.kind) {
+        case LaneKind::Thread:
+          if constexpr (!carried) threads->start_lane(lane);
+          lane.spans.for_each([&](const Span& s) {
+            if constexpr (carried) {
+              keep_before_last();
+            } else {
+              threads->see(s);
+            }
+            const std::int64_t d = s.duration().ns();
+            *out++ = covered += d;
+            if (interesting[static_cast<std::size_t>(s.state)]) waited += d;
+            one.see(s.subject);
+            seen |= 1u << static_cast<unsigned>(s.state);  // the cut span's state is its own
+          }, c.final_spans);
+          break;
+        case LaneKind::Task:
+          lane.spans.for_each([&](const Span& s) {
+            if constexpr (carried) keep_before_last();
+            *out++ = covered += s.duration().ns();
+            seen |= 1u << static_cast<unsigned>(s.state);
+          }, c.final_spans);
+          break;
+        default:
+          lane.spans.for_each([&](const Span& s) {
+            if constexpr (carried) keep_before_last();
+            *out++ = covered += s.duration().ns();
+          }, c.final_spans);
+          break;
+      }
+    };
+    if (keep || threads == nullptr) {
+      pass(std::true_type{});
+    } else {
+      pass(std::false_type{});
     }
+    for (std::size_t k = 0; k < carry.states.size(); ++k) carry.states[k] = carry.states[k] || (seen >> k & 1u) != 0;
     waited_in_run += waited;
     index.lane_labels.push_back(label_with_job(run, l, one.job()));
   }
@@ -229,16 +240,35 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
   // Each run's indices read that run alone and write their own fields of its RunIndex (and of
   // its carry: the marks' and the lanes' apart), so they are built as separate tasks on two
   // threads: each kind for every run, the kinds that cost most first (on the 1 M-span
-  // scenario: the marks, the lanes, the contention, the metrics), so that the last tasks
-  // taken are small.
+  // scenario: the marks, the lanes, the metrics with the contention), so that the last tasks
+  // taken are small. A whole run's metrics read the cores', the GIL's and the tasks' lanes
+  // while its lanes' indexing reads the threads' for both: in one task, the other thread
+  // would wait for them.
   std::vector<std::function<void()>> tasks;
+  // A whole run's thread figures for its metrics, fed by its lanes' indexing, and its GIL waits.
+  std::vector<std::vector<trace::GilWaitEdges>> waits;
+  std::vector<trace::ThreadLaneFigures> threads;
+  waits.reserve(runs.size());  // each run's figures point at its waits: never moved
+  threads.reserve(runs.size());
   const auto for_each_run = [&runs, &tasks](auto task) {
     for (std::size_t r = 0; r < runs.size(); ++r) tasks.emplace_back([task, r] { task(r); });
   };
   for_each_run([&](std::size_t r) { index_marks(*runs[r], carry[r], out.runs[r], keep); });
-  for_each_run([&](std::size_t r) { index_lanes(*runs[r], carry[r], out.runs[r], keep); });
-  for_each_run([&](std::size_t r) { out.runs[r].contention = gil_contention(*runs[r]); });
-  for_each_run([&](std::size_t r) { out.runs[r].metrics = trace::compute_metrics(*runs[r]); });
+  if (keep) {  // a preview's: its metrics, which read each span again, on the other thread
+    for_each_run([&](std::size_t r) { index_lanes(*runs[r], carry[r], out.runs[r], keep, nullptr); });
+    for_each_run([&](std::size_t r) {  // one reading of the spans for both
+      std::vector<trace::GilWaitEdges> waits;
+      out.runs[r].metrics = trace::compute_metrics(*runs[r], waits);
+      out.runs[r].contention = gil_contention(*runs[r], std::move(waits));
+    });
+  } else {  // a whole run's: the lanes' one reading of the thread spans feeds the metrics too
+    for (const trace::Trace* run : runs) threads.emplace_back(*run, waits.emplace_back());
+    for_each_run([&](std::size_t r) {
+      index_lanes(*runs[r], carry[r], out.runs[r], keep, &threads[r]);
+      out.runs[r].contention = gil_contention(*runs[r], std::move(waits[r]));
+    });
+    for_each_run([&](std::size_t r) { out.runs[r].metrics = trace::compute_metrics_but_thread_lanes(*runs[r]); });
+  }
   for_each_run([&](std::size_t r) {
     RunIndex& index = out.runs[r];
     index.groups = lane_groups(*runs[r]);
@@ -264,6 +294,7 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
     }
   });
   run_on_two_threads(tasks);
+  for (std::size_t r = 0; r < threads.size(); ++r) threads[r].add_to(out.runs[r].metrics, *runs[r]);
   for (std::size_t r = 0; r < runs.size(); ++r) {
     for (std::size_t k = 0; k < out.states_seen.size(); ++k) out.states_seen[k] = out.states_seen[k] || carry[r].states[k];
     for (std::size_t k = 0; k < out.marks_seen.size(); ++k) out.marks_seen[k] = out.marks_seen[k] || carry[r].kinds[k];

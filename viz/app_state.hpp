@@ -44,6 +44,8 @@ struct GilContention {
   std::uint32_t most_waiters = 0;  ///< the largest `subject`: the band's full height
 };
 std::vector<GilContention> gil_contention(const trace::Trace& run);
+/// gil_contention from the waits compute_metrics read (`waits`, one per process of `run`).
+std::vector<GilContention> gil_contention(const trace::Trace& run, std::vector<trace::GilWaitEdges> waits);
 
 /// What is derived from one run, rebuilt only when the runs change.
 struct RunIndex {

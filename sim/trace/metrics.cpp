@@ -7,34 +7,21 @@ namespace gilsim::trace {
 
 namespace {
 
-/// The part of a span inside [0, end): producers close spans at end, but readers
-/// of measured traces should not trust that.
-Time clipped_duration(const Span& s, Time end) {
-  const Time b = max(s.begin, Time::zero());
-  const Time e = min(s.end, end);
-  return e > b ? e - b : Time::zero();
-}
-
-bool uses_a_core(SpanState s) {
-  return s == SpanState::Running || s == SpanState::Native || s == SpanState::Pickling;
-}
-
 double ratio(Time part, Time whole_per_unit, std::int64_t units) {
   if (units <= 0 || whole_per_unit <= Time::zero()) return 0.0;
   return static_cast<double>(part.ns()) / (static_cast<double>(whole_per_unit.ns()) * static_cast<double>(units));
 }
 
 /// Every lane's spans read once, in order (a big run has millions): the cores' busy time, the GIL's
-/// holding and switches, the threads' waits for the GIL and the threads' and tasks' waits
-/// for locks.
-void add_lane_figures(const Trace& t, Metrics& m) {
-  Time busy_on_cores, busy_on_threads, held;
-  // The threads' running time counts only where there are no cores to count.
-  const bool has_core_lanes =
-      std::any_of(t.lanes.begin(), t.lanes.end(), [](const Lane& lane) { return lane.kind == LaneKind::Core; });
+/// holding and switches, and the tasks' waits for locks; the thread lanes' into `threads`
+/// unless `threads_read` (they were fed to it already).
+void add_lane_figures(const Trace& t, Metrics& m, ThreadLaneFigures& threads, bool threads_read) {
+  Time busy_on_cores, held;
+  bool has_core_lanes = false;
   for (const Lane& lane : t.lanes) {
     switch (lane.kind) {
       case LaneKind::Core:
+        has_core_lanes = true;
         lane.spans.for_each([&](const Span& s) { busy_on_cores += clipped_duration(s, t.end); });
         break;
       case LaneKind::Gil: {
@@ -48,25 +35,11 @@ void add_lane_figures(const Trace& t, Metrics& m) {
         });
         break;
       }
-      case LaneKind::Thread: {
-        Time current_wait;
-        Time current_wait_end = Time::max();
-        lane.spans.for_each([&](const Span& s) {
-          if (uses_a_core(s.state)) {
-            if (!has_core_lanes) busy_on_threads += clipped_duration(s, t.end);
-          } else if (s.state == SpanState::WaitingGil) {
-            const Time d = clipped_duration(s, t.end);
-            m.gil_wait_total += d;
-            // Touching waiting spans (the step changed mid-wait) are one wait.
-            current_wait = s.begin == current_wait_end ? current_wait + d : d;
-            current_wait_end = s.end;
-            m.longest_gil_wait = max(m.longest_gil_wait, current_wait);
-          } else if (s.state == SpanState::WaitingLock) {
-            m.lock_wait_total += clipped_duration(s, t.end);
-          }
-        });
+      case LaneKind::Thread:
+        if (threads_read) break;
+        threads.start_lane(lane);
+        lane.spans.for_each([&threads](const Span& s) { threads.see(s); });
         break;
-      }
       case LaneKind::Task:
         lane.spans.for_each([&](const Span& s) {
           if (s.state == SpanState::WaitingLock) m.lock_wait_total += clipped_duration(s, t.end);
@@ -76,9 +49,8 @@ void add_lane_figures(const Trace& t, Metrics& m) {
         break;
     }
   }
-  const Time busy = has_core_lanes ? busy_on_cores : busy_on_threads;
-  m.core_utilisation = std::min(1.0, ratio(busy, t.end, t.cores));
   m.gil_held = ratio(held, t.end, m.gil_lanes);
+  m.core_utilisation = has_core_lanes ? std::min(1.0, ratio(busy_on_cores, t.end, t.cores)) : 0.0;
 }
 
 void add_job_times(const Trace& t, Metrics& m) {
@@ -96,18 +68,71 @@ void add_job_times(const Trace& t, Metrics& m) {
   }
 }
 
-}  // namespace
-
-Metrics compute_metrics(const Trace& trace) {
+Metrics metrics_of(const Trace& trace, ThreadLaneFigures& threads, bool threads_read) {
   Metrics m;
   m.makespan = trace.end;
-  add_lane_figures(trace, m);
+  add_lane_figures(trace, m, threads, threads_read);
+  threads.add_to(m, trace);
   add_job_times(trace, m);
   trace.marks.for_each([&m](std::size_t, const Mark& mark) {  // the kinds alone are read
     if (mark.kind == MarkKind::DropRequest) ++m.drop_requests;
     if (mark.kind == MarkKind::ForcedSwitch) ++m.forced_switches;
   });
   return m;
+}
+
+}  // namespace
+
+ThreadLaneFigures::ThreadLaneFigures(const Trace& trace, std::vector<GilWaitEdges>& gil_waits)
+    : end_(trace.end),
+      count_running_(std::none_of(trace.lanes.begin(), trace.lanes.end(),
+                                  [](const Lane& lane) { return lane.kind == LaneKind::Core; })),
+      gil_waits_(&gil_waits) {
+  gil_waits.assign(trace.processes.size(), GilWaitEdges{});
+}
+
+void ThreadLaneFigures::start_lane(const Lane& lane) {
+  waits_ = lane.process < gil_waits_->size() ? &(*gil_waits_)[lane.process] : nullptr;
+  if (waits_ != nullptr) waits_->lane_starts.push_back(waits_->edges.size());
+  current_wait_ = Time::zero();
+  current_wait_end_ = Time::max();
+}
+
+void ThreadLaneFigures::add_to(Metrics& m, const Trace& trace) const {
+  m.gil_wait_total += gil_wait_total_;
+  m.longest_gil_wait = max(m.longest_gil_wait, longest_gil_wait_);
+  m.lock_wait_total += lock_wait_total_;
+  if (count_running_) m.core_utilisation = std::min(1.0, ratio(busy_, trace.end, trace.cores));
+}
+
+void ThreadLaneFigures::see_gil_wait(const Span& s) {
+  const Time d = clipped(s);
+  gil_wait_total_ += d;
+  // Touching waiting spans (the step changed mid-wait) are one wait.
+  current_wait_ = s.begin == current_wait_end_ ? current_wait_ + d : d;
+  current_wait_end_ = s.end;
+  longest_gil_wait_ = max(longest_gil_wait_, current_wait_);
+  if (waits_ != nullptr) {
+    waits_->edges.push_back({s.begin, +1});
+    waits_->edges.push_back({s.end, -1});
+  }
+}
+
+Metrics compute_metrics(const Trace& trace) {
+  std::vector<GilWaitEdges> unused;
+  ThreadLaneFigures threads(trace, unused);
+  return metrics_of(trace, threads, false);
+}
+
+Metrics compute_metrics(const Trace& trace, std::vector<GilWaitEdges>& gil_waits) {
+  ThreadLaneFigures threads(trace, gil_waits);
+  return metrics_of(trace, threads, false);
+}
+
+Metrics compute_metrics_but_thread_lanes(const Trace& trace) {
+  std::vector<GilWaitEdges> unused;
+  ThreadLaneFigures none(trace, unused);  // fed nothing: adds zeros
+  return metrics_of(trace, none, true);
 }
 
 double speedup(const Metrics& baseline, const Metrics& m) {

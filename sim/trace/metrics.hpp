@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "sim/trace/trace.hpp"
 
@@ -30,7 +32,65 @@ struct Metrics {
   bool finished() const { return jobs_done == jobs_total; }
 };
 
+/// One process's thread lanes' waits for the GIL as compute_metrics reads them: each wait
+/// span's begin (+1) and end (-1), lane after lane in the lanes' order, and where each lane's
+/// edges begin (a lane's spans do not overlap, so its edges come sorted).
+struct GilWaitEdges {
+  std::vector<std::pair<Time, int>> edges;
+  std::vector<std::size_t> lane_starts;
+};
+
+/// The part of a span inside [0, end): producers close spans at end, but readers of
+/// measured traces should not trust that.
+inline Time clipped_duration(const Span& s, Time end) {
+  const Time b = max(s.begin, Time::zero());
+  const Time e = min(s.end, end);
+  return e > b ? e - b : Time::zero();
+}
+
+/// What compute_metrics adds up from a run's thread lanes, fed span by span: the GIL waits,
+/// the lock waits, and the running time where there are no core lanes. A reader that decodes
+/// the thread spans for its own needs (the viewer's indexing) feeds them here, and
+/// compute_metrics then reads no thread span again.
+class ThreadLaneFigures {
+ public:
+  /// For `trace`; each process's GIL waits go to `gil_waits`, one per process.
+  ThreadLaneFigures(const Trace& trace, std::vector<GilWaitEdges>& gil_waits);
+  /// Before the spans of thread lane `lane` (the lanes in their order).
+  void start_lane(const Lane& lane);
+  /// The figures fed so far, added to `m` (compute_metrics' of `trace`, the one fed).
+  void add_to(Metrics& m, const Trace& trace) const;
+  /// Each span of that lane, in order.
+  void see(const Span& s) {
+    if (s.state == SpanState::Running || s.state == SpanState::Native || s.state == SpanState::Pickling) {
+      if (count_running_) busy_ += clipped(s);
+    } else if (s.state == SpanState::WaitingGil) {
+      see_gil_wait(s);
+    } else if (s.state == SpanState::WaitingLock) {
+      lock_wait_total_ += clipped(s);
+    }
+  }
+
+ private:
+  Time clipped(const Span& s) const { return clipped_duration(s, end_); }
+  void see_gil_wait(const Span& s);
+
+  Time end_;
+  bool count_running_;  ///< a trace without core lanes counts its threads' running time
+  std::vector<GilWaitEdges>* gil_waits_;
+  GilWaitEdges* waits_ = nullptr;  ///< the lane's process's
+  Time busy_, gil_wait_total_, longest_gil_wait_, lock_wait_total_;
+  Time current_wait_, current_wait_end_ = Time::max();
+};
+
 Metrics compute_metrics(const Trace& trace);
+/// compute_metrics, and in the same reading of the spans each process's GIL waits
+/// (`gil_waits`, one per process): the viewer's contention band reads no span again.
+Metrics compute_metrics(const Trace& trace, std::vector<GilWaitEdges>& gil_waits);
+/// compute_metrics without the thread lanes' figures, for a reader that feeds its thread
+/// spans to a ThreadLaneFigures and adds them with its add_to() (the two readings can run
+/// at once, on two threads).
+Metrics compute_metrics_but_thread_lanes(const Trace& trace);
 
 /// baseline.makespan / m.makespan; 0 when either makespan is zero.
 double speedup(const Metrics& baseline, const Metrics& m);

@@ -62,6 +62,20 @@ Trace two_threads_sharing_a_gil() {
 
 }  // namespace
 
+TEST_CASE("metrics give the threads' waits for the GIL read in the same pass, by process and lane") {
+  // T1 waits 4-9 ms; T2 waits 0-4, 11-13 and 13-18 ms (two spans of one wait, each its own edges).
+  const Trace t = two_threads_sharing_a_gil();
+  std::vector<GilWaitEdges> waits;
+  const Metrics m = compute_metrics(t, waits);
+  CHECK(m.gil_wait_total == compute_metrics(t).gil_wait_total);
+  REQUIRE(waits.size() == t.processes.size());
+  const ProcessId p = t.lanes[t.lanes.size() - 1].process;
+  const std::vector<std::pair<Time, int>> expected{{4_ms, +1},  {9_ms, -1},  {0_ms, +1}, {4_ms, -1},
+                                                   {11_ms, +1}, {13_ms, -1}, {13_ms, +1}, {18_ms, -1}};
+  CHECK(waits[p].edges == expected);
+  CHECK(waits[p].lane_starts == std::vector<std::size_t>{0, 2});
+}
+
 TEST_CASE("metrics of two threads sharing one GIL") {
   const Trace t = two_threads_sharing_a_gil();
   const Metrics m = compute_metrics(t);

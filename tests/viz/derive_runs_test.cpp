@@ -61,6 +61,7 @@ TEST_CASE("the indices of several runs built together equal each index built on 
   REQUIRE(derived.runs.size() == runs.size());
   std::array<bool, trace::kSpanStateCount> states{};
   std::array<bool, trace::kMarkKindCount> kinds{};
+  bool waited_for_gil = false;
   for (std::size_t r = 0; r < runs.size(); ++r) {
     CAPTURE(runs[r].run_name);
     const trace::Trace& run = runs[r];
@@ -73,14 +74,34 @@ TEST_CASE("the indices of several runs built together equal each index built on 
       for (const trace::Span& span : lane.spans) states[static_cast<std::size_t>(span.state)] = true;
     }
     CHECK(index.interest == run_interest(run));
-    CHECK(index.metrics.makespan == trace::compute_metrics(run).makespan);
-    CHECK(index.metrics.gil_switches == trace::compute_metrics(run).gil_switches);
-    CHECK(index.contention.size() == gil_contention(run).size());
+    // The metrics' thread figures come from the lanes' reading of the spans, the contention
+    // band from the waits it read: each as the trace's own reading gives it.
+    const trace::Metrics alone = trace::compute_metrics(run);
+    CHECK(index.metrics.makespan == alone.makespan);
+    CHECK(index.metrics.gil_switches == alone.gil_switches);
+    CHECK(index.metrics.gil_wait_total == alone.gil_wait_total);
+    CHECK(index.metrics.longest_gil_wait == alone.longest_gil_wait);
+    CHECK(index.metrics.lock_wait_total == alone.lock_wait_total);
+    CHECK(index.metrics.core_utilisation == alone.core_utilisation);
+    CHECK(index.metrics.gil_held == alone.gil_held);
+    waited_for_gil = waited_for_gil || alone.gil_wait_total > Time::zero();
+    const std::vector<GilContention> contention = gil_contention(run);
+    REQUIRE(index.contention.size() == contention.size());
+    for (std::size_t p = 0; p < contention.size(); ++p) {
+      CHECK(index.contention[p].most_waiters == contention[p].most_waiters);
+      REQUIRE(index.contention[p].spans.size() == contention[p].spans.size());
+      for (std::size_t i = 0; i < contention[p].spans.size(); ++i) {
+        const trace::Span a = index.contention[p].spans[i];
+        const trace::Span b = contention[p].spans[i];
+        CHECK((a.begin == b.begin && a.end == b.end && a.subject == b.subject));
+      }
+    }
     const LaneMarks marks = marks_by_lane(run);
     CHECK(index.glyph_marks == marks.glyphs);
     CHECK(index.job_end_marks == marks.job_ends);
     for (const trace::Mark& m : run.marks) kinds[static_cast<std::size_t>(m.kind)] = true;
   }
+  CHECK(waited_for_gil);  // the figures compared above are not all zeros
   CHECK(derived.states_seen == states);
   CHECK(derived.marks_seen == kinds);
   CHECK(derived.runs[0].interest > 0);  // the two threads wait for the GIL: the sum can be wrong
