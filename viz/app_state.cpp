@@ -262,7 +262,7 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
       out.runs[r].contention = gil_contention(*runs[r], std::move(waits));
     });
   } else {  // a whole run's: the lanes' one reading of the thread spans feeds the metrics too
-    for (const trace::Trace* run : runs) threads.emplace_back(*run, waits.emplace_back());
+    for (const trace::Trace* run : runs) threads.emplace_back(*run, &waits.emplace_back());
     for_each_run([&](std::size_t r) {
       index_lanes(*runs[r], carry[r], out.runs[r], keep, &threads[r]);
       out.runs[r].contention = gil_contention(*runs[r], std::move(waits[r]));

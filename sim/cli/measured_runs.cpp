@@ -2,7 +2,6 @@
 #include "sim/cli/measured_runs.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <stdexcept>
 
 #include <fmt/format.h>

@@ -312,6 +312,11 @@ class Engine {
   int placement_cpu(ThreadId t) const;
   /// `t` may run on core `c`: its affinity allows it (S9).
   bool allowed(ThreadId t, int c) const;
+  /// A thread left run queue `q` (queued_ and its sum kept together).
+  void count_off_queue(std::size_t q) {
+    --queued_[q];
+    --queued_total_;
+  }
   /// Any thread waits in a run queue.
   bool any_queued() const {
     assert(queued_total_ == std::accumulate(queued_.begin(), queued_.end(), std::uint32_t{0}));

@@ -158,8 +158,7 @@ Time Engine::lag_on(ThreadId t, std::size_t q) const {
 
 void Engine::move_between_queues(ThreadId t, std::size_t from, std::size_t to) {
   leave_queue(t, from, false);
-  --queued_[from];
-  --queued_total_;
+  count_off_queue(from);
   join_queue(t, to);
 }
 
@@ -348,8 +347,7 @@ ThreadId Engine::pop_run_queue(int c) {
         return x_eligible ? x.deadline < y.deadline : x.vruntime < y.vruntime;
       });
   if (next == RunQueue::kEmpty) return kNoThread;
-  --queued_[q];
-  --queued_total_;
+  count_off_queue(q);
   return next;
 }
 
@@ -399,8 +397,7 @@ void Engine::release_core_or_queue(ThreadId t) {
     if (th.s.core == CoreState::Queued) {
       const std::size_t q = per_cpu_ ? static_cast<std::size_t>(th.cpu) : 0;
       leave_queue(t, q, true);
-      --queued_[q];
-      --queued_total_;
+      count_off_queue(q);
     }
     th.s.core = CoreState::Off;  // leaves the run queue lazily
     return;

@@ -144,8 +144,6 @@ CpuNeed cpu_need(const trace::Trace& t, const LanePins& pins) {
   return need;
 }
 
-Time cpu_needed(const trace::Trace& t, const LanePins& pins) { return cpu_need(t, pins).total; }
-
 void check_cpu(trace::Trace& t, const CpuSnapshot& before, const CpuSnapshot& after, int machine_cpus,
                const LanePins& pins) {
   t.cpu_check.checked = true;

@@ -29,18 +29,13 @@ int own_other_threads_ready();
 /// listed may run on every core.
 using LanePins = std::vector<std::pair<trace::LaneId, std::vector<int>>>;
 
-/// CPU time `t`'s threads needed: at each instant, min(thread lanes computing (Running,
-/// Native or Pickling), the CPUs they may use), integrated over the run. The CPUs they may
-/// use are the CPUs of the computing pinned lanes' pins together, plus one per computing
-/// lane that is not pinned, at most t.cores: two busy threads pinned to one CPU need one
-/// CPU's worth.
-Time cpu_needed(const trace::Trace& t, const LanePins& pins = {});
-
-/// cpu_needed's total, and the most CPUs the threads needed at once (the peak of the same
-/// min(threads computing, usable CPUs)): a sequential run needs one CPU whatever its cores.
+/// What `t`'s threads needed of the CPUs: at each instant, min(thread lanes computing
+/// (Running, Native or Pickling), the CPUs they may use). The CPUs they may use are the CPUs
+/// of the computing pinned lanes' pins together, plus one per computing lane that is not
+/// pinned, at most t.cores: two busy threads pinned to one CPU need one CPU's worth.
 struct CpuNeed {
-  Time total;
-  int peak = 0;
+  Time total;    ///< that minimum integrated over the run: the CPU time they needed
+  int peak = 0;  ///< its largest value: a sequential run needs one CPU whatever its cores
 };
 CpuNeed cpu_need(const trace::Trace& t, const LanePins& pins = {});
 

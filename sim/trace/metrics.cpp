@@ -83,16 +83,16 @@ Metrics metrics_of(const Trace& trace, ThreadLaneFigures& threads, bool threads_
 
 }  // namespace
 
-ThreadLaneFigures::ThreadLaneFigures(const Trace& trace, std::vector<GilWaitEdges>& gil_waits)
+ThreadLaneFigures::ThreadLaneFigures(const Trace& trace, std::vector<GilWaitEdges>* gil_waits)
     : end_(trace.end),
       count_running_(std::none_of(trace.lanes.begin(), trace.lanes.end(),
                                   [](const Lane& lane) { return lane.kind == LaneKind::Core; })),
-      gil_waits_(&gil_waits) {
-  gil_waits.assign(trace.processes.size(), GilWaitEdges{});
+      gil_waits_(gil_waits) {
+  if (gil_waits != nullptr) gil_waits->assign(trace.processes.size(), GilWaitEdges{});
 }
 
 void ThreadLaneFigures::start_lane(const Lane& lane) {
-  waits_ = lane.process < gil_waits_->size() ? &(*gil_waits_)[lane.process] : nullptr;
+  waits_ = gil_waits_ != nullptr && lane.process < gil_waits_->size() ? &(*gil_waits_)[lane.process] : nullptr;
   if (waits_ != nullptr) waits_->lane_starts.push_back(waits_->edges.size());
   current_wait_ = Time::zero();
   current_wait_end_ = Time::max();
@@ -119,19 +119,17 @@ void ThreadLaneFigures::see_gil_wait(const Span& s) {
 }
 
 Metrics compute_metrics(const Trace& trace) {
-  std::vector<GilWaitEdges> unused;
-  ThreadLaneFigures threads(trace, unused);
+  ThreadLaneFigures threads(trace, nullptr);
   return metrics_of(trace, threads, false);
 }
 
 Metrics compute_metrics(const Trace& trace, std::vector<GilWaitEdges>& gil_waits) {
-  ThreadLaneFigures threads(trace, gil_waits);
+  ThreadLaneFigures threads(trace, &gil_waits);
   return metrics_of(trace, threads, false);
 }
 
 Metrics compute_metrics_but_thread_lanes(const Trace& trace) {
-  std::vector<GilWaitEdges> unused;
-  ThreadLaneFigures none(trace, unused);  // fed nothing: adds zeros
+  ThreadLaneFigures none(trace, nullptr);  // fed nothing: adds zeros
   return metrics_of(trace, none, true);
 }
 

@@ -54,8 +54,9 @@ inline Time clipped_duration(const Span& s, Time end) {
 /// compute_metrics then reads no thread span again.
 class ThreadLaneFigures {
  public:
-  /// For `trace`; each process's GIL waits go to `gil_waits`, one per process.
-  ThreadLaneFigures(const Trace& trace, std::vector<GilWaitEdges>& gil_waits);
+  /// For `trace`; each process's GIL waits go to `gil_waits`, one per process (null: the
+  /// waits are summed, their edges not kept).
+  ThreadLaneFigures(const Trace& trace, std::vector<GilWaitEdges>* gil_waits);
   /// Before the spans of thread lane `lane` (the lanes in their order).
   void start_lane(const Lane& lane);
   /// The figures fed so far, added to `m` (compute_metrics' of `trace`, the one fed).
@@ -77,7 +78,7 @@ class ThreadLaneFigures {
 
   Time end_;
   bool count_running_;  ///< a trace without core lanes counts its threads' running time
-  std::vector<GilWaitEdges>* gil_waits_;
+  std::vector<GilWaitEdges>* gil_waits_;  ///< null: no edges kept
   GilWaitEdges* waits_ = nullptr;  ///< the lane's process's
   Time busy_, gil_wait_total_, longest_gil_wait_, lock_wait_total_;
   Time current_wait_, current_wait_end_ = Time::max();

@@ -100,8 +100,6 @@ struct CpuCheck {
     return planned_compute.ns() > 0 ? static_cast<double>(compute_took.ns()) / static_cast<double>(planned_compute.ns()) : 1.0;
   }
   bool off_pace() const { return planned_compute.ns() > 0 && (pace() > 1 + kPaceTolerance || pace() < 1 - kPaceTolerance); }
-  /// Short of CPU or off pace: the run's error is not the model's.
-  bool flagged() const { return short_of_cpu() || off_pace(); }
 };
 
 struct Trace {

@@ -64,16 +64,16 @@ TEST_CASE("the CPU a run needed counts threads computing, at most one per core")
   t.lanes.push_back(trace::Lane{"T3", trace::LaneKind::Thread, 0,
                                 {span(2, 8, SpanState::Running), span(8, 30, SpanState::Sleeping)}});
   t.lanes.push_back(trace::Lane{"GIL", trace::LaneKind::Gil, 0, {span(0, 10, SpanState::Held)}});
-  CHECK(real::cpu_needed(t) == Time{20'000'000});
+  CHECK(real::cpu_need(t).total == Time{20'000'000});
   t.cores = 4;
-  CHECK(real::cpu_needed(t) == Time{24'000'000});  // 2+6+4+6+4 core-ms
+  CHECK(real::cpu_need(t).total == Time{24'000'000});  // 2+6+4+6+4 core-ms
   // T1 and T2 pinned to CPU 0 (S9) share it; T3, left to the kernel, may use any core.
   const real::LanePins pins{{0, {0}}, {1, {0}}};
-  CHECK(real::cpu_needed(t, pins) == Time{16'000'000});  // 0-2: 1, 2-4: 2, 4-6: 2, 6-8: 2, 8-10: 1
+  CHECK(real::cpu_need(t, pins).total == Time{16'000'000});  // 0-2: 1, 2-4: 2, 4-6: 2, 6-8: 2, 8-10: 1
   const real::LanePins all_pinned{{0, {0}}, {1, {0}}, {2, {0}}};
-  CHECK(real::cpu_needed(t, all_pinned) == Time{10'000'000});  // one CPU's worth while any computes
+  CHECK(real::cpu_need(t, all_pinned).total == Time{10'000'000});  // one CPU's worth while any computes
   const real::LanePins apart{{0, {0}}, {1, {1}}, {2, {1}}};
-  CHECK(real::cpu_needed(t, apart) == Time{20'000'000});  // two CPUs between them: 2 at every instant
+  CHECK(real::cpu_need(t, apart).total == Time{20'000'000});  // two CPUs between them: 2 at every instant
 }
 
 TEST_CASE("a run is crowded only when other programs leave fewer free CPUs than it needs at once") {
