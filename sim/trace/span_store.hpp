@@ -300,7 +300,7 @@ class SpanStore {
     } else if (next_ == room_end_) {
       // Only a first group (or a copy's last, made just its size) runs out of room before
       // its 64th span. Room for 7 spans (a small lane's few), then 23, then the group's 64:
-      // a lane that goes on copies at most 31 records on its way to its second group.
+      // a lane that goes on copies 34 records in all on its way to its second group.
       const std::size_t records = static_cast<std::size_t>(room_end_ - groups_.back());
       grow_last_group(std::min(kGroupRecords, records < 8 ? 8 : records * 3));
     }
