@@ -30,12 +30,14 @@ int Engine::idle_core_among(ThreadId t) const {
 // S7: a core of relative speed s does d of work in d / s. At 1.0 (the default) both are
 // the identity, with no rounding.
 Time Engine::wall_time_on(int c, Time work) const {
+  if (full_speed_) return work;
   const double speed = config_.machine.speed_of(c);
   if (speed == 1.0) return work;
   return Time{static_cast<std::int64_t>(std::llround(static_cast<double>(work.ns()) / speed))};
 }
 
 Time Engine::work_done_on(int c, Time wall) const {
+  if (full_speed_) return wall;
   const double speed = config_.machine.speed_of(c);
   if (speed == 1.0) return wall;
   return Time{static_cast<std::int64_t>(std::llround(static_cast<double>(wall.ns()) * speed))};
