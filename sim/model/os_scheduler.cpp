@@ -438,14 +438,14 @@ void Engine::release_core_or_queue(ThreadId t) {
 [[gnu::always_inline]] inline void Engine::pass_through_core(int c, ThreadId t) {
   Core& core = cores_[static_cast<std::size_t>(c)];
   Thread& th = threads_[t];
-  assert(core.thread == kNoThread && th.s.core == CoreState::Off && !waiting());
-  // What assign_core() leaves: its slice began now, its idle period ended (G8). The
-  // thread's core and CoreState come back to what they were.
+  // Its one caller ended the core's idle period at the wake-up (end_idle_period()), which
+  // is what assign_core() would do to it, and began the next one now, as release_core() would.
+  assert(core.thread == kNoThread && th.s.core == CoreState::Off && !waiting() && core.idle_period_since == now_);
+  // What assign_core() leaves: its slice began now. The thread's core and CoreState come
+  // back to what they were.
   core.slice_start = now_;
-  if (now_ > core.idle_period_since) core.last_idle = now_ - core.idle_period_since;
   // What release_core() leaves, with nobody queued to take the core.
   core.idle_since = now_;
-  core.idle_period_since = now_;
   timers_.cancel(core.quantum);
   builder_.clear_state(core.lane, now_);
   if (per_cpu_) {
