@@ -22,6 +22,7 @@ void MarkStore::stable_sort_by_time() {
     std::stable_sort(packed_.begin(), packed_.end(),
                      [this](const Packed& a, const Packed& b) { return time_of(a) < time_of(b); });
     for (std::size_t g = 0; g < groups_.size(); ++g) groups_[g].base = time_of(packed_[g * 64]).ns();
+    group_base_ = groups_.back().base;  // sorted_by_time() was false: there are marks
     return;
   }
   // Pairs out of order (only producers whose marks arrive out of order sort: measured runs,

@@ -107,28 +107,13 @@ class MarkStore {
 
   void push_back(const Mark& m) { push(m.at, m.kind, m.lane, m.other, m.value); }
   /// push_back of the mark these fields make (what a producer records, without making it).
-  /// The usual mark (in a group begun, with room, packed or paired) is written here with no
-  /// call but the last: any other goes on as a tail call, so this path saves few registers.
-  [[gnu::noinline]] void push(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
-    // A forced switch that answers the drop request just stored: from the lane the request
-    // was made to, at its instant, with a held time and a woken lane that fit the pair.
-    if (kind == MarkKind::ForcedSwitch && lane == pair_holder_ && at.ns() == pair_at_ &&
-        static_cast<std::uint64_t>(value) <= kHeldMask && other + 1u <= kNoLane) {
-      if (size_ % 64 == 0 || pair_held_.size() >= pair_held_.capacity()) [[unlikely]] return pair_anyhow(at, other, value);
-      *pair_held_.extend_in_room() = static_cast<std::uint32_t>(static_cast<std::uint64_t>(value) >> 2);
-      return write_pair(other, value);
-    }
-    // Past here a pending request is left unanswered: the slow path rewrites it first, so
-    // this path finds none pending.
-    if (size_ % 64 == 0 || packed_.size() >= packed_.capacity() || pair_holder_ != kNoPair ||
-        !fits(at, kind, lane, other, value)) [[unlikely]] {
-      return push_anyhow(at, kind, lane, other, value);
-    }
-    ++size_;
-    const std::uint64_t l = lane & kNoLane;  // fits(): kNone, or below kNoLane
-    Packed* record = packed_.extend_in_room();
-    if (kind == MarkKind::DropRequest && hold_for_pair(at, l, other, static_cast<std::uint64_t>(value), *record)) return;
-    *record = pack(at, kind, l, other, value);
+  /// Inline, so that a producer's constant kind picks the path here: a drop request and a
+  /// forced switch, most of a contended run's marks, each have their own, which tests only
+  /// what its kind needs.
+  void push(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
+    if (kind == MarkKind::DropRequest) return push_drop_request(at, lane, other, value);
+    if (kind == MarkKind::ForcedSwitch) return push_forced_switch(at, lane, other, value);
+    push_single(at, kind, lane, other, value);
   }
   void reserve(std::size_t count) {
     packed_.reserve(count);
@@ -142,6 +127,7 @@ class MarkStore {
     pair_held_.clear();
     size_ = 0;
     pair_holder_ = kNoPair;
+    group_base_ = 0;
   }
   /// Sorts by time, keeping the order of marks at equal times.
   void stable_sort_by_time();
@@ -221,6 +207,51 @@ class MarkStore {
     const auto held = static_cast<std::int64_t>(std::uint64_t{pair_held_[p.pair]} << 2 | (r.w1 & 3));
     return Mark{at, holder, woken == kNoLane ? kNone : woken, held, MarkKind::ForcedSwitch};
   }
+  // The usual mark (in a group begun, with room, packed or paired) is written by these with
+  // no call but the last: any other goes on to push_anyhow() or pair_anyhow() as a tail
+  // call, so these save few registers.
+
+  /// A mark stored alone (not a drop request: push() sends those to their own path).
+  [[gnu::noinline]] void push_single(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
+    // Past here a pending request is left unanswered: the slow path rewrites it first, so
+    // this path finds none pending.
+    if (size_ % 64 == 0 || packed_.size() >= packed_.capacity() || pair_holder_ != kNoPair ||
+        !fits(at, kind, lane, other, value)) [[unlikely]] {
+      return push_anyhow(at, kind, lane, other, value);
+    }
+    ++size_;
+    *packed_.extend_in_room() = pack(at, kind, lane & kNoLane, other, value);  // fits(): kNone, or below kNoLane
+  }
+  /// A drop request: written in the pair's form, pending (what hold_for_pair() does, its
+  /// tests folded into one branch with the single mark's; any that fails goes the slow way).
+  [[gnu::noinline]] void push_drop_request(Time at, LaneId requester, std::uint32_t holder, std::int64_t wait) {
+    // In unsigned arithmetic: a base after `at`, or far before it, is past 32 bits.
+    const std::uint64_t delta = static_cast<std::uint64_t>(at.ns()) - static_cast<std::uint64_t>(group_base_);
+    if (size_ % 64 == 0 || packed_.size() >= packed_.capacity() || pair_holder_ != kNoPair || requester >= kNoLane ||
+        holder >= kNoOther || static_cast<std::uint64_t>(at.ns()) >= (std::uint64_t{1} << 48) ||
+        static_cast<std::uint64_t>(wait) > kValueMask || delta > 0xFFFF'FFFF) [[unlikely]] {
+      return push_anyhow(at, MarkKind::DropRequest, requester, holder, wait);
+    }
+    ++size_;
+    const std::uint64_t h = holder;
+    pair_holder_ = h;
+    pair_at_ = at.ns();
+    *packed_.extend_in_room() =
+        Packed{delta << 32 | std::uint64_t{requester} << 14 | h >> 4, (h & 0xF) << 60 | static_cast<std::uint64_t>(wait) << 2};
+  }
+  /// A forced switch: the pair's second where it answers the pending drop request (from the
+  /// lane the request was made to, at its instant, with a held time and a woken lane that
+  /// fit the pair), else alone.
+  [[gnu::noinline]] void push_forced_switch(Time at, LaneId holder, std::uint32_t woken, std::int64_t held) {
+    if (holder == pair_holder_ && at.ns() == pair_at_ && static_cast<std::uint64_t>(held) <= kHeldMask &&
+        woken + 1u <= kNoLane) {
+      if (size_ % 64 == 0 || pair_held_.size() >= pair_held_.capacity()) [[unlikely]] return pair_anyhow(at, woken, held);
+      *pair_held_.extend_in_room() = static_cast<std::uint32_t>(static_cast<std::uint64_t>(held) >> 2);
+      return write_pair(woken, held);
+    }
+    push_single(at, MarkKind::ForcedSwitch, holder, woken, held);
+  }
+
   /// Writes drop request `record` in the pair's form, the forced switch's fields left 0, and
   /// keeps what a forced switch (at the same instant, from `holder`, the lane the request was
   /// made to) needs to see it answers it; false, writing nothing, where the pair's form does
@@ -246,7 +277,7 @@ class MarkStore {
   /// push() of a mark that begins a group, needs room or is kept whole.
   [[gnu::noinline]] void push_anyhow(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
     if (pair_holder_ != kNoPair) settle_pending();
-    if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), at.ns()});
+    if (size_ % 64 == 0) begin_group(at);
     ++size_;
     if (!fits(at, kind, lane, other, value)) {
       // A stand-in record pointing at the whole mark.
@@ -261,6 +292,11 @@ class MarkStore {
     }
     packed_.push_back(record);
   }
+  /// The group mark size_ begins, at `at`.
+  void begin_group(Time at) {
+    groups_.push_back(Group{0, size_ - packed_.size(), at.ns()});
+    group_base_ = at.ns();
+  }
   /// A mark that fits, `l` its lane masked (kNone is kNoLane).
   static Packed pack(Time at, MarkKind kind, std::uint64_t l, std::uint32_t other, std::int64_t value) {
     // The mask makes kNone kNoOther: fits() let through only kNone or a field below it.
@@ -271,7 +307,7 @@ class MarkStore {
   /// needs room.
   [[gnu::noinline]] void pair_anyhow(Time at, std::uint32_t other, std::int64_t value) {
     pair_held_.push_back(static_cast<std::uint32_t>(static_cast<std::uint64_t>(value) >> 2));
-    if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), at.ns()});
+    if (size_ % 64 == 0) begin_group(at);
     write_pair(other, value);
   }
   /// Adds the forced switch's fields to the pending drop request's record (push() checked
@@ -312,6 +348,7 @@ class MarkStore {
   /// instant. kNoPair, which no lane equals, otherwise.
   std::uint64_t pair_holder_ = kNoPair;
   std::int64_t pair_at_ = 0;
+  std::int64_t group_base_ = 0;  ///< the last group's base (a drop request's path reads it alone)
 };
 
 /// A random-access iterator that counts the pairs' second marks as it goes: reading the next
