@@ -231,9 +231,11 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
   // the switch interval alone (offered_for_reuse()).
   const bool same_source = reusable != nullptr && !out.text.empty() && reusable->text == out.text &&
                            reusable->fit_cpus == out.fit_cpus;
-  model::ReusedRuns* reused = same_source ? &reusable->runs : nullptr;
+  const model::ReusedRuns* reused = same_source ? &reusable->runs : nullptr;
   if (reused != nullptr) {
-    out.reused = static_cast<std::size_t>(std::count_if(reused->begin(), reused->end(), [](const auto& r) { return r != nullptr; }));
+    out.reused = static_cast<std::size_t>(std::count_if(reused->begin(), reused->end(), [](const trace::Trace* r) {
+      return r != nullptr && model::switch_interval_cannot_change(*r);
+    }));
   }
   out.runs = model::simulate_all(out.scenario, simulation_threads(), &out.plan, progress, reused);
   out.simulation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -328,20 +330,18 @@ void Session::start_background() {
                            shown = loaded_ ? &scenario_ : nullptr, plan = plan_, offered = offered_for_reuse(),
                            text = shown_text_, fit_cpus = shown_fit_cpus_] {
     try {
-      // The runs shown that need not be simulated again are copied here, not on the frame
-      // thread: lesson 15's two such runs are 10 MB (milliseconds of copying and page faults).
-      Reusable reusable{{}, text, fit_cpus};
+      // The runs shown that need not be simulated again are copied by the simulation's threads,
+      // not on the frame thread (lesson 15's two such runs are 10 MB: milliseconds of copying and
+      // page faults), and beside the runs simulated, not before them.
       {
         struct CountDown {
           std::latch& latch;
           ~CountDown() { latch.count_down(); }
         } copied{b.copied};
-        for (const trace::Trace* run : offered) {
-          const bool keep = run != nullptr && model::switch_interval_cannot_change(*run);
-          reusable.runs.push_back(keep ? std::make_shared<trace::Trace>(*run) : nullptr);
-        }
+        Reusable reusable{offered, text, fit_cpus};
+        b.loaded =
+            read_and_simulate(file, b.knobs, fit, shown, plan, &b.progress, offered.empty() ? nullptr : &reusable);
       }
-      b.loaded = read_and_simulate(file, b.knobs, fit, shown, plan, &b.progress, offered.empty() ? nullptr : &reusable);
       const auto started = std::chrono::steady_clock::now();
       if (join) {
         std::vector<std::any> parts;

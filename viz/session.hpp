@@ -132,8 +132,8 @@ class Session {
     std::size_t reused = 0;  ///< runs kept from the runs shown, not simulated (model::ReusedRuns)
   };
   /// Runs shown that a change of the switch interval alone may keep rather than simulate
-  /// (model::ReusedRuns): copies of those no thread of which waited for a GIL, and the text
-  /// and fit they were read with, which the change's must equal.
+  /// (model::ReusedRuns, which copies those no thread of which waited for a GIL), and the
+  /// text and fit they were read with, which the change's must equal.
   struct Reusable {
     model::ReusedRuns runs;
     std::string text;
@@ -153,8 +153,9 @@ class Session {
     std::optional<Loaded> loaded;
     std::string error;
     std::atomic<bool> ready{false};
-    /// Counted down once the runs shown it keeps are copied: until then the frame thread
-    /// leaves runs_' traces where they are (add_measured() could move them).
+    /// Counted down once the simulation is over, and with it the copies of the runs shown it
+    /// keeps: until then the frame thread leaves runs_' traces where they are (add_measured()
+    /// could move them; it waits, in the rare case a measured run comes during a change).
     std::latch copied{1};
     std::function<std::any(const trace::Trace&)> derive_one;  ///< RunwiseDerive::one, if any
     std::mutex parts_mutex;

@@ -95,11 +95,12 @@ void check_runs(const scenario::Scenario& s) {
 }
 
 /// Run `r` as simulated before, when `reused` holds it and no other switch interval could
-/// change it (switch_interval_cannot_change()): its trace, with the run's interval now.
-std::shared_ptr<trace::Trace> reusable(const scenario::Scenario& s, std::size_t r, ReusedRuns* reused) {
-  if (reused == nullptr || r >= reused->size() || !(*reused)[r]) return nullptr;
-  std::shared_ptr<trace::Trace> run = std::move((*reused)[r]);
-  if (run->run_name != s.runs[r].name || !switch_interval_cannot_change(*run)) return nullptr;
+/// change it (switch_interval_cannot_change()): a copy of its trace, with the run's interval now.
+std::shared_ptr<trace::Trace> reusable(const scenario::Scenario& s, std::size_t r, const ReusedRuns* reused) {
+  if (reused == nullptr || r >= reused->size() || (*reused)[r] == nullptr) return nullptr;
+  const trace::Trace& before = *(*reused)[r];
+  if (before.run_name != s.runs[r].name || !switch_interval_cannot_change(before)) return nullptr;
+  auto run = std::make_shared<trace::Trace>(before);
   run->switch_interval = scenario::effective_switch_interval(s, s.runs[r]);
   return run;
 }
@@ -107,7 +108,7 @@ std::shared_ptr<trace::Trace> reusable(const scenario::Scenario& s, std::size_t 
 /// Run `r` simulated (or reused); a watcher gets its whole trace, shared rather than copied (a
 /// copy of lesson 15's three runs is 15 MB: milliseconds and page faults on each run's thread).
 std::shared_ptr<trace::Trace> simulate_answering(const scenario::Scenario& s, std::size_t r, const SharedPlan& planned,
-                                                 Progress* progress, ReusedRuns* reused) {
+                                                 Progress* progress, const ReusedRuns* reused) {
   std::shared_ptr<trace::Trace> whole = reusable(s, r, reused);
   if (!whole) {
     whole = std::make_shared<trace::Trace>(simulate_planned(s, s.runs[r], planned, nullptr, kDefaultMaxEvents, progress));
@@ -128,7 +129,7 @@ std::vector<trace::Trace> taken_back(std::vector<std::shared_ptr<trace::Trace>> 
 }
 
 std::vector<trace::Trace> one_after_another(const scenario::Scenario& s, const SharedPlan& planned,
-                                            Progress* progress = nullptr, ReusedRuns* reused = nullptr) {
+                                            Progress* progress = nullptr, const ReusedRuns* reused = nullptr) {
   if (progress != nullptr) progress->begin(s.runs.size());
   std::vector<std::shared_ptr<trace::Trace>> whole;
   whole.reserve(s.runs.size());
@@ -161,7 +162,7 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s) {
 
 std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned threads,
                                        std::shared_ptr<const SharedPlan>* plan, Progress* progress,
-                                       ReusedRuns* reused) {
+                                       const ReusedRuns* reused) {
   const EndOfProgress ending{progress};
   std::shared_ptr<const SharedPlan> made;
   if (plan == nullptr) plan = &made;
@@ -177,9 +178,9 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
   for (std::size_t r = 0; r < s.runs.size(); ++r) {
     const WorkEstimate estimate = estimate_work(s, s.runs[r]);  // once: checked, then ordered by
     check_work({{&s.runs[r], estimate}}, kDefaultMaxEvents, kRaiseTheLimit);  // a reused run too, as if simulated
-    // A run offered for reuse starts last: it is only indexed (a watcher's listener), beside the
-    // runs simulated; one that turns out not reusable is simulated then.
-    const bool offered = reused != nullptr && r < reused->size() && (*reused)[r];
+    // A run offered for reuse starts last: it is only copied and indexed (a watcher's listener),
+    // beside the runs simulated; one that turns out not reusable is simulated then.
+    const bool offered = reused != nullptr && r < reused->size() && (*reused)[r] != nullptr;
     events[r] = offered ? 0 : estimate.events;
   }
   std::vector<std::size_t> order(s.runs.size());

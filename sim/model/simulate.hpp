@@ -99,10 +99,11 @@ class Progress {
 bool switch_interval_cannot_change(const trace::Trace& run);
 
 /// Runs simulated before, by run (null: simulate it), under settings that differ at most in
-/// the switch interval: simulate_all() takes each of which switch_interval_cannot_change()
+/// the switch interval: simulate_all() copies each of which switch_interval_cannot_change()
 /// holds (with its `switch_interval` moved to the run's new one) instead of simulating it
-/// again, and simulates the others.
-using ReusedRuns = std::vector<std::shared_ptr<trace::Trace>>;
+/// again, on the thread that would have simulated it, and simulates the others. The caller
+/// leaves them as they are until simulate_all() returns.
+using ReusedRuns = std::vector<const trace::Trace*>;
 
 /// The same traces, simulated on up to `threads` threads at once (the runs share nothing
 /// else): the runs estimated longest start first, so the last to finish is not a long run
@@ -111,9 +112,9 @@ using ReusedRuns = std::vector<std::shared_ptr<trace::Trace>>;
 /// (made for one that is scenario::same_plan); when given and empty, the plan made here (once
 /// the runs' work is checked) is left in it for the next knob change. `progress`, when given,
 /// answers a watcher with the runs' traces so far while they are simulated. `reused`, when
-/// given, holds runs that need not be simulated again (ReusedRuns): taken from it.
+/// given, holds runs that need not be simulated again (ReusedRuns): copied from it.
 std::vector<trace::Trace> simulate_all(const scenario::Scenario& scenario, unsigned threads,
                                        std::shared_ptr<const SharedPlan>* plan = nullptr,
-                                       Progress* progress = nullptr, ReusedRuns* reused = nullptr);
+                                       Progress* progress = nullptr, const ReusedRuns* reused = nullptr);
 
 }  // namespace gilsim::model
