@@ -20,6 +20,7 @@ Engine::Engine(const EngineConfig& config, trace::TraceBuilder& builder)
   cores_.resize(static_cast<std::size_t>(config.cores));
   idle_cores_.reset(config.cores);
   idle_mask_answers_ = idle_cores_.usable();
+  for (int c = 0; c < config.cores; ++c) full_speed_ = full_speed_ && config.machine.speed_of(c) == 1.0;
   for (std::size_t c = 0; c < cores_.size(); ++c) {
     cores_[c].quantum = add_timer(EventKind::QuantumEnd, static_cast<std::uint32_t>(c));
   }

@@ -407,6 +407,9 @@ class Engine {
   /// idle_cores_ is usable and no thread has an affinity (S9): the mask alone says which
   /// cores a woken thread may wake on. One flag for idle_core_for(), asked five times a hand-off.
   bool idle_mask_answers_ = true;
+  /// Every core runs at speed 1.0 (S7, the default): wall_time_on() and work_done_on(),
+  /// asked at every compute started or paused, are the identity with no look at the speeds.
+  bool full_speed_ = true;
   std::vector<RunQueue> run_queues_;   ///< one shared (S1), or one per core (S1a)
   std::vector<std::uint32_t> queued_;  ///< by run queue: the threads waiting in it
   /// The sum of queued_: asked at every core given or left (S1c), with no pass over the queues.

@@ -34,7 +34,7 @@ void GilWaitQueue::place_late_waiters() {
     const auto [thread, armed] = late_[i];
     const Waiter& w = waiters_[thread];
     if (w.place != Place::Late || w.armed != armed) continue;  // stale entry
-    phase_insert(thread, phase_in(armed, interval_.ns()));
+    phase_insert(thread, phase_in(armed, interval_.ns()), waiters_[thread]);
   }
   late_.clear();
   late_head_ = 0;

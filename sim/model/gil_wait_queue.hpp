@@ -100,7 +100,9 @@ class GilWaitQueue {
   std::size_t bucket_of(std::int64_t phase) const { return static_cast<std::size_t>(phase >> bucket_shift_); }
   /// The first bucket in use at or after `b`, or buckets_count_.
   std::size_t next_bucket(std::size_t b) const;
-  void phase_insert(std::uint32_t thread, std::int64_t phase);
+  /// `w` is waiters_[thread], passed by callers that hold it (nothing in the insertion
+  /// resizes waiters_).
+  void phase_insert(std::uint32_t thread, std::int64_t phase, Waiter& w);
   void phase_erase(std::uint32_t thread);
   /// The waiter the lookup from the switch's phase names: the first phase at or after it
   /// (wrapping round to the first of all), and of its waiters the one G2's ties name; only
@@ -151,7 +153,7 @@ class GilWaitQueue {
     // Its first grid point at or after the switch is `at` itself: the phase lookup finds it.
     std::int64_t phase = switch_phase_ + since;  // `at` mod I without a division
     if (phase >= I) phase -= I;
-    phase_insert(thread, phase);
+    phase_insert(thread, phase, w);
   } else {
     w.place = Place::Late;
     late_.emplace_back(thread, at);
@@ -175,7 +177,7 @@ class GilWaitQueue {
   w.index = -1;
 }
 
-[[gnu::always_inline]] inline void GilWaitQueue::phase_insert(std::uint32_t thread, std::int64_t phase) {
+[[gnu::always_inline]] inline void GilWaitQueue::phase_insert(std::uint32_t thread, std::int64_t phase, Waiter& w) {
   if (buckets_.empty()) {  // made at the first wait: most interpreters (a worker process's) never see one
     buckets_.resize(buckets_count_);
     in_use_.resize((buckets_count_ + 63) / 64);
@@ -190,7 +192,6 @@ class GilWaitQueue {
   for (; i > 0 && phase < bucket[i - 1].phase; --i) bucket[i] = bucket[i - 1];
   bucket[i] = e;
   in_use_[b / 64] |= std::uint64_t{1} << (b % 64);
-  Waiter& w = waiters_[thread];
   w.bucket = static_cast<std::uint16_t>(b);
   w.place = Place::Bucket;
   ++in_buckets_;

@@ -30,12 +30,14 @@ int Engine::idle_core_among(ThreadId t) const {
 // S7: a core of relative speed s does d of work in d / s. At 1.0 (the default) both are
 // the identity, with no rounding.
 Time Engine::wall_time_on(int c, Time work) const {
+  if (full_speed_) return work;
   const double speed = config_.machine.speed_of(c);
   if (speed == 1.0) return work;
   return Time{static_cast<std::int64_t>(std::llround(static_cast<double>(work.ns()) / speed))};
 }
 
 Time Engine::work_done_on(int c, Time wall) const {
+  if (full_speed_) return wall;
   const double speed = config_.machine.speed_of(c);
   if (speed == 1.0) return wall;
   return Time{static_cast<std::int64_t>(std::llround(static_cast<double>(wall.ns()) * speed))};
@@ -436,14 +438,14 @@ void Engine::release_core_or_queue(ThreadId t) {
 [[gnu::always_inline]] inline void Engine::pass_through_core(int c, ThreadId t) {
   Core& core = cores_[static_cast<std::size_t>(c)];
   Thread& th = threads_[t];
-  assert(core.thread == kNoThread && th.s.core == CoreState::Off && !waiting());
-  // What assign_core() leaves: its slice began now, its idle period ended (G8). The
-  // thread's core and CoreState come back to what they were.
+  // Its one caller ended the core's idle period at the wake-up (end_idle_period()), which
+  // is what assign_core() would do to it, and began the next one now, as release_core() would.
+  assert(core.thread == kNoThread && th.s.core == CoreState::Off && !waiting() && core.idle_period_since == now_);
+  // What assign_core() leaves: its slice began now. The thread's core and CoreState come
+  // back to what they were.
   core.slice_start = now_;
-  if (now_ > core.idle_period_since) core.last_idle = now_ - core.idle_period_since;
   // What release_core() leaves, with nobody queued to take the core.
   core.idle_since = now_;
-  core.idle_period_since = now_;
   timers_.cancel(core.quantum);
   builder_.clear_state(core.lane, now_);
   if (per_cpu_) {
