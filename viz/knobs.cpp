@@ -20,6 +20,13 @@ std::vector<scenario::Override> Knobs::overrides() const {
   return out;
 }
 
+bool only_switch_interval_moved(const Knobs& before, const Knobs& after) {
+  if (before.switch_interval == after.switch_interval) return false;
+  Knobs moved_back = after;
+  moved_back.switch_interval = before.switch_interval;
+  return moved_back == before;
+}
+
 bool Knobs::operator==(const Knobs& other) const {
   const auto a = overrides();
   const auto b = other.overrides();

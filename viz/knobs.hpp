@@ -24,6 +24,9 @@ struct Knobs {
   bool operator==(const Knobs& other) const;
 };
 
+/// Whether `after` moves the switch interval of `before` and nothing else.
+bool only_switch_interval_moved(const Knobs& before, const Knobs& after);
+
 /// The knobs the scenario panel shows, each with its slider's range.
 enum class Knob { Cores, SwitchInterval, Workers, Jobs };
 

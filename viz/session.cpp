@@ -2,7 +2,10 @@
 #include "viz/session.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <fstream>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <system_error>
@@ -25,6 +28,22 @@ namespace {
 /// OS shares the cores between them), where two at a time waited for two runs one after
 /// the other.
 unsigned simulation_threads() { return std::thread::hardware_concurrency() < 2 ? 1u : 8u; }
+
+/// The text of a regular scenario file as load_file() reads it, or nothing when it is not one
+/// or cannot be read (load_file() then says why).
+std::optional<std::string> scenario_text(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) return std::nullopt;
+  std::ifstream in(file, std::ios::binary);
+  std::string text;
+  std::array<char, 16384> piece;
+  while (in && text.size() <= static_cast<std::size_t>(scenario::kMaxScenarioFileBytes)) {
+    in.read(piece.data(), piece.size());
+    text.append(piece.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  if (in.bad() || text.size() > static_cast<std::size_t>(scenario::kMaxScenarioFileBytes)) return std::nullopt;
+  return text;
+}
 
 /// A knob change's first preview is asked for after a frame at 60 a second.
 constexpr std::chrono::microseconds kFirstPreviewAfter{16'667};
@@ -145,6 +164,8 @@ Session::Loaded Session::simulate_settings(const SettingsKey& key, std::stop_tok
   Loaded out;
   out.scenario = key.file.empty() ? scenario::load_default(overrides)
                                   : scenario::load_string(key.text, key.file.string(), overrides);
+  out.text = key.text;
+  out.fit_cpus = key.cpus;
   if (key.fit) out.machine_note = scenario::fit_to_machine(out.scenario, key.cpus).value_or("");
   // Cancelling asks every run for its trace so far; a run answering a cancelled simulation
   // throws from the listener, at most kEventsBetweenChecks events later.
@@ -168,31 +189,55 @@ bool Session::fit_to_this_machine(bool fit) {
 }
 
 void Session::add_measured(trace::Trace measured) {
+  if (background_) background_->copied.wait();  // a push may move the traces it copies
   runs_.push_back(std::move(measured));
   ++generation_;
 }
 
 void Session::drop_measured() {
+  if (background_) background_->copied.wait();
   const auto measured = [](const trace::Trace& t) { return t.origin == trace::Origin::Measured; };
   if (std::erase_if(runs_, measured) > 0) ++generation_;
 }
 
 Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& knobs, bool fit,
                                            const scenario::Scenario* shown,
-                                           std::shared_ptr<const model::SharedPlan> plan, model::Progress* progress) {
+                                           std::shared_ptr<const model::SharedPlan> plan, model::Progress* progress,
+                                           Reusable* reusable) {
   Loaded out;
   if (!file.empty()) {
     std::error_code ec;
     out.mtime = fs::last_write_time(file, ec);
     if (ec) out.mtime.reset();
   }
-  out.scenario =
-      file.empty() ? scenario::load_default(knobs.overrides()) : scenario::load_file(file, knobs.overrides());
-  if (fit) out.machine_note = scenario::fit_to_machine(out.scenario, real::available_cpus()).value_or("");
+  // The text is kept to tell whether the next knob change reads the same file (Reusable).
+  if (file.empty()) {
+    out.text = std::string(scenario::embedded_default_text());
+    out.scenario = scenario::load_default(knobs.overrides());
+  } else if (std::optional<std::string> text = scenario_text(file)) {
+    out.text = std::move(*text);
+    out.scenario = scenario::load_string(out.text, file.string(), knobs.overrides());
+  } else {
+    out.scenario = scenario::load_file(file, knobs.overrides());  // its error says why
+  }
+  if (fit) {
+    out.fit_cpus = real::available_cpus();
+    out.machine_note = scenario::fit_to_machine(out.scenario, out.fit_cpus).value_or("");
+  }
   const auto started = std::chrono::steady_clock::now();
   // Cores, the switch interval or the workers leave the jobs, and so their plan, as they were.
   if (plan && shown != nullptr && scenario::same_plan(*shown, out.scenario)) out.plan = std::move(plan);
-  out.runs = model::simulate_all(out.scenario, simulation_threads(), &out.plan, progress);
+  // Runs shown are kept only from the same text fitted alike: then the scenarios differ in
+  // the switch interval alone (offered_for_reuse()).
+  const bool same_source = reusable != nullptr && !out.text.empty() && reusable->text == out.text &&
+                           reusable->fit_cpus == out.fit_cpus;
+  const model::ReusedRuns* reused = same_source ? &reusable->runs : nullptr;
+  if (reused != nullptr) {
+    out.reused = static_cast<std::size_t>(std::count_if(reused->begin(), reused->end(), [](const trace::Trace* r) {
+      return r != nullptr && model::switch_interval_cannot_change(*r);
+    }));
+  }
+  out.runs = model::simulate_all(out.scenario, simulation_threads(), &out.plan, progress, reused);
   out.simulation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
 }
@@ -209,6 +254,9 @@ void Session::install(Loaded loaded) {
   mtime_ = loaded.mtime;
   machine_note_ = std::move(loaded.machine_note);
   plan_ = std::move(loaded.plan);
+  shown_text_ = std::move(loaded.text);
+  shown_fit_cpus_ = loaded.fit_cpus;
+  last_reused_ = loaded.reused;
   shown_knobs_ = knobs_;
   error_.clear();
   loaded_ = true;
@@ -279,9 +327,21 @@ void Session::start_background() {
   const RunwiseDerive runwise = derive_ ? runwise_ : RunwiseDerive{};
   b.derive_one = runwise.one;
   b.thread = std::jthread([&b, file = file_, fit = fit_, derive = derive_, join = runwise.join,
-                           shown = loaded_ ? &scenario_ : nullptr, plan = plan_] {
+                           shown = loaded_ ? &scenario_ : nullptr, plan = plan_, offered = offered_for_reuse(),
+                           text = shown_text_, fit_cpus = shown_fit_cpus_] {
     try {
-      b.loaded = read_and_simulate(file, b.knobs, fit, shown, plan, &b.progress);
+      // The runs shown that need not be simulated again are copied by the simulation's threads,
+      // not on the frame thread (lesson 15's two such runs are 10 MB: milliseconds of copying and
+      // page faults), and beside the runs simulated, not before them.
+      {
+        struct CountDown {
+          std::latch& latch;
+          ~CountDown() { latch.count_down(); }
+        } copied{b.copied};
+        Reusable reusable{offered, text, fit_cpus};
+        b.loaded =
+            read_and_simulate(file, b.knobs, fit, shown, plan, &b.progress, offered.empty() ? nullptr : &reusable);
+      }
       const auto started = std::chrono::steady_clock::now();
       if (join) {
         std::vector<std::any> parts;
@@ -308,6 +368,18 @@ void Session::start_background() {
     }
     b.preview_taken.notify_all();
   });
+}
+
+std::vector<const trace::Trace*> Session::offered_for_reuse() const {
+  std::vector<const trace::Trace*> out;
+  // runs_ are the whole runs of shown_knobs_ (a change starts once the last one is in).
+  if (!loaded_ || previewing_ || !error_.empty() || !only_switch_interval_moved(shown_knobs_, knobs_)) return out;
+  for (std::size_t r = 0; r < scenario_.runs.size(); ++r) {
+    const bool same_run = r < runs_.size() && runs_[r].origin == trace::Origin::Simulated && !runs_[r].partial() &&
+                          runs_[r].run_name == scenario_.runs[r].name;
+    out.push_back(same_run ? &runs_[r] : nullptr);
+  }
+  return out;
 }
 
 void Session::Background::derive_ended(std::size_t run, const trace::Trace& answer) {

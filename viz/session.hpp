@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <latch>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -106,6 +107,9 @@ class Session {
   double last_simulation_seconds() const { return simulation_seconds_; }
   /// How long the last background change's Derive took on its thread (0 without one).
   double last_derive_seconds() const { return derive_seconds_; }
+  /// How many runs the last change kept from the runs shown before it, not simulated again
+  /// (a change of the switch interval alone: model::switch_interval_cannot_change()).
+  std::size_t last_reused_runs() const { return last_reused_; }
   /// Changes whenever the scenario is loaded again (reload, knobs), not when runs are added.
   std::uint64_t scenario_generation() const { return scenario_generation_; }
   bool fitted_to_this_machine() const { return fit_; }
@@ -123,6 +127,17 @@ class Session {
     double simulation_seconds = 0;
     std::any derived;  ///< what Derive built from `runs`, if it was given
     double derive_seconds = 0;
+    std::string text;  ///< the scenario's text `runs` were read from (empty: not known)
+    int fit_cpus = 0;  ///< the CPUs the scenario was fitted to (0: not fitted)
+    std::size_t reused = 0;  ///< runs kept from the runs shown, not simulated (model::ReusedRuns)
+  };
+  /// Runs shown that a change of the switch interval alone may keep rather than simulate
+  /// (model::ReusedRuns, which copies those no thread of which waited for a GIL), and the
+  /// text and fit they were read with, which the change's must equal.
+  struct Reusable {
+    model::ReusedRuns runs;
+    std::string text;
+    int fit_cpus = 0;
   };
   /// The runs of a knob change as far as they are simulated, and what Derive built from them.
   struct Preview {
@@ -138,6 +153,10 @@ class Session {
     std::optional<Loaded> loaded;
     std::string error;
     std::atomic<bool> ready{false};
+    /// Counted down once the simulation is over, and with it the copies of the runs shown it
+    /// keeps: until then the frame thread leaves runs_' traces where they are (add_measured()
+    /// could move them; it waits, in the rare case a measured run comes during a change).
+    std::latch copied{1};
     std::function<std::any(const trace::Trace&)> derive_one;  ///< RunwiseDerive::one, if any
     std::mutex parts_mutex;
     std::vector<std::any> parts;  ///< by run, guarded by parts_mutex: derive_one of its whole trace
@@ -158,7 +177,10 @@ class Session {
   /// `progress`, when given, answers a watcher with the runs so far.
   static Loaded read_and_simulate(const std::filesystem::path& file, const Knobs& knobs, bool fit,
                                   const scenario::Scenario* shown, std::shared_ptr<const model::SharedPlan> plan,
-                                  model::Progress* progress = nullptr);
+                                  model::Progress* progress = nullptr, Reusable* reusable = nullptr);
+  /// The runs shown that the change to knobs_ may keep, by run (null: simulate it): none unless
+  /// the change moves the switch interval alone. Read on the change's thread (Background::copied).
+  std::vector<const trace::Trace*> offered_for_reuse() const;
   void install(Loaded loaded);
   /// The runs of `key`, for the speculation: read from the key's text, cancelled when `stop`
   /// is requested (each run then throws at its next check, model::Progress).
@@ -197,6 +219,9 @@ class Session {
   bool fit_ = false;
   std::string machine_note_;
   std::shared_ptr<const model::SharedPlan> plan_;  ///< runs_' job plan and step labels
+  std::string shown_text_;                         ///< the text runs_ were read from (Loaded::text)
+  int shown_fit_cpus_ = 0;
+  std::size_t last_reused_ = 0;
   double simulation_seconds_ = 0;
   double derive_seconds_ = 0;
   std::optional<std::filesystem::file_time_type> mtime_;

@@ -94,12 +94,25 @@ void check_runs(const scenario::Scenario& s) {
   for (const auto& run : s.runs) check_work({{&s, &run}}, kDefaultMaxEvents, kRaiseTheLimit);
 }
 
-/// Run `r` simulated; a watcher gets its whole trace, shared rather than copied (a copy of
-/// lesson 15's three runs is 15 MB: milliseconds and page faults on each run's thread).
+/// Run `r` as simulated before, when `reused` holds it and no other switch interval could
+/// change it (switch_interval_cannot_change()): a copy of its trace, with the run's interval now.
+std::shared_ptr<trace::Trace> reusable(const scenario::Scenario& s, std::size_t r, const ReusedRuns* reused) {
+  if (reused == nullptr || r >= reused->size() || (*reused)[r] == nullptr) return nullptr;
+  const trace::Trace& before = *(*reused)[r];
+  if (before.run_name != s.runs[r].name || !switch_interval_cannot_change(before)) return nullptr;
+  auto run = std::make_shared<trace::Trace>(before);
+  run->switch_interval = scenario::effective_switch_interval(s, s.runs[r]);
+  return run;
+}
+
+/// Run `r` simulated (or reused); a watcher gets its whole trace, shared rather than copied (a
+/// copy of lesson 15's three runs is 15 MB: milliseconds and page faults on each run's thread).
 std::shared_ptr<trace::Trace> simulate_answering(const scenario::Scenario& s, std::size_t r, const SharedPlan& planned,
-                                                 Progress* progress) {
-  auto whole =
-      std::make_shared<trace::Trace>(simulate_planned(s, s.runs[r], planned, nullptr, kDefaultMaxEvents, progress));
+                                                 Progress* progress, const ReusedRuns* reused) {
+  std::shared_ptr<trace::Trace> whole = reusable(s, r, reused);
+  if (!whole) {
+    whole = std::make_shared<trace::Trace>(simulate_planned(s, s.runs[r], planned, nullptr, kDefaultMaxEvents, progress));
+  }
   if (progress != nullptr) progress->answer(r, whole);
   return whole;
 }
@@ -116,15 +129,25 @@ std::vector<trace::Trace> taken_back(std::vector<std::shared_ptr<trace::Trace>> 
 }
 
 std::vector<trace::Trace> one_after_another(const scenario::Scenario& s, const SharedPlan& planned,
-                                            Progress* progress = nullptr) {
+                                            Progress* progress = nullptr, const ReusedRuns* reused = nullptr) {
   if (progress != nullptr) progress->begin(s.runs.size());
   std::vector<std::shared_ptr<trace::Trace>> whole;
   whole.reserve(s.runs.size());
-  for (std::size_t r = 0; r < s.runs.size(); ++r) whole.push_back(simulate_answering(s, r, planned, progress));
+  for (std::size_t r = 0; r < s.runs.size(); ++r) whole.push_back(simulate_answering(s, r, planned, progress, reused));
   return taken_back(std::move(whole), progress);
 }
 
 }  // namespace
+
+bool switch_interval_cannot_change(const trace::Trace& run) {
+  if (run.origin != trace::Origin::Simulated || run.partial()) return false;
+  bool waited = false;
+  run.marks.for_each([&waited](std::size_t, const trace::Mark& m) {
+    waited = waited || m.kind == trace::MarkKind::GilRequest || m.kind == trace::MarkKind::DropRequest ||
+             m.kind == trace::MarkKind::ForcedSwitch;
+  });
+  return !waited;
+}
 
 trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, SimulationStats* stats,
                       std::uint64_t max_events) {
@@ -138,7 +161,8 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s) {
 }
 
 std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned threads,
-                                       std::shared_ptr<const SharedPlan>* plan, Progress* progress) {
+                                       std::shared_ptr<const SharedPlan>* plan, Progress* progress,
+                                       const ReusedRuns* reused) {
   const EndOfProgress ending{progress};
   std::shared_ptr<const SharedPlan> made;
   if (plan == nullptr) plan = &made;
@@ -148,13 +172,16 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
   };
   if (threads < 2 || s.runs.size() < 2) {
     check_runs(s);
-    return one_after_another(s, planned(), progress);
+    return one_after_another(s, planned(), progress, reused);
   }
   std::vector<std::uint64_t> events(s.runs.size());
   for (std::size_t r = 0; r < s.runs.size(); ++r) {
     const WorkEstimate estimate = estimate_work(s, s.runs[r]);  // once: checked, then ordered by
-    check_work({{&s.runs[r], estimate}}, kDefaultMaxEvents, kRaiseTheLimit);
-    events[r] = estimate.events;
+    check_work({{&s.runs[r], estimate}}, kDefaultMaxEvents, kRaiseTheLimit);  // a reused run too, as if simulated
+    // A run offered for reuse starts last: it is only copied and indexed (a watcher's listener),
+    // beside the runs simulated; one that turns out not reusable is simulated then.
+    const bool offered = reused != nullptr && r < reused->size() && (*reused)[r] != nullptr;
+    events[r] = offered ? 0 : estimate.events;
   }
   std::vector<std::size_t> order(s.runs.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
@@ -168,7 +195,7 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
     for (std::size_t i; (i = next.fetch_add(1)) < order.size();) {
       const std::size_t r = order[i];
       try {
-        whole[r] = simulate_answering(s, r, shared, progress);
+        whole[r] = simulate_answering(s, r, shared, progress, reused);
       } catch (...) {
         errors[r] = std::current_exception();
       }

@@ -90,15 +90,31 @@ class Progress {
   std::unique_ptr<std::atomic<bool>[]> asked_;               ///< by run: an answer is awaited
 };
 
+/// Whether `run`, a whole run of the model, comes out the same under any switch interval (all
+/// but its `switch_interval` field): true when no thread of it ever waited for a GIL. The
+/// interval is read only for a GIL's waiters (their drop deadline, docs/model.md G2), and a
+/// thread that starts waiting leaves a GilRequest mark, or a ForcedSwitch one when it was
+/// switched out (after a DropRequest, or the old GIL's hand-off), so a run with none of these
+/// marks never read it. False for a run cut short (partial()) or not simulated.
+bool switch_interval_cannot_change(const trace::Trace& run);
+
+/// Runs simulated before, by run (null: simulate it), under settings that differ at most in
+/// the switch interval: simulate_all() copies each of which switch_interval_cannot_change()
+/// holds (with its `switch_interval` moved to the run's new one) instead of simulating it
+/// again, on the thread that would have simulated it, and simulates the others. The caller
+/// leaves them as they are until simulate_all() returns.
+using ReusedRuns = std::vector<const trace::Trace*>;
+
 /// The same traces, simulated on up to `threads` threads at once (the runs share nothing
 /// else): the runs estimated longest start first, so the last to finish is not a long run
 /// started late. A run that fails fails the whole, with the error of the first failing run in
 /// file order, as one run after another would. `plan`, when given and set, is this scenario's
 /// (made for one that is scenario::same_plan); when given and empty, the plan made here (once
 /// the runs' work is checked) is left in it for the next knob change. `progress`, when given,
-/// answers a watcher with the runs' traces so far while they are simulated.
+/// answers a watcher with the runs' traces so far while they are simulated. `reused`, when
+/// given, holds runs that need not be simulated again (ReusedRuns): copied from it.
 std::vector<trace::Trace> simulate_all(const scenario::Scenario& scenario, unsigned threads,
                                        std::shared_ptr<const SharedPlan>* plan = nullptr,
-                                       Progress* progress = nullptr);
+                                       Progress* progress = nullptr, const ReusedRuns* reused = nullptr);
 
 }  // namespace gilsim::model
