@@ -12,6 +12,11 @@
 // time); a pair whose fields do not fit is kept as two marks. Per 64 marks a group says
 // which marks are the second of a pair, how many were before it, and its first mark's time,
 // so mark i finds its record and its pair's 4 bytes in constant time.
+//
+// A drop request that can pair is written in the pair's form at once, and stays so, pending,
+// until the next mark: its forced switch then adds its fields to that record; any other mark
+// first rewrites it in a single mark's form (rare: a request is nearly always answered at
+// once). Readers, a copy's too, read a pending request as the first of a pair.
 #pragma once
 
 #include <algorithm>
@@ -79,6 +84,7 @@ class MarkStore {
   template <class F>
   void for_each(F&& f) const {
     std::size_t record = 0, pair = 0;
+    const std::size_t pending = pair_holder_ != kNoPair ? size_ - 1 : size_;  // a request read as a pair's first
     for (std::size_t g = 0; g < groups_.size(); ++g) {
       const std::uint64_t seconds = groups_[g].second_bits;
       const std::uint64_t next_first = g + 1 < groups_.size() ? groups_[g + 1].second_bits & 1 : 0;
@@ -87,7 +93,7 @@ class MarkStore {
         const std::size_t i = g * 64 + k;
         if (seconds >> k & 1) {  // a pair's second: the pair's record, then on to the next
           f(i, get(i, Place{record++, Half::Second, pair++}));
-        } else if (k < 63 ? seconds >> (k + 1) & 1 : next_first) {  // a pair's first
+        } else if ((k < 63 ? seconds >> (k + 1) & 1 : next_first) || i == pending) {  // a pair's first
           f(i, get(i, Place{record, Half::First, pair}));
         } else {
           f(i, get(i, Place{record++, Half::Whole, 0}));
@@ -101,25 +107,13 @@ class MarkStore {
 
   void push_back(const Mark& m) { push(m.at, m.kind, m.lane, m.other, m.value); }
   /// push_back of the mark these fields make (what a producer records, without making it).
-  /// The usual mark (in a group begun, with room, packed or paired) is written here with no
-  /// call but the last: any other goes on as a tail call, so this path saves few registers.
-  [[gnu::noinline]] void push(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
-    // A forced switch that answers the drop request just stored: from the lane the request
-    // was made to, at its instant, with a held time and a woken lane that fit the pair.
-    if (kind == MarkKind::ForcedSwitch && lane == pair_holder_ && at.ns() == pair_at_ &&
-        static_cast<std::uint64_t>(value) <= kHeldMask && other + 1u <= kNoLane) {
-      if (size_ % 64 == 0 || pair_held_.size() >= pair_held_.capacity()) [[unlikely]] return pair_anyhow(at, other, value);
-      *pair_held_.extend_in_room() = static_cast<std::uint32_t>(static_cast<std::uint64_t>(value) >> 2);
-      return write_pair(other, value);
-    }
-    if (size_ % 64 == 0 || packed_.size() >= packed_.capacity() || !fits(at, kind, lane, other, value)) [[unlikely]] {
-      return push_anyhow(at, kind, lane, other, value);
-    }
-    ++size_;
-    pair_holder_ = kNoPair;
-    const std::uint64_t l = lane & kNoLane;  // fits(): kNone, or below kNoLane
-    *packed_.extend_in_room() = pack(at, kind, l, other, value);
-    if (kind == MarkKind::DropRequest) hold_for_pair(at, l, other, static_cast<std::uint64_t>(value));
+  /// Inline, so that a producer's constant kind picks the path here: a drop request and a
+  /// forced switch, most of a contended run's marks, each have their own, which tests only
+  /// what its kind needs.
+  void push(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
+    if (kind == MarkKind::DropRequest) return push_drop_request(at, lane, other, value);
+    if (kind == MarkKind::ForcedSwitch) return push_forced_switch(at, lane, other, value);
+    push_single(at, kind, lane, other, value);
   }
   void reserve(std::size_t count) {
     packed_.reserve(count);
@@ -133,6 +127,7 @@ class MarkStore {
     pair_held_.clear();
     size_ = 0;
     pair_holder_ = kNoPair;
+    group_base_ = 0;
   }
   /// Sorts by time, keeping the order of marks at equal times.
   void stable_sort_by_time();
@@ -190,7 +185,7 @@ class MarkStore {
   Place place(std::size_t i, std::size_t seconds) const {
     const std::size_t record = i - seconds;
     if (is_second(i)) return {record - 1, Half::Second, seconds};
-    if (i + 1 < size_ && is_second(i + 1)) return {record, Half::First, seconds};
+    if (i + 1 < size_ ? is_second(i + 1) : pair_holder_ != kNoPair) return {record, Half::First, seconds};
     return {record, Half::Whole, 0};
   }
   Mark get(std::size_t i) const { return get(i, place(i)); }
@@ -212,25 +207,80 @@ class MarkStore {
     const auto held = static_cast<std::int64_t>(std::uint64_t{pair_held_[p.pair]} << 2 | (r.w1 & 3));
     return Mark{at, holder, woken == kNoLane ? kNone : woken, held, MarkKind::ForcedSwitch};
   }
-  /// Keeps what pairing the drop request just stored with its forced switch needs, so the
-  /// forced switch (at the same instant, from `holder`, the lane the request was made to)
-  /// writes the pair's record without reading the request back. `requester` is the packed
-  /// lane (kNoLane for kNone); `wait` fits, as the request packed.
-  void hold_for_pair(Time at, std::uint64_t requester, std::uint32_t holder, std::uint64_t wait) {
+  // The usual mark (in a group begun, with room, packed or paired) is written by these with
+  // no call but the last: any other goes on to push_anyhow() or pair_anyhow() as a tail
+  // call, so these save few registers.
+
+  /// A mark stored alone (not a drop request: push() sends those to their own path).
+  [[gnu::noinline]] void push_single(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
+    // Past here a pending request is left unanswered: the slow path rewrites it first, so
+    // this path finds none pending.
+    if (size_ % 64 == 0 || packed_.size() >= packed_.capacity() || pair_holder_ != kNoPair ||
+        !fits(at, kind, lane, other, value)) [[unlikely]] {
+      return push_anyhow(at, kind, lane, other, value);
+    }
+    ++size_;
+    *packed_.extend_in_room() = pack(at, kind, lane & kNoLane, other, value);  // fits(): kNone, or below kNoLane
+  }
+  /// A drop request: written in the pair's form, pending (what hold_for_pair() does, its
+  /// tests folded into one branch with the single mark's; any that fails goes the slow way).
+  [[gnu::noinline]] void push_drop_request(Time at, LaneId requester, std::uint32_t holder, std::int64_t wait) {
     // In unsigned arithmetic: a base after `at`, or far before it, is past 32 bits.
-    const std::uint64_t delta = static_cast<std::uint64_t>(at.ns()) - static_cast<std::uint64_t>(groups_.back().base);
-    if (requester == kNoLane || holder >= kNoOther || delta > 0xFFFF'FFFF) return;
+    const std::uint64_t delta = static_cast<std::uint64_t>(at.ns()) - static_cast<std::uint64_t>(group_base_);
+    // The fields' ranges in one test, the lanes' conservatively: below 2^17, not 2^18 - 1 (a
+    // lane from 2^17 goes the slow way, which pairs it all the same).
+    const std::uint64_t past = static_cast<std::uint64_t>(at.ns()) >> 48 | static_cast<std::uint64_t>(wait) >> 40 |
+                               delta >> 32 | (requester | holder) >> 17;
+    if (size_ % 64 == 0 || packed_.size() >= packed_.capacity() || pair_holder_ != kNoPair || past != 0) [[unlikely]] {
+      return push_anyhow(at, MarkKind::DropRequest, requester, holder, wait);
+    }
+    ++size_;
     const std::uint64_t h = holder;
     pair_holder_ = h;
     pair_at_ = at.ns();
-    pair_w0_ = delta << 32 | requester << 14 | h >> 4;
-    pair_w1_ = (h & 0xF) << 60 | wait << 2;
+    *packed_.extend_in_room() =
+        Packed{delta << 32 | std::uint64_t{requester} << 14 | h >> 4, (h & 0xF) << 60 | static_cast<std::uint64_t>(wait) << 2};
+  }
+  /// A forced switch: the pair's second where it answers the pending drop request (from the
+  /// lane the request was made to, at its instant, with a held time and a woken lane that
+  /// fit the pair), else alone.
+  [[gnu::noinline]] void push_forced_switch(Time at, LaneId holder, std::uint32_t woken, std::int64_t held) {
+    if (holder == pair_holder_ && at.ns() == pair_at_ && static_cast<std::uint64_t>(held) <= kHeldMask &&
+        woken + 1u <= kNoLane) {
+      if (size_ % 64 == 0 || pair_held_.size() >= pair_held_.capacity()) [[unlikely]] return pair_anyhow(at, woken, held);
+      *pair_held_.extend_in_room() = static_cast<std::uint32_t>(static_cast<std::uint64_t>(held) >> 2);
+      return write_pair(woken, held);
+    }
+    push_single(at, MarkKind::ForcedSwitch, holder, woken, held);
+  }
+
+  /// Writes drop request `record` in the pair's form, the forced switch's fields left 0, and
+  /// keeps what a forced switch (at the same instant, from `holder`, the lane the request was
+  /// made to) needs to see it answers it; false, writing nothing, where the pair's form does
+  /// not fit. Its store began mark size_ - 1's group. `requester` is the packed lane
+  /// (kNoLane for kNone); the request fits() a single mark's form, so settle_pending() can
+  /// rewrite it in that form; `wait` fits, as fits() checked.
+  bool hold_for_pair(Time at, std::uint64_t requester, std::uint32_t holder, std::uint64_t wait, Packed& record) {
+    // In unsigned arithmetic: a base after `at`, or far before it, is past 32 bits.
+    const std::uint64_t delta = static_cast<std::uint64_t>(at.ns()) - static_cast<std::uint64_t>(groups_.back().base);
+    if (requester == kNoLane || holder >= kNoOther || delta > 0xFFFF'FFFF) return false;
+    const std::uint64_t h = holder;
+    pair_holder_ = h;
+    pair_at_ = at.ns();
+    record = Packed{delta << 32 | requester << 14 | h >> 4, (h & 0xF) << 60 | wait << 2};
+    return true;
+  }
+  /// The pending drop request (the last mark), unanswered, rewritten in a single mark's form.
+  void settle_pending() {
+    const Mark m = get(size_ - 1, Place{packed_.size() - 1, Half::First, 0});
+    packed_.back() = pack(m.at, m.kind, m.lane & kNoLane, m.other, m.value);
+    pair_holder_ = kNoPair;
   }
   /// push() of a mark that begins a group, needs room or is kept whole.
   [[gnu::noinline]] void push_anyhow(Time at, MarkKind kind, LaneId lane, std::uint32_t other, std::int64_t value) {
-    if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), at.ns()});
+    if (pair_holder_ != kNoPair) settle_pending();
+    if (size_ % 64 == 0) begin_group(at);
     ++size_;
-    pair_holder_ = kNoPair;
     if (!fits(at, kind, lane, other, value)) {
       // A stand-in record pointing at the whole mark.
       packed_.push_back(Packed{kWide << 12, wide_.size()});
@@ -238,8 +288,16 @@ class MarkStore {
       return;
     }
     const std::uint64_t l = lane & kNoLane;
-    packed_.push_back(pack(at, kind, l, other, value));
-    if (kind == MarkKind::DropRequest) hold_for_pair(at, l, other, static_cast<std::uint64_t>(value));
+    Packed record;
+    if (kind != MarkKind::DropRequest || !hold_for_pair(at, l, other, static_cast<std::uint64_t>(value), record)) {
+      record = pack(at, kind, l, other, value);
+    }
+    packed_.push_back(record);
+  }
+  /// The group mark size_ begins, at `at`.
+  void begin_group(Time at) {
+    groups_.push_back(Group{0, size_ - packed_.size(), at.ns()});
+    group_base_ = at.ns();
   }
   /// A mark that fits, `l` its lane masked (kNone is kNoLane).
   static Packed pack(Time at, MarkKind kind, std::uint64_t l, std::uint32_t other, std::int64_t value) {
@@ -251,15 +309,15 @@ class MarkStore {
   /// needs room.
   [[gnu::noinline]] void pair_anyhow(Time at, std::uint32_t other, std::int64_t value) {
     pair_held_.push_back(static_cast<std::uint32_t>(static_cast<std::uint64_t>(value) >> 2));
-    if (size_ % 64 == 0) groups_.push_back(Group{0, size_ - packed_.size(), at.ns()});
+    if (size_ % 64 == 0) begin_group(at);
     write_pair(other, value);
   }
-  /// Folds the forced switch into the drop request's record (push() checked that it answers
-  /// it and that its woken lane `other` and held time `value` fit; its held time's high bits
-  /// are stored, and its group is begun).
+  /// Adds the forced switch's fields to the pending drop request's record (push() checked
+  /// that it answers it and that its woken lane `other` and held time `value` fit; its held
+  /// time's high bits are stored, and its group is begun).
   void write_pair(std::uint32_t other, std::int64_t value) {
     const std::uint64_t woken = other & kNoLane;  // kNone is kNoLane
-    packed_.back() = Packed{pair_w0_, pair_w1_ | woken << 42 | (static_cast<std::uint64_t>(value) & 3)};
+    packed_.back().w1 |= woken << 42 | (static_cast<std::uint64_t>(value) & 3);
     groups_.back().second_bits |= std::uint64_t{1} << (size_ % 64);
     ++size_;
     pair_holder_ = kNoPair;
@@ -287,13 +345,12 @@ class MarkStore {
   Store<Group> groups_;   ///< one per 64 marks
   Store<std::uint32_t> pair_held_;  ///< per pair: the held time's bits 33..2
   std::size_t size_ = 0;  ///< marks
-  /// While the last record is a drop request a forced switch can pair with: that switch's
-  /// lane (the request's other lane), its instant, and the pair's record but for the
-  /// switch's woken lane and held time. kNoPair, which no lane equals, otherwise.
+  /// While the last record is a pending drop request (in the pair's form, see the banner):
+  /// the lane of the forced switch that answers it (the request's other lane) and its
+  /// instant. kNoPair, which no lane equals, otherwise.
   std::uint64_t pair_holder_ = kNoPair;
   std::int64_t pair_at_ = 0;
-  std::uint64_t pair_w0_ = 0;
-  std::uint64_t pair_w1_ = 0;
+  std::int64_t group_base_ = 0;  ///< the last group's base (a drop request's path reads it alone)
 };
 
 /// A random-access iterator that counts the pairs' second marks as it goes: reading the next

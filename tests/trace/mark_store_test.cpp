@@ -363,3 +363,78 @@ TEST_CASE("sorting many marks out of order keeps ties in order and every group's
   std::stable_sort(marks.begin(), marks.end(), [](const Mark& a, const Mark& b) { return a.at < b.at; });
   check_reads(store, marks);
 }
+
+TEST_CASE("a drop request not yet answered reads back as itself: in the store, a copy taken then, and after") {
+  // Requests stored in the pair's form at once: each is read before its forced switch comes
+  // (by every reader, and through a copy, as a preview takes one), at every place in a group
+  // of 64 (the switch beginning the next group too); then answered, or not.
+  std::vector<Mark> marks;
+  MarkStore store;
+  const auto check_all = [](const MarkStore& s, const std::vector<Mark>& expected) {
+    check_reads(s, expected);
+    std::size_t next = 0;
+    bool all_same = true;
+    s.for_each([&](std::size_t i, const Mark& m) {
+      all_same = all_same && i == next && same(m, expected[i]);
+      ++next;
+    });
+    CHECK(all_same);
+    CHECK(next == expected.size());
+  };
+  for (std::int64_t i = 0; marks.size() < 200; ++i) {
+    CAPTURE(i);
+    const std::int64_t at = i * 1'000;
+    const auto requester = static_cast<std::uint32_t>(i % 5), holder = static_cast<std::uint32_t>(i % 3 + 5);
+    marks.push_back(drop_request(at, requester, holder, i + 1));
+    store.push_back(marks.back());
+    const MarkStore preview = store;
+    check_all(store, marks);
+    check_all(preview, marks);
+    switch (i % 4) {
+      case 0:
+      case 1: marks.push_back(forced_switch(at, holder, requester, 2 * i)); break;  // answered
+      case 2: marks.push_back(Mark{Time{at}, holder, requester, i, MarkKind::GilHandoff}); break;  // not answered
+      default: marks.push_back(Mark{Time{at}, 1, 2, std::int64_t{1} << 41, MarkKind::LoopStall}); break;  // by a whole mark
+    }
+    store.push_back(marks.back());
+    check_all(store, marks);
+    check_all(preview, std::vector<Mark>(marks.begin(), marks.end() - 1));  // the preview did not move
+  }
+  CHECK(store.paired_count() == 100);
+  CHECK(store.wide_count() == 25);
+
+  SUBCASE("a preview stored into pairs its own request, and the store its own") {
+    marks.push_back(drop_request(1'000'000, 3, 4, 5));
+    store.push_back(marks.back());
+    MarkStore preview = store;
+    std::vector<Mark> previewed = marks;
+    previewed.push_back(Mark{Time{1'000'000}, 9, 9, 1, MarkKind::JobEnd});
+    preview.push_back(previewed.back());
+    marks.push_back(forced_switch(1'000'000, 4, 3, 6));
+    store.push_back(marks.back());
+    CHECK(store.paired_count() == 102);
+    CHECK(preview.paired_count() == 100);
+    check_all(store, marks);
+    check_all(preview, previewed);
+  }
+  SUBCASE("sorting with a request pending") {
+    const Mark early{Time{5}, 1, 0, 0, MarkKind::JobStart};
+    marks.push_back(early);
+    store.push_back(early);
+    marks.push_back(drop_request(2'000'000, 3, 4, 5));
+    store.push_back(marks.back());
+    store.stable_sort_by_time();
+    std::stable_sort(marks.begin(), marks.end(), [](const Mark& a, const Mark& b) { return a.at < b.at; });
+    check_all(store, marks);
+    marks.push_back(forced_switch(2'000'000, 4, 3, 6));  // answered after the sort
+    store.push_back(marks.back());
+    check_all(store, marks);
+  }
+  SUBCASE("a request pending and cleared") {
+    store.push_back(drop_request(3'000'000, 3, 4, 5));
+    store.clear();
+    store.push_back(forced_switch(3'000'000, 4, 3, 6));
+    CHECK(store.paired_count() == 0);
+    check_all(store, {forced_switch(3'000'000, 4, 3, 6)});
+  }
+}
