@@ -280,8 +280,12 @@ TEST_CASE("a job's peer process recorded in CPython: its own process and lane, a
     REQUIRE(ask != asks.end());
     answered[static_cast<std::size_t>(ask - asks.begin())] = span.end;
   }
-  // Four answers of 2 ms of CPU each, calibrated on this machine: generous bounds.
-  CHECK(native >= Time{4'000'000});
+  // Four answers of 2 ms of CPU each, calibrated on this machine: generous bounds. A quarter,
+  // not a half: the host's Python speed can move 1.7x between the calibration and the run,
+  // and a calibration beside other programs counts fewer loops a ms (one run at load 3.4 on
+  // 2 CPUs answered in under 4 ms in all).
+  CHECK(native >= Time{2'000'000});
+  for (const Time end : answered) CHECK(end > Time::zero());  // every ask was answered
   CHECK(native <= t->end);
   // Back from an ask, the client waits for the GIL the hog holds, as in the model: never
   // before the reply's 3 ms way after the answer was over (the ask is due then).
