@@ -20,6 +20,7 @@
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/csv_export.hpp"
 #include "tests/temp_folder.hpp"
+#include "tests/viz/finish_background.hpp"
 #include "viz/app_state.hpp"
 #include "viz/knob_cache.hpp"
 #include "viz/session.hpp"
@@ -27,6 +28,7 @@
 
 using namespace gilsim;
 using namespace gilsim::viz;
+using gilsim::viz::testing::finish_background;
 using namespace std::chrono_literals;
 
 namespace {
@@ -67,12 +69,6 @@ struct TempLesson {
     std::ofstream(path, std::ios::trunc) << text;
   }
 };
-
-/// Runs the next poll() puts in, as the next frame does.
-bool next_frame(Session& s) {
-  while (s.simulating() && !s.background_ready()) std::this_thread::sleep_for(1ms);
-  return s.poll(0);
-}
 
 }  // namespace
 
@@ -239,7 +235,7 @@ TEST_CASE("a kept value is never shown for other settings: the file edited under
   // The text changes under the same knobs (not reloaded yet: the watch looks once a second).
   file.replace("cores = 4", "cores = 2");
   s.set_knobs_in_background(*step, derive_runs_for_session);
-  while (s.simulating()) next_frame(s);
+  while (s.simulating()) finish_background(s);
   CHECK_FALSE(s.last_change_was_kept());
   CHECK(s.scenario().machine.cores == 2);
   const scenario::Scenario edited = scenario::load_file(file.path, step->overrides());
@@ -258,7 +254,7 @@ TEST_CASE("a kept value is never shown once the runs are fitted to this machine"
   const auto step = step_knob(s.scenario(), s.knobs(), {Knob::Jobs, +1});
   REQUIRE(step);
   s.set_knobs_in_background(*step, derive_runs_for_session);
-  while (s.simulating()) next_frame(s);
+  while (s.simulating()) finish_background(s);
   CHECK_FALSE(s.last_change_was_kept());
   scenario::Scenario fitted = scenario::load_file(lesson("01-cpu-bound.toml"), step->overrides());
   scenario::fit_to_machine(fitted, real::available_cpus());
@@ -276,7 +272,7 @@ TEST_CASE("a knob change that is not kept pauses the speculation, cancelling the
   s.speculation()->wait_until_idle();  // paused: nothing wanted while the change is simulated
   CHECK(s.speculation()->cancelled() == 1);
   CHECK(s.speculation()->kept() == 0);
-  while (s.simulating()) next_frame(s);
+  while (s.simulating()) finish_background(s);
   CHECK(s.scenario().machine.cores == 1);
   CHECK_FALSE(s.last_change_was_kept());
 }

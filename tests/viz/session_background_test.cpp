@@ -11,20 +11,16 @@
 #include <thread>
 
 #include "tests/viz/same_run_index.hpp"
+#include "tests/viz/finish_background.hpp"
 #include "viz/app_state.hpp"
 #include "viz/session.hpp"
 
 using namespace gilsim;
 using namespace gilsim::viz;
+using gilsim::viz::testing::finish_background;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// Waits for the change being simulated, then lets poll() put it in, as the next frame does.
-bool finish_background(Session& s) {
-  while (s.simulating() && !s.background_ready()) std::this_thread::sleep_for(1ms);
-  return s.poll(0);
-}
 
 int cores_of_runs(const Session& s) {
   int cores = -1;

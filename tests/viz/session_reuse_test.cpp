@@ -11,20 +11,17 @@
 
 #include "tests/runs_as_text.hpp"
 #include "tests/viz/same_run_index.hpp"
+#include "tests/viz/finish_background.hpp"
 #include "viz/app_state.hpp"
 #include "viz/session.hpp"
 
 using namespace gilsim;
 using namespace gilsim::viz;
+using gilsim::viz::testing::finish_background;
 using namespace std::chrono_literals;
 using namespace gilsim::literals;
 
 namespace {
-
-bool finish_background(Session& s) {
-  while (s.simulating() && !s.background_ready()) std::this_thread::sleep_for(1ms);
-  return s.poll(0);
-}
 
 std::filesystem::path lesson(const char* name) { return std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios" / name; }
 
