@@ -13,22 +13,13 @@
 // in a side store with a record that points at it: nothing is truncated. Spans are two
 // thirds of a contended run's records (six per GIL hand-off). Reads like a vector of Spans,
 // by value: readers see exactly what was stored, and the layout is this file's alone.
-//
-// Each group's 65 records are an allocation of their own, found through a table of groups:
-// a lane grows a group at a time and never copies what it holds (a contiguous store grown by
-// half again copied each record about twice, a fifth of what recording a span cost), and
-// keeps at most one group's room unused where a contiguous one kept up to a third of itself.
-// Only a store's first group grows as it fills, from room for its first span alone (many
-// lanes keep a span or a few).
 #pragma once
 
 #include <algorithm>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 #include <initializer_list>
 #include <limits>
 #include <memory>
@@ -59,61 +50,42 @@ class SpanStore {
 
   SpanStore() = default;
   SpanStore(std::initializer_list<Span> spans) { append(spans.begin(), spans.size()); }
-  /// A copy holds each group in just the records it uses.
   SpanStore(const SpanStore& other)
-      : size_(other.size_), base_(other.base_), last_end_(other.last_end_), first_room_(other.first_room_) {
-    try {
-      const std::size_t groups = (size_ + kGroup - 1) / kGroup;
-      groups_.reserve(groups);
-      for (std::size_t g = 0; g < groups; ++g) {
-        const std::size_t records = std::min(kGroupRecords, size_ - g * kGroup + 1);
-        add_group(records);
-        std::memcpy(static_cast<void*>(next_), other.groups_[g], records * sizeof(Record));
-        next_ = room_end_;
-      }
-      if (other.wide_) wide_ = std::make_unique<Store<Span>>(*other.wide_);
-    } catch (...) {
-      free_groups();
-      throw;
-    }
+      : records_(other.records_), size_(other.size_), base_(other.base_), last_end_(other.last_end_) {
+    if (other.wide_) wide_ = std::make_unique<Store<Span>>(*other.wide_);
   }
   SpanStore(SpanStore&& other) noexcept
-      : groups_(std::move(other.groups_)),
+      : records_(std::move(other.records_)),
         wide_(std::move(other.wide_)),
-        next_(std::exchange(other.next_, nullptr)),
-        room_end_(std::exchange(other.room_end_, nullptr)),
         size_(std::exchange(other.size_, 0)),
         base_(other.base_),
-        last_end_(other.last_end_),
-        first_room_(other.first_room_) {}
+        last_end_(other.last_end_) {}
   SpanStore& operator=(SpanStore other) noexcept {
     swap(other);
     return *this;
   }
-  ~SpanStore() { free_groups(); }
+  ~SpanStore() = default;
 
   void swap(SpanStore& other) noexcept {
-    groups_.swap(other.groups_);
+    records_.swap(other.records_);
     wide_.swap(other.wide_);
-    std::swap(next_, other.next_);
-    std::swap(room_end_, other.room_end_);
     std::swap(size_, other.size_);
     std::swap(base_, other.base_);
     std::swap(last_end_, other.last_end_);
-    std::swap(first_room_, other.first_room_);
   }
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  /// Room for this many spans in the groups made so far (a full group makes the next one).
+  /// Room for this many spans without growing.
   std::size_t capacity() const {
-    if (groups_.empty()) return first_room_;
-    return (groups_.size() - 1) * kGroup + static_cast<std::size_t>(room_end_ - groups_.back()) - 1;
+    const std::size_t records = records_.capacity();
+    const std::size_t rest = records % kGroupRecords;
+    return records / kGroupRecords * kGroup + (rest > 0 ? rest - 1 : 0);
   }
   /// Spans kept whole because a field did not fit a record.
   std::size_t wide_count() const { return wide_ ? wide_->size() : 0; }
   /// Bytes of storage in use (what the spans cost, for the bench).
-  std::size_t bytes_used() const { return records_for(size_) * sizeof(Record) + wide_count() * sizeof(Span); }
+  std::size_t bytes_used() const { return records_.size() * sizeof(Record) + wide_count() * sizeof(Span); }
 
   /// Span `i`, whole. (By value: a stored span is changed only by the producer that adds it.)
   const Span operator[](std::size_t i) const {
@@ -130,20 +102,20 @@ class SpanStore {
   /// Span `i`'s state alone (its record only: filters by state read no times).
   SpanState state_at(std::size_t i) const {
     assert(i < size());
-    const std::uint64_t lo = lo_of(group_of(i)[1 + i % kGroup]);
+    const std::uint64_t lo = lo_of(records_[record_of(i)]);
     if (is_wide(lo)) [[unlikely]] return wide(lo).state;
     return static_cast<SpanState>(lo >> 58 & 0xF);
   }
   /// Span `i`'s end alone (its record and its group's base: binary searches by end use it).
   Time end_at(std::size_t i) const {
     assert(i < size());
-    const Record* group = group_of(i);
+    const Record* group = records_.data() + i / kGroup * kGroupRecords;
     return Time{end_of(group[1 + i % kGroup], lo_of(group[0]))};
   }
   /// Span `i`'s begin alone (its record, the one before it and its group's base).
   Time begin_at(std::size_t i) const {
     assert(i < size());
-    const Record* group = group_of(i);
+    const Record* group = records_.data() + i / kGroup * kGroupRecords;
     const std::size_t at = i % kGroup;
     const std::uint64_t lo = lo_of(group[1 + at]);
     if (is_wide(lo)) [[unlikely]] return wide(lo).begin;
@@ -157,7 +129,7 @@ class SpanStore {
   template <class F>
   void for_each(F&& f, std::size_t from = 0) const {
     for (std::size_t i = from; i < size_;) {
-      const Record* group = group_of(i);
+      const Record* group = records_.data() + i / kGroup * kGroupRecords;
       const std::uint64_t base = lo_of(group[0]);
       std::size_t at = i % kGroup;
       const std::size_t stop = std::min(kGroup, size_ - (i - at));
@@ -180,10 +152,11 @@ class SpanStore {
   /// push_back() of the span these fields make (what a producer records, without making it:
   /// the fields come in registers). The usual span (in a group begun, with room, that fits
   /// a record) is written here, with no call but the last: any other goes to push_anyhow()
-  /// as a tail call, so this path saves few registers. One test says whether the group has
-  /// begun and has room: a full group's room ends where its 64th span's record does.
+  /// as a tail call, so this path saves few registers.
   [[gnu::noinline]] void push(Time begin, Time end, std::uint32_t subject, std::uint16_t step, SpanState state) {
-    if (next_ == room_end_) [[unlikely]] return push_anyhow(begin, end, subject, step, state);
+    if (size_ % kGroup == 0 || records_.size() >= records_.capacity()) [[unlikely]] {
+      return push_anyhow(begin, end, subject, step, state);
+    }
     // In unsigned arithmetic, as encode() does; a field fits its range when no bit is set
     // past the range's width.
     static_assert(kMaxReach >> 56 == 1 && kMaxReachAfterGap >> 31 == 1 && kMaxGap >> 24 == 1 &&
@@ -197,12 +170,13 @@ class SpanStore {
       if (reach >> 57 != 0) return push_anyhow(begin, end, subject, step, state);
     } else {
       const std::uint64_t gap = static_cast<std::uint64_t>(begin.ns()) - static_cast<std::uint64_t>(last_end_);
-      if ((gap | reach >> 7) >> 25 != 0) return push_anyhow(begin, end, subject, step, state);
+      if (gap >> 25 != 0 || reach >> 32 != 0) return push_anyhow(begin, end, subject, step, state);
       time |= kGapBit | gap << 32;
     }
     const std::uint32_t label = subject + 1u;
-    if (label > kMaxSubject + 1) [[unlikely]] return push_anyhow(begin, end, subject, step, state);
-    write(*next_++, time | static_cast<std::uint64_t>(state) << 58 | std::uint64_t{label >> 16} << 62, label << 16 | step);
+    if (label >> 18 != 0) [[unlikely]] return push_anyhow(begin, end, subject, step, state);
+    write(*records_.extend_in_room(), time | static_cast<std::uint64_t>(state) << 58 | std::uint64_t{label >> 16} << 62,
+          label << 16 | step);
     last_end_ = end.ns();
     ++size_;
   }
@@ -217,40 +191,32 @@ class SpanStore {
   [[gnu::noinline]] Span take_back() {
     assert(size_ > 0);
     const Span last = back();
-    --next_;
-    if (is_wide(lo_of(*next_))) wide_->pop_back();
+    if (is_wide(lo_of(records_.back()))) wide_->pop_back();
+    records_.pop_back();
     --size_;
-    // Its group goes with the group's only span, and base_ is the group's before it again
-    // (a further take_back() leaves a span of that group last); else base_ is still the
-    // group's. A group before the last one is full.
-    if (size_ % kGroup == 0) {
-      std::free(static_cast<void*>(groups_.back()));
-      groups_.pop_back();
-      next_ = room_end_ = groups_.empty() ? nullptr : groups_.back() + kGroupRecords;
-      if (!groups_.empty()) base_ = static_cast<std::int64_t>(lo_of(groups_.back()[0]));
-    }
+    // Its group's base goes with the group's only span (the next span starts a group and
+    // sets base_ again); else base_ is still the group's.
+    if (size_ % kGroup == 0) records_.pop_back();
     if (size_ > 0) last_end_ = back().end.ns();
     return last;
   }
-  /// Adds `count` spans at the end, copied from `spans`.
+  /// Adds `count` spans at the end, copied from `spans` (a producer's buffered spans: one
+  /// check for room, then each written in place).
   void append(const Span* spans, std::size_t count) {
-    for (std::size_t i = 0; i < count; ++i) push_back(spans[i]);
-  }
-  /// Room for `count` spans in the first group (exactly, up to a group's 64: made with the
-  /// first span if there is none yet) and in the table of groups: the next groups are made
-  /// as they are needed, so that a store reserved large touches no memory it never fills.
-  void reserve(std::size_t count) {
-    groups_.reserve((count + kGroup - 1) / kGroup);
-    const std::size_t first = std::min(count, kGroup);
-    if (groups_.empty()) {
-      first_room_ = std::max(first_room_, static_cast<std::uint32_t>(first));
-    } else if (groups_.size() == 1 && capacity() < first) {
-      grow_last_group(first + 1);
+    Record* out = records_.extend(records_for(size_ + count) - records_.size());
+    for (std::size_t i = 0; i < count; ++i) {
+      const Span& s = spans[i];
+      if (size_ % kGroup == 0) start_group(*out++, s.begin.ns());
+      encode(*out++, s);
+      last_end_ = s.end.ns();
+      ++size_;
     }
   }
-  /// Empties the store and gives back its groups.
+  /// Room for `count` spans; in malloc, for exactly that many (a store that knows its size).
+  void reserve(std::size_t count) { records_.reserve(records_for(count)); }
+  /// Empties the store and keeps its memory.
   void clear() {
-    free_groups();
+    records_.clear();
     if (wide_) wide_->clear();
     size_ = 0;
   }
@@ -272,8 +238,8 @@ class SpanStore {
   static constexpr std::uint64_t kTimeMask = kMaxReach;
   static constexpr std::uint64_t kGapBit = std::uint64_t{1} << 57;
 
-  /// The records of span `i`'s group (its base first).
-  const Record* group_of(std::size_t i) const { return groups_.data()[i / kGroup]; }
+  /// The record of span `i`.
+  static std::size_t record_of(std::size_t i) { return i / kGroup * kGroupRecords + 1 + i % kGroup; }
   /// Records holding `count` spans: theirs and a base per group.
   static std::size_t records_for(std::size_t count) { return count + (count + kGroup - 1) / kGroup; }
 
@@ -292,52 +258,18 @@ class SpanStore {
   /// push() of any span: a group's first, one that needs room, one kept whole.
   [[gnu::noinline]] void push_anyhow(Time begin, Time end, std::uint32_t subject, std::uint16_t step, SpanState state) {
     const Span s{begin, end, subject, step, state, 0};
-    if (size_ % kGroup == 0) {
-      // A store's first span gets room for itself alone (many lanes keep one span) or what
-      // reserve() asked; a later group, room for all 64.
-      add_group(groups_.empty() ? std::max<std::size_t>(first_room_, 1) + 1 : kGroupRecords);
-      start_group(*next_++, s.begin.ns());
-    } else if (next_ == room_end_) {
-      // Only a first group (or a copy's last, made just its size) runs out of room before
-      // its 64th span. Room for 7 spans (a small lane's few), then 23, then the group's 64:
-      // a lane that goes on copies 34 records in all on its way to its second group.
-      const std::size_t records = static_cast<std::size_t>(room_end_ - groups_.back());
-      grow_last_group(std::min(kGroupRecords, records < 8 ? 8 : records * 3));
+    Record* out;
+    if (size_ % kGroup != 0) {
+      out = records_.extend(1);
+    } else {
+      // A store's first span gets room for itself alone: many lanes keep one span.
+      if (records_.capacity() == 0) records_.reserve(records_for(1));
+      out = records_.extend(2);
+      start_group(*out++, s.begin.ns());
     }
-    encode(*next_++, s);
+    encode(*out, s);
     last_end_ = s.end.ns();
     ++size_;
-  }
-  static Record* allocate(std::size_t records) {
-    void* made = std::malloc(records * sizeof(Record));
-    if (made == nullptr) throw std::bad_alloc();
-    return static_cast<Record*>(made);
-  }
-  /// A new last group of room for `records` (its base and records - 1 spans).
-  void add_group(std::size_t records) {
-    Record* made = allocate(records);
-    try {
-      groups_.push_back(made);
-    } catch (...) {
-      std::free(static_cast<void*>(made));
-      throw;
-    }
-    next_ = made;
-    room_end_ = made + records;
-  }
-  /// The last group, moved to room for `records`: the one copy a lane makes, of at most a group.
-  [[gnu::noinline]] void grow_last_group(std::size_t records) {
-    const std::ptrdiff_t used = next_ - groups_.back();
-    void* grown = std::realloc(static_cast<void*>(groups_.back()), records * sizeof(Record));
-    if (grown == nullptr) throw std::bad_alloc();
-    groups_.back() = static_cast<Record*>(grown);
-    next_ = groups_.back() + used;
-    room_end_ = groups_.back() + records;
-  }
-  void free_groups() {
-    for (Record* g : groups_) std::free(static_cast<void*>(g));
-    groups_.clear();
-    next_ = room_end_ = nullptr;
   }
   /// A group's base record, `base` the begin of its first span (which needs no gap).
   void start_group(Record& out, std::int64_t base) {
@@ -384,7 +316,7 @@ class SpanStore {
     return static_cast<std::int64_t>(base + reach);
   }
   Span get(std::size_t i) const {
-    const Record* group = group_of(i);
+    const Record* group = records_.data() + i / kGroup * kGroupRecords;
     const std::size_t at = i % kGroup;
     const std::uint64_t lo = lo_of(group[1 + at]);
     if (is_wide(lo)) [[unlikely]] return wide(lo);
@@ -393,7 +325,7 @@ class SpanStore {
   }
   /// Span `i`, the one before it ending at `last_end` (a sequential reader's: one record read).
   Span get_after(std::size_t i, std::int64_t last_end) const {
-    const Record* group = group_of(i);
+    const Record* group = records_.data() + i / kGroup * kGroupRecords;
     const std::size_t at = i % kGroup;
     const std::uint64_t lo = lo_of(group[1 + at]);
     if (is_wide(lo)) [[unlikely]] return wide(lo);
@@ -417,14 +349,11 @@ class SpanStore {
   /// The whole span a record points at. Out of line, like keep_wide: readers' loops stay short.
   [[gnu::noinline]] Span wide(std::uint64_t lo) const { return (*wide_)[static_cast<std::size_t>(lo & kTimeMask)]; }
 
-  Store<Record*> groups_;              ///< per group of 64 spans, its base and their records
+  Store<Record> records_;              ///< per group of 64 spans, its base and their records
   std::unique_ptr<Store<Span>> wide_;  ///< the spans that do not fit a record, in order; made at the first
-  Record* next_ = nullptr;             ///< the last group's next record (nullptr with no group)
-  Record* room_end_ = nullptr;         ///< the end of the last group's room (next_ there: no room)
   std::size_t size_ = 0;               ///< spans
   std::int64_t base_ = 0;              ///< the last group's base
   std::int64_t last_end_ = 0;          ///< the last span's end
-  std::uint32_t first_room_ = 0;       ///< spans the first group is made for (0: one), by reserve()
 };
 
 /// A random-access iterator that keeps the span it last read: a span begins from the end of

@@ -264,61 +264,14 @@ TEST_CASE("a span store reads like a sorted vector: iterators, searches, copies,
   CHECK(moved.wide_count() == 1);
   CHECK(same(moved[0], span(1'000, 1'010, kMaxSubject + 1)));
 
-  // Room: exactly what was reserved for the first group, up to 64 (made with the first span;
-  // a group's base takes a record of it); a later group is made when the one before it is
-  // full, with room for 64.
+  // Room: exactly what was reserved, in malloc; a group's base takes a record of it.
   SpanStore room;
-  room.reserve(3);
-  CHECK(room.capacity() == 3);
-  room.push_back(span(0, 1));
-  CHECK(room.capacity() == 3);
+  room.reserve(64);
+  CHECK(room.capacity() == 64);
+  room.reserve(65);
+  CHECK(room.capacity() == 65);
   room.reserve(200);
-  CHECK(room.capacity() == 64);
-  room.take_back();
-  for (int i = 0; i < 64; ++i) room.push_back(span(i, i + 1));
-  CHECK(room.capacity() == 64);
-  room.push_back(span(64, 65));
-  CHECK(room.capacity() == 128);
-  CHECK(room.size() == 65);
-}
-
-TEST_CASE("a span store grows a group at a time: what it holds stays where it was written") {
-  SpanStore store;
-  store.push_back(span(0, 1));
-  CHECK(store.capacity() == 1);  // a first span's room alone
-  for (int i = 1; i < 64; ++i) store.push_back(span(i, i + 1));
-  CHECK(store.capacity() == 64);  // the first group, grown to its 64
-  store.push_back(span(64, 65));
-  // The groups after the first are made beside it: its spans read the same.
-  const Span before = store[63];
-  for (int i = 65; i < 64 * 40; ++i) store.push_back(span(i, i + 1));
-  CHECK(same(store[63], before));
-  CHECK(store.capacity() == 64 * 40);
-  for (std::size_t i = 0; i < store.size(); ++i) {
-    REQUIRE(store.end_at(i) == Time{static_cast<std::int64_t>(i + 1)});
-  }
-
-  // A copy made mid-group, its last group just its size, grows on as the original did.
-  SpanStore copy(store);
-  CHECK(copy.capacity() == copy.size());
-  store.push_back(span(64 * 40, 64 * 40 + 7, 3));
-  copy.push_back(span(64 * 40, 64 * 40 + 7, 3));
-  for (int i = 0; i < 100; ++i) {
-    store.push_back(span(64 * 40 + 7 + i, 64 * 40 + 8 + i));
-    copy.push_back(span(64 * 40 + 7 + i, 64 * 40 + 8 + i));
-  }
-  REQUIRE(copy.size() == store.size());
-  for (std::size_t i = 0; i < store.size(); ++i) REQUIRE(same(copy[i], store[i]));
-
-  // Taken back to a group's edge, the group goes, and the next span makes it again.
-  while (store.size() > 128) store.take_back();
-  CHECK(store.capacity() == 128);
-  store.take_back();
-  CHECK(store.capacity() == 128);
-  store.push_back(span(127, 128, 5));
-  CHECK(same(store[127], span(127, 128, 5)));
-  CHECK(store.bytes_used() == (128 + 2) * 12);  // in a record: taken back across groups, the base is its group's
-  CHECK(store.wide_count() == 0);
+  CHECK(room.capacity() == 200);
 }
 
 TEST_CASE("a span after an idle time too long for a record stays one span through the builder") {
