@@ -2,10 +2,7 @@
 #include "viz/session.hpp"
 
 #include <algorithm>
-#include <array>
 #include <chrono>
-#include <fstream>
-#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <system_error>
@@ -28,22 +25,6 @@ namespace {
 /// OS shares the cores between them), where two at a time waited for two runs one after
 /// the other.
 unsigned simulation_threads() { return std::thread::hardware_concurrency() < 2 ? 1u : 8u; }
-
-/// The text of a regular scenario file as load_file() reads it, or nothing when it is not one
-/// or cannot be read (load_file() then says why).
-std::optional<std::string> scenario_text(const fs::path& file) {
-  std::error_code ec;
-  if (!fs::is_regular_file(file, ec)) return std::nullopt;
-  std::ifstream in(file, std::ios::binary);
-  std::string text;
-  std::array<char, 16384> piece;
-  while (in && text.size() <= static_cast<std::size_t>(scenario::kMaxScenarioFileBytes)) {
-    in.read(piece.data(), piece.size());
-    text.append(piece.data(), static_cast<std::size_t>(in.gcount()));
-  }
-  if (in.bad() || text.size() > static_cast<std::size_t>(scenario::kMaxScenarioFileBytes)) return std::nullopt;
-  return text;
-}
 
 /// A knob change's first preview is asked for after a frame at 60 a second.
 constexpr std::chrono::microseconds kFirstPreviewAfter{16'667};
@@ -214,11 +195,9 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
   if (file.empty()) {
     out.text = std::string(scenario::embedded_default_text());
     out.scenario = scenario::load_default(knobs.overrides());
-  } else if (std::optional<std::string> text = scenario_text(file)) {
-    out.text = std::move(*text);
-    out.scenario = scenario::load_string(out.text, file.string(), knobs.overrides());
   } else {
-    out.scenario = scenario::load_file(file, knobs.overrides());  // its error says why
+    out.text = scenario::read_scenario_file(file);  // throws, as load_file() does
+    out.scenario = scenario::load_string(out.text, file.string(), knobs.overrides());
   }
   if (fit) {
     out.fit_cpus = real::available_cpus();

@@ -131,6 +131,8 @@ Scenario load_file(const std::filesystem::path& path, const std::vector<Override
   return load_string(read_scenario_text(name), name, overrides);
 }
 
+std::string read_scenario_file(const std::filesystem::path& path) { return read_scenario_text(path.string()); }
+
 Scenario load_default(const std::vector<Override>& overrides) {
   return load_string(embedded_default_text(), "<default>", overrides);
 }

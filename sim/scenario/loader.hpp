@@ -62,6 +62,9 @@ std::size_t first_non_ascii_outside_strings(std::string_view toml_text);
 /// Throws ScenarioError for a file that cannot be read, is not a regular file, is larger than
 /// kMaxScenarioFileBytes, bad TOML, or an invalid scenario.
 Scenario load_file(const std::filesystem::path& path, const std::vector<Override>& overrides = {});
+/// The text load_file() parses: throws ScenarioError, as it does, for a file that cannot be
+/// read, is not a regular file or is larger than kMaxScenarioFileBytes.
+std::string read_scenario_file(const std::filesystem::path& path);
 Scenario load_string(std::string_view toml_text, std::string_view source_name,
                      const std::vector<Override>& overrides = {});
 /// The default scenario, compiled into every program.
