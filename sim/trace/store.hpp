@@ -157,6 +157,13 @@ class Store {
     assert(size_ < capacity_);
     return data_ + size_++;
   }
+  /// Makes the first `count` items the store's: ones written in room past size() (`count`
+  /// at most capacity()), or the last ones dropped. For a producer that writes ahead through
+  /// its own pointer and tells the store only before it grows.
+  void resize_in_room(std::size_t count) {
+    assert(count <= capacity_);
+    size_ = count;
+  }
   /// Adds `count` items at the end, copied from `items` (which must not point into this store).
   void append(const T* items, std::size_t count) {
     if (count == 0) return;
