@@ -46,7 +46,10 @@ struct FirstMessage {
 
 FirstMessage first_message(RunContext& ctx, ThreadId self, bool sending) {
   if (ctx.settings.start_method != StartMethod::Fork) return {};
-  if (!ctx.warm_pipes.insert({self, sending}).second) return {};
+  if (ctx.warm_pipes.size() <= self) ctx.warm_pipes.resize(self + 1, 0);
+  const std::uint8_t side = sending ? RunContext::kSent : RunContext::kReceived;
+  if ((ctx.warm_pipes[self] & side) != 0) return {};
+  ctx.warm_pipes[self] |= side;
   return {ctx.settings.costs.ipc_first_syscall, ctx.settings.costs.ipc_first_pickle};
 }
 
