@@ -363,6 +363,37 @@ DerivedRuns PreviewIndexer::update(const std::vector<trace::Trace>& runs) {
   return with_predictions(runs, derive_carried(addresses(runs), carry_, true));
 }
 
+DerivedRuns PreviewIndexer::update(const std::vector<trace::Trace>& runs, const std::vector<bool>& kept) {
+  const auto is_kept = [&kept](std::size_t r) { return r < kept.size() && kept[r]; };
+  bool any_kept = false;
+  for (std::size_t r = 0; r < runs.size(); ++r) any_kept = any_kept || is_kept(r);
+  if (!any_kept) return update(runs);
+  if (carry_.size() != runs.size()) carry_.assign(runs.size(), RunCarry{});
+  // The others indexed as ever, each with its carry (moved out and back: cheap).
+  std::vector<const trace::Trace*> others;
+  std::vector<RunCarry> carries;
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    if (is_kept(r)) continue;
+    others.push_back(&runs[r]);
+    carries.push_back(std::move(carry_[r]));
+  }
+  DerivedRuns indexed = derive_carried(others, carries, true);
+  DerivedRuns out;
+  out.states_seen = indexed.states_seen;
+  out.marks_seen = indexed.marks_seen;
+  std::size_t next = 0;
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    if (is_kept(r)) {
+      out.runs.emplace_back();
+      out.to_carry.push_back(static_cast<std::uint32_t>(r));
+      continue;
+    }
+    carry_[r] = std::move(carries[next]);
+    out.runs.push_back(std::move(indexed.runs[next++]));
+  }
+  return with_predictions(runs, std::move(out));
+}
+
 std::any derive_runs_for_session(const std::vector<trace::Trace>& runs) {
   return std::make_shared<DerivedRuns>(derive_runs(runs));
 }
@@ -382,9 +413,10 @@ Session::RunwiseDerive runwise_derive_for_session() {
           }};
 }
 
-Session::Derive preview_indexer_for_session() {
-  return [indexer = std::make_shared<PreviewIndexer>()](const std::vector<trace::Trace>& runs) -> std::any {
-    return std::make_shared<DerivedRuns>(indexer->update(runs));
+Session::PreviewDerive preview_indexer_for_session() {
+  return [indexer = std::make_shared<PreviewIndexer>()](const std::vector<trace::Trace>& runs,
+                                                        const std::vector<bool>& kept) -> std::any {
+    return std::make_shared<DerivedRuns>(indexer->update(runs, kept));
   };
 }
 
@@ -407,23 +439,28 @@ void refresh_derived(AppState& app) {
   if (app.runs_are_preview) {
     whole_before = std::exchange(app.before_preview, {});
     whole_before_generation = app.before_preview_generation;
+    for (const std::uint32_t r : std::exchange(app.lent, {})) {
+      if (r < previous.size() && r < whole_before.size()) whole_before[r] = std::move(previous[r]);  // lent back
+    }
   } else {
     whole_before = std::move(previous);
   }
   app.runs_are_preview = app.session.previewing();
-  if (app.runs_are_preview) {  // they wait for the change's whole runs
-    app.before_preview = std::move(whole_before);
-    app.before_preview_generation = whole_before_generation;
-  } else if (!derived.to_carry.empty()) {
+  if (!derived.to_carry.empty()) {
     const bool same_runs = app.session.last_kept_from_generation() == whole_before_generation;
     for (const std::uint32_t r : derived.to_carry) {
       if (same_runs && r < whole_before.size()) {
         derived.runs[r] = std::move(whole_before[r]);  // the same run: its index is the one shown
+        if (app.runs_are_preview) app.lent.push_back(r);
       } else {
         derived.runs[r] = std::move(derive_run(runs[r]).runs.front());  // the runs shown changed meanwhile
       }
     }
     with_legend_of_runs(runs, derived);
+  }
+  if (app.runs_are_preview) {  // they wait for the change's whole runs
+    app.before_preview = std::move(whole_before);
+    app.before_preview_generation = whole_before_generation;
   }
   app.runs = std::move(derived.runs);
   if (!previous.empty() || !whole_before.empty()) {

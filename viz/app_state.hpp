@@ -128,9 +128,11 @@ struct AppState {
   bool runs_are_preview = false;  ///< `runs` index the first parts of a knob change's runs
   /// While previews are shown: the indices of the whole runs shown before them (at session
   /// generation `before_preview_generation`), kept for the runs the change keeps
-  /// (Session::last_kept_runs()).
+  /// (Session::last_kept_runs()). Those of `lent` are in `runs` meanwhile (the preview shows
+  /// the kept runs whole), and come back when the preview is replaced.
   std::vector<RunIndex> before_preview;
   std::uint64_t before_preview_generation = 0;
+  std::vector<std::uint32_t> lent;
   /// Frees the indices new runs replaced beside the frame that shows them (joined before the next).
   std::jthread retiring_indices;
   EventIndex events;
@@ -219,6 +221,9 @@ void with_legend_of_runs(const std::vector<trace::Trace>& runs, DerivedRuns& der
 class PreviewIndexer {
  public:
   DerivedRuns update(const std::vector<trace::Trace>& runs);
+  /// The same but for the runs `kept` from the runs shown (whole, by run): their RunIndex is
+  /// left empty and listed in `to_carry`, as join_derived leaves a part it was not given.
+  DerivedRuns update(const std::vector<trace::Trace>& runs, const std::vector<bool>& kept);
 
   /// Per lane, what its final spans (all but its last) left.
   struct LaneCarry {
@@ -247,8 +252,9 @@ std::any derive_runs_for_session(const std::vector<trace::Trace>& runs);
 /// simulated, and only the last to end is indexed after the simulation. A run the change kept
 /// from the runs shown is not indexed: refresh_derived carries its index over.
 Session::RunwiseDerive runwise_derive_for_session();
-/// A PreviewIndexer of its own per knob change, as Session::set_knobs_in_background takes it.
-Session::Derive preview_indexer_for_session();
+/// A PreviewIndexer of its own per knob change, as Session::index_previews_with takes it: the
+/// runs the change keeps are not indexed (refresh_derived lends the runs shown's indices).
+Session::PreviewDerive preview_indexer_for_session();
 
 /// Rebuilds what derives from the runs when the session produced new ones (or takes what the
 /// session's background change derived, with the indices of the runs it kept carried over

@@ -338,7 +338,12 @@ void Session::start_background() {
   b.request = knob_requests_;
   respeculate();  // paused: the cores are this change's
   // scenario_ stays as it is while the thread runs: install() comes after it is joined.
-  Derive preview_derive = make_preview_derive_ && derive_ ? make_preview_derive_() : derive_;
+  PreviewDerive preview_derive;
+  if (make_preview_derive_ && derive_) {
+    preview_derive = make_preview_derive_();
+  } else if (derive_) {
+    preview_derive = [whole = derive_](const std::vector<trace::Trace>& runs, const std::vector<bool>&) { return whole(runs); };
+  }
   b.watcher = std::jthread([&b, derive = std::move(preview_derive)](std::stop_token stop) {
     // Runs whole by the next frame need no preview: asking for one sooner would take the
     // cores from them (the copies and their indices), so the first ask waits a frame.
@@ -354,7 +359,9 @@ void Session::start_background() {
       preview.runs = b.progress.answers();
       const bool partial = std::ranges::any_of(preview.runs, [](const trace::Trace& run) { return run.partial(); });
       if (!partial) return;  // every run is whole (or the simulation is over): the change itself comes in next
-      if (derive) preview.derived = derive(preview.runs);
+      // The kept runs are known before any run answers (read_and_simulate sets them first).
+      preview.kept = b.reusable.kept;
+      if (derive) preview.derived = derive(preview.runs, preview.kept);
       std::unique_lock lock(b.preview_mutex);
       b.preview = std::move(preview);
       if (!b.preview_taken.wait(lock, stop, [&b] { return !b.preview; })) return;
@@ -443,6 +450,8 @@ bool Session::take_preview() {
   else retire(std::move(runs_));  // the last preview's copies
   previewing_ = true;
   runs_ = std::move(preview->runs);
+  last_kept_ = std::move(preview->kept);
+  last_kept_from_ = std::find(last_kept_.begin(), last_kept_.end(), true) != last_kept_.end() ? b.offered_generation : 0;
   ++generation_;
   derived_ = std::move(preview->derived);
   derived_generation_ = generation_;

@@ -59,10 +59,13 @@ class Session {
   Speculation* speculation() { return speculation_.get(); }
   /// The knob change put in from the kept values, not simulated (until the next change).
   bool last_change_was_kept() const { return last_change_kept_; }
-  /// Each knob change's previews are derived by a Derive that `make` makes for that change
-  /// alone (one that carries what it built from a prefix to the next, PreviewIndexer), not by
-  /// the change's own `derive`.
-  void index_previews_with(std::function<Derive()> make) { make_preview_derive_ = std::move(make); }
+  /// Each knob change's previews are derived by a PreviewDerive that `make` makes for that
+  /// change alone (one that carries what it built from a prefix to the next, PreviewIndexer),
+  /// not by the change's own `derive`. It is given the runs so far and, by run, those the change
+  /// keeps from the runs shown (whole: last_kept_runs() once the preview is shown), whose part
+  /// it may leave to whoever holds the runs shown's, as RunwiseDerive's join does.
+  using PreviewDerive = std::function<std::any(const std::vector<trace::Trace>&, const std::vector<bool>& kept)>;
+  void index_previews_with(std::function<PreviewDerive()> make) { make_preview_derive_ = std::move(make); }
   /// What a knob change's `derive` builds, built run by run: `one` builds a run's part on the
   /// thread that simulated it as soon as the run ends, beside the runs still simulated; `join`
   /// makes the whole from the runs and their parts, in file order. It must build what
@@ -112,8 +115,9 @@ class Session {
   /// How many runs the last change kept from the runs shown before it, not simulated again
   /// (a change of the switch interval alone: model::switch_interval_cannot_change()).
   std::size_t last_reused_runs() const { return last_reused_; }
-  /// By run, the runs the last change kept (last_reused_runs() of them are true), and the
-  /// generation() of the runs shown they were kept from (0: none kept).
+  /// By run, the runs the change shown kept (last_reused_runs() of them are true; the last
+  /// change's, or while previewing() the change's being simulated), and the generation() of the
+  /// runs shown they were kept from (0: none kept).
   const std::vector<bool>& last_kept_runs() const { return last_kept_; }
   std::uint64_t last_kept_from_generation() const { return last_kept_from_; }
   /// Changes whenever the scenario is loaded again (reload, knobs), not when runs are added.
@@ -152,6 +156,7 @@ class Session {
   struct Preview {
     std::vector<trace::Trace> runs;
     std::any derived;
+    std::vector<bool> kept;  ///< by run: kept from the runs shown (Reusable::kept)
   };
   /// A knob change simulated on a thread of its own; `ready` once `loaded` or `error` is set.
   /// Beside it a watcher asks the runs for their traces so far, one preview at a time: the
@@ -235,7 +240,7 @@ class Session {
   Knobs shown_knobs_;  ///< the knobs of the runs shown (knobs_ may be ahead, being simulated)
   std::uint64_t knob_requests_ = 0;  ///< background knob changes asked for
   Derive derive_;                    ///< the latest background change's
-  std::function<Derive()> make_preview_derive_;
+  std::function<PreviewDerive()> make_preview_derive_;
   RunwiseDerive runwise_;
   std::any derived_;                 ///< for runs_ at derived_generation_
   std::uint64_t derived_generation_ = 0;

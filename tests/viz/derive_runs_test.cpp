@@ -172,3 +172,28 @@ TEST_CASE("a thread that runs one job is labelled with it; a pool thread that ru
     CHECK(label.find(" hog") == std::string::npos);
   }
 }
+
+TEST_CASE("a preview leaves the runs kept whole to carry over, and indexes the others as ever") {
+  const scenario::Scenario s = scenario::load_string(kScenario, "derived.toml");
+  const std::vector<trace::Trace> runs = model::simulate_all(s);
+  const DerivedRuns together = derive_runs(runs);
+  std::vector<bool> kept(runs.size(), false);
+  kept[1] = true;
+  PreviewIndexer indexer;
+  DerivedRuns preview = indexer.update(runs, kept);
+  CHECK(preview.to_carry == std::vector<std::uint32_t>{1});
+  REQUIRE(preview.runs.size() == runs.size());
+  CHECK(preview.runs[1].covered_prefix.empty());
+  preview.runs[1] = derive_run(runs[1]).runs.front();
+  with_legend_of_runs(runs, preview);
+  CHECK(preview.states_seen == together.states_seen);
+  CHECK(preview.marks_seen == together.marks_seen);
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    CAPTURE(r);
+    viz::testing::check_same_run_index(preview.runs[r], together.runs[r]);
+  }
+  // Its carries stay with their runs: the next call, none kept, reads run 1 whole.
+  const DerivedRuns again = indexer.update(runs, {});
+  CHECK(again.to_carry.empty());
+  for (std::size_t r = 0; r < runs.size(); ++r) viz::testing::check_same_run_index(again.runs[r], together.runs[r]);
+}

@@ -105,7 +105,14 @@ TEST_CASE("kept runs' indices wait for the change behind its previews, and are b
     bool previewed = false;
     while (app.session.simulating()) {
       if (app.session.poll(0)) refresh_derived(app);
-      previewed = previewed || app.runs_are_preview;
+      if (app.runs_are_preview) {  // the kept runs are shown whole, with their indices lent
+        previewed = true;
+        const std::vector<bool>& kept = app.session.last_kept_runs();
+        REQUIRE(kept.size() == shown.size());
+        for (std::size_t r = 0; r < shown.size(); ++r) {
+          if (kept[r]) CHECK(app.runs[r].covered_prefix.data() == shown[r]);
+        }
+      }
       std::this_thread::sleep_for(1ms);
     }
     refresh_derived(app);
