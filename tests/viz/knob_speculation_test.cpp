@@ -305,14 +305,18 @@ TEST_CASE("a switch interval simulated ahead keeps the runs shown it cannot chan
 TEST_CASE("runs shown that a switch interval simulated ahead reads outlive their replacement until it is done") {
   Session s;
   REQUIRE(s.open(lesson("15-lost-update.toml")));
-  Knobs interval;
-  interval.switch_interval = Time{200'000};  // the first neighbour wanted: the lesson's 0.1 ms one step up
   for (int round = 0; round < 3; ++round) {
+    // A step of the interval first: the same step again is the first value simulated ahead,
+    // one that reads the runs shown.
+    const auto step = step_knob(s.scenario(), s.knobs(), {Knob::SwitchInterval, +1});
+    REQUIRE(step);
+    s.set_knobs_in_background(*step, derive_runs_for_session);
+    while (s.simulating()) finish_background(s);
     s.speculate_neighbours(derive_runs_for_session, Speculation::kDefaultBudget, false);
     while (s.speculation()->started() == 0) std::this_thread::sleep_for(100us);
-    // The runs shown replaced while the interval is simulated from them (run under the
-    // sanitizers, a read of freed runs fails here).
-    Knobs other;
+    // The runs shown replaced at once while it is simulated from them (under valgrind's
+    // memcheck or the sanitizers, a read of freed runs fails here).
+    Knobs other = s.knobs();
     other.cores = 2 + round;
     REQUIRE(s.set_knobs(other));
     s.speculation()->wait_until_idle();
@@ -321,10 +325,11 @@ TEST_CASE("runs shown that a switch interval simulated ahead reads outlive their
     s.add_measured(std::move(measured));  // may move the runs shown in memory
     s.speculation()->wait_until_idle();
   }
-  Knobs step = s.knobs();
-  step.switch_interval = interval.switch_interval;
-  s.set_knobs_in_background(step, derive_runs_for_session);
+  const auto step = step_knob(s.scenario(), s.knobs(), {Knob::SwitchInterval, +1});
+  REQUIRE(step);
+  s.set_knobs_in_background(*step, derive_runs_for_session);
   while (s.simulating()) finish_background(s);
-  const scenario::Scenario same = scenario::load_file(lesson("15-lost-update.toml"), step.overrides());
+  CHECK(s.last_reused_runs() == 2u);
+  const scenario::Scenario same = scenario::load_file(lesson("15-lost-update.toml"), step->overrides());
   CHECK(dump(s.runs()) == dump(model::simulate_all(same)));  // the measured run went with the change
 }
