@@ -117,7 +117,8 @@ class Session {
   std::size_t last_reused_runs() const { return last_reused_; }
   /// By run, the runs the change shown kept (last_reused_runs() of them are true; the last
   /// change's, or while previewing() the change's being simulated), and the generation() of the
-  /// runs shown they were kept from (0: none kept).
+  /// runs shown they were kept from (0: none kept, or kept by a value simulated ahead, whose
+  /// indices were all built with it).
   const std::vector<bool>& last_kept_runs() const { return last_kept_; }
   std::uint64_t last_kept_from_generation() const { return last_kept_from_; }
   /// Changes whenever the scenario is loaded again (reload, knobs), not when runs are added.
