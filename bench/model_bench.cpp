@@ -354,6 +354,8 @@ struct LessonRerun {
   /// and the names of the others.
   int within_one_frame = 0;
   std::vector<std::string> later;
+  int kept_runs = 0;  ///< with --bench-knob-interval: runs of every scenario kept with their indices
+  int runs = 0;       ///< of every scenario's runs
 };
 
 /// gilviz builds frame 1 at once after the knob moves (the frame the change was made in, which
@@ -361,7 +363,9 @@ struct LessonRerun {
 /// within one frame of the change.
 constexpr int kWithinOneFrame = 2;
 
-std::optional<LessonRerun> rerun_lessons() {
+/// `knob_flag`: gilviz's `--bench-knob` (the cores moved) or `--bench-knob-interval` (the
+/// switch interval moved, which keeps the runs no interval could change).
+std::optional<LessonRerun> rerun_lessons(const char* knob_flag) {
   const std::string gilviz = gilviz_path();
   if (gilviz.empty()) return std::nullopt;
   std::vector<std::filesystem::path> files;
@@ -372,8 +376,9 @@ std::optional<LessonRerun> rerun_lessons() {
   LessonRerun slowest;
   int within_one_frame = 0;
   std::vector<std::string> later;
+  int kept_runs = 0, runs = 0;
   for (const auto& file : files) {
-    const std::string command = fmt::format("{} {} --bench-frames 1 --bench-knob 2>/dev/null", gilviz, file.string());
+    const std::string command = fmt::format("{} {} --bench-frames 1 {} 2>/dev/null", gilviz, file.string(), knob_flag);
     FILE* pipe = popen(command.c_str(), "r");
     if (pipe == nullptr) return std::nullopt;
     char line[512];
@@ -384,8 +389,13 @@ std::optional<LessonRerun> rerun_lessons() {
     int whole_frame = 0;
     while (std::fgets(line, sizeof line, pipe) != nullptr) {
       double ms = 0, cpu = 0, sim = 0, index = 0, frame = 0;
-      int frame_number = 0;
-      double after_ms = 0;
+      int frame_number = 0, kept = 0, of = 0;
+      double after_ms = 0, interval_ms = 0;
+      if (std::sscanf(line, "knob: the switch interval set to the %lf ms it has; %d of %d runs kept", &interval_ms, &kept,
+                      &of) == 3) {
+        kept_runs += kept;
+        runs += of;
+      }
       if (std::sscanf(line, "progressive: frame %d after the change showed the new runs so far (%lf ms after it)",
                       &frame_number, &after_ms) == 2) {
         part_frame = frame_number;
@@ -425,6 +435,8 @@ std::optional<LessonRerun> rerun_lessons() {
   if (slowest.scenarios == 0) return std::nullopt;
   slowest.within_one_frame = within_one_frame;
   slowest.later = std::move(later);
+  slowest.kept_runs = kept_runs;
+  slowest.runs = runs;
   return slowest;
 }
 
@@ -482,7 +494,7 @@ std::string verdict(bool met) { return met ? "met" : "not met"; }
 
 void print_aims(const std::vector<Case>& cs, const std::vector<std::optional<Figures>>& figures,
                 const std::optional<SimPy>& simpy, const std::optional<ViewerFirstFrame>& viewer,
-                const std::optional<LessonRerun>& lessons, bool quick) {
+                const std::optional<LessonRerun>& lessons, const std::optional<LessonRerun>& interval_lessons, bool quick) {
   fmt::print("\nAgainst the aims (figures of this run; the CPU time is the one to read on a busy machine):\n\n");
   fmt::print("| aim | this run | |\n|---|---|---|\n");
   if (figures[0] && !quick) {
@@ -533,11 +545,23 @@ void print_aims(const std::vector<Case>& cs, const std::vector<std::optional<Fig
                                  lessons->first_part_seconds * 1e3),
                verdict(lessons->later.empty()));
   }
+  if (interval_lessons) {
+    const LessonRerun& l = *interval_lessons;
+    fmt::print("| the same with the switch interval moved (`--bench-knob-interval`: the runs no interval could change kept "
+               "with their indices) | {} of {} showed their whole new runs in the frame after the change{} ({} of {} runs "
+               "kept); the slowest by CPU, {}: frame {}, {:.1f} ms after the knob moved ({:.1f} ms of CPU on every thread; "
+               "re-simulation {:.1f} ms, indexing {:.1f} ms, frame {:.1f} ms) | {} |\n",
+               l.within_one_frame, l.scenarios,
+               l.later.empty() ? std::string() : fmt::format(" (not: {})", fmt::join(l.later, ", ")), l.kept_runs, l.runs,
+               l.scenario, l.whole_frame, l.seconds * 1e3, l.cpu_seconds * 1e3, l.simulation_seconds * 1e3,
+               l.indexing_seconds * 1e3, l.frame_seconds * 1e3, verdict(l.later.empty()));
+  }
 }
 
 void print_json(const std::vector<Case>& cs, const std::vector<std::optional<Figures>>& figures,
                 const std::optional<SimPy>& simpy, const std::optional<ViewerFirstFrame>& viewer,
-                const std::optional<LessonRerun>& lessons, const std::string& load_before, const std::string& load_after) {
+                const std::optional<LessonRerun>& lessons, const std::optional<LessonRerun>& interval_lessons,
+                const std::string& load_before, const std::string& load_after) {
   nlohmann::json doc;
   doc["load_before"] = load_before;
   doc["load_after"] = load_after;
@@ -588,6 +612,21 @@ void print_json(const std::vector<Case>& cs, const std::vector<std::optional<Fig
                            {"whole_frame", lessons->whole_frame},
                            {"within_one_frame", lessons->within_one_frame},
                            {"later", lessons->later}};
+  }
+  if (interval_lessons) {
+    const LessonRerun& l = *interval_lessons;
+    doc["lesson_interval_rerun"] = {{"slowest_scenario", l.scenario},
+                                    {"scenarios", l.scenarios},
+                                    {"seconds", l.seconds},
+                                    {"cpu_seconds", l.cpu_seconds},
+                                    {"simulation_seconds", l.simulation_seconds},
+                                    {"indexing_seconds", l.indexing_seconds},
+                                    {"frame_seconds", l.frame_seconds},
+                                    {"whole_frame", l.whole_frame},
+                                    {"within_one_frame", l.within_one_frame},
+                                    {"later", l.later},
+                                    {"kept_runs", l.kept_runs},
+                                    {"runs", l.runs}};
   }
   if (viewer) {
     doc["viewer_first_frame"] = {{"scenario", viewer->scenario},
@@ -645,13 +684,14 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < cs.size(); ++i) figures.push_back(measure_in_child(o, static_cast<int>(i)));
   const std::optional<SimPy> simpy = o.simpy ? run_simpy(headline_threads(o)) : std::nullopt;
   const std::optional<ViewerFirstFrame> viewer = o.viewer ? run_viewer() : std::nullopt;
-  const std::optional<LessonRerun> lessons = o.viewer ? rerun_lessons() : std::nullopt;
+  const std::optional<LessonRerun> lessons = o.viewer ? rerun_lessons("--bench-knob") : std::nullopt;
+  const std::optional<LessonRerun> interval_lessons = o.viewer ? rerun_lessons("--bench-knob-interval") : std::nullopt;
   const std::string load_after = load_average();
   if (o.json) {
-    print_json(cs, figures, simpy, viewer, lessons, load_before, load_after);
+    print_json(cs, figures, simpy, viewer, lessons, interval_lessons, load_before, load_after);
   } else {
     print_table(cs, figures, simpy, o.simpy, load_before, load_after);
-    print_aims(cs, figures, simpy, viewer, lessons, o.quick);
+    print_aims(cs, figures, simpy, viewer, lessons, interval_lessons, o.quick);
   }
   for (const auto& f : figures) {
     if (!f) return 1;

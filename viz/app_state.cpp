@@ -7,6 +7,7 @@
 #include <cmath>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -230,6 +231,14 @@ void index_marks(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIn
   index.job_end_marks = keep ? carry.job_ends : std::move(carry.job_ends);
 }
 
+/// The legend's lists: what any run's index saw.
+void add_legend_of_runs(DerivedRuns& derived) {
+  for (const RunIndex& index : derived.runs) {
+    for (std::size_t k = 0; k < derived.states_seen.size(); ++k) derived.states_seen[k] = derived.states_seen[k] || index.states_seen[k];
+    for (std::size_t k = 0; k < derived.marks_seen.size(); ++k) derived.marks_seen[k] = derived.marks_seen[k] || index.marks_seen[k];
+  }
+}
+
 /// derive_runs with `carry`, one per run, from the runs' last prefixes (fresh ones: whole);
 /// `keep`: the carry is kept for a longer prefix (else its indices are moved out). Each run
 /// is read alone: its prediction (which reads the others) is left to the caller.
@@ -296,9 +305,10 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
   run_on_two_threads(tasks);
   for (std::size_t r = 0; r < threads.size(); ++r) threads[r].add_to(out.runs[r].metrics, *runs[r]);
   for (std::size_t r = 0; r < runs.size(); ++r) {
-    for (std::size_t k = 0; k < out.states_seen.size(); ++k) out.states_seen[k] = out.states_seen[k] || carry[r].states[k];
-    for (std::size_t k = 0; k < out.marks_seen.size(); ++k) out.marks_seen[k] = out.marks_seen[k] || carry[r].kinds[k];
+    out.runs[r].states_seen = carry[r].states;
+    out.runs[r].marks_seen = carry[r].kinds;
   }
+  add_legend_of_runs(out);
   return out;
 }
 
@@ -326,19 +336,62 @@ DerivedRuns derive_run(const trace::Trace& run) {
   return derive_carried({&run}, fresh, false);
 }
 
-DerivedRuns join_derived(const std::vector<trace::Trace>& runs, std::vector<DerivedRuns> parts) {
+DerivedRuns join_derived(const std::vector<trace::Trace>& runs, std::vector<std::optional<DerivedRuns>> parts) {
   DerivedRuns out;
-  for (DerivedRuns& part : parts) {
-    for (RunIndex& index : part.runs) out.runs.push_back(std::move(index));
-    for (std::size_t k = 0; k < out.states_seen.size(); ++k) out.states_seen[k] = out.states_seen[k] || part.states_seen[k];
-    for (std::size_t k = 0; k < out.marks_seen.size(); ++k) out.marks_seen[k] = out.marks_seen[k] || part.marks_seen[k];
+  for (std::size_t r = 0; r < parts.size(); ++r) {
+    if (!parts[r]) {
+      out.to_carry.push_back(static_cast<std::uint32_t>(r));
+      out.runs.emplace_back();
+      continue;
+    }
+    for (RunIndex& index : parts[r]->runs) out.runs.push_back(std::move(index));
   }
+  add_legend_of_runs(out);
   return with_predictions(runs, std::move(out));
+}
+
+void with_legend_of_runs(const std::vector<trace::Trace>& runs, DerivedRuns& derived) {
+  derived.states_seen = {};
+  derived.marks_seen = {};
+  add_legend_of_runs(derived);
+  derived.to_carry.clear();
+  derived = with_predictions(runs, std::move(derived));
 }
 
 DerivedRuns PreviewIndexer::update(const std::vector<trace::Trace>& runs) {
   if (carry_.size() != runs.size()) carry_.assign(runs.size(), RunCarry{});
   return with_predictions(runs, derive_carried(addresses(runs), carry_, true));
+}
+
+DerivedRuns PreviewIndexer::update(const std::vector<trace::Trace>& runs, const std::vector<bool>& kept) {
+  const auto is_kept = [&kept](std::size_t r) { return r < kept.size() && kept[r]; };
+  bool any_kept = false;
+  for (std::size_t r = 0; r < runs.size(); ++r) any_kept = any_kept || is_kept(r);
+  if (!any_kept) return update(runs);
+  if (carry_.size() != runs.size()) carry_.assign(runs.size(), RunCarry{});
+  // The others indexed as ever, each with its carry (moved out and back: cheap).
+  std::vector<const trace::Trace*> others;
+  std::vector<RunCarry> carries;
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    if (is_kept(r)) continue;
+    others.push_back(&runs[r]);
+    carries.push_back(std::move(carry_[r]));
+  }
+  DerivedRuns indexed = derive_carried(others, carries, true);
+  DerivedRuns out;
+  out.states_seen = indexed.states_seen;
+  out.marks_seen = indexed.marks_seen;
+  std::size_t next = 0;
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    if (is_kept(r)) {
+      out.runs.emplace_back();
+      out.to_carry.push_back(static_cast<std::uint32_t>(r));
+      continue;
+    }
+    carry_[r] = std::move(carries[next]);
+    out.runs.push_back(std::move(indexed.runs[next++]));
+  }
+  return with_predictions(runs, std::move(out));
 }
 
 std::any derive_runs_for_session(const std::vector<trace::Trace>& runs) {
@@ -348,20 +401,28 @@ std::any derive_runs_for_session(const std::vector<trace::Trace>& runs) {
 Session::RunwiseDerive runwise_derive_for_session() {
   return {[](const trace::Trace& run) -> std::any { return derive_run(run); },
           [](const std::vector<trace::Trace>& runs, std::vector<std::any> parts) -> std::any {
-            std::vector<DerivedRuns> derived;
-            for (std::any& part : parts) derived.push_back(std::any_cast<DerivedRuns&&>(std::move(part)));
+            std::vector<std::optional<DerivedRuns>> derived;
+            for (std::any& part : parts) {
+              if (part.has_value()) {
+                derived.emplace_back(std::any_cast<DerivedRuns&&>(std::move(part)));
+              } else {
+                derived.emplace_back();  // kept from the runs shown: carried over by refresh_derived
+              }
+            }
             return std::make_shared<DerivedRuns>(join_derived(runs, std::move(derived)));
           }};
 }
 
-Session::Derive preview_indexer_for_session() {
-  return [indexer = std::make_shared<PreviewIndexer>()](const std::vector<trace::Trace>& runs) -> std::any {
-    return std::make_shared<DerivedRuns>(indexer->update(runs));
+Session::PreviewDerive preview_indexer_for_session() {
+  return [indexer = std::make_shared<PreviewIndexer>()](const std::vector<trace::Trace>& runs,
+                                                        const std::vector<bool>& kept) -> std::any {
+    return std::make_shared<DerivedRuns>(indexer->update(runs, kept));
   };
 }
 
 void refresh_derived(AppState& app) {
   if (app.derived_generation == app.session.generation()) return;
+  const std::uint64_t shown_generation = app.derived_generation;  // of the indices in app.runs
   app.derived_generation = app.session.generation();
   const auto& runs = app.session.runs();
   // The event index waits for the first step from event to event.
@@ -370,10 +431,44 @@ void refresh_derived(AppState& app) {
   const std::any made = app.session.take_derived();
   const auto* ready = std::any_cast<std::shared_ptr<DerivedRuns>>(&made);
   DerivedRuns derived = ready != nullptr && *ready ? std::move(**ready) : derive_runs(runs);
-  std::vector<RunIndex> replaced = std::exchange(app.runs, std::move(derived.runs));
-  if (!replaced.empty()) {
+  // The indices of the whole runs shown before a knob change (those shown now, or those the
+  // change's previews replaced) go to the runs the change kept (Session::last_kept_runs()).
+  std::vector<RunIndex> previous = std::exchange(app.runs, {});
+  std::vector<RunIndex> whole_before;
+  std::uint64_t whole_before_generation = shown_generation;
+  if (app.runs_are_preview) {
+    whole_before = std::exchange(app.before_preview, {});
+    whole_before_generation = app.before_preview_generation;
+    for (const std::uint32_t r : std::exchange(app.lent, {})) {
+      if (r < previous.size() && r < whole_before.size()) whole_before[r] = std::move(previous[r]);  // lent back
+    }
+  } else {
+    whole_before = std::move(previous);
+  }
+  app.runs_are_preview = app.session.previewing();
+  if (!derived.to_carry.empty()) {
+    const bool same_runs = app.session.last_kept_from_generation() == whole_before_generation;
+    for (const std::uint32_t r : derived.to_carry) {
+      if (same_runs && r < whole_before.size()) {
+        derived.runs[r] = std::move(whole_before[r]);  // the same run: its index is the one shown
+        if (app.runs_are_preview) app.lent.push_back(r);
+      } else {
+        derived.runs[r] = std::move(derive_run(runs[r]).runs.front());  // the runs shown changed meanwhile
+      }
+    }
+    with_legend_of_runs(runs, derived);
+  }
+  if (app.runs_are_preview) {  // they wait for the change's whole runs
+    app.before_preview = std::move(whole_before);
+    app.before_preview_generation = whole_before_generation;
+  }
+  app.runs = std::move(derived.runs);
+  if (!previous.empty() || !whole_before.empty()) {
     if (app.retiring_indices.joinable()) app.retiring_indices.join();
-    app.retiring_indices = std::jthread([old = std::move(replaced)]() mutable { std::vector<RunIndex>().swap(old); });
+    app.retiring_indices = std::jthread([a = std::move(previous), b = std::move(whole_before)]() mutable {
+      std::vector<RunIndex>().swap(a);
+      std::vector<RunIndex>().swap(b);
+    });
   }
   app.states_seen = derived.states_seen;
   app.marks_seen = derived.marks_seen;

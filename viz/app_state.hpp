@@ -63,6 +63,8 @@ struct RunIndex {
   std::vector<std::vector<std::uint32_t>> races_lost;  ///< per GIL lane: the old GIL's RacesLost marks
   double interest = 0;                   ///< run_interest: which runs a fit opens first
   std::vector<std::string> outcomes;     ///< trace::outcome_lines, read by the numbers panel each frame
+  std::array<bool, trace::kSpanStateCount> states_seen{};  ///< the states its spans use (the legend's)
+  std::array<bool, trace::kMarkKindCount> marks_seen{};    ///< the kinds of its marks
 };
 
 /// The story panel's state between frames: it reads the runs, owns this, and asks for seeks.
@@ -123,6 +125,14 @@ struct AppState {
   std::uint64_t derived_generation = 0;
   std::uint64_t derived_scenario_generation = 0;
   std::vector<RunIndex> runs;
+  bool runs_are_preview = false;  ///< `runs` index the first parts of a knob change's runs
+  /// While previews are shown: the indices of the whole runs shown before them (at session
+  /// generation `before_preview_generation`), kept for the runs the change keeps
+  /// (Session::last_kept_runs()). Those of `lent` are in `runs` meanwhile (the preview shows
+  /// the kept runs whole), and come back when the preview is replaced.
+  std::vector<RunIndex> before_preview;
+  std::uint64_t before_preview_generation = 0;
+  std::vector<std::uint32_t> lent;
   /// Frees the indices new runs replaced beside the frame that shows them (joined before the next).
   std::jthread retiring_indices;
   EventIndex events;
@@ -184,14 +194,23 @@ struct DerivedRuns {
   std::vector<RunIndex> runs;
   std::array<bool, trace::kSpanStateCount> states_seen{};
   std::array<bool, trace::kMarkKindCount> marks_seen{};
+  /// Runs join_derived was given no part for (a knob change kept them from the runs shown,
+  /// Session::last_kept_runs()): their RunIndex is empty, theirs is to be carried over, and
+  /// the legend's lists leave them out until it is (with_legend_of_runs).
+  std::vector<std::uint32_t> to_carry;
 };
 /// Built on the calling thread and a second one; reads `runs` alone, so any thread may.
 DerivedRuns derive_runs(const std::vector<trace::Trace>& runs);
 /// derive_runs of one run alone, as soon as it ends (on the thread that simulated it): its
 /// part of join_derived.
 DerivedRuns derive_run(const trace::Trace& run);
-/// derive_runs(runs) from derive_run of each run, `parts` in the runs' order.
-DerivedRuns join_derived(const std::vector<trace::Trace>& runs, std::vector<DerivedRuns> parts);
+/// derive_runs(runs) from derive_run of each run, `parts` in the runs' order. A run whose part
+/// is missing (nullopt: the run was kept from the runs shown) gets an empty RunIndex, listed in
+/// `to_carry`.
+DerivedRuns join_derived(const std::vector<trace::Trace>& runs, std::vector<std::optional<DerivedRuns>> parts);
+/// The legend's lists and each run's prediction made again from `derived.runs` (once the
+/// indices of its `to_carry` runs are in; `to_carry` is then emptied).
+void with_legend_of_runs(const std::vector<trace::Trace>& runs, DerivedRuns& derived);
 
 /// derive_runs for the first parts of a knob change's runs as they grow (Session's previews):
 /// each call's runs are the last call's, each as long or longer (trace::Trace::partial()).
@@ -202,6 +221,9 @@ DerivedRuns join_derived(const std::vector<trace::Trace>& runs, std::vector<Deri
 class PreviewIndexer {
  public:
   DerivedRuns update(const std::vector<trace::Trace>& runs);
+  /// The same but for the runs `kept` from the runs shown (whole, by run): their RunIndex is
+  /// left empty and listed in `to_carry`, as join_derived leaves a part it was not given.
+  DerivedRuns update(const std::vector<trace::Trace>& runs, const std::vector<bool>& kept);
 
   /// Per lane, what its final spans (all but its last) left.
   struct LaneCarry {
@@ -227,13 +249,16 @@ class PreviewIndexer {
 std::any derive_runs_for_session(const std::vector<trace::Trace>& runs);
 /// derive_runs_for_session run by run (derive_run, join_derived), as Session::derive_runwise_with
 /// takes it: each run of a knob change is indexed as soon as it ends, beside the runs still
-/// simulated, and only the last to end is indexed after the simulation.
+/// simulated, and only the last to end is indexed after the simulation. A run the change kept
+/// from the runs shown is not indexed: refresh_derived carries its index over.
 Session::RunwiseDerive runwise_derive_for_session();
-/// A PreviewIndexer of its own per knob change, as Session::set_knobs_in_background takes it.
-Session::Derive preview_indexer_for_session();
+/// A PreviewIndexer of its own per knob change, as Session::index_previews_with takes it: the
+/// runs the change keeps are not indexed (refresh_derived lends the runs shown's indices).
+Session::PreviewDerive preview_indexer_for_session();
 
 /// Rebuilds what derives from the runs when the session produced new ones (or takes what the
-/// session's background change derived); keeps the playhead and zoom when the time range
+/// session's background change derived, with the indices of the runs it kept carried over
+/// from the runs shown: moved, not rebuilt); keeps the playhead and zoom when the time range
 /// still makes sense.
 void refresh_derived(AppState& app);
 

@@ -26,6 +26,16 @@ namespace {
 /// the other.
 unsigned simulation_threads() { return std::thread::hardware_concurrency() < 2 ? 1u : 8u; }
 
+/// By run of `scenario`, the runs of `reused` simulate_all() keeps (model::ReusedRuns).
+std::vector<bool> kept_runs(const scenario::Scenario& scenario, const model::ReusedRuns& reused) {
+  std::vector<bool> kept(scenario.runs.size(), false);
+  for (std::size_t r = 0; r < kept.size() && r < reused.size(); ++r) {
+    const trace::Trace* before = reused[r];
+    kept[r] = before != nullptr && before->run_name == scenario.runs[r].name && model::switch_interval_cannot_change(*before);
+  }
+  return kept;
+}
+
 /// A knob change's first preview is asked for after a frame at 60 a second.
 constexpr std::chrono::microseconds kFirstPreviewAfter{16'667};
 
@@ -68,7 +78,8 @@ void Session::set_knobs_in_background(const Knobs& knobs, Derive derive) {
 void Session::speculate_neighbours(Derive derive, std::size_t budget_bytes, bool lowest_priority) {
   speculation_ = std::make_unique<Speculation>(
       [derive = std::move(derive)](const Speculation::Candidate& candidate, std::stop_token stop) {
-        auto loaded = std::make_shared<Loaded>(simulate_settings(candidate.key, stop));
+        const auto* reuse = static_cast<const SpeculatedReuse*>(candidate.reads.get());
+        auto loaded = std::make_shared<Loaded>(simulate_settings(candidate.key, stop, reuse ? &reuse->offered : nullptr));
         if (derive) {
           const auto started = std::chrono::steady_clock::now();
           loaded->derived = derive(loaded->runs);
@@ -107,10 +118,18 @@ void Session::respeculate() {
     return;
   }
   std::vector<Speculation::Candidate> candidates;
+  std::shared_ptr<const SpeculatedReuse> reuse;  // one for every switch interval simulated ahead
   try {
     for (Knobs& k : neighbour_knobs(scenario_, shown_knobs_, last_step_)) {
       SettingsKey key = key_of(k);
-      candidates.push_back({std::move(key), std::move(k)});
+      std::vector<const trace::Trace*> offered = reuse ? std::vector<const trace::Trace*>{} : offered_for_reuse(k);
+      if (!offered.empty()) {
+        if (!shown_heir_) shown_heir_ = std::make_shared<ShownRunsHeir>();
+        reuse = std::make_shared<const SpeculatedReuse>(
+            SpeculatedReuse{{std::move(offered), shown_text_, shown_fit_cpus_, {}}, shown_heir_});
+      }
+      const bool reads_shown = reuse && only_switch_interval_moved(shown_knobs_, k);
+      candidates.push_back({std::move(key), std::move(k), reads_shown ? reuse : nullptr});
     }
   } catch (const std::exception&) {
     candidates.clear();  // the file cannot be read now: the watch reports it
@@ -136,7 +155,7 @@ bool Session::take_kept(const Knobs& knobs) {
   return true;
 }
 
-Session::Loaded Session::simulate_settings(const SettingsKey& key, std::stop_token stop) {
+Session::Loaded Session::simulate_settings(const SettingsKey& key, std::stop_token stop, const Reusable* offered) {
   struct Cancelled : std::runtime_error {
     Cancelled() : std::runtime_error("no longer wanted") {}
   };
@@ -155,7 +174,15 @@ Session::Loaded Session::simulate_settings(const SettingsKey& key, std::stop_tok
   });
   const std::stop_callback ask(stop, [&progress] { progress.ask(); });
   const auto started = std::chrono::steady_clock::now();
-  out.runs = model::simulate_all(out.scenario, simulation_threads(), &out.plan, &progress);
+  // The runs shown are kept only from the same text fitted alike (read_and_simulate).
+  const bool same_source = offered != nullptr && !key.text.empty() && offered->text == key.text &&
+                           offered->fit_cpus == key.cpus;
+  const model::ReusedRuns* reused = same_source ? &offered->runs : nullptr;
+  if (reused != nullptr) {
+    out.kept = kept_runs(out.scenario, *reused);
+    out.reused = static_cast<std::size_t>(std::count(out.kept.begin(), out.kept.end(), true));
+  }
+  out.runs = model::simulate_all(out.scenario, simulation_threads(), &out.plan, &progress, reused);
   out.simulation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
 }
@@ -169,10 +196,32 @@ bool Session::fit_to_this_machine(bool fit) {
   return false;
 }
 
+void Session::retire_runs(std::vector<trace::Trace> runs) {
+  if (shown_heir_) {
+    shown_heir_->runs.push_back(std::move(runs));
+  } else {
+    retire(std::move(runs));
+  }
+}
+
+void Session::stop_reading_shown() {
+  if (!shown_heir_) return;
+  if (speculation_) {
+    speculation_->want({});
+    speculation_->wait_until_idle();
+  }
+  shown_heir_.reset();
+}
+
 void Session::add_measured(trace::Trace measured) {
   if (background_) background_->copied.wait();  // a push may move the traces it copies
+  // So may it those a switch interval simulated ahead reads (measured runs come with the
+  // speculation paused: then it is idle already).
+  const bool moves = runs_.size() == runs_.capacity() && shown_heir_ != nullptr;
+  if (moves) stop_reading_shown();
   runs_.push_back(std::move(measured));
   ++generation_;
+  if (moves) respeculate();
 }
 
 void Session::drop_measured() {
@@ -212,9 +261,11 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
                            reusable->fit_cpus == out.fit_cpus;
   const model::ReusedRuns* reused = same_source ? &reusable->runs : nullptr;
   if (reused != nullptr) {
-    out.reused = static_cast<std::size_t>(std::count_if(reused->begin(), reused->end(), [](const trace::Trace* r) {
-      return r != nullptr && model::switch_interval_cannot_change(*r);
-    }));
+    // The runs simulate_all() keeps (model::ReusedRuns), known before it starts: a kept run's
+    // part of what the change derives is carried over, not built (RunwiseDerive).
+    out.kept = kept_runs(out.scenario, *reused);
+    out.reused = static_cast<std::size_t>(std::count(out.kept.begin(), out.kept.end(), true));
+    reusable->kept = out.kept;
   }
   out.runs = model::simulate_all(out.scenario, simulation_threads(), &out.plan, progress, reused);
   out.simulation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -228,14 +279,20 @@ void Session::install(Loaded loaded) {
   std::vector<trace::Trace> replaced = std::exchange(runs_, std::move(loaded.runs));
   std::vector<trace::Trace> shown_before = std::exchange(before_preview_, {});  // empty unless previewing
   previewing_ = false;
-  if (!replaced.empty()) retire(std::move(replaced));
-  if (!shown_before.empty()) retire(std::move(shown_before));
+  if (!replaced.empty()) retire_runs(std::move(replaced));
+  if (!shown_before.empty()) retire_runs(std::move(shown_before));
+  if (shown_heir_) {  // the runs it keeps are no longer shown: freed once the speculation is done with them
+    if (speculation_) speculation_->want({});  // respeculate() below asks for the new runs' neighbours
+    retire(std::move(shown_heir_));
+  }
   mtime_ = loaded.mtime;
   machine_note_ = std::move(loaded.machine_note);
   plan_ = std::move(loaded.plan);
   shown_text_ = std::move(loaded.text);
   shown_fit_cpus_ = loaded.fit_cpus;
   last_reused_ = loaded.reused;
+  last_kept_ = std::move(loaded.kept);
+  last_kept_from_ = last_reused_ > 0 ? loaded.kept_from_generation : 0;
   shown_knobs_ = knobs_;
   error_.clear();
   loaded_ = true;
@@ -281,7 +338,12 @@ void Session::start_background() {
   b.request = knob_requests_;
   respeculate();  // paused: the cores are this change's
   // scenario_ stays as it is while the thread runs: install() comes after it is joined.
-  Derive preview_derive = make_preview_derive_ && derive_ ? make_preview_derive_() : derive_;
+  PreviewDerive preview_derive;
+  if (make_preview_derive_ && derive_) {
+    preview_derive = make_preview_derive_();
+  } else if (derive_) {
+    preview_derive = [whole = derive_](const std::vector<trace::Trace>& runs, const std::vector<bool>&) { return whole(runs); };
+  }
   b.watcher = std::jthread([&b, derive = std::move(preview_derive)](std::stop_token stop) {
     // Runs whole by the next frame need no preview: asking for one sooner would take the
     // cores from them (the copies and their indices), so the first ask waits a frame.
@@ -297,7 +359,9 @@ void Session::start_background() {
       preview.runs = b.progress.answers();
       const bool partial = std::ranges::any_of(preview.runs, [](const trace::Trace& run) { return run.partial(); });
       if (!partial) return;  // every run is whole (or the simulation is over): the change itself comes in next
-      if (derive) preview.derived = derive(preview.runs);
+      // The kept runs are known before any run answers (read_and_simulate sets them first).
+      preview.kept = b.reusable.kept;
+      if (derive) preview.derived = derive(preview.runs, preview.kept);
       std::unique_lock lock(b.preview_mutex);
       b.preview = std::move(preview);
       if (!b.preview_taken.wait(lock, stop, [&b] { return !b.preview; })) return;
@@ -305,9 +369,10 @@ void Session::start_background() {
   });
   const RunwiseDerive runwise = derive_ ? runwise_ : RunwiseDerive{};
   b.derive_one = runwise.one;
+  b.reusable = {offered_for_reuse(knobs_), shown_text_, shown_fit_cpus_, {}};
+  b.offered_generation = generation_;
   b.thread = std::jthread([&b, file = file_, fit = fit_, derive = derive_, join = runwise.join,
-                           shown = loaded_ ? &scenario_ : nullptr, plan = plan_, offered = offered_for_reuse(),
-                           text = shown_text_, fit_cpus = shown_fit_cpus_] {
+                           shown = loaded_ ? &scenario_ : nullptr, plan = plan_] {
     try {
       // The runs shown that need not be simulated again are copied by the simulation's threads,
       // not on the frame thread (lesson 15's two such runs are 10 MB: milliseconds of copying and
@@ -317,9 +382,9 @@ void Session::start_background() {
           std::latch& latch;
           ~CountDown() { latch.count_down(); }
         } copied{b.copied};
-        Reusable reusable{offered, text, fit_cpus};
-        b.loaded =
-            read_and_simulate(file, b.knobs, fit, shown, plan, &b.progress, offered.empty() ? nullptr : &reusable);
+        b.loaded = read_and_simulate(file, b.knobs, fit, shown, plan, &b.progress,
+                                     b.reusable.runs.empty() ? nullptr : &b.reusable);
+        b.loaded->kept_from_generation = b.offered_generation;
       }
       const auto started = std::chrono::steady_clock::now();
       if (join) {
@@ -330,7 +395,8 @@ void Session::start_background() {
         }
         parts.resize(b.loaded->runs.size());
         for (std::size_t r = 0; r < parts.size(); ++r) {
-          if (!parts[r].has_value()) parts[r] = b.derive_one(b.loaded->runs[r]);  // not derived as it ended
+          const bool kept = r < b.loaded->kept.size() && b.loaded->kept[r];  // its part is the runs shown's
+          if (!parts[r].has_value() && !kept) parts[r] = b.derive_one(b.loaded->runs[r]);  // not derived as it ended
         }
         b.loaded->derived = join(b.loaded->runs, std::move(parts));
       } else if (derive) {
@@ -349,10 +415,10 @@ void Session::start_background() {
   });
 }
 
-std::vector<const trace::Trace*> Session::offered_for_reuse() const {
+std::vector<const trace::Trace*> Session::offered_for_reuse(const Knobs& to) const {
   std::vector<const trace::Trace*> out;
   // runs_ are the whole runs of shown_knobs_ (a change starts once the last one is in).
-  if (!loaded_ || previewing_ || !error_.empty() || !only_switch_interval_moved(shown_knobs_, knobs_)) return out;
+  if (!loaded_ || previewing_ || !error_.empty() || !only_switch_interval_moved(shown_knobs_, to)) return out;
   for (std::size_t r = 0; r < scenario_.runs.size(); ++r) {
     const bool same_run = r < runs_.size() && runs_[r].origin == trace::Origin::Simulated && !runs_[r].partial() &&
                           runs_[r].run_name == scenario_.runs[r].name;
@@ -362,7 +428,8 @@ std::vector<const trace::Trace*> Session::offered_for_reuse() const {
 }
 
 void Session::Background::derive_ended(std::size_t run, const trace::Trace& answer) {
-  if (!derive_one || answer.partial()) return;
+  const bool kept = run < reusable.kept.size() && reusable.kept[run];  // its part is the runs shown's
+  if (!derive_one || answer.partial() || kept) return;
   std::any part = derive_one(answer);  // the answer is a copy of the run's whole trace
   const std::lock_guard lock(parts_mutex);
   if (parts.size() <= run) parts.resize(run + 1);
@@ -383,6 +450,8 @@ bool Session::take_preview() {
   else retire(std::move(runs_));  // the last preview's copies
   previewing_ = true;
   runs_ = std::move(preview->runs);
+  last_kept_ = std::move(preview->kept);
+  last_kept_from_ = std::find(last_kept_.begin(), last_kept_.end(), true) != last_kept_.end() ? b.offered_generation : 0;
   ++generation_;
   derived_ = std::move(preview->derived);
   derived_generation_ = generation_;

@@ -59,14 +59,19 @@ class Session {
   Speculation* speculation() { return speculation_.get(); }
   /// The knob change put in from the kept values, not simulated (until the next change).
   bool last_change_was_kept() const { return last_change_kept_; }
-  /// Each knob change's previews are derived by a Derive that `make` makes for that change
-  /// alone (one that carries what it built from a prefix to the next, PreviewIndexer), not by
-  /// the change's own `derive`.
-  void index_previews_with(std::function<Derive()> make) { make_preview_derive_ = std::move(make); }
+  /// Each knob change's previews are derived by a PreviewDerive that `make` makes for that
+  /// change alone (one that carries what it built from a prefix to the next, PreviewIndexer),
+  /// not by the change's own `derive`. It is given the runs so far and, by run, those the change
+  /// keeps from the runs shown (whole: last_kept_runs() once the preview is shown), whose part
+  /// it may leave to whoever holds the runs shown's, as RunwiseDerive's join does.
+  using PreviewDerive = std::function<std::any(const std::vector<trace::Trace>&, const std::vector<bool>& kept)>;
+  void index_previews_with(std::function<PreviewDerive()> make) { make_preview_derive_ = std::move(make); }
   /// What a knob change's `derive` builds, built run by run: `one` builds a run's part on the
   /// thread that simulated it as soon as the run ends, beside the runs still simulated; `join`
   /// makes the whole from the runs and their parts, in file order. It must build what
-  /// `derive` builds from the runs.
+  /// `derive` builds from the runs, but for the runs the change kept from the runs shown
+  /// (last_kept_runs()): their part is an empty std::any, theirs being what was built from
+  /// the runs shown, which whoever holds it carries over.
   struct RunwiseDerive {
     std::function<std::any(const trace::Trace&)> one;
     std::function<std::any(const std::vector<trace::Trace>&, std::vector<std::any>)> join;
@@ -110,6 +115,12 @@ class Session {
   /// How many runs the last change kept from the runs shown before it, not simulated again
   /// (a change of the switch interval alone: model::switch_interval_cannot_change()).
   std::size_t last_reused_runs() const { return last_reused_; }
+  /// By run, the runs the change shown kept (last_reused_runs() of them are true; the last
+  /// change's, or while previewing() the change's being simulated), and the generation() of the
+  /// runs shown they were kept from (0: none kept, or kept by a value simulated ahead, whose
+  /// indices were all built with it).
+  const std::vector<bool>& last_kept_runs() const { return last_kept_; }
+  std::uint64_t last_kept_from_generation() const { return last_kept_from_; }
   /// Changes whenever the scenario is loaded again (reload, knobs), not when runs are added.
   std::uint64_t scenario_generation() const { return scenario_generation_; }
   bool fitted_to_this_machine() const { return fit_; }
@@ -130,6 +141,8 @@ class Session {
     std::string text;  ///< the scenario's text `runs` were read from (empty: not known)
     int fit_cpus = 0;  ///< the CPUs the scenario was fitted to (0: not fitted)
     std::size_t reused = 0;  ///< runs kept from the runs shown, not simulated (model::ReusedRuns)
+    std::vector<bool> kept;  ///< by run: kept from the runs shown (`reused` of them)
+    std::uint64_t kept_from_generation = 0;  ///< the generation() of the runs kept from
   };
   /// Runs shown that a change of the switch interval alone may keep rather than simulate
   /// (model::ReusedRuns, which copies those no thread of which waited for a GIL), and the
@@ -138,11 +151,13 @@ class Session {
     model::ReusedRuns runs;
     std::string text;
     int fit_cpus = 0;
+    std::vector<bool> kept;  ///< by run, set before the simulation: kept (Loaded::kept)
   };
   /// The runs of a knob change as far as they are simulated, and what Derive built from them.
   struct Preview {
     std::vector<trace::Trace> runs;
     std::any derived;
+    std::vector<bool> kept;  ///< by run: kept from the runs shown (Reusable::kept)
   };
   /// A knob change simulated on a thread of its own; `ready` once `loaded` or `error` is set.
   /// Beside it a watcher asks the runs for their traces so far, one preview at a time: the
@@ -158,6 +173,9 @@ class Session {
     /// could move them; it waits, in the rare case a measured run comes during a change).
     std::latch copied{1};
     std::function<std::any(const trace::Trace&)> derive_one;  ///< RunwiseDerive::one, if any
+    /// The runs shown offered for keeping; its `kept` is read by the simulation's threads.
+    Reusable reusable;
+    std::uint64_t offered_generation = 0;  ///< generation() of the runs offered
     std::mutex parts_mutex;
     std::vector<std::any> parts;  ///< by run, guarded by parts_mutex: derive_one of its whole trace
     /// A run's last answer is its whole trace (on its thread, as it ends): derived there.
@@ -178,13 +196,28 @@ class Session {
   static Loaded read_and_simulate(const std::filesystem::path& file, const Knobs& knobs, bool fit,
                                   const scenario::Scenario* shown, std::shared_ptr<const model::SharedPlan> plan,
                                   model::Progress* progress = nullptr, Reusable* reusable = nullptr);
-  /// The runs shown that the change to knobs_ may keep, by run (null: simulate it): none unless
+  /// The runs shown that a change to `to` may keep, by run (null: simulate it): none unless
   /// the change moves the switch interval alone. Read on the change's thread (Background::copied).
-  std::vector<const trace::Trace*> offered_for_reuse() const;
+  std::vector<const trace::Trace*> offered_for_reuse(const Knobs& to) const;
+  /// Hands the storage of runs no longer shown to the heir a speculation may still read them
+  /// through (or to retire() when none): their traces are freed once neither reads them.
+  void retire_runs(std::vector<trace::Trace> runs);
+  /// Stops the speculation reading the runs shown (before they move in memory).
+  void stop_reading_shown();
   void install(Loaded loaded);
   /// The runs of `key`, for the speculation: read from the key's text, cancelled when `stop`
-  /// is requested (each run then throws at its next check, model::Progress).
-  static Loaded simulate_settings(const SettingsKey& key, std::stop_token stop);
+  /// is requested (each run then throws at its next check, model::Progress). `offered`, when
+  /// given, holds runs shown it keeps rather than simulates when the key reads their text.
+  static Loaded simulate_settings(const SettingsKey& key, std::stop_token stop, const Reusable* offered = nullptr);
+  /// What a speculated switch interval reads (Speculation::Candidate::reads): the runs shown it
+  /// may keep, and the heir that keeps them alive if they are replaced meanwhile.
+  struct ShownRunsHeir {
+    std::vector<std::vector<trace::Trace>> runs;  ///< runs_' storage, moved whole (its traces stay put)
+  };
+  struct SpeculatedReuse {
+    Reusable offered;
+    std::shared_ptr<ShownRunsHeir> heir;
+  };
   SettingsKey key_of(const Knobs& knobs) const;
   /// The kept runs of `knobs`, if the speculation has them, ready for poll(): true.
   bool take_kept(const Knobs& knobs);
@@ -208,7 +241,7 @@ class Session {
   Knobs shown_knobs_;  ///< the knobs of the runs shown (knobs_ may be ahead, being simulated)
   std::uint64_t knob_requests_ = 0;  ///< background knob changes asked for
   Derive derive_;                    ///< the latest background change's
-  std::function<Derive()> make_preview_derive_;
+  std::function<PreviewDerive()> make_preview_derive_;
   RunwiseDerive runwise_;
   std::any derived_;                 ///< for runs_ at derived_generation_
   std::uint64_t derived_generation_ = 0;
@@ -222,6 +255,8 @@ class Session {
   std::string shown_text_;                         ///< the text runs_ were read from (Loaded::text)
   int shown_fit_cpus_ = 0;
   std::size_t last_reused_ = 0;
+  std::vector<bool> last_kept_;
+  std::uint64_t last_kept_from_ = 0;
   double simulation_seconds_ = 0;
   double derive_seconds_ = 0;
   std::optional<std::filesystem::file_time_type> mtime_;
@@ -242,6 +277,9 @@ class Session {
   std::vector<trace::Trace> before_preview_;  ///< while previewing: the runs shown before
   std::unique_ptr<Background> background_;  ///< declared after retiring_: ends first
   std::optional<KnobStep> last_step_;       ///< the step of the last knob change asked for
+  /// While the speculation may read the runs shown (a switch interval simulated ahead keeps
+  /// some): where their storage goes when they are replaced, alive while it reads them.
+  std::shared_ptr<ShownRunsHeir> shown_heir_;
   std::shared_ptr<Loaded> kept_change_;     ///< a change found kept, for the next poll()
   Knobs kept_knobs_;                        ///< its knobs
   bool last_change_kept_ = false;

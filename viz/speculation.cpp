@@ -2,6 +2,7 @@
 #include "viz/speculation.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include <sched.h>
@@ -48,9 +49,10 @@ const Speculation::Candidate* Speculation::next_wanted() const {
 }
 
 void Speculation::want(std::vector<Candidate> candidates) {
+  std::vector<Candidate> before;  // freed outside the lock
   {
     const std::lock_guard lock(mutex_);
-    wanted_ = std::move(candidates);
+    before = std::exchange(wanted_, std::move(candidates));
     tried_.clear();
     // The least likely first, so the most likely ends up the most recent.
     for (auto it = wanted_.rbegin(); it != wanted_.rend(); ++it) cache_.touch(it->key);
@@ -118,7 +120,8 @@ void Speculation::loop(std::stop_token stop) {
   while (!stop.stop_requested()) {
     changed_.wait(lock, stop, [this] { return next_wanted() != nullptr; });
     if (stop.stop_requested()) return;
-    const Candidate candidate = *next_wanted();
+    std::optional<Candidate> wanted_now = *next_wanted();
+    const Candidate& candidate = *wanted_now;
     current_ = candidate.key;
     current_stop_ = std::stop_source();
     const std::stop_token cancel = current_stop_.get_token();
@@ -144,7 +147,8 @@ void Speculation::loop(std::stop_token stop) {
     current_.reset();
     lock.unlock();
     changed_.notify_all();
-    result = {};  // freed outside the lock
+    result = {};  // freed outside the lock, with what the work read
+    wanted_now.reset();
     lock.lock();
   }
 }

@@ -27,6 +27,9 @@ class Speculation {
   struct Candidate {
     SettingsKey key;
     Knobs knobs;
+    /// What its work reads beside the key (the runs shown it may keep rather than simulate),
+    /// held while the work runs; freed on the speculation's thread when it holds it last.
+    std::shared_ptr<const void> reads;
   };
   /// What one simulation made, and the bytes it holds (the cache's budget counts them).
   struct Result {

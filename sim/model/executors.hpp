@@ -2,8 +2,7 @@
 // sequential code, threading, concurrent.futures, asyncio and multiprocessing do.
 #pragma once
 
-#include <set>
-#include <utility>
+#include <cstdint>
 #include <vector>
 
 #include "sim/model/workload.hpp"
@@ -19,9 +18,12 @@ struct RunContext {
   const scenario::JobPlan& jobs;
   int jobs_left = 0;
   SharedState& shared;  ///< the locks and counters the jobs share
-  /// Threads that have sent (first) or received (second) a job message: the first costs
-  /// more (P7). Each side of a pool's pipes is one thread of its process.
-  std::set<std::pair<ThreadId, bool>> warm_pipes = {};
+  /// Per thread, whether it has sent (kSent) or received (kReceived) a job message: the
+  /// first costs more (P7). Each side of a pool's pipes is one thread of its process.
+  /// Flags by thread id, not a set, as every message of a pool asks.
+  static constexpr std::uint8_t kSent = 1;
+  static constexpr std::uint8_t kReceived = 2;
+  std::vector<std::uint8_t> warm_pipes = {};
 };
 
 /// A thread (or a child process's main thread) that takes its GIL, runs `job`, tells

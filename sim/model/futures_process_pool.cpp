@@ -35,7 +35,7 @@ Program executor_worker(RunContext& ctx, FuturesPool& pool, ThreadId self, Time 
   co_await e.acquire_gil(self);
   std::optional<Chunk> next;
   while (true) {
-    co_await pool.calls.get(e, self, next);  // call_queue.get(): a None ends the worker
+    if (!pool.calls.try_get(next)) co_await pool.calls.get(e, self, next);  // call_queue.get(): a None ends the worker
     if (!next) break;
     --pool.in_call_queue;
     const Chunk chunk = *next;

@@ -34,7 +34,7 @@ Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_at, T
   co_await e.acquire_gil(self);
   std::optional<Chunk> next;
   while (true) {
-    co_await pool.tasks.get(e, self, next);
+    if (!pool.tasks.try_get(next)) co_await pool.tasks.get(e, self, next);
     if (!next) break;  // terminate(): the parent's SIGTERM
     const Chunk chunk = *next;
     co_await work_on_chunk(ctx, self, chunk);
@@ -105,7 +105,7 @@ Program result_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
   co_await e.acquire_gil(self);
   std::optional<Chunk> next;
   while (ctx.jobs_left > 0) {
-    co_await pool.results.get(e, self, next);
+    if (!pool.results.try_get(next)) co_await pool.results.get(e, self, next);
     const Chunk chunk = *next;  // results never close: one comes for every chunk sent
     co_await receive_chunk(ctx, self, chunk, true, &pool.unread);
     ctx.jobs_left -= static_cast<int>(chunk.count);

@@ -80,7 +80,7 @@ Program pool_worker(RunContext& ctx, ThreadPool& pool, ThreadId self, ThreadId m
   co_await bootstrap(ctx, self, main);
   std::optional<const PlannedJob*> next;
   while (true) {
-    co_await pool.queue.get(e, self, next);
+    if (!pool.queue.try_get(next)) co_await pool.queue.get(e, self, next);
     if (!next) break;
     const PlannedJob* job = *next;
     co_await run_job(e, self, *job, ctx.settings, ctx.shared);

@@ -19,21 +19,14 @@ std::int64_t chunk_bytes(const RunContext& ctx, const Chunk& c, bool results) {
 
 /// Each side of a message costs ipc_message / 2 of CPU (P7): ipc_syscall of it is the pipe's
 /// system calls, made without the GIL (G7); the rest, and the bytes, pickling under the GIL.
+/// The data is there (or the pipe has room), so a pipe's read or write is CPU in the kernel
+/// on the caller's core, with the GIL dropped around it: written out in each message's
+/// program, not a coroutine of its own (with chunksize 1, four coroutines fewer a task).
 Time pipe_syscall(const scenario::Costs& costs) { return min(costs.ipc_syscall, costs.ipc_message / 2); }
 
 Time pickle_cost(const scenario::Costs& costs, std::int64_t bytes) {
   return costs.ipc_message / 2 - pipe_syscall(costs) +
          Time::from_seconds(static_cast<double>(bytes) / costs.ipc_bandwidth);
-}
-
-/// A pipe's read or write of a message: the data is there (or the pipe has room), so the call
-/// is CPU in the kernel on the caller's core, with the GIL dropped around it (G7); `extra`
-/// is a first message's more (P7).
-Program pipe_call(Engine& e, ThreadId self, const scenario::Costs& costs, std::uint32_t job,
-                  Time extra = Time::zero()) {
-  co_await e.release_gil(self);
-  co_await e.compute(self, pipe_syscall(costs) + extra, Work::native(job));
-  co_await e.acquire_gil(self);
 }
 
 /// What a process's first job message each way (`sending` or not) costs more, as its pipe
@@ -46,7 +39,10 @@ struct FirstMessage {
 
 FirstMessage first_message(RunContext& ctx, ThreadId self, bool sending) {
   if (ctx.settings.start_method != StartMethod::Fork) return {};
-  if (!ctx.warm_pipes.insert({self, sending}).second) return {};
+  if (ctx.warm_pipes.size() <= self) ctx.warm_pipes.resize(self + 1, 0);
+  const std::uint8_t side = sending ? RunContext::kSent : RunContext::kReceived;
+  if ((ctx.warm_pipes[self] & side) != 0) return {};
+  ctx.warm_pipes[self] |= side;
   return {ctx.settings.costs.ipc_first_syscall, ctx.settings.costs.ipc_first_pickle};
 }
 
@@ -104,19 +100,23 @@ Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool resu
   const auto& costs = ctx.settings.costs;
   const std::uint32_t job = ctx.jobs[chunk.first].index;
   const FirstMessage first = first_message(ctx, self, true);
-  co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)) + first.pickle,
-                              Work::pickling(job));
-  co_await pipe_call(ctx.engine, self, costs, job, first.syscall);
+  Engine& e = ctx.engine;
+  co_await e.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)) + first.pickle, Work::pickling(job));
+  co_await e.release_gil(self);  // the pipe's write
+  co_await e.compute(self, pipe_syscall(costs) + first.syscall, Work::native(job));
+  co_await e.acquire_gil(self);
 }
 
 Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results, int* unread) {
   const auto& costs = ctx.settings.costs;
   const std::uint32_t job = ctx.jobs[chunk.first].index;
   const FirstMessage first = first_message(ctx, self, false);
-  co_await pipe_call(ctx.engine, self, costs, job, first.syscall);
+  Engine& e = ctx.engine;
+  co_await e.release_gil(self);  // the pipe's read
+  co_await e.compute(self, pipe_syscall(costs) + first.syscall, Work::native(job));
+  co_await e.acquire_gil(self);
   if (unread != nullptr) --*unread;
-  co_await ctx.engine.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)) + first.pickle,
-                              Work::pickling(job));
+  co_await e.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)) + first.pickle, Work::pickling(job));
 }
 
 Program work_on_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk) {
@@ -129,8 +129,11 @@ Program work_on_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk) {
 
 Program send_signal(RunContext& ctx, ThreadId self) {
   const auto& costs = ctx.settings.costs;
-  co_await ctx.engine.compute(self, pickle_cost(costs, 0), Work::pickling());
-  co_await pipe_call(ctx.engine, self, costs, trace::kNone);
+  Engine& e = ctx.engine;
+  co_await e.compute(self, pickle_cost(costs, 0), Work::pickling());
+  co_await e.release_gil(self);  // the pipe's write
+  co_await e.compute(self, pipe_syscall(costs), Work::native());
+  co_await e.acquire_gil(self);
 }
 
 ProcessStart process_start(const scenario::Costs& costs, StartMethod method, int k, Time now, Time& next_fork) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -114,13 +115,42 @@ TEST_CASE("each run indexed alone and the parts joined equal the runs indexed to
   measured.origin = trace::Origin::Measured;
   runs.push_back(std::move(measured));
   const DerivedRuns together = derive_runs(runs);
-  std::vector<DerivedRuns> parts;
-  for (const trace::Trace& run : runs) parts.push_back(derive_run(run));
+  std::vector<std::optional<DerivedRuns>> parts;
+  for (const trace::Trace& run : runs) parts.emplace_back(derive_run(run));
   const DerivedRuns joined = join_derived(runs, std::move(parts));
   REQUIRE(joined.runs.size() == together.runs.size());
+  CHECK(joined.to_carry.empty());
   CHECK(joined.states_seen == together.states_seen);
   CHECK(joined.marks_seen == together.marks_seen);
   CHECK(joined.runs.back().predicted_by == 1);
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    CAPTURE(r);
+    viz::testing::check_same_run_index(joined.runs[r], together.runs[r]);
+  }
+}
+
+TEST_CASE("a run joined without its part is left to carry over; with its index carried, the whole is the runs indexed together") {
+  const scenario::Scenario s = scenario::load_string(kScenario, "derived.toml");
+  const std::vector<trace::Trace> runs = model::simulate_all(s);
+  const DerivedRuns together = derive_runs(runs);
+  std::vector<std::optional<DerivedRuns>> parts;
+  parts.emplace_back();  // run 0 kept: its index is the one shown
+  for (std::size_t r = 1; r < runs.size(); ++r) parts.emplace_back(derive_run(runs[r]));
+  DerivedRuns joined = join_derived(runs, std::move(parts));
+  CHECK(joined.to_carry == std::vector<std::uint32_t>{0});
+  REQUIRE(joined.runs.size() == runs.size());
+  CHECK(joined.runs[0].covered_prefix.empty());
+  // The legend without run 0 until its index is in.
+  std::array<bool, trace::kSpanStateCount> without_first{};
+  for (std::size_t r = 1; r < runs.size(); ++r) {
+    for (std::size_t k = 0; k < without_first.size(); ++k) without_first[k] = without_first[k] || together.runs[r].states_seen[k];
+  }
+  CHECK(joined.states_seen == without_first);
+  joined.runs[0] = derive_run(runs[0]).runs.front();
+  with_legend_of_runs(runs, joined);
+  CHECK(joined.to_carry.empty());
+  CHECK(joined.states_seen == together.states_seen);
+  CHECK(joined.marks_seen == together.marks_seen);
   for (std::size_t r = 0; r < runs.size(); ++r) {
     CAPTURE(r);
     viz::testing::check_same_run_index(joined.runs[r], together.runs[r]);
@@ -141,4 +171,29 @@ TEST_CASE("a thread that runs one job is labelled with it; a pool thread that ru
     CHECK(label.find(" ui") == std::string::npos);
     CHECK(label.find(" hog") == std::string::npos);
   }
+}
+
+TEST_CASE("a preview leaves the runs kept whole to carry over, and indexes the others as ever") {
+  const scenario::Scenario s = scenario::load_string(kScenario, "derived.toml");
+  const std::vector<trace::Trace> runs = model::simulate_all(s);
+  const DerivedRuns together = derive_runs(runs);
+  std::vector<bool> kept(runs.size(), false);
+  kept[1] = true;
+  PreviewIndexer indexer;
+  DerivedRuns preview = indexer.update(runs, kept);
+  CHECK(preview.to_carry == std::vector<std::uint32_t>{1});
+  REQUIRE(preview.runs.size() == runs.size());
+  CHECK(preview.runs[1].covered_prefix.empty());
+  preview.runs[1] = derive_run(runs[1]).runs.front();
+  with_legend_of_runs(runs, preview);
+  CHECK(preview.states_seen == together.states_seen);
+  CHECK(preview.marks_seen == together.marks_seen);
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    CAPTURE(r);
+    viz::testing::check_same_run_index(preview.runs[r], together.runs[r]);
+  }
+  // Its carries stay with their runs: the next call, none kept, reads run 1 whole.
+  const DerivedRuns again = indexer.update(runs, {});
+  CHECK(again.to_carry.empty());
+  for (std::size_t r = 0; r < runs.size(); ++r) viz::testing::check_same_run_index(again.runs[r], together.runs[r]);
 }

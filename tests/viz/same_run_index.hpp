@@ -23,6 +23,8 @@ inline void check_same_run_index(const RunIndex& a, const RunIndex& b) {
   CHECK(a.races_lost == b.races_lost);
   CHECK(a.interest == b.interest);
   CHECK(a.outcomes == b.outcomes);
+  CHECK(a.states_seen == b.states_seen);
+  CHECK(a.marks_seen == b.marks_seen);
   CHECK(a.groups.size() == b.groups.size());
   CHECK(a.handoffs.size() == b.handoffs.size());
   REQUIRE(a.contention.size() == b.contention.size());

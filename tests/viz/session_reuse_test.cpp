@@ -3,11 +3,13 @@
 // and their indices are those of the same values simulated whole; any other change keeps none.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/runs_as_text.hpp"
 #include "tests/viz/same_run_index.hpp"
@@ -30,36 +32,118 @@ std::filesystem::path lesson(const char* name) { return std::filesystem::path(GI
 TEST_CASE("the switch interval moved alone: lesson 15's runs without GIL waits are kept, the result is a whole simulation's") {
   for (const char* name : {"15-lost-update.toml", "10-pool-overhead.toml"}) {
     CAPTURE(name);
-    Session s;
-    s.derive_runwise_with(runwise_derive_for_session());  // as the viewer does
-    REQUIRE(s.open(lesson(name)));
+    const std::size_t kept_runs = std::string(name) == "15-lost-update.toml" ? 2u : 1u;
+    AppState app;
+    app.session.derive_runwise_with(runwise_derive_for_session());  // as the viewer does
+    REQUIRE(app.session.open(lesson(name)));
+    refresh_derived(app);
+    // Each run's index as shown, known by where its running sums live: a run's index carried
+    // over is the same object, moved; one built again is a new one.
+    std::vector<const void*> shown;
+    for (const RunIndex& index : app.runs) shown.push_back(index.covered_prefix.data());
     Knobs k;
     k.switch_interval = 1_ms;
-    s.set_knobs_in_background(k, derive_runs_for_session);
-    REQUIRE(finish_background(s));
-    REQUIRE(s.error().empty());
-    CHECK(s.last_reused_runs() == (std::string(name) == "15-lost-update.toml" ? 2u : 1u));
-    for (const auto& run : s.runs()) CHECK(run.switch_interval == 1_ms);
-    const DerivedRuns derived = *std::any_cast<std::shared_ptr<DerivedRuns>>(s.take_derived());
+    app.session.set_knobs_in_background(k, derive_runs_for_session);
+    REQUIRE(finish_background(app.session));
+    REQUIRE(app.session.error().empty());
+    CHECK(app.session.last_reused_runs() == kept_runs);
+    for (const auto& run : app.session.runs()) CHECK(run.switch_interval == 1_ms);
+    refresh_derived(app);
+    const std::vector<bool>& kept = app.session.last_kept_runs();
+    REQUIRE(kept.size() == shown.size());
+    CHECK(static_cast<std::size_t>(std::count(kept.begin(), kept.end(), true)) == kept_runs);
+    REQUIRE(app.runs.size() == shown.size());
+    for (std::size_t r = 0; r < shown.size(); ++r) {
+      CAPTURE(r);
+      CHECK((app.runs[r].covered_prefix.data() == shown[r]) == kept[r]);
+    }
 
     Session whole;
     REQUIRE(whole.open(lesson(name)));
     REQUIRE(whole.set_knobs(k));  // simulated whole, on this thread
     CHECK(whole.last_reused_runs() == 0u);
-    CHECK(test::runs_as_text(s.runs()) == test::runs_as_text(whole.runs()));
+    CHECK(test::runs_as_text(app.session.runs()) == test::runs_as_text(whole.runs()));
     const DerivedRuns expected = derive_runs(whole.runs());
-    REQUIRE(derived.runs.size() == expected.runs.size());
-    for (std::size_t r = 0; r < expected.runs.size(); ++r) testing::check_same_run_index(derived.runs[r], expected.runs[r]);
+    REQUIRE(app.runs.size() == expected.runs.size());
+    for (std::size_t r = 0; r < expected.runs.size(); ++r) {
+      CAPTURE(r);
+      testing::check_same_run_index(app.runs[r], expected.runs[r]);
+    }
+    CHECK(app.states_seen == expected.states_seen);
+    CHECK(app.marks_seen == expected.marks_seen);
 
     // Back to the file's value (the knob unset): the same rule again, and the runs first shown.
     Session first;
     REQUIRE(first.open(lesson(name)));
-    s.set_knobs_in_background({}, derive_runs_for_session);
-    REQUIRE(finish_background(s));
-    CHECK(s.last_reused_runs() == (std::string(name) == "15-lost-update.toml" ? 2u : 1u));
-    CHECK(test::runs_as_text(s.runs()) == test::runs_as_text(first.runs()));
-    for (std::size_t r = 0; r < s.runs().size(); ++r) CHECK(s.runs()[r].switch_interval == first.runs()[r].switch_interval);
+    app.session.set_knobs_in_background({}, derive_runs_for_session);
+    REQUIRE(finish_background(app.session));
+    refresh_derived(app);
+    CHECK(app.session.last_reused_runs() == kept_runs);
+    CHECK(test::runs_as_text(app.session.runs()) == test::runs_as_text(first.runs()));
+    for (std::size_t r = 0; r < app.session.runs().size(); ++r) {
+      CHECK(app.session.runs()[r].switch_interval == first.runs()[r].switch_interval);
+    }
+    const DerivedRuns first_expected = derive_runs(first.runs());
+    REQUIRE(app.runs.size() == first_expected.runs.size());
+    for (std::size_t r = 0; r < app.runs.size(); ++r) testing::check_same_run_index(app.runs[r], first_expected.runs[r]);
   }
+}
+
+TEST_CASE("kept runs' indices wait for the change behind its previews, and are built again when the runs shown moved") {
+  AppState app;
+  app.session.derive_runwise_with(runwise_derive_for_session());
+  REQUIRE(app.session.open(lesson("15-lost-update.toml")));
+  refresh_derived(app);
+  std::vector<const void*> shown;
+  for (const RunIndex& index : app.runs) shown.push_back(index.covered_prefix.data());
+  Knobs k;
+  k.switch_interval = app.session.scenario().python.switch_interval;  // the value it has: the threads run takes frames
+  SUBCASE("frame by frame, as the viewer polls: behind its previews when they come") {
+    app.session.index_previews_with(preview_indexer_for_session);
+    app.session.set_knobs_in_background(k, derive_runs_for_session);
+    // The frames meanwhile: each shows a preview when one is ready, until the whole runs are in.
+    bool previewed = false;
+    while (app.session.simulating()) {
+      if (app.session.poll(0)) refresh_derived(app);
+      if (app.runs_are_preview) {  // the kept runs are shown whole, with their indices lent
+        previewed = true;
+        const std::vector<bool>& kept = app.session.last_kept_runs();
+        REQUIRE(kept.size() == shown.size());
+        for (std::size_t r = 0; r < shown.size(); ++r) {
+          if (kept[r]) CHECK(app.runs[r].covered_prefix.data() == shown[r]);
+        }
+      }
+      std::this_thread::sleep_for(1ms);
+    }
+    refresh_derived(app);
+    CHECK_FALSE(app.runs_are_preview);
+    CAPTURE(previewed);  // the threads run may end before the first preview is asked for
+    const std::vector<bool>& kept = app.session.last_kept_runs();
+    REQUIRE(kept.size() == shown.size());
+    for (std::size_t r = 0; r < shown.size(); ++r) CHECK((app.runs[r].covered_prefix.data() == shown[r]) == kept[r]);
+  }
+  SUBCASE("a measured run added while it was simulated: the indices shown are not those of the runs kept") {
+    app.session.set_knobs_in_background(k, derive_runs_for_session);
+    trace::Trace extra = app.session.runs().front();
+    extra.origin = trace::Origin::Measured;
+    app.session.add_measured(std::move(extra));
+    refresh_derived(app);  // the runs shown with the measured one: indexed again
+    std::vector<const void*> with_measured;
+    for (const RunIndex& index : app.runs) with_measured.push_back(index.covered_prefix.data());
+    REQUIRE(finish_background(app.session));
+    CHECK(app.session.last_reused_runs() == 2u);
+    refresh_derived(app);
+    // Built again (the indices shown are alive until then: a new one cannot have their address).
+    for (std::size_t r = 0; r < shown.size(); ++r) CHECK(app.runs[r].covered_prefix.data() != with_measured[r]);
+  }
+  Session whole;
+  REQUIRE(whole.open(lesson("15-lost-update.toml")));
+  REQUIRE(whole.set_knobs(k));
+  const DerivedRuns expected = derive_runs(whole.runs());
+  REQUIRE(app.runs.size() == expected.runs.size());
+  for (std::size_t r = 0; r < expected.runs.size(); ++r) testing::check_same_run_index(app.runs[r], expected.runs[r]);
+  CHECK(app.states_seen == expected.states_seen);
+  CHECK(app.marks_seen == expected.marks_seen);
 }
 
 TEST_CASE("a change of another knob, or of the interval with another, keeps no run") {

@@ -59,10 +59,16 @@ void build_frame(AppState& app, ImGuiIO& io) {
 /// runs: the panel's request (the file read again, every run simulated and the new runs
 /// indexed, on a thread of its own, as the viewer does), the frames built meanwhile with the
 /// previous runs, then the frame that swaps the new runs in (refresh_derived) and is built. The cores
-/// knob is set to the value it has, so the runs are the ones already shown, simulated again.
-std::string bench_knob_change(AppState& app, ImGuiIO& io) {
+/// knob is set to the value it has, so the runs are the ones already shown, simulated again; or
+/// the switch interval is (`interval`), so the runs no other interval could change are kept with
+/// their indices, and the others simulated again.
+std::string bench_knob_change(AppState& app, ImGuiIO& io, bool interval) {
   Knobs knobs = app.session.knobs();
-  knobs.cores = knobs.cores.value_or(app.session.scenario().machine.cores);
+  if (interval) {
+    knobs.switch_interval = knobs.switch_interval.value_or(app.session.scenario().python.switch_interval);
+  } else {
+    knobs.cores = knobs.cores.value_or(app.session.scenario().machine.cores);
+  }
   const std::uint64_t before = app.session.generation();
   const double cpu0 = cpu_seconds();
   const double t0 = wall_seconds();
@@ -103,6 +109,11 @@ std::string bench_knob_change(AppState& app, ImGuiIO& io) {
   // The indices were built on the simulation's thread: its part of t1 - t0 is the indexing's,
   // with the swap on this one.
   const double derive = app.session.last_derive_seconds();
+  const std::string moved =
+      interval ? fmt::format("knob: the switch interval set to the {} ms it has; {} of {} runs kept with their indices, "
+                             "the others simulated and indexed again\n",
+                             knobs.switch_interval->ms(), app.session.last_reused_runs(), app.session.runs().size())
+               : std::string();
   const std::string progressive =
       first_partial == 0
           ? fmt::format("progressive: no frame showed the new runs before they were whole; they came in frame {}\n",
@@ -111,7 +122,7 @@ std::string bench_knob_change(AppState& app, ImGuiIO& io) {
                         "frame{} showed a further part; the whole runs came in frame {}\n",
                         first_partial, first_partial_ms, partial_frames - 1, partial_frames == 2 ? "" : "s",
                         meanwhile + 1);
-  return progressive + fmt::format("knob change: {:.1f} ms to the frame after it ({:.1f} ms of CPU on every thread; re-simulation {:.1f} ms, "
+  return moved + progressive + fmt::format("knob change: {:.1f} ms to the frame after it ({:.1f} ms of CPU on every thread; re-simulation {:.1f} ms, "
              "indexing {:.1f} ms, frame {:.1f} ms)\n"
              "meanwhile {} frames with the previous runs, then the new ones so far, and a note that new ones are "
              "coming, the longest {:.1f} ms "
@@ -268,8 +279,9 @@ int run_bench(const Options& options) {
     if (i == 0) first_frame_at = seconds_since_start();
     if (!app.playback.playing()) app.playback.play();  // loop, so every frame moves
   }
-  const std::string knob =
-      options.bench_knob ? bench_knob_change(app, io) + bench_speculation(app, io) : std::string();
+  const std::string knob = options.bench_knob_interval ? bench_knob_change(app, io, true)
+                           : options.bench_knob       ? bench_knob_change(app, io, false) + bench_speculation(app, io)
+                                                      : std::string();
   ImGui::DestroyContext();
 
   std::vector<double> sorted = frame_ms;

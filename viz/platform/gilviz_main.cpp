@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
   cli.add_flag("--bench-knob", o.bench_knob,
                "with --bench-frames: then move a knob as the scenario panel does and time the re-simulation, the "
                "indexing and the frame after it");
+  cli.add_flag("--bench-knob-interval", o.bench_knob_interval,
+               "as --bench-knob, but move the switch interval (to the value it has) instead of the cores, which keeps "
+               "the runs in which no thread waits for a GIL; the values simulated ahead are not timed after it");
   cli.add_option("--view", view_text, "time range to show at start, e.g. 80ms..130ms");
   cli.add_option("--size", size_text, "window size, e.g. 1600x900");
   cli.add_option("--scale", o.scale, "UI scale, 1 to 3")->check(CLI::Range(1.0, 3.0));
@@ -112,7 +115,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "gilviz: --screenshot-knob needs --screenshot FILE\n");
     return 2;
   }
-  if (o.bench_knob && o.bench_frames == 0) {
+  if ((o.bench_knob || o.bench_knob_interval) && o.bench_frames == 0) {
     fmt::print(stderr, "gilviz: --bench-knob needs --bench-frames N (the frames before the knob moves)\n");
     return 2;
   }

@@ -18,6 +18,7 @@ struct Options {
   std::optional<std::pair<Time, Time>> view;  ///< the time range shown at start-up (zoom)
   int bench_frames = 0;              ///< > 0: build this many frames headlessly, print timings
   bool bench_knob = false;           ///< with bench_frames: then time a knob change and the frame after it
+  bool bench_knob_interval = false;  ///< the change timed moves the switch interval, not the cores (no speculation after it)
   unsigned width = 1600, height = 900;
   bool size_given = false;           ///< without --size the window takes most of the screen
   float scale = 1.0f;
