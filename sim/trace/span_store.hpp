@@ -13,6 +13,12 @@
 // in a side store with a record that points at it: nothing is truncated. Spans are two
 // thirds of a contended run's records (six per GIL hand-off). Reads like a vector of Spans,
 // by value: readers see exactly what was stored, and the layout is this file's alone.
+//
+// The records are one contiguous Store, read by index. push() writes through a pointer to
+// the next record and one to the end of its room (the Store's capacity or the group's end,
+// whichever comes first), so one compare says whether the usual span can be written; the
+// Store's own size is brought up to date (the records of size() spans and their groups'
+// bases) only before it grows or is read as a whole.
 #pragma once
 
 #include <algorithm>
@@ -50,16 +56,20 @@ class SpanStore {
 
   SpanStore() = default;
   SpanStore(std::initializer_list<Span> spans) { append(spans.begin(), spans.size()); }
-  SpanStore(const SpanStore& other)
-      : records_(other.records_), size_(other.size_), base_(other.base_), last_end_(other.last_end_) {
+  SpanStore(const SpanStore& other) : base_(other.base_), last_end_(other.last_end_), size_(other.size_) {
+    records_.append(other.records_.data(), records_for(size_));
     if (other.wide_) wide_ = std::make_unique<Store<Span>>(*other.wide_);
+    set_room();
   }
+  /// The records keep their place: next_ and room_end_ still point into them.
   SpanStore(SpanStore&& other) noexcept
-      : records_(std::move(other.records_)),
-        wide_(std::move(other.wide_)),
-        size_(std::exchange(other.size_, 0)),
+      : next_(std::exchange(other.next_, nullptr)),
+        room_end_(std::exchange(other.room_end_, nullptr)),
         base_(other.base_),
-        last_end_(other.last_end_) {}
+        last_end_(other.last_end_),
+        size_(std::exchange(other.size_, 0)),
+        records_(std::move(other.records_)),
+        wide_(std::move(other.wide_)) {}
   SpanStore& operator=(SpanStore other) noexcept {
     swap(other);
     return *this;
@@ -67,6 +77,8 @@ class SpanStore {
   ~SpanStore() = default;
 
   void swap(SpanStore& other) noexcept {
+    std::swap(next_, other.next_);
+    std::swap(room_end_, other.room_end_);
     records_.swap(other.records_);
     wide_.swap(other.wide_);
     std::swap(size_, other.size_);
@@ -85,7 +97,7 @@ class SpanStore {
   /// Spans kept whole because a field did not fit a record.
   std::size_t wide_count() const { return wide_ ? wide_->size() : 0; }
   /// Bytes of storage in use (what the spans cost, for the bench).
-  std::size_t bytes_used() const { return records_.size() * sizeof(Record) + wide_count() * sizeof(Span); }
+  std::size_t bytes_used() const { return records_for(size_) * sizeof(Record) + wide_count() * sizeof(Span); }
 
   /// Span `i`, whole. (By value: a stored span is changed only by the producer that adds it.)
   const Span operator[](std::size_t i) const {
@@ -102,7 +114,7 @@ class SpanStore {
   /// Span `i`'s state alone (its record only: filters by state read no times).
   SpanState state_at(std::size_t i) const {
     assert(i < size());
-    const std::uint64_t lo = lo_of(records_[record_of(i)]);
+    const std::uint64_t lo = lo_of(records_.data()[record_of(i)]);
     if (is_wide(lo)) [[unlikely]] return wide(lo).state;
     return static_cast<SpanState>(lo >> 58 & 0xF);
   }
@@ -152,11 +164,10 @@ class SpanStore {
   /// push_back() of the span these fields make (what a producer records, without making it:
   /// the fields come in registers). The usual span (in a group begun, with room, that fits
   /// a record) is written here, with no call but the last: any other goes to push_anyhow()
-  /// as a tail call, so this path saves few registers.
+  /// as a tail call, so this path saves few registers. One compare says whether a group has
+  /// begun and has room (set_room()).
   [[gnu::noinline]] void push(Time begin, Time end, std::uint32_t subject, std::uint16_t step, SpanState state) {
-    if (size_ % kGroup == 0 || records_.size() >= records_.capacity()) [[unlikely]] {
-      return push_anyhow(begin, end, subject, step, state);
-    }
+    if (next_ == room_end_) [[unlikely]] return push_anyhow(begin, end, subject, step, state);
     // In unsigned arithmetic, as encode() does; a field fits its range when no bit is set
     // past the range's width.
     static_assert(kMaxReach >> 56 == 1 && kMaxReachAfterGap >> 31 == 1 && kMaxGap >> 24 == 1 &&
@@ -175,8 +186,7 @@ class SpanStore {
     }
     const std::uint32_t label = subject + 1u;
     if (label >> 18 != 0) [[unlikely]] return push_anyhow(begin, end, subject, step, state);
-    write(*records_.extend_in_room(), time | static_cast<std::uint64_t>(state) << 58 | std::uint64_t{label >> 16} << 62,
-          label << 16 | step);
+    write(*next_++, time | static_cast<std::uint64_t>(state) << 58 | std::uint64_t{label >> 16} << 62, label << 16 | step);
     last_end_ = end.ns();
     ++size_;
   }
@@ -191,19 +201,24 @@ class SpanStore {
   [[gnu::noinline]] Span take_back() {
     assert(size_ > 0);
     const Span last = back();
-    if (is_wide(lo_of(records_.back()))) wide_->pop_back();
-    records_.pop_back();
+    if (is_wide(lo_of(records_.data()[records_for(size_) - 1]))) wide_->pop_back();
     --size_;
-    // Its group's base goes with the group's only span (the next span starts a group and
-    // sets base_ again); else base_ is still the group's.
-    if (size_ % kGroup == 0) records_.pop_back();
-    if (size_ > 0) last_end_ = back().end.ns();
+    // Its group's base goes with the group's only span (records_for() counts it no more).
+    // base_ is the last span's group's again: a further take_back() may leave a span of the
+    // group before last, and the next push() writes after it from that group's base.
+    records_.resize_in_room(records_for(size_));
+    set_room();
+    if (size_ > 0) {
+      base_ = static_cast<std::int64_t>(lo_of(records_.data()[(size_ - 1) / kGroup * kGroupRecords]));
+      last_end_ = back().end.ns();
+    }
     return last;
   }
   /// Adds `count` spans at the end, copied from `spans` (a producer's buffered spans: one
   /// check for room, then each written in place).
   void append(const Span* spans, std::size_t count) {
-    Record* out = records_.extend(records_for(size_ + count) - records_.size());
+    records_.resize_in_room(records_for(size_));
+    Record* out = records_.extend(records_for(size_ + count) - records_for(size_));
     for (std::size_t i = 0; i < count; ++i) {
       const Span& s = spans[i];
       if (size_ % kGroup == 0) start_group(*out++, s.begin.ns());
@@ -211,14 +226,20 @@ class SpanStore {
       last_end_ = s.end.ns();
       ++size_;
     }
+    set_room();
   }
   /// Room for `count` spans; in malloc, for exactly that many (a store that knows its size).
-  void reserve(std::size_t count) { records_.reserve(records_for(count)); }
+  void reserve(std::size_t count) {
+    records_.resize_in_room(records_for(size_));
+    records_.reserve(records_for(count));
+    set_room();
+  }
   /// Empties the store and keeps its memory.
   void clear() {
     records_.clear();
     if (wide_) wide_->clear();
     size_ = 0;
+    set_room();
   }
 
   /// The records' ranges, inclusive (for the tests at their edges): the largest subject;
@@ -258,6 +279,7 @@ class SpanStore {
   /// push() of any span: a group's first, one that needs room, one kept whole.
   [[gnu::noinline]] void push_anyhow(Time begin, Time end, std::uint32_t subject, std::uint16_t step, SpanState state) {
     const Span s{begin, end, subject, step, state, 0};
+    records_.resize_in_room(records_for(size_));  // push() wrote past the Store's size
     Record* out;
     if (size_ % kGroup != 0) {
       out = records_.extend(1);
@@ -270,6 +292,19 @@ class SpanStore {
     encode(*out, s);
     last_end_ = s.end.ns();
     ++size_;
+    set_room();
+  }
+  /// next_ and room_end_ for the records of size_ spans (after the records moved or changed):
+  /// room to the end of the last group or of the Store's capacity, whichever comes first;
+  /// none when the next span begins a group (push_anyhow() writes its base).
+  void set_room() {
+    Record* const data = records_.data();
+    next_ = data + records_for(size_);
+    if (size_ % kGroup == 0) {
+      room_end_ = next_;
+      return;
+    }
+    room_end_ = data + std::min((size_ / kGroup + 1) * kGroupRecords, records_.capacity());
   }
   /// A group's base record, `base` the begin of its first span (which needs no gap).
   void start_group(Record& out, std::int64_t base) {
@@ -349,11 +384,16 @@ class SpanStore {
   /// The whole span a record points at. Out of line, like keep_wide: readers' loops stay short.
   [[gnu::noinline]] Span wide(std::uint64_t lo) const { return (*wide_)[static_cast<std::size_t>(lo & kTimeMask)]; }
 
-  Store<Record> records_;              ///< per group of 64 spans, its base and their records
-  std::unique_ptr<Store<Span>> wide_;  ///< the spans that do not fit a record, in order; made at the first
-  std::size_t size_ = 0;               ///< spans
+  // What push() reads and writes first, together (a producer's lane buffer keeps them in
+  // its first cache line).
+  Record* next_ = nullptr;             ///< where the next span's record goes
+  Record* room_end_ = nullptr;         ///< the end of push()'s room (next_ there: none, see set_room())
   std::int64_t base_ = 0;              ///< the last group's base
   std::int64_t last_end_ = 0;          ///< the last span's end
+  std::size_t size_ = 0;               ///< spans
+  Store<Record> records_;              ///< per group of 64 spans, its base and their records (its size
+                                       ///< brought up to records_for(size_) before it grows)
+  std::unique_ptr<Store<Span>> wide_;  ///< the spans that do not fit a record, in order; made at the first
 };
 
 /// A random-access iterator that keeps the span it last read: a span begins from the end of

@@ -1,5 +1,5 @@
-// The mappings behind large Stores: aligned for huge pages, grown by moving pages, and
-// kept in a small cache between runs.
+// The mappings behind large Stores: 2 MiB aligned, grown by moving pages, and kept in a
+// small cache between runs.
 #include "sim/trace/store.hpp"
 
 #include <sys/mman.h>
@@ -40,15 +40,6 @@ void* reserve_aligned(std::size_t bytes) {
   return reinterpret_cast<void*>(aligned);
 }
 
-void advise_huge_pages(void* data, std::size_t bytes) {
-#ifdef MADV_HUGEPAGE
-  if (bytes >= kHugeFrom) madvise(data, bytes, MADV_HUGEPAGE);  // advice: without THP, nothing
-#else
-  (void)data;
-  (void)bytes;
-#endif
-}
-
 /// The smallest cached region of at least `bytes`, removed from the cache.
 Region take_cached(std::size_t bytes) {
   Cache& c = cache();
@@ -75,7 +66,6 @@ Region map_region(std::size_t min_bytes) {
     munmap(at, bytes);
     throw std::bad_alloc();
   }
-  advise_huge_pages(data, bytes);
   return {data, bytes};
 }
 
@@ -88,7 +78,6 @@ Region grow_region(Region r, std::size_t min_bytes) {
     munmap(at, bytes);
     throw std::bad_alloc();
   }
-  advise_huge_pages(moved, bytes);
   return {moved, bytes};
 }
 

@@ -8,8 +8,10 @@
 //     fault per 4 KiB page; what a store holds resident past its last item is at most one
 //     stretch, where a huge page would hold up to 2 MiB (a run's few large lanes and its
 //     marks wasted about a tenth of the trace's memory so);
-//   - mappings are 2 MiB aligned, and from kHugeFrom bytes advised for transparent huge
-//     pages, where a last, partly filled huge page is small beside the store;
+//   - mappings are 2 MiB aligned (where the kernel gives huge pages unasked, they fit), but
+//     not advised for huge pages: on a virtual machine that hands freed memory back to its
+//     host, a fresh huge page faulted in at 130-160 MB/s where 4 KiB pages came at about
+//     2 GB/s (docs/performance.md, "Huge pages on a fresh machine");
 //   - a released mapping goes to a small process-wide cache and the next run's stores take
 //     it with its pages already resident (a viewer re-simulating on a knob change faults
 //     nothing in).
@@ -35,9 +37,6 @@ namespace storage {
 inline constexpr std::size_t kMappedFrom = std::size_t{512} << 10;
 /// Mappings are whole, aligned huge pages (2 MiB on x86-64 and arm64).
 inline constexpr std::size_t kHugePage = std::size_t{2} << 20;
-/// Mappings of at least this many bytes are advised for huge pages; when one is made, its
-/// store holds at least half of it, so the last, partly filled huge page wastes little.
-inline constexpr std::size_t kHugeFrom = std::size_t{64} << 20;
 /// Released mappings kept for reuse, in bytes at most.
 inline constexpr std::size_t kCacheLimit = std::size_t{256} << 20;
 
@@ -157,6 +156,13 @@ class Store {
   T* extend_in_room() {
     assert(size_ < capacity_);
     return data_ + size_++;
+  }
+  /// Makes the first `count` items the store's: ones written in room past size() (`count`
+  /// at most capacity()), or the last ones dropped. For a producer that writes ahead through
+  /// its own pointer and tells the store only before it grows.
+  void resize_in_room(std::size_t count) {
+    assert(count <= capacity_);
+    size_ = count;
   }
   /// Adds `count` items at the end, copied from `items` (which must not point into this store).
   void append(const T* items, std::size_t count) {

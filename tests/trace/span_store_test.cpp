@@ -479,3 +479,119 @@ TEST_CASE("for_each reads every span as stored, from any first span") {
   SpanStore().for_each([&](const Span&) { ++none; });
   CHECK(none == 0);
 }
+
+namespace {
+
+/// The `i`th span of a lane that spans every kind of record: on from the last, after a gap,
+/// and now and then one kept whole (whose push goes the slow way in the middle of a group).
+Span lane_span(std::size_t i) {
+  const auto at = static_cast<std::int64_t>(i) * 100;
+  const std::int64_t begin = i % 3 == 1 ? at + 7 : at;  // a gap of 7 ns before every third
+  const std::uint32_t subject = i % 97 == 50 ? kMaxSubject + 1 : static_cast<std::uint32_t>(i % 5);
+  return span(begin, at + 100, subject, static_cast<std::uint16_t>(i % 11),
+              static_cast<SpanState>(i % static_cast<std::size_t>(kSpanStateCount)));
+}
+
+/// Whether `store` holds lane_span(0..count) exactly, read every way a reader reads it.
+bool holds_lane(const SpanStore& store, std::size_t count) {
+  if (store.size() != count) return false;
+  std::size_t seen = 0;
+  bool ok = true;
+  store.for_each([&](const Span& s) { ok = ok && same(s, lane_span(seen++)); });
+  if (!ok || seen != count) return false;
+  std::size_t i = 0;
+  for (const Span& s : store) {
+    if (!same(s, lane_span(i++))) return false;
+  }
+  for (std::size_t j = 0; j < count; ++j) {
+    const Span want = lane_span(j);
+    if (!same(store[j], want) || store.begin_at(j) != want.begin || store.end_at(j) != want.end ||
+        store.state_at(j) != want.state) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void push_lane(SpanStore& store, std::size_t from, std::size_t to) {
+  for (std::size_t i = from; i < to; ++i) {
+    const Span s = lane_span(i);
+    store.push(s.begin, s.end, s.subject, s.step, s.state);
+  }
+}
+
+/// Sizes at and beside every edge push() meets: a group's end, the first room's end, the
+/// store's move into a mapping (512 KiB of 12-byte records).
+std::vector<std::size_t> edge_sizes() {
+  std::vector<std::size_t> sizes;
+  for (std::size_t n = 0; n <= 3 * SpanStore::kGroup + 2; ++n) sizes.push_back(n);
+  for (const std::size_t n : {std::size_t{43'000}, std::size_t{43'690}, std::size_t{43'712}, std::size_t{45'000}}) {
+    sizes.push_back(n);
+  }
+  return sizes;
+}
+
+}  // namespace
+
+TEST_CASE("push() writes through the store's room: grown, copied, moved, swapped, reserved or cleared, every span reads back") {
+  for (const std::size_t n : edge_sizes()) {
+    CAPTURE(n);
+    SpanStore store;
+    push_lane(store, 0, n);
+    REQUIRE(holds_lane(store, n));
+
+    // A copy writes its own records: pushing to it leaves the original as it was, and back.
+    SpanStore copy(store);
+    push_lane(copy, n, n + 70);
+    CHECK(holds_lane(copy, n + 70));
+    CHECK(holds_lane(store, n));
+    push_lane(store, n, n + 3);
+    CHECK(holds_lane(store, n + 3));
+    CHECK(holds_lane(copy, n + 70));
+
+    // A move takes the records and where the next one goes; the moved-from store starts again.
+    SpanStore moved(std::move(store));
+    push_lane(moved, n + 3, n + 80);
+    CHECK(holds_lane(moved, n + 80));
+    CHECK(store.empty());  // NOLINT(bugprone-use-after-move): a moved-from store is empty
+    push_lane(store, 0, 5);  // NOLINT(bugprone-use-after-move)
+    CHECK(holds_lane(store, 5));
+
+    // Swapped, each goes on with its own.
+    moved.swap(copy);
+    push_lane(moved, n + 70, n + 72);
+    push_lane(copy, n + 80, n + 81);
+    CHECK(holds_lane(moved, n + 72));
+    CHECK(holds_lane(copy, n + 81));
+
+    // Reserving moves the records (realloc or into a mapping); pushes go where they now are.
+    copy.reserve(n + 81 + 50'000);
+    push_lane(copy, n + 81, n + 200);
+    CHECK(holds_lane(copy, n + 200));
+
+    // A span taken back at any place, then pushed again; cleared, the memory kept and refilled.
+    const Span last = moved.take_back();
+    CHECK(same(last, lane_span(n + 71)));
+    CHECK(holds_lane(moved, n + 71));
+    push_lane(moved, n + 71, n + 140);
+    CHECK(holds_lane(moved, n + 140));
+    const std::size_t room = moved.capacity();
+    moved.clear();
+    CHECK(moved.capacity() == room);
+    push_lane(moved, 0, n + 1);
+    CHECK(holds_lane(moved, n + 1));
+  }
+}
+
+TEST_CASE("taking spans back across a group's start, then pushing, reads as if never pushed") {
+  for (const std::size_t n : {SpanStore::kGroup + 1, 2 * SpanStore::kGroup + 1, std::size_t{43'712}}) {
+    CAPTURE(n);
+    SpanStore store;
+    push_lane(store, 0, n);
+    for (std::size_t k = 0; k < 3; ++k) store.take_back();  // through the last group's base
+    CHECK(holds_lane(store, n - 3));
+    CHECK(store.bytes_used() >= (n - 3) * sizeof(SpanStore::Record));
+    push_lane(store, n - 3, n + 64);
+    CHECK(holds_lane(store, n + 64));
+  }
+}
