@@ -155,6 +155,18 @@ bool Session::take_kept(const Knobs& knobs) {
   return true;
 }
 
+const model::ReusedRuns* Session::runs_to_keep(Loaded& out, const Reusable* offered) {
+  // Runs shown are kept only from the same text fitted alike: then the scenarios differ in
+  // the switch interval alone (offered_for_reuse()).
+  const bool same_source = offered != nullptr && !out.text.empty() && offered->text == out.text &&
+                           offered->fit_cpus == out.fit_cpus;
+  if (!same_source) return nullptr;
+  // The runs simulate_all() keeps (model::ReusedRuns), known before it starts.
+  out.kept = kept_runs(out.scenario, offered->runs);
+  out.reused = static_cast<std::size_t>(std::count(out.kept.begin(), out.kept.end(), true));
+  return &offered->runs;
+}
+
 Session::Loaded Session::simulate_settings(const SettingsKey& key, std::stop_token stop, const Reusable* offered) {
   struct Cancelled : std::runtime_error {
     Cancelled() : std::runtime_error("no longer wanted") {}
@@ -174,14 +186,7 @@ Session::Loaded Session::simulate_settings(const SettingsKey& key, std::stop_tok
   });
   const std::stop_callback ask(stop, [&progress] { progress.ask(); });
   const auto started = std::chrono::steady_clock::now();
-  // The runs shown are kept only from the same text fitted alike (read_and_simulate).
-  const bool same_source = offered != nullptr && !key.text.empty() && offered->text == key.text &&
-                           offered->fit_cpus == key.cpus;
-  const model::ReusedRuns* reused = same_source ? &offered->runs : nullptr;
-  if (reused != nullptr) {
-    out.kept = kept_runs(out.scenario, *reused);
-    out.reused = static_cast<std::size_t>(std::count(out.kept.begin(), out.kept.end(), true));
-  }
+  const model::ReusedRuns* reused = runs_to_keep(out, offered);
   out.runs = model::simulate_all(out.scenario, simulation_threads(), &out.plan, &progress, reused);
   out.simulation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
@@ -255,18 +260,10 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
   const auto started = std::chrono::steady_clock::now();
   // Cores, the switch interval or the workers leave the jobs, and so their plan, as they were.
   if (plan && shown != nullptr && scenario::same_plan(*shown, out.scenario)) out.plan = std::move(plan);
-  // Runs shown are kept only from the same text fitted alike: then the scenarios differ in
-  // the switch interval alone (offered_for_reuse()).
-  const bool same_source = reusable != nullptr && !out.text.empty() && reusable->text == out.text &&
-                           reusable->fit_cpus == out.fit_cpus;
-  const model::ReusedRuns* reused = same_source ? &reusable->runs : nullptr;
-  if (reused != nullptr) {
-    // The runs simulate_all() keeps (model::ReusedRuns), known before it starts: a kept run's
-    // part of what the change derives is carried over, not built (RunwiseDerive).
-    out.kept = kept_runs(out.scenario, *reused);
-    out.reused = static_cast<std::size_t>(std::count(out.kept.begin(), out.kept.end(), true));
-    reusable->kept = out.kept;
-  }
+  const model::ReusedRuns* reused = runs_to_keep(out, reusable);
+  // Known before the simulation starts: a kept run's part of what the change derives is
+  // carried over, not built (RunwiseDerive).
+  if (reused != nullptr) reusable->kept = out.kept;
   out.runs = model::simulate_all(out.scenario, simulation_threads(), &out.plan, progress, reused);
   out.simulation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;

@@ -209,6 +209,9 @@ class Session {
   /// is requested (each run then throws at its next check, model::Progress). `offered`, when
   /// given, holds runs shown it keeps rather than simulates when the key reads their text.
   static Loaded simulate_settings(const SettingsKey& key, std::stop_token stop, const Reusable* offered = nullptr);
+  /// The runs `out` (its scenario, text and fit read) keeps from `offered` rather than
+  /// simulates, with out.kept and out.reused set; nullptr when it keeps none.
+  static const model::ReusedRuns* runs_to_keep(Loaded& out, const Reusable* offered);
   /// What a speculated switch interval reads (Speculation::Candidate::reads): the runs shown it
   /// may keep, and the heir that keeps them alive if they are replaced meanwhile.
   struct ShownRunsHeir {
