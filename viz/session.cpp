@@ -341,16 +341,22 @@ void Session::start_background() {
   } else if (derive_) {
     preview_derive = [whole = derive_](const std::vector<trace::Trace>& runs, const std::vector<bool>&) { return whole(runs); };
   }
-  b.watcher = std::jthread([&b, derive = std::move(preview_derive)](std::stop_token stop) {
+  const bool every_slice = preview_every_slice_;
+  if (every_slice) {
+    b.progress.hold_runs_between_answers();
+    b.progress.ask();  // before the runs begin: each answers at its first check
+  }
+  b.watcher = std::jthread([&b, every_slice, derive = std::move(preview_derive)](std::stop_token stop) {
     // Runs whole by the next frame need no preview: asking for one sooner would take the
     // cores from them (the copies and their indices), so the first ask waits a frame.
-    {
+    if (!every_slice) {
       std::unique_lock lock(b.preview_mutex);
       b.preview_taken.wait_for(lock, stop, kFirstPreviewAfter, [&b] { return b.ready.load(std::memory_order_acquire); });
     }
     if (b.ready.load(std::memory_order_acquire)) return;
+    bool asked = every_slice;
     while (!stop.stop_requested()) {
-      b.progress.ask();
+      if (!std::exchange(asked, false)) b.progress.ask();
       if (!b.progress.wait_for_answers(stop)) return;
       Preview preview;
       preview.runs = b.progress.answers();

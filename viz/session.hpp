@@ -66,6 +66,11 @@ class Session {
   /// it may leave to whoever holds the runs shown's, as RunwiseDerive's join does.
   using PreviewDerive = std::function<std::any(const std::vector<trace::Trace>&, const std::vector<bool>& kept)>;
   void index_previews_with(std::function<PreviewDerive()> make) { make_preview_derive_ = std::move(make); }
+  /// The tests: from now on a knob change's runs are asked for a preview at once, not a frame
+  /// later, and each run waits for poll() to take a preview before it goes past the next slice
+  /// (model::Progress::hold_runs_between_answers), so every change of runs longer than a slice
+  /// shows previews, however fast the machine.
+  void preview_every_slice() { preview_every_slice_ = true; }
   /// What a knob change's `derive` builds, built run by run: `one` builds a run's part on the
   /// thread that simulated it as soon as the run ends, beside the runs still simulated; `join`
   /// makes the whole from the runs and their parts, in file order. It must build what
@@ -187,6 +192,11 @@ class Session {
     std::optional<Preview> preview;  ///< guarded by preview_mutex
     std::jthread watcher;  ///< ends after `thread` (declared before it): it waits for its answers
     std::jthread thread;   ///< last: it starts once the fields above exist
+    /// Runs held for a preview nobody will take go on, so `thread` can be joined.
+    ~Background() {
+      watcher.request_stop();
+      progress.release();
+    }
   };
 
   /// Reads the file (or the default) with `knobs` and simulates its runs; throws on failure.
@@ -277,6 +287,7 @@ class Session {
     });
   }
   bool previewing_ = false;
+  bool preview_every_slice_ = false;
   std::vector<trace::Trace> before_preview_;  ///< while previewing: the runs shown before
   std::unique_ptr<Background> background_;  ///< declared after retiring_: ends first
   std::optional<KnobStep> last_step_;       ///< the step of the last knob change asked for

@@ -214,12 +214,28 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
 }
 
 void Progress::ask() {
-  const std::lock_guard lock(mutex_);
-  asking_ = true;
-  for (std::size_t r = 0; r < latest_.size(); ++r) {
-    answered_[r] = ended_[r];
-    if (!ended_[r]) asked_[r].store(true, std::memory_order_relaxed);
+  {
+    const std::lock_guard lock(mutex_);
+    asking_ = true;
+    for (std::size_t r = 0; r < latest_.size(); ++r) {
+      answered_[r] = ended_[r];
+      if (!ended_[r]) asked_[r].store(true, std::memory_order_relaxed);
+    }
   }
+  changed_.notify_all();  // runs held after their last answer
+}
+
+void Progress::hold_runs_between_answers() {
+  const std::lock_guard lock(mutex_);
+  hold_ = true;
+}
+
+void Progress::release() {
+  {
+    const std::lock_guard lock(mutex_);
+    hold_ = false;
+  }
+  changed_.notify_all();
 }
 
 bool Progress::wait_for_answers(std::stop_token stop) {
@@ -260,6 +276,9 @@ void Progress::answer(std::size_t run, std::shared_ptr<const trace::Trace> trace
   }
   changed_.notify_all();
   if (listener_) listener_(run, *kept);
+  if (!kept->partial()) return;
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return !hold_ || asked_[run].load(std::memory_order_relaxed); });
 }
 
 trace::Trace Progress::take_back(std::size_t run, std::shared_ptr<trace::Trace> whole) {

@@ -54,8 +54,14 @@ class Progress {
       : events_between_checks_(events_between_checks), listener_(std::move(listener)) {}
 
   // The watcher's side.
-  /// Asks every run for its trace so far.
+  /// Asks every run for its trace so far (and lets runs held after their last answer go on).
   void ask();
+  /// From now on a run that answered with its trace so far waits for the next ask() before it
+  /// goes on, so the watcher sees each slice before the runs move past it: every watched run
+  /// longer than one slice shows a partial answer, at any pace of the machine (the tests).
+  void hold_runs_between_answers();
+  /// Stops holding runs, and lets those held go on (the watcher leaves).
+  void release();
   /// Waits until every run answered the last ask(): true; false when the simulation is over
   /// (every run ended or one failed) or `stop` was requested first.
   bool wait_for_answers(std::stop_token stop);
@@ -69,7 +75,8 @@ class Progress {
   void begin(std::size_t runs);
   /// Whether the watcher waits for run `run`'s trace (one relaxed load).
   bool asked(std::size_t run) const { return asked_[run].load(std::memory_order_relaxed); }
-  /// Run `run`'s answer: its trace so far, or its whole trace once it ended.
+  /// Run `run`'s answer: its trace so far, or its whole trace once it ended. After a trace so
+  /// far it returns at the next ask() or release() while runs are held.
   void answer(std::size_t run, std::shared_ptr<const trace::Trace> trace);
   /// The simulation is over (ended or failed): no more answers come.
   void end();
@@ -83,6 +90,7 @@ class Progress {
   mutable std::mutex mutex_;
   std::condition_variable_any changed_;
   bool asking_ = false;  ///< an ask() came before begin()
+  bool hold_ = false;    ///< hold_runs_between_answers() until release()
   bool over_ = false;
   std::vector<std::shared_ptr<const trace::Trace>> latest_;  ///< by run
   std::vector<bool> answered_;                               ///< by run: since the last ask()

@@ -292,3 +292,60 @@ TEST_CASE("a run's whole answer is shared with its run, copied for the watcher, 
   CHECK(&back.lanes[0] == first_lane);  // moved, not copied
   CHECK(same_span(back.lanes[0].spans[0], Span{.begin = ns(0), .end = ns(5), .state = SpanState::Running}));
 }
+
+namespace {
+
+scenario::Scenario convoy_lesson() {
+  return scenario::load_file(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios/07-convoy.toml");
+}
+
+}  // namespace
+
+TEST_CASE("held runs answer at every check, whatever the pace of the watcher, and end as unwatched") {
+  const scenario::Scenario s = convoy_lesson();
+  std::vector<trace::Trace> unwatched;
+  std::vector<std::uint64_t> events;
+  for (const scenario::Run& run : s.runs) {
+    model::SimulationStats stats;
+    unwatched.push_back(model::simulate(s, run, &stats));
+    events.push_back(stats.events);
+  }
+  constexpr std::uint64_t kBetweenChecks = 256;
+  model::Progress progress(kBetweenChecks);
+  progress.hold_runs_between_answers();
+  progress.ask();
+  std::vector<int> partial_answers(s.runs.size(), 0);
+  std::jthread watcher([&](std::stop_token stop) {
+    // A slow watcher: the runs wait for it at each check.
+    while (progress.wait_for_answers(stop)) {
+      const std::vector<trace::Trace> answers = progress.answers();
+      for (std::size_t r = 0; r < answers.size(); ++r) partial_answers[r] += answers[r].partial() ? 1 : 0;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      progress.ask();
+    }
+  });
+  const std::vector<trace::Trace> watched = model::simulate_all(s, 2, nullptr, &progress);
+  watcher.join();
+  CHECK(gilsim::test::runs_as_text(watched) == gilsim::test::runs_as_text(unwatched));
+  for (std::size_t r = 0; r < s.runs.size(); ++r) {
+    CAPTURE(s.runs[r].name);
+    CAPTURE(events[r]);
+    // One answer at each check the run passed before it ended: a check each 256 events.
+    const auto checks = static_cast<int>((events[r] - 1) / kBetweenChecks);
+    CHECK(partial_answers[r] == checks);
+  }
+}
+
+TEST_CASE("held runs go on once released, with no watcher left to ask") {
+  const scenario::Scenario s = convoy_lesson();
+  std::vector<trace::Trace> unwatched;
+  for (const scenario::Run& run : s.runs) unwatched.push_back(model::simulate(s, run));
+  model::Progress progress(256);
+  progress.hold_runs_between_answers();
+  progress.ask();
+  std::jthread watcher([&](std::stop_token stop) {
+    if (progress.wait_for_answers(stop)) progress.release();  // takes one preview and leaves
+  });
+  const std::vector<trace::Trace> watched = model::simulate_all(s, 2, nullptr, &progress);
+  CHECK(gilsim::test::runs_as_text(watched) == gilsim::test::runs_as_text(unwatched));
+}
