@@ -159,8 +159,9 @@ class GroupStore {
   std::size_t capacity() const { return count_ == 0 ? 0 : (count_ - 1) * kGroupSize + last_room_; }
 
   /// Group `g` (at most groups(): the next one is allocated) with room for at least `items`
-  /// (at most kGroupSize), returned where it now is. A new group after the first is whole;
-  /// the first, and a last one grown, get `items` when `exact`, else at least 8 and three
+  /// (at most kGroupSize), returned where it now is. With `exact`, a new group or the last one
+  /// grown gets `items` (a copy's groups, of their size). Else a new group after the first is
+  /// whole, and the first, or a last one grown, gets at least 8 and three
   /// times as much, up to a whole group (a first group made whole moves to the arena, when
   /// there is one). Only the last group can lack room.
   T* make_room(std::size_t g, std::size_t items, bool exact = false) {
