@@ -181,7 +181,9 @@ TEST_CASE("a value no longer wanted is cancelled while it is simulated; one stil
   spec.want({{key_named("slow"), {}, {}}, {key_named("quick"), {}, {}}});  // still wanted: goes on
   std::this_thread::sleep_for(5ms);
   CHECK(spec.cancelled() == 0);
+  CHECK_FALSE(spec.wait_until_idle_for(5ms));  // "slow" runs until it is no longer wanted
   spec.want({{key_named("quick"), {}, {}}});  // the knob moved: "slow" is no neighbour any more
+  CHECK(spec.wait_until_idle_for(std::chrono::minutes(1)));
   spec.wait_until_idle();
   CHECK(spec.cancelled() == 1);
   CHECK(spec.take(key_named("slow")) == nullptr);
