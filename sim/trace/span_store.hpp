@@ -14,11 +14,11 @@
 // thirds of a contended run's records (six per GIL hand-off). Reads like a vector of Spans,
 // by value: readers see exactly what was stored, and the layout is this file's alone.
 //
-// The records are one contiguous Store, read by index. push() writes through a pointer to
-// the next record and one to the end of its room (the Store's capacity or the group's end,
-// whichever comes first), so one compare says whether the usual span can be written; the
-// Store's own size is brought up to date (the records of size() spans and their groups'
-// bases) only before it grows or is read as a whole.
+// Each group's records (its base and its 64 spans') are an allocation of their own, found
+// through a table by the group's index (GroupStore): a lane grows a group at a time and never
+// copies its records. push() writes through a pointer to the next record and one to the end
+// of its room (the group's end, or of its allocation while it is the first and still
+// growing), so one compare says whether the usual span can be written.
 #pragma once
 
 #include <algorithm>
@@ -32,6 +32,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "sim/trace/group_store.hpp"
 #include "sim/trace/index_iterator.hpp"
 #include "sim/trace/span.hpp"
 #include "sim/trace/store.hpp"
@@ -56,19 +57,25 @@ class SpanStore {
 
   SpanStore() = default;
   SpanStore(std::initializer_list<Span> spans) { append(spans.begin(), spans.size()); }
+  /// Each group's records copied to one of just their size.
   SpanStore(const SpanStore& other) : base_(other.base_), last_end_(other.last_end_), size_(other.size_) {
-    records_.append(other.records_.data(), records_for(size_));
+    const std::size_t records = records_for(size_);
+    groups_.reserve_groups((size_ + kGroup - 1) / kGroup);
+    for (std::size_t g = 0; g * kGroupRecords < records; ++g) {
+      const std::size_t count = std::min(kGroupRecords, records - g * kGroupRecords);
+      std::memcpy(static_cast<void*>(groups_.make_room(g, count, true)), other.groups_.group(g), count * sizeof(Record));
+    }
     if (other.wide_) wide_ = std::make_unique<Store<Span>>(*other.wide_);
     set_room();
   }
-  /// The records keep their place: next_ and room_end_ still point into them.
+  /// The groups keep their place: next_ and room_end_ still point into them.
   SpanStore(SpanStore&& other) noexcept
       : next_(std::exchange(other.next_, nullptr)),
         room_end_(std::exchange(other.room_end_, nullptr)),
         base_(other.base_),
         last_end_(other.last_end_),
         size_(std::exchange(other.size_, 0)),
-        records_(std::move(other.records_)),
+        groups_(std::move(other.groups_)),
         wide_(std::move(other.wide_)) {}
   SpanStore& operator=(SpanStore other) noexcept {
     swap(other);
@@ -79,7 +86,7 @@ class SpanStore {
   void swap(SpanStore& other) noexcept {
     std::swap(next_, other.next_);
     std::swap(room_end_, other.room_end_);
-    records_.swap(other.records_);
+    groups_.swap(other.groups_);
     wide_.swap(other.wide_);
     std::swap(size_, other.size_);
     std::swap(base_, other.base_);
@@ -90,7 +97,7 @@ class SpanStore {
   bool empty() const { return size_ == 0; }
   /// Room for this many spans without growing.
   std::size_t capacity() const {
-    const std::size_t records = records_.capacity();
+    const std::size_t records = groups_.capacity();
     const std::size_t rest = records % kGroupRecords;
     return records / kGroupRecords * kGroup + (rest > 0 ? rest - 1 : 0);
   }
@@ -114,20 +121,20 @@ class SpanStore {
   /// Span `i`'s state alone (its record only: filters by state read no times).
   SpanState state_at(std::size_t i) const {
     assert(i < size());
-    const std::uint64_t lo = lo_of(records_.data()[record_of(i)]);
+    const std::uint64_t lo = lo_of(groups_.group(i / kGroup)[1 + i % kGroup]);
     if (is_wide(lo)) [[unlikely]] return wide(lo).state;
     return static_cast<SpanState>(lo >> 58 & 0xF);
   }
   /// Span `i`'s end alone (its record and its group's base: binary searches by end use it).
   Time end_at(std::size_t i) const {
     assert(i < size());
-    const Record* group = records_.data() + i / kGroup * kGroupRecords;
+    const Record* group = groups_.group(i / kGroup);
     return Time{end_of(group[1 + i % kGroup], lo_of(group[0]))};
   }
   /// Span `i`'s begin alone (its record, the one before it and its group's base).
   Time begin_at(std::size_t i) const {
     assert(i < size());
-    const Record* group = records_.data() + i / kGroup * kGroupRecords;
+    const Record* group = groups_.group(i / kGroup);
     const std::size_t at = i % kGroup;
     const std::uint64_t lo = lo_of(group[1 + at]);
     if (is_wide(lo)) [[unlikely]] return wide(lo).begin;
@@ -141,7 +148,7 @@ class SpanStore {
   template <class F>
   void for_each(F&& f, std::size_t from = 0) const {
     for (std::size_t i = from; i < size_;) {
-      const Record* group = records_.data() + i / kGroup * kGroupRecords;
+      const Record* group = groups_.group(i / kGroup);
       const std::uint64_t base = lo_of(group[0]);
       std::size_t at = i % kGroup;
       const std::size_t stop = std::min(kGroup, size_ - (i - at));
@@ -201,42 +208,44 @@ class SpanStore {
   [[gnu::noinline]] Span take_back() {
     assert(size_ > 0);
     const Span last = back();
-    if (is_wide(lo_of(records_.data()[records_for(size_) - 1]))) wide_->pop_back();
+    if (is_wide(lo_of(groups_.group((size_ - 1) / kGroup)[1 + (size_ - 1) % kGroup]))) wide_->pop_back();
     --size_;
-    // Its group's base goes with the group's only span (records_for() counts it no more).
-    // base_ is the last span's group's again: a further take_back() may leave a span of the
-    // group before last, and the next push() writes after it from that group's base.
-    records_.resize_in_room(records_for(size_));
+    // Its group's base goes with the group's only span (the group stays allocated, for the
+    // next push()). base_ is the last span's group's again: a further take_back() may leave a
+    // span of the group before last, and the next push() writes after it from that group's base.
     set_room();
     if (size_ > 0) {
-      base_ = static_cast<std::int64_t>(lo_of(records_.data()[(size_ - 1) / kGroup * kGroupRecords]));
+      base_ = static_cast<std::int64_t>(lo_of(groups_.group((size_ - 1) / kGroup)[0]));
       last_end_ = back().end.ns();
     }
     return last;
   }
-  /// Adds `count` spans at the end, copied from `spans` (a producer's buffered spans: one
-  /// check for room, then each written in place).
+  /// Adds `count` spans at the end, copied from `spans`.
   void append(const Span* spans, std::size_t count) {
-    records_.resize_in_room(records_for(size_));
-    Record* out = records_.extend(records_for(size_ + count) - records_for(size_));
+    groups_.reserve_groups((size_ + count + kGroup - 1) / kGroup);
     for (std::size_t i = 0; i < count; ++i) {
       const Span& s = spans[i];
-      if (size_ % kGroup == 0) start_group(*out++, s.begin.ns());
-      encode(*out++, s);
+      encode(*slot(s.begin.ns()), s);
       last_end_ = s.end.ns();
       ++size_;
     }
     set_room();
   }
-  /// Room for `count` spans; in malloc, for exactly that many (a store that knows its size).
+  /// Takes its groups after the first from `arena` (a run's lanes: see GroupStore); before
+  /// its first group is full.
+  void use_arena(std::shared_ptr<GroupArena> arena) { groups_.use_arena(std::move(arena)); }
+  /// Room for `count` spans' groups in the table, none allocated (the groups are allocated as
+  /// they are reached: pages never written cost nothing); an empty store that fits one group
+  /// gets it, for exactly `count` (a store that knows its size).
   void reserve(std::size_t count) {
-    records_.resize_in_room(records_for(size_));
-    records_.reserve(records_for(count));
-    set_room();
+    groups_.reserve_groups((count + kGroup - 1) / kGroup);
+    if (size_ == 0 && groups_.groups() <= 1 && count > 0 && count <= kGroup) {
+      groups_.make_room(0, records_for(count), true);
+      set_room();
+    }
   }
   /// Empties the store and keeps its memory.
   void clear() {
-    records_.clear();
     if (wide_) wide_->clear();
     size_ = 0;
     set_room();
@@ -251,6 +260,8 @@ class SpanStore {
   static constexpr std::uint64_t kMaxGap = (std::uint64_t{1} << 25) - 1;
   /// Spans per group (one base record before them).
   static constexpr std::size_t kGroup = 64;
+  /// The bytes of a group's records, its base's and its spans' (a run's arena hands out these).
+  static constexpr std::size_t kGroupBytes = (kGroup + 1) * sizeof(Record);
 
  private:
   static constexpr std::size_t kGroupRecords = kGroup + 1;
@@ -259,8 +270,6 @@ class SpanStore {
   static constexpr std::uint64_t kTimeMask = kMaxReach;
   static constexpr std::uint64_t kGapBit = std::uint64_t{1} << 57;
 
-  /// The record of span `i`.
-  static std::size_t record_of(std::size_t i) { return i / kGroup * kGroupRecords + 1 + i % kGroup; }
   /// Records holding `count` spans: theirs and a base per group.
   static std::size_t records_for(std::size_t count) { return count + (count + kGroup - 1) / kGroup; }
 
@@ -279,32 +288,32 @@ class SpanStore {
   /// push() of any span: a group's first, one that needs room, one kept whole.
   [[gnu::noinline]] void push_anyhow(Time begin, Time end, std::uint32_t subject, std::uint16_t step, SpanState state) {
     const Span s{begin, end, subject, step, state, 0};
-    records_.resize_in_room(records_for(size_));  // push() wrote past the Store's size
-    Record* out;
-    if (size_ % kGroup != 0) {
-      out = records_.extend(1);
-    } else {
-      // A store's first span gets room for itself alone: many lanes keep one span.
-      if (records_.capacity() == 0) records_.reserve(records_for(1));
-      out = records_.extend(2);
-      start_group(*out++, s.begin.ns());
-    }
-    encode(*out, s);
+    encode(*slot(s.begin.ns()), s);
     last_end_ = s.end.ns();
     ++size_;
     set_room();
   }
+  /// Where span size_'s record goes, its group given room for it (a store's first span gets
+  /// room for itself alone: many lanes keep one span) and, when it begins the group, the
+  /// group's base written from `begin`.
+  Record* slot(std::int64_t begin) {
+    const std::size_t at = size_ % kGroup;
+    Record* const group = groups_.make_room(size_ / kGroup, at + 2);
+    if (at == 0) start_group(group[0], begin);
+    return group + 1 + at;
+  }
   /// next_ and room_end_ for the records of size_ spans (after the records moved or changed):
-  /// room to the end of the last group or of the Store's capacity, whichever comes first;
-  /// none when the next span begins a group (push_anyhow() writes its base).
+  /// room to the end of the last group's allocation; none when the next span begins a group
+  /// (push_anyhow() writes its base).
   void set_room() {
-    Record* const data = records_.data();
-    next_ = data + records_for(size_);
     if (size_ % kGroup == 0) {
-      room_end_ = next_;
+      next_ = room_end_ = nullptr;
       return;
     }
-    room_end_ = data + std::min((size_ / kGroup + 1) * kGroupRecords, records_.capacity());
+    const std::size_t g = size_ / kGroup;
+    Record* const group = groups_.group(g);
+    next_ = group + 1 + size_ % kGroup;
+    room_end_ = group + groups_.room(g);
   }
   /// A group's base record, `base` the begin of its first span (which needs no gap).
   void start_group(Record& out, std::int64_t base) {
@@ -351,7 +360,7 @@ class SpanStore {
     return static_cast<std::int64_t>(base + reach);
   }
   Span get(std::size_t i) const {
-    const Record* group = records_.data() + i / kGroup * kGroupRecords;
+    const Record* group = groups_.group(i / kGroup);
     const std::size_t at = i % kGroup;
     const std::uint64_t lo = lo_of(group[1 + at]);
     if (is_wide(lo)) [[unlikely]] return wide(lo);
@@ -360,7 +369,7 @@ class SpanStore {
   }
   /// Span `i`, the one before it ending at `last_end` (a sequential reader's: one record read).
   Span get_after(std::size_t i, std::int64_t last_end) const {
-    const Record* group = records_.data() + i / kGroup * kGroupRecords;
+    const Record* group = groups_.group(i / kGroup);
     const std::size_t at = i % kGroup;
     const std::uint64_t lo = lo_of(group[1 + at]);
     if (is_wide(lo)) [[unlikely]] return wide(lo);
@@ -391,8 +400,7 @@ class SpanStore {
   std::int64_t base_ = 0;              ///< the last group's base
   std::int64_t last_end_ = 0;          ///< the last span's end
   std::size_t size_ = 0;               ///< spans
-  Store<Record> records_;              ///< per group of 64 spans, its base and their records (its size
-                                       ///< brought up to records_for(size_) before it grows)
+  GroupStore<Record, kGroup + 1> groups_;  ///< per group of 64 spans, its base and their records
   std::unique_ptr<Store<Span>> wide_;  ///< the spans that do not fit a record, in order; made at the first
 };
 

@@ -15,7 +15,8 @@
 //   - a released mapping goes to a small process-wide cache and the next run's stores take
 //     it with its pages already resident (a viewer re-simulating on a knob change faults
 //     nothing in).
-// Smaller stores (most thread lanes) live in malloc. Only for trivially copyable T.
+// Smaller stores live in malloc. Only for trivially copyable T. (A lane's spans are kept a
+// group at a time instead, never copied as the lane grows: GroupStore.)
 #pragma once
 
 #include <cassert>

@@ -90,6 +90,7 @@ LaneId TraceBuilder::add_lane(std::string name, LaneKind kind, ProcessId process
   const auto id = static_cast<LaneId>(trace_.lanes.size());
   trace_.lanes.push_back(Lane{std::move(name), kind, process, {}});
   lanes_.emplace_back();
+  lanes_.back().spans.use_arena(arena_);
   return id;
 }
 
@@ -132,6 +133,7 @@ Trace TraceBuilder::finish(Time end) {
     clear_state(l, std::max(end, o.open_begin));
     trace_.lanes[l].spans = std::move(o.spans);
   }
+  arena_->seal();  // the trace's lanes may grow later, on any thread: from malloc then
   if (!marks_sorted_) trace_.marks.stable_sort_by_time();
   trace_.end = end;
   return std::move(trace_);

@@ -5,6 +5,7 @@
 #include <cassert>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "sim/trace/trace.hpp"
@@ -131,6 +132,8 @@ class TraceBuilder {
   }
   Trace trace_;
   std::vector<LaneBuffer> lanes_;  ///< by lane
+  /// Where the lanes' spans' groups after their first come from (sealed at finish()).
+  std::shared_ptr<GroupArena> arena_ = std::make_shared<GroupArena>(SpanStore::kGroupBytes);
   std::vector<LaneId> core_lanes_;
   std::size_t span_count_ = 0;
   Time last_mark_at_ = Time{std::numeric_limits<std::int64_t>::min()};

@@ -264,14 +264,41 @@ TEST_CASE("a span store reads like a sorted vector: iterators, searches, copies,
   CHECK(moved.wide_count() == 1);
   CHECK(same(moved[0], span(1'000, 1'010, kMaxSubject + 1)));
 
-  // Room: exactly what was reserved, in malloc; a group's base takes a record of it.
+  // Room: an empty store that fits one group gets exactly what was reserved (a group's base
+  // takes a record of it); more is room in the table of groups alone, the groups allocated
+  // as they are reached.
   SpanStore room;
+  room.reserve(5);
+  CHECK(room.capacity() == 5);
   room.reserve(64);
   CHECK(room.capacity() == 64);
-  room.reserve(65);
-  CHECK(room.capacity() == 65);
   room.reserve(200);
-  CHECK(room.capacity() == 200);
+  CHECK(room.capacity() == 64);
+  SpanStore large;
+  large.reserve(1'000'000);
+  CHECK(large.capacity() == 0);
+}
+
+TEST_CASE("a lane grows a group at a time: its first from 8 by three times, then whole groups, and a copy is of its size") {
+  SpanStore store;
+  std::vector<std::size_t> rooms;
+  for (std::int64_t i = 0; i < 200; ++i) {
+    store.push_back(span(i * 10, i * 10 + 10, 1, 0, SpanState::Running));
+    if (rooms.empty() || rooms.back() != store.capacity()) rooms.push_back(store.capacity());
+  }
+  // Records: 2, 8, 24, then the group's 65 (a base and 64 spans); then a whole group of 65
+  // records at each group's first span.
+  CHECK(rooms == std::vector<std::size_t>{1, 7, 23, 64, 128, 192, 256});
+  for (const std::size_t n : {std::size_t{1}, std::size_t{63}, std::size_t{64}, std::size_t{65}, std::size_t{129}}) {
+    CAPTURE(n);
+    const std::vector<Span> first(store.begin(), store.begin() + static_cast<std::ptrdiff_t>(n));
+    SpanStore prefix;
+    prefix.append(first.data(), n);
+    const SpanStore copy(prefix);
+    CHECK(copy.capacity() == n);
+    CHECK(copy.size() == n);
+    CHECK(same(copy.back(), store[n - 1]));
+  }
 }
 
 TEST_CASE("a span after an idle time too long for a record stays one span through the builder") {
@@ -520,8 +547,8 @@ void push_lane(SpanStore& store, std::size_t from, std::size_t to) {
   }
 }
 
-/// Sizes at and beside every edge push() meets: a group's end, the first room's end, the
-/// store's move into a mapping (512 KiB of 12-byte records).
+/// Sizes at and beside every edge push() meets: a group's end, each step of the first group's
+/// room, and a lane of hundreds of groups (its table grown many times).
 std::vector<std::size_t> edge_sizes() {
   std::vector<std::size_t> sizes;
   for (std::size_t n = 0; n <= 3 * SpanStore::kGroup + 2; ++n) sizes.push_back(n);
@@ -564,7 +591,7 @@ TEST_CASE("push() writes through the store's room: grown, copied, moved, swapped
     CHECK(holds_lane(moved, n + 72));
     CHECK(holds_lane(copy, n + 81));
 
-    // Reserving moves the records (realloc or into a mapping); pushes go where they now are.
+    // Reserving grows the table of groups; pushes go on where they were.
     copy.reserve(n + 81 + 50'000);
     push_lane(copy, n + 81, n + 200);
     CHECK(holds_lane(copy, n + 200));

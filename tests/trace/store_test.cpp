@@ -2,6 +2,8 @@
 // copy past the mapping threshold, and gives its mappings back for the next run.
 #include "sim/trace/store.hpp"
 
+#include "sim/trace/group_store.hpp"
+
 #include <doctest/doctest.h>
 
 #include <sys/mman.h>
@@ -10,6 +12,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -255,4 +258,167 @@ TEST_CASE("spans and marks are 24 bytes, and a mark keeps a 56-bit value and its
   m.value = (std::int64_t{1} << 55) - 1;
   CHECK(read.value == (std::int64_t{1} << 55) - 1);
   CHECK(read.kind == gilsim::trace::MarkKind::Dispatch);
+}
+
+TEST_CASE("a group store grows a group at a time: the first from 8 by three times up to a group, the rest whole, none moved") {
+  using Groups = gilsim::trace::GroupStore<std::uint32_t, 10>;
+  Groups groups;
+  CHECK(groups.groups() == 0);
+  CHECK(groups.capacity() == 0);
+  // The first group: as asked, then at least 8, then three times as much, up to a whole group.
+  std::uint32_t* first = groups.make_room(0, 2);
+  CHECK(groups.capacity() == 2);
+  first[0] = 100;
+  first[1] = 101;
+  groups.make_room(0, 2);  // room enough: nothing changes
+  CHECK(groups.capacity() == 2);
+  std::vector<std::size_t> ladder;
+  for (std::size_t items = 3; items <= 10; ++items) {
+    first = groups.make_room(0, items);
+    first[items - 1] = static_cast<std::uint32_t>(100 + items - 1);
+    if (ladder.empty() || ladder.back() != groups.capacity()) ladder.push_back(groups.capacity());
+  }
+  CHECK(ladder == std::vector<std::size_t>{8, 10});
+  // Later groups are whole at once, and growing never moves a group before them.
+  std::vector<std::uint32_t*> where;
+  for (std::size_t g = 0; g < 40; ++g) {
+    std::uint32_t* group = groups.make_room(g, 1);
+    if (g > 0) {
+      CHECK(groups.room(g) == 10);
+      for (std::uint32_t i = 0; i < 10; ++i) group[i] = static_cast<std::uint32_t>(g * 1000 + i);
+    }
+    where.push_back(group);
+  }
+  CHECK(groups.groups() == 40);
+  CHECK(groups.capacity() == 400);
+  for (std::size_t g = 0; g < 40; ++g) {
+    CAPTURE(g);
+    CHECK(groups.group(g) == where[g]);
+    for (std::uint32_t i = 0; i < 10; ++i) {
+      CHECK(groups.group(g)[i] == (g == 0 ? 100 + i : static_cast<std::uint32_t>(g * 1000 + i)));
+    }
+  }
+
+  // Moved and swapped, the groups stay where they were (one-group stores keep their table inline).
+  Groups one;
+  one.make_room(0, 3, true)[2] = 7;
+  CHECK(one.capacity() == 3);
+  Groups moved(std::move(groups));
+  CHECK(groups.groups() == 0);  // NOLINT(bugprone-use-after-move): a moved-from store is empty
+  CHECK(moved.group(39) == where[39]);
+  moved.swap(one);
+  CHECK(one.group(39) == where[39]);
+  REQUIRE(moved.groups() == 1);
+  CHECK(moved.group(0)[2] == 7);
+  Groups inline_moved(std::move(moved));
+  CHECK(inline_moved.group(0)[2] == 7);
+  inline_moved.make_room(1, 1);  // the table leaves the store: the first group is made whole first
+  CHECK(inline_moved.room(0) == 10);
+  CHECK(inline_moved.group(0)[2] == 7);
+  CHECK(inline_moved.capacity() == 20);
+}
+
+TEST_CASE("a group store's last group grows exactly when asked, and a table reserved moves no group") {
+  gilsim::trace::GroupStore<std::uint64_t, 65> groups;
+  groups.reserve_groups(1'000);
+  CHECK(groups.groups() == 0);
+  groups.make_room(0, 65);
+  std::uint64_t* last = groups.make_room(1, 5, true);  // a copy's last group, made to its size
+  CHECK(groups.capacity() == 70);
+  for (std::uint64_t i = 0; i < 5; ++i) last[i] = i;
+  last = groups.make_room(1, 6);  // pushed past it: half as much again
+  CHECK(groups.room(1) == 8);
+  last = groups.make_room(1, 9, true);
+  CHECK(groups.room(1) == 9);
+  for (std::uint64_t i = 0; i < 5; ++i) CHECK(last[i] == i);
+  groups.make_room(2, 1);
+  CHECK(groups.room(1) == 65);  // made whole before the group after it
+  for (std::uint64_t i = 0; i < 5; ++i) CHECK(groups.group(1)[i] == i);
+  std::uint64_t* const second = groups.group(1);
+  for (std::size_t g = 3; g < 1'000; ++g) groups.make_room(g, 1);
+  CHECK(groups.group(1) == second);
+  CHECK(groups.capacity() == 65'000);
+}
+
+TEST_CASE("a run's stores take whole groups from its arena, which lives while one of them holds it") {
+  using Groups = gilsim::trace::GroupStore<std::uint32_t, 100>;
+  auto arena = std::make_shared<gilsim::trace::GroupArena>(100 * sizeof(std::uint32_t));
+  std::vector<Groups> lanes(3);
+  for (Groups& lane : lanes) lane.use_arena(arena);
+  // Lanes grow in step; each one's groups read back as written.
+  const auto fill = [](Groups& lane, std::size_t g, std::uint32_t from) {
+    std::uint32_t* group = lane.make_room(g, 100);
+    for (std::uint32_t i = 0; i < 100; ++i) group[i] = from + i;
+  };
+  for (std::size_t l = 0; l < lanes.size(); ++l) {
+    std::uint32_t* first = lanes[l].make_room(0, 2);
+    first[0] = static_cast<std::uint32_t>(l);
+    first[1] = 7;
+    CHECK(lanes[l].room(0) == 2);  // a first group starts small, in malloc
+  }
+  const std::size_t before = arena->block_bytes();
+  for (std::size_t g = 0; g < 30; ++g) {
+    for (std::size_t l = 0; l < lanes.size(); ++l) {
+      if (g == 0) {
+        lanes[l].make_room(0, 100);  // made whole: moved to the arena, its two items with it
+        CHECK(lanes[l].group(0)[0] == l);
+        CHECK(lanes[l].group(0)[1] == 7);
+      } else {
+        fill(lanes[l], g, static_cast<std::uint32_t>(l * 100'000 + g * 100));
+      }
+    }
+  }
+  CHECK(before == 0);
+  CHECK(arena->block_bytes() >= 90 * 400);
+  CHECK(arena->block_bytes() < 90 * 400 + (std::size_t{64} << 10));
+  for (std::size_t l = 0; l < lanes.size(); ++l) {
+    CHECK(lanes[l].capacity() == 3'000);
+    for (std::size_t g = 1; g < 30; ++g) {
+      CHECK(lanes[l].group(g)[99] == static_cast<std::uint32_t>(l * 100'000 + g * 100 + 99));
+    }
+  }
+  // Sealed, the arena hands out no more: later groups come from malloc, and each is freed
+  // with its store (run under ASan, a group freed twice or not at all is an error).
+  arena->seal();
+  fill(lanes[0], 30, 5);
+  CHECK(lanes[0].group(30)[99] == 104);
+  CHECK(lanes[0].room(30) == 100);
+  std::weak_ptr<gilsim::trace::GroupArena> watch = arena;
+  arena.reset();
+  Groups moved(std::move(lanes[1]));
+  lanes.erase(lanes.begin(), lanes.begin() + 2);
+  CHECK(!watch.expired());  // the moved lane and the third still hold it
+  CHECK(moved.group(29)[0] == static_cast<std::uint32_t>(100'000 + 2'900));
+  lanes.clear();
+  CHECK(!watch.expired());
+  moved = Groups();
+  CHECK(watch.expired());
+}
+
+TEST_CASE("an arena's blocks after its first 124 KiB are mappings, faulted in as groups are handed out, cached when it goes") {
+  storage::drop_cache();
+  constexpr std::size_t kGroupBytes = 780;
+  std::vector<std::uint64_t*> groups;
+  {
+    gilsim::trace::GroupArena arena(kGroupBytes);
+    // 4 MiB of groups: the malloc blocks (4 to 64 KiB), then a 2 MiB mapping and a larger one.
+    for (std::size_t i = 0; i < (std::size_t{4} << 20) / kGroupBytes; ++i) {
+      auto* group = static_cast<std::uint64_t*>(arena.take());
+      REQUIRE(group != nullptr);
+      for (std::size_t w = 0; w < 2; ++w) group[w] = i * 2 + w;  // the group's bytes are there to write
+      groups.push_back(group);
+    }
+    CHECK(arena.mapped_blocks() == 2);
+    for (std::size_t i = 0; i < groups.size(); ++i) CHECK(groups[i][1] == i * 2 + 1);
+    // Groups do not overlap: each one's end is at or before the next one's start in its block.
+    std::vector<std::uint64_t*> sorted = groups;
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t i = 1; i < sorted.size(); ++i) {
+      CHECK(reinterpret_cast<char*>(sorted[i]) - reinterpret_cast<char*>(sorted[i - 1]) >= static_cast<std::ptrdiff_t>(kGroupBytes));
+    }
+    arena.seal();
+    CHECK(arena.take() == nullptr);
+  }
+  CHECK(storage::cached_bytes() >= (std::size_t{4} << 20));  // its two mappings, for the next run
+  storage::drop_cache();
 }

@@ -1,6 +1,8 @@
 // The builder turns state changes into sorted, merged, non-empty spans.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "sim/trace/trace_builder.hpp"
 
 using namespace gilsim;
@@ -192,5 +194,38 @@ TEST_CASE("the open span reads the same, and is cut by prefix() and finish(), ho
     CHECK(tr.lanes[t].spans.back().begin == at);
     CHECK(tr.lanes[t].spans.back().end == at + 20_ns);
     CHECK(tr.lanes[t].spans.back().step == 3);
+  }
+}
+
+TEST_CASE("prefix() reads a lane's spans at and across its groups' edges, whole or cut, and its copy grows on") {
+  for (const int count : {1, 2, 63, 64, 65, 66, 128, 129, 130, 200}) {
+    for (const int at : {1, count / 2 + 1, 63, 64, 65, 66, 129, count - 1, count, count + 5}) {
+      if (at < 1) continue;
+      CAPTURE(count);
+      CAPTURE(at);
+      TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+      const auto t = lane_with_spans(b, count);  // spans [i, i + 1), the last still open
+      Trace cut = b.prefix(Time{at});
+      auto& spans = cut.lanes[t].spans;
+      const int kept = std::min(count, at);
+      REQUIRE(spans.size() == static_cast<std::size_t>(kept));
+      for (int i = 0; i < kept; ++i) {
+        const Span s = spans[static_cast<std::size_t>(i)];
+        CHECK(s.begin == Time{i});
+        CHECK(s.end == Time{i + 1 < count ? i + 1 : at});
+        CHECK(s.step == i);
+      }
+      // The prefix's lane is a store of its own: it takes more spans after its last.
+      for (int i = 0; i < 70; ++i) {
+        spans.push_back(Span{Time{at + 2 * i}, Time{at + 2 * i + 1}, 0, static_cast<std::uint16_t>(i), SpanState::Running, 0});
+      }
+      REQUIRE(spans.size() == static_cast<std::size_t>(kept + 70));
+      CHECK(spans[static_cast<std::size_t>(kept - 1)].begin == Time{kept - 1});
+      for (int i = 0; i < 70; ++i) CHECK(spans[static_cast<std::size_t>(kept + i)].begin == Time{at + 2 * i});
+      // The builder's own lane is untouched.
+      const Trace tr = b.finish(Time{count + 10});
+      REQUIRE(tr.lanes[t].spans.size() == static_cast<std::size_t>(count));
+      CHECK(tr.lanes[t].spans.back().end == Time{count + 10});
+    }
   }
 }
