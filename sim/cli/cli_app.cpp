@@ -189,6 +189,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     return code == 0 ? kExitOk : kExitBadInput;
   }
 
+  // Progress lines are redrawn with '\r': only on a terminal, never into a log or a pipe.
+  const bool on_a_terminal = &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
   int code = kExitOk;
   try {
     if (list->parsed()) {
@@ -196,10 +198,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     } else if (python->parsed()) {
       code = print_python_program(python_options, out);
     } else if (sweep->parsed()) {
-      sweep_options.progress_bar = &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
+      sweep_options.progress_bar = on_a_terminal;
       code = run_sweep(sweep_options, out, err);
     } else {
-      code = run_scenarios(run_options, out, &err);
+      code = run_scenarios(run_options, out, on_a_terminal ? &err : nullptr);
     }
   } catch (const scenario::ScenarioError& e) {
     err << e.what() << "\n";

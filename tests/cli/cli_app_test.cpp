@@ -105,3 +105,11 @@ TEST_CASE("list shows the built-in scenario and the bundled files") {
   CHECK(r.out.find("(built in)") != std::string::npos);
   CHECK(r.out.find("default.toml") != std::string::npos);
 }
+
+TEST_CASE("a real run writes no progress line ('\\r') to a stream that is not the terminal") {
+  const std::string tiny = std::string(GILSIM_SOURCE_DIR) + "/tests/cli/data/tiny_real.toml";
+  const Result r = run_gilsim({"run", tiny.c_str(), "--real-only", "--run", "threads", "--no-timeline"});
+  CHECK(r.code == 0);
+  CHECK(r.err.find('\r') == std::string::npos);
+  CHECK(r.err.find("measuring") == std::string::npos);
+}
