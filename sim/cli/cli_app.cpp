@@ -2,6 +2,7 @@
 #include "sim/cli/cli_app.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -135,6 +136,44 @@ void add_sweep_options(CLI::App& sweep, SweepOptions& options) {
       ->check(whole_number(40, 100000));
 }
 
+/// A command-line mistake in one line (CLI11 adds "Run with --help" on a second), with the
+/// help that fixes it. An option of a subcommand written before it (`gilsim --width 120`)
+/// says where it goes.
+std::string usage_error(const CLI::App& app, const CLI::ParseError& e, int argc, const char* const* argv) {
+  const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  const CLI::App* given = nullptr;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->parsed() && given == nullptr) given = sub;
+  }
+  for (const std::string& arg : args) {
+    if (given != nullptr && arg == given->get_name()) break;  // options after the subcommand are its own
+    if (!arg.starts_with("--") || arg == "--") continue;
+    const std::string option = arg.substr(0, arg.find('='));
+    if (app.get_option_no_throw(option) != nullptr) continue;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      if (sub->get_option_no_throw(option) == nullptr || (given != nullptr && sub != given)) continue;
+      std::string command = "gilsim " + sub->get_name();
+      bool moved = false;
+      for (const std::string& word : args) {
+        if (!moved && word == sub->get_name()) {
+          moved = true;
+          continue;
+        }
+        command += " " + word;
+      }
+      return fmt::format("gilsim: {} is an option of `gilsim {}`, not of gilsim itself: options go after the subcommand, "
+                         "as in `{}`",
+                         option, sub->get_name(), scenario::printable(command));
+    }
+  }
+  std::string what = scenario::printable(e.what());
+  const std::string help = fmt::format("see `gilsim{} --help`", given ? " " + given->get_name() : std::string());
+  // "--width: 'abc' is not a whole number ...": the option leads, as `--set KEY=VALUE: ...` does.
+  if (what.starts_with("--") && what.find(':') < what.find(' ')) return fmt::format("{}; {}", what, help);
+  if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
+  return fmt::format("gilsim: {}; {}", what, help);
+}
+
 }  // namespace
 
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
@@ -185,8 +224,9 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e, out, err);
-    return code == 0 ? kExitOk : kExitBadInput;
+    if (e.get_exit_code() == 0) return app.exit(e, out, err);  // --help, --version
+    err << usage_error(app, e, argc, argv) << "\n";
+    return kExitBadInput;
   }
 
   // Progress lines are redrawn with '\r': only on a terminal, never into a log or a pipe.
