@@ -36,11 +36,26 @@ constexpr const char* kExamples =
     "  gilsim run --no-timeline --export-trace runs.json --csv spans.csv\n"
     "  gilsim sweep scenarios/09-pool-sizing.toml --vary workers=1..16\n\n";
 
-/// Without its full stop: sweep adds that an interrupted sweep writes nothing.
+/// The exit codes of `gilsim` itself (any subcommand's), and of each subcommand: each help
+/// names only what that command can meet.
 constexpr const char* kExitCodes =
     "Exit codes: 0 success; 2 bad input (a scenario file, a --set or --vary value, an option,\n"
-    "a run name, or a command over the work budget of --max-events); 1 any other failure (for\n"
-    "example an output file that cannot be written); 130 interrupted (Ctrl-C)";
+    "a run name, or a command over the work budget of --max-events or the sweep's limits); 1 any\n"
+    "other failure (for example an output file that cannot be written); 130 interrupted (Ctrl-C).";
+constexpr const char* kRunExitCodes =
+    "Exit codes: 0 success; 2 bad input (a scenario file, a --set value, an option, a run name,\n"
+    "a --python that is no working Python 3, or a command over the work budget of --max-events);\n"
+    "1 any other failure (for example an output file that cannot be written, or a real run that\n"
+    "failed); 130 interrupted (Ctrl-C).";
+constexpr const char* kSweepExitCodes =
+    "Exit codes: 0 success; 2 bad input (a scenario file, a --set or --vary value, an option,\n"
+    "a run name, or a sweep over 10,000 simulations or the memory budget); 1 any other failure\n"
+    "(for example an output file that cannot be written); 130 interrupted (Ctrl-C), nothing written.";
+constexpr const char* kPythonExitCodes =
+    "Exit codes: 0 success; 2 bad input (a scenario file, a --set value, an option, a run name);\n"
+    "1 any other failure (for example standard output that cannot be written).";
+constexpr const char* kListExitCodes =
+    "Exit codes: 0 success; 2 an unknown option; 1 standard output that cannot be written.";
 
 /// A whole number from `lo` to `hi`. CLI::Range says "Value abc not in range 40 to 100000"
 /// of a value that is no number at all, and of 40.5; this says what was expected.
@@ -181,13 +196,13 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                "simulated from a scenario file and shown as a table and a timeline per run.\n"
                "With no subcommand, runs the built-in default scenario.",
                "gilsim"};
-  app.footer(std::string(kExamples) + kExitCodes + ".");
+  app.footer(std::string(kExamples) + kExitCodes);
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", fmt::format("gilsim {}", GILSIM_VERSION), "Print the version and exit");
 
   RunOptions run_options;
   CLI::App* run = app.add_subcommand("run", "Simulate scenarios and print each run's figures and timeline");
-  run->footer(std::string(kExamples) + kExitCodes + ".");
+  run->footer(std::string(kExamples) + kRunExitCodes);
   add_run_options(*run, run_options);
   run->add_flag("--cpython", run_options.cpython,
                 "Also run each run of the scenario's Python program (see `gilsim python`) in CPython under "
@@ -203,10 +218,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       "sweep", "Simulate a scenario over a grid of values and chart each run's speed-up (see docs/sweeps.md)");
   add_sweep_options(*sweep, sweep_options);
   sweep->footer(std::string("Example:\n  gilsim sweep scenarios/09-pool-sizing.toml --vary workers=1..16 --csv sweep.csv\n\n") +
-                kExitCodes + ", nothing written.");
+                kSweepExitCodes);
 
   CLI::App* list = app.add_subcommand("list", "List the bundled scenarios with their titles");
-  list->footer(std::string(kExitCodes) + ".");
+  list->footer(kListExitCodes);
 
   PythonOptions python_options;
   CLI::App* python = app.add_subcommand(
@@ -219,7 +234,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   python->add_option("--run", python_options.run_names, "Only the run with this name; repeatable")
       ->type_name("NAME")
       ->allow_extra_args(false);
-  python->footer(std::string(kExitCodes) + ".");
+  python->footer(kPythonExitCodes);
 
   try {
     app.parse(argc, argv);

@@ -113,3 +113,19 @@ TEST_CASE("a real run writes no progress line ('\\r') to a stream that is not th
   CHECK(r.err.find('\r') == std::string::npos);
   CHECK(r.err.find("measuring") == std::string::npos);
 }
+
+TEST_CASE("each help's exit codes name only that command's options") {
+  const std::string python = run_gilsim({"python", "--help"}).out;
+  const std::string sweep = run_gilsim({"sweep", "--help"}).out;
+  const std::string run = run_gilsim({"run", "--help"}).out;
+  const std::string list = run_gilsim({"list", "--help"}).out;
+  const auto exit_codes = [](const std::string& help) { return help.substr(help.find("Exit codes:")); };
+  CHECK(exit_codes(python).find("--vary") == std::string::npos);
+  CHECK(exit_codes(python).find("--max-events") == std::string::npos);
+  CHECK(exit_codes(python).find("130") == std::string::npos);  // Ctrl-C ends it the ordinary way
+  CHECK(exit_codes(sweep).find("--max-events") == std::string::npos);
+  CHECK(exit_codes(sweep).find("10,000 simulations") != std::string::npos);
+  CHECK(exit_codes(run).find("--vary") == std::string::npos);
+  CHECK(exit_codes(run).find("--max-events") != std::string::npos);
+  CHECK(exit_codes(list).find("scenario file") == std::string::npos);
+}
