@@ -134,7 +134,7 @@ TEST_CASE("GIL holders beyond the 61st share '*' and one legend entry") {
   CHECK(text.ends_with("GIL held by:  * another thread\n"));
 }
 
-// Six threads: T1, T2 and T4 never ran, T3, T5 and T6 did.
+// Six threads: the third, the fifth and the sixth ran; the other three never did.
 Trace six_threads_three_busy() {
   TraceBuilder b("pool", "threads", "new", Origin::Simulated, 1, 5_ms);
   const auto p = b.add_process("main", true);
