@@ -13,7 +13,7 @@ using namespace gilsim::trace;
 
 namespace {
 
-constexpr int kMaxNameWidth = 16;
+constexpr int kMaxNameWidth = 20;  // "lock counter_lock" whole; longer names are cut
 constexpr int kMinBarWidth = 10;
 constexpr int kTickSpacing = 10;  ///< columns between axis labels, at least
 
