@@ -54,7 +54,9 @@ std::string render_scenario_report(const scenario::Scenario& s, const std::vecto
   if (!s.note.empty()) out += wrap_text(s.note, options.width) + "\n";
   out += render_run_table(runs, static_cast<std::size_t>(options.width));
   for (const trace::Trace* t : runs) {
-    for (const auto& line : trace::outcome_lines(*t)) out += fmt::format("{}: {}\n", trace::display_name(*t), line);
+    for (const auto& line : trace::outcome_lines(*t)) {
+      out += wrap_text(fmt::format("{}: {}", trace::display_name(*t), line), options.width);
+    }
   }
   if (!options.timelines) return out;
   for (const trace::Trace* t : runs) {

@@ -129,3 +129,14 @@ TEST_CASE("each help's exit codes name only that command's options") {
   CHECK(exit_codes(run).find("--max-events") != std::string::npos);
   CHECK(exit_codes(list).find("scenario file") == std::string::npos);
 }
+
+TEST_CASE("the lines under the table keep to the width, as the note and the table do") {
+  const std::string deadlock = std::string(GILSIM_SOURCE_DIR) + "/scenarios/16-deadlock.toml";
+  const Result r = run_gilsim({"run", deadlock.c_str(), "--width", "60"});
+  CHECK(r.code == 0);
+  CHECK(r.out.find("threads: deadlock at") != std::string::npos);
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("(/")) CHECK_MESSAGE(line.size() <= 60, line);  // not the file's absolute path
+  }
+}
