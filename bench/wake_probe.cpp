@@ -53,8 +53,12 @@ void waiter(Shared& s) {
     s.word.store(0);
     s.waiting.store(1);
     while (s.word.load() == 0) futex(&s.word, FUTEX_WAIT_PRIVATE, 0);
-    s.woke_at.store(now_ns());
+    // Lower the flag before publishing the stamp: the other way round, a waker that reads the
+    // stamp first saw the old flag, woke no one, and this thread's next word.store(0) erased
+    // the wake, so both waited for ever (a hang seen on a loaded machine).
+    const std::int64_t woke = now_ns();
     s.waiting.store(0);
+    s.woke_at.store(woke);
     while (s.woke_at.load() != 0 && !s.stop.load()) {  // the waker reads the stamp
     }
   }
