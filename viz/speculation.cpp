@@ -84,6 +84,11 @@ void Speculation::wait_until_idle() {
   changed_.wait(lock, [this] { return !current_ && next_wanted() == nullptr; });
 }
 
+bool Speculation::wait_until_idle_for(std::chrono::milliseconds limit) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, limit, [this] { return !current_ && next_wanted() == nullptr; });
+}
+
 std::size_t Speculation::bytes() const {
   const std::lock_guard lock(mutex_);
   return cache_.bytes();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <any>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -62,6 +63,9 @@ class Speculation {
 
   /// Waits until every wanted candidate is kept or failed (for the bench and the tests).
   void wait_until_idle();
+  /// The same for at most `limit`: false when it was not idle by then (at idle priority on a
+  /// busy machine the speculation may get no CPU at all).
+  bool wait_until_idle_for(std::chrono::milliseconds limit);
   std::size_t bytes() const;
   std::size_t budget_bytes() const { return cache_.budget(); }  ///< fixed at construction
   std::size_t kept() const;
