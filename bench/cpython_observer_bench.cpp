@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "bench_arguments.hpp"
+
 #include "sim/cpython/cpython_runs.hpp"
 #include "sim/cpython/python_program.hpp"
 #include "sim/real/machine_load.hpp"
@@ -26,15 +28,25 @@ double median(std::vector<double> values) {
 
 }  // namespace
 
+constexpr const char* kUsage =
+    "usage: gilsim_cpython_observer [ROUNDS] [--python PATH]\n"
+    "Runs lessons 1 and 7's calibrated CPython runs ROUNDS times (1 to 1000, default 5) with and\n"
+    "without the recorder, alternated, and prints the medians of wall and CPU time.\n";
+
 int main(int argc, char** argv) {
   int rounds = 5;
   std::string python_path;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--python" && i + 1 < argc) {
+    if (arg == "--help" || arg == "-h") bench::print_usage(kUsage);
+    if (arg == "--python") {
+      if (i + 1 >= argc) bench::refuse("gilsim_cpython_observer", "--python needs the interpreter's path", kUsage);
       python_path = argv[++i];
+    } else if (const auto n = bench::whole_number(arg, 1, 1000)) {
+      rounds = static_cast<int>(*n);
     } else {
-      rounds = std::max(1, std::atoi(argv[i]));
+      bench::refuse("gilsim_cpython_observer", "unknown argument '" + arg + "'; expected a number of rounds from 1 to 1000 or --python PATH",
+                    kUsage);
     }
   }
   const cpython::Interpreter python = cpython::find_interpreter(python_path);

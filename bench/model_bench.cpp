@@ -31,6 +31,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bench_arguments.hpp"
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -641,6 +642,8 @@ void print_json(const std::vector<Case>& cs, const std::vector<std::optional<Fig
 
 }  // namespace
 
+constexpr const char* kUsage = "usage: gilsim_bench [--quick] [--no-simpy] [--no-viewer] [--huge] [--json] [--digest]\n";
+
 int main(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -657,11 +660,15 @@ int main(int argc, char** argv) {
       o.json = true;
     } else if (arg == "--digest") {
       o.digest = true;
-    } else if (arg == "--case" && i + 1 < argc) {
-      o.case_index = std::stoi(argv[++i]);
+    } else if (arg == "--case") {
+      const auto n = i + 1 < argc ? bench::whole_number(argv[i + 1], 0, 1000) : std::nullopt;
+      if (!n) bench::refuse("gilsim_bench", "--case needs a case number", kUsage);
+      o.case_index = static_cast<int>(*n);
+      ++i;
+    } else if (arg == "--help" || arg == "-h") {
+      bench::print_usage(kUsage);
     } else {
-      fmt::print(stderr, "usage: gilsim_bench [--quick] [--no-simpy] [--no-viewer] [--huge] [--json] [--digest]\n");
-      return arg == "--help" || arg == "-h" ? 0 : 2;
+      bench::refuse("gilsim_bench", fmt::format("unknown argument '{}'", arg), kUsage);
     }
   }
   const std::vector<Case> cs = cases(o);

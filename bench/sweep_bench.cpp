@@ -11,6 +11,7 @@
 
 #include <sys/resource.h>
 
+#include "bench_arguments.hpp"
 #include "sim/real/execute.hpp"
 #include "sim/sweep/sweep_processes.hpp"
 
@@ -60,12 +61,27 @@ Timing time_it(Run run) {
 
 }  // namespace
 
+constexpr const char* kUsage =
+    "usage: gilsim_sweep_bench [--quick] [--jobs N]\n"
+    "Runs a 1,000-point sweep of lesson 20 here, then in N worker processes (1 to 256, default\n"
+    "this machine's CPUs), and prints the wall and CPU time of each; --quick: one seed, 100 points.\n";
+
 int main(int argc, char** argv) {
   bool quick = false;
   int jobs = real::available_cpus();
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--quick") == 0) quick = true;
-    if (std::strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) jobs = std::atoi(argv[++i]);
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") bench::print_usage(kUsage);
+    if (arg == "--quick") {
+      quick = true;
+    } else if (arg == "--jobs") {
+      const auto n = i + 1 < argc ? bench::whole_number(argv[i + 1], 1, 256) : std::nullopt;
+      if (!n) bench::refuse("gilsim_sweep_bench", "--jobs needs a whole number from 1 to 256", kUsage);
+      jobs = static_cast<int>(*n);
+      ++i;
+    } else {
+      bench::refuse("gilsim_sweep_bench", "unknown argument '" + arg + "'", kUsage);
+    }
   }
   sweep::SweepRequest request;
   request.file = std::string(GILSIM_SOURCE_DIR) + "/scenarios/20-sweep-pool-size.toml";

@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "bench_arguments.hpp"
+
 namespace {
 
 std::int64_t now_ns() {
@@ -51,8 +53,12 @@ void waiter(Shared& s) {
     s.word.store(0);
     s.waiting.store(1);
     while (s.word.load() == 0) futex(&s.word, FUTEX_WAIT_PRIVATE, 0);
-    s.woke_at.store(now_ns());
+    // Lower the flag before publishing the stamp: the other way round, a waker that reads the
+    // stamp first saw the old flag, woke no one, and this thread's next word.store(0) erased
+    // the wake, so both waited for ever (a hang seen on a loaded machine).
+    const std::int64_t woke = now_ns();
     s.waiting.store(0);
+    s.woke_at.store(woke);
     while (s.woke_at.load() != 0 && !s.stop.load()) {  // the waker reads the stamp
     }
   }
@@ -73,10 +79,26 @@ void spinner(const std::atomic<bool>& stop) {
 
 }  // namespace
 
-// Usage: gilsim_wake_probe [samples] [--busy]
+constexpr const char* kUsage =
+    "usage: gilsim_wake_probe [SAMPLES] [--busy]\n"
+    "Wakes a futex waiter on CPU 1 from CPU 0 SAMPLES times per idle gap (1 to 100000, default\n"
+    "300) and prints the wake-up latency's percentiles; --busy: a spinning thread keeps CPU 1 busy.\n";
+
 int main(int argc, char** argv) {
-  const int samples = argc > 1 ? std::atoi(argv[1]) : 300;
-  const bool busy = argc > 2 && std::string(argv[2]) == "--busy";
+  int samples = 300;
+  bool busy = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") gilsim::bench::print_usage(kUsage);
+    if (arg == "--busy") {
+      busy = true;
+    } else if (const auto n = gilsim::bench::whole_number(arg, 1, 100000)) {
+      samples = static_cast<int>(*n);
+    } else {
+      gilsim::bench::refuse("gilsim_wake_probe", "unknown argument '" + arg + "'; expected a number of samples from 1 to 100000 or --busy",
+                            kUsage);
+    }
+  }
   std::atomic<bool> stop_spin{false};
   std::thread spin;
   if (busy) spin = std::thread(spinner, std::cref(stop_spin));

@@ -17,6 +17,7 @@ _gilsim() {
     --export-trace) _gilsim_files json "$cur"; return ;;
     --csv) _gilsim_files csv "$cur"; return ;;
     --json) _gilsim_files json "$cur"; return ;;
+    --python) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --set|--run|--width|--timeout|--max-events|--vary|--seeds|--jobs) COMPREPLY=(); return ;;
   esac
   case "$subcommand" in
@@ -24,7 +25,7 @@ _gilsim() {
     run)
       if [[ "$cur" == -* ]]; then
         COMPREPLY=($(compgen -W "--set --run --export-trace --csv --width --no-timeline --real --real-only
-                                 --timeout --max-events --cpython --help" -- "$cur"))
+                                 --timeout --max-events --cpython --python --help" -- "$cur"))
       else
         _gilsim_files toml "$cur"
       fi ;;
@@ -48,8 +49,9 @@ _gilviz() {
     --at|--view|--size|--scale|--bench-frames|--sweep) COMPREPLY=(); return ;;
   esac
   if [[ "$cur" == -* ]]; then
-    COMPREPLY=($(compgen -W "--screenshot --timeline-only --at --view --size --scale --presentation --real
-                             --bench-frames --sweep --assets --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "--screenshot --timeline-only --screenshot-knob --at --view --size --scale
+                             --presentation --align-ends --real --cpython --bench-frames --bench-knob
+                             --bench-knob-interval --sweep --assets --help --version" -- "$cur"))
   else
     _gilsim_files toml "$cur"
   fi

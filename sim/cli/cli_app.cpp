@@ -2,6 +2,7 @@
 #include "sim/cli/cli_app.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -35,11 +36,26 @@ constexpr const char* kExamples =
     "  gilsim run --no-timeline --export-trace runs.json --csv spans.csv\n"
     "  gilsim sweep scenarios/09-pool-sizing.toml --vary workers=1..16\n\n";
 
-/// Without its full stop: sweep adds that an interrupted sweep writes nothing.
+/// The exit codes of `gilsim` itself (any subcommand's), and of each subcommand: each help
+/// names only what that command can meet.
 constexpr const char* kExitCodes =
     "Exit codes: 0 success; 2 bad input (a scenario file, a --set or --vary value, an option,\n"
-    "a run name, or a command over the work budget of --max-events); 1 any other failure (for\n"
-    "example an output file that cannot be written); 130 interrupted (Ctrl-C)";
+    "a run name, or a command over the work budget of --max-events or the sweep's limits); 1 any\n"
+    "other failure (for example an output file that cannot be written); 130 interrupted (Ctrl-C).";
+constexpr const char* kRunExitCodes =
+    "Exit codes: 0 success; 2 bad input (a scenario file, a --set value, an option, a run name,\n"
+    "a --python that is no working Python 3, or a command over the work budget of --max-events);\n"
+    "1 any other failure (for example an output file that cannot be written, or a real run that\n"
+    "failed); 130 interrupted (Ctrl-C).";
+constexpr const char* kSweepExitCodes =
+    "Exit codes: 0 success; 2 bad input (a scenario file, a --set or --vary value, an option,\n"
+    "a run name, or a sweep over 10,000 simulations or the memory budget); 1 any other failure\n"
+    "(for example an output file that cannot be written); 130 interrupted (Ctrl-C), nothing written.";
+constexpr const char* kPythonExitCodes =
+    "Exit codes: 0 success; 2 bad input (a scenario file, a --set value, an option, a run name);\n"
+    "1 any other failure (for example standard output that cannot be written).";
+constexpr const char* kListExitCodes =
+    "Exit codes: 0 success; 2 an unknown option; 1 standard output that cannot be written.";
 
 /// A whole number from `lo` to `hi`. CLI::Range says "Value abc not in range 40 to 100000"
 /// of a value that is no number at all, and of 40.5; this says what was expected.
@@ -135,6 +151,44 @@ void add_sweep_options(CLI::App& sweep, SweepOptions& options) {
       ->check(whole_number(40, 100000));
 }
 
+/// A command-line mistake in one line (CLI11 adds "Run with --help" on a second), with the
+/// help that fixes it. An option of a subcommand written before it (`gilsim --width 120`)
+/// says where it goes.
+std::string usage_error(const CLI::App& app, const CLI::ParseError& e, int argc, const char* const* argv) {
+  const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  const CLI::App* given = nullptr;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->parsed() && given == nullptr) given = sub;
+  }
+  for (const std::string& arg : args) {
+    if (given != nullptr && arg == given->get_name()) break;  // options after the subcommand are its own
+    if (!arg.starts_with("--") || arg == "--") continue;
+    const std::string option = arg.substr(0, arg.find('='));
+    if (app.get_option_no_throw(option) != nullptr) continue;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      if (sub->get_option_no_throw(option) == nullptr || (given != nullptr && sub != given)) continue;
+      std::string command = "gilsim " + sub->get_name();
+      bool moved = false;
+      for (const std::string& word : args) {
+        if (!moved && word == sub->get_name()) {
+          moved = true;
+          continue;
+        }
+        command += " " + word;
+      }
+      return fmt::format("gilsim: {} is an option of `gilsim {}`, not of gilsim itself: options go after the subcommand, "
+                         "as in `{}`",
+                         option, sub->get_name(), scenario::printable(command));
+    }
+  }
+  std::string what = scenario::printable(e.what());
+  const std::string help = fmt::format("see `gilsim{} --help`", given ? " " + given->get_name() : std::string());
+  // "--width: 'abc' is not a whole number ...": the option leads, as `--set KEY=VALUE: ...` does.
+  if (what.starts_with("--") && what.find(':') < what.find(' ')) return fmt::format("{}; {}", what, help);
+  if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
+  return fmt::format("gilsim: {}; {}", what, help);
+}
+
 }  // namespace
 
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
@@ -142,13 +196,13 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                "simulated from a scenario file and shown as a table and a timeline per run.\n"
                "With no subcommand, runs the built-in default scenario.",
                "gilsim"};
-  app.footer(std::string(kExamples) + kExitCodes + ".");
+  app.footer(std::string(kExamples) + kExitCodes);
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", fmt::format("gilsim {}", GILSIM_VERSION), "Print the version and exit");
 
   RunOptions run_options;
   CLI::App* run = app.add_subcommand("run", "Simulate scenarios and print each run's figures and timeline");
-  run->footer(std::string(kExamples) + kExitCodes + ".");
+  run->footer(std::string(kExamples) + kRunExitCodes);
   add_run_options(*run, run_options);
   run->add_flag("--cpython", run_options.cpython,
                 "Also run each run of the scenario's Python program (see `gilsim python`) in CPython under "
@@ -164,10 +218,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       "sweep", "Simulate a scenario over a grid of values and chart each run's speed-up (see docs/sweeps.md)");
   add_sweep_options(*sweep, sweep_options);
   sweep->footer(std::string("Example:\n  gilsim sweep scenarios/09-pool-sizing.toml --vary workers=1..16 --csv sweep.csv\n\n") +
-                kExitCodes + ", nothing written.");
+                kSweepExitCodes);
 
   CLI::App* list = app.add_subcommand("list", "List the bundled scenarios with their titles");
-  list->footer(std::string(kExitCodes) + ".");
+  list->footer(kListExitCodes);
 
   PythonOptions python_options;
   CLI::App* python = app.add_subcommand(
@@ -180,15 +234,18 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   python->add_option("--run", python_options.run_names, "Only the run with this name; repeatable")
       ->type_name("NAME")
       ->allow_extra_args(false);
-  python->footer(std::string(kExitCodes) + ".");
+  python->footer(kPythonExitCodes);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e, out, err);
-    return code == 0 ? kExitOk : kExitBadInput;
+    if (e.get_exit_code() == 0) return app.exit(e, out, err);  // --help, --version
+    err << usage_error(app, e, argc, argv) << "\n";
+    return kExitBadInput;
   }
 
+  // Progress lines are redrawn with '\r': only on a terminal, never into a log or a pipe.
+  const bool on_a_terminal = &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
   int code = kExitOk;
   try {
     if (list->parsed()) {
@@ -196,10 +253,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     } else if (python->parsed()) {
       code = print_python_program(python_options, out);
     } else if (sweep->parsed()) {
-      sweep_options.progress_bar = &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
+      sweep_options.progress_bar = on_a_terminal;
       code = run_sweep(sweep_options, out, err);
     } else {
-      code = run_scenarios(run_options, out, &err);
+      code = run_scenarios(run_options, out, on_a_terminal ? &err : nullptr);
     }
   } catch (const scenario::ScenarioError& e) {
     err << e.what() << "\n";

@@ -37,7 +37,7 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
     const bool has_gil = m.gil_lanes > 0;
     table.rows.push_back({trace::display_name(*t), executor_label(*t), format_time(m.makespan),
                           // A run that stopped early (a deadlock) has no speedup to speak of.
-                          m.finished() ? fmt::format("{:.2f}x", trace::speedup(baseline, m)) : std::string("-"),
+                          m.finished() ? format_speedup(trace::speedup(baseline, m)) : std::string("-"),
                           percent(m.core_utilisation),
                           has_gil ? percent(m.gil_held) : "-", has_gil ? format_time(m.gil_wait_total) : "-",
                           // Grouped as the note and the lines under the table write counts ("80,000").
@@ -54,7 +54,9 @@ std::string render_scenario_report(const scenario::Scenario& s, const std::vecto
   if (!s.note.empty()) out += wrap_text(s.note, options.width) + "\n";
   out += render_run_table(runs, static_cast<std::size_t>(options.width));
   for (const trace::Trace* t : runs) {
-    for (const auto& line : trace::outcome_lines(*t)) out += fmt::format("{}: {}\n", trace::display_name(*t), line);
+    for (const auto& line : trace::outcome_lines(*t)) {
+      out += wrap_text(fmt::format("{}: {}", trace::display_name(*t), line), options.width);
+    }
   }
   if (!options.timelines) return out;
   for (const trace::Trace* t : runs) {

@@ -59,7 +59,7 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
     const sweep::PointSummary s = sweep::summarise(result, point, run);
     const auto percent = [](double f) { return fmt::format("{:.0f}%", f * 100.0); };
     row.push_back(with_spread(s.makespan_ns, seeds, duration));
-    row.push_back(with_spread(s.speedup, seeds, [](double v) { return fmt::format("{:.2f}x", v); }));
+    row.push_back(with_spread(s.speedup, seeds, format_speedup));
     row.push_back(with_spread(s.cores_busy, seeds, percent));
     row.push_back(s.has_gil ? with_spread(s.gil_held, seeds, percent) : "-");
     row.push_back(with_spread(s.switches, seeds, [](double v) { return fmt::format("{:.0f}", v); }));

@@ -14,6 +14,21 @@ namespace gilsim::cli {
 
 namespace {
 
+/// Rows of plot: `height`, or more (up to twice as many rows between labels) when that puts
+/// 1.0x on a row: a run as fast as the first is then drawn on the same row as the first,
+/// not a row above or below it because of rounding (8.0x at the top, 13 rows: 1.0x would
+/// fall between the 0.67x and 1.33x rows).
+int plot_rows(double top, int height) {
+  const int per_label = (height - 1) / 4;
+  if ((height - 1) % 4 != 0 || per_label == 0) return height;
+  const double label_step = top / 4;
+  for (int rows = per_label; rows <= 2 * per_label; ++rows) {
+    const double rows_to_one = rows / label_step;
+    if (std::abs(rows_to_one - std::round(rows_to_one)) < 1e-9) return 4 * rows + 1;
+  }
+  return height;
+}
+
 std::vector<int> x_columns(const TextChart& chart, int plot_width) {
   const auto fractions = sweep::axis_fractions(chart.x_positions, chart.log_x, chart.x_texts.size());
   std::vector<int> columns;
@@ -33,6 +48,7 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
     }
   }
   top = sweep::axis_top(top);
+  height = plot_rows(top, height);
   const auto tick = [&](double y) { return fmt::format("{:.{}f}{}", y, top < 2.0 ? 2 : 1, chart.y_unit); };
   const int label_width = static_cast<int>(std::max(tick(top).size(), tick(0.0).size()));
   const int plot_width = width - label_width - 3;

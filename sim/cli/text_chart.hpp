@@ -23,7 +23,8 @@ struct TextChart {
 };
 
 /// `width` columns in all (at least 40), `height` rows of plot (4k+1 rows put a labelled
-/// tick on the top, the bottom and three rows between). Series are drawn with
+/// tick on the top, the bottom and three rows between; up to 8k+1 rows when that puts 1.0x
+/// on a row, so values are drawn on their nearest row and 1.00x and 0.99x share one). Series are drawn with
 /// holder_symbol(k); a cell two series share shows '*'. Every line ends with '\n'.
 std::string render_text_chart(const TextChart& chart, int width, int height = 13);
 

@@ -2,6 +2,7 @@
 #include "sim/cli/text_table.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -51,6 +52,12 @@ std::string render_table(const TextTable& t, std::size_t max_width) {
                      static_cast<int>(std::min<std::size_t>(max_width, 1000)));
   }
   return out;
+}
+
+std::string format_speedup(double speedup) {
+  if (!(speedup > 0.0) || speedup >= 0.1 || !std::isfinite(speedup)) return fmt::format("{:.2f}x", speedup);
+  const int decimals = 1 - static_cast<int>(std::floor(std::log10(speedup)));
+  return fmt::format("{:.{}f}x", speedup, decimals);
 }
 
 }  // namespace gilsim::cli

@@ -13,7 +13,7 @@ using namespace gilsim::trace;
 
 namespace {
 
-constexpr int kMaxNameWidth = 16;
+constexpr int kMaxNameWidth = 20;  // "lock counter_lock" whole; longer names are cut
 constexpr int kMinBarWidth = 10;
 constexpr int kTickSpacing = 10;  ///< columns between axis labels, at least
 
@@ -27,26 +27,6 @@ constexpr std::array kLegendOrder = {
 Time bucket_start(Time end, int i, int n) {
   const std::int64_t q = end.ns() / n, r = end.ns() % n;
   return Time{q * i + r * i / n};
-}
-
-struct LaneSelection {
-  std::vector<LaneId> shown;
-  std::vector<std::string> hidden_notes;  ///< "... 990 more threads"
-};
-
-LaneSelection select_lanes(const Trace& t, int cap) {
-  LaneSelection sel;
-  constexpr std::array kinds = {LaneKind::Core, LaneKind::Gil, LaneKind::Lock, LaneKind::Thread, LaneKind::Task};
-  constexpr std::array plural = {"cores", "GILs", "locks", "threads", "tasks"};
-  for (std::size_t k = 0; k < kinds.size(); ++k) {
-    int count = 0;
-    for (LaneId id = 0; id < t.lanes.size(); ++id) {
-      if (t.lanes[id].kind != kinds[k]) continue;
-      if (count++ < cap) sel.shown.push_back(id);
-    }
-    if (count > cap) sel.hidden_notes.push_back(fmt::format("... {} more {}", count - cap, plural[k]));
-  }
-  return sel;
 }
 
 bool is_holder_row(LaneKind kind) { return kind == LaneKind::Gil || kind == LaneKind::Lock; }
@@ -95,6 +75,52 @@ std::string lane_bars(const Trace& t, const Lane& lane, int n, const std::vector
     }
   }
   return bars;
+}
+
+struct LaneSelection {
+  std::vector<LaneId> shown;              ///< in trace order
+  std::vector<std::string> hidden_notes;  ///< "... 990 more threads", "... 1 more GIL, idle"
+};
+
+/// At most `cap` lanes of each kind. Over the cap, lanes whose row shows something come
+/// first (a pool of 16 with 8 jobs shows its 8 busy workers, not the first 12 in trace
+/// order), then blank rows, each in trace order; the note says when the hidden are all blank.
+LaneSelection select_lanes(const Trace& t, int cap, int n, const std::vector<char>& holders) {
+  struct Kind {
+    LaneKind kind;
+    const char* one;
+    const char* many;
+  };
+  constexpr std::array kinds = {Kind{LaneKind::Core, "core", "cores"}, Kind{LaneKind::Gil, "GIL", "GILs"},
+                                Kind{LaneKind::Lock, "lock", "locks"}, Kind{LaneKind::Thread, "thread", "threads"},
+                                Kind{LaneKind::Task, "task", "tasks"}};
+  LaneSelection sel;
+  for (const Kind& k : kinds) {
+    std::vector<LaneId> lanes;
+    for (LaneId id = 0; id < t.lanes.size(); ++id) {
+      if (t.lanes[id].kind == k.kind) lanes.push_back(id);
+    }
+    const auto count = static_cast<int>(lanes.size());
+    if (count <= cap) {
+      sel.shown.insert(sel.shown.end(), lanes.begin(), lanes.end());
+      continue;
+    }
+    std::vector<LaneId> blank;
+    std::erase_if(lanes, [&](LaneId id) {
+      const bool empty = lane_bars(t, t.lanes[id], n, holders).find_first_not_of(' ') == std::string::npos;
+      if (empty) blank.push_back(id);
+      return empty;
+    });
+    const int hidden_blank = std::max(0, static_cast<int>(blank.size()) - std::max(0, cap - static_cast<int>(lanes.size())));
+    lanes.insert(lanes.end(), blank.begin(), blank.end());
+    lanes.resize(static_cast<std::size_t>(cap));
+    std::sort(lanes.begin(), lanes.end());
+    sel.shown.insert(sel.shown.end(), lanes.begin(), lanes.end());
+    const int hidden = count - cap;
+    sel.hidden_notes.push_back(fmt::format("... {} more {}{}", hidden, hidden == 1 ? k.one : k.many,
+                                           hidden_blank == hidden ? (hidden == 1 ? ", idle" : ", all idle") : ""));
+  }
+  return sel;
 }
 
 /// A round step (1, 2 or 5 times a power of ten, in ns) that keeps labels apart.
@@ -174,6 +200,12 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
   return out;
 }
 
+/// A lane's name in `width` columns: cut names end with "..." so they do not read as whole.
+std::string fitted_name(const std::string& name, int width) {
+  if (static_cast<int>(name.size()) <= width) return name;
+  return name.substr(0, static_cast<std::size_t>(width - 3)) + "...";
+}
+
 }  // namespace
 
 char state_symbol(SpanState state) {
@@ -204,20 +236,21 @@ char holder_symbol(int k) {
 }
 
 std::string render_text_timeline(const Trace& t, const TimelineOptions& options) {
-  const LaneSelection sel = select_lanes(t, std::max(1, options.max_rows_per_kind));
-  if (sel.shown.empty() || t.end <= Time::zero()) return "(nothing ran)\n";
+  // The name column fits every lane's name (up to kMaxNameWidth), so the rows' width does
+  // not depend on which lanes are chosen.
   int name_width = 4;
-  for (LaneId id : sel.shown) name_width = std::max(name_width, static_cast<int>(t.lanes[id].name.size()));
+  for (const Lane& lane : t.lanes) name_width = std::max(name_width, static_cast<int>(lane.name.size()));
   name_width = std::min(name_width, kMaxNameWidth);
   const int n = std::max(kMinBarWidth, options.width - name_width - 3);
-
   const auto holders = holder_symbols(t);
+  const LaneSelection sel = select_lanes(t, std::max(1, options.max_rows_per_kind), n, holders);
+  if (sel.shown.empty() || t.end <= Time::zero()) return "(nothing ran)\n";
+
   std::vector<std::string> bars(t.lanes.size());
   std::string out;
   for (LaneId id : sel.shown) {
     bars[id] = lane_bars(t, t.lanes[id], n, holders);
-    const std::string name = t.lanes[id].name.substr(0, static_cast<std::size_t>(name_width));
-    out += fmt::format("{:<{}} |{}|\n", name, name_width, bars[id]);
+    out += fmt::format("{:<{}} |{}|\n", fitted_name(t.lanes[id].name, name_width), name_width, bars[id]);
   }
   for (const auto& note : sel.hidden_notes) out += note + "\n";
   out += axis_lines(t.end, name_width, n, std::max(options.width, name_width + 3 + n));

@@ -10,7 +10,8 @@ namespace gilsim::cli {
 
 struct TimelineOptions {
   int width = 100;            ///< total columns, lane names included
-  int max_rows_per_kind = 16; ///< cores, GILs, threads and tasks each; the rest are counted
+  int max_rows_per_kind = 16; ///< cores, GILs, locks, threads and tasks each, rows that show
+                              ///< something first; the rest are counted
 };
 
 /// The character for a state on thread, task and core lanes ('#' running, '.' waiting for

@@ -85,11 +85,17 @@ void TomlReader::check_keys(const toml::table& table, std::span<const std::strin
   }
   if (first_unknown == nullptr) return;
   const std::string_view name = first_unknown->str();
-  if (auto home = home_of_key(name)) {
-    fail(first_unknown->source(), fmt::format("'{}' does not belong {}; expected it in {}", name, table_label, *home));
+  const auto home = home_of_key(name);
+  // A step's key outside a step ('cpu' in [[job]]) is a step written one level too high;
+  // any other key one typo from this table's own ('cpus' in a step, a [[job]] key) is
+  // likelier that typo than a key of another table written here.
+  const bool step_key = std::find(kStepKeys.begin(), kStepKeys.end(), name) != kStepKeys.end();
+  if (auto near = closest_name(name, allowed); near && !(home && step_key)) {
+    fail(first_unknown->source(), fmt::format("unknown key '{}' {}; did you mean '{}'?{}", name, table_label, *near,
+                                              home ? fmt::format(" ('{}' belongs in {})", name, *home) : ""));
   }
-  if (auto near = closest_name(name, allowed)) {
-    fail(first_unknown->source(), fmt::format("unknown key '{}' {}; did you mean '{}'?", name, table_label, *near));
+  if (home) {
+    fail(first_unknown->source(), fmt::format("'{}' does not belong {}; expected it in {}", name, table_label, *home));
   }
   fail(first_unknown->source(),
        fmt::format("unknown key '{}' {}; expected one of: {}", name, table_label, join_names(allowed)));

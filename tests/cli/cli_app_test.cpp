@@ -105,3 +105,38 @@ TEST_CASE("list shows the built-in scenario and the bundled files") {
   CHECK(r.out.find("(built in)") != std::string::npos);
   CHECK(r.out.find("default.toml") != std::string::npos);
 }
+
+TEST_CASE("a real run writes no progress line ('\\r') to a stream that is not the terminal") {
+  const std::string tiny = std::string(GILSIM_SOURCE_DIR) + "/tests/cli/data/tiny_real.toml";
+  const Result r = run_gilsim({"run", tiny.c_str(), "--real-only", "--run", "threads", "--no-timeline"});
+  CHECK(r.code == 0);
+  CHECK(r.err.find('\r') == std::string::npos);
+  CHECK(r.err.find("measuring") == std::string::npos);
+}
+
+TEST_CASE("each help's exit codes name only that command's options") {
+  const std::string python = run_gilsim({"python", "--help"}).out;
+  const std::string sweep = run_gilsim({"sweep", "--help"}).out;
+  const std::string run = run_gilsim({"run", "--help"}).out;
+  const std::string list = run_gilsim({"list", "--help"}).out;
+  const auto exit_codes = [](const std::string& help) { return help.substr(help.find("Exit codes:")); };
+  CHECK(exit_codes(python).find("--vary") == std::string::npos);
+  CHECK(exit_codes(python).find("--max-events") == std::string::npos);
+  CHECK(exit_codes(python).find("130") == std::string::npos);  // Ctrl-C ends it the ordinary way
+  CHECK(exit_codes(sweep).find("--max-events") == std::string::npos);
+  CHECK(exit_codes(sweep).find("10,000 simulations") != std::string::npos);
+  CHECK(exit_codes(run).find("--vary") == std::string::npos);
+  CHECK(exit_codes(run).find("--max-events") != std::string::npos);
+  CHECK(exit_codes(list).find("scenario file") == std::string::npos);
+}
+
+TEST_CASE("the lines under the table keep to the width, as the note and the table do") {
+  const std::string deadlock = std::string(GILSIM_SOURCE_DIR) + "/scenarios/16-deadlock.toml";
+  const Result r = run_gilsim({"run", deadlock.c_str(), "--width", "60"});
+  CHECK(r.code == 0);
+  CHECK(r.out.find("threads: deadlock at") != std::string::npos);
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("(/")) CHECK_MESSAGE(line.size() <= 60, line);  // not the file's absolute path
+  }
+}

@@ -247,20 +247,65 @@ def long_scenario(folder, rest):
     return path
 
 
+def read_terminal(fd):
+    """What is left to read from a pseudo-terminal's side, until its other side closes."""
+    data = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: every writer has closed the terminal
+            return data
+        if not chunk:
+            return data
+        data += chunk
+
+
+def on_a_terminal(command, env=None):
+    """Starts `command` with its stderr on a pseudo-terminal (progress lines are drawn only
+    there): the process and the terminal's side to read."""
+    reader, writer = os.openpty()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=writer, env=env)
+    os.close(writer)
+    return process, reader
+
+
 def interrupt_once(command, started, message, env=None):
     """Runs `command`, sends Ctrl-C once stderr shows `started`: exit 130, one `message` line."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    process, terminal = on_a_terminal(command, env)
     seen = b""
     while started not in seen:
-        chunk = os.read(process.stderr.fileno(), 4096)
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:
+            chunk = b""
         expect(chunk, f"gilsim ended before {started!r}:\n{seen!r}")
         seen += chunk
     process.send_signal(signal.SIGINT)
-    _, rest = process.communicate(timeout=30)
-    err = (seen + rest).decode()
+    process.communicate(timeout=30)
+    err = (seen + read_terminal(terminal)).decode()
+    os.close(terminal)
     expect(process.returncode == 130, f"exit {process.returncode}, expected 130\nstderr:\n{err}")
     lines = [line for line in err.replace("\r", "\n").splitlines() if line.startswith("gilsim:")]
     expect(len(lines) == 1 and message in lines[0], f"expected one {message!r} message:\n{err}")
+
+
+@check
+def progress_lines_only_on_a_terminal():
+    tiny = os.path.join(DATA, "tiny_real.toml")
+    # Into a pipe or a log: no line redrawn with '\r', from a CPython run or a real one.
+    for option in ("--cpython", "--real-only"):
+        # Bytes: text mode would read '\r' as a line end.
+        result = subprocess.run([GILSIM, "run", tiny, option, "--run", "threads", "--no-timeline"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        expect(result.returncode == 0, f"exit {result.returncode}\nstderr:\n{result.stderr!r}")
+        expect(b"\r" not in result.stderr, f"gilsim run {option} wrote a progress line into a pipe:\n{result.stderr!r}")
+    # On a terminal: the progress line, wiped before the report.
+    process, terminal = on_a_terminal([GILSIM, "run", tiny, "--real-only", "--run", "threads", "--no-timeline"])
+    process.communicate(timeout=60)
+    err = read_terminal(terminal).decode()
+    os.close(terminal)
+    expect(process.returncode == 0, f"exit {process.returncode}\nstderr:\n{err}")
+    expect("\rmeasuring 'threads'" in err, f"no progress line on the terminal:\n{err!r}")
 
 
 @check

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The bash completion offers subcommands, options and scenario files, and every option it
-# offers is one that `gilsim run --help` lists (so it cannot fall behind the program).
+# The bash completion offers subcommands, options and scenario files, and exactly the long
+# options each program's --help lists (so it cannot fall behind the programs).
 set -euo pipefail
 gilsim="$1"
 script="$2"
@@ -16,15 +16,26 @@ complete_line() {  # complete_line WORD... : the completions of the last word
 fail() { echo "completion: $*" >&2; exit 1; }
 [ "$(complete_line gilsim ru)" = "run" ] || fail "'gilsim ru' does not complete to run"
 complete_line gilsim run "$scenarios/01-cpu" | grep -q "01-cpu-bound.toml" || fail "no scenario file offered"
-for option in $(complete_line gilsim run --); do
-  "$gilsim" run --help | grep -q -- "$option" || fail "it offers $option, which gilsim run --help does not list"
+complete_line gilsim run --python "$gilsim" | grep -qx "$gilsim" || fail "run --python offers no file"
+# The long options a program's --help lists, from its option column only (descriptions
+# mention other programs' options, such as gilviz's --sweep naming gilsim sweep --vary).
+help_options() { "$@" --help 2>/dev/null | grep -oE '^  (-[a-zA-Z],)?--[a-z][a-z-]*' | sed 's/^.*-\{2\}/--/'; }
+# Both ways: every option offered is one --help lists, and every option --help lists is offered.
+same_options() {  # same_options WHAT "OFFERED" "LISTED"
+  local option
+  for option in $2; do
+    grep -qx -- "$option" <<<"$3" || fail "$1: it offers $option, which --help does not list"
+  done
+  for option in $3; do
+    grep -qx -- "$option" <<<"$2" || fail "$1: --help lists $option, which it does not offer"
+  done
+}
+for subcommand in run sweep python list; do
+  same_options "gilsim $subcommand" "$(complete_line gilsim "$subcommand" --)" "$(help_options "$gilsim" "$subcommand")"
 done
-for option in $(complete_line gilsim sweep --); do
-  "$gilsim" sweep --help | grep -q -- "$option" || fail "it offers $option, which gilsim sweep --help does not list"
-done
-for option in $(complete_line gilviz --); do
-  [ "$option" = --version ] && continue
-  [ -x "$(dirname "$gilsim")/gilviz" ] || break
-  "$(dirname "$gilsim")/gilviz" --help 2>/dev/null | grep -q -- "$option" || fail "it offers $option, unknown to gilviz"
-done
+same_options "gilsim" "$(complete_line gilsim --)" "$(help_options "$gilsim")"
+gilviz="$(dirname "$gilsim")/gilviz"
+if [ -x "$gilviz" ]; then
+  same_options "gilviz" "$(complete_line gilviz --)" "$(help_options "$gilviz")"
+fi
 echo "completion: ok"

@@ -137,3 +137,26 @@ TEST_CASE("a text chart fits its width and labels its axes and lines") {
   CHECK(lines[13] == "1 pool   2 threads   * several runs");
   CHECK(lines[2].find('1') != std::string::npos);  // pool's 3.5x, between 4.0x and 3.0x
 }
+
+TEST_CASE("a text chart puts 1.0x on a row, so runs as fast as the first share it") {
+  // Lesson 21's first points: sequential 1.00x, threads 0.99x, a pool near 4x, one run up
+  // to 6.39x: the axis goes to 8.0x. In 13 rows 0.67x apart, 1.00x rounded up to the 1.33x
+  // row and 0.99x down to the 0.67x row; rows 0.5x apart put both on the 1.0x row.
+  gilsim::cli::TextChart chart;
+  chart.x_label = "waiting";
+  chart.x_texts = {"0ms", "90ms"};
+  chart.series = {{"sequential", {1.0, 1.0}}, {"threads", {0.99, 6.39}}, {"pool", {3.92, 3.92}}};
+  const auto lines = lines_of(gilsim::cli::render_text_chart(chart, 50));
+  REQUIRE(lines.size() >= 17);
+  CHECK(lines[0].starts_with("8.0x |"));
+  CHECK(lines[4].starts_with("6.0x |"));
+  CHECK(lines[16].starts_with("0.0x |"));
+  CHECK(lines[14].starts_with("     |*"));  // 1.0x: sequential and threads in one cell
+  CHECK(lines[8].starts_with("4.0x |3"));   // 3.92x is nearest 4.0x
+  CHECK(lines[3].ends_with("2"));           // 6.39x is nearest 6.5x
+  // An axis to 4.0x already has 1.0x on its fourth row from the bottom: 13 rows stay.
+  chart.series = {{"sequential", {1.0, 1.0}}, {"threads", {0.99, 3.5}}};
+  const auto four = lines_of(gilsim::cli::render_text_chart(chart, 50));
+  CHECK(four[12].starts_with("0.0x |"));
+  CHECK(four[9].starts_with("1.0x |*"));
+}

@@ -133,3 +133,39 @@ TEST_CASE("GIL holders beyond the 61st share '*' and one legend entry") {
   CHECK(text.starts_with("GIL  |**********|\n"));
   CHECK(text.ends_with("GIL held by:  * another thread\n"));
 }
+
+// Six threads: the third, the fifth and the sixth ran; the other three never did.
+Trace six_threads_three_busy() {
+  TraceBuilder b("pool", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  for (int i = 1; i <= 6; ++i) {
+    const auto lane = b.add_lane(fmt::format("T{}", i), LaneKind::Thread, p);
+    if (i == 3 || i == 5 || i == 6) b.set_state(lane, 0_ms, SpanState::Running, 0, 0);
+  }
+  return b.finish(1_ms);
+}
+
+TEST_CASE("over the cap, rows that show something come first; the note counts in the singular too") {
+  const Trace t = six_threads_three_busy();
+  const auto rows = [&t](int cap) { return render_text_timeline(t, TimelineOptions{4 + 3 + 10, cap}); };
+  // A cap of three: trace order alone would show T1..T3, two blank rows, and hide two busy ones.
+  CHECK(rows(3).find("T3   |##########|\nT5   |##########|\nT6   |##########|\n... 3 more threads, all idle\n") !=
+        std::string::npos);
+  // A cap of four: the busy three, then the first blank row; two blank rows hidden.
+  CHECK(rows(4).find("T1   |          |\nT3   |##########|\nT5   |##########|\nT6   |##########|\n"
+                     "... 2 more threads, all idle\n") != std::string::npos);
+  // A cap of two: a busy row is hidden with the blank ones, so the note does not say idle.
+  CHECK(rows(2).find("T3   |##########|\nT5   |##########|\n... 4 more threads\n") != std::string::npos);
+  // One hidden lane is named in the singular.
+  CHECK(rows(5).find("... 1 more thread, idle\n") != std::string::npos);
+}
+
+TEST_CASE("a name longer than the name column ends in '...', so it does not read as whole") {
+  TraceBuilder b("r", "sequential", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", false);
+  const auto t = b.add_lane("the resource tracker", LaneKind::Thread, p);  // 20 characters: whole
+  b.add_lane("the resource tracker's", LaneKind::Thread, p);
+  b.set_state(t, 0_ms, SpanState::Running, 0, 0);
+  const std::string text = render_text_timeline(b.finish(1_ms), TimelineOptions{20 + 3 + 10, 16});
+  CHECK(text.starts_with("the resource tracker |##########|\nthe resource trac... |          |\n"));
+}
