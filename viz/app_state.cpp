@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -529,6 +530,17 @@ std::vector<BundledScenario> list_bundled_scenarios() {
     out.push_back(std::move(b));
   }
   return out;
+}
+
+std::vector<double> fit_priorities(const AppState& app) {
+  std::vector<double> priority;
+  for (const RunIndex& r : app.runs) priority.push_back(r.interest);
+  const std::vector<trace::Trace>& runs = app.session.runs();
+  const std::vector<scenario::Run>& planned = app.session.scenario().runs;
+  for (std::size_t r = 0; r < priority.size() && r < planned.size() && r < runs.size(); ++r) {
+    if (planned[r].featured && runs[r].run_name == planned[r].name) priority[r] = std::numeric_limits<double>::infinity();
+  }
+  return priority;
 }
 
 }  // namespace gilsim::viz

@@ -261,6 +261,9 @@ Session::PreviewDerive preview_indexer_for_session();
 /// from the runs shown: moved, not rebuilt); keeps the playhead and zoom when the time range
 /// still makes sense.
 void refresh_derived(AppState& app);
+/// By run shown: which a fit opens first, the highest first. The run the lesson is about (a
+/// `featured` run in its file) comes first; the others by their threads' waiting (run_interest).
+std::vector<double> fit_priorities(const AppState& app);
 
 /// For a measured run: the simulated run of the same name (its prediction), or kNone.
 std::uint32_t prediction_of(const std::vector<trace::Trace>& runs, std::uint32_t measured);

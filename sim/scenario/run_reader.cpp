@@ -1,6 +1,7 @@
 // [[run]] tables: which executor, and the settings that apply to it.
 #include <array>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -68,6 +69,7 @@ Run read_run(const TomlReader& reader, const toml::table& t) {
   if (auto gil = reader.choice(t, "gil", kGilNames)) run.gil = static_cast<GilMode>(*gil);
   run.switch_interval = reader.fixed_duration(t, "switch_interval", 1_us);
   if (auto cores = reader.integer(t, "cores", 1, kMaxCores)) run.cores = static_cast<int>(*cores);
+  run.featured = reader.boolean(t, "featured").value_or(false);
   return run;
 }
 
@@ -85,6 +87,7 @@ std::vector<Run> read_runs(const TomlReader& reader, const toml::table& root) {
   }
   std::vector<Run> runs;
   std::map<std::string, int, std::less<>> first_line_of_name;
+  std::optional<std::size_t> featured;  // its index in runs
   for (const toml::node& element : *list) {
     if (!element.is_table()) {
       reader.fail(element, fmt::format("'run' holds {}; expected tables, each written [[run]]", describe_type(element.type())));
@@ -97,7 +100,13 @@ std::vector<Run> read_runs(const TomlReader& reader, const toml::table& root) {
                   fmt::format("run name '{}' is used twice (first on line {}); expected a distinct name for each "
                               "[[run]]: add name = \"...\"", run.name, it->second));
     }
+    if (run.featured && featured) {
+      reader.fail(*t.get("featured"), fmt::format("run '{}' is featured, and so is run '{}' (line {}); expected at most "
+                                                  "one featured run, the one the viewer opens first",
+                                                  run.name, runs[*featured].name, runs[*featured].where.line));
+    }
     runs.push_back(std::move(run));
+    if (runs.back().featured) featured = runs.size() - 1;
   }
   return runs;
 }

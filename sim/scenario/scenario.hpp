@@ -215,6 +215,7 @@ struct Run {
   std::optional<GilMode> gil;               ///< overrides python.gil for this run
   std::optional<Time> switch_interval;      ///< overrides python.switch_interval for this run
   std::optional<int> cores;                 ///< overrides machine.cores for this run
+  bool featured = false;                    ///< the run the lesson is about: the viewer opens it first
   SourceLoc where;
 };
 

@@ -28,8 +28,8 @@ inline constexpr std::array<std::string_view, 7> kJobKeys{"name",         "count
 inline constexpr std::array<std::string_view, 15> kStepKeys{"cpu",     "native",  "io",      "block",     "sleep",
                                                             "offload", "disk",    "work",    "acquire",   "release",
                                                             "increment", "call",  "repeat",  "steps",   "answer"};
-inline constexpr std::array<std::string_view, 9> kRunKeys{"name",   "executor", "workers",         "start_method", "method",
-                                                          "chunksize", "gil",   "switch_interval", "cores"};
+inline constexpr std::array<std::string_view, 10> kRunKeys{"name",      "executor", "workers",         "start_method", "method",
+                                                           "chunksize", "gil",      "switch_interval", "cores",        "featured"};
 
 /// Where a key misplaced in another table belongs: "[machine] or [[run]]" for "cores".
 std::optional<std::string> home_of_key(std::string_view key);

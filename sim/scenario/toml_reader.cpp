@@ -167,6 +167,15 @@ std::optional<std::string> TomlReader::string(const toml::table& t, std::string_
   return string(*node, key);
 }
 
+std::optional<bool> TomlReader::boolean(const toml::table& t, std::string_view key) const {
+  const toml::node* node = t.get(key);
+  if (node == nullptr) return std::nullopt;
+  if (!node->is_boolean()) {
+    fail(*node, fmt::format("'{}' is {}; expected true or false, without quotes", key, describe_type(node->type())));
+  }
+  return node->as_boolean()->get();
+}
+
 Duration TomlReader::duration(const toml::node& node, std::string_view key) const {
   if (node.is_number() && !from_override(node)) {
     const std::string number = node.is_integer() ? fmt::format("{}", node.as_integer()->get())

@@ -50,6 +50,7 @@ class TomlReader {
   std::optional<double> number(const toml::table& t, std::string_view key, double min, double max) const;
   double number(const toml::node& node, std::string_view key, double min, double max) const;
   std::optional<std::string> string(const toml::table& t, std::string_view key) const;
+  std::optional<bool> boolean(const toml::table& t, std::string_view key) const;
   std::string string(const toml::node& node, std::string_view key) const;
   /// Any of the four duration forms.
   std::optional<Duration> duration(const toml::table& t, std::string_view key) const;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -404,6 +405,30 @@ TEST_CASE("a missing, old or crashing interpreter is a one-line error and leaves
   CHECK(leftover_folders() == folders);
 }
 
+namespace {
+
+/// Process `pid` is gone, or dead and waiting for its new parent to reap it (the workers of an
+/// interpreter killed are reparented, and reaped when that parent gets to it).
+bool dead(int pid) {
+  std::ifstream stat(fs::path("/proc") / std::to_string(pid) / "stat");
+  std::string text;
+  if (!std::getline(stat, text)) return true;
+  const auto close = text.rfind(')');
+  return close != std::string::npos && close + 2 < text.size() && (text[close + 2] == 'Z' || text[close + 2] == 'X');
+}
+
+/// Waits for process `pid`, sent SIGKILL, to die (when it next runs): true once it is dead.
+bool killed(int pid) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (!dead(pid)) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+}  // namespace
+
 TEST_CASE("Ctrl-C stops a CPython run and every process it started") {
   const auto s = scenario::load_string(R"(title = "long"
 [[job]]
@@ -419,8 +444,23 @@ workers = 2
   const cpython::Interpreter python = cpython::find_interpreter("");
   const int folders = leftover_folders();
   std::atomic<bool> cancel{false};
+  // Ctrl-C once the interpreter has started the pool's two workers (its descendants: forked, or
+  // a fork server's), however long a slow machine takes: not after a guessed time, when there
+  // may be none to stop.
+  std::vector<int> workers;
   std::thread ctrl_c([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+    while (workers.size() < 2 && std::chrono::steady_clock::now() < give_up) {
+      workers.clear();
+      for (const int interpreter : real::testing::child_pids_of_this_process()) {
+        std::vector<int> below = real::testing::child_pids_of(interpreter);
+        for (std::size_t i = 0; i < below.size(); ++i) {
+          workers.push_back(below[i]);
+          for (const int child : real::testing::child_pids_of(below[i])) below.push_back(child);
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     cancel = true;
   });
   std::string why;
@@ -428,6 +468,11 @@ workers = 2
                        "interrupted during the CPython run 'pool'; every process it started was stopped",
                        cpython::CPythonRunCancelled);
   ctrl_c.join();
+  CHECK(workers.size() >= 2);
+  for (const int worker : workers) {
+    CAPTURE(worker);
+    CHECK(killed(worker));
+  }
   CHECK(real::testing::children_of_this_process() == 0);
   CHECK(leftover_folders() == folders);
 }

@@ -13,7 +13,7 @@
 
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
-#include "tests/runs_as_text.hpp"
+#include "tests/same_runs.hpp"
 #include "sim/trace/trace_builder.hpp"
 
 using namespace gilsim;
@@ -120,7 +120,7 @@ void check_watched(const scenario::Scenario& s, bool every_event = false) {
   asking = &progress;
   progress.ask();
   const std::vector<trace::Trace> watched = model::simulate_all(s, 8, nullptr, &progress);
-  CHECK(gilsim::test::runs_as_text(watched) == gilsim::test::runs_as_text(unwatched));
+  CHECK(gilsim::test::first_difference(watched, unwatched) == "");
   for (std::size_t r = 0; r < s.runs.size(); ++r) {
     // A run of fewer events than two checks (lesson 01's sequential one) may answer once or never.
     CAPTURE(s.runs[r].name);
@@ -326,7 +326,7 @@ TEST_CASE("held runs answer at every check, whatever the pace of the watcher, an
   });
   const std::vector<trace::Trace> watched = model::simulate_all(s, 2, nullptr, &progress);
   watcher.join();
-  CHECK(gilsim::test::runs_as_text(watched) == gilsim::test::runs_as_text(unwatched));
+  CHECK(gilsim::test::first_difference(watched, unwatched) == "");
   for (std::size_t r = 0; r < s.runs.size(); ++r) {
     CAPTURE(s.runs[r].name);
     CAPTURE(events[r]);
@@ -347,5 +347,5 @@ TEST_CASE("held runs go on once released, with no watcher left to ask") {
     if (progress.wait_for_answers(stop)) progress.release();  // takes one preview and leaves
   });
   const std::vector<trace::Trace> watched = model::simulate_all(s, 2, nullptr, &progress);
-  CHECK(gilsim::test::runs_as_text(watched) == gilsim::test::runs_as_text(unwatched));
+  CHECK(gilsim::test::first_difference(watched, unwatched) == "");
 }

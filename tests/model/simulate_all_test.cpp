@@ -7,7 +7,7 @@
 
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
-#include "tests/runs_as_text.hpp"
+#include "tests/same_runs.hpp"
 
 using namespace gilsim;
 
@@ -16,13 +16,13 @@ TEST_CASE("runs simulated on several threads are the runs simulated one after an
     CAPTURE(name);
     const scenario::Scenario s = scenario::load_file(std::string(GILSIM_SOURCE_DIR) + "/scenarios/" + name);
     REQUIRE(s.runs.size() >= 3);
-    const std::string one_after_another = gilsim::test::runs_as_text(model::simulate_all(s));
+    const std::vector<trace::Trace> one_after_another = model::simulate_all(s);
     for (unsigned threads : {1u, 2u, 8u}) {
       CAPTURE(threads);
       const std::vector<trace::Trace> runs = model::simulate_all(s, threads);
       REQUIRE(runs.size() == s.runs.size());
       for (std::size_t r = 0; r < runs.size(); ++r) CHECK(runs[r].run_name == s.runs[r].name);
-      CHECK(gilsim::test::runs_as_text(runs) == one_after_another);
+      CHECK(gilsim::test::first_difference(runs, one_after_another) == "");
     }
   }
 }

@@ -10,7 +10,7 @@
 
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
-#include "tests/runs_as_text.hpp"
+#include "tests/same_runs.hpp"
 
 using namespace gilsim;
 
@@ -28,8 +28,6 @@ std::vector<std::filesystem::path> bundled_scenarios() {
 scenario::Scenario with_interval(const std::filesystem::path& file, const char* interval) {
   return scenario::load_file(file, {{"switch_interval", interval}});
 }
-
-std::string as_text(const trace::Trace& run) { return test::runs_as_text({run}); }
 
 }  // namespace
 
@@ -50,7 +48,8 @@ TEST_CASE("a run no thread of which waited for a GIL is the same under every swi
         CAPTURE(interval);
         const scenario::Scenario moved = with_interval(file, interval);
         const trace::Trace again = model::simulate(moved, moved.runs[static_cast<std::size_t>(&run - s.runs.data())]);
-        CHECK(as_text(again) == as_text(shown));
+        // The same in all but the interval it was simulated under (checked below).
+        CHECK(test::first_difference(again, shown, {.switch_interval = true}) == "");
         CHECK(again.end == shown.end);
         CHECK(again.switch_interval == scenario::effective_switch_interval(moved, moved.runs[static_cast<std::size_t>(&run - s.runs.data())]));
       }
@@ -70,9 +69,9 @@ TEST_CASE("lesson 15's runs without a GIL wait are reusable, its threads run is 
   CHECK_FALSE(model::switch_interval_cannot_change(runs[1]));  // threads: GIL waits, drop requests
   CHECK(model::switch_interval_cannot_change(runs[2]));   // asyncio
   // The threads run does change with the interval (the file's is 100 µs): its waits end at
-  // drop requests.
+  // drop requests (the interval itself left out: what the run did differs).
   const scenario::Scenario moved = with_interval(file, "5ms");
-  CHECK(as_text(model::simulate(moved, moved.runs[1])) != as_text(runs[1]));
+  CHECK(test::first_difference(model::simulate(moved, moved.runs[1]), runs[1], {.switch_interval = true}) != "");
 }
 
 TEST_CASE("a partial run is never reusable") {
@@ -92,7 +91,7 @@ TEST_CASE("simulate_all reusing runs gives the runs it simulates under the new i
     const scenario::Scenario s = scenario::load_file(file);
     const std::vector<trace::Trace> before = model::simulate_all(s, 2);
     const scenario::Scenario moved = with_interval(file, "1ms");
-    const std::string simulated = test::runs_as_text(model::simulate_all(moved, 2));
+    const std::vector<trace::Trace> simulated = model::simulate_all(moved, 2);
     for (unsigned threads : {1u, 2u, 8u}) {
       CAPTURE(threads);
       model::ReusedRuns reused;
@@ -105,7 +104,7 @@ TEST_CASE("simulate_all reusing runs gives the runs it simulates under the new i
       std::shared_ptr<const model::SharedPlan> plan;
       model::Progress progress;
       const std::vector<trace::Trace> runs = model::simulate_all(moved, threads, &plan, &progress, &reused);
-      CHECK(test::runs_as_text(runs) == simulated);
+      CHECK(test::first_difference(runs, simulated) == "");
       for (std::size_t r = 0; r < runs.size(); ++r) {
         CHECK(runs[r].switch_interval == scenario::effective_switch_interval(moved, moved.runs[r]));
       }

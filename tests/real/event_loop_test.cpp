@@ -23,7 +23,7 @@ TEST_CASE("asyncio runs every task on the loop thread and overlaps their awaits"
   for (const auto& job : t.jobs) CHECK(t.lanes[job.lane].kind == LaneKind::Task);
   // Twenty 100 ms waits overlap; the 40 ms of Python run one at a time.
   CHECK(t.end >= 136_ms);  // less 10% of the CPU work for the calibration
-  CHECK(t.end < 1_s);
+  CHECK(most_at_once(t, LaneKind::Task, SpanState::Awaiting) >= 2);  // whatever the machine's pace
   CHECK(time_in(t, LaneKind::Task, SpanState::Awaiting) >= 20 * 100_ms);
   CHECK(time_in(t, LaneKind::Task, SpanState::Ready) > Time{0});
   CHECK(time_in(t, LaneKind::Thread, SpanState::Sleeping) > Time{0});
@@ -54,6 +54,8 @@ TEST_CASE("offloaded work runs on executor threads that share the loop's GIL") {
   // The executor threads did the offloaded I/O and held the one GIL for the hashing.
   CHECK(time_in(t, LaneKind::Thread, SpanState::BlockedIo) >= 4 * 60_ms);
   CHECK(t.end >= 100_ms);
-  CHECK(t.end < 1_s);
+  // Side by side on the executor threads, whatever the machine's pace; three at most.
+  CHECK(most_at_once(t, LaneKind::Thread, SpanState::BlockedIo) >= 2);
+  CHECK(most_at_once(t, LaneKind::Thread, SpanState::BlockedIo) <= 3);
   CHECK(count_marks(t, trace::MarkKind::Spawn) == static_cast<int>(threads.size()) - 1);
 }

@@ -51,7 +51,10 @@ std::vector<trace::Span> spans_in(const trace::Lane& lane, SpanState state) {
 }  // namespace
 
 TEST_CASE("threads pinned to one CPU share it: two busy threads without a GIL take twice one's time") {
-  if (real::available_cpus() < 2) return;  // one CPU: pinned or not, they share it
+  if (real::available_cpus() < 2) {  // one CPU: pinned or not, they share it
+    MESSAGE("one CPU here: nothing to tell pinned threads from free ones; not checked");
+    return;
+  }
   auto s = make_scenario({make_job("crunch", 2, {native(150_ms)})});
   s.jobs[0].cpus = {0};
   const auto t = real::execute(s, make_run(Executor::Threads));
@@ -85,7 +88,10 @@ TEST_CASE("while the run lasts, a pinned thread and its job's peer may run only 
       if (CPU_ISSET(cpu, &set)) mine.push_back(cpu);
     }
   }
-  if (mine.size() < 2) return;  // one CPU: every pin is that CPU
+  if (mine.size() < 2) {  // one CPU: every pin is that CPU
+    MESSAGE("one CPU here: every pin is that CPU; not checked");
+    return;
+  }
   // The scenario's CPU 1 is the run's second CPU, its CPU 0 the first.
   const std::string thread_cpu = std::to_string(mine[1]);
   const std::string peer_cpu = std::to_string(mine[0]);

@@ -92,6 +92,22 @@ Time overlap(const trace::Lane& a, const trace::Lane& b) {
   return total;
 }
 
+int most_at_once(const trace::Trace& t, trace::LaneKind kind, SpanState state) {
+  std::vector<std::pair<Time, int>> edges;  // +1 as a span begins, -1 as it ends (ends first at a tie)
+  for (const auto* lane : lanes_of(t, kind)) {
+    for (const auto& span : lane->spans) {
+      if (span.state != state) continue;
+      edges.emplace_back(span.begin, 1);
+      edges.emplace_back(span.end, -1);
+    }
+  }
+  std::sort(edges.begin(), edges.end());
+  int now = 0;
+  int most = 0;
+  for (const auto& [at, delta] : edges) most = std::max(most, now += delta);
+  return most;
+}
+
 double measure_parallelism() { return real::measure_free_cores(2, Time{60'000'000}); }
 
 std::vector<int> child_pids_of_this_process() { return child_pids_of(static_cast<int>(getpid())); }
@@ -118,6 +134,15 @@ std::vector<int> child_pids_of(int parent) {
 }
 
 int children_of_this_process() { return static_cast<int>(child_pids_of_this_process().size()); }
+
+bool wait_for_children(int count) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (children_of_this_process() < count) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
 
 void check_invariants(const trace::Trace& t) {
   // The invariants every trace keeps, simulated or measured, then what a measured one adds.

@@ -35,6 +35,9 @@ int count_marks(const trace::Trace& t, trace::MarkKind kind);
 
 /// Time during which both lanes have a span.
 Time overlap(const trace::Lane& a, const trace::Lane& b);
+/// The most lanes of `kind` in `state` at one instant: how many jobs' waits overlapped,
+/// whatever the machine's pace (a wall-time bound would say it only on an idle machine).
+int most_at_once(const trace::Trace& t, trace::LaneKind kind, trace::SpanState state);
 /// How many cores' worth of CPU two busy threads get from this machine right now (1..2),
 /// for tests that compare parallel runs on a machine other programs share.
 double measure_parallelism();
@@ -43,5 +46,8 @@ double measure_parallelism();
 std::vector<int> child_pids_of_this_process();
 std::vector<int> child_pids_of(int parent);
 int children_of_this_process();
+/// Waits until this process has at least `count` children (a run's workers started), at
+/// most a minute, however slow the machine: true once they are there.
+bool wait_for_children(int count);
 
 }  // namespace gilsim::real::testing

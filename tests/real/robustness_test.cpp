@@ -58,16 +58,22 @@ TEST_CASE("a cancel flag set from another thread stops a run promptly") {
   std::atomic<bool> cancel{false};
   real::ExecuteOptions options;
   options.cancel = &cancel;
+  // Once the three workers run (however long a slow machine takes to start them), not after
+  // a guessed time: the cancel then always has workers to stop.
+  bool workers_seen = false;
+  std::chrono::steady_clock::time_point cancelled_at;
   std::thread canceller([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    workers_seen = wait_for_children(3);
+    cancelled_at = std::chrono::steady_clock::now();
     cancel = true;
   });
   auto run = make_run(Executor::ProcessPool);
   run.workers = 3;
-  const auto [reason, seconds] = run_expecting_error(long_scenario(), run, options);
+  const Reason reason = run_expecting_error(long_scenario(), run, options).first;
   canceller.join();
+  CHECK(workers_seen);
   CHECK(reason == Reason::Cancelled);
-  CHECK(seconds < 3.0);
+  CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - cancelled_at).count() < 3.0);
   CHECK(children_of_this_process() == 0);
 }
 
@@ -81,17 +87,22 @@ TEST_CASE("Ctrl-C (SIGINT) through the installed handler interrupts a run") {
     for (Executor e : {Executor::ProcessPool, Executor::Processes, Executor::ProcessPoolExecutor}) {
       CAPTURE(scenario::to_string(e));
       real::interrupt_flag() = false;
-      std::thread interrupter([] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      // Once both workers run, however long a slow machine takes to spawn them.
+      bool workers_seen = false;
+      std::chrono::steady_clock::time_point interrupted_at;
+      std::thread interrupter([&] {
+        workers_seen = wait_for_children(2);
+        interrupted_at = std::chrono::steady_clock::now();
         ::kill(::getpid(), SIGINT);
       });
       auto run = make_run(e);
       run.workers = 2;
       run.start_method = scenario::StartMethod::Spawn;
-      const auto [reason, seconds] = run_expecting_error(long_scenario(), run, options);
+      const Reason reason = run_expecting_error(long_scenario(), run, options).first;
       interrupter.join();
+      CHECK(workers_seen);
       CHECK(reason == Reason::Cancelled);
-      CHECK(seconds < 3.0);
+      CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - interrupted_at).count() < 3.0);
       CHECK(children_of_this_process() == 0);
     }
   }

@@ -55,9 +55,10 @@ TEST_CASE("I/O-bound threads overlap their waits") {
   auto s = make_scenario({make_job("download", 8, {io(100_ms), cpu(1_ms)})});
   const auto t = real::execute(s, make_run(Executor::Threads));
   check_invariants(t);
-  // Eight 100 ms waits one after another would take 800 ms.
+  // Structure, whatever the machine's pace: the waits went on at the same time (one after
+  // another, as a loaded machine's makespan could suggest, no two would).
   CHECK(t.end >= 100_ms);
-  CHECK(t.end < 500_ms);
+  CHECK(most_at_once(t, LaneKind::Thread, SpanState::BlockedIo) >= 2);
 }
 
 TEST_CASE("a thread pool of two runs four I/O jobs in two rounds") {
@@ -68,7 +69,9 @@ TEST_CASE("a thread pool of two runs four I/O jobs in two rounds") {
   check_invariants(t);
   CHECK(lanes_of(t, LaneKind::Thread).size() == 3);  // main + two workers
   CHECK(t.end >= 120_ms);
-  CHECK(t.end < 230_ms);
+  // Two at a time, never more: the two workers waited side by side (which worker took which
+  // job, and so the makespan, depends on the machine's pace).
+  CHECK(most_at_once(t, LaneKind::Thread, SpanState::BlockedIo) == 2);
 }
 
 TEST_CASE("the old GIL and no GIL run the same work with the same invariants") {

@@ -207,6 +207,23 @@ TEST_CASE("names of jobs and of runs are distinct") {
         "add name = \"...\"");
 }
 
+TEST_CASE("one run at most is featured, with true or false") {
+  const std::string head = "title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n";
+  CHECK(error_of(head + "[[run]]\nexecutor = \"threads\"\nfeatured = true\n[[run]]\nexecutor = \"sequential\"\n") ==
+        "no error");
+  CHECK(error_of(head + "[[run]]\nexecutor = \"threads\"\nfeatured = \"yes\"\n") ==
+        "s.toml:7:12: 'featured' is a string; expected true or false, without quotes");
+  CHECK(error_of(head + "[[run]]\nexecutor = \"threads\"\nfeatured = true\n[[run]]\nexecutor = \"sequential\"\n"
+                        "featured = true\n") ==
+        "s.toml:10:12: run 'sequential' is featured, and so is run 'threads' (line 5); expected at most one featured "
+        "run, the one the viewer opens first");
+  const Scenario s =
+      load_string(head + "[[run]]\nexecutor = \"threads\"\n[[run]]\nexecutor = \"asyncio\"\nfeatured = true\n",
+                            "s.toml");
+  CHECK_FALSE(s.runs[0].featured);
+  CHECK(s.runs[1].featured);
+}
+
 TEST_CASE("files that cannot be read are reported with their path") {
   try {
     load_file("/nonexistent/dir/x.toml");

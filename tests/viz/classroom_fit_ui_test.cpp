@@ -74,11 +74,10 @@ TEST_CASE("presenting, every run's header and GIL lane fit the window, for every
         REQUIRE(gil);
         CHECK(on_screen(t, *gil));
       }
-      // The run that carries the lesson's point (the most waiting) is open, with the lanes its
-      // note talks about on screen: its GILs, its locks, its threads and tasks, each on a row of
-      // its own or in the aggregate row its alike lanes folded into.
-      std::vector<double> interest;
-      for (const RunIndex& index : v.app.runs) interest.push_back(index.interest);
+      // The run that carries the lesson's point (featured in its file, else the most waiting) is
+      // open, with the lanes its note talks about on screen: its GILs, its locks, its threads and
+      // tasks, each on a row of its own or in the aggregate row its alike lanes folded into.
+      const std::vector<double> interest = fit_priorities(v.app);
       const std::uint32_t r = most_telling(interest);
       if (interest.empty() || interest[r] <= 0) continue;
       INFO("the most telling run: ", runs[r].run_name);

@@ -11,14 +11,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "sim/model/simulate.hpp"
 #include "sim/real/execute.hpp"
 #include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/loader.hpp"
-#include "sim/trace/csv_export.hpp"
+#include "tests/same_runs.hpp"
 #include "tests/temp_folder.hpp"
 #include "tests/viz/finish_background.hpp"
 #include "viz/app_state.hpp"
@@ -38,16 +37,6 @@ SettingsKey key_named(const std::string& text) {
   k.file = "x.toml";
   k.text = text;
   return k;
-}
-
-/// Every span and mark of `runs`, as the CSV exports write them: equal text, equal runs.
-std::string dump(const std::vector<trace::Trace>& runs) {
-  std::vector<const trace::Trace*> all;
-  for (const auto& r : runs) all.push_back(&r);
-  std::ostringstream out;
-  trace::write_spans_csv(out, all);
-  trace::write_events_csv(out, all);
-  return out.str();
 }
 
 std::filesystem::path lesson(const char* name) { return std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios" / name; }
@@ -221,7 +210,7 @@ TEST_CASE("a step to a kept neighbour is put in by the next poll, whole, the run
   // With its indices, built beside, and the same runs as simulating those values now.
   CHECK(std::any_cast<std::shared_ptr<DerivedRuns>>(s.take_derived()) != nullptr);
   const scenario::Scenario same = scenario::load_file(lesson("01-cpu-bound.toml"), step->overrides());
-  CHECK(dump(s.runs()) == dump(model::simulate_all(same)));
+  CHECK(test::first_difference(s.runs(), model::simulate_all(same)) == "");
 }
 
 TEST_CASE("a kept value is never shown for other settings: the file edited under the same knobs") {
@@ -239,7 +228,7 @@ TEST_CASE("a kept value is never shown for other settings: the file edited under
   CHECK_FALSE(s.last_change_was_kept());
   CHECK(s.scenario().machine.cores == 2);
   const scenario::Scenario edited = scenario::load_file(file.path, step->overrides());
-  CHECK(dump(s.runs()) == dump(model::simulate_all(edited)));
+  CHECK(test::first_difference(s.runs(), model::simulate_all(edited)) == "");
 }
 
 TEST_CASE("a kept value is never shown once the runs are fitted to this machine") {
@@ -258,7 +247,7 @@ TEST_CASE("a kept value is never shown once the runs are fitted to this machine"
   CHECK_FALSE(s.last_change_was_kept());
   scenario::Scenario fitted = scenario::load_file(lesson("01-cpu-bound.toml"), step->overrides());
   scenario::fit_to_machine(fitted, real::available_cpus());
-  CHECK(dump(s.runs()) == dump(model::simulate_all(fitted)));
+  CHECK(test::first_difference(s.runs(), model::simulate_all(fitted)) == "");
 }
 
 TEST_CASE("a knob change that is not kept pauses the speculation, cancelling the value under way") {
@@ -291,7 +280,7 @@ TEST_CASE("a switch interval simulated ahead keeps the runs shown it cannot chan
     // Lesson 15's sequential and asyncio runs wait for no GIL: copied, not simulated.
     CHECK(s.last_reused_runs() == reused);
     const scenario::Scenario same = scenario::load_file(lesson("15-lost-update.toml"), step->overrides());
-    CHECK(dump(s.runs()) == dump(model::simulate_all(same)));
+    CHECK(test::first_difference(s.runs(), model::simulate_all(same)) == "");
     const auto derived = std::any_cast<std::shared_ptr<DerivedRuns>>(s.take_derived());
     REQUIRE(derived != nullptr);
     CHECK(derived->to_carry.empty());  // indexed whole on the speculation's thread
@@ -331,5 +320,5 @@ TEST_CASE("runs shown that a switch interval simulated ahead reads outlive their
   while (s.simulating()) finish_background(s);
   CHECK(s.last_reused_runs() == 2u);
   const scenario::Scenario same = scenario::load_file(lesson("15-lost-update.toml"), step->overrides());
-  CHECK(dump(s.runs()) == dump(model::simulate_all(same)));  // the measured run went with the change
+  CHECK(test::first_difference(s.runs(), model::simulate_all(same)) == "");  // the measured run went with the change
 }

@@ -29,6 +29,12 @@ const std::filesystem::path kSleepy = std::filesystem::path(GILSIM_SOURCE_DIR) /
 
 scenario::Scenario sleepy_scenario() { return scenario::load_file(kSleepy); }
 
+/// Waits until the runner's first run is being measured (real::execute reports its progress
+/// from its first 10 ms on), not a guessed time a slow machine may not have started it by.
+void wait_until_measuring(const RealRunner& runner) {
+  while (runner.running() && runner.progress().jobs_total == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
 }  // namespace
 
 TEST_CASE("the runner measures every run in order and hands over valid traces") {
@@ -80,7 +86,7 @@ TEST_CASE("a run this machine cannot take is refused with the reason, and the ne
 TEST_CASE("cancelling stops the running run promptly and starts no other") {
   RealRunner runner;
   runner.start(sleepy_scenario());
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  wait_until_measuring(runner);
   CHECK(runner.running());
   const auto began = std::chrono::steady_clock::now();
   runner.cancel();
@@ -89,16 +95,19 @@ TEST_CASE("cancelling stops the running run promptly and starts no other") {
   const auto outcomes = runner.take_finished();
   REQUIRE(outcomes.size() == 2);
   CHECK(outcomes[0].kind == Kind::Cancelled);
+  CHECK(outcomes[0].message.find("was interrupted after") != std::string::npos);  // stopped while it ran
   CHECK(outcomes[1].kind == Kind::Cancelled);
+  CHECK(outcomes[1].message == "not started: cancelled");
   CHECK_FALSE(outcomes[1].trace.has_value());
 }
 
 TEST_CASE("destroying a busy runner cancels and joins it") {
-  const auto began = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point began;
   {
     RealRunner runner;
     runner.start(sleepy_scenario());
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    wait_until_measuring(runner);
+    began = std::chrono::steady_clock::now();
   }
   CHECK(seconds_since(began) < 3.0);
 }

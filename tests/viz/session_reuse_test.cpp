@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/runs_as_text.hpp"
+#include "tests/same_runs.hpp"
 #include "tests/viz/same_run_index.hpp"
 #include "tests/viz/finish_background.hpp"
 #include "viz/app_state.hpp"
@@ -62,7 +62,7 @@ TEST_CASE("the switch interval moved alone: lesson 15's runs without GIL waits a
     REQUIRE(whole.open(lesson(name)));
     REQUIRE(whole.set_knobs(k));  // simulated whole, on this thread
     CHECK(whole.last_reused_runs() == 0u);
-    CHECK(test::runs_as_text(app.session.runs()) == test::runs_as_text(whole.runs()));
+    CHECK(test::first_difference(app.session.runs(), whole.runs()) == "");
     const DerivedRuns expected = derive_runs(whole.runs());
     REQUIRE(app.runs.size() == expected.runs.size());
     for (std::size_t r = 0; r < expected.runs.size(); ++r) {
@@ -79,7 +79,7 @@ TEST_CASE("the switch interval moved alone: lesson 15's runs without GIL waits a
     REQUIRE(finish_background(app.session));
     refresh_derived(app);
     CHECK(app.session.last_reused_runs() == kept_runs);
-    CHECK(test::runs_as_text(app.session.runs()) == test::runs_as_text(first.runs()));
+    CHECK(test::first_difference(app.session.runs(), first.runs()) == "");
     for (std::size_t r = 0; r < app.session.runs().size(); ++r) {
       CHECK(app.session.runs()[r].switch_interval == first.runs()[r].switch_interval);
     }

@@ -58,8 +58,7 @@ LayoutOptions choose_layout(AppState& app, float height) {
   if (app.focus && *app.focus < runs.size()) {
     o.folding = focus_run(runs.size(), *app.focus, app.folding);
   } else if (app.fit_runs) {
-    std::vector<double> interest;
-    for (const RunIndex& r : app.runs) interest.push_back(r.interest);
+    const std::vector<double> interest = fit_priorities(app);
     if (layout_rows(runs, groups, o).total_height <= height) return o;
     // Every lane at compact, then tight rows; only then alike lanes folded into aggregates.
     for (const bool fold_alike : {false, true}) {
