@@ -21,6 +21,7 @@ struct FuturesPool {
   WorkQueue<Chunk> calls;     ///< the call queue (a multiprocessing.Queue of max_workers + 1)
   int in_call_queue = 0;
   std::deque<Chunk> results;  ///< the result queue (a SimpleQueue)
+  Pipe result_pipe{0};        ///< its room (P7b); the call queue's writer is its feeder thread
   int processes = 0;
   int idle = 0;               ///< _idle_worker_semaphore
   int alive = 0;              ///< worker processes not yet ended (P8)
@@ -39,7 +40,7 @@ Program executor_worker(RunContext& ctx, FuturesPool& pool, ThreadId self, Time 
     if (!next) break;
     --pool.in_call_queue;
     const Chunk chunk = *next;
-    co_await work_on_chunk(ctx, self, chunk);
+    co_await work_on_chunk(ctx, self, chunk, {nullptr, &pool.result_pipe});
     pool.results.push_back(chunk);
     e.notify(pool.manager);
   }
@@ -67,7 +68,7 @@ Program manager_main(RunContext& ctx, FuturesPool& pool, ThreadId self) {
     if (!pool.results.empty()) {
       const Chunk chunk = pool.results.front();
       pool.results.pop_front();
-      co_await receive_chunk(ctx, self, chunk, true);
+      co_await receive_chunk(ctx, self, chunk, true, nullptr, &pool.result_pipe);
       ctx.jobs_left -= static_cast<int>(chunk.count);
       ++pool.idle;  // _idle_worker_semaphore.release()
       pool.hand_over->set(e, chunk);  // the future's set_result() notifies its condition
@@ -146,6 +147,7 @@ void start_process_pool_executor(RunContext& ctx) {
   Engine& e = ctx.engine;
   const auto parent = e.add_process("main");
   auto pool = std::make_shared<FuturesPool>();
+  pool->result_pipe = Pipe(ctx.settings.costs.pipe_capacity);
   pool->main = e.add_thread("main", parent);
   pool->manager = e.add_thread("executor manager", parent);
   pool->hand_over.emplace(pool->main, scenario::PoolMethod::Imap, ctx.jobs.size());

@@ -22,6 +22,8 @@ struct Pool {
   bool terminating = false;  ///< the worker handler's wake-up to end
   WorkQueue<Chunk> tasks;    ///< the shared pipe of pickled chunks
   WorkQueue<Chunk> results;  ///< the result pipe
+  Pipe task_pipe{0};         ///< their room (P7b)
+  Pipe result_pipe{0};
   int unread = 0;            ///< results in the result pipe that the result handler has not read yet
   bool polling = false;      ///< the worker handler is blocked in its poll
   int alive = 0;             ///< worker processes not yet ended (P8)
@@ -37,7 +39,7 @@ Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_at, T
     if (!pool.tasks.try_get(next)) co_await pool.tasks.get(e, self, next);
     if (!next) break;  // terminate(): the parent's SIGTERM
     const Chunk chunk = *next;
-    co_await work_on_chunk(ctx, self, chunk);
+    co_await work_on_chunk(ctx, self, chunk, {&pool.task_pipe, &pool.result_pipe});
     ++pool.unread;
     pool.results.push(e, chunk);
     if (pool.polling) e.notify(pool.worker_handler);  // the result pipe is one of the fds it polls
@@ -92,7 +94,7 @@ Program task_handler_main(RunContext& ctx, Pool& pool, ThreadId self, std::vecto
   Engine& e = ctx.engine;
   co_await e.acquire_gil(self);
   for (const Chunk& chunk : chunks) {
-    co_await send_chunk(ctx, self, chunk, false);
+    co_await send_chunk(ctx, self, chunk, false, &pool.task_pipe);
     e.trace().mark(e.now(), trace::MarkKind::Dispatch, e.lane(self), trace::kNone,
                    static_cast<std::int64_t>(chunk.count));
     pool.tasks.push(e, chunk);
@@ -107,7 +109,7 @@ Program result_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
   while (ctx.jobs_left > 0) {
     if (!pool.results.try_get(next)) co_await pool.results.get(e, self, next);
     const Chunk chunk = *next;  // results never close: one comes for every chunk sent
-    co_await receive_chunk(ctx, self, chunk, true, &pool.unread);
+    co_await receive_chunk(ctx, self, chunk, true, &pool.unread, &pool.result_pipe);
     ctx.jobs_left -= static_cast<int>(chunk.count);
     pool.hand_over->set(e, chunk);
   }
@@ -200,6 +202,8 @@ void start_process_pool(RunContext& ctx) {
   Engine& e = ctx.engine;
   const auto parent = e.add_process("main");
   auto pool = std::make_shared<Pool>();
+  pool->task_pipe = Pipe(ctx.settings.costs.pipe_capacity);
+  pool->result_pipe = Pipe(ctx.settings.costs.pipe_capacity);
   pool->main = e.add_thread("main", parent);
   pool->worker_handler = e.add_thread("worker handler", parent);
   pool->task_handler = e.add_thread("task handler", parent);

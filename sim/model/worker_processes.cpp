@@ -48,6 +48,30 @@ FirstMessage first_message(RunContext& ctx, ThreadId self, bool sending) {
 
 }  // namespace
 
+bool Pipe::try_write(std::int64_t bytes) {
+  if (!writers_.empty() || !fits(bytes)) return false;
+  unread_ += bytes;
+  return true;
+}
+
+Program Pipe::wait_for_room(Engine& e, ThreadId self, std::int64_t bytes, std::uint32_t job) {
+  bool given = false;  // read() sets it before this frame resumes, never after
+  writers_.push_back({self, bytes, &given});
+  while (!given) co_await e.wait_for_notify(self, SpanState::BlockedIo, Time::max(), job);
+  co_await wake_from_block(e, self);
+}
+
+void Pipe::read(Engine& e, std::int64_t bytes) {
+  unread_ -= bytes;
+  while (!writers_.empty() && fits(writers_.front().bytes)) {
+    const Writer w = writers_.front();
+    writers_.pop_front();
+    unread_ += w.bytes;
+    *w.given = true;
+    e.notify(w.thread);
+  }
+}
+
 Program wake_from_block(Engine& e, ThreadId self) {
   const Time wake = e.wake_latency(self);
   if (wake > Time::zero()) co_await e.wait(self, wake, SpanState::Runnable);
@@ -96,35 +120,39 @@ std::vector<Chunk> cut_in_chunks(const RunContext& ctx) {
   return chunks;
 }
 
-Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results) {
+Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results, Pipe* pipe) {
   const auto& costs = ctx.settings.costs;
   const std::uint32_t job = ctx.jobs[chunk.first].index;
   const FirstMessage first = first_message(ctx, self, true);
   Engine& e = ctx.engine;
-  co_await e.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)) + first.pickle, Work::pickling(job));
-  co_await e.release_gil(self);  // the pipe's write
+  const std::int64_t bytes = chunk_bytes(ctx, chunk, results);
+  co_await e.compute(self, pickle_cost(costs, bytes) + first.pickle, Work::pickling(job));
+  co_await e.release_gil(self);  // the pipe's write, blocked while the pipe is full (P7b)
+  if (pipe != nullptr && !pipe->try_write(bytes)) co_await pipe->wait_for_room(e, self, bytes, job);
   co_await e.compute(self, pipe_syscall(costs) + first.syscall, Work::native(job));
   co_await e.acquire_gil(self);
 }
 
-Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results, int* unread) {
+Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results, int* unread, Pipe* pipe) {
   const auto& costs = ctx.settings.costs;
   const std::uint32_t job = ctx.jobs[chunk.first].index;
   const FirstMessage first = first_message(ctx, self, false);
   Engine& e = ctx.engine;
+  const std::int64_t bytes = chunk_bytes(ctx, chunk, results);
   co_await e.release_gil(self);  // the pipe's read
   co_await e.compute(self, pipe_syscall(costs) + first.syscall, Work::native(job));
+  if (pipe != nullptr) pipe->read(e, bytes);
   co_await e.acquire_gil(self);
   if (unread != nullptr) --*unread;
-  co_await e.compute(self, pickle_cost(costs, chunk_bytes(ctx, chunk, results)) + first.pickle, Work::pickling(job));
+  co_await e.compute(self, pickle_cost(costs, bytes) + first.pickle, Work::pickling(job));
 }
 
-Program work_on_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk) {
-  co_await receive_chunk(ctx, self, chunk, false);
+Program work_on_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, ChunkPipes pipes) {
+  co_await receive_chunk(ctx, self, chunk, false, nullptr, pipes.tasks);
   for (std::size_t i = chunk.first; i < chunk.first + chunk.count; ++i) {
     co_await run_job(ctx.engine, self, ctx.jobs[i], ctx.settings, ctx.shared);
   }
-  co_await send_chunk(ctx, self, chunk, true);
+  co_await send_chunk(ctx, self, chunk, true, pipes.results);
 }
 
 Program send_signal(RunContext& ctx, ThreadId self) {

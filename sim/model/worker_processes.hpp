@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 
 #include "sim/model/executors.hpp"
@@ -19,13 +20,51 @@ struct Chunk {
 /// The run's jobs cut in chunks of the run's chunksize (P5, P9).
 std::vector<Chunk> cut_in_chunks(const RunContext& ctx);
 
-/// Pickles a chunk's arguments (or, with `results`, its results) and writes them to a pipe (P7).
-Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results);
+/// A pipe's room (P7b): it holds `capacity` bytes written and not read yet. A writer whose
+/// message does not fit waits in its write, blocked in the kernel, behind any writer already
+/// waiting, until reads make room; a message bigger than the whole pipe waits for it to be
+/// empty (streaming it through while the reader reads is not modelled).
+class Pipe {
+ public:
+  explicit Pipe(std::int64_t capacity) : capacity_(capacity) {}
+  /// Takes room for `bytes` when they fit now and no writer waits: true; else false.
+  bool try_write(std::int64_t bytes);
+  /// Waits, blocked without the GIL, until room for `bytes` is given to `self` (after a
+  /// false try_write), then for the wake-up of a thread blocked in the kernel (G8).
+  Program wait_for_room(Engine& e, ThreadId self, std::int64_t bytes, std::uint32_t job);
+  /// A read of `bytes` is done: their room is free, given to the waiting writers that fit.
+  void read(Engine& e, std::int64_t bytes);
+  std::int64_t unread() const { return unread_; }
+
+ private:
+  struct Writer {
+    ThreadId thread;
+    std::int64_t bytes;
+    bool* given;
+  };
+  bool fits(std::int64_t bytes) const { return unread_ == 0 || unread_ + bytes <= capacity_; }
+
+  std::int64_t capacity_;
+  std::int64_t unread_ = 0;
+  std::deque<Writer> writers_;  ///< in the order they wrote: the queue's write lock, or one writer
+};
+
+/// The pipes a chunk's messages go through: its task's and its results' (nullptr: no limit).
+struct ChunkPipes {
+  Pipe* tasks = nullptr;
+  Pipe* results = nullptr;
+};
+
+/// Pickles a chunk's arguments (or, with `results`, its results) and writes them to a pipe
+/// (P7), waiting while `pipe`, if given, has no room for them (P7b).
+Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results, Pipe* pipe = nullptr);
 /// Reads a chunk's arguments or results from a pipe and unpickles them (P7); `unread`, if
-/// given, counts the messages in the pipe not read yet, one fewer once the read is done.
-Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results, int* unread = nullptr);
+/// given, counts the messages in the pipe not read yet, one fewer once the read is done;
+/// `pipe`, if given, gets their room back then (P7b).
+Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results, int* unread = nullptr,
+                      Pipe* pipe = nullptr);
 /// A worker's part of a chunk: receive its arguments, run its jobs, send back its results.
-Program work_on_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk);
+Program work_on_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, ChunkPipes pipes = {});
 /// A message with nothing in it (a sentinel, a wake-up): its pipe call and its pickling (P7).
 Program send_signal(RunContext& ctx, ThreadId self);
 

@@ -1,0 +1,142 @@
+// A pipe holds costs.pipe_capacity bytes unread (docs/model.md P7b): a pool's writer whose
+// message does not fit waits in its write, blocked without the GIL, until the reader's reads
+// make room.
+#include <doctest/doctest.h>
+
+#include "tests/model/model_fixtures.hpp"
+
+using namespace gilsim;
+using namespace gilsim::test;
+using trace::SpanState;
+
+namespace {
+
+struct Piece {
+  SpanState state;
+  Time begin, end;
+};
+
+/// A lane's spans that last, in order, up to `until`.
+std::vector<Piece> pieces(const trace::Trace& t, std::string_view lane, Time until = Time::max()) {
+  std::vector<Piece> out;
+  for (const auto& s : lane_named(t, lane).spans) {
+    if (s.end > s.begin && s.begin < until) out.push_back({s.state, s.begin, s.end});
+  }
+  return out;
+}
+
+void check_pieces(const std::vector<Piece>& actual, const std::vector<Piece>& expected) {
+  REQUIRE(actual.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CAPTURE(i);
+    CHECK(actual[i].state == expected[i].state);
+    CHECK(actual[i].begin == expected[i].begin);
+    CHECK(actual[i].end == expected[i].end);
+  }
+}
+
+/// Pool(workers).map(chunksize=1) on 8 cores, other costs zero but a message's 10 us of
+/// pickling on each side (its pipe call takes no time), arguments of `arg_bytes` and results
+/// of `result_bytes` (1 us of pickling per 1,000 bytes more), pipes of `capacity` bytes.
+scenario::Scenario small_pipes_pool(int workers, int jobs, Time job, std::int64_t arg_bytes,
+                                    std::int64_t result_bytes, std::int64_t capacity) {
+  auto s = exact_scenario(8);
+  s.costs.ipc_message = 20_us;
+  s.costs.ipc_syscall = 0_ns;
+  s.costs.ipc_bandwidth = 1e9;
+  s.costs.pipe_capacity = capacity;
+  add_jobs(s, "job", jobs, {cpu(job)});
+  s.jobs[0].arg_bytes = arg_bytes;
+  s.jobs[0].result_bytes = result_bytes;
+  scenario::Run run;
+  run.executor = scenario::Executor::ProcessPool;
+  run.workers = workers;
+  run.chunksize = 1;
+  s.runs = {run};
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("the task handler waits in its write while the task pipe is full") {
+  // Hand timeline: Pool(1), four jobs of 100 us, tasks of 100 bytes (0.1 us more pickling),
+  // no result bytes, a task pipe of 250 bytes: two tasks fit. The task handler pickles task 1
+  // 0-10.1 us and writes it; the worker reads it at once (the pipe empty again), unpickles it
+  // 10.1-20.2 and runs it 20.2-120.2. Task 2 is pickled 10.1-20.2 and written (100 bytes in
+  // the pipe), task 3 20.2-30.3 (200 bytes); task 4, pickled 30.3-40.4, does not fit: the
+  // task handler waits in its write, blocked, from 40.4. The worker pickles result 1
+  // 120.2-130.2, writes it, and reads task 2 at 130.2: 100 bytes free, task 4 fits, and the
+  // task handler writes it at 130.2 (its wake-up takes no time here). The worker, meanwhile,
+  // holds its own GIL only while it runs Python: its waits for a task are not the parent's.
+  auto s = small_pipes_pool(1, 4, 100_us, 100, 0, 250);
+  const auto t = model::simulate(s, s.runs[0]);
+  check_pieces(pieces(t, "task handler", 130'200_ns), {{SpanState::Pickling, 0_ns, 10'100_ns},
+                                                       {SpanState::Pickling, 10'100_ns, 20'200_ns},
+                                                       {SpanState::Pickling, 20'200_ns, 30'300_ns},
+                                                       {SpanState::Pickling, 30'300_ns, 40'400_ns},
+                                                       {SpanState::BlockedIo, 40'400_ns, 130'200_ns}});
+  check_pieces(pieces(t, "worker 1", 130'200_ns), {{SpanState::Pickling, 10'100_ns, 20'200_ns},
+                                                   {SpanState::Running, 20'200_ns, 120'200_ns},
+                                                   {SpanState::Pickling, 120'200_ns, 130'200_ns}});
+  // The same pool with room for every task: the task handler never waits.
+  auto roomy = small_pipes_pool(1, 4, 100_us, 100, 0, 400);
+  const auto r = model::simulate(roomy, roomy.runs[0]);
+  CHECK(time_in(lane_named(r, "task handler"), SpanState::BlockedIo) == Time::zero());
+  CHECK(time_in(lane_named(r, "task handler"), SpanState::Pickling) == 40'400_ns);
+}
+
+TEST_CASE("a worker waits in its write, without its GIL, while the result pipe is full") {
+  // Hand timeline: Pool(2), four jobs of 10 us, no task bytes, results of 100,000 bytes (100 us
+  // more pickling on each side), a result pipe of 150,000 bytes: one result fits. The task
+  // handler pickles tasks 1-4 0-40 us; worker 1 takes task 1 at 10, unpickles it 10-20, runs
+  // it 20-30, pickles its result 30-140 and writes it; the result handler reads it at 140
+  // (the pipe empty again) and unpickles it 140-250. Worker 2 takes task 2 at 20: 20-30,
+  // 30-40, pickles 40-150 and writes it (the pipe holds it alone); then task 4 (there since
+  // 40): 150-160, 160-170, pickles 170-280. Worker 1 took task 3 at 140: 140-150, 150-160,
+  // pickles 160-270 and writes it at 270: result 2 was read at 250, so it fits. At 280 result
+  // 3 is in the pipe, unread (the result handler unpickles result 2 250-360): worker 2's
+  // result 4 does not fit, and it waits in its write 280-360, until the result handler reads
+  // result 3 at 360 (then unpickles it 360-470, reads result 4 at 470 and unpickles it
+  // 470-580).
+  auto s = small_pipes_pool(2, 4, 10_us, 0, 100'000, 150'000);
+  const auto t = model::simulate(s, s.runs[0]);
+  check_pieces(pieces(t, "worker 2", 360_us), {{SpanState::Pickling, 20_us, 30_us},
+                                               {SpanState::Running, 30_us, 40_us},
+                                               {SpanState::Pickling, 40_us, 150_us},
+                                               {SpanState::Pickling, 150_us, 160_us},
+                                               {SpanState::Running, 160_us, 170_us},
+                                               {SpanState::Pickling, 170_us, 280_us},
+                                               {SpanState::BlockedIo, 280_us, 360_us}});
+  // Its own GIL is free while it waits: the write is a system call (G7).
+  for (const auto& held : lane_named(t, "GIL (worker 2)").spans) {
+    CHECK((held.end <= 280_us || held.begin >= 360_us));
+  }
+  CHECK(time_in(lane_named(t, "worker 1"), SpanState::BlockedIo) == Time::zero());
+  // It waited for the parent's GIL while the task handler pickled the four tasks.
+  check_pieces(pieces(t, "result handler"), {{SpanState::WaitingGil, 0_us, 40_us},
+                                             {SpanState::Pickling, 140_us, 250_us},
+                                             {SpanState::Pickling, 250_us, 360_us},
+                                             {SpanState::Pickling, 360_us, 470_us},
+                                             {SpanState::Pickling, 470_us, 580_us}});
+}
+
+TEST_CASE("a message bigger than the pipe waits for the pipe to be empty") {
+  // Hand timeline: Pool(2), two jobs of 10 us, results of 100,000 bytes, a pipe of 50,000
+  // bytes. Worker 1 writes result 1 at 140 into the empty pipe, over its capacity; the
+  // result handler reads it at once and unpickles it 140-250. Worker 2 writes result 2 at
+  // 150 into the pipe, empty again; it is read at 250 and unpickled 250-360. No writer waits.
+  auto s = small_pipes_pool(2, 2, 10_us, 0, 100'000, 50'000);
+  const auto t = model::simulate(s, s.runs[0]);
+  CHECK(time_in(lane_named(t, "worker 1"), SpanState::BlockedIo) == Time::zero());
+  CHECK(time_in(lane_named(t, "worker 2"), SpanState::BlockedIo) == Time::zero());
+  check_pieces(pieces(t, "result handler"), {{SpanState::WaitingGil, 0_us, 20_us},
+                                             {SpanState::Pickling, 140_us, 250_us},
+                                             {SpanState::Pickling, 250_us, 360_us}});
+  // Four jobs: the timeline of the pipe that holds one result (above). Result 3, written at
+  // 270 into the empty pipe (result 2 was read at 250), is unread until 360: worker 2's
+  // result 4, pickled 170-280, waits 280-360 for the pipe to be empty.
+  auto four = small_pipes_pool(2, 4, 10_us, 0, 100'000, 50'000);
+  const auto r = model::simulate(four, four.runs[0]);
+  CHECK(time_in(lane_named(r, "worker 1"), SpanState::BlockedIo) == Time::zero());
+  CHECK(time_in(lane_named(r, "worker 2"), SpanState::BlockedIo) == 80_us);
+}
