@@ -88,17 +88,23 @@ void check_is_cut_of(const trace::Trace& prefix, const trace::Trace& whole) {
 }
 
 
+/// Each run of `s` simulated alone, unwatched; `events` gets each run's count of events.
+std::vector<trace::Trace> simulated_unwatched(const scenario::Scenario& s, std::vector<std::uint64_t>& events) {
+  std::vector<trace::Trace> runs;
+  for (const scenario::Run& run : s.runs) {
+    model::SimulationStats stats;
+    runs.push_back(model::simulate(s, run, &stats));
+    events.push_back(stats.events);
+  }
+  return runs;
+}
+
 /// Simulates `s` watched, with a prefix asked for at checks spread over each run (or at every
 /// event), and checks that each prefix is its whole run cut at its time and that the runs end
 /// as unwatched.
 void check_watched(const scenario::Scenario& s, bool every_event = false) {
-  std::vector<trace::Trace> unwatched;
   std::vector<std::uint64_t> events;
-  for (const scenario::Run& run : s.runs) {
-    model::SimulationStats stats;
-    unwatched.push_back(model::simulate(s, run, &stats));
-    events.push_back(stats.events);
-  }
+  const std::vector<trace::Trace> unwatched = simulated_unwatched(s, events);
 
   // Asked before they begin and again by each answer, every run answers at every check:
   // a check every 64 events, so that the short lessons answer before their ends too, and
@@ -303,13 +309,8 @@ scenario::Scenario convoy_lesson() {
 
 TEST_CASE("held runs answer at every check, whatever the pace of the watcher, and end as unwatched") {
   const scenario::Scenario s = convoy_lesson();
-  std::vector<trace::Trace> unwatched;
   std::vector<std::uint64_t> events;
-  for (const scenario::Run& run : s.runs) {
-    model::SimulationStats stats;
-    unwatched.push_back(model::simulate(s, run, &stats));
-    events.push_back(stats.events);
-  }
+  const std::vector<trace::Trace> unwatched = simulated_unwatched(s, events);
   constexpr std::uint64_t kBetweenChecks = 256;
   model::Progress progress(kBetweenChecks);
   progress.hold_runs_between_answers();
