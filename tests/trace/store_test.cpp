@@ -398,20 +398,20 @@ TEST_CASE("a run's stores take whole groups from its arena, which lives while on
 TEST_CASE("an arena's blocks after its first 124 KiB are mappings, faulted in as groups are handed out, cached when it goes") {
   storage::drop_cache();
   constexpr std::size_t kGroupBytes = 780;
-  std::vector<std::uint64_t*> groups;
+  std::vector<std::uint32_t*> groups;  // a group is 4-byte aligned: its records' words are 32-bit
   {
     gilsim::trace::GroupArena arena(kGroupBytes);
     // 4 MiB of groups: the malloc blocks (4 to 64 KiB), then a 2 MiB mapping and a larger one.
     for (std::size_t i = 0; i < (std::size_t{4} << 20) / kGroupBytes; ++i) {
-      auto* group = static_cast<std::uint64_t*>(arena.take());
+      auto* group = static_cast<std::uint32_t*>(arena.take());
       REQUIRE(group != nullptr);
-      for (std::size_t w = 0; w < 2; ++w) group[w] = i * 2 + w;  // the group's bytes are there to write
+      for (std::size_t w = 0; w < 2; ++w) group[w] = static_cast<std::uint32_t>(i * 2 + w);  // the group's bytes are there to write
       groups.push_back(group);
     }
     CHECK(arena.mapped_blocks() == 2);
     for (std::size_t i = 0; i < groups.size(); ++i) CHECK(groups[i][1] == i * 2 + 1);
     // Groups do not overlap: each one's end is at or before the next one's start in its block.
-    std::vector<std::uint64_t*> sorted = groups;
+    std::vector<std::uint32_t*> sorted = groups;
     std::sort(sorted.begin(), sorted.end());
     for (std::size_t i = 1; i < sorted.size(); ++i) {
       CHECK(reinterpret_cast<char*>(sorted[i]) - reinterpret_cast<char*>(sorted[i - 1]) >= static_cast<std::ptrdiff_t>(kGroupBytes));
