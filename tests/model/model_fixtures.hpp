@@ -173,6 +173,32 @@ inline void check_holders(const std::vector<Hold>& actual, const std::vector<Hol
   }
 }
 
+/// A span of a lane: what it did, from when to when.
+struct Piece {
+  trace::SpanState state;
+  Time begin, end;
+};
+
+/// A lane's spans that last, in order, up to `until`.
+inline std::vector<Piece> pieces(const trace::Trace& t, std::string_view lane, Time until = Time::max()) {
+  std::vector<Piece> out;
+  for (const auto& s : lane_named(t, lane).spans) {
+    if (s.end > s.begin && s.begin < until) out.push_back({s.state, s.begin, s.end});
+  }
+  return out;
+}
+
+/// The pieces are exactly `expected`.
+inline void check_pieces(const std::vector<Piece>& actual, const std::vector<Piece>& expected) {
+  REQUIRE(actual.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CAPTURE(i);
+    CHECK(actual[i].state == expected[i].state);
+    CHECK(actual[i].begin == expected[i].begin);
+    CHECK(actual[i].end == expected[i].end);
+  }
+}
+
 /// Total time a lane spends in `state`.
 inline Time time_in(const trace::Lane& lane, trace::SpanState state) {
   Time total;

@@ -11,30 +11,6 @@ using trace::SpanState;
 
 namespace {
 
-struct Piece {
-  SpanState state;
-  Time begin, end;
-};
-
-/// A lane's spans that last, in order, up to `until`.
-std::vector<Piece> pieces(const trace::Trace& t, std::string_view lane, Time until = Time::max()) {
-  std::vector<Piece> out;
-  for (const auto& s : lane_named(t, lane).spans) {
-    if (s.end > s.begin && s.begin < until) out.push_back({s.state, s.begin, s.end});
-  }
-  return out;
-}
-
-void check_pieces(const std::vector<Piece>& actual, const std::vector<Piece>& expected) {
-  REQUIRE(actual.size() == expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    CAPTURE(i);
-    CHECK(actual[i].state == expected[i].state);
-    CHECK(actual[i].begin == expected[i].begin);
-    CHECK(actual[i].end == expected[i].end);
-  }
-}
-
 /// Pool(workers).map(chunksize=1) on 8 cores, other costs zero but a message's 10 us of
 /// pickling on each side (its pipe call takes no time), arguments of `arg_bytes` and results
 /// of `result_bytes` (1 us of pickling per 1,000 bytes more), pipes of `capacity` bytes.

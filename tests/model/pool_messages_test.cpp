@@ -12,30 +12,6 @@ using trace::SpanState;
 
 namespace {
 
-struct Piece {
-  SpanState state;
-  Time begin, end;
-};
-
-/// A lane's spans that last, in order.
-std::vector<Piece> pieces(const trace::Trace& t, std::string_view lane) {
-  std::vector<Piece> out;
-  for (const auto& s : lane_named(t, lane).spans) {
-    if (s.end > s.begin) out.push_back({s.state, s.begin, s.end});
-  }
-  return out;
-}
-
-void check_pieces(const std::vector<Piece>& actual, const std::vector<Piece>& expected) {
-  REQUIRE(actual.size() == expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    CAPTURE(i);
-    CHECK(actual[i].state == expected[i].state);
-    CHECK(actual[i].begin == expected[i].begin);
-    CHECK(actual[i].end == expected[i].end);
-  }
-}
-
 scenario::Scenario one_worker_pool(int jobs, Time job) {
   auto s = exact_scenario(4);
   s.costs.ipc_message = 20_us;  // 10 us of CPU on each side: 4 us the pipe's call, 6 us pickling
