@@ -113,8 +113,8 @@ class Speculation {
   std::size_t started_ = 0;
   std::size_t cancelled_ = 0;
   std::size_t cut_short_ = 0;
-  bool hold_next_ = false;      ///< hold_next_value() until a value starts
-  std::optional<Held> held_;   ///< the value waiting at its hold, until release_held()
+  bool hold_next_ = false;    ///< hold_next_value() until a value starts
+  std::optional<Held> held_;  ///< the value waiting at its hold, until release_held()
   std::jthread thread_;  ///< last: it starts once the fields above exist
 };
 
