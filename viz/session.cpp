@@ -95,6 +95,7 @@ void Session::speculate_neighbours(Derive derive, std::size_t budget_bytes, bool
         return Speculation::Result{std::make_shared<std::any>(std::move(loaded)), bytes};
       },
       budget_bytes, lowest_priority);
+  if (std::exchange(hold_first_speculated_, false)) speculation_->hold_next_value();  // before it wants any
   respeculate();
 }
 

@@ -51,6 +51,10 @@ class Session {
   /// `lowest_priority` false: at normal priority (the tests, on a machine busy with others).
   void speculate_neighbours(Derive derive, std::size_t budget_bytes = Speculation::kDefaultBudget,
                             bool lowest_priority = true);
+  /// The tests: the speculation speculate_neighbours() starts next holds its first value under
+  /// way, before its work begins, until the test releases it (Speculation::hold_next_value,
+  /// release_held), so a test acts while a value is simulated ahead, however fast the machine.
+  void hold_first_speculated_value() { hold_first_speculated_ = true; }
   /// Stops speculating while real runs are measured (their cores are theirs), and resumes.
   /// Pausing returns once the simulation under way has stopped.
   void pause_speculation(bool pause);
@@ -298,6 +302,7 @@ class Session {
   Knobs kept_knobs_;                        ///< its knobs
   bool last_change_kept_ = false;
   bool speculation_paused_ = false;
+  bool hold_first_speculated_ = false;  ///< hold_first_speculated_value(), until speculate_neighbours()
   /// Last: it ends (cancelling its simulation) before anything it was handed.
   std::unique_ptr<Speculation> speculation_;
 };

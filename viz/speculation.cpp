@@ -114,6 +114,31 @@ std::size_t Speculation::cancelled() const {
   return cancelled_;
 }
 
+std::size_t Speculation::cut_short() const {
+  const std::lock_guard lock(mutex_);
+  return cut_short_;
+}
+
+void Speculation::hold_next_value() {
+  const std::lock_guard lock(mutex_);
+  hold_next_ = true;
+}
+
+std::optional<Speculation::Held> Speculation::wait_until_held_for(std::chrono::milliseconds limit) {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, limit, [this] { return held_.has_value(); });
+  return held_;
+}
+
+void Speculation::release_held() {
+  {
+    const std::lock_guard lock(mutex_);
+    hold_next_ = false;
+    held_.reset();
+  }
+  changed_.notify_all();
+}
+
 void Speculation::loop(std::stop_token stop) {
   if (lowest_priority_) {
     // Linux: this thread, and the simulation threads it starts (they inherit it), run only
@@ -131,17 +156,26 @@ void Speculation::loop(std::stop_token stop) {
     current_stop_ = std::stop_source();
     const std::stop_token cancel = current_stop_.get_token();
     ++started_;
+    if (hold_next_) {  // the tests' seam (hold_next_value): under way, its work not begun
+      hold_next_ = false;
+      held_ = Held{candidate.knobs, candidate.reads != nullptr};
+      changed_.notify_all();
+      changed_.wait(lock, stop, [this] { return !held_; });
+      held_.reset();  // the speculation ends: its work sees the cancel the destructor asked for
+    }
     lock.unlock();
     Result result;
-    bool failed = false;
+    bool threw = false;
     try {
       result = work_(candidate, cancel);
     } catch (...) {
-      failed = !cancel.stop_requested();
+      threw = true;
     }
     lock.lock();
+    const bool failed = threw && !cancel.stop_requested();
     if (cancel.stop_requested()) {
       ++cancelled_;
+      if (threw) ++cut_short_;
     } else if (failed || !result.value) {
       failed_.push_back(candidate.key);
     } else {

@@ -74,6 +74,24 @@ class Speculation {
   /// Simulations begun, and of those cancelled, since the start (for the tests).
   std::size_t started() const;
   std::size_t cancelled() const;
+  /// Of those cancelled, the ones whose work ended early (threw), not ran to its end.
+  std::size_t cut_short() const;
+
+  // The tests' seam: a value held under way, whatever the machine's pace. Unless it is set the
+  // speculation never waits (one flag looked at, under the lock, as each value starts).
+  /// The value begun next waits, once started() counts it and before its work begins, until
+  /// release_held() (or the speculation ends): meanwhile it is the value under way, which a
+  /// want() without it cancels, and wait_until_idle() waits for it. The values after it go on.
+  void hold_next_value();
+  /// The value held: its knobs, and whether its work reads more than its key (Candidate::reads).
+  struct Held {
+    Knobs knobs;
+    bool reads = false;
+  };
+  /// Waits at most `limit` for the value held to be at its hold (nullopt: none was by then).
+  std::optional<Held> wait_until_held_for(std::chrono::milliseconds limit);
+  /// Lets the value held go on into its work (or, none held yet, holds none).
+  void release_held();
 
  private:
   /// The first wanted candidate neither kept, failed nor under way; under `mutex_`.
@@ -94,6 +112,9 @@ class Speculation {
   std::size_t last_bytes_ = 0;  ///< the last result's: what the next likely needs
   std::size_t started_ = 0;
   std::size_t cancelled_ = 0;
+  std::size_t cut_short_ = 0;
+  bool hold_next_ = false;    ///< hold_next_value() until a value starts
+  std::optional<Held> held_;  ///< the value waiting at its hold, until release_held()
   std::jthread thread_;  ///< last: it starts once the fields above exist
 };
 

@@ -190,6 +190,54 @@ TEST_CASE("a value no longer wanted is cancelled while it is simulated; one stil
   CHECK(spec.take(key_named("quick")) != nullptr);
 }
 
+TEST_CASE("the tests' seam: the value begun next is held under way, before its work, until released") {
+  std::atomic<int> worked{0};
+  Speculation spec(
+      [&](const Speculation::Candidate& c, std::stop_token stop) {
+        ++worked;
+        if (stop.stop_requested()) throw std::runtime_error("cancelled");
+        return Speculation::Result{std::make_shared<std::any>(c.key.text), 1};
+      },
+      100, false);
+  spec.hold_next_value();
+  Knobs two;
+  two.cores = 2;
+  spec.want({{key_named("a"), two, std::make_shared<int>(0)}, {key_named("b"), {}, {}}});
+  const auto held = spec.wait_until_held_for(std::chrono::minutes(1));
+  REQUIRE(held);
+  CHECK(held->knobs == two);  // the likeliest, with what it reads
+  CHECK(held->reads);
+  CHECK(spec.started() == 1);
+  CHECK(worked.load() == 0);  // its work not begun
+  CHECK_FALSE(spec.wait_until_idle_for(10ms));  // nor anything after it: one at a time
+  CHECK(spec.started() == 1);
+  spec.release_held();
+  CHECK(spec.wait_until_idle_for(std::chrono::minutes(1)));
+  CHECK(spec.kept() == 2);  // held once: "b" went on
+  CHECK(worked.load() == 2);
+  CHECK(spec.cancelled() == 0);
+  // Held, then no longer wanted: cancelled, its work ended early once it went on.
+  spec.hold_next_value();
+  spec.want({{key_named("c"), {}, {}}});
+  REQUIRE(spec.wait_until_held_for(std::chrono::minutes(1)));
+  spec.want({});
+  spec.release_held();
+  spec.wait_until_idle();
+  CHECK(spec.cancelled() == 1);
+  CHECK(spec.cut_short() == 1);
+  CHECK(spec.take(key_named("c")) == nullptr);
+  // A release before any value is held holds none.
+  spec.hold_next_value();
+  spec.release_held();
+  spec.want({{key_named("d"), {}, {}}});
+  CHECK(spec.wait_until_idle_for(std::chrono::minutes(1)));
+  CHECK(spec.take(key_named("d")) != nullptr);
+  // A value held when the speculation ends is cancelled, and the destructor returns.
+  spec.hold_next_value();
+  spec.want({{key_named("e"), {}, {}}});
+  REQUIRE(spec.wait_until_held_for(std::chrono::minutes(1)));
+}
+
 TEST_CASE("a step to a kept neighbour is put in by the next poll, whole, the runs a simulation gives") {
   Session s;
   REQUIRE(s.open(lesson("01-cpu-bound.toml")));
@@ -254,14 +302,23 @@ TEST_CASE("a kept value is never shown once the runs are fitted to this machine"
 
 TEST_CASE("a knob change that is not kept pauses the speculation, cancelling the value under way") {
   Session s;
-  REQUIRE(s.open(lesson("15-lost-update.toml")));  // runs long enough to be cancelled midway
+  REQUIRE(s.open(lesson("15-lost-update.toml")));
+  // The first value simulated ahead waits under way until released: the change comes while it
+  // is simulated on any machine (a fast one would otherwise have it done already).
+  s.hold_first_speculated_value();
   s.speculate_neighbours(derive_runs_for_session, Speculation::kDefaultBudget, false);
-  while (s.speculation()->started() == 0) std::this_thread::sleep_for(1ms);
+  REQUIRE(s.speculation()->wait_until_held_for(std::chrono::minutes(1)));
+  CHECK(s.speculation()->started() == 1);  // under way: begun, not done
+  CHECK(s.speculation()->cancelled() == 0);
+  CHECK(s.speculation()->kept() == 0);
   Knobs far;
   far.cores = 1;  // no neighbour of 4 cores
   s.set_knobs_in_background(far, derive_runs_for_session);
+  s.speculation()->release_held();
   s.speculation()->wait_until_idle();  // paused: nothing wanted while the change is simulated
+  CHECK(s.speculation()->started() == 1);  // none begun after it
   CHECK(s.speculation()->cancelled() == 1);
+  CHECK(s.speculation()->cut_short() == 1);  // its simulation stopped at its first check, not run out
   CHECK(s.speculation()->kept() == 0);
   while (s.simulating()) finish_background(s);
   CHECK(s.scenario().machine.cores == 1);
@@ -303,14 +360,25 @@ TEST_CASE("runs shown that a switch interval simulated ahead reads outlive their
     REQUIRE(step);
     s.set_knobs_in_background(*step, derive_runs_for_session);
     while (s.simulating()) finish_background(s);
+    // It waits under way, before its work begins, until released: the runs shown are replaced
+    // before it reads them, on any machine (a fast one would otherwise have it done already).
+    s.hold_first_speculated_value();
     s.speculate_neighbours(derive_runs_for_session, Speculation::kDefaultBudget, false);
-    while (s.speculation()->started() == 0) std::this_thread::sleep_for(100us);
-    // The runs shown replaced at once while it is simulated from them (under valgrind's
-    // memcheck or the sanitizers, a read of freed runs fails here).
+    const auto held = s.speculation()->wait_until_held_for(std::chrono::minutes(1));
+    REQUIRE(held);
+    const auto again = step_knob(s.scenario(), s.knobs(), {Knob::SwitchInterval, +1});
+    REQUIRE(again);
+    CHECK(held->knobs == *again);
+    REQUIRE(held->reads);  // it reads the runs shown
+    // The runs shown replaced, then it reads them (under valgrind's memcheck or the
+    // sanitizers, a read of freed runs fails here): no longer wanted, it is cancelled, but
+    // only after reading the runs shown it keeps (runs_to_keep, their copies).
     Knobs other = s.knobs();
     other.cores = 2 + round;
     REQUIRE(s.set_knobs(other));
+    s.speculation()->release_held();
     s.speculation()->wait_until_idle();
+    CHECK(s.speculation()->cancelled() == 1);
     trace::Trace measured = s.runs().front();
     measured.origin = trace::Origin::Measured;
     s.add_measured(std::move(measured));  // may move the runs shown in memory
