@@ -358,8 +358,13 @@ class Engine {
   void wake_mutex_sleeper(Gil& gil);
   void run_assigned(ThreadId t);
   void on_switch_wake(ThreadId t);
-  /// The wake-up of a core that idled `idle` (G8), without the polling draw.
-  Time halted_wake(Time idle);
+  /// The wake-up of a core that idled `idle`, past the polling window (G8), not in the
+  /// memo: the law's logarithm, kept in the memo.
+  [[gnu::noinline]] Time halted_wake(Time idle);
+  /// wake_latency(), inline in the rules (two wake-ups a hand-off).
+  Time woken_latency(ThreadId t);
+  /// The wake-up of a thread on a polling or busy core (G8): a draw.
+  [[gnu::noinline]] Time polling_wake();
   /// A woken thread ran for a moment on the idle core it woke on (a lost race, a switch
   /// wake): that core's idle period ends and a new one begins (G8).
   void brief_wake(ThreadId t);
