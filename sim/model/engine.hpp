@@ -249,6 +249,9 @@ class Engine {
   /// inline rules use.
   [[gnu::noinline]] void proceed_from_compute(ThreadId t);
   void start_run(ThreadId t);
+  /// start_run() of the old GIL's holder with others waiting (O2, O3): its run dilated by
+  /// the releases every check interval; returns how long it lasts.
+  [[gnu::noinline]] Time start_dilated_run(ThreadId t);
   void schedule_compute_done(ThreadId t);
   void pause(ThreadId t);
   void on_compute_done(ThreadId t);
