@@ -109,7 +109,7 @@ void Engine::take_gil(ThreadId t) {
   for (const ThreadId d : released) switch_done(d);
 }
 
-void Engine::block_for_switch(ThreadId t) {
+[[gnu::always_inline]] inline void Engine::block_for_switch(ThreadId t) {
   Thread& th = threads_[t];
   gil_of(t)->wait_for_switch(t);
   const Time signal = config_.costs.gil_mutex_signal;
@@ -270,7 +270,7 @@ void Engine::enter_gil_wait(ThreadId t) {
   }
 }
 
-bool Engine::drop_gil(ThreadId t, bool forced) {
+[[gnu::always_inline]] inline bool Engine::drop_gil(ThreadId t, bool forced) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   assert(gil.holder == t && "drop_gil() by a thread that does not hold the GIL");
