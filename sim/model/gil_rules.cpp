@@ -311,7 +311,7 @@ void Engine::forced_switch(ThreadId t) {
   proceed(t);
 }
 
-void Engine::on_gil_attempt(ThreadId t) {
+[[gnu::always_inline]] inline void Engine::on_gil_attempt(ThreadId t) {
   Thread& th = threads_[t];
   if (th.s.gil != GilState::Woken) return;
   // G8a: awake, the waiter must run to lock the GIL's mutex and see `locked` clear. Woken
@@ -325,7 +325,7 @@ void Engine::on_gil_attempt(ThreadId t) {
   try_gil_on_core(t);
 }
 
-void Engine::try_gil_on_core(ThreadId t) {
+[[gnu::always_inline]] inline void Engine::try_gil_on_core(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   if (th.s.gil == GilState::Woken) {
