@@ -350,6 +350,8 @@ class Engine {
   Gil* gil_of(ThreadId t);
   void take_gil(ThreadId t);
   void enter_gil_wait(ThreadId t);
+  /// enter_gil_wait(), inline where the hand-off's dropper goes back to its timed wait.
+  void enter_gil_wait_inline(ThreadId t);
   bool drop_gil(ThreadId t, bool forced);
   void forced_switch(ThreadId t);
   void on_gil_attempt(ThreadId t);

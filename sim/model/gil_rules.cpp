@@ -186,7 +186,7 @@ bool Engine::unlocking(ThreadId t) const {
       th.parked == Parked::No) {
     pass_through_core(core, t);
     th.s.just_woke = false;
-    enter_gil_wait(t);
+    enter_gil_wait_inline(t);
     return;
   }
   proceed(t);
@@ -245,7 +245,10 @@ void Engine::end_idle_period(int c) {
   k.idle_period_since = now_;
 }
 
-void Engine::enter_gil_wait(ThreadId t) {
+void Engine::enter_gil_wait(ThreadId t) { enter_gil_wait_inline(t); }
+
+// enter_gil_wait(), inline where the hand-off's dropper goes back to its timed wait (on_switch_wake()).
+[[gnu::always_inline]] inline void Engine::enter_gil_wait_inline(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   if (th.s.wait_for_gil()) {
