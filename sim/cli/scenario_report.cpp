@@ -25,6 +25,19 @@ std::string percent(double fraction) { return fmt::format("{:.0f}%", fraction * 
 
 }  // namespace
 
+std::string gil_held_cell(const trace::Metrics& m) {
+  if (m.gil_lanes == 0) return "-";
+  return m.gil_lanes == 1 ? percent(m.gil_held) : "max " + percent(m.gil_held);
+}
+
+const char* const kGilHeldMaxNote =
+    "GIL held, max: the busiest of the run's GILs. Each process has its own GIL (P1), held only by its own "
+    "threads: no process waits for another's.";
+
+namespace {
+
+}  // namespace
+
 std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::size_t width) {
   TextTable table{{"run", "executor", "makespan", "speedup", "cores busy", "GIL held", "GIL wait", "switches",
                    "drop requests"},
@@ -32,18 +45,24 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
                   {}};
   if (runs.empty()) return render_table(table, width);
   const trace::Metrics baseline = trace::compute_metrics(*runs.front());
+  bool several_gils = false;
   for (const trace::Trace* t : runs) {
     const trace::Metrics m = trace::compute_metrics(*t);
     const bool has_gil = m.gil_lanes > 0;
+    several_gils |= m.gil_lanes > 1;
     table.rows.push_back({trace::display_name(*t), executor_label(*t), format_time(m.makespan),
                           // A run that stopped early (a deadlock) has no speedup to speak of.
                           m.finished() ? format_speedup(trace::speedup(baseline, m)) : std::string("-"),
                           percent(m.core_utilisation),
-                          has_gil ? percent(m.gil_held) : "-", has_gil ? format_time(m.gil_wait_total) : "-",
+                          gil_held_cell(m), has_gil ? format_time(m.gil_wait_total) : "-",
                           // Grouped as the note and the lines under the table write counts ("80,000").
                           trace::group_digits(m.gil_switches), trace::group_digits(m.drop_requests)});
   }
-  return render_table(table, width);
+  std::string out = render_table(table, width);
+  // What "max" means, under a table that shows it.
+  const bool held_shown = out.substr(0, out.find('\n')).find("GIL held") != std::string::npos;
+  if (several_gils && held_shown) out += wrap_text(kGilHeldMaxNote, static_cast<int>(std::min<std::size_t>(width, 1000)));
+  return out;
 }
 
 std::string render_scenario_report(const scenario::Scenario& s, const std::vector<const trace::Trace*>& runs,

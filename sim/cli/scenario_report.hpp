@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/scenario/scenario.hpp"
+#include "sim/trace/metrics.hpp"
 #include "sim/trace/trace.hpp"
 
 namespace gilsim::cli {
@@ -17,8 +18,15 @@ struct ReportOptions {
   int max_rows_per_kind = 16;
 };
 
+/// A run's "GIL held" cell, as every table prints it: "-" without a GIL, "97%" for one
+/// GIL, "max 97%" for several (one per process: the busiest, trace::Metrics::gil_held).
+std::string gil_held_cell(const trace::Metrics& m);
+/// The line under a table that shows a "max" cell, saying what it means.
+extern const char* const kGilHeldMaxNote;
+
 /// One row per run: run, executor, makespan, speedup (vs the first run), cores busy %,
-/// GIL held %, GIL wait, switches, drop requests.
+/// GIL held (gil_held_cell), GIL wait, switches, drop requests, and kGilHeldMaxNote under
+/// the table when a run has several GILs and the column is shown.
 /// At most `width` columns wide: columns that do not fit are left out, from the right.
 std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::size_t width = SIZE_MAX);
 

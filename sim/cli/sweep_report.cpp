@@ -6,8 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "sim/cli/scenario_report.hpp"
 #include "sim/cli/text_chart.hpp"
 #include "sim/cli/text_table.hpp"
+#include "sim/cli/text_wrap.hpp"
 
 namespace gilsim::cli {
 
@@ -37,7 +39,7 @@ std::string heading(const sweep::SweepPlan& plan) {
   return out;
 }
 
-std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& result, std::size_t run) {
+std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& result, std::size_t run, int width) {
   TextTable table;
   for (const auto& axis : plan.axes) {
     for (const auto& key : axis.keys) {
@@ -50,6 +52,7 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
     table.right_aligned.push_back(true);
   }
   const int seeds = plan.seeds;
+  bool several_gils = false;
   for (std::size_t point = 0; point < plan.points(); ++point) {
     std::vector<std::string> row;
     const auto at = plan.coordinates(point);
@@ -61,11 +64,15 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
     row.push_back(with_spread(s.makespan_ns, seeds, duration));
     row.push_back(with_spread(s.speedup, seeds, format_speedup));
     row.push_back(with_spread(s.cores_busy, seeds, percent));
-    row.push_back(s.has_gil ? with_spread(s.gil_held, seeds, percent) : "-");
+    // As the run table's cell (gil_held_cell): "max" when a process pool has a GIL per process.
+    row.push_back(s.has_gil ? (s.several_gils ? "max " : "") + with_spread(s.gil_held, seeds, percent) : "-");
+    several_gils |= s.has_gil && s.several_gils;
     row.push_back(with_spread(s.switches, seeds, [](double v) { return fmt::format("{:.0f}", v); }));
     table.rows.push_back(std::move(row));
   }
-  return render_table(table);
+  std::string out = render_table(table);
+  if (several_gils) out += wrap_text(kGilHeldMaxNote, width);
+  return out;
 }
 
 std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& result, int width) {
@@ -105,7 +112,7 @@ std::string render_sweep_report(const sweep::SweepPlan& plan, const sweep::Sweep
   for (std::size_t run = 0; run < plan.runs.size(); ++run) {
     const scenario::Run& r = base.runs.at(plan.runs[run]);
     out += fmt::format("\n{} ({})\n", r.name, scenario::to_string(r.executor));
-    out += run_table(plan, result, run);
+    out += run_table(plan, result, run, width);
   }
   return out + charts(plan, result, width);
 }

@@ -36,15 +36,15 @@ void write_sweep_csv(std::ostream& out, const SweepPlan& plan, const SweepResult
   for (const Axis& axis : plan.axes) {
     for (const auto& key : axis.keys) out << ',' << trace::csv_field(key);
   }
-  out << ",seed,run,makespan_ns,speedup,cores_busy,gil_held,gil_wait_ns,switches,jobs_done\n";
+  out << ",seed,run,makespan_ns,speedup,cores_busy,gil_held,gil_lanes,gil_wait_ns,switches,jobs_done\n";
   each_row(plan, [&](std::size_t point, int seed, std::size_t run, const auto& values) {
     const RunFigures& f = result.at(point, seed, run);
     out << point;
     for (const auto& [key, value] : values) out << ',' << trace::csv_field(value);
-    out << fmt::format(",{},{},{},{},{},{},{},{},{}\n", f.seed,
+    out << fmt::format(",{},{},{},{},{},{},{},{},{},{}\n", f.seed,
                        trace::csv_field(plan.run_names[run]), f.makespan_ns, fixed(f.speedup), fixed(f.cores_busy),
-                       f.gil_held < 0.0 ? std::string() : fixed(f.gil_held), f.gil_wait_ns, f.switches,
-                       f.jobs_done);
+                       f.gil_held < 0.0 ? std::string() : fixed(f.gil_held), f.gil_lanes, f.gil_wait_ns,
+                       f.switches, f.jobs_done);
   });
 }
 
@@ -69,6 +69,7 @@ void write_sweep_json(std::ostream& out, const SweepPlan& plan, const SweepResul
     row["speedup"] = f.speedup;
     row["cores_busy"] = f.cores_busy;
     row["gil_held"] = f.gil_held < 0.0 ? nlohmann::ordered_json() : nlohmann::ordered_json(f.gil_held);
+    row["gil_lanes"] = f.gil_lanes;
     row["gil_wait_ns"] = f.gil_wait_ns;
     row["switches"] = f.switches;
     row["jobs_done"] = f.jobs_done;

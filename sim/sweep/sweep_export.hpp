@@ -8,7 +8,9 @@
 namespace gilsim::sweep {
 
 /// Header: point, one column per varied key, seed, run, makespan_ns, speedup, cores_busy,
-/// gil_held (empty without a GIL), gil_wait_ns, switches, jobs_done.
+/// gil_held (the busiest GIL's share of the run, trace::Metrics::gil_held; empty without a
+/// GIL), gil_lanes (how many GILs: one per process that has one), gil_wait_ns, switches,
+/// jobs_done.
 void write_sweep_csv(std::ostream& out, const SweepPlan& plan, const SweepResult& result);
 
 /// {"scenario", "title", "axes": [{"keys", "values"}], "seeds", "runs", "rows": [...]},

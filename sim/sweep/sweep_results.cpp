@@ -16,6 +16,7 @@ RunFigures figures_of(const trace::Metrics& baseline, const trace::Metrics& m) {
   f.speedup = trace::speedup(baseline, m);
   f.cores_busy = m.core_utilisation;
   f.gil_held = m.gil_lanes > 0 ? m.gil_held : -1.0;
+  f.gil_lanes = m.gil_lanes;
   f.gil_wait_ns = m.gil_wait_total.ns();
   f.switches = m.gil_switches;
   f.jobs_done = m.jobs_done;
@@ -71,6 +72,7 @@ PointSummary summarise(const SweepResult& result, std::size_t point, std::size_t
     speedups.push_back(f.speedup);
     busy.push_back(f.cores_busy);
     if (f.gil_held >= 0.0) held.push_back(f.gil_held);
+    out.several_gils |= f.gil_lanes > 1;
     switches.push_back(static_cast<double>(f.switches));
   }
   out.makespan_ns = spread_of(makespans);

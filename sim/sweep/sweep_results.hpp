@@ -18,7 +18,8 @@ struct RunFigures {
   std::int64_t makespan_ns = 0;
   double speedup = 0.0;      ///< the scenario's first run's makespan / this run's, same point and seed
   double cores_busy = 0.0;   ///< 0..1
-  double gil_held = -1.0;    ///< 0..1; -1 when no process has a GIL
+  double gil_held = -1.0;    ///< the busiest GIL's (trace::Metrics::gil_held), 0..1; -1 when no process has a GIL
+  std::int64_t gil_lanes = 0;  ///< one GIL per process that has one: several, and gil_held is the busiest's
   std::int64_t gil_wait_ns = 0;
   std::int64_t switches = 0;
   std::int64_t jobs_done = 0;
@@ -61,6 +62,7 @@ struct Spread {
 struct PointSummary {
   Spread makespan_ns, speedup, cores_busy, gil_held, switches;
   bool has_gil = false;
+  bool several_gils = false;  ///< some seed's run had more than one GIL: gil_held is a busiest GIL's
 };
 
 /// One run at one grid point, over its seeds.

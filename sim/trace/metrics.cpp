@@ -16,9 +16,10 @@ double ratio(Time part, Time whole_per_unit, std::int64_t units) {
 /// holding and switches, and the tasks' waits for locks; the thread lanes' into `threads`
 /// unless `threads_read` (they were fed to it already).
 void add_lane_figures(const Trace& t, Metrics& m, ThreadLaneFigures& threads, bool threads_read) {
-  Time busy_on_cores, held;
+  Time busy_on_cores, busiest_held;
   bool has_core_lanes = false;
-  for (const Lane& lane : t.lanes) {
+  for (LaneId l = 0; l < t.lanes.size(); ++l) {
+    const Lane& lane = t.lanes[l];
     switch (lane.kind) {
       case LaneKind::Core:
         has_core_lanes = true;
@@ -27,12 +28,17 @@ void add_lane_figures(const Trace& t, Metrics& m, ThreadLaneFigures& threads, bo
       case LaneKind::Gil: {
         ++m.gil_lanes;
         std::uint32_t previous_holder = kNone;
+        Time held;
         lane.spans.for_each([&](const Span& s) {
           if (s.state != SpanState::Held) return;
           held += clipped_duration(s, t.end);
           if (previous_holder != kNone && s.subject != previous_holder) ++m.gil_switches;
           previous_holder = s.subject;
         });
+        if (m.gil_held_lane == kNone || held > busiest_held) {
+          busiest_held = held;
+          m.gil_held_lane = l;
+        }
         break;
       }
       case LaneKind::Thread:
@@ -49,7 +55,7 @@ void add_lane_figures(const Trace& t, Metrics& m, ThreadLaneFigures& threads, bo
         break;
     }
   }
-  m.gil_held = ratio(held, t.end, m.gil_lanes);
+  m.gil_held = ratio(busiest_held, t.end, m.gil_lanes > 0 ? 1 : 0);  // a lane's spans do not overlap: <= 1
   m.core_utilisation = has_core_lanes ? std::min(1.0, ratio(busy_on_cores, t.end, t.cores)) : 0.0;
 }
 

@@ -17,8 +17,14 @@ struct Metrics {
   /// Busy time on core lanes / (cores * makespan), 0..1. A trace without core lanes
   /// (measured runs cannot see cores) counts thread time running, native or pickling.
   double core_utilisation = 0.0;
-  std::int64_t gil_lanes = 0;        ///< 0 when every process runs without a GIL
-  double gil_held = 0.0;             ///< Held time / (gil_lanes * makespan), 0..1
+  std::int64_t gil_lanes = 0;        ///< one per process with a GIL; 0 when every process runs without one
+  /// The busiest GIL's held time / makespan, 0..1. One interpreter: how much of the run its
+  /// GIL was held. Several (a process pool: each process has its own GIL, docs/model.md P1):
+  /// the GIL held the longest, never a mean over the GILs, where idle workers' GILs would
+  /// drag a worker's 97% down to "43%" and read as a GIL shared at 43%. A GIL is held only by
+  /// its own process's threads, so no process waits for another's.
+  double gil_held = 0.0;
+  LaneId gil_held_lane = kNone;      ///< that GIL's lane (the first of equals); kNone without GIL lanes
   Time gil_wait_total;               ///< time thread lanes spent waiting for the GIL
   Time longest_gil_wait;             ///< the longest unbroken wait of one thread
   Time lock_wait_total;              ///< time thread and task lanes spent waiting for a user lock

@@ -40,6 +40,21 @@ Trace free_threaded_run() {
   return b.finish(160_ms);
 }
 
+/// A parent and two workers on two cores, each process with its own GIL, over 100 ms: the
+/// parent's held 10 ms, worker 1's 95 ms, worker 2's 40 ms (the mean would be 48%).
+Trace pool_run() {
+  TraceBuilder b("pool", "process_pool", "new", Origin::Simulated, 2, 5_ms);
+  b.add_cores(2);
+  const std::vector<std::pair<std::string, Time>> held{{"main", 10_ms}, {"worker 1", 95_ms}, {"worker 2", 40_ms}};
+  for (const auto& [name, time] : held) {
+    const auto p = b.add_process(name, true);
+    const auto thread = b.add_lane(name, LaneKind::Thread, p);
+    b.set_state(b.gil_lane(p), 0_ms, SpanState::Held, thread);
+    b.clear_state(b.gil_lane(p), time);
+  }
+  return b.finish(100_ms);
+}
+
 /// The cells of a table line: text separated by two or more spaces.
 std::vector<std::string> cells(const std::string& line) {
   std::vector<std::string> out;
@@ -98,6 +113,36 @@ TEST_CASE("the run table shows each run's metrics, speedup against the first run
         std::vector<std::string>{"sequential", "sequential", "480 ms", "1.00x", "100%", "100%", "0 s", "0", "0"});
   CHECK(cells(lines[3]) ==
         std::vector<std::string>{"free", "threads, no GIL", "160 ms", "3.00x", "75%", "-", "-", "0", "0"});
+}
+
+TEST_CASE("a run with a GIL per process shows its busiest GIL, marked max, and a line says what that is") {
+  const Trace seq = sequential_run();
+  const Trace pool = pool_run();
+  const auto lines = lines_of(render_run_table({&seq, &pool}));
+  REQUIRE(lines.size() == 5);
+  CHECK(cells(lines[2])[5] == "100%");  // one GIL: its own figure
+  CHECK(cells(lines[3]) ==
+        std::vector<std::string>{"pool", "process_pool", "100 ms", "4.80x", "0%", "max 95%", "0 s", "0", "0"});
+  CHECK(lines[4] == kGilHeldMaxNote);
+  SUBCASE("not under a table without that run") { CHECK(lines_of(render_run_table({&seq})).size() == 3); }
+  SUBCASE("not under a table too narrow for the column") {
+    const std::string narrow = render_run_table({&seq, &pool}, 60);
+    CHECK(narrow.find("GIL held, max") == std::string::npos);
+    CHECK(narrow.find("(not shown at this width: GIL held,") != std::string::npos);
+  }
+  SUBCASE("wrapped to the width") {
+    for (const auto& line : lines_of(render_run_table({&seq, &pool}, 82))) CHECK(line.size() <= 82);
+  }
+}
+
+TEST_CASE("the GIL held cell: none, one GIL, several") {
+  Metrics m;
+  CHECK(gil_held_cell(m) == "-");
+  m.gil_lanes = 1;
+  m.gil_held = 0.994;
+  CHECK(gil_held_cell(m) == "99%");
+  m.gil_lanes = 17;
+  CHECK(gil_held_cell(m) == "max 99%");
 }
 
 TEST_CASE("a speed-up far below 1x keeps two significant digits, so it does not read as zero") {

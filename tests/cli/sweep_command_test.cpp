@@ -56,9 +56,27 @@ TEST_CASE("sweeping workers 1..16 over lesson 9 prints a table per run and the c
   for (const auto& line : chart) CHECK_MESSAGE(line.size() <= 90, line);
   const auto rows = lines_of(read_text(csv));
   REQUIRE(rows.size() == 1 + 16 * 4);
-  CHECK(rows[0] == "point,workers,seed,run,makespan_ns,speedup,cores_busy,gil_held,gil_wait_ns,switches,jobs_done");
+  CHECK(rows[0] ==
+        "point,workers,seed,run,makespan_ns,speedup,cores_busy,gil_held,gil_lanes,gil_wait_ns,switches,jobs_done");
   CHECK(rows[1].starts_with("0,1,1,Pool(2),"));
   CHECK(rows[64].starts_with("15,16,1,Pool(16),"));
+  // A pool has a GIL per process, the parent's and each worker's: the busiest is shown, as "max".
+  const auto fields = [](const std::string& row) {
+    std::vector<std::string> out(1);
+    for (const char c : row) {
+      if (c == ',') {
+        out.emplace_back();
+      } else {
+        out.back().push_back(c);
+      }
+    }
+    return out;
+  };
+  CHECK(fields(rows[1])[8] == "2");    // workers=1: the parent and one worker
+  CHECK(fields(rows[64])[8] == "17");  // Pool(16)
+  const std::string pool16 = r.out.substr(r.out.find("\nPool(16) (process_pool)\n"));
+  CHECK(lines_of(pool16)[4].find(" max ") != std::string::npos);  // its first row, workers=1
+  CHECK(pool16.find("\nGIL held, max: the busiest of the run's GILs.") != std::string::npos);
 }
 
 TEST_CASE("the output and the files are the same bytes whatever --jobs") {

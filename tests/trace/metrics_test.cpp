@@ -86,6 +86,7 @@ TEST_CASE("metrics of two threads sharing one GIL") {
   SUBCASE("the GIL was held 23 ms of 25") {
     CHECK(m.gil_lanes == 1);
     CHECK(m.gil_held == doctest::Approx(23.0 / 25.0));
+    CHECK(m.gil_held_lane == t.processes[0].gil_lane);
   }
   SUBCASE("waits add up, and touching waits of one thread count as one") {
     CHECK(m.gil_wait_total == 16_ms);
@@ -102,6 +103,70 @@ TEST_CASE("metrics of two threads sharing one GIL") {
   }
 }
 
+namespace {
+
+// A parent and two workers, each process with its own GIL, over 20 ms:
+//   main's GIL    held by main 0-1 and 18-20                      3 ms
+//   w1's GIL      held by W1 2-19                                  17 ms
+//   w2's GIL      held by W2 2-6 and 12-16, and one span 19-25
+//                 that the producer left open past the end: 19-20  9 ms
+// The mean over the three GILs would be 29 / 60 = 48%: a parent and an idle half of the
+// workers dragging W1's 85% down. The figure is the busiest GIL's: 17 / 20.
+Trace a_parent_and_two_workers() {
+  TraceBuilder b("pool", "process_pool", "new", Origin::Simulated, 2, 5_ms);
+  b.add_cores(2);
+  const auto main = b.add_process("main", true);
+  const auto w1 = b.add_process("worker 1", true);
+  const auto w2 = b.add_process("worker 2", true);
+  const auto t0 = b.add_lane("main", LaneKind::Thread, main);
+  const auto t1 = b.add_lane("W1", LaneKind::Thread, w1);
+  const auto t2 = b.add_lane("W2", LaneKind::Thread, w2);
+  auto hold = [&b](LaneId gil, LaneId thread, Time from, Time to) {
+    b.set_state(gil, from, SpanState::Held, thread);
+    b.clear_state(gil, to);
+  };
+  hold(b.gil_lane(main), t0, 0_ms, 1_ms);
+  hold(b.gil_lane(main), t0, 18_ms, 20_ms);
+  hold(b.gil_lane(w1), t1, 2_ms, 19_ms);
+  hold(b.gil_lane(w2), t2, 2_ms, 6_ms);
+  hold(b.gil_lane(w2), t2, 12_ms, 16_ms);
+  hold(b.gil_lane(w2), t2, 19_ms, 25_ms);
+  return b.finish(20_ms);
+}
+
+}  // namespace
+
+TEST_CASE("with a GIL per process, GIL held is the busiest GIL's share of the run, not the mean") {
+  const Trace t = a_parent_and_two_workers();
+  const Metrics m = compute_metrics(t);
+  CHECK(m.makespan == 20_ms);
+  CHECK(m.gil_lanes == 3);
+  CHECK(m.gil_held == doctest::Approx(17.0 / 20.0));
+  CHECK(m.gil_held_lane == t.processes[1].gil_lane);
+  SUBCASE("switches are counted in each GIL, not across them") { CHECK(m.gil_switches == 0); }
+  SUBCASE("the same figure when the thread lanes are read apart") {
+    const Metrics apart = compute_metrics_but_thread_lanes(t);
+    CHECK(apart.gil_held == m.gil_held);
+    CHECK(apart.gil_held_lane == m.gil_held_lane);
+  }
+}
+
+TEST_CASE("of GILs held equally long, the first is the busiest") {
+  TraceBuilder b("pool", "process_pool", "new", Origin::Simulated, 2, 5_ms);
+  const auto main = b.add_process("main", true);
+  const auto w1 = b.add_process("worker 1", true);
+  const auto t0 = b.add_lane("main", LaneKind::Thread, main);
+  const auto t1 = b.add_lane("W1", LaneKind::Thread, w1);
+  b.set_state(b.gil_lane(w1), 0_ms, SpanState::Held, t1);
+  b.clear_state(b.gil_lane(w1), 3_ms);
+  b.set_state(b.gil_lane(main), 5_ms, SpanState::Held, t0);
+  b.clear_state(b.gil_lane(main), 8_ms);
+  const Trace t = b.finish(10_ms);
+  const Metrics m = compute_metrics(t);
+  CHECK(m.gil_held == doctest::Approx(0.3));
+  CHECK(m.gil_held_lane == t.processes[0].gil_lane);
+}
+
 TEST_CASE("without core lanes, utilisation counts thread time that needs a core") {
   TraceBuilder b("measured", "threads", "none", Origin::Measured, 4, 5_ms);
   const auto p = b.add_process("main", false);
@@ -116,6 +181,7 @@ TEST_CASE("without core lanes, utilisation counts thread time that needs a core"
   CHECK(m.core_utilisation == doctest::Approx((6.0 + 10.0) / 40.0));
   CHECK(m.gil_lanes == 0);
   CHECK(m.gil_held == 0.0);
+  CHECK(m.gil_held_lane == kNone);
   CHECK(m.gil_switches == 0);
 }
 
