@@ -9,8 +9,11 @@ using scenario::StartMethod;
 
 namespace {
 
+/// A chunk's message (P7b): its own bytes (the pickled envelope: the job's and chunk's
+/// numbers, the function's reference, the tuples) once, and each job's arguments or result.
 std::int64_t chunk_bytes(const RunContext& ctx, const Chunk& c, bool results) {
-  std::int64_t bytes = 0;
+  const auto& costs = ctx.settings.costs;
+  std::int64_t bytes = results ? costs.ipc_result_bytes : costs.ipc_task_bytes;
   for (std::size_t i = c.first; i < c.first + c.count; ++i) {
     bytes += results ? ctx.jobs[i].result_bytes : ctx.jobs[i].arg_bytes;
   }

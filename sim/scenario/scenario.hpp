@@ -198,6 +198,8 @@ struct Costs {
   Time ipc_first_syscall = Time{65'000};      ///< P7: more for a process's first job message each way, its pipe call
   Time ipc_first_pickle = Time{45'000};       ///< P7: more for a process's first job message each way, its pickling
   double ipc_bandwidth = 1e9;                 ///< P7, bytes per second
+  std::int64_t ipc_task_bytes = 87;           ///< P7b: a task message's bytes besides its jobs' arg_bytes
+  std::int64_t ipc_result_bytes = 29;         ///< P7b: a result message's bytes besides its jobs' result_bytes
   std::int64_t pipe_capacity = 65'536;        ///< P7b: bytes a pipe holds unread before a writer waits
   Time loop_callback = Time{20'000};          ///< asyncio: cost of one _run_once callback
   Time lock_wake_latency = Time{10'000};      ///< a released lock's woken waiter to the lock taken (L3)

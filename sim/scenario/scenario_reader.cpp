@@ -126,6 +126,8 @@ Costs read_costs(const TomlReader& reader, const toml::table* table) {
   if (auto p = reader.number(*table, "old_gil_handoff_probability", 0.0, 1.0)) c.old_gil_handoff_probability = *p;
   if (auto bandwidth = reader.number(*table, "ipc_bandwidth", 1.0, 1e15)) c.ipc_bandwidth = *bandwidth;
   if (auto capacity = reader.integer(*table, "pipe_capacity", 1, std::int64_t{1} << 40)) c.pipe_capacity = *capacity;
+  if (auto bytes = reader.integer(*table, "ipc_task_bytes", 0, std::int64_t{1} << 40)) c.ipc_task_bytes = *bytes;
+  if (auto bytes = reader.integer(*table, "ipc_result_bytes", 0, std::int64_t{1} << 40)) c.ipc_result_bytes = *bytes;
   return c;
 }
 

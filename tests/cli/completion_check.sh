@@ -15,8 +15,10 @@ complete_line() {  # complete_line WORD... : the completions of the last word
 }
 fail() { echo "completion: $*" >&2; exit 1; }
 [ "$(complete_line gilsim ru)" = "run" ] || fail "'gilsim ru' does not complete to run"
-complete_line gilsim run "$scenarios/01-cpu" | grep -q "01-cpu-bound.toml" || fail "no scenario file offered"
-complete_line gilsim run --python "$gilsim" | grep -qx "$gilsim" || fail "run --python offers no file"
+# grep reads all its input (no -q): with pipefail, a grep -q that stops at its first match
+# can fail the pipeline when the completion is still writing (SIGPIPE), as on a busy machine.
+complete_line gilsim run "$scenarios/01-cpu" | grep "01-cpu-bound.toml" >/dev/null || fail "no scenario file offered"
+complete_line gilsim run --python "$gilsim" | grep -x "$gilsim" >/dev/null || fail "run --python offers no file"
 # The long options a program's --help lists, from its option column only (descriptions
 # mention other programs' options, such as gilviz's --sweep naming gilsim sweep --vary).
 help_options() { "$@" --help 2>/dev/null | grep -oE '^  (-[a-zA-Z],)?--[a-z][a-z-]*' | sed 's/^.*-\{2\}/--/'; }

@@ -32,6 +32,16 @@ scenario::Scenario small_pipes_pool(int workers, int jobs, Time job, std::int64_
   return s;
 }
 
+/// small_pipes_pool's pool, with chunks of `chunksize` jobs and messages that weigh
+/// `task_bytes` and `result_bytes` each besides their jobs' bytes.
+scenario::Scenario weighed_messages_pool(int jobs, int chunksize, std::int64_t task_bytes, std::int64_t result_bytes) {
+  auto s = small_pipes_pool(1, jobs, 100_us, 1'000, 500, 25'000);
+  s.costs.ipc_task_bytes = task_bytes;
+  s.costs.ipc_result_bytes = result_bytes;
+  s.runs[0].chunksize = chunksize;
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("the task handler waits in its write while the task pipe is full") {
@@ -115,4 +125,59 @@ TEST_CASE("a message bigger than the pipe waits for the pipe to be empty") {
   const auto r = model::simulate(four, four.runs[0]);
   CHECK(time_in(lane_named(r, "worker 1"), SpanState::BlockedIo) == Time::zero());
   CHECK(time_in(lane_named(r, "worker 2"), SpanState::BlockedIo) == 80_us);
+}
+
+TEST_CASE("a chunk's message weighs ipc_task_bytes (or ipc_result_bytes) once and its jobs' bytes each") {
+  // Hand timeline: Pool(1), eight jobs of 100 us in chunks of 2, arguments of 1,000 bytes and
+  // results of 500, task messages of 10,000 bytes besides their jobs' and result messages of
+  // 5,000, a task pipe of 25,000 bytes. A task message weighs 10,000 + 2 x 1,000 = 12,000
+  // bytes (12 us more pickling on each side, 22 in all), a result message 5,000 + 2 x 500 =
+  // 6,000 (16 us): two chunks fit in the pipe, not three. The task handler pickles chunk 1
+  // 0-22 us and writes it; the worker reads it at once, unpickles it 22-44 and runs its jobs
+  // 44-144 and 144-244. Chunk 2 is pickled 22-44 and written (12,000 bytes in the pipe),
+  // chunk 3 44-66 (24,000); chunk 4, pickled 66-88, does not fit: the task handler waits in
+  // its write from 88. The worker pickles result 1 244-260, writes it, and reads chunk 2 at
+  // 260: chunk 4 fits, and the task handler writes it at 260.
+  auto s = weighed_messages_pool(8, 2, 10'000, 5'000);
+  const auto t = model::simulate(s, s.runs[0]);
+  check_pieces(pieces(t, "task handler", 260_us), {{SpanState::Pickling, 0_us, 22_us},
+                                                  {SpanState::Pickling, 22_us, 44_us},
+                                                  {SpanState::Pickling, 44_us, 66_us},
+                                                  {SpanState::Pickling, 66_us, 88_us},
+                                                  {SpanState::BlockedIo, 88_us, 260_us}});
+  check_pieces(pieces(t, "worker 1", 260_us), {{SpanState::Pickling, 22_us, 44_us},
+                                               {SpanState::Running, 44_us, 144_us},
+                                               {SpanState::Running, 144_us, 244_us},
+                                               {SpanState::Pickling, 244_us, 260_us}});
+  // Four chunks each way: the worker unpickles four tasks (22 us) and pickles four results
+  // (16 us); the result handler unpickles the four results.
+  CHECK(time_in(lane_named(t, "worker 1"), SpanState::Pickling) == 152_us);
+  CHECK(time_in(lane_named(t, "result handler"), SpanState::Pickling) == 64_us);
+  // Chunks of 4: two messages of 14,000 bytes (24 us) and of 7,000 (17 us). A message's own
+  // bytes are paid once a chunk, not once a job.
+  auto fours = weighed_messages_pool(8, 4, 10'000, 5'000);
+  const auto f = model::simulate(fours, fours.runs[0]);
+  CHECK(time_in(lane_named(f, "worker 1"), SpanState::Pickling) == 82_us);
+  CHECK(time_in(lane_named(f, "task handler"), SpanState::Pickling) == 48_us);
+  CHECK(time_in(lane_named(f, "task handler"), SpanState::BlockedIo) == Time::zero());
+  // Messages that weigh nothing of their own (the rule before): tasks of 2,000 bytes (12 us of
+  // pickling), all four fit in the pipe and the task handler never waits.
+  auto light = weighed_messages_pool(8, 2, 0, 0);
+  const auto l = model::simulate(light, light.runs[0]);
+  CHECK(time_in(lane_named(l, "task handler"), SpanState::BlockedIo) == Time::zero());
+  CHECK(time_in(lane_named(l, "task handler"), SpanState::Pickling) == 48_us);
+}
+
+TEST_CASE("ProcessPoolExecutor's calls and results weigh the same per message") {
+  // Hand figures: ProcessPoolExecutor(1).map (chunksize 1) of two jobs, arguments of 1,000
+  // bytes and results of 500, messages of 10,000 and 5,000 bytes besides: the worker
+  // unpickles two calls of 11,000 bytes (10 + 11 us each) and pickles two results of 5,500
+  // (10 + 5.5 us each): 73 us.
+  auto s = small_pipes_pool(1, 2, 100_us, 1'000, 500, 25'000);
+  s.costs.ipc_task_bytes = 10'000;
+  s.costs.ipc_result_bytes = 5'000;
+  s.runs[0].executor = scenario::Executor::ProcessPoolExecutor;
+  s.runs[0].chunksize.reset();
+  const auto t = model::simulate(s, s.runs[0]);
+  CHECK(time_in(lane_named(t, "worker 1"), SpanState::Pickling) == 73_us);
 }

@@ -140,6 +140,8 @@ spawn_start = "3ms"
 forkserver_start = "4ms"
 ipc_message = "8us"
 ipc_bandwidth = 1000000
+ipc_task_bytes = 50
+ipc_result_bytes = 20
 loop_callback = "9us"
 [[job]]
 name = "a"
@@ -183,6 +185,8 @@ cores = 2
   CHECK(s.costs.forkserver_start == 4_ms);
   CHECK(s.costs.ipc_message == 8_us);
   CHECK(s.costs.ipc_bandwidth == 1e6);
+  CHECK(s.costs.ipc_task_bytes == 50);
+  CHECK(s.costs.ipc_result_bytes == 20);
   CHECK(s.costs.loop_callback == 9_us);
   CHECK(s.jobs[0].count == 3);
   CHECK(s.jobs[0].arg_bytes == 0);
@@ -220,6 +224,8 @@ TEST_CASE("limits from scenario.hpp are enforced") {
         "s.toml:3:31: 'old_gil_handoff_probability' is 1.5; expected a number from 0 to 1");
   CHECK(error_of("title = \"t\"\n[costs]\nipc_bandwidth = nan\n" + job + kRun) ==
         "s.toml:3:17: 'ipc_bandwidth' is nan; expected a number from 1 to 1e+15");
+  CHECK(error_of("title = \"t\"\n[costs]\nipc_task_bytes = -1\n" + job + kRun) ==
+        "s.toml:3:18: 'ipc_task_bytes' is -1; expected an integer from 0 to 1099511627776");
   CHECK(error_of("title = \"t\"\n[costs]\nwake_poll_min = \"12us\"\n" + job + kRun) ==
         "s.toml:3:17: wake_poll_min (12.0 us) is more than wake_poll_max (9.00 us); expected min <= max");
   CHECK(error_of("title = \"t\"\n[costs]\nwake_poll_window = \"0us\"\n" + job + kRun).find("s.toml:3:") == 0);
