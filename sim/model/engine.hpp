@@ -249,6 +249,9 @@ class Engine {
   /// inline rules use.
   [[gnu::noinline]] void proceed_from_compute(ThreadId t);
   void start_run(ThreadId t);
+  /// start_run() of the old GIL's holder with others waiting (O2, O3): its run dilated by
+  /// the releases every check interval; returns how long it lasts.
+  [[gnu::noinline]] Time start_dilated_run(ThreadId t);
   void schedule_compute_done(ThreadId t);
   void pause(ThreadId t);
   void on_compute_done(ThreadId t);
@@ -347,6 +350,8 @@ class Engine {
   Gil* gil_of(ThreadId t);
   void take_gil(ThreadId t);
   void enter_gil_wait(ThreadId t);
+  /// enter_gil_wait(), inline where the hand-off's dropper goes back to its timed wait.
+  void enter_gil_wait_inline(ThreadId t);
   bool drop_gil(ThreadId t, bool forced);
   void forced_switch(ThreadId t);
   void on_gil_attempt(ThreadId t);
@@ -358,8 +363,13 @@ class Engine {
   void wake_mutex_sleeper(Gil& gil);
   void run_assigned(ThreadId t);
   void on_switch_wake(ThreadId t);
-  /// The wake-up of a core that idled `idle` (G8), without the polling draw.
-  Time halted_wake(Time idle);
+  /// The wake-up of a core that idled `idle`, past the polling window (G8), not in the
+  /// memo: the law's logarithm, kept in the memo.
+  [[gnu::noinline]] Time halted_wake(Time idle);
+  /// wake_latency(), inline in the rules (two wake-ups a hand-off).
+  Time woken_latency(ThreadId t);
+  /// The wake-up of a thread on a polling or busy core (G8): a draw.
+  [[gnu::noinline]] Time polling_wake();
   /// A woken thread ran for a moment on the idle core it woke on (a lost race, a switch
   /// wake): that core's idle period ends and a new one begins (G8).
   void brief_wake(ThreadId t);

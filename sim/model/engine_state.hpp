@@ -91,7 +91,7 @@ inline bool Engine::allowed(ThreadId t, int c) const {
 
 // Inline: asked five times per GIL hand-off, and mostly answered by the idle cores' mask
 // alone (a pass over every core, as a call, was 40 instructions).
-inline int Engine::idle_core_for(ThreadId t) const {
+[[gnu::always_inline]] inline int Engine::idle_core_for(ThreadId t) const {
   // With no affinity set in the run (S9), the usual case, no thread's needs looking up.
   if (!idle_mask_answers_) return idle_core_by_scan(t);
   const int lone = idle_cores_.lone();  // under a GIL, one idle core or none: no core looked at

@@ -36,14 +36,14 @@ class Gil {
   /// COND_SIGNAL: wakes one timed waiter, chosen by the OS with one draw of `random`, not by
   /// arrival order (G6, G8); kNobody when nobody waits (and then nothing is drawn).
   /// Inline: once per hand-off, in drop_gil, where its call cost a tenth of its work.
-  std::uint32_t signal_one(Random& random) {
+  [[gnu::always_inline]] std::uint32_t signal_one(Random& random) {
     if (waiters.empty()) return kNobody;
     const std::uint32_t woken = waiters.at(random.below(waiters.size()));
     waiters.remove(woken);
     return woken;
   }
   /// `thread` dropped the GIL with a request pending and waits for another to take it (G6).
-  void wait_for_switch(std::uint32_t thread) { switch_waiters.push_back(thread); }
+  [[gnu::always_inline]] void wait_for_switch(std::uint32_t thread) { switch_waiters.push_back(thread); }
   /// switch_cond after `taker` took it: the droppers waiting for a switch go on, in the
   /// order they began to wait, into `released`; the taker, if it was one, keeps waiting.
   void release_switch_waiters(std::uint32_t taker, std::vector<std::uint32_t>& released);

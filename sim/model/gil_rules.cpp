@@ -109,7 +109,7 @@ void Engine::take_gil(ThreadId t) {
   for (const ThreadId d : released) switch_done(d);
 }
 
-void Engine::block_for_switch(ThreadId t) {
+[[gnu::always_inline]] inline void Engine::block_for_switch(ThreadId t) {
   Thread& th = threads_[t];
   gil_of(t)->wait_for_switch(t);
   const Time signal = config_.costs.gil_mutex_signal;
@@ -153,7 +153,7 @@ bool Engine::unlocking(ThreadId t) const {
   dropper.s.switch_done();
   if (unlocking(d)) return;  // not waiting on switch_cond yet: it goes on at its unlock
   // G6: the dropper is blocked in COND_WAIT(switch_cond); the signal wakes it (G8).
-  const Time wake = wake_latency(d);
+  const Time wake = woken_latency(d);
   if (wake > Time::zero()) {
     set_thread_timer(d, now_ + wake, EventKind::SwitchWake);
   } else if (dropper.s.after_gil == AfterGil::ResumeProgram) {
@@ -186,18 +186,16 @@ bool Engine::unlocking(ThreadId t) const {
       th.parked == Parked::No) {
     pass_through_core(core, t);
     th.s.just_woke = false;
-    enter_gil_wait(t);
+    enter_gil_wait_inline(t);
     return;
   }
   proceed(t);
 }
 
+// Idle times recur (a core's last period, hand-offs of one length): woken_latency() gives one
+// seen before the result computed for it then, which is what the law below gives again.
 Time Engine::halted_wake(Time idle) {
   const auto& c = config_.costs;
-  if (idle <= c.wake_poll_window) return c.wake_poll_max;
-  // Idle times recur (a core's last period, hand-offs of one length): one seen before gets
-  // the result computed for it then, which is what the law below gives again.
-  if (const std::int64_t* seen = halted_wakes_.find(idle.ns())) return Time{*seen};
   // Each doubling of the idle time past the polling window: a deeper idle state, a slower exit.
   const double doublings = std::log2(static_cast<double>(idle.ns()) / static_cast<double>(c.wake_poll_window.ns()));
   const Time wake = c.wake_poll_max + Time{round_half_away(doublings * static_cast<double>(c.wake_per_doubling.ns()))};
@@ -205,7 +203,12 @@ Time Engine::halted_wake(Time idle) {
   return wake;
 }
 
-Time Engine::wake_latency(ThreadId t) {
+Time Engine::wake_latency(ThreadId t) { return woken_latency(t); }
+
+// Inline in the hand-off's two wake-ups (drop_gil's signal, switch_done()): its usual answer
+// (a halted core's idle time seen before) is a few loads; the law's logarithm and the polling
+// draw are calls of their own, so the usual path saves few registers.
+[[gnu::always_inline]] inline Time Engine::woken_latency(ThreadId t) {
   const auto& c = config_.costs;
   const int core = idle_core_for(t);
   // Every core busy: the woken thread is queued on a running core, which answers at once.
@@ -217,9 +220,15 @@ Time Engine::wake_latency(ThreadId t) {
     const Time idle = max(now_ - k.idle_period_since, k.last_idle);
     if (idle > c.wake_poll_window) {
       threads_[t].refill_pending = true;  // S6
+      if (const std::int64_t* seen = halted_wakes_.find(idle.ns())) return Time{*seen};
       return halted_wake(idle);
     }
   }
+  return polling_wake();
+}
+
+Time Engine::polling_wake() {
+  const auto& c = config_.costs;
   if (c.wake_poll_max <= c.wake_poll_min) return c.wake_poll_min;
   return c.wake_poll_min +
          Time{static_cast<std::int64_t>(random_.unit() * static_cast<double>((c.wake_poll_max - c.wake_poll_min).ns()))};
@@ -236,7 +245,10 @@ void Engine::end_idle_period(int c) {
   k.idle_period_since = now_;
 }
 
-void Engine::enter_gil_wait(ThreadId t) {
+void Engine::enter_gil_wait(ThreadId t) { enter_gil_wait_inline(t); }
+
+// enter_gil_wait(), inline where the hand-off's dropper goes back to its timed wait (on_switch_wake()).
+[[gnu::always_inline]] inline void Engine::enter_gil_wait_inline(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   if (th.s.wait_for_gil()) {
@@ -261,7 +273,7 @@ void Engine::enter_gil_wait(ThreadId t) {
   }
 }
 
-bool Engine::drop_gil(ThreadId t, bool forced) {
+[[gnu::always_inline]] inline bool Engine::drop_gil(ThreadId t, bool forced) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   assert(gil.holder == t && "drop_gil() by a thread that does not hold the GIL");
@@ -275,7 +287,7 @@ bool Engine::drop_gil(ThreadId t, bool forced) {
     threads_[woken].s.signalled();
     join_on_signal(woken);  // S3: the signal enqueues it on a busy core at once
     builder_.prefetch(threads_[woken].lane);
-    set_thread_timer(woken, now_ + wake_latency(woken), EventKind::GilAttempt);
+    set_thread_timer(woken, now_ + woken_latency(woken), EventKind::GilAttempt);
   }
   const bool must_wait = config_.gil == scenario::GilMode::New && gil.drop_request && woken != kNoThread;
   if (forced) {
@@ -302,7 +314,7 @@ void Engine::forced_switch(ThreadId t) {
   proceed(t);
 }
 
-void Engine::on_gil_attempt(ThreadId t) {
+[[gnu::always_inline]] inline void Engine::on_gil_attempt(ThreadId t) {
   Thread& th = threads_[t];
   if (th.s.gil != GilState::Woken) return;
   // G8a: awake, the waiter must run to lock the GIL's mutex and see `locked` clear. Woken
@@ -316,7 +328,7 @@ void Engine::on_gil_attempt(ThreadId t) {
   try_gil_on_core(t);
 }
 
-void Engine::try_gil_on_core(ThreadId t) {
+[[gnu::always_inline]] inline void Engine::try_gil_on_core(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   if (th.s.gil == GilState::Woken) {
