@@ -39,12 +39,17 @@ TEST_CASE("CPU-bound threads on the new GIL take turns and are no faster than on
   const auto threads = real::execute(s, make_run(Executor::Threads));
   check_invariants(threads);
   CHECK(lanes_of(threads, LaneKind::Thread).size() == 4);  // main + T1..T3
-  // One GIL: Held spans never overlap (checked above), so the work cannot finish faster
-  // than one core does it all, which is what the sequential run needs.
-  // (180 ms of work, less 10% for the calibration.)
-  CHECK(threads.end >= 162_ms);
-  CHECK(time_in(threads, LaneKind::Thread, SpanState::Running) >= 162_ms);
-  CHECK(seq.end >= 162_ms);
+  // One GIL: Held spans never overlap (checked above), so the threads' Python ran one at a
+  // time and the run lasted at least as long as all of it.
+  const Time running = time_in(threads, LaneKind::Thread, SpanState::Running);
+  CHECK(threads.end >= running);
+  // No faster than one thread doing it all, measured in the same test: the bound is the
+  // sequential run's, not the calibration's (the CPU's pace can rise after the busy loop is
+  // calibrated, and did once on a fresh machine: the sequential run took under 162 ms of
+  // its 180). Three threads that ran in parallel would take about a third; 0.75 leaves room
+  // for the pace to move between the two runs.
+  CHECK(static_cast<double>(threads.end.ns()) >= 0.75 * static_cast<double>(seq.end.ns()));
+  CHECK(static_cast<double>(running.ns()) >= 0.75 * static_cast<double>(time_in(seq, LaneKind::Thread, SpanState::Running).ns()));
   // The waiters asked for the GIL and the holder was forced to drop it, many times.
   CHECK(count_marks(threads, trace::MarkKind::DropRequest) >= 5);
   CHECK(count_marks(threads, trace::MarkKind::ForcedSwitch) >= 5);
