@@ -8,6 +8,7 @@
 #include "sim/real/busy_loop.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace.hpp"
+#include "tests/time_printing.hpp"  // a failed check prints the times it compared
 
 namespace gilsim::real::testing {
 
