@@ -2,6 +2,7 @@
 #include "sim/real/busy_loop.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <thread>
@@ -17,7 +18,19 @@ void spin(std::uint64_t iterations) {
   }
 }
 
+namespace {
+std::atomic<double> pinned{0.0};  // 0: none
+}  // namespace
+
+PinnedCalibration::PinnedCalibration(double iterations_per_ns) { pinned.store(iterations_per_ns); }
+PinnedCalibration::~PinnedCalibration() { pinned.store(0.0); }
+
 double calibrate_iterations_per_ns() {
+  const double p = pinned.load();
+  return p > 0 ? p : measure_iterations_per_ns();
+}
+
+double measure_iterations_per_ns() {
   using Clock = std::chrono::steady_clock;
   constexpr std::uint64_t kTrial = 400'000;
   double best_ns = 1e18;
@@ -33,7 +46,7 @@ double calibrate_iterations_per_ns() {
 
 double measure_free_cores(int threads, Time work) {
   using Clock = std::chrono::steady_clock;
-  const std::uint64_t n = iterations_for(work, calibrate_iterations_per_ns());
+  const std::uint64_t n = iterations_for(work, measure_iterations_per_ns());
   const auto began = Clock::now();
   std::vector<std::thread> others;
   for (int i = 1; i < threads; ++i) others.emplace_back([n] { spin(n); });

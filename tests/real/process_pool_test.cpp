@@ -20,8 +20,10 @@ TEST_CASE("a process pool runs every job once in workers that each have their ow
   run.workers = 2;
   SUBCASE("fork") { run.start_method = scenario::StartMethod::Fork; }
   SUBCASE("spawn: the binary re-executes itself as a worker") { run.start_method = scenario::StartMethod::Spawn; }
+  const Pace pace;  // the workers use the run's calibration too
   const auto t = real::execute(s, run);
   check_invariants(t);
+  INFO(pace.figures());
   CHECK(children_of_this_process() == 0);
   REQUIRE(t.processes.size() == 3);
   CHECK(t.processes[1].name == "worker 1");
@@ -33,7 +35,9 @@ TEST_CASE("a process pool runs every job once in workers that each have their ow
   for (const auto& job : t.jobs) CHECK(t.lanes[job.lane].process != 0);
   CHECK(time_in(t, LaneKind::Thread, SpanState::Pickling) > Time{0});
   CHECK(time_in(t, LaneKind::Thread, SpanState::Starting) > Time{0});
-  CHECK(t.end >= 23_ms);  // 50 ms of work on two workers, less 10% for the calibration
+  // 50 ms of work on two workers, each doing its jobs one after another: half of it at least.
+  // (Not the CPU time the run got: starting the workers costs more than their 30 ms of work.)
+  CHECK(t.end >= (10 * 2_ms + pace.least(10 * 3_ms)) / 2);
 }
 
 TEST_CASE("two worker processes beat two threads at CPU-bound work on two cores") {
@@ -43,12 +47,17 @@ TEST_CASE("two worker processes beat two threads at CPU-bound work on two cores"
   int clean_rounds = 0;
   for (int round = 0; round < 2; ++round) {
     const double before = measure_parallelism();
+    const Pace pace;  // both runs do the same iterations
     const auto pool = real::execute(s, pool_run);
     const auto threads = real::execute(s, make_run(Executor::Threads));
+    const Time least_work = pace.least(4 * 150_ms);  // re-measures the pace now, just after the runs
+    INFO(pace.figures());
     const double after = measure_parallelism();
     check_invariants(pool);
     check_invariants(threads);
-    CHECK(threads.end >= 540_ms);  // 600 ms of work, less 10% for the calibration
+    CHECK(threads.end >= least_work);  // 600 ms of Python on one GIL
+    CHECK(threads.cpu_check.got >= least_work);
+    CHECK(pool.cpu_check.got >= least_work);
     // Structure, whatever the load: both workers' GILs are held at the same time for most
     // of the run, while one GIL never lets two threads run Python at once.
     CHECK(overlap(pool.lanes[pool.processes[1].gil_lane], pool.lanes[pool.processes[2].gil_lane]).ns() * 2 >
@@ -75,8 +84,10 @@ TEST_CASE("one Process per job and a ProcessPoolExecutor run every job once, eac
       auto run = make_run(e);
       if (e == Executor::ProcessPoolExecutor) run.workers = 2;
       run.start_method = method;
+      const Pace pace;
       const auto t = real::execute(s, run);
       check_invariants(t);
+      INFO(pace.figures());
       CHECK(children_of_this_process() == 0);
       const bool per_job = e == Executor::Processes;
       // The model's names: "process 1".. for one Process per job, "worker 1".. for the pool.
@@ -115,7 +126,7 @@ TEST_CASE("one Process per job and a ProcessPoolExecutor run every job once, eac
           CHECK(lane.process == t.lanes[t.jobs[span.subject].lane].process);
         }
       }
-      CHECK(t.end >= 5_ms);  // 12 ms of work on the scenario's two cores at most, less 10% for the calibration
+      CHECK(t.end >= pace.least(6 * 2_ms) / 2);  // 12 ms of work on the scenario's two cores at most
     }
   }
 }

@@ -14,6 +14,7 @@
 #include <doctest/doctest.h>
 
 #include "sim/real/busy_loop.hpp"
+#include "sim/real/cpu_check.hpp"
 #include "sim/trace/trace_checks.hpp"
 
 namespace gilsim::real::testing {
@@ -106,6 +107,30 @@ int most_at_once(const trace::Trace& t, trace::LaneKind kind, SpanState state) {
   int most = 0;
   for (const auto& [at, delta] : edges) most = std::max(most, now += delta);
   return most;
+}
+
+Pace::Pace() : before_(real::measure_iterations_per_ns()), pin_(before_) {}
+
+double Pace::after() const {
+  if (!after_) {
+    after_ = real::measure_iterations_per_ns();
+    load_average_ = real::take_cpu_snapshot().load_average;
+  }
+  return *after_;
+}
+
+Time Pace::least(Time work) const {
+  const double fastest = std::max(before_, after());
+  return Time{static_cast<std::int64_t>(0.9 * static_cast<double>(work.ns()) * before_ / fastest)};
+}
+
+std::string Pace::figures() const {
+  std::ostringstream out;
+  out.precision(3);
+  const double a = after();
+  out << "busy loop pace " << before_ << " iterations/ns before the runs (pinned for them), " << a
+      << " after (x" << a / before_ << "); load average " << load_average_;
+  return out.str();
 }
 
 double measure_parallelism() { return real::measure_free_cores(2, Time{60'000'000}); }

@@ -1,11 +1,14 @@
 // Scenarios built in code and the invariants every measured trace must satisfy.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "sim/real/busy_loop.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace.hpp"
+#include "tests/time_printing.hpp"  // a failed check prints the times it compared
 
 namespace gilsim::real::testing {
 
@@ -41,6 +44,35 @@ int most_at_once(const trace::Trace& t, trace::LaneKind kind, trace::SpanState s
 /// How many cores' worth of CPU two busy threads get from this machine right now (1..2),
 /// for tests that compare parallel runs on a machine other programs share.
 double measure_parallelism();
+
+/// The busy loop's pace around the real runs a test makes while it lives, so that the test
+/// can bound their CPU work whatever the machine's pace: measured as it is made and pinned
+/// for those runs (their CPU steps all do the iterations of that pace), measured again when
+/// first asked after them. The pace drifts, by up to a fifth either way within a few tens
+/// of milliseconds here (docs/performance.md, "The busy loop's pace"): work timed at one
+/// pace may run faster, which a bound taken from its nominal time alone would call a bug.
+class Pace {
+ public:
+  Pace();
+  Pace(const Pace&) = delete;
+  Pace& operator=(const Pace&) = delete;
+
+  /// The least time `work` of CPU steps can take in the runs (the busy loop's CPU time, so
+  /// also the least wall time of their spans): 90% of their iterations at the fastest pace
+  /// measured around the runs. Re-measures the pace first, once: call it after the runs.
+  Time least(Time work) const;
+  /// The figures, for a failure message: the pace before and after, the load average.
+  std::string figures() const;
+
+  double before() const { return before_; }
+  double after() const;
+
+ private:
+  double before_;
+  real::PinnedCalibration pin_;
+  mutable std::optional<double> after_;
+  mutable double load_average_ = 0;
+};
 
 /// Child processes of this process (zombies included), from /proc.
 std::vector<int> child_pids_of_this_process();
