@@ -7,9 +7,9 @@ and count only the task pipe's writer and the result pipe's reader: each message
 plus the 4-byte length send_bytes puts before it. A worker is a forked child: its own copy
 of the wrappers counts nothing the parent sees. Pool(2).map with chunksize 1, 2, 10, 50 and
 Pool.map's default (ceil(2000 / (2 x 4)) = 250), each on a pool of its own; imap and
-imap_unordered (chunksize 1) and apply_async (one call a task); then
-concurrent.futures.ProcessPoolExecutor(2).map (chunksize 1): its call queue's writer (the
-feeder thread) and its result queue's reader (the executor manager).
+imap_unordered with chunksize 1, 10 and 250 and apply_async (one call a task); then
+concurrent.futures.ProcessPoolExecutor(2).map with chunksize 1, 10 and 250: its call queue's
+writer (the feeder thread) and its result queue's reader (the executor manager).
 
 Prints one JSON object: per map, its messages' sizes each way (bytes: how many messages;
 terminate()'s and shutdown()'s sentinels, a pickled None, left out), and a fit of
@@ -87,15 +87,15 @@ def pool_map(chunksize, method="map"):
     return tasks, results
 
 
-def executor_map():
-    """ProcessPoolExecutor(2).map with its default chunksize 1 (fork, as the suite's pool)."""
+def executor_map(chunksize=1):
+    """ProcessPoolExecutor(2).map, by default with its chunksize 1 (fork, as the suite's pool)."""
     fork = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(2, mp_context=fork, initializer=pool_chunks.set_loops,
                                                 initargs=(0,)) as ex:
         tasks, results = [], []
         COUNTED[id(ex._call_queue._writer)] = tasks
         COUNTED[id(ex._result_queue._reader)] = results
-        out = list(ex.map(task, range(TASKS)))
+        out = list(ex.map(task, range(TASKS), chunksize=chunksize))
         assert len(out) == TASKS
     COUNTED.clear()
     return tasks, results
@@ -136,11 +136,17 @@ def main():
         result_points.append((items, most_common(results)))
     report["fit_task"] = fit(task_points)
     report["fit_result"] = fit(result_points)
-    for method in ("imap", "imap_unordered", "apply_async"):
-        tasks, results = pool_map(1, method)
-        report["maps"][f"Pool.{method}"] = {"items": 1, "task": summary(tasks), "result": summary(results)}
-    tasks, results = executor_map()
-    report["maps"]["ProcessPoolExecutor.map"] = {"items": 1, "task": summary(tasks), "result": summary(results)}
+    for method in ("imap", "imap_unordered"):
+        for chunksize in (1, 10, 250):
+            tasks, results = pool_map(chunksize, method)
+            name = f"Pool.{method}" + (f" chunksize {chunksize}" if chunksize > 1 else "")
+            report["maps"][name] = {"items": chunksize, "task": summary(tasks), "result": summary(results)}
+    tasks, results = pool_map(1, "apply_async")
+    report["maps"]["Pool.apply_async"] = {"items": 1, "task": summary(tasks), "result": summary(results)}
+    for chunksize in (1, 10, 250):
+        tasks, results = executor_map(chunksize)
+        name = "ProcessPoolExecutor.map" + (f" chunksize {chunksize}" if chunksize > 1 else "")
+        report["maps"][name] = {"items": chunksize, "task": summary(tasks), "result": summary(results)}
     print(json.dumps(report, indent=1))
 
 

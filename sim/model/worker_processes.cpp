@@ -9,13 +9,39 @@ using scenario::StartMethod;
 
 namespace {
 
-/// A chunk's message (P7b): its own bytes (the pickled envelope: the job's and chunk's
-/// numbers, the function's reference, the tuples) once, and each job's arguments or result.
+/// What a ProcessPoolExecutor call adds for each job besides its arguments (P7b): the
+/// arguments' own tuple (a pickle's TUPLE1 and MEMOIZE), which Pool.map's chunks do not have.
+constexpr std::int64_t kArgsTupleBytes = 2;
+
+/// Whether a Pool's tasks each call the function on one job's arguments, without mapstar
+/// (P7b): apply_async's, and imap's and imap_unordered's with chunksize 1, where CPython's
+/// Pool sends the function itself rather than chunks for mapstar.
+bool one_call_tasks(const RunContext& ctx) {
+  if (ctx.run.method == scenario::PoolMethod::ApplyAsync) return true;
+  return ctx.run.method != scenario::PoolMethod::Map && ctx.settings.chunksize == 1;
+}
+
+/// A chunk's message (P7b): its own bytes once, by the pool's API, and each job's arguments
+/// or result. Pool's chunks for `mapstar` (map; imap and imap_unordered with a chunksize
+/// above 1) carry the job's and chunk's numbers, mapstar's and the function's references and
+/// the tuples, and their result is a list; a Pool task that calls the function on one job
+/// (apply_async; imap and imap_unordered with chunksize 1) has no mapstar and its result is
+/// not in a list; ProcessPoolExecutor's are its _CallItem and _ResultItem objects, whose
+/// call holds each job's arguments in a tuple of their own.
 std::int64_t chunk_bytes(const RunContext& ctx, const Chunk& c, bool results) {
   const auto& costs = ctx.settings.costs;
-  std::int64_t bytes = results ? costs.ipc_result_bytes : costs.ipc_task_bytes;
+  std::int64_t bytes = 0;
+  std::int64_t per_job = 0;
+  if (ctx.run.executor == scenario::Executor::ProcessPoolExecutor) {
+    bytes = results ? costs.ipc_executor_result_bytes : costs.ipc_executor_call_bytes;
+    if (!results) per_job = kArgsTupleBytes;
+  } else if (one_call_tasks(ctx)) {
+    bytes = results ? costs.ipc_apply_result_bytes : costs.ipc_apply_task_bytes;
+  } else {
+    bytes = results ? costs.ipc_result_bytes : costs.ipc_task_bytes;
+  }
   for (std::size_t i = c.first; i < c.first + c.count; ++i) {
-    bytes += results ? ctx.jobs[i].result_bytes : ctx.jobs[i].arg_bytes;
+    bytes += per_job + (results ? ctx.jobs[i].result_bytes : ctx.jobs[i].arg_bytes);
   }
   return bytes;
 }

@@ -198,8 +198,12 @@ struct Costs {
   Time ipc_first_syscall = Time{65'000};      ///< P7: more for a process's first job message each way, its pipe call
   Time ipc_first_pickle = Time{45'000};       ///< P7: more for a process's first job message each way, its pickling
   double ipc_bandwidth = 1e9;                 ///< P7, bytes per second
-  std::int64_t ipc_task_bytes = 87;           ///< P7b: a task message's bytes besides its jobs' arg_bytes
-  std::int64_t ipc_result_bytes = 29;         ///< P7b: a result message's bytes besides its jobs' result_bytes
+  std::int64_t ipc_task_bytes = 87;           ///< P7b: a Pool chunk's task (mapstar) besides its jobs' arg_bytes
+  std::int64_t ipc_result_bytes = 29;         ///< P7b: a Pool chunk's result (a list) besides its jobs' result_bytes
+  std::int64_t ipc_apply_task_bytes = 48;     ///< P7b: a Pool task of one call (apply_async, imap chunksize 1)
+  std::int64_t ipc_apply_result_bytes = 26;   ///< P7b: its result, not in a list, besides the job's result_bytes
+  std::int64_t ipc_executor_call_bytes = 205;   ///< P7b: a ProcessPoolExecutor _CallItem besides its jobs' arguments
+  std::int64_t ipc_executor_result_bytes = 119; ///< P7b: a ProcessPoolExecutor _ResultItem besides its jobs' results
   std::int64_t pipe_capacity = 65'536;        ///< P7b: bytes a pipe holds unread before a writer waits
   Time loop_callback = Time{20'000};          ///< asyncio: cost of one _run_once callback
   Time lock_wake_latency = Time{10'000};      ///< a released lock's woken waiter to the lock taken (L3)

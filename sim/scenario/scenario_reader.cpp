@@ -128,6 +128,10 @@ Costs read_costs(const TomlReader& reader, const toml::table* table) {
   if (auto capacity = reader.integer(*table, "pipe_capacity", 1, std::int64_t{1} << 40)) c.pipe_capacity = *capacity;
   if (auto bytes = reader.integer(*table, "ipc_task_bytes", 0, std::int64_t{1} << 40)) c.ipc_task_bytes = *bytes;
   if (auto bytes = reader.integer(*table, "ipc_result_bytes", 0, std::int64_t{1} << 40)) c.ipc_result_bytes = *bytes;
+  if (auto bytes = reader.integer(*table, "ipc_apply_task_bytes", 0, std::int64_t{1} << 40)) c.ipc_apply_task_bytes = *bytes;
+  if (auto bytes = reader.integer(*table, "ipc_apply_result_bytes", 0, std::int64_t{1} << 40)) c.ipc_apply_result_bytes = *bytes;
+  if (auto bytes = reader.integer(*table, "ipc_executor_call_bytes", 0, std::int64_t{1} << 40)) c.ipc_executor_call_bytes = *bytes;
+  if (auto bytes = reader.integer(*table, "ipc_executor_result_bytes", 0, std::int64_t{1} << 40)) c.ipc_executor_result_bytes = *bytes;
   return c;
 }
 

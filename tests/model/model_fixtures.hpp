@@ -88,6 +88,10 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.costs.ipc_bandwidth = 1e18;
   s.costs.ipc_task_bytes = 0;  // a message weighs its jobs' bytes alone: timelines of other rules
   s.costs.ipc_result_bytes = 0;
+  s.costs.ipc_apply_task_bytes = 0;
+  s.costs.ipc_apply_result_bytes = 0;
+  s.costs.ipc_executor_call_bytes = 0;
+  s.costs.ipc_executor_result_bytes = 0;
   s.costs.pool_setup = 0_ns;
   s.costs.pool_wakeup = 0_ns;
   s.costs.process_exit = 0_ns;

@@ -168,16 +168,122 @@ TEST_CASE("a chunk's message weighs ipc_task_bytes (or ipc_result_bytes) once an
   CHECK(time_in(lane_named(l, "task handler"), SpanState::Pickling) == 48_us);
 }
 
-TEST_CASE("ProcessPoolExecutor's calls and results weigh the same per message") {
-  // Hand figures: ProcessPoolExecutor(1).map (chunksize 1) of two jobs, arguments of 1,000
-  // bytes and results of 500, messages of 10,000 and 5,000 bytes besides: the worker
-  // unpickles two calls of 11,000 bytes (10 + 11 us each) and pickles two results of 5,500
-  // (10 + 5.5 us each): 73 us.
+namespace {
+
+/// small_pipes_pool's Pool(1) of four jobs of 100 us, arguments of 1,000 bytes and results
+/// of 500, a task pipe of 25,000 bytes, its tasks sent by `method` with its default
+/// chunksize (1 for imap, imap_unordered and apply_async, set to 1 for map). Each API weighs
+/// its messages its own way: 10,000 and 5,000 bytes for map's chunks, 4,000 and 2,000 for
+/// one call's tasks and results.
+scenario::Scenario api_pool(scenario::PoolMethod method) {
+  auto s = small_pipes_pool(1, 4, 100_us, 1'000, 500, 25'000);
+  s.costs.ipc_task_bytes = 10'000;
+  s.costs.ipc_result_bytes = 5'000;
+  s.costs.ipc_apply_task_bytes = 4'000;
+  s.costs.ipc_apply_result_bytes = 2'000;
+  s.runs[0].method = method;
+  if (method != scenario::PoolMethod::Map) s.runs[0].chunksize.reset();
+  return s;
+}
+
+/// The lengths of `lane`'s pieces, in order.
+std::vector<Time> lengths(const std::vector<Piece>& pieces) {
+  std::vector<Time> out;
+  for (const Piece& p : pieces) out.push_back(p.end - p.begin);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Pool.map's task pipe fills with its chunks' weight, where apply_async's and imap's have room") {
+  // Hand timeline, Pool.map (chunksize 1): a task weighs 10,000 + 1,000 = 11,000 bytes (10 +
+  // 11 = 21 us of pickling on each side), a result 5,000 + 500 = 5,500 (15.5 us). The task
+  // handler pickles task 1 0-21 us and writes it; the worker reads it at once, unpickles it
+  // 21-42, runs it 42-142 and pickles its result 142-157.5. Tasks 2 and 3 are pickled 21-42
+  // and 42-63 and written (22,000 bytes in the pipe); task 4, pickled 63-84, does not fit:
+  // the task handler waits in its write 84-157.5, until the worker reads task 2.
+  auto map = api_pool(scenario::PoolMethod::Map);
+  const auto m = model::simulate(map, map.runs[0]);
+  check_pieces(pieces(m, "task handler", 157'500_ns), {{SpanState::Pickling, 0_us, 21_us},
+                                                      {SpanState::Pickling, 21_us, 42_us},
+                                                      {SpanState::Pickling, 42_us, 63_us},
+                                                      {SpanState::Pickling, 63_us, 84_us},
+                                                      {SpanState::BlockedIo, 84_us, 157'500_ns}});
+  check_pieces(pieces(m, "worker 1", 157'500_ns), {{SpanState::Pickling, 21_us, 42_us},
+                                                  {SpanState::Running, 42_us, 142_us},
+                                                  {SpanState::Pickling, 142_us, 157'500_ns}});
+  // apply_async, imap and imap_unordered (chunksize 1) call the function on one job: a task
+  // weighs 4,000 + 1,000 = 5,000 bytes (15 us on each side), a result 2,000 + 500 = 2,500
+  // (12.5 us). The task handler pickles the four tasks 0-15, 15-30, 30-45 and 45-60 and
+  // writes each (15,000 bytes at most in the pipe): it never waits. The worker reads task 1
+  // at 15, unpickles it 15-30, runs it 30-130, pickles its result 130-142.5, reads task 2 at
+  // once and unpickles it 142.5-157.5, runs it 157.5-257.5 and pickles its result
+  // 257.5-270; the result handler unpickles result 1 142.5-155.
+  for (const auto method : {scenario::PoolMethod::ApplyAsync, scenario::PoolMethod::Imap,
+                            scenario::PoolMethod::ImapUnordered}) {
+    CAPTURE(scenario::to_string(method));
+    auto s = api_pool(method);
+    const auto t = model::simulate(s, s.runs[0]);
+    check_pieces(pieces(t, "task handler"), {{SpanState::Pickling, 0_us, 15_us},
+                                             {SpanState::Pickling, 15_us, 30_us},
+                                             {SpanState::Pickling, 30_us, 45_us},
+                                             {SpanState::Pickling, 45_us, 60_us}});
+    check_pieces(pieces(t, "worker 1", 270_us), {{SpanState::Pickling, 15_us, 30_us},
+                                                 {SpanState::Running, 30_us, 130_us},
+                                                 {SpanState::Pickling, 130_us, 142'500_ns},
+                                                 {SpanState::Pickling, 142'500_ns, 157'500_ns},
+                                                 {SpanState::Running, 157'500_ns, 257'500_ns},
+                                                 {SpanState::Pickling, 257'500_ns, 270_us}});
+    CHECK(pieces(t, "result handler", 155_us).back().begin == 142'500_ns);
+    CHECK(time_in(lane_named(t, "result handler"), SpanState::Pickling) == 50_us);
+  }
+}
+
+TEST_CASE("imap's and imap_unordered's chunks above 1 weigh Pool.map's: they go to mapstar") {
+  // The hand timeline of "a chunk's message weighs ipc_task_bytes ... once" (above): chunks
+  // of 2 of 12,000 bytes, the task handler waiting in its write 88-260 us, whatever one
+  // call's tasks would weigh.
+  for (const auto method : {scenario::PoolMethod::Imap, scenario::PoolMethod::ImapUnordered}) {
+    CAPTURE(scenario::to_string(method));
+    auto s = weighed_messages_pool(8, 2, 10'000, 5'000);
+    s.costs.ipc_apply_task_bytes = 0;
+    s.costs.ipc_apply_result_bytes = 0;
+    s.runs[0].method = method;
+    const auto t = model::simulate(s, s.runs[0]);
+    check_pieces(pieces(t, "task handler", 260_us), {{SpanState::Pickling, 0_us, 22_us},
+                                                    {SpanState::Pickling, 22_us, 44_us},
+                                                    {SpanState::Pickling, 44_us, 66_us},
+                                                    {SpanState::Pickling, 66_us, 88_us},
+                                                    {SpanState::BlockedIo, 88_us, 260_us}});
+    CHECK(time_in(lane_named(t, "worker 1"), SpanState::Pickling) == 152_us);
+    CHECK(time_in(lane_named(t, "result handler"), SpanState::Pickling) == 64_us);
+  }
+}
+
+TEST_CASE("ProcessPoolExecutor's calls weigh ipc_executor_call_bytes and each job's arguments in a tuple") {
+  // Hand figures: ProcessPoolExecutor(1).map (chunksize 1) of two jobs of 100 us, arguments
+  // of 1,000 bytes and results of 500, calls of 3,000 bytes besides their jobs' and results
+  // of 1,000 (Pool's 10,000 and 5,000 not used). A call weighs 3,000 + 1,000 + 2 (the job's
+  // arguments' tuple) = 4,002 bytes: 10 + 4.002 us of unpickling; a result 1,000 + 500 =
+  // 1,500: 11.5 us of pickling. The worker unpickles call 1, runs its job, pickles its result;
+  // the same for call 2.
   auto s = small_pipes_pool(1, 2, 100_us, 1'000, 500, 25'000);
   s.costs.ipc_task_bytes = 10'000;
   s.costs.ipc_result_bytes = 5'000;
+  s.costs.ipc_executor_call_bytes = 3'000;
+  s.costs.ipc_executor_result_bytes = 1'000;
   s.runs[0].executor = scenario::Executor::ProcessPoolExecutor;
   s.runs[0].chunksize.reset();
   const auto t = model::simulate(s, s.runs[0]);
-  CHECK(time_in(lane_named(t, "worker 1"), SpanState::Pickling) == 73_us);
+  const std::vector<Time> one_by_one{14'002_ns, 100_us, 11'500_ns, 14'002_ns, 100_us, 11'500_ns};
+  CHECK(lengths(pieces(t, "worker 1")) == one_by_one);
+  // The manager pickles both calls and unpickles both results, and pickles shutdown's None
+  // for the worker, a signal: 10 us, no bytes.
+  CHECK(time_in(lane_named(t, "executor manager"), SpanState::Pickling) == 2 * (14'002_ns + 11'500_ns) + 10_us);
+  // Chunks of 2: one call of 3,000 + 2 x 1,002 = 5,004 bytes (15.004 us), one result of
+  // 1,000 + 2 x 500 = 2,000 (12 us).
+  s.runs[0].chunksize = 2;
+  const auto c = model::simulate(s, s.runs[0]);
+  const std::vector<Time> chunked{15'004_ns, 100_us, 100_us, 12_us};
+  CHECK(lengths(pieces(c, "worker 1")) == chunked);
 }
