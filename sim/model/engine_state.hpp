@@ -172,7 +172,13 @@ inline void Engine::join_on_signal(ThreadId t) {
   th.remaining = Time::zero();
   th.s.doing = Activity::Nothing;
   const SpanState state = th.work.state;
-  if (!core_shows_it) builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, at, state, th.lane);
+  if (core_shows_it) {
+    // A step after the stretch's first: the thread's lane is open in this state (the step
+    // before it ran at once), so only its labels are compared.
+    builder_.next_labels(th.lane, at, state, th.job, th.step);
+    return;
+  }
+  builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, at, state, th.lane);
   builder_.set_state(th.lane, at, state, th.job, th.step);
 }
 

@@ -33,7 +33,7 @@ using trace::SpanState;
   (void)who;
   if (--depth_ > 0) return std::nullopt;
   holder_ = trace::kNone;
-  trace.clear_state(lane_, now);
+  trace.clear_state_inline(lane_, now);
   if (waiters_.empty()) return std::nullopt;
   const Waiter first = waiters_.front();  // L3: the futex wakes its longest waiter
   waiters_.pop_front();
@@ -207,6 +207,19 @@ SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenari
                        settings.python_cost_factor == 1.0 && e.at_full_speed(t)};
 }
 
+// A task's lane shows its step as it starts it. After the stretch's first step (run at once:
+// the core's lane shows it running) the task's lane is open as Running, set by that step:
+// only the labels change.
+[[gnu::always_inline]] inline void SharedState::show_task_step(LaneId task_lane, std::uint32_t job, std::uint16_t step,
+                                                              const Engine::Stretch& stretch) {
+  Engine& e = engine_;
+  if (stretch.core_shows_running) {
+    e.trace().next_labels(task_lane, e.now(), SpanState::Running, job, step);
+  } else {
+    e.trace().set_state(task_lane, e.now(), SpanState::Running, job, step);
+  }
+}
+
 // Inline in its two callers' loops, where it runs once per statement.
 [[gnu::always_inline]] inline bool SharedState::statement_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t i, Engine::Stretch& stretch,
                                     const StatementCost& cost, const scenario::EffectiveSettings& settings,
@@ -221,7 +234,7 @@ SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenari
   if (pieces > stretch.events || e.now() + wall >= stretch.until) return false;
   stretch.events -= pieces;
   const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
-  if (task_lane != trace::kNone) e.trace().set_state(task_lane, e.now(), SpanState::Running, job.index, index);
+  if (task_lane != trace::kNone) show_task_step(task_lane, job.index, index, stretch);
   // The load, the call and the store with nobody in between: the counter as loaded is the
   // counter now, and the statement's computes are one span.
   const SharedCounter& counter = counters_[step.target];
@@ -276,7 +289,7 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
       const bool takes = (lock.free() || (lock.reentrant() && lock.holder() == who)) && (!in_task || !lock.has_waiters());
       if (!takes || with_pieces > stretch.events || e.now() + wall_with >= stretch.until) break;
       stretch.events -= with_pieces;
-      if (in_task) e.trace().set_state(task_lane, e.now(), SpanState::Running, job.index, index);
+      if (in_task) show_task_step(task_lane, job.index, index, stretch);
       Work statement = Work::python(job.index, index);
       statement.checkpoints = false;
       e.run_at_once(t, wall_with, with_pieces, statement, stretch);

@@ -65,6 +65,36 @@ class TraceBuilder {
     o.open = false;
     if (at > o.open_begin) keep(o, at);
   }
+  /// set_state() of a lane known to be open in `state` (a thread's lane in a stretch of its
+  /// steps after the stretch's first, docs/model.md U4): a new step's labels close the open
+  /// span, whose record is written inline (SpanStore::push_inline), and open the next with no
+  /// look at the state; the same labels, or a span that lasted no time, as set_state() does.
+  [[gnu::always_inline]] void next_labels(LaneId lane, Time at, SpanState state, std::uint32_t subject,
+                                          std::uint16_t step) {
+    LaneBuffer& o = lanes_[lane];
+    assert(o.open && o.open_state == state && "next_labels() on a lane not open in that state");
+    if (at > o.open_begin && (o.open_step != step || o.open_subject != subject)) [[likely]] {
+      ++span_count_;
+      o.spans.push_inline(o.open_begin, at, o.open_subject, o.open_step, state);
+      o.open_begin = at;
+      o.open_subject = subject;
+      o.open_step = step;
+      return;
+    }
+    set_state(lane, at, state, subject, step);
+  }
+  /// clear_state() with the closed span's record written inline (SpanStore::push_inline): a
+  /// lock released once per `with` statement in a stretch of steps.
+  [[gnu::always_inline]] void clear_state_inline(LaneId lane, Time at) {
+    LaneBuffer& o = lanes_[lane];
+    if (!o.open) return;
+    assert(at >= o.open_begin && "time went backwards on a lane; producers must be monotonic per lane");
+    o.open = false;
+    if (at > o.open_begin) {
+      ++span_count_;
+      o.spans.push_inline(o.open_begin, at, o.open_subject, o.open_step, o.open_state);
+    }
+  }
   /// Asks the cache for what recording on `lane` touches, ahead of a change due soon (a
   /// thread woken for the GIL waited its turn behind the others: its lane is cold).
   void prefetch(LaneId lane) const {

@@ -622,3 +622,31 @@ TEST_CASE("taking spans back across a group's start, then pushing, reads as if n
     CHECK(holds_lane(store, n + 64));
   }
 }
+
+TEST_CASE("push_inline() stores every span as push() does: each record's edges, at every place in its group") {
+  for (const Case& c : edge_cases()) {
+    for (const std::size_t lead : {std::size_t{0}, std::size_t{1}, std::size_t{62}, std::size_t{63}, std::size_t{64}, std::size_t{127}}) {
+      CAPTURE(c.what);
+      CAPTURE(lead);
+      const std::vector<Span> spans = lead == 0 ? c.spans : led_by(lead, c.spans);
+      SpanStore pushed;
+      SpanStore inline_pushed;
+      for (const Span& s : spans) {
+        pushed.push_back(s);
+        inline_pushed.push_inline(s.begin, s.end, s.subject, s.step, s.state);
+      }
+      REQUIRE(inline_pushed.size() == spans.size());
+      CHECK(inline_pushed.wide_count() == pushed.wide_count());
+      CHECK(inline_pushed.bytes_used() == pushed.bytes_used());
+      for (std::size_t i = 0; i < spans.size(); ++i) {
+        CAPTURE(i);
+        CHECK(same(inline_pushed[i], spans[i]));
+      }
+      // Taken back and pushed again, inline, it reads as before.
+      const Span last = inline_pushed.take_back();
+      inline_pushed.push_inline(last.begin, last.end, last.subject, last.step, last.state);
+      CHECK(same(inline_pushed.back(), spans.back()));
+      CHECK(inline_pushed.bytes_used() == pushed.bytes_used());
+    }
+  }
+}

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "sim/trace/trace_builder.hpp"
 
@@ -227,5 +228,66 @@ TEST_CASE("prefix() reads a lane's spans at and across its groups' edges, whole 
       REQUIRE(tr.lanes[t].spans.size() == static_cast<std::size_t>(count));
       CHECK(tr.lanes[t].spans.back().end == Time{count + 10});
     }
+  }
+}
+
+TEST_CASE("next_labels() and clear_state_inline() record what set_state() and clear_state() record") {
+  // A lane open as Running, as a thread's lane is in a stretch of its steps after the first:
+  // new steps, a step repeated (no new span), a step that lasted no time (the span before it
+  // goes on), a new subject, and a lock's lane held and freed with and without gaps.
+  for (const int before : {0, 1, 62, 63, 64, 65, 130}) {
+    CAPTURE(before);
+    TraceBuilder plain("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+    TraceBuilder fast("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+    const LaneId t = lane_with_spans(plain, before);
+    REQUIRE(lane_with_spans(fast, before) == t);
+    const auto lock = plain.add_lane("lock", LaneKind::Lock, 0);
+    REQUIRE(fast.add_lane("lock", LaneKind::Lock, 0) == lock);
+    const Time start{before + 5};
+    plain.set_state(t, start, SpanState::Running, 7, 0);
+    fast.set_state(t, start, SpanState::Running, 7, 0);
+    struct Change {
+      std::int64_t after;  // ns after the last change
+      std::uint32_t subject;
+      std::uint16_t step;
+    };
+    const std::vector<Change> changes = {{3, 7, 1}, {4, 7, 2}, {2, 7, 2}, {5, 7, 3}, {0, 7, 4}, {0, 7, 3},
+                                         {6, 7, 5}, {1, 8, 5}, {7, 8, 6}, {0, 8, 6}, {2, 7, kNoStep},
+                                         {3, 7, kNoStep}, {40'000'000, 7, 9}, {1, 7, 10}};
+    Time at = start;
+    for (std::size_t i = 0; i < 200; ++i) {
+      const Change& c = changes[i % changes.size()];
+      at = at + Time{c.after};
+      plain.set_state(t, at, SpanState::Running, c.subject, c.step);
+      fast.next_labels(t, at, SpanState::Running, c.subject, c.step);
+      // The lock: taken a moment after, freed at the next change (or at once, every fifth).
+      if (i % 3 == 0) {
+        plain.set_state(lock, at, SpanState::Held, t);
+        fast.set_state(lock, at, SpanState::Held, t);
+      } else {
+        const Time free_at = i % 5 == 0 ? at : at + Time{1};
+        plain.clear_state(lock, free_at);
+        fast.clear_state_inline(lock, free_at);
+        at = free_at;
+      }
+    }
+    CHECK(fast.span_count() == plain.span_count());
+    const Trace a = plain.finish(at + 10_us);
+    const Trace b = fast.finish(at + 10_us);
+    for (const LaneId lane : {t, lock}) {
+      CAPTURE(lane);
+      const SpanStore& x = a.lanes[lane].spans;
+      const SpanStore& y = b.lanes[lane].spans;
+      REQUIRE(x.size() == y.size());
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        CAPTURE(i);
+        CHECK(x[i].begin == y[i].begin);
+        CHECK(x[i].end == y[i].end);
+        CHECK(x[i].subject == y[i].subject);
+        CHECK(x[i].step == y[i].step);
+        CHECK(x[i].state == y[i].state);
+      }
+    }
+    CHECK(a.lanes[t].spans.size() > static_cast<std::size_t>(before) + 100);  // the changes made spans
   }
 }
