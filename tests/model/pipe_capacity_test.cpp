@@ -127,6 +127,19 @@ TEST_CASE("a message bigger than the pipe waits for the pipe to be empty") {
   CHECK(time_in(lane_named(r, "worker 2"), SpanState::BlockedIo) == 80_us);
 }
 
+namespace {
+// The task handler of weighed_messages_pool(8, 2, 10'000, 5'000), chunks of 2 of 12,000
+// bytes in a 25,000-byte pipe: it pickles chunks 1-4 (22 us each) and waits in its write of
+// chunk 4 from 88 us until the worker's read of chunk 2 at 260 us makes room.
+void check_task_handler_waits_for_chunk_4(const trace::Trace& t) {
+  check_pieces(pieces(t, "task handler", 260_us), {{SpanState::Pickling, 0_us, 22_us},
+                                                  {SpanState::Pickling, 22_us, 44_us},
+                                                  {SpanState::Pickling, 44_us, 66_us},
+                                                  {SpanState::Pickling, 66_us, 88_us},
+                                                  {SpanState::BlockedIo, 88_us, 260_us}});
+}
+}  // namespace
+
 TEST_CASE("a chunk's message weighs ipc_task_bytes (or ipc_result_bytes) once and its jobs' bytes each") {
   // Hand timeline: Pool(1), eight jobs of 100 us in chunks of 2, arguments of 1,000 bytes and
   // results of 500, task messages of 10,000 bytes besides their jobs' and result messages of
@@ -140,11 +153,7 @@ TEST_CASE("a chunk's message weighs ipc_task_bytes (or ipc_result_bytes) once an
   // 260: chunk 4 fits, and the task handler writes it at 260.
   auto s = weighed_messages_pool(8, 2, 10'000, 5'000);
   const auto t = model::simulate(s, s.runs[0]);
-  check_pieces(pieces(t, "task handler", 260_us), {{SpanState::Pickling, 0_us, 22_us},
-                                                  {SpanState::Pickling, 22_us, 44_us},
-                                                  {SpanState::Pickling, 44_us, 66_us},
-                                                  {SpanState::Pickling, 66_us, 88_us},
-                                                  {SpanState::BlockedIo, 88_us, 260_us}});
+  check_task_handler_waits_for_chunk_4(t);
   check_pieces(pieces(t, "worker 1", 260_us), {{SpanState::Pickling, 22_us, 44_us},
                                                {SpanState::Running, 44_us, 144_us},
                                                {SpanState::Running, 144_us, 244_us},
