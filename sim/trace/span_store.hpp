@@ -174,6 +174,13 @@ class SpanStore {
   /// as a tail call, so this path saves few registers. One compare says whether a group has
   /// begun and has room (set_room()).
   [[gnu::noinline]] void push(Time begin, Time end, std::uint32_t subject, std::uint16_t step, SpanState state) {
+    push_inline(begin, end, subject, step, state);
+  }
+  /// push() written where it is called: for a producer's loop that records a span per step
+  /// (a stretch of statements, docs/model.md U4), where push()'s call and the registers it
+  /// saves cost more than the writing.
+  [[gnu::always_inline]] void push_inline(Time begin, Time end, std::uint32_t subject, std::uint16_t step,
+                                          SpanState state) {
     if (next_ == room_end_) [[unlikely]] return push_anyhow(begin, end, subject, step, state);
     // In unsigned arithmetic, as encode() does; a field fits its range when no bit is set
     // past the range's width.
@@ -193,24 +200,6 @@ class SpanStore {
     }
     const std::uint32_t label = subject + 1u;
     if (label >> 18 != 0) [[unlikely]] return push_anyhow(begin, end, subject, step, state);
-    write(*next_++, time | static_cast<std::uint64_t>(state) << 58 | std::uint64_t{label >> 16} << 62, label << 16 | step);
-    last_end_ = end.ns();
-    ++size_;
-  }
-  /// push() with its usual case (a group begun, with room, a span that fits a record) written
-  /// where it is called, and any other span handed to push(): for a producer's loop that
-  /// records a span per step (a stretch of statements, docs/model.md U4), where push()'s call
-  /// and the registers it saves cost more than the writing.
-  [[gnu::always_inline]] void push_inline(Time begin, Time end, std::uint32_t subject, std::uint16_t step,
-                                          SpanState state) {
-    const std::uint64_t reach = static_cast<std::uint64_t>(end.ns()) - static_cast<std::uint64_t>(base_);
-    const std::uint64_t gap = static_cast<std::uint64_t>(begin.ns()) - static_cast<std::uint64_t>(last_end_);
-    const std::uint32_t label = subject + 1u;
-    std::uint64_t time = reach;
-    if (gap != 0) time = kGapBit | gap << 32 | reach;
-    // A span on from the last reaches 57 bits; one after a gap 32, with a gap of 25.
-    const bool fits = gap == 0 ? reach >> 57 == 0 : (gap >> 25 == 0 && reach >> 32 == 0);
-    if (next_ == room_end_ || !fits || label >> 18 != 0) [[unlikely]] return push(begin, end, subject, step, state);
     write(*next_++, time | static_cast<std::uint64_t>(state) << 58 | std::uint64_t{label >> 16} << 62, label << 16 | step);
     last_end_ = end.ns();
     ++size_;
