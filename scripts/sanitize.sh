@@ -4,8 +4,17 @@
 #   scripts/sanitize.sh thread    TSan, in build-tsan/
 # Then: each doctest suite (test_model, test_trace, test_real, test_cli, test_viz, the
 # viewer's under xvfb-run when there is no display), and the ctest checks of the gilsim and
-# gilviz programs. Any sanitizer report fails the run (halt_on_error). Slow: a first build
-# of each tree takes 30-60 min on a busy two-core machine; not part of scripts/test.sh.
+# gilviz programs (50, listed by the ctest filter below). Any sanitizer report fails the
+# run (halt_on_error, exit 86). Not run: test_scenario, test_sweep, test_lessons,
+# test_fidelity, the benchmark and fidelity programs, the install and the screenshots.
+# Slow, so not part of scripts/test.sh nor .ci/run: on this two-core machine, shared with
+# other builds (load average 1-10), a first build at GILSIM_JOBS=1, the two trees side by side,
+# took 36 min for build-tsan (1081 s user, 296 s system CPU) and about 50 min for build-asan.
+# The runs themselves, built already, at load average 1-2.3 (seconds):
+#                 test_model test_trace test_real test_cli test_viz programs  whole
+#   address+UB        26          1         14        3       53       35    139 s
+#   thread            61          3         15        5      156       22    270 s
+# test_real's real runs need no smaller sizes nor longer timeouts under either sanitizer.
 # SANITIZE_SUITES="test_model test_real" runs only those suites (and no program checks).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
