@@ -613,7 +613,12 @@ int run_cpython_suite(int argc, char** argv) {
       options.only = replayed.only;
     }
     suite = fidelity::load_suite(options.suite);
-    keep_only(suite, options.only);
+    try {
+      keep_only(suite, options.only);
+    } catch (const SuiteError& e) {
+      if (options.replay.empty()) throw;
+      throw SuiteError(fmt::format("{}:1: run_info's \"only\" names no program of the suite {}", options.replay, options.suite));
+    }
     // Every prediction first: a mistake in the suite shows before minutes of measuring.
     for (const auto& row : suite.rows) {
       if (loaded.count(row.scenario) == 0) {
