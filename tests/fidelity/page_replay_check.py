@@ -23,6 +23,10 @@ COMMAND = "build/gilsim_fidelity --cpython --replay fidelity/measured.jsonl"
 
 def main():
     if not MEASUREMENTS.exists():
+        if PAGE.exists() and "- Measurements: `fidelity/measured.jsonl`" in PAGE.read_text():
+            print("docs/fidelity-cpython.md says it is made of fidelity/measured.jsonl, which is not there: commit "
+                  "the measurements the measuring run wrote with the page")
+            return 1
         print("no fidelity/measured.jsonl: no measured page to check")
         return 77
     with tempfile.TemporaryDirectory() as folder:
