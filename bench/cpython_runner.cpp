@@ -17,11 +17,13 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "bench/cpython_suite.hpp"
 #include "bench/machine_info.hpp"
@@ -57,11 +59,15 @@ struct Options {
   bool output_given = false;                  ///< --output: with --model-only, a page of predictions
   bool wake_fit = false;                      ///< --wake-fit: each round's predictions on its measured wake-ups (G8, G2a)
   std::vector<scenario::Override> overrides;  ///< --set, for the model's scenarios (with --model-only)
+  std::string measurements;  ///< the measurements written with the page (fidelity/measured.jsonl)
+  std::string replay;        ///< --replay FILE: the page again from those measurements, no Python run
 };
 
 constexpr const char* kUsage =
     "gilsim_fidelity --cpython [--python PATH] [--repeat N] [--no-doc] [--output FILE]\n"
     "                [--suite FILE] [--only PROGRAM,...] [--raw FILE.jsonl] [--quick] [--wake-fit]\n"
+    "                [--measurements FILE.jsonl]\n"
+    "gilsim_fidelity --cpython --replay FILE.jsonl [--suite FILE] [--output FILE] [--no-doc]\n"
     "gilsim_fidelity --cpython --model-only [--only PROGRAM,...] [--set KEY=VALUE]... [--output FILE]\n"
     "Runs every program of the CPython ground-truth suite (fidelity/suite.toml) N times (default 3)\n"
     "with PATH (default /usr/bin/python3, else python3 on PATH), pinned to two CPUs, and prints\n"
@@ -70,7 +76,11 @@ constexpr const char* kUsage =
     "a signalled thread and how late a timed wait runs (wake_latency.py), shown beside the model's\n"
     "default wake-up laws; --wake-fit predicts each round for the machine so fitted instead\n"
     "(docs/model.md G2a says why the default laws are the suite's).\n"
-    "Writes docs/fidelity-cpython.md unless --no-doc. --quick runs the programs' tiny sizes (a\n"
+    "Writes docs/fidelity-cpython.md unless --no-doc, and with it, atomically, the measurements it\n"
+    "was made of (--measurements, by default fidelity/measured.jsonl, or the page's name with\n"
+    ".measured.jsonl for another --output): the run's own information, then every program's line.\n"
+    "--replay FILE writes the page again from such a file with today's model and suite.toml, as\n"
+    "the measuring run would have, running no Python. --quick runs the programs' tiny sizes (a\n"
     "check that they run, no figures; implies --no-doc). --only runs those programs' rows.\n"
     "--raw writes every program's JSON line, with the free cores, wall and CPU time the runner\n"
     "saw, one run a line (every section and figure, for calibrating the model).\n"
@@ -89,6 +99,7 @@ Options parse(int argc, char** argv) {
   Options o;
   std::string python;
   bool no_doc = false;
+  std::vector<std::string> measuring;  ///< options that only a measuring run takes
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const auto value = [&]() -> std::string {
@@ -96,6 +107,9 @@ Options parse(int argc, char** argv) {
       return argv[++i];
     };
     if (arg == "--cpython") continue;
+    if (arg != "--suite" && arg != "--output" && arg != "--no-doc" && arg != "--replay" && arg != "--help" && arg != "-h") {
+      measuring.push_back(arg);
+    }
     if (arg == "--python") {
       python = value();
     } else if (arg == "--repeat") {
@@ -137,6 +151,10 @@ Options parse(int argc, char** argv) {
       o.write_doc = false;
     } else if (arg == "--set") {
       o.overrides.push_back(scenario::parse_override(value()));
+    } else if (arg == "--measurements") {
+      o.measurements = value();
+    } else if (arg == "--replay") {
+      o.replay = value();
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
       std::exit(0);
@@ -146,7 +164,11 @@ Options parse(int argc, char** argv) {
   }
   if (!o.overrides.empty() && !o.model_only) throw SuiteError("--set is for --model-only: measured rows keep the suite's scenarios");
   if (o.model_only) o.write_doc = o.output_given && !no_doc;  // never over the measured page unless asked
-  if (!o.model_only) {
+  if (!o.replay.empty() && !measuring.empty()) {
+    throw SuiteError(fmt::format("--replay takes the run's options from its file; {} is for measuring", measuring.front()));
+  }
+  if (!o.replay.empty()) o.write_doc = !no_doc;
+  if (!o.model_only && o.replay.empty()) {
     o.python = find_python(python);
     if (o.python.empty()) throw SuiteError("no python3: give one with --python PATH");
     if (::access(o.python.c_str(), X_OK) != 0) throw SuiteError(fmt::format("--python {}: not a program", o.python));
@@ -156,6 +178,17 @@ Options parse(int argc, char** argv) {
   std::error_code error;
   if (o.write_doc && !folder.empty() && !std::filesystem::is_directory(folder, error)) {
     throw SuiteError(fmt::format("cannot write '{}': there is no directory '{}'", o.output, folder.string()));
+  }
+  // The measurements go with a measured page: by default fidelity/measured.jsonl, beside
+  // another page its name with .measured.jsonl.
+  if (o.write_doc && !o.model_only && o.replay.empty() && o.measurements.empty()) {
+    o.measurements = o.output_given ? std::filesystem::path(o.output).replace_extension(".measured.jsonl").string()
+                                    : std::string(GILSIM_SOURCE_DIR "/fidelity/measured.jsonl");
+  }
+  if (!o.write_doc || o.model_only || !o.replay.empty()) o.measurements.clear();
+  const auto measurements_folder = std::filesystem::path(o.measurements).parent_path();
+  if (!o.measurements.empty() && !measurements_folder.empty() && !std::filesystem::is_directory(measurements_folder, error)) {
+    throw SuiteError(fmt::format("cannot write '{}': there is no directory '{}'", o.measurements, measurements_folder.string()));
   }
   const auto raw_folder = std::filesystem::path(o.raw).parent_path();
   if (!o.raw.empty() && !raw_folder.empty() && !std::filesystem::is_directory(raw_folder, error)) {
@@ -228,7 +261,7 @@ Probe probe_free_cores() {
 /// Runs `python program [--quick]` on at most two CPUs (the suite's scenarios have two cores)
 /// in a session and scheduler group of its own (sim/cpython/scheduler_group.hpp), and collects what it
 /// printed; the child's session is killed when it outlives the timeout.
-Finished run_program(const Options& o, const std::string& program) {
+Finished run_program(const Options& o, const std::string& program, const std::vector<std::string>& options_first = {}) {
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error(fmt::format("cannot make pipes for {}: {}", program, std::strerror(errno)));
@@ -245,8 +278,10 @@ Finished run_program(const Options& o, const std::string& program) {
     pin_to_two_cpus();
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
-    std::vector<const char*> args{o.python.c_str(), program.c_str()};
-    if (o.quick) args.push_back("--quick");
+    std::vector<const char*> args{o.python.c_str()};
+    for (const auto& arg : options_first) args.push_back(arg.c_str());
+    args.push_back(program.c_str());
+    if (o.quick && options_first.empty()) args.push_back("--quick");
     args.push_back(nullptr);
     ::execv(o.python.c_str(), const_cast<char* const*>(args.data()));
     std::fprintf(stderr, "cannot run %s: %s\n", o.python.c_str(), std::strerror(errno));
@@ -304,6 +339,25 @@ double one_minute(const std::vector<double>& load) { return load.empty() ? 0.0 :
 /// and how fast an idle CPU wakes a signalled thread (G8).
 constexpr const char* kSpeedProbe = "cpu_speeds.py";
 constexpr const char* kWakeProbe = "wake_latency.py";
+/// And how long python3 takes to start a process: fork, the child's exit and the parent's
+/// wait, 20 times after one to warm up (`python3 -c`; its line's program is "fork_start").
+constexpr const char* kForkProbe = "fork_start";
+constexpr const char* kForkProbeCode = R"(import json, os, platform, sys, time
+def one():
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return time.perf_counter() - start
+load = list(os.getloadavg())
+one()
+times = sorted(one() for _ in range(20))
+print(json.dumps({"program": "fork_start", "python": platform.python_version(), "executable": sys.executable,
+                  "cpu_count": os.cpu_count(), "load_start": load, "load_end": list(os.getloadavg()),
+                  "sections": {"fork": {"wall": sum(times), "cpu": 0.0, "cores": 1, "busy": 0, "samples": 20,
+                                        "median": (times[9] + times[10]) / 2, "low": times[0], "high": times[-1]}}}))
+)";
 
 /// Runs one of the machine's probes; its output, or a SuiteError saying how it failed.
 Finished run_probe(const Options& o, const fidelity::Suite& suite, const char* name) {
@@ -315,6 +369,226 @@ Finished run_probe(const Options& o, const fidelity::Suite& suite, const char* n
   return f;
 }
 
+/// Runs the process-start probe (kForkProbeCode); its output, or a SuiteError.
+Finished run_fork_probe(const Options& o) {
+  Finished f = run_program(o, kForkProbeCode, {"-c"});
+  if (!WIFEXITED(f.status) || WEXITSTATUS(f.status) != 0) {
+    throw SuiteError(fmt::format("{} -c (the process-start probe) failed:\n{}{}", o.python, f.out, f.err));
+  }
+  return f;
+}
+
+/// A path as the page shows it: relative to the source folder when inside it
+/// ("fidelity/measured.jsonl"), else as given.
+std::string shown(const std::string& path) {
+  std::error_code error;
+  const auto absolute = std::filesystem::absolute(path, error).lexically_normal();
+  const auto relative = absolute.lexically_relative(std::filesystem::path(GILSIM_SOURCE_DIR).lexically_normal());
+  if (error || relative.empty() || *relative.begin() == "..") return path;
+  return relative.string();
+}
+
+/// The suite file as the page shows it: empty for the default one.
+std::string shown_suite(const Options& o) {
+  const std::string suite = shown(o.suite);
+  return suite == "fidelity/suite.toml" ? std::string() : suite;
+}
+
+/// The rows of `only`'s programs (all of them when empty). Throws SuiteError when it names none.
+void keep_only(fidelity::Suite& suite, const std::vector<std::string>& only) {
+  if (only.empty()) return;
+  std::vector<fidelity::SuiteRow> kept;
+  for (const auto& row : suite.rows) {
+    const std::string stem = std::filesystem::path(row.program).stem().string();
+    if (std::find(only.begin(), only.end(), stem) != only.end() ||
+        std::find(only.begin(), only.end(), row.program) != only.end()) {
+      kept.push_back(row);
+    }
+  }
+  if (kept.empty()) throw SuiteError("--only names no program of the suite");
+  suite.rows = std::move(kept);
+}
+
+/// What the rounds measured, as the predictions and the scores take it: filled run after run
+/// by the measuring run, and from its measurements by --replay.
+struct Measured {
+  std::map<std::string, std::vector<fidelity::ProgramRun>> runs;  ///< by program file, round after round
+  fidelity::CoreSpeedProbes speeds;
+  fidelity::WakeLatencyProbes wakes;
+  std::vector<std::string> process_starts;  ///< describe_process_start, per round; empty: not probed
+  double highest_load = 0.0;  ///< the highest 1-minute load the programs saw
+
+  void add(const std::string& program, fidelity::ProgramRun run) {
+    highest_load = std::max({highest_load, one_minute(run.load_start), one_minute(run.load_end)});
+    runs[program].push_back(std::move(run));
+  }
+};
+
+/// Predicts and scores every row from what was measured; fills the page's lines of the probes
+/// and the highest load into `info` (whose wake_fit says how to predict). The model's machine
+/// is fitted to the measured one (scenario::fit_to_machine): `cpus` CPUs at the speeds measured
+/// (S7, over every round, in every order: core_orders) and, with --wake-fit, each round's
+/// wake-ups (G8), a row's prediction then over the rounds its measurement kept (over_rounds).
+/// Throws SuiteError.
+std::vector<fidelity::RowResult> score_rows(const fidelity::Suite& suite,
+                                            const std::map<std::string, scenario::Scenario*>& loaded,
+                                            const Measured& m, int cpus, fidelity::RunInfo& info) {
+  info.core_speeds = m.speeds.describe();
+  info.wake_latencies = m.wakes.describe();
+  info.highest_load = m.highest_load;
+  info.process_starts.clear();
+  for (std::size_t r = 0; r < m.process_starts.size(); ++r) {
+    info.process_starts.push_back(fmt::format("round {} {}", r + 1, m.process_starts[r]));
+  }
+  const std::vector<double> speeds = m.speeds.speeds();
+  std::vector<std::vector<fidelity::Prediction>> rounds(suite.rows.size());
+  const std::size_t fitted_rounds = info.wake_fit ? m.wakes.rounds.size() : 1;
+  for (std::size_t r = 0; r < fitted_rounds; ++r) {
+    std::map<std::string, scenario::Scenario> fitted;
+    for (const auto& [name, s] : loaded) {
+      const std::vector<scenario::WakeSample> wake = info.wake_fit ? m.wakes.samples(r) : std::vector<scenario::WakeSample>{};
+      const std::vector<scenario::TimerSample> timer =
+          info.wake_fit ? m.wakes.timer_samples(r) : std::vector<scenario::TimerSample>{};
+      scenario::fit_to_machine(fitted.emplace(name, *s).first->second, {cpus, speeds, wake, timer});
+    }
+    for (std::size_t i = 0; i < suite.rows.size(); ++i) {
+      rounds[i].push_back(fidelity::predict(suite.rows[i], fitted.at(suite.rows[i].scenario)));
+    }
+  }
+  std::vector<fidelity::RowResult> results;
+  const std::vector<fidelity::ProgramRun> none;
+  for (std::size_t i = 0; i < suite.rows.size(); ++i) {
+    const auto& row = suite.rows[i];
+    const auto runs = m.runs.find(row.program);
+    fidelity::Measurement measured = fidelity::measure(row, runs == m.runs.end() ? none : runs->second);
+    // Each measured round beside the prediction for that round's machine.
+    const fidelity::Prediction predicted =
+        info.wake_fit ? fidelity::over_rounds(rounds[i], measured.rounds) : rounds[i].front();
+    results.push_back(fidelity::score(row, std::move(measured), predicted));
+  }
+  return results;
+}
+
+/// The measurements of a file (read_measurements), checked against the suite: each line a
+/// probe or a program of the suite that gives every figure its rows read, each probe and
+/// program once a round. Throws SuiteError "FILE:LINE: ...".
+Measured measured_of(const fidelity::Measurements& file, const fidelity::Suite& suite, const std::string& path) {
+  const auto fail = [&](std::size_t line, const std::string& why) {
+    return SuiteError(fmt::format("{}:{}: {}", path, line, why));
+  };
+  const std::string speed_probe = std::filesystem::path(kSpeedProbe).stem().string();
+  const std::string wake_probe = std::filesystem::path(kWakeProbe).stem().string();
+  const std::vector<std::string> names = suite.program_names();
+  Measured m;
+  for (const auto& line : file.runs) {
+    const std::string& program = line.run.program;
+    const std::size_t before = static_cast<std::size_t>(line.repeat - 1);  // the runs of earlier rounds
+    const auto once_a_round = [&](std::size_t count, const std::string& name) {
+      if (count != before) {
+        throw fail(line.line, fmt::format("{} in round {} after {} run(s) of it: expected one a round, in order", name,
+                                          line.repeat, count));
+      }
+    };
+    try {
+      if (program == speed_probe) {
+        once_a_round(m.speeds.loops.size(), kSpeedProbe);
+        m.speeds.add(line.run);
+        continue;
+      }
+      if (program == wake_probe) {
+        once_a_round(m.wakes.rounds.size(), kWakeProbe);
+        m.wakes.add(line.run);
+        continue;
+      }
+      if (program == kForkProbe) {
+        once_a_round(m.process_starts.size(), kForkProbe);
+        m.process_starts.push_back(fidelity::describe_process_start(line.run));
+        continue;
+      }
+      const auto name = std::find_if(names.begin(), names.end(), [&](const std::string& n) {
+        return std::filesystem::path(n).stem().string() == program;
+      });
+      if (name == names.end()) {  // its rows have left the suite since it was measured
+        fmt::print(stderr, "gilsim_fidelity: {}:{}: no row of the suite reads {}'s figures: left out\n", path, line.line,
+                   program);
+        continue;
+      }
+      once_a_round(m.runs.count(*name) > 0 ? m.runs.at(*name).size() : 0, *name);
+      for (const auto& row : suite.rows) {
+        if (row.program == *name) fidelity::measure(row, {line.run});  // every figure its rows read is there
+      }
+      m.add(*name, line.run);
+    } catch (const SuiteError& e) {
+      const std::string what = e.what();
+      if (what.rfind(path + ":", 0) == 0) throw;
+      throw fail(line.line, what);
+    }
+  }
+  const auto complete = [&](std::size_t count, const std::string& name) {
+    if (count != static_cast<std::size_t>(file.info.repeat)) {
+      throw SuiteError(fmt::format("{}: {} ran {} time(s), where run_info's \"repeat\" is {}: expected one line a round",
+                                   path, name, count, file.info.repeat));
+    }
+  };
+  complete(m.speeds.loops.size(), kSpeedProbe);
+  complete(m.wakes.rounds.size(), kWakeProbe);
+  if (!m.process_starts.empty()) complete(m.process_starts.size(), kForkProbe);  // older measurements have none
+  for (const auto& name : names) {
+    if (m.runs.count(name) == 0) {
+      fmt::print(stderr, "gilsim_fidelity: {} has no run of {}: its rows are not measured\n", path, name);
+      continue;
+    }
+    complete(m.runs.at(name).size(), name);
+  }
+  return m;
+}
+
+/// The table, the page (with `measurements` beside it when given, atomically) and the
+/// paragraph for a class. Returns the exit code.
+int finish(const Options& o, const std::vector<fidelity::RowResult>& results, const fidelity::RunInfo& info,
+           const std::string& measurements) {
+  fmt::print("\n{}\n", fidelity::render_text(results));
+  fmt::print("load average after: {}; the suite took {:.1f} s\n", info.load_after, info.seconds);
+  if (o.quick) fmt::print("(tiny sizes: the figures above say nothing about CPython)\n");
+  try {
+    if (o.write_doc) {
+      std::vector<trace::OutputRequest> outputs{
+          {o.output, [&](std::ostream& out) { out << fidelity::render_markdown(results, info); }}};
+      if (!o.measurements.empty()) outputs.push_back({o.measurements, [&](std::ostream& out) { out << measurements; }});
+      trace::write_outputs(outputs, std::cout);
+      fmt::print("wrote {}\n", o.output);
+      if (!o.measurements.empty()) fmt::print("wrote {}\n", o.measurements);
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
+    return 1;
+  }
+  if (o.quick) return 0;  // tiny sizes: nothing to tell a class
+  fmt::print("\nWhat this means for a class:\n");
+  for (const std::string& line : fidelity::class_lines(results)) fmt::print("{}\n", line);
+  return 0;
+}
+
+/// --replay: the page again from a measuring run's measurements, no Python run.
+int replay(const Options& o, const fidelity::Suite& suite, const std::map<std::string, scenario::Scenario*>& loaded,
+           const fidelity::Measurements& file) {
+  fidelity::RunInfo info = file.info;
+  info.measurements = shown(o.replay);
+  info.suite = shown_suite(o);
+  std::vector<fidelity::RowResult> results;
+  try {
+    const Measured m = measured_of(file, suite, o.replay);
+    results = score_rows(suite, loaded, m, file.cpus, info);
+  } catch (const SuiteError& e) {
+    fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {  // a prediction past the model's event limit
+    fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
+    return 1;
+  }
+  fmt::print("CPython suite replayed from {}: {} rows, measured by `{}`\n", o.replay, suite.rows.size(), info.command);
+  return finish(o, results, info, {});
+}
 
 }  // namespace
 
@@ -328,23 +602,22 @@ bool wants_cpython_suite(int argc, char** argv) {
 int run_cpython_suite(int argc, char** argv) {
   Options options;
   fidelity::Suite suite;
+  fidelity::Measurements replayed;
   std::vector<fidelity::Prediction> predictions;
   std::deque<scenario::Scenario> scenarios;
   std::map<std::string, scenario::Scenario*> loaded;  ///< by file name, in `scenarios`
   try {
     options = parse(argc, argv);
+    if (!options.replay.empty()) {
+      replayed = fidelity::read_measurements(options.replay);
+      options.only = replayed.only;
+    }
     suite = fidelity::load_suite(options.suite);
-    if (!options.only.empty()) {
-      std::vector<fidelity::SuiteRow> kept;
-      for (const auto& row : suite.rows) {
-        const std::string stem = std::filesystem::path(row.program).stem().string();
-        if (std::find(options.only.begin(), options.only.end(), stem) != options.only.end() ||
-            std::find(options.only.begin(), options.only.end(), row.program) != options.only.end()) {
-          kept.push_back(row);
-        }
-      }
-      if (kept.empty()) throw SuiteError("--only names no program of the suite");
-      suite.rows = std::move(kept);
+    try {
+      keep_only(suite, options.only);
+    } catch (const SuiteError& e) {
+      if (options.replay.empty()) throw;
+      throw SuiteError(fmt::format("{}:1: run_info's \"only\" names no program of the suite {}", options.replay, options.suite));
     }
     // Every prediction first: a mistake in the suite shows before minutes of measuring.
     for (const auto& row : suite.rows) {
@@ -352,7 +625,7 @@ int run_cpython_suite(int argc, char** argv) {
         loaded[row.scenario] =
             &scenarios.emplace_back(scenario::load_file(suite.scenarios / row.scenario, options.overrides));
       }
-      predictions.push_back(fidelity::predict(row, *loaded[row.scenario]));
+      if (options.replay.empty()) predictions.push_back(fidelity::predict(row, *loaded[row.scenario]));
     }
   } catch (const SuiteError& e) {
     fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
@@ -364,6 +637,8 @@ int run_cpython_suite(int argc, char** argv) {
     fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
     return 1;
   }
+  if (!options.replay.empty()) return replay(options, suite, loaded, replayed);
+
 
   if (options.model_only) {
     for (std::size_t i = 0; i < suite.rows.size(); ++i) {
@@ -394,32 +669,41 @@ int run_cpython_suite(int argc, char** argv) {
     return 0;
   }
 
+
   const auto began = std::chrono::steady_clock::now();
-  fidelity::RunInfo info;
+  fidelity::Measurements measurements;
+  fidelity::RunInfo& info = measurements.info;
   info.repeat = options.repeat;
   info.load_before = load_average();
   info.machine = machine_description(real::available_cpus());
+  info.wake_fit = options.wake_fit;
+  measurements.cpus = std::min(real::available_cpus(), 2);  // the programs run on two CPUs
+  measurements.only = options.only;
   fmt::print("CPython suite: {} rows, {} programs, {} run(s) each, {}{}\n", suite.rows.size(),
              suite.program_names().size(), options.repeat, options.python, options.quick ? ", tiny sizes" : "");
   fmt::print("machine: {}; load average before: {}\n\n", info.machine, info.load_before);
 
-  std::map<std::string, std::vector<fidelity::ProgramRun>> runs;
-  std::vector<std::string> raw_lines;
-  fidelity::CoreSpeedProbes probes;
-  fidelity::WakeLatencyProbes wakes;
+  Measured measured;
+  std::vector<std::string>& raw_lines = measurements.lines;
   try {
     for (int r = 1; r <= options.repeat; ++r) {
       {
         // The machine before the round's programs: each CPU's speed (S7) and its wake-ups
         // (G8). The model's runs are given them.
         Finished f = run_probe(options, suite, kSpeedProbe);
-        probes.add(fidelity::parse_program_output(f.out, kSpeedProbe));
+        measured.speeds.add(fidelity::parse_program_output(f.out, kSpeedProbe));
         raw_lines.push_back(fidelity::raw_line(f.out, r, -1.0, f.wall, f.cpu));
-        fmt::print("run {}/{} {:<20} {}\n", r, options.repeat, kSpeedProbe, probes.describe());
+        fmt::print("run {}/{} {:<20} {}\n", r, options.repeat, kSpeedProbe, measured.speeds.describe());
         f = run_probe(options, suite, kWakeProbe);
-        wakes.add(fidelity::parse_program_output(f.out, kWakeProbe));
+        measured.wakes.add(fidelity::parse_program_output(f.out, kWakeProbe));
         raw_lines.push_back(fidelity::raw_line(f.out, r, -1.0, f.wall, f.cpu));
-        fmt::print("run {}/{} {:<20} {}\n", r, options.repeat, kWakeProbe, wakes.describe().back());
+        fmt::print("run {}/{} {:<20} {}\n", r, options.repeat, kWakeProbe, measured.wakes.describe().back());
+        f = run_fork_probe(options);
+        measured.process_starts.push_back(
+            fidelity::describe_process_start(fidelity::parse_program_output(f.out, kForkProbe)));
+        raw_lines.push_back(fidelity::raw_line(f.out, r, -1.0, f.wall, f.cpu));
+        fmt::print("run {}/{} {:<20} python3's fork, exit and wait: {}\n", r, options.repeat, kForkProbe,
+                   measured.process_starts.back());
       }
       for (const auto& name : suite.program_names()) {
         const Probe probe = probe_free_cores();
@@ -441,50 +725,32 @@ int run_cpython_suite(int argc, char** argv) {
         run.free_cores = free_cores;
         run.wall = f.wall;
         run.cpu = f.cpu;
-        info.highest_load = std::max({info.highest_load, one_minute(run.load_start), one_minute(run.load_end)});
         if (info.python.empty()) info.python = fmt::format("{} ({})", run.python, options.python);
         fmt::print("run {}/{} {:<20} {:6.2f} s wall, {:5.2f} s CPU, {:.1f} cores free before, load {:.2f}\n", r,
                    options.repeat, name, f.wall, f.cpu, free_cores, one_minute(run.load_end));
         std::fflush(stdout);
-        runs[name].push_back(std::move(run));
+        measured.add(name, std::move(run));
       }
     }
   } catch (const std::exception& e) {
     fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
     return 1;
   }
+  if (!options.raw.empty()) {
+    try {
+      trace::write_file_atomically(options.raw, [&](std::ostream& out) {
+        for (const auto& line : raw_lines) out << line << "\n";
+      });
+      fmt::print("wrote {}\n", options.raw);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
+      return 1;
+    }
+  }
 
   std::vector<fidelity::RowResult> results;
   try {
-    // The model's machine is fitted to the measured one (scenario::fit_to_machine): the CPUs'
-    // speeds (S7, over every round, in every order: core_orders) and each round's wake-ups
-    // (G8); a row's prediction is over the rounds its measurement kept (over_rounds).
-    info.core_speeds = probes.describe();
-    info.wake_latencies = wakes.describe();
-    info.wake_fit = options.wake_fit;
-    const std::vector<double> speeds = probes.speeds();
-    const int cpus = std::min(real::available_cpus(), 2);  // the programs run on two CPUs
-    std::vector<std::vector<fidelity::Prediction>> rounds(suite.rows.size());
-    const std::size_t fitted_rounds = options.wake_fit ? wakes.rounds.size() : 1;
-    for (std::size_t r = 0; r < fitted_rounds; ++r) {
-      std::map<std::string, scenario::Scenario> fitted;
-      for (const auto& [name, s] : loaded) {
-        const std::vector<scenario::WakeSample> wake = options.wake_fit ? wakes.samples(r) : std::vector<scenario::WakeSample>{};
-        const std::vector<scenario::TimerSample> timer =
-            options.wake_fit ? wakes.timer_samples(r) : std::vector<scenario::TimerSample>{};
-        scenario::fit_to_machine(fitted.emplace(name, *s).first->second, {cpus, speeds, wake, timer});
-      }
-      for (std::size_t i = 0; i < suite.rows.size(); ++i) {
-        rounds[i].push_back(fidelity::predict(suite.rows[i], fitted.at(suite.rows[i].scenario)));
-      }
-    }
-    for (std::size_t i = 0; i < suite.rows.size(); ++i) {
-      const auto& row = suite.rows[i];
-      fidelity::Measurement measured = fidelity::measure(row, runs[row.program]);
-      // Each measured round beside the prediction for that round's machine.
-      predictions[i] = options.wake_fit ? fidelity::over_rounds(rounds[i], measured.rounds) : rounds[i].front();
-      results.push_back(fidelity::score(row, std::move(measured), predictions[i]));
-    }
+    results = score_rows(suite, loaded, measured, measurements.cpus, info);
   } catch (const SuiteError& e) {
     fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
     return 1;
@@ -495,31 +761,16 @@ int run_cpython_suite(int argc, char** argv) {
   info.command = fmt::format("{}build/gilsim_fidelity --cpython --repeat {}",
                              nice != 0 ? fmt::format("nice -n {} ", nice) : std::string(), options.repeat);
   if (options.python != "/usr/bin/python3") info.command += fmt::format(" --python {}", options.python);
+  if (!shown_suite(options).empty()) info.command += fmt::format(" --suite {}", shown_suite(options));
+  if (!options.only.empty()) info.command += fmt::format(" --only {}", fmt::join(options.only, ","));
   if (options.wake_fit) info.command += " --wake-fit";
-
-  fmt::print("\n{}\n", fidelity::render_text(results));
-  fmt::print("load average after: {}; the suite took {:.1f} s\n", info.load_after, info.seconds);
-  if (options.quick) fmt::print("(tiny sizes: the figures above say nothing about CPython)\n");
-  try {
-    if (!options.raw.empty()) {
-      trace::write_file_atomically(options.raw, [&](std::ostream& out) {
-        for (const auto& line : raw_lines) out << line << "\n";
-      });
-      fmt::print("wrote {}\n", options.raw);
-    }
-    if (options.write_doc) {
-      trace::write_file_atomically(options.output,
-                                   [&](std::ostream& out) { out << fidelity::render_markdown(results, info); });
-      fmt::print("wrote {}\n", options.output);
-    }
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
-    return 1;
+  // The text written is the one the page is made of; the page then says where it is.
+  const std::string text = fidelity::measurements_text(measurements);
+  if (!options.measurements.empty()) {
+    info.measurements = shown(options.measurements);
+    info.suite = shown_suite(options);
   }
-  if (options.quick) return 0;  // tiny sizes: nothing to tell a class
-  fmt::print("\nWhat this means for a class:\n");
-  for (const std::string& line : fidelity::class_lines(results)) fmt::print("{}\n", line);
-  return 0;
+  return finish(options, results, info, text);
 }
 
 }  // namespace gilsim::bench

@@ -201,6 +201,104 @@ std::string raw_line(std::string_view output, int repeat, double free_cores, dou
   return doc.dump();
 }
 
+std::string measurements_text(const Measurements& m) {
+  const RunInfo& i = m.info;
+  const nlohmann::json info = {{"command", i.command},         {"python", i.python},
+                               {"machine", i.machine},         {"repeat", i.repeat},
+                               {"load_before", i.load_before}, {"load_after", i.load_after},
+                               {"seconds", i.seconds},         {"scheduling", i.scheduling},
+                               {"wake_fit", i.wake_fit},       {"cpus", m.cpus},
+                               {"only", m.only}};
+  std::string text = nlohmann::json{{"run_info", info}}.dump() + "\n";
+  for (const std::string& line : m.lines) text += line + "\n";
+  return text;
+}
+
+Measurements read_measurements(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw SuiteError(fmt::format("{}: cannot read the measurements", file.string()));
+  Measurements m;
+  std::string text;
+  std::size_t number = 0;
+  const auto fail = [&](const std::string& why) { return SuiteError(fmt::format("{}:{}: {}", file.string(), number, why)); };
+  const auto object = [&](const std::string& line) {
+    nlohmann::json doc;
+    try {
+      doc = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw fail(fmt::format("not a JSON line: {}", e.what()));
+    }
+    if (!doc.is_object()) throw fail("expected a JSON object");
+    return doc;
+  };
+  // The value of `key` of `doc`, of the type `expected` names.
+  const auto value = [&](const nlohmann::json& doc, const char* where, const char* key, const char* expected,
+                         bool (nlohmann::json::*is)() const noexcept) -> const nlohmann::json& {
+    const auto found = doc.find(key);
+    if (found == doc.end()) throw fail(fmt::format("{} has no \"{}\"; expected {}", where, key, expected));
+    if (!((*found).*is)()) throw fail(fmt::format("{}'s \"{}\" is not {}", where, key, expected));
+    return *found;
+  };
+  using J = nlohmann::json;
+  while (std::getline(in, text)) {
+    ++number;
+    if (number == 1) {
+      const J doc = object(text);
+      if (!doc.contains("run_info")) {
+        throw fail("expected the run's information first: {\"run_info\": {\"command\": ..., ...}}");
+      }
+      const J& i = value(doc, "the line", "run_info", "an object", &J::is_object);
+      const char* where = "run_info";
+      m.info.command = value(i, where, "command", "a string (the command that measured)", &J::is_string).get<std::string>();
+      m.info.python = value(i, where, "python", "a string such as \"3.11.2 (/usr/bin/python3)\"", &J::is_string).get<std::string>();
+      m.info.machine = value(i, where, "machine", "a string (the CPU, its count and the kernel)", &J::is_string).get<std::string>();
+      m.info.repeat = value(i, where, "repeat", "a whole number of rounds", &J::is_number_integer).get<int>();
+      m.info.load_before = value(i, where, "load_before", "a string such as \"0.70 1.38 0.86\"", &J::is_string).get<std::string>();
+      m.info.load_after = value(i, where, "load_after", "a string such as \"1.15 1.34 0.91\"", &J::is_string).get<std::string>();
+      m.info.seconds = value(i, where, "seconds", "a number (how long the suite took)", &J::is_number).get<double>();
+      m.info.scheduling = value(i, where, "scheduling", "a string (how the programs were scheduled)", &J::is_string).get<std::string>();
+      m.info.wake_fit = value(i, where, "wake_fit", "true or false (--wake-fit)", &J::is_boolean).get<bool>();
+      m.cpus = value(i, where, "cpus", "the number of CPUs the programs ran on", &J::is_number_integer).get<int>();
+      const J& only = value(i, where, "only", "a list of --only's programs ([] for the whole suite)", &J::is_array);
+      for (const J& name : only) {
+        if (!name.is_string()) throw fail("run_info's \"only\" is not a list of strings");
+        m.only.push_back(name.get<std::string>());
+      }
+      if (m.info.repeat < 1 || m.cpus < 1) throw fail("run_info's \"repeat\" and \"cpus\" must be at least 1");
+      continue;
+    }
+    const J doc = object(text);
+    const char* where = "the run";
+    Measurements::Run run;
+    run.line = number;
+    const std::string program = value(doc, where, "program", "the program's name, e.g. \"convoy\"", &J::is_string).get<std::string>();
+    run.repeat = value(doc, where, "repeat", "the round, a whole number", &J::is_number_integer).get<int>();
+    if (run.repeat < 1 || run.repeat > m.info.repeat) {
+      throw fail(fmt::format("\"repeat\": {} is not a round from 1 to {} (run_info's repeat)", run.repeat, m.info.repeat));
+    }
+    if (!m.runs.empty() && run.repeat < m.runs.back().repeat) {
+      throw fail(fmt::format("round {} after round {}: expected the rounds in the order they ran", run.repeat,
+                             m.runs.back().repeat));
+    }
+    const double free_cores =
+        value(doc, where, "free_cores", "the cores free before the run (-1: not probed)", &J::is_number).get<double>();
+    const double wall = value(doc, where, "program_wall", "the program's wall time, seconds", &J::is_number).get<double>();
+    const double cpu = value(doc, where, "program_cpu", "the program's CPU time, seconds", &J::is_number).get<double>();
+    try {
+      run.run = parse_program_output(text, program);
+    } catch (const SuiteError& e) {
+      throw fail(e.what());
+    }
+    run.run.free_cores = free_cores;
+    run.run.wall = wall;
+    run.run.cpu = cpu;
+    m.lines.push_back(text);
+    m.runs.push_back(std::move(run));
+  }
+  if (number == 0) throw SuiteError(fmt::format("{}:1: empty; expected the run's information first: {{\"run_info\": ...}}", file.string()));
+  return m;
+}
+
 ProgramRun parse_program_output(std::string_view output, std::string_view program) {
   const std::string_view json = json_line(output);
   const auto fail = [&](const std::string& why) -> SuiteError {
@@ -633,6 +731,19 @@ std::vector<std::string> WakeLatencyProbes::describe() const {
     lines.push_back(std::move(line));
   }
   return lines;
+}
+
+std::string describe_process_start(const ProgramRun& run) {
+  const auto fork = run.sections.find("fork");
+  if (fork == run.sections.end()) throw SuiteError("fork_start: no section 'fork'");
+  const auto figure = [&](const char* name) {
+    const auto found = fork->second.fields.find(name);
+    if (found == fork->second.fields.end() || !(found->second > 0.0)) {
+      throw SuiteError(fmt::format("fork_start: section 'fork' has no positive '{}'", name));
+    }
+    return as_time(found->second);
+  };
+  return fmt::format("{} ({} to {})", format_time(figure("median")), format_time(figure("low")), format_time(figure("high")));
 }
 
 std::vector<scenario::Scenario> core_orders(const scenario::Scenario& s) {

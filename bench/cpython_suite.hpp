@@ -196,6 +196,11 @@ struct WakeLatencyProbes {
   std::vector<std::string> describe() const;
 };
 
+/// What the process-start probe measured in one round (python3's fork, the child's exit and
+/// the parent's wait; section `fork`: `median`, `low`, `high`, seconds, and `samples`), for
+/// the page: "7.70 ms (6.90 ms to 9.10 ms)". Throws SuiteError when a figure is missing.
+std::string describe_process_start(const ProgramRun& run);
+
 /// What the model predicts for a row.
 struct Prediction {
   double value = 0.0;    ///< seconds or a ratio; race rows: the fraction of lost reads
@@ -271,9 +276,43 @@ struct RunInfo {
   std::string scheduling;               ///< how the programs were scheduled (sim/cpython/scheduler_group.hpp)
   std::string core_speeds;              ///< what cpu_speeds.py measured of each CPU (S7); empty: not probed
   std::vector<std::string> wake_latencies;  ///< what wake_latency.py measured, per round (G8); empty: not probed
+  /// How long python3 took to start a process before each round (describe_process_start);
+  /// empty: not probed.
+  std::vector<std::string> process_starts;
   bool wake_fit = true;  ///< the model's wake-up law fitted to them (false: --no-wake-fit, the default law)
   bool measured = true;  ///< false: a page of the model's predictions alone (--model-only), no CPython run
+  /// The file of the measurements the page was made of ("fidelity/measured.jsonl"), and the
+  /// suite file when not the default (`--suite`): the page says how to write it again from
+  /// them. Empty: not said.
+  std::string measurements, suite;
 };
+
+/// What a measured page is made of, so that it can be written again with today's model and
+/// suite.toml (`gilsim_fidelity --cpython --replay FILE`): the run's own information, then
+/// every probe's and program's raw_line, in the order they ran. The rest of RunInfo (the
+/// probes' lines, the highest load) is derived from the lines.
+struct Measurements {
+  /// command, python, machine, repeat, load_before, load_after, seconds, scheduling, wake_fit.
+  RunInfo info;
+  int cpus = 2;                    ///< the CPUs the programs ran on (the model's machine is fitted to them)
+  std::vector<std::string> only;   ///< --only's programs; empty: the whole suite
+  std::vector<std::string> lines;  ///< raw_line()s, one run each
+
+  /// One run of a line, read back.
+  struct Run {
+    std::size_t line = 0;  ///< in the file, from 1
+    int repeat = 0;        ///< the round, from 1
+    ProgramRun run;        ///< free_cores, wall and cpu as the runner saw them
+  };
+  std::vector<Run> runs;  ///< filled by read_measurements, one per line
+};
+
+/// The file's text: {"run_info": {...}} on the first line, then the lines.
+std::string measurements_text(const Measurements& m);
+
+/// Reads a file of measurements_text(). Throws SuiteError "FILE:LINE: what was expected"
+/// (the JSON key a line lacks, or the value it should have).
+Measurements read_measurements(const std::filesystem::path& file);
 
 /// The whole generated page.
 std::string render_markdown(const std::vector<RowResult>& results, const RunInfo& info);

@@ -143,6 +143,14 @@ std::string paragraph(std::string text) {
 std::string how_measured(const RunInfo& info) {
   std::string md;
   md += fmt::format("- Command: `{}` ({:.0f} s for the whole suite).\n", info.command, info.seconds);
+  if (!info.measurements.empty()) {
+    const std::string suite = info.suite.empty() ? std::string() : fmt::format(" --suite {}", info.suite);
+    md += fmt::format("- Measurements: `{0}` (every program's JSON line and the run's own figures).\n"
+                      "  This page is a function of them and of today's model and suite: after a change to\n"
+                      "  either, `build/gilsim_fidelity --cpython --replay {0}{1}` writes it again (no\n"
+                      "  Python runs); a new measurement is the command above, which writes both.\n",
+                      info.measurements, suite);
+  }
   md += fmt::format("- CPython {}; machine: {}.\n", info.python, info.machine);
   md += fmt::format("- Each program ran {} time(s), the programs taking turns; the figure is the median of the\n"
                     "  runs that got their cores, the spread the lowest and highest of them.\n",
@@ -175,6 +183,13 @@ std::string how_measured(const RunInfo& info) {
                             "  rounds whose runs it kept (`--wake-fit`).\n"
                           : "  The model kept its default wake-up laws (docs/model.md G2a says why; `--wake-fit`\n"
                             "  would fit them to each round's).\n");
+  }
+  if (!info.process_starts.empty()) {
+    md += fmt::format("- How long python3 took to start a process (`os.fork()`, the child's exit and the parent's\n"
+                      "  wait, the median of 20 before each round, lowest to highest): {}. The pool rows'\n"
+                      "  CPython figures include such starts; the model charges its own `costs.fork_start`\n"
+                      "  (docs/model.md P4).\n",
+                      fmt::join(info.process_starts, "; "));
   }
   md += "- Busy-machine check: before each program, two busy threads (scheduled as the programs\n"
         "  are) measure how many cores are free, and each measured section must find at least 75 %\n"
