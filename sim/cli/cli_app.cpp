@@ -16,6 +16,7 @@
 #include "sim/cli/run_command.hpp"
 #include "sim/cli/sweep_command.hpp"
 #include "sim/cpython/cpython_runs.hpp"
+#include "sim/scenario/bundled_names.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/sweep/sweep_plan.hpp"
 #include "sim/sweep/sweep_results.hpp"
@@ -77,7 +78,8 @@ CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi) {
 
 void add_run_options(CLI::App& run, RunOptions& options) {
   run.add_option("files", options.files,
-                 "Scenario files (TOML) to run, one after the other; none runs the built-in default")
+                 "Scenario files (TOML) to run, one after the other, or bundled lessons by name or number (07-convoy, "
+                 "07: gilsim list); none runs the built-in default")
       ->type_name("FILE");
   run.add_option("--set", options.overrides,
                  "Override a scenario value before it is checked, e.g. --set cores=2 or "
@@ -122,7 +124,7 @@ void add_run_options(CLI::App& run, RunOptions& options) {
 }
 
 void add_sweep_options(CLI::App& sweep, SweepOptions& options) {
-  sweep.add_option("file", options.file, "Scenario file (TOML); none sweeps the built-in default")->type_name("FILE");
+  sweep.add_option("file", options.file, "Scenario file (TOML) or bundled lesson (07-convoy, 07); none sweeps the built-in default")->type_name("FILE");
   sweep.add_option("--vary", options.vary,
                    "A key --set accepts and its values: a list (workers=1,2,4,8), a range with a step "
                    "(workers=1..16, switch_interval=1ms..10ms:1ms) or a log range (switch_interval=1ms..64ms*2); "
@@ -226,7 +228,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   PythonOptions python_options;
   CLI::App* python = app.add_subcommand(
       "python", "Print a runnable Python 3 program that does the scenario's runs and times each one");
-  python->add_option("file", python_options.file, "Scenario file (TOML); none prints the built-in default")
+  python->add_option("file", python_options.file, "Scenario file (TOML) or bundled lesson (07-convoy, 07); none prints the built-in default")
       ->type_name("FILE");
   python->add_option("--set", python_options.overrides, "Override a scenario value, as for run; repeatable")
       ->type_name("KEY=VALUE")
@@ -243,6 +245,11 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     err << usage_error(app, e, argc, argv) << "\n";
     return kExitBadInput;
   }
+
+  // A bundled lesson may be named the short way ("07-convoy", "07") from any folder.
+  for (std::string& file : run_options.files) file = scenario::resolve_scenario_name(file);
+  sweep_options.file = scenario::resolve_scenario_name(sweep_options.file);
+  python_options.file = scenario::resolve_scenario_name(python_options.file);
 
   // Progress lines are redrawn with '\r': only on a terminal, never into a log or a pipe.
   const bool on_a_terminal = &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;

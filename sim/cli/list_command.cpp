@@ -1,4 +1,4 @@
-// Listing scenarios: name and title, one a line.
+// Listing the bundled scenarios: the name to type and the title, one a line.
 #include "sim/cli/list_command.hpp"
 
 #include <fmt/format.h>
@@ -8,22 +8,13 @@
 
 namespace gilsim::cli {
 
-namespace {
-
-/// Relative to the current directory when the file is below it, else as given.
-std::string display_path(const std::filesystem::path& file) {
-  std::error_code error;
-  const auto here = std::filesystem::current_path(error);
-  if (error) return file.string();
-  const auto relative = file.lexically_proximate(here);
-  if (relative.empty() || *relative.begin() == "..") return file.string();
-  return relative.string();
-}
-
-}  // namespace
-
 int list_scenarios(const std::vector<std::filesystem::path>& files, std::ostream& out) {
-  TextTable table{{"scenario", "title"}, {false, false}, {}};
+  if (!files.empty()) {
+    // The name is what to type (scenario/bundled_names.hpp): the folder once, not on every line.
+    out << fmt::format("Bundled scenarios in {}; give a name, or its number, to gilsim or gilviz (gilsim run 07):\n\n",
+                       files.front().parent_path().string());
+  }
+  TextTable table{{"name", "title"}, {false, false}, {}};
   table.rows.push_back({"(built in)", scenario::load_default().title});
   for (const auto& file : files) {
     std::string title;
@@ -32,7 +23,7 @@ int list_scenarios(const std::vector<std::filesystem::path>& files, std::ostream
     } catch (const scenario::ScenarioError& e) {
       title = fmt::format("(does not load: {})", e.what());
     }
-    table.rows.push_back({display_path(file), title});
+    table.rows.push_back({file.stem().string(), title});
   }
   out << render_table(table);
   if (files.empty()) out << "No scenario folder found next to the program or in the source tree.\n";

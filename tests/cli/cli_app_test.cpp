@@ -103,7 +103,21 @@ TEST_CASE("list shows the built-in scenario and the bundled files") {
   const Result r = run_gilsim({"list"});
   CHECK(r.code == 0);
   CHECK(r.out.find("(built in)") != std::string::npos);
-  CHECK(r.out.find("default.toml") != std::string::npos);
+  CHECK(r.out.find("Bundled scenarios in ") != std::string::npos);
+  CHECK(r.out.find("\n07-convoy  ") != std::string::npos);  // the name to type, not a path
+  CHECK(r.out.find(".toml  ") == std::string::npos);
+}
+
+TEST_CASE("a bundled lesson runs by its name or its number, from any folder") {
+  const Result by_name = run_gilsim({"run", "07-convoy", "--no-timeline"});
+  CHECK(by_name.code == 0);
+  CHECK(by_name.out.find("07 The convoy effect") != std::string::npos);
+  const Result by_number = run_gilsim({"python", "07"});
+  CHECK(by_number.code == 0);
+  CHECK(by_number.out.find("07 The convoy effect") != std::string::npos);
+  const Result nothing = run_gilsim({"run", "convoy", "--no-timeline"});  // no file, no lesson so named
+  CHECK(nothing.code == 2);
+  CHECK(nothing.err.find("convoy: cannot open the file") != std::string::npos);
 }
 
 TEST_CASE("a real run writes no progress line ('\\r') to a stream that is not the terminal") {

@@ -120,7 +120,7 @@ def stray_worker_variable_is_ignored():
     env = dict(os.environ, GILSIM_REAL_WORKER="3,4")
     result = gilsim("list", env=env)
     expect_exit(result, 0)
-    expect("default.toml" in result.stdout, f"list printed nothing useful:\n{result.stdout}")
+    expect("\ndefault  " in result.stdout, f"list printed nothing useful:\n{result.stdout}")
 
 
 @check

@@ -16,8 +16,11 @@ if command -v help2man > /dev/null; then
   [ -f "$prefix/share/man/man1/gilsim.1" ] || fail "no man page"
 fi
 listed="$(cd / && "$prefix/bin/gilsim" list)"
-grep -q "${prefix#/}/share/gilsim/scenarios/01-cpu-bound.toml" <<< "$listed" \
+grep -q "in $prefix/share/gilsim/scenarios;" <<< "$listed" && grep -q "^01-cpu-bound  " <<< "$listed" \
   || fail "the installed gilsim does not list the installed scenarios:\n$listed"
+# ... and runs one of them by its number, from any folder.
+ran="$(cd / && "$prefix/bin/gilsim" run 07 --no-timeline)" || fail "the installed gilsim cannot run lesson 07 by its number"
+grep -q "^07 The convoy effect" <<< "$ran" || fail "gilsim run 07 ran something else:\n$ran"
 "$prefix/bin/gilsim" --version | grep -q "^gilsim " || fail "no --version"
 if [ -x "$prefix/bin/gilviz" ]; then
   # From another folder: the installed viewer takes its icon from the installed assets.

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "sim/scenario/bundled_names.hpp"
 #include "viz/asset_files.hpp"
 #include "viz/knobs.hpp"
 #include "viz/platform/options.hpp"
@@ -44,7 +45,9 @@ int main(int argc, char** argv) {
   Options o;
   std::string at_text, size_text, view_text;
   CLI::App cli{"gilviz: watch Python's GIL, threads, asyncio and processes at work"};
-  cli.add_option("file", o.file, "scenario file (TOML); the built-in default scenario without one");
+  cli.add_option("file", o.file,
+                 "scenario file (TOML), or a bundled lesson by name or number (07-convoy, 07); the built-in "
+                 "default scenario without one");
   cli.add_option("--screenshot", o.screenshot, "render the window once to this PNG file and exit");
   cli.add_flag("--timeline-only", o.timeline_only, "with --screenshot: crop to the timeline (as the Save PNG button does)");
   cli.add_flag("--screenshot-knob", o.screenshot_knob,
@@ -80,6 +83,7 @@ int main(int argc, char** argv) {
     return cli.exit(e) == 0 ? 0 : 2;
   }
   if (list_assets) return print_assets();
+  o.file = gilsim::scenario::resolve_scenario_name(o.file);  // "07-convoy" or "07": a bundled lesson
 
   if (!at_text.empty()) {
     o.at = gilsim::viz::parse_time(at_text);
