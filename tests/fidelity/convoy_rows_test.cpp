@@ -28,7 +28,8 @@ TEST_CASE("model: with the CPU-bound thread alone on its CPU, the pinned convoy 
   // and that futex wake-up keeps the I/O thread 10 us from its next call; the CPU-bound
   // thread, awake by then, takes the GIL in that call, sendall or recv alike: one interval
   // per call, two per operation. CPython 3.11 on a quiet machine: 1.96 and 2.02 intervals at
-  // 5 and 50 ms (fidelity/suite.toml's rows), 2.11 in convoy_probe.py at load 2.5.
+  // 5 and 50 ms in the quiet suite run docs/model.md G8c quotes, 2.11 and 1.11 in
+  // convoy_probe.py at load 2.5.
   const Suite suite = load_suite(kSuiteFile);
   const std::string two = "2 releases per op, ";
   const double alone_5 = intervals_per_op(suite, two + "CPU thread alone, 5 ms: time per op", 0.005);
