@@ -44,8 +44,8 @@ TEST_CASE("model: beside the I/O thread the convoy loses one interval per operat
   // Beside the I/O thread (CPython 1.06 to 1.22 and 1.01 to 1.07): the CPU-bound thread
   // wakes on the I/O thread's own CPU, which G8c does not charge, and waits for it to block
   // in its recv. Beside the echo (CPython 1.74 and 1.94 in the quiet run, 1.58 and 1.28 in
-  // convoy_probe.py at load 2.5) the model stays short: the CPU-bound thread that wins a
-  // call holds its CPU, so the echo's answer waits for the slice's end (S3).
+  // convoy_probe.py at load 2.5) the model stays short, not explained yet (fidelity/suite.toml's
+  // `why`: the echo waits a slice for the CPU-bound thread on their CPU in some operations, S3).
   const Suite suite = load_suite(kSuiteFile);
   const std::string two = "2 releases per op, ";
   CHECK(intervals_per_op(suite, two + "CPU thread beside the I/O thread, 5 ms: time per op", 0.005) ==
