@@ -12,8 +12,11 @@ released from `switch_cond` (the call before was lost, so the I/O thread has onl
 the GIL back from it, and `take_gil`'s signal is waking it) or asleep in its timed wait (the
 call before was kept): `*_lost_after_lost` and `*_lost_after_kept` are "lost of n" pairs, so
 how often a released CPU-bound thread wakes within each call is read per call. Nothing
-runs between the two calls but the clock: a system call there (reading /proc) would drop
-the GIL once more.
+runs between the two calls but the clock and `resource.getrusage(RUSAGE_THREAD)`, a system
+call made with the GIL held (reading /proc would drop it once more): `sendall_preempted`
+counts the `sendall` calls during which the I/O thread had an involuntary context switch
+(with the echo on its CPU: the echo, woken by the byte, preempting it), `_kept` and `_lost`
+split them by the call's outcome (docs/model.md G8c).
 
     flock /work/cpython.lock setsid nice -n -20 /usr/bin/python3 convoy_probe.py OPS \
         INTERVAL[,INTERVAL...] PLACEMENT[ PLACEMENT...]
@@ -24,6 +27,7 @@ Standard library only.
 """
 
 import json
+import resource
 import os
 import socket
 import statistics
@@ -51,17 +55,21 @@ def run(sock, interval, ops, io_cpu, hog_cpu):
     sys.setswitchinterval(interval)
     stop = threading.Event()
     calls = []
+    ivcsw = []
 
     def io_thread():
         if io_cpu is not None:
             os.sched_setaffinity(0, {io_cpu})
         for _ in range(ops):
+            r0 = resource.getrusage(resource.RUSAGE_THREAD).ru_nivcsw
             t0 = time.perf_counter_ns()
             sock.sendall(b"x")
             t1 = time.perf_counter_ns()
+            r1 = resource.getrusage(resource.RUSAGE_THREAD).ru_nivcsw
             sock.recv(64)
             t2 = time.perf_counter_ns()
             calls.append((t1 - t0, t2 - t1))
+            ivcsw.append(r1 - r0)
         stop.set()
 
     def cpu_bound():
@@ -76,7 +84,7 @@ def run(sock, interval, ops, io_cpu, hog_cpu):
         t.start()
     for t in threads:
         t.join()
-    return calls, (time.process_time() - cpu0) / (time.perf_counter() - wall0)
+    return calls, ivcsw, (time.process_time() - cpu0) / (time.perf_counter() - wall0)
 
 
 def main():
@@ -98,7 +106,7 @@ def main():
             echo(peer, echo_cpu)
         peer.close()
         for interval in intervals:
-            calls, cpu_per_wall = run(mine, interval, ops, io_cpu, hog_cpu)
+            calls, ivcsw, cpu_per_wall = run(mine, interval, ops, io_cpu, hog_cpu)
             half = interval * 0.5e9
             per_op = statistics.mean(a + b for a, b in calls) / 1e9
             lost = [x > half for call in calls for x in call]  # sendall, recv, sendall, ...
@@ -117,7 +125,7 @@ def main():
                 "recv_kept_median_us": statistics.median([b for _, b in calls if b <= half] or [0]) / 1e3,
                 "sendall_lost_after_lost": after["sendall"][True], "sendall_lost_after_kept": after["sendall"][False],
                 "recv_lost_after_lost": after["recv"][True], "recv_lost_after_kept": after["recv"][False],
-                "cpu_per_wall": round(cpu_per_wall, 3), "load": load}), flush=True)
+                "sendall_preempted": sum(1 for v in ivcsw if v), "sendall_preempted_kept": sum(1 for v,(a,_) in zip(ivcsw,calls) if v and a <= half), "sendall_preempted_lost": sum(1 for v,(a,_) in zip(ivcsw,calls) if v and a > half), "cpu_per_wall": round(cpu_per_wall, 3), "load": load}), flush=True)
         mine.close()
         os.waitpid(child, 0)
 

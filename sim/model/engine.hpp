@@ -93,6 +93,10 @@ struct Work {
   static Work pickling(std::uint32_t job = trace::kNone) {
     return Work{.state = SpanState::Pickling, .needs_gil = true, .checkpoints = true, .job = job};
   }
+  /// take_gil's signal of switch_cond (docs/model.md G8c): C code under the GIL, no check point.
+  static Work signalling(std::uint32_t job = trace::kNone, std::uint16_t step = trace::kNoStep) {
+    return Work{.state = SpanState::Running, .needs_gil = true, .checkpoints = false, .job = job, .step = step};
+  }
   /// Starting a thread or a process from Python: under the GIL, in C with no check point.
   static Work starting(std::uint32_t job = trace::kNone) {
     return Work{.state = SpanState::Starting, .needs_gil = true, .checkpoints = false, .job = job};
@@ -389,6 +393,12 @@ class Engine {
   void block_for_switch(ThreadId t);
   bool unlocking(ThreadId t) const;
   void on_mutex_unlock(ThreadId t);
+  /// G8c: whether waking `woken` needs an interrupt sent from `waker`'s core to another one:
+  /// the core it wakes on (an idle one S1 gives it, else its own run queue's) is not the waker's.
+  bool wakes_elsewhere(ThreadId woken, ThreadId waker);
+  /// G8c: a taker that signalled a dropper asleep on switch_cond on another core goes on
+  /// into its program only after that futex wake-up's cost, holding the GIL.
+  Operation go_on_after_take(ThreadId t);
 
   EngineConfig config_;
   trace::TraceBuilder& builder_;
@@ -431,6 +441,12 @@ class Engine {
   std::vector<std::unique_ptr<Gil>> gils_;          ///< by process; null without a GIL
   std::vector<std::uint32_t> dirty_gils_;           ///< GILs whose drop deadline needs a look
   std::vector<ThreadId> released_scratch_;
+  /// G8c: what the last take_gil's signal of switch_cond cost its taker (zero: none, or a
+  /// dropper woken on the taker's own core).
+  Time take_signal_cost_{};
+  /// G8b, G8c: how long the last drop_gil's section keeps its dropper on its core: its signal,
+  /// and the unlock's wake-up of the waiter it woke if that one sleeps on the mutex by then.
+  Time drop_section_{};
   /// halted_wake() by idle time: the headline's wake-ups see about 16,000 distinct idle
   /// times in 800,000, and a table of 256 finds the result of 89% of them.
   IntMemo<256> halted_wakes_;

@@ -36,7 +36,7 @@ Operation Engine::acquire_gil(ThreadId t) {
   }
   if (!gil->locked) {  // G1: an unlocked GIL is taken at once, by whoever asks
     take_gil(t);
-    return Operation{this, t, true};
+    return go_on_after_take(t);
   }
   enter_gil_wait(t);
   return Operation{this, t, false};
@@ -50,7 +50,7 @@ Operation Engine::release_gil(ThreadId t) {
   if (!drop_gil(t, false)) {
     // G8b: drop_gil returns at its MUTEX_UNLOCK, after the signal's wake-up of a waiter on
     // another core: C code on this core, without the GIL.
-    if (signals) return compute(t, config_.costs.gil_mutex_signal, Work::native(th.job, th.step));
+    if (signals) return compute(t, drop_section_, Work::native(th.job, th.step));
     return Operation{this, t, true};
   }
   // G6: with a drop request pending, the dropper waits until another thread took the GIL.
@@ -75,6 +75,7 @@ Operation Engine::check_eval_breaker(ThreadId t) {
 void Engine::take_gil(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
+  take_signal_cost_ = Time::zero();
   const Gil::Taken taken = gil.take(t, now_);  // G3: a new holder increments switch_number
   gil.mutex.hold(now_, config_.costs.gil_mutex_take);  // G8b: until take_gil's MUTEX_UNLOCK
   th.s.took_gil();
@@ -112,7 +113,7 @@ void Engine::take_gil(ThreadId t) {
 [[gnu::always_inline]] inline void Engine::block_for_switch(ThreadId t) {
   Thread& th = threads_[t];
   gil_of(t)->wait_for_switch(t);
-  const Time signal = config_.costs.gil_mutex_signal;
+  const Time signal = drop_section_;
   if (signal > Time::zero() && th.s.on_core()) {
     // G8b: drop_gil signalled a waiter with the GIL's mutex held, on this core: the core
     // is the dropper's until its MUTEX_UNLOCK, and only then does it wait on switch_cond.
@@ -152,7 +153,10 @@ bool Engine::unlocking(ThreadId t) const {
   Thread& dropper = threads_[d];
   dropper.s.switch_done();
   if (unlocking(d)) return;  // not waiting on switch_cond yet: it goes on at its unlock
-  // G6: the dropper is blocked in COND_WAIT(switch_cond); the signal wakes it (G8).
+  // G6: the dropper is blocked in COND_WAIT(switch_cond); the signal wakes it (G8). G8c: on
+  // another core, the futex wake-up costs the taker, who signals it, that core's interrupt.
+  const ThreadId taker = gil_of(d)->holder;
+  if (taker != kNoThread && wakes_elsewhere(d, taker)) take_signal_cost_ = config_.costs.gil_mutex_signal;
   const Time wake = woken_latency(d);
   if (wake > Time::zero()) {
     set_thread_timer(d, now_ + wake, EventKind::SwitchWake);
@@ -281,13 +285,20 @@ void Engine::enter_gil_wait(ThreadId t) { enter_gil_wait_inline(t); }
   th.s.dropped_gil();
   builder_.clear_state(gil.lane, now_);
   const ThreadId woken = gil.signal_one(random_);  // G6/G8
+  const Time signal = config_.costs.gil_mutex_signal;
+  drop_section_ = signal;
   // G8b: drop_gil signals with the mutex held, so the signal's futex wake-up is part of it.
-  if (woken != kNoThread) gil.mutex.hold(now_, config_.costs.gil_mutex_signal);
+  if (woken != kNoThread) gil.mutex.hold(now_, signal);
   if (woken != kNoThread) {
     threads_[woken].s.signalled();
     join_on_signal(woken);  // S3: the signal enqueues it on a busy core at once
     builder_.prefetch(threads_[woken].lane);
-    set_thread_timer(woken, now_ + woken_latency(woken), EventKind::GilAttempt);
+    const bool elsewhere = wakes_elsewhere(woken, t);
+    const Time wake = woken_latency(woken);
+    // G8c: woken on another core before the unlock, the waiter sleeps on the mutex (G8b), and
+    // the unlock's futex wake-up of it costs the dropper that core's interrupt once more.
+    if (elsewhere && wake < signal) drop_section_ = signal + signal;
+    set_thread_timer(woken, now_ + wake, EventKind::GilAttempt);
   }
   const bool must_wait = config_.gil == scenario::GilMode::New && gil.drop_request && woken != kNoThread;
   if (forced) {
@@ -346,10 +357,28 @@ void Engine::forced_switch(ThreadId t) {
   take_gil(t);
   if (gil.mutex.has_sleepers()) wake_mutex_sleeper(gil);  // at take_gil's MUTEX_UNLOCK
   if (th.s.after_gil == AfterGil::ResumeProgram) {
-    schedule_resume(t);
+    if (go_on_after_take(t).ready) schedule_resume(t);
   } else {
     proceed(t);
   }
+}
+
+bool Engine::wakes_elsewhere(ThreadId woken, ThreadId waker) {
+  const Thread& w = threads_[woken];
+  const int idle = idle_core_for(woken);
+  const int core = idle >= 0 ? idle : w.cpu;
+  return core != threads_[waker].core;
+}
+
+Operation Engine::go_on_after_take(ThreadId t) {
+  const Time cost = take_signal_cost_;
+  take_signal_cost_ = Time::zero();
+  // G8c: only a taker that goes on into its program (back from a blocking call, or a waiter
+  // that asked between two calls) pays here; a forced-out thread retaking the GIL to go on
+  // with its Python does not (the hand-off gaps G8's law was calibrated on hold it already).
+  if (cost <= Time::zero()) return Operation{this, t, true};
+  const Thread& th = threads_[t];
+  return compute(t, cost, Work::signalling(th.job, th.step));
 }
 
 // Rare (a woken waiter that finds the mutex held): kept out of the hand-off path's inlining.

@@ -67,7 +67,10 @@ Program SharedState::wait_to_acquire(ThreadId t, std::uint32_t index, std::uint3
   begin_wait(me, index);
   co_await e.release_gil(t);
   const Time latency = e.config().costs.lock_wake_latency;
-  while (true) {
+  // The lock may have been released while drop_gil ran on this core (G8b, G8c): the OS
+  // lock's acquire then takes it at once, with nobody left to wake this thread.
+  const bool freed = lock.try_take(e.trace(), e.now(), me);
+  while (!freed) {
     lock.enqueue(UserLock::Waiter{me, t, trace::kNone});
     co_await e.wait_for_notify(t, SpanState::WaitingLock, Time::max(), job);
     // L3: the woken waiter needs a moment to run; L4: meanwhile anyone may take the lock.

@@ -22,24 +22,40 @@ double intervals_per_op(const Suite& suite, const std::string& label, double int
 
 }  // namespace
 
-TEST_CASE("model: the pinned convoy loses about one interval per operation in every placement, unlike CPython") {
-  // CPython 3.11 (docs/model.md G8): alone 0.0002 to 1.37, beside the I/O thread 1.01 to
-  // 1.22, beside the echo 1.16 to 1.85 intervals per operation. The model's ordering differs: its
-  // CPU-bound thread, woken 3 to 9 us after the I/O thread takes the GIL back, wins the
-  // next recv wherever it runs and never a 2 us sendall beside the echo. Beside the I/O
-  // thread the model comes to CPython's figure (the last test).
+TEST_CASE("model: with the CPU-bound thread alone on its CPU, the pinned convoy loses about two intervals per operation") {
+  // Issue 8's check, docs/model.md G8c: each time the I/O thread takes the GIL back, its
+  // take_gil signals switch_cond, waking the forced-out CPU-bound thread on the other CPU,
+  // and that futex wake-up keeps the I/O thread 10 us from its next call; the CPU-bound
+  // thread, awake by then, takes the GIL in that call, sendall or recv alike: one interval
+  // per call, two per operation. CPython 3.11 on a quiet machine: 1.96 and 2.02 intervals at
+  // 5 and 50 ms in the quiet suite run docs/model.md G8c quotes, 2.11 and 1.11 in
+  // convoy_probe.py at load 2.5.
   const Suite suite = load_suite(kSuiteFile);
   const std::string two = "2 releases per op, ";
-  CHECK(intervals_per_op(suite, two + "CPU thread alone, 5 ms: time per op", 0.005) == doctest::Approx(1.20).epsilon(0.02));
-  CHECK(intervals_per_op(suite, two + "CPU thread alone, 50 ms: time per op", 0.05) == doctest::Approx(1.30).epsilon(0.02));
+  const double alone_5 = intervals_per_op(suite, two + "CPU thread alone, 5 ms: time per op", 0.005);
+  const double alone_50 = intervals_per_op(suite, two + "CPU thread alone, 50 ms: time per op", 0.05);
+  CHECK(alone_5 == doctest::Approx(2.0).epsilon(0.05));
+  CHECK(alone_50 == doctest::Approx(2.0).epsilon(0.05));
+  CHECK(alone_5 == doctest::Approx(2.06).epsilon(0.01));
+  CHECK(alone_50 == doctest::Approx(2.00).epsilon(0.01));
+}
+
+TEST_CASE("model: beside the I/O thread the convoy loses one interval per operation, beside the echo between one and two") {
+  // Beside the I/O thread (CPython 1.06 to 1.22 and 1.01 to 1.07): the CPU-bound thread
+  // wakes on the I/O thread's own CPU, which G8c does not charge, and waits for it to block
+  // in its recv. Beside the echo (CPython 1.74 and 1.94 in the quiet run, 1.58 and 1.28 in
+  // convoy_probe.py at load 2.5) the model stays short, not explained yet (fidelity/suite.toml's
+  // `why`: the echo waits a slice for the CPU-bound thread on their CPU in some operations, S3).
+  const Suite suite = load_suite(kSuiteFile);
+  const std::string two = "2 releases per op, ";
   CHECK(intervals_per_op(suite, two + "CPU thread beside the I/O thread, 5 ms: time per op", 0.005) ==
         doctest::Approx(1.04).epsilon(0.02));
   CHECK(intervals_per_op(suite, two + "CPU thread beside the I/O thread, 50 ms: time per op", 0.05) ==
         doctest::Approx(1.00).epsilon(0.02));
   CHECK(intervals_per_op(suite, two + "CPU thread beside the echo, 5 ms: time per op", 0.005) ==
-        doctest::Approx(0.99).epsilon(0.02));
+        doctest::Approx(1.26).epsilon(0.02));
   CHECK(intervals_per_op(suite, two + "CPU thread beside the echo, 50 ms: time per op", 0.05) ==
-        doctest::Approx(1.00).epsilon(0.02));
+        doctest::Approx(1.05).epsilon(0.02));
 }
 
 TEST_CASE("model: without the CPU-bound thread, the pinned scenarios' operation takes what CPython's calls take alone") {

@@ -67,12 +67,14 @@ TEST_CASE("a signalled waiter that wakes while drop_gil still holds the mutex sl
   // T1: 100 us of Python, then 1 ms of I/O. T2: 10 us of Python. Two cores.
   //     0      T1 takes the GIL; T2 finds it locked and waits (its core goes idle).
   //   100      T1 drops it for its I/O and signals T2: drop_gil holds the mutex to 110,
-  //            on T1's core (a Native span), and T1's I/O begins at 110.
+  //            on T1's core (a Native span).
   //   104      T2 awake (a 4 us polling wake-up: its core idled 100 us), on a core: the
   //            mutex is held, so it sleeps on it and gives the core back.
-  //   110      drop_gil unlocks and wakes T2: another 4 us.
+  //   110      drop_gil unlocks and wakes T2: another 4 us. T2 sleeps on the mutex on the
+  //            other core, so the unlock's futex wake-up costs T1 another 10 us (G8c): T1
+  //            is in drop_gil on its core to 120, and its I/O begins at 120.
   //   114      T2 re-locks the mutex, finds the GIL free, takes it, runs 10 us: ends at 124.
-  //  1110      T1 back from I/O ends.
+  //  1120      T1 back from I/O ends.
   // Without the mutex (costs zero) T2 takes the GIL at 104 and ends at 114, T1 at 1100.
   auto s = mutex_scenario();
   add_jobs(s, "a", 1, {cpu(100_us), io(1_ms)});
@@ -91,8 +93,8 @@ TEST_CASE("a signalled waiter that wakes while drop_gil still holds the mutex sl
   CHECK(t1.spans[1].state == SpanState::Native);
   CHECK(t1.spans[1].begin == 100_us);
   CHECK(t1.spans[2].state == SpanState::BlockedIo);
-  CHECK(t1.spans[2].begin == 110_us);
-  CHECK(t1.spans[2].end == 1'110_us);
+  CHECK(t1.spans[2].begin == 120_us);
+  CHECK(t1.spans[2].end == 1'120_us);
 
   s.costs.gil_mutex_signal = 0_ns;
   s.costs.gil_mutex_take = 0_ns;
@@ -111,26 +113,32 @@ TEST_CASE("while the woken waiter sleeps on the mutex a returning thread takes t
   //     0      T1 takes the free GIL and drops it at once for its I/O (nobody to signal);
   //            T2 takes it; T3 finds it locked and waits.
   //   100      T2 drops the GIL for its I/O and signals T3: the mutex is held to 110 (T2
-  //            on its core in drop_gil), T2's I/O from 110 to 1110.
-  //   104      T3 awake: the mutex is held: it sleeps on it.
-  //   105      T1 back from I/O takes the free GIL (G1); take_gil's section ends at 106,
-  //            inside drop_gil's.
+  //            on its core, core 0, in drop_gil).
+  //   104      T3 awake on core 1: the mutex is held: it sleeps on it, and the unlock's
+  //            wake-up of it will cost T2 another 10 us (G8c): T2 in drop_gil to 120, its
+  //            I/O from 120 to 1120.
+  //   105      T1 back from I/O takes core 1 and the free GIL (G1); take_gil's section
+  //            ends at 106, inside drop_gil's.
   //   110      drop_gil unlocks and wakes T3 (4 us).
-  //   114      T3 re-locks, finds the GIL locked by T1, and waits again.
-  //   155      T1 exits, dropping the GIL, and signals T3: the mutex is held to 165.
-  //   159      T3 awake: the mutex is held: it sleeps on it.
-  //   165      woken again; at 169 it takes the GIL and runs 10 us: ends at 179.
+  //   114      T3 awake finds both cores busy (T1, and T2 in drop_gil): it waits in core 1's
+  //            queue (S1b, G8a); core 0, free at 120, does not pull it (cache-hot, S1c).
+  //   155      T1 exits, dropping the GIL: T3 takes core 1 and the free GIL and runs 10 us:
+  //            ends at 165. (Without G8c's cost T2's core is free at 110: T3, awake on it at
+  //            114, finds the GIL locked and waits, and is signalled at T1's exit: it sleeps
+  //            on the mutex held to 165 and takes the GIL at 169.)
   auto s = mutex_scenario();
   add_jobs(s, "c", 1, {io(105_us), cpu(50_us)});
   add_jobs(s, "a", 1, {cpu(100_us), io(1_ms)});
   add_jobs(s, "b", 1, {cpu(10_us)});
   const auto t = simulate_with(s, scenario::Executor::Threads);
-  check_holders(holders(t, "GIL"), {{0_us, 100_us, "T2"}, {105_us, 155_us, "T1"}, {169_us, 179_us, "T3"}});
+  check_holders(holders(t, "GIL"), {{0_us, 100_us, "T2"}, {105_us, 155_us, "T1"}, {155_us, 165_us, "T3"}});
   const auto& t3 = lane_named(t, "T3");
-  REQUIRE(t3.spans.size() == 2);
+  REQUIRE(t3.spans.size() == 3);
   CHECK(t3.spans[0].state == SpanState::WaitingGil);
-  CHECK(t3.spans[0].end == 169_us);
-  CHECK(lane_named(t, "T2").spans.back().end == 1'110_us);
+  CHECK(t3.spans[0].end == 114_us);
+  CHECK(t3.spans[1].state == SpanState::Runnable);
+  CHECK(t3.spans[1].end == 155_us);
+  CHECK(lane_named(t, "T2").spans.back().end == 1'120_us);
 }
 
 TEST_CASE("a forced-out dropper keeps its core through drop_gil's signal, then blocks on switch_cond (G8b, G6)") {
@@ -177,12 +185,15 @@ TEST_CASE("a dropper whose GIL another thread takes during its signal goes on wi
   //     5      the drop request: T2 drops the GIL and signals T3, the mutex held to 5.010,
   //            T2 on its core (Native).
   //     5.004  T3 awake on the other core: the mutex is held: it sleeps on it (woken
-  //            at 5.010, awake at 5.014).
+  //            at 5.010, awake at 5.014); the unlock's wake-up of it costs T2 another 10 us
+  //            (G8c): T2 is in drop_gil to 5.020.
   //     5.005  T1 back from I/O takes the free GIL (G1) and runs 1 ms: the switch T2 would
   //            wait for on switch_cond has happened.
-  //     5.010  T2 unlocks and, switched already, does not wait on switch_cond: it asks
-  //            for the GIL again at once and waits for it (its core goes idle).
-  //     5.014  T3 awake: the GIL is locked: it waits again.
+  //     5.014  T3 awake, both cores busy: it waits for one (G8a), and is pulled to the one
+  //            T2 frees at 5.504, when it is no longer cache-hot (S1c): the GIL is locked, it
+  //            waits again.
+  //     5.020  T2 leaves drop_gil and, switched already, does not wait on switch_cond: it
+  //            asks for the GIL again at once and waits for it (its core goes idle).
   //     6.005  T1 exits and signals T2 or T3 (a draw); the mutex held to 6.015, the woken
   //            one sleeps on it at 6.009, takes the GIL at 6.019 and runs 1 ms to 7.019;
   //            its exit hands over to the other the same way: it ends at 8.033.
@@ -200,8 +211,8 @@ TEST_CASE("a dropper whose GIL another thread takes during its signal goes on wi
   const auto native = std::find_if(t2.spans.begin(), t2.spans.end(), [](const auto& sp) { return sp.state == SpanState::Native; });
   REQUIRE(native != t2.spans.end());
   CHECK(native->begin == 5_ms);
-  CHECK(native->end == 5'010_us);
+  CHECK(native->end == 5'020_us);
   REQUIRE(native + 1 != t2.spans.end());
   CHECK((native + 1)->state == SpanState::WaitingGil);
-  CHECK((native + 1)->begin == 5'010_us);
+  CHECK((native + 1)->begin == 5'020_us);
 }

@@ -96,9 +96,11 @@ TEST_CASE("convoy: an I/O thread beside a CPU hog pays one switch interval per r
     auto s = beside_a_hog(4, interval, 10'000_ms, "reader", reads);
     const auto t = simulate_with(s, scenario::Executor::Threads);
     const Time reader = t.jobs[1].end - t.jobs[1].begin;
-    // Each read returns to a GIL held by the hog and waits a whole interval for it (bpo-7946).
+    // Each read returns to a GIL held by the hog and waits a whole interval for it (bpo-7946),
+    // plus the read, its Python, the timed wait's slack and wake-ups, and the futex wake-ups
+    // each hand-off costs the reader (G8b, G8c: 30 us; 328 us a read in all at 5 ms).
     CHECK(reader >= interval * 100);
-    CHECK(reader <= interval * 100 + 100 * 300_us);
+    CHECK(reader <= interval * 100 + 100 * 350_us);
   }
 }
 

@@ -392,8 +392,15 @@ TEST_CASE("a read from a ready pipe keeps the GIL under one seed and loses an in
   for (const int count : lost_per_seed) total += count;
   MESSAGE("lost reads: " << total << " of " << 200 * lost_per_seed.size() << " over 20 seeds");
   CHECK(some_read_kept_and_lost);
-  // Most reads keep the GIL, as in CPython.
-  for (const int count : lost_per_seed) CHECK(count < 40);
+  // Since G8c most reads lose the GIL: the reader that took it back from the forced-out hog
+  // signals the hog on the other core, which then waits on the GIL before the next read's
+  // drop_gil signals it (docs/model.md G8c: 3,691 of 4,000 in the suite's row; CPython lost
+  // 156 of 200 in the quiet run of that rule, 24 of 600 on busy machines before); every
+  // seed still keeps some reads.
+  for (const int count : lost_per_seed) {
+    CHECK(count > 100);
+    CHECK(count < 200);
+  }
 }
 
 TEST_CASE("with the defaults, tenure and hand-off gap grow with the interval (the figures of docs/model.md G2a, G8)") {
