@@ -69,13 +69,13 @@ Program SharedState::wait_to_acquire(ThreadId t, std::uint32_t index, std::uint3
   const Time latency = e.config().costs.lock_wake_latency;
   // The lock may have been released while drop_gil ran on this core (G8b, G8c): the OS
   // lock's acquire then takes it at once, with nobody left to wake this thread.
-  const bool freed = lock.try_take(e.trace(), e.now(), me);
-  while (!freed) {
+  bool taken = lock.try_take(e.trace(), e.now(), me);
+  while (!taken) {
     lock.enqueue(UserLock::Waiter{me, t, trace::kNone});
     co_await e.wait_for_notify(t, SpanState::WaitingLock, Time::max(), job);
     // L3: the woken waiter needs a moment to run; L4: meanwhile anyone may take the lock.
     if (latency > Time::zero()) co_await e.wait(t, latency, SpanState::WaitingLock, job, step);
-    if (lock.try_take(e.trace(), e.now(), me)) break;
+    taken = lock.try_take(e.trace(), e.now(), me);
   }
   waits_for_[me] = trace::kNone;
   e.trace().mark(e.now(), MarkKind::LockTaken, me, lock.lane(), (e.now() - waiting_since_[me]).ns());
