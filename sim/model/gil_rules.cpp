@@ -363,7 +363,9 @@ void Engine::forced_switch(ThreadId t) {
   }
 }
 
-bool Engine::wakes_elsewhere(ThreadId woken, ThreadId waker) {
+// Inline at its two callers, the hand-off's two wake-ups (drop_gil's signal, switch_done()),
+// where the woken thread's idle core it looks up is the one woken_latency() looks up next.
+[[gnu::always_inline]] inline bool Engine::wakes_elsewhere(ThreadId woken, ThreadId waker) {
   const Thread& w = threads_[woken];
   const int idle = idle_core_for(woken);
   const int core = idle >= 0 ? idle : w.cpu;
