@@ -402,7 +402,8 @@ Operation Engine::go_on_after_take(ThreadId t) {
   set_thread_timer(next, max(gil.mutex.free_at(), now_) + wake_latency(next), EventKind::GilAttempt);
 }
 
-void Engine::schedule_drop_deadline(Gil& gil) {
+// Inline: a few loads and stores, asked at every take (after_take()) and at some waits and drops.
+[[gnu::always_inline]] inline void Engine::schedule_drop_deadline(Gil& gil) {
   // Many changes can happen in one event; the deadline is computed once, after it.
   if (config_.gil != scenario::GilMode::New || gil.deadline_dirty) return;
   gil.deadline_dirty = true;
