@@ -311,7 +311,10 @@ void Engine::enter_gil_wait(ThreadId t) { enter_gil_wait_inline(t); }
   return must_wait;
 }
 
-void Engine::forced_switch(ThreadId t) {
+void Engine::forced_switch(ThreadId t) { forced_switch_inline(t); }
+
+// forced_switch(), inline where a drop deadline cuts the holder's compute (on_drop_deadline()).
+[[gnu::always_inline]] inline void Engine::forced_switch_inline(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   pause(t);
@@ -436,7 +439,7 @@ void Engine::update_drop_deadline(Gil& gil) {
   Thread& holder = threads_[h];
   // A compute that ends at this very instant is not cut: the holder sees the request at its
   // next check point (proceed()) or drops the GIL for its next blocking call (G6).
-  if (holder.s.running() && holder.run_end > now_ && holder.work.needs_gil && holder.work.checkpoints) forced_switch(h);
+  if (holder.s.running() && holder.run_end > now_ && holder.work.needs_gil && holder.work.checkpoints) forced_switch_inline(h);
 }
 
 // Old GIL ------------------------------------------------------------------------------
