@@ -13,6 +13,10 @@ GIL's release and retake), by these arrangements in turns, in one program:
   two_threads  two threads pinned one to each CPU, half of the files each
   started      the row's eight threads, started before the clock
   threads      the row's eight threads started in the section (the row itself)
+  memcpy_one   the control of one_process: the same bytes copied by memcpy from memory
+               (`memoryview(buffer)[:] = view[a:b]`, 1 MiB at a time, from a 256 MiB bytes
+               object made before the fork) with no file and no kernel
+  memcpy_two   the control of processes: two such processes pinned one to each CPU
 
 For each it prints, against the loop: the wall time, the CPU time, the bytes copied a second
 (GB/s), the CPUs used, and per read the CPU time inside `readinto` and outside it (Python,
@@ -140,6 +144,61 @@ def forked(sections, name, halves, cpus, passes):
     sections.add(name, wall, figures)
 
 
+def copy_timed(view, passes_of_slices, buffer, acc):
+    """The reads' copies with no file and no kernel: `memoryview(buffer)[:] = view[a:b]` (one
+    memcpy; a bytearray's own slice assignment would copy the piece into a new bytearray
+    first) for each 1 MiB piece of each slice (a file's bytes), adding to `acc` as
+    read_timed does."""
+    buffer = memoryview(buffer)
+    for start, end in passes_of_slices:
+        for at in range(start, end, PIECE):
+            w = time.perf_counter()
+            c = time.thread_time()
+            buffer[:] = view[at:at + PIECE]
+            acc[1] += time.thread_time() - c
+            acc[2] += time.perf_counter() - w
+            acc[0] += 1
+
+
+def forked_copies(sections, name, source, size, cpus, passes):
+    """The control of `one_process` and `processes`: the same bytes copied by memcpy from
+    `source` (made before the fork, eight slices of `size` standing for the files) by one
+    process or two pinned one to each CPU, half of the slices each."""
+    slices = [(i * size, (i + 1) * size) for i in range(FILES)]
+    halves = [slices] if len(cpus) == 1 else [slices[0::2], slices[1::2]]
+    go_read, go_write = os.pipe()
+    done_read, done_write = os.pipe()
+    children = []
+    for half, cpu in zip(halves, cpus):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.sched_setaffinity(0, {cpu})
+                os.close(go_write)
+                buffer = bytearray(PIECE)
+                view = memoryview(source)
+                os.read(go_read, 1)
+                acc = [0, 0.0, 0.0]
+                before = counters()
+                copy_timed(view, half * passes, buffer, acc)
+                after = counters()
+                os.write(done_write, (json.dumps([a - b for a, b in zip(after, before)] + acc) + "\n").encode())
+            finally:
+                os._exit(0)
+        children.append(pid)
+    os.close(go_read)
+    os.close(done_write)
+    t = time.perf_counter()
+    os.write(go_write, b"g" * len(halves))
+    with os.fdopen(done_read) as done:
+        figures = [json.loads(line) for line in done]
+    wall = time.perf_counter() - t
+    os.close(go_write)
+    for pid in children:
+        os.waitpid(pid, 0)
+    sections.add(name, wall, figures)
+
+
 def two_threads(sections, paths, passes, cpus):
     out = []
 
@@ -230,10 +289,11 @@ def eight_threads(sections, paths, passes, started):
     sections.add("started" if started else "threads", wall, out, extra if started else {**extra, **phases})
 
 
-SECTIONS = ["sequential", "sequential8", "one_process", "processes", "two_threads", "started", "threads"]
+SECTIONS = ["sequential", "sequential8", "one_process", "processes", "two_threads", "started", "threads",
+            "memcpy_one", "memcpy_two"]
 
 
-def one_round(paths, passes):
+def one_round(paths, passes, source, size):
     sections = Sections()
     cpus = suite.two_cpus()
     halves = [paths[0::2], paths[1::2]]
@@ -246,6 +306,9 @@ def one_round(paths, passes):
         "two_threads": lambda: two_threads(sections, paths, passes, cpus),
         "started": lambda: eight_threads(sections, paths, passes, True),
         "threads": lambda: eight_threads(sections, paths, passes, False),
+        "memcpy_one": lambda: forked_copies(sections, "memcpy_one", source, size,
+                                            [cpus[sections.s.get("memcpy_one", {}).get("turns", 0) % 2]], passes),
+        "memcpy_two": lambda: forked_copies(sections, "memcpy_two", source, size, cpus, passes),
     }
     load = suite.load_average()[0]
     for name in SECTIONS + SECTIONS[::-1]:
@@ -326,8 +389,10 @@ def main():
                 f.write(os.urandom(PIECE) * (1 if quick else 32))
         for path in paths:
             read_timed(path, 1, bytearray(PIECE), [0, 0.0, 0.0])
+        size = PIECE * (1 if quick else 32)
+        source = os.urandom(size) * FILES  # the memcpy control's "files", shared by the forks
         for _ in range(rounds):
-            results.append(one_round(paths, PASSES))
+            results.append(one_round(paths, PASSES, source, size))
     if "--json" in args:
         json.dump(results, sys.stdout)
         print()
