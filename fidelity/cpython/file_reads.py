@@ -5,11 +5,11 @@ copying: a ratio (threads / sequential). Paired with fidelity/scenarios/file-rea
 
 What holds the threads back is not the GIL's share of the time: each 1 MiB readinto() into a
 reused buffer is one call of the unbuffered FileIO, about a microsecond of Python around
-some 50 us of kernel copy without the GIL, so the GIL is held about 2 % of the time. Nor is
-it the copying: two copies at once mostly run at the speed of one (docs/model.md S8,
-measured with two_at_once.py). The other sections (no rows of their own) tell what it is
-(docs/model.md, Known simplifications); file_reads_parts.py runs them and more in turns
-and prints each part against the loop.
+some 50 us of kernel copy without the GIL, so the GIL is held about 2 % of the time. It is
+mostly the host's memory: two CPUs copy little faster than one, GIL or not (`processes`
+below), and the threads pay their starts, switches and buffers on top (docs/model.md, the
+file-reads section at the end). file_reads_parts.py runs these sections and more in turns
+and prints each part against the loop; file_reads_costs.py times each read and each start.
 
 `processes` is the same reads by two processes forked before the clock starts, each pinned
 to a CPU of its own, with no GIL at all: processes.wall / sequential.wall says how far two

@@ -37,6 +37,12 @@ imported before the clock starts, as pool_startup.py does. It prints one JSON li
 - `repopulate_cpu`: the parent's CPU in Pool._repopulate_pool besides the starts (the
   Process objects, `process_init_cpu` of it, and the bookkeeping between the starts: after
   a fork, each page the parent writes first is a copy-on-write fault);
+- `handlers_cpu`: the CPU of Pool()'s worker, task and result handler threads (schedstat,
+  their whole lives) when Pool() returned and when the first result came (ms; the probe's
+  wrapper of each thread's run() reads /proc once, some 20 us; reading them at the return
+  delays `first` by some 50 us, before the path's `pool_returned`);
+- `probe_cpu`: the parent thread's CPU in the probe's own reads around the thread starts
+  (where each thread and worker ran), some 0.1 to 0.7 ms, left out of `setup_cpu`;
 - `thread_starts`: each Thread.start() in the parent (Pool()'s three handler threads): when it
   began (ms from Pool()), its wall time, the parent thread's CPU and wait for a CPU in it;
   where the kernel placed it (`cpus`: the CPU the parent ran on as start() began, the CPU
@@ -189,6 +195,12 @@ def cpu_of(stat="/proc/thread-self/stat"):
         return None
 
 
+def handler_cpu(thread):
+    """A thread of this process's CPU so far (ms, schedstat), by its native id."""
+    with open(f"/proc/self/task/{thread.native_id}/schedstat") as f:
+        return round(int(f.read().split()[0]) / 1e6, 3)
+
+
 def thread_wait():
     with open("/proc/thread-self/schedstat") as f:
         return int(f.read().split()[1])
@@ -232,7 +244,10 @@ def first(method, workers):
     thread_starts = []
     original_thread_start = threading.Thread.start
 
+    probe = {"cpu": 0.0}  # the probe's own reads in Pool(), left out of setup_cpu
+
     def timed_thread_start(self):
+        p0 = time.thread_time()
         placed = {}
         original_run = self.run
 
@@ -246,12 +261,16 @@ def first(method, workers):
         if os.path.exists(log):
             with open(log) as f:
                 ready_by_then = sum(1 for _ in f)
+        probe["cpu"] += (time.thread_time() - p0) * 1e3
         t0, c0, w0 = time.time(), time.thread_time(), thread_wait()
         original_thread_start(self)
         at, c1, w1 = time.time(), time.thread_time(), thread_wait()
+        p1 = time.thread_time()
+        parent_after = cpu_of()
+        probe["cpu"] += (time.thread_time() - p1) * 1e3
         thread_starts.append({"at0": t0, "at": at, "cpu": (c1 - c0) * 1e3, "wait": (w1 - w0) / 1e6,
                               "cpus": {"parent": parent_cpu, "workers": workers_cpu, "new": placed,
-                                       "parent_after": cpu_of()},
+                                       "parent_after": parent_after},
                               "workers_ready": ready_by_then})
 
     threading.Thread.start = timed_thread_start
@@ -312,11 +331,14 @@ def first(method, workers):
     pool = multiprocessing.get_context(method).Pool(workers, initializer=ready, initargs=(log,))
     returned, cpu1 = time.time(), time.thread_time()
     wait1 = thread_wait()
-    stamp(path, "pool_returned")
+    handlers = (pool._worker_handler, pool._task_handler, pool._result_handler)
+    handlers_at_return = [handler_cpu(t) for t in handlers]
+    stamp(path, "pool_returned")  # after those reads: the path from here is the pool's alone
     results = pool.imap_unordered(nothing, range(4), chunksize=1)
     stamp(path, "imap")
     next(results)
     stamp(path, "first")
+    handlers_at_first = [handler_cpu(t) for t in handlers]
     got, process1 = time.time(), time.process_time()
     faults1 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     tracker = None
@@ -364,7 +386,8 @@ def first(method, workers):
                             "cpu": w["cpu"], "migrations": w["migrations"]})
     start_cpu = sum(s["cpu"] for s in starts)
     return {"method": method, "workers": workers, "first": ms(got), "pool_returned": ms(returned),
-            "setup_cpu": round((cpu1 - cpu0) * 1e3 - start_cpu, 3),
+            "setup_cpu": round((cpu1 - cpu0) * 1e3 - start_cpu - probe["cpu"], 3),
+            "probe_cpu": round(probe["cpu"], 3),
             "repopulate_cpu": round(repopulate["cpu"] - start_cpu, 3),
             "process_init_cpu": round(repopulate["init_cpu"], 3),
             "pool_wait": round((wait1 - wait0) / 1e6, 3),
@@ -374,6 +397,7 @@ def first(method, workers):
             "starts": [{"wall": round((s["at"] - s["at0"]) * 1e3, 3), "cpu": round(s["cpu"], 3),
                         "wait": round(s["wait"], 3), "returned": ms(s["at"])} for s in starts],
             "path": path_out,
+            "handlers_cpu": {"returned": handlers_at_return, "first": handlers_at_first},
             "thread_starts": [{"began": ms(s["at0"]), "wall": round((s["at"] - s["at0"]) * 1e3, 3),
                                "cpu": round(s["cpu"], 3), "wait": round(s["wait"], 3),
                                "cpus": {**s["cpus"], "new": s["cpus"]["new"].get("new")},

@@ -4,7 +4,9 @@
 // chunks of Pool.map's chunksize into a shared queue that idle workers pull from (P5, P6);
 // results come back pickled and are unpickled by the parent's result handler, under the
 // parent's GIL (P7) and handed to the main thread, woken from its wait for them (P4a);
-// leaving the with-block terminates and joins the workers (P8).
+// leaving the with-block terminates and joins the workers (P8). Pool()'s handler threads
+// start one after another, each start waiting for the new thread's bootstrap, and block
+// until there is work; each wake-up on the first task's way is a blocked thread's (P4b).
 #include <memory>
 #include <optional>
 
@@ -28,7 +30,38 @@ struct Pool {
   bool polling = false;      ///< the worker handler is blocked in its poll
   int alive = 0;             ///< worker processes not yet ended (P8)
   std::optional<ResultHandOver> hand_over;  ///< what the main thread's map() or next() waits for (P4a)
+  // P4b (on with T1a, thread_bootstrap > 0): the handler threads block until there is work.
+  bool handlers_wait = false;
+  int started = 0;              ///< handler threads past their bootstrap (T1a)
+  bool submitted = false;       ///< map() has put its tasks on the task queue
+  bool task_waiting = false;    ///< the task handler is blocked in taskqueue.get()
+  bool result_waiting = false;  ///< the result handler is blocked in its read of the result pipe
 };
+
+/// A thread blocked in the kernel without the GIL (a lock's futex, a pipe's read) until
+/// `ready()`, set by another thread that notifies it when `waiting`: then G8's wake-up, then
+/// its GIL back (P4b). Returns at once, keeping the GIL, when `ready()` already holds.
+template <typename Ready>
+Program block_until(Engine& e, ThreadId self, bool& waiting, Ready ready) {
+  if (ready()) co_return;
+  co_await e.release_gil(self);
+  waiting = true;
+  while (!ready()) co_await e.wait_for_notify(self, std::nullopt);
+  waiting = false;
+  co_await wake_from_block(e, self);
+  co_await e.acquire_gil(self);
+}
+
+/// A handler thread's first moments (P4b): made runnable by clone() on a core that may idle,
+/// it runs after G8's wake-up, as a woken thread does; takes the GIL, runs its bootstrap
+/// (T1a), which lets Pool()'s Thread.start() return.
+Program handler_begins(RunContext& ctx, Pool& pool, ThreadId self) {
+  Engine& e = ctx.engine;
+  if (pool.handlers_wait) co_await wake_from_block(e, self);
+  co_await e.acquire_gil(self);
+  co_await bootstrap(ctx, self, pool.main);
+  ++pool.started;
+}
 
 Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_at, Time start_cost) {
   Engine& e = ctx.engine;
@@ -36,12 +69,18 @@ Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_at, T
   co_await e.acquire_gil(self);
   std::optional<Chunk> next;
   while (true) {
-    if (!pool.tasks.try_get(next)) co_await pool.tasks.get(e, self, next);
+    if (!pool.tasks.try_get(next)) {
+      // Blocked in the task pipe's read (its process's GIL has no other taker), then woken
+      // as a blocked thread is (P4b).
+      co_await pool.tasks.get(e, self, next);
+      if (pool.handlers_wait && next) co_await wake_from_block(e, self);
+    }
     if (!next) break;  // terminate(): the parent's SIGTERM
     const Chunk chunk = *next;
     co_await work_on_chunk(ctx, self, chunk, {&pool.task_pipe, &pool.result_pipe});
     ++pool.unread;
     pool.results.push(e, chunk);
+    if (pool.result_waiting) e.notify(pool.result_handler);
     if (pool.polling) e.notify(pool.worker_handler);  // the result pipe is one of the fds it polls
   }
   co_await process_teardown(ctx, self);
@@ -60,7 +99,10 @@ Program worker_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
   // A loop that costs nothing (a scenario with no pool_wakeup and no ipc_syscall) cannot
   // spin: each pass would take no time, so it blocks until it is woken instead.
   const bool free_loop = ctx.settings.costs.pool_wakeup + ctx.settings.costs.ipc_syscall <= Time::zero();
-  co_await e.acquire_gil(self);
+  co_await handler_begins(ctx, pool, self);
+  // P4b: its first loop, _maintain_pool() and the sentinels of its first wait(), runs cold
+  // before that wait blocks: pool_first_loop more Python under the GIL.
+  co_await e.compute(self, ctx.settings.costs.pool_first_loop, Work::python());
   while (!pool.terminating) {
     co_await e.release_gil(self);
     co_await e.compute(self, ctx.settings.costs.ipc_syscall, Work::native());  // poll()
@@ -68,6 +110,7 @@ Program worker_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
       pool.polling = true;
       co_await e.wait_for_notify(self, std::nullopt);
       pool.polling = false;
+      if (pool.handlers_wait) co_await wake_from_block(e, self);  // P4b
     }
     co_await e.acquire_gil(self);
     // The loop's Python in thirds around its system calls, each made without the GIL (G7):
@@ -92,7 +135,9 @@ Program worker_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
 
 Program task_handler_main(RunContext& ctx, Pool& pool, ThreadId self, std::vector<Chunk> chunks) {
   Engine& e = ctx.engine;
-  co_await e.acquire_gil(self);
+  co_await handler_begins(ctx, pool, self);
+  // for taskseq, set_length in iter(taskqueue.get, None): blocked until map() puts its tasks.
+  if (pool.handlers_wait) co_await block_until(e, self, pool.task_waiting, [&pool] { return pool.submitted; });
   for (const Chunk& chunk : chunks) {
     co_await send_chunk(ctx, self, chunk, false, &pool.task_pipe);
     e.trace().mark(e.now(), trace::MarkKind::Dispatch, e.lane(self), trace::kNone,
@@ -104,9 +149,13 @@ Program task_handler_main(RunContext& ctx, Pool& pool, ThreadId self, std::vecto
 
 Program result_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
   Engine& e = ctx.engine;
-  co_await e.acquire_gil(self);
+  co_await handler_begins(ctx, pool, self);
   std::optional<Chunk> next;
   while (ctx.jobs_left > 0) {
+    // Blocked in the result pipe's read without the GIL until a result comes (P4b).
+    if (pool.handlers_wait) {
+      co_await block_until(e, self, pool.result_waiting, [&pool] { return !pool.results.empty(); });
+    }
     if (!pool.results.try_get(next)) co_await pool.results.get(e, self, next);
     const Chunk chunk = *next;  // results never close: one comes for every chunk sent
     co_await receive_chunk(ctx, self, chunk, true, &pool.unread, &pool.result_pipe);
@@ -135,10 +184,34 @@ Program pool_main(RunContext& ctx, std::shared_ptr<Pool> pool) {
   }
   // ... then its worker handler, task handler and result handler threads (pool_setup, with
   // the queues' pipes and locks); map() comes after Pool() returned.
-  co_await e.compute(main, ctx.settings.costs.pool_setup, Work::starting());
-  e.start(pool->worker_handler, worker_handler_main(ctx, *pool, pool->worker_handler));
-  e.start(pool->task_handler, task_handler_main(ctx, *pool, pool->task_handler, cut_in_chunks(ctx)));
-  e.start(pool->result_handler, result_handler_main(ctx, *pool, pool->result_handler));
+  const auto& costs = ctx.settings.costs;
+  // Each Thread.start() costs thread_start of pool_setup; with T1a it waits for the new
+  // thread's bootstrap, the new thread woken on its core and the starter woken back, each
+  // after G8's wake-up (P4b).
+  const Time each = min(costs.thread_start, costs.pool_setup / 3);
+  int started = 0;
+  co_await e.compute(main, costs.pool_setup - 3 * each, Work::starting());
+  for (const ThreadId t : {pool->worker_handler, pool->task_handler, pool->result_handler}) {
+    if (each > Time::zero()) co_await e.compute(main, each, Work::starting());
+    e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(main), e.lane(t), each.ns());
+    if (t == pool->worker_handler) e.start(t, worker_handler_main(ctx, *pool, t));
+    if (t == pool->task_handler) e.start(t, task_handler_main(ctx, *pool, t, cut_in_chunks(ctx)));
+    if (t == pool->result_handler) e.start(t, result_handler_main(ctx, *pool, t));
+    if (pool->handlers_wait) {
+      co_await e.release_gil(main);
+      while (pool->started < started + 1) co_await e.wait_for_notify(main, std::nullopt);
+      ++started;
+      co_await wake_from_block(e, main);
+      co_await e.acquire_gil(main);
+    }
+  }
+  if (pool->handlers_wait) {
+    // map(), imap(), imap_unordered() or apply_async(): the result object made, the tasks put
+    // on the task queue, whose get() the task handler is blocked in (P4b).
+    co_await e.compute(main, costs.pool_map_call, Work::python());
+    pool->submitted = true;
+    if (pool->task_waiting) e.notify(pool->task_handler);
+  }
   // Then the run's map(), imap(), imap_unordered() or apply_async() calls, and the main
   // thread takes every result: blocked on the result's condition (a lock's futex) until
   // the result handler sets it, it wakes as a blocked thread does (G8), then takes its
@@ -209,6 +282,7 @@ void start_process_pool(RunContext& ctx) {
   pool->task_handler = e.add_thread("task handler", parent);
   pool->result_handler = e.add_thread("result handler", parent);
   pool->hand_over.emplace(pool->main, ctx.run.method, ctx.jobs.size());
+  pool->handlers_wait = ctx.settings.costs.thread_bootstrap > Time::zero();
   e.start(pool->main, pool_main(ctx, pool));
 }
 

@@ -190,8 +190,10 @@ struct Costs {
   Time spawn_start = Time{43'600'000};        ///< P4: a spawned child's fresh interpreter, on its own core
   Time tracker_start = Time{24'700'000};      ///< P4: the resource tracker's fresh interpreter, on its own core
   Time forkserver_start = Time{5'000'000};    ///< P4, per child after the server's spawn
-  Time pool_setup = Time{1'600'000};          ///< P4: Pool()'s pipes, locks and handler threads, after the forks
+  Time pool_setup = Time{2'200'000};          ///< P4, P4b: Pool()'s pipes, locks and handler threads, after the forks
   Time pool_wakeup = Time{15'000};            ///< P6: one loop of Pool's worker handler: waitpid each worker, poll
+  Time pool_first_loop = Time{400'000};       ///< P4b: more for the worker handler's first loop, its code cold
+  Time pool_map_call = Time{60'000};          ///< P4b: the main thread's map()/imap() call, before the task handler has it
   Time process_exit = Time{500'000};          ///< P8: a process ending, on its own core, before join() returns
   Time ipc_message = Time{14'000};            ///< P7, per message: CPU, half on each side
   Time ipc_syscall = Time{1'000};             ///< P7: of each side's half, the pipe's system calls, without the GIL

@@ -71,7 +71,7 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 35> kCostDurations{{
+constexpr std::array<CostDuration, 37> kCostDurations{{
     {"timer_slack", &Costs::timer_slack},
     {"timer_wake_min", &Costs::timer_wake_min},
     {"timer_wake_window", &Costs::timer_wake_window},
@@ -98,6 +98,8 @@ constexpr std::array<CostDuration, 35> kCostDurations{{
     {"forkserver_start", &Costs::forkserver_start},
     {"pool_setup", &Costs::pool_setup},
     {"pool_wakeup", &Costs::pool_wakeup},
+    {"pool_first_loop", &Costs::pool_first_loop},
+    {"pool_map_call", &Costs::pool_map_call},
     {"process_exit", &Costs::process_exit},
     {"ipc_message", &Costs::ipc_message},
     {"ipc_syscall", &Costs::ipc_syscall},

@@ -61,11 +61,12 @@ TEST_CASE("lesson 20: the pool's speed-up rises to the core count, then sags as 
   // This sweep's figures at four, five and sixteen workers (docs/lessons.md quotes `gilsim sweep`'s).
   // Five: two processes share a core (per-CPU queues, docs/model.md S1a, S1d) while three
   // run alone and take more of the jobs, and the parent's handler threads take the cores
-  // in another order (S3): about as fast as four, and six too (3.59x; the handlers' drops
-  // that signal a waiter take 10 us of their cores, G8b).
-  CHECK(c.at(3, "process pool") == doctest::Approx(3.58).epsilon(0.02));
-  CHECK(c.at(4, "process pool") == doctest::Approx(3.46).epsilon(0.02));
-  CHECK(c.at(5, "process pool") == doctest::Approx(3.59).epsilon(0.02));
+  // in another order (S3): about as fast as four, and six too (3.37x since P4b: the parent's
+  // handler threads start and wake beside six workers on four cores, 3.59x before; the
+  // handlers' drops that signal a waiter take 10 us of their cores, G8b).
+  CHECK(c.at(3, "process pool") == doctest::Approx(3.56).epsilon(0.02));
+  CHECK(c.at(4, "process pool") == doctest::Approx(3.42).epsilon(0.02));
+  CHECK(c.at(5, "process pool") == doctest::Approx(3.37).epsilon(0.02));
   CHECK(c.at(15, "process pool") == doctest::Approx(3.13).epsilon(0.03));
   CHECK(c.at(15, "process pool") < c.at(3, "process pool") - 0.25);      // fork: sags (a fork is cheap)
   CHECK(c.at(15, "process pool, spawn") < c.at(3, "process pool, spawn") / 1.7);  // spawn: falls steeply
@@ -77,17 +78,18 @@ TEST_CASE("lesson 21: threads and asyncio pay as waiting grows, and catch up wit
   CHECK(c.at(0, "16 threads") < 1.05);
   CHECK(c.at(0, "asyncio") < 1.05);
   CHECK(c.at(0, "process pool") > 3.5);
-  // docs/sweeps.md: on four cores the pool's processes are busy computing, flat near 4x.
-  for (std::size_t i = 0; i < 10; ++i) CHECK(c.at(i, "process pool") == doctest::Approx(4.0).epsilon(0.03));
+  // docs/sweeps.md: on four cores the pool's processes are busy computing, flat near 4x
+  // (3.85x since P4b, its start and its handlers' wake-ups; 3.92x before).
+  for (std::size_t i = 0; i < 10; ++i) CHECK(c.at(i, "process pool") == doctest::Approx(3.85).epsilon(0.03));
   for (std::size_t i = 1; i < 10; ++i) {
     CHECK(c.at(i, "16 threads") > c.at(i - 1, "16 threads"));
     CHECK(c.at(i, "asyncio") > c.at(i - 1, "asyncio"));
   }
   // The crossing: the pool ahead up to 70 % waiting; at 80 % asyncio ahead and the threads
-  // level with it (their GIL hand-offs wake halted cores, docs/model.md G8, S6); both ahead
-  // at 90 %.
+  // level with it (their GIL hand-offs wake halted cores, docs/model.md G8, S6; 2.4 % ahead
+  // since P4b's pool is 1.8 % slower); both ahead at 90 %.
   CHECK(c.at(7, "process pool") > c.at(7, "16 threads"));
-  CHECK(c.at(8, "16 threads") == doctest::Approx(c.at(8, "process pool")).epsilon(0.01));
+  CHECK(c.at(8, "16 threads") == doctest::Approx(c.at(8, "process pool")).epsilon(0.03));
   CHECK(c.at(8, "asyncio") > c.at(8, "process pool"));
   CHECK(c.at(9, "16 threads") > 1.5 * c.at(9, "process pool"));  // "more than one and a half times"
 }

@@ -94,6 +94,8 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.costs.ipc_executor_result_bytes = 0;
   s.costs.pool_setup = 0_ns;
   s.costs.pool_wakeup = 0_ns;
+  s.costs.pool_first_loop = 0_ns;
+  s.costs.pool_map_call = 0_ns;
   s.costs.process_exit = 0_ns;
   s.costs.lock_wake_latency = 0_ns;
   s.costs.lock_with = 0_ns;

@@ -1,0 +1,209 @@
+"""The convoy with two releases per operation, operation by operation: which call lost an
+interval and when each call and each of the CPU-bound thread's turns began and ended
+(docs/model.md G8d).
+
+As convoy.py's two_* sections and convoy_probe.py: an I/O thread makes `sendall()` of one
+byte, then `recv()` of the answer of a forked single-threaded echo process, beside a
+CPU-bound thread, the three pinned to CPUs ("io,hog,echo", e.g. "0,1,0": the CPU-bound thread
+alone). The I/O thread stamps the clock (perf_counter_ns, CLOCK_MONOTONIC) before `sendall`,
+between the calls and after `recv`; the CPU-bound thread runs Python that stamps the clock
+in a loop and records every pause of its loop over `PAUSE` (20 us): it was then without the
+GIL (or without its CPU), so its first stamp after a pause is when it ran Python again, its
+GIL taken. Each operation is printed as one JSON line:
+
+    {"op": i, "send": us, "recv": us, "lost": ["sendall", "recv"], "wake": {"sendall": us},
+     "t0": ns, "hog": [[start, end], ...]}
+
+`send` and `recv` are the calls' durations; `lost` the calls during which the CPU-bound
+thread took the GIL (a turn of it began inside the call), and `wake`, for each, how long
+after the call began it ran Python; `t0` the operation's start (perf_counter_ns, to match a
+`perf record -k CLOCK_MONOTONIC` trace); `hog` the CPU-bound thread's turns that began within
+the operation, in microseconds from `t0`. A summary line per run follows, `"summary": true`:
+calls lost of calls by what the call before did (`sendall_after_kept`: [lost, of]), the 10th
+percentile, median and 90th of the kept calls' durations and of the lost calls' `wake`, the
+load, the threads' ids (`tids`: `io`, `hog`, `echo_pid`), the CPU-bound thread's wait for its
+CPU over the run (`hog_cpu_wait_us`, schedstat) and each CPU's busy share (`cpu_busy`,
+/proc/stat: the probe's own threads included).
+
+    flock /work/cpython.lock setsid sh -c 'echo -20 > /proc/self/autogroup; exec nice -n -20 \
+        /usr/bin/python3 convoy_ops.py OPS INTERVAL[,INTERVAL...] PLACEMENT[ PLACEMENT...]'
+
+`--summary` prints only the summary lines. Standard library only.
+"""
+
+import json
+import os
+import socket
+import statistics
+import sys
+import threading
+import time
+
+PAUSE = 20_000  # ns: a longer pause of the CPU-bound thread's loop is a turn without the GIL
+
+
+def echo(sock, cpu):
+    os.sched_setaffinity(0, {cpu})
+    while True:
+        data = sock.recv(64)
+        if not data:
+            os._exit(0)
+        sock.sendall(data)
+
+
+def run_queue_wait():
+    """The calling thread's wait for a CPU so far (ns): runnable but not running."""
+    with open("/proc/thread-self/schedstat") as f:
+        return int(f.read().split()[1])
+
+
+def cpu_busy():
+    """Each CPU's busy and total jiffies so far (/proc/stat)."""
+    out = {}
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith("cpu") and line[3].isdigit():
+                v = [int(x) for x in line.split()[1:]]
+                out[line.split()[0]] = (sum(v) - v[3] - v[4], sum(v))
+    return out
+
+
+def run(sock, interval, ops, io_cpu, hog_cpu):
+    sys.setswitchinterval(interval)
+    stop = threading.Event()
+    stamps = []
+    turns = []  # (start, end) of each turn of the CPU-bound thread's Python
+    tids = {}
+
+    def io_thread():
+        os.sched_setaffinity(0, {io_cpu})
+        tids["io"] = threading.get_native_id()
+        clock = time.perf_counter_ns
+        for _ in range(ops):
+            t0 = clock()
+            sock.sendall(b"x")
+            t1 = clock()
+            sock.recv(64)
+            t2 = clock()
+            stamps.append((t0, t1, t2))
+        stop.set()
+
+    def cpu_bound():
+        os.sched_setaffinity(0, {hog_cpu})
+        tids["hog"] = threading.get_native_id()
+        waited = run_queue_wait()
+        clock = time.perf_counter_ns
+        start = last = clock()
+        is_set = stop.is_set
+        n = 0
+        while True:
+            now = clock()
+            if now - last > PAUSE:
+                turns.append((start, last))
+                start = now
+            last = now
+            n += 1
+            if n & 255 == 0 and is_set():
+                break
+        turns.append((start, last))
+        tids["hog_cpu_wait_us"] = (run_queue_wait() - waited) / 1e3
+
+    threads = [threading.Thread(target=cpu_bound), threading.Thread(target=io_thread)]
+    busy0 = cpu_busy()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    busy1 = cpu_busy()
+    tids["cpu_busy"] = {c: round((busy1[c][0] - busy0[c][0]) / max(1, busy1[c][1] - busy0[c][1]), 3) for c in busy1}
+    return stamps, turns, tids
+
+
+def analyse(stamps, turns, interval):
+    starts = [s for s, _ in turns]
+    ops = []
+    j = 0
+    for i, (t0, t1, t2) in enumerate(stamps):
+        while j < len(turns) and turns[j][0] < t0:
+            j += 1
+        mine = []
+        k = j
+        while k < len(turns) and turns[k][0] < t2:
+            mine.append(turns[k])
+            k += 1
+        lost = []
+        wake = {}
+        for name, (a, b) in (("sendall", (t0, t1)), ("recv", (t1, t2))):
+            won = [s for s, _ in mine if a <= s < b]
+            if won:
+                lost.append(name)
+                wake[name] = (won[0] - a) / 1e3
+        ops.append({
+            "op": i, "send": round((t1 - t0) / 1e3, 1), "recv": round((t2 - t1) / 1e3, 1),
+            "lost": lost, "wake": wake,
+            "t0": t0, "hog": [[round((s - t0) / 1e3, 1), round((e - t0) / 1e3, 1)] for s, e in mine]})
+    return ops
+
+
+def summarise(ops, interval, placement):
+    counts = {}
+    kept = {"sendall": [], "recv": []}
+    wakes = {"sendall": [], "recv": []}
+    before = False  # the call before the first sendall: the run begins with the hog's turn
+    for op in ops:
+        for name, took in (("sendall", op["send"]), ("recv", op["recv"])):
+            lost = name in op["lost"]
+            key = f"{name}_after_{'lost' if before else 'kept'}"
+            pair = counts.setdefault(key, [0, 0])
+            pair[0] += lost
+            pair[1] += 1
+            if lost:
+                wakes[name].append(op["wake"][name])
+            else:
+                kept[name].append(took)
+            before = lost
+    with open("/proc/loadavg") as f:
+        load = [float(x) for x in f.read().split()[:3]]
+    per_op = statistics.mean(op["send"] + op["recv"] for op in ops) * 1e-6
+    med = lambda xs: round(statistics.median(xs), 1) if xs else None
+    q = lambda xs, p: round(sorted(xs)[int(p * (len(xs) - 1))], 1) if xs else None
+    return {"summary": True, "placement": placement, "interval": interval, "ops": len(ops),
+            "intervals_per_op": round(per_op / interval, 3), "lost_of": counts,
+            "kept_us": {k: [q(v, 0.1), med(v), q(v, 0.9)] for k, v in kept.items()},
+            "wake_us": {k: [q(v, 0.1), med(v), q(v, 0.9)] for k, v in wakes.items()},
+            "load": load}
+
+
+def main():
+    try:
+        with open("/proc/self/autogroup", "w") as f:
+            f.write(str(os.nice(0)))
+    except OSError:
+        pass
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    only_summary = "--summary" in sys.argv
+    ops = int(args[0])
+    intervals = [float(x) for x in args[1].split(",")]
+    for placement in args[2:]:
+        io_cpu, hog_cpu, echo_cpu = (int(x) for x in placement.split(","))
+        mine, peer = socket.socketpair()
+        child = os.fork()  # before any thread of this round
+        if child == 0:
+            mine.close()
+            echo(peer, echo_cpu)
+        peer.close()
+        for interval in intervals:
+            stamps, turns, tids = run(mine, interval, ops, io_cpu, hog_cpu)
+            ops_seen = analyse(stamps, turns, interval)
+            if not only_summary:
+                for op in ops_seen:
+                    print(json.dumps(op))
+            summary = summarise(ops_seen, interval, placement)
+            summary.update(tids=tids, echo_pid=child)
+            print(json.dumps(summary), flush=True)
+        mine.close()
+        os.waitpid(child, 0)
+
+
+if __name__ == "__main__":
+    main()
