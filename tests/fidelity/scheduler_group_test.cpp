@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <string>
 
 #include "sim/cpython/scheduler_group.hpp"
@@ -14,6 +16,13 @@
 using namespace gilsim::cpython;
 
 namespace {
+
+/// The test framework's buffered output, written once: a child that inherited it unwritten
+/// could write it again (TSan's runtime flushes a child's stdio at _exit).
+void flush_before_fork() {
+  std::cout.flush();
+  std::fflush(nullptr);
+}
 
 /// The child's exit code: 10 + the group it got when every promise of that group held,
 /// 1 when one did not.
@@ -36,6 +45,7 @@ int child_checks() {
 }  // namespace
 
 TEST_CASE("a measured program gets a session and a scheduler group of its own, with the runner's nice") {
+  flush_before_fork();
   const pid_t child = ::fork();
   REQUIRE(child >= 0);
   if (child == 0) ::_exit(child_checks());
@@ -66,6 +76,7 @@ int autogroup_nice(pid_t pid) {
 /// A child that waits on a pipe until the parent closes it, in a session of its own or not.
 pid_t waiting_child(int (&pipe_fds)[2], bool own_session) {
   REQUIRE(::pipe(pipe_fds) == 0);
+  flush_before_fork();
   const pid_t child = ::fork();
   REQUIRE(child >= 0);
   if (child == 0) {

@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "../real/real_test_support.hpp"
 #include "tests/lane_lookup.hpp"
@@ -62,8 +64,27 @@ fs::path write_file(const std::string& name, std::string_view text) {
   return path;
 }
 
+/// A temporary folder of this process's own, made TMPDIR at first use, so that the count
+/// below sees only this program's CPython runs, never those of a test running beside it.
+const fs::path& private_temp_folder() {
+  struct Folder {
+    fs::path path = fs::path(GILSIM_BINARY_DIR) / "tests" / "lessons" / fmt::format("tmp-{}", ::getpid());
+    Folder() {
+      fs::create_directories(path);
+      ::setenv("TMPDIR", path.c_str(), 1);
+    }
+    ~Folder() {
+      std::error_code ignored;
+      fs::remove_all(path, ignored);
+    }
+  };
+  static const Folder folder;
+  return folder.path;
+}
+
 /// Temporary folders this program's CPython runs leave behind (none, if all is well).
 int leftover_folders() {
+  REQUIRE(fs::temp_directory_path() == private_temp_folder());
   int count = 0;
   for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
     if (entry.path().filename().string().rfind("gilsim-cpython-", 0) == 0) ++count;
