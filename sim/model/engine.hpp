@@ -358,6 +358,8 @@ class Engine {
   void enter_gil_wait_inline(ThreadId t);
   bool drop_gil(ThreadId t, bool forced);
   void forced_switch(ThreadId t);
+  /// forced_switch(), inline in the drop deadline's handler (once a hand-off).
+  void forced_switch_inline(ThreadId t);
   void on_gil_attempt(ThreadId t);
   void try_gil_on_core(ThreadId t);
   /// G8b: a signalled waiter, on a core, found the GIL's mutex held: it sleeps on it (true)

@@ -311,7 +311,10 @@ void Engine::enter_gil_wait(ThreadId t) { enter_gil_wait_inline(t); }
   return must_wait;
 }
 
-void Engine::forced_switch(ThreadId t) {
+void Engine::forced_switch(ThreadId t) { forced_switch_inline(t); }
+
+// forced_switch(), inline where a drop deadline cuts the holder's compute (on_drop_deadline()).
+[[gnu::always_inline]] inline void Engine::forced_switch_inline(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   pause(t);
@@ -363,7 +366,9 @@ void Engine::forced_switch(ThreadId t) {
   }
 }
 
-bool Engine::wakes_elsewhere(ThreadId woken, ThreadId waker) {
+// Inline at its two callers, the hand-off's two wake-ups (drop_gil's signal, switch_done()),
+// where the woken thread's idle core it looks up is the one woken_latency() looks up next.
+[[gnu::always_inline]] inline bool Engine::wakes_elsewhere(ThreadId woken, ThreadId waker) {
   const Thread& w = threads_[woken];
   const int idle = idle_core_for(woken);
   const int core = idle >= 0 ? idle : w.cpu;
@@ -400,7 +405,8 @@ Operation Engine::go_on_after_take(ThreadId t) {
   set_thread_timer(next, max(gil.mutex.free_at(), now_) + wake_latency(next), EventKind::GilAttempt);
 }
 
-void Engine::schedule_drop_deadline(Gil& gil) {
+// Inline: a few loads and stores, asked at every take (after_take()) and at some waits and drops.
+[[gnu::always_inline]] inline void Engine::schedule_drop_deadline(Gil& gil) {
   // Many changes can happen in one event; the deadline is computed once, after it.
   if (config_.gil != scenario::GilMode::New || gil.deadline_dirty) return;
   gil.deadline_dirty = true;
@@ -433,7 +439,7 @@ void Engine::update_drop_deadline(Gil& gil) {
   Thread& holder = threads_[h];
   // A compute that ends at this very instant is not cut: the holder sees the request at its
   // next check point (proceed()) or drops the GIL for its next blocking call (G6).
-  if (holder.s.running() && holder.run_end > now_ && holder.work.needs_gil && holder.work.checkpoints) forced_switch(h);
+  if (holder.s.running() && holder.run_end > now_ && holder.work.needs_gil && holder.work.checkpoints) forced_switch_inline(h);
 }
 
 // Old GIL ------------------------------------------------------------------------------

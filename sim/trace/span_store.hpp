@@ -176,6 +176,43 @@ class SpanStore {
   [[gnu::noinline]] void push(Time begin, Time end, std::uint32_t subject, std::uint16_t step, SpanState state) {
     push_inline(begin, end, subject, step, state);
   }
+  /// A span a producer keeps open until it ends (TraceBuilder's lane buffer): where it began
+  /// and its labels, in the producer's own memory.
+  struct Open {
+    Time begin;
+    std::uint32_t subject = kNone;
+    std::uint16_t step = kNoStep;
+    SpanState state = SpanState::Running;
+  };
+  /// push() of `open`, ended at `end`: the same record, with the labels read here from where
+  /// the producer keeps them rather than passed in registers. Three arguments leave the usual
+  /// path registers of its own (push()'s five saved two and restored them), and the caller
+  /// loads nothing for the call. noipa: GCC would otherwise pass the fields as scalars again (IPA-SRA).
+  [[gnu::noipa]] void push_open(const Open& open, Time end) {
+    // push_inline()'s checks and record, written so that the usual path keeps few values
+    // live (no register saved): the labels are read where they are used, and the rare path
+    // reads them again from `open`.
+    Record* const r = next_;
+    const std::uint64_t reach = static_cast<std::uint64_t>(end.ns()) - static_cast<std::uint64_t>(base_);
+    const std::uint64_t gap = static_cast<std::uint64_t>(open.begin.ns()) - static_cast<std::uint64_t>(last_end_);
+    const std::uint32_t label = open.subject + 1u;
+    std::uint64_t time = reach;
+    if (r == room_end_ || label >> 18 != 0) [[unlikely]] goto anyhow;
+    if (gap == 0) [[likely]] {
+      if (reach >> 57 != 0) goto anyhow;
+    } else {
+      if ((gap >> 25 | reach >> 32) != 0) goto anyhow;
+      time |= kGapBit | gap << 32;
+    }
+    write(*r, time | static_cast<std::uint64_t>(open.state) << 58 | std::uint64_t{label >> 16} << 62,
+          label << 16 | open.step);
+    next_ = r + 1;
+    last_end_ = end.ns();
+    ++size_;
+    return;
+  anyhow:
+    push_anyhow(open.begin, end, open.subject, open.step, open.state);
+  }
   /// push() written where it is called: for a producer's loop that records a span per step
   /// (a stretch of statements, docs/model.md U4), where push()'s call and the registers it
   /// saves cost more than the writing.

@@ -130,7 +130,7 @@ void TraceBuilder::end_repeating(LaneId lane, Time end) {
 Trace TraceBuilder::finish(Time end) {
   for (LaneId l = 0; l < lanes_.size(); ++l) {
     LaneBuffer& o = lanes_[l];
-    clear_state(l, std::max(end, o.open_begin));
+    clear_state(l, std::max(end, o.span.begin));
     trace_.lanes[l].spans = std::move(o.spans);
   }
   arena_->seal();  // the trace's lanes may grow later, on any thread: from malloc then
@@ -170,7 +170,7 @@ Trace TraceBuilder::prefix(Time at) const {
       }
     }
     // The open span continues no stored one (set_state() reopened that one instead).
-    if (o.open && o.open_begin < at) spans.push_back(Span{o.open_begin, at, o.open_subject, o.open_step, o.open_state, 0});
+    if (o.open && o.span.begin < at) spans.push_back(Span{o.span.begin, at, o.span.subject, o.span.step, o.span.state, 0});
   }
   // A repeating mark not yet ended comes with its repeats so far, where end_repeating()
   // will put it: after the marks recorded at its time (finish() sorts stably).

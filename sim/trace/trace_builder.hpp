@@ -41,9 +41,9 @@ class TraceBuilder {
     LaneBuffer& o = lanes_[lane];
     Time begin = at;
     if (o.open) {
-      if (o.open_state == state && o.open_subject == subject && o.open_step == step) return;
-      assert(at >= o.open_begin && "time went backwards on a lane; producers must be monotonic per lane");
-      if (at > o.open_begin) [[likely]] {
+      if (o.span.state == state && o.span.subject == subject && o.span.step == step) return;
+      assert(at >= o.span.begin && "time went backwards on a lane; producers must be monotonic per lane");
+      if (at > o.span.begin) [[likely]] {
         keep(o, at);  // it differs from the new one: nothing to continue
       } else if (o.spans.back_continues(at, state, subject, step)) {
         begin = reopen(o);  // the open span lasted no time, and the one before it goes on
@@ -51,19 +51,19 @@ class TraceBuilder {
     } else if (o.spans.back_continues(at, state, subject, step)) {
       begin = reopen(o);  // idle for no time
     }
-    o.open_begin = begin;
-    o.open_subject = subject;
-    o.open_step = step;
-    o.open_state = state;
+    o.span.begin = begin;
+    o.span.subject = subject;
+    o.span.step = step;
+    o.span.state = state;
     o.open = true;
   }
   /// Lane becomes idle (no span) from `at`.
   [[gnu::always_inline]] void clear_state(LaneId lane, Time at) {
     LaneBuffer& o = lanes_[lane];
     if (!o.open) return;
-    assert(at >= o.open_begin && "time went backwards on a lane; producers must be monotonic per lane");
+    assert(at >= o.span.begin && "time went backwards on a lane; producers must be monotonic per lane");
     o.open = false;
-    if (at > o.open_begin) keep(o, at);
+    if (at > o.span.begin) keep(o, at);
   }
   /// set_state() of a lane known to be open in `state` (a thread's lane in a stretch of its
   /// steps after the stretch's first, docs/model.md U4): a new step's labels close the open
@@ -72,13 +72,13 @@ class TraceBuilder {
   [[gnu::always_inline]] void next_labels(LaneId lane, Time at, SpanState state, std::uint32_t subject,
                                           std::uint16_t step) {
     LaneBuffer& o = lanes_[lane];
-    assert(o.open && o.open_state == state && "next_labels() on a lane not open in that state");
-    if (at > o.open_begin && (o.open_step != step || o.open_subject != subject)) [[likely]] {
+    assert(o.open && o.span.state == state && "next_labels() on a lane not open in that state");
+    if (at > o.span.begin && (o.span.step != step || o.span.subject != subject)) [[likely]] {
       ++span_count_;
-      o.spans.push_inline(o.open_begin, at, o.open_subject, o.open_step, state);
-      o.open_begin = at;
-      o.open_subject = subject;
-      o.open_step = step;
+      o.spans.push_inline(o.span.begin, at, o.span.subject, o.span.step, state);
+      o.span.begin = at;
+      o.span.subject = subject;
+      o.span.step = step;
       return;
     }
     set_state(lane, at, state, subject, step);
@@ -88,11 +88,11 @@ class TraceBuilder {
   [[gnu::always_inline]] void clear_state_inline(LaneId lane, Time at) {
     LaneBuffer& o = lanes_[lane];
     if (!o.open) return;
-    assert(at >= o.open_begin && "time went backwards on a lane; producers must be monotonic per lane");
+    assert(at >= o.span.begin && "time went backwards on a lane; producers must be monotonic per lane");
     o.open = false;
-    if (at > o.open_begin) {
+    if (at > o.span.begin) {
       ++span_count_;
-      o.spans.push_inline(o.open_begin, at, o.open_subject, o.open_step, o.open_state);
+      o.spans.push_inline(o.span.begin, at, o.span.subject, o.span.step, o.span.state);
     }
   }
   /// Asks the cache for what recording on `lane` touches, ahead of a change due soon (a
@@ -102,8 +102,8 @@ class TraceBuilder {
     for (std::size_t at = 0; at < sizeof(LaneBuffer); at += 64) __builtin_prefetch(line + at, 1);
   }
   bool has_open_span(LaneId lane) const { return lanes_.at(lane).open; }
-  SpanState open_state(LaneId lane) const { return lanes_.at(lane).open_state; }
-  std::uint32_t open_subject(LaneId lane) const { return lanes_.at(lane).open_subject; }
+  SpanState open_state(LaneId lane) const { return lanes_.at(lane).span.state; }
+  std::uint32_t open_subject(LaneId lane) const { return lanes_.at(lane).span.subject; }
 
   void mark(Time at, MarkKind kind, LaneId lane, std::uint32_t other = kNone, std::int64_t value = 0) {
     marks_sorted_ = marks_sorted_ && at >= last_mark_at_;
@@ -141,10 +141,7 @@ class TraceBuilder {
   /// open span. The spans move to trace_.lanes at finish().
   struct alignas(64) LaneBuffer {
     SpanStore spans;
-    Time open_begin;  ///< the open span, while `open`
-    std::uint32_t open_subject = kNone;
-    std::uint16_t open_step = kNoStep;
-    SpanState open_state = SpanState::Running;
+    SpanStore::Open span;  ///< the open span, while `open`
     bool open = false;
   };
   static_assert(sizeof(LaneBuffer) == 128);
@@ -152,7 +149,7 @@ class TraceBuilder {
   /// Ends the open span at `at` (after it begins) and stores it.
   [[gnu::always_inline]] void keep(LaneBuffer& o, Time at) {
     ++span_count_;  // before the push's call: the builder is not read again after it
-    o.spans.push(o.open_begin, at, o.open_subject, o.open_step, o.open_state);
+    o.spans.push_open(o.span, at);
   }
   /// A state re-entered after a zero-length gap (a zero-length span, or idle for no time):
   /// the span it left goes on, taken back from the store. Returns its begin.

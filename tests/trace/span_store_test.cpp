@@ -650,3 +650,34 @@ TEST_CASE("push_inline() stores every span as push() does: each record's edges, 
     }
   }
 }
+
+TEST_CASE("push_open() stores every span as push() does: each record's edges, at every place in its group") {
+  const auto open_of = [](const Span& s) {
+    return SpanStore::Open{.begin = s.begin, .subject = s.subject, .step = s.step, .state = s.state};
+  };
+  for (const Case& c : edge_cases()) {
+    for (const std::size_t lead : {std::size_t{0}, std::size_t{1}, std::size_t{62}, std::size_t{63}, std::size_t{64}, std::size_t{127}}) {
+      CAPTURE(c.what);
+      CAPTURE(lead);
+      const std::vector<Span> spans = lead == 0 ? c.spans : led_by(lead, c.spans);
+      SpanStore pushed;
+      SpanStore open_pushed;
+      for (const Span& s : spans) {
+        pushed.push_back(s);
+        open_pushed.push_open(open_of(s), s.end);
+      }
+      REQUIRE(open_pushed.size() == spans.size());
+      CHECK(open_pushed.wide_count() == pushed.wide_count());
+      CHECK(open_pushed.bytes_used() == pushed.bytes_used());
+      for (std::size_t i = 0; i < spans.size(); ++i) {
+        CAPTURE(i);
+        CHECK(same(open_pushed[i], spans[i]));
+      }
+      // Taken back and pushed again, it reads as before.
+      const Span last = open_pushed.take_back();
+      open_pushed.push_open(open_of(last), last.end);
+      CHECK(same(open_pushed.back(), spans.back()));
+      CHECK(open_pushed.bytes_used() == pushed.bytes_used());
+    }
+  }
+}
