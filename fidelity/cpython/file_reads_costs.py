@@ -113,7 +113,11 @@ def sequential(sections, paths, passes, per_file):
     sections.add("sequential8" if per_file else "sequential", time.perf_counter() - t, out)
 
 
-def forked(sections, name, halves, cpus, passes):
+def run_forked(sections, name, halves, cpus, prepare):
+    """One child pinned to each CPU of `cpus`, all started together once forked: each calls
+    `prepare(half)` (its buffers allocated before the clock), waits for the start signal, runs
+    the function it returned and sends back the figures that returns; the section's wall time
+    is from the start signal to the last child's figures."""
     go_read, go_write = os.pipe()
     done_read, done_write = os.pipe()
     children = []
@@ -123,11 +127,9 @@ def forked(sections, name, halves, cpus, passes):
             try:
                 os.sched_setaffinity(0, {cpu})
                 os.close(go_write)
-                buffer = bytearray(PIECE)
+                run = prepare(half)
                 os.read(go_read, 1)
-                out = []
-                worker(order(half, [buffer] * len(half), passes), out)
-                os.write(done_write, (json.dumps(out[0]) + "\n").encode())
+                os.write(done_write, (json.dumps(run()) + "\n").encode())
             finally:
                 os._exit(0)
         children.append(pid)
@@ -142,6 +144,20 @@ def forked(sections, name, halves, cpus, passes):
     for pid in children:
         os.waitpid(pid, 0)
     sections.add(name, wall, figures)
+
+
+def forked(sections, name, halves, cpus, passes):
+    def read_half(half):
+        buffer = bytearray(PIECE)
+
+        def run():
+            out = []
+            worker(order(half, [buffer] * len(half), passes), out)
+            return out[0]
+
+        return run
+
+    run_forked(sections, name, halves, cpus, read_half)
 
 
 def copy_timed(view, passes_of_slices, buffer, acc):
@@ -166,37 +182,21 @@ def forked_copies(sections, name, source, size, cpus, passes):
     process or two pinned one to each CPU, half of the slices each."""
     slices = [(i * size, (i + 1) * size) for i in range(FILES)]
     halves = [slices] if len(cpus) == 1 else [slices[0::2], slices[1::2]]
-    go_read, go_write = os.pipe()
-    done_read, done_write = os.pipe()
-    children = []
-    for half, cpu in zip(halves, cpus):
-        pid = os.fork()
-        if pid == 0:
-            try:
-                os.sched_setaffinity(0, {cpu})
-                os.close(go_write)
-                buffer = bytearray(PIECE)
-                view = memoryview(source)
-                os.read(go_read, 1)
-                acc = [0, 0.0, 0.0]
-                before = counters()
-                copy_timed(view, half * passes, buffer, acc)
-                after = counters()
-                os.write(done_write, (json.dumps([a - b for a, b in zip(after, before)] + acc) + "\n").encode())
-            finally:
-                os._exit(0)
-        children.append(pid)
-    os.close(go_read)
-    os.close(done_write)
-    t = time.perf_counter()
-    os.write(go_write, b"g" * len(halves))
-    with os.fdopen(done_read) as done:
-        figures = [json.loads(line) for line in done]
-    wall = time.perf_counter() - t
-    os.close(go_write)
-    for pid in children:
-        os.waitpid(pid, 0)
-    sections.add(name, wall, figures)
+
+    def copy_half(half):
+        buffer = bytearray(PIECE)
+        view = memoryview(source)
+
+        def run():
+            acc = [0, 0.0, 0.0]
+            before = counters()
+            copy_timed(view, half * passes, buffer, acc)
+            after = counters()
+            return [a - b for a, b in zip(after, before)] + acc
+
+        return run
+
+    run_forked(sections, name, halves, cpus, copy_half)
 
 
 def two_threads(sections, paths, passes, cpus):
