@@ -39,22 +39,10 @@ import sys
 import threading
 import time
 
+import suite
+from convoy_probe import echo
+
 PAUSE = 20_000  # ns: a longer pause of the CPU-bound thread's loop is a turn without the GIL
-
-
-def echo(sock, cpu):
-    os.sched_setaffinity(0, {cpu})
-    while True:
-        data = sock.recv(64)
-        if not data:
-            os._exit(0)
-        sock.sendall(data)
-
-
-def run_queue_wait():
-    """The calling thread's wait for a CPU so far (ns): runnable but not running."""
-    with open("/proc/thread-self/schedstat") as f:
-        return int(f.read().split()[1])
 
 
 def cpu_busy():
@@ -91,7 +79,7 @@ def run(sock, interval, ops, io_cpu, hog_cpu):
     def cpu_bound():
         os.sched_setaffinity(0, {hog_cpu})
         tids["hog"] = threading.get_native_id()
-        waited = run_queue_wait()
+        waited = suite.run_queue_wait()
         clock = time.perf_counter_ns
         start = last = clock()
         is_set = stop.is_set
@@ -106,7 +94,7 @@ def run(sock, interval, ops, io_cpu, hog_cpu):
             if n & 255 == 0 and is_set():
                 break
         turns.append((start, last))
-        tids["hog_cpu_wait_us"] = (run_queue_wait() - waited) / 1e3
+        tids["hog_cpu_wait_us"] = (suite.run_queue_wait() - waited) * 1e6
 
     threads = [threading.Thread(target=cpu_bound), threading.Thread(target=io_thread)]
     busy0 = cpu_busy()
@@ -175,11 +163,7 @@ def summarise(ops, interval, placement):
 
 
 def main():
-    try:
-        with open("/proc/self/autogroup", "w") as f:
-            f.write(str(os.nice(0)))
-    except OSError:
-        pass
+    suite.own_autogroup()
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     only_summary = "--summary" in sys.argv
     ops = int(args[0])

@@ -365,21 +365,7 @@ def print_table(rounds):
 
 
 def main():
-    args = sys.argv[1:]
-    quick = "--quick" in args
-    rounds = 1 if quick else 5
-    if "--rounds" in args:
-        at = args.index("--rounds")
-        try:
-            rounds = int(args[at + 1])
-        except (IndexError, ValueError):
-            rounds = 0
-        if not 1 <= rounds <= 100:
-            sys.exit("file_reads_costs: --rounds needs a whole number from 1 to 100")
-        del args[at:at + 2]
-    unknown = [a for a in args if a not in ("--quick", "--json")]
-    if unknown:
-        sys.exit(f"file_reads_costs: unknown argument {unknown[0]!r}; options: --quick, --rounds N, --json")
+    quick, as_json, rounds = suite.probe_options("file_reads_costs", sys.argv[1:])
     suite.own_autogroup()
     results = []
     with tempfile.TemporaryDirectory() as folder:
@@ -393,7 +379,7 @@ def main():
         source = os.urandom(size) * FILES  # the memcpy control's "files", shared by the forks
         for _ in range(rounds):
             results.append(one_round(paths, PASSES, source, size))
-    if "--json" in args:
+    if as_json:
         json.dump(results, sys.stdout)
         print()
     else:

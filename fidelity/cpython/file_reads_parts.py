@@ -145,22 +145,7 @@ def print_table(rounds):
 
 
 def main():
-    args = sys.argv[1:]
-    quick = "--quick" in args
-    as_json = "--json" in args
-    rounds = 1 if quick else 5
-    if "--rounds" in args:
-        at = args.index("--rounds")
-        try:
-            rounds = int(args[at + 1])
-        except (IndexError, ValueError):
-            rounds = 0
-        if not 1 <= rounds <= 100:
-            sys.exit("file_reads_parts: --rounds needs a whole number from 1 to 100")
-        del args[at:at + 2]
-    unknown = [a for a in args if a not in ("--quick", "--json")]
-    if unknown:
-        sys.exit(f"file_reads_parts: unknown argument {unknown[0]!r}; options: --quick, --rounds N, --json")
+    quick, as_json, rounds = suite.probe_options("file_reads_parts", sys.argv[1:])
     sys.argv[1:] = ["--quick"] if quick else []  # what suite.Report reads
     suite.own_autogroup()
     pieces = 1 if quick else 32

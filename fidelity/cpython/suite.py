@@ -160,6 +160,27 @@ def own_autogroup():
         pass
 
 
+def probe_options(program, args):
+    """A probe's options, --quick, --json and --rounds N (1 to 100; 1 with --quick, else 5):
+    (quick, as_json, rounds), or the program exits with the options it takes."""
+    args = list(args)
+    quick = "--quick" in args
+    rounds = 1 if quick else 5
+    if "--rounds" in args:
+        at = args.index("--rounds")
+        try:
+            rounds = int(args[at + 1])
+        except (IndexError, ValueError):
+            rounds = 0
+        if not 1 <= rounds <= 100:
+            sys.exit(f"{program}: --rounds needs a whole number from 1 to 100")
+        del args[at:at + 2]
+    unknown = [a for a in args if a not in ("--quick", "--json")]
+    if unknown:
+        sys.exit(f"{program}: unknown argument {unknown[0]!r}; options: --quick, --rounds N, --json")
+    return quick, "--json" in args, rounds
+
+
 def load_average():
     return list(os.getloadavg()) if hasattr(os, "getloadavg") else []
 
