@@ -9,6 +9,7 @@
 // until there is work; each wake-up on the first task's way is a blocked thread's (P4b).
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "sim/model/worker_processes.hpp"
 
@@ -189,18 +190,18 @@ Program pool_main(RunContext& ctx, std::shared_ptr<Pool> pool) {
   // thread's bootstrap, the new thread woken on its core and the starter woken back, each
   // after G8's wake-up (P4b).
   const Time each = min(costs.thread_start, costs.pool_setup / 3);
-  int started = 0;
   co_await e.compute(main, costs.pool_setup - 3 * each, Work::starting());
-  for (const ThreadId t : {pool->worker_handler, pool->task_handler, pool->result_handler}) {
+  const ThreadId handlers[] = {pool->worker_handler, pool->task_handler, pool->result_handler};
+  Program programs[] = {worker_handler_main(ctx, *pool, pool->worker_handler),
+                        task_handler_main(ctx, *pool, pool->task_handler, cut_in_chunks(ctx)),
+                        result_handler_main(ctx, *pool, pool->result_handler)};
+  for (int i = 0; i < 3; ++i) {
     if (each > Time::zero()) co_await e.compute(main, each, Work::starting());
-    e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(main), e.lane(t), each.ns());
-    if (t == pool->worker_handler) e.start(t, worker_handler_main(ctx, *pool, t));
-    if (t == pool->task_handler) e.start(t, task_handler_main(ctx, *pool, t, cut_in_chunks(ctx)));
-    if (t == pool->result_handler) e.start(t, result_handler_main(ctx, *pool, t));
+    e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(main), e.lane(handlers[i]), each.ns());
+    e.start(handlers[i], std::move(programs[i]));
     if (pool->handlers_wait) {
       co_await e.release_gil(main);
-      while (pool->started < started + 1) co_await e.wait_for_notify(main, std::nullopt);
-      ++started;
+      while (pool->started <= i) co_await e.wait_for_notify(main, std::nullopt);
       co_await wake_from_block(e, main);
       co_await e.acquire_gil(main);
     }
