@@ -38,11 +38,10 @@ std::vector<bool> kept_runs(const scenario::Scenario& scenario, const model::Reu
 
 /// A knob change's first preview is asked for 100 ms (six frames at 60 a second) after it.
 /// A preview copies the runs so far and indexes them beside the runs still simulated: asked
-/// a frame after the change, it doubled the page faults of lesson 15's first change (about
-/// 5 us each on a virtual machine whose host backs fresh pages anew) and put its whole runs
+/// a frame after the change, it doubled the page faults of lesson 15's first change (3 to 5
+/// us each on a virtual machine whose host backs fresh pages anew) and put its whole runs
 /// several frames later, the runs being whole a few frames after it. A change whole within
-/// 100 ms (the bundled lessons on a quiet machine) shows no preview; a longer one shows its
-/// first part from then on (docs/performance.md, "A knob change on lessons 10 and 15, round 2").
+/// 100 ms shows no preview; a longer one shows its first part from then on (docs/performance.md, "A knob change on lessons 10 and 15, round 2").
 constexpr std::chrono::microseconds kFirstPreviewAfter{100'000};
 
 }  // namespace
