@@ -4,6 +4,8 @@
 #include <chrono>
 #include <utility>
 
+#include "viz/knob_memory.hpp"
+
 namespace gilsim::viz {
 
 namespace {
@@ -15,7 +17,8 @@ double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::ste
 }  // namespace
 
 BackgroundLoad::BackgroundLoad(AppState& app, std::filesystem::path file)
-    : thread_([this, &app, file = std::move(file)] {
+    : keeps_freed_memory_(keep_freed_memory_for_knob_changes()),
+      thread_([this, &app, file = std::move(file)] {
         const auto started = std::chrono::steady_clock::now();
         loaded_ = app.session.open(file);
         const auto opened = std::chrono::steady_clock::now();

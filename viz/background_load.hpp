@@ -14,6 +14,8 @@ class BackgroundLoad {
  public:
   /// Starts opening `file` (the default scenario when empty) into app.session and indexing
   /// its runs (refresh_derived). Nothing of `app` may be touched until wait() returns.
+  /// First, malloc is asked to keep what the viewer frees for the next knob change
+  /// (keep_freed_memory_for_knob_changes()).
   BackgroundLoad(AppState& app, std::filesystem::path file);
   /// Waits for the load when wait() was not called.
   ~BackgroundLoad();
@@ -26,8 +28,11 @@ class BackgroundLoad {
   /// Seconds the second thread spent reading and simulating, and then indexing (after wait()).
   double load_seconds() const { return load_seconds_; }
   double indexing_seconds() const { return indexing_seconds_; }
+  /// Whether malloc took the settings that keep freed memory for the next knob change.
+  bool keeps_freed_memory() const { return keeps_freed_memory_; }
 
  private:
+  bool keeps_freed_memory_ = false;  ///< set before the load starts (thread_ is declared after it)
   bool loaded_ = false;
   double load_seconds_ = 0;
   double indexing_seconds_ = 0;

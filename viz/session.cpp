@@ -36,8 +36,13 @@ std::vector<bool> kept_runs(const scenario::Scenario& scenario, const model::Reu
   return kept;
 }
 
-/// A knob change's first preview is asked for after a frame at 60 a second.
-constexpr std::chrono::microseconds kFirstPreviewAfter{16'667};
+/// A knob change's first preview is asked for 100 ms (six frames at 60 a second) after it.
+/// A preview copies the runs so far and indexes them beside the runs still simulated: asked
+/// a frame after the change, it doubled the page faults of lesson 15's first change (3 to 5
+/// us each on a virtual machine whose host backs fresh pages anew) and put its whole runs
+/// several frames later, the runs being whole a few frames after it. A change whole within
+/// 100 ms shows no preview; a longer one shows its first part from then on (docs/performance.md, "A knob change on lessons 10 and 15, round 2").
+constexpr std::chrono::microseconds kFirstPreviewAfter{100'000};
 
 }  // namespace
 
@@ -348,8 +353,8 @@ void Session::start_background() {
     b.progress.ask();  // before the runs begin: each answers at its first check
   }
   b.watcher = std::jthread([&b, every_slice, derive = std::move(preview_derive)](std::stop_token stop) {
-    // Runs whole by the next frame need no preview: asking for one sooner would take the
-    // cores from them (the copies and their indices), so the first ask waits a frame.
+    // Runs whole within a few frames need no preview: asking for one sooner would take the
+    // cores from them (the copies and their indices), so the first ask waits (kFirstPreviewAfter).
     if (!every_slice) {
       std::unique_lock lock(b.preview_mutex);
       b.preview_taken.wait_for(lock, stop, kFirstPreviewAfter, [&b] { return b.ready.load(std::memory_order_acquire); });

@@ -140,7 +140,13 @@ Program task_handler_main(RunContext& ctx, Pool& pool, ThreadId self, std::vecto
   // for taskseq, set_length in iter(taskqueue.get, None): blocked until map() puts its tasks.
   if (pool.handlers_wait) co_await block_until(e, self, pool.task_waiting, [&pool] { return pool.submitted; });
   for (const Chunk& chunk : chunks) {
-    co_await send_chunk(ctx, self, chunk, false, &pool.task_pipe);
+    // send_chunk()'s steps written out: no coroutine frame per task.
+    const MessageCost m = message_cost(ctx, self, chunk, false, true);
+    co_await e.compute(self, m.pickle, Work::pickling(m.job));
+    co_await e.release_gil(self);  // the pipe's write, blocked while the pipe is full (P7b)
+    if (!pool.task_pipe.try_write(m.bytes)) co_await pool.task_pipe.wait_for_room(e, self, m.bytes, m.job);
+    co_await e.compute(self, m.syscall, Work::native(m.job));
+    co_await e.acquire_gil(self);
     e.trace().mark(e.now(), trace::MarkKind::Dispatch, e.lane(self), trace::kNone,
                    static_cast<std::int64_t>(chunk.count));
     pool.tasks.push(e, chunk);
@@ -159,7 +165,14 @@ Program result_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
     }
     if (!pool.results.try_get(next)) co_await pool.results.get(e, self, next);
     const Chunk chunk = *next;  // results never close: one comes for every chunk sent
-    co_await receive_chunk(ctx, self, chunk, true, &pool.unread, &pool.result_pipe);
+    // receive_chunk()'s steps written out: no coroutine frame per result.
+    const MessageCost m = message_cost(ctx, self, chunk, true, false);
+    co_await e.release_gil(self);  // the pipe's read
+    co_await e.compute(self, m.syscall, Work::native(m.job));
+    pool.result_pipe.read(e, m.bytes);
+    co_await e.acquire_gil(self);
+    --pool.unread;
+    co_await e.compute(self, m.pickle, Work::pickling(m.job));
     ctx.jobs_left -= static_cast<int>(chunk.count);
     pool.hand_over->set(e, chunk);
   }

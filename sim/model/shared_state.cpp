@@ -161,7 +161,11 @@ void SharedState::check_deadlock(LaneId waiter) {
 // Inline in each statement (once per increment); its lost update's mark is the rare branch.
 [[gnu::always_inline]] inline void SharedState::store(ThreadId t, std::uint32_t target, std::int64_t loaded,
                                                      std::int64_t stores_at_load) {
-  SharedCounter& counter = counters_[target];
+  store_into(counters_[target], t, target, loaded, stores_at_load);
+}
+
+[[gnu::always_inline]] inline void SharedState::store_into(SharedCounter& counter, ThreadId t, std::uint32_t target,
+                                                          std::int64_t loaded, std::int64_t stores_at_load) {
   counter.value = loaded + 1;
   const std::int64_t overwritten = counter.stores - stores_at_load;
   ++counter.stores;
@@ -224,11 +228,12 @@ SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenari
 }
 
 // Inline in its two callers' loops, where it runs once per statement.
-[[gnu::always_inline]] inline bool SharedState::statement_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t i, Engine::Stretch& stretch,
-                                    const StatementCost& cost, const scenario::EffectiveSettings& settings,
-                                    LaneId task_lane) {
+[[gnu::always_inline]] inline bool SharedState::statement_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t i,
+                                                                 const scenario::PlannedStep& step, SharedCounter* counters,
+                                                                 Engine::Stretch& stretch, const StatementCost& cost,
+                                                                 const scenario::EffectiveSettings& settings,
+                                                                 LaneId task_lane) {
   Engine& e = engine_;
-  const scenario::PlannedStep& step = job.steps[i];
   const Time call = !step.has_call     ? Time::zero()
                     : cost.call_as_drawn ? step.duration
                                          : scenario::python_cost(settings, step.duration);
@@ -240,13 +245,13 @@ SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenari
   if (task_lane != trace::kNone) show_task_step(task_lane, job.index, index, stretch);
   // The load, the call and the store with nobody in between: the counter as loaded is the
   // counter now, and the statement's computes are one span.
-  const SharedCounter& counter = counters_[step.target];
+  SharedCounter& counter = counters[step.target];
   const std::int64_t loaded = counter.value;
   const std::int64_t stores_at_load = counter.stores;
   Work bytecode = Work::python(job.index, index);
   bytecode.checkpoints = false;
   e.run_at_once(t, wall, pieces, bytecode, stretch);
-  store(t, step.target, loaded, stores_at_load);
+  store_into(counter, t, step.target, loaded, stores_at_load);
   return true;
 }
 
@@ -260,8 +265,12 @@ std::size_t SharedState::increments_at_once(ThreadId t, const scenario::PlannedJ
   Engine::Stretch stretch = engine_.stretch(t);
   if (stretch.events == 0) return first;
   const StatementCost cost = statement_cost(t, settings);
+  // The steps and the counters, read once: the spans' records written in the loop could be
+  // any memory to the compiler, which would load the vectors' starts again at every step.
+  const scenario::PlannedStep* const steps = job.steps.data();
+  SharedCounter* const counters = counters_.data();
   std::size_t i = first;
-  while (i < end && statement_at_once(t, job, i, stretch, cost, settings, task_lane)) ++i;
+  while (i < end && statement_at_once(t, job, i, steps[i], counters, stretch, cost, settings, task_lane)) ++i;
   return i;
 }
 
@@ -280,14 +289,19 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
   const std::uint32_t with_pieces = with > Time::zero() ? 1U : 0U;
   const bool in_task = task_lane != trace::kNone;
   const LaneId who = in_task ? task_lane : e.lane(t);
+  // Read once, as in increments_at_once(): nothing in the loop adds a step, lock or counter.
+  const scenario::PlannedStep* const steps = job.steps.data();
+  const std::size_t steps_end = job.steps.size();
+  UserLock* const locks = locks_.data();
+  SharedCounter* const counters = counters_.data();
   std::size_t i = first;
-  for (; i < job.steps.size(); ++i) {
-    const scenario::PlannedStep& step = job.steps[i];
+  for (; i < steps_end; ++i) {
+    const scenario::PlannedStep& step = steps[i];
     const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
     if (step.kind == scenario::StepKind::Increment) {
-      if (!statement_at_once(t, job, i, stretch, cost, settings, task_lane)) break;
+      if (!statement_at_once(t, job, i, step, counters, stretch, cost, settings, task_lane)) break;
     } else if (step.kind == scenario::StepKind::Acquire) {
-      UserLock& lock = locks_[step.target];
+      UserLock& lock = locks[step.target];
       // A thread takes a free lock (L1); a task one nobody is queued for either (L5).
       const bool takes = (lock.free() || (lock.reentrant() && lock.holder() == who)) && (!in_task || !lock.has_waiters());
       if (!takes || with_pieces > stretch.events || e.now() + wall_with >= stretch.until) break;
@@ -299,7 +313,7 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
       // Taken as acquire_as_task() takes a lock nobody is queued for, for a task too.
       lock.try_take(e.trace(), e.now(), who);
     } else if (step.kind == scenario::StepKind::Release) {
-      const bool wakes = locks_[step.target].has_waiters();
+      const bool wakes = locks[step.target].has_waiters();
       release_lock(who, step.target);
       if (wakes) {
         stretch = e.stretch(t);

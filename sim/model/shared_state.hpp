@@ -130,12 +130,17 @@ class SharedState {
   StatementCost statement_cost(ThreadId t, const scenario::EffectiveSettings& settings);
   /// Increment step `i` of `job` at once inside `stretch` (U4), which it shortens: false,
   /// and nothing done, when it would not end inside it.
-  bool statement_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t i, Engine::Stretch& stretch,
-                         const StatementCost& cost, const scenario::EffectiveSettings& settings, trace::LaneId task_lane);
+  /// `step` is job.steps[i], `counters` counters_.data(): read once by the caller's loop.
+  bool statement_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t i, const scenario::PlannedStep& step,
+                         SharedCounter* counters, Engine::Stretch& stretch, const StatementCost& cost,
+                         const scenario::EffectiveSettings& settings, trace::LaneId task_lane);
   /// An asyncio task's lane shows `step` of its job from now, in a stretch of its steps.
   void show_task_step(trace::LaneId task_lane, std::uint32_t job, std::uint16_t step, const Engine::Stretch& stretch);
   /// An increment's STORE_GLOBAL: `loaded + 1`, over the stores made since its load (U2).
   void store(ThreadId t, std::uint32_t counter, std::int64_t loaded, std::int64_t stores_at_load);
+  /// The same on the counter itself (`counters_[target]`).
+  void store_into(SharedCounter& counter, ThreadId t, std::uint32_t target, std::int64_t loaded,
+                  std::int64_t stores_at_load);
 
   Engine& engine_;
   std::vector<UserLock> locks_;

@@ -149,39 +149,56 @@ std::vector<Chunk> cut_in_chunks(const RunContext& ctx) {
   return chunks;
 }
 
-Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results, Pipe* pipe) {
+MessageCost message_cost(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results, bool sending) {
   const auto& costs = ctx.settings.costs;
-  const std::uint32_t job = ctx.jobs[chunk.first].index;
-  const FirstMessage first = first_message(ctx, self, true);
-  Engine& e = ctx.engine;
+  const FirstMessage first = first_message(ctx, self, sending);
   const std::int64_t bytes = chunk_bytes(ctx, chunk, results);
-  co_await e.compute(self, pickle_cost(costs, bytes) + first.pickle, Work::pickling(job));
+  return {pickle_cost(costs, bytes) + first.pickle, pipe_syscall(costs) + first.syscall, bytes,
+          ctx.jobs[chunk.first].index};
+}
+
+Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results, Pipe* pipe) {
+  Engine& e = ctx.engine;
+  const MessageCost m = message_cost(ctx, self, chunk, results, true);
+  co_await e.compute(self, m.pickle, Work::pickling(m.job));
   co_await e.release_gil(self);  // the pipe's write, blocked while the pipe is full (P7b)
-  if (pipe != nullptr && !pipe->try_write(bytes)) co_await pipe->wait_for_room(e, self, bytes, job);
-  co_await e.compute(self, pipe_syscall(costs) + first.syscall, Work::native(job));
+  if (pipe != nullptr && !pipe->try_write(m.bytes)) co_await pipe->wait_for_room(e, self, m.bytes, m.job);
+  co_await e.compute(self, m.syscall, Work::native(m.job));
   co_await e.acquire_gil(self);
 }
 
 Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results, int* unread, Pipe* pipe) {
-  const auto& costs = ctx.settings.costs;
-  const std::uint32_t job = ctx.jobs[chunk.first].index;
-  const FirstMessage first = first_message(ctx, self, false);
   Engine& e = ctx.engine;
-  const std::int64_t bytes = chunk_bytes(ctx, chunk, results);
+  const MessageCost m = message_cost(ctx, self, chunk, results, false);
   co_await e.release_gil(self);  // the pipe's read
-  co_await e.compute(self, pipe_syscall(costs) + first.syscall, Work::native(job));
-  if (pipe != nullptr) pipe->read(e, bytes);
+  co_await e.compute(self, m.syscall, Work::native(m.job));
+  if (pipe != nullptr) pipe->read(e, m.bytes);
   co_await e.acquire_gil(self);
   if (unread != nullptr) --*unread;
-  co_await e.compute(self, pickle_cost(costs, bytes) + first.pickle, Work::pickling(job));
+  co_await e.compute(self, m.pickle, Work::pickling(m.job));
 }
 
 Program work_on_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, ChunkPipes pipes) {
-  co_await receive_chunk(ctx, self, chunk, false, nullptr, pipes.tasks);
+  // receive_chunk()'s and send_chunk()'s steps written out: a worker's chunk takes one
+  // coroutine frame for its two messages, not three (with chunksize 1, for every task).
+  Engine& e = ctx.engine;
+  const MessageCost task = message_cost(ctx, self, chunk, false, false);
+  co_await e.release_gil(self);  // the pipe's read
+  co_await e.compute(self, task.syscall, Work::native(task.job));
+  if (pipes.tasks != nullptr) pipes.tasks->read(e, task.bytes);
+  co_await e.acquire_gil(self);
+  co_await e.compute(self, task.pickle, Work::pickling(task.job));
   for (std::size_t i = chunk.first; i < chunk.first + chunk.count; ++i) {
-    co_await run_job(ctx.engine, self, ctx.jobs[i], ctx.settings, ctx.shared);
+    co_await run_job(e, self, ctx.jobs[i], ctx.settings, ctx.shared);
   }
-  co_await send_chunk(ctx, self, chunk, true, pipes.results);
+  const MessageCost result = message_cost(ctx, self, chunk, true, true);
+  co_await e.compute(self, result.pickle, Work::pickling(result.job));
+  co_await e.release_gil(self);  // the pipe's write, blocked while the pipe is full (P7b)
+  if (pipes.results != nullptr && !pipes.results->try_write(result.bytes)) {
+    co_await pipes.results->wait_for_room(e, self, result.bytes, result.job);
+  }
+  co_await e.compute(self, result.syscall, Work::native(result.job));
+  co_await e.acquire_gil(self);
 }
 
 Program send_signal(RunContext& ctx, ThreadId self) {

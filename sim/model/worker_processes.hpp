@@ -55,6 +55,20 @@ struct ChunkPipes {
   Pipe* results = nullptr;
 };
 
+/// What one chunk's message (its arguments, or with `results` its results) costs the thread
+/// that sends it (`sending`) or receives it (P7, P7a, P7b): its pickling under the GIL and
+/// its pipe call without it, its bytes, and the job it is shown as. Taking it marks that
+/// thread's pipe that way as used (P7a): take it where the message starts. send_chunk() and
+/// receive_chunk() take it; a loop that sends or receives one message per chunk writes their
+/// steps out with it instead (a coroutine frame fewer per message).
+struct MessageCost {
+  Time pickle;
+  Time syscall;
+  std::int64_t bytes = 0;
+  std::uint32_t job = 0;
+};
+MessageCost message_cost(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results, bool sending);
+
 /// Pickles a chunk's arguments (or, with `results`, its results) and writes them to a pipe
 /// (P7), waiting while `pipe`, if given, has no room for them (P7b).
 Program send_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool results, Pipe* pipe = nullptr);
