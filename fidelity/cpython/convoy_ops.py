@@ -29,6 +29,23 @@ CPU over the run (`hog_cpu_wait_us`, schedstat) and each CPU's busy share (`cpu_
         /usr/bin/python3 convoy_ops.py OPS INTERVAL[,INTERVAL...] PLACEMENT[ PLACEMENT...]'
 
 `--summary` prints only the summary lines. Standard library only.
+
+    python3 convoy_ops.py --from FILE [--halt-poll US]
+
+reads such output back (its `##` lines, as a run's header with its load, are printed as
+they are) and prints, for each run, what decided its calls (docs/model.md G8d, "On a quiet
+machine"): each call that follows a lost call is the first after a forced switch, and its
+`idle` is how long the CPU-bound thread had been off its CPU's Python when the call began
+(from its last stamp before it was forced out to the call's start: its drop, the I/O
+thread's wake-up and take). `first` counts those calls lost by whether `idle` was under
+`--halt-poll` (200 us by default: KVM's default `halt_poll_ns`, how long the host keeps
+polling a halted virtual CPU, docs/model.md G8) or not (`sendall_under`: [lost, of]), and
+`second` the call after a kept first one, by the same split (`recv_under`: the `recv`
+after a kept first `sendall`); `idle_us` the 10th percentile, median and 90th of `idle`;
+`first_wake_us` and `first_kept_us` the lost first calls' `wake` and the kept ones'
+durations; `streaks` each run of at least 10 kept calls (calls, microseconds, the median
+`sendall` inside: about 2 us when the I/O thread's `drop_gil` found no waiter to signal;
+and the idle before its first call).
 """
 
 import json
@@ -162,7 +179,87 @@ def summarise(ops, interval, placement):
             "load": load}
 
 
+def quantiles(xs):
+    """The 10th percentile, median and 90th of `xs`, rounded to 0.1 (None if empty)."""
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return [round(xs[int(p * (len(xs) - 1))], 1) for p in (0.1, 0.5, 0.9)]
+
+
+def decided(ops, halt_poll):
+    """What decided one run's calls (see the module's `--from`)."""
+    calls = []  # (name, start in ns, duration in us, lost, wake in us, end of the hog's last turn before it)
+    for op in ops:
+        t0 = op["t0"]
+        turns = [(t0 + a * 1e3, t0 + b * 1e3) for a, b in op["hog"]]
+        for name, start, took in (("sendall", t0, op["send"]), ("recv", t0 + op["send"] * 1e3, op["recv"])):
+            before = [b for a, b in turns if a < start]
+            calls.append((name, start, took, name in op["lost"], op["wake"].get(name), before[-1] if before else None))
+    first = {f"{n}_{k}": [0, 0] for n in ("sendall", "recv") for k in ("under", "over")}
+    second = {f"{n}_{k}": [0, 0] for n in ("recv", "sendall") for k in ("under", "over")}
+    idles, wakes, kept = [], {"under": [], "over": []}, {"under": [], "over": []}
+    idle_of = {}  # call index: the idle before it, for a first call
+    last_end = None
+    for i, (name, start, took, lost, wake, end) in enumerate(calls):
+        if i > 0 and calls[i - 1][3] and last_end is not None:
+            idle = (start - last_end) / 1e3
+            idle_of[i] = idle
+            side = "under" if idle < halt_poll else "over"
+            idles.append(idle)
+            first[f"{name}_{side}"][0] += lost
+            first[f"{name}_{side}"][1] += 1
+            (wakes if lost else kept)[side].append(wake if lost else took)
+            if not lost and i + 1 < len(calls):
+                second[f"{calls[i + 1][0]}_{side}"][0] += calls[i + 1][3]
+                second[f"{calls[i + 1][0]}_{side}"][1] += 1
+        if lost:
+            # the CPU-bound thread's turns that began in the lost call: its last one ends where it was forced out
+            nxt = calls[i + 1][1] if i + 1 < len(calls) else float("inf")
+            op_turns = [b for a, b in ((a, b) for op in ops for a, b in ((op["t0"] + x * 1e3, op["t0"] + y * 1e3) for x, y in op["hog"])) if start <= a < nxt]
+            last_end = op_turns[-1] if op_turns else None
+    streaks, run = [], []
+    for i, c in enumerate(calls + [(None, None, None, True, None, None)]):
+        if not c[3]:
+            run.append(i)
+            continue
+        if len(run) >= 10:
+            sends = [calls[j][2] for j in run if calls[j][0] == "sendall"]
+            span = (c[1] - calls[run[0]][1]) / 1e3 if c[1] is not None else None
+            before = idle_of.get(run[0])
+            streaks.append([len(run), round(span, 1) if span is not None else None, round(statistics.median(sends), 1),
+                            round(before, 1) if before is not None else None])
+        run = []
+    return {"halt_poll_us": halt_poll, "first": first, "second": second, "idle_us": quantiles(idles),
+            "first_wake_us": {k: quantiles(v) for k, v in wakes.items()},
+            "first_kept_us": {k: quantiles(v) for k, v in kept.items()}, "streaks": streaks}
+
+
+def read_back(path, halt_poll):
+    """Prints what decided each run of a file of this program's output."""
+    ops = []
+    with open(path) as f:
+        for line in f:
+            if line.startswith("##"):
+                print(line.rstrip())
+                continue
+            d = json.loads(line)
+            if not d.get("summary"):
+                ops.append(d)
+                continue
+            out = {"placement": d["placement"], "interval": d["interval"], "ops": d["ops"],
+                   "intervals_per_op": d["intervals_per_op"], "load": d["load"]}
+            out.update(decided(ops, halt_poll))
+            print(json.dumps(out))
+            ops = []
+
+
 def main():
+    if "--from" in sys.argv:
+        i = sys.argv.index("--from")
+        halt_poll = float(sys.argv[sys.argv.index("--halt-poll") + 1]) if "--halt-poll" in sys.argv else 200.0
+        read_back(sys.argv[i + 1], halt_poll)
+        return
     suite.own_autogroup()
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     only_summary = "--summary" in sys.argv
