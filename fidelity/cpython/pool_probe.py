@@ -2,6 +2,12 @@
 where the time to the first result goes, for docs/model.md P4 and P6.
 
     python3 fidelity/cpython/pool_probe.py [fork|spawn] [workers] [runs]
+    python3 fidelity/cpython/pool_probe.py --from RUN.jsonl [--check sim/scenario/scenario.hpp]
+
+`--from` reads a kept run of the probe (its JSON lines; `##` lines are left out) and prints
+the process start costs of docs/model.md P4c, each the median of one quantity over every
+pool of its start method; with `--check`, also the model's defaults in that header, failing
+when one is not its median rounded (to 0.01 ms below 10 ms, to 0.1 ms from there).
 
 Each run is a fresh interpreter (this program again with --first), with the pool modules
 imported before the clock starts, as pool_startup.py does. It prints one JSON line a run:
@@ -408,7 +414,74 @@ def first(method, workers):
                                if tracker_launch else None), "load": os.getloadavg()[0]}
 
 
+def read_lines(path):
+    """The probe's JSON lines kept in `path` (its `##` lines, the command and the load, left out)."""
+    import json
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip() and not line.startswith("##")]
+
+
+def start_costs(pools):
+    """The process start costs of docs/model.md P4c from first pools: {key: (median ms, n,
+    least, most)}, each the median of one quantity over every pool of its start method."""
+    import statistics
+    fork = [p for p in pools if p["method"] == "fork"]
+    spawn = [p for p in pools if p["method"] == "spawn"]
+    values = {
+        "spawn_start": [w["run"] for p in spawn for w in p["workers_ready"]],
+        "tracker_start": [p["tracker"]["run"] for p in spawn],
+        # the tracker's launch is charged spawn_call too
+        "spawn_call": [s["cpu"] for p in spawn for s in p["starts"]] + [p["tracker_launch"]["cpu"] for p in spawn],
+        "spawn_exec": [s["wall"] - s["cpu"] for p in spawn for s in p["starts"] if s["wait"] == 0],
+        # a start's CPU and its share of _repopulate_pool's besides the starts (the copy-on-write faults)
+        "fork_start": [s["cpu"] + p["repopulate_cpu"] / p["workers"] for p in fork for s in p["starts"]],
+        "fork_call": [f for p in fork for f in p["fork_calls"]],
+        "fork_child_start": [w["run"] for p in fork for w in p["workers_ready"]],
+        # Pool()'s CPU besides _repopulate_pool and the tracker's launch
+        "pool_setup": [p["setup_cpu"] - p["repopulate_cpu"] - (p["tracker_launch"]["cpu"] if p["tracker_launch"] else 0.0)
+                       for p in pools],
+    }
+    return {k: (statistics.median(v), len(v), min(v), max(v)) for k, v in values.items() if v}
+
+
+def code_defaults(header):
+    """{key: ms}: each `Time NAME = Time{NS};` default of sim/scenario/scenario.hpp."""
+    import re
+    with open(header) as f:
+        code = f.read()
+    return {name: int(ns.replace("'", "")) / 1e6 for name, ns in re.findall(r"\bTime (\w+) = Time\{([\d']+)\};", code)}
+
+
+def rounded(ms):
+    """A cost as the model keeps it: to 0.01 ms below 10 ms, to 0.1 ms from there."""
+    return round(ms, 2) if ms < 10 else round(ms, 1)
+
+
+def read_back(path, header=None):
+    """Print the start costs (P4c) measured in a kept run of this probe; with `header`, also
+    each default of the model's code, and fail when one is not its median rounded."""
+    costs = start_costs(read_lines(path))
+    defaults = code_defaults(header) if header else {}
+    wrong = []
+    for key, (median, n, least, most) in costs.items():
+        line = f"{key}: {median:.4g} ms, the median of {n} ({least:.3g} to {most:.3g})"
+        if header:
+            default = defaults.get(key)
+            ok = default is not None and abs(default - rounded(median)) < 1e-9
+            line += f"; the model's default {default} ms" + ("" if ok else f", NOT {rounded(median)}")
+            if not ok:
+                wrong.append(key)
+        print(line)
+    if wrong:
+        print("defaults that are not the kept run's medians:", ", ".join(wrong))
+        sys.exit(1)
+
+
 def main():
+    if "--from" in sys.argv:
+        header = sys.argv[sys.argv.index("--check") + 1] if "--check" in sys.argv else None
+        read_back(sys.argv[sys.argv.index("--from") + 1], header)
+        return
     import subprocess
     method = sys.argv[1] if len(sys.argv) > 1 else "fork"
     workers = sys.argv[2] if len(sys.argv) > 2 else "4"
