@@ -52,7 +52,7 @@ bool Session::open(const fs::path& file) {
   const Knobs previous_knobs = knobs_;
   file_ = file;
   knobs_ = {};
-  if (load()) return true;
+  if (load(true)) return true;
   if (loaded_) {
     // Keep showing what was open, and keep watching it.
     file_ = previous;
@@ -65,7 +65,7 @@ bool Session::set_knobs(const Knobs& knobs) {
   drop_background();
   const Knobs previous = knobs_;
   knobs_ = knobs;
-  if (load()) return true;
+  if (load(false)) return true;
   knobs_ = previous;
   return false;
 }
@@ -114,7 +114,15 @@ void Session::pause_speculation(bool pause) {
 }
 
 SettingsKey Session::key_of(const Knobs& knobs) const {
-  return settings_key(file_, knobs, fit_, fit_ ? real::available_cpus() : 0);
+  const int cpus = fit_ ? real::available_cpus() : 0;
+  // The runs simulated ahead are of the version loaded, as a knob change's are (shown_source()).
+  if (std::optional<ShownSource> source = shown_source()) return settings_key(file_, std::move(source->text), knobs, fit_, cpus);
+  return settings_key(file_, knobs, fit_, cpus);
+}
+
+std::optional<Session::ShownSource> Session::shown_source() const {
+  if (!loaded_ || !error_.empty() || shown_text_.empty()) return std::nullopt;
+  return ShownSource{shown_text_, mtime_};
 }
 
 void Session::respeculate() {
@@ -148,7 +156,11 @@ bool Session::take_kept(const Knobs& knobs) {
   std::optional<fs::file_time_type> mtime;
   std::shared_ptr<std::any> kept;
   try {
-    if (!file_.empty()) mtime = fs::last_write_time(file_);  // before the text the key reads
+    if (const std::optional<ShownSource> source = shown_source()) {
+      mtime = source->mtime;  // the version key_of() reads
+    } else if (!file_.empty()) {
+      mtime = fs::last_write_time(file_);  // before the text the key reads
+    }
     kept = speculation_->take(key_of(knobs));
   } catch (const std::exception&) {
     return false;  // simulated as usual, which says what is wrong
@@ -202,7 +214,7 @@ bool Session::fit_to_this_machine(bool fit) {
   if (fit == fit_) return true;
   drop_background();
   fit_ = fit;
-  if (!loaded_ || load()) return true;
+  if (!loaded_ || load(false)) return true;
   fit_ = !fit;
   return false;
 }
@@ -242,17 +254,22 @@ void Session::drop_measured() {
 }
 
 Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& knobs, bool fit,
-                                           const scenario::Scenario* shown,
+                                           const ShownSource* source, const scenario::Scenario* shown,
                                            std::shared_ptr<const model::SharedPlan> plan, model::Progress* progress,
                                            Reusable* reusable) {
   Loaded out;
-  if (!file.empty()) {
+  if (!file.empty() && source == nullptr) {
     std::error_code ec;
     out.mtime = fs::last_write_time(file, ec);
     if (ec) out.mtime.reset();
   }
   // The text is kept to tell whether the next knob change reads the same file (Reusable).
-  if (file.empty()) {
+  if (source != nullptr) {  // a knob change: the version loaded, not the file as it is now
+    out.mtime = source->mtime;
+    out.text = source->text;
+    out.scenario = file.empty() ? scenario::load_default(knobs.overrides())
+                                : scenario::load_string(out.text, file.string(), knobs.overrides());
+  } else if (file.empty()) {
     out.text = std::string(scenario::embedded_default_text());
     out.scenario = scenario::load_default(knobs.overrides());
   } else {
@@ -311,13 +328,14 @@ std::any Session::take_derived() {
   return std::exchange(derived_, std::any());
 }
 
-bool Session::load() {
-  if (speculation_) speculation_->clear();  // another file, or another version of it
+bool Session::load(bool from_file) {
+  const std::optional<ShownSource> source = from_file ? std::nullopt : shown_source();
+  if (speculation_) speculation_->clear();  // another file, another version of it, or another fit
   last_step_.reset();
   last_change_kept_ = false;
   try {
     if (retiring_.joinable()) retiring_.join();
-    install(read_and_simulate(file_, knobs_, fit_, loaded_ ? &scenario_ : nullptr, plan_));
+    install(read_and_simulate(file_, knobs_, fit_, source ? &*source : nullptr, loaded_ ? &scenario_ : nullptr, plan_));
     return true;
   } catch (const std::exception& e) {
     error_ = e.what();
@@ -381,7 +399,7 @@ void Session::start_background() {
   b.reusable = {offered_for_reuse(knobs_), shown_text_, shown_fit_cpus_, {}};
   b.offered_generation = generation_;
   b.thread = std::jthread([&b, file = file_, fit = fit_, derive = derive_, join = runwise.join,
-                           shown = loaded_ ? &scenario_ : nullptr, plan = plan_] {
+                           source = shown_source(), shown = loaded_ ? &scenario_ : nullptr, plan = plan_] {
     try {
       // The runs shown that need not be simulated again are copied by the simulation's threads,
       // not on the frame thread (lesson 15's two such runs are 10 MB: milliseconds of copying and
@@ -391,7 +409,7 @@ void Session::start_background() {
           std::latch& latch;
           ~CountDown() { latch.count_down(); }
         } copied{b.copied};
-        b.loaded = read_and_simulate(file, b.knobs, fit, shown, plan, &b.progress,
+        b.loaded = read_and_simulate(file, b.knobs, fit, source ? &*source : nullptr, shown, plan, &b.progress,
                                      b.reusable.runs.empty() ? nullptr : &b.reusable);
         b.loaded->kept_from_generation = b.offered_generation;
       }
@@ -531,7 +549,7 @@ bool Session::poll(double wall_seconds) {
   const auto mtime = fs::last_write_time(file_, ec);
   if (ec || (mtime_ && *mtime_ == mtime)) return false;
   const auto before = generation_;
-  load();
+  load(true);
   mtime_ = mtime;
   return generation_ != before;
 }

@@ -203,13 +203,25 @@ class Session {
     }
   };
 
+  /// What a knob change reads instead of the file: the text the runs shown were read from and
+  /// the file's modification time then, which the watch compares (an edit made since is the
+  /// reload's to bring in, with the knobs in force).
+  struct ShownSource {
+    std::string text;
+    std::optional<std::filesystem::file_time_type> mtime;
+  };
+  /// The runs shown's source, for a knob change: none when nothing is loaded or the last load
+  /// failed (a broken edit is read again, and reported again, as before).
+  std::optional<ShownSource> shown_source() const;
   /// Reads the file (or the default) with `knobs` and simulates its runs; throws on failure.
+  /// `source`, when given, is read instead of the file (a knob change: shown_source()).
   /// `shown`, when given, is the scenario of the runs shown and `plan` theirs: kept when the
   /// new values leave the jobs as they were (scenario::same_plan).
   /// `progress`, when given, answers a watcher with the runs so far.
   static Loaded read_and_simulate(const std::filesystem::path& file, const Knobs& knobs, bool fit,
-                                  const scenario::Scenario* shown, std::shared_ptr<const model::SharedPlan> plan,
-                                  model::Progress* progress = nullptr, Reusable* reusable = nullptr);
+                                  const ShownSource* source, const scenario::Scenario* shown,
+                                  std::shared_ptr<const model::SharedPlan> plan, model::Progress* progress = nullptr,
+                                  Reusable* reusable = nullptr);
   /// The runs shown that a change to `to` may keep, by run (null: simulate it): none unless
   /// the change moves the switch interval alone. Read on the change's thread (Background::copied).
   std::vector<const trace::Trace*> offered_for_reuse(const Knobs& to) const;
@@ -240,7 +252,8 @@ class Session {
   bool take_kept(const Knobs& knobs);
   /// Asks the speculation for the neighbours of the runs shown (when idle), or pauses it.
   void respeculate();
-  bool load();
+  /// Reads the file again (open, the watch's reload) or, for a knob change, shown_source().
+  bool load(bool from_file);
   /// Waits for a knob change being simulated and drops it (a load on this thread replaces it).
   void drop_background();
   /// Puts in a finished background change; starts the latest knobs when they moved meanwhile.
