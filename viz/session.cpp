@@ -254,7 +254,8 @@ void Session::drop_measured() {
 }
 
 Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& knobs, bool fit,
-                                           const ShownSource* source, const scenario::Scenario* shown,
+                                           const ShownSource* source, std::vector<scenario::JobTemplate> spare,
+                                           const scenario::Scenario* shown,
                                            std::shared_ptr<const model::SharedPlan> plan, model::Progress* progress,
                                            Reusable* reusable) {
   Loaded out;
@@ -267,8 +268,10 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
   if (source != nullptr) {  // a knob change: the version loaded, not the file as it is now
     out.mtime = source->mtime;
     out.text = source->text;
-    out.scenario = file.empty() ? scenario::load_default(knobs.overrides())
-                                : scenario::load_string(out.text, file.string(), knobs.overrides());
+    const std::vector<scenario::Override> overrides = knobs.overrides();
+    out.jobs_from_spare = scenario::jobs_kept_under(spare, overrides);
+    out.scenario = scenario::load_string_with_jobs(out.text, file.empty() ? "<default>" : file.string(), overrides,
+                                                   std::move(spare));
   } else if (file.empty()) {
     out.text = std::string(scenario::embedded_default_text());
     out.scenario = scenario::load_default(knobs.overrides());
@@ -292,10 +295,37 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
   return out;
 }
 
+void Session::settle_spare() {
+  if (spare_copy_.valid()) spare_jobs_ = spare_copy_.get();
+}
+
+std::vector<scenario::JobTemplate> Session::spare_for(const Knobs& to) {
+  settle_spare();
+  std::vector<scenario::JobTemplate> spare = std::move(spare_jobs_);
+  spare_jobs_.clear();
+  // Read with the knobs shown, and taken under `to`: both must leave the jobs (load_string_with_jobs).
+  if (fit_ || !shown_source() || !scenario::jobs_kept_under(spare, shown_knobs_.overrides()) ||
+      !scenario::jobs_kept_under(spare, to.overrides())) {
+    spare_jobs_ = std::move(spare);  // kept for a change that can take them
+    return {};
+  }
+  return spare;
+}
+
 void Session::install(Loaded loaded) {
   simulation_seconds_ = loaded.simulation_seconds;
   derive_seconds_ = loaded.derive_seconds;
-  scenario_ = std::move(loaded.scenario);
+  settle_spare();  // the copy reads scenario_
+  scenario::Scenario scenario_replaced = std::exchange(scenario_, std::move(loaded.scenario));
+  last_jobs_kept_ = loaded.jobs_from_spare;
+  if (loaded.jobs_from_spare) {
+    spare_jobs_ = std::move(scenario_replaced.jobs);  // read from the same text under knobs that leave the jobs
+  } else {
+    spare_jobs_.clear();
+    // Copied beside the first frame, for the next knob change; not where a change cannot take them.
+    const bool may_take = !fit_ && scenario::jobs_kept_under(scenario_.jobs, knobs_.overrides());
+    if (may_take) spare_copy_ = std::async(std::launch::async, [&jobs = scenario_.jobs] { return jobs; });
+  }
   std::vector<trace::Trace> replaced = std::exchange(runs_, std::move(loaded.runs));
   std::vector<trace::Trace> shown_before = std::exchange(before_preview_, {});  // empty unless previewing
   previewing_ = false;
@@ -335,7 +365,9 @@ bool Session::load(bool from_file) {
   last_change_kept_ = false;
   try {
     if (retiring_.joinable()) retiring_.join();
-    install(read_and_simulate(file_, knobs_, fit_, source ? &*source : nullptr, loaded_ ? &scenario_ : nullptr, plan_));
+    std::vector<scenario::JobTemplate> spare = source ? spare_for(knobs_) : std::vector<scenario::JobTemplate>{};
+    install(read_and_simulate(file_, knobs_, fit_, source ? &*source : nullptr, std::move(spare),
+                              loaded_ ? &scenario_ : nullptr, plan_));
     return true;
   } catch (const std::exception& e) {
     error_ = e.what();
@@ -399,7 +431,8 @@ void Session::start_background() {
   b.reusable = {offered_for_reuse(knobs_), shown_text_, shown_fit_cpus_, {}};
   b.offered_generation = generation_;
   b.thread = std::jthread([&b, file = file_, fit = fit_, derive = derive_, join = runwise.join,
-                           source = shown_source(), shown = loaded_ ? &scenario_ : nullptr, plan = plan_] {
+                           source = shown_source(), spare = spare_for(knobs_), shown = loaded_ ? &scenario_ : nullptr,
+                           plan = plan_]() mutable {
     try {
       // The runs shown that need not be simulated again are copied by the simulation's threads,
       // not on the frame thread (lesson 15's two such runs are 10 MB: milliseconds of copying and
@@ -409,7 +442,8 @@ void Session::start_background() {
           std::latch& latch;
           ~CountDown() { latch.count_down(); }
         } copied{b.copied};
-        b.loaded = read_and_simulate(file, b.knobs, fit, source ? &*source : nullptr, shown, plan, &b.progress,
+        b.loaded = read_and_simulate(file, b.knobs, fit, source ? &*source : nullptr, std::move(spare), shown, plan,
+                                     &b.progress,
                                      b.reusable.runs.empty() ? nullptr : &b.reusable);
         b.loaded->kept_from_generation = b.offered_generation;
       }

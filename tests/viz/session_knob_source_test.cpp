@@ -105,3 +105,46 @@ TEST_CASE("a knob change applies to the version loaded; the reload brings an edi
   CHECK(s.scenario().machine.cores == 1);
   CHECK(s.knobs() == k);
 }
+
+TEST_CASE("a knob that leaves the jobs takes the jobs shown as they were; the runs are a fresh simulation's") {
+  const testing::TempFolder folder("gilsim_knob_source");
+  const auto file = folder.path() / "s.toml";
+  write(file, kScenario);
+  Session s;
+  REQUIRE(s.open(file));
+  CHECK_FALSE(s.last_jobs_kept());
+  const scenario::Step* opened = s.scenario().jobs.at(0).steps.data();
+  Knobs k;
+  k.cores = 1;
+  s.set_knobs_in_background(k);
+  finish_background(s);
+  CHECK(s.last_jobs_kept());
+  CHECK((events_csv(s.runs()) == expected_runs(file, k)));
+  k.switch_interval = Time{1'000'000};
+  REQUIRE(s.set_knobs(k));
+  CHECK(s.last_jobs_kept());
+  // The two storages take turns: the scenario shown's, and the spare copied beside the open.
+  CHECK(s.scenario().jobs.at(0).steps.data() == opened);
+  CHECK((events_csv(s.runs()) == expected_runs(file, k)));
+  // The jobs knob reaches the jobs: read anew, and the next change takes those.
+  k.jobs = 3;
+  s.set_knobs_in_background(k);
+  finish_background(s);
+  CHECK_FALSE(s.last_jobs_kept());
+  CHECK(s.scenario().jobs.at(0).count == 3);
+  CHECK((events_csv(s.runs()) == expected_runs(file, k)));
+  k.cores = 2;
+  s.set_knobs_in_background(k);
+  finish_background(s);
+  CHECK_FALSE(s.last_jobs_kept());  // knobs of the jobs: never taken (load_string_with_jobs)
+  CHECK((events_csv(s.runs()) == expected_runs(file, k)));
+  k.jobs.reset();
+  s.set_knobs_in_background(k);
+  finish_background(s);
+  CHECK_FALSE(s.last_jobs_kept());  // read with the jobs knob: not these jobs
+  k.cores = 1;
+  s.set_knobs_in_background(k);
+  finish_background(s);
+  CHECK(s.last_jobs_kept());
+  CHECK((events_csv(s.runs()) == expected_runs(file, k)));
+}
