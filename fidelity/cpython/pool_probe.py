@@ -2,6 +2,12 @@
 where the time to the first result goes, for docs/model.md P4 and P6.
 
     python3 fidelity/cpython/pool_probe.py [fork|spawn] [workers] [runs]
+    python3 fidelity/cpython/pool_probe.py --from RUN.jsonl [--check sim/scenario/scenario.hpp]
+
+`--from` reads a kept run of the probe (its JSON lines; `##` lines are left out) and prints
+the process start costs of docs/model.md P4c, each the median of one quantity over every
+pool of its start method; with `--check`, also the model's defaults in that header, failing
+when one is not its median rounded (to 0.01 ms below 10 ms, to 0.1 ms from there).
 
 Each run is a fresh interpreter (this program again with --first), with the pool modules
 imported before the clock starts, as pool_startup.py does. It prints one JSON line a run:
@@ -408,7 +414,143 @@ def first(method, workers):
                                if tracker_launch else None), "load": os.getloadavg()[0]}
 
 
+def read_lines(path):
+    """The probe's JSON lines kept in `path` (its `##` lines, the command and the load, left out)."""
+    import json
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip() and not line.startswith("##")]
+
+
+def start_costs(pools):
+    """The process start costs of docs/model.md P4c from first pools: {key: (median ms, n,
+    least, most)}, each the median of one quantity over every pool of its start method."""
+    import statistics
+    fork = [p for p in pools if p["method"] == "fork"]
+    spawn = [p for p in pools if p["method"] == "spawn"]
+    values = {
+        "spawn_start": [w["run"] for p in spawn for w in p["workers_ready"]],
+        "tracker_start": [p["tracker"]["run"] for p in spawn],
+        # the tracker's launch is charged spawn_call too
+        "spawn_call": [s["cpu"] for p in spawn for s in p["starts"]] + [p["tracker_launch"]["cpu"] for p in spawn],
+        "spawn_exec": [s["wall"] - s["cpu"] for p in spawn for s in p["starts"] if s["wait"] == 0],
+        # a start's CPU and its share of _repopulate_pool's besides the starts (the copy-on-write faults)
+        "fork_start": [s["cpu"] + p["repopulate_cpu"] / p["workers"] for p in fork for s in p["starts"]],
+        "fork_call": [f for p in fork for f in p["fork_calls"]],
+        "fork_child_start": [w["run"] for p in fork for w in p["workers_ready"]],
+        # Pool()'s CPU besides _repopulate_pool and the tracker's launch
+        "pool_setup": [p["setup_cpu"] - p["repopulate_cpu"] - (p["tracker_launch"]["cpu"] if p["tracker_launch"] else 0.0)
+                       for p in pools],
+    }
+    return {k: (statistics.median(v), len(v), min(v), max(v)) for k, v in values.items() if v}
+
+
+def mechanisms(pools):
+    """The figures docs/model.md P4c reads beside the costs, as (name, text) lines: why each
+    extra worker costs what it does, and what the fork Pool(1)'s first result holds."""
+    from statistics import median
+
+    def pick(method, n):
+        return [p for p in pools if p["method"] == method and p["workers"] == n]
+
+    def span(xs):
+        return f"{median(xs):.4g} in median of {len(xs)} ({min(xs):.4g} to {max(xs):.4g})"
+
+    out = []
+    s1, s4, f1, f4 = pick("spawn", 1), pick("spawn", 4), pick("fork", 1), pick("fork", 4)
+    if s1 and s4:
+        workers = [w for p in s1 + s4 for w in p["workers_ready"]]
+        out.append(("spawn worker CPU by pool", f"Pool(1) {median(w['run'] for p in s1 for w in p['workers_ready']):.4g} ms, "
+                    f"Pool(4) {median(w['run'] for p in s4 for w in p['workers_ready']):.4g} ms; tracker "
+                    f"{median(p['tracker']['run'] for p in s1):.4g} and {median(p['tracker']['run'] for p in s4):.4g} ms"))
+        out.append(("spawn worker CPU parts", f"before the main module {median(w['main_cpu'] for w in workers):.4g} ms, its imports "
+                    f"{median(w['imported_cpu'] - w['main_cpu'] for w in workers):.4g}, the rest "
+                    f"{median(w['run'] - w['imported_cpu'] for w in workers):.4g}, blocked {median(w['blocked'] for w in workers):.3g}"))
+        low = sorted(p["workers_ready"][0]["run"] for p in s1 if p["workers_ready"][0]["run"] < 50)
+        high = sorted(p["workers_ready"][0]["run"] for p in s1 if p["workers_ready"][0]["run"] >= 50)
+        apart = sum(1 for p in s1 if p["workers_ready"][0]["cpu"] != p["tracker"]["cpu"] and p["workers_ready"][0]["migrations"] == 0)
+        out.append(("spawn Pool(1) worker CPU groups", f"{len(low)} pools {low[0] if low else '-'} to {low[-1] if low else '-'} ms, "
+                    f"{len(high)} pools {high[0] if high else '-'} to {high[-1] if high else '-'} ms; worker on the CPU the tracker "
+                    f"was not on and never moved in {apart} of {len(s1)}"))
+        out.append(("spawn Pool(4) starts returned", ", ".join(f"{median(p['starts'][i]['returned'] for p in s4):.3g}" for i in range(4))
+                    + " ms after Pool(); waited for a CPU " + ", ".join(f"{median(p['starts'][i]['wait'] for p in s4):.2g}" for i in range(4))
+                    + " ms, blocked " + ", ".join(f"{median(p['starts'][i]['wall'] - p['starts'][i]['cpu'] - p['starts'][i]['wait'] for p in s4):.2g}" for i in range(4))
+                    + " ms"))
+        placed = sum(1 for p in s4 if [c == p["thread_starts"][0]["cpus"]["parent"] for c in p["thread_starts"][0]["cpus"]["workers"]]
+                     == [True, False, False, True])
+        still = sum(1 for p in s4 for w in p["workers_ready"][:2] + p["workers_ready"][3:] if w["migrations"] == 0)
+        out.append(("spawn Pool(4) placement", f"first and fourth workers on the parent's CPU, second and third not, at the first "
+                    f"Thread.start(), in {placed} of {len(s4)}; the third moved in "
+                    f"{sum(1 for p in s4 if p['workers_ready'][2]['migrations'])} of {len(s4)}, the others never in {still} of {3 * len(s4)}"))
+        out.append(("spawn Pool(4) ready", ", ".join(f"{median(p['workers_ready'][i]['ready'] for p in s4):.4g}" for i in range(4))
+                    + f" ms; the first ready {span([min(w['ready'] for w in p['workers_ready']) for p in s4])} ms; the first result "
+                    f"{span([p['first'] for p in s4])} ms, {median(p['first'] - min(w['ready'] for w in p['workers_ready']) for p in s4):.3g} "
+                    f"ms after the first ready; the tracker ready some "
+                    f"{median(p['tracker_launch']['began'] + p['tracker']['run'] + p['tracker']['wait'] for p in s4):.3g} ms after Pool()"))
+    if f1 and f4:
+        longest = [max(s["wait"] for s in p["starts"]) for p in f4]
+        waited = [p for p in f4 if max(s["wait"] for s in p["starts"]) > 0.3]
+        beside = 0
+        for p in waited:
+            i = max(range(4), key=lambda k: p["starts"][k]["wait"])
+            beside += i > 0 and p["workers_ready"][i]["cpu"] == p["thread_starts"][0]["cpus"]["parent"]
+        out.append(("fork Pool(4) start waits", f"a start waited over 0.3 ms in {len(waited)} of {len(f4)} pools, the longest "
+                    f"{min(w for w in longest if w > 0.3):.3g} to {max(longest):.3g} ms, {median(sum(s['wait'] for s in p['starts']) for p in f4):.3g} "
+                    f"ms in all in median a pool, in {beside} the start of a later child on the parent's CPU when ready; "
+                    f"Pool(1) starts that waited: {sum(1 for p in f1 if p['starts'][0]['wait'] > 0)} of {len(f1)}"))
+        out.append(("fork start CPU", f"first {median(p['starts'][0]['cpu'] for p in f1 + f4):.3g} ms, later "
+                    f"{median(s['cpu'] for p in f4 for s in p['starts'][1:]):.3g}; the loop besides them "
+                    f"{median(p['repopulate_cpu'] for p in f1):.3g} ms a worker with Pool(1), {median(p['repopulate_cpu'] / 4 for p in f4):.3g} with Pool(4)"))
+        path = lambda p, a, b: p["path"][b] - p["path"][a]  # noqa: E731
+        out.append(("fork Pool(1) first result", f"Pool() blocked {median(p['pool_blocked'] for p in f1):.3g} ms, its second Thread.start() "
+                    f"{median(p['thread_starts'][1]['wall'] for p in f1):.3g} ms; from its return to the first result "
+                    f"{median(path(p, 'pool_returned', 'first') for p in f1):.3g} ms: the first pickling "
+                    f"{median(p['path']['task_pickled_cpu'] for p in f1):.3g} ms of CPU (Pool(4) {median(p['path']['task_pickled_cpu'] for p in f4):.3g}, "
+                    f"spawn {median(p['path']['task_pickled_cpu'] for p in s1 + s4) if s1 or s4 else '-':.3g}), the result handler's "
+                    f"wake-up {median(path(p, 'result_written', 'result_read') for p in f1):.3g} ms, the main thread's "
+                    f"{median(path(p, 'result_got', 'first') for p in f1):.3g} ms"))
+    return out
+
+
+def code_defaults(header):
+    """{key: ms}: each `Time NAME = Time{NS};` default of sim/scenario/scenario.hpp."""
+    import re
+    with open(header) as f:
+        code = f.read()
+    return {name: int(ns.replace("'", "")) / 1e6 for name, ns in re.findall(r"\bTime (\w+) = Time\{([\d']+)\};", code)}
+
+
+def rounded(ms):
+    """A cost as the model keeps it: to 0.01 ms below 10 ms, to 0.1 ms from there."""
+    return round(ms, 2) if ms < 10 else round(ms, 1)
+
+
+def read_back(path, header=None):
+    """Print the start costs (P4c) measured in a kept run of this probe; with `header`, also
+    each default of the model's code, and fail when one is not its median rounded."""
+    costs = start_costs(read_lines(path))
+    defaults = code_defaults(header) if header else {}
+    wrong = []
+    for key, (median, n, least, most) in costs.items():
+        line = f"{key}: {median:.4g} ms, the median of {n} ({least:.3g} to {most:.3g})"
+        if header:
+            default = defaults.get(key)
+            ok = default is not None and abs(default - rounded(median)) < 1e-9
+            line += f"; the model's default {default} ms" + ("" if ok else f", NOT {rounded(median)}")
+            if not ok:
+                wrong.append(key)
+        print(line)
+    for name, text in mechanisms(read_lines(path)):
+        print(f"{name}: {text}")
+    if wrong:
+        print("defaults that are not the kept run's medians:", ", ".join(wrong))
+        sys.exit(1)
+
+
 def main():
+    if "--from" in sys.argv:
+        header = sys.argv[sys.argv.index("--check") + 1] if "--check" in sys.argv else None
+        read_back(sys.argv[sys.argv.index("--from") + 1], header)
+        return
     import subprocess
     method = sys.argv[1] if len(sys.argv) > 1 else "fork"
     workers = sys.argv[2] if len(sys.argv) > 2 else "4"

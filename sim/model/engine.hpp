@@ -356,10 +356,17 @@ class Engine {
   void enter_gil_wait(ThreadId t);
   /// enter_gil_wait(), inline where the hand-off's dropper goes back to its timed wait.
   void enter_gil_wait_inline(ThreadId t);
-  bool drop_gil(ThreadId t, bool forced);
+  /// The drop request a drop deadline makes, its mark written with the forced switch it
+  /// causes at the same instant (one call of the mark store for the two).
+  struct RequestMark {
+    trace::LaneId requester = trace::kNone;
+    std::int64_t wait = 0;  ///< ns the requester waited
+  };
+  /// `request`: with a forced switch, the drop request that caused it, not yet marked.
+  bool drop_gil(ThreadId t, bool forced, const RequestMark* request = nullptr);
   void forced_switch(ThreadId t);
   /// forced_switch(), inline in the drop deadline's handler (once a hand-off).
-  void forced_switch_inline(ThreadId t);
+  void forced_switch_inline(ThreadId t, const RequestMark* request = nullptr);
   void on_gil_attempt(ThreadId t);
   void try_gil_on_core(ThreadId t);
   /// G8b: a signalled waiter, on a core, found the GIL's mutex held: it sleeps on it (true)

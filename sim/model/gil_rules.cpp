@@ -277,7 +277,7 @@ void Engine::enter_gil_wait(ThreadId t) { enter_gil_wait_inline(t); }
   }
 }
 
-[[gnu::always_inline]] inline bool Engine::drop_gil(ThreadId t, bool forced) {
+[[gnu::always_inline]] inline bool Engine::drop_gil(ThreadId t, bool forced, const RequestMark* request) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   assert(gil.holder == t && "drop_gil() by a thread that does not hold the GIL");
@@ -302,8 +302,15 @@ void Engine::enter_gil_wait(ThreadId t) { enter_gil_wait_inline(t); }
   }
   const bool must_wait = config_.gil == scenario::GilMode::New && gil.drop_request && woken != kNoThread;
   if (forced) {
-    builder_.mark(now_, MarkKind::ForcedSwitch, th.lane,
-                  woken != kNoThread ? threads_[woken].lane : trace::kNone, (now_ - gil.held_since).ns());
+    const std::uint32_t woken_lane = woken != kNoThread ? threads_[woken].lane : trace::kNone;
+    const std::int64_t held = (now_ - gil.held_since).ns();
+    if (request != nullptr) {
+      // Nothing was marked since the drop deadline's request (this is its forced switch, in
+      // the same event): the two marks go to the store together.
+      builder_.mark_request_and_switch(now_, request->requester, th.lane, request->wait, woken_lane, held);
+    } else {
+      builder_.mark(now_, MarkKind::ForcedSwitch, th.lane, woken_lane, held);
+    }
   }
   // An unlocked GIL has no drop deadline: only a pending one needs the look that cancels it
   // (a forced switch's was the event firing now). A take later in this event looks anyway.
@@ -314,13 +321,13 @@ void Engine::enter_gil_wait(ThreadId t) { enter_gil_wait_inline(t); }
 void Engine::forced_switch(ThreadId t) { forced_switch_inline(t); }
 
 // forced_switch(), inline where a drop deadline cuts the holder's compute (on_drop_deadline()).
-[[gnu::always_inline]] inline void Engine::forced_switch_inline(ThreadId t) {
+[[gnu::always_inline]] inline void Engine::forced_switch_inline(ThreadId t, const RequestMark* request) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   pause(t);
   th.s.forced_out = true;
   gil.forced_drop = true;
-  if (drop_gil(t, true)) {
+  if (drop_gil(t, true, request)) {
     th.s.wait_for_switch(AfterGil::ContinueCompute);
     block_for_switch(t);
     return;
@@ -434,12 +441,19 @@ void Engine::update_drop_deadline(Gil& gil) {
   gil.drop_request = true;
   const Thread& requester = threads_[due->thread];
   const ThreadId h = gil.holder;
-  builder_.mark(now_, MarkKind::DropRequest, requester.lane, threads_[h].lane,
-                (now_ - requester.waiting_since).ns());
+  const RequestMark request{requester.lane, (now_ - requester.waiting_since).ns()};
   Thread& holder = threads_[h];
   // A compute that ends at this very instant is not cut: the holder sees the request at its
   // next check point (proceed()) or drops the GIL for its next blocking call (G6).
-  if (holder.s.running() && holder.run_end > now_ && holder.work.needs_gil && holder.work.checkpoints) forced_switch_inline(h);
+  if (holder.s.running() && holder.run_end > now_ && holder.work.needs_gil && holder.work.checkpoints) {
+    // The request is marked with the forced switch it causes (drop_gil()): nothing between
+    // the two marks another (pause() marks only an old GIL's dilated run, which has no drop
+    // deadline).
+    assert(holder.s.progress != Progress::RunningDilated);
+    forced_switch_inline(h, &request);
+    return;
+  }
+  builder_.mark(now_, MarkKind::DropRequest, request.requester, holder.lane, request.wait);
 }
 
 // Old GIL ------------------------------------------------------------------------------

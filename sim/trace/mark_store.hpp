@@ -115,6 +115,34 @@ class MarkStore {
     if (kind == MarkKind::ForcedSwitch) return push_forced_switch(at, lane, other, value);
     push_single(at, kind, lane, other, value);
   }
+  /// push() of a drop request (by `requester`, to `holder`, after `wait`) and then of the
+  /// forced switch it causes at the same instant (`holder` switched out, `woken` signalled,
+  /// `held` ns held): the two marks those two pushes store, in one call. Their pair's record
+  /// is written whole, where a pair in the middle of a group fits (the usual case); any
+  /// other goes the two pushes' way.
+  [[gnu::noinline]] void push_request_and_switch(Time at, LaneId requester, std::uint32_t holder, std::int64_t wait,
+                                                 std::uint32_t woken, std::int64_t held) {
+    // In unsigned arithmetic, as push_drop_request() and push_forced_switch() test: a base
+    // after `at`, a negative wait or held time, kNone as the woken lane (kNoLane packed).
+    const std::uint64_t delta = static_cast<std::uint64_t>(at.ns()) - static_cast<std::uint64_t>(group_base_);
+    const std::uint64_t past = static_cast<std::uint64_t>(at.ns()) >> 48 | static_cast<std::uint64_t>(wait) >> 40 |
+                               delta >> 32 | (requester | holder) >> 17 | static_cast<std::uint64_t>(held) >> 34;
+    // The request is not a group's first mark, nor its switch (places 1 to 62 of a group).
+    const bool inside = (size_ % 64) - 1 < 62;
+    if (!inside || packed_.size() >= packed_.capacity() || pair_held_.size() >= pair_held_.capacity() ||
+        pair_holder_ != kNoPair || past != 0 || woken + 1u > kNoLane) [[unlikely]] {
+      push_drop_request(at, requester, holder, wait);
+      return push_forced_switch(at, holder, woken, held);
+    }
+    const std::uint64_t h = holder;
+    const std::uint64_t w = woken & kNoLane;  // kNone is kNoLane
+    const auto hold = static_cast<std::uint64_t>(held);
+    *pair_held_.extend_in_room() = static_cast<std::uint32_t>(hold >> 2);
+    *packed_.extend_in_room() = Packed{delta << 32 | std::uint64_t{requester} << 14 | h >> 4,
+                                       (h & 0xF) << 60 | w << 42 | static_cast<std::uint64_t>(wait) << 2 | (hold & 3)};
+    groups_.back().second_bits |= std::uint64_t{1} << (size_ % 64 + 1);
+    size_ += 2;
+  }
   void reserve(std::size_t count) {
     packed_.reserve(count);
     groups_.reserve((count + 63) / 64);

@@ -110,6 +110,15 @@ class TraceBuilder {
     last_mark_at_ = at;
     trace_.marks.push(at, kind, lane, other, value);
   }
+  /// mark() of a drop request (`requester` asks `holder`'s lane after waiting `wait` ns), then
+  /// mark() of the forced switch it causes at the same instant (`holder` switched out after
+  /// `held` ns, `woken` signalled): the same two marks, in one call of the store.
+  void mark_request_and_switch(Time at, LaneId requester, LaneId holder, std::int64_t wait, std::uint32_t woken,
+                               std::int64_t held) {
+    marks_sorted_ = marks_sorted_ && at >= last_mark_at_;
+    last_mark_at_ = at;
+    trace_.marks.push_request_and_switch(at, requester, holder, wait, woken, held);
+  }
 
   /// A mark that repeats on `lane` every `period` from `first` until end_repeating(lane, end):
   /// one mark of `kind` at `first`, counting the repeats before `end` in `other` and giving

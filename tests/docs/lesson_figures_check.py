@@ -170,14 +170,14 @@ NOTE_DEFAULTS = {
     ("01-cpu-bound.toml", "5 ms"): "switch_interval",
     ("05-responsive-gui.toml", "5 ms"): "switch_interval",
     ("07-convoy.toml", "5 ms"): "switch_interval",
-    ("10-pool-overhead.toml", "45 ms"): "spawn_start",
-    ("10-pool-overhead.toml", "1.2 ms"): "fork_start",
-    ("10-pool-overhead.toml", "1 ms"): "fork_child_start",
+    ("10-pool-overhead.toml", "55 ms"): "spawn_start",
+    ("10-pool-overhead.toml", "1.3 ms"): "fork_start",
+    ("10-pool-overhead.toml", "1.4 ms"): "fork_child_start",
     ("13-to-thread.toml", "5 ms"): "switch_interval",
     ("15-lost-update.toml", "5 ms"): "switch_interval",
-    ("20-sweep-pool-size.toml", "1.2 ms"): "fork_start",
-    ("20-sweep-pool-size.toml", "1 ms"): "fork_child_start",
-    ("20-sweep-pool-size.toml", "45 ms"): "spawn_start",
+    ("20-sweep-pool-size.toml", "1.3 ms"): "fork_start",
+    ("20-sweep-pool-size.toml", "1.4 ms"): "fork_child_start",
+    ("20-sweep-pool-size.toml", "55 ms"): "spawn_start",
 }
 
 

@@ -438,3 +438,77 @@ TEST_CASE("a drop request not yet answered reads back as itself: in the store, a
     check_all(store, {forced_switch(3'000'000, 4, 3, 6)});
   }
 }
+
+TEST_CASE("a drop request and its forced switch pushed in one call store what their two pushes store") {
+  // At every place in a group (the pair inside it, across its edge, beginning the next),
+  // with fields at their edges and past them, after a pending request, the pairs' store
+  // with room and without: the
+  // one call and the two pushes give stores that read back alike, in the same bytes.
+  const std::int64_t big_wait = (std::int64_t{1} << 40) - 1;
+  const std::int64_t big_held = (std::int64_t{1} << 34) - 1;
+  const std::uint32_t big_lane = (1u << 17) - 1;
+  struct Pair {
+    std::uint32_t requester, holder;
+    std::int64_t wait;
+    std::uint32_t woken;
+    std::int64_t held;
+  };
+  const std::vector<Pair> pairs = {
+      {2, 1, 4'999, 2, 4'000},
+      {big_lane, big_lane - 1, big_wait, kNone, big_held},
+      {big_lane + 1, 3, 5, 4, 6},               // a requester past the fast path's lanes
+      {3, big_lane + 1, 5, 4, 6},               // a holder past them
+      {(1u << 18) - 1, 3, 5, 4, 6},             // a requester that does not pack
+      {kNone, 3, 5, 4, 6},                      // by nobody
+      {3, 4, big_wait + 1, 5, 6},               // a wait that does not pack: kept whole
+      {3, 4, -1, 5, 6},
+      {3, 4, 5, (1u << 18) - 1, 6},             // a woken lane that does not pack
+      {3, 4, 5, 6, big_held + 1},               // held too long to pair
+      {3, 4, 5, 6, -1},
+  };
+  for (std::size_t before = 0; before < 132; ++before) {
+    for (std::size_t p = 0; p < pairs.size(); ++p) {
+      for (const bool pending : {false, true}) {
+        CAPTURE(before);
+        CAPTURE(p);
+        CAPTURE(pending);
+        const Pair& f = pairs[p];
+        std::vector<Mark> marks;
+        std::int64_t at = 1'000;
+        for (std::size_t i = 0; i < before; ++i) {  // singles and pairs, so the pairs' store has room
+          at += 1'000;
+          if (i % 3 == 0 && i + 1 < before) {
+            marks.push_back(drop_request(at, 1, 2, 3));
+            marks.push_back(forced_switch(at, 2, 1, 4));
+            ++i;
+          } else {
+            marks.push_back(Mark{Time{at}, 1, 2, 3, MarkKind::GilRequest});
+          }
+        }
+        if (pending) marks.push_back(drop_request(at, 7, 8, 9));  // unanswered: settled first
+        at += (std::int64_t{1} << 31) + 5;  // far from the group's first mark, still within 32 bits
+        const std::int64_t far = p == 0 && before % 2 == 1 ? std::int64_t{1} << 32 : 0;  // and past them
+        at += far;
+        MarkStore two;
+        MarkStore one;
+        for (const Mark& m : marks) {
+          two.push_back(m);
+          one.push_back(m);
+        }
+        marks.push_back(drop_request(at, f.requester, f.holder, f.wait));
+        marks.push_back(forced_switch(at, f.holder, f.woken, f.held));
+        two.push_back(marks[marks.size() - 2]);
+        two.push_back(marks.back());
+        one.push_request_and_switch(Time{at}, f.requester, f.holder, f.wait, f.woken, f.held);
+        marks.push_back(Mark{Time{at + 1}, 5, 6, 7, MarkKind::JobEnd});  // and a mark after them
+        two.push_back(marks.back());
+        one.push_back(marks.back());
+        check_reads(one, marks);
+        check_reads(two, marks);
+        CHECK(one.paired_count() == two.paired_count());
+        CHECK(one.wide_count() == two.wide_count());
+        CHECK(one.bytes_used() == two.bytes_used());
+      }
+    }
+  }
+}
