@@ -32,4 +32,14 @@ SettingsKey settings_key(const std::filesystem::path& file, const Knobs& knobs, 
   return key;
 }
 
+SettingsKey settings_key(const std::filesystem::path& file, std::string text, const Knobs& knobs, bool fit, int cpus) {
+  SettingsKey key;
+  key.file = file;
+  key.text = std::move(text);
+  for (const scenario::Override& o : knobs.overrides()) key.overrides.emplace_back(o.key, o.value);
+  key.fit = fit;
+  key.cpus = fit ? cpus : 0;
+  return key;
+}
+
 }  // namespace gilsim::viz

@@ -30,6 +30,8 @@ struct SettingsKey {
 
 /// The key of `knobs` over `file` (read now; throws std::runtime_error when it cannot be read).
 SettingsKey settings_key(const std::filesystem::path& file, const Knobs& knobs, bool fit, int cpus);
+/// The same over `text`, the file's bytes as read before (the scenario loaded), not read again.
+SettingsKey settings_key(const std::filesystem::path& file, std::string text, const Knobs& knobs, bool fit, int cpus);
 
 /// A least-recently-used cache of `Value`s under a budget of bytes (each entry's own count).
 template <class Value>

@@ -52,7 +52,7 @@ bool Session::open(const fs::path& file) {
   const Knobs previous_knobs = knobs_;
   file_ = file;
   knobs_ = {};
-  if (load()) return true;
+  if (load(true)) return true;
   if (loaded_) {
     // Keep showing what was open, and keep watching it.
     file_ = previous;
@@ -65,7 +65,7 @@ bool Session::set_knobs(const Knobs& knobs) {
   drop_background();
   const Knobs previous = knobs_;
   knobs_ = knobs;
-  if (load()) return true;
+  if (load(false)) return true;
   knobs_ = previous;
   return false;
 }
@@ -114,7 +114,15 @@ void Session::pause_speculation(bool pause) {
 }
 
 SettingsKey Session::key_of(const Knobs& knobs) const {
-  return settings_key(file_, knobs, fit_, fit_ ? real::available_cpus() : 0);
+  const int cpus = fit_ ? real::available_cpus() : 0;
+  // The runs simulated ahead are of the version loaded, as a knob change's are (shown_source()).
+  if (std::optional<ShownSource> source = shown_source()) return settings_key(file_, std::move(source->text), knobs, fit_, cpus);
+  return settings_key(file_, knobs, fit_, cpus);
+}
+
+std::optional<Session::ShownSource> Session::shown_source() const {
+  if (!loaded_ || !error_.empty() || shown_text_.empty()) return std::nullopt;
+  return ShownSource{shown_text_, mtime_};
 }
 
 void Session::respeculate() {
@@ -148,7 +156,11 @@ bool Session::take_kept(const Knobs& knobs) {
   std::optional<fs::file_time_type> mtime;
   std::shared_ptr<std::any> kept;
   try {
-    if (!file_.empty()) mtime = fs::last_write_time(file_);  // before the text the key reads
+    if (const std::optional<ShownSource> source = shown_source()) {
+      mtime = source->mtime;  // the version key_of() reads
+    } else if (!file_.empty()) {
+      mtime = fs::last_write_time(file_);  // before the text the key reads
+    }
     kept = speculation_->take(key_of(knobs));
   } catch (const std::exception&) {
     return false;  // simulated as usual, which says what is wrong
@@ -202,7 +214,7 @@ bool Session::fit_to_this_machine(bool fit) {
   if (fit == fit_) return true;
   drop_background();
   fit_ = fit;
-  if (!loaded_ || load()) return true;
+  if (!loaded_ || load(false)) return true;
   fit_ = !fit;
   return false;
 }
@@ -242,17 +254,25 @@ void Session::drop_measured() {
 }
 
 Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& knobs, bool fit,
+                                           const ShownSource* source, std::vector<scenario::JobTemplate> spare,
                                            const scenario::Scenario* shown,
                                            std::shared_ptr<const model::SharedPlan> plan, model::Progress* progress,
                                            Reusable* reusable) {
   Loaded out;
-  if (!file.empty()) {
+  if (!file.empty() && source == nullptr) {
     std::error_code ec;
     out.mtime = fs::last_write_time(file, ec);
     if (ec) out.mtime.reset();
   }
   // The text is kept to tell whether the next knob change reads the same file (Reusable).
-  if (file.empty()) {
+  if (source != nullptr) {  // a knob change: the version loaded, not the file as it is now
+    out.mtime = source->mtime;
+    out.text = source->text;
+    const std::vector<scenario::Override> overrides = knobs.overrides();
+    out.jobs_from_spare = scenario::jobs_kept_under(spare, overrides);
+    out.scenario = scenario::load_string_with_jobs(out.text, file.empty() ? "<default>" : file.string(), overrides,
+                                                   std::move(spare));
+  } else if (file.empty()) {
     out.text = std::string(scenario::embedded_default_text());
     out.scenario = scenario::load_default(knobs.overrides());
   } else {
@@ -275,10 +295,37 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
   return out;
 }
 
+void Session::settle_spare() {
+  if (spare_copy_.valid()) spare_jobs_ = spare_copy_.get();
+}
+
+std::vector<scenario::JobTemplate> Session::spare_for(const Knobs& to) {
+  settle_spare();
+  std::vector<scenario::JobTemplate> spare = std::move(spare_jobs_);
+  spare_jobs_.clear();
+  // Read with the knobs shown, and taken under `to`: both must leave the jobs (load_string_with_jobs).
+  if (fit_ || !shown_source() || !scenario::jobs_kept_under(spare, shown_knobs_.overrides()) ||
+      !scenario::jobs_kept_under(spare, to.overrides())) {
+    spare_jobs_ = std::move(spare);  // kept for a change that can take them
+    return {};
+  }
+  return spare;
+}
+
 void Session::install(Loaded loaded) {
   simulation_seconds_ = loaded.simulation_seconds;
   derive_seconds_ = loaded.derive_seconds;
-  scenario_ = std::move(loaded.scenario);
+  settle_spare();  // the copy reads scenario_
+  scenario::Scenario scenario_replaced = std::exchange(scenario_, std::move(loaded.scenario));
+  last_jobs_kept_ = loaded.jobs_from_spare;
+  if (loaded.jobs_from_spare) {
+    spare_jobs_ = std::move(scenario_replaced.jobs);  // read from the same text under knobs that leave the jobs
+  } else {
+    spare_jobs_.clear();
+    // Copied beside the first frame, for the next knob change; not where a change cannot take them.
+    const bool may_take = !fit_ && scenario::jobs_kept_under(scenario_.jobs, knobs_.overrides());
+    if (may_take) spare_copy_ = std::async(std::launch::async, [&jobs = scenario_.jobs] { return jobs; });
+  }
   std::vector<trace::Trace> replaced = std::exchange(runs_, std::move(loaded.runs));
   std::vector<trace::Trace> shown_before = std::exchange(before_preview_, {});  // empty unless previewing
   previewing_ = false;
@@ -311,13 +358,16 @@ std::any Session::take_derived() {
   return std::exchange(derived_, std::any());
 }
 
-bool Session::load() {
-  if (speculation_) speculation_->clear();  // another file, or another version of it
+bool Session::load(bool from_file) {
+  const std::optional<ShownSource> source = from_file ? std::nullopt : shown_source();
+  if (speculation_) speculation_->clear();  // another file, another version of it, or another fit
   last_step_.reset();
   last_change_kept_ = false;
   try {
     if (retiring_.joinable()) retiring_.join();
-    install(read_and_simulate(file_, knobs_, fit_, loaded_ ? &scenario_ : nullptr, plan_));
+    std::vector<scenario::JobTemplate> spare = source ? spare_for(knobs_) : std::vector<scenario::JobTemplate>{};
+    install(read_and_simulate(file_, knobs_, fit_, source ? &*source : nullptr, std::move(spare),
+                              loaded_ ? &scenario_ : nullptr, plan_));
     return true;
   } catch (const std::exception& e) {
     error_ = e.what();
@@ -381,7 +431,8 @@ void Session::start_background() {
   b.reusable = {offered_for_reuse(knobs_), shown_text_, shown_fit_cpus_, {}};
   b.offered_generation = generation_;
   b.thread = std::jthread([&b, file = file_, fit = fit_, derive = derive_, join = runwise.join,
-                           shown = loaded_ ? &scenario_ : nullptr, plan = plan_] {
+                           source = shown_source(), spare = spare_for(knobs_), shown = loaded_ ? &scenario_ : nullptr,
+                           plan = plan_]() mutable {
     try {
       // The runs shown that need not be simulated again are copied by the simulation's threads,
       // not on the frame thread (lesson 15's two such runs are 10 MB: milliseconds of copying and
@@ -391,7 +442,8 @@ void Session::start_background() {
           std::latch& latch;
           ~CountDown() { latch.count_down(); }
         } copied{b.copied};
-        b.loaded = read_and_simulate(file, b.knobs, fit, shown, plan, &b.progress,
+        b.loaded = read_and_simulate(file, b.knobs, fit, source ? &*source : nullptr, std::move(spare), shown, plan,
+                                     &b.progress,
                                      b.reusable.runs.empty() ? nullptr : &b.reusable);
         b.loaded->kept_from_generation = b.offered_generation;
       }
@@ -531,7 +583,7 @@ bool Session::poll(double wall_seconds) {
   const auto mtime = fs::last_write_time(file_, ec);
   if (ec || (mtime_ && *mtime_ == mtime)) return false;
   const auto before = generation_;
-  load();
+  load(true);
   mtime_ = mtime;
   return generation_ != before;
 }

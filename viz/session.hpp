@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <latch>
 #include <memory>
 #include <mutex>
@@ -130,6 +131,9 @@ class Session {
   /// indices were all built with it).
   const std::vector<bool>& last_kept_runs() const { return last_kept_; }
   std::uint64_t last_kept_from_generation() const { return last_kept_from_; }
+  /// Whether the scenario shown took the jobs of the one before it as they were (a knob of the
+  /// cores, the switch interval or the workers), not read and expanded again.
+  bool last_jobs_kept() const { return last_jobs_kept_; }
   /// Changes whenever the scenario is loaded again (reload, knobs), not when runs are added.
   std::uint64_t scenario_generation() const { return scenario_generation_; }
   bool fitted_to_this_machine() const { return fit_; }
@@ -152,6 +156,7 @@ class Session {
     std::size_t reused = 0;  ///< runs kept from the runs shown, not simulated (model::ReusedRuns)
     std::vector<bool> kept;  ///< by run: kept from the runs shown (`reused` of them)
     std::uint64_t kept_from_generation = 0;  ///< the generation() of the runs kept from
+    bool jobs_from_spare = false;  ///< `scenario`'s jobs are the spare's (spare_for()), not read again
   };
   /// Runs shown that a change of the switch interval alone may keep rather than simulate
   /// (model::ReusedRuns, which copies those no thread of which waited for a GIL), and the
@@ -203,13 +208,32 @@ class Session {
     }
   };
 
+  /// What a knob change reads instead of the file: the text the runs shown were read from and
+  /// the file's modification time then, which the watch compares (an edit made since is the
+  /// reload's to bring in, with the knobs in force).
+  struct ShownSource {
+    std::string text;
+    std::optional<std::filesystem::file_time_type> mtime;
+  };
+  /// The runs shown's source, for a knob change: none when nothing is loaded or the last load
+  /// failed (a broken edit is read again, and reported again, as before).
+  std::optional<ShownSource> shown_source() const;
   /// Reads the file (or the default) with `knobs` and simulates its runs; throws on failure.
+  /// `source`, when given, is read instead of the file (a knob change: shown_source()), and
+  /// `spare`, when not empty, holds its jobs as read (spare_for()): taken rather than read again.
   /// `shown`, when given, is the scenario of the runs shown and `plan` theirs: kept when the
   /// new values leave the jobs as they were (scenario::same_plan).
   /// `progress`, when given, answers a watcher with the runs so far.
   static Loaded read_and_simulate(const std::filesystem::path& file, const Knobs& knobs, bool fit,
+                                  const ShownSource* source, std::vector<scenario::JobTemplate> spare,
                                   const scenario::Scenario* shown, std::shared_ptr<const model::SharedPlan> plan,
                                   model::Progress* progress = nullptr, Reusable* reusable = nullptr);
+  /// The spare jobs for a knob change to `to` (scenario::load_string_with_jobs takes them as
+  /// they are), moved out: empty when the change reads its jobs anew (a knob that reaches the
+  /// jobs, a fit to this machine, a pinned job, or no spare yet).
+  std::vector<scenario::JobTemplate> spare_for(const Knobs& to);
+  /// Waits for the spare's copy made beside (it reads scenario_) and keeps it.
+  void settle_spare();
   /// The runs shown that a change to `to` may keep, by run (null: simulate it): none unless
   /// the change moves the switch interval alone. Read on the change's thread (Background::copied).
   std::vector<const trace::Trace*> offered_for_reuse(const Knobs& to) const;
@@ -240,7 +264,8 @@ class Session {
   bool take_kept(const Knobs& knobs);
   /// Asks the speculation for the neighbours of the runs shown (when idle), or pauses it.
   void respeculate();
-  bool load();
+  /// Reads the file again (open, the watch's reload) or, for a knob change, shown_source().
+  bool load(bool from_file);
   /// Waits for a knob change being simulated and drops it (a load on this thread replaces it).
   void drop_background();
   /// Puts in a finished background change; starts the latest knobs when they moved meanwhile.
@@ -253,6 +278,12 @@ class Session {
 
   std::filesystem::path file_;
   scenario::Scenario scenario_;
+  /// Empty, or scenario_.jobs again: what a knob change that leaves the jobs (cores, switch
+  /// interval, workers) moves into its scenario instead of reading and expanding the jobs anew
+  /// (lesson 15's 80,000 steps are 4.5 MB, about 1,100 fresh pages). A change that took it
+  /// hands back the jobs of the scenario it replaces; any other load has it copied beside.
+  std::vector<scenario::JobTemplate> spare_jobs_;
+  std::future<std::vector<scenario::JobTemplate>> spare_copy_;  ///< the copy under way, reading scenario_
   std::vector<trace::Trace> runs_;
   Knobs knobs_;
   Knobs shown_knobs_;  ///< the knobs of the runs shown (knobs_ may be ahead, being simulated)
@@ -272,6 +303,7 @@ class Session {
   std::string shown_text_;                         ///< the text runs_ were read from (Loaded::text)
   int shown_fit_cpus_ = 0;
   std::size_t last_reused_ = 0;
+  bool last_jobs_kept_ = false;
   std::vector<bool> last_kept_;
   std::uint64_t last_kept_from_ = 0;
   double simulation_seconds_ = 0;

@@ -126,6 +126,27 @@ Scenario load_string(std::string_view toml_text, std::string_view source_name,
   return read_with_overrides(root, source, overrides);
 }
 
+bool jobs_kept_under(const std::vector<JobTemplate>& jobs, const std::vector<Override>& overrides) {
+  const auto leaves_jobs = [](const Override& o) {
+    return o.key == "cores" || o.key == "switch_interval" || o.key == "workers";
+  };
+  const auto pinned = [](const JobTemplate& job) { return !job.cpus.empty() || !job.peer_cpus.empty(); };
+  return !jobs.empty() && std::all_of(overrides.begin(), overrides.end(), leaves_jobs) &&
+         std::none_of(jobs.begin(), jobs.end(), pinned);
+}
+
+Scenario load_string_with_jobs(std::string_view toml_text, std::string_view source_name,
+                               const std::vector<Override>& overrides, std::vector<JobTemplate> jobs) {
+  if (!jobs_kept_under(jobs, overrides)) return load_string(toml_text, source_name, overrides);
+  const std::string source(source_name);
+  toml::table root = parse_checked(toml_text, source);
+  OverrideTexts override_texts;
+  apply_overrides(root, overrides, override_texts);
+  // The job tables are the ones `jobs` were read from, and nothing read from them depends on
+  // the machine when no job names CPUs: read_jobs would give `jobs` again, or fail as it did not.
+  return read_scenario(TomlReader(source, override_texts), root, &jobs);
+}
+
 Scenario load_file(const std::filesystem::path& path, const std::vector<Override>& overrides) {
   const std::string name = path.string();
   return load_string(read_scenario_text(name), name, overrides);

@@ -67,6 +67,16 @@ Scenario load_file(const std::filesystem::path& path, const std::vector<Override
 std::string read_scenario_file(const std::filesystem::path& path);
 Scenario load_string(std::string_view toml_text, std::string_view source_name,
                      const std::vector<Override>& overrides = {});
+/// load_string() when `jobs` are the jobs reading `toml_text` gave with overrides of the cores,
+/// the switch interval and the workers alone (the viewer's knobs that leave the jobs): taken
+/// as they are, not read and their repeat blocks expanded again, when `overrides` too are of
+/// those alone and no job is pinned to CPUs (the one part of a job the cores are checked
+/// against); else the jobs are read as load_string reads them. The same scenario, and the
+/// same errors, as load_string(toml_text, source_name, overrides).
+Scenario load_string_with_jobs(std::string_view toml_text, std::string_view source_name,
+                               const std::vector<Override>& overrides, std::vector<JobTemplate> jobs);
+/// Whether load_string_with_jobs takes `jobs` as they are under `overrides`.
+bool jobs_kept_under(const std::vector<JobTemplate>& jobs, const std::vector<Override>& overrides);
 /// The default scenario, compiled into every program.
 Scenario load_default(const std::vector<Override>& overrides = {});
 std::string_view embedded_default_text();

@@ -169,7 +169,7 @@ void check_pinned_runs(const TomlReader& reader, const toml::table& root, const 
 
 }  // namespace
 
-Scenario read_scenario(const TomlReader& reader, const toml::table& root) {
+Scenario read_scenario(const TomlReader& reader, const toml::table& root, std::vector<JobTemplate>* jobs_read) {
   reader.check_keys(root, kTopKeys, "at the top level");
   Scenario s;
   const auto title = reader.string(root, "title");
@@ -183,7 +183,7 @@ Scenario read_scenario(const TomlReader& reader, const toml::table& root) {
   s.costs = read_costs(reader, reader.table(root, "costs"));
   s.locks = read_locks(reader, reader.table(root, "locks"));
   s.counters = read_counters(reader, reader.table(root, "counters"));
-  s.jobs = read_jobs(reader, root, shared_names(s), s.machine);
+  s.jobs = jobs_read != nullptr ? std::move(*jobs_read) : read_jobs(reader, root, shared_names(s), s.machine);
   s.runs = read_runs(reader, root);
   check_pinned_runs(reader, root, s);
   s.source = reader.source_name();

@@ -16,7 +16,9 @@ namespace gilsim::scenario {
 void apply_overrides(toml::table& root, const std::vector<Override>& overrides, OverrideTexts& texts);
 
 /// The whole file: top-level keys, [machine], [python], [costs], then jobs and runs.
-Scenario read_scenario(const TomlReader& reader, const toml::table& root);
+/// `jobs_read`, when given, are the jobs read_jobs gives for `root` (load_string_with_jobs):
+/// moved in instead.
+Scenario read_scenario(const TomlReader& reader, const toml::table& root, std::vector<JobTemplate>* jobs_read = nullptr);
 /// The names steps may use: the scenario's locks (and which are RLocks) and counters.
 struct SharedNames {
   std::vector<std::string_view> locks;
