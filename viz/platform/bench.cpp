@@ -56,7 +56,7 @@ void build_frame(AppState& app, ImGuiIO& io) {
 }
 
 /// --bench-knob: what moving a knob in the scenario panel costs before the class sees the new
-/// runs: the panel's request (the file read again, every run simulated and the new runs
+/// runs: the panel's request (the knob applied to the text loaded, every run simulated and the new runs
 /// indexed, on a thread of its own, as the viewer does), the frames built meanwhile with the
 /// previous runs, then the frame that swaps the new runs in (refresh_derived) and is built. The cores
 /// knob is set to the value it has, so the runs are the ones already shown, simulated again; or
