@@ -6,14 +6,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
-#include "sim/trace/csv_export.hpp"
+#include "tests/same_runs.hpp"
 #include "tests/temp_folder.hpp"
 #include "viz/session.hpp"
 
@@ -36,21 +35,13 @@ executor = "sequential"
 executor = "threads"
 )";
 
-std::string events_csv(const std::vector<trace::Trace>& runs) {
-  std::vector<const trace::Trace*> pointers;
-  for (const auto& t : runs) pointers.push_back(&t);
-  std::ostringstream out;
-  trace::write_events_csv(out, pointers);
-  return out.str();
-}
-
 void write(const std::filesystem::path& file, const std::string& text) {
   std::ofstream(file, std::ios::binary) << text;
 }
 
 /// The runs of kScenario read with `knobs`, as a fresh simulation gives them.
-std::string expected_runs(const std::filesystem::path& file, const Knobs& knobs) {
-  return events_csv(model::simulate_all(scenario::load_string(kScenario, file.string(), knobs.overrides())));
+std::vector<trace::Trace> expected_runs(const std::filesystem::path& file, const Knobs& knobs) {
+  return model::simulate_all(scenario::load_string(kScenario, file.string(), knobs.overrides()));
 }
 
 void finish_background(Session& s) {
@@ -71,13 +62,13 @@ TEST_CASE("a knob change does not read the file again: deleted after loading, th
   k.cores = 1;
   REQUIRE(s.set_knobs(k));
   CHECK(s.error().empty());
-  CHECK((events_csv(s.runs()) == expected_runs(file, k)));
+  CHECK(test::first_difference(s.runs(), expected_runs(file, k)) == "");
   k.switch_interval = Time{1'000'000};
   s.set_knobs_in_background(k);
   finish_background(s);
   CHECK(s.error().empty());
   CHECK(s.knobs() == k);
-  CHECK((events_csv(s.runs()) == expected_runs(file, k)));
+  CHECK(test::first_difference(s.runs(), expected_runs(file, k)) == "");
 }
 
 TEST_CASE("a knob change applies to the version loaded; the reload brings an edit in, with the knobs in force") {
@@ -98,7 +89,7 @@ TEST_CASE("a knob change applies to the version loaded; the reload brings an edi
   finish_background(s);
   CHECK(s.error().empty());
   CHECK(s.scenario().jobs.at(0).count == 2);
-  CHECK((events_csv(s.runs()) == expected_runs(file, k)));
+  CHECK(test::first_difference(s.runs(), expected_runs(file, k)) == "");
   // The watch still sees the edit and reloads it with the knobs in force.
   REQUIRE(s.poll(1.5));
   CHECK(s.scenario().jobs.at(0).count == 3);
@@ -119,25 +110,25 @@ TEST_CASE("a knob that leaves the jobs takes the jobs shown as they were; the ru
   s.set_knobs_in_background(k);
   finish_background(s);
   CHECK(s.last_jobs_kept());
-  CHECK((events_csv(s.runs()) == expected_runs(file, k)));
+  CHECK(test::first_difference(s.runs(), expected_runs(file, k)) == "");
   k.switch_interval = Time{1'000'000};
   REQUIRE(s.set_knobs(k));
   CHECK(s.last_jobs_kept());
   // The two storages take turns: the scenario shown's, and the spare copied beside the open.
   CHECK(s.scenario().jobs.at(0).steps.data() == opened);
-  CHECK((events_csv(s.runs()) == expected_runs(file, k)));
+  CHECK(test::first_difference(s.runs(), expected_runs(file, k)) == "");
   // The jobs knob reaches the jobs: read anew, and the next change takes those.
   k.jobs = 3;
   s.set_knobs_in_background(k);
   finish_background(s);
   CHECK_FALSE(s.last_jobs_kept());
   CHECK(s.scenario().jobs.at(0).count == 3);
-  CHECK((events_csv(s.runs()) == expected_runs(file, k)));
+  CHECK(test::first_difference(s.runs(), expected_runs(file, k)) == "");
   k.cores = 2;
   s.set_knobs_in_background(k);
   finish_background(s);
   CHECK_FALSE(s.last_jobs_kept());  // knobs of the jobs: never taken (load_string_with_jobs)
-  CHECK((events_csv(s.runs()) == expected_runs(file, k)));
+  CHECK(test::first_difference(s.runs(), expected_runs(file, k)) == "");
   k.jobs.reset();
   s.set_knobs_in_background(k);
   finish_background(s);
@@ -146,5 +137,5 @@ TEST_CASE("a knob that leaves the jobs takes the jobs shown as they were; the ru
   s.set_knobs_in_background(k);
   finish_background(s);
   CHECK(s.last_jobs_kept());
-  CHECK((events_csv(s.runs()) == expected_runs(file, k)));
+  CHECK(test::first_difference(s.runs(), expected_runs(file, k)) == "");
 }

@@ -4,13 +4,12 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "sim/model/simulate.hpp"
-#include "sim/trace/csv_export.hpp"
+#include "tests/same_runs.hpp"
 #include "viz/session.hpp"
 
 using namespace gilsim;
@@ -20,14 +19,6 @@ using namespace std::chrono_literals;
 namespace {
 
 const std::string* first_label(const Session& s) { return &s.runs().at(0).templates.at(0).step_labels[0]; }
-
-std::string events_csv(const std::vector<trace::Trace>& runs) {
-  std::vector<const trace::Trace*> pointers;
-  for (const auto& t : runs) pointers.push_back(&t);
-  std::ostringstream out;
-  trace::write_events_csv(out, pointers);
-  return out.str();
-}
 
 }  // namespace
 
@@ -40,17 +31,17 @@ TEST_CASE("a cores or switch-interval knob keeps the plan; the jobs knob makes i
   k.cores = 2;
   REQUIRE(s.set_knobs(k));
   CHECK(first_label(s) == labels);  // the same strings: shared, not made again
-  CHECK(events_csv(s.runs()) == events_csv(model::simulate_all(s.scenario())));
+  CHECK(test::first_difference(s.runs(), model::simulate_all(s.scenario())) == "");
   k.switch_interval = Time{1'000'000};
   s.set_knobs_in_background(k);
   while (s.simulating() && !s.background_ready()) std::this_thread::sleep_for(1ms);
   REQUIRE(s.poll(0));
   CHECK(s.runs().at(1).switch_interval == Time{1'000'000});
   CHECK(first_label(s) == labels);
-  CHECK(events_csv(s.runs()) == events_csv(model::simulate_all(s.scenario())));
+  CHECK(test::first_difference(s.runs(), model::simulate_all(s.scenario())) == "");
   k.jobs = 2;
   REQUIRE(s.set_knobs(k));
   CHECK(first_label(s) != labels);
   CHECK(s.runs().at(0).jobs.size() == 2 * s.scenario().jobs.size());
-  CHECK(events_csv(s.runs()) == events_csv(model::simulate_all(s.scenario())));
+  CHECK(test::first_difference(s.runs(), model::simulate_all(s.scenario())) == "");
 }
