@@ -50,14 +50,13 @@ and the idle before its first call).
 
 import json
 import os
-import socket
 import statistics
 import sys
 import threading
 import time
 
 import suite
-from convoy_probe import echo
+from convoy_probe import forked_echo
 
 PAUSE = 20_000  # ns: a longer pause of the CPU-bound thread's loop is a turn without the GIL
 
@@ -267,12 +266,7 @@ def main():
     intervals = [float(x) for x in args[1].split(",")]
     for placement in args[2:]:
         io_cpu, hog_cpu, echo_cpu = (int(x) for x in placement.split(","))
-        mine, peer = socket.socketpair()
-        child = os.fork()  # before any thread of this round
-        if child == 0:
-            mine.close()
-            echo(peer, echo_cpu)
-        peer.close()
+        mine, child = forked_echo(echo_cpu)
         for interval in intervals:
             stamps, turns, tids = run(mine, interval, ops, io_cpu, hog_cpu)
             ops_seen = analyse(stamps, turns, interval)

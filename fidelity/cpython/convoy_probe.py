@@ -51,6 +51,19 @@ def echo(sock, cpu):
         sock.sendall(data)
 
 
+def forked_echo(cpu):
+    """A socket pair whose other end a forked echo process answers (pinned to `cpu`; None:
+    where the kernel puts it), forked before any thread of the round: our end and its pid.
+    Closing our end ends it."""
+    mine, peer = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:
+        mine.close()
+        echo(peer, cpu)
+    peer.close()
+    return mine, pid
+
+
 def run(sock, interval, ops, io_cpu, hog_cpu):
     sys.setswitchinterval(interval)
     stop = threading.Event()
@@ -99,12 +112,7 @@ def main():
         io_cpu = hog_cpu = echo_cpu = None
         if placement != "free":
             io_cpu, hog_cpu, echo_cpu = (int(x) for x in placement.split(","))
-        mine, peer = socket.socketpair()
-        child = os.fork()  # before any thread of this round
-        if child == 0:
-            mine.close()
-            echo(peer, echo_cpu)
-        peer.close()
+        mine, child = forked_echo(echo_cpu)
         for interval in intervals:
             calls, ivcsw, cpu_per_wall = run(mine, interval, ops, io_cpu, hog_cpu)
             half = interval * 0.5e9
