@@ -74,7 +74,6 @@ class TraceBuilder {
     LaneBuffer& o = lanes_[lane];
     assert(o.open && o.span.state == state && "next_labels() on a lane not open in that state");
     if (at > o.span.begin && (o.span.step != step || o.span.subject != subject)) [[likely]] {
-      ++span_count_;
       o.spans.push_inline(o.span.begin, at, o.span.subject, o.span.step, state);
       o.span.begin = at;
       o.span.subject = subject;
@@ -91,7 +90,6 @@ class TraceBuilder {
     assert(at >= o.span.begin && "time went backwards on a lane; producers must be monotonic per lane");
     o.open = false;
     if (at > o.span.begin) {
-      ++span_count_;
       o.spans.push_inline(o.span.begin, at, o.span.subject, o.span.step, o.span.state);
     }
   }
@@ -131,7 +129,13 @@ class TraceBuilder {
   }
   void end_repeating(LaneId lane, Time end);
 
-  std::size_t span_count() const { return span_count_; }
+  /// The spans stored so far (before finish()), the open ones not counted: the lanes' stores'
+  /// sizes, summed when asked (a count kept at each span cost the producers an instruction a span).
+  std::size_t span_count() const {
+    std::size_t count = 0;
+    for (const LaneBuffer& o : lanes_) count += o.spans.size();
+    return count;
+  }
   /// The trace so far: its processes, lanes (whose spans arrive at finish()), jobs and marks.
   const Trace& peek() const { return trace_; }
 
@@ -157,13 +161,11 @@ class TraceBuilder {
 
   /// Ends the open span at `at` (after it begins) and stores it.
   [[gnu::always_inline]] void keep(LaneBuffer& o, Time at) {
-    ++span_count_;  // before the push's call: the builder is not read again after it
     o.spans.push_open(o.span, at);
   }
   /// A state re-entered after a zero-length gap (a zero-length span, or idle for no time):
   /// the span it left goes on, taken back from the store. Returns its begin.
   [[gnu::noinline]] Time reopen(LaneBuffer& o) {
-    --span_count_;
     return o.spans.take_back().begin;
   }
   Trace trace_;
@@ -171,7 +173,6 @@ class TraceBuilder {
   /// Where the lanes' spans' groups after their first come from (sealed at finish()).
   std::shared_ptr<GroupArena> arena_ = std::make_shared<GroupArena>(SpanStore::kGroupBytes);
   std::vector<LaneId> core_lanes_;
-  std::size_t span_count_ = 0;
   Time last_mark_at_ = Time{std::numeric_limits<std::int64_t>::min()};
   bool marks_sorted_ = true;  ///< marks arrived in time order (a model's do, but for repeating ones)
   std::vector<Mark> repeating_;  ///< begun, not ended: at the first repeat, with the period in `value`
