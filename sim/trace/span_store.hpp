@@ -183,7 +183,11 @@ class SpanStore {
     std::uint32_t subject = kNone;
     std::uint16_t step = kNoStep;
     SpanState state = SpanState::Running;
+    /// Whether the producer has a span open (the fields above are that span's): in the
+    /// struct's last byte, which was padding, beside the labels set_state() compares.
+    bool open = false;
   };
+  static_assert(sizeof(Open) == 16);
   /// push() of `open`, ended at `end`: the same record, with the labels read here from where
   /// the producer keeps them rather than passed in registers. Three arguments leave the usual
   /// path registers of its own (push()'s five saved two and restored them), and the caller

@@ -40,7 +40,7 @@ class TraceBuilder {
                  std::uint16_t step = kNoStep) {
     LaneBuffer& o = lanes_[lane];
     Time begin = at;
-    if (o.open) {
+    if (o.span.open) {
       if (o.span.state == state && o.span.subject == subject && o.span.step == step) return;
       assert(at >= o.span.begin && "time went backwards on a lane; producers must be monotonic per lane");
       if (at > o.span.begin) [[likely]] {
@@ -55,14 +55,14 @@ class TraceBuilder {
     o.span.subject = subject;
     o.span.step = step;
     o.span.state = state;
-    o.open = true;
+    o.span.open = true;
   }
   /// Lane becomes idle (no span) from `at`.
   [[gnu::always_inline]] void clear_state(LaneId lane, Time at) {
     LaneBuffer& o = lanes_[lane];
-    if (!o.open) return;
+    if (!o.span.open) return;
     assert(at >= o.span.begin && "time went backwards on a lane; producers must be monotonic per lane");
-    o.open = false;
+    o.span.open = false;
     if (at > o.span.begin) keep(o, at);
   }
   /// set_state() of a lane known to be open in `state` (a thread's lane in a stretch of its
@@ -72,7 +72,7 @@ class TraceBuilder {
   [[gnu::always_inline]] void next_labels(LaneId lane, Time at, SpanState state, std::uint32_t subject,
                                           std::uint16_t step) {
     LaneBuffer& o = lanes_[lane];
-    assert(o.open && o.span.state == state && "next_labels() on a lane not open in that state");
+    assert(o.span.open && o.span.state == state && "next_labels() on a lane not open in that state");
     if (at > o.span.begin && (o.span.step != step || o.span.subject != subject)) [[likely]] {
       o.spans.push_inline(o.span.begin, at, o.span.subject, o.span.step, state);
       o.span.begin = at;
@@ -86,9 +86,9 @@ class TraceBuilder {
   /// lock released once per `with` statement in a stretch of steps.
   [[gnu::always_inline]] void clear_state_inline(LaneId lane, Time at) {
     LaneBuffer& o = lanes_[lane];
-    if (!o.open) return;
+    if (!o.span.open) return;
     assert(at >= o.span.begin && "time went backwards on a lane; producers must be monotonic per lane");
-    o.open = false;
+    o.span.open = false;
     if (at > o.span.begin) {
       o.spans.push_inline(o.span.begin, at, o.span.subject, o.span.step, o.span.state);
     }
@@ -99,7 +99,7 @@ class TraceBuilder {
     const char* line = reinterpret_cast<const char*>(&lanes_[lane]);
     for (std::size_t at = 0; at < sizeof(LaneBuffer); at += 64) __builtin_prefetch(line + at, 1);
   }
-  bool has_open_span(LaneId lane) const { return lanes_.at(lane).open; }
+  bool has_open_span(LaneId lane) const { return lanes_.at(lane).span.open; }
   SpanState open_state(LaneId lane) const { return lanes_.at(lane).span.state; }
   std::uint32_t open_subject(LaneId lane) const { return lanes_.at(lane).span.subject; }
 
@@ -154,8 +154,7 @@ class TraceBuilder {
   /// open span. The spans move to trace_.lanes at finish().
   struct alignas(64) LaneBuffer {
     SpanStore spans;
-    SpanStore::Open span;  ///< the open span, while `open`
-    bool open = false;
+    SpanStore::Open span;  ///< the open span, while `span.open`
   };
   static_assert(sizeof(LaneBuffer) == 128);
 
