@@ -104,7 +104,7 @@ class TraceBuilder {
   std::uint32_t open_subject(LaneId lane) const { return lanes_.at(lane).span.subject; }
 
   void mark(Time at, MarkKind kind, LaneId lane, std::uint32_t other = kNone, std::int64_t value = 0) {
-    marks_sorted_ = marks_sorted_ && at >= last_mark_at_;
+    if (at < last_mark_at_) [[unlikely]] marks_sorted_ = false;
     last_mark_at_ = at;
     trace_.marks.push(at, kind, lane, other, value);
   }
@@ -113,7 +113,7 @@ class TraceBuilder {
   /// `held` ns, `woken` signalled): the same two marks, in one call of the store.
   void mark_request_and_switch(Time at, LaneId requester, LaneId holder, std::int64_t wait, std::uint32_t woken,
                                std::int64_t held) {
-    marks_sorted_ = marks_sorted_ && at >= last_mark_at_;
+    if (at < last_mark_at_) [[unlikely]] marks_sorted_ = false;
     last_mark_at_ = at;
     trace_.marks.push_request_and_switch(at, requester, holder, wait, woken, held);
   }
