@@ -201,7 +201,7 @@ class SpanStore {
     const std::uint64_t gap = static_cast<std::uint64_t>(open.begin.ns()) - static_cast<std::uint64_t>(last_end_);
     const std::uint32_t label = open.subject + 1u;
     std::uint64_t time = reach;
-    if (r == room_end_ || label >> 18 != 0) [[unlikely]] goto anyhow;
+    if (r == room_end_ || label > kMaxSubject + 1) [[unlikely]] goto anyhow;
     if (gap == 0) [[likely]] {
       if (reach >> 57 != 0) goto anyhow;
     } else {
