@@ -131,8 +131,9 @@ class MarkStore {
     const bool inside = (size_ % 64) - 1 < 62;
     if (!inside || packed_.size() >= packed_.capacity() || pair_held_.size() >= pair_held_.capacity() ||
         pair_holder_ != kNoPair || past != 0 || woken + 1u > kNoLane) [[unlikely]] {
-      push_drop_request(at, requester, holder, wait);
-      return push_forced_switch(at, holder, woken, held);
+      // A tail call with the same arguments: the usual path below calls nothing, so it
+      // keeps its values in registers it need not save.
+      return push_request_then_switch(at, requester, holder, wait, woken, held);
     }
     const std::uint64_t h = holder;
     const std::uint64_t w = woken & kNoLane;  // kNone is kNoLane
@@ -142,6 +143,13 @@ class MarkStore {
                                        (h & 0xF) << 60 | w << 42 | static_cast<std::uint64_t>(wait) << 2 | (hold & 3)};
     groups_.back().second_bits |= std::uint64_t{1} << (size_ % 64 + 1);
     size_ += 2;
+  }
+  /// push_request_and_switch()'s two marks by their own pushes (a pair that begins or crosses
+  /// a group, a store without room, a field that does not fit).
+  [[gnu::noinline]] void push_request_then_switch(Time at, LaneId requester, std::uint32_t holder, std::int64_t wait,
+                                                  std::uint32_t woken, std::int64_t held) {
+    push_drop_request(at, requester, holder, wait);
+    push_forced_switch(at, holder, woken, held);
   }
   void reserve(std::size_t count) {
     packed_.reserve(count);

@@ -183,7 +183,11 @@ class SpanStore {
     std::uint32_t subject = kNone;
     std::uint16_t step = kNoStep;
     SpanState state = SpanState::Running;
+    /// Whether the producer has a span open (the fields above are that span's): in the
+    /// struct's last byte, which was padding, beside the labels set_state() compares.
+    bool open = false;
   };
+  static_assert(sizeof(Open) == 16);
   /// push() of `open`, ended at `end`: the same record, with the labels read here from where
   /// the producer keeps them rather than passed in registers. Three arguments leave the usual
   /// path registers of its own (push()'s five saved two and restored them), and the caller
@@ -197,7 +201,7 @@ class SpanStore {
     const std::uint64_t gap = static_cast<std::uint64_t>(open.begin.ns()) - static_cast<std::uint64_t>(last_end_);
     const std::uint32_t label = open.subject + 1u;
     std::uint64_t time = reach;
-    if (r == room_end_ || label >> 18 != 0) [[unlikely]] goto anyhow;
+    if (r == room_end_ || label > kMaxSubject + 1) [[unlikely]] goto anyhow;
     if (gap == 0) [[likely]] {
       if (reach >> 57 != 0) goto anyhow;
     } else {

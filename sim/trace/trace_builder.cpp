@@ -170,7 +170,7 @@ Trace TraceBuilder::prefix(Time at) const {
       }
     }
     // The open span continues no stored one (set_state() reopened that one instead).
-    if (o.open && o.span.begin < at) spans.push_back(Span{o.span.begin, at, o.span.subject, o.span.step, o.span.state, 0});
+    if (o.span.open && o.span.begin < at) spans.push_back(Span{o.span.begin, at, o.span.subject, o.span.step, o.span.state, 0});
   }
   // A repeating mark not yet ended comes with its repeats so far, where end_repeating()
   // will put it: after the marks recorded at its time (finish() sorts stably).

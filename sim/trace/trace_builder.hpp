@@ -40,7 +40,7 @@ class TraceBuilder {
                  std::uint16_t step = kNoStep) {
     LaneBuffer& o = lanes_[lane];
     Time begin = at;
-    if (o.open) {
+    if (o.span.open) {
       if (o.span.state == state && o.span.subject == subject && o.span.step == step) return;
       assert(at >= o.span.begin && "time went backwards on a lane; producers must be monotonic per lane");
       if (at > o.span.begin) [[likely]] {
@@ -55,14 +55,14 @@ class TraceBuilder {
     o.span.subject = subject;
     o.span.step = step;
     o.span.state = state;
-    o.open = true;
+    o.span.open = true;
   }
   /// Lane becomes idle (no span) from `at`.
   [[gnu::always_inline]] void clear_state(LaneId lane, Time at) {
     LaneBuffer& o = lanes_[lane];
-    if (!o.open) return;
+    if (!o.span.open) return;
     assert(at >= o.span.begin && "time went backwards on a lane; producers must be monotonic per lane");
-    o.open = false;
+    o.span.open = false;
     if (at > o.span.begin) keep(o, at);
   }
   /// set_state() of a lane known to be open in `state` (a thread's lane in a stretch of its
@@ -72,9 +72,8 @@ class TraceBuilder {
   [[gnu::always_inline]] void next_labels(LaneId lane, Time at, SpanState state, std::uint32_t subject,
                                           std::uint16_t step) {
     LaneBuffer& o = lanes_[lane];
-    assert(o.open && o.span.state == state && "next_labels() on a lane not open in that state");
+    assert(o.span.open && o.span.state == state && "next_labels() on a lane not open in that state");
     if (at > o.span.begin && (o.span.step != step || o.span.subject != subject)) [[likely]] {
-      ++span_count_;
       o.spans.push_inline(o.span.begin, at, o.span.subject, o.span.step, state);
       o.span.begin = at;
       o.span.subject = subject;
@@ -87,11 +86,10 @@ class TraceBuilder {
   /// lock released once per `with` statement in a stretch of steps.
   [[gnu::always_inline]] void clear_state_inline(LaneId lane, Time at) {
     LaneBuffer& o = lanes_[lane];
-    if (!o.open) return;
+    if (!o.span.open) return;
     assert(at >= o.span.begin && "time went backwards on a lane; producers must be monotonic per lane");
-    o.open = false;
+    o.span.open = false;
     if (at > o.span.begin) {
-      ++span_count_;
       o.spans.push_inline(o.span.begin, at, o.span.subject, o.span.step, o.span.state);
     }
   }
@@ -101,12 +99,12 @@ class TraceBuilder {
     const char* line = reinterpret_cast<const char*>(&lanes_[lane]);
     for (std::size_t at = 0; at < sizeof(LaneBuffer); at += 64) __builtin_prefetch(line + at, 1);
   }
-  bool has_open_span(LaneId lane) const { return lanes_.at(lane).open; }
+  bool has_open_span(LaneId lane) const { return lanes_.at(lane).span.open; }
   SpanState open_state(LaneId lane) const { return lanes_.at(lane).span.state; }
   std::uint32_t open_subject(LaneId lane) const { return lanes_.at(lane).span.subject; }
 
   void mark(Time at, MarkKind kind, LaneId lane, std::uint32_t other = kNone, std::int64_t value = 0) {
-    marks_sorted_ = marks_sorted_ && at >= last_mark_at_;
+    if (at < last_mark_at_) [[unlikely]] marks_sorted_ = false;
     last_mark_at_ = at;
     trace_.marks.push(at, kind, lane, other, value);
   }
@@ -115,7 +113,7 @@ class TraceBuilder {
   /// `held` ns, `woken` signalled): the same two marks, in one call of the store.
   void mark_request_and_switch(Time at, LaneId requester, LaneId holder, std::int64_t wait, std::uint32_t woken,
                                std::int64_t held) {
-    marks_sorted_ = marks_sorted_ && at >= last_mark_at_;
+    if (at < last_mark_at_) [[unlikely]] marks_sorted_ = false;
     last_mark_at_ = at;
     trace_.marks.push_request_and_switch(at, requester, holder, wait, woken, held);
   }
@@ -131,7 +129,13 @@ class TraceBuilder {
   }
   void end_repeating(LaneId lane, Time end);
 
-  std::size_t span_count() const { return span_count_; }
+  /// The spans stored so far (before finish()), the open ones not counted: the lanes' stores'
+  /// sizes, summed when asked (a count kept at each span cost the producers an instruction a span).
+  std::size_t span_count() const {
+    std::size_t count = 0;
+    for (const LaneBuffer& o : lanes_) count += o.spans.size();
+    return count;
+  }
   /// The trace so far: its processes, lanes (whose spans arrive at finish()), jobs and marks.
   const Trace& peek() const { return trace_; }
 
@@ -150,20 +154,17 @@ class TraceBuilder {
   /// open span. The spans move to trace_.lanes at finish().
   struct alignas(64) LaneBuffer {
     SpanStore spans;
-    SpanStore::Open span;  ///< the open span, while `open`
-    bool open = false;
+    SpanStore::Open span;  ///< the open span, while `span.open`
   };
   static_assert(sizeof(LaneBuffer) == 128);
 
   /// Ends the open span at `at` (after it begins) and stores it.
   [[gnu::always_inline]] void keep(LaneBuffer& o, Time at) {
-    ++span_count_;  // before the push's call: the builder is not read again after it
     o.spans.push_open(o.span, at);
   }
   /// A state re-entered after a zero-length gap (a zero-length span, or idle for no time):
   /// the span it left goes on, taken back from the store. Returns its begin.
   [[gnu::noinline]] Time reopen(LaneBuffer& o) {
-    --span_count_;
     return o.spans.take_back().begin;
   }
   Trace trace_;
@@ -171,7 +172,6 @@ class TraceBuilder {
   /// Where the lanes' spans' groups after their first come from (sealed at finish()).
   std::shared_ptr<GroupArena> arena_ = std::make_shared<GroupArena>(SpanStore::kGroupBytes);
   std::vector<LaneId> core_lanes_;
-  std::size_t span_count_ = 0;
   Time last_mark_at_ = Time{std::numeric_limits<std::int64_t>::min()};
   bool marks_sorted_ = true;  ///< marks arrived in time order (a model's do, but for repeating ones)
   std::vector<Mark> repeating_;  ///< begun, not ended: at the first repeat, with the period in `value`
