@@ -6,7 +6,8 @@ where the time to the first result goes, for docs/model.md P4 and P6.
 
 `--from` reads a kept run of the probe (its JSON lines; `##` lines are left out) and prints
 the process start costs of docs/model.md P4c, each the median of one quantity over every
-pool of its start method; with `--check`, also the model's defaults in that header, failing
+pool of its start method (fork's over a pool's later starts, and its first starts' extras
+over them, P4d); with `--check`, also the model's defaults in that header, failing
 when one is not its median rounded (to 0.01 ms below 10 ms, to 0.1 ms from there).
 
 Each run is a fresh interpreter (this program again with --first), with the pool modules
@@ -433,15 +434,27 @@ def start_costs(pools):
         # the tracker's launch is charged spawn_call too
         "spawn_call": [s["cpu"] for p in spawn for s in p["starts"]] + [p["tracker_launch"]["cpu"] for p in spawn],
         "spawn_exec": [s["wall"] - s["cpu"] for p in spawn for s in p["starts"] if s["wait"] == 0],
-        # a start's CPU and its share of _repopulate_pool's besides the starts (the copy-on-write faults)
-        "fork_start": [s["cpu"] + p["repopulate_cpu"] / p["workers"] for p in fork for s in p["starts"]],
-        "fork_call": [f for p in fork for f in p["fork_calls"]],
-        "fork_child_start": [w["run"] for p in fork for w in p["workers_ready"]],
+        # P4d: a pool's later starts (its second to last), the first ones' apart below.
+        # A start's CPU and its share of _repopulate_pool's besides the starts (the copy-on-write faults)
+        "fork_start": [s["cpu"] + p["repopulate_cpu"] / p["workers"] for p in fork for s in p["starts"][1:]],
+        "fork_call": [f for p in fork for f in p["fork_calls"][1:]],
+        "fork_child_start": [w["run"] for p in fork for w in p["workers_ready"][1:]],
         # Pool()'s CPU besides _repopulate_pool and the tracker's launch
         "pool_setup": [p["setup_cpu"] - p["repopulate_cpu"] - (p["tracker_launch"]["cpu"] if p["tracker_launch"] else 0.0)
                        for p in pools],
     }
-    return {k: (statistics.median(v), len(v), min(v), max(v)) for k, v in values.items() if v}
+    costs = {k: (statistics.median(v), len(v), min(v), max(v)) for k, v in values.items() if v}
+    # P4d: a program's first fork start (each pool's first), as what it costs more than the
+    # later ones' medians: the first's median less theirs.
+    first = {
+        "fork_first_extra": ("fork_start", [p["starts"][0]["cpu"] + p["repopulate_cpu"] / p["workers"] for p in fork]),
+        "fork_first_call_extra": ("fork_call", [p["fork_calls"][0] for p in fork]),
+        "fork_first_child_extra": ("fork_child_start", [p["workers_ready"][0]["run"] for p in fork]),
+    }
+    for key, (later, v) in first.items():
+        if v and later in costs:
+            costs[key] = (statistics.median(v) - costs[later][0], len(v), min(v), max(v))
+    return costs
 
 
 def mechanisms(pools):
@@ -508,6 +521,43 @@ def mechanisms(pools):
                     f"spawn {median(p['path']['task_pickled_cpu'] for p in s1 + s4) if s1 or s4 else '-':.3g}), the result handler's "
                     f"wake-up {median(path(p, 'result_written', 'result_read') for p in f1):.3g} ms, the main thread's "
                     f"{median(path(p, 'result_got', 'first') for p in f1):.3g} ms"))
+        # P4d: each pool's first start against its later ones, and where a later child went
+        # when the other CPU still readied the child before (its fork: the start's beginning
+        # plus its os.fork(); a child is ready when its initializer ran).
+        first_fork = [p["starts"][0]["cpu"] + p["repopulate_cpu"] / p["workers"] for p in f1 + f4]
+        later_fork = [s["cpu"] + p["repopulate_cpu"] / 4 for p in f4 for s in p["starts"][1:]]
+        out.append(("fork first and later starts", f"the parent's CPU {median(first_fork):.4g} and {median(later_fork):.4g} ms, "
+                    f"os.fork() {median(p['fork_calls'][0] for p in f1 + f4):.4g} and {median(c for p in f4 for c in p['fork_calls'][1:]):.4g} ms, "
+                    f"the child's {median(p['workers_ready'][0]['run'] for p in f1 + f4):.4g} and "
+                    f"{median(w['run'] for p in f4 for w in p['workers_ready'][1:]):.4g} ms"))
+        beside, apart, waited, waits = {}, 0, 0, []
+        for p in f4:
+            parent = p["thread_starts"][0]["cpus"]["parent"]
+            ready = p["workers_ready"]
+            for k in range(1, 4):
+                s = p["starts"][k]
+                forked = s["returned"] - s["wall"] + p["fork_calls"][k]
+                if not any(ready[j]["ready"] > forked and ready[j]["cpu"] != parent for j in range(k)):
+                    continue
+                if ready[k]["cpu"] == parent:
+                    beside.setdefault(k + 1, [0, 0])[0] += 1
+                    if s["wait"] > 0.5:
+                        waited += 1
+                        waits.append(s["wait"])
+                else:
+                    apart += 1
+                beside.setdefault(k + 1, [0, 0])[1] += 1
+        placed = sum(v[0] for v in beside.values())
+        out.append(("fork Pool(4) later children", f"of {placed + apart} forked while the other CPU still readied the child before, "
+                    f"{placed} on the parent's CPU ("
+                    + ", ".join(f"{v[0]} of {v[1]} child {k}" for k, v in sorted(beside.items()))
+                    + f"), {apart} beside their sibling; the parent's start then waited over 0.5 ms in {waited} of {placed}"
+                    + (f", {min(waits):.3g} to {max(waits):.3g} ms" if waits else "")))
+        out.append(("fork Pool(1) handler starts", f"the first Process.start() began {median(p['starts'][0]['returned'] - p['starts'][0]['wall'] for p in f1):.3g} ms "
+                    f"after Pool(), the first Thread.start() at {median(p['thread_starts'][0]['began'] for p in f1):.3g}, the child ready at "
+                    f"{median(p['workers_ready'][0]['ready'] for p in f1):.3g}; the second start {median(p['thread_starts'][1]['wall'] for p in f1):.3g} ms "
+                    f"of wall, {median(p['thread_starts'][1]['cpu'] for p in f1):.3g} of CPU, blocked "
+                    f"{median(p['thread_starts'][1]['wall'] - p['thread_starts'][1]['cpu'] - p['thread_starts'][1]['wait'] for p in f1):.3g}"))
     return out
 
 
@@ -531,7 +581,11 @@ def read_back(path, header=None):
     defaults = code_defaults(header) if header else {}
     wrong = []
     for key, (median, n, least, most) in costs.items():
-        line = f"{key}: {median:.4g} ms, the median of {n} ({least:.3g} to {most:.3g})"
+        if key.startswith("fork_first_"):
+            line = (f"{key}: {median:.4g} ms, the median of {n} first starts ({least:.3g} to {most:.3g}) "
+                    "less the later starts' median")
+        else:
+            line = f"{key}: {median:.4g} ms, the median of {n} ({least:.3g} to {most:.3g})"
         if header:
             default = defaults.get(key)
             ok = default is not None and abs(default - rounded(median)) < 1e-9

@@ -213,7 +213,14 @@ Program send_signal(RunContext& ctx, ThreadId self) {
 ProcessStart process_start(const scenario::Costs& costs, StartMethod method, int k, Time now, Time& next_fork) {
   // Process.start(): os.fork() (or posix_spawn) in the parent, then the parent goes on while
   // the child readies itself on its own core.
-  ProcessStart start{costs.fork_start, costs.fork_child_start};
+  ProcessStart start{costs.fork_start, costs.fork_child_start, costs.fork_call};
+  if (method == StartMethod::Fork && k == 1) {
+    // P4d: a program's first fork start costs more, in the parent, in its os.fork() and in the
+    // child, than its later ones (measured apart).
+    start.parent_cost += costs.fork_first_extra;
+    start.call += costs.fork_first_call_extra;
+    start.child_cost += costs.fork_first_child_extra;
+  }
   if (method == StartMethod::Spawn) {
     start.parent_cost = costs.spawn_call;  // posix_spawn and the pickled process written to the child
     start.child_cost = costs.spawn_start;  // a fresh interpreter: exec, imports, unpickling the process

@@ -138,6 +138,7 @@ class ProcessStarter {
 struct ProcessStart {
   Time parent_cost;
   Time child_cost;
+  Time call = Time::zero();  ///< fork: of parent_cost, os.fork() itself; the child starts when it returns
 };
 ProcessStart process_start(const scenario::Costs& costs, scenario::StartMethod method, int k, Time now,
                            Time& next_fork);
@@ -170,7 +171,7 @@ Program ProcessStarter::start(ThreadId parent, ThreadId child, MakeProgram progr
   // os.fork() returns in both processes after fork_call: the child readies itself from then
   // on, while the parent goes on with the rest of Process.start() (P4). A forkserver's child
   // comes from its server, once the request is sent.
-  const Time call = method == scenario::StartMethod::Forkserver ? parent_cost : min(ctx_.settings.costs.fork_call, parent_cost);
+  const Time call = method == scenario::StartMethod::Forkserver ? parent_cost : min(cost.call, parent_cost);
   co_await e.compute(parent, call, Work::starting());
   const Time ready_at = method == scenario::StartMethod::Forkserver ? max(next_fork_, e.now()) : e.now();
   next_fork_ = ready_at + cost.child_cost;

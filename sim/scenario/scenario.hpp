@@ -182,9 +182,12 @@ struct Costs {
   Time old_gil_release_cost_one_core = Time{2'500};  ///< old GIL, one core: the woken waiter cannot run yet
   Time thread_start = Time{100'000};          ///< T1
   Time thread_bootstrap = Time{13'000};       ///< T1a: a new thread's bootstrap, before start() returns; 0: no wait
-  Time fork_start = Time{1'330'000};          ///< P4: Process.start() in the parent, per process (fork)
-  Time fork_call = Time{580'000};             ///< P4: of a start, os.fork() itself; then the child starts
-  Time fork_child_start = Time{1'390'000};    ///< P4: a forked child readying itself, on its own core
+  Time fork_start = Time{1'230'000};           ///< P4, P4d: Process.start() in the parent, per process (fork)
+  Time fork_call = Time{510'000};              ///< P4, P4d: of a start, os.fork() itself; then the child starts
+  Time fork_child_start = Time{1'320'000};     ///< P4, P4d: a forked child readying itself, on its own core
+  Time fork_first_extra = Time{320'000};       ///< P4d: more for a program's first fork start, in the parent
+  Time fork_first_call_extra = Time{290'000};  ///< P4d: of it, more in that first os.fork()
+  Time fork_first_child_extra = Time{150'000};  ///< P4d: more for that first child readying itself
   Time spawn_call = Time{310'000};            ///< P4: Process.start() in the parent with spawn
   Time spawn_exec = Time{150'000};            ///< P4: of spawn_start, the child's part until exec frees the parent
   Time spawn_start = Time{55'400'000};        ///< P4: a spawned child's fresh interpreter, on its own core

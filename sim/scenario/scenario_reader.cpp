@@ -71,7 +71,7 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 37> kCostDurations{{
+constexpr std::array<CostDuration, 40> kCostDurations{{
     {"timer_slack", &Costs::timer_slack},
     {"timer_wake_min", &Costs::timer_wake_min},
     {"timer_wake_window", &Costs::timer_wake_window},
@@ -91,6 +91,9 @@ constexpr std::array<CostDuration, 37> kCostDurations{{
     {"fork_start", &Costs::fork_start},
     {"fork_call", &Costs::fork_call},
     {"fork_child_start", &Costs::fork_child_start},
+    {"fork_first_extra", &Costs::fork_first_extra},
+    {"fork_first_call_extra", &Costs::fork_first_call_extra},
+    {"fork_first_child_extra", &Costs::fork_first_child_extra},
     {"spawn_call", &Costs::spawn_call},
     {"spawn_exec", &Costs::spawn_exec},
     {"spawn_start", &Costs::spawn_start},

@@ -76,14 +76,16 @@ TEST_CASE("model: chunksize 1's worker handler waits for its own core and loops 
   // mutex takes 20 us, and a take that releases a dropper on the other core 10 us more; 18.3
   // and 15.5, 26.2 and 26.4 ms shared, before P4b: its first loop runs cold, 0.4 ms, and it
   // wakes from its poll after G8's draw; 12.4 and 17.7 ms shared before P4c's start costs,
-  // whose later-ready workers change how the shared queue's handler meets the results).
+  // whose later-ready workers change how the shared queue's handler meets the results; 19.6
+  // and 21.9 ms shared before P4d's first fork start, the same with its workers ready at
+  // other times).
   const Suite suite = load_suite(kSuiteFile);
   struct Expected {
     scenario::Placement placement;
     double python_ms, calls_ms;
   };
   using enum scenario::Placement;
-  for (const Expected e : {Expected{PerCpu, 23.6, 13.8}, Expected{Shared, 19.6, 21.9}}) {
+  for (const Expected e : {Expected{PerCpu, 23.6, 13.8}, Expected{Shared, 22.8, 23.5}}) {
     CAPTURE(static_cast<int>(e.placement));
     scenario::Scenario s = scenario::load_file(suite.scenarios / "pool-chunks.toml");
     s.machine.placement = e.placement;

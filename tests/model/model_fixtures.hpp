@@ -73,6 +73,9 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.costs.fork_start = 0_ns;
   s.costs.fork_call = 0_ns;
   s.costs.fork_child_start = 0_ns;
+  s.costs.fork_first_extra = 0_ns;
+  s.costs.fork_first_call_extra = 0_ns;
+  s.costs.fork_first_child_extra = 0_ns;
   s.costs.timer_slack = 0_ns;
   s.costs.timer_wake_min = 0_ns;
   s.costs.timer_wake_per_doubling = 0_ns;

@@ -1,0 +1,91 @@
+// A program's first fork start costs more than its later ones (docs/model.md P4d): the parent's
+// Process.start(), its os.fork() and the child's start, each measured apart for the first
+// start of a fresh interpreter and for the later ones.
+#include <doctest/doctest.h>
+
+#include "tests/model/model_fixtures.hpp"
+
+using namespace gilsim;
+using namespace gilsim::test;
+using trace::SpanState;
+
+namespace {
+
+/// The later starts' costs and the first start's extras of the hand timelines below.
+scenario::Scenario first_and_later(int cores) {
+  auto s = exact_scenario(cores);
+  s.costs.fork_start = 1_ms;
+  s.costs.fork_call = 500_us;
+  s.costs.fork_child_start = 2_ms;
+  s.costs.fork_first_extra = 1_ms;
+  s.costs.fork_first_call_extra = 250_us;
+  s.costs.fork_first_child_extra = 500_us;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a Pool's first fork start costs the parent, its os.fork() and the child more than the next") {
+  // Hand timeline, 4 cores, other costs zero: the first Process.start() costs the parent
+  // 1 + 1 ms (0-2 ms), its os.fork() 0.5 + 0.25 ms, so the first child readies itself from
+  // 0.75 ms for 2 + 0.5 ms (to 3.25); the second start costs 1 ms (2-3), its fork returns at
+  // 2.5 and that child readies itself for 2 ms (to 4.5). Pool() returns at 3 ms with both
+  // tasks sent; each worker takes one as it is ready: 3.25-13.25 and 4.5-14.5 ms.
+  auto s = first_and_later(4);
+  add_jobs(s, "crunch", 2, {cpu(10_ms)});
+  scenario::Run run;
+  run.executor = scenario::Executor::ProcessPool;
+  run.workers = 2;
+  run.chunksize = 1;
+  s.runs = {run};
+  const auto t = model::simulate(s, s.runs[0]);
+  CHECK(time_in(lane_named(t, "main"), SpanState::Starting) == 3_ms);
+  const auto& first = lane_named(t, "worker 1");
+  REQUIRE_FALSE(first.spans.empty());
+  CHECK(first.spans.front().state == SpanState::Starting);
+  CHECK(first.spans.front().begin == 750_us);
+  CHECK(first.spans.front().end == 3250_us);
+  const auto& second = lane_named(t, "worker 2");
+  REQUIRE_FALSE(second.spans.empty());
+  CHECK(second.spans.front().state == SpanState::Starting);
+  CHECK(second.spans.front().begin == 2500_us);
+  CHECK(second.spans.front().end == 4500_us);
+  CHECK(t.jobs[0].begin == 3250_us);
+  CHECK(t.jobs[0].end == 13250_us);
+  CHECK(t.jobs[1].begin == 4500_us);
+  CHECK(t.jobs[1].end == 14500_us);
+}
+
+TEST_CASE("one Process per job: only the program's first start pays the first start's extras") {
+  // Hand timeline, 4 cores: three Process.start() calls, 0-2, 2-3 and 3-4 ms; the children
+  // ready themselves 0.75-3.25, 2.5-4.5 and 3.5-5.5 ms and each runs its 10 ms job then.
+  auto s = first_and_later(4);
+  add_jobs(s, "crunch", 3, {cpu(10_ms)});
+  scenario::Run run;
+  run.executor = scenario::Executor::Processes;
+  s.runs = {run};
+  const auto t = model::simulate(s, s.runs[0]);
+  CHECK(time_in(lane_named(t, "main"), SpanState::Starting) == 4_ms);
+  CHECK(t.jobs[0].begin == 3250_us);
+  CHECK(t.jobs[1].begin == 4500_us);
+  CHECK(t.jobs[2].begin == 5500_us);
+  CHECK(t.jobs[2].end == 15500_us);
+}
+
+TEST_CASE("the first start's extras are fork's: a spawned Pool pays none of them") {
+  // Spawn with the same extras set: its starts are spawn_call and spawn_start alone (P4).
+  auto s = first_and_later(4);
+  s.costs.spawn_call = 1_ms;
+  s.costs.spawn_start = 5_ms;
+  add_jobs(s, "crunch", 1, {cpu(10_ms)});
+  scenario::Run run;
+  run.executor = scenario::Executor::ProcessPool;
+  run.start_method = scenario::StartMethod::Spawn;
+  run.workers = 1;
+  s.runs = {run};
+  const auto t = model::simulate(s, s.runs[0]);
+  // The resource tracker's launch (0-1 ms) and the worker's (1-2 ms), then the worker's 5 ms
+  // start from 2 ms: its job runs 7-17 ms.
+  CHECK(time_in(lane_named(t, "main"), SpanState::Starting) == 2_ms);
+  CHECK(t.jobs[0].begin == 7_ms);
+}
