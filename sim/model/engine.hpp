@@ -199,6 +199,11 @@ class Engine {
   /// points (a cache refill, S6, may be pending for it). The core's lane, which shows the
   /// stretch's steps as one span, is looked at for its first step only.
   void run_at_once(ThreadId t, Time wall, std::uint32_t pieces, const Work& what, Stretch& stretch);
+  /// What run_at_once() leaves after steps of Python that a stretch ran after its first step,
+  /// in the caller's own loop (SharedState's, docs/model.md U4), which recorded their spans on
+  /// `t`'s lane itself: the clock at `end`, `pieces` events counted in all, and `t` as the
+  /// last of them, `last` begun at `last_start`, leaves it.
+  void ran_at_once(ThreadId t, Time last_start, Time end, std::uint64_t pieces, const Work& last, Stretch& stretch);
   /// Ends the run now: no timer fires after this event (a deadlock, docs/model.md L6).
   void stop() { stopped_ = true; }
 

@@ -203,4 +203,22 @@ inline void Engine::join_on_signal(ThreadId t) {
   stretch.core_shows_running = running;
 }
 
+// Inline in SharedState's loop of a stretch's steps after its first (SharedState::in_one_piece).
+[[gnu::always_inline]] inline void Engine::ran_at_once(ThreadId t, Time last_start, Time end, std::uint64_t pieces,
+                                                       const Work& last, Stretch& stretch) {
+  assert(stretch.core_shows_running && last.state == SpanState::Running && pieces <= stretch.events &&
+         end < stretch.until && "ran_at_once() outside its stretch");
+  Thread& th = threads_[t];
+  th.work = last;
+  th.job = last.job;
+  th.step = last.step;
+  th.run_start = last_start;
+  th.run_end = end;
+  th.remaining = Time::zero();
+  th.s.doing = Activity::Nothing;
+  now_ = end;
+  events_ += pieces;
+  stretch.events -= pieces;
+}
+
 }  // namespace gilsim::model

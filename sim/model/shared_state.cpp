@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <type_traits>
 
 #include "sim/model/engine_state.hpp"
 
@@ -255,6 +256,119 @@ SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenari
   return true;
 }
 
+std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& job, std::size_t i, std::size_t end,
+                                      Engine::Stretch& stretch, const StatementCost& cost, Time wall_with) {
+  Engine& e = engine_;
+  trace::TraceBuilder& b = e.trace();
+  const LaneId me = e.lane(t);
+  trace::SpanStore::Open& open = b.open_span(me);
+  const std::uint32_t subject = job.index;
+  Time now = e.now();
+  // The lane is open as Running since the stretch's step before (run_at_once()); a span that
+  // lasted no time, or other labels, go the step-by-step way.
+  if (open.state != SpanState::Running || open.subject != subject || !(open.begin < now)) return i;
+  end = std::min<std::size_t>(end, trace::kNoStep);  // below it, each step's labels are its own
+  const Time until = stretch.until;
+  std::uint64_t left = stretch.events;  // events the run's limit allows
+  const std::uint64_t events = left;
+  const scenario::PlannedStep* const steps = job.steps.data();
+  UserLock* const locks = locks_.data();
+  SharedCounter* const counters = counters_.data();
+  Time begin = open.begin;
+  std::uint16_t labelled = open.step;
+  Time last_start = now;
+  // A lock taken here whose Held span is not yet told to the builder (one at a time): its
+  // release here stores the span, or the end of the piece opens it as try_take() would have.
+  UserLock* deferred = nullptr;
+  Time held_since;
+  {
+    trace::SpanStore::Appender spans(b.lane_spans(me));
+    std::optional<trace::SpanStore::Appender> held;  // the lane of the last lock released here
+    LaneId held_lane = trace::kNone;
+    // Before the builder records on a lock's lane, the appender there puts its place back.
+    const auto builder_records_on = [&](LaneId lane) {
+      if (held_lane == lane) {
+        held.reset();
+        held_lane = trace::kNone;
+      }
+    };
+    for (; i < end; ++i) {
+      const scenario::PlannedStep& step = steps[i];
+      Time wall;
+      std::uint32_t pieces;
+      UserLock* taken = nullptr;
+      if (step.kind == scenario::StepKind::Increment) {
+        // statement_at_once() with each call as drawn: the load, the call and the store with
+        // nobody in between, the counter as loaded the counter now (no lost update).
+        const Time call = step.has_call ? step.duration : Time::zero();
+        const bool calls = call > Time::zero();
+        pieces = cost.pieces + (calls ? 1U : 0U);
+        wall = calls ? cost.wall + call : cost.wall;
+        if (pieces > left || now + wall >= until) break;
+        SharedCounter& counter = counters[step.target];
+        counter.value = counter.value + 1;
+        ++counter.stores;
+      } else if (step.kind == scenario::StepKind::Acquire) {
+        // The with statement's work, then a free lock taken (L1, L7), as steps_at_once() does.
+        UserLock& lock = locks[step.target];
+        if (!(lock.free() || (lock.reentrant() && lock.holder() == me)) || wall_with <= Time::zero()) break;
+        pieces = 1;
+        wall = wall_with;
+        if (pieces > left || now + wall >= until) break;
+        taken = &lock;
+      } else if (step.kind == scenario::StepKind::Release) {
+        UserLock& lock = locks[step.target];
+        if (lock.has_waiters()) break;  // its wake-up is an event: the caller's
+        if (&lock == deferred && lock.depth() == 1) {
+          // clear_state() of the lock's lane at the Held span's end, its record written here.
+          lock.release_unrecorded();
+          deferred = nullptr;
+          if (now > held_since) {
+            if (held_lane != lock.lane()) {
+              held.reset();
+              held.emplace(b.lane_spans(lock.lane()));
+              held_lane = lock.lane();
+            }
+            held->push(held_since, now, me, trace::kNoStep, SpanState::Held);
+          }
+        } else {
+          builder_records_on(lock.lane());
+          lock.release(b, now, me);
+        }
+        continue;
+      } else {
+        break;
+      }
+      // The step's span: the one before it ends now (next_labels()).
+      spans.push(begin, now, subject, labelled, SpanState::Running);
+      begin = now;
+      labelled = static_cast<std::uint16_t>(i);
+      left -= pieces;
+      last_start = now;
+      now = now + wall;
+      if (taken != nullptr) {
+        if (taken->free() && deferred == nullptr) {
+          taken->take_unrecorded(me);
+          deferred = taken;
+          held_since = now;
+        } else {
+          builder_records_on(taken->lane());
+          taken->try_take(b, now, me);
+        }
+      }
+    }
+  }
+  open.begin = begin;
+  open.step = labelled;
+  if (deferred != nullptr) b.set_state(deferred->lane(), held_since, SpanState::Held, me);
+  if (left < events) {
+    Work last = Work::python(subject, labelled);
+    last.checkpoints = false;
+    e.ran_at_once(t, last_start, now, events - left, last, stretch);
+  }
+  return i;
+}
+
 std::size_t SharedState::increments_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,
                                             std::size_t end, const scenario::EffectiveSettings& settings,
                                             LaneId task_lane) {
@@ -269,9 +383,24 @@ std::size_t SharedState::increments_at_once(ThreadId t, const scenario::PlannedJ
   // any memory to the compiler, which would load the vectors' starts again at every step.
   const scenario::PlannedStep* const steps = job.steps.data();
   SharedCounter* const counters = counters_.data();
-  std::size_t i = first;
-  while (i < end && statement_at_once(t, job, i, steps[i], counters, stretch, cost, settings, task_lane)) ++i;
-  return i;
+  // After the first statement, a thread's run in one piece (its calls as drawn).
+  const bool in_one = task_lane == trace::kNone && cost.call_as_drawn && cost.wall > Time::zero();
+  // The loop made twice, as in steps_at_once(): a task's has no look at the piece.
+  const auto statements_from = [&](auto one_piece) {
+    std::size_t i = first;
+    while (i < end) {
+      if constexpr (decltype(one_piece)::value) {
+        if (stretch.core_shows_running) {
+          i = in_one_piece(t, job, i, end, stretch, cost, Time::zero());
+          if (i == end) break;
+        }
+      }
+      if (!statement_at_once(t, job, i, steps[i], counters, stretch, cost, settings, task_lane)) break;
+      ++i;
+    }
+    return i;
+  };
+  return in_one ? statements_from(std::true_type{}) : statements_from(std::false_type{});
 }
 
 std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,
@@ -294,36 +423,49 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
   const std::size_t steps_end = job.steps.size();
   UserLock* const locks = locks_.data();
   SharedCounter* const counters = counters_.data();
-  std::size_t i = first;
-  for (; i < steps_end; ++i) {
-    const scenario::PlannedStep& step = steps[i];
-    const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
-    if (step.kind == scenario::StepKind::Increment) {
-      if (!statement_at_once(t, job, i, step, counters, stretch, cost, settings, task_lane)) break;
-    } else if (step.kind == scenario::StepKind::Acquire) {
-      UserLock& lock = locks[step.target];
-      // A thread takes a free lock (L1); a task one nobody is queued for either (L5).
-      const bool takes = (lock.free() || (lock.reentrant() && lock.holder() == who)) && (!in_task || !lock.has_waiters());
-      if (!takes || with_pieces > stretch.events || e.now() + wall_with >= stretch.until) break;
-      stretch.events -= with_pieces;
-      if (in_task) show_task_step(task_lane, job.index, index, stretch);
-      Work statement = Work::python(job.index, index);
-      statement.checkpoints = false;
-      e.run_at_once(t, wall_with, with_pieces, statement, stretch);
-      // Taken as acquire_as_task() takes a lock nobody is queued for, for a task too.
-      lock.try_take(e.trace(), e.now(), who);
-    } else if (step.kind == scenario::StepKind::Release) {
-      const bool wakes = locks[step.target].has_waiters();
-      release_lock(who, step.target);
-      if (wakes) {
-        stretch = e.stretch(t);
-        if (stretch.events == 0) return i + 1;
+  // After the first step, a thread's run in one piece (its calls as drawn, each step lasting).
+  const bool in_one =
+      !in_task && cost.call_as_drawn && cost.wall > Time::zero() && with_pieces > 0 && wall_with > Time::zero();
+  // The loop made twice: a task's (or a thread's not in one piece) has no look at it.
+  const auto steps_from = [&](auto one_piece) {
+    std::size_t i = first;
+    for (; i < steps_end; ++i) {
+      if constexpr (decltype(one_piece)::value) {
+        if (stretch.core_shows_running) {
+          i = in_one_piece(t, job, i, steps_end, stretch, cost, wall_with);
+          if (i == steps_end) break;
+        }
       }
-    } else {
-      break;
+      const scenario::PlannedStep& step = steps[i];
+      const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
+      if (step.kind == scenario::StepKind::Increment) {
+        if (!statement_at_once(t, job, i, step, counters, stretch, cost, settings, task_lane)) break;
+      } else if (step.kind == scenario::StepKind::Acquire) {
+        UserLock& lock = locks[step.target];
+        // A thread takes a free lock (L1); a task one nobody is queued for either (L5).
+        const bool takes = (lock.free() || (lock.reentrant() && lock.holder() == who)) && (!in_task || !lock.has_waiters());
+        if (!takes || with_pieces > stretch.events || e.now() + wall_with >= stretch.until) break;
+        stretch.events -= with_pieces;
+        if (in_task) show_task_step(task_lane, job.index, index, stretch);
+        Work statement = Work::python(job.index, index);
+        statement.checkpoints = false;
+        e.run_at_once(t, wall_with, with_pieces, statement, stretch);
+        // Taken as acquire_as_task() takes a lock nobody is queued for, for a task too.
+        lock.try_take(e.trace(), e.now(), who);
+      } else if (step.kind == scenario::StepKind::Release) {
+        const bool wakes = locks[step.target].has_waiters();
+        release_lock(who, step.target);
+        if (wakes) {
+          stretch = e.stretch(t);
+          if (stretch.events == 0) return i + 1;
+        }
+      } else {
+        break;
+      }
     }
-  }
-  return i;
+    return i;
+  };
+  return in_one ? steps_from(std::true_type{}) : steps_from(std::false_type{});
 }
 
 std::size_t SharedState::increments_in_a_row(const scenario::PlannedJob& job, std::size_t first) {

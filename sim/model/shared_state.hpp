@@ -41,6 +41,18 @@ class UserLock {
   std::optional<Waiter> release(trace::TraceBuilder& trace, Time now, trace::LaneId who);
   /// Queues a waiter at the back, as a new futex wait does (L2, L4).
   void enqueue(const Waiter& w) { waiters_.push_back(w); }
+  int depth() const { return depth_; }
+  /// try_take() of a free lock by a caller that records its Held span itself (a stretch's
+  /// steps in one piece, docs/model.md U4).
+  void take_unrecorded(trace::LaneId who) {
+    holder_ = who;
+    depth_ = 1;
+  }
+  /// release() of its last level, with no waiter, by a caller that records the span itself.
+  void release_unrecorded() {
+    holder_ = trace::kNone;
+    depth_ = 0;
+  }
 
  private:
   std::string name_;
@@ -134,6 +146,17 @@ class SharedState {
   bool statement_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t i, const scenario::PlannedStep& step,
                          SharedCounter* counters, Engine::Stretch& stretch, const StatementCost& cost,
                          const scenario::EffectiveSettings& settings, trace::LaneId task_lane);
+  /// The steps of `job` from `i` (before `end`) that a thread's stretch runs after its first
+  /// step (its lane open as Running, its core's showing it), in one piece (U4): increments,
+  /// `with` statements taking a free lock, releases that wake nobody, each step's span and
+  /// the lock's recorded as run_at_once() and the lock's calls record them, the clock and the
+  /// events moved once at the end. Where the next step is to start: the first step that
+  /// does not end inside the stretch, or that it leaves to the caller (a release that wakes a
+  /// waiter, a lock held by another, any other kind of step, a step index past kNoStep).
+  /// Needs each call as drawn, `cost.wall` and `wall_with` more than nothing: every span
+  /// then lasts and each step's labels differ from the last.
+  std::size_t in_one_piece(ThreadId t, const scenario::PlannedJob& job, std::size_t i, std::size_t end,
+                           Engine::Stretch& stretch, const StatementCost& cost, Time wall_with);
   /// An asyncio task's lane shows `step` of its job from now, in a stretch of its steps.
   void show_task_step(trace::LaneId task_lane, std::uint32_t job, std::uint16_t step, const Engine::Stretch& stretch);
   /// An increment's STORE_GLOBAL: `loaded + 1`, over the stores made since its load (U2).

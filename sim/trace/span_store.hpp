@@ -245,6 +245,13 @@ class SpanStore {
     last_end_ = end.ns();
     ++size_;
   }
+  /// push_inline() for a producer's loop that stores span after span here (a stretch of
+  /// steps in one piece, docs/model.md U4): the store's place (its next record, the room's end,
+  /// the group's base, the last end, the count) held in the appender, in registers rather than
+  /// read again after each record written, and put back when it ends. The rare span (a
+  /// group's first, one kept whole) goes through the store's own push. Nothing else may
+  /// push to the store while an appender holds it.
+  class Appender;
   /// Whether the last span ends at `at` with these labels: a producer's span that a new one
   /// with the same labels continues (take_back() it, and push it again when it ends).
   /// Inline, the usual answer (the last span ends earlier) costs the producer no call.
@@ -450,6 +457,63 @@ class SpanStore {
   std::size_t size_ = 0;               ///< spans
   GroupStore<Record, kGroup + 1> groups_;  ///< per group of 64 spans, its base and their records
   std::unique_ptr<Store<Span>> wide_;  ///< the spans that do not fit a record, in order; made at the first
+};
+
+class SpanStore::Appender {
+ public:
+  explicit Appender(SpanStore& store)
+      : store_(store),
+        next_(store.next_),
+        room_end_(store.room_end_),
+        base_(store.base_),
+        last_end_(store.last_end_),
+        size_(store.size_) {}
+  Appender(const Appender&) = delete;
+  Appender& operator=(const Appender&) = delete;
+  ~Appender() { put_back(); }
+
+  /// push_inline(), on the appender's copy of the store's place.
+  [[gnu::always_inline]] void push(Time begin, Time end, std::uint32_t subject, std::uint16_t step, SpanState state) {
+    const std::uint64_t reach = static_cast<std::uint64_t>(end.ns()) - static_cast<std::uint64_t>(base_);
+    const std::uint32_t label = subject + 1u;
+    std::uint64_t time = reach;
+    if (next_ == room_end_ || label >> 18 != 0) [[unlikely]] return push_anyhow(begin, end, subject, step, state);
+    if (begin.ns() == last_end_) [[likely]] {
+      if (reach >> 57 != 0) [[unlikely]] return push_anyhow(begin, end, subject, step, state);
+    } else {
+      const std::uint64_t gap = static_cast<std::uint64_t>(begin.ns()) - static_cast<std::uint64_t>(last_end_);
+      if ((gap >> 25 | reach >> 32) != 0) [[unlikely]] return push_anyhow(begin, end, subject, step, state);
+      time |= kGapBit | gap << 32;
+    }
+    write(*next_++, time | static_cast<std::uint64_t>(state) << 58 | std::uint64_t{label >> 16} << 62, label << 16 | step);
+    last_end_ = end.ns();
+    ++size_;
+  }
+
+ private:
+  void put_back() {
+    store_.next_ = next_;
+    store_.room_end_ = room_end_;
+    store_.base_ = base_;
+    store_.last_end_ = last_end_;
+    store_.size_ = size_;
+  }
+  [[gnu::noinline]] void push_anyhow(Time begin, Time end, std::uint32_t subject, std::uint16_t step, SpanState state) {
+    put_back();
+    store_.push_anyhow(begin, end, subject, step, state);
+    next_ = store_.next_;
+    room_end_ = store_.room_end_;
+    base_ = store_.base_;
+    last_end_ = store_.last_end_;
+    size_ = store_.size_;
+  }
+
+  SpanStore& store_;
+  Record* next_;
+  Record* room_end_;
+  std::int64_t base_;
+  std::int64_t last_end_;
+  std::size_t size_;
 };
 
 /// A random-access iterator that keeps the span it last read: a span begins from the end of

@@ -93,6 +93,11 @@ class TraceBuilder {
       o.spans.push_inline(o.span.begin, at, o.span.subject, o.span.step, o.span.state);
     }
   }
+  /// The open span of a lane and its store, for a producer's loop that changes the labels of
+  /// a lane open in a state span after span as next_labels() does, with the span and the
+  /// store's place held in the loop (SharedState's stretches, docs/model.md U4).
+  SpanStore::Open& open_span(LaneId lane) { return lanes_[lane].span; }
+  SpanStore& lane_spans(LaneId lane) { return lanes_[lane].spans; }
   /// Asks the cache for what recording on `lane` touches, ahead of a change due soon (a
   /// thread woken for the GIL waited its turn behind the others: its lane is cold).
   void prefetch(LaneId lane) const {
