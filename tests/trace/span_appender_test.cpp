@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/trace/span_store.hpp"
+#include "tests/span_fixtures.hpp"
 
 using gilsim::Time;
 using gilsim::trace::kNone;
@@ -17,21 +18,15 @@ using gilsim::trace::Span;
 using gilsim::trace::SpanState;
 using gilsim::trace::SpanStore;
 
+using gilsim::test::kMaxGap;
+using gilsim::test::kMaxReach;
+using gilsim::test::kMaxReachAfterGap;
+using gilsim::test::kMaxSubject;
+using gilsim::test::same;
+using gilsim::test::span;
+
 namespace {
 
-bool same(const Span& a, const Span& b) {
-  return a.begin == b.begin && a.end == b.end && a.subject == b.subject && a.step == b.step && a.state == b.state;
-}
-
-constexpr auto kMaxReach = static_cast<std::int64_t>(SpanStore::kMaxReach);
-constexpr auto kMaxReachAfterGap = static_cast<std::int64_t>(SpanStore::kMaxReachAfterGap);
-constexpr auto kMaxGap = static_cast<std::int64_t>(SpanStore::kMaxGap);
-constexpr std::uint32_t kMaxSubject = SpanStore::kMaxSubject;
-
-Span span(std::int64_t begin, std::int64_t end, std::uint32_t subject = 1, std::uint16_t step = 0,
-          SpanState state = SpanState::Running) {
-  return Span{Time{begin}, Time{end}, subject, step, state, 0};
-}
 
 struct Case {
   std::string what;
