@@ -10,35 +10,12 @@
 #include "model_fixtures.hpp"
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
-#include "tests/same_runs.hpp"
+#include "both_ways.hpp"
 
 using namespace gilsim;
 using namespace gilsim::test;
 using scenario::Executor;
 using trace::SpanState;
-
-namespace {
-
-/// The runs of `s` as simulate() makes them (with the stretches), their events, and the
-/// same runs simulated the long way: a check at every event leaves a stretch no event to
-/// spare, so every compute goes through compute(). Checks that both ways gave the same runs.
-struct BothWays {
-  std::vector<trace::Trace> at_once;
-  std::vector<trace::Trace> long_way;
-};
-
-BothWays simulate_both_ways(const scenario::Scenario& s) {
-  BothWays out;
-  for (const scenario::Run& run : s.runs) {
-    out.at_once.push_back(model::simulate(s, run));
-  }
-  model::Progress every_event(1);  // never asked: no answers, only the limit moved by one event
-  out.long_way = model::simulate_all(s, 1, nullptr, &every_event);
-  CHECK(first_difference(out.at_once, out.long_way) == "");
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("a thread alone runs its increments at once, each statement its own span") {
   // One thread on one core with nothing else to do: no event is due, so every statement

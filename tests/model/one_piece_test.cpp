@@ -11,7 +11,7 @@
 #include "model_fixtures.hpp"
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
-#include "tests/same_runs.hpp"
+#include "both_ways.hpp"
 
 using namespace gilsim;
 using namespace gilsim::test;
@@ -19,17 +19,6 @@ using scenario::Executor;
 using trace::SpanState;
 
 namespace {
-
-/// The runs of `s` as simulate() makes them and as the step-by-step way does; checks that
-/// both ways gave the same runs (every span, mark, counter and figure).
-std::vector<trace::Trace> same_both_ways(const scenario::Scenario& s) {
-  std::vector<trace::Trace> at_once;
-  for (const scenario::Run& run : s.runs) at_once.push_back(model::simulate(s, run));
-  model::Progress every_event(1);
-  const std::vector<trace::Trace> long_way = model::simulate_all(s, 1, nullptr, &every_event);
-  CHECK(first_difference(at_once, long_way) == "");
-  return at_once;
-}
 
 std::vector<trace::Span> spans_in(const trace::Trace& t, std::string_view lane, SpanState state) {
   std::vector<trace::Span> out;
@@ -94,7 +83,7 @@ TEST_CASE("a thread alone runs its with statements in one piece: each step its s
   REQUIRE(t.counters.size() == 1);
   CHECK(t.counters[0].final_value == 7);
   CHECK(t.counters[0].updates == 7);
-  same_both_ways(s);
+  simulate_both_ways(s);
 }
 
 TEST_CASE("statements in one piece leave every trace as the step-by-step way makes it") {
@@ -133,7 +122,7 @@ executor = "threads"
 cores = 1
 )",
                                                        "mid.toml");
-    const std::vector<trace::Trace> runs = same_both_ways(s);
+    const std::vector<trace::Trace> runs = simulate_both_ways(s).at_once;
     CHECK_FALSE(marks_of(runs[0], trace::MarkKind::LockWait).empty());
   }
   SUBCASE("two locks, nested and one after the other, an RLock entered again, empty with blocks") {
@@ -165,7 +154,7 @@ name = "threads"
 executor = "threads"
 )",
                                                        "two.toml");
-    same_both_ways(s);
+    simulate_both_ways(s);
   }
   SUBCASE("steps past the last label (kNoStep) and a lock's with that costs nothing") {
     auto s = exact_scenario(1);
@@ -188,8 +177,8 @@ executor = "threads"
     sequential.name = "sequential";
     sequential.executor = Executor::Sequential;
     s.runs = {threads, sequential};
-    same_both_ways(s);
+    simulate_both_ways(s);
     s.costs.lock_with = 0_ns;
-    same_both_ways(s);
+    simulate_both_ways(s);
   }
 }
