@@ -280,3 +280,29 @@ TEST_CASE("a change of both the cores and the switch interval keeps only what bo
   std::shared_ptr<const model::SharedPlan> plan;
   CHECK(test::first_difference(model::simulate_all(moved, 2, &plan, nullptr, &reused), model::simulate_all(moved, 2)) == "");
 }
+
+TEST_CASE("of the bundled lessons' runs, those a change of the cores keeps (docs/performance.md)") {
+  int lessons = 0, runs = 0, kept = 0, interval_kept = 0;
+  std::vector<std::string> with_kept;
+  for (const std::string& file : all_scenarios()) {
+    if (file.find("/scenarios/") == std::string::npos) continue;
+    const scenario::Scenario s = scenario::load_file(file);
+    const std::vector<trace::Trace> shown = model::simulate_all(s, 2);
+    ++lessons;
+    bool any = false;
+    for (std::size_t r = 0; r < s.runs.size(); ++r) {
+      ++runs;
+      model::ReusedRuns reused = cores_moved(s, r, shown[r]);
+      const bool keeps = model::reuse_of(s, r, &reused) != model::Reuse::None;  // the cores set to the value they have
+      kept += keeps;
+      any = any || keeps;
+      interval_kept += model::switch_interval_cannot_change(shown[r]);
+    }
+    if (any) with_kept.push_back(std::filesystem::path(file).filename().string());
+  }
+  CHECK(lessons == 21);
+  CHECK(runs == 67);
+  CHECK(interval_kept == 28);
+  CHECK(kept == 23);  // all of them runs of one thread: lessons 01 to 04, 06, 07, 10 to 12, 14 to 18, 20, 21 and the default
+  CHECK(with_kept.size() == 17);
+}
