@@ -292,7 +292,9 @@ Reuse reuse_of(const scenario::Scenario& s, std::size_t r, const ReusedRuns* reu
     return Reuse::None;
   }
   if (reused->switch_interval_moved && !switch_interval_cannot_change(before)) return Reuse::None;
-  if (!reused->cores_moved) return Reuse::AsIs;
+  // A run with cores of its own (`cores` in its [[run]]) has them whatever the machine's: a
+  // change of those leaves every setting of the run as it was (effective_settings()).
+  if (!reused->cores_moved || (run.cores && before.cores == cores)) return Reuse::AsIs;
   if (!core_count_cannot_change(before, cores) || sized_by_core_count(s, run, before.cores)) return Reuse::None;
   return before.cores == cores ? Reuse::AsIs : Reuse::NewCoreCount;
 }

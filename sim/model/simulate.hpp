@@ -129,7 +129,8 @@ trace::Trace with_cores(const trace::Trace& run, int cores);
 /// the switch interval (when `switch_interval_moved`) and the core count (when `cores_moved`):
 /// simulate_all() copies each run every moved setting's rule keeps instead of simulating it
 /// again (switch_interval_cannot_change(); core_count_cannot_change() at the run's new core
-/// count, with the run's settings sized by the core count the same at both counts), on the
+/// count, with the run's settings sized by the core count the same at both counts; a run
+/// with cores of its own, which the machine's do not reach, needs no rule for them), on the
 /// thread that would have simulated it, and simulates the others. A copy gets the run's new
 /// interval, and its new core count (with_cores()). The caller leaves them as they are until
 /// simulate_all() returns.

@@ -303,6 +303,25 @@ TEST_CASE("of the bundled lessons' runs, those a change of the cores keeps (docs
   CHECK(lessons == 21);
   CHECK(runs == 67);
   CHECK(interval_kept == 28);
-  CHECK(kept == 23);  // all of them runs of one thread: lessons 01 to 04, 06, 07, 10 to 12, 14 to 18, 20, 21 and the default
+  CHECK(kept == 24);  // runs of one thread (lessons 01 to 04, 06, 07, 10 to 12, 14 to 18, 20, 21, the default), and lesson 11's run of 1 core of its own
   CHECK(with_kept.size() == 17);
+}
+
+TEST_CASE("a run with cores of its own is kept as it is whatever the machine's cores, under the rules of what else moved") {
+  const std::string file = std::string(GILSIM_SOURCE_DIR) + "/scenarios/11-old-gil.toml";
+  const scenario::Scenario s = *load_on(file, 2);
+  const std::vector<trace::Trace> runs = model::simulate_all(s, 2);
+  const std::size_t own = s.runs.size() - 1;
+  REQUIRE(s.runs[own].cores == 1);
+  REQUIRE_FALSE(model::core_count_cannot_change(runs[own], 1));  // threads: not by the lone thread's rule
+  for (const int cores : kCoreCounts) {
+    CAPTURE(cores);
+    const scenario::Scenario moved = *load_on(file, cores);
+    model::ReusedRuns reused = cores_moved(moved, own, runs[own]);
+    CHECK(model::reuse_of(moved, own, &reused) == model::Reuse::AsIs);
+    CHECK(test::first_difference(runs[own], model::simulate(moved, moved.runs[own])) == "");
+    // With the interval moved too, the interval's rule decides: its threads wait for the GIL.
+    reused.switch_interval_moved = true;
+    CHECK(model::reuse_of(moved, own, &reused) == model::Reuse::None);
+  }
 }
