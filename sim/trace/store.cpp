@@ -91,9 +91,12 @@ std::size_t commit(Region r, std::size_t committed, std::size_t needed) {
   const std::size_t from = committed / kPage * kPage;
   const std::size_t to = std::min(r.bytes, (needed + stretch + kPage - 1) / kPage * kPage);
   if (to <= from) return std::max(committed, to);
-  // The pages past `to` are asked of the populating worker (populator.hpp); this thread
-  // populates only the part of [from, to) the worker has not reached (all of it when off).
-  const std::size_t own_from = ahead::post(r.data, r.bytes, from, to, stretch);
+  // In a large mapping the pages past `to` are asked of the populating worker (populator.hpp);
+  // this thread populates only the part of [from, to) the worker has not reached (all of it
+  // when off). A small one stays this thread's: the worker's pages cost its writer more cache
+  // misses than a run of a few tens of MiB saves (docs/performance.md, "Pages populated ahead
+  // of the writer").
+  const std::size_t own_from = r.bytes >= kPopulatedAheadFrom ? ahead::post(r.data, r.bytes, from, to, stretch) : from;
 #ifdef MADV_POPULATE_WRITE
   // Advice: where the kernel lacks it (before Linux 5.14), the pages fault in as written.
   if (own_from < to) madvise(static_cast<char*>(r.data) + own_from, to - own_from, MADV_POPULATE_WRITE);

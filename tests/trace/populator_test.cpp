@@ -185,7 +185,7 @@ TEST_CASE("a store that goes leaves no populating thread behind") {
   const int threads_before = threads_after(1);  // any thread an earlier test joined gone
   {
     Store<Item> s;
-    for (std::size_t i = 0; i < (std::size_t{16} << 20) / sizeof(Item); ++i) s.push_back(Item{i, i, i});
+    for (std::size_t i = 0; i < (std::size_t{40} << 20) / sizeof(Item); ++i) s.push_back(Item{i, i, i});
     REQUIRE(s.mapped());
     CHECK(ahead::worker_running());
     CHECK(thread_count() == threads_before + 1);
@@ -193,6 +193,19 @@ TEST_CASE("a store that goes leaves no populating thread behind") {
   CHECK(!ahead::worker_running());
   // Joined; the kernel lists a thread it has let go of a little after its join returns.
   CHECK(threads_after(threads_before) == threads_before);
+  storage::drop_cache();
+}
+
+TEST_CASE("a mapping under the size populated ahead is populated by its writer alone") {
+  AheadOn on;
+  storage::drop_cache();
+  const storage::Region r = storage::map_region(storage::kPopulatedAheadFrom / 2);
+  const std::size_t to = storage::commit(r, 0, r.bytes / 4);
+  ahead::drain();
+  CHECK(all_in(resident(r, 0, to)));
+  CHECK(none_in(resident(r, to, r.bytes)));
+  CHECK(!ahead::worker_running());
+  storage::release_region(r);
   storage::drop_cache();
 }
 
