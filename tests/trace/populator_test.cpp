@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <dirent.h>
+#include <sys/wait.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -207,6 +208,44 @@ TEST_CASE("a mapping under the size populated ahead is populated by its writer a
   CHECK(!ahead::worker_running());
   storage::release_region(r);
   storage::drop_cache();
+}
+
+TEST_CASE("a child of fork() has none of its parent's populating and starts its own worker") {
+#ifdef __SANITIZE_THREAD__
+  MESSAGE("not under TSan: it does not start threads in the child of a process with threads");
+#else
+  AheadOn on;
+  storage::drop_cache();
+  const storage::Region parent_region = storage::map_region(std::size_t{64} << 20);
+  storage::commit(parent_region, 0, std::size_t{8} << 20);
+  REQUIRE(ahead::worker_running());
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    // No doctest checks in the child: its verdict is its exit status.
+    bool ok = !ahead::worker_running();  // the parent's worker is not the child's
+    const storage::Region r = storage::map_region(std::size_t{64} << 20);
+    const std::size_t needed = std::size_t{8} << 20;
+    const std::size_t to = storage::commit(r, 0, needed);
+    const std::size_t ahead_to = to + ahead::stretches_ahead() * stretch_for(needed);
+    ok = ok && ahead::worker_running();
+    ahead::drain();
+    std::vector<unsigned char> in((ahead_to - to) / kPage);
+    ok = ok && mincore(static_cast<char*>(r.data) + to, ahead_to - to, in.data()) == 0;
+    ok = ok && std::all_of(in.begin(), in.end(), [](unsigned char b) { return (b & 1) != 0; });
+    storage::release_region(r);
+    ok = ok && !ahead::worker_running();  // the parent's mapping is not one the child serves
+    _exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(ahead::worker_running());  // the parent's, still serving its mapping
+  storage::release_region(parent_region);
+  CHECK(!ahead::worker_running());
+  storage::drop_cache();
+#endif
 }
 
 TEST_CASE("with populating ahead off, the writer populates what it needs alone and no thread starts") {
