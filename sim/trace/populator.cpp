@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -156,7 +157,15 @@ std::size_t post(void* base, std::size_t bytes, std::size_t from, std::size_t to
   if (ahead_to > start) {
     s.jobs.push_back(Job{at, start, ahead_to});
     e->scheduled = ahead_to;
-    if (s.worker == nullptr) s.worker = new std::thread(run, &s, s.generation);
+    if (s.worker == nullptr) {
+      try {
+        s.worker = new std::thread(run, &s, s.generation);
+      } catch (const std::exception&) {  // no thread to be had: the writers populate alone
+        s.on = false;
+        s.jobs.clear();
+        return from;
+      }
+    }
     s.work.notify_one();
   }
   return own_from;
