@@ -25,8 +25,8 @@ namespace {
 constexpr std::size_t kChunk = std::size_t{256} << 10;
 /// Stretches asked for past what the writer needs (docs/performance.md, "Pages populated ahead
 /// of the writer": on 100,000 threads, with 1 the writers still populated 177 MiB of the
-/// 1.9 GiB themselves, with 2 68 MiB, for 7.5 MiB more peak; 4 and 8 left them 45 and 20 MiB
-/// for 15 and 30 MiB more).
+/// 1.9 GiB themselves, with 2 68 MiB, for about 7 MiB more peak; 4 and 8 left them 45 and 20
+/// MiB for 15 and 29 MiB more, and were slower).
 constexpr std::size_t kDefaultStretches = 2;
 
 /// A mapping the worker serves, as its writer left it.

@@ -12,9 +12,9 @@
 //     not advised for huge pages: on a virtual machine that hands freed memory back to its
 //     host, a fresh huge page faulted in at 130-160 MB/s where 4 KiB pages came at about
 //     2 GB/s (docs/performance.md, "Huge pages on a fresh machine");
-//   - in mappings of 32 MiB and more, the pages past the next stretch are populated by a small
-//     worker thread a stretch or two ahead of the writer, so that with a spare core the kernel
-//     zeroes them beside the simulation (populator.hpp);
+//   - in mappings of 32 MiB and more, the two stretches past that one are populated by a small
+//     worker thread ahead of the writer, so that with a spare core the kernel zeroes them
+//     beside the simulation, not in it (populator.hpp);
 //   - a released mapping goes to a small process-wide cache and the next run's stores take
 //     it with its pages already resident (a viewer re-simulating on a knob change faults
 //     nothing in).
