@@ -27,6 +27,16 @@ bool only_switch_interval_moved(const Knobs& before, const Knobs& after) {
   return moved_back == before;
 }
 
+std::optional<MovedKnobs> only_cores_or_interval_moved(const Knobs& before, const Knobs& after) {
+  const MovedKnobs moved{before.cores != after.cores, before.switch_interval != after.switch_interval};
+  if (!moved.cores && !moved.switch_interval) return std::nullopt;
+  Knobs moved_back = after;
+  moved_back.cores = before.cores;
+  moved_back.switch_interval = before.switch_interval;
+  if (!(moved_back == before)) return std::nullopt;
+  return moved;
+}
+
 bool Knobs::operator==(const Knobs& other) const {
   const auto a = overrides();
   const auto b = other.overrides();

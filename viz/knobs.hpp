@@ -27,6 +27,17 @@ struct Knobs {
 /// Whether `after` moves the switch interval of `before` and nothing else.
 bool only_switch_interval_moved(const Knobs& before, const Knobs& after);
 
+/// Which of the cores and the switch interval a change of the knobs moves (set, unset or
+/// to another value: the knob moved, whatever the value it gives).
+struct MovedKnobs {
+  bool cores = false;
+  bool switch_interval = false;
+  bool operator==(const MovedKnobs&) const = default;
+};
+/// The knobs `after` moves of `before` when it moves the cores, the switch interval or both,
+/// and nothing else; nothing otherwise (no change, or another knob moved).
+std::optional<MovedKnobs> only_cores_or_interval_moved(const Knobs& before, const Knobs& after);
+
 /// The knobs the scenario panel shows, each with its slider's range.
 enum class Knob { Cores, SwitchInterval, Workers, Jobs };
 

@@ -26,16 +26,6 @@ namespace {
 /// the other.
 unsigned simulation_threads() { return std::thread::hardware_concurrency() < 2 ? 1u : 8u; }
 
-/// By run of `scenario`, the runs of `reused` simulate_all() keeps (model::ReusedRuns).
-std::vector<bool> kept_runs(const scenario::Scenario& scenario, const model::ReusedRuns& reused) {
-  std::vector<bool> kept(scenario.runs.size(), false);
-  for (std::size_t r = 0; r < kept.size() && r < reused.size(); ++r) {
-    const trace::Trace* before = reused[r];
-    kept[r] = before != nullptr && before->run_name == scenario.runs[r].name && model::switch_interval_cannot_change(*before);
-  }
-  return kept;
-}
-
 /// A knob change's first preview is asked for 100 ms (six frames at 60 a second) after it.
 /// A preview copies the runs so far and indexes them beside the runs still simulated: asked
 /// a frame after the change, it doubled the page faults of lesson 15's first change (3 to 5
@@ -132,18 +122,25 @@ void Session::respeculate() {
     return;
   }
   std::vector<Speculation::Candidate> candidates;
-  std::shared_ptr<const SpeculatedReuse> reuse;  // one for every switch interval simulated ahead
+  // One for every kind of change simulated ahead that may keep runs shown: the cores moved,
+  // the switch interval, or both (Reusable); each keeps only what its rules allow.
+  std::vector<std::pair<MovedKnobs, std::shared_ptr<const SpeculatedReuse>>> reuses;
   try {
     for (Knobs& k : neighbour_knobs(scenario_, shown_knobs_, last_step_)) {
       SettingsKey key = key_of(k);
-      std::vector<const trace::Trace*> offered = reuse ? std::vector<const trace::Trace*>{} : offered_for_reuse(k);
-      if (!offered.empty()) {
-        if (!shown_heir_) shown_heir_ = std::make_shared<ShownRunsHeir>();
-        reuse = std::make_shared<const SpeculatedReuse>(
-            SpeculatedReuse{{std::move(offered), shown_text_, shown_fit_cpus_, {}}, shown_heir_});
+      std::shared_ptr<const SpeculatedReuse> reuse;
+      if (const std::optional<MovedKnobs> moved = only_cores_or_interval_moved(shown_knobs_, k)) {
+        const auto same = std::find_if(reuses.begin(), reuses.end(), [&](const auto& r) { return r.first == *moved; });
+        if (same != reuses.end()) {
+          reuse = same->second;
+        } else if (model::ReusedRuns offered = offered_for_reuse(k); !offered.runs.empty()) {
+          if (!shown_heir_) shown_heir_ = std::make_shared<ShownRunsHeir>();
+          reuse = std::make_shared<const SpeculatedReuse>(
+              SpeculatedReuse{{std::move(offered), shown_text_, shown_fit_cpus_, {}}, shown_heir_});
+          reuses.emplace_back(*moved, reuse);
+        }
       }
-      const bool reads_shown = reuse && only_switch_interval_moved(shown_knobs_, k);
-      candidates.push_back({std::move(key), std::move(k), reads_shown ? reuse : nullptr});
+      candidates.push_back({std::move(key), std::move(k), std::move(reuse)});
     }
   } catch (const std::exception&) {
     candidates.clear();  // the file cannot be read now: the watch reports it
@@ -175,13 +172,19 @@ bool Session::take_kept(const Knobs& knobs) {
 
 const model::ReusedRuns* Session::runs_to_keep(Loaded& out, const Reusable* offered) {
   // Runs shown are kept only from the same text fitted alike: then the scenarios differ in
-  // the switch interval alone (offered_for_reuse()).
+  // the knobs offered_for_reuse() allows (the cores, the switch interval) alone.
   const bool same_source = offered != nullptr && !out.text.empty() && offered->text == out.text &&
                            offered->fit_cpus == out.fit_cpus;
   if (!same_source) return nullptr;
-  // The runs simulate_all() keeps (model::ReusedRuns), known before it starts.
-  out.kept = kept_runs(out.scenario, offered->runs);
-  out.reused = static_cast<std::size_t>(std::count(out.kept.begin(), out.kept.end(), true));
+  // The runs simulate_all() keeps (model::reuse_of), known before it starts: those kept as
+  // they are carry their indices over; those moved onto the new core count are indexed anew.
+  out.kept.assign(out.scenario.runs.size(), false);
+  out.reused = 0;
+  for (std::size_t r = 0; r < out.kept.size(); ++r) {
+    const model::Reuse reuse = model::reuse_of(out.scenario, r, &offered->runs);
+    out.kept[r] = reuse == model::Reuse::AsIs;
+    out.reused += reuse != model::Reuse::None ? 1 : 0;
+  }
   return &offered->runs;
 }
 
@@ -238,7 +241,7 @@ void Session::stop_reading_shown() {
 
 void Session::add_measured(trace::Trace measured) {
   if (background_) background_->copied.wait();  // a push may move the traces it copies
-  // So may it those a switch interval simulated ahead reads (measured runs come with the
+  // So may it those a value of the cores or the interval simulated ahead reads (measured runs come with the
   // speculation paused: then it is idle already).
   const bool moves = runs_.size() == runs_.capacity() && shown_heir_ != nullptr;
   if (moves) stop_reading_shown();
@@ -444,7 +447,7 @@ void Session::start_background() {
         } copied{b.copied};
         b.loaded = read_and_simulate(file, b.knobs, fit, source ? &*source : nullptr, std::move(spare), shown, plan,
                                      &b.progress,
-                                     b.reusable.runs.empty() ? nullptr : &b.reusable);
+                                     b.reusable.runs.runs.empty() ? nullptr : &b.reusable);
         b.loaded->kept_from_generation = b.offered_generation;
       }
       const auto started = std::chrono::steady_clock::now();
@@ -476,14 +479,17 @@ void Session::start_background() {
   });
 }
 
-std::vector<const trace::Trace*> Session::offered_for_reuse(const Knobs& to) const {
-  std::vector<const trace::Trace*> out;
+model::ReusedRuns Session::offered_for_reuse(const Knobs& to) const {
+  model::ReusedRuns out;
   // runs_ are the whole runs of shown_knobs_ (a change starts once the last one is in).
-  if (!loaded_ || previewing_ || !error_.empty() || !only_switch_interval_moved(shown_knobs_, to)) return out;
+  const std::optional<MovedKnobs> moved = only_cores_or_interval_moved(shown_knobs_, to);
+  if (!loaded_ || previewing_ || !error_.empty() || !moved) return out;
+  out.cores_moved = moved->cores;
+  out.switch_interval_moved = moved->switch_interval;
   for (std::size_t r = 0; r < scenario_.runs.size(); ++r) {
     const bool same_run = r < runs_.size() && runs_[r].origin == trace::Origin::Simulated && !runs_[r].partial() &&
                           runs_[r].run_name == scenario_.runs[r].name;
-    out.push_back(same_run ? &runs_[r] : nullptr);
+    out.runs.push_back(same_run ? &runs_[r] : nullptr);
   }
   return out;
 }

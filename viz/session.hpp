@@ -122,11 +122,13 @@ class Session {
   double last_simulation_seconds() const { return simulation_seconds_; }
   /// How long the last background change's Derive took on its thread (0 without one).
   double last_derive_seconds() const { return derive_seconds_; }
-  /// How many runs the last change kept from the runs shown before it, not simulated again
-  /// (a change of the switch interval alone: model::switch_interval_cannot_change()).
+  /// How many runs the last change kept from the runs shown before it, not simulated again (a
+  /// change of the cores, the switch interval or both: model::reuse_of()), those moved onto a
+  /// new core count (model::with_cores(), their lanes moved) with them.
   std::size_t last_reused_runs() const { return last_reused_; }
-  /// By run, the runs the change shown kept (last_reused_runs() of them are true; the last
-  /// change's, or while previewing() the change's being simulated), and the generation() of the
+  /// By run, the runs the change shown kept as they were, whose indices carry over (the last
+  /// change's, or while previewing() the change's being simulated; of last_reused_runs(), all
+  /// but those moved onto a new core count, whose lanes moved: indexed anew), and the generation() of the
   /// runs shown they were kept from (0: none kept, or kept by a value simulated ahead, whose
   /// indices were all built with it).
   const std::vector<bool>& last_kept_runs() const { return last_kept_; }
@@ -154,12 +156,12 @@ class Session {
     std::string text;  ///< the scenario's text `runs` were read from (empty: not known)
     int fit_cpus = 0;  ///< the CPUs the scenario was fitted to (0: not fitted)
     std::size_t reused = 0;  ///< runs kept from the runs shown, not simulated (model::ReusedRuns)
-    std::vector<bool> kept;  ///< by run: kept from the runs shown (`reused` of them)
+    std::vector<bool> kept;  ///< by run: kept from the runs shown as they were (model::Reuse::AsIs)
     std::uint64_t kept_from_generation = 0;  ///< the generation() of the runs kept from
     bool jobs_from_spare = false;  ///< `scenario`'s jobs are the spare's (spare_for()), not read again
   };
-  /// Runs shown that a change of the switch interval alone may keep rather than simulate
-  /// (model::ReusedRuns, which copies those no thread of which waited for a GIL), and the
+  /// Runs shown that a change of the cores, the switch interval or both may keep rather than
+  /// simulate (model::ReusedRuns, which copies those every moved knob's rule keeps), and the
   /// text and fit they were read with, which the change's must equal.
   struct Reusable {
     model::ReusedRuns runs;
@@ -234,9 +236,10 @@ class Session {
   std::vector<scenario::JobTemplate> spare_for(const Knobs& to);
   /// Waits for the spare's copy made beside (it reads scenario_) and keeps it.
   void settle_spare();
-  /// The runs shown that a change to `to` may keep, by run (null: simulate it): none unless
-  /// the change moves the switch interval alone. Read on the change's thread (Background::copied).
-  std::vector<const trace::Trace*> offered_for_reuse(const Knobs& to) const;
+  /// The runs shown that a change to `to` may keep, by run (null: simulate it), with the knobs
+  /// it moves: none unless it moves the cores, the switch interval or both, and nothing else.
+  /// Read on the change's thread (Background::copied).
+  model::ReusedRuns offered_for_reuse(const Knobs& to) const;
   /// Hands the storage of runs no longer shown to the heir a speculation may still read them
   /// through (or to retire() when none): their traces are freed once neither reads them.
   void retire_runs(std::vector<trace::Trace> runs);
@@ -250,8 +253,8 @@ class Session {
   /// The runs `out` (its scenario, text and fit read) keeps from `offered` rather than
   /// simulates, with out.kept and out.reused set; nullptr when it keeps none.
   static const model::ReusedRuns* runs_to_keep(Loaded& out, const Reusable* offered);
-  /// What a speculated switch interval reads (Speculation::Candidate::reads): the runs shown it
-  /// may keep, and the heir that keeps them alive if they are replaced meanwhile.
+  /// What a value of the cores or the switch interval simulated ahead reads
+  /// (Speculation::Candidate::reads): the runs shown it may keep, and the heir that keeps them alive if they are replaced meanwhile.
   struct ShownRunsHeir {
     std::vector<std::vector<trace::Trace>> runs;  ///< runs_' storage, moved whole (its traces stay put)
   };
@@ -327,8 +330,8 @@ class Session {
   std::vector<trace::Trace> before_preview_;  ///< while previewing: the runs shown before
   std::unique_ptr<Background> background_;  ///< declared after retiring_: ends first
   std::optional<KnobStep> last_step_;       ///< the step of the last knob change asked for
-  /// While the speculation may read the runs shown (a switch interval simulated ahead keeps
-  /// some): where their storage goes when they are replaced, alive while it reads them.
+  /// While the speculation may read the runs shown (a value of the cores or the switch
+  /// interval simulated ahead keeps some): where their storage goes when they are replaced, alive while it reads them.
   std::shared_ptr<ShownRunsHeir> shown_heir_;
   std::shared_ptr<Loaded> kept_change_;     ///< a change found kept, for the next poll()
   Knobs kept_knobs_;                        ///< its knobs

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "sim/model/executors.hpp"
+#include "sim/scenario/effective_settings.hpp"
 
 namespace gilsim::model {
 
@@ -94,16 +95,59 @@ void check_runs(const scenario::Scenario& s) {
   for (const auto& run : s.runs) check_work({{&s, &run}}, kDefaultMaxEvents, kRaiseTheLimit);
 }
 
-/// Run `r` as simulated before, when `reused` holds it and no other switch interval could
-/// change it (switch_interval_cannot_change()): a copy of its trace, with the run's interval now.
+/// Whether `run` of `s` uses a setting sized by the core count (what effective_settings()
+/// derives from it besides the count itself) that differs between `before` cores and its
+/// cores now: a pool's default size (T2, P2) and the chunksize made from it (P5, P9). Not
+/// asyncio's default executor (A7): a thread of it would be a second thread lane, which
+/// core_count_cannot_change() refuses, and its size is read only to start one.
+bool sized_by_core_count(const scenario::Scenario& s, const scenario::Run& run, int before) {
+  scenario::Run then = run;
+  then.cores = before;
+  const scenario::EffectiveSettings now = scenario::effective_settings(s, run);
+  const scenario::EffectiveSettings was = scenario::effective_settings(s, then);
+  const bool workers_read = run.executor != scenario::Executor::Asyncio;
+  return (workers_read && now.workers != was.workers) || now.chunksize != was.chunksize;
+}
+
+/// Run `r` as simulated before, when `reused` holds it and every moved setting's rule keeps it
+/// (reuse_of()): a copy of its trace, with the run's interval and core count now.
 std::shared_ptr<trace::Trace> reusable(const scenario::Scenario& s, std::size_t r, const ReusedRuns* reused) {
-  if (reused == nullptr || r >= reused->size() || (*reused)[r] == nullptr) return nullptr;
-  const trace::Trace& before = *(*reused)[r];
-  if (before.run_name != s.runs[r].name || !switch_interval_cannot_change(before)) return nullptr;
-  auto run = std::make_shared<trace::Trace>(before);
+  const Reuse reuse = reuse_of(s, r, reused);
+  if (reuse == Reuse::None) return nullptr;
+  const trace::Trace& before = *reused->runs[r];
+  auto run = reuse == Reuse::AsIs ? std::make_shared<trace::Trace>(before)
+                                  : std::make_shared<trace::Trace>(with_cores(before, scenario::effective_cores(s, s.runs[r])));
   run->switch_interval = scenario::effective_switch_interval(s, s.runs[r]);
   return run;
 }
+
+/// The lane `lane` of a run whose first `from` lanes are its cores is once the run has `to` cores.
+constexpr std::uint32_t moved_lane(std::uint32_t lane, std::uint32_t from, std::uint32_t to) {
+  return lane == trace::kNone || lane < from ? lane : lane - from + to;
+}
+
+/// Whether a mark of `kind` names a lane in its `other` field, and in its `value` (describe()).
+bool other_is_lane(trace::MarkKind kind) {
+  switch (kind) {
+    case trace::MarkKind::GilRequest:
+    case trace::MarkKind::DropRequest:
+    case trace::MarkKind::ForcedSwitch:
+    case trace::MarkKind::GilHandoff:
+    case trace::MarkKind::Spawn:
+    case trace::MarkKind::Preempt:
+    case trace::MarkKind::LoopStall:
+    case trace::MarkKind::Dispatch:
+    case trace::MarkKind::LockWait:
+    case trace::MarkKind::LockTaken:
+    case trace::MarkKind::Deadlock: return true;
+    case trace::MarkKind::JobStart:
+    case trace::MarkKind::JobEnd:
+    case trace::MarkKind::LostUpdate:
+    case trace::MarkKind::RacesLost: return false;
+  }
+  return false;
+}
+bool value_is_lane(trace::MarkKind kind) { return kind == trace::MarkKind::LockWait || kind == trace::MarkKind::Deadlock; }
 
 /// Run `r` simulated (or reused); a watcher gets its whole trace, shared rather than copied (a
 /// copy of lesson 15's three runs is 15 MB: milliseconds and page faults on each run's thread).
@@ -149,6 +193,112 @@ bool switch_interval_cannot_change(const trace::Trace& run) {
   return !waited;
 }
 
+bool core_count_cannot_change(const trace::Trace& run, int cores) {
+  if (run.origin != trace::Origin::Simulated || run.partial() || cores < 1 || run.processes.size() != 1) return false;
+  if (run.lanes.size() < static_cast<std::size_t>(run.cores)) return false;
+  int threads = 0;
+  int busy_core = -1;
+  for (std::size_t l = 0; l < run.lanes.size(); ++l) {
+    const trace::Lane& lane = run.lanes[l];
+    const bool core_lane = l < static_cast<std::size_t>(run.cores);
+    if (core_lane != (lane.kind == trace::LaneKind::Core)) return false;  // the engine's layout: its cores first
+    if (core_lane && !lane.spans.empty()) {
+      if (busy_core >= 0) return false;  // the thread ran on two cores
+      busy_core = static_cast<int>(l);
+    }
+    if (lane.kind != trace::LaneKind::Thread) continue;
+    if (++threads > 1) return false;
+    bool waited_for_core = false;
+    lane.spans.for_each([&waited_for_core](const trace::Span& span) {
+      waited_for_core = waited_for_core || span.state == trace::SpanState::Runnable;
+    });
+    if (waited_for_core) return false;
+  }
+  if (threads != 1 || busy_core >= cores) return false;
+  bool contended = false;
+  run.marks.for_each([&contended](std::size_t, const trace::Mark& m) {
+    contended = contended || m.kind == trace::MarkKind::GilRequest || m.kind == trace::MarkKind::DropRequest ||
+                m.kind == trace::MarkKind::ForcedSwitch || m.kind == trace::MarkKind::Preempt ||
+                m.kind == trace::MarkKind::RacesLost;
+  });
+  return !contended;
+}
+
+trace::Trace with_cores(const trace::Trace& run, int cores) {
+  const auto from = static_cast<std::uint32_t>(run.cores);
+  const auto to = static_cast<std::uint32_t>(cores);
+  if (from == to) return run;
+  trace::Trace out;
+  out.run_name = run.run_name;
+  out.executor = run.executor;
+  out.gil_mode = run.gil_mode;
+  out.origin = run.origin;
+  out.measured_by = run.measured_by;
+  out.cores = cores;
+  out.switch_interval = run.switch_interval;
+  out.end = run.end;
+  out.simulated_until = run.simulated_until;
+  out.templates = run.templates;
+  out.counters = run.counters;
+  out.cpu_check = run.cpu_check;
+  out.processes = run.processes;
+  for (trace::Process& p : out.processes) p.gil_lane = moved_lane(p.gil_lane, from, to);
+  out.jobs = run.jobs;
+  for (trace::Job& job : out.jobs) job.lane = moved_lane(job.lane, from, to);
+  out.lanes.reserve(run.lanes.size() - from + to);
+  // Spans of core, GIL and lock lanes name a thread (or task) lane; thread and task lanes' a job.
+  const auto copy_lane = [&](const trace::Lane& lane, std::string name) {
+    trace::Lane& copy = out.lanes.emplace_back(trace::Lane{std::move(name), lane.kind, lane.process, {}});
+    if (lane.kind == trace::LaneKind::Thread || lane.kind == trace::LaneKind::Task) {
+      copy.spans = lane.spans;
+      return;
+    }
+    copy.spans.reserve(lane.spans.size());
+    lane.spans.for_each([&](trace::Span span) {
+      span.subject = moved_lane(span.subject, from, to);
+      copy.spans.push_back(span);
+    });
+  };
+  for (std::uint32_t c = 0; c < to; ++c) {
+    const std::string name = fmt::format("core {}", c);  // as TraceBuilder::add_cores names them
+    if (c < from) {
+      copy_lane(run.lanes[c], name);
+    } else {
+      out.lanes.push_back(trace::Lane{name, trace::LaneKind::Core, trace::kNone, {}});
+    }
+  }
+  for (std::size_t l = from; l < run.lanes.size(); ++l) copy_lane(run.lanes[l], run.lanes[l].name);
+  out.marks.reserve(run.marks.size());
+  run.marks.for_each([&](std::size_t, trace::Mark m) {
+    m.lane = moved_lane(m.lane, from, to);
+    if (other_is_lane(m.kind)) m.other = moved_lane(m.other, from, to);
+    if (value_is_lane(m.kind) && m.value >= 0 && m.value < trace::kNone) {
+      m.value = moved_lane(static_cast<std::uint32_t>(m.value), from, to);
+    }
+    out.marks.push_back(m);
+  });
+  return out;
+}
+
+Reuse reuse_of(const scenario::Scenario& s, std::size_t r, const ReusedRuns* reused) {
+  if (reused == nullptr || r >= reused->runs.size() || r >= s.runs.size() || reused->runs[r] == nullptr) return Reuse::None;
+  const trace::Trace& before = *reused->runs[r];
+  const scenario::Run& run = s.runs[r];
+  if (before.run_name != run.name || before.origin != trace::Origin::Simulated || before.partial()) return Reuse::None;
+  const int cores = scenario::effective_cores(s, run);
+  // A setting the caller did not move is the same (ReusedRuns): else the run is simulated.
+  if (!reused->cores_moved && before.cores != cores) return Reuse::None;
+  if (!reused->switch_interval_moved && before.switch_interval != scenario::effective_switch_interval(s, run)) {
+    return Reuse::None;
+  }
+  if (reused->switch_interval_moved && !switch_interval_cannot_change(before)) return Reuse::None;
+  // A run with cores of its own (`cores` in its [[run]]) has them whatever the machine's: a
+  // change of those leaves every setting of the run as it was (effective_settings()).
+  if (!reused->cores_moved || (run.cores && before.cores == cores)) return Reuse::AsIs;
+  if (!core_count_cannot_change(before, cores) || sized_by_core_count(s, run, before.cores)) return Reuse::None;
+  return before.cores == cores ? Reuse::AsIs : Reuse::NewCoreCount;
+}
+
 trace::Trace simulate(const scenario::Scenario& s, const scenario::Run& run, SimulationStats* stats,
                       std::uint64_t max_events) {
   check_work({{&s, &run}}, max_events, kRaiseTheLimit);
@@ -180,7 +330,7 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
     check_work({{&s.runs[r], estimate}}, kDefaultMaxEvents, kRaiseTheLimit);  // a reused run too, as if simulated
     // A run offered for reuse starts last: it is only copied and indexed (a watcher's listener),
     // beside the runs simulated; one that turns out not reusable is simulated then.
-    const bool offered = reused != nullptr && r < reused->size() && (*reused)[r] != nullptr;
+    const bool offered = reused != nullptr && r < reused->runs.size() && reused->runs[r] != nullptr;
     events[r] = offered ? 0 : estimate.events;
   }
   std::vector<std::size_t> order(s.runs.size());

@@ -106,12 +106,45 @@ class Progress {
 /// marks never read it. False for a run cut short (partial()) or not simulated.
 bool switch_interval_cannot_change(const trace::Trace& run);
 
+/// Whether `run`, a whole run of the model, comes out the same on `cores` cores (>= 1) but for
+/// what names the core count (its `cores` field and its core lanes, which with_cores()
+/// adjusts): true when one thread ran in the whole run (one thread lane, one process), never
+/// waiting for a core or a GIL (no Runnable span, no GilRequest, DropRequest, ForcedSwitch,
+/// Preempt or RacesLost mark), and all its core spans are on one core lane below `cores`.
+/// Such a thread takes core 0 at its start (or the lowest its pins allow) and every wake-up
+/// finds the core it last ran on idle (S1), so no rule of the engine reads another core
+/// (docs/model.md, "A change of the core count keeps..."). False for a run cut short
+/// (partial()) or not simulated. The run's settings sized by the core count (a pool's
+/// default size, T2, P2) are simulate_all()'s to check (ReusedRuns).
+bool core_count_cannot_change(const trace::Trace& run, int cores);
+
+/// `run` as simulated on `cores` cores, for a run of which core_count_cannot_change(run,
+/// cores) holds: its core lanes "core 0" to "core N-1" first, as the engine makes them (the
+/// lanes past the old count added empty, or the empty ones past the new count dropped), every
+/// other lane's id moved by the difference wherever a lane is named (spans' subjects on core,
+/// GIL and lock lanes, marks, jobs, processes' GIL lanes), and `cores` set.
+trace::Trace with_cores(const trace::Trace& run, int cores);
+
 /// Runs simulated before, by run (null: simulate it), under settings that differ at most in
-/// the switch interval: simulate_all() copies each of which switch_interval_cannot_change()
-/// holds (with its `switch_interval` moved to the run's new one) instead of simulating it
-/// again, on the thread that would have simulated it, and simulates the others. The caller
-/// leaves them as they are until simulate_all() returns.
-using ReusedRuns = std::vector<const trace::Trace*>;
+/// the switch interval (when `switch_interval_moved`) and the core count (when `cores_moved`):
+/// simulate_all() copies each run every moved setting's rule keeps instead of simulating it
+/// again (switch_interval_cannot_change(); core_count_cannot_change() at the run's new core
+/// count, with the run's settings sized by the core count the same at both counts; a run
+/// with cores of its own, which the machine's do not reach, needs no rule for them), on the
+/// thread that would have simulated it, and simulates the others. A copy gets the run's new
+/// interval, and its new core count (with_cores()). The caller leaves them as they are until
+/// simulate_all() returns.
+struct ReusedRuns {
+  std::vector<const trace::Trace*> runs;
+  bool switch_interval_moved = true;
+  bool cores_moved = false;
+};
+
+/// What simulate_all() does with run `r` of `s` offered in `reused`: simulates it (None),
+/// copies it as it is but for its interval (AsIs: the same lanes, spans and marks), or copies
+/// it onto the new core count (NewCoreCount: with_cores(), its lanes moved).
+enum class Reuse : std::uint8_t { None, AsIs, NewCoreCount };
+Reuse reuse_of(const scenario::Scenario& s, std::size_t r, const ReusedRuns* reused);
 
 /// The same traces, simulated on up to `threads` threads at once (the runs share nothing
 /// else): the runs estimated longest start first, so the last to finish is not a long run

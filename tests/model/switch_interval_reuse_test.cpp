@@ -98,7 +98,7 @@ TEST_CASE("simulate_all reusing runs gives the runs it simulates under the new i
       std::size_t offered = 0;
       for (const trace::Trace& run : before) {
         // Every run is offered, reusable or not: simulate_all takes only those the rule allows.
-        reused.push_back(&run);
+        reused.runs.push_back(&run);
         offered += model::switch_interval_cannot_change(run) ? 1 : 0;
       }
       std::shared_ptr<const model::SharedPlan> plan;

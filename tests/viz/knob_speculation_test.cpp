@@ -334,7 +334,7 @@ TEST_CASE("a knob change that is not kept pauses the speculation, cancelling the
   CHECK_FALSE(s.last_change_was_kept());
 }
 
-TEST_CASE("a switch interval simulated ahead keeps the runs shown it cannot change, and simulates the others") {
+TEST_CASE("a switch interval or a core count simulated ahead keeps the runs shown it cannot change, and simulates the others") {
   Session s;
   REQUIRE(s.open(lesson("15-lost-update.toml")));
   s.speculate_neighbours(derive_runs_for_session, Speculation::kDefaultBudget, false);
@@ -345,7 +345,8 @@ TEST_CASE("a switch interval simulated ahead keeps the runs shown it cannot chan
     s.set_knobs_in_background(*step, derive_runs_for_session);
     CHECK(s.poll(0));
     REQUIRE(s.last_change_was_kept());
-    // Lesson 15's sequential and asyncio runs wait for no GIL: copied, not simulated.
+    // Lesson 15's sequential and asyncio runs wait for no GIL, and run one thread each: copied,
+    // not simulated, under another interval or core count.
     CHECK(s.last_reused_runs() == reused);
     const scenario::Scenario same = scenario::load_file(lesson("15-lost-update.toml"), step->overrides());
     CHECK(test::first_difference(s.runs(), model::simulate_all(same)) == "");
@@ -355,7 +356,7 @@ TEST_CASE("a switch interval simulated ahead keeps the runs shown it cannot chan
     s.speculation()->wait_until_idle();
   };
   check_step({Knob::SwitchInterval, +1}, 2);
-  check_step({Knob::Cores, +1}, 0);
+  check_step({Knob::Cores, +1}, 2);
   check_step({Knob::SwitchInterval, +1}, 2);
 }
 

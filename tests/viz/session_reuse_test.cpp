@@ -147,26 +147,40 @@ TEST_CASE("kept runs' indices wait for the change behind its previews, and are b
   CHECK(app.marks_seen == expected.marks_seen);
 }
 
-TEST_CASE("a change of another knob, or of the interval with another, keeps no run") {
+TEST_CASE("a change of another knob keeps no run; of the cores, or of the cores and the interval, what their rules keep") {
   Session s;
   REQUIRE(s.open(lesson("15-lost-update.toml")));
   Knobs k;
   k.cores = s.scenario().machine.cores;  // the value it has, as --bench-knob sets it
   s.set_knobs_in_background(k);
   REQUIRE(finish_background(s));
-  CHECK(s.last_reused_runs() == 0u);
+  CHECK(s.last_reused_runs() == 2u);  // sequential and asyncio: one thread each (model::core_count_cannot_change)
   Knobs both = k;
   both.switch_interval = 2_ms;
   both.cores = 1;
   s.set_knobs_in_background(both);
   REQUIRE(finish_background(s));
+  CHECK(s.last_reused_runs() == 2u);  // the same two: neither waited for a GIL either
+  Knobs jobs = both;
+  jobs.jobs = 2;
+  s.set_knobs_in_background(jobs);
+  REQUIRE(finish_background(s));
+  CHECK(s.last_reused_runs() == 0u);
+  Knobs jobs_and_cores = jobs;
+  jobs_and_cores.cores = 3;
+  jobs_and_cores.jobs = 3;
+  s.set_knobs_in_background(jobs_and_cores);
+  REQUIRE(finish_background(s));
   CHECK(s.last_reused_runs() == 0u);
   Knobs interval = both;
   interval.switch_interval = 20_ms;
-  s.set_knobs_in_background(interval);
-  REQUIRE(finish_background(s));
-  CHECK(s.last_reused_runs() == 2u);
   CHECK(only_switch_interval_moved(both, interval));
   CHECK_FALSE(only_switch_interval_moved(interval, interval));
   CHECK_FALSE(only_switch_interval_moved(k, both));
+  CHECK(only_cores_or_interval_moved(both, interval) == MovedKnobs{false, true});
+  CHECK(only_cores_or_interval_moved(k, both) == MovedKnobs{true, true});
+  CHECK(only_cores_or_interval_moved(Knobs{}, k) == MovedKnobs{true, false});
+  CHECK_FALSE(only_cores_or_interval_moved(interval, interval));
+  CHECK_FALSE(only_cores_or_interval_moved(both, jobs));
+  CHECK_FALSE(only_cores_or_interval_moved(jobs, jobs_and_cores));  // the cores and the jobs
 }
