@@ -2,6 +2,8 @@
 // small cache between runs.
 #include "sim/trace/store.hpp"
 
+#include "sim/trace/populator.hpp"
+
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -72,6 +74,7 @@ Region map_region(std::size_t min_bytes) {
 Region grow_region(Region r, std::size_t min_bytes) {
   const std::size_t bytes = round_up(min_bytes);
   if (bytes <= r.bytes) return r;
+  ahead::forget(r.data);  // no populate of the old addresses once the pages have moved
   void* at = reserve_aligned(bytes);
   void* moved = mremap(r.data, r.bytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED, at);
   if (moved == MAP_FAILED) {
@@ -88,15 +91,24 @@ std::size_t commit(Region r, std::size_t committed, std::size_t needed) {
   const std::size_t from = committed / kPage * kPage;
   const std::size_t to = std::min(r.bytes, (needed + stretch + kPage - 1) / kPage * kPage);
   if (to <= from) return std::max(committed, to);
+  // In a large mapping the pages past `to` are asked of the populating worker (populator.hpp);
+  // this thread populates only the part of [from, to) the worker has not reached (all of it
+  // when off). A small one stays this thread's: the worker's pages cost its writer more cache
+  // misses than a run of a few tens of MiB saves (docs/performance.md, "Pages populated ahead
+  // of the writer").
+  const std::size_t own_from = r.bytes >= kPopulatedAheadFrom ? ahead::post(r.data, r.bytes, from, to, stretch) : from;
 #ifdef MADV_POPULATE_WRITE
   // Advice: where the kernel lacks it (before Linux 5.14), the pages fault in as written.
-  madvise(static_cast<char*>(r.data) + from, to - from, MADV_POPULATE_WRITE);
+  if (own_from < to) madvise(static_cast<char*>(r.data) + own_from, to - own_from, MADV_POPULATE_WRITE);
+#else
+  (void)own_from;
 #endif
   return to;
 }
 
 void release_region(Region r) {
   if (r.data == nullptr) return;
+  ahead::forget(r.data);  // cached or unmapped, the mapping is no longer its writer's
   {
     Cache& c = cache();
     std::lock_guard lock(c.mutex);

@@ -12,6 +12,9 @@
 //     not advised for huge pages: on a virtual machine that hands freed memory back to its
 //     host, a fresh huge page faulted in at 130-160 MB/s where 4 KiB pages came at about
 //     2 GB/s (docs/performance.md, "Huge pages on a fresh machine");
+//   - in mappings of 32 MiB and more, the two stretches past that one are populated by a small
+//     worker thread ahead of the writer, so that with a spare core the kernel zeroes them
+//     beside the simulation, not in it (populator.hpp);
 //   - a released mapping goes to a small process-wide cache and the next run's stores take
 //     it with its pages already resident (a viewer re-simulating on a knob change faults
 //     nothing in).
@@ -40,6 +43,10 @@ inline constexpr std::size_t kMappedFrom = std::size_t{512} << 10;
 inline constexpr std::size_t kHugePage = std::size_t{2} << 20;
 /// Released mappings kept for reuse, in bytes at most.
 inline constexpr std::size_t kCacheLimit = std::size_t{256} << 20;
+/// Mappings of at least this many bytes have their pages populated ahead of the writer on
+/// a worker thread (populator.hpp); smaller ones, a run's first tens of MiB, by the writer
+/// alone (docs/performance.md, "Pages populated ahead of the writer").
+inline constexpr std::size_t kPopulatedAheadFrom = std::size_t{32} << 20;
 
 struct Region {
   void* data = nullptr;
