@@ -180,7 +180,7 @@ struct Costs {
   double old_gil_handoff_probability = 0.05;  ///< old GIL: a signalled waiter wins the race (O3)
   Time old_gil_release_cost = Time{4'000};    ///< old GIL, several cores: each release wakes a waiter that races
   Time old_gil_release_cost_one_core = Time{2'500};  ///< old GIL, one core: the woken waiter cannot run yet
-  Time thread_start = Time{100'000};          ///< T1
+  Time thread_start = Time{15'000};           ///< T1, T1a: measured (fidelity/thread_start_parts.jsonl)
   Time thread_bootstrap = Time{13'000};       ///< T1a: a new thread's bootstrap, before start() returns; 0: no wait
   Time fork_start = Time{1'230'000};           ///< P4, P4d: Process.start() in the parent, per process (fork)
   Time fork_call = Time{510'000};              ///< P4, P4d: of a start, os.fork() itself; then the child starts

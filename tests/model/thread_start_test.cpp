@@ -90,3 +90,28 @@ TEST_CASE("start() waits for the GIL back: a CPU-bound thread keeps it for a swi
                                     {22'040_us, 24'040_us, "T1"}});
   CHECK(t.end == 24'040_us);
 }
+
+TEST_CASE("an idle start() at the default costs: the starter's thread_start, then the bootstrap") {
+  // The default costs (not exact_scenario), two idle cores, one job of 1 ms of Python:
+  //   0 - 15      main constructs T1 and starts it holding the GIL (thread_start, 15 us:
+  //               measured, T1a), then waits without the GIL.
+  //   15 - 28     T1 takes idle core 1 and the free GIL at once, bootstraps (thread_bootstrap,
+  //               13 us), sets the Event and runs its job, 28 - 1028.
+  //   28          main, woken, asks for the GIL: T1 holds it, so main blocks in take_gil's
+  //               wait, core 0 idle.
+  //   1028        T1 ends and drops the GIL; main, its core idle 1000 us, wakes after G8's
+  //               halted law, 9 + 5.3 x log2(1000 / 390) = 16.2 us, and takes it at 1044.2.
+  // With the earlier 100 us estimate the job began at 113 us and main took the GIL at 1129.2.
+  scenario::Scenario s;
+  s.machine.cores = 2;
+  add_jobs(s, "job", 1, {cpu(1_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  CHECK(s.costs.thread_start == 15_us);
+  REQUIRE(t.jobs.size() == 1);
+  CHECK(t.jobs[0].begin == 28_us);
+  CHECK(t.jobs[0].end == 1'028_us);
+  check_holders(holders(t, "core 0"), {{0_us, 15_us, "main"}});
+  check_holders(holders(t, "core 1"), {{15_us, 28_us, "T1"}, {28_us, 1'028_us, "T1"}});
+  check_holders(holders(t, "GIL"), {{0_us, 15_us, "main"}, {15_us, 1'028_us, "T1"}});
+  CHECK(t.end == 1'044'200_ns);
+}
