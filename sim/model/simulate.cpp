@@ -228,14 +228,8 @@ trace::Trace with_cores(const trace::Trace& run, int cores) {
   const auto from = static_cast<std::uint32_t>(run.cores);
   const auto to = static_cast<std::uint32_t>(cores);
   if (from == to) return run;
-  trace::Trace out;
-  out.run_name = run.run_name;
-  out.executor = run.executor;
-  out.gil_mode = run.gil_mode;
-  out.origin = run.origin;
-  out.measured_by = run.measured_by;
+  trace::Trace out = run.described_alike();
   out.cores = cores;
-  out.switch_interval = run.switch_interval;
   out.end = run.end;
   out.simulated_until = run.simulated_until;
   out.templates = run.templates;

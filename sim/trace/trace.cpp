@@ -7,6 +7,18 @@
 
 namespace gilsim::trace {
 
+Trace Trace::described_alike() const {
+  Trace out;
+  out.run_name = run_name;
+  out.executor = executor;
+  out.gil_mode = gil_mode;
+  out.origin = origin;
+  out.measured_by = measured_by;
+  out.cores = cores;
+  out.switch_interval = switch_interval;
+  return out;
+}
+
 std::string_view to_string(LaneKind k) {
   switch (k) {
     case LaneKind::Core: return "core";

@@ -125,6 +125,10 @@ struct Trace {
 
   /// Whether this is the first part of a run still being simulated (see simulated_until).
   bool partial() const { return simulated_until != Time::max(); }
+
+  /// A trace of the same run with nothing recorded: its name, executor, GIL, origin, who
+  /// measured it, cores and switch interval, the rest left empty for the caller to fill.
+  Trace described_alike() const;
 };
 
 std::string_view to_string(LaneKind k);

@@ -140,14 +140,7 @@ Trace TraceBuilder::finish(Time end) {
 }
 
 Trace TraceBuilder::prefix(Time at) const {
-  Trace out;
-  out.run_name = trace_.run_name;
-  out.executor = trace_.executor;
-  out.gil_mode = trace_.gil_mode;
-  out.origin = trace_.origin;
-  out.measured_by = trace_.measured_by;
-  out.cores = trace_.cores;
-  out.switch_interval = trace_.switch_interval;
+  Trace out = trace_.described_alike();
   out.end = at;
   out.simulated_until = at;
   out.processes = trace_.processes;

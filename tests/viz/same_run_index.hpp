@@ -1,12 +1,16 @@
 // One check for two tests that index the same runs two ways (whole, or run by run as they
-// end) and must get the same indices.
+// end) and must get the same indices; and one for the knob tests whose runs, partly kept,
+// must be those of the same knobs simulated whole.
 #pragma once
 
 #include <doctest/doctest.h>
 
 #include <cstddef>
+#include <filesystem>
 
+#include "tests/same_runs.hpp"
 #include "viz/app_state.hpp"
+#include "viz/session.hpp"
 
 namespace gilsim::viz::testing {
 
@@ -32,6 +36,23 @@ inline void check_same_run_index(const RunIndex& a, const RunIndex& b) {
     CHECK(a.contention[p].spans.size() == b.contention[p].spans.size());
     CHECK(a.contention[p].most_waiters == b.contention[p].most_waiters);
   }
+}
+
+/// The runs and indices of `app` are those of `knobs` on `file` simulated whole, on this thread.
+inline void check_same_as_simulated_whole(AppState& app, const std::filesystem::path& file, const Knobs& knobs) {
+  Session whole;
+  REQUIRE(whole.open(file));
+  REQUIRE(whole.set_knobs(knobs));
+  CHECK(whole.last_reused_runs() == 0u);
+  CHECK(gilsim::test::first_difference(app.session.runs(), whole.runs()) == "");
+  const DerivedRuns expected = derive_runs(whole.runs());
+  REQUIRE(app.runs.size() == expected.runs.size());
+  for (std::size_t r = 0; r < expected.runs.size(); ++r) {
+    CAPTURE(r);
+    check_same_run_index(app.runs[r], expected.runs[r]);
+  }
+  CHECK(app.states_seen == expected.states_seen);
+  CHECK(app.marks_seen == expected.marks_seen);
 }
 
 }  // namespace gilsim::viz::testing

@@ -27,19 +27,7 @@ std::filesystem::path lesson(const char* name) { return std::filesystem::path(GI
 
 /// The runs and indices of `app` are those of `k` simulated whole, on this thread.
 void check_whole(AppState& app, const char* name, const Knobs& k) {
-  Session whole;
-  REQUIRE(whole.open(lesson(name)));
-  REQUIRE(whole.set_knobs(k));
-  CHECK(whole.last_reused_runs() == 0u);
-  CHECK(test::first_difference(app.session.runs(), whole.runs()) == "");
-  const DerivedRuns expected = derive_runs(whole.runs());
-  REQUIRE(app.runs.size() == expected.runs.size());
-  for (std::size_t r = 0; r < expected.runs.size(); ++r) {
-    CAPTURE(r);
-    testing::check_same_run_index(app.runs[r], expected.runs[r]);
-  }
-  CHECK(app.states_seen == expected.states_seen);
-  CHECK(app.marks_seen == expected.marks_seen);
+  testing::check_same_as_simulated_whole(app, lesson(name), k);
 }
 
 }  // namespace

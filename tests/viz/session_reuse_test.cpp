@@ -58,19 +58,7 @@ TEST_CASE("the switch interval moved alone: lesson 15's runs without GIL waits a
       CHECK((app.runs[r].covered_prefix.data() == shown[r]) == kept[r]);
     }
 
-    Session whole;
-    REQUIRE(whole.open(lesson(name)));
-    REQUIRE(whole.set_knobs(k));  // simulated whole, on this thread
-    CHECK(whole.last_reused_runs() == 0u);
-    CHECK(test::first_difference(app.session.runs(), whole.runs()) == "");
-    const DerivedRuns expected = derive_runs(whole.runs());
-    REQUIRE(app.runs.size() == expected.runs.size());
-    for (std::size_t r = 0; r < expected.runs.size(); ++r) {
-      CAPTURE(r);
-      testing::check_same_run_index(app.runs[r], expected.runs[r]);
-    }
-    CHECK(app.states_seen == expected.states_seen);
-    CHECK(app.marks_seen == expected.marks_seen);
+    testing::check_same_as_simulated_whole(app, lesson(name), k);  // simulated whole, on this thread
 
     // Back to the file's value (the knob unset): the same rule again, and the runs first shown.
     Session first;
