@@ -225,7 +225,7 @@ ProcessStart process_start(const scenario::Costs& costs, StartMethod method, int
     start.parent_cost = costs.spawn_call;  // posix_spawn and the pickled process written to the child
     start.child_cost = costs.spawn_start;  // a fresh interpreter: exec, imports, unpickling the process
   } else if (method == StartMethod::Forkserver) {
-    start.parent_cost = costs.thread_start;  // a request to the server over a socket
+    start.parent_cost = costs.forkserver_request;  // a request to the server over a socket
     if (k == 1) next_fork = now + costs.spawn_start;  // the server starts like a spawn
     start.child_cost = costs.forkserver_start;
   }

@@ -193,6 +193,7 @@ struct Costs {
   Time spawn_start = Time{55'400'000};        ///< P4: a spawned child's fresh interpreter, on its own core
   Time tracker_start = Time{28'800'000};      ///< P4: the resource tracker's fresh interpreter, on its own core
   Time forkserver_start = Time{5'000'000};    ///< P4, per child after the server's spawn
+  Time forkserver_request = Time{100'000};    ///< P4, EST: the parent's request to the server, per child
   Time pool_setup = Time{1'910'000};          ///< P4, P4b: Pool()'s pipes, locks and handler threads, after the forks
   Time pool_wakeup = Time{15'000};            ///< P6: one loop of Pool's worker handler: waitpid each worker, poll
   Time pool_first_loop = Time{400'000};       ///< P4b: more for the worker handler's first loop, its code cold

@@ -71,7 +71,7 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 40> kCostDurations{{
+constexpr std::array<CostDuration, 41> kCostDurations{{
     {"timer_slack", &Costs::timer_slack},
     {"timer_wake_min", &Costs::timer_wake_min},
     {"timer_wake_window", &Costs::timer_wake_window},
@@ -99,6 +99,7 @@ constexpr std::array<CostDuration, 40> kCostDurations{{
     {"spawn_start", &Costs::spawn_start},
     {"tracker_start", &Costs::tracker_start},
     {"forkserver_start", &Costs::forkserver_start},
+    {"forkserver_request", &Costs::forkserver_request},
     {"pool_setup", &Costs::pool_setup},
     {"pool_wakeup", &Costs::pool_wakeup},
     {"pool_first_loop", &Costs::pool_first_loop},

@@ -89,3 +89,24 @@ TEST_CASE("the first start's extras are fork's: a spawned Pool pays none of them
   CHECK(time_in(lane_named(t, "main"), SpanState::Starting) == 2_ms);
   CHECK(t.jobs[0].begin == 7_ms);
 }
+
+TEST_CASE("forkserver: the parent's request to its server costs forkserver_request, not a thread's start") {
+  // Hand timeline, 4 cores, other costs zero: the parent's Process.start() asks the server for
+  // a child (0.3 ms of its CPU); the server starts like a spawn (5 ms), then forks the child,
+  // which readies itself for 2 ms: its job runs 7-17 ms. thread_start (1 ms here) is another
+  // cost and must not reach it.
+  auto s = exact_scenario(4);
+  s.costs.thread_start = 1_ms;
+  s.costs.forkserver_request = 300_us;
+  s.costs.spawn_start = 5_ms;
+  s.costs.forkserver_start = 2_ms;
+  add_jobs(s, "crunch", 1, {cpu(10_ms)});
+  scenario::Run run;
+  run.executor = scenario::Executor::Processes;
+  run.start_method = scenario::StartMethod::Forkserver;
+  s.runs = {run};
+  const auto t = model::simulate(s, s.runs[0]);
+  CHECK(time_in(lane_named(t, "main"), SpanState::Starting) == 300_us);
+  CHECK(t.jobs[0].begin == 7_ms);
+  CHECK(t.jobs[0].end == 17_ms);
+}

@@ -84,6 +84,7 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.costs.spawn_start = 0_ns;
   s.costs.tracker_start = 0_ns;
   s.costs.forkserver_start = 0_ns;
+  s.costs.forkserver_request = 0_ns;
   s.costs.ipc_message = 0_ns;
   s.costs.ipc_syscall = 0_ns;
   s.costs.ipc_first_syscall = 0_ns;
