@@ -116,30 +116,30 @@ def us(ns):
     return round(ns / 1000, 3)
 
 
-def plain_start(index):
+def timed_start(thread_class, index):
+    """One start as the threads executor makes it, joined: the thread, what its target saw,
+    and the starter's CPU (c0 before Thread(...), c1 after it, c2 after start()) and wall
+    (w0, w1 around start())."""
     seen = []
     c0 = time.thread_time_ns()
-    t = threading.Thread(target=target, args=(index, seen))
+    t = thread_class(target=target, args=(index, seen))
     c1 = time.thread_time_ns()
     w0 = time.perf_counter_ns()
     t.start()
     w1 = time.perf_counter_ns()
     c2 = time.thread_time_ns()
     t.join()
+    return t, seen, c0, c1, c2, w0, w1
+
+
+def plain_start(index):
+    _, seen, c0, c1, c2, w0, w1 = timed_start(threading.Thread, index)
     return {"construct_cpu": us(c1 - c0), "start_cpu": us(c2 - c1), "start_wall": us(w1 - w0),
             "bootstrap_cpu": us(seen[0][1])}
 
 
 def hooked_start(index, spawned):
-    seen = []
-    c0 = time.thread_time_ns()
-    t = HookedThread(target=target, args=(index, seen))
-    c1 = time.thread_time_ns()
-    w0 = time.perf_counter_ns()
-    t.start()
-    w1 = time.perf_counter_ns()
-    c2 = time.thread_time_ns()
-    t.join()
+    t, seen, c0, c1, c2, w0, w1 = timed_start(HookedThread, index)
     call_cpu0, call_cpu1, call_wall1 = spawned.pop()
     # The Event already set when the starter came to wait (a switch interval elapsed): no wait.
     blocked = t.blocked or (w1, c2)
