@@ -256,6 +256,154 @@ SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenari
   return true;
 }
 
+namespace {
+
+/// What a loop of whole statements in one piece moves (SharedState::in_one_piece): the
+/// clock, the open span's begin and labels, the events left.
+struct PieceClock {
+  Time now;
+  Time begin;
+  std::uint64_t left;
+  std::uint16_t labelled;
+};
+
+using Appender = trace::SpanStore::Appender;
+using Record = trace::SpanStore::Record;
+constexpr std::int64_t kReach = trace::SpanStore::kMaxReach + 1;
+constexpr std::int64_t kReachAfterGap = trace::SpanStore::kMaxReachAfterGap + 1;
+
+// The loops below write their records themselves, in batches: a batch's records need no
+// check (room in their groups, their ends within reach of the groups' bases, a Held span
+// after the with statement's work, which fits a record's gap). A statement outside one (the
+// first, one that begins a group or reaches past a base) goes through the appenders' checked
+// pushes, which keep the store's place; a batch begins after it. Out of line, each loop has
+// the registers to itself.
+
+/// Increments of one counter from `at` on a thread's lane (`spans`, its open span begun at
+/// `clock.begin`, where the last record ends): where the next step is to start.
+[[gnu::noinline]] std::size_t increments_in_piece(const scenario::PlannedStep* steps, std::size_t at, std::size_t end,
+                                                  Time until, Time cost_wall, std::uint32_t cost_pieces,
+                                                  std::uint32_t subject, Appender& spans, PieceClock& clock) {
+  const std::size_t from = at;
+  const std::uint32_t target = steps[at].target;
+  const std::uint64_t thread_lo = Appender::labels_lo(subject, SpanState::Running);
+  const std::uint32_t thread_hi = Appender::labels_hi(subject, 0);
+  const bool batches = subject <= trace::SpanStore::kMaxSubject;
+  Time now = clock.now;
+  Time begin = clock.begin;
+  std::uint64_t left = clock.left;
+  Record* next = spans.next();
+  std::int64_t base = spans.base();
+  Record* batch_end = next;  // none before the first checked push
+  Time batch_limit;          // an end before this one fits a record, and the stretch
+  for (; at < end; ++at) {
+    const scenario::PlannedStep& step = steps[at];
+    if (step.kind != scenario::StepKind::Increment || step.target != target) break;
+    const Time call = step.has_call ? step.duration : Time::zero();
+    const bool calls = call > Time::zero();
+    const std::uint32_t pieces = cost_pieces + (calls ? 1U : 0U);
+    const Time done = now + (calls ? cost_wall + call : cost_wall);
+    if (pieces > left) break;
+    // The step before ends now: in a batch, the step before is this loop's (at - 1).
+    if (next != batch_end && done < batch_limit) [[likely]] {
+      Appender::put(*next++, static_cast<std::uint64_t>(now.ns() - base) | thread_lo,
+                    thread_hi | static_cast<std::uint16_t>(at - 1));
+    } else {
+      if (done >= until) break;
+      spans.advance(next, begin);
+      spans.push_next(now, subject, at == from ? clock.labelled : static_cast<std::uint16_t>(at - 1), SpanState::Running);
+      next = spans.next();
+      base = spans.base();
+      batch_end = batches ? next + spans.room() : next;
+      batch_limit = Time{std::min(until.ns(), base + kReach)};
+    }
+    begin = now;
+    left -= pieces;
+    now = done;
+  }
+  spans.advance(next, begin);
+  clock = PieceClock{now, begin, left, at > from ? static_cast<std::uint16_t>(at - 1) : clock.labelled};
+  return at;
+}
+
+/// `with lock: counter += f()` statements of one lock (free, nobody waiting) and one counter
+/// from `at`, on a thread's lane (`spans`, as above) and the lock's (`held`): where the next
+/// step is to start (a whole statement's first).
+[[gnu::noinline]] std::size_t with_statements_in_piece(const scenario::PlannedStep* steps, std::size_t at,
+                                                       std::size_t end, Time until, Time cost_wall,
+                                                       std::uint32_t cost_pieces, Time wall_with, std::uint32_t subject,
+                                                       trace::LaneId me, Appender& spans, Appender& held,
+                                                       PieceClock& clock) {
+  const std::size_t from = at;
+  const std::uint32_t target = steps[at].target;
+  const std::uint32_t counter = steps[at + 1].target;
+  const std::uint64_t thread_lo = Appender::labels_lo(subject, SpanState::Running);
+  const std::uint32_t thread_hi = Appender::labels_hi(subject, 0);
+  const std::uint64_t held_lo =
+      Appender::labels_lo(me, SpanState::Held) | Appender::gap_lo(static_cast<std::uint64_t>(wall_with.ns()));
+  const std::uint32_t held_hi = Appender::labels_hi(me, trace::kNoStep);
+  // A Held span after a gap too long for a record, or a lane past a record's subjects: every
+  // span the checked way.
+  const bool batches = subject <= trace::SpanStore::kMaxSubject && me <= trace::SpanStore::kMaxSubject &&
+                       wall_with.ns() <= static_cast<std::int64_t>(trace::SpanStore::kMaxGap);
+  const std::uint32_t with_pieces = 1U + cost_pieces;
+  Time now = clock.now;
+  Time begin = clock.begin;
+  std::uint64_t left = clock.left;
+  Record* next = spans.next();
+  std::int64_t base = spans.base();
+  Record* lock_next = held.next();
+  std::int64_t lock_base = held.base();
+  Record* batch_end = next;  // none before the first checked push
+  Time batch_limit;          // a release before this one fits the records, and the stretch
+  for (; at + 2 < end; at += 3) {
+    const scenario::PlannedStep* const s = steps + at;
+    if (s[0].kind != scenario::StepKind::Acquire || s[0].target != target || s[1].kind != scenario::StepKind::Increment ||
+        s[1].target != counter || s[2].kind != scenario::StepKind::Release || s[2].target != target) {
+      break;
+    }
+    const Time call = s[1].has_call ? s[1].duration : Time::zero();
+    const bool calls = call > Time::zero();
+    const std::uint32_t pieces = with_pieces + (calls ? 1U : 0U);
+    const Time held_from = now + wall_with;
+    const Time released = held_from + (calls ? cost_wall + call : cost_wall);
+    if (pieces > left) break;
+    // The step before ends now (in a batch, this loop's last increment, at - 2); the with
+    // statement's span; the lock's Held span, after the last statement's (in a batch).
+    if (next != batch_end && released < batch_limit) [[likely]] {
+      Appender::put(next[0], static_cast<std::uint64_t>(now.ns() - base) | thread_lo,
+                    thread_hi | static_cast<std::uint16_t>(at - 2));
+      Appender::put(next[1], static_cast<std::uint64_t>(held_from.ns() - base) | thread_lo,
+                    thread_hi | static_cast<std::uint16_t>(at));
+      next += 2;
+      Appender::put(*lock_next++, static_cast<std::uint64_t>(released.ns() - lock_base) | held_lo, held_hi);
+    } else {
+      if (released >= until) break;
+      spans.advance(next, begin);
+      // The lock's records written since the last checked push end at the last release.
+      held.advance(lock_next, lock_next == held.next() ? Time{held.last_end()} : now);
+      spans.push_next(now, subject, at == from ? clock.labelled : static_cast<std::uint16_t>(at - 2), SpanState::Running);
+      spans.push_next(held_from, subject, static_cast<std::uint16_t>(at), SpanState::Running);
+      held.push_after_gap(held_from, released, me, trace::kNoStep, SpanState::Held);
+      next = spans.next();
+      base = spans.base();
+      lock_next = held.next();
+      lock_base = held.base();
+      batch_end = batches ? next + 2 * std::min(spans.room() / 2, held.room()) : next;
+      batch_limit = Time{std::min({until.ns(), base + kReach, lock_base + kReachAfterGap})};
+    }
+    begin = held_from;
+    left -= pieces;
+    now = released;
+  }
+  spans.advance(next, begin);
+  held.advance(lock_next, lock_next == held.next() ? Time{held.last_end()} : now);
+  clock = PieceClock{now, begin, left, at > from ? static_cast<std::uint16_t>(at - 2) : clock.labelled};
+  return at;
+}
+
+}  // namespace
+
 std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& job, std::size_t i, std::size_t end,
                                       Engine::Stretch& stretch, const StatementCost& cost, Time wall_with) {
   Engine& e = engine_;
@@ -292,7 +440,71 @@ std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& jo
         held_lane = trace::kNone;
       }
     };
+    // `counter += f()` statements of one counter from `at`, each one step (its span), the
+    // counter's new value and stores counted once at the end; where the next step is.
+    const auto increments = [&](std::size_t at) {
+      PieceClock clock{now, begin, left, labelled};
+      const std::size_t from = at;
+      at = increments_in_piece(steps, at, end, until, cost.wall, cost.pieces, subject, spans, clock);
+      const auto ran = static_cast<std::int64_t>(at - from);
+      if (ran > 0) {
+        now = clock.now;
+        begin = last_start = clock.begin;
+        left = clock.left;
+        labelled = clock.labelled;
+        SharedCounter& counter = counters[steps[from].target];
+        counter.value += ran;
+        counter.stores += ran;
+      }
+      return at;
+    };
+    // `with lock: counter += f()` statements of one free lock nobody waits for and one
+    // counter from `at` (acquire, increment, release): the with statement's span, the
+    // increment's, the lock's Held span from the with statement's end to the release, the
+    // lock free again after each. Where the next step is.
+    const auto with_statements = [&](std::size_t at) {
+      const std::uint32_t target = steps[at].target;
+      UserLock& lock = locks[target];
+      if (wall_with <= Time::zero() || !lock.free() || lock.has_waiters() || at + 2 >= end ||
+          steps[at + 1].kind != scenario::StepKind::Increment || steps[at + 2].kind != scenario::StepKind::Release ||
+          steps[at + 2].target != target) {
+        return at;
+      }
+      if (held_lane != lock.lane()) {
+        held.reset();
+        held.emplace(b.lane_spans(lock.lane()));
+        held_lane = lock.lane();
+      }
+      PieceClock clock{now, begin, left, labelled};
+      const std::size_t from = at;
+      at = with_statements_in_piece(steps, at, end, until, cost.wall, cost.pieces, wall_with, subject, me, spans, *held,
+                                    clock);
+      const auto ran = static_cast<std::int64_t>((at - from) / 3);
+      if (ran > 0) {
+        now = clock.now;
+        begin = last_start = clock.begin;
+        left = clock.left;
+        labelled = clock.labelled;
+        SharedCounter& counter = counters[steps[from + 1].target];
+        counter.value += ran;
+        counter.stores += ran;
+      }
+      return at;
+    };
     for (; i < end; ++i) {
+      // Whole statements in a row, each as the steps below would run it, with no lock
+      // deferred and the lane's last span ending where the open one begins: every span
+      // pushed here then begins where the one before it on its lane ended (a thread's) or
+      // after the with statement's work (a lock's Held spans).
+      if (deferred == nullptr && spans.last_end() == begin.ns()) {
+        const scenario::StepKind kind = steps[i].kind;
+        if (kind == scenario::StepKind::Acquire) {
+          i = with_statements(i);
+        } else if (kind == scenario::StepKind::Increment) {
+          i = increments(i);
+        }
+        if (i >= end) break;
+      }
       const scenario::PlannedStep& step = steps[i];
       Time wall;
       std::uint32_t pieces;
