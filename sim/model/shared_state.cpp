@@ -215,6 +215,22 @@ SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenari
                        settings.python_cost_factor == 1.0 && e.at_full_speed(t)};
 }
 
+SharedState::StepCosts SharedState::step_costs(ThreadId t, const scenario::EffectiveSettings& settings) {
+  const Engine& e = engine_;
+  const bool full_speed = e.at_full_speed(t);
+  const KeptCosts& kept = kept_costs_;
+  if (full_speed && kept.kept && kept.increment == settings.costs.increment && kept.lock_with == settings.costs.lock_with &&
+      kept.factor == settings.python_cost_factor) {
+    return kept.costs;
+  }
+  const Time with = scenario::python_cost(settings, settings.costs.lock_with);
+  const StepCosts costs{statement_cost(t, settings), with, e.wall_time(t, with)};
+  if (full_speed) {
+    kept_costs_ = KeptCosts{true, settings.costs.increment, settings.costs.lock_with, settings.python_cost_factor, costs};
+  }
+  return costs;
+}
+
 // A task's lane shows its step as it starts it. After the stretch's first step (run at once:
 // the core's lane shows it running) the task's lane is open as Running, set by that step:
 // only the labels change.
@@ -590,7 +606,7 @@ std::size_t SharedState::increments_at_once(ThreadId t, const scenario::PlannedJ
   // before the next event (and within the run's event limit).
   Engine::Stretch stretch = engine_.stretch(t);
   if (stretch.events == 0) return first;
-  const StatementCost cost = statement_cost(t, settings);
+  const StatementCost cost = step_costs(t, settings).statement;
   // The steps and the counters, read once: the spans' records written in the loop could be
   // any memory to the compiler, which would load the vectors' starts again at every step.
   const scenario::PlannedStep* const steps = job.steps.data();
@@ -624,9 +640,10 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
   Engine& e = engine_;
   Engine::Stretch stretch = e.stretch(t);
   if (stretch.events == 0) return first;
-  const StatementCost cost = statement_cost(t, settings);
-  const Time with = scenario::python_cost(settings, settings.costs.lock_with);
-  const Time wall_with = e.wall_time(t, with);
+  const StepCosts costs = step_costs(t, settings);
+  const StatementCost& cost = costs.statement;
+  const Time with = costs.with;
+  const Time wall_with = costs.wall_with;
   const std::uint32_t with_pieces = with > Time::zero() ? 1U : 0U;
   const bool in_task = task_lane != trace::kNone;
   const LaneId who = in_task ? task_lane : e.lane(t);

@@ -140,6 +140,17 @@ class SharedState {
     bool call_as_drawn = false;
   };
   StatementCost statement_cost(ThreadId t, const scenario::EffectiveSettings& settings);
+  /// What a stretch of steps costs on `t`'s core: a statement's work, and the with
+  /// statement's (L7), its CPU time and wall time.
+  struct StepCosts {
+    StatementCost statement;
+    Time with;
+    Time wall_with;
+  };
+  /// step_costs() on a core at full speed (S7), where they are the settings' own, kept for
+  /// the settings they were made from: a stretch asks for them each time it begins (lesson
+  /// 15's threads run 17,000 times), and making them took four calls each time.
+  StepCosts step_costs(ThreadId t, const scenario::EffectiveSettings& settings);
   /// Increment step `i` of `job` at once inside `stretch` (U4), which it shortens: false,
   /// and nothing done, when it would not end inside it.
   /// `step` is job.steps[i], `counters` counters_.data(): read once by the caller's loop.
@@ -172,6 +183,14 @@ class SharedState {
   std::vector<Time> waiting_since_;       ///< by lane
   std::vector<std::int64_t> stores_;      ///< scratch
   std::optional<Time> deadlock_at_;
+  struct KeptCosts {
+    bool kept = false;
+    Time increment;  ///< the settings they were made from
+    Time lock_with;
+    double factor = 1.0;
+    StepCosts costs;
+  };
+  KeptCosts kept_costs_;  ///< step_costs() at full speed
 };
 
 }  // namespace gilsim::model

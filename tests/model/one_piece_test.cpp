@@ -289,3 +289,44 @@ executor = "sequential"
                                                      "turns.toml");
   simulate_both_ways(s);
 }
+
+TEST_CASE("a stretch on a half-speed core takes its steps' costs at that speed, after one at full speed") {
+  // T1 runs its job on core 0 (speed 1.0), then T2 its own on core 1 (0.5), each alone (its
+  // job ends long before the 5 ms interval). Each job: 50 `with lock: counter += f()` (the
+  // with 100 ns, the increment 40 ns and f()'s 30 ns), then 50 `counter += 1` (40 ns). On
+  // core 1 every step takes twice as long. Its costs are not those kept from core 0.
+  auto s = exact_scenario(2);
+  s.machine.core_speeds = {1.0, 0.5};
+  s.costs.increment = 40_ns;
+  s.costs.lock_with = 100_ns;
+  const auto lock = add_lock(s, "lock");
+  const auto counter = add_counter(s, "counter");
+  std::vector<scenario::Step> steps;
+  for (int k = 0; k < 50; ++k) {
+    steps.push_back(acquire(lock));
+    steps.push_back(increment(counter, 30_ns));
+    steps.push_back(release(lock));
+  }
+  for (int k = 0; k < 50; ++k) steps.push_back(increment(counter));
+  add_jobs(s, "a", 1, steps);
+  add_jobs(s, "b", 1, steps);
+  const trace::Trace t = simulate_with(s, Executor::Threads);
+  for (const auto& [lane, speed] : {std::pair{"T1", 1}, std::pair{"T2", 2}}) {
+    CAPTURE(lane);
+    std::vector<trace::Span> running;
+    for (const trace::Span span : spans_in(t, lane, SpanState::Running)) {
+      if (span.step != trace::kNoStep) running.push_back(span);
+    }
+    REQUIRE(running.size() == 150);
+    for (std::size_t k = 0; k < running.size(); ++k) {
+      CAPTURE(k);
+      const trace::Span& span = running[k];
+      const std::int64_t work = span.step >= 150 ? 40 : span.step % 3 == 0 ? 100 : 70;
+      CHECK(span.step == (k < 100 ? k / 2 * 3 + k % 2 : k + 50));
+      CHECK(span.end - span.begin == Time{work * speed});
+      if (k > 0) CHECK(span.begin == running[k - 1].end);
+    }
+  }
+  CHECK(t.counters[0].final_value == 200);
+  simulate_both_ways(s);
+}
