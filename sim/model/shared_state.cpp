@@ -177,14 +177,15 @@ void SharedState::check_deadlock(LaneId waiter) {
 }
 
 Program SharedState::increment(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t count,
-                               const scenario::EffectiveSettings& settings, LaneId task_lane) {
+                               const scenario::EffectiveSettings& settings, LaneId task_lane, std::size_t* stopped) {
   Engine& e = engine_;
   const Time iteration = scenario::python_cost(settings, settings.costs.increment);
   const Time before = iteration / 2;
   const std::size_t end = first + count;
-  for (std::size_t i = first; i < end; ++i) {
+  std::size_t i = first;
+  for (; i < end; ++i) {
     i = increments_at_once(t, job, i, end, settings, task_lane);  // U4
-    if (i == end) break;
+    if (i == end || job.steps[i].kind != scenario::StepKind::Increment) break;
     // The long way: something may come between the steps of this one.
     const scenario::PlannedStep& step = job.steps[i];
     SharedCounter& counter = counters_[step.target];
@@ -204,6 +205,7 @@ Program SharedState::increment(ThreadId t, const scenario::PlannedJob& job, std:
     store(t, step.target, loaded, stores_at_load);
     co_await e.check_eval_breaker(t);  // JUMP_BACKWARD
   }
+  if (stopped != nullptr) *stopped = i;
 }
 
 SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenario::EffectiveSettings& settings) {
@@ -546,7 +548,9 @@ std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& jo
         taken = &lock;
       } else if (step.kind == scenario::StepKind::Release) {
         UserLock& lock = locks[step.target];
-        if (lock.has_waiters()) break;  // its wake-up is an event: the caller's
+        // Its wake-up is an event: the caller's. Increments alone (no with statement's cost,
+        // increments_at_once()) stop at the first step of another kind.
+        if (lock.has_waiters() || wall_with <= Time::zero()) break;
         if (&lock == deferred && lock.depth() == 1) {
           // clear_state() of the lock's lane at the Held span's end, its record written here.
           lock.release_unrecorded();
@@ -613,14 +617,16 @@ std::size_t SharedState::increments_at_once(ThreadId t, const scenario::PlannedJ
   SharedCounter* const counters = counters_.data();
   // After the first statement, a thread's run in one piece (its calls as drawn).
   const bool in_one = task_lane == trace::kNone && cost.call_as_drawn && cost.wall > Time::zero();
-  // The loop made twice, as in steps_at_once(): a task's has no look at the piece.
-  const auto statements_from = [&](auto one_piece) {
+  // The loop made thrice: a task's has no look at the piece, nor at the steps' kinds (its
+  // caller passes a run of increments alone, increments_in_a_row()); a thread's job passes
+  // the rest of its steps (`mixed`), the run's end the first step of another kind.
+  const auto statements_from = [&](auto one_piece, auto mixed) {
     std::size_t i = first;
-    while (i < end) {
+    while (i < end && (!decltype(mixed)::value || steps[i].kind == scenario::StepKind::Increment)) {
       if constexpr (decltype(one_piece)::value) {
         if (stretch.core_shows_running) {
           i = in_one_piece(t, job, i, end, stretch, cost, Time::zero());
-          if (i == end) break;
+          if (i == end || steps[i].kind != scenario::StepKind::Increment) break;
         }
       }
       if (!statement_at_once(t, job, i, steps[i], counters, stretch, cost, settings, task_lane)) break;
@@ -628,7 +634,9 @@ std::size_t SharedState::increments_at_once(ThreadId t, const scenario::PlannedJ
     }
     return i;
   };
-  return in_one ? statements_from(std::true_type{}) : statements_from(std::false_type{});
+  if (in_one) return statements_from(std::true_type{}, std::true_type{});
+  return task_lane == trace::kNone ? statements_from(std::false_type{}, std::true_type{})
+                                   : statements_from(std::false_type{}, std::false_type{});
 }
 
 std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,

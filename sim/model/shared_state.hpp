@@ -102,10 +102,15 @@ class SharedState {
   /// (lesson 15's 20,000) takes one coroutine frame, not one each. Each costs the loop's own
   /// bytecode (costs.increment) and f()'s Python work (the step's duration). An asyncio task
   /// passes its lane as `task_lane`: it shows each step as Running there as it starts it.
+  /// It stops before a step of another kind among the `count`: where it stopped goes to
+  /// `stopped` (a thread's job passes the rest of its steps, and learns where its run of
+  /// increments ended without looking ahead).
   Program increment(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t count,
-                    const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone);
-  /// The increment steps of `job` from `first` (before `end`) that run now, one after
-  /// another, with nothing that could come between them (U4): where the next is to start.
+                    const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone,
+                    std::size_t* stopped = nullptr);
+  /// The increment steps of `job` from `first` (before `end`, and before the first step of
+  /// another kind) that run now, one after another, with nothing that could come between
+  /// them (U4): where the next is to start.
   std::size_t increments_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t end,
                                  const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone);
   /// The lock and counter steps of `job` from `first` (acquire, increment, release) that

@@ -287,7 +287,17 @@ name = "sequential"
 executor = "sequential"
 )",
                                                      "turns.toml");
-  simulate_both_ways(s);
+  // Every statement stored once, in every run, either way: x 3 a repeat of each "turns" job
+  // and 1 of each "plain" one's, y 5 and 1.
+  const BothWays both = simulate_both_ways(s);
+  for (const std::vector<trace::Trace>* runs : {&both.at_once, &both.long_way}) {
+    for (const trace::Trace& t : *runs) {
+      CAPTURE(t.run_name);
+      REQUIRE(t.counters.size() == 2);
+      CHECK(t.counters[0].updates == 3 * 120 * 3 + 400 * 2);
+      CHECK(t.counters[1].updates == 5 * 120 * 3 + 400 * 2);
+    }
+  }
 }
 
 TEST_CASE("a stretch on a half-speed core takes its steps' costs at that speed, after one at full speed") {
