@@ -221,20 +221,25 @@ SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenari
                        settings.python_cost_factor == 1.0 && e.at_full_speed(t)};
 }
 
-SharedState::StepCosts SharedState::step_costs(ThreadId t, const scenario::EffectiveSettings& settings) {
-  const Engine& e = engine_;
-  const bool full_speed = e.at_full_speed(t);
+[[gnu::always_inline]] inline const SharedState::StepCosts& SharedState::step_costs(
+    ThreadId t, const scenario::EffectiveSettings& settings) {
+  const bool full_speed = engine_.at_full_speed(t);
   const KeptCosts& kept = kept_costs_;
   if (full_speed && kept.kept && kept.increment == settings.costs.increment && kept.lock_with == settings.costs.lock_with &&
-      kept.factor == settings.python_cost_factor) {
+      kept.factor == settings.python_cost_factor) [[likely]] {
     return kept.costs;
   }
+  return make_step_costs(t, settings, full_speed);
+}
+
+const SharedState::StepCosts& SharedState::make_step_costs(ThreadId t, const scenario::EffectiveSettings& settings,
+                                                           bool full_speed) {
+  const Engine& e = engine_;
   const Time with = scenario::python_cost(settings, settings.costs.lock_with);
   const StepCosts costs{statement_cost(t, settings), with, e.wall_time(t, with)};
-  if (full_speed) {
-    kept_costs_ = KeptCosts{true, settings.costs.increment, settings.costs.lock_with, settings.python_cost_factor, costs};
-  }
-  return costs;
+  if (!full_speed) return made_costs_ = costs;
+  kept_costs_ = KeptCosts{true, settings.costs.increment, settings.costs.lock_with, settings.python_cost_factor, costs};
+  return kept_costs_.costs;
 }
 
 // A task's lane shows its step as it starts it. After the stretch's first step (run at once:

@@ -155,7 +155,10 @@ class SharedState {
   /// step_costs() on a core at full speed (S7), where they are the settings' own, kept for
   /// the settings they were made from: a stretch asks for them each time it begins (lesson
   /// 15's threads run 17,000 times), and making them took four calls each time.
-  StepCosts step_costs(ThreadId t, const scenario::EffectiveSettings& settings);
+  /// Inline, the kept costs looked up where the stretch begins; made out of line.
+  const StepCosts& step_costs(ThreadId t, const scenario::EffectiveSettings& settings);
+  [[gnu::noinline]] const StepCosts& make_step_costs(ThreadId t, const scenario::EffectiveSettings& settings,
+                                                     bool full_speed);
   /// Increment step `i` of `job` at once inside `stretch` (U4), which it shortens: false,
   /// and nothing done, when it would not end inside it.
   /// `step` is job.steps[i], `counters` counters_.data(): read once by the caller's loop.
@@ -196,6 +199,7 @@ class SharedState {
     StepCosts costs;
   };
   KeptCosts kept_costs_;  ///< step_costs() at full speed
+  StepCosts made_costs_;  ///< step_costs() on a slower core, the last made
 };
 
 }  // namespace gilsim::model
