@@ -114,11 +114,16 @@ bool same_run_names(const AppState& app, const std::vector<trace::Trace>& runs) 
 
 /// Runs `tasks` on this thread and one beside it, each task taken by whichever thread is free,
 /// in order (the larger first): two threads end together instead of one waiting for the other.
-void run_on_two_threads(const std::vector<std::function<void()>>& tasks) {
+/// The one beside is `lent`'s serving thread when there is one, else a thread made for it.
+void run_on_two_threads(const std::vector<std::function<void()>>& tasks, LentThread* lent) {
   std::atomic<std::size_t> next{0};
-  const auto work = [&tasks, &next] {
+  const std::function<void()> work = [&tasks, &next] {
     for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < tasks.size();) tasks[i]();
   };
+  if (lent != nullptr) {
+    lent->run_beside(work);
+    return;
+  }
   std::jthread beside(work);
   work();
 }
@@ -244,7 +249,7 @@ void add_legend_of_runs(DerivedRuns& derived) {
 /// `keep`: the carry is kept for a longer prefix (else its indices are moved out). Each run
 /// is read alone: its prediction (which reads the others) is left to the caller.
 DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::vector<PreviewIndexer::RunCarry>& carry,
-                           bool keep) {
+                           bool keep, LentThread* lent = nullptr) {
   DerivedRuns out;
   out.runs.resize(runs.size());
   // Each run's indices read that run alone and write their own fields of its RunIndex (and of
@@ -303,7 +308,7 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
       if (run.lanes[l].kind == LaneKind::Task) index.identity[l] = ordinal++;
     }
   });
-  run_on_two_threads(tasks);
+  run_on_two_threads(tasks, lent);
   for (std::size_t r = 0; r < threads.size(); ++r) threads[r].add_to(out.runs[r].metrics, *runs[r]);
   for (std::size_t r = 0; r < runs.size(); ++r) {
     out.runs[r].states_seen = carry[r].states;
@@ -327,9 +332,9 @@ DerivedRuns with_predictions(const std::vector<trace::Trace>& runs, DerivedRuns 
 
 }  // namespace
 
-DerivedRuns derive_runs(const std::vector<trace::Trace>& runs) {
+DerivedRuns derive_runs(const std::vector<trace::Trace>& runs, LentThread* lent) {
   std::vector<PreviewIndexer::RunCarry> fresh(runs.size());
-  return with_predictions(runs, derive_carried(addresses(runs), fresh, false));
+  return with_predictions(runs, derive_carried(addresses(runs), fresh, false, lent));
 }
 
 DerivedRuns derive_run(const trace::Trace& run) {
@@ -421,7 +426,7 @@ Session::PreviewDerive preview_indexer_for_session() {
   };
 }
 
-void refresh_derived(AppState& app) {
+void refresh_derived(AppState& app, LentThread* lent) {
   if (app.derived_generation == app.session.generation()) return;
   const std::uint64_t shown_generation = app.derived_generation;  // of the indices in app.runs
   app.derived_generation = app.session.generation();
@@ -431,7 +436,7 @@ void refresh_derived(AppState& app) {
   // A knob change simulated in the background was indexed there too.
   const std::any made = app.session.take_derived();
   const auto* ready = std::any_cast<std::shared_ptr<DerivedRuns>>(&made);
-  DerivedRuns derived = ready != nullptr && *ready ? std::move(**ready) : derive_runs(runs);
+  DerivedRuns derived = ready != nullptr && *ready ? std::move(**ready) : derive_runs(runs, lent);
   // The indices of the whole runs shown before a knob change (those shown now, or those the
   // change's previews replaced) go to the runs the change kept (Session::last_kept_runs()).
   std::vector<RunIndex> previous = std::exchange(app.runs, {});

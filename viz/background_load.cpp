@@ -22,9 +22,10 @@ BackgroundLoad::BackgroundLoad(AppState& app, std::filesystem::path file)
         const auto started = std::chrono::steady_clock::now();
         loaded_ = app.session.open(file);
         const auto opened = std::chrono::steady_clock::now();
-        if (loaded_) refresh_derived(app);
+        if (loaded_) refresh_derived(app, &lent_);
         load_seconds_ = seconds_between(started, opened);
         indexing_seconds_ = seconds_between(opened, std::chrono::steady_clock::now());
+        lent_.finish();
       }) {}
 
 BackgroundLoad::~BackgroundLoad() {
@@ -32,7 +33,13 @@ BackgroundLoad::~BackgroundLoad() {
 }
 
 bool BackgroundLoad::wait() {
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    lent_.serve([this](const std::atomic<bool>& stop) {
+      if (keeps_freed_memory_) warmed_bytes_ = warm_this_threads_heap(kWarmBytes, stop);
+    });
+    thread_.join();
+    indexed_beside_ = lent_.lent() > 0;
+  }
   return loaded_;
 }
 

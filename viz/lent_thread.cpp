@@ -1,0 +1,63 @@
+// The waiting thread's loan.
+#include "viz/lent_thread.hpp"
+
+#include <thread>
+#include <utility>
+
+namespace gilsim::viz {
+
+void LentThread::run_beside(const std::function<void()>& work) {
+  std::unique_lock lock(mutex_);
+  if (!serving_ || finished_) {
+    lock.unlock();
+    std::jthread beside(work);
+    work();
+    return;
+  }
+  work_ = &work;
+  work_done_ = false;
+  stop_meanwhile_.store(true, std::memory_order_relaxed);
+  lock.unlock();
+  changed_.notify_all();
+  work();
+  lock.lock();
+  changed_.wait(lock, [this] { return work_done_; });
+}
+
+void LentThread::finish() {
+  {
+    const std::lock_guard lock(mutex_);
+    finished_ = true;
+    stop_meanwhile_.store(true, std::memory_order_relaxed);
+  }
+  changed_.notify_all();
+}
+
+void LentThread::serve(const std::function<void(const std::atomic<bool>& stop)>& meanwhile) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (finished_) return;
+    serving_ = true;
+  }
+  if (meanwhile) meanwhile(stop_meanwhile_);
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [this] { return work_ != nullptr || finished_; });
+    if (work_ == nullptr) break;  // finished
+    const std::function<void()>& work = *std::exchange(work_, nullptr);
+    ++lent_;
+    lock.unlock();
+    work();
+    lock.lock();
+    work_done_ = true;
+    changed_.notify_all();
+  }
+  serving_ = false;
+}
+
+int LentThread::lent() const {
+  const std::lock_guard lock(mutex_);
+  return lent_;
+}
+
+}  // namespace gilsim::viz
