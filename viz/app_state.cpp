@@ -114,16 +114,17 @@ bool same_run_names(const AppState& app, const std::vector<trace::Trace>& runs) 
 
 /// Runs `tasks` on this thread and one beside it, each task taken by whichever thread is free,
 /// in order (the larger first): two threads end together instead of one waiting for the other.
-/// The one beside is `lent`'s serving thread when there is one, else a thread made for it.
+/// With `lent`, the one beside is its serving thread (LentThread::share: the first, costliest
+/// task goes to it).
 void run_on_two_threads(const std::vector<std::function<void()>>& tasks, LentThread* lent) {
-  std::atomic<std::size_t> next{0};
-  const std::function<void()> work = [&tasks, &next] {
-    for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < tasks.size();) tasks[i]();
-  };
   if (lent != nullptr) {
-    lent->run_beside(work);
+    lent->share(tasks);
     return;
   }
+  std::atomic<std::size_t> next{0};
+  const auto work = [&tasks, &next] {
+    for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < tasks.size();) tasks[i]();
+  };
   std::jthread beside(work);
   work();
 }
@@ -255,8 +256,9 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
   // Each run's indices read that run alone and write their own fields of its RunIndex (and of
   // its carry: the marks' and the lanes' apart), so they are built as separate tasks on two
   // threads: each kind for every run, the kinds that cost most first (on the 1 M-span
-  // scenario: the marks, the lanes, the metrics with the contention), so that the last tasks
-  // taken are small. A whole run's metrics read the cores', the GIL's and the tasks' lanes
+  // scenario, a whole run's lanes with its GIL contention, 104 M instructions, then its
+  // marks; a preview's marks, lanes, then metrics with the contention), so that the last
+  // tasks taken are small. A whole run's metrics read the cores', the GIL's and the tasks' lanes
   // while its lanes' indexing reads the threads' for both: in one task, the other thread
   // would wait for them.
   std::vector<std::function<void()>> tasks;
@@ -268,6 +270,13 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
   const auto for_each_run = [&runs, &tasks](auto task) {
     for (std::size_t r = 0; r < runs.size(); ++r) tasks.emplace_back([task, r] { task(r); });
   };
+  if (!keep) {  // a whole run's: the lanes' one reading of the thread spans feeds the metrics too (the costliest task, first)
+    for (const trace::Trace* run : runs) threads.emplace_back(*run, &waits.emplace_back());
+    for_each_run([&](std::size_t r) {
+      index_lanes(*runs[r], carry[r], out.runs[r], keep, &threads[r]);
+      out.runs[r].contention = gil_contention(*runs[r], std::move(waits[r]));
+    });
+  }
   for_each_run([&](std::size_t r) { index_marks(*runs[r], carry[r], out.runs[r], keep); });
   if (keep) {  // a preview's: its metrics, which read each span again, on the other thread
     for_each_run([&](std::size_t r) { index_lanes(*runs[r], carry[r], out.runs[r], keep, nullptr); });
@@ -276,12 +285,7 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
       out.runs[r].metrics = trace::compute_metrics(*runs[r], waits);
       out.runs[r].contention = gil_contention(*runs[r], std::move(waits));
     });
-  } else {  // a whole run's: the lanes' one reading of the thread spans feeds the metrics too
-    for (const trace::Trace* run : runs) threads.emplace_back(*run, &waits.emplace_back());
-    for_each_run([&](std::size_t r) {
-      index_lanes(*runs[r], carry[r], out.runs[r], keep, &threads[r]);
-      out.runs[r].contention = gil_contention(*runs[r], std::move(waits[r]));
-    });
+  } else {
     for_each_run([&](std::size_t r) { out.runs[r].metrics = trace::compute_metrics_but_thread_lanes(*runs[r]); });
   }
   for_each_run([&](std::size_t r) {

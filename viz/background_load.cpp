@@ -1,6 +1,9 @@
 // The start-up load on a second thread.
 #include "viz/background_load.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -10,6 +13,16 @@ namespace gilsim::viz {
 
 namespace {
 
+constexpr std::size_t kPageBytes = 4096;
+
+/// Minor page faults of this process but this thread's, so far.
+long minor_faults_of_others() {
+  rusage process{}, thread{};
+  getrusage(RUSAGE_SELF, &process);
+  getrusage(RUSAGE_THREAD, &thread);
+  return process.ru_minflt - thread.ru_minflt;
+}
+
 double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
@@ -18,6 +31,7 @@ double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::ste
 
 BackgroundLoad::BackgroundLoad(AppState& app, std::filesystem::path file)
     : keeps_freed_memory_(keep_freed_memory_for_knob_changes()),
+      others_faults_at_start_(minor_faults_of_others()),
       thread_([this, &app, file = std::move(file)] {
         const auto started = std::chrono::steady_clock::now();
         loaded_ = app.session.open(file);
@@ -35,7 +49,14 @@ BackgroundLoad::~BackgroundLoad() {
 bool BackgroundLoad::wait() {
   if (thread_.joinable()) {
     lent_.serve([this](const std::atomic<bool>& stop) {
-      if (keeps_freed_memory_) warmed_bytes_ = warm_this_threads_heap(kWarmBytes, stop);
+      if (!keeps_freed_memory_) return;
+      // In step with the load: a page for each page the other threads faulted in since it
+      // began (the simulation's trace, whose size the indices and the frame follow).
+      const auto allowance = [this] {
+        const long others = minor_faults_of_others() - others_faults_at_start_;
+        return static_cast<std::size_t>(std::max(0L, others)) * kPageBytes;
+      };
+      warmed_bytes_ = warm_this_threads_heap(kWarmBytes, stop, allowance);
     });
     thread_.join();
     indexed_beside_ = lent_.lent() > 0;

@@ -30,8 +30,11 @@ class BackgroundLoad {
   /// indexed: warm_this_threads_heap()), then takes half of the runs' indexing (LentThread),
   /// so that the indices it builds and the first frame it draws next find their pages resident.
   bool wait();
-  /// The most wait() faults in: the 1 M-span scenario's indexing beside and its first frame
-  /// faulted in about 21 and 8.5 MB on a thread of their own (docs/performance.md, "The 1 M-span scenario's first frame, round 2").
+  /// The most wait() faults in, in step with the load: a page for each page the load's threads
+  /// faulted in since it began (the trace simulated, whose size the indices and the frame
+  /// follow). The 1 M-span scenario's indexing beside and its first frame faulted in about 21
+  /// and 8.5 MB on threads of their own, about as much as its load (docs/performance.md, "The
+  /// 1 M-span scenario's first frame, round 2").
   static constexpr std::size_t kWarmBytes = std::size_t{30} << 20;
   /// Bytes wait() faulted in, and whether this thread took part in the indexing (the tests).
   std::size_t warmed_bytes() const { return warmed_bytes_; }
@@ -45,6 +48,7 @@ class BackgroundLoad {
 
  private:
   bool keeps_freed_memory_ = false;  ///< set before the load starts (thread_ is declared after it)
+  long others_faults_at_start_ = 0;  ///< the process's minor faults but this thread's, before the load
   bool loaded_ = false;
   double load_seconds_ = 0;
   double indexing_seconds_ = 0;

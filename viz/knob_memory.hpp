@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 
 namespace gilsim::viz {
 
@@ -21,8 +22,11 @@ bool keep_freed_memory_for_knob_changes();
 /// force, malloc keeps them, and what this thread allocates next takes pages already resident
 /// instead of faulting fresh ones in. For a thread waiting for another with a core to spare
 /// (the window's, while the start-up load simulates): what it indexes and draws next is then
-/// spared the kernel's zeroing. `bytes` under 32 MiB (a larger block is a mapping of its own,
-/// unmapped when freed). Returns the bytes faulted in (0 when malloc failed).
-std::size_t warm_this_threads_heap(std::size_t bytes, const std::atomic<bool>& stop);
+/// spared the kernel's zeroing. `allowance`, when given, is asked as it goes how far it may
+/// have got by now: it waits (polling, until `stop`) where it has reached it. `bytes` under 32
+/// MiB (a larger block is a mapping of its own, unmapped when freed). Returns the bytes faulted
+/// in (0 when malloc failed).
+std::size_t warm_this_threads_heap(std::size_t bytes, const std::atomic<bool>& stop,
+                                   const std::function<std::size_t()>& allowance = {});
 
 }  // namespace gilsim::viz

@@ -24,6 +24,24 @@ void LentThread::run_beside(const std::function<void()>& work) {
   changed_.wait(lock, [this] { return work_done_; });
 }
 
+void LentThread::share(const std::vector<std::function<void()>>& tasks) {
+  std::mutex taking;
+  std::size_t front = 0, back = tasks.size();  // the tasks not taken: [front, back)
+  const std::thread::id lender = std::this_thread::get_id();
+  run_beside([&] {
+    const bool from_back = std::this_thread::get_id() == lender;
+    for (;;) {
+      std::size_t i = 0;
+      {
+        const std::lock_guard lock(taking);
+        if (front == back) return;
+        i = from_back ? --back : front++;
+      }
+      tasks[i]();
+    }
+  });
+}
+
 void LentThread::finish() {
   {
     const std::lock_guard lock(mutex_);

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <vector>
 
 namespace gilsim::viz {
 
@@ -17,6 +18,11 @@ class LentThread {
   /// does yet, on a thread made for it, as before): `work` shares itself out (each call takes
   /// what is left). Returns once both calls have returned.
   void run_beside(const std::function<void()>& work);
+  /// Runs `tasks` as run_beside() does, each task once: the serving thread (or the one made
+  /// for it) takes them from the first on, this thread from the last back, so the first, when
+  /// the costliest, goes to the thread served, whose heap was warmed for it (BackgroundLoad),
+  /// whichever thread starts first.
+  void share(const std::vector<std::function<void()>>& tasks);
   /// No more work comes: serve() returns (at once, when it is not called yet).
   void finish();
 

@@ -87,6 +87,20 @@ TEST_CASE("a thread's heap warmed ahead is written without faulting its pages in
   CHECK(not_warmed >= 4);  // the check above tells the two apart
 }
 
+TEST_CASE("a heap's warming goes as far as its allowance lets it, then waits there until stopped") {
+  REQUIRE(gilsim::viz::keep_freed_memory_for_knob_changes());
+  std::atomic<bool> stop{false};
+  std::atomic<int> asked{0};
+  // 1 MiB allowed at first; once asked a few times waiting there, 2 MiB; then stopped.
+  const auto allowance = [&]() -> std::size_t {
+    const int n = asked.fetch_add(1);
+    if (n > 400) stop = true;
+    return (n > 200 ? std::size_t{2} : std::size_t{1}) << 20;
+  };
+  const std::size_t warmed = gilsim::viz::warm_this_threads_heap(std::size_t{8} << 20, stop, allowance);
+  CHECK(warmed == std::size_t{2} << 20);
+}
+
 TEST_CASE("a heap's warming asked to stop before it starts faults nothing in") {
   const std::atomic<bool> stop{true};
   CHECK(gilsim::viz::warm_this_threads_heap(std::size_t{4} << 20, stop) == 0);

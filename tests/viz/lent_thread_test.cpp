@@ -9,6 +9,8 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
+#include <functional>
 
 using gilsim::viz::LentThread;
 
@@ -111,4 +113,44 @@ TEST_CASE("work shared out by the two threads is done once, whichever thread tak
   CHECK(once == static_cast<int>(done.size()));
   lent.finish();
   server.join();
+}
+
+TEST_CASE("shared tasks: the serving thread takes the first, whichever thread starts first") {
+  LentThread lent;
+  std::atomic<bool> serving{false};
+  std::thread::id server_id;
+  std::thread server([&] {
+    server_id = std::this_thread::get_id();
+    lent.serve([&](const std::atomic<bool>&) { serving = true; });
+  });
+  REQUIRE(wait_for(serving));
+  constexpr std::size_t kTasks = 6;
+  std::array<std::thread::id, kTasks> ran_on{};
+  std::array<std::atomic<int>, kTasks> runs{};
+  std::atomic<bool> first_taken{false};
+  std::vector<std::function<void()>> tasks;
+  for (std::size_t t = 0; t < kTasks; ++t) {
+    tasks.emplace_back([&, t] {
+      ran_on[t] = std::this_thread::get_id();
+      runs[t].fetch_add(1);
+      if (t == 0) first_taken = true;
+      // The last task, this thread's first, holds it until the first task is taken: were the
+      // tasks taken in one order by both, this thread would take the first too.
+      if (t + 1 == kTasks) wait_for(first_taken);
+    });
+  }
+  lent.share(tasks);
+  for (std::size_t t = 0; t < kTasks; ++t) CHECK(runs[t].load() == 1);
+  CHECK(ran_on[0] == server_id);  // the last may be the server's too, when it took them all first
+  lent.finish();
+  server.join();
+}
+
+TEST_CASE("shared tasks with no thread serving are each done once") {
+  LentThread lent;
+  std::array<std::atomic<int>, 50> runs{};
+  std::vector<std::function<void()>> tasks;
+  for (std::size_t t = 0; t < runs.size(); ++t) tasks.emplace_back([&runs, t] { runs[t].fetch_add(1); });
+  lent.share(tasks);
+  for (const auto& r : runs) CHECK(r.load() == 1);
 }

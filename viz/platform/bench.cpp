@@ -321,6 +321,8 @@ int run_bench(const Options& options) {
   fmt::print("viewer indexing: {:.1f} ms\n", load.indexing_seconds() * 1e3);
   fmt::print("meanwhile ImGui and its font atlas ready {:.1f} ms after start; the load in {:.1f} ms after start\n",
              ui_ready * 1e3, loaded * 1e3);
+  fmt::print("while waiting, this thread faulted in {:.1f} MiB of its heap ahead, and {} the indexing beside the load\n",
+             static_cast<double>(load.warmed_bytes()) / (1 << 20), load.indexed_beside() ? "took part in" : "did not take part in");
   fmt::print("first frame built {:.1f} ms after start\n", first_frame_at * 1e3);
   fmt::print("frames: {}  at {}x{}, scale {:.2f}\n", frame_ms.size(), options.width, options.height, app.ui_scale);
   fmt::print("frame CPU time (ms): mean {:.2f}  min {:.2f}  median {:.2f}  p95 {:.2f}  max {:.2f}  (first {:.2f})\n",
