@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 #include <utility>
 
 #include "viz/knob_memory.hpp"
@@ -49,7 +50,9 @@ BackgroundLoad::~BackgroundLoad() {
 bool BackgroundLoad::wait() {
   if (thread_.joinable()) {
     lent_.serve([this](const std::atomic<bool>& stop) {
-      if (!keeps_freed_memory_) return;
+      // With one CPU the warming would take the simulation's: none then (as the trace's
+      // pages populated ahead, trace::populator).
+      if (!keeps_freed_memory_ || std::thread::hardware_concurrency() < 2) return;
       // In step with the load: a page for each page the other threads faulted in since it
       // began (the simulation's trace, whose size the indices and the frame follow).
       const auto allowance = [this] {

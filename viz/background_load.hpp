@@ -26,9 +26,10 @@ class BackgroundLoad {
   BackgroundLoad& operator=(const BackgroundLoad&) = delete;
 
   /// Waits for the load; true when the scenario loaded (else app.session.error() says why).
-  /// Meanwhile this thread faults in up to kWarmBytes of its heap (until the runs are
-  /// indexed: warm_this_threads_heap()), then takes half of the runs' indexing (LentThread),
-  /// so that the indices it builds and the first frame it draws next find their pages resident.
+  /// Meanwhile, where there are two CPUs or more, this thread faults in up to kWarmBytes of
+  /// its heap (until the runs are indexed: warm_this_threads_heap()), then takes half of the
+  /// runs' indexing (LentThread), so that the indices it builds and the first frame it draws
+  /// next find their pages resident.
   bool wait();
   /// The most wait() faults in, in step with the load: a page for each page the load's threads
   /// faulted in since it began (the trace simulated, whose size the indices and the frame

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <thread>
 
 namespace fs = std::filesystem;
 using gilsim::Time;
@@ -76,7 +77,7 @@ TEST_CASE("the thread waiting for the load indexes beside it, its heap warmed me
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   // A sanitizer's allocator takes no mallopt() settings: nothing is warmed under it.
   CHECK(load.keeps_freed_memory());
-  CHECK(load.warmed_bytes() > 0);
+  if (std::thread::hardware_concurrency() >= 2) CHECK(load.warmed_bytes() > 0);
   CHECK(load.warmed_bytes() <= BackgroundLoad::kWarmBytes);
 #endif
   // The indices are the ones this thread builds alone.
