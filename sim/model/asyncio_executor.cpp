@@ -53,8 +53,7 @@ void make_ready(RunContext& ctx, Loop& loop, std::uint32_t task) {
 
 Program executor_worker(RunContext& ctx, Loop& loop, ThreadId self) {
   Engine& e = ctx.engine;
-  co_await e.acquire_gil(self);
-  co_await bootstrap(ctx, self, loop.thread);
+  co_await begin_thread(ctx, self, loop.thread);
   std::optional<OffloadItem> next;
   while (true) {
     if (!loop.executor_queue.try_get(next)) co_await loop.executor_queue.get(e, self, next);

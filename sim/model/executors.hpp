@@ -30,12 +30,22 @@ struct RunContext {
 /// `main` when it was the last job left, and exits.
 Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJob& job, ThreadId peer = trace::kNone);
 
+/// A thread blocked in the kernel (a lock's futex, a pipe's read), signalled now, gets to
+/// run after G8's wake-up, shown as waiting for a core (P4a, P4b); so does a new thread's
+/// first run (T1a).
+Program wake_from_block(Engine& e, ThreadId self);
+
 /// A new thread's `_bootstrap_inner` up to `_started.set()` (T1a), run by the new thread
 /// once it has the GIL: tells `starter` that its start() may return.
 Program bootstrap(RunContext& ctx, ThreadId self, ThreadId starter);
 
+/// A new thread's first moments (T1a): made runnable by clone(), it runs after G8's wake-up
+/// on the core Linux gives it, takes the GIL and runs its bootstrap, which lets `starter`'s
+/// start() return. A zero `thread_bootstrap` turns the rule off: it takes the GIL at once.
+Program begin_thread(RunContext& ctx, ThreadId self, ThreadId starter);
+
 /// The end of threading.Thread.start() in `starter` (T1a): wait without the GIL for the new
-/// thread's bootstrap, then take the GIL back.
+/// thread's bootstrap, run after G8's wake-up once notified, then take the GIL back.
 Program wait_until_started(RunContext& ctx, ThreadId starter);
 
 void start_sequential(RunContext& ctx);

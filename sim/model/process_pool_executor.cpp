@@ -53,14 +53,11 @@ Program block_until(Engine& e, ThreadId self, bool& waiting, Ready ready) {
   co_await e.acquire_gil(self);
 }
 
-/// A handler thread's first moments (P4b): made runnable by clone() on a core that may idle,
-/// it runs after G8's wake-up, as a woken thread does; takes the GIL, runs its bootstrap
-/// (T1a), which lets Pool()'s Thread.start() return.
+/// A handler thread's first moments (P4b): a new thread's (T1a), made runnable by clone() on
+/// a core that may idle, it runs after G8's wake-up, as a woken thread does; takes the GIL,
+/// runs its bootstrap, which lets Pool()'s Thread.start() return.
 Program handler_begins(RunContext& ctx, Pool& pool, ThreadId self) {
-  Engine& e = ctx.engine;
-  if (pool.handlers_wait) co_await wake_from_block(e, self);
-  co_await e.acquire_gil(self);
-  co_await bootstrap(ctx, self, pool.main);
+  co_await begin_thread(ctx, self, pool.main);
   ++pool.started;
 }
 

@@ -17,6 +17,11 @@ Program sequential_main(RunContext& ctx, ThreadId main) {
 
 }  // namespace
 
+Program wake_from_block(Engine& e, ThreadId self) {
+  const Time wake = e.wake_latency(self);
+  if (wake > Time::zero()) co_await e.wait(self, wake, SpanState::Runnable);
+}
+
 /// A new thread's `_bootstrap_inner` up to `_started.set()` (T1a): Python under the GIL, on
 /// a core of its own; then the thread that called start() may return from it.
 /// A zero `thread_bootstrap` turns the rule off: the starter went on at once.
@@ -28,10 +33,20 @@ Program bootstrap(RunContext& ctx, ThreadId self, ThreadId starter) {
   e.notify(starter);
 }
 
+/// T1a: clone() only makes the new thread runnable, on the core Linux's wake_up_new_task
+/// gives it, which may idle: it first runs after G8's wake-up, as a thread woken from a
+/// futex does (the law P4b's handler threads and every blocked thread's wake-up use), then
+/// takes the GIL before its first bytecode (t_bootstrap's PyEval_AcquireThread).
+Program begin_thread(RunContext& ctx, ThreadId self, ThreadId starter) {
+  Engine& e = ctx.engine;
+  if (ctx.settings.costs.thread_bootstrap > Time::zero()) co_await wake_from_block(e, self);
+  co_await e.acquire_gil(self);
+  co_await bootstrap(ctx, self, starter);
+}
+
 Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJob& job, ThreadId peer) {
   Engine& e = ctx.engine;
-  co_await e.acquire_gil(self);  // a new thread needs the GIL before its first bytecode
-  co_await bootstrap(ctx, self, main);
+  co_await begin_thread(ctx, self, main);
   co_await run_job(e, self, job, ctx.settings, ctx.shared, peer);
   if (--ctx.jobs_left == 0) e.notify(main);
   e.exit(self);
@@ -39,12 +54,15 @@ Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJ
 
 /// The end of threading.Thread.start() (T1a): `_started.wait()`, a lock wait without the
 /// GIL until the new thread has taken the GIL and run its bootstrap (it notifies
-/// `starter`), then the GIL back before the starter's next bytecode.
+/// `starter`); the lock's futex signalled, the starter runs after G8's wake-up (acquire_timed's
+/// blocking acquire returns), then takes the GIL back before its next bytecode
+/// (Py_END_ALLOW_THREADS).
 Program wait_until_started(RunContext& ctx, ThreadId starter) {
   if (ctx.settings.costs.thread_bootstrap == Time::zero()) co_return;
   Engine& e = ctx.engine;
   co_await e.release_gil(starter);
   co_await e.wait_for_notify(starter, std::nullopt);
+  co_await wake_from_block(e, starter);
   co_await e.acquire_gil(starter);
 }
 
@@ -76,8 +94,7 @@ struct ThreadPool {
 
 Program pool_worker(RunContext& ctx, ThreadPool& pool, ThreadId self, ThreadId main) {
   Engine& e = ctx.engine;
-  co_await e.acquire_gil(self);
-  co_await bootstrap(ctx, self, main);
+  co_await begin_thread(ctx, self, main);
   std::optional<const PlannedJob*> next;
   while (true) {
     if (!pool.queue.try_get(next)) co_await pool.queue.get(e, self, next);

@@ -101,11 +101,6 @@ void Pipe::read(Engine& e, std::int64_t bytes) {
   }
 }
 
-Program wake_from_block(Engine& e, ThreadId self) {
-  const Time wake = e.wake_latency(self);
-  if (wake > Time::zero()) co_await e.wait(self, wake, SpanState::Runnable);
-}
-
 void ResultHandOver::set(Engine& e, const Chunk& chunk) {
   const std::size_t before = handed_over_;
   received_ += chunk.count;

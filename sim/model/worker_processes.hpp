@@ -82,10 +82,6 @@ Program work_on_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, ChunkP
 /// A message with nothing in it (a sentinel, a wake-up): its pipe call and its pickling (P7).
 Program send_signal(RunContext& ctx, ThreadId self);
 
-/// A thread blocked in the kernel (a lock's futex, a pipe's read), signalled now, gets to
-/// run after G8's wake-up, shown as waiting for a core (P4a).
-Program wake_from_block(Engine& e, ThreadId self);
-
 /// The parent's main thread and the results it waits for (P4a): map() returns once every
 /// chunk's results are in (a MapResult's event); imap_unordered()'s next() each time one is
 /// (its condition is notified at each); imap()'s next(), an ApplyResult's get() and

@@ -25,7 +25,7 @@ double figure(const Suite& suite, const std::string& label, bool mutex) {
 
 }  // namespace
 
-TEST_CASE("model: Pool(2).map(chunksize=1) is 1.11 with the GIL's mutex and 1.05 without it; the file reads 0.54 and 0.52") {
+TEST_CASE("model: Pool(2).map(chunksize=1) is 1.11 with the GIL's mutex and 1.05 without it; the file reads 0.52 either way") {
   // The mutex brought chunksize 1 from 1.04 to 1.10 while a signalled waiter joined its run
   // queue only once awake; since S3's enqueue at the signal and DELAY_DEQUEUE the model
   // without the mutex gave 1.11 already (docs/model.md G8b). Since the pipes hold 64 KiB
@@ -39,9 +39,10 @@ TEST_CASE("model: Pool(2).map(chunksize=1) is 1.11 with the GIL's mutex and 1.05
   CHECK(figure(suite, "chunksize 1 / sequential", true) == doctest::Approx(1.11).epsilon(0.005));
   CHECK(figure(suite, "8 threads / sequential", false) == doctest::Approx(0.52).epsilon(0.01));
   // 0.52 with the mutex too until thread_start was measured (15 us where it was 100 us,
-  // docs/model.md T1a): the starter no longer holds the GIL long enough for the threads
-  // already started to block on it and free their cores.
-  CHECK(figure(suite, "8 threads / sequential", true) == doctest::Approx(0.54).epsilon(0.01));
+  // docs/model.md T1a): the starter no longer held the GIL long enough for the threads
+  // already started to block on it and free their cores; 0.54 then, 0.52 again since the
+  // starts' two wake-ups (T1a: the threads' GIL wait 3.23 ms to 443 us, not traced further).
+  CHECK(figure(suite, "8 threads / sequential", true) == doctest::Approx(0.52).epsilon(0.01));
   // The tenure rows (1 % tolerance) do not move: a CPU-bound waiter's wake-up from a halted
   // core outlasts drop_gil's section.
   for (const char* label : {"median tenure, 1 ms", "median tenure, 5 ms", "median tenure, 20 ms"}) {

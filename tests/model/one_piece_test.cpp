@@ -102,7 +102,7 @@ safe = 0
 [[job]]
 name = "locked"
 count = 3
-steps = [ { repeat = 400, steps = [ { acquire = "lock" }, { increment = "safe", call = "10ns..30ns" }, { release = "lock" } ] } ]
+steps = [ { repeat = 500, steps = [ { acquire = "lock" }, { increment = "safe", call = "10ns..30ns" }, { release = "lock" } ] } ]
 [[job]]
 name = "plain"
 count = 1

@@ -8,6 +8,7 @@
 
 using namespace gilsim;
 using namespace gilsim::test;
+using trace::SpanState;
 
 TEST_CASE("start() of a third copying thread on two busy cores returns when a core frees") {
   // Three threads of one 4 ms copy (native, no GIL) on two cores, a 3 ms quantum, exact
@@ -91,27 +92,119 @@ TEST_CASE("start() waits for the GIL back: a CPU-bound thread keeps it for a swi
   CHECK(t.end == 24'040_us);
 }
 
-TEST_CASE("an idle start() at the default costs: the starter's thread_start, then the bootstrap") {
-  // The default costs (not exact_scenario), two idle cores, one job of 1 ms of Python:
+TEST_CASE("an idle start() at the default costs: thread_start, the new thread's wake-up, its bootstrap, the starter's") {
+  // The default costs (not exact_scenario) but every wake-up's polling draw pinned at 6 us,
+  // the middle of its [3, 9] (G8; a halted core's law is then 6 us + 5.3 us a doubling past
+  // 390 us), two idle cores, one job of 1 ms of Python:
   //   0 - 15      main constructs T1 and starts it holding the GIL (thread_start, 15 us:
   //               measured, T1a), then waits without the GIL.
-  //   15 - 28     T1 takes idle core 1 and the free GIL at once, bootstraps (thread_bootstrap,
-  //               13 us), sets the Event and runs its job, 28 - 1028.
-  //   28          main, woken, asks for the GIL: T1 holds it, so main blocks in take_gil's
-  //               wait, core 0 idle.
-  //   1028        T1 ends and drops the GIL; main, its core idle 1000 us, wakes after G8's
-  //               halted law, 9 + 5.3 x log2(1000 / 390) = 16.2 us, and takes it at 1044.2.
-  // With the earlier 100 us estimate the job began at 113 us and main took the GIL at 1129.2.
+  //   15 - 21     T1, made runnable by clone() on idle core 1, runs after G8's wake-up (T1a).
+  //   21 - 34     T1 takes core 1 and the free GIL, bootstraps (thread_bootstrap, 13 us), sets
+  //               the Event and runs its job, 34 - 1034.
+  //   34 - 40     main, its lock's futex signalled, runs after G8's wake-up on core 0 (idle
+  //               19 us: polling), asks for the GIL: T1 holds it, so main blocks in take_gil's
+  //               wait, core 0 idle from 40.
+  //   1034        T1 ends and drops the GIL; main, its core idle 994 us, wakes after G8's
+  //               halted law, 6 + 5.3 x log2(994 / 390) = 13.154 us, and takes it at 1047.154.
+  // Before the two wake-ups the job began at 28 us and main took the GIL at 1044.2 (the
+  // default draw's top, 9 us, in the halted law; 1028 + 16.2).
   scenario::Scenario s;
   s.machine.cores = 2;
+  s.costs.wake_poll_min = 6_us;
+  s.costs.wake_poll_max = 6_us;
   add_jobs(s, "job", 1, {cpu(1_ms)});
   const auto t = simulate_with(s, scenario::Executor::Threads);
   CHECK(s.costs.thread_start == 15_us);
+  CHECK(s.costs.thread_bootstrap == 13_us);
   REQUIRE(t.jobs.size() == 1);
-  CHECK(t.jobs[0].begin == 28_us);
-  CHECK(t.jobs[0].end == 1'028_us);
+  CHECK(t.jobs[0].begin == 34_us);
+  CHECK(t.jobs[0].end == 1'034_us);
+  check_pieces(pieces(t, "T1", 40_us), {{SpanState::Runnable, 15_us, 21_us},
+                                        {SpanState::Starting, 21_us, 34_us},
+                                        {SpanState::Running, 34_us, 1'034_us}});
+  check_pieces(pieces(t, "main", 40_us), {{SpanState::Starting, 0_us, 15_us}, {SpanState::Runnable, 34_us, 40_us}});
   check_holders(holders(t, "core 0"), {{0_us, 15_us, "main"}});
-  check_holders(holders(t, "core 1"), {{15_us, 28_us, "T1"}, {28_us, 1'028_us, "T1"}});
-  check_holders(holders(t, "GIL"), {{0_us, 15_us, "main"}, {15_us, 1'028_us, "T1"}});
-  CHECK(t.end == 1'044'200_ns);
+  check_holders(holders(t, "core 1"), {{21_us, 34_us, "T1"}, {34_us, 1'034_us, "T1"}});
+  check_holders(holders(t, "GIL"), {{0_us, 15_us, "main"}, {21_us, 1'034_us, "T1"}});
+  CHECK(t.end == 1'047'154_ns);
+}
+
+TEST_CASE("the whole idle start() at the default costs: 40 us with the wake-ups' draws at their middle") {
+  // T1a's figure against CPython's 44 us: two jobs that sleep 1 ms, the default costs, two
+  // idle cores, every polling draw pinned at 6 us (G8's [3, 9] us: 34 to 46 us over it). The
+  // threads executor and a thread pool (each submit() starts a worker, the first one asleep)
+  // give one timeline:
+  //   0 - 15      main: the first Thread(...) and start() up to _start_new_thread (core 0).
+  //   15 - 21     the new thread's wake-up on idle core 1; 21 - 34 its bootstrap under the
+  //               GIL; from 34 its job, which drops the GIL to sleep.
+  //   34 - 40     main's wake-up on core 0 (idle 19 us: polling); it takes the free GIL at
+  //               40: start() has returned, 40 us after it began (3.08 bootstraps).
+  //   40 - 55     the second start's thread_start.
+  //   55 - 61     the second thread's wake-up on core 1 (main still on core 0), which it takes
+  //               and the GIL at 61, T1 its last thread: a context switch (S5, 3 us), then its
+  //               bootstrap, to 77.
+  //   77 - 83     main's wake-up; it takes the GIL back at 83 and joins.
+  // Before the rule: the new threads ran at once, main's second start began at 28.
+  for (const auto executor : {scenario::Executor::Threads, scenario::Executor::ThreadPool}) {
+    const std::string name(scenario::to_string(executor));
+    CAPTURE(name);
+    scenario::Scenario s;
+    s.machine.cores = 2;
+    s.costs.wake_poll_min = 6_us;
+    s.costs.wake_poll_max = 6_us;
+    add_jobs(s, "nap", 2, {sleep_for(1_ms)});
+    const auto t = simulate_with(s, executor);
+    const bool threads = executor == scenario::Executor::Threads;
+    const std::string first = threads ? "T1" : "worker 1";
+    const std::string second = threads ? "T2" : "worker 2";
+    REQUIRE(t.jobs.size() == 2);
+    CHECK(t.jobs[0].begin == 34_us);
+    CHECK(t.jobs[1].begin == 77_us);
+    check_pieces(pieces(t, "main", 90_us), {{SpanState::Starting, 0_us, 15_us},
+                                            {SpanState::Runnable, 34_us, 40_us},
+                                            {SpanState::Starting, 40_us, 55_us},
+                                            {SpanState::Runnable, 77_us, 83_us}});
+    check_pieces(pieces(t, first, 34_us), {{SpanState::Runnable, 15_us, 21_us}, {SpanState::Starting, 21_us, 34_us}});
+    check_pieces(pieces(t, second, 77_us), {{SpanState::Runnable, 55_us, 61_us}, {SpanState::Starting, 61_us, 77_us}});
+    check_holders(holders(t, "GIL"),
+                  {{0_us, 15_us, "main"}, {21_us, 34_us, first}, {40_us, 55_us, "main"}, {61_us, 77_us, second}},
+                  true);
+  }
+}
+
+TEST_CASE("asyncio's default executor's workers start after the wake-ups too") {
+  // Hand timeline, 4 cores, exact costs but a 10 us thread start, a 20 us bootstrap and every
+  // wake-up 5 us (G8's draw [5, 5] us; a halted core's law adds nothing per doubling). Two
+  // tasks each await to_thread of a 100 ms blocking wait (as executors_test's T1a case):
+  //   0 - 10       the loop runs task 1: its item queued, asyncio_0's start under the GIL;
+  //   10 - 15      asyncio_0's wake-up on an idle core; 15 - 35 its bootstrap; then task 1's
+  //                item, its wait from 35;
+  //   35 - 40      the loop's wake-up; with the GIL back it runs task 2: asyncio_1's start
+  //                40 - 50, its wake-up 50 - 55, its bootstrap 55 - 75, its wait from 75;
+  //   75 - 80      the loop's wake-up.
+  // Before the rule the starts were 0 - 10 and 30 - 40, the bootstraps 10 - 30 and 40 - 60.
+  auto s = exact_scenario(4);
+  s.costs.thread_start = 10_us;
+  s.costs.thread_bootstrap = 20_us;
+  s.costs.wake_poll_min = 5_us;
+  s.costs.wake_poll_max = 5_us;
+  add_jobs(s, "offloaded", 2, {scenario::Step{scenario::StepKind::Offload, scenario::Duration::fixed(100_ms),
+                                               scenario::StepKind::Io}});
+  const auto t = simulate_with(s, scenario::Executor::Asyncio);
+  REQUIRE(t.jobs.size() == 2);
+  check_pieces(pieces(t, "asyncio_0", 100_us), {{SpanState::Runnable, 10_us, 15_us},
+                                                {SpanState::Starting, 15_us, 35_us},
+                                                {SpanState::BlockedIo, 35_us, 100'035_us}});
+  check_pieces(pieces(t, "asyncio_1", 100_us), {{SpanState::Runnable, 50_us, 55_us},
+                                                {SpanState::Starting, 55_us, 75_us},
+                                                {SpanState::BlockedIo, 75_us, 100'075_us}});
+  const auto loop = pieces(t, "event loop", 100_us);
+  std::vector<Piece> starts;
+  for (const auto& p : loop) {
+    if (p.state == SpanState::Starting || p.state == SpanState::Runnable) starts.push_back(p);
+  }
+  check_pieces(starts, {{SpanState::Starting, 0_us, 10_us},
+                        {SpanState::Runnable, 35_us, 40_us},
+                        {SpanState::Starting, 40_us, 50_us},
+                        {SpanState::Runnable, 75_us, 80_us}});
 }

@@ -267,14 +267,16 @@ TEST_CASE("measured runs of a tiny scenario arrive in the frames that follow") {
 
 TEST_CASE("the story's lines below the playhead's stay put while a line at the playhead shows on two rows") {
   // Lesson 16 at 1280x720, all runs: at 1.045 ms T1's wait for lock_b shows on two rows, the
-  // lines before it on one each. Stepping onto it and past it, the line after the playhead's
-  // starts at the same height: the list scrolls under the playhead instead of jumping. The
-  // deadlock comes at 1.096 ms (1.266 ms before docs/model.md T1a's measured thread_start,
-  // the same lines 85 us a start earlier; 1.259 ms before G8c).
+  // line before it (T2's job start, 77 us) on one. Stepping onto it and along it, the line
+  // after the playhead's starts at the same height: the list scrolls under the playhead
+  // instead of jumping. The deadlock comes at 1.080 ms (1.096 ms before the starts' two
+  // wake-ups, docs/model.md T1a, which also took away the main thread's GIL waits and their
+  // lines, so the list scrolls from 77 us on where it did from 59; 1.266 ms before T1a's
+  // measured thread_start; 1.259 ms before G8c).
   HeadlessViewer v(ImVec2(1280, 720));
   REQUIRE(v.open(gilsim::viz::testing::bundled_lesson("16-deadlock.toml")));
   std::vector<float> below;
-  for (const Time t : {59_us, 75_us, 94_us, 1045_us, 1100_us}) {
+  for (const Time t : {80_us, 1045_us, 1060_us, 1075_us, 1100_us}) {
     INFO("at ", t);
     v.app.playback.seek(t);
     v.frame();
