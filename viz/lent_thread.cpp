@@ -65,7 +65,8 @@ void LentThread::serve(const std::function<void(const std::atomic<bool>& stop)>&
     const std::function<void()>& work = *std::exchange(work_, nullptr);
     ++lent_;
     lock.unlock();
-    work();
+    // As on a thread made for it, a throw ends the program (the lender would wait for ever).
+    [&work]() noexcept { work(); }();
     lock.lock();
     work_done_ = true;
     changed_.notify_all();

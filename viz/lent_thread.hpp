@@ -27,8 +27,9 @@ class LentThread {
   void finish();
 
   // The waiting thread's side.
-  /// Runs each `work` run_beside() lends until finish(). Before the first, `meanwhile(stop)`
-  /// runs once, and must return soon after `stop` is set (work lent, or finish()).
+  /// Runs each `work` run_beside() lends until finish() (a throw from it ends the program, as
+  /// from a thread made for it). Before the first, `meanwhile(stop)` runs once, and must
+  /// return soon after `stop` is set (work lent, or finish()).
   void serve(const std::function<void(const std::atomic<bool>& stop)>& meanwhile);
 
   /// How many run_beside() calls the serving thread took part in (the tests).
