@@ -114,7 +114,13 @@ bool same_run_names(const AppState& app, const std::vector<trace::Trace>& runs) 
 
 /// Runs `tasks` on this thread and one beside it, each task taken by whichever thread is free,
 /// in order (the larger first): two threads end together instead of one waiting for the other.
-void run_on_two_threads(const std::vector<std::function<void()>>& tasks) {
+/// With `lent`, the one beside is its serving thread (LentThread::share: the first, costliest
+/// task goes to it).
+void run_on_two_threads(const std::vector<std::function<void()>>& tasks, LentThread* lent) {
+  if (lent != nullptr) {
+    lent->share(tasks);
+    return;
+  }
   std::atomic<std::size_t> next{0};
   const auto work = [&tasks, &next] {
     for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < tasks.size();) tasks[i]();
@@ -244,14 +250,15 @@ void add_legend_of_runs(DerivedRuns& derived) {
 /// `keep`: the carry is kept for a longer prefix (else its indices are moved out). Each run
 /// is read alone: its prediction (which reads the others) is left to the caller.
 DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::vector<PreviewIndexer::RunCarry>& carry,
-                           bool keep) {
+                           bool keep, LentThread* lent = nullptr) {
   DerivedRuns out;
   out.runs.resize(runs.size());
   // Each run's indices read that run alone and write their own fields of its RunIndex (and of
   // its carry: the marks' and the lanes' apart), so they are built as separate tasks on two
   // threads: each kind for every run, the kinds that cost most first (on the 1 M-span
-  // scenario: the marks, the lanes, the metrics with the contention), so that the last tasks
-  // taken are small. A whole run's metrics read the cores', the GIL's and the tasks' lanes
+  // scenario, a whole run's lanes with its GIL contention, 104 M instructions, then its
+  // marks; a preview's marks, lanes, then metrics with the contention), so that the last
+  // tasks taken are small. A whole run's metrics read the cores', the GIL's and the tasks' lanes
   // while its lanes' indexing reads the threads' for both: in one task, the other thread
   // would wait for them.
   std::vector<std::function<void()>> tasks;
@@ -263,6 +270,13 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
   const auto for_each_run = [&runs, &tasks](auto task) {
     for (std::size_t r = 0; r < runs.size(); ++r) tasks.emplace_back([task, r] { task(r); });
   };
+  if (!keep) {  // a whole run's: the lanes' one reading of the thread spans feeds the metrics too (the costliest task, first)
+    for (const trace::Trace* run : runs) threads.emplace_back(*run, &waits.emplace_back());
+    for_each_run([&](std::size_t r) {
+      index_lanes(*runs[r], carry[r], out.runs[r], keep, &threads[r]);
+      out.runs[r].contention = gil_contention(*runs[r], std::move(waits[r]));
+    });
+  }
   for_each_run([&](std::size_t r) { index_marks(*runs[r], carry[r], out.runs[r], keep); });
   if (keep) {  // a preview's: its metrics, which read each span again, on the other thread
     for_each_run([&](std::size_t r) { index_lanes(*runs[r], carry[r], out.runs[r], keep, nullptr); });
@@ -271,12 +285,7 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
       out.runs[r].metrics = trace::compute_metrics(*runs[r], waits);
       out.runs[r].contention = gil_contention(*runs[r], std::move(waits));
     });
-  } else {  // a whole run's: the lanes' one reading of the thread spans feeds the metrics too
-    for (const trace::Trace* run : runs) threads.emplace_back(*run, &waits.emplace_back());
-    for_each_run([&](std::size_t r) {
-      index_lanes(*runs[r], carry[r], out.runs[r], keep, &threads[r]);
-      out.runs[r].contention = gil_contention(*runs[r], std::move(waits[r]));
-    });
+  } else {
     for_each_run([&](std::size_t r) { out.runs[r].metrics = trace::compute_metrics_but_thread_lanes(*runs[r]); });
   }
   for_each_run([&](std::size_t r) {
@@ -303,7 +312,7 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
       if (run.lanes[l].kind == LaneKind::Task) index.identity[l] = ordinal++;
     }
   });
-  run_on_two_threads(tasks);
+  run_on_two_threads(tasks, lent);
   for (std::size_t r = 0; r < threads.size(); ++r) threads[r].add_to(out.runs[r].metrics, *runs[r]);
   for (std::size_t r = 0; r < runs.size(); ++r) {
     out.runs[r].states_seen = carry[r].states;
@@ -327,9 +336,9 @@ DerivedRuns with_predictions(const std::vector<trace::Trace>& runs, DerivedRuns 
 
 }  // namespace
 
-DerivedRuns derive_runs(const std::vector<trace::Trace>& runs) {
+DerivedRuns derive_runs(const std::vector<trace::Trace>& runs, LentThread* lent) {
   std::vector<PreviewIndexer::RunCarry> fresh(runs.size());
-  return with_predictions(runs, derive_carried(addresses(runs), fresh, false));
+  return with_predictions(runs, derive_carried(addresses(runs), fresh, false, lent));
 }
 
 DerivedRuns derive_run(const trace::Trace& run) {
@@ -421,7 +430,7 @@ Session::PreviewDerive preview_indexer_for_session() {
   };
 }
 
-void refresh_derived(AppState& app) {
+void refresh_derived(AppState& app, LentThread* lent) {
   if (app.derived_generation == app.session.generation()) return;
   const std::uint64_t shown_generation = app.derived_generation;  // of the indices in app.runs
   app.derived_generation = app.session.generation();
@@ -431,7 +440,7 @@ void refresh_derived(AppState& app) {
   // A knob change simulated in the background was indexed there too.
   const std::any made = app.session.take_derived();
   const auto* ready = std::any_cast<std::shared_ptr<DerivedRuns>>(&made);
-  DerivedRuns derived = ready != nullptr && *ready ? std::move(**ready) : derive_runs(runs);
+  DerivedRuns derived = ready != nullptr && *ready ? std::move(**ready) : derive_runs(runs, lent);
   // The indices of the whole runs shown before a knob change (those shown now, or those the
   // change's previews replaced) go to the runs the change kept (Session::last_kept_runs()).
   std::vector<RunIndex> previous = std::exchange(app.runs, {});

@@ -13,6 +13,7 @@
 
 #include "sim/trace/metrics.hpp"
 #include "viz/handoff_links.hpp"
+#include "viz/lent_thread.hpp"
 #include "viz/lost_races.hpp"
 #include "viz/measuring.hpp"
 #include "viz/narrative.hpp"
@@ -199,8 +200,9 @@ struct DerivedRuns {
   /// the legend's lists leave them out until it is (with_legend_of_runs).
   std::vector<std::uint32_t> to_carry;
 };
-/// Built on the calling thread and a second one; reads `runs` alone, so any thread may.
-DerivedRuns derive_runs(const std::vector<trace::Trace>& runs);
+/// Built on the calling thread and a second one (`lent`'s serving thread when given, else one
+/// made for it); reads `runs` alone, so any thread may.
+DerivedRuns derive_runs(const std::vector<trace::Trace>& runs, LentThread* lent = nullptr);
 /// derive_runs of one run alone, as soon as it ends (on the thread that simulated it): its
 /// part of join_derived.
 DerivedRuns derive_run(const trace::Trace& run);
@@ -259,8 +261,8 @@ Session::PreviewDerive preview_indexer_for_session();
 /// Rebuilds what derives from the runs when the session produced new ones (or takes what the
 /// session's background change derived, with the indices of the runs it kept carried over
 /// from the runs shown: moved, not rebuilt); keeps the playhead and zoom when the time range
-/// still makes sense.
-void refresh_derived(AppState& app);
+/// still makes sense. The indices built here are built beside on `lent`'s serving thread, when given.
+void refresh_derived(AppState& app, LentThread* lent = nullptr);
 /// By run shown: which a fit opens first, the highest first. The run the lesson is about (a
 /// `featured` run in its file) comes first; the others by their threads' waiting (run_interest).
 std::vector<double> fit_priorities(const AppState& app);

@@ -1,12 +1,15 @@
 // Opening a scenario and indexing its runs on a second thread, so that the window, the ImGui
 // context and its font atlas are made meanwhile: the first frame waits for the slower of the
-// two instead of for both.
+// two instead of for both. The window's thread, waiting, faults in the pages of its heap
+// while the runs are simulated, and indexes half of their indices with them.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <thread>
 
 #include "viz/app_state.hpp"
+#include "viz/lent_thread.hpp"
 
 namespace gilsim::viz {
 
@@ -23,7 +26,21 @@ class BackgroundLoad {
   BackgroundLoad& operator=(const BackgroundLoad&) = delete;
 
   /// Waits for the load; true when the scenario loaded (else app.session.error() says why).
+  /// Meanwhile, where there are two CPUs or more, this thread faults in up to kWarmBytes of
+  /// its heap (until the runs are indexed: warm_this_threads_heap()), then takes half of the
+  /// runs' indexing (LentThread), so that the indices it builds and the first frame it draws
+  /// next find their pages resident.
   bool wait();
+  /// The most wait() faults in, in step with the load: a page for each page the load's threads
+  /// faulted in since it began (the trace simulated, whose size the indices and the frame
+  /// follow). The 1 M-span scenario's indexing beside and its first frame faulted in about 21
+  /// and 8.5 MB on threads of their own, about as much as its load; warmed by 24 MiB, this
+  /// thread then faults in a few pages where 30 MiB left 6 MiB unused (docs/performance.md, "The
+  /// 1 M-span scenario's first frame, round 2").
+  static constexpr std::size_t kWarmBytes = std::size_t{24} << 20;
+  /// Bytes wait() faulted in, and whether this thread took part in the indexing (the tests).
+  std::size_t warmed_bytes() const { return warmed_bytes_; }
+  bool indexed_beside() const { return indexed_beside_; }
 
   /// Seconds the second thread spent reading and simulating, and then indexing (after wait()).
   double load_seconds() const { return load_seconds_; }
@@ -33,9 +50,13 @@ class BackgroundLoad {
 
  private:
   bool keeps_freed_memory_ = false;  ///< set before the load starts (thread_ is declared after it)
+  long others_faults_at_start_ = 0;  ///< the process's minor faults but this thread's, before the load
   bool loaded_ = false;
   double load_seconds_ = 0;
   double indexing_seconds_ = 0;
+  std::size_t warmed_bytes_ = 0;
+  bool indexed_beside_ = false;
+  LentThread lent_;
   std::thread thread_;  ///< last: it starts once the fields above exist
 };
 

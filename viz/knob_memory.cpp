@@ -2,6 +2,11 @@
 #include "viz/knob_memory.hpp"
 
 #include <malloc.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
 
 namespace gilsim::viz {
 
@@ -12,6 +17,28 @@ bool keep_freed_memory_for_knob_changes() {
   const bool trim = mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
   const bool mmap = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1;
   return trim && mmap;
+}
+
+std::size_t warm_this_threads_heap(std::size_t bytes, const std::atomic<bool>& stop,
+                                   const std::function<std::size_t()>& allowance) {
+  auto* const block = static_cast<char*>(std::malloc(bytes));
+  if (block == nullptr) return 0;
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  constexpr std::size_t kPagesBetweenLooks = 16;  // about 50 us of faults on a slow host
+  constexpr auto kPause = std::chrono::microseconds(200);
+  std::size_t at = 0;
+  for (std::size_t pages = 0; at < bytes; at += page, ++pages) {
+    if (pages % kPagesBetweenLooks == 0) {
+      if (stop.load(std::memory_order_relaxed)) break;
+      if (allowance) {
+        while (at >= allowance() && !stop.load(std::memory_order_relaxed)) std::this_thread::sleep_for(kPause);
+        if (stop.load(std::memory_order_relaxed)) break;
+      }
+    }
+    static_cast<volatile char*>(block)[at] = 0;  // a write: a read maps the shared zero page
+  }
+  std::free(block);
+  return at < bytes ? at : bytes;
 }
 
 }  // namespace gilsim::viz

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <thread>
 
 namespace fs = std::filesystem;
 using gilsim::Time;
@@ -65,3 +66,38 @@ TEST_CASE("a load left without waiting is joined when it goes") {
   CHECK(app.session.loaded());
   CHECK(app.runs.size() == app.session.runs().size());
 }
+
+TEST_CASE("the thread waiting for the load indexes beside it, its heap warmed meanwhile") {
+  // The 1 M-span scenario: its simulation takes long enough (a tenth of a second and more)
+  // for this thread to be waiting, and serving, well before the indexing starts.
+  AppState there;
+  BackgroundLoad load(there, fs::path(GILSIM_SOURCE_DIR) / "tests/viz/data/busy.toml");
+  REQUIRE(load.wait());
+  CHECK(load.indexed_beside());
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  // A sanitizer's allocator takes no mallopt() settings: nothing is warmed under it.
+  CHECK(load.keeps_freed_memory());
+  if (std::thread::hardware_concurrency() >= 2) CHECK(load.warmed_bytes() > 0);
+  CHECK(load.warmed_bytes() <= BackgroundLoad::kWarmBytes);
+#endif
+  // The indices are the ones this thread builds alone.
+  AppState here;
+  REQUIRE(here.session.open(fs::path(GILSIM_SOURCE_DIR) / "tests/viz/data/busy.toml"));
+  refresh_derived(here);
+  REQUIRE(there.runs.size() == here.runs.size());
+  for (std::size_t r = 0; r < here.runs.size(); ++r) {
+    CHECK(there.runs[r].covered_prefix == here.runs[r].covered_prefix);
+    CHECK(there.runs[r].glyph_marks == here.runs[r].glyph_marks);
+    CHECK(there.runs[r].handoffs.size() == here.runs[r].handoffs.size());
+    CHECK(there.runs[r].lane_labels == here.runs[r].lane_labels);
+    CHECK(there.runs[r].interest == here.runs[r].interest);
+    REQUIRE(there.runs[r].contention.size() == here.runs[r].contention.size());
+    for (std::size_t p = 0; p < here.runs[r].contention.size(); ++p) {
+      CHECK(there.runs[r].contention[p].spans.size() == here.runs[r].contention[p].spans.size());
+      CHECK(there.runs[r].contention[p].most_waiters == here.runs[r].contention[p].most_waiters);
+    }
+  }
+  CHECK(there.states_seen == here.states_seen);
+  CHECK(there.marks_seen == here.marks_seen);
+}
+

@@ -4,16 +4,32 @@
 #include <doctest/doctest.h>
 
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
 namespace {
 
-long minor_faults() {
+long minor_faults(int who = RUSAGE_SELF) {
   rusage u{};
-  getrusage(RUSAGE_SELF, &u);
+  getrusage(who, &u);
   return u.ru_minflt;
+}
+
+/// Minor page faults of this thread while a fresh block of `bytes` is written through.
+long thread_faults_writing(std::size_t bytes) {
+  const long before = minor_faults(RUSAGE_THREAD);
+  auto* block = static_cast<char*>(std::malloc(bytes));
+  if (block == nullptr) return -1;
+  std::memset(block, 1, bytes);
+  asm volatile("" : : "r"(block) : "memory");  // the writes kept: GCC drops a block written and freed unread
+  const long faults = minor_faults(RUSAGE_THREAD) - before;
+  std::free(block);
+  return faults;
 }
 
 /// Minor page faults while a fresh block of `bytes` is written through.
@@ -43,5 +59,50 @@ TEST_CASE("memory freed after the settings is written again without faulting its
   const long again = faults_writing(kBytes);
   INFO("faults writing 8 MiB the first time: " << first << ", again: " << again);
   CHECK(again < kPages / 8);  // a few, where the heap's top moved, may fault
+}
+
+/// In a child process of its own (whose heap, the parent's copied, faults every page written
+/// in again: copied on write, or fresh), this thread's minor faults writing a fresh block of 20
+/// MiB, after warming its heap by 21 MiB first or not: the exit status is the faults in
+/// thousands, so 0 means under 1,000 of the block's 5,120 pages.
+int child_faults_writing_20_mib(bool warm) {
+  const pid_t child = fork();
+  if (child == 0) {
+    const std::atomic<bool> stop{false};
+    if (warm && gilsim::viz::warm_this_threads_heap(std::size_t{21} << 20, stop) != std::size_t{21} << 20) _exit(99);
+    const long faults = thread_faults_writing(std::size_t{20} << 20);
+    _exit(faults < 0 ? 98 : static_cast<int>(std::min(faults / 1000, 90L)));
+  }
+  int status = 0;
+  if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+TEST_CASE("a thread's heap warmed ahead is written without faulting its pages in") {
+  REQUIRE(gilsim::viz::keep_freed_memory_for_knob_changes());
+  const int warmed = child_faults_writing_20_mib(true);
+  const int not_warmed = child_faults_writing_20_mib(false);
+  INFO("thousands of faults writing 20 MiB (5,120 pages) after warming: " << warmed << "; not warmed: " << not_warmed);
+  CHECK(warmed == 0);
+  CHECK(not_warmed >= 4);  // the check above tells the two apart
+}
+
+TEST_CASE("a heap's warming goes as far as its allowance lets it, then waits there until stopped") {
+  REQUIRE(gilsim::viz::keep_freed_memory_for_knob_changes());
+  std::atomic<bool> stop{false};
+  std::atomic<int> asked{0};
+  // 1 MiB allowed at first; once asked a few times waiting there, 2 MiB; then stopped.
+  const auto allowance = [&]() -> std::size_t {
+    const int n = asked.fetch_add(1);
+    if (n > 400) stop = true;
+    return (n > 200 ? std::size_t{2} : std::size_t{1}) << 20;
+  };
+  const std::size_t warmed = gilsim::viz::warm_this_threads_heap(std::size_t{8} << 20, stop, allowance);
+  CHECK(warmed == std::size_t{2} << 20);
+}
+
+TEST_CASE("a heap's warming asked to stop before it starts faults nothing in") {
+  const std::atomic<bool> stop{true};
+  CHECK(gilsim::viz::warm_this_threads_heap(std::size_t{4} << 20, stop) == 0);
 }
 #endif

@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+
 #include <fmt/format.h>
 #include <imgui.h>
 
@@ -41,6 +43,12 @@ double thread_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+long thread_minor_faults() {
+  rusage usage{};
+  getrusage(RUSAGE_THREAD, &usage);
+  return usage.ru_minflt;
 }
 
 double wall_seconds() {
@@ -283,11 +291,16 @@ int run_bench(const Options& options) {
 
   std::vector<double> frame_ms;
   double first_frame_at = 0;
+  long first_frame_faults = 0;  // this thread's minor page faults building the first frame
   for (int i = 0; i < options.bench_frames; ++i) {
     const double c0 = cpu_seconds();
+    const long f0 = i == 0 ? thread_minor_faults() : 0;
     build_frame(app, io);
     frame_ms.push_back((cpu_seconds() - c0) * 1e3);
-    if (i == 0) first_frame_at = seconds_since_start();
+    if (i == 0) {
+      first_frame_at = seconds_since_start();
+      first_frame_faults = thread_minor_faults() - f0;
+    }
     if (!app.playback.playing()) app.playback.play();  // loop, so every frame moves
   }
   // The change is timed first, from the lesson's own values, and the values simulated ahead
@@ -321,7 +334,10 @@ int run_bench(const Options& options) {
   fmt::print("viewer indexing: {:.1f} ms\n", load.indexing_seconds() * 1e3);
   fmt::print("meanwhile ImGui and its font atlas ready {:.1f} ms after start; the load in {:.1f} ms after start\n",
              ui_ready * 1e3, loaded * 1e3);
-  fmt::print("first frame built {:.1f} ms after start\n", first_frame_at * 1e3);
+  fmt::print("while waiting, this thread faulted in {:.1f} MiB of its heap ahead, and {} the indexing beside the load\n",
+             static_cast<double>(load.warmed_bytes()) / (1 << 20), load.indexed_beside() ? "took part in" : "did not take part in");
+  fmt::print("first frame built {:.1f} ms after start ({} minor page faults on this thread)\n", first_frame_at * 1e3,
+             first_frame_faults);
   fmt::print("frames: {}  at {}x{}, scale {:.2f}\n", frame_ms.size(), options.width, options.height, app.ui_scale);
   fmt::print("frame CPU time (ms): mean {:.2f}  min {:.2f}  median {:.2f}  p95 {:.2f}  max {:.2f}  (first {:.2f})\n",
              sum / static_cast<double>(frame_ms.size()), sorted.front(), pct(0.5), pct(0.95), sorted.back(),

@@ -1,0 +1,82 @@
+// The waiting thread's loan.
+#include "viz/lent_thread.hpp"
+
+#include <thread>
+#include <utility>
+
+namespace gilsim::viz {
+
+void LentThread::run_beside(const std::function<void()>& work) {
+  std::unique_lock lock(mutex_);
+  if (!serving_ || finished_) {
+    lock.unlock();
+    std::jthread beside(work);
+    work();
+    return;
+  }
+  work_ = &work;
+  work_done_ = false;
+  stop_meanwhile_.store(true, std::memory_order_relaxed);
+  lock.unlock();
+  changed_.notify_all();
+  work();
+  lock.lock();
+  changed_.wait(lock, [this] { return work_done_; });
+}
+
+void LentThread::share(const std::vector<std::function<void()>>& tasks) {
+  std::mutex taking;
+  std::size_t front = 0, back = tasks.size();  // the tasks not taken: [front, back)
+  const std::thread::id lender = std::this_thread::get_id();
+  run_beside([&] {
+    const bool from_back = std::this_thread::get_id() == lender;
+    for (;;) {
+      std::size_t i = 0;
+      {
+        const std::lock_guard lock(taking);
+        if (front == back) return;
+        i = from_back ? --back : front++;
+      }
+      tasks[i]();
+    }
+  });
+}
+
+void LentThread::finish() {
+  {
+    const std::lock_guard lock(mutex_);
+    finished_ = true;
+    stop_meanwhile_.store(true, std::memory_order_relaxed);
+  }
+  changed_.notify_all();
+}
+
+void LentThread::serve(const std::function<void(const std::atomic<bool>& stop)>& meanwhile) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (finished_) return;
+    serving_ = true;
+  }
+  if (meanwhile) meanwhile(stop_meanwhile_);
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [this] { return work_ != nullptr || finished_; });
+    if (work_ == nullptr) break;  // finished
+    const std::function<void()>& work = *std::exchange(work_, nullptr);
+    ++lent_;
+    lock.unlock();
+    // As on a thread made for it, a throw ends the program (the lender would wait for ever).
+    [&work]() noexcept { work(); }();
+    lock.lock();
+    work_done_ = true;
+    changed_.notify_all();
+  }
+  serving_ = false;
+}
+
+int LentThread::lent() const {
+  const std::lock_guard lock(mutex_);
+  return lent_;
+}
+
+}  // namespace gilsim::viz
