@@ -138,17 +138,21 @@ void SharedState::begin_wait(LaneId who, std::uint32_t index) {
 
 void SharedState::check_deadlock(LaneId waiter) {
   // Follow waiter -> lock it waits for -> that lock's holder -> ... ; a lane never waits
-  // for two locks at once, so the walk is a path that either ends or comes back (L6).
-  std::vector<std::pair<LaneId, std::uint32_t>> path;
+  // for two locks at once, so the walk is a path that either ends or comes back (L6). The
+  // path is walked again to mark it, when it comes back: most waits end the walk at once
+  // (lesson 15's 1,500 at a free-running holder), and keeping the path took an allocation each.
+  std::size_t steps = 0;
   LaneId at = waiter;
-  while (at < waits_for_.size() && waits_for_[at] != trace::kNone && path.size() <= locks_.size()) {
-    const std::uint32_t lock = waits_for_[at];
-    path.emplace_back(at, lock);
-    const LaneId holder = locks_[lock].holder();
+  while (at < waits_for_.size() && waits_for_[at] != trace::kNone && steps <= locks_.size()) {
+    ++steps;
+    const LaneId holder = locks_[waits_for_[at]].holder();
     if (holder == waiter) {
       Engine& e = engine_;
-      for (const auto& [who, l] : path) {
-        e.trace().mark(e.now(), MarkKind::Deadlock, who, locks_[l].lane(), locks_[l].holder());
+      LaneId who = waiter;
+      for (std::size_t k = 0; k < steps; ++k) {
+        const UserLock& lock = locks_[waits_for_[who]];
+        e.trace().mark(e.now(), MarkKind::Deadlock, who, lock.lane(), lock.holder());
+        who = lock.holder();
       }
       deadlock_at_ = e.now();
       e.stop();
@@ -177,14 +181,15 @@ void SharedState::check_deadlock(LaneId waiter) {
 }
 
 Program SharedState::increment(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t count,
-                               const scenario::EffectiveSettings& settings, LaneId task_lane) {
+                               const scenario::EffectiveSettings& settings, LaneId task_lane, std::size_t* stopped) {
   Engine& e = engine_;
   const Time iteration = scenario::python_cost(settings, settings.costs.increment);
   const Time before = iteration / 2;
   const std::size_t end = first + count;
-  for (std::size_t i = first; i < end; ++i) {
+  std::size_t i = first;
+  for (; i < end; ++i) {
     i = increments_at_once(t, job, i, end, settings, task_lane);  // U4
-    if (i == end) break;
+    if (i == end || job.steps[i].kind != scenario::StepKind::Increment) break;
     // The long way: something may come between the steps of this one.
     const scenario::PlannedStep& step = job.steps[i];
     SharedCounter& counter = counters_[step.target];
@@ -204,6 +209,7 @@ Program SharedState::increment(ThreadId t, const scenario::PlannedJob& job, std:
     store(t, step.target, loaded, stores_at_load);
     co_await e.check_eval_breaker(t);  // JUMP_BACKWARD
   }
+  if (stopped != nullptr) *stopped = i;
 }
 
 SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenario::EffectiveSettings& settings) {
@@ -213,6 +219,27 @@ SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenari
   return StatementCost{e.wall_time(t, before) + e.wall_time(t, iteration - before),
                        (before > Time::zero() ? 1U : 0U) + (iteration - before > Time::zero() ? 1U : 0U),
                        settings.python_cost_factor == 1.0 && e.at_full_speed(t)};
+}
+
+[[gnu::always_inline]] inline const SharedState::StepCosts& SharedState::step_costs(
+    ThreadId t, const scenario::EffectiveSettings& settings) {
+  const bool full_speed = engine_.at_full_speed(t);
+  const KeptCosts& kept = kept_costs_;
+  if (full_speed && kept.kept && kept.increment == settings.costs.increment && kept.lock_with == settings.costs.lock_with &&
+      kept.factor == settings.python_cost_factor) [[likely]] {
+    return kept.costs;
+  }
+  return make_step_costs(t, settings, full_speed);
+}
+
+const SharedState::StepCosts& SharedState::make_step_costs(ThreadId t, const scenario::EffectiveSettings& settings,
+                                                           bool full_speed) {
+  const Engine& e = engine_;
+  const Time with = scenario::python_cost(settings, settings.costs.lock_with);
+  const StepCosts costs{statement_cost(t, settings), with, e.wall_time(t, with)};
+  if (!full_speed) return made_costs_ = costs;
+  kept_costs_ = KeptCosts{true, settings.costs.increment, settings.costs.lock_with, settings.python_cost_factor, costs};
+  return kept_costs_.costs;
 }
 
 // A task's lane shows its step as it starts it. After the stretch's first step (run at once:
@@ -256,6 +283,154 @@ SharedState::StatementCost SharedState::statement_cost(ThreadId t, const scenari
   return true;
 }
 
+namespace {
+
+/// What a loop of whole statements in one piece moves (SharedState::in_one_piece): the
+/// clock, the open span's begin and labels, the events left.
+struct PieceClock {
+  Time now;
+  Time begin;
+  std::uint64_t left;
+  std::uint16_t labelled;
+};
+
+using Appender = trace::SpanStore::Appender;
+using Record = trace::SpanStore::Record;
+constexpr std::int64_t kReach = trace::SpanStore::kMaxReach + 1;
+constexpr std::int64_t kReachAfterGap = trace::SpanStore::kMaxReachAfterGap + 1;
+
+// The loops below write their records themselves, in batches: a batch's records need no
+// check (room in their groups, their ends within reach of the groups' bases, a Held span
+// after the with statement's work, which fits a record's gap). A statement outside one (the
+// first, one that begins a group or reaches past a base) goes through the appenders' checked
+// pushes, which keep the store's place; a batch begins after it. Out of line, each loop has
+// the registers to itself.
+
+/// Increments of one counter from `at` on a thread's lane (`spans`, its open span begun at
+/// `clock.begin`, where the last record ends): where the next step is to start.
+[[gnu::noinline]] std::size_t increments_in_piece(const scenario::PlannedStep* steps, std::size_t at, std::size_t end,
+                                                  Time until, Time cost_wall, std::uint32_t cost_pieces,
+                                                  std::uint32_t subject, Appender& spans, PieceClock& clock) {
+  const std::size_t from = at;
+  const std::uint32_t target = steps[at].target;
+  const std::uint64_t thread_lo = Appender::labels_lo(subject, SpanState::Running);
+  const std::uint32_t thread_hi = Appender::labels_hi(subject, 0);
+  const bool batches = subject <= trace::SpanStore::kMaxSubject;
+  Time now = clock.now;
+  Time begin = clock.begin;
+  std::uint64_t left = clock.left;
+  Record* next = spans.next();
+  std::int64_t base = spans.base();
+  Record* batch_end = next;  // none before the first checked push
+  Time batch_limit;          // an end before this one fits a record, and the stretch
+  for (; at < end; ++at) {
+    const scenario::PlannedStep& step = steps[at];
+    if (step.kind != scenario::StepKind::Increment || step.target != target) break;
+    const Time call = step.has_call ? step.duration : Time::zero();
+    const bool calls = call > Time::zero();
+    const std::uint32_t pieces = cost_pieces + (calls ? 1U : 0U);
+    const Time done = now + (calls ? cost_wall + call : cost_wall);
+    if (pieces > left) break;
+    // The step before ends now: in a batch, the step before is this loop's (at - 1).
+    if (next != batch_end && done < batch_limit) [[likely]] {
+      Appender::put(*next++, static_cast<std::uint64_t>(now.ns() - base) | thread_lo,
+                    thread_hi | static_cast<std::uint16_t>(at - 1));
+    } else {
+      if (done >= until) break;
+      spans.advance(next, begin);
+      spans.push_next(now, subject, at == from ? clock.labelled : static_cast<std::uint16_t>(at - 1), SpanState::Running);
+      next = spans.next();
+      base = spans.base();
+      batch_end = batches ? next + spans.room() : next;
+      batch_limit = Time{std::min(until.ns(), base + kReach)};
+    }
+    begin = now;
+    left -= pieces;
+    now = done;
+  }
+  spans.advance(next, begin);
+  clock = PieceClock{now, begin, left, at > from ? static_cast<std::uint16_t>(at - 1) : clock.labelled};
+  return at;
+}
+
+/// `with lock: counter += f()` statements of one lock (free, nobody waiting) and one counter
+/// from `at`, on a thread's lane (`spans`, as above) and the lock's (`held`): where the next
+/// step is to start (a whole statement's first).
+[[gnu::noinline]] std::size_t with_statements_in_piece(const scenario::PlannedStep* steps, std::size_t at,
+                                                       std::size_t end, Time until, Time cost_wall,
+                                                       std::uint32_t cost_pieces, Time wall_with, std::uint32_t subject,
+                                                       trace::LaneId me, Appender& spans, Appender& held,
+                                                       PieceClock& clock) {
+  const std::size_t from = at;
+  const std::uint32_t target = steps[at].target;
+  const std::uint32_t counter = steps[at + 1].target;
+  const std::uint64_t thread_lo = Appender::labels_lo(subject, SpanState::Running);
+  const std::uint32_t thread_hi = Appender::labels_hi(subject, 0);
+  const std::uint64_t held_lo =
+      Appender::labels_lo(me, SpanState::Held) | Appender::gap_lo(static_cast<std::uint64_t>(wall_with.ns()));
+  const std::uint32_t held_hi = Appender::labels_hi(me, trace::kNoStep);
+  // A Held span after a gap too long for a record, or a lane past a record's subjects: every
+  // span the checked way.
+  const bool batches = subject <= trace::SpanStore::kMaxSubject && me <= trace::SpanStore::kMaxSubject &&
+                       wall_with.ns() <= static_cast<std::int64_t>(trace::SpanStore::kMaxGap);
+  const std::uint32_t with_pieces = 1U + cost_pieces;
+  Time now = clock.now;
+  Time begin = clock.begin;
+  std::uint64_t left = clock.left;
+  Record* next = spans.next();
+  std::int64_t base = spans.base();
+  Record* lock_next = held.next();
+  std::int64_t lock_base = held.base();
+  Record* batch_end = next;  // none before the first checked push
+  Time batch_limit;          // a release before this one fits the records, and the stretch
+  for (; at + 2 < end; at += 3) {
+    const scenario::PlannedStep* const s = steps + at;
+    if (s[0].kind != scenario::StepKind::Acquire || s[0].target != target || s[1].kind != scenario::StepKind::Increment ||
+        s[1].target != counter || s[2].kind != scenario::StepKind::Release || s[2].target != target) {
+      break;
+    }
+    const Time call = s[1].has_call ? s[1].duration : Time::zero();
+    const bool calls = call > Time::zero();
+    const std::uint32_t pieces = with_pieces + (calls ? 1U : 0U);
+    const Time held_from = now + wall_with;
+    const Time released = held_from + (calls ? cost_wall + call : cost_wall);
+    if (pieces > left) break;
+    // The step before ends now (in a batch, this loop's last increment, at - 2); the with
+    // statement's span; the lock's Held span, after the last statement's (in a batch).
+    if (next != batch_end && released < batch_limit) [[likely]] {
+      Appender::put(next[0], static_cast<std::uint64_t>(now.ns() - base) | thread_lo,
+                    thread_hi | static_cast<std::uint16_t>(at - 2));
+      Appender::put(next[1], static_cast<std::uint64_t>(held_from.ns() - base) | thread_lo,
+                    thread_hi | static_cast<std::uint16_t>(at));
+      next += 2;
+      Appender::put(*lock_next++, static_cast<std::uint64_t>(released.ns() - lock_base) | held_lo, held_hi);
+    } else {
+      if (released >= until) break;
+      spans.advance(next, begin);
+      // The lock's records written since the last checked push end at the last release.
+      held.advance(lock_next, lock_next == held.next() ? Time{held.last_end()} : now);
+      spans.push_next(now, subject, at == from ? clock.labelled : static_cast<std::uint16_t>(at - 2), SpanState::Running);
+      spans.push_next(held_from, subject, static_cast<std::uint16_t>(at), SpanState::Running);
+      held.push_after_gap(held_from, released, me, trace::kNoStep, SpanState::Held);
+      next = spans.next();
+      base = spans.base();
+      lock_next = held.next();
+      lock_base = held.base();
+      batch_end = batches ? next + 2 * std::min(spans.room() / 2, held.room()) : next;
+      batch_limit = Time{std::min({until.ns(), base + kReach, lock_base + kReachAfterGap})};
+    }
+    begin = held_from;
+    left -= pieces;
+    now = released;
+  }
+  spans.advance(next, begin);
+  held.advance(lock_next, lock_next == held.next() ? Time{held.last_end()} : now);
+  clock = PieceClock{now, begin, left, at > from ? static_cast<std::uint16_t>(at - 2) : clock.labelled};
+  return at;
+}
+
+}  // namespace
+
 std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& job, std::size_t i, std::size_t end,
                                       Engine::Stretch& stretch, const StatementCost& cost, Time wall_with) {
   Engine& e = engine_;
@@ -292,7 +467,71 @@ std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& jo
         held_lane = trace::kNone;
       }
     };
+    // `counter += f()` statements of one counter from `at`, each one step (its span), the
+    // counter's new value and stores counted once at the end; where the next step is.
+    const auto increments = [&](std::size_t at) {
+      PieceClock clock{now, begin, left, labelled};
+      const std::size_t from = at;
+      at = increments_in_piece(steps, at, end, until, cost.wall, cost.pieces, subject, spans, clock);
+      const auto ran = static_cast<std::int64_t>(at - from);
+      if (ran > 0) {
+        now = clock.now;
+        begin = last_start = clock.begin;
+        left = clock.left;
+        labelled = clock.labelled;
+        SharedCounter& counter = counters[steps[from].target];
+        counter.value += ran;
+        counter.stores += ran;
+      }
+      return at;
+    };
+    // `with lock: counter += f()` statements of one free lock nobody waits for and one
+    // counter from `at` (acquire, increment, release): the with statement's span, the
+    // increment's, the lock's Held span from the with statement's end to the release, the
+    // lock free again after each. Where the next step is.
+    const auto with_statements = [&](std::size_t at) {
+      const std::uint32_t target = steps[at].target;
+      UserLock& lock = locks[target];
+      if (wall_with <= Time::zero() || !lock.free() || lock.has_waiters() || at + 2 >= end ||
+          steps[at + 1].kind != scenario::StepKind::Increment || steps[at + 2].kind != scenario::StepKind::Release ||
+          steps[at + 2].target != target) {
+        return at;
+      }
+      if (held_lane != lock.lane()) {
+        held.reset();
+        held.emplace(b.lane_spans(lock.lane()));
+        held_lane = lock.lane();
+      }
+      PieceClock clock{now, begin, left, labelled};
+      const std::size_t from = at;
+      at = with_statements_in_piece(steps, at, end, until, cost.wall, cost.pieces, wall_with, subject, me, spans, *held,
+                                    clock);
+      const auto ran = static_cast<std::int64_t>((at - from) / 3);
+      if (ran > 0) {
+        now = clock.now;
+        begin = last_start = clock.begin;
+        left = clock.left;
+        labelled = clock.labelled;
+        SharedCounter& counter = counters[steps[from + 1].target];
+        counter.value += ran;
+        counter.stores += ran;
+      }
+      return at;
+    };
     for (; i < end; ++i) {
+      // Whole statements in a row, each as the steps below would run it, with no lock
+      // deferred and the lane's last span ending where the open one begins: every span
+      // pushed here then begins where the one before it on its lane ended (a thread's) or
+      // after the with statement's work (a lock's Held spans).
+      if (deferred == nullptr && spans.last_end() == begin.ns()) {
+        const scenario::StepKind kind = steps[i].kind;
+        if (kind == scenario::StepKind::Acquire) {
+          i = with_statements(i);
+        } else if (kind == scenario::StepKind::Increment) {
+          i = increments(i);
+        }
+        if (i >= end) break;
+      }
       const scenario::PlannedStep& step = steps[i];
       Time wall;
       std::uint32_t pieces;
@@ -318,7 +557,9 @@ std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& jo
         taken = &lock;
       } else if (step.kind == scenario::StepKind::Release) {
         UserLock& lock = locks[step.target];
-        if (lock.has_waiters()) break;  // its wake-up is an event: the caller's
+        // Its wake-up is an event: the caller's. Increments alone (no with statement's cost,
+        // increments_at_once()) stop at the first step of another kind.
+        if (lock.has_waiters() || wall_with <= Time::zero()) break;
         if (&lock == deferred && lock.depth() == 1) {
           // clear_state() of the lock's lane at the Held span's end, its record written here.
           lock.release_unrecorded();
@@ -378,21 +619,23 @@ std::size_t SharedState::increments_at_once(ThreadId t, const scenario::PlannedJ
   // before the next event (and within the run's event limit).
   Engine::Stretch stretch = engine_.stretch(t);
   if (stretch.events == 0) return first;
-  const StatementCost cost = statement_cost(t, settings);
+  const StatementCost cost = step_costs(t, settings).statement;
   // The steps and the counters, read once: the spans' records written in the loop could be
   // any memory to the compiler, which would load the vectors' starts again at every step.
   const scenario::PlannedStep* const steps = job.steps.data();
   SharedCounter* const counters = counters_.data();
   // After the first statement, a thread's run in one piece (its calls as drawn).
   const bool in_one = task_lane == trace::kNone && cost.call_as_drawn && cost.wall > Time::zero();
-  // The loop made twice, as in steps_at_once(): a task's has no look at the piece.
-  const auto statements_from = [&](auto one_piece) {
+  // The loop made thrice: a task's has no look at the piece, nor at the steps' kinds (its
+  // caller passes a run of increments alone, increments_in_a_row()); a thread's job passes
+  // the rest of its steps (`mixed`), the run's end the first step of another kind.
+  const auto statements_from = [&](auto one_piece, auto mixed) {
     std::size_t i = first;
-    while (i < end) {
+    while (i < end && (!decltype(mixed)::value || steps[i].kind == scenario::StepKind::Increment)) {
       if constexpr (decltype(one_piece)::value) {
         if (stretch.core_shows_running) {
           i = in_one_piece(t, job, i, end, stretch, cost, Time::zero());
-          if (i == end) break;
+          if (i == end || steps[i].kind != scenario::StepKind::Increment) break;
         }
       }
       if (!statement_at_once(t, job, i, steps[i], counters, stretch, cost, settings, task_lane)) break;
@@ -400,7 +643,9 @@ std::size_t SharedState::increments_at_once(ThreadId t, const scenario::PlannedJ
     }
     return i;
   };
-  return in_one ? statements_from(std::true_type{}) : statements_from(std::false_type{});
+  if (in_one) return statements_from(std::true_type{}, std::true_type{});
+  return task_lane == trace::kNone ? statements_from(std::false_type{}, std::true_type{})
+                                   : statements_from(std::false_type{}, std::false_type{});
 }
 
 std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,
@@ -412,9 +657,10 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
   Engine& e = engine_;
   Engine::Stretch stretch = e.stretch(t);
   if (stretch.events == 0) return first;
-  const StatementCost cost = statement_cost(t, settings);
-  const Time with = scenario::python_cost(settings, settings.costs.lock_with);
-  const Time wall_with = e.wall_time(t, with);
+  const StepCosts costs = step_costs(t, settings);
+  const StatementCost& cost = costs.statement;
+  const Time with = costs.with;
+  const Time wall_with = costs.wall_with;
   const std::uint32_t with_pieces = with > Time::zero() ? 1U : 0U;
   const bool in_task = task_lane != trace::kNone;
   const LaneId who = in_task ? task_lane : e.lane(t);

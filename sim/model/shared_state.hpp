@@ -102,10 +102,15 @@ class SharedState {
   /// (lesson 15's 20,000) takes one coroutine frame, not one each. Each costs the loop's own
   /// bytecode (costs.increment) and f()'s Python work (the step's duration). An asyncio task
   /// passes its lane as `task_lane`: it shows each step as Running there as it starts it.
+  /// It stops before a step of another kind among the `count`: where it stopped goes to
+  /// `stopped` (a thread's job passes the rest of its steps, and learns where its run of
+  /// increments ended without looking ahead).
   Program increment(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t count,
-                    const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone);
-  /// The increment steps of `job` from `first` (before `end`) that run now, one after
-  /// another, with nothing that could come between them (U4): where the next is to start.
+                    const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone,
+                    std::size_t* stopped = nullptr);
+  /// The increment steps of `job` from `first` (before `end`, and before the first step of
+  /// another kind) that run now, one after another, with nothing that could come between
+  /// them (U4): where the next is to start.
   std::size_t increments_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t end,
                                  const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone);
   /// The lock and counter steps of `job` from `first` (acquire, increment, release) that
@@ -140,6 +145,20 @@ class SharedState {
     bool call_as_drawn = false;
   };
   StatementCost statement_cost(ThreadId t, const scenario::EffectiveSettings& settings);
+  /// What a stretch of steps costs on `t`'s core: a statement's work, and the with
+  /// statement's (L7), its CPU time and wall time.
+  struct StepCosts {
+    StatementCost statement;
+    Time with;
+    Time wall_with;
+  };
+  /// step_costs() on a core at full speed (S7), where they are the settings' own, kept for
+  /// the settings they were made from: a stretch asks for them each time it begins (lesson
+  /// 15's threads run 17,000 times), and making them took four calls each time.
+  /// Inline, the kept costs looked up where the stretch begins; made out of line.
+  const StepCosts& step_costs(ThreadId t, const scenario::EffectiveSettings& settings);
+  [[gnu::noinline]] const StepCosts& make_step_costs(ThreadId t, const scenario::EffectiveSettings& settings,
+                                                     bool full_speed);
   /// Increment step `i` of `job` at once inside `stretch` (U4), which it shortens: false,
   /// and nothing done, when it would not end inside it.
   /// `step` is job.steps[i], `counters` counters_.data(): read once by the caller's loop.
@@ -172,6 +191,15 @@ class SharedState {
   std::vector<Time> waiting_since_;       ///< by lane
   std::vector<std::int64_t> stores_;      ///< scratch
   std::optional<Time> deadlock_at_;
+  struct KeptCosts {
+    bool kept = false;
+    Time increment;  ///< the settings they were made from
+    Time lock_with;
+    double factor = 1.0;
+    StepCosts costs;
+  };
+  KeptCosts kept_costs_;  ///< step_costs() at full speed
+  StepCosts made_costs_;  ///< step_costs() on a slower core, the last made
 };
 
 }  // namespace gilsim::model

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -472,6 +473,72 @@ class SpanStore::Appender {
   Appender& operator=(const Appender&) = delete;
   ~Appender() { put_back(); }
 
+  /// The last span's end: where a span push_next() adds begins.
+  std::int64_t last_end() const { return last_end_; }
+  /// push() of a span that begins where the last one ended (the caller checked last_end()
+  /// once, and each span after that begins at the end of the one it pushed before): a
+  /// stretch's steps in one piece (docs/model.md U4), with no look at the begin.
+  [[gnu::always_inline]] void push_next(Time end, std::uint32_t subject, std::uint16_t step, SpanState state) {
+    const std::uint64_t reach = static_cast<std::uint64_t>(end.ns()) - static_cast<std::uint64_t>(base_);
+    const std::uint32_t label = subject + 1u;
+    if (next_ == room_end_ || label >> 18 != 0 || reach >> 57 != 0) [[unlikely]] {
+      return push_anyhow(Time{last_end_}, end, subject, step, state);
+    }
+    write(*next_++, reach | static_cast<std::uint64_t>(state) << 58 | std::uint64_t{label >> 16} << 62, label << 16 | step);
+    last_end_ = end.ns();
+    ++size_;
+  }
+  /// push() of a span that begins after a gap (a lock's Held spans, the with statement's
+  /// work between them); one that begins where the last ended goes the long way, as does
+  /// any that does not fit a record.
+  [[gnu::always_inline]] void push_after_gap(Time begin, Time end, std::uint32_t subject, std::uint16_t step,
+                                             SpanState state) {
+    const std::uint64_t reach = static_cast<std::uint64_t>(end.ns()) - static_cast<std::uint64_t>(base_);
+    const std::uint64_t gap = static_cast<std::uint64_t>(begin.ns()) - static_cast<std::uint64_t>(last_end_);
+    const std::uint32_t label = subject + 1u;
+    if (next_ == room_end_ || gap == 0 || (gap >> 25 | reach >> 32) != 0 || label >> 18 != 0) [[unlikely]] {
+      return push_anyhow(begin, end, subject, step, state);
+    }
+    write(*next_++,
+          reach | kGapBit | gap << 32 | static_cast<std::uint64_t>(state) << 58 | std::uint64_t{label >> 16} << 62,
+          label << 16 | step);
+    last_end_ = end.ns();
+    ++size_;
+  }
+  /// The place a producer's loop writes records at itself, between two calls that keep the
+  /// store's place (a stretch's whole statements, docs/model.md U4): up to room() records
+  /// from next(), each made by put() from a span's end less base() (under 2^57 for a span
+  /// that begins where the last one ended, under 2^32 after a gap of under 2^25, a subject
+  /// under kMaxSubject + 1), then advance() past them.
+  Record* next() const { return next_; }
+  /// Records left before the group's room ends (none when the next span begins a group).
+  std::size_t room() const { return static_cast<std::size_t>(room_end_ - next_); }
+  std::int64_t base() const { return base_; }
+  /// The labels' part of a record's low words, and its high word.
+  static std::uint64_t labels_lo(std::uint32_t subject, SpanState state) {
+    return static_cast<std::uint64_t>(state) << 58 | std::uint64_t{(subject + 1u) >> 16} << 62;
+  }
+  static std::uint32_t labels_hi(std::uint32_t subject, std::uint16_t step) { return (subject + 1u) << 16 | step; }
+  /// The gap's part of a record's low words (a span that begins after one).
+  static std::uint64_t gap_lo(std::uint64_t gap) { return kGapBit | gap << 32; }
+  /// A record: the span's time (its end less base(), with gap_lo() after a gap) or'ed with
+  /// labels_lo(), and labels_hi().
+  static void put(Record& r, std::uint64_t lo, std::uint32_t hi) {
+    if constexpr (std::endian::native == std::endian::little) {
+      // Two stores, where write()'s three words may be packed by the compiler through vector
+      // registers: the low words are w[0] | w[1] << 32 in this byte order.
+      std::memcpy(&r.w[0], &lo, sizeof lo);
+      r.w[2] = hi;
+    } else {
+      write(r, lo, hi);
+    }
+  }
+  /// The records up to `to` written (put()), the last of them a span ending at `last_end`.
+  void advance(Record* to, Time last_end) {
+    size_ += static_cast<std::size_t>(to - next_);
+    next_ = to;
+    last_end_ = last_end.ns();
+  }
   /// push_inline(), on the appender's copy of the store's place.
   [[gnu::always_inline]] void push(Time begin, Time end, std::uint32_t subject, std::uint16_t step, SpanState state) {
     const std::uint64_t reach = static_cast<std::uint64_t>(end.ns()) - static_cast<std::uint64_t>(base_);

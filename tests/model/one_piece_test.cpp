@@ -182,3 +182,161 @@ executor = "threads"
     simulate_both_ways(s);
   }
 }
+
+TEST_CASE("a thread alone runs its increments in one piece: each step its span at exact times, two counters in turn") {
+  // One thread, one core, nothing else due. Increment k: 40 ns of bytecode and, for even k,
+  // f()'s 30 ns; counters a and b in pairs (a, a, b, b, ...), so a run of one counter is
+  // two steps. Step k's span ends where step k + 1's begins.
+  auto s = exact_scenario(1);
+  s.costs.increment = 40_ns;
+  const auto a = add_counter(s, "a");
+  const auto b = add_counter(s, "b", 5);
+  std::vector<scenario::Step> steps;
+  for (int k = 0; k < 150; ++k) steps.push_back(k % 2 == 0 ? increment(k % 4 < 2 ? a : b, 30_ns) : increment(k % 4 < 2 ? a : b));
+  add_jobs(s, "plain", 1, steps);
+  const trace::Trace t = simulate_with(s, Executor::Threads);
+  const std::vector<trace::Span> running = spans_in(t, "T1", SpanState::Running);
+  REQUIRE(running.size() == 150);
+  Time at = running[0].begin;
+  for (std::size_t k = 0; k < 150; ++k) {
+    CAPTURE(k);
+    CHECK(running[k].begin == at);
+    at = at + (k % 2 == 0 ? 70_ns : 40_ns);
+    CHECK(running[k].end == at);
+    CHECK(running[k].step == k);
+  }
+  REQUIRE(t.counters.size() == 2);
+  CHECK(t.counters[0].final_value == 76);
+  CHECK(t.counters[0].updates == 76);
+  CHECK(t.counters[1].final_value == 5 + 74);
+  CHECK(t.counters[1].updates == 74);
+  simulate_both_ways(s);
+}
+
+TEST_CASE("with statements in one piece whose with lasts past a record's longest gap: the lock's Held spans kept whole") {
+  // The with statement's work 40 ms (past the 33.5 ms a record keeps of a gap, and 64 Held
+  // spans a group reach past 4.3 s from its base): statement k runs from 40.00007 ms k, its
+  // lock Held from 40 ms after that to 70 ns later.
+  auto s = exact_scenario(1);
+  s.costs.increment = 40_ns;
+  s.costs.lock_with = 40_ms;
+  const auto lock = add_lock(s, "lock");
+  const auto counter = add_counter(s, "counter");
+  std::vector<scenario::Step> steps;
+  for (int k = 0; k < 140; ++k) {
+    steps.push_back(acquire(lock));
+    steps.push_back(increment(counter, 30_ns));
+    steps.push_back(release(lock));
+  }
+  add_jobs(s, "slow with", 1, steps);
+  const trace::Trace t = simulate_with(s, Executor::Threads);
+  const std::vector<trace::Span> running = spans_in(t, "T1", SpanState::Running);
+  REQUIRE(running.size() == 280);
+  const Time start = running[0].begin;
+  const Time statement = 40_ms + 70_ns;
+  const std::vector<trace::Span> held = spans_in(t, "lock lock", SpanState::Held);
+  REQUIRE(held.size() == 140);
+  for (std::size_t k = 0; k < 140; ++k) {
+    CAPTURE(k);
+    const Time at = start + Time{statement.ns() * static_cast<std::int64_t>(k)};
+    CHECK(running[2 * k].begin == at);
+    CHECK(running[2 * k].end == at + 40_ms);
+    CHECK(running[2 * k + 1].begin == at + 40_ms);
+    CHECK(running[2 * k + 1].end == at + statement);
+    CHECK(held[k].begin == at + 40_ms);
+    CHECK(held[k].end == at + statement);
+  }
+  CHECK(t.counters[0].final_value == 140);
+  simulate_both_ways(s);
+}
+
+TEST_CASE("statements in one piece that change lock or counter mid-run leave every trace as the step-by-step way makes it") {
+  const scenario::Scenario s = scenario::load_string(R"(
+title = "locks and counters in turn"
+[machine]
+cores = 2
+[python]
+switch_interval = "2us"
+[locks]
+a = "Lock"
+b = "Lock"
+[counters]
+x = 0
+y = 0
+[[job]]
+name = "turns"
+count = 3
+steps = [ { repeat = 120, steps = [ { acquire = "a" }, { increment = "x", call = "10ns..30ns" }, { release = "a" },
+                                    { acquire = "a" }, { increment = "y", call = "10ns..30ns" }, { release = "a" },
+                                    { acquire = "b" }, { increment = "x" }, { release = "b" },
+                                    { increment = "x", call = "5ns..15ns" }, { increment = "y" }, { increment = "y", call = "1ns..9ns" },
+                                    { acquire = "b" }, { increment = "y" }, { increment = "y" }, { release = "b" } ] } ]
+[[job]]
+name = "plain"
+count = 2
+steps = [ { repeat = 400, steps = [ { increment = "x", call = "5ns..25ns" }, { increment = "y" } ] } ]
+[[run]]
+name = "threads"
+executor = "threads"
+[[run]]
+name = "one core"
+executor = "threads"
+cores = 1
+[[run]]
+name = "sequential"
+executor = "sequential"
+)",
+                                                     "turns.toml");
+  // Every statement stored once, in every run, either way: x 3 a repeat of each "turns" job
+  // and 1 of each "plain" one's, y 5 and 1.
+  const BothWays both = simulate_both_ways(s);
+  for (const std::vector<trace::Trace>* runs : {&both.at_once, &both.long_way}) {
+    for (const trace::Trace& t : *runs) {
+      CAPTURE(t.run_name);
+      REQUIRE(t.counters.size() == 2);
+      CHECK(t.counters[0].updates == 3 * 120 * 3 + 400 * 2);
+      CHECK(t.counters[1].updates == 5 * 120 * 3 + 400 * 2);
+    }
+  }
+}
+
+TEST_CASE("a stretch on a half-speed core takes its steps' costs at that speed, after one at full speed") {
+  // T1 runs its job on core 0 (speed 1.0), then T2 its own on core 1 (0.5), each alone (its
+  // job ends long before the 5 ms interval). Each job: 50 `with lock: counter += f()` (the
+  // with 100 ns, the increment 40 ns and f()'s 30 ns), then 50 `counter += 1` (40 ns). On
+  // core 1 every step takes twice as long. Its costs are not those kept from core 0.
+  auto s = exact_scenario(2);
+  s.machine.core_speeds = {1.0, 0.5};
+  s.costs.increment = 40_ns;
+  s.costs.lock_with = 100_ns;
+  const auto lock = add_lock(s, "lock");
+  const auto counter = add_counter(s, "counter");
+  std::vector<scenario::Step> steps;
+  for (int k = 0; k < 50; ++k) {
+    steps.push_back(acquire(lock));
+    steps.push_back(increment(counter, 30_ns));
+    steps.push_back(release(lock));
+  }
+  for (int k = 0; k < 50; ++k) steps.push_back(increment(counter));
+  add_jobs(s, "a", 1, steps);
+  add_jobs(s, "b", 1, steps);
+  const trace::Trace t = simulate_with(s, Executor::Threads);
+  for (const auto& [lane, speed] : {std::pair{"T1", 1}, std::pair{"T2", 2}}) {
+    CAPTURE(lane);
+    std::vector<trace::Span> running;
+    for (const trace::Span span : spans_in(t, lane, SpanState::Running)) {
+      if (span.step != trace::kNoStep) running.push_back(span);
+    }
+    REQUIRE(running.size() == 150);
+    for (std::size_t k = 0; k < running.size(); ++k) {
+      CAPTURE(k);
+      const trace::Span& span = running[k];
+      const std::int64_t work = span.step >= 150 ? 40 : span.step % 3 == 0 ? 100 : 70;
+      CHECK(span.step == (k < 100 ? k / 2 * 3 + k % 2 : k + 50));
+      CHECK(span.end - span.begin == Time{work * speed});
+      if (k > 0) CHECK(span.begin == running[k - 1].end);
+    }
+  }
+  CHECK(t.counters[0].final_value == 200);
+  simulate_both_ways(s);
+}
