@@ -28,6 +28,16 @@ std::vector<trace::Span> spans_in(const trace::Trace& t, std::string_view lane, 
   return out;
 }
 
+/// `statements` statements `with lock: counter += f()` at the end of `steps`, f() taking
+/// `f_cost(k)` in statement k.
+void add_with_statements(std::vector<scenario::Step>& steps, auto lock, auto counter, int statements, auto f_cost) {
+  for (int k = 0; k < statements; ++k) {
+    steps.push_back(acquire(lock));
+    steps.push_back(increment(counter, f_cost(k)));
+    steps.push_back(release(lock));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("a thread alone runs its with statements in one piece: each step its span, the lock held from the take to the release") {
@@ -42,11 +52,7 @@ TEST_CASE("a thread alone runs its with statements in one piece: each step its s
     const auto lock = add_lock(s, "lock");
     const auto counter = add_counter(s, "counter");
     std::vector<scenario::Step> steps;
-    for (int k = 0; k < statements; ++k) {
-      steps.push_back(acquire(lock));
-      steps.push_back(increment(counter, 30_ns));
-      steps.push_back(release(lock));
-    }
+    add_with_statements(steps, lock, counter, statements, [](int) { return 30_ns; });
     add_jobs(s, "locked", 1, steps);
     scenario::Run run;
     run.name = "threads";
@@ -164,11 +170,7 @@ executor = "threads"
     const auto lock = add_lock(s, "lock");
     const auto counter = add_counter(s, "counter");
     std::vector<scenario::Step> steps;
-    for (int k = 0; k < 22'000; ++k) {
-      steps.push_back(acquire(lock));
-      steps.push_back(increment(counter, Time{k % 3 * 10}));
-      steps.push_back(release(lock));
-    }
+    add_with_statements(steps, lock, counter, 22'000, [](int k) { return Time{k % 3 * 10}; });
     add_jobs(s, "long", 2, steps);
     scenario::Run threads;
     threads.name = "threads";
@@ -223,11 +225,7 @@ TEST_CASE("with statements in one piece whose with lasts past a record's longest
   const auto lock = add_lock(s, "lock");
   const auto counter = add_counter(s, "counter");
   std::vector<scenario::Step> steps;
-  for (int k = 0; k < 140; ++k) {
-    steps.push_back(acquire(lock));
-    steps.push_back(increment(counter, 30_ns));
-    steps.push_back(release(lock));
-  }
+  add_with_statements(steps, lock, counter, 140, [](int) { return 30_ns; });
   add_jobs(s, "slow with", 1, steps);
   const trace::Trace t = simulate_with(s, Executor::Threads);
   const std::vector<trace::Span> running = spans_in(t, "T1", SpanState::Running);
@@ -312,11 +310,7 @@ TEST_CASE("a stretch on a half-speed core takes its steps' costs at that speed, 
   const auto lock = add_lock(s, "lock");
   const auto counter = add_counter(s, "counter");
   std::vector<scenario::Step> steps;
-  for (int k = 0; k < 50; ++k) {
-    steps.push_back(acquire(lock));
-    steps.push_back(increment(counter, 30_ns));
-    steps.push_back(release(lock));
-  }
+  add_with_statements(steps, lock, counter, 50, [](int) { return 30_ns; });
   for (int k = 0; k < 50; ++k) steps.push_back(increment(counter));
   add_jobs(s, "a", 1, steps);
   add_jobs(s, "b", 1, steps);

@@ -12,18 +12,16 @@
 #include "tests/span_fixtures.hpp"
 
 using gilsim::Time;
-using gilsim::trace::kNone;
 using gilsim::trace::kNoStep;
 using gilsim::trace::Span;
 using gilsim::trace::SpanState;
 using gilsim::trace::SpanStore;
 
-using gilsim::test::kMaxGap;
-using gilsim::test::kMaxReach;
-using gilsim::test::kMaxReachAfterGap;
-using gilsim::test::kMaxSubject;
 using gilsim::test::same;
 using gilsim::test::span;
+using gilsim::test::SpanCase;
+using gilsim::test::record_edge_cases;
+using gilsim::test::led_by;
 
 namespace {
 
@@ -37,54 +35,10 @@ void push_known(SpanStore::Appender& out, const Span& s) {
   }
 }
 
-struct Case {
-  std::string what;
-  std::vector<Span> spans;
-};
-
-/// Spans at each edge of a record's ranges and just past them (kept whole), after a first
-/// span at 1,000 ns.
-std::vector<Case> edge_cases() {
-  return {
-      {"on from the last", {span(1'000, 1'010), span(1'010, 1'020, 1, 1), span(1'020, 1'030, 1, 2)}},
-      {"on from the last at the longest reach", {span(1'000, 1'010), span(1'010, 1'000 + kMaxReach)}},
-      {"on from the last past the longest reach", {span(1'000, 1'010), span(1'010, 1'001 + kMaxReach)}},
-      {"after a gap of 1 ns", {span(1'000, 1'010), span(1'011, 1'020, 2, kNoStep, SpanState::Held)}},
-      {"after the longest gap at the longest reach after one",
-       {span(1'000, 1'010), span(1'010 + kMaxGap, 1'000 + kMaxReachAfterGap, 2, kNoStep, SpanState::Held)}},
-      {"after a gap past the longest", {span(1'000, 1'010), span(1'011 + kMaxGap, 1'020 + kMaxGap)}},
-      {"after a gap past the longest reach after one", {span(1'000, 1'010), span(1'011, 1'001 + kMaxReachAfterGap)}},
-      {"beginning before the last one ends", {span(1'000, 1'010), span(1'009, 1'020)}},
-      {"the largest subject and step", {span(1'000, 1'010), span(1'010, 1'020, kMaxSubject, 0xFFFE)}},
-      {"the largest subject after a gap", {span(1'000, 1'010), span(1'020, 1'030, kMaxSubject, 0xFFFE)}},
-      {"no subject and no step", {span(1'000, 1'010), span(1'020, 1'030, kNone, kNoStep)}},
-      {"a subject past the largest", {span(1'000, 1'010), span(1'010, 1'020, kMaxSubject + 1), span(1'020, 1'030)}},
-      {"a subject past the largest after a gap", {span(1'000, 1'010), span(1'020, 1'030, kMaxSubject + 1), span(1'040, 1'050)}},
-      {"on from one kept whole, and after a gap", {span(1'000, 1'010, kMaxSubject + 1), span(1'010, 1'020), span(1'030, 1'040)}},
-  };
-}
-
-/// `lead` spans (10 ns each from 0, or none) that fill the group before the case's spans,
-/// which are moved on to begin after them.
-std::vector<Span> led_by(std::size_t lead, const std::vector<Span>& spans) {
-  std::vector<Span> out;
-  for (std::size_t i = 0; i < lead; ++i) {
-    const auto at = static_cast<std::int64_t>(i) * 10;
-    out.push_back(span(at, at + 10, 3, 1, SpanState::WaitingGil));
-  }
-  const std::int64_t shift = static_cast<std::int64_t>(lead) * 10;
-  for (Span s : spans) {
-    s.begin = Time{s.begin.ns() + shift};
-    s.end = Time{s.end.ns() + shift};
-    out.push_back(s);
-  }
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("push_next() and push_after_gap() store every span as push() does: each record's edges, at every place in its group") {
-  for (const Case& c : edge_cases()) {
+  for (const SpanCase& c : record_edge_cases()) {
     for (const std::size_t lead : {std::size_t{0}, std::size_t{1}, std::size_t{62}, std::size_t{63}, std::size_t{64}, std::size_t{127}}) {
       const std::vector<Span> spans = led_by(lead, c.spans);
       SpanStore pushed;
