@@ -40,23 +40,29 @@ void GilWaitQueue::place_late_waiters() {
   late_head_ = 0;
 }
 
-std::optional<GilWaitQueue::Due> GilWaitQueue::find_drop_request() {
+void GilWaitQueue::find_drop_request() {
+  due_known_ = true;
+  has_due_ = true;
   const std::int64_t I = interval_.ns();
   if (in_buckets_ > 0) {
     // Any waiter in the buckets is due within two intervals of the switch; a late one later.
     const Entry& first = first_due_in_buckets();
     const std::int64_t r = switch_phase_;
     const std::int64_t offset = first.phase >= r ? first.phase - r : I - r + first.phase;
-    return Due{last_switch_ + Time{offset + I}, first.thread};
+    due_ = Due{last_switch_ + Time{offset + I}, first.thread};
+    return;
   }
   // Only late waiters: the first armed completes a full interval first.
   while (late_head_ < late_.size()) {
     const auto [thread, armed] = late_[late_head_];
     const Waiter& w = waiters_[thread];
-    if (w.place == Place::Late && w.armed == armed) return Due{armed + interval_, thread};
+    if (w.place == Place::Late && w.armed == armed) {
+      due_ = Due{armed + interval_, thread};
+      return;
+    }
     ++late_head_;
   }
-  return std::nullopt;
+  has_due_ = false;
 }
 
 // The buckets ---------------------------------------------------------------------------
