@@ -195,9 +195,10 @@ class GilWaitQueue {
   // Insertion from the back, by hand: arrivals tend to come in phase order, and a bucket holds a few entries, for
   // which std::vector::insert's general path costs more.
   bucket.push_back(e);
-  std::size_t i = bucket.size() - 1;
-  for (; i > 0 && phase < bucket[i - 1].phase; --i) bucket[i] = bucket[i - 1];
-  bucket[i] = e;
+  Entry* const begin = bucket.data();
+  Entry* i = begin + bucket.size() - 1;  // by pointer: no size() recomputed per step
+  for (; i != begin && phase < i[-1].phase; --i) *i = i[-1];
+  *i = e;
   in_use_[b / 64] |= std::uint64_t{1} << (b % 64);
   w.bucket = static_cast<std::uint16_t>(b);
   w.place = Place::Bucket;
@@ -208,14 +209,16 @@ class GilWaitQueue {
   Waiter& w = waiters_[thread];
   const std::size_t b = w.bucket;
   auto& bucket = buckets_[b];
-  std::size_t i = 0;
-  while (bucket[i].thread != thread) {
+  Entry* i = bucket.data();
+  Entry* const last = i + bucket.size() - 1;  // by pointer: no size() recomputed per step
+  const bool emptied = last == i;
+  while (i->thread != thread) {
     ++i;
-    assert(i < bucket.size() && "a waiter missing from its bucket");
+    assert(i <= last && "a waiter missing from its bucket");
   }
-  for (; i + 1 < bucket.size(); ++i) bucket[i] = bucket[i + 1];
+  for (; i != last; ++i) *i = i[1];
   bucket.pop_back();
-  if (bucket.empty()) in_use_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
+  if (emptied) in_use_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
   --in_buckets_;
 }
 
