@@ -17,6 +17,7 @@ void Operation::await_suspend(std::coroutine_handle<> h) const noexcept {
 Engine::Engine(const EngineConfig& config, trace::TraceBuilder& builder)
     : config_(config), builder_(builder), random_(config.seed) {
   static_assert(offsetof(Thread, work) + sizeof(WorkKind) <= 64, "a thread's hot fields fill one cache line");
+  static_assert(sizeof(Thread) == 128, "a thread's record is two cache lines");
   cores_.resize(static_cast<std::size_t>(config.cores));
   idle_cores_.reset(config.cores);
   idle_mask_answers_ = idle_cores_.usable();
@@ -56,6 +57,7 @@ ThreadId Engine::add_thread(std::string name, trace::ProcessId process) {
   continuations_.emplace_back();
   t.lane = lane;
   t.process = process;
+  t.gil = gils_[process].get();
   t.timer = add_timer(EventKind::Resume, id);
   [[maybe_unused]] const TimerHeap::Slot compute_timer = add_timer(EventKind::ComputeDone, id);
   assert(compute_timer == t.compute_timer());

@@ -59,6 +59,10 @@ struct alignas(64) Engine::Thread {
   Time deadline;
   Time lag;
   Parked parked = Parked::No;  ///< counted on its run queue with no core, not queued
+  /// gils_[process], kept here: gil_of(), asked a dozen times a hand-off, loads it from the
+  /// record in hand rather than through the GILs' vector (a GIL never moves: each is its own
+  /// allocation).
+  Gil* gil = nullptr;
 
   TimerHeap::Slot compute_timer() const { return timer + 1; }
 };
@@ -80,7 +84,7 @@ struct Engine::Core {
   trace::LaneId lane = trace::kNone;  ///< its lane in the trace
 };
 
-inline Gil* Engine::gil_of(ThreadId t) { return gils_[threads_[t].process].get(); }
+inline Gil* Engine::gil_of(ThreadId t) { return threads_[t].gil; }
 
 // Inline: every choice of an idle core asks it of each core (a call was 45 instructions a
 // hand-off of its own).

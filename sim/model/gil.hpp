@@ -53,6 +53,11 @@ class Gil {
     if (!locked || drop_request || waiters.empty()) return std::nullopt;
     return waiters.next_drop_request();
   }
+  /// next_drop_request() as the engine asks it (GilWaitQueue::next_due()): null for none.
+  const GilWaitQueue::Due* next_due() {
+    if (!locked || drop_request || waiters.empty()) return nullptr;
+    return waiters.next_due();
+  }
 
   std::uint32_t index = 0;  ///< by process
   trace::LaneId lane = trace::kNone;

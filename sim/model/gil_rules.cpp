@@ -422,7 +422,7 @@ Operation Engine::go_on_after_take(ThreadId t) {
 
 void Engine::update_drop_deadline(Gil& gil) {
   gil.deadline_dirty = false;
-  const auto due = gil.next_drop_request();
+  const GilWaitQueue::Due* due = gil.next_due();
   if (!due) {
     timers_.cancel(gil.deadline);
     return;
@@ -435,7 +435,7 @@ void Engine::update_drop_deadline(Gil& gil) {
 // Inline in dispatch(), its one caller.
 [[gnu::always_inline]] inline void Engine::on_drop_deadline(std::uint32_t index) {
   Gil& gil = *gils_[index];
-  const auto due = gil.next_drop_request();
+  const GilWaitQueue::Due* due = gil.next_due();
   if (!due) return;
   // G2: a whole interval passed with no switch: ask the holder to drop the GIL.
   gil.drop_request = true;

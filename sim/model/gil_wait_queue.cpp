@@ -40,23 +40,29 @@ void GilWaitQueue::place_late_waiters() {
   late_head_ = 0;
 }
 
-std::optional<GilWaitQueue::Due> GilWaitQueue::find_drop_request() {
+void GilWaitQueue::find_drop_request() {
+  due_known_ = true;
+  has_due_ = true;
   const std::int64_t I = interval_.ns();
   if (in_buckets_ > 0) {
     // Any waiter in the buckets is due within two intervals of the switch; a late one later.
     const Entry& first = first_due_in_buckets();
     const std::int64_t r = switch_phase_;
     const std::int64_t offset = first.phase >= r ? first.phase - r : I - r + first.phase;
-    return Due{last_switch_ + Time{offset + I}, first.thread};
+    due_ = Due{last_switch_ + Time{offset + I}, first.thread};
+    return;
   }
   // Only late waiters: the first armed completes a full interval first.
   while (late_head_ < late_.size()) {
     const auto [thread, armed] = late_[late_head_];
     const Waiter& w = waiters_[thread];
-    if (w.place == Place::Late && w.armed == armed) return Due{armed + interval_, thread};
+    if (w.place == Place::Late && w.armed == armed) {
+      due_ = Due{armed + interval_, thread};
+      return;
+    }
     ++late_head_;
   }
-  return std::nullopt;
+  has_due_ = false;
 }
 
 // The buckets ---------------------------------------------------------------------------
@@ -77,31 +83,37 @@ std::size_t GilWaitQueue::next_bucket(std::size_t b) const {
 
 [[gnu::always_inline]] inline const GilWaitQueue::Entry& GilWaitQueue::first_due_in_buckets() const {
   const std::int64_t phase = switch_phase_;
-  std::size_t b = bucket_of(phase);
-  std::size_t i = 0;
-  const std::vector<Entry>* bucket = &buckets_[b];
-  while (i < bucket->size() && (*bucket)[i].phase < phase) ++i;
-  if (i == bucket->size()) {
-    b = next_bucket(b + 1);
+  // The switch's own bucket is looked into only when the bitmap says it holds a waiter (it
+  // seldom does: a bucket is 2 us or so of phase), so an empty one's header is not read.
+  const std::size_t own = bucket_of(phase);
+  std::size_t b = next_bucket(own);
+  const Entry* e = nullptr;
+  const Entry* end = nullptr;
+  if (b == own) {
+    e = buckets_[b].data();
+    end = e + buckets_[b].size();
+    while (e != end && e->phase < phase) ++e;
+    if (e == end) b = next_bucket(b + 1);
+  }
+  if (e == end) {
     if (b == buckets_count_) b = next_bucket(0);  // wrap round to the first phase of all
     assert(b != buckets_count_ && "first_due_in_buckets() with no waiter in the buckets");
-    bucket = &buckets_[b];
-    i = 0;
+    e = buckets_[b].data();
+    end = e + buckets_[b].size();
   }
-  const Entry& first = (*bucket)[i];
-  if (i + 1 == bucket->size() || (*bucket)[i + 1].phase != first.phase) return first;
+  const Entry& first = *e;
+  if (e + 1 == end || e[1].phase != first.phase) return first;
   // Waiters of one phase (rare): the lowest id of those armed at or before the switch, else
   // the first armed since.
   const Entry* best = &first;
   bool best_before = waiters_[first.thread].arm_seq < switch_seq_;
-  for (std::size_t j = i + 1; j < bucket->size() && (*bucket)[j].phase == first.phase; ++j) {
-    const Entry& e = (*bucket)[j];
-    const Waiter& w = waiters_[e.thread];
+  for (const Entry* j = e + 1; j != end && j->phase == first.phase; ++j) {
+    const Waiter& w = waiters_[j->thread];
     const bool before = w.arm_seq < switch_seq_;
-    const bool better = before ? !best_before || e.thread < best->thread
+    const bool better = before ? !best_before || j->thread < best->thread
                                : !best_before && w.arm_seq < waiters_[best->thread].arm_seq;
     if (better) {
-      best = &e;
+      best = j;
       best_before = before;
     }
   }

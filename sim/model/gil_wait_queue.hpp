@@ -65,13 +65,17 @@ class GilWaitQueue {
   };
   /// When the first waiter completes a full interval with no switch, and which one.
   /// Remembered until the switch changes or that waiter leaves (an arrival only compares
-  /// itself with it): the engine asks after every event that changed the GIL.
+  /// itself with it).
   std::optional<Due> next_drop_request() {
-    if (!due_known_) {
-      due_ = find_drop_request();
-      due_known_ = true;
-    }
-    return due_;
+    const Due* due = next_due();
+    return due != nullptr ? std::optional<Due>(*due) : std::nullopt;
+  }
+  /// next_drop_request() as the engine asks it, after every event that changed the GIL: the
+  /// answer where the queue keeps it, or null with no waiter to set a request (no optional
+  /// copied out through memory, once a hand-off).
+  const Due* next_due() {
+    if (!due_known_) find_drop_request();
+    return has_due_ ? &due_ : nullptr;
   }
 
  private:
@@ -93,7 +97,8 @@ class GilWaitQueue {
   static_assert(sizeof(Entry) == 16);
   static constexpr std::size_t kMaxBuckets = 4096;  ///< over one interval
   static_assert(kMaxBuckets <= 65536, "Waiter::bucket holds a bucket's index");
-  std::optional<Due> find_drop_request();
+  /// Looks the answer of next_due() up and keeps it (due_, has_due_, due_known_).
+  void find_drop_request();
   /// At a switch: the late waiters go into the buckets (their grid points found by phase now).
   void place_late_waiters();
 
@@ -124,7 +129,8 @@ class GilWaitQueue {
   /// Waiters armed an interval or more after the last switch, in arm order (entries may be stale).
   std::vector<std::pair<std::uint32_t, Time>> late_;
   std::size_t late_head_ = 0;
-  std::optional<Due> due_;  ///< next_drop_request(), while due_known_
+  Due due_;  ///< next_due(), while due_known_ and has_due_
+  bool has_due_ = false;  ///< a waiter will set a request (due_ says when), while due_known_
   bool due_known_ = false;
 };
 
@@ -137,8 +143,9 @@ class GilWaitQueue {
   // The remembered answer stays right: a tie goes to the waiters already there (G2), so the
   // new waiter is the first due only if strictly earlier.
   bool due_changed = !due_known_;
-  if (due_known_ && (!due_ || at + interval_ < due_->at)) {
+  if (due_known_ && (!has_due_ || at + interval_ < due_.at)) {
     due_ = Due{at + interval_, thread};
+    has_due_ = true;
     due_changed = true;
   }
   Waiter& w = waiters_[thread];
@@ -165,7 +172,7 @@ class GilWaitQueue {
   assert(contains(thread) && "remove() of a thread that is not waiting");
   // The first due is the least of all waiters in one order (time, then the ties of G2):
   // taking away another waiter leaves it the least.
-  if (due_ && due_->thread == thread) due_known_ = false;
+  if (has_due_ && due_.thread == thread) due_known_ = false;
   Waiter& w = waiters_[thread];
   if (w.place == Place::Bucket) phase_erase(thread);
   w.place = Place::Away;  // a late waiter's entry is left behind, stale
@@ -188,9 +195,10 @@ class GilWaitQueue {
   // Insertion from the back, by hand: arrivals tend to come in phase order, and a bucket holds a few entries, for
   // which std::vector::insert's general path costs more.
   bucket.push_back(e);
-  std::size_t i = bucket.size() - 1;
-  for (; i > 0 && phase < bucket[i - 1].phase; --i) bucket[i] = bucket[i - 1];
-  bucket[i] = e;
+  Entry* const begin = bucket.data();
+  Entry* i = begin + bucket.size() - 1;  // by pointer: no size() recomputed per step
+  for (; i != begin && phase < i[-1].phase; --i) *i = i[-1];
+  *i = e;
   in_use_[b / 64] |= std::uint64_t{1} << (b % 64);
   w.bucket = static_cast<std::uint16_t>(b);
   w.place = Place::Bucket;
@@ -201,14 +209,16 @@ class GilWaitQueue {
   Waiter& w = waiters_[thread];
   const std::size_t b = w.bucket;
   auto& bucket = buckets_[b];
-  std::size_t i = 0;
-  while (bucket[i].thread != thread) {
+  Entry* i = bucket.data();
+  Entry* const last = i + bucket.size() - 1;  // by pointer: no size() recomputed per step
+  const bool emptied = last == i;
+  while (i->thread != thread) {
     ++i;
-    assert(i < bucket.size() && "a waiter missing from its bucket");
+    assert(i <= last && "a waiter missing from its bucket");
   }
-  for (; i + 1 < bucket.size(); ++i) bucket[i] = bucket[i + 1];
+  for (; i != last; ++i) *i = i[1];
   bucket.pop_back();
-  if (bucket.empty()) in_use_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
+  if (emptied) in_use_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
   --in_buckets_;
 }
 

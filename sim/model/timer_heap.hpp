@@ -66,11 +66,21 @@ class TimerHeap {
   /// set behind a woken waiter's nearer timer): with nothing pending for `slot` and the new
   /// last leaf not before its parent (a tie goes after: the new entry's sequence is the
   /// highest), it stays where it lands, with no sift and no call.
+  /// Pending in the heap as a leaf (the GIL's drop deadline, moved earlier by a returning
+  /// waiter due first: alone in the heap, most hand-offs), the entry is moved where it
+  /// stands when it is not before its parent, again with no sift and no call.
   void set_late(Slot slot, Time at) {
     const std::size_t n = heap_.size();
-    if (position_[slot] == kAbsent && n < heap_.capacity() && (n == 0 || !(at < heap_[(n - 1) / kArity].at))) {
+    const std::uint32_t i = position_[slot];
+    if (i == kAbsent && n < heap_.capacity() && (n == 0 || !(at < heap_[(n - 1) / kArity].at))) {
       heap_.push_back(Entry{at, (next_seq_++ << kSlotBits) | slot});
       position_[slot] = static_cast<std::uint32_t>(n);
+      return;
+    }
+    // kAbsent and kParked are past any index. The moved entry takes the highest sequence,
+    // so it is before its parent only at an earlier time, and a leaf has nobody below.
+    if (i < n && kArity * i + 1 >= n && (i == 0 || !(at < heap_[(i - 1) / kArity].at))) {
+      heap_[i] = Entry{at, (next_seq_++ << kSlotBits) | slot};
       return;
     }
     set(slot, at);

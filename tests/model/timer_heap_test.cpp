@@ -103,6 +103,26 @@ TEST_CASE("set_late() leaves a new timer as the last leaf unless it is before th
   CHECK(drain(h) == std::vector<TimerHeap::Slot>{s[0], s[5], s[1], s[6], s[7], s[2], s[3], s[4], s[8]});
 }
 
+TEST_CASE("set_late() moves a pending leaf where it stands unless it is then before its parent") {
+  TimerHeap h;
+  const TimerHeap::Slot p = h.add_slot();
+  std::vector<TimerHeap::Slot> s;
+  for (int i = 0; i < 4; ++i) s.push_back(h.add_slot());
+  h.park(p, 100_ms);  // the place beside the heap taken: every set() below goes into the heap
+  h.set(s[0], 10_ms);
+  h.set_late(s[0], 4_ms);  // the root, a leaf: moved earlier where it stands
+  CHECK(h.when(s[0]) == 4_ms);
+  h.set(s[1], 20_ms);  // the root's children
+  h.set(s[2], 30_ms);
+  h.set_late(s[2], 25_ms);  // a leaf still after its parent: where it stands
+  h.set_late(s[1], 2_ms);   // a leaf now before its parent, the root: it goes up
+  CHECK(h.top_slot() == s[1]);
+  h.set(s[3], 25_ms);       // a tie with s[2], set later: fires after it
+  h.set_late(s[0], 50_ms);  // a leaf again (the root's child), moved later where it stands
+  CHECK(h.when(s[0]) == 50_ms);
+  CHECK(drain(h) == std::vector<TimerHeap::Slot>{s[1], s[2], s[3], s[0], p});
+}
+
 TEST_CASE("many moves and cancels keep the heap ordered") {
   TimerHeap h;
   std::vector<TimerHeap::Slot> s;
