@@ -66,11 +66,10 @@ TEST_CASE("model: without the CPU-bound thread, the pinned scenarios' operation 
   for (const auto& [label, per_op] : {std::pair{"2 releases per op, CPU thread alone, 5 ms: time per op", 14.9e-6},
                                       std::pair{"2 releases per op, CPU thread beside the echo, 5 ms: time per op", 9.1e-6}}) {
     CAPTURE(label);
-    const auto row = std::find_if(suite.rows.begin(), suite.rows.end(), [&](const auto& r) { return r.label == label; });
-    REQUIRE(row != suite.rows.end());
-    scenario::Scenario s = scenario::load_file(suite.scenarios / row->scenario);
+    const SuiteRow row = one_seed(suite, label);
+    scenario::Scenario s = scenario::load_file(suite.scenarios / row.scenario);
     s.jobs[0].steps[0].duration = scenario::Duration::fixed(Time{1});  // the CPU-bound thread ends at once
-    CHECK(predict(*row, s).value == doctest::Approx(per_op).epsilon(0.01));
+    CHECK(predict(row, s).value == doctest::Approx(per_op).epsilon(0.01));
   }
 }
 
@@ -83,12 +82,11 @@ TEST_CASE("model: beside the I/O thread, the lag S3 keeps across the forced swit
   // moves nothing here.
   const Suite suite = load_suite(kSuiteFile);
   const std::string label = "2 releases per op, CPU thread beside the I/O thread, 5 ms: time per op";
-  const auto row = std::find_if(suite.rows.begin(), suite.rows.end(), [&](const auto& r) { return r.label == label; });
-  REQUIRE(row != suite.rows.end());
-  scenario::Scenario s = scenario::load_file(suite.scenarios / row->scenario);
-  const double with_signal = predict(*row, s).value / 0.005;
+  const SuiteRow row = one_seed(suite, label);
+  scenario::Scenario s = scenario::load_file(suite.scenarios / row.scenario);
+  const double with_signal = predict(row, s).value / 0.005;
   s.costs.gil_mutex_signal = Time::zero();
-  const double without = predict(*row, s).value / 0.005;
+  const double without = predict(row, s).value / 0.005;
   CHECK(with_signal == doctest::Approx(1.04).epsilon(0.02));
   CHECK(without == doctest::Approx(1.03).epsilon(0.02));
 }
