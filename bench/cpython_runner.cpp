@@ -655,8 +655,9 @@ int run_cpython_suite(int argc, char** argv) {
       const std::string figure = row.kind == fidelity::RowKind::Race
                                      ? fmt::format("{} lost, {} kept", p.lost, p.kept)
                                      : fidelity::format_figure(row.kind, p.value);
-      fmt::print("{:<48} {:<44} {} ({} to {}, {} seeds)\n", row.effect, row.label, figure,
-                 fidelity::format_figure(row.kind, p.low), fidelity::format_figure(row.kind, p.high), p.seeds);
+      fmt::print("{:<48} {:<44} {} ({} to {}, {} seed{})\n", row.effect, row.label, figure,
+                 fidelity::format_figure(row.kind, p.low), fidelity::format_figure(row.kind, p.high), p.seeds,
+                 p.seeds == 1 ? "" : "s");
     }
     if (!options.write_doc) return 0;
     std::vector<fidelity::RowResult> unmeasured;

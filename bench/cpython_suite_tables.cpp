@@ -157,14 +157,14 @@ std::string seeds_text(const std::vector<RowResult>& results) {
   }
   const std::string others = own.empty() ? std::string() : fmt::format("; {}", fmt::join(own, ", "));
   return fmt::format(
-      "The model is stochastic where the host is (docs/model.md G6's pick of a waiter, G8's\n"
-      "wake-up draws), so each row's model runs under {} seed{} (`model_seeds` in\n"
-      "`fidelity/suite.toml`: the scenario's seed and the ones after it{}), as each program runs\n"
-      "several times: the model's figure is the median of its seeds' figures, its spread their\n"
-      "lowest and highest, beside CPython's median and spread. Under one seed a ratio divides\n"
-      "that seed's own runs, as a program's ratio divides one run's sections, and each run's\n"
-      "figure is the mean over the cores' orders when the cores' speeds differ (S7). A row that\n"
-      "no seed moves has no spread.",
+      "The model's side is over seeds as CPython's is over runs. The model is stochastic where\n"
+      "the host is (docs/model.md G6's pick of a waiter, G8's wake-up draws), so each row's\n"
+      "model runs under {} seed{} (`model_seeds` in `fidelity/suite.toml`: the scenario's seed\n"
+      "and the ones after it{}): the model's figure is the median of its seeds' figures and\n"
+      "the model spread their lowest and highest (the race's, a seed's share of lost reads).\n"
+      "Under one seed, as within one program run, a ratio divides that seed's own runs, and\n"
+      "each run's figure is the mean over the cores' orders when the cores' speeds differ\n"
+      "(S7). A row that no seed moves shows a spread of one figure.",
       most, most == 1 ? "" : "s", others);
 }
 
@@ -368,10 +368,10 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
       "a virtual machine need not run at one speed; a run whose compared sections ran Python at\n"
       "paces more than {:.0f} % apart (the host's speed jumps between levels, which turns do not\n"
       "cancel) is left out; timer and I/O rows compare times; GIL tenure\n"
-      "rows compare the median tenure. {} The error is the project's one formula, (predicted -\n"
+      "rows compare the median tenure. The error is the project's one formula, (predicted -\n"
       "measured) / measured, on the two medians, CPython's and the model's. Tolerances: times and\n"
       "ratios within 10 %, GIL tenure within 1 %; the ready-pipe race passes when the model shows\n"
-      "both outcomes (a read that keeps the GIL, one that loses an interval) across seeds.\n\n",
+      "both outcomes (a read that keeps the GIL, one that loses an interval) across seeds.\n\n{}\n\n",
       trace::CpuCheck::kPaceTolerance * 100, seeds_text(results));
   md += "## How it was measured\n\n";
   if (!info.measured) {

@@ -191,7 +191,9 @@ TEST_CASE("the page shows the model's median and its spread beside CPython's, an
         std::string::npos);
   CHECK(md.find("| convoy | time per op | time | 6.23 ms | 6.00 ms to 6.50 ms | 6.20 ms | 6.00 ms to 6.90 ms | -0.5% | ok |") !=
         std::string::npos);
-  CHECK(md.find("each row's model runs under 9 seeds (`model_seeds` in\n`fidelity/suite.toml`") != std::string::npos);
+  CHECK(md.find("across seeds.\n\nThe model's side is over seeds as CPython's is over runs.") != std::string::npos);
+  CHECK(md.find("model runs under 9 seeds (`model_seeds` in `fidelity/suite.toml`: the scenario's seed\nand the ones "
+                "after it): the model's figure is the median") != std::string::npos);
   CHECK(render_text({r}).find("6.00 ms to 6.90 ms") != std::string::npos);
   // A row with its own seeds is named.
   SuiteRow race = row;
@@ -199,6 +201,6 @@ TEST_CASE("the page shows the model's median and its spread beside CPython's, an
   race.kind = RowKind::Race;
   race.model.seeds = 20;
   const std::string both = render_markdown({r, score(race, {}, Prediction{})}, info);
-  CHECK(both.find("the scenario's seed and the ones after it; \"reads that lose an interval\" under its 20)") !=
+  CHECK(both.find("and the ones after it; \"reads that lose an interval\" under its 20)") !=
         std::string::npos);
 }
