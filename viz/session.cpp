@@ -2,6 +2,7 @@
 #include "viz/session.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
@@ -293,6 +294,7 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
   // Known before the simulation starts: a kept run's part of what the change derives is
   // carried over, not built (RunwiseDerive).
   if (reused != nullptr) reusable->kept = out.kept;
+  out.kept_left_out = reused != nullptr && reused->as_is_left_to_caller;
   out.runs = model::simulate_all(out.scenario, simulation_threads(), &out.plan, progress, reused);
   out.simulation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
@@ -331,6 +333,10 @@ void Session::install(Loaded loaded) {
   }
   std::vector<trace::Trace> replaced = std::exchange(runs_, std::move(loaded.runs));
   std::vector<trace::Trace> shown_before = std::exchange(before_preview_, {});  // empty unless previewing
+  if (loaded.kept_left_out) {
+    stop_reading_shown();  // a value simulated ahead may be copying the runs moved now
+    move_kept_in(shown_before.empty() ? replaced : shown_before, runs_, loaded.kept);
+  }
   previewing_ = false;
   if (!replaced.empty()) retire_runs(std::move(replaced));
   if (!shown_before.empty()) retire_runs(std::move(shown_before));
@@ -354,6 +360,18 @@ void Session::install(Loaded loaded) {
   derived_ = std::move(loaded.derived);
   derived_generation_ = generation_;
   respeculate();
+}
+
+void Session::move_kept_in(std::vector<trace::Trace>& shown, std::vector<trace::Trace>& into, const std::vector<bool>& kept) {
+  for (std::size_t r = 0; r < kept.size() && r < into.size() && r < shown.size(); ++r) {
+    if (!kept[r]) continue;
+    // The runs shown keep their places while a change is simulated (a measured run comes
+    // after them, Session::add_measured): run r is the one offered (offered_for_reuse).
+    assert(shown[r].run_name == into[r].run_name && shown[r].origin == trace::Origin::Simulated && !shown[r].partial());
+    const Time interval = into[r].switch_interval;
+    into[r] = std::move(shown[r]);
+    into[r].switch_interval = interval;
+  }
 }
 
 std::any Session::take_derived() {
@@ -432,6 +450,10 @@ void Session::start_background() {
   const RunwiseDerive runwise = derive_ ? runwise_ : RunwiseDerive{};
   b.derive_one = runwise.one;
   b.reusable = {offered_for_reuse(knobs_), shown_text_, shown_fit_cpus_, {}};
+  // The runs kept as they are are moved in from the runs shown by install(), not copied,
+  // unless the change indexes its whole runs at once (a Derive without RunwiseDerive, which
+  // would index the stand-ins).
+  b.reusable.runs.as_is_left_to_caller = !derive_ || static_cast<bool>(runwise.join);
   b.offered_generation = generation_;
   b.thread = std::jthread([&b, file = file_, fit = fit_, derive = derive_, join = runwise.join,
                            source = shown_source(), spare = spare_for(knobs_), shown = loaded_ ? &scenario_ : nullptr,

@@ -159,6 +159,9 @@ class Session {
     std::vector<bool> kept;  ///< by run: kept from the runs shown as they were (model::Reuse::AsIs)
     std::uint64_t kept_from_generation = 0;  ///< the generation() of the runs kept from
     bool jobs_from_spare = false;  ///< `scenario`'s jobs are the spare's (spare_for()), not read again
+    /// Its `kept` runs are stand-ins (model::ReusedRuns::as_is_left_to_caller): install() moves
+    /// the runs shown into their places rather than a copy being made of each.
+    bool kept_left_out = false;
   };
   /// Runs shown that a change of the cores, the switch interval or both may keep rather than
   /// simulate (model::ReusedRuns, which copies those every moved knob's rule keeps), and the
@@ -246,6 +249,9 @@ class Session {
   /// Stops the speculation reading the runs shown (before they move in memory).
   void stop_reading_shown();
   void install(Loaded loaded);
+  /// Moves the runs `loaded` kept as they were (Loaded::kept_left_out) from `shown`, the runs it
+  /// replaces, into its stand-ins, each with the stand-in's switch interval.
+  static void move_kept_in(std::vector<trace::Trace>& shown, std::vector<trace::Trace>& into, const std::vector<bool>& kept);
   /// The runs of `key`, for the speculation: read from the key's text, cancelled when `stop`
   /// is requested (each run then throws at its next check, model::Progress). `offered`, when
   /// given, holds runs shown it keeps rather than simulates when the key reads their text.

@@ -153,6 +153,16 @@ bool value_is_lane(trace::MarkKind kind) { return kind == trace::MarkKind::LockW
 /// copy of lesson 15's three runs is 15 MB: milliseconds and page faults on each run's thread).
 std::shared_ptr<trace::Trace> simulate_answering(const scenario::Scenario& s, std::size_t r, const SharedPlan& planned,
                                                  Progress* progress, const ReusedRuns* reused) {
+  if (reused != nullptr && reused->as_is_left_to_caller && reuse_of(s, r, reused) == Reuse::AsIs) {
+    const trace::Trace& before = *reused->runs[r];
+    auto stand_in = std::make_shared<trace::Trace>(before.described_alike());
+    stand_in->end = before.end;
+    stand_in->switch_interval = scenario::effective_switch_interval(s, s.runs[r]);
+    // The run offered itself, owned by nobody here: the caller leaves it where it is until
+    // simulate_all() returns (ReusedRuns), and Progress::answers() copies it.
+    if (progress != nullptr) progress->answer(r, std::shared_ptr<const trace::Trace>(std::shared_ptr<const trace::Trace>(), &before));
+    return stand_in;
+  }
   std::shared_ptr<trace::Trace> whole = reusable(s, r, reused);
   if (!whole) {
     whole = std::make_shared<trace::Trace>(simulate_planned(s, s.runs[r], planned, nullptr, kDefaultMaxEvents, progress));

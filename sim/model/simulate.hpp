@@ -138,6 +138,12 @@ struct ReusedRuns {
   std::vector<const trace::Trace*> runs;
   bool switch_interval_moved = true;
   bool cores_moved = false;
+  /// A run kept as it is (Reuse::AsIs) is not copied: a watcher is answered with the run
+  /// offered itself (read where it is, not owned), and simulate_all() returns in its place a
+  /// stand-in (Trace::described_alike(), its end, its new interval, nothing recorded) for the
+  /// caller to move the run offered into (the viewer's knob change, which replaces the runs
+  /// shown: lesson 15's two such runs are 10 MB, 2,600 fresh pages a change to copy).
+  bool as_is_left_to_caller = false;
 };
 
 /// What simulate_all() does with run `r` of `s` offered in `reused`: simulates it (None),

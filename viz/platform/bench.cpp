@@ -45,6 +45,12 @@ double thread_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
+long process_minor_faults() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
+}
+
 long thread_minor_faults() {
   rusage usage{};
   getrusage(RUSAGE_THREAD, &usage);
@@ -79,6 +85,7 @@ std::string bench_knob_change(AppState& app, ImGuiIO& io, bool interval) {
   }
   const std::uint64_t before = app.session.generation();
   const double cpu0 = cpu_seconds();
+  const long faults0 = process_minor_faults();
   const double t0 = wall_seconds();
   app.session.set_knobs_in_background(knobs, derive_runs_for_session);
   // Frames at 60 a second while the runs are simulated, as the window draws them.
@@ -113,6 +120,7 @@ std::string bench_knob_change(AppState& app, ImGuiIO& io, bool interval) {
   build_frame(app, io);
   const double t3 = wall_seconds();
   const double cpu = cpu_seconds() - cpu0;
+  const long faults = process_minor_faults() - faults0;
   if (app.session.generation() == before) return fmt::format("knob change failed: {}\n", app.session.error());
   // The indices were built on the simulation's thread (with the swap on this one); the
   // simulation's own time is the session's clock around it: t1 - t0 also holds the frames
@@ -133,11 +141,11 @@ std::string bench_knob_change(AppState& app, ImGuiIO& io, bool interval) {
                         first_partial, first_partial_ms, partial_frames - 1, partial_frames == 2 ? "" : "s",
                         meanwhile + 1);
   return moved + progressive + fmt::format("knob change: {:.1f} ms to the frame after it ({:.1f} ms of CPU on every thread; re-simulation {:.1f} ms, "
-             "indexing {:.1f} ms, frame {:.1f} ms)\n"
+             "indexing {:.1f} ms, frame {:.1f} ms; {} minor page faults in the process)\n"
              "meanwhile {} frames with the previous runs, then the new ones so far, and a note that new ones are "
              "coming, the longest {:.1f} ms "
              "({:.1f} ms of CPU in all); the frame that put the new runs in {:.1f} ms\n",
-             (t3 - t0) * 1e3, cpu * 1e3, simulation * 1e3, (derive + t2 - t1) * 1e3, (t3 - t2) * 1e3, meanwhile,
+             (t3 - t0) * 1e3, cpu * 1e3, simulation * 1e3, (derive + t2 - t1) * 1e3, (t3 - t2) * 1e3, faults, meanwhile,
              longest_ms, frames_cpu * 1e3, (t3 - t1) * 1e3);
 }
 
