@@ -71,7 +71,8 @@ constexpr const char* kUsage =
     "gilsim_fidelity --cpython --model-only [--only PROGRAM,...] [--set KEY=VALUE]... [--output FILE]\n"
     "Runs every program of the CPython ground-truth suite (fidelity/suite.toml) N times (default 3)\n"
     "with PATH (default /usr/bin/python3, else python3 on PATH), pinned to two CPUs, and prints\n"
-    "CPython's median and spread, the model's prediction for the paired scenario and the error.\n"
+    "CPython's median and spread, the model's for the paired scenario (the median over the suite's\n"
+    "model_seeds seeds, lowest to highest) and the error.\n"
     "Before each round it measures the CPUs' speeds (cpu_speeds.py), how fast an idle CPU wakes\n"
     "a signalled thread and how late a timed wait runs (wake_latency.py), shown beside the model's\n"
     "default wake-up laws; --wake-fit predicts each round for the machine so fitted instead\n"
@@ -84,7 +85,8 @@ constexpr const char* kUsage =
     "check that they run, no figures; implies --no-doc). --only runs those programs' rows.\n"
     "--raw writes every program's JSON line, with the free cores, wall and CPU time the runner\n"
     "saw, one run a line (every section and figure, for calibrating the model).\n"
-    "--model-only prints the model's prediction for each row (every core at speed 1.0) and runs\n"
+    "--model-only prints the model's prediction for each row (every core at speed 1.0) with its\n"
+    "spread over the seeds, and runs\n"
     "no Python; --set changes a setting of every paired scenario, as gilsim run --set does;\n"
     "--output FILE also writes the page with the predictions alone, every row not measured.\n";
 
@@ -625,7 +627,13 @@ int run_cpython_suite(int argc, char** argv) {
         loaded[row.scenario] =
             &scenarios.emplace_back(scenario::load_file(suite.scenarios / row.scenario, options.overrides));
       }
-      if (options.replay.empty()) predictions.push_back(fidelity::predict(row, *loaded[row.scenario]));
+      if (options.model_only) {
+        predictions.push_back(fidelity::predict(row, *loaded[row.scenario]));
+      } else if (options.replay.empty()) {  // a check: one seed finds what every seed would
+        fidelity::SuiteRow one_seed = row;
+        one_seed.model.seeds = 1;
+        fidelity::predict(one_seed, *loaded[row.scenario]);
+      }
     }
   } catch (const SuiteError& e) {
     fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
@@ -647,7 +655,9 @@ int run_cpython_suite(int argc, char** argv) {
       const std::string figure = row.kind == fidelity::RowKind::Race
                                      ? fmt::format("{} lost, {} kept", p.lost, p.kept)
                                      : fidelity::format_figure(row.kind, p.value);
-      fmt::print("{:<48} {:<44} {}\n", row.effect, row.label, figure);
+      fmt::print("{:<48} {:<44} {} ({} to {}, {} seed{})\n", row.effect, row.label, figure,
+                 fidelity::format_figure(row.kind, p.low), fidelity::format_figure(row.kind, p.high), p.seeds,
+                 p.seeds == 1 ? "" : "s");
     }
     if (!options.write_doc) return 0;
     std::vector<fidelity::RowResult> unmeasured;

@@ -72,7 +72,8 @@ std::pair<std::string, std::string> section_field(const scenario::TomlReader& re
   return {trimmed.substr(0, dot), trimmed.substr(dot + 1)};
 }
 
-SuiteRow read_row(const scenario::TomlReader& reader, const toml::table& t, const std::filesystem::path& lessons) {
+SuiteRow read_row(const scenario::TomlReader& reader, const toml::table& t, const std::filesystem::path& lessons,
+                  int model_seeds) {
   reader.check_keys(t, kRowKeys, "in a [[row]]");
   const auto required = [&](std::string_view key, std::string_view expected) {
     auto value = reader.string(t, key);
@@ -126,7 +127,7 @@ SuiteRow read_row(const scenario::TomlReader& reader, const toml::table& t, cons
   row.model.over = reader.string(*model, "over").value_or("");
   row.model.minus = reader.string(*model, "minus").value_or("");
   row.model.divide = reader.number(*model, "divide", 1e-9, 1e9).value_or(1.0);
-  row.model.seeds = static_cast<int>(reader.integer(*model, "seeds", 1, 1000).value_or(1));
+  row.model.seeds = static_cast<int>(reader.integer(*model, "seeds", 1, 1000).value_or(model_seeds));
   const bool needs_job = row.model.quantity == "job_latency" || row.model.quantity == "lost_reads";
   if (needs_job && row.model.job.empty()) {
     reader.missing(*model, "job", "the row's model", fmt::format("the job whose {} is compared", row.model.quantity));
@@ -157,14 +158,15 @@ Suite load_suite(const std::filesystem::path& file) {
     } catch (const toml::parse_error& e) {
       reader.fail(e.source(), fmt::format("invalid TOML: {}", e.description()));
     }
-    constexpr std::array<std::string_view, 1> kTop{"row"};
+    constexpr std::array<std::string_view, 2> kTop{"model_seeds", "row"};
     reader.check_keys(root, kTop, "at the top level");
+    suite.model_seeds = static_cast<int>(reader.integer(root, "model_seeds", 1, 1000).value_or(Suite::kModelSeeds));
     const toml::array* rows = reader.array(root, "row", "[[row]]");
     if (rows == nullptr || rows->empty()) throw SuiteError(fmt::format("{}: the suite has no [[row]]", file.string()));
     for (const toml::node& node : *rows) {
       const toml::table* t = node.as_table();
       if (t == nullptr) reader.fail(node, "a [[row]] must be a table");
-      suite.rows.push_back(read_row(reader, *t, suite.lessons));
+      suite.rows.push_back(read_row(reader, *t, suite.lessons, suite.model_seeds));
     }
   } catch (const scenario::ScenarioError& e) {
     throw SuiteError(e.what());
@@ -760,18 +762,41 @@ std::vector<scenario::Scenario> core_orders(const scenario::Scenario& s) {
   return orders;
 }
 
-Prediction predict(const SuiteRow& row, const scenario::Scenario& s) {
+Prediction over_seeds(const std::vector<double>& per_seed) {
   Prediction p;
+  if (per_seed.empty()) return p;
+  p.value = median_of(per_seed);
+  const auto [low, high] = std::minmax_element(per_seed.begin(), per_seed.end());
+  p.low = *low;
+  p.high = *high;
+  p.seeds = static_cast<int>(per_seed.size());
+  return p;
+}
+
+Prediction predict(const SuiteRow& row, const scenario::Scenario& s) {
+  // The model is stochastic where the host is (G6's pick of a waiter, G8's wake-up draws):
+  // each seed is one run of the program, as CPython's figure is over its runs.
+  const int seeds = std::max(row.model.seeds, 1);
+  const auto seed_of = [&](int k) { return s.seed + static_cast<std::uint64_t>(k); };
   if (row.kind == RowKind::Race) {
+    Prediction p;
     scenario::Scenario seeded = s;
     const scenario::Run& run = run_named(s, row.model.run, row);
     std::vector<std::vector<bool>> outcomes;
-    for (int seed = 1; seed <= row.model.seeds; ++seed) {
-      seeded.seed = static_cast<std::uint64_t>(seed);
+    std::vector<double> fractions;
+    for (int k = 0; k < seeds; ++k) {
+      seeded.seed = seed_of(k);
       outcomes.push_back(lost_reads(model::simulate(seeded, run), row.model.job));
-      for (const bool lost : outcomes.back()) ++(lost ? p.lost : p.kept);
+      int lost = 0;
+      for (const bool l : outcomes.back()) lost += l;
+      p.lost += lost;
+      p.kept += static_cast<int>(outcomes.back().size()) - lost;
+      fractions.push_back(outcomes.back().empty() ? 0.0 : static_cast<double>(lost) / outcomes.back().size());
     }
     p.value = p.lost + p.kept > 0 ? static_cast<double>(p.lost) / (p.lost + p.kept) : 0.0;
+    p.low = *std::min_element(fractions.begin(), fractions.end());
+    p.high = *std::max_element(fractions.begin(), fractions.end());
+    p.seeds = seeds;
     // A race: some read keeps the GIL under one seed and loses it under another.
     for (std::size_t read = 0; read < outcomes.front().size() && !p.both_outcomes; ++read) {
       bool lost = false, kept = false;
@@ -784,21 +809,25 @@ Prediction predict(const SuiteRow& row, const scenario::Scenario& s) {
   }
   // The programs run on whichever CPU the kernel gives them, a loop's turns pinned half to each
   // (cpu_bound.py): with cores of unequal speeds (S7), each quantity is the mean over the cores'
-  // orders, as a figure summed over turns is.
-  const std::vector<scenario::Scenario> orders = core_orders(s);
-  const auto of = [&](const std::string& run) {
-    double sum = 0.0;
-    for (const auto& order : orders) sum += quantity(model::simulate(order, run_named(order, run, row)), row);
-    return sum / static_cast<double>(orders.size());
-  };
-  double value = of(row.model.run);
-  if (!row.model.minus.empty()) value -= of(row.model.minus);
-  if (!row.model.over.empty()) {
-    const double over = of(row.model.over);
-    value = over > 0 ? value / over : 0.0;
+  // orders, as a figure summed over turns is. Within a seed, as within one program run.
+  std::vector<scenario::Scenario> orders = core_orders(s);
+  std::vector<double> per_seed;
+  for (int k = 0; k < seeds; ++k) {
+    for (auto& order : orders) order.seed = seed_of(k);
+    const auto of = [&](const std::string& run) {
+      double sum = 0.0;
+      for (const auto& order : orders) sum += quantity(model::simulate(order, run_named(order, run, row)), row);
+      return sum / static_cast<double>(orders.size());
+    };
+    double value = of(row.model.run);
+    if (!row.model.minus.empty()) value -= of(row.model.minus);
+    if (!row.model.over.empty()) {
+      const double over = of(row.model.over);
+      value = over > 0 ? value / over : 0.0;
+    }
+    per_seed.push_back(value / row.model.divide);
   }
-  p.value = value / row.model.divide;
-  return p;
+  return over_seeds(per_seed);
 }
 
 Prediction over_rounds(const std::vector<Prediction>& rounds, const std::vector<std::size_t>& scored) {
@@ -810,8 +839,13 @@ Prediction over_rounds(const std::vector<Prediction>& rounds, const std::vector<
   if (kept.empty()) kept = rounds;
   Prediction p;
   std::vector<double> values;
+  p.low = kept.front().low;
+  p.high = kept.front().high;
+  p.seeds = kept.front().seeds;
   for (const Prediction& r : kept) {
     values.push_back(r.value);
+    p.low = std::min(p.low, r.low);
+    p.high = std::max(p.high, r.high);
     p.lost += r.lost;
     p.kept += r.kept;
     p.both_outcomes = p.both_outcomes || r.both_outcomes;

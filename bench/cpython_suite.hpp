@@ -48,6 +48,8 @@ struct ModelFigure {
   std::string job;
   std::string over, minus;
   double divide = 1.0;
+  /// The seeds the model runs under: the scenario's seed and the next seeds - 1 (load_suite
+  /// gives every row the suite's `model_seeds` unless the row sets its own `seeds`).
   int seeds = 1;
 };
 
@@ -71,6 +73,11 @@ struct Suite {
   std::filesystem::path scenarios;  ///< fidelity/scenarios
   std::filesystem::path lessons;    ///< scenarios/ (the lessons), beside fidelity/
   std::vector<SuiteRow> rows;
+  /// `model_seeds` at the top of the suite file: the seeds each row's model runs under (the
+  /// prediction their median, as CPython's figure is the median of its runs); a row's own
+  /// `seeds` overrides it.
+  static constexpr int kModelSeeds = 9;
+  int model_seeds = kModelSeeds;
 
   /// Each program once, in the order the rows first name them.
   std::vector<std::string> program_names() const;
@@ -201,12 +208,17 @@ struct WakeLatencyProbes {
 /// the page: "7.70 ms (6.90 ms to 9.10 ms)". Throws SuiteError when a figure is missing.
 std::string describe_process_start(const ProgramRun& run);
 
-/// What the model predicts for a row.
+/// What the model predicts for a row: over its seeds (ModelFigure::seeds), as CPython's
+/// figure is over its runs.
 struct Prediction {
-  double value = 0.0;    ///< seconds or a ratio; race rows: the fraction of lost reads
+  double value = 0.0;    ///< seconds or a ratio: the median over the seeds; race rows: the fraction of lost reads
   int lost = 0, kept = 0;  ///< race rows, over every seed
   /// Race rows: some read keeps the GIL under one seed and loses an interval under another.
   bool both_outcomes = false;
+  /// The model's spread: the lowest and the highest seed's figure (race rows: a seed's
+  /// fraction of lost reads); both `value` when no seed moves the row.
+  double low = 0.0, high = 0.0;
+  int seeds = 0;  ///< how many seeds it is over; 0: a figure given as it is, no spread
 };
 
 /// The contended holds of the main interpreter's GIL by job threads (the main thread only
@@ -227,13 +239,20 @@ std::vector<bool> lost_reads(const trace::Trace& trace, const std::string& job);
 /// `machine.core_speeds`, one per core), or once when every core runs at one speed.
 std::vector<scenario::Scenario> core_orders(const scenario::Scenario& s);
 
-/// Simulates the runs a row needs (the mean over core_orders()). Throws SuiteError for a run, job or quantity the
-/// scenario does not have.
+/// One prediction from each seed's figure: their median, the lowest and the highest.
+Prediction over_seeds(const std::vector<double>& per_seed);
+
+/// Simulates the runs a row needs under each of its seeds (the scenario's seed and the next
+/// `row.model.seeds` - 1): under one seed, each run's quantity is the mean over core_orders()
+/// and the row's figure is made of that seed's quantities alone (its `minus` and `over` too),
+/// as a program's figure is made of one run's sections; the prediction is over_seeds() of
+/// the seeds' figures. Throws SuiteError for a run, job or quantity the scenario does not have.
 Prediction predict(const SuiteRow& row, const scenario::Scenario& scenario);
 
 /// One prediction from a prediction per round (each with that round's machine, G8), over
 /// the rounds `scored` (those whose run the row's measurement kept; every round when none
-/// is): the median value; race rows: their reads summed, both outcomes when one showed them.
+/// is): the median of the rounds' values, the spread from the lowest to the highest seed of
+/// any of them; race rows: their reads summed, both outcomes when one showed them.
 Prediction over_rounds(const std::vector<Prediction>& rounds, const std::vector<std::size_t>& scored = {});
 
 /// Starved: no run got its cores (some may also be off pace); OffPace: every run got them, but

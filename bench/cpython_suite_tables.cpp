@@ -95,7 +95,7 @@ std::string verdict_name(Verdict v) {
 
 /// What a row shows; "-" where nothing was measured or no error applies.
 struct Cells {
-  std::string measured{"-"}, spread, predicted, error{"-"};
+  std::string measured{"-"}, spread, predicted, model_spread{"-"}, error{"-"};
 };
 
 Cells cells(const RowResult& r) {
@@ -104,6 +104,10 @@ Cells cells(const RowResult& r) {
   Cells c;
   if (measured) {
     c.spread = fmt::format("{} to {}", format_figure(kind, r.measured.low()), format_figure(kind, r.measured.high()));
+  }
+  if (r.predicted.seeds > 0) {  // the model's seeds, as CPython's runs: lowest to highest
+    c.model_spread =
+        fmt::format("{} to {}", format_figure(kind, r.predicted.low), format_figure(kind, r.predicted.high));
   }
   if (kind == RowKind::Race) {
     c.predicted = fmt::format("{} lost, {} kept", r.predicted.lost, r.predicted.kept);
@@ -138,6 +142,32 @@ std::string paragraph(std::string text) {
   return text;
 }
 
+/// How the model's side is a median over seeds, for the page's suite paragraph: the seeds most
+/// rows run under (`model_seeds`), and the rows with their own.
+std::string seeds_text(const std::vector<RowResult>& results) {
+  std::map<int, int> rows_with;  // seeds -> rows
+  for (const auto& r : results) ++rows_with[r.row->model.seeds];
+  int most = 1, most_rows = 0;
+  for (const auto& [seeds, rows] : rows_with) {
+    if (rows > most_rows) std::tie(most, most_rows) = std::pair{seeds, rows};
+  }
+  std::vector<std::string> own;
+  for (const auto& r : results) {
+    if (r.row->model.seeds != most) own.push_back(fmt::format("\"{}\" under its {}", r.row->label, r.row->model.seeds));
+  }
+  const std::string others = own.empty() ? std::string() : fmt::format("; {}", fmt::join(own, ", "));
+  return fmt::format(
+      "The model's side is over seeds as CPython's is over runs. The model is stochastic where\n"
+      "the host is (docs/model.md G6's pick of a waiter, G8's wake-up draws), so each row's\n"
+      "model runs under {} seed{} (`model_seeds` in `fidelity/suite.toml`: the scenario's seed\n"
+      "and the ones after it{}): the model's figure is the median of its seeds' figures and\n"
+      "the model spread their lowest and highest (the race's, a seed's share of lost reads).\n"
+      "Under one seed, as within one program run, a ratio divides that seed's own runs, and\n"
+      "each run's figure is the mean over the cores' orders when the cores' speeds differ\n"
+      "(S7). A row that no seed moves shows a spread of one figure.",
+      most, most == 1 ? "" : "s", others);
+}
+
 /// The page's list of how the suite was measured: the command, the machine, the load, the
 /// probes and the busy-machine check.
 std::string how_measured(const RunInfo& info) {
@@ -162,9 +192,10 @@ std::string how_measured(const RunInfo& info) {
   if (!info.core_speeds.empty()) {
     md += fmt::format("- Each CPU's speed (`fidelity/cpython/cpu_speeds.py`, a loop pinned to each CPU in turns\n"
                       "  before each round of programs, its median turn):\n  {}.\n"
-                      "  The model's machine has these relative speeds (docs/model.md S7), and each prediction\n"
-                      "  is the mean over the cores' orders, as the programs' figures are summed over turns on\n"
-                      "  either CPU.\n",
+                      "  The model's machine has these relative speeds (docs/model.md S7), and under each seed\n"
+                      "  a run's figure is the mean over the cores' orders, as the programs' figures are summed\n"
+                      "  over turns on either CPU; the prediction is then the median over the seeds (see The\n"
+                      "  suite).\n",
                       info.core_speeds);
   }
   if (!info.wake_latencies.empty()) {
@@ -180,7 +211,8 @@ std::string how_measured(const RunInfo& info) {
                           ? "  Each round's predictions have the model's halted-core wake-up (docs/model.md G8) and\n"
                             "  its timed wait's slack and wake-up (G2a) fitted to that round's\n"
                             "  (`scenario::fit_to_machine`), and a row's prediction is the median of those of the\n"
-                            "  rounds whose runs it kept (`--wake-fit`).\n"
+                            "  rounds whose runs it kept, each a median over the seeds, its spread from the lowest to\n"
+                            "  the highest seed of any of them (`--wake-fit`).\n"
                           : "  The model kept its default wake-up laws (docs/model.md G2a says why; `--wake-fit`\n"
                             "  would fit them to each round's).\n");
   }
@@ -297,12 +329,12 @@ std::vector<std::string> class_lines(const std::vector<RowResult>& results) {
 
 std::string render_text(const std::vector<RowResult>& results) {
   cli::TextTable table;
-  table.headers = {"effect", "row", "kind", "CPython (median)", "spread", "model", "error", "verdict"};
-  table.right_aligned = {false, false, false, true, true, true, true, false};
+  table.headers = {"effect", "row", "kind", "CPython (median)", "spread", "model (median)", "model spread", "error", "verdict"};
+  table.right_aligned = {false, false, false, true, true, true, true, true, false};
   for (const auto& r : results) {
     const Cells c = cells(r);
     table.rows.push_back({r.row->effect, r.row->label, std::string(to_string(r.row->kind)), c.measured, c.spread, c.predicted,
-                          c.error, verdict_name(r.verdict)});
+                          c.model_spread, c.error, verdict_name(r.verdict)});
   }
   std::string text = cli::render_table(table);
   for (const auto& r : results) {
@@ -337,10 +369,10 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
       "paces more than {:.0f} % apart (the host's speed jumps between levels, which turns do not\n"
       "cancel) is left out; timer and I/O rows compare times; GIL tenure\n"
       "rows compare the median tenure. The error is the project's one formula, (predicted -\n"
-      "measured) / measured, on CPython's median. Tolerances: times and ratios within 10 %, GIL\n"
-      "tenure within 1 %; the ready-pipe race passes when the model shows both outcomes (a read\n"
-      "that keeps the GIL, one that loses an interval) across seeds.\n\n",
-      trace::CpuCheck::kPaceTolerance * 100);
+      "measured) / measured, on the two medians, CPython's and the model's. Tolerances: times and\n"
+      "ratios within 10 %, GIL tenure within 1 %; the ready-pipe race passes when the model shows\n"
+      "both outcomes (a read that keeps the GIL, one that loses an interval) across seeds.\n\n{}\n\n",
+      trace::CpuCheck::kPaceTolerance * 100, seeds_text(results));
   md += "## How it was measured\n\n";
   if (!info.measured) {
     md += fmt::format("No CPython ran: `{}` wrote this page with the model's predictions alone, on {}, every\n"
@@ -366,13 +398,14 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
     md += fmt::format("| `{}` | `{}` | {} |\n", program, fmt::join(scenarios, "`, `"), rows_of[program]);
   }
   md += "\n## Results\n\n";
-  md += "| effect | row | kind | CPython (median) | spread | model | error | verdict | reason |\n";
-  md += "|---|---|---|---:|---:|---:|---:|---|---|\n";
+  md += "| effect | row | kind | CPython (median) | spread | model (median) | model spread | error | verdict | reason |\n";
+  md += "|---|---|---|---:|---:|---:|---:|---:|---|---|\n";
   int passed = 0, outside = 0, starved_rows = 0;
   for (const auto& r : results) {
     const Cells c = cells(r);
-    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.row->effect, r.row->label, to_string(r.row->kind),
-                      c.measured, c.spread, c.predicted, c.error, verdict_name(r.verdict), reason_cell(r));
+    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.row->effect, r.row->label,
+                      to_string(r.row->kind), c.measured, c.spread, c.predicted, c.model_spread, c.error,
+                      verdict_name(r.verdict), reason_cell(r));
     passed += r.verdict == Verdict::Pass;
     outside += r.verdict == Verdict::Outside;
     starved_rows += r.verdict == Verdict::Starved || r.verdict == Verdict::OffPace || r.verdict == Verdict::NotMeasured;

@@ -376,12 +376,12 @@ TEST_CASE("the generated page: how it was measured, the table, and every row out
   CHECK(md.find("CPython 3.11.2 (/usr/bin/python3)") != std::string::npos);
   CHECK(md.find("before the suite: 0.50 0.40 0.30; after: 0.70 0.45 0.31") != std::string::npos);
   const std::string left_out = "1 of 4 runs left out (got 0.50 of the 1 core(s) it keeps busy)";
-  CHECK(md.find(fmt::format("| CPU-bound | threads / sequential | ratio | 1.25x | 1.20x to 1.30x | 1.25x | +0.0% | ok | {} |",
+  CHECK(md.find(fmt::format("| CPU-bound | threads / sequential | ratio | 1.25x | 1.20x to 1.30x | 1.25x | - | +0.0% | ok | {} |",
                             left_out)) != std::string::npos);
   CHECK(md.find("| `cpu_bound.py` | `cpu-bound.toml` | 2 |") != std::string::npos);
   CHECK(md.find("1 of 2 rows within their tolerance, 1 outside, 0 not scored.") != std::string::npos);
   // The table gives the one sentence; the evidence has a section of its own, headed by the row.
-  CHECK(md.find(fmt::format("| CPU-bound | pool / sequential | ratio | 1.25x | 1.20x to 1.30x | 0.90x | -28.0% | OUTSIDE | "
+  CHECK(md.find(fmt::format("| CPU-bound | pool / sequential | ratio | 1.25x | 1.20x to 1.30x | 0.90x | - | -28.0% | OUTSIDE | "
                             "Starting the pool costs more than the model's estimate. {}. |",
                             left_out)) != std::string::npos);
   CHECK(md.find("\n### CPU-bound: pool / sequential\n\nPool start-up is an estimate.\n") != std::string::npos);

@@ -235,6 +235,16 @@ TEST_CASE("a hand-off gap and tenures predicted with the probe's wake-ups and ti
   // Only the rounds whose runs the row kept, when it kept any.
   CHECK(over_rounds({{3.0, 0, 0, false}, {1.0, 0, 0, false}, {2.0, 0, 0, false}}, {0}).value == 3.0);
   CHECK(over_rounds({{3.0, 0, 0, false}, {1.0, 0, 0, false}}, {5}).value == 2.0);
+  // Each round a median over seeds: the rounds' median, the spread from the lowest seed of any
+  // round to the highest.
+  const Prediction seeded = over_rounds({{2.0, 0, 0, false, 1.0, 3.0, 9}, {5.0, 0, 0, false, 4.0, 8.0, 9}});
+  CHECK(seeded.value == 3.5);
+  CHECK(seeded.low == 1.0);
+  CHECK(seeded.high == 8.0);
+  CHECK(seeded.seeds == 9);
+  const Prediction kept_round = over_rounds({{2.0, 0, 0, false, 1.0, 3.0, 9}, {5.0, 0, 0, false, 4.0, 8.0, 9}}, {1});
+  CHECK(kept_round.low == 4.0);
+  CHECK(kept_round.high == 8.0);
 }
 
 TEST_CASE("a wake probe without hand-off sections is refused") {
