@@ -47,13 +47,9 @@ class Gil {
   /// switch_cond after `taker` took it: the droppers waiting for a switch go on, in the
   /// order they began to wait, into `released`; the taker, if it was one, keeps waiting.
   void release_switch_waiters(std::uint32_t taker, std::vector<std::uint32_t>& released);
-  /// When a timed waiter will set the drop request (G2), if one will: the GIL is held, no
-  /// request is pending and someone waits.
-  std::optional<GilWaitQueue::Due> next_drop_request() {  // asked after every event that changed it
-    if (!locked || drop_request || waiters.empty()) return std::nullopt;
-    return waiters.next_drop_request();
-  }
-  /// next_drop_request() as the engine asks it (GilWaitQueue::next_due()): null for none.
+  /// When a timed waiter will set the drop request (G2), if one will (null for none): the
+  /// GIL is held, no request is pending and someone waits. Asked after every event that
+  /// changed it; the answer stays where the queue keeps it (GilWaitQueue::next_due()).
   const GilWaitQueue::Due* next_due() {
     if (!locked || drop_request || waiters.empty()) return nullptr;
     return waiters.next_due();

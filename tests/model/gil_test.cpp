@@ -44,15 +44,15 @@ TEST_CASE("taking the GIL consumes a pending drop request") {
 TEST_CASE("a drop request falls due only while the GIL is held, none is pending, and someone waits (G2)") {
   Gil gil(0, 0, 5_ms);
   gil.waiters.arm(2, 1_ms);
-  CHECK(!gil.next_drop_request());  // not held
+  CHECK(!gil.next_due());  // not held
   gil.take(1, 0_ms);
   gil.waiters.arm(2, 1_ms);  // armed after the switch at 0: asks one interval later
-  const auto due = gil.next_drop_request();
+  const auto due = gil.next_due();
   REQUIRE(due);
   CHECK(due->at == 6_ms);
   CHECK(due->thread == 2);
   gil.drop_request = true;
-  CHECK(!gil.next_drop_request());  // already asked
+  CHECK(!gil.next_due());  // already asked
 }
 
 TEST_CASE("a signal wakes one waiter, drawn from the generator, and removes it (G6, G8)") {

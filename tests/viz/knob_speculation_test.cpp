@@ -19,6 +19,7 @@
 #include "sim/scenario/loader.hpp"
 #include "tests/same_runs.hpp"
 #include "tests/temp_folder.hpp"
+#include "tests/viz/lesson_path.hpp"
 #include "tests/viz/finish_background.hpp"
 #include "viz/app_state.hpp"
 #include "viz/knob_cache.hpp"
@@ -39,7 +40,7 @@ SettingsKey key_named(const std::string& text) {
   return k;
 }
 
-std::filesystem::path lesson(const char* name) { return std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios" / name; }
+using gilsim::viz::testing::lesson;
 
 /// A copy of a lesson to edit, in a folder of its own (two test runs at once never share
 /// it), removed at the end.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tests/same_runs.hpp"
+#include "tests/viz/lesson_path.hpp"
 #include "tests/viz/finish_background.hpp"
 #include "tests/viz/same_run_index.hpp"
 #include "viz/app_state.hpp"
@@ -23,7 +24,7 @@ using namespace gilsim::literals;
 
 namespace {
 
-std::filesystem::path lesson(const char* name) { return std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios" / name; }
+using gilsim::viz::testing::lesson;
 
 /// The runs and indices of `app` are those of `k` simulated whole, on this thread.
 void check_whole(AppState& app, const char* name, const Knobs& k) {

@@ -11,6 +11,7 @@
 
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
+#include "tests/viz/lesson_path.hpp"
 #include "tests/viz/finish_background.hpp"
 #include "tests/viz/same_run_index.hpp"
 #include "viz/app_state.hpp"
@@ -24,7 +25,7 @@ using namespace gilsim::literals;
 
 namespace {
 
-std::filesystem::path lesson(const char* name) { return std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios" / name; }
+using gilsim::viz::testing::lesson;
 
 /// Where each run's lanes live: a run moved keeps them there, a copy has its own.
 std::vector<const void*> lanes_of(const std::vector<trace::Trace>& runs) {

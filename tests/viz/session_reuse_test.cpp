@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tests/same_runs.hpp"
+#include "tests/viz/lesson_path.hpp"
 #include "tests/viz/same_run_index.hpp"
 #include "tests/viz/finish_background.hpp"
 #include "viz/app_state.hpp"
@@ -25,7 +26,7 @@ using namespace gilsim::literals;
 
 namespace {
 
-std::filesystem::path lesson(const char* name) { return std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios" / name; }
+using gilsim::viz::testing::lesson;
 
 }  // namespace
 
