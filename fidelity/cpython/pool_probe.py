@@ -709,6 +709,14 @@ def kernel_shares(here_path, reference_path, measured_path, source=None):
                   f"{system / (user + system):.2f} ({len(pairs)})")
         print(f"{name}, minor faults: forked child {statistics.median(w['minflt'] for p in fork for w in p['workers_ready'])}, "
               f"spawned child {statistics.median(w['minflt'] for p in spawn for w in p['workers_ready'])}")
+        # what the process start costs leave out: the handler threads' CPU and the parent's waits
+        one = [p for p in fork if p["workers"] == 1]
+        med = lambda xs: statistics.median(list(xs))  # noqa: E731
+        print(f"{name}, fork Pool(1) ({len(one)}): Pool() returned at {med(p['pool_returned'] for p in one):.3g} ms, "
+              f"the first result at {med(p['first'] for p in one):.3g} ms; the parent's CPU (every thread) "
+              f"{med(p['parent_cpu'] for p in one):.3g} ms, of it the worker, task and result handler threads' "
+              + ", ".join(f"{med(p['handlers_cpu']['first'][i] for p in one):.3g}" for i in range(3))
+              + f" ms; Pool()'s wait for a CPU {med(p['pool_wait'] for p in one):.3g} ms")
     if source:
         code = code_shares(source)
         wrong = [k for k in SHARED if abs(code.get(k, -1) - shares[k]) > 1e-9]
