@@ -58,6 +58,7 @@ struct Options {
   bool model_only = false;                    ///< print the model's predictions, run no Python
   bool output_given = false;                  ///< --output: with --model-only, a page of predictions
   bool wake_fit = false;                      ///< --wake-fit: each round's predictions on its measured wake-ups (G8, G2a)
+  bool start_fit = true;                      ///< false: --no-start-fit, the model's own process start costs (P4e)
   std::vector<scenario::Override> overrides;  ///< --set, for the model's scenarios (with --model-only)
   std::string measurements;  ///< the measurements written with the page (fidelity/measured.jsonl)
   std::string replay;        ///< --replay FILE: the page again from those measurements, no Python run
@@ -66,8 +67,8 @@ struct Options {
 constexpr const char* kUsage =
     "gilsim_fidelity --cpython [--python PATH] [--repeat N] [--no-doc] [--output FILE]\n"
     "                [--suite FILE] [--only PROGRAM,...] [--raw FILE.jsonl] [--quick] [--wake-fit]\n"
-    "                [--measurements FILE.jsonl]\n"
-    "gilsim_fidelity --cpython --replay FILE.jsonl [--suite FILE] [--output FILE] [--no-doc]\n"
+    "                [--measurements FILE.jsonl] [--no-start-fit]\n"
+    "gilsim_fidelity --cpython --replay FILE.jsonl [--suite FILE] [--output FILE] [--no-doc] [--no-start-fit]\n"
     "gilsim_fidelity --cpython --model-only [--only PROGRAM,...] [--set KEY=VALUE]... [--output FILE]\n"
     "Runs every program of the CPython ground-truth suite (fidelity/suite.toml) N times (default 3)\n"
     "with PATH (default /usr/bin/python3, else python3 on PATH), pinned to two CPUs, and prints\n"
@@ -76,7 +77,9 @@ constexpr const char* kUsage =
     "Before each round it measures the CPUs' speeds (cpu_speeds.py), how fast an idle CPU wakes\n"
     "a signalled thread and how late a timed wait runs (wake_latency.py), shown beside the model's\n"
     "default wake-up laws; --wake-fit predicts each round for the machine so fitted instead\n"
-    "(docs/model.md G2a says why the default laws are the suite's).\n"
+    "(docs/model.md G2a says why the default laws are the suite's). And how long python3 takes\n"
+    "to start a process (os.fork(), the child's exit, the parent's wait): the model's process start\n"
+    "costs are fitted to it (docs/model.md P4e) unless --no-start-fit.\n"
     "Writes docs/fidelity-cpython.md unless --no-doc, and with it, atomically, the measurements it\n"
     "was made of (--measurements, by default fidelity/measured.jsonl, or the page's name with\n"
     ".measured.jsonl for another --output): the run's own information, then every program's line.\n"
@@ -109,7 +112,8 @@ Options parse(int argc, char** argv) {
       return argv[++i];
     };
     if (arg == "--cpython") continue;
-    if (arg != "--suite" && arg != "--output" && arg != "--no-doc" && arg != "--replay" && arg != "--help" && arg != "-h") {
+    if (arg != "--suite" && arg != "--output" && arg != "--no-doc" && arg != "--replay" && arg != "--no-start-fit" &&
+        arg != "--help" && arg != "-h") {
       measuring.push_back(arg);
     }
     if (arg == "--python") {
@@ -148,6 +152,8 @@ Options parse(int argc, char** argv) {
       o.wake_fit = true;
     } else if (arg == "--no-wake-fit") {  // the default; kept so that older commands still run
       o.wake_fit = false;
+    } else if (arg == "--no-start-fit") {
+      o.start_fit = false;
     } else if (arg == "--model-only") {
       o.model_only = true;
       o.write_doc = false;
@@ -418,6 +424,7 @@ struct Measured {
   fidelity::CoreSpeedProbes speeds;
   fidelity::WakeLatencyProbes wakes;
   std::vector<std::string> process_starts;  ///< describe_process_start, per round; empty: not probed
+  std::vector<Time> fork_probes;            ///< process_start_fastest, per round (P4e)
   double highest_load = 0.0;  ///< the highest 1-minute load the programs saw
 
   void add(const std::string& program, fidelity::ProgramRun run) {
@@ -443,6 +450,27 @@ std::vector<fidelity::RowResult> score_rows(const fidelity::Suite& suite,
     info.process_starts.push_back(fmt::format("round {} {}", r + 1, m.process_starts[r]));
   }
   const std::vector<double> speeds = m.speeds.speeds();
+  // P4e: the process start costs fitted to the rounds' fork probe (one figure for every round)
+  const std::optional<Time> fork_probe = info.start_fit ? fidelity::fork_probe_of(m.fork_probes) : std::nullopt;
+  info.start_fit_note.clear();
+  if (fork_probe) {
+    scenario::Scenario before;
+    scenario::Scenario after = before;
+    scenario::fit_to_machine(after, {before.machine.cores, {}, {}, {}, fork_probe});
+    std::vector<std::string> moved;
+    for (const auto& k : scenario::process_start_kernel_shares()) {
+      if (after.costs.*k.cost != before.costs.*k.cost) {
+        moved.push_back(fmt::format("`{}` {}", k.name, format_time(after.costs.*k.cost)));
+      }
+    }
+    if (!moved.empty()) {
+      info.start_fit_note = fmt::format("{}, {:.2f} x the {} of the host the defaults were measured on: {}",
+                                        format_time(*fork_probe),
+                                        static_cast<double>(fork_probe->ns()) /
+                                            static_cast<double>(scenario::kReferenceForkProbe.ns()),
+                                        format_time(scenario::kReferenceForkProbe), fmt::join(moved, ", "));
+    }
+  }
   std::vector<std::vector<fidelity::Prediction>> rounds(suite.rows.size());
   const std::size_t fitted_rounds = info.wake_fit ? m.wakes.rounds.size() : 1;
   for (std::size_t r = 0; r < fitted_rounds; ++r) {
@@ -451,7 +479,7 @@ std::vector<fidelity::RowResult> score_rows(const fidelity::Suite& suite,
       const std::vector<scenario::WakeSample> wake = info.wake_fit ? m.wakes.samples(r) : std::vector<scenario::WakeSample>{};
       const std::vector<scenario::TimerSample> timer =
           info.wake_fit ? m.wakes.timer_samples(r) : std::vector<scenario::TimerSample>{};
-      scenario::fit_to_machine(fitted.emplace(name, *s).first->second, {cpus, speeds, wake, timer});
+      scenario::fit_to_machine(fitted.emplace(name, *s).first->second, {cpus, speeds, wake, timer, fork_probe});
     }
     for (std::size_t i = 0; i < suite.rows.size(); ++i) {
       rounds[i].push_back(fidelity::predict(suite.rows[i], fitted.at(suite.rows[i].scenario)));
@@ -505,6 +533,7 @@ Measured measured_of(const fidelity::Measurements& file, const fidelity::Suite& 
       if (program == kForkProbe) {
         once_a_round(m.process_starts.size(), kForkProbe);
         m.process_starts.push_back(fidelity::describe_process_start(line.run));
+        m.fork_probes.push_back(fidelity::process_start_fastest(line.run));
         continue;
       }
       const auto name = std::find_if(names.begin(), names.end(), [&](const std::string& n) {
@@ -575,6 +604,7 @@ int finish(const Options& o, const std::vector<fidelity::RowResult>& results, co
 int replay(const Options& o, const fidelity::Suite& suite, const std::map<std::string, scenario::Scenario*>& loaded,
            const fidelity::Measurements& file) {
   fidelity::RunInfo info = file.info;
+  info.start_fit = o.start_fit;
   info.measurements = shown(o.replay);
   info.suite = shown_suite(o);
   std::vector<fidelity::RowResult> results;
@@ -687,6 +717,7 @@ int run_cpython_suite(int argc, char** argv) {
   info.load_before = load_average();
   info.machine = machine_description(real::available_cpus());
   info.wake_fit = options.wake_fit;
+  info.start_fit = options.start_fit;
   measurements.cpus = std::min(real::available_cpus(), 2);  // the programs run on two CPUs
   measurements.only = options.only;
   fmt::print("CPython suite: {} rows, {} programs, {} run(s) each, {}{}\n", suite.rows.size(),
@@ -709,8 +740,9 @@ int run_cpython_suite(int argc, char** argv) {
         raw_lines.push_back(fidelity::raw_line(f.out, r, -1.0, f.wall, f.cpu));
         fmt::print("run {}/{} {:<20} {}\n", r, options.repeat, kWakeProbe, measured.wakes.describe().back());
         f = run_fork_probe(options);
-        measured.process_starts.push_back(
-            fidelity::describe_process_start(fidelity::parse_program_output(f.out, kForkProbe)));
+        const fidelity::ProgramRun fork_run = fidelity::parse_program_output(f.out, kForkProbe);
+        measured.process_starts.push_back(fidelity::describe_process_start(fork_run));
+        measured.fork_probes.push_back(fidelity::process_start_fastest(fork_run));
         raw_lines.push_back(fidelity::raw_line(f.out, r, -1.0, f.wall, f.cpu));
         fmt::print("run {}/{} {:<20} python3's fork, exit and wait: {}\n", r, options.repeat, kForkProbe,
                    measured.process_starts.back());
@@ -774,6 +806,7 @@ int run_cpython_suite(int argc, char** argv) {
   if (!shown_suite(options).empty()) info.command += fmt::format(" --suite {}", shown_suite(options));
   if (!options.only.empty()) info.command += fmt::format(" --only {}", fmt::join(options.only, ","));
   if (options.wake_fit) info.command += " --wake-fit";
+  if (!options.start_fit) info.command += " --no-start-fit";
   // The text written is the one the page is made of; the page then says where it is.
   const std::string text = fidelity::measurements_text(measurements);
   if (!options.measurements.empty()) {

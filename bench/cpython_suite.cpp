@@ -728,7 +728,7 @@ std::vector<std::string> WakeLatencyProbes::describe() const {
       parts.push_back(part);
     }
     scenario::Scenario fitted;
-    scenario::fit_to_machine(fitted, {fitted.machine.cores, {}, samples(r), timer_samples(r)});
+    scenario::fit_to_machine(fitted, {fitted.machine.cores, {}, samples(r), timer_samples(r), std::nullopt});
     std::string line = fmt::format("round {}: {}; the model's window {}, {} per doubling", r + 1, fmt::join(parts, "; "),
                                    format_time(fitted.costs.wake_poll_window), format_time(fitted.costs.wake_per_doubling));
     if (!timed[r].empty()) {
@@ -758,6 +758,24 @@ std::string describe_process_start(const ProgramRun& run) {
     return as_time(found->second);
   };
   return fmt::format("{} ({} to {})", format_time(figure("median")), format_time(figure("low")), format_time(figure("high")));
+}
+
+Time process_start_fastest(const ProgramRun& run) {
+  const auto fork = run.sections.find("fork");
+  if (fork == run.sections.end()) throw SuiteError("fork_start: no section 'fork'");
+  const auto found = fork->second.fields.find("low");
+  if (found == fork->second.fields.end() || !(found->second > 0.0)) {
+    throw SuiteError("fork_start: section 'fork' has no positive 'low'");
+  }
+  return as_time(found->second);
+}
+
+std::optional<Time> fork_probe_of(std::vector<Time> rounds) {
+  if (rounds.empty()) return std::nullopt;
+  std::sort(rounds.begin(), rounds.end());
+  const std::size_t n = rounds.size();
+  if (n % 2 == 1) return rounds[n / 2];
+  return Time{(rounds[n / 2 - 1].ns() + rounds[n / 2].ns()) / 2};
 }
 
 std::vector<scenario::Scenario> core_orders(const scenario::Scenario& s) {

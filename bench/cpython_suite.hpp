@@ -214,6 +214,15 @@ struct WakeLatencyProbes {
 /// the page: "7.70 ms (6.90 ms to 9.10 ms)". Throws SuiteError when a figure is missing.
 std::string describe_process_start(const ProgramRun& run);
 
+/// P4e: the fork probe's figure of a round for the fit, the fastest of its 20 starts (its
+/// section 'fork''s "low"): a busy machine only adds to a start (a wait for a CPU), so the
+/// fastest is the one it disturbed least. Throws SuiteError.
+Time process_start_fastest(const ProgramRun& run);
+
+/// P4e: the fork probe of several rounds as scenario::MeasuredMachine takes it: the median of
+/// the rounds' figures (of two in the middle, their mean, to the ns below); none without rounds.
+std::optional<Time> fork_probe_of(std::vector<Time> rounds);
+
 /// What the model predicts for a row: over its seeds (ModelFigure::seeds), as CPython's
 /// figure is over its runs.
 struct Prediction {
@@ -310,6 +319,11 @@ struct RunInfo {
   /// empty: not probed.
   std::vector<std::string> process_starts;
   bool wake_fit = true;  ///< the model's wake-up law fitted to them (false: --no-wake-fit, the default law)
+  /// The model's process start costs fitted to the rounds' fork probe (docs/model.md P4e;
+  /// false: --no-start-fit, the defaults). Not kept in the measurements: a replay fits unless told.
+  bool start_fit = true;
+  /// What the fit gave, for the page: the probe and each cost it moved; empty: nothing moved.
+  std::string start_fit_note;
   bool measured = true;  ///< false: a page of the model's predictions alone (--model-only), no CPython run
   /// The file of the measurements the page was made of ("fidelity/measured.jsonl"), and the
   /// suite file when not the default (`--suite`): the page says how to write it again from

@@ -236,6 +236,12 @@ std::string how_measured(const RunInfo& info) {
                       "  CPython figures include such starts; the model charges its own `costs.fork_start`\n"
                       "  (docs/model.md P4).\n",
                       fmt::join(info.process_starts, "; "));
+    if (!info.start_fit_note.empty()) {
+      md += fmt::format("  The model's process start costs were fitted to the median of the rounds' fastest\n"
+                        "  starts, {} (docs/model.md P4e: each cost's kernel share follows the probe, the rest\n"
+                        "  is kept).\n",
+                        info.start_fit_note);
+    }
   }
   md += "- Busy-machine check: before each program, two busy threads (scheduled as the programs\n"
         "  are) measure how many cores are free, and each measured section must find at least 75 %\n"

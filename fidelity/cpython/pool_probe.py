@@ -3,18 +3,26 @@ where the time to the first result goes, for docs/model.md P4 and P6.
 
     python3 fidelity/cpython/pool_probe.py [fork|spawn] [workers] [runs]
     python3 fidelity/cpython/pool_probe.py --from RUN.jsonl [--check sim/scenario/scenario.hpp]
+    python3 fidelity/cpython/pool_probe.py --from HOST.jsonl --against RUN.jsonl --reference MEASURED.jsonl
+        [--check-shares sim/scenario/effective_settings.cpp]
 
 `--from` reads a kept run of the probe (its JSON lines; `##` lines are left out) and prints
 the process start costs of docs/model.md P4c, each the median of one quantity over every
 pool of its start method (fork's over a pool's later starts, and its first starts' extras
 over them, P4d); with `--check`, also the model's defaults in that header, failing
 when one is not its median rounded (to 0.01 ms below 10 ms, to 0.1 ms from there).
+`--against` prints the share of each cost that follows the fork probe (docs/model.md P4e), from
+this host's rounds (HOST.jsonl: each round a fork probe, then pools) against another host's run
+(RUN.jsonl) and its fork probes (MEASURED.jsonl, gilsim_fidelity's measurements there); with
+`--check-shares`, failing when the model's table is not those shares.
 
 Each run is a fresh interpreter (this program again with --first), with the pool modules
 imported before the clock starts, as pool_startup.py does. It prints one JSON line a run:
 
 - `starts`: each Process.start() in the parent: its wall time, the parent thread's CPU
-  (thread_time) during it, and when it returned, from Pool() (ms);
+  (thread_time) during it, its user and system CPU (`user`, `sys`: getrusage RUSAGE_THREAD,
+  tick sampled), and when it returned, from Pool() (ms); `fork_calls_usage` each os.fork()'s
+  and `pool_user`, `pool_sys` Pool()'s whole (the parent thread's) user and system CPU alike;
 - `setup_cpu`, `pool_returned`, `first`: the parent's CPU in Pool() besides the starts,
   when Pool() returned and when the first result came (ms, from Pool()); `pool_wait` and
   `pool_blocked`: the main thread's wait for a CPU in Pool() (schedstat) and the rest of
@@ -30,7 +38,7 @@ imported before the clock starts, as pool_startup.py does. It prints one JSON li
   are the parent's CPU before the fork when forked), and the CPU it was on and its
   migrations so far (`cpu`, `migrations`: se.nr_migrations of /proc/PID/sched);
 - `tracker`: the resource tracker's CPU, wait for a CPU, the CPU it was last on and its
-  migrations, at the first result; `tracker_launch`: when the parent launched it (ms from
+  migrations, and its user and system CPU (/proc stat, to the clock tick), at the first result; `tracker_launch`: when the parent launched it (ms from
   Pool()), and the parent's wall, CPU and wait for a CPU in that (spawn);
 - `path`: the first task's way from Pool()'s return to the first result, in ms from Pool()
   (perf_counter_ns, CLOCK_MONOTONIC, one clock for every process), each step with the CPU
@@ -208,6 +216,25 @@ def handler_cpu(thread):
         return round(int(f.read().split()[0]) / 1e6, 3)
 
 
+def thread_usage(since=None):
+    """The calling thread's user and system CPU (getrusage RUSAGE_THREAD, ms): as a pair, or
+    with `since` (an earlier call's pair) the pair since then. Linux splits a thread's exact
+    CPU between the two by where its scheduler ticks fell (4 ms apart at HZ 250), so a part
+    of a millisecond is split right only on average over many."""
+    import resource
+    usage = resource.getrusage(resource.RUSAGE_THREAD)
+    now = (usage.ru_utime * 1e3, usage.ru_stime * 1e3)
+    return now if since is None else (now[0] - since[0], now[1] - since[1])
+
+
+def stat_usage(pid):
+    """A process's user and system CPU from its /proc stat (ms, to the clock tick)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    tick = 1e3 / os.sysconf("SC_CLK_TCK")
+    return {"user": int(fields[11]) * tick, "sys": int(fields[12]) * tick}
+
+
 def thread_wait():
     with open("/proc/thread-self/schedstat") as f:
         return int(f.read().split()[1])
@@ -241,10 +268,11 @@ def first(method, workers):
     original = multiprocessing.process.BaseProcess.start
 
     def timed_start(self):
-        t0, c0, w0 = time.time(), time.thread_time(), thread_wait()
+        t0, c0, w0, r0 = time.time(), time.thread_time(), thread_wait(), thread_usage()
         original(self)
+        user, system = thread_usage(r0)
         starts.append({"pid": self.pid, "at0": t0, "at": time.time(), "cpu": (time.thread_time() - c0) * 1e3,
-                       "wait": (thread_wait() - w0) / 1e6})
+                       "wait": (thread_wait() - w0) / 1e6, "user": user, "sys": system})
 
     multiprocessing.process.BaseProcess.start = timed_start
     import threading
@@ -317,12 +345,14 @@ def first(method, workers):
     faults0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     fork = os.fork
     forks = []
+    fork_usage = []  # each os.fork()'s (user, sys) in the parent
 
     def timed_fork():
-        t0 = time.thread_time()
+        t0, r0 = time.thread_time(), thread_usage()
         pid = fork()
         if pid:
             forks.append((time.thread_time() - t0) * 1e3)
+            fork_usage.append(thread_usage(r0))
         return pid
 
     os.fork = timed_fork
@@ -333,10 +363,11 @@ def first(method, workers):
     global _worker_steps
     _worker_steps = time_worker_queues()  # a forked worker's copy
     wait0 = thread_wait()
-    start, cpu0, process0 = time.time(), time.thread_time(), time.process_time()
+    start, cpu0, process0, usage0 = time.time(), time.thread_time(), time.process_time(), thread_usage()
     start_ns = time.perf_counter_ns()
     pool = multiprocessing.get_context(method).Pool(workers, initializer=ready, initargs=(log,))
     returned, cpu1 = time.time(), time.thread_time()
+    pool_user, pool_sys = thread_usage(usage0)
     wait1 = thread_wait()
     handlers = (pool._worker_handler, pool._task_handler, pool._result_handler)
     handlers_at_return = [handler_cpu(t) for t in handlers]
@@ -354,7 +385,7 @@ def first(method, workers):
         pid = resource_tracker._resource_tracker._pid
         if pid:
             tracker = dict(zip(("run", "wait"), schedstat(pid)), cpu=cpu_of(f"/proc/{pid}/stat"),
-                           migrations=migrations(pid))
+                           migrations=migrations(pid), **stat_usage(pid))
     deadline = time.time() + 2
     while time.time() < deadline:  # every worker's line, before terminate() kills them
         with open(log) as f:
@@ -401,7 +432,10 @@ def first(method, workers):
             "pool_blocked": round((returned - start) * 1e3 - (cpu1 - cpu0) * 1e3 - (wait1 - wait0) / 1e6, 3),
             "parent_cpu": round((process1 - process0) * 1e3, 3), "parent_minflt": faults1 - faults0,
             "fork_calls": [round(f, 3) for f in forks],
+            "fork_calls_usage": [[round(u, 3), round(k, 3)] for u, k in fork_usage],
+            "pool_user": round(pool_user, 3), "pool_sys": round(pool_sys, 3),
             "starts": [{"wall": round((s["at"] - s["at0"]) * 1e3, 3), "cpu": round(s["cpu"], 3),
+                        "user": round(s["user"], 3), "sys": round(s["sys"], 3),
                         "wait": round(s["wait"], 3), "returned": ms(s["at"])} for s in starts],
             "path": path_out,
             "handlers_cpu": {"returned": handlers_at_return, "first": handlers_at_first},
@@ -600,7 +634,102 @@ def read_back(path, header=None):
         sys.exit(1)
 
 
+def fork_probes(path):
+    """The fork probe's figures (ms, each round's fastest start, as docs/model.md P4e fits it)
+    kept in a file: gilsim_fidelity's measurements (its `fork_start` lines) or this probe's
+    rounds (`## round N fork_probe load ... {JSON}` lines)."""
+    import json
+    medians = []
+    with open(path) as f:
+        for line in f:
+            if line.startswith("##") and " fork_probe " in line:
+                line = line[line.index("{"):]
+            elif line.startswith("##") or not line.strip():
+                continue
+            d = json.loads(line)
+            if d.get("program") == "fork_start":
+                medians.append(d["sections"]["fork"]["low"] * 1e3)
+    return medians
+
+
+def median_of_rounds(medians):
+    """The median of the rounds' figures as gilsim_fidelity takes it (fork_probe_of: to the
+    ns, the mean of the middle two rounded down)."""
+    ns = sorted(round(m * 1e6) for m in medians)
+    n = len(ns)
+    return (ns[n // 2] if n % 2 else (ns[n // 2 - 1] + ns[n // 2]) // 2) / 1e6
+
+
+# P4e: the costs the fork probe moves, as sim/scenario/effective_settings.cpp lists them
+SHARED = ["fork_start", "fork_call", "fork_child_start", "fork_first_extra", "fork_first_call_extra",
+          "fork_first_child_extra", "spawn_call", "spawn_exec", "spawn_start", "tracker_start", "pool_setup"]
+
+
+def code_shares(source):
+    """{cost: share}: process_start_kernel_shares()'s table in effective_settings.cpp."""
+    import re
+    with open(source) as f:
+        return {name: float(v) for name, v in re.findall(r'\{&Costs::\w+, "(\w+)", ([\d.]+)\}', f.read())}
+
+
+def kernel_shares(here_path, reference_path, measured_path, source=None):
+    """docs/model.md P4e: each process start cost's share that follows the fork probe, from two
+    hosts' runs of this probe (`--from` this host's rounds, each after a fork probe; `--against`
+    the reference host's run) and the reference host's fork probe (`--reference`, gilsim_fidelity's
+    measurements there): share = (here / there - 1) / (R - 1), R = the probes' ratio, kept
+    within 0 and 1 and rounded to 0.01. Also each host's user and system CPU (getrusage) of the
+    parts. With `source`, fails when effective_settings.cpp's table is not these shares."""
+    import statistics
+    here_lines, there_lines = read_lines(here_path), read_lines(reference_path)
+    here, there = start_costs(here_lines), start_costs(there_lines)
+    probe, reference = median_of_rounds(fork_probes(here_path)), median_of_rounds(fork_probes(measured_path))
+    ratio = probe / reference
+    print(f"fork probe: {probe:.3f} ms here (median of {len(fork_probes(here_path))} rounds), {reference:.3f} ms on "
+          f"the reference host ({len(fork_probes(measured_path))} rounds): R = {ratio:.2f}")
+    shares = {}
+    for key in SHARED:
+        h, t = here[key][0], there[key][0]
+        share = min(1.0, max(0.0, (h / t - 1) / (ratio - 1))) if t > 0 and ratio != 1 else 0.0
+        shares[key] = round(share, 2)
+        print(f"{key}: {t:.3f} ms there, {h:.3f} here ({here[key][1]} samples, {here[key][2]:.3g} to "
+              f"{here[key][3]:.3g}), x{h / t:.2f}: share {shares[key]:.2f}; fitted {t * (1 - shares[key] + shares[key] * ratio):.3f} ms")
+    for name, lines in (("there", there_lines), ("here", here_lines)):
+        fork = [p for p in lines if p["method"] == "fork"]
+        spawn = [p for p in lines if p["method"] == "spawn"]
+        parts = {"forked child": [(w["user"], w["sys"]) for p in fork for w in p["workers_ready"]],
+                 "spawned child": [(w["user"], w["sys"]) for p in spawn for w in p["workers_ready"]]}
+        if "pool_user" in lines[0]:
+            parts.update({"fork start (parent)": [(s["user"], s["sys"]) for p in fork for s in p["starts"]],
+                          "os.fork() (parent)": [tuple(u) for p in fork for u in p["fork_calls_usage"]],
+                          "Pool() (parent thread)": [(p["pool_user"], p["pool_sys"]) for p in lines],
+                          "resource tracker": [(p["tracker"]["user"], p["tracker"]["sys"]) for p in spawn]})
+        for part, pairs in parts.items():
+            user, system = sum(u for u, _ in pairs) / len(pairs), sum(k for _, k in pairs) / len(pairs)
+            print(f"{name}, {part}: user {user:.3f} ms, system {system:.3f} ms a part in mean, system share "
+                  f"{system / (user + system):.2f} ({len(pairs)})")
+        print(f"{name}, minor faults: forked child {statistics.median(w['minflt'] for p in fork for w in p['workers_ready'])}, "
+              f"spawned child {statistics.median(w['minflt'] for p in spawn for w in p['workers_ready'])}")
+        # what the process start costs leave out: the handler threads' CPU and the parent's waits
+        one = [p for p in fork if p["workers"] == 1]
+        med = lambda xs: statistics.median(list(xs))  # noqa: E731
+        print(f"{name}, fork Pool(1) ({len(one)}): Pool() returned at {med(p['pool_returned'] for p in one):.3g} ms, "
+              f"the first result at {med(p['first'] for p in one):.3g} ms; the parent's CPU (every thread) "
+              f"{med(p['parent_cpu'] for p in one):.3g} ms, of it the worker, task and result handler threads' "
+              + ", ".join(f"{med(p['handlers_cpu']['first'][i] for p in one):.3g}" for i in range(3))
+              + f" ms; Pool()'s wait for a CPU {med(p['pool_wait'] for p in one):.3g} ms")
+    if source:
+        code = code_shares(source)
+        wrong = [k for k in SHARED if abs(code.get(k, -1) - shares[k]) > 1e-9]
+        if wrong:
+            print("shares that are not the code's:", ", ".join(f"{k} {code.get(k)} (not {shares[k]})" for k in wrong))
+            sys.exit(1)
+
+
 def main():
+    if "--against" in sys.argv:
+        arg = lambda name: sys.argv[sys.argv.index(name) + 1] if name in sys.argv else None  # noqa: E731
+        kernel_shares(arg("--from"), arg("--against"), arg("--reference"), arg("--check-shares"))
+        return
     if "--from" in sys.argv:
         header = sys.argv[sys.argv.index("--check") + 1] if "--check" in sys.argv else None
         read_back(sys.argv[sys.argv.index("--from") + 1], header)

@@ -123,7 +123,40 @@ void fit_timer(Costs& c, const std::vector<TimerSample>& samples) {
   c.timer_wake_per_doubling = Time{static_cast<std::int64_t>(std::llround(doubling))};
 }
 
+/// P4e: each process start cost's kernel share x (probe / reference), the rest kept.
+void fit_process_starts(Costs& c, Time probe) {
+  if (probe <= Time::zero()) return;
+  const double ratio = static_cast<double>(probe.ns()) / static_cast<double>(kReferenceForkProbe.ns());
+  for (const KernelShare& k : process_start_kernel_shares()) {
+    const double kernel = static_cast<double>((c.*k.cost).ns()) * k.share;
+    c.*k.cost += Time{static_cast<std::int64_t>(std::llround(kernel * (ratio - 1.0)))};
+  }
+}
+
 }  // namespace
+
+const std::vector<KernelShare>& process_start_kernel_shares() {
+  // docs/model.md P4e: from two hosts' runs of fidelity/cpython/pool_probe.py, the earlier
+  // host's (fidelity/pool_probe_quiet.jsonl, its fork probe in fidelity/measured.jsonl) and a
+  // host whose fork probe was 7.21 times it (fidelity/pool_probe_slow_host.jsonl): each cost's
+  // (slow / earlier - 1) / (7.21 - 1), within 0 and 1. `pool_probe.py --from
+  // fidelity/pool_probe_slow_host.jsonl --against fidelity/pool_probe_quiet.jsonl --reference
+  // fidelity/measured.jsonl --check-shares` checks them (ctest pool_probe_kernel_shares).
+  static const std::vector<KernelShare> shares{
+      {&Costs::fork_start, "fork_start", 0.87},
+      {&Costs::fork_call, "fork_call", 0.31},
+      {&Costs::fork_child_start, "fork_child_start", 1.00},
+      {&Costs::fork_first_extra, "fork_first_extra", 0.00},
+      {&Costs::fork_first_call_extra, "fork_first_call_extra", 0.00},
+      {&Costs::fork_first_child_extra, "fork_first_child_extra", 0.00},
+      {&Costs::spawn_call, "spawn_call", 0.13},
+      {&Costs::spawn_exec, "spawn_exec", 1.00},
+      {&Costs::spawn_start, "spawn_start", 0.13},
+      {&Costs::tracker_start, "tracker_start", 0.15},
+      {&Costs::pool_setup, "pool_setup", 0.38},
+  };
+  return shares;
+}
 
 Time timer_wake(const Costs& c, Time idle) {
   const double doublings = doublings_past(idle, c.timer_wake_window);
@@ -134,6 +167,7 @@ std::optional<std::string> fit_to_machine(Scenario& s, const MeasuredMachine& ma
   if (!machine.core_speeds.empty()) s.machine.core_speeds = machine.core_speeds;
   if (!machine.wake.empty()) fit_wake(s.costs, machine.wake);
   if (!machine.timer.empty()) fit_timer(s.costs, machine.timer);
+  if (machine.fork_probe) fit_process_starts(s.costs, *machine.fork_probe);
   const int cpus = machine.cpus;
   int asked = s.machine.cores;
   for (const auto& run : s.runs) asked = std::max(asked, run.cores.value_or(0));

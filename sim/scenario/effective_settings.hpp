@@ -63,7 +63,29 @@ struct MeasuredMachine {
   std::vector<double> core_speeds;  ///< S7, relative; empty: the scenario's
   std::vector<WakeSample> wake;     ///< G8; empty: the scenario's wake_* costs
   std::vector<TimerSample> timer;   ///< G2a; empty: the scenario's timer_* costs
+  /// P4e: how long python3 took to start a process on the machine (gilsim_fidelity's fork
+  /// probe: os.fork(), the child's os._exit() and the parent's waitpid(), the fastest of 20;
+  /// over several rounds, the median of theirs); none: the scenario's process start costs.
+  std::optional<Time> fork_probe;
 };
+
+/// P4e: the fork probe on the host the process start costs' defaults were measured on
+/// (docs/model.md P4c, P4d): the median of the six rounds' fastest starts of
+/// fidelity/measured.jsonl, 0.419 ms.
+inline constexpr Time kReferenceForkProbe = Time{418'763};
+
+/// P4e: one process start cost and the share of it that is the kernel's work on the host
+/// kReferenceForkProbe was measured on (the fork's page tables, the copy-on-write and fresh
+/// pages' faults, exec, the pipes' and threads' system calls), which follows the machine's
+/// fork probe; the rest is Python's own, which does not.
+struct KernelShare {
+  Time Costs::*cost;
+  const char* name;
+  double share;
+};
+
+/// P4e: every process start cost the fork probe moves, with its kernel share.
+const std::vector<KernelShare>& process_start_kernel_shares();
 
 /// The one way to fit a scenario to the machine it is measured on, so a prediction and a
 /// measurement are about the same machine:
@@ -89,11 +111,15 @@ struct MeasuredMachine {
 ///   never negative, the minimum never negative; with samples at one idle only, d is kept.
 ///   A sample whose wake-up is not positive (the timer fired inside the slack) or over 1 ms
 ///   (a waiter left for the next tick) is left out; with none left, nothing changes.
+/// - `fork_probe`, when given, moves each process start cost of process_start_kernel_shares()
+///   (P4e): its kernel share x (fork_probe / kReferenceForkProbe) + the rest, Python's own, as
+///   it was (to the ns); a probe equal to the reference changes nothing. forkserver_start and
+///   forkserver_request (estimates, never measured) are kept.
 /// Returns a sentence for the reader when the scenario asked for more cores than there are,
 /// or nothing.
 std::optional<std::string> fit_to_machine(Scenario& scenario, const MeasuredMachine& machine);
 inline std::optional<std::string> fit_to_machine(Scenario& scenario, int cpus) {
-  return fit_to_machine(scenario, MeasuredMachine{cpus, {}, {}, {}});
+  return fit_to_machine(scenario, MeasuredMachine{cpus, {}, {}, {}, std::nullopt});
 }
 
 /// ThreadPoolExecutor.submit's rule for growing a pool (T3): an idle worker takes the new

@@ -4,6 +4,7 @@
 // tenures predicted with the fitted laws, on a hand-written timeline.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <string>
 
 #include <fmt/format.h>
@@ -84,7 +85,7 @@ TEST_CASE("the probe's hand-off wake-ups set the model's halted-core law: window
 
   auto s = two_spinners(4_ms);
   s.machine.cores = 4;
-  const auto note = scenario::fit_to_machine(s, {2, {1.1, 0.9}, samples, {}});
+  const auto note = scenario::fit_to_machine(s, {2, {1.1, 0.9}, samples, {}, std::nullopt});
   CHECK(s.costs.wake_poll_window == 512_us);
   CHECK(s.costs.wake_per_doubling == 10_us);
   CHECK(s.costs.wake_poll_min == 4_us);  // the races' draw is not the probe's
@@ -103,13 +104,13 @@ TEST_CASE("the probe's hand-off wake-ups set the model's halted-core law: window
   // A machine that polled through every idle probed: the window covers them, nothing is halted.
   auto polled = two_spinners(4_ms);
   probes.add(parse_program_output(probe_output(4, 4, 4, 4), "wake_latency.py"));
-  scenario::fit_to_machine(polled, {2, {}, probes.samples(1), {}});
+  scenario::fit_to_machine(polled, {2, {}, probes.samples(1), {}, std::nullopt});
   CHECK(polled.costs.wake_poll_window == 32'768_us);
   CHECK(polled.costs.wake_per_doubling == 0_ns);
   // A sample of over 1 ms (a waiter the host ran at its next tick) is left out of the fit.
   auto ticked = two_spinners(4_ms);
   probes.add(parse_program_output(probe_output(4, 24, 44, 1700), "wake_latency.py"));
-  scenario::fit_to_machine(ticked, {2, {}, probes.samples(2), {}});
+  scenario::fit_to_machine(ticked, {2, {}, probes.samples(2), {}, std::nullopt});
   CHECK(ticked.costs.wake_poll_window == 512_us);
   CHECK(ticked.costs.wake_per_doubling == 10_us);
   CHECK(probes.describe().size() == 3);
@@ -117,7 +118,7 @@ TEST_CASE("the probe's hand-off wake-ups set the model's halted-core law: window
                                   "when blocked all along; after 2.05 ms") == 0);
   // The page shows the law fitted with the default polling draw.
   scenario::Scenario fitted;
-  scenario::fit_to_machine(fitted, {2, {}, probes.samples(0), {}});
+  scenario::fit_to_machine(fitted, {2, {}, probes.samples(0), {}, std::nullopt});
   CHECK(probes.describe()[0].find(fmt::format("the model's window {}, {} per doubling", format_time(fitted.costs.wake_poll_window),
                                               format_time(fitted.costs.wake_per_doubling))) != std::string::npos);
 }
@@ -137,7 +138,7 @@ TEST_CASE("the probe's timed waits set the timer's own law: slack, minimum and s
   // The late timed waits alone: the slack read, the law recovered, G8's law untouched.
   auto s = two_spinners(4_ms);
   const scenario::Costs before = s.costs;
-  scenario::fit_to_machine(s, {2, {}, {}, samples});
+  scenario::fit_to_machine(s, {2, {}, {}, samples, std::nullopt});
   CHECK(s.costs.timer_slack == 50_us);
   CHECK(s.costs.timer_wake_min == 40_us);
   CHECK(s.costs.timer_wake_per_doubling == 10_us);
@@ -152,27 +153,27 @@ TEST_CASE("the probe's timed waits set the timer's own law: slack, minimum and s
   auto with_outliers = samples;
   with_outliers.push_back({3'070_us, 40_us, 50_us});
   with_outliers.push_back({12'430_us, 1'200_us, 50_us});
-  scenario::fit_to_machine(noisy, {2, {}, {}, with_outliers});
+  scenario::fit_to_machine(noisy, {2, {}, {}, with_outliers, std::nullopt});
   CHECK(noisy.costs.timer_wake_min == 40_us);
   CHECK(noisy.costs.timer_wake_per_doubling == 10_us);
 
   // One timeout only: the slope is kept (the default 5.3 us) and the minimum fitted to it:
   // 60 us - 2 x 5.3 us.
   scenario::Scenario one;
-  scenario::fit_to_machine(one, {2, {}, {}, {samples[0]}});
+  scenario::fit_to_machine(one, {2, {}, {}, {samples[0]}, std::nullopt});
   CHECK(one.costs.timer_wake_per_doubling == 5'300_ns);
   CHECK(one.costs.timer_wake_min == 49'400_ns);
 
   // Wake-ups that shrink with the idle: no negative slope, their weighted mean instead
   // (weights 1 / L^2: (1/60 + 1/40) / (1/60^2 + 1/40^2) = 46.154 us).
   auto falling = two_spinners(4_ms);
-  scenario::fit_to_machine(falling, {2, {}, {}, {{1'510_us, 110_us, 50_us}, {6'190_us, 90_us, 50_us}}});
+  scenario::fit_to_machine(falling, {2, {}, {}, {{1'510_us, 110_us, 50_us}, {6'190_us, 90_us, 50_us}}, std::nullopt});
   CHECK(falling.costs.timer_wake_per_doubling == 0_ns);
   CHECK(falling.costs.timer_wake_min == 46'154_ns);
 
   // Without timed waits, the defaults every lesson uses stay.
   scenario::Scenario defaults;
-  scenario::fit_to_machine(defaults, {2, {}, probes.samples(0), {}});
+  scenario::fit_to_machine(defaults, {2, {}, probes.samples(0), {}, std::nullopt});
   const scenario::Costs costs;
   CHECK(defaults.costs.timer_slack == costs.timer_slack);
   CHECK(defaults.costs.timer_wake_min == costs.timer_wake_min);
@@ -203,7 +204,7 @@ TEST_CASE("a hand-off gap and tenures predicted with the probe's wake-ups and ti
   WakeLatencyProbes probes;
   probes.add(parse_program_output(probe_output(4, 24, 44, 64, kTimedWaits), "wake_latency.py"));
   auto s = two_spinners(6'190_us);
-  scenario::fit_to_machine(s, {2, {}, probes.samples(0), probes.timer_samples(0)});
+  scenario::fit_to_machine(s, {2, {}, probes.samples(0), probes.timer_samples(0), std::nullopt});
   const auto t = simulate_with(s, scenario::Executor::Threads);
   check_holders(holders(t, "GIL"),
                 {
@@ -261,4 +262,20 @@ TEST_CASE("a wake probe without hand-off sections is refused") {
                                R"(, "timer_1ms": {"cores": 2, "wall": 0.1, "cpu": 0.0, "idle_asked": 0.001, "late": 0.0001}}})";
   CHECK_THROWS_WITH_AS(probes.add(parse_program_output(no_slack, "wake_latency.py")),
                        "wake_latency.py: section timer_1ms needs a positive 'idle_asked', 'late' and 'slack'", SuiteError);
+}
+
+TEST_CASE("the fork probe of several rounds is the median of theirs, to the ns below (P4e)") {
+  CHECK_FALSE(fork_probe_of({}).has_value());
+  CHECK(fork_probe_of({3_us, 1_us, 2_us}) == 2_us);
+  CHECK(fork_probe_of({Time{4}, Time{1}, Time{3}, Time{2}}) == Time{2});  // (2 + 3) / 2
+}
+
+TEST_CASE("the committed measurements' fork probes give the reference: a replay moves no start cost (P4e)") {
+  const Measurements m = read_measurements(std::filesystem::path(GILSIM_SOURCE_DIR) / "fidelity/measured.jsonl");
+  std::vector<Time> rounds;
+  for (const auto& line : m.runs) {
+    if (line.run.program == "fork_start") rounds.push_back(process_start_fastest(line.run));
+  }
+  CHECK(rounds.size() == 6);
+  CHECK(fork_probe_of(rounds) == scenario::kReferenceForkProbe);
 }
