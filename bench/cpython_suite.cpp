@@ -98,6 +98,18 @@ SuiteRow read_row(const scenario::TomlReader& reader, const toml::table& t, cons
     row.lesson_title = scenario::load_file(lessons / row.lesson).title;
   }
   row.why = reader.string(t, "why").value_or("");
+  // A brace opens one of the figures a why may quote (why_with_figures), nothing else.
+  for (auto at = row.why.find('{'); at != std::string::npos; at = row.why.find('{', at + 1)) {
+    const std::string_view rest = std::string_view(row.why).substr(at);
+    if (rest.starts_with(kWhyModelFigure) || rest.starts_with(kWhyCpythonFigure)) continue;
+    const std::size_t close = rest.find('}');
+    const std::string_view word = rest.substr(0, close == std::string_view::npos ? rest.find(' ') : close + 1);
+    reader.fail(*t.get("why"), fmt::format("a `why` quotes its row's figures as {} and {}; '{}' is neither",
+                                          kWhyModelFigure, kWhyCpythonFigure, word));
+  }
+  if (row.kind == RowKind::Race && row.why.find('{') != std::string::npos) {
+    reader.fail(*t.get("why"), "a race row's figures are counts of reads: write them out in its `why`");
+  }
   row.summary = reader.string(t, "summary").value_or("");
   if (!row.why.empty() && row.summary.empty()) {
     reader.missing(t, "summary", "a [[row]] with a `why`",

@@ -65,8 +65,14 @@ struct SuiteRow {
   /// Why the row is known to fall outside its tolerance: one sentence a teacher can say to a
   /// class, the mechanism without figures (required with `why`).
   std::string summary;
-  std::string why;  ///< the evidence for it: measurements, traces, the rules of docs/model.md
+  /// The evidence for it: measurements, traces, the rules of docs/model.md. It may quote its
+  /// own row's figures as kWhyModelFigure and kWhyCpythonFigure (why_with_figures()).
+  std::string why;
 };
+
+/// In a `why`: the row's model median and CPython's median, as the page's table prints them.
+inline constexpr std::string_view kWhyModelFigure = "{model}";
+inline constexpr std::string_view kWhyCpythonFigure = "{cpython}";
 
 struct Suite {
   std::filesystem::path programs;   ///< fidelity/cpython
@@ -274,6 +280,11 @@ RowResult score(const SuiteRow& row, Measurement measured, Prediction predicted)
 
 /// "1.234 s", "5.03 ms", "1.12x", "12 of 60 lost" as the row's kind wants.
 std::string format_figure(RowKind kind, double value);
+
+/// A row's `why` with its figures filled in: `{model}` becomes the model's median and
+/// `{cpython}` CPython's, as the table prints them, so a why quoting its own row's figures
+/// never goes stale when the model or the measurements move. Other text is kept as it is.
+std::string why_with_figures(const RowResult& r);
 
 /// The text table printed by the command.
 std::string render_text(const std::vector<RowResult>& results);

@@ -80,6 +80,20 @@ std::string format_figure(RowKind kind, double value) {
   return format_time(Time{static_cast<std::int64_t>(std::llround(value * 1e9))});
 }
 
+std::string why_with_figures(const RowResult& r) {
+  const std::string model = format_figure(r.row->kind, r.predicted.value);
+  const std::string cpython =
+      r.measured.values.empty() ? std::string("(not measured)") : format_figure(r.row->kind, r.measured.median());
+  std::string text = r.row->why;
+  for (const auto& [name, figure] : {std::pair<std::string_view, const std::string&>{kWhyModelFigure, model},
+                                     std::pair<std::string_view, const std::string&>{kWhyCpythonFigure, cpython}}) {
+    for (auto at = text.find(name); at != std::string::npos; at = text.find(name, at + figure.size())) {
+      text.replace(at, name.size(), figure);
+    }
+  }
+  return text;
+}
+
 namespace {
 
 std::string verdict_name(Verdict v) {
@@ -420,7 +434,12 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
           "`fidelity/suite.toml`; its one-sentence summary is the reason above). Rows of one effect\n"
           "with the same evidence share a paragraph.\n";
     // (effect, why) -> the labels of its rows outside, in the rows' order.
-    std::vector<std::pair<const SuiteRow*, std::vector<std::string>>> explained;
+    struct Explained {
+      const SuiteRow* row;
+      std::string why;
+      std::vector<std::string> labels;
+    };
+    std::vector<Explained> explained;
     std::vector<std::string> unexplained;
     for (const auto& r : results) {
       if (r.verdict != Verdict::Outside) continue;
@@ -428,14 +447,16 @@ std::string render_markdown(const std::vector<RowResult>& results, const RunInfo
         unexplained.push_back(fmt::format("{}: {}", r.row->effect, r.row->label));
         continue;
       }
+      // Rows share a paragraph when their whys read the same once their figures are in.
+      std::string why = why_with_figures(r);
       auto same = std::find_if(explained.begin(), explained.end(), [&](const auto& e) {
-        return e.first->effect == r.row->effect && e.first->why == r.row->why;
+        return e.row->effect == r.row->effect && e.why == why;
       });
-      if (same == explained.end()) same = explained.insert(explained.end(), {r.row, {}});
-      same->second.push_back(r.row->label);
+      if (same == explained.end()) same = explained.insert(explained.end(), {r.row, std::move(why), {}});
+      same->labels.push_back(r.row->label);
     }
-    for (const auto& [row, labels] : explained) {
-      md += fmt::format("\n### {}: {}\n\n{}\n", row->effect, fmt::join(labels, "; "), paragraph(row->why));
+    for (const auto& e : explained) {
+      md += fmt::format("\n### {}: {}\n\n{}\n", e.row->effect, fmt::join(e.labels, "; "), paragraph(e.why));
     }
     if (!unexplained.empty()) md += fmt::format("\nNot explained yet: {}.\n", fmt::join(unexplained, "; "));
   }

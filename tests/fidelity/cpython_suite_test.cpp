@@ -131,6 +131,11 @@ TEST_CASE("a bad suite file is refused with where and what was expected") {
   CHECK(error_of(no_lesson).find("no_lesson.toml:6:") != std::string::npos);
   CHECK(error_of(no_lesson).find("no lesson '99-none.toml'") != std::string::npos);
 
+  const auto figure = one_row_suite("bad_figure.toml", "kind = \"time\"\nmeasured = \"a.wall\"\nmodel = { run = \"t\" }\n"
+                                                     "summary = \"A reason.\"\nwhy = \"the model gives {modle} here\"\n");
+  CHECK(error_of(figure).find("bad_figure.toml:10:") != std::string::npos);
+  CHECK(error_of(figure).find("'{modle}' is neither") != std::string::npos);
+
   const auto race = one_row_suite("race_quantity.toml",
                                   "kind = \"race\"\nmeasured = \"race_5ms\"\nmodel = { run = \"t\", quantity = \"makespan\" }\n");
   CHECK(error_of(race).find("lost_reads") != std::string::npos);
@@ -418,6 +423,30 @@ TEST_CASE("the page's evidence: rows of one effect with one `why` share a paragr
   CHECK(evidence.find("\n### CPU-bound: start\n\nfork_start is calibrated on a quiet machine.\n") != std::string::npos);
   CHECK(evidence.find("\nNot explained yet: CPU-bound: bare.\n") != std::string::npos);
   CHECK(evidence.find("### CPU-bound: gap") < evidence.find("### CPU-bound: start"));
+}
+
+TEST_CASE("a `why` quotes its own row's figures as the table prints them, so they follow the model") {
+  SuiteRow five = ratio_row(), fifty = ratio_row();
+  five.label = "per op, 5 ms";
+  fifty.label = "per op, 50 ms";
+  five.summary = fifty.summary = "The host wakes threads its own way.";
+  five.why = fifty.why = "CPython took {cpython}, the model {model} ({model} under every seed)";
+  Measurement m;
+  m.values = {1.25};
+  const RowResult five_result = score(five, m, Prediction{2.0});
+  CHECK(why_with_figures(five_result) == "CPython took 1.25x, the model 2.00x (2.00x under every seed)");
+  Measurement none;
+  CHECK(why_with_figures(score(five, none, Prediction{0.5})) ==
+        "CPython took (not measured), the model 0.50x (0.50x under every seed)");
+
+  // One why, two rows whose figures differ: two paragraphs, each with its own figures.
+  const std::vector<RowResult> results{five_result, score(fifty, m, Prediction{3.0})};
+  const std::string md = render_markdown(results, RunInfo{});
+  const std::string evidence = md.substr(md.find("## Why each row outside differs"));
+  CHECK(evidence.find("\n### CPU-bound: per op, 5 ms\n\nCPython took 1.25x, the model 2.00x (2.00x under every seed).\n") !=
+        std::string::npos);
+  CHECK(evidence.find("\n### CPU-bound: per op, 50 ms\n\nCPython took 1.25x, the model 3.00x (3.00x under every seed).\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("what this means for a class: the effects CPython confirmed, the rows to present with care, from the verdicts") {
