@@ -65,8 +65,21 @@ ThreadId Engine::add_thread(std::string name, trace::ProcessId process) {
 }
 
 void Engine::start(ThreadId t, Program program) {
-  // S1a: a new thread is placed from its creator's core (the running program's, if any).
-  if (resuming_ != trace::kNone && threads_[resuming_].core >= 0) threads_[t].cpu = threads_[resuming_].core;
+  // S1a: a new thread is placed from its creator's core (the running program's, if any);
+  // a new process, at its creation, while its creator still runs there: Linux's
+  // wake_up_new_task picks the CPU inside clone(), before a vfork() parent waits for the
+  // child's exec (a new thread of the same process is placed when it first runs, S1a).
+  if (resuming_ != trace::kNone && threads_[resuming_].core >= 0) {
+    threads_[t].cpu = threads_[resuming_].core;
+    if (per_cpu_ && threads_[t].process != threads_[resuming_].process) {
+      Thread& th = threads_[t];
+      th.clone_cpu = static_cast<std::int16_t>(placement_cpu(t));
+      th.clone_pending = true;
+      ++cloned_[static_cast<std::size_t>(th.clone_cpu)];
+      ++cloned_total_;
+      ++unplaced_clones_;
+    }
+  }
   programs_[t] = std::move(program);
   continuations_[t] = programs_[t].handle();
   schedule_resume(t);
@@ -150,6 +163,11 @@ void Engine::schedule_resume(ThreadId t) { set_thread_timer(t, now_, EventKind::
 
 void Engine::resume_program(ThreadId t) {
   Thread& th = threads_[t];
+  if (cloned_total_ != 0 && th.clone_pending) {  // its first run: counted as it is from now on
+    th.clone_pending = false;
+    --cloned_[static_cast<std::size_t>(th.clone_cpu)];
+    --cloned_total_;
+  }
   th.s.doing = Activity::Nothing;
   auto h = std::exchange(continuations_[t], {});
   assert(h && "a thread was resumed with no operation pending");

@@ -448,6 +448,13 @@ class Engine {
   std::vector<std::uint32_t> queued_;  ///< by run queue: the threads waiting in it
   /// The sum of queued_: asked at every core given or left (S1c), with no pass over the queues.
   std::uint32_t queued_total_ = 0;
+  /// By core: the new threads placed there at their creation that have not run yet (S1a at
+  /// clone(): Linux enqueues a new task there at once); and their sum.
+  std::vector<std::uint32_t> cloned_;
+  std::uint32_t cloned_total_ = 0;
+  /// The new threads placed at their creation that have not had a core yet: while none is,
+  /// request_core() reads no thread's placement (its record's second line).
+  std::uint32_t unplaced_clones_ = 0;
   std::vector<std::int64_t> vruntime_sum_;  ///< by run queue: its runnable threads' virtual
                                             ///< runtimes, each on-core one's as last charged (S3)
   std::vector<std::vector<bool>> affinities_;  ///< by Thread::affinity - 1: the cores allowed (S9)

@@ -50,6 +50,8 @@ struct alignas(64) Engine::Thread {
 
   bool refill_pending = false;  ///< woken on a halted core: its next Python refills caches (S6)
   bool placed = false;  ///< it has had a core: a wake-up, not a fork, places it (S1a, S1b)
+  bool clone_pending = false;  ///< counted on clone_cpu's core until its program first runs
+  std::int16_t clone_cpu = -1;  ///< per-CPU queues: the core S1a chose at its creation (clone())
   std::int16_t cpu = -1;  ///< per-CPU queues: its run queue's core, its last (S1a)
   Time left_core;  ///< when it last left a core: cache-hot for a while after (S1c)
   std::uint16_t affinity = 0;  ///< 0: any core; else 1 + its entry in Engine::affinities_ (S9)

@@ -45,7 +45,12 @@ Time Engine::work_done_on(int c, Time wall) const {
 
 bool Engine::request_core(ThreadId t) {
   Thread& th = threads_[t];
-  const int free_core = idle_core_for(t);
+  int free_core = idle_core_for(t);
+  // S1a at clone(): a new thread runs on the core chosen at its creation when it is idle.
+  if (free_core >= 0 && unplaced_clones_ != 0 && !th.placed && th.clone_cpu >= 0 &&
+      cores_[static_cast<std::size_t>(th.clone_cpu)].thread == kNoThread && allowed(t, th.clone_cpu)) {
+    free_core = th.clone_cpu;
+  }
   if (free_core >= 0) {
     join_queue(t, queue_index(free_core));
     assign_core(free_core, t);
@@ -378,6 +383,7 @@ void Engine::arm_quantums() {
   th.core = static_cast<std::int16_t>(c);
   th.s.core = CoreState::OnCore;
   if (per_cpu_) {  // the record's second line: only when it is used
+    if (!th.placed && th.clone_cpu >= 0) --unplaced_clones_;
     th.placed = true;
     th.cpu = static_cast<std::int16_t>(c);
     // S1d: an idle core balances at every tick; busy from now, next in a busy interval.
@@ -449,6 +455,7 @@ void Engine::release_core_or_queue(ThreadId t) {
   timers_.cancel(core.quantum);
   builder_.clear_state(core.lane, now_);
   if (per_cpu_) {
+    if (!th.placed && th.clone_cpu >= 0) --unplaced_clones_;
     th.placed = true;  // it had the core (S1b), and left it now (S1c)
     th.cpu = static_cast<std::int16_t>(c);
     th.left_core = now_;

@@ -14,12 +14,15 @@ void Engine::init_run_queues() {
   const std::size_t queues = per_cpu_ ? cores_.size() : 1;
   run_queues_.resize(queues);
   queued_.assign(queues, 0);
+  cloned_.assign(cores_.size(), 0);
+  cloned_total_ = 0;
   vruntime_sum_.assign(queues, 0);
   for (Core& core : cores_) core.next_balance = Time::max();  // idle (S1d)
 }
 
 std::uint32_t Engine::load_of(int c) const {
-  return (cores_[static_cast<std::size_t>(c)].thread != kNoThread ? 1U : 0U) + queued_[static_cast<std::size_t>(c)];
+  const auto i = static_cast<std::size_t>(c);
+  return (cores_[i].thread != kNoThread ? 1U : 0U) + queued_[i] + cloned_[i];
 }
 
 void Engine::pin(ThreadId t, std::span<const int> cpus) {
@@ -40,8 +43,11 @@ int Engine::placement_cpu(ThreadId t) const {
   const Thread& th = threads_[t];
   // S1b: a woken thread waits on its previous core.
   if (th.placed && th.cpu >= 0 && allowed(t, th.cpu)) return th.cpu;
-  // S1a: a new thread goes to the core running the fewest threads, its creator's on a
-  // tie; a pinned thread only among its own (S9).
+  // S1a: a new process goes to the core chosen at its creation (Engine::start()), if still
+  // allowed; a new thread of its creator's process (or one created with no creator on a
+  // core) to the core running the fewest threads, its creator's on a tie; a pinned thread
+  // only among its own (S9).
+  if (th.clone_cpu >= 0 && allowed(t, th.clone_cpu)) return th.clone_cpu;
   int best = -1;
   if (th.cpu >= 0 && allowed(t, th.cpu)) best = th.cpu;
   for (int c = 0; c < static_cast<int>(cores_.size()); ++c) {
