@@ -254,7 +254,7 @@ bool Engine::finished_at_once(ThreadId t) {
   // without suspending. Same events in the same order, minus a suspend, a dispatch and a
   // resume per step (a lesson's thousands of tiny steps).
   Thread& th = threads_[t];
-  if (resuming_ != t || th.s.progress != Progress::Running || stopped_) return false;
+  if (resuming_ != t || th.s.progress != ComputeProgress::Running || stopped_) return false;
   if (timers_.pending(th.compute_timer())) {
     if (ended_at_once_ >= kEndedAtOnce) return false;
     end_event();
@@ -317,7 +317,7 @@ void Engine::start_run(ThreadId t) {
       (core.last != kNoThread && core.last != t) ? config_.machine.context_switch : Time::zero();
   core.last = t;
   th.run_start = now_ + switch_cost;
-  th.s.progress = Progress::Running;
+  th.s.progress = ComputeProgress::Running;
   cancel_thread_timer(t);
   Time duration = th.remaining;
   Gil* gil = gil_of(t);
@@ -338,7 +338,7 @@ void Engine::start_run(ThreadId t) {
   // and nothing due until it ends (a tie goes to the timer set first, so strictly): its end
   // is the next event, which finished_at_once() fires without a round trip through the heap.
   const bool next_event = ending_at_once_ == t && resuming_ == t && ended_at_once_ < kEndedAtOnce &&
-                          th.s.progress == Progress::Running &&
+                          th.s.progress == ComputeProgress::Running &&
                           dirty_gils_.empty() && !stopped_ && events_ < config_.max_events &&
                           (timers_.empty() || timers_.top_time() > th.run_end);
   if (!next_event) schedule_compute_done(t);
@@ -351,7 +351,7 @@ Time Engine::start_dilated_run(ThreadId t) {
   // Every check interval the holder releases and re-acquires, paying for the signal (O2).
   const Time period = config_.costs.check_period;
   const Time cost = old_gil_release_cost();
-  th.s.progress = Progress::RunningDilated;
+  th.s.progress = ComputeProgress::RunningDilated;
   const Time duration = Time{static_cast<std::int64_t>(static_cast<double>(th.remaining.ns()) *
                                                        static_cast<double>((period + cost).ns()) /
                                                        static_cast<double>(period.ns()))};
@@ -375,7 +375,7 @@ void Engine::schedule_compute_done(ThreadId t) {
 
 void Engine::note_races_lost(ThreadId t) {
   const Thread& th = threads_[t];
-  if (th.s.progress != Progress::RunningDilated || config_.cores <= 1) return;  // one core: nobody races (O3)
+  if (th.s.progress != ComputeProgress::RunningDilated || config_.cores <= 1) return;  // one core: nobody races (O3)
   // O3: each release in [run_start, now) woke a waiter that lost; a release at now_ is the
   // hand-off (or the run ended first), not a loss.
   builder_.end_repeating(th.lane, now_);
@@ -383,8 +383,8 @@ void Engine::note_races_lost(ThreadId t) {
 
 void Engine::end_compute(ThreadId t) {
   Thread& th = threads_[t];
-  if (th.s.progress == Progress::RunningDilated) note_races_lost(t);
-  th.s.progress = Progress::Stopped;
+  if (th.s.progress == ComputeProgress::RunningDilated) note_races_lost(t);
+  th.s.progress = ComputeProgress::Stopped;
   th.remaining = Time::zero();
   cancel_thread_timer(t);
 }

@@ -13,7 +13,7 @@
 //   TimerHeap (timer_heap.hpp)         the clock: one timer slot per owner, moved or removed
 //                                      in place; ties by (time, seq)
 //   ThreadState (thread_state.hpp)     a thread's state machines: Activity, CoreState,
-//                                      GilState, AfterGil, Progress, Notify
+//                                      GilState, AfterGil, ComputeProgress, Notify
 //   RunQueue, choose_idle_core, IdleCores (run_queue.hpp)  the OS run queue and wake-up
 //                                      placement, from a mask of the idle cores
 //   Engine::Thread/Core (engine_state.hpp)      plain records in flat vectors, by index

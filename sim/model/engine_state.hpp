@@ -115,7 +115,7 @@ inline void Engine::join_on_signal(ThreadId t) {
   Thread& th = threads_[t];
   if (!th.s.running()) return;
   Time progress = work_done_on(th.core, max(Time::zero(), now_ - th.run_start));  // S7
-  if (th.s.progress == Progress::RunningDilated) {
+  if (th.s.progress == ComputeProgress::RunningDilated) {
     note_races_lost(t);
     const Time period = config_.costs.check_period;
     const Time cost = old_gil_release_cost();
@@ -124,7 +124,7 @@ inline void Engine::join_on_signal(ThreadId t) {
                                               static_cast<double>((period + cost).ns()))};
   }
   th.remaining = max(Time::zero(), th.remaining - progress);
-  th.s.progress = Progress::Stopped;
+  th.s.progress = ComputeProgress::Stopped;
   cancel_thread_timer(t);
   timers_.cancel(th.compute_timer());  // one pending event per timer: none while paused
 }

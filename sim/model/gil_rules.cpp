@@ -449,7 +449,7 @@ void Engine::update_drop_deadline(Gil& gil) {
     // The request is marked with the forced switch it causes (drop_gil()): nothing between
     // the two marks another (pause() marks only an old GIL's dilated run, which has no drop
     // deadline).
-    assert(holder.s.progress != Progress::RunningDilated);
+    assert(holder.s.progress != ComputeProgress::RunningDilated);
     forced_switch_inline(h, &request);
     return;
   }
@@ -477,7 +477,7 @@ void Engine::replan_old_gil_holder(Gil& gil) {
   if (gil.holder == kNoThread) return;
   Thread& holder = threads_[gil.holder];
   if (!holder.s.running() || !holder.work.needs_gil) return;
-  const bool dilated = holder.s.progress == Progress::RunningDilated;
+  const bool dilated = holder.s.progress == ComputeProgress::RunningDilated;
   if (dilated == !gil.waiters.empty()) return;  // already planned for these waiters
   pause(gil.holder);
   start_run(gil.holder);

@@ -43,7 +43,7 @@ enum class AfterGil : std::uint8_t {
 };
 
 /// How its compute progresses.
-enum class Progress : std::uint8_t {
+enum class ComputeProgress : std::uint8_t {
   Stopped,         ///< not computing on a core now
   Running,         ///< computing at full speed
   RunningDilated,  ///< old GIL: slowed by the holder's releases while others wait (O2)
@@ -57,13 +57,13 @@ struct ThreadState {
   CoreState core = CoreState::Off;
   GilState gil = GilState::None;
   AfterGil after_gil = AfterGil::ResumeProgram;
-  Progress progress = Progress::Stopped;
+  ComputeProgress progress = ComputeProgress::Stopped;
   Notify notify = Notify::None;
   bool just_woke = false;   ///< back from I/O or a sleep: may preempt a CPU hog once (S3)
   bool forced_out = false;  ///< it just lost the GIL in a forced switch (the mark says why)
 
   bool holds_gil() const { return gil == GilState::Holding; }
-  bool running() const { return progress != Progress::Stopped; }
+  bool running() const { return progress != ComputeProgress::Stopped; }
   bool on_core() const { return core == CoreState::OnCore; }
 
   // GIL

@@ -77,9 +77,9 @@ TEST_CASE("a wait that ends by its deadline stops waiting for notify; a pending 
 TEST_CASE("a thread is running while its compute progresses, dilated or not") {
   ThreadState s;
   CHECK(!s.running());
-  s.progress = Progress::RunningDilated;
+  s.progress = ComputeProgress::RunningDilated;
   CHECK(s.running());
-  s.progress = Progress::Running;
+  s.progress = ComputeProgress::Running;
   CHECK(s.running());
   CHECK(!s.on_core());
   s.core = CoreState::OnCore;
