@@ -662,7 +662,30 @@ def median_of_rounds(medians):
 
 # P4e: the costs the fork probe moves, as sim/scenario/effective_settings.cpp lists them
 SHARED = ["fork_start", "fork_call", "fork_child_start", "fork_first_extra", "fork_first_call_extra",
-          "fork_first_child_extra", "spawn_call", "spawn_exec", "spawn_start", "tracker_start", "pool_setup"]
+          "fork_first_child_extra", "spawn_call", "spawn_exec", "spawn_start", "tracker_start", "pool_setup",
+          "pool_first_loop", "ipc_first_syscall", "ipc_first_pickle"]
+
+# P7a: a forked pool's first task's way, each side's pipe call and its pickling (the path's CPU)
+FIRST_SYSCALLS = ["task_written_cpu", "worker_read_cpu", "result_written_cpu", "result_read_cpu"]
+FIRST_PICKLES = ["task_pickled_cpu", "worker_got_cpu", "result_pickled_cpu", "result_got_cpu"]
+
+
+def first_pool_costs(pools):
+    """The costs of a pool's first loop and first messages as docs/model.md P4b and P7a read them,
+    {key: (ms, how, parts)}: `pool_first_loop` the median over every first pool of the worker
+    handler's CPU when Pool() returned less the result handler's; `ipc_first_syscall` and
+    `ipc_first_pickle` the mean over the first task's four sides (the task handler's write, the
+    worker's read and write, the result handler's read; their picklings alike) of each side's
+    median over the fork pools (P7a applies to forked workers only)."""
+    import statistics
+    fork = [p for p in pools if p["method"] == "fork"]
+    loops = [p["handlers_cpu"]["returned"][0] - p["handlers_cpu"]["returned"][2] for p in pools]
+    out = {"pool_first_loop": (statistics.median(loops), f"median of {len(loops)} pools, {min(loops):.3g} to {max(loops):.3g}", [])}
+    for key, steps in (("ipc_first_syscall", FIRST_SYSCALLS), ("ipc_first_pickle", FIRST_PICKLES)):
+        sides = [statistics.median(p["path"][s] for p in fork if s in p["path"]) for s in steps]
+        out[key] = (sum(sides) / len(sides), f"mean of the sides' medians over {len(fork)} fork pools, "
+                    + ", ".join(f"{v:.3f}" for v in sides), sides)
+    return out
 
 
 def code_shares(source):
@@ -682,17 +705,23 @@ def kernel_shares(here_path, reference_path, measured_path, source=None):
     import statistics
     here_lines, there_lines = read_lines(here_path), read_lines(reference_path)
     here, there = start_costs(here_lines), start_costs(there_lines)
+    first_here, first_there = first_pool_costs(here_lines), first_pool_costs(there_lines)
     probe, reference = median_of_rounds(fork_probes(here_path)), median_of_rounds(fork_probes(measured_path))
     ratio = probe / reference
     print(f"fork probe: {probe:.3f} ms here (median of {len(fork_probes(here_path))} rounds), {reference:.3f} ms on "
           f"the reference host ({len(fork_probes(measured_path))} rounds): R = {ratio:.2f}")
     shares = {}
     for key in SHARED:
-        h, t = here[key][0], there[key][0]
+        if key in first_here:  # P4b's first loop and P7a's first messages
+            h, t = first_here[key][0], first_there[key][0]
+            how = f"{first_there[key][1]} there; {first_here[key][1]} here"
+        else:
+            h, t = here[key][0], there[key][0]
+            how = f"{here[key][1]} samples, {here[key][2]:.3g} to {here[key][3]:.3g}"
         share = min(1.0, max(0.0, (h / t - 1) / (ratio - 1))) if t > 0 and ratio != 1 else 0.0
         shares[key] = round(share, 2)
-        print(f"{key}: {t:.3f} ms there, {h:.3f} here ({here[key][1]} samples, {here[key][2]:.3g} to "
-              f"{here[key][3]:.3g}), x{h / t:.2f}: share {shares[key]:.2f}; fitted {t * (1 - shares[key] + shares[key] * ratio):.3f} ms")
+        print(f"{key}: {t:.3f} ms there, {h:.3f} here ({how}), x{h / t:.2f}: share {shares[key]:.2f}; "
+              f"fitted {t * (1 - shares[key] + shares[key] * ratio):.3f} ms")
     for name, lines in (("there", there_lines), ("here", here_lines)):
         fork = [p for p in lines if p["method"] == "fork"]
         spawn = [p for p in lines if p["method"] == "spawn"]

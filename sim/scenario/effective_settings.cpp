@@ -154,6 +154,11 @@ const std::vector<KernelShare>& process_start_kernel_shares() {
       {&Costs::spawn_start, "spawn_start", 0.13},
       {&Costs::tracker_start, "tracker_start", 0.15},
       {&Costs::pool_setup, "pool_setup", 0.38},
+      // P4b's and P7a's figures from the same two runs (`first_pool_costs`): a pool's first loop
+      // and its first messages, the handler threads' cold pages and pipes' system calls
+      {&Costs::pool_first_loop, "pool_first_loop", 1.00},
+      {&Costs::ipc_first_syscall, "ipc_first_syscall", 0.61},
+      {&Costs::ipc_first_pickle, "ipc_first_pickle", 0.45},
   };
   return shares;
 }

@@ -31,6 +31,11 @@ TEST_CASE("a fork probe twice the reference's doubles each start cost's kernel s
   CHECK(c.spawn_start == Time{62'602'000});       // 55.4 ms, 0.13
   CHECK(c.tracker_start == Time{33'120'000});     // 28.8 ms, 0.15
   CHECK(c.pool_setup == Time{2'635'800});         // 1.91 ms, 0.38
+  CHECK(c.pool_first_loop == Time{800'000});      // 0.4 ms, all of it (the first loop's cold pages)
+  CHECK(c.ipc_first_syscall == Time{104'650});    // 65 us, 0.61
+  CHECK(c.ipc_first_pickle == Time{65'250});      // 45 us, 0.45
+  CHECK(c.pool_wakeup == Costs{}.pool_wakeup);    // a pool's later loops and messages: kept
+  CHECK(c.ipc_message == Costs{}.ipc_message);
   CHECK(c.forkserver_start == Time{5'000'000});   // estimates, never measured: kept
   CHECK(c.forkserver_request == Time{100'000});
   CHECK(c.thread_start == Costs{}.thread_start);  // not a process start cost
@@ -50,6 +55,9 @@ TEST_CASE("a fork probe faster than the reference's shortens the kernel's share 
   CHECK(c.fork_start == Time{694'949});         // 1.23 ms - 0.87 x 1.23 ms x 0.5000012
   CHECK(c.fork_child_start == Time{659'998});
   CHECK(c.pool_setup == Time{1'547'099});
+  CHECK(c.pool_first_loop == Time{200'000});    // 0.4 ms - 0.4 ms x 0.5000012, to the ns
+  CHECK(c.ipc_first_syscall == Time{45'175});   // 65 us - 0.61 x 65 us x 0.5000012
+  CHECK(c.ipc_first_pickle == Time{34'875});    // 45 us - 0.45 x 45 us x 0.5000012
 }
 
 TEST_CASE("no fork probe, or the reference's own, changes no cost (P4e)") {
