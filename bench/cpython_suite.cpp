@@ -747,28 +747,27 @@ std::vector<std::string> WakeLatencyProbes::describe() const {
   return lines;
 }
 
-std::string describe_process_start(const ProgramRun& run) {
-  const auto fork = run.sections.find("fork");
-  if (fork == run.sections.end()) throw SuiteError("fork_start: no section 'fork'");
-  const auto figure = [&](const char* name) {
-    const auto found = fork->second.fields.find(name);
-    if (found == fork->second.fields.end() || !(found->second > 0.0)) {
-      throw SuiteError(fmt::format("fork_start: section 'fork' has no positive '{}'", name));
-    }
-    return as_time(found->second);
-  };
-  return fmt::format("{} ({} to {})", format_time(figure("median")), format_time(figure("low")), format_time(figure("high")));
-}
+namespace {
 
-Time process_start_fastest(const ProgramRun& run) {
+/// A figure of the fork probe's section 'fork' ("median", "low", "high"). Throws SuiteError.
+Time fork_probe_figure(const ProgramRun& run, const char* name) {
   const auto fork = run.sections.find("fork");
   if (fork == run.sections.end()) throw SuiteError("fork_start: no section 'fork'");
-  const auto found = fork->second.fields.find("low");
+  const auto found = fork->second.fields.find(name);
   if (found == fork->second.fields.end() || !(found->second > 0.0)) {
-    throw SuiteError("fork_start: section 'fork' has no positive 'low'");
+    throw SuiteError(fmt::format("fork_start: section 'fork' has no positive '{}'", name));
   }
   return as_time(found->second);
 }
+
+}  // namespace
+
+std::string describe_process_start(const ProgramRun& run) {
+  return fmt::format("{} ({} to {})", format_time(fork_probe_figure(run, "median")),
+                     format_time(fork_probe_figure(run, "low")), format_time(fork_probe_figure(run, "high")));
+}
+
+Time process_start_fastest(const ProgramRun& run) { return fork_probe_figure(run, "low"); }
 
 std::optional<Time> fork_probe_of(std::vector<Time> rounds) {
   if (rounds.empty()) return std::nullopt;

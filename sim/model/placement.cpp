@@ -15,7 +15,6 @@ void Engine::init_run_queues() {
   run_queues_.resize(queues);
   queued_.assign(queues, 0);
   cloned_.assign(cores_.size(), 0);
-  cloned_total_ = 0;
   vruntime_sum_.assign(queues, 0);
   for (Core& core : cores_) core.next_balance = Time::max();  // idle (S1d)
 }
