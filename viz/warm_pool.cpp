@@ -69,6 +69,7 @@ WarmPool::Plan WarmPool::plan(const std::vector<trace::Trace>& runs) {
     }
   }
   out.heap_bytes = std::min(kHeapLimit, largest * sizeof(std::int64_t) / 8 * 9);
+  if (out.heap_bytes < kHeapFrom) out.heap_bytes = 0;
   return out;
 }
 

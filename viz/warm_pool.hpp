@@ -42,12 +42,15 @@ class WarmPool {
   /// What to make ready for the runs of `runs` simulated again: their mappings' extents, up
   /// to kLimit in all, and the heap a thread that indexes the largest of them fills (the
   /// viewer's indices of a run, in malloc: a running sum of its lanes' spans, 8 bytes a span,
-  /// and an eighth more), up to kHeapLimit.
+  /// and an eighth more), up to kHeapLimit; none under kHeapFrom.
   struct Plan {
     std::vector<trace::storage::Extent> mappings;
     std::size_t heap_bytes = 0;
   };
   static constexpr std::size_t kHeapLimit = std::size_t{24} << 20;
+  /// Less is not warmed: a few hundred pages the indexing faults in cost less than the three
+  /// threads that would take a core for them beside the first frames (the small lessons).
+  static constexpr std::size_t kHeapFrom = std::size_t{1} << 20;
   static Plan plan(const std::vector<trace::Trace>& runs);
   /// The heaps warmed (each kept by a thread of its own while it is: malloc's arenas, which
   /// the next threads made take in turn once these end): the change's thread, its runs'.

@@ -70,8 +70,9 @@ TEST_CASE("a run's plan is its lanes' arena mappings, and the heap its indices f
   for (const auto& e : plan.mappings) used += e.used;
   CHECK(used == 3000 * 780 - (std::size_t{124} << 10) / 780 * 780);
   CHECK(plan.heap_bytes == 3 * 64000 * 9);  // 8 bytes a span, and an eighth more
-  // A lane of 23 spans keeps them in malloc.
+  // A lane of 23 spans keeps them in malloc; a small run's indices are left to fault in.
   CHECK(WarmPool::extents_for(run_of(2, 23)).empty());
+  CHECK(WarmPool::plan({run_of(2, 1000)}).heap_bytes == 0);
 }
 
 TEST_CASE("opening lesson 15 makes its threads run's mappings ready; its first change takes them; closing gives back the rest") {
