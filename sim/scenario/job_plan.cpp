@@ -31,6 +31,7 @@ JobPlan plan_jobs(const Scenario& scenario) {
       for (const auto& step : tmpl.steps) {
         job.steps.push_back(PlannedStep{step.kind, step.offload_work, random.draw(step.duration), step.target, step.has_call,
                                             step.answer});
+        job.answered = job.answered || step.answer > Time::zero();
       }
       jobs.push_back(std::move(job));
     }

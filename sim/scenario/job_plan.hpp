@@ -35,6 +35,9 @@ struct PlannedJob {
   std::int64_t result_bytes = 0;
   std::vector<int> cpus;       ///< its thread's affinity (S9); empty: any core
   std::vector<int> peer_cpus;  ///< its peer process's affinity (S9)
+  /// Some io step has an `answer`: the job has a peer process (S9). Set by plan_jobs(), so a
+  /// run asks it once a job, where it looked over every step (lesson 15's 320,000 a run).
+  bool answered = false;
 };
 
 using JobPlan = std::vector<PlannedJob>;
