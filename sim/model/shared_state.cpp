@@ -181,14 +181,15 @@ void SharedState::check_deadlock(LaneId waiter) {
 }
 
 Program SharedState::increment(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t count,
-                               const scenario::EffectiveSettings& settings, LaneId task_lane, std::size_t* stopped) {
+                               const scenario::EffectiveSettings& settings, LaneId task_lane, std::size_t* stopped,
+                               bool at_once_first) {
   Engine& e = engine_;
   const Time iteration = scenario::python_cost(settings, settings.costs.increment);
   const Time before = iteration / 2;
   const std::size_t end = first + count;
   std::size_t i = first;
   for (; i < end; ++i) {
-    i = increments_at_once(t, job, i, end, settings, task_lane);  // U4
+    if (i != first || at_once_first) i = increments_at_once(t, job, i, end, settings, task_lane);  // U4
     if (i == end || job.steps[i].kind != scenario::StepKind::Increment) break;
     // The long way: something may come between the steps of this one.
     const scenario::PlannedStep& step = job.steps[i];
