@@ -29,14 +29,40 @@ JobPlan plan_jobs(const Scenario& scenario) {
       job.peer_cpus = tmpl.peer_cpus;
       job.steps.reserve(tmpl.steps.size());
       for (const auto& step : tmpl.steps) {
-        job.steps.push_back(PlannedStep{step.kind, step.offload_work, random.draw(step.duration), step.target, step.has_call,
-                                            step.answer});
+        PlannedStep planned;
+        planned.kind = step.kind;
+        planned.offload_work = step.offload_work;
+        planned.duration = random.draw(step.duration);
+        planned.target = step.target;
+        planned.has_call = step.has_call;
+        planned.answer = step.answer;
+        job.steps.push_back(planned);
         job.answered = job.answered || step.answer > Time::zero();
       }
+      count_runs(job.steps);
       jobs.push_back(std::move(job));
     }
   }
   return jobs;
+}
+
+void count_runs(std::vector<PlannedStep>& steps) {
+  // From the last step back: each run is its successor's plus one, when they match.
+  const std::size_t n = steps.size();
+  for (std::size_t k = n; k-- > 0;) {
+    PlannedStep& s = steps[k];
+    s.run = 0;
+    if (s.kind == StepKind::Increment) {
+      const bool more = k + 1 < n && steps[k + 1].kind == StepKind::Increment && steps[k + 1].target == s.target;
+      s.run = more ? static_cast<std::uint16_t>(std::min<int>(steps[k + 1].run + 1, PlannedStep::kMaxRun)) : 1;
+    } else if (s.kind == StepKind::Acquire && k + 2 < n && steps[k + 1].kind == StepKind::Increment &&
+               steps[k + 2].kind == StepKind::Release && steps[k + 2].target == s.target) {
+      // A with statement; the next one is the same when its lock and counter are.
+      const bool more = k + 3 < n && steps[k + 3].kind == StepKind::Acquire && steps[k + 3].target == s.target &&
+                        steps[k + 3].run > 0 && steps[k + 4].target == steps[k + 1].target;
+      s.run = more ? static_cast<std::uint16_t>(std::min<int>(steps[k + 3].run + 1, PlannedStep::kMaxRun)) : 1;
+    }
+  }
 }
 
 namespace {
