@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <latch>
+#include <system_error>
 #include <utility>
 
 #include "sim/trace/group_store.hpp"
@@ -82,28 +83,42 @@ void WarmPool::start(Plan plan, bool lowest_priority) {
   populated_.store(0, std::memory_order_relaxed);
   heap_warmed_.store(0, std::memory_order_relaxed);
   started_ = true;
-  thread_ = std::jthread([this, plan = std::move(plan), lowest_priority] {
-    // Beside the viewer's own threads it takes a core only when they leave one (nice 19 weighs
-    // about 1.5% of a thread at 0 in the process's group).
-    const auto lower = [lowest_priority] {
-      if (lowest_priority) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
-    };
+  try {
+    thread_ = std::jthread([this, plan = std::move(plan), lowest_priority] { warm(plan, lowest_priority); });
+  } catch (const std::system_error&) {
+    // No thread to spare: the first change faults its pages in, as it did.
+  }
+}
+
+void WarmPool::warm(const Plan& plan, bool lowest_priority) {
+  // Beside the viewer's own threads it takes a core only when they leave one (nice 19 weighs
+  // about 1.5% of a thread at 0 in the process's group).
+  const auto lower = [lowest_priority] {
+    if (lowest_priority) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
+  };
+  lower();
+  populated_.store(trace::storage::warm_cache(plan.mappings, stop_), std::memory_order_release);
+  if (plan.heap_bytes == 0 || stop_.load(std::memory_order_relaxed)) return;
+  // Each heap is faulted in by a thread that holds it until all are (a thread takes a free
+  // arena of malloc's, or a new one, at its first allocation, and gives it back as it ends:
+  // threads alive together take one each). The threads made next, the knob change's, take
+  // them: the last given back first.
+  std::latch all_warmed(kHeaps);
+  const auto warm_one = [&] {
     lower();
-    populated_.store(trace::storage::warm_cache(plan.mappings, stop_), std::memory_order_release);
-    if (plan.heap_bytes == 0 || stop_.load(std::memory_order_relaxed)) return;
-    // Each heap is faulted in by a thread that holds it until all are (a thread takes a free
-    // arena of malloc's, or a new one, at its first allocation, and gives it back as it ends:
-    // threads alive together take one each). The threads made next, the knob change's, take
-    // them: the last given back first.
-    std::latch all_warmed(kHeaps);
-    const auto warm = [&] {
-      lower();
-      heap_warmed_.fetch_add(warm_this_threads_heap(plan.heap_bytes, stop_), std::memory_order_acq_rel);
-      all_warmed.arrive_and_wait();
-    };
-    std::vector<std::jthread> heaps;
-    for (int h = 0; h < kHeaps; ++h) heaps.emplace_back(warm);
-  });
+    heap_warmed_.fetch_add(warm_this_threads_heap(plan.heap_bytes, stop_), std::memory_order_acq_rel);
+    all_warmed.arrive_and_wait();
+  };
+  std::vector<std::jthread> heaps;
+  heaps.reserve(kHeaps);
+  for (int h = 0; h < kHeaps; ++h) {
+    try {
+      heaps.emplace_back(warm_one);
+    } catch (const std::system_error&) {
+      all_warmed.count_down(kHeaps - h);  // those made go on without the rest
+      break;
+    }
+  }
 }
 
 void WarmPool::wait() {

@@ -74,6 +74,9 @@ class WarmPool {
   std::size_t heap_warmed_bytes() const { return heap_warmed_.load(std::memory_order_acquire); }
 
  private:
+  /// The thread's work: the mappings, then the heaps.
+  void warm(const Plan& plan, bool lowest_priority);
+
   std::atomic<bool> stop_{false};
   std::atomic<std::size_t> populated_{0};
   std::atomic<std::size_t> heap_warmed_{0};

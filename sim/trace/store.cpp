@@ -169,7 +169,12 @@ std::size_t warm_cache(const std::vector<Extent>& wanted, const std::atomic<bool
       std::lock_guard lock(c.mutex);
       if (c.bytes + bytes > kCacheLimit) break;
     }
-    const Region r = map_fresh(bytes);
+    Region r;
+    try {
+      r = map_fresh(bytes);
+    } catch (const std::bad_alloc&) {
+      break;  // the kernel refuses: what is made stays
+    }
     const std::size_t used = std::min(bytes, (e.used + kPage - 1) / kPage * kPage);
     std::size_t done = 0;
     while (done < used && !stop.load(std::memory_order_relaxed)) {
