@@ -279,6 +279,12 @@ class Engine {
   Time wall_time_on(int c, Time work) const;
   Time work_done_on(int c, Time wall) const;
   bool request_core(ThreadId t);
+  /// request_core() of `t`, not parked, given idle core `c` whose per-CPU queue has nobody
+  /// queued or parked, with no new thread waiting for its first core: the usual case under
+  /// a GIL, out of line and straight (inline, GCC merges it into the general path's branches).
+  [[gnu::noinline]] void take_idle_core_alone(ThreadId t, int c);
+  /// request_core() past its usual case; `free_core` is idle_core_for(t).
+  [[gnu::noinline]] bool request_core_anyhow(ThreadId t, int free_core);
   /// S3: `t`, just woken, takes a busy core (only `target`'s when it is 0 or more).
   bool preempt_for_waker(ThreadId t, int target);
   // EEVDF's accounting (S3): a thread joins run queue `q` with its lag, and leaves it with
@@ -346,6 +352,10 @@ class Engine {
   void release_core(ThreadId t);
   /// release_core() of a thread on a core or queued for one.
   void release_core_or_queue(ThreadId t);
+  /// release_core_or_queue() of a thread on its core with per-CPU queues, nobody queued on
+  /// any core and nothing parked or stale in its core's queue: the usual case under a GIL.
+  /// Out of line, straight: inline, GCC merged it into the general path's branches.
+  [[gnu::noinline]] void leave_core_alone(ThreadId t);
   void assign_core(int core, ThreadId t);
   /// `t`, off any core, takes idle core `c` and leaves it in the same instant (a woken
   /// thread that blocks again at once), with nobody waiting for a core: the state
