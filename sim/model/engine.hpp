@@ -368,6 +368,9 @@ class Engine {
   // gil_rules.cpp
   Gil* gil_of(ThreadId t);
   void take_gil(ThreadId t);
+  /// take_gil() of a waiter on its core from a holder forced out (new GIL) who alone waits
+  /// on switch_cond, not in its unlock: the usual hand-off's take, out of line and straight.
+  [[gnu::noinline]] void take_from_forced_out(ThreadId t);
   void enter_gil_wait(ThreadId t);
   /// enter_gil_wait(), inline where the hand-off's dropper goes back to its timed wait.
   void enter_gil_wait_inline(ThreadId t);

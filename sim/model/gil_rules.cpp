@@ -91,6 +91,52 @@ void Engine::take_gil(ThreadId t) {
   after_take(gil, t);
 }
 
+// take_gil() of a waiter on its core after a forced switch (new GIL), its previous holder
+// the one dropper waiting on switch_cond and not in its unlock: what take_gil(), after_take()
+// and switch_done() do then, in their order, the dropper's idle core looked up once (nothing
+// between the two looks changes it).
+void Engine::take_from_forced_out(ThreadId t) {
+  Thread& th = threads_[t];
+  Gil& gil = *th.gil;
+  take_signal_cost_ = Time::zero();
+  [[maybe_unused]] const Gil::Taken taken = gil.take(t, now_);  // G3: a new holder
+  assert(taken.switched && taken.after_forced_drop);
+  gil.mutex.hold(now_, config_.costs.gil_mutex_take);  // G8b: until take_gil's MUTEX_UNLOCK
+  th.s.took_gil();
+  builder_.set_state(gil.lane, now_, SpanState::Held, th.lane);
+  // The forced switch said who takes over: no hand-off mark.
+  th.waiting_since = Time::max();
+  schedule_drop_deadline(gil);
+  // switch_cond: the dropper goes on (switch_done()).
+  const ThreadId d = gil.switch_waiters.front();
+  gil.switch_waiters.clear();
+  Thread& dropper = threads_[d];
+  dropper.s.switch_done();
+  const auto& c = config_.costs;
+  const int idle = idle_core_for(d);
+  // G8c: on another core, the futex wake-up costs the taker that core's interrupt.
+  if ((idle >= 0 ? idle : dropper.cpu) != th.core) take_signal_cost_ = c.gil_mutex_signal;
+  // woken_latency(d), from the idle core found.
+  Time wake;
+  const Time idle_for = idle >= 0 ? max(now_ - cores_[static_cast<std::size_t>(idle)].idle_period_since,
+                                        cores_[static_cast<std::size_t>(idle)].last_idle)
+                                  : Time::zero();
+  if (idle >= 0 && idle_for > c.wake_poll_window) {
+    dropper.refill_pending = true;  // S6
+    const std::int64_t* seen = halted_wakes_.find(idle_for.ns());
+    wake = seen != nullptr ? Time{*seen} : halted_wake(idle_for);
+  } else {
+    wake = polling_wake();
+  }
+  if (wake > Time::zero()) {
+    set_thread_timer(d, now_ + wake, EventKind::SwitchWake);
+  } else if (dropper.s.after_gil == AfterGil::ResumeProgram) {
+    schedule_resume(d);
+  } else {
+    proceed(d);  // a forced switch: ask for the GIL again and carry on computing
+  }
+}
+
 // Inline in take_gil(), its one caller.
 [[gnu::always_inline]] inline void Engine::after_take(Gil& gil, ThreadId taker) {
   schedule_drop_deadline(gil);
@@ -364,7 +410,14 @@ void Engine::forced_switch(ThreadId t) { forced_switch_inline(t); }
     if (gil.mutex.has_sleepers()) wake_mutex_sleeper(gil);  // its COND_TIMED_WAIT unlocks the mutex
     return;
   }
-  take_gil(t);
+  // The usual hand-off: a waiter on its core takes the GIL from a holder forced out, who
+  // waits on switch_cond alone (not in its unlock still): a straight path of its own.
+  if (config_.gil == scenario::GilMode::New && gil.forced_drop && gil.last_holder != t && th.s.on_core() &&
+      gil.switch_waiters.size() == 1 && gil.switch_waiters.front() != t && !unlocking(gil.switch_waiters.front())) {
+    take_from_forced_out(t);
+  } else {
+    take_gil(t);
+  }
   if (gil.mutex.has_sleepers()) wake_mutex_sleeper(gil);  // at take_gil's MUTEX_UNLOCK
   if (th.s.after_gil == AfterGil::ResumeProgram) {
     if (go_on_after_take(t).ready) schedule_resume(t);
