@@ -385,6 +385,10 @@ class Engine {
   void forced_switch(ThreadId t);
   /// forced_switch(), inline in the drop deadline's handler (once a hand-off).
   void forced_switch_inline(ThreadId t, const RequestMark* request = nullptr);
+  /// forced_switch_inline() at a drop deadline whose request makes `request`, of a holder
+  /// running Python with check points, the signal taking time: the usual hand-off's first
+  /// event, out of line and straight.
+  void force_out(ThreadId t, const RequestMark& request);
   void on_gil_attempt(ThreadId t);
   void try_gil_on_core(ThreadId t);
   /// G8b: a signalled waiter, on a core, found the GIL's mutex held: it sleeps on it (true)
@@ -399,6 +403,8 @@ class Engine {
   [[gnu::noinline]] Time halted_wake(Time idle);
   /// wake_latency(), inline in the rules (two wake-ups a hand-off).
   Time woken_latency(ThreadId t);
+  /// woken_latency() of `t` whose idle_core_for() is `core`.
+  Time woken_latency_from(ThreadId t, int core);
   /// The wake-up of a thread on a polling or busy core (G8): a draw.
   [[gnu::noinline]] Time polling_wake();
   /// A woken thread ran for a moment on the idle core it woke on (a lost race, a switch
