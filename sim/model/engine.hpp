@@ -258,6 +258,11 @@ class Engine {
   /// inline rules use.
   [[gnu::noinline]] void proceed_from_compute(ThreadId t);
   void start_run(ThreadId t);
+  /// start_run() of a thread that no old GIL dilates and that compute() of its own program
+  /// did not start (its end goes to the timers): out of line and straight.
+  [[gnu::noinline]] void start_run_plain(ThreadId t);
+  /// start_run() in every other case.
+  [[gnu::noinline]] void start_run_anyhow(ThreadId t);
   /// start_run() of the old GIL's holder with others waiting (O2, O3): its run dilated by
   /// the releases every check interval; returns how long it lasts.
   [[gnu::noinline]] Time start_dilated_run(ThreadId t);
