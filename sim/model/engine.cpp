@@ -1,4 +1,11 @@
 // The engine's event loop, thread programs, cores and the OS run queue, and compute.
+//
+// The usual hand-off's steps also have straight paths of their own, each tested for where
+// its general path is called and doing that path's work for the case in the same order:
+// leave_core_alone() (release_core_or_queue()), take_idle_core_alone() (request_core()),
+// take_from_forced_out() (take_gil(), after_take(), switch_done()), force_out()
+// (forced_switch_inline(), drop_gil(), block_for_switch()) and start_run_plain()
+// (start_run()). A rule changed in a general path is changed in its straight path too.
 #include "sim/model/engine.hpp"
 
 #include <algorithm>
