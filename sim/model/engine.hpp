@@ -287,7 +287,7 @@ class Engine {
   /// request_core() of `t`, not parked, given idle core `c` whose per-CPU queue has nobody
   /// queued or parked, with no new thread waiting for its first core: the usual case under
   /// a GIL, out of line and straight (inline, GCC merges it into the general path's branches).
-  [[gnu::noinline]] void take_idle_core_alone(ThreadId t, int c);
+  void take_idle_core_alone(ThreadId t, int c);
   /// request_core() past its usual case; `free_core` is idle_core_for(t).
   [[gnu::noinline]] bool request_core_anyhow(ThreadId t, int free_core);
   /// S3: `t`, just woken, takes a busy core (only `target`'s when it is 0 or more).

@@ -59,7 +59,7 @@ bool Engine::request_core(ThreadId t) {
 
 // request_core()'s usual path, straight: join_queue() alone on the idle core's queue
 // (place_request()), then assign_core(), in their order.
-void Engine::take_idle_core_alone(ThreadId t, int c) {
+[[gnu::always_inline]] inline void Engine::take_idle_core_alone(ThreadId t, int c) {
   Thread& th = threads_[t];
   Core& core = cores_[static_cast<std::size_t>(c)];
   assert(per_cpu_ && core.thread == kNoThread && th.parked == Parked::No);
