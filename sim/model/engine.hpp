@@ -286,7 +286,7 @@ class Engine {
   bool request_core(ThreadId t);
   /// request_core() of `t`, not parked, given idle core `c` whose per-CPU queue has nobody
   /// queued or parked, with no new thread waiting for its first core: the usual case under
-  /// a GIL, out of line and straight (inline, GCC merges it into the general path's branches).
+  /// a GIL, straight, inline in request_core() whose general path is request_core_anyhow().
   void take_idle_core_alone(ThreadId t, int c);
   /// request_core() past its usual case; `free_core` is idle_core_for(t).
   [[gnu::noinline]] bool request_core_anyhow(ThreadId t, int free_core);
