@@ -1,8 +1,6 @@
 // The process at the other end of a job's socket (docs/model.md S9): a single-threaded
 // process of its own, blocked in recv() until the job's thread sends, which then needs a
 // core for the step's `answer` before the job's thread can read the reply.
-#include <algorithm>
-
 #include <fmt/format.h>
 
 #include "sim/model/workload.hpp"
@@ -24,9 +22,7 @@ Program peer_process(Engine& e, ThreadId self, ThreadId client, const PlannedJob
 }  // namespace
 
 ThreadId start_peer(Engine& e, ThreadId client, const PlannedJob& job) {
-  const bool answers = std::any_of(job.steps.begin(), job.steps.end(),
-                                   [](const scenario::PlannedStep& s) { return s.answer > Time::zero(); });
-  if (!answers) return trace::kNone;
+  if (!job.answered) return trace::kNone;  // plan_jobs() looked over the steps once
   const ThreadId peer = e.add_thread("peer", e.add_process(fmt::format("peer of {}", job.name), ProcessCode::Other));
   e.pin(peer, job.peer_cpus);
   e.start(peer, peer_process(e, peer, client, job));

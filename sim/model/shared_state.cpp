@@ -181,14 +181,15 @@ void SharedState::check_deadlock(LaneId waiter) {
 }
 
 Program SharedState::increment(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t count,
-                               const scenario::EffectiveSettings& settings, LaneId task_lane, std::size_t* stopped) {
+                               const scenario::EffectiveSettings& settings, LaneId task_lane, std::size_t* stopped,
+                               bool at_once_first) {
   Engine& e = engine_;
   const Time iteration = scenario::python_cost(settings, settings.costs.increment);
   const Time before = iteration / 2;
   const std::size_t end = first + count;
   std::size_t i = first;
   for (; i < end; ++i) {
-    i = increments_at_once(t, job, i, end, settings, task_lane);  // U4
+    if (i != first || at_once_first) i = increments_at_once(t, job, i, end, settings, task_lane);  // U4
     if (i == end || job.steps[i].kind != scenario::StepKind::Increment) break;
     // The long way: something may come between the steps of this one.
     const scenario::PlannedStep& step = job.steps[i];
@@ -312,7 +313,6 @@ constexpr std::int64_t kReachAfterGap = trace::SpanStore::kMaxReachAfterGap + 1;
                                                   Time until, Time cost_wall, std::uint32_t cost_pieces,
                                                   std::uint32_t subject, Appender& spans, PieceClock& clock) {
   const std::size_t from = at;
-  const std::uint32_t target = steps[at].target;
   const std::uint64_t thread_lo = Appender::labels_lo(subject, SpanState::Running);
   const std::uint32_t thread_hi = Appender::labels_hi(subject, 0);
   const bool batches = subject <= trace::SpanStore::kMaxSubject;
@@ -323,9 +323,11 @@ constexpr std::int64_t kReachAfterGap = trace::SpanStore::kMaxReachAfterGap + 1;
   std::int64_t base = spans.base();
   Record* batch_end = next;  // none before the first checked push
   Time batch_limit;          // an end before this one fits a record, and the stretch
-  for (; at < end; ++at) {
+  // The plan counted the increments of this counter in a row (PlannedStep::run): no step's
+  // kind or target is looked at.
+  const std::size_t stop = std::min<std::size_t>(end, at + steps[at].run);
+  for (; at < stop; ++at) {
     const scenario::PlannedStep& step = steps[at];
-    if (step.kind != scenario::StepKind::Increment || step.target != target) break;
     const Time call = step.has_call ? step.duration : Time::zero();
     const bool calls = call > Time::zero();
     const std::uint32_t pieces = cost_pieces + (calls ? 1U : 0U);
@@ -362,8 +364,6 @@ constexpr std::int64_t kReachAfterGap = trace::SpanStore::kMaxReachAfterGap + 1;
                                                        trace::LaneId me, Appender& spans, Appender& held,
                                                        PieceClock& clock) {
   const std::size_t from = at;
-  const std::uint32_t target = steps[at].target;
-  const std::uint32_t counter = steps[at + 1].target;
   const std::uint64_t thread_lo = Appender::labels_lo(subject, SpanState::Running);
   const std::uint32_t thread_hi = Appender::labels_hi(subject, 0);
   const std::uint64_t held_lo =
@@ -383,12 +383,11 @@ constexpr std::int64_t kReachAfterGap = trace::SpanStore::kMaxReachAfterGap + 1;
   std::int64_t lock_base = held.base();
   Record* batch_end = next;  // none before the first checked push
   Time batch_limit;          // a release before this one fits the records, and the stretch
-  for (; at + 2 < end; at += 3) {
+  // The plan counted the whole with statements of this lock and counter in a row
+  // (PlannedStep::run): no step's kind or target is looked at.
+  const std::size_t stop = at + 3 * std::min<std::size_t>(steps[at].run, end > at ? (end - at) / 3 : 0);
+  for (; at < stop; at += 3) {
     const scenario::PlannedStep* const s = steps + at;
-    if (s[0].kind != scenario::StepKind::Acquire || s[0].target != target || s[1].kind != scenario::StepKind::Increment ||
-        s[1].target != counter || s[2].kind != scenario::StepKind::Release || s[2].target != target) {
-      break;
-    }
     const Time call = s[1].has_call ? s[1].duration : Time::zero();
     const bool calls = call > Time::zero();
     const std::uint32_t pieces = with_pieces + (calls ? 1U : 0U);

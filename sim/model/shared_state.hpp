@@ -104,10 +104,12 @@ class SharedState {
   /// passes its lane as `task_lane`: it shows each step as Running there as it starts it.
   /// It stops before a step of another kind among the `count`: where it stopped goes to
   /// `stopped` (a thread's job passes the rest of its steps, and learns where its run of
-  /// increments ended without looking ahead).
+  /// increments ended without looking ahead). `at_once_first` false: the caller's
+  /// increments_at_once() (or steps_at_once()) has just stopped at `first`, which a second
+  /// ask would only find again: its statement goes the long way without asking.
   Program increment(ThreadId t, const scenario::PlannedJob& job, std::size_t first, std::size_t count,
                     const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone,
-                    std::size_t* stopped = nullptr);
+                    std::size_t* stopped = nullptr, bool at_once_first = true);
   /// The increment steps of `job` from `first` (before `end`, and before the first step of
   /// another kind) that run now, one after another, with nothing that could come between
   /// them (U4): where the next is to start.
@@ -116,6 +118,11 @@ class SharedState {
   /// The lock and counter steps of `job` from `first` (acquire, increment, release) that
   /// thread `t` runs now with nothing that could come between them (U4): where the next is
   /// to start, `first` when none does. An asyncio task passes its lane.
+  /// Where either of these two stops, it stops because that step cannot run at once now (it
+  /// would not end before the stretch's end or within its events, its lock is held, it is of
+  /// another kind) or because no stretch is left: asked again at once from there, with
+  /// nothing done in between, either returns where it was asked. A caller goes the long way
+  /// there without asking.
   std::size_t steps_at_once(ThreadId t, const scenario::PlannedJob& job, std::size_t first,
                             const scenario::EffectiveSettings& settings, trace::LaneId task_lane = trace::kNone);
   /// How many increment steps of `job` come in a row from `first` (an increment step itself).

@@ -13,6 +13,10 @@ Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::Ef
   // The steps run in this one coroutine (a frame per step would be made and freed for
   // each of a lesson's thousands of tiny steps); only a lock's wait and a run of counter
   // increments have their own.
+  // The step where the last steps_at_once() stopped after running some: it cannot run at
+  // once now (a second ask, nothing done in between, would stop there again), so it goes
+  // the long way without asking (lesson 15's threads run: each stretch that an event ends).
+  std::size_t long_way = job.steps.size();
   for (std::size_t i = 0; i < job.steps.size(); ++i) {
     const auto index = i < trace::kNoStep ? static_cast<std::uint16_t>(i) : trace::kNoStep;
     const scenario::PlannedStep& step = job.steps[i];
@@ -45,8 +49,11 @@ Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::Ef
         co_await e.acquire_gil(t);
         break;
       case StepKind::Acquire:
-        if (const std::size_t next = shared.steps_at_once(t, job, i, settings); next > i) {
+        if (i == long_way) {
+          // the long way, below
+        } else if (const std::size_t next = shared.steps_at_once(t, job, i, settings); next > i) {
           i = next - 1;  // U4: `with lock: counter += f()` with nothing in between
+          long_way = next;
           break;
         }
         co_await shared.with_statement(t, id, index);
@@ -56,14 +63,20 @@ Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::Ef
         shared.release(e.lane(t), step.target);
         break;
       case StepKind::Increment: {
-        // The run of increments from here, in one frame, its end found as it runs (lesson
-        // 15's 20,000 in a row were looked over first, each time). Those that run at once
-        // (U4) need no frame; the rest go the long way.
+        // The steps that run at once from here (U4), the with statements after the
+        // increments too (lesson 15's `with lock: counter += f()`, where stopping at the
+        // release began a stretch again at the next acquire); where they stop, the run of
+        // increments from there goes the long way in one frame, its end found as it runs
+        // (lesson 15's 20,000 in a row were looked over first, each time).
         const std::size_t steps = job.steps.size();
-        std::size_t next = shared.increments_at_once(t, job, i, steps, settings);
-        if (next < steps && job.steps[next].kind == StepKind::Increment) {
-          co_await shared.increment(t, job, next, steps - next, settings, trace::kNone, &next);
+        std::size_t next = i;
+        if (i != long_way) next = shared.steps_at_once(t, job, i, settings);
+        if (next > i) {
+          i = next - 1;
+          long_way = next;
+          break;
         }
+        co_await shared.increment(t, job, i, steps - i, settings, trace::kNone, &next, false);
         i = next - 1;
         break;
       }

@@ -12,12 +12,46 @@
 
 namespace gilsim::scenario {
 
+namespace {
+
+/// PlannedStep::run of each of `n` steps (a template's or a job's: the same kinds and targets)
+/// into `runs`, from the last step back: each run is its successor's plus one, when they match.
+template <typename S>
+void runs_of(const S* steps, std::size_t n, std::uint16_t* runs) {
+  const auto more = [](std::uint16_t run) {
+    return static_cast<std::uint16_t>(run + (run < PlannedStep::kMaxRun ? 1 : 0));
+  };
+  for (std::size_t k = n; k-- > 0;) {
+    const S& s = steps[k];
+    std::uint16_t run = 0;
+    if (s.kind == StepKind::Increment) {
+      run = k + 1 < n && steps[k + 1].kind == StepKind::Increment && steps[k + 1].target == s.target ? more(runs[k + 1])
+                                                                                                    : 1;
+    } else if (s.kind == StepKind::Acquire && k + 2 < n && steps[k + 1].kind == StepKind::Increment &&
+               steps[k + 2].kind == StepKind::Release && steps[k + 2].target == s.target) {
+      // A with statement; the next one is the same when its lock and counter are.
+      run = k + 3 < n && runs[k + 3] > 0 && steps[k + 3].kind == StepKind::Acquire && steps[k + 3].target == s.target &&
+                    steps[k + 4].target == steps[k + 1].target
+                ? more(runs[k + 3])
+                : 1;
+    }
+    runs[k] = run;
+  }
+}
+
+}  // namespace
+
 JobPlan plan_jobs(const Scenario& scenario) {
   Random random(scenario.seed);
   JobPlan jobs;
   jobs.reserve(static_cast<std::size_t>(std::max(0, scenario.total_jobs())));
+  std::vector<std::uint16_t> runs;
   for (std::size_t t = 0; t < scenario.jobs.size(); ++t) {
     const auto& tmpl = scenario.jobs[t];
+    runs.resize(tmpl.steps.size());
+    runs_of(tmpl.steps.data(), tmpl.steps.size(), runs.data());  // the same for each job of it
+    const bool answered =
+        std::any_of(tmpl.steps.begin(), tmpl.steps.end(), [](const Step& s) { return s.answer > Time::zero(); });
     for (int i = 0; i < tmpl.count; ++i) {
       PlannedJob job;
       job.index = static_cast<std::uint32_t>(jobs.size());
@@ -27,15 +61,23 @@ JobPlan plan_jobs(const Scenario& scenario) {
       job.result_bytes = tmpl.result_bytes;
       job.cpus = tmpl.cpus;
       job.peer_cpus = tmpl.peer_cpus;
+      job.answered = answered;
       job.steps.reserve(tmpl.steps.size());
       for (const auto& step : tmpl.steps) {
         job.steps.push_back(PlannedStep{step.kind, step.offload_work, random.draw(step.duration), step.target, step.has_call,
-                                            step.answer});
+                                        0, step.answer});
       }
+      for (std::size_t k = 0; k < runs.size(); ++k) job.steps[k].run = runs[k];
       jobs.push_back(std::move(job));
     }
   }
   return jobs;
+}
+
+void count_runs(std::vector<PlannedStep>& steps) {
+  std::vector<std::uint16_t> runs(steps.size());
+  runs_of(steps.data(), steps.size(), runs.data());
+  for (std::size_t k = 0; k < steps.size(); ++k) steps[k].run = runs[k];
 }
 
 namespace {

@@ -23,8 +23,18 @@ struct PlannedStep {
   Time duration;
   std::uint32_t target = 0;  ///< acquire, release: the lock; increment: the counter
   bool has_call = false;     ///< increment: `counter += f()`
+  /// Set by plan_jobs() (0 elsewhere: no run known), once a job, for the model's loops over a
+  /// lesson's statements (docs/model.md U4), which then need not look at each step's kind:
+  /// on an increment, the increments of its counter in a row from it (itself the first); on
+  /// an acquire, the `with lock: counter += f()` statements in a row from it (acquire,
+  /// increment, release of one lock and one counter, the same ones each time). At most
+  /// kMaxRun (a longer run is that many, then the rest): in the padding before `answer`.
+  std::uint16_t run = 0;
+  static constexpr std::uint16_t kMaxRun = 65535;
   Time answer{};             ///< io: the peer process's CPU time to answer (docs/model.md S9)
 };
+
+static_assert(sizeof(PlannedStep) == 32, "PlannedStep::run fits the padding before answer");
 
 struct PlannedJob {
   std::uint32_t index = 0;           ///< trace job index
@@ -35,9 +45,15 @@ struct PlannedJob {
   std::int64_t result_bytes = 0;
   std::vector<int> cpus;       ///< its thread's affinity (S9); empty: any core
   std::vector<int> peer_cpus;  ///< its peer process's affinity (S9)
+  /// Some io step has an `answer`: the job has a peer process (S9). Set by plan_jobs(), so a
+  /// run asks it once a job, where it looked over every step (lesson 15's 320,000 a run).
+  bool answered = false;
 };
 
 using JobPlan = std::vector<PlannedJob>;
+
+/// PlannedStep::run of each of `steps`, from the steps' kinds and targets.
+void count_runs(std::vector<PlannedStep>& steps);
 
 /// Templates in file order, then jobs 1..count, then steps: each duration drawn in that
 /// order from one generator seeded with scenario.seed.
