@@ -1,4 +1,11 @@
 // The engine's event loop, thread programs, cores and the OS run queue, and compute.
+//
+// The usual hand-off's steps also have straight paths of their own, each tested for where
+// its general path is called and doing that path's work for the case in the same order:
+// leave_core_alone() (release_core_or_queue()), take_idle_core_alone() (request_core()),
+// take_from_forced_out() (take_gil(), after_take(), switch_done()), force_out()
+// (forced_switch_inline(), drop_gil(), block_for_switch()) and start_run_plain()
+// (start_run()). A rule changed in a general path is changed in its straight path too.
 #include "sim/model/engine.hpp"
 
 #include <algorithm>
@@ -310,7 +317,39 @@ bool Engine::finished_at_once(ThreadId t) {
   return true;
 }
 
-void Engine::start_run(ThreadId t) {
+[[gnu::always_inline]] inline void Engine::start_run(ThreadId t) {
+  if (config_.gil != scenario::GilMode::Old && ending_at_once_ != t) {
+    start_run_plain(t);
+  } else {
+    start_run_anyhow(t);
+  }
+}
+
+// start_run() with no old GIL's dilation to plan and not started by compute() in the thread's
+// own program (so its end is not fired at once): the usual hand-off's new holder, straight.
+void Engine::start_run_plain(ThreadId t) {
+  Thread& th = threads_[t];
+  Core& core = cores_[static_cast<std::size_t>(th.core)];
+  const Time switch_cost =
+      (core.last != kNoThread && core.last != t) ? config_.machine.context_switch : Time::zero();
+  core.last = t;
+  th.run_start = now_ + switch_cost;
+  th.s.progress = ComputeProgress::Running;
+  cancel_thread_timer(t);
+  Time duration = th.remaining;
+  const Gil* gil = th.gil;
+  if (th.refill_pending && config_.gil == scenario::GilMode::New && gil != nullptr && gil->holder == t &&
+      th.work.needs_gil && th.work.checkpoints) {
+    th.refill_pending = false;  // S6, as start_run_anyhow()
+    duration += config_.costs.handoff_refill;
+    th.remaining += config_.costs.handoff_refill;
+  }
+  th.run_end = th.run_start + wall_time_on(th.core, duration);  // S7
+  schedule_compute_done(t);
+  show_running(t);
+}
+
+void Engine::start_run_anyhow(ThreadId t) {
   Thread& th = threads_[t];
   Core& core = cores_[static_cast<std::size_t>(th.core)];
   const Time switch_cost =

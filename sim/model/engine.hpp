@@ -258,6 +258,11 @@ class Engine {
   /// inline rules use.
   [[gnu::noinline]] void proceed_from_compute(ThreadId t);
   void start_run(ThreadId t);
+  /// start_run() of a thread that no old GIL dilates and that compute() of its own program
+  /// did not start (its end goes to the timers): out of line and straight.
+  [[gnu::noinline]] void start_run_plain(ThreadId t);
+  /// start_run() in every other case.
+  [[gnu::noinline]] void start_run_anyhow(ThreadId t);
   /// start_run() of the old GIL's holder with others waiting (O2, O3): its run dilated by
   /// the releases every check interval; returns how long it lasts.
   [[gnu::noinline]] Time start_dilated_run(ThreadId t);
@@ -279,6 +284,12 @@ class Engine {
   Time wall_time_on(int c, Time work) const;
   Time work_done_on(int c, Time wall) const;
   bool request_core(ThreadId t);
+  /// request_core() of `t`, not parked, given idle core `c` whose per-CPU queue has nobody
+  /// queued or parked, with no new thread waiting for its first core: the usual case under
+  /// a GIL, straight, inline in request_core() whose general path is request_core_anyhow().
+  void take_idle_core_alone(ThreadId t, int c);
+  /// request_core() past its usual case; `free_core` is idle_core_for(t).
+  [[gnu::noinline]] bool request_core_anyhow(ThreadId t, int free_core);
   /// S3: `t`, just woken, takes a busy core (only `target`'s when it is 0 or more).
   bool preempt_for_waker(ThreadId t, int target);
   // EEVDF's accounting (S3): a thread joins run queue `q` with its lag, and leaves it with
@@ -346,6 +357,10 @@ class Engine {
   void release_core(ThreadId t);
   /// release_core() of a thread on a core or queued for one.
   void release_core_or_queue(ThreadId t);
+  /// release_core_or_queue() of a thread on its core with per-CPU queues, nobody queued on
+  /// any core and nothing parked or stale in its core's queue: the usual case under a GIL.
+  /// Out of line, straight: inline, GCC merged it into the general path's branches.
+  [[gnu::noinline]] void leave_core_alone(ThreadId t);
   void assign_core(int core, ThreadId t);
   /// `t`, off any core, takes idle core `c` and leaves it in the same instant (a woken
   /// thread that blocks again at once), with nobody waiting for a core: the state
@@ -358,6 +373,9 @@ class Engine {
   // gil_rules.cpp
   Gil* gil_of(ThreadId t);
   void take_gil(ThreadId t);
+  /// take_gil() of a waiter on its core from a holder forced out (new GIL) who alone waits
+  /// on switch_cond, not in its unlock: the usual hand-off's take, out of line and straight.
+  [[gnu::noinline]] void take_from_forced_out(ThreadId t);
   void enter_gil_wait(ThreadId t);
   /// enter_gil_wait(), inline where the hand-off's dropper goes back to its timed wait.
   void enter_gil_wait_inline(ThreadId t);
@@ -372,6 +390,10 @@ class Engine {
   void forced_switch(ThreadId t);
   /// forced_switch(), inline in the drop deadline's handler (once a hand-off).
   void forced_switch_inline(ThreadId t, const RequestMark* request = nullptr);
+  /// forced_switch_inline() at a drop deadline whose request makes `request`, of a holder
+  /// running Python with check points, the signal taking time: the usual hand-off's first
+  /// event, out of line and straight.
+  void force_out(ThreadId t, const RequestMark& request);
   void on_gil_attempt(ThreadId t);
   void try_gil_on_core(ThreadId t);
   /// G8b: a signalled waiter, on a core, found the GIL's mutex held: it sleeps on it (true)
@@ -386,6 +408,8 @@ class Engine {
   [[gnu::noinline]] Time halted_wake(Time idle);
   /// wake_latency(), inline in the rules (two wake-ups a hand-off).
   Time woken_latency(ThreadId t);
+  /// woken_latency() of `t` whose idle_core_for() is `core`.
+  Time woken_latency_from(ThreadId t, int core);
   /// The wake-up of a thread on a polling or busy core (G8): a draw.
   [[gnu::noinline]] Time polling_wake();
   /// A woken thread ran for a moment on the idle core it woke on (a lost race, a switch

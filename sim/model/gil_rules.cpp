@@ -91,6 +91,41 @@ void Engine::take_gil(ThreadId t) {
   after_take(gil, t);
 }
 
+// take_gil() of a waiter on its core after a forced switch (new GIL), its previous holder
+// the one dropper waiting on switch_cond and not in its unlock: what take_gil(), after_take()
+// and switch_done() do then, in their order, the dropper's idle core looked up once (nothing
+// between the two looks changes it).
+void Engine::take_from_forced_out(ThreadId t) {
+  Thread& th = threads_[t];
+  Gil& gil = *th.gil;
+  take_signal_cost_ = Time::zero();
+  [[maybe_unused]] const Gil::Taken taken = gil.take(t, now_);  // G3: a new holder
+  assert(taken.switched && taken.after_forced_drop);
+  gil.mutex.hold(now_, config_.costs.gil_mutex_take);  // G8b: until take_gil's MUTEX_UNLOCK
+  th.s.took_gil();
+  builder_.set_state(gil.lane, now_, SpanState::Held, th.lane);
+  // The forced switch said who takes over: no hand-off mark.
+  th.waiting_since = Time::max();
+  schedule_drop_deadline(gil);
+  // switch_cond: the dropper goes on (switch_done()).
+  const ThreadId d = gil.switch_waiters.front();
+  gil.switch_waiters.clear();
+  Thread& dropper = threads_[d];
+  dropper.s.switch_done();
+  const auto& c = config_.costs;
+  const int idle = idle_core_for(d);
+  // G8c: on another core, the futex wake-up costs the taker that core's interrupt.
+  if ((idle >= 0 ? idle : dropper.cpu) != th.core) take_signal_cost_ = c.gil_mutex_signal;
+  const Time wake = woken_latency_from(d, idle);
+  if (wake > Time::zero()) {
+    set_thread_timer(d, now_ + wake, EventKind::SwitchWake);
+  } else if (dropper.s.after_gil == AfterGil::ResumeProgram) {
+    schedule_resume(d);
+  } else {
+    proceed(d);  // a forced switch: ask for the GIL again and carry on computing
+  }
+}
+
 // Inline in take_gil(), its one caller.
 [[gnu::always_inline]] inline void Engine::after_take(Gil& gil, ThreadId taker) {
   schedule_drop_deadline(gil);
@@ -212,9 +247,11 @@ Time Engine::wake_latency(ThreadId t) { return woken_latency(t); }
 // Inline in the hand-off's two wake-ups (drop_gil's signal, switch_done()): its usual answer
 // (a halted core's idle time seen before) is a few loads; the law's logarithm and the polling
 // draw are calls of their own, so the usual path saves few registers.
-[[gnu::always_inline]] inline Time Engine::woken_latency(ThreadId t) {
+[[gnu::always_inline]] inline Time Engine::woken_latency(ThreadId t) { return woken_latency_from(t, idle_core_for(t)); }
+
+// woken_latency() of `t` whose idle_core_for() is `core`, looked up by the caller.
+[[gnu::always_inline]] inline Time Engine::woken_latency_from(ThreadId t, int core) {
   const auto& c = config_.costs;
-  const int core = idle_core_for(t);
   // Every core busy: the woken thread is queued on a running core, which answers at once.
   if (core >= 0) {
     // The idle governor judges by what the core did lately: the idle period going on
@@ -364,7 +401,14 @@ void Engine::forced_switch(ThreadId t) { forced_switch_inline(t); }
     if (gil.mutex.has_sleepers()) wake_mutex_sleeper(gil);  // its COND_TIMED_WAIT unlocks the mutex
     return;
   }
-  take_gil(t);
+  // The usual hand-off: a waiter on its core takes the GIL from a holder forced out, who
+  // waits on switch_cond alone (not in its unlock still): a straight path of its own.
+  if (config_.gil == scenario::GilMode::New && gil.forced_drop && gil.last_holder != t && th.s.on_core() &&
+      gil.switch_waiters.size() == 1 && gil.switch_waiters.front() != t && !unlocking(gil.switch_waiters.front())) {
+    take_from_forced_out(t);
+  } else {
+    take_gil(t);
+  }
   if (gil.mutex.has_sleepers()) wake_mutex_sleeper(gil);  // at take_gil's MUTEX_UNLOCK
   if (th.s.after_gil == AfterGil::ResumeProgram) {
     if (go_on_after_take(t).ready) schedule_resume(t);
@@ -432,6 +476,55 @@ void Engine::update_drop_deadline(Gil& gil) {
   timers_.set_late(gil.deadline, at);
 }
 
+// forced_switch() at a drop deadline (new GIL) of a holder running Python with check points,
+// with a waiter to signal (the one due set the request) and a signal that takes time: what
+// pause(), drop_gil() and block_for_switch() do then, in their order, the woken waiter's idle
+// core looked up once (nothing between the looks changes it; its queued placement, with none,
+// moves only its run queue's core, read after it).
+[[gnu::always_inline]] inline void Engine::force_out(ThreadId t, const RequestMark& request) {
+  Thread& th = threads_[t];
+  Gil& gil = *th.gil;
+  assert(config_.gil == scenario::GilMode::New && th.s.progress == ComputeProgress::Running && th.s.on_core() &&
+         gil.holder == t && !gil.waiters.empty() && gil.drop_request);
+  // pause()
+  const Time progress = work_done_on(th.core, max(Time::zero(), now_ - th.run_start));  // S7
+  th.remaining = max(Time::zero(), th.remaining - progress);
+  th.s.progress = ComputeProgress::Stopped;
+  cancel_thread_timer(t);
+  timers_.cancel(th.compute_timer());
+  th.s.forced_out = true;
+  gil.forced_drop = true;
+  // drop_gil(): the GIL unlocked, one waiter signalled (G6/G8) with the mutex held (G8b).
+  gil.drop(t);
+  th.s.dropped_gil();
+  builder_.clear_state(gil.lane, now_);
+  const ThreadId woken = gil.signal_one(random_);
+  const Time signal = config_.costs.gil_mutex_signal;
+  gil.mutex.hold(now_, signal);
+  Thread& w = threads_[woken];
+  w.s.signalled();
+  const int idle = idle_core_for(woken);
+  if (idle < 0) join_on_signal_queued(woken);  // S3: the signal enqueues it on a busy core at once
+  builder_.prefetch(w.lane);
+  const bool elsewhere = (idle >= 0 ? idle : w.cpu) != th.core;
+  const Time wake = woken_latency_from(woken, idle);
+  // G8c: woken on another core before the unlock, the waiter sleeps on the mutex (G8b), and
+  // the unlock's futex wake-up of it costs the dropper that core's interrupt once more.
+  const Time section = elsewhere && wake < signal ? signal + signal : signal;
+  drop_section_ = section;
+  set_thread_timer(woken, now_ + wake, EventKind::GilAttempt);
+  builder_.mark_request_and_switch(now_, request.requester, th.lane, request.wait, w.lane,
+                                   (now_ - gil.held_since).ns());
+  if (timers_.pending(gil.deadline)) schedule_drop_deadline(gil);
+  // G6: the request pending, the dropper waits until another thread took the GIL; G8b: its
+  // core is its own until its MUTEX_UNLOCK (block_for_switch()).
+  th.s.wait_for_switch(AfterGil::ContinueCompute);
+  gil.wait_for_switch(t);
+  show(t, SpanState::Native);
+  builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, now_, SpanState::Native, th.lane);
+  set_thread_timer(t, now_ + section, EventKind::MutexUnlock);
+}
+
 // Inline in dispatch(), its one caller.
 [[gnu::always_inline]] inline void Engine::on_drop_deadline(std::uint32_t index) {
   Gil& gil = *gils_[index];
@@ -450,7 +543,12 @@ void Engine::update_drop_deadline(Gil& gil) {
     // the two marks another (pause() marks only an old GIL's dilated run, which has no drop
     // deadline).
     assert(holder.s.progress != ComputeProgress::RunningDilated);
-    forced_switch_inline(h, &request);
+    // The usual case: drop_gil's signal is a section of the mutex on the holder's core.
+    if (config_.costs.gil_mutex_signal > Time::zero()) {
+      force_out(h, request);
+    } else {
+      forced_switch_inline(h, &request);
+    }
     return;
   }
   builder_.mark(now_, MarkKind::DropRequest, request.requester, holder.lane, request.wait);

@@ -44,8 +44,50 @@ Time Engine::work_done_on(int c, Time wall) const {
 }
 
 bool Engine::request_core(ThreadId t) {
+  const int free_core = idle_core_for(t);
+  // The usual case under a GIL: an idle core, per-CPU queues with nobody queued on it or
+  // parked there, the thread not parked and no new thread waiting for its first core.
+  if (free_core >= 0 && per_cpu_ && unplaced_clones_ == 0 && threads_[t].parked == Parked::No) {
+    const auto q = static_cast<std::size_t>(free_core);
+    if (queued_[q] == 0 && run_queues_[q].parked() == 0) {
+      take_idle_core_alone(t, free_core);
+      return true;
+    }
+  }
+  return request_core_anyhow(t, free_core);
+}
+
+// request_core()'s usual path, straight: join_queue() alone on the idle core's queue
+// (place_request()), then assign_core(), in their order.
+[[gnu::always_inline]] inline void Engine::take_idle_core_alone(ThreadId t, int c) {
   Thread& th = threads_[t];
-  int free_core = idle_core_for(t);
+  Core& core = cores_[static_cast<std::size_t>(c)];
+  assert(per_cpu_ && core.thread == kNoThread && th.parked == Parked::No);
+  // place_request(): its runtime stays; its request is one slice from there.
+  const Time deadline = th.vruntime + config_.machine.quantum;
+  th.deadline = deadline;
+  th.lag = Time::zero();
+  vruntime_sum_[static_cast<std::size_t>(c)] += th.vruntime.ns();
+  // assign_core()
+  core.thread = t;
+  idle_cores_.busy(c);
+  core.slice_start = now_;
+  core.charged_since = now_;
+  core.protected_until = deadline;  // S3: RUN_TO_PARITY's protected slice
+  timers_.cancel(core.quantum);
+  th.core = static_cast<std::int16_t>(c);
+  th.s.core = CoreState::OnCore;
+  if (!th.placed && th.clone_cpu >= 0) --unplaced_clones_;
+  th.placed = true;
+  th.cpu = static_cast<std::int16_t>(c);
+  if (core.next_balance == Time::max()) core.next_balance = now_ + kBusyBalanceInterval;  // S1d
+  if (now_ > core.idle_period_since) core.last_idle = now_ - core.idle_period_since;  // G8
+  if (queued_total_ > 0) arm_quantums();
+  th.s.just_woke = false;
+}
+
+bool Engine::request_core_anyhow(ThreadId t, int free_core) {
+  Thread& th = threads_[t];
   // S1a at clone(): a new thread runs on the core chosen at its creation when it is idle.
   if (free_core >= 0 && unplaced_clones_ != 0 && !th.placed && th.clone_cpu >= 0 &&
       cores_[static_cast<std::size_t>(th.clone_cpu)].thread == kNoThread && allowed(t, th.clone_cpu)) {
@@ -393,10 +435,50 @@ void Engine::arm_quantums() {
   if (waiting()) arm_quantums();
 }
 
+// release_core_or_queue()'s usual path under a GIL, written straight: per-CPU queues, nobody
+// queued on any core, nothing parked or left (stale) in this core's queue. What leave_queue()
+// (charge(), then its thread alone on its queue), the core's release, drop_paid() and the
+// look for a next thread (none, and nothing to pull or balance) leave, in their order.
+void Engine::leave_core_alone(ThreadId t) {
+  Thread& th = threads_[t];
+  const int c = th.core;
+  Core& core = cores_[static_cast<std::size_t>(c)];
+  assert(per_cpu_ && queued_total_ == 0 && core.thread == t);
+  // charge(c): the time it ran is its virtual runtime; then it leaves its queue with no lag
+  // (alone there: the average is its own runtime).
+  const Time ran = now_ - core.charged_since;
+  core.charged_since = now_;
+  const Time vruntime = th.vruntime + ran;
+  th.vruntime = vruntime;
+  if (vruntime >= th.deadline) th.deadline = vruntime + config_.machine.quantum;
+  th.lag = Time::zero();
+  std::int64_t& sum = vruntime_sum_[static_cast<std::size_t>(c)];
+  sum = sum + ran.ns() - vruntime.ns();
+  th.core = -1;
+  th.left_core = now_;  // S1c
+  th.s.core = CoreState::Off;
+  core.thread = kNoThread;
+  idle_cores_.idle(c);
+  core.idle_since = now_;
+  core.idle_period_since = now_;
+  timers_.cancel(core.quantum);
+  builder_.clear_state(core.lane, now_);
+  core.next_balance = Time::max();  // idle: it balances as an idle core (S1c, S1d)
+}
+
 // Inline: a thread with no core and no place in a run queue has nothing to give back (a
 // forced-out dropper going back to its timed wait, once a hand-off).
 [[gnu::always_inline]] inline void Engine::release_core(ThreadId t) {
-  if (threads_[t].s.core != CoreState::Off) release_core_or_queue(t);
+  const Thread& th = threads_[t];
+  if (th.s.core == CoreState::Off) return;
+  if (per_cpu_ && queued_total_ == 0 && th.s.on_core()) {
+    const RunQueue& queue = run_queues_[static_cast<std::size_t>(th.core)];
+    if (queue.parked() == 0 && !queue.has_entries()) {
+      leave_core_alone(t);
+      return;
+    }
+  }
+  release_core_or_queue(t);
 }
 
 void Engine::release_core_or_queue(ThreadId t) {
