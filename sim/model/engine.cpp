@@ -112,8 +112,14 @@ bool Engine::run() {
 }
 
 void Engine::end_event() {
-  for (const auto g : dirty_gils_) update_drop_deadline(*gils_[g]);
-  dirty_gils_.clear();
+  Gil* const first = dirty_gils_.first;
+  if (first == nullptr) return;
+  dirty_gils_.first = nullptr;
+  update_drop_deadline(*first);
+  if (!dirty_gils_.more.empty()) [[unlikely]] {
+    for (Gil* const g : dirty_gils_.more) update_drop_deadline(*g);
+    dirty_gils_.more.clear();
+  }
 }
 
 TimerHeap::Slot Engine::add_timer(EventKind kind, std::uint32_t target) {

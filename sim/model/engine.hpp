@@ -484,7 +484,22 @@ class Engine {
   std::vector<std::vector<bool>> affinities_;  ///< by Thread::affinity - 1: the cores allowed (S9)
   bool per_cpu_ = false;               ///< machine.placement is per_cpu
   std::vector<std::unique_ptr<Gil>> gils_;          ///< by process; null without a GIL
-  std::vector<std::uint32_t> dirty_gils_;           ///< GILs whose drop deadline needs a look
+  /// The GILs whose drop deadline needs a look after this event, in the order they asked:
+  /// the first held in place (a run's one GIL, twice a hand-off: no vector's push and walk),
+  /// the others after it.
+  struct DirtyGils {
+    Gil* first = nullptr;
+    std::vector<Gil*> more;
+    bool empty() const { return first == nullptr; }
+    void push_back(Gil* gil) {
+      if (first == nullptr) {
+        first = gil;
+      } else {
+        more.push_back(gil);
+      }
+    }
+  };
+  DirtyGils dirty_gils_;
   std::vector<ThreadId> released_scratch_;
   /// G8c: what the last take_gil's signal of switch_cond cost its taker (zero: none, or a
   /// dropper woken on the taker's own core).

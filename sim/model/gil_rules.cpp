@@ -461,7 +461,7 @@ Operation Engine::go_on_after_take(ThreadId t) {
   // Many changes can happen in one event; the deadline is computed once, after it.
   if (config_.gil != scenario::GilMode::New || gil.deadline_dirty) return;
   gil.deadline_dirty = true;
-  dirty_gils_.push_back(gil.index);
+  dirty_gils_.push_back(&gil);
 }
 
 void Engine::update_drop_deadline(Gil& gil) {
