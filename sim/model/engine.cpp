@@ -49,6 +49,8 @@ trace::ProcessId Engine::add_process(std::string name, ProcessCode code) {
     auto gil = std::make_unique<Gil>(static_cast<std::uint32_t>(gils_.size()), builder_.gil_lane(pid),
                                      timed_wait + scenario::timer_wake(config_.costs, timed_wait));
     gil->deadline = add_timer(EventKind::DropDeadline, gil->index);
+    // The first GIL's deadline has its own place beside the timer heap (set twice a hand-off).
+    if (!timers_.has_fixed()) timers_.fix(gil->deadline);
     gils_.push_back(std::move(gil));
   } else {
     gils_.push_back(nullptr);
@@ -101,11 +103,12 @@ trace::LaneId Engine::lane(ThreadId t) const { return threads_[t].lane; }
 bool Engine::run() {
   while (!timers_.empty() && !stopped_) {
     if (events_ >= config_.max_events) return false;
-    const Time at = timers_.top_time();
+    Time at;
+    const TimerHeap::Slot slot = timers_.pop(at);
     assert(at >= now_ && "a timer was set in the past");
     now_ = at;
     ++events_;
-    dispatch(owners_[timers_.pop()]);
+    dispatch(owners_[slot]);
     end_event();
   }
   return true;
