@@ -403,6 +403,10 @@ class Engine {
   void wake_mutex_sleeper(Gil& gil);
   void run_assigned(ThreadId t);
   void on_switch_wake(ThreadId t);
+  /// on_switch_wake() of a forced-out dropper (new GIL) that passes through idle core `core`,
+  /// off any core with nobody waiting for one, back to its timed wait: the usual hand-off's
+  /// last event, out of line and straight, its drop deadline's look made at its end.
+  [[gnu::noinline]] void return_to_timed_wait(ThreadId t, int core);
   /// The wake-up of a core that idled `idle`, past the polling window (G8), not in the
   /// memo: the law's logarithm, kept in the memo.
   [[gnu::noinline]] Time halted_wake(Time idle);
@@ -422,6 +426,8 @@ class Engine {
   void on_old_gil_handoff(ThreadId t);
   void schedule_drop_deadline(Gil& gil);
   void update_drop_deadline(Gil& gil);
+  /// update_drop_deadline() of a GIL not asked for a look (deadline_dirty clear).
+  void look_at_drop_deadline(Gil& gil);
   void replan_old_gil_holder(Gil& gil);
   Time old_gil_handoff_delay();
   Time old_gil_release_cost() const;

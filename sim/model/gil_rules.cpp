@@ -223,12 +223,42 @@ bool Engine::unlocking(ThreadId t) const {
   const Gil* gil = th.work.needs_gil ? gil_of(t) : nullptr;
   if (core >= 0 && gil != nullptr && gil->locked && th.s.core == CoreState::Off && !waiting() &&
       th.parked == Parked::No) {
-    pass_through_core(core, t);
-    th.s.just_woke = false;
-    enter_gil_wait_inline(t);
+    return_to_timed_wait(t, core);
     return;
   }
   proceed(t);
+}
+
+// on_switch_wake()'s usual case: pass_through_core(), then enter_gil_wait() with its
+// release_core() left out (the thread is off any core, the caller checked), in their order.
+// The wait is the event's last change: with no other GIL waiting for its look, the drop
+// deadline's look that end_event() would make is made here, the same, with no call.
+void Engine::return_to_timed_wait(ThreadId t, int core) {
+  pass_through_core(core, t);
+  Thread& th = threads_[t];
+  th.s.just_woke = false;
+  Gil& gil = *th.gil;
+  if (th.s.wait_for_gil()) {
+    th.waiting_since = now_;
+    // After a forced switch the ForcedSwitch mark already says why this thread waits.
+    if (!th.s.forced_out) {
+      builder_.mark(now_, MarkKind::GilRequest, th.lane,
+                    gil.holder != kNoThread ? threads_[gil.holder].lane : trace::kNone);
+    }
+  }
+  th.s.forced_out = false;
+  show(t, SpanState::WaitingGil);
+  const bool due_changed = gil.waiters.arm(t, now_);
+  if (config_.gil != scenario::GilMode::New) {
+    replan_old_gil_holder(gil);
+    return;
+  }
+  if (!due_changed && timers_.pending(gil.deadline)) return;  // as enter_gil_wait_inline()
+  if (!dirty_gils_.empty()) {
+    schedule_drop_deadline(gil);
+    return;
+  }
+  look_at_drop_deadline(gil);
 }
 
 // Idle times recur (a core's last period, hand-offs of one length): woken_latency() gives one
@@ -466,6 +496,11 @@ Operation Engine::go_on_after_take(ThreadId t) {
 
 void Engine::update_drop_deadline(Gil& gil) {
   gil.deadline_dirty = false;
+  look_at_drop_deadline(gil);
+}
+
+// update_drop_deadline()'s look, inline where a rule makes it at its event's end.
+[[gnu::always_inline]] inline void Engine::look_at_drop_deadline(Gil& gil) {
   const GilWaitQueue::Due* due = gil.next_due();
   if (!due) {
     timers_.cancel(gil.deadline);

@@ -78,7 +78,7 @@ class TimerHeap {
   /// waiter due first: alone in the heap, most hand-offs), the entry is moved where it
   /// stands when it is not before its parent, again with no sift and no call.
   /// The fixed slot (fix()) is written in its place, a new sequence taken as by set().
-  void set_late(Slot slot, Time at) {
+  [[gnu::always_inline]] void set_late(Slot slot, Time at) {
     if (slot == fixed_slot_) {
       fixed_entry_ = Entry{at, (next_seq_++ << kSlotBits) | slot};
       fixed_pending_ = true;
