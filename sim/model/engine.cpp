@@ -338,7 +338,10 @@ bool Engine::finished_at_once(ThreadId t) {
 
 // start_run() with no old GIL's dilation to plan and not started by compute() in the thread's
 // own program (so its end is not fired at once): the usual hand-off's new holder, straight.
-void Engine::start_run_plain(ThreadId t) {
+void Engine::start_run_plain(ThreadId t) { start_run_plain_inline(t); }
+
+// start_run_plain(), inline in the take's straight path (take_and_run()).
+[[gnu::always_inline]] inline void Engine::start_run_plain_inline(ThreadId t) {
   Thread& th = threads_[t];
   Core& core = cores_[static_cast<std::size_t>(th.core)];
   const Time switch_cost =

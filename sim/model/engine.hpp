@@ -261,6 +261,7 @@ class Engine {
   /// start_run() of a thread that no old GIL dilates and that compute() of its own program
   /// did not start (its end goes to the timers): out of line and straight.
   [[gnu::noinline]] void start_run_plain(ThreadId t);
+  void start_run_plain_inline(ThreadId t);
   /// start_run() in every other case.
   [[gnu::noinline]] void start_run_anyhow(ThreadId t);
   /// start_run() of the old GIL's holder with others waiting (O2, O3): its run dilated by
@@ -376,6 +377,11 @@ class Engine {
   /// take_gil() of a waiter on its core from a holder forced out (new GIL) who alone waits
   /// on switch_cond, not in its unlock: the usual hand-off's take, out of line and straight.
   [[gnu::noinline]] void take_from_forced_out(ThreadId t);
+  void take_from_forced_out_inline(ThreadId t);
+  /// try_gil_on_core() of a forced-out thread taking the GIL from the forced-out holder, as
+  /// take_from_forced_out() does, to go on with its Python (no drop deadline's look pending):
+  /// the take, the run and the deadline's look, the usual hand-off's third event, straight.
+  [[gnu::noinline]] void take_and_run(ThreadId t);
   void enter_gil_wait(ThreadId t);
   /// enter_gil_wait(), inline where the hand-off's dropper goes back to its timed wait.
   void enter_gil_wait_inline(ThreadId t);

@@ -95,7 +95,10 @@ void Engine::take_gil(ThreadId t) {
 // the one dropper waiting on switch_cond and not in its unlock: what take_gil(), after_take()
 // and switch_done() do then, in their order, the dropper's idle core looked up once (nothing
 // between the two looks changes it).
-void Engine::take_from_forced_out(ThreadId t) {
+void Engine::take_from_forced_out(ThreadId t) { take_from_forced_out_inline(t); }
+
+// take_from_forced_out(), inline in take_and_run().
+[[gnu::always_inline]] inline void Engine::take_from_forced_out_inline(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *th.gil;
   take_signal_cost_ = Time::zero();
@@ -123,6 +126,29 @@ void Engine::take_from_forced_out(ThreadId t) {
     schedule_resume(d);
   } else {
     proceed(d);  // a forced switch: ask for the GIL again and carry on computing
+  }
+}
+
+// try_gil_on_core() of a forced-out thread (new GIL) taking the GIL back on its core to go on
+// with its Python, with no GIL waiting for a drop deadline's look: take_from_forced_out(),
+// the mutex's sleeper woken at its unlock, then proceed() (on its core, holding the GIL: the
+// check point, then start_run_plain()), in their order. The run is the event's last change:
+// the drop deadline's look that end_event() would make is made here, the same, with no call.
+void Engine::take_and_run(ThreadId t) {
+  Thread& th = threads_[t];
+  Gil& gil = *th.gil;
+  take_from_forced_out_inline(t);
+  if (gil.mutex.has_sleepers()) wake_mutex_sleeper(gil);  // at take_gil's MUTEX_UNLOCK
+  // proceed()
+  if (gil.drop_request && gil.holder == t) {
+    forced_switch(t);  // a check point: the eval loop sees the pending request (G4, G5)
+    return;
+  }
+  start_run_plain_inline(t);
+  if (gil.deadline_dirty && dirty_gils_.first == &gil && dirty_gils_.more.empty()) {
+    dirty_gils_.first = nullptr;
+    gil.deadline_dirty = false;
+    look_at_drop_deadline(gil);
   }
 }
 
@@ -435,6 +461,11 @@ void Engine::forced_switch(ThreadId t) { forced_switch_inline(t); }
   // waits on switch_cond alone (not in its unlock still): a straight path of its own.
   if (config_.gil == scenario::GilMode::New && gil.forced_drop && gil.last_holder != t && th.s.on_core() &&
       gil.switch_waiters.size() == 1 && gil.switch_waiters.front() != t && !unlocking(gil.switch_waiters.front())) {
+    if (th.s.after_gil == AfterGil::ContinueCompute && th.work.needs_gil && th.work.checkpoints &&
+        ending_at_once_ != t && dirty_gils_.empty()) {
+      take_and_run(t);
+      return;
+    }
     take_from_forced_out(t);
   } else {
     take_gil(t);
