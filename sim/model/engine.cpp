@@ -419,7 +419,8 @@ Time Engine::start_dilated_run(ThreadId t) {
   return duration;
 }
 
-void Engine::schedule_compute_done(ThreadId t) {
+// Inline: once a hand-off, in the new holder's run; as a call it saved and restored registers.
+[[gnu::always_inline]] inline void Engine::schedule_compute_done(ThreadId t) {
   const Thread& th = threads_[t];
   // Beside the heap: a compute under contention is cut (a drop request, a preemption) long
   // before its end, and pause() cancels the timer there without the heap ever holding it.
