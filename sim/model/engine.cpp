@@ -101,10 +101,13 @@ trace::LaneId Engine::lane(ThreadId t) const { return threads_[t].lane; }
 // Events and programs
 
 bool Engine::run() {
-  while (!timers_.empty() && !stopped_) {
-    if (events_ >= config_.max_events) return false;
+  // With no timer left it ends (true) though the limit was reached: the emptiness is asked
+  // by the pop itself, after the limit, where its answer is then the same.
+  while (!stopped_) {
+    if (events_ >= config_.max_events) [[unlikely]] return timers_.empty();
     Time at;
-    const TimerHeap::Slot slot = timers_.pop(at);
+    const TimerHeap::Slot slot = timers_.pop_if_any(at);
+    if (slot == TimerHeap::kNoSlot) break;
     assert(at >= now_ && "a timer was set in the past");
     now_ = at;
     ++events_;

@@ -37,6 +37,7 @@ namespace gilsim::model {
 class TimerHeap {
  public:
   using Slot = std::uint32_t;
+  static constexpr Slot kNoSlot = std::numeric_limits<Slot>::max();  ///< no slot (none fixed, none popped)
 
   /// A new owner with nothing pending.
   Slot add_slot() {
@@ -172,6 +173,25 @@ class TimerHeap {
     at = heap_.front().at;
     return pop_root();
   }
+  /// pop(at) of a heap that may be empty: kNoSlot when it is (nothing pending anywhere).
+  Slot pop_if_any(Time& at) {
+    if (fixed_first()) {
+      fixed_pending_ = false;
+      position_[fixed_slot_] = kAbsent;
+      at = fixed_entry_.at;
+      return fixed_slot_;
+    }
+    if (parked_first()) {
+      parked_ = false;
+      const Slot slot = parked_entry_.slot();
+      position_[slot] = kAbsent;
+      at = parked_entry_.at;
+      return slot;
+    }
+    if (heap_.empty()) return kNoSlot;
+    at = heap_.front().at;
+    return pop_root();
+  }
   /// Removes the earliest entry and says whose it was.
   Slot pop() {
     if (fixed_first()) {
@@ -205,7 +225,7 @@ class TimerHeap {
   static constexpr std::uint32_t kAbsent = std::numeric_limits<std::uint32_t>::max();
   static constexpr std::uint32_t kParked = kAbsent - 1;  ///< position_ of the parked slot
   static constexpr std::uint32_t kFixed = kAbsent - 2;   ///< position_ of the fixed slot, pending
-  static constexpr Slot kNoSlot = std::numeric_limits<Slot>::max();  ///< no slot is fixed
+
   static constexpr int kSlotBits = 24;  ///< 16 M owners; the sequence keeps 40 bits (10^12 sets)
   static constexpr std::uint64_t kMaxSlot = (std::uint64_t{1} << kSlotBits) - 1;
   static constexpr std::size_t kArity = 4;
