@@ -285,6 +285,11 @@ class Engine {
   Time wall_time_on(int c, Time work) const;
   Time work_done_on(int c, Time wall) const;
   bool request_core(ThreadId t);
+  /// request_core()'s usual case: take_idle_core_alone() gives `t` idle core `free_core`.
+  bool takes_idle_core_alone(ThreadId t, int free_core) const;
+  /// on_gil_attempt() of a woken waiter off any core that takes idle core `c` alone
+  /// (takes_idle_core_alone()): take_idle_core_alone(), then try_gil_on_core(), out of line.
+  [[gnu::noinline]] void attempt_on_idle_core(ThreadId t, int c);
   /// request_core() of `t`, not parked, given idle core `c` whose per-CPU queue has nobody
   /// queued or parked, with no new thread waiting for its first core: the usual case under
   /// a GIL, straight, inline in request_core() whose general path is request_core_anyhow().

@@ -437,8 +437,20 @@ void Engine::forced_switch(ThreadId t) { forced_switch_inline(t); }
   // try_gil_on_core() when it has a core.
   if (!th.s.on_core()) {
     th.s.just_woke = true;
-    if (!request_core(t)) return;
+    const int c = idle_core_for(t);
+    if (takes_idle_core_alone(t, c)) {
+      attempt_on_idle_core(t, c);
+      return;
+    }
+    if (!request_core_anyhow(t, c)) return;
   }
+  try_gil_on_core(t);
+}
+
+// request_core() given its usual case (take_idle_core_alone()), then try_gil_on_core(), in one
+// call where two were made.
+void Engine::attempt_on_idle_core(ThreadId t, int c) {
+  take_idle_core_alone(t, c);
   try_gil_on_core(t);
 }
 
