@@ -4,8 +4,12 @@
 // its general path is called and doing that path's work for the case in the same order:
 // leave_core_alone() (release_core_or_queue()), take_idle_core_alone() (request_core()),
 // take_from_forced_out() (take_gil(), after_take(), switch_done()), force_out()
-// (forced_switch_inline(), drop_gil(), block_for_switch()) and start_run_plain()
-// (start_run()). A rule changed in a general path is changed in its straight path too.
+// (forced_switch_inline(), drop_gil(), block_for_switch()), start_run_plain()
+// (start_run()), take_and_run() (try_gil_on_core()'s take, then proceed()),
+// attempt_on_idle_core() (on_gil_attempt()'s request_core()) and return_to_timed_wait()
+// (on_switch_wake()'s pass_through_core() and enter_gil_wait()). The last two events' paths
+// make the drop deadline's look that end_event() would make, as their event's last change.
+// A rule changed in a general path is changed in its straight path too.
 #include "sim/model/engine.hpp"
 
 #include <algorithm>
