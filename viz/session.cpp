@@ -384,11 +384,17 @@ bool Session::load(bool from_file) {
   if (speculation_) speculation_->clear();  // another file, another version of it, or another fit
   last_step_.reset();
   last_change_kept_ = false;
+  // The scenario shown closes (another opens, or the file is read again): what was made
+  // ready for its first knob change and not taken goes back (its runs' own mappings go to the cache).
+  if (from_file) warm_pool_.release();
   try {
     if (retiring_.joinable()) retiring_.join();
     std::vector<scenario::JobTemplate> spare = source ? spare_for(knobs_) : std::vector<scenario::JobTemplate>{};
     install(read_and_simulate(file_, knobs_, fit_, source ? &*source : nullptr, std::move(spare),
                               loaded_ ? &scenario_ : nullptr, plan_));
+    // Its first knob change finds storage ready for the runs it simulates again (the later ones,
+    // the storage of the runs each replaced).
+    if (from_file) warm_pool_.start(WarmPool::plan(runs_));
     return true;
   } catch (const std::exception& e) {
     error_ = e.what();
@@ -404,6 +410,8 @@ bool Session::load(bool from_file) {
 
 void Session::start_background() {
   last_change_kept_ = false;
+  // The cores are this change's: what was made ready so far stays, the rest its runs fault in.
+  warm_pool_.stop();
   // The replaced runs are freed first: the new traces then reuse their storage.
   if (retiring_.joinable()) retiring_.join();
   background_ = std::make_unique<Background>();

@@ -24,6 +24,7 @@
 #include "viz/knob_cache.hpp"
 #include "viz/knobs.hpp"
 #include "viz/speculation.hpp"
+#include "viz/warm_pool.hpp"
 
 namespace gilsim::viz {
 
@@ -62,6 +63,11 @@ class Session {
   /// The speculation, when speculate_neighbours() started one (for the bench and the tests).
   const Speculation* speculation() const { return speculation_.get(); }
   Speculation* speculation() { return speculation_.get(); }
+  /// The storage made ready, once a scenario is opened, for the runs its first knob change
+  /// simulates again (WarmPool); given back when another scenario opens, or the file is read
+  /// again, and when the session ends.
+  const WarmPool& warm_pool() const { return warm_pool_; }
+  WarmPool& warm_pool() { return warm_pool_; }
   /// The knob change put in from the kept values, not simulated (until the next change).
   bool last_change_was_kept() const { return last_change_kept_; }
   /// Each knob change's previews are derived by a PreviewDerive that `make` makes for that
@@ -344,6 +350,7 @@ class Session {
   bool last_change_kept_ = false;
   bool speculation_paused_ = false;
   bool hold_first_speculated_ = false;  ///< hold_first_speculated_value(), until speculate_neighbours()
+  WarmPool warm_pool_;
   /// Last: it ends (cancelling its simulation) before anything it was handed.
   std::unique_ptr<Speculation> speculation_;
 };

@@ -62,6 +62,29 @@ class GroupArena {
   /// Bytes in blocks (handed out or not), and how many blocks are mappings.
   std::size_t block_bytes() const { return block_bytes_; }
   std::size_t mapped_blocks() const { return mapped_.size(); }
+  /// The mappings an arena of `group_bytes` groups takes for its first `groups` groups, in the
+  /// order it takes them: each one's length and the bytes of it its groups reach (what a run
+  /// that took that many groups wrote; storage::warm_cache() makes them ready for the next).
+  static std::vector<storage::Extent> mappings_for(std::size_t group_bytes, std::size_t groups) {
+    std::vector<storage::Extent> out;
+    std::size_t malloced = 0, block_bytes = 0;
+    while (groups > 0 && group_bytes > 0) {
+      bool in_malloc = false;
+      std::size_t bytes = next_block_bytes(malloced, block_bytes, in_malloc);
+      if (!in_malloc) bytes = std::bit_ceil(bytes);  // map_region()'s length
+      const std::size_t fit = bytes / group_bytes;
+      if (fit == 0) break;
+      const std::size_t taken = std::min(fit, groups);
+      if (in_malloc) {
+        ++malloced;
+      } else {
+        out.push_back({bytes, taken * group_bytes});
+      }
+      block_bytes += bytes;
+      groups -= taken;
+    }
+    return out;
+  }
 
  private:
   /// Room for a group at next_: the block's next pages faulted in, or a new block.
@@ -77,21 +100,27 @@ class GroupArena {
       ready_end_ = end_;
     }
   }
-  void new_block() {
+  /// The next block's bytes after `malloced` blocks in malloc and `block_bytes` in all: in
+  /// malloc (`in_malloc`) or a mapping (whose length map_region() rounds up to a power of two).
+  static std::size_t next_block_bytes(std::size_t malloced, std::size_t block_bytes, bool& in_malloc) {
     constexpr std::size_t kFirst = std::size_t{4} << 10, kLastInMalloc = std::size_t{64} << 10;
-    const std::size_t malloc_bytes = kFirst << malloced_.size();
+    in_malloc = malloced < 8 && (kFirst << malloced) <= kLastInMalloc;
+    if (in_malloc) return kFirst << malloced;
+    return std::clamp(std::bit_ceil(block_bytes / 2), storage::kHugePage, std::size_t{64} << 20);
+  }
+  void new_block() {
+    bool in_malloc = false;
+    const std::size_t wanted = next_block_bytes(malloced_.size(), block_bytes_, in_malloc);
     void* block;
     std::size_t bytes;
-    if (malloc_bytes <= kLastInMalloc) {
+    if (in_malloc) {
       malloced_.reserve(malloced_.size() + 1);
-      bytes = malloc_bytes;
+      bytes = wanted;
       block = std::malloc(bytes);
       if (block == nullptr) throw std::bad_alloc();
       malloced_.push_back(block);
       in_mapping_ = false;
     } else {
-      std::size_t wanted = std::bit_ceil(block_bytes_ / 2);
-      wanted = std::clamp(wanted, storage::kHugePage, std::size_t{64} << 20);
       mapped_.reserve(mapped_.size() + 1);
       const storage::Region r = storage::map_region(wanted);
       mapped_.push_back(r);

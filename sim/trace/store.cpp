@@ -16,10 +16,16 @@ namespace gilsim::trace::storage {
 
 namespace {
 
+struct Cached {
+  Region region;
+  bool warmed = false;  ///< made by warm_cache(), not taken since
+};
+
 struct Cache {
   std::mutex mutex;
-  std::vector<Region> regions;
+  std::vector<Cached> regions;
   std::size_t bytes = 0;
+  std::size_t warmed_bytes = 0;
 };
 
 Cache& cache() {
@@ -48,20 +54,18 @@ Region take_cached(std::size_t bytes) {
   std::lock_guard lock(c.mutex);
   auto best = c.regions.end();
   for (auto it = c.regions.begin(); it != c.regions.end(); ++it) {
-    if (it->bytes >= bytes && (best == c.regions.end() || it->bytes < best->bytes)) best = it;
+    if (it->region.bytes >= bytes && (best == c.regions.end() || it->region.bytes < best->region.bytes)) best = it;
   }
   if (best == c.regions.end()) return {};
-  const Region r = *best;
+  const Region r = best->region;
+  if (best->warmed) c.warmed_bytes -= r.bytes;
   c.regions.erase(best);
   c.bytes -= r.bytes;
   return r;
 }
 
-}  // namespace
-
-Region map_region(std::size_t min_bytes) {
-  const std::size_t bytes = round_up(min_bytes);
-  if (Region cached = take_cached(bytes); cached.data != nullptr) return cached;
+/// A fresh mapping of `bytes` (a power of two, at least kHugePage).
+Region map_fresh(std::size_t bytes) {
   void* at = reserve_aligned(bytes);
   void* data = mmap(at, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
   if (data == MAP_FAILED) {
@@ -69,6 +73,25 @@ Region map_region(std::size_t min_bytes) {
     throw std::bad_alloc();
   }
   return {data, bytes};
+}
+
+/// Puts `r` in the cache, or returns false when it is full.
+bool cache_region(Region r, bool warmed) {
+  Cache& c = cache();
+  std::lock_guard lock(c.mutex);
+  if (c.bytes + r.bytes > kCacheLimit) return false;
+  c.regions.push_back({r, warmed});
+  c.bytes += r.bytes;
+  if (warmed) c.warmed_bytes += r.bytes;
+  return true;
+}
+
+}  // namespace
+
+Region map_region(std::size_t min_bytes) {
+  const std::size_t bytes = round_up(min_bytes);
+  if (Region cached = take_cached(bytes); cached.data != nullptr) return cached;
+  return map_fresh(bytes);
 }
 
 Region grow_region(Region r, std::size_t min_bytes) {
@@ -109,16 +132,7 @@ std::size_t commit(Region r, std::size_t committed, std::size_t needed) {
 void release_region(Region r) {
   if (r.data == nullptr) return;
   ahead::forget(r.data);  // cached or unmapped, the mapping is no longer its writer's
-  {
-    Cache& c = cache();
-    std::lock_guard lock(c.mutex);
-    if (c.bytes + r.bytes <= kCacheLimit) {
-      c.regions.push_back(r);
-      c.bytes += r.bytes;
-      return;
-    }
-  }
-  munmap(r.data, r.bytes);
+  if (!cache_region(r, false)) munmap(r.data, r.bytes);
 }
 
 std::size_t cached_bytes() {
@@ -129,13 +143,82 @@ std::size_t cached_bytes() {
 
 void drop_cache() {
   Cache& c = cache();
-  std::vector<Region> regions;
+  std::vector<Cached> regions;
   {
     std::lock_guard lock(c.mutex);
     regions.swap(c.regions);
     c.bytes = 0;
+    c.warmed_bytes = 0;
   }
-  for (const Region& r : regions) munmap(r.data, r.bytes);
+  for (const Cached& r : regions) munmap(r.region.data, r.region.bytes);
+}
+
+std::size_t warm_cache(const std::vector<Extent>& wanted, const std::atomic<bool>& stop) {
+  std::size_t populated = 0;
+#ifdef MADV_POPULATE_WRITE
+  // A chunk at a time, so that a stop (a knob change that begins meanwhile) is seen soon: 64
+  // pages, about half a millisecond of the kernel's zeroing on a host that backs pages anew.
+  constexpr std::size_t kChunk = std::size_t{256} << 10;
+  constexpr std::size_t kPage = std::size_t{4} << 10;
+  for (const Extent& e : wanted) {
+    if (stop.load(std::memory_order_relaxed)) break;
+    const std::size_t bytes = round_up(e.bytes);
+    if (e.used == 0) continue;
+    {
+      Cache& c = cache();
+      std::lock_guard lock(c.mutex);
+      if (c.bytes + bytes > kCacheLimit) break;
+    }
+    Region r;
+    try {
+      r = map_fresh(bytes);
+    } catch (const std::bad_alloc&) {
+      break;  // the kernel refuses: what is made stays
+    }
+    const std::size_t used = std::min(bytes, (e.used + kPage - 1) / kPage * kPage);
+    std::size_t done = 0;
+    while (done < used && !stop.load(std::memory_order_relaxed)) {
+      const std::size_t chunk = std::min(kChunk, used - done);
+      if (madvise(static_cast<char*>(r.data) + done, chunk, MADV_POPULATE_WRITE) != 0) break;  // EINVAL: an older kernel
+      done += chunk;
+    }
+    populated += done;
+    if (done == 0 || !cache_region(r, true)) {
+      munmap(r.data, r.bytes);
+      if (done == 0) break;
+    }
+  }
+#else
+  (void)wanted;
+  (void)stop;
+#endif
+  return populated;
+}
+
+std::size_t drop_warmed() {
+  Cache& c = cache();
+  std::vector<Region> warmed;
+  {
+    std::lock_guard lock(c.mutex);
+    std::erase_if(c.regions, [&](const Cached& r) {
+      if (r.warmed) warmed.push_back(r.region);
+      return r.warmed;
+    });
+    c.bytes -= c.warmed_bytes;
+    c.warmed_bytes = 0;
+  }
+  std::size_t bytes = 0;
+  for (const Region& r : warmed) {
+    munmap(r.data, r.bytes);
+    bytes += r.bytes;
+  }
+  return bytes;
+}
+
+std::size_t warmed_bytes() {
+  Cache& c = cache();
+  std::lock_guard lock(c.mutex);
+  return c.warmed_bytes;
 }
 
 }  // namespace gilsim::trace::storage

@@ -22,6 +22,7 @@
 // group at a time instead, never copied as the lane grows: GroupStore.)
 #pragma once
 
+#include <atomic>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -32,6 +33,7 @@
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace gilsim::trace {
 
@@ -68,6 +70,25 @@ void release_region(Region r);
 std::size_t cached_bytes();
 /// Returns every cached mapping to the kernel.
 void drop_cache();
+
+/// A mapping's length and how many of its first bytes a run wrote (GroupArena::mappings_for).
+struct Extent {
+  std::size_t bytes = 0;
+  std::size_t used = 0;
+};
+/// Makes the cache hold, for each of `wanted` (in turn, until `stop`), a fresh mapping of
+/// its length (rounded up as map_region() rounds) with its first `used` bytes populated
+/// (MADV_POPULATE_WRITE, a chunk at a time), so that a run that takes such mappings next
+/// writes into resident pages: what the runs a viewer's knob change replaces give the
+/// changes after its first. Each goes to the cache as soon as it is populated (partly, when
+/// stopped in the middle), marked as warmed until taken; none past the cache's limit.
+/// Returns the bytes populated. Without MADV_POPULATE_WRITE it maps and populates nothing.
+std::size_t warm_cache(const std::vector<Extent>& wanted, const std::atomic<bool>& stop);
+/// Returns to the kernel the warmed mappings the cache still holds (none taken since), and
+/// returns their bytes: what warm_cache() made and no run used.
+std::size_t drop_warmed();
+/// The bytes of warmed mappings the cache holds now.
+std::size_t warmed_bytes();
 
 }  // namespace storage
 

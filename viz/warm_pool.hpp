@@ -1,0 +1,88 @@
+// Storage made ready, while the viewer idles after opening a scenario, for the runs its first
+// knob change simulates again.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <thread>
+#include <vector>
+
+#include "sim/trace/store.hpp"
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::viz {
+
+/// The runs a knob change replaces give their trace's mappings to the storage cache
+/// (trace::storage), so every change after the first writes its runs into resident pages; the
+/// first, with nothing cached, faults its runs' pages in as it simulates them (lesson 15: about
+/// a thousand fresh pages, 9 to 10 us each on a host that backs every page anew). A WarmPool
+/// puts in the cache, ahead of that change, mappings like those the runs it would simulate
+/// again took (their lanes' group arena's blocks and their marks', sized from their traces),
+/// populated to the bytes those runs wrote, on a thread of its own at the lowest nice value.
+/// Their memory is resident from then on, as the runs' is; release() gives back what no run
+/// took (docs/performance.md, "A knob change on lesson 15, round 7").
+class WarmPool {
+ public:
+  /// At most this many bytes are made ready (a run larger than that faults the rest in).
+  static constexpr std::size_t kLimit = std::size_t{64} << 20;
+
+  WarmPool() = default;
+  WarmPool(const WarmPool&) = delete;
+  WarmPool& operator=(const WarmPool&) = delete;
+  ~WarmPool() { release(); }
+
+  /// The mappings a run like `run` takes, in the order it takes them, and what it writes of
+  /// them: its lanes' groups after their first few spans (trace::GroupArena::mappings_for), then
+  /// its marks' store when it outgrows malloc (its first mapping, up to what the marks fill).
+  static std::vector<trace::storage::Extent> extents_for(const trace::Trace& run);
+  /// Whether a change of the cores or the switch interval simulates `run` again (any other
+  /// knob's change simulates every run): a simulated, whole run of more than one thread or
+  /// process; one thread in one process, which never waits for a core or a GIL, both keep.
+  static bool simulated_again(const trace::Trace& run);
+  /// What to make ready for the runs of `runs` simulated again: their mappings' extents, up
+  /// to kLimit in all, and the heap a thread that indexes the largest of them fills (the
+  /// viewer's indices of a run, in malloc: a running sum of its lanes' spans, 8 bytes a span,
+  /// and an eighth more), up to kHeapLimit; none under kHeapFrom.
+  struct Plan {
+    std::vector<trace::storage::Extent> mappings;
+    std::size_t heap_bytes = 0;
+  };
+  static constexpr std::size_t kHeapLimit = std::size_t{24} << 20;
+  /// Less is not warmed: a few hundred pages the indexing faults in cost less than the three
+  /// threads that would take a core for them beside the first frames (the small lessons).
+  static constexpr std::size_t kHeapFrom = std::size_t{1} << 20;
+  static Plan plan(const std::vector<trace::Trace>& runs);
+  /// The heaps warmed (each kept by a thread of its own while it is: malloc's arenas, which
+  /// the next threads made take in turn once these end): the change's thread, its runs'.
+  static constexpr int kHeaps = 3;
+
+  /// Releases what an earlier start() made, then makes `plan` ready on a thread of its own: the
+  /// mappings first (storage::warm_cache), then kHeaps heaps faulted in by `heap_bytes` each
+  /// (warm_this_threads_heap, with the viewer's malloc settings that keep them).
+  /// `lowest_priority` false: at the caller's priority (tests on a busy machine).
+  void start(Plan plan, bool lowest_priority = true);
+  /// Asks the thread to stop after the chunk it populates (what it made stays in the cache).
+  void stop() { stop_.store(true, std::memory_order_relaxed); }
+  /// Waits for the thread (tests and the bench).
+  void wait();
+  /// Stops and joins the thread and returns to the kernel the mappings it made that the cache
+  /// still holds (the scenario closed, or another one opens).
+  void release();
+  /// Bytes of mappings planned, and populated (once the thread is done); heap bytes faulted in.
+  std::size_t planned_bytes() const { return planned_; }
+  std::size_t populated_bytes() const { return populated_.load(std::memory_order_acquire); }
+  std::size_t heap_warmed_bytes() const { return heap_warmed_.load(std::memory_order_acquire); }
+
+ private:
+  /// The thread's work: the mappings, then the heaps.
+  void warm(const Plan& plan, bool lowest_priority);
+
+  std::atomic<bool> stop_{false};
+  std::atomic<std::size_t> populated_{0};
+  std::atomic<std::size_t> heap_warmed_{0};
+  std::size_t planned_ = 0;
+  bool started_ = false;
+  std::jthread thread_;
+};
+
+}  // namespace gilsim::viz
