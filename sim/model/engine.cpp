@@ -4,8 +4,12 @@
 // its general path is called and doing that path's work for the case in the same order:
 // leave_core_alone() (release_core_or_queue()), take_idle_core_alone() (request_core()),
 // take_from_forced_out() (take_gil(), after_take(), switch_done()), force_out()
-// (forced_switch_inline(), drop_gil(), block_for_switch()) and start_run_plain()
-// (start_run()). A rule changed in a general path is changed in its straight path too.
+// (forced_switch_inline(), drop_gil(), block_for_switch()), start_run_plain()
+// (start_run()), take_and_run() (try_gil_on_core()'s take, then proceed()),
+// attempt_on_idle_core() (on_gil_attempt()'s request_core()) and return_to_timed_wait()
+// (on_switch_wake()'s pass_through_core() and enter_gil_wait()). The last two events' paths
+// make the drop deadline's look that end_event() would make, as their event's last change.
+// A rule changed in a general path is changed in its straight path too.
 #include "sim/model/engine.hpp"
 
 #include <algorithm>
@@ -49,6 +53,8 @@ trace::ProcessId Engine::add_process(std::string name, ProcessCode code) {
     auto gil = std::make_unique<Gil>(static_cast<std::uint32_t>(gils_.size()), builder_.gil_lane(pid),
                                      timed_wait + scenario::timer_wake(config_.costs, timed_wait));
     gil->deadline = add_timer(EventKind::DropDeadline, gil->index);
+    // The first GIL's deadline has its own place beside the timer heap (set twice a hand-off).
+    if (!timers_.has_fixed()) timers_.fix(gil->deadline);
     gils_.push_back(std::move(gil));
   } else {
     gils_.push_back(nullptr);
@@ -99,21 +105,31 @@ trace::LaneId Engine::lane(ThreadId t) const { return threads_[t].lane; }
 // Events and programs
 
 bool Engine::run() {
-  while (!timers_.empty() && !stopped_) {
-    if (events_ >= config_.max_events) return false;
-    const Time at = timers_.top_time();
+  // With no timer left it ends (true) though the limit was reached: the emptiness is asked
+  // by the pop itself, after the limit, where its answer is then the same.
+  while (!stopped_) {
+    if (events_ >= config_.max_events) [[unlikely]] return timers_.empty();
+    Time at;
+    const TimerHeap::Slot slot = timers_.pop_if_any(at);
+    if (slot == TimerHeap::kNoSlot) break;
     assert(at >= now_ && "a timer was set in the past");
     now_ = at;
     ++events_;
-    dispatch(owners_[timers_.pop()]);
+    dispatch(owners_[slot]);
     end_event();
   }
   return true;
 }
 
 void Engine::end_event() {
-  for (const auto g : dirty_gils_) update_drop_deadline(*gils_[g]);
-  dirty_gils_.clear();
+  Gil* const first = dirty_gils_.first;
+  if (first == nullptr) return;
+  dirty_gils_.first = nullptr;
+  update_drop_deadline(*first);
+  if (!dirty_gils_.more.empty()) [[unlikely]] {
+    for (Gil* const g : dirty_gils_.more) update_drop_deadline(*g);
+    dirty_gils_.more.clear();
+  }
 }
 
 TimerHeap::Slot Engine::add_timer(EventKind kind, std::uint32_t target) {
@@ -121,7 +137,9 @@ TimerHeap::Slot Engine::add_timer(EventKind kind, std::uint32_t target) {
   return timers_.add_slot();
 }
 
-void Engine::set_thread_timer(ThreadId t, Time at, EventKind kind) {
+// Inline: three or four times a hand-off, a store and the heap's set(), whose usual paths
+// need no call.
+[[gnu::always_inline]] inline void Engine::set_thread_timer(ThreadId t, Time at, EventKind kind) {
   // The kind goes with the timer's owner, which the loop reads as the timer fires: dispatch()
   // then reads no thread's record to know what to do.
   const TimerHeap::Slot slot = threads_[t].timer;
@@ -327,7 +345,10 @@ bool Engine::finished_at_once(ThreadId t) {
 
 // start_run() with no old GIL's dilation to plan and not started by compute() in the thread's
 // own program (so its end is not fired at once): the usual hand-off's new holder, straight.
-void Engine::start_run_plain(ThreadId t) {
+void Engine::start_run_plain(ThreadId t) { start_run_plain_inline(t); }
+
+// start_run_plain(), inline in the take's straight path (take_and_run()).
+[[gnu::always_inline]] inline void Engine::start_run_plain_inline(ThreadId t) {
   Thread& th = threads_[t];
   Core& core = cores_[static_cast<std::size_t>(th.core)];
   const Time switch_cost =
@@ -405,7 +426,8 @@ Time Engine::start_dilated_run(ThreadId t) {
   return duration;
 }
 
-void Engine::schedule_compute_done(ThreadId t) {
+// Inline: once a hand-off, in the new holder's run; as a call it saved and restored registers.
+[[gnu::always_inline]] inline void Engine::schedule_compute_done(ThreadId t) {
   const Thread& th = threads_[t];
   // Beside the heap: a compute under contention is cut (a drop request, a preemption) long
   // before its end, and pause() cancels the timer there without the heap ever holding it.

@@ -261,6 +261,7 @@ class Engine {
   /// start_run() of a thread that no old GIL dilates and that compute() of its own program
   /// did not start (its end goes to the timers): out of line and straight.
   [[gnu::noinline]] void start_run_plain(ThreadId t);
+  void start_run_plain_inline(ThreadId t);
   /// start_run() in every other case.
   [[gnu::noinline]] void start_run_anyhow(ThreadId t);
   /// start_run() of the old GIL's holder with others waiting (O2, O3): its run dilated by
@@ -284,6 +285,11 @@ class Engine {
   Time wall_time_on(int c, Time work) const;
   Time work_done_on(int c, Time wall) const;
   bool request_core(ThreadId t);
+  /// request_core()'s usual case: take_idle_core_alone() gives `t` idle core `free_core`.
+  bool takes_idle_core_alone(ThreadId t, int free_core) const;
+  /// on_gil_attempt() of a woken waiter off any core that takes idle core `c` alone
+  /// (takes_idle_core_alone()): take_idle_core_alone(), then try_gil_on_core(), out of line.
+  [[gnu::noinline]] void attempt_on_idle_core(ThreadId t, int c);
   /// request_core() of `t`, not parked, given idle core `c` whose per-CPU queue has nobody
   /// queued or parked, with no new thread waiting for its first core: the usual case under
   /// a GIL, straight, inline in request_core() whose general path is request_core_anyhow().
@@ -376,6 +382,11 @@ class Engine {
   /// take_gil() of a waiter on its core from a holder forced out (new GIL) who alone waits
   /// on switch_cond, not in its unlock: the usual hand-off's take, out of line and straight.
   [[gnu::noinline]] void take_from_forced_out(ThreadId t);
+  void take_from_forced_out_inline(ThreadId t);
+  /// try_gil_on_core() of a forced-out thread taking the GIL from the forced-out holder, as
+  /// take_from_forced_out() does, to go on with its Python (no drop deadline's look pending):
+  /// the take, the run and the deadline's look, the usual hand-off's third event, straight.
+  [[gnu::noinline]] void take_and_run(ThreadId t);
   void enter_gil_wait(ThreadId t);
   /// enter_gil_wait(), inline where the hand-off's dropper goes back to its timed wait.
   void enter_gil_wait_inline(ThreadId t);
@@ -403,6 +414,10 @@ class Engine {
   void wake_mutex_sleeper(Gil& gil);
   void run_assigned(ThreadId t);
   void on_switch_wake(ThreadId t);
+  /// on_switch_wake() of a forced-out dropper (new GIL) that passes through idle core `core`,
+  /// off any core with nobody waiting for one, back to its timed wait: the usual hand-off's
+  /// last event, out of line and straight, its drop deadline's look made at its end.
+  [[gnu::noinline]] void return_to_timed_wait(ThreadId t, int core);
   /// The wake-up of a core that idled `idle`, past the polling window (G8), not in the
   /// memo: the law's logarithm, kept in the memo.
   [[gnu::noinline]] Time halted_wake(Time idle);
@@ -422,6 +437,8 @@ class Engine {
   void on_old_gil_handoff(ThreadId t);
   void schedule_drop_deadline(Gil& gil);
   void update_drop_deadline(Gil& gil);
+  /// update_drop_deadline() of a GIL not asked for a look (deadline_dirty clear).
+  void look_at_drop_deadline(Gil& gil);
   void replan_old_gil_holder(Gil& gil);
   Time old_gil_handoff_delay();
   Time old_gil_release_cost() const;
@@ -484,7 +501,22 @@ class Engine {
   std::vector<std::vector<bool>> affinities_;  ///< by Thread::affinity - 1: the cores allowed (S9)
   bool per_cpu_ = false;               ///< machine.placement is per_cpu
   std::vector<std::unique_ptr<Gil>> gils_;          ///< by process; null without a GIL
-  std::vector<std::uint32_t> dirty_gils_;           ///< GILs whose drop deadline needs a look
+  /// The GILs whose drop deadline needs a look after this event, in the order they asked:
+  /// the first held in place (a run's one GIL, twice a hand-off: no vector's push and walk),
+  /// the others after it.
+  struct DirtyGils {
+    Gil* first = nullptr;
+    std::vector<Gil*> more;
+    bool empty() const { return first == nullptr; }
+    void push_back(Gil* gil) {
+      if (first == nullptr) {
+        first = gil;
+      } else {
+        more.push_back(gil);
+      }
+    }
+  };
+  DirtyGils dirty_gils_;
   std::vector<ThreadId> released_scratch_;
   /// G8c: what the last take_gil's signal of switch_cond cost its taker (zero: none, or a
   /// dropper woken on the taker's own core).

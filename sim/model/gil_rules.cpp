@@ -95,7 +95,10 @@ void Engine::take_gil(ThreadId t) {
 // the one dropper waiting on switch_cond and not in its unlock: what take_gil(), after_take()
 // and switch_done() do then, in their order, the dropper's idle core looked up once (nothing
 // between the two looks changes it).
-void Engine::take_from_forced_out(ThreadId t) {
+void Engine::take_from_forced_out(ThreadId t) { take_from_forced_out_inline(t); }
+
+// take_from_forced_out(), inline in take_and_run().
+[[gnu::always_inline]] inline void Engine::take_from_forced_out_inline(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *th.gil;
   take_signal_cost_ = Time::zero();
@@ -123,6 +126,29 @@ void Engine::take_from_forced_out(ThreadId t) {
     schedule_resume(d);
   } else {
     proceed(d);  // a forced switch: ask for the GIL again and carry on computing
+  }
+}
+
+// try_gil_on_core() of a forced-out thread (new GIL) taking the GIL back on its core to go on
+// with its Python, with no GIL waiting for a drop deadline's look: take_from_forced_out(),
+// the mutex's sleeper woken at its unlock, then proceed() (on its core, holding the GIL: the
+// check point, then start_run_plain()), in their order. The run is the event's last change:
+// the drop deadline's look that end_event() would make is made here, the same, with no call.
+void Engine::take_and_run(ThreadId t) {
+  Thread& th = threads_[t];
+  Gil& gil = *th.gil;
+  take_from_forced_out_inline(t);
+  if (gil.mutex.has_sleepers()) wake_mutex_sleeper(gil);  // at take_gil's MUTEX_UNLOCK
+  // proceed()
+  if (gil.drop_request && gil.holder == t) {
+    forced_switch(t);  // a check point: the eval loop sees the pending request (G4, G5)
+    return;
+  }
+  start_run_plain_inline(t);
+  if (gil.deadline_dirty && dirty_gils_.first == &gil && dirty_gils_.more.empty()) {
+    dirty_gils_.first = nullptr;
+    gil.deadline_dirty = false;
+    look_at_drop_deadline(gil);
   }
 }
 
@@ -223,12 +249,42 @@ bool Engine::unlocking(ThreadId t) const {
   const Gil* gil = th.work.needs_gil ? gil_of(t) : nullptr;
   if (core >= 0 && gil != nullptr && gil->locked && th.s.core == CoreState::Off && !waiting() &&
       th.parked == Parked::No) {
-    pass_through_core(core, t);
-    th.s.just_woke = false;
-    enter_gil_wait_inline(t);
+    return_to_timed_wait(t, core);
     return;
   }
   proceed(t);
+}
+
+// on_switch_wake()'s usual case: pass_through_core(), then enter_gil_wait() with its
+// release_core() left out (the thread is off any core, the caller checked), in their order.
+// The wait is the event's last change: with no other GIL waiting for its look, the drop
+// deadline's look that end_event() would make is made here, the same, with no call.
+void Engine::return_to_timed_wait(ThreadId t, int core) {
+  pass_through_core(core, t);
+  Thread& th = threads_[t];
+  th.s.just_woke = false;
+  Gil& gil = *th.gil;
+  if (th.s.wait_for_gil()) {
+    th.waiting_since = now_;
+    // After a forced switch the ForcedSwitch mark already says why this thread waits.
+    if (!th.s.forced_out) {
+      builder_.mark(now_, MarkKind::GilRequest, th.lane,
+                    gil.holder != kNoThread ? threads_[gil.holder].lane : trace::kNone);
+    }
+  }
+  th.s.forced_out = false;
+  show(t, SpanState::WaitingGil);
+  const bool due_changed = gil.waiters.arm(t, now_);
+  if (config_.gil != scenario::GilMode::New) {
+    replan_old_gil_holder(gil);
+    return;
+  }
+  if (!due_changed && timers_.pending(gil.deadline)) return;  // as enter_gil_wait_inline()
+  if (!dirty_gils_.empty()) {
+    schedule_drop_deadline(gil);
+    return;
+  }
+  look_at_drop_deadline(gil);
 }
 
 // Idle times recur (a core's last period, hand-offs of one length): woken_latency() gives one
@@ -381,8 +437,20 @@ void Engine::forced_switch(ThreadId t) { forced_switch_inline(t); }
   // try_gil_on_core() when it has a core.
   if (!th.s.on_core()) {
     th.s.just_woke = true;
-    if (!request_core(t)) return;
+    const int c = idle_core_for(t);
+    if (takes_idle_core_alone(t, c)) {
+      attempt_on_idle_core(t, c);
+      return;
+    }
+    if (!request_core_anyhow(t, c)) return;
   }
+  try_gil_on_core(t);
+}
+
+// request_core() given its usual case (take_idle_core_alone()), then try_gil_on_core(), in one
+// call where two were made.
+void Engine::attempt_on_idle_core(ThreadId t, int c) {
+  take_idle_core_alone(t, c);
   try_gil_on_core(t);
 }
 
@@ -405,6 +473,11 @@ void Engine::forced_switch(ThreadId t) { forced_switch_inline(t); }
   // waits on switch_cond alone (not in its unlock still): a straight path of its own.
   if (config_.gil == scenario::GilMode::New && gil.forced_drop && gil.last_holder != t && th.s.on_core() &&
       gil.switch_waiters.size() == 1 && gil.switch_waiters.front() != t && !unlocking(gil.switch_waiters.front())) {
+    if (th.s.after_gil == AfterGil::ContinueCompute && th.work.needs_gil && th.work.checkpoints &&
+        ending_at_once_ != t && dirty_gils_.empty()) {
+      take_and_run(t);
+      return;
+    }
     take_from_forced_out(t);
   } else {
     take_gil(t);
@@ -461,11 +534,16 @@ Operation Engine::go_on_after_take(ThreadId t) {
   // Many changes can happen in one event; the deadline is computed once, after it.
   if (config_.gil != scenario::GilMode::New || gil.deadline_dirty) return;
   gil.deadline_dirty = true;
-  dirty_gils_.push_back(gil.index);
+  dirty_gils_.push_back(&gil);
 }
 
 void Engine::update_drop_deadline(Gil& gil) {
   gil.deadline_dirty = false;
+  look_at_drop_deadline(gil);
+}
+
+// update_drop_deadline()'s look, inline where a rule makes it at its event's end.
+[[gnu::always_inline]] inline void Engine::look_at_drop_deadline(Gil& gil) {
   const GilWaitQueue::Due* due = gil.next_due();
   if (!due) {
     timers_.cancel(gil.deadline);

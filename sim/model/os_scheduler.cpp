@@ -45,16 +45,21 @@ Time Engine::work_done_on(int c, Time wall) const {
 
 bool Engine::request_core(ThreadId t) {
   const int free_core = idle_core_for(t);
-  // The usual case under a GIL: an idle core, per-CPU queues with nobody queued on it or
-  // parked there, the thread not parked and no new thread waiting for its first core.
-  if (free_core >= 0 && per_cpu_ && unplaced_clones_ == 0 && threads_[t].parked == Parked::No) {
-    const auto q = static_cast<std::size_t>(free_core);
-    if (queued_[q] == 0 && run_queues_[q].parked() == 0) {
-      take_idle_core_alone(t, free_core);
-      return true;
-    }
+  if (takes_idle_core_alone(t, free_core)) {
+    take_idle_core_alone(t, free_core);
+    return true;
   }
   return request_core_anyhow(t, free_core);
+}
+
+// The usual case under a GIL: an idle core, per-CPU queues with nobody queued on it or
+// parked there, the thread not parked and no new thread waiting for its first core.
+[[gnu::always_inline]] inline bool Engine::takes_idle_core_alone(ThreadId t, int free_core) const {
+  if (free_core >= 0 && per_cpu_ && unplaced_clones_ == 0 && threads_[t].parked == Parked::No) {
+    const auto q = static_cast<std::size_t>(free_core);
+    return queued_[q] == 0 && run_queues_[q].parked() == 0;
+  }
+  return false;
 }
 
 // request_core()'s usual path, straight: join_queue() alone on the idle core's queue

@@ -16,8 +16,15 @@
 // free (and the heap not empty) waits there too, until a park() moves it into the heap: in a
 // GIL hand-off the dropper's mutex unlock, due before the woken waiter's attempt already in
 // the heap, fires from there with no sift in or out.
+//
+// One slot may be given a place of its own beside the heap (fix()): the GIL's drop deadline,
+// set after two of a hand-off's four events and fired at a third. Its entry never enters the
+// heap; set_late() writes it there, and the front is the least of it, the parked entry and
+// the heap's root, by the same (time, sequence) as any entry, so it fires exactly when and in
+// the order it would from the heap.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
@@ -30,6 +37,7 @@ namespace gilsim::model {
 class TimerHeap {
  public:
   using Slot = std::uint32_t;
+  static constexpr Slot kNoSlot = std::numeric_limits<Slot>::max();  ///< no slot (none fixed, none popped)
 
   /// A new owner with nothing pending.
   Slot add_slot() {
@@ -41,6 +49,7 @@ class TimerHeap {
 
   /// Schedules `slot` at `at`, moving its pending entry if it has one.
   void set(Slot slot, Time at) {
+    assert(slot != fixed_slot_ && "the fixed slot is set by set_late()");
     const Entry e{at, (next_seq_++ << kSlotBits) | slot};
     std::uint32_t i = position_[slot];
     if (i == kAbsent) {
@@ -69,7 +78,14 @@ class TimerHeap {
   /// Pending in the heap as a leaf (the GIL's drop deadline, moved earlier by a returning
   /// waiter due first: alone in the heap, most hand-offs), the entry is moved where it
   /// stands when it is not before its parent, again with no sift and no call.
-  void set_late(Slot slot, Time at) {
+  /// The fixed slot (fix()) is written in its place, a new sequence taken as by set().
+  [[gnu::always_inline]] void set_late(Slot slot, Time at) {
+    if (slot == fixed_slot_) {
+      fixed_entry_ = Entry{at, (next_seq_++ << kSlotBits) | slot};
+      fixed_pending_ = true;
+      position_[slot] = kFixed;
+      return;
+    }
     const std::size_t n = heap_.size();
     const std::uint32_t i = position_[slot];
     if (i == kAbsent && n < heap_.capacity() && (n == 0 || !(at < heap_[(n - 1) / kArity].at))) {
@@ -95,11 +111,17 @@ class TimerHeap {
       position_[slot] = kAbsent;
       return;
     }
+    if (i == kFixed) {
+      fixed_pending_ = false;
+      position_[slot] = kAbsent;
+      return;
+    }
     remove_at(i);
   }
   /// As set(), but the entry waits beside the heap (see the top of this file); a slot pending
   /// in the heap is moved there as by set(), and the entry parked before goes into the heap.
   void park(Slot slot, Time at) {
+    assert(slot != fixed_slot_ && "the fixed slot is set by set_late()");
     const std::uint32_t i = position_[slot];
     if (i != kAbsent && i != kParked) {
       set(slot, at);
@@ -117,22 +139,78 @@ class TimerHeap {
   /// When `slot` fires; only while pending().
   Time when(Slot slot) const {
     const std::uint32_t i = position_[slot];
-    return i == kParked ? parked_entry_.at : heap_[i].at;
+    return i == kParked ? parked_entry_.at : i == kFixed ? fixed_entry_.at : heap_[i].at;
   }
+  /// `slot`, with nothing pending, has its own place beside the heap from now on (one slot
+  /// may): set_late() writes it there (see the top of this file).
+  void fix(Slot slot) {
+    assert(fixed_slot_ == kNoSlot && position_[slot] == kAbsent);
+    fixed_slot_ = slot;
+  }
+  /// A slot has the place fix() gives.
+  bool has_fixed() const { return fixed_slot_ != kNoSlot; }
 
-  bool empty() const { return heap_.empty() && !parked_; }
-  std::size_t size() const { return heap_.size() + (parked_ ? 1 : 0); }
+  bool empty() const { return heap_.empty() && !parked_ && !fixed_pending_; }
+  std::size_t size() const { return heap_.size() + (parked_ ? 1 : 0) + (fixed_pending_ ? 1 : 0); }
   Time top_time() const { return front().at; }
   /// Whose entry pop() would remove; only while !empty().
   Slot top_slot() const { return front().slot(); }
+  /// pop(), with the time it fired at in `at` (top_time() before it): the front found once.
+  Slot pop(Time& at) {
+    if (fixed_first()) {
+      fixed_pending_ = false;
+      position_[fixed_slot_] = kAbsent;
+      at = fixed_entry_.at;
+      return fixed_slot_;
+    }
+    if (parked_first()) {
+      parked_ = false;
+      const Slot slot = parked_entry_.slot();
+      position_[slot] = kAbsent;
+      at = parked_entry_.at;
+      return slot;
+    }
+    at = heap_.front().at;
+    return pop_root();
+  }
+  /// pop(at) of a heap that may be empty: kNoSlot when it is (nothing pending anywhere).
+  Slot pop_if_any(Time& at) {
+    if (fixed_first()) {
+      fixed_pending_ = false;
+      position_[fixed_slot_] = kAbsent;
+      at = fixed_entry_.at;
+      return fixed_slot_;
+    }
+    if (parked_first()) {
+      parked_ = false;
+      const Slot slot = parked_entry_.slot();
+      position_[slot] = kAbsent;
+      at = parked_entry_.at;
+      return slot;
+    }
+    if (heap_.empty()) return kNoSlot;
+    at = heap_.front().at;
+    return pop_root();
+  }
   /// Removes the earliest entry and says whose it was.
   Slot pop() {
+    if (fixed_first()) {
+      fixed_pending_ = false;
+      position_[fixed_slot_] = kAbsent;
+      return fixed_slot_;
+    }
     if (parked_first()) {
       parked_ = false;
       const Slot slot = parked_entry_.slot();
       position_[slot] = kAbsent;
       return slot;
     }
+    return pop_root();
+  }
+
+ private:
+  /// pop() of the heap's root.
+  Slot pop_root() {
     const Slot slot = heap_.front().slot();
     position_[slot] = kAbsent;
     const Entry last = heap_.back();
@@ -144,9 +222,10 @@ class TimerHeap {
     return slot;
   }
 
- private:
   static constexpr std::uint32_t kAbsent = std::numeric_limits<std::uint32_t>::max();
   static constexpr std::uint32_t kParked = kAbsent - 1;  ///< position_ of the parked slot
+  static constexpr std::uint32_t kFixed = kAbsent - 2;   ///< position_ of the fixed slot, pending
+
   static constexpr int kSlotBits = 24;  ///< 16 M owners; the sequence keeps 40 bits (10^12 sets)
   static constexpr std::uint64_t kMaxSlot = (std::uint64_t{1} << kSlotBits) - 1;
   static constexpr std::size_t kArity = 4;
@@ -159,7 +238,16 @@ class TimerHeap {
   static bool before(const Entry& a, const Entry& b) { return a.at < b.at || (a.at == b.at && a.key < b.key); }
   /// An entry is parked and comes before the heap's root (or the heap is empty).
   bool parked_first() const { return parked_ && (heap_.empty() || before(parked_entry_, heap_.front())); }
-  const Entry& front() const { return parked_first() ? parked_entry_ : heap_.front(); }
+  /// The fixed slot's entry pends and comes before the parked one and the heap's root.
+  bool fixed_first() const {
+    if (!fixed_pending_) return false;
+    if (parked_ && !before(fixed_entry_, parked_entry_)) return false;
+    return heap_.empty() || before(fixed_entry_, heap_.front());
+  }
+  const Entry& front() const {
+    if (fixed_first()) return fixed_entry_;
+    return parked_first() ? parked_entry_ : heap_.front();
+  }
 
   /// set() of `e` for a slot at heap position (or kAbsent, kParked) `i`.
   [[gnu::noinline]] void set_in_heap(const Entry& e, std::uint32_t i) {
@@ -230,6 +318,9 @@ class TimerHeap {
   std::uint64_t next_seq_ = 0;
   Entry parked_entry_;  ///< the entry beside the heap, while parked_
   bool parked_ = false;
+  Slot fixed_slot_ = kNoSlot;   ///< the slot with a place of its own (fix()), if any
+  Entry fixed_entry_;           ///< its entry, while fixed_pending_
+  bool fixed_pending_ = false;  ///< position_[fixed_slot_] is kFixed
 };
 
 }  // namespace gilsim::model

@@ -234,10 +234,11 @@ namespace {
 /// Random sets (parks, when `park` says; set_late() for some), moves, cancels and pops, checked against a map of
 /// every pending entry ordered by (time, sequence), over `owners` timer owners. Returns how
 /// many set()s found nothing pending at all (the heap's shortcut for an empty heap).
-int check_random_operations(bool park, int owners = 40) {
+int check_random_operations(bool park, int owners = 40, bool fixed = false) {
   TimerHeap h;
   std::vector<TimerHeap::Slot> slots;
   for (int i = 0; i < owners; ++i) slots.push_back(h.add_slot());
+  if (fixed) h.fix(slots[0]);  // its own place beside the heap: set by set_late() only
   int sets_when_empty = 0;
   std::map<std::pair<std::int64_t, std::uint64_t>, TimerHeap::Slot> expected;
   std::vector<std::optional<std::pair<std::int64_t, std::uint64_t>>> key_of(slots.size());
@@ -256,7 +257,10 @@ int check_random_operations(bool park, int owners = 40) {
       if (key_of[s]) expected.erase(*key_of[s]);
       key_of[s] = std::pair{at, seq++};
       expected[*key_of[s]] = s;
-      if (park && op % 2 == 0) {
+      if (fixed && s == slots[0]) {
+        if (h.empty()) ++sets_when_empty;
+        h.set_late(s, Time{at});
+      } else if (park && op % 2 == 0) {
         h.park(s, Time{at});
       } else {
         if (h.empty()) ++sets_when_empty;
@@ -274,10 +278,19 @@ int check_random_operations(bool park, int owners = 40) {
       const auto first = expected.begin();
       REQUIRE(h.top_time() == Time{first->first.first});
       REQUIRE(h.top_slot() == first->second);
-      REQUIRE(h.pop() == first->second);
+      if (step % 3 == 0) {
+        REQUIRE(h.pop() == first->second);
+      } else {
+        Time at;
+        REQUIRE((step % 3 == 1 ? h.pop(at) : h.pop_if_any(at)) == first->second);
+        REQUIRE(at == Time{first->first.first});
+      }
       now = first->first.first;
       key_of[first->second].reset();
       expected.erase(first);
+    } else {
+      Time at;
+      REQUIRE(h.pop_if_any(at) == TimerHeap::kNoSlot);
     }
     REQUIRE(h.size() == expected.size());
     for (const auto slot : slots) {
@@ -296,4 +309,35 @@ TEST_CASE("random sets, moves, cancels and pops fire in (time, order of setting)
     CHECK(check_random_operations(false, 3) > 1000);
     CHECK(check_random_operations(true, 3) > 500);
   }
+  SUBCASE("one owner with its own place beside the heap (fix()), the others in it or parked") {
+    check_random_operations(false, 40, true);
+    check_random_operations(true, 40, true);
+    CHECK(check_random_operations(false, 3, true) > 1000);
+    CHECK(check_random_operations(true, 3, true) > 500);
+  }
+}
+
+TEST_CASE("a fixed slot's timer fires in (time, order of setting) among the heap's and the parked one") {
+  TimerHeap h;
+  const auto deadline = h.add_slot(), a = h.add_slot(), b = h.add_slot();
+  h.fix(deadline);
+  h.set(a, 10_ns);
+  h.set_late(deadline, 10_ns);  // ties after a, set before it
+  h.park(b, 10_ns);             // and before b, set after it
+  CHECK(h.size() == 3);
+  CHECK(h.when(deadline) == 10_ns);
+  CHECK(drain(h) == std::vector<TimerHeap::Slot>{a, deadline, b});
+  h.set_late(deadline, 5_ns);
+  h.set_late(deadline, 7_ns);  // moved: one entry, a new place in the ties
+  h.set(a, 7_ns);
+  CHECK(h.size() == 2);
+  CHECK(h.top_slot() == deadline);
+  Time at;
+  CHECK(h.pop(at) == deadline);
+  CHECK(at == 7_ns);
+  h.set_late(deadline, 9_ns);
+  h.cancel(deadline);
+  CHECK_FALSE(h.pending(deadline));
+  CHECK(drain(h) == std::vector<TimerHeap::Slot>{a});
+  CHECK(h.empty());
 }

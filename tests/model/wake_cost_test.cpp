@@ -122,3 +122,26 @@ TEST_CASE("G8c: a waiter woken on another core within drop_gil's signal sleeps o
   CHECK(held[1].begin == 4'022_us);
   CHECK(lost_calls(t, lane_named(t, "T2")) == std::vector<bool>{false, false});
 }
+
+TEST_CASE("G2: a forced-out dropper back in its timed wait asks after a whole interval of it, and its request says how long it waited") {
+  // Two hogs, every wake-up 11 us, a futex wake-up of another core's thread 10 us.
+  //   0        T1 takes the GIL on core 0; T2, on core 1, waits on it from 0.
+  //   4.011    T2's timed wait ends (4 ms + 11 us) and it asks: T1 is forced out at its check
+  //            point, signals T2 and stays in drop_gil's section to 4.021, then sleeps on
+  //            switch_cond.
+  //   4.022    T2 takes the GIL; its take_gil wakes T1 (on core 0, another core: 10 us it owes
+  //            as it goes on, but it goes on computing, G8c).
+  //   4.033    T1, awake, goes back to its timed wait: it waits from 4.033, and its wait ends
+  //            at 8.044 (4 ms + 11 us), when it asks after waiting 4.011 ms.
+  auto s = costed(11_us, 10_us);
+  add_jobs(s, "hog", 2, {cpu(100_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  const auto requests = marks_of(t, MarkKind::DropRequest);
+  REQUIRE(requests.size() >= 2);
+  CHECK(requests[0]->at == 4'011_us);
+  CHECK(t.lanes[requests[0]->lane].name == "T2");
+  CHECK(requests[0]->value == (4'011_us).ns());
+  CHECK(requests[1]->at == 8'044_us);
+  CHECK(t.lanes[requests[1]->lane].name == "T1");
+  CHECK(requests[1]->value == (4'011_us).ns());
+}
