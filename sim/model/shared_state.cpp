@@ -698,8 +698,14 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
         // Taken as acquire_as_task() takes a lock nobody is queued for, for a task too.
         lock.try_take(e.trace(), e.now(), who);
       } else if (step.kind == scenario::StepKind::Release) {
-        const bool wakes = locks[step.target].has_waiters();
+        UserLock& lock = locks[step.target];
+        const bool wakes = lock.has_waiters();
+        // A thread woken by the release resumes now (L3: its timer at this instant), so the
+        // stretch asked again would end now and the next acquire or increment, which take
+        // time in one piece, would not run: it goes the long way without the ask.
+        const bool thread_wakes = one_piece && wakes && lock.depth() == 1 && lock.first_waiter_is_thread();
         release_lock(who, step.target);
+        if (thread_wakes && i + 1 < steps_end && steps[i + 1].kind != scenario::StepKind::Release) return i + 1;
         if (wakes) {
           stretch = e.stretch(t);
           if (stretch.events == 0) return i + 1;

@@ -33,6 +33,7 @@ class UserLock {
   bool free() const { return holder_ == trace::kNone; }
   std::size_t waiting() const { return waiters_.size(); }
   bool has_waiters() const { return !waiters_.empty(); }
+  bool first_waiter_is_thread() const { return waiters_.front().task == trace::kNone; }
 
   /// Takes a free lock, or enters an RLock again. False when another holder has it.
   bool try_take(trace::TraceBuilder& trace, Time now, trace::LaneId who);
