@@ -156,23 +156,7 @@ class TimerHeap {
   /// Whose entry pop() would remove; only while !empty().
   Slot top_slot() const { return front().slot(); }
   /// pop(), with the time it fired at in `at` (top_time() before it): the front found once.
-  Slot pop(Time& at) {
-    if (fixed_first()) {
-      fixed_pending_ = false;
-      position_[fixed_slot_] = kAbsent;
-      at = fixed_entry_.at;
-      return fixed_slot_;
-    }
-    if (parked_first()) {
-      parked_ = false;
-      const Slot slot = parked_entry_.slot();
-      position_[slot] = kAbsent;
-      at = parked_entry_.at;
-      return slot;
-    }
-    at = heap_.front().at;
-    return pop_root();
-  }
+  Slot pop(Time& at) { return pop_if_any(at); }
   /// pop(at) of a heap that may be empty: kNoSlot when it is (nothing pending anywhere).
   Slot pop_if_any(Time& at) {
     if (fixed_first()) {
@@ -194,18 +178,8 @@ class TimerHeap {
   }
   /// Removes the earliest entry and says whose it was.
   Slot pop() {
-    if (fixed_first()) {
-      fixed_pending_ = false;
-      position_[fixed_slot_] = kAbsent;
-      return fixed_slot_;
-    }
-    if (parked_first()) {
-      parked_ = false;
-      const Slot slot = parked_entry_.slot();
-      position_[slot] = kAbsent;
-      return slot;
-    }
-    return pop_root();
+    Time at;
+    return pop_if_any(at);
   }
 
  private:
