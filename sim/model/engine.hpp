@@ -388,8 +388,9 @@ class Engine {
   /// the take, the run and the deadline's look, the usual hand-off's third event, straight.
   [[gnu::noinline]] void take_and_run(ThreadId t);
   void enter_gil_wait(ThreadId t);
-  /// enter_gil_wait(), inline where the hand-off's dropper goes back to its timed wait.
-  void enter_gil_wait_inline(ThreadId t);
+  /// enter_gil_wait()'s start of the wait (its time, the request's mark), also
+  /// return_to_timed_wait()'s.
+  void start_gil_wait(Thread& th, const Gil& gil);
   /// The drop request a drop deadline makes, its mark written with the forced switch it
   /// causes at the same instant (one call of the mark store for the two).
   struct RequestMark {

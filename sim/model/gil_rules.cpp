@@ -264,22 +264,14 @@ void Engine::return_to_timed_wait(ThreadId t, int core) {
   Thread& th = threads_[t];
   th.s.just_woke = false;
   Gil& gil = *th.gil;
-  if (th.s.wait_for_gil()) {
-    th.waiting_since = now_;
-    // After a forced switch the ForcedSwitch mark already says why this thread waits.
-    if (!th.s.forced_out) {
-      builder_.mark(now_, MarkKind::GilRequest, th.lane,
-                    gil.holder != kNoThread ? threads_[gil.holder].lane : trace::kNone);
-    }
-  }
-  th.s.forced_out = false;
+  start_gil_wait(th, gil);
   show(t, SpanState::WaitingGil);
   const bool due_changed = gil.waiters.arm(t, now_);
   if (config_.gil != scenario::GilMode::New) {
     replan_old_gil_holder(gil);
     return;
   }
-  if (!due_changed && timers_.pending(gil.deadline)) return;  // as enter_gil_wait_inline()
+  if (!due_changed && timers_.pending(gil.deadline)) return;  // as enter_gil_wait()
   if (!dirty_gils_.empty()) {
     schedule_drop_deadline(gil);
     return;
@@ -342,12 +334,9 @@ void Engine::end_idle_period(int c) {
   k.idle_period_since = now_;
 }
 
-void Engine::enter_gil_wait(ThreadId t) { enter_gil_wait_inline(t); }
-
-// enter_gil_wait(), inline where the hand-off's dropper goes back to its timed wait (on_switch_wake()).
-[[gnu::always_inline]] inline void Engine::enter_gil_wait_inline(ThreadId t) {
-  Thread& th = threads_[t];
-  Gil& gil = *gil_of(t);
+// The wait's start, shared by enter_gil_wait() and its straight path return_to_timed_wait():
+// when it began, and the request's mark.
+[[gnu::always_inline]] inline void Engine::start_gil_wait(Thread& th, const Gil& gil) {
   if (th.s.wait_for_gil()) {
     th.waiting_since = now_;
     // After a forced switch the ForcedSwitch mark already says why this thread waits.
@@ -357,6 +346,12 @@ void Engine::enter_gil_wait(ThreadId t) { enter_gil_wait_inline(t); }
     }
   }
   th.s.forced_out = false;
+}
+
+void Engine::enter_gil_wait(ThreadId t) {
+  Thread& th = threads_[t];
+  Gil& gil = *gil_of(t);
+  start_gil_wait(th, gil);
   release_core(t);
   show(t, SpanState::WaitingGil);
   const bool due_changed = gil.waiters.arm(t, now_);
