@@ -151,13 +151,9 @@ void Engine::cancel_thread_timer(ThreadId t) { timers_.cancel(threads_[t].timer)
 
 [[gnu::always_inline]] inline void Engine::dispatch(TimerOwner e) {
   switch (e.kind) {
-    case EventKind::Resume: {
-      Thread& th = threads_[e.target];
-      th.s.wait_ended();
-      th.s.just_woke = th.s.doing == Activity::Wait;
-      resume_program(e.target);
+    case EventKind::Resume:
+      on_resume(e.target);
       return;
-    }
     case EventKind::ComputeDone:
       // Pending only while the compute runs, at its planned end: pause() cancels it.
       assert(threads_[e.target].s.running() && threads_[e.target].run_end == now_);
