@@ -391,6 +391,9 @@ class Engine {
   /// release_gil()'s compute of drop_section_ (G8b) by a dropper on its core with a drop
   /// deadline's look asked for: compute()'s long way for that case, out of line and straight.
   [[gnu::noinline]] Operation run_drop_section(ThreadId t);
+  /// drop_gil(t, false) of the holder of a new GIL others wait for, no drop request pending:
+  /// one waiter signalled, no switch waited for; inline in release_gil(), straight.
+  void drop_and_signal(ThreadId t, Gil& gil);
   /// acquire_gil() of `t`, off any core, that takes idle core `c` alone (takes_idle_core_alone(),
   /// nobody queued anywhere, no stale entry in c's queue) and finds the new GIL locked: the
   /// core's taking, enter_gil_wait() and the core given back, out of line and straight.

@@ -56,6 +56,14 @@ Operation Engine::release_gil(ThreadId t) {
   Gil* gil = gil_of(t);
   if (gil == nullptr || !th.s.holds_gil()) return Operation{this, t, true};
   const bool signals = !gil->waiters.empty() && config_.gil == scenario::GilMode::New;
+  if (signals && !gil->drop_request) {
+    // The usual voluntary release under a busy new GIL: drop_gil() straight.
+    drop_and_signal(t, *gil);
+    // A look is asked for (the drop deadline moved): the compute cannot run through
+    // (ran_through()), and goes the long way, written straight.
+    if (drop_section_ > Time::zero() && th.s.on_core() && !dirty_gils_.empty()) return run_drop_section(t);
+    return compute(t, drop_section_, Work::native(th.job, th.step));
+  }
   if (!drop_gil(t, false)) {
     // G8b: drop_gil returns at its MUTEX_UNLOCK, after the signal's wake-up of a waiter on
     // another core: C code on this core, without the GIL.
@@ -69,6 +77,36 @@ Operation Engine::release_gil(ThreadId t) {
   th.s.wait_for_switch(AfterGil::ResumeProgram);
   block_for_switch(t);
   return Operation{this, t, false};
+}
+
+// drop_gil(t, false) of the holder of a new GIL that others wait for, with no drop request
+// pending (so it signals one and does not wait for a switch): its statements for that case in
+// their order, the woken waiter's idle core looked up once where join_on_signal(),
+// wakes_elsewhere() and woken_latency() each looked it up (nothing between the looks changes
+// it; its queued placement, with none, moves only its run queue's core, read after it), as
+// force_out() does.
+[[gnu::always_inline]] inline void Engine::drop_and_signal(ThreadId t, Gil& gil) {
+  Thread& th = threads_[t];
+  assert(config_.gil == scenario::GilMode::New && gil.holder == t && !gil.waiters.empty() && !gil.drop_request);
+  gil.drop(t);
+  th.s.dropped_gil();
+  builder_.clear_state(gil.lane, now_);
+  const ThreadId woken = gil.signal_one(random_);  // G6/G8
+  const Time signal = config_.costs.gil_mutex_signal;
+  drop_section_ = signal;
+  gil.mutex.hold(now_, signal);  // G8b
+  Thread& w = threads_[woken];
+  w.s.signalled();
+  const int idle = idle_core_for(woken);
+  if (idle < 0) join_on_signal_queued(woken);  // S3: the signal enqueues it on a busy core at once
+  builder_.prefetch(w.lane);
+  const bool elsewhere = (idle >= 0 ? idle : w.cpu) != th.core;
+  const Time wake = woken_latency_from(woken, idle);
+  // G8c: woken on another core before the unlock, the waiter sleeps on the mutex (G8b), and
+  // the unlock's futex wake-up of it costs the dropper that core's interrupt once more.
+  if (elsewhere && wake < signal) drop_section_ = signal + signal;
+  set_thread_timer(woken, now_ + wake, EventKind::GilAttempt);
+  if (timers_.pending(gil.deadline)) schedule_drop_deadline(gil);
 }
 
 // compute() of drop_section_ by the dropper on its core, with a drop deadline's look asked
