@@ -9,6 +9,11 @@
 // attempt_on_idle_core() (on_gil_attempt()'s request_core()) and return_to_timed_wait()
 // (on_switch_wake()'s pass_through_core() and enter_gil_wait()). The last two events' paths
 // make the drop deadline's look that end_event() would make, as their event's last change.
+// A voluntary release and re-take (an I/O wait under a busy GIL) has its own:
+// drop_and_signal() (release_gil()'s drop_gil()), run_drop_section() (its compute of the
+// mutex's section), wait_through_idle_core() (acquire_gil()'s request_core() and
+// enter_gil_wait(), the look made at its end) and resume_after_event() (the take's Resume,
+// run at once when it is the loop's next event).
 // A rule changed in a general path is changed in its straight path too.
 #include "sim/model/engine.hpp"
 
@@ -151,13 +156,9 @@ void Engine::cancel_thread_timer(ThreadId t) { timers_.cancel(threads_[t].timer)
 
 [[gnu::always_inline]] inline void Engine::dispatch(TimerOwner e) {
   switch (e.kind) {
-    case EventKind::Resume: {
-      Thread& th = threads_[e.target];
-      th.s.wait_ended();
-      th.s.just_woke = th.s.doing == Activity::Wait;
-      resume_program(e.target);
+    case EventKind::Resume:
+      on_resume(e.target);
       return;
-    }
     case EventKind::ComputeDone:
       // Pending only while the compute runs, at its planned end: pause() cancels it.
       assert(threads_[e.target].s.running() && threads_[e.target].run_end == now_);

@@ -388,6 +388,16 @@ class Engine {
   /// the take, the run and the deadline's look, the usual hand-off's third event, straight.
   [[gnu::noinline]] void take_and_run(ThreadId t);
   void enter_gil_wait(ThreadId t);
+  /// release_gil()'s compute of drop_section_ (G8b) by a dropper on its core with a drop
+  /// deadline's look asked for: compute()'s long way for that case, out of line and straight.
+  [[gnu::noinline]] Operation run_drop_section(ThreadId t);
+  /// drop_gil(t, false) of the holder of a new GIL others wait for, no drop request pending:
+  /// one waiter signalled, no switch waited for; inline in release_gil(), straight.
+  void drop_and_signal(ThreadId t, Gil& gil);
+  /// acquire_gil() of `t`, off any core, that takes idle core `c` alone (takes_idle_core_alone(),
+  /// nobody queued anywhere, no stale entry in c's queue) and finds the new GIL locked: the
+  /// core's taking, enter_gil_wait() and the core given back, out of line and straight.
+  [[gnu::noinline]] void wait_through_idle_core(ThreadId t, int c);
   /// enter_gil_wait()'s start of the wait (its time, the request's mark), also
   /// return_to_timed_wait()'s.
   void start_gil_wait(Thread& th, const Gil& gil);
@@ -407,7 +417,15 @@ class Engine {
   /// event, out of line and straight.
   void force_out(ThreadId t, const RequestMark& request);
   void on_gil_attempt(ThreadId t);
-  void try_gil_on_core(ThreadId t);
+  /// `event_ends`: called as its event's last change (on_gil_attempt()), where a Resume of
+  /// the program it sets may be run as the next event at once (resume_after_event()).
+  void try_gil_on_core(ThreadId t, bool event_ends = false);
+  /// schedule_resume() of `t` as its event's last change: when that Resume would be the
+  /// loop's next event, the event ends here (end_event()) and the Resume runs, counted, with
+  /// no timer set and popped.
+  void resume_after_event(ThreadId t);
+  /// The Resume event of `t` (dispatch()).
+  void on_resume(ThreadId t);
   /// G8b: a signalled waiter, on a core, found the GIL's mutex held: it sleeps on it (true)
   /// until wake_mutex_sleeper() at an unlock.
   bool relock_sleeps(Gil& gil, ThreadId t);

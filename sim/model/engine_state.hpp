@@ -109,6 +109,15 @@ inline void Engine::join_on_signal(ThreadId t) {
   if (idle_core_for(t) < 0) join_on_signal_queued(t);
 }
 
+// The Resume event: the thread's program goes on (its wait, if any, ended). Inline in
+// dispatch() and in resume_after_event().
+[[gnu::always_inline]] inline void Engine::on_resume(ThreadId t) {
+  Thread& th = threads_[t];
+  th.s.wait_ended();
+  th.s.just_woke = th.s.doing == Activity::Wait;
+  resume_program(t);
+}
+
 // A running compute stops where it is (a forced switch, a preemption): inline in each rule
 // that stops one (18 instructions a hand-off fewer than the call).
 [[gnu::always_inline]] inline void Engine::pause(ThreadId t) {

@@ -28,6 +28,15 @@ Operation Engine::acquire_gil(ThreadId t) {
   Gil* gil = gil_of(t);
   if (gil == nullptr || th.s.holds_gil()) return Operation{this, t, true};
   th.s.after_gil = AfterGil::ResumeProgram;
+  // The usual return from a blocking call under a busy GIL (new GIL): an idle core it takes
+  // alone, and the GIL locked, so it gives the core back at once to wait: a straight path.
+  if (gil->locked && th.s.core == CoreState::Off && config_.gil == scenario::GilMode::New && queued_total_ == 0) {
+    const int c = idle_core_for(t);
+    if (takes_idle_core_alone(t, c) && !run_queues_[static_cast<std::size_t>(c)].has_entries()) {
+      wait_through_idle_core(t, c);
+      return Operation{this, t, false};
+    }
+  }
   // G8a: take_gil runs on a core. A thread back from a blocking call with every core busy
   // waits in the run queue first; the GIL stays free meanwhile to whoever runs and asks.
   if (!th.s.on_core() && !request_core(t)) {
@@ -47,16 +56,94 @@ Operation Engine::release_gil(ThreadId t) {
   Gil* gil = gil_of(t);
   if (gil == nullptr || !th.s.holds_gil()) return Operation{this, t, true};
   const bool signals = !gil->waiters.empty() && config_.gil == scenario::GilMode::New;
+  if (signals && !gil->drop_request) {
+    // The usual voluntary release under a busy new GIL: drop_gil() straight.
+    drop_and_signal(t, *gil);
+    // A look is asked for (the drop deadline moved): the compute cannot run through
+    // (ran_through()), and goes the long way, written straight.
+    if (drop_section_ > Time::zero() && th.s.on_core() && !dirty_gils_.empty()) return run_drop_section(t);
+    return compute(t, drop_section_, Work::native(th.job, th.step));
+  }
   if (!drop_gil(t, false)) {
     // G8b: drop_gil returns at its MUTEX_UNLOCK, after the signal's wake-up of a waiter on
     // another core: C code on this core, without the GIL.
-    if (signals) return compute(t, drop_section_, Work::native(th.job, th.step));
-    return Operation{this, t, true};
+    if (!signals) return Operation{this, t, true};
+    // The usual case: a look is asked for (the drop deadline moved), so the compute cannot
+    // run through (ran_through()), and goes the long way; written straight.
+    if (drop_section_ > Time::zero() && th.s.on_core() && !dirty_gils_.empty()) return run_drop_section(t);
+    return compute(t, drop_section_, Work::native(th.job, th.step));
   }
   // G6: with a drop request pending, the dropper waits until another thread took the GIL.
   th.s.wait_for_switch(AfterGil::ResumeProgram);
   block_for_switch(t);
   return Operation{this, t, false};
+}
+
+// drop_gil(t, false) of the holder of a new GIL that others wait for, with no drop request
+// pending (so it signals one and does not wait for a switch): its statements for that case in
+// their order, the woken waiter's idle core looked up once where join_on_signal(),
+// wakes_elsewhere() and woken_latency() each looked it up (nothing between the looks changes
+// it; its queued placement, with none, moves only its run queue's core, read after it), as
+// force_out() does.
+[[gnu::always_inline]] inline void Engine::drop_and_signal(ThreadId t, Gil& gil) {
+  Thread& th = threads_[t];
+  assert(config_.gil == scenario::GilMode::New && gil.holder == t && !gil.waiters.empty() && !gil.drop_request);
+  gil.drop(t);
+  th.s.dropped_gil();
+  builder_.clear_state(gil.lane, now_);
+  const ThreadId woken = gil.signal_one(random_);  // G6/G8
+  const Time signal = config_.costs.gil_mutex_signal;
+  drop_section_ = signal;
+  gil.mutex.hold(now_, signal);  // G8b
+  Thread& w = threads_[woken];
+  w.s.signalled();
+  const int idle = idle_core_for(woken);
+  if (idle < 0) join_on_signal_queued(woken);  // S3: the signal enqueues it on a busy core at once
+  builder_.prefetch(w.lane);
+  const bool elsewhere = (idle >= 0 ? idle : w.cpu) != th.core;
+  const Time wake = woken_latency_from(woken, idle);
+  // G8c: woken on another core before the unlock, the waiter sleeps on the mutex (G8b), and
+  // the unlock's futex wake-up of it costs the dropper that core's interrupt once more.
+  if (elsewhere && wake < signal) drop_section_ = signal + signal;
+  set_thread_timer(woken, now_ + wake, EventKind::GilAttempt);
+  if (timers_.pending(gil.deadline)) schedule_drop_deadline(gil);
+}
+
+// compute() of drop_section_ by the dropper on its core, with a drop deadline's look asked
+// for (so not ran_through()): proceed(), start_run_anyhow() of native work (no GIL, no old
+// GIL's dilation, no refill; its end set, as a look is pending) and finished_at_once(), in
+// their order.
+Operation Engine::run_drop_section(ThreadId t) {
+  Thread& th = threads_[t];
+  assert(th.s.on_core() && !dirty_gils_.empty() && drop_section_ > Time::zero() && !th.s.holds_gil());
+  th.s.doing = Activity::Compute;
+  th.work = Work::native(th.job, th.step);
+  th.remaining = drop_section_;
+  // start_run_anyhow()
+  Core& core = cores_[static_cast<std::size_t>(th.core)];
+  const Time switch_cost =
+      (core.last != kNoThread && core.last != t) ? config_.machine.context_switch : Time::zero();
+  core.last = t;
+  th.run_start = now_ + switch_cost;
+  th.s.progress = ComputeProgress::Running;
+  cancel_thread_timer(t);
+  th.run_end = th.run_start + wall_time_on(th.core, drop_section_);  // S7
+  schedule_compute_done(t);
+  show_running(t);
+  // finished_at_once()
+  if (resuming_ != t || stopped_ || ended_at_once_ >= kEndedAtOnce) return Operation{this, t, false};
+  end_event();
+  if (events_ >= config_.max_events || timers_.top_slot() != th.compute_timer()) return Operation{this, t, false};
+  timers_.pop();
+  ++ended_at_once_;
+  now_ = th.run_end;
+  ++events_;
+  // end_compute()
+  th.s.progress = ComputeProgress::Stopped;
+  th.remaining = Time::zero();
+  cancel_thread_timer(t);
+  th.s.doing = Activity::Nothing;
+  return Operation{this, t, true};
 }
 
 Operation Engine::check_eval_breaker(ThreadId t) {
@@ -348,6 +435,51 @@ void Engine::end_idle_period(int c) {
   th.s.forced_out = false;
 }
 
+// acquire_gil() of a thread off any core (back from a blocking call) given idle core `c`
+// alone (takes_idle_core_alone(), nobody queued on any core and no stale entry in c's queue)
+// with the GIL locked (new GIL): take_idle_core_alone(), then enter_gil_wait() whose
+// release_core() is leave_core_alone(), in their order, with what the core's taking and its
+// release leave written once (the thread's runtime charged nothing, its queue's sum the same,
+// the idle mask as it was).
+void Engine::wait_through_idle_core(ThreadId t, int c) {
+  Thread& th = threads_[t];
+  Core& core = cores_[static_cast<std::size_t>(c)];
+  Gil& gil = *th.gil;
+  assert(per_cpu_ && queued_total_ == 0 && core.thread == kNoThread && th.core == -1 &&
+         th.s.core == CoreState::Off && th.parked == Parked::No && gil.locked);
+  // take_idle_core_alone(): place_request(), then assign_core()
+  const Time deadline = th.vruntime + config_.machine.quantum;
+  th.deadline = deadline;
+  th.lag = Time::zero();
+  core.slice_start = now_;
+  core.charged_since = now_;
+  core.protected_until = deadline;  // S3
+  if (!th.placed && th.clone_cpu >= 0) --unplaced_clones_;
+  th.placed = true;
+  th.cpu = static_cast<std::int16_t>(c);
+  if (now_ > core.idle_period_since) core.last_idle = now_ - core.idle_period_since;  // G8
+  th.s.just_woke = false;
+  // enter_gil_wait()
+  start_gil_wait(th, gil);
+  // leave_core_alone(): it ran no time, so its runtime, deadline and queue's sum stay.
+  th.left_core = now_;  // S1c
+  core.idle_since = now_;
+  core.idle_period_since = now_;
+  timers_.cancel(core.quantum);
+  builder_.clear_state(core.lane, now_);
+  core.next_balance = Time::max();  // idle (S1c, S1d)
+  show(t, SpanState::WaitingGil);
+  const bool due_changed = gil.waiters.arm(t, now_);
+  if (!due_changed && timers_.pending(gil.deadline)) return;  // as enter_gil_wait()
+  // The program suspends in acquire_gil() now, the event's last change: with no other GIL
+  // waiting for its look, the drop deadline's look that end_event() would make is made here.
+  if (!dirty_gils_.empty()) {
+    schedule_drop_deadline(gil);
+    return;
+  }
+  look_at_drop_deadline(gil);
+}
+
 void Engine::enter_gil_wait(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
@@ -446,10 +578,29 @@ void Engine::forced_switch(ThreadId t) { forced_switch_inline(t); }
 // call where two were made.
 void Engine::attempt_on_idle_core(ThreadId t, int c) {
   take_idle_core_alone(t, c);
-  try_gil_on_core(t);
+  try_gil_on_core(t, true);
 }
 
-[[gnu::always_inline]] inline void Engine::try_gil_on_core(ThreadId t) {
+// The take's Resume of the program at this instant, as the event's last change
+// (on_gil_attempt()): when it would be the loop's next event (nothing pending at this instant
+// was set before it; what the event's end sets, its drop deadline's look, ties after it), and
+// the loop would run it (not stopped, under the limit), the event ends here as the loop ends
+// it (end_event()) and the Resume runs as the loop would run it, counted, with no timer set
+// and popped; the loop's end_event() after it is the Resume's.
+[[gnu::always_inline]] inline void Engine::resume_after_event(ThreadId t) {
+  const TimerHeap::Slot slot = threads_[t].timer;
+  if (events_ < config_.max_events && !stopped_ && !timers_.pending(slot) &&
+      (timers_.empty() || timers_.top_time() > now_)) {
+    owners_[slot].kind = EventKind::Resume;
+    end_event();
+    ++events_;
+    on_resume(t);
+    return;
+  }
+  schedule_resume(t);
+}
+
+[[gnu::always_inline]] inline void Engine::try_gil_on_core(ThreadId t, bool event_ends) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   if (th.s.gil == GilState::Woken) {
@@ -479,7 +630,13 @@ void Engine::attempt_on_idle_core(ThreadId t, int c) {
   }
   if (gil.mutex.has_sleepers()) wake_mutex_sleeper(gil);  // at take_gil's MUTEX_UNLOCK
   if (th.s.after_gil == AfterGil::ResumeProgram) {
-    if (go_on_after_take(t).ready) schedule_resume(t);
+    if (go_on_after_take(t).ready) {
+      if (event_ends) {
+        resume_after_event(t);
+      } else {
+        schedule_resume(t);
+      }
+    }
   } else {
     proceed(t);
   }

@@ -536,3 +536,32 @@ TEST_CASE("a thread back from I/O with no free core takes the free GIL only once
   CHECK(time_in(lane_named(t, "T1"), SpanState::Runnable) == 700_us);
   CHECK(marks_of(t, MarkKind::GilRequest).empty());
 }
+
+TEST_CASE("a thread back from I/O that finds the GIL held on an idle core ends that core's idle period (G8)") {
+  // Per-CPU queues, interval 4 ms, poll 4 us, 10 us per doubling past 1 ms (as above).
+  //   0 to 4.048086  as the first timeline above: T2 takes the GIL from T1 at 4.048086, on
+  //                  core 1, and goes into its 20 ms read at once (nobody in a timed wait to
+  //                  signal); core 1 idles from then. T1 wakes at 4.052086 and takes the free GIL.
+  //   24.048086      T2's read ends. It runs on idle core 1 for a moment, finds the GIL held
+  //                  and blocks in its timed wait: core 1's idle period of 20 ms ends, a new
+  //                  one begins (the engine's direct path, Engine::wait_through_idle_core).
+  //   28.072086      T2 asks (24.048086 + 4.024); T1 drops. T2's core idled 4.024 ms since,
+  //                  and 20 ms the period before: the governor goes by the longer, so T2 wakes
+  //                  from a halted core 4 + 10 x log2(20) = 47.219 us later, at 28.119305.
+  auto s = wake_scenario(4_us);
+  s.python.switch_interval = 4_ms;
+  s.machine.placement = scenario::Placement::PerCpu;
+  add_jobs(s, "hog", 1, {cpu(30_ms)});
+  add_jobs(s, "reader", 1, {io(20_ms), cpu(1_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  const auto held = holders(t, "GIL");
+  // (T2's hold at 4.048086 lasts no time: the lane shows none.)
+  REQUIRE(held.size() >= 3);
+  CHECK(held[0].end == 4'024_us);
+  CHECK(held[1].holder == "T1");
+  CHECK(held[1].begin == 4'052'086_ns);
+  CHECK(held[1].end == 28'072'086_ns);
+  CHECK(held[2].holder == "T2");
+  CHECK(held[2].begin == 28'119'305_ns);
+  CHECK(held[2].end == 29'119'305_ns);
+}
