@@ -305,7 +305,7 @@ bool Engine::proceed_from_compute(ThreadId t) {
   const bool quiet = resuming_ == t && ended_at_once_ < kEndedAtOnce && dirty_gils_.empty() && !stopped_ &&
                      events_ < config_.max_events;
   const bool next_event = quiet && (timers_.empty() || timers_.top_time() > th.run_end);
-  if (!next_event) schedule_compute_done(t);
+  if (!next_event) timers_.park_inline(th.compute_timer(), th.run_end);  // schedule_compute_done(), its park inline
   show_running(t);
   // finished_at_once() when only a timer due first stopped it: its end_event() has no GIL to
   // look at, and the heap's first timer is not the compute-done, set last at or after it.
