@@ -14,6 +14,9 @@
 // mutex's section), wait_through_idle_core() (acquire_gil()'s request_core() and
 // enter_gil_wait(), the look made at its end) and resume_after_event() (the take's Resume,
 // run at once when it is the loop's next event).
+// A compute on the thread's own core with its GIL held (the new holder's first Python after
+// its take, a refill pending) has start_on_own_core() (proceed_from_compute()'s proceed(),
+// start_run_anyhow() and finished_at_once()).
 // A rule changed in a general path is changed in its straight path too.
 #include "sim/model/engine.hpp"
 
