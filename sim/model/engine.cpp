@@ -14,6 +14,9 @@
 // mutex's section), wait_through_idle_core() (acquire_gil()'s request_core() and
 // enter_gil_wait(), the look made at its end) and resume_after_event() (the take's Resume,
 // run at once when it is the loop's next event).
+// A compute on the thread's own core with its GIL held (the new holder's first Python after
+// its take, a refill pending) has start_on_own_core() (proceed_from_compute()'s proceed(),
+// start_run_anyhow() and finished_at_once()).
 // A rule changed in a general path is changed in its straight path too.
 #include "sim/model/engine.hpp"
 
@@ -263,14 +266,54 @@ Operation Engine::compute(ThreadId t, Time work, const Work& what) {
   th.step = what.step;
   th.remaining = work;
   if (ran_through(t)) return Operation{this, t, true};
-  proceed_from_compute(t);
-  return Operation{this, t, finished_at_once(t)};
+  return Operation{this, t, proceed_from_compute(t)};
 }
 
-void Engine::proceed_from_compute(ThreadId t) {
+bool Engine::proceed_from_compute(ThreadId t) {
+  const Thread& th = threads_[t];
+  const Gil* const gil = th.work.needs_gil ? th.gil : nullptr;
+  // proceed()'s usual case: on its core, its GIL held (or none needed) with no drop request
+  // to see at a check point, and no old GIL to dilate the run: start_run_anyhow() at once.
+  if (config_.gil != scenario::GilMode::Old && th.s.on_core() &&
+      (gil == nullptr || (th.s.holds_gil() && !gil->drop_request))) {
+    return start_on_own_core(t);
+  }
   ending_at_once_ = t;
   proceed(t);
   ending_at_once_ = kNoThread;
+  return finished_at_once(t);
+}
+
+// start_run_anyhow() of a compute that compute() starts on the thread's own core with no old
+// GIL (proceed_from_compute()), then finished_at_once(): the same statements in their order,
+// the dilation left out.
+[[gnu::always_inline]] inline bool Engine::start_on_own_core(ThreadId t) {
+  Thread& th = threads_[t];
+  Core& core = cores_[static_cast<std::size_t>(th.core)];
+  const Time switch_cost =
+      (core.last != kNoThread && core.last != t) ? config_.machine.context_switch : Time::zero();
+  core.last = t;
+  th.run_start = now_ + switch_cost;
+  th.s.progress = ComputeProgress::Running;
+  cancel_thread_timer(t);
+  Time duration = th.remaining;
+  const Gil* const gil = th.gil;
+  if (th.refill_pending && config_.gil == scenario::GilMode::New && gil != nullptr && gil->holder == t &&
+      th.work.needs_gil && th.work.checkpoints) {
+    th.refill_pending = false;  // S6, as start_run_anyhow()
+    duration += config_.costs.handoff_refill;
+    th.remaining += config_.costs.handoff_refill;
+  }
+  th.run_end = th.run_start + wall_time_on(th.core, duration);  // S7
+  const bool quiet = resuming_ == t && ended_at_once_ < kEndedAtOnce && dirty_gils_.empty() && !stopped_ &&
+                     events_ < config_.max_events;
+  const bool next_event = quiet && (timers_.empty() || timers_.top_time() > th.run_end);
+  if (!next_event) timers_.park_inline(th.compute_timer(), th.run_end);  // schedule_compute_done(), its park inline
+  show_running(t);
+  // finished_at_once() when only a timer due first stopped it: its end_event() has no GIL to
+  // look at, and the heap's first timer is not the compute-done, set last at or after it.
+  if (quiet && !next_event) return false;
+  return finished_at_once(t);
 }
 
 bool Engine::finished_at_once(ThreadId t) {

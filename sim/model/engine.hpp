@@ -256,7 +256,12 @@ class Engine {
   /// compute()'s long way: proceed() with `t` starting, out of line, so that a step that
   /// runs through (ran_through()) pays nothing in compute() for the registers proceed()'s
   /// inline rules use.
-  [[gnu::noinline]] void proceed_from_compute(ThreadId t);
+  /// Says whether the compute finished at once (finished_at_once()).
+  [[gnu::noinline]] bool proceed_from_compute(ThreadId t);
+  /// proceed_from_compute()'s usual case: start_run_anyhow() of a thread on its own core with
+  /// its GIL held (or none needed), no drop request and no old GIL, inline and straight; then
+  /// says what finished_at_once() says.
+  bool start_on_own_core(ThreadId t);
   void start_run(ThreadId t);
   /// start_run() of a thread that no old GIL dilates and that compute() of its own program
   /// did not start (its end goes to the timers): out of line and straight.

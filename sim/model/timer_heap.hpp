@@ -120,7 +120,10 @@ class TimerHeap {
   }
   /// As set(), but the entry waits beside the heap (see the top of this file); a slot pending
   /// in the heap is moved there as by set(), and the entry parked before goes into the heap.
-  void park(Slot slot, Time at) {
+  void park(Slot slot, Time at) { park_inline(slot, at); }
+  /// park(), inline where the caller asks for it (a compute started on its own core,
+  /// Engine::start_on_own_core()); elsewhere the compiler chooses.
+  [[gnu::always_inline]] void park_inline(Slot slot, Time at) {
     assert(slot != fixed_slot_ && "the fixed slot is set by set_late()");
     const std::uint32_t i = position_[slot];
     if (i != kAbsent && i != kParked) {
