@@ -289,13 +289,7 @@ bool Engine::proceed_from_compute(ThreadId t) {
 // the dilation left out.
 [[gnu::always_inline]] inline bool Engine::start_on_own_core(ThreadId t) {
   Thread& th = threads_[t];
-  Core& core = cores_[static_cast<std::size_t>(th.core)];
-  const Time switch_cost =
-      (core.last != kNoThread && core.last != t) ? config_.machine.context_switch : Time::zero();
-  core.last = t;
-  th.run_start = now_ + switch_cost;
-  th.s.progress = ComputeProgress::Running;
-  cancel_thread_timer(t);
+  begin_run(t);
   Time duration = th.remaining;
   const Gil* const gil = th.gil;
   if (th.refill_pending && config_.gil == scenario::GilMode::New && gil != nullptr && gil->holder == t &&
@@ -394,13 +388,7 @@ void Engine::start_run_plain(ThreadId t) { start_run_plain_inline(t); }
 // start_run_plain(), inline in the take's straight path (take_and_run()).
 [[gnu::always_inline]] inline void Engine::start_run_plain_inline(ThreadId t) {
   Thread& th = threads_[t];
-  Core& core = cores_[static_cast<std::size_t>(th.core)];
-  const Time switch_cost =
-      (core.last != kNoThread && core.last != t) ? config_.machine.context_switch : Time::zero();
-  core.last = t;
-  th.run_start = now_ + switch_cost;
-  th.s.progress = ComputeProgress::Running;
-  cancel_thread_timer(t);
+  begin_run(t);
   Time duration = th.remaining;
   const Gil* gil = th.gil;
   if (th.refill_pending && config_.gil == scenario::GilMode::New && gil != nullptr && gil->holder == t &&
@@ -416,13 +404,7 @@ void Engine::start_run_plain(ThreadId t) { start_run_plain_inline(t); }
 
 void Engine::start_run_anyhow(ThreadId t) {
   Thread& th = threads_[t];
-  Core& core = cores_[static_cast<std::size_t>(th.core)];
-  const Time switch_cost =
-      (core.last != kNoThread && core.last != t) ? config_.machine.context_switch : Time::zero();
-  core.last = t;
-  th.run_start = now_ + switch_cost;
-  th.s.progress = ComputeProgress::Running;
-  cancel_thread_timer(t);
+  begin_run(t);
   Time duration = th.remaining;
   Gil* gil = gil_of(t);
   if (config_.gil == scenario::GilMode::Old && gil != nullptr && gil->holder == t && th.work.needs_gil &&

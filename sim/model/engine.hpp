@@ -272,6 +272,9 @@ class Engine {
   /// start_run() of the old GIL's holder with others waiting (O2, O3): its run dilated by
   /// the releases every check interval; returns how long it lasts.
   [[gnu::noinline]] Time start_dilated_run(ThreadId t);
+  /// The start every start_run() path and its straight copies share: the core's context
+  /// switch when it last ran another thread, the run's start, the thread's timer cancelled.
+  void begin_run(ThreadId t);
   void schedule_compute_done(ThreadId t);
   void pause(ThreadId t);
   void on_compute_done(ThreadId t);
@@ -399,6 +402,12 @@ class Engine {
   /// drop_gil(t, false) of the holder of a new GIL others wait for, no drop request pending:
   /// one waiter signalled, no switch waited for; inline in release_gil(), straight.
   void drop_and_signal(ThreadId t, Gil& gil);
+  /// The waiter a straight path's drop signalled, and the dropper's mutex section.
+  struct Signalled {
+    ThreadId woken;
+    Time section;
+  };
+  Signalled signal_a_waiter(Gil& gil, int dropper_core);
   /// acquire_gil() of `t`, off any core, that takes idle core `c` alone (takes_idle_core_alone(),
   /// nobody queued anywhere, no stale entry in c's queue) and finds the new GIL locked: the
   /// core's taking, enter_gil_wait() and the core given back, out of line and straight.

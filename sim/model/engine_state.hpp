@@ -138,6 +138,19 @@ inline void Engine::join_on_signal(ThreadId t) {
   timers_.cancel(th.compute_timer());  // one pending event per timer: none while paused
 }
 
+// A compute starts on the thread's core (start_run_anyhow() and its straight copies): a
+// context switch first when the core last ran another thread. Inline, as the copies are.
+[[gnu::always_inline]] inline void Engine::begin_run(ThreadId t) {
+  Thread& th = threads_[t];
+  Core& core = cores_[static_cast<std::size_t>(th.core)];
+  const Time switch_cost =
+      (core.last != kNoThread && core.last != t) ? config_.machine.context_switch : Time::zero();
+  core.last = t;
+  th.run_start = now_ + switch_cost;
+  th.s.progress = ComputeProgress::Running;
+  cancel_thread_timer(t);
+}
+
 // A compute goes on: a core, then its GIL, then a check point, then it runs. Inline in each
 // rule that calls it (a hand-off calls it twice; the call saved and restored a register set).
 [[gnu::always_inline]] inline void Engine::proceed(ThreadId t) {

@@ -79,6 +79,28 @@ Operation Engine::release_gil(ThreadId t) {
   return Operation{this, t, false};
 }
 
+// drop_gil()'s signal of one waiter (G6/G8) with the GIL's mutex held (G8b), in the straight
+// paths (drop_and_signal(), force_out()) where there is a waiter: its idle core looked up once,
+// its GilAttempt set, and the dropper's mutex section (drop_section_) returned with it.
+[[gnu::always_inline]] inline Engine::Signalled Engine::signal_a_waiter(Gil& gil, int dropper_core) {
+  const ThreadId woken = gil.signal_one(random_);
+  const Time signal = config_.costs.gil_mutex_signal;
+  gil.mutex.hold(now_, signal);
+  Thread& w = threads_[woken];
+  w.s.signalled();
+  const int idle = idle_core_for(woken);
+  if (idle < 0) join_on_signal_queued(woken);  // S3: the signal enqueues it on a busy core at once
+  builder_.prefetch(w.lane);
+  const bool elsewhere = (idle >= 0 ? idle : w.cpu) != dropper_core;
+  const Time wake = woken_latency_from(woken, idle);
+  // G8c: woken on another core before the unlock, the waiter sleeps on the mutex (G8b), and
+  // the unlock's futex wake-up of it costs the dropper that core's interrupt once more.
+  const Time section = elsewhere && wake < signal ? signal + signal : signal;
+  drop_section_ = section;
+  set_thread_timer(woken, now_ + wake, EventKind::GilAttempt);
+  return {woken, section};
+}
+
 // drop_gil(t, false) of the holder of a new GIL that others wait for, with no drop request
 // pending (so it signals one and does not wait for a switch): its statements for that case in
 // their order, the woken waiter's idle core looked up once where join_on_signal(),
@@ -91,21 +113,7 @@ Operation Engine::release_gil(ThreadId t) {
   gil.drop(t);
   th.s.dropped_gil();
   builder_.clear_state(gil.lane, now_);
-  const ThreadId woken = gil.signal_one(random_);  // G6/G8
-  const Time signal = config_.costs.gil_mutex_signal;
-  drop_section_ = signal;
-  gil.mutex.hold(now_, signal);  // G8b
-  Thread& w = threads_[woken];
-  w.s.signalled();
-  const int idle = idle_core_for(woken);
-  if (idle < 0) join_on_signal_queued(woken);  // S3: the signal enqueues it on a busy core at once
-  builder_.prefetch(w.lane);
-  const bool elsewhere = (idle >= 0 ? idle : w.cpu) != th.core;
-  const Time wake = woken_latency_from(woken, idle);
-  // G8c: woken on another core before the unlock, the waiter sleeps on the mutex (G8b), and
-  // the unlock's futex wake-up of it costs the dropper that core's interrupt once more.
-  if (elsewhere && wake < signal) drop_section_ = signal + signal;
-  set_thread_timer(woken, now_ + wake, EventKind::GilAttempt);
+  signal_a_waiter(gil, th.core);
   if (timers_.pending(gil.deadline)) schedule_drop_deadline(gil);
 }
 
@@ -120,13 +128,7 @@ Operation Engine::run_drop_section(ThreadId t) {
   th.work = Work::native(th.job, th.step);
   th.remaining = drop_section_;
   // start_run_anyhow()
-  Core& core = cores_[static_cast<std::size_t>(th.core)];
-  const Time switch_cost =
-      (core.last != kNoThread && core.last != t) ? config_.machine.context_switch : Time::zero();
-  core.last = t;
-  th.run_start = now_ + switch_cost;
-  th.s.progress = ComputeProgress::Running;
-  cancel_thread_timer(t);
+  begin_run(t);
   th.run_end = th.run_start + wall_time_on(th.core, drop_section_);  // S7
   schedule_compute_done(t);
   show_running(t);
@@ -728,22 +730,8 @@ void Engine::update_drop_deadline(Gil& gil) {
   gil.drop(t);
   th.s.dropped_gil();
   builder_.clear_state(gil.lane, now_);
-  const ThreadId woken = gil.signal_one(random_);
-  const Time signal = config_.costs.gil_mutex_signal;
-  gil.mutex.hold(now_, signal);
-  Thread& w = threads_[woken];
-  w.s.signalled();
-  const int idle = idle_core_for(woken);
-  if (idle < 0) join_on_signal_queued(woken);  // S3: the signal enqueues it on a busy core at once
-  builder_.prefetch(w.lane);
-  const bool elsewhere = (idle >= 0 ? idle : w.cpu) != th.core;
-  const Time wake = woken_latency_from(woken, idle);
-  // G8c: woken on another core before the unlock, the waiter sleeps on the mutex (G8b), and
-  // the unlock's futex wake-up of it costs the dropper that core's interrupt once more.
-  const Time section = elsewhere && wake < signal ? signal + signal : signal;
-  drop_section_ = section;
-  set_thread_timer(woken, now_ + wake, EventKind::GilAttempt);
-  builder_.mark_request_and_switch(now_, request.requester, th.lane, request.wait, w.lane,
+  const auto [woken, section] = signal_a_waiter(gil, th.core);
+  builder_.mark_request_and_switch(now_, request.requester, th.lane, request.wait, threads_[woken].lane,
                                    (now_ - gil.held_since).ns());
   if (timers_.pending(gil.deadline)) schedule_drop_deadline(gil);
   // G6: the request pending, the dropper waits until another thread took the GIL; G8b: its
