@@ -289,15 +289,7 @@ bool Engine::proceed_from_compute(ThreadId t) {
 // the dilation left out.
 [[gnu::always_inline]] inline bool Engine::start_on_own_core(ThreadId t) {
   Thread& th = threads_[t];
-  begin_run(t);
-  Time duration = th.remaining;
-  const Gil* const gil = th.gil;
-  if (th.refill_pending && config_.gil == scenario::GilMode::New && gil != nullptr && gil->holder == t &&
-      th.work.needs_gil && th.work.checkpoints) {
-    th.refill_pending = false;  // S6, as start_run_anyhow()
-    duration += config_.costs.handoff_refill;
-    th.remaining += config_.costs.handoff_refill;
-  }
+  const Time duration = begin_run(t);
   th.run_end = th.run_start + wall_time_on(th.core, duration);  // S7
   const bool quiet = resuming_ == t && ended_at_once_ < kEndedAtOnce && dirty_gils_.empty() && !stopped_ &&
                      events_ < config_.max_events;
@@ -388,15 +380,7 @@ void Engine::start_run_plain(ThreadId t) { start_run_plain_inline(t); }
 // start_run_plain(), inline in the take's straight path (take_and_run()).
 [[gnu::always_inline]] inline void Engine::start_run_plain_inline(ThreadId t) {
   Thread& th = threads_[t];
-  begin_run(t);
-  Time duration = th.remaining;
-  const Gil* gil = th.gil;
-  if (th.refill_pending && config_.gil == scenario::GilMode::New && gil != nullptr && gil->holder == t &&
-      th.work.needs_gil && th.work.checkpoints) {
-    th.refill_pending = false;  // S6, as start_run_anyhow()
-    duration += config_.costs.handoff_refill;
-    th.remaining += config_.costs.handoff_refill;
-  }
+  const Time duration = begin_run(t);
   th.run_end = th.run_start + wall_time_on(th.core, duration);  // S7
   schedule_compute_done(t);
   show_running(t);
@@ -404,20 +388,11 @@ void Engine::start_run_plain(ThreadId t) { start_run_plain_inline(t); }
 
 void Engine::start_run_anyhow(ThreadId t) {
   Thread& th = threads_[t];
-  begin_run(t);
-  Time duration = th.remaining;
+  Time duration = begin_run(t);  // S6's refill is the new GIL's, the dilation the old one's
   Gil* gil = gil_of(t);
   if (config_.gil == scenario::GilMode::Old && gil != nullptr && gil->holder == t && th.work.needs_gil &&
       !gil->waiters.empty()) {
     duration = start_dilated_run(t);
-  }
-  if (th.refill_pending && config_.gil == scenario::GilMode::New && gil != nullptr && gil->holder == t &&
-      th.work.needs_gil && th.work.checkpoints) {
-    // S6: woken from a halted core, whose private caches went cold, the eval loop refetches
-    // its code and data before it runs at full speed.
-    th.refill_pending = false;
-    duration += config_.costs.handoff_refill;
-    th.remaining += config_.costs.handoff_refill;
   }
   th.run_end = th.run_start + wall_time_on(th.core, duration);  // S7
   // Started by compute() in the thread's own program, with nothing left to do in this event

@@ -273,8 +273,9 @@ class Engine {
   /// the releases every check interval; returns how long it lasts.
   [[gnu::noinline]] Time start_dilated_run(ThreadId t);
   /// The start every start_run() path and its straight copies share: the core's context
-  /// switch when it last ran another thread, the run's start, the thread's timer cancelled.
-  void begin_run(ThreadId t);
+  /// switch when it last ran another thread, the run's start, the thread's timer cancelled;
+  /// returns the run's length, S6's refill added when due.
+  Time begin_run(ThreadId t);
   void schedule_compute_done(ThreadId t);
   void pause(ThreadId t);
   void on_compute_done(ThreadId t);

@@ -139,8 +139,9 @@ inline void Engine::join_on_signal(ThreadId t) {
 }
 
 // A compute starts on the thread's core (start_run_anyhow() and its straight copies): a
-// context switch first when the core last ran another thread. Inline, as the copies are.
-[[gnu::always_inline]] inline void Engine::begin_run(ThreadId t) {
+// context switch first when the core last ran another thread; returns how long it runs, with
+// S6's refill when due. Inline, as the copies were.
+[[gnu::always_inline]] inline Time Engine::begin_run(ThreadId t) {
   Thread& th = threads_[t];
   Core& core = cores_[static_cast<std::size_t>(th.core)];
   const Time switch_cost =
@@ -149,6 +150,17 @@ inline void Engine::join_on_signal(ThreadId t) {
   th.run_start = now_ + switch_cost;
   th.s.progress = ComputeProgress::Running;
   cancel_thread_timer(t);
+  Time duration = th.remaining;
+  const Gil* const gil = th.gil;
+  if (th.refill_pending && config_.gil == scenario::GilMode::New && gil != nullptr && gil->holder == t &&
+      th.work.needs_gil && th.work.checkpoints) {
+    // S6: woken from a halted core, whose private caches went cold, the eval loop refetches
+    // its code and data before it runs at full speed.
+    th.refill_pending = false;
+    duration += config_.costs.handoff_refill;
+    th.remaining += config_.costs.handoff_refill;
+  }
+  return duration;
 }
 
 // A compute goes on: a core, then its GIL, then a check point, then it runs. Inline in each
