@@ -409,6 +409,8 @@ class Engine {
     Time section;
   };
   Signalled signal_a_waiter(Gil& gil, int dropper_core);
+  /// The drop deadline's look after a new GIL's waiter is armed as the event's last change.
+  void look_after_last_arming(Gil& gil, bool due_changed);
   /// acquire_gil() of `t`, off any core, that takes idle core `c` alone (takes_idle_core_alone(),
   /// nobody queued anywhere, no stale entry in c's queue) and finds the new GIL locked: the
   /// core's taking, enter_gil_wait() and the core given back, out of line and straight.

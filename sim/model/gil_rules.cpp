@@ -344,6 +344,18 @@ bool Engine::unlocking(ThreadId t) const {
   proceed(t);
 }
 
+// A new GIL's waiter armed as the event's last change (the straight paths' enter_gil_wait()):
+// a deadline still pending is right unless the arrival is due first (as enter_gil_wait()), and
+// with no other GIL waiting for its look, the look end_event() would make is made here.
+[[gnu::always_inline]] inline void Engine::look_after_last_arming(Gil& gil, bool due_changed) {
+  if (!due_changed && timers_.pending(gil.deadline)) return;
+  if (!dirty_gils_.empty()) {
+    schedule_drop_deadline(gil);
+    return;
+  }
+  look_at_drop_deadline(gil);
+}
+
 // on_switch_wake()'s usual case: pass_through_core(), then enter_gil_wait() with its
 // release_core() left out (the thread is off any core, the caller checked), in their order.
 // The wait is the event's last change: with no other GIL waiting for its look, the drop
@@ -360,12 +372,7 @@ void Engine::return_to_timed_wait(ThreadId t, int core) {
     replan_old_gil_holder(gil);
     return;
   }
-  if (!due_changed && timers_.pending(gil.deadline)) return;  // as enter_gil_wait()
-  if (!dirty_gils_.empty()) {
-    schedule_drop_deadline(gil);
-    return;
-  }
-  look_at_drop_deadline(gil);
+  look_after_last_arming(gil, due_changed);
 }
 
 // Idle times recur (a core's last period, hand-offs of one length): woken_latency() gives one
@@ -471,15 +478,8 @@ void Engine::wait_through_idle_core(ThreadId t, int c) {
   builder_.clear_state(core.lane, now_);
   core.next_balance = Time::max();  // idle (S1c, S1d)
   show(t, SpanState::WaitingGil);
-  const bool due_changed = gil.waiters.arm(t, now_);
-  if (!due_changed && timers_.pending(gil.deadline)) return;  // as enter_gil_wait()
-  // The program suspends in acquire_gil() now, the event's last change: with no other GIL
-  // waiting for its look, the drop deadline's look that end_event() would make is made here.
-  if (!dirty_gils_.empty()) {
-    schedule_drop_deadline(gil);
-    return;
-  }
-  look_at_drop_deadline(gil);
+  // The program suspends in acquire_gil() now, the event's last change.
+  look_after_last_arming(gil, gil.waiters.arm(t, now_));
 }
 
 void Engine::enter_gil_wait(ThreadId t) {
