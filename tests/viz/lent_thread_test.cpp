@@ -146,6 +146,30 @@ TEST_CASE("shared tasks: the serving thread takes the first, whichever thread st
   server.join();
 }
 
+TEST_CASE("shared tasks: the first is the serving thread's even when this thread could do them all first") {
+  LentThread lent;
+  std::atomic<bool> serving{false};
+  std::thread::id server_id;
+  std::thread server([&] {
+    server_id = std::this_thread::get_id();
+    lent.serve([&](const std::atomic<bool>&) { serving = true; });
+  });
+  REQUIRE(wait_for(serving));
+  // Tasks of no work: this thread is through the rest before the server wakes to the first.
+  int firsts_served = 0;
+  constexpr int kShares = 20;
+  for (int round = 0; round < kShares; ++round) {
+    std::array<std::thread::id, 4> ran_on{};
+    std::vector<std::function<void()>> tasks;
+    for (std::size_t t = 0; t < ran_on.size(); ++t) tasks.emplace_back([&ran_on, t] { ran_on[t] = std::this_thread::get_id(); });
+    lent.share(tasks);
+    firsts_served += ran_on[0] == server_id ? 1 : 0;
+  }
+  CHECK(firsts_served == kShares);
+  lent.finish();
+  server.join();
+}
+
 TEST_CASE("shared tasks with no thread serving are each done once") {
   LentThread lent;
   std::array<std::atomic<int>, 50> runs{};
