@@ -25,23 +25,19 @@ bool keep_freed_memory_for_knob_changes() {
 namespace {
 
 /// Faults in the pages of [from, from + bytes): the whole pages inside in one call where the
-/// kernel has it (Linux 5.14), the rest by a write each (a read maps the shared zero page). A
-/// page written costs a trap of its own: lesson 15's 2.9 MiB heap took 15 to 16 ms of CPU a
-/// page at a time on this virtual machine, 1.7 to 2.0 ms populated 16 pages a call
-/// (docs/performance.md, "A knob change on lesson 15, round 8").
+/// kernel has it (Linux 5.14), then each page written once (a read maps the shared zero page).
+/// On this virtual machine a page faulted in by its first write cost a trap of 11 to 21 us,
+/// and a page populated in a call still cost about 4 us at its first write, which the indexing
+/// this heap is warmed for paid instead (docs/performance.md, "A knob change on lesson 15,
+/// round 8").
 void populate(char* from, std::size_t bytes, std::size_t page) {
-  const auto volatile_at = [from](std::size_t offset) { static_cast<volatile char*>(from)[offset] = 0; };
-  volatile_at(0);  // the page `from` is in
+#ifdef MADV_POPULATE_WRITE
   const auto address = reinterpret_cast<std::uintptr_t>(from);
   const std::uintptr_t first = (address + page - 1) / page * page, end = (address + bytes) / page * page;
-#ifdef MADV_POPULATE_WRITE
-  if (end > first && madvise(reinterpret_cast<void*>(first), end - first, MADV_POPULATE_WRITE) == 0) {
-    volatile_at(bytes - 1);  // the page the range ends in
-    return;
-  }
+  if (end > first) madvise(reinterpret_cast<void*>(first), end - first, MADV_POPULATE_WRITE);  // advice
 #endif
-  for (std::size_t at = first - address; at < bytes; at += page) volatile_at(at);
-  volatile_at(bytes - 1);
+  for (std::size_t at = 0; at < bytes; at += page) static_cast<volatile char*>(from)[at] = 0;
+  static_cast<volatile char*>(from)[bytes - 1] = 0;  // the page the range ends in
 }
 
 }  // namespace
@@ -51,7 +47,7 @@ std::size_t warm_this_threads_heap(std::size_t bytes, const std::atomic<bool>& s
   auto* const block = static_cast<char*>(std::malloc(bytes));
   if (block == nullptr) return 0;
   const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-  constexpr std::size_t kPagesBetweenLooks = 16;  // populated in a call: about 40 us
+  constexpr std::size_t kPagesBetweenLooks = 16;  // between looks at `stop` and the allowance
   constexpr auto kPause = std::chrono::microseconds(200);
   std::size_t at = 0;
   for (; at < bytes; at += kPagesBetweenLooks * page) {
