@@ -341,9 +341,9 @@ DerivedRuns derive_runs(const std::vector<trace::Trace>& runs, LentThread* lent)
   return with_predictions(runs, derive_carried(addresses(runs), fresh, false, lent));
 }
 
-DerivedRuns derive_run(const trace::Trace& run) {
+DerivedRuns derive_run(const trace::Trace& run, LentThread* lent) {
   std::vector<PreviewIndexer::RunCarry> fresh(1);
-  return derive_carried({&run}, fresh, false);
+  return derive_carried({&run}, fresh, false, lent);
 }
 
 DerivedRuns join_derived(const std::vector<trace::Trace>& runs, std::vector<std::optional<DerivedRuns>> parts) {
@@ -409,7 +409,7 @@ std::any derive_runs_for_session(const std::vector<trace::Trace>& runs) {
 }
 
 Session::RunwiseDerive runwise_derive_for_session() {
-  return {[](const trace::Trace& run) -> std::any { return derive_run(run); },
+  return {[](const trace::Trace& run, LentThread* lent) -> std::any { return derive_run(run, lent); },
           [](const std::vector<trace::Trace>& runs, std::vector<std::any> parts) -> std::any {
             std::vector<std::optional<DerivedRuns>> derived;
             for (std::any& part : parts) {

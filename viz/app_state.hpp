@@ -204,8 +204,8 @@ struct DerivedRuns {
 /// made for it); reads `runs` alone, so any thread may.
 DerivedRuns derive_runs(const std::vector<trace::Trace>& runs, LentThread* lent = nullptr);
 /// derive_runs of one run alone, as soon as it ends (on the thread that simulated it): its
-/// part of join_derived.
-DerivedRuns derive_run(const trace::Trace& run);
+/// part of join_derived; shared with `lent`'s serving thread when given, as derive_runs is.
+DerivedRuns derive_run(const trace::Trace& run, LentThread* lent = nullptr);
 /// derive_runs(runs) from derive_run of each run, `parts` in the runs' order. A run whose part
 /// is missing (nullopt: the run was kept from the runs shown) gets an empty RunIndex, listed in
 /// `to_carry`.

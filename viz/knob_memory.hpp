@@ -18,7 +18,7 @@ namespace gilsim::viz {
 bool keep_freed_memory_for_knob_changes();
 
 /// Faults in up to `bytes` of the heap this thread allocates from (malloc's arena of this
-/// thread), a page at a time, until `stop` is set, and frees them: with the settings above in
+/// thread), 16 pages at a time, until `stop` is set, and frees them: with the settings above in
 /// force, malloc keeps them, and what this thread allocates next takes pages already resident
 /// instead of faulting fresh ones in. For a thread waiting for another with a core to spare
 /// (the window's, while the start-up load simulates): what it indexes and draws next is then

@@ -8,12 +8,13 @@ namespace gilsim::viz {
 
 void LentThread::run_beside(const std::function<void()>& work) {
   std::unique_lock lock(mutex_);
-  if (!serving_ || finished_) {
+  if (!serving_ || finished_ || lending_) {  // lent to another lender meanwhile: not waited for
     lock.unlock();
     std::jthread beside(work);
     work();
     return;
   }
+  lending_ = true;
   work_ = &work;
   work_done_ = false;
   stop_meanwhile_.store(true, std::memory_order_relaxed);
@@ -22,6 +23,7 @@ void LentThread::run_beside(const std::function<void()>& work) {
   work();
   lock.lock();
   changed_.wait(lock, [this] { return work_done_; });
+  lending_ = false;
 }
 
 void LentThread::share(const std::vector<std::function<void()>>& tasks) {
@@ -30,11 +32,14 @@ void LentThread::share(const std::vector<std::function<void()>>& tasks) {
   const std::thread::id lender = std::this_thread::get_id();
   run_beside([&] {
     const bool from_back = std::this_thread::get_id() == lender;
+    // The first is left to the other thread even when it comes late (a busy core): the lender
+    // waits for it anyway, and would take it to a heap that was not warmed for it.
+    const std::size_t first_left = from_back ? 1 : 0;
     for (;;) {
       std::size_t i = 0;
       {
         const std::lock_guard lock(taking);
-        if (front == back) return;
+        if (back - front <= (front == 0 ? first_left : 0)) return;
         i = from_back ? --back : front++;
       }
       tasks[i]();

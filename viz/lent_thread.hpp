@@ -15,13 +15,13 @@ class LentThread {
  public:
   // The working thread's side.
   /// Runs `work` on this thread and, at once, on the thread that serve()s (or, when none
-  /// does yet, on a thread made for it, as before): `work` shares itself out (each call takes
-  /// what is left). Returns once both calls have returned.
+  /// does yet, or it is lent to another caller, on a thread made for it, as before): `work`
+  /// shares itself out (each call takes what is left). Returns once both calls have returned.
   void run_beside(const std::function<void()>& work);
   /// Runs `tasks` as run_beside() does, each task once: the serving thread (or the one made
-  /// for it) takes them from the first on, this thread from the last back, so the first, when
-  /// the costliest, goes to the thread served, whose heap was warmed for it (BackgroundLoad),
-  /// whichever thread starts first.
+  /// for it) takes them from the first on, this thread from the last back but never the first,
+  /// so the first, when the costliest, goes to the thread served, whose heap was warmed for it
+  /// (BackgroundLoad, WarmPool::indexer()), however late it comes to the work.
   void share(const std::vector<std::function<void()>>& tasks);
   /// No more work comes: serve() returns (at once, when it is not called yet).
   void finish();
@@ -42,6 +42,7 @@ class LentThread {
   bool finished_ = false;
   const std::function<void()>* work_ = nullptr;  ///< lent, not yet taken
   bool work_done_ = false;                       ///< the serving thread returned from work_
+  bool lending_ = false;                         ///< a run_beside() has lent the serving thread
   int lent_ = 0;
   std::atomic<bool> stop_meanwhile_{false};
 };

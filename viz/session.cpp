@@ -289,7 +289,11 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
   }
   const auto started = std::chrono::steady_clock::now();
   // Cores, the switch interval or the workers leave the jobs, and so their plan, as they were.
-  if (plan && shown != nullptr && scenario::same_plan(*shown, out.scenario)) out.plan = std::move(plan);
+  // Jobs taken from the spare are the shown scenario's, read from the same text under knobs
+  // that leave the jobs, the seed, the locks and the counters alike (spare_for()): its plan is
+  // theirs without a look over every step (same_plan: 2.2 M instructions on lesson 15).
+  const bool plan_kept = out.jobs_from_spare || (shown != nullptr && scenario::same_plan(*shown, out.scenario));
+  if (plan && shown != nullptr && plan_kept) out.plan = std::move(plan);
   const model::ReusedRuns* reused = runs_to_keep(out, reusable);
   // Known before the simulation starts: a kept run's part of what the change derives is
   // carried over, not built (RunwiseDerive).
@@ -410,7 +414,8 @@ bool Session::load(bool from_file) {
 
 void Session::start_background() {
   last_change_kept_ = false;
-  // The cores are this change's: what was made ready so far stays, the rest its runs fault in.
+  // The cores are this change's: the mappings made ready so far stay, the rest its runs fault
+  // in (the pool's heap is warmed on, paced, until the change's indexing comes to it).
   warm_pool_.stop();
   // The replaced runs are freed first: the new traces then reuse their storage.
   if (retiring_.joinable()) retiring_.join();
@@ -457,6 +462,7 @@ void Session::start_background() {
   });
   const RunwiseDerive runwise = derive_ ? runwise_ : RunwiseDerive{};
   b.derive_one = runwise.one;
+  b.indexer = warm_pool_.indexer();
   b.reusable = {offered_for_reuse(knobs_), shown_text_, shown_fit_cpus_, {}};
   // The runs kept as they are are moved in from the runs shown by install(), not copied,
   // unless the change indexes its whole runs at once (a Derive without RunwiseDerive, which
@@ -490,7 +496,7 @@ void Session::start_background() {
         parts.resize(b.loaded->runs.size());
         for (std::size_t r = 0; r < parts.size(); ++r) {
           const bool kept = r < b.loaded->kept.size() && b.loaded->kept[r];  // its part is the runs shown's
-          if (!parts[r].has_value() && !kept) parts[r] = b.derive_one(b.loaded->runs[r]);  // not derived as it ended
+          if (!parts[r].has_value() && !kept) parts[r] = b.derive_one(b.loaded->runs[r], b.indexer.get());  // not derived as it ended
         }
         b.loaded->derived = join(b.loaded->runs, std::move(parts));
       } else if (derive) {
@@ -527,7 +533,7 @@ model::ReusedRuns Session::offered_for_reuse(const Knobs& to) const {
 void Session::Background::derive_ended(std::size_t run, const trace::Trace& answer) {
   const bool kept = run < reusable.kept.size() && reusable.kept[run];  // its part is the runs shown's
   if (!derive_one || answer.partial() || kept) return;
-  std::any part = derive_one(answer);  // the answer is a copy of the run's whole trace
+  std::any part = derive_one(answer, indexer.get());  // the answer is a copy of the run's whole trace
   const std::lock_guard lock(parts_mutex);
   if (parts.size() <= run) parts.resize(run + 1);
   parts[run] = std::move(part);

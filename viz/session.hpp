@@ -23,6 +23,7 @@
 #include "sim/trace/trace.hpp"
 #include "viz/knob_cache.hpp"
 #include "viz/knobs.hpp"
+#include "viz/lent_thread.hpp"
 #include "viz/speculation.hpp"
 #include "viz/warm_pool.hpp"
 
@@ -87,9 +88,10 @@ class Session {
   /// makes the whole from the runs and their parts, in file order. It must build what
   /// `derive` builds from the runs, but for the runs the change kept from the runs shown
   /// (last_kept_runs()): their part is an empty std::any, theirs being what was built from
-  /// the runs shown, which whoever holds it carries over.
+  /// the runs shown, which whoever holds it carries over. `one` may share its work with the
+  /// LentThread it is given (null: none), the warm pool's (WarmPool::indexer()).
   struct RunwiseDerive {
-    std::function<std::any(const trace::Trace&)> one;
+    std::function<std::any(const trace::Trace&, LentThread*)> one;
     std::function<std::any(const std::vector<trace::Trace>&, std::vector<std::any>)> join;
   };
   /// From now on a knob change given a `derive` is derived with `runwise` instead.
@@ -197,7 +199,8 @@ class Session {
     /// keeps: until then the frame thread leaves runs_' traces where they are (add_measured()
     /// could move them; it waits, in the rare case a measured run comes during a change).
     std::latch copied{1};
-    std::function<std::any(const trace::Trace&)> derive_one;  ///< RunwiseDerive::one, if any
+    std::function<std::any(const trace::Trace&, LentThread*)> derive_one;  ///< RunwiseDerive::one, if any
+    std::shared_ptr<LentThread> indexer;  ///< given to derive_one: the warm pool's, if any
     /// The runs shown offered for keeping; its `kept` is read by the simulation's threads.
     Reusable reusable;
     std::uint64_t offered_generation = 0;  ///< generation() of the runs offered

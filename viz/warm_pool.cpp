@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
-#include <latch>
+#include <ctime>
+#include <limits>
 #include <system_error>
 #include <utility>
 
@@ -84,50 +86,63 @@ void WarmPool::start(Plan plan, bool lowest_priority) {
   heap_warmed_.store(0, std::memory_order_relaxed);
   started_ = true;
   try {
-    thread_ = std::jthread([this, plan = std::move(plan), lowest_priority] { warm(plan, lowest_priority); });
+    if (plan.heap_bytes > 0) {
+      indexer_ = std::make_shared<LentThread>();
+      heap_warming_ = true;
+      indexer_thread_ = std::jthread([this, bytes = plan.heap_bytes, indexer = indexer_] { serve(*indexer, bytes); });
+    }
+    thread_ = std::jthread([this, mappings = std::move(plan.mappings), lowest_priority] {
+      // Beside the viewer's own threads it takes a core only when they leave one (nice 19
+      // weighs about 1.5% of a thread at 0 in the process's group).
+      if (lowest_priority) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
+      populated_.store(trace::storage::warm_cache(mappings, stop_), std::memory_order_release);
+    });
   } catch (const std::system_error&) {
     // No thread to spare: the first change faults its pages in, as it did.
-  }
-}
-
-void WarmPool::warm(const Plan& plan, bool lowest_priority) {
-  // Beside the viewer's own threads it takes a core only when they leave one (nice 19 weighs
-  // about 1.5% of a thread at 0 in the process's group).
-  const auto lower = [lowest_priority] {
-    if (lowest_priority) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
-  };
-  lower();
-  populated_.store(trace::storage::warm_cache(plan.mappings, stop_), std::memory_order_release);
-  if (plan.heap_bytes == 0 || stop_.load(std::memory_order_relaxed)) return;
-  // Each heap is faulted in by a thread that holds it until all are (a thread takes a free
-  // arena of malloc's, or a new one, at its first allocation, and gives it back as it ends:
-  // threads alive together take one each). The threads made next, the knob change's, take
-  // them: the last given back first.
-  std::latch all_warmed(kHeaps);
-  const auto warm_one = [&] {
-    lower();
-    heap_warmed_.fetch_add(warm_this_threads_heap(plan.heap_bytes, stop_), std::memory_order_acq_rel);
-    all_warmed.arrive_and_wait();
-  };
-  std::vector<std::jthread> heaps;
-  heaps.reserve(kHeaps);
-  for (int h = 0; h < kHeaps; ++h) {
-    try {
-      heaps.emplace_back(warm_one);
-    } catch (const std::system_error&) {
-      all_warmed.count_down(kHeaps - h);  // those made go on without the rest
-      break;
+    if (!indexer_thread_.joinable()) {
+      indexer_.reset();
+      heap_done();
     }
   }
 }
 
+void WarmPool::serve(LentThread& indexer, std::size_t heap_bytes) {
+  // At the viewer's priority, which it keeps for the indexing it serves (a thread cannot take
+  // back a nice value it gave up), the heap is warmed a third of the time at most: beside the
+  // first frames and a change's simulation, it takes a core only in part.
+  const auto started = std::chrono::steady_clock::now();
+  const auto paced = [started] {
+    timespec cpu{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+    const double busy = static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) * 1e-9;
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return busy * kHeapPace < wall ? std::numeric_limits<std::size_t>::max() : std::size_t{0};
+  };
+  indexer.serve([&](const std::atomic<bool>& stop) {
+    heap_warmed_.store(warm_this_threads_heap(heap_bytes, stop, paced), std::memory_order_release);
+    heap_done();
+  });
+  heap_done();  // finished before it warmed
+}
+
+void WarmPool::heap_done() {
+  const std::lock_guard lock(heap_mutex_);
+  heap_warming_ = false;
+  heap_warmed_changed_.notify_all();
+}
+
 void WarmPool::wait() {
   if (thread_.joinable()) thread_.join();
+  std::unique_lock lock(heap_mutex_);
+  heap_warmed_changed_.wait(lock, [this] { return !heap_warming_; });
 }
 
 void WarmPool::release() {
   stop();
-  wait();
+  if (indexer_) indexer_->finish();
+  if (thread_.joinable()) thread_.join();
+  if (indexer_thread_.joinable()) indexer_thread_.join();
+  indexer_.reset();
   if (std::exchange(started_, false)) trace::storage::drop_warmed();
   planned_ = 0;
 }

@@ -3,12 +3,16 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
+#include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "sim/trace/store.hpp"
 #include "sim/trace/trace.hpp"
+#include "viz/lent_thread.hpp"
 
 namespace gilsim::viz {
 
@@ -20,7 +24,9 @@ namespace gilsim::viz {
 /// again took (their lanes' group arena's blocks and their marks', sized from their traces),
 /// populated to the bytes those runs wrote, on a thread of its own at the lowest nice value.
 /// Their memory is resident from then on, as the runs' is; release() gives back what no run
-/// took (docs/performance.md, "A knob change on lesson 15, round 7").
+/// took (docs/performance.md, "A knob change on lesson 15, round 7"). The indices the viewer
+/// builds of those runs are in malloc: a second thread faults in its own heap for them and
+/// builds the costliest of them for every change that follows (indexer(); "round 8").
 class WarmPool {
  public:
   /// At most this many bytes are made ready (a run larger than that faults the rest in).
@@ -48,22 +54,29 @@ class WarmPool {
     std::size_t heap_bytes = 0;
   };
   static constexpr std::size_t kHeapLimit = std::size_t{24} << 20;
-  /// Less is not warmed: a few hundred pages the indexing faults in cost less than the three
-  /// threads that would take a core for them beside the first frames (the small lessons).
+  /// Less is not warmed: a few hundred pages the indexing faults in cost less than a thread
+  /// that would take a core for them beside the first frames (the small lessons).
   static constexpr std::size_t kHeapFrom = std::size_t{1} << 20;
+  /// The heap's warming takes at most 1/kHeapPace of a core's time.
+  static constexpr double kHeapPace = 3;
   static Plan plan(const std::vector<trace::Trace>& runs);
-  /// The heaps warmed (each kept by a thread of its own while it is: malloc's arenas, which
-  /// the next threads made take in turn once these end): the change's thread, its runs'.
-  static constexpr int kHeaps = 3;
 
-  /// Releases what an earlier start() made, then makes `plan` ready on a thread of its own: the
-  /// mappings first (storage::warm_cache), then kHeaps heaps faulted in by `heap_bytes` each
-  /// (warm_this_threads_heap, with the viewer's malloc settings that keep them).
+  /// Releases what an earlier start() made, then makes `plan` ready: its mappings on a thread
+  /// of its own at the lowest priority (storage::warm_cache), and, when `heap_bytes` is not 0,
+  /// that much of another thread's own heap faulted in (warm_this_threads_heap, with the
+  /// viewer's malloc settings that keep it), after which that thread serves indexer() until
+  /// release().
   /// `lowest_priority` false: at the caller's priority (tests on a busy machine).
   void start(Plan plan, bool lowest_priority = true);
+  /// The thread whose heap was warmed, lent to the indexing of the runs a knob change
+  /// simulates (derive_run): its malloc arena is its own while it lives, so the first change's
+  /// indices take the pages it faulted in, and each later change's those its predecessor's
+  /// freed, whichever threads the change makes. Its heap is warmed until work comes, also
+  /// beside a change's simulation when the change came first. Null when the plan has no heap.
+  std::shared_ptr<LentThread> indexer() const { return indexer_; }
   /// Asks the thread to stop after the chunk it populates (what it made stays in the cache).
   void stop() { stop_.store(true, std::memory_order_relaxed); }
-  /// Waits for the thread (tests and the bench).
+  /// Waits until the mappings and the heap are warmed, or stopped (tests and the bench).
   void wait();
   /// Stops and joins the thread and returns to the kernel the mappings it made that the cache
   /// still holds (the scenario closed, or another one opens).
@@ -74,15 +87,21 @@ class WarmPool {
   std::size_t heap_warmed_bytes() const { return heap_warmed_.load(std::memory_order_acquire); }
 
  private:
-  /// The thread's work: the mappings, then the heaps.
-  void warm(const Plan& plan, bool lowest_priority);
+  /// The indexer thread's work: its heap warmed, paced, then the indexing lent to it.
+  void serve(LentThread& indexer, std::size_t heap_bytes);
+  void heap_done();
 
   std::atomic<bool> stop_{false};
   std::atomic<std::size_t> populated_{0};
   std::atomic<std::size_t> heap_warmed_{0};
+  std::shared_ptr<LentThread> indexer_;
+  std::mutex heap_mutex_;
+  std::condition_variable heap_warmed_changed_;
+  bool heap_warming_ = false;  ///< guarded by heap_mutex_
   std::size_t planned_ = 0;
   bool started_ = false;
-  std::jthread thread_;
+  std::jthread thread_;          ///< the mappings'
+  std::jthread indexer_thread_;  ///< serves indexer_ (declared after the fields it reads)
 };
 
 }  // namespace gilsim::viz

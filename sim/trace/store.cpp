@@ -179,7 +179,12 @@ std::size_t warm_cache(const std::vector<Extent>& wanted, const std::atomic<bool
     std::size_t done = 0;
     while (done < used && !stop.load(std::memory_order_relaxed)) {
       const std::size_t chunk = std::min(kChunk, used - done);
-      if (madvise(static_cast<char*>(r.data) + done, chunk, MADV_POPULATE_WRITE) != 0) break;  // EINVAL: an older kernel
+      char* const at = static_cast<char*>(r.data) + done;
+      if (madvise(at, chunk, MADV_POPULATE_WRITE) != 0) break;  // EINVAL: an older kernel
+      // And written, a byte a page (zero, as it is): on this virtual machine a populated page's
+      // first write still cost the writer about 4 us, which lesson 15's simulation paid for
+      // each of its thousand pages (docs/performance.md, "A knob change on lesson 15, round 8").
+      for (std::size_t page = 0; page < chunk; page += kPage) static_cast<volatile char*>(at)[page] = 0;
       done += chunk;
     }
     populated += done;

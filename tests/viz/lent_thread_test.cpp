@@ -33,6 +33,23 @@ bool wait_for(const std::atomic<bool>& flag) {
   return flag.load();
 }
 
+/// A thread serving `lent` from construction, with nothing to do meanwhile; finished and
+/// joined on destruction.
+struct Server {
+  LentThread& lent;
+  std::atomic<bool> serving{false};
+  std::thread::id id;
+  std::thread thread;
+  explicit Server(LentThread& l) : lent(l), thread([this] {
+    id = std::this_thread::get_id();
+    lent.serve([this](const std::atomic<bool>&) { serving = true; });
+  }) {}
+  ~Server() {
+    lent.finish();
+    thread.join();
+  }
+};
+
 }  // namespace
 
 TEST_CASE("work lent while a thread serves runs on that thread and on the caller's, and serve ends at finish") {
@@ -117,13 +134,8 @@ TEST_CASE("work shared out by the two threads is done once, whichever thread tak
 
 TEST_CASE("shared tasks: the serving thread takes the first, whichever thread starts first") {
   LentThread lent;
-  std::atomic<bool> serving{false};
-  std::thread::id server_id;
-  std::thread server([&] {
-    server_id = std::this_thread::get_id();
-    lent.serve([&](const std::atomic<bool>&) { serving = true; });
-  });
-  REQUIRE(wait_for(serving));
+  Server server(lent);
+  REQUIRE(wait_for(server.serving));
   constexpr std::size_t kTasks = 6;
   std::array<std::thread::id, kTasks> ran_on{};
   std::array<std::atomic<int>, kTasks> runs{};
@@ -141,9 +153,24 @@ TEST_CASE("shared tasks: the serving thread takes the first, whichever thread st
   }
   lent.share(tasks);
   for (std::size_t t = 0; t < kTasks; ++t) CHECK(runs[t].load() == 1);
-  CHECK(ran_on[0] == server_id);  // the last may be the server's too, when it took them all first
-  lent.finish();
-  server.join();
+  CHECK(ran_on[0] == server.id);  // the last may be the server's too, when it took them all first
+}
+
+TEST_CASE("shared tasks: the first is the serving thread's even when this thread could do them all first") {
+  LentThread lent;
+  Server server(lent);
+  REQUIRE(wait_for(server.serving));
+  // Tasks of no work: this thread is through the rest before the server wakes to the first.
+  int firsts_served = 0;
+  constexpr int kShares = 20;
+  for (int round = 0; round < kShares; ++round) {
+    std::array<std::thread::id, 4> ran_on{};
+    std::vector<std::function<void()>> tasks;
+    for (std::size_t t = 0; t < ran_on.size(); ++t) tasks.emplace_back([&ran_on, t] { ran_on[t] = std::this_thread::get_id(); });
+    lent.share(tasks);
+    firsts_served += ran_on[0] == server.id ? 1 : 0;
+  }
+  CHECK(firsts_served == kShares);
 }
 
 TEST_CASE("shared tasks with no thread serving are each done once") {

@@ -151,7 +151,7 @@ TEST_CASE("a change derived run by run: each run's part made once, as it ends, a
   Session s;
   REQUIRE(s.open(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios/15-lost-update.toml"));
   std::atomic<int> made{0};
-  s.derive_runwise_with({[&made](const trace::Trace& run) -> std::any {
+  s.derive_runwise_with({[&made](const trace::Trace& run, LentThread*) -> std::any {
                            CHECK_FALSE(run.partial());  // whole runs only, never a preview's part
                            ++made;
                            return run.run_name;

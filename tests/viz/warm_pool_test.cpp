@@ -3,12 +3,14 @@
 #include <doctest/doctest.h>
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "sim/trace/store.hpp"
 #include "tests/viz/finish_background.hpp"
 #include "tests/viz/lesson_path.hpp"
 #include "viz/app_state.hpp"
+#include "viz/lent_thread.hpp"
 #include "viz/session.hpp"
 #include "viz/warm_pool.hpp"
 
@@ -88,7 +90,7 @@ TEST_CASE("opening lesson 15 makes its threads run's mappings ready; its first c
   if (pool.populated_bytes() == 0) return;  // a kernel without MADV_POPULATE_WRITE
   CHECK(pool.populated_bytes() >= pool.planned_bytes());
   CHECK(trace::storage::warmed_bytes() == 4 * kMiB);
-  CHECK(pool.heap_warmed_bytes() == WarmPool::kHeaps * WarmPool::plan(app.session.runs()).heap_bytes);
+  CHECK(pool.heap_warmed_bytes() == WarmPool::plan(app.session.runs()).heap_bytes);
   refresh_derived(app);
   Knobs k;
   k.switch_interval = 1_ms;
@@ -103,4 +105,32 @@ TEST_CASE("opening lesson 15 makes its threads run's mappings ready; its first c
   pool.release();
   CHECK(trace::storage::warmed_bytes() == 0);
   trace::storage::drop_cache();
+}
+
+TEST_CASE("lesson 15's changes index their threads run on the pool's thread, whose heap was warmed for it") {
+  AppState app;
+  app.session.derive_runwise_with(runwise_derive_for_session());  // as the viewer does
+  REQUIRE(app.session.open(lesson("15-lost-update.toml")));
+  WarmPool& pool = app.session.warm_pool();
+  pool.wait();
+  const std::shared_ptr<LentThread> indexer = pool.indexer();
+  REQUIRE(indexer != nullptr);
+  CHECK(pool.heap_warmed_bytes() == WarmPool::plan(app.session.runs()).heap_bytes);
+  refresh_derived(app);
+  // Two changes: the thread serves every change, not only the first.
+  for (const Time interval : {1_ms, 2_ms}) {
+    Knobs k;
+    k.switch_interval = interval;
+    app.session.set_knobs_in_background(k, derive_runs_for_session);
+    REQUIRE(finish_background(app.session));
+    REQUIRE(app.session.error().empty());
+    refresh_derived(app);
+  }
+  CHECK(indexer->lent() == 2);  // the threads run's indexing, once a change
+  // What it built is what a derive on any thread builds.
+  const DerivedRuns fresh = derive_runs(app.session.runs());
+  REQUIRE(app.runs.size() == fresh.runs.size());
+  for (std::size_t r = 0; r < fresh.runs.size(); ++r) CHECK(app.runs[r].covered_prefix == fresh.runs[r].covered_prefix);
+  pool.release();
+  CHECK(pool.indexer() == nullptr);
 }
