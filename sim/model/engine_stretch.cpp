@@ -22,6 +22,22 @@ Engine::Stretch Engine::stretch(ThreadId t) {
   return Stretch{timers_.empty() ? Time::max() : timers_.top_time(), config_.max_events - events_};
 }
 
+void Engine::run_aside(ThreadId t, Stretch& stretch) {
+  const Time back = now_;
+  const std::uint32_t ended = ended_at_once_;
+  Time at;
+  const TimerHeap::Slot slot = timers_.pop(at);
+  now_ = at;
+  ++events_;
+  --stretch.events;
+  on_resume(owners_[slot].target);  // as dispatch() runs it; it asks end_event() for nothing
+  assert(dirty_gils_.empty() && !stopped_ && "an aside changed a GIL or stopped the run");
+  now_ = back;
+  resuming_ = t;
+  ended_at_once_ = ended;
+  stretch.until = timers_.empty() ? Time::max() : timers_.top_time();
+}
+
 Time Engine::wall_time(ThreadId t, Time work) const { return wall_time_on(threads_[t].core, work); }
 
 bool Engine::at_full_speed(ThreadId t) const { return config_.machine.speed_of(threads_[t].core) == 1.0; }

@@ -73,11 +73,17 @@ Program SharedState::wait_to_acquire(ThreadId t, std::uint32_t index, std::uint3
   bool taken = lock.try_take(e.trace(), e.now(), me);
   while (!taken) {
     lock.enqueue(UserLock::Waiter{me, t, trace::kNone});
+    // Its wake-ups up to the try below are asides in another thread's stretch (waiter_aside()).
+    waiter_wakes_[me] = latency > Time::zero() ? WaiterWake::WaitsOut : WaiterWake::Tries;
     co_await e.wait_for_notify(t, SpanState::WaitingLock, Time::max(), job);
     // L3: the woken waiter needs a moment to run; L4: meanwhile anyone may take the lock.
-    if (latency > Time::zero()) co_await e.wait(t, latency, SpanState::WaitingLock, job, step);
+    if (latency > Time::zero()) {
+      waiter_wakes_[me] = WaiterWake::Tries;
+      co_await e.wait(t, latency, SpanState::WaitingLock, job, step);
+    }
     taken = lock.try_take(e.trace(), e.now(), me);
   }
+  waiter_wakes_[me] = WaiterWake::None;
   waits_for_[me] = trace::kNone;
   e.trace().mark(e.now(), MarkKind::LockTaken, me, lock.lane(), (e.now() - waiting_since_[me]).ns());
   co_await e.acquire_gil(t);
@@ -130,10 +136,26 @@ void SharedState::begin_wait(LaneId who, std::uint32_t index) {
   if (waits_for_.size() <= who) {
     waits_for_.resize(who + 1, trace::kNone);
     waiting_since_.resize(who + 1);
+    waiter_wakes_.resize(who + 1, WaiterWake::None);
   }
   waits_for_[who] = index;
   waiting_since_[who] = e.now();
   check_deadlock(who);
+}
+
+std::optional<Time> SharedState::waiter_aside(ThreadId w, Time at) const {
+  const LaneId lane = engine_.lane(w);
+  const WaiterWake wake = lane < waiter_wakes_.size() ? waiter_wakes_[lane] : WaiterWake::None;
+  // Woken by a release (L3): its program waits out the latency, a timer of its own.
+  if (wake == WaiterWake::WaitsOut) return at + engine_.config().costs.lock_wake_latency;
+  // Its try finds the lock held (the stretch's thread takes it only after the try, or holds
+  // it): it queues again (L4) and waits for a notify, with no timer. A free lock it takes.
+  if (wake == WaiterWake::Tries && !locks_[waits_for_[lane]].free()) return Time::max();
+  return std::nullopt;
+}
+
+bool SharedState::fits_after_asides(ThreadId t, Engine::Stretch& stretch, Time end, std::uint32_t pieces) {
+  return engine_.run_asides(t, stretch, end, pieces, [this](ThreadId w, Time at) { return waiter_aside(w, at); });
 }
 
 void SharedState::check_deadlock(LaneId waiter) {
@@ -268,7 +290,9 @@ const SharedState::StepCosts& SharedState::make_step_costs(ThreadId t, const sce
                                          : scenario::python_cost(settings, step.duration);
   const std::uint32_t pieces = cost.pieces + (call > Time::zero() ? 1U : 0U);
   const Time wall = call <= Time::zero() ? cost.wall : cost.wall + (cost.call_as_drawn ? call : e.wall_time(t, call));
-  if (pieces > stretch.events || e.now() + wall >= stretch.until) return false;
+  if ((pieces > stretch.events || e.now() + wall >= stretch.until) && !fits_after_asides(t, stretch, e.now() + wall, pieces)) {
+    return false;
+  }
   stretch.events -= pieces;
   const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
   if (task_lane != trace::kNone) show_task_step(task_lane, job.index, index, stretch);
@@ -689,7 +713,11 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
         UserLock& lock = locks[step.target];
         // A thread takes a free lock (L1); a task one nobody is queued for either (L5).
         const bool takes = (lock.free() || (lock.reentrant() && lock.holder() == who)) && (!in_task || !lock.has_waiters());
-        if (!takes || with_pieces > stretch.events || e.now() + wall_with >= stretch.until) break;
+        if (!takes) break;
+        if ((with_pieces > stretch.events || e.now() + wall_with >= stretch.until) &&
+            !fits_after_asides(t, stretch, e.now() + wall_with, with_pieces)) {
+          break;
+        }
         stretch.events -= with_pieces;
         if (in_task) show_task_step(task_lane, job.index, index, stretch);
         Work statement = Work::python(job.index, index);
@@ -700,12 +728,9 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
       } else if (step.kind == scenario::StepKind::Release) {
         UserLock& lock = locks[step.target];
         const bool wakes = lock.has_waiters();
-        // A thread woken by the release resumes now (L3: its timer at this instant), so the
-        // stretch asked again would end now and the next acquire or increment, which take
-        // time in one piece, would not run: it goes the long way without the ask.
-        const bool thread_wakes = one_piece && wakes && lock.depth() == 1 && lock.first_waiter_is_thread();
+        // A thread woken by the release resumes now (L3: its timer at this instant): the
+        // stretch asked again ends now, and the next step goes on past that wake-up, an aside.
         release_lock(who, step.target);
-        if (thread_wakes && i + 1 < steps_end && steps[i + 1].kind != scenario::StepKind::Release) return i + 1;
         if (wakes) {
           stretch = e.stretch(t);
           if (stretch.events == 0) return i + 1;
