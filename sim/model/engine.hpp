@@ -207,13 +207,18 @@ class Engine {
   /// Asides in `t`'s stretch (docs/model.md U4): events of other threads that touch nothing
   /// of `t`'s, run in the stretch's midst, in their order, so that it goes on past them. A
   /// step of `t` from now to `end`, of `pieces` events, that does not fit the stretch asks:
-  /// each event due by `end` runs at its instant, counted, while it is a thread's Resume
-  /// that `aside(thread, at)` (its instant) says is one, by when that wake-up sets the
-  /// thread's next timer (Time::max(): none; nothing: it is no aside). One whose next timer
-  /// is not after `end` is left to the loop: the step, begun before it, would fire first at
-  /// a tie. Says whether the step fits the stretch now (`until` and `events` moved).
+  /// each event due by `end` runs at its instant, counted, while it is a Resume or a
+  /// ComputeDone of another thread (its program goes on) that `aside(thread, at)` (its
+  /// instant) says is one, by when that program sets the thread's next timer (Time::max():
+  /// none; nothing: it is no aside). One whose next timer is not after `end` is left to the
+  /// loop: the step, begun before it, would fire first at a tie. Says whether the step fits
+  /// the stretch now (`until` and `events` moved).
   template <class Aside>
   bool run_asides(ThreadId t, Stretch& stretch, Time end, std::uint32_t pieces, Aside&& aside);
+  /// Whether release_core(`t`) now changes nothing but `t` and the core it leaves: it has
+  /// none, or nobody waits for a core anywhere and nothing is parked on its own
+  /// (leave_core_alone()). An aside's question.
+  bool leaves_core_quietly(ThreadId t) const;
   /// Ends the run now: no timer fires after this event (a deadlock, docs/model.md L6).
   void stop() { stopped_ = true; }
 
@@ -277,8 +282,9 @@ class Engine {
   /// did not start (its end goes to the timers): out of line and straight.
   [[gnu::noinline]] void start_run_plain(ThreadId t);
   void start_run_plain_inline(ThreadId t);
-  /// The next event, a Resume of another thread than `t`, run in `t`'s stretch (run_asides()):
-  /// the clock at its instant while it runs, then back at `t`'s; `t`'s program the one running.
+  /// The next event, a Resume or a ComputeDone of another thread than `t`, run in `t`'s
+  /// stretch (run_asides()): the clock at its instant while it runs, then back at `t`'s;
+  /// `t`'s program the one running.
   [[gnu::noinline]] void run_aside(ThreadId t, Stretch& stretch);
   /// start_run() in every other case.
   [[gnu::noinline]] void start_run_anyhow(ThreadId t);

@@ -267,7 +267,7 @@ inline bool Engine::run_asides(ThreadId t, Stretch& stretch, Time end, std::uint
   // One event for the aside, `pieces` for the step after it.
   while (stretch.until <= end && stretch.events > pieces) {
     const TimerOwner next = owners_[timers_.top_slot()];
-    if (next.kind != EventKind::Resume || next.target == t) return false;
+    if ((next.kind != EventKind::Resume && next.kind != EventKind::ComputeDone) || next.target == t) return false;
     const std::optional<Time> sets = aside(static_cast<ThreadId>(next.target), stretch.until);
     if (!sets || !(end < *sets)) return false;
     run_aside(t, stretch);

@@ -66,6 +66,7 @@ Program SharedState::wait_to_acquire(ThreadId t, std::uint32_t index, std::uint3
   const LaneId me = e.lane(t);
   // L2: a blocking wait on the OS lock, with the GIL dropped like any blocking call.
   begin_wait(me, index);
+  waiter_wakes_[me] = WaiterWake::Drops;
   co_await e.release_gil(t);
   const Time latency = e.config().costs.lock_wake_latency;
   // The lock may have been released while drop_gil ran on this core (G8b, G8c): the OS
@@ -149,8 +150,12 @@ std::optional<Time> SharedState::waiter_aside(ThreadId w, Time at) const {
   // Woken by a release (L3): its program waits out the latency, a timer of its own.
   if (wake == WaiterWake::WaitsOut) return at + engine_.config().costs.lock_wake_latency;
   // Its try finds the lock held (the stretch's thread takes it only after the try, or holds
-  // it): it queues again (L4) and waits for a notify, with no timer. A free lock it takes.
-  if (wake == WaiterWake::Tries && !locks_[waits_for_[lane]].free()) return Time::max();
+  // it): it queues (L4) and waits for a notify, with no timer, leaving its core (after
+  // dropping the GIL, L2) as nobody else notices. A free lock it takes.
+  if ((wake == WaiterWake::Tries || wake == WaiterWake::Drops) && !locks_[waits_for_[lane]].free() &&
+      engine_.leaves_core_quietly(w)) {
+    return Time::max();
+  }
   return std::nullopt;
 }
 
@@ -466,9 +471,22 @@ std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& jo
   // lasted no time, or other labels, go the step-by-step way.
   if (open.state != SpanState::Running || open.subject != subject || !(open.begin < now)) return i;
   end = std::min<std::size_t>(end, trace::kNoStep);  // below it, each step's labels are its own
-  const Time until = stretch.until;
+  Time until = stretch.until;
   std::uint64_t left = stretch.events;  // events the run's limit allows
-  const std::uint64_t events = left;
+  std::uint64_t events = left;  // less the asides': the piece's own are events - left
+  // A step that does not fit: the lock waiters' wake-ups before it, as asides, told the
+  // events left now (the piece's own are counted at its end, by ran_at_once()).
+  const auto fits_after_asides_here = [&](Time step_end, std::uint32_t pieces) {
+    const std::uint64_t at_start = stretch.events;
+    stretch.events = left;
+    const bool fits = fits_after_asides(t, stretch, step_end, pieces);
+    const std::uint64_t asides = left - stretch.events;
+    stretch.events = at_start - asides;
+    left -= asides;
+    events -= asides;
+    until = stretch.until;
+    return fits;
+  };
   const scenario::PlannedStep* const steps = job.steps.data();
   UserLock* const locks = locks_.data();
   SharedCounter* const counters = counters_.data();
@@ -566,7 +584,7 @@ std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& jo
         const bool calls = call > Time::zero();
         pieces = cost.pieces + (calls ? 1U : 0U);
         wall = calls ? cost.wall + call : cost.wall;
-        if (pieces > left || now + wall >= until) break;
+        if ((pieces > left || now + wall >= until) && !fits_after_asides_here(now + wall, pieces)) break;
         SharedCounter& counter = counters[step.target];
         counter.value = counter.value + 1;
         ++counter.stores;
@@ -576,7 +594,7 @@ std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& jo
         if (!(lock.free() || (lock.reentrant() && lock.holder() == me)) || wall_with <= Time::zero()) break;
         pieces = 1;
         wall = wall_with;
-        if (pieces > left || now + wall >= until) break;
+        if ((pieces > left || now + wall >= until) && !fits_after_asides_here(now + wall, pieces)) break;
         taken = &lock;
       } else if (step.kind == scenario::StepKind::Release) {
         UserLock& lock = locks[step.target];
@@ -700,7 +718,9 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
     std::size_t i = first;
     for (; i < steps_end; ++i) {
       if constexpr (decltype(one_piece)::value) {
-        if (stretch.core_shows_running) {
+        // Not while the stretch ends now (a release woke a thread): the step below runs the
+        // wake-up as an aside first.
+        if (stretch.core_shows_running && e.now() < stretch.until) {
           i = in_one_piece(t, job, i, steps_end, stretch, cost, wall_with);
           if (i == steps_end) break;
         }
@@ -732,8 +752,10 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
         // stretch asked again ends now, and the next step goes on past that wake-up, an aside.
         release_lock(who, step.target);
         if (wakes) {
+          const bool core_shows_running = stretch.core_shows_running;  // a wake-up records nothing there
           stretch = e.stretch(t);
           if (stretch.events == 0) return i + 1;
+          stretch.core_shows_running = core_shows_running;
         }
       } else {
         break;

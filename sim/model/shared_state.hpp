@@ -144,8 +144,9 @@ class SharedState {
   /// any other thread's: an aside in another thread's stretch (Engine::run_asides()).
   enum class WaiterWake : std::uint8_t {
     None,      ///< not known to be an aside (not in the lock's wait, or about to take it)
+    Drops,     ///< back from dropping the GIL (L2), it tries the lock: as Tries
     WaitsOut,  ///< woken by a release (L3): it waits out lock_wake_latency, its only change
-    Tries,     ///< tries the lock: when it is held, it queues again (L4) and waits
+    Tries,     ///< tries the lock: when it is held, it queues (L4) and waits for a notify
   };
   /// Engine::run_asides()' question for a waiter `w` whose wake-up is due at `at`: when that
   /// wake-up sets its next timer, if it is an aside.
