@@ -35,10 +35,7 @@ using trace::SpanState;
   if (--depth_ > 0) return std::nullopt;
   holder_ = trace::kNone;
   trace.clear_state_inline(lane_, now);
-  if (waiters_.empty()) return std::nullopt;
-  const Waiter first = waiters_.front();  // L3: the futex wakes its longest waiter
-  waiters_.pop_front();
-  return first;
+  return next_woken();  // L3: the futex wakes its longest waiter
 }
 
 SharedState::SharedState(const scenario::Scenario& s, Engine& engine) : engine_(engine) {
@@ -598,12 +595,23 @@ std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& jo
         taken = &lock;
       } else if (step.kind == scenario::StepKind::Release) {
         UserLock& lock = locks[step.target];
-        // Its wake-up is an event: the caller's. Increments alone (no with statement's cost,
-        // increments_at_once()) stop at the first step of another kind.
-        if (lock.has_waiters() || wall_with <= Time::zero()) break;
+        // Increments alone (no with statement's cost, increments_at_once()) stop at the first
+        // step of another kind. A task's wake-up (L5), or a nested level's, is the caller's.
+        if (wall_with <= Time::zero()) break;
+        const bool wakes = lock.has_waiters();
+        if (wakes && (lock.depth() != 1 || !lock.first_waiter_is_thread())) break;
+        if (wakes && left < events) {
+          // The thread it wakes (L3) resumes now: the engine's clock and events as the steps
+          // so far leave them first (the rest are counted at the end).
+          Work last = Work::python(subject, labelled);
+          last.checkpoints = false;
+          e.ran_at_once(t, last_start, now, events - left, last, stretch);
+          events = left;
+        }
+        std::optional<UserLock::Waiter> woken;
         if (&lock == deferred && lock.depth() == 1) {
           // clear_state() of the lock's lane at the Held span's end, its record written here.
-          lock.release_unrecorded();
+          woken = lock.release_unrecorded();
           deferred = nullptr;
           if (now > held_since) {
             if (held_lane != lock.lane()) {
@@ -615,7 +623,13 @@ std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& jo
           }
         } else {
           builder_records_on(lock.lane());
-          lock.release(b, now, me);
+          woken = lock.release(b, now, me);
+        }
+        if (woken) {
+          // Its Resume, due now, ends the stretch: the next step runs it first, an aside.
+          wake(lock, *woken);
+          e.stretch_after_wake(stretch);
+          until = stretch.until;
         }
         continue;
       } else {

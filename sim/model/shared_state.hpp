@@ -49,13 +49,22 @@ class UserLock {
     holder_ = who;
     depth_ = 1;
   }
-  /// release() of its last level, with no waiter, by a caller that records the span itself.
-  void release_unrecorded() {
+  /// release() of its last level by a caller that records the span itself.
+  std::optional<Waiter> release_unrecorded() {
     holder_ = trace::kNone;
     depth_ = 0;
+    return next_woken();
   }
 
  private:
+  /// The waiter a release wakes: the longest (L3), out of the queue.
+  std::optional<Waiter> next_woken() {
+    if (waiters_.empty()) return std::nullopt;
+    const Waiter first = waiters_.front();
+    waiters_.pop_front();
+    return first;
+  }
+
   std::string name_;
   bool reentrant_ = false;
   trace::LaneId lane_ = trace::kNone;
