@@ -234,6 +234,8 @@ class Engine {
   Random& random() { return random_; }
   const EngineConfig& config() const { return config_; }
   std::uint64_t events_processed() const { return events_; }
+  /// Of them, the asides run in stretches (run_asides()).
+  std::uint64_t asides_run() const { return asides_; }
 
   /// Runs until no event is left.
   /// Processes events until none is left (true) or config().max_events were processed (false).
@@ -521,6 +523,7 @@ class Engine {
   Time now_;
   Time last_exit_;
   std::uint64_t events_ = 0;
+  std::uint64_t asides_ = 0;
   bool stopped_ = false;
   ThreadId resuming_ = trace::kNone;  ///< the thread whose program runs now, if any
   ThreadId ending_at_once_ = trace::kNone;  ///< compute() of this thread is starting it

@@ -29,6 +29,7 @@ void Engine::run_aside(ThreadId t, Stretch& stretch) {
   const TimerHeap::Slot slot = timers_.pop(at);
   now_ = at;
   ++events_;
+  ++asides_;
   --stretch.events;
   // As dispatch() runs it; it asks end_event() for nothing.
   const TimerOwner owner = owners_[slot];
