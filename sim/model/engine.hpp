@@ -217,7 +217,9 @@ class Engine {
   bool run_asides(ThreadId t, Stretch& stretch, Time end, std::uint32_t pieces, Aside&& aside);
   /// A stretch after its thread's step woke another thread (notify(), that thread's Resume
   /// set, nothing else changed): it ends at the next timer now.
-  void stretch_after_wake(Stretch& stretch) const { stretch.until = min(stretch.until, timers_.top_time()); }
+  void stretch_after_wake(Stretch& stretch) const {
+    if (!timers_.empty()) stretch.until = min(stretch.until, timers_.top_time());
+  }
   /// Whether release_core(`t`) now changes nothing but `t` and the core it leaves: it has
   /// none, or nobody waits for a core anywhere and nothing is parked on its own
   /// (leave_core_alone()). An aside's question.
