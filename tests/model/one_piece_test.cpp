@@ -416,3 +416,36 @@ TEST_CASE("a wake-up whose wait ends as the holder's step ends is left to the lo
   check_holders(holders(model::simulate(s, s.runs[0]), "lock L"), holds_of_l(4, 1014_us));
   simulate_both_ways(s);
 }
+
+TEST_CASE("asides leave every trace as the long way makes it, beside threads in and out of native code and I/O") {
+  // Four threads' `with lock: counter += f()` and three readers that drop the GIL around
+  // native work and I/O, on two to four cores: lock waiters woken and failing their tries in
+  // the holders' stretches (asides), beside the GIL's hand-offs and cores given and left.
+  for (const char* cores : {"2", "3", "4"}) {
+    CAPTURE(cores);
+    const scenario::Scenario s = scenario::load_string(std::string("title = \"asides\"\n[machine]\ncores = ") + cores + R"(
+[python]
+switch_interval = "100us"
+[locks]
+lock = "Lock"
+[counters]
+counter = 0
+[[job]]
+name = "locked"
+count = 4
+steps = [ { repeat = 3000, steps = [ { acquire = "lock" }, { increment = "counter", call = "10ns..30ns" }, { release = "lock" } ] } ]
+[[job]]
+name = "reader"
+count = 3
+steps = [ { repeat = 200, steps = [ { native = "5us..40us" }, { io = "1us..3us" } ] } ]
+[[run]]
+name = "threads"
+executor = "threads"
+)",
+                                                       "asides.toml");
+    model::SimulationStats stats;
+    model::simulate(s, s.runs[0], &stats);
+    CHECK(stats.asides > 0);
+    simulate_both_ways(s);
+  }
+}
