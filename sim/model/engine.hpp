@@ -204,6 +204,26 @@ class Engine {
   /// `t`'s lane itself: the clock at `end`, `pieces` events counted in all, and `t` as the
   /// last of them, `last` begun at `last_start`, leaves it.
   void ran_at_once(ThreadId t, Time last_start, Time end, std::uint64_t pieces, const Work& last, Stretch& stretch);
+  /// Asides in `t`'s stretch (docs/model.md U4): events of other threads that touch nothing
+  /// of `t`'s, run in the stretch's midst, in their order, so that it goes on past them. A
+  /// step of `t` from now to `end`, of `pieces` events, that does not fit the stretch asks:
+  /// each event due by `end` runs at its instant, counted, while it is a Resume or a
+  /// ComputeDone of another thread (its program goes on) that `aside(thread, at)` (its
+  /// instant) says is one, by when that program sets the thread's next timer (Time::max():
+  /// none; nothing: it is no aside). One whose next timer is not after `end` is left to the
+  /// loop: the step, begun before it, would fire first at a tie. Says whether the step fits
+  /// the stretch now (`until` and `events` moved).
+  template <class Aside>
+  bool run_asides(ThreadId t, Stretch& stretch, Time end, std::uint32_t pieces, Aside&& aside);
+  /// A stretch after its thread's step woke another thread (notify(), that thread's Resume
+  /// set, nothing else changed): it ends at the next timer now.
+  void stretch_after_wake(Stretch& stretch) const {
+    if (!timers_.empty()) stretch.until = min(stretch.until, timers_.top_time());
+  }
+  /// Whether release_core(`t`) now changes nothing but `t` and the core it leaves: it has
+  /// none, or nobody waits for a core anywhere and nothing is parked on its own
+  /// (leave_core_alone()). An aside's question.
+  bool leaves_core_quietly(ThreadId t) const;
   /// Ends the run now: no timer fires after this event (a deadlock, docs/model.md L6).
   void stop() { stopped_ = true; }
 
@@ -216,6 +236,8 @@ class Engine {
   Random& random() { return random_; }
   const EngineConfig& config() const { return config_; }
   std::uint64_t events_processed() const { return events_; }
+  /// Of them, the asides run in stretches (run_asides()).
+  std::uint64_t asides_run() const { return asides_; }
 
   /// Runs until no event is left.
   /// Processes events until none is left (true) or config().max_events were processed (false).
@@ -267,6 +289,10 @@ class Engine {
   /// did not start (its end goes to the timers): out of line and straight.
   [[gnu::noinline]] void start_run_plain(ThreadId t);
   void start_run_plain_inline(ThreadId t);
+  /// The next event, a Resume or a ComputeDone of another thread than `t`, run in `t`'s
+  /// stretch (run_asides()): the clock at its instant while it runs, then back at `t`'s;
+  /// `t`'s program the one running.
+  [[gnu::noinline]] void run_aside(ThreadId t, Stretch& stretch);
   /// start_run() in every other case.
   [[gnu::noinline]] void start_run_anyhow(ThreadId t);
   /// start_run() of the old GIL's holder with others waiting (O2, O3): its run dilated by
@@ -499,6 +525,7 @@ class Engine {
   Time now_;
   Time last_exit_;
   std::uint64_t events_ = 0;
+  std::uint64_t asides_ = 0;
   bool stopped_ = false;
   ThreadId resuming_ = trace::kNone;  ///< the thread whose program runs now, if any
   ThreadId ending_at_once_ = trace::kNone;  ///< compute() of this thread is starting it

@@ -261,4 +261,18 @@ inline void Engine::join_on_signal(ThreadId t) {
   stretch.events -= pieces;
 }
 
+template <class Aside>
+inline bool Engine::run_asides(ThreadId t, Stretch& stretch, Time end, std::uint32_t pieces, Aside&& aside) {
+  assert(resuming_ == t && "run_asides() outside t's stretch");
+  // One event for the aside, `pieces` for the step after it.
+  while (stretch.until <= end && stretch.events > pieces) {
+    const TimerOwner next = owners_[timers_.top_slot()];
+    if ((next.kind != EventKind::Resume && next.kind != EventKind::ComputeDone) || next.target == t) return false;
+    const std::optional<Time> sets = aside(static_cast<ThreadId>(next.target), stretch.until);
+    if (!sets || !(end < *sets)) return false;
+    run_aside(t, stretch);
+  }
+  return end < stretch.until && pieces <= stretch.events;
+}
+
 }  // namespace gilsim::model

@@ -22,6 +22,40 @@ Engine::Stretch Engine::stretch(ThreadId t) {
   return Stretch{timers_.empty() ? Time::max() : timers_.top_time(), config_.max_events - events_};
 }
 
+void Engine::run_aside(ThreadId t, Stretch& stretch) {
+  const Time back = now_;
+  const std::uint32_t ended = ended_at_once_;
+  Time at;
+  const TimerHeap::Slot slot = timers_.pop(at);
+  now_ = at;
+  ++events_;
+  ++asides_;
+  --stretch.events;
+  // As dispatch() runs it; it asks end_event() for nothing.
+  const TimerOwner owner = owners_[slot];
+  if (owner.kind == EventKind::Resume) {
+    on_resume(owner.target);
+  } else {
+    assert(owner.kind == EventKind::ComputeDone && threads_[owner.target].run_end == now_);
+    on_compute_done(owner.target);
+  }
+  assert(dirty_gils_.empty() && !stopped_ && "an aside changed a GIL or stopped the run");
+  now_ = back;
+  resuming_ = t;
+  ended_at_once_ = ended;
+  stretch.until = timers_.empty() ? Time::max() : timers_.top_time();
+}
+
+bool Engine::leaves_core_quietly(ThreadId t) const {
+  // release_core()'s cases: off any core it returns at once; leave_core_alone() touches the
+  // thread, its core and the idle cores' mask, and sets no timer.
+  const Thread& th = threads_[t];
+  if (th.s.core == CoreState::Off) return true;
+  if (!per_cpu_ || queued_total_ != 0 || !th.s.on_core()) return false;
+  const RunQueue& queue = run_queues_[static_cast<std::size_t>(th.core)];
+  return queue.parked() == 0 && !queue.has_entries();
+}
+
 Time Engine::wall_time(ThreadId t, Time work) const { return wall_time_on(threads_[t].core, work); }
 
 bool Engine::at_full_speed(ThreadId t) const { return config_.machine.speed_of(threads_[t].core) == 1.0; }

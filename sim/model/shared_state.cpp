@@ -35,10 +35,7 @@ using trace::SpanState;
   if (--depth_ > 0) return std::nullopt;
   holder_ = trace::kNone;
   trace.clear_state_inline(lane_, now);
-  if (waiters_.empty()) return std::nullopt;
-  const Waiter first = waiters_.front();  // L3: the futex wakes its longest waiter
-  waiters_.pop_front();
-  return first;
+  return next_woken();  // L3: the futex wakes its longest waiter
 }
 
 SharedState::SharedState(const scenario::Scenario& s, Engine& engine) : engine_(engine) {
@@ -66,6 +63,7 @@ Program SharedState::wait_to_acquire(ThreadId t, std::uint32_t index, std::uint3
   const LaneId me = e.lane(t);
   // L2: a blocking wait on the OS lock, with the GIL dropped like any blocking call.
   begin_wait(me, index);
+  waiter_wakes_[me] = WaiterWake::Drops;
   co_await e.release_gil(t);
   const Time latency = e.config().costs.lock_wake_latency;
   // The lock may have been released while drop_gil ran on this core (G8b, G8c): the OS
@@ -73,11 +71,17 @@ Program SharedState::wait_to_acquire(ThreadId t, std::uint32_t index, std::uint3
   bool taken = lock.try_take(e.trace(), e.now(), me);
   while (!taken) {
     lock.enqueue(UserLock::Waiter{me, t, trace::kNone});
+    // Its wake-ups up to the try below are asides in another thread's stretch (waiter_aside()).
+    waiter_wakes_[me] = latency > Time::zero() ? WaiterWake::WaitsOut : WaiterWake::Tries;
     co_await e.wait_for_notify(t, SpanState::WaitingLock, Time::max(), job);
     // L3: the woken waiter needs a moment to run; L4: meanwhile anyone may take the lock.
-    if (latency > Time::zero()) co_await e.wait(t, latency, SpanState::WaitingLock, job, step);
+    if (latency > Time::zero()) {
+      waiter_wakes_[me] = WaiterWake::Tries;
+      co_await e.wait(t, latency, SpanState::WaitingLock, job, step);
+    }
     taken = lock.try_take(e.trace(), e.now(), me);
   }
+  waiter_wakes_[me] = WaiterWake::None;
   waits_for_[me] = trace::kNone;
   e.trace().mark(e.now(), MarkKind::LockTaken, me, lock.lane(), (e.now() - waiting_since_[me]).ns());
   co_await e.acquire_gil(t);
@@ -130,10 +134,30 @@ void SharedState::begin_wait(LaneId who, std::uint32_t index) {
   if (waits_for_.size() <= who) {
     waits_for_.resize(who + 1, trace::kNone);
     waiting_since_.resize(who + 1);
+    waiter_wakes_.resize(who + 1, WaiterWake::None);
   }
   waits_for_[who] = index;
   waiting_since_[who] = e.now();
   check_deadlock(who);
+}
+
+std::optional<Time> SharedState::waiter_aside(ThreadId w, Time at) const {
+  const LaneId lane = engine_.lane(w);
+  const WaiterWake wake = lane < waiter_wakes_.size() ? waiter_wakes_[lane] : WaiterWake::None;
+  // Woken by a release (L3): its program waits out the latency, a timer of its own.
+  if (wake == WaiterWake::WaitsOut) return at + engine_.config().costs.lock_wake_latency;
+  // Its try finds the lock held (the stretch's thread takes it only after the try, or holds
+  // it): it queues (L4) and waits for a notify, with no timer, leaving its core (after
+  // dropping the GIL, L2) as nobody else notices. A free lock it takes.
+  if ((wake == WaiterWake::Tries || wake == WaiterWake::Drops) && !locks_[waits_for_[lane]].free() &&
+      engine_.leaves_core_quietly(w)) {
+    return Time::max();
+  }
+  return std::nullopt;
+}
+
+bool SharedState::fits_after_asides(ThreadId t, Engine::Stretch& stretch, Time end, std::uint32_t pieces) {
+  return engine_.run_asides(t, stretch, end, pieces, [this](ThreadId w, Time at) { return waiter_aside(w, at); });
 }
 
 void SharedState::check_deadlock(LaneId waiter) {
@@ -268,7 +292,9 @@ const SharedState::StepCosts& SharedState::make_step_costs(ThreadId t, const sce
                                          : scenario::python_cost(settings, step.duration);
   const std::uint32_t pieces = cost.pieces + (call > Time::zero() ? 1U : 0U);
   const Time wall = call <= Time::zero() ? cost.wall : cost.wall + (cost.call_as_drawn ? call : e.wall_time(t, call));
-  if (pieces > stretch.events || e.now() + wall >= stretch.until) return false;
+  if ((pieces > stretch.events || e.now() + wall >= stretch.until) && !fits_after_asides(t, stretch, e.now() + wall, pieces)) {
+    return false;
+  }
   stretch.events -= pieces;
   const auto index = static_cast<std::uint16_t>(std::min<std::size_t>(i, trace::kNoStep));
   if (task_lane != trace::kNone) show_task_step(task_lane, job.index, index, stretch);
@@ -442,9 +468,22 @@ std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& jo
   // lasted no time, or other labels, go the step-by-step way.
   if (open.state != SpanState::Running || open.subject != subject || !(open.begin < now)) return i;
   end = std::min<std::size_t>(end, trace::kNoStep);  // below it, each step's labels are its own
-  const Time until = stretch.until;
+  Time until = stretch.until;
   std::uint64_t left = stretch.events;  // events the run's limit allows
-  const std::uint64_t events = left;
+  std::uint64_t events = left;  // less the asides': the piece's own are events - left
+  // A step that does not fit: the lock waiters' wake-ups before it, as asides, told the
+  // events left now (the piece's own are counted at its end, by ran_at_once()).
+  const auto fits_after_asides_here = [&](Time step_end, std::uint32_t pieces) {
+    const std::uint64_t at_start = stretch.events;
+    stretch.events = left;
+    const bool fits = fits_after_asides(t, stretch, step_end, pieces);
+    const std::uint64_t asides = left - stretch.events;
+    stretch.events = at_start - asides;
+    left -= asides;
+    events -= asides;
+    until = stretch.until;
+    return fits;
+  };
   const scenario::PlannedStep* const steps = job.steps.data();
   UserLock* const locks = locks_.data();
   SharedCounter* const counters = counters_.data();
@@ -542,7 +581,7 @@ std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& jo
         const bool calls = call > Time::zero();
         pieces = cost.pieces + (calls ? 1U : 0U);
         wall = calls ? cost.wall + call : cost.wall;
-        if (pieces > left || now + wall >= until) break;
+        if ((pieces > left || now + wall >= until) && !fits_after_asides_here(now + wall, pieces)) break;
         SharedCounter& counter = counters[step.target];
         counter.value = counter.value + 1;
         ++counter.stores;
@@ -552,16 +591,27 @@ std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& jo
         if (!(lock.free() || (lock.reentrant() && lock.holder() == me)) || wall_with <= Time::zero()) break;
         pieces = 1;
         wall = wall_with;
-        if (pieces > left || now + wall >= until) break;
+        if ((pieces > left || now + wall >= until) && !fits_after_asides_here(now + wall, pieces)) break;
         taken = &lock;
       } else if (step.kind == scenario::StepKind::Release) {
         UserLock& lock = locks[step.target];
-        // Its wake-up is an event: the caller's. Increments alone (no with statement's cost,
-        // increments_at_once()) stop at the first step of another kind.
-        if (lock.has_waiters() || wall_with <= Time::zero()) break;
+        // Increments alone (no with statement's cost, increments_at_once()) stop at the first
+        // step of another kind. A task's wake-up (L5), or a nested level's, is the caller's.
+        if (wall_with <= Time::zero()) break;
+        const bool wakes = lock.has_waiters();
+        if (wakes && (lock.depth() != 1 || !lock.first_waiter_is_thread())) break;
+        if (wakes && left < events) {
+          // The thread it wakes (L3) resumes now: the engine's clock and events as the steps
+          // so far leave them first (the rest are counted at the end).
+          Work last = Work::python(subject, labelled);
+          last.checkpoints = false;
+          e.ran_at_once(t, last_start, now, events - left, last, stretch);
+          events = left;
+        }
+        std::optional<UserLock::Waiter> woken;
         if (&lock == deferred && lock.depth() == 1) {
           // clear_state() of the lock's lane at the Held span's end, its record written here.
-          lock.release_unrecorded();
+          woken = lock.release_unrecorded();
           deferred = nullptr;
           if (now > held_since) {
             if (held_lane != lock.lane()) {
@@ -573,7 +623,13 @@ std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& jo
           }
         } else {
           builder_records_on(lock.lane());
-          lock.release(b, now, me);
+          woken = lock.release(b, now, me);
+        }
+        if (woken) {
+          // Its Resume, due now, ends the stretch: the next step runs it first, an aside.
+          wake(lock, *woken);
+          e.stretch_after_wake(stretch);
+          until = stretch.until;
         }
         continue;
       } else {
@@ -676,7 +732,9 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
     std::size_t i = first;
     for (; i < steps_end; ++i) {
       if constexpr (decltype(one_piece)::value) {
-        if (stretch.core_shows_running) {
+        // Not while the stretch ends now (a release woke a thread): the step below runs the
+        // wake-up as an aside first.
+        if (stretch.core_shows_running && e.now() < stretch.until) {
           i = in_one_piece(t, job, i, steps_end, stretch, cost, wall_with);
           if (i == steps_end) break;
         }
@@ -689,7 +747,11 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
         UserLock& lock = locks[step.target];
         // A thread takes a free lock (L1); a task one nobody is queued for either (L5).
         const bool takes = (lock.free() || (lock.reentrant() && lock.holder() == who)) && (!in_task || !lock.has_waiters());
-        if (!takes || with_pieces > stretch.events || e.now() + wall_with >= stretch.until) break;
+        if (!takes) break;
+        if ((with_pieces > stretch.events || e.now() + wall_with >= stretch.until) &&
+            !fits_after_asides(t, stretch, e.now() + wall_with, with_pieces)) {
+          break;
+        }
         stretch.events -= with_pieces;
         if (in_task) show_task_step(task_lane, job.index, index, stretch);
         Work statement = Work::python(job.index, index);
@@ -700,15 +762,14 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
       } else if (step.kind == scenario::StepKind::Release) {
         UserLock& lock = locks[step.target];
         const bool wakes = lock.has_waiters();
-        // A thread woken by the release resumes now (L3: its timer at this instant), so the
-        // stretch asked again would end now and the next acquire or increment, which take
-        // time in one piece, would not run: it goes the long way without the ask.
-        const bool thread_wakes = one_piece && wakes && lock.depth() == 1 && lock.first_waiter_is_thread();
+        // A thread woken by the release resumes now (L3: its timer at this instant): the
+        // stretch asked again ends now, and the next step goes on past that wake-up, an aside.
         release_lock(who, step.target);
-        if (thread_wakes && i + 1 < steps_end && steps[i + 1].kind != scenario::StepKind::Release) return i + 1;
         if (wakes) {
+          const bool core_shows_running = stretch.core_shows_running;  // a wake-up records nothing there
           stretch = e.stretch(t);
           if (stretch.events == 0) return i + 1;
+          stretch.core_shows_running = core_shows_running;
         }
       } else {
         break;

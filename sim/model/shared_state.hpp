@@ -49,13 +49,22 @@ class UserLock {
     holder_ = who;
     depth_ = 1;
   }
-  /// release() of its last level, with no waiter, by a caller that records the span itself.
-  void release_unrecorded() {
+  /// release() of its last level by a caller that records the span itself.
+  std::optional<Waiter> release_unrecorded() {
     holder_ = trace::kNone;
     depth_ = 0;
+    return next_woken();
   }
 
  private:
+  /// The waiter a release wakes: the longest (L3), out of the queue.
+  std::optional<Waiter> next_woken() {
+    if (waiters_.empty()) return std::nullopt;
+    const Waiter first = waiters_.front();
+    waiters_.pop_front();
+    return first;
+  }
+
   std::string name_;
   bool reentrant_ = false;
   trace::LaneId lane_ = trace::kNone;
@@ -140,6 +149,20 @@ class SharedState {
   void check_deadlock(trace::LaneId waiter);
   /// `who` starts waiting for lock `index`: the LockWait mark, the wait-for edge, the check.
   void begin_wait(trace::LaneId who, std::uint32_t index);
+  /// What a thread waiting for a lock does when its timer fires, while it touches nothing of
+  /// any other thread's: an aside in another thread's stretch (Engine::run_asides()).
+  enum class WaiterWake : std::uint8_t {
+    None,      ///< not known to be an aside (not in the lock's wait, or about to take it)
+    Drops,     ///< back from dropping the GIL (L2), it tries the lock: as Tries
+    WaitsOut,  ///< woken by a release (L3): it waits out lock_wake_latency, its only change
+    Tries,     ///< tries the lock: when it is held, it queues (L4) and waits for a notify
+  };
+  /// Engine::run_asides()' question for a waiter `w` whose wake-up is due at `at`: when that
+  /// wake-up sets its next timer, if it is an aside.
+  std::optional<Time> waiter_aside(ThreadId w, Time at) const;
+  /// A step of `t`, from now to `end`, of `pieces` events, that does not fit `stretch`: whether
+  /// it does once the lock waiters' asides before it ran (Engine::run_asides()).
+  bool fits_after_asides(ThreadId t, Engine::Stretch& stretch, Time end, std::uint32_t pieces);
   /// The waiter a release woke (L3, L5): out of line, where a stretch's releases wake nobody.
   [[gnu::noinline]] void wake(UserLock& lock, const UserLock::Waiter& woken);
   /// release(), inline where a stretch of steps releases a lock once per `with` statement.
@@ -197,6 +220,7 @@ class SharedState {
   std::vector<SharedCounter> counters_;
   std::vector<std::uint32_t> waits_for_;  ///< by lane: the lock it waits for, or kNone
   std::vector<Time> waiting_since_;       ///< by lane
+  std::vector<WaiterWake> waiter_wakes_;  ///< by lane
   std::vector<std::int64_t> stores_;      ///< scratch
   std::optional<Time> deadlock_at_;
   struct KeptCosts {

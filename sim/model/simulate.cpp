@@ -72,7 +72,10 @@ trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& 
   }
   shared.add_lanes(0);  // after the main process's first lanes, before any thread is spawned
   const bool finished = run_watched(engine, builder, progress, run_index, max_events);
-  if (stats != nullptr) stats->events = engine.events_processed();
+  if (stats != nullptr) {
+    stats->events = engine.events_processed();
+    stats->asides = engine.asides_run();
+  }
   if (!finished) {
     throw WorkLimitExceeded(fmt::format(
         "run '{}' went past the limit of {} events of the model before its end (the estimate was {}); make the "

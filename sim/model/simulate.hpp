@@ -18,6 +18,7 @@ namespace gilsim::model {
 
 struct SimulationStats {
   std::uint64_t events = 0;  ///< events processed by the queue
+  std::uint64_t asides = 0;  ///< of them, run in a stretch of another thread's steps (Engine::run_asides())
 };
 
 /// Simulates `run` of `scenario`. The same scenario, run and seed give the same trace.

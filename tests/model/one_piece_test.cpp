@@ -38,6 +38,40 @@ void add_with_statements(std::vector<scenario::Step>& steps, auto lock, auto cou
   }
 }
 
+/// T1 holds lock L across a 1 ms read, then runs `statements` statements `with L: counter
+/// += f()`; T2 waits for L meanwhile (L2) and holds it 1 us once it has it. Each with
+/// statement costs 1 us before the acquire (L7) and 2 us inside (the increment's 1 us and
+/// f()'s), so from T1's release at 1001 us statement k holds L over [1002 + 3k, 1004 + 3k)
+/// us; a woken T2 tries `latency` after its wake-up (L3).
+scenario::Scenario holder_and_waiter(Time latency, int statements) {
+  auto s = exact_scenario(2);
+  s.costs.lock_with = 1_us;
+  s.costs.lock_wake_latency = latency;
+  s.costs.increment = 1_us;
+  const auto lock = add_lock(s, "L");
+  const auto counter = add_counter(s, "counter");
+  std::vector<scenario::Step> holder{acquire(lock), io(1_ms), release(lock)};
+  add_with_statements(holder, lock, counter, statements, [](int) { return 1_us; });
+  add_jobs(s, "holder", 1, holder);
+  add_jobs(s, "waiter", 1, {acquire(lock), cpu(1_us), release(lock)});
+  scenario::Run run;
+  run.name = "threads";
+  run.executor = Executor::Threads;
+  s.runs = {run};
+  return s;
+}
+
+/// T1's holds of L in holder_and_waiter(), then T2's from `t2_takes`.
+std::vector<Hold> holds_of_l(int statements, Time t2_takes) {
+  const Time r = 1001_us;
+  std::vector<Hold> holds{{1_us, r, "T1"}};
+  for (int k = 0; k < statements; ++k) {
+    holds.push_back({r + Time{(3 * k + 1) * 1'000}, r + Time{(3 * k + 3) * 1'000}, "T1"});
+  }
+  holds.push_back({t2_takes, t2_takes + 1_us, "T2"});
+  return holds;
+}
+
 }  // namespace
 
 TEST_CASE("a thread alone runs its with statements in one piece: each step its span, the lock held from the take to the release") {
@@ -333,4 +367,85 @@ TEST_CASE("a stretch on a half-speed core takes its steps' costs at that speed, 
   }
   CHECK(t.counters[0].final_value == 200);
   simulate_both_ways(s);
+}
+
+TEST_CASE("a lock waiter's wake-ups are asides: the holder's stretch of with statements goes on past them") {
+  // holder_and_waiter() with 8 statements and 11 us to wake: each release of T1's that finds
+  // T2 queued wakes it (L3); T2 tries at 1012 us, inside statement 3's hold, and at 1024 us,
+  // inside statement 7's, finds L held each time and queues again (L4). Neither wake-up nor
+  // failed try touches T1: T1's stretch runs them in its midst, in their order
+  // (Engine::run_asides()), and goes on. T1's last release, at 1025 us, wakes T2, which
+  // takes L at 1036 us.
+  const scenario::Scenario s = holder_and_waiter(11_us, 8);
+  model::SimulationStats stats;
+  const trace::Trace t = model::simulate(s, s.runs[0], &stats);
+
+  check_holders(holders(t, "lock L"), holds_of_l(8, 1036_us));
+  // T2's lane: waiting for L queued (no step), waiting out a wake-up (its acquire's step, 0),
+  // queued again after each failed try, until it takes L.
+  const std::vector<std::pair<Time, std::uint16_t>> waits{
+      {2_us, trace::kNoStep}, {1001_us, 0}, {1012_us, trace::kNoStep}, {1013_us, 0}, {1024_us, trace::kNoStep}, {1025_us, 0}};
+  const std::vector<trace::Span> waiting = spans_in(t, "T2", SpanState::WaitingLock);
+  REQUIRE(waiting.size() == waits.size());
+  for (std::size_t i = 0; i < waits.size(); ++i) {
+    CAPTURE(i);
+    CHECK(waiting[i].begin == waits[i].first);
+    CHECK(waiting[i].end == (i + 1 < waits.size() ? waits[i + 1].first : 1036_us));
+    CHECK(waiting[i].step == waits[i].second);
+  }
+  CHECK(marks_of(t, trace::MarkKind::LockTaken).size() == 1);
+  CHECK(t.jobs[0].end == 1025_us);
+  CHECK(t.end == 1037_us);
+  // The failed tries at 1012 and 1024 us and the wake-up at 1013 us ran in T1's stretch.
+  // The wake-up at 1001 us is an event of its own: T1 took the GIL back in that event, whose
+  // end makes the drop deadline's look, so no stretch begins before it (Engine::stretch());
+  // and so is the one at T1's last release (1025 us), its steps over.
+  CHECK(stats.asides == 3);
+  simulate_both_ways(s);
+}
+
+TEST_CASE("a wake-up whose wait ends as the holder's step ends is left to the loop: the step, begun first, ends first") {
+  // holder_and_waiter() with 4 statements and 1 us to wake, the with statement's cost: T2,
+  // woken at T1's release at r, tries at r + 1 us, the instant T1's next with statement ends
+  // and takes L. That statement began at r, before T2's wake-up ran, so its end comes first
+  // at the tie and T2 finds L held (L4), at each statement's take; it takes L at 1014 us,
+  // woken by T1's last release. A stretch that ran the wake-up in its midst would set T2's
+  // try before the statement's end: that wake-up is left to the loop, and the statement goes
+  // the long way.
+  const scenario::Scenario s = holder_and_waiter(1_us, 4);
+  check_holders(holders(model::simulate(s, s.runs[0]), "lock L"), holds_of_l(4, 1014_us));
+  simulate_both_ways(s);
+}
+
+TEST_CASE("asides leave every trace as the long way makes it, beside threads in and out of native code and I/O") {
+  // Four threads' `with lock: counter += f()` and three readers that drop the GIL around
+  // native work and I/O, on two to four cores: lock waiters woken and failing their tries in
+  // the holders' stretches (asides), beside the GIL's hand-offs and cores given and left.
+  for (const char* cores : {"2", "3", "4"}) {
+    CAPTURE(cores);
+    const scenario::Scenario s = scenario::load_string(std::string("title = \"asides\"\n[machine]\ncores = ") + cores + R"(
+[python]
+switch_interval = "100us"
+[locks]
+lock = "Lock"
+[counters]
+counter = 0
+[[job]]
+name = "locked"
+count = 4
+steps = [ { repeat = 3000, steps = [ { acquire = "lock" }, { increment = "counter", call = "10ns..30ns" }, { release = "lock" } ] } ]
+[[job]]
+name = "reader"
+count = 3
+steps = [ { repeat = 200, steps = [ { native = "5us..40us" }, { io = "1us..3us" } ] } ]
+[[run]]
+name = "threads"
+executor = "threads"
+)",
+                                                       "asides.toml");
+    model::SimulationStats stats;
+    model::simulate(s, s.runs[0], &stats);
+    CHECK(stats.asides > 0);
+    simulate_both_ways(s);
+  }
 }
