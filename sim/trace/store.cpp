@@ -5,6 +5,7 @@
 #include "sim/trace/populator.hpp"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
@@ -153,6 +154,21 @@ void drop_cache() {
   for (const Cached& r : regions) munmap(r.region.data, r.region.bytes);
 }
 
+bool fault_in(char* from, std::size_t bytes) {
+  if (bytes == 0) return true;
+  static const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  bool advised = false;
+#ifdef MADV_POPULATE_WRITE
+  const auto address = reinterpret_cast<std::uintptr_t>(from);
+  const std::uintptr_t first = (address + page - 1) / page * page;
+  const std::uintptr_t end = (address + bytes) / page * page;
+  advised = end <= first || madvise(reinterpret_cast<void*>(first), end - first, MADV_POPULATE_WRITE) == 0;
+#endif
+  for (std::size_t at = 0; at < bytes; at += page) static_cast<volatile char*>(from)[at] = 0;
+  static_cast<volatile char*>(from)[bytes - 1] = 0;  // the page the range ends in
+  return advised;
+}
+
 std::size_t warm_cache(const std::vector<Extent>& wanted, const std::atomic<bool>& stop) {
   std::size_t populated = 0;
 #ifdef MADV_POPULATE_WRITE
@@ -179,12 +195,7 @@ std::size_t warm_cache(const std::vector<Extent>& wanted, const std::atomic<bool
     std::size_t done = 0;
     while (done < used && !stop.load(std::memory_order_relaxed)) {
       const std::size_t chunk = std::min(kChunk, used - done);
-      char* const at = static_cast<char*>(r.data) + done;
-      if (madvise(at, chunk, MADV_POPULATE_WRITE) != 0) break;  // EINVAL: an older kernel
-      // And written, a byte a page (zero, as it is): on this virtual machine a populated page's
-      // first write still cost the writer about 4 us, which lesson 15's simulation paid for
-      // each of its thousand pages (docs/performance.md, "A knob change on lesson 15, round 8").
-      for (std::size_t page = 0; page < chunk; page += kPage) static_cast<volatile char*>(at)[page] = 0;
+      if (!fault_in(static_cast<char*>(r.data) + done, chunk)) break;  // EINVAL: an older kernel
       done += chunk;
     }
     populated += done;

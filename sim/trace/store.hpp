@@ -84,6 +84,15 @@ struct Extent {
 /// stopped in the middle), marked as warmed until taken; none past the cache's limit.
 /// Returns the bytes populated. Without MADV_POPULATE_WRITE it maps and populates nothing.
 std::size_t warm_cache(const std::vector<Extent>& wanted, const std::atomic<bool>& stop);
+/// Faults in the pages of [from, from + bytes), memory whose bytes the caller does not need
+/// (a fresh mapping, a heap block it frees next): the whole pages inside populated in one
+/// call where the kernel has MADV_POPULATE_WRITE, then each page written once (a zero byte; a
+/// read would map the shared zero page). On this virtual machine a page faulted in by its
+/// first write cost 11 to 21 us, and a populated page still about 4 us at its first write,
+/// which the writer the pages are made ready for would pay (docs/performance.md, "A knob
+/// change on lesson 15, round 8"). Returns whether the kernel took the advice (false: the
+/// writes faulted the pages in).
+bool fault_in(char* from, std::size_t bytes);
 /// Returns to the kernel the warmed mappings the cache still holds (none taken since), and
 /// returns their bytes: what warm_cache() made and no run used.
 std::size_t drop_warmed();
