@@ -43,7 +43,7 @@ class RealShared {
   std::optional<trace::LaneId> release_as_task(Recorder& rec, std::uint32_t lock);
   /// `counter += 1` or `counter += f()` (U1): the load, the bytecode, the store; its Python
   /// time is the model's (costs.increment and the call, slower without a GIL, F2).
-  void increment(GilSeat& seat, const scenario::PlannedStep& step, std::uint32_t job, std::uint16_t index);
+  void increment(GilSeat& seat, const scenario::PlannedStep& planned, std::uint32_t job, std::uint16_t step);
 
   std::optional<Time> deadlock_at() const;
   std::vector<trace::Counter> counters() const;

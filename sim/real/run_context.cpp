@@ -9,6 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
 #include <poll.h>
@@ -26,7 +27,7 @@ int available_cpus() {
 }
 
 RunContext::RunContext(RunSettings settings, Clock::time_point origin)
-    : settings_(settings), origin_(origin) {
+    : settings_(std::move(settings)), origin_(origin) {
   abort_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (abort_fd_ < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
   cpu_set_t all;
