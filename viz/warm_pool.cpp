@@ -66,7 +66,7 @@ bool WarmPool::simulated_again(const trace::Trace& run) {
 
 WarmPool::Plan WarmPool::plan(const std::vector<trace::Trace>& runs) {
   Plan out;
-  std::size_t bytes = 0, largest = 0;
+  std::size_t bytes = 0, largest = 0, runs_mapped = 0;
   bool full = false;
   for (const trace::Trace& run : runs) {
     if (!simulated_again(run)) continue;
@@ -75,17 +75,21 @@ WarmPool::Plan WarmPool::plan(const std::vector<trace::Trace>& runs) {
     std::size_t spans = 0;
     for (const trace::Lane& lane : run.lanes) spans += lane.spans.size();
     largest = std::max(largest, spans);
-    for (const trace::storage::Extent& e : extents_for(run)) {
+    const std::vector<trace::storage::Extent> extents = extents_for(run);
+    runs_mapped += extents.empty() ? 0 : 1;
+    for (const trace::storage::Extent& e : extents) {
       full = full || bytes + e.bytes > kLimit;
       if (full) break;
       bytes += e.bytes;
       out.mappings.push_back(e);
     }
   }
-  // The runs take the cache's mappings of a length in no set order (the smallest that fits,
-  // whichever run asks first: lesson 10's spawn run may take the one made for its chunksize-1
-  // run), so each is made ready to the most any run wrote in one of its length.
+  // Runs simulated at once take the cache's mappings of a length in no set order (the smallest
+  // that fits, whichever run asks first: lesson 10's spawn run may take the one made for its
+  // chunksize-1 run), so each is then made ready to the most any run wrote in one of its
+  // length. One run takes its own in the order made (lesson 15's threads run).
   for (trace::storage::Extent& e : out.mappings) {
+    if (runs_mapped < 2) break;
     for (const trace::storage::Extent& other : out.mappings) {
       if (other.bytes == e.bytes) e.used = std::max(e.used, other.used);
     }

@@ -150,6 +150,11 @@ TEST_CASE("each mapping of a length is made ready to the most any run wrote in o
     CHECK(e.bytes == 2 * kMiB);
     CHECK(e.used == most);  // the small run may take the one made for the large run's first block
   }
+  // One run takes its mappings in the order made: each is made ready to what it wrote there.
+  const WarmPool::Plan alone = WarmPool::plan({runs[0]});
+  REQUIRE(alone.mappings.size() == 2);
+  CHECK(alone.mappings[0].used == most);
+  CHECK(alone.mappings[1].used < most);
 }
 
 TEST_CASE("lesson 10's pool runs find the heaps of the change's threads faulted in: theirs is malloc's, not the trace's mappings") {
