@@ -26,7 +26,11 @@ namespace gilsim::viz {
 /// Their memory is resident from then on, as the runs' is; release() gives back what no run
 /// took (docs/performance.md, "A knob change on lesson 15, round 7"). The indices the viewer
 /// builds of those runs are in malloc: a second thread faults in its own heap for them and
-/// builds the costliest of them for every change that follows (indexer(); "round 8").
+/// builds the costliest of them for every change that follows (indexer(); "round 8"). What the
+/// runs' simulation itself writes in malloc (lesson 10's 4,000 jobs a run, its marks) goes to
+/// the heaps of the change's threads, which glibc hands on from threads that ended: the pool's
+/// last threads warm as many heaps and end after the open's ("A knob change on lesson 10,
+/// round 3").
 class WarmPool {
  public:
   /// At most this many bytes are made ready (a run larger than that faults the rest in).
@@ -52,17 +56,30 @@ class WarmPool {
   struct Plan {
     std::vector<trace::storage::Extent> mappings;
     std::size_t heap_bytes = 0;
+    /// Heaps faulted in for the change's own threads (its thread and one per run simulated
+    /// again), each of `arena_bytes`: what the largest run's simulation writes in malloc
+    /// (malloc_bytes_for(), and the model's own); none when that is under kHeapFrom.
+    std::size_t arenas = 0;
+    std::size_t arena_bytes = 0;
   };
   static constexpr std::size_t kHeapLimit = std::size_t{24} << 20;
-  /// Less is not warmed: a few hundred pages the indexing faults in cost less than a thread
-  /// that would take a core for them beside the first frames (the small lessons).
-  static constexpr std::size_t kHeapFrom = std::size_t{1} << 20;
+  /// Less is not warmed: a hundred pages faulted in cost less than a thread that would take a
+  /// core for them beside the first frames (the small lessons; lesson 10's indices, 0.9 MiB,
+  /// and its chunksize-1 run's 1.1 MiB in malloc are warmed: docs/performance.md, "A knob
+  /// change on lesson 10, round 3").
+  static constexpr std::size_t kHeapFrom = std::size_t{512} << 10;
   /// The heap's warming takes at most 1/kHeapPace of a core's time.
   static constexpr double kHeapPace = 3;
   static Plan plan(const std::vector<trace::Trace>& runs);
+  /// What a run like `run` has its trace write in malloc as it is simulated: its jobs' table
+  /// and its marks until they outgrow malloc (twice: the store grows by doubling).
+  static std::size_t malloc_bytes_for(const trace::Trace& run);
 
   /// Releases what an earlier start() made, then makes `plan` ready: its mappings on a thread
-  /// of its own at the lowest priority (storage::warm_cache), and, when `heap_bytes` is not 0,
+  /// of its own at the lowest priority (storage::warm_cache), then `arenas` heaps, each
+  /// faulted in by a thread of its own, which all end together (glibc hands the heap of a
+  /// thread that ended to the next thread that allocates, the last ended first: the change's
+  /// thread and the threads that simulate its runs, made after the open's), and, when `heap_bytes` is not 0,
   /// that much of another thread's own heap faulted in (warm_this_threads_heap, with the
   /// viewer's malloc settings that keep it), after which that thread serves indexer() until
   /// release().
@@ -85,15 +102,20 @@ class WarmPool {
   std::size_t planned_bytes() const { return planned_; }
   std::size_t populated_bytes() const { return populated_.load(std::memory_order_acquire); }
   std::size_t heap_warmed_bytes() const { return heap_warmed_.load(std::memory_order_acquire); }
+  /// Bytes of the change's threads' heaps faulted in (once the thread is done).
+  std::size_t arenas_warmed_bytes() const { return arenas_warmed_.load(std::memory_order_acquire); }
 
  private:
   /// The indexer thread's work: its heap warmed, paced, then the indexing lent to it.
   void serve(LentThread& indexer, std::size_t heap_bytes);
   void heap_done();
+  /// `arenas` threads' heaps faulted in, `bytes` each (on the mappings' thread, after them).
+  void warm_arenas(std::size_t arenas, std::size_t bytes);
 
   std::atomic<bool> stop_{false};
   std::atomic<std::size_t> populated_{0};
   std::atomic<std::size_t> heap_warmed_{0};
+  std::atomic<std::size_t> arenas_warmed_{0};
   std::shared_ptr<LentThread> indexer_;
   std::mutex heap_mutex_;
   std::condition_variable heap_warmed_changed_;

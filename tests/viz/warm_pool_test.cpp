@@ -2,6 +2,7 @@
 // again (WarmPool): which runs, how much, taken by the change, given back when it closes.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "tests/viz/finish_background.hpp"
 #include "tests/viz/lesson_path.hpp"
 #include "viz/app_state.hpp"
+#include "viz/knob_memory.hpp"
 #include "viz/lent_thread.hpp"
 #include "viz/session.hpp"
 #include "viz/warm_pool.hpp"
@@ -133,4 +135,45 @@ TEST_CASE("lesson 15's changes index their threads run on the pool's thread, who
   for (std::size_t r = 0; r < fresh.runs.size(); ++r) CHECK(app.runs[r].covered_prefix == fresh.runs[r].covered_prefix);
   pool.release();
   CHECK(pool.indexer() == nullptr);
+}
+
+TEST_CASE("each mapping of a length is made ready to the most any run wrote in one: the runs take them in no set order") {
+  // A run of 3 lanes of 64,000 spans (a full block of 2 MiB, then a part of another) and one of
+  // 2 lanes of 20,000 spans (a part of one block), all of 2 MiB.
+  const std::vector<trace::Trace> runs{run_of(3, 64000), run_of(2, 20000)};
+  const WarmPool::Plan plan = WarmPool::plan(runs);
+  REQUIRE(plan.mappings.size() == 3);
+  std::size_t most = 0;
+  for (const auto& e : WarmPool::extents_for(runs[0])) most = std::max(most, e.used);
+  CHECK(most > 2 * kMiB - 780);
+  for (const auto& e : plan.mappings) {
+    CHECK(e.bytes == 2 * kMiB);
+    CHECK(e.used == most);  // the small run may take the one made for the large run's first block
+  }
+  // One run takes its mappings in the order made: each is made ready to what it wrote there.
+  const WarmPool::Plan alone = WarmPool::plan({runs[0]});
+  REQUIRE(alone.mappings.size() == 2);
+  CHECK(alone.mappings[0].used == most);
+  CHECK(alone.mappings[1].used < most);
+}
+
+TEST_CASE("lesson 10's pool runs find the heaps of the change's threads faulted in: theirs is malloc's, not the trace's mappings") {
+  REQUIRE(keep_freed_memory_for_knob_changes());  // as the viewer does before it opens a file
+  AppState app;
+  app.session.derive_runwise_with(runwise_derive_for_session());
+  REQUIRE(app.session.open(lesson("10-pool-overhead.toml")));
+  const WarmPool::Plan plan = WarmPool::plan(app.session.runs());
+  // The three process-pool runs and the change's own thread; the chunksize-1 run's 4,000 jobs
+  // and its marks in malloc; its indices (about 0.9 MiB) on the pool's thread.
+  CHECK(plan.arenas == 4);
+  CHECK(plan.arena_bytes > 4000 * sizeof(trace::Job));
+  CHECK(plan.heap_bytes > 0);
+  WarmPool& pool = app.session.warm_pool();
+  pool.wait();
+  CHECK(pool.arenas_warmed_bytes() == plan.arenas * plan.arena_bytes);
+  CHECK(pool.indexer() != nullptr);
+  // Which threads then take those heaps is glibc's (the last ended first): in this process
+  // other heaps of ended threads hold free pages as well, so it is measured in gilviz
+  // (docs/performance.md, "A knob change on lesson 10, round 3"), not here.
+  pool.release();
 }
