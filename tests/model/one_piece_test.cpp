@@ -396,11 +396,11 @@ TEST_CASE("a lock waiter's wake-ups are asides: the holder's stretch of with sta
   CHECK(marks_of(t, trace::MarkKind::LockTaken).size() == 1);
   CHECK(t.jobs[0].end == 1025_us);
   CHECK(t.end == 1037_us);
-  // The failed tries at 1012 and 1024 us and the wake-up at 1013 us ran in T1's stretch.
-  // The wake-up at 1001 us is an event of its own: T1 took the GIL back in that event, whose
-  // end makes the drop deadline's look, so no stretch begins before it (Engine::stretch());
-  // and so is the one at T1's last release (1025 us), its steps over.
-  CHECK(stats.asides == 3);
+  // The wake-up at 1001 us, the failed tries at 1012 and 1024 us and the wake-up at 1013 us
+  // ran in T1's stretch: T1 took the GIL back at 1001 us with nobody waiting for it, a take
+  // that asks for no drop deadline's look, so its stretch begins in that event. The wake-up
+  // at T1's last release (1025 us) is an event of its own, T1's steps over.
+  CHECK(stats.asides == 4);
   simulate_both_ways(s);
 }
 
