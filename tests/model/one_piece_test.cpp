@@ -479,11 +479,7 @@ TEST_CASE("a waiter that leaves its core to a thread queued for one is no aside:
   add_with_statements(locked, lock, counter, 5, [](int) { return 3_us; });
   add_jobs(s, "locked", 2, locked);
   add_jobs(s, "reader", 1, {io(5_us), cpu(4_us), io(5_us), cpu(4_us), io(5_us), cpu(4_us)});
-  scenario::Run run;
-  run.name = "threads";
-  run.executor = Executor::Threads;
-  s.runs = {run};
-  const trace::Trace t = model::simulate(s, s.runs[0]);
+  const trace::Trace t = simulate_with(s, Executor::Threads);  // s.runs: the threads run
 
   const std::vector<Hold> l_holds = holders(t, "lock L");
   REQUIRE(l_holds.size() == 10);
