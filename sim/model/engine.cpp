@@ -29,10 +29,6 @@
 
 namespace gilsim::model {
 
-void Operation::await_suspend(std::coroutine_handle<> h) const noexcept {
-  engine->continuations_[thread] = h;
-}
-
 Engine::Engine(const EngineConfig& config, trace::TraceBuilder& builder)
     : config_(config), builder_(builder), random_(config.seed) {
   static_assert(offsetof(Thread, work) + sizeof(WorkKind) <= 64, "a thread's hot fields fill one cache line");

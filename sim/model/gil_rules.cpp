@@ -243,7 +243,10 @@ void Engine::take_and_run(ThreadId t) {
 
 // Inline in take_gil(), its one caller.
 [[gnu::always_inline]] inline void Engine::after_take(Gil& gil, ThreadId taker) {
-  schedule_drop_deadline(gil);
+  // With nobody waiting and no deadline pending, the look would find no due waiter and
+  // nothing to cancel; a waiter armed later in this event asks for its own look. Not asked,
+  // the thread's next compute may run through (a worker process's own GIL, a free parent's).
+  if (!gil.waiters.empty() || timers_.pending(gil.deadline)) schedule_drop_deadline(gil);
   // switch_cond: droppers waiting for another thread to take the GIL go on. (With none,
   // the scratch is left alone: this may run inside the loop below, through proceed().)
   if (gil.switch_waiters.empty()) return;

@@ -157,7 +157,8 @@ Program result_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
   std::optional<Chunk> next;
   while (ctx.jobs_left > 0) {
     // Blocked in the result pipe's read without the GIL until a result comes (P4b).
-    if (pool.handlers_wait) {
+    // block_until()'s coroutine only when it blocks: a busy pool's result is mostly there.
+    if (pool.handlers_wait && pool.results.empty()) {
       co_await block_until(e, self, pool.result_waiting, [&pool] { return !pool.results.empty(); });
     }
     if (!pool.results.try_get(next)) co_await pool.results.get(e, self, next);

@@ -17,9 +17,10 @@ Program sequential_main(RunContext& ctx, ThreadId main) {
 
 }  // namespace
 
-Program wake_from_block(Engine& e, ThreadId self) {
+Operation wake_from_block(Engine& e, ThreadId self) {
   const Time wake = e.wake_latency(self);
-  if (wake > Time::zero()) co_await e.wait(self, wake, SpanState::Runnable);
+  if (wake > Time::zero()) return e.wait(self, wake, SpanState::Runnable);
+  return Operation{&e, self, true};
 }
 
 /// A new thread's `_bootstrap_inner` up to `_started.set()` (T1a): Python under the GIL, on

@@ -6,8 +6,10 @@ namespace gilsim::model {
 
 using scenario::StepKind;
 
-Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::EffectiveSettings& settings,
-                SharedState& shared, ThreadId peer) {
+namespace {
+
+Program run_job_steps(Engine& e, ThreadId t, const PlannedJob& job, const scenario::EffectiveSettings& settings,
+                      SharedState& shared, ThreadId peer) {
   e.trace().job_started(job.index, e.lane(t), e.now());
   const std::uint32_t id = job.index;
   // The steps run in this one coroutine (a frame per step would be made and freed for
@@ -85,6 +87,16 @@ Program run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::Ef
     }
   }
   e.trace().job_finished(job.index, e.now());
+}
+
+}  // namespace
+
+JobRun run_job(Engine& e, ThreadId t, const PlannedJob& job, const scenario::EffectiveSettings& settings,
+               SharedState& shared, ThreadId peer) {
+  if (job.steps.size() == 1 && job.steps[0].kind == StepKind::Cpu) {
+    return JobRun(e, t, job, scenario::python_cost(settings, job.steps[0].duration));
+  }
+  return JobRun(run_job_steps(e, t, job, settings, shared, peer));
 }
 
 }  // namespace gilsim::model

@@ -15,10 +15,43 @@ namespace gilsim::model {
 
 using scenario::PlannedJob;
 
+/// `co_await run_job(...)`: a job of one step of Python (lesson 10's tiny tasks, 16,000 of
+/// them in its four runs) runs that compute in the awaiting program, its start and end marked
+/// around it as run_job_steps() marks them, with no coroutine of its own; any other job runs
+/// in run_job_steps().
+class [[nodiscard]] JobRun {
+ public:
+  JobRun(Engine& engine, ThreadId thread, const PlannedJob& job, Time python)
+      : engine_(&engine), thread_(thread), job_(&job), python_(python) {}
+  explicit JobRun(Program steps) : steps_(std::move(steps)) {}
+
+  bool await_ready() {
+    if (engine_ == nullptr) return steps_.await_ready();
+    engine_->trace().job_started(job_->index, engine_->lane(thread_), engine_->now());
+    return engine_->compute(thread_, python_, Work::python(job_->index, 0)).ready;
+  }
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiter) {
+    if (engine_ == nullptr) return steps_.await_suspend(awaiter);
+    Operation{engine_, thread_, false}.await_suspend(awaiter);  // the compute's end resumes the awaiter
+    return std::noop_coroutine();
+  }
+  /// After the compute's end, at once or resumed by it; a job run in `steps_` marked its own.
+  void await_resume() {
+    if (engine_ != nullptr) engine_->trace().job_finished(job_->index, engine_->now());
+  }
+
+ private:
+  Engine* engine_ = nullptr;  ///< null: the job runs in `steps_`
+  ThreadId thread_ = 0;
+  const PlannedJob* job_ = nullptr;
+  Time python_;
+  Program steps_;
+};
+
 /// Runs one job's steps on a thread that holds the GIL when it starts and when it ends.
 /// `peer` answers its io steps that have an `answer` (start_peer()).
-Program run_job(Engine& engine, ThreadId thread, const PlannedJob& job, const scenario::EffectiveSettings& settings,
-                SharedState& shared, ThreadId peer = trace::kNone);
+JobRun run_job(Engine& engine, ThreadId thread, const PlannedJob& job, const scenario::EffectiveSettings& settings,
+               SharedState& shared, ThreadId peer = trace::kNone);
 
 /// The peer process that answers `job`'s io steps with an `answer` (docs/model.md S9),
 /// started now, pinned to the job's peer_cpus and waiting for `client`'s first request;

@@ -396,11 +396,11 @@ TEST_CASE("a lock waiter's wake-ups are asides: the holder's stretch of with sta
   CHECK(marks_of(t, trace::MarkKind::LockTaken).size() == 1);
   CHECK(t.jobs[0].end == 1025_us);
   CHECK(t.end == 1037_us);
-  // The failed tries at 1012 and 1024 us and the wake-up at 1013 us ran in T1's stretch.
-  // The wake-up at 1001 us is an event of its own: T1 took the GIL back in that event, whose
-  // end makes the drop deadline's look, so no stretch begins before it (Engine::stretch());
-  // and so is the one at T1's last release (1025 us), its steps over.
-  CHECK(stats.asides == 3);
+  // The wake-up at 1001 us, the failed tries at 1012 and 1024 us and the wake-up at 1013 us
+  // ran in T1's stretch: T1 took the GIL back at 1001 us with nobody waiting for it, a take
+  // that asks for no drop deadline's look, so its stretch begins in that event. The wake-up
+  // at T1's last release (1025 us) is an event of its own, T1's steps over.
+  CHECK(stats.asides == 4);
   simulate_both_ways(s);
 }
 
@@ -448,4 +448,54 @@ executor = "threads"
     CHECK(stats.asides > 0);
     simulate_both_ways(s);
   }
+}
+
+TEST_CASE("a waiter that leaves its core to a thread queued for one is no aside: the queued thread's wait for the GIL stops the holder") {
+  // Two cores; each with statement costs 1 us before the acquire (L7) and 4 us inside (the
+  // increment's 1 us and f()'s 3 us); a GIL drop holds its mutex 3 us (G8b), twice that when
+  // its signal wakes a thread on the other core (G8c); 5 us to a drop request (G2), 2 us to
+  // wake for a lock (L3); the reader T3 reads 5 us and runs 4 us of Python, three times.
+  // From 44 us: T2 takes the GIL, runs its first with (to 45 us), finds L held by T1, which
+  // waits for the GIL holding it (forced out at 31 us inside its statement), and drops the
+  // GIL (L2): its section on core 1 lasts to 51 us; T1 takes the GIL at the mutex's unlock,
+  // 48 us, on core 0, and runs its statements (L held 49-53 us, then from 54 us). T3's read
+  // ends at 49 us with both cores busy: it waits for a core, queued. At 51 us T2 tries L,
+  // held: it queues and leaves core 1 (no aside: a thread waits for a core), T3 takes core 1
+  // and waits for the GIL from 51 us, asking T1 to drop it at 56 us; T1 drops it at the end
+  // of its increment, 58 us, holding L, and T3 runs from 61 us (the mutex's unlock) to 65 us.
+  // T1 takes the GIL back at 68 us, releases L and ends; T2, woken, takes L at 70 us.
+  // Run as an aside (Engine::leaves_core_quietly() answering yes), T2's leaving hands core 1
+  // to T3 inside T1's stretch, whose wait for the GIL then stops nothing: T1 would release L
+  // at 58 us.
+  auto s = exact_scenario(2);
+  s.python.switch_interval = 5_us;
+  s.costs.gil_mutex_signal = 3_us;
+  s.costs.lock_wake_latency = 2_us;
+  s.costs.lock_with = 1_us;
+  s.costs.increment = 1_us;
+  const auto lock = add_lock(s, "L");
+  const auto counter = add_counter(s, "counter");
+  std::vector<scenario::Step> locked;
+  add_with_statements(locked, lock, counter, 5, [](int) { return 3_us; });
+  add_jobs(s, "locked", 2, locked);
+  add_jobs(s, "reader", 1, {io(5_us), cpu(4_us), io(5_us), cpu(4_us), io(5_us), cpu(4_us)});
+  const trace::Trace t = simulate_with(s, Executor::Threads);  // s.runs: the threads run
+
+  const std::vector<Hold> l_holds = holders(t, "lock L");
+  REQUIRE(l_holds.size() == 10);
+  check_holders({l_holds.begin() + 3, l_holds.begin() + 7},
+                {{49_us, 53_us, "T1"}, {54_us, 68_us, "T1"}, {70_us, 74_us, "T2"}, {75_us, 79_us, "T2"}});
+  const std::vector<Hold> gil_holds = holders(t, "GIL");
+  REQUIRE(gil_holds.size() == 9);
+  check_holders({gil_holds.begin() + 5, gil_holds.end()},
+                {{44_us, 45_us, "T2"}, {48_us, 58_us, "T1"}, {61_us, 65_us, "T3"}, {70_us, 94_us, "T2"}});
+  const std::vector<trace::Span> t3_gil_waits = spans_in(t, "T3", SpanState::WaitingGil);
+  REQUIRE(!t3_gil_waits.empty());
+  CHECK(t3_gil_waits.back().begin == 51_us);
+  CHECK(t3_gil_waits.back().end == 61_us);
+  CHECK(spans_in(t, "T3", SpanState::Runnable).back().begin == 49_us);
+  const auto requests = marks_of(t, trace::MarkKind::DropRequest);
+  REQUIRE(!requests.empty());
+  CHECK(requests.back()->at == 56_us);
+  simulate_both_ways(s);
 }
