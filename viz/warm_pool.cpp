@@ -88,10 +88,11 @@ WarmPool::Plan WarmPool::plan(const std::vector<trace::Trace>& runs) {
   // that fits, whichever run asks first: lesson 10's spawn run may take the one made for its
   // chunksize-1 run), so each is then made ready to the most any run wrote in one of its
   // length. One run takes its own in the order made (lesson 15's threads run).
-  for (trace::storage::Extent& e : out.mappings) {
-    if (runs_mapped < 2) break;
-    for (const trace::storage::Extent& other : out.mappings) {
-      if (other.bytes == e.bytes) e.used = std::max(e.used, other.used);
+  if (runs_mapped >= 2) {
+    for (trace::storage::Extent& e : out.mappings) {
+      for (const trace::storage::Extent& other : out.mappings) {
+        if (other.bytes == e.bytes) e.used = std::max(e.used, other.used);
+      }
     }
   }
   out.heap_bytes = std::min(kHeapLimit, largest * sizeof(std::int64_t) / 8 * 9);
