@@ -699,9 +699,9 @@ void Engine::update_drop_deadline(Gil& gil) {
   look_at_drop_deadline(gil);
 }
 
-// run_drop_section() and resume_after_event() end their event with
-// one GIL to look at (busy.toml's voluntary hand-off, twice a switch), where end_event()'s
-// calls of update_drop_deadline() saved and restored registers around a few loads.
+// run_drop_section() and resume_after_event() end their event with one GIL to look at
+// (busy.toml's voluntary hand-off, twice a switch), where end_event()'s calls of
+// update_drop_deadline() saved and restored registers around a few loads.
 [[gnu::always_inline]] inline void Engine::end_event_inline() {
   Gil* const first = dirty_gils_.first;
   if (first == nullptr) return;
