@@ -262,6 +262,9 @@ class Engine {
   void dispatch(TimerOwner owner);
   /// What the loop does after each event: the drop deadlines changed in it are set.
   void end_event();
+  /// end_event() inline, in the straight paths that end their event early: the one GIL's
+  /// look made there, with no call (more GILs than one: end_event()).
+  void end_event_inline();
   /// Right after compute() started `t` running: when its end is the loop's next event,
   /// fires that event here and says so (the program goes on without suspending).
   bool finished_at_once(ThreadId t);

@@ -134,7 +134,7 @@ Operation Engine::run_drop_section(ThreadId t) {
   show_running(t);
   // finished_at_once()
   if (resuming_ != t || stopped_ || ended_at_once_ >= kEndedAtOnce) return Operation{this, t, false};
-  end_event();
+  end_event_inline();
   if (events_ >= config_.max_events || timers_.top_slot() != th.compute_timer()) return Operation{this, t, false};
   timers_.pop();
   ++ended_at_once_;
@@ -597,7 +597,7 @@ void Engine::attempt_on_idle_core(ThreadId t, int c) {
   if (events_ < config_.max_events && !stopped_ && !timers_.pending(slot) &&
       (timers_.empty() || timers_.top_time() > now_)) {
     owners_[slot].kind = EventKind::Resume;
-    end_event();
+    end_event_inline();
     ++events_;
     on_resume(t);
     return;
@@ -697,6 +697,21 @@ Operation Engine::go_on_after_take(ThreadId t) {
 void Engine::update_drop_deadline(Gil& gil) {
   gil.deadline_dirty = false;
   look_at_drop_deadline(gil);
+}
+
+// run_drop_section() and resume_after_event() end their event with one GIL to look at
+// (busy.toml's voluntary hand-off, twice a switch), where end_event()'s calls of
+// update_drop_deadline() saved and restored registers around a few loads.
+[[gnu::always_inline]] inline void Engine::end_event_inline() {
+  Gil* const first = dirty_gils_.first;
+  if (first == nullptr) return;
+  if (!dirty_gils_.more.empty()) [[unlikely]] {
+    end_event();
+    return;
+  }
+  dirty_gils_.first = nullptr;
+  first->deadline_dirty = false;
+  look_at_drop_deadline(*first);
 }
 
 // update_drop_deadline()'s look, inline where a rule makes it at its event's end.

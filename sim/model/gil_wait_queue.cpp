@@ -84,7 +84,7 @@ std::size_t GilWaitQueue::next_bucket(std::size_t b) const {
 [[gnu::always_inline]] inline const GilWaitQueue::Entry& GilWaitQueue::first_due_in_buckets() const {
   const std::int64_t phase = switch_phase_;
   // The switch's own bucket is looked into only when the bitmap says it holds a waiter (it
-  // seldom does: a bucket is 2 us or so of phase), so an empty one's header is not read.
+  // seldom does: a bucket is a few us of phase), so an empty one's header is not read.
   const std::size_t own = bucket_of(phase);
   std::size_t b = next_bucket(own);
   const Entry* e = nullptr;

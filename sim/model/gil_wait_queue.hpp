@@ -95,7 +95,11 @@ class GilWaitQueue {
     std::uint32_t thread = 0;
   };
   static_assert(sizeof(Entry) == 16);
-  static constexpr std::size_t kMaxBuckets = 4096;  ///< over one interval
+  /// Over one interval. Fewer and wider buckets make the lookup's pass over the bitmap's words
+  /// shorter (busy.toml: a few waiters over a 1 ms interval, 16 words where 4,096 buckets
+  /// made 62) at the price of more entries a bucket to insert among (the headline's 1,000 waiters
+  /// over 5 ms: 611 buckets of 8 us, fewer instructions either way).
+  static constexpr std::size_t kMaxBuckets = 1024;
   static_assert(kMaxBuckets <= 65536, "Waiter::bucket holds a bucket's index");
   /// Looks the answer of next_due() up and keeps it (due_, has_due_, due_known_).
   void find_drop_request();

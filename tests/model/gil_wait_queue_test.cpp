@@ -232,7 +232,7 @@ TEST_CASE("phases at both ends of the interval: the first at or after the switch
 }
 
 TEST_CASE("waiters arriving out of phase order into one bucket leave it in phase order, ties to the lowest id") {
-  // Interval 5 ms: phases 300, 300, 600 and 1000 ns share the first bucket (2,048 ns wide),
+  // Interval 5 ms: phases 300, 300, 600 and 1000 ns share the first bucket (8,192 ns wide),
   // armed from the highest phase down.
   GilWaitQueue q(5_ms);
   q.arm(1, Time{1'000});

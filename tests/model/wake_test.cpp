@@ -565,3 +565,43 @@ TEST_CASE("a thread back from I/O that finds the GIL held on an idle core ends t
   CHECK(held[2].begin == 28'119'305_ns);
   CHECK(held[2].end == 29'119'305_ns);
 }
+
+TEST_CASE("a voluntary release cancels the dropped GIL's drop deadline: it fires as no event of its own (G2, G8b)") {
+  // Exact costs but a 100 us signal (G8b), interval 4 ms, poll 4 us, 10 us per doubling past
+  // a 100 us window (the timed wait's wake-up by the same law).
+  //   0            T1 takes the GIL; T2 finds it held and arms its timed wait: its drop
+  //                deadline 4 ms + 4 + 10 x log2(40) us = 4.057219 ms (G2a).
+  //   3.990        T1's Python ends; it releases the GIL for its read, signalling T2 with the
+  //                mutex held until 4.090 (G8b). T2's core idled 3.990 ms: it wakes
+  //                4 + 10 x log2(39.9) = 57.183 us later, before the unlock, so T1's section
+  //                doubles to 200 us (G8c), run straight (Engine::run_drop_section). The GIL,
+  //                unlocked, has no drop deadline: the section's look cancels it.
+  //   4.047183     T2 finds the mutex held and sleeps on it; the unlock at 4.090 wakes it
+  //                4 + 10 x log2(40.47183) = 57.388 us later (its core's last idle period).
+  //  (4.057219     the deadline, had it been left: an event that finds the GIL unlocked.)
+  //   4.147388     T2 takes the GIL and runs its 1 ms, to 5.147388. T1's section ends at
+  //                4.190; its read, to 5.190.
+  // Events: three starts (the main thread's, T1's, T2's), T1's compute done, T2's two attempts,
+  // T1's section done, T2's compute done, T1's read done, the main thread's join, and T2's
+  // Resume after its take run at once: 11.
+  auto s = wake_scenario(4_us, 100_us);
+  s.python.switch_interval = 4_ms;
+  s.machine.placement = scenario::Placement::PerCpu;
+  s.costs.gil_mutex_signal = 100_us;
+  add_jobs(s, "hog", 1, {cpu(3'990_us), io(1_ms)});
+  add_jobs(s, "waiter", 1, {cpu(1_ms)});
+  scenario::Run run;
+  run.name = "threads";
+  run.executor = scenario::Executor::Threads;
+  s.runs = {run};
+  model::SimulationStats stats;
+  const auto t = model::simulate(s, s.runs[0], &stats);
+  const auto held = holders(t, "GIL");
+  REQUIRE(held.size() == 2);
+  CHECK(held[0].holder == "T1");
+  CHECK(held[0].end == 3'990_us);
+  CHECK(held[1].holder == "T2");
+  CHECK(held[1].begin == 4'147'388_ns);
+  CHECK(held[1].end == 5'147'388_ns);
+  CHECK(stats.events == 11);
+}
