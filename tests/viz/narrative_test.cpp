@@ -71,3 +71,39 @@ TEST_CASE("a forced switch with a hand-off link gets a row under it that says wh
   CHECK(with_why.line(why_row).at == 6500_us);
   CHECK(Narrative::text(runs, with_why.line(why_row), HandoffsByRun{&links}) == "why: T2 asked and was the only waiter");
 }
+
+namespace {
+
+void check_same_lines(const Narrative& got, const Narrative& want) {
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    INFO("line " << i);
+    CHECK(got.line(i).at == want.line(i).at);
+    CHECK(got.line(i).run == want.line(i).run);
+    CHECK(got.line(i).mark == want.line(i).mark);
+    CHECK(got.line(i).why == want.line(i).why);
+    CHECK(got.line(i).link == want.line(i).link);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("lines made run by run before (as the indexing makes them) build the story build() reads from the marks") {
+  const std::vector<trace::Trace> runs = {viz::testing::two_threads(), viz::testing::asyncio_run(), viz::testing::two_threads()};
+  std::vector<std::vector<HandoffLink>> links;
+  for (const trace::Trace& run : runs) links.push_back(handoff_links(run));
+  const HandoffsByRun handoffs = {&links[0], &links[1], &links[2]};
+  REQUIRE(!links[0].empty());
+  for (const std::uint32_t shown : {trace::kNone, 0u, 1u, 2u}) {
+    INFO("runs shown: " << shown);
+    const NarrativeFilter filter{false, shown};
+    // Run 2 made alone, as a knob change indexes a run: run 0 there.
+    std::vector<std::vector<NarrativeLine>> made = {Narrative::lines_of_run(runs[0], 0, &links[0]),
+                                                    Narrative::lines_of_run(runs[1], 1, &links[1]),
+                                                    Narrative::lines_of_run(runs[2], 0, &links[2])};
+    Narrative from_made, from_marks;
+    from_made.build_from({&made[0], &made[1], &made[2]}, filter);
+    from_marks.build(runs, filter, handoffs);
+    check_same_lines(from_made, from_marks);
+  }
+}
