@@ -107,6 +107,17 @@ TEST_CASE("a load on the panel's thread drops a knob change being simulated") {
 
 namespace {
 
+/// The cores set to `cores` in the background, the change's runs polled in and refreshed: its knobs.
+Knobs change_cores_in_background(AppState& app, int cores) {
+  Knobs k;
+  k.cores = cores;
+  app.session.set_knobs_in_background(k, derive_runs_for_session);
+  while (!app.session.background_ready()) std::this_thread::sleep_for(1ms);
+  REQUIRE(app.session.poll(0));
+  refresh_derived(app);
+  return k;
+}
+
 /// The story panel's lines are the ones build() reads from the marks of the runs shown.
 void check_story_as_built(const AppState& app) {
   HandoffsByRun handoffs;
@@ -142,12 +153,7 @@ TEST_CASE("the story's lines come from the indexing, the ones build() reads from
   for (const RunIndex& index : app.runs) CHECK_FALSE(index.story.has_value());  // moved out, or freed
   SUBCASE("each run indexed as it ends (each alone: run 0 there), the parts joined") {
     app.session.derive_runwise_with(runwise_derive_for_session());
-    Knobs k;
-    k.cores = 2;
-    app.session.set_knobs_in_background(k, derive_runs_for_session);
-    while (!app.session.background_ready()) std::this_thread::sleep_for(1ms);
-    REQUIRE(app.session.poll(0));
-    refresh_derived(app);
+    change_cores_in_background(app, 2);
     CHECK_FALSE(app.narrative.dirty);
     check_story_as_built(app);
   }
@@ -168,12 +174,7 @@ TEST_CASE("the runs of a background change come indexed: refresh_derived swaps i
   refresh_derived(app);
   SUBCASE("indexed after the simulation") {}
   SUBCASE("each run indexed as it ends, the parts joined") { app.session.derive_runwise_with(runwise_derive_for_session()); }
-  Knobs k;
-  k.cores = 2;
-  app.session.set_knobs_in_background(k, derive_runs_for_session);
-  while (!app.session.background_ready()) std::this_thread::sleep_for(1ms);
-  REQUIRE(app.session.poll(0));
-  refresh_derived(app);
+  const Knobs k = change_cores_in_background(app, 2);
   CHECK_FALSE(app.session.take_derived().has_value());  // taken by refresh_derived
   // What a fresh open with the same knobs shows.
   Session opened;
