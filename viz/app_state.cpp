@@ -268,21 +268,15 @@ void index_marks(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIn
   index.job_end_marks = keep ? carry.job_ends : std::move(carry.job_ends);
 }
 
-/// A whole run's marks read once for the lanes' marks, the lost races, the hand-offs, the
-/// story's lines and the metrics' counts (`figures`), where each read them all (the drop
-/// requests are found as they are read).
-void index_whole_run_marks(const trace::Trace& run, std::uint32_t r, PreviewIndexer::RunCarry& carry, RunIndex& index,
+/// A whole run's marks read once for the lanes' marks, the lost races, the hand-offs and the
+/// metrics' counts (`figures`), where each read them all (the drop requests are found as they
+/// are read).
+void index_whole_run_marks(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIndex& index,
                            trace::MarkFigures& figures) {
   std::vector<std::uint32_t> requests;
-  std::vector<NarrativeLine> story;
-  // A line per mark and at most a why row per drop request (a pair's first, or a mark alone):
-  // one allocation, its pages never written costing nothing.
-  story.reserve(run.marks.size() + (run.marks.size() - run.marks.paired_count() / 2));
   index.races_lost.assign(run.lanes.size(), {});
   LaneMarks marks = marks_by_lane(run, [&](std::size_t i, const trace::Mark& m) {
-    const auto mark = static_cast<std::uint32_t>(i);
-    story.push_back(NarrativeLine{m.at, r, mark});
-    if (m.kind == trace::MarkKind::DropRequest) requests.push_back(mark);
+    if (m.kind == trace::MarkKind::DropRequest) requests.push_back(static_cast<std::uint32_t>(i));
     add_race_lost(run, i, m, index.races_lost);
     figures.see(m);
   });
@@ -291,8 +285,6 @@ void index_whole_run_marks(const trace::Trace& run, std::uint32_t r, PreviewInde
   index.glyph_marks = std::move(marks.glyphs);
   index.job_end_marks = std::move(marks.job_ends);
   index.handoffs = handoff_links(run, requests);
-  Narrative::add_why_rows(story, &index.handoffs);
-  index.story = std::move(story);
 }
 
 /// The legend's lists: what any run's index saw.
@@ -343,7 +335,7 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
     for_each_run([&](std::size_t r) { index_marks(*runs[r], carry[r], out.runs[r], keep); });
   } else {
     for_each_run([&](std::size_t r) {
-      index_whole_run_marks(*runs[r], static_cast<std::uint32_t>(r), carry[r], out.runs[r], mark_figures[r]);
+      index_whole_run_marks(*runs[r], carry[r], out.runs[r], mark_figures[r]);
     });
   }
   if (keep) {  // a preview's: its metrics, which read each span again, on the other thread
@@ -505,30 +497,6 @@ Session::PreviewDerive preview_indexer_for_session() {
   };
 }
 
-namespace {
-
-/// The story panel's lines from the ones the indexing made (a run without them, one whose
-/// index was carried over, has its own made here), when its filter shows every mark: whether it
-/// took them. The runs' lines are freed either way (a later build reads the marks).
-bool story_from_indices(NarrativePanel& panel, const std::vector<trace::Trace>& runs, std::vector<RunIndex>& indices) {
-  const NarrativeFilter& filter = panel.filter;
-  const bool takes = !filter.gil_only && (filter.run == trace::kNone || filter.run < runs.size()) && indices.size() == runs.size();
-  if (takes) {
-    std::vector<std::vector<NarrativeLine>*> per_run;
-    for (std::uint32_t r = 0; r < runs.size(); ++r) {
-      std::optional<std::vector<NarrativeLine>>& story = indices[r].story;
-      const bool shown = filter.run == trace::kNone || filter.run == r;
-      if (shown && !story) story = Narrative::lines_of_run(runs[r], r, &indices[r].handoffs);
-      per_run.push_back(story ? &*story : nullptr);
-    }
-    panel.narrative.build_from(per_run, filter);
-  }
-  for (RunIndex& index : indices) index.story.reset();
-  return takes;
-}
-
-}  // namespace
-
 void refresh_derived(AppState& app, LentThread* lent) {
   if (app.derived_generation == app.session.generation()) return;
   const std::uint64_t shown_generation = app.derived_generation;  // of the indices in app.runs
@@ -585,7 +553,7 @@ void refresh_derived(AppState& app, LentThread* lent) {
     app.folding.assign(runs.size(), RunFolding{});
     app.focus.reset();
   }
-  app.narrative.dirty = !story_from_indices(app.narrative, runs, app.runs);
+  app.narrative.dirty = true;
   const Time previous_end = app.playback.end();
   Time end = total_end(runs);
   if (app.session.previewing()) {

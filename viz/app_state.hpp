@@ -64,9 +64,6 @@ struct RunIndex {
   std::vector<std::vector<std::uint32_t>> races_lost;  ///< per GIL lane: the old GIL's RacesLost marks
   double interest = 0;                   ///< run_interest: which runs a fit opens first
   std::vector<std::string> outcomes;     ///< trace::outcome_lines, read by the numbers panel each frame
-  /// A whole run's story lines (Narrative::lines_of_run), made by the indexing for the story
-  /// panel's first build and moved out by it (refresh_derived); none for a preview's.
-  std::optional<std::vector<NarrativeLine>> story;
   std::array<bool, trace::kSpanStateCount> states_seen{};  ///< the states its spans use (the legend's)
   std::array<bool, trace::kMarkKindCount> marks_seen{};    ///< the kinds of its marks
 };

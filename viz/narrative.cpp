@@ -24,99 +24,66 @@ void Narrative::build(const std::vector<trace::Trace>& runs, const NarrativeFilt
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     if (filter.run != trace::kNone && filter.run != r) continue;
     starts.push_back(lines_.size());
-    append_run_lines(lines_, runs[r], r, filter.gil_only, links_of(r));
+    if (filter.gil_only) {
+      append_gil_lines(runs[r], r, links_of(r));
+    } else {
+      append_every_line(runs[r], r, links_of(r));
+    }
   }
-  merge_runs(std::move(starts));
+  // Each run's lines are in time order already (a million of them need no sort): they are
+  // merged. Stable: within a run lines keep their order; at equal times earlier runs come first.
+  merge_sorted_runs(lines_, std::move(starts), [](const NarrativeLine& a, const NarrativeLine& b) { return a.at < b.at; });
 }
 
-std::vector<NarrativeLine> Narrative::lines_of_run(const trace::Trace& run, std::uint32_t r,
-                                                   const std::vector<HandoffLink>* links) {
-  std::vector<NarrativeLine> out;
-  out.reserve(run.marks.size() + (links ? links->size() : 0));
-  run.marks.for_each([&](std::size_t i, const trace::Mark& mark) { out.push_back(NarrativeLine{mark.at, r, static_cast<std::uint32_t>(i)}); });
-  add_why_rows(out, links);
-  return out;
-}
+namespace {
 
-void Narrative::add_why_rows(std::vector<NarrativeLine>& lines, const std::vector<HandoffLink>* links) {
-  if (links == nullptr) return;
-  // The forced switches that have a link, by mark: each gets one row, its first link's.
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> linked;  // (switch mark, link)
+/// The run's forced switches that have a link in `links`, by mark, each once (its first link's):
+/// (switch mark, link), in the marks' order.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> linked_switches(const std::vector<HandoffLink>* links) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> linked;
+  if (links == nullptr) return linked;
   for (std::uint32_t l = 0; l < links->size(); ++l) {
-    if ((*links)[l].switch_mark < lines.size()) linked.emplace_back((*links)[l].switch_mark, l);
+    if ((*links)[l].switch_mark != trace::kNone) linked.emplace_back((*links)[l].switch_mark, l);
   }
   std::sort(linked.begin(), linked.end());
   linked.erase(std::unique(linked.begin(), linked.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
                linked.end());
-  // Spread in place from the back: line m is mark m's until the rows before it move it.
-  std::size_t read = lines.size();
-  lines.resize(lines.size() + linked.size());
-  std::size_t write = lines.size();
-  for (auto row = linked.rbegin(); row != linked.rend(); ++row) {
-    const std::size_t m = row->first;
-    while (read > m + 1) lines[--write] = lines[--read];
-    const NarrativeLine& line = lines[m];
-    lines[--write] = NarrativeLine{line.at, line.run, line.mark, true, row->second};
-    lines[--write] = lines[--read];  // the switch's own line
-  }
+  return linked;
 }
 
-void Narrative::build_from(std::vector<std::vector<NarrativeLine>*> per_run, const NarrativeFilter& filter) {
-  lines_.clear();
-  const auto shown = [&filter](std::uint32_t r) { return filter.run == trace::kNone || filter.run == r; };
-  // The run each line names: a run indexed alone (a knob change's) was run 0 there.
-  const auto renumber = [](std::vector<NarrativeLine>& lines, std::uint32_t r) {
-    if (lines.empty() || lines.front().run == r) return;
-    for (NarrativeLine& line : lines) line.run = r;
-  };
-  std::vector<std::uint32_t> runs_shown;
-  std::size_t total = 0;
-  for (std::uint32_t r = 0; r < per_run.size(); ++r) {
-    if (!shown(r)) continue;
-    runs_shown.push_back(r);
-    total += per_run[r]->size();
-  }
-  if (runs_shown.size() == 1) {  // the lines themselves: no copy
-    lines_ = std::move(*per_run[runs_shown.front()]);
-    renumber(lines_, runs_shown.front());
-    return;
-  }
-  lines_.reserve(total);
-  std::vector<std::size_t> starts;
-  for (const std::uint32_t r : runs_shown) {
-    renumber(*per_run[r], r);
-    starts.push_back(lines_.size());
-    lines_.insert(lines_.end(), per_run[r]->begin(), per_run[r]->end());
-    std::vector<NarrativeLine>().swap(*per_run[r]);
-  }
-  merge_runs(std::move(starts));
-}
+}  // namespace
 
-void Narrative::append_run_lines(std::vector<NarrativeLine>& out, const trace::Trace& run, std::uint32_t r, bool gil_only,
-                                 const std::vector<HandoffLink>* links) {
-  // The run's forced switches that have a link, by mark, met in order as the marks are read.
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> linked;  // (switch mark, link)
-  if (links != nullptr) {
-    for (std::uint32_t l = 0; l < links->size(); ++l) {
-      if ((*links)[l].switch_mark != trace::kNone) linked.emplace_back((*links)[l].switch_mark, l);
-    }
-    std::sort(linked.begin(), linked.end());
-  }
+void Narrative::append_gil_lines(const trace::Trace& run, std::uint32_t r, const std::vector<HandoffLink>* links) {
+  const auto linked = linked_switches(links);
   auto link = linked.begin();  // the first linked switch not before mark m
   run.marks.for_each([&](std::size_t i, const trace::Mark& mark) {  // in order: the time and kind alone
     const auto m = static_cast<std::uint32_t>(i);
-    if (gil_only && !is_gil_mark(mark.kind)) return;
-    out.push_back(NarrativeLine{mark.at, r, m});
+    if (!is_gil_mark(mark.kind)) return;
+    lines_.push_back(NarrativeLine{mark.at, r, m});
     if (mark.kind != trace::MarkKind::ForcedSwitch) return;
     while (link != linked.end() && link->first < m) ++link;
-    if (link != linked.end() && link->first == m) out.push_back(NarrativeLine{mark.at, r, m, true, link->second});
+    if (link != linked.end() && link->first == m) lines_.push_back(NarrativeLine{mark.at, r, m, true, link->second});
   });
 }
 
-void Narrative::merge_runs(std::vector<std::size_t> starts) {
-  // Each run's lines are in time order already (a million of them need no sort): they are
-  // merged. Stable: within a run lines keep their order; at equal times earlier runs come first.
-  merge_sorted_runs(lines_, std::move(starts), [](const NarrativeLine& a, const NarrativeLine& b) { return a.at < b.at; });
+void Narrative::append_every_line(const trace::Trace& run, std::uint32_t r, const std::vector<HandoffLink>* links) {
+  // Every mark's line, read by its time alone (a linked switch is a ForcedSwitch: its kind
+  // need not be read), then the why rows spread in place from the back: line first + m is
+  // mark m's until the rows before it move it.
+  const std::size_t first = lines_.size();
+  run.marks.for_each([&](std::size_t i, const trace::Mark& mark) { lines_.push_back(NarrativeLine{mark.at, r, static_cast<std::uint32_t>(i)}); });
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> linked = linked_switches(links);
+  std::erase_if(linked, [&](const auto& row) { return row.first >= lines_.size() - first; });
+  std::size_t read = lines_.size();
+  lines_.resize(lines_.size() + linked.size());
+  std::size_t write = lines_.size();
+  for (auto row = linked.rbegin(); row != linked.rend(); ++row) {
+    const std::size_t at = first + row->first;
+    while (read > at + 1) lines_[--write] = lines_[--read];
+    const NarrativeLine& line = lines_[at];
+    lines_[--write] = NarrativeLine{line.at, line.run, line.mark, true, row->second};
+    lines_[--write] = lines_[--read];  // the switch's own line
+  }
 }
 
 std::ptrdiff_t Narrative::index_at(Time t) const {

@@ -31,17 +31,6 @@ class Narrative {
  public:
   /// Each forced switch that has a hand-off link in `handoffs` gets a second row, its why.
   void build(const std::vector<trace::Trace>& runs, const NarrativeFilter& filter, const HandoffsByRun& handoffs = {});
-  /// The lines build() makes of run `r` alone with no filter (`links`: its hand-off links, or
-  /// nullptr), made where the runs are indexed so that the first frame need not.
-  static std::vector<NarrativeLine> lines_of_run(const trace::Trace& run, std::uint32_t r, const std::vector<HandoffLink>* links);
-  /// Adds to `lines`, one line per mark of its run in their order (NarrativeLine{at, r, i}
-  /// of mark i, as a reader of the marks makes them), the why rows of the run's hand-off
-  /// links: what lines_of_run gives.
-  static void add_why_rows(std::vector<NarrativeLine>& lines, const std::vector<HandoffLink>* links);
-  /// build() of runs whose lines_of_run were made before, `per_run[r]` run r's (moved out;
-  /// nullptr for a run the filter leaves out): the same lines, read no mark. The filter must
-  /// not be gil_only.
-  void build_from(std::vector<std::vector<NarrativeLine>*> per_run, const NarrativeFilter& filter);
   std::size_t size() const { return lines_.size(); }
   const NarrativeLine& line(std::size_t i) const { return lines_[i]; }
   /// The line the playhead is on: the last one at or before `t`; -1 before the first.
@@ -52,11 +41,10 @@ class Narrative {
                           const HandoffsByRun& handoffs = {});
 
  private:
-  /// Appends run r's lines for `gil_only` to `out`.
-  static void append_run_lines(std::vector<NarrativeLine>& out, const trace::Trace& run, std::uint32_t r, bool gil_only,
-                               const std::vector<HandoffLink>* links);
-  /// Merges the runs' lines, each run's in time order from its start in `lines_`.
-  void merge_runs(std::vector<std::size_t> starts);
+  /// Appends run r's lines of GIL marks, with the why rows of its `links`.
+  void append_gil_lines(const trace::Trace& run, std::uint32_t r, const std::vector<HandoffLink>* links);
+  /// Appends run r's lines of every mark, with the why rows of its `links`.
+  void append_every_line(const trace::Trace& run, std::uint32_t r, const std::vector<HandoffLink>* links);
 
   std::vector<NarrativeLine> lines_;
 };

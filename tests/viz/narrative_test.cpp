@@ -1,6 +1,8 @@
 // The narrative lists every mark's why line in time order and follows the playhead.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "fake_runs.hpp"
 #include "viz/narrative.hpp"
 
@@ -72,38 +74,43 @@ TEST_CASE("a forced switch with a hand-off link gets a row under it that says wh
   CHECK(Narrative::text(runs, with_why.line(why_row), HandoffsByRun{&links}) == "why: T2 asked and was the only waiter");
 }
 
-namespace {
-
-void check_same_lines(const Narrative& got, const Narrative& want) {
-  REQUIRE(got.size() == want.size());
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    INFO("line " << i);
-    CHECK(got.line(i).at == want.line(i).at);
-    CHECK(got.line(i).run == want.line(i).run);
-    CHECK(got.line(i).mark == want.line(i).mark);
-    CHECK(got.line(i).why == want.line(i).why);
-    CHECK(got.line(i).link == want.line(i).link);
-  }
-}
-
-}  // namespace
-
-TEST_CASE("lines made run by run before (as the indexing makes them) build the story build() reads from the marks") {
+TEST_CASE("every mark's line and the why rows, read by the marks' times alone, are the lines a plain reading of each mark gives") {
   const std::vector<trace::Trace> runs = {viz::testing::two_threads(), viz::testing::asyncio_run(), viz::testing::two_threads()};
   std::vector<std::vector<HandoffLink>> links;
   for (const trace::Trace& run : runs) links.push_back(handoff_links(run));
   const HandoffsByRun handoffs = {&links[0], &links[1], &links[2]};
   REQUIRE(!links[0].empty());
+  std::size_t why_rows = 0;
   for (const std::uint32_t shown : {trace::kNone, 0u, 1u, 2u}) {
     INFO("runs shown: " << shown);
-    const NarrativeFilter filter{false, shown};
-    // Run 2 made alone, as a knob change indexes a run: run 0 there.
-    std::vector<std::vector<NarrativeLine>> made = {Narrative::lines_of_run(runs[0], 0, &links[0]),
-                                                    Narrative::lines_of_run(runs[1], 1, &links[1]),
-                                                    Narrative::lines_of_run(runs[2], 0, &links[2])};
-    Narrative from_made, from_marks;
-    from_made.build_from({&made[0], &made[1], &made[2]}, filter);
-    from_marks.build(runs, filter, handoffs);
-    check_same_lines(from_made, from_marks);
+    // Written plainly: each shown run's marks one at a time, a forced switch followed by the
+    // why row of the first link that names it; the runs merged by time, earlier runs first.
+    std::vector<NarrativeLine> expected;
+    for (std::uint32_t r = 0; r < runs.size(); ++r) {
+      if (shown != trace::kNone && shown != r) continue;
+      for (std::uint32_t m = 0; m < runs[r].marks.size(); ++m) {
+        const trace::Mark mark = runs[r].marks[m];
+        expected.push_back(NarrativeLine{mark.at, r, m});
+        for (std::uint32_t l = 0; l < links[r].size(); ++l) {
+          if (links[r][l].switch_mark != m) continue;
+          expected.push_back(NarrativeLine{mark.at, r, m, true, l});
+          break;
+        }
+      }
+    }
+    std::stable_sort(expected.begin(), expected.end(), [](const NarrativeLine& a, const NarrativeLine& b) { return a.at < b.at; });
+    Narrative n;
+    n.build(runs, NarrativeFilter{false, shown}, handoffs);
+    REQUIRE(n.size() == expected.size());
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      INFO("line " << i);
+      CHECK(n.line(i).at == expected[i].at);
+      CHECK(n.line(i).run == expected[i].run);
+      CHECK(n.line(i).mark == expected[i].mark);
+      CHECK(n.line(i).why == expected[i].why);
+      CHECK(n.line(i).link == expected[i].link);
+      why_rows += n.line(i).why ? 1 : 0;
+    }
   }
+  CHECK(why_rows > 0);  // the asyncio run has none; the threads runs' are compared
 }

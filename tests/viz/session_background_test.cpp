@@ -105,76 +105,18 @@ TEST_CASE("a load on the panel's thread drops a knob change being simulated") {
   CHECK(s.knobs().cores == 3);
 }
 
-namespace {
-
-/// The cores set to `cores` in the background, the change's runs polled in and refreshed: its knobs.
-Knobs change_cores_in_background(AppState& app, int cores) {
-  Knobs k;
-  k.cores = cores;
-  app.session.set_knobs_in_background(k, derive_runs_for_session);
-  while (!app.session.background_ready()) std::this_thread::sleep_for(1ms);
-  REQUIRE(app.session.poll(0));
-  refresh_derived(app);
-  return k;
-}
-
-/// The story panel's lines are the ones build() reads from the marks of the runs shown.
-void check_story_as_built(const AppState& app) {
-  HandoffsByRun handoffs;
-  for (const RunIndex& index : app.runs) handoffs.push_back(&index.handoffs);
-  Narrative built;
-  built.build(app.session.runs(), app.narrative.filter, handoffs);
-  const Narrative& shown = app.narrative.narrative;
-  REQUIRE(shown.size() == built.size());
-  REQUIRE(shown.size() > 0);
-  std::size_t why_rows = 0, differ = 0;
-  for (std::size_t i = 0; i < shown.size(); ++i) {
-    const NarrativeLine& a = shown.line(i);
-    const NarrativeLine& b = built.line(i);
-    const bool same = a.at == b.at && a.run == b.run && a.mark == b.mark && a.why == b.why && a.link == b.link;
-    differ += same ? 0 : 1;
-    why_rows += a.why ? 1 : 0;
-  }
-  CHECK(differ == 0);
-  CHECK(why_rows > 0);  // the hand-offs' rows are compared too
-}
-
-}  // namespace
-
-TEST_CASE("the story's lines come from the indexing, the ones build() reads from the marks, whatever the runs' order") {
-  AppState app;
-  REQUIRE(app.session.open(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios/15-lost-update.toml"));
-  REQUIRE(app.session.runs().size() > 1);
-  SUBCASE("all runs") {}
-  SUBCASE("one run") { app.narrative.filter.run = 1; }
-  refresh_derived(app);
-  CHECK_FALSE(app.narrative.dirty);  // nothing left for the first frame to build
-  check_story_as_built(app);
-  for (const RunIndex& index : app.runs) CHECK_FALSE(index.story.has_value());  // moved out, or freed
-  SUBCASE("each run indexed as it ends (each alone: run 0 there), the parts joined") {
-    app.session.derive_runwise_with(runwise_derive_for_session());
-    change_cores_in_background(app, 2);
-    CHECK_FALSE(app.narrative.dirty);
-    check_story_as_built(app);
-  }
-}
-
-TEST_CASE("a story filtered to GIL events is left to the panel's build, the indexing's lines freed") {
-  AppState app;
-  REQUIRE(app.session.open(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios/15-lost-update.toml"));
-  app.narrative.filter.gil_only = true;
-  refresh_derived(app);
-  CHECK(app.narrative.dirty);
-  for (const RunIndex& index : app.runs) CHECK_FALSE(index.story.has_value());
-}
-
 TEST_CASE("the runs of a background change come indexed: refresh_derived swaps in what derive_runs gives") {
   AppState app;
   REQUIRE(app.session.open(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios/15-lost-update.toml"));
   refresh_derived(app);
   SUBCASE("indexed after the simulation") {}
   SUBCASE("each run indexed as it ends, the parts joined") { app.session.derive_runwise_with(runwise_derive_for_session()); }
-  const Knobs k = change_cores_in_background(app, 2);
+  Knobs k;
+  k.cores = 2;
+  app.session.set_knobs_in_background(k, derive_runs_for_session);
+  while (!app.session.background_ready()) std::this_thread::sleep_for(1ms);
+  REQUIRE(app.session.poll(0));
+  refresh_derived(app);
   CHECK_FALSE(app.session.take_derived().has_value());  // taken by refresh_derived
   // What a fresh open with the same knobs shows.
   Session opened;
