@@ -150,6 +150,19 @@ void prepare_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, Run
   index.lane_labels.assign(run.lanes.size(), std::string());
 }
 
+/// Whether index_lanes' part `which` reads `lane`.
+bool reads(LanesRead which, const trace::Lane& lane) {
+  return which == LanesRead::All || (lane.kind == LaneKind::Thread) == (which == LanesRead::Threads);
+}
+
+/// The covered-time prefixes of the lanes `which` takes sized as index_lanes sizes them, on the
+/// thread whose heap they should come from.
+void size_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, LanesRead which) {
+  for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+    if (reads(which, run.lanes[l])) carry.covered[l].resize(run.lanes[l].spans.size() + 1);
+  }
+}
+
 /// Per lane covered_time_prefix, and in the same reading of the spans its label, the run's
 /// run_interest and the states its threads and tasks show (the legend's), of the lanes `which`
 /// takes (prepare_lanes() first, finish_lanes() with the sums of every part). Reads each lane
@@ -164,7 +177,7 @@ LanesSum index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, R
   for (int k = 0; k < trace::kSpanStateCount; ++k) interesting[static_cast<std::size_t>(k)] = interesting_wait(static_cast<SpanState>(k));
   for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
     const trace::Lane& lane = run.lanes[l];
-    if (which != LanesRead::All && (lane.kind == LaneKind::Thread) != (which == LanesRead::Threads)) continue;
+    if (!reads(which, lane)) continue;
     PreviewIndexer::LaneCarry& c = carry.lanes[l];
     std::vector<std::int64_t>& prefix = carry.covered[l];
     const std::size_t spans = lane.spans.size();
@@ -305,11 +318,11 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
   // Each run's indices read that run alone and write their own fields of its RunIndex (and of
   // its carry: the marks' and the lanes' apart), so they are built as separate tasks on two
   // threads: each kind for every run, the kinds that cost most first (on the 1 M-span
-  // scenario, a whole run's lanes with its GIL contention, 104 M instructions, then its
-  // marks; a preview's marks, lanes, then metrics with the contention), so that the last
-  // tasks taken are small. A whole run's metrics read the cores', the GIL's and the tasks' lanes
-  // while its lanes' indexing reads the threads' for both: in one task, the other thread
-  // would wait for them.
+  // scenario, a whole run's thread lanes with its GIL contention, 84 M instructions, then its
+  // marks' one reading, 22 M; a preview's marks, lanes, then metrics with the contention), so
+  // that the last tasks taken are small. A whole run's metrics read the cores', the GIL's and
+  // the tasks' lanes while its thread lanes' indexing reads the threads' for both: in one
+  // task, the other thread would wait for them.
   std::vector<std::function<void()>> tasks;
   // A whole run's thread figures for its metrics and its GIL waits, fed by its thread lanes'
   // indexing, and its marks' figures, fed by its marks' one reading.
@@ -318,6 +331,7 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
   waits.reserve(runs.size());  // each run's figures point at its waits: never moved
   threads.reserve(runs.size());
   std::vector<trace::MarkFigures> mark_figures(keep ? 0 : runs.size());
+  std::atomic<bool> others_sized{false};  // a whole run's other lanes' prefixes, sized by the first task
   const auto for_each_run = [&runs, &tasks](auto task) {
     for (std::size_t r = 0; r < runs.size(); ++r) tasks.emplace_back([task, r] { task(r); });
   };
@@ -330,6 +344,20 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
       lanes_sums[r][0] = index_lanes(*runs[r], carry[r], out.runs[r], keep, &threads[r], LanesRead::Threads);
       out.runs[r].contention = gil_contention(*runs[r], std::move(waits[r]));
     });
+    // The other lanes, next: the thread beside the serving one, which takes the tasks from the
+    // last back, comes to them last. Their covered-time prefixes are sized by the first task
+    // (on the serving thread, whose heap was warmed) and written here: made here, on the
+    // loading thread's heap, their 3 MB were 800 fresh pages on the 1 M-span scenario.
+    for_each_run([&](std::size_t r) {
+      others_sized.wait(false, std::memory_order_acquire);
+      lanes_sums[r][1] = index_lanes(*runs[r], carry[r], out.runs[r], keep, nullptr, LanesRead::AllButThreads);
+    });
+    tasks.front() = [&, first = std::move(tasks.front())] {
+      for (std::size_t r = 0; r < runs.size(); ++r) size_lanes(*runs[r], carry[r], LanesRead::AllButThreads);
+      others_sized.store(true, std::memory_order_release);
+      others_sized.notify_all();
+      first();
+    };
   }
   if (keep) {
     for_each_run([&](std::size_t r) { index_marks(*runs[r], carry[r], out.runs[r], keep); });
@@ -347,9 +375,6 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
     });
   } else {
     for_each_run([&](std::size_t r) { out.runs[r].metrics = trace::compute_metrics_but_thread_lanes_and_marks(*runs[r]); });
-    for_each_run([&](std::size_t r) {
-      lanes_sums[r][1] = index_lanes(*runs[r], carry[r], out.runs[r], keep, nullptr, LanesRead::AllButThreads);
-    });
   }
   for_each_run([&](std::size_t r) {
     RunIndex& index = out.runs[r];
