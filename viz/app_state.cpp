@@ -352,12 +352,14 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
       others_sized.wait(false, std::memory_order_acquire);
       lanes_sums[r][1] = index_lanes(*runs[r], carry[r], out.runs[r], keep, nullptr, LanesRead::AllButThreads);
     });
-    tasks.front() = [&, first = std::move(tasks.front())] {
-      for (std::size_t r = 0; r < runs.size(); ++r) size_lanes(*runs[r], carry[r], LanesRead::AllButThreads);
-      others_sized.store(true, std::memory_order_release);
-      others_sized.notify_all();
-      first();
-    };
+    if (!tasks.empty()) {  // none without runs
+      tasks.front() = [&, first = std::move(tasks.front())] {
+        for (std::size_t r = 0; r < runs.size(); ++r) size_lanes(*runs[r], carry[r], LanesRead::AllButThreads);
+        others_sized.store(true, std::memory_order_release);
+        others_sized.notify_all();
+        first();
+      };
+    }
   }
   if (keep) {
     for_each_run([&](std::size_t r) { index_marks(*runs[r], carry[r], out.runs[r], keep); });

@@ -227,3 +227,8 @@ TEST_CASE("a preview leaves the runs kept whole to carry over, and indexes the o
   CHECK(again.to_carry.empty());
   for (std::size_t r = 0; r < runs.size(); ++r) viz::testing::check_same_run_index(again.runs[r], together.runs[r]);
 }
+
+TEST_CASE("no runs: no indices, and no task waits for a first one") {
+  const DerivedRuns derived = derive_runs({});
+  CHECK(derived.runs.empty());
+}
