@@ -46,7 +46,7 @@ import sys
 import time
 
 import suite
-from wake_latency import collect, percentile, send_all
+from wake_latency import collect, fork_waiter, percentile, send_all
 
 HALTS = (0.00001, 0.00002, 0.00004, 0.00008, 0.00016, 0.00032)  # seconds: both sides of a 200 us halt-poll window
 BUSY = 0.005  # seconds of computing before each block: a 5 ms switch interval's turn
@@ -112,14 +112,7 @@ def main():
     clock = time.perf_counter_ns
     sent, written, replied = [], [], []
     with suite.pinned(cpus[0]), report.section("probe", cores=2, busy=1) as s:
-        child = os.fork()
-        if child == 0:
-            try:
-                os.close(results_r)
-                waiter(cpus[1], plan, shared, signal_r, reply_w, results_w)
-            finally:
-                os._exit(1)
-        os.close(results_w)
+        child = fork_waiter(results_r, results_w, lambda: waiter(cpus[1], plan, shared, signal_r, reply_w, results_w))
         for halt in plan:
             while shared[0] == 0:  # spin, as the GIL's holder computes
                 pass

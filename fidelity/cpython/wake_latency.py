@@ -98,6 +98,20 @@ def send_all(fd, data):
         view = view[os.write(fd, view):]
 
 
+def fork_waiter(results_r, results_w, run_waiter):
+    """Forks the waiter, a child that runs `run_waiter()` (which ends the child) and writes its
+    samples into `results_w`; returns its pid, the parent's copy of `results_w` closed."""
+    child = os.fork()
+    if child == 0:
+        try:
+            os.close(results_r)
+            run_waiter()
+        finally:
+            os._exit(1)
+    os.close(results_w)
+    return child
+
+
 def collect(results_r, child, who):
     """All a child wrote into `results_r` until it closed it; exits if the child failed."""
     chunks = []
@@ -126,14 +140,7 @@ def main():
     results_r, results_w = os.pipe()
     clock = time.perf_counter_ns
     with suite.pinned(cpus[0]), report.section("probe", cores=2, busy=1) as s:
-        child = os.fork()
-        if child == 0:
-            try:
-                os.close(results_r)
-                waiter(cpus[1], plan, flag, signal_r, reply_w, results_w)
-            finally:
-                os._exit(1)
-        os.close(results_w)
+        child = fork_waiter(results_r, results_w, lambda: waiter(cpus[1], plan, flag, signal_r, reply_w, results_w))
         for way, idle in plan:
             while flag[0] == 0:  # spin, as the GIL's holder computes
                 pass
