@@ -39,18 +39,21 @@ std::vector<GilContention> gil_contention(const trace::Trace& run, std::vector<t
     merge_sorted_runs(edges, std::move(waits[p].lane_starts), [](const auto& a, const auto& b) { return a.first < b.first; });
     GilContention c{p, {}};
     c.spans.reserve(edges.size());  // at most a span per edge; pages never written cost nothing
-    int waiting = 0;
-    Time since;  // when `waiting` took its value
-    for (std::size_t i = 0; i < edges.size();) {
-      const Time at = edges[i].first;
-      const int before = waiting;
-      while (i < edges.size() && edges[i].first == at) waiting += edges[i++].second;
-      if (waiting == before) continue;
-      if (before > 0) {
-        c.spans.push_back(Span{since, at, static_cast<std::uint32_t>(before), trace::kNoStep, SpanState::WaitingGil, 0});
+    {
+      // Span after span, most beginning where the last ended: the appender's inline pushes,
+      // not a call each (300,000 spans on the 1 M-span scenario).
+      trace::SpanStore::Appender spans(c.spans);
+      int waiting = 0;
+      Time since;  // when `waiting` took its value
+      for (std::size_t i = 0; i < edges.size();) {
+        const Time at = edges[i].first;
+        const int before = waiting;
+        while (i < edges.size() && edges[i].first == at) waiting += edges[i++].second;
+        if (waiting == before) continue;
+        if (before > 0) spans.push(since, at, static_cast<std::uint32_t>(before), trace::kNoStep, SpanState::WaitingGil);
+        c.most_waiters = std::max(c.most_waiters, static_cast<std::uint32_t>(waiting));
+        since = at;
       }
-      c.most_waiters = std::max(c.most_waiters, static_cast<std::uint32_t>(waiting));
-      since = at;
     }
     out.push_back(std::move(c));
   }
@@ -129,22 +132,52 @@ void run_on_two_threads(const std::vector<std::function<void()>>& tasks, LentThr
   work();
 }
 
-/// Per lane covered_time_prefix, and in the same reading of the spans its label, the run's
-/// run_interest and the states its threads and tasks show (the legend's). Reads each lane from
-/// its first span that `carry` does not hold final, and leaves its own for a longer prefix.
-/// Without `keep`, its thread spans are fed to `threads` as they are read (the metrics' own
-/// reading of them spared).
-void index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIndex& index, bool keep,
-                 trace::ThreadLaneFigures* threads) {
+/// Which of a run's lanes one reading of index_lanes takes: a whole run's are read as two
+/// tasks, its thread lanes (with the GIL waits, the longer) and the others.
+enum class LanesRead { All, Threads, AllButThreads };
+
+/// What index_lanes sums over the lanes it read, for finish_lanes() once every part is read.
+struct LanesSum {
+  std::int64_t waited = 0;  ///< the waits run_interest counts
+  std::uint32_t seen = 0;   ///< the states read, a bit each
+};
+
+/// The carry's and the index's lists sized for `run`'s lanes, before index_lanes' parts fill
+/// them (each its own lanes' elements, so that two parts can run at once).
+void prepare_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIndex& index) {
   carry.lanes.resize(run.lanes.size());
   carry.covered.resize(run.lanes.size());
-  index.lane_labels.reserve(run.lanes.size());
+  index.lane_labels.assign(run.lanes.size(), std::string());
+}
+
+/// Whether index_lanes' part `which` reads `lane`.
+bool reads(LanesRead which, const trace::Lane& lane) {
+  return which == LanesRead::All || (lane.kind == LaneKind::Thread) == (which == LanesRead::Threads);
+}
+
+/// The covered-time prefixes of the lanes `which` takes sized as index_lanes sizes them, on the
+/// thread whose heap they should come from.
+void size_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, LanesRead which) {
+  for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+    if (reads(which, run.lanes[l])) carry.covered[l].resize(run.lanes[l].spans.size() + 1);
+  }
+}
+
+/// Per lane covered_time_prefix, and in the same reading of the spans its label, the run's
+/// run_interest and the states its threads and tasks show (the legend's), of the lanes `which`
+/// takes (prepare_lanes() first, finish_lanes() with the sums of every part). Reads each lane
+/// from its first span that `carry` does not hold final, and leaves its own for a longer
+/// prefix. Without `keep`, its thread spans are fed to `threads` as they are read (the metrics'
+/// own reading of them spared).
+LanesSum index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIndex& index, bool keep,
+                     trace::ThreadLaneFigures* threads, LanesRead which) {
+  LanesSum sum;
   // interesting_wait() by state, asked once: a call per span was a tenth of the pass.
   std::array<bool, trace::kSpanStateCount> interesting{};
   for (int k = 0; k < trace::kSpanStateCount; ++k) interesting[static_cast<std::size_t>(k)] = interesting_wait(static_cast<SpanState>(k));
-  std::int64_t waited_in_run = 0;
   for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
     const trace::Lane& lane = run.lanes[l];
+    if (!reads(which, lane)) continue;
     PreviewIndexer::LaneCarry& c = carry.lanes[l];
     std::vector<std::int64_t>& prefix = carry.covered[l];
     const std::size_t spans = lane.spans.size();
@@ -207,9 +240,19 @@ void index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIn
     } else {
       pass(std::false_type{});
     }
-    for (std::size_t k = 0; k < carry.states.size(); ++k) carry.states[k] = carry.states[k] || (seen >> k & 1u) != 0;
-    waited_in_run += waited;
-    index.lane_labels.push_back(label_with_job(run, l, one.job()));
+    sum.seen |= seen;
+    sum.waited += waited;
+    index.lane_labels[l] = label_with_job(run, l, one.job());
+  }
+  return sum;
+}
+
+/// index_lanes' run-wide figures from the sums of its parts.
+void finish_lanes(PreviewIndexer::RunCarry& carry, RunIndex& index, bool keep, const std::vector<LanesSum>& parts) {
+  std::int64_t waited_in_run = 0;
+  for (const LanesSum& part : parts) {
+    for (std::size_t k = 0; k < carry.states.size(); ++k) carry.states[k] = carry.states[k] || (part.seen >> k & 1u) != 0;
+    waited_in_run += part.waited;
   }
   index.covered_prefix = keep ? carry.covered : std::move(carry.covered);
   index.interest = static_cast<double>(waited_in_run);  // whole nanoseconds: exact in a double up to 104 days
@@ -238,6 +281,25 @@ void index_marks(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIn
   index.job_end_marks = keep ? carry.job_ends : std::move(carry.job_ends);
 }
 
+/// A whole run's marks read once for the lanes' marks, the lost races, the hand-offs and the
+/// metrics' counts (`figures`), where each read them all (the drop requests are found as they
+/// are read).
+void index_whole_run_marks(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIndex& index,
+                           trace::MarkFigures& figures) {
+  std::vector<std::uint32_t> requests;
+  index.races_lost.assign(run.lanes.size(), {});
+  LaneMarks marks = marks_by_lane(run, [&](std::size_t i, const trace::Mark& m) {
+    if (m.kind == trace::MarkKind::DropRequest) requests.push_back(static_cast<std::uint32_t>(i));
+    add_race_lost(run, i, m, index.races_lost);
+    figures.see(m);
+  });
+  carry.kinds = marks.kinds;
+  carry.final_marks = run.marks.size();
+  index.glyph_marks = std::move(marks.glyphs);
+  index.job_end_marks = std::move(marks.job_ends);
+  index.handoffs = handoff_links(run, requests);
+}
+
 /// The legend's lists: what any run's index saw.
 void add_legend_of_runs(DerivedRuns& derived) {
   for (const RunIndex& index : derived.runs) {
@@ -256,43 +318,73 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
   // Each run's indices read that run alone and write their own fields of its RunIndex (and of
   // its carry: the marks' and the lanes' apart), so they are built as separate tasks on two
   // threads: each kind for every run, the kinds that cost most first (on the 1 M-span
-  // scenario, a whole run's lanes with its GIL contention, 104 M instructions, then its
-  // marks; a preview's marks, lanes, then metrics with the contention), so that the last
-  // tasks taken are small. A whole run's metrics read the cores', the GIL's and the tasks' lanes
-  // while its lanes' indexing reads the threads' for both: in one task, the other thread
-  // would wait for them.
+  // scenario, a whole run's thread lanes with its GIL contention, 84 M instructions, then its
+  // marks' one reading, 22 M; a preview's marks, lanes, then metrics with the contention), so
+  // that the last tasks taken are small. A whole run's metrics read the cores', the GIL's and
+  // the tasks' lanes while its thread lanes' indexing reads the threads' for both: in one
+  // task, the other thread would wait for them.
   std::vector<std::function<void()>> tasks;
-  // A whole run's thread figures for its metrics, fed by its lanes' indexing, and its GIL waits.
+  // A whole run's thread figures for its metrics and its GIL waits, fed by its thread lanes'
+  // indexing, and its marks' figures, fed by its marks' one reading.
   std::vector<std::vector<trace::GilWaitEdges>> waits;
   std::vector<trace::ThreadLaneFigures> threads;
   waits.reserve(runs.size());  // each run's figures point at its waits: never moved
   threads.reserve(runs.size());
+  std::vector<trace::MarkFigures> mark_figures(keep ? 0 : runs.size());
+  std::atomic<bool> others_sized{false};  // a whole run's other lanes' prefixes, sized by the first task
   const auto for_each_run = [&runs, &tasks](auto task) {
     for (std::size_t r = 0; r < runs.size(); ++r) tasks.emplace_back([task, r] { task(r); });
   };
-  if (!keep) {  // a whole run's: the lanes' one reading of the thread spans feeds the metrics too (the costliest task, first)
+  // Each run's lanes' sums, per part (the thread lanes and the others for a whole run).
+  std::vector<std::vector<LanesSum>> lanes_sums(runs.size(), std::vector<LanesSum>(keep ? 1 : 2));
+  for (std::size_t r = 0; r < runs.size(); ++r) prepare_lanes(*runs[r], carry[r], out.runs[r]);
+  if (!keep) {  // a whole run's: the thread lanes' one reading feeds the metrics and the GIL waits too (the costliest task, first)
     for (const trace::Trace* run : runs) threads.emplace_back(*run, &waits.emplace_back());
     for_each_run([&](std::size_t r) {
-      index_lanes(*runs[r], carry[r], out.runs[r], keep, &threads[r]);
+      lanes_sums[r][0] = index_lanes(*runs[r], carry[r], out.runs[r], keep, &threads[r], LanesRead::Threads);
       out.runs[r].contention = gil_contention(*runs[r], std::move(waits[r]));
     });
+    // The other lanes, next: the thread beside the serving one, which takes the tasks from the
+    // last back, comes to them last. Their covered-time prefixes are sized by the first task
+    // (on the serving thread, whose heap was warmed) and written here: made here, on the
+    // loading thread's heap, their 3 MB were 800 fresh pages on the 1 M-span scenario.
+    for_each_run([&](std::size_t r) {
+      others_sized.wait(false, std::memory_order_acquire);
+      lanes_sums[r][1] = index_lanes(*runs[r], carry[r], out.runs[r], keep, nullptr, LanesRead::AllButThreads);
+    });
+    if (!tasks.empty()) {  // none without runs
+      tasks.front() = [&, first = std::move(tasks.front())] {
+        for (std::size_t r = 0; r < runs.size(); ++r) size_lanes(*runs[r], carry[r], LanesRead::AllButThreads);
+        others_sized.store(true, std::memory_order_release);
+        others_sized.notify_all();
+        first();
+      };
+    }
   }
-  for_each_run([&](std::size_t r) { index_marks(*runs[r], carry[r], out.runs[r], keep); });
+  if (keep) {
+    for_each_run([&](std::size_t r) { index_marks(*runs[r], carry[r], out.runs[r], keep); });
+  } else {
+    for_each_run([&](std::size_t r) {
+      index_whole_run_marks(*runs[r], carry[r], out.runs[r], mark_figures[r]);
+    });
+  }
   if (keep) {  // a preview's: its metrics, which read each span again, on the other thread
-    for_each_run([&](std::size_t r) { index_lanes(*runs[r], carry[r], out.runs[r], keep, nullptr); });
+    for_each_run([&](std::size_t r) { lanes_sums[r][0] = index_lanes(*runs[r], carry[r], out.runs[r], keep, nullptr, LanesRead::All); });
     for_each_run([&](std::size_t r) {  // one reading of the spans for both
       std::vector<trace::GilWaitEdges> waits;
       out.runs[r].metrics = trace::compute_metrics(*runs[r], waits);
       out.runs[r].contention = gil_contention(*runs[r], std::move(waits));
     });
   } else {
-    for_each_run([&](std::size_t r) { out.runs[r].metrics = trace::compute_metrics_but_thread_lanes(*runs[r]); });
+    for_each_run([&](std::size_t r) { out.runs[r].metrics = trace::compute_metrics_but_thread_lanes_and_marks(*runs[r]); });
   }
   for_each_run([&](std::size_t r) {
     RunIndex& index = out.runs[r];
     index.groups = lane_groups(*runs[r]);
-    index.handoffs = handoff_links(*runs[r]);
-    index.races_lost = races_lost_by_gil_lane(*runs[r]);
+    if (keep) {  // a preview's (a whole run's are read with its marks)
+      index.handoffs = handoff_links(*runs[r]);
+      index.races_lost = races_lost_by_gil_lane(*runs[r]);
+    }
     index.outcomes = trace::outcome_lines(*runs[r]);  // scans every mark: once, not per frame
   });
   for_each_run([&](std::size_t r) { out.runs[r].playhead = PlayheadIndex::build(*runs[r]); });
@@ -313,7 +405,9 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
     }
   });
   run_on_two_threads(tasks, lent);
+  for (std::size_t r = 0; r < runs.size(); ++r) finish_lanes(carry[r], out.runs[r], keep, lanes_sums[r]);
   for (std::size_t r = 0; r < threads.size(); ++r) threads[r].add_to(out.runs[r].metrics, *runs[r]);
+  for (std::size_t r = 0; r < mark_figures.size(); ++r) mark_figures[r].add_to(out.runs[r].metrics);
   for (std::size_t r = 0; r < runs.size(); ++r) {
     out.runs[r].states_seen = carry[r].states;
     out.runs[r].marks_seen = carry[r].kinds;

@@ -61,53 +61,69 @@ GilTaker next_gil_taker(const trace::Trace& run, trace::ProcessId p, Time t) {
   return taker;
 }
 
+namespace {
+
+/// The link of the drop request that is mark `m` (`mark`), added to `links` (none for any
+/// other mark).
+void add_link_of_request(const trace::Trace& run, std::size_t m, const trace::Mark& mark, std::vector<HandoffLink>& links) {
+  if (mark.kind != MarkKind::DropRequest || mark.other >= run.lanes.size()) return;
+  HandoffLink link;
+  link.asked = mark.at;
+  link.asker = mark.lane;
+  link.holder = mark.other;
+  link.request_mark = static_cast<std::uint32_t>(m);
+  const trace::ProcessId p = run.lanes[link.holder].process;
+  const trace::LaneId gil_lane = p < run.processes.size() ? run.processes[p].gil_lane : trace::kNone;
+  if (gil_lane >= run.lanes.size()) return;
+  // The holder's hold at the request ends with the drop (a forced switch or a release);
+  // the next hold is the new holder's.
+  // A drop at the very instant of the request ends the hold at `asked`: look just before it.
+  const auto& gil = run.lanes[gil_lane].spans;
+  const std::size_t i = first_span_ending_after(gil, link.asked - Time{1});
+  const trace::Span hold = i < gil.size() ? gil[i] : trace::Span{};
+  if (i >= gil.size() || hold.begin >= link.asked || hold.subject != link.holder) {
+    links.push_back(link);
+    return;
+  }
+  link.dropped = hold.end;
+  const GilTaker taker = next_gil_taker(run, p, link.dropped);
+  link.taker = taker.lane;
+  link.taken = taker.at;
+  auto at = run.marks.begin() + static_cast<std::ptrdiff_t>(first_mark_at_or_after(run.marks, link.dropped));
+  for (; at != run.marks.end(); ++at) {
+    const trace::Mark x = *at;
+    if (x.at != link.dropped) break;
+    if (x.kind == MarkKind::ForcedSwitch && x.lane == link.holder) {
+      link.switch_mark = static_cast<std::uint32_t>(at - run.marks.begin());
+    }
+  }
+  for (const trace::Lane& lane : run.lanes) {
+    if (lane.kind == LaneKind::Thread && lane.process == p && state_before(lane, link.dropped) == SpanState::WaitingGil) {
+      ++link.waiters;
+    }
+  }
+  const bool taker_waited =
+      link.taker < run.lanes.size() && state_before(run.lanes[link.taker], link.dropped) == SpanState::WaitingGil;
+  if (link.taker >= run.lanes.size()) link.why = HandoffLink::Why::NotYet;
+  else if (link.taker == link.asker) link.why = HandoffLink::Why::Asker;
+  else if (taker_waited) link.why = HandoffLink::Why::OtherWaiter;
+  else link.why = HandoffLink::Why::Barged;
+  links.push_back(link);
+}
+
+}  // namespace
+
 std::vector<HandoffLink> handoff_links(const trace::Trace& run) {
   std::vector<HandoffLink> links;
   run.marks.for_each([&](std::size_t m, const trace::Mark& mark) {  // in order: the kind read first
-    if (mark.kind != MarkKind::DropRequest || mark.other >= run.lanes.size()) return;
-    HandoffLink link;
-    link.asked = mark.at;
-    link.asker = mark.lane;
-    link.holder = mark.other;
-    link.request_mark = static_cast<std::uint32_t>(m);
-    const trace::ProcessId p = run.lanes[link.holder].process;
-    const trace::LaneId gil_lane = p < run.processes.size() ? run.processes[p].gil_lane : trace::kNone;
-    if (gil_lane >= run.lanes.size()) return;
-    // The holder's hold at the request ends with the drop (a forced switch or a release);
-    // the next hold is the new holder's.
-    // A drop at the very instant of the request ends the hold at `asked`: look just before it.
-    const auto& gil = run.lanes[gil_lane].spans;
-    const std::size_t i = first_span_ending_after(gil, link.asked - Time{1});
-    const trace::Span hold = i < gil.size() ? gil[i] : trace::Span{};
-    if (i >= gil.size() || hold.begin >= link.asked || hold.subject != link.holder) {
-      links.push_back(link);
-      return;
-    }
-    link.dropped = hold.end;
-    const GilTaker taker = next_gil_taker(run, p, link.dropped);
-    link.taker = taker.lane;
-    link.taken = taker.at;
-    auto at = run.marks.begin() + static_cast<std::ptrdiff_t>(first_mark_at_or_after(run.marks, link.dropped));
-    for (; at != run.marks.end(); ++at) {
-      const trace::Mark x = *at;
-      if (x.at != link.dropped) break;
-      if (x.kind == MarkKind::ForcedSwitch && x.lane == link.holder) {
-        link.switch_mark = static_cast<std::uint32_t>(at - run.marks.begin());
-      }
-    }
-    for (const trace::Lane& lane : run.lanes) {
-      if (lane.kind == LaneKind::Thread && lane.process == p && state_before(lane, link.dropped) == SpanState::WaitingGil) {
-        ++link.waiters;
-      }
-    }
-    const bool taker_waited =
-        link.taker < run.lanes.size() && state_before(run.lanes[link.taker], link.dropped) == SpanState::WaitingGil;
-    if (link.taker >= run.lanes.size()) link.why = HandoffLink::Why::NotYet;
-    else if (link.taker == link.asker) link.why = HandoffLink::Why::Asker;
-    else if (taker_waited) link.why = HandoffLink::Why::OtherWaiter;
-    else link.why = HandoffLink::Why::Barged;
-    links.push_back(link);
+    if (mark.kind == MarkKind::DropRequest) add_link_of_request(run, m, mark, links);
   });
+  return links;
+}
+
+std::vector<HandoffLink> handoff_links(const trace::Trace& run, const std::vector<std::uint32_t>& requests) {
+  std::vector<HandoffLink> links;
+  for (const std::uint32_t m : requests) add_link_of_request(run, m, run.marks[m], links);
   return links;
 }
 

@@ -41,6 +41,9 @@ GilTaker next_gil_taker(const trace::Trace& run, trace::ProcessId p, Time t);
 
 /// Every drop request of the run with its drop and new holder, in request order.
 std::vector<HandoffLink> handoff_links(const trace::Trace& run);
+/// handoff_links of a run whose drop requests were found before (`requests`: their marks'
+/// indices, in order), for a reader of the marks that makes other indices in the same reading.
+std::vector<HandoffLink> handoff_links(const trace::Trace& run, const std::vector<std::uint32_t>& requests);
 
 /// Why the new holder won, in a sentence: "T2 asked and took it", "T3 took it, not T2 who
 /// asked: the drop wakes one of the 3 waiters, chosen by the OS".

@@ -8,13 +8,7 @@ namespace gilsim::viz {
 
 std::vector<std::vector<std::uint32_t>> races_lost_by_gil_lane(const trace::Trace& trace) {
   std::vector<std::vector<std::uint32_t>> out(trace.lanes.size());
-  trace.marks.for_each([&](std::size_t i, const trace::Mark& m) {  // in order: the kind read first
-    if (m.kind != trace::MarkKind::RacesLost || m.lane >= trace.lanes.size()) return;
-    const trace::ProcessId p = trace.lanes[m.lane].process;
-    if (p < trace.processes.size() && trace.processes[p].gil_lane < out.size()) {
-      out[trace.processes[p].gil_lane].push_back(static_cast<std::uint32_t>(i));
-    }
-  });
+  trace.marks.for_each([&](std::size_t i, const trace::Mark& m) { add_race_lost(trace, i, m, out); });  // in order: the kind read first
   return out;
 }
 

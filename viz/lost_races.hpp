@@ -14,6 +14,16 @@ namespace gilsim::viz {
 
 /// Per GIL lane of `trace` (other lanes empty): its process's RacesLost marks, in time order.
 std::vector<std::vector<std::uint32_t>> races_lost_by_gil_lane(const trace::Trace& trace);
+/// races_lost_by_gil_lane's part for mark `i` (`m`), the marks read in order into `out` (one
+/// list per lane): for a reader of the marks that makes other indices in the same reading.
+inline void add_race_lost(const trace::Trace& trace, std::size_t i, const trace::Mark& m,
+                          std::vector<std::vector<std::uint32_t>>& out) {
+  if (m.kind != trace::MarkKind::RacesLost || m.lane >= trace.lanes.size()) return;
+  const trace::ProcessId p = trace.lanes[m.lane].process;
+  if (p < trace.processes.size() && trace.processes[p].gil_lane < out.size()) {
+    out[trace.processes[p].gil_lane].push_back(static_cast<std::uint32_t>(i));
+  }
+}
 
 struct LostRaceBand {
   double x0 = 0, x1 = 0;    ///< pixels from the timeline's left edge, clipped to the view

@@ -41,6 +41,11 @@ class Narrative {
                           const HandoffsByRun& handoffs = {});
 
  private:
+  /// Appends run r's lines of GIL marks, with the why rows of its `links`.
+  void append_gil_lines(const trace::Trace& run, std::uint32_t r, const std::vector<HandoffLink>* links);
+  /// Appends run r's lines of every mark, with the why rows of its `links`.
+  void append_every_line(const trace::Trace& run, std::uint32_t r, const std::vector<HandoffLink>* links);
+
   std::vector<NarrativeLine> lines_;
 };
 

@@ -74,16 +74,18 @@ void add_job_times(const Trace& t, Metrics& m) {
   }
 }
 
-Metrics metrics_of(const Trace& trace, ThreadLaneFigures& threads, bool threads_read) {
+/// The figures of `trace`; the thread lanes' and the marks' only if not read apart.
+Metrics metrics_of(const Trace& trace, ThreadLaneFigures& threads, bool threads_read, bool marks_read = false) {
   Metrics m;
   m.makespan = trace.end;
   add_lane_figures(trace, m, threads, threads_read);
   threads.add_to(m, trace);
   add_job_times(trace, m);
-  trace.marks.for_each([&m](std::size_t, const Mark& mark) {  // the kinds alone are read
-    if (mark.kind == MarkKind::DropRequest) ++m.drop_requests;
-    if (mark.kind == MarkKind::ForcedSwitch) ++m.forced_switches;
-  });
+  if (!marks_read) {
+    MarkFigures marks;
+    trace.marks.for_each([&marks](std::size_t, const Mark& mark) { marks.see(mark); });  // the kinds alone are read
+    marks.add_to(m);
+  }
   return m;
 }
 
@@ -137,6 +139,11 @@ Metrics compute_metrics(const Trace& trace, std::vector<GilWaitEdges>& gil_waits
 Metrics compute_metrics_but_thread_lanes(const Trace& trace) {
   ThreadLaneFigures none(trace, nullptr);  // fed nothing: adds zeros
   return metrics_of(trace, none, true);
+}
+
+Metrics compute_metrics_but_thread_lanes_and_marks(const Trace& trace) {
+  ThreadLaneFigures none(trace, nullptr);  // fed nothing: adds zeros
+  return metrics_of(trace, none, true, true);
 }
 
 double speedup(const Metrics& baseline, const Metrics& m) {

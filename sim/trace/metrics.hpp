@@ -99,6 +99,23 @@ Metrics compute_metrics(const Trace& trace, std::vector<GilWaitEdges>& gil_waits
 /// at once, on two threads).
 Metrics compute_metrics_but_thread_lanes(const Trace& trace);
 
+/// What compute_metrics counts of a run's marks, fed mark by mark: a reader that reads the
+/// marks for its own needs (the viewer's indexing) feeds them here and adds them with add_to().
+struct MarkFigures {
+  std::int64_t drop_requests = 0, forced_switches = 0;
+  void see(const Mark& mark) {
+    drop_requests += mark.kind == MarkKind::DropRequest ? 1 : 0;
+    forced_switches += mark.kind == MarkKind::ForcedSwitch ? 1 : 0;
+  }
+  void add_to(Metrics& m) const {
+    m.drop_requests += drop_requests;
+    m.forced_switches += forced_switches;
+  }
+};
+/// compute_metrics_but_thread_lanes without the marks' figures either, for a reader that feeds
+/// the marks to a MarkFigures and adds them with its add_to().
+Metrics compute_metrics_but_thread_lanes_and_marks(const Trace& trace);
+
 /// baseline.makespan / m.makespan; 0 when either makespan is zero.
 double speedup(const Metrics& baseline, const Metrics& m);
 

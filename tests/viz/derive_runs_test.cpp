@@ -14,7 +14,9 @@
 #include "sim/trace/metrics.hpp"
 #include "tests/viz/same_run_index.hpp"
 #include "viz/app_state.hpp"
+#include "viz/handoff_links.hpp"
 #include "viz/level_of_detail.hpp"
+#include "viz/lost_races.hpp"
 
 using namespace gilsim;
 using namespace gilsim::viz;
@@ -63,6 +65,8 @@ TEST_CASE("the indices of several runs built together equal each index built on 
   std::array<bool, trace::kSpanStateCount> states{};
   std::array<bool, trace::kMarkKindCount> kinds{};
   bool waited_for_gil = false;
+  std::int64_t switches = 0;
+  std::size_t handoffs = 0;
   for (std::size_t r = 0; r < runs.size(); ++r) {
     CAPTURE(runs[r].run_name);
     const trace::Trace& run = runs[r];
@@ -97,12 +101,38 @@ TEST_CASE("the indices of several runs built together equal each index built on 
         CHECK((a.begin == b.begin && a.end == b.end && a.subject == b.subject));
       }
     }
+    CHECK(index.metrics.drop_requests == alone.drop_requests);
+    CHECK(index.metrics.forced_switches == alone.forced_switches);
+    switches += alone.forced_switches;
     const LaneMarks marks = marks_by_lane(run);
     CHECK(index.glyph_marks == marks.glyphs);
     CHECK(index.job_end_marks == marks.job_ends);
+    // And as a plain reading of the marks, one at a time, gives them.
+    std::vector<std::vector<std::uint32_t>> glyphs(run.lanes.size()), job_ends(run.lanes.size());
+    for (std::uint32_t i = 0; i < run.marks.size(); ++i) {
+      const trace::Mark m = run.marks[i];
+      if (m.lane < run.lanes.size() && has_glyph(m.kind)) (m.kind == trace::MarkKind::JobEnd ? job_ends : glyphs)[m.lane].push_back(i);
+    }
+    CHECK(index.glyph_marks == glyphs);
+    CHECK(index.job_end_marks == job_ends);
+    CHECK(index.races_lost == races_lost_by_gil_lane(run));
+    // The hand-offs found from the drop requests met in the marks' one reading: each as
+    // handoff_links reads them.
+    const std::vector<HandoffLink> links = handoff_links(run);
+    REQUIRE(index.handoffs.size() == links.size());
+    for (std::size_t k = 0; k < links.size(); ++k) {
+      const HandoffLink& a = index.handoffs[k];
+      const HandoffLink& b = links[k];
+      CHECK((a.asked == b.asked && a.asker == b.asker && a.holder == b.holder && a.request_mark == b.request_mark &&
+             a.dropped == b.dropped && a.taker == b.taker && a.taken == b.taken && a.switch_mark == b.switch_mark &&
+             a.waiters == b.waiters && a.why == b.why));
+    }
+    handoffs += links.size();
     for (const trace::Mark& m : run.marks) kinds[static_cast<std::size_t>(m.kind)] = true;
   }
   CHECK(waited_for_gil);  // the figures compared above are not all zeros
+  CHECK(switches > 0);
+  CHECK(handoffs > 0);
   CHECK(derived.states_seen == states);
   CHECK(derived.marks_seen == kinds);
   CHECK(derived.runs[0].interest > 0);  // the two threads wait for the GIL: the sum can be wrong
@@ -196,4 +226,9 @@ TEST_CASE("a preview leaves the runs kept whole to carry over, and indexes the o
   const DerivedRuns again = indexer.update(runs, {});
   CHECK(again.to_carry.empty());
   for (std::size_t r = 0; r < runs.size(); ++r) viz::testing::check_same_run_index(again.runs[r], together.runs[r]);
+}
+
+TEST_CASE("no runs: no indices, and no task waits for a first one") {
+  const DerivedRuns derived = derive_runs({});
+  CHECK(derived.runs.empty());
 }

@@ -1,6 +1,8 @@
 // The narrative lists every mark's why line in time order and follows the playhead.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "fake_runs.hpp"
 #include "viz/narrative.hpp"
 
@@ -70,4 +72,45 @@ TEST_CASE("a forced switch with a hand-off link gets a row under it that says wh
   CHECK(with_why.line(why_row).mark == switch_line.mark);
   CHECK(with_why.line(why_row).at == 6500_us);
   CHECK(Narrative::text(runs, with_why.line(why_row), HandoffsByRun{&links}) == "why: T2 asked and was the only waiter");
+}
+
+TEST_CASE("every mark's line and the why rows, read by the marks' times alone, are the lines a plain reading of each mark gives") {
+  const std::vector<trace::Trace> runs = {viz::testing::two_threads(), viz::testing::asyncio_run(), viz::testing::two_threads()};
+  std::vector<std::vector<HandoffLink>> links;
+  for (const trace::Trace& run : runs) links.push_back(handoff_links(run));
+  const HandoffsByRun handoffs = {&links[0], &links[1], &links[2]};
+  REQUIRE(!links[0].empty());
+  std::size_t why_rows = 0;
+  for (const std::uint32_t shown : {trace::kNone, 0u, 1u, 2u}) {
+    INFO("runs shown: " << shown);
+    // Written plainly: each shown run's marks one at a time, a forced switch followed by the
+    // why row of the first link that names it; the runs merged by time, earlier runs first.
+    std::vector<NarrativeLine> expected;
+    for (std::uint32_t r = 0; r < runs.size(); ++r) {
+      if (shown != trace::kNone && shown != r) continue;
+      for (std::uint32_t m = 0; m < runs[r].marks.size(); ++m) {
+        const trace::Mark mark = runs[r].marks[m];
+        expected.push_back(NarrativeLine{mark.at, r, m});
+        for (std::uint32_t l = 0; l < links[r].size(); ++l) {
+          if (links[r][l].switch_mark != m) continue;
+          expected.push_back(NarrativeLine{mark.at, r, m, true, l});
+          break;
+        }
+      }
+    }
+    std::stable_sort(expected.begin(), expected.end(), [](const NarrativeLine& a, const NarrativeLine& b) { return a.at < b.at; });
+    Narrative n;
+    n.build(runs, NarrativeFilter{false, shown}, handoffs);
+    REQUIRE(n.size() == expected.size());
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      INFO("line " << i);
+      CHECK(n.line(i).at == expected[i].at);
+      CHECK(n.line(i).run == expected[i].run);
+      CHECK(n.line(i).mark == expected[i].mark);
+      CHECK(n.line(i).why == expected[i].why);
+      CHECK(n.line(i).link == expected[i].link);
+      why_rows += n.line(i).why ? 1 : 0;
+    }
+  }
+  CHECK(why_rows > 0);  // the asyncio run has none; the threads runs' are compared
 }
