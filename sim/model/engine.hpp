@@ -438,6 +438,10 @@ class Engine {
     Time section;
   };
   Signalled signal_a_waiter(Gil& gil, int dropper_core);
+  /// G8d: drop_gil's signal of a waiter woken on `idle_core`, halted within the polling
+  /// window, another than the dropper's: its cost to the dropper and the wake-up, by the halt.
+  /// False where G8/G8b give them (a busy CPU, one halted past the window, the law off).
+  bool cross_cpu_signal(int idle_core, Time& signal, Time& wake);
   /// The drop deadline's look after a new GIL's waiter is armed as the event's last change.
   void look_after_last_arming(Gil& gil, bool due_changed);
   /// acquire_gil() of `t`, off any core, that takes idle core `c` alone (takes_idle_core_alone(),

@@ -3,6 +3,7 @@
 // waiter's core needs to leave its idle state (G8) and the cache refill after a halted one
 // (S6); the old GIL's release-and-reacquire every check interval (O1-O3); and no GIL at all
 // for free-threaded builds (F1).
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 
@@ -20,6 +21,45 @@ std::int64_t round_half_away(double v) {
   assert(v >= 0 && v < 0x1p62);
   const auto whole = static_cast<std::int64_t>(v);
   return whole + (v - static_cast<double>(whole) >= 0.5 ? 1 : 0);
+}
+
+// G8d: one band of the measured law, its median and 10th percentile.
+struct HaltBand {
+  Time median;
+  Time p10;
+};
+
+/// A draw from `band`: its quantile at a uniform u, straight from the 10th percentile at 0.1
+/// to the median at 0.5 and on as far above it at 0.9, held beyond, `spread` of the way from
+/// the median (0: the median, with no draw). The runs' 90th percentiles are not used: the
+/// host's rare stalls, they moved 2 to 8 times between runs minutes apart.
+Time drawn_from(const HaltBand& band, double spread, scenario::Random& random) {
+  if (spread <= 0.0) return band.median;
+  const double u = std::clamp(random.unit(), 0.1, 0.9);
+  const double median = static_cast<double>(band.median.ns());
+  const double half_width = median - static_cast<double>(band.p10.ns());
+  return Time{static_cast<std::int64_t>(median + spread * (u - 0.5) / 0.4 * half_width)};
+}
+
+/// G8d's signal cost to the dropper after its waiter's CPU halted `halt`.
+Time cross_signal_after(const scenario::Costs& c, Time halt, scenario::Random& random) {
+  if (halt < c.cross_halt_short) return drawn_from({c.cross_signal_short, c.cross_signal_short_p10}, c.cross_spread, random);
+  if (halt < c.cross_halt_long) return drawn_from({c.cross_signal_mid, c.cross_signal_mid_p10}, c.cross_spread, random);
+  return drawn_from({c.cross_signal_long, c.cross_signal_long_p10}, c.cross_spread, random);
+}
+
+/// G8d's wake-up of the waiter after its CPU halted `halt`.
+Time cross_wake_after(const scenario::Costs& c, Time halt, scenario::Random& random) {
+  if (halt < c.cross_halt_short) return drawn_from({c.cross_wake_short, c.cross_wake_short_p10}, c.cross_spread, random);
+  if (halt < c.cross_halt_long) return drawn_from({c.cross_wake_mid, c.cross_wake_mid_p10}, c.cross_spread, random);
+  return drawn_from({c.cross_wake_long, c.cross_wake_long_p10}, c.cross_spread, random);
+}
+
+/// G8c's unlock: a waiter woken before it sleeps on the mutex, and its second futex wake-up
+/// costs the dropper another signal: G8d's for a CPU halted since then (`signal` - `wake`)
+/// where the first was G8d's, else the first again (G8b).
+Time unlock_signal(const scenario::Costs& c, bool halted_elsewhere, Time signal, Time wake, scenario::Random& random) {
+  return halted_elsewhere ? cross_signal_after(c, signal - wake, random) : signal;
 }
 }  // namespace
 
@@ -84,18 +124,21 @@ Operation Engine::release_gil(ThreadId t) {
 // its GilAttempt set, and the dropper's mutex section (drop_section_) returned with it.
 [[gnu::always_inline]] inline Engine::Signalled Engine::signal_a_waiter(Gil& gil, int dropper_core) {
   const ThreadId woken = gil.signal_one(random_);
-  const Time signal = config_.costs.gil_mutex_signal;
-  gil.mutex.hold(now_, signal);
   Thread& w = threads_[woken];
   w.s.signalled();
   const int idle = idle_core_for(woken);
   if (idle < 0) join_on_signal_queued(woken);  // S3: the signal enqueues it on a busy core at once
   builder_.prefetch(w.lane);
   const bool elsewhere = (idle >= 0 ? idle : w.cpu) != dropper_core;
-  const Time wake = woken_latency_from(woken, idle);
+  Time signal = config_.costs.gil_mutex_signal;
+  Time wake;
+  const bool halted_elsewhere = elsewhere && cross_cpu_signal(idle, signal, wake);
+  if (!halted_elsewhere) wake = woken_latency_from(woken, idle);
+  gil.mutex.hold(now_, signal);
   // G8c: woken on another core before the unlock, the waiter sleeps on the mutex (G8b), and
   // the unlock's futex wake-up of it costs the dropper that core's interrupt once more.
-  const Time section = elsewhere && wake < signal ? signal + signal : signal;
+  const Time section =
+      elsewhere && wake < signal ? signal + unlock_signal(config_.costs, halted_elsewhere, signal, wake, random_) : signal;
   drop_section_ = section;
   set_thread_timer(woken, now_ + wake, EventKind::GilAttempt);
   return {woken, section};
@@ -389,6 +432,20 @@ Time Engine::halted_wake(Time idle) {
   return wake;
 }
 
+bool Engine::cross_cpu_signal(int idle_core, Time& signal, Time& wake) {
+  const auto& c = config_.costs;
+  if (idle_core < 0 || c.cross_wake_short <= Time::zero()) return false;
+  // Within the window only, where G8 gives the polling draw: past it G8's halted law holds,
+  // which the hand-off gaps were calibrated on (the waiter there halted a moment after a
+  // long idle, which the governor remembers).
+  const Core& k = cores_[static_cast<std::size_t>(idle_core)];
+  const Time halt = now_ - k.idle_period_since;
+  if (max(halt, k.last_idle) > c.wake_poll_window) return false;
+  signal = cross_signal_after(c, halt, random_);
+  wake = cross_wake_after(c, halt, random_);
+  return true;
+}
+
 Time Engine::wake_latency(ThreadId t) { return woken_latency(t); }
 
 // Inline in the hand-off's two wake-ups (drop_gil's signal, switch_done()): its usual answer
@@ -510,19 +567,22 @@ void Engine::enter_gil_wait(ThreadId t) {
   th.s.dropped_gil();
   builder_.clear_state(gil.lane, now_);
   const ThreadId woken = gil.signal_one(random_);  // G6/G8
-  const Time signal = config_.costs.gil_mutex_signal;
-  drop_section_ = signal;
-  // G8b: drop_gil signals with the mutex held, so the signal's futex wake-up is part of it.
-  if (woken != kNoThread) gil.mutex.hold(now_, signal);
+  drop_section_ = config_.costs.gil_mutex_signal;
   if (woken != kNoThread) {
     threads_[woken].s.signalled();
     join_on_signal(woken);  // S3: the signal enqueues it on a busy core at once
     builder_.prefetch(threads_[woken].lane);
     const bool elsewhere = wakes_elsewhere(woken, t);
-    const Time wake = woken_latency(woken);
+    const int idle = idle_core_for(woken);
+    Time signal = drop_section_;
+    Time wake;
+    const bool halted_elsewhere = elsewhere && cross_cpu_signal(idle, signal, wake);
+    if (!halted_elsewhere) wake = woken_latency_from(woken, idle);
+    // G8b: drop_gil signals with the mutex held, so the signal's futex wake-up is part of it.
+    gil.mutex.hold(now_, signal);
     // G8c: woken on another core before the unlock, the waiter sleeps on the mutex (G8b), and
     // the unlock's futex wake-up of it costs the dropper that core's interrupt once more.
-    if (elsewhere && wake < signal) drop_section_ = signal + signal;
+    if (elsewhere && wake < signal) drop_section_ = signal + unlock_signal(config_.costs, halted_elsewhere, signal, wake, random_);
     set_thread_timer(woken, now_ + wake, EventKind::GilAttempt);
   }
   const bool must_wait = config_.gil == scenario::GilMode::New && gil.drop_request && woken != kNoThread;

@@ -175,6 +175,25 @@ struct Costs {
   Time wake_per_doubling = Time{5'300};       ///< G8: a halted core's wake-up grows this much per doubling
   Time gil_mutex_take = Time{100};            ///< G8b: take_gil holds the GIL's mutex this long when it takes the GIL (EST)
   Time gil_mutex_signal = Time{10'000};       ///< G8b: drop_gil holds it this long when its signal wakes a waiter
+  // G8d: drop_gil's signal of a GIL waiter whose CPU, another than the dropper's, has halted
+  // within the polling window: the signal's cost to the dropper and the waiter's wake-up, by
+  // how long that CPU has halted (three bands), each drawn about its band's median as far as
+  // its 10th percentile on either side (fidelity/short_halt_quiet.jsonl). cross_wake_short 0: off.
+  Time cross_halt_short = Time{28'000};       ///< G8d: a halt shorter than this is in the short band
+  Time cross_halt_long = Time{113'000};       ///< G8d: a halt this long or longer is in the long band
+  Time cross_wake_short = Time{25'600};       ///< G8d: the waiter's wake-up after a short halt, median
+  Time cross_wake_short_p10 = Time{18'900};   ///< G8d: and its 10th percentile
+  Time cross_wake_mid = Time{54'900};
+  Time cross_wake_mid_p10 = Time{19'700};
+  Time cross_wake_long = Time{60'500};
+  Time cross_wake_long_p10 = Time{52'000};
+  Time cross_signal_short = Time{23'500};     ///< G8d: the signal's cost to its sender after a short halt, median
+  Time cross_signal_short_p10 = Time{16'300};
+  Time cross_signal_mid = Time{33'100};
+  Time cross_signal_mid_p10 = Time{17'300};
+  Time cross_signal_long = Time{36'100};
+  Time cross_signal_long_p10 = Time{23'300};
+  double cross_spread = 1.0;                  ///< G8d: 1 draws the measured spread, 0 gives the medians
   Time handoff_refill = Time{30'000};         ///< S6: Python woken from a halted core refills its caches
   Time check_period = Time{5'000};            ///< old GIL: time to run 100 ticks (the default check_interval)
   double old_gil_handoff_probability = 0.05;  ///< old GIL: a signalled waiter wins the race (O3)

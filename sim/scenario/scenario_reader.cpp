@@ -71,7 +71,7 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 41> kCostDurations{{
+constexpr std::array<CostDuration, 55> kCostDurations{{
     {"timer_slack", &Costs::timer_slack},
     {"timer_wake_min", &Costs::timer_wake_min},
     {"timer_wake_window", &Costs::timer_wake_window},
@@ -82,6 +82,20 @@ constexpr std::array<CostDuration, 41> kCostDurations{{
     {"wake_per_doubling", &Costs::wake_per_doubling},
     {"gil_mutex_take", &Costs::gil_mutex_take},
     {"gil_mutex_signal", &Costs::gil_mutex_signal},
+    {"cross_halt_short", &Costs::cross_halt_short},
+    {"cross_halt_long", &Costs::cross_halt_long},
+    {"cross_wake_short_p10", &Costs::cross_wake_short_p10},
+    {"cross_wake_short", &Costs::cross_wake_short},
+    {"cross_wake_mid_p10", &Costs::cross_wake_mid_p10},
+    {"cross_wake_mid", &Costs::cross_wake_mid},
+    {"cross_wake_long_p10", &Costs::cross_wake_long_p10},
+    {"cross_wake_long", &Costs::cross_wake_long},
+    {"cross_signal_short_p10", &Costs::cross_signal_short_p10},
+    {"cross_signal_short", &Costs::cross_signal_short},
+    {"cross_signal_mid_p10", &Costs::cross_signal_mid_p10},
+    {"cross_signal_mid", &Costs::cross_signal_mid},
+    {"cross_signal_long_p10", &Costs::cross_signal_long_p10},
+    {"cross_signal_long", &Costs::cross_signal_long},
     {"handoff_refill", &Costs::handoff_refill},
     {"check_period", &Costs::check_period},
     {"old_gil_release_cost", &Costs::old_gil_release_cost},
@@ -115,6 +129,36 @@ constexpr std::array<CostDuration, 41> kCostDurations{{
     {"lock_with", &Costs::lock_with},
 }};
 
+/// G8d's law: the halt bands in order, and each band's 10th percentile no more than its median.
+void check_cross_cpu_law(const TomlReader& reader, const toml::table& table, const Costs& c) {
+  if (c.cross_wake_short <= 0_ns) return;  // the law off (G8/G8b's values)
+  const auto fail_at = [&](std::string_view first, std::string_view second, Time a, Time b) {
+    const toml::node* node = table.get(first);
+    if (node == nullptr) node = table.get(second);
+    reader.fail(*node, fmt::format("{} ({}) is more than {} ({}); expected them in order", first, format_time(a),
+                                   second, format_time(b)));
+  };
+  if (c.cross_halt_short > c.cross_halt_long) {
+    fail_at("cross_halt_short", "cross_halt_long", c.cross_halt_short, c.cross_halt_long);
+  }
+  struct Band {
+    std::string_view p10, median;
+    Time Costs::*low;
+    Time Costs::*mid;
+  };
+  const std::array<Band, 6> bands{{
+      {"cross_wake_short_p10", "cross_wake_short", &Costs::cross_wake_short_p10, &Costs::cross_wake_short},
+      {"cross_wake_mid_p10", "cross_wake_mid", &Costs::cross_wake_mid_p10, &Costs::cross_wake_mid},
+      {"cross_wake_long_p10", "cross_wake_long", &Costs::cross_wake_long_p10, &Costs::cross_wake_long},
+      {"cross_signal_short_p10", "cross_signal_short", &Costs::cross_signal_short_p10, &Costs::cross_signal_short},
+      {"cross_signal_mid_p10", "cross_signal_mid", &Costs::cross_signal_mid_p10, &Costs::cross_signal_mid},
+      {"cross_signal_long_p10", "cross_signal_long", &Costs::cross_signal_long_p10, &Costs::cross_signal_long},
+  }};
+  for (const Band& b : bands) {
+    if (c.*b.low > c.*b.mid) fail_at(b.p10, b.median, c.*b.low, c.*b.mid);
+  }
+}
+
 Costs read_costs(const TomlReader& reader, const toml::table* table) {
   Costs c;
   if (table == nullptr) return c;
@@ -129,6 +173,8 @@ Costs read_costs(const TomlReader& reader, const toml::table* table) {
     reader.fail(*node, fmt::format("wake_poll_min ({}) is more than wake_poll_max ({}); expected min <= max",
                                    format_time(c.wake_poll_min), format_time(c.wake_poll_max)));
   }
+  check_cross_cpu_law(reader, *table, c);
+  if (auto spread = reader.number(*table, "cross_spread", 0.0, 1.0)) c.cross_spread = *spread;
   if (auto p = reader.number(*table, "old_gil_handoff_probability", 0.0, 1.0)) c.old_gil_handoff_probability = *p;
   if (auto bandwidth = reader.number(*table, "ipc_bandwidth", 1.0, 1e15)) c.ipc_bandwidth = *bandwidth;
   if (auto capacity = reader.integer(*table, "pipe_capacity", 1, std::int64_t{1} << 40)) c.pipe_capacity = *capacity;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <utility>
 #include <string>
 
@@ -23,22 +24,24 @@ double intervals_per_op(const Suite& suite, const std::string& label, double int
 
 }  // namespace
 
-TEST_CASE("model: with the CPU-bound thread alone on its CPU, the pinned convoy loses about two intervals per operation") {
-  // Issue 8's check, docs/model.md G8c: each time the I/O thread takes the GIL back, its
-  // take_gil signals switch_cond, waking the forced-out CPU-bound thread on the other CPU,
-  // and that futex wake-up keeps the I/O thread 10 us from its next call; the CPU-bound
-  // thread, awake by then, takes the GIL in that call, sendall or recv alike: one interval
-  // per call, two per operation. CPython 3.11 on a quiet machine: 1.96 and 2.02 intervals at
-  // 5 and 50 ms in the quiet suite run docs/model.md G8c quotes, 2.11 and 1.11 in
-  // convoy_probe.py at load 2.5.
+TEST_CASE("model: with the CPU-bound thread alone on its CPU, the pinned convoy loses about 1.5 intervals per operation, two without G8d") {
+  // Issue 8's check, docs/model.md G8c and G8d: each time the I/O thread takes the GIL back,
+  // its take_gil signals switch_cond, waking the forced-out CPU-bound thread on the other CPU,
+  // and that futex wake-up keeps the I/O thread 10 us from its next call. With G8c alone the
+  // CPU-bound thread, awake by then, takes the GIL in that call, sendall or recv alike: two
+  // intervals per operation (CPython 1.96 and 2.02 at 5 and 50 ms in the quiet suite run
+  // G8c quotes). With G8d the call's signal of the CPU-bound thread, whose CPU halted a few
+  // microseconds, costs the I/O thread 16 to 31 us and wakes it in 19 to 32 us: a race, as
+  // on the page's host (CPython 1.14 and 1.46 there).
   const Suite suite = load_suite(kSuiteFile);
   const std::string two = "2 releases per op, ";
-  const double alone_5 = intervals_per_op(suite, two + "CPU thread alone, 5 ms: time per op", 0.005);
-  const double alone_50 = intervals_per_op(suite, two + "CPU thread alone, 50 ms: time per op", 0.05);
-  CHECK(alone_5 == doctest::Approx(2.0).epsilon(0.05));
-  CHECK(alone_50 == doctest::Approx(2.0).epsilon(0.05));
-  CHECK(alone_5 == doctest::Approx(2.06).epsilon(0.01));
-  CHECK(alone_50 == doctest::Approx(2.00).epsilon(0.01));
+  const std::string alone_5 = two + "CPU thread alone, 5 ms: time per op";
+  const std::string alone_50 = two + "CPU thread alone, 50 ms: time per op";
+  CHECK(intervals_per_op(suite, alone_5, 0.005) == doctest::Approx(1.52).epsilon(0.01));
+  CHECK(intervals_per_op(suite, alone_50, 0.05) == doctest::Approx(1.41).epsilon(0.01));
+  const auto without_g8d = [](scenario::Scenario& s) { s.costs.cross_wake_short = Time::zero(); };
+  CHECK(model_figure(suite, alone_5, without_g8d) / 0.005 == doctest::Approx(2.06).epsilon(0.01));
+  CHECK(model_figure(suite, alone_50, without_g8d) / 0.05 == doctest::Approx(2.00).epsilon(0.01));
 }
 
 TEST_CASE("model: beside the I/O thread the convoy loses one interval per operation, beside the echo between one and two") {
@@ -46,7 +49,8 @@ TEST_CASE("model: beside the I/O thread the convoy loses one interval per operat
   // wakes on the I/O thread's own CPU, which G8c does not charge, and waits for it to block
   // in its recv. Beside the echo (CPython 1.74 and 1.94 in the quiet run, 1.58 and 1.28 in
   // convoy_probe.py at load 2.5) the model stays short, not explained yet (fidelity/suite.toml's
-  // `why`: the echo waits a slice for the CPU-bound thread on their CPU in some operations, S3).
+  // `why`: the echo waits a slice for the CPU-bound thread on their CPU in some operations, S3);
+  // figures under the scenario's seed, G8d's draws included.
   const Suite suite = load_suite(kSuiteFile);
   const std::string two = "2 releases per op, ";
   CHECK(intervals_per_op(suite, two + "CPU thread beside the I/O thread, 5 ms: time per op", 0.005) ==
@@ -56,7 +60,7 @@ TEST_CASE("model: beside the I/O thread the convoy loses one interval per operat
   CHECK(intervals_per_op(suite, two + "CPU thread beside the echo, 5 ms: time per op", 0.005) ==
         doctest::Approx(1.26).epsilon(0.02));
   CHECK(intervals_per_op(suite, two + "CPU thread beside the echo, 50 ms: time per op", 0.05) ==
-        doctest::Approx(1.05).epsilon(0.02));
+        doctest::Approx(1.19).epsilon(0.02));
 }
 
 TEST_CASE("model: without the CPU-bound thread, the pinned scenarios' operation takes what CPython's calls take alone") {
@@ -92,22 +96,23 @@ TEST_CASE("model: beside the I/O thread, the lag S3 keeps across the forced swit
   CHECK(without == doctest::Approx(1.03).epsilon(0.02));
 }
 
-TEST_CASE("model: the convoy alone and beside the echo give one figure under every seed of the suite, as suite.toml's `why` says") {
-  // The page's figure is the median over the suite's model_seeds; for these rows every seed
-  // gives the scenario's own seed's figure (2.06, 2.00, 1.26 and 1.05 intervals above): alone
-  // to the nanosecond, beside the echo within a microsecond an operation (0.6 us at 5 ms).
+TEST_CASE("model: the convoy alone and beside the echo vary with the seed since G8d; the page quotes their median") {
+  // The page's figure is the median over the suite's model_seeds; G8d's draws make each seed's
+  // figure its own (before G8d every seed gave the scenario's own seed's figure). The medians
+  // are what suite.toml's `why` texts quote: 1.44, 1.46, 1.23 and 1.14 intervals.
   const Suite suite = load_suite(kSuiteFile);
   REQUIRE(suite.model_seeds == 9);
   const std::string two = "2 releases per op, ";
-  for (const std::string where : {"CPU thread alone, 5 ms", "CPU thread alone, 50 ms", "CPU thread beside the echo, 5 ms",
-                                  "CPU thread beside the echo, 50 ms"}) {
+  for (const auto& [where, interval, median] : {std::tuple{"CPU thread alone, 5 ms", 0.005, 1.44},
+                                                std::tuple{"CPU thread alone, 50 ms", 0.05, 1.46},
+                                                std::tuple{"CPU thread beside the echo, 5 ms", 0.005, 1.23},
+                                                std::tuple{"CPU thread beside the echo, 50 ms", 0.05, 1.14}}) {
     const std::string label = two + where + ": time per op";
     CAPTURE(label);
     const SuiteRow& row = suite_row(suite, label);
     const Prediction p = predict(row, scenario::load_file(suite.scenarios / row.scenario));
     CHECK(p.seeds == 9);
-    const bool alone = where.find("alone") != std::string::npos;
-    CHECK(p.high - p.low <= (alone ? 0.0 : 1e-6));
-    CHECK(std::abs(p.value - model_figure(suite, label)) <= (alone ? 0.0 : 1e-6));
+    CHECK(p.high > p.low);
+    CHECK(p.value / interval == doctest::Approx(median).epsilon(0.01));
   }
 }

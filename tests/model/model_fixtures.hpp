@@ -69,6 +69,7 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.costs.handoff_refill = 0_ns;
   s.costs.gil_mutex_take = 0_ns;  // the GIL's mutex never held (G8b): timelines of other rules
   s.costs.gil_mutex_signal = 0_ns;
+  s.costs.cross_wake_short = 0_ns;  // G8d off: the signal and the wake-up as G8/G8b give them
   s.costs.loop_callback = 0_ns;
   s.costs.fork_start = 0_ns;
   s.costs.fork_call = 0_ns;

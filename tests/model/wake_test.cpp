@@ -348,6 +348,7 @@ TEST_CASE("the convoy with two releases per operation loses one interval each ti
     // would add 10 us to the I/O thread's calls (G8b).
     s.costs.gil_mutex_take = Time::zero();
     s.costs.gil_mutex_signal = Time::zero();
+    s.costs.cross_wake_short = Time::zero();  // nor G8d's signal and wake-up by the halt
     int sends_lost = 0, recvs_lost = 0, seeds = 0;
     double intervals = 0;
     for (std::uint64_t seed = 1; seed <= 20; ++seed, ++seeds) {
@@ -392,14 +393,14 @@ TEST_CASE("a read from a ready pipe keeps the GIL under one seed and loses an in
   for (const int count : lost_per_seed) total += count;
   MESSAGE("lost reads: " << total << " of " << 200 * lost_per_seed.size() << " over 20 seeds");
   CHECK(some_read_kept_and_lost);
-  // Since G8c most reads lose the GIL: the reader that took it back from the forced-out hog
-  // signals the hog on the other core, which then waits on the GIL before the next read's
-  // drop_gil signals it (docs/model.md G8c: 3,691 of 4,000 in the suite's row; CPython lost
-  // 156 of 200 in the quiet run of that rule, 24 of 600 on busy machines before); every
-  // seed still keeps some reads.
+  // Since G8d about a tenth of the reads lose the GIL (14 to 29 of 200 a seed; with G8c alone
+  // most did, over 100 a seed): drop_gil's signal of the hog, on the other CPU, and its wake-up
+  // are G8d's draws by the halt (docs/model.md G8d: 104 of 4,000 in the suite's row, CPython 59
+  // of 1,200 on its page, 156 of 200 in the quiet run of G8c); every seed still loses some
+  // reads and keeps most.
   for (const int count : lost_per_seed) {
-    CHECK(count > 100);
-    CHECK(count < 200);
+    CHECK(count >= 5);
+    CHECK(count <= 60);
   }
 }
 

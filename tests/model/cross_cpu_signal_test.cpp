@@ -1,0 +1,153 @@
+// drop_gil's signal of a GIL waiter asleep on another CPU (docs/model.md G8d): what it costs
+// the dropper and when the waiter runs follow how long the waiter's CPU has halted, as
+// fidelity/short_halt_quiet.jsonl measured them; a waiter on the dropper's own CPU, or on one
+// halted past the polling window, keeps G8's and G8b's values. Hand-written timelines.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "model_fixtures.hpp"
+
+using namespace gilsim;
+using namespace gilsim::test;
+using trace::SpanState;
+
+namespace {
+
+/// Exact costs but the GIL's: G8d's measured law at its medians (no draw), G8b's 10 us signal
+/// where G8d does not hold, a 4 us polling wake-up, G8's halted law past a 390 us window.
+scenario::Scenario signal_scenario() {
+  auto s = exact_scenario(2);
+  const scenario::Costs measured;
+  s.costs.cross_wake_short = measured.cross_wake_short;  // exact_scenario() turns G8d off
+  s.costs.cross_spread = 0.0;
+  s.costs.wake_poll_window = 390_us;
+  s.costs.wake_poll_min = 4_us;
+  s.costs.wake_poll_max = 4_us;
+  s.costs.wake_per_doubling = 5'300_ns;
+  s.costs.gil_mutex_signal = 10_us;
+  return s;
+}
+
+/// T1 computes `python`, then drops the GIL for 1 ms of I/O, signalling T2, which waits for
+/// the GIL from 0 to compute 10 us. `cpus` pins both, if given.
+trace::Trace drop_after(scenario::Scenario s, Time python, std::vector<int> cpus = {}) {
+  add_jobs(s, "a", 1, {cpu(python), io(1_ms)});
+  add_jobs(s, "b", 1, {cpu(10_us)});
+  for (auto& job : s.jobs) job.cpus = cpus;
+  return simulate_with(s, scenario::Executor::Threads);
+}
+
+/// The dropper's drop_gil section (the Native span at the drop) and its I/O's start.
+void check_drop_section(const trace::Trace& t, const char* dropper, Time drop, Time io_start) {
+  const auto& t1 = lane_named(t, dropper);
+  REQUIRE(t1.spans.size() == 3);
+  CHECK(t1.spans[1].state == SpanState::Native);
+  CHECK(t1.spans[1].begin == drop);
+  CHECK(t1.spans[1].end == io_start);
+  CHECK(t1.spans[2].state == SpanState::BlockedIo);
+  CHECK(t1.spans[2].begin == io_start);
+}
+
+}  // namespace
+
+TEST_CASE("G8d: a waiter whose CPU halted 15 us wakes 25.6 us after the signal, which costs the dropper 23.5 us") {
+  //     0      T1 takes the GIL on core 0; T2 waits on core 1, which halts from 0.
+  //    15      T1 drops the GIL for its I/O and signals T2, halted 15 us (the short band):
+  //            drop_gil holds the mutex 23.5 us, on core 0, to 38.5; the I/O from 38.5.
+  //    40.6    T2 runs (25.6 us after the signal), finds the mutex free and the GIL too,
+  //            computes 10 us: ends at 50.6.
+  // With G8 and G8b alone T2 would run 4 us after the signal, during the 10 us section.
+  const auto t = drop_after(signal_scenario(), 15_us);
+  check_holders(holders(t, "GIL"), {{0_us, 15_us, "T1"}, {40'600_ns, 50'600_ns, "T2"}});
+  check_drop_section(t, "T1", 15_us, 38'500_ns);
+}
+
+TEST_CASE("G8d: a waiter whose CPU halted 100 us wakes 54.9 us after the signal, which costs the dropper 33.1 us") {
+  //     0      T1 takes the GIL on core 0; T2 waits on core 1, which halts from 0.
+  //   100      T1 drops and signals T2, halted 100 us (the middle band): the section lasts
+  //            33.1 us, to 133.1, and the I/O begins then.
+  //   154.9    T2 runs, takes the free GIL and computes 10 us: ends at 164.9.
+  const auto t = drop_after(signal_scenario(), 100_us);
+  check_holders(holders(t, "GIL"), {{0_us, 100_us, "T1"}, {154'900_ns, 164'900_ns, "T2"}});
+  check_drop_section(t, "T1", 100_us, 133'100_ns);
+}
+
+TEST_CASE("G8d: after a halt of 200 us, the long band: a 60.5 us wake-up and a 36.1 us signal") {
+  const auto t = drop_after(signal_scenario(), 200_us);
+  check_holders(holders(t, "GIL"), {{0_us, 200_us, "T1"}, {260'500_ns, 270'500_ns, "T2"}});
+  check_drop_section(t, "T1", 200_us, 236'100_ns);
+}
+
+TEST_CASE("G8d: a waiter on the dropper's own CPU keeps G8b's signal and G8's wake-up") {
+  // Both pinned to CPU 0 (a 3 ms quantum).
+  //     0      T1 takes the GIL and computes; T2 waits for the CPU.
+  //     3 ms   T1's slice ends: T2 runs, finds the GIL locked and waits on it, giving the
+  //            CPU back to T1.
+  //   3.5 ms   T1 drops and signals T2: no idle core for it (T1 runs on CPU 0), so its
+  //            wake-up is G8's for a busy core, 4 us, and the signal G8b's 10 us (no other
+  //            CPU to interrupt): T1 in drop_gil to 3.51 ms, then its I/O.
+  //   3.504 ms T2, awake, finds the mutex held and sleeps on it (G8b); the unlock at 3.51 ms
+  //            wakes it, 4 us more: it takes the GIL at 3.514 ms and ends at 3.524 ms.
+  // The same as with G8d turned off.
+  auto s = signal_scenario();
+  const auto t = drop_after(s, 3'500_us, {0});
+  check_holders(holders(t, "GIL"), {{0_us, 3'500_us, "T1"}, {3'514_us, 3'524_us, "T2"}});
+  check_drop_section(t, "T1", 3'500_us, 3'510_us);
+  s.costs.cross_wake_short = 0_ns;
+  const auto without = drop_after(s, 3'500_us, {0});
+  check_holders(holders(without, "GIL"), {{0_us, 3'500_us, "T1"}, {3'514_us, 3'524_us, "T2"}});
+}
+
+TEST_CASE("G8d: a waiter whose CPU halted past the polling window keeps G8's halted law and G8b's signal") {
+  // T2's core halted 1 ms > 390 us: G8's law, 4 us + 5.3 us x log2(1000 / 390) = 11.2 us, and
+  // the signal G8b's 10 us (the hand-off gaps' calibration holds them).
+  const auto t = drop_after(signal_scenario(), 1_ms);
+  check_holders(holders(t, "GIL"), {{0_us, 1_ms, "T1"}, {1'011'200_ns, 1'021'200_ns, "T2"}});
+  check_drop_section(t, "T1", 1_ms, 1'010_us);
+}
+
+TEST_CASE("G8d: a waiter whose CPU idled past the window just before keeps G8's halted law") {
+  //     0      T1 takes the GIL and drops it at once for 1 ms of I/O (nobody waits); T2 takes
+  //            it on the other core and computes 1.1 ms. T1's core idles.
+  //     1 ms   T1 back finds the GIL locked and waits on its core, which halts again.
+  //   1.1 ms   T2 drops the GIL for its I/O and signals T1, whose CPU has halted 100 us, but
+  //            the governor remembers the 1 ms before (G8): G8's halted law, 11.2 us, and
+  //            G8b's 10 us signal, not G8d's middle band (54.9 and 33.1 us).
+  //   1.1112 ms T1 takes the GIL and computes 10 us.
+  auto s = signal_scenario();
+  add_jobs(s, "b", 1, {io(1_ms), cpu(10_us)});
+  add_jobs(s, "a", 1, {cpu(1'100_us), io(1_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  check_holders(holders(t, "GIL"), {{0_us, 1'100_us, "T2"}, {1'111'200_ns, 1'121'200_ns, "T1"}});
+  check_drop_section(t, "T2", 1'100_us, 1'110_us);
+}
+
+TEST_CASE("G8d: with its spread the law draws each wake-up and signal between the band's 10th and 90th percentiles") {
+  // The short band (a halt of 15 us): wake-ups in [18.9, 64.9] us, signals in [16.3, 40.8],
+  // on both sides of their medians over seeds.
+  auto s = signal_scenario();
+  s.costs.cross_spread = 1.0;
+  int early = 0;
+  int late = 0;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    CAPTURE(seed);
+    s.seed = seed;
+    const auto t = drop_after(s, 15_us);
+    const auto& t1 = lane_named(t, "T1");
+    REQUIRE(t1.spans.size() == 3);
+    const Time signal = t1.spans[1].duration();
+    const auto held = holders(t, "GIL");
+    REQUIRE(held.size() == 2);
+    const Time wake = held[1].begin - 15_us;
+    CHECK(wake >= 18'900_ns);
+    CHECK(wake <= 64'900_ns);
+    // A waiter woken within the signal sleeps on the mutex: a second signal (G8c), drawn
+    // from the short band too.
+    CHECK(signal >= 16'300_ns);
+    CHECK(signal <= (wake < signal ? 81'600_ns : 40'800_ns));
+    (wake < 25'600_ns ? early : late) += 1;
+  }
+  CHECK(early > 0);
+  CHECK(late > 0);
+}
