@@ -186,8 +186,9 @@ void Engine::take_gil(ThreadId t) {
 // between the two looks changes it).
 void Engine::take_from_forced_out(ThreadId t) { take_from_forced_out_inline(t); }
 
-// take_from_forced_out(), inline in take_and_run().
-[[gnu::always_inline]] inline void Engine::take_from_forced_out_inline(ThreadId t) {
+// take_from_forced_out(), inline in take_and_run(); given `wake`, the dropper's switch wake is
+// left for the caller to run or set (switch_wake_next_or_set()), its sequence number taken.
+[[gnu::always_inline]] inline void Engine::take_from_forced_out_inline(ThreadId t, DeferredTimer* wake_later) {
   Thread& th = threads_[t];
   Gil& gil = *th.gil;
   take_signal_cost_ = Time::zero();
@@ -209,7 +210,10 @@ void Engine::take_from_forced_out(ThreadId t) { take_from_forced_out_inline(t); 
   // G8c: on another core, the futex wake-up costs the taker that core's interrupt.
   if ((idle >= 0 ? idle : dropper.cpu) != th.core) take_signal_cost_ = c.gil_mutex_signal;
   const Time wake = woken_latency_from(d, idle);
-  if (wake > Time::zero()) {
+  if (wake_later != nullptr && wake > Time::zero() && !timers_.pending(dropper.timer)) {
+    owners_[dropper.timer].kind = EventKind::SwitchWake;
+    *wake_later = DeferredTimer{d, now_ + wake, timers_.take_seq()};
+  } else if (wake > Time::zero()) {
     set_thread_timer(d, now_ + wake, EventKind::SwitchWake);
   } else if (dropper.s.after_gil == AfterGil::ResumeProgram) {
     schedule_resume(d);
@@ -223,13 +227,15 @@ void Engine::take_from_forced_out(ThreadId t) { take_from_forced_out_inline(t); 
 // the mutex's sleeper woken at its unlock, then proceed() (on its core, holding the GIL: the
 // check point, then start_run_plain()), in their order. The run is the event's last change:
 // the drop deadline's look that end_event() would make is made here, the same, with no call.
-void Engine::take_and_run(ThreadId t) {
+void Engine::take_and_run(ThreadId t, bool event_ends) {
   Thread& th = threads_[t];
   Gil& gil = *th.gil;
-  take_from_forced_out_inline(t);
+  DeferredTimer wake;
+  take_from_forced_out_inline(t, event_ends ? &wake : nullptr);
   if (gil.mutex.has_sleepers()) wake_mutex_sleeper(gil);  // at take_gil's MUTEX_UNLOCK
   // proceed()
   if (gil.drop_request && gil.holder == t) {
+    if (wake.thread != kNoThread) set_deferred(wake);
     forced_switch(t);  // a check point: the eval loop sees the pending request (G4, G5)
     return;
   }
@@ -239,6 +245,7 @@ void Engine::take_and_run(ThreadId t) {
     gil.deadline_dirty = false;
     look_at_drop_deadline(gil);
   }
+  if (wake.thread != kNoThread) switch_wake_next_or_set(wake);
 }
 
 // Inline in take_gil(), its one caller.
@@ -626,7 +633,7 @@ void Engine::attempt_on_idle_core(ThreadId t, int c) {
       gil.switch_waiters.size() == 1 && gil.switch_waiters.front() != t && !unlocking(gil.switch_waiters.front())) {
     if (th.s.after_gil == AfterGil::ContinueCompute && th.work.needs_gil && th.work.checkpoints &&
         ending_at_once_ != t && dirty_gils_.empty()) {
-      take_and_run(t);
+      take_and_run(t, event_ends);
       return;
     }
     take_from_forced_out(t);
@@ -758,7 +765,7 @@ void Engine::update_drop_deadline(Gil& gil) {
   gil.wait_for_switch(t);
   show(t, SpanState::Native);
   builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, now_, SpanState::Native, th.lane);
-  set_thread_timer(t, now_ + section, EventKind::MutexUnlock);
+  unlock_next_or_set(t, now_ + section);  // the event's last change
 }
 
 // Inline in dispatch(), its one caller.

@@ -71,6 +71,32 @@ class TimerHeap {
     }
     set_in_heap(e, i);
   }
+  /// The sequence number a set() now would take, taken (for set_at_seq() later, or for an
+  /// event run at once with no entry: fires_first()). Orders the entry as if set now.
+  std::uint64_t take_seq() { return next_seq_++; }
+  /// set() of `slot`, not pending, with a sequence number take_seq() gave: the entry ties
+  /// as it would have had it been set when the number was taken.
+  void set_at_seq(Slot slot, Time at, std::uint64_t seq) {
+    assert(slot != fixed_slot_ && position_[slot] == kAbsent);
+    const Entry e{at, (seq << kSlotBits) | slot};
+    if (heap_.empty() && heap_.capacity() > 0) {
+      heap_.push_back(e);
+      position_[slot] = 0;
+      return;
+    }
+    if (!parked_) {
+      parked_entry_ = e;
+      parked_ = true;
+      position_[slot] = kParked;
+      return;
+    }
+    set_in_heap(e, kAbsent);
+  }
+  /// An entry at `at` with sequence `seq` (take_seq()) would fire before every one pending:
+  /// the loop's next event, were it set.
+  bool fires_first(Time at, std::uint64_t seq) const {
+    return empty() || before(Entry{at, seq << kSlotBits}, front());
+  }
   /// As set(), for a timer usually due after every one pending (the GIL's drop deadline,
   /// set behind a woken waiter's nearer timer): with nothing pending for `slot` and the new
   /// last leaf not before its parent (a tie goes after: the new entry's sequence is the
