@@ -191,7 +191,7 @@ void Engine::set_deferred(const DeferredTimer& timer) {
 
 // A dropper's switch wake (G6), whose sequence number take_and_run() took.
 [[gnu::always_inline]] inline void Engine::switch_wake_next_or_set(const DeferredTimer& wake) {
-  run_next_or_set(wake, [this, &wake] { on_switch_wake(wake.thread); });
+  run_next_or_set(wake, [this, &wake] { on_switch_wake(wake.thread, true); });
 }
 
 [[gnu::always_inline]] inline void Engine::dispatch(TimerOwner e) {

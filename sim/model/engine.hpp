@@ -499,11 +499,13 @@ class Engine {
   /// G8b: the unlock of the mutex wakes its longest sleeper, if no woken one is on its way.
   void wake_mutex_sleeper(Gil& gil);
   void run_assigned(ThreadId t);
-  void on_switch_wake(ThreadId t);
+  /// `run_at_once`: run by switch_wake_next_or_set(), inside the take's straight path.
+  void on_switch_wake(ThreadId t, bool run_at_once = false);
   /// on_switch_wake() of a forced-out dropper (new GIL) that passes through idle core `core`,
   /// off any core with nobody waiting for one, back to its timed wait: the usual hand-off's
   /// last event, out of line and straight, its drop deadline's look made at its end.
   [[gnu::noinline]] void return_to_timed_wait(ThreadId t, int core);
+  void return_to_timed_wait_inline(ThreadId t, int core);
   /// The wake-up of a core that idled `idle`, past the polling window (G8), not in the
   /// memo: the law's logarithm, kept in the memo.
   [[gnu::noinline]] Time halted_wake(Time idle);

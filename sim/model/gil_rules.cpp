@@ -328,7 +328,7 @@ bool Engine::unlocking(ThreadId t) const {
 }
 
 // Inline in dispatch(), its one caller.
-[[gnu::always_inline]] inline void Engine::on_switch_wake(ThreadId t) {
+[[gnu::always_inline]] inline void Engine::on_switch_wake(ThreadId t, bool run_at_once) {
   Thread& th = threads_[t];
   // It runs now, on the core it woke on (an idle one if any: one choice serves both the
   // wake-up and the core it then takes); it takes a core if it goes on.
@@ -348,7 +348,11 @@ bool Engine::unlocking(ThreadId t) const {
   const Gil* gil = th.work.needs_gil ? gil_of(t) : nullptr;
   if (core >= 0 && gil != nullptr && gil->locked && th.s.core == CoreState::Off && !waiting() &&
       th.parked == Parked::No) {
-    return_to_timed_wait(t, core);
+    if (run_at_once) {
+      return_to_timed_wait_inline(t, core);  // in take_and_run(), out of line already
+    } else {
+      return_to_timed_wait(t, core);
+    }
     return;
   }
   proceed(t);
@@ -370,7 +374,9 @@ bool Engine::unlocking(ThreadId t) const {
 // release_core() left out (the thread is off any core, the caller checked), in their order.
 // The wait is the event's last change: with no other GIL waiting for its look, the drop
 // deadline's look that end_event() would make is made here, the same, with no call.
-void Engine::return_to_timed_wait(ThreadId t, int core) {
+void Engine::return_to_timed_wait(ThreadId t, int core) { return_to_timed_wait_inline(t, core); }
+
+[[gnu::always_inline]] inline void Engine::return_to_timed_wait_inline(ThreadId t, int core) {
   pass_through_core(core, t);
   Thread& th = threads_[t];
   th.s.just_woke = false;
