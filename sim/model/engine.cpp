@@ -17,6 +17,10 @@
 // A compute on the thread's own core with its GIL held (the new holder's first Python after
 // its take, a refill pending) has start_on_own_core() (proceed_from_compute()'s proceed(),
 // start_run_anyhow() and finished_at_once()).
+// Two of the usual hand-off's events run at once where the event before them ends, when they
+// are the loop's next event: the forced-out dropper's mutex unlock (unlock_next_or_set(), from
+// force_out()) and its switch wake (switch_wake_next_or_set(), from take_and_run()), counted,
+// their timers' sequence numbers taken where set() took them.
 // A rule changed in a general path is changed in its straight path too.
 #include "sim/model/engine.hpp"
 

@@ -6,7 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "model_fixtures.hpp"
@@ -20,18 +22,10 @@ using trace::SpanState;
 namespace {
 
 /// Two hogs of `work` of Python each on 2 cores with per-CPU queues, exact costs but every
-/// wake-up `wake` (the polling window of 10 ms covers every idle here), drop_gil's signal
-/// `signal` (G8b), a switch interval of 4 ms.
+/// wake-up `wake` and drop_gil's signal `signal` (exact_with_wakes()), a switch interval of 4 ms.
 scenario::Scenario two_hogs(Time work, Time wake, Time signal) {
-  auto s = exact_scenario(2);
+  auto s = exact_with_wakes(wake, signal);
   s.machine.placement = scenario::Placement::PerCpu;
-  s.costs.wake_poll_window = 10_ms;
-  s.costs.wake_poll_min = wake;
-  s.costs.wake_poll_max = wake;
-  s.costs.timer_wake_min = wake;
-  s.costs.timer_wake_window = 10_ms;
-  s.costs.gil_mutex_signal = signal;
-  s.python.switch_interval = 4_ms;
   add_jobs(s, "hog", 2, {cpu(work)});
   scenario::Run run;
   run.name = "threads";
@@ -61,6 +55,23 @@ std::vector<Time> instants_watched_at_every_event(const scenario::Scenario& s) {
   return stopped_at;
 }
 
+/// Two hogs of 6 ms with every wake-up 11 us and drop_gil's signal `signal`, simulated: the
+/// trace, and its count of events in `events`.
+trace::Trace run_two_hogs(Time signal, std::uint64_t& events) {
+  const auto s = two_hogs(6_ms, 11_us, signal);
+  model::SimulationStats stats;
+  auto t = model::simulate(s, s.runs[0], &stats);
+  events = stats.events;
+  return t;
+}
+
+/// The GIL's holds of two threads taking turns, T1 first: each `{begin, end}` in order.
+std::vector<Hold> turns(std::initializer_list<std::pair<Time, Time>> holds) {
+  std::vector<Hold> out;
+  for (const auto& [begin, end] : holds) out.push_back({begin, end, out.size() % 2 == 0 ? "T1" : "T2"});
+  return out;
+}
+
 bool contains(const std::vector<Time>& instants, Time at) {
   return std::find(instants.begin(), instants.end(), at) != instants.end();
 }
@@ -86,13 +97,10 @@ TEST_CASE("a forced-out dropper's mutex unlock and switch wake run at once, at t
   // Events: the three starts, the deadline, the unlock, the attempt, T2's Resume (run at once)
   // and its signal's end, T1's switch wake, the deadline, the unlock, the attempt, the switch
   // wake, T1's end, T2's attempt and T2's end: 16, as when every one went through the heap.
-  auto s = two_hogs(6_ms, 11_us, 10_us);
-  model::SimulationStats stats;
-  const auto t = model::simulate(s, s.runs[0], &stats);
-  check_holders(holders(t, "GIL"), {{0_ms, 4'011_us, "T1"},
-                                    {4'022_us, 8'044_us, "T2"},
-                                    {8'055_us, 10'044_us, "T1"},
-                                    {10'055_us, 12'043_us, "T2"}});
+  std::uint64_t events = 0;
+  const auto t = run_two_hogs(10_us, events);
+  check_holders(holders(t, "GIL"), turns({{0_ms, 4'011_us}, {4'022_us, 8'044_us},
+                                          {8'055_us, 10'044_us}, {10'055_us, 12'043_us}}));
   check_pieces(pieces(t, "T1"), {{SpanState::Running, 0_ms, 4'011_us},
                                  {SpanState::Native, 4'011_us, 4'021_us},
                                  {SpanState::WaitingGil, 4'021_us, 8'055_us},
@@ -109,10 +117,10 @@ TEST_CASE("a forced-out dropper's mutex unlock and switch wake run at once, at t
   check_pieces(pieces(t, "core 1"), {{SpanState::Running, 4'022_us, 8'044_us},
                                      {SpanState::Native, 8'044_us, 8'054_us},
                                      {SpanState::Running, 10'055_us, 12'043_us}});
-  CHECK(stats.events == 16);
+  CHECK(events == 16);
   // Watched, the run stops at its limit after the deadline and after the take, before the
   // events they would run at once.
-  const auto stopped_at = instants_watched_at_every_event(s);
+  const auto stopped_at = instants_watched_at_every_event(two_hogs(6_ms, 11_us, 10_us));
   CHECK(contains(stopped_at, 4'011_us));
   CHECK(contains(stopped_at, 8'055_us));
 }
@@ -127,18 +135,15 @@ TEST_CASE("an unlock due with the woken waiter's attempt, set before it, runs af
   // its last 1.989 ms to 10.033; T2 takes at 10.044 and ends at 12.033. Run at once before
   // the attempt, the unlock would leave T1 waiting on switch_cond and T2's take would pay its
   // signal. Events: 14.
-  auto s = two_hogs(6_ms, 11_us, 11_us);
-  model::SimulationStats stats;
-  const auto t = model::simulate(s, s.runs[0], &stats);
-  check_holders(holders(t, "GIL"), {{0_ms, 4'011_us, "T1"},
-                                    {4'022_us, 8'033_us, "T2"},
-                                    {8'044_us, 10'033_us, "T1"},
-                                    {10'044_us, 12'033_us, "T2"}});
+  std::uint64_t events = 0;
+  const auto t = run_two_hogs(11_us, events);
+  check_holders(holders(t, "GIL"), turns({{0_ms, 4'011_us}, {4'022_us, 8'033_us},
+                                          {8'044_us, 10'033_us}, {10'044_us, 12'033_us}}));
   check_pieces(pieces(t, "T1"), {{SpanState::Running, 0_ms, 4'011_us},
                                  {SpanState::Native, 4'011_us, 4'022_us},
                                  {SpanState::WaitingGil, 4'022_us, 8'044_us},
                                  {SpanState::Running, 8'044_us, 10'033_us}});
-  CHECK(stats.events == 14);
-  CHECK(contains(instants_watched_at_every_event(s), 8'033_us));
+  CHECK(events == 14);
+  CHECK(contains(instants_watched_at_every_event(two_hogs(6_ms, 11_us, 11_us)), 8'033_us));
 }
 
