@@ -292,7 +292,7 @@ bool Engine::unlocking(ThreadId t) const {
   return owners_[th.timer].kind == EventKind::MutexUnlock && timers_.pending(th.timer);
 }
 
-// Inline in dispatch(), its one caller.
+// Inline in dispatch() and where the forced switch runs it at once (unlock_next_or_set()).
 [[gnu::always_inline]] inline void Engine::on_mutex_unlock(ThreadId t) {
   Thread& th = threads_[t];
   if (th.s.gil == GilState::Switch) {  // not switched yet: COND_WAIT(switch_cond)
@@ -327,7 +327,7 @@ bool Engine::unlocking(ThreadId t) const {
   }
 }
 
-// Inline in dispatch(), its one caller.
+// Inline in dispatch() and where the take runs it at once (switch_wake_next_or_set()).
 [[gnu::always_inline]] inline void Engine::on_switch_wake(ThreadId t, bool run_at_once) {
   Thread& th = threads_[t];
   // It runs now, on the core it woke on (an idle one if any: one choice serves both the
