@@ -17,6 +17,10 @@
 // A compute on the thread's own core with its GIL held (the new holder's first Python after
 // its take, a refill pending) has start_on_own_core() (proceed_from_compute()'s proceed(),
 // start_run_anyhow() and finished_at_once()).
+// Two of the usual hand-off's events run at once where the event before them ends, when they
+// are the loop's next event: the forced-out dropper's mutex unlock (unlock_next_or_set(), from
+// force_out()) and its switch wake (switch_wake_next_or_set(), from take_and_run()), counted,
+// their timers' sequence numbers taken where set() took them.
 // A rule changed in a general path is changed in its straight path too.
 #include "sim/model/engine.hpp"
 
@@ -152,6 +156,47 @@ TimerHeap::Slot Engine::add_timer(EventKind kind, std::uint32_t target) {
 }
 
 void Engine::cancel_thread_timer(ThreadId t) { timers_.cancel(threads_[t].timer); }
+
+// Events run at once, where the event before them ends (unlock_next_or_set(),
+// switch_wake_next_or_set()): a thread's timer set as its event's last change, when it is the
+// loop's next event, needs no entry set and popped. Its sequence number is taken where set()
+// would take it (TimerHeap::take_seq()), so that what the event's end sets (a drop deadline's
+// look) ties after it as before; the event ends as the loop ends it (end_event()), and then the
+// timer's event runs as the loop would run it (not stopped, under the limit, before every timer
+// pending), counted, or the timer is set with that number. The loop's end_event() after it is
+// the event's run here.
+template <class Event>
+[[gnu::always_inline]] inline void Engine::run_next_or_set(const DeferredTimer& timer, Event&& event) {
+  end_event_inline();
+  if (stopped_ || events_ >= config_.max_events || !timers_.fires_first(timer.at, timer.seq)) {
+    set_deferred(timer);
+    return;
+  }
+  assert(timer.at >= now_);
+  now_ = timer.at;
+  ++events_;
+  event();
+}
+
+void Engine::set_deferred(const DeferredTimer& timer) {
+  timers_.set_at_seq(threads_[timer.thread].timer, timer.at, timer.seq);
+}
+
+// The dropper's mutex unlock (G8b), the forced switch's last change (force_out()).
+[[gnu::always_inline]] inline void Engine::unlock_next_or_set(ThreadId t, Time at) {
+  const TimerHeap::Slot slot = threads_[t].timer;
+  owners_[slot].kind = EventKind::MutexUnlock;
+  if (timers_.pending(slot)) [[unlikely]] {
+    timers_.set(slot, at);
+    return;
+  }
+  run_next_or_set(DeferredTimer{t, at, timers_.take_seq()}, [this, t] { on_mutex_unlock(t); });
+}
+
+// A dropper's switch wake (G6), whose sequence number take_and_run() took.
+[[gnu::always_inline]] inline void Engine::switch_wake_next_or_set(const DeferredTimer& wake) {
+  run_next_or_set(wake, [this, &wake] { on_switch_wake(wake.thread, true); });
+}
 
 [[gnu::always_inline]] inline void Engine::dispatch(TimerOwner e) {
   switch (e.kind) {

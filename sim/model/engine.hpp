@@ -259,6 +259,22 @@ class Engine {
   /// A thread's one program timer (Resume, GilAttempt or OldGilHandoff), set or moved.
   void set_thread_timer(ThreadId t, Time at, EventKind kind);
   void cancel_thread_timer(ThreadId t);
+  /// A thread's program timer not set yet (a woken waiter's attempt, a dropper's switch wake):
+  /// when it fires, and the sequence number its set() took (TimerHeap::take_seq()).
+  struct DeferredTimer {
+    ThreadId thread = trace::kNone;
+    Time at;
+    std::uint64_t seq = 0;
+  };
+  /// set_thread_timer() of `t`'s mutex unlock at `at` as its event's last change: when it
+  /// is the loop's next event, the event ends and the unlock runs here, counted.
+  void unlock_next_or_set(ThreadId t, Time at);
+  /// `timer`, its event's last change, run (`event()`) when it is the loop's next event and the
+  /// loop would run it, after its event's end, as the loop would; else set.
+  template <class Event>
+  void run_next_or_set(const DeferredTimer& timer, Event&& event);
+  /// The deferred timer `timer` set with the sequence number it took.
+  void set_deferred(const DeferredTimer& timer);
   void dispatch(TimerOwner owner);
   /// What the loop does after each event: the drop deadlines changed in it are set.
   void end_event();
@@ -420,11 +436,16 @@ class Engine {
   /// take_gil() of a waiter on its core from a holder forced out (new GIL) who alone waits
   /// on switch_cond, not in its unlock: the usual hand-off's take, out of line and straight.
   [[gnu::noinline]] void take_from_forced_out(ThreadId t);
-  void take_from_forced_out_inline(ThreadId t);
+  void take_from_forced_out_inline(ThreadId t, DeferredTimer* wake_later = nullptr);
+  /// The switch wake `wake`, the last change of its event (take_and_run()): when it is the
+  /// loop's next event, the event ends and the wake runs here, counted; else it is set.
+  void switch_wake_next_or_set(const DeferredTimer& wake);
   /// try_gil_on_core() of a forced-out thread taking the GIL from the forced-out holder, as
   /// take_from_forced_out() does, to go on with its Python (no drop deadline's look pending):
   /// the take, the run and the deadline's look, the usual hand-off's third event, straight.
-  [[gnu::noinline]] void take_and_run(ThreadId t);
+  /// `event_ends`: called as its event's last change, where the dropper's switch wake may be
+  /// run at once when it is the loop's next event (switch_wake_next_or_set()).
+  [[gnu::noinline]] void take_and_run(ThreadId t, bool event_ends);
   void enter_gil_wait(ThreadId t);
   /// release_gil()'s compute of drop_section_ (G8b) by a dropper on its core with a drop
   /// deadline's look asked for: compute()'s long way for that case, out of line and straight.
@@ -482,11 +503,13 @@ class Engine {
   /// G8b: the unlock of the mutex wakes its longest sleeper, if no woken one is on its way.
   void wake_mutex_sleeper(Gil& gil);
   void run_assigned(ThreadId t);
-  void on_switch_wake(ThreadId t);
+  /// `run_at_once`: run by switch_wake_next_or_set(), inside the take's straight path.
+  void on_switch_wake(ThreadId t, bool run_at_once = false);
   /// on_switch_wake() of a forced-out dropper (new GIL) that passes through idle core `core`,
   /// off any core with nobody waiting for one, back to its timed wait: the usual hand-off's
   /// last event, out of line and straight, its drop deadline's look made at its end.
   [[gnu::noinline]] void return_to_timed_wait(ThreadId t, int core);
+  void return_to_timed_wait_inline(ThreadId t, int core);
   /// The wake-up of a core that idled `idle`, past the polling window (G8), not in the
   /// memo: the law's logarithm, kept in the memo.
   [[gnu::noinline]] Time halted_wake(Time idle);

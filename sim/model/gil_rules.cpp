@@ -229,8 +229,9 @@ void Engine::take_gil(ThreadId t) {
 // between the two looks changes it).
 void Engine::take_from_forced_out(ThreadId t) { take_from_forced_out_inline(t); }
 
-// take_from_forced_out(), inline in take_and_run().
-[[gnu::always_inline]] inline void Engine::take_from_forced_out_inline(ThreadId t) {
+// take_from_forced_out(), inline in take_and_run(); given `wake`, the dropper's switch wake is
+// left for the caller to run or set (switch_wake_next_or_set()), its sequence number taken.
+[[gnu::always_inline]] inline void Engine::take_from_forced_out_inline(ThreadId t, DeferredTimer* wake_later) {
   Thread& th = threads_[t];
   Gil& gil = *th.gil;
   take_signal_cost_ = Time::zero();
@@ -252,7 +253,10 @@ void Engine::take_from_forced_out(ThreadId t) { take_from_forced_out_inline(t); 
   // G8c: on another core, the futex wake-up costs the taker that core's interrupt.
   if ((idle >= 0 ? idle : dropper.cpu) != th.core) take_signal_cost_ = c.gil_mutex_signal;
   const Time wake = woken_latency_from(d, idle);
-  if (wake > Time::zero()) {
+  if (wake_later != nullptr && wake > Time::zero() && !timers_.pending(dropper.timer)) {
+    owners_[dropper.timer].kind = EventKind::SwitchWake;
+    *wake_later = DeferredTimer{d, now_ + wake, timers_.take_seq()};
+  } else if (wake > Time::zero()) {
     set_thread_timer(d, now_ + wake, EventKind::SwitchWake);
   } else if (dropper.s.after_gil == AfterGil::ResumeProgram) {
     schedule_resume(d);
@@ -266,13 +270,15 @@ void Engine::take_from_forced_out(ThreadId t) { take_from_forced_out_inline(t); 
 // the mutex's sleeper woken at its unlock, then proceed() (on its core, holding the GIL: the
 // check point, then start_run_plain()), in their order. The run is the event's last change:
 // the drop deadline's look that end_event() would make is made here, the same, with no call.
-void Engine::take_and_run(ThreadId t) {
+void Engine::take_and_run(ThreadId t, bool event_ends) {
   Thread& th = threads_[t];
   Gil& gil = *th.gil;
-  take_from_forced_out_inline(t);
+  DeferredTimer wake;
+  take_from_forced_out_inline(t, event_ends ? &wake : nullptr);
   if (gil.mutex.has_sleepers()) wake_mutex_sleeper(gil);  // at take_gil's MUTEX_UNLOCK
   // proceed()
   if (gil.drop_request && gil.holder == t) {
+    if (wake.thread != kNoThread) set_deferred(wake);
     forced_switch(t);  // a check point: the eval loop sees the pending request (G4, G5)
     return;
   }
@@ -282,6 +288,7 @@ void Engine::take_and_run(ThreadId t) {
     gil.deadline_dirty = false;
     look_at_drop_deadline(gil);
   }
+  if (wake.thread != kNoThread) switch_wake_next_or_set(wake);
 }
 
 // Inline in take_gil(), its one caller.
@@ -328,7 +335,7 @@ bool Engine::unlocking(ThreadId t) const {
   return owners_[th.timer].kind == EventKind::MutexUnlock && timers_.pending(th.timer);
 }
 
-// Inline in dispatch(), its one caller.
+// Inline in dispatch() and where the forced switch runs it at once (unlock_next_or_set()).
 [[gnu::always_inline]] inline void Engine::on_mutex_unlock(ThreadId t) {
   Thread& th = threads_[t];
   if (th.s.gil == GilState::Switch) {  // not switched yet: COND_WAIT(switch_cond)
@@ -363,8 +370,8 @@ bool Engine::unlocking(ThreadId t) const {
   }
 }
 
-// Inline in dispatch(), its one caller.
-[[gnu::always_inline]] inline void Engine::on_switch_wake(ThreadId t) {
+// Inline in dispatch() and where the take runs it at once (switch_wake_next_or_set()).
+[[gnu::always_inline]] inline void Engine::on_switch_wake(ThreadId t, bool run_at_once) {
   Thread& th = threads_[t];
   // It runs now, on the core it woke on (an idle one if any: one choice serves both the
   // wake-up and the core it then takes); it takes a core if it goes on.
@@ -384,7 +391,11 @@ bool Engine::unlocking(ThreadId t) const {
   const Gil* gil = th.work.needs_gil ? gil_of(t) : nullptr;
   if (core >= 0 && gil != nullptr && gil->locked && th.s.core == CoreState::Off && !waiting() &&
       th.parked == Parked::No) {
-    return_to_timed_wait(t, core);
+    if (run_at_once) {
+      return_to_timed_wait_inline(t, core);  // in take_and_run(), out of line already
+    } else {
+      return_to_timed_wait(t, core);
+    }
     return;
   }
   proceed(t);
@@ -406,7 +417,9 @@ bool Engine::unlocking(ThreadId t) const {
 // release_core() left out (the thread is off any core, the caller checked), in their order.
 // The wait is the event's last change: with no other GIL waiting for its look, the drop
 // deadline's look that end_event() would make is made here, the same, with no call.
-void Engine::return_to_timed_wait(ThreadId t, int core) {
+void Engine::return_to_timed_wait(ThreadId t, int core) { return_to_timed_wait_inline(t, core); }
+
+[[gnu::always_inline]] inline void Engine::return_to_timed_wait_inline(ThreadId t, int core) {
   pass_through_core(core, t);
   Thread& th = threads_[t];
   th.s.just_woke = false;
@@ -686,7 +699,7 @@ void Engine::attempt_on_idle_core(ThreadId t, int c) {
       gil.switch_waiters.size() == 1 && gil.switch_waiters.front() != t && !unlocking(gil.switch_waiters.front())) {
     if (th.s.after_gil == AfterGil::ContinueCompute && th.work.needs_gil && th.work.checkpoints &&
         ending_at_once_ != t && dirty_gils_.empty()) {
-      take_and_run(t);
+      take_and_run(t, event_ends);
       return;
     }
     take_from_forced_out(t);
@@ -818,7 +831,7 @@ void Engine::update_drop_deadline(Gil& gil) {
   gil.wait_for_switch(t);
   show(t, SpanState::Native);
   builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, now_, SpanState::Native, th.lane);
-  set_thread_timer(t, now_ + section, EventKind::MutexUnlock);
+  unlock_next_or_set(t, now_ + section);  // the event's last change
 }
 
 // Inline in dispatch(), its one caller.

@@ -50,26 +50,21 @@ class TimerHeap {
   /// Schedules `slot` at `at`, moving its pending entry if it has one.
   void set(Slot slot, Time at) {
     assert(slot != fixed_slot_ && "the fixed slot is set by set_late()");
-    const Entry e{at, (next_seq_++ << kSlotBits) | slot};
-    std::uint32_t i = position_[slot];
-    if (i == kAbsent) {
-      if (heap_.empty() && heap_.capacity() > 0) {
-        // Nothing pending and nothing in the heap: the usual set() of a hand-off, whose other
-        // timers are parked or already fired. No sift, and no registers saved for one.
-        heap_.push_back(e);
-        position_[slot] = 0;
-        return;
-      }
-      if (!parked_) {
-        // The place beside the heap is free: the entry waits there (it fires as from the
-        // heap) until it fires, is cancelled, or a park() moves it into the heap.
-        parked_entry_ = e;
-        parked_ = true;
-        position_[slot] = kParked;
-        return;
-      }
-    }
-    set_in_heap(e, i);
+    set_entry(slot, Entry{at, (next_seq_++ << kSlotBits) | slot}, position_[slot]);
+  }
+  /// The sequence number a set() now would take, taken (for set_at_seq() later, or for an
+  /// event run at once with no entry: fires_first()). Orders the entry as if set now.
+  std::uint64_t take_seq() { return next_seq_++; }
+  /// set() of `slot`, not pending, with a sequence number take_seq() gave: the entry ties
+  /// as it would have had it been set when the number was taken.
+  void set_at_seq(Slot slot, Time at, std::uint64_t seq) {
+    assert(slot != fixed_slot_ && position_[slot] == kAbsent);
+    set_entry(slot, Entry{at, (seq << kSlotBits) | slot}, kAbsent);
+  }
+  /// An entry at `at` with sequence `seq` (take_seq()) would fire before every one pending:
+  /// the loop's next event, were it set.
+  bool fires_first(Time at, std::uint64_t seq) const {
+    return empty() || before(Entry{at, seq << kSlotBits}, front());
   }
   /// As set(), for a timer usually due after every one pending (the GIL's drop deadline,
   /// set behind a woken waiter's nearer timer): with nothing pending for `slot` and the new
@@ -226,6 +221,27 @@ class TimerHeap {
     return parked_first() ? parked_entry_ : heap_.front();
   }
 
+  /// set() of `e` for `slot`, at heap position (or kAbsent, kParked) `i`.
+  [[gnu::always_inline]] void set_entry(Slot slot, const Entry& e, std::uint32_t i) {
+    if (i == kAbsent) {
+      if (heap_.empty() && heap_.capacity() > 0) {
+        // Nothing pending and nothing in the heap: the usual set() of a hand-off, whose other
+        // timers are parked or already fired. No sift, and no registers saved for one.
+        heap_.push_back(e);
+        position_[slot] = 0;
+        return;
+      }
+      if (!parked_) {
+        // The place beside the heap is free: the entry waits there (it fires as from the
+        // heap) until it fires, is cancelled, or a park() moves it into the heap.
+        parked_entry_ = e;
+        parked_ = true;
+        position_[slot] = kParked;
+        return;
+      }
+    }
+    set_in_heap(e, i);
+  }
   /// set() of `e` for a slot at heap position (or kAbsent, kParked) `i`.
   [[gnu::noinline]] void set_in_heap(const Entry& e, std::uint32_t i) {
     if (i == kParked) {  // leaves the place beside the heap for the heap

@@ -158,6 +158,22 @@ inline scenario::Scenario beside_a_hog(int cores, Time interval, Time hog, std::
   return s;
 }
 
+/// Exact costs on 2 cores: every wake-up (a signalled waiter's, a dropper's from switch_cond,
+/// the timed wait's own) takes `wake` (the polling window of 10 ms covers every idle here, and
+/// the draw has min = max), the futex wake-up of a thread on another core `signal` (G8b, G8c),
+/// a switch interval of 4 ms with no timer slack.
+inline scenario::Scenario exact_with_wakes(Time wake, Time signal) {
+  auto s = exact_scenario(2);
+  s.costs.wake_poll_window = 10_ms;
+  s.costs.wake_poll_min = wake;
+  s.costs.wake_poll_max = wake;
+  s.costs.timer_wake_min = wake;
+  s.costs.timer_wake_window = 10_ms;
+  s.costs.gil_mutex_signal = signal;
+  s.python.switch_interval = 4_ms;
+  return s;
+}
+
 /// One span of a resource lane (the GIL, a lock): when, and by whom, it was held.
 struct Hold {
   Time begin, end;

@@ -13,22 +13,6 @@ using trace::SpanState;
 
 namespace {
 
-/// Exact costs: every wake-up (a signalled waiter's, a dropper's from switch_cond, the timed
-/// wait's own) takes `wake` (the polling window of 10 ms covers every idle here, and the draw
-/// has min = max), the futex wake-up of a thread on another core `signal` (G8b, G8c), a
-/// switch interval of 4 ms with no timer slack.
-scenario::Scenario costed(Time wake, Time signal) {
-  auto s = exact_scenario(2);
-  s.costs.wake_poll_window = 10_ms;
-  s.costs.wake_poll_min = wake;
-  s.costs.wake_poll_max = wake;
-  s.costs.timer_wake_min = wake;
-  s.costs.timer_wake_window = 10_ms;
-  s.costs.gil_mutex_signal = signal;
-  s.python.switch_interval = 4_ms;
-  return s;
-}
-
 /// Per GIL-releasing call of `lane` (a native or an io step): whether the GIL wait after it
 /// lasted more than half an interval.
 std::vector<bool> lost_calls(const trace::Trace& t, const trace::Lane& lane) {
@@ -64,7 +48,7 @@ TEST_CASE("G8c: the taker pays its signal of switch_cond, so the released hog wi
   // after its signal, ends at 20.172 ms. Without G8c T2 would make both calls of the
   // operation before T1 runs at 4.033 (sendall 4.022-4.024, recv 4.024-4.028) and lose only
   // the second operation's recv (4.030-4.034).
-  auto s = costed(11_us, 10_us);
+  auto s = exact_with_wakes(11_us, 10_us);
   add_jobs(s, "hog", 1, {cpu(100_ms)});
   add_jobs(s, "client", 1, {native(2_us), io(4_us), native(2_us), io(4_us)});
   const auto t = simulate_with(s, scenario::Executor::Threads);
@@ -99,7 +83,7 @@ TEST_CASE("G8c: a waiter woken on another core within drop_gil's signal sleeps o
   // Without the unlock's cost T1 would sleep on switch_cond at 4.012, be released by T2's
   // take at 4.014, run at 4.016 and take the GIL during the sendall: T2 back at 4.017 would
   // wait a whole interval.
-  auto s = costed(2_us, 10_us);
+  auto s = exact_with_wakes(2_us, 10_us);
   add_jobs(s, "hog", 1, {cpu(100_ms)});
   add_jobs(s, "client", 1, {native(3_us), io(4_us)});
   const auto t = simulate_with(s, scenario::Executor::Threads);
@@ -133,7 +117,7 @@ TEST_CASE("G2: a forced-out dropper back in its timed wait asks after a whole in
   //            as it goes on, but it goes on computing, G8c).
   //   4.033    T1, awake, goes back to its timed wait: it waits from 4.033, and its wait ends
   //            at 8.044 (4 ms + 11 us), when it asks after waiting 4.011 ms.
-  auto s = costed(11_us, 10_us);
+  auto s = exact_with_wakes(11_us, 10_us);
   add_jobs(s, "hog", 2, {cpu(100_ms)});
   const auto t = simulate_with(s, scenario::Executor::Threads);
   const auto requests = marks_of(t, MarkKind::DropRequest);
