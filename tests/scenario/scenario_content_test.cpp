@@ -229,6 +229,16 @@ TEST_CASE("limits from scenario.hpp are enforced") {
   CHECK(error_of("title = \"t\"\n[costs]\nwake_poll_min = \"12us\"\n" + job + kRun) ==
         "s.toml:3:17: wake_poll_min (12.0 us) is more than wake_poll_max (9.00 us); expected min <= max");
   CHECK(error_of("title = \"t\"\n[costs]\nwake_poll_window = \"0us\"\n" + job + kRun).find("s.toml:3:") == 0);
+  // G8d's law: its bands in order, each 10th percentile no more than its median; off, unchecked.
+  CHECK(error_of("title = \"t\"\n[costs]\ncross_halt_short = \"200us\"\n" + job + kRun) ==
+        "s.toml:3:20: cross_halt_short (200 us) is more than cross_halt_long (113 us); expected them in order");
+  CHECK(error_of("title = \"t\"\n[costs]\ncross_signal_mid_p10 = \"40us\"\n" + job + kRun) ==
+        "s.toml:3:24: cross_signal_mid_p10 (40.0 us) is more than cross_signal_mid (33.1 us); expected them in order");
+  CHECK(error_of("title = \"t\"\n[costs]\ncross_wake_long = \"50us\"\n" + job + kRun) ==
+        "s.toml:3:19: cross_wake_long_p10 (52.0 us) is more than cross_wake_long (50.0 us); expected them in order");
+  CHECK(error_of("title = \"t\"\n[costs]\ncross_wake_short = \"0us\"\ncross_halt_short = \"200us\"\n" + job + kRun) == "no error");
+  CHECK(error_of("title = \"t\"\n[costs]\ncross_spread = 1.5\n" + job + kRun) ==
+        "s.toml:3:16: 'cross_spread' is 1.5; expected a number from 0 to 1");
   SUBCASE("runs") {
     std::string text = "title = \"t\"\n" + job;
     for (int r = 0; r <= kMaxRuns; ++r) text += "[[run]]\nname = \"r" + std::to_string(r) + "\"\nexecutor = \"threads\"\n";
