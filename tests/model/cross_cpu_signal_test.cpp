@@ -49,6 +49,16 @@ void check_drop_section(const trace::Trace& t, const char* dropper, Time drop, T
   CHECK(t1.spans[2].begin == io_start);
 }
 
+/// The dropper's drop_gil section where it then waits on switch_cond: its second span, Native
+/// from `drop` to `end`.
+void check_section_before_switch(const trace::Trace& t, const char* dropper, Time drop, Time end) {
+  const auto spans = pieces(t, dropper, end);
+  REQUIRE(spans.size() >= 2);
+  CHECK(spans[1].state == SpanState::Native);
+  CHECK(spans[1].begin == drop);
+  CHECK(spans[1].end == end);
+}
+
 }  // namespace
 
 TEST_CASE("G8d: a waiter whose CPU halted 15 us wakes 25.6 us after the signal, which costs the dropper 23.5 us") {
@@ -163,7 +173,7 @@ TEST_CASE("G8d: a halt of exactly 28 us is in the middle band, of exactly 113 us
 }
 
 TEST_CASE("G8d: the drop deadline's forced switch signals a waiter halted within the window by its band") {
-  // A switch interval of 100 us (no timer slack), T1 computing 300 us: force_out().
+  // A switch interval of 100 us, T1 computing 300 us: force_out().
   //     0      T1 takes the GIL on core 0; T2 waits on core 1, which halts from 0.
   //   100      The drop deadline: T1 is forced out and signals T2, halted 100 us (the middle
   //            band): T1 holds the mutex 33.1 us in drop_gil, to 133.1, then waits on
@@ -173,17 +183,11 @@ TEST_CASE("G8d: the drop deadline's forced switch signals a waiter halted within
   //            computes 10 us: the GIL to 174.9.
   auto s = signal_scenario();
   s.python.switch_interval = 100_us;
-  s.costs.timer_wake_min = 0_ns;
-  s.costs.timer_slack = 0_ns;
   add_jobs(s, "a", 1, {cpu(300_us)});
   add_jobs(s, "b", 1, {cpu(10_us)});
   const auto t = simulate_with(s, scenario::Executor::Threads);
   check_holders(holders(t, "GIL"), {{0_us, 100_us, "T1"}, {154'900_ns, 174'900_ns, "T2"}}, true);
-  const auto t1 = pieces(t, "T1", 150_us);
-  REQUIRE(t1.size() >= 2);
-  CHECK(t1[1].state == SpanState::Native);
-  CHECK(t1[1].begin == 100_us);
-  CHECK(t1[1].end == 133'100_ns);
+  check_section_before_switch(t, "T1", 100_us, 133'100_ns);
 }
 
 TEST_CASE("G8d: a blocking call with a drop request pending signals by the band, and its section is the band's") {
@@ -204,11 +208,7 @@ TEST_CASE("G8d: a blocking call with a drop request pending signals by the band,
   const auto t = simulate_with(s, scenario::Executor::Threads);
   CHECK(marks_of(t, trace::MarkKind::DropRequest).size() == 1);
   check_holders(holders(t, "GIL"), {{0_us, 150_us, "T1"}, {210'500_ns, 230'500_ns, "T2"}});
-  const auto t1 = pieces(t, "T1", 200_us);
-  REQUIRE(t1.size() >= 2);
-  CHECK(t1[1].state == SpanState::Native);
-  CHECK(t1[1].begin == 150_us);
-  CHECK(t1[1].end == 186'100_ns);
+  check_section_before_switch(t, "T1", 150_us, 186'100_ns);
 }
 
 namespace {
@@ -245,5 +245,23 @@ TEST_CASE("G8c with G8d: the unlock's second signal is drawn from the band of th
     const auto t = drop_after(outlasting_signals(), 100_us);
     check_holders(holders(t, "GIL"), {{0_us, 100_us, "T1"}, {154_us, 164_us, "T2"}});
     check_drop_section(t, "T1", 100_us, 210_us);
+  }
+}
+
+TEST_CASE("G8d: its draws are the seed's: one seed twice gives the same signals and wake-ups") {
+  // The draws come in a fixed order (the signal, the wake-up, then any second signal), from
+  // the run's one seeded stream.
+  auto s = signal_scenario();
+  s.costs.cross_spread = 1.0;
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    CAPTURE(seed);
+    s.seed = seed;
+    const auto first = drop_after(s, 15_us);
+    const auto again = drop_after(s, 15_us);
+    const auto held = holders(first, "GIL");
+    check_holders(holders(again, "GIL"), held);
+    const auto& t1 = lane_named(first, "T1");
+    REQUIRE(t1.spans.size() == 3);
+    check_drop_section(again, "T1", 15_us, t1.spans[1].end);
   }
 }
