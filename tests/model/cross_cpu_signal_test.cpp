@@ -190,25 +190,43 @@ TEST_CASE("G8d: the drop deadline's forced switch signals a waiter halted within
   check_section_before_switch(t, "T1", 100_us, 133'100_ns);
 }
 
-TEST_CASE("G8d: a blocking call with a drop request pending signals by the band, and its section is the band's") {
-  // drop_gil() itself (not the straight paths): T1 holds the GIL through a `with` statement
-  // of 150 us (no check point), then drops it for its I/O with T2's request pending (G6).
+TEST_CASE("G8d: drop_gil() itself, with a drop request pending, signals by the band, and its section is the band's") {
+  // Not the straight paths: T1 holds the GIL through a `with` statement of 150 us (no check
+  // point), then drops it with T2's request pending (G6), for its I/O or at its next check
+  // point (a forced switch, forced_switch()).
   //     0      T1 takes the GIL on core 0; T2 waits on core 1, which halts from 0.
   //   100      T2's drop deadline: T1 has no check point, the request stays pending.
-  //   150      T1 drops the GIL for its I/O and signals T2, halted 150 us (the long band): T1
-  //            holds the mutex 36.1 us in drop_gil, to 186.1, then waits on switch_cond.
+  //   150      T1 drops the GIL and signals T2, halted 150 us (the long band): T1 holds the
+  //            mutex 36.1 us in drop_gil, to 186.1, then waits on switch_cond.
   //   210.5    T2 runs (60.5 us after the signal) and takes the GIL; its futex wake-up of T1
   //            on switch_cond costs it G8b's 10 us (G8c), then it computes 10 us.
   auto s = signal_scenario();
   s.python.switch_interval = 100_us;
   s.costs.lock_with = 150_us;
   const auto lock = add_lock(s, "l");
-  add_jobs(s, "a", 1, {acquire(lock), io(1_ms), release(lock)});
+  std::size_t forced = 0;
+  SUBCASE("for a blocking call") { add_jobs(s, "a", 1, {acquire(lock), io(1_ms), release(lock)}); }
+  SUBCASE("at a check point") {
+    add_jobs(s, "a", 1, {acquire(lock), cpu(100_us), release(lock)});
+    forced = 1;
+  }
   add_jobs(s, "b", 1, {cpu(10_us)});
   const auto t = simulate_with(s, scenario::Executor::Threads);
   CHECK(marks_of(t, trace::MarkKind::DropRequest).size() == 1);
-  check_holders(holders(t, "GIL"), {{0_us, 150_us, "T1"}, {210'500_ns, 230'500_ns, "T2"}});
+  CHECK(marks_of(t, trace::MarkKind::ForcedSwitch).size() == forced);
+  check_holders(holders(t, "GIL"), {{0_us, 150_us, "T1"}, {210'500_ns, 230'500_ns, "T2"}}, forced == 1);
   check_section_before_switch(t, "T1", 150_us, 186'100_ns);
+}
+
+TEST_CASE("G8d: a thread that ends holding the GIL wakes a waiter halted within the window by the band") {
+  //     0      T1 takes the GIL on core 0; T2 waits on core 1, which halts from 0.
+  //   100      T1 ends, its drop_gil signals T2, halted 100 us (the middle band): it runs
+  //            54.9 us later (not G8's 4 us), takes the GIL and computes 10 us.
+  auto s = signal_scenario();
+  add_jobs(s, "a", 1, {cpu(100_us)});
+  add_jobs(s, "b", 1, {cpu(10_us)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  check_holders(holders(t, "GIL"), {{0_us, 100_us, "T1"}, {154'900_ns, 164'900_ns, "T2"}});
 }
 
 namespace {
