@@ -595,7 +595,9 @@ void Engine::enter_gil_wait(ThreadId t) {
     gil.mutex.hold(now_, signal);
     // G8c: woken on another core before the unlock, the waiter sleeps on the mutex (G8b), and
     // the unlock's futex wake-up of it costs the dropper that core's interrupt once more.
-    if (elsewhere && wake < signal) drop_section_ = signal + unlock_signal(config_.costs, halted_elsewhere, signal, wake, random_);
+    // G8d: the section is the signal drawn for a waiter halted elsewhere, not G8b's.
+    drop_section_ =
+        elsewhere && wake < signal ? signal + unlock_signal(config_.costs, halted_elsewhere, signal, wake, random_) : signal;
     set_thread_timer(woken, now_ + wake, EventKind::GilAttempt);
   }
   const bool must_wait = config_.gil == scenario::GilMode::New && gil.drop_request && woken != kNoThread;

@@ -49,6 +49,16 @@ void check_drop_section(const trace::Trace& t, const char* dropper, Time drop, T
   CHECK(t1.spans[2].begin == io_start);
 }
 
+/// The dropper's drop_gil section where it then waits on switch_cond: its second span, Native
+/// from `drop` to `end`.
+void check_section_before_switch(const trace::Trace& t, const char* dropper, Time drop, Time end) {
+  const auto spans = pieces(t, dropper, end);
+  REQUIRE(spans.size() >= 2);
+  CHECK(spans[1].state == SpanState::Native);
+  CHECK(spans[1].begin == drop);
+  CHECK(spans[1].end == end);
+}
+
 }  // namespace
 
 TEST_CASE("G8d: a waiter whose CPU halted 15 us wakes 25.6 us after the signal, which costs the dropper 23.5 us") {
@@ -150,4 +160,126 @@ TEST_CASE("G8d: with its spread the law draws each wake-up and signal between th
   }
   CHECK(early > 0);
   CHECK(late > 0);
+}
+
+TEST_CASE("G8d: a halt of exactly 28 us is in the middle band, of exactly 113 us in the long band") {
+  // The bands' edges belong to the band above (h < 28 us short, 28 <= h < 113 us middle).
+  const auto middle = drop_after(signal_scenario(), 28_us);
+  check_holders(holders(middle, "GIL"), {{0_us, 28_us, "T1"}, {82'900_ns, 92'900_ns, "T2"}});
+  check_drop_section(middle, "T1", 28_us, 61'100_ns);
+  const auto longer = drop_after(signal_scenario(), 113_us);
+  check_holders(holders(longer, "GIL"), {{0_us, 113_us, "T1"}, {173'500_ns, 183'500_ns, "T2"}});
+  check_drop_section(longer, "T1", 113_us, 149'100_ns);
+}
+
+TEST_CASE("G8d: the drop deadline's forced switch signals a waiter halted within the window by its band") {
+  // A switch interval of 100 us, T1 computing 300 us: force_out().
+  //     0      T1 takes the GIL on core 0; T2 waits on core 1, which halts from 0.
+  //   100      The drop deadline: T1 is forced out and signals T2, halted 100 us (the middle
+  //            band): T1 holds the mutex 33.1 us in drop_gil, to 133.1, then waits on
+  //            switch_cond.
+  //   154.9    T2 runs and takes the GIL (54.9 us after the signal); its take's futex wake-up
+  //            of T1 on switch_cond, on another core, costs it G8b's 10 us (G8c), then it
+  //            computes 10 us: the GIL to 174.9.
+  auto s = signal_scenario();
+  s.python.switch_interval = 100_us;
+  add_jobs(s, "a", 1, {cpu(300_us)});
+  add_jobs(s, "b", 1, {cpu(10_us)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  check_holders(holders(t, "GIL"), {{0_us, 100_us, "T1"}, {154'900_ns, 174'900_ns, "T2"}}, true);
+  check_section_before_switch(t, "T1", 100_us, 133'100_ns);
+}
+
+TEST_CASE("G8d: drop_gil() itself, with a drop request pending, signals by the band, and its section is the band's") {
+  // Not the straight paths: T1 holds the GIL through a `with` statement of 150 us (no check
+  // point), then drops it with T2's request pending (G6), for its I/O or at its next check
+  // point (a forced switch, forced_switch()).
+  //     0      T1 takes the GIL on core 0; T2 waits on core 1, which halts from 0.
+  //   100      T2's drop deadline: T1 has no check point, the request stays pending.
+  //   150      T1 drops the GIL and signals T2, halted 150 us (the long band): T1 holds the
+  //            mutex 36.1 us in drop_gil, to 186.1, then waits on switch_cond.
+  //   210.5    T2 runs (60.5 us after the signal) and takes the GIL; its futex wake-up of T1
+  //            on switch_cond costs it G8b's 10 us (G8c), then it computes 10 us.
+  auto s = signal_scenario();
+  s.python.switch_interval = 100_us;
+  s.costs.lock_with = 150_us;
+  const auto lock = add_lock(s, "l");
+  std::size_t forced = 0;
+  SUBCASE("for a blocking call") { add_jobs(s, "a", 1, {acquire(lock), io(1_ms), release(lock)}); }
+  SUBCASE("at a check point") {
+    add_jobs(s, "a", 1, {acquire(lock), cpu(100_us), release(lock)});
+    forced = 1;
+  }
+  add_jobs(s, "b", 1, {cpu(10_us)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  CHECK(marks_of(t, trace::MarkKind::DropRequest).size() == 1);
+  CHECK(marks_of(t, trace::MarkKind::ForcedSwitch).size() == forced);
+  check_holders(holders(t, "GIL"), {{0_us, 150_us, "T1"}, {210'500_ns, 230'500_ns, "T2"}}, forced == 1);
+  check_section_before_switch(t, "T1", 150_us, 186'100_ns);
+}
+
+TEST_CASE("G8d: a thread that ends holding the GIL wakes a waiter halted within the window by the band") {
+  //     0      T1 takes the GIL on core 0; T2 waits on core 1, which halts from 0.
+  //   100      T1 ends, its drop_gil signals T2, halted 100 us (the middle band): it runs
+  //            54.9 us later (not G8's 4 us), takes the GIL and computes 10 us.
+  auto s = signal_scenario();
+  add_jobs(s, "a", 1, {cpu(100_us)});
+  add_jobs(s, "b", 1, {cpu(10_us)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  check_holders(holders(t, "GIL"), {{0_us, 100_us, "T1"}, {154'900_ns, 164'900_ns, "T2"}});
+}
+
+namespace {
+/// signal_scenario() where the first signal outlasts the wake-up: a waiter halted 15 us (the
+/// short band) wakes in 20 us and the signal costs 60 us, so the waiter sleeps on the mutex
+/// 40 us (the middle band) before the unlock's second signal; and one halted 100 us (the
+/// middle band) wakes in 30 us of a 50 us signal, asleep 20 us (the short band).
+scenario::Scenario outlasting_signals() {
+  auto s = signal_scenario();
+  s.costs.cross_wake_short = 20_us;
+  s.costs.cross_signal_short = 60_us;
+  s.costs.cross_wake_mid = 30_us;
+  s.costs.cross_signal_mid = 50_us;
+  return s;
+}
+}  // namespace
+
+TEST_CASE("G8c with G8d: the unlock's second signal is drawn from the band of the halt since the waiter slept") {
+  SUBCASE("a short halt, then 40 us asleep on the mutex: the second signal the middle band's") {
+    //   15      T1 signals T2 (halted 15 us): the mutex held 60 us, to 75; T2 wakes at 35,
+    //           sleeps on the mutex, its CPU halts 40 us: the unlock's futex wake-up costs
+    //           T1 the middle band's 50 us more (not the short band's 60), its section
+    //           110 us, to 125.
+    //   75      The unlock wakes T2 (G8's polling draw, 4 us): it takes the GIL at 79.
+    const auto t = drop_after(outlasting_signals(), 15_us);
+    check_holders(holders(t, "GIL"), {{0_us, 15_us, "T1"}, {79_us, 89_us, "T2"}});
+    check_drop_section(t, "T1", 15_us, 125_us);
+  }
+  SUBCASE("a middle halt, then 20 us asleep on the mutex: the second signal the short band's") {
+    //  100      T1 signals T2 (halted 100 us): the mutex held 50 us, to 150; T2 wakes at 130,
+    //           sleeps 20 us: the second signal the short band's 60 us (not the middle
+    //           band's 50), the section 110 us, to 210.
+    //  150      The unlock wakes T2, 4 us: it takes the GIL at 154.
+    const auto t = drop_after(outlasting_signals(), 100_us);
+    check_holders(holders(t, "GIL"), {{0_us, 100_us, "T1"}, {154_us, 164_us, "T2"}});
+    check_drop_section(t, "T1", 100_us, 210_us);
+  }
+}
+
+TEST_CASE("G8d: its draws are the seed's: one seed twice gives the same signals and wake-ups") {
+  // The draws come in a fixed order (the signal, the wake-up, then any second signal), from
+  // the run's one seeded stream.
+  auto s = signal_scenario();
+  s.costs.cross_spread = 1.0;
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    CAPTURE(seed);
+    s.seed = seed;
+    const auto first = drop_after(s, 15_us);
+    const auto again = drop_after(s, 15_us);
+    const auto held = holders(first, "GIL");
+    check_holders(holders(again, "GIL"), held);
+    const auto& t1 = lane_named(first, "T1");
+    REQUIRE(t1.spans.size() == 3);
+    check_drop_section(again, "T1", 15_us, t1.spans[1].end);
+  }
 }
