@@ -259,10 +259,10 @@ class Engine {
   /// A thread's one program timer (Resume, GilAttempt or OldGilHandoff), set or moved.
   void set_thread_timer(ThreadId t, Time at, EventKind kind);
   void cancel_thread_timer(ThreadId t);
-  /// A thread's program timer not set yet (a woken waiter's attempt, a dropper's switch wake):
-  /// when it fires, and the sequence number its set() took (TimerHeap::take_seq()).
+  /// A thread's timer not set yet (a forced-out dropper's mutex unlock or switch wake): when
+  /// it fires, and the sequence number its set() took (TimerHeap::take_seq()).
   struct DeferredTimer {
-    ThreadId thread = trace::kNone;
+    ThreadId thread = trace::kNone;  // kNoThread, declared after the class
     Time at;
     std::uint64_t seq = 0;
   };

@@ -4,6 +4,7 @@
 // (S6); the old GIL's release-and-reacquire every check interval (O1-O3); and no GIL at all
 // for free-threaded builds (F1).
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cmath>
 
@@ -41,18 +42,28 @@ Time drawn_from(const HaltBand& band, double spread, scenario::Random& random) {
   return Time{static_cast<std::int64_t>(median + spread * (u - 0.5) / 0.4 * half_width)};
 }
 
+/// A draw from the one of G8d's three bands (short, middle, long) that `halt` falls in.
+Time drawn_by_halt(const scenario::Costs& c, Time halt, const std::array<HaltBand, 3>& bands, scenario::Random& random) {
+  const std::size_t band = halt < c.cross_halt_short ? 0 : halt < c.cross_halt_long ? 1 : 2;
+  return drawn_from(bands[band], c.cross_spread, random);
+}
+
 /// G8d's signal cost to the dropper after its waiter's CPU halted `halt`.
 Time cross_signal_after(const scenario::Costs& c, Time halt, scenario::Random& random) {
-  if (halt < c.cross_halt_short) return drawn_from({c.cross_signal_short, c.cross_signal_short_p10}, c.cross_spread, random);
-  if (halt < c.cross_halt_long) return drawn_from({c.cross_signal_mid, c.cross_signal_mid_p10}, c.cross_spread, random);
-  return drawn_from({c.cross_signal_long, c.cross_signal_long_p10}, c.cross_spread, random);
+  return drawn_by_halt(c, halt,
+                       {{{c.cross_signal_short, c.cross_signal_short_p10},
+                         {c.cross_signal_mid, c.cross_signal_mid_p10},
+                         {c.cross_signal_long, c.cross_signal_long_p10}}},
+                       random);
 }
 
 /// G8d's wake-up of the waiter after its CPU halted `halt`.
 Time cross_wake_after(const scenario::Costs& c, Time halt, scenario::Random& random) {
-  if (halt < c.cross_halt_short) return drawn_from({c.cross_wake_short, c.cross_wake_short_p10}, c.cross_spread, random);
-  if (halt < c.cross_halt_long) return drawn_from({c.cross_wake_mid, c.cross_wake_mid_p10}, c.cross_spread, random);
-  return drawn_from({c.cross_wake_long, c.cross_wake_long_p10}, c.cross_spread, random);
+  return drawn_by_halt(c, halt,
+                       {{{c.cross_wake_short, c.cross_wake_short_p10},
+                         {c.cross_wake_mid, c.cross_wake_mid_p10},
+                         {c.cross_wake_long, c.cross_wake_long_p10}}},
+                       random);
 }
 
 /// G8c's unlock: a waiter woken before it sleeps on the mutex, and its second futex wake-up
