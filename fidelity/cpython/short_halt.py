@@ -49,8 +49,8 @@ import time
 import suite
 from wake_latency import collect, fork_waiter, percentile, send_all
 
-# seconds: both sides of a 200 us halt-poll window, and 5 us, about the model's CPU-bound thread's
-# halt before the convoy's first call (docs/model.md G8d, "Side by side since G8d")
+# seconds: both sides of a 200 us halt-poll window, and 5 us, within the model's CPU-bound thread's
+# halts of 2 to 17 us before the convoy's first call (docs/model.md G8d, "Side by side since G8d")
 HALTS = (0.000005, 0.00001, 0.00002, 0.00004, 0.00008, 0.00016, 0.00032)
 BUSY = 0.005  # seconds of computing before each block: a 5 ms switch interval's turn
 SAMPLES = 150  # per halt
