@@ -188,6 +188,12 @@ def quantiles(xs):
 
 def decided(ops, halt_poll):
     """What decided one run's calls (see the module's `--from`)."""
+    return summarise_decided(decided_lists(ops, halt_poll), halt_poll)
+
+
+def decided_lists(ops, halt_poll):
+    """decided()'s counts and samples before their quantiles: a dict that `pooled()` adds
+    up over runs (fidelity/convoy_model_ops.py pools the model's seeds so)."""
     calls = []  # (name, start in ns, duration in us, lost, wake in us, end of the hog's last turn before it)
     for op in ops:
         t0 = op["t0"]
@@ -199,6 +205,7 @@ def decided(ops, halt_poll):
     second = {f"{n}_{k}": [0, 0] for n in ("recv", "sendall") for k in ("under", "over")}
     idles, wakes, kept = [], {"under": [], "over": []}, {"under": [], "over": []}
     idle_of = {}  # call index: the idle before it, for a first call
+    by_call = {n: {"wake": [], "kept": []} for n in ("sendall", "recv")}  # first calls under the window
     last_end = None
     for i, (name, start, took, lost, wake, end) in enumerate(calls):
         if i > 0 and calls[i - 1][3] and last_end is not None:
@@ -209,6 +216,8 @@ def decided(ops, halt_poll):
             first[f"{name}_{side}"][0] += lost
             first[f"{name}_{side}"][1] += 1
             (wakes if lost else kept)[side].append(wake if lost else took)
+            if side == "under":
+                by_call[name]["wake" if lost else "kept"].append(wake if lost else took)
             if not lost and i + 1 < len(calls):
                 second[f"{calls[i + 1][0]}_{side}"][0] += calls[i + 1][3]
                 second[f"{calls[i + 1][0]}_{side}"][1] += 1
@@ -229,9 +238,39 @@ def decided(ops, halt_poll):
             streaks.append([len(run), round(span, 1) if span is not None else None, round(statistics.median(sends), 1),
                             round(before, 1) if before is not None else None])
         run = []
-    return {"halt_poll_us": halt_poll, "first": first, "second": second, "idle_us": quantiles(idles),
-            "first_wake_us": {k: quantiles(v) for k, v in wakes.items()},
-            "first_kept_us": {k: quantiles(v) for k, v in kept.items()}, "streaks": streaks}
+    return {"first": first, "second": second, "idles": idles, "wakes": wakes, "kept": kept, "streaks": streaks,
+            "by_call": by_call}
+
+
+def pooled(runs):
+    """decided_lists() of several runs as one: counts added, samples and streaks joined."""
+    out = {"first": {}, "second": {}, "idles": [], "wakes": {}, "kept": {}, "streaks": [],
+           "by_call": {n: {"wake": [], "kept": []} for n in ("sendall", "recv")}}
+    for r in runs:
+        for part in ("first", "second"):
+            for k, (lost, of) in r[part].items():
+                pair = out[part].setdefault(k, [0, 0])
+                pair[0] += lost
+                pair[1] += of
+        for part in ("wakes", "kept"):
+            for k, v in r[part].items():
+                out[part].setdefault(k, []).extend(v)
+        for name, parts in r["by_call"].items():
+            for k, v in parts.items():
+                out["by_call"][name][k].extend(v)
+        out["idles"].extend(r["idles"])
+        out["streaks"].extend(r["streaks"])
+    return out
+
+
+def summarise_decided(lists, halt_poll):
+    """decided()'s printed form of decided_lists(): quantiles of the samples."""
+    return {"halt_poll_us": halt_poll, "first": lists["first"], "second": lists["second"],
+            "idle_us": quantiles(lists["idles"]),
+            "first_wake_us": {k: quantiles(v) for k, v in lists["wakes"].items()},
+            "first_kept_us": {k: quantiles(v) for k, v in lists["kept"].items()}, "streaks": lists["streaks"],
+            "first_under_by_call": {n: {"wake_us": quantiles(v["wake"]), "kept_us": quantiles(v["kept"])}
+                                    for n, v in lists["by_call"].items()}}
 
 
 def read_back(path, halt_poll):
