@@ -41,6 +41,34 @@ struct EndOfProgress {
   }
 };
 
+/// A run that used twenty times the events its work accounts for (an upper estimate) is most
+/// likely going round the same hand-offs without reaching its end: say so, and where it
+/// stood, rather than only "make it smaller".
+constexpr std::uint64_t kStuckFactor = 20;
+
+/// The error of a run stopped by the limit of events: the limit, the estimate, how far the
+/// run got (its simulated time and jobs finished), and why it may never have ended.
+WorkLimitExceeded past_the_limit(const scenario::Scenario& s, const scenario::Run& run, const Engine& engine,
+                                 const trace::TraceBuilder& builder, std::uint64_t max_events) {
+  const std::uint64_t estimate = estimate_work(s, run).events;
+  const auto& jobs = builder.peek().jobs;
+  const auto ended = std::count_if(jobs.begin(), jobs.end(), [](const trace::Job& j) { return j.end != Time::max(); });
+  std::string why;
+  if (max_events / kStuckFactor >= std::max<std::uint64_t>(estimate, 1)) {
+    why = " The run took far more events than its work accounts for: it looks stuck, its threads handing the GIL"
+          " or a core back and forth without coming to the run's end.";
+    if (s.costs.cross_spread == 0.0) {
+      why += " With costs.cross_spread = 0 a thread can take the GIL back before its waiter on another core"
+             " wakes, every time (docs/model.md G8d): give cross_spread a value above 0.";
+    }
+  }
+  return WorkLimitExceeded(fmt::format(
+      "run '{}' went past the limit of {} events of the model before its end (the estimate was {}), at {} of "
+      "simulated time with {} of {} jobs finished; make the scenario smaller (fewer jobs or steps, a longer "
+      "switch_interval) or raise the limit (gilsim run --max-events N).{}",
+      run.name, max_events, estimate, engine.now(), ended, jobs.size(), why));
+}
+
 /// One run, with what the runs share made already.
 trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& run, const SharedPlan& planned,
                               SimulationStats* stats, std::uint64_t max_events, Progress* progress = nullptr) {
@@ -76,12 +104,7 @@ trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& 
     stats->events = engine.events_processed();
     stats->asides = engine.asides_run();
   }
-  if (!finished) {
-    throw WorkLimitExceeded(fmt::format(
-        "run '{}' went past the limit of {} events of the model before its end (the estimate was {}); make the "
-        "scenario smaller (fewer jobs or steps, a longer switch_interval) or raise the limit (gilsim run --max-events N)",
-        run.name, max_events, estimate_work(s, run).events));
-  }
+  if (!finished) throw past_the_limit(s, run, engine, builder, max_events);
 
   Time end = Time::zero();
   for (const auto& job : builder.peek().jobs) {
