@@ -106,10 +106,29 @@ def bare_writes(samples):
     return costs
 
 
+def halts_asked():
+    """`--halts 20,500` (microseconds, each once): the halts in that order, in turns, in place of
+    HALTS; taken out of sys.argv before the suite's report reads it. For whether a halt's wake-up
+    and signal depend on how long the waiter's CPU halted the time before, as an adaptive
+    halt-polling window would make them (docs/model.md G8d)."""
+    if "--halts" not in sys.argv:
+        return HALTS
+    at = sys.argv.index("--halts")
+    try:
+        halts = tuple(float(h) * 1e-6 for h in sys.argv[at + 1].split(","))
+    except (IndexError, ValueError):
+        sys.exit("short_halt: --halts needs microseconds separated by commas, e.g. --halts 20,500")
+    if len({round(h * 1e6) for h in halts}) != len(halts) or min(halts) <= 0:
+        sys.exit("short_halt: --halts needs each halt once, in whole microseconds above 0")
+    del sys.argv[at:at + 2]
+    return halts
+
+
 def main():
+    halts = halts_asked()
     report = suite.Report("short_halt")
     samples = report.size(SAMPLES, 2)
-    plan = [halt for _ in range(samples) for halt in HALTS]
+    plan = [halt for _ in range(samples) for halt in halts]
     cpus = suite.two_cpus()
     shared = mmap.mmap(-1, 16)  # the waiter's flag and its stamp; MAP_SHARED with the child
     signal_r, signal_w = os.pipe()
@@ -131,10 +150,11 @@ def main():
             os.read(reply_r, 1)  # blocked until the waiter ran, as the GIL's dropper
             replied.append(clock())
         stamps = collect(results_r, child, "short_halt: the waiter")
-        s.update(samples=samples, pinned=int(cpus[0] is not None), busy_stretch=BUSY)
+        s.update(samples=samples, pinned=int(cpus[0] is not None), busy_stretch=BUSY,
+                 halts_in_turn=[round(h * 1e6) for h in halts])
         s["bare_write"] = {**spread("cost", bare_writes(len(plan))), "samples": len(plan)}
     waiter_stamps = [struct.unpack_from("qq", stamps, 16 * i) for i in range(len(stamps) // 16)]
-    for halt in HALTS:
+    for halt in halts:
         picked = [i for i, h in enumerate(plan) if h == halt]
         section = {"cores": 2, "busy": 0, "wall": 0.0, "cpu": 0.0, "halt_asked": halt, "samples": len(picked)}
         section.update(spread("halt", [(sent[i] - waiter_stamps[i][0]) / 1e9 for i in picked]))
@@ -160,8 +180,10 @@ def read_back(path):
                 continue
             run = json.loads(line)
             sections = run["sections"]
+            in_turn = sections["probe"].get("halts_in_turn")  # runs since --halts
             print(f"python {run['python']}, load {run['load_start'][0]:.2f} to {run['load_end'][0]:.2f}, "
-                  f"bare write {microseconds(sections['probe']['bare_write'], 'cost')} us")
+                  f"bare write {microseconds(sections['probe']['bare_write'], 'cost')} us"
+                  + (f", halts in turn {','.join(map(str, in_turn))} us" if in_turn else ""))
             for name, section in sections.items():
                 if name.startswith("short_"):
                     print(f"{name}: halt {microseconds(section, 'halt')}, wake {microseconds(section, 'wake')}, "
