@@ -178,6 +178,32 @@ template <class Event>
   event();
 }
 
+// The rest of start_run_anyhow() and finished_at_once() for run_drop_section(): the
+// compute-done's sequence number is taken where its park() took it, the event ends (the drop
+// deadline's look, which ties after it), and when the compute-done fires first (before every
+// entry pending; usually, as the woken waiter's attempt comes after the section) and the loop
+// would run it, it runs here with nothing parked and popped: the entry parked before (that
+// attempt) stays parked rather than going into the heap. Else it is parked with that number.
+[[gnu::always_inline]] inline bool Engine::section_end_next_or_park(ThreadId t) {
+  Thread& th = threads_[t];
+  const std::uint64_t seq = timers_.take_seq();
+  show_running(t);
+  end_event_inline();
+  if (events_ >= config_.max_events || !timers_.fires_first(th.run_end, seq)) {
+    timers_.park_at_seq(th.compute_timer(), th.run_end, seq);
+    return false;
+  }
+  ++ended_at_once_;
+  now_ = th.run_end;
+  ++events_;
+  // end_compute()
+  th.s.progress = ComputeProgress::Stopped;
+  th.remaining = Time::zero();
+  cancel_thread_timer(t);
+  th.s.doing = Activity::Nothing;
+  return true;
+}
+
 void Engine::set_deferred(const DeferredTimer& timer) {
   timers_.set_at_seq(threads_[timer.thread].timer, timer.at, timer.seq);
 }

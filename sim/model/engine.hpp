@@ -450,6 +450,10 @@ class Engine {
   /// release_gil()'s compute of drop_section_ (G8b) by a dropper on its core with a drop
   /// deadline's look asked for: compute()'s long way for that case, out of line and straight.
   [[gnu::noinline]] Operation run_drop_section(ThreadId t);
+  /// run_drop_section()'s start of the section's run and its end, in the dropper's own
+  /// program with nothing stopping an end at once: the compute-done run at once when it is
+  /// the loop's next event after the event's end, with no entry parked and popped; else parked.
+  bool section_end_next_or_park(ThreadId t);
   /// drop_gil(t, false) of the holder of a new GIL others wait for, no drop request pending:
   /// one waiter signalled, no switch waited for; inline in release_gil(), straight.
   void drop_and_signal(ThreadId t, Gil& gil);
