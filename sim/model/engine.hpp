@@ -285,8 +285,11 @@ class Engine {
   /// fires that event here and says so (the program goes on without suspending).
   bool finished_at_once(ThreadId t);
   /// compute() of a thread already running Python on its core with nothing in the way:
-  /// the work runs to its end at once (the compute-done event counted) and says so.
-  bool ran_through(ThreadId t);
+  /// the work runs to its end at once (the compute-done event counted): Ran. Stopped: it did
+  /// not, though its event is quiet (its program resumed, nothing stopped, no look pending,
+  /// under the limit, its timer not pending), as start_on_own_core() asks.
+  enum class RunThrough : std::uint8_t { Ran, Stopped, LongWay };
+  RunThrough ran_through(ThreadId t);
   /// The spans of a running compute: its thread's lane and its core's.
   void show_running(ThreadId t);
   /// Work of `t` run through to `end` at once: its spans, the clock, `pieces` events counted.
@@ -302,7 +305,13 @@ class Engine {
   /// proceed_from_compute()'s usual case: start_run_anyhow() of a thread on its own core with
   /// its GIL held (or none needed), no drop request and no old GIL, inline and straight; then
   /// says what finished_at_once() says.
-  bool start_on_own_core(ThreadId t);
+  /// `known_quiet`: the caller found its event quiet (RunThrough::Stopped).
+  bool start_on_own_core(ThreadId t, bool known_quiet = false);
+  /// start_on_own_core() from compute(), its event found quiet: out of line, as
+  /// proceed_from_compute() is.
+  [[gnu::noinline]] bool start_quietly_on_own_core(ThreadId t);
+  /// proceed_from_compute()'s condition for start_on_own_core().
+  bool starts_on_own_core(const Thread& th) const;
   void start_run(ThreadId t);
   /// start_run() of a thread that no old GIL dilates and that compute() of its own program
   /// did not start (its end goes to the timers): out of line and straight.
