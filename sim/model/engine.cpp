@@ -276,7 +276,7 @@ void Engine::resume_program(ThreadId t) {
 
 Operation Engine::wait(ThreadId t, Time duration, SpanState state, std::uint32_t job, std::uint16_t step) {
   Thread& th = threads_[t];
-  release_core(t);
+  release_core(t, true);
   th.s.doing = Activity::Wait;
   th.job = job;
   th.step = step;

@@ -423,13 +423,15 @@ class Engine {
   ThreadId pull_for(int c, bool busy);
   /// S1c: an idle core with nothing to pull now looks again when a queued thread turns cold.
   void arm_idle_balance(int c);
-  void release_core(ThreadId t);
+  /// `alone_inline`: its usual case (leave_core_alone()) inline, for wait().
+  void release_core(ThreadId t, bool alone_inline = false);
   /// release_core() of a thread on a core or queued for one.
   void release_core_or_queue(ThreadId t);
   /// release_core_or_queue() of a thread on its core with per-CPU queues, nobody queued on
   /// any core and nothing parked or stale in its core's queue: the usual case under a GIL.
   /// Out of line, straight: inline, GCC merged it into the general path's branches.
   [[gnu::noinline]] void leave_core_alone(ThreadId t);
+  void leave_core_alone_inline(ThreadId t);
   void assign_core(int core, ThreadId t);
   /// `t`, off any core, takes idle core `c` and leaves it in the same instant (a woken
   /// thread that blocks again at once), with nobody waiting for a core: the state
