@@ -444,6 +444,8 @@ class Engine {
   // gil_rules.cpp
   Gil* gil_of(ThreadId t);
   void take_gil(ThreadId t);
+  /// take_gil() inline where a woken waiter takes the GIL on an idle core (attempt_on_idle_core()).
+  void take_gil_inline(ThreadId t);
   /// take_gil() of a waiter on its core from a holder forced out (new GIL) who alone waits
   /// on switch_cond, not in its unlock: the usual hand-off's take, out of line and straight.
   [[gnu::noinline]] void take_from_forced_out(ThreadId t);

@@ -203,7 +203,9 @@ Operation Engine::check_eval_breaker(ThreadId t) {
   return Operation{this, t, false};
 }
 
-void Engine::take_gil(ThreadId t) {
+void Engine::take_gil(ThreadId t) { take_gil_inline(t); }
+
+[[gnu::always_inline]] inline void Engine::take_gil_inline(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   take_signal_cost_ = Time::zero();
@@ -704,6 +706,8 @@ void Engine::attempt_on_idle_core(ThreadId t, int c) {
       return;
     }
     take_from_forced_out(t);
+  } else if (event_ends) {
+    take_gil_inline(t);  // attempt_on_idle_core(): a woken waiter's take, once a busy cycle
   } else {
     take_gil(t);
   }
