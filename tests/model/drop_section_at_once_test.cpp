@@ -6,14 +6,12 @@
 // Hand-written timelines with exact times.
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <cstdint>
-#include <mutex>
 #include <vector>
 
 #include "model_fixtures.hpp"
 #include "sim/model/simulate.hpp"
-#include "tests/same_runs.hpp"
+#include "watched_runs.hpp"
 
 using namespace gilsim;
 using namespace gilsim::test;
@@ -35,37 +33,21 @@ scenario::Scenario readers(Time wake, Time signal) {
   return s;
 }
 
-trace::Trace run_readers(Time wake, Time signal, std::uint64_t& events) {
+/// The readers' run with `wake` and `signal`: the GIL's holds, each thread's spans and the
+/// count of events are exactly these; watched at every event, it is the run unwatched.
+/// Gives the trace and the instants the watched run stopped at.
+std::vector<Time> check_readers(Time wake, Time signal, const std::vector<Hold>& holds,
+                                const std::vector<Piece>& t1, const std::vector<Piece>& t2,
+                                std::uint64_t events, trace::Trace* trace = nullptr) {
   const auto s = readers(wake, signal);
   model::SimulationStats stats;
-  auto t = model::simulate(s, s.runs[0], &stats);
-  events = stats.events;
-  return t;
-}
-
-/// Simulates `s` watched at every event (the limit of events one past the events so far, so
-/// that a section's end run at once meets the limit first), checks that it is the run
-/// unwatched, and gives the instants its answers stopped at.
-std::vector<Time> instants_watched_at_every_event(const scenario::Scenario& s) {
-  const std::vector<trace::Trace> unwatched{model::simulate(s, s.runs[0])};
-  std::mutex answers_mutex;
-  std::vector<Time> stopped_at;
-  model::Progress* asking = nullptr;
-  model::Progress progress(1, [&](std::size_t, const trace::Trace& answer) {
-    if (!answer.partial()) return;
-    const std::lock_guard lock(answers_mutex);
-    stopped_at.push_back(answer.end);
-    asking->ask();
-  });
-  asking = &progress;
-  progress.ask();
-  const std::vector<trace::Trace> watched = model::simulate_all(s, 1, nullptr, &progress);
-  CHECK(test::first_difference(watched, unwatched) == "");
-  return stopped_at;
-}
-
-bool contains(const std::vector<Time>& instants, Time at) {
-  return std::find(instants.begin(), instants.end(), at) != instants.end();
+  const auto t = model::simulate(s, s.runs[0], &stats);
+  check_holders(holders(t, "GIL"), holds);
+  check_pieces(pieces(t, "T1"), t1);
+  check_pieces(pieces(t, "T2"), t2);
+  CHECK(stats.events == events);
+  if (trace != nullptr) *trace = t;
+  return instants_watched_at_every_event(s);
 }
 
 }  // namespace
@@ -82,34 +64,32 @@ TEST_CASE("a voluntary dropper's mutex section ends at once when it is the next 
   //            T1, signalled, is awake at 2.022 and runs its last 500 us to 2.522.
   //   2.121    T2 is back and waits; at 2.522 T1 ends and signals it: T2 awake at 2.533 runs
   //            its last 500 us to 3.033.
-  // Events: 18, as when each section's end went through the timers.
-  std::uint64_t events = 0;
-  const auto t = run_readers(11_us, 10_us, events);
-  check_holders(holders(t, "GIL"), {{0_ms, 1'000_us, "T1"},
-                                    {1'011_us, 2'011_us, "T2"},
-                                    {2'022_us, 2'522_us, "T1"},
-                                    {2'533_us, 3'033_us, "T2"}});
-  check_pieces(pieces(t, "T1"), {{SpanState::Running, 0_ms, 1'000_us},
-                                 {SpanState::Native, 1'000_us, 1'010_us},
-                                 {SpanState::BlockedIo, 1'010_us, 1'110_us},
-                                 {SpanState::WaitingGil, 1'110_us, 2'022_us},
-                                 {SpanState::Running, 2'022_us, 2'522_us}});
-  check_pieces(pieces(t, "T2"), {{SpanState::WaitingGil, 0_ms, 1'011_us},
-                                 {SpanState::Running, 1'011_us, 2'011_us},
-                                 {SpanState::Native, 2'011_us, 2'021_us},
-                                 {SpanState::BlockedIo, 2'021_us, 2'121_us},
-                                 {SpanState::WaitingGil, 2'121_us, 2'533_us},
-                                 {SpanState::Running, 2'533_us, 3'033_us}});
+  // Events: 18, as when each section's end went through the timers. Watched, the run stops
+  // at its limit after each Python end, before the section's end it would run at once.
+  trace::Trace t;
+  const auto stopped_at = check_readers(11_us, 10_us,
+                                        {{0_ms, 1'000_us, "T1"},
+                                         {1'011_us, 2'011_us, "T2"},
+                                         {2'022_us, 2'522_us, "T1"},
+                                         {2'533_us, 3'033_us, "T2"}},
+                                        {{SpanState::Running, 0_ms, 1'000_us},
+                                         {SpanState::Native, 1'000_us, 1'010_us},
+                                         {SpanState::BlockedIo, 1'010_us, 1'110_us},
+                                         {SpanState::WaitingGil, 1'110_us, 2'022_us},
+                                         {SpanState::Running, 2'022_us, 2'522_us}},
+                                        {{SpanState::WaitingGil, 0_ms, 1'011_us},
+                                         {SpanState::Running, 1'011_us, 2'011_us},
+                                         {SpanState::Native, 2'011_us, 2'021_us},
+                                         {SpanState::BlockedIo, 2'021_us, 2'121_us},
+                                         {SpanState::WaitingGil, 2'121_us, 2'533_us},
+                                         {SpanState::Running, 2'533_us, 3'033_us}},
+                                        18, &t);
   check_pieces(pieces(t, "core 0"), {{SpanState::Running, 0_ms, 1'000_us},
                                      {SpanState::Native, 1'000_us, 1'010_us},
                                      {SpanState::Running, 2'022_us, 2'522_us}});
   check_pieces(pieces(t, "core 1"), {{SpanState::Running, 1'011_us, 2'011_us},
                                      {SpanState::Native, 2'011_us, 2'021_us},
                                      {SpanState::Running, 2'533_us, 3'033_us}});
-  CHECK(events == 18);
-  // Watched, the run stops at its limit after each Python end, before the section's end it
-  // would run at once.
-  const auto stopped_at = instants_watched_at_every_event(readers(11_us, 10_us));
   CHECK(contains(stopped_at, 1'000_us));
   CHECK(contains(stopped_at, 2'011_us));
 }
@@ -125,44 +105,42 @@ TEST_CASE("a voluntary dropper's mutex section whose waiter wakes first is parke
   // its last 500 us to 2.530 and ends, signalling T2 (waiting since 2.135) the same way: awake
   // at 2.535 before the signal's end, T2 sleeps on the mutex to 2.540, takes the GIL at 2.545
   // and runs to 3.045. Events: 21, as when the section's end went through the timers.
-  std::uint64_t events = 0;
-  const auto t = run_readers(5_us, 10_us, events);
-  check_holders(holders(t, "GIL"), {{0_ms, 1'000_us, "T1"},
-                                    {1'015_us, 2'015_us, "T2"},
-                                    {2'030_us, 2'530_us, "T1"},
-                                    {2'545_us, 3'045_us, "T2"}});
-  check_pieces(pieces(t, "T1"), {{SpanState::Running, 0_ms, 1'000_us},
-                                 {SpanState::Native, 1'000_us, 1'020_us},
-                                 {SpanState::BlockedIo, 1'020_us, 1'120_us},
-                                 {SpanState::WaitingGil, 1'120_us, 2'030_us},
-                                 {SpanState::Running, 2'030_us, 2'530_us}});
-  check_pieces(pieces(t, "T2"), {{SpanState::WaitingGil, 0_ms, 1'015_us},
-                                 {SpanState::Running, 1'015_us, 2'015_us},
-                                 {SpanState::Native, 2'015_us, 2'035_us},
-                                 {SpanState::BlockedIo, 2'035_us, 2'135_us},
-                                 {SpanState::WaitingGil, 2'135_us, 2'545_us},
-                                 {SpanState::Running, 2'545_us, 3'045_us}});
-  CHECK(events == 21);
-  instants_watched_at_every_event(readers(5_us, 10_us));
+  check_readers(5_us, 10_us,
+                {{0_ms, 1'000_us, "T1"}, {1'015_us, 2'015_us, "T2"}, {2'030_us, 2'530_us, "T1"},
+                 {2'545_us, 3'045_us, "T2"}},
+                {{SpanState::Running, 0_ms, 1'000_us},
+                 {SpanState::Native, 1'000_us, 1'020_us},
+                 {SpanState::BlockedIo, 1'020_us, 1'120_us},
+                 {SpanState::WaitingGil, 1'120_us, 2'030_us},
+                 {SpanState::Running, 2'030_us, 2'530_us}},
+                {{SpanState::WaitingGil, 0_ms, 1'015_us},
+                 {SpanState::Running, 1'015_us, 2'015_us},
+                 {SpanState::Native, 2'015_us, 2'035_us},
+                 {SpanState::BlockedIo, 2'035_us, 2'135_us},
+                 {SpanState::WaitingGil, 2'135_us, 2'545_us},
+                 {SpanState::Running, 2'545_us, 3'045_us}},
+                21);
 }
 
 TEST_CASE("a voluntary dropper's mutex section that ends with its waiter's attempt, set before it, ends after it (G8b)") {
   // Every wake-up 10 us, as long as drop_gil's signal: T2's attempt and T1's section's end
   // are due together at 1.010, and the attempt, set first, goes first (the timers' ties), so
   // the section's end is parked. T2 finds the mutex free (held to 1.010) and takes the GIL at
-  // 1.010, where T1's section ends and its I/O begins; the rest as in the first case, 1 us
-  // sooner for each wake-up (events: 18).
-  std::uint64_t events = 0;
-  const auto t = run_readers(10_us, 10_us, events);
-  check_holders(holders(t, "GIL"), {{0_ms, 1'000_us, "T1"},
-                                    {1'010_us, 2'010_us, "T2"},
-                                    {2'020_us, 2'520_us, "T1"},
-                                    {2'530_us, 3'030_us, "T2"}});
-  check_pieces(pieces(t, "T1"), {{SpanState::Running, 0_ms, 1'000_us},
-                                 {SpanState::Native, 1'000_us, 1'010_us},
-                                 {SpanState::BlockedIo, 1'010_us, 1'110_us},
-                                 {SpanState::WaitingGil, 1'110_us, 2'020_us},
-                                 {SpanState::Running, 2'020_us, 2'520_us}});
-  CHECK(events == 18);
-  instants_watched_at_every_event(readers(10_us, 10_us));
+  // 1.010, where T1's section ends and its I/O begins; the rest as in the first case, each
+  // wake-up 1 us shorter (events: 18).
+  check_readers(10_us, 10_us,
+                {{0_ms, 1'000_us, "T1"}, {1'010_us, 2'010_us, "T2"}, {2'020_us, 2'520_us, "T1"},
+                 {2'530_us, 3'030_us, "T2"}},
+                {{SpanState::Running, 0_ms, 1'000_us},
+                 {SpanState::Native, 1'000_us, 1'010_us},
+                 {SpanState::BlockedIo, 1'010_us, 1'110_us},
+                 {SpanState::WaitingGil, 1'110_us, 2'020_us},
+                 {SpanState::Running, 2'020_us, 2'520_us}},
+                {{SpanState::WaitingGil, 0_ms, 1'010_us},
+                 {SpanState::Running, 1'010_us, 2'010_us},
+                 {SpanState::Native, 2'010_us, 2'020_us},
+                 {SpanState::BlockedIo, 2'020_us, 2'120_us},
+                 {SpanState::WaitingGil, 2'120_us, 2'530_us},
+                 {SpanState::Running, 2'530_us, 3'030_us}},
+                18);
 }
