@@ -178,6 +178,32 @@ template <class Event>
   event();
 }
 
+// The rest of start_run_anyhow() and finished_at_once() for run_drop_section(): the
+// compute-done's sequence number is taken where its park() took it, the event ends (the drop
+// deadline's look, which ties after it), and when the compute-done fires first (before every
+// entry pending; usually, as the woken waiter's attempt comes after the section) and the loop
+// would run it, it runs here with nothing parked and popped: the entry parked before (that
+// attempt) stays parked rather than going into the heap. Else it is parked with that number.
+[[gnu::always_inline]] inline bool Engine::section_end_next_or_park(ThreadId t) {
+  Thread& th = threads_[t];
+  const std::uint64_t seq = timers_.take_seq();
+  show_running(t);
+  end_event_inline();
+  if (events_ >= config_.max_events || !timers_.fires_first(th.run_end, seq)) {
+    timers_.park_at_seq(th.compute_timer(), th.run_end, seq);
+    return false;
+  }
+  ++ended_at_once_;
+  now_ = th.run_end;
+  ++events_;
+  // end_compute()
+  th.s.progress = ComputeProgress::Stopped;
+  th.remaining = Time::zero();
+  cancel_thread_timer(t);
+  th.s.doing = Activity::Nothing;
+  return true;
+}
+
 void Engine::set_deferred(const DeferredTimer& timer) {
   timers_.set_at_seq(threads_[timer.thread].timer, timer.at, timer.seq);
 }
@@ -250,7 +276,7 @@ void Engine::resume_program(ThreadId t) {
 
 Operation Engine::wait(ThreadId t, Time duration, SpanState state, std::uint32_t job, std::uint16_t step) {
   Thread& th = threads_[t];
-  release_core(t);
+  release_core(t, true);
   th.s.doing = Activity::Wait;
   th.job = job;
   th.step = step;
@@ -306,19 +332,32 @@ Operation Engine::compute(ThreadId t, Time work, const Work& what) {
   th.job = what.job;
   th.step = what.step;
   th.remaining = work;
-  if (ran_through(t)) return Operation{this, t, true};
+  switch (ran_through(t)) {
+    case RunThrough::Ran:
+      return Operation{this, t, true};
+    case RunThrough::Stopped:
+      // What stopped it (a refill, another thread last on the core, a timer due first) leaves
+      // start_on_own_core()'s event quiet: its look at that is not made again.
+      if (starts_on_own_core(th)) return Operation{this, t, start_quietly_on_own_core(t)};
+      break;
+    case RunThrough::LongWay:
+      break;
+  }
   return Operation{this, t, proceed_from_compute(t)};
 }
 
-bool Engine::proceed_from_compute(ThreadId t) {
-  const Thread& th = threads_[t];
+// proceed()'s usual case: on its core, its GIL held (or none needed) with no drop request
+// to see at a check point, and no old GIL to dilate the run: start_run_anyhow() at once.
+[[gnu::always_inline]] inline bool Engine::starts_on_own_core(const Thread& th) const {
   const Gil* const gil = th.work.needs_gil ? th.gil : nullptr;
-  // proceed()'s usual case: on its core, its GIL held (or none needed) with no drop request
-  // to see at a check point, and no old GIL to dilate the run: start_run_anyhow() at once.
-  if (config_.gil != scenario::GilMode::Old && th.s.on_core() &&
-      (gil == nullptr || (th.s.holds_gil() && !gil->drop_request))) {
-    return start_on_own_core(t);
-  }
+  return config_.gil != scenario::GilMode::Old && th.s.on_core() &&
+         (gil == nullptr || (th.s.holds_gil() && !gil->drop_request));
+}
+
+bool Engine::start_quietly_on_own_core(ThreadId t) { return start_on_own_core(t, true); }
+
+bool Engine::proceed_from_compute(ThreadId t) {
+  if (starts_on_own_core(threads_[t])) return start_on_own_core(t);
   ending_at_once_ = t;
   proceed(t);
   ending_at_once_ = kNoThread;
@@ -328,12 +367,12 @@ bool Engine::proceed_from_compute(ThreadId t) {
 // start_run_anyhow() of a compute that compute() starts on the thread's own core with no old
 // GIL (proceed_from_compute()), then finished_at_once(): the same statements in their order,
 // the dilation left out.
-[[gnu::always_inline]] inline bool Engine::start_on_own_core(ThreadId t) {
+[[gnu::always_inline]] inline bool Engine::start_on_own_core(ThreadId t, bool known_quiet) {
   Thread& th = threads_[t];
   const Time duration = begin_run(t);
   th.run_end = th.run_start + wall_time_on(th.core, duration);  // S7
-  const bool quiet = resuming_ == t && ended_at_once_ < kEndedAtOnce && dirty_gils_.empty() && !stopped_ &&
-                     events_ < config_.max_events;
+  const bool quiet = known_quiet || (resuming_ == t && ended_at_once_ < kEndedAtOnce && dirty_gils_.empty() &&
+                                     !stopped_ && events_ < config_.max_events);
   const bool next_event = quiet && (timers_.empty() || timers_.top_time() > th.run_end);
   if (!next_event) timers_.park_inline(th.compute_timer(), th.run_end);  // schedule_compute_done(), its park inline
   show_running(t);
@@ -377,7 +416,7 @@ bool Engine::finished_at_once(ThreadId t) {
 
 // Inline in compute(), its one caller: as a call (which the compiler chose or not with the
 // size of the rule files' unit) it cost lesson 15's threads run 4% more instructions.
-[[gnu::always_inline]] inline bool Engine::ran_through(ThreadId t) {
+[[gnu::always_inline]] inline Engine::RunThrough Engine::ran_through(ThreadId t) {
   // The common step of a program: the thread is on its core and was the last to run there
   // (no context switch), holds its GIL if the work needs it, no drop request stops it at
   // this check point, nothing of the old GIL or a cache refill applies, and nothing is due
@@ -389,21 +428,21 @@ bool Engine::finished_at_once(ThreadId t) {
   Thread& th = threads_[t];
   if (resuming_ != t || ended_at_once_ >= kEndedAtOnce || stopped_ || !th.s.on_core() ||
       !dirty_gils_.empty() || events_ >= config_.max_events || timers_.pending(th.timer)) {
-    return false;
+    return RunThrough::LongWay;
   }
   if (th.work.needs_gil) {
     const Gil* gil = gil_of(t);
     if (gil != nullptr && (!th.s.holds_gil() || (th.work.checkpoints && (gil->drop_request || th.refill_pending)) ||
                            config_.gil == scenario::GilMode::Old)) {
-      return false;
+      return RunThrough::Stopped;
     }
   }
-  if (cores_[static_cast<std::size_t>(th.core)].last != t) return false;
+  if (cores_[static_cast<std::size_t>(th.core)].last != t) return RunThrough::Stopped;
   const Time end = now_ + wall_time_on(th.core, th.remaining);  // S7
-  if (!timers_.empty() && timers_.top_time() <= end) return false;
+  if (!timers_.empty() && timers_.top_time() <= end) return RunThrough::Stopped;
   run_through_to(t, end, 1);
   ++ended_at_once_;
-  return true;
+  return RunThrough::Ran;
 }
 
 [[gnu::always_inline]] inline void Engine::start_run(ThreadId t) {

@@ -285,8 +285,11 @@ class Engine {
   /// fires that event here and says so (the program goes on without suspending).
   bool finished_at_once(ThreadId t);
   /// compute() of a thread already running Python on its core with nothing in the way:
-  /// the work runs to its end at once (the compute-done event counted) and says so.
-  bool ran_through(ThreadId t);
+  /// the work runs to its end at once (the compute-done event counted): Ran. Stopped: it did
+  /// not, though its event is quiet (its program resumed, nothing stopped, no look pending,
+  /// under the limit, its timer not pending), as start_on_own_core() asks.
+  enum class RunThrough : std::uint8_t { Ran, Stopped, LongWay };
+  RunThrough ran_through(ThreadId t);
   /// The spans of a running compute: its thread's lane and its core's.
   void show_running(ThreadId t);
   /// Work of `t` run through to `end` at once: its spans, the clock, `pieces` events counted.
@@ -302,7 +305,13 @@ class Engine {
   /// proceed_from_compute()'s usual case: start_run_anyhow() of a thread on its own core with
   /// its GIL held (or none needed), no drop request and no old GIL, inline and straight; then
   /// says what finished_at_once() says.
-  bool start_on_own_core(ThreadId t);
+  /// `known_quiet`: the caller found its event quiet (RunThrough::Stopped).
+  bool start_on_own_core(ThreadId t, bool known_quiet = false);
+  /// start_on_own_core() from compute(), its event found quiet: out of line, as
+  /// proceed_from_compute() is.
+  [[gnu::noinline]] bool start_quietly_on_own_core(ThreadId t);
+  /// proceed_from_compute()'s condition for start_on_own_core().
+  bool starts_on_own_core(const Thread& th) const;
   void start_run(ThreadId t);
   /// start_run() of a thread that no old GIL dilates and that compute() of its own program
   /// did not start (its end goes to the timers): out of line and straight.
@@ -414,13 +423,15 @@ class Engine {
   ThreadId pull_for(int c, bool busy);
   /// S1c: an idle core with nothing to pull now looks again when a queued thread turns cold.
   void arm_idle_balance(int c);
-  void release_core(ThreadId t);
+  /// `alone_inline`: its usual case (leave_core_alone()) inline, for wait().
+  void release_core(ThreadId t, bool alone_inline = false);
   /// release_core() of a thread on a core or queued for one.
   void release_core_or_queue(ThreadId t);
   /// release_core_or_queue() of a thread on its core with per-CPU queues, nobody queued on
   /// any core and nothing parked or stale in its core's queue: the usual case under a GIL.
   /// Out of line, straight: inline, GCC merged it into the general path's branches.
   [[gnu::noinline]] void leave_core_alone(ThreadId t);
+  void leave_core_alone_inline(ThreadId t);
   void assign_core(int core, ThreadId t);
   /// `t`, off any core, takes idle core `c` and leaves it in the same instant (a woken
   /// thread that blocks again at once), with nobody waiting for a core: the state
@@ -433,6 +444,8 @@ class Engine {
   // gil_rules.cpp
   Gil* gil_of(ThreadId t);
   void take_gil(ThreadId t);
+  /// take_gil() inline where a woken waiter takes the GIL on an idle core (attempt_on_idle_core()).
+  void take_gil_inline(ThreadId t);
   /// take_gil() of a waiter on its core from a holder forced out (new GIL) who alone waits
   /// on switch_cond, not in its unlock: the usual hand-off's take, out of line and straight.
   [[gnu::noinline]] void take_from_forced_out(ThreadId t);
@@ -450,6 +463,10 @@ class Engine {
   /// release_gil()'s compute of drop_section_ (G8b) by a dropper on its core with a drop
   /// deadline's look asked for: compute()'s long way for that case, out of line and straight.
   [[gnu::noinline]] Operation run_drop_section(ThreadId t);
+  /// run_drop_section()'s start of the section's run and its end, in the dropper's own
+  /// program with nothing stopping an end at once: the compute-done run at once when it is
+  /// the loop's next event after the event's end, with no entry parked and popped; else parked.
+  bool section_end_next_or_park(ThreadId t);
   /// drop_gil(t, false) of the holder of a new GIL others wait for, no drop request pending:
   /// one waiter signalled, no switch waited for; inline in release_gil(), straight.
   void drop_and_signal(ThreadId t, Gil& gil);

@@ -184,22 +184,10 @@ Operation Engine::run_drop_section(ThreadId t) {
   // start_run_anyhow()
   begin_run(t);
   th.run_end = th.run_start + wall_time_on(th.core, drop_section_);  // S7
+  if (resuming_ == t && !stopped_ && ended_at_once_ < kEndedAtOnce) return Operation{this, t, section_end_next_or_park(t)};
   schedule_compute_done(t);
   show_running(t);
-  // finished_at_once()
-  if (resuming_ != t || stopped_ || ended_at_once_ >= kEndedAtOnce) return Operation{this, t, false};
-  end_event_inline();
-  if (events_ >= config_.max_events || timers_.top_slot() != th.compute_timer()) return Operation{this, t, false};
-  timers_.pop();
-  ++ended_at_once_;
-  now_ = th.run_end;
-  ++events_;
-  // end_compute()
-  th.s.progress = ComputeProgress::Stopped;
-  th.remaining = Time::zero();
-  cancel_thread_timer(t);
-  th.s.doing = Activity::Nothing;
-  return Operation{this, t, true};
+  return Operation{this, t, false};
 }
 
 Operation Engine::check_eval_breaker(ThreadId t) {
@@ -215,7 +203,9 @@ Operation Engine::check_eval_breaker(ThreadId t) {
   return Operation{this, t, false};
 }
 
-void Engine::take_gil(ThreadId t) {
+void Engine::take_gil(ThreadId t) { take_gil_inline(t); }
+
+[[gnu::always_inline]] inline void Engine::take_gil_inline(ThreadId t) {
   Thread& th = threads_[t];
   Gil& gil = *gil_of(t);
   take_signal_cost_ = Time::zero();
@@ -716,6 +706,8 @@ void Engine::attempt_on_idle_core(ThreadId t, int c) {
       return;
     }
     take_from_forced_out(t);
+  } else if (event_ends) {
+    take_gil_inline(t);  // attempt_on_idle_core(): a woken waiter's take, once a busy cycle
   } else {
     take_gil(t);
   }

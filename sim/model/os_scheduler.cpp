@@ -444,7 +444,10 @@ void Engine::arm_quantums() {
 // queued on any core, nothing parked or left (stale) in this core's queue. What leave_queue()
 // (charge(), then its thread alone on its queue), the core's release, drop_paid() and the
 // look for a next thread (none, and nothing to pull or balance) leave, in their order.
-void Engine::leave_core_alone(ThreadId t) {
+void Engine::leave_core_alone(ThreadId t) { leave_core_alone_inline(t); }
+
+// leave_core_alone(), inline in wait() (a thread blocking on I/O, once a busy cycle).
+[[gnu::always_inline]] inline void Engine::leave_core_alone_inline(ThreadId t) {
   Thread& th = threads_[t];
   const int c = th.core;
   Core& core = cores_[static_cast<std::size_t>(c)];
@@ -473,13 +476,17 @@ void Engine::leave_core_alone(ThreadId t) {
 
 // Inline: a thread with no core and no place in a run queue has nothing to give back (a
 // forced-out dropper going back to its timed wait, once a hand-off).
-[[gnu::always_inline]] inline void Engine::release_core(ThreadId t) {
+[[gnu::always_inline]] inline void Engine::release_core(ThreadId t, bool alone_inline) {
   const Thread& th = threads_[t];
   if (th.s.core == CoreState::Off) return;
   if (per_cpu_ && queued_total_ == 0 && th.s.on_core()) {
     const RunQueue& queue = run_queues_[static_cast<std::size_t>(th.core)];
     if (queue.parked() == 0 && !queue.has_entries()) {
-      leave_core_alone(t);
+      if (alone_inline) {
+        leave_core_alone_inline(t);
+      } else {
+        leave_core_alone(t);
+      }
       return;
     }
   }

@@ -125,13 +125,13 @@ class TimerHeap {
       set(slot, at);
       return;
     }
-    if (i == kAbsent && parked_) {
-      heap_.push_back(parked_entry_);
-      sift_up(heap_.size() - 1);
-    }
-    parked_entry_ = Entry{at, (next_seq_++ << kSlotBits) | slot};
-    parked_ = true;
-    position_[slot] = kParked;
+    park_entry(slot, Entry{at, (next_seq_++ << kSlotBits) | slot}, i);
+  }
+  /// park() of `slot`, not pending, with a sequence number take_seq() gave: it ties as it
+  /// would have had it been parked when the number was taken.
+  void park_at_seq(Slot slot, Time at, std::uint64_t seq) {
+    assert(slot != fixed_slot_ && position_[slot] == kAbsent);
+    park_entry(slot, Entry{at, (seq << kSlotBits) | slot}, kAbsent);
   }
   bool pending(Slot slot) const { return position_[slot] != kAbsent; }
   /// When `slot` fires; only while pending().
@@ -221,6 +221,17 @@ class TimerHeap {
     return parked_first() ? parked_entry_ : heap_.front();
   }
 
+  /// park() of `e` for `slot`, at kAbsent or kParked `i`: an entry parked before for another
+  /// slot goes into the heap.
+  [[gnu::always_inline]] void park_entry(Slot slot, const Entry& e, std::uint32_t i) {
+    if (i == kAbsent && parked_) {
+      heap_.push_back(parked_entry_);
+      sift_up(heap_.size() - 1);
+    }
+    parked_entry_ = e;
+    parked_ = true;
+    position_[slot] = kParked;
+  }
   /// set() of `e` for `slot`, at heap position (or kAbsent, kParked) `i`.
   [[gnu::always_inline]] void set_entry(Slot slot, const Entry& e, std::uint32_t i) {
     if (i == kAbsent) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "model_fixtures.hpp"
+#include "watched_runs.hpp"
 #include "sim/model/simulate.hpp"
 #include "tests/same_runs.hpp"
 
@@ -34,27 +35,6 @@ scenario::Scenario two_hogs(Time work, Time wake, Time signal) {
   return s;
 }
 
-/// Simulates `s` watched at every event (the engine's limit of events one past the events so
-/// far, so that each event run at once meets the limit first), checks that it is the run
-/// unwatched, and gives the instants its answers stopped at (each run's clock at a check).
-std::vector<Time> instants_watched_at_every_event(const scenario::Scenario& s) {
-  const std::vector<trace::Trace> unwatched{model::simulate(s, s.runs[0])};
-  std::mutex answers_mutex;
-  std::vector<Time> stopped_at;
-  model::Progress* asking = nullptr;
-  model::Progress progress(1, [&](std::size_t, const trace::Trace& answer) {
-    if (!answer.partial()) return;
-    const std::lock_guard lock(answers_mutex);
-    stopped_at.push_back(answer.end);
-    asking->ask();
-  });
-  asking = &progress;
-  progress.ask();
-  const std::vector<trace::Trace> watched = model::simulate_all(s, 1, nullptr, &progress);
-  CHECK(test::first_difference(watched, unwatched) == "");
-  return stopped_at;
-}
-
 /// Two hogs of 6 ms with every wake-up 11 us and drop_gil's signal `signal`, simulated: the
 /// trace, and its count of events in `events`.
 trace::Trace run_two_hogs(Time signal, std::uint64_t& events) {
@@ -70,10 +50,6 @@ std::vector<Hold> turns(std::initializer_list<std::pair<Time, Time>> holds) {
   std::vector<Hold> out;
   for (const auto& [begin, end] : holds) out.push_back({begin, end, out.size() % 2 == 0 ? "T1" : "T2"});
   return out;
-}
-
-bool contains(const std::vector<Time>& instants, Time at) {
-  return std::find(instants.begin(), instants.end(), at) != instants.end();
 }
 
 }  // namespace
