@@ -124,8 +124,28 @@ def halts_asked():
     return halts
 
 
+def signaller_sleep_asked():
+    """`--signaller-sleep 4000` (microseconds): before each sample the signaller sleeps that long
+    (a timed wait, its CPU halted) where it would spin, then spins for the waiter's block as
+    before. As the convoy's I/O thread, back from a switch interval's wait, signals the GIL's
+    waiter tens of microseconds after its own CPU halted that long: whether a signal's cost
+    depends on the signaller's own halt before (docs/model.md G8d)."""
+    if "--signaller-sleep" not in sys.argv:
+        return 0.0
+    at = sys.argv.index("--signaller-sleep")
+    try:
+        sleep = float(sys.argv[at + 1]) * 1e-6
+    except (IndexError, ValueError):
+        sleep = -1.0
+    if not 0 <= sleep < BUSY:
+        sys.exit(f"short_halt: --signaller-sleep needs microseconds from 0 to under {BUSY * 1e6:.0f}")
+    del sys.argv[at:at + 2]
+    return sleep
+
+
 def main():
     halts = halts_asked()
+    signaller_sleep = signaller_sleep_asked()
     report = suite.Report("short_halt")
     samples = report.size(SAMPLES, 2)
     plan = [halt for _ in range(samples) for halt in halts]
@@ -139,6 +159,8 @@ def main():
     with suite.pinned(cpus[0]), report.section("probe", cores=2, busy=1) as s:
         child = fork_waiter(results_r, results_w, lambda: waiter(cpus[1], plan, shared, signal_r, reply_w, results_w))
         for halt in plan:
+            if signaller_sleep:
+                time.sleep(signaller_sleep)
             while shared[0] == 0:  # spin, as the GIL's holder computes
                 pass
             shared[0] = 0
@@ -151,7 +173,8 @@ def main():
             replied.append(clock())
         stamps = collect(results_r, child, "short_halt: the waiter")
         s.update(samples=samples, pinned=int(cpus[0] is not None), busy_stretch=BUSY,
-                 halts_in_turn=[round(h * 1e6) for h in halts])
+                 halts_in_turn=[round(h * 1e6) for h in halts],
+                 signaller_sleep=signaller_sleep)
         s["bare_write"] = {**spread("cost", bare_writes(len(plan))), "samples": len(plan)}
     waiter_stamps = [struct.unpack_from("qq", stamps, 16 * i) for i in range(len(stamps) // 16)]
     for halt in halts:
@@ -181,9 +204,11 @@ def read_back(path):
             run = json.loads(line)
             sections = run["sections"]
             in_turn = sections["probe"].get("halts_in_turn")  # runs since --halts
+            slept = sections["probe"].get("signaller_sleep")  # runs since --signaller-sleep
             print(f"python {run['python']}, load {run['load_start'][0]:.2f} to {run['load_end'][0]:.2f}, "
                   f"bare write {microseconds(sections['probe']['bare_write'], 'cost')} us"
-                  + (f", halts in turn {','.join(map(str, in_turn))} us" if in_turn else ""))
+                  + (f", halts in turn {','.join(map(str, in_turn))} us" if in_turn else "")
+                  + (f", the signaller slept {slept * 1e6:.0f} us before each" if slept else ""))
             for name, section in sections.items():
                 if name.startswith("short_"):
                     print(f"{name}: halt {microseconds(section, 'halt')}, wake {microseconds(section, 'wake')}, "
