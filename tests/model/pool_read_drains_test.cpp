@@ -14,14 +14,14 @@ using trace::SpanState;
 
 namespace {
 
-/// Pool(1) with one job of 100 us on 4 cores, other costs zero but: a message 2 us a side
+/// A pool (Pool(1) with one job by default) of jobs of 100 us on 4 cores, other costs zero but: a message 2 us a side
 /// (its pipe call 1 us without the GIL, its pickling 1 us under it), the worker handler's
 /// loop 12 us of Python (4 us a third, its system calls 1 us each), a dropper's signal of a
 /// waiter on another core 2 us (G8b) and every wake-up 6 us (G8's draw held to one value).
 /// A signalled waiter then wakes 6 us after the drop, where the dropper, back from its 2 us
 /// signal and 1 us call, took the GIL again 3 us after it and holds it 4 us: every waiter
 /// signalled at one of the loop's drops finds the GIL held.
-scenario::Scenario pool_whose_waiter_loses_every_race() {
+scenario::Scenario pool_whose_waiter_loses_every_race(int jobs = 1, int workers = 1) {
   auto s = exact_scenario(4);
   s.costs.ipc_message = 4_us;
   s.costs.ipc_syscall = 1_us;
@@ -29,10 +29,10 @@ scenario::Scenario pool_whose_waiter_loses_every_race() {
   s.costs.gil_mutex_signal = 2_us;
   s.costs.wake_poll_min = 6_us;
   s.costs.wake_poll_max = 6_us;
-  add_jobs(s, "job", 1, {cpu(100_us)});
+  add_jobs(s, "job", jobs, {cpu(100_us)});
   scenario::Run run;
   run.executor = scenario::Executor::ProcessPool;
-  run.workers = 1;
+  run.workers = workers;
   run.chunksize = 1;
   s.runs = {run};
   return s;
@@ -79,4 +79,30 @@ TEST_CASE("P6: the result handler's read drains the pipe, so the looping worker 
                                              {SpanState::Pickling, 132_us, 133_us}});
   CHECK(t.end == 158_us);  // the worker handler's end, the run's last thread
   check_pieces(pieces(t, "main", 140_us), {{SpanState::Runnable, 133_us, 139_us}, {SpanState::Pickling, 139_us, 140_us}});
+}
+
+TEST_CASE("P6: with a second result still in the pipe the worker handler loops on, and the error says why") {
+  // The same pool with two workers and two jobs: both results are written at 108 us, the
+  // result handler reads the first and waits for the GIL while the second keeps the worker
+  // handler's poll returning, as CPython's would. Every race goes as in the case above (each
+  // wake-up 6 us after a drop, the GIL back 3 us after it for 4 us), so the result handler
+  // never unpickles a result, and the run goes past its limit. The error names the race.
+  auto s = pool_whose_waiter_loses_every_race(2, 2);
+  try {
+    model::simulate(s, s.runs[0], nullptr, 10'000);
+    FAIL("expected WorkLimitExceeded");
+  } catch (const model::WorkLimitExceeded& e) {
+    const std::string what = e.what();
+    CHECK(what.find("with 2 of 2 jobs finished") != std::string::npos);
+    CHECK(what.find("it looks stuck") != std::string::npos);
+    CHECK(what.find("the parent's result handler losing every race for the parent's GIL to its worker handler") !=
+          std::string::npos);
+    CHECK(what.find("docs/model.md P6, The read drains the pipe") != std::string::npos);
+  }
+  // With the one wake-up 9 us, the result handler, signalled at the drop for poll(0) at 112
+  // us, runs at 121, when the worker handler's two waitpids (no Python between them, 119-121)
+  // leave the GIL free, and takes it: the races come out otherwise and the run ends.
+  s.costs.wake_poll_min = 9_us;
+  s.costs.wake_poll_max = 9_us;
+  CHECK_NOTHROW(model::simulate(s, s.runs[0], nullptr, 10'000));
 }
