@@ -168,8 +168,10 @@ Program result_handler_main(RunContext& ctx, Pool& pool, ThreadId self) {
     co_await e.release_gil(self);  // the pipe's read
     co_await e.compute(self, m.syscall, Work::native(m.job));
     pool.result_pipe.read(e, m.bytes);
-    co_await e.acquire_gil(self);
+    // The read took the result out of the pipe: the worker handler's poll no longer sees it,
+    // though its unpickling waits for the GIL (P6).
     --pool.unread;
+    co_await e.acquire_gil(self);
     co_await e.compute(self, m.pickle, Work::pickling(m.job));
     ctx.jobs_left -= static_cast<int>(chunk.count);
     pool.hand_over->set(e, chunk);

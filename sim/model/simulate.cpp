@@ -60,6 +60,12 @@ WorkLimitExceeded past_the_limit(const scenario::Scenario& s, const scenario::Ru
     if (s.costs.cross_spread == 0.0) {
       why += " With costs.cross_spread = 0 a thread can take the GIL back before its waiter on another core"
              " wakes, every time (docs/model.md G8d): give cross_spread a value above 0.";
+    } else if (run.executor == scenario::Executor::ProcessPool) {
+      why += " In a process pool the likeliest cycle is the parent's result handler losing every race for the"
+             " parent's GIL to its worker handler, which loops while results wait in the result pipe and takes the"
+             " GIL back after each of its system calls before the signalled result handler runs: the wake-ups and"
+             " signals drawn (costs.cross_*, G8d) stay too close to their medians for the race to come out"
+             " otherwise (docs/model.md P6, The read drains the pipe).";
     }
   }
   return WorkLimitExceeded(fmt::format(

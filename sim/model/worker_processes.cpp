@@ -168,8 +168,8 @@ Program receive_chunk(RunContext& ctx, ThreadId self, const Chunk& chunk, bool r
   co_await e.release_gil(self);  // the pipe's read
   co_await e.compute(self, m.syscall, Work::native(m.job));
   if (pipe != nullptr) pipe->read(e, m.bytes);
+  if (unread != nullptr) --*unread;  // the read took it out of the pipe (P6)
   co_await e.acquire_gil(self);
-  if (unread != nullptr) --*unread;
   co_await e.compute(self, m.pickle, Work::pickling(m.job));
 }
 
