@@ -33,11 +33,7 @@ TEST_CASE("a Pool's first fork start costs the parent, its os.fork() and the chi
   // tasks sent; each worker takes one as it is ready: 3.25-13.25 and 4.5-14.5 ms.
   auto s = first_and_later(4);
   add_jobs(s, "crunch", 2, {cpu(10_ms)});
-  scenario::Run run;
-  run.executor = scenario::Executor::ProcessPool;
-  run.workers = 2;
-  run.chunksize = 1;
-  s.runs = {run};
+  s.runs = {process_pool_run(2)};
   const auto t = model::simulate(s, s.runs[0]);
   CHECK(time_in(lane_named(t, "main"), SpanState::Starting) == 3_ms);
   const auto& first = lane_named(t, "worker 1");
@@ -78,10 +74,8 @@ TEST_CASE("the first start's extras are fork's: a spawned Pool pays none of them
   s.costs.spawn_call = 1_ms;
   s.costs.spawn_start = 5_ms;
   add_jobs(s, "crunch", 1, {cpu(10_ms)});
-  scenario::Run run;
-  run.executor = scenario::Executor::ProcessPool;
+  auto run = process_pool_run(1, std::nullopt);
   run.start_method = scenario::StartMethod::Spawn;
-  run.workers = 1;
   s.runs = {run};
   const auto t = model::simulate(s, s.runs[0]);
   // The resource tracker's launch (0-1 ms) and the worker's (1-2 ms), then the worker's 5 ms

@@ -123,6 +123,16 @@ inline void add_jobs(scenario::Scenario& s, std::string name, int count, std::ve
   s.jobs.push_back(std::move(t));
 }
 
+/// A process pool's run of `workers` workers, its chunks of `chunksize` jobs (Pool.map's own
+/// size when unset, P5).
+inline scenario::Run process_pool_run(int workers, std::optional<int> chunksize = 1) {
+  scenario::Run run;
+  run.executor = scenario::Executor::ProcessPool;
+  run.workers = workers;
+  run.chunksize = chunksize;
+  return run;
+}
+
 inline trace::Trace simulate_with(scenario::Scenario& s, scenario::Executor executor) {
   scenario::Run run;
   run.name = std::string(scenario::to_string(executor));

@@ -24,11 +24,7 @@ scenario::Scenario small_pipes_pool(int workers, int jobs, Time job, std::int64_
   add_jobs(s, "job", jobs, {cpu(job)});
   s.jobs[0].arg_bytes = arg_bytes;
   s.jobs[0].result_bytes = result_bytes;
-  scenario::Run run;
-  run.executor = scenario::Executor::ProcessPool;
-  run.workers = workers;
-  run.chunksize = 1;
-  s.runs = {run};
+  s.runs = {process_pool_run(workers)};
   return s;
 }
 

@@ -17,11 +17,7 @@ scenario::Scenario one_worker_pool(int jobs, Time job) {
   s.costs.ipc_message = 20_us;  // 10 us of CPU on each side: 4 us the pipe's call, 6 us pickling
   s.costs.ipc_syscall = 4_us;
   add_jobs(s, "job", jobs, {cpu(job)});
-  scenario::Run run;
-  run.executor = scenario::Executor::ProcessPool;
-  run.workers = 1;
-  run.chunksize = 1;
-  s.runs = {run};
+  s.runs = {process_pool_run(1)};
   return s;
 }
 

@@ -30,11 +30,7 @@ scenario::Scenario pool_whose_waiter_loses_every_race(int jobs = 1, int workers 
   s.costs.wake_poll_min = 6_us;
   s.costs.wake_poll_max = 6_us;
   add_jobs(s, "job", jobs, {cpu(100_us)});
-  scenario::Run run;
-  run.executor = scenario::Executor::ProcessPool;
-  run.workers = workers;
-  run.chunksize = 1;
-  s.runs = {run};
+  s.runs = {process_pool_run(workers)};
   return s;
 }
 

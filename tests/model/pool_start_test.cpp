@@ -27,10 +27,7 @@ scenario::Scenario pool_start() {
   s.costs.wake_poll_min = 5_us;
   s.costs.wake_poll_max = 5_us;
   add_jobs(s, "job", 1, {cpu(100_us)});
-  scenario::Run run;
-  run.executor = scenario::Executor::ProcessPool;
-  run.workers = 1;
-  run.chunksize = 1;
+  auto run = process_pool_run(1);
   run.method = scenario::PoolMethod::ImapUnordered;
   s.runs = {run};
   return s;

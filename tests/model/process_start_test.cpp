@@ -17,10 +17,8 @@ namespace {
 /// default unless given).
 trace::Trace one_job_on_one_worker(scenario::Scenario& s, std::optional<scenario::StartMethod> method = {}) {
   add_jobs(s, "crunch", 1, {cpu(10_ms)});
-  scenario::Run run;
-  run.executor = scenario::Executor::ProcessPool;
+  auto run = process_pool_run(1, std::nullopt);
   run.start_method = method;
-  run.workers = 1;
   s.runs = {run};
   return model::simulate(s, s.runs[0]);
 }
@@ -36,11 +34,7 @@ TEST_CASE("fork costs the parent a little per worker; the children get ready in 
   s.costs.fork_call = 1_ms;  // the child starts when the whole start has returned
   s.costs.fork_child_start = 3_ms;
   add_jobs(s, "crunch", 2, {cpu(10_ms)});
-  scenario::Run run;
-  run.executor = scenario::Executor::ProcessPool;
-  run.workers = 2;
-  run.chunksize = 1;
-  s.runs = {run};
+  s.runs = {process_pool_run(2)};
   const auto t = model::simulate(s, s.runs[0]);
   CHECK(time_in(lane_named(t, "main"), SpanState::Starting) == 2_ms);
   CHECK(time_in(lane_named(t, "worker 1"), SpanState::Starting) == 3_ms);
@@ -81,10 +75,7 @@ TEST_CASE("a Pool of twenty forked workers is ready far sooner than twenty seria
   scenario::Scenario s;
   s.machine.cores = 2;
   add_jobs(s, "tiny", 20, {cpu(10_us)});
-  scenario::Run run;
-  run.executor = scenario::Executor::ProcessPool;
-  run.workers = 20;
-  s.runs = {run};
+  s.runs = {process_pool_run(20, std::nullopt)};
   const auto t = model::simulate(s, s.runs[0]);
   const Time forking = time_in(lane_named(t, "main"), SpanState::Starting);
   const Time parent = 20 * s.costs.fork_start + s.costs.fork_first_extra + s.costs.pool_setup;
