@@ -76,8 +76,10 @@ class OverrideWriter {
       }
       if (child->is_array()) {
         if (i + 2 == path.size()) {
-          fail(fmt::format("'{}' names a whole [[{}]]; expected a key inside it, such as {}.{}.count",
-                           override_.key, path[i], path[i], path[i + 1]));
+          // A key every [[run]] takes (a run has no count).
+          const std::string_view inside = path[i] == "run" ? "cores" : "count";
+          fail(fmt::format("'{}' names a whole [[{}]]; expected a key inside it, such as {}.{}.{}",
+                           override_.key, path[i], path[i], path[i + 1], inside));
         }
         current = &element(*child->as_array(), path[i], path[i + 1]);
         ++i;

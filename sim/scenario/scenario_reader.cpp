@@ -28,6 +28,15 @@ Machine read_machine(const TomlReader& reader, const toml::table* table) {
   if (auto cores = reader.integer(*table, "cores", 1, kMaxCores)) m.cores = static_cast<int>(*cores);
   if (auto quantum = reader.fixed_duration(*table, "quantum", 1_ns)) m.quantum = *quantum;
   if (auto cost = reader.fixed_duration(*table, "context_switch", 0_ns)) m.context_switch = *cost;
+  // A switch (S5) is paid out of the slice (S2): one that takes the whole slice leaves a
+  // thread that shares its core no time to run, and the run would never end.
+  if (m.context_switch >= m.quantum) {
+    const toml::node* node = table->get("context_switch");
+    reader.fail(node != nullptr ? *node : *table->get("quantum"),
+                fmt::format("'context_switch' is {} and 'quantum' {}; expected a context switch shorter than the time "
+                            "slice, which pays for it (docs/model.md S5)",
+                            to_string(Duration::fixed(m.context_switch)), to_string(Duration::fixed(m.quantum))));
+  }
   if (const toml::array* speeds = reader.array(*table, "core_speeds", "an array of relative speeds such as [1.0, 0.8]")) {
     if (speeds->size() > CoreSpeeds::kMax) {
       reader.fail(*speeds, fmt::format("'core_speeds' has {} speeds; expected at most {}, one per core from core 0",

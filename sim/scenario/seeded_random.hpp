@@ -24,7 +24,9 @@ class Random {
   std::uint64_t geometric(double p) {
     if (p >= 1.0) return 0;
     if (p <= 0.0) return UINT64_MAX / 4;
-    return static_cast<std::uint64_t>(std::floor(std::log1p(-unit()) / std::log1p(-p)));
+    // A p near 0 can draw more than a uint64 holds: as many as p = 0 gives, then.
+    const double failures = std::floor(std::log1p(-unit()) / std::log1p(-p));
+    return failures < static_cast<double>(UINT64_MAX / 4) ? static_cast<std::uint64_t>(failures) : UINT64_MAX / 4;
   }
 
   Time draw(const Duration& d) {

@@ -127,7 +127,17 @@ SweepPlan make_plan(const SweepRequest& request) {
       for (std::size_t k = 0; k < axis.keys.size(); ++k) {
         overrides.push_back(scenario::Override{axis.keys[k], axis.values[k][i], "--vary"});
       }
-      largest = std::max(largest, estimate_simulation_bytes(plan.file.load(overrides)));
+      const scenario::Scenario at_value = plan.file.load(overrides);
+      // The shown runs and the baseline are the base scenario's: a value that replaces the
+      // runs (--vary run=[...]) would leave a grid point without some of them.
+      if (at_value.runs.size() != base.runs.size()) {
+        throw scenario::ScenarioError(
+            scenario::SourceLoc{axis.option, 0, 0},
+            fmt::format("value {} gives {} run{} where the scenario has {}; expected the same runs at every grid "
+                        "point: vary a key inside a run, such as run.1.workers",
+                        i + 1, at_value.runs.size(), at_value.runs.size() == 1 ? "" : "s", base.runs.size()));
+      }
+      largest = std::max(largest, estimate_simulation_bytes(at_value));
     }
   }
   plan.bytes_per_simulation = largest;

@@ -150,8 +150,14 @@ ValueList read_range(std::string_view range, std::size_t dots) {
   Quantity step{kind, 1, 1.0};
   if (mark == std::string_view::npos) {
     if (kind != Quantity::Kind::Integer) {
-      refuse(fmt::format("'{}' has no step; expected a step such as {}:{} or a factor such as {}*2", range, range,
-                         trim(range.substr(0, dots)), range));
+      // Suggestions the grammar takes: a step above zero (not the start 0 of 0ms..90ms), and
+      // a factor only between bounds above zero.
+      const double span = std::abs(b.value - a.value);
+      const std::string suggested_step = a.value > 0.0 ? std::string(trim(range.substr(0, dots)))
+                                         : span > 0.0  ? value_text(kind, span / 10)
+                                                       : value_text(kind, is_duration(a) ? 1e6 : 1.0);
+      const std::string factor = std::min(a.value, b.value) > 0.0 ? fmt::format(" or a factor such as {}*2", range) : "";
+      refuse(fmt::format("'{}' has no step; expected a step such as {}:{}{}", range, range, suggested_step, factor));
     }
   } else {
     const bool negative = !op_text.empty() && op_text.front() == '-';

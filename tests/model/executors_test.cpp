@@ -262,6 +262,18 @@ TEST_CASE("the old GIL records the races its woken waiters lost, one mark per st
   CHECK(lost[0]->value == 9'000);
   CHECK(t.lanes[lost[0]->lane].name == "T1");
 
+  SUBCASE("odds of 0, or so small that a draw passes a uint64, never hand off either (fuzz16)") {
+    // The delay to the hand-off saturates instead of overflowing into an early one.
+    for (const double never : {0.0, 1e-300}) {
+      CAPTURE(never);
+      s.costs.old_gil_handoff_probability = never;
+      const auto same = simulate_with(s, Executor::Threads);
+      CHECK(same.end == 2'800_us);
+      REQUIRE(marks_of(same, MarkKind::RacesLost).size() == 1);
+      CHECK(marks_of(same, MarkKind::RacesLost)[0]->other == 199);
+    }
+  }
+
   SUBCASE("with the default odds, about 19 lost races per hand-off, each inside its holder's GIL span") {
     s.costs.old_gil_handoff_probability = 0.05;
     s.jobs[0].steps = {cpu(50_ms)};

@@ -121,6 +121,15 @@ TEST_CASE("durations that make no sense where they are used are refused") {
   CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"-1ms\" } ]\n") ==
         "s.toml:6:19: 'cpu': '-1ms' is negative; expected a duration of zero or more");
   CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"0ms\" } ]\n") == "no error");
+  // A switch that takes the whole slice left a thread sharing its core no time to run: the
+  // run went round preemptions until the event limit (fuzz16).
+  CHECK(error_of("title = \"t\"\n[machine]\ncontext_switch = \"5ms\"\n" + kJobAndRun) ==
+        "s.toml:3:18: 'context_switch' is 5ms and 'quantum' 3ms; expected a context switch shorter than the time "
+        "slice, which pays for it (docs/model.md S5)");
+  CHECK(error_of("title = \"t\"\n[machine]\nquantum = \"3us\"\n" + kJobAndRun) ==
+        "s.toml:3:11: 'context_switch' is 3us and 'quantum' 3us; expected a context switch shorter than the time "
+        "slice, which pays for it (docs/model.md S5)");
+  CHECK(error_of("title = \"t\"\n[machine]\nquantum = \"4us\"\n" + kJobAndRun) == "no error");
 }
 
 TEST_CASE("unknown enum values list the accepted ones and suggest the nearest") {

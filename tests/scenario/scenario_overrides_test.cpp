@@ -136,6 +136,8 @@ TEST_CASE("an override is validated like the file, and its errors name it") {
   CHECK(error_of({"job.render.count=2"}) ==
         "--set job.render.count=2: no [[job]] is named 'render'; expected a name from the file or a number from 1 to 2");
   CHECK(error_of({"job.1=2"}) == "--set job.1=2: 'job.1' names a whole [[job]]; expected a key inside it, such as job.1.count");
+  // A run has no count: the suggestion was run.1.count (fuzz16).
+  CHECK(error_of({"run.1=2"}) == "--set run.1=2: 'run.1' names a whole [[run]]; expected a key inside it, such as run.1.cores");
   CHECK(error_of({"title.x=2"}) == "--set title.x=2: 'title' is a string, not a table; expected a key such as machine.cores or job.1.count");
   CHECK(error_of({"machine..cores=2"}) == "--set machine..cores=2: 'machine..cores' has an empty part; expected a dotted path such as machine.cores");
   CHECK(error_of({"job.1.steps.cpu=1ms"}) ==

@@ -75,6 +75,10 @@ TEST_CASE("a value the key refuses is refused as --set refuses it, naming --vary
         "machine.cores");
   CHECK(error_of<scenario::ScenarioError>(request("01-cpu-bound.toml", {"switch_interval=0ms,1ms"})).starts_with(
       "--vary switch_interval=0ms: "));
+  // A value that replaces the runs would leave grid points without the runs shown (fuzz16).
+  CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"run=[{ executor = \"threads\" }]"})) ==
+        "--vary run=[{ executor = \"threads\" }]: value 1 gives 1 run where the scenario has 4; expected the same "
+        "runs at every grid point: vary a key inside a run, such as run.1.workers");
   CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {})) ==
         "--vary: a sweep needs at least one; expected --vary KEY=VALUES, such as --vary workers=1..16");
 }

@@ -106,6 +106,11 @@ TEST_CASE("every bad list is refused with what is wrong and what was expected") 
     CHECK(refusal("1ms..16") == "'1ms..16' mixes a duration and a number; expected a unit on both bounds or on neither");
     CHECK(refusal("1ms..8ms") ==
           "'1ms..8ms' has no step; expected a step such as 1ms..8ms:1ms or a factor such as 1ms..8ms*2");
+    // From a start of zero, the suggested step was the start (refused next as a step of zero)
+    // and the factor one that never leaves zero (fuzz16).
+    CHECK(refusal("0ms..90ms") == "'0ms..90ms' has no step; expected a step such as 0ms..90ms:9ms");
+    CHECK(refusal("-1.5..1.5") == "'-1.5..1.5' has no step; expected a step such as -1.5..1.5:0.3");
+    CHECK(refusal("0ms..0ms") == "'0ms..0ms' has no step; expected a step such as 0ms..0ms:1ms");
     CHECK(refusal("1..8:1ms") == "the step '1ms' of '1..8:1ms' is not a number; expected a range such as 1..16:2");
     CHECK(refusal("1..8:0.5") ==
           "the step '0.5' of '1..8:0.5' is not a whole number; expected whole steps between whole bounds");
