@@ -53,6 +53,7 @@ std::uint64_t saturating_multiply(std::uint64_t a, std::uint64_t b) {
 
 WorkEstimate estimate_work(const scenario::Scenario& s, const scenario::Run& run) {
   const auto slice = static_cast<std::uint64_t>(slice_of(s, run).ns());
+  const auto peer_slice = static_cast<std::uint64_t>(std::max(s.machine.quantum, Time{1}).ns());
   WorkEstimate estimate;
   for (const scenario::JobTemplate& job : s.jobs) {
     // The steps' own events at once: the loop below reads only the steps that use the CPU
@@ -62,6 +63,12 @@ WorkEstimate estimate_work(const scenario::Scenario& s, const scenario::Run& run
       if (uses_cpu(step)) [[unlikely]] {
         const auto cpu_ns = static_cast<std::uint64_t>(std::max<std::int64_t>(0, step.duration.mean().ns()));
         per_job = saturating_add(per_job, saturating_multiply(kEventsPerSlice, cpu_ns / slice));
+      }
+      if (step.answer > Time::zero()) [[unlikely]] {
+        // The peer's answer is CPU time of its own process (S9): no GIL, but the OS's time
+        // slices wherever it shares a core.
+        const auto answer_ns = static_cast<std::uint64_t>(step.answer.ns());
+        per_job = saturating_add(per_job, saturating_multiply(kEventsPerSlice, answer_ns / peer_slice));
       }
     }
     const auto count = static_cast<std::uint64_t>(std::max(0, job.count));

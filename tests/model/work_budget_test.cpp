@@ -80,6 +80,21 @@ TEST_CASE("an hour of CPU at a 1 us switch interval is refused; the estimate cou
   CHECK_THROWS_AS(model::simulate(s, s.runs[0]), model::WorkLimitExceeded);
 }
 
+TEST_CASE("a peer's long answers count as time slices: such a run is refused before it runs, not called stuck") {
+  // Peers answering 35 s each, two to a core, with 200 us slices: the estimate once left
+  // their slices out, and such a run (fuzz16's sweep corpus: 3,500 s of answers) stopped at
+  // the limit after seconds, said to look stuck.
+  const std::string text =
+      "title = \"t\"\n[machine]\ncores = 2\nquantum = \"200us\"\n[[job]]\nname = \"echo\"\ncount = 2\n"
+      "peer_cpus = [1]\nsteps = [ { repeat = 50, steps = [ { io = \"4us\", answer = \"35s\" } ] } ]\n"
+      "[[run]]\nexecutor = \"threads\"\n";
+  const scenario::Scenario s = scenario::load_string(text, "s.toml");
+  // 2 jobs x (50 answers x 175,000 slices x 4 events + 50 steps x 8 + 16).
+  CHECK(model::estimate_work(s, s.runs[0]).events == 2 * (50 * 4 * 175'000ULL + 50 * 8 + 16));
+  CHECK_THROWS_WITH_AS(model::check_work({{&s, &s.runs[0]}}, model::kDefaultMaxEvents, "raise it"),
+                       doctest::Contains("run 'threads' would take about "), model::WorkLimitExceeded);
+}
+
 TEST_CASE("a run that goes past its budget while running stops with the limit named") {
   // Normal durations clamped at zero run far longer than their mean: the estimate, made
   // from the mean, fits the budget, and the count of events while running does not.
