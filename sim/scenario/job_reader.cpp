@@ -34,20 +34,23 @@ std::vector<StepItem> read_step_list(const TomlReader& reader, const SharedNames
                                      std::string_view key);
 
 StepItem read_repeat(const TomlReader& reader, const SharedNames& shared, const toml::table& t) {
+  const toml::node& repeat = *t.get("repeat");
   for (std::string_view k : kKindNames) {
     if (const toml::node* extra = t.get(k)) {
-      reader.fail(*extra, fmt::format("a repeat step also has '{}'; expected only repeat and steps: put '{}' "
-                                      "inside its steps", k, k));
+      reader.fail(reader.conflict_at(repeat, *extra),
+                  fmt::format("a repeat step also has '{}'; expected only repeat and steps: put '{}' inside its steps", k, k));
     }
   }
   if (const toml::node* extra = t.get("work")) {
-    reader.fail(*extra, "'work' belongs to an offload step; expected only repeat and steps in a repeat step");
+    reader.fail(reader.conflict_at(repeat, *extra),
+                "'work' belongs to an offload step; expected only repeat and steps in a repeat step");
   }
   if (const toml::node* extra = t.get("call")) {
-    reader.fail(*extra, "'call' belongs to an increment step; expected only repeat and steps in a repeat step");
+    reader.fail(reader.conflict_at(repeat, *extra),
+                "'call' belongs to an increment step; expected only repeat and steps in a repeat step");
   }
   StepItem item;
-  item.repeat = reader.integer(*t.get("repeat"), "repeat", 1, kMaxStepsPerJob);
+  item.repeat = reader.integer(repeat, "repeat", 1, kMaxStepsPerJob);
   const toml::node* body = t.get("steps");
   if (body == nullptr) reader.missing(t, "steps", "in a repeat step", kStepsExample);
   item.body = read_step_list(reader, shared, *body, "steps");
@@ -89,7 +92,8 @@ StepItem read_step(const TomlReader& reader, const SharedNames& shared, const to
     const toml::node* value = t.get(kKindNames[k]);
     if (value == nullptr) continue;
     if (kind_node != nullptr) {
-      reader.fail(*value, fmt::format("a step has both '{}' and '{}'; expected one kind per step: write two steps",
+      reader.fail(reader.conflict_at(*kind_node, *value),
+                  fmt::format("a step has both '{}' and '{}'; expected one kind per step: write two steps",
                                       kind_name, kKindNames[k]));
     }
     kind_node = value;

@@ -31,6 +31,12 @@ class TomlReader {
   /// as written where a string is expected.
   bool from_override(const toml::node& node) const;
 
+  /// Of two keys of one table that cannot stand together, the one an error is reported at:
+  /// the one a `--set` added to the file's table (the user's change), else `later`.
+  const toml::node& conflict_at(const toml::node& earlier, const toml::node& later) const {
+    return from_override(earlier) && !from_override(later) ? earlier : later;
+  }
+
   [[noreturn]] void fail(const toml::source_region& region, std::string message) const;
   [[noreturn]] void fail(const toml::node& node, std::string message) const { fail(node.source(), std::move(message)); }
 

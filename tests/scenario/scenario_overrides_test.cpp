@@ -145,9 +145,13 @@ TEST_CASE("an override is validated like the file, and its errors name it") {
         "job.1.steps=[...] or job.1.steps.1.key");
   CHECK(error_of({"job.1.steps.2.io=1ms"}) ==
         "--set job.1.steps.2.io=1ms: there is no steps 2; expected a number from 1 to 1 (or a steps name)");
-  // A key added to a step is checked like the step in the file.
+  // A key added to a step is checked like the step in the file, and a conflict it makes is
+  // reported at the --set that added it.
   CHECK(error_of({"job.1.steps.1.cpu=1ms"}) ==
-        "s.toml:5:18: a step has both 'cpu' and 'io'; expected one kind per step: write two steps");
+        "--set job.1.steps.1.cpu=1ms: a step has both 'cpu' and 'io'; expected one kind per step: write two steps");
+  CHECK(error_of({"job.1.steps.1.repeat=3"}) ==
+        "--set job.1.steps.1.repeat=3: a repeat step also has 'io'; expected only repeat and steps: put 'io' inside "
+        "its steps");
   CHECK(error_of({"jobs=0"}) == "--set jobs=0: 'count' is 0; expected an integer from 1 to 100000");
   CHECK(error_of({"job.1.steps=[]"}) == "--set job.1.steps=[]: 'steps' is empty; expected a list of steps such as steps = [ { cpu = \"10ms\" } ]");
 }
