@@ -122,14 +122,18 @@ class OverrideWriter {
     return toml::key(name, std::move(region));
   }
 
-  /// The element of a [[job]] or [[run]] list named by `which`: a number from 1, or a name.
+  /// The element of a list of tables named by `which`: a number from 1, or, in a [[job]] or
+  /// [[run]] list, a name (a job's steps have none: a name there is refused before this).
   toml::table& element(toml::array& list, std::string_view list_name, std::string_view which) const {
+    const bool named = list_name == "job" || list_name == "run";
+    // "steps" -> "step 2"; "job" stays "job 2".
+    const std::string_view one = list_name.ends_with('s') ? list_name.substr(0, list_name.size() - 1) : list_name;
     toml::node* found = nullptr;
     if (is_number(which)) {
       const std::size_t n = which.size() > 9 ? 0 : std::stoul(std::string(which));
       if (n == 0 || n > list.size()) {
-        fail(fmt::format("there is no {} {}; expected a number from 1 to {} (or a {} name)", list_name, which,
-                         list.size(), list_name));
+        fail(fmt::format("there is no {} {}; expected a number from 1 to {}{}", one, which, list.size(),
+                         named ? fmt::format(" (or a {} name)", list_name) : ""));
       }
       found = list.get(n - 1);
     } else {

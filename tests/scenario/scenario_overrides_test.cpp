@@ -144,7 +144,7 @@ TEST_CASE("an override is validated like the file, and its errors name it") {
         "--set job.1.steps.cpu=1ms: 'steps' is an array, set as a whole or by element number; expected "
         "job.1.steps=[...] or job.1.steps.1.key");
   CHECK(error_of({"job.1.steps.2.io=1ms"}) ==
-        "--set job.1.steps.2.io=1ms: there is no steps 2; expected a number from 1 to 1 (or a steps name)");
+        "--set job.1.steps.2.io=1ms: there is no step 2; expected a number from 1 to 1");
   // A key added to a step is checked like the step in the file, and a conflict it makes is
   // reported at the --set that added it.
   CHECK(error_of({"job.1.steps.1.cpu=1ms"}) ==
