@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "fuzz/simulate_within_budget.hpp"
@@ -65,11 +66,20 @@ Options read_options(std::string_view text) {
   return options;
 }
 
-/// The file a sweep reads, written again for each input: one per fuzzing process.
-const std::filesystem::path& sweep_file() {
-  static const std::filesystem::path path =
+/// The file a sweep reads, written again for each input: one per fuzzing process, removed
+/// when the process ends (a replay under ctest leaves nothing in the temporary folder).
+struct SweepFile {
+  std::filesystem::path path =
       std::filesystem::temp_directory_path() / ("gilsim-fuzz-sweep-" + std::to_string(::getpid()) + ".toml");
-  return path;
+  ~SweepFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+  }
+};
+
+const std::filesystem::path& sweep_file() {
+  static const SweepFile file;
+  return file.path;
 }
 
 void run_sweep(std::string_view text, Options& options, const scenario::Scenario& base, std::uint64_t& events_left) {
