@@ -100,7 +100,7 @@ void run_sweep(std::string_view text, Options& options, const scenario::Scenario
   for (const std::size_t task : {std::size_t{0}, plan.tasks() - 1}) {
     const std::size_t point = task / static_cast<std::size_t>(plan.seeds);
     const scenario::Scenario s = plan.scenario_at(point, static_cast<int>(task % static_cast<std::size_t>(plan.seeds)));
-    plan.point_label(point);
+    plan.point_label(point);  // what the sweep's table prints for the point, made as it makes it
     std::vector<std::pair<const scenario::Scenario*, const scenario::Run*>> runs{{&s, &s.runs.front()}};
     for (const std::size_t r : plan.runs) {
       if (r != 0) runs.emplace_back(&s, &s.runs.at(r));

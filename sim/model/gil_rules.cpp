@@ -882,10 +882,15 @@ Time Engine::old_gil_handoff_delay() {
   }
   // Several cores: each release signals a waiter that almost always loses the race (O3).
   const std::uint64_t failures = random_.geometric(config_.costs.old_gil_handoff_probability);
-  // With a probability at or near 0 the waiter waits past any run's end: the delay stops
-  // at half of Time's range instead of overflowing it (the timer is then never set).
-  const auto most = static_cast<std::uint64_t>(Time::max().ns() / 2 / std::max<std::int64_t>(period.ns(), 1));
-  return period * static_cast<std::int64_t>(std::min(failures + 1, std::max<std::uint64_t>(most, 1)));
+  std::int64_t delay = 0;
+  if (__builtin_mul_overflow(period.ns(), static_cast<std::int64_t>(failures + 1), &delay) ||
+      delay > Time::max().ns() / 2) [[unlikely]] {
+    // With a probability at or near 0 the waiter waits past any run's end: the delay stops
+    // at the last period within half of Time's range instead of overflowing it (the timer
+    // is then never set). Checked by the product, so a usual hand-off pays no division.
+    return period * std::max<std::int64_t>(Time::max().ns() / 2 / std::max<std::int64_t>(period.ns(), 1), 1);
+  }
+  return Time{delay};
 }
 
 void Engine::replan_old_gil_holder(Gil& gil) {
