@@ -6,8 +6,8 @@
 // Usage: gilsim_bench [--quick] [--no-simpy] [--no-viewer] [--huge] [--json] [--digest]
 //   --quick     the smoke run ctest does: small headline, no 10k case
 //   --huge      adds 100k threads x 1 s (slow: tens of seconds)
-//   --no-viewer skips gilviz's first frame on the 1 M-span scenario (it runs when gilviz
-//               was built next to this program)
+//   --no-viewer skips gilviz: its first frame on the 1 M-span scenario and on the headline
+//               workload, and its knob changes (it runs when gilviz was built next to this program)
 //   --json      one JSON document instead of the table
 //   --digest    prints each case's trace digest instead of figures (a reshaping of the
 //               engine or the trace must leave every digest as it was)
@@ -281,14 +281,15 @@ double children_cpu_seconds() {
          static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) * 1e-6;
 }
 
-/// gilviz opening the 1 M-span scenario (its own --bench-frames 1 report, headless).
+/// gilviz opening a scenario (its own --bench-frames report, headless).
 struct ViewerFirstFrame {
   std::string scenario;
   long spans = 0;
   double first_frame_ms = 0;  ///< after the viewer's start, as it reports
   double simulation_ms = 0;
   double indexing_ms = 0;
-  double process_cpu_ms = 0;  ///< the whole gilviz process (one frame built), measured here
+  double process_cpu_ms = 0;  ///< the whole gilviz process (its frames built), measured here
+  double median_frame_cpu_ms = 0;  ///< of the frames built, as gilviz reports it
 };
 
 /// The gilviz built next to this program, or empty.
@@ -303,14 +304,15 @@ std::string gilviz_path() {
   return gilviz;
 }
 
-/// Runs gilviz (built next to this program) on tests/viz/data/busy.toml; nullopt without it.
-std::optional<ViewerFirstFrame> run_viewer() {
+/// Runs gilviz (built next to this program) on `scenario` (a path in the source tree) for
+/// `frames` frames; nullopt without it.
+std::optional<ViewerFirstFrame> run_viewer(const char* scenario, int frames) {
   const std::string gilviz = gilviz_path();
   if (gilviz.empty()) return std::nullopt;
   ViewerFirstFrame v;
-  v.scenario = "tests/viz/data/busy.toml";
+  v.scenario = scenario;
   const std::string command =
-      fmt::format("{} {}/{} --bench-frames 1 2>/dev/null", gilviz, GILSIM_SOURCE_DIR, v.scenario);
+      fmt::format("{} {}/{} --bench-frames {} 2>/dev/null", gilviz, GILSIM_SOURCE_DIR, v.scenario, frames);
   const double cpu0 = children_cpu_seconds();
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return std::nullopt;
@@ -333,11 +335,14 @@ std::optional<ViewerFirstFrame> run_viewer() {
     } else if (std::sscanf(line, "first frame built %lf ms", &a) == 1) {
       v.first_frame_ms = a;
       ++found;
+    } else if (std::sscanf(line, "frame CPU time (ms): mean %*f min %*f median %lf", &a) == 1) {
+      v.median_frame_cpu_ms = a;
+      ++found;
     }
   }
   const int status = pclose(pipe);
   v.process_cpu_ms = (children_cpu_seconds() - cpu0) * 1e3;
-  if (status != 0 || found != 4) return std::nullopt;
+  if (status != 0 || found != 5) return std::nullopt;
   return v;
 }
 
@@ -569,9 +574,9 @@ void print_aims(const std::vector<Case>& cs, const std::vector<std::optional<Fig
 
 void print_json(const std::vector<Case>& cs, const std::vector<std::optional<Figures>>& figures,
                 const std::optional<SimPy>& simpy, const std::optional<Figures>& headline_once,
-                const std::optional<ViewerFirstFrame>& viewer, const std::optional<LessonRerun>& lessons,
-                const std::optional<LessonRerun>& interval_lessons, const std::string& load_before,
-                const std::string& load_after) {
+                const std::optional<ViewerFirstFrame>& viewer, const std::optional<ViewerFirstFrame>& viewer_headline,
+                const std::optional<LessonRerun>& lessons, const std::optional<LessonRerun>& interval_lessons,
+                const std::string& load_before, const std::string& load_after) {
   nlohmann::json doc;
   doc["load_before"] = load_before;
   doc["load_after"] = load_after;
@@ -639,15 +644,24 @@ void print_json(const std::vector<Case>& cs, const std::vector<std::optional<Fig
                                     {"kept_runs", l.kept_runs},
                                     {"runs", l.runs}};
   }
-  if (viewer) {
-    doc["viewer_first_frame"] = {{"scenario", viewer->scenario},
-                                 {"spans", viewer->spans},
-                                 {"first_frame_ms", viewer->first_frame_ms},
-                                 {"simulation_ms", viewer->simulation_ms},
-                                 {"indexing_ms", viewer->indexing_ms},
-                                 {"process_cpu_ms", viewer->process_cpu_ms}};
-  }
+  const auto viewer_json = [](const ViewerFirstFrame& v) {
+    return nlohmann::json{{"scenario", v.scenario},           {"spans", v.spans},
+                          {"first_frame_ms", v.first_frame_ms}, {"simulation_ms", v.simulation_ms},
+                          {"indexing_ms", v.indexing_ms},       {"process_cpu_ms", v.process_cpu_ms},
+                          {"median_frame_cpu_ms", v.median_frame_cpu_ms}};
+  };
+  if (viewer) doc["viewer_first_frame"] = viewer_json(*viewer);
+  if (viewer_headline) doc["viewer_headline"] = viewer_json(*viewer_headline);
   fmt::print("{}\n", doc.dump(2));
+}
+
+/// gilviz on the headline workload: no aim, the figures a class with a thousand threads gets.
+void print_viewer_headline(const ViewerFirstFrame& v) {
+  fmt::print("\ngilviz on the headline workload ({}, {} k spans): first frame {:.0f} ms after start (simulation "
+             "{:.0f} ms, indexing {:.0f} ms); the frames after it {:.1f} ms of CPU each in median; {:.0f} ms of CPU "
+             "for the whole process.\n",
+             v.scenario, v.spans / 1000, v.first_frame_ms, v.simulation_ms, v.indexing_ms, v.median_frame_cpu_ms,
+             v.process_cpu_ms);
 }
 
 }  // namespace
@@ -704,15 +718,19 @@ int main(int argc, char** argv) {
   const std::optional<SimPy> simpy = o.simpy ? run_simpy(headline_threads(o)) : std::nullopt;
   // SimPy's process runs the headline once; the table's child also reruns it.
   const std::optional<Figures> headline_once = o.simpy ? measure_in_child(o, 0, true) : std::nullopt;
-  const std::optional<ViewerFirstFrame> viewer = o.viewer ? run_viewer() : std::nullopt;
+  const std::optional<ViewerFirstFrame> viewer = o.viewer ? run_viewer("tests/viz/data/busy.toml", 1) : std::nullopt;
+  const std::optional<ViewerFirstFrame> viewer_headline =
+      o.viewer ? run_viewer("tests/viz/data/headline.toml", 60) : std::nullopt;
   const std::optional<LessonRerun> lessons = o.viewer ? rerun_lessons("--bench-knob") : std::nullopt;
   const std::optional<LessonRerun> interval_lessons = o.viewer ? rerun_lessons("--bench-knob-interval") : std::nullopt;
   const std::string load_after = load_average();
   if (o.json) {
-    print_json(cs, figures, simpy, headline_once, viewer, lessons, interval_lessons, load_before, load_after);
+    print_json(cs, figures, simpy, headline_once, viewer, viewer_headline, lessons, interval_lessons, load_before,
+               load_after);
   } else {
     print_table(cs, figures, simpy, headline_once, o.simpy, load_before, load_after);
     print_aims(cs, figures, simpy, headline_once, viewer, lessons, interval_lessons, o.quick);
+    if (viewer_headline) print_viewer_headline(*viewer_headline);
   }
   for (const auto& f : figures) {
     if (!f) return 1;
