@@ -706,7 +706,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (o.case_index) {
-    if (*o.case_index < 0 || static_cast<std::size_t>(*o.case_index) >= cs.size()) return 2;
+    if (*o.case_index < 0 || static_cast<std::size_t>(*o.case_index) >= cs.size()) {
+      // Said, not a bare exit 2: a script that asks for a case the list no longer has must learn why.
+      bench::refuse("gilsim_bench", fmt::format("--case {}: expected a case from 0 to {}", *o.case_index, cs.size() - 1),
+                    kUsage);
+    }
     const Figures f = run_case(cs[static_cast<std::size_t>(*o.case_index)].scenario, !o.once);
     fmt::print("{:.9f} {:.9f} {:.9f} {} {} {} {} {} {} {}\n", f.wall_s, f.cpu_s, f.rerun_s, f.events, f.handoffs,
                f.spans, f.marks, f.rss_before_kib, f.peak_kib, f.end_ns);
