@@ -231,10 +231,14 @@ std::string measurements_text(const Measurements& m) {
 Measurements read_measurements(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) throw SuiteError(fmt::format("{}: cannot read the measurements", file.string()));
+  return read_measurements(in, file.string());
+}
+
+Measurements read_measurements(std::istream& in, const std::string& name) {
   Measurements m;
   std::string text;
   std::size_t number = 0;
-  const auto fail = [&](const std::string& why) { return SuiteError(fmt::format("{}:{}: {}", file.string(), number, why)); };
+  const auto fail = [&](const std::string& why) { return SuiteError(fmt::format("{}:{}: {}", name, number, why)); };
   const auto object = [&](const std::string& line) {
     nlohmann::json doc;
     try {
@@ -309,7 +313,7 @@ Measurements read_measurements(const std::filesystem::path& file) {
     m.lines.push_back(text);
     m.runs.push_back(std::move(run));
   }
-  if (number == 0) throw SuiteError(fmt::format("{}:1: empty; expected the run's information first: {{\"run_info\": ...}}", file.string()));
+  if (number == 0) throw SuiteError(fmt::format("{}:1: empty; expected the run's information first: {{\"run_info\": ...}}", name));
   return m;
 }
 

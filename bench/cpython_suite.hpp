@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <istream>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -357,6 +358,8 @@ std::string measurements_text(const Measurements& m);
 /// Reads a file of measurements_text(). Throws SuiteError "FILE:LINE: what was expected"
 /// (the JSON key a line lacks, or the value it should have).
 Measurements read_measurements(const std::filesystem::path& file);
+/// The same from a stream, `name` standing for the file in the errors.
+Measurements read_measurements(std::istream& in, const std::string& name);
 
 /// The whole generated page.
 std::string render_markdown(const std::vector<RowResult>& results, const RunInfo& info);
