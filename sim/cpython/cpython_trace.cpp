@@ -512,7 +512,8 @@ std::int64_t wanting_gil(const std::vector<Piece>& pieces, std::int64_t from, st
 void classify_pauses(Layout& layout, const std::map<trace::ProcessId, std::vector<Held>>& held) {
   std::map<trace::LaneId, std::vector<Piece>> before;  // every thread's pieces, unclassified
   for (const auto& [key, lane] : layout.threads) before[lane.lane] = lane.pieces;
-  for (auto& [key, lane] : layout.threads) {
+  for (auto& entry : layout.threads) {
+    LaneInfo& lane = entry.second;  // not a structured binding: clang 14's lambdas cannot capture one
     const auto spans = held.find(lane.process);
     if (spans == held.end()) continue;
     const std::vector<Held>& gil = spans->second;
