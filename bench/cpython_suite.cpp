@@ -243,7 +243,7 @@ Measurements read_measurements(std::istream& in, const std::string& name) {
     nlohmann::json doc;
     try {
       doc = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number past a double (out_of_range.406)
       throw fail(fmt::format("not a JSON line: {}", e.what()));
     }
     if (!doc.is_object()) throw fail("expected a JSON object");
@@ -326,7 +326,7 @@ ProgramRun parse_program_output(std::string_view output, std::string_view progra
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(json);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number past a double (out_of_range.406)
     throw fail(fmt::format("its JSON line is not valid: {}", e.what()));
   }
   ProgramRun run;
@@ -598,6 +598,11 @@ std::vector<bool> lost_reads(const trace::Trace& t, const std::string& job) {
   return lost;
 }
 
+namespace {
+/// The range of a scenario's machine.core_speeds (the loader's).
+constexpr double kSlowestCore = 0.01, kFastestCore = 100.0;
+}  // namespace
+
 void CoreSpeedProbes::add(const ProgramRun& run) {
   std::vector<double> per_cpu;
   for (int cpu = 0;; ++cpu) {
@@ -615,6 +620,17 @@ void CoreSpeedProbes::add(const ProgramRun& run) {
         fmt::format("cpu_speeds.py: {} CPUs, where the first probe had {}", per_cpu.size(), loops.front().size()));
   }
   loops.push_back(std::move(per_cpu));
+  // The speeds become the model's machine.core_speeds: a probe that puts one outside what a
+  // scenario may give there leaves the model a core that never finishes a step.
+  const std::vector<double> relative = speeds();
+  const bool runnable = std::all_of(relative.begin(), relative.end(),
+                                    [](double speed) { return speed >= kSlowestCore && speed <= kFastestCore; });
+  if (!runnable) {
+    loops.pop_back();
+    throw SuiteError(fmt::format("cpu_speeds.py: relative speeds {:.3g}: expected each from {} to {} (its CPUs' 'loop' "
+                                 "differ too much to be one machine's)",
+                                 fmt::join(relative, ", "), kSlowestCore, kFastestCore));
+  }
 }
 
 std::vector<double> CoreSpeedProbes::speeds() const {
@@ -667,7 +683,9 @@ Time as_time(double seconds) { return Time{static_cast<std::int64_t>(std::llroun
 void WakeLatencyProbes::add(const ProgramRun& run) {
   constexpr std::string_view kHandoff = "handoff_";
   std::vector<Idle> idles;
-  for (const auto& [name, section] : run.sections) {
+  for (const auto& entry : run.sections) {
+    const std::string& name = entry.first;
+    const Section& section = entry.second;  // not a structured binding: clang 14's lambdas cannot capture one
     if (name.rfind(kHandoff, 0) != 0) continue;
     Idle i;
     i.name = name.substr(kHandoff.size());

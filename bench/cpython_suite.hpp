@@ -161,7 +161,8 @@ struct CoreSpeedProbes {
   std::vector<std::vector<double>> loops;  ///< [probe][cpu]
 
   /// Takes a probe's sections cpu0, cpu1, ... (`loop`, seconds). Throws SuiteError when it
-  /// has none, or a loop that is not positive.
+  /// has none, or a loop that is not positive, or when with it a relative speed (speeds())
+  /// leaves 0.01 to 100, the range of a scenario's machine.core_speeds.
   void add(const ProgramRun& run);
 
   /// Relative speeds, each CPU's mean loop rate over the probes, scaled so that their mean
