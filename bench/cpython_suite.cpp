@@ -329,12 +329,19 @@ ProgramRun parse_program_output(std::string_view output, std::string_view progra
   } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number past a double (out_of_range.406)
     throw fail(fmt::format("its JSON line is not valid: {}", e.what()));
   }
+  // A count held as an int: a figure past one is no count (and its conversion undefined).
+  const auto count = [&](double figure, const std::string& what) {
+    if (!(figure >= 0 && figure <= std::numeric_limits<int>::max() && figure == std::floor(figure))) {
+      throw fail(fmt::format("{} is {}; expected a whole number, 0 or more", what, figure));
+    }
+    return static_cast<int>(figure);
+  };
   ProgramRun run;
   try {
     run.program = doc.at("program").get<std::string>();
     run.python = doc.at("python").get<std::string>();
     run.executable = doc.value("executable", "");
-    run.cpu_count = doc.value("cpu_count", 0);
+    run.cpu_count = count(doc.value("cpu_count", 0.0), "'cpu_count'");
     run.load_start = doc.value("load_start", std::vector<double>{});
     run.load_end = doc.value("load_end", std::vector<double>{});
     for (const auto& [name, value] : doc.at("sections").items()) {
@@ -351,7 +358,7 @@ ProgramRun parse_program_output(std::string_view output, std::string_view progra
       }
       section.wall = section.fields["wall"];
       section.cpu = section.fields["cpu"];
-      section.cores = static_cast<int>(section.fields["cores"]);
+      section.cores = count(section.fields["cores"], fmt::format("section '{}': 'cores'", name));
       section.busy = section.fields.count("busy") > 0 ? section.fields["busy"] : 0.0;
       run.sections[name] = std::move(section);
     }

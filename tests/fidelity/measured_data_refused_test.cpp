@@ -50,3 +50,19 @@ TEST_CASE("a number past a double is refused as JSON that is not valid, with its
   CHECK_THROWS_WITH_AS(parse_program_output(R"({"program": "x", "python": "3", "sections": {"a": {"wall": 1e400}}})", "x.py"),
                        doctest::Contains("x.py: its JSON line is not valid: [json.exception.out_of_range.406]"), SuiteError);
 }
+
+TEST_CASE("a count past an int (a section's cores, the cpu_count) is refused, not converted") {
+  CHECK_THROWS_WITH_AS(parse_program_output(R"({"program": "x", "python": "3", "sections": )"
+                                            R"({"a": {"wall": 1, "cpu": 1, "cores": 11111111111111111111111111111111111}}})",
+                                            "x.py"),
+                       "x.py: section 'a': 'cores' is 1.111111111111111e+34; expected a whole number, 0 or more", SuiteError);
+  CHECK_THROWS_WITH_AS(parse_program_output(R"({"program": "x", "python": "3", "sections": {"a": {"wall": 1, "cpu": 1, "cores": 1.5}}})",
+                                            "x.py"),
+                       "x.py: section 'a': 'cores' is 1.5; expected a whole number, 0 or more", SuiteError);
+  CHECK_THROWS_WITH_AS(parse_program_output(R"({"program": "x", "python": "3", "cpu_count": 1e300, "sections": {}})", "x.py"),
+                       "x.py: 'cpu_count' is 1e+300; expected a whole number, 0 or more", SuiteError);
+  CHECK(parse_program_output(R"({"program": "x", "python": "3", "cpu_count": 2, "sections": {"a": {"wall": 1, "cpu": 1, "cores": 2}}})",
+                             "x.py")
+            .sections.at("a")
+            .cores == 2);
+}
