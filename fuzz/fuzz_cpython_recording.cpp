@@ -2,9 +2,9 @@
 // writes). A recording that parses is laid out as the measured trace of every run of a few
 // bundled scenarios with a Python program, and each trace is read as `gilsim run --cpython`
 // and the exports read it: metrics, the text timeline, the prediction table beside the
-// model's trace, the CSV and Chrome exports. Anything but a CPythonTraceError is a bug, and so
-// is a trace whose lanes break the invariants the readers rely on (sim/trace/trace_checks.hpp).
-// Inputs are capped at 8 KiB.
+// model's trace, the counters' outcomes, the CSV and Chrome exports. Anything but a
+// CPythonTraceError is a bug, and so is a trace whose lanes break the invariants the readers
+// rely on (sim/trace/trace_checks.hpp). Inputs are capped at 8 KiB.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -24,6 +24,7 @@
 #include "sim/trace/chrome_export.hpp"
 #include "sim/trace/csv_export.hpp"
 #include "sim/trace/metrics.hpp"
+#include "sim/trace/outcomes.hpp"
 #include "sim/trace/trace_checks.hpp"
 
 namespace {
@@ -87,11 +88,12 @@ void read_as_the_programs_do(const trace::Trace& measured, const trace::Trace& p
   cli::render_prediction_table({&predicted}, {&measured});
   cli::busy_machine_note(measured);
   cli::pace_note(measured);
+  trace::outcome_lines(measured);
   NullBuffer nothing;
   std::ostream out(&nothing);
   trace::write_spans_csv(out, {&measured});
   trace::write_events_csv(out, {&measured});
-  trace::write_chrome_trace(out, {&predicted, &measured});
+  trace::write_chrome_trace(out, {&measured});  // not the prediction's: the same every input
 }
 
 }  // namespace
