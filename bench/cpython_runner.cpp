@@ -54,7 +54,7 @@ struct Options {
   bool quick = false;
   std::vector<std::string> only;
   std::string raw;  ///< a file for every program's JSON line, with what the runner saw
-  double timeout_seconds = 120.0;
+  double timeout_seconds = fidelity::kProgramTimeoutSeconds;
   bool model_only = false;                    ///< print the model's predictions, run no Python
   bool output_given = false;                  ///< --output: with --model-only, a page of predictions
   bool wake_fit = false;                      ///< --wake-fit: each round's predictions on its measured wake-ups (G8, G2a)

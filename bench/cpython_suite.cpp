@@ -685,6 +685,15 @@ namespace {
 
 Time as_time(double seconds) { return Time{static_cast<std::int64_t>(std::llround(seconds * 1e9))}; }
 
+/// A probe's figure, seconds: within a program's longest run, where it was measured. A figure
+/// past it fits the model's costs to no machine (a fork probe of 4e9 s wrapped them negative).
+void check_seconds(double figure, std::string_view program, const std::string& section, const char* field) {
+  if (!(std::abs(figure) <= kProgramTimeoutSeconds)) {
+    throw SuiteError(fmt::format("{}: section {}'s '{}' is {} s; a program of the suite runs {} s at most", program,
+                                 section, field, figure, kProgramTimeoutSeconds));
+  }
+}
+
 }  // namespace
 
 void WakeLatencyProbes::add(const ProgramRun& run) {
@@ -709,9 +718,13 @@ void WakeLatencyProbes::add(const ProgramRun& run) {
     if (!(i.idle > 0.0) || !(i.latency > 0.0)) {
       throw SuiteError(fmt::format("wake_latency.py: section {} has no positive 'idle' and 'latency'", name));
     }
+    for (const char* key : {"idle", "latency", "low", "high", "timer_late", "gap"}) {
+      check_seconds(field(key), "wake_latency.py", name, key);
+    }
     const auto blocked = run.sections.find("blocked_" + i.name);
     if (blocked != run.sections.end() && blocked->second.fields.count("latency") > 0) {
       i.blocked = blocked->second.fields.at("latency");
+      check_seconds(i.blocked, "wake_latency.py", "blocked_" + i.name, "latency");
     }
     idles.push_back(std::move(i));
   }
@@ -727,6 +740,7 @@ void WakeLatencyProbes::add(const ProgramRun& run) {
       throw SuiteError(fmt::format("wake_latency.py: section {} needs a positive 'idle_asked', 'late' and 'slack'", name));
     }
     const auto field = [&](const char* key) { return f.count(key) > 0 ? f.at(key) : 0.0; };
+    for (const char* key : {"idle_asked", "late", "low", "high", "slack"}) check_seconds(field(key), "wake_latency.py", name, key);
     waits.push_back({f.at("idle_asked"), f.at("late"), field("low"), field("high"), f.at("slack")});
   }
   std::sort(waits.begin(), waits.end(), [](const TimedWait& a, const TimedWait& b) { return a.timeout < b.timeout; });
@@ -786,6 +800,7 @@ Time fork_probe_figure(const ProgramRun& run, const char* name) {
   if (found == fork->second.fields.end() || !(found->second > 0.0)) {
     throw SuiteError(fmt::format("fork_start: section 'fork' has no positive '{}'", name));
   }
+  check_seconds(found->second, "fork_start", "fork", name);
   return as_time(found->second);
 }
 

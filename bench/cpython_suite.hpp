@@ -95,6 +95,10 @@ struct Suite {
 /// expected", also for a lesson that is not there.
 Suite load_suite(const std::filesystem::path& file);
 
+/// The longest a program of the suite runs before the runner stops it: no figure it measured
+/// is longer.
+inline constexpr double kProgramTimeoutSeconds = 120.0;
+
 /// One measured run of a program (a section of its output).
 struct Section {
   double wall = 0.0;

@@ -66,3 +66,28 @@ TEST_CASE("a count past an int (a section's cores, the cpu_count) is refused, no
             .sections.at("a")
             .cores == 2);
 }
+
+TEST_CASE("a probe's figure longer than a program runs is refused: a fork probe of 4e9 s wrapped the costs negative") {
+  const auto fork_probe = [](double low) {
+    return parse_program_output(fmt::format(R"({{"program": "fork_start", "python": "3.11.2", "sections": {{"fork": )"
+                                            R"({{"wall": 0.01, "cpu": 0, "cores": 1, "median": 0.0005, "low": {}, "high": 0.0007}}}}}})",
+                                            low),
+                                "fork_start");
+  };
+  CHECK(process_start_fastest(fork_probe(0.0004)) == gilsim::Time{400'000});
+  CHECK_THROWS_WITH_AS(process_start_fastest(fork_probe(4e9)),
+                       "fork_start: section fork's 'low' is 4000000000 s; a program of the suite runs 120 s at most",
+                       SuiteError);
+  const auto wake_probe = [](double idle) {
+    return parse_program_output(fmt::format(R"({{"program": "wake_latency", "python": "3.11.2", "sections": {{"handoff_1ms": )"
+                                            R"({{"wall": 1, "cpu": 0, "cores": 2, "idle": {}, "latency": 0.00001}}}}}})",
+                                            idle),
+                                "wake_latency.py");
+  };
+  WakeLatencyProbes wakes;
+  wakes.add(wake_probe(0.001));
+  CHECK_THROWS_WITH_AS(wakes.add(wake_probe(1e300)),
+                       "wake_latency.py: section handoff_1ms's 'idle' is 1e+300 s; a program of the suite runs 120 s at most",
+                       SuiteError);
+  CHECK(wakes.rounds.size() == 1);
+}
