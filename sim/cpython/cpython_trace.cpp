@@ -110,6 +110,12 @@ CPythonRecording parse_cpython_recording(std::string_view text, const std::strin
   bool has_run = false;
   for (std::size_t n = 1; n < lines.size(); ++n) {
     const LineReader line(name, n + 1, lines[n]);
+    // The recorder writes ASCII: another byte (in a version, a key) would reach the trace's
+    // names and the exports, whose JSON takes UTF-8 only.
+    const auto unprintable = std::find_if(lines[n].begin(), lines[n].end(), [](char c) { return c < ' ' || c > '~'; });
+    if (unprintable != lines[n].end()) {
+      line.fail(fmt::format("byte 0x{:02x} is not printable ASCII, which the recorder writes", static_cast<unsigned char>(*unprintable)));
+    }
     if (line.size() == 0) line.fail("an empty line");
     if (ended) line.fail("a line after 'end'");
     const std::string_view kind = line.word(0);

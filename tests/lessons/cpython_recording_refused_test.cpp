@@ -93,3 +93,12 @@ TEST_CASE("a counter's value outside what its updates can leave is refused: its 
   CHECK(laid_out(kRun, std::string(kJob) + "counter hits 2\n") ==
         "counter hits is 2 after the run; its 1 updates from 0 leave it from 0 to 1");
 }
+
+TEST_CASE("a byte that is not printable ASCII is refused: a version of 3.\\xcf11.2 broke the Chrome export's JSON") {
+  CHECK(laid_out(kRun, std::string(kJob) + "counter hits 1\n") == "accepted");
+  const std::string text = "gilsim-cpython-trace 1\npython 3.\xcf" "11.2 1\nrun 0 10 7 7 1\nend 4\n";
+  CHECK_THROWS_WITH_AS(cpython::parse_cpython_recording(text, "t.txt"),
+                       "t.txt:2: byte 0xcf is not printable ASCII, which the recorder writes", cpython::CPythonTraceError);
+  CHECK_THROWS_WITH_AS(cpython::parse_cpython_recording("gilsim-cpython-trace 1\npython 3.11.2\t1\nrun 0 10 7 7 1\nend 4\n", "t.txt"),
+                       "t.txt:2: byte 0x09 is not printable ASCII, which the recorder writes", cpython::CPythonTraceError);
+}
