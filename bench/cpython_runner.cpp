@@ -54,7 +54,7 @@ struct Options {
   bool quick = false;
   std::vector<std::string> only;
   std::string raw;  ///< a file for every program's JSON line, with what the runner saw
-  double timeout_seconds = 120.0;
+  double timeout_seconds = fidelity::kProgramTimeoutSeconds;
   bool model_only = false;                    ///< print the model's predictions, run no Python
   bool output_given = false;                  ///< --output: with --model-only, a page of predictions
   bool wake_fit = false;                      ///< --wake-fit: each round's predictions on its measured wake-ups (G8, G2a)
@@ -402,7 +402,8 @@ std::string shown_suite(const Options& o) {
   return suite == "fidelity/suite.toml" ? std::string() : suite;
 }
 
-/// The rows of `only`'s programs (all of them when empty). Throws SuiteError when it names none.
+}  // namespace
+
 void keep_only(fidelity::Suite& suite, const std::vector<std::string>& only) {
   if (only.empty()) return;
   std::vector<fidelity::SuiteRow> kept;
@@ -416,6 +417,8 @@ void keep_only(fidelity::Suite& suite, const std::vector<std::string>& only) {
   if (kept.empty()) throw SuiteError("--only names no program of the suite");
   suite.rows = std::move(kept);
 }
+
+namespace {
 
 /// What the rounds measured, as the predictions and the scores take it: filled run after run
 /// by the measuring run, and from its measurements by --replay.
@@ -438,10 +441,11 @@ struct Measured {
 /// is fitted to the measured one (scenario::fit_to_machine): `cpus` CPUs at the speeds measured
 /// (S7, over every round, in every order: core_orders) and, with --wake-fit, each round's
 /// wake-ups (G8), a row's prediction then over the rounds its measurement kept (over_rounds).
-/// Throws SuiteError.
+/// Throws SuiteError, and what `predict` throws.
 std::vector<fidelity::RowResult> score_rows(const fidelity::Suite& suite,
                                             const std::map<std::string, scenario::Scenario*>& loaded,
-                                            const Measured& m, int cpus, fidelity::RunInfo& info) {
+                                            const Measured& m, int cpus, fidelity::RunInfo& info,
+                                            const Predictor& predict) {
   info.core_speeds = m.speeds.describe();
   info.wake_latencies = m.wakes.describe();
   info.highest_load = m.highest_load;
@@ -482,7 +486,7 @@ std::vector<fidelity::RowResult> score_rows(const fidelity::Suite& suite,
       scenario::fit_to_machine(fitted.emplace(name, *s).first->second, {cpus, speeds, wake, timer, fork_probe});
     }
     for (std::size_t i = 0; i < suite.rows.size(); ++i) {
-      rounds[i].push_back(fidelity::predict(suite.rows[i], fitted.at(suite.rows[i].scenario)));
+      rounds[i].push_back(predict(suite.rows[i], fitted.at(suite.rows[i].scenario)));
     }
   }
   std::vector<fidelity::RowResult> results;
@@ -574,6 +578,17 @@ Measured measured_of(const fidelity::Measurements& file, const fidelity::Suite& 
   return m;
 }
 
+}  // namespace
+
+std::vector<fidelity::RowResult> replay_rows(const fidelity::Measurements& file, const fidelity::Suite& suite,
+                                             const std::map<std::string, scenario::Scenario*>& loaded,
+                                             const std::string& path, const Predictor& predict,
+                                             fidelity::RunInfo& info) {
+  return score_rows(suite, loaded, measured_of(file, suite, path), file.cpus, info, predict);
+}
+
+namespace {
+
 /// The table, the page (with `measurements` beside it when given, atomically) and the
 /// paragraph for a class. Returns the exit code.
 int finish(const Options& o, const std::vector<fidelity::RowResult>& results, const fidelity::RunInfo& info,
@@ -609,8 +624,7 @@ int replay(const Options& o, const fidelity::Suite& suite, const std::map<std::s
   info.suite = shown_suite(o);
   std::vector<fidelity::RowResult> results;
   try {
-    const Measured m = measured_of(file, suite, o.replay);
-    results = score_rows(suite, loaded, m, file.cpus, info);
+    results = replay_rows(file, suite, loaded, o.replay, fidelity::predict, info);
   } catch (const SuiteError& e) {
     fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
     return 2;
@@ -792,7 +806,7 @@ int run_cpython_suite(int argc, char** argv) {
 
   std::vector<fidelity::RowResult> results;
   try {
-    results = score_rows(suite, loaded, measured, measurements.cpus, info);
+    results = score_rows(suite, loaded, measured, measurements.cpus, info, fidelity::predict);
   } catch (const SuiteError& e) {
     fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());
     return 1;

@@ -231,15 +231,19 @@ std::string measurements_text(const Measurements& m) {
 Measurements read_measurements(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) throw SuiteError(fmt::format("{}: cannot read the measurements", file.string()));
+  return read_measurements(in, file.string());
+}
+
+Measurements read_measurements(std::istream& in, const std::string& name) {
   Measurements m;
   std::string text;
   std::size_t number = 0;
-  const auto fail = [&](const std::string& why) { return SuiteError(fmt::format("{}:{}: {}", file.string(), number, why)); };
+  const auto fail = [&](const std::string& why) { return SuiteError(fmt::format("{}:{}: {}", name, number, why)); };
   const auto object = [&](const std::string& line) {
     nlohmann::json doc;
     try {
       doc = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number past a double (out_of_range.406)
       throw fail(fmt::format("not a JSON line: {}", e.what()));
     }
     if (!doc.is_object()) throw fail("expected a JSON object");
@@ -309,7 +313,7 @@ Measurements read_measurements(const std::filesystem::path& file) {
     m.lines.push_back(text);
     m.runs.push_back(std::move(run));
   }
-  if (number == 0) throw SuiteError(fmt::format("{}:1: empty; expected the run's information first: {{\"run_info\": ...}}", file.string()));
+  if (number == 0) throw SuiteError(fmt::format("{}:1: empty; expected the run's information first: {{\"run_info\": ...}}", name));
   return m;
 }
 
@@ -322,15 +326,22 @@ ProgramRun parse_program_output(std::string_view output, std::string_view progra
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(json);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number past a double (out_of_range.406)
     throw fail(fmt::format("its JSON line is not valid: {}", e.what()));
   }
+  // A count held as an int: a figure past one is no count (and its conversion undefined).
+  const auto count = [&](double figure, const std::string& what) {
+    if (!(figure >= 0 && figure <= std::numeric_limits<int>::max() && figure == std::floor(figure))) {
+      throw fail(fmt::format("{} is {}; expected a whole number, 0 or more", what, figure));
+    }
+    return static_cast<int>(figure);
+  };
   ProgramRun run;
   try {
     run.program = doc.at("program").get<std::string>();
     run.python = doc.at("python").get<std::string>();
     run.executable = doc.value("executable", "");
-    run.cpu_count = doc.value("cpu_count", 0);
+    run.cpu_count = count(doc.value("cpu_count", 0.0), "'cpu_count'");
     run.load_start = doc.value("load_start", std::vector<double>{});
     run.load_end = doc.value("load_end", std::vector<double>{});
     for (const auto& [name, value] : doc.at("sections").items()) {
@@ -347,7 +358,7 @@ ProgramRun parse_program_output(std::string_view output, std::string_view progra
       }
       section.wall = section.fields["wall"];
       section.cpu = section.fields["cpu"];
-      section.cores = static_cast<int>(section.fields["cores"]);
+      section.cores = count(section.fields["cores"], fmt::format("section '{}': 'cores'", name));
       section.busy = section.fields.count("busy") > 0 ? section.fields["busy"] : 0.0;
       run.sections[name] = std::move(section);
     }
@@ -594,6 +605,11 @@ std::vector<bool> lost_reads(const trace::Trace& t, const std::string& job) {
   return lost;
 }
 
+namespace {
+/// The range of a scenario's machine.core_speeds (the loader's).
+constexpr double kSlowestCore = 0.01, kFastestCore = 100.0;
+}  // namespace
+
 void CoreSpeedProbes::add(const ProgramRun& run) {
   std::vector<double> per_cpu;
   for (int cpu = 0;; ++cpu) {
@@ -611,6 +627,17 @@ void CoreSpeedProbes::add(const ProgramRun& run) {
         fmt::format("cpu_speeds.py: {} CPUs, where the first probe had {}", per_cpu.size(), loops.front().size()));
   }
   loops.push_back(std::move(per_cpu));
+  // The speeds become the model's machine.core_speeds: a probe that puts one outside what a
+  // scenario may give there leaves the model a core that never finishes a step.
+  const std::vector<double> relative = speeds();
+  const bool runnable = std::all_of(relative.begin(), relative.end(),
+                                    [](double speed) { return speed >= kSlowestCore && speed <= kFastestCore; });
+  if (!runnable) {
+    loops.pop_back();
+    throw SuiteError(fmt::format("cpu_speeds.py: relative speeds {:.3g}: expected each from {} to {} (its CPUs' 'loop' "
+                                 "differ too much to be one machine's)",
+                                 fmt::join(relative, ", "), kSlowestCore, kFastestCore));
+  }
 }
 
 std::vector<double> CoreSpeedProbes::speeds() const {
@@ -658,12 +685,23 @@ namespace {
 
 Time as_time(double seconds) { return Time{static_cast<std::int64_t>(std::llround(seconds * 1e9))}; }
 
+/// A probe's figure, seconds: within a program's longest run, where it was measured. A figure
+/// past it fits the model's costs to no machine (a fork probe of 4e9 s wrapped them negative).
+void check_seconds(double figure, std::string_view program, const std::string& section, const char* field) {
+  if (!(std::abs(figure) <= kProgramTimeoutSeconds)) {
+    throw SuiteError(fmt::format("{}: section {}'s '{}' is {} s; a program of the suite runs {} s at most", program,
+                                 section, field, figure, kProgramTimeoutSeconds));
+  }
+}
+
 }  // namespace
 
 void WakeLatencyProbes::add(const ProgramRun& run) {
   constexpr std::string_view kHandoff = "handoff_";
   std::vector<Idle> idles;
-  for (const auto& [name, section] : run.sections) {
+  for (const auto& entry : run.sections) {
+    const std::string& name = entry.first;
+    const Section& section = entry.second;  // not a structured binding: clang 14's lambdas cannot capture one
     if (name.rfind(kHandoff, 0) != 0) continue;
     Idle i;
     i.name = name.substr(kHandoff.size());
@@ -680,9 +718,13 @@ void WakeLatencyProbes::add(const ProgramRun& run) {
     if (!(i.idle > 0.0) || !(i.latency > 0.0)) {
       throw SuiteError(fmt::format("wake_latency.py: section {} has no positive 'idle' and 'latency'", name));
     }
+    for (const char* key : {"idle", "latency", "low", "high", "timer_late", "gap"}) {
+      check_seconds(field(key), "wake_latency.py", name, key);
+    }
     const auto blocked = run.sections.find("blocked_" + i.name);
     if (blocked != run.sections.end() && blocked->second.fields.count("latency") > 0) {
       i.blocked = blocked->second.fields.at("latency");
+      check_seconds(i.blocked, "wake_latency.py", "blocked_" + i.name, "latency");
     }
     idles.push_back(std::move(i));
   }
@@ -698,6 +740,7 @@ void WakeLatencyProbes::add(const ProgramRun& run) {
       throw SuiteError(fmt::format("wake_latency.py: section {} needs a positive 'idle_asked', 'late' and 'slack'", name));
     }
     const auto field = [&](const char* key) { return f.count(key) > 0 ? f.at(key) : 0.0; };
+    for (const char* key : {"idle_asked", "late", "low", "high", "slack"}) check_seconds(field(key), "wake_latency.py", name, key);
     waits.push_back({f.at("idle_asked"), f.at("late"), field("low"), field("high"), f.at("slack")});
   }
   std::sort(waits.begin(), waits.end(), [](const TimedWait& a, const TimedWait& b) { return a.timeout < b.timeout; });
@@ -757,6 +800,7 @@ Time fork_probe_figure(const ProgramRun& run, const char* name) {
   if (found == fork->second.fields.end() || !(found->second > 0.0)) {
     throw SuiteError(fmt::format("fork_start: section 'fork' has no positive '{}'", name));
   }
+  check_seconds(found->second, "fork_start", "fork", name);
   return as_time(found->second);
 }
 

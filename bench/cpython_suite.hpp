@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <istream>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -94,6 +95,10 @@ struct Suite {
 /// expected", also for a lesson that is not there.
 Suite load_suite(const std::filesystem::path& file);
 
+/// The longest a program of the suite runs before the runner stops it: no figure it measured
+/// is longer.
+inline constexpr double kProgramTimeoutSeconds = 120.0;
+
 /// One measured run of a program (a section of its output).
 struct Section {
   double wall = 0.0;
@@ -160,7 +165,8 @@ struct CoreSpeedProbes {
   std::vector<std::vector<double>> loops;  ///< [probe][cpu]
 
   /// Takes a probe's sections cpu0, cpu1, ... (`loop`, seconds). Throws SuiteError when it
-  /// has none, or a loop that is not positive.
+  /// has none, or a loop that is not positive, or when with it a relative speed (speeds())
+  /// leaves 0.01 to 100, the range of a scenario's machine.core_speeds.
   void add(const ProgramRun& run);
 
   /// Relative speeds, each CPU's mean loop rate over the probes, scaled so that their mean
@@ -357,6 +363,8 @@ std::string measurements_text(const Measurements& m);
 /// Reads a file of measurements_text(). Throws SuiteError "FILE:LINE: what was expected"
 /// (the JSON key a line lacks, or the value it should have).
 Measurements read_measurements(const std::filesystem::path& file);
+/// The same from a stream, `name` standing for the file in the errors.
+Measurements read_measurements(std::istream& in, const std::string& name);
 
 /// The whole generated page.
 std::string render_markdown(const std::vector<RowResult>& results, const RunInfo& info);

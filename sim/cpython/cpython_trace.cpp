@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -51,6 +52,24 @@ class LineReader {
     if (error != std::errc{} || end != w.data() + w.size()) fail(fmt::format("expected an integer, found '{}'", w));
     return value;
   }
+  /// An index (a template's, a step's, a lock's): 0 to 2^32 - 1.
+  std::uint32_t index(std::size_t i) const {
+    const std::int64_t value = integer(i);
+    if (value < 0 || value > std::numeric_limits<std::uint32_t>::max()) fail(fmt::format("expected an index, found '{}'", words_.at(i)));
+    return static_cast<std::uint32_t>(value);
+  }
+  /// A time of the run: every record of a run lies within it.
+  std::int64_t time_within(std::size_t i, std::int64_t begin, std::int64_t end) const {
+    const std::int64_t t = integer(i);
+    if (t < begin || t > end) fail(fmt::format("expected a time within the run, from {} to {}; found {}", begin, end, t));
+    return t;
+  }
+  /// A figure of the run's length or less: 0 to `longest`.
+  std::int64_t duration(std::size_t i, std::int64_t longest) const {
+    const std::int64_t d = integer(i);
+    if (d < 0 || d > longest) fail(fmt::format("expected a duration from 0 to {} ns, found {}", longest, d));
+    return d;
+  }
   double number(std::size_t i) const {
     try {
       return std::stod(std::string(words_.at(i)));
@@ -64,6 +83,11 @@ class LineReader {
   std::size_t number_;
   std::vector<std::string_view> words_;
 };
+
+/// The longest run a recording may hold, a day: far past any run a class waits for, and short
+/// enough that a trace's readers add up its spans (lanes x the run) in nanoseconds without
+/// overflowing.
+constexpr std::int64_t kLongestRun = 86'400'000'000'000;
 
 }  // namespace
 
@@ -86,9 +110,23 @@ CPythonRecording parse_cpython_recording(std::string_view text, const std::strin
   bool has_run = false;
   for (std::size_t n = 1; n < lines.size(); ++n) {
     const LineReader line(name, n + 1, lines[n]);
+    // The recorder writes ASCII: another byte (in a version, a key) would reach the trace's
+    // names and the exports, whose JSON takes UTF-8 only.
+    const auto unprintable = std::find_if(lines[n].begin(), lines[n].end(), [](char c) { return c < ' ' || c > '~'; });
+    if (unprintable != lines[n].end()) {
+      line.fail(fmt::format("byte 0x{:02x} is not printable ASCII, which the recorder writes", static_cast<unsigned char>(*unprintable)));
+    }
     if (line.size() == 0) line.fail("an empty line");
     if (ended) line.fail("a line after 'end'");
     const std::string_view kind = line.word(0);
+    // The recorder writes the run first, then its records, each within it.
+    const auto at = [&](std::size_t i) {
+      if (!has_run) line.fail(fmt::format("a '{}' line before the 'run' line", kind));
+      return line.time_within(i, r.begin, r.end);
+    };
+    const auto no_earlier_than = [&](std::int64_t begin, std::int64_t end) {
+      if (end < begin) line.fail(fmt::format("a '{}' that ends before it begins", kind));
+    };
     if (kind == "python") {
       line.expect(3);
       r.version = std::string(line.word(1));
@@ -97,8 +135,9 @@ CPythonRecording parse_cpython_recording(std::string_view text, const std::strin
       line.expect(3);
     } else if (kind == "recording") {
       line.expect(3);
-      r.slice_ns = line.integer(1);
-      r.gap_ns = line.integer(2);
+      r.slice_ns = line.duration(1, kLongestRun);
+      r.gap_ns = line.duration(2, kLongestRun);
+      if (r.slice_ns == 0 || r.gap_ns < r.slice_ns) line.fail("expected a slice of 1 ns or more and a gap of at least one slice");
     } else if (kind == "machine") {
       line.expect(4);
       r.cpus = static_cast<int>(line.integer(1));
@@ -106,37 +145,43 @@ CPythonRecording parse_cpython_recording(std::string_view text, const std::strin
       r.cpu_ns = line.integer(3);
     } else if (kind == "run") {
       line.expect(6);
+      if (has_run) line.fail("a second 'run' line");
       r.begin = line.integer(1);
       r.end = line.integer(2);
       r.main_pid = line.integer(3);
       r.main_tid = line.integer(4);
+      if (r.begin < 0) line.fail("the run begins at a negative time (perf_counter_ns never is)");
       if (r.end < r.begin) line.fail("the run ends before it begins");
+      if (r.end - r.begin > kLongestRun) line.fail(fmt::format("the run lasts {} ns; a recording holds a day at most", r.end - r.begin));
       has_run = true;
     } else if (kind == "job") {
       line.expect(8);
-      r.jobs.push_back({std::string(line.word(1)), static_cast<std::uint32_t>(line.integer(2)), line.integer(3),
-                        line.integer(4), line.integer(5), line.integer(6), line.integer(7)});
+      r.jobs.push_back({std::string(line.word(1)), line.index(2), line.integer(3), line.integer(4), line.integer(5), at(6),
+                        at(7)});
+      no_earlier_than(r.jobs.back().begin, r.jobs.back().end);
     } else if (kind == "step") {
       line.expect(10);
-      r.steps.push_back({std::string(line.word(1)), static_cast<std::uint32_t>(line.integer(2)), std::string(line.word(3)),
-                         line.integer(4), line.integer(5), line.integer(6), line.integer(7), line.integer(8),
-                         line.integer(9)});
+      // Its `due` is not checked: it is clamped to the step where it is read.
+      r.steps.push_back({std::string(line.word(1)), line.index(2), std::string(line.word(3)), line.integer(4),
+                         line.integer(5), line.integer(6), at(7), at(8), line.integer(9)});
+      no_earlier_than(r.steps.back().begin, r.steps.back().end);
       const std::string& k = r.steps.back().kind;
       if (k != "cpu" && k != "native" && k != "wait" && k != "await" && k != "offload" && k != "lock") {
         line.fail(fmt::format("unknown step kind '{}'", k));
       }
     } else if (kind == "pace") {
       line.expect(3);
-      r.compute_planned_ns += line.integer(1);
-      r.compute_cpu_ns += line.integer(2);
+      r.compute_planned_ns += line.duration(1, kLongestRun);
+      r.compute_cpu_ns += line.duration(2, kLongestRun);
     } else if (kind == "gap") {
       line.expect(5);
-      r.gaps.push_back({line.integer(1), line.integer(2), line.integer(3), line.integer(4)});
+      r.gaps.push_back({line.integer(1), line.integer(2), at(3), at(4)});
+      no_earlier_than(r.gaps.back().begin, r.gaps.back().end);
     } else if (kind == "hold") {
       line.expect(7);
       if (line.integer(1) < 0) line.fail("a hold of an unknown lock");
-      r.holds.push_back({static_cast<std::uint32_t>(line.integer(1)), line.integer(2), line.integer(3), line.integer(4),
-                         line.integer(5), line.integer(6)});
+      r.holds.push_back({line.index(1), line.integer(2), line.integer(3), line.integer(4), at(5), at(6)});
+      no_earlier_than(r.holds.back().begin, r.holds.back().end);
     } else if (kind == "counter") {
       line.expect(3);
       r.counters.push_back({std::string(line.word(1)), line.integer(2)});
@@ -145,11 +190,11 @@ CPythonRecording parse_cpython_recording(std::string_view text, const std::strin
       r.peers.push_back({line.integer(1), std::string(line.word(2))});
     } else if (kind == "answer") {
       line.expect(5);
-      r.answers.push_back({line.integer(1), line.integer(2), line.integer(3), line.integer(4)});
+      r.answers.push_back({line.integer(1), line.integer(2), at(3), at(4)});
       if (r.answers.back().end < r.answers.back().begin) line.fail("an answer ends before it begins");
     } else if (kind == "task") {
       line.expect(3);
-      r.tasks.push_back({line.integer(1), line.integer(2)});
+      r.tasks.push_back({line.integer(1), at(2)});
     } else if (kind == "end") {
       line.expect(2);
       if (line.integer(1) != static_cast<std::int64_t>(lines.size())) {
@@ -512,7 +557,8 @@ std::int64_t wanting_gil(const std::vector<Piece>& pieces, std::int64_t from, st
 void classify_pauses(Layout& layout, const std::map<trace::ProcessId, std::vector<Held>>& held) {
   std::map<trace::LaneId, std::vector<Piece>> before;  // every thread's pieces, unclassified
   for (const auto& [key, lane] : layout.threads) before[lane.lane] = lane.pieces;
-  for (auto& [key, lane] : layout.threads) {
+  for (auto& entry : layout.threads) {
+    LaneInfo& lane = entry.second;  // not a structured binding: clang 14's lambdas cannot capture one
     const auto spans = held.find(lane.process);
     if (spans == held.end()) continue;
     const std::vector<Held>& gil = spans->second;
@@ -601,7 +647,17 @@ std::vector<trace::Counter> counters_after(const scenario::Scenario& s, const st
   if (r.counters.size() != out.size()) {
     throw CPythonTraceError(fmt::format("the recording has {} counter(s); the scenario has {}", r.counters.size(), out.size()));
   }
-  for (std::size_t i = 0; i < out.size(); ++i) out[i].final_value = r.counters[i].value;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    // Each update adds one to a value it read, which is the initial value or more: a lost update
+    // only loses. So the counter ends between its initial value and every update kept.
+    const std::int64_t value = r.counters[i].value;
+    const auto& c = out[i];
+    if (value < c.initial || value > c.expected()) {
+      throw CPythonTraceError(fmt::format("counter {} is {} after the run; its {} updates from {} leave it from {} to {}", c.name,
+                                          value, c.updates, c.initial, c.initial, c.expected()));
+    }
+    out[i].final_value = value;
+  }
   return out;
 }
 
