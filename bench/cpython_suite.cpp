@@ -605,11 +605,6 @@ std::vector<bool> lost_reads(const trace::Trace& t, const std::string& job) {
   return lost;
 }
 
-namespace {
-/// The range of a scenario's machine.core_speeds (the loader's).
-constexpr double kSlowestCore = 0.01, kFastestCore = 100.0;
-}  // namespace
-
 void CoreSpeedProbes::add(const ProgramRun& run) {
   std::vector<double> per_cpu;
   for (int cpu = 0;; ++cpu) {
@@ -631,12 +626,12 @@ void CoreSpeedProbes::add(const ProgramRun& run) {
   // scenario may give there leaves the model a core that never finishes a step.
   const std::vector<double> relative = speeds();
   const bool runnable = std::all_of(relative.begin(), relative.end(),
-                                    [](double speed) { return speed >= kSlowestCore && speed <= kFastestCore; });
+                                    [](double speed) { return speed >= scenario::CoreSpeeds::kSlowest && speed <= scenario::CoreSpeeds::kFastest; });
   if (!runnable) {
     loops.pop_back();
     throw SuiteError(fmt::format("cpu_speeds.py: relative speeds {:.3g}: expected each from {} to {} (its CPUs' 'loop' "
                                  "differ too much to be one machine's)",
-                                 fmt::join(relative, ", "), kSlowestCore, kFastestCore));
+                                 fmt::join(relative, ", "), scenario::CoreSpeeds::kSlowest, scenario::CoreSpeeds::kFastest));
   }
 }
 

@@ -104,6 +104,7 @@ enum class PoolMethod : std::uint8_t { Map, Imap, ImapUnordered, ApplyAsync };
 class CoreSpeeds {
  public:
   static constexpr std::size_t kMax = 64;  ///< speeds a machine may list
+  static constexpr double kSlowest = 0.01, kFastest = 100.0;  ///< the range a speed may take
 
   CoreSpeeds() = default;
   CoreSpeeds(std::initializer_list<double> speeds) : CoreSpeeds(std::vector<double>(speeds)) {}

@@ -42,7 +42,7 @@ Machine read_machine(const TomlReader& reader, const toml::table* table) {
       reader.fail(*speeds, fmt::format("'core_speeds' has {} speeds; expected at most {}, one per core from core 0",
                                        speeds->size(), CoreSpeeds::kMax));
     }
-    for (const toml::node& speed : *speeds) m.core_speeds.push_back(reader.number(speed, "core_speeds", 0.01, 100.0));
+    for (const toml::node& speed : *speeds) m.core_speeds.push_back(reader.number(speed, "core_speeds", CoreSpeeds::kSlowest, CoreSpeeds::kFastest));
   }
   if (auto placement = reader.choice(*table, "placement", kPlacementNames)) m.placement = static_cast<Placement>(*placement);
   return m;
