@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/trace/store.hpp"
 #include "viz/level_of_detail.hpp"
 #include "viz/radix_sort.hpp"
 
@@ -247,6 +248,7 @@ std::vector<HandoffLink> handoff_links(const trace::Trace& run) {
 std::vector<HandoffLink> handoff_links(const trace::Trace& run, const std::vector<std::uint32_t>& requests) {
   std::vector<HandoffLink> links;
   links.reserve(requests.size());
+  trace::storage::fault_in(reinterpret_cast<char*>(links.data()), links.capacity() * sizeof(HandoffLink));
   LinkSearches searches(run);
   for (const std::uint32_t m : requests) {
     if (std::optional<HandoffLink> link = searches.link(m, run.marks[m])) links.push_back(*link);

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "sim/trace/store.hpp"
+
 namespace gilsim::viz {
 
 /// Sorts `items` by `key(item)` (an int64, a time's nanoseconds), stably: items of equal keys
@@ -46,6 +48,7 @@ void stable_sort_by_key(std::vector<T>& items, Key key) {
   static_assert(std::is_trivially_copy_constructible_v<T> && std::is_trivially_destructible_v<T>);
   const std::unique_ptr<T[], decltype(&std::free)> buffer(static_cast<T*>(std::malloc(n * sizeof(T))), &std::free);
   if (!buffer) throw std::bad_alloc();
+  trace::storage::fault_in(reinterpret_cast<char*>(buffer.get()), n * sizeof(T));
   T* from = items.data();
   T* to = buffer.get();
   for (int p = 0; p < passes; ++p) {
