@@ -120,6 +120,16 @@ void check_links_lane_by_lane(const trace::Trace& run, Outcomes& seen) {
   }
 }
 
+/// The one link of a hand-written run `t`, checked field by field against the link found on its own.
+HandoffLink the_one_link(const trace::Trace& t) {
+  Outcomes seen;
+  check_links_lane_by_lane(t, seen);
+  CHECK(seen.links == 1);
+  const auto links = handoff_links(t);
+  REQUIRE(links.size() == 1);
+  return links[0];
+}
+
 }  // namespace
 
 TEST_CASE("the links found from each process's GIL waits read once are those found lane by lane") {
@@ -130,22 +140,8 @@ TEST_CASE("the links found from each process's GIL waits read once are those fou
     const scenario::Scenario s = scenario::load_file(entry.path());
     for (const scenario::Run& run : s.runs) check_links_lane_by_lane(model::simulate(s, run), seen);
   }
-  // Many threads waiting at once, the OS picking among them: 200 threads, 3 cores, 1 ms turns.
-  const scenario::Scenario many = scenario::load_string(R"(
-title = "many waiters"
-[machine]
-cores = 3
-[python]
-switch_interval = "1ms"
-[[job]]
-name = "crunch"
-count = 200
-steps = [ { cpu = "20ms" }, { io = "300us" }, { cpu = "10ms" } ]
-[[run]]
-name = "threads"
-executor = "threads"
-)", "many.toml");
-  check_links_lane_by_lane(model::simulate(many, many.runs[0]), seen);
+  // Many threads waiting at once, the OS picking among them.
+  check_links_lane_by_lane(viz::testing::many_waiters(), seen);
   // The comparison saw what it is for: hand-offs to a waiter other than the asker, among many.
   CHECK(seen.links > 1000);
   CHECK(seen.other_waiter > 100);
@@ -254,17 +250,12 @@ TEST_CASE("a wait that ends at the very instant of the drop counts as waiting be
   b.clear_state(gil, 6_ms);
   b.set_state(t2, 6_ms, trace::SpanState::BlockedIo);
   takes_gil(b, gil, t3, 7_ms);
-  const trace::Trace t = b.finish(10_ms);
-  const auto links = handoff_links(t);
-  REQUIRE(links.size() == 1);
-  CHECK(links[0].dropped == 6_ms);
-  CHECK(links[0].waiters == 2);
-  CHECK(links[0].taker == t3);
-  CHECK(links[0].taken == 7_ms);
-  CHECK(links[0].why == HandoffLink::Why::OtherWaiter);
-  Outcomes seen;
-  check_links_lane_by_lane(t, seen);
-  CHECK(seen.links == 1);
+  const HandoffLink link = the_one_link(b.finish(10_ms));
+  CHECK(link.dropped == 6_ms);
+  CHECK(link.waiters == 2);
+  CHECK(link.taker == t3);
+  CHECK(link.taken == 7_ms);
+  CHECK(link.why == HandoffLink::Why::OtherWaiter);
 }
 
 TEST_CASE("a wait that begins at the very instant of the drop is under way there but was not waiting before it") {
@@ -283,17 +274,12 @@ TEST_CASE("a wait that begins at the very instant of the drop is under way there
   b.set_state(t3, 6300_us, trace::SpanState::BlockedIo);
   b.clear_state(gil, 6300_us);
   takes_gil(b, gil, t2, 6400_us);
-  const trace::Trace t = b.finish(10_ms);
-  const auto links = handoff_links(t);
-  REQUIRE(links.size() == 1);
-  CHECK(links[0].dropped == 6_ms);
-  CHECK(links[0].waiters == 1);
-  CHECK(links[0].taker == t3);
-  CHECK(links[0].taken == 6200_us);
-  CHECK(links[0].why == HandoffLink::Why::Barged);
-  Outcomes seen;
-  check_links_lane_by_lane(t, seen);
-  CHECK(seen.links == 1);
+  const HandoffLink link = the_one_link(b.finish(10_ms));
+  CHECK(link.dropped == 6_ms);
+  CHECK(link.waiters == 1);
+  CHECK(link.taker == t3);
+  CHECK(link.taken == 6200_us);
+  CHECK(link.why == HandoffLink::Why::Barged);
 }
 
 TEST_CASE("hand-offs of several processes, each with its GIL, interleaved in time, are linked each in its process") {

@@ -4,8 +4,6 @@
 #include <algorithm>
 
 #include "fake_runs.hpp"
-#include "sim/model/simulate.hpp"
-#include "sim/scenario/loader.hpp"
 #include "viz/narrative.hpp"
 
 using namespace gilsim;
@@ -154,21 +152,7 @@ TEST_CASE("every mark's line and the why rows, read by the marks' times alone, a
 }
 
 TEST_CASE("one run's lines read from its marks are those written out, on a run of 200 threads") {
-  const scenario::Scenario many = scenario::load_string(R"(
-title = "many waiters"
-[machine]
-cores = 3
-[python]
-switch_interval = "1ms"
-[[job]]
-name = "crunch"
-count = 200
-steps = [ { cpu = "20ms" }, { io = "300us" }, { cpu = "10ms" } ]
-[[run]]
-name = "threads"
-executor = "threads"
-)", "many.toml");
-  const std::vector<trace::Trace> runs = {model::simulate(many, many.runs[0])};
+  const std::vector<trace::Trace> runs = {viz::testing::many_waiters()};
   const std::vector<HandoffLink> links = handoff_links(runs[0]);
   const std::vector<NarrativeLine> expected = lines_written_out(runs[0], links);
   Narrative n;
