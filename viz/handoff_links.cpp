@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/trace/room_populated.hpp"
 #include "sim/trace/store.hpp"
 #include "viz/level_of_detail.hpp"
 #include "viz/radix_sort.hpp"
@@ -103,8 +104,10 @@ class GilWaits {
     std::size_t room = 0;
     for (const trace::Lane& lane : run.lanes) room += is_thread_of(lane, p) ? (lane.spans.size() + 1) / 2 : 0;
     waits_.reserve(room);
+    trace::RoomPopulated<Wait> resident;
     for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
       if (!is_thread_of(run.lanes[l], p)) continue;
+      resident.up_to(waits_, waits_.size() + (run.lanes[l].spans.size() + 1) / 2);
       run.lanes[l].spans.for_each([&](const trace::Span& s) {
         if (s.state == SpanState::WaitingGil) waits_.push_back(Wait{s.begin, s.end, l});
       });
