@@ -121,20 +121,24 @@ class GilWaits {
   struct AtDrop {
     int waiting = 0;
     GilTaker first_to_end;
+    bool first_waited_before = false;  ///< that wait began before `t` (its thread waited just before it)
   };
   AtDrop at_drop(Time t) {
     if (t < swept_to_) *this = GilWaits(std::move(waits_));
     swept_to_ = t;
     // The waits begun before `t` and not over before it: begin < t <= end (a lane's spans do
     // not overlap, so each is one thread's state just before `t`).
-    for (; next_ < waits_.size() && waits_[next_].begin < t; ++next_) begun_.emplace(waits_[next_].end, waits_[next_].lane);
-    while (!begun_.empty() && begun_.top().first < t) begun_.pop();
+    for (; next_ < waits_.size() && waits_[next_].begin < t; ++next_) begin_next();
+    while (!begun_.empty() && begun_.top().end < t) begun_.pop();
     AtDrop out;
     out.waiting = static_cast<int>(begun_.size());
     // Under way at `t`: begun by `t`, not over by it.
-    for (; next_ < waits_.size() && waits_[next_].begin <= t; ++next_) begun_.emplace(waits_[next_].end, waits_[next_].lane);
-    while (!begun_.empty() && begun_.top().first <= t) begun_.pop();
-    if (!begun_.empty()) out.first_to_end = GilTaker{begun_.top().second, begun_.top().first};
+    for (; next_ < waits_.size() && waits_[next_].begin <= t; ++next_) begin_next();
+    while (!begun_.empty() && begun_.top().end <= t) begun_.pop();
+    if (!begun_.empty()) {
+      out.first_to_end = GilTaker{begun_.top().lane, begun_.top().end};
+      out.first_waited_before = begun_.top().begin < t;
+    }
     return out;
   }
 
@@ -145,8 +149,16 @@ class GilWaits {
   };
   explicit GilWaits(std::vector<Wait> waits) : waits_(std::move(waits)) {}
 
+  /// A wait begun, first by its end, then its lane (a tie: the lowest lane).
+  struct Ending {
+    Time end;
+    trace::LaneId lane;
+    Time begin;
+    bool operator>(const Ending& o) const { return end != o.end ? end > o.end : lane > o.lane; }
+  };
+  void begin_next() { begun_.push(Ending{waits_[next_].end, waits_[next_].lane, waits_[next_].begin}); }
+
   std::vector<Wait> waits_;  ///< by begin
-  using Ending = std::pair<Time, trace::LaneId>;  // a wait begun: its end, its lane
   std::priority_queue<Ending, std::vector<Ending>, std::greater<>> begun_;  ///< the waits begun, by end
   std::size_t next_ = 0;  ///< the first wait not begun
   Time swept_to_{std::numeric_limits<std::int64_t>::min()};
@@ -220,8 +232,12 @@ class LinkSearches {
       if (x.kind == MarkKind::ForcedSwitch && x.lane == link.holder) link.switch_mark = static_cast<std::uint32_t>(at);
     }
     link.waiters = at_drop.waiting;
-    const bool taker_waited = link.taker < run_.lanes.size() &&
-                              state_before(run_.lanes[link.taker], link.dropped, lanes_[link.taker]) == SpanState::WaitingGil;
+    // The taker whose wait under way at the drop began before it waited just before it (a
+    // lane's spans do not overlap); any other taker's lane is searched.
+    const bool taker_waited =
+        link.taker < run_.lanes.size() &&
+        ((link.taker == at_drop.first_to_end.lane && at_drop.first_waited_before) ||
+         state_before(run_.lanes[link.taker], link.dropped, lanes_[link.taker]) == SpanState::WaitingGil);
     if (link.taker >= run_.lanes.size()) link.why = HandoffLink::Why::NotYet;
     else if (link.taker == link.asker) link.why = HandoffLink::Why::Asker;
     else if (taker_waited) link.why = HandoffLink::Why::OtherWaiter;
