@@ -15,7 +15,7 @@
 
 #include "sim/trace/outcomes.hpp"
 #include "viz/level_of_detail.hpp"
-#include "viz/sorted_runs.hpp"
+#include "viz/radix_sort.hpp"
 
 namespace gilsim::viz {
 
@@ -36,7 +36,7 @@ std::vector<GilContention> gil_contention(const trace::Trace& run, std::vector<t
     // Sweep +1 at each wait's start and -1 at its end.
     std::vector<std::pair<Time, int>>& edges = waits[p].edges;
     // The edges at one instant are summed before they count, so their order there is free.
-    merge_sorted_runs(edges, std::move(waits[p].lane_starts), [](const auto& a, const auto& b) { return a.first < b.first; });
+    stable_sort_by_key(edges, [](const auto& edge) { return edge.first.ns(); });
     GilContention c{p, {}};
     c.spans.reserve(edges.size());  // at most a span per edge; pages never written cost nothing
     {

@@ -96,12 +96,26 @@ ThreadLaneFigures::ThreadLaneFigures(const Trace& trace, std::vector<GilWaitEdge
       count_running_(std::none_of(trace.lanes.begin(), trace.lanes.end(),
                                   [](const Lane& lane) { return lane.kind == LaneKind::Core; })),
       gil_waits_(gil_waits) {
-  if (gil_waits != nullptr) gil_waits->assign(trace.processes.size(), GilWaitEdges{});
+  if (gil_waits == nullptr) return;
+  gil_waits->assign(trace.processes.size(), GilWaitEdges{});
+  // Room for an edge per span (a wait every other span), reserved: pages never written cost
+  // nothing, where a list of millions grown by doubling wrote its pages twice and more.
+  std::vector<std::size_t> room(trace.processes.size());
+  for (const Lane& lane : trace.lanes) {
+    if (lane.kind == LaneKind::Thread && lane.process < room.size()) room[lane.process] += lane.spans.size() + 1;
+  }
+  for (std::size_t p = 0; p < room.size(); ++p) (*gil_waits)[p].edges.reserve(room[p]);
+  edges_room_.resize(room.size());
 }
 
 void ThreadLaneFigures::start_lane(const Lane& lane) {
   waits_ = gil_waits_ != nullptr && lane.process < gil_waits_->size() ? &(*gil_waits_)[lane.process] : nullptr;
-  if (waits_ != nullptr) waits_->lane_starts.push_back(waits_->edges.size());
+  if (waits_ != nullptr) {
+    waits_->lane_starts.push_back(waits_->edges.size());
+    // Resident ahead of the lane's edges: one a span while its waits do not touch (they never
+    // do in a model's run), two for each wait.
+    edges_room_[lane.process].up_to(waits_->edges, waits_->edges.size() + lane.spans.size() + 1);
+  }
   current_wait_ = Time::zero();
   current_wait_end_ = Time::max();
 }

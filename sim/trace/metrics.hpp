@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/trace/room_populated.hpp"
 #include "sim/trace/trace.hpp"
 
 namespace gilsim::trace {
@@ -86,6 +87,7 @@ class ThreadLaneFigures {
   bool count_running_;  ///< a trace without core lanes counts its threads' running time
   std::vector<GilWaitEdges>* gil_waits_;  ///< null: no edges kept
   GilWaitEdges* waits_ = nullptr;  ///< the lane's process's
+  std::vector<RoomPopulated<std::pair<Time, int>>> edges_room_;  ///< per process: its edges' room made resident
   Time busy_, gil_wait_total_, longest_gil_wait_, lock_wait_total_;
   Time current_wait_, current_wait_end_ = Time::max();
 };

@@ -1,6 +1,9 @@
 // Hand-built traces; the story of each is written out so tests can assert exact answers.
 #include "fake_runs.hpp"
 
+#include "sim/model/simulate.hpp"
+#include "sim/scenario/loader.hpp"
+
 namespace gilsim::viz::testing {
 
 using namespace gilsim::literals;
@@ -103,6 +106,24 @@ trace::Trace asyncio_run() {
   b.job_finished(j2, 9_ms);
   b.job_finished(j0, 10_ms);
   return b.finish(10_ms);
+}
+
+trace::Trace many_waiters() {
+  const scenario::Scenario many = scenario::load_string(R"(
+title = "many waiters"
+[machine]
+cores = 3
+[python]
+switch_interval = "1ms"
+[[job]]
+name = "crunch"
+count = 200
+steps = [ { cpu = "20ms" }, { io = "300us" }, { cpu = "10ms" } ]
+[[run]]
+name = "threads"
+executor = "threads"
+)", "many.toml");
+  return model::simulate(many, many.runs[0]);
 }
 
 trace::Trace many_spans(std::size_t count) {

@@ -21,6 +21,10 @@ struct GilPairLanes {
 /// T2 waiting for it from `t2_waits`. The test writes the rest of the story.
 GilPairLanes start_gil_pair(trace::TraceBuilder& b, Time t2_waits);
 
+/// A simulated run of many threads waiting for the GIL at once, the OS picking among them at
+/// each hand-off: 200 CPU threads with a short I/O, 3 cores, 1 ms turns.
+trace::Trace many_waiters();
+
 /// One thread lane with `count` spans of 1 us alternating running / waiting, for speed tests.
 trace::Trace many_spans(std::size_t count);
 

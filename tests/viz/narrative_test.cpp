@@ -10,6 +10,41 @@ using namespace gilsim;
 using namespace gilsim::literals;
 using namespace gilsim::viz;
 
+namespace {
+
+/// The line the playhead is on at `t`, as a search of the lines written out finds it.
+std::ptrdiff_t last_line_at_or_before(const std::vector<NarrativeLine>& lines, Time t) {
+  return std::upper_bound(lines.begin(), lines.end(), t, [](Time v, const NarrativeLine& l) { return v < l.at; }) - lines.begin() - 1;
+}
+
+/// index_at at each line's time, and just before and after it, against the lines written out.
+void check_index_at(const Narrative& n, const std::vector<NarrativeLine>& expected) {
+  std::size_t wrong = 0;
+  for (const NarrativeLine& line : expected) {
+    for (const Time t : {line.at - Time{1}, line.at, line.at + Time{1}}) {
+      wrong += n.index_at(t) != last_line_at_or_before(expected, t);
+    }
+  }
+  CHECK(wrong == 0);
+  CHECK(n.index_at(Time{-1}) == last_line_at_or_before(expected, Time{-1}));
+}
+
+/// One run's lines written out plainly: each mark, a linked switch followed by its why row.
+std::vector<NarrativeLine> lines_written_out(const trace::Trace& run, const std::vector<HandoffLink>& links) {
+  std::vector<std::uint32_t> why_of(run.marks.size(), trace::kNone);
+  for (auto l = static_cast<std::uint32_t>(links.size()); l-- > 0;) {
+    if (links[l].switch_mark < why_of.size()) why_of[links[l].switch_mark] = l;  // the first link's
+  }
+  std::vector<NarrativeLine> lines;
+  for (std::uint32_t m = 0; m < run.marks.size(); ++m) {
+    lines.push_back(NarrativeLine{run.marks.time_at(m), 0, m});
+    if (why_of[m] != trace::kNone) lines.push_back(NarrativeLine{run.marks.time_at(m), 0, m, true, why_of[m]});
+  }
+  return lines;
+}
+
+}  // namespace
+
 TEST_CASE("every mark becomes a line, in time order") {
   const std::vector<trace::Trace> runs = {viz::testing::two_threads()};
   Narrative n;
@@ -111,6 +146,27 @@ TEST_CASE("every mark's line and the why rows, read by the marks' times alone, a
       CHECK(n.line(i).link == expected[i].link);
       why_rows += n.line(i).why ? 1 : 0;
     }
+    check_index_at(n, expected);
   }
   CHECK(why_rows > 0);  // the asyncio run has none; the threads runs' are compared
+}
+
+TEST_CASE("one run's lines read from its marks are those written out, on a run of 200 threads") {
+  const std::vector<trace::Trace> runs = {viz::testing::many_waiters()};
+  const std::vector<HandoffLink> links = handoff_links(runs[0]);
+  const std::vector<NarrativeLine> expected = lines_written_out(runs[0], links);
+  Narrative n;
+  n.build(runs, {}, HandoffsByRun{&links});
+  REQUIRE(n.size() == expected.size());
+  std::size_t why_rows = 0;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const NarrativeLine line = n.line(i);
+    if (line.at != expected[i].at || line.mark != expected[i].mark || line.why != expected[i].why ||
+        line.link != expected[i].link || line.run != expected[i].run) {
+      FAIL("line " << i << " differs");
+    }
+    why_rows += line.why ? 1 : 0;
+  }
+  CHECK(why_rows > 1000);
+  check_index_at(n, expected);
 }
