@@ -111,7 +111,6 @@ ThreadLaneFigures::ThreadLaneFigures(const Trace& trace, std::vector<GilWaitEdge
 void ThreadLaneFigures::start_lane(const Lane& lane) {
   waits_ = gil_waits_ != nullptr && lane.process < gil_waits_->size() ? &(*gil_waits_)[lane.process] : nullptr;
   if (waits_ != nullptr) {
-    waits_->lane_starts.push_back(waits_->edges.size());
     // Resident ahead of the lane's edges: one a span while its waits do not touch (they never
     // do in a model's run), two for each wait.
     edges_room_[lane.process].up_to(waits_->edges, waits_->edges.size() + lane.spans.size() + 1);

@@ -40,11 +40,10 @@ struct Metrics {
 };
 
 /// One process's thread lanes' waits for the GIL as compute_metrics reads them: each wait
-/// span's begin (+1) and end (-1), lane after lane in the lanes' order, and where each lane's
-/// edges begin (a lane's spans do not overlap, so its edges come sorted).
+/// span's begin (+1) and end (-1), lane after lane in the lanes' order (sorted within a
+/// lane, whose spans do not overlap; not across lanes).
 struct GilWaitEdges {
   std::vector<std::pair<Time, int>> edges;
-  std::vector<std::size_t> lane_starts;
 };
 
 /// The part of a span inside [0, end): producers close spans at end, but readers of
