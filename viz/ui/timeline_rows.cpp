@@ -284,7 +284,13 @@ void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const 
   const LaneGroup& g = ctx.index[row.run].groups[row.group];
   dl->AddRectFilled(ImVec2(box.left, box.top), ImVec2(box.right, box.bottom), IM_COL32(250, 250, 250, 255));
   density_.reset(ctx.view_of(row.run), static_cast<int>(std::ceil(box.right - box.left)));
-  for (trace::LaneId l : g.members) density_.add(run.lanes[l].spans);
+  // Counted when the run was indexed (with the group, from the same run); a preview's, span by span.
+  const std::vector<StateCounts>& counts = ctx.index[row.run].group_counts;
+  if (row.group < counts.size()) {
+    density_.add(counts[row.group]);
+  } else {
+    for (trace::LaneId l : g.members) density_.add(run.lanes[l].spans);
+  }
   density_.finish();
   paint_density(dl, density_, static_cast<float>(g.members.size()), box);
   // The aggregate draws no marks: the note says how many its lanes hold in view (no silent drop).
