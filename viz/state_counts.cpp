@@ -1,6 +1,8 @@
 // Step functions of a lane set's states; see state_counts.hpp.
 #include "viz/state_counts.hpp"
 
+#include "viz/level_of_detail.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -169,10 +171,37 @@ std::size_t StateCounts::bytes() const {
   return n;
 }
 
-std::vector<StateCounts> group_counts(const trace::Trace& run, const std::vector<LaneGroup>& groups) {
-  std::vector<StateCounts> out;
-  out.reserve(groups.size());
-  for (const LaneGroup& g : groups) out.emplace_back(run, g.members);
+std::size_t GroupIndex::marks_between(Time from, Time to) const {
+  if (to < from) return 0;
+  const auto first = std::lower_bound(mark_times.begin(), mark_times.end(), from);
+  return static_cast<std::size_t>(std::upper_bound(first, mark_times.end(), to) - first);
+}
+
+std::vector<GroupIndex> index_groups(const trace::Trace& run, const std::vector<LaneGroup>& groups) {
+  std::vector<GroupIndex> out(groups.size());
+  std::vector<std::uint32_t> hidden(run.lanes.size());  // per lane: how often a group hides it
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    out[g].states = StateCounts(run, groups[g].members);
+    std::fill(hidden.begin(), hidden.end(), 0u);
+    std::size_t marks = 0;
+    for (trace::LaneId l : groups[g].hidden) {
+      if (l < hidden.size()) ++hidden[l];
+    }
+    for (int pass = 0; pass < 2; ++pass) {  // counted, then written into one allocation
+      run.marks.for_each([&](std::size_t, const trace::Mark& m) {
+        if (m.lane >= hidden.size() || hidden[m.lane] == 0 || !has_glyph(m.kind)) return;
+        if (pass == 0) {
+          marks += hidden[m.lane];
+        } else {
+          out[g].mark_times.insert(out[g].mark_times.end(), hidden[m.lane], m.at);
+        }
+      });
+      if (pass == 0) out[g].mark_times.reserve(marks);
+    }
+    if (!std::is_sorted(out[g].mark_times.begin(), out[g].mark_times.end())) {
+      std::sort(out[g].mark_times.begin(), out[g].mark_times.end());
+    }
+  }
   return out;
 }
 

@@ -76,7 +76,16 @@ class StateCounts {
   std::array<Steps, trace::kSpanStateCount> states_;
 };
 
-/// Each group's StateCounts of its members.
-std::vector<StateCounts> group_counts(const trace::Trace& run, const std::vector<LaneGroup>& groups);
+/// What an aggregate row reads each frame, made when its run is indexed: its members' states
+/// over time, and the times of the marks its hidden lanes hold (those drawn as glyphs and job
+/// ends), sorted, so that the row says how many it holds in view from two searches.
+struct GroupIndex {
+  StateCounts states;
+  std::vector<Time> mark_times;
+
+  /// Marks at `from` to `to`, both included.
+  std::size_t marks_between(Time from, Time to) const;
+};
+std::vector<GroupIndex> index_groups(const trace::Trace& run, const std::vector<LaneGroup>& groups);
 
 }  // namespace gilsim::viz

@@ -1,5 +1,6 @@
 // An aggregate row's columns from its StateCounts index are those its members' spans add up
-// to one by one (LaneDensity::add), to float rounding, and exact.
+// to one by one (LaneDensity::add), to float rounding, and exact; the marks it counts from its
+// index are those its hidden lanes hold.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
 #include "viz/lane_density.hpp"
+#include "viz/level_of_detail.hpp"
 #include "viz/state_counts.hpp"
 #include "viz/timeline_layout.hpp"
 
@@ -51,6 +53,8 @@ Overlaps overlaps(const trace::Trace& run, std::span<const trace::LaneId> lanes,
 struct Compared {
   std::size_t cells = 0, covered = 0;  ///< columns x states; of them, with some time
   int off_exact = 0, off_summed = 0;   ///< cells outside the bounds
+  std::size_t marks = 0;  ///< hidden lanes' marks in the views, counted lane by lane
+  int marks_off = 0;      ///< views where the group's index counted otherwise
 };
 
 /// The indexed density against the exact overlaps (one float rounding off), and against
@@ -94,23 +98,38 @@ TimeView view_of(double start_ns, double ns_per_px, int columns) {
   return v;
 }
 
+/// The marks of a group's hidden lanes in `view`, lane by lane (as the row counted them).
+std::size_t marks_lane_by_lane(const trace::Trace& run, const LaneMarks& marks, const LaneGroup& g, const TimeView& view) {
+  std::size_t n = 0;
+  for (trace::LaneId l : g.hidden) n += marks_in_view(run, marks.glyphs[l], view) + marks_in_view(run, marks.job_ends[l], view);
+  return n;
+}
+
 /// Every group of `run` at three views: the whole run, a few spans of a member's, and one
 /// from before 0 to past the end. Edges fall on whole nanoseconds, as LaneDensity::add
-/// stops at time_at(columns), rounded.
+/// stops at time_at(columns), rounded. The marks its hidden lanes hold in each view too.
 void compare_groups(const trace::Trace& run, Compared& seen) {
   constexpr int kColumns = 700;
-  for (const LaneGroup& g : lane_groups(run)) {
-    const StateCounts counts(run, g.members);
+  const std::vector<LaneGroup> groups = lane_groups(run);
+  const std::vector<GroupIndex> indexed = index_groups(run, groups);
+  const LaneMarks marks = marks_by_lane(run);
+  for (std::size_t k = 0; k < groups.size(); ++k) {
+    const LaneGroup& g = groups[k];
     const double end = std::max<double>(1.0, static_cast<double>(run.end.ns()));
     const double whole = std::ceil(end / kColumns);
-    compare(run, g.members, counts, view_of(0, whole, kColumns), kColumns, seen);
-    compare(run, g.members, counts, view_of(-std::floor(end / 10), std::ceil(1.3 * whole), kColumns), kColumns, seen);
+    std::vector<TimeView> views{view_of(0, whole, kColumns), view_of(-std::floor(end / 10), std::ceil(1.3 * whole), kColumns)};
     const trace::SpanStore& spans = run.lanes[g.members[g.members.size() / 2]].spans;
-    if (spans.size() == 0) continue;
-    const trace::Span middle = spans[spans.size() / 2];
-    const double wide = std::ceil(std::max<double>(1.0, 5.0 * static_cast<double>(middle.duration().ns())) / kColumns);
-    compare(run, g.members, counts, view_of(static_cast<double>(middle.begin.ns()) - 2 * wide * kColumns / 5, wide, kColumns),
-            kColumns, seen);
+    if (spans.size() > 0) {
+      const trace::Span middle = spans[spans.size() / 2];
+      const double wide = std::ceil(std::max<double>(1.0, 5.0 * static_cast<double>(middle.duration().ns())) / kColumns);
+      views.push_back(view_of(static_cast<double>(middle.begin.ns()) - 2 * wide * kColumns / 5, wide, kColumns));
+    }
+    for (const TimeView& view : views) {
+      compare(run, g.members, indexed[k].states, view, kColumns, seen);
+      const std::size_t by_lane = marks_lane_by_lane(run, marks, g, view);
+      seen.marks += by_lane;
+      seen.marks_off += indexed[k].marks_between(view.time_at(0), view.time_at(view.width_px())) != by_lane;
+    }
   }
 }
 
@@ -146,9 +165,11 @@ executor = "threads"
   compare_groups(model::simulate(many, many.runs[0]), seen);
   CHECK(seen.off_exact == 0);
   CHECK(seen.off_summed == 0);
-  // The comparison saw columns with time in them, many of them.
+  CHECK(seen.marks_off == 0);
+  // The comparison saw columns with time in them, many of them, and marks.
   CHECK(seen.covered > 100'000);
-  MESSAGE(seen.cells, " cells compared, ", seen.covered, " with time in them");
+  CHECK(seen.marks > 10'000);
+  MESSAGE(seen.cells, " cells compared, ", seen.covered, " with time in them; ", seen.marks, " marks");
 }
 
 TEST_CASE("state counts at the edges: spans ending on a column's edge, empty spans, a column inside one span") {
