@@ -54,9 +54,10 @@ void LaneDensity::add(const StateCounts& counts) {
     const auto st = static_cast<trace::SpanState>(state);
     if (!counts.has(st)) continue;
     // Column c spans [c, c + 1) px: its average is the integral across it over its width.
-    StateCounts::Integral left = counts.integral(st, view_.start_ns());
+    std::size_t cursor = 0;
+    StateCounts::Integral left = counts.integral(st, view_.start_ns(), cursor);
     for (int c = 0; c < columns_; ++c) {
-      const StateCounts::Integral right = counts.integral(st, view_.start_ns() + (c + 1) * view_.ns_per_px());
+      const StateCounts::Integral right = counts.integral(st, view_.start_ns() + (c + 1) * view_.ns_per_px(), cursor);
       values_[static_cast<std::size_t>(c) * kStates + state] +=
           static_cast<float>(StateCounts::between(left, right) / view_.ns_per_px());
       left = right;

@@ -113,13 +113,11 @@ void StateCounts::fill(Steps& steps, const std::vector<Key>& keys, std::int64_t 
     if (next == count) continue;
     const std::int64_t t = static_cast<std::int64_t>(static_cast<std::uint64_t>(origin) + at);
     if (started) integral += static_cast<std::uint64_t>(count) * (static_cast<std::uint64_t>(t) - static_cast<std::uint64_t>(time));
-    const std::size_t in_block = steps.changes.size() - (steps.block_first.empty() ? 0 : steps.block_first.back());
+    const std::size_t in_block = steps.changes.size() - (steps.blocks.empty() ? 0 : steps.blocks.back().first);
     if (!started || in_block == kBlock ||
         static_cast<std::uint64_t>(t) - static_cast<std::uint64_t>(block_time) > std::numeric_limits<std::uint32_t>::max()) {
       block_time = t;
-      steps.block_time.push_back(t);
-      steps.block_integral.push_back(integral);
-      steps.block_first.push_back(static_cast<std::uint32_t>(steps.changes.size()));
+      steps.blocks.push_back({t, integral, static_cast<std::uint32_t>(steps.changes.size())});
     }
     steps.changes.push_back({static_cast<std::uint32_t>(static_cast<std::uint64_t>(t) - static_cast<std::uint64_t>(block_time)),
                              static_cast<std::uint32_t>(next)});
@@ -128,31 +126,53 @@ void StateCounts::fill(Steps& steps, const std::vector<Key>& keys, std::int64_t 
     time = t;
   }
   steps.changes.shrink_to_fit();
-  steps.block_time.shrink_to_fit();
-  steps.block_integral.shrink_to_fit();
-  steps.block_first.shrink_to_fit();
+  steps.blocks.shrink_to_fit();
 }
 
 StateCounts::Integral StateCounts::integral(trace::SpanState state, double t_ns) const {
+  std::size_t cursor = 0;
+  return integral(state, t_ns, cursor);
+}
+
+StateCounts::Integral StateCounts::integral(trace::SpanState state, double t_ns, std::size_t& cursor) const {
   const Steps& steps = of(state);
   const std::int64_t t = floor_ns(t_ns);
-  // The last block whose first change is at or before t.
-  const auto after = std::upper_bound(steps.block_time.begin(), steps.block_time.end(), t);
-  if (after == steps.block_time.begin()) return {};
-  const std::size_t block = static_cast<std::size_t>(after - steps.block_time.begin()) - 1;
-  const std::size_t first = steps.block_first[block];
-  const std::size_t end = block + 1 < steps.block_first.size() ? steps.block_first[block + 1] : steps.changes.size();
-  const std::int64_t base = steps.block_time[block];
+  const auto starts_after = [](std::int64_t v, const Block& b) { return v < b.time; };
+  // The last block whose first change is at or before t: from the cursor by doubling steps,
+  // then halving (from the start for an instant before the cursor's block).
+  const std::size_t n = steps.blocks.size();
+  std::size_t low = 0, high = n;  // the block sought is low - 1 or in [low, high)
+  if (cursor < n && steps.blocks[cursor].time <= t) {
+    std::size_t known = cursor;  // starts at or before t
+    high = known + 1;
+    for (std::size_t step = 1; high < n && steps.blocks[high].time <= t; step *= 2) {
+      known = high;
+      high = std::min(n, known + step);
+    }
+    low = known + 1;
+  } else if (cursor < n) {
+    high = cursor;
+  }
+  const auto after = std::upper_bound(steps.blocks.begin() + static_cast<std::ptrdiff_t>(low),
+                                      steps.blocks.begin() + static_cast<std::ptrdiff_t>(high), t, starts_after);
+  if (after == steps.blocks.begin()) return {};
+  cursor = static_cast<std::size_t>(after - steps.blocks.begin()) - 1;
+  return integral_in(steps, cursor, t, t_ns);
+}
+
+StateCounts::Integral StateCounts::integral_in(const Steps& steps, std::size_t block, std::int64_t t, double t_ns) {
+  const Block& b = steps.blocks[block];
+  const std::size_t end = block + 1 < steps.blocks.size() ? steps.blocks[block + 1].first : steps.changes.size();
   // Its changes up to t, each adding the count before it times the time since the last.
-  Integral out{steps.block_integral[block], 0};
-  std::uint32_t offset = steps.changes[first].offset, count = steps.changes[first].count;
-  const std::uint64_t limit = static_cast<std::uint64_t>(t) - static_cast<std::uint64_t>(base);
-  for (std::size_t k = first + 1; k < end && steps.changes[k].offset <= limit; ++k) {
+  Integral out{b.integral, 0};
+  std::uint32_t offset = steps.changes[b.first].offset, count = steps.changes[b.first].count;
+  const std::uint64_t limit = static_cast<std::uint64_t>(t) - static_cast<std::uint64_t>(b.time);
+  for (std::size_t k = b.first + 1; k < end && steps.changes[k].offset <= limit; ++k) {
     out.whole += std::uint64_t{count} * (steps.changes[k].offset - offset);
     offset = steps.changes[k].offset;
     count = steps.changes[k].count;
   }
-  out.part = count == 0 ? 0.0 : count * (t_ns - static_cast<double>(base + offset));
+  out.part = count == 0 ? 0.0 : count * (t_ns - static_cast<double>(b.time + offset));
   return out;
 }
 
@@ -165,8 +185,7 @@ std::size_t StateCounts::changes() const {
 std::size_t StateCounts::bytes() const {
   std::size_t n = sizeof(*this);
   for (const Steps& s : states_) {
-    n += s.changes.capacity() * sizeof(Change) + s.block_time.capacity() * sizeof(std::int64_t) +
-         s.block_integral.capacity() * sizeof(std::uint64_t) + s.block_first.capacity() * sizeof(std::uint32_t);
+    n += s.changes.capacity() * sizeof(Change) + s.blocks.capacity() * sizeof(Block);
   }
   return n;
 }

@@ -7,7 +7,7 @@
 // Layout, per state: a change per instant where the count changes (a span's begin or end;
 // instants where they cancel out keep none), 8 bytes each (its time from its block's first
 // change, and the count from it on), in blocks of at most kBlock changes with the block's
-// time and integral (20 bytes a block): a search finds the block, then adds up its changes.
+// time and integral (24 bytes a block): a search finds the block, then adds up its changes.
 #pragma once
 
 #include <array>
@@ -43,6 +43,9 @@ class StateCounts {
   bool has(trace::SpanState state) const { return !of(state).changes.empty(); }
   /// Lanes in `state` integrated from the start of time to `t_ns`.
   Integral integral(trace::SpanState state, double t_ns) const;
+  /// integral() for instants in increasing order: `cursor` (0 at first) keeps the block where
+  /// the last one was found, and the search starts there (a frame's column edges).
+  Integral integral(trace::SpanState state, double t_ns, std::size_t& cursor) const;
   /// The changes kept, over every state.
   std::size_t changes() const;
   /// Bytes held (capacity included).
@@ -54,13 +57,18 @@ class StateCounts {
     std::uint32_t offset = 0;  ///< ns after its block's first change
     std::uint32_t count = 0;   ///< lanes in the state from this change on
   };
+  struct Block {
+    std::int64_t time = 0;       ///< its first change's
+    std::uint64_t integral = 0;  ///< lanes x ns before it (modulo 2^64)
+    std::uint32_t first = 0;     ///< index of its first change
+  };
   struct Steps {
-    std::vector<std::int64_t> block_time;       ///< each block's first change
-    std::vector<std::uint64_t> block_integral;  ///< lanes x ns before it (modulo 2^64)
-    std::vector<std::uint32_t> block_first;     ///< index of its first change
+    std::vector<Block> blocks;  ///< together: a search reads one line per step
     std::vector<Change> changes;
   };
   const Steps& of(trace::SpanState state) const { return states_[static_cast<std::size_t>(state)]; }
+  /// The integral to `t_ns` (`t`, rounded down) within block `block` of `steps`.
+  static Integral integral_in(const Steps& steps, std::size_t block, std::int64_t t, double t_ns);
   struct Sizes {
     std::array<std::size_t, trace::kSpanStateCount> spans{};  ///< per state, spans not empty
     std::int64_t origin = std::numeric_limits<std::int64_t>::max();  ///< the earliest begin

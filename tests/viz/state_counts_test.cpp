@@ -229,4 +229,10 @@ TEST_CASE("state counts across gaps longer than a block's 32-bit offsets, and pa
   CHECK(covered_to(20e9) == 210);
   CHECK(covered_to(30e9 + 3) == 213);
   CHECK(covered_to(40e9) == 220);
+  // With a cursor kept between searches, in any order.
+  std::size_t cursor = 0;
+  for (const auto& [t, covered] : {std::pair{40e9, 220.0}, {397.0, 200.0}, {10e9 + 5, 205.0}, {10e9 + 5, 205.0}, {30e9 + 3, 213.0}, {-1.0, 0.0}}) {
+    CAPTURE(t);
+    CHECK(StateCounts::between({}, counts.integral(trace::SpanState::Running, t, cursor)) == covered);
+  }
 }
