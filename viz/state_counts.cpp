@@ -15,25 +15,27 @@ namespace {
 
 constexpr std::size_t kStates = trace::kSpanStateCount;
 
-/// Sorts keys by their low `bits` bits, 11 at a time (LSD radix, through `scratch`): three
-/// passes over a state's 2.4 M changes at 1,000 threads where a comparison sort takes twenty.
+/// Sorts `keys` by their low `bits` bits, 11 at a time (LSD radix, through `scratch`): a few
+/// passes over a chunk's keys that stay in cache, where a comparison sort takes a dozen.
 template <class Key>
-void radix_sort(std::vector<Key>& keys, int bits, std::vector<Key>& scratch) {
+void radix_sort(std::span<Key> keys, int bits, std::vector<Key>& scratch) {
   constexpr int kDigit = 11;
   constexpr std::size_t kBuckets = std::size_t{1} << kDigit;
-  if (keys.size() < 1024) {
+  if (keys.size() < 256) {
     std::sort(keys.begin(), keys.end());
     return;
   }
   scratch.resize(keys.size());
+  std::span<Key> from = keys, to = scratch;
   for (int shift = 0; shift < bits; shift += kDigit) {
     std::array<std::size_t, kBuckets> start{};
-    for (Key k : keys) ++start[k >> shift & (kBuckets - 1)];
+    for (Key k : from) ++start[k >> shift & (kBuckets - 1)];
     std::size_t at = 0;
     for (std::size_t& s : start) at += std::exchange(s, at);
-    for (Key k : keys) scratch[start[k >> shift & (kBuckets - 1)]++] = k;
-    keys.swap(scratch);
+    for (Key k : from) to[start[k >> shift & (kBuckets - 1)]++] = k;
+    std::swap(from, to);
   }
+  if (from.data() != keys.data()) std::copy(from.begin(), from.end(), keys.begin());
 }
 
 /// `t` rounded down to whole nanoseconds, held within the int64 range.
@@ -47,86 +49,109 @@ std::int64_t floor_ns(double t) {
 }  // namespace
 
 StateCounts::StateCounts(const trace::Trace& run, std::span<const trace::LaneId> lanes) {
-  // One reading to size each state's keys and find the instants' range, one to write them.
-  Sizes sizes;
+  // The instants' range from each lane's first begin and last end (its spans are in order).
+  std::int64_t origin = std::numeric_limits<std::int64_t>::max(), last = std::numeric_limits<std::int64_t>::min();
+  std::size_t spans = 0;
   for (trace::LaneId l : lanes) {
-    if (l >= run.lanes.size()) continue;
-    run.lanes[l].spans.for_each([&](const trace::Span& s) {
-      if (s.end <= s.begin) return;
-      ++sizes.spans[static_cast<std::size_t>(s.state)];
-      sizes.origin = std::min(sizes.origin, s.begin.ns());
-      sizes.last = std::max(sizes.last, s.end.ns());
-    });
+    if (l >= run.lanes.size() || run.lanes[l].spans.size() == 0) continue;
+    const trace::SpanStore& store = run.lanes[l].spans;
+    origin = std::min(origin, store.begin_at(0).ns());
+    last = std::max(last, store.end_at(store.size() - 1).ns());
+    spans += store.size();
   }
-  if (sizes.origin > sizes.last) return;
-  // A run under 2.1 s sorts 4-byte keys: half the memory and its page faults.
-  const std::uint64_t range = static_cast<std::uint64_t>(sizes.last) - static_cast<std::uint64_t>(sizes.origin);
-  if (range < std::uint64_t{1} << 31) {
-    count<std::uint32_t>(run, lanes, sizes);
+  if (spans == 0) return;
+  // Chunks of time that hold about 4,096 keys each, sorted in cache one after the other; a
+  // key is an instant's offset in its chunk, in 4 bytes where it fits (every run the model
+  // makes: 10,000 threads' 24 M keys are then 96 MB, for the time of their sorting).
+  const std::uint64_t range = static_cast<std::uint64_t>(last) - static_cast<std::uint64_t>(origin);
+  const int range_bits = static_cast<int>(std::bit_width(range));
+  int chunk_bits = std::clamp(range_bits - static_cast<int>(std::bit_width(spans * 2 / 4096)), 0, 62);
+  // Smaller chunks for 4-byte keys, while there are fewer than a chunk per 64 keys.
+  if (chunk_bits > 31 && range_bits - 31 <= static_cast<int>(std::bit_width(spans * 2 / 64))) chunk_bits = 31;
+  if (chunk_bits < 32) {
+    count<std::uint32_t>(run, lanes, origin, range, chunk_bits);
   } else {
-    count<std::uint64_t>(run, lanes, sizes);
+    count<std::uint64_t>(run, lanes, origin, range, chunk_bits);
   }
 }
 
 template <class Key>
-void StateCounts::count(const trace::Trace& run, std::span<const trace::LaneId> lanes, const Sizes& sizes) {
-  // Keys: (time - origin) * 2, + 1 for a begin; ends before begins at one instant (either
-  // order sums the same). Past the int64 range an instant is clamped.
-  const std::uint64_t range = static_cast<std::uint64_t>(sizes.last) - static_cast<std::uint64_t>(sizes.origin);
-  const std::uint64_t widest = std::min<std::uint64_t>(range, std::numeric_limits<Key>::max() / 2 - 1);
-  const auto key = [&](Time t, unsigned begin) {
-    const std::uint64_t from_origin = static_cast<std::uint64_t>(t.ns()) - static_cast<std::uint64_t>(sizes.origin);
-    return static_cast<Key>(std::min(from_origin, widest) * 2 + begin);
+void StateCounts::count(const trace::Trace& run, std::span<const trace::LaneId> lanes, std::int64_t origin,
+                        std::uint64_t range, int chunk_bits) {
+  const std::size_t chunks = static_cast<std::size_t>(range >> chunk_bits) + 1;
+  const std::uint64_t in_chunk = (std::uint64_t{1} << chunk_bits) - 1;
+  const auto from_origin = [&](Time t) { return static_cast<std::uint64_t>(t.ns()) - static_cast<std::uint64_t>(origin); };
+  // Keys: the offset in the chunk * 2, + 1 for a begin (ends come first at one instant:
+  // either order sums the same). Per state, where each chunk's keys start: counted in one
+  // reading of the lanes, written in a second.
+  std::array<std::vector<std::size_t>, kStates> starts;
+  const auto each_span = [&](auto&& f) {
+    for (trace::LaneId l : lanes) {
+      if (l >= run.lanes.size()) continue;
+      run.lanes[l].spans.for_each([&](const trace::Span& s) {
+        if (s.end > s.begin) f(s, starts[static_cast<std::size_t>(s.state)]);
+      });
+    }
   };
+  each_span([&](const trace::Span& s, std::vector<std::size_t>& start) {
+    if (start.empty()) start.assign(chunks + 1, 0);
+    ++start[(from_origin(s.begin) >> chunk_bits) + 1];
+    ++start[(from_origin(s.end) >> chunk_bits) + 1];
+  });
   std::array<std::vector<Key>, kStates> keys;
-  for (std::size_t state = 0; state < kStates; ++state) keys[state].reserve(sizes.spans[state] * 2);
-  for (trace::LaneId l : lanes) {
-    if (l >= run.lanes.size()) continue;
-    run.lanes[l].spans.for_each([&](const trace::Span& s) {
-      if (s.end <= s.begin) return;
-      std::vector<Key>& to = keys[static_cast<std::size_t>(s.state)];
-      to.push_back(key(s.begin, 1));
-      to.push_back(key(s.end, 0));
-    });
+  std::array<std::vector<std::size_t>, kStates> next;
+  for (std::size_t state = 0; state < kStates; ++state) {
+    if (starts[state].empty()) continue;
+    for (std::size_t c = 1; c <= chunks; ++c) starts[state][c] += starts[state][c - 1];
+    keys[state].resize(starts[state].back());
+    next[state] = starts[state];
   }
-  const int bits = std::bit_width(widest * 2 + 1);
+  each_span([&](const trace::Span& s, std::vector<std::size_t>&) {
+    const std::size_t state = static_cast<std::size_t>(s.state);
+    for (const auto& [t, begin] : {std::pair{s.begin, 1u}, {s.end, 0u}}) {
+      const std::uint64_t offset = from_origin(t);
+      keys[state][next[state][offset >> chunk_bits]++] = static_cast<Key>((offset & in_chunk) * 2 + begin);
+    }
+  });
   std::vector<Key> scratch;
   for (std::size_t state = 0; state < kStates; ++state) {
     if (keys[state].empty()) continue;
-    radix_sort(keys[state], bits, scratch);
-    fill(states_[state], keys[state], sizes.origin);
+    Written written;
+    states_[state].changes.reserve(keys[state].size() / 2);
+    for (std::size_t c = 0; c < chunks; ++c) {
+      const std::span<Key> chunk(keys[state].data() + starts[state][c], starts[state][c + 1] - starts[state][c]);
+      radix_sort(chunk, chunk_bits + 1, scratch);
+      const std::uint64_t chunk_start = static_cast<std::uint64_t>(origin) + (std::uint64_t{c} << chunk_bits);
+      for (std::size_t i = 0; i < chunk.size();) {
+        // Every change at one instant, summed: an instant where they cancel keeps none.
+        const Key at = chunk[i] >> 1;
+        std::int64_t count = written.count;
+        for (; i < chunk.size() && chunk[i] >> 1 == at; ++i) count += (chunk[i] & 1) != 0 ? 1 : -1;
+        if (count != written.count) append(states_[state], written, static_cast<std::int64_t>(chunk_start + at), count);
+      }
+    }
+    states_[state].changes.shrink_to_fit();
+    states_[state].blocks.shrink_to_fit();
     std::vector<Key>().swap(keys[state]);  // its memory back before the next state's
   }
 }
 
-template <class Key>
-void StateCounts::fill(Steps& steps, const std::vector<Key>& keys, std::int64_t origin) {
-  std::uint64_t integral = 0;
-  std::int64_t count = 0, time = 0;
-  bool started = false;
-  std::int64_t block_time = 0;
-  for (std::size_t i = 0; i < keys.size();) {
-    // Every change at one instant, summed: an instant where they cancel keeps none.
-    const Key at = keys[i] >> 1;
-    std::int64_t next = count;
-    for (; i < keys.size() && keys[i] >> 1 == at; ++i) next += (keys[i] & 1) != 0 ? 1 : -1;
-    if (next == count) continue;
-    const std::int64_t t = static_cast<std::int64_t>(static_cast<std::uint64_t>(origin) + at);
-    if (started) integral += static_cast<std::uint64_t>(count) * (static_cast<std::uint64_t>(t) - static_cast<std::uint64_t>(time));
-    const std::size_t in_block = steps.changes.size() - (steps.blocks.empty() ? 0 : steps.blocks.back().first);
-    if (!started || in_block == kBlock ||
-        static_cast<std::uint64_t>(t) - static_cast<std::uint64_t>(block_time) > std::numeric_limits<std::uint32_t>::max()) {
-      block_time = t;
-      steps.blocks.push_back({t, integral, static_cast<std::uint32_t>(steps.changes.size())});
-    }
-    steps.changes.push_back({static_cast<std::uint32_t>(static_cast<std::uint64_t>(t) - static_cast<std::uint64_t>(block_time)),
-                             static_cast<std::uint32_t>(next)});
-    started = true;
-    count = next;
-    time = t;
+void StateCounts::append(Steps& steps, Written& written, std::int64_t t, std::int64_t count) {
+  if (written.started) {
+    written.integral += static_cast<std::uint64_t>(written.count) *
+                        (static_cast<std::uint64_t>(t) - static_cast<std::uint64_t>(written.time));
   }
-  steps.changes.shrink_to_fit();
-  steps.blocks.shrink_to_fit();
+  const std::size_t in_block = steps.changes.size() - (steps.blocks.empty() ? 0 : steps.blocks.back().first);
+  if (!written.started || in_block == kBlock ||
+      static_cast<std::uint64_t>(t) - static_cast<std::uint64_t>(written.block_time) > std::numeric_limits<std::uint32_t>::max()) {
+    written.block_time = t;
+    steps.blocks.push_back({t, written.integral, static_cast<std::uint32_t>(steps.changes.size())});
+  }
+  steps.changes.push_back({static_cast<std::uint32_t>(static_cast<std::uint64_t>(t) - static_cast<std::uint64_t>(written.block_time)),
+                           static_cast<std::uint32_t>(count)});
+  written.started = true;
+  written.count = count;
+  written.time = t;
 }
 
 StateCounts::Integral StateCounts::integral(trace::SpanState state, double t_ns) const {

@@ -69,17 +69,19 @@ class StateCounts {
   const Steps& of(trace::SpanState state) const { return states_[static_cast<std::size_t>(state)]; }
   /// The integral to `t_ns` (`t`, rounded down) within block `block` of `steps`.
   static Integral integral_in(const Steps& steps, std::size_t block, std::int64_t t, double t_ns);
-  struct Sizes {
-    std::array<std::size_t, trace::kSpanStateCount> spans{};  ///< per state, spans not empty
-    std::int64_t origin = std::numeric_limits<std::int64_t>::max();  ///< the earliest begin
-    std::int64_t last = std::numeric_limits<std::int64_t>::min();    ///< the latest end
+  /// The changes of `lanes`' spans as keys (`Key`: wide enough for `chunk_bits` + 1 bits),
+  /// sorted a chunk of time (2^chunk_bits ns) at a time, into states_.
+  template <class Key>
+  void count(const trace::Trace& run, std::span<const trace::LaneId> lanes, std::int64_t origin, std::uint64_t range,
+             int chunk_bits);
+  /// What append() carries from one instant to the next.
+  struct Written {
+    std::uint64_t integral = 0;
+    std::int64_t count = 0, time = 0, block_time = 0;
+    bool started = false;
   };
-  /// The lanes' changes as keys (`Key`: wide enough for the range of `sizes`), sorted per state.
-  template <class Key>
-  void count(const trace::Trace& run, std::span<const trace::LaneId> lanes, const Sizes& sizes);
-  /// Fills `steps` from the sorted keys of one state's changes: (time - `origin`) * 2, + 1 for a begin.
-  template <class Key>
-  static void fill(Steps& steps, const std::vector<Key>& keys, std::int64_t origin);
+  /// Appends to `steps` the instant `t`, after the last, from which `count` lanes are in the state.
+  static void append(Steps& steps, Written& written, std::int64_t t, std::int64_t count);
 
   std::array<Steps, trace::kSpanStateCount> states_;
 };
