@@ -96,6 +96,7 @@ struct GroupIndex {
   /// Marks at `from` to `to`, both included.
   std::size_t marks_between(Time from, Time to) const;
 };
+/// The index of each of `groups` (lane_groups of `run`), in their order.
 std::vector<GroupIndex> index_groups(const trace::Trace& run, const std::vector<LaneGroup>& groups);
 
 }  // namespace gilsim::viz
