@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "viz/hit_test.hpp"
+#include "viz/link_candidates.hpp"
 #include "viz/palette.hpp"
 #include "viz/run_caveats.hpp"
 #include "viz/ui/panels.hpp"
@@ -113,48 +114,6 @@ void vertical_arrow(ImDrawList* dl, float x, float from_y, float to_y, float hal
 /// the request), a line along the holder to its drop, and an arrow from the holder to the
 /// thread that took the GIL (at the drop). The hand-off around the playhead is drawn bold;
 /// elsewhere links closer than a few pixels to the previous one are left to the glyphs.
-/// The hand-off links of run `r` that may be drawn, in time order (indices into its links):
-/// those asked in [from, to). A link is drawn only where its asker has a row, so where most
-/// threads are folded away (1,000 threads in one aggregate row) they are found from the shown
-/// lanes' drop requests, in proportion to those, rather than by reading every hand-off in view.
-void links_to_draw(const AppState& app, std::uint32_t r, const TimelineLayout& layout, Time from, Time to,
-                   std::vector<std::uint32_t>& out) {
-  out.clear();
-  const auto& links = app.runs[r].handoffs;
-  const auto asked_before = [](const HandoffLink& l, Time t) { return l.asked < t; };
-  const auto first = std::lower_bound(links.begin(), links.end(), from, asked_before);
-  const auto last = std::lower_bound(first, links.end(), to, asked_before);
-  const trace::Trace& run = app.session.runs()[r];
-  const auto& glyphs = app.runs[r].glyph_marks;
-  const auto mark_before = [&](std::uint32_t m, Time t) { return run.marks[m].at < t; };
-  // The shown lanes' marks in the same time range (drop requests among them).
-  using MarkRange = std::pair<std::vector<std::uint32_t>::const_iterator, std::vector<std::uint32_t>::const_iterator>;
-  std::vector<MarkRange> ranges;
-  std::size_t shown_marks = glyphs.size() == run.lanes.size() ? 0 : links.size();  // no marks' index: read the links
-  for (const Row& row : layout.rows) {
-    if (row.run != r || row.kind != Row::Kind::Lane || row.lane >= glyphs.size()) continue;
-    const auto& marks = glyphs[row.lane];
-    const auto begin = std::lower_bound(marks.begin(), marks.end(), from, mark_before);
-    ranges.emplace_back(begin, std::lower_bound(begin, marks.end(), to, mark_before));
-    shown_marks += static_cast<std::size_t>(ranges.back().second - ranges.back().first);
-  }
-  const auto total = static_cast<std::size_t>(last - first);
-  if (shown_marks * 4 >= total) {  // most askers shown: every link in view, in order
-    for (auto it = first; it != last; ++it) out.push_back(static_cast<std::uint32_t>(it - links.begin()));
-    return;
-  }
-  // Links are made in the order of their drop requests: found by the request's mark index.
-  const auto by_request = [](const HandoffLink& l, std::uint32_t m) { return l.request_mark < m; };
-  for (const auto& [begin, end] : ranges) {
-    for (auto m = begin; m != end; ++m) {
-      if (run.marks[*m].kind != trace::MarkKind::DropRequest) continue;
-      const auto link = std::lower_bound(first, last, *m, by_request);
-      if (link != last && link->request_mark == *m) out.push_back(static_cast<std::uint32_t>(link - links.begin()));
-    }
-  }
-  std::sort(out.begin(), out.end());
-}
-
 void draw_handoff_links(ImDrawList* dl, const AppState& app, const TimelineContext& ctx, const TimelineLayout& layout,
                         const std::vector<std::vector<int>>& rows, float lanes_left, float top) {
   const auto& runs = app.session.runs();
@@ -169,10 +128,15 @@ void draw_handoff_links(ImDrawList* dl, const AppState& app, const TimelineConte
   };
   const ImU32 ask_ink = to_u32(mark_colour(trace::MarkKind::DropRequest));
   std::vector<std::uint32_t> candidates;
+  std::vector<trace::LaneId> shown;
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     const TimeView& view = ctx.view_of(r);
     const auto& links = app.runs[r].handoffs;
-    links_to_draw(app, r, layout, view.time_at(-400), view.end(), candidates);
+    shown.clear();
+    for (const Row& row : layout.rows) {
+      if (row.run == r && row.kind == Row::Kind::Lane) shown.push_back(row.lane);
+    }
+    links_to_draw(runs[r], links, app.runs[r].glyph_marks, shown, view.time_at(-400), view.end(), candidates);
     float last_x = -1e9f;
     int drawn = 0;
     for (auto k = candidates.begin(); k != candidates.end() && drawn < 400; ++k) {
