@@ -3,11 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <vector>
 
-#include "sim/model/simulate.hpp"
-#include "sim/scenario/loader.hpp"
+#include "bundled_runs.hpp"
 #include "viz/level_of_detail.hpp"
 #include "viz/link_candidates.hpp"
 
@@ -64,27 +62,7 @@ void check_run(const trace::Trace& run, Seen& seen) {
 
 TEST_CASE("the links found from the shown lanes' drop requests are those in view asked by a shown lane") {
   Seen seen;
-  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios")) {
-    if (entry.path().extension() != ".toml") continue;
-    CAPTURE(entry.path().filename().string());
-    const scenario::Scenario s = scenario::load_file(entry.path());
-    for (const scenario::Run& run : s.runs) check_run(model::simulate(s, run), seen);
-  }
-  const scenario::Scenario many = scenario::load_string(R"(
-title = "many threads"
-[machine]
-cores = 2
-[python]
-switch_interval = "1ms"
-[[job]]
-name = "crunch"
-count = 300
-steps = [ { cpu = "20ms" } ]
-[[run]]
-name = "threads"
-executor = "threads"
-)", "many.toml");
-  check_run(model::simulate(many, many.runs[0]), seen);
+  viz::testing::for_each_bundled_run_and_many_threads([&](const trace::Trace& run) { check_run(run, seen); });
   // Both ways were taken, and links were found.
   CHECK(seen.from_marks > 10);
   CHECK(seen.links > 1000);

@@ -6,11 +6,9 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
-#include <filesystem>
 #include <vector>
 
-#include "sim/model/simulate.hpp"
-#include "sim/scenario/loader.hpp"
+#include "bundled_runs.hpp"
 #include "viz/lane_density.hpp"
 #include "viz/level_of_detail.hpp"
 #include "viz/state_counts.hpp"
@@ -141,28 +139,7 @@ trace::Lane lane_of(std::initializer_list<trace::Span> spans) { return trace::La
 
 TEST_CASE("an aggregate row's columns from its state counts are its members' spans added up") {
   Compared seen;
-  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios")) {
-    if (entry.path().extension() != ".toml") continue;
-    CAPTURE(entry.path().filename().string());
-    const scenario::Scenario s = scenario::load_file(entry.path());
-    for (const scenario::Run& run : s.runs) compare_groups(model::simulate(s, run), seen);
-  }
-  // A few hundred threads: the headline's shape, small (300 threads, 2 cores, 1 ms turns).
-  const scenario::Scenario many = scenario::load_string(R"(
-title = "many threads"
-[machine]
-cores = 2
-[python]
-switch_interval = "1ms"
-[[job]]
-name = "crunch"
-count = 300
-steps = [ { cpu = "20ms" }, { io = "300us" }, { cpu = "10ms" } ]
-[[run]]
-name = "threads"
-executor = "threads"
-)", "many.toml");
-  compare_groups(model::simulate(many, many.runs[0]), seen);
+  viz::testing::for_each_bundled_run_and_many_threads([&](const trace::Trace& run) { compare_groups(run, seen); });
   CHECK(seen.off_exact == 0);
   CHECK(seen.off_summed == 0);
   CHECK(seen.marks_off == 0);
