@@ -20,6 +20,7 @@
 #include "viz/playback.hpp"
 #include "viz/playhead_state.hpp"
 #include "viz/session.hpp"
+#include "viz/state_counts.hpp"
 #include "viz/sweep_runner.hpp"
 #include "viz/time_view.hpp"
 #include "viz/timeline_layout.hpp"
@@ -60,6 +61,9 @@ struct RunIndex {
   std::vector<std::vector<std::uint32_t>> job_end_marks;  ///< per lane: job-done dots (drawn 2 px apart)
   std::vector<std::vector<std::int64_t>> covered_prefix;  ///< per lane: covered_time_prefix of its spans
   std::vector<LaneGroup> groups;         ///< alike lanes that fold into one aggregate row
+  /// Per group, its members' states and its marks over time (a whole run's; a preview's rows
+  /// read its lanes).
+  std::vector<GroupIndex> group_index;
   std::vector<HandoffLink> handoffs;     ///< drop request -> drop -> new holder, by request time
   std::vector<std::vector<std::uint32_t>> races_lost;  ///< per GIL lane: the old GIL's RacesLost marks
   double interest = 0;                   ///< run_interest: which runs a fit opens first

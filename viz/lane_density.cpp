@@ -49,6 +49,22 @@ void LaneDensity::add(const trace::SpanStore& spans, bool weight_by_subject) {
   }
 }
 
+void LaneDensity::add(const StateCounts& counts) {
+  for (std::size_t state = 0; state < kStates; ++state) {
+    const auto st = static_cast<trace::SpanState>(state);
+    if (!counts.has(st)) continue;
+    // Column c spans [c, c + 1) px: its average is the integral across it over its width.
+    std::size_t cursor = 0;
+    StateCounts::Integral left = counts.integral(st, view_.start_ns(), cursor);
+    for (int c = 0; c < columns_; ++c) {
+      const StateCounts::Integral right = counts.integral(st, view_.start_ns() + (c + 1) * view_.ns_per_px(), cursor);
+      values_[static_cast<std::size_t>(c) * kStates + state] +=
+          static_cast<float>(StateCounts::between(left, right) / view_.ns_per_px());
+      left = right;
+    }
+  }
+}
+
 void LaneDensity::finish() {
   std::array<float, kStates> running{};
   for (int c = 0; c < columns_; ++c) {

@@ -1,6 +1,7 @@
 // Per pixel column, how many lanes of a group are in each state, averaged over the
 // column's time: what an aggregate row (10,000 tasks, 16 workers) and a counter strip
-// (busy cores) draw. A span costs O(1) however many columns it covers.
+// (busy cores) draw. A span costs O(1) however many columns it covers; a lane set indexed
+// as StateCounts costs nothing per span.
 #pragma once
 
 #include <array>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "sim/trace/trace.hpp"
+#include "viz/state_counts.hpp"
 #include "viz/time_view.hpp"
 
 namespace gilsim::viz {
@@ -19,6 +21,9 @@ class LaneDensity {
   void reset(const TimeView& view, int columns);
   /// Adds one lane's spans (each counts 1, or its `subject` when `weight_by_subject`).
   void add(const trace::SpanStore& spans, bool weight_by_subject = false);
+  /// Adds the lanes `counts` was made from: what adding their spans one by one gives, to
+  /// float rounding, from a search per column edge and state, however many spans are in view.
+  void add(const StateCounts& counts);
   /// Call once after the last add: turns the running edges into per-column values.
   void finish();
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "viz/hit_test.hpp"
+#include "viz/link_candidates.hpp"
 #include "viz/palette.hpp"
 #include "viz/run_caveats.hpp"
 #include "viz/ui/panels.hpp"
@@ -126,14 +127,20 @@ void draw_handoff_links(ImDrawList* dl, const AppState& app, const TimelineConte
     return top + row.y + row.height * 0.5f;
   };
   const ImU32 ask_ink = to_u32(mark_colour(trace::MarkKind::DropRequest));
+  std::vector<std::uint32_t> candidates;
+  std::vector<trace::LaneId> shown;
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     const TimeView& view = ctx.view_of(r);
     const auto& links = app.runs[r].handoffs;
-    auto it = std::lower_bound(links.begin(), links.end(), view.time_at(-400),
-                               [](const HandoffLink& l, Time t) { return l.asked < t; });
+    shown.clear();
+    for (const Row& row : layout.rows) {
+      if (row.run == r && row.kind == Row::Kind::Lane) shown.push_back(row.lane);
+    }
+    links_to_draw(runs[r], links, app.runs[r].glyph_marks, shown, view.time_at(-400), view.end(), candidates);
     float last_x = -1e9f;
     int drawn = 0;
-    for (; it != links.end() && it->asked < view.end() && drawn < 400; ++it) {
+    for (auto k = candidates.begin(); k != candidates.end() && drawn < 400; ++k) {
+      const HandoffLink* it = &links[*k];
       if (it->dropped == Time::max()) continue;
       const auto ya = centre(r, it->asker), yh = centre(r, it->holder), yt = centre(r, it->taker);
       if (!ya || !yh) continue;

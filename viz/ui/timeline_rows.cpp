@@ -284,16 +284,28 @@ void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const 
   const LaneGroup& g = ctx.index[row.run].groups[row.group];
   dl->AddRectFilled(ImVec2(box.left, box.top), ImVec2(box.right, box.bottom), IM_COL32(250, 250, 250, 255));
   density_.reset(ctx.view_of(row.run), static_cast<int>(std::ceil(box.right - box.left)));
-  for (trace::LaneId l : g.members) density_.add(run.lanes[l].spans);
+  // Counted when the run was indexed (with the group, from the same run); a preview's, span by span.
+  const std::vector<GroupIndex>& indexed = ctx.index[row.run].group_index;
+  const GroupIndex* group_index = row.group < indexed.size() ? &indexed[row.group] : nullptr;
+  if (group_index) {
+    density_.add(group_index->states);
+  } else {
+    for (trace::LaneId l : g.members) density_.add(run.lanes[l].spans);
+  }
   density_.finish();
   paint_density(dl, density_, static_cast<float>(g.members.size()), box);
   // The aggregate draws no marks: the note says how many its lanes hold in view (no silent drop).
   std::size_t marks = 0;
   if (ctx.show_marks) {
     const RunIndex& index = ctx.index[row.run];
-    for (trace::LaneId l : g.hidden) {
-      if (l < index.glyph_marks.size()) marks += marks_in_view(run, index.glyph_marks[l], ctx.view_of(row.run));
-      if (l < index.job_end_marks.size()) marks += marks_in_view(run, index.job_end_marks[l], ctx.view_of(row.run));
+    const TimeView& view = ctx.view_of(row.run);
+    if (group_index) {
+      marks = group_index->marks_between(view.time_at(0), view.time_at(view.width_px()));
+    } else {
+      for (trace::LaneId l : g.hidden) {
+        if (l < index.glyph_marks.size()) marks += marks_in_view(run, index.glyph_marks[l], view);
+        if (l < index.job_end_marks.size()) marks += marks_in_view(run, index.job_end_marks[l], view);
+      }
     }
   }
   if (row.run < stats.marks_in_groups.size()) stats.marks_in_groups[row.run] += marks;
