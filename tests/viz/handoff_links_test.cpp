@@ -1,10 +1,10 @@
 // Drop request -> drop -> new holder, and why the new holder won.
 #include <doctest/doctest.h>
 
-#include <filesystem>
 #include <optional>
 #include <vector>
 
+#include "bundled_runs.hpp"
 #include "fake_runs.hpp"
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
@@ -134,14 +134,7 @@ HandoffLink the_one_link(const trace::Trace& t) {
 
 TEST_CASE("the links found from each process's GIL waits read once are those found lane by lane") {
   Outcomes seen;
-  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios")) {
-    if (entry.path().extension() != ".toml") continue;
-    CAPTURE(entry.path().filename().string());
-    const scenario::Scenario s = scenario::load_file(entry.path());
-    for (const scenario::Run& run : s.runs) check_links_lane_by_lane(model::simulate(s, run), seen);
-  }
-  // Many threads waiting at once, the OS picking among them.
-  check_links_lane_by_lane(viz::testing::many_waiters(), seen);
+  viz::testing::for_each_bundled_run_and_many_threads([&](const trace::Trace& run) { check_links_lane_by_lane(run, seen); });
   // The comparison saw what it is for: hand-offs to a waiter other than the asker, among many.
   CHECK(seen.links > 1000);
   CHECK(seen.other_waiter > 100);
