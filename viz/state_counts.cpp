@@ -2,6 +2,7 @@
 #include "viz/state_counts.hpp"
 
 #include "viz/level_of_detail.hpp"
+#include "viz/radix_sort.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -14,29 +15,6 @@ namespace gilsim::viz {
 namespace {
 
 constexpr std::size_t kStates = trace::kSpanStateCount;
-
-/// Sorts `keys` by their low `bits` bits, 11 at a time (LSD radix, through `scratch`): a few
-/// passes over a chunk's keys that stay in cache, where a comparison sort takes a dozen.
-template <class Key>
-void radix_sort(std::span<Key> keys, int bits, std::vector<Key>& scratch) {
-  constexpr int kDigit = 11;
-  constexpr std::size_t kBuckets = std::size_t{1} << kDigit;
-  if (keys.size() < 256) {
-    std::sort(keys.begin(), keys.end());
-    return;
-  }
-  scratch.resize(keys.size());
-  std::span<Key> from = keys, to = scratch;
-  for (int shift = 0; shift < bits; shift += kDigit) {
-    std::array<std::size_t, kBuckets> start{};
-    for (Key k : from) ++start[k >> shift & (kBuckets - 1)];
-    std::size_t at = 0;
-    for (std::size_t& s : start) at += std::exchange(s, at);
-    for (Key k : from) to[start[k >> shift & (kBuckets - 1)]++] = k;
-    std::swap(from, to);
-  }
-  if (from.data() != keys.data()) std::copy(from.begin(), from.end(), keys.begin());
-}
 
 /// `t` rounded down to whole nanoseconds, held within the int64 range.
 std::int64_t floor_ns(double t) {
@@ -120,7 +98,7 @@ void StateCounts::count(const trace::Trace& run, std::span<const trace::LaneId> 
     states_[state].changes.reserve(keys[state].size() / 2);
     for (std::size_t c = 0; c < chunks; ++c) {
       const std::span<Key> chunk(keys[state].data() + starts[state][c], starts[state][c + 1] - starts[state][c]);
-      radix_sort(chunk, chunk_bits + 1, scratch);
+      sort_by_low_bits(chunk, chunk_bits + 1, scratch);
       const std::uint64_t chunk_start = static_cast<std::uint64_t>(origin) + (std::uint64_t{c} << chunk_bits);
       for (std::size_t i = 0; i < chunk.size();) {
         // Every change at one instant, summed: an instant where they cancel keeps none.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -62,4 +63,20 @@ TEST_CASE("the radix sort orders as std::stable_sort does, equal keys in their o
     check_sorts_as_stable_sort(descending);
   }
   SUBCASE("one key for all") { check_sorts_as_stable_sort(std::vector<std::int64_t>(3'000, -5)); }
+}
+
+TEST_CASE("the chunks' radix sort orders keys of a given width, through a scratch kept between calls") {
+  std::mt19937 random(11);
+  std::vector<std::uint32_t> scratch;
+  for (const int bits : {12, 23, 32}) {
+    CAPTURE(bits);
+    for (const std::size_t n : {std::size_t{100}, std::size_t{5'000}, std::size_t{70'000}}) {
+      std::vector<std::uint32_t> keys(n);
+      for (std::uint32_t& k : keys) k = bits == 32 ? random() : random() & ((std::uint32_t{1} << bits) - 1);
+      std::vector<std::uint32_t> expected = keys;
+      std::sort(expected.begin(), expected.end());
+      gilsim::viz::sort_by_low_bits(std::span<std::uint32_t>(keys), bits, scratch);
+      CHECK(keys == expected);
+    }
+  }
 }
