@@ -203,6 +203,8 @@ std::vector<GroupIndex> index_groups(const trace::Trace& run, const std::vector<
   std::vector<GroupIndex> out(groups.size());
   std::vector<std::uint32_t> hidden(run.lanes.size());  // per lane: how often a group hides it
   for (std::size_t g = 0; g < groups.size(); ++g) {
+    if (!groups[g].folded_at_first) continue;
+    out[g].built = true;
     out[g].states = StateCounts(run, groups[g].members);
     std::fill(hidden.begin(), hidden.end(), 0u);
     std::size_t marks = 0;

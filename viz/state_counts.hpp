@@ -90,13 +90,18 @@ class StateCounts {
 /// over time, and the times of the marks its hidden lanes hold (those drawn as glyphs and job
 /// ends), sorted, so that the row says how many it holds in view from two searches.
 struct GroupIndex {
+  bool built = false;  ///< false: a group open at first, whose aggregate row reads its lanes
   StateCounts states;
   std::vector<Time> mark_times;
 
   /// Marks at `from` to `to`, both included.
   std::size_t marks_between(Time from, Time to) const;
 };
-/// The index of each of `groups` (lane_groups of `run`), in their order.
+/// The index of each of `groups` (lane_groups of `run`), in their order, built for the groups
+/// folded at first (too many lanes to show: 1,000 threads). A group open at first (8 alike
+/// threads) is folded only by a fit or a click, and its aggregate row then adds up its lanes'
+/// spans in view: building its index would cost the first frame of every run that has one
+/// (busy.toml's 8 threads: 40 ms) for a row that may never be drawn.
 std::vector<GroupIndex> index_groups(const trace::Trace& run, const std::vector<LaneGroup>& groups);
 
 }  // namespace gilsim::viz

@@ -108,7 +108,8 @@ std::size_t marks_lane_by_lane(const trace::Trace& run, const LaneMarks& marks, 
 /// stops at time_at(columns), rounded. The marks its hidden lanes hold in each view too.
 void compare_groups(const trace::Trace& run, Compared& seen) {
   constexpr int kColumns = 700;
-  const std::vector<LaneGroup> groups = lane_groups(run);
+  std::vector<LaneGroup> groups = lane_groups(run);
+  for (LaneGroup& g : groups) g.folded_at_first = true;  // every group indexed, the open ones too
   const std::vector<GroupIndex> indexed = index_groups(run, groups);
   const LaneMarks marks = marks_by_lane(run);
   for (std::size_t k = 0; k < groups.size(); ++k) {
@@ -136,6 +137,22 @@ trace::Span span(Time begin, Time end, trace::SpanState state) { return trace::S
 trace::Lane lane_of(std::initializer_list<trace::Span> spans) { return trace::Lane{"T", trace::LaneKind::Thread, 0, spans}; }
 
 }  // namespace
+
+TEST_CASE("the groups indexed when a run is are those folded at first") {
+  std::size_t folded = 0, open = 0;
+  viz::testing::for_each_bundled_run_and_many_threads([&](const trace::Trace& run) {
+    const std::vector<LaneGroup> groups = lane_groups(run);
+    const std::vector<GroupIndex> indexed = index_groups(run, groups);
+    REQUIRE(indexed.size() == groups.size());
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      CHECK(indexed[g].built == groups[g].folded_at_first);
+      if (!indexed[g].built) CHECK(indexed[g].states.changes() == 0);
+      (groups[g].folded_at_first ? folded : open) += 1;
+    }
+  });
+  CHECK(folded > 0);
+  CHECK(open > 0);
+}
 
 TEST_CASE("an aggregate row's columns from its state counts are its members' spans added up") {
   Compared seen;

@@ -284,9 +284,10 @@ void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const 
   const LaneGroup& g = ctx.index[row.run].groups[row.group];
   dl->AddRectFilled(ImVec2(box.left, box.top), ImVec2(box.right, box.bottom), IM_COL32(250, 250, 250, 255));
   density_.reset(ctx.view_of(row.run), static_cast<int>(std::ceil(box.right - box.left)));
-  // Counted when the run was indexed (with the group, from the same run); a preview's, span by span.
+  // Counted when the run was indexed (with the group, from the same run); a preview's, or a
+  // group's folded only by a fit or a click, span by span.
   const std::vector<GroupIndex>& indexed = ctx.index[row.run].group_index;
-  const GroupIndex* group_index = row.group < indexed.size() ? &indexed[row.group] : nullptr;
+  const GroupIndex* group_index = row.group < indexed.size() && indexed[row.group].built ? &indexed[row.group] : nullptr;
   if (group_index) {
     density_.add(group_index->states);
   } else {
