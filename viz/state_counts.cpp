@@ -63,11 +63,16 @@ void StateCounts::count(const trace::Trace& run, std::span<const trace::LaneId> 
   // either order sums the same). Per state, where each chunk's keys start: counted in one
   // reading of the lanes, written in a second.
   std::array<std::vector<std::size_t>, kStates> starts;
+  const auto last = static_cast<std::int64_t>(static_cast<std::uint64_t>(origin) + range);
   const auto each_span = [&](auto&& f) {
     for (trace::LaneId l : lanes) {
       if (l >= run.lanes.size()) continue;
       run.lanes[l].spans.for_each([&](const trace::Span& s) {
-        if (s.end > s.begin) f(s, starts[static_cast<std::size_t>(s.state)]);
+        // Inside [origin, last] in every sound lane (its spans in order); a lane out of order
+        // (a measured trace gone wrong) must not index past the chunks.
+        if (s.end > s.begin && s.begin.ns() >= origin && s.end.ns() <= last) {
+          f(s, starts[static_cast<std::size_t>(s.state)]);
+        }
       });
     }
   };

@@ -205,6 +205,29 @@ TEST_CASE("state counts at the edges: spans ending on a column's edge, empty spa
   CHECK(seen.off_summed == 0);
 }
 
+TEST_CASE("state counts of a lane out of order (a measured trace gone wrong) keep to the range the lanes give") {
+  // The range is each lane's first begin to its last end: [0, 30) here. The bad lane's
+  // [50, 60) lies past it and is left out, where it would have been counted in a chunk past
+  // the last one.
+  trace::Trace run;
+  using trace::SpanState;
+  run.lanes.push_back(lane_of({span(0_ns, 30_ns, SpanState::Running)}));
+  run.lanes.push_back(lane_of({span(50_ns, 60_ns, SpanState::Sleeping), span(10_ns, 20_ns, SpanState::Sleeping)}));
+  REQUIRE(run.lanes[1].spans.size() == 2);
+  const std::vector<trace::LaneId> lanes{0, 1};
+  const StateCounts counts(run, lanes);
+  CHECK(StateCounts::between({}, counts.integral(SpanState::Running, 1e9)) == 30);
+  CHECK(StateCounts::between({}, counts.integral(SpanState::Sleeping, 1e9)) == 10);
+
+  // A span before the range: its offset from the origin would wrap to a chunk 2^64 away.
+  trace::Trace before;
+  before.lanes.push_back(lane_of({span(100_ns, 130_ns, SpanState::Running)}));
+  before.lanes.push_back(lane_of({span(110_ns, 120_ns, SpanState::Sleeping), span(50_ns, 60_ns, SpanState::Sleeping)}));
+  const StateCounts kept(before, lanes);
+  CHECK(StateCounts::between({}, kept.integral(SpanState::Running, 1e9)) == 30);
+  CHECK(StateCounts::between({}, kept.integral(SpanState::Sleeping, 1e9)) == 10);
+}
+
 TEST_CASE("state counts across gaps longer than a block's 32-bit offsets, and past 32 changes a block") {
   trace::Trace run;
   std::vector<trace::Span> spans;
