@@ -44,10 +44,28 @@ TO_SECONDS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6}
 NOT_OUTPUT = {
     ("11-old-gil.toml", "1.85x"): "Beazley's measurement on CPython, quoted",
     ("11-old-gil.toml", "1.54x"): "Beazley's measurement on CPython, quoted",
-    ("11-old-gil.toml", "1.80x"): "old GIL on two cores / sequential: the ratio of two makespans of the table",
-    ("11-old-gil.toml", "1.50x"): "old GIL on one core / sequential: the ratio of two makespans of the table",
     ("04-blocking-coroutine.toml", "900 ms"): "three handlers x 300 ms of blocking: the scenario's input",
     ("12-free-threaded.toml", "40%"): "python.free_threading_overhead of the scenario: its input",
+    ("01-cpu-bound.toml", "5 ms"): "the default switch interval: an input of the run",
+    ("07-convoy.toml", "5 ms"): "the default switch interval: the cost per read the text explains",
+    ("07-convoy.toml", "110 ms"): "100 reads x 1.1 ms, the inputs multiplied: the reader alone",
+    ("05-responsive-gui.toml", "1.02 s"): "60 x 17 ms, the inputs multiplied: the ideal makespan",
+    ("13-to-thread.toml", "3.006 s"): "30 ticks of 100 ms plus the ticks' own work, the ideal: no run prints it",
+    ("13-to-thread.toml", "1.5 s"): "the executor thread's Python work, the scenario's input",
+    ("08-switch-interval.toml", "1 ms"): "a run's switch interval, its input (and its name)",
+    ("08-switch-interval.toml", "5 ms"): "a run's switch interval, its input (and its name)",
+    ("08-switch-interval.toml", "50 ms"): "a run's switch interval, its input (and its name)",
+    ("05-responsive-gui.toml", "1 ms"): "a run's switch interval, its input (and its name)",
+    ("05-responsive-gui.toml", "5 ms"): "a run's switch interval, its input (and its name)",
+    ("05-responsive-gui.toml", "20 ms"): "a run's switch interval, its input (and its name)",
+}
+# Quoted text that is Python code the lesson names, not a line the program prints.
+QUOTED_CODE = {"counter += 1"}
+# (the lesson's scenario, figure as written) -> (run, run): a ratio the text works out from two
+# makespans of the table, the first run's over the second's; checked at the figure's precision.
+MAKESPAN_RATIOS = {
+    ("11-old-gil.toml", "1.79x"): ("old gil, 2 cores", "sequential"),
+    ("11-old-gil.toml", "1.49x"): ("old gil, 1 core", "sequential"),
 }
 
 
@@ -89,6 +107,24 @@ def column_values(output):
     return columns
 
 
+def without_run_names(output):
+    """The output with its titles (a line over a line of `=`) and the first cell of each row of
+    its run tables (a header starting `run `, a line of dashes, rows up to a blank line) blanked."""
+    lines = output.splitlines()
+    in_table = False
+    for i, line in enumerate(lines):
+        if i + 1 < len(lines) and lines[i + 1] and set(lines[i + 1]) == {"="}:
+            lines[i] = ""  # the scenario's title: its text, not a result
+        elif i > 0 and line and set(line) == {"-"} and lines[i - 1].startswith("run "):
+            in_table = True
+        elif not line.strip():
+            in_table = False
+        elif in_table:
+            name = re.split(r"\s{2,}", line.strip())[0]
+            lines[i] = line.replace(name, " " * len(name), 1)
+    return "\n".join(lines)
+
+
 def run_rows(output):
     """{run name, lower case: its makespan and speed-up cells} over the output's tables whose
     first column is `run` (a sweep's tables are by grid point, and have no such column)."""
@@ -116,6 +152,17 @@ def rows_named_before(line, at, rows):
         return None
     named = [name for name in rows if name == lead or name.startswith(lead + ",")]
     return [rows[name] for name in named] or None
+
+
+def makespan_ratio(rows, numerator, denominator):
+    """The makespan of run `numerator` over that of `denominator` as the table prints them, or
+    None when either is not one row of the table."""
+    def seconds(run):
+        cells = rows.get(run, [])
+        figures = output_figures(cells[0]) if cells else []
+        return value_of(figures[0][1], figures[0][2])[1] if len(figures) == 1 else None
+    top, bottom = seconds(numerator), seconds(denominator)
+    return top / bottom if top is not None and bottom else None
 
 
 def output_figures(output):
@@ -381,18 +428,20 @@ def check_lessons(update):
             # The table and the note, not the timeline: its axis labels are not figures.
             args = shlex.split(command)
             if args[0] == "run":
-                args = [a for a in args if a != "--no-timeline"] + ["--no-timeline"]
+                # Nor the note: its figures are the scenario's text, not what the runs give.
+                args = [a for a in args if a != "--no-timeline"] + ["--no-timeline", "--set", "note=-"]
             args += ["--width", "200"]
             result = subprocess.run([GILSIM, *args], cwd=SOURCE, capture_output=True, text=True)
             shown[command] = "gilsim " + " ".join(args)
             if result.returncode != 0:
                 stale.append(f"docs/lessons.md:{number}: `gilsim {command}` failed:\n{result.stderr}")
-            outputs[command] = output_figures(result.stdout)
+            # A run's name is not a result ("switch 50 ms"): a figure of the text must be one.
+            outputs[command] = output_figures(without_run_names(result.stdout))
             printed_lines[command] = [printed.strip() for printed in result.stdout.splitlines()]
             printed_columns[command] = column_values(result.stdout)
             printed_rows[command] = run_rows(result.stdout)
         for quoted in QUOTED.findall(line):
-            if not re.search(r"\d", quoted) or quoted.startswith(TO_TYPE):
+            if not re.search(r"\d", quoted) or quoted.startswith(TO_TYPE) or quoted in QUOTED_CODE:
                 continue
             checked += 1
             if not any(quoted in printed for printed in printed_lines[command]):
@@ -414,6 +463,17 @@ def check_lessons(update):
             exemption = (scenario_of(command), figure.group(0).replace("\u00a0", " "))
             if exemption in NOT_OUTPUT:
                 used_exemptions.add(exemption)
+                continue
+            if exemption in MAKESPAN_RATIOS:
+                used_exemptions.add(exemption)
+                checked += 1
+                ratio = makespan_ratio(printed_rows[command], *MAKESPAN_RATIOS[exemption])
+                written = float(figure.group(1))
+                if ratio is None or round(ratio, decimals_of(figure.group(1))) != written:
+                    stale.append(f"docs/lessons.md:{number}: '{figure.group(0)}' is given as the makespan of "
+                                 f"'{MAKESPAN_RATIOS[exemption][0]}' over that of '{MAKESPAN_RATIOS[exemption][1]}', "
+                                 f"which is {'not in the table' if ratio is None else f'{ratio:.3f}'} in what this "
+                                 f"prints: {shown[command]} (write the ratio, and its key in MAKESPAN_RATIOS)")
                 continue
             checked += 1
             named_rows = rows_named_before(line, figure.start(), printed_rows[command])
@@ -459,7 +519,7 @@ def main():
     for scenario, figure in sorted(set(NOTE_DEFAULTS) - used_defaults):
         stale.append(f"NOTE_DEFAULTS names '{figure}' in the note of {scenario}, which no longer writes it "
                      f"there: remove it")
-    for scenario, figure in sorted(set(NOT_OUTPUT) - used_exemptions):
+    for scenario, figure in sorted((set(NOT_OUTPUT) | set(MAKESPAN_RATIOS)) - used_exemptions):
         stale.append(f"NOT_OUTPUT exempts '{figure}' in the lesson of {scenario}, which no longer "
                      f"writes it there: remove the exemption")
     for problem in stale:
