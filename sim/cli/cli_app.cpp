@@ -35,7 +35,7 @@ constexpr const char* kExamples =
     "  gilsim run scenarios/default.toml --set cores=2 --set switch_interval=1ms\n"
     "  gilsim run --run threads --run asyncio --width 120\n"
     "  gilsim run --no-timeline --export-trace runs.json --csv spans.csv\n"
-    "  gilsim sweep scenarios/09-pool-sizing.toml --vary workers=1..16\n\n";
+    "  gilsim sweep scenarios/20-sweep-pool-size.toml --vary workers=1..16\n\n";
 
 /// The exit codes of `gilsim` itself (any subcommand's), and of each subcommand: each help
 /// names only what that command can meet.
@@ -219,7 +219,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   CLI::App* sweep = app.add_subcommand(
       "sweep", "Simulate a scenario over a grid of values and chart each run's speed-up (see docs/sweeps.md)");
   add_sweep_options(*sweep, sweep_options);
-  sweep->footer(std::string("Example:\n  gilsim sweep scenarios/09-pool-sizing.toml --vary workers=1..16 --csv sweep.csv\n\n") +
+  sweep->footer(std::string("Example:\n  gilsim sweep scenarios/20-sweep-pool-size.toml --vary workers=1..16 --csv sweep.csv\n\n") +
                 kSweepExitCodes);
 
   CLI::App* list = app.add_subcommand("list", "List the bundled scenarios with their titles");

@@ -2,6 +2,7 @@
 // sample standard deviation after '±' when there are several seeds.
 #include "sim/cli/sweep_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -22,6 +23,38 @@ std::string with_spread(const Spread& s, int seeds, const auto& format) {
 }
 
 std::string duration(double ns) { return format_time(Time{std::llround(ns)}); }
+
+/// "'a'", "'a' and 'b'", "'a', 'b' and 'c'".
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + fmt::format("'{}'", names[i]);
+  }
+  return out;
+}
+
+/// Runs that run alike with an earlier run at every point: their rows repeat its rows, and a
+/// class should hear why before reading four equal tables.
+std::string repeated_runs_note(const sweep::SweepPlan& plan, int width) {
+  std::string out;
+  std::vector<std::string> done;
+  for (const auto& first : plan.repeated_runs) {
+    if (std::find(done.begin(), done.end(), first.same_as) != done.end()) continue;
+    done.push_back(first.same_as);
+    std::vector<std::string> alike;
+    for (const auto& r : plan.repeated_runs) {
+      if (r.same_as == first.same_as) alike.push_back(r.run);
+    }
+    out += wrap_text(fmt::format("{} run{} as '{}' at every point: the varied value{} set{} them alike, and the same "
+                                 "settings give the same figures{}. Vary one run's own key (run.NAME.KEY) to compare "
+                                 "them.",
+                                 quoted_list(alike), alike.size() == 1 ? "s" : "", first.same_as,
+                                 plan.axes.size() == 1 ? "" : "s", plan.axes.size() == 1 ? "s" : "",
+                                 first.same_as == plan.baseline ? ": the speed-up against it is 1.00x" : ""),
+                     width);
+  }
+  return out;
+}
 
 std::string heading(const sweep::SweepPlan& plan) {
   std::string out = fmt::format("Sweep of \"{}\"\n  ({})\n", plan.title, plan.source_name);
@@ -108,7 +141,7 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
 
 std::string render_sweep_report(const sweep::SweepPlan& plan, const sweep::SweepResult& result,
                                 const scenario::Scenario& base, int width) {
-  std::string out = heading(plan);
+  std::string out = heading(plan) + repeated_runs_note(plan, width);
   for (std::size_t run = 0; run < plan.runs.size(); ++run) {
     const scenario::Run& r = base.runs.at(plan.runs[run]);
     out += fmt::format("\n{} ({})\n", r.name, scenario::to_string(r.executor));

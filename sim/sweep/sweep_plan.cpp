@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/override_keys.hpp"
 
 namespace gilsim::sweep {
@@ -66,6 +67,43 @@ std::int64_t estimate_simulation_bytes(const scenario::Scenario& s) {
   }
   return bytes;
 }
+
+namespace {
+
+/// Whether runs `a` and `b` of `s` run alike: the same executor and method with the same
+/// effective settings (their names aside).
+bool run_alike(const scenario::Scenario& s, const scenario::Run& a, const scenario::Run& b) {
+  if (a.executor != b.executor || a.method != b.method) return false;
+  const scenario::EffectiveSettings x = scenario::effective_settings(s, a);
+  const scenario::EffectiveSettings y = scenario::effective_settings(s, b);
+  return x.cores == y.cores && x.gil == y.gil && x.switch_interval == y.switch_interval && x.workers == y.workers &&
+         x.start_method == y.start_method && x.chunksize == y.chunksize;
+}
+
+/// Each shown run alike at every grid point with the baseline or an earlier shown run (the
+/// first such one).
+std::vector<SweepPlan::RepeatedRun> repeated_runs(const SweepPlan& plan, const scenario::Scenario& base) {
+  std::vector<std::size_t> compared = plan.runs;  // indices of the scenario's runs, the baseline first
+  if (compared.front() != 0) compared.insert(compared.begin(), 0);
+  std::vector<std::pair<std::size_t, std::size_t>> alike;  // positions in `compared` (later, earlier) still alike
+  for (std::size_t later = 1; later < compared.size(); ++later) {
+    for (std::size_t earlier = 0; earlier < later; ++earlier) alike.emplace_back(later, earlier);
+  }
+  for (std::size_t point = 0; point < plan.points() && !alike.empty(); ++point) {
+    const scenario::Scenario s = plan.scenario_at(point, 0);
+    std::erase_if(alike, [&](const auto& pair) {
+      return !run_alike(s, s.runs.at(compared[pair.first]), s.runs.at(compared[pair.second]));
+    });
+  }
+  std::vector<SweepPlan::RepeatedRun> out;
+  for (const auto& [later, earlier] : alike) {
+    const std::string& name = base.runs.at(compared[later]).name;
+    if (out.empty() || out.back().run != name) out.push_back({name, base.runs.at(compared[earlier]).name});
+  }
+  return out;
+}
+
+}  // namespace
 
 SweepPlan make_plan(const SweepRequest& request) {
   SweepPlan plan;
@@ -141,6 +179,7 @@ SweepPlan make_plan(const SweepRequest& request) {
     }
   }
   plan.bytes_per_simulation = largest;
+  plan.repeated_runs = repeated_runs(plan, base);
   const std::int64_t at_once = largest * std::max(1, request.jobs);
   if (at_once > kMemoryBudgetBytes) {
     throw SweepRefused(fmt::format("the sweep would hold about {} MiB at once ({} simulations at once of about {} MiB "

@@ -43,6 +43,14 @@ struct SweepPlan {
   std::vector<std::string> run_names;
   std::string title;
   std::string baseline;     ///< the scenario's first run: speed-up is against it
+  /// A shown run whose settings are the baseline's or an earlier shown run's at every grid
+  /// point (varying `workers` sets every pool's): its figures repeat that run's, which the
+  /// report says.
+  struct RepeatedRun {
+    std::string run;
+    std::string same_as;
+  };
+  std::vector<RepeatedRun> repeated_runs;
   std::int64_t bytes_per_simulation = 0;  ///< the estimate the memory budget was checked with
 
   std::size_t points() const;

@@ -115,6 +115,29 @@ TEST_CASE("grid points are numbered with the first key outermost") {
   CHECK(plan.simulations() == 24);
 }
 
+TEST_CASE("runs a sweep sets alike at every point are named with the run they repeat") {
+  // `workers` sets every pool's: lesson 09's four pools run alike at every point.
+  const auto alike = sweep::make_plan(request("09-pool-sizing.toml", {"workers=1..4"}));
+  REQUIRE(alike.repeated_runs.size() == 3);
+  for (const auto& r : alike.repeated_runs) CHECK(r.same_as == "Pool(2)");
+  CHECK(alike.repeated_runs[0].run == "Pool()");
+  CHECK(alike.repeated_runs[2].run == "Pool(16)");
+  // The baseline counts when it is not shown: Pool(8) alone repeats it.
+  auto shown = request("09-pool-sizing.toml", {"workers=1..4"});
+  shown.runs = {2};
+  const auto alone = sweep::make_plan(shown);
+  REQUIRE(alone.repeated_runs.size() == 1);
+  CHECK(alone.repeated_runs[0].run == "Pool(8)");
+  CHECK(alone.repeated_runs[0].same_as == "Pool(2)");
+  // One pool's own workers: Pool() and Pool(16) differ from Pool(2) and the varied one.
+  CHECK(sweep::make_plan(request("09-pool-sizing.toml", {"run.Pool(8).workers=1..4"})).repeated_runs.empty());
+  // Alike at some points only (Pool(2) and Pool(8) share 2 workers at the first): not repeated.
+  const auto some = sweep::make_plan(request("09-pool-sizing.toml", {"run.Pool(8).workers=2,3"}));
+  CHECK(some.repeated_runs.empty());
+  // Lesson 20's runs differ by executor or start method whatever the pool's size.
+  CHECK(sweep::make_plan(request("20-sweep-pool-size.toml", {"workers=1..16"})).repeated_runs.empty());
+}
+
 TEST_CASE("the speed-up is against the scenario's first run, simulated even when it is not shown") {
   auto r = request("20-sweep-pool-size.toml", {"workers=1,4"});
   r.runs = {1};  // the fork pool only
