@@ -37,6 +37,7 @@ std::string quoted_list(const std::vector<std::string>& names) {
 /// class should hear why before reading four equal tables.
 std::string repeated_runs_note(const sweep::SweepPlan& plan, int width) {
   std::string out;
+  for (const std::string& missed : plan.missed_runs) out += wrap_text(missed, width);
   std::vector<std::string> done;
   for (const auto& first : plan.repeated_runs) {
     if (std::find(done.begin(), done.end(), first.same_as) != done.end()) continue;

@@ -7,6 +7,7 @@
 
 #include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/override_keys.hpp"
+#include "sim/scenario/override_reach.hpp"
 
 namespace gilsim::sweep {
 
@@ -180,6 +181,15 @@ SweepPlan make_plan(const SweepRequest& request) {
   }
   plan.bytes_per_simulation = largest;
   plan.repeated_runs = repeated_runs(plan, base);
+  for (const scenario::Override& o : plan.base_overrides) {
+    if (auto missed = scenario::runs_an_override_misses(base, o)) plan.missed_runs.push_back(*missed);
+  }
+  for (const Axis& axis : plan.axes) {
+    for (std::size_t k = 0; k < axis.keys.size(); ++k) {
+      const scenario::Override varied{axis.keys[k], fmt::format("{}..{}", axis.values[k].front(), axis.values[k].back()), "--vary"};
+      if (auto missed = scenario::runs_an_override_misses(base, varied)) plan.missed_runs.push_back(*missed);
+    }
+  }
   const std::int64_t at_once = largest * std::max(1, request.jobs);
   if (at_once > kMemoryBudgetBytes) {
     throw SweepRefused(fmt::format("the sweep would hold about {} MiB at once ({} simulations at once of about {} MiB "

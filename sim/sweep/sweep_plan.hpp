@@ -51,6 +51,8 @@ struct SweepPlan {
     std::string same_as;
   };
   std::vector<RepeatedRun> repeated_runs;
+  /// A --set or --vary key that some runs keep their own value of (override_reach.hpp).
+  std::vector<std::string> missed_runs;
   std::int64_t bytes_per_simulation = 0;  ///< the estimate the memory budget was checked with
 
   std::size_t points() const;

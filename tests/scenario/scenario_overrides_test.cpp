@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/scenario/loader.hpp"
+#include "sim/scenario/override_reach.hpp"
 
 using namespace gilsim;
 using namespace gilsim::literals;
@@ -207,4 +208,24 @@ TEST_CASE("core speeds: from a file or an override; cores past the list run at 1
   CHECK(s.machine.speed_of(1) == 0.62);
   CHECK(s.machine.speed_of(2) == 1.0);
   CHECK(with({}).machine.speed_of(0) == 1.0);
+}
+
+TEST_CASE("an override of a value runs may set their own names the runs that keep theirs") {
+  // No run of kText sets its own: every override reaches every run.
+  const Scenario plain = with({"switch_interval=1ms"});
+  CHECK_FALSE(runs_an_override_misses(plain, parse_override("switch_interval=1ms")));
+  CHECK_FALSE(runs_an_override_misses(plain, parse_override("workers=2")));
+  // Two of three runs set their own switch interval, then all three.
+  const Scenario some = with({"run.1.switch_interval=2ms", "run.pool.switch_interval=3ms"});
+  CHECK(runs_an_override_misses(some, parse_override("python.switch_interval=1ms")) ==
+        "--set python.switch_interval=1ms leaves 'threads' and 'pool' as they were: each sets its own "
+        "switch_interval, which the file's run keeps.");
+  const Scenario all = with({"run.1.cores=1", "run.2.cores=2", "run.3.cores=3"});
+  CHECK(runs_an_override_misses(all, parse_override("cores=4")) ==
+        "--set cores=4 changes no run: every run sets its own cores, which it keeps; set one run's with "
+        "run.NAME.cores=VALUE.");
+  const Scenario one = with({"run.3.gil=\"none\""});
+  CHECK(runs_an_override_misses(one, parse_override("gil=old")) ==
+        "--set gil=old leaves 'process_pool' as it was: it sets its own gil, which the file's run keeps.");
+  CHECK_FALSE(runs_an_override_misses(all, parse_override("switch_interval=1ms")));
 }
