@@ -79,8 +79,9 @@ std::string render_scenario_report(const scenario::Scenario& s, const std::vecto
   }
   if (!options.timelines) return out;
   for (const trace::Trace* t : runs) {
-    out += fmt::format("\n{} ({}, {}, finished at {})\n", trace::display_name(*t), executor_label(*t),
-                       fmt::format("{} core{}", t->cores, t->cores == 1 ? "" : "s"), format_time(t->end));
+    out += fmt::format("\n{} ({}, {}, {} at {})\n", trace::display_name(*t), executor_label(*t),
+                       fmt::format("{} core{}", t->cores, t->cores == 1 ? "" : "s"),
+                       trace::ended_in_deadlock(*t) ? "deadlocked" : "finished", format_time(t->end));
     out += render_text_timeline(*t, TimelineOptions{options.width, options.max_rows_per_kind});
   }
   return out;

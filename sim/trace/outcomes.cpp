@@ -7,6 +7,16 @@
 
 namespace gilsim::trace {
 
+namespace {
+
+/// A deadlock is a cycle of waits for user locks (docs/model.md L6): a run without a lock
+/// lane has none, and its marks (a million in a big run) need not be read for one.
+bool has_lock_lane(const Trace& t) {
+  return std::any_of(t.lanes.begin(), t.lanes.end(), [](const Lane& l) { return l.kind == LaneKind::Lock; });
+}
+
+}  // namespace
+
 std::string group_digits(std::int64_t n) {
   const bool negative = n < 0;
   const std::uint64_t magnitude = negative ? 0 - static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n);
@@ -32,10 +42,7 @@ std::vector<std::string> outcome_lines(const Trace& t) {
     }
     lines.push_back(std::move(line));
   }
-  // A deadlock is a cycle of waits for user locks (docs/model.md L6): a run without a lock
-  // lane has none, and its marks (a million in a big run) need not be read for one.
-  const auto lock_lane = [](const Lane& l) { return l.kind == LaneKind::Lock; };
-  if (std::none_of(t.lanes.begin(), t.lanes.end(), lock_lane)) return lines;
+  if (!has_lock_lane(t)) return lines;
   std::string deadlock;
   Time at;
   for (const Mark& m : t.marks) {
@@ -51,6 +58,17 @@ std::vector<std::string> outcome_lines(const Trace& t) {
   }
   if (!deadlock.empty()) lines.push_back(deadlock + ". The run stopped there.");
   return lines;
+}
+
+bool ended_in_deadlock(const Trace& t) {
+  if (!has_lock_lane(t)) return false;
+  // The cycle is found when its last wait begins, and the run ends there: its marks come last.
+  for (auto m = t.marks.end(); m != t.marks.begin();) {
+    --m;
+    if (m->at < t.end) return false;
+    if (m->kind == MarkKind::Deadlock) return true;
+  }
+  return false;
 }
 
 }  // namespace gilsim::trace

@@ -18,4 +18,7 @@ std::string group_digits(std::int64_t n);
 /// deadlock, if the run ended in one ("deadlock at 1.00 ms: T2 waits for lock A, held by T1; ...").
 std::vector<std::string> outcome_lines(const Trace& trace);
 
+/// Whether the run ended in a deadlock (docs/model.md L6): it stopped there, jobs unfinished.
+bool ended_in_deadlock(const Trace& trace);
+
 }  // namespace gilsim::trace

@@ -224,6 +224,18 @@ TEST_CASE("counters and a deadlock are told in words") {
   CHECK(lines[1] == "hits = 12: all 2 updates kept");
   CHECK(lines[2] == "deadlock at 1.00 ms: T2 waits for lock A, held by T1; T1 waits for lock B, held by T2. "
                     "The run stopped there.");
+  // The run ends where the cycle is found; a run that goes on past a mark of one did not end in it.
+  t.end = Time{1'000'000};
+  CHECK(gilsim::trace::ended_in_deadlock(t));
+  t.end = Time{2'000'000};
+  CHECK_FALSE(gilsim::trace::ended_in_deadlock(t));
+  t.end = Time{1'000'000};
+  t.marks.push_back({Time{1'000'000}, 0, 0, 0, gilsim::trace::MarkKind::JobEnd});  // another mark after, at the end
+  CHECK(gilsim::trace::ended_in_deadlock(t));
+  gilsim::trace::Trace no_locks;
+  no_locks.end = Time{1'000'000};
+  no_locks.marks.push_back({Time{1'000'000}, 1, 2, 0, gilsim::trace::MarkKind::Deadlock});
+  CHECK_FALSE(gilsim::trace::ended_in_deadlock(no_locks));
 }
 
 TEST_CASE("time waiting for a user lock is counted apart from the GIL wait") {
