@@ -52,7 +52,7 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
     several_gils |= m.gil_lanes > 1;
     table.rows.push_back({trace::display_name(*t), executor_label(*t), format_time(m.makespan),
                           // A run that stopped early (a deadlock) has no speedup to speak of.
-                          m.finished() ? format_speedup(trace::speedup(baseline, m)) : std::string("-"),
+                          m.finished() ? trace::format_speedup(trace::speedup(baseline, m)) : std::string("-"),
                           percent(m.core_utilisation),
                           gil_held_cell(m), has_gil ? format_time(m.gil_wait_total) : "-",
                           // Grouped as the note and the lines under the table write counts ("80,000").

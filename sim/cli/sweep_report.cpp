@@ -96,7 +96,7 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
     const sweep::PointSummary s = sweep::summarise(result, point, run);
     const auto percent = [](double f) { return fmt::format("{:.0f}%", f * 100.0); };
     row.push_back(with_spread(s.makespan_ns, seeds, duration));
-    row.push_back(with_spread(s.speedup, seeds, format_speedup));
+    row.push_back(with_spread(s.speedup, seeds, trace::format_speedup));
     row.push_back(with_spread(s.cores_busy, seeds, percent));
     // As the run table's cell (gil_held_cell): "max" when a process pool has a GIL per process.
     row.push_back(s.has_gil ? (s.several_gils ? "max " : "") + with_spread(s.gil_held, seeds, percent) : "-");

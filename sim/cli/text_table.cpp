@@ -54,10 +54,4 @@ std::string render_table(const TextTable& t, std::size_t max_width) {
   return out;
 }
 
-std::string format_speedup(double speedup) {
-  if (!(speedup > 0.0) || speedup >= 0.1 || !std::isfinite(speedup)) return fmt::format("{:.2f}x", speedup);
-  const int decimals = 1 - static_cast<int>(std::floor(std::log10(speedup)));
-  return fmt::format("{:.{}f}x", speedup, decimals);
-}
-
 }  // namespace gilsim::cli

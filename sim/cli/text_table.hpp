@@ -18,8 +18,5 @@ struct TextTable {
 /// two) and says which in a last line.
 std::string render_table(const TextTable& table, std::size_t max_width = SIZE_MAX);
 
-/// A speed-up as the tables print it: two decimals ("0.99x"), and two significant digits
-/// below 0.1x ("0.0018x"), so a run hundreds of times slower does not read as "0.00x".
-std::string format_speedup(double speedup);
 
 }  // namespace gilsim::cli

@@ -2,6 +2,9 @@
 #include "sim/trace/metrics.hpp"
 
 #include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
 
 namespace gilsim::trace {
 
@@ -162,6 +165,12 @@ Metrics compute_metrics_but_thread_lanes_and_marks(const Trace& trace) {
 double speedup(const Metrics& baseline, const Metrics& m) {
   if (baseline.makespan <= Time::zero() || m.makespan <= Time::zero()) return 0.0;
   return static_cast<double>(baseline.makespan.ns()) / static_cast<double>(m.makespan.ns());
+}
+
+std::string format_speedup(double speedup) {
+  if (!(speedup > 0.0) || speedup >= 0.1 || !std::isfinite(speedup)) return fmt::format("{:.2f}x", speedup);
+  const int decimals = 1 - static_cast<int>(std::floor(std::log10(speedup)));
+  return fmt::format("{:.{}f}x", speedup, decimals);
 }
 
 }  // namespace gilsim::trace

@@ -119,5 +119,9 @@ Metrics compute_metrics_but_thread_lanes_and_marks(const Trace& trace);
 
 /// baseline.makespan / m.makespan; 0 when either makespan is zero.
 double speedup(const Metrics& baseline, const Metrics& m);
+/// A speed-up as the tables print it, in the command line and the viewer alike: two decimals
+/// ("0.99x"), and two significant digits below 0.1x ("0.0018x"), so a run hundreds of times
+/// slower does not read as "0.00x".
+std::string format_speedup(double speedup);
 
 }  // namespace gilsim::trace

@@ -250,3 +250,15 @@ TEST_CASE("time waiting for a user lock is counted apart from the GIL wait") {
   CHECK(m.lock_wait_total == Time{3'000'000});
   CHECK(m.gil_wait_total == Time{1'000'000});
 }
+
+TEST_CASE("a speed-up far below 1x keeps two significant digits, so it does not read as zero") {
+  // Lesson 3: 2.2 s of asyncio against 1,250 s of a thread pool (the command line's table and
+  // the viewer's Numbers panel print it alike).
+  CHECK(gilsim::trace::format_speedup(2.200020 / 1250.129669) == "0.0018x");
+  CHECK(gilsim::trace::format_speedup(0.05) == "0.050x");
+  CHECK(gilsim::trace::format_speedup(0.0999) == "0.100x");
+  CHECK(gilsim::trace::format_speedup(0.1) == "0.10x");
+  CHECK(gilsim::trace::format_speedup(0.99) == "0.99x");
+  CHECK(gilsim::trace::format_speedup(568.2) == "568.20x");
+  CHECK(gilsim::trace::format_speedup(0.0) == "0.00x");  // a standard deviation of nothing
+}

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/trace/outcomes.hpp"
 #include "viz/palette.hpp"
 #include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
@@ -114,15 +115,16 @@ void draw_numbers(const AppState& app) {
   // The cells first, so the table can fit the panel: headers on two lines when one line
   // each would cut the last column, and then as many columns as fit, the rest in a tooltip
   // on each row (a 1600 screen's side panel at scale 1 holds four).
-  const std::vector<std::string> headers = {"run", "makespan", "speedup", "cores busy", "GIL wait", "switches (forced)"};
+  // The command line's columns and names (gilsim run's table), so the two read alike.
+  const std::vector<std::string> headers = {"run", "makespan", "speedup", "cores busy", "GIL wait", "switches (drop requests)"};
   std::vector<std::array<std::string, 6>> cells;
   for (std::uint32_t r : order) {
     const trace::Metrics& m = app.runs[r].metrics;
     cells.push_back({run_label(runs[r]), format_time(m.makespan),
-                     m.finished() ? fmt::format("{:.2f}x", trace::speedup(baseline_of(runs[r]), m)) : "-",
+                     m.finished() ? trace::format_speedup(trace::speedup(baseline_of(runs[r]), m)) : "-",
                      fmt::format("{:.0f}%", m.core_utilisation * 100),
                      m.gil_lanes == 0 ? std::string("no GIL") : format_time(m.gil_wait_total),
-                     fmt::format("{} ({})", m.gil_switches, m.forced_switches)});
+                     fmt::format("{} ({})", trace::group_digits(m.gil_switches), trace::group_digits(m.drop_requests))});
   }
   std::vector<float> cell_widths(headers.size(), 0.0f);
   for (const auto& row : cells) {
