@@ -18,6 +18,7 @@
 #include "sim/cpython/cpython_runs.hpp"
 #include "sim/scenario/bundled_names.hpp"
 #include "sim/scenario/loader.hpp"
+#include "sim/scenario/name_suggestions.hpp"
 #include "sim/sweep/sweep_plan.hpp"
 #include "sim/sweep/sweep_results.hpp"
 
@@ -182,6 +183,21 @@ std::string usage_error(const CLI::App& app, const CLI::ParseError& e, int argc,
                          "as in `{}`",
                          option, sub->get_name(), scenario::printable(command));
     }
+  }
+  // A first word that is no subcommand: a typo of one ("runn"), or a file without `run`.
+  if (given == nullptr && !args.empty() && !args.front().starts_with("-")) {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    const std::vector<std::string_view> views(names.begin(), names.end());
+    const std::string& word = args.front();
+    std::string hint;
+    if (const auto near = scenario::closest_name(word, views)) {
+      hint = fmt::format("; did you mean `gilsim {}`?", *near);
+    } else if (word.ends_with(".toml") || std::isdigit(static_cast<unsigned char>(word.front())) != 0) {
+      hint = fmt::format("; to run a scenario: `gilsim run {}`", scenario::printable(word));
+    }
+    return fmt::format("gilsim: '{}' is not a command{} (the commands: {}; see `gilsim --help`)",
+                       scenario::printable(word), hint, scenario::join_names(views));
   }
   std::string what = scenario::printable(e.what());
   const std::string help = fmt::format("see `gilsim{} --help`", given ? " " + given->get_name() : std::string());
