@@ -160,6 +160,27 @@ def dash_is_standard_output():
 
 
 @check
+def two_outputs_to_one_file_are_refused(folder):
+    same = os.path.join(folder, "same.csv")
+    # Refused before the model's work is even counted: --max-events 10 would fail later.
+    for other in (same, os.path.join(folder, ".", "same.csv")):
+        result = gilsim("run", "--max-events", "10", "--csv", same, "--export-trace", other)
+        expect_exit(result, 2, "name the same file")
+        expect(not os.listdir(folder), f"written although refused: {os.listdir(folder)}")
+    with open(same, "w") as f:
+        f.write("old")
+    os.symlink("same.csv", os.path.join(folder, "link.json"))
+    result = gilsim("run", "--csv", same, "--export-trace", os.path.join(folder, "link.json"))
+    expect_exit(result, 2, "name the same file")
+    with open(same) as f:
+        expect(f.read() == "old", "the file was written although the command was refused")
+    result = gilsim("sweep", "--vary", "cores=1..2", "--csv", same, "--json", same)
+    expect_exit(result, 2, "--csv '")
+    # Two files apart are fine.
+    expect_exit(gilsim("run", "--no-timeline", "--csv", same, "--export-trace", os.path.join(folder, "t.json")), 0)
+
+
+@check
 def symlink_is_written_through(folder):
     target = os.path.join(folder, "real.csv")
     link = os.path.join(folder, "link.csv")
