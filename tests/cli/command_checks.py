@@ -102,6 +102,29 @@ def non_ascii_outside_strings_is_refused(folder):
 
 
 @check
+def a_lesson_named_another_way_is_suggested(folder):
+    # No such file and no folder in the name: maybe a lesson's name, said another way.
+    result = gilsim("run", "convoy")
+    expect_exit(result, 2, "convoy: cannot open the file (No such file or directory)")
+    expect("file or a bundled lesson: did you mean 07-convoy (" in result.stderr and "07-convoy.toml)?" in result.stderr,
+           f"the lesson is not suggested:\n{result.stderr}")
+    result = gilsim("run", "19")  # no lesson has that number: all of them are named
+    expect_exit(result, 2, "expected a readable scenario file or a bundled lesson, which are 01-cpu-bound, 02-io-bound")
+    expect("21-sweep-waiting-share" in result.stderr and "gilsim list" in result.stderr,
+           f"not every lesson is named:\n{result.stderr}")
+    # A name with a folder is the file the user meant: no guess.
+    result = gilsim("run", os.path.join(folder, "convoy"))
+    expect_exit(result, 2, "cannot open the file (No such file or directory); expected a readable scenario file\n")
+    # A file that is there keeps its file:line:col errors.
+    bad = os.path.join(folder, "convoy")
+    with open(bad, "w") as f:
+        f.write("name = 3\n")
+    result = gilsim("run", bad)
+    expect_exit(result, 2, f"{bad}:1:")
+    expect("did you mean" not in result.stderr, f"a guess for a file that exists:\n{result.stderr}")
+
+
+@check
 def timeout_nan_is_refused():
     for value in ("nan", "inf", "-1", "0"):
         expect_exit(gilsim("run", "--real-only", "--timeout", value), 2, "expected a number of seconds")
