@@ -45,7 +45,7 @@ int numbered_thread(const std::string& name) {
 }
 
 /// Symbol of each lane when it holds a GIL or a lock, chosen so that a digit reads as the
-/// thread of that name: T<n> gets holder_symbol(n - 1) ('1' for T1, 'a' for T10), the thread
+/// thread of that name: T<n> gets holder_symbol(n - 1) ('1' for T1, 'a' for the tenth), the thread
 /// `main` gets '0', and every other thread lane, then every task lane (an asyncio.Lock is
 /// held by a task), gets the next symbol nobody has, in trace order ('*' once none is left).
 std::vector<char> holder_symbols(const Trace& t) {

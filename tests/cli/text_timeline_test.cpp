@@ -174,7 +174,7 @@ TEST_CASE("a GIL row's digit names its thread: T<n> is n, main is 0, other holde
   TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
   const auto p = b.add_process("main", true);
   const auto gil = b.gil_lane(p);
-  // In trace order: main, T2, a pool worker, T1, T10, T3, a second T3 and a task. The
+  // In trace order: main, T2, a pool worker, T1, the tenth, T3, a second T3 and a task. The
   // worker, the second T3 and the task take the first symbols nobody has: '4', '5', '6'.
   std::vector<LaneId> holders;
   for (const char* name : {"main", "T2", "worker 1", "T1", "T10", "T3", "T3"}) {
