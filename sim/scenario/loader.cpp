@@ -57,7 +57,9 @@ std::string bundled_lessons_hint(const std::string& name) {
     }
   }
   if (all.empty()) return " file";
-  if (meant.size() == 1) return fmt::format(" file or a bundled lesson: did you mean {} ({})?", meant[0], meant_file.string());
+  if (meant.size() == 1) {
+    return fmt::format(" file or a bundled lesson: did you mean {} ({})?", meant[0], meant_file.string());
+  }
   if (!meant.empty()) return fmt::format(" file or a bundled lesson: did you mean one of {}?", fmt::join(meant, ", "));
   return fmt::format(" file or a bundled lesson, which are {} (`gilsim list` says what each shows)",
                      fmt::join(all, ", "));
@@ -70,8 +72,8 @@ std::string read_scenario_text(const std::string& name) {
   if (fd < 0) {
     const int open_error = errno;
     const bool maybe_a_lesson = open_error == ENOENT && !std::filesystem::path(name).has_parent_path();
-    refuse_file(name, fmt::format("cannot open the file ({}); expected a readable scenario{}", std::strerror(open_error),
-                                  maybe_a_lesson ? bundled_lessons_hint(name) : " file"));
+    refuse_file(name, fmt::format("cannot open the file ({}); expected a readable scenario{}",
+                                  std::strerror(open_error), maybe_a_lesson ? bundled_lessons_hint(name) : " file"));
   }
   struct Closer {
     int fd;
