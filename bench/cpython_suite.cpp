@@ -229,6 +229,12 @@ std::string measurements_text(const Measurements& m) {
 }
 
 Measurements read_measurements(const std::filesystem::path& file) {
+  std::error_code error;
+  if (std::filesystem::is_directory(file, error)) {
+    // A folder opens as a stream that reads nothing, which would read as an empty file.
+    throw SuiteError(
+        fmt::format("{}: is a folder; expected the measurements file (fidelity/measured.jsonl)", file.string()));
+  }
   std::ifstream in(file);
   if (!in) throw SuiteError(fmt::format("{}: cannot read the measurements", file.string()));
   return read_measurements(in, file.string());

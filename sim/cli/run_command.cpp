@@ -94,14 +94,34 @@ std::string cpython_note(const cpython::Interpreter& python, const scenario::Sce
       real::available_cpus());
 }
 
+/// Whether two output paths lead to one file, existing or to be made.
+bool same_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (fs::equivalent(a, b, error)) return true;  // both exist
+  const fs::path first = fs::weakly_canonical(fs::absolute(a), error);
+  if (error) return a == b;
+  const fs::path second = fs::weakly_canonical(fs::absolute(b), error);
+  return error ? a == b : first == second;
+}
+
 }  // namespace
 
-void check_output_directory(const std::string& path) {
-  if (path.empty() || path == "-") return;
-  const auto directory = std::filesystem::path(path).parent_path();
-  std::error_code error;
-  if (!directory.empty() && !std::filesystem::is_directory(directory, error)) {
-    throw std::runtime_error(fmt::format("cannot write '{}': there is no directory '{}'", path, directory.string()));
+void check_outputs_apart(const std::vector<NamedOutput>& outputs) {
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    for (std::size_t j = i + 1; j < outputs.size(); ++j) {
+      const NamedOutput& a = outputs[i];
+      const NamedOutput& b = outputs[j];
+      if (a.path.empty() || b.path.empty()) continue;
+      if (a.path == "-" && b.path == "-") {
+        throw UsageError(fmt::format("{} - and {} - would both write to standard output; send one to a file",
+                                     a.option, b.option));
+      }
+      if (a.path == "-" || b.path == "-" || !same_file(a.path, b.path)) continue;
+      throw UsageError(fmt::format("{} '{}' and {} '{}' name the same file, and the one written last would "
+                                   "replace the other; give each a file of its own",
+                                   a.option, a.path, b.option, b.path));
+    }
   }
 }
 
@@ -122,6 +142,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   for (const auto& s : scenarios) chosen.push_back(select_runs(s, options.run_names));
   check_output_directory(options.chrome_trace_path);
   check_output_directory(options.csv_path);
+  check_outputs_apart({{"--export-trace", options.chrome_trace_path}, {"--csv", options.csv_path}});
   std::vector<std::pair<const scenario::Scenario*, const scenario::Run*>> simulated;
   if (!options.real_only) {
     for (std::size_t i = 0; i < scenarios.size(); ++i) {
@@ -131,9 +152,6 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   model::check_work(simulated, options.max_events, "raise the limit with --max-events N");
   model::SimulationStats stats;
   std::uint64_t events_left = options.max_events;
-  if (options.chrome_trace_path == "-" && options.csv_path == "-") {
-    throw UsageError("--export-trace - and --csv - would both write to standard output; send one to a file");
-  }
   // With an export on standard output, the reports are computed but not printed.
   std::ostringstream unprinted;
   std::ostream& report_out = exports_to_stdout(options) ? unprinted : out;

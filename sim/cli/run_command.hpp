@@ -9,6 +9,7 @@
 
 #include "sim/cli/run_selection.hpp"
 #include "sim/model/work_budget.hpp"
+#include "sim/trace/atomic_file.hpp"
 
 namespace gilsim::cli {
 
@@ -28,9 +29,17 @@ struct RunOptions {
   std::uint64_t max_events = model::kDefaultMaxEvents;  ///< --max-events: the model's work, all runs
 };
 
-/// Fails (std::runtime_error) before anything runs when `path`'s directory does not exist,
-/// so an output file that could not be written at the end is reported first. Empty: no file.
-void check_output_directory(const std::string& path);
+using trace::check_output_directory;
+
+/// An output file and the option that asked for it ("--csv"), for messages.
+struct NamedOutput {
+  std::string option;
+  std::string path;  ///< empty: not asked for; "-": standard output
+};
+
+/// Fails (UsageError) when two outputs name one file (through symlinks, "./", hard links)
+/// or both standard output, where the last written would silently replace the other.
+void check_outputs_apart(const std::vector<NamedOutput>& outputs);
 
 /// Does the whole command. Throws scenario::ScenarioError (bad file or --set), UsageError,
 /// or std::runtime_error (a file that cannot be written); returns 0 on success.

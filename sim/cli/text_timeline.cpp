@@ -16,6 +16,8 @@ namespace {
 constexpr int kMaxNameWidth = 20;  // "lock counter_lock" whole; longer names are cut
 constexpr int kMinBarWidth = 10;
 constexpr int kTickSpacing = 10;  ///< columns between axis labels, at least
+constexpr int kHolderSymbolCount = 9 + 26 + 26;  ///< '1'-'9', 'a'-'z', 'A'-'Z'
+constexpr char kMainHolderSymbol = '0';          ///< outside that range: never a T<n>'s
 
 constexpr std::array kLegendOrder = {
     SpanState::Running,  SpanState::Native,   SpanState::WaitingGil, SpanState::Runnable,
@@ -31,17 +33,55 @@ Time bucket_start(Time end, int i, int n) {
 
 bool is_holder_row(LaneKind kind) { return kind == LaneKind::Gil || kind == LaneKind::Lock; }
 
-/// Symbol of each lane when it holds a GIL or a lock: thread lanes numbered in trace
-/// order, then task lanes (an asyncio.Lock is held by a task).
+/// n when `name` is "T<n>" with a holder symbol of its own (1 to 61), else 0.
+int numbered_thread(const std::string& name) {
+  if (name.size() < 2 || name.size() > 3 || name[0] != 'T' || name[1] == '0') return 0;
+  int n = 0;
+  for (std::size_t i = 1; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9') return 0;
+    n = n * 10 + (name[i] - '0');
+  }
+  return holder_symbol(n - 1) == '*' ? 0 : n;
+}
+
+/// Symbol of each lane when it holds a GIL or a lock, chosen so that a digit reads as the
+/// thread of that name: T<n> gets holder_symbol(n - 1) ('1' for T1, 'a' for the tenth), the thread
+/// `main` gets '0', and every other thread lane, then every task lane (an asyncio.Lock is
+/// held by a task), gets the next symbol nobody has, in trace order ('*' once none is left).
 std::vector<char> holder_symbols(const Trace& t) {
   std::vector<char> symbols(t.lanes.size(), '*');
-  int k = 0;
+  std::vector<bool> given(kHolderSymbolCount, false);
+  bool main_given = false;
+  for (LaneId id = 0; id < t.lanes.size(); ++id) {
+    if (t.lanes[id].kind != LaneKind::Thread) continue;
+    const std::string& name = t.lanes[id].name;
+    if (const int n = numbered_thread(name); n > 0 && !given[static_cast<std::size_t>(n - 1)]) {
+      given[static_cast<std::size_t>(n - 1)] = true;
+      symbols[id] = holder_symbol(n - 1);
+    } else if (name == "main" && !main_given) {
+      main_given = true;
+      symbols[id] = kMainHolderSymbol;
+    }
+  }
+  std::size_t next_free = 0;
   for (const LaneKind kind : {LaneKind::Thread, LaneKind::Task}) {
     for (LaneId id = 0; id < t.lanes.size(); ++id) {
-      if (t.lanes[id].kind == kind) symbols[id] = holder_symbol(k++);
+      if (t.lanes[id].kind != kind || symbols[id] != '*') continue;
+      while (next_free < given.size() && given[next_free]) ++next_free;
+      if (next_free == given.size()) continue;
+      given[next_free] = true;
+      symbols[id] = holder_symbol(static_cast<int>(next_free));
     }
   }
   return symbols;
+}
+
+/// Where a holder symbol comes in the legend: '0', then holder_symbol's order.
+int holder_rank(char symbol) {
+  if (symbol == kMainHolderSymbol) return -1;
+  if (symbol >= '1' && symbol <= '9') return symbol - '1';
+  if (symbol >= 'a' && symbol <= 'z') return 9 + (symbol - 'a');
+  return 9 + 26 + (symbol - 'A');
 }
 
 char span_symbol(const Lane& lane, const Span& s, const std::vector<char>& holders) {
@@ -183,13 +223,14 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
       return is_holder_row(t.lanes[g].kind) && rows[g].find(symbol) != std::string::npos;
     });
   };
-  std::vector<std::string> holder_entries;
+  // In symbol order, '0' first, so that "1 T1  2 T2" reads like the rows' digits.
+  std::vector<LaneId> shown_holders;
   for (LaneId id = 0; id < t.lanes.size(); ++id) {
-    const bool can_hold = t.lanes[id].kind == LaneKind::Thread || t.lanes[id].kind == LaneKind::Task;
-    if (can_hold && holders[id] != '*' && on_a_gil_row(holders[id])) {
-      holder_entries.push_back(fmt::format("{} {}", holders[id], t.lanes[id].name));
-    }
+    if (holders[id] != '*' && on_a_gil_row(holders[id])) shown_holders.push_back(id);
   }
+  std::ranges::sort(shown_holders, {}, [&](LaneId id) { return holder_rank(holders[id]); });
+  std::vector<std::string> holder_entries;
+  for (LaneId id : shown_holders) holder_entries.push_back(fmt::format("{} {}", holders[id], t.lanes[id].name));
   if (on_a_gil_row('*')) holder_entries.push_back("* another thread");
   std::string out = wrap_entries(entries, width);
   if (!holder_entries.empty()) {
@@ -231,7 +272,7 @@ char holder_symbol(int k) {
   if (k < 0) return '*';
   if (k < 9) return static_cast<char>('1' + k);
   if (k < 9 + 26) return static_cast<char>('a' + (k - 9));
-  if (k < 9 + 52) return static_cast<char>('A' + (k - 35));
+  if (k < kHolderSymbolCount) return static_cast<char>('A' + (k - 35));
   return '*';
 }
 

@@ -18,8 +18,9 @@ struct TimelineOptions {
 /// the GIL, ...). GIL lanes show their holder instead (see holder_symbol).
 char state_symbol(trace::SpanState state);
 
-/// The character for the k-th thread lane of a trace (0-based): '1'..'9', 'a'..'z',
-/// 'A'..'Z', then '*' for the rest.
+/// The k-th holder symbol (0-based): '1'..'9', 'a'..'z', 'A'..'Z', then '*' for the rest.
+/// On GIL and lock rows thread T<n> is holder_symbol(n - 1) and `main` is '0', so a digit
+/// names its thread; other holders take the symbols left, and the legend lists them all.
 char holder_symbol(int thread_index);
 
 /// Rows (name, then bars between '|'), the axis, and a legend of the symbols shown.

@@ -7,11 +7,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml++/toml.h>
 
 #include "sim/scenario/scenario_reader.hpp"
@@ -39,12 +41,39 @@ std::string_view file_kind(mode_t mode) {
   return "not a regular file";
 }
 
+/// The end of "expected a readable scenario ..." for a name with no folder part and no such
+/// file, maybe meant as a lesson ("convoy", "19"): the bundled lessons whose name holds it,
+/// or else all of them.
+std::string bundled_lessons_hint(const std::string& name) {
+  std::string lowered = name;
+  std::ranges::transform(lowered, lowered.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::vector<std::string> all, meant;
+  std::filesystem::path meant_file;
+  for (const std::filesystem::path& file : bundled_scenarios()) {
+    all.push_back(file.stem().string());
+    if (!lowered.empty() && all.back().find(lowered) != std::string::npos) {
+      meant.push_back(all.back());
+      meant_file = file;
+    }
+  }
+  if (all.empty()) return " file";
+  if (meant.size() == 1) {
+    return fmt::format(" file or a bundled lesson: did you mean {} ({})?", meant[0], meant_file.string());
+  }
+  if (!meant.empty()) return fmt::format(" file or a bundled lesson: did you mean one of {}?", fmt::join(meant, ", "));
+  return fmt::format(" file or a bundled lesson, which are {} (`gilsim list` says what each shows)",
+                     fmt::join(all, ", "));
+}
+
 /// The whole file, refused when it is not a regular file or is larger than the cap.
 /// O_NONBLOCK: opening a FIFO with no writer must not hang before fstat can refuse it.
 std::string read_scenario_text(const std::string& name) {
   const int fd = ::open(name.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
-    refuse_file(name, fmt::format("cannot open the file ({}); expected a readable scenario file", std::strerror(errno)));
+    const int open_error = errno;
+    const bool maybe_a_lesson = open_error == ENOENT && !std::filesystem::path(name).has_parent_path();
+    refuse_file(name, fmt::format("cannot open the file ({}); expected a readable scenario{}",
+                                  std::strerror(open_error), maybe_a_lesson ? bundled_lessons_hint(name) : " file"));
   }
   struct Closer {
     int fd;

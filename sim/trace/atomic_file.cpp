@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -117,6 +118,7 @@ struct Planned {
   const OutputRequest* request;
   fs::path target;     ///< after symlinks
   fs::path temporary;  ///< empty: written directly (standard output or a special file)
+  std::optional<fs::perms> kept_mode;  ///< the replaced file's; none: a new file, umask's
 };
 
 }  // namespace
@@ -125,7 +127,7 @@ void write_outputs(const std::vector<OutputRequest>& outputs, std::ostream& stan
   std::vector<Planned> plan;
   for (const OutputRequest& request : outputs) {
     if (request.path == "-") {
-      plan.push_back({&request, request.path, {}});
+      plan.push_back({&request, request.path, {}, {}});
       continue;
     }
     if (request.path.filename().empty()) fail(request.path, "the path names a directory, not a file");
@@ -134,17 +136,29 @@ void write_outputs(const std::vector<OutputRequest>& outputs, std::ostream& stan
     if (fs::is_directory(status)) fail(request.path, "it is a directory");
     if (fs::exists(status) && !fs::is_regular_file(status)) {
       // A FIFO or a device, maybe behind a symlink such as /dev/stdout: opened as it is.
-      plan.push_back({&request, request.path, {}});
+      plan.push_back({&request, request.path, {}, {}});
       continue;
     }
     const fs::path target = final_target(request.path);  // a symlink's file is replaced, not the link
-    plan.push_back({&request, target, temporary_sibling(target)});
+    std::optional<fs::perms> kept_mode;
+    if (fs::exists(status)) {
+      // As `cp` or `>` would: a file this user may not write is refused (root may), and the
+      // file that replaces it keeps its permissions rather than the umask's.
+      if (::access(target.c_str(), W_OK) != 0) fail(request.path, std::strerror(errno));
+      kept_mode = status.permissions() & fs::perms::all;
+    }
+    plan.push_back({&request, target, temporary_sibling(target), kept_mode});
   }
   TemporaryGuard guard;
   for (const Planned& p : plan) {
     if (p.temporary.empty()) continue;
     guard.add(p.temporary, p.request->path);
     write_to_file(p.request->path, p.temporary, std::ios::trunc, p.request->write);
+    if (p.kept_mode) {
+      std::error_code error;
+      fs::permissions(p.temporary, *p.kept_mode, fs::perm_options::replace, error);
+      if (error) fail(p.request->path, error.message());
+    }
   }
   for (const Planned& p : plan) {
     if (!p.temporary.empty()) continue;
@@ -159,6 +173,15 @@ void write_outputs(const std::vector<OutputRequest>& outputs, std::ostream& stan
     std::error_code error;
     fs::rename(p.temporary, p.target, error);
     if (error) fail(p.request->path, error.message());
+  }
+}
+
+void check_output_directory(const fs::path& path) {
+  if (path.empty() || path == "-") return;
+  const fs::path directory = path.parent_path();
+  std::error_code error;
+  if (!directory.empty() && !fs::is_directory(directory, error)) {
+    fail(path, fmt::format("there is no directory '{}'", directory.string()));
   }
 }
 

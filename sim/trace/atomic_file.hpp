@@ -1,7 +1,8 @@
 // Writing output files the way command-line tools do: "-" is standard output; a symlink is
 // written through to its target; a FIFO or a device (/dev/stdout, /dev/full) is written
 // directly; a regular file (or a new one) is written to a temporary file beside it and
-// renamed over it, so a failed write never leaves a half file behind.
+// renamed over it, so a failed write never leaves a half file behind. A replaced file keeps
+// its permissions; one this user may not write is refused (as `cp` and `>` do: root may).
 #pragma once
 
 #include <filesystem>
@@ -21,6 +22,10 @@ struct OutputRequest {
 /// std::runtime_error ("cannot write 'out.json': ...") on the first failure, after removing
 /// every temporary. SIGINT, SIGTERM or SIGHUP while writing removes the temporaries too.
 void write_outputs(const std::vector<OutputRequest>& outputs, std::ostream& standard_output);
+
+/// Fails (std::runtime_error) when `path`'s directory does not exist: checked before the work
+/// that makes an output, so that it is not lost at the end. Empty or "-": no file, no check.
+void check_output_directory(const std::filesystem::path& path);
 
 /// write_outputs() with one regular file (or special file) and no standard output.
 void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write);

@@ -102,6 +102,29 @@ def non_ascii_outside_strings_is_refused(folder):
 
 
 @check
+def a_lesson_named_another_way_is_suggested(folder):
+    # No such file and no folder in the name: maybe a lesson's name, said another way.
+    result = gilsim("run", "convoy")
+    expect_exit(result, 2, "convoy: cannot open the file (No such file or directory)")
+    expect("file or a bundled lesson: did you mean 07-convoy (" in result.stderr and "07-convoy.toml)?" in result.stderr,
+           f"the lesson is not suggested:\n{result.stderr}")
+    result = gilsim("run", "19")  # no lesson has that number: all of them are named
+    expect_exit(result, 2, "expected a readable scenario file or a bundled lesson, which are 01-cpu-bound, 02-io-bound")
+    expect("21-sweep-waiting-share" in result.stderr and "gilsim list" in result.stderr,
+           f"not every lesson is named:\n{result.stderr}")
+    # A name with a folder is the file the user meant: no guess.
+    result = gilsim("run", os.path.join(folder, "convoy"))
+    expect_exit(result, 2, "cannot open the file (No such file or directory); expected a readable scenario file\n")
+    # A file that is there keeps its file:line:col errors.
+    bad = os.path.join(folder, "convoy")
+    with open(bad, "w") as f:
+        f.write("name = 3\n")
+    result = gilsim("run", bad)
+    expect_exit(result, 2, f"{bad}:1:")
+    expect("did you mean" not in result.stderr, f"a guess for a file that exists:\n{result.stderr}")
+
+
+@check
 def timeout_nan_is_refused():
     for value in ("nan", "inf", "-1", "0"):
         expect_exit(gilsim("run", "--real-only", "--timeout", value), 2, "expected a number of seconds")
@@ -157,6 +180,27 @@ def dash_is_standard_output():
     expect_exit(result, 0)
     expect(result.stdout.startswith('{"displayTimeUnit"'), f"stdout is not the trace:\n{result.stdout[:200]}")
     expect_exit(gilsim("run", "--export-trace", "-", "--csv", "-"), 2, "both write to standard output")
+
+
+@check
+def two_outputs_to_one_file_are_refused(folder):
+    same = os.path.join(folder, "same.csv")
+    # Refused before the model's work is even counted: --max-events 10 would fail later.
+    for other in (same, os.path.join(folder, ".", "same.csv")):
+        result = gilsim("run", "--max-events", "10", "--csv", same, "--export-trace", other)
+        expect_exit(result, 2, "name the same file")
+        expect(not os.listdir(folder), f"written although refused: {os.listdir(folder)}")
+    with open(same, "w") as f:
+        f.write("old")
+    os.symlink("same.csv", os.path.join(folder, "link.json"))
+    result = gilsim("run", "--csv", same, "--export-trace", os.path.join(folder, "link.json"))
+    expect_exit(result, 2, "name the same file")
+    with open(same) as f:
+        expect(f.read() == "old", "the file was written although the command was refused")
+    result = gilsim("sweep", "--vary", "cores=1..2", "--csv", same, "--json", same)
+    expect_exit(result, 2, "--csv '")
+    # Two files apart are fine.
+    expect_exit(gilsim("run", "--no-timeline", "--csv", same, "--export-trace", os.path.join(folder, "t.json")), 0)
 
 
 @check

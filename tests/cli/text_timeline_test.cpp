@@ -169,3 +169,25 @@ TEST_CASE("a name longer than the name column ends in '...', so it does not read
   const std::string text = render_text_timeline(b.finish(1_ms), TimelineOptions{20 + 3 + 10, 16});
   CHECK(text.starts_with("the resource tracker |##########|\nthe resource trac... |          |\n"));
 }
+
+TEST_CASE("a GIL row's digit names its thread: T<n> is n, main is 0, other holders take what is left") {
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto gil = b.gil_lane(p);
+  // In trace order: main, T2, a pool worker, T1, the tenth, T3, a second T3 and a task. The
+  // worker, the second T3 and the task take the first symbols nobody has: '4', '5', '6'.
+  std::vector<LaneId> holders;
+  for (const char* name : {"main", "T2", "worker 1", "T1", "T10", "T3", "T3"}) {
+    holders.push_back(b.add_lane(name, LaneKind::Thread, p));
+  }
+  holders.push_back(b.add_lane("task 1", LaneKind::Task, p));
+  for (std::size_t i = 0; i < holders.size(); ++i) {
+    const Time from = 1_ms * static_cast<std::int64_t>(i);
+    b.set_state(gil, from, SpanState::Held, holders[i]);
+    b.clear_state(gil, from + 1_ms);
+  }
+  const std::string text = render_text_timeline(b.finish(10_ms), TimelineOptions{8 + 3 + 10, 16});
+  CHECK(text.starts_with("GIL      |0241a356  |\n"));
+  // The legend in symbol order, each symbol shown once.
+  CHECK(text.ends_with("GIL held by:  0 main  1 T1  2 T2  3 T3\n4 worker 1  5 T3  6 task 1  a T10\n"));
+}

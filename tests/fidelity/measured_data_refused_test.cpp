@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "bench/cpython_suite.hpp"
+#include "tests/temp_folder.hpp"
 
 using namespace gilsim::fidelity;
 
@@ -49,6 +50,12 @@ TEST_CASE("a number past a double is refused as JSON that is not valid, with its
                        SuiteError);
   CHECK_THROWS_WITH_AS(parse_program_output(R"({"program": "x", "python": "3", "sections": {"a": {"wall": 1e400}}})", "x.py"),
                        doctest::Contains("x.py: its JSON line is not valid: [json.exception.out_of_range.406]"), SuiteError);
+}
+
+TEST_CASE("a folder given as the measurements is named as a folder, not read as an empty file") {
+  const gilsim::testing::TempFolder folder("gilsim_measured_folder");
+  CHECK_THROWS_WITH_AS(read_measurements(folder.path()),
+                       doctest::Contains(": is a folder; expected the measurements file"), SuiteError);
 }
 
 TEST_CASE("a count past an int (a section's cores, the cpu_count) is refused, not converted") {

@@ -1,6 +1,8 @@
 // Chrome JSON and CSV exports read back and checked; files are written whole or not at all.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include <filesystem>
@@ -224,6 +226,32 @@ TEST_CASE("an output file is written whole or not at all") {
                     std::runtime_error);
     CHECK(read_all(target) == "old");
     CHECK(std::distance(std::filesystem::directory_iterator(dir), {}) == 1);
+  }
+  SUBCASE("a replaced file keeps its permissions; a new one takes the umask's") {
+    namespace fs = std::filesystem;
+    write_file_atomically(target, [](std::ostream& out) { out << "old"; });
+    const fs::perms fresh = fs::status(target).permissions();
+    CHECK(fresh != fs::perms::owner_read);  // the mode below is not what a new file gets anyway
+    fs::permissions(target, fs::perms::owner_read | fs::perms::owner_write);
+    write_file_atomically(target, [](std::ostream& out) { out << "new"; });
+    CHECK(read_all(target) == "new");
+    CHECK(fs::status(target).permissions() == (fs::perms::owner_read | fs::perms::owner_write));
+  }
+  SUBCASE("a read-only file: root writes it keeping its mode, as cp does; anyone else is refused") {
+    namespace fs = std::filesystem;
+    write_file_atomically(target, [](std::ostream& out) { out << "old"; });
+    const fs::perms read_only = fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read;
+    fs::permissions(target, read_only);
+    const auto write_new = [&] { write_file_atomically(target, [](std::ostream& out) { out << "new"; }); };
+    if (::geteuid() == 0) {
+      write_new();
+      CHECK(read_all(target) == "new");
+      CHECK(fs::status(target).permissions() == read_only);
+    } else {
+      CHECK_THROWS_WITH_AS(write_new(), doctest::Contains("Permission denied"), std::runtime_error);
+      CHECK(read_all(target) == "old");
+    }
+    CHECK(std::distance(fs::directory_iterator(dir), {}) == 1);
   }
   SUBCASE("a missing directory is an error that names the file") {
     try {

@@ -4,11 +4,13 @@
 // Python program in CPython, recorded.
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "sim/scenario/bundled_names.hpp"
+#include "sim/trace/atomic_file.hpp"
 #include "viz/asset_files.hpp"
 #include "viz/knobs.hpp"
 #include "viz/platform/options.hpp"
@@ -114,6 +116,12 @@ int main(int argc, char** argv) {
     o.width = w;
     o.height = h;
     o.size_given = true;
+  }
+  try {
+    gilsim::trace::check_output_directory(o.screenshot);  // before the window and the model's work
+  } catch (const std::runtime_error& e) {
+    fmt::print(stderr, "gilviz: {}\n", e.what());
+    return 1;
   }
   if (o.screenshot_knob && o.screenshot.empty()) {
     fmt::print(stderr, "gilviz: --screenshot-knob needs --screenshot FILE\n");

@@ -49,16 +49,14 @@ bool save_png(sf::RenderWindow& window, const std::string& path, const float* re
   temp_name += target.stem().string();
   temp_name += ".partial.png";
   const std::filesystem::path temp = target.parent_path() / temp_name;
-  if (!image.saveToFile(temp.string())) {
-    message = fmt::format("could not write {}", temp.string());
-    std::error_code ec;
-    std::filesystem::remove(temp, ec);
-    return false;
-  }
+  // SFML's own line would name the temporary, which the user never asked for: ours names `path`.
+  std::streambuf* const sfml_errors = sf::err().rdbuf(nullptr);
+  const bool saved = image.saveToFile(temp.string());
+  sf::err().rdbuf(sfml_errors);
   std::error_code ec;
-  std::filesystem::rename(temp, target, ec);
-  if (ec) {
-    message = fmt::format("could not rename {} to {}: {}", temp.string(), path, ec.message());
+  if (saved) std::filesystem::rename(temp, target, ec);
+  if (!saved || ec) {
+    message = fmt::format("could not write {}{}", path, ec ? ": " + ec.message() : "");
     std::filesystem::remove(temp, ec);
     return false;
   }
