@@ -33,34 +33,42 @@ Time bucket_start(Time end, int i, int n) {
 
 bool is_holder_row(LaneKind kind) { return kind == LaneKind::Gil || kind == LaneKind::Lock; }
 
-/// n when `name` is "T<n>" with a holder symbol of its own (1 to 61), else 0.
-int numbered_thread(const std::string& name) {
-  if (name.size() < 2 || name.size() > 3 || name[0] != 'T' || name[1] == '0') return 0;
+/// n when `name` is `prefix` then n ("T<n>", "task <n>") with a holder symbol of its own (1
+/// to 61), else 0.
+int numbered(std::string_view name, std::string_view prefix) {
+  if (!name.starts_with(prefix)) return 0;
+  const std::string_view digits = name.substr(prefix.size());
+  if (digits.empty() || digits.size() > 2 || digits[0] == '0') return 0;
   int n = 0;
-  for (std::size_t i = 1; i < name.size(); ++i) {
-    if (name[i] < '0' || name[i] > '9') return 0;
-    n = n * 10 + (name[i] - '0');
+  for (const char c : digits) {
+    if (c < '0' || c > '9') return 0;
+    n = n * 10 + (c - '0');
   }
   return holder_symbol(n - 1) == '*' ? 0 : n;
 }
 
 /// Symbol of each lane when it holds a GIL or a lock, chosen so that a digit reads as the
-/// thread of that name: T<n> gets holder_symbol(n - 1) ('1' for T1, 'a' for the tenth), the thread
-/// `main` gets '0', and every other thread lane, then every task lane (an asyncio.Lock is
-/// held by a task), gets the next symbol nobody has, in trace order ('*' once none is left).
+/// thread or task of that name: T<n> gets holder_symbol(n - 1) ('1' for T1, 'a' for the tenth),
+/// then a task "task <n>" (an asyncio.Lock is held by a task) the same where no thread took
+/// it; the thread `main`, or an asyncio run's `event loop`, gets '0'; every other thread
+/// lane, then every other task lane, gets the next symbol nobody has, in trace order ('*'
+/// once none is left).
 std::vector<char> holder_symbols(const Trace& t) {
   std::vector<char> symbols(t.lanes.size(), '*');
   std::vector<bool> given(kHolderSymbolCount, false);
   bool main_given = false;
-  for (LaneId id = 0; id < t.lanes.size(); ++id) {
-    if (t.lanes[id].kind != LaneKind::Thread) continue;
-    const std::string& name = t.lanes[id].name;
-    if (const int n = numbered_thread(name); n > 0 && !given[static_cast<std::size_t>(n - 1)]) {
-      given[static_cast<std::size_t>(n - 1)] = true;
-      symbols[id] = holder_symbol(n - 1);
-    } else if (name == "main" && !main_given) {
-      main_given = true;
-      symbols[id] = kMainHolderSymbol;
+  // Threads claim their numbers first, then tasks ("task 3" is 3 unless a thread T3 took it).
+  for (const auto& [kind, prefix] : {std::pair{LaneKind::Thread, "T"}, std::pair{LaneKind::Task, "task "}}) {
+    for (LaneId id = 0; id < t.lanes.size(); ++id) {
+      if (t.lanes[id].kind != kind) continue;
+      const std::string& name = t.lanes[id].name;
+      if (const int n = numbered(name, prefix); n > 0 && !given[static_cast<std::size_t>(n - 1)]) {
+        given[static_cast<std::size_t>(n - 1)] = true;
+        symbols[id] = holder_symbol(n - 1);
+      } else if (kind == LaneKind::Thread && (name == "main" || name == "event loop") && !main_given) {
+        main_given = true;  // an asyncio run's main thread is its event loop
+        symbols[id] = kMainHolderSymbol;
+      }
     }
   }
   std::size_t next_free = 0;

@@ -191,3 +191,24 @@ TEST_CASE("a GIL row's digit names its thread: T<n> is n, main is 0, other holde
   // The legend in symbol order, each symbol shown once.
   CHECK(text.ends_with("GIL held by:  0 main  1 T1  2 T2  3 T3\n4 worker 1  5 T3  6 task 1  a T10\n"));
 }
+
+TEST_CASE("an asyncio run's holders: the event loop is 0 and task <n> is n") {
+  TraceBuilder b("r", "asyncio", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto gil = b.gil_lane(p);
+  const auto lock = b.add_lane("lock l", LaneKind::Lock, p);
+  const auto loop = b.add_lane("event loop", LaneKind::Thread, p);
+  // Tasks in trace order 2, 1, 3: each keeps its own number.
+  std::vector<LaneId> tasks;
+  for (const char* name : {"task 2", "task 1", "task 3"}) tasks.push_back(b.add_lane(name, LaneKind::Task, p));
+  b.set_state(gil, 0_ms, SpanState::Held, loop);
+  b.clear_state(gil, 8_ms);
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    const Time from = 2_ms * static_cast<std::int64_t>(i);
+    b.set_state(lock, from, SpanState::Held, tasks[i]);
+    b.clear_state(lock, from + 2_ms);
+  }
+  const std::string text = render_text_timeline(b.finish(8_ms), TimelineOptions{11 + 3 + 10, 16});
+  CHECK(text.find("lock l     |22211133   |\n") != std::string::npos);
+  CHECK(text.ends_with("GIL or lock held by:  0 event loop\n1 task 1  2 task 2  3 task 3\n"));
+}
