@@ -125,6 +125,34 @@ std::string lane_bars(const Trace& t, const Lane& lane, int n, const std::vector
   return bars;
 }
 
+/// One character per bucket: how many cores were busy in it on average, rounded ('1' to
+/// '9', '*' for more, ' ' for none). A core row shows a thread only where one covers most of
+/// a bucket, so threads that move from core to core every few milliseconds leave each core's
+/// row nearly blank while one core is always busy: this row says it.
+std::string busy_cores_bars(const Trace& t, int n) {
+  std::vector<std::int64_t> busy(static_cast<std::size_t>(n), 0);
+  for (const Lane& lane : t.lanes) {
+    if (lane.kind != LaneKind::Core) continue;
+    std::size_t first = 0;
+    for (int i = 0; i < n; ++i) {
+      const Time lo = bucket_start(t.end, i, n), hi = bucket_start(t.end, i + 1, n);
+      while (first < lane.spans.size() && lane.spans[first].end <= lo) ++first;
+      for (std::size_t s = first; s < lane.spans.size() && lane.spans[s].begin < hi; ++s) {
+        busy[static_cast<std::size_t>(i)] += std::max<std::int64_t>(0, (min(lane.spans[s].end, hi) - max(lane.spans[s].begin, lo)).ns());
+      }
+    }
+  }
+  std::string bars(static_cast<std::size_t>(n), ' ');
+  for (int i = 0; i < n; ++i) {
+    const std::int64_t length = (bucket_start(t.end, i + 1, n) - bucket_start(t.end, i, n)).ns();
+    if (length <= 0) continue;
+    const auto cores = static_cast<std::int64_t>(std::llround(static_cast<double>(busy[static_cast<std::size_t>(i)]) /
+                                                              static_cast<double>(length)));
+    if (cores > 0) bars[static_cast<std::size_t>(i)] = cores > 9 ? '*' : static_cast<char>('0' + cores);
+  }
+  return bars;
+}
+
 struct LaneSelection {
   std::vector<LaneId> shown;              ///< in trace order
   std::vector<std::string> hidden_notes;  ///< "... 990 more threads", "... 1 more GIL, idle"
@@ -226,6 +254,9 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
     });
     if (used) entries.push_back(fmt::format("{} {}", c, to_string(s)));
   }
+  const auto cores = std::count_if(t.lanes.begin(), t.lanes.end(), [](const Lane& l) { return l.kind == LaneKind::Core; });
+  const bool cores_shown = std::any_of(shown.begin(), shown.end(), [&](LaneId id) { return t.lanes[id].kind == LaneKind::Core; });
+  if (cores > 1 && cores_shown) entries.emplace_back("busy: cores in use, on average");
   auto on_a_gil_row = [&](char symbol) {
     return std::any_of(shown.begin(), shown.end(), [&](LaneId g) {
       return is_holder_row(t.lanes[g].kind) && rows[g].find(symbol) != std::string::npos;
@@ -297,9 +328,14 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
 
   std::vector<std::string> bars(t.lanes.size());
   std::string out;
-  for (LaneId id : sel.shown) {
+  const auto cores = std::count_if(t.lanes.begin(), t.lanes.end(), [](const Lane& l) { return l.kind == LaneKind::Core; });
+  for (std::size_t i = 0; i < sel.shown.size(); ++i) {
+    const LaneId id = sel.shown[i];
     bars[id] = lane_bars(t, t.lanes[id], n, holders);
     out += fmt::format("{:<{}} |{}|\n", fitted_name(t.lanes[id].name, name_width), name_width, bars[id]);
+    const bool last_core = t.lanes[id].kind == LaneKind::Core &&
+                           (i + 1 == sel.shown.size() || t.lanes[sel.shown[i + 1]].kind != LaneKind::Core);
+    if (last_core && cores > 1) out += fmt::format("{:<{}} |{}|\n", "busy", name_width, busy_cores_bars(t, n));
   }
   for (const auto& note : sel.hidden_notes) out += note + "\n";
   out += axis_lines(t.end, name_width, n, std::max(options.width, name_width + 3 + n));

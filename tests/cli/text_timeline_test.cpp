@@ -212,3 +212,32 @@ TEST_CASE("an asyncio run's holders: the event loop is 0 and task <n> is n") {
   CHECK(text.find("lock l     |22211133   |\n") != std::string::npos);
   CHECK(text.ends_with("GIL or lock held by:  0 event loop\n1 task 1  2 task 2  3 task 3\n"));
 }
+
+TEST_CASE("a busy row under the cores counts the cores in use, even when no core row shows a thread") {
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const std::vector<LaneId> cores{b.add_lane("core 0", LaneKind::Core, p), b.add_lane("core 1", LaneKind::Core, p),
+                                  b.add_lane("core 2", LaneKind::Core, p)};
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  // One thread moves from core to core every 250 us over 10 ms, one character per 1.25 ms:
+  // no core covers most of any character, yet one core is always busy. Then two cores for
+  // 5 ms, then none.
+  for (int i = 0; i < 40; ++i) {
+    b.set_state(cores[static_cast<std::size_t>(i % 3)], 250_us * i, SpanState::Running, t1);
+    b.clear_state(cores[static_cast<std::size_t>(i % 3)], 250_us * (i + 1));
+  }
+  for (const LaneId core : {cores[0], cores[1]}) {
+    b.set_state(core, 10_ms, SpanState::Running, t1);
+    b.clear_state(core, 15_ms);
+  }
+  const std::string text = render_text_timeline(b.finish(20_ms), TimelineOptions{6 + 3 + 16, 16});
+  CHECK(text.starts_with("core 0 |        ####    |\ncore 1 |        ####    |\ncore 2 |                |\n"
+                         "busy   |111111112222    |\n"));
+  CHECK(text.find("busy: cores in use, on average") != std::string::npos);
+  // One core: no such row.
+  TraceBuilder one("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto q = one.add_process("main", true);
+  one.add_lane("core 0", LaneKind::Core, q);
+  one.set_state(one.add_lane("T1", LaneKind::Thread, q), 0_ms, SpanState::Running);
+  CHECK(render_text_timeline(one.finish(1_ms), TimelineOptions{40, 16}).find("busy") == std::string::npos);
+}
