@@ -13,29 +13,6 @@ using trace::LaneKind;
 using trace::Span;
 using trace::SpanState;
 
-namespace {
-
-struct Wait {
-  std::int64_t begin = 0;
-  std::int64_t end = 0;
-  trace::LaneId lane = trace::kNone;
-};
-
-/// Appends `lane`'s GIL waits to `waits`; false when its spans are out of order or overlap,
-/// where a binary search by their ends (span_at) answers what a sorted list cannot.
-bool add_waits(const trace::Lane& lane, trace::LaneId id, std::vector<Wait>& waits) {
-  bool ordered = true;
-  Time last_end = Time{std::numeric_limits<std::int64_t>::min()};
-  lane.spans.for_each([&](const Span& s) {
-    ordered = ordered && s.begin >= last_end && s.end >= s.begin;
-    last_end = s.end;
-    if (s.state == SpanState::WaitingGil) waits.push_back(Wait{s.begin.ns(), s.end.ns(), id});
-  });
-  return ordered;
-}
-
-}  // namespace
-
 GilWaitIndex GilWaitIndex::build(const trace::Trace& run, std::size_t min_threads) {
   GilWaitIndex index;
   if (run.partial()) return index;
@@ -46,36 +23,44 @@ GilWaitIndex GilWaitIndex::build(const trace::Trace& run, std::size_t min_thread
     ++threads[lane.process];
     spans[lane.process] += lane.spans.size();
   }
+  constexpr std::uint64_t kLongest = (std::uint64_t{1} << Wait::kLengthBits) - 1;
+  constexpr std::uint64_t kLanes = std::uint64_t{1} << (64 - Wait::kLengthBits);
   for (trace::ProcessId p = 0; p < run.processes.size(); ++p) {
     if (threads[p] < std::max<std::size_t>(1, min_threads)) continue;
-    std::vector<Wait> waits;
-    waits.reserve(spans[p] / 2 + threads[p]);  // a wait every other span, as a thread's lane goes
-    bool ordered = true;
-    for (trace::LaneId l = 0; l < run.lanes.size() && ordered; ++l) {
-      const trace::Lane& lane = run.lanes[l];
-      if (lane.kind == LaneKind::Thread && lane.process == p) ordered = add_waits(lane, l, waits);
-    }
-    if (!ordered) continue;
-    // The lanes were read in their order, and the sort is stable: an equal begin, the lower lane first.
-    stable_sort_by_key(waits, [](const Wait& w) { return w.begin; });
     ProcessWaits& out = index.processes_[p];
-    out.begins.reserve(waits.size());
-    out.ends.reserve(waits.size());
-    out.lanes.reserve(waits.size());
-    for (const Wait& w : waits) {
-      out.begins.push_back(Time{w.begin});
-      out.ends.push_back(Time{w.end});
-      out.lanes.push_back(w.lane);
+    out.waits.reserve(spans[p] / 2 + threads[p]);  // a wait every other span, as a thread's lane goes
+    // Each lane's spans in order, none overlapping, as span_at's search by their ends needs
+    // to find what a sorted list finds; and each wait fitting 16 bytes.
+    bool fits = true;
+    for (trace::LaneId l = 0; l < run.lanes.size() && fits; ++l) {
+      const trace::Lane& lane = run.lanes[l];
+      if (lane.kind != LaneKind::Thread || lane.process != p) continue;
+      fits = l < kLanes;
+      Time last_end = Time{std::numeric_limits<std::int64_t>::min()};
+      lane.spans.for_each([&](const Span& s) {
+        fits = fits && s.begin >= last_end && s.end >= s.begin;
+        last_end = s.end;
+        if (s.state != SpanState::WaitingGil || !fits) return;
+        const auto length = static_cast<std::uint64_t>(s.end.ns()) - static_cast<std::uint64_t>(s.begin.ns());
+        fits = length <= kLongest;
+        out.waits.push_back(Wait{s.begin.ns(), length | static_cast<std::uint64_t>(l) << Wait::kLengthBits});
+      });
     }
-    std::vector<Wait>().swap(waits);
-    out.ends_sorted = out.ends;
+    if (!fits) {
+      out = ProcessWaits{};
+      continue;
+    }
+    // The lanes were read in their order, and the sort is stable: an equal begin, the lower lane first.
+    stable_sort_by_key(out.waits, [](const Wait& w) { return w.begin; });
+    out.ends_sorted.reserve(out.waits.size());
+    for (const Wait& w : out.waits) out.ends_sorted.push_back(w.end());
     stable_sort_by_key(out.ends_sorted, [](Time end) { return end.ns(); });
-    const std::size_t blocks = (out.ends.size() + kBlock - 1) / kBlock;
+    const std::size_t blocks = (out.waits.size() + kBlock - 1) / kBlock;
     out.leaves = std::bit_ceil(std::max<std::size_t>(1, blocks));
     out.latest_end.assign(2 * out.leaves, std::numeric_limits<std::int64_t>::min());
-    for (std::size_t i = 0; i < out.ends.size(); ++i) {
+    for (std::size_t i = 0; i < out.waits.size(); ++i) {
       std::int64_t& leaf = out.latest_end[out.leaves + i / kBlock];
-      leaf = std::max(leaf, out.ends[i].ns());
+      leaf = std::max(leaf, out.waits[i].end().ns());
     }
     for (std::size_t node = out.leaves - 1; node >= 1; --node) {
       out.latest_end[node] = std::max(out.latest_end[2 * node], out.latest_end[2 * node + 1]);
@@ -86,7 +71,7 @@ GilWaitIndex GilWaitIndex::build(const trace::Trace& run, std::size_t min_thread
 }
 
 std::size_t GilWaitIndex::ProcessWaits::next_block_ending_after(std::size_t from, Time t) const {
-  const std::size_t blocks = (ends.size() + kBlock - 1) / kBlock;
+  const std::size_t blocks = (waits.size() + kBlock - 1) / kBlock;
   if (from >= blocks) return blocks;
   const auto ends_after = [&](std::size_t node) { return latest_end[node] > t.ns(); };
   std::size_t node = leaves + from;
@@ -108,7 +93,8 @@ std::size_t GilWaitIndex::ProcessWaits::next_block_ending_after(std::size_t from
 GilQueue GilWaitIndex::at(trace::ProcessId p, Time t, std::size_t longest) const {
   const ProcessWaits& w = processes_[p];
   GilQueue queue;
-  const std::size_t begun = static_cast<std::size_t>(std::upper_bound(w.begins.begin(), w.begins.end(), t) - w.begins.begin());
+  const std::size_t begun = static_cast<std::size_t>(
+      std::partition_point(w.waits.begin(), w.waits.end(), [t](const Wait& wait) { return wait.since() <= t; }) - w.waits.begin());
   const std::size_t over = static_cast<std::size_t>(std::upper_bound(w.ends_sorted.begin(), w.ends_sorted.end(), t) - w.ends_sorted.begin());
   // A wait ends at or after its begin: every one over by t had begun by it.
   queue.waiting = begun - over;
@@ -117,7 +103,8 @@ GilQueue GilWaitIndex::at(trace::ProcessId p, Time t, std::size_t longest) const
   for (std::size_t b = w.next_block_ending_after(0, t); b * kBlock < begun && queue.longest.size() < shown;
        b = w.next_block_ending_after(b + 1, t)) {
     for (std::size_t i = b * kBlock; i < std::min(begun, (b + 1) * kBlock) && queue.longest.size() < shown; ++i) {
-      if (w.ends[i] > t) queue.longest.push_back(GilWaiter{w.lanes[i], w.begins[i], t - w.begins[i]});
+      const Wait& wait = w.waits[i];
+      if (wait.end() > t) queue.longest.push_back(GilWaiter{wait.lane(), wait.since(), t - wait.since()});
     }
   }
   return queue;
@@ -125,7 +112,7 @@ GilQueue GilWaitIndex::at(trace::ProcessId p, Time t, std::size_t longest) const
 
 std::size_t GilWaitIndex::waits() const {
   std::size_t n = 0;
-  for (const ProcessWaits& w : processes_) n += w.begins.size();
+  for (const ProcessWaits& w : processes_) n += w.waits.size();
   return n;
 }
 
