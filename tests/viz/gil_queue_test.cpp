@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <initializer_list>
+#include <tuple>
 #include <vector>
 
 #include "bundled_runs.hpp"
@@ -147,9 +149,14 @@ EdgeRun edge_run() {
   return e;
 }
 
-void add(trace::Trace& run, trace::LaneId lane, Time begin, Time end, SpanState state) {
-  run.lanes[lane].spans.push_back(Span{begin, end, trace::kNone, trace::kNoStep, state, 0});
+/// Writes `lane`'s spans as given (begin, end, state), in order.
+void write(trace::Trace& run, trace::LaneId lane, std::initializer_list<std::tuple<Time, Time, SpanState>> spans) {
+  for (const auto& [begin, end, state] : spans) {
+    run.lanes[lane].spans.push_back(Span{begin, end, trace::kNone, trace::kNoStep, state, 0});
+  }
 }
+
+constexpr SpanState kRuns = SpanState::Running, kWaits = SpanState::WaitingGil;
 
 }  // namespace
 
@@ -160,19 +167,11 @@ TEST_CASE("the queue's edges: a wait beginning at t waits, one ending at t does 
   // T1 waits 2-5 ms; T2 waits 5-8 ms (begins where T1's ends); T3 waits at 5 ms for no time,
   // then 5-9 ms; T4 waits 2-5 ms too (an equal begin: after T1), then waits on, a new span
   // (a step changed mid-wait) 5-7 ms; T5 runs, then waits 7-7 ms and 7-10 ms.
-  add(run, t1, 0_ms, 2_ms, SpanState::Running);
-  add(run, t1, 2_ms, 5_ms, SpanState::WaitingGil);
-  add(run, t1, 5_ms, 9_ms, SpanState::Running);
-  add(run, t2, 0_ms, 5_ms, SpanState::Running);
-  add(run, t2, 5_ms, 8_ms, SpanState::WaitingGil);
-  add(run, t3, 0_ms, 5_ms, SpanState::Running);
-  add(run, t3, 5_ms, 5_ms, SpanState::WaitingGil);
-  add(run, t3, 5_ms, 9_ms, SpanState::WaitingGil);
-  add(run, t4, 2_ms, 5_ms, SpanState::WaitingGil);
-  add(run, t4, 5_ms, 7_ms, SpanState::WaitingGil);
-  add(run, t5, 0_ms, 7_ms, SpanState::Running);
-  add(run, t5, 7_ms, 7_ms, SpanState::WaitingGil);
-  add(run, t5, 7_ms, 10_ms, SpanState::WaitingGil);
+  write(run, t1, {{0_ms, 2_ms, kRuns}, {2_ms, 5_ms, kWaits}, {5_ms, 9_ms, kRuns}});
+  write(run, t2, {{0_ms, 5_ms, kRuns}, {5_ms, 8_ms, kWaits}});
+  write(run, t3, {{0_ms, 5_ms, kRuns}, {5_ms, 5_ms, kWaits}, {5_ms, 9_ms, kWaits}});
+  write(run, t4, {{2_ms, 5_ms, kWaits}, {5_ms, 7_ms, kWaits}});
+  write(run, t5, {{0_ms, 7_ms, kRuns}, {7_ms, 7_ms, kWaits}, {7_ms, 10_ms, kWaits}});
   const PlayheadIndex index = PlayheadIndex::build(run, 1);
   REQUIRE(index.gil_waits.covers(0));
 
@@ -198,9 +197,8 @@ TEST_CASE("a process whose lanes are out of order is searched lane by lane, as b
   EdgeRun e = edge_run();
   trace::Trace& run = e.run;
   const trace::LaneId t1 = e.first_thread, t2 = t1 + 1;
-  add(run, t1, 0_ms, 4_ms, SpanState::WaitingGil);
-  add(run, t1, 3_ms, 6_ms, SpanState::WaitingGil);  // overlaps the one before: a measured trace gone wrong
-  add(run, t2, 1_ms, 5_ms, SpanState::WaitingGil);
+  write(run, t1, {{0_ms, 4_ms, kWaits}, {3_ms, 6_ms, kWaits}});  // overlapping: a measured trace gone wrong
+  write(run, t2, {{1_ms, 5_ms, kWaits}});
   const PlayheadIndex index = PlayheadIndex::build(run, 1);
   CHECK(!index.gil_waits.covers(0));
   for (Time t = 0_ms; t <= 7_ms; t += 500_us) check_queue_at(run, index, 0, t);
