@@ -137,11 +137,19 @@ void build_draw_items(const trace::SpanStore& spans, const TimeView& view,
         covered += d;
       }
     } else {
-      for (std::size_t n = 0; n < limit; ++n) {
-        const Span& sample = spans[i + n * (count - 1) / (limit - 1)];
-        const double d = static_cast<double>(sample.duration().ns());
-        tally.add(sample, d);
-        covered += d;
+      // On a long lane the samples lie far apart, a cache miss or two each (10,000 threads:
+      // 166 holds apart on the GIL lane): a batch is read first, with no tallying between
+      // the reads, so that their misses overlap; then tallied in the same order.
+      std::array<Span, 32> batch;
+      for (std::size_t first = 0; first < limit; first += batch.size()) {
+        const std::size_t last = std::min(limit, first + batch.size());
+        for (std::size_t n = first; n < last; ++n) batch[n - first] = spans[i + n * (count - 1) / (limit - 1)];
+        for (std::size_t n = first; n < last; ++n) {
+          const Span& sample = batch[n - first];
+          const double d = static_cast<double>(sample.duration().ns());
+          tally.add(sample, d);
+          covered += d;
+        }
       }
       covered *= static_cast<double>(count) / static_cast<double>(limit);
     }
