@@ -76,8 +76,8 @@ struct PlayheadState {
 inline constexpr std::size_t kWaitersListed = 8;
 
 /// What the state query reads besides the lanes, built once per trace and passed with it
-/// only (a run's RunIndex holds it, and is replaced with the run): sorted times it counts with binary searches, the lanes of the kinds it
-/// asks each, and the GIL waits.
+/// only (a run's RunIndex holds it, and is replaced with the run): sorted times it counts
+/// with binary searches, the lanes of the kinds it asks each, and the GIL waits.
 struct PlayheadIndex {
   std::vector<Time> job_begins;
   std::vector<Time> job_ends;
