@@ -164,9 +164,9 @@ TEST_CASE("the queue's edges: a wait beginning at t waits, one ending at t does 
   EdgeRun e = edge_run();
   trace::Trace& run = e.run;
   const trace::LaneId t1 = e.first_thread, t2 = t1 + 1, t3 = t1 + 2, t4 = t1 + 3, t5 = t1 + 4;
-  // T1 waits 2-5 ms; T2 waits 5-8 ms (begins where T1's ends); T3 waits at 5 ms for no time,
-  // then 5-9 ms; T4 waits 2-5 ms too (an equal begin: after T1), then waits on, a new span
-  // (a step changed mid-wait) 5-7 ms; T5 runs, then waits 7-7 ms and 7-10 ms.
+  // t1 waits 2-5 ms; t2 waits 5-8 ms (begins where t1's ends); t3 waits at 5 ms for no time,
+  // then 5-9 ms; t4 waits 2-5 ms too (an equal begin: after t1), then waits on, a new span
+  // (a step changed mid-wait) 5-7 ms; t5 runs, then waits 7-7 ms and 7-10 ms.
   write(run, t1, {{0_ms, 2_ms, kRuns}, {2_ms, 5_ms, kWaits}, {5_ms, 9_ms, kRuns}});
   write(run, t2, {{0_ms, 5_ms, kRuns}, {5_ms, 8_ms, kWaits}});
   write(run, t3, {{0_ms, 5_ms, kRuns}, {5_ms, 5_ms, kWaits}, {5_ms, 9_ms, kWaits}});
@@ -183,8 +183,8 @@ TEST_CASE("the queue's edges: a wait beginning at t waits, one ending at t does 
   CHECK(lanes_at(2_ms - Time{1}).empty());
   CHECK(lanes_at(2_ms) == std::vector<trace::LaneId>{t1, t4});  // begun at t; an equal begin by lane
   CHECK(lanes_at(5_ms - Time{1}) == std::vector<trace::LaneId>{t1, t4});
-  CHECK(lanes_at(5_ms) == std::vector<trace::LaneId>{t2, t3, t4});  // T1's ended at t; T3's of no time left out
-  CHECK(gil_queue_at(run, index, 0, 5_ms, 10).longest[2].since == 5_ms);  // T4: the new span's begin
+  CHECK(lanes_at(5_ms) == std::vector<trace::LaneId>{t2, t3, t4});  // t1's ended at t; t3's of no time left out
+  CHECK(gil_queue_at(run, index, 0, 5_ms, 10).longest[2].since == 5_ms);  // t4: the new span's begin
   CHECK(lanes_at(7_ms) == std::vector<trace::LaneId>{t2, t3, t5});
   CHECK(lanes_at(10_ms).empty());
   CHECK(gil_queue_at(run, index, 0, 7_ms, 1).waiting == 3);
