@@ -94,6 +94,12 @@ float coverage_of(double covered_ns, double x0, double x1, const TimeView& view)
 
 }  // namespace
 
+/// Spans between a fold's samples from which they are read in a batch before being tallied:
+/// 16 spans (192 bytes of records) apart, each sample is on a cache line of its own; closer,
+/// the batch's copies cost more than it saves (11% more instructions in the 1 M-span
+/// scenario's first frame).
+constexpr std::size_t kSamplesApartToBatch = 16;
+
 void build_draw_items(const trace::SpanStore& spans, const TimeView& view,
                       std::vector<DrawItem>& out, const LodOptions& options,
                       std::span<const std::int64_t> prefix) {
@@ -104,6 +110,7 @@ void build_draw_items(const trace::SpanStore& spans, const TimeView& view,
   };
   std::size_t i = first_span_ending_after(spans, view.start());
   std::size_t last_fold = 1;  // spans in the last bucket: where the next one's end is sought first
+  std::array<Span, 32> batch;  // a fold's samples, read before they are tallied (made once: 768 bytes)
   while (i < spans.size()) {
     const Span s = spans[i];
     if (s.begin >= view_end) break;
@@ -130,18 +137,26 @@ void build_draw_items(const trace::SpanStore& spans, const TimeView& view,
     const std::size_t count = j - i;
     const std::size_t limit = static_cast<std::size_t>(std::max(2, options.exact_limit));
     double covered = 0;
+    const auto add = [&](const Span& span) {
+      const double d = static_cast<double>(span.duration().ns());
+      tally.add(span, d);
+      covered += d;
+    };
+    const auto sample_at = [&](std::size_t n) { return spans[i + n * (count - 1) / (limit - 1)]; };
     if (count <= limit) {
-      for (std::size_t k = i; k < j; ++k) {
-        const double d = static_cast<double>(spans[k].duration().ns());
-        tally.add(spans[k], d);
-        covered += d;
-      }
+      for (std::size_t k = i; k < j; ++k) add(spans[k]);
     } else {
-      for (std::size_t n = 0; n < limit; ++n) {
-        const Span& sample = spans[i + n * (count - 1) / (limit - 1)];
-        const double d = static_cast<double>(sample.duration().ns());
-        tally.add(sample, d);
-        covered += d;
+      if ((count - 1) / (limit - 1) < kSamplesApartToBatch) {
+        for (std::size_t n = 0; n < limit; ++n) add(sample_at(n));
+      } else {
+        // Samples far apart (10,000 threads: 166 holds apart on the GIL lane) are a cache miss
+        // or two each: a batch is read first, with no tallying between the reads, so that
+        // their misses overlap; then tallied in the same order.
+        for (std::size_t first = 0; first < limit; first += batch.size()) {
+          const std::size_t last = std::min(limit, first + batch.size());
+          for (std::size_t n = first; n < last; ++n) batch[n - first] = sample_at(n);
+          for (std::size_t n = first; n < last; ++n) add(batch[n - first]);
+        }
       }
       covered *= static_cast<double>(count) / static_cast<double>(limit);
     }

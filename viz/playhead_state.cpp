@@ -15,8 +15,14 @@ using trace::MarkKind;
 using trace::Span;
 using trace::SpanState;
 
-PlayheadIndex PlayheadIndex::build(const trace::Trace& trace) {
+PlayheadIndex PlayheadIndex::build(const trace::Trace& trace, std::size_t gil_min_threads) {
   PlayheadIndex index;
+  for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {
+    const LaneKind kind = trace.lanes[l].kind;
+    if (kind == LaneKind::Core || kind == LaneKind::Task) index.cores_and_tasks.push_back(l);
+    if (kind == LaneKind::Lock) index.locks.push_back(l);
+  }
+  index.gil_waits = GilWaitIndex::build(trace, gil_min_threads);
   for (const trace::Job& j : trace.jobs) {
     index.job_begins.push_back(j.begin);
     index.job_ends.push_back(j.end);
@@ -98,8 +104,7 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
   // Locks: the holder from the lock's lane; a waiter from its WaitingLock span and its last
   // LockWait mark, which names the lock.
   std::vector<std::size_t> lock_of_lane(trace.lanes.size(), state.locks.size());
-  for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {
-    if (trace.lanes[l].kind != LaneKind::Lock) continue;
+  for (const trace::LaneId l : index.locks) {
     LockAtPlayhead lock{l, trace::kNone, Time{}, {}};
     if (const std::optional<Span> held = span_of(trace.lanes[l], t); held && held->state == SpanState::Held) {
       lock.holder = held->subject;
@@ -136,7 +141,7 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
 
   std::vector<LoopAtPlayhead> loops(trace.processes.size());
   std::vector<bool> has_tasks(trace.processes.size(), false);
-  for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {
+  for (const trace::LaneId l : index.cores_and_tasks) {
     const trace::Lane& lane = trace.lanes[l];
     const std::optional<Span> s = span_of(lane, t);
     if (lane.kind == LaneKind::Core) {
@@ -162,7 +167,11 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
       }
     }
   }
-  for (ProcessAtPlayhead& p : state.processes) p.waiters = gil_waiters_at(trace, p.process, t);
+  for (ProcessAtPlayhead& p : state.processes) {
+    GilQueue queue = gil_queue_at(trace, index, p.process, t, kWaitersListed);
+    p.waiters = std::move(queue.longest);
+    p.waiting = queue.waiting;
+  }
   for (trace::ProcessId pid = 0; pid < loops.size(); ++pid) {
     if (!has_tasks[pid]) continue;
     LoopAtPlayhead& loop = loops[pid];
@@ -187,6 +196,16 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
     state.jobs.jobs_queued = std::max(0, static_cast<int>(sent) - started);
   }
   return state;
+}
+
+GilQueue gil_queue_at(const trace::Trace& trace, const PlayheadIndex& index, trace::ProcessId process, Time t,
+                      std::size_t longest) {
+  if (index.gil_waits.covers(process)) return index.gil_waits.at(process, t, longest);
+  GilQueue queue;
+  queue.longest = gil_waiters_at(trace, process, t);
+  queue.waiting = queue.longest.size();
+  if (queue.longest.size() > longest) queue.longest.resize(longest);
+  return queue;
 }
 
 std::vector<GilWaiter> gil_waiters_at(const trace::Trace& trace, trace::ProcessId process, Time t) {

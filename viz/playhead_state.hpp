@@ -7,21 +7,17 @@
 #include <vector>
 
 #include "sim/trace/trace.hpp"
+#include "viz/gil_wait_index.hpp"
 
 namespace gilsim::viz {
-
-struct GilWaiter {
-  trace::LaneId lane = trace::kNone;
-  Time since;   ///< when it started waiting
-  Time waited;  ///< t - since
-};
 
 struct ProcessAtPlayhead {
   trace::ProcessId process = 0;
   bool has_gil = true;
   trace::LaneId holder = trace::kNone;  ///< thread lane holding the GIL; kNone when free
   Time held_since;
-  std::vector<GilWaiter> waiters;        ///< longest waiting first
+  std::vector<GilWaiter> waiters;        ///< longest waiting first, at most kWaitersListed of them
+  std::size_t waiting = 0;               ///< every thread waiting
   trace::LaneId next_holder = trace::kNone;  ///< while free: who takes it next
   Time next_held_at;                     ///< ... and when
   bool drop_requested = false;           ///< a waiter asked the holder to drop the GIL
@@ -76,19 +72,36 @@ struct PlayheadState {
   JobsAtPlayhead jobs;
 };
 
-/// Sorted times the state query counts with binary searches; build once per trace.
+/// The GIL waiters state_at lists per process (the panel shows as many, then a count).
+inline constexpr std::size_t kWaitersListed = 8;
+
+/// What the state query reads besides the lanes, built once per trace and passed with it
+/// only (a run's RunIndex holds it, and is replaced with the run): sorted times it counts
+/// with binary searches, the lanes of the kinds it asks each, and the GIL waits.
 struct PlayheadIndex {
   std::vector<Time> job_begins;
   std::vector<Time> job_ends;
   std::vector<Time> dispatches;
   std::vector<std::int64_t> jobs_sent;  ///< jobs sent in dispatches[0..i], inclusive
+  /// The core and task lanes, in lane order: a state per lane, where 10,000 thread lanes ask none.
+  std::vector<trace::LaneId> cores_and_tasks;
+  std::vector<trace::LaneId> locks;
+  GilWaitIndex gil_waits;
 
-  static PlayheadIndex build(const trace::Trace& trace);
+  /// `gil_min_threads`: see GilWaitIndex::build.
+  static PlayheadIndex build(const trace::Trace& trace,
+                             std::size_t gil_min_threads = GilWaitIndex::kThreadsWorthIndexing);
 };
 
 PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Time t);
 
-/// The threads of `process` waiting for its GIL at `t`, longest waiting first.
+/// The queue for the GIL of `process` at `t`, with its `longest` first waiters: from the
+/// index's waits where it has them, else lane by lane.
+GilQueue gil_queue_at(const trace::Trace& trace, const PlayheadIndex& index, trace::ProcessId process, Time t,
+                      std::size_t longest);
+
+/// The threads of `process` waiting for its GIL at `t`, longest waiting first, each thread
+/// lane searched (gil_queue_at's answer where the index has no waits).
 std::vector<GilWaiter> gil_waiters_at(const trace::Trace& trace, trace::ProcessId process, Time t);
 
 }  // namespace gilsim::viz

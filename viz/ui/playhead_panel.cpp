@@ -40,24 +40,26 @@ float chip_width(const AppState& app, std::uint32_t r, const trace::Trace& run, 
 /// "task 2, task 3 (sleep 10 ms at 12.0 ms), ... and 4990 more": long queues stay one glance.
 const ImVec4 kWaitingColour(0.70f, 0.25f, 0.0f, 1.0f);
 
-/// "waiting: [T2] 680 us [T1] 460 us ...": at most eight, longest first.
+/// "waiting: [T2] 680 us [T1] 460 us ... and 9990 more": at most eight of the `waiting`
+/// (`waiters`: the longest waiting first, at least eight of them when there are more).
 void draw_waiters(const AppState& app, std::uint32_t r, const trace::Trace& run, const char* label,
-                  const std::vector<GilWaiter>& waiters) {
-  if (waiters.empty()) return;
+                  const std::vector<GilWaiter>& waiters, std::size_t waiting) {
+  if (waiting == 0) return;
+  constexpr std::size_t kShown = kWaitersListed;
   ImGui::TextColored(kWaitingColour, "%s", label);
-  for (const GilWaiter& w : waiters) {
-    if (&w - waiters.data() == 8) {
-      const std::string more = fmt::format("... and {} more", waiters.size() - 8);
-      same_line_or_wrap(text_width(more));
-      ImGui::TextColored(kWaitingColour, "%s", more.c_str());
-      break;
-    }
+  for (std::size_t i = 0; i < waiters.size() && i < kShown; ++i) {
     // A chip and its wait move to the next line together when they would be cut.
+    const GilWaiter& w = waiters[i];
     const std::string waited = format_time(w.waited);
     same_line_or_wrap(chip_width(app, r, run, w.lane) + 3 + text_width(waited));
     lane_chip(app, r, run, w.lane);
     ImGui::SameLine(0, 3);
     ImGui::TextColored(kWaitingColour, "%s", waited.c_str());
+  }
+  if (waiting > kShown) {
+    const std::string more = fmt::format("... and {} more", waiting - kShown);
+    same_line_or_wrap(text_width(more));
+    ImGui::TextColored(kWaitingColour, "%s", more.c_str());
   }
 }
 
@@ -99,10 +101,10 @@ void draw_playhead_state(const AppState& app) {
     for (const ProcessAtPlayhead& p : state.processes) {
       if (!p.has_gil) continue;
       const bool several = state.processes.size() > 1;
-      if (several && p.holder == trace::kNone && p.waiters.empty()) continue;  // idle workers say nothing
+      if (several && p.holder == trace::kNone && p.waiting == 0) continue;  // idle workers say nothing
       ImGui::TextUnformatted(several ? fmt::format("GIL of {}:", run.processes[p.process].name).c_str() : "GIL:");
       ImGui::SameLine();
-      if (p.holder == trace::kNone && p.next_holder < run.lanes.size() && !p.waiters.empty()) {
+      if (p.holder == trace::kNone && p.next_holder < run.lanes.size() && p.waiting > 0) {
         // The hand-off instant: dropped, and the woken thread takes it a moment later.
         ImGui::TextUnformatted("being handed over to");
         same_line_or_wrap(chip_width(app, r, run, p.next_holder));
@@ -117,7 +119,7 @@ void draw_playhead_state(const AppState& app) {
         ImGui::SameLine();
         ImGui::Text("holds it, for %s", format_time(now - p.held_since).c_str());
       }
-      draw_waiters(app, r, run, "waiting:", p.waiters);
+      draw_waiters(app, r, run, "waiting:", p.waiters, p.waiting);
       if (p.drop_requested) {
         ImGui::PushStyleColor(ImGuiCol_Text, waiting_colour);
         ImGui::TextWrapped("drop request from %s, %s ago: the holder drops the GIL at its next check",
@@ -136,7 +138,7 @@ void draw_playhead_state(const AppState& app) {
         ImGui::SameLine();
         ImGui::Text("holds it, for %s", format_time(now - lock.held_since).c_str());
       }
-      draw_waiters(app, r, run, "waiting, without the GIL:", lock.waiters);
+      draw_waiters(app, r, run, "waiting, without the GIL:", lock.waiters, lock.waiters.size());
     }
     // Cores: one line, "core 0: T1  core 1: idle".
     if (!state.cores.empty()) {

@@ -174,8 +174,10 @@ void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& l
     for (trace::ProcessId p = 0; p < run.processes.size(); ++p) {
       const trace::LaneId gil = run.processes[p].gil_lane;
       if (gil >= run.lanes.size() || rows[r][gil] < 0) continue;
-      const auto waiters = gil_waiters_at(run, p, app.playback.now());
-      if (waiters.empty()) continue;
+      // Three chips and a count, or four chips.
+      const GilQueue queue = gil_queue_at(run, app.runs[r].playhead, p, app.playback.now(), 4);
+      const std::vector<GilWaiter>& waiters = queue.longest;
+      if (queue.waiting == 0) continue;
       const Row& row = layout.rows[static_cast<std::size_t>(rows[r][gil])];
       const float y0 = top + row.y + 2, y1 = top + row.y + row.height - 2;
       const float sw = (y1 - y0) * 0.6f;
@@ -187,8 +189,8 @@ void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& l
       std::vector<Chip> chips;
       float total = 0;
       for (std::size_t i = 0; i < waiters.size() && i < 4; ++i) {
-        const bool rest = i == 3 && waiters.size() > 4;
-        Chip c{rest ? fmt::format("+{} more", waiters.size() - 3)
+        const bool rest = i == 3 && queue.waiting > 4;
+        Chip c{rest ? fmt::format("+{} more", queue.waiting - 3)
                     : fmt::format("{} {}", run.lanes[waiters[i].lane].name, format_time(waiters[i].waited)),
                0, rest ? trace::kNone : waiters[i].lane};
         c.w = ImGui::GetFont()->CalcTextSizeA(f, 1e9f, 0, c.text.c_str()).x + (rest ? 0 : sw) + 10;
