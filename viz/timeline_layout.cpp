@@ -290,6 +290,19 @@ std::uint32_t most_telling(const std::vector<double>& priority) {
   return static_cast<std::uint32_t>(std::max_element(priority.begin(), priority.end()) - priority.begin());
 }
 
+bool shows_more(const std::vector<RunFolding>& a, const std::vector<RunFolding>& b, const std::vector<double>& priority) {
+  std::vector<std::uint32_t> order(std::max(a.size(), b.size()));
+  std::iota(order.begin(), order.end(), 0u);
+  const auto rank = [&](std::uint32_t r) { return r < priority.size() ? priority[r] : 0.0; };
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return rank(x) > rank(y); });
+  const auto score = [&order](const std::vector<RunFolding>& folding) {
+    std::vector<bool> open;
+    for (const std::uint32_t r : order) open.push_back(r < folding.size() && !folding[r].collapsed);
+    return std::pair{std::count(open.begin(), open.end(), true), open};
+  };
+  return score(a) > score(b);
+}
+
 std::vector<RunFolding> focus_run(std::size_t run_count, std::uint32_t run, const std::vector<RunFolding>& from) {
   std::vector<RunFolding> folding = from;
   folding.resize(run_count);

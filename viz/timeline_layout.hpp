@@ -139,6 +139,10 @@ bool interesting_wait(trace::SpanState state);
 /// The run of highest `priority` (the first of equals); 0 when there is none.
 std::uint32_t most_telling(const std::vector<double>& priority);
 
+/// Whether fit `a` shows more than fit `b`: more runs open, then, of equal counts, the more
+/// telling ones (by `priority`, highest first, compared in that order).
+bool shows_more(const std::vector<RunFolding>& a, const std::vector<RunFolding>& b, const std::vector<double>& priority);
+
 /// The folding that shows `run` expanded and every other run collapsed.
 std::vector<RunFolding> focus_run(std::size_t run_count, std::uint32_t run, const std::vector<RunFolding>& from);
 

@@ -242,3 +242,24 @@ TEST_CASE("a folded group's tooltip counts its lanes in each state at the mouse"
   CHECK(group_breakdown(run, groups[0].members, Time{300}) ==
         fmt::format("at {}: 3 running Python, 1 waiting for GIL", Time{300}));
 }
+
+TEST_CASE("of two fits, the one with more runs open shows more; then the one with the more telling runs open") {
+  const auto fit = [](std::initializer_list<bool> collapsed) {
+    std::vector<RunFolding> folding;
+    for (const bool c : collapsed) {
+      RunFolding f;
+      f.collapsed = c;
+      folding.push_back(f);
+    }
+    return folding;
+  };
+  const std::vector<double> priority{0.0, std::numeric_limits<double>::infinity(), 5.0};  // run 1 featured, then 2
+  // Lesson 1 in presentation: the threads (1) open with the pool (2), or with sequential (0).
+  CHECK(shows_more(fit({true, false, false}), fit({false, false, true}), priority));
+  CHECK_FALSE(shows_more(fit({false, false, true}), fit({true, false, false}), priority));
+  // More runs open wins over which.
+  CHECK(shows_more(fit({false, false, false}), fit({true, false, false}), priority));
+  CHECK_FALSE(shows_more(fit({true, false, true}), fit({false, true, false}), priority));
+  // Equal fits: neither shows more, so the first tried stays.
+  CHECK_FALSE(shows_more(fit({true, false, false}), fit({true, false, false}), priority));
+}

@@ -2,6 +2,7 @@
 // items, and what is drawn over them (hand-off links, the GIL queue, the playhead, the lock
 // tokens). Input on the lanes is in timeline_input.cpp.
 #include <algorithm>
+#include <optional>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -62,14 +63,24 @@ LayoutOptions choose_layout(AppState& app, float height) {
     const std::vector<double> interest = fit_priorities(app);
     if (layout_rows(runs, groups, o).total_height <= height) return o;
     // Every lane at compact, then tight rows; only then alike lanes folded into aggregates.
+    // Of the tries that open the most telling run, the one that opens the most runs wins,
+    // then the one that opens the more telling ones, then the first: the first alone left
+    // lesson 1's process pool, its answer, folded to one line under empty space, where its
+    // workers folded into an aggregate row would have fitted.
+    std::optional<LayoutOptions> best;
     for (const bool fold_alike : {false, true}) {
       for (RowSize size : {RowSize::Compact, RowSize::Tight}) {
         size_rows(o, font, app.ui_scale, size);
         o.folding = app.folding;  // each try fits from what the user left, not from the last try
         o.folding = fit_runs(runs, groups, o, height, interest, fold_alike);
-        if (!o.folding.empty() && !o.folding[most_telling(interest)].collapsed) return o;
+        if (o.folding.size() != runs.size() || o.folding[most_telling(interest)].collapsed) continue;
+        if (!best || shows_more(o.folding, best->folding, interest)) best = o;
+        if (std::none_of(best->folding.begin(), best->folding.end(), [](const RunFolding& f) { return f.collapsed; })) {
+          return *best;
+        }
       }
     }
+    if (best) return *best;
   }
   return o;
 }
