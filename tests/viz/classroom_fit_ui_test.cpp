@@ -324,3 +324,18 @@ TEST_CASE("at --scale 2 and 3 on 1920x1080 the toolbar and legend fit their shar
     }
   }
 }
+
+TEST_CASE("lesson 2 presented at 1280x720 opens all three runs, its threads and tasks folded into one row each") {
+  // Fitting keeps the try that opens the most runs: the first to open the featured run shut asyncio.
+  HeadlessViewer v(ImVec2(1280, 720));
+  v.present(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios/02-io-bound.toml");
+  const TimelineFrame& t = v.app.timeline;
+  const auto& runs = v.app.session.runs();
+  REQUIRE(runs.size() == 3);
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    INFO(runs[r].run_name);
+    REQUIRE(t.layout.header(r));
+    CHECK(t.layout.header(r)->lane == trace::kNone);  // open: its header has a line of its own
+    CHECK(on_screen(t, *t.layout.header(r)));
+  }
+}
