@@ -387,6 +387,7 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
       index.races_lost = races_lost_by_gil_lane(*runs[r]);
     }
     index.outcomes = trace::outcome_lines(*runs[r]);  // scans every mark: once, not per frame
+    index.deadlocked = trace::ended_in_deadlock(*runs[r]);
   });
   for_each_run([&](std::size_t r) { out.runs[r].playhead = PlayheadIndex::build(*runs[r]); });
   for_each_run([&](std::size_t r) {

@@ -68,6 +68,7 @@ struct RunIndex {
   std::vector<std::vector<std::uint32_t>> races_lost;  ///< per GIL lane: the old GIL's RacesLost marks
   double interest = 0;                   ///< run_interest: which runs a fit opens first
   std::vector<std::string> outcomes;     ///< trace::outcome_lines, read by the numbers panel each frame
+  bool deadlocked = false;               ///< trace::ended_in_deadlock: the run stopped in a deadlock
   std::array<bool, trace::kSpanStateCount> states_seen{};  ///< the states its spans use (the legend's)
   std::array<bool, trace::kMarkKindCount> marks_seen{};    ///< the kinds of its marks
 };

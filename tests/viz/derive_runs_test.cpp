@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <array>
 #include <optional>
 #include <string>
@@ -231,4 +232,14 @@ TEST_CASE("a preview leaves the runs kept whole to carry over, and indexes the o
 TEST_CASE("no runs: no indices, and no task waits for a first one") {
   const DerivedRuns derived = derive_runs({});
   CHECK(derived.runs.empty());
+}
+
+TEST_CASE("a run that ended in a deadlock is marked so in its index, a finished one not") {
+  const scenario::Scenario s =
+      scenario::load_file(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios" / "16-deadlock.toml");
+  const std::vector<trace::Trace> runs = model::simulate_all(s);
+  const DerivedRuns derived = derive_runs(runs);
+  REQUIRE(derived.runs.size() == 2);
+  CHECK_FALSE(derived.runs[0].deadlocked);  // sequential
+  CHECK(derived.runs[1].deadlocked);        // threads
 }

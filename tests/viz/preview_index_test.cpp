@@ -32,6 +32,7 @@ std::string difference(const DerivedRuns& carried, const DerivedRuns& whole) {
     if (a.job_end_marks != b.job_end_marks) return "job-end marks";
     if (a.identity != b.identity) return "identity";
     if (a.outcomes != b.outcomes) return "outcomes";
+    if (a.deadlocked != b.deadlocked) return "deadlocked";
   }
   return {};
 }

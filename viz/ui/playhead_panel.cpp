@@ -82,13 +82,17 @@ std::string task_list(const trace::Trace& run, const std::vector<TaskAtPlayhead>
 
 void draw_playhead_state(const AppState& app) {
   const auto& runs = app.session.runs();
-  const Time now = app.playback.now();
+  const Time playhead = app.playback.now();
   ImGui::PushFont(bold_font());
-  ImGui::Text("At %s", format_time(now).c_str());
+  ImGui::Text("At %s", format_time(playhead).c_str());
   ImGui::PopFont();
   const ImVec4& waiting_colour = kWaitingColour;
   for (std::uint32_t r : stacking_order(runs)) {
     const trace::Trace& run = runs[r];
+    // A run that ended in a deadlock stopped there: past its end it is shown as it stood at
+    // the deadlock, its locks held and their waiters waiting, rather than as all free.
+    const bool frozen = app.runs[r].deadlocked && playhead >= run.end && run.end > Time::zero();
+    const Time now = frozen ? run.end - Time{1} : playhead;
     const PlayheadState state = state_at(run, app.runs[r].playhead, now);
     ImGui::PushID(static_cast<int>(r));
     ImGui::SetNextItemOpen(true, ImGuiCond_Once);
@@ -98,6 +102,13 @@ void draw_playhead_state(const AppState& app) {
       continue;
     }
     ImGui::Indent(ImGui::GetFontSize() * 0.5f);
+    if (frozen) {
+      ImGui::PushStyleColor(ImGuiCol_Text, waiting_colour);
+      ImGui::TextWrapped("deadlock at %s: the run stopped there, each thread waiting for a lock another holds; "
+                         "as it stood then:",
+                         format_time(run.end).c_str());
+      ImGui::PopStyleColor();
+    }
     for (const ProcessAtPlayhead& p : state.processes) {
       if (!p.has_gil) continue;
       const bool several = state.processes.size() > 1;

@@ -24,9 +24,10 @@ constexpr ImU32 kBusyCores = IM_COL32(70, 90, 120, 255);
 
 /// How a run ended, for its header: "done at 120 ms"; a run still being simulated has no end
 /// yet, and says how far the model has got.
-std::string run_end_text(const trace::Trace& run, bool finished, const char* unfinished) {
+std::string run_end_text(const trace::Trace& run, const RunIndex& index, const char* unfinished) {
   if (run.partial()) return fmt::format("simulating..., up to {} so far", run.simulated_until);
-  return fmt::format("{} at {}", finished ? "done" : unfinished, run.end);
+  if (index.deadlocked) return fmt::format("deadlock at {}: stopped there", run.end);
+  return fmt::format("{} at {}", index.metrics.finished() ? "done" : unfinished, run.end);
 }
 
 /// A note on a white pill at the right end of a row; returns the pill's left edge.
@@ -105,10 +106,9 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
   const std::string by = !measured                ? std::string()
                          : run.measured_by.empty() ? std::string(" (measured)")
                                                    : fmt::format(", {} (measured)", run.measured_by);
-  const bool finished = ctx.index[row.run].metrics.finished();
   std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  {}", run.executor, by, run.gil_mode, run.cores,
                                  run.cores == 1 ? "" : "s", idle > 0 ? fmt::format(" ({} never used)", idle) : std::string(),
-                                 run_end_text(run, finished, "stopped (jobs unfinished)"));
+                                 run_end_text(run, ctx.index[row.run], "stopped (jobs unfinished)"));
   if (pieces.size() > 1) what = "  -  " + what;
   if (run.end > ctx.axis_end && ctx.run_views.empty()) what += " (past the axis)";
   if (row.run < ctx.stretches.size() && std::abs(ctx.stretches[row.run] - 1.0) > 1e-3) {
@@ -167,7 +167,7 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   // The run's figures just after its end, shortened to how it ended, then to when (for a run
   // that finished), where they do not fit there; never over its bars (where the run fills
   // the view, the Numbers panel says them).
-  std::string ended = run_end_text(run, ctx.index[row.run].metrics.finished(), "stopped");
+  std::string ended = run_end_text(run, ctx.index[row.run], "stopped");
   if (const auto caveat = measurement_caveat(run)) ended += ", " + *caveat;
   const std::string what = fmt::format("GIL {}, {} core{}, {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s", ended);
   const float end_x = box.left + static_cast<float>(ctx.view_of(row.run).x_of(run.end)) + 8;
