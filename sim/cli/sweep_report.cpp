@@ -11,6 +11,7 @@
 #include "sim/cli/text_chart.hpp"
 #include "sim/cli/text_table.hpp"
 #include "sim/cli/text_wrap.hpp"
+#include "sim/scenario/name_suggestions.hpp"
 
 namespace gilsim::cli {
 
@@ -23,15 +24,6 @@ std::string with_spread(const Spread& s, int seeds, const auto& format) {
 }
 
 std::string duration(double ns) { return format_time(Time{std::llround(ns)}); }
-
-/// "'a'", "'a' and 'b'", "'a', 'b' and 'c'".
-std::string quoted_list(const std::vector<std::string>& names) {
-  std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + fmt::format("'{}'", names[i]);
-  }
-  return out;
-}
 
 /// Runs that run alike with an earlier run at every point: their rows repeat its rows, and a
 /// class should hear why before reading four equal tables.
@@ -49,7 +41,7 @@ std::string repeated_runs_note(const sweep::SweepPlan& plan, int width) {
     out += wrap_text(fmt::format("{} run{} as '{}' at every point: the varied value{} set{} them alike, and the same "
                                  "settings give the same figures{}. Vary one run's own key (run.NAME.KEY) to compare "
                                  "them.",
-                                 quoted_list(alike), alike.size() == 1 ? "s" : "", first.same_as,
+                                 scenario::quoted_and_list(alike), alike.size() == 1 ? "s" : "", first.same_as,
                                  plan.axes.size() == 1 ? "" : "s", plan.axes.size() == 1 ? "s" : "",
                                  first.same_as == plan.baseline ? ": the speed-up against it is 1.00x" : ""),
                      width);

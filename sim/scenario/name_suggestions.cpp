@@ -56,4 +56,12 @@ std::string join_names(std::span<const std::string_view> names) {
   return out;
 }
 
+std::string quoted_and_list(std::span<const std::string> names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + ("'" + names[i] + "'");
+  }
+  return out;
+}
+
 }  // namespace gilsim::scenario

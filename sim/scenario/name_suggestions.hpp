@@ -19,4 +19,7 @@ std::optional<std::string_view> closest_name(std::string_view word,
 /// "a, b, c": the accepted names, in the order given.
 std::string join_names(std::span<const std::string_view> names);
 
+/// "'a'", "'a' and 'b'", "'a', 'b' and 'c'": names quoted for a sentence.
+std::string quoted_and_list(std::span<const std::string> names);
+
 }  // namespace gilsim::scenario

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/scenario/name_suggestions.hpp"
 #include "sim/scenario/override_keys.hpp"
 
 namespace gilsim::scenario {
@@ -16,7 +17,7 @@ std::optional<std::string> runs_an_override_misses(const Scenario& s, const Over
   };
   std::vector<std::string> keeping;
   for (const Run& r : s.runs) {
-    if (own(r)) keeping.push_back(fmt::format("'{}'", r.name));
+    if (own(r)) keeping.push_back(r.name);
   }
   if (keeping.empty()) return std::nullopt;
   const std::string key = path.substr(path.find('.') + 1);  // the run's own key: switch_interval, cores, gil
@@ -26,11 +27,7 @@ std::optional<std::string> runs_an_override_misses(const Scenario& s, const Over
                        "run.NAME.{}=VALUE.",
                        set, key, key);
   }
-  std::string names;
-  for (std::size_t i = 0; i < keeping.size(); ++i) {
-    names += (i == 0 ? "" : i + 1 == keeping.size() ? " and " : ", ") + keeping[i];
-  }
-  return fmt::format("{} leaves {} as {}: {} sets its own {}, which the file's run keeps.", set, names,
+  return fmt::format("{} leaves {} as {}: {} sets its own {}, which the file's run keeps.", set, quoted_and_list(keeping),
                      keeping.size() == 1 ? "it was" : "they were", keeping.size() == 1 ? "it" : "each", key);
 }
 

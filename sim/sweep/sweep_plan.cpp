@@ -4,6 +4,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/override_keys.hpp"
@@ -85,7 +86,7 @@ bool run_alike(const scenario::Scenario& s, const scenario::Run& a, const scenar
 /// first such one).
 std::vector<SweepPlan::RepeatedRun> repeated_runs(const SweepPlan& plan, const scenario::Scenario& base) {
   std::vector<std::size_t> compared = plan.runs;  // indices of the scenario's runs, the baseline first
-  if (compared.front() != 0) compared.insert(compared.begin(), 0);
+  if (compared.empty() || compared.front() != 0) compared.insert(compared.begin(), 0);
   std::vector<std::pair<std::size_t, std::size_t>> alike;  // positions in `compared` (later, earlier) still alike
   for (std::size_t later = 1; later < compared.size(); ++later) {
     for (std::size_t earlier = 0; earlier < later; ++earlier) alike.emplace_back(later, earlier);
@@ -186,7 +187,7 @@ SweepPlan make_plan(const SweepRequest& request) {
   }
   for (const Axis& axis : plan.axes) {
     for (std::size_t k = 0; k < axis.keys.size(); ++k) {
-      const scenario::Override varied{axis.keys[k], fmt::format("{}..{}", axis.values[k].front(), axis.values[k].back()), "--vary"};
+      const scenario::Override varied{axis.keys[k], fmt::format("{}", fmt::join(axis.values[k], ",")), "--vary"};
       if (auto missed = scenario::runs_an_override_misses(base, varied)) plan.missed_runs.push_back(*missed);
     }
   }
