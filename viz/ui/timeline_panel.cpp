@@ -2,8 +2,8 @@
 // items, and what is drawn over them (hand-off links, the GIL queue, the playhead, the lock
 // tokens). Input on the lanes is in timeline_input.cpp.
 #include <algorithm>
-#include <optional>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
