@@ -2,6 +2,7 @@
 // TOML; reflowing it lets the panel wrap it to its own width.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <span>
@@ -47,6 +48,12 @@ TableFit fit_table(const std::vector<std::string>& headers, const std::vector<fl
 /// `text` as is when it fits `width`, else cut (between UTF-8 characters) and ended with
 /// "…" so that it fits: a label that has no room says that it goes on.
 std::string elide(std::string_view text, float width, const std::function<float(std::string_view)>& measure);
+
+/// `text` on at most two lines within `width`: whole on the first when it fits; else broken
+/// at spaces (wrap_at_spaces), the second line ended in "…" when the rest does not fit it.
+/// Names that differ only at their ends ("Pool.map (default)", "Pool.map, chunksize 1")
+/// stay told apart where one elided line made them alike.
+std::array<std::string, 2> two_lines(std::string_view text, float width, const std::function<float(std::string_view)>& measure);
 
 /// `text` whole on as many lines as it takes within `width` (wrap_at_spaces), joined by
 /// "\n" and `indent`; every line is wrapped `indent` narrower, so the indented ones fit too.

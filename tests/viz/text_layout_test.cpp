@@ -133,3 +133,17 @@ TEST_CASE("a line too long for the panel wraps whole, its later rows indented pa
   CHECK(words == line);
   CHECK(wrap_indented("fits", 300, "    ", ten_px) == "fits");
 }
+
+TEST_CASE("a name on two lines: whole on one when it fits, else broken at a space, the rest elided") {
+  // One byte, one unit of width ("…" is three bytes: three units).
+  const auto measure = [](std::string_view t) { return static_cast<float>(t.size()); };
+  using Lines = std::array<std::string, 2>;
+  CHECK(gilsim::viz::two_lines("sequential", 10, measure) == Lines{"sequential", ""});
+  // Lesson 10's two names, cut to one line each, read "Pool.map…" and "Pool.map,…".
+  CHECK(gilsim::viz::two_lines("Pool.map default", 10, measure) == Lines{"Pool.map", "default"});
+  CHECK(gilsim::viz::two_lines("Pool.map, spawn", 10, measure) == Lines{"Pool.map,", "spawn"});
+  // More than two lines' worth: the second ends in "…".
+  CHECK(gilsim::viz::two_lines("Pool.map, chunksize 1, spawn", 10, measure) == Lines{"Pool.map,", "chunksi\u2026"});
+  // One word too wide: elided on the first line.
+  CHECK(gilsim::viz::two_lines("ProcessPoolExecutor", 10, measure) == Lines{"Process\u2026", ""});
+}

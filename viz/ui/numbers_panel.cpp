@@ -96,14 +96,21 @@ void draw_numbers(const AppState& app) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float avail = std::max(10.0f, ImGui::GetContentRegionAvail().x - name_w - label_w);
     const std::string name = measured ? std::string("  measured") : runs[r].run_name;
-    const std::string shown = elide(name, name_w - f * 0.3f, text_width);
+    // Two lines for a long name, the second beside the cores-busy bar: cut to one, names
+    // that differ at their ends read alike ("Pool.map..." twice in lesson 10).
+    const std::array<std::string, 2> shown = two_lines(name, name_w - f * 0.3f, text_width);
     if (measured) {
-      ImGui::TextDisabled("%s", shown.c_str());
+      ImGui::TextDisabled("%s", shown[0].c_str());
     } else {
-      ImGui::TextUnformatted(shown.c_str());
+      ImGui::TextUnformatted(shown[0].c_str());
     }
-    if (shown != name && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", name.c_str());
+    const bool cut = shown[0] != name;
+    if (cut && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", name.c_str());
     const float line = ImGui::GetTextLineHeight();
+    if (!shown[1].empty()) {
+      dl->AddText(ImVec2(p.x, p.y + line), ImGui::GetColorU32(measured ? ImGuiCol_TextDisabled : ImGuiCol_Text),
+                  shown[1].c_str());
+    }
     bar(dl, ImVec2(p.x + name_w, p.y + 1), avail * static_cast<float>(m.makespan.ns()) / static_cast<float>(longest.ns()),
         line - 2, measured ? measured_colour : makespan_colour, format_time(m.makespan));
     ImGui::Dummy(ImVec2(1, line * 0.55f));
