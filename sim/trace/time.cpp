@@ -12,7 +12,17 @@ std::string format_time(Time t) {
   // "100.0 ms" (which would read as later than the "100 ms" after it).
   if (mag < 999'500) return fmt::format("{:.{}f} us", t.us(), mag < 9'995 ? 2 : mag < 99'950 ? 1 : 0);
   if (mag < 999'500'000) return fmt::format("{:.{}f} ms", t.ms(), mag < 9'995'000 ? 2 : mag < 99'950'000 ? 1 : 0);
-  return fmt::format("{:.3f} s", t.seconds());
+  // From 1,000 s, the whole seconds in groups of three, as the tables write counts
+  // ("1,250.130 s", not "1250.130 s").
+  const std::string plain = fmt::format("{:.3f}", t.seconds());
+  const std::size_t point = plain.find('.');
+  const std::size_t first_digit = plain.front() == '-' ? 1 : 0;
+  std::string text = plain.substr(0, first_digit);
+  for (std::size_t i = first_digit; i < point; ++i) {
+    if (i > first_digit && (point - i) % 3 == 0) text += ',';
+    text += plain[i];
+  }
+  return text + plain.substr(point) + " s";
 }
 
 }  // namespace gilsim
