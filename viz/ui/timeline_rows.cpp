@@ -170,7 +170,14 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   std::string ended = run_end_text(run, ctx.index[row.run], "stopped");
   if (const auto caveat = measurement_caveat(run)) ended += ", " + *caveat;
   const std::string what = fmt::format("GIL {}, {} core{}, {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s", ended);
-  const float end_x = box.left + static_cast<float>(ctx.view_of(row.run).x_of(run.end)) + 8;
+  float end_x = box.left + static_cast<float>(ctx.view_of(row.run).x_of(run.end)) + 8;
+  // Nor under the GIL badge, which sits on this line at the playhead (at 0 s, over the start
+  // of a short run's figures): they start right of it.
+  for (const TimelineContext::Badge& b : ctx.badges) {
+    if (b.run == row.run && b.y >= y0 && b.y < y1 && b.x.second > end_x && b.x.first < end_x + f * 4) {
+      end_x = b.x.second + 4;
+    }
+  }
   std::vector<std::string> texts{what, ended};
   if (!run.partial() && ctx.index[row.run].metrics.finished() && !measurement_caveat(run)) {
     texts.push_back(fmt::format("{}", run.end));
