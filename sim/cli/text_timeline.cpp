@@ -245,7 +245,7 @@ std::string wrap_entries(const std::vector<std::string>& entries, int width) {
 }
 
 std::string legend(const Trace& t, const std::vector<std::string>& rows, const std::vector<LaneId>& shown,
-                   const std::vector<char>& holders, int width) {
+                   const std::vector<char>& holders, bool busy_row, int width) {
   std::vector<std::string> entries;
   for (SpanState s : kLegendOrder) {
     const char c = state_symbol(s);
@@ -254,9 +254,7 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
     });
     if (used) entries.push_back(fmt::format("{} {}", c, to_string(s)));
   }
-  const auto cores = std::count_if(t.lanes.begin(), t.lanes.end(), [](const Lane& l) { return l.kind == LaneKind::Core; });
-  const bool cores_shown = std::any_of(shown.begin(), shown.end(), [&](LaneId id) { return t.lanes[id].kind == LaneKind::Core; });
-  if (cores > 1 && cores_shown) entries.emplace_back("busy: cores in use, on average");
+  if (busy_row) entries.emplace_back("busy: cores in use, on average");
   auto on_a_gil_row = [&](char symbol) {
     return std::any_of(shown.begin(), shown.end(), [&](LaneId g) {
       return is_holder_row(t.lanes[g].kind) && rows[g].find(symbol) != std::string::npos;
@@ -329,17 +327,21 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
   std::vector<std::string> bars(t.lanes.size());
   std::string out;
   const auto cores = std::count_if(t.lanes.begin(), t.lanes.end(), [](const Lane& l) { return l.kind == LaneKind::Core; });
+  bool busy_row = false;
   for (std::size_t i = 0; i < sel.shown.size(); ++i) {
     const LaneId id = sel.shown[i];
     bars[id] = lane_bars(t, t.lanes[id], n, holders);
     out += fmt::format("{:<{}} |{}|\n", fitted_name(t.lanes[id].name, name_width), name_width, bars[id]);
     const bool last_core = t.lanes[id].kind == LaneKind::Core &&
                            (i + 1 == sel.shown.size() || t.lanes[sel.shown[i + 1]].kind != LaneKind::Core);
-    if (last_core && cores > 1) out += fmt::format("{:<{}} |{}|\n", "busy", name_width, busy_cores_bars(t, n));
+    if (last_core && cores > 1) {
+      out += fmt::format("{:<{}} |{}|\n", "busy", name_width, busy_cores_bars(t, n));
+      busy_row = true;
+    }
   }
   for (const auto& note : sel.hidden_notes) out += note + "\n";
   out += axis_lines(t.end, name_width, n, std::max(options.width, name_width + 3 + n));
-  out += legend(t, bars, sel.shown, holders, std::max(options.width, 40));
+  out += legend(t, bars, sel.shown, holders, busy_row, std::max(options.width, 40));
   return out;
 }
 

@@ -1,6 +1,8 @@
 // Formatting of Time for tables, tooltips and logs, in one place.
 #include "sim/trace/time.hpp"
 
+#include "sim/trace/outcomes.hpp"
+
 namespace gilsim {
 
 std::string format_time(Time t) {
@@ -16,13 +18,7 @@ std::string format_time(Time t) {
   // ("1,250.130 s", not "1250.130 s").
   const std::string plain = fmt::format("{:.3f}", t.seconds());
   const std::size_t point = plain.find('.');
-  const std::size_t first_digit = plain.front() == '-' ? 1 : 0;
-  std::string text = plain.substr(0, first_digit);
-  for (std::size_t i = first_digit; i < point; ++i) {
-    if (i > first_digit && (point - i) % 3 == 0) text += ',';
-    text += plain[i];
-  }
-  return text + plain.substr(point) + " s";
+  return trace::group_digits(std::stoll(plain.substr(0, point))) + plain.substr(point) + " s";
 }
 
 }  // namespace gilsim

@@ -170,11 +170,14 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   std::string ended = run_end_text(run, ctx.index[row.run], "stopped");
   if (const auto caveat = measurement_caveat(run)) ended += ", " + *caveat;
   const std::string what = fmt::format("GIL {}, {} core{}, {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s", ended);
+  const auto width_of = [&](std::string_view t) {
+    return ImGui::GetFont()->CalcTextSizeA(f * 0.8f, 1e9f, 0, t.data(), t.data() + t.size()).x;
+  };
   float end_x = box.left + static_cast<float>(ctx.view_of(row.run).x_of(run.end)) + 8;
   // Nor under the GIL badge, which sits on this line at the playhead (at 0 s, over the start
   // of a short run's figures): they start right of it.
   for (const TimelineContext::Badge& b : ctx.badges) {
-    if (b.run == row.run && b.y >= y0 && b.y < y1 && b.x.second > end_x && b.x.first < end_x + f * 4) {
+    if (b.run == row.run && b.y >= y0 && b.y < y1 && b.x.second > end_x && b.x.first < end_x + width_of(what)) {
       end_x = b.x.second + 4;
     }
   }
@@ -182,9 +185,7 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   if (!run.partial() && ctx.index[row.run].metrics.finished() && !measurement_caveat(run)) {
     texts.push_back(fmt::format("{}", run.end));
   }
-  const auto fits = first_that_fits(texts, box.right - 4 - end_x, [&](std::string_view t) {
-    return ImGui::GetFont()->CalcTextSizeA(f * 0.8f, 1e9f, 0, t.data(), t.data() + t.size()).x;
-  });
+  const auto fits = first_that_fits(texts, box.right - 4 - end_x, width_of);
   if (fits && end_x > box.left) {
     dl->AddText(ImGui::GetFont(), f * 0.8f, ImVec2(end_x, y0 + (y1 - y0 - f * 0.8f) * 0.5f), IM_COL32(50, 50, 60, 255),
                 texts[*fits].c_str());
