@@ -6,9 +6,14 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "sim/trace/outcomes.hpp"
+#include "sim/trace/time.hpp"
 
 namespace gilsim::cpython {
 
@@ -361,6 +366,18 @@ void write_blocks(Writer& w, const Shared& shared, const std::vector<StepBlock>&
 
 /// How the jobs are listed and called: a single kind of job is a function of its number,
 /// mapped over range(count); several kinds are a list of functions.
+/// With jobs of several kinds, the runs in this process note when each kind last finished,
+/// and timed() prints it: lesson 7's reader done long before the hog, or long after.
+constexpr std::string_view kNoteFinish = "FINISHED[job.__name__] = time.perf_counter()";
+constexpr std::string_view kFinishedComment = "when this kind of job last finished";
+
+/// Whether a run of executor `e` notes its jobs' finishes: jobs of several kinds, run in this
+/// process one after another or on threads. A lesson on locks or shared data is read by its
+/// counters and its deadlock instead, and its program stays as short.
+bool notes_job_finishes(const scenario::Scenario& s, Executor e) {
+  return s.jobs.size() > 1 && s.locks.empty() && s.counters.empty() && (e == Executor::Sequential || e == Executor::Threads);
+}
+
 struct JobShape {
   bool single = true;
   std::string items;          ///< "range(4)" or "JOBS"
@@ -537,8 +554,15 @@ void write_executor(Writer& w, ExecutorKey key, const ExecutorUse& use, const Jo
   switch (e) {
     case Executor::Sequential:
       w.line(0, "def in_sequence():");
-      w.line(4, fmt::format("return [{} for {} in {}]", shape.call(shape.map_function),
-                            shape.variable, shape.items));
+      if (!notes_job_finishes(s, e)) {
+        w.line(4, fmt::format("return [{} for {} in {}]", shape.call(shape.map_function), shape.variable, shape.items));
+        break;
+      }
+      w.line(4, "results = []");
+      w.line(4, fmt::format("for {} in {}:", shape.variable, shape.items));
+      w.line(8, fmt::format("results.append({})", shape.call(shape.map_function)));
+      w.line(8, std::string(kNoteFinish), "finished", kFinishedComment);
+      w.line(4, "return results");
       break;
     case Executor::Threads:
       w.line(0, "def with_threads():");
@@ -546,6 +570,7 @@ void write_executor(Writer& w, ExecutorKey key, const ExecutorUse& use, const Jo
       w.line(4, "results = []");
       w.line(4, fmt::format("def work({}):", shape.variable));
       w.line(8, fmt::format("results.append({})", shape.call(shape.map_function)), "append", "list.append is thread-safe");
+      if (notes_job_finishes(s, e)) w.line(8, std::string(kNoteFinish), "finished", kFinishedComment);
       w.line(4, fmt::format("threads = [threading.Thread(target=work, args=({},)) for {} in {}]", shape.variable,
                             shape.variable, shape.items));
       w.line(4, "for thread in threads:");
@@ -732,7 +757,70 @@ std::string counters_line(const scenario::Scenario& s) {
   return fmt::format("print(f\"  {} ({})\")", fmt::join(values, ", "), none_lost);
 }
 
-void write_main(Writer& w, const scenario::Scenario& s, const std::vector<ProgramRun>& runs, bool random) {
+/// A predicted time as the program prints its own: seconds to two decimals, grouped.
+std::string as_printed(Time t) {
+  const std::int64_t hundredths = (t.ns() + 5'000'000) / 10'000'000;
+  return fmt::format("{}.{:02} s", trace::group_digits(hundredths / 100), hundredths % 100);
+}
+
+/// "about 21 min" for a run long enough that a class should know before it starts.
+std::optional<std::string> how_long(Time makespan) {
+  constexpr Time kWorthSaying = Time::from_seconds(60);
+  if (makespan < kWorthSaying) return std::nullopt;
+  const std::int64_t seconds = makespan.ns() / 1'000'000'000;
+  if (seconds < 120) return fmt::format("about {} s", seconds);
+  return fmt::format("about {} min", (seconds + 30) / 60);
+}
+
+/// The line that tells the class, before a long run starts, how long it will take.
+std::optional<std::string> long_run_warning(const std::string& run_name, const trace::Trace& predicted) {
+  if (trace::ended_in_deadlock(predicted)) return std::nullopt;
+  const auto duration = how_long(predicted.end);
+  if (!duration) return std::nullopt;
+  return fmt::format("print({}, flush=True)", python_string(fmt::format("{}: expect {}", run_name, *duration)));
+}
+
+/// When each kind of job last finished, as timed() prints it: "reader done at 0.60 s, hog done at 0.81 s".
+std::string job_finishes(const trace::Trace& t, const std::vector<std::string>& function_names) {
+  std::vector<Time> last(t.templates.size(), Time::zero());
+  for (const auto& job : t.jobs) {
+    if (job.end != Time::max()) last[job.template_index] = max(last[job.template_index], job.end);
+  }
+  std::vector<std::size_t> order(last.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return last[a] < last[b]; });
+  std::vector<std::string> parts;
+  for (const std::size_t i : order) {
+    parts.push_back(fmt::format("{} done at {}", function_names.at(i), as_printed(last[i])));
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+/// The docstring's last paragraph: what the model predicts for each run the program makes.
+std::string predicted_paragraph(const scenario::Scenario& s, const std::vector<const scenario::Run*>& runs,
+                                const std::vector<const trace::Trace*>& predicted) {
+  std::string out;
+  for (std::size_t i = 0; i < runs.size() && i < predicted.size(); ++i) {
+    const trace::Trace* t = predicted[i];
+    if (t == nullptr || program_run(s, *runs[i]).skipped) continue;
+    std::string line = fmt::format("- {}", runs[i]->name);
+    if (t->cores != s.machine.cores) line += fmt::format(" ({} core{})", t->cores, t->cores == 1 ? "" : "s");
+    if (trace::ended_in_deadlock(*t)) {
+      line += fmt::format(": a deadlock at {}", format_time(t->end));
+      if (can_deadlock(s)) line += " (the program gives up after DEADLOCK_AFTER seconds)";
+    } else {
+      line += ": " + as_printed(t->end);
+      if (const auto duration = how_long(t->end)) line += fmt::format(" ({})", *duration);
+      if (notes_job_finishes(s, runs[i]->executor)) line += "; " + job_finishes(*t, job_function_names(s));
+    }
+    out += line + "\n";
+  }
+  if (out.empty()) return out;
+  return fmt::format("gilsim predicts, on {} core{}:\n{}", s.machine.cores, s.machine.cores == 1 ? "" : "s", out);
+}
+
+void write_main(Writer& w, const scenario::Scenario& s, const std::vector<ProgramRun>& runs,
+                const std::vector<const trace::Trace*>& predicted, bool random, bool finishes) {
   w.blank(2);
   w.line(0, "def timed(name, run, **options):");
   if (!s.counters.empty()) {
@@ -741,15 +829,21 @@ void write_main(Writer& w, const scenario::Scenario& s, const std::vector<Progra
     w.line(4, fmt::format("global {}", fmt::join(names, ", ")));
     w.line(4, counters_start(s), "fresh", "the module's counters, fresh for each run");
   }
+  if (finishes) w.line(4, "FINISHED.clear()");
   w.line(4, "start = time.perf_counter()");
   w.line(4, "results = run(**options)");
   w.line(4, "print(f\"{name}: {len(results)} jobs in {time.perf_counter() - start:.2f} s\")");
+  if (finishes) {
+    w.line(4, "if FINISHED:");
+    w.line(8, "print(\"  \" + \", \".join(f\"{job} done at {at - start:.2f} s\" for job, at in FINISHED.items()))");
+  }
   if (!s.counters.empty()) w.line(4, counters_line(s));
   w.blank(2);
   w.line(0, "if __name__ == \"__main__\":");
   if (random) w.line(4, fmt::format("random.seed({})", s.seed), "seed", "the same durations every time");
   Time interval = kCPythonInterval;
-  for (const ProgramRun& r : runs) {
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const ProgramRun& r = runs[i];
     std::vector<std::string> args{python_string(r.run->name), r.function};
     for (const auto& [name, value] : r.arguments) args.push_back(fmt::format("{}={}", name, value));
     const std::string call = fmt::format("timed({})", fmt::join(args, ", "));
@@ -765,6 +859,9 @@ void write_main(Writer& w, const scenario::Scenario& s, const std::vector<Progra
     }
     if (r.run->cores) w.line(4, fmt::format("# {} ran on {} core(s): taskset -c 0-{}", python_string(r.run->name),
                                             *r.run->cores, *r.run->cores - 1));
+    if (i < predicted.size() && predicted[i] != nullptr) {
+      if (const auto warning = long_run_warning(r.run->name, *predicted[i])) w.line(4, *warning);
+    }
     if (scenario::effective_gil(s, *r.run) == GilMode::None) {
       w.line(4, "if sysconfig.get_config_var(\"Py_GIL_DISABLED\"):", "nogil", "a free-threaded build, such as python3.13t");
       w.line(8, call);
@@ -802,10 +899,11 @@ bool uses_step(const scenario::Scenario& s, StepKind kind) {
   return false;
 }
 
-std::string docstring(const scenario::Scenario& s) {
+std::string docstring(const scenario::Scenario& s, const std::string& predicted) {
   std::string body = s.title;
   if (!s.note.empty()) body += "\n\n" + s.note;
   while (!body.empty() && body.back() == '\n') body.pop_back();
+  if (!predicted.empty()) body += "\n\n" + predicted;
   std::string out = "\"\"\"";
   for (std::size_t i = 0; i < body.size(); ++i) {
     if (body[i] == '\\') out += '\\';
@@ -821,7 +919,8 @@ std::string docstring(const scenario::Scenario& s) {
 
 }  // namespace
 
-PythonProgram python_program(const scenario::Scenario& s, const std::vector<const scenario::Run*>& chosen) {
+PythonProgram python_program(const scenario::Scenario& s, const std::vector<const scenario::Run*>& chosen,
+                             const std::vector<const trace::Trace*>& predicted) {
   std::vector<const scenario::Run*> runs = chosen;
   if (runs.empty()) {
     for (const auto& run : s.runs) runs.push_back(&run);
@@ -860,9 +959,11 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   shape.map_function = shape.single ? names[0] : "call";
   const std::string async_items = shape.single ? shape.items : "ASYNC_JOBS";
   const std::string async_call = shape.single ? fmt::format("{}_async(n)", names[0]) : "job()";
+  const bool finishes = (uses(Executor::Sequential) && notes_job_finishes(s, Executor::Sequential)) ||
+                        (uses(Executor::Threads) && notes_job_finishes(s, Executor::Threads));
 
   Writer w;
-  w.line(0, docstring(s));
+  w.line(0, docstring(s, predicted_paragraph(s, runs, predicted)));
   const bool gil_free = [&] {
     for (const scenario::Run* run : runs) {
       if (scenario::effective_gil(s, *run) == GilMode::None) return true;
@@ -945,6 +1046,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
     w.blank(2);
     if (functions) w.line(0, fmt::format("JOBS = {}", job_list(s, names, "")));
     if (coroutines) w.line(0, fmt::format("ASYNC_JOBS = {}", job_list(s, names, "_async")));
+    if (finishes) w.line(0, "FINISHED = {}", "finished", "each kind of job's last finish, by its name, for timed()");
     if (uses(Executor::ProcessPool) || uses(Executor::ThreadPool) || uses(Executor::ProcessPoolExecutor)) {  // Processes and apply_async call a job
       w.blank(2);
       w.line(0, "def call(job):");
@@ -955,7 +1057,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
 
   PythonProgram program;
   for (const scenario::Run* run : runs) program.runs.push_back(program_run(s, *run));
-  write_main(w, s, program.runs, random);
+  write_main(w, s, program.runs, predicted, random, finishes);
   program.text = std::move(w.text());
   for (const auto& name : names) {
     program.job_functions.push_back(functions ? name : std::string());

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/scenario/scenario.hpp"
+#include "sim/trace/trace.hpp"
 
 namespace gilsim::cpython {
 
@@ -34,6 +35,10 @@ struct PythonProgram {
 
 /// The teaching program: the scenario's title and note as the docstring, one function per
 /// kind of job and per executor, and a main that times each of `runs` (all when empty).
-PythonProgram python_program(const scenario::Scenario& s, const std::vector<const scenario::Run*>& runs);
+/// `predicted`, when given, holds the model's trace of each of those runs, in their order: the
+/// docstring then ends with what gilsim predicts for each, and a run predicted to take a
+/// minute or more is announced before it starts.
+PythonProgram python_program(const scenario::Scenario& s, const std::vector<const scenario::Run*>& runs,
+                             const std::vector<const trace::Trace*>& predicted = {});
 
 }  // namespace gilsim::cpython
