@@ -128,6 +128,34 @@ ScenarioError::ScenarioError(SourceLoc where, const std::string& message)
 
 namespace {
 
+/// The character at a parse error's position, '\n' past its line's end, '\0' past the text.
+char char_at(std::string_view text, toml::source_position at) {
+  std::size_t line_start = 0;
+  for (toml::source_index line = 1; line < at.line; ++line) {
+    line_start = text.find('\n', line_start);
+    if (line_start == std::string_view::npos) return '\0';
+    ++line_start;
+  }
+  const std::size_t i = line_start + at.column - 1;
+  return i < text.size() ? text[i] : '\0';
+}
+
+/// toml++'s words for a string left open, told as what to write instead.
+std::string parse_error_message(std::string_view description, std::string_view text, toml::source_position at) {
+  const bool literal = description.find("while parsing literal string") != std::string_view::npos;
+  const bool in_string = literal || description.find("while parsing string") != std::string_view::npos;
+  const char here = char_at(text, at);
+  if (in_string && description.find("control characters") != std::string_view::npos && (here == '\n' || here == '\r')) {
+    return fmt::format("invalid TOML: a string is not closed before the end of its line; expected a closing {} "
+                       "(a string of several lines is written between {})",
+                       literal ? "'" : "\"", literal ? "''' and '''" : "\"\"\" and \"\"\"");
+  }
+  if (in_string && description.find("end-of-file") != std::string_view::npos) {
+    return "invalid TOML: the file ends inside a string; expected the quotes that close it";
+  }
+  return fmt::format("invalid TOML: {}", description);
+}
+
 toml::table parse_checked(std::string_view toml_text, const std::string& source) {
   check_ascii_outside_strings(toml_text, source);
   try {
@@ -135,7 +163,7 @@ toml::table parse_checked(std::string_view toml_text, const std::string& source)
   } catch (const toml::parse_error& e) {
     const toml::source_position at = e.source().begin;
     throw ScenarioError(SourceLoc{source, static_cast<int>(at.line), static_cast<int>(at.column)},
-                        fmt::format("invalid TOML: {}", e.description()));
+                        parse_error_message(e.description(), toml_text, at));
   }
 }
 

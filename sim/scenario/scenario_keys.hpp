@@ -10,6 +10,8 @@ namespace gilsim::scenario {
 
 inline constexpr std::array<std::string_view, 10> kTopKeys{"title", "note",  "seed",     "machine", "python",
                                                            "costs", "locks", "counters", "job",     "run"};
+/// The top-level keys that hold a value rather than a table.
+inline constexpr std::array<std::string_view, 3> kTopValueKeys{"title", "note", "seed"};
 inline constexpr std::array<std::string_view, 5> kMachineKeys{"cores", "quantum", "context_switch", "core_speeds",
                                                                "placement"};
 inline constexpr std::array<std::string_view, 5> kPythonKeys{"version", "gil", "switch_interval", "check_interval",
@@ -37,5 +39,8 @@ inline constexpr std::array<std::string_view, 10> kRunKeys{"name",      "executo
 
 /// Where a key misplaced in another table belongs: "[machine] or [[run]]" for "cores".
 std::optional<std::string> home_of_key(std::string_view key);
+/// The error for a top-level key (`key`) that TOML read into a table because it came after the
+/// table's header: "'seed' does not belong in [machine]; it is a top-level key: ...".
+std::string top_level_key_written_under(std::string_view key, std::string_view table_label);
 
 }  // namespace gilsim::scenario

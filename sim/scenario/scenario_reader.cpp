@@ -226,12 +226,32 @@ void check_pinned_runs(const TomlReader& reader, const toml::table& root, const 
   }
 }
 
+/// A missing title written under a table header, where TOML put it: the error points there.
+void check_title_under_a_table(const TomlReader& reader, const toml::table& root) {
+  for (const auto& [key, node] : root) {
+    const auto look = [&](const toml::node& element, std::string_view brackets_open, std::string_view brackets_close) {
+      const toml::table* t = element.as_table();
+      if (t == nullptr) return;
+      for (const auto& [inner, value] : *t) {
+        if (inner.str() != "title") continue;
+        reader.fail(inner.source(), top_level_key_written_under(
+                                        "title", fmt::format("in {}{}{}", brackets_open, key.str(), brackets_close)));
+      }
+    };
+    look(node, "[", "]");
+    if (const toml::array* array = node.as_array()) {
+      for (const toml::node& element : *array) look(element, "[[", "]]");
+    }
+  }
+}
+
 }  // namespace
 
 Scenario read_scenario(const TomlReader& reader, const toml::table& root, std::vector<JobTemplate>* jobs_read) {
   reader.check_keys(root, kTopKeys, "at the top level");
   Scenario s;
   const auto title = reader.string(root, "title");
+  if (!title) check_title_under_a_table(reader, root);
   if (!title) reader.missing(root, "title", "at the top level", "a line such as title = \"Four downloads\"");
   if (title->empty()) reader.fail(*root.get("title"), "'title' is empty; expected a short title for the scenario");
   s.title = *title;

@@ -41,6 +41,12 @@ std::string integer_range(std::int64_t min, std::int64_t max) {
 
 }  // namespace
 
+std::string top_level_key_written_under(std::string_view key, std::string_view table_label) {
+  return fmt::format("'{}' does not belong {}; it is a top-level key: write it above the first [table] header "
+                     "(in TOML every key after a header belongs to that table)",
+                     key, table_label);
+}
+
 std::optional<std::string> home_of_key(std::string_view key) {
   const auto in = [key](const auto& keys) { return std::find(keys.begin(), keys.end(), key) != keys.end(); };
   std::string homes;
@@ -85,6 +91,11 @@ void TomlReader::check_keys(const toml::table& table, std::span<const std::strin
   }
   if (first_unknown == nullptr) return;
   const std::string_view name = first_unknown->str();
+  // 'seed = 4' written under [machine] is a top-level key written after a header, where TOML
+  // puts it into that table: the likeliest slip of all, and the fix is to move it up.
+  if (std::find(kTopValueKeys.begin(), kTopValueKeys.end(), name) != kTopValueKeys.end()) {
+    fail(first_unknown->source(), top_level_key_written_under(name, table_label));
+  }
   const auto home = home_of_key(name);
   // A step's key outside a step ('cpu' in [[job]]) is a step written one level too high;
   // any other key one typo from this table's own ('cpus' in a step, a [[job]] key) is

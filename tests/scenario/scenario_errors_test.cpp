@@ -52,6 +52,19 @@ TEST_CASE("TOML syntax errors point at the offending character") {
   CHECK(error_of("title = \"unclosed\n").rfind("s.toml:1:", 0) == 0);
 }
 
+TEST_CASE("a string left open says so, not which control characters TOML prohibits") {
+  CHECK(error_of("title = \"unclosed\n") ==
+        "s.toml:1:18: invalid TOML: a string is not closed before the end of its line; expected a closing \" "
+        "(a string of several lines is written between \"\"\" and \"\"\")");
+  CHECK(error_of("title = 'unclosed\r\n").rfind(
+            "s.toml:1:18: invalid TOML: a string is not closed before the end of its line; expected a closing '", 0) == 0);
+  CHECK(error_of("title = \"t\"\nnote = \"\"\"never closed\n") ==
+        "s.toml:2:24: invalid TOML: the file ends inside a string; expected the quotes that close it");
+  // A control character inside a closed string is still TOML's own complaint.
+  CHECK(error_of("title = \"a\x01b\"\n").rfind("s.toml:1:", 0) == 0);
+  CHECK(error_of("title = \"a\x01b\"\n").find("not closed") == std::string::npos);
+}
+
 TEST_CASE("unknown keys are refused at every level, with the nearest key suggested") {
   CHECK(error_of("title = \"t\"\n[machine]\ncors = 2\n" + kJobAndRun) ==
         "s.toml:3:1: unknown key 'cors' in [machine]; did you mean 'cores'?");
@@ -79,6 +92,15 @@ TEST_CASE("unknown keys are refused at every level, with the nearest key suggest
           "s.toml:3:1: 'quantum' does not belong in [python]; expected it in [machine]");
     CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"1ms\" } ]\ncpu = \"1ms\"\n") ==
           "s.toml:7:1: 'cpu' does not belong in [[job]]; expected it in a step, inside steps = [ ... ]");
+  }
+  SUBCASE("a top-level key written under a table header is told to move up") {
+    CHECK(error_of("title = \"t\"\n[machine]\ncores = 2\nseed = 4\n" + kJobAndRun) ==
+          "s.toml:4:1: 'seed' does not belong in [machine]; it is a top-level key: write it above the first [table] "
+          "header (in TOML every key after a header belongs to that table)");
+    CHECK(error_of("title = \"t\"\n[costs]\nnote = \"n\"\n" + kJobAndRun).rfind(
+              "s.toml:3:1: 'note' does not belong in [costs]; it is a top-level key", 0) == 0);
+    CHECK(error_of("[machine]\ntitle = \"t\"\n" + kJobAndRun).rfind(
+              "s.toml:2:1: 'title' does not belong in [machine]; it is a top-level key", 0) == 0);
   }
   SUBCASE("the first unknown key in the file is reported, not the first alphabetically") {
     CHECK(error_of("title = \"t\"\n[machine]\nzz = 1\naa = 2\n" + kJobAndRun).rfind("s.toml:3:1: unknown key 'zz'", 0) == 0);
