@@ -33,13 +33,35 @@ std::string span_row(const Trace& t, const Lane& lane, const Span& s) {
                      s.end.ns(), subject, csv_field(job), step, csv_field(describe(t, lane, s)), subject_kind);
 }
 
+/// What a mark's `other` is (mark.hpp): a job, a counter, a number of lost races, or a lane.
+std::string_view mark_subject_kind(MarkKind kind) {
+  switch (kind) {
+    case MarkKind::JobStart:
+    case MarkKind::JobEnd: return "job";
+    case MarkKind::LostUpdate: return "counter";
+    case MarkKind::RacesLost: return "count";
+    case MarkKind::GilRequest:
+    case MarkKind::DropRequest:
+    case MarkKind::ForcedSwitch:
+    case MarkKind::GilHandoff:
+    case MarkKind::Spawn:
+    case MarkKind::Preempt:
+    case MarkKind::LoopStall:
+    case MarkKind::Dispatch:
+    case MarkKind::LockWait:
+    case MarkKind::LockTaken:
+    case MarkKind::Deadlock: return "lane";
+  }
+  return "lane";
+}
+
 /// A mark: an instant (begin = end), its kind in `state`, and `other` as the subject.
 std::string mark_row(const Trace& t, const Mark& m) {
   const Lane* lane = m.lane < t.lanes.size() ? &t.lanes[m.lane] : nullptr;
   const bool about_a_job = m.kind == MarkKind::JobStart || m.kind == MarkKind::JobEnd;
   const std::string subject = m.other == kNone ? "" : fmt::format("{}", m.other);
   const std::string job = about_a_job && m.other < t.jobs.size() ? t.jobs[m.other].name : "";
-  const std::string_view subject_kind = m.other == kNone ? "" : about_a_job ? "job" : "lane";
+  const std::string_view subject_kind = m.other == kNone ? "" : mark_subject_kind(m.kind);
   return fmt::format("{},{},{},{},{},{},{},{},{},,{},mark,{}\n", csv_field(t.run_name), to_string(t.origin),
                      csv_field(lane ? lane->name : ""), lane ? to_string(lane->kind) : "", csv_field(to_string(m.kind)),
                      m.at.ns(), m.at.ns(), subject, csv_field(job), csv_field(describe(t, m)), subject_kind);

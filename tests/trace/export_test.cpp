@@ -165,6 +165,25 @@ TEST_CASE("CSV has one row per span and per mark, quoted where needed, saying wh
   CHECK(drop->substr(drop->size() - 10) == ",mark,lane");
 }
 
+TEST_CASE("a CSV mark's subject_is names a counter or a count where its subject is one") {
+  Trace sim = small_run("lost", Origin::Simulated);
+  sim.counters.push_back(Counter{.name = "counter", .initial = 0, .final_value = 1, .updates = 2});
+  sim.marks.push(2_ms, MarkKind::LostUpdate, 2, 0, 1);  // T1 stored counter 0 over 1 update
+  sim.marks.push(2_ms, MarkKind::RacesLost, 2, 7, 9'000);
+  std::ostringstream out;
+  write_spans_csv(out, {&sim});
+  const std::string csv = out.str();
+  const auto row_of = [&](std::string_view state) {
+    const auto at = csv.find(fmt::format(",{},", state));
+    REQUIRE(at != std::string::npos);
+    return csv.substr(at, csv.find('\n', at) - at);
+  };
+  CHECK(row_of("lost update").rfind(",lost update,2000000,2000000,0,,,", 0) == 0);
+  CHECK(row_of("lost update").substr(row_of("lost update").size() - 13) == ",mark,counter");
+  CHECK(row_of("races lost").substr(row_of("races lost").size() - 11) == ",mark,count");
+  CHECK(row_of("drop request").substr(row_of("drop request").size() - 10) == ",mark,lane");
+}
+
 TEST_CASE("the event log holds the CSV's rows, sorted by start time, ties in the trace's order") {
   const Trace sim = small_run("pool, 2", Origin::Simulated);
   const auto rows_of = [&](void (*write)(std::ostream&, const std::vector<const Trace*>&)) {
