@@ -69,7 +69,9 @@ int run_sweep(const SweepOptions& options, std::ostream& out, std::ostream& prog
   }
   clear_bar();
 
-  out << render_sweep_report(plan, result, base, options.width.value_or(terminal_width()));
+  // An export on standard output replaces the report there, as for gilsim run.
+  const bool export_to_stdout = options.csv_path == "-" || options.json_path == "-";
+  if (!export_to_stdout) out << render_sweep_report(plan, result, base, options.width.value_or(terminal_width()));
   // Both exports or neither (trace::write_outputs), as for gilsim run.
   std::vector<trace::OutputRequest> outputs;
   if (!options.csv_path.empty()) {
@@ -79,6 +81,7 @@ int run_sweep(const SweepOptions& options, std::ostream& out, std::ostream& prog
     outputs.push_back({options.json_path, [&](std::ostream& file) { sweep::write_sweep_json(file, plan, result); }});
   }
   trace::write_outputs(outputs, out);
+  if (export_to_stdout) return 0;
   if (!options.csv_path.empty()) out << fmt::format("\nwrote {}\n", options.csv_path);
   if (!options.json_path.empty()) {
     out << fmt::format("{}wrote {}\n", options.csv_path.empty() ? "\n" : "", options.json_path);

@@ -38,9 +38,13 @@ struct Batch {
   std::uint32_t count = 0;
 };
 
+/// Why a batch failed, so that the parent throws what the task threw.
+constexpr std::uint32_t kScenarioError = 1;
+constexpr std::uint32_t kRefused = 2;
+
 struct ResultHeader {
   Batch batch;
-  std::uint32_t failed = 0;  ///< 1: the payload is an error message
+  std::uint32_t failed = 0;  ///< kScenarioError or kRefused: the payload is an error message
   std::uint32_t bytes = 0;
 };
 
@@ -64,11 +68,14 @@ std::uint32_t batch_size(std::size_t tasks_left, int workers) {
         const auto figures = simulate_task(plan, task);
         payload.append(reinterpret_cast<const char*>(figures.data()), figures.size() * sizeof(RunFigures));
       }
+    } catch (const SweepRefused& e) {
+      header.failed = kRefused;
+      payload = e.what();
     } catch (const std::exception& e) {
-      header.failed = 1;
+      header.failed = kScenarioError;
       payload = e.what();
     } catch (...) {
-      header.failed = 1;
+      header.failed = kScenarioError;
       payload = "a sweep task failed";
     }
     header.bytes = static_cast<std::uint32_t>(payload.size());
@@ -256,6 +263,7 @@ SweepResult run_sweep_in_processes(const SweepPlan& plan, int workers, const std
       if (!read_all(w.result_fd, &header, sizeof header)) lost(w, cancel);
       std::string payload(header.bytes, '\0');
       if (!read_all(w.result_fd, payload.data(), payload.size())) lost(w, cancel);
+      if (header.failed == kRefused) throw SweepRefused(payload);
       if (header.failed != 0) throw scenario::ScenarioError(scenario::SourceLoc{}, payload);
       const Batch& batch = header.batch;
       if (batch.first >= tasks || batch.count > tasks - batch.first ||

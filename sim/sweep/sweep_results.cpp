@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "sim/model/simulate.hpp"
 #include "sim/trace/metrics.hpp"
 
@@ -39,16 +41,25 @@ Spread spread_of(const std::vector<double>& values) {
 
 std::vector<RunFigures> simulate_task(const SweepPlan& plan, std::size_t task) {
   const auto seeds = static_cast<std::size_t>(plan.seeds);
-  const scenario::Scenario s = plan.scenario_at(task / seeds, static_cast<int>(task % seeds));
-  const trace::Metrics baseline = trace::compute_metrics(model::simulate(s, s.runs.front()));
-  std::vector<RunFigures> out;
-  out.reserve(plan.runs.size());
-  for (const std::size_t r : plan.runs) {
-    out.push_back(r == 0 ? figures_of(baseline, baseline)
-                         : figures_of(baseline, trace::compute_metrics(model::simulate(s, s.runs.at(r)))));
-    out.back().seed = s.seed;
+  const std::size_t point = task / seeds;
+  const scenario::Scenario s = plan.scenario_at(point, static_cast<int>(task % seeds));
+  try {
+    const trace::Metrics baseline = trace::compute_metrics(model::simulate(s, s.runs.front()));
+    std::vector<RunFigures> out;
+    out.reserve(plan.runs.size());
+    for (const std::size_t r : plan.runs) {
+      out.push_back(r == 0 ? figures_of(baseline, baseline)
+                           : figures_of(baseline, trace::compute_metrics(model::simulate(s, s.runs.at(r)))));
+      out.back().seed = s.seed;
+    }
+    return out;
+  } catch (const model::WorkLimitExceeded& e) {
+    // The model's own words end with `gilsim run --max-events N`: the point's own command.
+    throw SweepRefused(fmt::format("the sweep stopped at {}{}: {} (this point alone: gilsim run with --set {} and "
+                                   "--max-events N; or leave it out of the grid)",
+                                   plan.point_label(point), plan.seeds > 1 ? fmt::format(", seed {}", s.seed) : "",
+                                   e.what(), plan.point_label(point)));
   }
-  return out;
 }
 
 SweepResult run_sweep_here(const SweepPlan& plan, const std::atomic<bool>* cancel, const SweepProgress& progress) {

@@ -40,6 +40,33 @@ const fs::path kOut = fs::path(GILSIM_BINARY_DIR) / "tests" / "cli";
 
 }  // namespace
 
+TEST_CASE("a sweep point that goes past the model's limit is named, with the command that runs it alone") {
+  // cross_spread = 0: the result handler loses every race for the parent's GIL (docs/model.md G8d).
+  const Result r = run_gilsim({"sweep", kScenarios + "09-pool-sizing.toml", "--vary", "costs.cross_spread=0,1",
+                               "--jobs", "2"});
+  CHECK(r.code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err.rfind("gilsim: the sweep stopped at costs.cross_spread=0: run 'Pool(2)' went past the limit", 0) == 0);
+  CHECK(r.err.find("(this point alone: gilsim run with --set costs.cross_spread=0 and --max-events N; or leave it "
+                   "out of the grid)\n") != std::string::npos);
+}
+
+TEST_CASE("a sweep's export to standard output replaces the report there, as gilsim run's does") {
+  for (const std::string option : {"--json", "--csv"}) {
+    const Result r = run_gilsim({"sweep", kScenarios + "20-sweep-pool-size.toml", "--vary", "workers=1..3", option, "-",
+                                 "--jobs", "1"});
+    INFO(option);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("wrote") == std::string::npos);
+    CHECK(r.out.find("Speed-up against") == std::string::npos);
+    if (option == "--json") {
+      CHECK(r.out.rfind("{", 0) == 0);
+    } else {
+      CHECK(r.out.rfind("point,workers,seed,run,", 0) == 0);
+    }
+  }
+}
+
 TEST_CASE("sweeping workers 1..16 over lesson 9 prints a table per run and the chart, and one CSV row per run x point") {
   const fs::path csv = kOut / "sweep_pool_sizing.csv";
   fs::remove(csv);
