@@ -3,6 +3,7 @@
 #include "viz/timeline_layout.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -192,6 +193,15 @@ float run_height(const trace::Trace& run, const std::vector<LaneGroup>& groups, 
   return place_run(run, 0, groups, one, 0, rows);
 }
 
+/// Runs 0..n-1, the highest `priority` first (file order among equals and without one).
+std::vector<std::uint32_t> by_priority(std::size_t n, const std::vector<double>& priority) {
+  std::vector<std::uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  const auto rank = [&](std::uint32_t r) { return r < priority.size() ? priority[r] : 0.0; };
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return rank(a) > rank(b); });
+  return order;
+}
+
 }  // namespace
 
 TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const std::vector<std::vector<LaneGroup>>& groups,
@@ -223,18 +233,7 @@ std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const st
   };
   float total = 0;
   for (std::uint32_t r = 0; r < runs.size(); ++r) total += height_of(r, folding[r]);
-  if (total <= height) return folding;
-  // Too tall: collapse every run, then open them again, most telling first, while they fit.
-  std::vector<std::uint32_t> order(runs.size());
-  std::iota(order.begin(), order.end(), 0u);
-  const auto rank = [&](std::uint32_t r) { return r < priority.size() ? priority[r] : 0.0; };
-  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return rank(a) > rank(b); });
-  total = 0;
-  for (std::uint32_t r = 0; r < runs.size(); ++r) {
-    folding[r].collapsed = true;
-    folding[r].cores_folded = false;
-    total += height_of(r, folding[r]);
-  }
+  const std::vector<std::uint32_t> order = by_priority(runs.size(), priority);
   // Changes run r's folding to `to` when the rows still fit.
   const auto try_folding = [&](std::uint32_t r, const RunFolding& to) {
     const float grown = height_of(r, to) - height_of(r, folding[r]);
@@ -243,6 +242,14 @@ std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const st
     total += grown;
     return true;
   };
+  if (total <= height) return open_groups_that_fit(runs, groups, options, folding, height, priority);
+  // Too tall: collapse every run, then open them again, most telling first, while they fit.
+  total = 0;
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    folding[r].collapsed = true;
+    folding[r].cores_folded = false;
+    total += height_of(r, folding[r]);
+  }
   for (std::uint32_t r : order) {  // threads first: every run that can, opens
     RunFolding open = folding[r];
     open.collapsed = false;
@@ -261,11 +268,51 @@ std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const st
       if (try_folding(r, open)) break;
     }
   }
-  for (std::uint32_t r : order) {  // then the cores, in the same order, where they fit
+  // Then the groups folded for being many, and the cores, in the same order, where they fit.
+  folding = open_groups_that_fit(runs, groups, options, folding, height, priority);
+  total = 0;
+  for (std::uint32_t r = 0; r < runs.size(); ++r) total += height_of(r, folding[r]);
+  for (std::uint32_t r : order) {
     if (folding[r].collapsed || !folding[r].cores_folded) continue;
     RunFolding with_cores = folding[r];
     with_cores.cores_folded = false;
     try_folding(r, with_cores);
+  }
+  return folding;
+}
+
+std::vector<RunFolding> open_groups_that_fit(const std::vector<trace::Trace>& runs,
+                                             const std::vector<std::vector<LaneGroup>>& groups,
+                                             const LayoutOptions& options, std::vector<RunFolding> folding, float height,
+                                             const std::vector<double>& priority) {
+  static const std::vector<LaneGroup> kNoGroups;
+  folding.resize(runs.size());
+  const auto height_of = [&](std::uint32_t r, const RunFolding& f) {
+    return run_height(runs[r], r < groups.size() ? groups[r] : kNoGroups, options, f);
+  };
+  float total = 0;
+  for (std::uint32_t r = 0; r < runs.size(); ++r) total += height_of(r, folding[r]);
+  const std::vector<std::uint32_t> order = by_priority(runs.size(), priority);
+  for (std::uint32_t r : order) {
+    if (folding[r].collapsed || r >= groups.size()) continue;
+    std::vector<std::uint32_t> many;
+    for (std::uint32_t g = 0; g < groups[r].size(); ++g) {
+      if (folding[r].shown(g) == GroupShown::AsGrouped && groups[r][g].folded_at_first) many.push_back(g);
+    }
+    std::stable_sort(many.begin(), many.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return groups[r][a].hidden.size() < groups[r][b].hidden.size();
+    });
+    for (std::uint32_t g : many) {
+      // Its lanes less the aggregate row: more than the room left (10,000 tasks) is not tried.
+      const float thinnest = options.core_height > 0 ? std::min(options.core_height, options.lane_height) : options.lane_height;
+      if (static_cast<float>(groups[r][g].hidden.size()) * thinnest > height - total + options.lane_height) continue;
+      RunFolding open = folding[r];
+      open.show_group(g, GroupShown::Expanded);
+      const float grown = height_of(r, open) - height_of(r, folding[r]);
+      if (total + grown > height) continue;
+      folding[r] = std::move(open);
+      total += grown;
+    }
   }
   return folding;
 }
@@ -291,10 +338,7 @@ std::uint32_t most_telling(const std::vector<double>& priority) {
 }
 
 bool shows_more(const std::vector<RunFolding>& a, const std::vector<RunFolding>& b, const std::vector<double>& priority) {
-  std::vector<std::uint32_t> order(std::max(a.size(), b.size()));
-  std::iota(order.begin(), order.end(), 0u);
-  const auto rank = [&](std::uint32_t r) { return r < priority.size() ? priority[r] : 0.0; };
-  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return rank(x) > rank(y); });
+  const std::vector<std::uint32_t> order = by_priority(std::max(a.size(), b.size()), priority);
   const auto score = [&order](const std::vector<RunFolding>& folding) {
     std::vector<bool> open;
     for (const std::uint32_t r : order) open.push_back(r < folding.size() && !folding[r].collapsed);
@@ -329,6 +373,10 @@ const Row* TimelineLayout::header(std::uint32_t run) const {
     if (r.run == run && r.kind == Row::Kind::RunHeader) return &r;
   }
   return nullptr;
+}
+
+float timeline_height_beside_sweep(float rest, float usual, float needed) {
+  return std::round(std::min(usual, std::max(rest * 0.4f, needed)));
 }
 
 }  // namespace gilsim::viz

@@ -170,12 +170,8 @@ ViewerRequest draw_toolbar(const ToolbarView& view, std::array<float, 10>& width
   // Groups of controls that wrap as a whole when the window is narrow (or the scale large);
   // each group's width is measured on the previous frame.
   int group = 0;
-  const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
   const auto begin_group = [&] {
-    if (group > 0) {
-      ImGui::SameLine(0, f);
-      if (ImGui::GetCursorScreenPos().x + widths[static_cast<std::size_t>(group)] > right_edge) ImGui::NewLine();
-    }
+    if (group > 0) same_line_or_wrap(widths[static_cast<std::size_t>(group)], f);
     ImGui::BeginGroup();
   };
   const auto end_group = [&] {
@@ -277,12 +273,10 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
   const float top = ImGui::GetCursorScreenPos().y - ImGui::GetStyle().ItemSpacing.y * 0.5f;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float s = ImGui::GetFontSize();
-  const float right_edge =
-      std::min(ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x, ImGui::GetCursorScreenPos().x + width);
+  const float right_edge = std::min(items_right_edge(), ImGui::GetCursorScreenPos().x + width);
   const auto place = [&](float entry) {
     // Wrap onto a new line when the next entry would not fit.
-    ImGui::SameLine(0, s * 0.9f);
-    if (ImGui::GetCursorScreenPos().x + entry > right_edge) ImGui::NewLine();
+    same_line_or_wrap(entry, s * 0.9f, right_edge);
   };
   ImGui::NewLine();
   // Only what these runs show: fewer entries, easier to read from the back of the room.
