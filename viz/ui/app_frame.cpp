@@ -11,6 +11,7 @@
 #include "viz/measuring.hpp"
 #include "viz/timeline_layout.hpp"
 #include "viz/ui/panels.hpp"
+#include "viz/unseen_holder.hpp"
 
 namespace gilsim::viz::ui {
 
@@ -89,7 +90,9 @@ void draw_frame(AppState& app, double wall_seconds) {
     ImGui::SetWindowFontScale(chrome_font_scale(f, display.y));
     apply_request(app, draw_toolbar(toolbar_view(app), app.toolbar_widths));
     if (app.show_legend) {
-      app.legend_top = draw_legend(app.states_seen, app.marks_seen, png_frame ? main_w : display.x);
+      const auto& runs = app.session.runs();
+      app.legend_top = draw_legend(app.states_seen, app.marks_seen, png_frame ? main_w : display.x,
+                                   std::any_of(runs.begin(), runs.end(), gil_inferred));
     }
     top = ImGui::GetWindowHeight();
     app.toolbar_overflows = ImGui::GetScrollMaxY() > 0;

@@ -269,7 +269,7 @@ ViewerRequest draw_toolbar(const ToolbarView& view, std::array<float, 10>& width
 }
 
 float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
-                  const std::array<bool, trace::kMarkKindCount>& marks_seen, float width) {
+                  const std::array<bool, trace::kMarkKindCount>& marks_seen, float width, bool unseen_holder) {
   const float top = ImGui::GetCursorScreenPos().y - ImGui::GetStyle().ItemSpacing.y * 0.5f;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float s = ImGui::GetFontSize();
@@ -323,6 +323,22 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
     if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip("Old GIL: each time the holder let go, a waiter woke, lost the race to take it back, and "
                         "slept again; a comb holds too many to draw apart, with their count");
+    }
+  }
+  if (unseen_holder) {
+    const char* label = "GIL holder not seen";
+    place(s * 1.5f + ImGui::CalcTextSize(label).x);
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    DrawItem sample;
+    sample.x1 = s * 1.1f;
+    paint_unseen_holder(dl, {sample}, LaneBox{p.x, p.y + 2, p.x + s * 1.1f, p.y + s});
+    ImGui::Dummy(ImVec2(s * 1.3f, s));
+    ImGui::SameLine(0, 2);
+    ImGui::TextUnformatted(label);
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("A run recorded in CPython: its GIL is inferred from when each thread ran Python. Where "
+                        "threads waited and nobody was seen running, the last holder kept the GIL off its core, or "
+                        "a thread woken to take it waited for a core: the recording cannot tell which");
     }
   }
   // Short, so the legend keeps to two rows at 1280 wide; the tooltip says it in full.

@@ -6,6 +6,7 @@
 #include "viz/playhead_state.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/theme.hpp"
+#include "viz/unseen_holder.hpp"
 
 namespace gilsim::viz::ui {
 
@@ -129,7 +130,21 @@ void draw_playhead_state(const AppState& app) {
         same_line_or_wrap(text_width(text));
         ImGui::TextUnformatted(text);
       };
-      if (p.holder == trace::kNone && p.next_holder < run.lanes.size() && p.waiting > 0) {
+      if (p.holder == trace::kNone && p.waiting > 0 && gil_inferred(run)) {
+        // A recording saw nobody run Python: its last holder may keep it off a core, or a
+        // woken thread may wait for a core to take it (docs/cpython-traces.md).
+        words("holder not seen");
+        if (p.next_holder < run.lanes.size()) {
+          const std::string next = "; next seen holding it:";
+          same_line_or_wrap(text_width(next), 0);
+          ImGui::TextUnformatted(next.c_str());
+          same_line_or_wrap(chip_width(app, r, run, p.next_holder));
+          lane_chip(app, r, run, p.next_holder);
+          const std::string when = fmt::format("(in {})", format_time(p.next_held_at - now));
+          same_line_or_wrap(text_width(when));
+          ImGui::TextUnformatted(when.c_str());
+        }
+      } else if (p.holder == trace::kNone && p.next_holder < run.lanes.size() && p.waiting > 0) {
         // The hand-off instant: dropped, and the woken thread takes it a moment later.
         words("being handed over to");
         same_line_or_wrap(chip_width(app, r, run, p.next_holder));
