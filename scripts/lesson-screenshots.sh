@@ -2,6 +2,9 @@
 # Pictures of the bundled lessons as a class sees them: presentation mode in a 1280x720
 # window, playhead at 100 ms. Writes OUT/<lesson>.png; by default the lessons docs/viewer.md
 # shows, into docs/lessons-presented/. The screenshot smoke test runs it on every lesson.
+# Without lessons named it also takes the README's picture, docs/screenshot.png: the default
+# scenario with every run measured on this machine under its prediction (--real), at
+# 1600x900, playhead at 100 ms (take it on a quiet machine: a busy one leaves runs unscored).
 # Usage: scripts/lesson-screenshots.sh [GILVIZ [OUT [LESSON.toml...]]]; needs xvfb-run.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,23 +12,32 @@ gilviz="${1:-$root/build/gilviz}"
 out="${2:-$root/docs/lessons-presented}"
 shift $(( $# > 2 ? 2 : $# ))
 lessons=("$@")
+readme=0
 if [ ${#lessons[@]} -eq 0 ]; then
   lessons=("$root"/scenarios/{01-cpu-bound,04-blocking-coroutine,09-pool-sizing,10-pool-overhead,11-old-gil,15-lost-update}.toml)
+  readme=1
 fi
 mkdir -p "$out"
 status=0
-for f in "${lessons[@]}"; do
-  name="$(basename "$f" .toml)"
-  ok=0
-  # xvfb-run -a can lose the race for a display number: try again before failing.
+# shot NAME PNG SIZE GILVIZ-ARGS...: xvfb-run -a can lose the race for a display number, so
+# it tries again before failing.
+shot() {
+  local name="$1" png="$2" size="$3"
+  shift 3
   for attempt in 1 2 3; do
-    if xvfb-run -a -s "-screen 0 1280x720x24" "$gilviz" "$f" --presentation --size 1280x720 --at 100ms \
-         --screenshot "$out/$name.png" 2>/dev/null; then
-      ok=1
-      break
+    if xvfb-run -a -s "-screen 0 ${size}x24" "$gilviz" "$@" --size "$size" --at 100ms --screenshot "$png" 2>/dev/null; then
+      return 0
     fi
     sleep 1
   done
-  if [ $ok -eq 0 ]; then echo "FAIL: $name"; status=1; fi
+  echo "FAIL: $name"
+  status=1
+}
+for f in "${lessons[@]}"; do
+  name="$(basename "$f" .toml)"
+  shot "$name" "$out/$name.png" 1280x720 "$f" --presentation
 done
+if [ $readme -eq 1 ]; then
+  shot "the README's picture" "$root/docs/screenshot.png" 1600x900 --real
+fi
 exit $status

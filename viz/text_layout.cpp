@@ -75,6 +75,33 @@ std::vector<std::string_view> wrap_at_spaces(std::string_view text, float width,
   return lines;
 }
 
+std::vector<std::string_view> wrap_breaking_words(std::string_view text, float width,
+                                                  const std::function<float(std::string_view)>& measure) {
+  std::vector<std::string_view> lines;
+  for (std::string_view line : wrap_at_spaces(text, width, measure)) {
+    while (measure(line) > width) {
+      // The longest start that fits, ending between two UTF-8 characters (at least one).
+      std::size_t fits = 0;
+      for (std::size_t at = 1; at <= line.size(); ++at) {
+        if (at < line.size() && (static_cast<unsigned char>(line[at]) & 0xC0) == 0x80) continue;
+        if (measure(line.substr(0, at)) > width) break;
+        fits = at;
+      }
+      if (fits == 0) {  // not even one character fits: one a line
+        fits = 1;
+        while (fits < line.size() && (static_cast<unsigned char>(line[fits]) & 0xC0) == 0x80) ++fits;
+      }
+      const std::size_t punct = line.substr(0, fits).find_last_of(";,=:/");
+      const std::size_t cut = punct != std::string_view::npos && punct + 1 < fits ? punct + 1 : fits;
+      lines.push_back(line.substr(0, cut));
+      line.remove_prefix(cut);
+      while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+    }
+    lines.push_back(line);
+  }
+  return lines;
+}
+
 float table_width(const std::vector<std::string>& headers, const std::vector<float>& cell_widths, float padding,
                   const std::function<float(std::string_view)>& measure) {
   float sum = 0;

@@ -55,6 +55,13 @@ std::string elide(std::string_view text, float width, const std::function<float(
 /// stay told apart where one elided line made them alike.
 std::array<std::string, 2> two_lines(std::string_view text, float width, const std::function<float(std::string_view)>& measure);
 
+/// wrap_at_spaces, with every word still wider than `width` broken where its start fits:
+/// after its last ';', ',', '=', ':' or '/' there ("--vary job.steps.2.io=0ms..90ms;" then
+/// the next value), else between two characters. Nothing is cut: a panel that never scrolls
+/// sideways shows every letter of a long path or --vary value.
+std::vector<std::string_view> wrap_breaking_words(std::string_view text, float width,
+                                                  const std::function<float(std::string_view)>& measure);
+
 /// `text` whole on as many lines as it takes within `width` (wrap_at_spaces), joined by
 /// "\n" and `indent`; every line is wrapped `indent` narrower, so the indented ones fit too.
 std::string wrap_indented(std::string_view text, float width, std::string_view indent,

@@ -3,6 +3,7 @@
 #include "viz/timeline_layout.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -192,6 +193,15 @@ float run_height(const trace::Trace& run, const std::vector<LaneGroup>& groups, 
   return place_run(run, 0, groups, one, 0, rows);
 }
 
+/// Runs 0..n-1, the highest `priority` first (file order among equals and without one).
+std::vector<std::uint32_t> by_priority(std::size_t n, const std::vector<double>& priority) {
+  std::vector<std::uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  const auto rank = [&](std::uint32_t r) { return r < priority.size() ? priority[r] : 0.0; };
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return rank(a) > rank(b); });
+  return order;
+}
+
 }  // namespace
 
 TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const std::vector<std::vector<LaneGroup>>& groups,
@@ -212,42 +222,93 @@ TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOp
   return layout_rows(runs, groups, options);
 }
 
-std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const std::vector<std::vector<LaneGroup>>& groups,
-                                 const LayoutOptions& options, float height, const std::vector<double>& priority,
-                                 bool fold_alike) {
-  static const std::vector<LaneGroup> kNoGroups;
-  std::vector<RunFolding> folding = options.folding;
-  folding.resize(runs.size());
-  const auto height_of = [&](std::uint32_t r, const RunFolding& f) {
-    return run_height(runs[r], r < groups.size() ? groups[r] : kNoGroups, options, f);
-  };
+namespace {
+
+/// A folding fitted to a height: the rows' total kept as the runs' foldings change.
+class Fitter {
+ public:
+  std::vector<RunFolding> folding;
   float total = 0;
-  for (std::uint32_t r = 0; r < runs.size(); ++r) total += height_of(r, folding[r]);
-  if (total <= height) return folding;
-  // Too tall: collapse every run, then open them again, most telling first, while they fit.
-  std::vector<std::uint32_t> order(runs.size());
-  std::iota(order.begin(), order.end(), 0u);
-  const auto rank = [&](std::uint32_t r) { return r < priority.size() ? priority[r] : 0.0; };
-  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return rank(a) > rank(b); });
-  total = 0;
-  for (std::uint32_t r = 0; r < runs.size(); ++r) {
-    folding[r].collapsed = true;
-    folding[r].cores_folded = false;
-    total += height_of(r, folding[r]);
+
+  Fitter(const std::vector<trace::Trace>& runs, const std::vector<std::vector<LaneGroup>>& groups,
+         const LayoutOptions& options, std::vector<RunFolding> folding, float height)
+      : folding(std::move(folding)), runs_(runs), groups_(groups), options_(options), height_(height) {
+    this->folding.resize(runs.size());
+    for (std::uint32_t r = 0; r < runs.size(); ++r) total += height_of(r, this->folding[r]);
   }
-  // Changes run r's folding to `to` when the rows still fit.
-  const auto try_folding = [&](std::uint32_t r, const RunFolding& to) {
+
+  float height_of(std::uint32_t r, const RunFolding& f) const {
+    static const std::vector<LaneGroup> kNoGroups;
+    return run_height(runs_[r], r < groups_.size() ? groups_[r] : kNoGroups, options_, f);
+  }
+  bool fits() const { return total <= height_; }
+  /// Run r's folding becomes `to`, whatever the height (collapsing only shrinks).
+  void set(std::uint32_t r, const RunFolding& to) {
+    total += height_of(r, to) - height_of(r, folding[r]);
+    folding[r] = to;
+  }
+  /// Run r's folding becomes `to` when the rows still fit.
+  bool try_folding(std::uint32_t r, const RunFolding& to) {
     const float grown = height_of(r, to) - height_of(r, folding[r]);
-    if (total + grown > height) return false;
+    if (total + grown > height_) return false;
     folding[r] = to;
     total += grown;
     return true;
-  };
+  }
+  /// The groups folded from the start for being many open where their lanes fit, runs in
+  /// `order`, the smallest group of a run first.
+  void open_many(const std::vector<std::uint32_t>& order) {
+    for (std::uint32_t r : order) {
+      if (folding[r].collapsed || r >= groups_.size()) continue;
+      const std::vector<LaneGroup>& groups = groups_[r];
+      std::vector<std::uint32_t> many;
+      for (std::uint32_t g = 0; g < groups.size(); ++g) {
+        if (folding[r].shown(g) == GroupShown::AsGrouped && groups[g].folded_at_first) many.push_back(g);
+      }
+      std::stable_sort(many.begin(), many.end(),
+                       [&](std::uint32_t a, std::uint32_t b) { return groups[a].hidden.size() < groups[b].hidden.size(); });
+      for (std::uint32_t g : many) {
+        // Its lanes less the aggregate row: more than the room left (10,000 tasks) is not tried.
+        const float thinnest =
+            options_.core_height > 0 ? std::min(options_.core_height, options_.lane_height) : options_.lane_height;
+        if (static_cast<float>(groups[g].hidden.size()) * thinnest > height_ - total + options_.lane_height) continue;
+        RunFolding open = folding[r];
+        open.show_group(g, GroupShown::Expanded);
+        try_folding(r, open);
+      }
+    }
+  }
+
+ private:
+  const std::vector<trace::Trace>& runs_;
+  const std::vector<std::vector<LaneGroup>>& groups_;
+  const LayoutOptions& options_;
+  float height_;
+};
+
+}  // namespace
+
+std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const std::vector<std::vector<LaneGroup>>& groups,
+                                 const LayoutOptions& options, float height, const std::vector<double>& priority,
+                                 bool fold_alike) {
+  Fitter fit(runs, groups, options, options.folding, height);
+  const std::vector<std::uint32_t> order = by_priority(runs.size(), priority);
+  if (fit.fits()) {
+    fit.open_many(order);
+    return fit.folding;
+  }
+  // Too tall: collapse every run, then open them again, most telling first, while they fit.
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    RunFolding collapsed = fit.folding[r];
+    collapsed.collapsed = true;
+    collapsed.cores_folded = false;
+    fit.set(r, collapsed);
+  }
   for (std::uint32_t r : order) {  // threads first: every run that can, opens
-    RunFolding open = folding[r];
+    RunFolding open = fit.folding[r];
     open.collapsed = false;
     open.cores_folded = options.show_cores;
-    if (try_folding(r, open) || !fold_alike || r >= groups.size()) continue;
+    if (fit.try_folding(r, open) || !fold_alike || r >= groups.size()) continue;
     // Too tall with every lane: fold its open groups into aggregate rows, largest first.
     std::vector<std::uint32_t> open_groups;
     for (std::uint32_t g = 0; g < groups[r].size(); ++g) {
@@ -258,16 +319,27 @@ std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const st
     });
     for (std::uint32_t g : open_groups) {
       open.show_group(g, GroupShown::Folded);
-      if (try_folding(r, open)) break;
+      if (fit.try_folding(r, open)) break;
     }
   }
-  for (std::uint32_t r : order) {  // then the cores, in the same order, where they fit
-    if (folding[r].collapsed || !folding[r].cores_folded) continue;
-    RunFolding with_cores = folding[r];
+  // Then the groups folded for being many, and the cores, in the same order, where they fit.
+  fit.open_many(order);
+  for (std::uint32_t r : order) {
+    if (fit.folding[r].collapsed || !fit.folding[r].cores_folded) continue;
+    RunFolding with_cores = fit.folding[r];
     with_cores.cores_folded = false;
-    try_folding(r, with_cores);
+    fit.try_folding(r, with_cores);
   }
-  return folding;
+  return fit.folding;
+}
+
+std::vector<RunFolding> open_groups_that_fit(const std::vector<trace::Trace>& runs,
+                                             const std::vector<std::vector<LaneGroup>>& groups,
+                                             const LayoutOptions& options, std::vector<RunFolding> folding, float height,
+                                             const std::vector<double>& priority) {
+  Fitter fit(runs, groups, options, std::move(folding), height);
+  fit.open_many(by_priority(runs.size(), priority));
+  return fit.folding;
 }
 
 bool interesting_wait(trace::SpanState state) {
@@ -291,10 +363,7 @@ std::uint32_t most_telling(const std::vector<double>& priority) {
 }
 
 bool shows_more(const std::vector<RunFolding>& a, const std::vector<RunFolding>& b, const std::vector<double>& priority) {
-  std::vector<std::uint32_t> order(std::max(a.size(), b.size()));
-  std::iota(order.begin(), order.end(), 0u);
-  const auto rank = [&](std::uint32_t r) { return r < priority.size() ? priority[r] : 0.0; };
-  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return rank(x) > rank(y); });
+  const std::vector<std::uint32_t> order = by_priority(std::max(a.size(), b.size()), priority);
   const auto score = [&order](const std::vector<RunFolding>& folding) {
     std::vector<bool> open;
     for (const std::uint32_t r : order) open.push_back(r < folding.size() && !folding[r].collapsed);
@@ -329,6 +398,10 @@ const Row* TimelineLayout::header(std::uint32_t run) const {
     if (r.run == run && r.kind == Row::Kind::RunHeader) return &r;
   }
   return nullptr;
+}
+
+float timeline_height_beside_sweep(float rest, float usual, float needed) {
+  return std::round(std::min(usual, std::max(rest * 0.4f, needed)));
 }
 
 }  // namespace gilsim::viz

@@ -125,10 +125,20 @@ TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const LayoutOp
 /// aggregate rows, the largest first, as few as it takes), then, in the same order, its
 /// core lanes where they still fit. So the most telling run opens whenever its threads, or
 /// their aggregate, fit, and the space left goes to the next. Runs are never hidden: a
-/// collapsed run keeps its header and GIL lane.
+/// collapsed run keeps its header and GIL lane. Groups folded for being many open where they
+/// fit (open_groups_that_fit), before the core lanes come back.
 std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const std::vector<std::vector<LaneGroup>>& groups,
                                  const LayoutOptions& options, float height, const std::vector<double>& priority = {},
                                  bool fold_alike = false);
+
+/// `folding` with the lane groups that start folded for being many (more than eight threads
+/// or tasks) opened where every row still fits `height`: runs in order of `priority`, the
+/// smallest group of a run first. A group the user folded or opened stays as it is. fit_runs
+/// does this before it brings the core lanes back.
+std::vector<RunFolding> open_groups_that_fit(const std::vector<trace::Trace>& runs,
+                                             const std::vector<std::vector<LaneGroup>>& groups,
+                                             const LayoutOptions& options, std::vector<RunFolding> folding, float height,
+                                             const std::vector<double>& priority = {});
 
 /// How much a run has to show a class: time threads spent waiting (for the GIL, a core or
 /// a lock) and time the event loop was blocked. Fitting opens the most telling runs first.
@@ -142,6 +152,12 @@ std::uint32_t most_telling(const std::vector<double>& priority);
 /// Whether fit `a` shows more than fit `b`: more runs open, then, of equal counts, the more
 /// telling ones (by `priority`, highest first, compared in that order).
 bool shows_more(const std::vector<RunFolding>& a, const std::vector<RunFolding>& b, const std::vector<double>& priority);
+
+/// The timeline's height, of `rest` under the toolbar, while the sweep panel is open under
+/// it: the chart takes what the timeline can spare. The timeline keeps 40% of `rest`, or
+/// `needed` (its axis and a line per run) when that is more, but never more than `usual`,
+/// its height without the panel.
+float timeline_height_beside_sweep(float rest, float usual, float needed);
 
 /// The folding that shows `run` expanded and every other run collapsed.
 std::vector<RunFolding> focus_run(std::size_t run_count, std::uint32_t run, const std::vector<RunFolding>& from);

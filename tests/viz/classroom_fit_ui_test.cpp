@@ -339,3 +339,32 @@ TEST_CASE("lesson 2 presented at 1280x720 opens all three runs, its threads and 
     CHECK(on_screen(t, *t.layout.header(r)));
   }
 }
+
+TEST_CASE("lesson 2's ten threads, folded for being many, show where the window has room for them, fitted or not") {
+  // At 1920x1080 every row of the three runs, the ten threads open, takes 586 px of 603: they
+  // were folded into one row all the same, 217 px left empty under the runs. At 1280x720 the
+  // rows with the threads folded already need 379 px of 335 (299 fitted), so they stay folded.
+  for (const bool fitted : {false, true}) {
+    for (const ImVec2 size : {ImVec2(1920, 1080), ImVec2(1280, 720)}) {
+      INFO(size.x, "x", size.y, std::string(fitted ? ", fitted (F)" : ""));
+      HeadlessViewer v(size);
+      REQUIRE(v.open(std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios/02-io-bound.toml"));
+      if (fitted) v.press(ui::kKeyF);
+      v.frame();
+      const TimelineFrame& t = v.app.timeline;
+      const auto& runs = v.app.session.runs();
+      REQUIRE(runs.size() == 3);
+      REQUIRE(runs[1].run_name == "10 threads");
+      int thread_rows = 0;
+      for (const Row& row : t.layout.rows) {
+        thread_rows += row.run == 1 && row.kind == Row::Kind::Lane && runs[1].lanes[row.lane].kind == trace::LaneKind::Thread &&
+                       runs[1].lanes[row.lane].name != "main";
+      }
+      const bool room = size.y >= 1080;
+      CHECK(thread_rows == (room ? 10 : 0));
+      if (room) CHECK(t.layout.total_height <= t.lanes_height);
+      // The shown lanes' names fold them again, as a click on the aggregate's would have opened them.
+      if (room) CHECK(t.options.folding[1].shown(0) == GroupShown::Expanded);
+    }
+  }
+}

@@ -7,6 +7,7 @@
 using gilsim::viz::reflow;
 using gilsim::viz::fit_headers;
 using gilsim::viz::wrap_at_spaces;
+using gilsim::viz::wrap_breaking_words;
 using gilsim::viz::elide;
 using gilsim::viz::fit_table;
 using gilsim::viz::table_width;
@@ -27,6 +28,17 @@ TEST_CASE("wrapping breaks at spaces only, so a figure like 1.8x stays whole") {
   CHECK(wrap_at_spaces("a\n\nb c", 10, width_of) == Lines{"a", "", "b c"});
   CHECK(wrap_at_spaces("unbreakable-word here", 5, width_of) == Lines{"unbreakable-word", "here"});
   CHECK(wrap_at_spaces("", 5, width_of) == Lines{""});
+}
+
+TEST_CASE("a word wider than the panel breaks after its punctuation, else between characters, and is never cut") {
+  const auto width_of = [](std::string_view s) { return static_cast<float>(s.size()); };
+  using Lines = std::vector<std::string_view>;
+  // Lesson 21's note: its --vary value has no space for 72 characters.
+  CHECK(wrap_breaking_words("--vary job.a=0ms..90ms;job.b=1ms", 16, width_of) ==
+        Lines{"--vary", "job.a=0ms..90ms;", "job.b=1ms"});
+  CHECK(wrap_breaking_words("abcdefghij k", 4, width_of) == Lines{"abcd", "efgh", "ij", "k"});
+  CHECK(wrap_breaking_words("two threads 1.8x slower", 13, width_of) == Lines{"two threads", "1.8x slower"});
+  CHECK(wrap_breaking_words("\xc3\xa9\xc3\xa9\xc3\xa9", 4, width_of) == Lines{"\xc3\xa9\xc3\xa9", "\xc3\xa9"});  // never inside a character
 }
 
 TEST_CASE("bundled teaching notes read the same in the viewer as in a terminal") {

@@ -152,6 +152,35 @@ TEST_CASE("many alike lanes fold into one group row that expands on demand") {
   CHECK(open.rows.size() == folded.rows.size() - 1 + 20);
 }
 
+TEST_CASE("lanes folded for being many open where every row fits, in a fit or not; a user's choice stays") {
+  trace::TraceBuilder b("asyncio", "asyncio", "new", trace::Origin::Simulated, 1, 5_ms);
+  const auto main = b.add_process("main", true);
+  const auto loop = b.add_lane("event loop", trace::LaneKind::Thread, main);
+  b.set_state(loop, Time::zero(), trace::SpanState::Running);
+  for (int i = 0; i < 10; ++i) b.add_lane("task " + std::to_string(i), trace::LaneKind::Task, main);
+  const std::vector<trace::Trace> runs = {b.finish(Time{1000})};
+  const std::vector<std::vector<LaneGroup>> groups = {lane_groups(runs[0])};
+  REQUIRE(groups[0].size() == 1);
+  CHECK(groups[0][0].folded_at_first);  // ten tasks: more than eight
+  LayoutOptions o;
+  o.lane_height = 10;
+  o.header_height = 20;
+  o.gap = 5;
+  o.show_cores = false;
+  // Folded: header, GIL, loop, "+ 10 tasks" = 20 + 3 x 10 + 5; open, nine rows more.
+  CHECK(layout_rows(runs, groups, o).total_height == doctest::Approx(55));
+  const std::vector<RunFolding> as_left(1);
+  CHECK(open_groups_that_fit(runs, groups, o, as_left, 145)[0].shown(0) == GroupShown::Expanded);
+  CHECK(open_groups_that_fit(runs, groups, o, as_left, 144)[0].shown(0) == GroupShown::AsGrouped);  // 1 px short
+  // A fit with room opens them too (it kept them folded, leaving the room empty).
+  CHECK(fit_runs(runs, groups, o, 145)[0].shown(0) == GroupShown::Expanded);
+  CHECK(fit_runs(runs, groups, o, 100)[0].shown(0) == GroupShown::AsGrouped);
+  // Folded by a click: they stay folded, however much room.
+  std::vector<RunFolding> folded(1);
+  folded[0].show_group(0, GroupShown::Folded);
+  CHECK(open_groups_that_fit(runs, groups, o, folded, 1000)[0].shown(0) == GroupShown::Folded);
+}
+
 TEST_CASE("a main thread that only starts the others and joins them gets no row") {
   trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 1, 5_ms);
   const auto main = b.add_process("main", true);
@@ -173,6 +202,12 @@ TEST_CASE("the timeline takes its share of the window unless the panels under it
   CHECK(timeline_height(500, 0.7f, 100) == doctest::Approx(350));  // 150 left below: enough
   CHECK(timeline_height(500, 0.8f, 150) == doctest::Approx(350));  // the panels below keep 150
   CHECK(timeline_height(500, 0.7f, 400) == doctest::Approx(325));  // never less than 65%
+}
+
+TEST_CASE("the sweep panel takes from the timeline what it can spare: the timeline keeps 40%, or a line per run") {
+  CHECK(timeline_height_beside_sweep(600, 380, 150) == doctest::Approx(240));  // the chart gets 360 where it had 220
+  CHECK(timeline_height_beside_sweep(600, 380, 300) == doctest::Approx(300));  // many runs keep their lines
+  CHECK(timeline_height_beside_sweep(600, 380, 500) == doctest::Approx(380));  // never taller than without the panel
 }
 
 namespace {

@@ -3,12 +3,15 @@
 #include "viz/ui/app_frame.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 #include <imgui_internal.h>
 
 #include "viz/measuring.hpp"
+#include "viz/timeline_layout.hpp"
 #include "viz/ui/panels.hpp"
+#include "viz/unseen_holder.hpp"
 
 namespace gilsim::viz::ui {
 
@@ -87,7 +90,9 @@ void draw_frame(AppState& app, double wall_seconds) {
     ImGui::SetWindowFontScale(chrome_font_scale(f, display.y));
     apply_request(app, draw_toolbar(toolbar_view(app), app.toolbar_widths));
     if (app.show_legend) {
-      app.legend_top = draw_legend(app.states_seen, app.marks_seen, png_frame ? main_w : display.x);
+      const auto& runs = app.session.runs();
+      app.legend_top = draw_legend(app.states_seen, app.marks_seen, png_frame ? main_w : display.x,
+                                   std::any_of(runs.begin(), runs.end(), gil_inferred));
     }
     top = ImGui::GetWindowHeight();
     app.toolbar_overflows = ImGui::GetScrollMaxY() > 0;
@@ -101,7 +106,15 @@ void draw_frame(AppState& app, double wall_seconds) {
   const ImGuiStyle& style = ImGui::GetStyle();
   const float story_h = style.WindowPadding.y * 4 + ImGui::GetFrameHeightWithSpacing() +
                         3 * ImGui::GetTextLineHeightWithSpacing() + 4;
-  const float timeline_h = timeline_height(rest_h, share, story_h);
+  float timeline_h = timeline_height(rest_h, share, story_h);
+  if (app.sweep.visible) {
+    // The sweep's chart, over the panels below, takes what the timeline can spare: its
+    // title, its axis and a collapsed line per run stay.
+    const float run_line = std::round(f * 1.6f) + 6 * app.ui_scale;
+    const float needed = (app.presentation ? 0 : ImGui::GetFrameHeight()) + std::round(f * 1.7f) +
+                         static_cast<float>(app.session.runs().size()) * run_line;
+    timeline_h = timeline_height_beside_sweep(rest_h, timeline_h, needed);
+  }
   const float bottom_y = top + timeline_h, bottom_h = display.y - bottom_y;
 
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(2, 2));

@@ -170,12 +170,8 @@ ViewerRequest draw_toolbar(const ToolbarView& view, std::array<float, 10>& width
   // Groups of controls that wrap as a whole when the window is narrow (or the scale large);
   // each group's width is measured on the previous frame.
   int group = 0;
-  const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
   const auto begin_group = [&] {
-    if (group > 0) {
-      ImGui::SameLine(0, f);
-      if (ImGui::GetCursorScreenPos().x + widths[static_cast<std::size_t>(group)] > right_edge) ImGui::NewLine();
-    }
+    if (group > 0) same_line_or_wrap(widths[static_cast<std::size_t>(group)], f);
     ImGui::BeginGroup();
   };
   const auto end_group = [&] {
@@ -273,16 +269,14 @@ ViewerRequest draw_toolbar(const ToolbarView& view, std::array<float, 10>& width
 }
 
 float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
-                  const std::array<bool, trace::kMarkKindCount>& marks_seen, float width) {
+                  const std::array<bool, trace::kMarkKindCount>& marks_seen, float width, bool unseen_holder) {
   const float top = ImGui::GetCursorScreenPos().y - ImGui::GetStyle().ItemSpacing.y * 0.5f;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float s = ImGui::GetFontSize();
-  const float right_edge =
-      std::min(ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x, ImGui::GetCursorScreenPos().x + width);
+  const float right_edge = std::min(items_right_edge(), ImGui::GetCursorScreenPos().x + width);
   const auto place = [&](float entry) {
     // Wrap onto a new line when the next entry would not fit.
-    ImGui::SameLine(0, s * 0.9f);
-    if (ImGui::GetCursorScreenPos().x + entry > right_edge) ImGui::NewLine();
+    same_line_or_wrap(entry, s * 0.9f, right_edge);
   };
   ImGui::NewLine();
   // Only what these runs show: fewer entries, easier to read from the back of the room.
@@ -329,6 +323,22 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
     if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip("Old GIL: each time the holder let go, a waiter woke, lost the race to take it back, and "
                         "slept again; a comb holds too many to draw apart, with their count");
+    }
+  }
+  if (unseen_holder) {
+    const char* label = "GIL holder not seen";
+    place(s * 1.5f + ImGui::CalcTextSize(label).x);
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    DrawItem sample;
+    sample.x1 = s * 1.1f;
+    paint_unseen_holder(dl, {sample}, LaneBox{p.x, p.y + 2, p.x + s * 1.1f, p.y + s});
+    ImGui::Dummy(ImVec2(s * 1.3f, s));
+    ImGui::SameLine(0, 2);
+    ImGui::TextUnformatted(label);
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("A run recorded in CPython: its GIL is inferred from when each thread ran Python. Where "
+                        "threads waited and nobody was seen running, the last holder kept the GIL off its core, or "
+                        "a thread woken to take it waited for a core: the recording cannot tell which");
     }
   }
   // Short, so the legend keeps to two rows at 1280 wide; the tooltip says it in full.

@@ -1,6 +1,8 @@
 // The story of the marks, synced with the playhead: the current line is highlighted and
 // kept in view; clicking a line asks for the playhead there. It reads the runs and owns
 // only its NarrativePanel.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <imgui_internal.h>  // SetNextWindowScroll: the list scrolls in the frame the playhead moves
 
@@ -18,7 +20,21 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
   ImGui::TextUnformatted("What happened");
   ImGui::PopFont();
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+  // The filter keeps to the header row: the run list narrows first (to six letters' room),
+  // then the checkbox says "GIL only" (its tooltip says the rest); only then does it wrap.
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float f = ImGui::GetFontSize();
+  const auto checkbox_w = [&](const char* label) {
+    return ImGui::GetFrameHeight() + style.ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
+  };
+  const float room = ImGui::GetContentRegionAvail().x - style.ItemSpacing.x;
+  const char* gil_label = "GIL events only";
+  float combo_w = std::min(f * 10, room - checkbox_w(gil_label));
+  if (combo_w < f * 6) {
+    gil_label = "GIL only";
+    combo_w = std::clamp(room - checkbox_w(gil_label), f * 6, f * 10);
+  }
+  ImGui::SetNextItemWidth(combo_w);
   NarrativeFilter& filter = panel.filter;
   const std::string current = filter.run < runs.size() ? run_label(runs[filter.run]) : "all runs";
   if (ImGui::BeginCombo("##narrative_run", current.c_str())) {
@@ -36,8 +52,9 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
     }
     ImGui::EndCombo();
   }
-  ImGui::SameLine();
-  if (ImGui::Checkbox("GIL events only", &filter.gil_only)) panel.dirty = true;
+  same_line_or_wrap(checkbox_w(gil_label));
+  if (ImGui::Checkbox(gil_label, &filter.gil_only)) panel.dirty = true;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("the GIL's events only: requests, drops, switches and hand-overs");
   if (filter.run != trace::kNone && filter.run >= runs.size()) {
     filter.run = trace::kNone;
     panel.dirty = true;

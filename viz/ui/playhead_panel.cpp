@@ -6,6 +6,7 @@
 #include "viz/playhead_state.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/theme.hpp"
+#include "viz/unseen_holder.hpp"
 
 namespace gilsim::viz::ui {
 
@@ -63,6 +64,16 @@ void draw_waiters(const AppState& app, std::uint32_t r, const trace::Trace& run,
   }
 }
 
+/// After a label: "[T1] holds it, for 3.00 ms", the chip and the words each moving to the
+/// next line rather than be cut.
+void holds_it(const AppState& app, std::uint32_t r, const trace::Trace& run, trace::LaneId holder, Time held) {
+  same_line_or_wrap(chip_width(app, r, run, holder));
+  lane_chip(app, r, run, holder);
+  const std::string text = fmt::format("holds it, for {}", format_time(held));
+  same_line_or_wrap(text_width(text));
+  ImGui::TextUnformatted(text.c_str());
+}
+
 std::string task_list(const trace::Trace& run, const std::vector<TaskAtPlayhead>& tasks, bool with_until) {
   constexpr std::size_t kShown = 10;
   std::string out;
@@ -114,21 +125,37 @@ void draw_playhead_state(const AppState& app) {
       const bool several = state.processes.size() > 1;
       if (several && p.holder == trace::kNone && p.waiting == 0) continue;  // idle workers say nothing
       ImGui::TextUnformatted(several ? fmt::format("GIL of {}:", run.processes[p.process].name).c_str() : "GIL:");
-      ImGui::SameLine();
-      if (p.holder == trace::kNone && p.next_holder < run.lanes.size() && p.waiting > 0) {
+      // Each part after the label moves to the next line rather than be cut.
+      const auto words = [](const char* text) {
+        same_line_or_wrap(text_width(text));
+        ImGui::TextUnformatted(text);
+      };
+      if (p.holder == trace::kNone && p.waiting > 0 && gil_inferred(run)) {
+        // A recording saw nobody run Python: its last holder may keep it off a core, or a
+        // woken thread may wait for a core to take it (docs/cpython-traces.md).
+        words("holder not seen");
+        if (p.next_holder < run.lanes.size()) {
+          const std::string next = "; next seen holding it:";
+          same_line_or_wrap(text_width(next), 0);
+          ImGui::TextUnformatted(next.c_str());
+          same_line_or_wrap(chip_width(app, r, run, p.next_holder));
+          lane_chip(app, r, run, p.next_holder);
+          const std::string when = fmt::format("(in {})", format_time(p.next_held_at - now));
+          same_line_or_wrap(text_width(when));
+          ImGui::TextUnformatted(when.c_str());
+        }
+      } else if (p.holder == trace::kNone && p.next_holder < run.lanes.size() && p.waiting > 0) {
         // The hand-off instant: dropped, and the woken thread takes it a moment later.
-        ImGui::TextUnformatted("being handed over to");
+        words("being handed over to");
         same_line_or_wrap(chip_width(app, r, run, p.next_holder));
         lane_chip(app, r, run, p.next_holder);
         const std::string takes = fmt::format("(takes it in {})", format_time(p.next_held_at - now));
         same_line_or_wrap(text_width(takes));
         ImGui::TextUnformatted(takes.c_str());
       } else if (p.holder == trace::kNone) {
-        ImGui::TextUnformatted("free");
+        words("free");
       } else {
-        lane_chip(app, r, run, p.holder);
-        ImGui::SameLine();
-        ImGui::Text("holds it, for %s", format_time(now - p.held_since).c_str());
+        holds_it(app, r, run, p.holder, now - p.held_since);
       }
       draw_waiters(app, r, run, "waiting:", p.waiters, p.waiting);
       if (p.drop_requested) {
@@ -141,13 +168,11 @@ void draw_playhead_state(const AppState& app) {
     // Locks: "lock ledger_lock: T2 holds it, for 3.00 ms; waiting: T3 1.20 ms".
     for (const LockAtPlayhead& lock : state.locks) {
       ImGui::TextUnformatted(fmt::format("{}:", run.lanes[lock.lock].name).c_str());
-      ImGui::SameLine();
       if (lock.holder == trace::kNone) {
+        ImGui::SameLine();
         ImGui::TextUnformatted("free");
       } else {
-        lane_chip(app, r, run, lock.holder);
-        ImGui::SameLine();
-        ImGui::Text("holds it, for %s", format_time(now - lock.held_since).c_str());
+        holds_it(app, r, run, lock.holder, now - lock.held_since);
       }
       draw_waiters(app, r, run, "waiting, without the GIL:", lock.waiters, lock.waiters.size());
     }

@@ -38,10 +38,11 @@ void draw_note(const Session& session) {
     ImGui::TextDisabled("(showing the last runs that loaded)");
   }
   if (ImGui::CollapsingHeader("Teaching note", ImGuiTreeNodeFlags_DefaultOpen)) {
-    // Our own wrap, at spaces only: ImGui's breaks after a full stop ("1." / "8x").
+    // Our own wrap, at spaces: ImGui's breaks after a full stop ("1." / "8x"). A word wider
+    // than the panel (lesson 21's --vary value) breaks after its punctuation, never cut.
     const std::string note = reflow(s.note);
     const auto measure = [](std::string_view t) { return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x; };
-    for (std::string_view line : wrap_at_spaces(note, ImGui::GetContentRegionAvail().x, measure)) {
+    for (std::string_view line : wrap_breaking_words(note, ImGui::GetContentRegionAvail().x, measure)) {
       ImGui::TextUnformatted(line.data(), line.data() + line.size());
     }
   }

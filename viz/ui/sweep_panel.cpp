@@ -3,6 +3,7 @@
 // bars over seeds, small multiples for the second key. Hover says the figures; a click
 // opens that grid point's timelines by setting the knobs. Also "sweep this knob" buttons.
 #include <algorithm>
+#include <string>
 
 #include <fmt/format.h>
 #include <imgui.h>
@@ -18,30 +19,34 @@ namespace {
 
 void draw_controls(SweepView& v, const Session& session) {
   const float f = ImGui::GetFontSize();
+  const ImGuiStyle& style = ImGui::GetStyle();
+  // Each field with its word, and each button, moves to the next line rather than be cut.
+  const auto button_w = [&](const char* label) { return text_width(label) + style.FramePadding.x * 2; };
   ImGui::TextUnformatted("vary");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(f * 14);
   bool enter = ImGui::InputText("##vary", &v.vary, ImGuiInputTextFlags_EnterReturnsTrue);
-  ImGui::SameLine();
+  same_line_or_wrap(text_width("and") + style.ItemSpacing.x + f * 10);
   ImGui::TextUnformatted("and");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(f * 10);
   enter |= ImGui::InputTextWithHint("##also", "cores=2,4", &v.vary_also, ImGuiInputTextFlags_EnterReturnsTrue);
-  ImGui::SameLine();
+  same_line_or_wrap(f * 5 + style.ItemInnerSpacing.x + text_width("seeds"));
   ImGui::SetNextItemWidth(f * 5);
   ImGui::InputInt("seeds", &v.seeds);
   v.seeds = std::clamp(v.seeds, 1, 50);
-  ImGui::SameLine();
   if (v.runner.running()) {
     const auto [done, total] = v.runner.progress();
+    same_line_or_wrap(button_w("Cancel") + style.ItemSpacing.x + f * 10);
     if (ImGui::Button("Cancel")) v.runner.cancel();
     ImGui::SameLine();
     ImGui::ProgressBar(total == 0 ? 0.0f : static_cast<float>(done) / static_cast<float>(total), ImVec2(f * 10, 0),
                        fmt::format("{}/{}", done, total).c_str());
-  } else if (ImGui::Button("Run sweep") || enter) {
-    start_sweep(v, session);
+  } else {
+    same_line_or_wrap(button_w("Run sweep"));
+    if (ImGui::Button("Run sweep") || enter) start_sweep(v, session);
   }
-  ImGui::SameLine();
+  same_line_or_wrap(button_w("Close"));
   if (ImGui::Button("Close")) v.visible = false;
   if (!v.error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.0f, 1.0f));
@@ -93,19 +98,22 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
   const sweep::SweepPlan& plan = shown.plan;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   // The legend: one swatch per run, in the lines' colours.
+  // Each entry and the caption go on to the next line where they would not fit.
+  const float h = ImGui::GetTextLineHeight();
   for (std::size_t run = 0; run < plan.run_names.size(); ++run) {
-    if (run > 0) ImGui::SameLine(0, ImGui::GetFontSize());
+    if (run > 0) same_line_or_wrap(h * 1.4f + text_width(plan.run_names[run]), ImGui::GetFontSize());
     const ImVec2 p = ImGui::GetCursorScreenPos();
-    const float h = ImGui::GetTextLineHeight();
     dl->AddRectFilled(ImVec2(p.x, p.y + h * 0.3f), ImVec2(p.x + h * 1.2f, p.y + h * 0.7f),
                       to_u32(identity_colour(static_cast<std::uint32_t>(run))));
     ImGui::Dummy(ImVec2(h * 1.4f, h));
     ImGui::SameLine(0, 0);
     ImGui::TextUnformatted(plan.run_names[run].c_str());
   }
-  ImGui::SameLine(0, ImGui::GetFontSize() * 2);
-  ImGui::TextDisabled("speed-up against %s%s; click a point to open its timelines", plan.baseline.c_str(),
-                      plan.seeds > 1 ? fmt::format(", mean ± sd over {} seeds", plan.seeds).c_str() : "");
+  const std::string caption =
+      fmt::format("speed-up against {}{}; click a point to open its timelines", plan.baseline,
+                  plan.seeds > 1 ? fmt::format(", mean ± sd over {} seeds", plan.seeds) : std::string());
+  same_line_or_wrap(text_width(caption), ImGui::GetFontSize() * 2);
+  text_disabled_wrapped(caption);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   if (avail.x < 50 || avail.y < 50) return std::nullopt;

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include <imgui_internal.h>
+
 #include "viz/asset_files.hpp"
 #include "viz/text_layout.hpp"
 
@@ -30,10 +32,13 @@ void text_disabled_wrapped(std::string_view text) {
   ImGui::PopStyleColor();
 }
 
-void same_line_or_wrap(float width, float spacing) {
-  const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-  ImGui::SameLine(0, spacing);
-  if (ImGui::GetCursorScreenPos().x + width > right_edge) ImGui::NewLine();
+float items_right_edge() { return ImGui::GetCurrentWindowRead()->WorkRect.Max.x; }
+
+void same_line_or_wrap(float width, float spacing, float right_edge) {
+  const ImGuiWindow* window = ImGui::GetCurrentWindowRead();
+  // Where SameLine would put the next item: after the last one, `spacing` right of it.
+  const float x = window->DC.CursorPosPrevLine.x + (spacing < 0 ? ImGui::GetStyle().ItemSpacing.x : spacing);
+  if (x + width <= (right_edge < 0 ? items_right_edge() : right_edge)) ImGui::SameLine(0, spacing);
 }
 
 bool fitted_selectable(const std::string& text, bool selected) {

@@ -32,8 +32,15 @@ std::string find_font(const char* file);
 /// Text in the disabled colour, wrapped to the window's width (a note never cut off).
 void text_disabled_wrapped(std::string_view text);
 
-/// SameLine, or a new line where an item `width` wide would run past the window's edge.
-void same_line_or_wrap(float width, float spacing = -1.0f);
+/// The screen x an item of the current window must end before not to be cut: its work
+/// area's right edge. (GetWindowContentRegionMax is last frame's content in a window that
+/// sizes itself, the toolbar: the legend wrapped at 1022 px there in a 1014 px wide area.)
+float items_right_edge();
+
+/// SameLine, or a new line where an item `width` wide would run past the window's edge (or
+/// `right_edge`, when given). Decided before moving the cursor: a SameLine taken back by a
+/// NewLine would count the line as reaching where the item would have started.
+void same_line_or_wrap(float width, float spacing = -1.0f, float right_edge = -1.0f);
 
 /// `text` as a Selectable that fits the width left: shortened with "…" when it has no
 /// room, the whole of it then in a tooltip. Returns true when clicked.

@@ -115,6 +115,34 @@ void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, std::u
   }
 }
 
+void paint_unseen_holder(ImDrawList* dl, const std::vector<DrawItem>& items, const LaneBox& box,
+                         std::vector<std::pair<float, float>>* covered) {
+  const ImU32 fill = IM_COL32(214, 214, 210, 255), hatch = IM_COL32(120, 120, 120, 255);
+  const ImU32 ink = IM_COL32(50, 50, 50, 255);
+  const float text_h = std::min(ImGui::GetFontSize(), (box.bottom - box.top) * 0.8f);
+  const char* label = "holder not seen";
+  const float label_w = ImGui::GetFont()->CalcTextSizeA(text_h, 1e9f, 0, label).x;
+  for (const DrawItem& item : items) {
+    const float x0 = box.left + static_cast<float>(item.x0);
+    const float x1 = std::max(x0 + 1.0f, box.left + static_cast<float>(item.x1));
+    // As tall as the share of its pixels the stretches cover, as lanes draw sparse columns.
+    const float top = box.bottom - std::max(2.0f, std::min(1.0f, item.coverage) * (box.bottom - box.top));
+    dl->AddRectFilled(ImVec2(x0, top), ImVec2(x1, box.bottom), fill);
+    // Hatched the other way from the waiters' band: unknown, not waiting.
+    dl->PushClipRect(ImVec2(x0, top), ImVec2(x1, box.bottom), true);
+    const float h = box.bottom - top;
+    for (float x = std::floor((x0 - h) / 5) * 5; x < x1; x += 5) {
+      dl->AddLine(ImVec2(x, top), ImVec2(x + h, box.bottom), hatch, 1.0f);
+    }
+    dl->PopClipRect();
+    if (covered) covered->emplace_back(x0, x1);
+    if (item.folded() || x1 - x0 < label_w + 8) continue;
+    const float lx = x0 + (x1 - x0 - label_w) * 0.5f, ly = box.top + (box.bottom - box.top - text_h) * 0.5f;
+    dl->AddRectFilled(ImVec2(lx - 3, ly), ImVec2(lx + label_w + 3, ly + text_h), IM_COL32(245, 245, 242, 235), 2.0f);
+    dl->AddText(ImGui::GetFont(), text_h, ImVec2(lx, ly), ink, label);
+  }
+}
+
 void paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box) {
   const float h = (box.bottom - box.top) * 0.42f;
   const ImU32 ink = IM_COL32(0, 0, 0, 255), halo = IM_COL32(255, 255, 255, 230);

@@ -57,6 +57,12 @@ void paint_counter(ImDrawList* dl, const LaneDensity& density, float max, ImU32 
 /// counter, as tall as the waiters out of `most` (one waiter of three: a third).
 void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, std::uint32_t most, const LaneBox& box);
 
+/// Over an inferred GIL lane where threads waited and no holder was seen (unseen_holder's
+/// stretches): grey, hatched, "holder not seen" inside where it fits. Returns the screen x
+/// ranges it covers, for a tooltip.
+void paint_unseen_holder(ImDrawList* dl, const std::vector<DrawItem>& items, const LaneBox& box,
+                         std::vector<std::pair<float, float>>* covered = nullptr);
+
 /// The old GIL's lost races at the top of a GIL lane: a tick each (a waiter woke, lost the
 /// race, slept again), and where they are too close, a comb that says how many it holds.
 void paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box);

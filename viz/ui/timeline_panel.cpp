@@ -59,9 +59,15 @@ LayoutOptions choose_layout(AppState& app, float height) {
   o.folding = app.folding;
   if (app.focus && *app.focus < runs.size()) {
     o.folding = focus_run(runs.size(), *app.focus, app.folding);
-  } else if (app.fit_runs) {
+  } else if (!app.fit_runs) {
+    // As the user left them; lanes folded for being many show where every row has room.
+    o.folding = open_groups_that_fit(runs, groups, o, o.folding, height, fit_priorities(app));
+  } else {
     const std::vector<double> interest = fit_priorities(app);
-    if (layout_rows(runs, groups, o).total_height <= height) return o;
+    if (layout_rows(runs, groups, o).total_height <= height) {
+      o.folding = open_groups_that_fit(runs, groups, o, o.folding, height, interest);
+      return o;
+    }
     // Every lane at compact, then tight rows; only then alike lanes folded into aggregates.
     // Of the tries that open the most telling run, the one that opens the most runs wins,
     // then the one that opens the more telling ones, then the first: the first alone left

@@ -11,6 +11,7 @@
 #include "viz/run_caveats.hpp"
 #include "viz/text_layout.hpp"
 #include "viz/ui/theme.hpp"
+#include "viz/unseen_holder.hpp"
 
 namespace gilsim::viz::ui {
 
@@ -260,6 +261,22 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
   if (lane.kind == LaneKind::Gil) {
     for (const GilContention& c : index.contention) {
       if (c.process != lane.process) continue;
+      if (gil_inferred(run)) {  // a recording's GIL: say where threads waited and no holder was seen
+        const TimeView& view = ctx.view_of(row.run);
+        items_.clear();
+        build_draw_items(unseen_holder(lane.spans, c.spans, view.time_at(0), view.time_at(view.width_px())), view,
+                         items_);
+        unseen_.clear();
+        paint_unseen_holder(dl, items_, box, &unseen_);
+        const ImVec2 mouse = ImGui::GetIO().MousePos;
+        if (ImGui::IsWindowHovered() && mouse.y >= box.top && mouse.y < box.bottom &&
+            std::any_of(unseen_.begin(), unseen_.end(), [&](const auto& u) { return mouse.x >= u.first && mouse.x < u.second; })) {
+          ImGui::SetTooltip("holder not seen: threads waited for the GIL while the recorder saw no thread of this\n"
+                            "process run Python. The last holder kept the GIL while the OS had taken its core, or\n"
+                            "it let the GIL go to a thread still waiting for a core (a busy machine): a recording\n"
+                            "cannot tell which (docs/cpython-traces.md).");
+        }
+      }
       items_.clear();
       build_draw_items(c.spans, ctx.view_of(row.run), items_);
       paint_contention(dl, items_, c.most_waiters, box);

@@ -79,6 +79,7 @@ class TimelineRows {
   std::vector<LaneBox> labels_;
   LaneDensity density_;
   LostRaces lost_;
+  std::vector<std::pair<float, float>> unseen_;  ///< screen x ranges of a GIL lane's "holder not seen"
 };
 
 /// The text at the right end of a folded group's row: "8 threads (folded: click to expand)",
