@@ -1,6 +1,7 @@
 // `gilsim run`, from options to printed reports and written exports.
 #include "sim/cli/run_command.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <optional>
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "sim/cpython/cpython_runs.hpp"
+#include "sim/cpython/cpython_trace.hpp"
 #include "sim/cli/measured_runs.hpp"
 #include "sim/cpython/python_program.hpp"
 #include "sim/cli/scenario_report.hpp"
@@ -68,30 +70,33 @@ void write_exports(const RunOptions& options, const std::vector<const trace::Tra
   if (!options.csv_path.empty()) out << fmt::format("wrote {}\n", options.csv_path);
 }
 
-/// "LOOPS_PER_MS = 25,314": the work per planned millisecond every CPython run used.
+/// "Every run did the same work: LOOPS_PER_MS = 25,314, measured once for all of them".
 std::string calibration_words(const cpython::Calibration& c) {
   std::vector<std::string> words;
   if (c.loops_per_ms > 0) words.push_back(fmt::format("LOOPS_PER_MS = {}", c.loops_per_ms));
   if (c.bytes_per_ms > 0) words.push_back(fmt::format("BYTES_PER_MS = {}", c.bytes_per_ms));
-  if (words.empty()) return "nothing to calibrate";
-  return fmt::format("{}", fmt::join(words, ", "));
+  if (words.empty()) return "Every run did the same work (its program has no compute() or hash_data() to calibrate)";
+  return fmt::format("Every run did the same work: {}, measured once for all of them", fmt::join(words, ", "));
 }
 
-/// Which interpreter recorded the runs, and how to read the CPython lanes.
+/// Which interpreter recorded the runs (`recorded` of them), and how to read the CPython lanes.
 std::string cpython_note(const cpython::Interpreter& python, const scenario::Scenario& s, const std::vector<std::string>& runs,
-                         const cpython::Calibration& calibration) {
+                         const cpython::Calibration& calibration, std::size_t recorded) {
   std::vector<std::string> words{"gilsim python"};
   if (!s.source.empty()) words.push_back(std::filesystem::path(s.source).filename().string());
   for (const auto& name : runs) words.push_back(fmt::format("--run '{}'", name));
   const std::string command = fmt::format("{}", fmt::join(words, " "));
   const auto load = real::load_average();
+  const std::string interpreter =
+      fmt::format("CPython {} ({}{})", python.version, python.path, python.free_threaded ? ", a free-threaded build" : "");
+  const std::string machine = fmt::format("Load average {} on {} cores.\n",
+                                          load ? fmt::format("{:.1f}", *load) : std::string("unknown"),
+                                          real::available_cpus());
+  if (recorded == 0) return fmt::format("{} ran none of the runs of `{}`, for the reasons below. {}", interpreter, command, machine);
   return fmt::format(
-      "CPython {} ({}{}) ran the program of `{}` under gilsim's recorder; the GIL lanes of its runs are "
-      "inferred from when each thread ran Python (docs/cpython-traces.md). Every run did the same work: {}, "
-      "measured once for all of them. Load average {} on {} cores.\n",
-      python.version, python.path, python.free_threaded ? ", a free-threaded build" : "", command,
-      calibration_words(calibration), load ? fmt::format("{:.1f}", *load) : std::string("unknown"),
-      real::available_cpus());
+      "{} ran the program of `{}` under gilsim's recorder; the GIL lanes of its runs are inferred from when each "
+      "thread ran Python (docs/cpython-traces.md). {}. {}",
+      interpreter, command, calibration_words(calibration), machine);
 }
 
 /// Whether two output paths lead to one file, existing or to be made.
@@ -174,8 +179,12 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
     std::vector<trace::Trace*> predicted, measured, runs;
     std::vector<std::string> not_measured;
     std::map<std::string, std::string> unscored;
+    std::vector<std::string> time_notes;  // where a CPython run's time went, under the table
     const cpython::PythonProgram program = python ? cpython::python_program(scenarios[i], chosen[i]) : cpython::PythonProgram{};
-    if (python) {
+    const auto recorded = [&](const cpython::ProgramRun& r) { return !cpython::why_not_recorded(scenarios[i], r, *python); };
+    const std::size_t recorded_runs =
+        python ? static_cast<std::size_t>(std::count_if(program.runs.begin(), program.runs.end(), recorded)) : 0;
+    if (recorded_runs > 0) {  // nothing to calibrate for runs that are not recorded
       const real::InterruptScope interrupt_scope;
       try {
         calibration = cpython::calibrate_missing(
@@ -195,12 +204,13 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       std::string why;
       std::optional<trace::Trace> trace;
       if (python) {
+        cpython::CPythonRunInfo info;
         {
           const real::InterruptScope interrupt_scope;  // Ctrl-C stops the recording, then the program
           try {
             const cpython::CPythonOptions recording{.timeout_seconds = options.timeout_seconds, .progress = progress,
                                                     .cancel = &real::interrupt_flag(), .calibration = calibration};
-            trace = cpython::record_cpython_run(scenarios[i], program.runs[k], program, *python, recording, why);
+            trace = cpython::record_cpython_run(scenarios[i], program.runs[k], program, *python, recording, why, &info);
           } catch (const cpython::CPythonRunCancelled& e) {
             throw Interrupted(e.what());
           }
@@ -209,7 +219,12 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
           }
         }
         if (trace) {
-          if (auto note = real::starved_note(*trace)) unscored[run->name] = *note;
+          if (auto note = cpython::unseen_note(*trace)) {
+            unscored[run->name] = *note;
+          } else if (auto starved = real::starved_note(*trace)) {
+            unscored[run->name] = *starved;
+          }
+          if (auto note = cpython::outside_jobs_note(*trace, info.cpu)) time_notes.push_back(fmt::format("'{}': {}.", run->name, *note));
         }
       } else {
         trace = measure_run(scenarios[i], *run, MeasureOptions{options.timeout_seconds, progress}, why);
@@ -239,11 +254,13 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       report_out << "\n";
       std::string notes;
       if (machine_notes[i]) notes += *machine_notes[i] + "\n";
-      if (python) notes += cpython_note(*python, scenarios[i], options.run_names, calibration.value_or(cpython::Calibration{}));
+      if (python) notes += cpython_note(*python, scenarios[i], options.run_names, calibration.value_or(cpython::Calibration{}),
+                                        recorded_runs);
       for (const auto& line : not_measured) notes += line + "\n";
       report_out << wrap_text(notes, report.width);
       report_out << render_prediction_table({predicted.begin(), predicted.end()}, {measured.begin(), measured.end()},
                                             unscored, report.width);
+      for (const auto& note : time_notes) report_out << wrap_text(note + "\n", report.width);
     }
     if (options.chrome_trace_path.empty() && options.csv_path.empty()) {
       traces.clear();  // nothing reads a printed scenario's traces again

@@ -38,7 +38,8 @@ import time
 
 CONFIG = None
 PROGRAM = None
-RECORDS = []           # this process's records, appended by any of its threads
+RECORDS = []           # this process's records, appended by any of its threads: a line, or
+                       # its fields in a tuple (joined with spaces when written: see lines_of)
 JOB = contextvars.ContextVar("gilsim_job", default=None)
 COUNTER = [0]          # job keys, unique in a process
 WORKER_FILE = [None, 0]  # (file, pid) of a worker process's record file
@@ -46,8 +47,18 @@ TASK_IDS = {}
 PEER = [False]         # true in a job's peer process
 PEER_PIDS = {}         # the parent: a peer's socket (its fileno) -> the peer's pid
 ASKED = set()          # (job key, peer pid) already noted
+PID = [os.getpid()]    # this process's pid: os.getpid() is a system call, as get_native_id() is
+THREAD = threading.local()  # (pid, native id) of each thread, asked once
 perf = time.perf_counter_ns
-os.register_at_fork(after_in_child=RECORDS.clear)  # a forked worker starts with no records
+
+
+def forked():
+    """A forked worker starts with no records, and its own pid."""
+    RECORDS.clear()
+    PID[0] = os.getpid()
+
+
+os.register_at_fork(after_in_child=forked)
 
 
 class Job:
@@ -55,31 +66,43 @@ class Job:
     `counter += one()` is a statement the recorder does not see: the config lists, per job
     template, the steps it does see, and the n-th step seen is the n-th of that list."""
 
-    __slots__ = ("key", "seen", "template", "fixed_step")
+    __slots__ = ("key", "seen", "template", "fixed_step", "steps")
 
     def __init__(self, key, template, fixed_step=None):
         self.key = key
         self.seen = -1
         self.template = template
         self.fixed_step = fixed_step  # set inside asyncio.to_thread: the task's offload step
+        self.steps = CONFIG["seen_steps"][template]
 
     def next_step(self):
         if self.fixed_step is not None:
             return self.fixed_step
         self.seen += 1
-        steps = CONFIG["seen_steps"][self.template]
-        return steps[self.seen] if self.seen < len(steps) else 65535  # more than its template has
+        return self.steps[self.seen] if self.seen < len(self.steps) else 65535  # more than its template has
 
 
 def where():
-    task = None
-    try:
-        current = asyncio.current_task()
+    """(pid, native thread id, task) of the caller. Asked at every lock's release, so it makes
+    no system call: os.getpid() and threading.get_native_id() each took 4 to 5 us on a VM, and
+    so did asyncio's own get_running_loop() (it checks the pid), which made lesson 15's 80,000
+    locked updates run 20 times slower recorded than plain."""
+    ids = getattr(THREAD, "ids", None)
+    if ids is None or ids[0] != PID[0]:  # a thread's first record, or the first in a forked child
+        ids = THREAD.ids = (PID[0], threading.get_native_id())
+    task = 0
+    loop = getattr(THREAD, "loop", None)  # the loop this thread runs (with_task_factory)
+    if loop is not None:
+        current = asyncio.current_task(loop)
         if current is not None:
             task = TASK_IDS.get(id(current), 0)
-    except RuntimeError:
-        pass
-    return os.getpid(), threading.get_native_id(), task or 0
+    return ids[0], ids[1], task
+
+
+def lines_of(records):
+    """The text of records, one a line: a tuple's fields are joined here, after the run, so
+    that the frequent records (a lock's holds) cost the run a tuple and not a format."""
+    return "".join((record if isinstance(record, str) else " ".join(map(str, record))) + "\n" for record in records)
 
 
 def record_step(kind, begin, end, due=None):
@@ -150,7 +173,7 @@ def recorded_peer_process(original):
         finally:
             path = os.path.join(CONFIG["records_dir"], f"peer-{os.getpid()}.txt")
             with open(path, "w", encoding="ascii") as out:
-                out.write("".join(line + "\n" for line in RECORDS))
+                out.write(lines_of(RECORDS))
     return peer_process
 
 
@@ -251,7 +274,9 @@ class RecordedLock:
     def __init__(self, inner, index):
         self._inner = inner
         self._index = index
-        self._depth = {}  # thread ident -> (depth, held since)
+        self._reentrant = not isinstance(inner, type(threading.Lock()))
+        self._depth = {}  # an RLock's: thread ident -> (depth, held since)
+        self._since = 0   # a Lock's: held since (one holder at a time)
 
     def acquire(self, blocking=True, timeout=-1):
         job = JOB.get()
@@ -261,9 +286,11 @@ class RecordedLock:
             begin = perf()
             got = self._inner.acquire(True, timeout)
             if job is not None:
-                pid, tid, task = where()
-                RECORDS.append(f"step {job.key} {step} lock {pid} {tid} {task} {begin} {perf()} {perf()}")
-        if got:
+                now = perf()
+                RECORDS.append(("step", job.key, step, "lock", *where(), begin, now, now))
+        if got and not self._reentrant:
+            self._since = perf()
+        elif got:
             me = threading.get_ident()
             depth, since = self._depth.get(me, (0, 0))
             self._depth[me] = (depth + 1, since if depth else perf())
@@ -273,13 +300,16 @@ class RecordedLock:
         job = JOB.get()
         if job is not None:
             job.next_step()
+        if not self._reentrant:
+            RECORDS.append(("hold", self._index, *where(), self._since, perf()))
+            self._inner.release()
+            return
         me = threading.get_ident()
         depth, since = self._depth.pop(me, (1, perf()))
         if depth > 1:
             self._depth[me] = (depth - 1, since)
         else:
-            pid, tid, task = where()
-            RECORDS.append(f"hold {self._index} {pid} {tid} {task} {since} {perf()}")
+            RECORDS.append(("hold", self._index, *where(), since, perf()))
         self._inner.release()
 
     def locked(self):
@@ -316,8 +346,8 @@ class RecordedAsyncLock:
         begin = perf()
         await self._inner.acquire()
         if waits and job is not None:
-            pid, tid, task = where()
-            RECORDS.append(f"step {job.key} {step} lock {pid} {tid} {task} {begin} {perf()} {perf()}")
+            now = perf()
+            RECORDS.append(("step", job.key, step, "lock", *where(), begin, now, now))
         self._since = perf()
         return True
 
@@ -325,8 +355,7 @@ class RecordedAsyncLock:
         job = JOB.get()
         if job is not None:
             job.next_step()
-        pid, tid, task = where()
-        RECORDS.append(f"hold {self._index} {pid} {tid} {task} {self._since} {perf()}")
+        RECORDS.append(("hold", self._index, *where(), self._since, perf()))
         self._inner.release()
 
     def locked(self):
@@ -347,8 +376,12 @@ def task_factory(loop, coro, **kwargs):
 
 
 async def with_task_factory(coro):
-    asyncio.get_running_loop().set_task_factory(task_factory)
-    return await coro
+    THREAD.loop = asyncio.get_running_loop()
+    THREAD.loop.set_task_factory(task_factory)
+    try:
+        return await coro
+    finally:
+        THREAD.loop = None
 
 
 class AsyncioModule:
@@ -369,20 +402,20 @@ class AsyncioModule:
 
 def flush_worker_records():
     """A pool worker is stopped without warning: it hands its records over after each job."""
-    pid = os.getpid()
+    pid = PID[0]
     if WORKER_FILE[1] != pid:
         path = os.path.join(CONFIG["records_dir"], f"worker-{pid}.txt")
         WORKER_FILE[:] = [open(path, "a", encoding="ascii"), pid]
     lines = RECORDS[:]
     del RECORDS[:len(lines)]
-    WORKER_FILE[0].write("".join(line + "\n" for line in lines))
+    WORKER_FILE[0].write(lines_of(lines))
     WORKER_FILE[0].flush()
 
 
 def recorded_job(original, template):
     def begin():
         COUNTER[0] += 1
-        key = f"{os.getpid()}.{COUNTER[0]}"
+        key = f"{PID[0]}.{COUNTER[0]}"
         JOB.set(Job(key, template))
         return key, perf()
 
@@ -538,7 +571,7 @@ def run():
         f"machine {os.cpu_count()} {load:.2f} {int(cpu * 1e9)}",
         f"run {begin} {end} {os.getpid()} {threading.get_native_id()} {len(results)}",
     ]
-    lines += RECORDS
+    lines += lines_of(RECORDS).splitlines()
     for name in CONFIG.get("counters", []):
         lines.append(f"counter {name} {getattr(PROGRAM, name)}")
     records = os.path.join(CONFIG["records_dir"], "")

@@ -267,27 +267,26 @@ Interpreter find_interpreter(const std::string& asked) {
   return Interpreter{path, version, gil != 0, free_threaded != 0};
 }
 
+std::optional<std::string> why_not_recorded(const scenario::Scenario& s, const ProgramRun& run, const Interpreter& python) {
+  const std::string& name = run.run->name;
+  const bool needs_no_gil = scenario::effective_gil(s, *run.run) == scenario::GilMode::None;
+  if (run.skipped) return fmt::format("'{}' is not run in CPython: it {}.", name, *run.skipped);
+  if (run.not_recorded) return fmt::format("'{}' is not run in CPython: {}.", name, *run.not_recorded);
+  if (needs_no_gil && !python.free_threaded) {
+    return fmt::format("'{}' is not run in CPython: it needs a free-threaded build (python3.13t); {} {} has a GIL "
+                       "(name one with --python).", name, python.path, python.version);
+  }
+  return real::why_not_runnable(s, *run.run);  // the real executors' limits apply
+}
+
 std::optional<trace::Trace> record_cpython_run(const scenario::Scenario& s, const ProgramRun& run,
                                                const PythonProgram& program, const Interpreter& python,
                                                const CPythonOptions& options, std::string& why,
                                                CPythonRunInfo* info) {
   const std::string& name = run.run->name;
   const bool needs_no_gil = scenario::effective_gil(s, *run.run) == scenario::GilMode::None;
-  if (run.skipped) {
-    why = fmt::format("'{}' is not run in CPython: it {}.", name, *run.skipped);
-    return std::nullopt;
-  }
-  if (run.not_recorded) {
-    why = fmt::format("'{}' is not run in CPython: {}.", name, *run.not_recorded);
-    return std::nullopt;
-  }
-  if (needs_no_gil && !python.free_threaded) {
-    why = fmt::format("'{}' is not run in CPython: it needs a free-threaded build (python3.13t); {} {} has a GIL "
-                      "(name one with --python).", name, python.path, python.version);
-    return std::nullopt;
-  }
-  if (auto too_big = real::why_not_runnable(s, *run.run)) {  // the real executors' limits apply
-    why = *too_big;
+  if (auto reason = why_not_recorded(s, run, python)) {
+    why = *reason;
     return std::nullopt;
   }
   std::vector<std::string> env;

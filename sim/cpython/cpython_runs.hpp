@@ -72,6 +72,12 @@ struct CPythonRunInfo {
   Time cpu;           ///< CPU time the run got, its worker processes included
 };
 
+/// Why this interpreter does not record `run` (an old GIL, locks shared between processes, a
+/// possible deadlock, no GIL without a free-threaded build, the real executors' limits), as
+/// the sentence the report prints; nullopt when it records it.
+std::optional<std::string> why_not_recorded(const scenario::Scenario& scenario, const ProgramRun& run,
+                                            const Interpreter& python);
+
 /// Runs `run` of `program` (made from `scenario`) under the recorder and returns its trace,
 /// or nullopt with `why` filled when this interpreter cannot do that run (an old GIL, no
 /// GIL without a free-threaded build). Throws CPythonRunCancelled when it is cancelled, and

@@ -718,4 +718,62 @@ trace::Trace cpython_trace(const scenario::Scenario& s, const scenario::Run& run
   return t;
 }
 
+JobsSeen jobs_seen(const trace::Trace& t) {
+  JobsSeen out;
+  for (std::uint32_t j = 0; j < t.jobs.size(); ++j) {
+    const trace::Job& job = t.jobs[j];
+    if (job.lane == trace::kNone || job.end == Time::max() || job.end <= job.begin) continue;
+    out.total += job.end - job.begin;
+    ++out.jobs;
+    const Time before = out.seen;
+    for (const trace::Span& span : t.lanes[job.lane].spans) {
+      if (span.subject != j || span.end <= job.begin || span.begin >= job.end) continue;
+      out.seen += min(span.end, job.end) - max(span.begin, job.begin);
+    }
+    if (out.seen == before) ++out.unseen_jobs;
+  }
+  return out;
+}
+
+std::optional<std::string> unseen_note(const trace::Trace& t) {
+  const JobsSeen s = jobs_seen(t);
+  if (s.total.ns() <= 0) return std::nullopt;
+  const double share = static_cast<double>(s.seen.ns()) / static_cast<double>(s.total.ns());
+  if (s.unseen_jobs == 0 && share >= kSeenEnough) return std::nullopt;
+  const std::string unseen =
+      s.unseen_jobs == 0 ? std::string() : fmt::format("nothing of {} of its {} jobs, and ", s.unseen_jobs, s.jobs);
+  return fmt::format("not scored: the recording saw {}{:.0f}% of its jobs' time ({} of {}); the rest is Python the "
+                     "recorder does not trace (`counter += one()`, a lock had without a wait), so the lanes do not "
+                     "show where the time went, and the recorder's own cost is in it (docs/cpython-traces.md)",
+                     unseen, 100.0 * share, format_time(s.seen), format_time(s.total));
+}
+
+Time outside_jobs(const trace::Trace& t) {
+  std::vector<std::pair<Time, Time>> jobs;
+  for (const trace::Job& job : t.jobs) {
+    if (job.end != Time::max() && job.end > job.begin) jobs.emplace_back(job.begin, min(job.end, t.end));
+  }
+  std::sort(jobs.begin(), jobs.end());
+  Time covered = Time::zero(), at = Time::zero();
+  for (const auto& [begin, end] : jobs) {
+    if (end <= at) continue;
+    covered += end - max(begin, at);
+    at = end;
+  }
+  return t.end - covered;
+}
+
+std::optional<std::string> outside_jobs_note(const trace::Trace& t, Time cpu) {
+  const Time outside = outside_jobs(t);
+  if (2 * outside.ns() <= t.end.ns()) return std::nullopt;
+  const bool pool = t.executor == "process_pool" || t.executor == "process_pool_executor" || t.executor == "processes";
+  return fmt::format("{} of its {} passed with no job running, before, between and after its jobs: {}, which the "
+                     "recorder does not trace; its processes used {} of CPU in all",
+                     format_time(outside), format_time(t.end),
+                     pool ? "starting the workers and passing tasks and results between processes (each pickled, sent "
+                            "through a pipe, read and unpickled: for results of megabytes, most of the time)"
+                          : "starting and ending its threads or event loop, and its own Python between the jobs",
+                     format_time(cpu));
+}
+
 }  // namespace gilsim::cpython

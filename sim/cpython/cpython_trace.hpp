@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -70,5 +71,34 @@ CPythonRecording parse_cpython_recording(std::string_view text, const std::strin
 /// scenario (a job or step it does not have).
 trace::Trace cpython_trace(const scenario::Scenario& scenario, const scenario::Run& run,
                            const CPythonRecording& recording);
+
+/// How much of a measured run's jobs the recording saw: the time between each job's start and
+/// end that its lane shows as a span of that job (running, waiting for the GIL, a lock, I/O),
+/// against the time between its start and end. The recorder sees compute(), hash_data(),
+/// the waits and a lock's waits; it does not see other Python, such as `counter += one()`.
+struct JobsSeen {
+  Time seen;
+  Time total;
+  std::size_t jobs = 0;         ///< finished jobs
+  std::size_t unseen_jobs = 0;  ///< of which the recording saw nothing
+};
+JobsSeen jobs_seen(const trace::Trace& measured);
+
+/// A measured run is scored only when its recording saw at least this share of its jobs' time.
+inline constexpr double kSeenEnough = 0.5;
+
+/// A sentence saying why the run is not scored when its recording saw nothing of a job, or
+/// less than kSeenEnough of its jobs' time (its lanes then miss work the recorder cannot show,
+/// and its time holds the recorder's own cost); nullopt when it saw enough.
+std::optional<std::string> unseen_note(const trace::Trace& measured);
+
+/// The time of a measured run when none of its jobs was running: before its first, between
+/// them (no job on any lane) and after its last.
+Time outside_jobs(const trace::Trace& measured);
+
+/// A sentence saying where a measured run's time went when more than half of it passed with no
+/// job running (a process pool's pickles and pipes, which the recorder does not trace); `cpu`
+/// is the CPU time the run's processes got. nullopt when its jobs filled most of it.
+std::optional<std::string> outside_jobs_note(const trace::Trace& measured, Time cpu);
 
 }  // namespace gilsim::cpython
