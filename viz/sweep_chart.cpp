@@ -33,6 +33,13 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
   const float cell_w = size.width / static_cast<float>(columns);
   const float cell_h = size.height / static_cast<float>(rows);
   const float margin_left = size.char_width * 6;
+  // Each cell's margins: a line and a half under the plot, and above it half a line, or a
+  // line and a half with a title.
+  const float margins = size.text_height * (plan.axes.size() > 1 ? 3.1f : 2.1f);
+  if (cell_h - margins < size.text_height * kMinPlotLines) {
+    chart.too_small = true;
+    return chart;
+  }
   const auto fractions = sweep::axis_fractions(first.positions, first.log_scale, first.size());
   for (std::size_t c = 0; c < count; ++c) {
     SweepPlot plot;

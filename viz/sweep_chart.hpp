@@ -37,7 +37,14 @@ struct SweepChart {
   std::string x_label;
   double y_top = 1.0;       ///< speed-up at the top of every plot (they share the axis)
   bool error_bars = false;  ///< several seeds
+  /// The room given leaves a plot too short for its axis's labels (less than kMinPlotLines
+  /// lines of text): no plot is laid out, and the panel asks for more room instead of
+  /// drawing labels over each other, or a plot upside down.
+  bool too_small = false;
 };
+
+/// A plot's height, in lines of text, below which its five y labels would overlap.
+inline constexpr float kMinPlotLines = 5.0f;
 
 struct SweepChartSize {
   float left = 0, top = 0, width = 0, height = 0;

@@ -25,6 +25,21 @@ const viz::SweepChartSize kSize{100, 50, 800, 400, 10, 5};
 
 }  // namespace
 
+TEST_CASE("a sweep chart with too little room lays out no plot rather than one upside down") {
+  const auto plan = plan_of("20-sweep-pool-size.toml", {"workers=1,2,4"});
+  const auto result = sweep::run_sweep_here(plan);
+  // 10 px lines: a plot needs 50 px, and its cell 21 px of margins beside.
+  const auto roomy = viz::layout_sweep_chart(plan, result, viz::SweepChartSize{0, 0, 800, 71, 10, 5});
+  CHECK_FALSE(roomy.too_small);
+  REQUIRE(roomy.plots.size() == 1);
+  CHECK(roomy.plots.front().bottom - roomy.plots.front().top == doctest::Approx(50.0f));
+  const auto squeezed = viz::layout_sweep_chart(plan, result, viz::SweepChartSize{0, 0, 800, 70, 10, 5});
+  CHECK(squeezed.too_small);
+  CHECK(squeezed.plots.empty());
+  // Presenting at 1280x720 left the chart 20 px with 30 px lines: its labels ran from 0.0x down to 8.0x.
+  CHECK(viz::layout_sweep_chart(plan, result, viz::SweepChartSize{0, 0, 800, 20, 30, 15}).too_small);
+}
+
 TEST_CASE("a sweep chart puts one line per run across the plot, on a shared round axis") {
   const auto plan = plan_of("20-sweep-pool-size.toml", {"workers=1,2,4"});
   const auto result = sweep::run_sweep_here(plan);

@@ -122,6 +122,11 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
   const SweepChart chart = layout_sweep_chart(
       plan, *shown.result,
       SweepChartSize{origin.x, origin.y, avail.x, avail.y - line * 1.2f, line, ImGui::CalcTextSize("0").x});
+  if (chart.too_small) {
+    dl->AddText(ImVec2(origin.x, origin.y), IM_COL32(60, 60, 60, 255),
+                "Too little room for the chart: make the window taller, or the scale smaller");
+    return std::nullopt;
+  }
   std::optional<SweepMarker> hover;
   if (ImGui::IsItemHovered()) {
     const ImVec2 mouse = ImGui::GetIO().MousePos;
