@@ -47,9 +47,14 @@ std::optional<trace::Trace> measure_run(const scenario::Scenario& s, const scena
       throw Interrupted(fmt::format("interrupted during the real run '{}'; every thread and worker process was stopped",
                                     run.name));
     }
-    const char* what = e.reason() == Reason::TimedOut ? "timed out" : "failed";
-    throw std::runtime_error(fmt::format("the real run '{}' {}: {}; every thread and worker process was stopped",
-                                         run.name, what, e.what()));
+    // execute()'s own messages name the run and, for a time-out, say that everything it
+    // started was stopped; a worker's failure says neither.
+    if (e.reason() == Reason::TimedOut) throw std::runtime_error(e.what());
+    if (e.reason() == Reason::WorkerFailed) {
+      throw std::runtime_error(fmt::format("the real run '{}' failed: {}; every thread and worker process was stopped",
+                                           run.name, e.what()));
+    }
+    throw std::runtime_error(fmt::format("{}; every thread and worker process was stopped", e.what()));
   }
 }
 
