@@ -90,10 +90,11 @@ class ThreadGroup {
     if (!in_.ctx.stopped()) in_.ctx.throw_if_aborted();
     ExecutorOutput out;
     for (auto& r : recorders_) {
-      for (const Record& rec : r.records()) {
+      std::vector<Record> records = r.take();
+      for (const Record& rec : records) {
         if (rec.kind == RecordKind::JobEnd) out.end = max(out.end, Time{rec.at_ns});
       }
-      append_records(out.records, r.records());
+      append_records(out.records, records);
     }
     return out;
   }
