@@ -84,6 +84,17 @@ std::string pace_note(const trace::Trace& measured) {
                      format_time(c.planned_compute), off > 0 ? "more" : "less");
 }
 
+std::string pool_switches_note(const std::vector<std::string>& runs) {
+  const std::string names =
+      runs.size() == 1 ? runs[0]
+                       : fmt::format("{} and {}", fmt::join(runs.begin(), runs.end() - 1, ", "), runs.back());
+  return fmt::format("switches of {}: not comparable. Both count the parent's GIL changing hands (each worker's GIL "
+                     "has one thread). The model's parent has Pool's worker handler, which takes the GIL for every "
+                     "result, beside the task and result handlers; the real executor's parent has no worker handler, "
+                     "so it counts fewer switches.",
+                     names);
+}
+
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
                                     const std::vector<const trace::Trace*>& measured,
                                     const std::map<std::string, std::string>& unscored, int width) {
@@ -91,6 +102,7 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
   table.headers = {"run", "predicted", "measured", "error", "switches (pred/meas)", "GIL wait (pred/meas)"};
   table.right_aligned = {false, true, true, true, true, true};
   std::vector<std::string> short_runs;
+  std::vector<std::string> pools;  // measured Pool.map runs, whose switches count fewer threads
   for (const trace::Trace* m : measured) {
     const auto p = std::find_if(predicted.begin(), predicted.end(),
                                 [&](const trace::Trace* t) { return t->run_name == m->run_name; });
@@ -105,18 +117,21 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     if (short_of_cpu) short_runs.push_back(busy_machine_note(*m));
     if (off_pace) short_runs.push_back(pace_note(*m));
     const bool scored = unscored.count(m->run_name) == 0;
+    const bool pool = m->executor == "process_pool";
+    if (pool) pools.push_back(fmt::format("'{}'", m->run_name));
     table.rows.push_back({m->run_name, format_time(pm.makespan), format_time(mm.makespan),
                           !scored        ? std::string("not scored")
                           : short_of_cpu ? std::string("busy*")
                           : off_pace     ? std::string("off pace*")
                                          : fmt::format("{:+.1f}%", error),
-                          fmt::format("{} / {}", pm.gil_switches, mm.gil_switches),
+                          fmt::format("{} / {}{}", pm.gil_switches, mm.gil_switches, pool ? "+" : ""),
                           fmt::format("{} / {}", format_time(pm.gil_wait_total), format_time(mm.gil_wait_total))});
   }
   if (table.rows.empty()) return {};
   std::string notes;
   for (const auto& [run, note] : unscored) notes += fmt::format("'{}': {}\n", run, note);
   for (const auto& line : short_runs) notes += "* " + line + "\n";
+  if (!pools.empty()) notes += "+ " + pool_switches_note(pools) + "\n";
   return wrap_text("Predicted against measured (error = (predicted - measured) / measured):", width) +
          render_table(table, static_cast<std::size_t>(width)) + wrap_text(notes, width);
 }

@@ -31,11 +31,16 @@ std::string busy_machine_note(const trace::Trace& measured);
 /// (cpu_check.off_pace()): how much slower or faster, from its compute() steps' CPU time.
 std::string pace_note(const trace::Trace& measured);
 
+/// Why the GIL switches of measured Pool.map runs `runs` (quoted names) are not comparable
+/// with the model's: the real executor's parent has no worker handler thread.
+std::string pool_switches_note(const std::vector<std::string>& runs);
+
 /// One row per run with both traces: predicted and measured makespan with the error, GIL
 /// switches and GIL wait side by side. A run named in `unscored` shows its note instead of
 /// an error (a busy machine); so does a measured run whose cpu_check says it was short of
 /// CPU ("busy*") or that its CPU ran off its calibrated speed ("off pace*"), each with a
-/// sentence under the table. At most `width` columns wide, as the
+/// sentence under the table; a measured Pool.map run's switches are marked "+", with
+/// pool_switches_note() under the table. At most `width` columns wide, as the
 /// run table: columns that do not fit are left out from the right, the sentences wrap.
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
                                     const std::vector<const trace::Trace*>& measured,

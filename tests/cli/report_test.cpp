@@ -266,3 +266,22 @@ TEST_CASE("a speed-up far below 1x keeps two significant digits in the run table
   REQUIRE(lines.size() == 4);
   CHECK(cells(lines[3])[3] == "0.0025x");
 }
+
+TEST_CASE("a measured Pool.map run's switches are marked and said not comparable under the table") {
+  const Trace predicted = pool_run();
+  Trace measured = pool_run();
+  measured.origin = Origin::Measured;
+  measured.cpu_check = CpuCheck{true, 0.5, 1, 100_ms, 100_ms, 2, 0};
+  const std::string table = render_prediction_table({&predicted}, {&measured}, {}, 1000);
+  CHECK(table.find("0 / 0+") != std::string::npos);
+  CHECK(table.find("+ switches of 'pool': not comparable.") != std::string::npos);
+  CHECK(table.find("the real executor's parent has no worker handler") != std::string::npos);
+
+  const Trace plain_predicted = sequential_run();
+  Trace plain = sequential_run();
+  plain.origin = Origin::Measured;
+  plain.cpu_check = measured.cpu_check;
+  const std::string plain_table = render_prediction_table({&plain_predicted}, {&plain}, {}, 1000);
+  CHECK(plain_table.find("not comparable") == std::string::npos);
+  CHECK(plain_table.find("0 / 0+") == std::string::npos);
+}
