@@ -19,6 +19,10 @@ RealShared::RealShared(const scenario::Scenario& s, RunContext& ctx)
       }) {
   for (const auto& l : s.locks) locks_.push_back(Lock{l.name, l.reentrant, trace::kNone, trace::kNone, 0, {}, Time{-1}});
   for (const auto& c : s.counters) counters_.emplace_back(c.name, c.initial);
+  // An increment's bytecode, half before the load and half after (U1), worked out once.
+  const Time iteration = scenario::python_cost(ctx.settings(), ctx.settings().costs.increment);
+  increment_before_ = iterations_for(iteration / 2, ctx.settings().iterations_per_ns);
+  increment_after_ = iterations_for(iteration - iteration / 2, ctx.settings().iterations_per_ns);
 }
 
 void RealShared::add_lanes(trace::TraceBuilder& builder, trace::ProcessId process) {
@@ -164,8 +168,6 @@ void RealShared::release(GilSeat& seat, std::uint32_t index) {
 void RealShared::increment(GilSeat& seat, const scenario::PlannedStep& planned, std::uint32_t job, std::uint16_t step) {
   const std::uint32_t index = planned.target;
   const bool has_call = planned.has_call;
-  const Time iteration = scenario::python_cost(ctx_.settings(), ctx_.settings().costs.increment);
-  const Time call = scenario::python_cost(ctx_.settings(), planned.duration);
   Counter& counter = counters_[index];
   const double rate = ctx_.settings().iterations_per_ns;
   RealGil* gil = seat.gil();
@@ -174,15 +176,14 @@ void RealShared::increment(GilSeat& seat, const scenario::PlannedStep& planned, 
       seat.yield_at_check_point(job, step);
     }
   };
-  const Time before = iteration / 2;
-  spin(iterations_for(before, rate));  // FOR_ITER, STORE_FAST, LOAD_GLOBAL: no check point
+  spin(increment_before_);  // FOR_ITER, STORE_FAST, LOAD_GLOBAL: no check point
   const std::int64_t loaded = counter.value.load(std::memory_order_relaxed);
   const std::int64_t stores_at_load = counter.stores.load(std::memory_order_relaxed);
   if (has_call) {
     check_point();  // f()'s RESUME
-    spin(iterations_for(call, rate));
+    spin(iterations_for(scenario::python_cost(ctx_.settings(), planned.duration), rate));
   }
-  spin(iterations_for(iteration - before, rate));  // BINARY_OP, STORE_GLOBAL
+  spin(increment_after_);  // BINARY_OP, STORE_GLOBAL
   counter.value.store(loaded + 1, std::memory_order_relaxed);
   const std::int64_t overwritten = counter.stores.fetch_add(1, std::memory_order_relaxed) - stores_at_load;
   if (overwritten > 0) seat.recorder().mark(ctx_.now(), MarkKind::LostUpdate, seat.lane(), index, overwritten);

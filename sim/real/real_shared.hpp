@@ -85,6 +85,8 @@ class RealShared {
   std::vector<std::uint32_t> waits_for_;  ///< by lane
   std::vector<Time> waiting_since_;       ///< by lane
   std::optional<Time> deadlock_at_;
+  std::uint64_t increment_before_ = 0;  ///< busy-loop iterations of an increment before its load
+  std::uint64_t increment_after_ = 0;   ///< and from its load to its store
   AbortHook wake_on_abort_;
 };
 

@@ -22,6 +22,7 @@ struct WarmBlocks {
   std::mutex mutex;
   std::vector<Record*> small;
   std::vector<Record*> big;
+  std::vector<Record> output;
   /// A forked child (a pool's worker) uses blocks of its own: the parent's other threads may
   /// have held the mutex as it forked, and its copy would stay locked.
   bool forked = false;
@@ -73,7 +74,16 @@ void give_back_block(Record* block, std::size_t records) {
 
 }  // namespace
 
-void warm_record_blocks(std::size_t small, std::size_t big) {
+std::vector<Record> take_warm_output() {
+  WarmBlocks& w = warm();
+  std::vector<Record> out;
+  if (w.forked) return out;
+  std::lock_guard lock(w.mutex);
+  out.swap(w.output);
+  return out;
+}
+
+void warm_record_blocks(std::size_t small, std::size_t big, std::size_t output) {
   WarmBlocks& w = warm();
   if (w.forked) return;
   const auto top_up = [&w](std::vector<Record*>& list, std::size_t wanted, std::size_t records) {
@@ -91,6 +101,13 @@ void warm_record_blocks(std::size_t small, std::size_t big) {
   };
   top_up(w.small, std::min(small, kKeepSmall), Recorder::kSmallBlock);
   top_up(w.big, std::min(big, kKeepBig), Recorder::kBigBlock);
+  output = std::min(output, kKeepBig * Recorder::kBigBlock);
+  std::lock_guard lock(w.mutex);
+  if (w.output.capacity() < output) {
+    std::vector<Record>().swap(w.output);
+    w.output.resize(output);  // every page faulted in now
+  }
+  w.output.clear();
 }
 
 void Recorder::next_block() {
@@ -106,10 +123,15 @@ void Recorder::next_block() {
 std::vector<Record> Recorder::take() {
   std::vector<Record> out;
   out.reserve(size());
-  for (const Block& b : full_blocks_) out.insert(out.end(), b.data, b.data + b.capacity);
-  if (current_ != nullptr) out.insert(out.end(), current_, current_ + used_);
-  give_back();
+  append_to(out);
   return out;
+}
+
+void Recorder::append_to(std::vector<Record>& to) {
+  to.reserve(to.size() + size());
+  for (const Block& b : full_blocks_) to.insert(to.end(), b.data, b.data + b.capacity);
+  if (current_ != nullptr) to.insert(to.end(), current_, current_ + used_);
+  give_back();
 }
 
 void Recorder::give_back() {

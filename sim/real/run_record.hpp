@@ -28,8 +28,11 @@ static_assert(sizeof(Record) == 32);
 /// them takes no page fault per 4 KiB of records, which on a virtual machine costs tens of
 /// microseconds each, more than the steps being recorded (lesson 15's 160,000 lock events).
 /// Before a run's clock starts, warm_record_blocks() makes sure that `small` small blocks and
-/// `big` big ones are ready (at most 256 and 32: 16 MiB and 64 MiB).
-void warm_record_blocks(std::size_t small, std::size_t big);
+/// `big` big ones are ready (at most 256 and 32: 16 MiB and 64 MiB), and a vector with room
+/// for `output` records (at most 2 Mi) to gather them in as the run ends.
+void warm_record_blocks(std::size_t small, std::size_t big, std::size_t output);
+/// That vector, empty, and moved out: a vector with no room when there is none.
+std::vector<Record> take_warm_output();
 
 /// A thread's own buffer of records. Only its thread writes to it while the run lasts. It
 /// writes into blocks that it takes from the warm ones (a small block first, then big ones),
@@ -74,6 +77,8 @@ class Recorder {
   std::size_t size() const { return full_ + used_; }
   /// Every record written, in order, in one vector; the recorder is empty afterwards.
   std::vector<Record> take();
+  /// The same, appended to `to`.
+  void append_to(std::vector<Record>& to);
 
  private:
   struct Block {
