@@ -84,6 +84,30 @@ std::string pace_note(const trace::Trace& measured) {
                      format_time(c.planned_compute), off > 0 ? "more" : "less");
 }
 
+Time predicted_cpu(const trace::Trace& predicted) {
+  const trace::Metrics m = trace::compute_metrics(predicted);
+  return Time{static_cast<std::int64_t>(m.core_utilisation * std::max(1, predicted.cores) *
+                                        static_cast<double>(m.makespan.ns()))};
+}
+
+namespace {
+bool over_planned_cpu(const trace::Trace& measured, Time planned) {
+  const trace::CpuCheck& c = measured.cpu_check;
+  return c.checked && planned >= kExecutorCostLeast && c.got - planned >= kExecutorCostFloor &&
+         static_cast<double>(c.got.ns()) > kExecutorCostShare * static_cast<double>(planned.ns());
+}
+}  // namespace
+
+std::string executor_cost_note(const trace::Trace& measured, Time planned) {
+  const Time got = measured.cpu_check.got;
+  return fmt::format("executor: '{}' used {} of CPU where the model's run computes for {}: the other {} ({:.0f}%) "
+                     "was the real executor's own work beside the planned steps (a clock read and a record at each "
+                     "step, starting threads and processes, copying data through pipes), which a run of many tiny "
+                     "steps or big messages feels most; so that part of its error is the executor's, not the model's.",
+                     measured.run_name, format_time(got), format_time(planned), format_time(got - planned),
+                     100.0 * static_cast<double>((got - planned).ns()) / static_cast<double>(got.ns()));
+}
+
 std::string pool_switches_note(const std::vector<std::string>& runs) {
   const std::string names =
       runs.size() == 1 ? runs[0]
@@ -114,14 +138,20 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     // A run whose CPU ran off its calibrated speed did more or less work per second than planned.
     const bool short_of_cpu = m->cpu_check.short_of_cpu();
     const bool off_pace = m->cpu_check.off_pace();
+    // CPU time well beyond the planned work is the executor's own, whatever the machine did.
+    const Time planned = predicted_cpu(**p);
+    const bool executor_cost = m->origin == trace::Origin::Measured && m->cpu_check.planned_compute == Time::zero() &&
+                               over_planned_cpu(*m, planned);
+    if (executor_cost) short_runs.push_back(executor_cost_note(*m, planned));
     if (short_of_cpu) short_runs.push_back(busy_machine_note(*m));
     if (off_pace) short_runs.push_back(pace_note(*m));
     const bool scored = unscored.count(m->run_name) == 0;
     const bool pool = m->executor == "process_pool";
     if (pool) pools.push_back(fmt::format("'{}'", m->run_name));
     table.rows.push_back({m->run_name, format_time(pm.makespan), format_time(mm.makespan),
-                          !scored        ? std::string("not scored")
-                          : short_of_cpu ? std::string("busy*")
+                          !scored         ? std::string("not scored")
+                          : executor_cost ? std::string("executor*")
+                          : short_of_cpu  ? std::string("busy*")
                           : off_pace     ? std::string("off pace*")
                                          : fmt::format("{:+.1f}%", error),
                           fmt::format("{} / {}{}", pm.gil_switches, mm.gil_switches, pool ? "+" : ""),
