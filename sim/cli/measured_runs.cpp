@@ -47,9 +47,14 @@ std::optional<trace::Trace> measure_run(const scenario::Scenario& s, const scena
       throw Interrupted(fmt::format("interrupted during the real run '{}'; every thread and worker process was stopped",
                                     run.name));
     }
-    const char* what = e.reason() == Reason::TimedOut ? "timed out" : "failed";
-    throw std::runtime_error(fmt::format("the real run '{}' {}: {}; every thread and worker process was stopped",
-                                         run.name, what, e.what()));
+    // execute()'s own messages name the run and, for a time-out, say that everything it
+    // started was stopped; a worker's failure says neither.
+    if (e.reason() == Reason::TimedOut) throw std::runtime_error(e.what());
+    if (e.reason() == Reason::WorkerFailed) {
+      throw std::runtime_error(fmt::format("the real run '{}' failed: {}; every thread and worker process was stopped",
+                                           run.name, e.what()));
+    }
+    throw std::runtime_error(fmt::format("{}; every thread and worker process was stopped", e.what()));
   }
 }
 
@@ -79,6 +84,41 @@ std::string pace_note(const trace::Trace& measured) {
                      format_time(c.planned_compute), off > 0 ? "more" : "less");
 }
 
+Time predicted_cpu(const trace::Trace& predicted) {
+  const trace::Metrics m = trace::compute_metrics(predicted);
+  return Time{static_cast<std::int64_t>(m.core_utilisation * std::max(1, predicted.cores) *
+                                        static_cast<double>(m.makespan.ns()))};
+}
+
+namespace {
+bool over_planned_cpu(const trace::Trace& measured, Time planned) {
+  const trace::CpuCheck& c = measured.cpu_check;
+  return c.checked && planned >= kExecutorCostLeast && c.got - planned >= kExecutorCostFloor &&
+         static_cast<double>(c.got.ns()) > kExecutorCostShare * static_cast<double>(planned.ns());
+}
+}  // namespace
+
+std::string executor_cost_note(const trace::Trace& measured, Time planned) {
+  const Time got = measured.cpu_check.got;
+  return fmt::format("executor: '{}' used {} of CPU where the model's run computes for {}: the other {} ({:.0f}%) "
+                     "was the real executor's own work beside the planned steps (a clock read and a record at each "
+                     "step, starting threads and processes, copying data through pipes), which a run of many tiny "
+                     "steps or big messages feels most; so that part of its error is the executor's, not the model's.",
+                     measured.run_name, format_time(got), format_time(planned), format_time(got - planned),
+                     100.0 * static_cast<double>((got - planned).ns()) / static_cast<double>(got.ns()));
+}
+
+std::string pool_switches_note(const std::vector<std::string>& runs) {
+  const std::string names =
+      runs.size() == 1 ? runs[0]
+                       : fmt::format("{} and {}", fmt::join(runs.begin(), runs.end() - 1, ", "), runs.back());
+  return fmt::format("switches of {}: not comparable. Both count the parent's GIL changing hands (each worker's GIL "
+                     "has one thread). The model's parent has Pool's worker handler, which takes the GIL for every "
+                     "result, beside the task and result handlers; the real executor's parent has no worker handler, "
+                     "so it counts fewer switches.",
+                     names);
+}
+
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
                                     const std::vector<const trace::Trace*>& measured,
                                     const std::map<std::string, std::string>& unscored, int width) {
@@ -86,6 +126,7 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
   table.headers = {"run", "predicted", "measured", "error", "switches (pred/meas)", "GIL wait (pred/meas)"};
   table.right_aligned = {false, true, true, true, true, true};
   std::vector<std::string> short_runs;
+  std::vector<std::string> pools;  // measured Pool.map runs, whose switches count fewer threads
   for (const trace::Trace* m : measured) {
     const auto p = std::find_if(predicted.begin(), predicted.end(),
                                 [&](const trace::Trace* t) { return t->run_name == m->run_name; });
@@ -97,21 +138,30 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     // A run whose CPU ran off its calibrated speed did more or less work per second than planned.
     const bool short_of_cpu = m->cpu_check.short_of_cpu();
     const bool off_pace = m->cpu_check.off_pace();
+    // CPU time well beyond the planned work is the executor's own, whatever the machine did.
+    const Time planned = predicted_cpu(**p);
+    const bool executor_cost = m->origin == trace::Origin::Measured && m->cpu_check.planned_compute == Time::zero() &&
+                               over_planned_cpu(*m, planned);
+    if (executor_cost) short_runs.push_back(executor_cost_note(*m, planned));
     if (short_of_cpu) short_runs.push_back(busy_machine_note(*m));
     if (off_pace) short_runs.push_back(pace_note(*m));
     const bool scored = unscored.count(m->run_name) == 0;
+    const bool pool = m->executor == "process_pool";
+    if (pool) pools.push_back(fmt::format("'{}'", m->run_name));
     table.rows.push_back({m->run_name, format_time(pm.makespan), format_time(mm.makespan),
-                          !scored        ? std::string("not scored")
-                          : short_of_cpu ? std::string("busy*")
+                          !scored         ? std::string("not scored")
+                          : executor_cost ? std::string("executor*")
+                          : short_of_cpu  ? std::string("busy*")
                           : off_pace     ? std::string("off pace*")
                                          : fmt::format("{:+.1f}%", error),
-                          fmt::format("{} / {}", pm.gil_switches, mm.gil_switches),
+                          fmt::format("{} / {}{}", pm.gil_switches, mm.gil_switches, pool ? "+" : ""),
                           fmt::format("{} / {}", format_time(pm.gil_wait_total), format_time(mm.gil_wait_total))});
   }
   if (table.rows.empty()) return {};
   std::string notes;
   for (const auto& [run, note] : unscored) notes += fmt::format("'{}': {}\n", run, note);
   for (const auto& line : short_runs) notes += "* " + line + "\n";
+  if (!pools.empty()) notes += "+ " + pool_switches_note(pools) + "\n";
   return wrap_text("Predicted against measured (error = (predicted - measured) / measured):", width) +
          render_table(table, static_cast<std::size_t>(width)) + wrap_text(notes, width);
 }

@@ -31,12 +31,30 @@ std::string busy_machine_note(const trace::Trace& measured);
 /// (cpu_check.off_pace()): how much slower or faster, from its compute() steps' CPU time.
 std::string pace_note(const trace::Trace& measured);
 
+/// A measured run whose CPU time exceeds the model's (`planned`, its cores' busy time) by
+/// more than both of these did work of its executor's own: per-step clock reads and records,
+/// starts, copies. Only when the model's run computes for kExecutorCostLeast at least: a
+/// shorter one is all start-up (lesson 16's deadlock computes for 65 us).
+inline constexpr Time kExecutorCostFloor{2'000'000};
+inline constexpr double kExecutorCostShare = 1.25;
+inline constexpr Time kExecutorCostLeast{10'000'000};
+/// The CPU time the model's run `predicted` computes for: its cores' busy time.
+Time predicted_cpu(const trace::Trace& predicted);
+/// A sentence saying that `measured` used more CPU than the model's `planned`, and why.
+std::string executor_cost_note(const trace::Trace& measured, Time planned);
+
+/// Why the GIL switches of measured Pool.map runs `runs` (quoted names) are not comparable
+/// with the model's: the real executor's parent has no worker handler thread.
+std::string pool_switches_note(const std::vector<std::string>& runs);
+
 /// One row per run with both traces: predicted and measured makespan with the error, GIL
 /// switches and GIL wait side by side. A run named in `unscored` shows its note instead of
-/// an error (a busy machine); so does a measured run whose cpu_check says it was short of
-/// CPU ("busy*") or that its CPU ran off its calibrated speed ("off pace*"), each with a
-/// sentence under the table. At most `width` columns wide, as the
-/// run table: columns that do not fit are left out from the right, the sentences wrap.
+/// an error (a busy machine); so does a measured run that used well more CPU than the
+/// model's run computes for ("executor*": its executor's own cost per step), whose
+/// cpu_check says it was short of CPU ("busy*") or that its CPU ran off its calibrated speed
+/// ("off pace*"), each with a sentence under the table; a measured Pool.map run's switches
+/// are marked "+", with pool_switches_note() under the table. At most `width` columns wide,
+/// as the run table: columns that do not fit are left out from the right, the sentences wrap.
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
                                     const std::vector<const trace::Trace*>& measured,
                                     const std::map<std::string, std::string>& unscored = {},

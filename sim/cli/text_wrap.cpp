@@ -27,7 +27,7 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 std::size_t hanging_indent(std::string_view line) {
   const std::size_t lead = line.find_first_not_of(' ');
   const std::string_view rest = line.substr(lead);
-  if (rest.starts_with("- ") || rest.starts_with("* ")) return lead + 2;
+  if (rest.starts_with("- ") || rest.starts_with("* ") || rest.starts_with("+ ")) return lead + 2;
   return lead;
 }
 

@@ -19,7 +19,13 @@ constexpr Time kCheckEvery{1'000};  ///< work between two check points
 
 void run_python_work(RunContext& ctx, GilSeat& seat, Time work, std::uint32_t job, std::uint16_t step) {
   const RunSettings& s = ctx.settings();
-  const std::uint64_t total = iterations_for(scenario::python_cost(s, work), s.iterations_per_ns);
+  const Time cost = scenario::python_cost(s, work);
+  const std::uint64_t total = iterations_for(cost, s.iterations_per_ns);
+  if (cost <= kCheckEvery) {  // a tiny step (a with statement): no check point inside, nothing more to work out
+    spin(total);
+    ctx.throw_if_aborted();
+    return;
+  }
   const std::uint64_t chunk = iterations_for(kCheckEvery, s.iterations_per_ns);
   const std::uint64_t period = iterations_for(s.costs.check_period, s.iterations_per_ns);
   RealGil* gil = seat.gil();

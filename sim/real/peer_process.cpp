@@ -49,9 +49,9 @@ std::size_t answers_of(const scenario::PlannedJob& job) {
 }
 
 /// The peer, in the forked child of a threaded parent: only system calls and the busy loop,
-/// records written into `recorder`'s buffer reserved before the fork (no allocation).
+/// records written into `records`, reserved before the fork (no allocation).
 /// Each request is the busy loop's iterations; each reply the run-clock time it was sent.
-[[noreturn]] void serve(int fd, pid_t parent, const cpu_set_t* mask, Recorder& recorder,
+[[noreturn]] void serve(int fd, pid_t parent, const cpu_set_t* mask, std::vector<Record>& records,
                         RunContext::Clock::time_point origin) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(1);
@@ -61,15 +61,17 @@ std::size_t answers_of(const scenario::PlannedJob& job) {
   const auto now = [origin] {
     return Time{std::chrono::duration_cast<std::chrono::nanoseconds>(RunContext::Clock::now() - origin).count()};
   };
-  std::vector<Record>& records = recorder.records();
+  const auto record = [&records](std::int64_t at, RecordKind kind, trace::SpanState s) {
+    records.push_back(Record{at, 0, trace::kNone, trace::kNone, trace::kNoStep, kind, static_cast<std::uint8_t>(s), 0});
+  };
   for (;;) {
     std::uint64_t iterations = 0;
     if (!read_all(fd, &iterations, sizeof(iterations))) break;  // the job's side closed: the run is over
     const bool room = records.size() + 2 <= records.capacity();
-    if (room) recorder.state(now(), trace::kNone, trace::SpanState::Native);
+    if (room) record(now().ns(), RecordKind::State, trace::SpanState::Native);
     spin(iterations);
     const std::int64_t sent = now().ns();
-    if (room) recorder.clear(Time{sent}, trace::kNone);
+    if (room) record(sent, RecordKind::Clear, trace::SpanState::Native);
     if (!send_all(fd, &sent, sizeof(sent))) _exit(kJobGone);
   }
   const std::uint64_t count = records.size();
@@ -113,8 +115,8 @@ void PeerSet::start(const scenario::PlannedJob& job, std::size_t answers) {
     throw std::runtime_error(fmt::format("socketpair: {}", std::strerror(errno)));
   }
   p.socket = fds[0];
-  Recorder recorder;  // the child fills its copy of this buffer
-  recorder.records().reserve(2 * answers + 2);
+  std::vector<Record> records;  // the child fills its copy of this buffer, with no allocation
+  records.reserve(2 * answers + 2);
   const cpu_set_t mask = ctx_.cpu_mask(job.peer_cpus);
   const cpu_set_t* pin = job.peer_cpus.empty() || CPU_COUNT(&mask) == 0 ? nullptr : &mask;
   const pid_t parent = getpid();
@@ -124,7 +126,7 @@ void PeerSet::start(const scenario::PlannedJob& job, std::size_t answers) {
     close(fds[1]);
     throw std::runtime_error(fmt::format("fork: {}", std::strerror(error)));
   }
-  if (pid == 0) serve(fds[1], parent, pin, recorder, ctx_.origin());
+  if (pid == 0) serve(fds[1], parent, pin, records, ctx_.origin());
   close(fds[1]);
   p.pid = pid;
   registry_->add(pid);

@@ -58,7 +58,7 @@ int serve(int task_fd, int result_fd) {
     recorder.clear(ctx.now(), config.thread_lane);  // idle until the next chunk
   }
   seat.flush();
-  std::vector<Record>& records = recorder.records();
+  const std::vector<Record> records = recorder.take();
   std::vector<char> bytes(records.size() * sizeof(Record));
   if (!bytes.empty()) std::memcpy(bytes.data(), records.data(), bytes.size());
   return send(result_fd, MessageType::Records, static_cast<std::uint32_t>(records.size()), bytes) ? 0 : 6;

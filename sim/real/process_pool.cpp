@@ -298,7 +298,12 @@ ExecutorOutput run_worker_processes(RunInputs& in, const ProcessShape& shape) {
       group.start(task_handler, main_index, [&](GilSeat& own) {
         own.take(SpanState::Running);
         for (std::size_t first = 0; first < in.jobs.size(); first += static_cast<std::size_t>(chunksize)) {
-          queue.push(pickle_chunk(own, first));
+          ChunkQueue::Pickled chunk = pickle_chunk(own, first);
+          // put()'s write to the pipe is made without the GIL (G7, P7): the result handler may
+          // take it there, between two chunks, and a drop request is answered.
+          own.drop(DropReason::Blocking, SpanState::Native, chunk.jobs.front());
+          queue.push(std::move(chunk));
+          own.take(SpanState::Running);
         }
         own.drop(DropReason::Exit);
       });

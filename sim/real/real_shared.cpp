@@ -19,6 +19,10 @@ RealShared::RealShared(const scenario::Scenario& s, RunContext& ctx)
       }) {
   for (const auto& l : s.locks) locks_.push_back(Lock{l.name, l.reentrant, trace::kNone, trace::kNone, 0, {}, Time{-1}});
   for (const auto& c : s.counters) counters_.emplace_back(c.name, c.initial);
+  // An increment's bytecode, half before the load and half after (U1), worked out once.
+  const Time iteration = scenario::python_cost(ctx.settings(), ctx.settings().costs.increment);
+  increment_before_ = iterations_for(iteration / 2, ctx.settings().iterations_per_ns);
+  increment_after_ = iterations_for(iteration - iteration / 2, ctx.settings().iterations_per_ns);
 }
 
 void RealShared::add_lanes(trace::TraceBuilder& builder, trace::ProcessId process) {
@@ -69,7 +73,11 @@ void RealShared::begin_wait(Lock& lock, std::uint32_t index, LaneId who, Recorde
   lock.waiters.push_back(who);
 }
 
-void RealShared::stop_at_deadlock(const std::vector<std::pair<LaneId, std::uint32_t>>& cycle, Recorder& rec, Time at) {
+void RealShared::stop_at_deadlock(const std::vector<std::pair<LaneId, std::uint32_t>>& cycle, Recorder& rec) {
+  // The cycle closed with its last wait (L6): that is the deadlock's instant, however late
+  // the thread that noticed it got round to looking.
+  Time at;
+  for (const auto& [who, l] : cycle) at = max(at, waiting_since_[who]);
   for (const auto& [who, l] : cycle) rec.mark(at, MarkKind::Deadlock, who, locks_[l].lane, locks_[l].holder);
   deadlock_at_ = at;
 }
@@ -82,13 +90,20 @@ void RealShared::acquire(GilSeat& seat, std::uint32_t index, std::uint32_t job, 
   Lock& lock = locks_[index];
   if (try_take(lock, me, rec)) return;  // L1: no GIL drop for a free lock
   begin_wait(lock, index, me, rec, ctx_.now());
+  // L6: every waiter's edge is here, so the wait that closes a cycle is known as it begins;
+  // the threads in it would wait forever, so the run stops now, as the model's does.
+  const auto cycle = deadlock_at_ ? std::vector<std::pair<LaneId, std::uint32_t>>{} : cycle_from(me);
+  if (!cycle.empty()) stop_at_deadlock(cycle, rec);
   guard.unlock();
   const Time since = seat.drop(DropReason::Blocking, SpanState::WaitingLock, job, step);  // L2
   // The wait is long and this recorder writes the lock lane next: write the GIL's release
   // now, at its own time, instead of holding it back for a quick re-take.
   seat.flush();
+  if (!cycle.empty()) {
+    ctx_.request_stop();  // wakes this object's waiters too: mutex_ must be free
+    throw RunAborted{};
+  }
   guard.lock();
-  const auto give_up_at = std::chrono::steady_clock::now() + std::chrono::nanoseconds(kDeadlockTimeout.ns());
   while (true) {
     // L3, L4: the front waiter takes a free lock; anyone not queued may barge in first.
     if (lock.holder == trace::kNone && !lock.waiters.empty() && lock.waiters.front() == me) {
@@ -101,13 +116,6 @@ void RealShared::acquire(GilSeat& seat, std::uint32_t index, std::uint32_t job, 
       ctx_.throw_if_aborted();
     }
     freed_.wait_for(guard, std::chrono::milliseconds(10));
-    if (std::chrono::steady_clock::now() < give_up_at || deadlock_at_) continue;
-    const auto cycle = cycle_from(me);
-    if (cycle.empty()) continue;  // a long hold, not a deadlock: keep waiting
-    stop_at_deadlock(cycle, rec, ctx_.now());
-    guard.unlock();
-    ctx_.request_stop();  // wakes this object's waiters too: mutex_ must be free
-    throw RunAborted{};
   }
   waits_for_[me] = trace::kNone;
   const Time taken = lock.last_event;
@@ -125,7 +133,7 @@ bool RealShared::acquire_as_task(Recorder& rec, LaneId task, std::uint32_t index
   begin_wait(lock, index, task, rec, at);
   const auto cycle = cycle_from(task);
   if (cycle.empty()) return false;
-  stop_at_deadlock(cycle, rec, at);
+  stop_at_deadlock(cycle, rec);
   guard.unlock();
   ctx_.request_stop();
   throw RunAborted{};
@@ -160,8 +168,6 @@ void RealShared::release(GilSeat& seat, std::uint32_t index) {
 void RealShared::increment(GilSeat& seat, const scenario::PlannedStep& planned, std::uint32_t job, std::uint16_t step) {
   const std::uint32_t index = planned.target;
   const bool has_call = planned.has_call;
-  const Time iteration = scenario::python_cost(ctx_.settings(), ctx_.settings().costs.increment);
-  const Time call = scenario::python_cost(ctx_.settings(), planned.duration);
   Counter& counter = counters_[index];
   const double rate = ctx_.settings().iterations_per_ns;
   RealGil* gil = seat.gil();
@@ -170,15 +176,14 @@ void RealShared::increment(GilSeat& seat, const scenario::PlannedStep& planned, 
       seat.yield_at_check_point(job, step);
     }
   };
-  const Time before = iteration / 2;
-  spin(iterations_for(before, rate));  // FOR_ITER, STORE_FAST, LOAD_GLOBAL: no check point
+  spin(increment_before_);  // FOR_ITER, STORE_FAST, LOAD_GLOBAL: no check point
   const std::int64_t loaded = counter.value.load(std::memory_order_relaxed);
   const std::int64_t stores_at_load = counter.stores.load(std::memory_order_relaxed);
   if (has_call) {
     check_point();  // f()'s RESUME
-    spin(iterations_for(call, rate));
+    spin(iterations_for(scenario::python_cost(ctx_.settings(), planned.duration), rate));
   }
-  spin(iterations_for(iteration - before, rate));  // BINARY_OP, STORE_GLOBAL
+  spin(increment_after_);  // BINARY_OP, STORE_GLOBAL
   counter.value.store(loaded + 1, std::memory_order_relaxed);
   const std::int64_t overwritten = counter.stores.fetch_add(1, std::memory_order_relaxed) - stores_at_load;
   if (overwritten > 0) seat.recorder().mark(ctx_.now(), MarkKind::LostUpdate, seat.lane(), index, overwritten);

@@ -20,16 +20,14 @@ namespace gilsim::real {
 
 class RealShared {
  public:
-  /// A lock waiter that waited this long and is part of a wait-for cycle gives up: the
-  /// run stops there with the cycle in its trace (L6), as a real program never would.
-  static constexpr Time kDeadlockTimeout{2'000'000'000};
-
   RealShared(const scenario::Scenario& s, RunContext& ctx);
 
   /// One lane per lock, in `process` (the main process).
   void add_lanes(trace::TraceBuilder& builder, trace::ProcessId process);
 
-  /// lock.acquire() by a thread holding the GIL (L1-L4). Throws RunAborted on abort.
+  /// lock.acquire() by a thread holding the GIL (L1-L4). A wait that closes a wait-for
+  /// cycle stops the run at once (L6), with the cycle in its trace, as a real program never
+  /// would: its threads would wait forever. Throws RunAborted then and on abort.
   void acquire(GilSeat& seat, std::uint32_t lock, std::uint32_t job, std::uint16_t step);
   void release(GilSeat& seat, std::uint32_t lock);
 
@@ -73,9 +71,9 @@ class RealShared {
   bool try_take(Lock& lock, trace::LaneId who, Recorder& rec);
   /// `who` starts waiting for lock `index`: the LockWait mark and the wait-for edge (mutex_ held).
   void begin_wait(Lock& lock, std::uint32_t index, trace::LaneId who, Recorder& rec, Time at);
-  /// Marks each edge of `cycle` and notes the run's end there (L6; mutex_ held). The caller
-  /// then stops the run with mutex_ released.
-  void stop_at_deadlock(const std::vector<std::pair<trace::LaneId, std::uint32_t>>& cycle, Recorder& rec, Time at);
+  /// Marks each edge of `cycle` and notes the run's end there, at the cycle's last wait
+  /// (L6; mutex_ held). The caller then stops the run with mutex_ released.
+  void stop_at_deadlock(const std::vector<std::pair<trace::LaneId, std::uint32_t>>& cycle, Recorder& rec);
   /// The cycle through `who`, as (waiter, lock) pairs, or empty (mutex_ held).
   std::vector<std::pair<trace::LaneId, std::uint32_t>> cycle_from(trace::LaneId who) const;
 
@@ -87,6 +85,8 @@ class RealShared {
   std::vector<std::uint32_t> waits_for_;  ///< by lane
   std::vector<Time> waiting_since_;       ///< by lane
   std::optional<Time> deadlock_at_;
+  std::uint64_t increment_before_ = 0;  ///< busy-loop iterations of an increment before its load
+  std::uint64_t increment_after_ = 0;   ///< and from its load to its store
   AbortHook wake_on_abort_;
 };
 

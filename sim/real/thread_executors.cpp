@@ -27,6 +27,10 @@ trace::ProcessId add_main_process(RunInputs& in) {
 }
 
 void append_records(std::vector<Record>& to, std::vector<Record>& from) {
+  if (to.empty()) {
+    to.swap(from);  // no copy
+    return;
+  }
   to.insert(to.end(), from.begin(), from.end());
   from.clear();
   from.shrink_to_fit();

@@ -89,11 +89,10 @@ class ThreadGroup {
     join_and_rethrow();
     if (!in_.ctx.stopped()) in_.ctx.throw_if_aborted();
     ExecutorOutput out;
-    for (auto& r : recorders_) {
-      for (const Record& rec : r.records()) {
-        if (rec.kind == RecordKind::JobEnd) out.end = max(out.end, Time{rec.at_ns});
-      }
-      append_records(out.records, r.records());
+    out.records = take_warm_output();  // gathered with no page fault, as they were written
+    for (auto& r : recorders_) r.append_to(out.records);
+    for (const Record& rec : out.records) {
+      if (rec.kind == RecordKind::JobEnd) out.end = max(out.end, Time{rec.at_ns});
     }
     return out;
   }

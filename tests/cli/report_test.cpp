@@ -266,3 +266,54 @@ TEST_CASE("a speed-up far below 1x keeps two significant digits in the run table
   REQUIRE(lines.size() == 4);
   CHECK(cells(lines[3])[3] == "0.0025x");
 }
+
+TEST_CASE("a measured Pool.map run's switches are marked and said not comparable under the table") {
+  const Trace predicted = pool_run();
+  Trace measured = pool_run();
+  measured.origin = Origin::Measured;
+  measured.cpu_check = CpuCheck{true, 0.5, 1, 100_ms, 100_ms, 2, 0};
+  const std::string table = render_prediction_table({&predicted}, {&measured}, {}, 1000);
+  CHECK(table.find("0 / 0+") != std::string::npos);
+  CHECK(table.find("+ switches of 'pool': not comparable.") != std::string::npos);
+  CHECK(table.find("the real executor's parent has no worker handler") != std::string::npos);
+
+  const Trace plain_predicted = sequential_run();
+  Trace plain = sequential_run();
+  plain.origin = Origin::Measured;
+  plain.cpu_check = measured.cpu_check;
+  const std::string plain_table = render_prediction_table({&plain_predicted}, {&plain}, {}, 1000);
+  CHECK(plain_table.find("not comparable") == std::string::npos);
+  CHECK(plain_table.find("0 / 0+") == std::string::npos);
+}
+
+TEST_CASE("a measured run that used well more CPU than the model's run computes for names its executor's own cost") {
+  // Lesson 15 for real: 80,000 tiny increments, whose executor reads the clock and writes a
+  // record at every lock step. The sequential run computes for 480 ms in the model.
+  const Trace predicted = sequential_run();
+  Trace costly = sequential_run();
+  costly.origin = Origin::Measured;
+  costly.end = 700_ms;
+  costly.cpu_check = CpuCheck{true, 0.5, 1, 700_ms, 690_ms, 2, 0};  // it got the CPU it needed
+  const std::string table = render_prediction_table({&predicted}, {&costly}, {}, 1000);
+  CHECK(table.find("executor*") != std::string::npos);
+  CHECK(table.find("busy") == std::string::npos);
+  CHECK(table.find("* executor: 'sequential' used 690 ms of CPU where the model's run computes for 480 ms: the "
+                   "other 210 ms (30%) was the real executor's own work beside the planned steps") != std::string::npos);
+
+  Trace close = costly;  // within a quarter of the plan: the model's error, shown as one
+  close.cpu_check.got = 560_ms;
+  close.cpu_check.needed = 560_ms;
+  const std::string fine = render_prediction_table({&predicted}, {&close}, {}, 1000);
+  CHECK(fine.find("executor") == std::string::npos);
+  CHECK(fine.find("-31.4%") != std::string::npos);
+
+  // A run the model computes for a few milliseconds is mostly start-up: not compared.
+  Trace tiny_predicted = sequential_run();
+  tiny_predicted.end = 5_ms;
+  Trace tiny = costly;
+  tiny.end = 12_ms;
+  tiny.cpu_check.needed = 12_ms;
+  tiny.cpu_check.got = 12_ms;
+  const std::string start_up = render_prediction_table({&tiny_predicted}, {&tiny}, {}, 1000);
+  CHECK(start_up.find("executor") == std::string::npos);
+}

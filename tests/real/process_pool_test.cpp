@@ -1,5 +1,7 @@
 // Real worker processes: each has its own GIL, chunks go to idle workers, CPU work runs
 // in parallel, and nothing is left behind.
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include "real_test_support.hpp"
@@ -38,6 +40,13 @@ TEST_CASE("a process pool runs every job once in workers that each have their ow
   // 50 ms of work on two workers, each doing its jobs one after another: half of it at least.
   // (Not the CPU time the run got: starting the workers costs more than their 30 ms of work.)
   CHECK(t.end >= (10 * 2_ms + pace.least(10 * 3_ms)) / 2);
+  // P7: the task handler's put() writes each chunk to the pipe without the parent's GIL, so
+  // the result handler can take it between two chunks: a GIL release per chunk.
+  const auto handler = std::find_if(t.lanes.begin(), t.lanes.end(), [](const auto& l) { return l.name == "task handler"; });
+  REQUIRE(handler != t.lanes.end());
+  int writes = 0;
+  for (const auto& span : handler->spans) writes += span.state == SpanState::Native ? 1 : 0;
+  CHECK(writes == 5);
 }
 
 TEST_CASE("two worker processes beat two threads at CPU-bound work on two cores") {
