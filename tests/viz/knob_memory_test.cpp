@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 namespace {
 
@@ -76,6 +77,38 @@ TEST_CASE("a thread's heap warmed ahead is written without faulting its pages in
   INFO("thousands of faults writing 20 MiB (5,120 pages) after warming: " << warmed << "; not warmed: " << not_warmed);
   CHECK(warmed == 0);
   CHECK(not_warmed >= 4);  // the check above tells the two apart
+}
+
+/// In a child process of its own (as above), this thread's minor faults writing a fresh block
+/// of 20 MiB, in thousands (0: under 1,000 of its 5,120 pages), after the block its heap will
+/// give next was faulted in by another thread (`beside`) or not. 99: too few bytes populated.
+int child_faults_writing_20_mib_populated_beside(bool beside) {
+  const pid_t child = fork();
+  if (child == 0) {
+    constexpr std::size_t kBytes = std::size_t{20} << 20;
+    const gilsim::viz::HeapBlock block = gilsim::viz::next_heap_block(kBytes);
+    if (block.bytes != kBytes) _exit(97);
+    if (beside) {
+      std::size_t populated = 0;
+      std::thread([&] { populated = gilsim::viz::populate_heap_block(block); }).join();
+      if (populated + 2 * 4096 < kBytes) _exit(99);  // whole pages only
+    }
+    const long faults = faults_writing(kBytes, RUSAGE_THREAD);
+    _exit(faults < 0 ? 98 : static_cast<int>(std::min(faults / 1000, 90L)));
+  }
+  int status = 0;
+  if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+TEST_CASE("the block a thread's heap gives next, faulted in by another thread, is written without faults") {
+  REQUIRE(gilsim::viz::keep_freed_memory_for_knob_changes());
+  const int populated = child_faults_writing_20_mib_populated_beside(true);
+  const int not_populated = child_faults_writing_20_mib_populated_beside(false);
+  INFO("thousands of faults writing 20 MiB (5,120 pages) after another thread populated them: " << populated
+       << "; not populated: " << not_populated);
+  CHECK(populated == 0);
+  CHECK(not_populated >= 4);  // the check above tells the two apart
 }
 
 TEST_CASE("a heap's warming goes as far as its allowance lets it, then waits there until stopped") {
