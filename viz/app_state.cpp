@@ -29,26 +29,129 @@ std::vector<GilContention> gil_contention(const trace::Trace& run) {
   return gil_contention(run, std::move(waits));
 }
 
+namespace {
+
+using Edge = std::pair<Time, int>;
+
+/// The edges of one process's GIL waits in time order, an instant at a time with the edges
+/// there summed (their order at one instant is free). They come lane by lane, each lane's in
+/// time order (a wait begins at or after the last one's end): a few stretches each in order,
+/// merged as they are read, where a sort of them all took four passes over every edge and a
+/// buffer as large (the 1 M-span scenario's 288,000 edges: the band 44.3 M instructions
+/// sorted, 37.3 M merged). With
+/// more stretches than kMostMerged (thousands of threads), or edges in no order (a measured
+/// trace gone wrong makes more stretches), they are sorted first and read as one.
+class EdgesInOrder {
+ public:
+  static constexpr std::size_t kMostMerged = 16;
+
+  /// The edges of `parts` (the waits of the thread lanes read in parts: each its lanes' in
+  /// order), together.
+  explicit EdgesInOrder(const std::vector<std::vector<Edge>*>& parts) {
+    for (std::vector<Edge>* part : parts) {
+      const Edge* begin = part->data();
+      const Edge* const end = part->data() + part->size();
+      for (const Edge* e = begin; e != end; ++e) {
+        if (e + 1 != end && e[0].first <= e[1].first) continue;
+        if (count_ == kMostMerged) {  // too many: sorted, one stretch
+          sort_together(parts);
+          return;
+        }
+        at_[count_] = begin;
+        end_[count_++] = e + 1;
+        begin = e + 1;
+      }
+    }
+    start();
+  }
+
+  bool done() const { return count_ == 0; }
+  /// The earliest instant not read yet (not done()).
+  Time at() const { return Time{head_[first_]}; }
+  /// The sum of the edges at at(), read.
+  int take() {
+    const std::int64_t at = head_[first_];
+    int sum = 0;
+    do {
+      const std::size_t r = first_;
+      const Edge* e = at_[r];
+      do sum += (e++)->second;
+      while (e != end_[r] && e->first.ns() == at);
+      if (e != end_[r]) {
+        at_[r] = e;
+        head_[r] = e->first.ns();
+      } else {  // this stretch is read: the last takes its place
+        --count_;
+        at_[r] = at_[count_];
+        end_[r] = end_[count_];
+        head_[r] = head_[count_];
+      }
+      if (count_ == 0) break;
+      first_ = earliest();
+    } while (head_[first_] == at);
+    return sum;
+  }
+
+ private:
+  void sort_together(const std::vector<std::vector<Edge>*>& parts) {
+    std::vector<Edge>* all = parts.front();
+    for (std::size_t p = 1; p < parts.size(); ++p) all->insert(all->end(), parts[p]->begin(), parts[p]->end());
+    stable_sort_by_key(*all, [](const Edge& edge) { return edge.first.ns(); });
+    count_ = 0;
+    if (!all->empty()) {
+      at_[0] = all->data();
+      end_[0] = all->data() + all->size();
+      count_ = 1;
+    }
+    start();
+  }
+  void start() {
+    for (std::size_t r = 0; r < count_; ++r) head_[r] = at_[r]->first.ns();
+    first_ = earliest();
+  }
+  std::size_t earliest() const {
+    std::size_t first = 0;
+    for (std::size_t r = 1; r < count_; ++r) first = head_[r] < head_[first] ? r : first;
+    return first;
+  }
+
+  std::size_t count_ = 0;  ///< stretches not read to their end
+  std::size_t first_ = 0;  ///< the one whose next edge is the earliest
+  std::array<const Edge*, kMostMerged> at_{}, end_{};  ///< per stretch: its next edge, its end
+  std::array<std::int64_t, kMostMerged> head_{};       ///< per stretch: its next edge's time
+};
+
+}  // namespace
+
 std::vector<GilContention> gil_contention(const trace::Trace& run, std::vector<trace::GilWaitEdges> waits) {
+  std::vector<std::vector<trace::GilWaitEdges>> parts;
+  parts.push_back(std::move(waits));
+  return gil_contention(run, std::move(parts));
+}
+
+std::vector<GilContention> gil_contention(const trace::Trace& run, std::vector<std::vector<trace::GilWaitEdges>> parts) {
   std::vector<GilContention> out;
   for (trace::ProcessId p = 0; p < run.processes.size(); ++p) {
-    if (run.processes[p].gil_lane >= run.lanes.size() || p >= waits.size()) continue;
+    std::vector<std::vector<Edge>*> edges;  // this process's, from each part
+    for (std::vector<trace::GilWaitEdges>& part : parts) {
+      if (p < part.size()) edges.push_back(&part[p].edges);
+    }
+    if (run.processes[p].gil_lane >= run.lanes.size() || edges.empty()) continue;
     // Sweep +1 at each wait's start and -1 at its end.
-    std::vector<std::pair<Time, int>>& edges = waits[p].edges;
-    // The edges at one instant are summed before they count, so their order there is free.
-    stable_sort_by_key(edges, [](const auto& edge) { return edge.first.ns(); });
+    std::size_t room = 0;
+    for (const std::vector<Edge>* e : edges) room += e->size();
     GilContention c{p, {}};
-    c.spans.reserve(edges.size());  // at most a span per edge; pages never written cost nothing
+    c.spans.reserve(room);  // at most a span per edge; pages never written cost nothing
     {
       // Span after span, most beginning where the last ended: the appender's inline pushes,
       // not a call each (300,000 spans on the 1 M-span scenario).
       trace::SpanStore::Appender spans(c.spans);
       int waiting = 0;
       Time since;  // when `waiting` took its value
-      for (std::size_t i = 0; i < edges.size();) {
-        const Time at = edges[i].first;
+      for (EdgesInOrder in_order(edges); !in_order.done();) {
+        const Time at = in_order.at();
         const int before = waiting;
-        while (i < edges.size() && edges[i].first == at) waiting += edges[i++].second;
+        waiting += in_order.take();
         if (waiting == before) continue;
         if (before > 0) spans.push(since, at, static_cast<std::uint32_t>(before), trace::kNoStep, SpanState::WaitingGil);
         c.most_waiters = std::max(c.most_waiters, static_cast<std::uint32_t>(waiting));
@@ -115,25 +218,22 @@ bool same_run_names(const AppState& app, const std::vector<trace::Trace>& runs) 
   return true;
 }
 
-/// Runs `tasks` on this thread and one beside it, each task taken by whichever thread is free,
-/// in order (the larger first): two threads end together instead of one waiting for the other.
+/// Runs `tasks` on this thread and one beside it, each task taken by whichever thread is free:
+/// the one beside takes them from the first on, this thread from the last back, so that the
+/// two end together instead of one waiting for the other, and a task the first and the last
+/// both lead to (a run's GIL contention, after both parts of its thread lanes) comes early.
 /// With `lent`, the one beside is its serving thread (LentThread::share: the first, costliest
-/// task goes to it).
+/// task goes to it); without, a thread made for it (LentThread::share likewise).
 void run_on_two_threads(const std::vector<std::function<void()>>& tasks, LentThread* lent) {
   if (lent != nullptr) {
     lent->share(tasks);
     return;
   }
-  std::atomic<std::size_t> next{0};
-  const auto work = [&tasks, &next] {
-    for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < tasks.size();) tasks[i]();
-  };
-  std::jthread beside(work);
-  work();
+  LentThread().share(tasks);  // none serves it: a thread made for it
 }
 
-/// Which of a run's lanes one reading of index_lanes takes: a whole run's are read as two
-/// tasks, its thread lanes (with the GIL waits, the longer) and the others.
+/// Which of a run's lanes one reading of index_lanes takes: a whole run's are read as three
+/// tasks, its thread lanes (with the GIL waits, the longer) in two parts and the others.
 enum class LanesRead { All, Threads, AllButThreads };
 
 /// What index_lanes sums over the lanes it read, for finish_lanes() once every part is read.
@@ -155,12 +255,35 @@ bool reads(LanesRead which, const trace::Lane& lane) {
   return which == LanesRead::All || (lane.kind == LaneKind::Thread) == (which == LanesRead::Threads);
 }
 
+/// The lanes from `from` up to `to` (past the last: all from `from`).
+struct LaneRange {
+  trace::LaneId from = 0, to = trace::kNone;
+  trace::LaneId end(const trace::Trace& run) const { return std::min<trace::LaneId>(to, static_cast<trace::LaneId>(run.lanes.size())); }
+};
+
 /// The covered-time prefixes of the lanes `which` takes sized as index_lanes sizes them, on the
 /// thread whose heap they should come from.
 void size_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, LanesRead which) {
   for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
     if (reads(which, run.lanes[l])) carry.covered[l].resize(run.lanes[l].spans.size() + 1);
   }
+}
+
+/// Where a run's thread lanes are cut in two parts of about as many spans each: the first
+/// lane of the second part.
+trace::LaneId thread_lanes_halved(const trace::Trace& run) {
+  std::size_t total = 0;
+  for (const trace::Lane& lane : run.lanes) total += lane.kind == LaneKind::Thread ? lane.spans.size() : 0;
+  std::size_t before = 0;  // thread spans in the lanes before `cut`
+  trace::LaneId cut = 0;
+  for (; cut < run.lanes.size(); ++cut) {
+    const trace::Lane& lane = run.lanes[cut];
+    const std::size_t spans = lane.kind == LaneKind::Thread ? lane.spans.size() : 0;
+    // Past half with this lane: it goes where the two parts come out the nearer to even.
+    if (2 * (before + spans) >= total) return 2 * before + spans <= total ? cut + 1 : cut;
+    before += spans;
+  }
+  return cut;
 }
 
 /// Per lane covered_time_prefix, and in the same reading of the spans its label, the run's
@@ -170,12 +293,12 @@ void size_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, LanesR
 /// prefix. Without `keep`, its thread spans are fed to `threads` as they are read (the metrics'
 /// own reading of them spared).
 LanesSum index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIndex& index, bool keep,
-                     trace::ThreadLaneFigures* threads, LanesRead which) {
+                     trace::ThreadLaneFigures* threads, LanesRead which, LaneRange range = {}) {
   LanesSum sum;
   // interesting_wait() by state, asked once: a call per span was a tenth of the pass.
   std::array<bool, trace::kSpanStateCount> interesting{};
   for (int k = 0; k < trace::kSpanStateCount; ++k) interesting[static_cast<std::size_t>(k)] = interesting_wait(static_cast<SpanState>(k));
-  for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+  for (trace::LaneId l = range.from; l < range.end(run); ++l) {
     const trace::Lane& lane = run.lanes[l];
     if (!reads(which, lane)) continue;
     PreviewIndexer::LaneCarry& c = carry.lanes[l];
@@ -318,40 +441,57 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
   // Each run's indices read that run alone and write their own fields of its RunIndex (and of
   // its carry: the marks' and the lanes' apart), so they are built as separate tasks on two
   // threads: each kind for every run, the kinds that cost most first (on the 1 M-span
-  // scenario, a whole run's thread lanes with its GIL contention, 84 M instructions, then its
-  // marks' one reading, 22 M; a preview's marks, lanes, then metrics with the contention), so
-  // that the last tasks taken are small. A whole run's metrics read the cores', the GIL's and
-  // the tasks' lanes while its thread lanes' indexing reads the threads' for both: in one
-  // task, the other thread would wait for them.
+  // scenario, a whole run's thread lanes, 47 M instructions, read in two parts, one first on
+  // each thread, then its GIL contention from the waits both read, 34 M, on the thread of the
+  // first part (the serving thread's warmed heap: made on the loading thread's, the band's
+  // spans faulted 870 pages in); then its marks' one reading, 22 M; a preview's marks, lanes, then
+  // metrics with the contention), so that the last tasks taken are small. A whole run's
+  // metrics read the cores', the GIL's and the tasks' lanes while its thread lanes' indexing
+  // reads the threads' for both: in one task, the other thread would wait for them.
   std::vector<std::function<void()>> tasks;
   // A whole run's thread figures for its metrics and its GIL waits, fed by its thread lanes'
-  // indexing, and its marks' figures, fed by its marks' one reading.
+  // indexing (two parts a run), and its marks' figures, fed by its marks' one reading.
   std::vector<std::vector<trace::GilWaitEdges>> waits;
   std::vector<trace::ThreadLaneFigures> threads;
-  waits.reserve(runs.size());  // each run's figures point at its waits: never moved
-  threads.reserve(runs.size());
+  waits.reserve(2 * runs.size());  // each part's figures point at its waits: never moved
+  threads.reserve(2 * runs.size());
+  std::vector<trace::LaneId> halved(keep ? 0 : runs.size());  // per run: its thread lanes' second part from here
+  // Per run: its thread lanes' second part is read (the first part's task then builds the contention).
+  const std::unique_ptr<std::atomic<bool>[]> second_read(keep ? nullptr : new std::atomic<bool>[runs.size()]);
   std::vector<trace::MarkFigures> mark_figures(keep ? 0 : runs.size());
   std::atomic<bool> others_sized{false};  // a whole run's other lanes' prefixes, sized by the first task
   const auto for_each_run = [&runs, &tasks](auto task) {
     for (std::size_t r = 0; r < runs.size(); ++r) tasks.emplace_back([task, r] { task(r); });
   };
-  // Each run's lanes' sums, per part (the thread lanes and the others for a whole run).
-  std::vector<std::vector<LanesSum>> lanes_sums(runs.size(), std::vector<LanesSum>(keep ? 1 : 2));
+  // Each run's lanes' sums, per part (the thread lanes' two parts and the others for a whole run).
+  std::vector<std::vector<LanesSum>> lanes_sums(runs.size(), std::vector<LanesSum>(keep ? 1 : 3));
   for (std::size_t r = 0; r < runs.size(); ++r) prepare_lanes(*runs[r], carry[r], out.runs[r]);
+  // A whole run's thread lanes' part (0 or 1); after part 0, once part 1 is read too, the
+  // run's contention. Part 1 comes last in the tasks, so the thread that takes them from the
+  // last back takes it first, and the wait is for a part being read.
+  const auto thread_part = [&](std::size_t r, int part) {
+    const LaneRange range = part == 0 ? LaneRange{0, halved[r]} : LaneRange{halved[r]};
+    lanes_sums[r][static_cast<std::size_t>(part)] = index_lanes(*runs[r], carry[r], out.runs[r], keep,
+                                                                &threads[2 * r + static_cast<std::size_t>(part)], LanesRead::Threads, range);
+    if (part == 1) {
+      second_read[r].store(true, std::memory_order_release);
+      second_read[r].notify_all();
+      return;
+    }
+    second_read[r].wait(false, std::memory_order_acquire);
+    std::vector<std::vector<trace::GilWaitEdges>> both;
+    both.push_back(std::move(waits[2 * r]));
+    both.push_back(std::move(waits[2 * r + 1]));
+    out.runs[r].contention = gil_contention(*runs[r], std::move(both));
+  };
   if (!keep) {  // a whole run's: the thread lanes' one reading feeds the metrics and the GIL waits too (the costliest task, first)
-    for (const trace::Trace* run : runs) threads.emplace_back(*run, &waits.emplace_back());
-    for_each_run([&](std::size_t r) {
-      lanes_sums[r][0] = index_lanes(*runs[r], carry[r], out.runs[r], keep, &threads[r], LanesRead::Threads);
-      out.runs[r].contention = gil_contention(*runs[r], std::move(waits[r]));
-    });
-    // The other lanes, next: the thread beside the serving one, which takes the tasks from the
-    // last back, comes to them last. Their covered-time prefixes are sized by the first task
-    // (on the serving thread, whose heap was warmed) and written here: made here, on the
-    // loading thread's heap, their 3 MB were 800 fresh pages on the 1 M-span scenario.
-    for_each_run([&](std::size_t r) {
-      others_sized.wait(false, std::memory_order_acquire);
-      lanes_sums[r][1] = index_lanes(*runs[r], carry[r], out.runs[r], keep, nullptr, LanesRead::AllButThreads);
-    });
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+      halved[r] = thread_lanes_halved(*runs[r]);
+      second_read[r].store(false, std::memory_order_relaxed);
+      threads.emplace_back(*runs[r], &waits.emplace_back(), 0, halved[r]);
+      threads.emplace_back(*runs[r], &waits.emplace_back(), halved[r]);
+    }
+    for_each_run([&](std::size_t r) { thread_part(r, 0); });
     if (!tasks.empty()) {  // none without runs
       tasks.front() = [&, first = std::move(tasks.front())] {
         for (std::size_t r = 0; r < runs.size(); ++r) size_lanes(*runs[r], carry[r], LanesRead::AllButThreads);
@@ -361,13 +501,7 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
       };
     }
   }
-  if (keep) {
-    for_each_run([&](std::size_t r) { index_marks(*runs[r], carry[r], out.runs[r], keep); });
-  } else {
-    for_each_run([&](std::size_t r) {
-      index_whole_run_marks(*runs[r], carry[r], out.runs[r], mark_figures[r]);
-    });
-  }
+  if (keep) for_each_run([&](std::size_t r) { index_marks(*runs[r], carry[r], out.runs[r], keep); });
   if (keep) {  // a preview's: its metrics, which read each span again, on the other thread
     for_each_run([&](std::size_t r) { lanes_sums[r][0] = index_lanes(*runs[r], carry[r], out.runs[r], keep, nullptr, LanesRead::All); });
     for_each_run([&](std::size_t r) {  // one reading of the spans for both
@@ -406,9 +540,26 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
       if (run.lanes[l].kind == LaneKind::Task) index.identity[l] = ordinal++;
     }
   });
+  if (!keep) {
+    // The other lanes, then the marks, then the thread lanes' second parts, last: the thread
+    // that takes the tasks from the last back starts with those, then the marks' one reading
+    // (the serving thread, after the first parts, builds the contention). The other lanes'
+    // covered-time prefixes are sized by the first task (on the serving thread, whose heap was
+    // warmed) and written here: made on the loading thread's heap, their 3 MB were 800 fresh
+    // pages on the 1 M-span scenario.
+    for_each_run([&](std::size_t r) {
+      others_sized.wait(false, std::memory_order_acquire);
+      lanes_sums[r][2] = index_lanes(*runs[r], carry[r], out.runs[r], keep, nullptr, LanesRead::AllButThreads);
+    });
+    for_each_run([&](std::size_t r) { index_whole_run_marks(*runs[r], carry[r], out.runs[r], mark_figures[r]); });
+    for (std::size_t r = runs.size(); r-- > 0;) tasks.emplace_back([&thread_part, r] { thread_part(r, 1); });
+  }
   run_on_two_threads(tasks, lent);
   for (std::size_t r = 0; r < runs.size(); ++r) finish_lanes(carry[r], out.runs[r], keep, lanes_sums[r]);
-  for (std::size_t r = 0; r < threads.size(); ++r) threads[r].add_to(out.runs[r].metrics, *runs[r]);
+  for (std::size_t r = 0; 2 * r + 1 < threads.size(); ++r) {
+    threads[2 * r].add(threads[2 * r + 1]);
+    threads[2 * r].add_to(out.runs[r].metrics, *runs[r]);
+  }
   for (std::size_t r = 0; r < mark_figures.size(); ++r) mark_figures[r].add_to(out.runs[r].metrics);
   for (std::size_t r = 0; r < runs.size(); ++r) {
     out.runs[r].states_seen = carry[r].states;

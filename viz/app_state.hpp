@@ -48,6 +48,9 @@ struct GilContention {
 std::vector<GilContention> gil_contention(const trace::Trace& run);
 /// gil_contention from the waits compute_metrics read (`waits`, one per process of `run`).
 std::vector<GilContention> gil_contention(const trace::Trace& run, std::vector<trace::GilWaitEdges> waits);
+/// The same from the waits of its thread lanes read in parts (`parts`, each one per process):
+/// their edges together.
+std::vector<GilContention> gil_contention(const trace::Trace& run, std::vector<std::vector<trace::GilWaitEdges>> parts);
 
 /// What is derived from one run, rebuilt only when the runs change.
 struct RunIndex {

@@ -8,6 +8,7 @@
 #include <thread>
 #include <utility>
 
+#include "sim/scenario/job_plan.hpp"
 #include "viz/knob_memory.hpp"
 
 namespace gilsim::viz {
@@ -24,6 +25,26 @@ long minor_faults_of_others() {
   return process.ru_minflt - thread.ru_minflt;
 }
 
+/// The heap the load's reading of a scenario writes (its TOML, its jobs' steps expanded): 2
+/// MiB, what the 1 M-span scenario's took (522 pages).
+constexpr std::size_t kReadBytes = std::size_t{2} << 20;
+/// At most this much a block: malloc gives a block of its threshold (32 MiB, set by
+/// keep_freed_memory_for_knob_changes()) or more a mapping of its own, unmapped when freed.
+constexpr std::size_t kMostAhead = std::size_t{24} << 20;
+/// A smaller block is not worth a thread: its pages fault in within about a millisecond.
+constexpr std::size_t kLeastAhead = std::size_t{512} << 10;
+
+/// What the job plan of `s` takes of the heap: each job's planned steps (scenario::plan_jobs)
+/// and their durations again, kept for the traces (scenario::TraceJobs). The 1 M-span scenario's
+/// 288,000 steps: 11.5 MB, 2,866 pages that the plan's writes faulted in one at a time on the
+/// loading thread, which took longer than the planning itself (docs/performance.md, "The 1
+/// M-span scenario's first frame, round 5").
+std::size_t plan_bytes(const scenario::Scenario& s) {
+  std::size_t steps = 0;
+  for (const scenario::JobTemplate& t : s.jobs) steps += static_cast<std::size_t>(std::max(t.count, 0)) * t.steps.size();
+  return steps * (sizeof(scenario::PlannedStep) + sizeof(Time));
+}
+
 double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
@@ -33,15 +54,29 @@ double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::ste
 BackgroundLoad::BackgroundLoad(AppState& app, std::filesystem::path file)
     : keeps_freed_memory_(keep_freed_memory_for_knob_changes()),
       others_faults_at_start_(minor_faults_of_others()),
+      populates_ahead_(keeps_freed_memory_ && std::thread::hardware_concurrency() >= 2),
       thread_([this, &app, file = std::move(file)] {
         const auto started = std::chrono::steady_clock::now();
+        fault_in_ahead(kReadBytes);
+        app.session.when_read([this](const scenario::Scenario& s) { fault_in_ahead(std::min(plan_bytes(s), kMostAhead)); });
         loaded_ = app.session.open(file);
+        app.session.when_read({});
+        ahead_.clear();  // done long before: joined
         const auto opened = std::chrono::steady_clock::now();
         if (loaded_) refresh_derived(app, &lent_);
         load_seconds_ = seconds_between(started, opened);
         indexing_seconds_ = seconds_between(opened, std::chrono::steady_clock::now());
         lent_.finish();
       }) {}
+
+void BackgroundLoad::fault_in_ahead(std::size_t bytes) {
+  if (!populates_ahead_ || bytes < kLeastAhead) return;
+  const HeapBlock block = next_heap_block(bytes);
+  if (block.bytes == 0) return;
+  ahead_.emplace_back([this, block] {
+    ahead_bytes_.fetch_add(populate_heap_block(block), std::memory_order_relaxed);
+  });
+}
 
 BackgroundLoad::~BackgroundLoad() {
   if (thread_.joinable()) thread_.join();

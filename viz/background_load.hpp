@@ -1,12 +1,16 @@
 // Opening a scenario and indexing its runs on a second thread, so that the window, the ImGui
 // context and its font atlas are made meanwhile: the first frame waits for the slower of the
 // two instead of for both. The window's thread, waiting, faults in the pages of its heap
-// while the runs are simulated, and indexes half of their indices with them.
+// while the runs are simulated, and indexes half of their indices with them. The loading
+// thread's own heap, where the scenario is read and its jobs planned, is faulted in by a
+// thread beside it as it writes there.
 #pragma once
 
 #include <cstddef>
 #include <filesystem>
+#include <atomic>
 #include <thread>
+#include <vector>
 
 #include "viz/app_state.hpp"
 #include "viz/lent_thread.hpp"
@@ -41,6 +45,8 @@ class BackgroundLoad {
   /// Bytes wait() faulted in, and whether this thread took part in the indexing (the tests).
   std::size_t warmed_bytes() const { return warmed_bytes_; }
   bool indexed_beside() const { return indexed_beside_; }
+  /// Bytes of the loading thread's heap faulted in ahead of it, beside it (after wait()).
+  std::size_t faulted_in_ahead() const { return ahead_bytes_.load(std::memory_order_relaxed); }
 
   /// Seconds the second thread spent reading and simulating, and then indexing (after wait()).
   double load_seconds() const { return load_seconds_; }
@@ -49,6 +55,9 @@ class BackgroundLoad {
   bool keeps_freed_memory() const { return keeps_freed_memory_; }
 
  private:
+  /// On the loading thread: the next `bytes` of its heap faulted in on a thread beside.
+  void fault_in_ahead(std::size_t bytes);
+
   bool keeps_freed_memory_ = false;  ///< set before the load starts (thread_ is declared after it)
   long others_faults_at_start_ = 0;  ///< the process's minor faults but this thread's, before the load
   bool loaded_ = false;
@@ -56,6 +65,12 @@ class BackgroundLoad {
   double indexing_seconds_ = 0;
   std::size_t warmed_bytes_ = 0;
   bool indexed_beside_ = false;
+  /// Where there are two CPUs or more and malloc keeps freed memory: the pages of the loading
+  /// thread's heap that its reading of the scenario and the job plan write are faulted in ahead
+  /// of it, on a thread beside (populate_heap_block), while it writes them.
+  const bool populates_ahead_;
+  std::vector<std::jthread> ahead_;  ///< the threads faulting in ahead (the loading thread's)
+  std::atomic<std::size_t> ahead_bytes_{0};
   LentThread lent_;
   std::thread thread_;  ///< last: it starts once the fields above exist
 };

@@ -4,6 +4,7 @@
 #include "sim/trace/store.hpp"
 
 #include <malloc.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,6 +41,32 @@ std::size_t warm_this_threads_heap(std::size_t bytes, const std::atomic<bool>& s
   }
   std::free(block);
   return at < bytes ? at : bytes;
+}
+
+HeapBlock next_heap_block(std::size_t bytes) {
+  void* const block = std::malloc(bytes);
+  if (block == nullptr) return {};
+  const HeapBlock out{reinterpret_cast<std::uintptr_t>(block), bytes};
+  std::free(block);
+  return out;
+}
+
+std::size_t populate_heap_block(HeapBlock block) {
+  std::size_t done = 0;
+#ifdef MADV_POPULATE_WRITE
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const std::uintptr_t first = (block.from + page - 1) / page * page;  // whole pages only
+  const std::uintptr_t end = (block.from + block.bytes) / page * page;
+  const std::uintptr_t chunk = 64 * page;
+  for (std::uintptr_t at = first; at < end; at += chunk) {
+    const std::uintptr_t bytes = std::min(chunk, end - at);
+    if (madvise(reinterpret_cast<void*>(at), bytes, MADV_POPULATE_WRITE) != 0) break;
+    done += bytes;
+  }
+#else
+  (void)block;
+#endif
+  return done;
 }
 
 }  // namespace gilsim::viz

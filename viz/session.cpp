@@ -261,7 +261,7 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
                                            const ShownSource* source, std::vector<scenario::JobTemplate> spare,
                                            const scenario::Scenario* shown,
                                            std::shared_ptr<const model::SharedPlan> plan, model::Progress* progress,
-                                           Reusable* reusable) {
+                                           Reusable* reusable, const WhenRead& read) {
   Loaded out;
   if (!file.empty() && source == nullptr) {
     std::error_code ec;
@@ -287,6 +287,7 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
     out.fit_cpus = real::available_cpus();
     out.machine_note = scenario::fit_to_machine(out.scenario, out.fit_cpus).value_or("");
   }
+  if (read) read(out.scenario);
   const auto started = std::chrono::steady_clock::now();
   // Cores, the switch interval or the workers leave the jobs, and so their plan, as they were.
   // Jobs taken from the spare are the shown scenario's, read from the same text under knobs
@@ -395,7 +396,8 @@ bool Session::load(bool from_file) {
     if (retiring_.joinable()) retiring_.join();
     std::vector<scenario::JobTemplate> spare = source ? spare_for(knobs_) : std::vector<scenario::JobTemplate>{};
     install(read_and_simulate(file_, knobs_, fit_, source ? &*source : nullptr, std::move(spare),
-                              loaded_ ? &scenario_ : nullptr, plan_));
+                              loaded_ ? &scenario_ : nullptr, plan_, nullptr, nullptr,
+                              from_file ? when_read_ : WhenRead()));
     // Its first knob change finds storage ready for the runs it simulates again (the later ones,
     // the storage of the runs each replaced).
     if (from_file) warm_pool_.start(WarmPool::plan(runs_));

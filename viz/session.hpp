@@ -34,6 +34,11 @@ class Session {
   /// Opens `file`, or the built-in default scenario when `file` is empty. On failure the
   /// previous runs stay and error() says why.
   bool open(const std::filesystem::path& file);
+  /// What open() calls on its thread once the file is read (its jobs expanded), before the
+  /// runs' job plan is made and they are simulated: the start-up load has the heap the plan
+  /// is written to faulted in beside it (BackgroundLoad). Not for knob changes.
+  using WhenRead = std::function<void(const scenario::Scenario&)>;
+  void when_read(WhenRead call) { when_read_ = std::move(call); }
   /// Re-runs the current scenario with new knob values, and waits for the new runs.
   bool set_knobs(const Knobs& knobs);
   /// The same on a thread of its own, for the panels: the runs shown stay until the new ones
@@ -241,7 +246,8 @@ class Session {
   static Loaded read_and_simulate(const std::filesystem::path& file, const Knobs& knobs, bool fit,
                                   const ShownSource* source, std::vector<scenario::JobTemplate> spare,
                                   const scenario::Scenario* shown, std::shared_ptr<const model::SharedPlan> plan,
-                                  model::Progress* progress = nullptr, Reusable* reusable = nullptr);
+                                  model::Progress* progress = nullptr, Reusable* reusable = nullptr,
+                                  const WhenRead& read = {});
   /// The spare jobs for a knob change to `to` (scenario::load_string_with_jobs takes them as
   /// they are), moved out: empty when the change reads its jobs anew (a knob that reaches the
   /// jobs, a fit to this machine, a pinned job, or no spare yet).
@@ -308,6 +314,7 @@ class Session {
   std::uint64_t knob_requests_ = 0;  ///< background knob changes asked for
   Derive derive_;                    ///< the latest background change's
   std::function<PreviewDerive()> make_preview_derive_;
+  WhenRead when_read_;
   RunwiseDerive runwise_;
   std::any derived_;                 ///< for runs_ at derived_generation_
   std::uint64_t derived_generation_ = 0;

@@ -94,7 +94,8 @@ Metrics metrics_of(const Trace& trace, ThreadLaneFigures& threads, bool threads_
 
 }  // namespace
 
-ThreadLaneFigures::ThreadLaneFigures(const Trace& trace, std::vector<GilWaitEdges>* gil_waits)
+ThreadLaneFigures::ThreadLaneFigures(const Trace& trace, std::vector<GilWaitEdges>* gil_waits, LaneId first_lane,
+                                     LaneId end_lane)
     : end_(trace.end),
       count_running_(std::none_of(trace.lanes.begin(), trace.lanes.end(),
                                   [](const Lane& lane) { return lane.kind == LaneKind::Core; })),
@@ -104,7 +105,8 @@ ThreadLaneFigures::ThreadLaneFigures(const Trace& trace, std::vector<GilWaitEdge
   // Room for an edge per span (a wait every other span), reserved: pages never written cost
   // nothing, where a list of millions grown by doubling wrote its pages twice and more.
   std::vector<std::size_t> room(trace.processes.size());
-  for (const Lane& lane : trace.lanes) {
+  for (LaneId l = first_lane; l < trace.lanes.size() && l < end_lane; ++l) {
+    const Lane& lane = trace.lanes[l];
     if (lane.kind == LaneKind::Thread && lane.process < room.size()) room[lane.process] += lane.spans.size() + 1;
   }
   for (std::size_t p = 0; p < room.size(); ++p) (*gil_waits)[p].edges.reserve(room[p]);
@@ -127,6 +129,13 @@ void ThreadLaneFigures::add_to(Metrics& m, const Trace& trace) const {
   m.longest_gil_wait = max(m.longest_gil_wait, longest_gil_wait_);
   m.lock_wait_total += lock_wait_total_;
   if (count_running_) m.core_utilisation = std::min(1.0, ratio(busy_, trace.end, trace.cores));
+}
+
+void ThreadLaneFigures::add(const ThreadLaneFigures& other) {
+  busy_ += other.busy_;
+  gil_wait_total_ += other.gil_wait_total_;
+  longest_gil_wait_ = max(longest_gil_wait_, other.longest_gil_wait_);
+  lock_wait_total_ += other.lock_wait_total_;
 }
 
 void ThreadLaneFigures::see_gil_wait(const Span& s) {

@@ -61,12 +61,17 @@ inline Time clipped_duration(const Span& s, Time end) {
 class ThreadLaneFigures {
  public:
   /// For `trace`; each process's GIL waits go to `gil_waits`, one per process (null: the
-  /// waits are summed, their edges not kept).
-  ThreadLaneFigures(const Trace& trace, std::vector<GilWaitEdges>* gil_waits);
+  /// waits are summed, their edges not kept). Fed the thread lanes from `first_lane` up to
+  /// `end_lane` (those its edges have room for), or all of them.
+  ThreadLaneFigures(const Trace& trace, std::vector<GilWaitEdges>* gil_waits, LaneId first_lane = 0,
+                    LaneId end_lane = kNone);
   /// Before the spans of thread lane `lane` (the lanes in their order).
   void start_lane(const Lane& lane);
   /// The figures fed so far, added to `m` (compute_metrics' of `trace`, the one fed).
   void add_to(Metrics& m, const Trace& trace) const;
+  /// The figures `other` was fed, of other lanes of the same trace, added to these (a trace's
+  /// thread lanes read in parts on several threads).
+  void add(const ThreadLaneFigures& other);
   /// Each span of that lane, in order.
   void see(const Span& s) {
     if (s.state == SpanState::Running || s.state == SpanState::Native || s.state == SpanState::Pickling) {

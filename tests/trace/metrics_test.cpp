@@ -184,6 +184,59 @@ TEST_CASE("without core lanes, utilisation counts thread time that needs a core"
   CHECK(m.gil_switches == 0);
 }
 
+TEST_CASE("thread lanes fed in two parts and added give the figures of one reading, with or without core lanes") {
+  for (const bool cores : {false, true}) {
+    CAPTURE(cores);
+    TraceBuilder b("parts", "threads", "new", Origin::Simulated, 2, 5_ms);
+    if (cores) b.add_cores(2);
+    const auto p = b.add_process("main", true);
+    const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+    const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+    const auto t3 = b.add_lane("T3", LaneKind::Thread, p);
+    b.set_state(t1, 0_ms, SpanState::Running, 0, 0);
+    b.set_state(t1, 4_ms, SpanState::WaitingGil, 0, 1);
+    b.set_state(t1, 9_ms, SpanState::Running, 0, 2);
+    b.set_state(t2, 0_ms, SpanState::WaitingGil, 1, 0);
+    b.set_state(t2, 4_ms, SpanState::Running, 1, 1);
+    b.set_state(t2, 9_ms, SpanState::WaitingLock, 1, 2);
+    b.set_state(t3, 1_ms, SpanState::WaitingGil, 2, 0);  // the longest wait, in the second part
+    b.set_state(t3, 12_ms, SpanState::Native, 2, 1);
+    b.clear_state(t1, 14_ms);
+    b.clear_state(t2, 14_ms);
+    b.clear_state(t3, 14_ms);
+    const Trace t = b.finish(14_ms);
+    const auto feed = [&](ThreadLaneFigures& figures, LaneId from, LaneId to) {
+      for (LaneId l = from; l < to; ++l) {
+        if (t.lanes[l].kind != LaneKind::Thread) continue;
+        figures.start_lane(t.lanes[l]);
+        for (const Span& s : t.lanes[l].spans) figures.see(s);
+      }
+    };
+    const auto lanes = static_cast<LaneId>(t.lanes.size());
+    std::vector<GilWaitEdges> whole_waits, first_waits, second_waits;
+    ThreadLaneFigures whole(t, &whole_waits);
+    feed(whole, 0, lanes);
+    ThreadLaneFigures first(t, &first_waits, 0, t2), second(t, &second_waits, t2);
+    feed(first, 0, t2);
+    feed(second, t2, lanes);
+    first.add(second);
+    Metrics one = compute_metrics_but_thread_lanes(t), two = one;
+    whole.add_to(one, t);
+    first.add_to(two, t);
+    CHECK(two.gil_wait_total == one.gil_wait_total);
+    CHECK(two.longest_gil_wait == one.longest_gil_wait);
+    CHECK(two.longest_gil_wait == 11_ms);
+    CHECK(two.lock_wait_total == one.lock_wait_total);
+    CHECK(two.core_utilisation == one.core_utilisation);
+    if (!cores) CHECK(two.core_utilisation > 0.0);
+    REQUIRE(first_waits.size() == 1);
+    REQUIRE(second_waits.size() == 1);
+    std::vector<std::pair<Time, int>> parts = first_waits[0].edges;
+    parts.insert(parts.end(), second_waits[0].edges.begin(), second_waits[0].edges.end());
+    CHECK(parts == whole_waits[0].edges);
+  }
+}
+
 TEST_CASE("an empty trace gives zeros, not a division by zero") {
   TraceBuilder b("empty", "sequential", "new", Origin::Simulated, 1, 5_ms);
   b.add_cores(1);

@@ -11,6 +11,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <thread>
 
 namespace {
 
@@ -53,20 +55,27 @@ TEST_CASE("memory freed after the settings is written again without faulting its
 }
 
 /// In a child process of its own (whose heap, the parent's copied, faults every page written
-/// in again: copied on write, or fresh), this thread's minor faults writing a fresh block of 20
-/// MiB, after warming its heap by 21 MiB first or not: the exit status is the faults in
+/// in again: copied on write, or fresh), `before()` (its exit status when not 0), then this
+/// thread's minor faults writing a fresh block of 20 MiB: the exit status is the faults in
 /// thousands, so 0 means under 1,000 of the block's 5,120 pages.
-int child_faults_writing_20_mib(bool warm) {
+int child_faults_writing_20_mib(const std::function<int()>& before) {
   const pid_t child = fork();
   if (child == 0) {
-    const std::atomic<bool> stop{false};
-    if (warm && gilsim::viz::warm_this_threads_heap(std::size_t{21} << 20, stop) != std::size_t{21} << 20) _exit(99);
+    if (const int failed = before(); failed != 0) _exit(failed);
     const long faults = faults_writing(std::size_t{20} << 20, RUSAGE_THREAD);
     _exit(faults < 0 ? 98 : static_cast<int>(std::min(faults / 1000, 90L)));
   }
   int status = 0;
   if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status)) return -1;
   return WEXITSTATUS(status);
+}
+
+/// The same after warming the child's heap by 21 MiB first, or not.
+int child_faults_writing_20_mib(bool warm) {
+  return child_faults_writing_20_mib([warm] {
+    const std::atomic<bool> stop{false};
+    return warm && gilsim::viz::warm_this_threads_heap(std::size_t{21} << 20, stop) != std::size_t{21} << 20 ? 99 : 0;
+  });
 }
 
 TEST_CASE("a thread's heap warmed ahead is written without faulting its pages in") {
@@ -76,6 +85,29 @@ TEST_CASE("a thread's heap warmed ahead is written without faulting its pages in
   INFO("thousands of faults writing 20 MiB (5,120 pages) after warming: " << warmed << "; not warmed: " << not_warmed);
   CHECK(warmed == 0);
   CHECK(not_warmed >= 4);  // the check above tells the two apart
+}
+
+/// The same after the block its heap will give next was faulted in by another thread
+/// (`beside`), or not. 99: too few bytes populated.
+int child_faults_writing_20_mib_populated_beside(bool beside) {
+  return child_faults_writing_20_mib([beside] {
+    constexpr std::size_t kBytes = std::size_t{20} << 20;
+    const gilsim::viz::HeapBlock block = gilsim::viz::next_heap_block(kBytes);
+    if (block.bytes != kBytes) return 97;
+    std::size_t populated = 0;
+    if (beside) std::thread([&] { populated = gilsim::viz::populate_heap_block(block); }).join();
+    return beside && populated + 2 * 4096 < kBytes ? 99 : 0;  // whole pages only
+  });
+}
+
+TEST_CASE("the block a thread's heap gives next, faulted in by another thread, is written without faults") {
+  REQUIRE(gilsim::viz::keep_freed_memory_for_knob_changes());
+  const int populated = child_faults_writing_20_mib_populated_beside(true);
+  const int not_populated = child_faults_writing_20_mib_populated_beside(false);
+  INFO("thousands of faults writing 20 MiB (5,120 pages) after another thread populated them: " << populated
+       << "; not populated: " << not_populated);
+  CHECK(populated == 0);
+  CHECK(not_populated >= 4);  // the check above tells the two apart
 }
 
 TEST_CASE("a heap's warming goes as far as its allowance lets it, then waits there until stopped") {

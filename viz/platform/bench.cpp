@@ -344,6 +344,8 @@ int run_bench(const Options& options) {
              ui_ready * 1e3, loaded * 1e3);
   fmt::print("while waiting, this thread faulted in {:.1f} MiB of its heap ahead, and {} the indexing beside the load\n",
              static_cast<double>(load.warmed_bytes()) / (1 << 20), load.indexed_beside() ? "took part in" : "did not take part in");
+  fmt::print("the loading thread's heap for the scenario's reading and job plan: {:.1f} MiB faulted in beside it, ahead of its writes\n",
+             static_cast<double>(load.faulted_in_ahead()) / (1 << 20));
   fmt::print("first frame built {:.1f} ms after start ({} minor page faults on this thread)\n", first_frame_at * 1e3,
              first_frame_faults);
   fmt::print("frames: {}  at {}x{}, scale {:.2f}\n", frame_ms.size(), options.width, options.height, app.ui_scale);
