@@ -34,7 +34,8 @@ std::string unseen_flag(const cpython::JobsSeen& seen) {
     return fmt::format("not scored: the recording saw nothing of {} of its {} job{}", seen.unseen_jobs, seen.jobs,
                        seen.jobs == 1 ? "" : "s");
   }
-  const double share = static_cast<double>(seen.seen.ns()) / static_cast<double>(std::max<std::int64_t>(1, seen.total.ns()));
+  const double share =
+      static_cast<double>(seen.seen.ns()) / static_cast<double>(std::max<std::int64_t>(1, seen.total.ns()));
   return fmt::format("not scored: the recording saw {:.0f}% of its jobs' time", 100.0 * share);
 }
 

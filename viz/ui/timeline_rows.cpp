@@ -102,7 +102,9 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
     bool flag = false;
   };
   std::vector<Piece> pieces{{bold_font(), IM_COL32(0, 0, 0, 255), run.run_name + "  "}};
-  if (const auto caveat = score_caveat(run, ctx.index[row.run].unseen)) pieces.push_back({bold_font(), IM_COL32(190, 20, 20, 255), *caveat, true});
+  if (const auto caveat = score_caveat(run, ctx.index[row.run].unseen)) {
+    pieces.push_back({bold_font(), IM_COL32(190, 20, 20, 255), *caveat, true});
+  }
   const int idle = run.partial() ? 0 : idle_cores(run);  // a core unused so far may run later
   const std::string by = !measured                ? std::string()
                          : run.measured_by.empty() ? std::string(" (measured)")
