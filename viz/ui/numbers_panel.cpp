@@ -23,7 +23,8 @@ void bar(ImDrawList* dl, ImVec2 at, float width, float height, ImU32 colour, con
               label.c_str());
 }
 
-/// Predicted and measured makespan per measured run, with the prediction's error.
+/// Predicted and measured makespan per measured run, with the prediction's error, or "not
+/// scored" and why under the table (the header's flag; a recording's whole reason on hover).
 void draw_prediction_table(const AppState& app) {
   const auto& runs = app.session.runs();
   const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
@@ -33,9 +34,12 @@ void draw_prediction_table(const AppState& app) {
   ImGui::TableSetupColumn("measured");
   ImGui::TableSetupColumn("error");
   ImGui::TableHeadersRow();
+  std::vector<std::uint32_t> unscored;
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     const auto error = prediction_error_of(app, r);
-    if (!error) continue;
+    const bool scored = error.has_value();
+    if (!scored && (app.runs[r].predicted_by == trace::kNone || !not_scored(app, r))) continue;
+    if (!scored) unscored.push_back(r);
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(runs[r].run_name.c_str());
@@ -44,10 +48,20 @@ void draw_prediction_table(const AppState& app) {
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(format_time(app.runs[r].metrics.makespan).c_str());
     ImGui::TableNextColumn();
-    ImGui::Text("%+.1f%%", 100.0 * *error);
+    if (scored) {
+      ImGui::Text("%+.1f%%", 100.0 * *error);
+    } else {
+      ImGui::TextUnformatted("not scored");
+    }
   }
   ImGui::EndTable();
   text_disabled_wrapped("error = (predicted - measured) / measured");
+  for (std::uint32_t r : unscored) {
+    ImGui::TextWrapped("%s: %s", runs[r].run_name.c_str(), not_scored(app, r)->c_str());
+    if (app.runs[r].unseen && ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("%s", cpython::unseen_note(*app.runs[r].unseen).c_str());
+    }
+  }
 }
 
 }  // namespace
