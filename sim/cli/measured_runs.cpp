@@ -126,6 +126,7 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
   table.headers = {"run", "predicted", "measured", "error", "switches (pred/meas)", "GIL wait (pred/meas)"};
   table.right_aligned = {false, true, true, true, true, true};
   std::vector<std::string> short_runs;
+  std::vector<std::string> not_scored;  // each unscored run's note, in the rows' order (the file's)
   std::vector<std::string> pools;  // measured Pool.map runs, whose switches count fewer threads
   for (const trace::Trace* m : measured) {
     const auto p = std::find_if(predicted.begin(), predicted.end(),
@@ -145,7 +146,9 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     if (executor_cost) short_runs.push_back(executor_cost_note(*m, planned));
     if (short_of_cpu) short_runs.push_back(busy_machine_note(*m));
     if (off_pace) short_runs.push_back(pace_note(*m));
-    const bool scored = unscored.count(m->run_name) == 0;
+    const auto note = unscored.find(m->run_name);
+    const bool scored = note == unscored.end();
+    if (!scored) not_scored.push_back(fmt::format("'{}': {}", m->run_name, note->second));
     const bool pool = m->executor == "process_pool";
     if (pool) pools.push_back(fmt::format("'{}'", m->run_name));
     table.rows.push_back({m->run_name, format_time(pm.makespan), format_time(mm.makespan),
@@ -159,7 +162,7 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
   }
   if (table.rows.empty()) return {};
   std::string notes;
-  for (const auto& [run, note] : unscored) notes += fmt::format("'{}': {}\n", run, note);
+  for (const auto& line : not_scored) notes += line + "\n";
   for (const auto& line : short_runs) notes += "* " + line + "\n";
   if (!pools.empty()) notes += "+ " + pool_switches_note(pools) + "\n";
   return wrap_text("Predicted against measured (error = (predicted - measured) / measured):", width) +

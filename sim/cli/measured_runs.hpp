@@ -48,8 +48,9 @@ std::string executor_cost_note(const trace::Trace& measured, Time planned);
 std::string pool_switches_note(const std::vector<std::string>& runs);
 
 /// One row per run with both traces: predicted and measured makespan with the error, GIL
-/// switches and GIL wait side by side. A run named in `unscored` shows its note instead of
-/// an error (a busy machine); so does a measured run that used well more CPU than the
+/// switches and GIL wait side by side, in the order of `measured` (the file's). A run named
+/// in `unscored` shows "not scored" instead of an error (a busy machine), its note under the
+/// table in the rows' order; so does a measured run that used well more CPU than the
 /// model's run computes for ("executor*": its executor's own cost per step), whose
 /// cpu_check says it was short of CPU ("busy*") or that its CPU ran off its calibrated speed
 /// ("off pace*"), each with a sentence under the table; a measured Pool.map run's switches

@@ -234,6 +234,27 @@ TEST_CASE("a measured run that did not get its cores shows busy, not an error") 
   CHECK(crowded_table.find("2 other threads were ready to run on this machine's 2 CPUs") != std::string::npos);
 }
 
+TEST_CASE("the notes of runs not scored follow the runs' order in the file, not their names'") {
+  // The file's runs are "threads" then "asyncio": the notes once came in the names' order.
+  Trace threads = sequential_run();
+  threads.run_name = "threads";
+  Trace asyncio = sequential_run();
+  asyncio.run_name = "asyncio";
+  Trace threads_measured = threads;
+  threads_measured.origin = Origin::Measured;
+  Trace asyncio_measured = asyncio;
+  asyncio_measured.origin = Origin::Measured;
+  const std::map<std::string, std::string> unscored{{"threads", "first note."}, {"asyncio", "second note."}};
+  const std::string table =
+      render_prediction_table({&threads, &asyncio}, {&threads_measured, &asyncio_measured}, unscored, 1000);
+  const auto first = table.find("'threads': first note.");
+  const auto second = table.find("'asyncio': second note.");
+  REQUIRE(first != std::string::npos);
+  REQUIRE(second != std::string::npos);
+  CHECK(first < second);
+  CHECK(table.find("threads") < table.find("asyncio"));  // the rows too
+}
+
 TEST_CASE("the prediction table keeps to the width it is given") {
   const Trace predicted = sequential_run();
   const Trace starved = starved_run();
