@@ -229,9 +229,16 @@ TEST_CASE("a measured run that did not get its cores shows busy, not an error") 
 
   Trace crowded = quiet;
   crowded.cpu_check.others_runnable = 2;  // no CPU of two was free as it started
+  crowded.end = 600_ms;                   // and its error, -20%, is outside the tolerance
   const std::string crowded_table = render_prediction_table({&predicted}, {&crowded}, {}, 1000);
   CHECK(crowded_table.find("busy*") != std::string::npos);
   CHECK(crowded_table.find("2 other threads were ready to run on this machine's 2 CPUs") != std::string::npos);
+
+  Trace crowded_close = quiet;  // crowded too, but within the tolerance: its error is shown
+  crowded_close.cpu_check.others_runnable = 2;
+  const std::string close_table = render_prediction_table({&predicted}, {&crowded_close}, {}, 1000);
+  CHECK(close_table.find("-4.0%") != std::string::npos);
+  CHECK(close_table.find("busy") == std::string::npos);
 }
 
 TEST_CASE("the prediction table keeps to the width it is given") {
