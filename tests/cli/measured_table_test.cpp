@@ -14,25 +14,18 @@
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/metrics.hpp"
 #include "sim/trace/trace_builder.hpp"
+#include "tests/cli/report_fixtures.hpp"
+#include "tests/text_files.hpp"
 
 using namespace gilsim;
 using namespace gilsim::literals;
 using namespace gilsim::trace;
 using namespace gilsim::cli;
+using gilsim::testing::cells;
+using gilsim::testing::one_thread;
+using gilsim::testing::lines_of;
 
 namespace {
-
-/// One thread holding the GIL on one core from 0 to `end`.
-Trace one_thread(const std::string& name, Time end, Origin origin = Origin::Simulated) {
-  TraceBuilder b(name, "sequential", "new", origin, 1, 5_ms);
-  b.add_cores(1);
-  const auto p = b.add_process("main", true);
-  const auto main = b.add_lane("main", LaneKind::Thread, p);
-  b.set_state(b.core_lane(0), 0_ms, SpanState::Running, main);
-  b.set_state(b.gil_lane(p), 0_ms, SpanState::Held, main);
-  b.set_state(main, 0_ms, SpanState::Running, 0, 0);
-  return b.finish(end);
-}
 
 Trace measured(Trace t, std::string measured_by = "") {
   t.origin = Origin::Measured;
@@ -51,33 +44,12 @@ Trace handing_over(const std::string& name, const std::string& gil, int cores, i
   return b.finish(Time{(hand_offs + 1) * 1'000'000LL});
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const std::size_t end = text.find('\n', pos);
-    lines.push_back(text.substr(pos, end - pos));
-    pos = end == std::string::npos ? text.size() : end + 1;
-  }
-  return lines;
-}
-
 /// The speedup cell of the row whose name starts `run` (the fourth column, after
 /// run, executor and makespan, each two or more spaces apart).
 std::string speedup_of(const std::string& table, const std::string& run) {
   for (const std::string& line : lines_of(table)) {
     if (!line.starts_with(run + "  ")) continue;
-    std::vector<std::string> cells;
-    std::size_t pos = 0;
-    while (pos < line.size()) {
-      const std::size_t start = line.find_first_not_of(' ', pos);
-      if (start == std::string::npos) break;
-      std::size_t end = line.find("  ", start);
-      if (end == std::string::npos) end = line.size();
-      cells.push_back(line.substr(start, end - start));
-      pos = end;
-    }
-    return cells.at(3);
+    return cells(line).at(3);
   }
   return "no row " + run;
 }
