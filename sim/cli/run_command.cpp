@@ -140,7 +140,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   std::vector<std::optional<std::string>> machine_notes(scenarios.size());
   if (measure) {
     for (std::size_t i = 0; i < scenarios.size(); ++i) {
-      machine_notes[i] = scenario::fit_to_machine(scenarios[i], real::available_cpus());
+      machine_notes[i] = scenario::fit_to_machine(scenarios[i], real::available_cpus(), !options.real_only);
     }
   }
   std::vector<std::vector<const scenario::Run*>> chosen;

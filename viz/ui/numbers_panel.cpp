@@ -76,12 +76,15 @@ void draw_numbers(const AppState& app) {
     return;
   }
   const std::vector<std::uint32_t> order = stacking_order(runs);
-  // Speedups compare like with like: a measured run against the first measured run.
-  const auto baseline_of = [&](const trace::Trace& run) -> const trace::Metrics& {
-    for (std::uint32_t r : order) {
-      if (runs[r].origin == run.origin) return app.runs[r].metrics;
-    }
-    return app.runs.front().metrics;
+  // Speedups compare like with like, as the command line's table: a measured run against the
+  // first run measured the same way (trace::speedup_baseline), "-" when that was not measured.
+  std::vector<const trace::Trace*> shown_runs;
+  for (std::uint32_t r : order) shown_runs.push_back(&runs[r]);
+  const auto speedup_cell = [&](std::size_t shown) -> std::string {
+    const trace::Metrics& m = app.runs[order[shown]].metrics;
+    const auto baseline = trace::speedup_baseline(shown_runs, shown);
+    if (!m.finished() || !baseline) return "-";
+    return trace::format_speedup(trace::speedup(app.runs[order[*baseline]].metrics, m));
   };
   Time longest = Time{1};
   for (const RunIndex& r : app.runs) longest = max(longest, r.metrics.makespan);
@@ -139,10 +142,10 @@ void draw_numbers(const AppState& app) {
   // The command line's columns and names (gilsim run's table), so the two read alike.
   const std::vector<std::string> headers = {"run", "makespan", "speedup", "cores busy", "GIL wait", "switches (drop requests)"};
   std::vector<std::array<std::string, 6>> cells;
-  for (std::uint32_t r : order) {
+  for (std::size_t shown = 0; shown < order.size(); ++shown) {
+    const std::uint32_t r = order[shown];
     const trace::Metrics& m = app.runs[r].metrics;
-    cells.push_back({run_label(runs[r]), format_time(m.makespan),
-                     m.finished() ? trace::format_speedup(trace::speedup(baseline_of(runs[r]), m)) : "-",
+    cells.push_back({run_label(runs[r]), format_time(m.makespan), speedup_cell(shown),
                      fmt::format("{:.0f}%", m.core_utilisation * 100),
                      m.gil_lanes == 0 ? std::string("no GIL") : format_time(m.gil_wait_total),
                      fmt::format("{} ({})", trace::group_digits(m.gil_switches), trace::group_digits(m.drop_requests))});
