@@ -47,11 +47,11 @@ float note_at_right(ImDrawList* dl, const std::string& text, float right, float 
 
 std::string group_note(const LaneGroup& group, std::size_t marks) {
   if (marks == 0) return fmt::format("{} (folded: click to expand)", group.label);
-  return fmt::format("{} (folded: {} mark{} inside, click to expand)", group.label, marks, marks == 1 ? "" : "s");
+  return fmt::format("{} (folded: {} inside, click to expand)", group.label, counted(marks, "mark"));
 }
 
 std::string folded_marks_note(std::size_t folded) {
-  return fmt::format("{} mark{} folded: zoom in", folded, folded == 1 ? "" : "s");
+  return counted(folded, "mark") + " folded: zoom in";
 }
 
 void TimelineRows::draw(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, RowStats& stats) {
@@ -365,7 +365,7 @@ void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const 
   // it would hide more than two fifths of the row.
   const float room = (box.right - box.left) * 0.4f;
   const std::string short_note =
-      marks > 0 ? fmt::format("{} mark{} inside: click to expand", marks, marks == 1 ? "" : "s") : "click to expand";
+      marks > 0 ? counted(marks, "mark") + " inside: click to expand" : "click to expand";
   for (const std::string& note : {group_note(g, marks), short_note, std::string("click to expand")}) {
     if (ImGui::GetFont()->CalcTextSizeA(ImGui::GetFontSize() * 0.8f, 1e9f, 0, note.c_str()).x + 12 <= room) {
       note_at_right(dl, note, box.right, box.top, box.bottom);
