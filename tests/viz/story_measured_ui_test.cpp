@@ -10,6 +10,7 @@
 #include "headless_viewer.hpp"
 #include "viz/app_state.hpp"
 #include "viz/narrative.hpp"
+#include "viz/timeline_layout.hpp"
 
 using namespace gilsim;
 using namespace gilsim::literals;
@@ -57,6 +58,10 @@ TEST_CASE("the story follows the playhead once measured runs arrive, in the fram
   REQUIRE(at >= 0);
   CHECK(v.app.narrative.narrative.line(static_cast<std::size_t>(at)).at <= 500_ms);
   CHECK(playhead_line_drawn(v));  // in the frame they came, not one later
+  // Each measured run's lines are told apart by its name, "[threads (measured)]".
+  const NarrativeLine line = v.app.narrative.narrative.line(static_cast<std::size_t>(at));
+  const trace::Trace& run = v.app.session.runs()[line.run];
+  CHECK((run_label(run).ends_with(" (measured)")) == (run.origin == trace::Origin::Measured));
   v.frame();
   CHECK(playhead_line_drawn(v));  // and it stays
 }
