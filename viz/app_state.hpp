@@ -89,6 +89,7 @@ struct NarrativePanel {
   float lines_shown = 0;             ///< story lines the panel had room for, last frame
   float text_width = 0;              ///< room for a line's text, last frame
   float after_playhead_y = 0;        ///< screen y where the line after the playhead's began, last frame
+  float taller = 0;                  ///< how much taller the playhead's lines shown whole were than a row each
 };
 
 /// An open run's header as drawn, in screen x: its busy-machine flag (empty when none), where

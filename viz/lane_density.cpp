@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/trace/outcomes.hpp"
 #include "viz/hit_test.hpp"
 #include "viz/level_of_detail.hpp"
 #include "viz/palette.hpp"
@@ -98,10 +99,10 @@ std::string group_breakdown(const trace::Trace& trace, std::span<const trace::La
   for (const LegendEntry& e : legend_entries()) {
     const int n = count[static_cast<std::size_t>(e.state)];
     if (n == 0) continue;
-    text += fmt::format("{}{} {}", sep, n, e.label);
+    text += fmt::format("{}{} {}", sep, trace::group_digits(n), e.label);
     sep = ", ";
   }
-  if (idle > 0) text += fmt::format("{}{} idle", *sep == ' ' ? " " : "; ", idle);
+  if (idle > 0) text += fmt::format("{}{} idle", *sep == ' ' ? " " : "; ", trace::group_digits(idle));
   return text;
 }
 

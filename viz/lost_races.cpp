@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/trace/outcomes.hpp"
+
 namespace gilsim::viz {
 
 std::vector<std::vector<std::uint32_t>> races_lost_by_gil_lane(const trace::Trace& trace) {
@@ -11,6 +13,8 @@ std::vector<std::vector<std::uint32_t>> races_lost_by_gil_lane(const trace::Trac
   trace.marks.for_each([&](std::size_t i, const trace::Mark& m) { add_race_lost(trace, i, m, out); });  // in order: the kind read first
   return out;
 }
+
+std::string lost_label(std::int64_t count) { return trace::group_digits(count) + " lost"; }
 
 std::int64_t LostRaces::in_view() const {
   std::int64_t n = static_cast<std::int64_t>(ticks.size());

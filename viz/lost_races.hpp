@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "sim/trace/trace.hpp"
@@ -29,6 +30,9 @@ struct LostRaceBand {
   double x0 = 0, x1 = 0;    ///< pixels from the timeline's left edge, clipped to the view
   std::int64_t count = 0;   ///< lost races in it
 };
+
+/// A band's count as it shows on the band: "2,146 lost".
+std::string lost_label(std::int64_t count);
 
 struct LostRaces {
   std::vector<double> ticks;         ///< one lost race each, pixels from the left edge

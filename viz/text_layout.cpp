@@ -1,6 +1,8 @@
 // Reflowing hard-wrapped text.
 #include "viz/text_layout.hpp"
 
+#include "sim/trace/outcomes.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -137,6 +139,13 @@ TableFit fit_table(const std::vector<std::string>& headers, const std::vector<fl
     if (fit.shown == 1 || table_width(fit.headers, cell_widths, padding, measure) <= width) break;
   }
   return fit;
+}
+
+std::string counted(std::int64_t n, std::string_view one, std::string_view many) {
+  std::string out = trace::group_digits(n) + ' ';
+  if (n == 1) return out.append(one);
+  if (many.empty()) return out.append(one).append("s");
+  return out.append(many);
 }
 
 std::string elide(std::string_view text, float width, const std::function<float(std::string_view)>& measure) {

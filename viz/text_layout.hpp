@@ -3,6 +3,8 @@
 #pragma once
 
 #include <array>
+#include <concepts>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <span>
@@ -44,6 +46,14 @@ struct TableFit {
 };
 TableFit fit_table(const std::vector<std::string>& headers, const std::vector<float>& cell_widths, float width,
                    float padding, const std::function<float(std::string_view)>& measure);
+
+/// "5,623 marks", "1 mark": a count the viewer shows, its digits grouped as the command line
+/// writes them (trace::group_digits), and its noun, `many` (or `one` + "s") but for one.
+std::string counted(std::int64_t n, std::string_view one, std::string_view many = {});
+template <std::unsigned_integral N>
+std::string counted(N n, std::string_view one, std::string_view many = {}) {
+  return counted(static_cast<std::int64_t>(n), one, many);
+}
 
 /// `text` as is when it fits `width`, else cut (between UTF-8 characters) and ended with
 /// "…" so that it fits: a label that has no room says that it goes on.

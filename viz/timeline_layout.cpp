@@ -6,7 +6,7 @@
 #include <cmath>
 #include <numeric>
 
-#include <fmt/format.h>
+#include "viz/text_layout.hpp"
 
 namespace gilsim::viz {
 
@@ -74,7 +74,7 @@ std::vector<LaneGroup> lane_groups(const trace::Trace& trace, int fold_above) {
   constexpr std::size_t kAlikeLanes = 3, kAlikeWorkers = 2;
 
   auto cores = lanes_of([](const trace::Lane& l) { return l.kind == LaneKind::Core; });
-  if (too_many(cores.size())) add(fmt::format("{} cores", cores.size()), cores, cores, true);
+  if (too_many(cores.size())) add(counted(cores.size(), "core"), cores, cores, true);
 
   // Worker processes (every process after the first) fold together: their threads' states
   // are what the aggregate counts; their GIL lanes hide with them.
@@ -85,7 +85,7 @@ std::vector<LaneGroup> lane_groups(const trace::Trace& trace, int fold_above) {
       return l.kind == LaneKind::Thread && l.process != 0 && !idle_thread(trace, l);
     });
     auto hidden = lanes_of([](const trace::Lane& l) { return l.kind != LaneKind::Core && l.process != 0; });
-    add(fmt::format("{} worker processes", workers), std::move(members), std::move(hidden), many_workers);
+    add(counted(workers, "worker process", "worker processes"), std::move(members), std::move(hidden), many_workers);
   }
   const trace::ProcessId own = workers >= kAlikeWorkers ? 1 : static_cast<trace::ProcessId>(trace.processes.size());
   for (trace::ProcessId p = 0; p < own; ++p) {
@@ -95,10 +95,10 @@ std::vector<LaneGroup> lane_groups(const trace::Trace& trace, int fold_above) {
       return l.kind == LaneKind::Thread && l.process == p && runs_jobs(trace, l);
     });
     if (threads.size() >= kAlikeLanes) {
-      add(fmt::format("{} threads", threads.size()), threads, threads, too_many(threads.size()));
+      add(counted(threads.size(), "thread"), threads, threads, too_many(threads.size()));
     }
     auto tasks = lanes_of([&](const trace::Lane& l) { return l.kind == LaneKind::Task && l.process == p; });
-    if (tasks.size() >= kAlikeLanes) add(fmt::format("{} tasks", tasks.size()), tasks, tasks, too_many(tasks.size()));
+    if (tasks.size() >= kAlikeLanes) add(counted(tasks.size(), "task"), tasks, tasks, too_many(tasks.size()));
   }
   return groups;
 }

@@ -31,7 +31,7 @@ struct Row {
 /// processes, many cores): shown as one aggregate row (how many of them are in each state)
 /// when the group is folded.
 struct LaneGroup {
-  std::string label;                  ///< "10000 tasks", "4 worker processes"
+  std::string label;                  ///< "10,000 tasks", "4 worker processes"
   std::vector<trace::LaneId> members; ///< the lanes whose states the aggregate counts
   std::vector<trace::LaneId> hidden;  ///< every lane the folded group replaces
   bool folded_at_first = true;        ///< too many to show: folded until expanded; else open until a fit needs the room

@@ -286,7 +286,7 @@ TEST_CASE("a click on a folded row's name shows each lane; a click on one of the
   const Row* group = row_of(Row::Kind::Group);
   REQUIRE(group);
   const std::uint32_t run = group->run, g = group->group;
-  CHECK(v.app.runs[run].groups[g].label == "10000 tasks");
+  CHECK(v.app.runs[run].groups[g].label == "10,000 tasks");
   v.click(label_at(*group));
   v.frame(1.0);
   REQUIRE(run < v.app.folding.size());

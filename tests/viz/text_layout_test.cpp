@@ -159,3 +159,12 @@ TEST_CASE("a name on two lines: whole on one when it fits, else broken at a spac
   // One word too wide: elided on the first line.
   CHECK(gilsim::viz::two_lines("ProcessPoolExecutor", 10, measure) == Lines{"Process\u2026", ""});
 }
+
+TEST_CASE("a count the viewer shows has its digits grouped as the command line writes them") {
+  using gilsim::viz::counted;
+  CHECK(counted(5623, "mark") == "5,623 marks");
+  CHECK(counted(std::size_t{112261}, "thread") == "112,261 threads");
+  CHECK(counted(1, "mark") == "1 mark");
+  CHECK(counted(0, "job") == "0 jobs");
+  CHECK(counted(2, "worker process", "worker processes") == "2 worker processes");
+}

@@ -61,9 +61,11 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
   }
   HandoffsByRun handoffs;
   for (const RunIndex& i : index) handoffs.push_back(&i.handoffs);
+  const bool rebuilt = panel.dirty;
   if (panel.dirty) {
     panel.narrative.build(runs, filter, handoffs);
     panel.dirty = false;
+    panel.followed = -2;  // other lines: the playhead's number may be the same and the line another
   }
 
   std::optional<Time> seek;
@@ -113,9 +115,21 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
     const float anchor = std::min(std::max(shown * 0.6f, rows_h), shown - line_h);
     ImGui::SetNextWindowScroll(ImVec2(-1.0f, std::max(0.0f, end - anchor)));
     panel.followed = at;
+    panel.taller = rows_h - static_cast<float>(static_cast<std::size_t>(at) - first + 1) * line_h;
   } else if (at != panel.followed && at < 0) {
     ImGui::SetNextWindowScroll(ImVec2(-1.0f, 0.0f));  // before the first line: the list's top
     panel.followed = at;
+    panel.taller = 0;
+  }
+  // In the frame the lines change, the list's height is told, not measured from the frame
+  // before: ImGui keeps a scroll within the room the list took then, so a list that grew
+  // (measured runs' lines merged in) scrolled no further than the shorter list's end, and the
+  // playhead's line was out of view. The height the clipper leaves: a row a line (the last
+  // one's spacing not counted), or the rows the playhead's lines take more, after them.
+  if (rebuilt && panel.narrative.size() > 0) {
+    const float rows = static_cast<float>(panel.narrative.size()) * line_h;
+    ImGui::SetNextWindowContentSize(
+        ImVec2(0.0f, panel.taller > 0 ? rows + panel.taller : rows - ImGui::GetStyle().ItemSpacing.y));
   }
   ImGui::BeginChild("##story", ImVec2(0, 0), true, ImGuiWindowFlags_AlwaysVerticalScrollbar);
   panel.lines_shown = (ImGui::GetWindowHeight() - ImGui::GetStyle().WindowPadding.y * 2) / line_h;
@@ -146,6 +160,7 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
     }
   }
   if (taller > 0) ImGui::Dummy(ImVec2(1, taller));  // the clipper counts one row a line
+  panel.taller = taller;
   if (panel.narrative.size() == 0) ImGui::TextDisabled("No events.");
   ImGui::EndChild();
   return seek;

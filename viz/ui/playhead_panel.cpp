@@ -2,8 +2,10 @@
 // requests, what each core runs, the event loop's queues and the pool's queued work.
 #include <fmt/format.h>
 
+#include "sim/trace/outcomes.hpp"
 #include "viz/palette.hpp"
 #include "viz/playhead_state.hpp"
+#include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/theme.hpp"
 #include "viz/unseen_holder.hpp"
@@ -58,7 +60,7 @@ void draw_waiters(const AppState& app, std::uint32_t r, const trace::Trace& run,
     ImGui::TextColored(kWaitingColour, "%s", waited.c_str());
   }
   if (waiting > kShown) {
-    const std::string more = fmt::format("... and {} more", waiting - kShown);
+    const std::string more = fmt::format("... and {} more", trace::group_digits(static_cast<std::int64_t>(waiting - kShown)));
     same_line_or_wrap(text_width(more));
     ImGui::TextColored(kWaitingColour, "%s", more.c_str());
   }
@@ -79,7 +81,7 @@ std::string task_list(const trace::Trace& run, const std::vector<TaskAtPlayhead>
   std::string out;
   for (const TaskAtPlayhead& t : tasks) {
     if (&t - tasks.data() == static_cast<std::ptrdiff_t>(kShown)) {
-      out += fmt::format(", ... and {} more", tasks.size() - kShown);
+      out += fmt::format(", ... and {} more", trace::group_digits(static_cast<std::int64_t>(tasks.size() - kShown)));
       break;
     }
     if (!out.empty()) out += ", ";
@@ -206,11 +208,12 @@ void draw_playhead_state(const AppState& app) {
       if (!loop.awaiting.empty()) ImGui::TextWrapped("awaiting: %s", task_list(run, loop.awaiting, true).c_str());
     }
     const JobsAtPlayhead& j = state.jobs;
-    std::string jobs = fmt::format("jobs: {} not started, {} running, {} done", j.waiting, j.running, j.done);
+    std::string jobs = fmt::format("jobs: {} not started, {} running, {} done", trace::group_digits(j.waiting),
+                                   trace::group_digits(j.running), trace::group_digits(j.done));
     ImGui::TextWrapped("%s", jobs.c_str());
     if (j.chunks_sent + j.chunks_unsent > 0) {
-      ImGui::TextWrapped("pool queue: %d job%s waiting for a worker; %d chunk%s still to send", j.jobs_queued,
-                  j.jobs_queued == 1 ? "" : "s", j.chunks_unsent, j.chunks_unsent == 1 ? "" : "s");
+      ImGui::TextWrapped("pool queue: %s waiting for a worker; %s still to send", counted(j.jobs_queued, "job").c_str(),
+                         counted(j.chunks_unsent, "chunk").c_str());
     }
     ImGui::Unindent(ImGui::GetFontSize() * 0.5f);
     ImGui::PopID();

@@ -4,6 +4,7 @@
 #include <imgui.h>
 
 #include "sim/real/execute.hpp"
+#include "sim/trace/outcomes.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/theme.hpp"
 
@@ -31,7 +32,7 @@ float done_fraction(const RealProgress& p) {
 void draw_progress(const Measuring& measuring, RealRunsRequest& asked) {
   const RealProgress p = measuring.runner.progress();
   const std::string overlay = fmt::format("run {} of {}: {}  ({}/{} jobs)", p.run_index + 1, p.run_count,
-                                          p.run_name, p.jobs_done, p.jobs_total);
+                                          p.run_name, trace::group_digits(p.jobs_done), trace::group_digits(p.jobs_total));
   ImGui::ProgressBar(done_fraction(p), ImVec2(-ImGui::GetFontSize() * 5, 0), overlay.c_str());
   ImGui::SameLine();
   if (ImGui::Button("Cancel")) asked.cancel = true;
@@ -88,7 +89,8 @@ RealRunsRequest draw_real_run_button(const Measuring& measuring) {
   const RealProgress p = measuring.runner.progress();
   const std::string overlay = fmt::format("real run {}/{}", p.run_index + 1, p.run_count);
   ImGui::ProgressBar(done_fraction(p), ImVec2(ImGui::GetFontSize() * 8, 0), overlay.c_str());
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s: %d of %d jobs done", p.run_name.c_str(), p.jobs_done, p.jobs_total);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s: %s of %s jobs done", p.run_name.c_str(), trace::group_digits(p.jobs_done).c_str(),
+                                                trace::group_digits(p.jobs_total).c_str());
   ImGui::SameLine();
   if (ImGui::Button("Cancel")) asked.cancel = true;
   return asked;

@@ -9,6 +9,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include "sim/trace/outcomes.hpp"
 #include "viz/sweep_chart.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/theme.hpp"
@@ -41,7 +42,8 @@ void draw_controls(SweepView& v, const Session& session) {
     if (ImGui::Button("Cancel")) v.runner.cancel();
     ImGui::SameLine();
     ImGui::ProgressBar(total == 0 ? 0.0f : static_cast<float>(done) / static_cast<float>(total), ImVec2(f * 10, 0),
-                       fmt::format("{}/{}", done, total).c_str());
+                       fmt::format("{}/{}", trace::group_digits(static_cast<std::int64_t>(done)),
+                                   trace::group_digits(static_cast<std::int64_t>(total))).c_str());
   } else {
     same_line_or_wrap(button_w("Run sweep"));
     if (ImGui::Button("Run sweep") || enter) start_sweep(v, session);

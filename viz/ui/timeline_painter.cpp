@@ -157,7 +157,7 @@ void paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box
     // A comb: too many ticks to draw apart, drawn as ticks 2 px apart on white.
     dl->AddRectFilled(ImVec2(x0, box.top), ImVec2(x1 + 1, box.top + h), halo);
     for (float x = x0; x <= x1; x += 2.0f) dl->AddLine(ImVec2(x + 0.5f, box.top), ImVec2(x + 0.5f, box.top + h), ink, 1.0f);
-    const std::string text = fmt::format("{} lost", b.count);
+    const std::string text = lost_label(b.count);
     const ImVec2 size = ImGui::GetFont()->CalcTextSizeA(f, 1e9f, 0, text.c_str());
     if (size.x + 6 > x1 - x0) continue;  // the count shows where the comb is wide enough for it
     const ImVec2 a((x0 + x1 - size.x) * 0.5f - 2, box.top), c((x0 + x1 + size.x) * 0.5f + 2, box.top + size.y);
