@@ -219,7 +219,7 @@ void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& l
       float total = 0;
       for (std::size_t i = 0; i < waiters.size() && i < 4; ++i) {
         const bool rest = i == 3 && queue.waiting > 4;
-        Chip c{rest ? "+" + trace::group_digits(queue.waiting - 3) + " more"
+        Chip c{rest ? fmt::format("+{} more", trace::group_digits(queue.waiting - 3))
                     : fmt::format("{} {}", run.lanes[waiters[i].lane].name, format_time(waiters[i].waited)),
                0, rest ? trace::kNone : waiters[i].lane};
         c.w = ImGui::GetFont()->CalcTextSizeA(f, 1e9f, 0, c.text.c_str()).x + (rest ? 0 : sw) + 10;
