@@ -79,7 +79,8 @@ std::string identifier(std::string_view text) {
 /// The program's own names, its modules and Python's keywords.
 bool taken_by_program(const std::string& name) {
   static const std::set<std::string> taken{
-      "compute", "hash_data", "timed", "call", "work", "one", "gather_jobs", "in_sequence", "with_threads",
+      "compute", "hash_data", "took", "DATA", "LOOPS_PER_MS", "BYTES_PER_MS", "LESSON_PACE", "timed", "call", "work",
+      "one", "gather_jobs", "in_sequence", "with_threads",
       "with_thread_pool", "with_asyncio", "with_process_pool", "with_pool_imap", "with_pool_imap_unordered",
       "with_pool_apply_async", "with_processes", "DEADLOCK_AFTER", "asyncio", "hashlib", "multiprocessing", "random",
       "sys", "sysconfig", "threading", "time", "os", "select", "socket", "ask", "peer", "peer_process",
@@ -835,25 +836,25 @@ struct MachineLines {
   }
 };
 
-/// pace(): how much work makes a millisecond of CPU time on this machine, from one try of
-/// about 20 ms timed in CPU time (as the recorder's calibration), which other programs do not take.
+/// took(): the CPU time of one call, for the pace the main measures at its start: the
+/// fastest of three tries of 10 ms each at the laptop's pace (CPU time, as the recorder's
+/// calibration: other programs take little of it, and the fastest try least).
 void write_pace(Writer& w) {
   w.blank(2);
-  w.line(0, "def pace(work, per_ms):");
-  w.line(4, "\"\"\"per_ms scaled to this machine: how long work(20) takes here, in CPU time.\"\"\"");
+  w.line(0, "def took(work, ms):");
   w.line(4, "start = time.thread_time()", "thread time", "this thread's CPU time: other programs do not count");
-  w.line(4, "work(20)");
-  w.line(4, "return int(per_ms * 0.02 / (time.thread_time() - start))");
+  w.line(4, "work(ms)");
+  w.line(4, "return time.thread_time() - start");
 }
 
 void write_machine_lines(Writer& w, const scenario::Scenario& s, const MachineLines& m) {
   if (m.loops || m.bytes) {
-    std::vector<std::string> measured, printed;
-    if (m.loops) measured.emplace_back("pace(compute, LOOPS_PER_MS)");
-    if (m.bytes) measured.emplace_back("pace(hash_data, BYTES_PER_MS)");
+    std::vector<std::string> printed;
     if (m.loops) printed.emplace_back("{LOOPS_PER_MS:_} loops");
     if (m.bytes) printed.emplace_back("{BYTES_PER_MS:_} bytes hashed");
-    w.line(4, fmt::format("{} = {}", m.pace_names(), fmt::join(measured, ", ")));
+    // The fastest of three tries of 10 ms at the laptop's pace: 0.01 s of CPU time.
+    if (m.loops) w.line(4, "LOOPS_PER_MS = int(LOOPS_PER_MS * 0.01 / min(took(compute, 10) for _ in range(3)))");
+    if (m.bytes) w.line(4, "BYTES_PER_MS = int(BYTES_PER_MS * 0.01 / min(took(hash_data, 10) for _ in range(3)))");
     if (m.spawns) {
       w.line(4, fmt::format("os.environ[\"LESSON_PACE\"] = f\"{}\"",
                             m.loops && m.bytes ? "{LOOPS_PER_MS} {BYTES_PER_MS}" : m.loops ? "{LOOPS_PER_MS}" : "{BYTES_PER_MS}"));
@@ -1071,7 +1072,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   if (!from_multiprocessing.empty()) w.line(0, fmt::format("from multiprocessing import {}", fmt::join(from_multiprocessing, ", ")));
 
   if (cpu || native) w.blank();
-  if (cpu) w.line(0, "LOOPS_PER_MS = 20_000", "loops", "a millisecond of pure Python on a laptop: pace() measures this machine's");
+  if (cpu) w.line(0, "LOOPS_PER_MS = 20_000", "loops", "a millisecond of pure Python on a laptop: the main measures this machine's");
   if (native) w.line(0, "BYTES_PER_MS = 1_000_000", "bytes", "a millisecond of sha256 on a laptop");
   if (native) w.line(0, "DATA = memoryview(bytes(range(256)) * 16_384)", "data", "4 MiB, made once: jobs hash data already in memory");
   if ((cpu || native) && machine.spawns) {

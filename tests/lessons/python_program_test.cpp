@@ -138,7 +138,7 @@ TEST_CASE("every bundled lesson's program is short, compiles and holds no measur
     CHECK(code_lines(program) <= 65);
     // The code, after the docstring (a note may name a gilsim command).
     const std::string code = program.substr(program.find("\"\"\"", 3) + 3);
-    // pace() times its tries with time.thread_time, as a person measuring CPU work would.
+    // took() times the pace's tries with time.thread_time, as a person measuring CPU work would.
     for (const std::string harness : {"perf_counter_ns", "calibrat", "sched_setaffinity", "select.select",
                                       "getloadavg", "gilsim", "record"}) {
       CHECK_MESSAGE(!contains(code, harness), harness);
