@@ -133,9 +133,9 @@ TEST_CASE("every bundled lesson's program is short, compiles and holds no measur
     const std::string program = cpython::python_program(s, {}).text;
     INFO(file.filename().string());
     CHECK(program.rfind("\"\"\"" + s.title + "\n", 0) == 0);  // the title opens the docstring
-    // 65: lesson 7's program, with its pace measured at the start, handed to its process, and
+    // 63: lesson 7's program, with its pace measured at the start, handed to its process, and
     // its cores compared with the prediction's.
-    CHECK(code_lines(program) <= 65);
+    CHECK(code_lines(program) <= 63);
     // The code, after the docstring (a note may name a gilsim command).
     const std::string code = program.substr(program.find("\"\"\"", 3) + 3);
     // took() times the pace's tries with time.thread_time, as a person measuring CPU work would.
