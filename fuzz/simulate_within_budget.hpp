@@ -1,5 +1,6 @@
 // What the simulate targets do with a scenario the loader accepted: simulate runs under one
-// budget of events for all of them, and compute their metrics, as `gilsim run` does.
+// budget of events for all of them (each run checked against what is left before it starts,
+// model::check_work; `gilsim run` gives each run the whole budget), and compute their metrics.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +18,8 @@ namespace gilsim::fuzz {
 inline constexpr std::uint64_t kMaxEventsPerInput = 50'000;
 
 /// Simulates `runs` (each of its scenario) with `events_left` for them all, taking off what
-/// each used. Throws model::WorkLimitExceeded when they ask for more, before or while they run.
+/// each used. Throws model::WorkLimitExceeded when one asks for more before it starts, or
+/// when they go past it while they run.
 inline void simulate_within_budget(
     const std::vector<std::pair<const scenario::Scenario*, const scenario::Run*>>& runs,
     std::uint64_t& events_left) {

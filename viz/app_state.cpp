@@ -522,6 +522,9 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
     }
     index.outcomes = trace::outcome_lines(*runs[r]);  // scans every mark: once, not per frame
     index.deadlocked = trace::ended_in_deadlock(*runs[r]);
+    if (runs[r]->origin == trace::Origin::Measured && !runs[r]->measured_by.empty()) {
+      index.unseen = cpython::too_little_seen(*runs[r]);  // walks every job's lane: once, not per frame
+    }
   });
   for_each_run([&](std::size_t r) { out.runs[r].playhead = PlayheadIndex::build(*runs[r]); });
   for_each_run([&](std::size_t r) {

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "sim/cpython/cpython_trace.hpp"
 #include "sim/trace/metrics.hpp"
 #include "viz/handoff_links.hpp"
 #include "viz/lent_thread.hpp"
@@ -72,6 +73,9 @@ struct RunIndex {
   double interest = 0;                   ///< run_interest: which runs a fit opens first
   std::vector<std::string> outcomes;     ///< trace::outcome_lines, read by the numbers panel each frame
   bool deadlocked = false;               ///< trace::ended_in_deadlock: the run stopped in a deadlock
+  /// A CPython run's: cpython::too_little_seen, so it is not scored (score_caveat); it walks the
+  /// whole trace, so once here, not per frame.
+  std::optional<cpython::JobsSeen> unseen;
   std::array<bool, trace::kSpanStateCount> states_seen{};  ///< the states its spans use (the legend's)
   std::array<bool, trace::kMarkKindCount> marks_seen{};    ///< the kinds of its marks
 };

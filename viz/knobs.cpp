@@ -11,13 +11,48 @@
 namespace gilsim::viz {
 
 std::vector<scenario::Override> Knobs::overrides() const {
-  std::vector<scenario::Override> out;
+  std::vector<scenario::Override> out = base;
   if (cores) out.push_back({"cores", std::to_string(*cores)});
   if (switch_interval) out.push_back({"switch_interval", fmt::format("{}ns", switch_interval->ns())});
   if (workers) out.push_back({"workers", std::to_string(*workers)});
   if (jobs) out.push_back({"jobs", std::to_string(*jobs)});
   out.insert(out.end(), more.begin(), more.end());
   return out;
+}
+
+std::string set_note(const std::vector<scenario::Override>& base) {
+  std::string out;
+  for (const scenario::Override& o : base) out += fmt::format("{}{}={}", out.empty() ? "" : ", ", o.key, o.value);
+  return out.empty() ? out : out + " set";
+}
+
+std::string set_said(const Knobs& knobs) {
+  const std::string note = set_note(knobs.base);
+  return note.empty() ? note : " (" + note + ")";
+}
+
+std::optional<std::string> check_set(const std::filesystem::path& file, const std::vector<std::string>& texts,
+                                     std::vector<scenario::Override>& parsed) {
+  parsed.clear();
+  try {
+    for (const std::string& text : texts) parsed.push_back(scenario::parse_override(text));
+  } catch (const scenario::ScenarioError& e) {
+    return std::string(e.what());
+  }
+  if (parsed.empty()) return std::nullopt;
+  if (!file.empty()) {
+    try {
+      (void)scenario::load_file(file);
+    } catch (const std::exception&) {
+      return std::nullopt;  // the file's own error, which the window's load reports
+    }
+  }
+  try {
+    (void)(file.empty() ? scenario::load_default(parsed) : scenario::load_file(file, parsed));
+  } catch (const scenario::ScenarioError& e) {
+    return std::string(e.what());
+  }
+  return std::nullopt;
 }
 
 bool only_switch_interval_moved(const Knobs& before, const Knobs& after) {

@@ -2,7 +2,9 @@
 // loader's overrides, and the time syntax shared by the command line and the panels.
 #pragma once
 
+#include <filesystem>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,12 +19,29 @@ struct Knobs {
   std::optional<int> workers;
   std::optional<int> jobs;
   std::vector<scenario::Override> more;  ///< other keys, such as a sweep point's (applied last)
+  /// The command line's `gilviz --set KEY=VALUE`s: the scenario's values before any knob
+  /// moves. Applied first, so the knobs move from them; "Back to the file's values" keeps them.
+  std::vector<scenario::Override> base;
 
   std::vector<scenario::Override> overrides() const;
+  /// Whether a knob moved (the base is not a knob's).
   bool any() const { return cores || switch_interval || workers || jobs || !more.empty(); }
   /// The same overrides (keys and values, in order).
   bool operator==(const Knobs& other) const;
 };
+
+/// What the title bars say of a scenario changed with `gilviz --set`: "switch_interval=1ms
+/// set", "cores=2, switch_interval=1ms set"; empty without one.
+std::string set_note(const std::vector<scenario::Override>& base);
+/// The same to follow the scenario's title: " (switch_interval=1ms set)", or empty.
+std::string set_said(const Knobs& knobs);
+
+/// `gilviz FILE --set KEY=VALUE...`: the overrides, parsed as gilsim run parses them
+/// (scenario::parse_override) into `parsed`, and FILE (the default scenario when empty) loaded
+/// with them: the ScenarioError gilsim would report ("--set cores=0: 'cores' is 0; expected
+/// ..."), or nullopt. A FILE that does not load without them is left to the window's load.
+std::optional<std::string> check_set(const std::filesystem::path& file, const std::vector<std::string>& texts,
+                                     std::vector<scenario::Override>& parsed);
 
 /// Whether `after` moves the switch interval of `before` and nothing else.
 bool only_switch_interval_moved(const Knobs& before, const Knobs& after);

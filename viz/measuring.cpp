@@ -61,13 +61,16 @@ std::optional<double> prediction_error_of(const AppState& app, std::uint32_t mea
   if (measured_run >= app.runs.size()) return std::nullopt;
   const std::uint32_t predicted = app.runs[measured_run].predicted_by;
   if (predicted == trace::kNone) return std::nullopt;
-  // A CPython run whose threads did not get their cores is not scored, nor a run its header
-  // flags as starved by a busy machine (the header says "not scored"; an error beside it
-  // would read as the model's).
-  const trace::Trace& measured = app.session.runs()[measured_run];
-  if (!measured.measured_by.empty() && real::starved_note(measured)) return std::nullopt;
-  if (measurement_caveat(measured)) return std::nullopt;
+  // A CPython run whose threads did not get their cores, or whose recording saw too little of
+  // its jobs, is not scored, nor a run its header flags as starved by a busy machine (the
+  // header says "not scored"; an error beside it would read as the model's).
+  if (not_scored(app, measured_run)) return std::nullopt;
   return real::prediction_error(app.runs[predicted].metrics.makespan, app.runs[measured_run].metrics.makespan);
+}
+
+std::optional<std::string> not_scored(const AppState& app, std::uint32_t measured_run) {
+  if (measured_run >= app.runs.size() || measured_run >= app.session.runs().size()) return std::nullopt;
+  return score_caveat(app.session.runs()[measured_run], app.runs[measured_run].unseen);
 }
 
 bool measuring(const AppState& app) { return app.measuring.runner.running(); }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "viz/real_runner.hpp"
@@ -32,6 +33,9 @@ void collect_measurements(AppState& app);
 /// For a measured run with a prediction: (predicted - measured) / measured makespan; none
 /// for a run that did not get its cores (a busy machine's: not scored).
 std::optional<double> prediction_error_of(const AppState& app, std::uint32_t measured_run);
+/// For a measured run that is not scored, the words its header flags it with (score_caveat:
+/// a busy machine, or a recording that saw too little of its jobs); nullopt otherwise.
+std::optional<std::string> not_scored(const AppState& app, std::uint32_t measured_run);
 /// True while runs execute for real.
 bool measuring(const AppState& app);
 

@@ -1,6 +1,8 @@
 // The background thread of RealRunner: real::execute for each run, progress under a lock.
 #include "viz/real_runner.hpp"
 
+#include <fmt/format.h>
+
 #include "sim/cpython/cpython_runs.hpp"
 #include "sim/cpython/python_program.hpp"
 #include "sim/real/execute.hpp"
@@ -120,6 +122,22 @@ void RealRunner::work(scenario::Scenario scenario, Time timeout, RealSource sour
   }
   std::lock_guard lock(mutex_);
   progress_.running = false;
+}
+
+std::string outcome_line(const RealOutcome& o) {
+  using Kind = RealOutcome::Kind;
+  const bool named = o.message.find(fmt::format("'{}'", o.run_name)) != std::string::npos;
+  switch (o.kind) {
+    case Kind::Measured:
+      return {};
+    case Kind::Cancelled:
+      return fmt::format("{}: cancelled", o.run_name);
+    case Kind::Refused:
+      return named ? o.message : fmt::format("{}: not run here: {}", o.run_name, o.message);
+    case Kind::Failed:
+      return named ? o.message : fmt::format("{} failed: {}", o.run_name, o.message);
+  }
+  return o.message;
 }
 
 }  // namespace gilsim::viz

@@ -26,6 +26,12 @@ struct RealOutcome {
   std::string message;                ///< why refused, failed or cancelled
 };
 
+/// What the real-runs list says of a run that was not measured, naming the run once: its
+/// message as it is when it names the run itself ("run 'threads' cannot run for real: ...",
+/// "the CPython run 'threads' timed out ..."), else "threads: not run here: ...", "threads
+/// failed: ...", "threads: cancelled". Empty for a measured run.
+std::string outcome_line(const RealOutcome& outcome);
+
 /// Where the background work stands, copied out under the lock.
 struct RealProgress {
   bool running = false;

@@ -1,6 +1,8 @@
 // Header caveats and the shared axis's end; see run_caveats.hpp.
 #include "viz/run_caveats.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "sim/real/machine_load.hpp"
@@ -25,6 +27,21 @@ std::optional<std::string> measurement_caveat(const trace::Trace& run) {
     return fmt::format("CPU ran {} than calibrated (the host's speed drifts); not scored", trace::pace_difference(c));
   }
   return std::nullopt;
+}
+
+std::string unseen_flag(const cpython::JobsSeen& seen) {
+  if (seen.unseen_jobs > 0) {
+    return fmt::format("not scored: the recording saw nothing of {} of its {} job{}", seen.unseen_jobs, seen.jobs,
+                       seen.jobs == 1 ? "" : "s");
+  }
+  const double share =
+      static_cast<double>(seen.seen.ns()) / static_cast<double>(std::max<std::int64_t>(1, seen.total.ns()));
+  return fmt::format("not scored: the recording saw {:.0f}% of its jobs' time", 100.0 * share);
+}
+
+std::optional<std::string> score_caveat(const trace::Trace& run, const std::optional<cpython::JobsSeen>& unseen) {
+  if (unseen && run.origin == trace::Origin::Measured) return unseen_flag(*unseen);
+  return measurement_caveat(run);
 }
 
 Time axis_end(const std::vector<trace::Trace>& runs, bool clip_measured) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/cpython/cpython_trace.hpp"
 #include "sim/trace/trace.hpp"
 
 namespace gilsim::viz {
@@ -17,6 +18,17 @@ namespace gilsim::viz {
 /// scored"), from the checks the run carries; nullopt otherwise. Such a run has no
 /// prediction error either.
 std::optional<std::string> measurement_caveat(const trace::Trace& run);
+
+/// The header's words for a CPython run whose recording saw too little of its jobs to be
+/// scored (cpython::too_little_seen): "not scored: the recording saw 12% of its jobs' time",
+/// or "... saw nothing of 4 of its 8 jobs". cpython::unseen_note(seen) says why at length.
+std::string unseen_flag(const cpython::JobsSeen& seen);
+
+/// What a measured run's header flags, if anything: that its recording saw too little
+/// (`unseen`: cpython::too_little_seen, found once when the run is indexed, as it walks the
+/// whole trace), else measurement_caveat. As `gilsim run --cpython` decides, the recording
+/// first. A run flagged has no prediction error: it is "not scored" wherever one would show.
+std::optional<std::string> score_caveat(const trace::Trace& run, const std::optional<cpython::JobsSeen>& unseen);
 
 /// Where the shared axis ends: the latest end of every run, or with `clip_measured` the
 /// latest end of the simulated runs (measured runs that end later run past the right edge,

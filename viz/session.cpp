@@ -43,6 +43,7 @@ bool Session::open(const fs::path& file) {
   const Knobs previous_knobs = knobs_;
   file_ = file;
   knobs_ = {};
+  if (file == base_file_) knobs_.base = base_;
   if (load(true)) return true;
   if (loaded_) {
     // Keep showing what was open, and keep watching it.
@@ -50,6 +51,11 @@ bool Session::open(const fs::path& file) {
     knobs_ = previous_knobs;
   }
   return false;
+}
+
+void Session::set_base(const fs::path& file, std::vector<scenario::Override> base) {
+  base_file_ = file;
+  base_ = std::move(base);
 }
 
 bool Session::set_knobs(const Knobs& knobs) {

@@ -34,6 +34,9 @@ class Session {
   /// Opens `file`, or the built-in default scenario when `file` is empty. On failure the
   /// previous runs stay and error() says why.
   bool open(const std::filesystem::path& file);
+  /// `gilviz FILE --set KEY=VALUE`: `base` overrides FILE's values whenever FILE is opened (not
+  /// another scenario): the knobs move from them (Knobs::base). Before open().
+  void set_base(const std::filesystem::path& file, std::vector<scenario::Override> base);
   /// What open() calls on its thread once the file is read (its jobs expanded), before the
   /// runs' job plan is made and they are simulated: the start-up load has the heap the plan
   /// is written to faulted in beside it (BackgroundLoad). Not for knob changes.
@@ -310,6 +313,8 @@ class Session {
   std::future<std::vector<scenario::JobTemplate>> spare_copy_;  ///< the copy under way, reading scenario_
   std::vector<trace::Trace> runs_;
   Knobs knobs_;
+  std::filesystem::path base_file_;           ///< the file `base_` is for (set_base)
+  std::vector<scenario::Override> base_;      ///< gilviz --set: FILE's values before the knobs
   Knobs shown_knobs_;  ///< the knobs of the runs shown (knobs_ may be ahead, being simulated)
   std::uint64_t knob_requests_ = 0;  ///< background knob changes asked for
   Derive derive_;                    ///< the latest background change's

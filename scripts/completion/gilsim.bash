@@ -46,12 +46,12 @@ _gilviz() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
     --screenshot) _gilsim_files png "$cur"; return ;;
-    --at|--view|--size|--scale|--bench-frames|--sweep) COMPREPLY=(); return ;;
+    --at|--view|--size|--scale|--bench-frames|--sweep|--set) COMPREPLY=(); return ;;
   esac
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "--screenshot --timeline-only --screenshot-knob --at --view --size --scale
                              --presentation --align-ends --real --cpython --bench-frames --bench-knob
-                             --bench-knob-interval --sweep --assets --help --version" -- "$cur"))
+                             --bench-knob-interval --sweep --set --assets --help --version" -- "$cur"))
   else
     _gilsim_files toml "$cur"
   fi

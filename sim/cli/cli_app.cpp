@@ -42,11 +42,11 @@ constexpr const char* kExamples =
 /// names only what that command can meet.
 constexpr const char* kExitCodes =
     "Exit codes: 0 success; 2 bad input (a scenario file, a --set or --vary value, an option,\n"
-    "a run name, or a command over the work budget of --max-events or the sweep's limits); 1 any\n"
+    "a run name, a run over the work budget of --max-events, or the sweep's limits); 1 any\n"
     "other failure (for example an output file that cannot be written); 130 interrupted (Ctrl-C).";
 constexpr const char* kRunExitCodes =
     "Exit codes: 0 success; 2 bad input (a scenario file, a --set value, an option, a run name,\n"
-    "a --python that is no working Python 3, or a command over the work budget of --max-events);\n"
+    "a --python that is no working Python 3, or a run over the work budget of --max-events);\n"
     "1 any other failure (for example an output file that cannot be written, or a real run that\n"
     "failed); 130 interrupted (Ctrl-C).";
 constexpr const char* kSweepExitCodes =
@@ -98,8 +98,8 @@ void add_run_options(CLI::App& run, RunOptions& options) {
       ->type_name("N")
       ->check(whole_number(40, 100000));
   run.add_option("--max-events", options.max_events,
-                 fmt::format("Events the model may process for all the runs together, estimated before they start "
-                             "and counted while they run (default {}, about 1.5 GB of trace)",
+                 fmt::format("Events the model may process for each run, estimated before it starts "
+                             "and counted while it runs (default {}, about 1.5 GB of trace; the viewer's limit)",
                              model::kDefaultMaxEvents))
       ->type_name("N")
       ->check(whole_number(1, std::uint64_t{1} << 40));

@@ -55,13 +55,29 @@ std::string pool_switches_note(const std::vector<std::string>& runs,
 /// planned at the calibrated pace (cpu_check.native_over()): they did other work than the plan's.
 std::string native_pace_note(const trace::Trace& measured);
 
+/// An error within this share of the measured time is shown as it is, whatever marks the run
+/// (a busy machine, the executor's cost, an off-pace CPU): the fidelity page's tolerance for
+/// times (docs/fidelity.md).
+inline constexpr double kErrorTolerance = 0.10;
+
+/// A measured old-GIL run on several cores of gilsim's executor, whose GIL switches are not
+/// comparable with the model's (old_gil_switches_note).
+bool old_gil_switches_differ(const trace::Trace& measured);
+/// Why: the model draws the old GIL's hand-offs with an estimated probability (O3), the real
+/// executor's lock goes as the scheduler lets it. `runs`: the runs' names, unquoted.
+std::string old_gil_switches_note(const std::vector<std::string>& runs);
+
 /// One row per run with both traces: predicted and measured makespan with the error, GIL
-/// switches and GIL wait side by side. A run named in `unscored` shows its note instead of
-/// an error (a busy machine); so does a measured run that used well more CPU than the
-/// model's run computes for ("executor*": its executor's own cost per step), whose
-/// cpu_check says it was short of CPU ("busy*") or that its CPU ran off its calibrated speed
-/// ("off pace*"), each with a sentence under the table; a measured Pool.map run's switches
-/// are marked "+", with pool_switches_note() under the table. At most `width` columns wide,
+/// switches and GIL wait side by side, in the order of `measured` (the file's). A run named
+/// in `unscored` shows its note instead of an error (a busy machine), the notes under the
+/// table in the rows' order. A run whose error is outside kErrorTolerance shows, instead of
+/// it, each cause that makes the error not the model's, with one sentence each under the
+/// table: "executor" (it used well more CPU than the model's run computes for: its executor's
+/// own cost per step), "busy" (its cpu_check says it was short of CPU), "off pace" (its CPU
+/// ran off its calibrated speed), as "executor, busy*"; an error within the tolerance is shown
+/// unmarked. A measured Pool.map run's switches are marked "+", with pool_switches_note()
+/// under the table, and so are a measured old-GIL run's on several cores, with
+/// old_gil_switches_note(). Counts are grouped ("5,959"). At most `width` columns wide,
 /// as the run table: columns that do not fit are left out from the right, the sentences wrap.
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
                                     const std::vector<const trace::Trace*>& measured,

@@ -12,8 +12,8 @@ namespace gilsim::cli {
 
 namespace {
 
-/// The model's trace of each run, for the program's docstring; none when the runs together
-/// need more than the model's default budget (the program is still printed, without them).
+/// The model's trace of each run, for the program's docstring; none when a run needs more
+/// than the model's default budget, as the viewer holds it (the program is still printed, without them).
 std::deque<trace::Trace> predict(const scenario::Scenario& s, const std::vector<const scenario::Run*>& runs) {
   std::vector<std::pair<const scenario::Scenario*, const scenario::Run*>> asked;
   for (const scenario::Run* run : runs) asked.emplace_back(&s, run);

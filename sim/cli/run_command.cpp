@@ -141,7 +141,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   std::vector<std::optional<std::string>> machine_notes(scenarios.size());
   if (measure) {
     for (std::size_t i = 0; i < scenarios.size(); ++i) {
-      machine_notes[i] = scenario::fit_to_machine(scenarios[i], real::available_cpus());
+      machine_notes[i] = scenario::fit_to_machine(scenarios[i], real::available_cpus(), !options.real_only);
     }
   }
   std::vector<std::vector<const scenario::Run*>> chosen;
@@ -155,9 +155,8 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       for (const scenario::Run* run : chosen[i]) simulated.emplace_back(&scenarios[i], run);
     }
   }
+  // Each run is held to the limit on its own, as the viewer holds it (work_budget.hpp).
   model::check_work(simulated, options.max_events, "raise the limit with --max-events N");
-  model::SimulationStats stats;
-  std::uint64_t events_left = options.max_events;
   // With an export on standard output, the reports are computed but not printed.
   std::ostringstream unprinted;
   std::ostream& report_out = exports_to_stdout(options) ? unprinted : out;
@@ -198,8 +197,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
     for (std::size_t k = 0; k < chosen[i].size(); ++k) {
       const scenario::Run* run = chosen[i][k];
       if (!options.real_only) {
-        predicted.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run, &stats, events_left)));
-        events_left -= stats.events;
+        predicted.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run, nullptr, options.max_events)));
       }
       if (!measure) continue;
       std::string why;

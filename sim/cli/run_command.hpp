@@ -26,7 +26,7 @@ struct RunOptions {
   double timeout_seconds = 120.0;        ///< --timeout for each real run
   bool cpython = false;                  ///< --cpython: also record every run in CPython
   std::string python;                    ///< --python PATH; empty: Debian's python3
-  std::uint64_t max_events = model::kDefaultMaxEvents;  ///< --max-events: the model's work, all runs
+  std::uint64_t max_events = model::kDefaultMaxEvents;  ///< --max-events: the model's work, each run
 };
 
 using trace::check_output_directory;

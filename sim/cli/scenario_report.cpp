@@ -34,9 +34,16 @@ const char* const kGilHeldMaxNote =
     "GIL held, max: the busiest of the run's GILs. Each process has its own GIL (P1), held only by its own "
     "threads: no process waits for another's.";
 
-namespace {
-
-}  // namespace
+std::string speedup_note(const trace::Trace& first, const trace::Trace* measured_first, bool some_without) {
+  if (measured_first == nullptr) {
+    return fmt::format("speedup: against '{}'; a measured run only against a measured run, and '{}' was not "
+                       "measured here, so the measured runs show '-'.",
+                       trace::display_name(first), first.run_name);
+  }
+  return fmt::format("speedup: against '{}', and a measured run's against '{}': measured against measured{}.",
+                     trace::display_name(first), trace::display_name(*measured_first),
+                     some_without ? "; '-' where no run was measured that way" : "");
+}
 
 std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::size_t width) {
   TextTable table{{"run", "executor", "makespan", "speedup", "cores busy", "GIL held", "GIL wait", "switches",
@@ -47,15 +54,26 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
                   // drop requests are what lessons 1 and 7 ask a class to read.
                   {1}};
   if (runs.empty()) return render_table(table, width);
-  const trace::Metrics baseline = trace::compute_metrics(*runs.front());
+  std::vector<trace::Metrics> metrics;
+  for (const trace::Trace* t : runs) metrics.push_back(trace::compute_metrics(*t));
   bool several_gils = false;
-  for (const trace::Trace* t : runs) {
-    const trace::Metrics m = trace::compute_metrics(*t);
+  const trace::Trace* unmeasured_baseline = nullptr;  // the first run, when a measured row has no baseline
+  const trace::Trace* measured_baseline = nullptr;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const trace::Trace& t = *runs[i];
+    const trace::Metrics& m = metrics[i];
     const bool has_gil = m.gil_lanes > 0;
     several_gils |= m.gil_lanes > 1;
-    table.rows.push_back({trace::display_name(*t), executor_label(*t), format_time(m.makespan),
+    // Like with like: a measured run against the first run measured the same way.
+    const auto baseline = trace::speedup_baseline(runs, i);
+    if (t.origin == trace::Origin::Measured) {
+      if (!baseline) unmeasured_baseline = runs.front();
+      else if (!measured_baseline) measured_baseline = runs[*baseline];
+    }
+    table.rows.push_back({trace::display_name(t), executor_label(t), format_time(m.makespan),
                           // A run that stopped early (a deadlock) has no speedup to speak of.
-                          m.finished() ? trace::format_speedup(trace::speedup(baseline, m)) : std::string("-"),
+                          m.finished() && baseline ? trace::format_speedup(trace::speedup(metrics[*baseline], m))
+                                                   : std::string("-"),
                           percent(m.core_utilisation),
                           gil_held_cell(m), has_gil ? format_time(m.gil_wait_total) : "-",
                           // Grouped as the note and the lines under the table write counts ("80,000").
@@ -66,7 +84,15 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
   std::string out = render_table(table, width);
   // What "max" means, under a table that shows it.
   const bool held_shown = out.substr(0, out.find('\n')).find("GIL held") != std::string::npos;
-  if (several_gils && held_shown) out += wrap_text(kGilHeldMaxNote, static_cast<int>(std::min<std::size_t>(width, 1000)));
+  const int wrap = static_cast<int>(std::min<std::size_t>(width, 1000));
+  if (several_gils && held_shown) out += wrap_text(kGilHeldMaxNote, wrap);
+  // Which run a measured row's speedup divides, or why it has none, beside predictions
+  // (measured runs alone divide the first, as predictions alone do).
+  const bool speedup_shown = out.substr(0, out.find('\n')).find("speedup") != std::string::npos;
+  const bool beside_predictions = runs.front()->origin == trace::Origin::Simulated;
+  if (speedup_shown && beside_predictions && (measured_baseline || unmeasured_baseline)) {
+    out += wrap_text(speedup_note(*runs.front(), measured_baseline, unmeasured_baseline != nullptr), wrap);
+  }
   return out;
 }
 

@@ -24,7 +24,13 @@ std::string gil_held_cell(const trace::Metrics& m);
 /// The line under a table that shows a "max" cell, saying what it means.
 extern const char* const kGilHeldMaxNote;
 
-/// One row per run: run, executor, makespan, speedup (vs the first run), cores busy %,
+/// The line under a run table with measured rows: which run their speedup divides
+/// (`measured_first`, trace::speedup_baseline), or, when null, that `first` was not measured
+/// so they show "-"; `some_without`: some measured rows show "-" all the same.
+std::string speedup_note(const trace::Trace& first, const trace::Trace* measured_first, bool some_without);
+
+/// One row per run: run, executor, makespan, speedup (vs the first run, a measured run vs the
+/// first measured run: trace::speedup_baseline, and speedup_note under the table), cores busy %,
 /// GIL held (gil_held_cell), GIL wait, switches, drop requests, and kGilHeldMaxNote under
 /// the table when a run has several GILs and the column is shown.
 /// At most `width` columns wide: columns that do not fit are left out, from the right.

@@ -12,6 +12,7 @@
 #include "sim/cli/text_table.hpp"
 #include "sim/cli/text_wrap.hpp"
 #include "sim/scenario/name_suggestions.hpp"
+#include "sim/trace/outcomes.hpp"
 
 namespace gilsim::cli {
 
@@ -24,6 +25,24 @@ std::string with_spread(const Spread& s, int seeds, const auto& format) {
 }
 
 std::string duration(double ns) { return format_time(Time{std::llround(ns)}); }
+
+std::string count(double n) { return trace::group_digits(std::llround(n)); }
+
+}  // namespace
+
+std::string speedup_with_spread(const Spread& s, int seeds) {
+  const std::string mean = trace::format_speedup(s.mean);
+  if (seeds <= 1) return mean;
+  // The spread to the mean's decimals ("1.94x ± 0.02x"): one below its last digit is
+  // "<0.01x", not a figure of more digits than the mean has ("± 0.0014x").
+  const std::size_t point = mean.find('.');
+  const int decimals = point == std::string::npos ? 0 : static_cast<int>(mean.size() - point - 2);
+  const double unit = std::pow(10.0, -decimals);
+  if (s.deviation > 0 && s.deviation < unit / 2) return fmt::format("{} ± <{:.{}f}x", mean, unit, decimals);
+  return fmt::format("{} ± {:.{}f}x", mean, s.deviation, decimals);
+}
+
+namespace {
 
 /// Runs that run alike with an earlier run at every point: their rows repeat its rows, and a
 /// class should hear why before reading four equal tables.
@@ -55,8 +74,9 @@ std::string heading(const sweep::SweepPlan& plan) {
     out += fmt::format("  {}: {} value{}, {} to {}\n", axis.label(), axis.size(), axis.size() == 1 ? "" : "s",
                        axis.values.front().front(), axis.values.front().back());
   }
-  out += fmt::format("  {} grid point{} x {} seed{}: {} simulations\n", plan.points(), plan.points() == 1 ? "" : "s",
-                     plan.seeds, plan.seeds == 1 ? "" : "s", plan.simulations());
+  out += fmt::format("  {} grid point{} x {} seed{}: {} simulations\n", trace::group_digits(static_cast<std::int64_t>(plan.points())),
+                     plan.points() == 1 ? "" : "s", plan.seeds, plan.seeds == 1 ? "" : "s",
+                     trace::group_digits(static_cast<std::int64_t>(plan.simulations())));
   out += fmt::format("Speed-up is against '{}', the scenario's first run, at the same point and seed.\n",
                      plan.baseline);
   if (plan.seeds > 1) {
@@ -88,12 +108,12 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
     const sweep::PointSummary s = sweep::summarise(result, point, run);
     const auto percent = [](double f) { return fmt::format("{:.0f}%", f * 100.0); };
     row.push_back(with_spread(s.makespan_ns, seeds, duration));
-    row.push_back(with_spread(s.speedup, seeds, trace::format_speedup));
+    row.push_back(speedup_with_spread(s.speedup, seeds));
     row.push_back(with_spread(s.cores_busy, seeds, percent));
     // As the run table's cell (gil_held_cell): "max" when a process pool has a GIL per process.
     row.push_back(s.has_gil ? (s.several_gils ? "max " : "") + with_spread(s.gil_held, seeds, percent) : "-");
     several_gils |= s.has_gil && s.several_gils;
-    row.push_back(with_spread(s.switches, seeds, [](double v) { return fmt::format("{:.0f}", v); }));
+    row.push_back(with_spread(s.switches, seeds, count));
     table.rows.push_back(std::move(row));
   }
   std::string out = render_table(table);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -18,6 +20,7 @@ constexpr int kMinBarWidth = 10;
 constexpr int kTickSpacing = 10;  ///< columns between axis labels, at least
 constexpr int kHolderSymbolCount = 9 + 26 + 26;  ///< '1'-'9', 'a'-'z', 'A'-'Z'
 constexpr char kMainHolderSymbol = '0';          ///< outside that range: never a T<n>'s
+constexpr char kUnseenHolderSymbol = '?';        ///< an inferred GIL with waiters and no holder seen
 
 constexpr std::array kLegendOrder = {
     SpanState::Running,  SpanState::Native,   SpanState::WaitingGil, SpanState::Runnable,
@@ -92,21 +95,76 @@ int holder_rank(char symbol) {
   return 9 + 26 + (symbol - 'A');
 }
 
+/// Stretches of time [begin, end), in order, apart.
+using Stretches = std::vector<std::pair<Time, Time>>;
+
+/// Whether `t`'s GIL rows are inferred, not seen: a run recorded in CPython, whose GIL has a
+/// holder only where the recorder saw a thread run Python (docs/cpython-traces.md).
+bool gil_inferred(const Trace& t) { return t.origin == Origin::Measured && !t.measured_by.empty(); }
+
+/// Where threads of the GIL lane `gil`'s process waited for it while no holder was seen: the
+/// last holder kept it while the OS had taken its core, or had let it go to a thread still
+/// waiting for a core; the recording cannot tell which. The viewer hatches these "holder not
+/// seen"; the row shows kUnseenHolderSymbol rather than a blank beside threads that wait.
+Stretches unseen_holder(const Trace& t, LaneId gil) {
+  Stretches waits;
+  for (const Lane& lane : t.lanes) {
+    if (lane.kind != LaneKind::Thread || lane.process != t.lanes[gil].process) continue;
+    lane.spans.for_each([&waits](const Span& span) {
+      if (span.state == SpanState::WaitingGil && span.begin < span.end) waits.emplace_back(span.begin, span.end);
+    });
+  }
+  std::ranges::sort(waits);
+  Stretches merged;  // when any thread waited
+  for (const auto& [begin, end] : waits) {
+    if (!merged.empty() && begin <= merged.back().second) {
+      merged.back().second = max(merged.back().second, end);
+    } else {
+      merged.emplace_back(begin, end);
+    }
+  }
+  Stretches unseen;
+  const SpanStore& held = t.lanes[gil].spans;
+  std::size_t h = 0;
+  for (auto [at, end] : merged) {
+    while (h < held.size() && held[h].end <= at) ++h;
+    for (std::size_t k = h; k < held.size() && held[k].begin < end && at < end; ++k) {
+      if (held[k].begin > at) unseen.emplace_back(at, held[k].begin);
+      at = max(at, held[k].end);
+    }
+    if (at < end) unseen.emplace_back(at, end);
+  }
+  return unseen;
+}
+
 char span_symbol(const Lane& lane, const Span& s, const std::vector<char>& holders) {
   if (is_holder_row(lane.kind)) return s.subject < holders.size() ? holders[s.subject] : '#';
   return state_symbol(s.state);
 }
 
-/// One character per bucket: the symbol covering most of it, or ' ' when idle wins.
-std::string lane_bars(const Trace& t, const Lane& lane, int n, const std::vector<char>& holders) {
+/// One character per bucket: the symbol covering most of it, or ' ' when idle wins. On an
+/// inferred GIL's row, the time with waiters and no holder seen counts as kUnseenHolderSymbol.
+std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>& holders) {
+  const Lane& lane = t.lanes[id];
+  const Stretches unseen = lane.kind == LaneKind::Gil && gil_inferred(t) ? unseen_holder(t, id) : Stretches{};
   std::string bars(static_cast<std::size_t>(n), ' ');
   std::size_t first = 0;  // first span that may still overlap the current bucket
+  std::size_t first_unseen = 0;
   std::vector<std::pair<char, std::int64_t>> cover;
   for (int i = 0; i < n; ++i) {
     const Time lo = bucket_start(t.end, i, n), hi = bucket_start(t.end, i + 1, n);
     while (first < lane.spans.size() && lane.spans[first].end <= lo) ++first;
     cover.clear();
     std::int64_t busy = 0;
+    while (first_unseen < unseen.size() && unseen[first_unseen].second <= lo) ++first_unseen;
+    std::int64_t not_seen = 0;
+    for (std::size_t u = first_unseen; u < unseen.size() && unseen[u].first < hi; ++u) {
+      not_seen += std::max<std::int64_t>(0, (min(unseen[u].second, hi) - max(unseen[u].first, lo)).ns());
+    }
+    if (not_seen > 0) {
+      busy += not_seen;
+      cover.emplace_back(kUnseenHolderSymbol, not_seen);
+    }
     for (std::size_t s = first; s < lane.spans.size() && lane.spans[s].begin < hi; ++s) {
       const Span& span = lane.spans[s];
       const std::int64_t d = (min(span.end, hi) - max(span.begin, lo)).ns();
@@ -183,7 +241,7 @@ LaneSelection select_lanes(const Trace& t, int cap, int n, const std::vector<cha
     }
     std::vector<LaneId> blank;
     std::erase_if(lanes, [&](LaneId id) {
-      const bool empty = lane_bars(t, t.lanes[id], n, holders).find_first_not_of(' ') == std::string::npos;
+      const bool empty = lane_bars(t, id, n, holders).find_first_not_of(' ') == std::string::npos;
       if (empty) blank.push_back(id);
       return empty;
     });
@@ -269,6 +327,7 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
   std::vector<std::string> holder_entries;
   for (LaneId id : shown_holders) holder_entries.push_back(fmt::format("{} {}", holders[id], t.lanes[id].name));
   if (on_a_gil_row('*')) holder_entries.push_back("* another thread");
+  if (on_a_gil_row(kUnseenHolderSymbol)) holder_entries.push_back("? holder not seen (threads waited, none seen running)");
   std::string out = wrap_entries(entries, width);
   if (!holder_entries.empty()) {
     const bool locks = std::any_of(shown.begin(), shown.end(), [&](LaneId id) { return t.lanes[id].kind == LaneKind::Lock; });
@@ -330,7 +389,7 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
   bool busy_row = false;
   for (std::size_t i = 0; i < sel.shown.size(); ++i) {
     const LaneId id = sel.shown[i];
-    bars[id] = lane_bars(t, t.lanes[id], n, holders);
+    bars[id] = lane_bars(t, id, n, holders);
     out += fmt::format("{:<{}} |{}|\n", fitted_name(t.lanes[id].name, name_width), name_width, bars[id]);
     const bool last_core = t.lanes[id].kind == LaneKind::Core &&
                            (i + 1 == sel.shown.size() || t.lanes[sel.shown[i + 1]].kind != LaneKind::Core);

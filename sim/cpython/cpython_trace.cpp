@@ -742,11 +742,22 @@ JobsSeen jobs_seen(const trace::Trace& t) {
   return out;
 }
 
-std::optional<std::string> unseen_note(const trace::Trace& t) {
+std::optional<JobsSeen> too_little_seen(const trace::Trace& t) {
   const JobsSeen s = jobs_seen(t);
   if (s.total.ns() <= 0) return std::nullopt;
   const double share = static_cast<double>(s.seen.ns()) / static_cast<double>(s.total.ns());
   if (s.unseen_jobs == 0 && share >= kSeenEnough) return std::nullopt;
+  return s;
+}
+
+std::optional<std::string> unseen_note(const trace::Trace& t) {
+  const auto seen = too_little_seen(t);
+  if (!seen) return std::nullopt;
+  return unseen_note(*seen);
+}
+
+std::string unseen_note(const JobsSeen& s) {
+  const double share = static_cast<double>(s.seen.ns()) / static_cast<double>(std::max<std::int64_t>(1, s.total.ns()));
   const std::string unseen =
       s.unseen_jobs == 0 ? std::string() : fmt::format("nothing of {} of its {} jobs, and ", s.unseen_jobs, s.jobs);
   // What of the jobs' time the recorder does not trace: only what this scenario has.

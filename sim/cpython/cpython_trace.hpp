@@ -92,9 +92,14 @@ inline constexpr double kSeenEnough = 0.5;
 /// start and end (a context, a job record, a worker's records written out).
 inline constexpr Time kShortJob{1'000'000};
 
-/// A sentence saying why the run is not scored when its recording saw nothing of a job, or
-/// less than kSeenEnough of its jobs' time (its lanes then miss work the recorder cannot show,
-/// and its time holds the recorder's own cost); nullopt when it saw enough.
+/// Whether a measured run is left unscored for what its recording missed: its jobs_seen when
+/// the recording saw nothing of a job, or less than kSeenEnough of its jobs' time (its lanes
+/// then miss work the recorder cannot show, and its time holds the recorder's own cost);
+/// nullopt when it saw enough. The one rule: `gilsim run --cpython` and the viewer ask it.
+std::optional<JobsSeen> too_little_seen(const trace::Trace& measured);
+/// The sentence saying why such a run is not scored ("not scored: the recording saw ...").
+std::string unseen_note(const JobsSeen& seen);
+/// Both: the sentence when too_little_seen, nullopt when the run saw enough.
 std::optional<std::string> unseen_note(const trace::Trace& measured);
 
 /// The time of a measured run when none of its jobs was running: before its first, between

@@ -114,27 +114,30 @@ void check_work(const std::vector<std::pair<const scenario::Scenario*, const sce
 
 void check_work(const std::vector<std::pair<const scenario::Run*, WorkEstimate>>& estimated,
                 std::uint64_t max_events, const std::string& how_to_raise) {
-  std::uint64_t total = 0;
+  // Each run has the whole limit to itself, in `gilsim run` as in the viewer: the run named
+  // is the largest over it, and the others over it are counted.
   const scenario::Run* largest = nullptr;
   WorkEstimate largest_estimate;
+  std::size_t over = 0;
   for (const auto& [run, e] : estimated) {
-    total = saturating_add(total, e.events);
+    if (e.events <= max_events) continue;
+    ++over;
     if (largest == nullptr || e.events > largest_estimate.events) {
       largest = run;
       largest_estimate = e;
     }
   }
-  if (total <= max_events) return;
-  const std::string all =
-      estimated.size() == 1 ? "" : fmt::format(" (all {} runs: about {} events)", estimated.size(), total);
+  if (largest == nullptr) return;
+  const std::string others =
+      over == 1 ? "" : fmt::format(" ({} other run{} over it too)", over - 1, over == 2 ? " is" : "s are");
   // A small run refused by a low --max-events would read "0.0 GB": below a gigabyte, megabytes.
   const double trace_bytes = static_cast<double>(largest_estimate.trace_bytes);
   const std::string trace_size =
       trace_bytes >= 1e9 ? fmt::format("{:.1f} GB", trace_bytes / 1e9) : fmt::format("{:.1f} MB", trace_bytes / 1e6);
   throw WorkLimitExceeded(fmt::format(
-      "run '{}' would take about {} events of the model ({} steps, {} of trace){}, above the limit of {} events; "
-      "make the scenario smaller (fewer jobs or steps, a longer switch_interval) or {}",
-      largest->name, largest_estimate.events, largest_estimate.steps, trace_size, all, max_events, how_to_raise));
+      "run '{}' would take about {} events of the model ({} steps, {} of trace), above the limit of {} events for "
+      "one run{}; make the scenario smaller (fewer jobs or steps, a longer switch_interval) or {}",
+      largest->name, largest_estimate.events, largest_estimate.steps, trace_size, max_events, others, how_to_raise));
 }
 
 }  // namespace gilsim::model

@@ -11,8 +11,8 @@
 
 namespace gilsim::model {
 
-/// Events of the model for one command (all its runs together) unless raised
-/// (`gilsim run --max-events`): about 1.5 GB of trace and a minute of simulation.
+/// Events of the model for each run unless raised (`gilsim run --max-events`): about 1.5 GB
+/// of trace and a minute of simulation. The viewer and `gilsim` hold every run to it alike.
 inline constexpr std::uint64_t kDefaultMaxEvents = 20'000'000;
 
 struct WorkEstimate {
@@ -25,15 +25,16 @@ struct WorkEstimate {
 /// it may be switched out (switch interval, the old GIL's check period, the OS quantum).
 WorkEstimate estimate_work(const scenario::Scenario& s, const scenario::Run& run);
 
-/// A run (or a command's runs) needs more events than allowed; what() names the run, the
-/// estimate, the limit and how to raise it.
+/// A run needs more events than allowed; what() names the run, the estimate, the limit and
+/// how to raise it.
 class WorkLimitExceeded : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
-/// Throws WorkLimitExceeded, before anything runs, when the runs' estimates add up to more
-/// than `max_events`. `how_to_raise` ends the message: "raise it with --max-events N".
+/// Throws WorkLimitExceeded, before anything runs, when a run's estimate is more than
+/// `max_events` (each run on its own: a file of many small runs is not refused for their
+/// total). `how_to_raise` ends the message: "raise it with --max-events N".
 void check_work(const std::vector<std::pair<const scenario::Scenario*, const scenario::Run*>>& runs,
                 std::uint64_t max_events, const std::string& how_to_raise);
 /// The same check over runs estimated already (estimate_work of each).

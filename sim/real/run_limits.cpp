@@ -63,6 +63,29 @@ Totals add_up(const scenario::Scenario& s) {
   }
   return t;
 }
+
+/// "run 'x' cannot run for real: 30000 jobs, the limit is 20000 (fixed); lower ...": what went
+/// past which limit, and what in the scenario to lower. No option raises these limits: they
+/// keep a real run on this machine short and within its threads, processes and memory.
+std::string refused(const std::string& who, const std::string& what, const std::string& limit,
+                    const std::string& lower) {
+  return fmt::format("{}: {}, the limit is {} (fixed); {}", who, what, limit, lower);
+}
+
+/// What shortens a real run of `executor`: its jobs, their steps, and for a pool its workers.
+std::string how_to_shorten(Executor executor) {
+  switch (executor) {
+    case Executor::ThreadPool:
+    case Executor::ProcessPool:
+    case Executor::ProcessPoolExecutor:
+      return "shorten the run: fewer jobs (job.N.count), shorter steps, or more workers (run.NAME.workers)";
+    case Executor::Sequential:
+    case Executor::Threads:
+    case Executor::Asyncio:
+    case Executor::Processes: break;
+  }
+  return "shorten the run: fewer jobs (job.N.count) or shorter steps";
+}
 }  // namespace
 
 std::optional<std::string> why_not_runnable(const scenario::Scenario& s, const scenario::Run& run) {
@@ -75,16 +98,19 @@ std::optional<std::string> why_not_runnable(const scenario::Scenario& s, const s
                        "memory) are simulated only", who);
   }
   if (t.jobs > kMaxRealJobs) {
-    return fmt::format("{}: {} jobs, the limit is {}", who, t.jobs, kMaxRealJobs);
+    return refused(who, fmt::format("{} jobs", t.jobs), fmt::format("{}", kMaxRealJobs), "lower the jobs' counts (job.N.count)");
   }
   if (t.steps > kMaxRealSteps) {
-    return fmt::format("{}: {} steps in all, the limit is {}", who, t.steps, kMaxRealSteps);
+    return refused(who, fmt::format("{} steps in all", t.steps), fmt::format("{}", kMaxRealSteps),
+                   "lower the jobs' counts (job.N.count) or their steps (a repeat's count)");
   }
   if (t.longest_job_steps >= trace::kNoStep) {
-    return fmt::format("{}: a job has {} steps, the limit is {}", who, t.longest_job_steps, trace::kNoStep - 1);
+    return refused(who, fmt::format("a job has {} steps", t.longest_job_steps), fmt::format("{}", trace::kNoStep - 1),
+                   "lower that job's steps (a repeat's count)");
   }
   if (t.cpu > kMaxRealCpuWork) {
-    return fmt::format("{}: {} of CPU work in all, the limit is {}", who, t.cpu, kMaxRealCpuWork);
+    return refused(who, fmt::format("{} of CPU work in all", t.cpu), fmt::format("{}", kMaxRealCpuWork),
+                   "lower the jobs' counts (job.N.count) or their cpu and native steps");
   }
   const int workers = scenario::effective_workers(s, run);
   if (scenario::effective_cores(s, run) < 1) return fmt::format("{}: it has no core", who);
@@ -94,18 +120,20 @@ std::optional<std::string> why_not_runnable(const scenario::Scenario& s, const s
     case Executor::Sequential: lower_bound = t.everything; break;
     case Executor::Threads:
       if (t.jobs > kMaxRealThreads) {
-        return fmt::format("{}: one thread per job is {} threads, the limit is {}", who, t.jobs, kMaxRealThreads);
+        return refused(who, fmt::format("one thread per job is {} threads", t.jobs), fmt::format("{}", kMaxRealThreads),
+                       "lower the jobs' counts (job.N.count), or use a thread_pool run");
       }
       if (t.peers > kMaxRealProcesses) {
-        return fmt::format("{}: one peer process per job with an answer is {} processes, the limit is {}", who, t.peers,
-                           kMaxRealProcesses);
+        return refused(who, fmt::format("one peer process per job with an answer is {} processes", t.peers),
+                       fmt::format("{}", kMaxRealProcesses), "lower the counts of the jobs with an answer (job.N.count)");
       }
       if (has_gil) lower_bound = max(lower_bound, t.python);
       break;
     case Executor::ThreadPool: {
       const std::int64_t threads = std::min<std::int64_t>(workers, t.jobs);
       if (threads > kMaxRealThreads) {
-        return fmt::format("{}: a pool of {} threads, the limit is {}", who, threads, kMaxRealThreads);
+        return refused(who, fmt::format("a pool of {} threads", threads), fmt::format("{}", kMaxRealThreads),
+                       "lower its workers (run.NAME.workers)");
       }
       if (has_gil) lower_bound = max(lower_bound, t.python);
       if (threads > 0) lower_bound = max(lower_bound, t.everything / threads);
@@ -114,7 +142,8 @@ std::optional<std::string> why_not_runnable(const scenario::Scenario& s, const s
     case Executor::Asyncio: {
       const std::int64_t threads = std::min<std::int64_t>(workers, t.offloads);
       if (threads > kMaxRealThreads) {
-        return fmt::format("{}: an executor of {} threads, the limit is {}", who, threads, kMaxRealThreads);
+        return refused(who, fmt::format("an executor of {} threads", threads), fmt::format("{}", kMaxRealThreads),
+                       "lower its workers (run.NAME.workers)");
       }
       lower_bound = max(lower_bound, t.loop_thread);
       if (has_gil) lower_bound = max(lower_bound, t.python);
@@ -125,23 +154,29 @@ std::optional<std::string> why_not_runnable(const scenario::Scenario& s, const s
     case Executor::Processes: {
       const std::int64_t processes = run.executor == Executor::Processes ? t.jobs : workers;
       if (processes > kMaxRealProcesses) {
-        return fmt::format("{}: {} {} processes, the limit is {}", who,
-                           run.executor == Executor::Processes ? "one process per job is" : "a pool of", processes,
-                           kMaxRealProcesses);
+        const bool per_job = run.executor == Executor::Processes;
+        return refused(who, fmt::format("{} {} processes", per_job ? "one process per job is" : "a pool of", processes),
+                       fmt::format("{}", kMaxRealProcesses),
+                       per_job ? "lower the jobs' counts (job.N.count), or use a process_pool run"
+                               : "lower its workers (run.NAME.workers)");
       }
       if (processes < 1 && run.executor != Executor::Processes) {
         return fmt::format("{}: a pool needs at least one worker", who);
       }
       if (t.payload_bytes > kMaxRealPayloadBytes) {
-        return fmt::format("{}: {} bytes of arguments and results, the limit is {}", who, t.payload_bytes,
-                           kMaxRealPayloadBytes);
+        return refused(who, fmt::format("{} bytes of arguments and results", t.payload_bytes),
+                       fmt::format("{}", kMaxRealPayloadBytes),
+                       "lower the jobs' arg_bytes and result_bytes, or their counts (job.N.count)");
       }
       lower_bound = max(lower_bound, t.everything / processes);
       break;
     }
   }
   if (lower_bound > kMaxRealDuration) {
-    return fmt::format("{}: it would take at least {}, the limit is {}", who, lower_bound, kMaxRealDuration);
+    // --timeout (gilsim run) only stops a run sooner: a teacher trying it should not have to.
+    return fmt::format("{}: it would take at least {}, the limit is {} (fixed: --timeout stops a run sooner, it does "
+                       "not raise this); {}",
+                       who, lower_bound, kMaxRealDuration, how_to_shorten(run.executor));
   }
   return std::nullopt;
 }

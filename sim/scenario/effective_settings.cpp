@@ -168,7 +168,7 @@ Time timer_wake(const Costs& c, Time idle) {
   return c.timer_wake_min + Time{static_cast<std::int64_t>(std::llround(doublings * static_cast<double>(c.timer_wake_per_doubling.ns())))};
 }
 
-std::optional<std::string> fit_to_machine(Scenario& s, const MeasuredMachine& machine) {
+std::optional<std::string> fit_to_machine(Scenario& s, const MeasuredMachine& machine, bool predicted) {
   if (!machine.core_speeds.empty()) s.machine.core_speeds = machine.core_speeds;
   if (!machine.wake.empty()) fit_wake(s.costs, machine.wake);
   if (!machine.timer.empty()) fit_timer(s.costs, machine.timer);
@@ -182,8 +182,9 @@ std::optional<std::string> fit_to_machine(Scenario& s, const MeasuredMachine& ma
   }
   const auto pins = fit_pins(s, cpus);  // S9: pinned CPUs folded as the real run folds them
   if (asked <= cpus) return pins;
-  return fmt::format("The scenario asks for {} cores; this machine has {}, so the model predicts for {} too.{}",
-                     asked, cpus, cpus, pins ? " " + *pins : "");
+  return fmt::format("The scenario asks for {} cores; this machine has {}, so {} {} {}.{}", asked, cpus,
+                     predicted ? "the model predicts for" : "the runs here use", cpus, predicted ? "too" : "of them",
+                     pins ? " " + *pins : "");
 }
 
 }  // namespace gilsim::scenario

@@ -116,10 +116,11 @@ const std::vector<KernelShare>& process_start_kernel_shares();
 ///   it was (to the ns); a probe equal to the reference changes nothing. forkserver_start and
 ///   forkserver_request (estimates, never measured) are kept.
 /// Returns a sentence for the reader when the scenario asked for more cores than there are,
-/// or nothing.
-std::optional<std::string> fit_to_machine(Scenario& scenario, const MeasuredMachine& machine);
-inline std::optional<std::string> fit_to_machine(Scenario& scenario, int cpus) {
-  return fit_to_machine(scenario, MeasuredMachine{cpus, {}, {}, {}, std::nullopt});
+/// or nothing; `predicted`: the model predicts the runs (false for measured runs alone, whose
+/// sentence then speaks of no prediction).
+std::optional<std::string> fit_to_machine(Scenario& scenario, const MeasuredMachine& machine, bool predicted = true);
+inline std::optional<std::string> fit_to_machine(Scenario& scenario, int cpus, bool predicted = true) {
+  return fit_to_machine(scenario, MeasuredMachine{cpus, {}, {}, {}, std::nullopt}, predicted);
 }
 
 /// ThreadPoolExecutor.submit's rule for growing a pool (T3): an idle worker takes the new

@@ -52,6 +52,53 @@ std::string span_name(const Trace& t, const Lane& lane, const Span& s) {
   return std::string(to_string(s.state));
 }
 
+/// The longest free gap between two holds of a GIL or lock by the same thread that one slice
+/// covers: a loop's back edge between `with counter_lock:` blocks (lesson 15: 0.1 us), far
+/// below what a timeline shows apart at a lesson's zoom.
+constexpr Time kHoldGap{1'000};
+
+bool holder_lane(const Lane& lane) { return lane.kind == LaneKind::Gil || lane.kind == LaneKind::Lock; }
+
+/// Whether `next` continues `last`'s slice: the same state of the same subject (job, or the
+/// holder on a GIL or lock lane); on thread, task and core lanes with no gap between them, on
+/// GIL and lock lanes with a free gap under kHoldGap. Lesson 15's 80,000 steps of
+/// `counter += one()` are then a slice per stretch a thread ran, not one per step.
+bool continues(const Lane& lane, const Span& last, const Span& next) {
+  if (next.state != last.state || next.subject != last.subject) return false;
+  return holder_lane(lane) ? next.begin - last.end < kHoldGap : next.begin == last.end;
+}
+
+/// The args of the slice made of `count` spans from `first` to `last`: the one span's own
+/// (span_args), or what they share and how many they were.
+json merged_args(const Trace& t, const Lane& lane, const Span& first, const Span& last, std::size_t count,
+                 bool same_step_label) {
+  if (count == 1) return span_args(t, lane, first);
+  if (holder_lane(lane)) {
+    json args = span_args(t, lane, first);
+    args["label"] = fmt::format("{}, {} holds, free under {} between them", describe(t, lane, first), count,
+                                format_time(kHoldGap));
+    args["holds"] = count;
+    return args;
+  }
+  Span whole = first;
+  whole.step = kNoStep;
+  json args = span_args(t, lane, whole);
+  std::string label = describe(t, lane, whole);
+  if (first.step != kNoStep && last.step != kNoStep) {
+    label += fmt::format(", steps {} to {}", first.step + 1, last.step + 1);
+    args["steps"] = fmt::format("{} to {}", first.step + 1, last.step + 1);
+    const json one = span_args(t, lane, first);
+    if (same_step_label && one.contains("step")) {
+      label += fmt::format(": {}", one["step"].get<std::string>());
+      args["step"] = one["step"];
+    }
+  } else {
+    label += fmt::format(", {} spans", count);
+  }
+  args["label"] = label;
+  return args;
+}
+
 class EventWriter {
  public:
   explicit EventWriter(std::ostream& out) : out_(out) {}
@@ -76,15 +123,35 @@ void write_run(EventWriter& emit, const Trace& t, int pid) {
     const int tid = static_cast<int>(id) + 1;
     emit(metadata("thread_name", pid, tid, {{"name", lane.name}}));
     emit(metadata("thread_sort_index", pid, tid, {{"sort_index", thread_sort_index(lane, id)}}));
-    for (const Span& s : lane.spans) {
-      emit(json{{"name", span_name(t, lane, s)},
+    const auto step_label = [&](const Span& s) -> const std::string* {
+      if (s.step == kNoStep || s.subject >= t.jobs.size()) return nullptr;
+      const Job& job = t.jobs[s.subject];
+      if (job.template_index >= t.templates.size()) return nullptr;
+      const auto& labels = t.templates[job.template_index].step_labels;
+      return s.step < labels.size() ? &labels[s.step] : nullptr;
+    };
+    for (std::size_t i = 0; i < lane.spans.size();) {
+      const Span first = lane.spans[i];
+      Span last = first;
+      std::size_t j = i + 1;
+      bool same_step_label = true;
+      const std::string* label = step_label(first);
+      for (; j < lane.spans.size() && continues(lane, last, lane.spans[j]); ++j) {
+        last = lane.spans[j];
+        if (same_step_label && !holder_lane(lane)) {
+          const std::string* next = step_label(last);
+          same_step_label = label != nullptr && next != nullptr && *label == *next;
+        }
+      }
+      emit(json{{"name", span_name(t, lane, first)},
                 {"cat", to_string(lane.kind)},
                 {"ph", "X"},
-                {"ts", microseconds(s.begin)},
-                {"dur", microseconds(s.duration())},
+                {"ts", microseconds(first.begin)},
+                {"dur", microseconds(last.end - first.begin)},
                 {"pid", pid},
                 {"tid", tid},
-                {"args", span_args(t, lane, s)}});
+                {"args", merged_args(t, lane, first, last, j - i, same_step_label)}});
+      i = j;
     }
   }
   for (const Mark& m : t.marks) {

@@ -176,6 +176,18 @@ double speedup(const Metrics& baseline, const Metrics& m) {
   return static_cast<double>(baseline.makespan.ns()) / static_cast<double>(m.makespan.ns());
 }
 
+std::optional<std::size_t> speedup_baseline(const std::vector<const Trace*>& runs, std::size_t run) {
+  const Trace& r = *runs.at(run);
+  const auto first_simulated =
+      std::find_if(runs.begin(), runs.end(), [](const Trace* t) { return t->origin == Origin::Simulated; });
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const Trace& t = *runs[i];
+    if (t.origin != r.origin || t.measured_by != r.measured_by) continue;
+    if (first_simulated == runs.end() || t.run_name == (*first_simulated)->run_name) return i;
+  }
+  return std::nullopt;
+}
+
 std::string format_speedup(double speedup) {
   if (!(speedup > 0.0) || speedup >= 0.1 || !std::isfinite(speedup)) return fmt::format("{:.2f}x", speedup);
   const int decimals = 1 - static_cast<int>(std::floor(std::log10(speedup)));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -124,6 +125,13 @@ Metrics compute_metrics_but_thread_lanes_and_marks(const Trace& trace);
 
 /// baseline.makespan / m.makespan; 0 when either makespan is zero.
 double speedup(const Metrics& baseline, const Metrics& m);
+/// The run whose makespan `runs[run]`'s speedup divides, like with like, in the command line's
+/// table and the viewer's alike: for a simulated run, the first simulated run; for a measured
+/// run, the run of that same name measured the same way (gilsim's executors, or the same
+/// CPython: measured_by), never a prediction. With no simulated run among `runs` (measured
+/// runs alone), the first run measured the same way. nullopt when that run was not measured.
+/// `runs` in the order shown, the scenario's first run first.
+std::optional<std::size_t> speedup_baseline(const std::vector<const Trace*>& runs, std::size_t run);
 /// A speed-up as the tables print it, in the command line and the viewer alike: two decimals
 /// ("0.99x"), and two significant digits below 0.1x ("0.0018x"), so a run hundreds of times
 /// slower does not read as "0.00x".

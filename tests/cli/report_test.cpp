@@ -10,24 +10,20 @@
 #include "sim/cli/text_wrap.hpp"
 #include "sim/real/machine_load.hpp"
 #include "sim/trace/trace_builder.hpp"
+#include "tests/cli/report_fixtures.hpp"
+#include "tests/text_files.hpp"
 
 using namespace gilsim;
 using namespace gilsim::literals;
 using namespace gilsim::trace;
 using namespace gilsim::cli;
+using gilsim::testing::cells;
+using gilsim::testing::one_thread;
+using gilsim::testing::lines_of;
 
 namespace {
 
-Trace sequential_run() {
-  TraceBuilder b("sequential", "sequential", "new", Origin::Simulated, 1, 5_ms);
-  b.add_cores(1);
-  const auto p = b.add_process("main", true);
-  const auto main = b.add_lane("main", LaneKind::Thread, p);
-  b.set_state(b.core_lane(0), 0_ms, SpanState::Running, main);
-  b.set_state(b.gil_lane(p), 0_ms, SpanState::Held, main);
-  b.set_state(main, 0_ms, SpanState::Running, 0, 0);
-  return b.finish(480_ms);
-}
+Trace sequential_run() { return one_thread("sequential", 480_ms); }
 
 Trace free_threaded_run() {
   TraceBuilder b("free", "threads", "none", Origin::Simulated, 2, 5_ms);
@@ -54,32 +50,6 @@ Trace pool_run() {
     b.clear_state(b.gil_lane(p), time);
   }
   return b.finish(100_ms);
-}
-
-/// The cells of a table line: text separated by two or more spaces.
-std::vector<std::string> cells(const std::string& line) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while (pos < line.size()) {
-    const std::size_t start = line.find_first_not_of(' ', pos);
-    if (start == std::string::npos) break;
-    std::size_t end = line.find("  ", start);
-    if (end == std::string::npos) end = line.size();
-    out.push_back(line.substr(start, end - start));
-    pos = end;
-  }
-  return out;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const std::size_t end = text.find('\n', pos);
-    lines.push_back(text.substr(pos, end - pos));
-    pos = end == std::string::npos ? text.size() : end + 1;
-  }
-  return lines;
 }
 
 }  // namespace
@@ -230,9 +200,37 @@ TEST_CASE("a measured run that did not get its cores shows busy, not an error") 
 
   Trace crowded = quiet;
   crowded.cpu_check.others_runnable = 2;  // no CPU of two was free as it started
+  crowded.end = 600_ms;                   // and its error, -20%, is outside the tolerance
   const std::string crowded_table = render_prediction_table({&predicted}, {&crowded}, {}, 1000);
   CHECK(crowded_table.find("busy*") != std::string::npos);
   CHECK(crowded_table.find("2 other threads were ready to run on this machine's 2 CPUs") != std::string::npos);
+
+  Trace crowded_close = quiet;  // crowded too, but within the tolerance: its error is shown
+  crowded_close.cpu_check.others_runnable = 2;
+  const std::string close_table = render_prediction_table({&predicted}, {&crowded_close}, {}, 1000);
+  CHECK(close_table.find("-4.0%") != std::string::npos);
+  CHECK(close_table.find("busy") == std::string::npos);
+}
+
+TEST_CASE("the notes of runs not scored follow the runs' order in the file, not their names'") {
+  // The file's runs are "threads" then "asyncio": the notes once came in the names' order.
+  Trace threads = sequential_run();
+  threads.run_name = "threads";
+  Trace asyncio = sequential_run();
+  asyncio.run_name = "asyncio";
+  Trace threads_measured = threads;
+  threads_measured.origin = Origin::Measured;
+  Trace asyncio_measured = asyncio;
+  asyncio_measured.origin = Origin::Measured;
+  const std::map<std::string, std::string> unscored{{"threads", "first note."}, {"asyncio", "second note."}};
+  const std::string table =
+      render_prediction_table({&threads, &asyncio}, {&threads_measured, &asyncio_measured}, unscored, 1000);
+  const auto first = table.find("'threads': first note.");
+  const auto second = table.find("'asyncio': second note.");
+  REQUIRE(first != std::string::npos);
+  REQUIRE(second != std::string::npos);
+  CHECK(first < second);
+  CHECK(table.find("threads") < table.find("asyncio"));  // the rows too
 }
 
 TEST_CASE("the prediction table keeps to the width it is given") {

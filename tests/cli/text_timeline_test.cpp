@@ -56,6 +56,40 @@ TEST_CASE("one character per millisecond: the dominant state, the GIL's holder, 
         "GIL held by:  1 T1  2 T2\n");
 }
 
+TEST_CASE("a run recorded in CPython shows '?' on its GIL row where threads waited and no holder was seen") {
+  // T1 holds 0-3 ms; from 3 to 5 ms T1 and T2 both wait with nobody seen running Python (the
+  // OS had the holder's core); T2 holds 5-8 ms. The GIL is inferred: the gap is not "free".
+  TraceBuilder b("threads", "threads", "new", Origin::Measured, 1, 5_ms);
+  b.add_cores(1);
+  const auto p = b.add_process("main", true);
+  const auto gil = b.gil_lane(p);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+  b.set_state(gil, 0_ms, SpanState::Held, t1);
+  b.set_state(t1, 0_ms, SpanState::Running, 0, 0);
+  b.set_state(t2, 0_ms, SpanState::WaitingGil, 1, 0);
+  b.clear_state(gil, 3_ms);
+  b.set_state(t1, 3_ms, SpanState::WaitingGil, 0, 0);
+  b.set_state(gil, 5_ms, SpanState::Held, t2);
+  b.set_state(t2, 5_ms, SpanState::Running, 1, 0);
+  b.clear_state(gil, 8_ms);
+  b.clear_state(t2, 8_ms);
+  b.set_state(t1, 8_ms, SpanState::Running, 0, 0);
+  b.clear_state(t1, 10_ms);
+  Trace recorded = b.finish(10_ms);
+  recorded.measured_by = "CPython 3.11";
+  const std::string text = render_text_timeline(recorded, TimelineOptions{19, 16});
+  CHECK(text.find("GIL    |111??222  |\n") != std::string::npos);
+  // The legend says what '?' means, after the holders (on a line of its own at 40 columns).
+  CHECK(text.find("GIL held by:  1 T1  2 T2\n? holder not seen (threads waited, none seen running)\n") !=
+        std::string::npos);
+  // Gilsim's own real executors see their GIL's holder: a gap there is a free GIL.
+  recorded.measured_by.clear();
+  const std::string seen = render_text_timeline(recorded, TimelineOptions{19, 16});
+  CHECK(seen.find("GIL    |111  222  |\n") != std::string::npos);
+  CHECK(seen.find('?') == std::string::npos);
+}
+
 TEST_CASE("a bucket shows what covers most of it, idle included") {
   TraceBuilder b("r", "sequential", "new", Origin::Simulated, 1, 5_ms);
   const auto p = b.add_process("main", true);

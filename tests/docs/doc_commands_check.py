@@ -11,8 +11,10 @@ command line, visible to readers, change that:
     # not run by the doc test: REASON   syntax checked only (bash -n): a window, an install
     # exits 2                           the command must exit with 2 (a refused input)
 
-A transcript's output lines are checked too: each must appear in the command's output, in
-order ("..." skips any number of lines), unless the command line says `# output varies`.
+A transcript's output lines are checked too, unless the command line says `# output varies`:
+each must appear in the command's output, in order and consecutive, as printed ("..." skips
+any number of lines, and the first line shown may come anywhere), so a transcript that left
+out a line the program prints goes stale.
 With --update, stale transcripts are rewritten with what the programs print now (a leading
 "..." keeps the output's last lines only, as many as the transcript had); read the diff.
 """
@@ -73,17 +75,24 @@ def commands_of(path):
 
 
 def output_matches(expected, actual):
-    """Each expected line (stripped of trailing blanks) appears in order; '...' skips."""
+    """Each expected line (stripped of trailing blanks) appears in order, each right after the
+    one before; '...' skips any number of lines, and the first may come anywhere. Returns the
+    first expected line not where it should be, or None."""
     actual_lines = [line.rstrip() for line in actual.splitlines()]
     position = 0
+    anywhere = True
     for line in expected:
-        if line.strip() in ("", "..."):
+        line = line.rstrip()
+        if line.strip() == "...":
+            anywhere = True
             continue
-        while position < len(actual_lines) and actual_lines[position] != line:
-            position += 1
-        if position == len(actual_lines):
+        if anywhere:
+            while position < len(actual_lines) and actual_lines[position] != line:
+                position += 1
+        if position == len(actual_lines) or actual_lines[position] != line:
             return line
         position += 1
+        anywhere = False
     return None
 
 

@@ -139,6 +139,60 @@ TEST_CASE("marks become thread-scoped instant events that carry the why") {
   CHECK(events_with(doc, "i").size() == sim.marks.size());
 }
 
+TEST_CASE("a thread's consecutive steps in one state are one slice, and a lock's holds by one thread with tiny gaps") {
+  // Lesson 15's export was 248 MB, a slice per `counter += one()`: T1 runs five steps of one
+  // job back to back, then a sixth after a gap; the lock is held three times 0.1 us apart,
+  // then again 5 us later; every mark (a lost update) stays.
+  TraceBuilder b("threads", "threads", "new", Origin::Simulated, 1, 5_ms);
+  b.add_cores(1);
+  const auto p = b.add_process("main", true);
+  const auto lock = b.add_lane("lock counter_lock", LaneKind::Lock, p);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const auto tpl = b.add_template("unsafe", {"counter += f()", "counter += f()", "counter += f()", "counter += f()",
+                                             "counter += f()", "other"});
+  const auto job = b.add_job("unsafe 1", tpl);
+  b.job_started(job, t1, 0_us);
+  for (std::uint32_t step = 0; step < 5; ++step) {
+    b.set_state(t1, Time{static_cast<std::int64_t>(step) * 1000}, SpanState::Running, job, step);
+  }
+  b.clear_state(t1, 5_us);
+  b.set_state(t1, 6_us, SpanState::Running, job, 5);
+  b.clear_state(t1, 7_us);
+  for (int hold = 0; hold < 3; ++hold) {
+    b.set_state(lock, Time{hold * 200}, SpanState::Held, t1);
+    b.clear_state(lock, Time{hold * 200 + 100});
+  }
+  b.set_state(lock, Time{5'500}, SpanState::Held, t1);
+  b.clear_state(lock, Time{5'600});
+  b.mark(Time{4'500}, MarkKind::LostUpdate, t1, 0, 3);
+  const Trace run = b.finish(10_us);
+  const json doc = export_json({&run});
+
+  std::vector<json> thread, held;
+  for (const auto& e : events_with(doc, "X")) {
+    if (e["args"]["label"].get<std::string>().starts_with("T1")) thread.push_back(e);
+    if (e["cat"] == "lock") held.push_back(e);
+  }
+  REQUIRE(thread.size() == 2);
+  CHECK(thread[0]["ts"] == 0.0);
+  CHECK(thread[0]["dur"] == 5.0);
+  CHECK(thread[0]["args"]["label"] == "T1 running, unsafe 1, steps 1 to 5: counter += f()");
+  CHECK(thread[0]["args"]["steps"] == "1 to 5");
+  CHECK(thread[0]["args"]["step"] == "counter += f()");
+  CHECK(thread[0]["args"]["job"] == "unsafe 1");
+  CHECK(thread[1]["args"]["label"] == "T1 running, unsafe 1, step 6: other");  // after a gap: its own
+  REQUIRE(held.size() == 2);
+  CHECK(held[0]["ts"] == 0.0);
+  CHECK(held[0]["dur"] == 0.5);
+  CHECK(held[0]["name"] == "T1");
+  CHECK(held[0]["args"]["holds"] == 3);
+  CHECK(held[0]["args"]["label"] == "lock counter_lock held by T1, 3 holds, free under 1.00 us between them");
+  CHECK(held[1]["ts"] == 5.5);
+  CHECK_FALSE(held[1]["args"].contains("holds"));
+  CHECK(events_with(doc, "i").size() == run.marks.size());
+  CHECK(events_with(doc, "i", "lost update").size() == 1);
+}
+
 TEST_CASE("CSV has one row per span and per mark, quoted where needed, saying what subject is") {
   CHECK(csv_field("plain") == "plain");
   CHECK(csv_field("a,b") == "\"a,b\"");

@@ -55,7 +55,7 @@ int on_screen_lanes(const HeadlessViewer& v, std::uint32_t r) {
 }  // namespace
 
 TEST_CASE("presenting, every run's header and GIL lane fit the window, for every bundled lesson") {
-  for (const ImVec2 size : {ImVec2(1280, 720), ImVec2(1920, 1080)}) {
+  for (const ImVec2 size : {ImVec2(1024, 640), ImVec2(1280, 720), ImVec2(1920, 1080)}) {
     for (const auto& file : scenario::bundled_scenarios()) {
       INFO(file.filename().string(), " at ", size.x, "x", size.y);
       HeadlessViewer v(size);

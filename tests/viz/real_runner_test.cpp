@@ -81,6 +81,25 @@ TEST_CASE("a run this machine cannot take is refused with the reason, and the ne
   CHECK(outcomes[0].kind == Kind::Refused);
   CHECK(outcomes[0].message.find("limit") != std::string::npos);
   CHECK(outcomes[1].kind == Kind::Measured);
+  // The list names the run once: the reason names it already.
+  const std::string line = viz::outcome_line(outcomes[0]);
+  CHECK(line == outcomes[0].message);
+  const std::string named = "'" + outcomes[0].run_name + "'";
+  REQUIRE(line.find(named) != std::string::npos);
+  CHECK(line.find(named, line.find(named) + 1) == std::string::npos);
+  CHECK(line.find(outcomes[0].run_name + ":") == std::string::npos);
+}
+
+TEST_CASE("a failed or refused run's line names the run once, whether its message names it or not") {
+  using viz::RealOutcome;
+  CHECK(viz::outcome_line(RealOutcome{Kind::Failed, "threads", std::nullopt, "the real run 'threads' failed: boom"}) ==
+        "the real run 'threads' failed: boom");
+  CHECK(viz::outcome_line(RealOutcome{Kind::Failed, "threads", std::nullopt, "python3 not found"}) ==
+        "threads failed: python3 not found");
+  CHECK(viz::outcome_line(RealOutcome{Kind::Refused, "threads", std::nullopt, "too many threads"}) ==
+        "threads: not run here: too many threads");
+  CHECK(viz::outcome_line(RealOutcome{Kind::Cancelled, "threads", std::nullopt, "not started: cancelled"}) ==
+        "threads: cancelled");
 }
 
 TEST_CASE("cancelling stops the running run promptly and starts no other") {

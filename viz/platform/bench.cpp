@@ -61,6 +61,14 @@ double wall_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+/// "the 1st frame built after the change", "the 3rd ...": frames are counted from the first
+/// one built after the knob moved (1), never "frame 0", which read as the frame of the change.
+std::string nth_frame_after_change(int n) {
+  const int tens = n % 100;
+  const char* suffix = tens >= 11 && tens <= 13 ? "th" : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+  return fmt::format("the {}{} frame built after the change", n, suffix);
+}
+
 /// Builds one frame as the loop above does.
 void build_frame(AppState& app, ImGuiIO& io) {
   io.DeltaTime = 1.0f / 60.0f;
@@ -134,12 +142,12 @@ std::string bench_knob_change(AppState& app, ImGuiIO& io, bool interval) {
                : std::string();
   const std::string progressive =
       first_partial == 0
-          ? fmt::format("progressive: no frame showed the new runs before they were whole; they came in frame {}\n",
-                        meanwhile + 1)
-          : fmt::format("progressive: frame {} after the change showed the new runs so far ({:.1f} ms after it); {} "
-                        "frame{} showed a further part; the whole runs came in frame {}\n",
-                        first_partial, first_partial_ms, partial_frames - 1, partial_frames == 2 ? "" : "s",
-                        meanwhile + 1);
+          ? fmt::format("progressive: no frame showed the new runs before they were whole; they came in {}\n",
+                        nth_frame_after_change(meanwhile + 1))
+          : fmt::format("progressive: {} showed the new runs so far ({:.1f} ms after it); {} "
+                        "frame{} showed a further part; the whole runs came in {}\n",
+                        nth_frame_after_change(first_partial), first_partial_ms, partial_frames - 1,
+                        partial_frames == 2 ? "" : "s", nth_frame_after_change(meanwhile + 1));
   return moved + progressive + fmt::format("knob change: {:.1f} ms to the frame after it ({:.1f} ms of CPU on every thread; re-simulation {:.1f} ms, "
              "indexing {:.1f} ms, frame {:.1f} ms; {} minor page faults in the process)\n"
              "meanwhile {} frames with the previous runs, then the new ones so far, and a note that new ones are "
@@ -258,19 +266,28 @@ std::string bench_speculation(AppState& app, ImGuiIO& io) {
   const auto step = step_knob(app.session.scenario(), app.session.knobs(), {Knob::Cores, +1});
   if (!step) return out + "no cores step up to time\n";
   const ChangeFrames kept = drive_change(app, io, *step);
-  out += fmt::format("step to a kept neighbour (cores {}): whole runs in frame {} after the change, {:.1f} ms after "
+  out += fmt::format("step to a kept neighbour (cores {}): whole runs in {}, {:.1f} ms after "
                      "it ({:.1f} ms of this thread's CPU){}\n",
-                     *step->cores, kept.frames, kept.whole_ms, kept.last_cpu_ms,
+                     *step->cores, nth_frame_after_change(kept.frames), kept.whole_ms, kept.last_cpu_ms,
                      kept.kept ? "" : " (NOT from the kept values)");
   // A jump past the neighbours: cores 1 is two steps or more from any lesson's shown value.
   Knobs jump = app.session.knobs();
   jump.cores = *step->cores > 2 ? 1 : *step->cores + 3;
   const ChangeFrames far = drive_change(app, io, jump);
+  // No frame may have shown a part: the whole runs came first (first_partial 0).
+  const std::string first_part =
+      far.first_partial == 0
+          ? std::string("no frame showed a part before the whole runs")
+          : fmt::format("first part shown in {} ({:.1f} ms after the change)", nth_frame_after_change(far.first_partial),
+                        far.first_partial_ms);
   out += fmt::format(
-      "jump to a value not kept (cores {}): first part shown in frame {} ({:.1f} ms after the change), whole runs in "
-      "frame {} ({:.1f} ms, that frame {:.1f} ms of this thread's CPU); {} frames showed a part, this thread's CPU per such frame mean {:.2f} ms, max {:.2f} ms\n",
-      *jump.cores, far.first_partial, far.first_partial_ms, far.frames, far.whole_ms, far.last_cpu_ms, far.preview_frames,
-      far.preview_frames > 0 ? far.preview_cpu_sum_ms / far.preview_frames : 0.0, far.preview_cpu_max_ms);
+      "jump to a value not kept (cores {}): {}, whole runs in {} ({:.1f} ms after the change, that frame {:.1f} ms of "
+      "this thread's CPU); {} frames showed a part{}\n",
+      *jump.cores, first_part, nth_frame_after_change(far.frames), far.whole_ms, far.last_cpu_ms, far.preview_frames,
+      far.preview_frames == 0
+          ? std::string()
+          : fmt::format(", this thread's CPU per such frame mean {:.2f} ms, max {:.2f} ms",
+                        far.preview_cpu_sum_ms / far.preview_frames, far.preview_cpu_max_ms));
   return out;
 }
 

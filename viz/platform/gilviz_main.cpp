@@ -75,6 +75,11 @@ int main(int argc, char** argv) {
   cli.add_option("--sweep", o.sweep, "open the sweep panel on KEY=VALUES, as gilsim sweep --vary takes it (twice: "
                                      "small multiples for the second)")
       ->allow_extra_args(false);
+  std::vector<std::string> set_texts;
+  cli.add_option("--set", set_texts,
+                 "override a scenario value as gilsim run --set does, e.g. --set python.switch_interval=1ms: the "
+                 "scenario's value from the start, the knobs move from it; repeatable")
+      ->allow_extra_args(false);
   bool list_assets = false;
   cli.add_flag("--assets", list_assets, "print where the window icon and the font are found, and exit");
   cli.set_version_flag("--version", fmt::format("gilviz {}", GILSIM_VERSION), "Print the version and exit");
@@ -86,6 +91,15 @@ int main(int argc, char** argv) {
   }
   if (list_assets) return print_assets();
   o.file = gilsim::scenario::resolve_scenario_name(o.file);  // "07-convoy" or "07": a bundled lesson
+  if (!set_texts.empty() && o.bench_frames > 0) {
+    fmt::print(stderr, "gilviz: --set and --bench-frames do not mix: the frames are timed on the file as it is\n");
+    return 2;
+  }
+  // gilsim's message for a bad --set ("--set cores=0: 'cores' is 0; expected ..."), before any window.
+  if (const auto bad = gilsim::viz::check_set(o.file, set_texts, o.set)) {
+    fmt::print(stderr, "{}\n", *bad);
+    return 2;
+  }
 
   if (!at_text.empty()) {
     o.at = gilsim::viz::parse_time(at_text);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/scenario/loader.hpp"
 #include "sim/trace/time.hpp"
 
 namespace gilsim::viz::platform {
@@ -27,6 +28,7 @@ struct Options {
   bool real = false;                 ///< run every run for real at start-up (the screenshot waits)
   bool cpython = false;              ///< run every run in CPython, recorded, at start-up (likewise)
   std::vector<std::string> sweep;    ///< --sweep KEY=VALUES (twice: small multiples); the screenshot waits
+  std::vector<scenario::Override> set;  ///< --set KEY=VALUE: the file's values before the knobs
 };
 
 /// The interactive window, or a single screenshot when options.screenshot is set.

@@ -76,6 +76,7 @@ int run_window(const Options& options) {
   }
   AppState app;
   const bool screenshot_mode = !options.screenshot.empty();
+  app.session.set_base(options.file, options.set);  // gilviz --set: the file's values before the knobs
   BackgroundLoad load(app, options.file);
   // Meanwhile, on this thread: the window's size and icon, the ImGui context, its font atlas
   // and the list of bundled scenarios. The window itself waits for the load: a file that does
@@ -146,7 +147,7 @@ int run_window(const Options& options) {
     }
     if (app.session.generation() != titled_generation) {
       titled_generation = app.session.generation();
-      const std::string title = fmt::format("gilviz - {}", app.session.scenario().title);
+      const std::string title = fmt::format("gilviz - {}{}", app.session.scenario().title, set_said(app.session.knobs()));
       window.setTitle(sf::String::fromUtf8(title.begin(), title.end()));
     }
     if (app.ui_scale != applied_scale) {

@@ -121,7 +121,7 @@ void draw_frame(AppState& app, double wall_seconds) {
   // Titled with the scenario, so a timeline PNG (legend, title, lanes) says what it shows;
   // presenting, it has no title bar: every line goes to the runs.
   const std::string timeline_title =
-      fmt::format("Timeline: {}###timeline", app.session.scenario().title);
+      fmt::format("Timeline: {}{}###timeline", app.session.scenario().title, set_said(app.session.knobs()));
   if (begin_panel(timeline_title.c_str(), ImVec2(0, top), ImVec2(main_w, timeline_h),
                   ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse |
                       (app.presentation ? ImGuiWindowFlags_NoTitleBar : 0))) {

@@ -23,7 +23,8 @@ void bar(ImDrawList* dl, ImVec2 at, float width, float height, ImU32 colour, con
               label.c_str());
 }
 
-/// Predicted and measured makespan per measured run, with the prediction's error.
+/// Predicted and measured makespan per measured run, with the prediction's error, or "not
+/// scored" and why under the table (the header's flag; a recording's whole reason on hover).
 void draw_prediction_table(const AppState& app) {
   const auto& runs = app.session.runs();
   const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
@@ -33,9 +34,12 @@ void draw_prediction_table(const AppState& app) {
   ImGui::TableSetupColumn("measured");
   ImGui::TableSetupColumn("error");
   ImGui::TableHeadersRow();
+  std::vector<std::uint32_t> unscored;
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     const auto error = prediction_error_of(app, r);
-    if (!error) continue;
+    const bool scored = error.has_value();
+    if (!scored && (app.runs[r].predicted_by == trace::kNone || !not_scored(app, r))) continue;
+    if (!scored) unscored.push_back(r);
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(runs[r].run_name.c_str());
@@ -44,10 +48,20 @@ void draw_prediction_table(const AppState& app) {
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(format_time(app.runs[r].metrics.makespan).c_str());
     ImGui::TableNextColumn();
-    ImGui::Text("%+.1f%%", 100.0 * *error);
+    if (scored) {
+      ImGui::Text("%+.1f%%", 100.0 * *error);
+    } else {
+      ImGui::TextUnformatted("not scored");
+    }
   }
   ImGui::EndTable();
   text_disabled_wrapped("error = (predicted - measured) / measured");
+  for (std::uint32_t r : unscored) {
+    ImGui::TextWrapped("%s: %s", runs[r].run_name.c_str(), not_scored(app, r)->c_str());
+    if (app.runs[r].unseen && ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("%s", cpython::unseen_note(*app.runs[r].unseen).c_str());
+    }
+  }
 }
 
 }  // namespace
@@ -62,12 +76,15 @@ void draw_numbers(const AppState& app) {
     return;
   }
   const std::vector<std::uint32_t> order = stacking_order(runs);
-  // Speedups compare like with like: a measured run against the first measured run.
-  const auto baseline_of = [&](const trace::Trace& run) -> const trace::Metrics& {
-    for (std::uint32_t r : order) {
-      if (runs[r].origin == run.origin) return app.runs[r].metrics;
-    }
-    return app.runs.front().metrics;
+  // Speedups compare like with like, as the command line's table: a measured run against the
+  // first run measured the same way (trace::speedup_baseline), "-" when that was not measured.
+  std::vector<const trace::Trace*> shown_runs;
+  for (std::uint32_t r : order) shown_runs.push_back(&runs[r]);
+  const auto speedup_cell = [&](std::size_t shown) -> std::string {
+    const trace::Metrics& m = app.runs[order[shown]].metrics;
+    const auto baseline = trace::speedup_baseline(shown_runs, shown);
+    if (!m.finished() || !baseline) return "-";
+    return trace::format_speedup(trace::speedup(app.runs[order[*baseline]].metrics, m));
   };
   Time longest = Time{1};
   for (const RunIndex& r : app.runs) longest = max(longest, r.metrics.makespan);
@@ -125,10 +142,10 @@ void draw_numbers(const AppState& app) {
   // The command line's columns and names (gilsim run's table), so the two read alike.
   const std::vector<std::string> headers = {"run", "makespan", "speedup", "cores busy", "GIL wait", "switches (drop requests)"};
   std::vector<std::array<std::string, 6>> cells;
-  for (std::uint32_t r : order) {
+  for (std::size_t shown = 0; shown < order.size(); ++shown) {
+    const std::uint32_t r = order[shown];
     const trace::Metrics& m = app.runs[r].metrics;
-    cells.push_back({run_label(runs[r]), format_time(m.makespan),
-                     m.finished() ? trace::format_speedup(trace::speedup(baseline_of(runs[r]), m)) : "-",
+    cells.push_back({run_label(runs[r]), format_time(m.makespan), speedup_cell(shown),
                      fmt::format("{:.0f}%", m.core_utilisation * 100),
                      m.gil_lanes == 0 ? std::string("no GIL") : format_time(m.gil_wait_total),
                      fmt::format("{} ({})", trace::group_digits(m.gil_switches), trace::group_digits(m.drop_requests))});

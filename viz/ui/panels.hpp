@@ -33,6 +33,7 @@ struct RealRunsView {
   const Measuring& measuring;
   const Session& session;
   std::vector<std::optional<double>> errors;  ///< per run, as prediction_error_of says
+  std::vector<std::optional<std::string>> not_scored;  ///< per run with a prediction, as not_scored says
   bool clip_measured = true;
 };
 RealRunsView real_runs_view(const AppState& app);

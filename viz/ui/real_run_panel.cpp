@@ -13,10 +13,13 @@ namespace {
 
 const ImVec4 kErrorText(0.75f, 0.1f, 0.0f, 1.0f);
 
-/// "+3.2%": how far the prediction of `measured_run` is off, or empty without a prediction.
+/// " (prediction +3.2%)": how far the prediction of `measured_run` is off, " (not scored: the
+/// recording saw ...)", or empty without a prediction.
 std::string error_of(const RealRunsView& view, std::uint32_t measured_run) {
   const auto& error = measured_run < view.errors.size() ? view.errors[measured_run] : std::nullopt;
-  return error ? fmt::format("{:+.1f}%", 100.0 * *error) : std::string();
+  if (error) return fmt::format(" (prediction {:+.1f}%)", 100.0 * *error);
+  const auto& why = measured_run < view.not_scored.size() ? view.not_scored[measured_run] : std::nullopt;
+  return why ? fmt::format(" ({})", *why) : std::string();
 }
 
 /// Share of the whole measurement done: finished runs plus the running one's finished jobs.
@@ -45,24 +48,20 @@ void draw_outcomes(const RealRunsView& view) {
           if (runs[r].origin == trace::Origin::Measured && runs[r].run_name == o.run_name) error = error_of(view, r);
         }
         ImGui::Bullet();
-        ImGui::TextWrapped("%s: measured%s", o.run_name.c_str(),
-                           error.empty() ? "" : fmt::format(" (prediction {})", error).c_str());
+        ImGui::TextWrapped("%s: measured%s", o.run_name.c_str(), error.c_str());
         break;
       }
       case Kind::Refused:
         ImGui::Bullet();
-        ImGui::TextWrapped("%s: not run here", o.run_name.c_str());
-        ImGui::Indent();
-        text_disabled_wrapped(o.message);
-        ImGui::Unindent();
+        ImGui::TextWrapped("%s", outcome_line(o).c_str());
         break;
       case Kind::Cancelled:
-        ImGui::BulletText("%s: cancelled", o.run_name.c_str());
+        ImGui::BulletText("%s", outcome_line(o).c_str());
         break;
       case Kind::Failed:
         ImGui::PushStyleColor(ImGuiCol_Text, kErrorText);
         ImGui::Bullet();
-        ImGui::TextWrapped("%s failed: %s", o.run_name.c_str(), o.message.c_str());
+        ImGui::TextWrapped("%s", outcome_line(o).c_str());
         ImGui::PopStyleColor();
         break;
     }
@@ -137,8 +136,12 @@ RealRunsRequest draw_real_runs(const RealRunsView& view) {
 }
 
 RealRunsView real_runs_view(const AppState& app) {
-  RealRunsView view{app.measuring, app.session, {}, app.clip_measured};
-  for (std::uint32_t r = 0; r < app.session.runs().size(); ++r) view.errors.push_back(prediction_error_of(app, r));
+  RealRunsView view{app.measuring, app.session, {}, {}, app.clip_measured};
+  for (std::uint32_t r = 0; r < app.session.runs().size(); ++r) {
+    view.errors.push_back(prediction_error_of(app, r));
+    view.not_scored.push_back(app.runs.size() > r && app.runs[r].predicted_by != trace::kNone ? not_scored(app, r)
+                                                                                              : std::nullopt);
+  }
   return view;
 }
 

@@ -31,6 +31,9 @@ void draw_note(const Session& session) {
   ImGui::TextWrapped("%s", s.title.c_str());
   ImGui::PopFont();
   text_disabled_wrapped(session.file().empty() ? "built-in default scenario" : session.file().string());
+  if (!session.knobs().base.empty()) {
+    ImGui::TextWrapped("changed on the command line: %s (gilviz --set)", set_note(session.knobs().base).c_str());
+  }
   if (!session.error().empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.0f, 1.0f));
     ImGui::TextWrapped("%s", session.error().c_str());
@@ -108,7 +111,11 @@ std::optional<Knobs> draw_knobs(const scenario::Scenario& s, const Knobs& in_for
   }
   // Small scenarios re-run while the slider moves; big ones when it is let go.
   if ((changed && cheap) || released) return k;
-  if (in_force.any() && ImGui::Button("Back to the file's values")) return Knobs{};
+  if (in_force.any() && ImGui::Button(in_force.base.empty() ? "Back to the file's values" : "Back to the --set values")) {
+    Knobs back;
+    back.base = in_force.base;
+    return back;
+  }
   return std::nullopt;
 }
 

@@ -35,11 +35,15 @@ std::vector<std::vector<int>> rows_by_lane(const TimelineLayout& layout, const s
 }
 
 /// How tightly rows are packed: as designed, compact when a fit needs the room, tight when
-/// even compact rows leave the most telling run collapsed (text shrinks to the row).
-enum class RowSize { Normal, Compact, Tight };
+/// even compact rows leave the most telling run collapsed (text shrinks to the row), tightest
+/// when tight rows open no run at all.
+enum class RowSize { Normal, Compact, Tight, Tightest };
 
 void size_rows(LayoutOptions& o, float font, float scale, RowSize size) {
-  const float k[3][5] = {{1.35f, 0.95f, 1.6f, 0.75f, 6.0f}, {1.12f, 0.7f, 1.3f, 0.6f, 3.0f}, {0.95f, 0.6f, 1.12f, 0.5f, 2.0f}};
+  const float k[4][5] = {{1.35f, 0.95f, 1.6f, 0.75f, 6.0f},
+                         {1.12f, 0.7f, 1.3f, 0.6f, 3.0f},
+                         {0.95f, 0.6f, 1.12f, 0.5f, 2.0f},
+                         {0.8f, 0.5f, 1.0f, 0.45f, 1.0f}};
   const float* f = k[static_cast<int>(size)];
   o.lane_height = std::round(font * f[0]);
   o.core_height = std::round(font * f[1]);
@@ -87,6 +91,13 @@ LayoutOptions choose_layout(AppState& app, float height) {
       }
     }
     if (best) return *best;
+    // No try opens the most telling run: lesson 9 presented at 1024x640 opened none, each pool
+    // a few pixels too tall (its main process's five rows and its workers' aggregate under a
+    // header and the busy cores). Tightest rows then, and every run that fits opens, the most
+    // telling first: a class sees at least one run's lanes.
+    size_rows(o, font, app.ui_scale, RowSize::Tightest);
+    o.folding = app.folding;
+    o.folding = fit_runs(runs, groups, o, height, interest, true);
   }
   return o;
 }

@@ -1,0 +1,70 @@
+// `gilsim run` as a whole, in-process: what it accepts and refuses, and what it prints
+// beside the reports.
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "sim/cli/run_command.hpp"
+#include "sim/model/work_budget.hpp"
+#include "sim/scenario/loader.hpp"
+#include "tests/temp_folder.hpp"
+
+using namespace gilsim;
+
+namespace {
+
+/// `text` written to `name` in `folder`, its path.
+std::string write_scenario(const testing::TempFolder& folder, const std::string& name, const std::string& text) {
+  const auto path = folder.path() / name;
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+}  // namespace
+
+TEST_CASE("--max-events holds each run to the limit on its own, as the viewer does, not the runs' total") {
+  // Two runs of the same work: each fits a limit of the larger estimate, their total does not.
+  // The viewer (model::simulate_all) checks each run against its limit; `gilsim run` once
+  // added the runs up and refused a file the viewer opened.
+  const std::string text =
+      "title = \"t\"\n[python]\nswitch_interval = \"1ms\"\n[[job]]\nname = \"w\"\ncount = 4\n"
+      "steps = [ { cpu = \"20ms\" } ]\n[[run]]\nname = \"threads\"\nexecutor = \"threads\"\n"
+      "[[run]]\nname = \"one by one\"\nexecutor = \"sequential\"\n";
+  const testing::TempFolder folder("gilsim_run_command");
+  const std::string file = write_scenario(folder, "two.toml", text);
+  const scenario::Scenario s = scenario::load_file(file);
+  const std::uint64_t first = model::estimate_work(s, s.runs[0]).events;
+  const std::uint64_t second = model::estimate_work(s, s.runs[1]).events;
+  const std::uint64_t larger = std::max(first, second);
+  REQUIRE(first + second > larger);
+
+  cli::RunOptions options;
+  options.files = {file};
+  options.timelines = false;
+  options.width = 100;
+  options.max_events = larger;
+  std::ostringstream out;
+  CHECK(cli::run_scenarios(options, out) == 0);
+  CHECK(out.str().find("one by one") != std::string::npos);
+
+  // Below the larger run's estimate, that run is named, with the limit for one run and the option.
+  options.max_events = larger - 1;
+  const std::string larger_name = first >= second ? "threads" : "one by one";
+  try {
+    cli::run_scenarios(options, out);
+    FAIL("expected WorkLimitExceeded");
+  } catch (const model::WorkLimitExceeded& e) {
+    const std::string what = e.what();
+    CHECK(what.rfind("run '" + larger_name + "' would take about ", 0) == 0);
+    CHECK(what.find("above the limit of " + std::to_string(larger - 1) + " events for one run;") != std::string::npos);
+    CHECK(what.find("other run") == std::string::npos);  // the smaller one fits
+    CHECK(what.find("--max-events N") != std::string::npos);
+  }
+  // Below both: the larger is named, and the other counted.
+  options.max_events = std::min(first, second) - 1;
+  CHECK_THROWS_WITH_AS(cli::run_scenarios(options, out), doctest::Contains("events for one run (1 other run is over it too);"),
+                       model::WorkLimitExceeded);
+}
