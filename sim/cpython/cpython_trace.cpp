@@ -727,6 +727,8 @@ trace::Trace cpython_trace(const scenario::Scenario& s, const scenario::Run& run
 
 JobsSeen jobs_seen(const trace::Trace& t) {
   JobsSeen out;
+  if (!t.counters.empty()) out.counter = t.counters.front().name;
+  out.locks = std::any_of(t.lanes.begin(), t.lanes.end(), [](const trace::Lane& l) { return l.kind == trace::LaneKind::Lock; });
   for (std::uint32_t j = 0; j < t.jobs.size(); ++j) {
     const trace::Job& job = t.jobs[j];
     if (job.lane == trace::kNone || job.end == Time::max() || job.end <= job.begin) continue;
@@ -762,10 +764,8 @@ std::string unseen_note(const JobsSeen& s) {
       s.unseen_jobs == 0 ? std::string() : fmt::format("nothing of {} of its {} jobs, and ", s.unseen_jobs, s.jobs);
   // What of the jobs' time the recorder does not trace: only what this scenario has.
   std::vector<std::string> untraced;
-  if (!t.counters.empty()) untraced.push_back(fmt::format("`{} += ...`", t.counters.front().name));
-  if (std::any_of(t.lanes.begin(), t.lanes.end(), [](const trace::Lane& l) { return l.kind == trace::LaneKind::Lock; })) {
-    untraced.emplace_back("a lock had without a wait");
-  }
+  if (!s.counter.empty()) untraced.push_back(fmt::format("`{} += ...`", s.counter));
+  if (s.locks) untraced.emplace_back("a lock had without a wait");
   untraced.emplace_back("each job's own Python around its steps");
   const Time average{s.total.ns() / std::max<std::int64_t>(1, s.jobs)};
   const std::string cost =

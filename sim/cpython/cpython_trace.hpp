@@ -83,6 +83,10 @@ struct JobsSeen {
   Time total;
   std::size_t jobs = 0;         ///< finished jobs
   std::size_t unseen_jobs = 0;  ///< of which the recording saw nothing
+  /// What the run's scenario has that the recorder does not trace, for unseen_note: its first
+  /// counter's name (empty: none), and whether it has locks.
+  std::string counter;
+  bool locks = false;
 };
 JobsSeen jobs_seen(const trace::Trace& measured);
 
