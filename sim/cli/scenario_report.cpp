@@ -79,7 +79,7 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
                           // Grouped as the note and the lines under the table write counts ("80,000").
                           trace::group_digits(m.gil_switches),
                           // A CPython run's drop requests are not seen (docs/cpython-traces.md).
-                          t->measured_by.empty() ? trace::group_digits(m.drop_requests) : std::string("-")});
+                          t.measured_by.empty() ? trace::group_digits(m.drop_requests) : std::string("-")});
   }
   std::string out = render_table(table, width);
   // What "max" means, under a table that shows it.
