@@ -89,6 +89,14 @@ std::string pace_note(const trace::Trace& measured) {
                      format_time(c.planned_compute), off > 0 ? "more" : "less");
 }
 
+std::string native_pace_note(const trace::Trace& measured) {
+  const trace::CpuCheck& c = measured.cpu_check;
+  return fmt::format("'{}': its native steps (hash_data()) took {} of CPU for {} planned at the calibrated pace "
+                     "({:.1f} times as much): the C code did work the plan does not have (such as faulting in fresh "
+                     "memory), so the run measured that work more than the lesson, and its error is not the model's.",
+                     measured.run_name, format_time(c.native_took), format_time(c.planned_native), c.native_pace());
+}
+
 Time predicted_cpu(const trace::Trace& predicted) {
   const trace::Metrics m = trace::compute_metrics(predicted);
   return Time{static_cast<std::int64_t>(m.core_utilisation * std::max(1, predicted.cores) *
@@ -113,10 +121,17 @@ std::string executor_cost_note(const trace::Trace& measured, Time planned) {
                      100.0 * static_cast<double>((got - planned).ns()) / static_cast<double>(got.ns()));
 }
 
-std::string pool_switches_note(const std::vector<std::string>& runs) {
+std::string pool_switches_note(const std::vector<std::string>& runs, PoolSwitchesOrigin origin) {
   const std::string names =
       runs.size() == 1 ? runs[0]
                        : fmt::format("{} and {}", fmt::join(runs.begin(), runs.end() - 1, ", "), runs.back());
+  if (origin == PoolSwitchesOrigin::CPython) {
+    return fmt::format("switches of {}: not comparable. Both count the parent's GIL changing hands (each worker's GIL "
+                       "has one thread). The model's parent has Pool's worker, task and result handler threads, which "
+                       "take the GIL for every task and result; CPython's Pool has them too, but they run no "
+                       "compute(), so the recorder does not see them take the GIL and counts fewer switches.",
+                       names);
+  }
   return fmt::format("switches of {}: not comparable. Both count the parent's GIL changing hands (each worker's GIL "
                      "has one thread). The model's parent has Pool's worker handler, which takes the GIL for every "
                      "result, beside the task and result handlers; the real executor's parent has no worker handler, "
@@ -147,6 +162,7 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
   std::vector<std::string> short_runs;
   std::vector<std::string> not_scored;  // each unscored run's note, in the rows' order (the file's)
   std::vector<std::string> pools;  // measured Pool.map runs, whose switches count fewer threads
+  std::vector<std::string> recorded_pools;  // those recorded in CPython, where the handlers go unseen
   std::vector<std::string> old_gils;  // measured old-GIL runs on several cores, whose hand-offs are not the model's draws
   for (const trace::Trace* m : measured) {
     const auto p = std::find_if(predicted.begin(), predicted.end(),
@@ -182,7 +198,7 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
       }
     }
     const bool pool = m->executor == "process_pool";
-    if (pool) pools.push_back(fmt::format("'{}'", m->run_name));
+    if (pool) (m->measured_by.empty() ? pools : recorded_pools).push_back(fmt::format("'{}'", m->run_name));
     if (old_gil_switches_differ(*m)) old_gils.push_back(m->run_name);
     table.rows.push_back({m->run_name, format_time(pm.makespan), format_time(mm.makespan),
                           !scored           ? std::string("not scored")
@@ -196,7 +212,11 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
   std::string notes;
   for (const auto& line : not_scored) notes += line + "\n";
   for (const auto& line : short_runs) notes += "* " + line + "\n";
+  for (const trace::Trace* m : measured) {  // native steps that did other work than the plan's
+    if (m->cpu_check.native_over()) notes += native_pace_note(*m) + "\n";
+  }
   if (!pools.empty()) notes += "+ " + pool_switches_note(pools) + "\n";
+  if (!recorded_pools.empty()) notes += "+ " + pool_switches_note(recorded_pools, PoolSwitchesOrigin::CPython) + "\n";
   if (!old_gils.empty()) notes += "+ " + old_gil_switches_note(old_gils) + "\n";
   return wrap_text("Predicted against measured (error = (predicted - measured) / measured):", width) +
          render_table(table, static_cast<std::size_t>(width)) + wrap_text(notes, width);

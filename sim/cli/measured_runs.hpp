@@ -43,9 +43,17 @@ Time predicted_cpu(const trace::Trace& predicted);
 /// A sentence saying that `measured` used more CPU than the model's `planned`, and why.
 std::string executor_cost_note(const trace::Trace& measured, Time planned);
 
+/// Who measured the Pool.map runs of a pool_switches_note.
+enum class PoolSwitchesOrigin { RealExecutor, CPython };
 /// Why the GIL switches of measured Pool.map runs `runs` (quoted names) are not comparable
-/// with the model's: the real executor's parent has no worker handler thread.
-std::string pool_switches_note(const std::vector<std::string>& runs);
+/// with the model's: the real executor's parent has no worker handler thread; CPython's
+/// parent has its handler threads, but the recorder does not see them take the GIL.
+std::string pool_switches_note(const std::vector<std::string>& runs,
+                               PoolSwitchesOrigin origin = PoolSwitchesOrigin::RealExecutor);
+
+/// A sentence saying that a CPython run's native steps (hash_data()) took far more CPU than
+/// planned at the calibrated pace (cpu_check.native_over()): they did other work than the plan's.
+std::string native_pace_note(const trace::Trace& measured);
 
 /// An error within this share of the measured time is shown as it is, whatever marks the run
 /// (a busy machine, the executor's cost, an off-pace CPU): the fidelity page's tolerance for

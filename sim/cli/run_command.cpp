@@ -95,7 +95,8 @@ std::string cpython_note(const cpython::Interpreter& python, const scenario::Sce
   if (recorded == 0) return fmt::format("{} ran none of the runs of `{}`, for the reasons below. {}", interpreter, command, machine);
   return fmt::format(
       "{} ran the program of `{}` under gilsim's recorder; the GIL lanes of its runs are inferred from when each "
-      "thread ran Python (docs/cpython-traces.md). {}. {}",
+      "thread ran Python, and their drop requests, made inside CPython's C code, are not seen: '-' "
+      "(docs/cpython-traces.md). {}. {}",
       interpreter, command, calibration_words(calibration), machine);
 }
 

@@ -77,7 +77,9 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
                           percent(m.core_utilisation),
                           gil_held_cell(m), has_gil ? format_time(m.gil_wait_total) : "-",
                           // Grouped as the note and the lines under the table write counts ("80,000").
-                          trace::group_digits(m.gil_switches), trace::group_digits(m.drop_requests)});
+                          trace::group_digits(m.gil_switches),
+                          // A CPython run's drop requests are not seen (docs/cpython-traces.md).
+                          t.measured_by.empty() ? trace::group_digits(m.drop_requests) : std::string("-")});
   }
   std::string out = render_table(table, width);
   // What "max" means, under a table that shows it.

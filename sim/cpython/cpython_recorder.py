@@ -17,7 +17,7 @@ A gap of more than GAP_NS between two slices of compute() means the thread was n
 Python: it waited for the GIL or for a core. gilsim infers the GIL's holder from the slices.
 Each compute() call also notes the milliseconds it was asked for and the CPU time its thread
 spent in it (a `pace` record): gilsim compares the two to see whether the CPU ran at the
-calibrated speed during the run.
+calibrated speed during the run; each hash_data() call does the same (a `native-pace` record).
 
 The program's LOOPS_PER_MS and BYTES_PER_MS come from the config's "calibration", measured
 once for every run of one gilsim command (`"calibrate": true` measures it and prints it),
@@ -151,6 +151,23 @@ def recorded_call(original, kind):
         finally:
             record_step(kind, begin, perf())
     return call
+
+
+def recorded_hash_data(original):
+    """hash_data(ms) as a `native` step, and a `native-pace` record of the milliseconds it
+    was asked for and the CPU time its thread spent in it: gilsim compares the two, as it
+    does compute()'s, to see whether the C code did the planned work at the calibrated pace
+    (fresh memory to fault in, for one, costs more CPU than the hashing)."""
+    call = recorded_call(original, "native")
+
+    @functools.wraps(original)
+    def hash_data(ms):
+        cpu_begin = time.thread_time_ns()
+        try:
+            return call(ms)
+        finally:
+            RECORDS.append(f"native-pace {int(ms * 1e6)} {time.thread_time_ns() - cpu_begin}")
+    return hash_data
 
 
 def recorded_start_peer(original):
@@ -512,7 +529,7 @@ def instrument(calibration):
     if hasattr(PROGRAM, "compute"):
         PROGRAM.compute = recorded_compute(PROGRAM.compute, slice_ms, CONFIG["gap_ns"])
     if hasattr(PROGRAM, "hash_data"):
-        PROGRAM.hash_data = recorded_call(PROGRAM.hash_data, "native")
+        PROGRAM.hash_data = recorded_hash_data(PROGRAM.hash_data)
     if hasattr(PROGRAM, "ask"):  # a request to a job's peer process and its reply (docs/model.md S9)
         PROGRAM.ask = recorded_ask(PROGRAM.ask)
         PROGRAM.start_peer = recorded_start_peer(PROGRAM.start_peer)

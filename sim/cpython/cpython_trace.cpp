@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "sim/scenario/job_plan.hpp"
 #include "sim/real/run_record.hpp"
@@ -173,6 +174,10 @@ CPythonRecording parse_cpython_recording(std::string_view text, const std::strin
       line.expect(3);
       r.compute_planned_ns += line.duration(1, kLongestRun);
       r.compute_cpu_ns += line.duration(2, kLongestRun);
+    } else if (kind == "native-pace") {
+      line.expect(3);
+      r.native_planned_ns += line.duration(1, kLongestRun);
+      r.native_cpu_ns += line.duration(2, kLongestRun);
     } else if (kind == "gap") {
       line.expect(5);
       r.gaps.push_back({line.integer(1), line.integer(2), at(3), at(4)});
@@ -711,6 +716,8 @@ trace::Trace cpython_trace(const scenario::Scenario& s, const scenario::Run& run
   // its threads' waits for a core (real::starved_note).
   t.cpu_check.planned_compute = Time{r.compute_planned_ns};
   t.cpu_check.compute_took = Time{r.compute_cpu_ns};
+  t.cpu_check.planned_native = Time{r.native_planned_ns};
+  t.cpu_check.native_took = Time{r.native_cpu_ns};
   for (std::size_t p = 0; p < t.processes.size(); ++p) {
     const trace::LaneId gil = t.processes[p].gil_lane;
     if (gil != trace::kNone) t.lanes[gil].name = p == 0 ? "GIL, inferred" : fmt::format("GIL w{}, inferred", p);
@@ -720,6 +727,8 @@ trace::Trace cpython_trace(const scenario::Scenario& s, const scenario::Run& run
 
 JobsSeen jobs_seen(const trace::Trace& t) {
   JobsSeen out;
+  if (!t.counters.empty()) out.counter = t.counters.front().name;
+  out.locks = std::any_of(t.lanes.begin(), t.lanes.end(), [](const trace::Lane& l) { return l.kind == trace::LaneKind::Lock; });
   for (std::uint32_t j = 0; j < t.jobs.size(); ++j) {
     const trace::Job& job = t.jobs[j];
     if (job.lane == trace::kNone || job.end == Time::max() || job.end <= job.begin) continue;
@@ -753,10 +762,24 @@ std::string unseen_note(const JobsSeen& s) {
   const double share = static_cast<double>(s.seen.ns()) / static_cast<double>(std::max<std::int64_t>(1, s.total.ns()));
   const std::string unseen =
       s.unseen_jobs == 0 ? std::string() : fmt::format("nothing of {} of its {} jobs, and ", s.unseen_jobs, s.jobs);
-  return fmt::format("not scored: the recording saw {}{:.0f}% of its jobs' time ({} of {}); the rest is Python the "
-                     "recorder does not trace (`counter += one()`, a lock had without a wait), so the lanes do not "
-                     "show where the time went, and the recorder's own cost is in it (docs/cpython-traces.md)",
-                     unseen, 100.0 * share, format_time(s.seen), format_time(s.total));
+  // What of the jobs' time the recorder does not trace: only what this scenario has.
+  std::vector<std::string> untraced;
+  if (!s.counter.empty()) untraced.push_back(fmt::format("`{} += ...`", s.counter));
+  if (s.locks) untraced.emplace_back("a lock had without a wait");
+  untraced.emplace_back("each job's own Python around its steps");
+  const Time average{s.total.ns() / std::max<std::int64_t>(1, s.jobs)};
+  const std::string cost =
+      average < kShortJob ? fmt::format("; its jobs last {} on average, so the recorder's own cost at each job's start and "
+                                        "end is much of their time",
+                                        format_time(average))
+                          : std::string(", and the recorder's own cost is in it");
+  return fmt::format("not scored: the recording saw {}{:.0f}% of its jobs' time ({} of {}); the rest is {}, which the "
+                     "recorder does not trace, so the lanes do not show where the time went{} (docs/cpython-traces.md)",
+                     unseen, 100.0 * share, format_time(s.seen), format_time(s.total),
+                     untraced.size() == 1 ? untraced[0]
+                                          : fmt::format("{} and {}", fmt::join(untraced.begin(), untraced.end() - 1, ", "),
+                                                        untraced.back()),
+                     cost);
 }
 
 Time outside_jobs(const trace::Trace& t) {

@@ -50,6 +50,8 @@ struct CPythonRecording {
   std::int64_t cpu_ns = 0;         ///< CPU time the run got, its workers included
   std::int64_t compute_planned_ns = 0;  ///< what its compute() calls were asked for (`pace` records)
   std::int64_t compute_cpu_ns = 0;      ///< the CPU time their threads spent in them
+  std::int64_t native_planned_ns = 0;   ///< what its hash_data() calls were asked for (`native-pace` records)
+  std::int64_t native_cpu_ns = 0;       ///< the CPU time their threads spent in them
   std::int64_t begin = 0, end = 0; ///< the run's own call
   std::int64_t main_pid = 0, main_tid = 0;
   std::vector<Job> jobs;
@@ -81,11 +83,18 @@ struct JobsSeen {
   Time total;
   std::size_t jobs = 0;         ///< finished jobs
   std::size_t unseen_jobs = 0;  ///< of which the recording saw nothing
+  /// What the run's scenario has that the recorder does not trace, for unseen_note: its first
+  /// counter's name (empty: none), and whether it has locks.
+  std::string counter;
+  bool locks = false;
 };
 JobsSeen jobs_seen(const trace::Trace& measured);
 
 /// A measured run is scored only when its recording saw at least this share of its jobs' time.
 inline constexpr double kSeenEnough = 0.5;
+/// Jobs shorter than this on average are short beside the recorder's own work at each job's
+/// start and end (a context, a job record, a worker's records written out).
+inline constexpr Time kShortJob{1'000'000};
 
 /// Whether a measured run is left unscored for what its recording missed: its jobs_seen when
 /// the recording saw nothing of a job, or less than kSeenEnough of its jobs' time (its lanes

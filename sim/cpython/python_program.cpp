@@ -79,7 +79,8 @@ std::string identifier(std::string_view text) {
 /// The program's own names, its modules and Python's keywords.
 bool taken_by_program(const std::string& name) {
   static const std::set<std::string> taken{
-      "compute", "hash_data", "timed", "call", "work", "one", "gather_jobs", "in_sequence", "with_threads",
+      "compute", "hash_data", "took", "DATA", "LOOPS_PER_MS", "BYTES_PER_MS", "LESSON_PACE", "timed", "call", "work",
+      "one", "gather_jobs", "in_sequence", "with_threads",
       "with_thread_pool", "with_asyncio", "with_process_pool", "with_pool_imap", "with_pool_imap_unordered",
       "with_pool_apply_async", "with_processes", "DEADLOCK_AFTER", "asyncio", "hashlib", "multiprocessing", "random",
       "sys", "sysconfig", "threading", "time", "os", "select", "socket", "ask", "peer", "peer_process",
@@ -821,8 +822,54 @@ std::string predicted_paragraph(const scenario::Scenario& s, const std::vector<c
   return fmt::format("gilsim predicts, on {} core{}:\n{}", s.machine.cores, s.machine.cores == 1 ? "" : "s", out);
 }
 
+/// What the program's main says about this machine before its runs: the pace of compute()
+/// and hash_data() here (a program run by hand measures it; the recorder gives its own), and
+/// its cores when they are not those the prediction assumed.
+struct MachineLines {
+  bool loops = false;       ///< the program has compute()
+  bool bytes = false;       ///< the program has hash_data()
+  bool spawns = false;      ///< worker processes may start afresh and import the program again
+  bool pools = false;       ///< a pool sized by this machine's cores (Pool(), ProcessPoolExecutor())
+  bool parallel = false;    ///< some run uses more than one thread or process
+  std::string pace_names() const {
+    return loops && bytes ? "LOOPS_PER_MS, BYTES_PER_MS" : loops ? "LOOPS_PER_MS" : "BYTES_PER_MS";
+  }
+};
+
+/// took(): the CPU time of one call, for the pace the main measures at its start: the
+/// fastest of three tries of 10 ms each at the laptop's pace (CPU time, as the recorder's
+/// calibration: other programs take little of it, and the fastest try least).
+void write_pace(Writer& w) {
+  w.blank(2);
+  w.line(0, "def took(work, ms):");
+  w.line(4, "start = time.thread_time()", "thread time", "this thread's CPU time: other programs do not count");
+  w.line(4, "work(ms)");
+  w.line(4, "return time.thread_time() - start");
+}
+
+void write_machine_lines(Writer& w, const scenario::Scenario& s, const MachineLines& m) {
+  if (m.loops || m.bytes) {
+    std::vector<std::string> printed;
+    if (m.loops) printed.emplace_back("{LOOPS_PER_MS:_} loops");
+    if (m.bytes) printed.emplace_back("{BYTES_PER_MS:_} bytes hashed");
+    // The fastest of three tries of 10 ms at the laptop's pace: 0.01 s of CPU time.
+    if (m.loops) w.line(4, "LOOPS_PER_MS = int(LOOPS_PER_MS * 0.01 / min(took(compute, 10) for _ in range(3)))");
+    if (m.bytes) w.line(4, "BYTES_PER_MS = int(BYTES_PER_MS * 0.01 / min(took(hash_data, 10) for _ in range(3)))");
+    if (m.spawns) {
+      w.line(4, fmt::format("os.environ[\"LESSON_PACE\"] = f\"{}\"",
+                            m.loops && m.bytes ? "{LOOPS_PER_MS} {BYTES_PER_MS}" : m.loops ? "{LOOPS_PER_MS}" : "{BYTES_PER_MS}"));
+    }
+    w.line(4, fmt::format("print(f\"pace here: {} a millisecond\")", fmt::join(printed, " and ")));
+  }
+  if (!m.parallel) return;
+  const int cores = s.machine.cores;
+  w.line(4, fmt::format("if os.cpu_count() != {}:", cores));
+  w.line(8, fmt::format("print(f\"{{os.cpu_count()}} cores here, {} in the prediction{}\")", cores,
+                        m.pools ? "; Pool() starts a worker per core" : ""));
+}
+
 void write_main(Writer& w, const scenario::Scenario& s, const std::vector<ProgramRun>& runs,
-                const std::vector<const trace::Trace*>& predicted, bool random, bool finishes) {
+                const std::vector<const trace::Trace*>& predicted, bool random, bool finishes, const MachineLines& machine) {
   w.blank(2);
   w.line(0, "def timed(name, run, **options):");
   if (!s.counters.empty()) {
@@ -843,7 +890,9 @@ void write_main(Writer& w, const scenario::Scenario& s, const std::vector<Progra
   w.blank(2);
   w.line(0, "if __name__ == \"__main__\":");
   if (random) w.line(4, fmt::format("random.seed({})", s.seed), "seed", "the same durations every time");
+  write_machine_lines(w, s, machine);
   Time interval = kCPythonInterval;
+  bool skip_said = false;  // that the runs without a GIL are skipped on a Python with one
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const ProgramRun& r = runs[i];
     std::vector<std::string> args{python_string(r.run->name), r.function};
@@ -865,6 +914,11 @@ void write_main(Writer& w, const scenario::Scenario& s, const std::vector<Progra
       if (const auto warning = long_run_warning(r.run->name, *predicted[i])) w.line(4, *warning);
     }
     if (scenario::effective_gil(s, *r.run) == GilMode::None) {
+      if (!skip_said) {
+        w.line(4, "if not sysconfig.get_config_var(\"Py_GIL_DISABLED\"):");
+        w.line(8, "print(f\"Python {sysconfig.get_python_version()} has a GIL: the no-GIL runs are skipped\")");
+        skip_said = true;
+      }
       w.line(4, "if sysconfig.get_config_var(\"Py_GIL_DISABLED\"):", "nogil", "a free-threaded build, such as python3.13t");
       w.line(8, call);
       continue;
@@ -985,7 +1039,22 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   const bool peers = has_peers(s) && uses(Executor::Threads);
   const bool pinned = std::any_of(s.jobs.begin(), s.jobs.end(), [](const auto& job) { return !job.cpus.empty(); }) &&
                       uses(Executor::Threads);
-  if (peers || pinned) w.line(0, "import os");
+  const bool cpu = uses_step(s, StepKind::Cpu) || peers;  // a peer computes its answers
+  const bool native = uses_step(s, StepKind::Native);
+  MachineLines machine;
+  machine.loops = cpu;
+  machine.bytes = native;
+  machine.spawns = uses(Executor::ProcessPool) || uses(Executor::Processes) || uses(Executor::ProcessPoolExecutor);
+  const bool offloads = uses_step(s, StepKind::Offload);
+  for (const scenario::Run* run : runs) {
+    if (program_run(s, *run).skipped) continue;
+    const bool pool = run->executor == Executor::ProcessPool || run->executor == Executor::ProcessPoolExecutor;
+    machine.pools = machine.pools || (pool && !run->workers);
+    // Cores matter to work: a run of waits alone is not faster on more of them.
+    machine.parallel = machine.parallel || ((cpu || native) && run->executor != Executor::Sequential &&
+                                            (run->executor != Executor::Asyncio || offloads || run->workers));
+  }
+  if (peers || pinned || machine.parallel) w.line(0, "import os");
   if (random) w.line(0, "import random");
   if (peers) w.line(0, "import select");
   if (peers) w.line(0, "import socket");
@@ -1002,11 +1071,15 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   if (plain(Executor::Processes)) from_multiprocessing.push_back("Process");
   if (!from_multiprocessing.empty()) w.line(0, fmt::format("from multiprocessing import {}", fmt::join(from_multiprocessing, ", ")));
 
-  const bool cpu = uses_step(s, StepKind::Cpu) || peers;  // a peer computes its answers
-  const bool native = uses_step(s, StepKind::Native);
   if (cpu || native) w.blank();
-  if (cpu) w.line(0, "LOOPS_PER_MS = 20_000", "loops", "about a millisecond of pure Python on a laptop");
-  if (native) w.line(0, "BYTES_PER_MS = 1_000_000", "bytes", "about a millisecond of sha256");
+  if (cpu) w.line(0, "LOOPS_PER_MS = 20_000", "loops", "a millisecond of pure Python on a laptop: the main measures this machine's");
+  if (native) w.line(0, "BYTES_PER_MS = 1_000_000", "bytes", "a millisecond of sha256 on a laptop");
+  if (native) w.line(0, "DATA = memoryview(bytes(range(256)) * 16_384)", "data", "4 MiB, made once: jobs hash data already in memory");
+  if ((cpu || native) && machine.spawns) {
+    w.line(0, "if \"LESSON_PACE\" in os.environ:", "pace", "a worker process started afresh takes its parent's pace");
+    w.line(4, cpu && native ? "LOOPS_PER_MS, BYTES_PER_MS = map(int, os.environ[\"LESSON_PACE\"].split())"
+                            : fmt::format("{} = int(os.environ[\"LESSON_PACE\"])", machine.pace_names()));
+  }
   if (shared.deadlock && !s.locks.empty()) {
     if (!cpu && !native) w.blank();
     w.line(0, "DEADLOCK_AFTER = 10", "deadlock after", "seconds: a lock still not had by then is a deadlock");
@@ -1037,9 +1110,13 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   if (native) {
     w.blank(2);
     w.line(0, "def hash_data(ms):");
-    w.line(4, "\"\"\"C code: hashlib releases the GIL while it hashes a large buffer.\"\"\"");
-    w.line(4, "return hashlib.sha256(bytes(int(ms * BYTES_PER_MS))).hexdigest()");
+    w.line(4, "\"\"\"C code: hashlib releases the GIL while it hashes data in memory.\"\"\"");
+    w.line(4, "digest, size = hashlib.sha256(), int(ms * BYTES_PER_MS)");
+    w.line(4, "for start in range(0, size, len(DATA)):");
+    w.line(8, "digest.update(DATA[:size - start])", "slice", "a slice of a memoryview copies nothing");
+    w.line(4, "return digest.hexdigest()");
   }
+  if (cpu || native) write_pace(w);
 
   if (peers) write_peers(w, s, names);
   if (functions || delegates) write_jobs(w, shared, names, false, shape, functions);
@@ -1059,7 +1136,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
 
   PythonProgram program;
   for (const scenario::Run* run : runs) program.runs.push_back(program_run(s, *run));
-  write_main(w, s, program.runs, predicted, random, finishes);
+  write_main(w, s, program.runs, predicted, random, finishes, machine);
   program.text = std::move(w.text());
   for (const auto& name : names) {
     program.job_functions.push_back(functions ? name : std::string());

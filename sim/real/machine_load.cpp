@@ -2,6 +2,7 @@
 #include "sim/real/machine_load.hpp"
 
 #include <fstream>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -31,8 +32,15 @@ std::optional<std::string> starved_note(const trace::Trace& t, double limit) {
   if (s.ran.ns() <= 0 || static_cast<double>(s.waited.ns()) <= limit * static_cast<double>(s.ran.ns())) {
     return std::nullopt;
   }
-  return fmt::format("not scored: its threads waited {} for a core beside {} of running Python (other programs "
-                     "kept the cores busy)", format_time(s.waited), format_time(s.ran));
+  // A sum over processes can exceed the run's own time: say whose it is.
+  std::set<trace::ProcessId> processes;
+  for (const trace::Lane& lane : t.lanes) {
+    if (lane.kind == trace::LaneKind::Thread && !lane.spans.empty()) processes.insert(lane.process);
+  }
+  const std::string whose = processes.size() > 1 ? fmt::format("its {} processes' threads", processes.size()) : "its threads";
+  return fmt::format("not scored: {} waited {} for a core{} beside {} of running Python (other programs "
+                     "kept the cores busy)", whose, format_time(s.waited), processes.size() > 1 ? " in all" : "",
+                     format_time(s.ran));
 }
 
 }  // namespace gilsim::real

@@ -86,6 +86,9 @@ struct CpuCheck {
   /// CPU time they took; zero when the run had none (or did not time them).
   Time planned_compute = Time::zero();
   Time compute_took = Time::zero();
+  /// The same for the plan's native steps (hash_data()): the C code's own pace.
+  Time planned_native = Time::zero();
+  Time native_took = Time::zero();
   /// Below this share of what it needed, a run was slowed by other programs.
   static constexpr double kEnough = 0.85;
   /// A run whose compute() took more than this much longer or shorter than calibrated ran
@@ -100,6 +103,13 @@ struct CpuCheck {
     return planned_compute.ns() > 0 ? static_cast<double>(compute_took.ns()) / static_cast<double>(planned_compute.ns()) : 1.0;
   }
   bool off_pace() const { return planned_compute.ns() > 0 && (pace() > 1 + kPaceTolerance || pace() < 1 - kPaceTolerance); }
+  /// Native steps that took this much more CPU than planned did other work than the plan's
+  /// (a fresh buffer's pages faulted in, say): their run measured that work, not the lesson.
+  static constexpr double kNativeTolerance = 0.25;
+  double native_pace() const {
+    return planned_native.ns() > 0 ? static_cast<double>(native_took.ns()) / static_cast<double>(planned_native.ns()) : 1.0;
+  }
+  bool native_over() const { return planned_native.ns() > 0 && native_pace() > 1 + kNativeTolerance; }
 };
 
 struct Trace {

@@ -8,6 +8,7 @@
 #include "sim/cli/scenario_report.hpp"
 #include "sim/cli/text_table.hpp"
 #include "sim/cli/text_wrap.hpp"
+#include "sim/real/machine_load.hpp"
 #include "sim/trace/trace_builder.hpp"
 #include "tests/cli/report_fixtures.hpp"
 #include "tests/text_files.hpp"
@@ -275,6 +276,15 @@ TEST_CASE("a measured Pool.map run's switches are marked and said not comparable
   CHECK(table.find("+ switches of 'pool': not comparable.") != std::string::npos);
   CHECK(table.find("the real executor's parent has no worker handler") != std::string::npos);
 
+  // Recorded in CPython, whose Pool has its handler threads: the recorder does not see them.
+  Trace recorded = measured;
+  recorded.measured_by = "CPython 3.11";
+  const std::string cpython_table = render_prediction_table({&predicted}, {&recorded}, {}, 1000);
+  CHECK(cpython_table.find("+ switches of 'pool': not comparable.") != std::string::npos);
+  CHECK(cpython_table.find("no worker handler") == std::string::npos);
+  CHECK(cpython_table.find("CPython's Pool has them too, but they run no compute(), so the recorder does not see them") !=
+        std::string::npos);
+
   const Trace plain_predicted = sequential_run();
   Trace plain = sequential_run();
   plain.origin = Origin::Measured;
@@ -314,4 +324,28 @@ TEST_CASE("a measured run that used well more CPU than the model's run computes 
   tiny.cpu_check.got = 12_ms;
   const std::string start_up = render_prediction_table({&tiny_predicted}, {&tiny}, {}, 1000);
   CHECK(start_up.find("executor") == std::string::npos);
+}
+
+TEST_CASE("a wait for a core summed over a run's processes says so, and a CPython run's drop requests read '-'") {
+  // Two workers each waited 80 ms for a core beside 20 ms of Python in a 100 ms run: 160 ms in all.
+  TraceBuilder b("pool", "process_pool", "new", Origin::Measured, 2, 5_ms);
+  b.add_cores(2);
+  for (const std::string name : {"worker 1", "worker 2"}) {
+    const auto thread = b.add_lane(name, LaneKind::Thread, b.add_process(name, true));
+    b.set_state(thread, 0_ms, SpanState::Runnable, kNone);
+    b.set_state(thread, 80_ms, SpanState::Running, kNone);
+    b.clear_state(thread, 100_ms);
+  }
+  Trace pool = b.finish(100_ms);
+  const auto note = real::starved_note(pool);
+  REQUIRE(note);
+  CHECK(*note == "not scored: its 2 processes' threads waited 160 ms for a core in all beside 40.0 ms of running Python "
+                 "(other programs kept the cores busy)");
+
+  const Trace predicted = pool_run();
+  pool.measured_by = "CPython 3.11";
+  const auto lines = lines_of(render_run_table({&predicted, &pool}, 1000));
+  REQUIRE(lines.size() >= 4);
+  CHECK(cells(lines[2]).back() == "0");
+  CHECK(cells(lines[3]).back() == "-");
 }

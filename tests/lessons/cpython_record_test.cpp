@@ -661,3 +661,31 @@ TEST_CASE("one calibration, measured once, sets the work of every CPython run gi
   CHECK(quarter > 0.1 * full);
   CHECK(leftover_folders() == folders);
 }
+
+TEST_CASE("a CPython run whose native steps took far more CPU than planned says so under the table") {
+  // One job of 1 us of hash_data(), asked in two calls: 1,000 ns each planned, 2,100 and 2,900
+  // ns of their thread's CPU taken: 2.5 times the plan (fresh pages faulted in, say).
+  const auto s = scenario::load_string("title = \"t\"\n[[job]]\nname = \"j\"\nsteps = [ { native = \"1us\" } ]\n"
+                                       "[[run]]\nexecutor = \"threads\"\n", "t.toml");
+  const auto recording = [](const std::string& paces, int lines) {
+    return "gilsim-cpython-trace 1\npython 3.11.2 1\ncalibration 0 1000000\nrecording 50 250\nmachine 2 0.50 1000\n"
+           "run 0 1000 7 7 1\njob 7.1 0 7 8 0 0 1000\nstep 7.1 0 native 7 8 0 0 1000 1000\n" +
+           paces + fmt::format("end {}\n", lines);
+  };
+  const trace::Trace over = cpython::cpython_trace(
+      s, s.runs[0], cpython::parse_cpython_recording(recording("native-pace 1000 2100\nnative-pace 1000 2900\n", 11), "t.txt"));
+  CHECK(over.cpu_check.planned_native == Time{2000});
+  CHECK(over.cpu_check.native_took == Time{5000});
+  CHECK(over.cpu_check.native_over());
+  CHECK_FALSE(over.cpu_check.off_pace());  // compute()'s own check: no compute() here
+  const trace::Trace predicted = model::simulate(s, s.runs[0]);
+  const std::string table = cli::render_prediction_table({&predicted}, {&over}, {}, 1000);
+  INFO(table);
+  CHECK(table.find("'threads': its native steps (hash_data()) took 5.00 us of CPU for 2.00 us planned at the "
+                   "calibrated pace (2.5 times as much)") != std::string::npos);
+
+  const trace::Trace steady = cpython::cpython_trace(
+      s, s.runs[0], cpython::parse_cpython_recording(recording("native-pace 2000 2200\n", 10), "t.txt"));
+  CHECK_FALSE(steady.cpu_check.native_over());  // within kNativeTolerance
+  CHECK(cli::render_prediction_table({&predicted}, {&steady}, {}, 1000).find("native steps") == std::string::npos);
+}

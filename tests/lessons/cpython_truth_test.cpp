@@ -68,9 +68,11 @@ executor = "threads"
   REQUIRE(note);
   CHECK(seen.jobs == 2);
   CHECK(seen.unseen_jobs == 1);
-  CHECK(*note == "not scored: the recording saw nothing of 1 of its 2 jobs, and 10% of its jobs' time (100 ns of 1.00 us); the rest is Python the "
-                 "recorder does not trace (`counter += one()`, a lock had without a wait), so the lanes do not show "
-                 "where the time went, and the recorder's own cost is in it (docs/cpython-traces.md)");
+  // It names what this scenario has (a counter, no lock), and the recorder's cost beside jobs this short.
+  CHECK(*note == "not scored: the recording saw nothing of 1 of its 2 jobs, and 10% of its jobs' time (100 ns of 1.00 us); "
+                 "the rest is `counter += ...` and each job's own Python around its steps, which the recorder does not "
+                 "trace, so the lanes do not show where the time went; its jobs last 500 ns on average, so the "
+                 "recorder's own cost at each job's start and end is much of their time (docs/cpython-traces.md)");
 
   // Its `unsafe` job short beside the computing one: most of the jobs' time seen, but a job
   // unseen is a lane without its work, not scored either.
@@ -92,6 +94,16 @@ executor = "threads"
   CHECK(cpython::jobs_seen(seen_enough).seen == Time{900});
   CHECK(cpython::jobs_seen(seen_enough).unseen_jobs == 0);
   CHECK_FALSE(cpython::unseen_note(seen_enough));
+
+  // A scenario with no counter and no lock (lesson 10's tiny tasks): neither is named.
+  const std::string little_seen = "run 0 1000 7 7 2\njob 7.1 0 7 8 0 0 500\njob 7.2 0 7 9 0 500 1000\n"
+                                  "step 7.1 0 cpu 7 8 0 0 100 100\nstep 7.2 0 cpu 7 9 0 500 600 600\n";
+  const auto tiny = cpython::unseen_note(read(work, little_seen, 11));
+  REQUIRE(tiny);
+  CHECK(tiny->find("the rest is each job's own Python around its steps, which the recorder does not trace") !=
+        std::string::npos);
+  CHECK(tiny->find("counter") == std::string::npos);
+  CHECK(tiny->find("lock") == std::string::npos);
 }
 
 TEST_CASE("lesson 15 recorded in CPython: the sequential run, whose recording sees none of its updates, is not scored") {

@@ -3,6 +3,7 @@
 // of them exactly as `gilsim python` prints them.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <regex>
 #include <sched.h>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -131,10 +133,13 @@ TEST_CASE("every bundled lesson's program is short, compiles and holds no measur
     const std::string program = cpython::python_program(s, {}).text;
     INFO(file.filename().string());
     CHECK(program.rfind("\"\"\"" + s.title + "\n", 0) == 0);  // the title opens the docstring
-    CHECK(code_lines(program) <= 55);
+    // 63: lesson 7's program, with its pace measured at the start, handed to its process, and
+    // its cores compared with the prediction's.
+    CHECK(code_lines(program) <= 63);
     // The code, after the docstring (a note may name a gilsim command).
     const std::string code = program.substr(program.find("\"\"\"", 3) + 3);
-    for (const std::string harness : {"perf_counter_ns", "thread_time", "calibrat", "sched_setaffinity", "select.select",
+    // took() times the pace's tries with time.thread_time, as a person measuring CPU work would.
+    for (const std::string harness : {"perf_counter_ns", "calibrat", "sched_setaffinity", "select.select",
                                       "getloadavg", "gilsim", "record"}) {
       CHECK_MESSAGE(!contains(code, harness), harness);
     }
@@ -464,4 +469,77 @@ executor = "threads"
   INFO(output);
   CHECK(status == 0);
   CHECK(std::regex_search(output, std::regex("(^|\n)pinned: 3 jobs in [0-9]+\\.[0-9]{2} s\n")));
+}
+
+TEST_CASE("hash_data hashes data made once: a long job faults in no fresh memory, as its calibration does not") {
+  // Lesson 6's 200 ms jobs hashed a fresh buffer of ~300 MB each: faulting its pages in cost
+  // several times the hashing, which the calibration's short calls, on warm memory, never saw.
+  const fs::path path = write_program("06-native-releases-gil", lesson_program("06-native-releases-gil"));
+  const std::string script = fmt::format(
+      "import importlib.util, resource\n"
+      "spec = importlib.util.spec_from_file_location('lesson', '{}')\n"
+      "lesson = importlib.util.module_from_spec(spec)\n"
+      "spec.loader.exec_module(lesson)\n"
+      "lesson.BYTES_PER_MS = 1_000_000\n"
+      "lesson.hash_data(1)\n"
+      "before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+      "lesson.hash_data(300)\n"
+      "print('faults', resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)\n",
+      path.string());
+  const fs::path script_path = write_program("page_faults", script);
+  const auto [status, output] = run_command(fmt::format("python3 '{}'", script_path.string()));
+  INFO(output);
+  REQUIRE(status == 0);
+  std::smatch found;
+  REQUIRE(std::regex_search(output, found, std::regex("faults ([0-9]+)")));
+  // 300 MB fresh is 73,000 pages of 4 KiB; hashing DATA again faults in none.
+  CHECK(std::stoll(found[1].str()) < 1000);
+}
+
+TEST_CASE("a program run by hand measures its pace, says when its cores differ, and says why a run is skipped") {
+  const std::string program = program_for(R"toml(
+title = "by hand"
+[machine]
+cores = 64
+[[job]]
+name = "mixed"
+count = 2
+steps = [ { cpu = "1ms" }, { native = "1ms" } ]
+[[run]]
+executor = "threads"
+[[run]]
+name = "pool"
+executor = "process_pool"
+[[run]]
+name = "spawned"
+executor = "process_pool"
+workers = 2
+start_method = "spawn"
+[[run]]
+name = "no GIL"
+executor = "threads"
+gil = "none"
+)toml");
+  // A worker started afresh imports the program again: it takes its parent's pace.
+  CHECK(contains(program, "if \"LESSON_PACE\" in os.environ:"));
+  CHECK(contains(program, "    os.environ[\"LESSON_PACE\"] = f\"{LOOPS_PER_MS} {BYTES_PER_MS}\"\n"));
+  const auto [status, output] = run_command(fmt::format("timeout 120 python3 '{}'", write_program("by_hand", program).string()));
+  INFO(output);
+  REQUIRE(status == 0);
+  std::smatch pace;
+  REQUIRE(std::regex_search(output, pace, std::regex("^pace here: ([0-9_]+) loops and ([0-9_]+) bytes hashed a millisecond\n")));
+  const auto number = [](std::string text) {
+    text.erase(std::remove(text.begin(), text.end(), '_'), text.end());
+    return std::stoll(text);
+  };
+  CHECK(number(pace[1].str()) > 1'000);
+  CHECK(number(pace[1].str()) < 10'000'000);
+  CHECK(number(pace[2].str()) > 10'000);
+  if (std::thread::hardware_concurrency() != 64) {
+    CHECK(std::regex_search(output, std::regex("\n[0-9]+ cores here, 64 in the prediction; Pool\\(\\) starts a worker per core\n")));
+  }
+  for (const std::string run : {"threads", "pool", "spawned"}) {
+    CHECK_MESSAGE(std::regex_search(output, std::regex(fmt::format("(^|\n){}: 2 jobs in [0-9.]+ s\n", run))), run);
+  }
+  CHECK(std::regex_search(output, std::regex("\n(no GIL: 2 jobs in [0-9.]+ s|Python 3\\.[0-9]+ has a GIL: the no-GIL runs are skipped)\n")));
 }
