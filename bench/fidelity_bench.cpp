@@ -3,7 +3,8 @@
 // figures; never fails on accuracy. "free cores" is how many cores' worth two busy threads
 // got just before the row's runs: below 2.0, other programs were slowing the measurement.
 // "cpu got" is the share of the CPU time its threads needed that the median run really got
-// (trace::CpuCheck); below 85% the row is flagged "busy" and left out of the mean error.
+// (trace::CpuCheck); below 85%, or with free cores below 85% of the CPUs it needs at once,
+// the row is flagged "busy" and left out of the mean error.
 // With --record FILE the measurements are kept (one JSON line per row) and the results
 // section of docs/fidelity.md is written from them; --replay FILE writes that section again
 // from the kept measurements with today's model, running nothing for real.
@@ -34,6 +35,7 @@
 
 #include "bench/cpython_runner.hpp"
 #include "bench/machine_info.hpp"
+#include "sim/cli/measured_runs.hpp"
 #include "sim/cpython/scheduler_group.hpp"
 #include "sim/model/simulate.hpp"
 #include "sim/real/busy_loop.hpp"
@@ -307,7 +309,9 @@ struct Scored {
   bool busy = false;
   bool short_of_cores = false;  ///< the free-core probe saw fewer than kEnough of the CPUs it needs at once
   bool measured_row() const { return not_run.empty(); }
-  bool scored() const { return measured_row() && !busy; }
+  bool executor = false;  ///< its error is the real executor's own work (executor_cost)
+  Time planned_cpu;       ///< the CPU time the model's run computes for
+  bool scored() const { return measured_row() && !busy && !executor; }
   bool outside() const { return scored() && std::abs(error) > kOutside; }
 };
 
@@ -330,6 +334,15 @@ std::string known_reason(const scenario::EffectiveSettings& settings, const scen
   return "";
 }
 
+/// `gilsim run --real`'s "executor*" (sim/cli/measured_runs.hpp): a run slower than predicted
+/// that used well more CPU than the model's run computes for (`planned`) did work of the real
+/// executor's own.
+bool executor_cost(const trace::CpuCheck& check, Time planned, double error) {
+  return error < -kOutside && check.checked && planned >= cli::kExecutorCostLeast &&
+         check.got - planned >= cli::kExecutorCostFloor &&
+         static_cast<double>(check.got.ns()) > cli::kExecutorCostShare * static_cast<double>(planned.ns());
+}
+
 std::vector<Scored> score(const RunInfo& info, const std::vector<Row>& rows) {
   const auto overrides = overrides_of(info.sets);
   std::vector<Scored> out;
@@ -349,7 +362,8 @@ std::vector<Scored> score(const RunInfo& info, const std::vector<Row>& rows) {
     Scored sc;
     sc.row = &row;
     sc.name = row.scenario == "<default>" ? "default" : stem(row.scenario);
-    sc.predicted = trace::compute_metrics(model::simulate(s, *run)).makespan;
+    const trace::Trace predicted = model::simulate(s, *run);
+    sc.predicted = trace::compute_metrics(predicted).makespan;
     if (!row.not_run.empty()) {
       sc.not_run = row.not_run;
       if (row.not_runnable) {
@@ -365,9 +379,14 @@ std::vector<Scored> score(const RunInfo& info, const std::vector<Row>& rows) {
     sc.measured = median.makespan;
     sc.check = median.check;
     sc.error = 100.0 * real::prediction_error(sc.predicted, sc.measured);  // the one formula: CLI and viewer too
-    sc.busy = sc.check.short_of_cpu();
-    sc.short_of_cores = row.free_cores >= 0 && sc.check.cpus > 0 &&
-                        row.free_cores < trace::CpuCheck::kEnough * sc.check.cpus;
+    // As the page shows it (one decimal), so that a row shown with 1.7 of 2 is not short.
+    const double free_cores = std::round(row.free_cores * 10) / 10;
+    sc.short_of_cores = row.free_cores >= 0 && sc.check.cpus > 0 && free_cores < trace::CpuCheck::kEnough * sc.check.cpus;
+    // The probe, scheduled as the runs were, stands for CpuCheck::crowded()'s count of other
+    // programs' ready threads, which does not weigh the runs' nice value and autogroup.
+    sc.busy = sc.check.checked && (sc.check.share() < trace::CpuCheck::kEnough || sc.short_of_cores);
+    sc.planned_cpu = cli::predicted_cpu(predicted);
+    sc.executor = !sc.busy && executor_cost(sc.check, sc.planned_cpu, sc.error);
     if (sc.outside()) sc.reason = known_reason(scenario::effective_settings(s, *run), *run, sc.error);
     out.push_back(std::move(sc));
   }
@@ -376,26 +395,29 @@ std::vector<Scored> score(const RunInfo& info, const std::vector<Row>& rows) {
 
 std::string error_text(const Scored& r) {
   if (!r.measured_row()) return "";
-  return r.busy ? fmt::format("busy ({:+.1f}%)", r.error) : fmt::format("{:+.1f}%", r.error);
+  if (r.busy) return fmt::format("busy ({:+.1f}%)", r.error);
+  return r.executor ? fmt::format("executor ({:+.1f}%)", r.error) : fmt::format("{:+.1f}%", r.error);
 }
 
 std::string row_label(const Scored& r) { return fmt::format("*{}* of {}", r.row->run, r.name); }
 
 /// The sentences under the table, computed from the rows: the mean error, the rows outside
-/// 10% (with a known reason where one applies), the busy rows, the rows short of cores.
+/// 10% (with a known reason where one applies), the busy rows and why.
 std::vector<std::string> summary(const std::vector<Scored>& rows) {
   std::vector<std::string> out;
-  int scored = 0;
+  int scored = 0, measured = 0;
   double total = 0;
-  std::vector<const Scored*> outside, busy, short_of_cores, not_run;
+  std::vector<const Scored*> outside, busy, executor, crowded, not_run;
   for (const Scored& r : rows) {
     if (r.scored()) {
       ++scored;
       total += std::abs(r.error);
     }
+    if (r.measured_row()) ++measured;
     if (r.outside()) outside.push_back(&r);
     if (r.measured_row() && r.busy) busy.push_back(&r);
-    if (r.measured_row() && r.short_of_cores) short_of_cores.push_back(&r);
+    if (r.measured_row() && r.executor) executor.push_back(&r);
+    if (r.measured_row() && r.check.crowded()) crowded.push_back(&r);
     if (!r.measured_row()) not_run.push_back(&r);
   }
   if (scored > 0) {
@@ -404,39 +426,61 @@ std::vector<std::string> summary(const std::vector<Scored>& rows) {
     out.push_back("No run scored: every measured run was busy.");
   }
   if (outside.empty()) {
-    out.push_back(fmt::format("No scored run falls outside {:.0f}%.", kOutside));
+    if (scored > 0) out.push_back(fmt::format("No scored run falls outside {:.0f}%.", kOutside));
   } else {
-    out.push_back(fmt::format("{} outside {:.0f}%:", outside.size() == 1 ? "One scored run falls" :
-                              fmt::format("{} scored runs fall", outside.size()), kOutside));
+    out.push_back(fmt::format("{} outside {:.0f}%:",
+                              outside.size() == 1 ? std::string("One scored run falls")
+                                                  : fmt::format("{} scored runs fall", outside.size()),
+                              kOutside));
     for (const Scored* r : outside) {
-      std::string line = fmt::format("- {} ({:+.0f}%): predicted {}, measured {}", row_label(*r), r->error,
-                                     format_time(r->predicted), format_time(r->measured));
-      if (r->short_of_cores) {
-        line += fmt::format(", with {:.1f} free cores of the {} it needs", r->row->free_cores, r->check.cpus);
-      }
-      line += r->reason.empty() ? "." : ": " + r->reason;
-      out.push_back(line);
+      out.push_back(fmt::format("- {} ({:+.0f}%): predicted {}, measured {}{}", row_label(*r), r->error,
+                                format_time(r->predicted), format_time(r->measured),
+                                r->reason.empty() ? "." : ": " + r->reason));
     }
   }
-  if (!busy.empty()) {
+  if (!executor.empty()) {
     std::vector<std::string> names;
-    for (const Scored* r : busy) names.push_back(fmt::format("{} (cpu got {:.0f}%)", row_label(*r), 100 * r->check.share()));
+    for (const Scored* r : executor) {
+      names.push_back(fmt::format("{} ({:+.0f}%: {} of CPU where the model's run computes for {})", row_label(*r),
+                                  r->error, format_time(r->check.got), format_time(r->planned_cpu)));
+    }
     out.push_back(fmt::format(
-        "Busy, not scored ({}): {}. Such a run got less than {:.0f}% of the CPU time its threads needed, or "
-        "started with fewer free CPUs than it needed at once; its error is the machine's load's.",
-        busy.size(), fmt::join(names, ", "), 100 * trace::CpuCheck::kEnough));
+        "The executor's own work, not scored ({}): {}. Such a run was more than {:.0f}% slower than predicted and used "
+        "over {:.0f}% of the CPU time the model's run computes for, {} more at least: the real executor's own work "
+        "beside the planned steps (a clock read and a record at each step, starting threads and processes, copying "
+        "through pipes), which a short run of many tiny steps or big messages feels most. `gilsim run --real` marks "
+        "such a run `executor*`.",
+        executor.size(), fmt::join(names, ", "), kOutside, 100 * cli::kExecutorCostShare,
+        format_time(cli::kExecutorCostFloor)));
   }
-  if (short_of_cores.empty()) {
-    out.push_back("Every row had the free cores it needed (the free-core probe just before its runs).");
+  if (busy.empty()) {
+    out.push_back(fmt::format("Every measured row got at least {:.0f}% of the CPU time its threads needed and had the "
+                              "free cores it needed.",
+                              100 * trace::CpuCheck::kEnough));
   } else {
     std::vector<std::string> names;
-    for (const Scored* r : short_of_cores) {
-      names.push_back(fmt::format("{} ({:.1f} of {})", row_label(*r), r->row->free_cores, r->check.cpus));
+    for (const Scored* r : busy) {
+      std::string why = r->short_of_cores ? fmt::format("{:.1f} free cores of the {} it needs", r->row->free_cores,
+                                                        r->check.cpus)
+                                          : "";
+      if (r->check.share() < trace::CpuCheck::kEnough) {
+        why += fmt::format("{}cpu got {:.0f}%", why.empty() ? "" : ", ", 100 * r->check.share());
+      }
+      names.push_back(fmt::format("{} ({})", row_label(*r), why));
     }
     out.push_back(fmt::format(
-        "Fewer free cores than needed ({} rows: the free-core probe just before their runs saw less than {:.0f}% "
-        "of the CPUs the run needs at once): {}.",
-        short_of_cores.size(), 100 * trace::CpuCheck::kEnough, fmt::join(names, ", ")));
+        "Busy, not scored ({} of {} rows measured): {}. A row is busy when its median run got less than {:.0f}% of the "
+        "CPU time its threads needed, or when the free-core probe just before its runs (scheduled as they were) "
+        "saw less than {:.0f}% of the CPUs it needs at once: its error is then the machine's load's.",
+        busy.size(), measured, fmt::join(names, ", "), 100 * trace::CpuCheck::kEnough,
+        100 * trace::CpuCheck::kEnough));
+  }
+  if (!crowded.empty()) {
+    out.push_back(fmt::format(
+        "{} of the {} rows measured started with fewer idle CPUs than they needed by the count of other programs' "
+        "threads ready to run, which `gilsim run --real` flags `busy*`; that count does not weigh the runs' "
+        "scheduling, so here the free-core probe and *cpu got* decide.",
+        crowded.size(), measured));
   }
   for (const Scored* r : not_run) out.push_back(fmt::format("Not run: {}: {}.", row_label(*r), r->not_run));
   return out;
