@@ -308,9 +308,9 @@ struct Scored {
   double error = 0;       ///< percent
   bool busy = false;
   bool short_of_cores = false;  ///< the free-core probe saw fewer than kEnough of the CPUs it needs at once
+  bool executor = false;        ///< its error is the real executor's own work (executor_cost)
+  Time planned_cpu;             ///< the CPU time the model's run computes for
   bool measured_row() const { return not_run.empty(); }
-  bool executor = false;  ///< its error is the real executor's own work (executor_cost)
-  Time planned_cpu;       ///< the CPU time the model's run computes for
   bool scored() const { return measured_row() && !busy && !executor; }
   bool outside() const { return scored() && std::abs(error) > kOutside; }
 };

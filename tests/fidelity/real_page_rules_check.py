@@ -51,6 +51,9 @@ ROWS = [
     row("scenarios/15-lost-update.toml", "asyncio", [40, 40, 40], [check(1, 40, 40)] * 3),
     # Within 10%: scored; the median of the three (the middle makespan, 205 ms), not the mean.
     row("scenarios/10-pool-overhead.toml", "sequential", [190, 205, 400], [check(1, 200, 200)] * 3),
+    # 1.68 free cores of 2, shown as 1.7: not short (85% of 2), scored.
+    row("scenarios/10-pool-overhead.toml", "Pool.map default", [116, 116, 116], [check(2, 200, 200)] * 3,
+        free_cores=1.68),
     # Not runnable: today's reason.
     row("scenarios/03-ten-thousand-connections.toml", "thread_pool", [], [], not_run="an old reason",
         not_runnable=True),
@@ -94,7 +97,11 @@ def main():
     expect("the executor's row", cells.get("asyncio of 15-lost-update", none)[5].startswith("executor ("))
     expect("the not-run row", cells.get("thread_pool of 03-ten-thousand-connections", none)[4] == "not run")
     mean = re.search(r"Mean absolute error over the (\d+) runs scored", text)
-    expect("three runs scored (old GIL 1 core, spawn, sequential of lesson 10)", mean and mean.group(1) == "3")
+    expect("four runs scored (old GIL 1 core, spawn, sequential and Pool.map default of lesson 10)",
+           mean and mean.group(1) == "4")
+    expect("1.68 free cores shown as 1.7 and not short of 2",
+           cells.get("Pool.map default of 10-pool-overhead", none)[7] == "1.7"
+           and not cells.get("Pool.map default of 10-pool-overhead", none)[5].startswith("busy"))
     expect("the old GIL's reason", re.search(r"- \*old GIL, 1 core\* of 11-old-gil \(\+\d+%\).*calibrated on CPython",
                                              text) is not None)
     spawn = re.search(r"- \*Pool.map, spawn\* of 10-pool-overhead \(-\d+%\)[^\n]*", text)
