@@ -880,29 +880,7 @@ void write_machine_probes(Writer& w, const MachineLines& m) {
   }
   if (m.send_back_bytes > 0) {
     w.blank(2);
-    w.line(0, "def send_back(size, tries=3):");
-    w.line(4, "\"\"\"What a pool's result of `size` bytes costs here, in seconds, each the median of `tries`:");
-    w.line(4, "pickle.dumps in the worker (CPU), the pipe to the parent, pickle.loads there (CPU).\"\"\"");
-    w.line(4, "reader, writer = Pipe(duplex=False)");
-    w.line(4, "pid = os.fork()");
-    w.line(4, "if pid == 0:", "reader", "the parent's end of a pool's result pipe, in a process of its own");
-    w.line(8, "for _ in range(tries):");
-    w.line(12, "reader.recv_bytes()");
-    w.line(8, "os._exit(0)");
-    w.line(4, "parts = []");
-    w.line(4, "for _ in range(tries):");
-    w.line(8, "result = bytes(size)");
-    w.line(8, "start = time.thread_time()");
-    w.line(8, "message = pickle.dumps(result)");
-    w.line(8, "dumps = time.thread_time() - start");
-    w.line(8, "start = time.perf_counter()");
-    w.line(8, "writer.send_bytes(message)", "send", "returns once the reader has taken most of it");
-    w.line(8, "pipe = time.perf_counter() - start");
-    w.line(8, "start = time.thread_time()");
-    w.line(8, "pickle.loads(message)");
-    w.line(8, "parts.append((dumps, pipe, time.thread_time() - start))");
-    w.line(4, "os.waitpid(pid, 0)");
-    w.line(4, "return [sorted(part)[tries // 2] for part in zip(*parts)]");
+    w.text() += kSendBackFunction;
   }
 }
 
