@@ -28,6 +28,7 @@
 #include "bench/cpython_suite.hpp"
 #include "bench/machine_info.hpp"
 #include "sim/cpython/cpython_runs.hpp"
+#include "sim/cpython/machine_probes.hpp"
 #include "sim/cpython/scheduler_group.hpp"
 #include "sim/real/busy_loop.hpp"
 #include "sim/real/execute.hpp"
@@ -348,24 +349,21 @@ double one_minute(const std::vector<double>& load) { return load.empty() ? 0.0 :
 constexpr const char* kSpeedProbe = "cpu_speeds.py";
 constexpr const char* kWakeProbe = "wake_latency.py";
 /// And how long python3 takes to start a process: fork, the child's exit and the parent's
-/// wait, 20 times after one to warm up (`python3 -c`; its line's program is "fork_start").
+/// wait, kProcessStartTries (20) times after one to warm up (`python3 -c`; its line's program
+/// is "fork_start"), with the teaching program's own start_process() (machine_probes.hpp).
 constexpr const char* kForkProbe = "fork_start";
-constexpr const char* kForkProbeCode = R"(import json, os, platform, sys, time
-def one():
-    start = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:
-        os._exit(0)
-    os.waitpid(pid, 0)
-    return time.perf_counter() - start
-load = list(os.getloadavg())
-one()
-times = sorted(one() for _ in range(20))
-print(json.dumps({"program": "fork_start", "python": platform.python_version(), "executable": sys.executable,
+std::string fork_probe_code() {
+  static_assert(cpython::kProcessStartTries == 20, "the median below is of 20 tries");
+  return fmt::format(R"(import json, os, platform, sys, time
+{}load = list(os.getloadavg())
+start_process()
+times = sorted(start_process() for _ in range({}))
+print(json.dumps({{"program": "fork_start", "python": platform.python_version(), "executable": sys.executable,
                   "cpu_count": os.cpu_count(), "load_start": load, "load_end": list(os.getloadavg()),
-                  "sections": {"fork": {"wall": sum(times), "cpu": 0.0, "cores": 1, "busy": 0, "samples": 20,
-                                        "median": (times[9] + times[10]) / 2, "low": times[0], "high": times[-1]}}}))
-)";
+                  "sections": {{"fork": {{"wall": sum(times), "cpu": 0.0, "cores": 1, "busy": 0, "samples": 20,
+                                        "median": (times[9] + times[10]) / 2, "low": times[0], "high": times[-1]}}}}}}))
+)", cpython::kStartProcessFunction, cpython::kProcessStartTries);
+}
 
 /// Runs one of the machine's probes; its output, or a SuiteError saying how it failed.
 Finished run_probe(const Options& o, const fidelity::Suite& suite, const char* name) {
@@ -377,9 +375,9 @@ Finished run_probe(const Options& o, const fidelity::Suite& suite, const char* n
   return f;
 }
 
-/// Runs the process-start probe (kForkProbeCode); its output, or a SuiteError.
+/// Runs the process-start probe (fork_probe_code()); its output, or a SuiteError.
 Finished run_fork_probe(const Options& o) {
-  Finished f = run_program(o, kForkProbeCode, {"-c"});
+  Finished f = run_program(o, fork_probe_code(), {"-c"});
   if (!WIFEXITED(f.status) || WEXITSTATUS(f.status) != 0) {
     throw SuiteError(fmt::format("{} -c (the process-start probe) failed:\n{}{}", o.python, f.out, f.err));
   }

@@ -20,6 +20,7 @@ void start_measuring(AppState& app, RealSource source) {
   m.outcomes.clear();
   m.stopped_by_change = false;
   m.discarding = false;
+  m.machine_fitted = false;
   m.scenario_generation = app.session.scenario_generation();
   m.runner.start(app.session.scenario(), Time{120'000'000'000}, source);
 }
@@ -40,6 +41,14 @@ void collect_measurements(AppState& app) {
     }
   }
   const bool was_running = m.runner.running();
+  if (auto machine = m.machine_fitted || m.discarding ? std::nullopt : m.runner.progress().machine) {
+    // The calibration measured this machine's process start and pickling before the first run:
+    // the prediction becomes the model's for this machine, as `gilsim run --cpython`'s does.
+    m.machine_fitted = true;
+    app.session.fit_to_this_machine(true, std::move(machine));
+    m.scenario_generation = app.session.scenario_generation();
+    refresh_derived(app);
+  }
   std::vector<RealOutcome> finished = m.runner.take_finished();
   if (m.discarding) {
     m.discarding = was_running;

@@ -20,6 +20,7 @@ struct Measuring {
   bool stopped_by_change = false;         ///< the scenario changed under a running measurement
   bool discarding = false;                ///< until the stopped runner ends, its results are dropped
   std::optional<RealSource> start_pending;  ///< asked for at start-up, begun once the window is drawn
+  bool machine_fitted = false;  ///< the prediction fitted to the runner's calibration (P4e, P7c)
 };
 
 /// Fits the model to this machine, drops earlier measured runs and starts measuring every run.

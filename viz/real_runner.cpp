@@ -81,7 +81,11 @@ void RealRunner::work(scenario::Scenario scenario, Time timeout, RealSource sour
         if (!python) throw std::runtime_error(no_python);
         std::string why;
         cpython::CPythonOptions options{.timeout_seconds = static_cast<double>(timeout.ns()) / 1e9, .cancel = &cancel_};
-        if (!calibration) calibration = cpython::calibrate(*program, *python, options);
+        if (!calibration) {
+          calibration = cpython::calibrate(*program, *python, options);
+          std::lock_guard lock(mutex_);  // the session fits its prediction to it (measuring.cpp)
+          progress_.machine = cpython::measured_machine(*calibration, *program, real::available_cpus());
+        }
         options.calibration = calibration;
         outcome.trace = cpython::record_cpython_run(scenario, program->runs[i], *program, *python, options, why);
         if (!outcome.trace) {

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace.hpp"
 
@@ -40,6 +41,8 @@ struct RealProgress {
   std::string run_name;
   int jobs_done = 0;
   int jobs_total = 0;
+  /// CPython: what the calibration measured of this machine, once it has (P4e, P7c).
+  std::optional<scenario::MeasuredMachine> machine;
 };
 
 class RealRunner {

@@ -220,12 +220,14 @@ Session::Loaded Session::simulate_settings(const SettingsKey& key, std::stop_tok
   return out;
 }
 
-bool Session::fit_to_this_machine(bool fit) {
-  if (fit == fit_) return true;
+bool Session::fit_to_this_machine(bool fit, std::optional<scenario::MeasuredMachine> measured) {
+  if (fit == fit_ && !measured && !measured_) return true;
   drop_background();
-  fit_ = fit;
+  const bool was_fit = std::exchange(fit_, fit);
+  std::optional<scenario::MeasuredMachine> was_measured = std::exchange(measured_, std::move(measured));
   if (!loaded_ || load(false)) return true;
-  fit_ = !fit;
+  fit_ = was_fit;
+  measured_ = std::move(was_measured);
   return false;
 }
 
@@ -267,7 +269,8 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
                                            const ShownSource* source, std::vector<scenario::JobTemplate> spare,
                                            const scenario::Scenario* shown,
                                            std::shared_ptr<const model::SharedPlan> plan, model::Progress* progress,
-                                           Reusable* reusable, const WhenRead& read) {
+                                           Reusable* reusable, const WhenRead& read,
+                                           const scenario::MeasuredMachine* measured) {
   Loaded out;
   if (!file.empty() && source == nullptr) {
     std::error_code ec;
@@ -291,7 +294,10 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
   }
   if (fit) {
     out.fit_cpus = real::available_cpus();
-    out.machine_note = scenario::fit_to_machine(out.scenario, out.fit_cpus).value_or("");
+    scenario::MeasuredMachine machine = measured ? *measured : scenario::MeasuredMachine{};
+    machine.cpus = out.fit_cpus;
+    out.machine_note = scenario::fit_to_machine(out.scenario, machine).value_or("");
+    if (const auto fitted = scenario::fitted_line(machine)) out.machine_note += (out.machine_note.empty() ? "" : " ") + *fitted;
   }
   if (read) read(out.scenario);
   const auto started = std::chrono::steady_clock::now();
@@ -403,7 +409,7 @@ bool Session::load(bool from_file) {
     std::vector<scenario::JobTemplate> spare = source ? spare_for(knobs_) : std::vector<scenario::JobTemplate>{};
     install(read_and_simulate(file_, knobs_, fit_, source ? &*source : nullptr, std::move(spare),
                               loaded_ ? &scenario_ : nullptr, plan_, nullptr, nullptr,
-                              from_file ? when_read_ : WhenRead()));
+                              from_file ? when_read_ : WhenRead(), measured_ ? &*measured_ : nullptr));
     // Its first knob change finds storage ready for the runs it simulates again (the later ones,
     // the storage of the runs each replaced).
     if (from_file) warm_pool_.start(WarmPool::plan(runs_));
@@ -477,7 +483,7 @@ void Session::start_background() {
   // would index the stand-ins).
   b.reusable.runs.as_is_left_to_caller = !derive_ || static_cast<bool>(runwise.join);
   b.offered_generation = generation_;
-  b.thread = std::jthread([&b, file = file_, fit = fit_, derive = derive_, join = runwise.join,
+  b.thread = std::jthread([&b, file = file_, fit = fit_, measured = measured_, derive = derive_, join = runwise.join,
                            source = shown_source(), spare = spare_for(knobs_), shown = loaded_ ? &scenario_ : nullptr,
                            plan = plan_]() mutable {
     try {
@@ -491,7 +497,8 @@ void Session::start_background() {
         } copied{b.copied};
         b.loaded = read_and_simulate(file, b.knobs, fit, source ? &*source : nullptr, std::move(spare), shown, plan,
                                      &b.progress,
-                                     b.reusable.runs.runs.empty() ? nullptr : &b.reusable);
+                                     b.reusable.runs.runs.empty() ? nullptr : &b.reusable, {},
+                                     measured ? &*measured : nullptr);
         b.loaded->kept_from_generation = b.offered_generation;
       }
       const auto started = std::chrono::steady_clock::now();

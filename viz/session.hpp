@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "sim/model/simulate.hpp"
+#include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/trace.hpp"
 #include "viz/knob_cache.hpp"
@@ -119,9 +120,10 @@ class Session {
   /// changes (checked once a second).
   /// Returns true when the runs changed.
   bool poll(double wall_seconds);
-  /// Fits the model's twin to this machine's cores (as before real runs) or back to the file;
-  /// re-runs the model when that changes anything.
-  bool fit_to_this_machine(bool fit);
+  /// Fits the model's twin to this machine's cores (as before real runs) or back to the file,
+  /// and to what `measured` holds of it besides (a CPython calibration's process start and
+  /// pickling: docs/model.md P4e, P7c); re-runs the model when that changes anything.
+  bool fit_to_this_machine(bool fit, std::optional<scenario::MeasuredMachine> measured = std::nullopt);
   /// Adds a measured run; it stays until the next reload or knob change.
   void add_measured(trace::Trace measured);
   /// Removes the measured runs, keeping the simulated ones.
@@ -246,11 +248,12 @@ class Session {
   /// `shown`, when given, is the scenario of the runs shown and `plan` theirs: kept when the
   /// new values leave the jobs as they were (scenario::same_plan).
   /// `progress`, when given, answers a watcher with the runs so far.
+  /// `measured`, when given with `fit`, is what the fit takes of this machine besides its cores.
   static Loaded read_and_simulate(const std::filesystem::path& file, const Knobs& knobs, bool fit,
                                   const ShownSource* source, std::vector<scenario::JobTemplate> spare,
                                   const scenario::Scenario* shown, std::shared_ptr<const model::SharedPlan> plan,
                                   model::Progress* progress = nullptr, Reusable* reusable = nullptr,
-                                  const WhenRead& read = {});
+                                  const WhenRead& read = {}, const scenario::MeasuredMachine* measured = nullptr);
   /// The spare jobs for a knob change to `to` (scenario::load_string_with_jobs takes them as
   /// they are), moved out: empty when the change reads its jobs anew (a knob that reaches the
   /// jobs, a fit to this machine, a pinned job, or no spare yet).
@@ -328,6 +331,7 @@ class Session {
   std::uint64_t generation_ = 0;
   std::uint64_t scenario_generation_ = 0;
   bool fit_ = false;
+  std::optional<scenario::MeasuredMachine> measured_;  ///< with fit_: what else the fit takes of this machine
   std::string machine_note_;
   std::shared_ptr<const model::SharedPlan> plan_;  ///< runs_' job plan and step labels
   std::string shown_text_;                         ///< the text runs_ were read from (Loaded::text)

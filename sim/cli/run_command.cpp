@@ -141,7 +141,8 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   std::vector<std::optional<std::string>> machine_notes(scenarios.size());
   if (measure) {
     for (std::size_t i = 0; i < scenarios.size(); ++i) {
-      machine_notes[i] = scenario::fit_to_machine(scenarios[i], real::available_cpus(), !options.real_only);
+      const auto fitted_for = options.real_only ? scenario::FittedFor::MeasuredRunsOnly : scenario::FittedFor::Prediction;
+      machine_notes[i] = scenario::fit_to_machine(scenarios[i], real::available_cpus(), fitted_for);
     }
   }
   std::vector<std::vector<const scenario::Run*>> chosen;
@@ -180,6 +181,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
     std::vector<std::string> not_measured;
     std::map<std::string, std::string> unscored;
     std::vector<std::string> time_notes;  // where a CPython run's time went, under the table
+    std::optional<std::string> fitted;    // what the prediction took from this machine's probes
     const cpython::PythonProgram program = python ? cpython::python_program(scenarios[i], chosen[i]) : cpython::PythonProgram{};
     const auto recorded = [&](const cpython::ProgramRun& r) { return !cpython::why_not_recorded(scenarios[i], r, *python); };
     const std::size_t recorded_runs =
@@ -193,6 +195,10 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       } catch (const cpython::CPythonRunCancelled& e) {
         throw Interrupted(e.what());
       }
+      // The prediction is the model's for this machine: its process starts and pickling (P4e, P7c).
+      const auto machine = cpython::measured_machine(*calibration, program, real::available_cpus());
+      scenario::fit_to_machine(scenarios[i], machine);
+      fitted = scenario::fitted_line(machine);
     }
     for (std::size_t k = 0; k < chosen[i].size(); ++k) {
       const scenario::Run* run = chosen[i][k];
@@ -253,6 +259,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       report_out << "\n";
       std::string notes;
       if (machine_notes[i]) notes += *machine_notes[i] + "\n";
+      if (fitted) notes += *fitted + "\n";
       if (python) notes += cpython_note(*python, scenarios[i], options.run_names, calibration.value_or(cpython::Calibration{}),
                                         recorded_runs);
       for (const auto& line : not_measured) notes += line + "\n";

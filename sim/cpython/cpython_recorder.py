@@ -20,7 +20,8 @@ spent in it (a `pace` record): gilsim compares the two to see whether the CPU ra
 calibrated speed during the run; each hash_data() call does the same (a `native-pace` record).
 
 The program's LOOPS_PER_MS and BYTES_PER_MS come from the config's "calibration", measured
-once for every run of one gilsim command (`"calibrate": true` measures it and prints it),
+once for every run of one gilsim command (`"calibrate": true` measures it and prints it,
+with the program's process_start() and send_back() when it has them),
 so every run does the same work for the same planned milliseconds; without one, the run
 measures its own.
 The output is a text file, one record a line, ending with "end N" (N records).
@@ -506,6 +507,16 @@ def measure_calibration():
     return calibration
 
 
+def measure_machine():
+    """The program's own probes of what the model's process costs are fitted to (docs/model.md
+    P4e, P7c), in ns: its process_start(), and its send_back() of the config's bytes (the
+    dumps, the pipe and the loads); 0 where the program has no such probe."""
+    start = int(PROGRAM.process_start() * 1e9) if hasattr(PROGRAM, "process_start") else 0
+    size = CONFIG.get("send_back_bytes", 0) if hasattr(PROGRAM, "send_back") else 0
+    parts = [int(part * 1e9) for part in PROGRAM.send_back(size)] if size else [0, 0, 0]
+    return [start, size] + parts
+
+
 # ---- the run ------------------------------------------------------------------------------------
 
 def load_program():
@@ -632,6 +643,7 @@ if __name__ in ("__main__", "__mp_main__"):
             observer_effect()
         elif CONFIG.get("calibrate"):
             found = measure_calibration()
-            print(f"calibration {found.get('LOOPS_PER_MS', 0)} {found.get('BYTES_PER_MS', 0)}", flush=True)
+            machine = " ".join(str(figure) for figure in measure_machine())
+            print(f"calibration {found.get('LOOPS_PER_MS', 0)} {found.get('BYTES_PER_MS', 0)} {machine}", flush=True)
         else:
             run()

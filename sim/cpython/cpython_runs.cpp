@@ -150,6 +150,7 @@ nlohmann::json recorder_config(const fs::path& dir, const PythonProgram& program
                         {"locks", program.lock_globals},
                         {"counters", program.counter_globals},
                         {"seen_steps", program.seen_steps},
+                        {"send_back_bytes", program.send_back_bytes},
                         {"slice_ns", kSliceNs},
                         {"gap_ns", kGapNs},
                         {"records_dir", dir.string()},
@@ -167,6 +168,13 @@ bool defines(const PythonProgram& program, std::string_view function) {
   return program.text.find(fmt::format("\ndef {}(", function)) != std::string::npos;
 }
 
+/// Whether `c` has each probe `program` has, of its size.
+bool has_probes(const Calibration& c, const PythonProgram& program) {
+  const bool start = !defines(program, "process_start") || c.process_start;
+  const bool pickling = program.send_back_bytes == 0 || (c.pickling && c.pickling->bytes == program.send_back_bytes);
+  return start && pickling;
+}
+
 }  // namespace
 
 Calibration calibrate(const PythonProgram& program, const Interpreter& python, const CPythonOptions& options) {
@@ -182,12 +190,17 @@ Calibration calibrate(const PythonProgram& program, const Interpreter& python, c
   std::istringstream words(output);
   std::string tag;
   Calibration c;
+  std::int64_t start_ns = 0, bytes = 0, dumps_ns = 0, pipe_ns = 0, loads_ns = 0;
   if (result.timed_out || !WIFEXITED(result.status) || WEXITSTATUS(result.status) != 0 ||
       !(words >> tag >> c.loops_per_ms >> c.bytes_per_ms) || tag != "calibration") {
     throw std::runtime_error(fmt::format("calibrating {} failed ({}){}{}", python.path,
                                          result.timed_out ? "timed out" : describe_status(result.status),
                                          last_line(output).empty() ? "" : ": ", last_line(output)));
   }
+  // Then the machine's probes (cpython_recorder.py's measure_machine), when the program has them.
+  if (!(words >> start_ns >> bytes >> dumps_ns >> pipe_ns >> loads_ns)) start_ns = bytes = 0;
+  if (start_ns > 0) c.process_start = Time{start_ns};
+  if (bytes > 0) c.pickling = scenario::PicklingProbe{bytes, Time{dumps_ns}, Time{pipe_ns}, Time{loads_ns}};
   return c;
 }
 
@@ -196,12 +209,21 @@ Calibration calibrate_missing(const std::optional<Calibration>& known, const Pyt
   Calibration c = known.value_or(Calibration{});
   const bool loops = defines(program, "compute") && c.loops_per_ms == 0;
   const bool bytes = defines(program, "hash_data") && c.bytes_per_ms == 0;
-  if (!known || loops || bytes) {
+  if (!known || loops || bytes || !has_probes(c, program)) {
     const Calibration measured = calibrate(program, python, options);
     if (c.loops_per_ms == 0) c.loops_per_ms = measured.loops_per_ms;
     if (c.bytes_per_ms == 0) c.bytes_per_ms = measured.bytes_per_ms;
+    if (!c.process_start) c.process_start = measured.process_start;
+    if (measured.pickling) c.pickling = measured.pickling;  // of this program's size
   }
   return c;
+}
+
+scenario::MeasuredMachine measured_machine(const Calibration& c, const PythonProgram& program, int cpus) {
+  scenario::MeasuredMachine machine{cpus, {}, {}, {}, std::nullopt};
+  if (defines(program, "process_start")) machine.fork_probe = c.process_start;
+  if (program.send_back_bytes > 0 && c.pickling && c.pickling->bytes == program.send_back_bytes) machine.pickling = c.pickling;
+  return machine;
 }
 
 std::pair<Time, Time> measure_observer_effect(const PythonProgram& program, const Interpreter& python,

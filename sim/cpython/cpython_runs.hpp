@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "sim/cpython/python_program.hpp"
+#include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace.hpp"
 
@@ -49,7 +50,16 @@ Interpreter find_interpreter(const std::string& path);
 struct Calibration {
   std::int64_t loops_per_ms = 0;
   std::int64_t bytes_per_ms = 0;
+  /// The program's process_start(), when it has one (P4e: gilsim_fidelity's fork probe).
+  std::optional<Time> process_start = std::nullopt;
+  /// The program's send_back() of its send_back_bytes, when it has one (P7c).
+  std::optional<scenario::PicklingProbe> pickling = std::nullopt;
 };
+
+/// What `calibration` measured that `program` needs, for scenario::fit_to_machine: its process
+/// start when the program has process_start(), its pickling when it sends back results of
+/// its size; with `cpus` CPUs.
+scenario::MeasuredMachine measured_machine(const Calibration& calibration, const PythonProgram& program, int cpus);
 
 struct CPythonOptions {
   double timeout_seconds = 120.0;

@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "sim/cpython/machine_probes.hpp"
+#include "sim/scenario/effective_settings.hpp"
 #include "sim/trace/outcomes.hpp"
 #include "sim/trace/time.hpp"
 
@@ -84,7 +86,7 @@ bool taken_by_program(const std::string& name) {
       "with_thread_pool", "with_asyncio", "with_process_pool", "with_pool_imap", "with_pool_imap_unordered",
       "with_pool_apply_async", "with_processes", "DEADLOCK_AFTER", "asyncio", "hashlib", "multiprocessing", "random",
       "sys", "sysconfig", "threading", "time", "os", "select", "socket", "ask", "peer", "peer_process",
-      "start_peer", "start_peers", "PEERS", "Pool", "Process", "ThreadPoolExecutor", "TimeoutError", "False",
+      "start_peer", "start_peers", "PEERS", "Pool", "Process", "Pipe", "pickle", "start_process", "process_start", "send_back", "ThreadPoolExecutor", "TimeoutError", "False",
       "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
       "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not",
       "or", "pass", "raise", "return", "try", "while", "with", "yield", "print", "range", "len", "list", "max", "min"};
@@ -266,6 +268,15 @@ std::string work_function(StepKind kind) { return kind == StepKind::Native ? "ha
 
 /// A result this big (bytes) is part of the lesson: the job returns one of that size.
 constexpr std::int64_t kBigResult = 1'000'000;
+
+/// The largest result a job returns as bytes of its own (0: none).
+std::int64_t big_result_bytes(const scenario::Scenario& s) {
+  std::int64_t most = 0;
+  for (const auto& job : s.jobs) {
+    if (job.result_bytes >= kBigResult) most = std::max(most, job.result_bytes);
+  }
+  return most;
+}
 
 /// 20000000 -> "20_000_000".
 std::string python_int(std::int64_t value) {
@@ -831,6 +842,8 @@ struct MachineLines {
   bool spawns = false;      ///< worker processes may start afresh and import the program again
   bool pools = false;       ///< a pool sized by this machine's cores (Pool(), ProcessPoolExecutor())
   bool parallel = false;    ///< some run uses more than one thread or process
+  bool process_start = false;       ///< the program has process_start(): some run starts processes (P4e)
+  std::int64_t send_back_bytes = 0;  ///< the program has send_back(), and its main sends this many bytes (P7c)
   std::string pace_names() const {
     return loops && bytes ? "LOOPS_PER_MS, BYTES_PER_MS" : loops ? "LOOPS_PER_MS" : "BYTES_PER_MS";
   }
@@ -847,6 +860,30 @@ void write_pace(Writer& w) {
   w.line(4, "return time.thread_time() - start");
 }
 
+/// "2 MB", "1.5 MB".
+std::string megabytes(std::int64_t bytes) { return decimal(static_cast<double>(bytes) / 1e6) + " MB"; }
+
+/// process_start() (P4e, with gilsim_fidelity's start_process(): machine_probes.hpp) and
+/// send_back() (P7c): what this machine's process starts and a pool's results cost, which
+/// `gilsim run --cpython` fits the prediction to.
+void write_machine_probes(Writer& w, const MachineLines& m) {
+  if (m.process_start) {
+    w.blank(2);
+    w.text() += kStartProcessFunction;
+    w.blank(2);
+    w.line(0, "def process_start():");
+    w.line(4, fmt::format("\"\"\"A process start here, in seconds: the fastest of {} after one to warm up.\"\"\"",
+                          kProcessStartTries));
+    w.line(4, "start_process()");
+    w.line(4, fmt::format("return min(start_process() for _ in range({}))", kProcessStartTries), "fastest",
+           "a busy machine only adds to a start");
+  }
+  if (m.send_back_bytes > 0) {
+    w.blank(2);
+    w.text() += kSendBackFunction;
+  }
+}
+
 void write_machine_lines(Writer& w, const scenario::Scenario& s, const MachineLines& m) {
   if (m.loops || m.bytes) {
     std::vector<std::string> printed;
@@ -860,6 +897,14 @@ void write_machine_lines(Writer& w, const scenario::Scenario& s, const MachineLi
                             m.loops && m.bytes ? "{LOOPS_PER_MS} {BYTES_PER_MS}" : m.loops ? "{LOOPS_PER_MS}" : "{BYTES_PER_MS}"));
     }
     w.line(4, fmt::format("print(f\"pace here: {} a millisecond\")", fmt::join(printed, " and ")));
+  }
+  if (m.process_start) w.line(4, "print(f\"a process start here: {process_start() * 1000:.2f} ms\")");
+  if (m.send_back_bytes > 0) {
+    w.line(4, fmt::format("dumps, pipe, loads = (f\"{{part * 1000:.1f}} ms\" for part in send_back({}))",
+                          python_int(m.send_back_bytes)));
+    w.line(4, fmt::format("print(f\"a result of {} sent back here: pickle.dumps {{dumps}}, the pipe {{pipe}}, "
+                          "pickle.loads {{loads}}\")",
+                          megabytes(m.send_back_bytes)));
   }
   if (!m.parallel) return;
   const int cores = s.machine.cores;
@@ -1045,6 +1090,10 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   machine.loops = cpu;
   machine.bytes = native;
   machine.spawns = uses(Executor::ProcessPool) || uses(Executor::Processes) || uses(Executor::ProcessPoolExecutor);
+  machine.process_start = machine.spawns;
+  if (uses(Executor::ProcessPool) || uses(Executor::ProcessPoolExecutor)) {
+    machine.send_back_bytes = std::min(big_result_bytes(s), scenario::kPicklingProbeBytes);
+  }
   const bool offloads = uses_step(s, StepKind::Offload);
   for (const scenario::Run* run : runs) {
     if (program_run(s, *run).skipped) continue;
@@ -1054,7 +1103,8 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
     machine.parallel = machine.parallel || ((cpu || native) && run->executor != Executor::Sequential &&
                                             (run->executor != Executor::Asyncio || offloads || run->workers));
   }
-  if (peers || pinned || machine.parallel) w.line(0, "import os");
+  if (peers || pinned || machine.parallel || machine.process_start) w.line(0, "import os");
+  if (machine.send_back_bytes > 0) w.line(0, "import pickle");
   if (random) w.line(0, "import random");
   if (peers) w.line(0, "import select");
   if (peers) w.line(0, "import socket");
@@ -1067,6 +1117,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   }
   if (uses(Executor::ProcessPoolExecutor)) w.line(0, "from concurrent.futures import ProcessPoolExecutor");
   std::vector<std::string> from_multiprocessing;
+  if (machine.send_back_bytes > 0) from_multiprocessing.push_back("Pipe");
   if (plain(Executor::ProcessPool)) from_multiprocessing.push_back("Pool");
   if (plain(Executor::Processes)) from_multiprocessing.push_back("Process");
   if (!from_multiprocessing.empty()) w.line(0, fmt::format("from multiprocessing import {}", fmt::join(from_multiprocessing, ", ")));
@@ -1117,6 +1168,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
     w.line(4, "return digest.hexdigest()");
   }
   if (cpu || native) write_pace(w);
+  write_machine_probes(w, machine);
 
   if (peers) write_peers(w, s, names);
   if (functions || delegates) write_jobs(w, shared, names, false, shape, functions);
@@ -1143,6 +1195,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
     program.async_job_functions.push_back(coroutines ? name + "_async" : std::string());
   }
   program.job_list = shape.single ? "" : "JOBS";
+  program.send_back_bytes = machine.send_back_bytes;
   for (const auto& lock : s.locks) program.lock_globals.push_back(shared_name(lock.name));
   for (const auto& counter : s.counters) program.counter_globals.push_back(shared_name(counter.name));
   for (const auto& job : s.jobs) {

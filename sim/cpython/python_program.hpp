@@ -31,6 +31,9 @@ struct PythonProgram {
   std::vector<std::string> counter_globals;  ///< per [counters] entry, its module global
   /// Per job template, the steps the recorder sees run (all but `counter += ...`), in order.
   std::vector<std::vector<int>> seen_steps;
+  /// The bytes the program's send_back() probe sends (P7c): the largest result a pool's job
+  /// returns, at most scenario::kPicklingProbeBytes; 0: it has none.
+  std::int64_t send_back_bytes = 0;
 };
 
 /// The teaching program: the scenario's title and note as the docstring, one function per

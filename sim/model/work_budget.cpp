@@ -85,8 +85,9 @@ WorkEstimate estimate_work(const scenario::Scenario& s, const scenario::Run& run
                             static_cast<std::uint64_t>(std::max(1, scenario::effective_chunksize(s, run))) + 1;
     std::int64_t cpu_ns = 0;
     for (const scenario::JobTemplate& job : s.jobs) {
-      std::int64_t per_job = static_cast<std::int64_t>(static_cast<double>(job.arg_bytes + job.result_bytes) /
-                                                       c.ipc_bandwidth * 1e9);
+      const double bytes = static_cast<double>(job.arg_bytes + job.result_bytes);
+      std::int64_t per_job = static_cast<std::int64_t>(bytes / c.ipc_bandwidth * 1e9);
+      if (c.ipc_pipe_bandwidth > 0.0) per_job += static_cast<std::int64_t>(bytes / c.ipc_pipe_bandwidth * 1e9);  // P7c
       for (const scenario::Step& step : job.steps) {
         if (uses_cpu(step)) per_job += std::max<std::int64_t>(0, step.duration.mean().ns());
       }

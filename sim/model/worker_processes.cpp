@@ -53,6 +53,12 @@ std::int64_t chunk_bytes(const RunContext& ctx, const Chunk& c, bool results) {
 /// program, not a coroutine of its own (with chunksize 1, four coroutines fewer a task).
 Time pipe_syscall(const scenario::Costs& costs) { return min(costs.ipc_syscall, costs.ipc_message / 2); }
 
+/// P7c: the bytes' way through the pipe, in the reader's read (none unless fitted).
+Time pipe_bytes_cost(const scenario::Costs& costs, std::int64_t bytes) {
+  if (costs.ipc_pipe_bandwidth <= 0.0) return Time::zero();
+  return Time::from_seconds(static_cast<double>(bytes) / costs.ipc_pipe_bandwidth);
+}
+
 Time pickle_cost(const scenario::Costs& costs, std::int64_t bytes) {
   return costs.ipc_message / 2 - pipe_syscall(costs) +
          Time::from_seconds(static_cast<double>(bytes) / costs.ipc_bandwidth);
@@ -148,7 +154,8 @@ MessageCost message_cost(RunContext& ctx, ThreadId self, const Chunk& chunk, boo
   const auto& costs = ctx.settings.costs;
   const FirstMessage first = first_message(ctx, self, sending);
   const std::int64_t bytes = chunk_bytes(ctx, chunk, results);
-  return {pickle_cost(costs, bytes) + first.pickle, pipe_syscall(costs) + first.syscall, bytes,
+  const Time pipe = sending ? Time::zero() : pipe_bytes_cost(costs, bytes);
+  return {pickle_cost(costs, bytes) + first.pickle, pipe_syscall(costs) + first.syscall + pipe, bytes,
           ctx.jobs[chunk.first].index};
 }
 

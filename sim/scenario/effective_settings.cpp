@@ -7,6 +7,7 @@
 #include <limits>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "sim/scenario/pin_fit.hpp"
 
@@ -133,6 +134,18 @@ void fit_process_starts(Costs& c, Time probe) {
   }
 }
 
+/// P7c: the pickling and the pipe's bandwidths from the probe (see fit_to_machine).
+void fit_pickling(Costs& c, const PicklingProbe& probe) {
+  if (probe.bytes <= 0) return;
+  const double byte_ns = static_cast<double>(probe.bytes) * 1e9;  // bytes per ns, x 1e9: per second
+  const Time both = probe.dumps + probe.loads;
+  if (both > Time::zero()) c.ipc_bandwidth = 2.0 * byte_ns / static_cast<double>(both.ns());
+  if (probe.pipe > Time::zero()) c.ipc_pipe_bandwidth = byte_ns / static_cast<double>(probe.pipe.ns());
+}
+
+/// "190 MB/s".
+std::string bandwidth_words(double bytes_per_second) { return fmt::format("{:.0f} MB/s", bytes_per_second / 1e6); }
+
 }  // namespace
 
 const std::vector<KernelShare>& process_start_kernel_shares() {
@@ -168,11 +181,13 @@ Time timer_wake(const Costs& c, Time idle) {
   return c.timer_wake_min + Time{static_cast<std::int64_t>(std::llround(doublings * static_cast<double>(c.timer_wake_per_doubling.ns())))};
 }
 
-std::optional<std::string> fit_to_machine(Scenario& s, const MeasuredMachine& machine, bool predicted) {
+std::optional<std::string> fit_to_machine(Scenario& s, const MeasuredMachine& machine, FittedFor fitted_for) {
+  const bool predicted = fitted_for == FittedFor::Prediction;
   if (!machine.core_speeds.empty()) s.machine.core_speeds = machine.core_speeds;
   if (!machine.wake.empty()) fit_wake(s.costs, machine.wake);
   if (!machine.timer.empty()) fit_timer(s.costs, machine.timer);
   if (machine.fork_probe) fit_process_starts(s.costs, *machine.fork_probe);
+  if (machine.pickling) fit_pickling(s.costs, *machine.pickling);
   const int cpus = machine.cpus;
   int asked = s.machine.cores;
   for (const auto& run : s.runs) asked = std::max(asked, run.cores.value_or(0));
@@ -185,6 +200,19 @@ std::optional<std::string> fit_to_machine(Scenario& s, const MeasuredMachine& ma
   return fmt::format("The scenario asks for {} cores; this machine has {}, so {} {} {}.{}", asked, cpus,
                      predicted ? "the model predicts for" : "the runs here use", cpus, predicted ? "too" : "of them",
                      pins ? " " + *pins : "");
+}
+
+std::optional<std::string> fitted_line(const MeasuredMachine& machine) {
+  std::vector<std::string> parts;
+  if (machine.fork_probe) parts.push_back(fmt::format("process start {:.2f} ms (fork probe)", machine.fork_probe->ms()));
+  if (machine.pickling && machine.pickling->bytes > 0) {
+    Costs fitted;
+    fit_pickling(fitted, *machine.pickling);
+    parts.push_back(fmt::format("pickling {}", bandwidth_words(fitted.ipc_bandwidth)));
+    if (fitted.ipc_pipe_bandwidth > 0.0) parts.push_back(fmt::format("pipe {}", bandwidth_words(fitted.ipc_pipe_bandwidth)));
+  }
+  if (parts.empty()) return std::nullopt;
+  return fmt::format("Fitted to this machine: {}.", fmt::join(parts, ", "));
 }
 
 }  // namespace gilsim::scenario

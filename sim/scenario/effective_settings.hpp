@@ -57,6 +57,22 @@ struct TimerSample {
   Time slack;
 };
 
+/// P7c: what sending `bytes` (a result the size of the scenario's, at most
+/// kPicklingProbeBytes) from one process to another took on the machine, each part the median
+/// of a few tries, as a pool's worker and parent split it: pickle.dumps in the sender (CPU
+/// time), the pipe (wall time: the sender's send_bytes() while another process reads), and
+/// pickle.loads in the receiver (CPU time).
+struct PicklingProbe {
+  std::int64_t bytes = 0;
+  Time dumps;
+  Time pipe;
+  Time loads;
+};
+
+/// P7c: the largest message the pickling probe sends (the scenario's result when smaller):
+/// big enough that the per-message costs are lost in it, small enough for a short probe.
+inline constexpr std::int64_t kPicklingProbeBytes = 2'000'000;
+
 /// What is known of the machine a scenario is fitted to.
 struct MeasuredMachine {
   int cpus = 1;
@@ -67,6 +83,9 @@ struct MeasuredMachine {
   /// probe: os.fork(), the child's os._exit() and the parent's waitpid(), the fastest of 20;
   /// over several rounds, the median of theirs); none: the scenario's process start costs.
   std::optional<Time> fork_probe;
+  /// P7c: the pickling probe (`gilsim run --cpython`'s calibration); none: the scenario's
+  /// ipc_bandwidth, and no cost for the bytes' way through the pipe.
+  std::optional<PicklingProbe> pickling = std::nullopt;
 };
 
 /// P4e: the fork probe on the host the process start costs' defaults were measured on
@@ -115,13 +134,27 @@ const std::vector<KernelShare>& process_start_kernel_shares();
 ///   (P4e): its kernel share x (fork_probe / kReferenceForkProbe) + the rest, Python's own, as
 ///   it was (to the ns); a probe equal to the reference changes nothing. forkserver_start and
 ///   forkserver_request (estimates, never measured) are kept.
+/// - `pickling`, when given, sets P7c's costs: `costs.ipc_bandwidth` becomes the bytes over
+///   the mean of the probe's dumps and loads (the model charges that bandwidth on each side),
+///   and `costs.ipc_pipe_bandwidth` the bytes over the probe's pipe time; a part measured as
+///   no time leaves its cost as it was.
 /// Returns a sentence for the reader when the scenario asked for more cores than there are,
-/// or nothing; `predicted`: the model predicts the runs (false for measured runs alone, whose
-/// sentence then speaks of no prediction).
-std::optional<std::string> fit_to_machine(Scenario& scenario, const MeasuredMachine& machine, bool predicted = true);
-inline std::optional<std::string> fit_to_machine(Scenario& scenario, int cpus, bool predicted = true) {
-  return fit_to_machine(scenario, MeasuredMachine{cpus, {}, {}, {}, std::nullopt}, predicted);
+/// or nothing; `fitted_for`: whether the model predicts the runs (its sentence speaks of no
+/// prediction for measured runs alone).
+enum class FittedFor {
+  Prediction,        ///< the model predicts the runs, measured or not
+  MeasuredRunsOnly,  ///< the runs are measured alone (`gilsim run --real-only`)
+};
+std::optional<std::string> fit_to_machine(Scenario& scenario, const MeasuredMachine& machine,
+                                          FittedFor fitted_for = FittedFor::Prediction);
+inline std::optional<std::string> fit_to_machine(Scenario& scenario, int cpus, FittedFor fitted_for = FittedFor::Prediction) {
+  return fit_to_machine(scenario, MeasuredMachine{cpus, {}, {}, {}, std::nullopt}, fitted_for);
 }
+
+/// What a fit took from `machine` besides its cores, as one line for the reader ("Fitted to
+/// this machine: process start 0.55 ms (fork probe), pickling 190 MB/s, pipe 120 MB/s."), or
+/// nothing when it measured neither a process start nor a pickling.
+std::optional<std::string> fitted_line(const MeasuredMachine& machine);
 
 /// ThreadPoolExecutor.submit's rule for growing a pool (T3): an idle worker takes the new
 /// item, otherwise a worker starts while fewer than max_workers run. Both the model and the

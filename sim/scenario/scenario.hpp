@@ -224,6 +224,9 @@ struct Costs {
   Time ipc_first_syscall = Time{65'000};      ///< P7: more for a process's first job message each way, its pipe call
   Time ipc_first_pickle = Time{45'000};       ///< P7: more for a process's first job message each way, its pickling
   double ipc_bandwidth = 1e9;                 ///< P7, bytes per second
+  /// P7c: bytes per second through a pipe, in the reader's read without the GIL; 0: not
+  /// charged. Not a scenario key: scenario::fit_to_machine sets it from a measurement.
+  double ipc_pipe_bandwidth = 0.0;
   std::int64_t ipc_task_bytes = 87;           ///< P7b: a Pool chunk's task (mapstar) besides its jobs' arg_bytes
   std::int64_t ipc_result_bytes = 29;         ///< P7b: a Pool chunk's result (a list) besides its jobs' result_bytes
   std::int64_t ipc_apply_task_bytes = 48;     ///< P7b: a Pool task of one call (apply_async, imap chunksize 1)

@@ -208,7 +208,7 @@ TEST_CASE("measured runs alone are not said to be predicted for the machine's co
   const auto with_model = scenario::fit_to_machine(s, 2);
   REQUIRE(with_model);
   CHECK(with_model->find("so the model predicts for 2 too") != std::string::npos);
-  const auto measured_only = scenario::fit_to_machine(alone, 2, false);
+  const auto measured_only = scenario::fit_to_machine(alone, 2, scenario::FittedFor::MeasuredRunsOnly);
   REQUIRE(measured_only);
   CHECK(*measured_only == "The scenario asks for 4 cores; this machine has 2, so the runs here use 2 of them.");
 }

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -688,4 +689,44 @@ TEST_CASE("a CPython run whose native steps took far more CPU than planned says 
       s, s.runs[0], cpython::parse_cpython_recording(recording("native-pace 2000 2200\n", 10), "t.txt"));
   CHECK_FALSE(steady.cpu_check.native_over());  // within kNativeTolerance
   CHECK(cli::render_prediction_table({&predicted}, {&steady}, {}, 1000).find("native steps") == std::string::npos);
+}
+
+TEST_CASE("--cpython fits the prediction to the calibration's process start and pickling, and says so in one line") {
+  // A process pool whose one job returns 1 MB, run by CPython; the calibration is a stand-in's
+  // fixed answer (the real interpreter does everything else): a process start of 0.838 ms,
+  // and 1 MB pickled in 4 ms, through the pipe in 12.5 ms, unpickled in 4 ms. The prediction
+  // is then the model's for the scenario fitted to them, to the ns.
+  const fs::path scenario = write_file("big_result.toml", R"(title = "A big result"
+[machine]
+cores = 1
+[[job]]
+name = "work"
+steps = [ { cpu = "1ms" } ]
+result_bytes = 1000000
+[[run]]
+name = "pool"
+executor = "process_pool"
+workers = 1
+)");
+  const fs::path python = write_file(
+      "fixed-calibration-python",
+      "#!/bin/sh\nif [ \"$1\" != -c ] && grep -q '\"calibrate\":true' \"$2\"; then\n"
+      "  grep -q '\"send_back_bytes\":1000000' \"$2\" && echo calibration 20000 0 838000 1000000 4000000 12500000 4000000\n"
+      "  exit 0\nfi\nexec /usr/bin/python3 \"$@\"\n");
+  std::ostringstream out;
+  std::ostringstream err;
+  const int status = run({"run", scenario.string(), "--cpython", "--python", python.string(), "--width", "200"}, out, err);
+  INFO(out.str() << err.str());
+  REQUIRE(status == cli::kExitOk);
+  CHECK(out.str().find("\nFitted to this machine: process start 0.84 ms (fork probe), pickling 250 MB/s, pipe 80 MB/s.\n") !=
+        std::string::npos);
+  scenario::Scenario s = scenario::load_file(scenario);
+  scenario::Scenario fitted = s;
+  scenario::MeasuredMachine machine{real::available_cpus(), {}, {}, {}, Time{838'000}};
+  machine.pickling = scenario::PicklingProbe{1'000'000, Time{4'000'000}, Time{12'500'000}, Time{4'000'000}};
+  scenario::fit_to_machine(fitted, machine);
+  const Time predicted = model::simulate(fitted, fitted.runs[0]).end;
+  const Time unfitted = model::simulate(s, s.runs[0]).end;
+  CHECK(predicted > unfitted + Time{12'500'000});  // the pipe's 12.5 ms at least
+  CHECK(std::regex_search(out.str(), std::regex(fmt::format("\npool +{} ", format_time(predicted)))));
 }

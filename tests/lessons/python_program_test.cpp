@@ -17,6 +17,7 @@
 
 #include "sim/cli/cli_app.hpp"
 #include "sim/cpython/cpython_recorder_source.hpp"
+#include "sim/cpython/machine_probes.hpp"
 #include "sim/cpython/python_program.hpp"
 #include "sim/scenario/loader.hpp"
 
@@ -120,6 +121,24 @@ executor = "threads"
 gil = "none"
 )";
 
+/// The program without the machine's probes (process_start(), send_back()) and the main's
+/// lines that print what they measure.
+std::string without_probes(std::string program) {
+  for (const std::string function : {"\ndef start_process():", "\ndef process_start():", "\ndef send_back("}) {
+    const auto begin = program.find(function);
+    if (begin == std::string::npos) continue;
+    program.erase(begin, program.find("\n\n\n", begin + 1) - begin);
+  }
+  std::istringstream lines(program);
+  std::string kept;
+  for (std::string line; std::getline(lines, line);) {
+    if (!contains(line, "process_start()") && !contains(line, "send_back(") && !contains(line, "sent back here")) {
+      kept += line + "\n";
+    }
+  }
+  return kept;
+}
+
 }  // namespace
 
 TEST_CASE("every bundled lesson's program is short, compiles and holds no measuring code") {
@@ -134,8 +153,10 @@ TEST_CASE("every bundled lesson's program is short, compiles and holds no measur
     INFO(file.filename().string());
     CHECK(program.rfind("\"\"\"" + s.title + "\n", 0) == 0);  // the title opens the docstring
     // 63: lesson 7's program, with its pace measured at the start, handed to its process, and
-    // its cores compared with the prediction's.
-    CHECK(code_lines(program) <= 63);
+    // its cores compared with the prediction's; the machine's probes aside (P4e, P7c: 13 lines
+    // for a process start, 25 for a big result's way back with its import; lesson 17 has both).
+    CHECK(code_lines(without_probes(program)) <= 63);
+    CHECK(code_lines(program) - code_lines(without_probes(program)) <= 13 + 25);
     // The code, after the docstring (a note may name a gilsim command).
     const std::string code = program.substr(program.find("\"\"\"", 3) + 3);
     // took() times the pace's tries with time.thread_time, as a person measuring CPU work would.
@@ -542,4 +563,51 @@ gil = "none"
     CHECK_MESSAGE(std::regex_search(output, std::regex(fmt::format("(^|\n){}: 2 jobs in [0-9.]+ s\n", run))), run);
   }
   CHECK(std::regex_search(output, std::regex("\n(no GIL: 2 jobs in [0-9.]+ s|Python 3\\.[0-9]+ has a GIL: the no-GIL runs are skipped)\n")));
+}
+
+TEST_CASE("the machine's probes are in a program only when its runs need them (P4e, P7c)") {
+  const auto program_of = [](const std::string& file, const std::vector<std::string>& names = {}) {
+    const auto s = scenario::load_file(fs::path(GILSIM_SOURCE_DIR) / "scenarios" / file);
+    std::vector<const scenario::Run*> runs;
+    for (const auto& run : s.runs) {
+      if (names.empty() || std::find(names.begin(), names.end(), run.name) != names.end()) runs.push_back(&run);
+    }
+    return cpython::python_program(s, runs);
+  };
+  // Lesson 17's pool sends 20 MB results back: the process start, and send_back() of 2 MB
+  // (the probe's largest), which the main prints and the calibration measures.
+  const auto big = program_of("17-big-results.toml");
+  CHECK(contains(big.text, cpython::kStartProcessFunction));  // gilsim_fidelity's own
+  CHECK(contains(big.text, "\ndef process_start():\n"));
+  CHECK(contains(big.text, "\ndef send_back(size, tries=3):\n"));
+  CHECK(contains(big.text, "for part in send_back(2_000_000))\n"));
+  CHECK(contains(big.text, "\nimport pickle\n"));
+  CHECK(big.send_back_bytes == 2'000'000);
+  // Its threads alone start no process and send nothing back.
+  const auto threads = program_of("17-big-results.toml", {"threads"});
+  CHECK_FALSE(contains(threads.text, "start_process"));
+  CHECK_FALSE(contains(threads.text, "send_back"));
+  CHECK(threads.send_back_bytes == 0);
+  // Lesson 18's processes and pools return small results: the process start alone.
+  const auto small = program_of("18-process-vs-pool.toml");
+  CHECK(contains(small.text, "\ndef process_start():\n"));
+  CHECK_FALSE(contains(small.text, "send_back"));
+  CHECK(small.send_back_bytes == 0);
+  // Lesson 02's waits in threads and coroutines: neither.
+  const auto io = program_of("02-io-bound.toml");
+  CHECK_FALSE(contains(io.text, "start_process"));
+  CHECK_FALSE(contains(io.text, "send_back"));
+}
+
+TEST_CASE("lesson 17's program run by hand prints its process start and what its result's pickling and pipe cost") {
+  const auto s = scenario::load_file(fs::path(GILSIM_SOURCE_DIR) / "scenarios" / "17-big-results.toml");
+  const auto program = cpython::python_program(s, {}).text;
+  // The probes alone: the main's runs left out (a minute of the lesson's own work).
+  const std::string probes = program.substr(0, program.find("\n    timed(")) + "\n";
+  const auto [status, output] = run_command(fmt::format("timeout 60 python3 '{}'", write_program("probes_17", probes).string()));
+  INFO(output);
+  REQUIRE(status == 0);
+  CHECK(std::regex_search(output, std::regex("(^|\n)a process start here: [0-9]+\\.[0-9]{2} ms\n")));
+  CHECK(std::regex_search(output, std::regex("\na result of 2 MB sent back here: pickle\\.dumps [0-9.]+ ms, the pipe [0-9.]+ ms, "
+                                             "pickle\\.loads [0-9.]+ ms\n")));
 }

@@ -312,3 +312,23 @@ TEST_CASE("ProcessPoolExecutor.map's results wake the main thread one future at 
     CHECK(wakes[i].end == unpickled[i] + 5_us);
   }
 }
+
+TEST_CASE("P7c: a fitted pipe's bandwidth charges the bytes' way in the reader's read, without the GIL") {
+  // one_worker_pool(1, 100_us)'s hand timeline (above) with a result of 250,000 bytes, no
+  // pickling per byte (the fixtures' bandwidth) and a pipe of 1 GB/s: the worker writes as
+  // before (126-130), and the result handler's read takes 4 us + 250 us, 130-384, before it
+  // unpickles 384-390. Without the pipe's bandwidth (0, the default) the read is 4 us.
+  auto s = one_worker_pool(1, 100_us);
+  s.jobs[0].arg_bytes = 0;  // the task's way to the worker, as before
+  s.jobs[0].result_bytes = 250'000;
+  s.costs.ipc_pipe_bandwidth = 1e9;
+  const auto t = model::simulate(s, s.runs[0]);
+  check_pieces(pieces(t, "worker 1"), one_job_worker());
+  check_pieces(pieces(t, "result handler"), {{SpanState::WaitingGil, 0_us, 6_us},
+                                             {SpanState::Native, 130_us, 384_us},
+                                             {SpanState::Pickling, 384_us, 390_us}});
+  s.costs.ipc_pipe_bandwidth = 0.0;
+  check_pieces(pieces(model::simulate(s, s.runs[0]), "result handler"), {{SpanState::WaitingGil, 0_us, 6_us},
+                                                                        {SpanState::Native, 130_us, 134_us},
+                                                                        {SpanState::Pickling, 134_us, 140_us}});
+}
