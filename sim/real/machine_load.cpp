@@ -74,22 +74,29 @@ std::optional<MachineBusy> parse_proc_stat(std::string_view text, long ticks_per
 }
 
 MachineSample take_machine_sample() {
+  const auto now = [] {
+    return Time{std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count()};
+  };
   MachineSample s;
   const long hz = ::sysconf(_SC_CLK_TCK);  // USER_HZ: 100 on Linux, 10 ms a tick
   s.tick = Time{hz > 0 ? 1'000'000'000 / hz : 0};
+  s.own = cpu_of(RUSAGE_SELF) + cpu_of(RUSAGE_CHILDREN);
+  s.wall_before_read = now();
   std::ifstream in("/proc/stat");
   std::ostringstream text;
   text << in.rdbuf();
+  s.wall_after_read = now();
   if (const auto busy = parse_proc_stat(text.str(), hz)) s.machine = *busy;
-  s.own = cpu_of(RUSAGE_SELF) + cpu_of(RUSAGE_CHILDREN);
-  s.wall = Time{std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count()};
   return s;
 }
 
 void note_machine_use(trace::CpuCheck& c, const MachineSample& before, const MachineSample& after) {
-  if (before.machine.cpus <= 0 || after.machine.cpus != before.machine.cpus || after.wall <= before.wall) return;
-  c.sampled_wall = after.wall - before.wall;
-  c.machine_busy = after.machine.busy - before.machine.busy;
+  if (before.machine.cpus <= 0 || after.machine.cpus != before.machine.cpus ||
+      after.wall_after_read <= before.wall_before_read) {
+    return;
+  }
+  c.sampled_wall = after.wall_after_read - before.wall_before_read;
+  c.machine_busy = min(after.machine.busy - before.machine.busy, c.sampled_wall * after.machine.cpus);
   c.own_cpu = after.own - before.own;
   c.tick = after.tick;
   c.sampled_cpus = after.machine.cpus;

@@ -29,7 +29,11 @@ std::optional<MachineBusy> parse_proc_stat(std::string_view text, long ticks_per
 /// process's CPU time with that of its reaped children (a run's programs and workers, once
 /// waited for). busy.cpus is 0 where /proc/stat cannot be read.
 struct MachineSample {
-  Time wall;
+  /// The wall clock just before /proc/stat was read and just after: a process preempted
+  /// between the read and the clock (as other programs at a higher priority can make it, for
+  /// hundreds of milliseconds) must not make the window shorter than the busy time it holds.
+  Time wall_before_read;
+  Time wall_after_read;
   MachineBusy machine;
   Time own;
   Time tick;  ///< one USER_HZ tick
@@ -38,7 +42,9 @@ MachineSample take_machine_sample();
 
 /// Fills `c`'s sample fields (trace::CpuCheck::sampled_wall and the rest) from two samples
 /// taken just before the run started and just after its last process was reaped; leaves
-/// them unsampled when either sample could not read /proc/stat.
+/// them unsampled when either sample could not read /proc/stat. The window runs from the
+/// first sample's clock before its read to the second's after its read, so it holds every
+/// tick counted between the reads; the busy time is held to the window's CPU time.
 void note_machine_use(trace::CpuCheck& c, const MachineSample& before, const MachineSample& after);
 
 /// Time the trace's threads were ready to run Python but had no core (Runnable spans),

@@ -70,8 +70,10 @@ TEST_CASE("/proc/stat's aggregate line: busy is every field but idle and iowait,
 
 TEST_CASE("two samples give other programs' CPU: the machine's busy time less the run's own") {
   real::MachineSample before, after;
-  before.wall = 1_s;
-  after.wall = 2_s;  // 1 s between them
+  before.wall_before_read = 1_s;
+  before.wall_after_read = 1_s + 1_ms;
+  after.wall_before_read = 2_s - 1_ms;
+  after.wall_after_read = 2_s;  // 1 s from the first read's start to the second's end
   before.machine = {10_s, 2};
   after.machine = {11500_ms, 2};  // 1.5 s busy
   before.own = 200_ms;
@@ -89,6 +91,13 @@ TEST_CASE("two samples give other programs' CPU: the machine's busy time less th
     real::note_machine_use(d, before, after);
     CHECK(d.others_cpu() == Time::zero());
     CHECK_FALSE(d.others_busy());
+  }
+  SUBCASE("busy time beyond the window's CPU time (a read late after its clock): held to it") {
+    after.machine.busy = 13_s;  // 3 s of busy time in a 1 s window on 2 CPUs
+    trace::CpuCheck d;
+    real::note_machine_use(d, before, after);
+    CHECK(d.machine_busy == 2_s);
+    CHECK(d.others_share() <= 1.0);
   }
   SUBCASE("a sample without /proc/stat leaves the run unsampled") {
     before.machine.cpus = 0;
