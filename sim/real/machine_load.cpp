@@ -165,7 +165,7 @@ std::string native_pace_note(const trace::Trace& measured) {
 }
 
 std::string unscored_baseline_line(const std::string& baseline, const std::string& why) {
-  return fmt::format("{} divides by '{}', which is not scored ({}): that speed-up is not a figure to teach from.",
+  return fmt::format("{} marks a speed-up that divides by '{}', which is not scored ({}): not a figure to teach from.",
                      kUnscoredBaselineMark, baseline, why);
 }
 

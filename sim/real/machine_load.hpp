@@ -88,8 +88,8 @@ std::string native_pace_note(const trace::Trace& measured);
 std::optional<std::string> unscored_baseline(const trace::Trace& run, bool seen_too_little);
 
 /// The mark a speed-up takes when the run it divides by is not scored (unscored_baseline),
-/// and the line under the table that says why: "? divides by 'sequential, CPython 3.11
-/// (measured)', which is not scored (busy machine): ...".
+/// and the line under the table that says why: "? marks a speed-up that divides by
+/// 'sequential, CPython 3.11 (measured)', which is not scored (busy machine): ...".
 inline constexpr const char* kUnscoredBaselineMark = "?";
 std::string unscored_baseline_line(const std::string& baseline, const std::string& why);
 
