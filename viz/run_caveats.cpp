@@ -19,14 +19,25 @@ std::optional<std::string> measurement_caveat(const trace::Trace& run) {
     }
     return fmt::format("busy machine: got {:.0f}% of the CPU it needed; not scored", 100.0 * c.share());
   }
-  // A CPython run: its threads' waits for a core (the command line's "not scored" too).
+  // A CPython run: other programs' CPU and its threads' waits for a core, by the command
+  // line's rule (real::starved_note); a run recorded before the machine was sampled, by its
+  // waits alone.
   if (!run.measured_by.empty() && real::starved_note(run)) {
+    if (c.sampled()) {
+      return fmt::format("busy machine: other programs used {:.0f}% of the {} cores; not scored", 100.0 * c.others_share(),
+                         c.sampled_cpus);
+    }
     return std::string("busy machine: its threads waited for a core; not scored");
   }
   if (c.off_pace()) {
     return fmt::format("CPU ran {} than calibrated (the host's speed drifts); not scored", trace::pace_difference(c));
   }
   return std::nullopt;
+}
+
+std::optional<std::string> native_caveat(const trace::Trace& run) {
+  if (run.origin != trace::Origin::Measured || !run.cpu_check.native_over()) return std::nullopt;
+  return real::native_pace_note(run);
 }
 
 std::string unseen_flag(const cpython::JobsSeen& seen) {

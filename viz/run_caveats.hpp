@@ -19,6 +19,11 @@ namespace gilsim::viz {
 /// prediction error either.
 std::optional<std::string> measurement_caveat(const trace::Trace& run);
 
+/// For a measured run whose native steps took far more CPU than planned (CpuCheck::native_over),
+/// the sentence the command line prints under its table (real::native_pace_note); nullopt
+/// otherwise. A note, not a flag: the run keeps its error, as on the command line.
+std::optional<std::string> native_caveat(const trace::Trace& run);
+
 /// The header's words for a CPython run whose recording saw too little of its jobs to be
 /// scored (cpython::too_little_seen): "not scored: the recording saw 12% of its jobs' time",
 /// or "... saw nothing of 4 of its 8 jobs". cpython::unseen_note(seen) says why at length.

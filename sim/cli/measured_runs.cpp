@@ -11,6 +11,7 @@
 #include "sim/cli/text_wrap.hpp"
 #include "sim/cli/run_selection.hpp"
 #include "sim/real/execute.hpp"
+#include "sim/real/machine_load.hpp"
 #include "sim/real/model_twin.hpp"
 #include "sim/scenario/name_suggestions.hpp"
 #include "sim/trace/metrics.hpp"
@@ -87,14 +88,6 @@ std::string pace_note(const trace::Trace& measured) {
                      "the model's. Compare with care; measure it again.",
                      measured.run_name, trace::pace_difference(c), format_time(c.compute_took),
                      format_time(c.planned_compute), off > 0 ? "more" : "less");
-}
-
-std::string native_pace_note(const trace::Trace& measured) {
-  const trace::CpuCheck& c = measured.cpu_check;
-  return fmt::format("'{}': its native steps (hash_data()) took {} of CPU for {} planned at the calibrated pace "
-                     "({:.1f} times as much): the C code did work the plan does not have (such as faulting in fresh "
-                     "memory), so the run measured that work more than the lesson, and its error is not the model's.",
-                     measured.run_name, format_time(c.native_took), format_time(c.planned_native), c.native_pace());
 }
 
 Time predicted_cpu(const trace::Trace& predicted) {
@@ -213,7 +206,7 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
   for (const auto& line : not_scored) notes += line + "\n";
   for (const auto& line : short_runs) notes += "* " + line + "\n";
   for (const trace::Trace* m : measured) {  // native steps that did other work than the plan's
-    if (m->cpu_check.native_over()) notes += native_pace_note(*m) + "\n";
+    if (m->cpu_check.native_over()) notes += real::native_pace_note(*m) + "\n";
   }
   if (!pools.empty()) notes += "+ " + pool_switches_note(pools) + "\n";
   if (!recorded_pools.empty()) notes += "+ " + pool_switches_note(recorded_pools, PoolSwitchesOrigin::CPython) + "\n";

@@ -51,10 +51,6 @@ enum class PoolSwitchesOrigin { RealExecutor, CPython };
 std::string pool_switches_note(const std::vector<std::string>& runs,
                                PoolSwitchesOrigin origin = PoolSwitchesOrigin::RealExecutor);
 
-/// A sentence saying that a CPython run's native steps (hash_data()) took far more CPU than
-/// planned at the calibrated pace (cpu_check.native_over()): they did other work than the plan's.
-std::string native_pace_note(const trace::Trace& measured);
-
 /// An error within this share of the measured time is shown as it is, whatever marks the run
 /// (a busy machine, the executor's cost, an off-pace CPU): the fidelity page's tolerance for
 /// times (docs/fidelity.md).

@@ -228,6 +228,8 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
             unscored[run->name] = *note;
           } else if (auto starved = real::starved_note(*trace)) {
             unscored[run->name] = *starved;
+          } else if (auto own = real::own_waits_note(*trace)) {
+            time_notes.push_back(fmt::format("'{}': {}.", run->name, *own));  // scored: the waits are its own
           }
           if (auto note = cpython::outside_jobs_note(*trace, info.cpu)) time_notes.push_back(fmt::format("'{}': {}.", run->name, *note));
         }

@@ -2,12 +2,16 @@
 #include "sim/cli/scenario_report.hpp"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "sim/cli/text_table.hpp"
 #include "sim/cli/text_timeline.hpp"
 #include "sim/cli/text_wrap.hpp"
+#include "sim/cpython/cpython_trace.hpp"
+#include "sim/real/machine_load.hpp"
 #include "sim/trace/metrics.hpp"
 #include "sim/trace/outcomes.hpp"
 
@@ -57,6 +61,18 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
   std::vector<trace::Metrics> metrics;
   for (const trace::Trace* t : runs) metrics.push_back(trace::compute_metrics(*t));
   bool several_gils = false;
+  // A measured baseline that is not scored makes every speed-up dividing by it doubtful:
+  // marked, with one line under the table per such baseline (real::unscored_baseline).
+  std::map<std::size_t, std::optional<std::string>> doubtful_baselines;
+  const auto doubtful = [&](std::size_t b) -> const std::optional<std::string>& {
+    auto [at, added] = doubtful_baselines.try_emplace(b);
+    if (added) {
+      const trace::Trace& base = *runs[b];
+      at->second = real::unscored_baseline(base, !base.measured_by.empty() && cpython::too_little_seen(base));
+    }
+    return at->second;
+  };
+  std::vector<std::size_t> marked;  // baselines some row's speed-up was marked for, in order
   const trace::Trace* unmeasured_baseline = nullptr;  // the first run, when a measured row has no baseline
   const trace::Trace* measured_baseline = nullptr;
   for (std::size_t i = 0; i < runs.size(); ++i) {
@@ -70,10 +86,13 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
       if (!baseline) unmeasured_baseline = runs.front();
       else if (!measured_baseline) measured_baseline = runs[*baseline];
     }
-    table.rows.push_back({trace::display_name(t), executor_label(t), format_time(m.makespan),
-                          // A run that stopped early (a deadlock) has no speedup to speak of.
-                          m.finished() && baseline ? trace::format_speedup(trace::speedup(metrics[*baseline], m))
-                                                   : std::string("-"),
+    // A run that stopped early (a deadlock) has no speedup to speak of.
+    std::string speedup_text = m.finished() && baseline ? trace::format_speedup(trace::speedup(metrics[*baseline], m)) : "-";
+    if (m.finished() && baseline && *baseline != i && doubtful(*baseline)) {
+      speedup_text += real::kUnscoredBaselineMark;
+      if (std::find(marked.begin(), marked.end(), *baseline) == marked.end()) marked.push_back(*baseline);
+    }
+    table.rows.push_back({trace::display_name(t), executor_label(t), format_time(m.makespan), speedup_text,
                           percent(m.core_utilisation),
                           gil_held_cell(m), has_gil ? format_time(m.gil_wait_total) : "-",
                           // Grouped as the note and the lines under the table write counts ("80,000").
@@ -92,6 +111,11 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
   const bool beside_predictions = runs.front()->origin == trace::Origin::Simulated;
   if (speedup_shown && beside_predictions && (measured_baseline || unmeasured_baseline)) {
     out += wrap_text(speedup_note(*runs.front(), measured_baseline, unmeasured_baseline != nullptr), wrap);
+  }
+  if (speedup_shown) {
+    for (const std::size_t b : marked) {
+      out += wrap_text(real::unscored_baseline_line(trace::display_name(*runs[b]), *doubtful(b)), wrap);
+    }
   }
   return out;
 }

@@ -30,7 +30,9 @@ extern const char* const kGilHeldMaxNote;
 std::string speedup_note(const trace::Trace& first, const trace::Trace* measured_first, bool some_without);
 
 /// One row per run: run, executor, makespan, speedup (vs the first run, a measured run vs the
-/// first measured run: trace::speedup_baseline, and speedup_note under the table), cores busy %,
+/// first measured run: trace::speedup_baseline, and speedup_note under the table; marked
+/// real::kUnscoredBaselineMark, with real::unscored_baseline_line under the table, when that
+/// measured run is not scored), cores busy %,
 /// GIL held (gil_held_cell), GIL wait, switches, drop requests, and kGilHeldMaxNote under
 /// the table when a run has several GILs and the column is shown.
 /// At most `width` columns wide: columns that do not fit are left out, from the right.

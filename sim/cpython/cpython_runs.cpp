@@ -27,6 +27,7 @@
 #include "sim/cpython/cpython_trace.hpp"
 #include "sim/cpython/scheduler_group.hpp"
 #include "sim/real/execute.hpp"
+#include "sim/real/machine_load.hpp"
 
 extern char** environ;
 
@@ -337,8 +338,12 @@ std::optional<trace::Trace> record_cpython_run(const scenario::Scenario& s, cons
     shown = static_cast<int>(elapsed * 2);
     *progress << fmt::format("\rCPython {}: '{}' running for {:.1f} s ", python.version, name, elapsed) << std::flush;
   };
+  // The machine's busy time and this process's with its children's, around the interpreter:
+  // what other programs used while it ran (trace::CpuCheck::others_cpu).
+  const real::MachineSample machine_before = real::take_machine_sample();
   const ChildResult result = run_child({python.path, (dir / "cpython_recorder.py").string(), (dir / "config.json").string()},
                                        dir / "output.txt", env, options, tick);
+  const real::MachineSample machine_after = real::take_machine_sample();
   if (progress != nullptr) *progress << "\r" << std::string(60, ' ') << "\r" << std::flush;
   const std::string output = read_text(dir / "output.txt");
   if (result.cancelled) {
@@ -356,7 +361,9 @@ std::optional<trace::Trace> record_cpython_run(const scenario::Scenario& s, cons
   try {
     const auto recording = parse_cpython_recording(read_text(dir / "trace.txt"), "the recording");
     if (info != nullptr) *info = CPythonRunInfo{recording.load, Time{recording.cpu_ns}};
-    return cpython_trace(s, *run.run, recording);
+    trace::Trace t = cpython_trace(s, *run.run, recording);
+    real::note_machine_use(t.cpu_check, machine_before, machine_after);
+    return t;
   } catch (const CPythonTraceError& e) {
     throw std::runtime_error(fmt::format("the CPython run '{}': {}", name, e.what()));
   }

@@ -20,14 +20,14 @@
 
 namespace gilsim::real {
 
-namespace {
-
 Time cpu_of(int who) {
   rusage usage{};
   if (getrusage(who, &usage) != 0) return Time::zero();
   const auto ns = [](const timeval& tv) { return static_cast<std::int64_t>(tv.tv_sec) * 1'000'000'000 + tv.tv_usec * 1'000; };
   return Time{ns(usage.ru_utime) + ns(usage.ru_stime)};
 }
+
+namespace {
 
 bool computes(trace::SpanState s) {
   return s == trace::SpanState::Running || s == trace::SpanState::Native || s == trace::SpanState::Pickling;

@@ -9,6 +9,9 @@
 
 namespace gilsim::real {
 
+/// CPU time (user and system) of getrusage(who): RUSAGE_SELF or RUSAGE_CHILDREN.
+Time cpu_of(int who);
+
 /// CPU time used so far by this process and its reaped children, and the load average.
 struct CpuSnapshot {
   Time own;

@@ -15,6 +15,7 @@
 #include "sim/real/busy_loop.hpp"
 #include "sim/real/cpu_check.hpp"
 #include "sim/real/executors.hpp"
+#include "sim/real/machine_load.hpp"
 #include "sim/real/real_shared.hpp"
 #include "sim/real/run_record.hpp"
 #include "sim/real/trace_merge.hpp"
@@ -76,6 +77,7 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
   for (const scenario::PlannedJob& job : jobs) steps += job.steps.size();
   warm_record_blocks(jobs.size() + 4, 2 * steps / Recorder::kBigBlock + 1, 2 * steps + 1024);
   const CpuSnapshot cpu_before = take_cpu_snapshot_before_run();
+  const MachineSample machine_before = take_machine_sample();  // what other programs use meanwhile
   const auto started = RunContext::Clock::now();
   RunContext ctx(settings, started);
   std::optional<RealShared> shared;
@@ -129,6 +131,7 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
   }
   runner.join();
   const CpuSnapshot cpu_after = take_cpu_snapshot();
+  const MachineSample machine_after = take_machine_sample();
 
   if (stopped == Reason::Cancelled) {
     throw RealRunError(*stopped, fmt::format("the real run '{}' was interrupted after {}; every thread and "
@@ -157,6 +160,7 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
   trace::Trace measured = merge_records(builder, std::move(output.records), end);
   if (shared) measured.counters = shared->counters();
   check_cpu(measured, cpu_before, cpu_after, available_cpus(), output.pins);
+  note_machine_use(measured.cpu_check, machine_before, machine_after);
   return measured;
 }
 

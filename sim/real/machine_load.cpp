@@ -1,18 +1,105 @@
-// The busy-machine check: /proc/loadavg and the Runnable time of a measured trace.
+// The busy-machine check: /proc/loadavg, /proc/stat around a run, and the Runnable time of a
+// measured trace.
 #include "sim/real/machine_load.hpp"
 
+#include <chrono>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "sim/real/cpu_check.hpp"
 
 namespace gilsim::real {
+
+namespace {
+
+/// The processes whose thread lanes ran or waited: "its threads" or "its 8 processes' threads".
+std::string whose_threads(const trace::Trace& t) {
+  std::set<trace::ProcessId> processes;
+  for (const trace::Lane& lane : t.lanes) {
+    if (lane.kind == trace::LaneKind::Thread && !lane.spans.empty()) processes.insert(lane.process);
+  }
+  return processes.size() > 1 ? fmt::format("its {} processes' threads", processes.size()) : "its threads";
+}
+
+bool waits_move_figure(const trace::Trace& t, const CoreShortfall& s) {
+  return t.end > Time::zero() && static_cast<double>(s.waited.ns()) > kWaitsOfWall * static_cast<double>(t.end.ns());
+}
+
+/// "1.21 s of CPU in the 0.95 s its program ran (64% of the 2 cores)": the sampled window,
+/// from the program's start to its last process's end, a little longer than the run.
+std::string others_words(const trace::CpuCheck& c) {
+  return fmt::format("{} of CPU in the {} its program ran ({:.0f}% of the {} core{})", format_time(c.others_cpu()),
+                     format_time(c.sampled_wall), 100.0 * c.others_share(), c.sampled_cpus, c.sampled_cpus == 1 ? "" : "s");
+}
+
+}  // namespace
 
 std::optional<double> load_average() {
   std::ifstream file("/proc/loadavg");
   double load = 0.0;
   if (!(file >> load)) return std::nullopt;
   return load;
+}
+
+std::optional<MachineBusy> parse_proc_stat(std::string_view text, long ticks_per_second) {
+  if (ticks_per_second <= 0) return std::nullopt;
+  std::istringstream lines{std::string(text)};
+  std::optional<MachineBusy> out;
+  int cpus = 0;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string key;
+    words >> key;
+    if (key.rfind("cpu", 0) != 0) continue;
+    if (key != "cpu") {
+      ++cpus;
+      continue;
+    }
+    // user nice system idle iowait irq softirq steal guest guest_nice: guest time is counted
+    // in user and nice already, and older kernels have fewer fields.
+    std::int64_t field[8] = {};
+    int read = 0;
+    while (read < 8 && words >> field[read]) ++read;
+    if (read < 4) return std::nullopt;
+    const std::int64_t ticks = field[0] + field[1] + field[2] + field[5] + field[6] + field[7];
+    out = MachineBusy{Time{ticks * (1'000'000'000 / ticks_per_second)}, 0};
+  }
+  if (out) out->cpus = cpus;
+  return out;
+}
+
+MachineSample take_machine_sample() {
+  const auto now = [] {
+    return Time{std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count()};
+  };
+  MachineSample s;
+  const long hz = ::sysconf(_SC_CLK_TCK);  // USER_HZ: 100 on Linux, 10 ms a tick
+  s.tick = Time{hz > 0 ? 1'000'000'000 / hz : 0};
+  s.own = cpu_of(RUSAGE_SELF) + cpu_of(RUSAGE_CHILDREN);
+  s.wall_before_read = now();
+  std::ifstream in("/proc/stat");
+  std::ostringstream text;
+  text << in.rdbuf();
+  s.wall_after_read = now();
+  if (const auto busy = parse_proc_stat(text.str(), hz)) s.machine = *busy;
+  return s;
+}
+
+void note_machine_use(trace::CpuCheck& c, const MachineSample& before, const MachineSample& after) {
+  if (before.machine.cpus <= 0 || after.machine.cpus != before.machine.cpus ||
+      after.wall_after_read <= before.wall_before_read) {
+    return;
+  }
+  c.sampled_wall = after.wall_after_read - before.wall_before_read;
+  c.machine_busy = min(after.machine.busy - before.machine.busy, c.sampled_wall * after.machine.cpus);
+  c.own_cpu = after.own - before.own;
+  c.tick = after.tick;
+  c.sampled_cpus = after.machine.cpus;
 }
 
 CoreShortfall core_shortfall(const trace::Trace& t) {
@@ -29,18 +116,65 @@ CoreShortfall core_shortfall(const trace::Trace& t) {
 
 std::optional<std::string> starved_note(const trace::Trace& t, double limit) {
   const CoreShortfall s = core_shortfall(t);
+  const trace::CpuCheck& c = t.cpu_check;
+  const std::string whose = whose_threads(t);
+  const bool several = whose != "its threads";
+  if (c.sampled()) {
+    // Evidence of other programs, and waits that can move the figure: both, or it is scored.
+    if (!c.others_busy() || !waits_move_figure(t, s)) return std::nullopt;
+    return fmt::format("not scored: other programs used {}, and {} waited {} for a core{}", others_words(c), whose,
+                       format_time(s.waited), several ? " in all" : "");
+  }
+  // No sample of the machine (a run recorded before there was one): the waits alone.
   if (s.ran.ns() <= 0 || static_cast<double>(s.waited.ns()) <= limit * static_cast<double>(s.ran.ns())) {
     return std::nullopt;
   }
-  // A sum over processes can exceed the run's own time: say whose it is.
-  std::set<trace::ProcessId> processes;
-  for (const trace::Lane& lane : t.lanes) {
-    if (lane.kind == trace::LaneKind::Thread && !lane.spans.empty()) processes.insert(lane.process);
-  }
-  const std::string whose = processes.size() > 1 ? fmt::format("its {} processes' threads", processes.size()) : "its threads";
   return fmt::format("not scored: {} waited {} for a core{} beside {} of running Python (other programs "
-                     "kept the cores busy)", whose, format_time(s.waited), processes.size() > 1 ? " in all" : "",
-                     format_time(s.ran));
+                     "kept the cores busy)", whose, format_time(s.waited), several ? " in all" : "", format_time(s.ran));
+}
+
+std::optional<std::string> own_waits_note(const trace::Trace& t) {
+  const trace::CpuCheck& c = t.cpu_check;
+  const CoreShortfall s = core_shortfall(t);
+  if (!c.sampled() || !waits_move_figure(t, s) || starved_note(t)) return std::nullopt;
+  int threads = 0;  // thread lanes that ran Python or waited to
+  for (const trace::Lane& lane : t.lanes) {
+    if (lane.kind != trace::LaneKind::Thread) continue;
+    for (const trace::Span& span : lane.spans) {
+      if (span.state == trace::SpanState::Runnable || span.state == trace::SpanState::Running) {
+        ++threads;
+        break;
+      }
+    }
+  }
+  const std::string whose = whose_threads(t);
+  const int cores = t.cores > 0 ? t.cores : c.sampled_cpus;
+  const std::string why = threads > cores
+                              ? fmt::format("{} threads taking turns on {} core{}", threads, cores, cores == 1 ? "" : "s")
+                              : std::string("threads ready before an idle core woke");
+  return fmt::format("{} waited {} for a core{}: the workload's own ({}), not other programs', which used {}",
+                     whose, format_time(s.waited), whose != "its threads" ? " in all" : "", why, others_words(c));
+}
+
+std::string native_pace_note(const trace::Trace& measured) {
+  const trace::CpuCheck& c = measured.cpu_check;
+  return fmt::format("'{}': its native steps (hash_data()) took {} of CPU for {} planned at the calibrated pace "
+                     "({:.1f} times as much): the C code did work the plan does not have (such as faulting in fresh "
+                     "memory), so the run measured that work more than the lesson, and its error is not the model's.",
+                     measured.run_name, format_time(c.native_took), format_time(c.planned_native), c.native_pace());
+}
+
+std::string unscored_baseline_line(const std::string& baseline, const std::string& why) {
+  return fmt::format("{} marks a speed-up that divides by '{}', which is not scored ({}): not a figure to teach from.",
+                     kUnscoredBaselineMark, baseline, why);
+}
+
+std::optional<std::string> unscored_baseline(const trace::Trace& run, bool seen_too_little) {
+  if (run.origin != trace::Origin::Measured) return std::nullopt;
+  if (seen_too_little) return "its recording saw too little of its jobs";
+  if (run.cpu_check.short_of_cpu() || (!run.measured_by.empty() && starved_note(run))) return "busy machine";
+  if (run.cpu_check.off_pace()) return fmt::format("its CPU ran {} than calibrated", trace::pace_difference(run.cpu_check));
+  return std::nullopt;
 }
 
 }  // namespace gilsim::real

@@ -1,9 +1,11 @@
 // Did a measured run get the cores it asked for? The busy-machine check every measured run
-// can use: the load average before it, and the time its threads waited for a core.
+// can use: the load average before it, the CPU other programs used while it ran (/proc/stat
+// less the run's own), and the time its threads waited for a core.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "sim/trace/trace.hpp"
 
@@ -11,6 +13,39 @@ namespace gilsim::real {
 
 /// The one-minute load average (/proc/loadavg), or nullopt where there is none.
 std::optional<double> load_average();
+
+/// /proc/stat's aggregate "cpu" line: the machine's busy CPU time (user, nice, system, irq,
+/// softirq and steal: every field but idle and iowait; guest time is inside user and nice
+/// already) and how many CPUs it adds up ("cpuN" lines).
+struct MachineBusy {
+  Time busy;
+  int cpus = 0;
+};
+/// From the text of /proc/stat, with `ticks_per_second` its USER_HZ; nullopt when the text
+/// has no aggregate line.
+std::optional<MachineBusy> parse_proc_stat(std::string_view text, long ticks_per_second);
+
+/// One sample around a measured run: the wall clock, the machine's busy time, and this
+/// process's CPU time with that of its reaped children (a run's programs and workers, once
+/// waited for). busy.cpus is 0 where /proc/stat cannot be read.
+struct MachineSample {
+  /// The wall clock just before /proc/stat was read and just after: a process preempted
+  /// between the read and the clock (as other programs at a higher priority can make it, for
+  /// hundreds of milliseconds) must not make the window shorter than the busy time it holds.
+  Time wall_before_read;
+  Time wall_after_read;
+  MachineBusy machine;
+  Time own;
+  Time tick;  ///< one USER_HZ tick
+};
+MachineSample take_machine_sample();
+
+/// Fills `c`'s sample fields (trace::CpuCheck::sampled_wall and the rest) from two samples
+/// taken just before the run started and just after its last process was reaped; leaves
+/// them unsampled when either sample could not read /proc/stat. The window runs from the
+/// first sample's clock before its read to the second's after its read, so it holds every
+/// tick counted between the reads; the busy time is held to the window's CPU time.
+void note_machine_use(trace::CpuCheck& c, const MachineSample& before, const MachineSample& after);
 
 /// Time the trace's threads were ready to run Python but had no core (Runnable spans),
 /// against the time they ran it (Running spans).
@@ -20,8 +55,42 @@ struct CoreShortfall {
 };
 CoreShortfall core_shortfall(const trace::Trace& trace);
 
-/// A sentence saying why the run is not scored when its threads waited for a core more than
-/// `limit` of the time they ran Python; nullopt when it got its cores.
+/// Waits for a core of this share of a run's wall time can move its makespan by as much as
+/// the prediction's tolerance (every wait on the path to its end, one after another, at
+/// most): fewer cannot decide whether it is scored.
+inline constexpr double kWaitsOfWall = 0.10;
+
+/// The one rule for "not scored for want of cores", in the command line and the viewer
+/// alike. With a sample of /proc/stat (trace::CpuCheck::sampled): the run is starved when
+/// other programs used a real share of the machine during it (CpuCheck::others_busy) and its
+/// threads waited for a core more than kWaitsOfWall of its wall time in all; the sentence
+/// gives that evidence. Without one (a run recorded before the sample existed): when its
+/// threads waited more than `limit` of the time they ran Python, as before. nullopt: not
+/// starved.
 std::optional<std::string> starved_note(const trace::Trace& trace, double limit = 0.10);
+
+/// For a sampled run that is not starved but whose threads waited for a core more than
+/// kWaitsOfWall of its wall time: a plain sentence saying the waits are the workload's own
+/// (more threads than cores, or an idle core waking), with other programs' small use; nullopt
+/// otherwise. Not a flag: the run is scored.
+std::optional<std::string> own_waits_note(const trace::Trace& trace);
+
+/// A sentence saying that a CPython run's native steps (hash_data()) took far more CPU than
+/// planned at the calibrated pace (cpu_check.native_over()): they did other work than the
+/// plan's. Under the command line's table and the viewer's alike.
+std::string native_pace_note(const trace::Trace& measured);
+
+/// Whether a measured run's makespan is a figure to divide by (a speed-up's baseline): the
+/// short reason it is not ("its recording saw too little", "busy machine", "its CPU ran off
+/// pace"), or nullopt when it is, or when the run is not measured. `seen_too_little`:
+/// cpython::too_little_seen, which the caller knows. The command line's and the viewer's
+/// run tables mark the speed-ups that divide by such a run.
+std::optional<std::string> unscored_baseline(const trace::Trace& run, bool seen_too_little);
+
+/// The mark a speed-up takes when the run it divides by is not scored (unscored_baseline),
+/// and the line under the table that says why: "? marks a speed-up that divides by
+/// 'sequential, CPython 3.11 (measured)', which is not scored (busy machine): ...".
+inline constexpr const char* kUnscoredBaselineMark = "?";
+std::string unscored_baseline_line(const std::string& baseline, const std::string& why);
 
 }  // namespace gilsim::real

@@ -110,6 +110,37 @@ struct CpuCheck {
     return planned_native.ns() > 0 ? static_cast<double>(native_took.ns()) / static_cast<double>(planned_native.ns()) : 1.0;
   }
   bool native_over() const { return planned_native.ns() > 0 && native_pace() > 1 + kNativeTolerance; }
+
+  /// Other programs' CPU use while the run ran: the machine's busy time between two samples
+  /// of /proc/stat's aggregate "cpu" line (every field but idle and iowait, guest time once),
+  /// less the run's own CPU time between them (its processes, their children, and the
+  /// process that ran it). /proc/stat counts in ticks of USER_HZ (100 a second here: 10 ms
+  /// per CPU), so a few ticks of difference say nothing. sampled_wall zero: not sampled (a
+  /// run recorded before the sample existed), and the checks keep their older rule.
+  Time sampled_wall = Time::zero();  ///< wall time between the two samples
+  Time machine_busy = Time::zero();  ///< CPU time the machine's CPUs were busy between them
+  Time own_cpu = Time::zero();       ///< CPU time the run itself used between them
+  Time tick = Time::zero();          ///< /proc/stat's resolution: one USER_HZ tick
+  int sampled_cpus = 0;              ///< CPUs /proc/stat's aggregate line adds up
+  bool sampled() const { return sampled_wall > Time::zero() && sampled_cpus > 0; }
+  Time others_cpu() const { return machine_busy > own_cpu ? machine_busy - own_cpu : Time::zero(); }
+  /// Other programs' share of the machine while the run ran: 0.64 is 64% of all its CPUs.
+  double others_share() const {
+    return sampled() ? static_cast<double>(others_cpu().ns()) / (static_cast<double>(sampled_wall.ns()) * sampled_cpus) : 0.0;
+  }
+  /// Others' CPU beyond this share of one core's time is a real share of the machine: a
+  /// shell, an editor or a desktop stay well under it, a build or a busy loop do not.
+  static constexpr double kOthersOfOneCore = 0.10;
+  /// ... and beyond this many ticks per CPU: each of the two samples may be off by up to a
+  /// tick per CPU, so fewer cannot tell other programs from rounding.
+  static constexpr int kTicksPerCpu = 3;
+  /// Other programs used a real share of the machine while the run ran (false when not sampled).
+  bool others_busy() const {
+    if (!sampled()) return false;
+    const Time others = others_cpu();
+    return static_cast<double>(others.ns()) > kOthersOfOneCore * static_cast<double>(sampled_wall.ns()) &&
+           others > tick * (kTicksPerCpu * sampled_cpus);
+  }
 };
 
 struct Trace {

@@ -127,6 +127,30 @@ TEST_CASE("speedup_baseline: like with like, for the command line and the viewer
   CHECK(speedup_baseline({&pool_real, &seq_real}, 1) == 0u);
 }
 
+TEST_CASE("a speed-up dividing by a measured run that is not scored is marked, and the line under the table says why") {
+  const Trace seq = one_thread("sequential", 1000_ms);
+  Trace seq_cpython = measured(one_thread("sequential", 1200_ms), "CPython 3.11");
+  const Trace pool = one_thread("pool", 500_ms);
+  const Trace pool_cpython = measured(one_thread("pool", 600_ms), "CPython 3.11");
+  const std::vector<const Trace*> runs{&seq, &seq_cpython, &pool, &pool_cpython};
+  SUBCASE("a scored baseline: no mark") {
+    const std::string table = render_run_table(runs, 1000);
+    CHECK(cells(lines_of(table)[5])[3] == "2.00x");
+    CHECK(table.find("not scored") == std::string::npos);
+  }
+  SUBCASE("a baseline whose CPU ran 25% slower than calibrated") {
+    seq_cpython.cpu_check.planned_compute = 1000_ms;
+    seq_cpython.cpu_check.compute_took = 1250_ms;
+    const std::string table = render_run_table(runs, 1000);
+    const auto lines = lines_of(table);
+    CHECK(cells(lines[3])[3] == "1.00x");  // the baseline itself divides nothing doubtful
+    CHECK(cells(lines[5])[3] == "2.00x?");
+    CHECK(cells(lines[4])[3] == "2.00x");  // predictions divide by the prediction
+    CHECK(count_of(table, "? marks a speed-up that divides by 'sequential, CPython 3.11 (measured)', which is not "
+                          "scored (its CPU ran 25% slower than calibrated): not a figure to teach from.") == 1);
+  }
+}
+
 TEST_CASE("an error within the tolerance is shown, whatever marks the run; outside, one sentence per cause shown") {
   // Lesson 2's sequential run: 1.020 s predicted, 1.027 s measured (-0.7%) on a busy machine,
   // its executor's own CPU time a third of the run's.

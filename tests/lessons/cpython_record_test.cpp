@@ -156,6 +156,13 @@ TEST_CASE("a small program recorded in CPython keeps every trace invariant") {
       CHECK(real::testing::lanes_of(*t, trace::LaneKind::Task).size() == 2);
     }
     if (r.run->executor == scenario::Executor::ProcessPool) CHECK(t->processes.size() >= 2);
+    // The machine was sampled around the interpreter, whose CPU is the run's own: at least
+    // the Python it ran (not others'), over a window as long as the run at least.
+    const trace::CpuCheck& c = t->cpu_check;
+    REQUIRE(c.sampled());
+    CHECK(c.sampled_wall >= t->end);
+    CHECK(c.tick > Time::zero());
+    CHECK(c.own_cpu >= Time{20'000'000});
   }
   CHECK(leftover_folders() == folders);
 }

@@ -127,6 +127,10 @@ TEST_CASE("a measured run records the CPU it needed and got") {
   CHECK(t.cpu_check.got >= pace.least(Time{40'000'000}));
   CHECK(t.cpu_check.got > Time::zero());
   CHECK(t.cpu_check.machine_cpus == real::available_cpus());
+  // The machine sampled around it (/proc/stat), its own CPU among what the machine used.
+  REQUIRE(t.cpu_check.sampled());
+  CHECK(t.cpu_check.sampled_wall >= t.end);
+  CHECK(t.cpu_check.own_cpu >= pace.least(Time{40'000'000}));
 }
 
 TEST_CASE("a run that other programs starve of its core is flagged") {
@@ -146,6 +150,10 @@ TEST_CASE("a run that other programs starve of its core is flagged") {
   for (pid_t p : hogs) waitpid(p, nullptr, 0);
   CAPTURE(t.cpu_check.share());
   CHECK(t.cpu_check.short_of_cpu());
+  // The spinning processes are other programs (not reaped until after the run): their CPU
+  // shows in the machine's busy time beyond the run's own.
+  CAPTURE(t.cpu_check.others_cpu());
+  CHECK(t.cpu_check.others_busy());
 }
 
 TEST_CASE("a run waits for this process's own busy threads before it counts the machine's") {

@@ -21,6 +21,21 @@ trace::Trace measured_run(Time needed, Time got, int others_runnable) {
   run.cpu_check.others_runnable = others_runnable;
   return run;
 }
+/// A CPython run whose one thread ran Python 100 ms, then waited 50 ms for a core.
+trace::Trace waiting_cpython_run() {
+  trace::Trace run;
+  run.origin = trace::Origin::Measured;
+  run.measured_by = "CPython 3.11";
+  trace::Span running{}, waiting{};
+  running.begin = Time::zero();
+  running.end = waiting.begin = Time{100'000'000};
+  running.state = trace::SpanState::Running;
+  waiting.end = Time{150'000'000};
+  waiting.state = trace::SpanState::Runnable;
+  run.lanes.push_back(trace::Lane{"T1", trace::LaneKind::Thread, 0, {running, waiting}});
+  run.end = Time{150'000'000};
+  return run;
+}
 }  // namespace
 
 TEST_CASE("a measured run's header flags a busy machine, never a simulated or well-fed run") {
@@ -50,19 +65,36 @@ TEST_CASE("a measured run's header flags a busy machine, never a simulated or we
     CHECK_FALSE(viz::measurement_caveat(run));
   }
   SUBCASE("a CPython run whose threads waited for a core (no CPU check of its own)") {
-    trace::Trace run;
-    run.origin = trace::Origin::Measured;
-    run.measured_by = "CPython 3.11";
-    trace::Span running{}, waiting{};
-    running.begin = Time::zero();
-    running.end = waiting.begin = Time{100'000'000};
-    running.state = trace::SpanState::Running;
-    waiting.end = Time{150'000'000};  // 50 ms waiting for a core beside 100 ms of Python: more than 10%
-    waiting.state = trace::SpanState::Runnable;
-    run.lanes.push_back(trace::Lane{"T1", trace::LaneKind::Thread, 0, {running, waiting}});
+    // 50 ms waiting for a core beside 100 ms of Python: more than 10%
+    const trace::Trace run = waiting_cpython_run();
     const auto caveat = viz::measurement_caveat(run);
     REQUIRE(caveat);
     CHECK(*caveat == "busy machine: its threads waited for a core; not scored");
+  }
+  SUBCASE("a CPython run sampled beside other programs: the command line's rule, with the share they used") {
+    trace::Trace run = waiting_cpython_run();  // 50 ms of waits in a 150 ms run: enough to move its figure
+    run.cpu_check.sampled_wall = Time{200'000'000};
+    run.cpu_check.tick = Time{10'000'000};
+    run.cpu_check.sampled_cpus = 2;
+    run.cpu_check.own_cpu = Time{100'000'000};
+    run.cpu_check.machine_busy = Time{356'000'000};  // others: 256 ms of 2 cores' 200 ms
+    const auto caveat = viz::measurement_caveat(run);
+    REQUIRE(caveat);
+    CHECK(*caveat == "busy machine: other programs used 64% of the 2 cores; not scored");
+    run.cpu_check.machine_busy = Time{110'000'000};  // a quiet machine: the waits are its own
+    CHECK_FALSE(viz::measurement_caveat(run));
+  }
+  SUBCASE("native steps that took far more CPU than planned: the command line's sentence, not a flag") {
+    trace::Trace run = measured_run(Time{300'000'000}, Time{300'000'000}, 0);
+    run.run_name = "threads";
+    run.cpu_check.planned_native = Time{100'000'000};
+    run.cpu_check.native_took = Time{230'000'000};
+    CHECK_FALSE(viz::measurement_caveat(run));
+    const auto note = viz::native_caveat(run);
+    REQUIRE(note);
+    CHECK(note->rfind("'threads': its native steps (hash_data()) took 230 ms of CPU for 100 ms planned", 0) == 0);
+    run.cpu_check.native_took = Time{110'000'000};
+    CHECK_FALSE(viz::native_caveat(run));
   }
   SUBCASE("a run that got what it needed") {
     CHECK_FALSE(viz::measurement_caveat(measured_run(Time{300'000'000}, Time{290'000'000}, 0)));

@@ -6,8 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "sim/real/machine_load.hpp"
 #include "sim/trace/outcomes.hpp"
 #include "viz/palette.hpp"
+#include "viz/run_caveats.hpp"
 #include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/theme.hpp"
@@ -62,6 +64,10 @@ void draw_prediction_table(const AppState& app) {
       ImGui::SetTooltip("%s", cpython::unseen_note(*app.runs[r].unseen).c_str());
     }
   }
+  // Native steps that did other work than the plan's, as under the command line's table.
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    if (const auto note = native_caveat(runs[r])) ImGui::TextWrapped("%s", note->c_str());
+  }
 }
 
 }  // namespace
@@ -80,11 +86,21 @@ void draw_numbers(const AppState& app) {
   // first run measured the same way (trace::speedup_baseline), "-" when that was not measured.
   std::vector<const trace::Trace*> shown_runs;
   for (std::uint32_t r : order) shown_runs.push_back(&runs[r]);
+  // A speed-up dividing by a measured run that is not scored is marked, and the line under
+  // the table says why, as the command line's (real::unscored_baseline).
+  std::vector<std::pair<std::size_t, std::string>> doubtful;  // shown baselines marked, and why
   const auto speedup_cell = [&](std::size_t shown) -> std::string {
     const trace::Metrics& m = app.runs[order[shown]].metrics;
     const auto baseline = trace::speedup_baseline(shown_runs, shown);
     if (!m.finished() || !baseline) return "-";
-    return trace::format_speedup(trace::speedup(app.runs[order[*baseline]].metrics, m));
+    std::string cell = trace::format_speedup(trace::speedup(app.runs[order[*baseline]].metrics, m));
+    if (*baseline == shown) return cell;
+    const auto why = real::unscored_baseline(*shown_runs[*baseline], app.runs[order[*baseline]].unseen.has_value());
+    if (!why) return cell;
+    if (std::none_of(doubtful.begin(), doubtful.end(), [&](const auto& d) { return d.first == *baseline; })) {
+      doubtful.emplace_back(*baseline, *why);
+    }
+    return cell + real::kUnscoredBaselineMark;
   };
   Time longest = Time{1};
   for (const RunIndex& r : app.runs) longest = max(longest, r.metrics.makespan);
@@ -191,6 +207,9 @@ void draw_numbers(const AppState& app) {
   for (const RunIndex& index : app.runs) any_prediction |= index.predicted_by != trace::kNone;
   text_disabled_wrapped(fmt::format("speedup against {}{}; GIL wait: all threads' waiting, added up",
                                     runs.front().run_name, any_prediction ? " (measured against measured)" : ""));
+  for (const auto& [baseline, why] : doubtful) {
+    ImGui::TextWrapped("%s", real::unscored_baseline_line(run_label(*shown_runs[baseline]), why).c_str());
+  }
   // Shared counters against the updates made, and a deadlock's cycle (outcomes.hpp).
   for (std::uint32_t r : order) {
     for (const std::string& line : app.runs[r].outcomes) {
