@@ -277,7 +277,8 @@ Session::PreviewDerive preview_indexer_for_session();
 /// still makes sense. The indices built here are built beside on `lent`'s serving thread, when given.
 void refresh_derived(AppState& app, LentThread* lent = nullptr);
 /// By run shown: which a fit opens first, the highest first. The run the lesson is about (a
-/// `featured` run in its file) comes first; the others by their threads' waiting (run_interest).
+/// `featured` run in its file) comes first; the others by their threads' waiting (run_interest),
+/// each measured run right after its prediction.
 std::vector<double> fit_priorities(const AppState& app);
 
 /// For a measured run: the simulated run of the same name (its prediction), or kNone.

@@ -143,6 +143,10 @@ float place_run(const trace::Trace& run, std::uint32_t r, const std::vector<Lane
     return core && options.core_height > 0 ? options.core_height : options.lane_height;
   };
   const RunFolding& folding = folding_of(options, r);
+  // A run whose cores show nothing (a measured one: no recording sees the cores) gets no
+  // strip: an empty one read "cores busy (of 2)" as no core ever busy.
+  const bool has_cores = std::any_of(run.lanes.begin(), run.lanes.end(),
+                                     [](const trace::Lane& l) { return l.kind == LaneKind::Core && !l.spans.empty(); });
   if (folding.collapsed) {
     // One line: the run's name beside the main interpreter's GIL, then how busy the cores were.
     const trace::LaneId gil = !run.processes.empty() && run.processes[0].gil_lane < run.lanes.size()
@@ -151,12 +155,13 @@ float place_run(const trace::Trace& run, std::uint32_t r, const std::vector<Lane
     const float h = std::max(options.lane_height, options.header_height);
     rows.push_back(Row{Row::Kind::RunHeader, r, gil, trace::kNone, y, h});
     y += h;
+    if (!has_cores) return y + options.gap;
     rows.push_back(Row{Row::Kind::BusyCores, r, trace::kNone, trace::kNone, y, strip});
     return y + strip + options.gap;
   }
   rows.push_back(Row{Row::Kind::RunHeader, r, trace::kNone, trace::kNone, y, options.header_height});
   y += options.header_height;
-  const bool cores_folded = folding.cores_folded && options.show_cores;
+  const bool cores_folded = folding.cores_folded && options.show_cores && has_cores;
   if (cores_folded) {
     rows.push_back(Row{Row::Kind::BusyCores, r, trace::kNone, trace::kNone, y, strip});
     y += strip;
@@ -304,22 +309,79 @@ std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const st
     collapsed.cores_folded = false;
     fit.set(r, collapsed);
   }
-  for (std::uint32_t r : order) {  // threads first: every run that can, opens
+  // Threads first: every run that can, opens; with `fold_alike`, one that does not fit with
+  // every lane fits with its open groups folded into aggregate rows, the largest first, as few
+  // as it takes. A prediction opens with its measurements beside it, each folded alike where
+  // that lets them open together (lesson 4's predicted asyncio run, its four tasks open,
+  // took the room its measurement needed); the groups open again below where the rows fit.
+  std::vector<std::vector<std::pair<std::uint32_t, GroupShown>>> folded_by_fit(runs.size());
+  const auto opened = [&](std::uint32_t r, bool fold_every_group) {
     RunFolding open = fit.folding[r];
     open.collapsed = false;
     open.cores_folded = options.show_cores;
-    if (fit.try_folding(r, open) || !fold_alike || r >= groups.size()) continue;
-    // Too tall with every lane: fold its open groups into aggregate rows, largest first.
-    std::vector<std::uint32_t> open_groups;
-    for (std::uint32_t g = 0; g < groups[r].size(); ++g) {
-      if (!open.group_folded(g, groups[r][g])) open_groups.push_back(g);
+    std::vector<std::pair<std::uint32_t, GroupShown>> open_groups;
+    if (fold_alike && r < groups.size()) {
+      for (std::uint32_t g = 0; g < groups[r].size(); ++g) {
+        if (!open.group_folded(g, groups[r][g])) open_groups.emplace_back(g, open.shown(g));
+      }
+      std::stable_sort(open_groups.begin(), open_groups.end(), [&](const auto& x, const auto& y) {
+        return groups[r][x.first].hidden.size() > groups[r][y.first].hidden.size();
+      });
     }
-    std::stable_sort(open_groups.begin(), open_groups.end(), [&](std::uint32_t a, std::uint32_t b) {
-      return groups[r][a].hidden.size() > groups[r][b].hidden.size();
+    if (fold_every_group) {
+      for (const auto& [g, was] : open_groups) open.show_group(g, GroupShown::Folded);
+    }
+    return std::pair{open, open_groups};
+  };
+  // Opens every run of `unit` as `opened` says, or none of them.
+  const auto open_together = [&](const std::vector<std::uint32_t>& unit, bool fold_every_group) {
+    const std::vector<RunFolding> before = fit.folding;
+    const float total_before = fit.total;
+    for (const std::uint32_t r : unit) {
+      auto [open, open_groups] = opened(r, fold_every_group);
+      if (!fit.try_folding(r, open)) {
+        fit.folding = before;
+        fit.total = total_before;
+        for (const std::uint32_t u : unit) folded_by_fit[u].clear();
+        return false;
+      }
+      if (fold_every_group) folded_by_fit[r] = std::move(open_groups);
+    }
+    return true;
+  };
+  std::vector<bool> tried(runs.size(), false);
+  for (std::uint32_t r : order) {
+    if (tried[r]) continue;
+    std::vector<std::uint32_t> unit{r};
+    for (std::uint32_t m : order) {
+      if (runs[r].origin == trace::Origin::Simulated && runs[m].origin == trace::Origin::Measured &&
+          runs[m].run_name == runs[r].run_name && !tried[m]) {
+        unit.push_back(m);
+      }
+    }
+    for (const std::uint32_t u : unit) tried[u] = true;
+    if (unit.size() > 1 && (open_together(unit, false) || (fold_alike && open_together(unit, true)))) continue;
+    for (const std::uint32_t u : unit) {
+      auto [open, open_groups] = opened(u, false);
+      if (fit.try_folding(u, open)) continue;
+      for (const auto& [g, was] : open_groups) {  // the largest first, as few as it takes
+        open.show_group(g, GroupShown::Folded);
+        folded_by_fit[u].emplace_back(g, was);
+        if (fit.try_folding(u, open)) break;
+      }
+      if (fit.folding[u].collapsed) folded_by_fit[u].clear();
+    }
+  }
+  // The groups a fit folded, open again where they fit: the smallest first, so as few stay
+  // folded as the room allows.
+  for (std::uint32_t r : order) {
+    std::stable_sort(folded_by_fit[r].begin(), folded_by_fit[r].end(), [&](const auto& x, const auto& y) {
+      return groups[r][x.first].hidden.size() < groups[r][y.first].hidden.size();
     });
-    for (std::uint32_t g : open_groups) {
-      open.show_group(g, GroupShown::Folded);
-      if (fit.try_folding(r, open)) break;
+    for (const auto& [g, was] : folded_by_fit[r]) {
+      RunFolding unfolded = fit.folding[r];
+      unfolded.show_group(g, was);
+      fit.try_folding(r, unfolded);
     }
   }
   // Then the groups folded for being many, and the cores, in the same order, where they fit.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <numeric>
 
 #include <imgui_internal.h>
 
@@ -367,4 +368,76 @@ TEST_CASE("lesson 2's ten threads, folded for being many, show where the window 
       if (room) CHECK(t.options.folding[1].shown(0) == GroupShown::Expanded);
     }
   }
+}
+
+namespace {
+
+/// Every run of the lesson shown measured too (a copy of its prediction, its cores blank as no
+/// recording sees them), each measurement waiting more than its prediction, as on a busy machine.
+void add_busy_measurements(HeadlessViewer& v) {
+  const std::vector<trace::Trace> predictions = v.app.session.runs();
+  for (const trace::Trace& run : predictions) {
+    trace::Trace measured = run;
+    measured.origin = trace::Origin::Measured;
+    for (trace::Lane& lane : measured.lanes) {
+      if (lane.kind == trace::LaneKind::Core) lane.spans = {};
+    }
+    v.app.session.add_measured(std::move(measured));
+  }
+  refresh_derived(v.app);
+  const auto& runs = v.app.session.runs();
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    if (runs[r].origin == trace::Origin::Measured) v.app.runs[r].interest = 3 * v.app.runs[r].interest + 1;
+  }
+  for (int i = 0; i < 4; ++i) v.frame(0);
+}
+
+}  // namespace
+
+TEST_CASE("lesson 04 presented at 1024x640 with its runs measured: a prediction opens first, its measurement beside it") {
+  // On a busy machine the measured asyncio run waited longest (its threads starved): the fit
+  // opened it, folded the prediction above it, and left empty space below.
+  HeadlessViewer v(ImVec2(1024, 640));
+  v.present(gilsim::viz::testing::bundled_lesson("04-blocking-coroutine.toml"));
+  add_busy_measurements(v);
+  const auto& runs = v.app.session.runs();
+  REQUIRE(runs.size() == 4);
+  // The fit's order: each prediction, then its measurement, whatever the measurement waited.
+  const std::vector<double> priority = fit_priorities(v.app);
+  std::vector<std::uint32_t> order(runs.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return priority[a] > priority[b]; });
+  const std::vector<std::uint32_t> stacked = stacking_order(runs);
+  CHECK(order == stacked);  // asyncio, measured; threads, measured (asyncio waited more)
+  const TimelineFrame& t = v.app.timeline;
+  // The predicted asyncio run opens, its measurement beside it (its four tasks in one
+  // aggregate row, as the prediction's): the room below went to them.
+  for (const std::uint32_t r : {stacked[0], stacked[1]}) {
+    INFO(run_label(runs[r]));
+    REQUIRE(t.layout.header(r));
+    CHECK(t.layout.header(r)->lane == trace::kNone);
+    CHECK(on_screen_lanes(v, r) > 0);
+  }
+  CHECK(t.lanes_height - t.layout.total_height < 2 * v.app.layout.lane_height);
+}
+
+TEST_CASE("lesson 01 presented at 1280x720 with its runs measured: the four threads open beside their measurement") {
+  // At tight rows the pair was 2 px too tall: the measurement stayed one line under its
+  // prediction; the tightest rows (19 px at this scale) show both.
+  HeadlessViewer v(ImVec2(1280, 720));
+  v.present(gilsim::viz::testing::bundled_lesson("01-cpu-bound.toml"));
+  add_busy_measurements(v);
+  const auto& runs = v.app.session.runs();
+  const TimelineFrame& t = v.app.timeline;
+  int open = 0;
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    if (runs[r].run_name != "4 threads") continue;
+    INFO(run_label(runs[r]));
+    REQUIRE(t.layout.header(r));
+    CHECK(t.layout.header(r)->lane == trace::kNone);
+    CHECK(on_screen_lanes(v, r) > 0);
+    ++open;
+  }
+  CHECK(open == 2);
+  CHECK(v.app.layout.lane_height >= 18);  // still read from the back of a room
 }

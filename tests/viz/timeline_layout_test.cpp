@@ -84,6 +84,32 @@ TEST_CASE("a collapsed run is one line (its name beside its GIL lane) and a busy
   CHECK(layout.rows[2].y == doctest::Approx(20 + 4 + 5));
 }
 
+TEST_CASE("a run without core lanes (measured) has no busy-cores strip, collapsed or with its cores folded") {
+  // Lesson 1's measured runs, collapsed, showed "cores busy (of 2)" over an empty strip: as if
+  // no core was ever busy, where no recording sees the cores.
+  trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Measured, 2, 5_ms);
+  const auto main = b.add_process("main", true);
+  const auto t1 = b.add_lane("T1", trace::LaneKind::Thread, main);
+  b.set_state(t1, 0_ms, trace::SpanState::Running);
+  b.set_state(b.gil_lane(main), 0_ms, trace::SpanState::Held, t1);
+  const std::vector<trace::Trace> runs = {viz::testing::two_threads(), b.finish(10_ms)};
+  LayoutOptions o;
+  o.lane_height = 10;
+  o.header_height = 20;
+  o.strip_height = 4;
+  o.gap = 5;
+  for (const RunFolding f : {RunFolding{true, {}}, RunFolding{false, {}, true}}) {
+    o.folding = {f, f};
+    const TimelineLayout layout = layout_rows(runs, o);
+    const auto strips = [&](std::uint32_t r) {
+      return std::count_if(layout.rows.begin(), layout.rows.end(),
+                           [&](const Row& row) { return row.run == r && row.kind == Row::Kind::BusyCores; });
+    };
+    CHECK(strips(0) == 1);
+    CHECK(strips(1) == 0);
+  }
+}
+
 TEST_CASE("fitting collapses runs only when needed, and opens the most telling ones first") {
   const std::vector<trace::Trace> runs = {viz::testing::two_threads(), viz::testing::asyncio_run(),
                                           viz::testing::two_threads()};

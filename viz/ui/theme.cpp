@@ -41,6 +41,18 @@ void same_line_or_wrap(float width, float spacing, float right_edge) {
   if (x + width <= (right_edge < 0 ? items_right_edge() : right_edge)) ImGui::SameLine(0, spacing);
 }
 
+float add_elided_text(ImDrawList* dl, ImFont* font, float size, ImVec2 at, ImU32 colour, std::string_view text,
+                      const ImVec4& clip, bool letter_or_nothing) {
+  const auto measure = [&](std::string_view t) { return font->CalcTextSizeA(size, 1e9f, 0, t.data(), t.data() + t.size()).x; };
+  // Half a pixel of slack: a room measured as the text's own width ((at + w) - at) can come
+  // out a rounding error narrower, and cut "main" to "m…".
+  const float room = clip.z - at.x + 0.5f;
+  const std::string shown = elide(text, room, measure);
+  if (letter_or_nothing && (shown == "\u2026" || measure(shown) > room)) return 0.0f;
+  dl->AddText(font, size, at, colour, shown.c_str(), nullptr, 0.0f, &clip);
+  return measure(shown);
+}
+
 bool fitted_selectable(const std::string& text, bool selected) {
   const std::string shown = elide(text, ImGui::GetContentRegionAvail().x, text_width);
   ImGui::PushID(text.c_str());

@@ -46,6 +46,13 @@ void same_line_or_wrap(float width, float spacing = -1.0f, float right_edge = -1
 /// room, the whole of it then in a tooltip. Returns true when clicked.
 bool fitted_selectable(const std::string& text, bool selected);
 
+/// `text` drawn `size` high from `at`, cut with "…" (text_layout's elide) to end by `clip`'s
+/// right: a label with no room says that it goes on, not stops mid-word ("threads (measured",
+/// "hand" in a bar). `clip` cuts it above and below (a low row). With `letter_or_nothing`,
+/// nothing is drawn where not even one letter and "…" fit. Returns the width drawn.
+float add_elided_text(ImDrawList* dl, ImFont* font, float size, ImVec2 at, ImU32 colour, std::string_view text,
+                      const ImVec4& clip, bool letter_or_nothing = false);
+
 /// Width measured with the current font, for the text_layout functions.
 float text_width(std::string_view text);
 

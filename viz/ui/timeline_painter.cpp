@@ -85,10 +85,12 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
     const auto room = label_clear_of(clip.x, clip.z, w, keep_clear, 3.0f, 2.0f * text_h);
     if (!room) continue;
     const float ty = y0 + ((y1 - y0) - text_h) * 0.5f;
+    // Cut where it has no room, with "…" to say it goes on ("hand…"); not drawn where not
+    // even a letter and "…" fit.
     const ImVec4 cut(clip.x, clip.y, room->second, clip.w);
-    dl->AddText(ImGui::GetFont(), text_h, ImVec2(room->first, ty), to_u32(text_on(rgba_of(fill))), label, nullptr,
-                0.0f, &cut);
-    if (labels) labels->push_back(LaneBox{room->first, ty, room->second, ty + text_h});
+    const float drawn = add_elided_text(dl, ImGui::GetFont(), text_h, ImVec2(room->first, ty),
+                                        to_u32(text_on(rgba_of(fill))), label, cut, true);
+    if (labels && drawn > 0) labels->push_back(LaneBox{room->first, ty, room->first + drawn, ty + text_h});
   }
 }
 

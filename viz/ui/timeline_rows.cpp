@@ -43,16 +43,6 @@ float note_at_right(ImDrawList* dl, const std::string& text, float right, float 
   return a.x;
 }
 
-/// A label in the label column, `size` high from `at`, cut with "…" (text_layout's elide) to
-/// end by `clip`'s right: a name with no room says that it goes on, not stops mid-word at the
-/// column's edge ("threads (measured"). `clip` cuts it above and below (a low row).
-void add_label(ImDrawList* dl, ImFont* font, float size, ImVec2 at, ImU32 colour, const std::string& text,
-               const ImVec4& clip) {
-  const std::string shown = elide(text, clip.z - at.x, [&](std::string_view t) {
-    return font->CalcTextSizeA(size, 1e9f, 0, t.data(), t.data() + t.size()).x;
-  });
-  dl->AddText(font, size, at, colour, shown.c_str(), nullptr, 0.0f, &clip);
-}
 
 }  // namespace
 
@@ -173,7 +163,7 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
                         IM_COL32(40, 40, 60, 255));
   const ImVec4 clip(ctx.label_left, y0, ctx.lanes_left - 2, y1);
   const std::string name = run_label(run);
-  add_label(dl, bold_font(), f, ImVec2(cx + s + 6, y0 + (y1 - y0 - f) * 0.5f), IM_COL32(0, 0, 0, 255), name, clip);
+  add_elided_text(dl, bold_font(), f, ImVec2(cx + s + 6, y0 + (y1 - y0 - f) * 0.5f), IM_COL32(0, 0, 0, 255), name, clip);
   const LaneBox box{ctx.lanes_left, y0, ctx.right, y1};
   dl->PushClipRect(ImVec2(box.left, y0), ImVec2(box.right, y1), true);
   if (row.lane != trace::kNone) draw_lane(dl, ctx, row, box, stats);
@@ -215,13 +205,13 @@ void TimelineRows::draw_label(ImDrawList* dl, const TimelineContext& ctx, const 
   float x = a.x + 6;
   if (row.kind == Row::Kind::BusyCores) {
     const std::string text = fmt::format("cores busy (of {})", ctx.runs[row.run].cores);
-    add_label(dl, ImGui::GetFont(), text_h, ImVec2(x, ty), IM_COL32(60, 60, 80, 255), text, clip);
+    add_elided_text(dl, ImGui::GetFont(), text_h, ImVec2(x, ty), IM_COL32(60, 60, 80, 255), text, clip);
     return;
   }
   if (row.kind == Row::Kind::Group) {
     const LaneGroup& g = ctx.index[row.run].groups[row.group];
     const std::string text = "+ " + g.label;
-    add_label(dl, bold_font(), text_h, ImVec2(x, ty), kLabelText, text, clip);
+    add_elided_text(dl, bold_font(), text_h, ImVec2(x, ty), kLabelText, text, clip);
     return;
   }
   const trace::Trace& run = ctx.runs[row.run];
@@ -236,7 +226,7 @@ void TimelineRows::draw_label(ImDrawList* dl, const TimelineContext& ctx, const 
     x += s + 5;
   }
   ImFont* font = lane.kind == LaneKind::Gil ? bold_font() : ImGui::GetFont();
-  add_label(dl, font, text_h, ImVec2(x, ty), kLabelText, ctx.index[row.run].lane_labels[row.lane], clip);
+  add_elided_text(dl, font, text_h, ImVec2(x, ty), kLabelText, ctx.index[row.run].lane_labels[row.lane], clip);
 }
 
 void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box,
