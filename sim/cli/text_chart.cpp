@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "sim/cli/text_timeline.hpp"
+#include "sim/cli/text_wrap.hpp"
 #include "sim/sweep/sweep_axis.hpp"
 
 namespace gilsim::cli {
@@ -146,6 +147,7 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
     line_length += static_cast<int>(item.size());
   }
   // Which runs each '*' stands for: a run hidden under another one's symbols is named.
+  std::string notes;
   for (const std::uint64_t set : shared_sets) {
     std::vector<std::string> names;
     for (std::size_t k = 0; k < chart.series.size() && k < 64; ++k) {
@@ -153,13 +155,13 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
     }
     std::string together = names.front();
     for (std::size_t n = 1; n < names.size(); ++n) together += (n + 1 == names.size() ? " and " : ", ") + names[n];
-    legend += fmt::format("\n*: {} at the same spot", together);
+    notes += fmt::format("*: {} at the same spot\n", together);
   }
   if (gaps) {
-    legend += "\nx on the axis: no speed-up there, the run did not finish";
-    for (const std::string& note : chart.gap_notes) legend += "\n  " + note;
+    notes += "x on the axis: no speed-up there, the run did not finish\n";
+    for (const std::string& note : chart.gap_notes) notes += "  " + note + "\n";
   }
-  return out + legend + "\n";
+  return out + legend + "\n" + (notes.empty() ? "" : wrap_text(notes, width));
 }
 
 }  // namespace gilsim::cli

@@ -245,15 +245,30 @@ TEST_CASE("a text chart's tick labels are never cut: one that does not fit is le
   for (std::string number, unit; words >> number >> unit;) shown.push_back(number + " " + unit);
   CHECK(shown == std::vector<std::string>{"100 B", "1 kB", "10 kB", "100 kB", "1 MB", "10 MB", "100 MB"});
   CHECK(r.out.find("job.crunch.result_bytes: 7 values, 100 B to 100 MB") != std::string::npos);
+  // The same axis with bare digits, as before values had units: every label whole, or left out.
   gilsim::cli::TextChart chart;
-  chart.x_texts = {"1", "2", "3", "4", "5", "10,000,000", "100,000,000"};
-  chart.x_positions = {1, 2, 3, 4, 5, 9, 10};
-  chart.series = {{"a", {1, 1, 1, 1, 1, 1, 1}}};
-  const auto narrow = lines_of(gilsim::cli::render_text_chart(chart, 40));
-  const auto tick_line = std::find_if(narrow.begin(), narrow.end(), [](const std::string& l) { return l.find("100,000,000") != std::string::npos; });
-  REQUIRE(tick_line != narrow.end());
-  CHECK(tick_line->find("10,000,000 ") == std::string::npos);  // no room for it whole: left out
-  CHECK(tick_line->find("0,0 ") == std::string::npos);
+  chart.x_texts = {"100", "1000", "10000", "100000", "1000000", "10000000", "100000000"};
+  chart.x_positions = {1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+  chart.log_x = true;
+  chart.series = {{"pool of 4", {3.06, 3.06, 3.06, 3.19, 2.83, 1.28, 0.17}}};
+  for (const int width : {100, 80, 60}) {
+    INFO(width);
+    const auto chart_lines = lines_of(gilsim::cli::render_text_chart(chart, width));
+    const auto tick_line = std::find_if(chart_lines.begin(), chart_lines.end(), [](const std::string& l) {
+      return l.find("100000000") != std::string::npos;
+    });
+    REQUIRE(tick_line != chart_lines.end());
+    std::istringstream labels(*tick_line);
+    for (std::string label; labels >> label;) {
+      CHECK_MESSAGE(std::find(chart.x_texts.begin(), chart.x_texts.end(), label) != chart.x_texts.end(), label);
+    }
+    CHECK(std::count(tick_line->begin(), tick_line->end(), ' ') > 0);
+    // It read "... 1000000 1000000 100000000" at 100 columns: 10000000 cut by the last label.
+    std::istringstream again(*tick_line);
+    std::vector<std::string> seen;
+    for (std::string label; again >> label;) seen.push_back(label);
+    CHECK(std::adjacent_find(seen.begin(), seen.end()) == seen.end());
+  }
 }
 
 TEST_CASE("a sweep's values read as gilsim writes times; a named axis labels the chart; a run under another is named") {
