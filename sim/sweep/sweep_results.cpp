@@ -17,9 +17,9 @@ RunFigures figures_of(const trace::Metrics& baseline, const trace::Trace& t, con
   RunFigures f;
   f.makespan_ns = m.makespan.ns();
   // As gilsim run's table: a run that stopped early (a deadlock) has no speed-up to speak of.
-  f.finished = m.finished();
-  f.deadlocked = !f.finished && trace::ended_in_deadlock(t);
-  f.speedup = f.finished && baseline.finished() ? trace::speedup(baseline, m) : std::nan("");
+  f.finished = m.finished() ? 1 : 0;
+  f.deadlocked = !m.finished() && trace::ended_in_deadlock(t) ? 1 : 0;
+  f.speedup = m.finished() && baseline.finished() ? trace::speedup(baseline, m) : std::nan("");
   f.cores_busy = m.core_utilisation;
   f.gil_held = m.gil_lanes > 0 ? m.gil_held : -1.0;
   f.gil_lanes = m.gil_lanes;

@@ -20,8 +20,10 @@ struct RunFigures {
   /// The scenario's first run's makespan / this run's, same point and seed; NaN when either
   /// did not finish (trace::Metrics::finished): a run that stopped early has no speed-up.
   double speedup = 0.0;
-  bool finished = true;      ///< every job done (trace::Metrics::finished)
-  bool deadlocked = false;   ///< it stopped in a deadlock (trace::ended_in_deadlock)
+  // Two 4-byte flags, not bools: no padding bytes, which would differ between processes and
+  // make the same figures compare unequal as bytes (gilsim_sweep_bench compares them so).
+  std::int32_t finished = 1;    ///< 1: every job done (trace::Metrics::finished)
+  std::int32_t deadlocked = 0;  ///< 1: it stopped in a deadlock (trace::ended_in_deadlock)
   double cores_busy = 0.0;   ///< 0..1
   double gil_held = -1.0;    ///< the busiest GIL's (trace::Metrics::gil_held), 0..1; -1 when no process has a GIL
   std::int64_t gil_lanes = 0;  ///< one GIL per process that has one: several, and gil_held is the busiest's
