@@ -11,6 +11,44 @@
 
 namespace gilsim::viz {
 
+std::vector<std::string> sweep_run_notes(const sweep::SweepPlan& plan, const sweep::SweepResult& result) {
+  std::vector<std::string> notes(plan.runs.size());
+  if (plan.axes.empty() || result.figures.empty()) return notes;
+  std::vector<std::vector<sweep::PointSummary>> at(plan.runs.size());
+  double highest = 0.0;
+  for (std::size_t run = 0; run < plan.runs.size(); ++run) {
+    for (std::size_t point = 0; point < plan.points(); ++point) {
+      at[run].push_back(sweep::summarise(result, point, run));
+      if (std::isfinite(at[run].back().speedup.mean)) highest = std::max(highest, at[run].back().speedup.mean);
+    }
+  }
+  // Within 2% of the axis's height: a few pixels, under the width of a line and its markers.
+  const double near = sweep::axis_top(highest) * 0.02;
+  for (std::size_t run = 0; run < plan.runs.size(); ++run) {
+    const auto unfinished = static_cast<std::size_t>(
+        std::count_if(at[run].begin(), at[run].end(), [](const sweep::PointSummary& s) { return !s.finished(); }));
+    if (unfinished > 0) {
+      const auto first = std::find_if(at[run].begin(), at[run].end(), [](const auto& s) { return !s.finished(); });
+      const std::string why = sweep::unfinished_text(*first, plan.seeds);
+      notes[run] = unfinished == at[run].size() ? fmt::format("{} at every point", why)
+                                                : fmt::format("{} at {} of {} points", why, unfinished, at[run].size());
+      continue;
+    }
+    // Drawn later, a run's line covers this one's: name the first run that hides it whole.
+    for (std::size_t later = run + 1; later < plan.runs.size(); ++later) {
+      bool same = true;
+      for (std::size_t point = 0; point < plan.points() && same; ++point) {
+        same = std::abs(at[run][point].speedup.mean - at[later][point].speedup.mean) <= near;
+      }
+      if (same) {
+        notes[run] = fmt::format("under {}: the same curve here", plan.run_names[later]);
+        break;
+      }
+    }
+  }
+  return notes;
+}
+
 SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepResult& result,
                               const SweepChartSize& size) {
   SweepChart chart;
@@ -24,7 +62,7 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
   for (std::size_t point = 0; point < plan.points(); ++point) {
     for (std::size_t run = 0; run < plan.runs.size(); ++run) {
       const auto s = sweep::summarise(result, point, run).speedup;
-      highest = std::max(highest, s.mean + s.deviation);
+      if (std::isfinite(s.mean)) highest = std::max(highest, s.mean + s.deviation);
     }
   }
   chart.y_top = sweep::axis_top(highest);
@@ -45,7 +83,7 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
     SweepPlot plot;
     const float cell_x = size.left + cell_w * static_cast<float>(c % columns);
     const float cell_y = size.top + cell_h * static_cast<float>(c / columns);
-    plot.title = plan.point_label(c, 1);
+    plot.title = plan.point_text(c, 1);
     plot.left = cell_x + margin_left;
     plot.right = cell_x + cell_w - size.char_width * 2;
     plot.top = cell_y + (plot.title.empty() ? size.text_height * 0.5f : size.text_height * 1.5f);
@@ -58,26 +96,39 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
       std::vector<SweepMarker> line;
       for (std::size_t i = 0; i < first.size(); ++i) {
         const std::size_t point = i * combinations + c;
-        const auto s = sweep::summarise(result, point, run).speedup;
+        const sweep::PointSummary summary = sweep::summarise(result, point, run);
+        const auto s = summary.speedup;
+        if (!std::isfinite(s.mean)) {  // no speed-up: a mark on the x axis, and a gap in the line
+          line.push_back(SweepMarker{x_of(i), plot.bottom, plot.bottom, plot.bottom, point, run, s.mean, 0, false,
+                                     summary.finished() ? "no speed-up" : sweep::unfinished_text(summary, plan.seeds)});
+          continue;
+        }
         line.push_back(SweepMarker{x_of(i), y_of(s.mean), y_of(s.mean - s.deviation), y_of(s.mean + s.deviation),
                                    point, run, s.mean, s.deviation});
       }
       plot.lines.push_back(std::move(line));
     }
-    // X labels where they fit, the last always.
+    // X labels as gilsim writes values ("1.60 ms", "10 MB") where they fit, the last always;
+    // centred under their tick, moved in where they would pass the cell's edges (never cut).
+    const float cell_right = cell_x + cell_w;
     float free_from = -1e9f;
+    const auto label_end = [&](const SweepTick& t) {
+      return t.label_at + size.char_width * static_cast<float>(t.label.size()) / 2 + size.char_width;
+    };
     for (std::size_t i = 0; i < first.size(); ++i) {
-      const std::string& text = first.values.front()[i];
+      std::string text = first.shown(0, i);
       const float width = size.char_width * static_cast<float>(text.size());
       const float x = x_of(i);
+      const float centre = std::clamp(x, cell_x + width / 2, std::max(cell_x + width / 2, cell_right - width / 2));
       const bool last = i + 1 == first.size();
-      if (x - width / 2 < free_from && !last) continue;
-      if (last && !plot.x_ticks.empty() && x - width / 2 < free_from) plot.x_ticks.pop_back();
-      plot.x_ticks.push_back(SweepTick{x, text});
-      free_from = x + width / 2 + size.char_width;
+      while (last && !plot.x_ticks.empty() && centre - width / 2 < label_end(plot.x_ticks.back())) plot.x_ticks.pop_back();
+      if (centre - width / 2 < free_from && !last) continue;
+      plot.x_ticks.push_back(SweepTick{x, std::move(text), centre});
+      free_from = label_end(plot.x_ticks.back());
     }
-    for (int k = 0; k <= 4; ++k) {
-      const double v = chart.y_top * k / 4.0;
+    const int steps = plot.bottom - plot.top >= size.text_height * kFullPlotLines ? 4 : 2;
+    for (int k = 0; k <= steps; ++k) {
+      const double v = chart.y_top * k / steps;
       plot.y_ticks.push_back(SweepTick{y_of(v), fmt::format("{:.{}f}x", v, chart.y_top < 2.0 ? 2 : 1)});
     }
     chart.plots.push_back(std::move(plot));

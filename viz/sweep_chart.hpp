@@ -17,11 +17,16 @@ struct SweepMarker {
   std::size_t point = 0;
   std::size_t run = 0;
   double speedup = 0, deviation = 0;
+  /// False: the run did not finish at this point (a deadlock), so it has no speed-up: no
+  /// line reaches it, and it is marked with an 'x' on the x axis (y is the plot's bottom).
+  bool finished = true;
+  std::string unfinished;  ///< why, when not finished: "deadlocked" (sweep::unfinished_text)
 };
 
 struct SweepTick {
   float at = 0;  ///< pixel x (x ticks) or y (y ticks)
   std::string label;
+  float label_at = 0;  ///< x ticks: the label's centre, moved in so the last label is not cut
 };
 
 /// One small multiple: the first key along x, at one value of the other keys.
@@ -43,8 +48,11 @@ struct SweepChart {
   bool too_small = false;
 };
 
-/// A plot's height, in lines of text, below which its five y labels would overlap.
-inline constexpr float kMinPlotLines = 5.0f;
+/// A plot's height, in lines of text, below which its y labels would overlap: five labels
+/// (0 and four steps) from kFullPlotLines, three (0, half, top) from kMinPlotLines, so that
+/// a projector's 1280x720 still draws a curve (lesson 20 presenting).
+inline constexpr float kMinPlotLines = 3.0f;
+inline constexpr float kFullPlotLines = 5.0f;
 
 struct SweepChartSize {
   float left = 0, top = 0, width = 0, height = 0;
@@ -57,6 +65,11 @@ inline constexpr std::size_t kMaxSweepPlots = 6;
 
 SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepResult& result,
                               const SweepChartSize& size);
+
+/// Per shown run, a note for its legend entry, empty for most: "deadlocked at every point",
+/// "deadlocked at 2 of 3 points", or "under asyncio: the same curve here" for a run each of
+/// whose points lies within 2% of the axis's height of a run drawn after it (which hides it).
+std::vector<std::string> sweep_run_notes(const sweep::SweepPlan& plan, const sweep::SweepResult& result);
 
 /// The marker nearest (x, y) within `radius` pixels, if any.
 std::optional<SweepMarker> hit_sweep_marker(const SweepChart& chart, float x, float y, float radius);

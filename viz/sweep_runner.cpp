@@ -108,14 +108,39 @@ sweep::SweepPlan plan_sweep(const std::string& file, const Knobs& knobs, const S
   if (!view.vary_also.empty()) request.vary.push_back(view.vary_also);
   request.seeds = view.seeds;
   const auto varied = [&](std::string_view key) {
-    return std::any_of(request.vary.begin(), request.vary.end(), [&](const std::string& v) {
-      return v.substr(0, v.find('=')) == key;
-    });
+    return std::any_of(request.vary.begin(), request.vary.end(),
+                       [&](const std::string& v) { return sweep::axis_key(v) == key; });
   };
   for (const scenario::Override& o : knobs.overrides()) {
     if (!varied(o.key)) request.overrides.push_back(o.key + "=" + o.value);
   }
   return sweep::make_plan(request);
+}
+
+std::optional<std::string> check_sweep(const std::string& file, const std::vector<scenario::Override>& set,
+                                       const std::vector<std::string>& texts) {
+  if (texts.empty()) return std::nullopt;
+  if (texts.size() > 2) {
+    return fmt::format("--sweep {}: a third --sweep; expected one, or two for small multiples", texts[2]);
+  }
+  if (!file.empty()) {
+    try {
+      (void)scenario::load_file(file);
+    } catch (const std::exception&) {
+      return std::nullopt;  // the file's own error, which the window's load reports
+    }
+  }
+  sweep::SweepRequest request;
+  request.file = file;
+  request.vary = texts;
+  request.option = "--sweep";
+  for (const scenario::Override& o : set) request.overrides.push_back(o.key + "=" + o.value);
+  try {
+    (void)sweep::make_plan(request);
+  } catch (const std::exception& e) {  // a bad list or key (ScenarioError), or over a limit (SweepRefused)
+    return std::string(e.what());
+  }
+  return std::nullopt;
 }
 
 }  // namespace gilsim::viz

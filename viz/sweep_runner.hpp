@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "sim/sweep/sweep_results.hpp"
 #include "viz/knobs.hpp"
@@ -57,6 +58,7 @@ struct SweepView {
   int seeds = 1;
   std::optional<SweepOutcome> shown;
   std::string error;                   ///< why the last start was refused
+  bool chart_too_small = false;        ///< the last frame had too little room to draw the chart
 };
 
 /// The knobs the viewer can sweep ("sweep this knob"): cores, switch_interval, workers, jobs.
@@ -70,5 +72,12 @@ Knobs knobs_at(const sweep::SweepPlan& plan, std::size_t point, Knobs base);
 /// The sweep the panel asks for on `file` (empty: the default scenario) with the current
 /// knobs, except those the sweep varies. Throws as sweep::make_plan does.
 sweep::SweepPlan plan_sweep(const std::string& file, const Knobs& knobs, const SweepView& view);
+
+/// gilviz's --sweep texts on `file` with its --set values, checked as gilsim sweep checks
+/// --vary (the same parser and messages, naming --sweep), before any window opens: the
+/// message when one is refused, nothing when they are fine or when the file itself is bad
+/// (the window's load reports that).
+std::optional<std::string> check_sweep(const std::string& file, const std::vector<scenario::Override>& set,
+                                       const std::vector<std::string>& texts);
 
 }  // namespace gilsim::viz

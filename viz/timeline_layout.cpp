@@ -462,8 +462,8 @@ const Row* TimelineLayout::header(std::uint32_t run) const {
   return nullptr;
 }
 
-float timeline_height_beside_sweep(float rest, float usual, float needed) {
-  return std::round(std::min(usual, std::max(rest * 0.4f, needed)));
+float timeline_height_beside_sweep(float rest, float usual, float needed, float keep) {
+  return std::round(std::min(usual, std::max(rest * keep, needed)));
 }
 
 }  // namespace gilsim::viz

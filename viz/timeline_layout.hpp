@@ -156,8 +156,9 @@ bool shows_more(const std::vector<RunFolding>& a, const std::vector<RunFolding>&
 /// The timeline's height, of `rest` under the toolbar, while the sweep panel is open under
 /// it: the chart takes what the timeline can spare. The timeline keeps 40% of `rest`, or
 /// `needed` (its axis and a line per run) when that is more, but never more than `usual`,
-/// its height without the panel.
-float timeline_height_beside_sweep(float rest, float usual, float needed);
+/// its height without the panel. Presenting, `keep` is 0: the curve comes first, and the
+/// timeline keeps only its axis and a line per run.
+float timeline_height_beside_sweep(float rest, float usual, float needed, float keep = 0.4f);
 
 /// The folding that shows `run` expanded and every other run collapsed.
 std::vector<RunFolding> focus_run(std::size_t run_count, std::uint32_t run, const std::vector<RunFolding>& from);

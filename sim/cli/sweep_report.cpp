@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "sim/cli/scenario_report.hpp"
 #include "sim/cli/text_chart.hpp"
@@ -72,7 +73,7 @@ std::string heading(const sweep::SweepPlan& plan) {
   std::string out = fmt::format("Sweep of \"{}\"\n  ({})\n", plan.title, plan.source_name);
   for (const auto& axis : plan.axes) {
     out += fmt::format("  {}: {} value{}, {} to {}\n", axis.label(), axis.size(), axis.size() == 1 ? "" : "s",
-                       axis.values.front().front(), axis.values.front().back());
+                       axis.shown(0, 0), axis.shown(0, axis.size() - 1));
   }
   out += fmt::format("  {} grid point{} x {} seed{}: {} simulations\n", trace::group_digits(static_cast<std::int64_t>(plan.points())),
                      plan.points() == 1 ? "" : "s", plan.seeds, plan.seeds == 1 ? "" : "s",
@@ -103,12 +104,13 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
     std::vector<std::string> row;
     const auto at = plan.coordinates(point);
     for (std::size_t a = 0; a < plan.axes.size(); ++a) {
-      for (const auto& values : plan.axes[a].values) row.push_back(values[at[a]]);
+      for (std::size_t k = 0; k < plan.axes[a].keys.size(); ++k) row.push_back(plan.axes[a].shown(k, at[a]));
     }
     const sweep::PointSummary s = sweep::summarise(result, point, run);
     const auto percent = [](double f) { return fmt::format("{:.0f}%", f * 100.0); };
-    row.push_back(with_spread(s.makespan_ns, seeds, duration));
-    row.push_back(speedup_with_spread(s.speedup, seeds));
+    // A run that did not finish has no time to finish and no speed-up: the cell says why.
+    row.push_back(s.finished() ? with_spread(s.makespan_ns, seeds, duration) : sweep::unfinished_text(s, seeds));
+    row.push_back(std::isfinite(s.speedup.mean) ? speedup_with_spread(s.speedup, seeds) : "-");
     row.push_back(with_spread(s.cores_busy, seeds, percent));
     // As the run table's cell (gil_held_cell): "max" when a process pool has a GIL per process.
     row.push_back(s.has_gil ? (s.several_gils ? "max " : "") + with_spread(s.gil_held, seeds, percent) : "-");
@@ -129,18 +131,30 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
     TextChart chart;
     chart.x_label = first.label();
     chart.y_label = "speed-up";
-    chart.x_texts = first.values.front();
+    for (std::size_t i = 0; i < first.size(); ++i) chart.x_texts.push_back(first.shown(0, i));
     chart.x_positions = first.positions;
     chart.log_x = first.log_scale;
     for (std::size_t run = 0; run < plan.runs.size(); ++run) {
       ChartSeries series{plan.run_names[run], {}};
+      std::vector<std::string> gaps;  // "deadlocked at 1, 2, 3"
+      std::string why;
       for (std::size_t i = 0; i < first.size(); ++i) {
-        series.y.push_back(sweep::summarise(result, i * combinations + c, run).speedup.mean);
+        const sweep::PointSummary s = sweep::summarise(result, i * combinations + c, run);
+        series.y.push_back(s.speedup.mean);
+        if (!s.finished()) {
+          const std::string reason = sweep::unfinished_text(s, plan.seeds);
+          if (why != reason) gaps.push_back(reason + " at " + chart.x_texts[i]);
+          else gaps.back() += ", " + chart.x_texts[i];
+          why = reason;
+        }
+      }
+      if (!gaps.empty()) {
+        chart.gap_notes.push_back(fmt::format("{}: {}", plan.run_names[run], fmt::format("{}", fmt::join(gaps, "; "))));
       }
       chart.series.push_back(std::move(series));
     }
-    const std::string where = plan.point_label(c, 1);
-    out += fmt::format("\nSpeed-up against {}{}\n", first.keys.front(), where.empty() ? "" : " at " + where);
+    const std::string where = plan.point_text(c, 1);
+    out += fmt::format("\nSpeed-up against {}{}\n", first.label(), where.empty() ? "" : " at " + where);
     out += render_text_chart(chart, width);
   }
   if (combinations > kMaxSweepCharts) {

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include <fmt/format.h>
 
 #include "sim/cli/text_timeline.hpp"
+#include "sim/cli/text_wrap.hpp"
 #include "sim/sweep/sweep_axis.hpp"
 
 namespace gilsim::cli {
@@ -68,18 +70,32 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
       }
     }
   }
-  std::vector<std::vector<int>> owner(grid.size(), std::vector<int>(static_cast<std::size_t>(plot_width), -1));
-  bool shared = false;
+  // Each cell's series, as a bit set: a '*' names the series that share it in the legend.
+  std::vector<std::vector<std::uint64_t>> owners(grid.size(), std::vector<std::uint64_t>(static_cast<std::size_t>(plot_width), 0));
+  std::string axis_row(static_cast<std::size_t>(plot_width), '-');
+  bool gaps = false;
   for (std::size_t k = 0; k < chart.series.size(); ++k) {
     const auto& s = chart.series[k];
     for (std::size_t i = 0; i < s.y.size() && i < columns.size(); ++i) {
-      if (!std::isfinite(s.y[i])) continue;
-      const auto r = static_cast<std::size_t>(row_of(s.y[i]));
       const auto c = static_cast<std::size_t>(columns[i]);
-      const bool taken = owner[r][c] >= 0 && owner[r][c] != static_cast<int>(k);
-      shared = shared || taken;
+      if (!std::isfinite(s.y[i])) {  // no value here: a gap in the line, and a mark on the axis
+        axis_row[c] = 'x';
+        gaps = true;
+        continue;
+      }
+      const auto r = static_cast<std::size_t>(row_of(s.y[i]));
+      owners[r][c] |= std::uint64_t{1} << std::min<std::size_t>(k, 63);
+      const bool taken = (owners[r][c] & (owners[r][c] - 1)) != 0;
       grid[r][c] = taken ? '*' : holder_symbol(static_cast<int>(k));
-      owner[r][c] = static_cast<int>(k);
+    }
+  }
+  std::vector<std::uint64_t> shared_sets;  // in order of first appearance, left to right
+  for (std::size_t c = 0; c < static_cast<std::size_t>(plot_width); ++c) {
+    for (std::size_t r = 0; r < grid.size(); ++r) {
+      const std::uint64_t set = owners[r][c];
+      if ((set & (set - 1)) != 0 && std::find(shared_sets.begin(), shared_sets.end(), set) == shared_sets.end()) {
+        shared_sets.push_back(set);
+      }
     }
   }
 
@@ -92,29 +108,34 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
-  out += fmt::format("{:>{}} +{}\n", "", label_width, std::string(static_cast<std::size_t>(plot_width), '-'));
-  // Tick labels where they fit, left to right; the last value always shows.
-  std::string ticks(static_cast<std::size_t>(plot_width + 1), ' ');
-  int free_from = 0;
+  out += fmt::format("{:>{}} +{}\n", "", label_width, axis_row);
+  // Tick labels where they fit, left to right, two spaces apart; the last value always shows,
+  // and the labels it would overlap are left out whole, never cut.
+  struct Placed {
+    int start;
+    std::size_t i;
+  };
+  std::vector<Placed> placed;
+  const auto end_of = [&](const Placed& p) { return p.start + static_cast<int>(chart.x_texts[p.i].size()) + 2; };
   for (std::size_t i = 0; i < chart.x_texts.size(); ++i) {
-    const auto& text = chart.x_texts[i];
-    const int start = std::min(columns[i], plot_width + 1 - static_cast<int>(text.size()));
+    const int start = std::max(0, std::min(columns[i], plot_width + 1 - static_cast<int>(chart.x_texts[i].size())));
     const bool last = i + 1 == chart.x_texts.size();
-    if (start < free_from && !last) continue;
-    if (start < free_from) {  // make room for the last label
-      std::fill(ticks.begin() + std::max(0, start - 1), ticks.end(), ' ');
-    }
-    ticks.replace(static_cast<std::size_t>(std::max(0, start)), text.size(), text);
-    free_from = start + static_cast<int>(text.size()) + 2;
+    while (last && !placed.empty() && end_of(placed.back()) > start) placed.pop_back();
+    if (!placed.empty() && end_of(placed.back()) > start) continue;
+    placed.push_back(Placed{start, i});
   }
-  while (!ticks.empty() && ticks.back() == ' ') ticks.pop_back();
+  std::string ticks;
+  for (const Placed& p : placed) {
+    ticks.resize(static_cast<std::size_t>(p.start), ' ');
+    ticks += chart.x_texts[p.i];
+  }
   out += std::string(static_cast<std::size_t>(label_width + 2), ' ') + ticks + "\n";
   const int label_at = label_width + 2 + std::max(0, (plot_width - static_cast<int>(chart.x_label.size())) / 2);
   out += std::string(static_cast<std::size_t>(label_at), ' ') + chart.x_label + "\n";
   std::string legend;
   int line_length = 0;
   for (std::size_t k = 0; k < chart.series.size(); ++k) {
-    const std::string item = fmt::format("{} {}", holder_symbol(static_cast<int>(k)), chart.series[k].name);
+    const std::string item = fmt::format("{}: {}", holder_symbol(static_cast<int>(k)), chart.series[k].name);
     if (line_length > 0 && line_length + 2 + static_cast<int>(item.size()) > width) {
       legend += "\n";
       line_length = 0;
@@ -125,8 +146,22 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
     legend += item;
     line_length += static_cast<int>(item.size());
   }
-  if (shared) legend += line_length + 22 > width ? "\n* several runs" : "   * several runs";
-  return out + legend + "\n";
+  // Which runs each '*' stands for: a run hidden under another one's symbols is named.
+  std::string notes;
+  for (const std::uint64_t set : shared_sets) {
+    std::vector<std::string> names;
+    for (std::size_t k = 0; k < chart.series.size() && k < 64; ++k) {
+      if ((set >> k) & 1) names.push_back(chart.series[k].name);
+    }
+    std::string together = names.front();
+    for (std::size_t n = 1; n < names.size(); ++n) together += (n + 1 == names.size() ? " and " : ", ") + names[n];
+    notes += fmt::format("*: {} at the same spot\n", together);
+  }
+  if (gaps) {
+    notes += "x on the axis: no speed-up there, the run did not finish\n";
+    for (const std::string& note : chart.gap_notes) notes += "  " + note + "\n";
+  }
+  return out + legend + "\n" + (notes.empty() ? "" : wrap_text(notes, width));
 }
 
 }  // namespace gilsim::cli

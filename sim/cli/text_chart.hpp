@@ -20,12 +20,17 @@ struct TextChart {
   std::vector<double> x_positions;     ///< empty: the x values evenly spaced
   bool log_x = false;
   std::vector<ChartSeries> series;
+  /// Why some series have no value at some x (a y that is NaN: "threads: deadlocked at 1, 2"),
+  /// printed under the legend. Such a point is a gap in its line and an 'x' on the x axis.
+  std::vector<std::string> gap_notes;
 };
 
 /// `width` columns in all (at least 40), `height` rows of plot (4k+1 rows put a labelled
 /// tick on the top, the bottom and three rows between; up to 8k+1 rows when that puts 1.0x
 /// on a row, so values are drawn on their nearest row and 1.00x and 0.99x share one). Series are drawn with
-/// holder_symbol(k); a cell two series share shows '*'. Every line ends with '\n'.
+/// holder_symbol(k); a cell two series share shows '*', and the legend names the series behind
+/// each '*' ("* 16 threads and asyncio here"). X tick labels never overlap or cut each other:
+/// one that does not fit is left out, the last always shows. Every line ends with '\n'.
 std::string render_text_chart(const TextChart& chart, int width, int height = 13);
 
 }  // namespace gilsim::cli

@@ -1,6 +1,9 @@
 // Writing a sweep's rows; the caller writes the file atomically (trace::write_file_atomically).
 #include "sim/sweep/sweep_export.hpp"
 
+#include <cmath>
+#include <string>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -36,15 +39,17 @@ void write_sweep_csv(std::ostream& out, const SweepPlan& plan, const SweepResult
   for (const Axis& axis : plan.axes) {
     for (const auto& key : axis.keys) out << ',' << trace::csv_field(key);
   }
-  out << ",seed,run,makespan_ns,speedup,cores_busy,gil_held,gil_lanes,gil_wait_ns,switches,jobs_done\n";
+  out << ",seed,run,makespan_ns,speedup,cores_busy,gil_held,gil_lanes,gil_wait_ns,switches,jobs_done,outcome\n";
   each_row(plan, [&](std::size_t point, int seed, std::size_t run, const auto& values) {
     const RunFigures& f = result.at(point, seed, run);
     out << point;
     for (const auto& [key, value] : values) out << ',' << trace::csv_field(value);
-    out << fmt::format(",{},{},{},{},{},{},{},{},{},{}\n", f.seed,
-                       trace::csv_field(plan.run_names[run]), f.makespan_ns, fixed(f.speedup), fixed(f.cores_busy),
+    // A run that did not finish has no makespan and no speed-up: empty cells, and the outcome says why.
+    out << fmt::format(",{},{},{},{},{},{},{},{},{},{},{}\n", f.seed,
+                       trace::csv_field(plan.run_names[run]), f.finished ? std::to_string(f.makespan_ns) : "",
+                       std::isfinite(f.speedup) ? fixed(f.speedup) : "", fixed(f.cores_busy),
                        f.gil_held < 0.0 ? std::string() : fixed(f.gil_held), f.gil_lanes, f.gil_wait_ns,
-                       f.switches, f.jobs_done);
+                       f.switches, f.jobs_done, outcome_word(f));
   });
 }
 
@@ -65,14 +70,15 @@ void write_sweep_json(std::ostream& out, const SweepPlan& plan, const SweepResul
     for (const auto& [key, value] : values) row["values"][key] = value;
     row["seed"] = f.seed;
     row["run"] = plan.run_names[run];
-    row["makespan_ns"] = f.makespan_ns;
-    row["speedup"] = f.speedup;
+    row["makespan_ns"] = f.finished ? nlohmann::ordered_json(f.makespan_ns) : nlohmann::ordered_json();
+    row["speedup"] = std::isfinite(f.speedup) ? nlohmann::ordered_json(f.speedup) : nlohmann::ordered_json();
     row["cores_busy"] = f.cores_busy;
     row["gil_held"] = f.gil_held < 0.0 ? nlohmann::ordered_json() : nlohmann::ordered_json(f.gil_held);
     row["gil_lanes"] = f.gil_lanes;
     row["gil_wait_ns"] = f.gil_wait_ns;
     row["switches"] = f.switches;
     row["jobs_done"] = f.jobs_done;
+    row["outcome"] = outcome_word(f);
     rows.push_back(std::move(row));
   });
   out << doc.dump(2) << "\n";

@@ -10,7 +10,8 @@ namespace gilsim::sweep {
 /// Header: point, one column per varied key, seed, run, makespan_ns, speedup, cores_busy,
 /// gil_held (the busiest GIL's share of the run, trace::Metrics::gil_held; empty without a
 /// GIL), gil_lanes (how many GILs: one per process that has one), gil_wait_ns, switches,
-/// jobs_done.
+/// jobs_done, outcome (outcome_word: "finished", "deadlock", "unfinished"). A run that did
+/// not finish has empty makespan_ns and speedup cells (null in JSON).
 void write_sweep_csv(std::ostream& out, const SweepPlan& plan, const SweepResult& result);
 
 /// {"scenario", "title", "axes": [{"keys", "values"}], "seeds", "runs", "rows": [...]},

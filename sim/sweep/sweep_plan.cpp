@@ -53,6 +53,16 @@ std::string SweepPlan::point_label(std::size_t point, std::size_t from) const {
   return out;
 }
 
+std::string SweepPlan::point_text(std::size_t point, std::size_t from) const {
+  const auto at = coordinates(point);
+  std::string out;
+  for (std::size_t a = from; a < axes.size(); ++a) {
+    out += fmt::format("{}{} = {}", out.empty() ? "" : ", ", axes[a].name.empty() ? axes[a].keys.front() : axes[a].name,
+                       axes[a].shown(0, at[a]));
+  }
+  return out;
+}
+
 scenario::Scenario SweepPlan::scenario_at(std::size_t point, int seed) const {
   scenario::Scenario s = file.load(overrides_at(point));
   s.seed += static_cast<std::uint64_t>(seed);
@@ -117,22 +127,23 @@ SweepPlan make_plan(const SweepRequest& request) {
   plan.title = base.title;
   plan.baseline = base.runs.front().name;
   if (request.vary.empty()) {
-    throw scenario::ScenarioError(scenario::SourceLoc{"--vary", 0, 0},
-                                  "a sweep needs at least one; expected --vary KEY=VALUES, such as --vary workers=1..16");
+    throw scenario::ScenarioError(scenario::SourceLoc{request.option, 0, 0},
+                                  fmt::format("a sweep needs at least one; expected {0} KEY=VALUES, such as {0} "
+                                              "workers=1..16", request.option));
   }
-  for (const auto& text : request.vary) plan.axes.push_back(parse_axis(text));
+  for (const auto& text : request.vary) plan.axes.push_back(parse_axis(text, request.option));
   // A key no value can fix is named alone ("--vary wrk: unknown key"), not with its first value;
   // a value varied twice would keep only the later key's values, whatever the grid says.
   std::map<std::string, std::string> varied;  // path -> the key that varies it
   for (const Axis& axis : plan.axes) {
     for (const std::string& key : axis.keys) {
       if (auto problem = scenario::override_key_problem(key)) {
-        throw scenario::ScenarioError(scenario::SourceLoc{"--vary " + key, 0, 0}, *problem);
+        throw scenario::ScenarioError(scenario::SourceLoc{request.option + " " + key, 0, 0}, *problem);
       }
       const auto [at, added] = varied.emplace(scenario::override_path(key), key);
       if (!added) {
         const std::string again = at->second == key ? "twice" : fmt::format("already, as '{}'", at->second);
-        throw scenario::ScenarioError(scenario::SourceLoc{"--vary " + key, 0, 0},
+        throw scenario::ScenarioError(scenario::SourceLoc{request.option + " " + key, 0, 0},
                                       fmt::format("'{}' is varied {}; expected each value varied once", key, again));
       }
     }
@@ -165,7 +176,7 @@ SweepPlan make_plan(const SweepRequest& request) {
     for (std::size_t i = 0; i < axis.size(); ++i) {
       std::vector<scenario::Override> overrides = plan.base_overrides;
       for (std::size_t k = 0; k < axis.keys.size(); ++k) {
-        overrides.push_back(scenario::Override{axis.keys[k], axis.values[k][i], "--vary"});
+        overrides.push_back(scenario::Override{axis.keys[k], axis.values[k][i], request.option});
       }
       const scenario::Scenario at_value = plan.file.load(overrides);
       // The shown runs and the baseline are the base scenario's: a value that replaces the

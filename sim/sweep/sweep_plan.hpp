@@ -29,6 +29,7 @@ struct SweepRequest {
   int seeds = 1;                       ///< the scenario's seed, then seed+1, ...
   std::vector<std::size_t> runs;       ///< indices of the runs to show; empty: every run
   int jobs = 1;                        ///< simulations running at once (memory estimate)
+  std::string option = "--vary";       ///< names the axes' option in errors: gilviz says "--sweep"
 };
 
 /// Grid points are numbered with the first axis outermost: for axes of 3 and 2 values,
@@ -63,6 +64,9 @@ struct SweepPlan {
   std::vector<scenario::Override> overrides_at(std::size_t point) const;
   /// "workers=4, cores=2": each axis's first key and its value at `point`, from axis `from`.
   std::string point_label(std::size_t point, std::size_t from = 0) const;
+  /// The same point for a person: each axis's name (or first key) and its value as gilsim
+  /// writes values elsewhere (Axis::shown): "switch_interval = 1.60 ms".
+  std::string point_text(std::size_t point, std::size_t from = 0) const;
   /// The scenario of a task: the file, --set, the point's values, the seed moved on by `seed`.
   scenario::Scenario scenario_at(std::size_t point, int seed) const;
 };

@@ -32,6 +32,8 @@ using real::pool::read_all;
 using real::pool::write_all;
 
 static_assert(std::is_trivially_copyable_v<RunFigures>, "figures travel between processes as bytes");
+// No padding between fields: the same figures are the same bytes (gilsim_sweep_bench compares them).
+static_assert(sizeof(RunFigures) == 10 * 8, "RunFigures without padding");
 
 struct Batch {
   std::uint32_t first = 0;

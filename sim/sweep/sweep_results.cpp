@@ -7,15 +7,19 @@
 
 #include "sim/model/simulate.hpp"
 #include "sim/trace/metrics.hpp"
+#include "sim/trace/outcomes.hpp"
 
 namespace gilsim::sweep {
 
 namespace {
 
-RunFigures figures_of(const trace::Metrics& baseline, const trace::Metrics& m) {
+RunFigures figures_of(const trace::Metrics& baseline, const trace::Trace& t, const trace::Metrics& m) {
   RunFigures f;
   f.makespan_ns = m.makespan.ns();
-  f.speedup = trace::speedup(baseline, m);
+  // As gilsim run's table: a run that stopped early (a deadlock) has no speed-up to speak of.
+  f.finished = m.finished() ? 1 : 0;
+  f.deadlocked = !m.finished() && trace::ended_in_deadlock(t) ? 1 : 0;
+  f.speedup = m.finished() && baseline.finished() ? trace::speedup(baseline, m) : std::nan("");
   f.cores_busy = m.core_utilisation;
   f.gil_held = m.gil_lanes > 0 ? m.gil_held : -1.0;
   f.gil_lanes = m.gil_lanes;
@@ -44,12 +48,17 @@ std::vector<RunFigures> simulate_task(const SweepPlan& plan, std::size_t task) {
   const std::size_t point = task / seeds;
   const scenario::Scenario s = plan.scenario_at(point, static_cast<int>(task % seeds));
   try {
-    const trace::Metrics baseline = trace::compute_metrics(model::simulate(s, s.runs.front()));
+    const trace::Trace first = model::simulate(s, s.runs.front());
+    const trace::Metrics baseline = trace::compute_metrics(first);
     std::vector<RunFigures> out;
     out.reserve(plan.runs.size());
     for (const std::size_t r : plan.runs) {
-      out.push_back(r == 0 ? figures_of(baseline, baseline)
-                           : figures_of(baseline, trace::compute_metrics(model::simulate(s, s.runs.at(r)))));
+      if (r == 0) {
+        out.push_back(figures_of(baseline, first, baseline));
+      } else {
+        const trace::Trace t = model::simulate(s, s.runs.at(r));
+        out.push_back(figures_of(baseline, t, trace::compute_metrics(t)));
+      }
       out.back().seed = s.seed;
     }
     return out;
@@ -79,6 +88,10 @@ PointSummary summarise(const SweepResult& result, std::size_t point, std::size_t
   PointSummary out;
   for (int seed = 0; seed < result.seeds; ++seed) {
     const RunFigures& f = result.at(point, seed, run);
+    if (!f.finished) {
+      ++out.unfinished;
+      out.deadlocked += f.deadlocked ? 1 : 0;
+    }
     makespans.push_back(static_cast<double>(f.makespan_ns));
     speedups.push_back(f.speedup);
     busy.push_back(f.cores_busy);
@@ -92,7 +105,20 @@ PointSummary summarise(const SweepResult& result, std::size_t point, std::size_t
   out.has_gil = !held.empty();
   out.gil_held = spread_of(held);
   out.switches = spread_of(switches);
+  if (out.unfinished > 0) out.makespan_ns = out.speedup = Spread{std::nan(""), std::nan("")};
   return out;
+}
+
+std::string unfinished_text(const PointSummary& s, int seeds) {
+  if (s.finished()) return {};
+  const char* what = s.deadlocked == s.unfinished ? "deadlocked" : "did not finish";
+  if (seeds <= 1 || s.unfinished == seeds) return what;
+  return fmt::format("{} in {} of {} seeds", what, s.unfinished, seeds);
+}
+
+const char* outcome_word(const RunFigures& f) {
+  if (f.finished) return "finished";
+  return f.deadlocked ? "deadlock" : "unfinished";
 }
 
 }  // namespace gilsim::sweep

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "sim/sweep/sweep_plan.hpp"
@@ -15,8 +16,14 @@ namespace gilsim::sweep {
 /// One run at one grid point and seed. Plain data: worker processes send it as bytes.
 struct RunFigures {
   std::uint64_t seed = 0;    ///< the scenario's seed at this point, moved on by the seed's number
-  std::int64_t makespan_ns = 0;
-  double speedup = 0.0;      ///< the scenario's first run's makespan / this run's, same point and seed
+  std::int64_t makespan_ns = 0;  ///< when the run ended; a run that did not finish ended where it stopped
+  /// The scenario's first run's makespan / this run's, same point and seed; NaN when either
+  /// did not finish (trace::Metrics::finished): a run that stopped early has no speed-up.
+  double speedup = 0.0;
+  // Two 4-byte flags, not bools: no padding bytes, which would differ between processes and
+  // make the same figures compare unequal as bytes (gilsim_sweep_bench compares them so).
+  std::int32_t finished = 1;    ///< 1: every job done (trace::Metrics::finished)
+  std::int32_t deadlocked = 0;  ///< 1: it stopped in a deadlock (trace::ended_in_deadlock)
   double cores_busy = 0.0;   ///< 0..1
   double gil_held = -1.0;    ///< the busiest GIL's (trace::Metrics::gil_held), 0..1; -1 when no process has a GIL
   std::int64_t gil_lanes = 0;  ///< one GIL per process that has one: several, and gil_held is the busiest's
@@ -60,12 +67,24 @@ struct Spread {
 };
 
 struct PointSummary {
+  /// makespan_ns and speedup are NaN when a seed's run did not finish: its point has no
+  /// time to finish and no speed-up, in every output (a table's "deadlocked", a gap in a curve).
   Spread makespan_ns, speedup, cores_busy, gil_held, switches;
   bool has_gil = false;
   bool several_gils = false;  ///< some seed's run had more than one GIL: gil_held is a busiest GIL's
+  int unfinished = 0;         ///< seeds whose run did not finish
+  int deadlocked = 0;         ///< of those, the seeds whose run stopped in a deadlock
+  bool finished() const { return unfinished == 0; }
 };
 
 /// One run at one grid point, over its seeds.
 PointSummary summarise(const SweepResult& result, std::size_t point, std::size_t run);
+
+/// Why a point has no makespan or speed-up, for a table's cell, a chart's mark and a tooltip:
+/// "deadlocked", "did not finish", "deadlocked in 2 of 5 seeds"; empty when it finished.
+std::string unfinished_text(const PointSummary& s, int seeds);
+
+/// What a run's row says in a CSV or JSON file: "finished", "deadlock" or "unfinished".
+const char* outcome_word(const RunFigures& f);
 
 }  // namespace gilsim::sweep

@@ -13,6 +13,8 @@
 
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/value_syntax.hpp"
+#include "sim/trace/outcomes.hpp"
+#include "sim/trace/time.hpp"
 
 namespace gilsim::sweep {
 
@@ -243,6 +245,7 @@ ValueList parse_values(std::string_view raw) {
 }
 
 std::string Axis::label() const {
+  if (!name.empty()) return name;
   std::string text = keys.front();
   if (keys.size() > 1) {
     text += " (with";
@@ -252,10 +255,56 @@ std::string Axis::label() const {
   return text;
 }
 
-Axis parse_axis(std::string_view raw) {
-  const std::string_view text = trim(raw);
+std::string Axis::shown(std::size_t k, std::size_t i) const { return readable_value(keys.at(k), values.at(k).at(i)); }
+
+std::string format_bytes(std::int64_t bytes) {
+  const std::int64_t mag = bytes < 0 ? -bytes : bytes;
+  if (mag < 1000) return fmt::format("{} B", bytes);
+  double value = static_cast<double>(bytes);
+  for (const char* unit : {"kB", "MB", "GB", "TB"}) {
+    value /= 1000.0;
+    // Decided on the rounded value, as format_time does: 999,999 B is "1 MB", not "1e+03 kB".
+    if (std::abs(value) < 999.5 || std::string_view(unit) == "TB") return fmt::format("{:.3g} {}", value, unit);
+  }
+  return fmt::format("{} B", bytes);
+}
+
+std::string readable_value(std::string_view key, std::string_view text) {
+  const auto q = read_quantity(text);
+  if (!q) return std::string(text);
+  switch (q->kind) {
+    case Quantity::Kind::Duration: return format_time(Time{q->whole});
+    case Quantity::Kind::Integer: {
+      const bool bytes = key.size() >= 5 && key.substr(key.size() - 5) == "bytes";
+      return bytes ? format_bytes(q->whole) : trace::group_digits(q->whole);
+    }
+    case Quantity::Kind::Decimal: break;
+  }
+  return std::string(text);
+}
+
+namespace {
+
+/// "NAME: KEY=VALUES": the name, when the text before the first '=' has a colon.
+std::pair<std::string_view, std::string_view> split_name(std::string_view text) {
+  const std::size_t equals = text.find('=');
+  const std::size_t colon = text.substr(0, equals).find(':');
+  if (colon == std::string_view::npos) return {{}, text};
+  return {trim(text.substr(0, colon)), trim(text.substr(colon + 1))};
+}
+
+}  // namespace
+
+std::string axis_key(std::string_view text) {
+  const std::string_view rest = split_name(trim(text)).second;
+  return std::string(trim(rest.substr(0, rest.find('='))));
+}
+
+Axis parse_axis(std::string_view raw, std::string_view option) {
+  const auto [name, text] = split_name(trim(raw));
   Axis axis;
-  axis.option = fmt::format("--vary {}", text);
+  axis.option = fmt::format("{} {}", option, trim(raw));
+  axis.name = std::string(name);
   const auto fail = [&](const std::string& message) -> void {
     throw scenario::ScenarioError(scenario::SourceLoc{axis.option, 0, 0}, message);
   };

@@ -78,13 +78,14 @@ TEST_CASE("sweeping workers 1..16 over lesson 9 prints a table per run and the c
   CHECK(r.out.find("\nPool(16) (process_pool)\nworkers  makespan  speedup  cores busy  GIL held  switches\n") !=
         std::string::npos);
   CHECK(r.out.find("\nSpeed-up against workers\n") != std::string::npos);
-  CHECK(r.out.find("1 Pool(2)   2 Pool()   3 Pool(8)   4 Pool(16)") != std::string::npos);
+  CHECK(r.out.find("1: Pool(2)   2: Pool()   3: Pool(8)   4: Pool(16)") != std::string::npos);
   const auto chart = lines_of(r.out.substr(r.out.find("\nSpeed-up against")));
   for (const auto& line : chart) CHECK_MESSAGE(line.size() <= 90, line);
   const auto rows = lines_of(read_text(csv));
   REQUIRE(rows.size() == 1 + 16 * 4);
   CHECK(rows[0] ==
-        "point,workers,seed,run,makespan_ns,speedup,cores_busy,gil_held,gil_lanes,gil_wait_ns,switches,jobs_done");
+        "point,workers,seed,run,makespan_ns,speedup,cores_busy,gil_held,gil_lanes,gil_wait_ns,switches,jobs_done,"
+        "outcome");
   CHECK(rows[1].starts_with("0,1,1,Pool(2),"));
   CHECK(rows[64].starts_with("15,16,1,Pool(16),"));
   // A pool has a GIL per process, the parent's and each worker's: the busiest is shown, as "max".
@@ -179,7 +180,8 @@ TEST_CASE("a text chart fits its width and labels its axes and lines") {
   CHECK(lines[10] == "     +-------------------------------------------");
   CHECK(lines[11] == "      1     2           4                       8");
   CHECK(lines[12].find("workers") != std::string::npos);
-  CHECK(lines[13] == "1 pool   2 threads   * several runs");
+  CHECK(lines[13] == "1: pool   2: threads");
+  CHECK(lines[14] == "*: pool and threads at the same spot");
   CHECK(lines[2].find('1') != std::string::npos);  // pool's 3.5x, between 4.0x and 3.0x
 }
 
@@ -204,4 +206,83 @@ TEST_CASE("a text chart puts 1.0x on a row, so runs as fast as the first share i
   const auto four = lines_of(gilsim::cli::render_text_chart(chart, 50));
   CHECK(four[12].starts_with("0.0x |"));
   CHECK(four[9].starts_with("1.0x |*"));
+}
+
+TEST_CASE("a sweep of a deadlock shows no speed-up for the deadlocked run: a cell that says so, a gap marked on the axis") {
+  const Result r = run_gilsim({"sweep", kScenarios + "16-deadlock.toml", "--vary", "cores=1..3", "--width", "60"});
+  CHECK(r.code == 0);
+  INFO(r.out);
+  // It read "1.09 ms 5.53x": deadlocking looked five times faster than running one after the other.
+  CHECK(r.out.find("5.5") == std::string::npos);
+  CHECK(r.out.find("    1  deadlocked        -          7%") != std::string::npos);
+  CHECK(r.out.find("    3  deadlocked        -") != std::string::npos);
+  const auto lines = lines_of(r.out);
+  const auto axis = std::find_if(lines.begin(), lines.end(), [](const std::string& l) {
+    const auto first = l.find_first_not_of(' ');
+    return first != std::string::npos && l[first] == '+';
+  });
+  REQUIRE(axis != lines.end());
+  CHECK(std::count(axis->begin(), axis->end(), 'x') == 3);  // one mark per point without a speed-up
+  CHECK(r.out.find("x on the axis: no speed-up there, the run did not finish\n  threads: deadlocked at 1, 2, 3\n") !=
+        std::string::npos);
+  // The curve's top is the runs that finished: sequential's 1.0x, not the deadlock's 5.5x.
+  CHECK(r.out.find("1.00x |1.....") != std::string::npos);
+}
+
+TEST_CASE("a text chart's tick labels are never cut: one that does not fit is left out whole, the last always shows") {
+  // Lesson 17's bytes, 100 to 100,000,000 by ten: "10 MB" was cut to "1000000" by "100000000".
+  const Result r = run_gilsim({"sweep", kScenarios + "17-big-results.toml", "--vary",
+                               "job.crunch.result_bytes=100..100000000*10", "--run", "pool of 4"});
+  CHECK(r.code == 0);
+  INFO(r.out);
+  const auto lines = lines_of(r.out);
+  const auto ticks = std::find_if(lines.begin(), lines.end(), [](const std::string& l) {
+    return l.starts_with("      100 B") && l.find("100 MB") != std::string::npos;
+  });
+  REQUIRE(ticks != lines.end());
+  std::istringstream words(*ticks);
+  std::vector<std::string> shown;
+  for (std::string number, unit; words >> number >> unit;) shown.push_back(number + " " + unit);
+  CHECK(shown == std::vector<std::string>{"100 B", "1 kB", "10 kB", "100 kB", "1 MB", "10 MB", "100 MB"});
+  CHECK(r.out.find("job.crunch.result_bytes: 7 values, 100 B to 100 MB") != std::string::npos);
+  // The same axis with bare digits, as before values had units: every label whole, or left out.
+  gilsim::cli::TextChart chart;
+  chart.x_texts = {"100", "1000", "10000", "100000", "1000000", "10000000", "100000000"};
+  chart.x_positions = {1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+  chart.log_x = true;
+  chart.series = {{"pool of 4", {3.06, 3.06, 3.06, 3.19, 2.83, 1.28, 0.17}}};
+  for (const int width : {100, 80, 60}) {
+    INFO(width);
+    const auto chart_lines = lines_of(gilsim::cli::render_text_chart(chart, width));
+    const auto tick_line = std::find_if(chart_lines.begin(), chart_lines.end(), [](const std::string& l) {
+      return l.find("100000000") != std::string::npos;
+    });
+    REQUIRE(tick_line != chart_lines.end());
+    std::istringstream labels(*tick_line);
+    for (std::string label; labels >> label;) {
+      CHECK_MESSAGE(std::find(chart.x_texts.begin(), chart.x_texts.end(), label) != chart.x_texts.end(), label);
+    }
+    CHECK(std::count(tick_line->begin(), tick_line->end(), ' ') > 0);
+    // It read "... 1000000 1000000 100000000" at 100 columns: 10000000 cut by the last label.
+    std::istringstream again(*tick_line);
+    std::vector<std::string> seen;
+    for (std::string label; again >> label;) seen.push_back(label);
+    CHECK(std::adjacent_find(seen.begin(), seen.end()) == seen.end());
+  }
+}
+
+TEST_CASE("a sweep's values read as gilsim writes times; a named axis labels the chart; a run under another is named") {
+  const Result r = run_gilsim({"sweep", kScenarios + "15-lost-update.toml", "--vary", "switch_interval=0.1ms..5ms*2"});
+  CHECK(r.code == 0);
+  CHECK(r.out.find("1600us") == std::string::npos);
+  CHECK(r.out.find("1.60 ms") != std::string::npos);
+  const Result named = run_gilsim({"sweep", kScenarios + "21-sweep-waiting-share.toml", "--vary",
+                                   "waiting in each 100 ms request: job.request.steps.2.io=0ms..90ms:10ms; "
+                                   "job.request.steps.1.cpu=100ms..10ms:10ms"});
+  CHECK(named.code == 0);
+  INFO(named.out);
+  CHECK(named.out.find("Speed-up against waiting in each 100 ms request\n") != std::string::npos);
+  CHECK(named.out.find("(with job.request.steps.1.cpu)") == std::string::npos);
+  // Threads and asyncio differ by 0.07x at most: the chart's '*' names them.
+  CHECK(named.out.find("*: 16 threads and asyncio at the same spot") != std::string::npos);
 }

@@ -149,3 +149,33 @@ TEST_CASE("lesson 20's sweep at 1024x640 and 1280x720: its chart takes what the 
     }
   }
 }
+
+TEST_CASE("presenting the sweep lessons on a projector's 1280x720, 1366x768 and 1600x900, the chart draws") {
+  // It said "Too little room for the chart" at each of them: only 1920x1080 drew the curve.
+  struct Lesson {
+    const char* file;
+    std::string vary, also;
+  };
+  const Lesson lessons[] = {
+      {"20-sweep-pool-size.toml", "workers=1..16", ""},
+      {"21-sweep-waiting-share.toml",
+       "job.request.steps.2.io=0ms..90ms:10ms; job.request.steps.1.cpu=100ms..10ms:10ms", ""},
+      {"21-sweep-waiting-share.toml",
+       "job.request.steps.2.io=0ms..90ms:10ms; job.request.steps.1.cpu=100ms..10ms:10ms", "cores=2,4"},
+  };
+  for (const ImVec2 size : {ImVec2(1280, 720), ImVec2(1366, 768), ImVec2(1600, 900)}) {
+    for (const Lesson& lesson : lessons) {
+      INFO(size.x, "x", size.y, " ", lesson.file, " ", lesson.also);
+      HeadlessViewer v(size);
+      v.present(testing::bundled_lesson(lesson.file));
+      v.app.sweep.vary = lesson.vary;
+      v.app.sweep.vary_also = lesson.also;
+      ui::start_sweep(v.app.sweep, v.app.session);
+      v.app.sweep.runner.wait();
+      for (int i = 0; i < 3; ++i) v.frame();
+      REQUIRE(v.app.sweep.shown);
+      CHECK_FALSE(v.app.sweep.chart_too_small);
+      CHECK(cut_on_the_right() == "");
+    }
+  }
+}

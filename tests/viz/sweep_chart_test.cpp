@@ -28,12 +28,17 @@ const viz::SweepChartSize kSize{100, 50, 800, 400, 10, 5};
 TEST_CASE("a sweep chart with too little room lays out no plot rather than one upside down") {
   const auto plan = plan_of("20-sweep-pool-size.toml", {"workers=1,2,4"});
   const auto result = sweep::run_sweep_here(plan);
-  // 10 px lines: a plot needs 50 px, and its cell 21 px of margins beside.
+  // 10 px lines: a plot needs 30 px for three y labels, and its cell 21 px of margins beside.
   const auto roomy = viz::layout_sweep_chart(plan, result, viz::SweepChartSize{0, 0, 800, 71, 10, 5});
   CHECK_FALSE(roomy.too_small);
   REQUIRE(roomy.plots.size() == 1);
   CHECK(roomy.plots.front().bottom - roomy.plots.front().top == doctest::Approx(50.0f));
-  const auto squeezed = viz::layout_sweep_chart(plan, result, viz::SweepChartSize{0, 0, 800, 70, 10, 5});
+  CHECK(roomy.plots.front().y_ticks.size() == 5);  // 50 px: five labels 12.5 px apart
+  const auto short_plot = viz::layout_sweep_chart(plan, result, viz::SweepChartSize{0, 0, 800, 51, 10, 5});
+  REQUIRE(short_plot.plots.size() == 1);
+  CHECK(short_plot.plots.front().y_ticks.size() == 3);  // 30 px: 0, half and the top, 15 px apart
+  CHECK(short_plot.plots.front().y_ticks.back().label == "4.0x");
+  const auto squeezed = viz::layout_sweep_chart(plan, result, viz::SweepChartSize{0, 0, 800, 50, 10, 5});
   CHECK(squeezed.too_small);
   CHECK(squeezed.plots.empty());
   // Presenting at 1280x720 left the chart 20 px with 30 px lines: its labels ran from 0.0x down to 8.0x.
@@ -79,8 +84,8 @@ TEST_CASE("a second key gives small multiples, and seeds give error bars") {
   const auto result = sweep::run_sweep_here(plan);
   const auto chart = viz::layout_sweep_chart(plan, result, kSize);
   REQUIRE(chart.plots.size() == 2);
-  CHECK(chart.plots[0].title == "switch_interval=1ms");
-  CHECK(chart.plots[1].title == "switch_interval=5ms");
+  CHECK(chart.plots[0].title == "switch_interval = 1.00 ms");  // as gilsim writes times
+  CHECK(chart.plots[1].title == "switch_interval = 5.00 ms");
   CHECK(chart.plots[0].right <= chart.plots[1].left);  // side by side
   CHECK(chart.error_bars);
   bool any_spread = false;
@@ -156,4 +161,65 @@ TEST_CASE("the background sweep gives the figures a sweep here gives, and can be
   REQUIRE(finished);
   CHECK_FALSE(finished->result);
   CHECK(finished->error == "cancelled");
+}
+
+TEST_CASE("a run that deadlocks has no point on the curve: a gap, an 'x' on the axis, and a legend note") {
+  const auto plan = plan_of("16-deadlock.toml", {"cores=1..3"});
+  const auto result = sweep::run_sweep_here(plan);
+  const auto chart = viz::layout_sweep_chart(plan, result, kSize);
+  REQUIRE(chart.plots.size() == 1);
+  const auto& plot = chart.plots.front();
+  // The axis is the finished runs': sequential's 1.0x, not the deadlock's 5.5x.
+  CHECK(chart.y_top == 1.0);
+  for (const auto& m : plot.lines[1]) {
+    CHECK_FALSE(m.finished);
+    CHECK(m.unfinished == "deadlocked");
+    CHECK(m.y == doctest::Approx(plot.bottom));
+  }
+  CHECK(plot.lines[0][1].finished);
+  const auto hit = viz::hit_sweep_marker(chart, plot.lines[1][1].x, plot.bottom, 4);
+  REQUIRE(hit);
+  CHECK_FALSE(hit->finished);  // the tooltip says why
+  const auto notes = viz::sweep_run_notes(plan, result);
+  REQUIRE(notes.size() == 2);
+  CHECK(notes[0].empty());
+  CHECK(notes[1] == "deadlocked at every point");
+}
+
+TEST_CASE("a run whose curve lies under another's is named in the legend; tick labels read as gilsim writes values") {
+  const auto plan = plan_of("21-sweep-waiting-share.toml",
+                            {"job.request.steps.2.io=0ms..90ms:10ms; job.request.steps.1.cpu=100ms..10ms:10ms"});
+  const auto result = sweep::run_sweep_here(plan);
+  const auto notes = viz::sweep_run_notes(plan, result);
+  REQUIRE(notes.size() == 4);
+  CHECK(notes[0].empty());
+  CHECK(notes[1] == "under asyncio: the same curve here");  // within 0.07x of it, on an 8.0x axis
+  CHECK(notes[2].empty());
+  CHECK(notes[3].empty());
+  const auto chart = viz::layout_sweep_chart(plan, result, kSize);
+  const auto& ticks = chart.plots.front().x_ticks;
+  REQUIRE(!ticks.empty());
+  CHECK(ticks.front().label == "0 s");
+  CHECK(ticks.back().label == "90.0 ms");
+  // Lesson 17's bytes: the last label, "100 MB", ends inside the plot's cell, never cut at the edge.
+  const auto bytes = plan_of("17-big-results.toml", {"job.crunch.result_bytes=100..100000000*10"});
+  const auto bytes_chart = viz::layout_sweep_chart(bytes, sweep::run_sweep_here(bytes), kSize);
+  const auto& last = bytes_chart.plots.front().x_ticks.back();
+  CHECK(last.label == "100 MB");
+  CHECK(last.label_at + 5.0f * 6 / 2 <= kSize.left + kSize.width);
+  CHECK(last.at == doctest::Approx(bytes_chart.plots.front().right));
+}
+
+TEST_CASE("gilviz's --sweep is checked as gilsim sweep checks --vary, naming --sweep") {
+  const std::string file = kScenarios + "20-sweep-pool-size.toml";
+  const auto bad = viz::check_sweep(file, {}, {"wrokers=1..4"});
+  REQUIRE(bad);
+  CHECK(bad->rfind("--sweep wrokers: unknown key 'wrokers'", 0) == 0);
+  CHECK(bad->find("did you mean 'workers'?") != std::string::npos);
+  CHECK(viz::check_sweep(file, {}, {"workers=1..16:0"})->rfind("--sweep workers=1..16:0: ", 0) == 0);
+  CHECK(viz::check_sweep(file, {}, {"workers=0..4"})->find("--sweep") == 0);
+  CHECK_FALSE(viz::check_sweep(file, {}, {"workers=1..4", "cores=2,4"}));
+  CHECK_FALSE(viz::check_sweep(file, {}, {}));
+  CHECK(viz::check_sweep(file, {}, {"workers=1..4", "cores=2,4", "jobs=1,2"}));
+  CHECK_FALSE(viz::check_sweep(kScenarios + "no-such-file.toml", {}, {"wrokers=1..4"}));  // the load says why
 }

@@ -234,6 +234,7 @@ TEST_CASE("the sweep panel takes from the timeline what it can spare: the timeli
   CHECK(timeline_height_beside_sweep(600, 380, 150) == doctest::Approx(240));  // the chart gets 360 where it had 220
   CHECK(timeline_height_beside_sweep(600, 380, 300) == doctest::Approx(300));  // many runs keep their lines
   CHECK(timeline_height_beside_sweep(600, 380, 500) == doctest::Approx(380));  // never taller than without the panel
+  CHECK(timeline_height_beside_sweep(600, 380, 150, 0.0f) == doctest::Approx(150));  // presenting: a line per run
 }
 
 namespace {

@@ -13,6 +13,7 @@
 #include "sim/trace/atomic_file.hpp"
 #include "viz/asset_files.hpp"
 #include "viz/knobs.hpp"
+#include "viz/sweep_runner.hpp"
 #include "viz/platform/options.hpp"
 #include "viz/ui/theme.hpp"
 
@@ -97,6 +98,11 @@ int main(int argc, char** argv) {
   }
   // gilsim's message for a bad --set ("--set cores=0: 'cores' is 0; expected ..."), before any window.
   if (const auto bad = gilsim::viz::check_set(o.file, set_texts, o.set)) {
+    fmt::print(stderr, "{}\n", *bad);
+    return 2;
+  }
+  // And a bad --sweep, with gilsim sweep's message for the same --vary, naming --sweep.
+  if (const auto bad = gilsim::viz::check_sweep(o.file, o.set, o.sweep)) {
     fmt::print(stderr, "{}\n", *bad);
     return 2;
   }

@@ -113,7 +113,8 @@ void draw_frame(AppState& app, double wall_seconds) {
     const float run_line = std::round(f * 1.6f) + 6 * app.ui_scale;
     const float needed = (app.presentation ? 0 : ImGui::GetFrameHeight()) + std::round(f * 1.7f) +
                          static_cast<float>(app.session.runs().size()) * run_line;
-    timeline_h = timeline_height_beside_sweep(rest_h, timeline_h, needed);
+    // Presenting (a projector's 1280x720), the curve comes first: the timeline keeps its runs' lines alone.
+    timeline_h = timeline_height_beside_sweep(rest_h, timeline_h, needed, app.presentation ? 0.0f : 0.4f);
   }
   const float bottom_y = top + timeline_h, bottom_h = display.y - bottom_y;
 

@@ -102,8 +102,12 @@ void draw_numbers(const AppState& app) {
     }
     return cell + real::kUnscoredBaselineMark;
   };
+  // A run that did not finish (a deadlock) has no time to finish: no bar, which would read as
+  // the shortest, the best; its line says where it stopped instead.
   Time longest = Time{1};
-  for (const RunIndex& r : app.runs) longest = max(longest, r.metrics.makespan);
+  for (const RunIndex& r : app.runs) {
+    if (r.metrics.finished()) longest = max(longest, r.metrics.makespan);
+  }
 
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float f = ImGui::GetFontSize();
@@ -144,14 +148,26 @@ void draw_numbers(const AppState& app) {
       dl->AddText(ImVec2(p.x, p.y + line), ImGui::GetColorU32(measured ? ImGuiCol_TextDisabled : ImGuiCol_Text),
                   shown[1].c_str());
     }
-    bar(dl, ImVec2(p.x + name_w, p.y + 1), avail * static_cast<float>(m.makespan.ns()) / static_cast<float>(longest.ns()),
-        line - 2, measured ? measured_colour : makespan_colour, format_time(m.makespan));
+    if (m.finished()) {
+      bar(dl, ImVec2(p.x + name_w, p.y + 1), avail * static_cast<float>(m.makespan.ns()) / static_cast<float>(longest.ns()),
+          line - 2, measured ? measured_colour : makespan_colour, format_time(m.makespan));
+    } else {
+      // "deadlocked at 1.08 ms" (or "stopped at"), or the first word alone where that is too wide.
+      const char* what = trace::ended_in_deadlock(runs[r]) ? "deadlocked" : "stopped";
+      std::string said = fmt::format("{} at {}", what, format_time(m.makespan));
+      if (text_width(said) > avail + label_w) said = what;
+      dl->AddText(ImVec2(p.x + name_w, p.y), IM_COL32(170, 20, 0, 255), said.c_str());
+    }
     ImGui::Dummy(ImVec2(1, line * 0.55f));
     bar(dl, ImVec2(p.x + name_w, p.y + line + 1), avail * static_cast<float>(m.core_utilisation), line * 0.5f,
         busy_colour, fmt::format("{:.0f}% of cores busy", m.core_utilisation * 100));
     ImGui::Spacing();
   }
-  text_disabled_wrapped("bars: time to finish (shorter is better), share of core time used");
+  const bool any_unfinished =
+      std::any_of(app.runs.begin(), app.runs.end(), [](const RunIndex& r) { return !r.metrics.finished(); });
+  text_disabled_wrapped(any_unfinished ? "bars: time to finish (shorter is better; a run that did not finish has no "
+                                         "bar), share of core time used"
+                                       : "bars: time to finish (shorter is better), share of core time used");
   // The cells first, so the table can fit the panel: headers on two lines when one line
   // each would cut the last column, and then as many columns as fit, the rest in a tooltip
   // on each row (a 1600 screen's side panel at scale 1 holds four).

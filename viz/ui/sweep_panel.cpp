@@ -57,6 +57,24 @@ void draw_controls(SweepView& v, const Session& session) {
   }
 }
 
+/// Run k's marker: a circle, a square, a triangle or a diamond, so that a run under another
+/// one's line still shows at its points (threads under asyncio in lesson 21).
+void paint_marker(ImDrawList* dl, ImVec2 at, float r, std::size_t run, ImU32 colour) {
+  switch (run % 4) {
+    case 0: dl->AddCircleFilled(at, r, colour); break;
+    case 1: dl->AddRectFilled(ImVec2(at.x - r * 1.3f, at.y - r * 1.3f), ImVec2(at.x + r * 1.3f, at.y + r * 1.3f), colour); break;
+    case 2: dl->AddTriangle(ImVec2(at.x, at.y - r * 1.5f), ImVec2(at.x + r * 1.4f, at.y + r), ImVec2(at.x - r * 1.4f, at.y + r), colour, 2.0f); break;
+    default: dl->AddQuad(ImVec2(at.x, at.y - r * 1.6f), ImVec2(at.x + r * 1.6f, at.y), ImVec2(at.x, at.y + r * 1.6f), ImVec2(at.x - r * 1.6f, at.y), colour, 2.0f); break;
+  }
+}
+
+/// A point with no speed-up (the run did not finish there): an 'x' on the x axis.
+void paint_unfinished(ImDrawList* dl, ImVec2 at, float r, ImU32 colour) {
+  const float a = r * 1.6f;
+  dl->AddLine(ImVec2(at.x - a, at.y - a), ImVec2(at.x + a, at.y + a), colour, 3.0f);
+  dl->AddLine(ImVec2(at.x - a, at.y + a), ImVec2(at.x + a, at.y - a), colour, 3.0f);
+}
+
 void paint_plot(ImDrawList* dl, const SweepChart& chart, const SweepPlot& plot, const std::optional<SweepMarker>& hover) {
   const ImU32 grid = IM_COL32(220, 220, 220, 255), ink = IM_COL32(60, 60, 60, 255);
   dl->AddRectFilled(ImVec2(plot.left, plot.top), ImVec2(plot.right, plot.bottom), IM_COL32(255, 255, 255, 255));
@@ -68,7 +86,7 @@ void paint_plot(ImDrawList* dl, const SweepChart& chart, const SweepPlot& plot, 
   for (const SweepTick& t : plot.x_ticks) {
     dl->AddLine(ImVec2(t.at, plot.bottom), ImVec2(t.at, plot.bottom + 4), ink);
     const ImVec2 size = ImGui::CalcTextSize(t.label.c_str());
-    dl->AddText(ImVec2(t.at - size.x / 2, plot.bottom + 4), ink, t.label.c_str());
+    dl->AddText(ImVec2(t.label_at - size.x / 2, plot.bottom + 4), ink, t.label.c_str());
   }
   dl->AddRect(ImVec2(plot.left, plot.top), ImVec2(plot.right, plot.bottom), IM_COL32(150, 150, 150, 255));
   if (!plot.title.empty()) {
@@ -81,36 +99,52 @@ void paint_plot(ImDrawList* dl, const SweepChart& chart, const SweepPlot& plot, 
     const ImU32 colour = to_u32(identity_colour(static_cast<std::uint32_t>(run)));
     const auto& line = plot.lines[run];
     for (std::size_t i = 0; i + 1 < line.size(); ++i) {
+      if (!line[i].finished || !line[i + 1].finished) continue;  // a gap where a run did not finish
       dl->AddLine(ImVec2(line[i].x, line[i].y), ImVec2(line[i + 1].x, line[i + 1].y), colour, 2.0f);
     }
     for (const SweepMarker& m : line) {
+      if (!m.finished) {
+        paint_unfinished(dl, ImVec2(m.x, m.y), r, colour);
+        continue;
+      }
       if (chart.error_bars && m.y_low - m.y_high > 1.0f) {
         dl->AddLine(ImVec2(m.x, m.y_low), ImVec2(m.x, m.y_high), colour, 1.5f);
         dl->AddLine(ImVec2(m.x - r, m.y_low), ImVec2(m.x + r, m.y_low), colour, 1.5f);
         dl->AddLine(ImVec2(m.x - r, m.y_high), ImVec2(m.x + r, m.y_high), colour, 1.5f);
       }
-      dl->AddCircleFilled(ImVec2(m.x, m.y), r, colour);
+      paint_marker(dl, ImVec2(m.x, m.y), r, run, colour);
     }
   }
   if (hover) dl->AddCircle(ImVec2(hover->x, hover->y), r * 2.2f, ink, 0, 2.0f);
 }
 
 /// The chart of `shown`; a click on a point returns the knobs that open it.
-std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force) {
+std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force, bool& too_small) {
   const sweep::SweepPlan& plan = shown.plan;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   // The legend: one swatch per run, in the lines' colours.
   // Each entry and the caption go on to the next line where they would not fit.
+  // Laid out first: the legend names a run the chart hides (under another's line) or cannot draw.
   const float h = ImGui::GetTextLineHeight();
+  const std::vector<std::string> shown_notes = sweep_run_notes(plan, *shown.result);
+  const float r = std::max(2.5f, ImGui::GetFontSize() * 0.22f);
   for (std::size_t run = 0; run < plan.run_names.size(); ++run) {
-    if (run > 0) same_line_or_wrap(h * 1.4f + text_width(plan.run_names[run]), ImGui::GetFontSize());
+    const std::string& note = run < shown_notes.size() ? shown_notes[run] : std::string();
+    const std::string name = note.empty() ? plan.run_names[run] : fmt::format("{} ({})", plan.run_names[run], note);
+    if (run > 0) same_line_or_wrap(h * 1.6f + text_width(name), ImGui::GetFontSize());
     const ImVec2 p = ImGui::GetCursorScreenPos();
-    dl->AddRectFilled(ImVec2(p.x, p.y + h * 0.3f), ImVec2(p.x + h * 1.2f, p.y + h * 0.7f),
-                      to_u32(identity_colour(static_cast<std::uint32_t>(run))));
-    ImGui::Dummy(ImVec2(h * 1.4f, h));
+    const ImU32 colour = to_u32(identity_colour(static_cast<std::uint32_t>(run)));
+    dl->AddLine(ImVec2(p.x, p.y + h * 0.5f), ImVec2(p.x + h * 1.4f, p.y + h * 0.5f), colour, 2.0f);
+    paint_marker(dl, ImVec2(p.x + h * 0.7f, p.y + h * 0.5f), r, run, colour);
+    ImGui::Dummy(ImVec2(h * 1.6f, h));
     ImGui::SameLine(0, 0);
     ImGui::TextUnformatted(plan.run_names[run].c_str());
+    if (!note.empty()) {
+      ImGui::SameLine(0, 0);
+      ImGui::TextDisabled(" (%s)", note.c_str());
+    }
   }
+
   const std::string caption =
       fmt::format("speed-up against {}{}; click a point to open its timelines", plan.baseline,
                   plan.seeds > 1 ? fmt::format(", mean ± sd over {} seeds", plan.seeds) : std::string());
@@ -118,12 +152,16 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
   text_disabled_wrapped(caption);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  if (avail.x < 50 || avail.y < 50) return std::nullopt;
+  if (avail.x < 50 || avail.y < 50) {
+    too_small = true;
+    return std::nullopt;
+  }
   ImGui::InvisibleButton("##sweep_chart", avail);
   const float line = ImGui::GetTextLineHeight();
   const SweepChart chart = layout_sweep_chart(
       plan, *shown.result,
       SweepChartSize{origin.x, origin.y, avail.x, avail.y - line * 1.2f, line, ImGui::CalcTextSize("0").x});
+  too_small = chart.too_small;
   if (chart.too_small) {
     dl->AddText(ImVec2(origin.x, origin.y), IM_COL32(60, 60, 60, 255),
                 "Too little room for the chart: make the window taller, or the scale smaller");
@@ -139,10 +177,12 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
   dl->AddText(ImVec2(origin.x + (avail.x - label.x) / 2, origin.y + avail.y - line * 1.1f), IM_COL32(60, 60, 60, 255),
               chart.x_label.c_str());
   if (hover) {
-    const std::string where = plan.point_label(hover->point);
+    const std::string where = plan.point_text(hover->point);
     ImGui::BeginTooltip();
     ImGui::Text("%s at %s", plan.run_names[hover->run].c_str(), where.c_str());
-    if (plan.seeds > 1) {
+    if (!hover->finished) {
+      ImGui::Text("%s: no time to finish, no speed-up", hover->unfinished.c_str());
+    } else if (plan.seeds > 1) {
       ImGui::Text("speed-up %.2fx ± %.2f over %d seeds", hover->speedup, hover->deviation, plan.seeds);
     } else {
       ImGui::Text("speed-up %.2fx", hover->speedup);
@@ -175,7 +215,8 @@ std::optional<Knobs> draw_sweep_panel(SweepView& sweep, const Session& session) 
     }
   }
   draw_controls(sweep, session);
-  if (sweep.shown) return draw_chart(*sweep.shown, session.knobs());
+  sweep.chart_too_small = false;
+  if (sweep.shown) return draw_chart(*sweep.shown, session.knobs(), sweep.chart_too_small);
   if (!sweep.runner.running()) {
     text_disabled_wrapped("Give a key and its values as gilsim sweep's --vary takes them (docs/sweeps.md), then Run.");
   }
