@@ -82,7 +82,8 @@ bool taken_by_program(const std::string& name) {
       "compute", "hash_data", "took", "DATA", "LOOPS_PER_MS", "BYTES_PER_MS", "LESSON_PACE", "timed", "call", "work",
       "one", "gather_jobs", "in_sequence", "with_threads",
       "with_thread_pool", "with_asyncio", "with_process_pool", "with_pool_imap", "with_pool_imap_unordered",
-      "with_pool_apply_async", "with_processes", "DEADLOCK_AFTER", "STUCK", "ALL_HOLD", "stuck", "load", "asyncio", "hashlib", "multiprocessing", "random",
+      "with_pool_apply_async", "with_processes", "DEADLOCK_AFTER", "STUCK", "ALL_HOLD", "stuck", "load", "asyncio",
+      "hashlib", "multiprocessing", "random",
       "sys", "sysconfig", "threading", "time", "os", "select", "socket", "ask", "peer", "peer_process",
       "start_peer", "start_peers", "PEERS", "Pool", "Process", "ThreadPoolExecutor", "TimeoutError", "False",
       "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
@@ -360,7 +361,9 @@ StepCall step_call(const Shared& shared, const Step& step, bool in_coroutine) {
       std::string stuck = shared.job_label;
       if (shared.held != nullptr) {
         const auto held = shared.held->find(&step);
-        if (held != shared.held->end() && !held->second.empty()) stuck += fmt::format(" holds {} and", fmt::join(held->second, " and "));
+        if (held != shared.held->end() && !held->second.empty()) {
+          stuck += fmt::format(" holds {} and", fmt::join(held->second, " and "));
+        }
       }
       stuck += " waits for " + shared_name(shared.scenario->locks[step.target].name);
       const bool formatted = stuck.find('{') != std::string::npos;
