@@ -84,7 +84,8 @@ bool taken_by_program(const std::string& name) {
       "compute", "hash_data", "took", "DATA", "LOOPS_PER_MS", "BYTES_PER_MS", "LESSON_PACE", "timed", "call", "work",
       "one", "gather_jobs", "in_sequence", "with_threads",
       "with_thread_pool", "with_asyncio", "with_process_pool", "with_pool_imap", "with_pool_imap_unordered",
-      "with_pool_apply_async", "with_processes", "DEADLOCK_AFTER", "asyncio", "hashlib", "multiprocessing", "random",
+      "with_pool_apply_async", "with_processes", "DEADLOCK_AFTER", "STUCK", "ALL_HOLD", "stuck", "load", "asyncio",
+      "hashlib", "multiprocessing", "random",
       "sys", "sysconfig", "threading", "time", "os", "select", "socket", "ask", "peer", "peer_process",
       "start_peer", "start_peers", "PEERS", "Pool", "Process", "Pipe", "pickle", "start_process", "process_start", "send_back", "ThreadPoolExecutor", "TimeoutError", "False",
       "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
@@ -293,7 +294,68 @@ std::string python_int(std::int64_t value) {
 struct Shared {
   const scenario::Scenario* scenario = nullptr;
   bool deadlock = false;  ///< acquire with a timeout (can_deadlock)
+  // While one job is written (deadlock only):
+  std::string job_label;                                    ///< "a_to_b", or "job {n}" (an f-string)
+  const std::map<const Step*, std::vector<std::string>>* held = nullptr;  ///< the locks held before each acquire
+  const Step* meet_before = nullptr;                        ///< the acquire ALL_HOLD.wait() goes before
+  std::vector<const Step*> meet;  ///< per job, its meeting point (meeting_points), when the threads run meets
+  bool lock_globals = false;      ///< the program has a module global per lock (timed() renews them)
+  bool stuck_from_run = false;    ///< a run other than threads may deadlock: its TimeoutError reaches timed()
 };
+
+/// The locks a job holds before each of its acquires, by the step (a loop's body: its first time round).
+std::map<const Step*, std::vector<std::string>> held_before_acquires(const scenario::Scenario& s, const scenario::JobTemplate& job) {
+  std::map<const Step*, std::vector<std::string>> out;
+  std::vector<std::uint32_t> held;
+  for (const auto& step : job.steps) {
+    if (step.kind == StepKind::Acquire) {
+      std::vector<std::string>& names = out[&step];
+      for (const auto lock : held) names.push_back(shared_name(s.locks[lock].name));
+      held.push_back(step.target);
+    } else if (step.kind == StepKind::Release) {
+      const auto found = std::find(held.begin(), held.end(), step.target);
+      if (found != held.end()) held.erase(found);
+    }
+  }
+  return out;
+}
+
+/// Where each job waits for the others before it asks for a lock while holding one: its first
+/// such acquire, when the threads run can hold all their first locks at once (each job that
+/// reaches one runs once, they hold no lock in common, and none of them is in a loop); then
+/// every run of the threads deadlocks as the model's does, not only when both threads start
+/// together. Empty when there is no such meeting.
+std::vector<const Step*> meeting_points(const scenario::Scenario& s) {
+  std::vector<const Step*> points(s.jobs.size(), nullptr);
+  std::set<std::uint32_t> taken;
+  int parties = 0;
+  for (std::size_t i = 0; i < s.jobs.size(); ++i) {
+    const auto& job = s.jobs[i];
+    std::vector<std::uint32_t> held;
+    for (const auto& step : job.steps) {
+      if (step.kind == StepKind::Acquire && !held.empty()) {
+        points[i] = &step;
+        break;
+      }
+      if (step.kind == StepKind::Acquire) held.push_back(step.target);
+      if (step.kind == StepKind::Release) held.erase(std::remove(held.begin(), held.end(), step.target), held.end());
+    }
+    if (points[i] == nullptr) continue;
+    if (job.count != 1) return {};
+    for (const auto lock : held) {
+      if (!taken.insert(lock).second) return {};
+    }
+    const std::vector<StepBlock> blocks = fold_steps(job.steps, 0, job.steps.size());
+    if (std::none_of(blocks.begin(), blocks.end(), [&](const StepBlock& b) { return b.step == points[i]; })) return {};
+    ++parties;
+  }
+  if (parties < 2) return {};
+  return points;
+}
+
+int meeting_parties(const std::vector<const Step*>& points) {
+  return static_cast<int>(std::count_if(points.begin(), points.end(), [](const Step* p) { return p != nullptr; }));
+}
 
 StepCall step_call(const Shared& shared, const Step& step, bool in_coroutine) {
   const std::string ms = duration_expression(step.duration, milliseconds);
@@ -306,8 +368,18 @@ StepCall step_call(const Shared& shared, const Step& step, bool in_coroutine) {
         return {fmt::format("await asyncio.wait_for({}.acquire(), DEADLOCK_AFTER)", lock), "deadlock async",
                 "raises TimeoutError if the lock never comes", false};
       }
-      return {fmt::format("if not {}.acquire(timeout=DEADLOCK_AFTER):\n    raise TimeoutError(f\"deadlock: no {} after "
-                          "{{DEADLOCK_AFTER}} s\")", lock, shared_name(shared.scenario->locks[step.target].name)),
+      // What the job had and wanted when it gave up: timed() prints it.
+      std::string stuck = shared.job_label;
+      if (shared.held != nullptr) {
+        const auto held = shared.held->find(&step);
+        if (held != shared.held->end() && !held->second.empty()) {
+          stuck += fmt::format(" holds {} and", fmt::join(held->second, " and "));
+        }
+      }
+      stuck += " waits for " + shared_name(shared.scenario->locks[step.target].name);
+      const bool formatted = stuck.find('{') != std::string::npos;
+      return {fmt::format("if not {}.acquire(timeout=DEADLOCK_AFTER):\n    raise TimeoutError({}{})", lock,
+                          formatted ? "f" : "", python_string(stuck)),
               "deadlock", "False when the lock did not come in time", false};
     }
     case StepKind::Release: return {fmt::format("{}.release()", lock_name(*shared.scenario, step, in_coroutine)), "", "", false};
@@ -365,6 +437,10 @@ void write_blocks(Writer& w, const Shared& shared, const std::vector<StepBlock>&
       }
       write_blocks(w, shared, block.body, indent + 4, in_coroutine, false);
       continue;
+    }
+    if (block.step == shared.meet_before && !in_coroutine) {
+      w.line(indent, "if ALL_HOLD:", "meet", "with threads: each job waits here, holding its first lock, for the others");
+      w.line(indent + 4, "ALL_HOLD.wait()", "meet wait", "then all ask for their next lock at once: the deadlock, every run");
     }
     StepCall call = step_call(shared, *block.step, in_coroutine);
     if (top && i + 1 == blocks.size() && call.has_value) call.code = "return " + call.code;
@@ -453,7 +529,14 @@ void write_jobs(Writer& w, const Shared& shared, const std::vector<std::string>&
     std::vector<StepBlock> blocks = fold_steps(s.jobs[i].steps, 0, s.jobs[i].steps.size());
     if (!shared.deadlock) blocks = with_blocks(std::move(blocks));
     const bool big_result = s.jobs[i].result_bytes >= kBigResult;
-    write_blocks(w, shared, blocks, 4, coroutines, !big_result && !peer);
+    Shared job = shared;
+    const auto held = held_before_acquires(s, s.jobs[i]);
+    if (shared.deadlock) {
+      job.job_label = shape.single ? "job {n}" : names[i];
+      job.held = &held;
+      job.meet_before = shared.meet.empty() ? nullptr : shared.meet[i];
+    }
+    write_blocks(w, job, blocks, 4, coroutines, !big_result && !peer);
     if (peer) w.line(4, "peer.shutdown(socket.SHUT_WR)", "shutdown", "its recv() gets b\"\": the peer exits");
     if (big_result) {
       w.line(4, fmt::format("return bytes({})", python_int(s.jobs[i].result_bytes)), "big result",
@@ -562,7 +645,8 @@ std::string pool_line(const ExecutorUse& use) {
 }
 
 void write_executor(Writer& w, ExecutorKey key, const ExecutorUse& use, const JobShape& shape, const std::string& async_items,
-                    const std::string& async_call, const scenario::Scenario& s) {
+                    const std::string& async_call, const Shared& shared) {
+  const scenario::Scenario& s = *shared.scenario;
   w.blank(2);
   const Executor e = key.first;
   switch (e) {
@@ -580,10 +664,22 @@ void write_executor(Writer& w, ExecutorKey key, const ExecutorUse& use, const Jo
       break;
     case Executor::Threads:
       w.line(0, "def with_threads():");
+      if (!shared.meet.empty()) {
+        w.line(4, "global ALL_HOLD");
+        w.line(4, fmt::format("ALL_HOLD = threading.Barrier({})", meeting_parties(shared.meet)), "barrier",
+               "lets all through once they are all there");
+      }
       if (has_peers(s)) w.line(4, "pids = start_peers()", "start peers", "forked before any thread starts");
       w.line(4, "results = []");
       w.line(4, fmt::format("def work({}):", shape.variable));
-      w.line(8, fmt::format("results.append({})", shape.call(shape.map_function)), "append", "list.append is thread-safe");
+      if (shared.deadlock) {
+        w.line(8, "try:");
+        w.line(12, fmt::format("results.append({})", shape.call(shape.map_function)), "append", "list.append is thread-safe");
+        w.line(8, "except TimeoutError as stuck:", "gave up", "a deadlock: the job gave up its wait for a lock");
+        w.line(12, "STUCK.append(str(stuck))");
+      } else {
+        w.line(8, fmt::format("results.append({})", shape.call(shape.map_function)), "append", "list.append is thread-safe");
+      }
       if (notes_job_finishes(s, e)) w.line(8, std::string(kNoteFinish), "finished", kFinishedComment);
       w.line(4, fmt::format("threads = [threading.Thread(target=work, args=({},)) for {} in {}]", shape.variable,
                             shape.variable, shape.items));
@@ -595,6 +691,7 @@ void write_executor(Writer& w, ExecutorKey key, const ExecutorUse& use, const Jo
         w.line(4, "for pid in pids:");
         w.line(8, "os.waitpid(pid, 0)", "reap", "each peer exits once its job shut its socket");
       }
+      if (!shared.meet.empty()) w.line(4, "ALL_HOLD = None");
       w.line(4, "return results");
       break;
     case Executor::ThreadPool:
@@ -913,19 +1010,49 @@ void write_machine_lines(Writer& w, const scenario::Scenario& s, const MachineLi
                         m.pools ? "; Pool() starts a worker per core" : ""));
 }
 
-void write_main(Writer& w, const scenario::Scenario& s, const std::vector<ProgramRun>& runs,
-                const std::vector<const trace::Trace*>& predicted, bool random, bool finishes, const MachineLines& machine) {
-  w.blank(2);
-  w.line(0, "def timed(name, run, **options):");
-  if (!s.counters.empty()) {
-    std::vector<std::string> names;
-    for (const auto& c : s.counters) names.push_back(shared_name(c.name));
-    w.line(4, fmt::format("global {}", fmt::join(names, ", ")));
-    w.line(4, counters_start(s), "fresh", "the module's counters, fresh for each run");
+/// The lines that make each lock again: "lock_a, lock_b = threading.Lock(), threading.Lock()".
+std::string locks_start(const scenario::Scenario& s) {
+  std::vector<std::string> names;
+  std::vector<std::string> made;
+  for (const auto& lock : s.locks) {
+    names.push_back(shared_name(lock.name));
+    made.push_back(lock.reentrant ? "threading.RLock()" : "threading.Lock()");
   }
+  return fmt::format("{} = {}", fmt::join(names, ", "), fmt::join(made, ", "));
+}
+
+void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& runs,
+                const std::vector<const trace::Trace*>& predicted, bool random, bool finishes, const MachineLines& machine) {
+  const scenario::Scenario& s = *shared.scenario;
+  const bool renew_locks = shared.deadlock && shared.lock_globals;
+  w.blank(2);
+  w.line(0, shared.deadlock ? "def timed(name, run, deadlock_predicted=False, **options):" : "def timed(name, run, **options):");
+  std::vector<std::string> globals;
+  for (const auto& c : s.counters) globals.push_back(shared_name(c.name));
+  if (renew_locks) {
+    for (const auto& lock : s.locks) globals.push_back(shared_name(lock.name));
+  }
+  if (!globals.empty()) w.line(4, fmt::format("global {}", fmt::join(globals, ", ")));
+  if (!s.counters.empty()) w.line(4, counters_start(s), "fresh", "the module's counters, fresh for each run");
+  if (renew_locks) w.line(4, locks_start(s), "fresh locks", "fresh: a deadlock leaves its locks held");
   if (finishes) w.line(4, "FINISHED.clear()");
+  if (shared.deadlock) w.line(4, "STUCK.clear()");
   w.line(4, "start = time.perf_counter()");
-  w.line(4, "results = run(**options)");
+  if (shared.stuck_from_run) {
+    w.line(4, "try:");
+    w.line(8, "results = run(**options)");
+    w.line(4, "except TimeoutError as stuck:", "stuck from run", "a pool or a loop hands on its first job's");
+    w.line(8, "results = []");
+    w.line(8, "STUCK.append(str(stuck) or \"a job gave up its wait for a lock\")");
+  } else {
+    w.line(4, "results = run(**options)");
+  }
+  if (shared.deadlock) {
+    w.line(4, "if STUCK:");
+    w.line(8, "said = \", as predicted\" if deadlock_predicted else \"\"");
+    w.line(8, "print(f\"{name}: deadlock{said}: {'; '.join(sorted(STUCK))} (gave up after {DEADLOCK_AFTER} s)\")");
+    w.line(8, "return");
+  }
   w.line(4, "print(f\"{name}: {len(results)} jobs in {time.perf_counter() - start:.2f} s\")");
   if (finishes) {
     w.line(4, "if FINISHED:");
@@ -936,12 +1063,19 @@ void write_main(Writer& w, const scenario::Scenario& s, const std::vector<Progra
   w.line(0, "if __name__ == \"__main__\":");
   if (random) w.line(4, fmt::format("random.seed({})", s.seed), "seed", "the same durations every time");
   write_machine_lines(w, s, machine);
+  if (machine.loops || machine.bytes) {  // work slows on a busy machine; waits do not
+    w.line(4, "if (load := os.getloadavg()[0]) > os.cpu_count() - 1:", "load", "other programs want these cores too");
+    w.line(8, "print(f\"busy machine: load {load:.1f} on {os.cpu_count()} cores: times will be slower than predicted\")");
+  }
   Time interval = kCPythonInterval;
   bool skip_said = false;  // that the runs without a GIL are skipped on a Python with one
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const ProgramRun& r = runs[i];
     std::vector<std::string> args{python_string(r.run->name), r.function};
     for (const auto& [name, value] : r.arguments) args.push_back(fmt::format("{}={}", name, value));
+    if (shared.deadlock && i < predicted.size() && predicted[i] != nullptr && trace::ended_in_deadlock(*predicted[i])) {
+      args.emplace_back("deadlock_predicted=True");
+    }
     const std::string call = fmt::format("timed({})", fmt::join(args, ", "));
     if (r.skipped) {
       w.line(4, fmt::format("# {}: {}", python_string(r.run->name), *r.skipped));
@@ -1047,9 +1181,18 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   };
   const bool coroutines = uses(Executor::Asyncio);
   const bool functions = use.size() > (coroutines ? 1U : 0U);
-  const Shared shared{&s, can_deadlock(s)};
+  Shared shared;
+  shared.scenario = &s;
+  shared.deadlock = can_deadlock(s);
+  if (shared.deadlock && uses(Executor::Threads) && functions) shared.meet = meeting_points(s);
+  for (const scenario::Run* run : runs) {
+    shared.stuck_from_run = shared.stuck_from_run || (shared.deadlock && !program_run(s, *run).skipped &&
+                                                      run->executor != Executor::Threads &&
+                                                      can_deadlock(s, run->executor == Executor::Sequential));
+  }
   const bool delegates = coroutines && std::any_of(s.jobs.begin(), s.jobs.end(), nothing_to_await);
   const bool locks = !s.locks.empty() && (functions || delegates);
+  shared.lock_globals = locks;
   const bool random = uses_random_durations(s);
   const auto names = job_function_names(s);
 
@@ -1103,7 +1246,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
     machine.parallel = machine.parallel || ((cpu || native) && run->executor != Executor::Sequential &&
                                             (run->executor != Executor::Asyncio || offloads || run->workers));
   }
-  if (peers || pinned || machine.parallel || machine.process_start) w.line(0, "import os");
+  if (peers || pinned || machine.parallel || machine.process_start || cpu || native) w.line(0, "import os");  // os.getloadavg()
   if (machine.send_back_bytes > 0) w.line(0, "import pickle");
   if (random) w.line(0, "import random");
   if (peers) w.line(0, "import select");
@@ -1134,6 +1277,8 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   if (shared.deadlock && !s.locks.empty()) {
     if (!cpu && !native) w.blank();
     w.line(0, "DEADLOCK_AFTER = 10", "deadlock after", "seconds: a lock still not had by then is a deadlock");
+    w.line(0, "STUCK = []", "stuck", "what each job that gave up held and waited for, for timed()");
+    if (!shared.meet.empty()) w.line(0, "ALL_HOLD = None", "all hold", "with_threads() makes it a Barrier");
   }
   if (locks) w.blank();
   if (locks) {
@@ -1184,11 +1329,11 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
       w.line(4, "return job()", "by name", "pickle sends a function by its name");
     }
   }
-  for (const auto& [key, u] : use) write_executor(w, key, u, shape, async_items, async_call, s);
+  for (const auto& [key, u] : use) write_executor(w, key, u, shape, async_items, async_call, shared);
 
   PythonProgram program;
   for (const scenario::Run* run : runs) program.runs.push_back(program_run(s, *run));
-  write_main(w, s, program.runs, predicted, random, finishes, machine);
+  write_main(w, shared, program.runs, predicted, random, finishes, machine);
   program.text = std::move(w.text());
   for (const auto& name : names) {
     program.job_functions.push_back(functions ? name : std::string());

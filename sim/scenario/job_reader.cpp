@@ -17,6 +17,9 @@ namespace {
 constexpr std::int64_t kMaxBytes = 1'000'000'000'000;  // one terabyte of pickled data
 constexpr std::array<std::string_view, 10> kKindNames{"cpu",     "native",  "io",      "block",   "sleep",
                                                      "offload", "disk",    "acquire", "release", "increment"};  // StepKind's order
+/// The kinds as a person lists them: work, then waits, then the shared state's.
+constexpr std::array<std::string_view, 10> kKindsListed{"cpu",     "native",  "io",      "disk",    "block",
+                                                        "sleep",   "offload", "acquire", "release", "increment"};
 constexpr std::array<std::string_view, 5> kOffloadWork{"cpu", "native", "io", "sleep", "disk"};
 constexpr std::array<StepKind, 5> kOffloadWorkKinds{StepKind::Cpu, StepKind::Native, StepKind::Io, StepKind::Sleep,
                                                     StepKind::Disk};
@@ -80,7 +83,7 @@ StepItem read_step(const TomlReader& reader, const SharedNames& shared, const to
     reader.fail(node, fmt::format("a step is {}; expected a table such as {{ cpu = \"10ms\" }}", describe_type(node.type())));
   }
   const toml::table& t = *node.as_table();
-  reader.check_keys(t, kStepKeys, "in a step");
+  reader.check_keys(t, kStepKeys, "in a step", kKindsListed);
   if (t.contains("repeat")) return read_repeat(reader, shared, t);
   if (const toml::node* body = t.get("steps")) {
     reader.fail(*body, "'steps' inside a step needs a count; expected repeat = N next to it");
@@ -101,8 +104,8 @@ StepItem read_step(const TomlReader& reader, const SharedNames& shared, const to
     item.step.kind = static_cast<StepKind>(k);
   }
   if (kind_node == nullptr) {
-    reader.fail(t, "a step has no kind; expected one of cpu, native, io, disk, block, sleep, offload, acquire, "
-                   "release, increment (or repeat), such as { cpu = \"10ms\" }");
+    reader.fail(t, fmt::format("a step has no kind; expected one of {} (or repeat), such as {{ cpu = \"10ms\" }}",
+                               join_names(kKindsListed)));
   }
   item.node = &node;
   const toml::node* call = t.get("call");

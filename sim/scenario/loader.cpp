@@ -157,13 +157,18 @@ std::string parse_error_message(std::string_view description, std::string_view t
 }
 
 toml::table parse_checked(std::string_view toml_text, const std::string& source) {
+  // A UTF-8 byte order mark, as some Windows editors save: not part of the text a person sees.
+  constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+  if (toml_text.substr(0, kByteOrderMark.size()) == kByteOrderMark) toml_text.remove_prefix(kByteOrderMark.size());
   check_ascii_outside_strings(toml_text, source);
   try {
     return toml::parse(toml_text, source);
   } catch (const toml::parse_error& e) {
     const toml::source_position at = e.source().begin;
-    throw ScenarioError(SourceLoc{source, static_cast<int>(at.line), static_cast<int>(at.column)},
-                        parse_error_message(e.description(), toml_text, at));
+    int column = static_cast<int>(at.column);
+    auto message = duplicate_key_message(e.description(), toml_text, static_cast<int>(at.line), column);
+    if (!message) message = parse_error_message(e.description(), toml_text, at);
+    throw ScenarioError(SourceLoc{source, static_cast<int>(at.line), column}, *message);
   }
 }
 

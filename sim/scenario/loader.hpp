@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -58,6 +59,13 @@ std::string printable(std::string_view text);
 void check_ascii_outside_strings(std::string_view toml_text, std::string_view source_name);
 /// The index of that byte, or npos.
 std::size_t first_non_ascii_outside_strings(std::string_view toml_text);
+
+/// For toml++'s "cannot redefine existing ..." at line:column of `toml_text`: the message
+/// that names the line where the key or table was first set ("duplicate key 'x'; expected
+/// each key once; 'x' is already set at line N"), and `column` moved to the duplicate's
+/// name when it is found on its line; nullopt for any other parse error.
+std::optional<std::string> duplicate_key_message(std::string_view description, std::string_view toml_text, int line,
+                                                 int& column);
 
 /// Throws ScenarioError for a file that cannot be read, is not a regular file, is larger than
 /// kMaxScenarioFileBytes, bad TOML, or an invalid scenario.

@@ -79,7 +79,7 @@ void TomlReader::fail(const toml::source_region& region, std::string message) co
 }
 
 void TomlReader::check_keys(const toml::table& table, std::span<const std::string_view> allowed,
-                            std::string_view table_label) const {
+                            std::string_view table_label, std::span<const std::string_view> step_kinds) const {
   const toml::key* first_unknown = nullptr;
   const auto order = [this](const toml::key& k) {
     const SourceLoc loc = where(k.source());
@@ -102,8 +102,10 @@ void TomlReader::check_keys(const toml::table& table, std::span<const std::strin
   // likelier that typo than a key of another table written here.
   const bool step_key = std::find(kStepKeys.begin(), kStepKeys.end(), name) != kStepKeys.end();
   if (auto near = closest_name(name, allowed); near && !(home && step_key)) {
-    fail(first_unknown->source(), fmt::format("unknown key '{}' {}; did you mean '{}'?{}", name, table_label, *near,
-                                              home ? fmt::format(" ('{}' belongs in {})", name, *home) : ""));
+    const bool kind = !home && std::find(step_kinds.begin(), step_kinds.end(), *near) != step_kinds.end();
+    fail(first_unknown->source(), fmt::format("unknown key '{}' {}; did you mean '{}'?{}{}", name, table_label, *near,
+                                              home ? fmt::format(" ('{}' belongs in {})", name, *home) : "",
+                                              kind ? fmt::format(" (a step's kind is one of: {})", join_names(step_kinds)) : ""));
   }
   if (home) {
     fail(first_unknown->source(), fmt::format("'{}' does not belong {}; expected it in {}", name, table_label, *home));

@@ -42,8 +42,10 @@ class TomlReader {
 
   /// Throws on the first key (in file order) that is not in `allowed`, with a suggestion.
   /// `table_label` completes "unknown key 'x' ...": "in [machine]", "at the top level".
+  /// A step's keys pass `step_kinds`, listed after a did-you-mean that suggests one of them
+  /// ("did you mean 'cpu'? (a step's kind is one of: cpu, ...)").
   void check_keys(const toml::table& table, std::span<const std::string_view> allowed,
-                  std::string_view table_label) const;
+                  std::string_view table_label, std::span<const std::string_view> step_kinds = {}) const;
 
   /// The sub-table at `key`, or nothing when absent; throws when it is another type.
   const toml::table* table(const toml::table& parent, std::string_view key) const;

@@ -152,16 +152,18 @@ TEST_CASE("every bundled lesson's program is short, compiles and holds no measur
     const std::string program = cpython::python_program(s, {}).text;
     INFO(file.filename().string());
     CHECK(program.rfind("\"\"\"" + s.title + "\n", 0) == 0);  // the title opens the docstring
-    // 63: lesson 7's program, with its pace measured at the start, handed to its process, and
-    // its cores compared with the prediction's; the machine's probes aside (P4e, P7c: 13 lines
-    // for a process start, 25 for a big result's way back with its import; lesson 17 has both).
-    CHECK(code_lines(without_probes(program)) <= 63);
+    // 65: lesson 7's program, with its pace measured at the start, handed to its process, its
+    // cores compared with the prediction's and its load looked at. 80: lesson 16's, whose
+    // deadlock ends its run in one line, with its barrier and its fresh locks. The machine's
+    // probes aside (P4e, P7c: 13 lines for a process start, 25 for a big result's way back with
+    // its import; lesson 17 has both).
+    CHECK(code_lines(without_probes(program)) <= (file.stem() == "16-deadlock" ? 80 : 65));
     CHECK(code_lines(program) - code_lines(without_probes(program)) <= 13 + 25);
     // The code, after the docstring (a note may name a gilsim command).
     const std::string code = program.substr(program.find("\"\"\"", 3) + 3);
-    // took() times the pace's tries with time.thread_time, as a person measuring CPU work would.
-    for (const std::string harness : {"perf_counter_ns", "calibrat", "sched_setaffinity", "select.select",
-                                      "getloadavg", "gilsim", "record"}) {
+    // took() times the pace's tries with time.thread_time, as a person measuring CPU work would
+    // (and os.getloadavg() says when the machine is busy, as a person would look at `uptime`).
+    for (const std::string harness : {"perf_counter_ns", "calibrat", "sched_setaffinity", "select.select", "gilsim", "record"}) {
       CHECK_MESSAGE(!contains(code, harness), harness);
     }
     paths += fmt::format(" '{}'", write_program(file.stem().string(), program).string());
@@ -375,13 +377,88 @@ TEST_CASE("lesson 15's program runs, and the locked counter loses no update") {
   CHECK(std::distance(std::sregex_iterator(output.begin(), output.end(), line), std::sregex_iterator()) == 3);
 }
 
-TEST_CASE("locks taken in opposite order give up after DEADLOCK_AFTER") {
+TEST_CASE("locks taken in opposite order give up after DEADLOCK_AFTER, saying what each job held and wanted") {
   const std::string program = lesson_program("16-deadlock");
   CHECK(contains(program, "DEADLOCK_AFTER = 10"));
   CHECK(contains(program, "def a_to_b():\n"
                           "    if not lock_a.acquire(timeout=DEADLOCK_AFTER):  # False when the lock did not come in time\n"
-                          "        raise TimeoutError(f\"deadlock: no lock_a after {DEADLOCK_AFTER} s\")\n"));
+                          "        raise TimeoutError(\"a_to_b waits for lock_a\")\n"));
+  CHECK(contains(program, "        raise TimeoutError(\"a_to_b holds lock_a and waits for lock_b\")\n"));
   CHECK(contains(program, "    lock_b.release()\n    lock_a.release()\n"));
+  // Both threads hold their first lock before either asks for its second: the deadlock every run.
+  CHECK(contains(program, "    ALL_HOLD = threading.Barrier(2)"));
+  CHECK(contains(program, "    time.sleep(0.001)\n    if ALL_HOLD:\n        ALL_HOLD.wait()\n"
+                          "    if not lock_a.acquire(timeout=DEADLOCK_AFTER):\n"));
+  CHECK(contains(program, "    timed(\"threads\", with_threads, deadlock_predicted=True)\n"));
+  CHECK(contains(program, "    timed(\"sequential\", in_sequence)\n"));
+  // One job of a kind run twice, or a lock both take first: no barrier, which would wait forever.
+  const std::string same_first = program_for(R"toml(
+title = "same first"
+[locks]
+a = "Lock"
+b = "Lock"
+[[job]]
+name = "t"
+count = 2
+steps = [ { acquire = "a" }, { acquire = "b" }, { release = "b" }, { release = "a" } ]
+[[run]]
+executor = "threads"
+)toml");
+  CHECK(contains(same_first, "raise TimeoutError(f\"job {n} holds a and waits for b\")"));
+  CHECK_FALSE(contains(same_first, "ALL_HOLD"));
+}
+
+TEST_CASE("a deadlocked run ends in one line, and the runs after it have fresh locks") {
+  // Lesson 16, and a copy with a thread pool of one worker, which cannot deadlock: each
+  // program prints a line per run and exits 0, the deadlock's line saying who held what.
+  const fs::path lesson = fs::path(GILSIM_SOURCE_DIR) / "scenarios" / "16-deadlock.toml";
+  std::ifstream file(lesson);
+  std::stringstream toml;
+  toml << file.rdbuf();
+  const fs::path one_worker = fs::path(GILSIM_BINARY_DIR) / "tests" / "lessons" / "python" / "16-one-worker.toml";
+  fs::create_directories(one_worker.parent_path());
+  std::ofstream(one_worker) << toml.str() << "\n[[run]]\nname = \"one worker\"\nexecutor = \"thread_pool\"\nworkers = 1\n";
+  const std::string deadlocked = "threads: deadlock, as predicted: a_to_b holds lock_a and waits for lock_b; "
+                                 "b_to_a holds lock_b and waits for lock_a (gave up after 1 s)\n";
+  for (const auto& [name, path] : {std::pair<std::string, fs::path>{"16-deadlock", lesson}, {"16-one-worker", one_worker}}) {
+    std::string program = gilsim_python(path.string());
+    const auto wait = program.find("DEADLOCK_AFTER = 10");
+    REQUIRE(wait != std::string::npos);
+    program.replace(wait, 19, "DEADLOCK_AFTER = 1");  // a short test: the deadlock is found in 1 s
+    const auto [status, output] = run_command(fmt::format("timeout 60 python3 '{}'", write_program(name, program).string()));
+    INFO(name << ":\n" << output);
+    CHECK(status == 0);
+    CHECK_FALSE(contains(output, "Traceback"));
+    CHECK(std::regex_search(output, std::regex("\nsequential: 2 jobs in [0-9.]+ s\n")));
+    CHECK(contains(output, "\n" + deadlocked));
+    if (name == "16-one-worker") CHECK(std::regex_search(output, std::regex("\none worker: 2 jobs in [0-9.]+ s\n$")));
+  }
+}
+
+TEST_CASE("a program run by hand says when the machine is too busy for its times") {
+  const std::string program = program_for(R"toml(
+title = "busy"
+[[job]]
+name = "work"
+steps = [ { cpu = "1ms" } ]
+[[run]]
+executor = "sequential"
+)toml");
+  const fs::path path = write_program("busy", program);
+  const auto run_at_load = [&](double load) {
+    return run_command(fmt::format("python3 -c \"import os, runpy; os.getloadavg = lambda: ({}, 0.0, 0.0); "
+                                   "runpy.run_path('{}', run_name='__main__')\"", load, path.string()));
+  };
+  const auto [busy_status, busy] = run_at_load(99.0);
+  INFO(busy);
+  CHECK(busy_status == 0);
+  CHECK(std::regex_search(busy, std::regex("\nbusy machine: load 99\\.0 on [0-9]+ cores: times will be slower than predicted\n")));
+  const auto [idle_status, idle] = run_at_load(0.0);
+  CHECK(idle_status == 0);
+  CHECK_FALSE(contains(idle, "busy machine"));
+  // A program of waits alone says nothing: a busy machine does not slow a wait.
+  CHECK_FALSE(contains(program_for("title = \"waits\"\n[[job]]\nname = \"w\"\nsteps = [ { io = \"1ms\" } ]\n"
+                                   "[[run]]\nexecutor = \"threads\"\n"), "getloadavg"));
 }
 
 TEST_CASE("a process_pool run's method and the processes executor are their own functions") {

@@ -47,9 +47,31 @@ TEST_CASE("the error carries its location apart from its message") {
 TEST_CASE("TOML syntax errors point at the offending character") {
   CHECK(error_of("title = \"t\" x\n") ==
         "s.toml:1:13: invalid TOML: Error while parsing key-value pair: expected a comment or whitespace, saw 'x'");
-  CHECK(error_of("title = \"t\"\ntitle = \"u\"\n") ==
-        "s.toml:2:9: invalid TOML: Error while parsing key-value pair: cannot redefine existing string 'title'");
   CHECK(error_of("title = \"unclosed\n").rfind("s.toml:1:", 0) == 0);
+}
+
+TEST_CASE("a key or table set twice points at the second and names the line of the first") {
+  CHECK(error_of("title = \"t\"\ntitle = \"u\"\n") ==
+        "s.toml:2:1: duplicate key 'title'; expected each key once; 'title' is already set at line 1");
+  // In a table: the first one below its header; a [[job]] of its own may have its own name.
+  CHECK(error_of("title = \"t\"\n[machine]\ncores = 2\n  cores = 4\n" + kJobAndRun) ==
+        "s.toml:4:3: duplicate key 'cores'; expected each key once; 'cores' is already set at line 3");
+  CHECK(error_of(kHeadBeforeSteps + "name = \"again\"\nsteps = [ { cpu = \"1ms\" } ]\n") ==
+        "s.toml:6:1: duplicate key 'name'; expected each key once; 'name' is already set at line 5");
+  // In an inline table: the first one earlier on the same line.
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"1ms\", cpu = \"2ms\" } ]\n") ==
+        "s.toml:6:26: duplicate key 'cpu'; expected each key once; 'cpu' is already set at line 6");
+  CHECK(error_of("title = \"t\"\n[machine]\ncores = 2\n\n[machine]\ncores = 3\n" + kJobAndRun) ==
+        "s.toml:5:1: duplicate table [machine]; expected each table once; [machine] is already at line 2");
+}
+
+TEST_CASE("a UTF-8 byte order mark at the start of a file is skipped, as an editor does") {
+  const std::string bom = "\xEF\xBB\xBF";
+  CHECK(error_of(bom + std::string(kValid)) == "no error");
+  // Lines and columns are those the editor shows, without the mark.
+  CHECK(error_of(bom + "title = \"t\" x\n").rfind("s.toml:1:13: ", 0) == 0);
+  // Anywhere else it is a non-ASCII character as before.
+  CHECK(error_of("title = \"t\"\n" + bom + "x = 1\n").rfind("s.toml:2:1: a non-ASCII character (bytes EF BB BF)", 0) == 0);
 }
 
 TEST_CASE("a string left open says so, not which control characters TOML prohibits") {
@@ -186,6 +208,12 @@ TEST_CASE("missing required keys point at the table that lacks them") {
         "s.toml:5:1: 'executor' is missing in [[run]]; expected executor = one of sequential, threads, thread_pool, "
         "asyncio, process_pool, processes, process_pool_executor");
   CHECK(error_of("title = \"\"\n" + kJobAndRun) == "s.toml:1:9: 'title' is empty; expected a short title for the scenario");
+}
+
+TEST_CASE("a misspelt step kind's suggestion comes with the kinds of step") {
+  CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpuu = \"1ms\" } ]\n") ==
+        "s.toml:6:13: unknown key 'cpuu' in a step; did you mean 'cpu'? (a step's kind is one of: cpu, native, io, "
+        "disk, block, sleep, offload, acquire, release, increment)");
 }
 
 TEST_CASE("steps: one kind each, work only on offload, repeat needs steps") {

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <imgui.h>
 
+#include "sim/scenario/loader.hpp"
 #include "viz/asset_files.hpp"
 #include "viz/platform/app_setup.hpp"
 #include "viz/platform/display_check.hpp"
@@ -68,6 +69,15 @@ bool save_png(sf::RenderWindow& window, const std::string& path, const float* re
 
 int run_window(const Options& options) {
   if (!display_reachable()) {
+    // A file that does not load is the first thing to fix: its error before the display's.
+    if (!options.file.empty()) {
+      try {
+        (void)scenario::load_file(options.file, options.set);
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "gilviz: {}\n", e.what());
+        return 1;
+      }
+    }
     const char* name = std::getenv("DISPLAY");
     fmt::print(stderr, "gilviz: cannot open the display '{}'; run it on a desktop, or under xvfb-run -a "
                        "(for --screenshot), or use --bench-frames, which needs no window\n",
