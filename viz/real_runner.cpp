@@ -20,7 +20,9 @@ void RealRunner::start(scenario::Scenario scenario, Time timeout, RealSource sou
   cancel_ = false;
   {
     std::lock_guard lock(mutex_);
-    progress_ = RealProgress{.running = true, .run_count = static_cast<int>(scenario.runs.size())};
+    progress_ = RealProgress{};
+    progress_.running = true;
+    progress_.run_count = static_cast<int>(scenario.runs.size());
     finished_.clear();
   }
   thread_ = std::thread([this, s = std::move(scenario), timeout, source]() mutable { work(std::move(s), timeout, source); });

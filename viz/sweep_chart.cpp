@@ -104,7 +104,7 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
           continue;
         }
         line.push_back(SweepMarker{x_of(i), y_of(s.mean), y_of(s.mean - s.deviation), y_of(s.mean + s.deviation),
-                                   point, run, s.mean, s.deviation});
+                                   point, run, s.mean, s.deviation, true, {}});
       }
       plot.lines.push_back(std::move(line));
     }

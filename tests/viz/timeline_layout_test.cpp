@@ -98,7 +98,7 @@ TEST_CASE("a run without core lanes (measured) has no busy-cores strip, collapse
   o.header_height = 20;
   o.strip_height = 4;
   o.gap = 5;
-  for (const RunFolding f : {RunFolding{true, {}}, RunFolding{false, {}, true}}) {
+  for (const RunFolding& f : {RunFolding{true, {}}, RunFolding{false, {}, true}}) {
     o.folding = {f, f};
     const TimelineLayout layout = layout_rows(runs, o);
     const auto strips = [&](std::uint32_t r) {
