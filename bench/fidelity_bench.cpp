@@ -310,8 +310,10 @@ struct Scored {
   bool short_of_cores = false;  ///< the free-core probe saw fewer than kEnough of the CPUs it needs at once
   bool executor = false;        ///< its error is the real executor's own work (executor_cost)
   Time planned_cpu;             ///< the CPU time the model's run computes for
+  /// The model's run stopped before its last job (a deadlock): no makespan to compare.
+  bool predicted_stopped = false;
   bool measured_row() const { return not_run.empty(); }
-  bool scored() const { return measured_row() && !busy && !executor; }
+  bool scored() const { return measured_row() && !busy && !executor && !predicted_stopped; }
   bool outside() const { return scored() && std::abs(error) > kOutside; }
 };
 
@@ -363,7 +365,9 @@ std::vector<Scored> score(const RunInfo& info, const std::vector<Row>& rows) {
     sc.row = &row;
     sc.name = row.scenario == "<default>" ? "default" : stem(row.scenario);
     const trace::Trace predicted = model::simulate(s, *run);
-    sc.predicted = trace::compute_metrics(predicted).makespan;
+    const trace::Metrics predicted_metrics = trace::compute_metrics(predicted);
+    sc.predicted = predicted_metrics.makespan;
+    sc.predicted_stopped = !predicted_metrics.finished();
     if (!row.not_run.empty()) {
       sc.not_run = row.not_run;
       if (row.not_runnable) {
@@ -395,6 +399,7 @@ std::vector<Scored> score(const RunInfo& info, const std::vector<Row>& rows) {
 
 std::string error_text(const Scored& r) {
   if (!r.measured_row()) return "";
+  if (r.predicted_stopped) return "predicted stopped";
   if (r.busy) return fmt::format("busy ({:+.1f}%)", r.error);
   return r.executor ? fmt::format("executor ({:+.1f}%)", r.error) : fmt::format("{:+.1f}%", r.error);
 }
@@ -407,7 +412,7 @@ std::vector<std::string> summary(const std::vector<Scored>& rows) {
   std::vector<std::string> out;
   int scored = 0, measured = 0;
   double total = 0;
-  std::vector<const Scored*> outside, busy, executor, crowded, not_run;
+  std::vector<const Scored*> outside, busy, executor, crowded, not_run, stopped;
   for (const Scored& r : rows) {
     if (r.scored()) {
       ++scored;
@@ -419,6 +424,7 @@ std::vector<std::string> summary(const std::vector<Scored>& rows) {
     if (r.measured_row() && r.executor) executor.push_back(&r);
     if (r.measured_row() && r.check.crowded()) crowded.push_back(&r);
     if (!r.measured_row()) not_run.push_back(&r);
+    if (r.measured_row() && r.predicted_stopped) stopped.push_back(&r);
   }
   if (scored > 0) {
     out.push_back(fmt::format("Mean absolute error over the {} runs scored: **{:.1f}%**.", scored, total / scored));
@@ -481,6 +487,12 @@ std::vector<std::string> summary(const std::vector<Scored>& rows) {
         "threads ready to run, which `gilsim run --real` flags `busy*`; that count does not weigh the runs' "
         "scheduling, so here the free-core probe and *cpu got* decide.",
         crowded.size(), measured));
+  }
+  for (const Scored* r : stopped) {
+    out.push_back(fmt::format("Not scored: {}: the model's run stops in a deadlock at {}, before its last job, so it "
+                              "has no makespan to compare with the measured {} (`gilsim run --real` says whether "
+                              "the real run stopped too).",
+                              row_label(*r), format_time(r->predicted), format_time(r->measured)));
   }
   for (const Scored* r : not_run) out.push_back(fmt::format("Not run: {}: {}.", row_label(*r), r->not_run));
   return out;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -146,6 +147,26 @@ std::string old_gil_switches_note(const std::vector<std::string>& runs) {
                      scenario::quoted_and_list(runs));
 }
 
+namespace {
+
+std::optional<std::string> stopped_cell(const trace::Metrics& predicted, const trace::Metrics& measured) {
+  if (predicted.finished() && measured.finished()) return std::nullopt;
+  if (!predicted.finished() && !measured.finished()) return "both stopped";
+  return !predicted.finished() ? "predicted stopped" : "measured stopped";
+}
+
+std::string stopped_note(const std::string& run, const trace::Metrics& predicted, const trace::Metrics& measured) {
+  if (!predicted.finished() && !measured.finished()) {
+    return fmt::format("'{}': neither run finished its jobs (a deadlock stops a run: the lines above say where): "
+                       "a run that stops has no makespan to compare, and both stopping is the prediction met.",
+                       run);
+  }
+  return fmt::format("'{}': the {} run stopped before its last job and the {} finished: the prediction missed.", run,
+                     predicted.finished() ? "measured" : "model's", predicted.finished() ? "model's" : "measured one");
+}
+
+}  // namespace
+
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
                                     const std::vector<const trace::Trace*>& measured,
                                     const std::map<std::string, std::string>& unscored, int width) {
@@ -171,8 +192,12 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     // a run that did not get its cores measured the machine's load, not the model's error;
     // a run whose CPU ran off its calibrated speed did more or less work per second than planned.
     const auto note = unscored.find(m->run_name);
-    const bool scored = note == unscored.end();
-    if (!scored) not_scored.push_back(fmt::format("'{}': {}", m->run_name, note->second));
+    // A run that stopped before its last job (a deadlock) has no makespan: its row says which
+    // side stopped, where an error would compare two moments of deadlock.
+    const std::optional<std::string> stopped = stopped_cell(pm, mm);
+    const bool scored = note == unscored.end() && !stopped;
+    if (note != unscored.end()) not_scored.push_back(fmt::format("'{}': {}", m->run_name, note->second));
+    if (stopped) not_scored.push_back(stopped_note(m->run_name, pm, mm));
     std::vector<std::string> causes;
     if (scored && std::abs(error) > 100.0 * kErrorTolerance) {
       const Time planned = predicted_cpu(**p);
@@ -194,7 +219,8 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     if (pool) (m->measured_by.empty() ? pools : recorded_pools).push_back(fmt::format("'{}'", m->run_name));
     if (old_gil_switches_differ(*m)) old_gils.push_back(m->run_name);
     table.rows.push_back({m->run_name, format_time(pm.makespan), format_time(mm.makespan),
-                          !scored           ? std::string("not scored")
+                          stopped           ? *stopped
+                          : !scored         ? std::string("not scored")
                           : !causes.empty() ? fmt::format("{}*", fmt::join(causes, ", "))
                                             : fmt::format("{:+.1f}%", error),
                           fmt::format("{} / {}{}", trace::group_digits(pm.gil_switches),

@@ -236,3 +236,23 @@ TEST_CASE("measured runs alone are not said to be predicted for the machine's co
   REQUIRE(measured_only);
   CHECK(*measured_only == "The scenario asks for 4 cores; this machine has 2, so the runs here use 2 of them.");
 }
+
+TEST_CASE("a run that stops before its last job (a deadlock) has no error: the cell says which side stopped") {
+  // Lesson 16's threads: the model's run stops in its deadlock at 1.08 ms, the measured one at
+  // 1.97 ms. Neither has a makespan, so "-45.2%" would compare two moments of deadlock.
+  Trace predicted = one_thread("threads", 1080_us);
+  Job never_done;  // its end stays Time::max()
+  never_done.name = "a_to_b 1";
+  predicted.jobs.push_back(never_done);
+  Trace stopped = measured(one_thread("threads", 1970_us));
+  stopped.jobs.push_back(never_done);
+  const std::string both = render_prediction_table({&predicted}, {&stopped}, {}, 1000);
+  CHECK(both.find("both stopped") != std::string::npos);
+  CHECK(both.find("45.2%") == std::string::npos);
+  CHECK(count_of(both, "'threads': neither run finished its jobs") == 1);
+
+  Trace finished = measured(one_thread("threads", 1970_us));
+  const std::string one = render_prediction_table({&predicted}, {&finished}, {}, 1000);
+  CHECK(one.find("predicted stopped") != std::string::npos);
+  CHECK(count_of(one, "'threads': the model's run stopped before its last job and the measured one finished") == 1);
+}
