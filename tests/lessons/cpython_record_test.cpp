@@ -150,19 +150,24 @@ TEST_CASE("a small program recorded in CPython keeps every trace invariant") {
       if (lane.kind != trace::LaneKind::Thread) continue;
       for (const auto& span : lane.spans) CHECK(span.step < 3);
     }
-    CHECK(real::testing::time_in(*t, trace::LaneKind::Thread, trace::SpanState::Running) >= Time{30'000'000});
-    CHECK(t->end >= Time{37'000'000});
+    // 60 ms of Python in all, calibrated on this machine: a generous bound, a quarter, as for
+    // the answers below (the host's Python speed can move 2x between the calibration and the
+    // run: one run on a shared machine ran its 60 ms in 29.3 ms). The 5 ms wait is real time.
+    const Time python = real::testing::time_in(*t, trace::LaneKind::Thread, trace::SpanState::Running);
+    CHECK(python >= Time{15'000'000});
+    CHECK(t->end >= Time{5'000'000} + python / 2);
     if (r.run->executor == scenario::Executor::Asyncio) {
       CHECK(real::testing::lanes_of(*t, trace::LaneKind::Task).size() == 2);
     }
     if (r.run->executor == scenario::Executor::ProcessPool) CHECK(t->processes.size() >= 2);
     // The machine was sampled around the interpreter, whose CPU is the run's own: at least
-    // the Python it ran (not others'), over a window as long as the run at least.
+    // half the Python it was seen running (a Running span also covers moments the OS took
+    // its core), not others', over a window as long as the run at least.
     const trace::CpuCheck& c = t->cpu_check;
     REQUIRE(c.sampled());
     CHECK(c.sampled_wall >= t->end);
     CHECK(c.tick > Time::zero());
-    CHECK(c.own_cpu >= Time{20'000'000});
+    CHECK(c.own_cpu >= python / 2);
   }
   CHECK(leftover_folders() == folders);
 }
