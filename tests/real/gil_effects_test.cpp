@@ -67,10 +67,14 @@ TEST_CASE("native code releases the GIL, so two threads run it at the same time"
   CHECK(overlap(t1, t2) > Time{0});
   MESSAGE("the two native calls overlapped " << overlap(t1, t2).ms() << " ms; the machine gave " << before
                                              << " then " << after << " cores' worth");
-  // For most of the call only when the machine gave two cores meanwhile: with other
-  // programs on the cores, the second thread may wait tens of milliseconds for one to start.
-  if (std::min(before, after) >= 1.6) {
-    CHECK(overlap(t1, t2) >= 40_ms);
+  // For most of the call only when the machine gave two cores meanwhile (probed before and
+  // after, and by the run's own evidence over its own window, which a load that comes and
+  // goes between the probes does not escape): with other programs on the cores, the second
+  // thread may wait tens of milliseconds for one to start. Half the shorter call as the
+  // calls were measured, not a fixed 40 ms: at twice the calibrated pace each call took 40.
+  const Time shorter = min(time_in_lane(t1, SpanState::Native), time_in_lane(t2, SpanState::Native));
+  if (std::min(before, after) >= 1.6 && !t.cpu_check.short_of_cpu() && !t.cpu_check.others_busy()) {
+    CHECK(overlap(t1, t2) * 2 >= shorter);
   } else {
     MESSAGE("other programs kept the cores busy: how long the calls overlapped not compared this time");
   }

@@ -121,7 +121,7 @@ double Pace::after() const {
 
 Time Pace::least(Time work) const {
   const double fastest = std::max(before_, after());
-  return Time{static_cast<std::int64_t>(0.9 * static_cast<double>(work.ns()) * before_ / fastest)};
+  return Time{static_cast<std::int64_t>(0.25 * static_cast<double>(work.ns()) * before_ / fastest)};
 }
 
 std::string Pace::figures() const {

@@ -49,8 +49,10 @@ double measure_parallelism();
 /// can bound their CPU work whatever the machine's pace: measured as it is made and pinned
 /// for those runs (their CPU steps all do the iterations of that pace), measured again when
 /// first asked after them. The pace drifts, by up to a fifth either way within a few tens
-/// of milliseconds here (docs/performance.md, "The busy loop's pace"): work timed at one
-/// pace may run faster, which a bound taken from its nominal time alone would call a bug.
+/// of milliseconds here (docs/performance.md, "The busy loop's pace"), and a shared host's
+/// moved 2x between a calibration and the run (a CPython run did 60 ms of calibrated work
+/// in 29.3 ms): work timed at one pace may run faster, which a bound taken from its nominal
+/// time alone would call a bug.
 class Pace {
  public:
   Pace();
@@ -58,8 +60,10 @@ class Pace {
   Pace& operator=(const Pace&) = delete;
 
   /// The least time `work` of CPU steps can take in the runs (the busy loop's CPU time, so
-  /// also the least wall time of their spans): 90% of their iterations at the fastest pace
-  /// measured around the runs. Re-measures the pace first, once: call it after the runs.
+  /// also the least wall time of their spans): a quarter of their iterations at the fastest
+  /// pace measured around the runs, as generous as the CPython runs' bounds, since the pace
+  /// can double for a moment that neither measurement sees (still far above work skipped or
+  /// CPU not counted). Re-measures the pace first, once: call it after the runs.
   Time least(Time work) const;
   /// The figures, for a failure message: the pace before and after, the load average.
   std::string figures() const;

@@ -3,7 +3,8 @@
 // `work_ms` of work at that calibration, calibrates again, and prints, over `reps` rounds
 // `gap_ms` apart, the pace after over before, the work's CPU time over its nominal time, and
 // that over the least time the real-run tests allow (tests/real/real_test_support.hpp,
-// Pace::least, which takes 90% of it): a figure under 1 there would fail a test.
+// Pace::least, which takes a quarter of it; 90% until a shared host's pace was seen to move
+// 2x): a figure under 1 there would fail a test.
 //
 //   gilsim_pace_probe [reps=100] [gap_ms=5] [work_ms=20]
 #include <time.h>
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
     const double after = real::measure_iterations_per_ns();
     drift.push_back(after / before);
     raw.push_back(cpu / nominal);
-    allowed.push_back(cpu / (0.9 * nominal * before / std::max(before, after)));
+    allowed.push_back(cpu / (0.25 * nominal * before / std::max(before, after)));
   }
   std::printf("%d rounds %d ms apart, %d ms of work each\n", reps, gap_ms, work_ms);
   print(drift, "pace after / before");
