@@ -98,6 +98,7 @@ struct NarrativePanel {
 struct HeaderDrawn {
   float flag_left = 0, flag_right = 0, text_right = 0, note_left = 0, right = 0;
   bool elided = false;
+  float end_line = 0;  ///< a run that is a sliver at this zoom: screen x of the line at its end (0: none)
 };
 
 /// A rectangle on screen, in pixels.
@@ -111,6 +112,7 @@ struct TimelineFrame {
   TimelineLayout layout;
   LayoutOptions options;     ///< the row sizes and folding the layout was made with
   float lanes_top = 0;       ///< screen y of the first row (before scrolling)
+  float lanes_left = 0;      ///< screen x of the lanes' time 0 (the view's x = 0)
   float lanes_height = 0;    ///< height of the visible lanes' area
   float scroll = 0;          ///< vertical scroll in pixels
   std::vector<std::vector<std::uint32_t>> marks_drawn;  ///< per run: indices of marks drawn
@@ -119,6 +121,7 @@ struct TimelineFrame {
   std::vector<std::size_t> marks_in_groups;  ///< per run: marks of folded lanes, counted on their rows
   std::vector<ScreenRect> labels;      ///< bar labels drawn
   std::vector<ScreenRect> mark_boxes;  ///< mark glyphs drawn on lanes
+  std::vector<std::string> summaries;  ///< per run: what its collapsed line says (empty: open, or nothing)
 };
 
 struct BundledScenario {

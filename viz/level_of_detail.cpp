@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <ranges>
+#include <tuple>
 
 namespace gilsim::viz {
 
@@ -33,6 +34,18 @@ class Tally {
   }
   trace::SpanState state() const {
     return static_cast<trace::SpanState>(std::max_element(by_state_.begin(), by_state_.end()) - by_state_.begin());
+  }
+  /// The state of most time after state(), and its share of all the time tallied.
+  std::pair<trace::SpanState, float> minor() const {
+    const std::size_t major = static_cast<std::size_t>(state());
+    std::size_t best = major;
+    double total = 0;
+    for (std::size_t i = 0; i < by_state_.size(); ++i) {
+      total += by_state_[i];
+      if (i != major && (best == major || by_state_[i] > by_state_[best])) best = i;
+    }
+    if (best == major || total <= 0) return {state(), 0.0f};
+    return {static_cast<trace::SpanState>(best), static_cast<float>(by_state_[best] / total)};
   }
   std::uint32_t subject() const {
     const auto end = by_subject_.begin() + static_cast<std::ptrdiff_t>(subjects_);
@@ -165,6 +178,7 @@ void build_draw_items(const trace::SpanStore& spans, const TimeView& view,
     item.x0 = std::max(-1.0, view.x_of(s.begin));
     item.x1 = std::min(view.width_px() + 1, std::max(view.x_of(spans[j - 1].end), item.x0 + 1.0));
     item.state = tally.state();
+    std::tie(item.minor_state, item.minor_share) = tally.minor();
     item.subject = tally.subject();
     item.first_span = static_cast<std::uint32_t>(i);
     item.span_count = static_cast<std::uint32_t>(count);
@@ -176,12 +190,13 @@ void build_draw_items(const trace::SpanStore& spans, const TimeView& view,
 
 bool has_glyph(trace::MarkKind kind) {
   using trace::MarkKind;
+  // A pool's dispatches (a chunk sent to a worker) are told in the story, not drawn: a dense
+  // row of them on lesson 10's task handler said nothing the legend explained.
   switch (kind) {
     case MarkKind::DropRequest:
     case MarkKind::ForcedSwitch:
     case MarkKind::JobEnd:
     case MarkKind::LoopStall:
-    case MarkKind::Dispatch:
     case MarkKind::Preempt:
     case MarkKind::LostUpdate:
       return true;

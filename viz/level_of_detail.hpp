@@ -23,6 +23,11 @@ struct DrawItem {
   std::uint32_t first_span = 0;                        ///< index into the lane's spans
   std::uint32_t span_count = 1;                        ///< more than one: a folded item
   float coverage = 1;  ///< share of the item's pixels that its spans cover (1: solid)
+  /// Folded: the state of most time after `state`, and its share of the spans' time, so a
+  /// thread running a quarter of each pixel shows a quarter of green under its waiting, not
+  /// none (lesson 11's old GIL: its threads' sub-pixel runs read as all waiting).
+  trace::SpanState minor_state = trace::SpanState::Running;
+  float minor_share = 0;
 
   bool folded() const { return span_count > 1; }
 };

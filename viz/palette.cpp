@@ -64,6 +64,18 @@ Rgba mark_colour(MarkKind kind) {
   return {0, 0, 0};
 }
 
+const char* mark_legend_label(MarkKind kind) {
+  switch (kind) {
+    case MarkKind::DropRequest: return "drop request";
+    case MarkKind::ForcedSwitch: return "forced switch";
+    case MarkKind::JobEnd: return "job done";
+    case MarkKind::Preempt: return "preempted";
+    case MarkKind::LostUpdate: return "update lost";
+    case MarkKind::LoopStall: return "loop blocked";
+    default: return nullptr;
+  }
+}
+
 Rgba text_on(Rgba fill) {
   // Relative luminance, cheaply: bright fills get black text.
   const int luma = (fill.r * 299 + fill.g * 587 + fill.b * 114) / 1000;

@@ -32,6 +32,10 @@ int identity_pattern(std::uint32_t ordinal);
 /// Glyph colour of a mark.
 Rgba mark_colour(trace::MarkKind kind);
 
+/// What the legend says beside a mark's glyph, for every kind drawn as one (has_glyph);
+/// nullptr for the others.
+const char* mark_legend_label(trace::MarkKind kind);
+
 /// Text drawn over `fill`: black or white, whichever contrasts more.
 Rgba text_on(Rgba fill);
 

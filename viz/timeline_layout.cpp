@@ -31,6 +31,18 @@ bool runs_jobs(const trace::Trace& trace, const trace::Lane& lane) {
                      [&](const trace::Span& s) { return s.subject < trace.jobs.size(); });
 }
 
+trace::LaneId summary_lane(const trace::Trace& trace) {
+  if (!trace.processes.empty() && trace.processes[0].gil_lane < trace.lanes.size()) return trace.processes[0].gil_lane;
+  trace::LaneId first = trace::kNone;
+  for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {
+    const trace::Lane& lane = trace.lanes[l];
+    if (lane.kind != LaneKind::Thread || (!trace.processes.empty() && lane.process != 0)) continue;
+    if (runs_jobs(trace, lane)) return l;
+    if (first == trace::kNone) first = l;
+  }
+  return first;
+}
+
 std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, const LayoutOptions& options) {
   std::vector<trace::LaneId> order;
   const auto lanes_where = [&](auto&& keep) {
@@ -148,12 +160,10 @@ float place_run(const trace::Trace& run, std::uint32_t r, const std::vector<Lane
   const bool has_cores = std::any_of(run.lanes.begin(), run.lanes.end(),
                                      [](const trace::Lane& l) { return l.kind == LaneKind::Core && !l.spans.empty(); });
   if (folding.collapsed) {
-    // One line: the run's name beside the main interpreter's GIL, then how busy the cores were.
-    const trace::LaneId gil = !run.processes.empty() && run.processes[0].gil_lane < run.lanes.size()
-                                  ? run.processes[0].gil_lane
-                                  : trace::kNone;
+    // One line: the run's name beside the main interpreter's GIL (or its thread, without a
+    // GIL), then how busy the cores were.
     const float h = std::max(options.lane_height, options.header_height);
-    rows.push_back(Row{Row::Kind::RunHeader, r, gil, trace::kNone, y, h});
+    rows.push_back(Row{Row::Kind::RunHeader, r, summary_lane(run), trace::kNone, y, h, true});
     y += h;
     if (!has_cores) return y + options.gap;
     rows.push_back(Row{Row::Kind::BusyCores, r, trace::kNone, trace::kNone, y, strip});

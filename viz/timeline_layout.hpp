@@ -14,17 +14,21 @@ namespace gilsim::viz {
 
 struct Row {
   enum class Kind : std::uint8_t {
-    RunHeader,  ///< the run's name and figures; collapsed, its name beside its GIL lane (`lane`)
+    RunHeader,  ///< the run's name and figures; collapsed, its name beside its summary lane (`lane`)
     Lane,       ///< one lane of the trace
     Group,      ///< a folded group of alike lanes, drawn as their state density
     BusyCores,  ///< a counter strip: how many of the run's cores are busy
   };
   Kind kind = Kind::Lane;
   std::uint32_t run = 0;
-  trace::LaneId lane = trace::kNone;   ///< Lane rows, and a collapsed run's header (its GIL lane)
+  trace::LaneId lane = trace::kNone;   ///< Lane rows, and a collapsed run's header (summary_lane)
   std::uint32_t group = trace::kNone;  ///< Group rows only: index into the run's lane groups
   float y = 0;                         ///< top, in pixels from the first row
   float height = 0;
+  /// A RunHeader of a collapsed run: its one line. Not `lane`, which a run without a GIL and
+  /// without threads lacks (lesson 12's "sequential, no GIL", collapsed, was drawn as an
+  /// open header with nothing under it).
+  bool collapsed = false;
 };
 
 /// Lanes of one run that are alike (a process's tasks, a pool's threads, a pool's worker
@@ -101,6 +105,11 @@ bool idle_thread(const trace::Trace& trace, const trace::Lane& lane);
 /// A thread lane that runs some job's steps (its spans name a job), unlike a main thread or
 /// a pool's handler threads.
 bool runs_jobs(const trace::Trace& trace, const trace::Lane& lane);
+
+/// The lane a collapsed run shows beside its name: the main interpreter's GIL, or, in a run
+/// without a GIL, its first thread that runs jobs (lesson 12's "sequential, no GIL": its main
+/// thread's crunch bars), else its first thread; kNone when it has none.
+trace::LaneId summary_lane(const trace::Trace& trace);
 
 /// Cores of the run that no thread ever ran on.
 int idle_cores(const trace::Trace& trace);

@@ -240,3 +240,31 @@ TEST_CASE("first_span_ending_after finds what std::upper_bound finds over the sp
   }
   CHECK(first_span_ending_after(trace::SpanStore{}, Time{5}) == 0);
 }
+
+TEST_CASE("a fold keeps its second state in proportion: threads running a quarter of each pixel show a quarter") {
+  // Lesson 11's old GIL zoomed out: each thread runs 5 ns in every 20 ns, far below a pixel.
+  // The fold is mostly waiting; its running quarter must not vanish into the waiting colour.
+  trace::SpanStore spans;
+  for (int i = 0; i < 40; ++i) {
+    spans.push_back(Span{Time{i * 20}, Time{i * 20 + 5}, 7, trace::kNoStep, SpanState::Running, 0});
+    spans.push_back(Span{Time{i * 20 + 5}, Time{i * 20 + 20}, 7, trace::kNoStep, SpanState::WaitingGil, 0});
+  }
+  TimeView v;
+  v.set_width(8);
+  v.set(0, 100);  // 100 ns per pixel: 10 spans to a 200 ns bucket
+  std::vector<DrawItem> items;
+  build_draw_items(spans, v, items);
+  REQUIRE(!items.empty());
+  for (const DrawItem& item : items) {
+    REQUIRE(item.folded());
+    CHECK(item.state == SpanState::WaitingGil);
+    CHECK(item.minor_state == SpanState::Running);
+    CHECK(item.minor_share == doctest::Approx(0.25).epsilon(0.01));
+  }
+  // A fold of one state has no second one.
+  trace::SpanStore alike;
+  for (int i = 0; i < 40; ++i) alike.push_back(Span{Time{i * 20}, Time{i * 20 + 20}, 7, trace::kNoStep, SpanState::Running, 0});
+  items.clear();
+  build_draw_items(alike, v, items);
+  for (const DrawItem& item : items) CHECK(item.minor_share == 0.0f);
+}

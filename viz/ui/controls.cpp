@@ -292,23 +292,18 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
     ImGui::TextUnformatted(e.label.data(), e.label.data() + e.label.size());
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%.*s", static_cast<int>(e.meaning.size()), e.meaning.data());
   }
-  struct Glyph {
-    trace::MarkKind kind;
-    const char* label;
-  };
-  const Glyph glyphs[] = {{trace::MarkKind::DropRequest, "drop request"},
-                          {trace::MarkKind::ForcedSwitch, "forced switch"},
-                          {trace::MarkKind::JobEnd, "job done"},
-                          {trace::MarkKind::Preempt, "preempted"},
-                          {trace::MarkKind::LostUpdate, "update lost"}};
-  for (const Glyph& g : glyphs) {
-    if (!marks_seen[static_cast<std::size_t>(g.kind)]) continue;
-    place(s * 1.5f + ImGui::CalcTextSize(g.label).x);
+  // Every glyph the lanes draw (has_glyph), in this order: a ▷ before "handler 1" in lesson 4,
+  // a blocked loop, was in none.
+  for (const trace::MarkKind kind : {trace::MarkKind::DropRequest, trace::MarkKind::ForcedSwitch, trace::MarkKind::JobEnd,
+                                     trace::MarkKind::Preempt, trace::MarkKind::LostUpdate, trace::MarkKind::LoopStall}) {
+    const char* label = mark_legend_label(kind);
+    if (!label || !marks_seen[static_cast<std::size_t>(kind)]) continue;
+    place(s * 1.5f + ImGui::CalcTextSize(label).x);
     const ImVec2 p = ImGui::GetCursorScreenPos();
-    paint_mark(dl, g.kind, p.x + s * 0.6f, LaneBox{p.x, p.y, p.x + s * 1.2f, p.y + s * 1.2f});
+    paint_mark(dl, kind, p.x + s * 0.6f, LaneBox{p.x, p.y, p.x + s * 1.2f, p.y + s * 1.2f});
     ImGui::Dummy(ImVec2(s * 1.3f, s));
     ImGui::SameLine(0, 2);
-    ImGui::TextUnformatted(g.label);
+    ImGui::TextUnformatted(label);
   }
   if (marks_seen[static_cast<std::size_t>(trace::MarkKind::RacesLost)]) {
     const char* label = "woke, lost the race for the GIL, slept";

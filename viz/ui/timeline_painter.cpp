@@ -66,6 +66,12 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
       continue;
     }
     dl->AddRectFilled(ImVec2(x0, y0), ImVec2(x1, y1), fill);
+    if ((lane.kind == LaneKind::Thread || lane.kind == LaneKind::Task) && item.folded() && item.minor_share > 0) {
+      // A fold of many states: the second one, as tall as its share, at the bottom (at least
+      // a pixel): sub-pixel runs between waits keep their proportion.
+      const float minor_top = y1 - std::max(1.0f, item.minor_share * (y1 - y0));
+      dl->AddRectFilled(ImVec2(x0, minor_top), ImVec2(x1, y1), to_u32(state_colour(item.minor_state)));
+    }
     if (identities && item.subject < c.identity->size() && (*c.identity)[item.subject] != trace::kNone) {
       const int pattern = identity_pattern((*c.identity)[item.subject]);
       if (pattern > 0 && x1 - x0 >= 3.0f) paint_stripes(dl, ImVec2(x0, y0), ImVec2(x1, y1), pattern);
@@ -173,12 +179,18 @@ namespace {
 /// A mark glyph's size in a lane `h` pixels tall (its half width, for most).
 float mark_size(float h) { return std::max(3.0f, h * 0.28f); }
 
+/// A compact glyph's size: half a full one, at least 2 px.
+float compact_size(float h) { return std::max(2.0f, mark_size(h) * 0.5f); }
+
+/// Marks drawn compact on the bottom edge rather than the top.
+bool on_bottom(MarkKind kind) { return kind == MarkKind::Preempt || kind == MarkKind::JobEnd; }
+
 }  // namespace
 
-std::pair<float, float> mark_extent(MarkKind kind, float x, const LaneBox& box) {
-  const float s = mark_size(box.bottom - box.top);
+std::pair<float, float> mark_extent(MarkKind kind, float x, const LaneBox& box, bool compact) {
+  const float s = compact ? compact_size(box.bottom - box.top) : mark_size(box.bottom - box.top);
   switch (kind) {
-    case MarkKind::DropRequest: return {x - s - 1.5f, x + s + 1.5f};  // its black outline is 3 px wide
+    case MarkKind::DropRequest: return compact ? std::pair{x - s - 0.5f, x + s + 0.5f} : std::pair{x - s - 1.5f, x + s + 1.5f};  // full: a 3 px outline
     case MarkKind::JobEnd: return {x - s * 0.9f, x + s * 0.9f};
     case MarkKind::LostUpdate: return {x - s * 1.1f - 2.25f, x + s * 1.1f + 2.25f};
     case MarkKind::LoopStall:
@@ -189,7 +201,55 @@ std::pair<float, float> mark_extent(MarkKind kind, float x, const LaneBox& box) 
   }
 }
 
-void paint_mark(ImDrawList* dl, MarkKind kind, float x, const LaneBox& box) {
+std::pair<float, float> mark_band(MarkKind kind, const LaneBox& box, bool compact) {
+  if (!compact) return {box.top, box.bottom};
+  const float band = 2.0f * compact_size(box.bottom - box.top) + 1.0f;
+  return on_bottom(kind) ? std::pair{box.bottom - band, box.bottom} : std::pair{box.top, box.top + band};
+}
+
+std::vector<bool> compact_marks(const std::vector<float>& xs, const std::vector<float>& widths) {
+  std::vector<bool> compact(xs.size(), false);
+  for (std::size_t i = 1; i < xs.size(); ++i) {
+    // Centre to centre, less half of each glyph: the room between them.
+    if (xs[i] - xs[i - 1] - (widths[i] + widths[i - 1]) * 0.5f < 2.0f) compact[i] = compact[i - 1] = true;
+  }
+  return compact;
+}
+
+void paint_mark(ImDrawList* dl, MarkKind kind, float x, const LaneBox& box, bool compact) {
+  if (compact) {
+    // Small, on the lane's edge: the state between the edges stays in view.
+    const float s = compact_size(box.bottom - box.top);
+    const auto [y0, y1] = mark_band(kind, box, true);
+    const float cy = (y0 + y1) * 0.5f;
+    const ImU32 col = to_u32(mark_colour(kind)), edge = IM_COL32(0, 0, 0, 200);
+    switch (kind) {
+      case MarkKind::DropRequest: {
+        const ImVec2 a(x - s, y0), b(x + s, y0), c(x, y0 + 1.6f * s);
+        dl->AddTriangleFilled(a, b, c, col);
+        dl->AddTriangle(a, b, c, edge, 1.0f);
+        break;
+      }
+      case MarkKind::JobEnd: dl->AddCircleFilled(ImVec2(x, cy), s * 0.8f, col); break;
+      case MarkKind::Preempt: dl->AddTriangleFilled(ImVec2(x - s, y1), ImVec2(x + s, y1), ImVec2(x, y1 - 1.5f * s), col); break;
+      case MarkKind::LoopStall:
+      case MarkKind::Dispatch: {
+        const ImVec2 a(x, cy - s), b(x + 1.5f * s, cy), c(x, cy + s);
+        dl->AddTriangleFilled(a, b, c, col);
+        break;
+      }
+      case MarkKind::LostUpdate:
+        dl->AddLine(ImVec2(x - s, cy - s), ImVec2(x + s, cy + s), col, 2.0f);
+        dl->AddLine(ImVec2(x - s, cy + s), ImVec2(x + s, cy - s), col, 2.0f);
+        break;
+      default: {  // the forced switch's diamond, and any other
+        const ImVec2 p[4] = {{x, cy - s}, {x + s, cy}, {x, cy + s}, {x - s, cy}};
+        dl->AddConvexPolyFilled(p, 4, col);
+        break;
+      }
+    }
+    return;
+  }
   const float h = box.bottom - box.top;
   const float s = mark_size(h);
   const ImU32 col = to_u32(mark_colour(kind));

@@ -67,11 +67,21 @@ void paint_unseen_holder(ImDrawList* dl, const std::vector<DrawItem>& items, con
 /// race, slept again), and where they are too close, a comb that says how many it holds.
 void paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box);
 
-/// One mark glyph centred at x in the lane box.
-void paint_mark(ImDrawList* dl, trace::MarkKind kind, float x, const LaneBox& box);
+/// One mark glyph centred at x in the lane box. `compact`: a mark with no room to be drawn
+/// apart from its neighbours, drawn small on the lane's edge (the top; preemptions and
+/// job-done dots the bottom), so the state under dense marks still reads (lesson 1's threads
+/// were diamonds and triangles over their green slices).
+void paint_mark(ImDrawList* dl, trace::MarkKind kind, float x, const LaneBox& box, bool compact = false);
 
 /// The screen x range paint_mark covers for a mark at x.
-std::pair<float, float> mark_extent(trace::MarkKind kind, float x, const LaneBox& box);
+std::pair<float, float> mark_extent(trace::MarkKind kind, float x, const LaneBox& box, bool compact = false);
+/// The screen y range paint_mark covers in the lane box.
+std::pair<float, float> mark_band(trace::MarkKind kind, const LaneBox& box, bool compact = false);
+
+/// Which of a lane's marks at screen x `xs` (in time order, of one family: glyphs or job-done
+/// dots) are compact: those whose full glyph (`widths`, mark_extent's) would come within
+/// 2 px of the glyph of the mark before or after it.
+std::vector<bool> compact_marks(const std::vector<float>& xs, const std::vector<float>& widths);
 
 /// The ticks, and each label where place_labels put it.
 void paint_axis(ImDrawList* dl, const std::vector<Tick>& ticks, const LaneBox& box);

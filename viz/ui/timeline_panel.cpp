@@ -436,6 +436,7 @@ void draw_timeline(AppState& app) {
   stats.folded_by_run.assign(runs.size(), 0);
   stats.headers.assign(runs.size(), {});
   stats.marks_in_groups.assign(runs.size(), 0);
+  stats.summaries.assign(runs.size(), {});
   const float visible_top = scroll - 2, visible_bottom = scroll + child_h + 2;
   const auto visible = [&](const Row& row) { return row.y + row.height >= visible_top && row.y <= visible_bottom; };
   for (const Row& row : layout.rows) {
@@ -445,9 +446,22 @@ void draw_timeline(AppState& app) {
     if (visible(row)) draw_simulated_edge(ldl, ctx, row, content.y + row.y, scale);
   }
   for (const Row& row : layout.rows) {
-    if (row.kind == Row::Kind::RunHeader && row.lane == trace::kNone && visible(row)) {
+    if (row.kind == Row::Kind::RunHeader && !row.collapsed && visible(row)) {
       painter.draw_open_header(ldl, ctx, row, content.y + row.y, stats);
     }
+  }
+  // A run that is a sliver at this zoom (lesson 3's asyncio, 2.2 s on a 1,250 s axis, looked
+  // empty): a line at its end, down its rows, that the header points to.
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    const float x = stats.headers[r].end_line;
+    const Row* header = layout.header(r);
+    if (x <= 0 || !header) continue;
+    float bottom = header->y + header->height;
+    for (const Row& row : layout.rows) {
+      if (row.run == r) bottom = std::max(bottom, row.y + row.height);
+    }
+    ldl->AddLine(ImVec2(x, content.y + header->y + header->height), ImVec2(x, content.y + bottom),
+                 IM_COL32(30, 30, 30, 255), 2.0f * scale);
   }
 
   // --- over the rows: hand-off links, the GIL queue, the playhead and lock tokens ---
@@ -478,12 +492,14 @@ void draw_timeline(AppState& app) {
   app.timeline.layout = layout;
   app.timeline.options = options;
   app.timeline.lanes_top = content.y;
+  app.timeline.lanes_left = lanes_x;
   app.timeline.lanes_height = child_h;
   app.timeline.scroll = scroll;
   app.timeline.marks_drawn = std::move(stats.marks_drawn);
   app.timeline.marks_folded = stats.marks_folded;
   app.timeline.headers = std::move(stats.headers);
   app.timeline.marks_in_groups = std::move(stats.marks_in_groups);
+  app.timeline.summaries = std::move(stats.summaries);
   app.timeline.labels = std::move(stats.labels);
   app.timeline.mark_boxes = std::move(stats.mark_boxes);
 

@@ -22,6 +22,8 @@ namespace {
 constexpr ImU32 kLabelText = IM_COL32(15, 15, 15, 255);
 constexpr ImU32 kGrid = IM_COL32(225, 225, 225, 255);
 constexpr ImU32 kBusyCores = IM_COL32(70, 90, 120, 255);
+/// A run ending before this share of the lanes' width is a sliver: its end gets a line.
+constexpr double kSliverShare = 0.02;
 
 /// How a run ended, for its header: "done at 120 ms"; a run still being simulated has no end
 /// yet, and says how far the model has got.
@@ -51,14 +53,23 @@ std::string group_note(const LaneGroup& group, std::size_t marks) {
   return fmt::format("{} (folded: {} inside, click to expand)", group.label, counted(marks, "mark"));
 }
 
+std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& index) {
+  std::string ended = run_end_text(run, index, "stopped");
+  const auto caveat = score_caveat(run, index.unseen);
+  if (caveat) ended += ", " + *caveat;
+  std::vector<std::string> texts{
+      fmt::format("GIL {}, {} core{}, {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s", ended), ended};
+  if (!run.partial() && index.metrics.finished() && !caveat) texts.push_back(fmt::format("{}", run.end));
+  return texts;
+}
+
 std::string folded_marks_note(std::size_t folded) {
   return counted(folded, "mark") + " folded: zoom in";
 }
 
 void TimelineRows::draw(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, RowStats& stats) {
   const float y1 = y0 + row.height;
-  const bool collapsed = row.run < ctx.folding.size() && ctx.folding[row.run].collapsed;
-  if (row.kind == Row::Kind::RunHeader && !collapsed) return;  // after every row: draw_open_header
+  if (row.kind == Row::Kind::RunHeader && !row.collapsed) return;  // after every row: draw_open_header
   if (row.kind == Row::Kind::RunHeader) {
     draw_summary(dl, ctx, row, y0, y1, stats);
     return;
@@ -115,6 +126,14 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
                                  run_end_text(run, ctx.index[row.run], "stopped (jobs unfinished)"));
   if (pieces.size() > 1) what = "  -  " + what;
   if (run.end > ctx.axis_end && ctx.run_views.empty()) what += " (past the axis)";
+  // A run much shorter than the view is a sliver of a few pixels: the header says so, and a
+  // line marks its end (drawn down its rows by the timeline), as a trace viewer marks a
+  // slice too thin to see.
+  const double end_px = ctx.view_of(row.run).x_of(run.end), wide = end_px - ctx.view_of(row.run).x_of(Time{});
+  if (!run.partial() && ctx.run_views.empty() && end_px >= 0 && wide < kSliverShare * (ctx.right - ctx.lanes_left)) {
+    what += fmt::format("  -  only {:.0f} px wide at this zoom", std::max(1.0, std::round(wide)));
+    drawn.end_line = ctx.lanes_left + static_cast<float>(end_px) + 1.0f;
+  }
   if (row.run < ctx.stretches.size() && std::abs(ctx.stretches[row.run] - 1.0) > 1e-3) {
     what += fmt::format("  -  drawn {:.3g}x as wide, to end with the axis", ctx.stretches[row.run]);
   }
@@ -167,12 +186,11 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   const LaneBox box{ctx.lanes_left, y0, ctx.right, y1};
   dl->PushClipRect(ImVec2(box.left, y0), ImVec2(box.right, y1), true);
   if (row.lane != trace::kNone) draw_lane(dl, ctx, row, box, stats);
-  // The run's figures just after its end, shortened to how it ended, then to when (for a run
-  // that finished), where they do not fit there; never over its bars (where the run fills
-  // the view, the Numbers panel says them).
-  std::string ended = run_end_text(run, ctx.index[row.run], "stopped");
-  if (const auto caveat = score_caveat(run, ctx.index[row.run].unseen)) ended += ", " + *caveat;
-  const std::string what = fmt::format("GIL {}, {} core{}, {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s", ended);
+  // The run's figures (summary_texts) just after its end, shortened where they do not fit
+  // there, never over its bars; where not even its end time fits there (a run as long as the
+  // view: lesson 9's Pool(2) said nothing), on a pill at the right end of the line, as the
+  // open headers' notes: every collapsed line says how its run ended.
+  const std::vector<std::string> texts = summary_texts(run, ctx.index[row.run]);
   const auto width_of = [&](std::string_view t) {
     return ImGui::GetFont()->CalcTextSizeA(f * 0.8f, 1e9f, 0, t.data(), t.data() + t.size()).x;
   };
@@ -180,19 +198,20 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   // Nor under the GIL badge, which sits on this line at the playhead (at 0 s, over the start
   // of a short run's figures): they start right of it.
   for (const TimelineContext::Badge& b : ctx.badges) {
-    if (b.run == row.run && b.y >= y0 && b.y < y1 && b.x.second > end_x && b.x.first < end_x + width_of(what)) {
+    if (b.run == row.run && b.y >= y0 && b.y < y1 && b.x.second > end_x && b.x.first < end_x + width_of(texts[0])) {
       end_x = b.x.second + 4;
     }
   }
-  std::vector<std::string> texts{what, ended};
-  if (!run.partial() && ctx.index[row.run].metrics.finished() && !score_caveat(run, ctx.index[row.run].unseen)) {
-    texts.push_back(fmt::format("{}", run.end));
-  }
-  const auto fits = first_that_fits(texts, box.right - 4 - end_x, width_of);
-  if (fits && end_x > box.left) {
+  std::string said;
+  if (const auto fits = first_that_fits(texts, box.right - 4 - end_x, width_of); fits && end_x > box.left) {
+    said = texts[*fits];
     dl->AddText(ImGui::GetFont(), f * 0.8f, ImVec2(end_x, y0 + (y1 - y0 - f * 0.8f) * 0.5f), IM_COL32(50, 50, 60, 255),
-                texts[*fits].c_str());
+                said.c_str());
+  } else if (const auto on_pill = first_that_fits(texts, (box.right - box.left) * 0.5f, width_of)) {
+    said = texts[*on_pill];
+    note_at_right(dl, said, box.right, y0, y1);
   }
+  if (row.run < stats.summaries.size()) stats.summaries[row.run] = said;
   dl->PopClipRect();
 }
 
@@ -241,19 +260,38 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
   // bigger and keep a few pixels apart. What is left out is counted, for the header.
   marks_.clear();
   std::size_t folded = 0;
+  std::size_t glyphs = 0;
   if (ctx.show_marks) {
     folded += visible_marks(run, index.glyph_marks[row.lane], ctx.view_of(row.run), 5.0 * ctx.scale, marks_);
+    glyphs = marks_.size();
     folded += visible_marks(run, index.job_end_marks[row.lane], ctx.view_of(row.run), 2.0, marks_);
+  }
+  // Marks too close to be drawn apart are drawn compact, on the lane's edge: never over the
+  // state they sit on. Glyphs and job-done dots are told apart each among their own.
+  mark_x_.clear();
+  compact_.clear();
+  for (const auto& [from, to] : {std::pair{std::size_t{0}, glyphs}, std::pair{glyphs, marks_.size()}}) {
+    std::vector<float> xs, widths;
+    for (std::size_t i = from; i < to; ++i) {
+      const trace::Mark& mark = run.marks[marks_[i]];
+      xs.push_back(box.left + static_cast<float>(ctx.view_of(row.run).x_of(mark.at)));
+      const auto [l, r] = mark_extent(mark.kind, xs.back(), box);
+      widths.push_back(r - l);
+    }
+    const std::vector<bool> compact = compact_marks(xs, widths);
+    mark_x_.insert(mark_x_.end(), xs.begin(), xs.end());
+    compact_.insert(compact_.end(), compact.begin(), compact.end());
   }
   // A bar's label keeps clear of the GIL badge and of the marks drawn over the bar.
   keep_clear_.clear();
   for (const TimelineContext::Badge& b : ctx.badges) {
     if (b.run == row.run && b.y >= box.top && b.y < box.bottom) keep_clear_.push_back(b.x);
   }
-  for (std::uint32_t m : marks_) {
-    const float x = box.left + static_cast<float>(ctx.view_of(row.run).x_of(run.marks[m].at));
-    keep_clear_.push_back(mark_extent(run.marks[m].kind, x, box));
-    stats.mark_boxes.push_back(ScreenRect{keep_clear_.back().first, box.top, keep_clear_.back().second, box.bottom});
+  for (std::size_t i = 0; i < marks_.size(); ++i) {
+    const trace::MarkKind kind = run.marks[marks_[i]].kind;
+    keep_clear_.push_back(mark_extent(kind, mark_x_[i], box, compact_[i]));
+    const auto [y0, y1] = mark_band(kind, box, compact_[i]);
+    stats.mark_boxes.push_back(ScreenRect{keep_clear_.back().first, y0, keep_clear_.back().second, y1});
   }
   std::sort(keep_clear_.begin(), keep_clear_.end());
   labels_.clear();
@@ -294,9 +332,7 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
     dl->AddRect(ImVec2(x0 - 1, box.top), ImVec2(std::max(x1, x0 + 2) + 1, box.bottom), IM_COL32(0, 0, 0, 255), 0, 0, 2.5f);
   }
   if (!ctx.show_marks) return;
-  for (std::uint32_t m : marks_) {
-    paint_mark(dl, run.marks[m].kind, box.left + static_cast<float>(ctx.view_of(row.run).x_of(run.marks[m].at)), box);
-  }
+  for (std::size_t i = 0; i < marks_.size(); ++i) paint_mark(dl, run.marks[marks_[i]].kind, mark_x_[i], box, compact_[i]);
   if (row.run < stats.marks_drawn.size()) {
     stats.marks_drawn[row.run].insert(stats.marks_drawn[row.run].end(), marks_.begin(), marks_.end());
   }

@@ -55,6 +55,7 @@ struct RowStats {
   std::vector<std::size_t> marks_in_groups;  ///< per run: marks of folded lanes, said on their rows
   std::vector<ScreenRect> labels;      ///< every bar label drawn
   std::vector<ScreenRect> mark_boxes;  ///< every mark glyph drawn on a lane
+  std::vector<std::string> summaries;  ///< per run: what its collapsed line says after its lane
 };
 
 class TimelineRows {
@@ -75,6 +76,8 @@ class TimelineRows {
 
   std::vector<DrawItem> items_;
   std::vector<std::uint32_t> marks_;
+  std::vector<float> mark_x_;    ///< per mark of marks_: its screen x
+  std::vector<bool> compact_;    ///< per mark of marks_: drawn compact (compact_marks)
   std::vector<std::pair<float, float>> keep_clear_;  ///< a lane's badge and marks, for its labels
   std::vector<LaneBox> labels_;
   LaneDensity density_;
@@ -85,6 +88,10 @@ class TimelineRows {
 /// The text at the right end of a folded group's row: "8 threads (folded: click to expand)",
 /// or, when its lanes have `marks` in view, "8 threads (folded: 412 marks inside, click to expand)".
 std::string group_note(const LaneGroup& group, std::size_t marks = 0);
+
+/// What a collapsed run's line says after its name, the longest first, for the room there
+/// is: "GIL new, 4 cores, done at 210 ms", "done at 210 ms", "210 ms" (the same for every run).
+std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& index);
 
 /// The text at the right end of a lane that folded marks: "412 marks folded: zoom in".
 std::string folded_marks_note(std::size_t folded);
