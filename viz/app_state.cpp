@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "sim/trace/lane_label.hpp"
 #include "sim/trace/outcomes.hpp"
 #include "viz/level_of_detail.hpp"
 #include "viz/radix_sort.hpp"
@@ -179,7 +180,7 @@ Time total_end(const std::vector<trace::Trace>& runs) {
 
 namespace {
 
-/// The one job a thread lane's spans run, read span by span: kNone for none, or for several.
+/// The one job a thread or task lane's spans run, read span by span: kNone for none, or for several.
 class OneJob {
  public:
   OneJob(const trace::Trace& run, const PreviewIndexer::LaneCarry& from)
@@ -200,14 +201,6 @@ class OneJob {
   std::uint32_t job_ = trace::kNone;
   bool several_ = false;
 };
-
-/// A lane's label: a thread that ran one job only is named with it ("T1 ui"), so the lane
-/// speaks the scenario's words and still matches the story's "T1".
-std::string label_with_job(const trace::Trace& run, trace::LaneId lane, std::uint32_t job) {
-  const trace::Lane& l = run.lanes[lane];
-  if (l.kind != LaneKind::Thread || job == trace::kNone || run.jobs[job].name == l.name) return l.name;
-  return l.name + " " + run.jobs[job].name;
-}
 
 /// Whether the runs are the ones the folding was made for (same names in the same order).
 bool same_run_names(const AppState& app, const std::vector<trace::Trace>& runs) {
@@ -347,6 +340,7 @@ LanesSum index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, R
           lane.spans.for_each([&](const Span& s) {
             if constexpr (carried) keep_before_last();
             *out++ = covered += s.duration().ns();
+            one.see(s.subject);  // "task 1 heartbeat", as gilsim's timeline says it
             seen |= 1u << static_cast<unsigned>(s.state);
           }, c.final_spans);
           break;
@@ -365,7 +359,7 @@ LanesSum index_lanes(const trace::Trace& run, PreviewIndexer::RunCarry& carry, R
     }
     sum.seen |= seen;
     sum.waited += waited;
-    index.lane_labels[l] = label_with_job(run, l, one.job());
+    index.lane_labels[l] = trace::lane_label(run, l, one.job());
   }
   return sum;
 }

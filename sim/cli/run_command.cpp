@@ -171,6 +171,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   ReportOptions report;
   report.width = options.width.value_or(terminal_width());
   report.timelines = options.timelines;
+  report.overrides = options.overrides;
   std::deque<trace::Trace> traces;  // stable addresses for the exports
   // One calibration for every CPython run of the command: each does the same work for the
   // same planned milliseconds, whatever the host's speed did between them.

@@ -2,8 +2,10 @@
 #include "sim/cli/scenario_report.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -14,6 +16,7 @@
 #include "sim/real/machine_load.hpp"
 #include "sim/trace/metrics.hpp"
 #include "sim/trace/outcomes.hpp"
+#include "sim/trace/table_key.hpp"
 
 namespace gilsim::cli {
 
@@ -26,6 +29,17 @@ std::string executor_label(const trace::Trace& t) {
 }
 
 std::string percent(double fraction) { return fmt::format("{:.0f}%", fraction * 100.0); }
+
+/// `text` as a shell would take it back: quoted when it holds more than a plain word's characters.
+std::string shell_word(const std::string& text) {
+  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || std::string_view("_.,:=/+-@%").find(c) != std::string_view::npos;
+  });
+  if (plain) return text;
+  std::string quoted = "'";
+  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
 
 }  // namespace
 
@@ -101,15 +115,25 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
                           t.measured_by.empty() ? trace::group_digits(m.drop_requests) : std::string("-")});
   }
   std::string out = render_table(table, width);
-  // What "max" means, under a table that shows it.
-  const bool held_shown = out.substr(0, out.find('\n')).find("GIL held") != std::string::npos;
+  const std::string header = out.substr(0, out.find('\n'));
+  const bool held_shown = header.find("GIL held") != std::string::npos;
+  const bool speedup_shown = header.find("speedup") != std::string::npos;
+  const bool wait_shown = header.find("GIL wait") != std::string::npos;
   const int wrap = static_cast<int>(std::min<std::size_t>(width, 1000));
-  if (several_gils && held_shown) out += wrap_text(kGilHeldMaxNote, wrap);
   // Which run a measured row's speedup divides, or why it has none, beside predictions
   // (measured runs alone divide the first, as predictions alone do).
-  const bool speedup_shown = out.substr(0, out.find('\n')).find("speedup") != std::string::npos;
   const bool beside_predictions = runs.front()->origin == trace::Origin::Simulated;
-  if (speedup_shown && beside_predictions && (measured_baseline || unmeasured_baseline)) {
+  const bool measured_speedups = speedup_shown && beside_predictions && (measured_baseline || unmeasured_baseline);
+  // What the speedup divides and what GIL wait adds up, in the viewer's words (table_key.hpp):
+  // lesson 1's threads wait 2.893 s in a 1.013 s run, lesson 3's pool is 0.0018x of asyncio.
+  std::vector<std::string> key;
+  if (speedup_shown && !measured_speedups) key.push_back(trace::speedup_key(trace::display_name(*runs.front())));
+  const bool any_gil = std::any_of(metrics.begin(), metrics.end(), [](const trace::Metrics& m) { return m.gil_lanes > 0; });
+  if (wait_shown && any_gil) key.emplace_back(trace::kGilWaitKey);
+  if (!key.empty()) out += wrap_text(fmt::format("{}.", fmt::join(key, "; ")), wrap);
+  // What "max" means, under a table that shows it.
+  if (several_gils && held_shown) out += wrap_text(kGilHeldMaxNote, wrap);
+  if (measured_speedups) {
     out += wrap_text(speedup_note(*runs.front(), measured_baseline, unmeasured_baseline != nullptr), wrap);
   }
   if (speedup_shown) {
@@ -123,8 +147,17 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
 std::string render_scenario_report(const scenario::Scenario& s, const std::vector<const trace::Trace*>& runs,
                                    const ReportOptions& options) {
   std::string out = fmt::format("{}\n{}\n", s.title, std::string(std::min<std::size_t>(s.title.size(), 80), '='));
-  out += fmt::format("({}, {} job{}, seed {})\n\n", s.source, trace::group_digits(s.total_jobs()),
+  out += fmt::format("({}, {} job{}, seed {})\n", s.source, trace::group_digits(s.total_jobs()),
                      s.total_jobs() == 1 ? "" : "s", s.seed);
+  // What the command changed: the note's "4-core machine" is the file's, not `--set cores=2`'s.
+  if (!options.overrides.empty()) {
+    std::vector<std::string> sets;
+    for (const std::string& text : options.overrides) sets.push_back("--set " + shell_word(text));
+    out += wrap_text(fmt::format("(with {}{})", fmt::join(sets, " "),
+                                 s.note.empty() ? "" : "; the note below was written for the file as it is"),
+                     options.width);
+  }
+  out += "\n";
   if (!s.note.empty()) out += wrap_text(s.note, options.width) + "\n";
   out += render_run_table(runs, static_cast<std::size_t>(options.width));
   for (const trace::Trace* t : runs) {

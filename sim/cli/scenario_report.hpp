@@ -16,6 +16,9 @@ struct ReportOptions {
   int width = 100;
   bool timelines = true;
   int max_rows_per_kind = 16;
+  /// The command's `--set` texts, in order: said under the file's line, since the title,
+  /// the note and the file name all speak of the file as it is.
+  std::vector<std::string> overrides;
 };
 
 /// A run's "GIL held" cell, as every table prints it: "-" without a GIL, "97%" for one

@@ -9,13 +9,16 @@
 
 #include <fmt/format.h>
 
+#include "sim/trace/lane_label.hpp"
+
 namespace gilsim::cli {
 
 using namespace gilsim::trace;
 
 namespace {
 
-constexpr int kMaxNameWidth = 20;  // "lock counter_lock" whole; longer names are cut
+// "GIL (resource tracker)" and "task 1 heartbeat" whole; longer labels are cut.
+constexpr int kMaxNameWidth = 22;
 constexpr int kMinBarWidth = 10;
 constexpr int kTickSpacing = 10;  ///< columns between axis labels, at least
 constexpr int kHolderSymbolCount = 9 + 26 + 26;  ///< '1'-'9', 'a'-'z', 'A'-'Z'
@@ -375,8 +378,14 @@ char holder_symbol(int k) {
 std::string render_text_timeline(const Trace& t, const TimelineOptions& options) {
   // The name column fits every lane's name (up to kMaxNameWidth), so the rows' width does
   // not depend on which lanes are chosen.
+  // Each row's label: a thread or task that ran one job is named with it, as in the viewer.
+  std::vector<std::string> labels(t.lanes.size());
   int name_width = 4;
-  for (const Lane& lane : t.lanes) name_width = std::max(name_width, static_cast<int>(lane.name.size()));
+  for (LaneId id = 0; id < t.lanes.size(); ++id) {
+    const LaneKind kind = t.lanes[id].kind;
+    labels[id] = kind == LaneKind::Thread || kind == LaneKind::Task ? lane_label(t, id, one_job(t, id)) : t.lanes[id].name;
+    name_width = std::max(name_width, static_cast<int>(labels[id].size()));
+  }
   name_width = std::min(name_width, kMaxNameWidth);
   const int n = std::max(kMinBarWidth, options.width - name_width - 3);
   const auto holders = holder_symbols(t);
@@ -390,7 +399,7 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
   for (std::size_t i = 0; i < sel.shown.size(); ++i) {
     const LaneId id = sel.shown[i];
     bars[id] = lane_bars(t, id, n, holders);
-    out += fmt::format("{:<{}} |{}|\n", fitted_name(t.lanes[id].name, name_width), name_width, bars[id]);
+    out += fmt::format("{:<{}} |{}|\n", fitted_name(labels[id], name_width), name_width, bars[id]);
     const bool last_core = t.lanes[id].kind == LaneKind::Core &&
                            (i + 1 == sel.shown.size() || t.lanes[sel.shown[i + 1]].kind != LaneKind::Core);
     if (last_core && cores > 1) {

@@ -14,11 +14,13 @@ std::string format_time(Time t) {
   // "100.0 ms" (which would read as later than the "100 ms" after it).
   if (mag < 999'500) return fmt::format("{:.{}f} us", t.us(), mag < 9'995 ? 2 : mag < 99'950 ? 1 : 0);
   if (mag < 999'500'000) return fmt::format("{:.{}f} ms", t.ms(), mag < 9'995'000 ? 2 : mag < 99'950'000 ? 1 : 0);
-  // From 1,000 s, the whole seconds in groups of three, as the tables write counts
-  // ("1,250.130 s", not "1250.130 s").
-  const std::string plain = fmt::format("{:.3f}", t.seconds());
-  const std::size_t point = plain.find('.');
-  return trace::group_digits(std::stoll(plain.substr(0, point))) + plain.substr(point) + " s";
+  // Seconds to the millisecond below 100 s: "1.013 s" against "1.000 s" is lesson 1's point.
+  if (mag < 99'999'500'000) return fmt::format("{:.3f} s", t.seconds());
+  // From 100 s, whole seconds, as whole milliseconds from 100 ms: lesson 3's thread pool is
+  // "1,250 s" and its timeline's axis "200 s", not "1,250.130 s" and "200.000 s". Grouped in
+  // threes, as the tables write counts.
+  const std::int64_t whole = (mag + 500'000'000) / 1'000'000'000;
+  return trace::group_digits(ns < 0 ? -whole : whole) + " s";
 }
 
 }  // namespace gilsim

@@ -197,11 +197,14 @@ TEST_CASE("over the cap, rows that show something come first; the note counts in
 TEST_CASE("a name longer than the name column ends in '...', so it does not read as whole") {
   TraceBuilder b("r", "sequential", "new", Origin::Simulated, 1, 5_ms);
   const auto p = b.add_process("main", false);
-  const auto t = b.add_lane("the resource tracker", LaneKind::Thread, p);  // 20 characters: whole
+  // 22 characters, lesson 10's "GIL (resource tracker)": whole.
+  const auto t = b.add_lane("the resource tracker 1", LaneKind::Thread, p);
   b.add_lane("the resource tracker's", LaneKind::Thread, p);
+  b.add_lane("the resource tracker 10", LaneKind::Thread, p);
   b.set_state(t, 0_ms, SpanState::Running, 0, 0);
-  const std::string text = render_text_timeline(b.finish(1_ms), TimelineOptions{20 + 3 + 10, 16});
-  CHECK(text.starts_with("the resource tracker |##########|\nthe resource trac... |          |\n"));
+  const std::string text = render_text_timeline(b.finish(1_ms), TimelineOptions{22 + 3 + 10, 16});
+  CHECK(text.starts_with("the resource tracker 1 |##########|\nthe resource tracker's |          |\n"
+                         "the resource tracke... |          |\n"));
 }
 
 TEST_CASE("a GIL row's digit names its thread: T<n> is n, main is 0, other holders take what is left") {

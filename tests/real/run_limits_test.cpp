@@ -27,7 +27,7 @@ TEST_CASE("a real run too long to run is refused saying the limit is fixed and h
   const auto heavy = make_scenario({make_job("heavy", 200, {io(1_s)})});
   const auto why = real::why_not_runnable(heavy, make_run(Executor::Sequential, "one by one"));
   INFO(why.value_or(""));
-  CHECK(has(why, "run 'one by one' cannot run for real: it would take at least 200.000 s, the limit is 120.000 s "
+  CHECK(has(why, "run 'one by one' cannot run for real: it would take at least 200 s, the limit is 120 s "
                  "(fixed: --timeout stops a run sooner, it does not raise this); shorten the run: fewer jobs "
                  "(job.N.count) or shorter steps"));
   // A pool's run is shortened by more workers too.

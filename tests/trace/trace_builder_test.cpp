@@ -90,11 +90,16 @@ TEST_CASE("time reads the same everywhere") {
   CHECK(format_time(Time{9'996'000}) == "10.0 ms");
   CHECK(format_time(Time{999'600}) == "1.00 ms");
   CHECK(format_time(Time{999'600'000}) == "1.000 s");
-  // Whole seconds grouped from 1,000 s (lesson 3's thread pool), negative too.
-  CHECK(format_time(Time{999'999'000'000}) == "999.999 s");
-  CHECK(format_time(Time{1'250'129'669'000}) == "1,250.130 s");
-  CHECK(format_time(Time{-1'250'129'669'000}) == "-1,250.130 s");
-  CHECK(format_time(Time{1'234'567'000'000'000}) == "1,234,567.000 s");
+  // To the millisecond below 100 s; whole seconds from 100 s, grouped from 1,000 s (lesson 3's
+  // thread pool, its axis's labels), negative too.
+  CHECK(format_time(Time{99'999'000'000}) == "99.999 s");
+  CHECK(format_time(Time{99'999'600'000}) == "100 s");
+  CHECK(format_time(200_s) == "200 s");
+  CHECK(format_time(Time{999'999'000'000}) == "1,000 s");
+  CHECK(format_time(Time{1'250'129'669'000}) == "1,250 s");
+  CHECK(format_time(Time{-1'250'129'669'000}) == "-1,250 s");
+  CHECK(format_time(Time{4'856'583'000'000}) == "4,857 s");
+  CHECK(format_time(Time{1'234'567'000'000'000}) == "1,234,567 s");
 }
 
 TEST_CASE("a lane's spans come out whole and in order however many it records") {

@@ -202,6 +202,10 @@ TEST_CASE("a thread that runs one job is labelled with it; a pool thread that ru
     CHECK(label.find(" ui") == std::string::npos);
     CHECK(label.find(" hog") == std::string::npos);
   }
+  // An asyncio task that ran one job is named with it too, as gilsim's text timeline names it.
+  const auto tasks = labels_of(derived.runs[2], runs[2], trace::LaneKind::Task);
+  CHECK(std::find(tasks.begin(), tasks.end(), "task 1 ui") != tasks.end());
+  CHECK(std::find(tasks.begin(), tasks.end(), "task 2 hog") != tasks.end());
 }
 
 TEST_CASE("a preview leaves the runs kept whole to carry over, and indexes the others as ever") {

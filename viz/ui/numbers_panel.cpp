@@ -8,6 +8,7 @@
 
 #include "sim/real/machine_load.hpp"
 #include "sim/trace/outcomes.hpp"
+#include "sim/trace/table_key.hpp"
 #include "viz/palette.hpp"
 #include "viz/run_caveats.hpp"
 #include "viz/text_layout.hpp"
@@ -221,8 +222,7 @@ void draw_numbers(const AppState& app) {
   }
   bool any_prediction = false;
   for (const RunIndex& index : app.runs) any_prediction |= index.predicted_by != trace::kNone;
-  text_disabled_wrapped(fmt::format("speedup against {}{}; GIL wait: all threads' waiting, added up",
-                                    runs.front().run_name, any_prediction ? " (measured against measured)" : ""));
+  text_disabled_wrapped(trace::table_key(runs.front().run_name, any_prediction));  // gilsim run's words too
   for (const auto& [baseline, why] : doubtful) {
     ImGui::TextWrapped("%s", real::unscored_baseline_line(run_label(*shown_runs[baseline]), why).c_str());
   }

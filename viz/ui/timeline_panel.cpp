@@ -279,9 +279,13 @@ float label_column_width(const AppState& app, float width) {
   const auto& runs = app.session.runs();
   const float scale = app.ui_scale;
   float longest = 0;
-  for (const RunIndex& r : app.runs) {
+  for (std::size_t i = 0; i < app.runs.size(); ++i) {
+    const RunIndex& r = app.runs[i];
     for (std::size_t l = 0; l < r.lane_labels.size() && l < 64; ++l) {
-      longest = std::max(longest, ImGui::CalcTextSize(r.lane_labels[l].c_str()).x);
+      // A task's label sits indented under its loop's thread (draw_label: 0.6 of a row, a row
+      // being about 1.4 fonts): "task 1 heartbeat" whole, as gilsim's timeline writes it.
+      const bool task = i < runs.size() && l < runs[i].lanes.size() && runs[i].lanes[l].kind == LaneKind::Task;
+      longest = std::max(longest, ImGui::CalcTextSize(r.lane_labels[l].c_str()).x + (task ? ImGui::GetFontSize() * 0.85f : 0.0f));
     }
     for (const LaneGroup& g : r.groups) {  // drawn bold, as the collapsed run's name
       const std::string label = "+ " + g.label;

@@ -1,0 +1,70 @@
+// What `gilsim run` prints for bundled lessons, read as a class reads it: what the table's
+// figures measure, what a --set changed, and rows named as the viewer names them.
+#include <sstream>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "sim/cli/run_command.hpp"
+
+using namespace gilsim;
+
+namespace {
+
+/// `gilsim run scenarios/FILE` with `overrides`, at `width` columns.
+std::string report_of(const std::string& file, std::vector<std::string> overrides = {}, bool timelines = true,
+                      int width = 100) {
+  cli::RunOptions options;
+  options.files = {std::string(GILSIM_SOURCE_DIR) + "/scenarios/" + file};
+  options.overrides = std::move(overrides);
+  options.timelines = timelines;
+  options.width = width;
+  std::ostringstream out;
+  REQUIRE(cli::run_scenarios(options, out) == 0);
+  return out.str();
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("under the table, once: what the speedup divides and what GIL wait adds up") {
+  // Lesson 1's threads wait 2.893 s in a 1.013 s run: every thread's waiting, added up.
+  const std::string report = report_of("01-cpu-bound.toml", {}, false, 200);
+  const std::string key =
+      "speedup: against 'sequential', the first run; GIL wait: all threads' waits added up, so it can be longer "
+      "than the run.\n";
+  CHECK(has(report, "4 threads     threads        1.013 s    0.99x"));
+  CHECK(has(report, "  2.893 s  "));
+  CHECK(has(report, "\n" + key));
+  CHECK(report.find(key) == report.rfind(key));
+  // Lesson 3's thread pool is 0.0018x of asyncio, its first run.
+  CHECK(has(report_of("03-ten-thousand-connections.toml", {}, false, 200), "speedup: against 'asyncio', the first run"));
+}
+
+TEST_CASE("a --set is said under the file's line, and the note is the file's") {
+  const std::string report = report_of("01-cpu-bound.toml", {"cores=2"}, false);
+  CHECK(has(report, "01-cpu-bound.toml, 4 jobs, seed 1)\n(with --set cores=2; the note below was written for the file "
+                    "as it is)\n\nFour jobs"));
+  CHECK_FALSE(has(report_of("01-cpu-bound.toml", {}, false), "(with --set"));
+  // Quoted as a shell takes it back.
+  CHECK(has(report_of("04-blocking-coroutine.toml", {"job.handler.steps=[{ io = \"20ms\" }, { io = \"300ms\" }]"}, false,
+                      200),
+            "(with --set 'job.handler.steps=[{ io = \"20ms\" }, { io = \"300ms\" }]'; the note below"));
+}
+
+TEST_CASE("a lane that ran one job is named with it, as the viewer names it; long names whole") {
+  const std::string heartbeat = report_of("04-blocking-coroutine.toml");
+  CHECK(has(heartbeat, "\ntask 1 heartbeat |"));
+  CHECK(has(heartbeat, "\nT1 heartbeat |"));
+  CHECK(has(heartbeat, "\ntask 2 handler 1 |"));
+  // Lesson 10's spawned pool: the resource tracker's GIL row, whole.
+  CHECK(has(report_of("10-pool-overhead.toml"), "\nGIL (resource tracker) |"));
+}
+
+TEST_CASE("lesson 3's thread pool reads in whole seconds: makespan and axis") {
+  const std::string report = report_of("03-ten-thousand-connections.toml", {}, true, 100);
+  CHECK(has(report, "thread_pool (thread_pool, 4 cores, finished at 1,250 s)"));
+  CHECK(has(report, "  200 s  "));
+  CHECK_FALSE(has(report, "200.000 s"));
+}
