@@ -81,7 +81,7 @@ class ThreadGroup {
       own.on_next_take([gate] { gate->open(); });
       body(own);
     });
-    starter.drop(DropReason::Blocking, trace::SpanState::Native);
+    starter.drop(DropReason::Idle);  // a lock wait: no core, no state, as the model's starter
     gate->wait(in_.ctx);
     starter.take(trace::SpanState::Running);
   }
