@@ -336,6 +336,43 @@ std::string known_reason(const scenario::EffectiveSettings& settings, const scen
   return "";
 }
 
+/// A run that computes on every CPU it needs from start to end, in the prediction and in the
+/// measured run alike (its CPUs never idle: its makespan is its CPU work over
+/// its CPUs), depends on the CPU it gets and nothing else: a row slower than predicted there is
+/// the host's, split into the two measured factors, the share of the CPU time its threads
+/// needed that they got (other programs had the rest) and the CPU its work took against the
+/// model's (the busy loop's pace on the host). Empty where the row is not such a run.
+constexpr double kAllTheTime = 0.95;  ///< "from start to end", allowing for the start and the end
+
+std::string host_reason(const Scored& sc) {
+  const trace::CpuCheck& c = sc.check;
+  if (sc.error >= -kOutside || !c.checked || c.cpus <= 0 || c.got <= Time::zero() || sc.planned_cpu <= Time::zero()) {
+    return "";
+  }
+  const double cpus = c.cpus;
+  const auto ns = [](Time t) { return static_cast<double>(t.ns()); };
+  const bool predicted_computes = ns(sc.planned_cpu) >= kAllTheTime * cpus * ns(sc.predicted);
+  const bool measured_computes = ns(c.needed) >= kAllTheTime * cpus * ns(sc.measured);
+  if (!predicted_computes || !measured_computes) return "";
+  const double pace = ns(c.got) / ns(sc.planned_cpu);
+  const double share = c.share();
+  const Time expected = Time{static_cast<std::int64_t>(ns(sc.predicted) * pace / share)};
+  const double left = 100.0 * real::prediction_error(expected, sc.measured);
+  if (std::abs(left) > kOutside) return "";  // the two factors do not account for it
+  return fmt::format(
+      "the host's: this run computes on its {} CPU{} from start to end, in the prediction ({} of CPU work in {}) as "
+      "measured (its threads needed {} of CPU time in {}), so its CPUs never idle and its makespan is the CPU it gets: "
+      "the median run got {}, and its work took "
+      "{} of CPU where the model's takes {} ({:+.0f}%: the busy loop's pace on this host, and the executor's own work). The prediction times "
+      "that pace over that share, {} x {:.2f} / {:.2f} = {}, is {:+.1f}% from the measurement.",
+      c.cpus, c.cpus == 1 ? "" : "s", format_time(sc.planned_cpu), format_time(sc.predicted), format_time(c.needed),
+      format_time(sc.measured),
+      share < 0.995 ? fmt::format("{:.0f}% of the CPU time its threads needed (other programs had the rest)", 100 * share)
+                    : std::string("all the CPU time its threads needed"),
+      format_time(c.got), format_time(sc.planned_cpu), 100 * (pace - 1),
+      format_time(sc.predicted), pace, share, format_time(expected), left);
+}
+
 /// `gilsim run --real`'s "executor*" (sim/cli/measured_runs.hpp): a run slower than predicted
 /// that used well more CPU than the model's run computes for (`planned`) did work of the real
 /// executor's own.
@@ -392,6 +429,7 @@ std::vector<Scored> score(const RunInfo& info, const std::vector<Row>& rows) {
     sc.planned_cpu = cli::predicted_cpu(predicted);
     sc.executor = !sc.busy && executor_cost(sc.check, sc.planned_cpu, sc.error);
     if (sc.outside()) sc.reason = known_reason(scenario::effective_settings(s, *run), *run, sc.error);
+    if (sc.outside() && sc.reason.empty()) sc.reason = host_reason(sc);
     out.push_back(std::move(sc));
   }
   return out;

@@ -56,7 +56,9 @@ class OffloadPool {
   int wake_fd() const { return wake_fd_; }
 
   /// From the loop thread: queue `work` for task `task`; start a thread if none is idle.
-  void submit(std::uint32_t task, const scenario::PlannedJob& job, std::uint16_t step, scenario::PlannedStep work) {
+  /// `loop` is the loop thread's seat: Thread.start() waits for the new thread (T1a).
+  void submit(GilSeat& loop, std::uint32_t task, const scenario::PlannedJob& job, std::uint16_t step,
+              scenario::PlannedStep work) {
     bool start_thread = false;
     int number = 0;
     {
@@ -68,7 +70,7 @@ class OffloadPool {
     }
     if (start_thread) {
       const std::size_t index = group_.add_lane(fmt::format("asyncio_{}", number));
-      group_.start(index, loop_index_, [this](GilSeat& seat) { serve(seat); });
+      group_.start_and_wait(index, loop, loop_index_, [this](GilSeat& seat) { serve(seat); });
     }
   }
 
@@ -299,10 +301,11 @@ class EventLoop {
           shared().increment(seat_, step, job.index, i);
           break;
         case StepKind::Offload:
-          pool_.submit(id, job, i, scenario::PlannedStep{step.offload_work, step.offload_work, step.duration});
-          ++in_executor_;
           rec_.state(now, t.lane, SpanState::Awaiting, job.index, i);
-          rec_.state(now, loop_lane, SpanState::Running);
+          // A new executor thread's start() waits for its bootstrap without the GIL (T1a).
+          pool_.submit(seat_, id, job, i, scenario::PlannedStep{step.offload_work, step.offload_work, step.duration});
+          ++in_executor_;
+          rec_.state(ctx_.now(), loop_lane, SpanState::Running);
           return false;
       }
     }

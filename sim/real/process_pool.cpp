@@ -109,6 +109,10 @@ class ChunkQueue {
   int wake_fd_ = -1;
 };
 
+/// The most a call queued behind a busy worker may take in its pipe (P9), half of Linux's
+/// default pipe buffer: writing it never waits for the worker.
+constexpr std::size_t kQueuedBehindMax = 32 * 1024;
+
 /// What differs between the three ways of running jobs in worker processes.
 struct ProcessShape {
   const char* worker_name;  ///< "worker 1" (a pool's, as the model names them) or "process 1"
@@ -183,8 +187,21 @@ ExecutorOutput run_worker_processes(RunInputs& in, const ProcessShape& shape) {
     own.recorder().state(ctx.now(), own.lane(), SpanState::Running);
     return chunk;
   };
+  // Whether the chunk from `first` on, pickled, fits well within a pipe's 64 KiB.
+  auto fits_in_pipe = [&](std::size_t first) {
+    std::size_t bytes = sizeof(MessageHeader);
+    for (std::size_t j = first; j < std::min(in.jobs.size(), first + static_cast<std::size_t>(chunksize)); ++j) {
+      bytes += sizeof(JobHeader) + in.jobs[j].steps.size() * sizeof(scenario::PlannedStep) +
+               static_cast<std::size_t>(std::max<std::int64_t>(0, in.jobs[j].arg_bytes));
+    }
+    return bytes <= kQueuedBehindMax;
+  };
   auto give = [&](Worker& w, const ChunkQueue::Pickled& chunk) {
-    w.chunk = chunk.jobs;
+    if (w.chunk.empty()) {
+      w.chunk = chunk.jobs;
+    } else {
+      w.queued.push_back(chunk.jobs);
+    }
     if (!send(w.task_fd, MessageType::Chunk, static_cast<std::uint32_t>(w.chunk.size()), chunk.payload)) {
       ctx.throw_if_aborted();
       fail(fmt::format("a worker of run '{}' (pid {}) closed its pipe", in.run.name, w.pid));
@@ -200,14 +217,28 @@ ExecutorOutput run_worker_processes(RunInputs& in, const ProcessShape& shape) {
     const bool manager_pickles = !shape.task_handler && !shape.one_per_job;
     auto feed_idle_workers = [&] {
       if (shape.one_per_job) return;  // each Process was started with its job
+      if (manager_pickles) {
+        // The manager keeps the call queue topped up itself (P9): an idle worker gets a call
+        // at once, and each busy worker one more behind it in its pipe (at most max_workers
+        // calls waiting, within the call queue's max_workers + 1), so that a worker goes on to
+        // its next call as soon as it has sent a result, with no round trip through the
+        // manager.
+        for (const bool behind : {false, true}) {
+          for (Worker& w : set.workers()) {
+            if (next >= in.jobs.size()) return;
+            if (w.chunk.empty() == behind || !w.queued.empty()) continue;
+            // Behind a busy worker only what its pipe holds without blocking the manager
+            // (a worker writing a big result while the manager writes it a big call would
+            // wait for each other).
+            if (behind && !fits_in_pipe(next)) return;
+            give(w, pickle_chunk(own, next));
+            next += static_cast<std::size_t>(chunksize);
+          }
+        }
+        return;
+      }
       for (Worker& w : set.workers()) {
         if (!w.chunk.empty()) continue;
-        if (manager_pickles) {  // the manager tops up the call queue itself (P9)
-          if (next >= in.jobs.size()) return;
-          give(w, pickle_chunk(own, next));
-          next += static_cast<std::size_t>(chunksize);
-          continue;
-        }
         std::optional<ChunkQueue::Pickled> chunk = queue.pop();
         if (!chunk) return;
         give(w, *chunk);
@@ -240,6 +271,10 @@ ExecutorOutput run_worker_processes(RunInputs& in, const ProcessShape& shape) {
       outstanding -= w.chunk.size();
       ctx.jobs_done().fetch_add(static_cast<int>(w.chunk.size()));
       w.chunk.clear();
+      if (!w.queued.empty()) {  // the worker has already read it from its pipe
+        w.chunk = std::move(w.queued.front());
+        w.queued.pop_front();
+      }
       finished = ctx.now();
       own.recorder().state(finished, own.lane(), SpanState::Running);
     }
@@ -288,14 +323,23 @@ ExecutorOutput run_worker_processes(RunInputs& in, const ProcessShape& shape) {
     }
     // P4: Pool() starts every worker before map() sends anything (as the executor does with fork).
     for (int k = 0; k < worker_count; ++k) start_worker(seat, k);
-    group.start(result_handler, main_index, [&](GilSeat& own) {
+    // Pool()'s handler threads start with Thread.start(), each waiting for the new thread's
+    // bootstrap (T1a, P4b); the executor's manager thread is started without waiting (P9).
+    const auto start_handler = [&](std::size_t index, auto body) {
+      if (shape.task_handler) {
+        group.start_and_wait(index, seat, main_index, body);
+      } else {
+        group.start(index, main_index, body);
+      }
+    };
+    start_handler(result_handler, [&](GilSeat& own) {
       own.take(SpanState::Running);
       collect_results(own, true);
       own.drop(DropReason::Exit);
     });
     if (shape.task_handler) {
       // map(): the task handler pickles chunks of Pool.map's chunksize (P5) for the workers.
-      group.start(task_handler, main_index, [&](GilSeat& own) {
+      start_handler(task_handler, [&](GilSeat& own) {
         own.take(SpanState::Running);
         for (std::size_t first = 0; first < in.jobs.size(); first += static_cast<std::size_t>(chunksize)) {
           ChunkQueue::Pickled chunk = pickle_chunk(own, first);

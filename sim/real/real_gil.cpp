@@ -3,6 +3,7 @@
 
 #include <cassert>
 #include <chrono>
+#include <utility>
 
 namespace gilsim::real {
 
@@ -47,6 +48,12 @@ void GilSeat::flush() {
 }
 
 Time GilSeat::take(SpanState then, std::uint32_t subject, std::uint16_t step) {
+  const Time taken = take_gil(then, subject, step);
+  if (on_next_take_) std::exchange(on_next_take_, nullptr)();
+  return taken;
+}
+
+Time GilSeat::take_gil(SpanState then, std::uint32_t subject, std::uint16_t step) {
   assert(!holds_ && "take() twice on one seat: drop() the GIL first");
   if (!gil_) {
     const Time t = recorder_.monotonic(ctx_.now());

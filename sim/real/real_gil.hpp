@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 
 #include "sim/real/run_context.hpp"
@@ -63,6 +64,9 @@ class GilSeat {
   /// `then`. Returns the time it was taken. Throws RunAborted on abort.
   Time take(trace::SpanState then, std::uint32_t subject = trace::kNone,
             std::uint16_t step = trace::kNoStep);
+  /// Calls `f` once, just after the next take() has the GIL (and has let go of the GIL's
+  /// own mutex): a new thread's bootstrap lets Thread.start() return (T1a).
+  void on_next_take(std::function<void()> f) { on_next_take_ = std::move(f); }
   /// Drops the GIL (G6); the thread lane enters `then` (ignored for CheckPoint, which shows
   /// WaitingGil; Idle and Exit clear the lane). Returns the time it was dropped.
   Time drop(DropReason reason, trace::SpanState then = trace::SpanState::Runnable,
@@ -82,6 +86,7 @@ class GilSeat {
 
  private:
   void flush_pending();
+  Time take_gil(trace::SpanState then, std::uint32_t subject, std::uint16_t step);
 
   RunContext& ctx_;
   RealGil* gil_;
@@ -99,6 +104,7 @@ class GilSeat {
     std::uint32_t subject = trace::kNone;
     std::uint16_t step = trace::kNoStep;
   } pending_;
+  std::function<void()> on_next_take_;
 };
 
 }  // namespace gilsim::real

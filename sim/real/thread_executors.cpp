@@ -73,14 +73,15 @@ ExecutorOutput run_threads(RunInputs& in) {
   group.add_lane("main");
   LanePins pins;
   group.run_here(0, [&](GilSeat& seat) {
-    // The main thread starts the threads holding the GIL, then join() waits without it.
+    // The main thread starts the threads holding the GIL, each start() waiting for the new
+    // thread's bootstrap (T1a), then join() waits without it.
     seat.take(SpanState::Running);
     for (std::size_t i = 0; i < in.jobs.size(); ++i) {
       const scenario::PlannedJob& job = in.jobs[i];
       const std::size_t index = group.add_lane(fmt::format("T{}", i + 1));
       peers.add_lanes(in.builder, job);
       if (!job.cpus.empty()) pins.emplace_back(group.lane(index), job.cpus);
-      group.start(index, 0, [&in, &job](GilSeat& own) {
+      group.start_and_wait(index, seat, 0, [&in, &job](GilSeat& own) {
         in.ctx.pin_current_thread_to(job.cpus);  // S9: os.sched_setaffinity, its first statement
         own.take(SpanState::Running, job.index, job.steps.empty() ? trace::kNoStep : 0);
         run_job(in.ctx, own, job);
@@ -148,7 +149,7 @@ ExecutorOutput run_thread_pool(RunInputs& in) {
         ++submitted;
         queued.notify_one();
       }
-      if (start) group.start(group.add_lane(fmt::format("worker {}", growth.threads())), 0, worker);
+      if (start) group.start_and_wait(group.add_lane(fmt::format("worker {}", growth.threads())), seat, 0, worker);
     }
     {
       std::lock_guard lock(mutex);

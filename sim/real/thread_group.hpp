@@ -2,8 +2,11 @@
 // at the process's GIL; the group joins them all, whatever happens.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -63,6 +66,26 @@ class ThreadGroup {
     });
   }
 
+  /// Starts thread `i` as `threading.Thread.start()` does (T1a in docs/model.md): the
+  /// starter, holding the GIL in `starter`, waits without it (`_started.wait()`) until the
+  /// new thread has taken the GIL for its bootstrap, then takes the GIL back: a switch
+  /// interval later (G2) when the new thread computes. `body` must take the GIL first.
+  template <typename Body>
+  void start_and_wait(std::size_t i, GilSeat& starter, std::size_t parent, Body body) {
+    auto gate = std::make_shared<StartGate>();
+    start(i, parent, [gate, body](GilSeat& own) mutable {
+      const struct OpenAnyway {  // a body that fails before its first take must not hang the starter
+        StartGate& gate;
+        ~OpenAnyway() { gate.open(); }
+      } open_anyway{*gate};
+      own.on_next_take([gate] { gate->open(); });
+      body(own);
+    });
+    starter.drop(DropReason::Idle);  // a lock wait: no core, no state, as the model's starter
+    gate->wait(in_.ctx);
+    starter.take(trace::SpanState::Running);
+  }
+
   /// Runs `body` on the calling thread as thread `i`; exceptions go to the caller.
   template <typename Body>
   void run_here(std::size_t i, Body body) {
@@ -98,6 +121,23 @@ class ThreadGroup {
   }
 
  private:
+  /// Thread.start()'s `_started` Event.
+  struct StartGate {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool opened = false;
+    void open() {
+      std::lock_guard lock(mutex);
+      opened = true;
+      cv.notify_all();
+    }
+    /// Waits until opened; wakes now and then to notice an abort (then throws RunAborted).
+    void wait(RunContext& ctx) {
+      std::unique_lock lock(mutex);
+      while (!cv.wait_for(lock, std::chrono::milliseconds(20), [&] { return opened; })) ctx.throw_if_aborted();
+    }
+  };
+
   RunInputs& in_;
   trace::ProcessId process_;
   RealGil* gil_;

@@ -52,7 +52,7 @@ Worker& WorkerSet::start(scenario::StartMethod method, trace::LaneId lane) {
   registry_->add(pid);
   close(task[0]);
   close(result[1]);
-  workers_.push_back(Worker{pid, task[1], result[0], lane, {}, false});
+  workers_.push_back(Worker{pid, task[1], result[0], lane, {}, {}, false});
   return workers_.back();
 }
 

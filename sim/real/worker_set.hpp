@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,6 +45,9 @@ struct Worker {
   int result_fd = -1;  ///< parent reads
   trace::LaneId lane = trace::kNone;
   std::vector<std::uint32_t> chunk;  ///< jobs in flight
+  /// Chunks written to its pipe behind `chunk`, which it reads as soon as it sends chunk's
+  /// results: ProcessPoolExecutor's call queue (P9), kept per worker.
+  std::deque<std::vector<std::uint32_t>> queued;
   bool reaped = false;
 };
 

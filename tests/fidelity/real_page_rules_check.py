@@ -54,6 +54,12 @@ ROWS = [
     # 1.68 free cores of 2, shown as 1.7: not short (85% of 2), scored.
     row("scenarios/10-pool-overhead.toml", "Pool.map default", [116, 116, 116], [check(2, 200, 200)] * 3,
         free_cores=1.68),
+    # Threads with no GIL computing on both CPUs from start to end, 21% slower than predicted
+    # (701 ms): their threads got 88% of the CPU time they needed and did the 1.40 s of work in
+    # 1.553 s of CPU: outside, with the host's reason, its two factors said.
+    row("scenarios/12-free-threaded.toml", "threads, no GIL", [887, 887, 887], [check(2, 1764, 1553)] * 3),
+    # Lesson 14's threads wait for the lock and the network: outside, but no host's reason.
+    row("scenarios/14-two-locks.toml", "threads", [88, 88, 88], [check(1, 55, 57)] * 3),
     # Not runnable: today's reason.
     row("scenarios/03-ten-thousand-connections.toml", "thread_pool", [], [], not_run="an old reason",
         not_runnable=True),
@@ -97,8 +103,8 @@ def main():
     expect("the executor's row", cells.get("asyncio of 15-lost-update", none)[5].startswith("executor ("))
     expect("the not-run row", cells.get("thread_pool of 03-ten-thousand-connections", none)[4] == "not run")
     mean = re.search(r"Mean absolute error over the (\d+) runs scored", text)
-    expect("four runs scored (old GIL 1 core, spawn, sequential and Pool.map default of lesson 10)",
-           mean and mean.group(1) == "4")
+    expect("six runs scored (old GIL 1 core, spawn, sequential and Pool.map default of lesson 10, lesson 12's "
+           "and lesson 14's threads)", mean and mean.group(1) == "6")
     expect("1.68 free cores shown as 1.7 and not short of 2",
            cells.get("Pool.map default of 10-pool-overhead", none)[7] == "1.7"
            and not cells.get("Pool.map default of 10-pool-overhead", none)[5].startswith("busy"))
@@ -106,6 +112,12 @@ def main():
                                              text) is not None)
     spawn = re.search(r"- \*Pool.map, spawn\* of 10-pool-overhead \(-\d+%\)[^\n]*", text)
     expect("the spawn row outside, without the spawn reason", spawn and "spawn_start" not in spawn.group(0))
+    host = re.search(r"- \*threads, no GIL\* of 12-free-threaded \(-21%\)[^\n]*", text)
+    expect("the host's reason for threads that compute from start to end, with its factors",
+           host and "the host's" in host.group(0) and "got 88% of the CPU time" in host.group(0)
+           and "1.553 s of CPU" in host.group(0) and "(+11%" in host.group(0))
+    locks = re.search(r"- \*threads\* of 14-two-locks \(-\d+%\)[^\n]*", text)
+    expect("no host's reason for threads that wait", locks and "the host's" not in locks.group(0))
     expect("busy for want of free cores, said", "(0.5 free cores of the 1 it needs)" in text)
     expect("busy for want of CPU, said", "cpu got 50%" in text)
     expect("the executor's work, said", "The executor's own work, not scored (1): *asyncio* of 15-lost-update" in text)

@@ -4,6 +4,7 @@
 
 #include "real_test_support.hpp"
 #include "sim/real/execute.hpp"
+#include "tests/lane_lookup.hpp"
 
 using namespace gilsim;
 using namespace gilsim::literals;
@@ -62,4 +63,31 @@ TEST_CASE("offloaded work runs on executor threads that share the loop's GIL") {
   CHECK(most_at_once(t, LaneKind::Thread, SpanState::BlockedIo) >= 2);
   CHECK(most_at_once(t, LaneKind::Thread, SpanState::BlockedIo) <= 3);
   CHECK(count_marks(t, trace::MarkKind::Spawn) == static_cast<int>(threads.size()) - 1);
+}
+
+TEST_CASE("the loop starts an executor thread as Thread.start() does, waiting for it to take the GIL (T1a)") {
+  // Each task offloads at once: without the wait, the loop started all three threads holding
+  // the GIL, before any of them had run.
+  // (A thread that is done by the time the loop offloads again takes that work instead of a
+  // new thread: a loaded machine may start only two.)
+  auto s = make_scenario({make_job("hash", 3, {offload(StepKind::Cpu, 30_ms)})});
+  auto run = make_run(Executor::Asyncio);
+  run.workers = 3;
+  const auto t = real::execute(s, run);
+  check_invariants(t);
+  REQUIRE(test::find_lane(t, "asyncio_1") != nullptr);
+  for (int k = 1; test::find_lane(t, "asyncio_" + std::to_string(k)) != nullptr; ++k) {
+    const auto& before = test::lane_named(t, "asyncio_" + std::to_string(k - 1));
+    const auto& next = test::lane_named(t, "asyncio_" + std::to_string(k));
+    CAPTURE(next.name);
+    REQUIRE(!next.spans.empty());
+    Time took = Time::max();  // the earlier thread's first moment with the GIL
+    for (const auto& span : before.spans) {
+      if (span.state == SpanState::Running) {
+        took = span.begin;
+        break;
+      }
+    }
+    CHECK(took <= next.spans.begin()->begin);
+  }
 }

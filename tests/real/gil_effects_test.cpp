@@ -29,15 +29,17 @@ Time time_in_lane(const trace::Lane& lane, SpanState state) {
 TEST_CASE("convoy: next to a CPU-bound thread, each return from I/O costs a switch interval") {
   // The echo job alone needs about 10 x 1.1 ms; next to the hog it must win the GIL back
   // after every I/O call, which takes a drop request, i.e. a whole switch interval (G2).
-  auto s = make_scenario({make_job("echo", 1, {}), make_job("hog", 1, {cpu(150_ms)})});
+  // The hog is started first: start() waits for each new thread (T1a), so an echo started
+  // first would do its first returns alone while the hog starts (on a loaded machine, most).
+  auto s = make_scenario({make_job("hog", 1, {cpu(150_ms)}), make_job("echo", 1, {})});
   for (int i = 0; i < 10; ++i) {
-    s.jobs[0].steps.push_back(io(1_ms));
-    s.jobs[0].steps.push_back(cpu(100_us));
+    s.jobs[1].steps.push_back(io(1_ms));
+    s.jobs[1].steps.push_back(cpu(100_us));
   }
   s.python.switch_interval = 5_ms;
   const auto t = real::execute(s, make_run(Executor::Threads));
   check_invariants(t);
-  const auto& echo_job = t.jobs[0];
+  const auto& echo_job = t.jobs[1];
   const auto& echo = t.lanes[echo_job.lane];
   // At least the first few returns waited out an interval while the hog still ran.
   CHECK(time_in_lane(echo, SpanState::WaitingGil) >= 5 * 5_ms);

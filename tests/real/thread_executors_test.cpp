@@ -1,8 +1,11 @@
 // Real runs on threads: the GIL's invariants, contention, and overlapping waits.
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include "real_test_support.hpp"
 #include "sim/real/execute.hpp"
+#include "tests/lane_lookup.hpp"
 
 using namespace gilsim;
 using namespace gilsim::literals;
@@ -131,5 +134,51 @@ TEST_CASE("a scenario too big to run for real is refused with the limit") {
     FAIL("expected a refusal");
   } catch (const real::RealRunError& e) {
     CHECK(e.reason() == real::RealRunError::Reason::NotRunnable);
+  }
+}
+
+namespace {
+
+/// When the lane's first span in `state` begins (Time::max() when it has none).
+Time first_in(const trace::Lane& lane, SpanState state) {
+  for (const auto& span : lane.spans) {
+    if (span.state == state) return span.begin;
+  }
+  return Time::max();
+}
+
+/// T1a (docs/model.md): each start() returned only once the thread it started had taken the
+/// GIL (its bootstrap), so the next thread was started after that; `name` gives the lanes.
+void check_each_start_waited(const trace::Trace& t, const char* name, int first, int count) {
+  for (int k = first + 1; k < first + count; ++k) {
+    const trace::Lane& before = test::lane_named(t, fmt::format(fmt::runtime(name), k - 1));
+    const trace::Lane& next = test::lane_named(t, fmt::format(fmt::runtime(name), k));
+    CAPTURE(next.name);
+    REQUIRE(!next.spans.empty());
+    CHECK(first_in(before, SpanState::Running) <= next.spans.begin()->begin);  // its first span: Starting
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Thread.start() returns once the new thread has taken the GIL, as the model's T1a says") {
+  // Without the wait, the main thread started every thread holding the GIL, none of them
+  // running yet (lesson 14's threads then all competed for the GIL at once, where the model
+  // has each started thread compute a switch interval before the next one starts).
+  auto s = make_scenario({make_job("crunch", 3, {cpu(20_ms)})});
+  s.python.switch_interval = 2_ms;
+  SUBCASE("threads") {
+    const auto t = real::execute(s, make_run(Executor::Threads));
+    check_invariants(t);
+    check_each_start_waited(t, "T{}", 1, 3);
+    // The started thread computes: main got the GIL back by asking for it (G2).
+    CHECK(first_in(test::lane_named(t, "main"), SpanState::WaitingGil) < Time::max());
+  }
+  SUBCASE("thread pool") {
+    auto run = make_run(Executor::ThreadPool);
+    run.workers = 3;
+    const auto t = real::execute(s, run);
+    check_invariants(t);
+    check_each_start_waited(t, "worker {}", 1, 3);
   }
 }
