@@ -155,13 +155,13 @@ TEST_CASE("a scenario report: title, source, note, table, then one timeline per 
   const Trace free = free_threaded_run();
 
   SUBCASE("with timelines") {
-    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, true, 16});
+    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, true, 16, {}});
     CHECK(text.starts_with("Two ways\n========\n(two.toml, 4 jobs, seed 1)\n\nWhich is faster?\n\nrun "));
     CHECK(text.find("\nsequential (sequential, 1 core, finished at 480 ms)\ncore 0 |###") != std::string::npos);
     CHECK(text.find("\nfree (threads, no GIL, 2 cores, finished at 160 ms)\n") != std::string::npos);
   }
   SUBCASE("without timelines") {
-    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, false, 16});
+    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, false, 16, {}});
     CHECK(text.find('|') == std::string::npos);
     CHECK(text.ends_with(render_run_table({&seq, &free}, 60)));
   }
