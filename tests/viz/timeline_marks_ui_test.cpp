@@ -32,7 +32,7 @@ std::uint32_t add_busy_measurement(HeadlessViewer& v) {
   m.cpu_check.cpus = m.cpu_check.machine_cpus = 2;
   m.cpu_check.needed = Time::from_seconds(3);
   m.cpu_check.got = Time::from_seconds(1);
-  REQUIRE(measurement_caveat(m));
+  REQUIRE(measurement_caveat(m, nullptr));
   v.app.session.add_measured(std::move(m));
   refresh_derived(v.app);
   for (int i = 0; i < 4; ++i) v.frame(0);

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "viz/measuring.hpp"
 #include "viz/palette.hpp"
 #include "viz/run_caveats.hpp"
 #include "viz/text_layout.hpp"
@@ -103,7 +104,8 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
     bool flag = false;
   };
   std::vector<Piece> pieces{{bold_font(), IM_COL32(0, 0, 0, 255), run.run_name + "  "}};
-  if (const auto caveat = score_caveat(run, ctx.index[row.run].unseen)) {
+  const auto judged = judge_run(ctx.runs, ctx.index, row.run);
+  if (const auto caveat = score_caveat(run, ctx.index[row.run].unseen, judged ? &*judged : nullptr)) {
     pieces.push_back({bold_font(), IM_COL32(190, 20, 20, 255), *caveat, true});
   }
   const int idle = run.partial() ? 0 : idle_cores(run);  // a core unused so far may run later
@@ -171,7 +173,9 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   // that finished), where they do not fit there; never over its bars (where the run fills
   // the view, the Numbers panel says them).
   std::string ended = run_end_text(run, ctx.index[row.run], "stopped");
-  if (const auto caveat = score_caveat(run, ctx.index[row.run].unseen)) ended += ", " + *caveat;
+  const auto judged = judge_run(ctx.runs, ctx.index, row.run);
+  const auto caveat = score_caveat(run, ctx.index[row.run].unseen, judged ? &*judged : nullptr);
+  if (caveat) ended += ", " + *caveat;
   const std::string what = fmt::format("GIL {}, {} core{}, {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s", ended);
   const auto width_of = [&](std::string_view t) {
     return ImGui::GetFont()->CalcTextSizeA(f * 0.8f, 1e9f, 0, t.data(), t.data() + t.size()).x;
@@ -185,7 +189,7 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
     }
   }
   std::vector<std::string> texts{what, ended};
-  if (!run.partial() && ctx.index[row.run].metrics.finished() && !score_caveat(run, ctx.index[row.run].unseen)) {
+  if (!run.partial() && ctx.index[row.run].metrics.finished() && !caveat) {
     texts.push_back(fmt::format("{}", run.end));
   }
   const auto fits = first_that_fits(texts, box.right - 4 - end_x, width_of);
