@@ -102,7 +102,7 @@ def main():
     expect("old GIL, 1 core scored",
            re.fullmatch(r"\+\d+\.\d%", cells.get("old GIL, 1 core of 11-old-gil", none)[5]) is not None)
     busy = sorted(name for name, c in cells.items() if c[5].startswith("busy"))
-    expect(f"busy rows are the two short of cores or CPU, not {busy}",
+    expect(f"busy rows are the two starved (on evidence, and by the fallback), not {busy}",
            busy == ["new GIL, 2 cores of 11-old-gil", "sequential of 11-old-gil"])
     expect("the executor's row", cells.get("asyncio of 15-lost-update", none)[5].startswith("executor ("))
     expect("the not-run row", cells.get("thread_pool of 03-ten-thousand-connections", none)[4] == "not run")

@@ -36,9 +36,7 @@ void draw_prediction_table(const AppState& app) {
   ImGui::TableSetupColumn("run");
   ImGui::TableSetupColumn("predicted");
   ImGui::TableSetupColumn("measured");
-  // The error column takes the rest of the panel and wraps: "both stopped" or "executor, off
-  // pace*" would otherwise run past a narrow panel's edge, cut to "both st".
-  ImGui::TableSetupColumn("error", ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableSetupColumn("error");
   ImGui::TableHeadersRow();
   std::vector<std::pair<std::uint32_t, std::string>> notes;  // under the table, in the rows' order
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
@@ -56,7 +54,7 @@ void draw_prediction_table(const AppState& app) {
     ImGui::TextUnformatted(format_time(app.runs[r].metrics.makespan).c_str());
     ImGui::TableNextColumn();
     const std::string cell = app.runs[r].unseen && !judged->stopped ? std::string("not scored") : real::error_cell(*judged);
-    ImGui::TextWrapped("%s", cell.c_str());
+    ImGui::TextUnformatted(cell.c_str());
   }
   ImGui::EndTable();
   text_disabled_wrapped("error = (predicted - measured) / measured");
