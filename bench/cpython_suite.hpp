@@ -304,6 +304,11 @@ std::string why_with_figures(const RowResult& r);
 /// The text table printed by the command.
 std::string render_text(const std::vector<RowResult>& results);
 
+/// Plain text lines as Markdown: each sentence a paragraph of its own, a run of "- " items
+/// one list, with a blank line before and after it. Both generated pages' summaries
+/// (this suite's class lines, docs/fidelity.md's results) are written this way.
+std::string markdown_paragraphs(const std::vector<std::string>& lines);
+
 /// "What this means for a class", from the verdicts alone: per effect (and its lesson), the
 /// rows CPython confirmed (within tolerance); one line per row outside (its summary) and per row not
 /// scored. Plain text lines, each a sentence or a "- " item; no figure but counts.

@@ -35,11 +35,12 @@
 
 #include "bench/cpython_runner.hpp"
 #include "bench/machine_info.hpp"
-#include "sim/cli/measured_runs.hpp"
 #include "sim/cpython/scheduler_group.hpp"
 #include "sim/model/simulate.hpp"
 #include "sim/real/busy_loop.hpp"
 #include "sim/real/execute.hpp"
+#include "sim/real/judgement.hpp"
+#include "sim/real/machine_load.hpp"
 #include "sim/real/model_twin.hpp"
 #include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/loader.hpp"
@@ -156,9 +157,17 @@ struct RunInfo {
 };
 
 json to_json(const trace::CpuCheck& c) {
-  return {{"checked", c.checked},         {"load_average", c.load_average}, {"cpus", c.cpus},
-          {"needed_ns", c.needed.ns()},   {"got_ns", c.got.ns()},           {"machine_cpus", c.machine_cpus},
-          {"others_runnable", c.others_runnable}};
+  json j = {{"checked", c.checked},         {"load_average", c.load_average}, {"cpus", c.cpus},
+            {"needed_ns", c.needed.ns()},   {"got_ns", c.got.ns()},           {"machine_cpus", c.machine_cpus},
+            {"others_runnable", c.others_runnable}};
+  if (c.sampled()) {  // /proc/stat around the run: what real::starved_note reads of other programs
+    j["sampled_wall_ns"] = c.sampled_wall.ns();
+    j["machine_busy_ns"] = c.machine_busy.ns();
+    j["own_cpu_ns"] = c.own_cpu.ns();
+    j["tick_ns"] = c.tick.ns();
+    j["sampled_cpus"] = c.sampled_cpus;
+  }
+  return j;
 }
 
 trace::CpuCheck check_from(const json& j) {
@@ -170,6 +179,13 @@ trace::CpuCheck check_from(const json& j) {
   c.got = Time{j.at("got_ns").get<std::int64_t>()};
   c.machine_cpus = j.at("machine_cpus").get<int>();
   c.others_runnable = j.at("others_runnable").get<int>();
+  if (j.contains("sampled_wall_ns")) {  // absent from a run measured before the machine was sampled
+    c.sampled_wall = Time{j.at("sampled_wall_ns").get<std::int64_t>()};
+    c.machine_busy = Time{j.at("machine_busy_ns").get<std::int64_t>()};
+    c.own_cpu = Time{j.at("own_cpu_ns").get<std::int64_t>()};
+    c.tick = Time{j.at("tick_ns").get<std::int64_t>()};
+    c.sampled_cpus = j.at("sampled_cpus").get<int>();
+  }
   return c;
 }
 
@@ -306,9 +322,10 @@ struct Scored {
   Time measured;
   trace::CpuCheck check;  ///< the median run's
   double error = 0;       ///< percent
+  /// Other programs starved it of its cores, by the rule of `gilsim run --real` and the viewer
+  /// (real::starved, on the median run's CPU check and makespan).
   bool busy = false;
-  bool short_of_cores = false;  ///< the free-core probe saw fewer than kEnough of the CPUs it needs at once
-  bool executor = false;        ///< its error is the real executor's own work (executor_cost)
+  bool executor = false;        ///< its error is the real executor's own work (real::executor_cost)
   Time planned_cpu;             ///< the CPU time the model's run computes for
   /// The model's run stopped before its last job (a deadlock): no makespan to compare.
   bool predicted_stopped = false;
@@ -373,15 +390,6 @@ std::string host_reason(const Scored& sc) {
       format_time(sc.predicted), pace, share, format_time(expected), left);
 }
 
-/// `gilsim run --real`'s "executor*" (sim/cli/measured_runs.hpp): a run slower than predicted
-/// that used well more CPU than the model's run computes for (`planned`) did work of the real
-/// executor's own.
-bool executor_cost(const trace::CpuCheck& check, Time planned, double error) {
-  return error < -kOutside && check.checked && planned >= cli::kExecutorCostLeast &&
-         check.got - planned >= cli::kExecutorCostFloor &&
-         static_cast<double>(check.got.ns()) > cli::kExecutorCostShare * static_cast<double>(planned.ns());
-}
-
 std::vector<Scored> score(const RunInfo& info, const std::vector<Row>& rows) {
   const auto overrides = overrides_of(info.sets);
   std::vector<Scored> out;
@@ -420,14 +428,13 @@ std::vector<Scored> score(const RunInfo& info, const std::vector<Row>& rows) {
     sc.measured = median.makespan;
     sc.check = median.check;
     sc.error = 100.0 * real::prediction_error(sc.predicted, sc.measured);  // the one formula: CLI and viewer too
-    // As the page shows it (one decimal), so that a row shown with 1.7 of 2 is not short.
-    const double free_cores = std::round(row.free_cores * 10) / 10;
-    sc.short_of_cores = row.free_cores >= 0 && sc.check.cpus > 0 && free_cores < trace::CpuCheck::kEnough * sc.check.cpus;
-    // The probe, scheduled as the runs were, stands for CpuCheck::crowded()'s count of other
-    // programs' ready threads, which does not weigh the runs' nice value and autogroup.
-    sc.busy = sc.check.checked && (sc.check.share() < trace::CpuCheck::kEnough || sc.short_of_cores);
-    sc.planned_cpu = cli::predicted_cpu(predicted);
-    sc.executor = !sc.busy && executor_cost(sc.check, sc.planned_cpu, sc.error);
+    // The one rule of `gilsim run --real` and the viewer (real::starved_note): gilsim's
+    // executor's waits for a core are the CPU time its threads needed but did not get. A row
+    // measured before the machine was sampled has no evidence of other programs: the rule's
+    // fallback, those waits against the time its threads computed, judges it.
+    sc.busy = sc.check.checked && real::starved(sc.check, real::core_shortfall(sc.check), sc.measured);
+    sc.planned_cpu = real::predicted_cpu(predicted_metrics, predicted.cores);
+    sc.executor = !sc.busy && real::executor_cost(sc.check, sc.planned_cpu, sc.error / 100);
     if (sc.outside()) sc.reason = known_reason(scenario::effective_settings(s, *run), *run, sc.error);
     if (sc.outside() && sc.reason.empty()) sc.reason = host_reason(sc);
     out.push_back(std::move(sc));
@@ -450,7 +457,8 @@ std::vector<std::string> summary(const std::vector<Scored>& rows) {
   std::vector<std::string> out;
   int scored = 0, measured = 0;
   double total = 0;
-  std::vector<const Scored*> outside, busy, executor, crowded, not_run, stopped;
+  std::vector<const Scored*> outside, busy, executor, not_run, stopped;
+  int unsampled = 0;  // rows measured before the machine was sampled
   for (const Scored& r : rows) {
     if (r.scored()) {
       ++scored;
@@ -460,7 +468,7 @@ std::vector<std::string> summary(const std::vector<Scored>& rows) {
     if (r.outside()) outside.push_back(&r);
     if (r.measured_row() && r.busy) busy.push_back(&r);
     if (r.measured_row() && r.executor) executor.push_back(&r);
-    if (r.measured_row() && r.check.crowded()) crowded.push_back(&r);
+    if (r.measured_row() && !r.check.sampled()) ++unsampled;
     if (!r.measured_row()) not_run.push_back(&r);
     if (r.measured_row() && r.predicted_stopped) stopped.push_back(&r);
   }
@@ -494,37 +502,36 @@ std::vector<std::string> summary(const std::vector<Scored>& rows) {
         "beside the planned steps (a clock read and a record at each step, starting threads and processes, copying "
         "through pipes), which a short run of many tiny steps or big messages feels most. `gilsim run --real` marks "
         "such a run `executor*`.",
-        executor.size(), fmt::join(names, ", "), kOutside, 100 * cli::kExecutorCostShare,
-        format_time(cli::kExecutorCostFloor)));
+        executor.size(), fmt::join(names, ", "), kOutside, 100 * real::kExecutorCostShare,
+        format_time(real::kExecutorCostFloor)));
   }
+  // The rule, as real::starved_note words it: with a sample of /proc/stat, other programs'
+  // CPU and the waits; without one (a row measured before there was one), the waits alone.
+  const std::string rule = fmt::format(
+      "A row is busy by the rule of `gilsim run --real` and the viewer (`real::starved_note`): with /proc/stat sampled "
+      "around its median run, other programs used more than {:.0f}% of one core and more than {} ticks per CPU, and "
+      "its threads waited for a core (the CPU time they needed but did not get) more than {:.0f}% of its wall time",
+      100 * trace::CpuCheck::kOthersOfOneCore, trace::CpuCheck::kTicksPerCpu, 100 * real::kWaitsOfWall);
+  const std::string fallback =
+      unsampled == 0 ? std::string()
+                     : fmt::format(" {} of the {} rows measured were measured before the machine was sampled, so no "
+                                   "evidence of other programs was kept: the rule's fallback judges them, waits for a "
+                                   "core of more than 10% of the time their threads computed (*cpu got* below 90%); "
+                                   "*free cores* is shown, not judged by.",
+                                   unsampled, measured);
   if (busy.empty()) {
-    out.push_back(fmt::format("Every measured row got at least {:.0f}% of the CPU time its threads needed and had the "
-                              "free cores it needed.",
-                              100 * trace::CpuCheck::kEnough));
+    out.push_back(fmt::format("No measured row was busy. {}.{}", rule, fallback));
   } else {
     std::vector<std::string> names;
     for (const Scored* r : busy) {
-      std::string why = r->short_of_cores ? fmt::format("{:.1f} free cores of the {} it needs", r->row->free_cores,
-                                                        r->check.cpus)
-                                          : "";
-      if (r->check.share() < trace::CpuCheck::kEnough) {
-        why += fmt::format("{}cpu got {:.0f}%", why.empty() ? "" : ", ", 100 * r->check.share());
-      }
+      const real::CoreShortfall waits = real::core_shortfall(r->check);
+      std::string why = fmt::format("cpu got {:.0f}%, {} of waits", 100 * r->check.share(), format_time(waits.waited));
+      if (r->check.sampled()) why += fmt::format(", others {:.0f}% of the machine", 100 * r->check.others_share());
       names.push_back(fmt::format("{} ({})", row_label(*r), why));
     }
-    out.push_back(fmt::format(
-        "Busy, not scored ({} of {} rows measured): {}. A row is busy when its median run got less than {:.0f}% of the "
-        "CPU time its threads needed, or when the free-core probe just before its runs (scheduled as they were) "
-        "saw less than {:.0f}% of the CPUs it needs at once: its error is then the machine's load's.",
-        busy.size(), measured, fmt::join(names, ", "), 100 * trace::CpuCheck::kEnough,
-        100 * trace::CpuCheck::kEnough));
-  }
-  if (!crowded.empty()) {
-    out.push_back(fmt::format(
-        "{} of the {} rows measured started with fewer idle CPUs than they needed by the count of other programs' "
-        "threads ready to run, which `gilsim run --real` flags `busy*`; that count does not weigh the runs' "
-        "scheduling, so here the free-core probe and *cpu got* decide.",
-        crowded.size(), measured));
+    out.push_back(fmt::format("Busy, not scored ({} of {} rows measured): {}. {}: its error is then the machine's "
+                              "load's.{}",
+                              busy.size(), measured, fmt::join(names, ", "), rule, fallback));
   }
   for (const Scored* r : stopped) {
     out.push_back(fmt::format("Not scored: {}: the model's run stops in a deadlock at {}, before its last job, so it "
@@ -570,14 +577,7 @@ std::string render_section(const RunInfo& info, const std::vector<Scored>& rows,
                      r.row->free_cores, 100 * r.check.share());
   }
   t += "\n";
-  bool in_list = false;
-  for (const std::string& line : summary(rows)) {
-    const bool item = line.rfind("- ", 0) == 0;
-    if (!item && in_list) t += "\n";
-    t += line + (item ? "\n" : "\n\n");
-    in_list = item;
-  }
-  if (in_list) t += "\n";
+  t += fidelity::markdown_paragraphs(summary(rows));
   while (t.size() >= 2 && t.substr(t.size() - 2) == "\n\n") t.pop_back();
   t += std::string(kEnd) + "\n";
   return t;

@@ -18,6 +18,7 @@
 
 #include "sim/cli/measured_runs.hpp"
 #include "sim/cli/text_timeline.hpp"
+#include "sim/real/machine_load.hpp"
 #include "sim/cpython/cpython_trace.hpp"
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
@@ -86,7 +87,7 @@ void read_as_the_programs_do(const trace::Trace& measured, const trace::Trace& p
   trace::compute_metrics(measured);
   cli::render_text_timeline(measured, cli::TimelineOptions{});
   cli::render_prediction_table({&predicted}, {&measured});
-  cli::busy_machine_note(measured);
+  real::starved_note(measured);
   cli::pace_note(measured);
   trace::outcome_lines(measured);
   NullBuffer nothing;

@@ -1,8 +1,6 @@
 // Between the RealRunner's thread and the session: start, collect, forget on change.
 #include "viz/measuring.hpp"
 
-#include "sim/real/machine_load.hpp"
-#include "sim/real/model_twin.hpp"
 #include "viz/app_state.hpp"
 #include "viz/run_caveats.hpp"
 
@@ -66,20 +64,33 @@ void collect_measurements(AppState& app) {
   if (added) refresh_derived(app);
 }
 
+std::optional<real::Judgement> judge_run(const std::vector<trace::Trace>& runs, const std::vector<RunIndex>& index,
+                                         std::uint32_t measured_run) {
+  if (measured_run >= index.size() || measured_run >= runs.size()) return std::nullopt;
+  const std::uint32_t predicted = index[measured_run].predicted_by;
+  if (predicted == trace::kNone || predicted >= runs.size() || runs[measured_run].origin != trace::Origin::Measured) {
+    return std::nullopt;
+  }
+  return real::judge(runs[predicted], index[predicted].metrics, runs[measured_run], index[measured_run].metrics);
+}
+
+std::optional<real::Judgement> judge_run(const AppState& app, std::uint32_t measured_run) {
+  return judge_run(app.session.runs(), app.runs, measured_run);
+}
+
 std::optional<double> prediction_error_of(const AppState& app, std::uint32_t measured_run) {
-  if (measured_run >= app.runs.size()) return std::nullopt;
-  const std::uint32_t predicted = app.runs[measured_run].predicted_by;
-  if (predicted == trace::kNone) return std::nullopt;
-  // A CPython run whose threads did not get their cores, or whose recording saw too little of
-  // its jobs, is not scored, nor a run its header flags as starved by a busy machine (the
-  // header says "not scored"; an error beside it would read as the model's).
-  if (not_scored(app, measured_run)) return std::nullopt;
-  return real::prediction_error(app.runs[predicted].metrics.makespan, app.runs[measured_run].metrics.makespan);
+  // A run whose recording saw too little of its jobs is not scored, nor one that stopped, that
+  // other programs starved of its cores, or whose error its executor or its pace explains: the
+  // header says why; an error beside it would read as the model's.
+  const auto judged = judge_run(app, measured_run);
+  if (!judged || !judged->error_shown() || app.runs[measured_run].unseen) return std::nullopt;
+  return judged->error;
 }
 
 std::optional<std::string> not_scored(const AppState& app, std::uint32_t measured_run) {
   if (measured_run >= app.runs.size() || measured_run >= app.session.runs().size()) return std::nullopt;
-  return score_caveat(app.session.runs()[measured_run], app.runs[measured_run].unseen);
+  const auto judged = judge_run(app, measured_run);
+  return score_caveat(app.session.runs()[measured_run], app.runs[measured_run].unseen, judged ? &*judged : nullptr);
 }
 
 bool measuring(const AppState& app) { return app.measuring.runner.running(); }

@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "sim/real/judgement.hpp"
 #include "viz/real_runner.hpp"
 
 namespace gilsim::viz {
 
 struct AppState;
+struct RunIndex;
 
 struct Measuring {
   RealRunner runner;
@@ -31,11 +33,20 @@ void start_measuring_after_first_frame(AppState& app, RealSource source = RealSo
 /// Call every frame: adds finished measured runs to the session (they stack under their
 /// predictions); stops and forgets a measurement whose scenario was reloaded or re-knobbed.
 void collect_measurements(AppState& app);
+/// A measured run against its prediction, as the command line's table judges it
+/// (real::judge): nullopt for a run that is not measured or has no prediction. `runs` and
+/// `index`: the session's runs and their RunIndex (metrics, predicted_by).
+std::optional<real::Judgement> judge_run(const std::vector<trace::Trace>& runs, const std::vector<RunIndex>& index,
+                                         std::uint32_t measured_run);
+std::optional<real::Judgement> judge_run(const AppState& app, std::uint32_t measured_run);
 /// For a measured run with a prediction: (predicted - measured) / measured makespan; none
-/// for a run that did not get its cores (a busy machine's: not scored).
+/// for a run whose error is not shown: one that stopped, that other programs starved, whose
+/// recording saw too little, or whose error outside the tolerance its executor or its pace
+/// explains (real::Judgement::error_shown, as `gilsim run --real` shows it).
 std::optional<double> prediction_error_of(const AppState& app, std::uint32_t measured_run);
 /// For a measured run that is not scored, the words its header flags it with (score_caveat:
-/// a busy machine, or a recording that saw too little of its jobs); nullopt otherwise.
+/// a busy machine, a recording that saw too little of its jobs, an error its executor or its
+/// pace explains); nullopt otherwise.
 std::optional<std::string> not_scored(const AppState& app, std::uint32_t measured_run);
 /// True while runs execute for real.
 bool measuring(const AppState& app);

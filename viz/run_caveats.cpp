@@ -2,6 +2,7 @@
 #include "viz/run_caveats.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -9,30 +10,28 @@
 
 namespace gilsim::viz {
 
-std::optional<std::string> measurement_caveat(const trace::Trace& run) {
+std::optional<std::string> measurement_caveat(const trace::Trace& run, const real::Judgement* judged) {
   if (run.origin != trace::Origin::Measured) return std::nullopt;
   const trace::CpuCheck& c = run.cpu_check;
-  if (c.short_of_cpu()) {
-    if (c.crowded() && c.share() >= trace::CpuCheck::kEnough) {
-      return fmt::format("busy machine: {} other thread{} ready as it started; not scored", c.others_runnable,
-                         c.others_runnable == 1 ? " was" : "s were");
-    }
-    return fmt::format("busy machine: got {:.0f}% of the CPU it needed; not scored", 100.0 * c.share());
-  }
-  // A CPython run: other programs' CPU and its threads' waits for a core, by the command
-  // line's rule (real::starved_note); a run recorded before the machine was sampled, by its
-  // waits alone.
-  if (!run.measured_by.empty() && real::starved_note(run)) {
+  // Other programs' CPU and the run's waits for a core, by the command line's rule
+  // (real::starved_note); a run recorded before the machine was sampled, by its waits alone.
+  if (judged ? judged->starved.has_value() : real::starved_note(run).has_value()) {
     if (c.sampled()) {
       return fmt::format("busy machine: other programs used {:.0f}% of the {} cores; not scored", 100.0 * c.others_share(),
                          c.sampled_cpus);
     }
+    if (run.measured_by.empty()) return fmt::format("busy machine: got {:.0f}% of the CPU it needed; not scored", 100.0 * c.share());
     return std::string("busy machine: its threads waited for a core; not scored");
   }
-  if (c.off_pace()) {
-    return fmt::format("CPU ran {} than calibrated (the host's speed drifts); not scored", trace::pace_difference(c));
+  if (!judged) return std::nullopt;
+  std::vector<std::string> causes;
+  if (judged->executor) {
+    causes.push_back(fmt::format("the executor's own work: {} of CPU where the model's computes for {}", c.got,
+                                 judged->planned_cpu));
   }
-  return std::nullopt;
+  if (judged->off_pace) causes.push_back(fmt::format("CPU ran {} than calibrated (the host's speed drifts)", trace::pace_difference(c)));
+  if (causes.empty()) return std::nullopt;
+  return fmt::format("{}; not scored", fmt::join(causes, ", "));
 }
 
 std::optional<std::string> native_caveat(const trace::Trace& run) {
@@ -50,9 +49,10 @@ std::string unseen_flag(const cpython::JobsSeen& seen) {
   return fmt::format("not scored: the recording saw {:.0f}% of its jobs' time", 100.0 * share);
 }
 
-std::optional<std::string> score_caveat(const trace::Trace& run, const std::optional<cpython::JobsSeen>& unseen) {
+std::optional<std::string> score_caveat(const trace::Trace& run, const std::optional<cpython::JobsSeen>& unseen,
+                                        const real::Judgement* judged) {
   if (unseen && run.origin == trace::Origin::Measured) return unseen_flag(*unseen);
-  return measurement_caveat(run);
+  return measurement_caveat(run, judged);
 }
 
 Time axis_end(const std::vector<trace::Trace>& runs, bool clip_measured) {

@@ -8,16 +8,20 @@
 #include <vector>
 
 #include "sim/cpython/cpython_trace.hpp"
+#include "sim/real/judgement.hpp"
 #include "sim/trace/trace.hpp"
 
 namespace gilsim::viz {
 
-/// For a measured run whose record says the machine was busy while it ran, or that its CPU
-/// ran off its calibrated speed, the words for its header ("busy machine: got 33% of the CPU
-/// it needed; not scored", "CPU ran 18% slower than calibrated (the host's speed drifts); not
-/// scored"), from the checks the run carries; nullopt otherwise. Such a run has no
-/// prediction error either.
-std::optional<std::string> measurement_caveat(const trace::Trace& run);
+/// For a measured run that is not scored, or whose error something other than the model
+/// explains, the words for its header, decided as the command line's table decides
+/// (real::judge): "busy machine: other programs used 64% of the 2 cores; not scored" when
+/// other programs starved it (real::starved_note, whatever its error, prediction or not);
+/// outside the error's tolerance only, "CPU ran 18% slower than calibrated (the host's speed
+/// drifts); not scored" (off pace) and "the executor's own work: 1.40 s of CPU where the
+/// model's computes for 1.02 s; not scored". `judged`: the run against its prediction, null
+/// when it has none. nullopt otherwise: such a run has no prediction error either.
+std::optional<std::string> measurement_caveat(const trace::Trace& run, const real::Judgement* judged);
 
 /// For a measured run whose native steps took far more CPU than planned (CpuCheck::native_over),
 /// the sentence the command line prints under its table (real::native_pace_note); nullopt
@@ -33,7 +37,8 @@ std::string unseen_flag(const cpython::JobsSeen& seen);
 /// (`unseen`: cpython::too_little_seen, found once when the run is indexed, as it walks the
 /// whole trace), else measurement_caveat. As `gilsim run --cpython` decides, the recording
 /// first. A run flagged has no prediction error: it is "not scored" wherever one would show.
-std::optional<std::string> score_caveat(const trace::Trace& run, const std::optional<cpython::JobsSeen>& unseen);
+std::optional<std::string> score_caveat(const trace::Trace& run, const std::optional<cpython::JobsSeen>& unseen,
+                                        const real::Judgement* judged);
 
 /// Where the shared axis ends: the latest end of every run, or with `clip_measured` the
 /// latest end of the simulated runs (measured runs that end later run past the right edge,

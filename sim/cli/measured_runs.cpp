@@ -12,6 +12,7 @@
 #include "sim/cli/text_wrap.hpp"
 #include "sim/cli/run_selection.hpp"
 #include "sim/real/execute.hpp"
+#include "sim/real/judgement.hpp"
 #include "sim/real/machine_load.hpp"
 #include "sim/real/model_twin.hpp"
 #include "sim/scenario/name_suggestions.hpp"
@@ -65,22 +66,6 @@ std::optional<trace::Trace> measure_run(const scenario::Scenario& s, const scena
   }
 }
 
-std::string busy_machine_note(const trace::Trace& measured) {
-  const trace::CpuCheck& c = measured.cpu_check;
-  if (c.crowded() && c.share() >= trace::CpuCheck::kEnough) {
-    return fmt::format("busy machine: as '{}' started, {} other thread{} ready to run on this machine's {} CPUs, "
-                       "leaving fewer free than the {} it needs (load average {:.2f}), so its error is not the "
-                       "model's. Measure it again on a quieter machine.",
-                       measured.run_name, c.others_runnable, c.others_runnable == 1 ? " was" : "s were",
-                       c.machine_cpus, c.cpus, c.load_average);
-  }
-  return fmt::format("busy machine: '{}' got {:.0f}% of the CPU time its threads needed ({} of {}; load average {:.2f} "
-                     "on {} CPUs as it started), so other programs slowed it and its error is not the model's. "
-                     "Measure it again on a quieter machine.",
-                     measured.run_name, 100.0 * c.share(), format_time(c.got), format_time(c.needed), c.load_average,
-                     c.machine_cpus);
-}
-
 std::string pace_note(const trace::Trace& measured) {
   const trace::CpuCheck& c = measured.cpu_check;
   const double off = c.pace() - 1;
@@ -90,20 +75,6 @@ std::string pace_note(const trace::Trace& measured) {
                      measured.run_name, trace::pace_difference(c), format_time(c.compute_took),
                      format_time(c.planned_compute), off > 0 ? "more" : "less");
 }
-
-Time predicted_cpu(const trace::Trace& predicted) {
-  const trace::Metrics m = trace::compute_metrics(predicted);
-  return Time{static_cast<std::int64_t>(m.core_utilisation * std::max(1, predicted.cores) *
-                                        static_cast<double>(m.makespan.ns()))};
-}
-
-namespace {
-bool over_planned_cpu(const trace::Trace& measured, Time planned) {
-  const trace::CpuCheck& c = measured.cpu_check;
-  return c.checked && planned >= kExecutorCostLeast && c.got - planned >= kExecutorCostFloor &&
-         static_cast<double>(c.got.ns()) > kExecutorCostShare * static_cast<double>(planned.ns());
-}
-}  // namespace
 
 std::string executor_cost_note(const trace::Trace& measured, Time planned) {
   const Time got = measured.cpu_check.got;
@@ -147,26 +118,6 @@ std::string old_gil_switches_note(const std::vector<std::string>& runs) {
                      scenario::quoted_and_list(runs));
 }
 
-namespace {
-
-std::optional<std::string> stopped_cell(const trace::Metrics& predicted, const trace::Metrics& measured) {
-  if (predicted.finished() && measured.finished()) return std::nullopt;
-  if (!predicted.finished() && !measured.finished()) return "both stopped";
-  return !predicted.finished() ? "predicted stopped" : "measured stopped";
-}
-
-std::string stopped_note(const std::string& run, const trace::Metrics& predicted, const trace::Metrics& measured) {
-  if (!predicted.finished() && !measured.finished()) {
-    return fmt::format("'{}': neither run finished its jobs (a deadlock stops a run: the lines above say where): "
-                       "a run that stops has no makespan to compare, and both stopping is the prediction met.",
-                       run);
-  }
-  return fmt::format("'{}': the {} run stopped before its last job and the {} finished: the prediction missed.", run,
-                     predicted.finished() ? "measured" : "model's", predicted.finished() ? "model's" : "measured one");
-}
-
-}  // namespace
-
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
                                     const std::vector<const trace::Trace*>& measured,
                                     const std::map<std::string, std::string>& unscored, int width) {
@@ -184,45 +135,28 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     if (p == predicted.end()) continue;
     const auto pm = trace::compute_metrics(**p);
     const auto mm = trace::compute_metrics(*m);
-    const double error = 100.0 * real::prediction_error(pm.makespan, mm.makespan);
-    // An error within the tolerance is shown as it is: whatever the machine did, the run
-    // matched. Outside it, each cause that explains the error away is named in the cell,
-    // with one sentence under the table:
-    // CPU time well beyond the planned work is the executor's own, whatever the machine did;
-    // a run that did not get its cores measured the machine's load, not the model's error;
-    // a run whose CPU ran off its calibrated speed did more or less work per second than planned.
+    // One judgement for the command line, the viewer and the fidelity page (real::judge): a
+    // run that stopped before its last job (a deadlock) has no makespan, where an error would
+    // compare two moments of deadlock; a run that other programs starved of its cores
+    // measured the machine's load; outside the tolerance, CPU time well beyond the planned
+    // work is the executor's own, and a CPU off its calibrated speed did more or less work
+    // per second than planned. Within it, the error is shown whatever the run did.
+    const real::Judgement judged = real::judge(**p, pm, *m, mm);
     const auto note = unscored.find(m->run_name);
-    // A run that stopped before its last job (a deadlock) has no makespan: its row says which
-    // side stopped, where an error would compare two moments of deadlock.
-    const std::optional<std::string> stopped = stopped_cell(pm, mm);
-    const bool scored = note == unscored.end() && !stopped;
-    if (note != unscored.end()) not_scored.push_back(fmt::format("'{}': {}", m->run_name, note->second));
-    if (stopped) not_scored.push_back(stopped_note(m->run_name, pm, mm));
-    std::vector<std::string> causes;
-    if (scored && std::abs(error) > 100.0 * kErrorTolerance) {
-      const Time planned = predicted_cpu(**p);
-      if (m->origin == trace::Origin::Measured && m->cpu_check.planned_compute == Time::zero() &&
-          over_planned_cpu(*m, planned)) {
-        causes.emplace_back("executor");
-        short_runs.push_back(executor_cost_note(*m, planned));
-      }
-      if (m->cpu_check.short_of_cpu()) {
-        causes.emplace_back("busy");
-        short_runs.push_back(busy_machine_note(*m));
-      }
-      if (m->cpu_check.off_pace()) {
-        causes.emplace_back("off pace");
-        short_runs.push_back(pace_note(*m));
-      }
+    const bool seen_too_little = note != unscored.end();
+    if (seen_too_little) not_scored.push_back(fmt::format("'{}': {}", m->run_name, note->second));
+    if (judged.stopped) not_scored.push_back(real::stopped_note(m->run_name, judged));
+    if (!seen_too_little && judged.starved) not_scored.push_back(fmt::format("'{}': {}", m->run_name, *judged.starved));
+    if (!seen_too_little && judged.executor) {
+      short_runs.push_back(executor_cost_note(*m, judged.planned_cpu));
     }
+    if (!seen_too_little && judged.off_pace) short_runs.push_back(pace_note(*m));
+    const std::string cell = !judged.stopped && seen_too_little ? "not scored" : real::error_cell(judged);
     const bool pool = m->executor == "process_pool";
     if (pool) (m->measured_by.empty() ? pools : recorded_pools).push_back(fmt::format("'{}'", m->run_name));
     if (old_gil_switches_differ(*m)) old_gils.push_back(m->run_name);
     table.rows.push_back({m->run_name, format_time(pm.makespan), format_time(mm.makespan),
-                          stopped           ? *stopped
-                          : !scored         ? std::string("not scored")
-                          : !causes.empty() ? fmt::format("{}*", fmt::join(causes, ", "))
-                                            : fmt::format("{:+.1f}%", error),
+                          cell,
                           fmt::format("{} / {}{}", trace::group_digits(pm.gil_switches),
                                       trace::group_digits(mm.gil_switches), pool || old_gil_switches_differ(*m) ? "+" : ""),
                           fmt::format("{} / {}", format_time(pm.gil_wait_total), format_time(mm.gil_wait_total))});

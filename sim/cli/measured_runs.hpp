@@ -24,22 +24,10 @@ struct MeasureOptions {
 std::optional<trace::Trace> measure_run(const scenario::Scenario& scenario, const scenario::Run& run,
                                         const MeasureOptions& options, std::string& why);
 
-/// A sentence saying that a measured run did not get the CPU it needed (its cpu_check).
-std::string busy_machine_note(const trace::Trace& measured);
-
 /// A sentence saying that a measured CPython run's CPU ran off its calibrated speed
 /// (cpu_check.off_pace()): how much slower or faster, from its compute() steps' CPU time.
 std::string pace_note(const trace::Trace& measured);
 
-/// A measured run whose CPU time exceeds the model's (`planned`, its cores' busy time) by
-/// more than both of these did work of its executor's own: per-step clock reads and records,
-/// starts, copies. Only when the model's run computes for kExecutorCostLeast at least: a
-/// shorter one is all start-up (lesson 16's deadlock computes for 65 us).
-inline constexpr Time kExecutorCostFloor{2'000'000};
-inline constexpr double kExecutorCostShare = 1.25;
-inline constexpr Time kExecutorCostLeast{10'000'000};
-/// The CPU time the model's run `predicted` computes for: its cores' busy time.
-Time predicted_cpu(const trace::Trace& predicted);
 /// A sentence saying that `measured` used more CPU than the model's `planned`, and why.
 std::string executor_cost_note(const trace::Trace& measured, Time planned);
 
@@ -51,11 +39,6 @@ enum class PoolSwitchesOrigin { RealExecutor, CPython };
 std::string pool_switches_note(const std::vector<std::string>& runs,
                                PoolSwitchesOrigin origin = PoolSwitchesOrigin::RealExecutor);
 
-/// An error within this share of the measured time is shown as it is, whatever marks the run
-/// (a busy machine, the executor's cost, an off-pace CPU): the fidelity page's tolerance for
-/// times (docs/fidelity.md).
-inline constexpr double kErrorTolerance = 0.10;
-
 /// A measured old-GIL run on several cores of gilsim's executor, whose GIL switches are not
 /// comparable with the model's (old_gil_switches_note).
 bool old_gil_switches_differ(const trace::Trace& measured);
@@ -64,17 +47,20 @@ bool old_gil_switches_differ(const trace::Trace& measured);
 std::string old_gil_switches_note(const std::vector<std::string>& runs);
 
 /// One row per run with both traces: predicted and measured makespan with the error, GIL
-/// switches and GIL wait side by side, in the order of `measured` (the file's). A run named
-/// in `unscored` shows its note instead of an error (a busy machine), the notes under the
-/// table in the rows' order. A run whose error is outside kErrorTolerance shows, instead of
-/// it, each cause that makes the error not the model's, with one sentence each under the
-/// table: "executor" (it used well more CPU than the model's run computes for: its executor's
-/// own cost per step), "busy" (its cpu_check says it was short of CPU), "off pace" (its CPU
-/// ran off its calibrated speed), as "executor, busy*"; an error within the tolerance is shown
-/// unmarked. A measured Pool.map run's switches are marked "+", with pool_switches_note()
-/// under the table, and so are a measured old-GIL run's on several cores, with
-/// old_gil_switches_note(). Counts are grouped ("5,959"). At most `width` columns wide,
-/// as the run table: columns that do not fit are left out from the right, the sentences wrap.
+/// switches and GIL wait side by side, in the order of `measured` (the file's). Each row is
+/// judged by real::judge, as the viewer judges it: a run that stopped says which side did; a
+/// run that other programs starved of its cores (real::starved_note, gilsim's executor's runs
+/// and CPython's alike) and a run named in `unscored` (a recording that saw too little) show
+/// "not scored" and their note under the table, in the rows' order; a run whose error is
+/// outside real::kErrorTolerance shows, instead of it, each cause that makes the error not
+/// the model's, with one sentence each under the table: "executor" (it was slower than
+/// predicted and used well more CPU than the model's run computes for: its executor's own
+/// cost per step), "off pace" (its CPU ran off its calibrated speed), as "executor*"; an
+/// error within the tolerance is shown unmarked. A measured Pool.map run's switches are
+/// marked "+", with pool_switches_note() under the table, and so are a measured old-GIL run's
+/// on several cores, with old_gil_switches_note(). Counts are grouped ("5,959"). At most
+/// `width` columns wide, as the run table: columns that do not fit are left out from the
+/// right, the sentences wrap.
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
                                     const std::vector<const trace::Trace*>& measured,
                                     const std::map<std::string, std::string>& unscored = {},

@@ -225,10 +225,10 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
           }
         }
         if (trace) {
+          // A run that other programs starved of its cores is judged with the rest
+          // (real::judge, in render_prediction_table), gilsim's executor's runs too.
           if (auto note = cpython::unseen_note(*trace)) {
             unscored[run->name] = *note;
-          } else if (auto starved = real::starved_note(*trace)) {
-            unscored[run->name] = *starved;
           } else if (auto own = real::own_waits_note(*trace)) {
             time_notes.push_back(fmt::format("'{}': {}.", run->name, *own));  // scored: the waits are its own
           }

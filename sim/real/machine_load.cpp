@@ -26,15 +26,18 @@ std::string whose_threads(const trace::Trace& t) {
   return processes.size() > 1 ? fmt::format("its {} processes' threads", processes.size()) : "its threads";
 }
 
-bool waits_move_figure(const trace::Trace& t, const CoreShortfall& s) {
-  return t.end > Time::zero() && static_cast<double>(s.waited.ns()) > kWaitsOfWall * static_cast<double>(t.end.ns());
+bool waits_move_figure(Time wall, const CoreShortfall& s) {
+  return wall > Time::zero() && static_cast<double>(s.waited.ns()) > kWaitsOfWall * static_cast<double>(wall.ns());
 }
 
 /// "1.21 s of CPU in the 0.95 s its program ran (64% of the 2 cores)": the sampled window,
-/// from the program's start to its last process's end, a little longer than the run.
-std::string others_words(const trace::CpuCheck& c) {
-  return fmt::format("{} of CPU in the {} its program ran ({:.0f}% of the {} core{})", format_time(c.others_cpu()),
-                     format_time(c.sampled_wall), 100.0 * c.others_share(), c.sampled_cpus, c.sampled_cpus == 1 ? "" : "s");
+/// from the program's start to its last process's end, a little longer than the run (for
+/// gilsim's own executor, "in the 0.95 s it ran": from its start to its last worker's end).
+std::string others_words(const trace::Trace& t) {
+  const trace::CpuCheck& c = t.cpu_check;
+  return fmt::format("{} of CPU in the {} {} ({:.0f}% of the {} core{})", format_time(c.others_cpu()),
+                     format_time(c.sampled_wall), t.measured_by.empty() ? "it ran" : "its program ran",
+                     100.0 * c.others_share(), c.sampled_cpus, c.sampled_cpus == 1 ? "" : "s");
 }
 
 }  // namespace
@@ -102,7 +105,12 @@ void note_machine_use(trace::CpuCheck& c, const MachineSample& before, const Mac
   c.sampled_cpus = after.machine.cpus;
 }
 
+CoreShortfall core_shortfall(const trace::CpuCheck& c) {
+  return CoreShortfall{c.needed > c.got ? c.needed - c.got : Time::zero(), c.needed};
+}
+
 CoreShortfall core_shortfall(const trace::Trace& t) {
+  if (t.origin == trace::Origin::Measured && t.measured_by.empty()) return core_shortfall(t.cpu_check);
   CoreShortfall s;
   for (const trace::Lane& lane : t.lanes) {
     if (lane.kind != trace::LaneKind::Thread) continue;
@@ -114,20 +122,28 @@ CoreShortfall core_shortfall(const trace::Trace& t) {
   return s;
 }
 
+bool starved(const trace::CpuCheck& c, const CoreShortfall& s, Time wall, double limit) {
+  // With a sample: evidence of other programs, and waits that can move the figure: both.
+  if (c.sampled()) return c.others_busy() && waits_move_figure(wall, s);
+  // No sample of the machine (a run recorded before there was one): the waits alone.
+  return s.ran.ns() > 0 && static_cast<double>(s.waited.ns()) > limit * static_cast<double>(s.ran.ns());
+}
+
 std::optional<std::string> starved_note(const trace::Trace& t, double limit) {
   const CoreShortfall s = core_shortfall(t);
   const trace::CpuCheck& c = t.cpu_check;
+  if (!starved(c, s, t.end, limit)) return std::nullopt;
+  const bool executor = t.measured_by.empty();  // gilsim's own: its waits are CPU it did not get
   const std::string whose = whose_threads(t);
   const bool several = whose != "its threads";
-  if (c.sampled()) {
-    // Evidence of other programs, and waits that can move the figure: both, or it is scored.
-    if (!c.others_busy() || !waits_move_figure(t, s)) return std::nullopt;
-    return fmt::format("not scored: other programs used {}, and {} waited {} for a core{}", others_words(c), whose,
-                       format_time(s.waited), several ? " in all" : "");
-  }
-  // No sample of the machine (a run recorded before there was one): the waits alone.
-  if (s.ran.ns() <= 0 || static_cast<double>(s.waited.ns()) <= limit * static_cast<double>(s.ran.ns())) {
-    return std::nullopt;
+  const std::string waits =
+      executor ? fmt::format("{} waited {} for a core{} (they got {} of the {} of CPU they needed)", whose,
+                             format_time(s.waited), several ? " in all" : "", format_time(c.got), format_time(c.needed))
+               : fmt::format("{} waited {} for a core{}", whose, format_time(s.waited), several ? " in all" : "");
+  if (c.sampled()) return fmt::format("not scored: other programs used {}, and {}", others_words(t), waits);
+  if (executor) {
+    return fmt::format("not scored: {} got {} of the {} of CPU they needed, waiting {} for a core (other programs "
+                       "kept the cores busy)", whose, format_time(c.got), format_time(c.needed), format_time(s.waited));
   }
   return fmt::format("not scored: {} waited {} for a core{} beside {} of running Python (other programs "
                      "kept the cores busy)", whose, format_time(s.waited), several ? " in all" : "", format_time(s.ran));
@@ -136,7 +152,7 @@ std::optional<std::string> starved_note(const trace::Trace& t, double limit) {
 std::optional<std::string> own_waits_note(const trace::Trace& t) {
   const trace::CpuCheck& c = t.cpu_check;
   const CoreShortfall s = core_shortfall(t);
-  if (!c.sampled() || !waits_move_figure(t, s) || starved_note(t)) return std::nullopt;
+  if (!c.sampled() || !waits_move_figure(t.end, s) || starved_note(t)) return std::nullopt;
   int threads = 0;  // thread lanes that ran Python or waited to
   for (const trace::Lane& lane : t.lanes) {
     if (lane.kind != trace::LaneKind::Thread) continue;
@@ -153,7 +169,7 @@ std::optional<std::string> own_waits_note(const trace::Trace& t) {
                               ? fmt::format("{} threads taking turns on {} core{}", threads, cores, cores == 1 ? "" : "s")
                               : std::string("threads ready before an idle core woke");
   return fmt::format("{} waited {} for a core{}: the workload's own ({}), not other programs', which used {}",
-                     whose, format_time(s.waited), whose != "its threads" ? " in all" : "", why, others_words(c));
+                     whose, format_time(s.waited), whose != "its threads" ? " in all" : "", why, others_words(t));
 }
 
 std::string native_pace_note(const trace::Trace& measured) {
@@ -172,7 +188,7 @@ std::string unscored_baseline_line(const std::string& baseline, const std::strin
 std::optional<std::string> unscored_baseline(const trace::Trace& run, bool seen_too_little) {
   if (run.origin != trace::Origin::Measured) return std::nullopt;
   if (seen_too_little) return "its recording saw too little of its jobs";
-  if (run.cpu_check.short_of_cpu() || (!run.measured_by.empty() && starved_note(run))) return "busy machine";
+  if (starved_note(run)) return "busy machine";
   if (run.cpu_check.off_pace()) return fmt::format("its CPU ran {} than calibrated", trace::pace_difference(run.cpu_check));
   return std::nullopt;
 }

@@ -47,27 +47,40 @@ MachineSample take_machine_sample();
 /// tick counted between the reads; the busy time is held to the window's CPU time.
 void note_machine_use(trace::CpuCheck& c, const MachineSample& before, const MachineSample& after);
 
-/// Time the trace's threads were ready to run Python but had no core (Runnable spans),
-/// against the time they ran it (Running spans).
+/// Time a run's threads were ready to compute but had no core, against the time they
+/// computed.
 struct CoreShortfall {
   Time waited;
   Time ran;
 };
+/// A CPython recording's: its Runnable spans against its Running spans. gilsim's own
+/// executor (a measured trace with no measured_by) draws a thread taken off its core mid-step
+/// as still running, so its waits are the CPU time its threads needed but did not get
+/// (core_shortfall(cpu_check)).
 CoreShortfall core_shortfall(const trace::Trace& trace);
+/// From a CPU check alone: waited = needed - got (none when it got as much), ran = needed.
+/// The executor's own work beyond the plan (kExecutorCost...) counts in `got`, so these
+/// waits are a floor.
+CoreShortfall core_shortfall(const trace::CpuCheck& check);
 
 /// Waits for a core of this share of a run's wall time can move its makespan by as much as
 /// the prediction's tolerance (every wait on the path to its end, one after another, at
 /// most): fewer cannot decide whether it is scored.
 inline constexpr double kWaitsOfWall = 0.10;
 
-/// The one rule for "not scored for want of cores", in the command line and the viewer
-/// alike. With a sample of /proc/stat (trace::CpuCheck::sampled): the run is starved when
+/// The one rule for "not scored for want of cores", in the command line, the viewer and
+/// gilsim_fidelity alike, for CPython's runs and gilsim's executors' (whatever the error:
+/// the run measured the machine's load). With a sample of /proc/stat (trace::CpuCheck::sampled): the run is starved when
 /// other programs used a real share of the machine during it (CpuCheck::others_busy) and its
 /// threads waited for a core more than kWaitsOfWall of its wall time in all; the sentence
 /// gives that evidence. Without one (a run recorded before the sample existed): when its
 /// threads waited more than `limit` of the time they ran Python, as before. nullopt: not
 /// starved.
 std::optional<std::string> starved_note(const trace::Trace& trace, double limit = 0.10);
+/// starved_note's decision from the figures it reads: the run's CPU check, its waits for a
+/// core (core_shortfall) and its wall time (its makespan). What a kept measurement
+/// (gilsim_fidelity's) can be judged by.
+bool starved(const trace::CpuCheck& check, const CoreShortfall& waits, Time wall, double limit = 0.10);
 
 /// For a sampled run that is not starved but whose threads waited for a core more than
 /// kWaitsOfWall of its wall time: a plain sentence saying the waits are the workload's own

@@ -26,6 +26,7 @@
 #include "sim/cpython/cpython_trace.hpp"
 #include "sim/model/simulate.hpp"
 #include "sim/real/execute.hpp"
+#include "sim/real/machine_load.hpp"
 #include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/loader.hpp"
 
@@ -620,7 +621,7 @@ TEST_CASE("a CPython run whose CPU ran off its calibrated pace is flagged, not s
   CHECK(slow.cpu_check.compute_took == Time{2360});
   CHECK(slow.cpu_check.pace() == doctest::Approx(1.18));
   CHECK(slow.cpu_check.off_pace());
-  CHECK_FALSE(slow.cpu_check.short_of_cpu());  // it got its cores: a different flag
+  CHECK_FALSE(real::starved_note(slow));  // it got its cores: a different flag
   const trace::Trace predicted = model::simulate(s, s.runs[0]);
   const std::string table = cli::render_prediction_table({&predicted}, {&slow}, {}, 200);
   INFO(table);

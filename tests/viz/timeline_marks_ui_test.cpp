@@ -27,12 +27,14 @@ std::uint32_t add_busy_measurement(HeadlessViewer& v) {
   }
   trace::Trace m = runs[most];
   m.origin = trace::Origin::Measured;
-  m.measured_by = "CPython 3.11.2 on this machine, threading.Thread with a long description";
+  // gilsim's executor's run: its waits for a core are the CPU it needed but did not get (a
+  // CPython recording's would be its Runnable spans, which this copy of a prediction lacks).
+  m.measured_by.clear();
   m.cpu_check.checked = true;
   m.cpu_check.cpus = m.cpu_check.machine_cpus = 2;
   m.cpu_check.needed = Time::from_seconds(3);
   m.cpu_check.got = Time::from_seconds(1);
-  REQUIRE(measurement_caveat(m));
+  REQUIRE(measurement_caveat(m, nullptr));
   v.app.session.add_measured(std::move(m));
   refresh_derived(v.app);
   for (int i = 0; i < 4; ++i) v.frame(0);

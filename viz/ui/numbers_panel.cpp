@@ -26,8 +26,10 @@ void bar(ImDrawList* dl, ImVec2 at, float width, float height, ImU32 colour, con
               label.c_str());
 }
 
-/// Predicted and measured makespan per measured run, with the prediction's error, or "not
-/// scored" and why under the table (the header's flag; a recording's whole reason on hover).
+/// Predicted and measured makespan per measured run, with the prediction's error, or the
+/// cell the command line's table shows instead ("both stopped", "not scored", "off pace*":
+/// real::error_cell) and why under the table (the header's flag; a recording's whole reason
+/// on hover; a stopped run's sentence as the command line's).
 void draw_prediction_table(const AppState& app) {
   const auto& runs = app.session.runs();
   const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
@@ -37,12 +39,13 @@ void draw_prediction_table(const AppState& app) {
   ImGui::TableSetupColumn("measured");
   ImGui::TableSetupColumn("error");
   ImGui::TableHeadersRow();
-  std::vector<std::uint32_t> unscored;
+  std::vector<std::pair<std::uint32_t, std::string>> notes;  // under the table, in the rows' order
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
-    const auto error = prediction_error_of(app, r);
-    const bool scored = error.has_value();
-    if (!scored && (app.runs[r].predicted_by == trace::kNone || !not_scored(app, r))) continue;
-    if (!scored) unscored.push_back(r);
+    const auto judged = judge_run(app, r);
+    if (!judged) continue;  // not measured, or no prediction
+    const auto caveat = not_scored(app, r);
+    if (judged->stopped) notes.emplace_back(r, real::stopped_note(runs[r].run_name, *judged));
+    if (caveat && !judged->stopped) notes.emplace_back(r, fmt::format("{}: {}", runs[r].run_name, *caveat));
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(runs[r].run_name.c_str());
@@ -51,16 +54,13 @@ void draw_prediction_table(const AppState& app) {
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(format_time(app.runs[r].metrics.makespan).c_str());
     ImGui::TableNextColumn();
-    if (scored) {
-      ImGui::Text("%+.1f%%", 100.0 * *error);
-    } else {
-      ImGui::TextUnformatted("not scored");
-    }
+    const std::string cell = app.runs[r].unseen && !judged->stopped ? std::string("not scored") : real::error_cell(*judged);
+    ImGui::TextUnformatted(cell.c_str());
   }
   ImGui::EndTable();
   text_disabled_wrapped("error = (predicted - measured) / measured");
-  for (std::uint32_t r : unscored) {
-    ImGui::TextWrapped("%s: %s", runs[r].run_name.c_str(), not_scored(app, r)->c_str());
+  for (const auto& [r, note] : notes) {
+    ImGui::TextWrapped("%s", note.c_str());
     if (app.runs[r].unseen && ImGui::IsItemHovered()) {
       ImGui::SetTooltip("%s", cpython::unseen_note(*app.runs[r].unseen).c_str());
     }

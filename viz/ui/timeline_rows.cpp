@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "viz/measuring.hpp"
 #include "viz/palette.hpp"
 #include "viz/run_caveats.hpp"
 #include "viz/text_layout.hpp"
@@ -53,9 +54,9 @@ std::string group_note(const LaneGroup& group, std::size_t marks) {
   return fmt::format("{} (folded: {} inside, click to expand)", group.label, counted(marks, "mark"));
 }
 
-std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& index) {
+std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& index, const real::Judgement* judged) {
   std::string ended = run_end_text(run, index, "stopped");
-  const auto caveat = score_caveat(run, index.unseen);
+  const auto caveat = score_caveat(run, index.unseen, judged);
   if (caveat) ended += ", " + *caveat;
   std::vector<std::string> texts{
       fmt::format("GIL {}, {} core{}, {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s", ended), ended};
@@ -114,7 +115,8 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
     bool flag = false;
   };
   std::vector<Piece> pieces{{bold_font(), IM_COL32(0, 0, 0, 255), run.run_name + "  "}};
-  if (const auto caveat = score_caveat(run, ctx.index[row.run].unseen)) {
+  const auto judged = judge_run(ctx.runs, ctx.index, row.run);
+  if (const auto caveat = score_caveat(run, ctx.index[row.run].unseen, judged ? &*judged : nullptr)) {
     pieces.push_back({bold_font(), IM_COL32(190, 20, 20, 255), *caveat, true});
   }
   const int idle = run.partial() ? 0 : idle_cores(run);  // a core unused so far may run later
@@ -190,7 +192,8 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   // there, never over its bars; where not even its end time fits there (a run as long as the
   // view: lesson 9's Pool(2) said nothing), on a pill at the right end of the line, as the
   // open headers' notes: every collapsed line says how its run ended.
-  const std::vector<std::string> texts = summary_texts(run, ctx.index[row.run]);
+  const auto judged = judge_run(ctx.runs, ctx.index, row.run);
+  const std::vector<std::string> texts = summary_texts(run, ctx.index[row.run], judged ? &*judged : nullptr);
   const auto width_of = [&](std::string_view t) {
     return ImGui::GetFont()->CalcTextSizeA(f * 0.8f, 1e9f, 0, t.data(), t.data() + t.size()).x;
   };

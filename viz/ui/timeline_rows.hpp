@@ -9,6 +9,7 @@
 
 #include <imgui.h>
 
+#include "sim/real/judgement.hpp"
 #include "viz/app_state.hpp"
 #include "viz/lane_density.hpp"
 #include "viz/level_of_detail.hpp"
@@ -90,8 +91,10 @@ class TimelineRows {
 std::string group_note(const LaneGroup& group, std::size_t marks = 0);
 
 /// What a collapsed run's line says after its name, the longest first, for the room there
-/// is: "GIL new, 4 cores, done at 210 ms", "done at 210 ms", "210 ms" (the same for every run).
-std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& index);
+/// is: "GIL new, 4 cores, done at 210 ms", "done at 210 ms", "210 ms" (the same for every run);
+/// a measured run's `judged` against its prediction adds its caveat (judge_run).
+std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& index,
+                                       const real::Judgement* judged = nullptr);
 
 /// The text at the right end of a lane that folded marks: "412 marks folded: zoom in".
 std::string folded_marks_note(std::size_t folded);

@@ -1,0 +1,65 @@
+// How a measured run is judged against its prediction: one decision for the command line's
+// table (gilsim run --real / --cpython), the viewer's header and Numbers panel, and
+// gilsim_fidelity's page, so that none shows an error another calls not the model's.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "sim/real/machine_load.hpp"
+#include "sim/trace/metrics.hpp"
+#include "sim/trace/trace.hpp"
+
+namespace gilsim::real {
+
+/// An error within this share of the measured time is shown as it is, whatever the run's
+/// executor or pace did: the fidelity page's tolerance for times (docs/fidelity.md).
+inline constexpr double kErrorTolerance = 0.10;
+
+/// A measured run whose CPU time exceeds the model's (`planned`, its cores' busy time) by
+/// more than both of these did work of its executor's own: per-step clock reads and records,
+/// starts, copies. Only when the model's run computes for kExecutorCostLeast at least: a
+/// shorter one is all start-up (lesson 16's deadlock computes for 65 us).
+inline constexpr Time kExecutorCostFloor{2'000'000};
+inline constexpr double kExecutorCostShare = 1.25;
+inline constexpr Time kExecutorCostLeast{10'000'000};
+
+/// The CPU time the model's run computes for: its cores' busy time.
+Time predicted_cpu(const trace::Metrics& predicted, int cores);
+Time predicted_cpu(const trace::Trace& predicted);
+
+/// Whether the executor's own work explains a run's error (`error`: (predicted - measured) /
+/// measured, a fraction): it was more than kErrorTolerance slower than predicted and its CPU
+/// time (`check.got`) exceeds `planned` by the kExecutorCost... margins.
+bool executor_cost(const trace::CpuCheck& check, Time planned, double error);
+
+/// A measured run against its prediction.
+struct Judgement {
+  double error = 0;  ///< (predicted - measured) / measured makespan
+  /// A side stopped before its last job (a deadlock): "both stopped", "predicted stopped" or
+  /// "measured stopped"; there is no makespan to compare.
+  std::optional<std::string> stopped;
+  /// starved_note's sentence: other programs took its cores; not scored whatever the error.
+  std::optional<std::string> starved;
+  /// Outside kErrorTolerance only (an error within it is shown, whatever the run did):
+  bool executor = false;  ///< executor_cost (gilsim's executor, which has no pace of its own)
+  bool off_pace = false;  ///< cpu_check.off_pace(): a CPython run's CPU off its calibrated speed
+  Time planned_cpu;       ///< predicted_cpu: what the model's run computes for
+  bool scored() const { return !stopped && !starved; }
+  /// The error is shown: scored and no cause explains it away.
+  bool error_shown() const { return scored() && !executor && !off_pace; }
+};
+
+/// `pm` and `mm`: compute_metrics of `predicted` and `measured`, which the caller has.
+Judgement judge(const trace::Trace& predicted, const trace::Metrics& pm, const trace::Trace& measured,
+                const trace::Metrics& mm);
+
+/// For a run that stopped (j.stopped), the sentence under the table: both stopping is the
+/// prediction met, one stopping is the prediction missed.
+std::string stopped_note(const std::string& run, const Judgement& j);
+
+/// The error column's cell: "+3.2%", "both stopped", "not scored" (starved), or the causes
+/// that explain the error away, "executor*", "off pace*" ("*": a sentence under the table).
+std::string error_cell(const Judgement& j);
+
+}  // namespace gilsim::real
