@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "sim/sweep/sweep_axis.hpp"
+#include "sim/sweep/sweep_metric.hpp"
 
 namespace gilsim::viz {
 
@@ -19,7 +20,8 @@ std::vector<std::string> sweep_run_notes(const sweep::SweepPlan& plan, const swe
   for (std::size_t run = 0; run < plan.runs.size(); ++run) {
     for (std::size_t point = 0; point < plan.points(); ++point) {
       at[run].push_back(sweep::summarise(result, point, run));
-      if (std::isfinite(at[run].back().speedup.mean)) highest = std::max(highest, at[run].back().speedup.mean);
+      const double v = sweep::metric_of(at[run].back(), plan.metric).mean;
+      if (std::isfinite(v)) highest = std::max(highest, v);
     }
   }
   // Within 2% of the axis's height: a few pixels, under the width of a line and its markers.
@@ -38,7 +40,8 @@ std::vector<std::string> sweep_run_notes(const sweep::SweepPlan& plan, const swe
     for (std::size_t later = run + 1; later < plan.runs.size(); ++later) {
       bool same = true;
       for (std::size_t point = 0; point < plan.points() && same; ++point) {
-        same = std::abs(at[run][point].speedup.mean - at[later][point].speedup.mean) <= near;
+        same = std::abs(sweep::metric_of(at[run][point], plan.metric).mean -
+                        sweep::metric_of(at[later][point], plan.metric).mean) <= near;
       }
       if (same) {
         notes[run] = fmt::format("under {}: the same curve here", plan.run_names[later]);
@@ -55,13 +58,14 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
   if (plan.axes.empty() || result.figures.empty()) return chart;
   const sweep::Axis& first = plan.axes.front();
   chart.x_label = first.label();
+  chart.y_label = sweep::metric_axis_title(plan.metric);
   chart.error_bars = plan.seeds > 1;
   const std::size_t combinations = plan.points() / first.size();
   const std::size_t count = std::min(combinations, kMaxSweepPlots);
   double highest = 0.0;
   for (std::size_t point = 0; point < plan.points(); ++point) {
     for (std::size_t run = 0; run < plan.runs.size(); ++run) {
-      const auto s = sweep::summarise(result, point, run).speedup;
+      const auto s = sweep::metric_of(sweep::summarise(result, point, run), plan.metric);
       if (std::isfinite(s.mean)) highest = std::max(highest, s.mean + s.deviation);
     }
   }
@@ -70,7 +74,9 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
   const std::size_t rows = (count + columns - 1) / columns;
   const float cell_w = size.width / static_cast<float>(columns);
   const float cell_h = size.height / static_cast<float>(rows);
-  const float margin_left = size.char_width * 6;
+  // Room for the widest y label ("4.0x", "20,000"), which is the top's.
+  const float label_chars = static_cast<float>(sweep::metric_tick(plan.metric, chart.y_top, chart.y_top).size());
+  const float margin_left = size.char_width * std::max(6.0f, label_chars + 1.5f);
   // Each cell's margins: a line and a half under the plot, and above it half a line, or a
   // line and a half with a title.
   const float margins = size.text_height * (plan.axes.size() > 1 ? 3.1f : 2.1f);
@@ -97,7 +103,7 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
       for (std::size_t i = 0; i < first.size(); ++i) {
         const std::size_t point = i * combinations + c;
         const sweep::PointSummary summary = sweep::summarise(result, point, run);
-        const auto s = summary.speedup;
+        const auto s = sweep::metric_of(summary, plan.metric);
         if (!std::isfinite(s.mean)) {  // no speed-up: a mark on the x axis, and a gap in the line
           line.push_back(SweepMarker{x_of(i), plot.bottom, plot.bottom, plot.bottom, point, run, s.mean, 0, false,
                                      summary.finished() ? "no speed-up" : sweep::unfinished_text(summary, plan.seeds)});
@@ -129,7 +135,7 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
     const int steps = plot.bottom - plot.top >= size.text_height * kFullPlotLines ? 4 : 2;
     for (int k = 0; k <= steps; ++k) {
       const double v = chart.y_top * k / steps;
-      plot.y_ticks.push_back(SweepTick{y_of(v), fmt::format("{:.{}f}x", v, chart.y_top < 2.0 ? 2 : 1)});
+      plot.y_ticks.push_back(SweepTick{y_of(v), sweep::metric_tick(plan.metric, v, chart.y_top)});
     }
     chart.plots.push_back(std::move(plot));
   }

@@ -16,7 +16,7 @@ struct SweepMarker {
   float x = 0, y = 0, y_low = 0, y_high = 0;
   std::size_t point = 0;
   std::size_t run = 0;
-  double speedup = 0, deviation = 0;
+  double value = 0, deviation = 0;  ///< the plan's metric (a speed-up, lost updates) over seeds
   /// False: the run did not finish at this point (a deadlock), so it has no speed-up: no
   /// line reaches it, and it is marked with an 'x' on the x axis (y is the plot's bottom).
   bool finished = true;
@@ -40,7 +40,8 @@ struct SweepPlot {
 struct SweepChart {
   std::vector<SweepPlot> plots;
   std::string x_label;
-  double y_top = 1.0;       ///< speed-up at the top of every plot (they share the axis)
+  std::string y_label;      ///< the metric with its unit: "speed-up", "lost updates"
+  double y_top = 1.0;       ///< the metric at the top of every plot (they share the axis)
   bool error_bars = false;  ///< several seeds
   /// The room given leaves a plot too short for its axis's labels (less than kMinPlotLines
   /// lines of text): no plot is laid out, and the panel asks for more room instead of

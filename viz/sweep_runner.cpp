@@ -107,6 +107,8 @@ sweep::SweepPlan plan_sweep(const std::string& file, const Knobs& knobs, const S
   request.vary = {view.vary};
   if (!view.vary_also.empty()) request.vary.push_back(view.vary_also);
   request.seeds = view.seeds;
+  request.metric = view.metric;
+  request.metric_option = "--sweep-metric";
   const auto varied = [&](std::string_view key) {
     return std::any_of(request.vary.begin(), request.vary.end(),
                        [&](const std::string& v) { return sweep::axis_key(v) == key; });
@@ -118,7 +120,7 @@ sweep::SweepPlan plan_sweep(const std::string& file, const Knobs& knobs, const S
 }
 
 std::optional<std::string> check_sweep(const std::string& file, const std::vector<scenario::Override>& set,
-                                       const std::vector<std::string>& texts) {
+                                       const std::vector<std::string>& texts, sweep::Metric metric) {
   if (texts.empty()) return std::nullopt;
   if (texts.size() > 2) {
     return fmt::format("--sweep {}: a third --sweep; expected one, or two for small multiples", texts[2]);
@@ -134,6 +136,8 @@ std::optional<std::string> check_sweep(const std::string& file, const std::vecto
   request.file = file;
   request.vary = texts;
   request.option = "--sweep";
+  request.metric = metric;
+  request.metric_option = "--sweep-metric";
   for (const scenario::Override& o : set) request.overrides.push_back(o.key + "=" + o.value);
   try {
     (void)sweep::make_plan(request);

@@ -56,6 +56,9 @@ struct SweepView {
   std::string vary = "workers=1..16";  ///< the first key, as --vary takes it
   std::string vary_also;               ///< an optional second key: small multiples
   int seeds = 1;
+  /// What the chart plots; changing it redraws the shown sweep from its figures, without
+  /// running it again (every run's figures hold both).
+  sweep::Metric metric = sweep::Metric::Speedup;
   std::optional<SweepOutcome> shown;
   std::string error;                   ///< why the last start was refused
   bool chart_too_small = false;        ///< the last frame had too little room to draw the chart
@@ -76,8 +79,9 @@ sweep::SweepPlan plan_sweep(const std::string& file, const Knobs& knobs, const S
 /// gilviz's --sweep texts on `file` with its --set values, checked as gilsim sweep checks
 /// --vary (the same parser and messages, naming --sweep), before any window opens: the
 /// message when one is refused, nothing when they are fine or when the file itself is bad
-/// (the window's load reports that).
+/// (the window's load reports that). Lost updates (--sweep-metric) need the file's [counters].
 std::optional<std::string> check_sweep(const std::string& file, const std::vector<scenario::Override>& set,
-                                       const std::vector<std::string>& texts);
+                                       const std::vector<std::string>& texts,
+                                       sweep::Metric metric = sweep::Metric::Speedup);
 
 }  // namespace gilsim::viz

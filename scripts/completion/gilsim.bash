@@ -18,6 +18,7 @@ _gilsim() {
     --csv) _gilsim_files csv "$cur"; return ;;
     --json) _gilsim_files json "$cur"; return ;;
     --python) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --metric) COMPREPLY=($(compgen -W "speedup lost-updates" -- "$cur")); return ;;
     --set|--run|--width|--timeout|--max-events|--vary|--seeds|--jobs) COMPREPLY=(); return ;;
   esac
   case "$subcommand" in
@@ -33,7 +34,7 @@ _gilsim() {
       if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "--set --run --help" -- "$cur")); else _gilsim_files toml "$cur"; fi ;;
     sweep)
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--vary --set --run --seeds --jobs --csv --json --width --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--vary --set --run --seeds --metric --jobs --csv --json --width --help" -- "$cur"))
       else
         _gilsim_files toml "$cur"
       fi ;;
@@ -46,12 +47,13 @@ _gilviz() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
     --screenshot) _gilsim_files png "$cur"; return ;;
-    --at|--view|--size|--scale|--bench-frames|--sweep|--set) COMPREPLY=(); return ;;
+    --sweep-metric) COMPREPLY=($(compgen -W "speedup lost-updates" -- "$cur")); return ;;
+    --at|--view|--size|--scale|--bench-frames|--sweep|--sweep-seeds|--set) COMPREPLY=(); return ;;
   esac
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "--screenshot --timeline-only --screenshot-knob --at --view --size --scale
                              --presentation --align-ends --real --cpython --bench-frames --bench-knob
-                             --bench-knob-interval --sweep --set --assets --help --version" -- "$cur"))
+                             --bench-knob-interval --sweep --sweep-metric --sweep-seeds --set --assets --help --version" -- "$cur"))
   else
     _gilsim_files toml "$cur"
   fi

@@ -143,6 +143,10 @@ void add_sweep_options(CLI::App& sweep, SweepOptions& options) {
                                              "and show the mean and standard deviation")
       ->type_name("N")
       ->check(whole_number(1, 1000));
+  sweep.add_option("--metric", options.metric,
+                   "What the charts plot: speedup (against the first run, the default) or lost-updates (the "
+                   "updates the scenario's [counters] lost, lesson 15)")
+      ->type_name("METRIC");
   sweep.add_option("--jobs", options.jobs, "Worker processes (default: this machine's cores); the output is the same "
                                            "for any number")
       ->type_name("N")

@@ -10,6 +10,7 @@
 #include "sim/cli/terminal_width.hpp"
 #include "sim/real/execute.hpp"
 #include "sim/sweep/sweep_export.hpp"
+#include "sim/sweep/sweep_metric.hpp"
 #include "sim/sweep/sweep_processes.hpp"
 #include "sim/trace/atomic_file.hpp"
 
@@ -42,6 +43,12 @@ int run_sweep(const SweepOptions& options, std::ostream& out, std::ostream& prog
   request.overrides = options.overrides;
   request.vary = options.vary;
   request.seeds = options.seeds;
+  const auto metric = sweep::parse_metric(options.metric);
+  if (!metric) {
+    throw UsageError(fmt::format("--metric {}: unknown metric; expected one of {}", options.metric,
+                                 sweep::kMetricNames));
+  }
+  request.metric = *metric;
   for (const scenario::Run* run : select_runs(base, options.run_names)) {
     request.runs.push_back(static_cast<std::size_t>(run - base.runs.data()));
   }

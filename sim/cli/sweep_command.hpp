@@ -15,6 +15,7 @@ struct SweepOptions {
   std::vector<std::string> overrides;    ///< --set KEY=VALUE, applied before the grid's values
   std::vector<std::string> run_names;    ///< --run NAME; empty: every run
   int seeds = 1;
+  std::string metric = "speedup";        ///< --metric: what the charts plot (sweep::parse_metric)
   std::optional<int> jobs;               ///< worker processes; default: this machine's cores
   std::string csv_path;
   std::string json_path;

@@ -3,7 +3,9 @@
 #include "sim/cli/sweep_report.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -13,6 +15,7 @@
 #include "sim/cli/text_table.hpp"
 #include "sim/cli/text_wrap.hpp"
 #include "sim/scenario/name_suggestions.hpp"
+#include "sim/sweep/sweep_metric.hpp"
 #include "sim/trace/outcomes.hpp"
 
 namespace gilsim::cli {
@@ -80,6 +83,9 @@ std::string heading(const sweep::SweepPlan& plan) {
                      trace::group_digits(static_cast<std::int64_t>(plan.simulations())));
   out += fmt::format("Speed-up is against '{}', the scenario's first run, at the same point and seed.\n",
                      plan.baseline);
+  if (plan.metric == sweep::Metric::LostUpdates) {
+    out += "Lost updates: updates made less the final value, summed over the scenario's counters.\n";
+  }
   if (plan.seeds > 1) {
     out += fmt::format("Figures are the mean ± the standard deviation over {} seeds.\n", plan.seeds);
   }
@@ -94,7 +100,8 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
       table.right_aligned.push_back(true);
     }
   }
-  for (const char* header : {"makespan", "speedup", "cores busy", "GIL held", "switches"}) {
+  for (const char* header : {"makespan", "speedup", "cores busy", "GIL held", "switches", "lost updates"}) {
+    if (std::string_view(header) == "lost updates" && !plan.has_counters) continue;
     table.headers.emplace_back(header);
     table.right_aligned.push_back(true);
   }
@@ -116,6 +123,7 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
     row.push_back(s.has_gil ? (s.several_gils ? "max " : "") + with_spread(s.gil_held, seeds, percent) : "-");
     several_gils |= s.has_gil && s.several_gils;
     row.push_back(with_spread(s.switches, seeds, count));
+    if (plan.has_counters) row.push_back(with_spread(s.lost_updates, seeds, count));
     table.rows.push_back(std::move(row));
   }
   std::string out = render_table(table);
@@ -130,7 +138,8 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
   for (std::size_t c = 0; c < combinations && c < kMaxSweepCharts; ++c) {
     TextChart chart;
     chart.x_label = first.label();
-    chart.y_label = "speed-up";
+    chart.y_label = sweep::metric_axis_title(plan.metric);
+    chart.y_tick = [&plan](double value, double top) { return sweep::metric_tick(plan.metric, value, top); };
     for (std::size_t i = 0; i < first.size(); ++i) chart.x_texts.push_back(first.shown(0, i));
     chart.x_positions = first.positions;
     chart.log_x = first.log_scale;
@@ -140,7 +149,7 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
       std::string why;
       for (std::size_t i = 0; i < first.size(); ++i) {
         const sweep::PointSummary s = sweep::summarise(result, i * combinations + c, run);
-        series.y.push_back(s.speedup.mean);
+        series.y.push_back(sweep::metric_of(s, plan.metric).mean);
         if (!s.finished()) {
           const std::string reason = sweep::unfinished_text(s, plan.seeds);
           if (why != reason) gaps.push_back(reason + " at " + chart.x_texts[i]);
@@ -154,7 +163,9 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
       chart.series.push_back(std::move(series));
     }
     const std::string where = plan.point_text(c, 1);
-    out += fmt::format("\nSpeed-up against {}{}\n", first.label(), where.empty() ? "" : " at " + where);
+    std::string title = sweep::metric_axis_title(plan.metric);
+    title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+    out += fmt::format("\n{} against {}{}\n", title, first.label(), where.empty() ? "" : " at " + where);
     out += render_text_chart(chart, width);
   }
   if (combinations > kMaxSweepCharts) {

@@ -11,6 +11,7 @@
 #include "sim/cli/text_timeline.hpp"
 #include "sim/cli/text_wrap.hpp"
 #include "sim/sweep/sweep_axis.hpp"
+#include "sim/sweep/sweep_metric.hpp"
 
 namespace gilsim::cli {
 
@@ -51,7 +52,9 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
   }
   top = sweep::axis_top(top);
   height = plot_rows(top, height);
-  const auto tick = [&](double y) { return fmt::format("{:.{}f}{}", y, top < 2.0 ? 2 : 1, chart.y_unit); };
+  const auto tick = [&](double y) {
+    return chart.y_tick ? chart.y_tick(y, top) : sweep::metric_tick(sweep::Metric::Speedup, y, top);
+  };
   const int label_width = static_cast<int>(std::max(tick(top).size(), tick(0.0).size()));
   const int plot_width = width - label_width - 3;
   const auto columns = x_columns(chart, plot_width);

@@ -2,6 +2,7 @@
 // legend, for terminals and logs (the sweep's speed-up curves).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,9 @@ struct ChartSeries {
 struct TextChart {
   std::string x_label;                 ///< under the axis
   std::string y_label;                 ///< above the axis, such as "speed-up"
-  std::string y_unit = "x";            ///< after each y tick: "4.0x"
+  /// Each y tick's text, given the tick's value and the axis's top (sweep::metric_tick);
+  /// empty: a speed-up, "4.0x" ("0.50x" under a top of 2).
+  std::function<std::string(double value, double top)> y_tick;
   std::vector<std::string> x_texts;    ///< tick labels, one per x
   std::vector<double> x_positions;     ///< empty: the x values evenly spaced
   bool log_x = false;

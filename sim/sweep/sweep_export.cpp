@@ -39,17 +39,18 @@ void write_sweep_csv(std::ostream& out, const SweepPlan& plan, const SweepResult
   for (const Axis& axis : plan.axes) {
     for (const auto& key : axis.keys) out << ',' << trace::csv_field(key);
   }
-  out << ",seed,run,makespan_ns,speedup,cores_busy,gil_held,gil_lanes,gil_wait_ns,switches,jobs_done,outcome\n";
+  out << ",seed,run,makespan_ns,speedup,cores_busy,gil_held,gil_lanes,gil_wait_ns,switches,jobs_done,lost_updates,outcome\n";
   each_row(plan, [&](std::size_t point, int seed, std::size_t run, const auto& values) {
     const RunFigures& f = result.at(point, seed, run);
     out << point;
     for (const auto& [key, value] : values) out << ',' << trace::csv_field(value);
     // A run that did not finish has no makespan and no speed-up: empty cells, and the outcome says why.
-    out << fmt::format(",{},{},{},{},{},{},{},{},{},{},{}\n", f.seed,
+    out << fmt::format(",{},{},{},{},{},{},{},{},{},{},{},{}\n", f.seed,
                        trace::csv_field(plan.run_names[run]), f.finished ? std::to_string(f.makespan_ns) : "",
                        std::isfinite(f.speedup) ? fixed(f.speedup) : "", fixed(f.cores_busy),
                        f.gil_held < 0.0 ? std::string() : fixed(f.gil_held), f.gil_lanes, f.gil_wait_ns,
-                       f.switches, f.jobs_done, outcome_word(f));
+                       f.switches, f.jobs_done, f.lost_updates < 0 ? "" : std::to_string(f.lost_updates),
+                       outcome_word(f));
   });
 }
 
@@ -78,6 +79,8 @@ void write_sweep_json(std::ostream& out, const SweepPlan& plan, const SweepResul
     row["gil_wait_ns"] = f.gil_wait_ns;
     row["switches"] = f.switches;
     row["jobs_done"] = f.jobs_done;
+    // Empty (null) when the scenario has no counters, as gil_held when no process has a GIL.
+    row["lost_updates"] = f.lost_updates < 0 ? nlohmann::ordered_json() : nlohmann::ordered_json(f.lost_updates);
     row["outcome"] = outcome_word(f);
     rows.push_back(std::move(row));
   });

@@ -9,6 +9,7 @@
 #include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/override_keys.hpp"
 #include "sim/scenario/override_reach.hpp"
+#include "sim/sweep/sweep_metric.hpp"
 
 namespace gilsim::sweep {
 
@@ -126,6 +127,9 @@ SweepPlan make_plan(const SweepRequest& request) {
   const scenario::Scenario base = plan.file.load(plan.base_overrides);
   plan.title = base.title;
   plan.baseline = base.runs.front().name;
+  check_metric(request.metric, base, request.metric_option);
+  plan.metric = request.metric;
+  plan.has_counters = !base.counters.empty();
   if (request.vary.empty()) {
     throw scenario::ScenarioError(scenario::SourceLoc{request.option, 0, 0},
                                   fmt::format("a sweep needs at least one; expected {0} KEY=VALUES, such as {0} "

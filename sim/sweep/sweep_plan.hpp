@@ -22,6 +22,9 @@ class SweepRefused : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// What the chart plots (sweep_metric.hpp): the speed-up, or the counters' lost updates.
+enum class Metric { Speedup, LostUpdates };
+
 struct SweepRequest {
   std::string file;                    ///< scenario file; empty: the built-in default
   std::vector<std::string> overrides;  ///< --set KEY=VALUE texts, applied first
@@ -30,6 +33,8 @@ struct SweepRequest {
   std::vector<std::size_t> runs;       ///< indices of the runs to show; empty: every run
   int jobs = 1;                        ///< simulations running at once (memory estimate)
   std::string option = "--vary";       ///< names the axes' option in errors: gilviz says "--sweep"
+  Metric metric = Metric::Speedup;     ///< the charts' y; lost updates need the scenario's [counters]
+  std::string metric_option = "--metric";  ///< names the metric's option in errors
 };
 
 /// Grid points are numbered with the first axis outermost: for axes of 3 and 2 values,
@@ -44,6 +49,8 @@ struct SweepPlan {
   std::vector<std::string> run_names;
   std::string title;
   std::string baseline;     ///< the scenario's first run: speed-up is against it
+  Metric metric = Metric::Speedup;  ///< what the charts plot
+  bool has_counters = false;        ///< the scenario has [counters]: the tables show their lost updates
   /// A shown run whose settings are the baseline's or an earlier shown run's at every grid
   /// point (varying `workers` sets every pool's): its figures repeat that run's, which the
   /// report says.

@@ -33,7 +33,7 @@ using real::pool::write_all;
 
 static_assert(std::is_trivially_copyable_v<RunFigures>, "figures travel between processes as bytes");
 // No padding between fields: the same figures are the same bytes (gilsim_sweep_bench compares them).
-static_assert(sizeof(RunFigures) == 10 * 8, "RunFigures without padding");
+static_assert(sizeof(RunFigures) == 11 * 8, "RunFigures without padding");
 
 struct Batch {
   std::uint32_t first = 0;

@@ -26,6 +26,10 @@ RunFigures figures_of(const trace::Metrics& baseline, const trace::Trace& t, con
   f.gil_wait_ns = m.gil_wait_total.ns();
   f.switches = m.gil_switches;
   f.jobs_done = m.jobs_done;
+  if (!t.counters.empty()) {
+    f.lost_updates = 0;
+    for (const trace::Counter& c : t.counters) f.lost_updates += c.lost();
+  }
   return f;
 }
 
@@ -84,7 +88,7 @@ SweepResult run_sweep_here(const SweepPlan& plan, const std::atomic<bool>* cance
 }
 
 PointSummary summarise(const SweepResult& result, std::size_t point, std::size_t run) {
-  std::vector<double> makespans, speedups, busy, held, switches;
+  std::vector<double> makespans, speedups, busy, held, switches, lost;
   PointSummary out;
   for (int seed = 0; seed < result.seeds; ++seed) {
     const RunFigures& f = result.at(point, seed, run);
@@ -98,6 +102,7 @@ PointSummary summarise(const SweepResult& result, std::size_t point, std::size_t
     if (f.gil_held >= 0.0) held.push_back(f.gil_held);
     out.several_gils |= f.gil_lanes > 1;
     switches.push_back(static_cast<double>(f.switches));
+    if (f.lost_updates >= 0) lost.push_back(static_cast<double>(f.lost_updates));
   }
   out.makespan_ns = spread_of(makespans);
   out.speedup = spread_of(speedups);
@@ -105,6 +110,8 @@ PointSummary summarise(const SweepResult& result, std::size_t point, std::size_t
   out.has_gil = !held.empty();
   out.gil_held = spread_of(held);
   out.switches = spread_of(switches);
+  out.has_counters = !lost.empty();
+  out.lost_updates = spread_of(lost);
   if (out.unfinished > 0) out.makespan_ns = out.speedup = Spread{std::nan(""), std::nan("")};
   return out;
 }

@@ -30,6 +30,9 @@ struct RunFigures {
   std::int64_t gil_wait_ns = 0;
   std::int64_t switches = 0;
   std::int64_t jobs_done = 0;
+  /// Updates the scenario's counters lost, summed over them (trace::Counter::lost, as the run
+  /// table's lines under it count them); -1 when the scenario has no counters.
+  std::int64_t lost_updates = -1;
 };
 
 /// Every figure of a sweep: figures[(task * runs) + run], task = point * seeds + seed.
@@ -69,8 +72,9 @@ struct Spread {
 struct PointSummary {
   /// makespan_ns and speedup are NaN when a seed's run did not finish: its point has no
   /// time to finish and no speed-up, in every output (a table's "deadlocked", a gap in a curve).
-  Spread makespan_ns, speedup, cores_busy, gil_held, switches;
+  Spread makespan_ns, speedup, cores_busy, gil_held, switches, lost_updates;
   bool has_gil = false;
+  bool has_counters = false;  ///< the scenario has counters: lost_updates counts their lost updates
   bool several_gils = false;  ///< some seed's run had more than one GIL: gil_held is a busiest GIL's
   int unfinished = 0;         ///< seeds whose run did not finish
   int deadlocked = 0;         ///< of those, the seeds whose run stopped in a deadlock

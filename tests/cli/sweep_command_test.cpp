@@ -85,7 +85,8 @@ TEST_CASE("sweeping workers 1..16 over lesson 9 prints a table per run and the c
   REQUIRE(rows.size() == 1 + 16 * 4);
   CHECK(rows[0] ==
         "point,workers,seed,run,makespan_ns,speedup,cores_busy,gil_held,gil_lanes,gil_wait_ns,switches,jobs_done,"
-        "outcome");
+        "lost_updates,outcome");
+  CHECK(rows[1].ends_with(",8,,finished"));  // eight jobs done; no counters: no lost updates, an empty cell
   CHECK(rows[1].starts_with("0,1,1,Pool(2),"));
   CHECK(rows[64].starts_with("15,16,1,Pool(16),"));
   // A pool has a GIL per process, the parent's and each worker's: the busiest is shown, as "max".
@@ -157,6 +158,58 @@ TEST_CASE("bad sweep input exits with 2, says what is wrong, and writes nothing"
   CHECK(refused({"--vary", "workers=1,2", "--run", "nope"}).starts_with("gilsim: "));
   CHECK(refused({}).find("--vary is required") != std::string::npos);
   CHECK(refused({"--vary", "workers=1,2", "--jobs", "0"}).find("--jobs") != std::string::npos);
+  CHECK(refused({"--vary", "workers=1,2", "--metric", "speed"}) ==
+        "gilsim: --metric speed: unknown metric; expected one of speedup, lost-updates\n");
+  // Lesson 9 has no counters: nothing to lose, and a chart of zeros would say otherwise.
+  CHECK(refused({"--vary", "workers=1,2", "--metric", "lost-updates"}) ==
+        "gilsim: --metric lost-updates: '09 Pool sizing: one process per core, and no more' has no [counters], so "
+        "nothing can be lost; expected a scenario with shared counters, such as 15-lost-update\n");
+}
+
+TEST_CASE("--metric lost-updates charts the updates the counters lost, as gilsim run counts them under its table") {
+  const fs::path csv = kOut / "sweep_lost_updates.csv";
+  fs::remove(csv);
+  const Result r = run_gilsim({"sweep", kScenarios + "15-lost-update.toml", "--vary", "job.unsafe.count=1..3", "--metric",
+                               "lost-updates", "--width", "80", "--jobs", "2", "--csv", csv.string()});
+  REQUIRE(r.code == 0);
+  CHECK(r.err.empty());
+  CHECK(r.out.find("Lost updates: updates made less the final value, summed over the scenario's counters.\n") !=
+        std::string::npos);
+  CHECK(r.out.find("\nLost updates against job.unsafe.count\nlost updates\n") != std::string::npos);
+  CHECK(r.out.find("Speed-up against") == std::string::npos);
+  CHECK(r.out.find("switches  lost updates\n") != std::string::npos);  // a column, the scenario having counters
+  // Each point's lost updates (here sent back by two worker processes) are gilsim run's at the
+  // same values: "lost N of M updates".
+  const auto rows = lines_of(read_text(csv));
+  REQUIRE(rows.size() == 1 + 3 * 3);
+  const auto lost_in_row = [](const std::string& row) {
+    const auto end = row.rfind(',');
+    return row.substr(row.rfind(',', end - 1) + 1, end - row.rfind(',', end - 1) - 1);
+  };
+  for (const std::string count : {"1", "2", "3"}) {
+    const Result run = run_gilsim({"run", kScenarios + "15-lost-update.toml", "--run", "threads", "--no-timeline",
+                                   "--set", "job.unsafe.count=" + count});
+    REQUIRE(run.code == 0);
+    const auto at = run.out.find("threads: counter = ");
+    REQUIRE(at != std::string::npos);
+    const std::string line = run.out.substr(at, run.out.find('\n', at) - at);
+    std::string lost = "0";
+    if (const auto l = line.find(": lost "); l != std::string::npos) {
+      lost = line.substr(l + 7, line.find(" of ") - l - 7);
+      lost.erase(std::remove(lost.begin(), lost.end(), ','), lost.end());
+    }
+    CAPTURE(line);
+    const auto row = std::find_if(rows.begin(), rows.end(), [&](const std::string& r) {
+      return r.find("," + count + ",1,threads,") != std::string::npos;
+    });
+    REQUIRE(row != rows.end());
+    CHECK(lost_in_row(*row) == lost);  // the safe counter loses none: the sum is the unsafe one's
+  }
+  CHECK(lost_in_row(rows[1]) == "0");  // sequential: nothing lost
+  // The chart's y labels count updates, grouped as the tables write counts.
+  const std::string chart = r.out.substr(r.out.find("\nLost updates against"));
+  CHECK(chart.find(",000 |") != std::string::npos);
+  CHECK(chart.find("x |") == std::string::npos);
 }
 
 TEST_CASE("a text chart fits its width and labels its axes and lines") {

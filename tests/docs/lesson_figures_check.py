@@ -205,6 +205,8 @@ NOTE_NOT_OUTPUT = {
     ("11-old-gil.toml", "1.8x"): "Beazley's measurement on CPython, quoted",
     ("12-free-threaded.toml", "10%"): "3.14t's overhead on pyperformance, quoted",
     ("13-to-thread.toml", "3.006 s"): "30 ticks of 100 ms plus the ticks' own work, the ideal: no run prints it",
+    ("15-lost-update.toml", "1.6 ms"): "the first interval at which the note's sweep loses nothing "
+                                        "(tests/lessons/sweep_lessons_test.cpp checks it)",
     ("20-sweep-pool-size.toml", "1x"): "the thread pool's curve in the sweep the note shows",
     ("21-sweep-waiting-share.toml", "100 ms"): "a request's work and wait added up, the inputs: 100 ms at every point",
     ("21-sweep-waiting-share.toml", "0%"): "the sweep's first value, an input",

@@ -2,6 +2,7 @@
 // note describes, so the note cannot drift from what the model draws.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <regex>
 #include <string>
 
@@ -44,7 +45,48 @@ Curves sweep_of(const std::string& file) {
   return c;
 }
 
+/// An option's value in the note's command ("--seeds 5"), or `otherwise`.
+std::string option_in_note(const std::string& file, const std::string& option, const std::string& otherwise) {
+  const std::string note = scenario::load_file(kScenarios + file).note;
+  std::smatch found;
+  if (std::regex_search(note, found, std::regex(option + R"( (\S+))"))) return found[1].str();
+  return otherwise;
+}
+
 }  // namespace
+
+TEST_CASE("lesson 15: fewer updates are lost as the switch interval grows, none once a loop fits in one") {
+  const std::string file = "15-lost-update.toml";
+  sweep::SweepRequest request;
+  request.file = kScenarios + file;
+  request.vary = vary_in_note(file);
+  REQUIRE(request.vary.size() == 1);
+  request.seeds = std::stoi(option_in_note(file, "--seeds", "1"));
+  CHECK(request.seeds == 5);  // the note says "five seeds a point"
+  REQUIRE(option_in_note(file, "--metric", "speedup") == "lost-updates");
+  request.metric = sweep::Metric::LostUpdates;
+  const sweep::SweepPlan plan = sweep::make_plan(request);
+  const sweep::SweepResult result = sweep::run_sweep_here(plan);
+  REQUIRE(plan.points() == 8);  // 25 us to 3.2 ms, doubling: point 6 is 1.6 ms
+  REQUIRE(plan.axes.front().values[0][6] == "1600us");
+  const auto lost = [&](std::size_t point, const std::string& run) {
+    const auto r = std::find(plan.run_names.begin(), plan.run_names.end(), run) - plan.run_names.begin();
+    return sweep::summarise(result, point, static_cast<std::size_t>(r)).lost_updates;
+  };
+  for (std::size_t i = 0; i < plan.points(); ++i) {
+    CAPTURE(i);
+    CHECK(lost(i, "sequential").mean == 0.0);  // "sequential code and asyncio lose nothing"
+    CHECK(lost(i, "asyncio").mean == 0.0);
+    if (i > 0) CHECK(lost(i, "threads").mean <= lost(i - 1, "threads").mean * 1.05);  // "the shorter, the more"
+  }
+  CHECK(lost(0, "threads").mean > 2 * lost(5, "threads").mean);
+  // "the seeds spread widely": where the curve falls, the deviation is more than half the mean.
+  for (std::size_t i = 3; i < 6; ++i) CHECK(lost(i, "threads").deviation > lost(i, "threads").mean / 2);
+  // "From 1.6 ms on none are lost": every thread's loop ends before its first forced switch.
+  CHECK(lost(5, "threads").mean > 0.0);
+  CHECK(lost(6, "threads").mean == 0.0);
+  CHECK(lost(7, "threads").mean == 0.0);
+}
 
 TEST_CASE("lesson 20: the pool's speed-up rises to the core count, then sags as start-ups add up") {
   const Curves c = sweep_of("20-sweep-pool-size.toml");

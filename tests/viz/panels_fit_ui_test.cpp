@@ -139,7 +139,7 @@ TEST_CASE("lesson 20's sweep at 1024x640 and 1280x720: its chart takes what the 
       v.app.sweep.runner.wait();
       for (int i = 0; i < 3; ++i) v.frame();
       REQUIRE(v.app.sweep.shown);
-      const ImGuiWindow* panel = ImGui::FindWindowByName("Sweep: speed-up as one knob moves");
+      const ImGuiWindow* panel = ImGui::FindWindowByName("Sweep: speed-up as one knob moves###sweep");
       REQUIRE(panel);
       // It had the panels' share under the timeline: 212 px of the 604 under the toolbar at
       // 1280x720, a chart 70 px tall; now the timeline keeps 40% of them, or a line per run.

@@ -2,6 +2,7 @@
 // multiples, ticks), hit testing, and the bridge between grid points and the knobs.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "viz/sweep_chart.hpp"
@@ -24,6 +25,44 @@ sweep::SweepPlan plan_of(std::string file, std::vector<std::string> vary, int se
 const viz::SweepChartSize kSize{100, 50, 800, 400, 10, 5};
 
 }  // namespace
+
+TEST_CASE("a sweep chart of lost updates counts them on its y axis, from the figures the speed-ups came with") {
+  sweep::SweepRequest r;
+  r.file = kScenarios + "15-lost-update.toml";
+  r.vary = {"job.unsafe.count=1,2,4"};
+  r.metric = sweep::Metric::LostUpdates;
+  sweep::SweepPlan plan = sweep::make_plan(r);
+  REQUIRE(plan.has_counters);
+  const auto result = sweep::run_sweep_here(plan);
+  const auto chart = viz::layout_sweep_chart(plan, result, kSize);
+  REQUIRE(chart.plots.size() == 1);
+  CHECK(chart.y_label == "lost updates");
+  const auto& plot = chart.plots.front();
+  const auto threads = std::find(plan.run_names.begin(), plan.run_names.end(), "threads") - plan.run_names.begin();
+  const auto& line = plot.lines[static_cast<std::size_t>(threads)];
+  REQUIRE(line.size() == 3);
+  CHECK(line[0].value == 0.0);  // one thread alone loses nothing
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(line[i].value == sweep::summarise(result, i, static_cast<std::size_t>(threads)).lost_updates.mean);
+  }
+  CHECK(line[2].value > 1000.0);
+  CHECK(chart.y_top >= line[2].value);
+  // Counts, grouped as the tables write them: "40,000", not "40000.0x".
+  CHECK(plot.y_ticks.back().label.find(',') != std::string::npos);
+  CHECK(plot.y_ticks.back().label.find('x') == std::string::npos);
+  CHECK(plot.y_ticks.front().label == "0");
+  // The y labels have room: the plot starts right of the widest one.
+  CHECK(plot.left - kSize.left >= kSize.char_width * static_cast<float>(plot.y_ticks.back().label.size()));
+  // The same figures give the speed-up chart: the panel switches without running the sweep again.
+  plan.metric = sweep::Metric::Speedup;
+  const auto speedups = viz::layout_sweep_chart(plan, result, kSize);
+  CHECK(speedups.y_label == "speed-up");
+  CHECK(speedups.plots.front().y_ticks.back().label.back() == 'x');
+  // A scenario without counters refuses lost updates, as gilsim sweep does.
+  r.file = kScenarios + "20-sweep-pool-size.toml";
+  r.vary = {"workers=1,2"};
+  CHECK_THROWS_AS(sweep::make_plan(r), sweep::SweepRefused);
+}
 
 TEST_CASE("a sweep chart with too little room lays out no plot rather than one upside down") {
   const auto plan = plan_of("20-sweep-pool-size.toml", {"workers=1,2,4"});
@@ -62,7 +101,7 @@ TEST_CASE("a sweep chart puts one line per run across the plot, on a shared roun
   CHECK(pool[1].x == doctest::Approx(plot.left + (plot.right - plot.left) / 3));
   CHECK(pool[2].x == doctest::Approx(plot.right));
   // y: the speed-up over the 4.0x top.
-  CHECK(pool[2].y == doctest::Approx(plot.bottom - static_cast<float>(pool[2].speedup / 4.0) * (plot.bottom - plot.top)));
+  CHECK(pool[2].y == doctest::Approx(plot.bottom - static_cast<float>(pool[2].value / 4.0) * (plot.bottom - plot.top)));
   CHECK(plot.lines[0][1].y == doctest::Approx(plot.bottom - 0.25f * (plot.bottom - plot.top)));  // sequential: 1x
   CHECK(pool[2].point == 2);
   CHECK(pool[2].run == 1);

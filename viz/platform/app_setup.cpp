@@ -46,6 +46,8 @@ bool finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, 
   if (!options.sweep.empty()) {
     app.sweep.vary = options.sweep.front();
     if (options.sweep.size() > 1) app.sweep.vary_also = options.sweep[1];
+    app.sweep.metric = options.sweep_metric;
+    app.sweep.seeds = options.sweep_seeds;
     ui::start_sweep(app.sweep, app.session);
   }
   return true;

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "sim/scenario/bundled_names.hpp"
+#include "sim/sweep/sweep_metric.hpp"
 #include "sim/trace/atomic_file.hpp"
 #include "viz/asset_files.hpp"
 #include "viz/knobs.hpp"
@@ -76,6 +77,15 @@ int main(int argc, char** argv) {
   cli.add_option("--sweep", o.sweep, "open the sweep panel on KEY=VALUES, as gilsim sweep --vary takes it (twice: "
                                      "small multiples for the second)")
       ->allow_extra_args(false);
+  std::string sweep_metric = "speedup";
+  cli.add_option("--sweep-metric", sweep_metric,
+                 "what the sweep's chart plots: speedup (the default) or lost-updates (the updates the scenario's "
+                 "counters lost, lesson 15)")
+      ->check(CLI::IsMember({"speedup", "lost-updates"}));
+  cli.add_option("--sweep-seeds", o.sweep_seeds,
+                 "simulate each of the sweep's grid points with N seeds and chart the mean and spread, as gilsim "
+                 "sweep --seeds (the panel's seeds field, 1 to 50)")
+      ->check(CLI::Range(1, 50));
   std::vector<std::string> set_texts;
   cli.add_option("--set", set_texts,
                  "override a scenario value as gilsim run --set does, e.g. --set python.switch_interval=1ms: the "
@@ -102,7 +112,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   // And a bad --sweep, with gilsim sweep's message for the same --vary, naming --sweep.
-  if (const auto bad = gilsim::viz::check_sweep(o.file, o.set, o.sweep)) {
+  o.sweep_metric = gilsim::sweep::parse_metric(sweep_metric).value_or(gilsim::sweep::Metric::Speedup);
+  if (const auto bad = gilsim::viz::check_sweep(o.file, o.set, o.sweep, o.sweep_metric)) {
     fmt::print(stderr, "{}\n", *bad);
     return 2;
   }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/scenario/loader.hpp"
+#include "sim/sweep/sweep_plan.hpp"
 #include "sim/trace/time.hpp"
 
 namespace gilsim::viz::platform {
@@ -28,6 +29,8 @@ struct Options {
   bool real = false;                 ///< run every run for real at start-up (the screenshot waits)
   bool cpython = false;              ///< run every run in CPython, recorded, at start-up (likewise)
   std::vector<std::string> sweep;    ///< --sweep KEY=VALUES (twice: small multiples); the screenshot waits
+  sweep::Metric sweep_metric = sweep::Metric::Speedup;  ///< --sweep-metric: what the sweep's chart plots
+  int sweep_seeds = 1;               ///< --sweep-seeds: seeds per grid point, as the panel's field
   std::vector<scenario::Override> set;  ///< --set KEY=VALUE: the file's values before the knobs
 };
 

@@ -151,7 +151,10 @@ void draw_frame(AppState& app, double wall_seconds) {
   }
   ImGui::End();
   if (app.sweep.visible) {  // over the panels below the timeline (in front of them) while it is open
-    if (begin_panel("Sweep: speed-up as one knob moves", ImVec2(0, bottom_y), ImVec2(main_w, bottom_h),
+    // The title names what the chart plots; "###sweep" keeps one window whatever it says.
+    const char* title = app.sweep.metric == sweep::Metric::LostUpdates ? "Sweep: lost updates as one knob moves###sweep"
+                                                                       : "Sweep: speed-up as one knob moves###sweep";
+    if (begin_panel(title, ImVec2(0, bottom_y), ImVec2(main_w, bottom_h),
                     ImGuiWindowFlags_NoFocusOnAppearing)) {
       ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
       if (const auto knobs = draw_sweep_panel(app.sweep, app.session)) {

@@ -3,12 +3,14 @@
 // bars over seeds, small multiples for the second key. Hover says the figures; a click
 // opens that grid point's timelines by setting the knobs. Also "sweep this knob" buttons.
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include <fmt/format.h>
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include "sim/sweep/sweep_metric.hpp"
 #include "sim/trace/outcomes.hpp"
 #include "viz/sweep_chart.hpp"
 #include "viz/ui/panels.hpp"
@@ -36,6 +38,22 @@ void draw_controls(SweepView& v, const Session& session) {
   ImGui::SetNextItemWidth(f * 5);
   ImGui::InputInt("seeds", &v.seeds);
   v.seeds = std::clamp(v.seeds, 1, 50);
+  // What the chart plots, offered where the scenario has counters (lesson 15): the speed-up
+  // or the lost updates. Every run's figures hold both, so a change redraws the shown sweep.
+  if (session.scenario().counters.empty()) {
+    v.metric = sweep::Metric::Speedup;
+  } else {
+    same_line_or_wrap(text_width("plot") + style.ItemSpacing.x + f * 8);
+    ImGui::TextUnformatted("plot");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(f * 8);
+    if (ImGui::BeginCombo("##metric", v.metric == sweep::Metric::LostUpdates ? "lost updates" : "speed-up")) {
+      if (ImGui::Selectable("speed-up", v.metric == sweep::Metric::Speedup)) v.metric = sweep::Metric::Speedup;
+      if (ImGui::Selectable("lost updates", v.metric == sweep::Metric::LostUpdates)) v.metric = sweep::Metric::LostUpdates;
+      ImGui::EndCombo();
+    }
+  }
+  if (v.shown && v.shown->plan.has_counters) v.shown->plan.metric = v.metric;
   if (v.runner.running()) {
     const auto [done, total] = v.runner.progress();
     same_line_or_wrap(button_w("Cancel") + style.ItemSpacing.x + f * 10);
@@ -145,9 +163,11 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
     }
   }
 
-  const std::string caption =
-      fmt::format("speed-up against {}{}; click a point to open its timelines", plan.baseline,
-                  plan.seeds > 1 ? fmt::format(", mean ± sd over {} seeds", plan.seeds) : std::string());
+  const std::string caption = fmt::format(
+      "{}{}; click a point to open its timelines",
+      plan.metric == sweep::Metric::LostUpdates ? "lost updates: the updates made less the counters' final values"
+                                                : fmt::format("speed-up against {}", plan.baseline),
+      plan.seeds > 1 ? fmt::format(", mean ± sd over {} seeds", plan.seeds) : std::string());
   same_line_or_wrap(text_width(caption), ImGui::GetFontSize() * 2);
   text_disabled_wrapped(caption);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -182,10 +202,18 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
     ImGui::Text("%s at %s", plan.run_names[hover->run].c_str(), where.c_str());
     if (!hover->finished) {
       ImGui::Text("%s: no time to finish, no speed-up", hover->unfinished.c_str());
+    } else if (plan.metric == sweep::Metric::LostUpdates) {
+      const std::string lost = trace::group_digits(std::llround(hover->value));
+      if (plan.seeds > 1) {
+        ImGui::Text("%s updates lost ± %s over %d seeds", lost.c_str(),
+                    trace::group_digits(std::llround(hover->deviation)).c_str(), plan.seeds);
+      } else {
+        ImGui::Text("%s updates lost", lost.c_str());
+      }
     } else if (plan.seeds > 1) {
-      ImGui::Text("speed-up %.2fx ± %.2f over %d seeds", hover->speedup, hover->deviation, plan.seeds);
+      ImGui::Text("speed-up %.2fx ± %.2f over %d seeds", hover->value, hover->deviation, plan.seeds);
     } else {
-      ImGui::Text("speed-up %.2fx", hover->speedup);
+      ImGui::Text("speed-up %.2fx", hover->value);
     }
     ImGui::TextDisabled("click: open this point's timelines");
     ImGui::EndTooltip();

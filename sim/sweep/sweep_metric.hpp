@@ -1,0 +1,32 @@
+// What a sweep's chart plots: the speed-up against the first run (the default), or the
+// updates the scenario's counters lost (trace::Counter::lost, as the run table's line under
+// it and the viewer's Numbers panel count them). Shared by gilsim sweep and the viewer.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sim/sweep/sweep_results.hpp"
+
+namespace gilsim::sweep {
+
+/// The option's words: "speedup", "lost-updates".
+inline constexpr std::string_view kMetricNames = "speedup, lost-updates";
+std::string_view metric_name(Metric m);
+/// "speedup" or "lost-updates"; nullopt for anything else.
+std::optional<Metric> parse_metric(std::string_view text);
+
+/// The y axis's title, with its unit: "speed-up", "lost updates".
+std::string metric_axis_title(Metric m);
+/// A point's value over seeds: NaN where it has none (a run that did not finish has no
+/// speed-up; every run of a scenario with counters has its lost updates, even stopped).
+Spread metric_of(const PointSummary& s, Metric m);
+/// A tick of the y axis from 0 to `top`: "4.0x", "0.50x"; "20,000" for lost updates.
+std::string metric_tick(Metric m, double value, double top);
+
+/// Throws SweepRefused when `m` cannot be measured on the scenario: lost updates need
+/// [counters]. `option` names the option in the message ("--metric").
+void check_metric(Metric m, const scenario::Scenario& s, std::string_view option);
+
+}  // namespace gilsim::sweep
