@@ -145,13 +145,13 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     const auto note = unscored.find(m->run_name);
     const bool seen_too_little = note != unscored.end();
     if (seen_too_little) not_scored.push_back(fmt::format("'{}': {}", m->run_name, note->second));
-    if (judged.stopped) not_scored.push_back(real::stopped_note(m->run_name, judged));
+    if (judged.stopped != real::Stopped::none) not_scored.push_back(real::stopped_note(m->run_name, judged));
     if (!seen_too_little && judged.starved) not_scored.push_back(fmt::format("'{}': {}", m->run_name, *judged.starved));
     if (!seen_too_little && judged.executor) {
       short_runs.push_back(executor_cost_note(*m, judged.planned_cpu));
     }
     if (!seen_too_little && judged.off_pace) short_runs.push_back(pace_note(*m));
-    const std::string cell = !judged.stopped && seen_too_little ? "not scored" : real::error_cell(judged);
+    const std::string cell = judged.stopped == real::Stopped::none && seen_too_little ? "not scored" : real::error_cell(judged);
     const bool pool = m->executor == "process_pool";
     if (pool) (m->measured_by.empty() ? pools : recorded_pools).push_back(fmt::format("'{}'", m->run_name));
     if (old_gil_switches_differ(*m)) old_gils.push_back(m->run_name);

@@ -27,9 +27,9 @@ Judgement judge(const trace::Trace& predicted, const trace::Metrics& pm, const t
   Judgement j;
   j.error = prediction_error(pm.makespan, mm.makespan);
   if (!pm.finished() || !mm.finished()) {
-    j.stopped = !pm.finished() && !mm.finished() ? "both stopped"
-                : !pm.finished()                 ? "predicted stopped"
-                                                 : "measured stopped";
+    j.stopped = !pm.finished() && !mm.finished() ? Stopped::both
+                : !pm.finished()                 ? Stopped::predicted
+                                                 : Stopped::measured;
     return j;
   }
   j.starved = starved_note(measured);
@@ -42,19 +42,29 @@ Judgement judge(const trace::Trace& predicted, const trace::Metrics& pm, const t
   return j;
 }
 
+std::string_view stopped_words(Stopped s) {
+  switch (s) {
+    case Stopped::none: return "";
+    case Stopped::both: return "both stopped";
+    case Stopped::predicted: return "predicted stopped";
+    case Stopped::measured: return "measured stopped";
+  }
+  return "";
+}
+
 std::string stopped_note(const std::string& run, const Judgement& j) {
-  if (j.stopped == "both stopped") {
+  if (j.stopped == Stopped::both) {
     return fmt::format("'{}': neither run finished its jobs (a deadlock stops a run: the lines above say where): "
                        "a run that stops has no makespan to compare, and both stopping is the prediction met.",
                        run);
   }
-  const bool measured_stopped = j.stopped == "measured stopped";
+  const bool measured_stopped = j.stopped == Stopped::measured;
   return fmt::format("'{}': the {} run stopped before its last job and the {} finished: the prediction missed.", run,
                      measured_stopped ? "measured" : "model's", measured_stopped ? "model's" : "measured one");
 }
 
 std::string error_cell(const Judgement& j) {
-  if (j.stopped) return *j.stopped;
+  if (j.stopped != Stopped::none) return std::string(stopped_words(j.stopped));
   if (j.starved) return "not scored";
   std::vector<std::string> causes;
   if (j.executor) causes.emplace_back("executor");

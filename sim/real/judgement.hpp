@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "sim/real/machine_load.hpp"
 #include "sim/trace/metrics.hpp"
@@ -33,19 +34,24 @@ Time predicted_cpu(const trace::Trace& predicted);
 /// time (`check.got`) exceeds `planned` by the kExecutorCost... margins.
 bool executor_cost(const trace::CpuCheck& check, Time planned, double error);
 
+/// Which side of a comparison stopped before its last job (a deadlock): then there is no
+/// makespan to compare.
+enum class Stopped { none, both, predicted, measured };
+
+/// "both stopped", "predicted stopped", "measured stopped" (empty for none).
+std::string_view stopped_words(Stopped s);
+
 /// A measured run against its prediction.
 struct Judgement {
   double error = 0;  ///< (predicted - measured) / measured makespan
-  /// A side stopped before its last job (a deadlock): "both stopped", "predicted stopped" or
-  /// "measured stopped"; there is no makespan to compare.
-  std::optional<std::string> stopped;
+  Stopped stopped = Stopped::none;
   /// starved_note's sentence: other programs took its cores; not scored whatever the error.
   std::optional<std::string> starved;
   /// Outside kErrorTolerance only (an error within it is shown, whatever the run did):
   bool executor = false;  ///< executor_cost (gilsim's executor, which has no pace of its own)
   bool off_pace = false;  ///< cpu_check.off_pace(): a CPython run's CPU off its calibrated speed
   Time planned_cpu;       ///< predicted_cpu: what the model's run computes for
-  bool scored() const { return !stopped && !starved; }
+  bool scored() const { return stopped == Stopped::none && !starved; }
   /// The error is shown: scored and no cause explains it away.
   bool error_shown() const { return scored() && !executor && !off_pace; }
 };
@@ -54,7 +60,7 @@ struct Judgement {
 Judgement judge(const trace::Trace& predicted, const trace::Metrics& pm, const trace::Trace& measured,
                 const trace::Metrics& mm);
 
-/// For a run that stopped (j.stopped), the sentence under the table: both stopping is the
+/// For a run that stopped (j.stopped is not none), the sentence under the table: both stopping is the
 /// prediction met, one stopping is the prediction missed.
 std::string stopped_note(const std::string& run, const Judgement& j);
 

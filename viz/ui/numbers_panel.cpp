@@ -44,8 +44,8 @@ void draw_prediction_table(const AppState& app) {
     const auto judged = judge_run(app, r);
     if (!judged) continue;  // not measured, or no prediction
     const auto caveat = not_scored(app, r);
-    if (judged->stopped) notes.emplace_back(r, real::stopped_note(runs[r].run_name, *judged));
-    if (caveat && !judged->stopped) notes.emplace_back(r, fmt::format("{}: {}", runs[r].run_name, *caveat));
+    if (judged->stopped != real::Stopped::none) notes.emplace_back(r, real::stopped_note(runs[r].run_name, *judged));
+    if (caveat && judged->stopped == real::Stopped::none) notes.emplace_back(r, fmt::format("{}: {}", runs[r].run_name, *caveat));
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(runs[r].run_name.c_str());
@@ -54,7 +54,7 @@ void draw_prediction_table(const AppState& app) {
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(format_time(app.runs[r].metrics.makespan).c_str());
     ImGui::TableNextColumn();
-    const std::string cell = app.runs[r].unseen && !judged->stopped ? std::string("not scored") : real::error_cell(*judged);
+    const std::string cell = app.runs[r].unseen && judged->stopped == real::Stopped::none ? std::string("not scored") : real::error_cell(*judged);
     ImGui::TextUnformatted(cell.c_str());
   }
   ImGui::EndTable();
