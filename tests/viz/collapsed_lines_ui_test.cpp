@@ -10,6 +10,7 @@
 #include <imgui_internal.h>
 
 #include "headless_viewer.hpp"
+#include "lesson_runs.hpp"
 #include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/theme.hpp"
@@ -19,17 +20,9 @@ using namespace gilsim;
 using namespace gilsim::viz;
 using gilsim::viz::testing::bundled_lesson;
 using gilsim::viz::testing::HeadlessViewer;
+using gilsim::viz::testing::run_named;
 
 namespace {
-
-std::uint32_t run_named(const HeadlessViewer& v, const std::string& name) {
-  const auto& runs = v.app.session.runs();
-  for (std::uint32_t r = 0; r < runs.size(); ++r) {
-    if (runs[r].run_name == name) return r;
-  }
-  FAIL("no run ", name);
-  return 0;
-}
 
 /// Of every collapsed line drawn, the runs whose figures cover a bar of the lane on it, with
 /// how far; counts the lines that say something in `lines`.
@@ -142,13 +135,7 @@ TEST_CASE("the Numbers panel's predicted-against-measured table shows its words 
       INFO(std::string(lesson), " at ", size.x, "x", size.y);
       HeadlessViewer v(size);
       REQUIRE(v.open(bundled_lesson(lesson)));
-      const std::vector<trace::Trace> predictions = v.app.session.runs();
-      for (const trace::Trace& run : predictions) {
-        trace::Trace measured = run;
-        measured.origin = trace::Origin::Measured;
-        v.app.session.add_measured(std::move(measured));
-      }
-      refresh_derived(v.app);
+      const std::vector<trace::Trace> predictions = testing::measure_as_predicted(v);
       for (int i = 0; i < 4; ++i) v.frame(0);
       // The table is at the end of the panel, which scrolls down to it.
       ImGuiWindow* details = ImGui::FindWindowByName("##details");

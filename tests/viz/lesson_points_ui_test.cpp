@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "headless_viewer.hpp"
+#include "lesson_runs.hpp"
 #include "viz/level_of_detail.hpp"
 #include "viz/palette.hpp"
 #include "viz/ui/timeline_painter.hpp"
@@ -20,17 +21,9 @@ using namespace gilsim;
 using namespace gilsim::viz;
 using gilsim::viz::testing::bundled_lesson;
 using gilsim::viz::testing::HeadlessViewer;
+using gilsim::viz::testing::run_named;
 
 namespace {
-
-std::uint32_t run_named(const HeadlessViewer& v, const std::string& name) {
-  const auto& runs = v.app.session.runs();
-  for (std::uint32_t r = 0; r < runs.size(); ++r) {
-    if (runs[r].run_name == name) return r;
-  }
-  FAIL("no run ", name);
-  return 0;
-}
 
 /// Of the pixel columns where thread lane `row` runs Python, the share under a mark glyph
 /// that reaches the middle of the lane (where the state is read).

@@ -104,11 +104,15 @@ LayoutOptions choose_layout(AppState& app, float height) {
       }
       return false;
     };
-    if (best && measurement_shut(best->folding)) {
+    const auto tightest_rows = [&] {
       LayoutOptions tightest = *best;
       size_rows(tightest, font, app.ui_scale, RowSize::Tightest);
       tightest.folding = app.folding;
       tightest.folding = fit_runs(runs, groups, tightest, height, interest, true);
+      return tightest;
+    };
+    if (best && measurement_shut(best->folding)) {
+      const LayoutOptions tightest = tightest_rows();
       const auto open = [](const std::vector<RunFolding>& f) {
         return std::count_if(f.begin(), f.end(), [](const RunFolding& r) { return !r.collapsed; });
       };
@@ -130,10 +134,7 @@ LayoutOptions choose_layout(AppState& app, float height) {
       return false;
     };
     if (best && skips_more_telling(best->folding)) {
-      LayoutOptions tightest = *best;
-      size_rows(tightest, font, app.ui_scale, RowSize::Tightest);
-      tightest.folding = app.folding;
-      tightest.folding = fit_runs(runs, groups, tightest, height, interest, true);
+      const LayoutOptions tightest = tightest_rows();
       if (tightest.folding.size() == runs.size() && !tightest.folding[most].collapsed &&
           shows_more(tightest.folding, best->folding, interest)) {
         return tightest;
