@@ -131,3 +131,19 @@ TEST_CASE("a job's peer process sends its waits for a core back with its records
   const trace::Trace t = real::execute(s, make_run(scenario::Executor::Threads));
   CHECK(t.cpu_check.waits_measured);
 }
+
+TEST_CASE("two worker processes on the run's one CPU send back the waits each made the other's") {
+  if (!kernel_counts_waits()) return;
+  // cores = 1: both workers are pinned to the run's one CPU, each waits while the other computes.
+  auto s = make_scenario({make_job("crunch", 2, {cpu(Time{100'000'000})})}, 1);
+  scenario::Run run = make_run(scenario::Executor::ProcessPool);
+  run.workers = 2;
+  run.chunksize = 1;
+  const Pace pace;
+  const trace::Trace t = real::execute(s, run);
+  INFO(pace.figures());
+  REQUIRE(t.cpu_check.waits_measured);
+  CAPTURE(t.cpu_check.waited_for_core);
+  CAPTURE(t.cpu_check.own_waits);
+  CHECK(t.cpu_check.waited_for_core >= pace.least(Time{100'000'000}));
+}
