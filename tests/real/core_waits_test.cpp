@@ -26,16 +26,6 @@ namespace {
 
 bool kernel_counts_waits() { return std::filesystem::exists("/proc/thread-self/schedstat"); }
 
-/// The first CPU this process may use.
-int first_cpu() {
-  cpu_set_t all;
-  CPU_ZERO(&all);
-  sched_getaffinity(0, sizeof(all), &all);
-  int first = 0;
-  while (first < CPU_SETSIZE && !CPU_ISSET(first, &all)) ++first;
-  return first;
-}
-
 bool pin_to(std::thread& t, int cpu) {
   cpu_set_t one;
   CPU_ZERO(&one);
@@ -74,7 +64,7 @@ TEST_CASE("a worker's records carry its waits for a core through the pipe") {
 
 TEST_CASE("a thread kept off its core by two busy threads on its CPU counts its waits") {
   if (!kernel_counts_waits()) return;  // no schedstat in this kernel: nothing to count
-  const int cpu = first_cpu();
+  const int cpu = first_allowed_cpu();
   std::atomic<bool> stop{false};
   std::vector<std::thread> busy;
   for (int i = 0; i < 2; ++i) {
