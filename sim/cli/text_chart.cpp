@@ -170,7 +170,8 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
     std::size_t i;
   };
   const auto start_of = [&](std::size_t i) {
-    return std::max(0, std::min(columns[i], plot_width + 1 - static_cast<int>(chart.x_texts[i].size())));
+    // A label may run into the room kept on the plot's right, up to the chart's width.
+    return std::max(0, std::min(columns[i], width - label_width - 2 - static_cast<int>(chart.x_texts[i].size())));
   };
   const auto place = [&](int lines, std::vector<std::size_t>& unlabelled) {
     std::vector<std::vector<Placed>> placed(static_cast<std::size_t>(lines));
