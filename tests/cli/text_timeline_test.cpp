@@ -285,7 +285,7 @@ TEST_CASE("a busy row under the cores counts the cores in use, even when no core
 
 namespace {
 
-/// 10 ms on two cores, one character a millisecond. From 0 to 5 ms, T1 to T4 take the GIL in
+/// 10 ms on two cores, one character a millisecond. From 0 to 5 ms, the four threads take the GIL in
 /// turn for 0.1 ms each, then run native code 0.15 ms (GIL free), each on its core: the GIL is
 /// held 40% of each millisecond, by four holders. From 5 to 10 ms T1 alone holds it 40%.
 Trace passed_around() {
