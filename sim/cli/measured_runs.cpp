@@ -86,6 +86,34 @@ std::string executor_cost_note(const trace::Trace& measured, Time planned) {
                      100.0 * static_cast<double>((got - planned).ns()) / static_cast<double>(got.ns()));
 }
 
+std::optional<std::string> kept_updates_note(const trace::Trace& predicted, const trace::Trace& measured) {
+  std::vector<std::string> kept;  // "kept every update of counter, where the model lost 28,934"
+  for (std::size_t i = 0; i < predicted.counters.size() && i < measured.counters.size(); ++i) {
+    const std::int64_t model_lost = predicted.counters[i].lost();
+    const std::int64_t lost = measured.counters[i].lost();
+    if (model_lost <= 0 || 2 * lost > model_lost) continue;
+    kept.push_back(lost <= 0 ? fmt::format("kept every update of {}, where the model lost {}", measured.counters[i].name,
+                                           trace::group_digits(model_lost))
+                             : fmt::format("lost {} updates of {}, where the model lost {}", trace::group_digits(lost),
+                                           measured.counters[i].name, trace::group_digits(model_lost)));
+  }
+  if (kept.empty()) return std::nullopt;
+  const auto pm = trace::compute_metrics(predicted);
+  const auto mm = trace::compute_metrics(measured);
+  // A CPython recording infers its GIL lanes and sees no forced switch (docs/cpython-traces.md).
+  const bool recorded = !measured.measured_by.empty();
+  const std::int64_t model_switches = recorded ? pm.gil_switches : pm.forced_switches;
+  const std::int64_t switches = recorded ? mm.gil_switches : mm.forced_switches;
+  if (switches >= model_switches) return std::nullopt;  // then fewer switches are not the reason
+  return fmt::format(
+      "{}: {}: {} {} time{} against {} predicted. An update is lost only when a thread is switched out between "
+      "its load and its store; fewer switches, fewer chances to lose one (on a busy machine a waiting thread "
+      "wakes late and the holder keeps the GIL). The model's loss is what the code allows; run it again.",
+      trace::display_name(measured), fmt::join(kept, "; "),
+      recorded ? "its GIL changed hands" : "its threads were forced off the GIL", trace::group_digits(switches),
+      switches == 1 ? "" : "s", trace::group_digits(model_switches));
+}
+
 std::string pool_switches_note(const std::vector<std::string>& runs, PoolSwitchesOrigin origin) {
   const std::string names =
       runs.size() == 1 ? runs[0]
@@ -155,7 +183,7 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     const bool pool = m->executor == "process_pool";
     if (pool) (m->measured_by.empty() ? pools : recorded_pools).push_back(fmt::format("'{}'", m->run_name));
     if (old_gil_switches_differ(*m)) old_gils.push_back(m->run_name);
-    table.rows.push_back({m->run_name, format_time(pm.makespan), format_time(mm.makespan),
+    table.rows.push_back({trace::display_name(**p), format_time(pm.makespan), format_time(mm.makespan),
                           cell,
                           fmt::format("{} / {}{}", trace::group_digits(pm.gil_switches),
                                       trace::group_digits(mm.gil_switches), pool || old_gil_switches_differ(*m) ? "+" : ""),

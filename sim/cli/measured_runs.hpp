@@ -31,6 +31,14 @@ std::string pace_note(const trace::Trace& measured);
 /// A sentence saying that `measured` used more CPU than the model's `planned`, and why.
 std::string executor_cost_note(const trace::Trace& measured, Time planned);
 
+/// Under the counters of a measured run that kept every update of a counter the model's
+/// prediction lost updates of (or lost at most half as many), when it was switched out of
+/// the GIL fewer times than predicted: the two counts, and that fewer switches are fewer
+/// chances to lose an update, so the class runs it again. Forced switches for gilsim's
+/// executor; a CPython recording does not see them, so its GIL's changes of holder against
+/// the model's. nullopt when that is not what happened.
+std::optional<std::string> kept_updates_note(const trace::Trace& predicted, const trace::Trace& measured);
+
 /// Who measured the Pool.map runs of a pool_switches_note.
 enum class PoolSwitchesOrigin { RealExecutor, CPython };
 /// Why the GIL switches of measured Pool.map runs `runs` (quoted names) are not comparable

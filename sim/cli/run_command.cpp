@@ -14,6 +14,7 @@
 #include "sim/cpython/cpython_runs.hpp"
 #include "sim/cpython/cpython_trace.hpp"
 #include "sim/cli/measured_runs.hpp"
+#include "sim/cli/run_selection.hpp"
 #include "sim/cpython/python_program.hpp"
 #include "sim/cli/scenario_report.hpp"
 #include "sim/cli/terminal_width.hpp"
@@ -134,6 +135,13 @@ void check_outputs_apart(const std::vector<NamedOutput>& outputs) {
 int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* progress) {
   // Everything is checked before anything is simulated or printed.
   std::vector<scenario::Scenario> scenarios = load_all(options);
+  // The files as they are, for the runs whose names a --set makes wrong ("pool of 4" with 2 workers).
+  std::vector<scenario::Scenario> written;
+  if (!options.overrides.empty()) {
+    RunOptions as_written = options;
+    as_written.overrides.clear();
+    written = load_all(as_written);
+  }
   if (options.cpython && (options.real || options.real_only)) {
     throw UsageError("--cpython and --real measure different things; ask for one at a time");
   }
@@ -205,6 +213,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       const scenario::Run* run = chosen[i][k];
       if (!options.real_only) {
         predicted.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run, nullptr, options.max_events)));
+        if (!written.empty()) predicted.back()->in_force = value_in_force(written[i], scenarios[i], *run);
       }
       if (!measure) continue;
       std::string why;
@@ -238,6 +247,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
         trace = measure_run(scenarios[i], *run, MeasureOptions{options.timeout_seconds, progress}, why);
       }
       if (trace) {
+        if (!written.empty()) trace->in_force = value_in_force(written[i], scenarios[i], *run);
         measured.push_back(&traces.emplace_back(std::move(*trace)));
       } else {
         not_measured.push_back(why);  // it names the run and the limit

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/cli/measured_runs.hpp"
 #include "sim/cli/text_table.hpp"
 #include "sim/cli/text_timeline.hpp"
 #include "sim/cli/text_wrap.hpp"
@@ -164,6 +165,13 @@ std::string render_scenario_report(const scenario::Scenario& s, const std::vecto
     for (const auto& line : trace::outcome_lines(*t)) {
       out += wrap_text(fmt::format("{}: {}", trace::display_name(*t), line), options.width);
     }
+    if (t->origin != trace::Origin::Measured) continue;
+    // A measured run that kept what the model lost says why, from its own figures.
+    const auto predicted = std::find_if(runs.begin(), runs.end(), [&](const trace::Trace* p) {
+      return p->origin == trace::Origin::Simulated && p->run_name == t->run_name;
+    });
+    if (predicted == runs.end()) continue;
+    if (const auto why = kept_updates_note(**predicted, *t)) out += wrap_text(*why, options.width);
   }
   if (!options.timelines) return out;
   for (const trace::Trace* t : runs) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -39,6 +40,34 @@ std::vector<int> x_columns(const TextChart& chart, int plot_width) {
   return columns;
 }
 
+/// The symbols of cells several series share, one per group of series ('*' for the first).
+constexpr std::string_view kSharedSymbols = "*#@%&$=~";
+
+std::string and_list(const std::vector<std::string>& items) {
+  std::string out = items.empty() ? "" : items.front();
+  for (std::size_t n = 1; n < items.size(); ++n) out += (n + 1 == items.size() ? " and " : ", ") + items[n];
+  return out;
+}
+
+/// "at every point", "at 1", "from 2 to 16", "at 1, 3 and from 5 to 9": the x values of
+/// `xs` (indexes, in any order), runs of neighbours as a range.
+std::string where(const std::vector<std::string>& texts, std::vector<std::size_t> xs) {
+  std::sort(xs.begin(), xs.end());
+  if (xs.size() == texts.size() && xs.size() > 1) return "at every point";
+  std::vector<std::string> parts;
+  for (std::size_t a = 0; a < xs.size();) {
+    std::size_t b = a;
+    while (b + 1 < xs.size() && xs[b + 1] == xs[b] + 1) ++b;
+    if (b - a >= 2) {
+      parts.push_back(fmt::format("from {} to {}", texts[xs[a]], texts[xs[b]]));
+    } else {
+      for (std::size_t k = a; k <= b; ++k) parts.push_back(texts[xs[k]]);
+    }
+    a = b + 1;
+  }
+  return (parts.front().starts_with("from ") ? "" : "at ") + and_list(parts);
+}
+
 }  // namespace
 
 std::string render_text_chart(const TextChart& chart, int width, int height) {
@@ -56,7 +85,10 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
     return chart.y_tick ? chart.y_tick(y, top) : sweep::metric_tick(sweep::Metric::Speedup, y, top);
   };
   const int label_width = static_cast<int>(std::max(tick(top).size(), tick(0.0).size()));
-  const int plot_width = width - label_width - 3;
+  // The last x sits in the plot's last column; its label starts there too, with room kept
+  // on the right, so it is never pushed left over the one before (lesson 15's 1.60 ms).
+  const int last_label = chart.x_texts.empty() ? 0 : static_cast<int>(chart.x_texts.back().size());
+  const int plot_width = std::max(10, width - label_width - 3 - std::max(0, last_label - 2));
   const auto columns = x_columns(chart, plot_width);
   const auto row_of = [&](double y) {
     return height - 1 - static_cast<int>(std::lround(std::clamp(y / top, 0.0, 1.0) * (height - 1)));
@@ -73,7 +105,8 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
       }
     }
   }
-  // Each cell's series, as a bit set: a '*' names the series that share it in the legend.
+  // Each cell's series, as a bit set: a cell several series share gets its group's symbol,
+  // which the legend explains.
   std::vector<std::vector<std::uint64_t>> owners(grid.size(), std::vector<std::uint64_t>(static_cast<std::size_t>(plot_width), 0));
   std::string axis_row(static_cast<std::size_t>(plot_width), '-');
   bool gaps = false;
@@ -88,16 +121,33 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
       }
       const auto r = static_cast<std::size_t>(row_of(s.y[i]));
       owners[r][c] |= std::uint64_t{1} << std::min<std::size_t>(k, 63);
-      const bool taken = (owners[r][c] & (owners[r][c] - 1)) != 0;
-      grid[r][c] = taken ? '*' : holder_symbol(static_cast<int>(k));
+      grid[r][c] = holder_symbol(static_cast<int>(k));
     }
   }
-  std::vector<std::uint64_t> shared_sets;  // in order of first appearance, left to right
+  // The groups of series that share a cell, in order of first appearance, left to right,
+  // each with its symbol and the x values where it falls: lesson 20's four runs at 1 worker
+  // and its sequential and thread pool everywhere else are two groups, not one '*' twice.
+  struct SharedGroup {
+    std::uint64_t set;
+    char symbol;
+    std::vector<std::size_t> xs;  // indexes into chart.x_texts
+  };
+  std::vector<SharedGroup> groups;
   for (std::size_t c = 0; c < static_cast<std::size_t>(plot_width); ++c) {
     for (std::size_t r = 0; r < grid.size(); ++r) {
       const std::uint64_t set = owners[r][c];
-      if ((set & (set - 1)) != 0 && std::find(shared_sets.begin(), shared_sets.end(), set) == shared_sets.end()) {
-        shared_sets.push_back(set);
+      if ((set & (set - 1)) == 0) continue;
+      auto g = std::find_if(groups.begin(), groups.end(), [&](const SharedGroup& x) { return x.set == set; });
+      if (g == groups.end()) {
+        const std::size_t n = groups.size();
+        groups.push_back(SharedGroup{set, n < kSharedSymbols.size() ? kSharedSymbols[n] : kSharedSymbols.back(), {}});
+        g = groups.end() - 1;
+      }
+      grid[r][c] = g->symbol;
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        if (static_cast<std::size_t>(columns[i]) == c && std::find(g->xs.begin(), g->xs.end(), i) == g->xs.end()) {
+          g->xs.push_back(i);
+        }
       }
     }
   }
@@ -112,27 +162,58 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
     out += line + "\n";
   }
   out += fmt::format("{:>{}} +{}\n", "", label_width, axis_row);
-  // Tick labels where they fit, left to right, two spaces apart; the last value always shows,
-  // and the labels it would overlap are left out whole, never cut.
+  // Tick labels where they fit, left to right, two spaces apart, on one line, or on two when
+  // one line would leave some out; never cut. The last value always shows, and any value
+  // still without room is named under the legend.
   struct Placed {
     int start;
     std::size_t i;
   };
-  std::vector<Placed> placed;
-  const auto end_of = [&](const Placed& p) { return p.start + static_cast<int>(chart.x_texts[p.i].size()) + 2; };
-  for (std::size_t i = 0; i < chart.x_texts.size(); ++i) {
-    const int start = std::max(0, std::min(columns[i], plot_width + 1 - static_cast<int>(chart.x_texts[i].size())));
-    const bool last = i + 1 == chart.x_texts.size();
-    while (last && !placed.empty() && end_of(placed.back()) > start) placed.pop_back();
-    if (!placed.empty() && end_of(placed.back()) > start) continue;
-    placed.push_back(Placed{start, i});
+  const auto start_of = [&](std::size_t i) {
+    // A label may run into the room kept on the plot's right, up to the chart's width.
+    return std::max(0, std::min(columns[i], width - label_width - 2 - static_cast<int>(chart.x_texts[i].size())));
+  };
+  const auto place = [&](int lines, std::vector<std::size_t>& unlabelled) {
+    std::vector<std::vector<Placed>> placed(static_cast<std::size_t>(lines));
+    const auto end_of = [&](const Placed& p) { return p.start + static_cast<int>(chart.x_texts[p.i].size()) + 2; };
+    unlabelled.clear();
+    for (std::size_t i = 0; i < chart.x_texts.size(); ++i) {
+      const int start = start_of(i);
+      const bool last = i + 1 == chart.x_texts.size();
+      bool done = false;
+      for (auto& line : placed) {
+        if (line.empty() || end_of(line.back()) <= start) {
+          line.push_back(Placed{start, i});
+          done = true;
+          break;
+        }
+      }
+      if (done) continue;
+      if (!last) {
+        unlabelled.push_back(i);
+        continue;
+      }
+      auto& line = placed.front();  // the last value shows: the labels it would overlap give way
+      while (!line.empty() && end_of(line.back()) > start) {
+        unlabelled.push_back(line.back().i);
+        line.pop_back();
+      }
+      line.push_back(Placed{start, i});
+    }
+    std::sort(unlabelled.begin(), unlabelled.end());
+    return placed;
+  };
+  std::vector<std::size_t> unlabelled;
+  auto tick_lines = place(1, unlabelled);
+  if (!unlabelled.empty()) tick_lines = place(2, unlabelled);
+  for (const auto& line : tick_lines) {
+    std::string ticks;
+    for (const Placed& p : line) {
+      ticks.resize(static_cast<std::size_t>(p.start), ' ');
+      ticks += chart.x_texts[p.i];
+    }
+    if (!ticks.empty()) out += std::string(static_cast<std::size_t>(label_width + 2), ' ') + ticks + "\n";
   }
-  std::string ticks;
-  for (const Placed& p : placed) {
-    ticks.resize(static_cast<std::size_t>(p.start), ' ');
-    ticks += chart.x_texts[p.i];
-  }
-  out += std::string(static_cast<std::size_t>(label_width + 2), ' ') + ticks + "\n";
   const int label_at = label_width + 2 + std::max(0, (plot_width - static_cast<int>(chart.x_label.size())) / 2);
   out += std::string(static_cast<std::size_t>(label_at), ' ') + chart.x_label + "\n";
   std::string legend;
@@ -149,16 +230,21 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
     legend += item;
     line_length += static_cast<int>(item.size());
   }
-  // Which runs each '*' stands for: a run hidden under another one's symbols is named.
+  // Which runs each shared symbol stands for, and where: a run hidden under another one's
+  // symbols is named. Names are quoted: a run may have a comma in its name ("process pool, spawn").
   std::string notes;
-  for (const std::uint64_t set : shared_sets) {
+  for (const SharedGroup& g : groups) {
     std::vector<std::string> names;
     for (std::size_t k = 0; k < chart.series.size() && k < 64; ++k) {
-      if ((set >> k) & 1) names.push_back(chart.series[k].name);
+      if ((g.set >> k) & 1) names.push_back(fmt::format("'{}'", chart.series[k].name));
     }
-    std::string together = names.front();
-    for (std::size_t n = 1; n < names.size(); ++n) together += (n + 1 == names.size() ? " and " : ", ") + names[n];
-    notes += fmt::format("*: {} at the same spot\n", together);
+    notes += fmt::format("{}: {} at the same spot, {}\n", g.symbol, and_list(names), where(chart.x_texts, g.xs));
+  }
+  if (!unlabelled.empty()) {
+    std::vector<std::string> values;
+    for (const std::size_t i : unlabelled) values.push_back(chart.x_texts[i]);
+    notes += fmt::format("not labelled on the x axis, for want of room: {} (see the table above, or --width)\n",
+                         and_list(values));
   }
   if (gaps) {
     notes += "x on the axis: no speed-up there, the run did not finish\n";

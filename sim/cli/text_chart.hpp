@@ -31,9 +31,12 @@ struct TextChart {
 /// `width` columns in all (at least 40), `height` rows of plot (4k+1 rows put a labelled
 /// tick on the top, the bottom and three rows between; up to 8k+1 rows when that puts 1.0x
 /// on a row, so values are drawn on their nearest row and 1.00x and 0.99x share one). Series are drawn with
-/// holder_symbol(k); a cell two series share shows '*', and the legend names the series behind
-/// each '*' ("* 16 threads and asyncio here"). X tick labels never overlap or cut each other:
-/// one that does not fit is left out, the last always shows. Every line ends with '\n'.
+/// holder_symbol(k); a cell several series share shows its group's symbol ('*' for the first
+/// group of series, then '#', '@', ...), and the legend names the series behind each symbol,
+/// quoted, and the x values where they meet ("*: '16 threads' and 'asyncio' at the same spot,
+/// from 50.0 ms to 70.0 ms"). X tick labels never overlap or cut each other: the plot keeps room
+/// on its right for the last label; labels that do not fit on one line go on a second; a value
+/// still without room is named under the legend, never left out silently. Every line ends with '\n'.
 std::string render_text_chart(const TextChart& chart, int width, int height = 13);
 
 }  // namespace gilsim::cli

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/cli/text_wrap.hpp"
 #include "sim/trace/lane_label.hpp"
 
 namespace gilsim::cli {
@@ -24,6 +25,9 @@ constexpr int kTickSpacing = 10;  ///< columns between axis labels, at least
 constexpr int kHolderSymbolCount = 9 + 26 + 26;  ///< '1'-'9', 'a'-'z', 'A'-'Z'
 constexpr char kMainHolderSymbol = '0';          ///< outside that range: never a T<n>'s
 constexpr char kUnseenHolderSymbol = '?';        ///< an inferred GIL with waiters and no holder seen
+/// A GIL's or lock's column held by several holders in turn, none of them for most of it
+/// (lesson 15's GIL passing between four locked threads).
+constexpr char kSeveralHoldersSymbol = '&';
 
 constexpr std::array kLegendOrder = {
     SpanState::Running,  SpanState::Native,   SpanState::WaitingGil, SpanState::Runnable,
@@ -147,6 +151,9 @@ char span_symbol(const Lane& lane, const Span& s, const std::vector<char>& holde
 
 /// One character per bucket: the symbol covering most of it, or ' ' when idle wins. On an
 /// inferred GIL's row, the time with waiters and no holder seen counts as kUnseenHolderSymbol.
+/// On a GIL's or lock's row, a bucket held for a quarter of it or more, by several holders
+/// in turn none of whom beats the idle time, is kSeveralHoldersSymbol: not a blank that
+/// reads as a GIL nobody took.
 std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>& holders) {
   const Lane& lane = t.lanes[id];
   const Stretches unseen = lane.kind == LaneKind::Gil && gil_inferred(t) ? unseen_holder(t, id) : Stretches{};
@@ -178,9 +185,16 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
       if (it == cover.end()) cover.emplace_back(c, d);
       else it->second += d;
     }
-    std::int64_t best = (hi - lo).ns() - busy;  // idle time
+    const std::int64_t idle = (hi - lo).ns() - busy;
+    std::int64_t best = idle;
     for (const auto& [c, d] : cover) {
       if (d > best) best = d, bars[static_cast<std::size_t>(i)] = c;
+    }
+    // Several holders in turn, none for most of the column, held a quarter of it or more:
+    // lesson 15's GIL passing between four locked threads, each in native code between.
+    const auto holders_seen = std::count_if(cover.begin(), cover.end(), [](const auto& c) { return c.first != kUnseenHolderSymbol; });
+    if (best == idle && is_holder_row(lane.kind) && holders_seen >= 2 && 4 * busy >= (hi - lo).ns()) {
+      bars[static_cast<std::size_t>(i)] = kSeveralHoldersSymbol;
     }
   }
   return bars;
@@ -306,7 +320,7 @@ std::string wrap_entries(const std::vector<std::string>& entries, int width) {
 }
 
 std::string legend(const Trace& t, const std::vector<std::string>& rows, const std::vector<LaneId>& shown,
-                   const std::vector<char>& holders, bool busy_row, int width) {
+                   const std::vector<char>& holders, bool busy_row, bool cores_blank_while_busy, int width) {
   std::vector<std::string> entries;
   for (SpanState s : kLegendOrder) {
     const char c = state_symbol(s);
@@ -331,7 +345,11 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
   for (LaneId id : shown_holders) holder_entries.push_back(fmt::format("{} {}", holders[id], t.lanes[id].name));
   if (on_a_gil_row('*')) holder_entries.push_back("* another thread");
   if (on_a_gil_row(kUnseenHolderSymbol)) holder_entries.push_back("? holder not seen (threads waited, none seen running)");
+  if (on_a_gil_row(kSeveralHoldersSymbol)) holder_entries.push_back("& several in turn, none for most of the column");
   std::string out = wrap_entries(entries, width);
+  // Threads that move from core to core leave each core's row blank while the busy row
+  // reads 1 (lesson 15's threads): said where it happens.
+  if (cores_blank_while_busy) out += wrap_text("(a core's row shows # only where it ran most of the column)", width);
   if (!holder_entries.empty()) {
     const bool locks = std::any_of(shown.begin(), shown.end(), [&](LaneId id) { return t.lanes[id].kind == LaneKind::Lock; });
     holder_entries.insert(holder_entries.begin(), locks ? "GIL or lock held by:" : "GIL held by:");
@@ -396,6 +414,7 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
   std::string out;
   const auto cores = std::count_if(t.lanes.begin(), t.lanes.end(), [](const Lane& l) { return l.kind == LaneKind::Core; });
   bool busy_row = false;
+  bool cores_blank_while_busy = false;
   for (std::size_t i = 0; i < sel.shown.size(); ++i) {
     const LaneId id = sel.shown[i];
     bars[id] = lane_bars(t, id, n, holders);
@@ -403,13 +422,19 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
     const bool last_core = t.lanes[id].kind == LaneKind::Core &&
                            (i + 1 == sel.shown.size() || t.lanes[sel.shown[i + 1]].kind != LaneKind::Core);
     if (last_core && cores > 1) {
-      out += fmt::format("{:<{}} |{}|\n", "busy", name_width, busy_cores_bars(t, n));
+      const std::string busy = busy_cores_bars(t, n);
+      out += fmt::format("{:<{}} |{}|\n", "busy", name_width, busy);
       busy_row = true;
+      for (std::size_t c = 0; c < busy.size() && !cores_blank_while_busy; ++c) {
+        cores_blank_while_busy = busy[c] != ' ' && std::none_of(sel.shown.begin(), sel.shown.end(), [&](LaneId core) {
+          return t.lanes[core].kind == LaneKind::Core && bars[core][c] != ' ';
+        });
+      }
     }
   }
   for (const auto& note : sel.hidden_notes) out += note + "\n";
   out += axis_lines(t.end, name_width, n, std::max(options.width, name_width + 3 + n));
-  out += legend(t, bars, sel.shown, holders, busy_row, std::max(options.width, 40));
+  out += legend(t, bars, sel.shown, holders, busy_row, cores_blank_while_busy, std::max(options.width, 40));
   return out;
 }
 

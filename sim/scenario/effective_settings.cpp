@@ -204,15 +204,51 @@ std::optional<std::string> fit_to_machine(Scenario& s, const MeasuredMachine& ma
 
 std::optional<std::string> fitted_line(const MeasuredMachine& machine) {
   std::vector<std::string> parts;
-  if (machine.fork_probe) parts.push_back(fmt::format("process start {:.2f} ms (fork probe)", machine.fork_probe->ms()));
+  std::vector<std::string> slower, faster;  // probes past kFarFromCalibrated of the defaults, either way
+  const auto ratio_words = [](double ratio) {
+    return ratio >= 10 ? fmt::format("{:.0f} times", ratio) : fmt::format("{:.1f} times", ratio);
+  };
+  if (machine.fork_probe) {
+    parts.push_back(fmt::format("process start {:.2f} ms (fork probe)", machine.fork_probe->ms()));
+    const double ratio = machine.fork_probe->ms() / kReferenceForkProbe.ms();
+    if (ratio > kFarFromCalibrated) {
+      slower.push_back(fmt::format("starting a process took {} the {:.2f} ms of the machine the model's defaults "
+                                   "were calibrated on", ratio_words(ratio), kReferenceForkProbe.ms()));
+    } else if (ratio * kFarFromCalibrated < 1) {
+      faster.push_back(fmt::format("starting a process took 1/{:.0f} of the calibrated {:.2f} ms", 1 / ratio,
+                                   kReferenceForkProbe.ms()));
+    }
+  }
   if (machine.pickling && machine.pickling->bytes > 0) {
     Costs fitted;
     fit_pickling(fitted, *machine.pickling);
     parts.push_back(fmt::format("pickling {}", bandwidth_words(fitted.ipc_bandwidth)));
     if (fitted.ipc_pipe_bandwidth > 0.0) parts.push_back(fmt::format("pipe {}", bandwidth_words(fitted.ipc_pipe_bandwidth)));
+    const double calibrated = Costs{}.ipc_bandwidth;
+    const double ratio = calibrated / fitted.ipc_bandwidth;  // > 1: slower than calibrated
+    if (ratio > kFarFromCalibrated) {
+      slower.push_back(fmt::format("pickling ran {} slower than the calibrated {}", ratio_words(ratio),
+                                   bandwidth_words(calibrated)));
+    } else if (ratio * kFarFromCalibrated < 1) {
+      faster.push_back(fmt::format("pickling ran {} faster than the calibrated {}", ratio_words(1 / ratio),
+                                   bandwidth_words(calibrated)));
+    }
   }
   if (parts.empty()) return std::nullopt;
-  return fmt::format("Fitted to this machine: {}.", fmt::join(parts, ", "));
+  std::string line = fmt::format("Fitted to this machine: {}.", fmt::join(parts, ", "));
+  // A probe far from the defaults: a slow or busy machine now, or a fast one; either way the
+  // prediction is this moment's, and a run minutes later may be fitted to other figures.
+  if (!slower.empty()) {
+    line += fmt::format(" Far from the model's defaults: {}. This machine is slow or busy now, so the prediction is "
+                        "for this moment; a run a few minutes later may fit other figures and predict other times.",
+                        fmt::join(slower, "; "));
+  }
+  if (!faster.empty()) {
+    line += fmt::format(" Far from the model's defaults: {}. This machine is faster than the one they were "
+                        "calibrated on; the prediction is for this machine.",
+                        fmt::join(faster, "; "));
+  }
+  return line;
 }
 
 }  // namespace gilsim::scenario

@@ -151,9 +151,15 @@ inline std::optional<std::string> fit_to_machine(Scenario& scenario, int cpus, F
   return fit_to_machine(scenario, MeasuredMachine{cpus, {}, {}, {}, std::nullopt}, fitted_for);
 }
 
+/// How far a probe may be from the model's calibrated default (either way) before the fitted
+/// line says so: kReferenceForkProbe for the fork probe, Costs{}.ipc_bandwidth for pickling.
+inline constexpr double kFarFromCalibrated = 3.0;
+
 /// What a fit took from `machine` besides its cores, as one line for the reader ("Fitted to
 /// this machine: process start 0.55 ms (fork probe), pickling 190 MB/s, pipe 120 MB/s."), or
-/// nothing when it measured neither a process start nor a pickling.
+/// nothing when it measured neither a process start nor a pickling. A probe past
+/// kFarFromCalibrated of its default adds what the default is and that the machine is slow
+/// or busy now (or faster), so the prediction is for this moment.
 std::optional<std::string> fitted_line(const MeasuredMachine& machine);
 
 /// ThreadPoolExecutor.submit's rule for growing a pool (T3): an idle worker takes the new

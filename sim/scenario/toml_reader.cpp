@@ -3,8 +3,12 @@
 #include "sim/scenario/toml_reader.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <exception>
 #include <limits>
+#include <optional>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -37,6 +41,28 @@ namespace {
 std::string integer_range(std::int64_t min, std::int64_t max) {
   if (max == std::numeric_limits<std::int64_t>::max()) return fmt::format("an integer of at least {}", min);
   return fmt::format("an integer from {} to {}", min, max);
+}
+
+/// "100MB", "20 MB", "1.5 kB", "512B": the bytes a size with a decimal unit (B, kB, MB, GB,
+/// TB, as gilsim prints sizes) stands for; nullopt for other text.
+std::optional<std::int64_t> bytes_in(std::string_view text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) != 0 || text[digits] == '.')) ++digits;
+  if (digits == 0) return std::nullopt;
+  double number = 0;
+  try {
+    number = std::stod(std::string(text.substr(0, digits)));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  std::string_view unit = text.substr(digits);
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  static constexpr std::pair<std::string_view, double> kUnits[] = {
+      {"B", 1.0}, {"kB", 1e3}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}};
+  for (const auto& [name, scale] : kUnits) {
+    if (unit == name) return static_cast<std::int64_t>(std::llround(number * scale));
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -137,7 +163,15 @@ const toml::array* TomlReader::array(const toml::table& parent, std::string_view
 std::int64_t TomlReader::integer(const toml::node& node, std::string_view key, std::int64_t min,
                                  std::int64_t max) const {
   if (!node.is_integer()) {
-    fail(node, fmt::format("'{}' is {}; expected {}", key, describe_type(node.type()), integer_range(min, max)));
+    // A size is a number of bytes, without a unit: say so with the number that was meant.
+    std::string bytes_example;
+    if (key.ends_with("bytes") && node.is_string()) {
+      const auto meant = bytes_in(node.as_string()->get());
+      bytes_example = meant ? fmt::format(": a number of bytes without a unit, {} for \"{}\"", *meant, node.as_string()->get())
+                            : std::string(": a number of bytes without a unit, such as 20000000 for 20 MB");
+    }
+    fail(node, fmt::format("'{}' is {}; expected {}{}", key, describe_type(node.type()), integer_range(min, max),
+                           bytes_example));
   }
   const std::int64_t value = node.as_integer()->get();
   if (value < min || value > max) {

@@ -14,6 +14,7 @@ Trace Trace::described_alike() const {
   out.gil_mode = gil_mode;
   out.origin = origin;
   out.measured_by = measured_by;
+  out.in_force = in_force;
   out.cores = cores;
   out.switch_interval = switch_interval;
   return out;
@@ -81,6 +82,11 @@ std::string pace_difference(const CpuCheck& c) {
 }
 
 std::string display_name(const Trace& t) {
+  if (!t.in_force.empty()) {
+    if (t.origin == Origin::Simulated) return fmt::format("{} ({})", t.run_name, t.in_force);
+    if (t.measured_by.empty()) return fmt::format("{} ({}, measured)", t.run_name, t.in_force);
+    return fmt::format("{} ({}), {} (measured)", t.run_name, t.in_force, t.measured_by);
+  }
   if (t.origin == Origin::Simulated) return t.run_name;
   if (t.measured_by.empty()) return fmt::format("{} (measured)", t.run_name);
   return fmt::format("{}, {} (measured)", t.run_name, t.measured_by);

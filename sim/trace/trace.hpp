@@ -160,6 +160,9 @@ struct Trace {
   std::string gil_mode;   ///< "new", "old", "none"
   Origin origin = Origin::Simulated;
   std::string measured_by;  ///< measured runs: "CPython 3.11" when recorded in CPython; empty for gilsim's own executors
+  /// The value in force where a --set changed what the run's name states ("2 workers" for
+  /// "pool of 4"), which display_name() adds; empty when the name holds.
+  std::string in_force;
   int cores = 1;
   Time switch_interval;
   Time end;               ///< when the last job finished (the makespan)
@@ -191,7 +194,8 @@ std::string_view to_string(Origin o);
 /// percent, or one decimal where the whole one would read as the tolerance itself.
 std::string pace_difference(const CpuCheck& c);
 
-/// "threads", "threads (measured)", or "threads, CPython 3.11 (measured)": how every reader names a run.
+/// "threads", "threads (measured)", or "threads, CPython 3.11 (measured)": how every reader
+/// names a run; with in_force, "pool of 4 (2 workers)", "pool of 4 (2 workers, measured)".
 std::string display_name(const Trace& trace);
 
 /// A one-line explanation of a mark that a student can read,

@@ -167,6 +167,66 @@ TEST_CASE("a scenario report: title, source, note, table, then one timeline per 
   }
 }
 
+namespace {
+
+/// Lesson 15's threads: `counter` ends at `final_value` of 80,000 updates, after `forced`
+/// forced switches of its two threads.
+Trace counter_run(Origin origin, std::int64_t final_value, int forced, std::string measured_by = "") {
+  TraceBuilder b("threads", "threads", "new", origin, 2, 5_ms);
+  b.add_cores(2);
+  const auto p = b.add_process("main", true);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+  b.set_state(b.gil_lane(p), 0_ms, SpanState::Held, t1);
+  for (int i = 0; i < forced; ++i) b.mark(Time{(i + 1) * 100'000}, MarkKind::ForcedSwitch, i % 2 ? t2 : t1);
+  Trace t = b.finish(40_ms);
+  t.measured_by = std::move(measured_by);
+  t.counters.push_back(Counter{"counter", 0, final_value, 80'000});
+  t.counters.push_back(Counter{"safe", 0, 80'000, 80'000});
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("a measured run that kept the updates the model lost says why, from its own switch counts") {
+  scenario::Scenario s;
+  s.title = "Lost";
+  s.source = "15.toml";
+  const Trace predicted = counter_run(Origin::Simulated, 51'066, 26);
+  const std::string note =
+      "threads (measured): kept every update of counter, where the model lost 28,934: its threads were forced off "
+      "the GIL 18 times against 26 predicted.";
+  SUBCASE("kept every update, switched fewer times: the line under the counters") {
+    const Trace measured = counter_run(Origin::Measured, 80'000, 18);
+    const std::string text = render_scenario_report(s, {&predicted, &measured}, ReportOptions{1000, false, 16, {}});
+    const auto at = text.find("threads (measured): safe = 80,000: all 80,000 updates kept\n" + note);
+    CHECK(at != std::string::npos);
+    CHECK(text.find("fewer switches, fewer chances to lose one", at) != std::string::npos);
+    CHECK(text.find("run it again.") != std::string::npos);
+  }
+  SUBCASE("far fewer lost: said too") {
+    const Trace measured = counter_run(Origin::Measured, 80'000 - 2'859, 18);
+    REQUIRE(kept_updates_note(predicted, measured));
+    CHECK(kept_updates_note(predicted, measured)->starts_with(
+        "threads (measured): lost 2,859 updates of counter, where the model lost 28,934: its threads"));
+  }
+  SUBCASE("a CPython recording sees no forced switch: its GIL's changes of holder") {
+    Trace measured = counter_run(Origin::Measured, 80'000, 0, "CPython 3.11");
+    CHECK_FALSE(kept_updates_note(predicted, measured));  // no switch predicted by that count either
+  }
+  SUBCASE("it does not apply: nothing is said") {
+    const Trace lost_as_many = counter_run(Origin::Measured, 60'000, 18);
+    CHECK_FALSE(kept_updates_note(predicted, lost_as_many));
+    const Trace switched_more = counter_run(Origin::Measured, 80'000, 30);
+    CHECK_FALSE(kept_updates_note(predicted, switched_more));
+    const Trace kept = counter_run(Origin::Measured, 80'000, 18);
+    const Trace model_kept = counter_run(Origin::Simulated, 80'000, 26);
+    CHECK_FALSE(kept_updates_note(model_kept, kept));
+    const std::string text = render_scenario_report(s, {&model_kept, &kept}, ReportOptions{200, false, 16, {}});
+    CHECK(text.find("run it again") == std::string::npos);
+  }
+}
+
 TEST_CASE("--run picks runs by name, in file order, and names the runs when it finds none") {
   scenario::Scenario s;
   s.source = "x.toml";

@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include "sim/cli/run_command.hpp"
+#include "sim/cli/run_selection.hpp"
 #include "sim/model/work_budget.hpp"
 #include "sim/scenario/loader.hpp"
 #include "tests/temp_folder.hpp"
@@ -67,4 +68,35 @@ TEST_CASE("--max-events holds each run to the limit on its own, as the viewer do
   options.max_events = std::min(first, second) - 1;
   CHECK_THROWS_WITH_AS(cli::run_scenarios(options, out), doctest::Contains("events for one run (1 other run is over it too);"),
                        model::WorkLimitExceeded);
+}
+
+TEST_CASE("a --set that changes what a run's name states labels the run with the value in force") {
+  const std::string source = std::string(GILSIM_SOURCE_DIR) + "/scenarios/";
+  cli::RunOptions options;
+  options.files = {source + "17-big-results.toml"};
+  options.timelines = true;
+  options.width = 120;
+  options.overrides = {"workers=2"};
+  std::ostringstream out;
+  REQUIRE(cli::run_scenarios(options, out) == 0);
+  const std::string text = out.str();
+  INFO(text);
+  CHECK(text.find("\npool of 4 (2 workers)  process_pool") != std::string::npos);  // the table's row
+  CHECK(text.find("\npool of 4 (2 workers) (process_pool, 4 cores, finished at") != std::string::npos);  // the timeline
+  CHECK(text.find("\npool of 4  ") == std::string::npos);
+  // Without the --set, or a --set that leaves the pool's size as the name says, the name alone.
+  for (const std::vector<std::string>& sets : {std::vector<std::string>{}, std::vector<std::string>{"workers=4"},
+                                               std::vector<std::string>{"cores=2"}}) {
+    options.overrides = sets;
+    std::ostringstream plain;
+    REQUIRE(cli::run_scenarios(options, plain) == 0);
+    CHECK(plain.str().find("\npool of 4  ") != std::string::npos);
+    CHECK(plain.str().find("\npool of 4 (process_pool, ") != std::string::npos);  // the timeline, named alone
+  }
+  // A threads run named by its thread count, one thread a job.
+  const scenario::Scenario written = scenario::load_file(source + "01-cpu-bound.toml");
+  const scenario::Scenario eight = scenario::load_file(source + "01-cpu-bound.toml", {scenario::parse_override("jobs=8")});
+  CHECK(cli::value_in_force(written, eight, eight.runs[1]) == "8 threads");  // "4 threads"
+  CHECK(cli::value_in_force(written, eight, eight.runs[0]).empty());       // "sequential" states none
+  CHECK(cli::value_in_force(written, written, written.runs[1]).empty());
 }

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "sim/cli/cli_app.hpp"
 #include "sim/cli/text_chart.hpp"
 #include "tests/text_files.hpp"
@@ -234,7 +236,7 @@ TEST_CASE("a text chart fits its width and labels its axes and lines") {
   CHECK(lines[11] == "      1     2           4                       8");
   CHECK(lines[12].find("workers") != std::string::npos);
   CHECK(lines[13] == "1: pool   2: threads");
-  CHECK(lines[14] == "*: pool and threads at the same spot");
+  CHECK(lines[14] == "*: 'pool' and 'threads' at the same spot, at 1");
   CHECK(lines[2].find('1') != std::string::npos);  // pool's 3.5x, between 4.0x and 3.0x
 }
 
@@ -337,5 +339,88 @@ TEST_CASE("a sweep's values read as gilsim writes times; a named axis labels the
   CHECK(named.out.find("Speed-up against waiting in each 100 ms request\n") != std::string::npos);
   CHECK(named.out.find("(with job.request.steps.1.cpu)") == std::string::npos);
   // Threads and asyncio differ by 0.07x at most: the chart's '*' names them.
-  CHECK(named.out.find("*: 16 threads and asyncio at the same spot") != std::string::npos);
+  CHECK(named.out.find("'16 threads' and 'asyncio' at the same spot") != std::string::npos);
+}
+
+TEST_CASE("each group of runs at one spot has a symbol of its own, and the legend says where, names quoted") {
+  // Lesson 20: all four runs at 1 worker, sequential and the thread pool everywhere else.
+  // Both were '*', in two legend lines that could not be told apart, and "process pool,
+  // spawn" read as two runs.
+  const Result r = run_gilsim({"sweep", kScenarios + "20-sweep-pool-size.toml", "--vary", "workers=1..16", "--width", "100"});
+  REQUIRE(r.code == 0);
+  INFO(r.out);
+  const std::string chart = r.out.substr(r.out.find("Speed-up against workers"));
+  CHECK(chart.find("*: 'sequential', 'process pool', 'process pool, spawn' and 'thread pool' at the same spot, at 1\n") !=
+        std::string::npos);
+  CHECK(chart.find("#: 'sequential' and 'thread pool' at the same spot, from 2 to 16\n") != std::string::npos);
+  const auto lines = lines_of(chart);
+  const auto one_x = std::find_if(lines.begin(), lines.end(), [](const std::string& l) { return l.starts_with("1.0x |"); });
+  REQUIRE(one_x != lines.end());
+  CHECK(one_x->starts_with("1.0x |*"));  // the four runs at 1 worker
+  CHECK(std::count(one_x->begin(), one_x->end(), '#') == 15);  // two runs at each of the 15 others
+  CHECK(std::count(one_x->begin(), one_x->end(), '*') == 1);
+  // Lesson 21: three groups, three symbols, each named once.
+  const Result w = run_gilsim({"sweep", kScenarios + "21-sweep-waiting-share.toml", "--vary",
+                               "waiting in each 100 ms request: job.request.steps.2.io=0ms..90ms:10ms; "
+                               "job.request.steps.1.cpu=100ms..10ms:10ms", "--width", "100"});
+  REQUIRE(w.code == 0);
+  for (const char* symbol : {"\n*: ", "\n#: ", "\n@: "}) {
+    CAPTURE(symbol);
+    const auto at = w.out.find(symbol);
+    CHECK(at != std::string::npos);
+    CHECK(w.out.find(symbol, at + 1) == std::string::npos);
+  }
+}
+
+TEST_CASE("every swept value is labelled on the x axis when the labels fit, the value a lesson names among them") {
+  const auto ticks_of = [](const std::string& out, const std::string& axis_name) {
+    std::vector<std::string> labels;
+    const auto lines = lines_of(out);
+    for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
+      if (lines[i].find_first_not_of(' ') == std::string::npos || lines[i][lines[i].find_first_not_of(' ')] != '+') continue;
+      // The tick lines under the axis, up to the axis's name.
+      for (std::size_t k = i + 1; k < lines.size() && lines[k].find(axis_name) == std::string::npos; ++k) {
+        std::istringstream words(lines[k]);
+        for (std::string number, unit; words >> number >> unit;) labels.push_back(number + " " + unit);
+      }
+    }
+    return labels;
+  };
+  // Lesson 21's crossing, 80.0 ms of waiting, was the one label left out.
+  const Result w = run_gilsim({"sweep", kScenarios + "21-sweep-waiting-share.toml", "--vary",
+                               "waiting in each 100 ms request: job.request.steps.2.io=0ms..90ms:10ms; "
+                               "job.request.steps.1.cpu=100ms..10ms:10ms", "--width", "100"});
+  REQUIRE(w.code == 0);
+  INFO(w.out);
+  const auto labels = ticks_of(w.out, "waiting in each 100 ms request");
+  CHECK(std::find(labels.begin(), labels.end(), "80.0 ms") != labels.end());
+  CHECK(std::find(labels.begin(), labels.end(), "90.0 ms") != labels.end());
+  // Lesson 15's "from 1.6 ms on none are lost": 1.60 ms was pushed out by the last label.
+  const Result l = run_gilsim({"sweep", kScenarios + "15-lost-update.toml", "--vary",
+                               "switch interval: switch_interval=25us..3200us*2", "--metric", "lost-updates", "--seeds",
+                               "2", "--run", "threads", "--width", "100"});
+  REQUIRE(l.code == 0);
+  INFO(l.out);
+  const auto lost = ticks_of(l.out, "switch interval");
+  CHECK(lost == std::vector<std::string>{"25.0 us", "50.0 us", "100 us", "200 us", "400 us", "800 us", "1.60 ms", "3.20 ms"});
+  CHECK(l.out.find("not labelled") == std::string::npos);
+  // Too many values for the width: a second line of labels, then the rest named, none silently dropped.
+  gilsim::cli::TextChart chart;
+  chart.x_label = "n";
+  for (int i = 0; i < 40; ++i) {
+    chart.x_texts.push_back(fmt::format("{}.0 ms", 100 + i));
+    chart.series.resize(1);
+  }
+  chart.series[0] = {"run", std::vector<double>(40, 1.0)};
+  const std::string text = gilsim::cli::render_text_chart(chart, 60);
+  INFO(text);
+  const auto named = text.find("not labelled on the x axis, for want of room: ");
+  REQUIRE(named != std::string::npos);
+  std::string flat = text;
+  std::replace(flat.begin(), flat.end(), '\n', ' ');
+  for (const std::string& value : chart.x_texts) {
+    CAPTURE(value);
+    CHECK(flat.find(value) != std::string::npos);
+  }
+  for (const auto& line : lines_of(text)) CHECK_MESSAGE(line.size() <= 60, line);
 }

@@ -1,4 +1,8 @@
 // The text timeline of tiny hand-built traces, row by row.
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include <doctest/doctest.h>
 
 #include "sim/cli/terminal_width.hpp"
@@ -277,4 +281,48 @@ TEST_CASE("a busy row under the cores counts the cores in use, even when no core
   one.add_lane("core 0", LaneKind::Core, q);
   one.set_state(one.add_lane("T1", LaneKind::Thread, q), 0_ms, SpanState::Running);
   CHECK(render_text_timeline(one.finish(1_ms), TimelineOptions{40, 16}).find("busy") == std::string::npos);
+}
+
+namespace {
+
+/// 10 ms on two cores, one character a millisecond. From 0 to 5 ms, the four threads take the GIL in
+/// turn for 0.1 ms each, then run native code 0.15 ms (GIL free), each on its core: the GIL is
+/// held 40% of each millisecond, by four holders. From 5 to 10 ms T1 alone holds it 40%.
+Trace passed_around() {
+  TraceBuilder b("threads", "threads", "new", Origin::Simulated, 2, 5_ms);
+  b.add_cores(2);
+  const auto p = b.add_process("main", true);
+  const auto gil = b.gil_lane(p);
+  std::vector<LaneId> threads;
+  for (const char* name : {"T1", "T2", "T3", "T4"}) threads.push_back(b.add_lane(name, LaneKind::Thread, p));
+  Time at = 0_ms;
+  for (int k = 0; at < 10_ms; ++k) {
+    const LaneId t = at < 5_ms ? threads[static_cast<std::size_t>(k % 4)] : threads[0];
+    const LaneId core = b.core_lane(k % 2);
+    b.set_state(gil, at, SpanState::Held, t);
+    b.set_state(core, at, SpanState::Running, t);
+    b.clear_state(gil, at + Time{100'000});
+    b.clear_state(core, at + Time{250'000});
+    at += Time{250'000};
+  }
+  return b.finish(10_ms);
+}
+
+}  // namespace
+
+TEST_CASE("a GIL passed between several holders, none for most of a column, shows '&', explained in the legend") {
+  const std::string text = render_text_timeline(passed_around(), TimelineOptions{19, 16});
+  INFO(text);
+  // Lesson 15's GIL row was blank for 30 ms while the busy row read 1.
+  CHECK(text.find("GIL    |&&&&&     |\n") != std::string::npos);  // held 40% by four; then 40% by T1 alone: idle wins
+  CHECK(text.find("& several in turn, none for most of the column") != std::string::npos);
+  // Each core ran half of each millisecond, the busy row says one: a line says why the core rows are blank.
+  CHECK(text.find("busy   |1111111111|\n") != std::string::npos);
+  std::string flat = text;  // the legend wraps at 40 columns
+  std::replace(flat.begin(), flat.end(), '\n', ' ');
+  CHECK(flat.find("(a core's row shows # only where it ran most of the column)") != std::string::npos);
+  // The plain two-thread run has neither.
+  const std::string plain = render_text_timeline(two_threads(), TimelineOptions{19, 16});
+  CHECK(plain.find('&') == std::string::npos);
+  CHECK(plain.find("a core's row") == std::string::npos);
 }

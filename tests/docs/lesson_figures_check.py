@@ -58,6 +58,8 @@ NOT_OUTPUT = {
     ("15-lost-update.toml", "5 ms"): "a switch interval lost_update.py measures at, its input",
     ("15-lost-update.toml", "1 ms"): "a switch interval lost_update.py measures at, its input",
     ("15-lost-update.toml", "0.1 ms"): "the lesson's switch interval, its input",
+    ("18-process-vs-pool.toml", "1.2 ms"): "costs.fork_start, the model's Process.start() with fork "
+                                           "(tests/cli/lessons_count_test.cpp checks it)",
     ("05-responsive-gui.toml", "1 ms"): "a run's switch interval, its input (and its name)",
     ("05-responsive-gui.toml", "5 ms"): "a run's switch interval, its input (and its name)",
     ("05-responsive-gui.toml", "20 ms"): "a run's switch interval, its input (and its name)",
@@ -207,6 +209,8 @@ NOTE_NOT_OUTPUT = {
     ("13-to-thread.toml", "3.006 s"): "30 ticks of 100 ms plus the ticks' own work, the ideal: no run prints it",
     ("15-lost-update.toml", "1.6 ms"): "the first interval at which the note's sweep loses nothing "
                                         "(tests/lessons/sweep_lessons_test.cpp checks it)",
+    ("18-process-vs-pool.toml", "1.2 ms"): "costs.fork_start, the model's Process.start() with fork "
+                                           "(tests/cli/lessons_count_test.cpp checks it)",
     ("20-sweep-pool-size.toml", "1x"): "the thread pool's curve in the sweep the note shows",
     ("21-sweep-waiting-share.toml", "100 ms"): "a request's work and wait added up, the inputs: 100 ms at every point",
     ("21-sweep-waiting-share.toml", "0%"): "the sweep's first value, an input",

@@ -44,9 +44,36 @@ TEST_CASE("a part of the pickling probe measured as no time leaves its cost as i
 }
 
 TEST_CASE("the fitted line names what the fit took from the machine, and nothing when it took only the cores") {
+  // 20 MB pickled in 100 + 60 ms: 250 MB/s, four times slower than the calibrated 1 GB/s.
+  const std::string far =
+      " Far from the model's defaults: pickling ran 4.0 times slower than the calibrated 1000 MB/s. This machine is "
+      "slow or busy now, so the prediction is for this moment; a run a few minutes later may fit other figures and "
+      "predict other times.";
   CHECK(fitted_line(with(Time{550'000}, twenty_megabytes())) ==
-        "Fitted to this machine: process start 0.55 ms (fork probe), pickling 250 MB/s, pipe 80 MB/s.");
+        "Fitted to this machine: process start 0.55 ms (fork probe), pickling 250 MB/s, pipe 80 MB/s." + far);
   CHECK(fitted_line(with(Time{550'000}, std::nullopt)) == "Fitted to this machine: process start 0.55 ms (fork probe).");
-  CHECK(fitted_line(with(std::nullopt, twenty_megabytes())) == "Fitted to this machine: pickling 250 MB/s, pipe 80 MB/s.");
+  CHECK(fitted_line(with(std::nullopt, twenty_megabytes())) == "Fitted to this machine: pickling 250 MB/s, pipe 80 MB/s." + far);
   CHECK_FALSE(fitted_line(with(std::nullopt, std::nullopt)));
+}
+
+TEST_CASE("a probe past three times its calibrated default, either way, says so: the prediction is this moment's") {
+  // Lesson 17 on a busy machine: a 43.86 ms fork probe against the calibrated 0.42 ms.
+  CHECK(fitted_line(with(Time{43'860'000}, std::nullopt)) ==
+        "Fitted to this machine: process start 43.86 ms (fork probe). Far from the model's defaults: starting a "
+        "process took 105 times the 0.42 ms of the machine the model's defaults were calibrated on. This machine is "
+        "slow or busy now, so the prediction is for this moment; a run a few minutes later may fit other figures and "
+        "predict other times.");
+  // Within three times: no sentence. 1.25 ms is 2.99 times 0.419 ms; 1.26 ms is past.
+  CHECK(fitted_line(with(Time{1'250'000}, std::nullopt)) == "Fitted to this machine: process start 1.25 ms (fork probe).");
+  CHECK(fitted_line(with(Time{1'260'000}, std::nullopt))->find("Far from") != std::string::npos);
+  CHECK(fitted_line(with(Time{140'000}, std::nullopt)) == "Fitted to this machine: process start 0.14 ms (fork probe).");
+  CHECK(fitted_line(with(Time{130'000}, std::nullopt)) ==
+        "Fitted to this machine: process start 0.13 ms (fork probe). Far from the model's defaults: starting a process "
+        "took 1/3 of the calibrated 0.42 ms. This machine is faster than the one they were calibrated on; the "
+        "prediction is for this machine.");
+  // Pickling at 3 GB/s (10 MB in 5 + 1.67 ms): within three times; at 4 GB/s, past.
+  const auto pickled = [](Time each_side) { return PicklingProbe{10'000'000, each_side, Time{10'000'000}, each_side}; };
+  CHECK(fitted_line(with(std::nullopt, pickled(Time{3'400'000})))->find("Far from") == std::string::npos);
+  CHECK(fitted_line(with(std::nullopt, pickled(Time{2'500'000})))->find("pickling ran 4.0 times faster than the "
+                                                                         "calibrated 1000 MB/s") != std::string::npos);
 }

@@ -48,52 +48,80 @@ int main(int argc, char** argv) {
   using namespace gilsim::viz::platform;
   Options o;
   std::string at_text, size_text, view_text;
-  CLI::App cli{"gilviz: watch Python's GIL, threads, asyncio and processes at work"};
+  CLI::App cli{"gilviz: watch Python's GIL, threads, asyncio and processes at work, a scenario's runs\n"
+               "side by side on one time axis. With no file, opens the built-in default scenario.",
+               "gilviz"};
+  cli.footer(
+      "Examples:\n"
+      "  gilviz 07 --presentation                 lesson 7 on a projector: bigger, fewer panels\n"
+      "  gilviz scenarios/14-two-locks.toml --at 45ms\n"
+      "  gilviz 17 --set workers=2                the lesson as it is, a value changed\n"
+      "  gilviz 20 --sweep workers=1..16          the speed-up curves of lesson 20\n"
+      "  gilviz 07 --real                         measured on this machine, under the predictions\n"
+      "  xvfb-run -a gilviz 07 --screenshot convoy.png --size 1280x720\n\n"
+      "Exit codes: 0 success (and --help, --version); 2 bad input on the command line (an unknown\n"
+      "option, or a value of --set, --sweep, --at, --view or --size refused); 1 any other failure (a\n"
+      "scenario file that does not load, no display, a screenshot that cannot be written).");
+  // A teacher's options first, as they come up in class; what times and tests the viewer last.
   cli.add_option("file", o.file,
-                 "scenario file (TOML), or a bundled lesson by name or number (07-convoy, 07); the built-in "
-                 "default scenario without one");
-  cli.add_option("--screenshot", o.screenshot, "render the window once to this PNG file and exit");
-  cli.add_flag("--timeline-only", o.timeline_only, "with --screenshot: crop to the timeline (as the Save PNG button does)");
-  cli.add_flag("--screenshot-knob", o.screenshot_knob,
-               "with --screenshot: move a knob as the scenario panel does (the cores, to the value they have) and "
-               "save the first frame that shows the new runs as far as they are simulated");
-  cli.add_option("--at", at_text, "playhead time, e.g. 120ms, 1.5s (with --screenshot, or at start)");
-  cli.add_option("--bench-frames", o.bench_frames, "build N frames without a window and print frame times")
-      ->check(CLI::Range(1, 1'000'000));
-  cli.add_flag("--bench-knob", o.bench_knob,
-               "with --bench-frames: then move a knob as the scenario panel does and time the re-simulation, the "
-               "indexing and the frame after it");
-  cli.add_flag("--bench-knob-interval", o.bench_knob_interval,
-               "as --bench-knob, but move the switch interval (to the value it has) instead of the cores, which keeps "
-               "the runs in which no thread waits for a GIL; the values simulated ahead are not timed after it");
-  cli.add_option("--view", view_text, "time range to show at start, e.g. 80ms..130ms");
-  cli.add_option("--size", size_text, "window size, e.g. 1600x900");
-  cli.add_option("--scale", o.scale, "UI scale, 1 to 3")->check(CLI::Range(1.0, 3.0));
-  cli.add_flag("--presentation", o.presentation, "start in presentation mode (bigger, fewer panels)");
-  cli.add_flag("--align-ends", o.align_ends, "draw every run stretched to end where the time axis ends (compare shapes)");
-  cli.add_flag("--real", o.real, "run every run for real on this machine at start-up (a screenshot waits for them)");
-  cli.add_flag("--cpython", o.cpython,
-               "run every run in CPython (its teaching program, recorded) at start-up, under the predictions");
-  cli.add_option("--sweep", o.sweep, "open the sweep panel on KEY=VALUES, as gilsim sweep --vary takes it (twice: "
+                 "Scenario file (TOML), or a bundled lesson by name or number (07-convoy, 07); the built-in "
+                 "default scenario without one")
+      ->type_name("FILE");
+  cli.add_flag("--presentation", o.presentation, "Start in presentation mode (bigger, fewer panels)");
+  cli.add_option("--at", at_text, "Playhead time at start, e.g. 120ms, 1.5s (with --screenshot: the picture's)")
+      ->type_name("TIME");
+  cli.add_option("--view", view_text, "Time range to show at start, e.g. 80ms..130ms")->type_name("FROM..TO");
+  cli.add_option("--size", size_text, "Window size, e.g. 1600x900")->type_name("WIDTHxHEIGHT");
+  cli.add_option("--scale", o.scale, "UI scale, 1 to 3")
+      ->type_name("SCALE")
+      ->check(CLI::Range(1.0, 3.0).description(""));
+  std::vector<std::string> set_texts;
+  cli.add_option("--set", set_texts,
+                 "Override a scenario value as gilsim run --set does, e.g. --set python.switch_interval=1ms: the "
+                 "scenario's value from the start, the knobs move from it; repeatable")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  cli.add_option("--sweep", o.sweep, "Open the sweep panel on KEY=VALUES, as gilsim sweep --vary takes it (twice: "
                                      "small multiples for the second)")
+      ->type_name("KEY=VALUES")
       ->allow_extra_args(false);
   std::string sweep_metric = "speedup";
   cli.add_option("--sweep-metric", sweep_metric,
-                 "what the sweep's chart plots: speedup (the default) or lost-updates (the updates the scenario's "
+                 "What the sweep's chart plots: speedup (the default) or lost-updates (the updates the scenario's "
                  "counters lost, lesson 15)")
-      ->check(CLI::IsMember({"speedup", "lost-updates"}));
+      ->type_name("METRIC")
+      ->check(CLI::IsMember({"speedup", "lost-updates"}).description(""));
   cli.add_option("--sweep-seeds", o.sweep_seeds,
-                 "simulate each of the sweep's grid points with N seeds and chart the mean and spread, as gilsim "
-                 "sweep --seeds (the panel's seeds field, 1 to 50)")
-      ->check(CLI::Range(1, 50));
-  std::vector<std::string> set_texts;
-  cli.add_option("--set", set_texts,
-                 "override a scenario value as gilsim run --set does, e.g. --set python.switch_interval=1ms: the "
-                 "scenario's value from the start, the knobs move from it; repeatable")
-      ->allow_extra_args(false);
-  bool list_assets = false;
-  cli.add_flag("--assets", list_assets, "print where the window icon and the font are found, and exit");
+                 "Simulate each of the sweep's grid points with N seeds, 1 to 50, and chart the mean and spread, as "
+                 "gilsim sweep --seeds (the panel's seeds field)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 50).description(""));
+  cli.add_flag("--real", o.real, "Run every run for real on this machine at start-up (a screenshot waits for them)");
+  cli.add_flag("--cpython", o.cpython,
+               "Run every run in CPython (its teaching program, recorded) at start-up, under the predictions");
+  cli.add_flag("--align-ends", o.align_ends, "Draw every run stretched to end where the time axis ends (compare shapes)");
+  cli.add_option("--screenshot", o.screenshot, "Render the window once to this PNG file and exit")->type_name("FILE.png");
+  cli.add_flag("--timeline-only", o.timeline_only, "With --screenshot: crop to the timeline (as the Save PNG button does)");
   cli.set_version_flag("--version", fmt::format("gilviz {}", GILSIM_VERSION), "Print the version and exit");
+  constexpr const char* kDeveloper = "Developer options (timing the viewer, testing it)";
+  cli.add_option("--bench-frames", o.bench_frames, "Build N frames, 1 to 1,000,000, without a window and print frame times")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1'000'000).description(""))
+      ->group(kDeveloper);
+  cli.add_flag("--bench-knob", o.bench_knob,
+               "With --bench-frames: then move a knob as the scenario panel does and time the re-simulation, the "
+               "indexing and the frame after it")
+      ->group(kDeveloper);
+  cli.add_flag("--bench-knob-interval", o.bench_knob_interval,
+               "As --bench-knob, but move the switch interval (to the value it has) instead of the cores, which keeps "
+               "the runs in which no thread waits for a GIL; the values simulated ahead are not timed after it")
+      ->group(kDeveloper);
+  cli.add_flag("--screenshot-knob", o.screenshot_knob,
+               "With --screenshot: move a knob as the scenario panel does (the cores, to the value they have) and "
+               "save the first frame that shows the new runs as far as they are simulated")
+      ->group(kDeveloper);
+  bool list_assets = false;
+  cli.add_flag("--assets", list_assets, "Print where the window icon and the font are found, and exit")->group(kDeveloper);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
