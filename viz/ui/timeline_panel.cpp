@@ -506,6 +506,7 @@ void draw_timeline(AppState& app) {
   app.timeline.summaries = std::move(stats.summaries);
   app.timeline.labels = std::move(stats.labels);
   app.timeline.mark_boxes = std::move(stats.mark_boxes);
+  app.timeline.stuck_tails = std::move(stats.stuck_tails);
 
   TimelineInput input{layout, options.folding, content, label_w, lanes_x, lanes_hovered, lanes_active};
   handle_timeline_input(app, input);

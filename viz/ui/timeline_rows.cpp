@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "viz/counter_words.hpp"
+#include "viz/deadlock_tail.hpp"
 #include "viz/measuring.hpp"
 #include "viz/palette.hpp"
 #include "viz/run_caveats.hpp"
@@ -30,7 +32,7 @@ constexpr double kSliverShare = 0.02;
 /// yet, and says how far the model has got.
 std::string run_end_text(const trace::Trace& run, const RunIndex& index, const char* unfinished) {
   if (run.partial()) return fmt::format("simulating..., up to {} so far", run.simulated_until);
-  if (index.deadlocked) return fmt::format("deadlock at {}: stopped there", run.end);
+  if (index.deadlocked) return deadlocked_text(run);
   return fmt::format("{} at {}", index.metrics.finished() ? "done" : unfinished, run.end);
 }
 
@@ -60,6 +62,13 @@ std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& 
   if (caveat) ended += ", " + *caveat;
   std::vector<std::string> texts{
       fmt::format("GIL {}, {} core{}, {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s", ended), ended};
+  // Its counters, where it has any: in full after its figures, then in brief, alone at last
+  // rather than its end time (lesson 15's point is what the counter came to).
+  if (const auto counters = counters_text(run)) {
+    const std::string brief = *counters_brief(run);
+    texts = {texts[0] + ", " + *counters, ended + ", " + *counters, ended + ", " + brief, brief};
+    return texts;
+  }
   if (!run.partial() && index.metrics.finished() && !caveat) texts.push_back(fmt::format("{}", run.end));
   return texts;
 }
@@ -115,8 +124,13 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
     bool flag = false;
   };
   std::vector<Piece> pieces{{bold_font(), IM_COL32(0, 0, 0, 255), run.run_name + "  "}};
+  // Its counters next: lesson 15's point, the counter's end value against the safe one.
+  if (const auto counters = counters_text(run)) {
+    pieces.push_back({bold_font(), lost_updates(run) ? IM_COL32(170, 20, 0, 255) : IM_COL32(0, 110, 60, 255), *counters});
+  }
   const auto judged = judge_run(ctx.runs, ctx.index, row.run);
   if (const auto caveat = score_caveat(run, ctx.index[row.run].unseen, judged ? &*judged : nullptr)) {
+    if (pieces.size() > 1) pieces.push_back({ImGui::GetFont(), IM_COL32(50, 50, 60, 255), "  -  "});
     pieces.push_back({bold_font(), IM_COL32(190, 20, 20, 255), *caveat, true});
   }
   const int idle = run.partial() ? 0 : idle_cores(run);  // a core unused so far may run later
@@ -159,7 +173,10 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
     });
     drawn.elided = shown != p.text;
     const float w = p.font->CalcTextSizeA(f, 1e9f, 0, shown.c_str()).x;
-    if (x + w <= limit) dl->AddText(p.font, f, ImVec2(x, ty), p.colour, shown.c_str());
+    if (x + w <= limit) {
+      dl->AddText(p.font, f, ImVec2(x, ty), p.colour, shown.c_str());
+      drawn.shown += shown;
+    }
     if (p.flag && !drawn.elided) {
       drawn.flag_left = x;
       drawn.flag_right = x + w;
@@ -327,6 +344,18 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
       lost_races_in_view(run, index.races_lost[row.lane], ctx.view_of(row.run), 4.0 * ctx.scale, lost_);
       paint_lost_races(dl, lost_, box);
     }
+  }
+  // A deadlock's lanes wait forever: drawn on from the run's end to the right edge.
+  for (const StuckLane& stuck : index.stuck) {
+    if (stuck.lane != row.lane) continue;
+    const float x0 = std::max(box.left, box.left + static_cast<float>(ctx.view_of(row.run).x_of(run.end)));
+    if (x0 >= box.right) break;
+    const std::uint32_t ordinal = stuck.holder < index.identity.size() ? index.identity[stuck.holder] : trace::kNone;
+    const ImU32 fill = stuck.holder == trace::kNone ? to_u32(state_colour(trace::SpanState::WaitingLock))
+                       : ordinal == trace::kNone   ? IM_COL32(90, 90, 90, 255)
+                                                   : to_u32(identity_colour(ordinal));
+    paint_deadlocked(dl, x0, fill, box, stuck_label(run, stuck));
+    stats.stuck_tails.push_back(ScreenRect{x0, box.top, box.right, box.bottom});
   }
   if (ctx.selected && ctx.selected->run == row.run && ctx.selected->lane == row.lane) {
     const trace::Span& s = lane.spans[ctx.selected->span];

@@ -57,6 +57,7 @@ struct RowStats {
   std::vector<ScreenRect> labels;      ///< every bar label drawn
   std::vector<ScreenRect> mark_boxes;  ///< every mark glyph drawn on a lane
   std::vector<std::string> summaries;  ///< per run: what its collapsed line says after its lane
+  std::vector<ScreenRect> stuck_tails;  ///< a deadlocked run's lanes drawn on past its end
 };
 
 class TimelineRows {
