@@ -126,6 +126,8 @@ struct TimelineFrame {
   std::vector<ScreenRect> mark_boxes;  ///< mark glyphs drawn on lanes
   std::vector<std::string> summaries;  ///< per run: what its collapsed line says (empty: open, or nothing)
   std::vector<ScreenRect> stuck_tails;  ///< a deadlocked run's lanes drawn on past its end, "deadlocked"
+  std::vector<ScreenRect> unrecorded;   ///< a CPython run's stretches with no job running, shaded
+  std::vector<std::string> unrecorded_labels;  ///< the words drawn in them
 };
 
 struct BundledScenario {

@@ -55,6 +55,26 @@ std::optional<std::string> score_caveat(const trace::Trace& run, const std::opti
   return measurement_caveat(run, judged);
 }
 
+std::vector<std::pair<Time, Time>> no_job_stretches(const trace::Trace& run) {
+  std::vector<std::pair<Time, Time>> jobs, out;
+  for (const trace::Job& job : run.jobs) {
+    if (job.end != Time::max() && job.end > job.begin) jobs.emplace_back(job.begin, min(job.end, run.end));
+  }
+  std::sort(jobs.begin(), jobs.end());
+  Time at = Time::zero();
+  for (const auto& [begin, end] : jobs) {
+    if (begin > at) out.emplace_back(at, begin);
+    at = max(at, end);
+  }
+  if (run.end > at) out.emplace_back(at, run.end);
+  return out;
+}
+
+std::optional<std::string> unrecorded_note(const trace::Trace& run, Time cpu) {
+  if (run.origin != trace::Origin::Measured || run.measured_by.empty() || run.partial()) return std::nullopt;
+  return cpython::outside_jobs_note(run, cpu);
+}
+
 Time axis_end(const std::vector<trace::Trace>& runs, bool clip_measured) {
   Time all = Time::zero(), simulated = Time::zero();
   bool any_simulated = false;

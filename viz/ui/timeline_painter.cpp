@@ -175,6 +175,18 @@ void paint_deadlocked(ImDrawList* dl, float x0, ImU32 fill, const LaneBox& box, 
   dl->AddText(ImGui::GetFont(), text_h, ImVec2(lx, ly), IM_COL32(20, 20, 20, 255), text);
 }
 
+void paint_unrecorded(ImDrawList* dl, float x0, float x1, float top, float bottom) {
+  if (x1 <= x0 || bottom <= top) return;
+  dl->AddRectFilled(ImVec2(x0, top), ImVec2(x1, bottom), IM_COL32(150, 150, 150, 45));
+  dl->PushClipRect(ImVec2(x0, top), ImVec2(x1, bottom), true);
+  // Hatched one way, widely: the holder-not-seen hatch's family, paler.
+  const float h = bottom - top;
+  for (float x = std::floor((x0 - h) / 14) * 14; x < x1; x += 14) {
+    dl->AddLine(ImVec2(x, bottom), ImVec2(x + h, top), IM_COL32(110, 110, 110, 110), 1.0f);
+  }
+  dl->PopClipRect();
+}
+
 void paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box) {
   const float h = (box.bottom - box.top) * 0.42f;
   const ImU32 ink = IM_COL32(0, 0, 0, 255), halo = IM_COL32(255, 255, 255, 230);
