@@ -127,6 +127,7 @@ struct TimelineFrame {
   std::vector<std::string> summaries;  ///< per run: what its collapsed line says (empty: open, or nothing)
   std::vector<ScreenRect> stuck_tails;  ///< a deadlocked run's lanes drawn on past its end, "deadlocked"
   std::vector<ScreenRect> unrecorded;   ///< a CPython run's stretches with no job running, shaded
+  std::vector<ScreenRect> past_axis;    ///< per run that ends past the right edge: its marker there
   std::vector<std::string> unrecorded_labels;  ///< the words drawn in them
 };
 

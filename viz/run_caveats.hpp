@@ -51,6 +51,18 @@ std::vector<std::pair<Time, Time>> no_job_stretches(const trace::Trace& run);
 /// for any other run.
 std::optional<std::string> unrecorded_note(const trace::Trace& run, Time cpu);
 
+/// A flag in full and in brief: "busy machine: other programs used 79% of the 2 cores; not
+/// scored" and "busy machine: not scored", for a line with little room (the full one then in
+/// its tooltip, and under the Numbers panel's table).
+struct ScoreCaveat {
+  std::string full;
+  std::string brief;
+};
+/// score_caveat's flag with its brief: "busy machine: not scored", "the executor's own work:
+/// not scored", "CPU off pace: not scored", "recording saw too little: not scored".
+std::optional<ScoreCaveat> score_caveats(const trace::Trace& run, const std::optional<cpython::JobsSeen>& unseen,
+                                         const real::Judgement* judged);
+
 /// Where the shared axis ends: the latest end of every run, or with `clip_measured` the
 /// latest end of the simulated runs (measured runs that end later run past the right edge,
 /// and their headers say so). With no simulated run, every run counts.

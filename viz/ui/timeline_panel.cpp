@@ -542,6 +542,23 @@ void draw_timeline(AppState& app) {
                  IM_COL32(30, 30, 30, 255), 2.0f * scale);
   }
 
+  // A run that ends past the right edge (a measured run slower than its prediction): an
+  // arrow at the edge, down its rows, so its lanes do not read as ended there.
+  app.timeline.past_axis.clear();
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    const Row* header = layout.header(r);
+    if (!header || !past_axis(runs[r], ctx)) continue;
+    float bottom = header->y + header->height;
+    for (const Row& row : layout.rows) {
+      if (row.run == r) bottom = std::max(bottom, row.y + row.height);
+    }
+    const float y0 = content.y + header->y, y1 = content.y + bottom, w = 4.0f * scale;
+    const ImU32 ink = IM_COL32(170, 60, 0, 255);
+    ldl->AddRectFilled(ImVec2(right - w, y0 + 2), ImVec2(right, y1 - 1), ink);
+    const float cy = y0 + header->height * 0.5f, h = (past_axis_marker_width(header->height, scale) - w) * 0.5f;
+    ldl->AddTriangleFilled(ImVec2(right - w - 2 * h, cy - h), ImVec2(right - w - 2 * h, cy + h), ImVec2(right - w, cy), ink);
+    app.timeline.past_axis.push_back(ScreenRect{right - w - 2 * h, y0, right, y1});
+  }
   draw_unrecorded(ldl, app, ctx, layout, content, ImVec4(lanes_x, content.y + scroll, right, content.y + scroll + child_h),
                   lanes_hovered);
 

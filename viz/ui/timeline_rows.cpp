@@ -36,6 +36,9 @@ std::string run_end_text(const trace::Trace& run, const RunIndex& index, const c
   return fmt::format("{} at {}", index.metrics.finished() ? "done" : unfinished, run.end);
 }
 
+/// After a run's end where it ends past the right edge: "done at 1.41 s, past the axis →".
+constexpr const char* kPastAxisArrow = "\u2192";
+
 /// A note on a white pill at the right end of a row; returns the pill's left edge.
 float note_at_right(ImDrawList* dl, const std::string& text, float right, float y0, float y1) {
   const float size = ImGui::GetFontSize() * 0.8f;
@@ -50,6 +53,14 @@ float note_at_right(ImDrawList* dl, const std::string& text, float right, float 
 
 
 }  // namespace
+
+bool past_axis(const trace::Trace& run, const TimelineContext& ctx) {
+  return !run.partial() && run.end > ctx.axis_end && ctx.run_views.empty();
+}
+
+float past_axis_marker_width(float header_height, float scale) {
+  return 4.0f * scale + 2.0f * std::min(header_height * 0.35f, 7.0f * scale);
+}
 
 std::string group_note(const LaneGroup& group, std::size_t marks) {
   if (marks == 0) return fmt::format("{} (folded: click to expand)", group.label);
@@ -111,9 +122,11 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
   dl->AddTriangleFilled(ImVec2(cx - s, cy - s * 0.6f), ImVec2(cx + s, cy - s * 0.6f), ImVec2(cx, cy + s),
                         IM_COL32(40, 40, 60, 255));
   HeaderDrawn drawn;
-  drawn.right = drawn.note_left = b.x;
+  // Clear of the arrow at the right edge of a run that ends past it (draw_timeline).
+  const float edge = past_axis(run, ctx) ? b.x - past_axis_marker_width(b.y - a.y, ctx.scale) - 4 : b.x;
+  drawn.right = drawn.note_left = edge;
   const std::size_t folded = row.run < stats.folded_by_run.size() ? stats.folded_by_run[row.run] : 0;
-  if (folded > 0) drawn.note_left = note_at_right(dl, folded_marks_note(folded), b.x, a.y, b.y);
+  if (folded > 0) drawn.note_left = note_at_right(dl, folded_marks_note(folded), edge, a.y, b.y);
 
   // The text, most important first: the run's name, the busy-machine flag, then its figures.
   // It stops short of the note; what does not fit ends in "..." and the tooltip says it all.
@@ -137,11 +150,16 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
   const std::string by = !measured                ? std::string()
                          : run.measured_by.empty() ? std::string(" (measured)")
                                                    : fmt::format(", {} (measured)", run.measured_by);
-  std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  {}", run.executor, by, run.gil_mode, run.cores,
-                                 run.cores == 1 ? "" : "s", idle > 0 ? fmt::format(" ({} never used)", idle) : std::string(),
-                                 run_end_text(run, ctx.index[row.run], "stopped (jobs unfinished)"));
-  if (pieces.size() > 1) what = "  -  " + what;
-  if (run.end > ctx.axis_end && ctx.run_views.empty()) what += " (past the axis)";
+  // How it ended before its settings: cut at 1280 wide, "... GIL ne…" lost "(past the axis)".
+  std::string ended = run_end_text(run, ctx.index[row.run], "stopped (jobs unfinished)");
+  if (pieces.size() > 1) ended = "  -  " + ended;
+  if (past_axis(run, ctx)) {
+    pieces.push_back({bold_font(), IM_COL32(170, 60, 0, 255), ended + ", past the axis " + kPastAxisArrow});
+  } else {
+    pieces.push_back({ImGui::GetFont(), IM_COL32(50, 50, 60, 255), ended});
+  }
+  std::string what = fmt::format("  -  {}{}, GIL {}, {} core{}{}", run.executor, by, run.gil_mode, run.cores,
+                                 run.cores == 1 ? "" : "s", idle > 0 ? fmt::format(" ({} never used)", idle) : std::string());
   // A run much shorter than the view is a sliver of a few pixels: the header says so, and a
   // line marks its end (drawn down its rows by the timeline), as a trace viewer marks a
   // slice too thin to see.

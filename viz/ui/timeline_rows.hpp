@@ -87,6 +87,13 @@ class TimelineRows {
   std::vector<std::pair<float, float>> unseen_;  ///< screen x ranges of a GIL lane's "holder not seen"
 };
 
+/// Whether the run ends past where the shared axis ends (a measured run slower than its
+/// prediction: axis_end clips it); its header and collapsed line say so, and a marker at the
+/// right edge runs down its rows (draw_timeline).
+bool past_axis(const trace::Trace& run, const TimelineContext& ctx);
+/// How wide that marker is at the right edge, for a header `header_height` tall.
+float past_axis_marker_width(float header_height, float scale);
+
 /// The text at the right end of a folded group's row: "8 threads (folded: click to expand)",
 /// or, when its lanes have `marks` in view, "8 threads (folded: 412 marks inside, click to expand)".
 std::string group_note(const LaneGroup& group, std::size_t marks = 0);
