@@ -167,6 +167,10 @@ json to_json(const trace::CpuCheck& c) {
     j["tick_ns"] = c.tick.ns();
     j["sampled_cpus"] = c.sampled_cpus;
   }
+  if (c.waits_measured) {  // the kernel's count of its threads' waits for a core
+    j["waited_for_core_ns"] = c.waited_for_core.ns();
+    j["own_waits_ns"] = c.own_waits.ns();
+  }
   return j;
 }
 
@@ -185,6 +189,11 @@ trace::CpuCheck check_from(const json& j) {
     c.own_cpu = Time{j.at("own_cpu_ns").get<std::int64_t>()};
     c.tick = Time{j.at("tick_ns").get<std::int64_t>()};
     c.sampled_cpus = j.at("sampled_cpus").get<int>();
+  }
+  if (j.contains("waited_for_core_ns")) {  // absent from a run measured before the kernel's count was kept
+    c.waits_measured = true;
+    c.waited_for_core = Time{j.at("waited_for_core_ns").get<std::int64_t>()};
+    c.own_waits = Time{j.at("own_waits_ns").get<std::int64_t>()};
   }
   return c;
 }
@@ -499,6 +508,7 @@ std::vector<std::string> summary(const std::vector<Scored>& rows) {
   double total = 0;
   std::vector<const Scored*> outside, busy, executor, not_run, stopped;
   int unsampled = 0;  // rows measured before the machine was sampled
+  int waits_counted = 0;  // rows whose waits for a core are the kernel's count
   for (const Scored& r : rows) {
     if (r.scored()) {
       ++scored;
@@ -509,6 +519,7 @@ std::vector<std::string> summary(const std::vector<Scored>& rows) {
     if (r.measured_row() && r.busy) busy.push_back(&r);
     if (r.measured_row() && r.executor) executor.push_back(&r);
     if (r.measured_row() && !r.check.sampled()) ++unsampled;
+    if (r.measured_row() && r.check.waits_measured) ++waits_counted;
     if (!r.measured_row()) not_run.push_back(&r);
     if (r.measured_row() && r.predicted_stopped) stopped.push_back(&r);
   }
@@ -550,8 +561,13 @@ std::vector<std::string> summary(const std::vector<Scored>& rows) {
   const std::string rule = fmt::format(
       "A row is busy by the rule of `gilsim run --real` and the viewer (`real::starved_note`): with /proc/stat sampled "
       "around its median run, other programs used more than {:.0f}% of one core and more than {} ticks per CPU, and "
-      "its threads waited for a core (the CPU time they needed but did not get) more than {:.0f}% of its wall time",
-      100 * trace::CpuCheck::kOthersOfOneCore, trace::CpuCheck::kTicksPerCpu, 100 * real::kWaitsOfWall);
+      "its threads waited for a core ({}) more than {:.0f}% of its wall time",
+      100 * trace::CpuCheck::kOthersOfOneCore, trace::CpuCheck::kTicksPerCpu,
+      waits_counted == 0 ? std::string("the CPU time they needed but did not get")
+                         : fmt::format("the kernel's count of the time they were ready to run with no core, beyond the "
+                                       "workload's own, in {} of the {} rows measured; in the others the CPU time they "
+                                       "needed but did not get", waits_counted, measured),
+      100 * real::kWaitsOfWall);
   const std::string fallback =
       unsampled == 0 ? std::string()
                      : fmt::format(" {} of the {} rows measured were measured before the machine was sampled, so no "

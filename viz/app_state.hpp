@@ -129,6 +129,8 @@ struct TimelineFrame {
   std::vector<ScreenRect> unrecorded;   ///< a CPython run's stretches with no job running, shaded
   std::vector<ScreenRect> past_axis;    ///< per run that ends past the right edge: its marker there
   std::vector<std::string> unrecorded_labels;  ///< the words drawn in them
+  std::vector<ScreenRect> summary_boxes;  ///< per run: where its collapsed line's figures are drawn
+  std::vector<ScreenRect> summary_lanes;  ///< per run: the box its collapsed line's lane is drawn in
 };
 
 struct BundledScenario {
@@ -169,6 +171,9 @@ struct AppState {
   TimeView view;
   bool fit_pending = true;       ///< fit the whole time range once the width is known
   std::optional<std::pair<Time, Time>> fit_range;  ///< fit this range instead, once
+  /// The view a fit of every run set (start ns, ns per pixel), while nobody moved it: the fit
+  /// follows the folding and the font (presentation mode's scale comes a frame after it).
+  std::optional<std::pair<double, double>> fitted_view;
   bool follow_playhead = true;   ///< page the view to keep the playhead visible while playing
   Playback playback;
   /// While the runs shown are the first parts of runs being simulated (Session::previewing):

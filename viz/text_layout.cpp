@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <numeric>
 
 namespace gilsim::viz {
 
@@ -227,6 +228,65 @@ std::optional<std::pair<float, float>> label_clear_of(float left, float right, f
   end = std::min({end, right, at + width});
   if (end - at < std::min(width, min_shown)) return std::nullopt;
   return std::pair{at, end};
+}
+
+std::vector<float> shrink_columns(const std::vector<float>& natural, const std::vector<float>& least, float room) {
+  const auto at_most = [&](float level) {
+    std::vector<float> w(natural.size());
+    for (std::size_t c = 0; c < natural.size(); ++c) {
+      const float floor = c < least.size() ? least[c] : 0.0f;
+      w[c] = std::max(floor, std::min(natural[c], level));
+    }
+    return w;
+  };
+  const auto sum = [](const std::vector<float>& w) { return std::accumulate(w.begin(), w.end(), 0.0f); };
+  if (sum(natural) <= room) return natural;
+  if (sum(at_most(0)) > room) return at_most(0);
+  // The highest level at which the columns, none wider than it, fit `room`.
+  float lo = 0, hi = *std::max_element(natural.begin(), natural.end());
+  for (int i = 0; i < 40; ++i) {
+    const float mid = (lo + hi) * 0.5f;
+    (sum(at_most(mid)) <= room ? lo : hi) = mid;
+  }
+  return at_most(lo);
+}
+
+bool names_word(std::string_view text, std::string_view word) {
+  if (word.empty() || word.size() > text.size()) return false;
+  const auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  const auto in_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (std::size_t at = 0; at + word.size() <= text.size(); ++at) {
+    if (!std::equal(word.begin(), word.end(), text.begin() + static_cast<std::ptrdiff_t>(at),
+                    [&](char a, char b) { return lower(a) == lower(b); })) {
+      continue;
+    }
+    const bool starts = at == 0 || !in_word(text[at - 1]);
+    const bool ends = at + word.size() == text.size() || !in_word(text[at + word.size()]);
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+std::optional<float> free_spot(float left, float right, std::vector<std::pair<float, float>> occupied, float width,
+                               float prefer, float gap) {
+  std::sort(occupied.begin(), occupied.end());
+  // The free stretches between what is drawn, `gap` clear of it.
+  std::vector<std::pair<float, float>> free;
+  float from = left;
+  for (const auto& [a, b] : occupied) {
+    if (a - gap > from) free.emplace_back(from, std::min(right, a - gap));
+    from = std::max(from, b + gap);
+    if (from >= right) break;
+  }
+  if (from < right) free.emplace_back(from, right);
+  for (const auto& [a, b] : free) {
+    const float at = std::max(a, prefer);
+    if (at + width <= b) return at;
+  }
+  for (const auto& [a, b] : free) {
+    if (a < prefer && a + width <= b) return a;
+  }
+  return std::nullopt;
 }
 
 }  // namespace gilsim::viz

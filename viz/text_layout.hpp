@@ -47,6 +47,12 @@ struct TableFit {
 TableFit fit_table(const std::vector<std::string>& headers, const std::vector<float>& cell_widths, float width,
                    float padding, const std::function<float(std::string_view)>& measure);
 
+/// Column widths for a table whose columns take `room` at most: each as wide as its widest
+/// cell (`natural`) where they all fit so; else the widest narrowed first, to one width, each
+/// no narrower than its longest word (`least`), its cells then wrapped at spaces. Where not
+/// even the longest words fit, `least`: the table scrolls sideways rather than cut a word.
+std::vector<float> shrink_columns(const std::vector<float>& natural, const std::vector<float>& least, float room);
+
 /// "5,623 marks", "1 mark": a count the viewer shows, its digits grouped as the command line
 /// writes them (trace::group_digits), and its noun, `many` (or `one` + "s") but for one.
 std::string counted(std::int64_t n, std::string_view one, std::string_view many = {});
@@ -91,5 +97,16 @@ std::optional<std::size_t> first_that_fits(const std::vector<std::string>& texts
 std::optional<std::pair<float, float>> label_clear_of(float left, float right, float width,
                                                       std::span<const std::pair<float, float>> obstacles,
                                                       float gap, float min_shown);
+
+/// Whether `text` holds `word` as a whole word, whatever its case: "the reader's row" names
+/// "reader", "readers" does not.
+bool names_word(std::string_view text, std::string_view word);
+
+/// Where a text `width` wide goes on a line from `left` to `right` on which `occupied` (screen
+/// x ranges, any order) is drawn, keeping `gap` from each: at `prefer` or the first place right
+/// of it where it fits, else at the start of the first free stretch left of `prefer` that holds
+/// it; none where no free stretch does (a label never covers what the line draws).
+std::optional<float> free_spot(float left, float right, std::vector<std::pair<float, float>> occupied, float width,
+                               float prefer, float gap);
 
 }  // namespace gilsim::viz

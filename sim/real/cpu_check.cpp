@@ -128,6 +128,7 @@ CpuNeed cpu_need(const trace::Trace& t, const LanePins& pins) {
     const int usable = std::min(cores, usable_pinned + unpinned);
     const int at_once = std::min(computing, usable);
     need.total += (e.at - last) * at_once;
+    need.beyond += (e.at - last) * (computing - at_once);
     if (e.at > last) need.peak = std::max(need.peak, at_once);  // an instant between two spans is not a need
     computing += e.delta;
     if (pinned[e.lane] == nullptr) {
@@ -151,6 +152,7 @@ void check_cpu(trace::Trace& t, const CpuSnapshot& before, const CpuSnapshot& af
   const CpuNeed need = cpu_need(t, pins);
   t.cpu_check.cpus = need.peak;
   t.cpu_check.needed = need.total;
+  t.cpu_check.own_waits = need.beyond;
   t.cpu_check.got = (after.own - before.own) + (after.children - before.children);
   t.cpu_check.machine_cpus = machine_cpus;
   t.cpu_check.others_runnable = std::max(0, before.runnable - 1);  // this thread was one of them

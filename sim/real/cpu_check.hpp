@@ -39,11 +39,13 @@ using LanePins = std::vector<std::pair<trace::LaneId, std::vector<int>>>;
 struct CpuNeed {
   Time total;    ///< that minimum integrated over the run: the CPU time they needed
   int peak = 0;  ///< its largest value: a sequential run needs one CPU whatever its cores
+  /// Thread time computing beyond those CPUs: the waits for a core the workload makes itself.
+  Time beyond;
 };
 CpuNeed cpu_need(const trace::Trace& t, const LanePins& pins = {});
 
 /// Fills t.cpu_check from the snapshots taken just before and just after the run on a
-/// machine with `machine_cpus` CPUs.
+/// machine with `machine_cpus` CPUs (its own_waits from cpu_need's `beyond`).
 void check_cpu(trace::Trace& t, const CpuSnapshot& before, const CpuSnapshot& after, int machine_cpus,
                const LanePins& pins = {});
 

@@ -130,6 +130,7 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
     }
   }
   runner.join();
+  if (!stopped && !error) widen_to_least_window(machine_before);  // a short run's: long enough for /proc/stat's ticks
   const CpuSnapshot cpu_after = take_cpu_snapshot();
   const MachineSample machine_after = take_machine_sample();
 
@@ -161,6 +162,10 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
   if (shared) measured.counters = shared->counters();
   check_cpu(measured, cpu_before, cpu_after, available_cpus(), output.pins);
   note_machine_use(measured.cpu_check, machine_before, machine_after);
+  if (const std::optional<Time> waited = ctx.waits_for_core()) {
+    measured.cpu_check.waits_measured = true;
+    measured.cpu_check.waited_for_core = *waited;
+  }
   return measured;
 }
 

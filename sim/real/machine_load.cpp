@@ -6,6 +6,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <sys/resource.h>
@@ -32,11 +33,15 @@ bool waits_move_figure(Time wall, const CoreShortfall& s) {
 
 /// "1.21 s of CPU in the 0.95 s its program ran (64% of the 2 cores)": the sampled window,
 /// from the program's start to its last process's end, a little longer than the run (for
-/// gilsim's own executor, "in the 0.95 s it ran": from its start to its last worker's end).
+/// gilsim's own executor, "in the 0.95 s it ran": from its start to its last worker's end, or
+/// "in the 90.0 ms from its start" when a short run's window was widened after it).
 std::string others_words(const trace::Trace& t) {
   const trace::CpuCheck& c = t.cpu_check;
+  // A short run's window was widened after it (least_sampled_wall): the words say so.
+  const bool widened = t.measured_by.empty() && c.sampled_wall > t.end * 2;
   return fmt::format("{} of CPU in the {} {} ({:.0f}% of the {} core{})", format_time(c.others_cpu()),
-                     format_time(c.sampled_wall), t.measured_by.empty() ? "it ran" : "its program ran",
+                     format_time(c.sampled_wall),
+                     widened ? "from its start" : t.measured_by.empty() ? "it ran" : "its program ran",
                      100.0 * c.others_share(), c.sampled_cpus, c.sampled_cpus == 1 ? "" : "s");
 }
 
@@ -76,10 +81,24 @@ std::optional<MachineBusy> parse_proc_stat(std::string_view text, long ticks_per
   return out;
 }
 
+namespace {
+Time steady_now() {
+  return Time{std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count()};
+}
+}  // namespace
+
+Time least_sampled_wall(const MachineSample& before) {
+  const Time ticks = before.tick * (trace::CpuCheck::kTicksPerCpu * before.machine.cpus);
+  return min(ticks + ticks / 2, Time{500'000'000});
+}
+
+void widen_to_least_window(const MachineSample& before) {
+  const Time left = before.wall_before_read + least_sampled_wall(before) - steady_now();
+  if (left > Time::zero()) std::this_thread::sleep_for(std::chrono::nanoseconds(left.ns()));
+}
+
 MachineSample take_machine_sample() {
-  const auto now = [] {
-    return Time{std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count()};
-  };
+  const auto now = steady_now;
   MachineSample s;
   const long hz = ::sysconf(_SC_CLK_TCK);  // USER_HZ: 100 on Linux, 10 ms a tick
   s.tick = Time{hz > 0 ? 1'000'000'000 / hz : 0};
@@ -106,7 +125,11 @@ void note_machine_use(trace::CpuCheck& c, const MachineSample& before, const Mac
 }
 
 CoreShortfall core_shortfall(const trace::CpuCheck& c) {
-  return CoreShortfall{c.needed > c.got ? c.needed - c.got : Time::zero(), c.needed};
+  if (c.waits_measured) {
+    const Time own = min(c.own_waits, c.waited_for_core);
+    return CoreShortfall{c.waited_for_core - own, c.needed, own, true};
+  }
+  return CoreShortfall{c.needed > c.got ? c.needed - c.got : Time::zero(), c.needed, Time::zero(), false};
 }
 
 CoreShortfall core_shortfall(const trace::Trace& t) {
@@ -137,10 +160,15 @@ std::optional<std::string> starved_note(const trace::Trace& t, double limit) {
   const std::string whose = whose_threads(t);
   const bool several = whose != "its threads";
   const std::string waits =
-      executor ? fmt::format("{} waited {} for a core{} (they got {} of the {} of CPU they needed)", whose,
-                             format_time(s.waited), several ? " in all" : "", format_time(c.got), format_time(c.needed))
-               : fmt::format("{} waited {} for a core{}", whose, format_time(s.waited), several ? " in all" : "");
+      s.measured ? fmt::format("{} waited {} for a core in all (the kernel's count){}", whose, format_time(s.all()),
+                               s.own > Time::zero() ? fmt::format(", {} beyond the {} the workload makes itself",
+                                                                  format_time(s.waited), format_time(s.own))
+                                                    : std::string())
+      : executor ? fmt::format("{} waited {} for a core{} (they got {} of the {} of CPU they needed)", whose,
+                               format_time(s.waited), several ? " in all" : "", format_time(c.got), format_time(c.needed))
+                 : fmt::format("{} waited {} for a core{}", whose, format_time(s.waited), several ? " in all" : "");
   if (c.sampled()) return fmt::format("not scored: other programs used {}, and {}", others_words(t), waits);
+  if (s.measured) return fmt::format("not scored: {} (other programs kept the cores busy)", waits);
   if (executor) {
     return fmt::format("not scored: {} got {} of the {} of CPU they needed, waiting {} for a core (other programs "
                        "kept the cores busy)", whose, format_time(c.got), format_time(c.needed), format_time(s.waited));
@@ -152,7 +180,8 @@ std::optional<std::string> starved_note(const trace::Trace& t, double limit) {
 std::optional<std::string> own_waits_note(const trace::Trace& t) {
   const trace::CpuCheck& c = t.cpu_check;
   const CoreShortfall s = core_shortfall(t);
-  if (!c.sampled() || !waits_move_figure(t.end, s) || starved_note(t)) return std::nullopt;
+  const CoreShortfall all{s.all(), s.ran, Time::zero(), s.measured};  // the workload's own waits are what this note is about
+  if (!c.sampled() || !waits_move_figure(t.end, all) || starved_note(t)) return std::nullopt;
   int threads = 0;  // thread lanes that ran Python or waited to
   for (const trace::Lane& lane : t.lanes) {
     if (lane.kind != trace::LaneKind::Thread) continue;
@@ -169,7 +198,8 @@ std::optional<std::string> own_waits_note(const trace::Trace& t) {
                               ? fmt::format("{} threads taking turns on {} core{}", threads, cores, cores == 1 ? "" : "s")
                               : std::string("threads ready before an idle core woke");
   return fmt::format("{} waited {} for a core{}: the workload's own ({}), not other programs', which used {}",
-                     whose, format_time(s.waited), whose != "its threads" ? " in all" : "", why, others_words(t));
+                     whose, format_time(s.all()), whose != "its threads" || s.measured ? " in all" : "", why,
+                     others_words(t));
 }
 
 std::string native_pace_note(const trace::Trace& measured) {

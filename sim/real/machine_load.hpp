@@ -40,6 +40,14 @@ struct MachineSample {
 };
 MachineSample take_machine_sample();
 
+/// The least window two samples around a run of gilsim's executor span: one that holds, on
+/// the machine's CPUs, half again as many ticks as CpuCheck::others_busy asks of other
+/// programs' CPU (3 per CPU), so that one core kept busy by another program shows (90 ms on
+/// 2 CPUs; at most 500 ms). A shorter run (lesson 16's 9 ms) can never show it otherwise.
+Time least_sampled_wall(const MachineSample& before);
+/// Sleeps, after a run, until `before`'s window is least_sampled_wall(before) long.
+void widen_to_least_window(const MachineSample& before);
+
 /// Fills `c`'s sample fields (trace::CpuCheck::sampled_wall and the rest) from two samples
 /// taken just before the run started and just after its last process was reaped; leaves
 /// them unsampled when either sample could not read /proc/stat. The window runs from the
@@ -50,17 +58,20 @@ void note_machine_use(trace::CpuCheck& c, const MachineSample& before, const Mac
 /// Time a run's threads were ready to compute but had no core, against the time they
 /// computed.
 struct CoreShortfall {
-  Time waited;
+  Time waited;  ///< beyond `own`: what other programs can have caused
   Time ran;
+  Time own;              ///< the workload's own waits (more threads than cores), when measured
+  bool measured = false;  ///< the kernel's count (CpuCheck::waits_measured), not a floor
+  Time all() const { return waited + own; }
 };
 /// A CPython recording's: its Runnable spans against its Running spans. gilsim's own
-/// executor (a measured trace with no measured_by) draws a thread taken off its core mid-step
-/// as still running, so its waits are the CPU time its threads needed but did not get
-/// (core_shortfall(cpu_check)).
+/// executor (a measured trace with no measured_by): core_shortfall(cpu_check).
 CoreShortfall core_shortfall(const trace::Trace& trace);
-/// From a CPU check alone: waited = needed - got (none when it got as much), ran = needed.
-/// The executor's own work beyond the plan (kExecutorCost...) counts in `got`, so these
-/// waits are a floor.
+/// From a CPU check alone. Measured (check.waits_measured): the kernel's count of its
+/// threads' waits, less the workload's own (check.own_waits); ran = needed. Otherwise, as
+/// gilsim's executor draws a thread taken off its core mid-step as still running: waited =
+/// needed - got (none when it got as much), a floor, as the executor's own work beyond the
+/// plan (kExecutorCost...) counts in `got` and late wake-ups after a sleep count nowhere.
 CoreShortfall core_shortfall(const trace::CpuCheck& check);
 
 /// Waits for a core of this share of a run's wall time can move its makespan by as much as

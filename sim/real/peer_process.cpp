@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "sim/real/busy_loop.hpp"
+#include "sim/real/core_waits.hpp"
 #include "sim/real/execute.hpp"
 #include "sim/real/pool_protocol.hpp"
 
@@ -75,7 +76,12 @@ std::size_t answers_of(const scenario::PlannedJob& job) {
     if (!send_all(fd, &sent, sizeof(sent))) _exit(kJobGone);
   }
   const std::uint64_t count = records.size();
-  if (!send_all(fd, &count, sizeof(count)) || !send_all(fd, records.data(), count * sizeof(Record))) _exit(kJobGone);
+  const std::optional<Time> waited = thread_run_delay();  // since the fork; -1: not counted
+  const std::int64_t waited_ns = waited ? waited->ns() : -1;
+  if (!send_all(fd, &count, sizeof(count)) || !send_all(fd, records.data(), count * sizeof(Record)) ||
+      !send_all(fd, &waited_ns, sizeof(waited_ns))) {
+    _exit(kJobGone);
+  }
   _exit(0);
 }
 
@@ -180,9 +186,11 @@ void PeerSet::finish(std::vector<Record>& records, LanePins& pins) {
     std::vector<Record> got;
     bool received = ctx_.wait_readable(p.socket, kRecordsWithin) && read_all(p.socket, &count, sizeof(count)) &&
                     count <= 2 * p.answers + 2;
+    std::int64_t waited_ns = -1;
     if (received) {
       got.resize(count);
-      received = read_all(p.socket, got.data(), count * sizeof(Record));
+      received = read_all(p.socket, got.data(), count * sizeof(Record)) &&
+                 read_all(p.socket, &waited_ns, sizeof(waited_ns));
     }
     close(p.socket);
     p.socket = -1;
@@ -199,6 +207,7 @@ void PeerSet::finish(std::vector<Record>& records, LanePins& pins) {
                          fmt::format("the peer process of job '{}' {}", p.job_name,
                                      received ? describe_exit(status) : "did not hand over its records"));
     }
+    ctx_.count_waits_for_core(waited_ns >= 0 ? std::optional<Time>(Time{waited_ns}) : std::nullopt);
     for (Record& r : got) r.lane = p.lane;
     records.insert(records.end(), got.begin(), got.end());
     if (!p.cpus.empty()) pins.emplace_back(p.lane, p.cpus);

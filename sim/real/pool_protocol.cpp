@@ -110,4 +110,26 @@ std::vector<char> encode_results(const std::vector<scenario::PlannedJob>& jobs) 
   return out;
 }
 
+std::vector<char> encode_records(const std::vector<Record>& records, std::optional<Time> waited_for_core) {
+  const std::size_t size = records.size() * sizeof(Record);
+  std::vector<char> bytes(size + sizeof(std::int64_t));
+  if (size > 0) std::memcpy(bytes.data(), records.data(), size);
+  const std::int64_t waited = waited_for_core ? waited_for_core->ns() : -1;
+  std::memcpy(bytes.data() + size, &waited, sizeof(waited));
+  return bytes;
+}
+
+bool decode_records(const std::vector<char>& payload, std::uint32_t count, std::vector<Record>& append_to,
+                    std::optional<Time>& waited_for_core) {
+  const std::size_t size = static_cast<std::size_t>(count) * sizeof(Record);
+  if (payload.size() != size + sizeof(std::int64_t)) return false;
+  const std::size_t old_size = append_to.size();
+  append_to.resize(old_size + count);
+  if (count > 0) std::memcpy(append_to.data() + old_size, payload.data(), size);
+  std::int64_t waited = -1;
+  std::memcpy(&waited, payload.data() + size, sizeof(waited));
+  waited_for_core = waited >= 0 ? std::optional<Time>(Time{waited}) : std::nullopt;
+  return true;
+}
+
 }  // namespace gilsim::real::pool

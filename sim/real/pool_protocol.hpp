@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
 
 #include "sim/scenario/job_plan.hpp"
 #include "sim/real/run_context.hpp"
+#include "sim/real/run_record.hpp"
 #include "sim/trace/trace.hpp"
 
 namespace gilsim::real::pool {
@@ -57,6 +59,13 @@ bool receive(int fd, MessageHeader& header, std::vector<char>& payload);
 std::vector<char> encode_chunk(const std::vector<const scenario::PlannedJob*>& jobs);
 /// Reads a chunk back, touching every byte as unpickling would.
 std::vector<scenario::PlannedJob> decode_chunk(const std::vector<char>& payload, std::uint32_t count);
+/// A Records message's payload: a worker's records, then its waits for a core (core_waits.hpp;
+/// -1 where the kernel keeps no count).
+std::vector<char> encode_records(const std::vector<Record>& records, std::optional<Time> waited_for_core);
+/// Reads a Records message of `count` records back; false when its size is not theirs.
+bool decode_records(const std::vector<char>& payload, std::uint32_t count, std::vector<Record>& append_to,
+                    std::optional<Time>& waited_for_core);
+
 /// A result message's payload: result_bytes of filler per job.
 std::vector<char> encode_results(const std::vector<scenario::PlannedJob>& jobs);
 

@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "sim/real/core_waits.hpp"
 #include "sim/real/job_runner.hpp"
 #include "sim/real/pool_protocol.hpp"
 
@@ -59,9 +60,11 @@ int serve(int task_fd, int result_fd) {
   }
   seat.flush();
   const std::vector<Record> records = recorder.take();
-  std::vector<char> bytes(records.size() * sizeof(Record));
-  if (!bytes.empty()) std::memcpy(bytes.data(), records.data(), bytes.size());
-  return send(result_fd, MessageType::Records, static_cast<std::uint32_t>(records.size()), bytes) ? 0 : 6;
+  // Its waits for a core since it was forked (a spawned worker's exec keeps the count).
+  return send(result_fd, MessageType::Records, static_cast<std::uint32_t>(records.size()),
+              encode_records(records, thread_run_delay()))
+             ? 0
+             : 6;
 }
 }  // namespace
 

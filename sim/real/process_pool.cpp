@@ -287,15 +287,14 @@ ExecutorOutput run_worker_processes(RunInputs& in, const ProcessShape& shape) {
       Worker& w = set.workers()[i];
       while (!ctx.wait_readable(w.result_fd, Time{20'000'000})) {
       }
+      std::optional<Time> waited;
       if (!receive(w.result_fd, header, payload) || header.type != MessageType::Records ||
-          payload.size() != static_cast<std::size_t>(header.count) * sizeof(Record)) {
+          !decode_records(payload, header.count, out.records, waited)) {
         const int status = set.reap(w);
         fail(fmt::format("{} {} (pid {}) of run '{}' {} before sending its records", shape.worker_name, i + 1,
                          w.pid, in.run.name, describe_exit(status)));
       }
-      const std::size_t old_size = out.records.size();
-      out.records.resize(old_size + header.count);
-      if (header.count > 0) std::memcpy(out.records.data() + old_size, payload.data(), payload.size());
+      ctx.count_waits_for_core(waited);
       const int status = set.reap(w);
       if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         fail(fmt::format("{} {} (pid {}) of run '{}' {}", shape.worker_name, i + 1, w.pid, in.run.name,

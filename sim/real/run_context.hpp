@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -72,6 +73,19 @@ class RunContext {
 
   std::atomic<int>& jobs_done() { return jobs_done_; }
 
+  /// Adds one thread's or worker process's waits for a core (core_waits.hpp); nullopt, a
+  /// thread the kernel did not count, leaves the whole run's waits unmeasured.
+  void count_waits_for_core(std::optional<Time> waited) {
+    if (!waited) waits_unmeasured_.store(true, std::memory_order_relaxed);
+    if (waited) waited_for_core_ns_.fetch_add(waited->ns(), std::memory_order_relaxed);
+    waits_counted_.fetch_add(1, std::memory_order_relaxed);
+  }
+  /// The run's waits for a core in all, or nullopt when some thread's were not measured (or none was).
+  std::optional<Time> waits_for_core() const {
+    if (waits_unmeasured_.load() || waits_counted_.load() == 0) return std::nullopt;
+    return Time{waited_for_core_ns_.load()};
+  }
+
   /// The run's locks and counters, when it has any (real_shared.hpp).
   RealShared* shared() const { return shared_; }
   void set_shared(RealShared* shared) { shared_ = shared; }
@@ -99,6 +113,9 @@ class RunContext {
   bool limit_cpus_ = false;
   std::vector<int> run_cpus_;  ///< this machine's numbers of the run's CPUs, in order
   std::atomic<int> jobs_done_{0};
+  std::atomic<std::int64_t> waited_for_core_ns_{0};
+  std::atomic<int> waits_counted_{0};
+  std::atomic<bool> waits_unmeasured_{false};
   std::atomic<bool> stopped_{false};
   RealShared* shared_ = nullptr;
   PeerSet* peers_ = nullptr;

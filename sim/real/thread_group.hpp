@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "sim/real/core_waits.hpp"
 #include "sim/real/executors.hpp"
 #include "sim/real/real_gil.hpp"
 
@@ -49,6 +50,7 @@ class ThreadGroup {
     const trace::LaneId own_lane = lane(i);
     Recorder& own = recorder(i);
     threads_.emplace_back([this, &own, own_lane, body, at, parent_lane]() mutable {
+      const CoreWaitCount waits(in_.ctx, CoreWaitCount::Since::ThreadStart);  // its start's wait too
       // The new thread knows how long its start took; it writes its parent's Spawn mark.
       own.mark(at, trace::MarkKind::Spawn, parent_lane, own_lane, (in_.ctx.now() - at).ns());
       in_.ctx.pin_current_thread();
@@ -89,6 +91,7 @@ class ThreadGroup {
   /// Runs `body` on the calling thread as thread `i`; exceptions go to the caller.
   template <typename Body>
   void run_here(std::size_t i, Body body) {
+    const CoreWaitCount waits(in_.ctx, CoreWaitCount::Since::Now);
     in_.ctx.pin_current_thread();
     GilSeat seat(in_.ctx, gil_, lane(i), recorder(i));
     body(seat);

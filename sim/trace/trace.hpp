@@ -141,6 +141,17 @@ struct CpuCheck {
     return static_cast<double>(others.ns()) > kOthersOfOneCore * static_cast<double>(sampled_wall.ns()) &&
            others > tick * (kTicksPerCpu * sampled_cpus);
   }
+
+  /// gilsim's own executor: the kernel's count of the time the run's threads and worker
+  /// processes were ready to run but had no core (each one's run_delay, from
+  /// /proc/thread-self/schedstat, added up), late wake-ups after a sleep or a GIL handoff
+  /// included. waits_measured false: not measured (a run recorded before the count existed,
+  /// or a kernel that keeps none), and the busy-machine check falls back on needed - got.
+  bool waits_measured = false;
+  Time waited_for_core = Time::zero();
+  /// The part of those waits the workload makes itself: thread time its lanes computed beyond
+  /// the CPUs they may use (more threads than cores, drawn running while they wait).
+  Time own_waits = Time::zero();
 };
 
 struct Trace {

@@ -34,11 +34,7 @@ trace::Span span(std::int64_t begin_ms, std::int64_t end_ms, SpanState state) {
 
 /// A child process that spins on the first CPU this process may use until it is killed.
 pid_t start_hog_on_first_cpu() {
-  cpu_set_t all;
-  CPU_ZERO(&all);
-  sched_getaffinity(0, sizeof(all), &all);
-  int first = 0;
-  while (first < CPU_SETSIZE && !CPU_ISSET(first, &all)) ++first;
+  const int first = first_allowed_cpu();
   const pid_t pid = fork();
   if (pid == 0) {
     cpu_set_t one;

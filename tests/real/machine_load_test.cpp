@@ -155,6 +155,79 @@ TEST_CASE("a run's waits for a core are its own on a quiet machine, and starve i
   }
 }
 
+TEST_CASE("gilsim's executor's waits for a core are the kernel's count when measured, needed - got otherwise") {
+  // Lesson 16's sequential run on a busy machine: 6 ms of CPU, all of it got, late after
+  // each wait: 17.6 ms of wall time; other programs used 80% of the 2 cores in its window,
+  // widened to 90 ms (least_sampled_wall).
+  trace::TraceBuilder b("sequential", "sequential", "new", Origin::Measured, 2, 5_ms);
+  b.add_cores(2);
+  const auto lane = b.add_lane("main", LaneKind::Thread, b.add_process("main", true));
+  b.set_state(lane, 0_ms, SpanState::Running, trace::kNone);
+  b.clear_state(lane, 6_ms);
+  trace::Trace t = b.finish(17600_us);
+  t.cpu_check = trace::CpuCheck{true, 2.5, 1, 6_ms, 6_ms, 2, 0};
+  sample(t, 90_ms, 150_ms, 6_ms);
+  REQUIRE(t.cpu_check.others_busy());
+  SUBCASE("not measured: the floor, needed - got, sees no waits, and the run is scored") {
+    CHECK(real::core_shortfall(t).waited == Time::zero());
+    CHECK_FALSE(real::core_shortfall(t).measured);
+    CHECK_FALSE(real::starved_note(t));
+  }
+  SUBCASE("measured: the kernel's 11.2 ms decide, and the sentence says them") {
+    t.cpu_check.waits_measured = true;
+    t.cpu_check.waited_for_core = 11200_us;
+    CHECK(real::core_shortfall(t).waited == 11200_us);
+    const auto note = real::starved_note(t);
+    REQUIRE(note);
+    CHECK(*note == "not scored: other programs used 144 ms of CPU in the 90.0 ms from its start (80% of the 2 cores), "
+                   "and its threads waited 11.2 ms for a core in all (the kernel's count)");
+    SUBCASE("on a quiet machine they are no evidence of other programs: scored, with a note") {
+      sample(t, 90_ms, 10_ms, 6_ms);
+      CHECK_FALSE(real::starved_note(t));
+      CHECK(real::own_waits_note(t));
+    }
+  }
+  SUBCASE("measured waits below the floor: the count is the truth, the run is scored") {
+    t.cpu_check.got = 3_ms;  // needed - got says 3 ms
+    t.cpu_check.waits_measured = true;
+    t.cpu_check.waited_for_core = 500_us;
+    CHECK(real::core_shortfall(t).waited == 500_us);
+    CHECK_FALSE(real::starved_note(t));
+  }
+  SUBCASE("the workload's own waits (threads beyond its cores) are not other programs'") {
+    t.cpu_check.waits_measured = true;
+    t.cpu_check.waited_for_core = 11200_us;
+    t.cpu_check.own_waits = 10_ms;  // 1.2 ms beyond: cannot move 17.6 ms by 10%
+    CHECK(real::core_shortfall(t).waited == 1200_us);
+    CHECK(real::core_shortfall(t).all() == 11200_us);
+    CHECK_FALSE(real::starved_note(t));
+    t.cpu_check.own_waits = 5_ms;
+    const auto note = real::starved_note(t);
+    REQUIRE(note);
+    CHECK(note->find("waited 11.2 ms for a core in all (the kernel's count), 6.20 ms beyond the 5.00 ms the workload "
+                     "makes itself") != std::string::npos);
+  }
+}
+
+TEST_CASE("a short run's window is widened until one busy core of other programs can show") {
+  real::MachineSample before;
+  before.tick = 10_ms;
+  before.machine.cpus = 2;
+  CHECK(real::least_sampled_wall(before) == 90_ms);
+  trace::CpuCheck c;
+  c.sampled_wall = 90_ms;
+  c.machine_busy = 90_ms + 5_ms;  // one core busy with another program, 5 ms of the run's own
+  c.own_cpu = 5_ms;
+  c.tick = 10_ms;
+  c.sampled_cpus = 2;
+  CHECK(c.others_busy());
+  c.sampled_wall = 40_ms;  // a run's own 40 ms: its ticks could never tell
+  c.machine_busy = 40_ms + 5_ms;
+  CHECK_FALSE(c.others_busy());
+  before.machine.cpus = 64;
+  CHECK(real::least_sampled_wall(before) == 500_ms);  // at most half a second
+}
+
 TEST_CASE("waits too small to move a run's figure do not decide it, busy machine or not") {
   // One thread: 861 us of waits in a 2 s run, beside 853 us of Python (lesson 04's asyncio).
   trace::Trace t = waiting_threads(1, 861_us, 853_us);

@@ -68,6 +68,10 @@ TEST_CASE("threads pinned to one CPU share it: two busy threads without a GIL ta
   // So the run needed about one CPU's worth, not two: sharing its CPU is not a busy machine
   // (one and a half allows for the main thread and the threads' starts and ends).
   CHECK(t.cpu_check.needed * 2 <= t.end * 3);
+  // Each waited for the CPU while the other ran: the workload's own waits, which the kernel
+  // counts and the trace shows (two threads computing on one CPU), so no busy machine's.
+  CHECK(t.cpu_check.own_waits >= pace.least(150_ms));
+  if (t.cpu_check.waits_measured) CHECK(t.cpu_check.waited_for_core >= pace.least(150_ms));
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <doctest/doctest.h>
@@ -156,6 +157,15 @@ std::vector<int> child_pids_of(int parent) {
     if (ppid == parent) children.push_back(std::stoi(name));
   }
   return children;
+}
+
+int first_allowed_cpu() {
+  cpu_set_t all;
+  CPU_ZERO(&all);
+  sched_getaffinity(0, sizeof(all), &all);
+  int first = 0;
+  while (first < CPU_SETSIZE && !CPU_ISSET(first, &all)) ++first;
+  return first;
 }
 
 int children_of_this_process() { return static_cast<int>(child_pids_of_this_process().size()); }

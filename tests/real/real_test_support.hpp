@@ -78,6 +78,9 @@ class Pace {
   mutable double load_average_ = 0;
 };
 
+/// The first CPU this process may run on (its affinity mask).
+int first_allowed_cpu();
+
 /// Child processes of this process (zombies included), from /proc.
 std::vector<int> child_pids_of_this_process();
 std::vector<int> child_pids_of(int parent);

@@ -11,6 +11,7 @@
 #include <imgui.h>
 
 #include "headless_viewer.hpp"
+#include "lesson_runs.hpp"
 #include "viz/app_state.hpp"
 #include "viz/timeline_layout.hpp"
 
@@ -110,13 +111,7 @@ TEST_CASE("a label cut for room ends with an ellipsis: lesson 04 presented at 10
   // ")" clipped away with nothing to say the name went on.
   HeadlessViewer v(ImVec2(1024, 640));
   v.present(gilsim::viz::testing::bundled_lesson("04-blocking-coroutine.toml"));
-  const std::vector<trace::Trace> predictions = v.app.session.runs();
-  for (const trace::Trace& run : predictions) {
-    trace::Trace measured = run;
-    measured.origin = trace::Origin::Measured;
-    v.app.session.add_measured(std::move(measured));
-  }
-  refresh_derived(v.app);
+  gilsim::viz::testing::measure_as_predicted(v);
   v.app.playback.seek(500_ms);
   for (int i = 0; i < 4; ++i) v.frame(0);
   const std::vector<std::u32string> labels = labels_of(v.app);

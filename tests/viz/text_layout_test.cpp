@@ -168,3 +168,45 @@ TEST_CASE("a count the viewer shows has its digits grouped as the command line w
   CHECK(counted(0, "job") == "0 jobs");
   CHECK(counted(2, "worker process", "worker processes") == "2 worker processes");
 }
+
+TEST_CASE("a collapsed run's figures go where its line draws nothing: after its end, else in a free stretch") {
+  using gilsim::viz::free_spot;
+  using Ranges = std::vector<std::pair<float, float>>;
+  // A line 0..1000; its lane draws 0..120 and 800..805 (lesson 7's process run: the main
+  // process takes its GIL at the start and to collect the hog's result at its end).
+  const Ranges drawn{{800, 805}, {0, 120}};
+  CHECK(free_spot(0, 1000, drawn, 150, 813, 4) == std::optional<float>(813));  // after its end
+  CHECK(free_spot(0, 1000, drawn, 300, 813, 4) == std::optional<float>(124));  // in the free stretch
+  CHECK_FALSE(free_spot(0, 1000, drawn, 700, 813, 4).has_value());           // nowhere: never over a bar
+  // A run as long as the line (lesson 12's sequential run without a GIL): no room at all.
+  CHECK_FALSE(free_spot(0, 1000, {{0, 1000}}, 50, 1008, 4).has_value());
+  // The GIL badge at its end is something drawn too.
+  CHECK(free_spot(0, 1000, {{0, 500}, {505, 540}}, 100, 508, 4) == std::optional<float>(544));
+}
+
+TEST_CASE("a note names a job as a whole word, whatever its case") {
+  using gilsim::viz::names_word;
+  CHECK(names_word("look at the reader's row", "reader"));
+  CHECK(names_word("Reader: done at 110 ms", "reader"));
+  CHECK_FALSE(names_word("the readers wait", "reader"));
+  CHECK_FALSE(names_word("a hogwash", "hog"));
+  CHECK(names_word("the hog", "hog"));
+  CHECK_FALSE(names_word("anything", ""));
+}
+
+TEST_CASE("a table's columns: as wide as their cells where they fit, the widest narrowed first, never below a word") {
+  using gilsim::viz::shrink_columns;
+  using W = std::vector<float>;
+  CHECK(shrink_columns({100, 50, 50}, {40, 50, 30}, 300) == W{100, 50, 50});  // fits: as they are
+  // 40 px too wide: the widest alone narrows.
+  const W one = shrink_columns({140, 50, 50}, {40, 50, 30}, 200);
+  CHECK(one[0] == doctest::Approx(100).epsilon(0.001));
+  CHECK(one[1] == 50);
+  CHECK(one[2] == 50);
+  // Narrowed to one width, none below its longest word ("both stopped": "stopped").
+  const W w = shrink_columns({140, 50, 120}, {40, 50, 70}, 200);
+  CHECK(w[1] == 50);
+  CHECK(w[0] == doctest::Approx(75).epsilon(0.001));
+  CHECK(w[2] == doctest::Approx(75).epsilon(0.001));
+  CHECK(shrink_columns({140, 50, 120}, {40, 50, 70}, 100) == W{40, 50, 70});  // not even the words: they stay whole
+}

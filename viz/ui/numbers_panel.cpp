@@ -29,37 +29,75 @@ void bar(ImDrawList* dl, ImVec2 at, float width, float height, ImU32 colour, con
 /// Predicted and measured makespan per measured run, with the prediction's error, or the
 /// cell the command line's table shows instead ("both stopped", "not scored", "off pace*":
 /// real::error_cell) and why under the table (the header's flag; a recording's whole reason
-/// on hover; a stopped run's sentence as the command line's).
+/// on hover; a stopped run's sentence as the command line's). Its columns fit the panel, the
+/// widest narrowed first and its cells wrapped at spaces (at 1280 wide the error column
+/// was cut to "both st"); where not even the longest words fit, it scrolls sideways.
 void draw_prediction_table(const AppState& app) {
   const auto& runs = app.session.runs();
-  const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
-  if (!ImGui::BeginTable("##predicted", 4, flags)) return;
-  ImGui::TableSetupColumn("run");
-  ImGui::TableSetupColumn("predicted");
-  ImGui::TableSetupColumn("measured");
-  ImGui::TableSetupColumn("error");
+  const std::vector<std::array<std::string, 4>> cells = prediction_cells(app);
+  const std::array<const char*, 4> headers = {"run", "predicted", "measured", "error"};
+  std::vector<float> natural, least;
+  for (std::size_t c = 0; c < headers.size(); ++c) {
+    natural.push_back(text_width(headers[c]));
+    least.push_back(natural.back());
+    for (const auto& row : cells) {
+      natural[c] = std::max(natural[c], text_width(row[c]));
+      // A time ("1.26 ms") stays on one line; a name or a cell of words wraps between them.
+      const bool time = c == 1 || c == 2;
+      for (const std::string_view word : wrap_at_spaces(row[c], 0.0f, [](std::string_view t) { return text_width(t); })) {
+        least[c] = std::max(least[c], time ? text_width(row[c]) : text_width(word));
+      }
+    }
+  }
+  // Fixed columns take the cell padding on both sides and a border between them.
+  const float padding = ImGui::GetStyle().CellPadding.x * 2 + 2;
+  const float room = ImGui::GetContentRegionAvail().x - 2;
+  const std::vector<float> widths = shrink_columns(natural, least, room - padding * static_cast<float>(headers.size()));
+  std::vector<std::array<std::string, 4>> shown;
+  int lines = 1;  // the headers' row
+  for (const auto& row : cells) {
+    std::array<std::string, 4> wrapped;
+    int tallest = 1;
+    for (std::size_t c = 0; c < headers.size(); ++c) {
+      const auto parts = wrap_at_spaces(row[c], widths[c] + 0.5f, [](std::string_view t) { return text_width(t); });
+      for (std::size_t i = 0; i < parts.size(); ++i) wrapped[c].append(i > 0 ? "\n" : "").append(parts[i]);
+      tallest = std::max(tallest, static_cast<int>(parts.size()));
+    }
+    lines += tallest;
+    shown.push_back(std::move(wrapped));
+  }
+  float total = 0;
+  for (const float w : widths) total += w + padding;
+  ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
+  ImVec2 outer(0, 0);
+  if (total > room) {
+    flags |= ImGuiTableFlags_ScrollX;
+    const float rows = static_cast<float>(cells.size() + 1);
+    outer = ImVec2(room, static_cast<float>(lines) * ImGui::GetTextLineHeight() +
+                             rows * (ImGui::GetStyle().CellPadding.y * 2 + 1) + ImGui::GetStyle().ScrollbarSize + 2);
+  }
+  if (!ImGui::BeginTable("##predicted", static_cast<int>(headers.size()), flags, outer)) return;
+  for (std::size_t c = 0; c < headers.size(); ++c) {
+    ImGui::TableSetupColumn(headers[c], ImGuiTableColumnFlags_WidthFixed, widths[c]);
+  }
   ImGui::TableHeadersRow();
-  std::vector<std::pair<std::uint32_t, std::string>> notes;  // under the table, in the rows' order
-  for (std::uint32_t r = 0; r < runs.size(); ++r) {
-    const auto judged = judge_run(app, r);
-    if (!judged) continue;  // not measured, or no prediction
-    const auto caveat = not_scored(app, r);
-    if (judged->stopped != real::Stopped::none) notes.emplace_back(r, real::stopped_note(runs[r].run_name, *judged));
-    if (caveat && judged->stopped == real::Stopped::none) notes.emplace_back(r, fmt::format("{}: {}", runs[r].run_name, *caveat));
+  for (const auto& row : shown) {
     ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(runs[r].run_name.c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(format_time(app.runs[app.runs[r].predicted_by].metrics.makespan).c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(format_time(app.runs[r].metrics.makespan).c_str());
-    ImGui::TableNextColumn();
-    const std::string cell = app.runs[r].unseen && judged->stopped == real::Stopped::none ? std::string("not scored") : real::error_cell(*judged);
-    ImGui::TextUnformatted(cell.c_str());
+    for (const std::string& cell : row) {
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(cell.c_str());
+    }
   }
   ImGui::EndTable();
   text_disabled_wrapped("error = (predicted - measured) / measured");
-  for (const auto& [r, note] : notes) {
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    const auto judged = judge_run(app, r);
+    if (!judged) continue;
+    const auto caveat = not_scored(app, r);
+    std::string note;
+    if (judged->stopped != real::Stopped::none) note = real::stopped_note(runs[r].run_name, *judged);
+    if (caveat && judged->stopped == real::Stopped::none) note = fmt::format("{}: {}", runs[r].run_name, *caveat);
+    if (note.empty()) continue;
     ImGui::TextWrapped("%s", note.c_str());
     if (app.runs[r].unseen && ImGui::IsItemHovered()) {
       ImGui::SetTooltip("%s", cpython::unseen_note(*app.runs[r].unseen).c_str());
@@ -74,6 +112,19 @@ void draw_prediction_table(const AppState& app) {
 }
 
 }  // namespace
+
+std::vector<std::array<std::string, 4>> prediction_cells(const AppState& app) {
+  const auto& runs = app.session.runs();
+  std::vector<std::array<std::string, 4>> cells;
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    const auto judged = judge_run(app, r);
+    if (!judged) continue;  // not measured, or no prediction
+    cells.push_back({runs[r].run_name, format_time(app.runs[app.runs[r].predicted_by].metrics.makespan),
+                     format_time(app.runs[r].metrics.makespan),
+                     app.runs[r].unseen && judged->stopped == real::Stopped::none ? std::string("not scored") : real::error_cell(*judged)});
+  }
+  return cells;
+}
 
 void draw_numbers(const AppState& app) {
   const auto& runs = app.session.runs();

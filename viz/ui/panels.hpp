@@ -25,6 +25,10 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
                                    NarrativePanel& panel);
 /// Makespan, speedup, utilisation, contention per run: a bar chart and a table (reads only).
 void draw_numbers(const AppState& app);
+/// The Numbers panel's "Predicted against measured" cells, a row per measured run that has a
+/// prediction: its name, the two makespans, and the error or the command line's cell for it
+/// ("both stopped", "not scored", "off pace*").
+std::vector<std::array<std::string, 4>> prediction_cells(const AppState& app);
 /// Bundled scenarios, open a file, the teaching note, the classroom knobs.
 void draw_scenario_panel(AppState& app);
 /// What the real-runs section reads: the measurement under way and its outcomes, the runs,

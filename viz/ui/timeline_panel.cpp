@@ -105,16 +105,39 @@ LayoutOptions choose_layout(AppState& app, float height) {
       }
       return false;
     };
-    if (best && measurement_shut(best->folding)) {
+    const auto tightest_rows = [&] {
       LayoutOptions tightest = *best;
       size_rows(tightest, font, app.ui_scale, RowSize::Tightest);
       tightest.folding = app.folding;
       tightest.folding = fit_runs(runs, groups, tightest, height, interest, true);
+      return tightest;
+    };
+    if (best && measurement_shut(best->folding)) {
+      const LayoutOptions tightest = tightest_rows();
       const auto open = [](const std::vector<RunFolding>& f) {
         return std::count_if(f.begin(), f.end(), [](const RunFolding& r) { return !r.collapsed; });
       };
       if (!tightest.folding[most].collapsed && !measurement_shut(tightest.folding) &&
           open(tightest.folding) >= open(best->folding)) {
+        return tightest;
+      }
+    }
+    // A more telling run left on one line where a less telling one opened is worth the
+    // tightest rows too, where they open it: lesson 7 presented at 1280x720 opened its
+    // sequential run beside the threads and left the process run they are compared with on
+    // one line (its nine lanes a few pixels too tall at tight rows).
+    const auto skips_more_telling = [&](const std::vector<RunFolding>& folding) {
+      for (std::uint32_t a = 0; a < folding.size() && a < interest.size(); ++a) {
+        for (std::uint32_t b = 0; b < folding.size() && b < interest.size(); ++b) {
+          if (folding[a].collapsed && !folding[b].collapsed && interest[a] > interest[b]) return true;
+        }
+      }
+      return false;
+    };
+    if (best && skips_more_telling(best->folding)) {
+      const LayoutOptions tightest = tightest_rows();
+      if (tightest.folding.size() == runs.size() && !tightest.folding[most].collapsed &&
+          shows_more(tightest.folding, best->folding, interest)) {
         return tightest;
       }
     }
@@ -128,6 +151,45 @@ LayoutOptions choose_layout(AppState& app, float height) {
     o.folding = fit_runs(runs, groups, o, height, interest, true);
   }
   return o;
+}
+
+/// A fit of every run leaves room right of a collapsed run's end for its figures where its
+/// line has no free stretch for them (lesson 12 presented at 1280x720: "sequential, no GIL",
+/// as long as the axis, had them on a note over the end of its crunch 4): for the fullest of
+/// them that costs the lanes at most a fifth of their width, else for none (the line then draws
+/// its lane lower and the figures above it).
+void leave_room_for_figures(AppState& app, const std::vector<RunFolding>& folding) {
+  constexpr double kMostShrink = 1.25;
+  const auto& runs = app.session.runs();
+  if (app.align_ends || app.runs.size() != runs.size()) return;
+  const float f = ImGui::GetFontSize();
+  const auto width_of = [&](std::string_view t) {
+    return ImGui::GetFont()->CalcTextSizeA(f * 0.8f, 1e9f, 0, t.data(), t.data() + t.size()).x;
+  };
+  const double width = app.view.width_px(), fitted = app.view.ns_per_px(), start = app.view.start_ns();
+  double ns_per_px = fitted;
+  std::vector<DrawItem> scratch;
+  for (std::uint32_t r = 0; r < runs.size() && r < folding.size(); ++r) {
+    if (!folding[r].collapsed || runs[r].partial()) continue;
+    const auto judged = judge_run(runs, app.runs, r);
+    const std::vector<std::string> texts =
+        summary_texts(runs[r], app.runs[r], judged ? &*judged : nullptr, app.session.scenario().note);
+    const auto drawn = line_drawn(runs[r], app.runs[r], summary_lane(runs[r]), app.view, f, scratch);
+    const float end_x = static_cast<float>(app.view.x_of(runs[r].end));
+    for (const std::string& text : texts) {
+      const float w = width_of(text);
+      if (free_spot(0, static_cast<float>(width) - 4, drawn, w, end_x + 8, 4)) break;  // fits as fitted
+      // The scale at which it fits just after the run's end, clear of its last job-done dot
+      // (line_drawn's widening, free_spot's gap) and of the right edge.
+      const double clear = 8.0 + f * 0.35 + 4.0 + 4.0 + 2.0;
+      const double needed = (static_cast<double>(runs[r].end.ns()) - start) / std::max(1.0, width - clear - w);
+      if (needed <= fitted * kMostShrink) {
+        ns_per_px = std::max(ns_per_px, needed);
+        break;
+      }
+    }
+  }
+  app.view.set(start, ns_per_px);
 }
 
 void animate_tokens(AppState& app, const TimelineLayout& layout, const std::vector<std::vector<int>>& rows) {
@@ -431,17 +493,25 @@ void draw_timeline(AppState& app) {
   const Time end = max(total_end(runs), app.preview_axis_end);
   const Time shown_end = max(axis_end(runs, app.clip_measured), app.preview_axis_end);
   app.view.set_width(lanes_w);
-  if (app.fit_pending) {
-    app.view.fit(app.fit_range ? app.fit_range->first : Time::zero(), app.fit_range ? app.fit_range->second : shown_end);
-    app.fit_pending = false;
-    app.fit_range.reset();
-  }
-  if (app.follow_playhead && app.playback.playing()) app.view.keep_visible(app.playback.now());
-  app.view.limit(end);
-
   const float child_h = std::max(20.0f, avail.y - axis_h);
   // The rows' area holds the rows plus ImGui's spacing after its last item: fit within that.
   const LayoutOptions options = choose_layout(app, child_h - ImGui::GetStyle().ItemSpacing.y - 2);
+  const bool still_fitted = app.fitted_view && app.view.start_ns() == app.fitted_view->first &&
+                            app.view.ns_per_px() == app.fitted_view->second;
+  const bool fit_whole = (app.fit_pending && !app.fit_range) || (!app.fit_pending && still_fitted);
+  if (app.fit_pending || still_fitted) {
+    app.view.fit(app.fit_range ? app.fit_range->first : Time::zero(), app.fit_range ? app.fit_range->second : shown_end);
+    if (fit_whole) leave_room_for_figures(app, options.folding);
+    app.fit_pending = false;
+    app.fit_range.reset();
+  }
+  if (fit_whole) {
+    app.fitted_view = std::pair{app.view.start_ns(), app.view.ns_per_px()};
+  } else if (!still_fitted) {
+    app.fitted_view.reset();
+  }
+  if (app.follow_playhead && app.playback.playing()) app.view.keep_visible(app.playback.now());
+  app.view.limit(end);
   app.layout.lane_height = options.lane_height;
   const TimelineLayout layout = layout_rows(runs, [&] {
     std::vector<std::vector<LaneGroup>> g;
@@ -495,6 +565,7 @@ void draw_timeline(AppState& app) {
       ctx.run_views.push_back(stretched(app.view, ctx.stretches.back()));
     }
   }
+  ctx.note = app.session.scenario().note;
   // The GIL badges first, so that the rows move the labels they would cover.
   std::vector<float> run_px;  // aligned runs: the playhead's instant in each run's own stretch
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
@@ -515,6 +586,8 @@ void draw_timeline(AppState& app) {
   stats.headers.assign(runs.size(), {});
   stats.marks_in_groups.assign(runs.size(), 0);
   stats.summaries.assign(runs.size(), {});
+  stats.summary_boxes.assign(runs.size(), {});
+  stats.summary_lanes.assign(runs.size(), {});
   const float visible_top = scroll - 2, visible_bottom = scroll + child_h + 2;
   const auto visible = [&](const Row& row) { return row.y + row.height >= visible_top && row.y <= visible_bottom; };
   for (const Row& row : layout.rows) {
@@ -598,6 +671,8 @@ void draw_timeline(AppState& app) {
   app.timeline.headers = std::move(stats.headers);
   app.timeline.marks_in_groups = std::move(stats.marks_in_groups);
   app.timeline.summaries = std::move(stats.summaries);
+  app.timeline.summary_boxes = std::move(stats.summary_boxes);
+  app.timeline.summary_lanes = std::move(stats.summary_lanes);
   app.timeline.labels = std::move(stats.labels);
   app.timeline.mark_boxes = std::move(stats.mark_boxes);
   app.timeline.stuck_tails = std::move(stats.stuck_tails);

@@ -67,20 +67,64 @@ std::string group_note(const LaneGroup& group, std::size_t marks) {
   return fmt::format("{} (folded: {} inside, click to expand)", group.label, counted(marks, "mark"));
 }
 
-std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& index, const real::Judgement* judged) {
+std::vector<std::pair<float, float>> line_drawn(const trace::Trace& run, const RunIndex& index, trace::LaneId lane,
+                                               const TimeView& view, float font, std::vector<DrawItem>& scratch) {
+  std::vector<std::pair<float, float>> drawn;
+  if (lane == trace::kNone || lane >= run.lanes.size()) return drawn;
+  scratch.clear();
+  build_draw_items(run.lanes[lane].spans, view, scratch, {},
+                   lane < index.covered_prefix.size() ? index.covered_prefix[lane] : std::span<const std::int64_t>{});
+  const float dot = font * 0.35f;  // a job-done dot or a glyph on a bar's edge
+  for (const DrawItem& it : scratch) drawn.emplace_back(static_cast<float>(it.x0) - dot, static_cast<float>(it.x1) + dot);
+  return drawn;
+}
+
+std::string named_jobs_done(const trace::Trace& run, std::string_view note) {
+  // The job that finished last ends the run (or nearly: the main process collects its result
+  // after it): the run's end says it.
+  Time last = Time::zero();
+  for (const trace::Job& job : run.jobs) {
+    if (job.end != Time::max()) last = max(last, job.end);
+  }
+  std::string said;
+  int named = 0;
+  for (const trace::Job& job : run.jobs) {
+    if (job.end == Time::max() || job.end >= last || !names_word(note, job.name)) continue;
+    if (++named > 2) break;  // a note about many jobs names none of them as the point
+    said += fmt::format("{}{} done at {}", said.empty() ? "" : ", ", job.name, job.end);
+  }
+  return named > 2 ? std::string() : said;
+}
+
+std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& index, const real::Judgement* judged,
+                                       std::string_view note, bool past) {
   std::string ended = run_end_text(run, index, "stopped");
-  const auto caveat = score_caveat(run, index.unseen, judged);
-  if (caveat) ended += ", " + *caveat;
-  std::vector<std::string> texts{
-      fmt::format("GIL {}, {} core{}, {}", run.gil_mode, run.cores, run.cores == 1 ? "" : "s", ended), ended};
+  // A run that ends past the right edge says so next to its end (an arrow there too).
+  if (past) ended += fmt::format(", past the axis {}", kPastAxisArrow);
+  const auto caveat = score_caveats(run, index.unseen, judged);
+  // With its flag in full, and in brief where the full one does not fit ("busy machine: not
+  // scored"; the header's tooltip and the Numbers panel say it whole).
+  const std::string brief = caveat ? ended + ", " + caveat->brief : ended;
+  if (caveat) ended += ", " + caveat->full;
+  const std::string settings = fmt::format("GIL {}, {} core{}, ", run.gil_mode, run.cores, run.cores == 1 ? "" : "s");
+  // The job the lesson's note is about, where it finished before the run: lesson 7's reader,
+  // done at 110 ms beside a hog in its own process that ends the run at 807 ms.
+  const std::string jobs = run.partial() ? std::string() : named_jobs_done(run, note);
+  std::vector<std::string> texts;
+  if (!jobs.empty()) texts = {settings + ended + "; " + jobs, ended + "; " + jobs};
+  texts.push_back(settings + ended);
+  texts.push_back(ended);
+  if (caveat) texts.push_back(brief);
   // Its counters, where it has any: in full after its figures, then in brief, alone at last
   // rather than its end time (lesson 15's point is what the counter came to).
   if (const auto counters = counters_text(run)) {
-    const std::string brief = *counters_brief(run);
-    texts = {texts[0] + ", " + *counters, ended + ", " + *counters, ended + ", " + brief, brief};
+    const std::string counted = *counters_brief(run);
+    for (std::string& t : texts) t += ", " + *counters;
+    texts.push_back(brief + ", " + counted);
+    texts.push_back(counted);
     return texts;
   }
-  if (!run.partial() && index.metrics.finished() && !caveat) texts.push_back(fmt::format("{}", run.end));
+  if (!run.partial() && index.metrics.finished() && !caveat && !past) texts.push_back(fmt::format("{}", run.end));
   return texts;
 }
 
@@ -221,35 +265,62 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   const std::string name = run_label(run);
   add_elided_text(dl, bold_font(), f, ImVec2(cx + s + 6, y0 + (y1 - y0 - f) * 0.5f), IM_COL32(0, 0, 0, 255), name, clip);
   const LaneBox box{ctx.lanes_left, y0, ctx.right, y1};
-  dl->PushClipRect(ImVec2(box.left, y0), ImVec2(box.right, y1), true);
-  if (row.lane != trace::kNone) draw_lane(dl, ctx, row, box, stats);
-  // The run's figures (summary_texts) just after its end, shortened where they do not fit
-  // there, never over its bars; where not even its end time fits there (a run as long as the
-  // view: lesson 9's Pool(2) said nothing), on a pill at the right end of the line, as the
-  // open headers' notes: every collapsed line says how its run ended.
+  const TimeView& view = ctx.view_of(row.run);
+  // The run's figures (summary_texts), the fullest that fits where the line draws nothing:
+  // just after its end, else in a free stretch of its lane (lesson 7's process run, whose main
+  // GIL is free from 110 ms to its end at 807 ms, said only "807 ms" for want of room after
+  // its end), never over its bars, their marks or the GIL badge. Where no free stretch holds
+  // even its end time (a run as long as the view: lesson 9's Pool(2), lesson 12's sequential
+  // run without a GIL, whose pill hid the end of its crunch 4), the lane is drawn lower on its
+  // line and the figures above it, ending where the run ends.
   const auto judged = judge_run(ctx.runs, ctx.index, row.run);
-  const std::vector<std::string> texts = summary_texts(run, ctx.index[row.run], judged ? &*judged : nullptr);
+  const bool past = past_axis(run, ctx);
+  const std::vector<std::string> texts = summary_texts(run, ctx.index[row.run], judged ? &*judged : nullptr, ctx.note, past);
+  const float text_size = f * 0.8f;
+  // Clear of the arrow at the right edge of a run that ends past it (draw_timeline).
+  const float right_edge = box.right - 4 - (past ? past_axis_marker_width(y1 - y0, ctx.scale) : 0.0f);
   const auto width_of = [&](std::string_view t) {
-    return ImGui::GetFont()->CalcTextSizeA(f * 0.8f, 1e9f, 0, t.data(), t.data() + t.size()).x;
+    return ImGui::GetFont()->CalcTextSizeA(text_size, 1e9f, 0, t.data(), t.data() + t.size()).x;
   };
-  float end_x = box.left + static_cast<float>(ctx.view_of(row.run).x_of(run.end)) + 8;
-  // Nor under the GIL badge, which sits on this line at the playhead (at 0 s, over the start
-  // of a short run's figures): they start right of it.
+  std::vector<std::pair<float, float>> drawn = line_drawn(run, ctx.index[row.run], row.lane, view, f, items_);
+  for (auto& [a, b] : drawn) {
+    a += box.left;
+    b += box.left;
+  }
   for (const TimelineContext::Badge& b : ctx.badges) {
-    if (b.run == row.run && b.y >= y0 && b.y < y1 && b.x.second > end_x && b.x.first < end_x + width_of(texts[0])) {
-      end_x = b.x.second + 4;
+    if (b.run == row.run && b.y >= y0 && b.y < y1) drawn.push_back(b.x);
+  }
+  const float end_x = box.left + static_cast<float>(view.x_of(run.end));
+  std::string said;
+  ScreenRect said_at{};
+  for (const std::string& text : texts) {
+    const float w = width_of(text);
+    if (const auto at = free_spot(box.left, right_edge, drawn, w, end_x + 8, 4)) {
+      said = text;
+      said_at = ScreenRect{*at, y0 + (y1 - y0 - text_size) * 0.5f, *at + w, y0 + (y1 - y0 + text_size) * 0.5f};
+      break;
     }
   }
-  std::string said;
-  if (const auto fits = first_that_fits(texts, box.right - 4 - end_x, width_of); fits && end_x > box.left) {
-    said = texts[*fits];
-    dl->AddText(ImGui::GetFont(), f * 0.8f, ImVec2(end_x, y0 + (y1 - y0 - f * 0.8f) * 0.5f), IM_COL32(50, 50, 60, 255),
-                said.c_str());
-  } else if (const auto on_pill = first_that_fits(texts, (box.right - box.left) * 0.5f, width_of)) {
-    said = texts[*on_pill];
-    note_at_right(dl, said, box.right, y0, y1);
+  LaneBox lane_box = box;
+  if (said.empty()) {
+    if (const auto fits = first_that_fits(texts, right_edge - box.left - 4, width_of)) {
+      said = texts[*fits];
+      const float w = width_of(said);
+      const float right = std::clamp(end_x, box.left + 4 + w, right_edge);
+      said_at = ScreenRect{right - w, y0, right, y0 + text_size};
+      lane_box.top = said_at.bottom + 1;
+    }
+  }
+  dl->PushClipRect(ImVec2(box.left, y0), ImVec2(box.right, y1), true);
+  if (row.lane != trace::kNone) draw_lane(dl, ctx, row, lane_box, stats);
+  if (!said.empty()) {
+    dl->AddText(ImGui::GetFont(), text_size, ImVec2(said_at.left, said_at.top), IM_COL32(50, 50, 60, 255), said.c_str());
   }
   if (row.run < stats.summaries.size()) stats.summaries[row.run] = said;
+  if (row.run < stats.summary_boxes.size()) {
+    stats.summary_boxes[row.run] = said_at;
+    stats.summary_lanes[row.run] = ScreenRect{lane_box.left, lane_box.top, lane_box.right, lane_box.bottom};
+  }
   dl->PopClipRect();
 }
 

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <imgui.h>
@@ -43,6 +44,8 @@ struct TimelineContext {
     std::pair<float, float> x;  ///< screen x range (token_extent)
   };
   std::vector<Badge> badges = {};
+  /// The lesson's note: a job it names gets its finish on its run's collapsed line.
+  std::string_view note = {};
 
   const TimeView& view_of(std::uint32_t run) const { return run < run_views.size() ? run_views[run] : view; }
 };
@@ -58,6 +61,8 @@ struct RowStats {
   std::vector<ScreenRect> mark_boxes;  ///< every mark glyph drawn on a lane
   std::vector<std::string> summaries;  ///< per run: what its collapsed line says after its lane
   std::vector<ScreenRect> stuck_tails;  ///< a deadlocked run's lanes drawn on past its end
+  std::vector<ScreenRect> summary_boxes;  ///< per run: where its collapsed line's figures are drawn
+  std::vector<ScreenRect> summary_lanes;  ///< per run: the box its collapsed line's lane is drawn in
 };
 
 class TimelineRows {
@@ -101,8 +106,24 @@ std::string group_note(const LaneGroup& group, std::size_t marks = 0);
 /// What a collapsed run's line says after its name, the longest first, for the room there
 /// is: "GIL new, 4 cores, done at 210 ms", "done at 210 ms", "210 ms" (the same for every run);
 /// a measured run's `judged` against its prediction adds its caveat (judge_run).
+/// Where the lesson's `note` names a job of the run as a word ("the reader is done at ~110 ms
+/// again") and it finished before the run, the fullest come first with its finish:
+/// "GIL new, 2 cores, done at 807 ms; reader done at 110 ms" (no more than two jobs named).
+/// A run `past` the axis says so after its end ("done at 1.41 s, past the axis →"); a flag
+/// comes in full, then in brief ("busy machine: not scored"); a run with counters says them,
+/// in full, then in brief ("counter: 27,241 of 80,000 lost"), rather than its end time alone.
 std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& index,
-                                       const real::Judgement* judged = nullptr);
+                                       const real::Judgement* judged = nullptr, std::string_view note = {},
+                                       bool past = false);
+
+/// What a collapsed run's line draws of `lane` (its summary lane) in `view`: x ranges from the
+/// lanes' left edge, widened by a job-done dot's half on each side.
+std::vector<std::pair<float, float>> line_drawn(const trace::Trace& run, const RunIndex& index, trace::LaneId lane,
+                                               const TimeView& view, float font, std::vector<DrawItem>& scratch);
+
+/// The finishes of the jobs of `run` that `note` names (as whole words) and that ended before
+/// the run did: "reader done at 110 ms"; empty where none, or more than two, are named.
+std::string named_jobs_done(const trace::Trace& run, std::string_view note);
 
 /// The text at the right end of a lane that folded marks: "412 marks folded: zoom in".
 std::string folded_marks_note(std::size_t folded);
