@@ -7,6 +7,7 @@
 
 #include "headless_viewer.hpp"
 #include "viz/app_state.hpp"
+#include "viz/ui/timeline_rows.hpp"
 
 using namespace gilsim;
 using namespace gilsim::viz;
@@ -57,4 +58,33 @@ TEST_CASE("lesson 14 measured at 1280x720: the header says not scored and past t
   CHECK(h.text_right <= t.past_axis[0].left);
   // A simulated run says nothing of the kind.
   CHECK(t.headers[0].shown.find("past the axis") == std::string::npos);
+}
+
+TEST_CASE("lesson 14 measured, presented at 1280x720 and 1920x1080: the measured run's line says past the axis and not scored") {
+  for (const ImVec2 size : {ImVec2(1280, 720), ImVec2(1920, 1080)}) {
+    CAPTURE(size.x);
+    HeadlessViewer v(size);
+    v.present(gilsim::viz::testing::bundled_lesson("14-two-locks.toml"));
+    add_slow_measured(v);
+    const std::uint32_t r = measured_index(v.app);
+    const TimelineFrame& t = v.app.timeline;
+    REQUIRE(r < t.summaries.size());
+    // Open or collapsed, whatever the fit chose: what it says is on screen.
+    const std::string said = t.headers[r].shown + t.summaries[r];
+    CAPTURE(said);
+    CHECK(said.find("past the axis") != std::string::npos);
+    CHECK(said.find("not scored") != std::string::npos);
+    CHECK(t.past_axis.size() == 1);
+  }
+}
+
+TEST_CASE("a collapsed line's texts: the flag in full then in brief, past the axis after the end, counters last") {
+  HeadlessViewer v(ImVec2(1280, 720));
+  REQUIRE(v.open(gilsim::viz::testing::bundled_lesson("14-two-locks.toml")));
+  add_slow_measured(v);
+  const std::uint32_t r = measured_index(v.app);
+  const auto texts = ui::summary_texts(v.app.session.runs()[r], v.app.runs[r], nullptr, {}, true);
+  REQUIRE(texts.size() == 3);
+  CHECK(texts[0] == "GIL new, 4 cores, done at 141 ms, past the axis \u2192, busy machine: got 33% of the CPU it needed; not scored");
+  CHECK(texts[2] == "done at 141 ms, past the axis \u2192, busy machine: not scored");
 }
