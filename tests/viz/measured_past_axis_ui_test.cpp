@@ -52,7 +52,7 @@ TEST_CASE("lesson 14 measured at 1280x720: the header says not scored and past t
   const HeaderDrawn& h = t.headers[r];
   CAPTURE(h.shown);
   CHECK(h.shown.find("busy machine") != std::string::npos);
-  CHECK(h.shown.find("past the axis") != std::string::npos);
+  CHECK(h.shown.find("past the axis \u2192") != std::string::npos);  // whole, arrow and all
   // The arrow at the right edge, down the run's rows, and the text stops short of it.
   REQUIRE(t.past_axis.size() == 1);
   CHECK(h.text_right <= t.past_axis[0].left);
