@@ -516,6 +516,7 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
     }
     index.outcomes = trace::outcome_lines(*runs[r]);  // scans every mark: once, not per frame
     index.deadlocked = trace::ended_in_deadlock(*runs[r]);
+    if (index.deadlocked) index.stuck = stuck_lanes(*runs[r]);
     if (runs[r]->origin == trace::Origin::Measured && !runs[r]->measured_by.empty()) {
       index.unseen = cpython::too_little_seen(*runs[r]);  // walks every job's lane: once, not per frame
     }

@@ -13,6 +13,7 @@
 
 #include "sim/cpython/cpython_trace.hpp"
 #include "sim/trace/metrics.hpp"
+#include "viz/deadlock_tail.hpp"
 #include "viz/handoff_links.hpp"
 #include "viz/lent_thread.hpp"
 #include "viz/lost_races.hpp"
@@ -73,6 +74,7 @@ struct RunIndex {
   double interest = 0;                   ///< run_interest: which runs a fit opens first
   std::vector<std::string> outcomes;     ///< trace::outcome_lines, read by the numbers panel each frame
   bool deadlocked = false;               ///< trace::ended_in_deadlock: the run stopped in a deadlock
+  std::vector<StuckLane> stuck;          ///< stuck_lanes: the cycle's lanes, drawn on to the right edge
   /// A CPython run's: cpython::too_little_seen, so it is not scored (score_caveat); it walks the
   /// whole trace, so once here, not per frame.
   std::optional<cpython::JobsSeen> unseen;
@@ -99,6 +101,7 @@ struct HeaderDrawn {
   float flag_left = 0, flag_right = 0, text_right = 0, note_left = 0, right = 0;
   bool elided = false;
   float end_line = 0;  ///< a run that is a sliver at this zoom: screen x of the line at its end (0: none)
+  std::string shown;  ///< the text drawn, cut where it was cut
 };
 
 /// A rectangle on screen, in pixels.
@@ -122,6 +125,10 @@ struct TimelineFrame {
   std::vector<ScreenRect> labels;      ///< bar labels drawn
   std::vector<ScreenRect> mark_boxes;  ///< mark glyphs drawn on lanes
   std::vector<std::string> summaries;  ///< per run: what its collapsed line says (empty: open, or nothing)
+  std::vector<ScreenRect> stuck_tails;  ///< a deadlocked run's lanes drawn on past its end, "deadlocked"
+  std::vector<ScreenRect> unrecorded;   ///< a CPython run's stretches with no job running, shaded
+  std::vector<ScreenRect> past_axis;    ///< per run that ends past the right edge: its marker there
+  std::vector<std::string> unrecorded_labels;  ///< the words drawn in them
   std::vector<ScreenRect> summary_boxes;  ///< per run: where its collapsed line's figures are drawn
   std::vector<ScreenRect> summary_lanes;  ///< per run: the box its collapsed line's lane is drawn in
 };

@@ -93,6 +93,19 @@ std::optional<std::string> not_scored(const AppState& app, std::uint32_t measure
   return score_caveat(app.session.runs()[measured_run], app.runs[measured_run].unseen, judged ? &*judged : nullptr);
 }
 
+std::optional<std::string> unrecorded_time(const AppState& app, std::uint32_t run) {
+  const auto& runs = app.session.runs();
+  if (run >= runs.size()) return std::nullopt;
+  const trace::Trace& t = runs[run];
+  // The CPU its recording reported, as the command line's sentence gives it; a run this
+  // runner did not record, the CPU its processes used while it ran (CpuCheck::own_cpu).
+  Time cpu = t.cpu_check.own_cpu;
+  for (const RealOutcome& o : app.measuring.outcomes) {
+    if (o.kind == RealOutcome::Kind::Measured && o.run_name == t.run_name && o.cpu > Time::zero()) cpu = o.cpu;
+  }
+  return unrecorded_note(t, cpu);
+}
+
 bool measuring(const AppState& app) { return app.measuring.runner.running(); }
 
 }  // namespace gilsim::viz

@@ -48,6 +48,10 @@ std::optional<double> prediction_error_of(const AppState& app, std::uint32_t mea
 /// a busy machine, a recording that saw too little of its jobs, an error its executor or its
 /// pace explains); nullopt otherwise.
 std::optional<std::string> not_scored(const AppState& app, std::uint32_t measured_run);
+/// For a run recorded in CPython that spent most of its time with no job running, where that
+/// time went, as `gilsim run --cpython` says it (unrecorded_note, with the CPU time its
+/// recording reported); nullopt otherwise.
+std::optional<std::string> unrecorded_time(const AppState& app, std::uint32_t run);
 /// True while runs execute for real.
 bool measuring(const AppState& app);
 

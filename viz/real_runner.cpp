@@ -89,7 +89,9 @@ void RealRunner::work(scenario::Scenario scenario, Time timeout, RealSource sour
           progress_.machine = cpython::measured_machine(*calibration, *program, real::available_cpus());
         }
         options.calibration = calibration;
-        outcome.trace = cpython::record_cpython_run(scenario, program->runs[i], *program, *python, options, why);
+        cpython::CPythonRunInfo info;
+        outcome.trace = cpython::record_cpython_run(scenario, program->runs[i], *program, *python, options, why, &info);
+        outcome.cpu = info.cpu;
         if (!outcome.trace) {
           outcome.kind = Kind::Refused;
           outcome.message = why;

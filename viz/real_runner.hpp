@@ -25,6 +25,7 @@ struct RealOutcome {
   std::string run_name;
   std::optional<trace::Trace> trace;  ///< set when Measured
   std::string message;                ///< why refused, failed or cancelled
+  Time cpu = Time::zero();  ///< a CPython run's: the CPU time its processes got (cpython::CPythonRunInfo)
 };
 
 /// What the real-runs list says of a run that was not measured, naming the run once: its

@@ -10,28 +10,46 @@
 
 namespace gilsim::viz {
 
-std::optional<std::string> measurement_caveat(const trace::Trace& run, const real::Judgement* judged) {
+namespace {
+
+/// measurement_caveat's decision, in its words and in brief ("busy machine: not scored").
+std::optional<ScoreCaveat> measurement_caveats(const trace::Trace& run, const real::Judgement* judged) {
   if (run.origin != trace::Origin::Measured) return std::nullopt;
   const trace::CpuCheck& c = run.cpu_check;
   // Other programs' CPU and the run's waits for a core, by the command line's rule
   // (real::starved_note); a run recorded before the machine was sampled, by its waits alone.
   if (judged ? judged->starved.has_value() : real::starved_note(run).has_value()) {
+    const std::string brief = "busy machine: not scored";
     if (c.sampled()) {
-      return fmt::format("busy machine: other programs used {:.0f}% of the {} cores; not scored", 100.0 * c.others_share(),
-                         c.sampled_cpus);
+      return ScoreCaveat{fmt::format("busy machine: other programs used {:.0f}% of the {} cores; not scored",
+                                     100.0 * c.others_share(), c.sampled_cpus),
+                         brief};
     }
-    if (run.measured_by.empty()) return fmt::format("busy machine: got {:.0f}% of the CPU it needed; not scored", 100.0 * c.share());
-    return std::string("busy machine: its threads waited for a core; not scored");
+    if (run.measured_by.empty()) {
+      return ScoreCaveat{fmt::format("busy machine: got {:.0f}% of the CPU it needed; not scored", 100.0 * c.share()), brief};
+    }
+    return ScoreCaveat{"busy machine: its threads waited for a core; not scored", brief};
   }
   if (!judged) return std::nullopt;
-  std::vector<std::string> causes;
+  std::vector<std::string> causes, briefs;
   if (judged->executor) {
     causes.push_back(fmt::format("the executor's own work: {} of CPU where the model's computes for {}", c.got,
                                  judged->planned_cpu));
+    briefs.emplace_back("the executor's own work");
   }
-  if (judged->off_pace) causes.push_back(fmt::format("CPU ran {} than calibrated (the host's speed drifts)", trace::pace_difference(c)));
+  if (judged->off_pace) {
+    causes.push_back(fmt::format("CPU ran {} than calibrated (the host's speed drifts)", trace::pace_difference(c)));
+    briefs.emplace_back("CPU off pace");
+  }
   if (causes.empty()) return std::nullopt;
-  return fmt::format("{}; not scored", fmt::join(causes, ", "));
+  return ScoreCaveat{fmt::format("{}; not scored", fmt::join(causes, ", ")), fmt::format("{}: not scored", fmt::join(briefs, ", "))};
+}
+
+}  // namespace
+
+std::optional<std::string> measurement_caveat(const trace::Trace& run, const real::Judgement* judged) {
+  if (auto c = measurement_caveats(run, judged)) return std::move(c->full);
+  return std::nullopt;
 }
 
 std::optional<std::string> native_caveat(const trace::Trace& run) {
@@ -49,10 +67,36 @@ std::string unseen_flag(const cpython::JobsSeen& seen) {
   return fmt::format("not scored: the recording saw {:.0f}% of its jobs' time", 100.0 * share);
 }
 
+std::optional<ScoreCaveat> score_caveats(const trace::Trace& run, const std::optional<cpython::JobsSeen>& unseen,
+                                         const real::Judgement* judged) {
+  if (unseen && run.origin == trace::Origin::Measured) return ScoreCaveat{unseen_flag(*unseen), "recording saw too little: not scored"};
+  return measurement_caveats(run, judged);
+}
+
 std::optional<std::string> score_caveat(const trace::Trace& run, const std::optional<cpython::JobsSeen>& unseen,
                                         const real::Judgement* judged) {
-  if (unseen && run.origin == trace::Origin::Measured) return unseen_flag(*unseen);
-  return measurement_caveat(run, judged);
+  if (auto c = score_caveats(run, unseen, judged)) return std::move(c->full);
+  return std::nullopt;
+}
+
+std::vector<std::pair<Time, Time>> no_job_stretches(const trace::Trace& run) {
+  std::vector<std::pair<Time, Time>> jobs, out;
+  for (const trace::Job& job : run.jobs) {
+    if (job.end != Time::max() && job.end > job.begin) jobs.emplace_back(job.begin, min(job.end, run.end));
+  }
+  std::sort(jobs.begin(), jobs.end());
+  Time at = Time::zero();
+  for (const auto& [begin, end] : jobs) {
+    if (begin > at) out.emplace_back(at, begin);
+    at = max(at, end);
+  }
+  if (run.end > at) out.emplace_back(at, run.end);
+  return out;
+}
+
+std::optional<std::string> unrecorded_note(const trace::Trace& run, Time cpu) {
+  if (run.origin != trace::Origin::Measured || run.measured_by.empty() || run.partial()) return std::nullopt;
+  return cpython::outside_jobs_note(run, cpu);
 }
 
 Time axis_end(const std::vector<trace::Trace>& runs, bool clip_measured) {

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/cpython/cpython_trace.hpp"
@@ -39,6 +40,28 @@ std::string unseen_flag(const cpython::JobsSeen& seen);
 /// first. A run flagged has no prediction error: it is "not scored" wherever one would show.
 std::optional<std::string> score_caveat(const trace::Trace& run, const std::optional<cpython::JobsSeen>& unseen,
                                         const real::Judgement* judged);
+
+/// The stretches of a run's time when none of its jobs was running (before its first, between
+/// them, after its last), in time order: what cpython::outside_jobs adds up.
+std::vector<std::pair<Time, Time>> no_job_stretches(const trace::Trace& run);
+
+/// For a run recorded in CPython that spent more than half its time with no job running (a
+/// process pool's pickles and pipes, which the recorder does not trace), the command line's
+/// sentence (cpython::outside_jobs_note; `cpu`: the CPU time its processes got); nullopt
+/// for any other run.
+std::optional<std::string> unrecorded_note(const trace::Trace& run, Time cpu);
+
+/// A flag in full and in brief: "busy machine: other programs used 79% of the 2 cores; not
+/// scored" and "busy machine: not scored", for a line with little room (the full one then in
+/// its tooltip, and under the Numbers panel's table).
+struct ScoreCaveat {
+  std::string full;
+  std::string brief;
+};
+/// score_caveat's flag with its brief: "busy machine: not scored", "the executor's own work:
+/// not scored", "CPU off pace: not scored", "recording saw too little: not scored".
+std::optional<ScoreCaveat> score_caveats(const trace::Trace& run, const std::optional<cpython::JobsSeen>& unseen,
+                                         const real::Judgement* judged);
 
 /// Where the shared axis ends: the latest end of every run, or with `clip_measured` the
 /// latest end of the simulated runs (measured runs that end later run past the right edge,

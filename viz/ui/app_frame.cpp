@@ -92,7 +92,8 @@ void draw_frame(AppState& app, double wall_seconds) {
     if (app.show_legend) {
       const auto& runs = app.session.runs();
       app.legend_top = draw_legend(app.states_seen, app.marks_seen, png_frame ? main_w : display.x,
-                                   std::any_of(runs.begin(), runs.end(), gil_inferred));
+                                   std::any_of(runs.begin(), runs.end(), gil_inferred),
+                                   app.marks_seen[static_cast<std::size_t>(trace::MarkKind::Deadlock)]);
     }
     top = ImGui::GetWindowHeight();
     app.toolbar_overflows = ImGui::GetScrollMaxY() > 0;

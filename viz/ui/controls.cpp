@@ -269,7 +269,8 @@ ViewerRequest draw_toolbar(const ToolbarView& view, std::array<float, 10>& width
 }
 
 float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
-                  const std::array<bool, trace::kMarkKindCount>& marks_seen, float width, bool unseen_holder) {
+                  const std::array<bool, trace::kMarkKindCount>& marks_seen, float width, bool unseen_holder,
+                  bool deadlocked) {
   const float top = ImGui::GetCursorScreenPos().y - ImGui::GetStyle().ItemSpacing.y * 0.5f;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float s = ImGui::GetFontSize();
@@ -334,6 +335,20 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
       ImGui::SetTooltip("A run recorded in CPython: its GIL is inferred from when each thread ran Python. Where "
                         "threads waited and nobody was seen running, the last holder kept the GIL off its core, or "
                         "a thread woken to take it waited for a core: the recording cannot tell which");
+    }
+  }
+  if (deadlocked) {
+    const char* label = "deadlocked";
+    place(s * 1.5f + ImGui::CalcTextSize(label).x);
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    paint_deadlocked(dl, p.x, to_u32(state_colour(trace::SpanState::WaitingLock)), LaneBox{p.x, p.y, p.x + s * 1.1f, p.y + s * 1.1f});
+    ImGui::Dummy(ImVec2(s * 1.3f, s));
+    ImGui::SameLine(0, 2);
+    ImGui::TextUnformatted(label);
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("A run that ended in a deadlock stops where the cycle closed. Its threads would wait for "
+                        "each other forever, each holding the lock the other wants: their lanes and their locks are "
+                        "drawn on to the right edge, hatched. Drawing only: the trace ends there");
     }
   }
   // Short, so the legend keeps to two rows at 1280 wide; the tooltip says it in full.

@@ -103,9 +103,11 @@ void draw_prediction_table(const AppState& app) {
       ImGui::SetTooltip("%s", cpython::unseen_note(*app.runs[r].unseen).c_str());
     }
   }
-  // Native steps that did other work than the plan's, as under the command line's table.
+  // Native steps that did other work than the plan's, and time that passed with no job
+  // running, as under the command line's table.
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     if (const auto note = native_caveat(runs[r])) ImGui::TextWrapped("%s", note->c_str());
+    if (const auto note = unrecorded_time(app, r)) ImGui::TextWrapped("%s: %s.", runs[r].run_name.c_str(), note->c_str());
   }
 }
 

@@ -68,10 +68,12 @@ struct InspectorRequest {
 /// The selected span in detail, with buttons that ask for the playhead or the zoom.
 InspectorRequest draw_inspector(const std::vector<trace::Trace>& runs, const std::optional<SpanRef>& selected);
 /// Colour swatches and mark glyphs, in one strip wrapped at `width` (or the window's edge).
-/// With `unseen_holder` (a run recorded in CPython), the inferred GIL's "holder not seen".
+/// With `unseen_holder` (a run recorded in CPython), the inferred GIL's "holder not seen";
+/// with `deadlocked` (a run ended in a deadlock), the hatching of its lanes drawn on (paint_deadlocked).
 /// Returns the legend's top (screen y), where a timeline PNG starts.
 float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
-                  const std::array<bool, trace::kMarkKindCount>& marks_seen, float width, bool unseen_holder = false);
+                  const std::array<bool, trace::kMarkKindCount>& marks_seen, float width, bool unseen_holder = false,
+                  bool deadlocked = false);
 /// What the toolbar and the keys read: the playback and the view's switches.
 struct ToolbarView {
   Time now, end;

@@ -151,6 +151,42 @@ void paint_unseen_holder(ImDrawList* dl, const std::vector<DrawItem>& items, con
   }
 }
 
+void paint_deadlocked(ImDrawList* dl, float x0, ImU32 fill, const LaneBox& box, const std::string& label) {
+  if (x0 >= box.right) return;
+  const float pad = std::max(1.0f, (box.bottom - box.top) * 0.12f);
+  const float y0 = box.top + pad, y1 = box.bottom - pad, h = y1 - y0;
+  dl->AddRectFilled(ImVec2(x0, y0), ImVec2(box.right, y1), fill);
+  // Cross-hatched in black: no state the lanes draw looks like it, in colour or in grey.
+  dl->PushClipRect(ImVec2(x0, y0), ImVec2(box.right, y1), true);
+  const ImU32 ink = IM_COL32(0, 0, 0, 200);
+  for (float x = std::floor((x0 - h) / 6) * 6; x < box.right; x += 6) {
+    dl->AddLine(ImVec2(x, y1), ImVec2(x + h, y0), ink, 1.5f);
+    dl->AddLine(ImVec2(x, y0), ImVec2(x + h, y1), ink, 1.0f);
+  }
+  dl->PopClipRect();
+  dl->AddRect(ImVec2(x0, y0), ImVec2(box.right, y1), IM_COL32(0, 0, 0, 255), 0.0f, 0, 1.0f);
+  if (label.empty()) return;
+  const char* text = label.c_str();
+  const float text_h = std::min(ImGui::GetFontSize(), h + 2.0f);
+  const float w = ImGui::GetFont()->CalcTextSizeA(text_h, 1e9f, 0, text).x;
+  if (box.right - x0 < w + 16) return;
+  const float lx = x0 + 8, ly = y0 + (h - text_h) * 0.5f;
+  dl->AddRectFilled(ImVec2(lx - 3, ly), ImVec2(lx + w + 3, ly + text_h), IM_COL32(255, 255, 255, 235), 2.0f);
+  dl->AddText(ImGui::GetFont(), text_h, ImVec2(lx, ly), IM_COL32(20, 20, 20, 255), text);
+}
+
+void paint_unrecorded(ImDrawList* dl, float x0, float x1, float top, float bottom) {
+  if (x1 <= x0 || bottom <= top) return;
+  dl->AddRectFilled(ImVec2(x0, top), ImVec2(x1, bottom), IM_COL32(150, 150, 150, 45));
+  dl->PushClipRect(ImVec2(x0, top), ImVec2(x1, bottom), true);
+  // Hatched one way, widely: the holder-not-seen hatch's family, paler.
+  const float h = bottom - top;
+  for (float x = std::floor((x0 - h) / 14) * 14; x < x1; x += 14) {
+    dl->AddLine(ImVec2(x, bottom), ImVec2(x + h, top), IM_COL32(110, 110, 110, 110), 1.0f);
+  }
+  dl->PopClipRect();
+}
+
 void paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box) {
   const float h = (box.bottom - box.top) * 0.42f;
   const ImU32 ink = IM_COL32(0, 0, 0, 255), halo = IM_COL32(255, 255, 255, 230);

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -62,6 +63,16 @@ void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, std::u
 /// ranges it covers, for a tooltip.
 void paint_unseen_holder(ImDrawList* dl, const std::vector<DrawItem>& items, const LaneBox& box,
                          std::vector<std::pair<float, float>>* covered = nullptr);
+
+/// A deadlocked run's lane after its end, from screen x `x0` to the box's right edge: `fill`
+/// (the thread's "waiting for a lock", or the lock's holder) under black cross-hatching, and
+/// `label` inside on white where it fits. What the legend's "deadlocked" sample shows.
+void paint_deadlocked(ImDrawList* dl, float x0, ImU32 fill, const LaneBox& box, const std::string& label = {});
+
+/// Over a run's rows from x0 to x1 where none of its jobs ran and the recording traced
+/// nothing (a CPython pool's pickles and pipes): grey, hatched, so the empty lanes read as
+/// unrecorded, not as idle.
+void paint_unrecorded(ImDrawList* dl, float x0, float x1, float top, float bottom);
 
 /// The old GIL's lost races at the top of a GIL lane: a tick each (a waiter woke, lost the
 /// race, slept again), and where they are too close, a comb that says how many it holds.

@@ -11,6 +11,7 @@
 #include "viz/hit_test.hpp"
 #include "viz/link_candidates.hpp"
 #include "viz/palette.hpp"
+#include "viz/measuring.hpp"
 #include "viz/run_caveats.hpp"
 #include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
@@ -383,6 +384,78 @@ void paint_gil_tokens(ImDrawList* dl, const AppState& app, const std::vector<flo
   }
 }
 
+/// A CPython run's time with no job running, which the recorder does not trace (a pool's
+/// pickles and pipes): its lanes there are empty, not idle. Shaded over its rows, with words
+/// in the widest stretch and the command line's sentence on hover (unrecorded_time). `clip`:
+/// the lanes' visible area (left, top, right, bottom).
+void draw_unrecorded(ImDrawList* ldl, AppState& app, const TimelineContext& ctx, const TimelineLayout& layout,
+                     ImVec2 content, ImVec4 clip, bool lanes_hovered) {
+  const auto& runs = app.session.runs();
+  app.timeline.unrecorded.clear();
+  app.timeline.unrecorded_labels.clear();
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    const auto note = unrecorded_time(app, r);
+    const Row* header = layout.header(r);
+    if (!note || !header) continue;
+    float top = header->y + (header->collapsed ? 0 : header->height), bottom = header->y + header->height;
+    float first_bottom = header->collapsed ? bottom : 0;  // the words go on its collapsed line, or its first row
+    for (const Row& row : layout.rows) {
+      if (row.run != r) continue;
+      if (first_bottom == 0 && row.kind != Row::Kind::RunHeader && row.kind != Row::Kind::BusyCores) {
+        first_bottom = row.y + row.height;
+      }
+      bottom = std::max(bottom, row.y + row.height);
+    }
+    if (first_bottom == 0) first_bottom = bottom;
+    top += content.y;
+    bottom += content.y;
+    first_bottom += content.y;
+    ldl->PushClipRect(ImVec2(clip.x, clip.y), ImVec2(clip.z, clip.w), true);
+    std::optional<ScreenRect> widest;
+    for (const auto& [from, to] : no_job_stretches(runs[r])) {
+      const float x0 = std::max(clip.x, clip.x + static_cast<float>(ctx.view_of(r).x_of(from)));
+      const float x1 = std::min(clip.z, clip.x + static_cast<float>(ctx.view_of(r).x_of(to)));
+      if (x1 - x0 < 3) continue;
+      paint_unrecorded(ldl, x0, x1, top, bottom);
+      app.timeline.unrecorded.push_back(ScreenRect{x0, top, x1, bottom});
+      if (!widest || x1 - x0 > widest->right - widest->left) widest = app.timeline.unrecorded.back();
+      const ImVec2 mouse = ImGui::GetIO().MousePos;
+      if (lanes_hovered && mouse.x >= x0 && mouse.x < x1 && mouse.y >= top && mouse.y < bottom) {
+        ImGui::BeginTooltip();
+        ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32);
+        ImGui::TextUnformatted(fmt::format("{}: {}.", runs[r].run_name, *note).c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::EndTooltip();
+      }
+    }
+    if (widest) {
+      // The words on a white pill in the widest stretch, the longest that fits.
+      const bool pool = runs[r].processes.size() > 1;  // the parent and its workers
+      const std::vector<std::string> texts{
+          pool ? "no job running: pickles, pipes and start-up, which the recorder does not trace"
+               : "no job running: start-up and its own Python, which the recorder does not trace",
+          pool ? "no job running: pickles and pipes, not traced" : "no job running: not traced", "not traced"};
+      const float f = ImGui::GetFontSize() * 0.9f;
+      const auto width_of = [&](std::string_view t) {
+        return ImGui::GetFont()->CalcTextSizeA(f, 1e9f, 0, t.data(), t.data() + t.size()).x;
+      };
+      if (const auto fits = first_that_fits(texts, widest->right - widest->left - 12, width_of)) {
+        const std::string& text = texts[*fits];
+        // At the stretch's left, on the run's first row: clear of the notes at the rows' right ends.
+        const float w = width_of(text), x = widest->left + 8;
+        const float cy = (top + first_bottom) * 0.5f;
+        const ImVec2 a(x, cy - f * 0.5f - 2), b(x + w + 8, cy + f * 0.5f + 2);
+        ldl->AddRectFilled(a, b, IM_COL32(255, 255, 255, 235), 3.0f);
+        ldl->AddRect(a, b, IM_COL32(110, 110, 110, 255), 3.0f);
+        ldl->AddText(ImGui::GetFont(), f, ImVec2(a.x + 4, a.y + 2), IM_COL32(30, 30, 30, 255), text.c_str());
+        app.timeline.unrecorded_labels.push_back(text);
+      }
+    }
+    ldl->PopClipRect();
+  }
+
+}
+
 }  // namespace
 
 /// A run still being simulated (trace::Trace::partial): past the model's clock nothing is
@@ -542,6 +615,26 @@ void draw_timeline(AppState& app) {
                  IM_COL32(30, 30, 30, 255), 2.0f * scale);
   }
 
+  // A run that ends past the right edge (a measured run slower than its prediction): an
+  // arrow at the edge, down its rows, so its lanes do not read as ended there.
+  app.timeline.past_axis.clear();
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    const Row* header = layout.header(r);
+    if (!header || !past_axis(runs[r], ctx)) continue;
+    float bottom = header->y + header->height;
+    for (const Row& row : layout.rows) {
+      if (row.run == r) bottom = std::max(bottom, row.y + row.height);
+    }
+    const float y0 = content.y + header->y, y1 = content.y + bottom, w = 4.0f * scale;
+    const ImU32 ink = IM_COL32(170, 60, 0, 255);
+    ldl->AddRectFilled(ImVec2(right - w, y0 + 2), ImVec2(right, y1 - 1), ink);
+    const float cy = y0 + header->height * 0.5f, h = (past_axis_marker_width(header->height, scale) - w) * 0.5f;
+    ldl->AddTriangleFilled(ImVec2(right - w - 2 * h, cy - h), ImVec2(right - w - 2 * h, cy + h), ImVec2(right - w, cy), ink);
+    app.timeline.past_axis.push_back(ScreenRect{right - w - 2 * h, y0, right, y1});
+  }
+  draw_unrecorded(ldl, app, ctx, layout, content, ImVec4(lanes_x, content.y + scroll, right, content.y + scroll + child_h),
+                  lanes_hovered);
+
   // --- over the rows: hand-off links, the GIL queue, the playhead and lock tokens ---
   ldl->PushClipRect(ImVec2(lanes_x, content.y + scroll), ImVec2(right, content.y + scroll + child_h), true);
   if (app.show_marks) draw_handoff_links(ldl, app, ctx, layout, rows, lanes_x, content.y);
@@ -582,6 +675,7 @@ void draw_timeline(AppState& app) {
   app.timeline.summary_lanes = std::move(stats.summary_lanes);
   app.timeline.labels = std::move(stats.labels);
   app.timeline.mark_boxes = std::move(stats.mark_boxes);
+  app.timeline.stuck_tails = std::move(stats.stuck_tails);
 
   TimelineInput input{layout, options.folding, content, label_w, lanes_x, lanes_hovered, lanes_active};
   handle_timeline_input(app, input);

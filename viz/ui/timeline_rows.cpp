@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "viz/counter_words.hpp"
+#include "viz/deadlock_tail.hpp"
 #include "viz/measuring.hpp"
 #include "viz/palette.hpp"
 #include "viz/run_caveats.hpp"
@@ -30,9 +32,12 @@ constexpr double kSliverShare = 0.02;
 /// yet, and says how far the model has got.
 std::string run_end_text(const trace::Trace& run, const RunIndex& index, const char* unfinished) {
   if (run.partial()) return fmt::format("simulating..., up to {} so far", run.simulated_until);
-  if (index.deadlocked) return fmt::format("deadlock at {}: stopped there", run.end);
+  if (index.deadlocked) return deadlocked_text(run);
   return fmt::format("{} at {}", index.metrics.finished() ? "done" : unfinished, run.end);
 }
+
+/// After a run's end where it ends past the right edge: "done at 1.41 s, past the axis →".
+constexpr const char* kPastAxisArrow = "\u2192";
 
 /// A note on a white pill at the right end of a row; returns the pill's left edge.
 float note_at_right(ImDrawList* dl, const std::string& text, float right, float y0, float y1) {
@@ -48,6 +53,14 @@ float note_at_right(ImDrawList* dl, const std::string& text, float right, float 
 
 
 }  // namespace
+
+bool past_axis(const trace::Trace& run, const TimelineContext& ctx) {
+  return !run.partial() && run.end > ctx.axis_end && ctx.run_views.empty();
+}
+
+float past_axis_marker_width(float header_height, float scale) {
+  return 4.0f * scale + 2.0f * std::min(header_height * 0.35f, 7.0f * scale);
+}
 
 std::string group_note(const LaneGroup& group, std::size_t marks) {
   if (marks == 0) return fmt::format("{} (folded: click to expand)", group.label);
@@ -84,10 +97,15 @@ std::string named_jobs_done(const trace::Trace& run, std::string_view note) {
 }
 
 std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& index, const real::Judgement* judged,
-                                       std::string_view note) {
+                                       std::string_view note, bool past) {
   std::string ended = run_end_text(run, index, "stopped");
-  const auto caveat = score_caveat(run, index.unseen, judged);
-  if (caveat) ended += ", " + *caveat;
+  // A run that ends past the right edge says so next to its end (an arrow there too).
+  if (past) ended += fmt::format(", past the axis {}", kPastAxisArrow);
+  const auto caveat = score_caveats(run, index.unseen, judged);
+  // With its flag in full, and in brief where the full one does not fit ("busy machine: not
+  // scored"; the header's tooltip and the Numbers panel say it whole).
+  const std::string brief = caveat ? ended + ", " + caveat->brief : ended;
+  if (caveat) ended += ", " + caveat->full;
   const std::string settings = fmt::format("GIL {}, {} core{}, ", run.gil_mode, run.cores, run.cores == 1 ? "" : "s");
   // The job the lesson's note is about, where it finished before the run: lesson 7's reader,
   // done at 110 ms beside a hog in its own process that ends the run at 807 ms.
@@ -96,7 +114,17 @@ std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& 
   if (!jobs.empty()) texts = {settings + ended + "; " + jobs, ended + "; " + jobs};
   texts.push_back(settings + ended);
   texts.push_back(ended);
-  if (!run.partial() && index.metrics.finished() && !caveat) texts.push_back(fmt::format("{}", run.end));
+  if (caveat) texts.push_back(brief);
+  // Its counters, where it has any: in full after its figures, then in brief, alone at last
+  // rather than its end time (lesson 15's point is what the counter came to).
+  if (const auto counters = counters_text(run)) {
+    const std::string counted = *counters_brief(run);
+    for (std::string& t : texts) t += ", " + *counters;
+    texts.push_back(brief + ", " + counted);
+    texts.push_back(counted);
+    return texts;
+  }
+  if (!run.partial() && index.metrics.finished() && !caveat && !past) texts.push_back(fmt::format("{}", run.end));
   return texts;
 }
 
@@ -138,9 +166,11 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
   dl->AddTriangleFilled(ImVec2(cx - s, cy - s * 0.6f), ImVec2(cx + s, cy - s * 0.6f), ImVec2(cx, cy + s),
                         IM_COL32(40, 40, 60, 255));
   HeaderDrawn drawn;
-  drawn.right = drawn.note_left = b.x;
+  // Clear of the arrow at the right edge of a run that ends past it (draw_timeline).
+  const float edge = past_axis(run, ctx) ? b.x - past_axis_marker_width(b.y - a.y, ctx.scale) - 4 : b.x;
+  drawn.right = drawn.note_left = edge;
   const std::size_t folded = row.run < stats.folded_by_run.size() ? stats.folded_by_run[row.run] : 0;
-  if (folded > 0) drawn.note_left = note_at_right(dl, folded_marks_note(folded), b.x, a.y, b.y);
+  if (folded > 0) drawn.note_left = note_at_right(dl, folded_marks_note(folded), edge, a.y, b.y);
 
   // The text, most important first: the run's name, the busy-machine flag, then its figures.
   // It stops short of the note; what does not fit ends in "..." and the tooltip says it all.
@@ -151,19 +181,30 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
     bool flag = false;
   };
   std::vector<Piece> pieces{{bold_font(), IM_COL32(0, 0, 0, 255), run.run_name + "  "}};
+  // Its counters next: lesson 15's point, the counter's end value against the safe one.
+  if (const auto counters = counters_text(run)) {
+    pieces.push_back({bold_font(), lost_updates(run) ? IM_COL32(170, 20, 0, 255) : IM_COL32(0, 110, 60, 255), *counters});
+  }
   const auto judged = judge_run(ctx.runs, ctx.index, row.run);
-  if (const auto caveat = score_caveat(run, ctx.index[row.run].unseen, judged ? &*judged : nullptr)) {
-    pieces.push_back({bold_font(), IM_COL32(190, 20, 20, 255), *caveat, true});
+  const auto caveat = score_caveats(run, ctx.index[row.run].unseen, judged ? &*judged : nullptr);
+  if (caveat) {
+    if (pieces.size() > 1) pieces.push_back({ImGui::GetFont(), IM_COL32(50, 50, 60, 255), "  -  "});
+    pieces.push_back({bold_font(), IM_COL32(190, 20, 20, 255), caveat->full, true});
   }
   const int idle = run.partial() ? 0 : idle_cores(run);  // a core unused so far may run later
   const std::string by = !measured                ? std::string()
                          : run.measured_by.empty() ? std::string(" (measured)")
                                                    : fmt::format(", {} (measured)", run.measured_by);
-  std::string what = fmt::format("{}{}, GIL {}, {} core{}{}  -  {}", run.executor, by, run.gil_mode, run.cores,
-                                 run.cores == 1 ? "" : "s", idle > 0 ? fmt::format(" ({} never used)", idle) : std::string(),
-                                 run_end_text(run, ctx.index[row.run], "stopped (jobs unfinished)"));
-  if (pieces.size() > 1) what = "  -  " + what;
-  if (run.end > ctx.axis_end && ctx.run_views.empty()) what += " (past the axis)";
+  // How it ended before its settings: cut at 1280 wide, "... GIL ne…" lost "(past the axis)".
+  std::string ended = run_end_text(run, ctx.index[row.run], "stopped (jobs unfinished)");
+  if (pieces.size() > 1) ended = "  -  " + ended;
+  if (past_axis(run, ctx)) {
+    pieces.push_back({bold_font(), IM_COL32(170, 60, 0, 255), ended + ", past the axis " + kPastAxisArrow});
+  } else {
+    pieces.push_back({ImGui::GetFont(), IM_COL32(50, 50, 60, 255), ended});
+  }
+  std::string what = fmt::format("  -  {}{}, GIL {}, {} core{}{}", run.executor, by, run.gil_mode, run.cores,
+                                 run.cores == 1 ? "" : "s", idle > 0 ? fmt::format(" ({} never used)", idle) : std::string());
   // A run much shorter than the view is a sliver of a few pixels: the header says so, and a
   // line marks its end (drawn down its rows by the timeline), as a trace viewer marks a
   // slice too thin to see.
@@ -185,9 +226,26 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
   }
   const float limit = drawn.note_left - (folded > 0 ? 8.0f : 2.0f);
   float x = a.x + 6 + 2 * s + 6;
+  // The flag in brief where in full it would push how the run ended off the header ("busy
+  // machine: not scored"; the tooltip and the Numbers panel say it whole): at 1280 wide,
+  // lesson 14's measured run lost "past the axis".
+  bool briefed = false;
+  if (caveat) {
+    float needed = x;
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      needed += pieces[i].font->CalcTextSizeA(f, 1e9f, 0, pieces[i].text.c_str()).x;
+      if (i > 0 && pieces[i - 1].flag) break;  // up to the end's piece, which follows the flag
+    }
+    if (needed > limit) {
+      for (Piece& p : pieces) {
+        if (p.flag) p.text = caveat->brief;
+      }
+      briefed = true;
+    }
+  }
   std::string full;
   for (const Piece& p : pieces) {
-    full += p.text;
+    full += p.flag ? caveat->full : p.text;
     if (drawn.elided) continue;
     // The piece that does not fit is cut (text_layout's elide) and ends the header.
     const std::string shown = elide(p.text, limit - x, [&](std::string_view t) {
@@ -195,7 +253,10 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
     });
     drawn.elided = shown != p.text;
     const float w = p.font->CalcTextSizeA(f, 1e9f, 0, shown.c_str()).x;
-    if (x + w <= limit) dl->AddText(p.font, f, ImVec2(x, ty), p.colour, shown.c_str());
+    if (x + w <= limit) {
+      dl->AddText(p.font, f, ImVec2(x, ty), p.colour, shown.c_str());
+      drawn.shown += shown;
+    }
     if (p.flag && !drawn.elided) {
       drawn.flag_left = x;
       drawn.flag_right = x + w;
@@ -203,7 +264,7 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
     x += w;
   }
   drawn.text_right = x;
-  if (drawn.elided && ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(a, b)) ImGui::SetTooltip("%s", full.c_str());
+  if ((drawn.elided || briefed) && ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(a, b)) ImGui::SetTooltip("%s", full.c_str());
   if (row.run < stats.headers.size()) stats.headers[row.run] = drawn;
 }
 
@@ -231,8 +292,11 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   // run without a GIL, whose pill hid the end of its crunch 4), the lane is drawn lower on its
   // line and the figures above it, ending where the run ends.
   const auto judged = judge_run(ctx.runs, ctx.index, row.run);
-  const std::vector<std::string> texts = summary_texts(run, ctx.index[row.run], judged ? &*judged : nullptr, ctx.note);
+  const bool past = past_axis(run, ctx);
+  const std::vector<std::string> texts = summary_texts(run, ctx.index[row.run], judged ? &*judged : nullptr, ctx.note, past);
   const float text_size = f * 0.8f;
+  // Clear of the arrow at the right edge of a run that ends past it (draw_timeline).
+  const float right_edge = box.right - 4 - (past ? past_axis_marker_width(y1 - y0, ctx.scale) : 0.0f);
   const auto width_of = [&](std::string_view t) {
     return ImGui::GetFont()->CalcTextSizeA(text_size, 1e9f, 0, t.data(), t.data() + t.size()).x;
   };
@@ -249,7 +313,7 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   ScreenRect said_at{};
   for (const std::string& text : texts) {
     const float w = width_of(text);
-    if (const auto at = free_spot(box.left, box.right - 4, drawn, w, end_x + 8, 4)) {
+    if (const auto at = free_spot(box.left, right_edge, drawn, w, end_x + 8, 4)) {
       said = text;
       said_at = ScreenRect{*at, y0 + (y1 - y0 - text_size) * 0.5f, *at + w, y0 + (y1 - y0 + text_size) * 0.5f};
       break;
@@ -257,10 +321,10 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   }
   LaneBox lane_box = box;
   if (said.empty()) {
-    if (const auto fits = first_that_fits(texts, box.right - box.left - 8, width_of)) {
+    if (const auto fits = first_that_fits(texts, right_edge - box.left - 4, width_of)) {
       said = texts[*fits];
       const float w = width_of(said);
-      const float right = std::clamp(end_x, box.left + 4 + w, box.right - 4);
+      const float right = std::clamp(end_x, box.left + 4 + w, right_edge);
       said_at = ScreenRect{right - w, y0, right, y0 + text_size};
       lane_box.top = said_at.bottom + 1;
     }
@@ -387,6 +451,18 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
       lost_races_in_view(run, index.races_lost[row.lane], ctx.view_of(row.run), 4.0 * ctx.scale, lost_);
       paint_lost_races(dl, lost_, box);
     }
+  }
+  // A deadlock's lanes wait forever: drawn on from the run's end to the right edge.
+  for (const StuckLane& stuck : index.stuck) {
+    if (stuck.lane != row.lane) continue;
+    const float x0 = std::max(box.left, box.left + static_cast<float>(ctx.view_of(row.run).x_of(run.end)));
+    if (x0 >= box.right) break;
+    const std::uint32_t ordinal = stuck.holder < index.identity.size() ? index.identity[stuck.holder] : trace::kNone;
+    const ImU32 fill = stuck.holder == trace::kNone ? to_u32(state_colour(trace::SpanState::WaitingLock))
+                       : ordinal == trace::kNone   ? IM_COL32(90, 90, 90, 255)
+                                                   : to_u32(identity_colour(ordinal));
+    paint_deadlocked(dl, x0, fill, box, stuck_label(run, stuck));
+    stats.stuck_tails.push_back(ScreenRect{x0, box.top, box.right, box.bottom});
   }
   if (ctx.selected && ctx.selected->run == row.run && ctx.selected->lane == row.lane) {
     const trace::Span& s = lane.spans[ctx.selected->span];

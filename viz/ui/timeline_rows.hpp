@@ -60,6 +60,7 @@ struct RowStats {
   std::vector<ScreenRect> labels;      ///< every bar label drawn
   std::vector<ScreenRect> mark_boxes;  ///< every mark glyph drawn on a lane
   std::vector<std::string> summaries;  ///< per run: what its collapsed line says after its lane
+  std::vector<ScreenRect> stuck_tails;  ///< a deadlocked run's lanes drawn on past its end
   std::vector<ScreenRect> summary_boxes;  ///< per run: where its collapsed line's figures are drawn
   std::vector<ScreenRect> summary_lanes;  ///< per run: the box its collapsed line's lane is drawn in
 };
@@ -91,6 +92,13 @@ class TimelineRows {
   std::vector<std::pair<float, float>> unseen_;  ///< screen x ranges of a GIL lane's "holder not seen"
 };
 
+/// Whether the run ends past where the shared axis ends (a measured run slower than its
+/// prediction: axis_end clips it); its header and collapsed line say so, and a marker at the
+/// right edge runs down its rows (draw_timeline).
+bool past_axis(const trace::Trace& run, const TimelineContext& ctx);
+/// How wide that marker is at the right edge, for a header `header_height` tall.
+float past_axis_marker_width(float header_height, float scale);
+
 /// The text at the right end of a folded group's row: "8 threads (folded: click to expand)",
 /// or, when its lanes have `marks` in view, "8 threads (folded: 412 marks inside, click to expand)".
 std::string group_note(const LaneGroup& group, std::size_t marks = 0);
@@ -101,8 +109,12 @@ std::string group_note(const LaneGroup& group, std::size_t marks = 0);
 /// Where the lesson's `note` names a job of the run as a word ("the reader is done at ~110 ms
 /// again") and it finished before the run, the fullest come first with its finish:
 /// "GIL new, 2 cores, done at 807 ms; reader done at 110 ms" (no more than two jobs named).
+/// A run `past` the axis says so after its end ("done at 1.41 s, past the axis →"); a flag
+/// comes in full, then in brief ("busy machine: not scored"); a run with counters says them,
+/// in full, then in brief ("counter: 27,241 of 80,000 lost"), rather than its end time alone.
 std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& index,
-                                       const real::Judgement* judged = nullptr, std::string_view note = {});
+                                       const real::Judgement* judged = nullptr, std::string_view note = {},
+                                       bool past = false);
 
 /// What a collapsed run's line draws of `lane` (its summary lane) in `view`: x ranges from the
 /// lanes' left edge, widened by a job-done dot's half on each side.
