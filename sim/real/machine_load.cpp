@@ -69,12 +69,13 @@ std::optional<MachineBusy> parse_proc_stat(std::string_view text, long ticks_per
       continue;
     }
     // user nice system idle iowait irq softirq steal guest guest_nice: guest time is counted
-    // in user and nice already, and older kernels have fewer fields.
+    // in user and nice already, and older kernels have fewer fields. irq and softirq are the
+    // run's own wake-ups as much as anyone's (machine_load.hpp), so they are not busy time.
     std::int64_t field[8] = {};
     int read = 0;
     while (read < 8 && words >> field[read]) ++read;
     if (read < 4) return std::nullopt;
-    const std::int64_t ticks = field[0] + field[1] + field[2] + field[5] + field[6] + field[7];
+    const std::int64_t ticks = field[0] + field[1] + field[2] + field[7];
     out = MachineBusy{Time{ticks * (1'000'000'000 / ticks_per_second)}, 0};
   }
   if (out) out->cpus = cpus;

@@ -112,7 +112,7 @@ struct CpuCheck {
   bool native_over() const { return planned_native.ns() > 0 && native_pace() > 1 + kNativeTolerance; }
 
   /// Other programs' CPU use while the run ran: the machine's busy time between two samples
-  /// of /proc/stat's aggregate "cpu" line (every field but idle and iowait, guest time once),
+  /// of /proc/stat's aggregate "cpu" line (user, nice, system and steal, guest time once),
   /// less the run's own CPU time between them (its processes, their children, and the
   /// process that ran it). /proc/stat counts in ticks of USER_HZ (100 a second here: 10 ms
   /// per CPU), so a few ticks of difference say nothing. sampled_wall zero: not sampled (a
