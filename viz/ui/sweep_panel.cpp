@@ -163,6 +163,9 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
     }
   }
 
+  // Why curves lie on each other, as `gilsim sweep` says it: lesson 9 swept over workers drew
+  // Pool(2), Pool(), Pool(8) and Pool(16) flat at 1.00x under names the sweep had made untrue.
+  for (const std::string& why : sweep_alike_notes(plan)) text_disabled_wrapped(why);
   const std::string caption = fmt::format(
       "{}{}; click a point to open its timelines",
       plan.metric == sweep::Metric::LostUpdates ? "lost updates: the updates made less the counters' final values"
