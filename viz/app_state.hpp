@@ -131,6 +131,7 @@ struct TimelineFrame {
   std::vector<std::string> unrecorded_labels;  ///< the words drawn in them
   std::vector<ScreenRect> summary_boxes;  ///< per run: where its collapsed line's figures are drawn
   std::vector<ScreenRect> summary_lanes;  ///< per run: the box its collapsed line's lane is drawn in
+  float smallest_label = 0;  ///< the smallest row label's text size drawn (0: none)
 };
 
 struct BundledScenario {

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/scenario/override_reach.hpp"
 #include "sim/scenario/value_syntax.hpp"
 
 namespace gilsim::viz {
@@ -29,6 +30,47 @@ std::string set_note(const std::vector<scenario::Override>& base) {
 std::string set_said(const Knobs& knobs) {
   const std::string note = set_note(knobs.base);
   return note.empty() ? note : " (" + note + ")";
+}
+
+namespace {
+
+/// Whether the command line's sentence for a --set says it reaches no run.
+bool changes_no_run(const std::string& missed) { return missed.find(" changes no run:") != std::string::npos; }
+
+}  // namespace
+
+std::vector<std::string> set_misses(const scenario::Scenario& s, const Knobs& knobs) {
+  std::vector<std::string> out;
+  for (const scenario::Override& o : knobs.base) {
+    if (auto missed = scenario::runs_an_override_misses(s, o)) out.push_back(*missed);
+  }
+  return out;
+}
+
+std::string set_said(const Knobs& knobs, const scenario::Scenario& s) {
+  std::string note;
+  bool none_reached = !knobs.base.empty();
+  for (const scenario::Override& o : knobs.base) {
+    const auto missed = scenario::runs_an_override_misses(s, o);
+    const bool reaches = !missed || !changes_no_run(*missed);
+    none_reached = none_reached && !reaches;
+    note += fmt::format("{}{}={}", note.empty() ? "" : ", ", o.key, o.value);
+  }
+  if (note.empty()) return note;
+  if (none_reached) {
+    return fmt::format(" ({} set: {} no run, each sets its own)", note, knobs.base.size() == 1 ? "it changes" : "they change");
+  }
+  return " (" + note + " set)";
+}
+
+std::string note_written_for_file(const scenario::Scenario& s, const Knobs& knobs) {
+  if (s.note.empty()) return {};
+  bool changed = knobs.any();
+  for (const scenario::Override& o : knobs.base) {
+    const auto missed = scenario::runs_an_override_misses(s, o);
+    changed = changed || !missed || !changes_no_run(*missed);
+  }
+  return changed ? "the note below was written for the file as it is" : std::string();
 }
 
 std::optional<std::string> check_set(const std::filesystem::path& file, const std::vector<std::string>& texts,

@@ -36,6 +36,17 @@ std::string set_note(const std::vector<scenario::Override>& base);
 /// The same to follow the scenario's title: " (switch_interval=1ms set)", or empty.
 std::string set_said(const Knobs& knobs);
 
+/// Per `gilviz --set` of `knobs` that runs of `s` (the scenario loaded with it) keep their
+/// own value of, the command line's sentence (scenario::runs_an_override_misses): "--set
+/// switch_interval=2ms changes no run: every run sets its own switch_interval, ...".
+std::vector<std::string> set_misses(const scenario::Scenario& s, const Knobs& knobs);
+/// The title's words for the --sets, with those that change no run said so: " (switch_interval=2ms
+/// set: it changes no run, each sets its own)", or set_said's where every --set reaches a run.
+std::string set_said(const Knobs& knobs, const scenario::Scenario& s);
+/// What the command line says before a note when the runs are not the file's ("the note below
+/// was written for the file as it is"), where a knob moved or a --set changes some run; else empty.
+std::string note_written_for_file(const scenario::Scenario& s, const Knobs& knobs);
+
 /// `gilviz FILE --set KEY=VALUE...`: the overrides, parsed as gilsim run parses them
 /// (scenario::parse_override) into `parsed`, and FILE (the default scenario when empty) loaded
 /// with them: the ScenarioError gilsim would report ("--set cores=0: 'cores' is 0; expected

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/trace/outcomes.hpp"
+
 namespace gilsim::viz {
 
 Time nice_step(double ns_per_px, double min_px) {
@@ -33,7 +35,8 @@ std::string tick_label(Time t) {
   const std::int64_t mag = ns < 0 ? -ns : ns;
   for (const Unit& u : kUnits) {
     if (mag < u.ns && u.ns > 1) continue;
-    std::string text = fmt::format("{}{}", ns < 0 ? "-" : "", mag / u.ns);
+    // Thousands grouped as the command line writes them: "1,000 s", not "1000 s" (lesson 3).
+    std::string text = fmt::format("{}{}", ns < 0 ? "-" : "", trace::group_digits(mag / u.ns));
     if (mag % u.ns != 0) {
       std::string fraction = fmt::format("{:0{}}", mag % u.ns, u.digits);
       fraction.erase(fraction.find_last_not_of('0') + 1);

@@ -3,8 +3,10 @@
 #include "viz/timeline_layout.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 #include "viz/text_layout.hpp"
 
@@ -308,9 +310,23 @@ std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const st
                                  bool fold_alike) {
   Fitter fit(runs, groups, options, options.folding, height);
   const std::vector<std::uint32_t> order = by_priority(runs.size(), priority);
+  // Of the most telling run, the lane groups folded for being many.
+  const auto many_folded = [&](const std::vector<RunFolding>& folding) {
+    std::size_t n = 0;
+    if (order.empty() || order[0] >= groups.size() || folding[order[0]].collapsed) return n;
+    for (std::size_t g = 0; g < groups[order[0]].size(); ++g) {
+      n += folding[order[0]].shown(g) == GroupShown::AsGrouped && groups[order[0]][g].folded_at_first;
+    }
+    return n;
+  };
+  std::optional<std::vector<RunFolding>> all_open;
   if (fit.fits()) {
     fit.open_many(order);
-    return fit.folding;
+    if (many_folded(fit.folding) == 0) return fit.folding;
+    // Every run fits, but the most telling one's threads, tasks or workers stay in one row
+    // for want of the room the core lanes take: tried again below, runs reopened around them
+    // (lesson 2 presented at 1920x1080 showed every core and "+ 10 threads").
+    all_open = fit.folding;
   }
   // Too tall: collapse every run, then open them again, most telling first, while they fit.
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
@@ -360,6 +376,7 @@ std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const st
     return true;
   };
   std::vector<bool> tried(runs.size(), false);
+  bool first = true;
   for (std::uint32_t r : order) {
     if (tried[r]) continue;
     std::vector<std::uint32_t> unit{r};
@@ -370,17 +387,23 @@ std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const st
       }
     }
     for (const std::uint32_t u : unit) tried[u] = true;
-    if (unit.size() > 1 && (open_together(unit, false) || (fold_alike && open_together(unit, true)))) continue;
-    for (const std::uint32_t u : unit) {
-      auto [open, open_groups] = opened(u, false);
-      if (fit.try_folding(u, open)) continue;
-      for (const auto& [g, was] : open_groups) {  // the largest first, as few as it takes
-        open.show_group(g, GroupShown::Folded);
-        folded_by_fit[u].emplace_back(g, was);
-        if (fit.try_folding(u, open)) break;
+    const bool most = std::exchange(first, false);
+    if (!(unit.size() > 1 && (open_together(unit, false) || (fold_alike && open_together(unit, true))))) {
+      for (const std::uint32_t u : unit) {
+        auto [open, open_groups] = opened(u, false);
+        if (fit.try_folding(u, open)) continue;
+        for (const auto& [g, was] : open_groups) {  // the largest first, as few as it takes
+          open.show_group(g, GroupShown::Folded);
+          folded_by_fit[u].emplace_back(g, was);
+          if (fit.try_folding(u, open)) break;
+        }
+        if (fit.folding[u].collapsed) folded_by_fit[u].clear();
       }
-      if (fit.folding[u].collapsed) folded_by_fit[u].clear();
     }
+    // The run the lesson is about shows its threads, tasks or workers each on its row where
+    // they fit, before a less telling run takes the room: lesson 2 presented at 1280x720 opened
+    // every run with its ten threads as "+ 10 threads", the rows its note points at.
+    if (most) fit.open_many(unit);
   }
   // The groups a fit folded, open again where they fit: the smallest first, so as few stay
   // folded as the room allows.
@@ -394,14 +417,23 @@ std::vector<RunFolding> fit_runs(const std::vector<trace::Trace>& runs, const st
       fit.try_folding(r, unfolded);
     }
   }
-  // Then the groups folded for being many, and the cores, in the same order, where they fit.
+  // Then the groups folded for being many, and the cores of every open run where they all fit:
+  // lesson 5 presented showed the core lanes of "switch 20 ms", the most telling, and not
+  // those of "switch 5 ms" beside it, as if that run had none.
   fit.open_many(order);
+  const std::vector<RunFolding> before = fit.folding;
+  const float total_before = fit.total;
   for (std::uint32_t r : order) {
     if (fit.folding[r].collapsed || !fit.folding[r].cores_folded) continue;
     RunFolding with_cores = fit.folding[r];
     with_cores.cores_folded = false;
-    fit.try_folding(r, with_cores);
+    fit.set(r, with_cores);
   }
+  if (!fit.fits()) {
+    fit.folding = before;
+    fit.total = total_before;
+  }
+  if (all_open && many_folded(fit.folding) >= many_folded(*all_open)) return *all_open;
   return fit.folding;
 }
 

@@ -75,3 +75,42 @@ TEST_CASE("what the title bars say of a scenario changed with --set") {
   CHECK(set_note({scenario::parse_override("cores=2"), scenario::parse_override("switch_interval=1ms")}) ==
         "cores=2, switch_interval=1ms set");
 }
+
+TEST_CASE("a --set that changes no run says so beside the title and in the panel, in the command line's words") {
+  // Lesson 5's runs each set their own switch interval: `gilviz 05 --set switch_interval=2ms`
+  // said "(switch_interval=2ms set)" and nowhere that no run changed.
+  const std::filesystem::path lesson5 = std::filesystem::path(GILSIM_SOURCE_DIR) / "scenarios/05-responsive-gui.toml";
+  Session session;
+  session.set_base(lesson5, {scenario::parse_override("switch_interval=2ms")});
+  REQUIRE(session.open(lesson5));
+  CHECK(set_said(session.knobs(), session.scenario()) == " (switch_interval=2ms set: it changes no run, each sets its own)");
+  const std::vector<std::string> missed = set_misses(session.scenario(), session.knobs());
+  REQUIRE(missed.size() == 1);
+  CHECK(missed[0] ==
+        "--set switch_interval=2ms changes no run: every run sets its own switch_interval, which it keeps; set one "
+        "run's with run.NAME.switch_interval=VALUE.");
+  // The runs are the file's: the note still holds, and the panel does not say otherwise.
+  CHECK(note_written_for_file(session.scenario(), session.knobs()).empty());
+  // One that changes the runs reads as before.
+  Session cores;
+  cores.set_base(lesson5, {scenario::parse_override("cores=1")});
+  REQUIRE(cores.open(lesson5));
+  CHECK(set_said(cores.knobs(), cores.scenario()) == " (cores=1 set)");
+  CHECK(set_misses(cores.scenario(), cores.knobs()).empty());
+}
+
+TEST_CASE("the note is said to be written for the file where a --set or a knob changed the runs") {
+  // `gilviz 07 --set cores=1`: the note says "with two cores"; the command line adds "the note
+  // below was written for the file as it is", and the viewer says it above the note too.
+  Session session;
+  session.set_base(kLesson, {scenario::parse_override("cores=1")});
+  REQUIRE(session.open(kLesson));
+  CHECK(note_written_for_file(session.scenario(), session.knobs()) == "the note below was written for the file as it is");
+  Session plain;
+  REQUIRE(plain.open(kLesson));
+  CHECK(note_written_for_file(plain.scenario(), plain.knobs()).empty());
+  Knobs moved = plain.knobs();
+  moved.cores = 1;  // a knob moved in the panel
+  REQUIRE(plain.set_knobs(moved));
+  CHECK(note_written_for_file(plain.scenario(), plain.knobs()) == "the note below was written for the file as it is");
+}

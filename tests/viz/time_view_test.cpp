@@ -97,7 +97,11 @@ TEST_CASE("tick labels use the unit the text timeline writes the same instant in
   CHECK(tick_label(2_s) == "2 s");
   CHECK(tick_label(2500_ms) == "2.5 s");
   CHECK(tick_label(Time{1'000'100'000}) == "1.0001 s");  // a fine step past a second keeps its digits
-  CHECK(tick_label(1200_s) == "1200 s");
+  // Thousands grouped as the command line groups them (lesson 3's axis said "1000 s" where
+  // `gilsim run 03` says "1,000 s").
+  CHECK(tick_label(1200_s) == "1,200 s");
+  CHECK(tick_label(1000_s) == "1,000 s");
+  CHECK(tick_label(Time{-1'500'000'000'000}) == "-1,500 s");
   CHECK(tick_label(Time{40}) == "40 ns");
 }
 

@@ -157,7 +157,7 @@ int run_window(const Options& options) {
     }
     if (app.session.generation() != titled_generation) {
       titled_generation = app.session.generation();
-      const std::string title = fmt::format("gilviz - {}{}", app.session.scenario().title, set_said(app.session.knobs()));
+      const std::string title = fmt::format("gilviz - {}{}", app.session.scenario().title, set_said(app.session.knobs(), app.session.scenario()));
       window.setTitle(sf::String::fromUtf8(title.begin(), title.end()));
     }
     if (app.ui_scale != applied_scale) {

@@ -93,7 +93,7 @@ void draw_frame(AppState& app, double wall_seconds) {
       const auto& runs = app.session.runs();
       app.legend_top = draw_legend(app.states_seen, app.marks_seen, png_frame ? main_w : display.x,
                                    std::any_of(runs.begin(), runs.end(), gil_inferred),
-                                   app.marks_seen[static_cast<std::size_t>(trace::MarkKind::Deadlock)]);
+                                   app.marks_seen[static_cast<std::size_t>(trace::MarkKind::Deadlock)], app.presentation);
     }
     top = ImGui::GetWindowHeight();
     app.toolbar_overflows = ImGui::GetScrollMaxY() > 0;
@@ -123,7 +123,7 @@ void draw_frame(AppState& app, double wall_seconds) {
   // Titled with the scenario, so a timeline PNG (legend, title, lanes) says what it shows;
   // presenting, it has no title bar: every line goes to the runs.
   const std::string timeline_title =
-      fmt::format("Timeline: {}{}###timeline", app.session.scenario().title, set_said(app.session.knobs()));
+      fmt::format("Timeline: {}{}###timeline", app.session.scenario().title, set_said(app.session.knobs(), app.session.scenario()));
   if (begin_panel(timeline_title.c_str(), ImVec2(0, top), ImVec2(main_w, timeline_h),
                   ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse |
                       (app.presentation ? ImGuiWindowFlags_NoTitleBar : 0))) {

@@ -270,7 +270,7 @@ ViewerRequest draw_toolbar(const ToolbarView& view, std::array<float, 10>& width
 
 float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
                   const std::array<bool, trace::kMarkKindCount>& marks_seen, float width, bool unseen_holder,
-                  bool deadlocked) {
+                  bool deadlocked, bool busy_cores) {
   const float top = ImGui::GetCursorScreenPos().y - ImGui::GetStyle().ItemSpacing.y * 0.5f;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float s = ImGui::GetFontSize();
@@ -362,6 +362,25 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip("The GIL lane is coloured by the thread that holds the GIL, and hatched red while other "
                       "threads wait for it");
+  }
+  if (busy_cores) {
+    // Presenting, the strips' own caption ("cores busy (of 4)") was too small to read from the
+    // back of a room at their height: the legend says it once, at the size of the rest, where
+    // its rows have room (a row more would take it from the sweep's chart).
+    const char* label = "busy cores";
+    const float entry = s * 1.5f + ImGui::CalcTextSize(label).x;
+    if (fits_on_line(entry, s * 0.9f, right_edge)) {
+      ImGui::SameLine(0, s * 0.9f);
+      const ImVec2 q = ImGui::GetCursorScreenPos();
+      dl->AddRectFilled(ImVec2(q.x, q.y + s * 0.45f), ImVec2(q.x + s * 1.1f, q.y + s * 0.75f), IM_COL32(70, 90, 120, 255));
+      ImGui::Dummy(ImVec2(s * 1.3f, s));
+      ImGui::SameLine(0, 2);
+      ImGui::TextUnformatted(label);
+      if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip("The thin strip under each run's name: how many of its cores are busy, full height when "
+                          "every core is");
+      }
+    }
   }
   return top;
 }

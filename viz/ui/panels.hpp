@@ -70,10 +70,12 @@ InspectorRequest draw_inspector(const std::vector<trace::Trace>& runs, const std
 /// Colour swatches and mark glyphs, in one strip wrapped at `width` (or the window's edge).
 /// With `unseen_holder` (a run recorded in CPython), the inferred GIL's "holder not seen";
 /// with `deadlocked` (a run ended in a deadlock), the hatching of its lanes drawn on (paint_deadlocked).
+/// With `busy_cores` (presenting, where the strips carry no caption of their own), the
+/// busy-cores strip under each run's name.
 /// Returns the legend's top (screen y), where a timeline PNG starts.
 float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
                   const std::array<bool, trace::kMarkKindCount>& marks_seen, float width, bool unseen_holder = false,
-                  bool deadlocked = false);
+                  bool deadlocked = false, bool busy_cores = false);
 /// What the toolbar and the keys read: the playback and the view's switches.
 struct ToolbarView {
   Time now, end;

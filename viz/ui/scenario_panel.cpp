@@ -33,6 +33,13 @@ void draw_note(const Session& session) {
   text_disabled_wrapped(session.file().empty() ? "built-in default scenario" : session.file().string());
   if (!session.knobs().base.empty()) {
     ImGui::TextWrapped("changed on the command line: %s (gilviz --set)", set_note(session.knobs().base).c_str());
+    // A --set that some runs do not take says so, in the command line's words: lesson 5's runs
+    // each set their own switch interval, and `--set switch_interval=2ms` changed none of them.
+    for (const std::string& missed : set_misses(s, session.knobs())) {
+      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.65f, 0.25f, 0.0f, 1.0f));
+      ImGui::TextWrapped("%s", missed.c_str());
+      ImGui::PopStyleColor();
+    }
   }
   if (!session.error().empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.0f, 1.0f));
@@ -41,6 +48,13 @@ void draw_note(const Session& session) {
     ImGui::TextDisabled("(showing the last runs that loaded)");
   }
   if (ImGui::CollapsingHeader("Teaching note", ImGuiTreeNodeFlags_DefaultOpen)) {
+    // The note speaks of the file's values ("with two cores"): where a knob or a --set changed
+    // the runs, it says so above it, as the command line does.
+    if (const std::string caveat = note_written_for_file(s, session.knobs()); !caveat.empty()) {
+      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.65f, 0.25f, 0.0f, 1.0f));
+      ImGui::TextWrapped("(%s)", caveat.c_str());
+      ImGui::PopStyleColor();
+    }
     // Our own wrap, at spaces: ImGui's breaks after a full stop ("1." / "8x"). A word wider
     // than the panel (lesson 21's --vary value) breaks after its punctuation, never cut.
     const std::string note = reflow(s.note);

@@ -13,6 +13,7 @@
 #include "sim/sweep/sweep_metric.hpp"
 #include "sim/trace/outcomes.hpp"
 #include "viz/sweep_chart.hpp"
+#include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/theme.hpp"
 
@@ -144,7 +145,17 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
   // Each entry and the caption go on to the next line where they would not fit.
   // Laid out first: the legend names a run the chart hides (under another's line) or cannot draw.
   const float h = ImGui::GetTextLineHeight();
-  const std::vector<std::string> shown_notes = sweep_run_notes(plan, *shown.result);
+  std::vector<std::string> shown_notes = sweep_run_notes(plan, *shown.result);
+  // A run that runs as another at every point: the sentence under the legend says so for all
+  // of them, and "(under Pool(8): the same curve here)" beside each took a second legend line.
+  for (const auto& repeated : plan.repeated_runs) {
+    for (std::size_t run = 0; run < plan.run_names.size() && run < shown_notes.size(); ++run) {
+      if ((plan.run_names[run] == repeated.run || plan.run_names[run] == repeated.same_as) &&
+          shown_notes[run].ends_with(": the same curve here")) {
+        shown_notes[run].clear();
+      }
+    }
+  }
   const float r = std::max(2.5f, ImGui::GetFontSize() * 0.22f);
   for (std::size_t run = 0; run < plan.run_names.size(); ++run) {
     const std::string& note = run < shown_notes.size() ? shown_notes[run] : std::string();
@@ -163,6 +174,17 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
     }
   }
 
+  // Why curves lie on each other, as `gilsim sweep` says it: lesson 9 swept over workers drew
+  // Pool(2), Pool(), Pool(8) and Pool(16) flat at 1.00x under names the sweep had made untrue.
+  // One line each, cut with "…" where it is longer (whole on hover), so that the chart keeps
+  // its room: presented at 1280x720, lesson 9's sentence on two lines left none for it.
+  for (const std::string& why : sweep_alike_notes(plan)) {
+    const std::string line = elide(why, ImGui::GetContentRegionAvail().x, [](std::string_view t) {
+      return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x;
+    });
+    ImGui::TextDisabled("%s", line.c_str());
+    if (line != why && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", why.c_str());
+  }
   const std::string caption = fmt::format(
       "{}{}; click a point to open its timelines",
       plan.metric == sweep::Metric::LostUpdates ? "lost updates: the updates made less the counters' final values"

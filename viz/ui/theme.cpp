@@ -34,11 +34,15 @@ void text_disabled_wrapped(std::string_view text) {
 
 float items_right_edge() { return ImGui::GetCurrentWindowRead()->WorkRect.Max.x; }
 
-void same_line_or_wrap(float width, float spacing, float right_edge) {
+bool fits_on_line(float width, float spacing, float right_edge) {
   const ImGuiWindow* window = ImGui::GetCurrentWindowRead();
   // Where SameLine would put the next item: after the last one, `spacing` right of it.
   const float x = window->DC.CursorPosPrevLine.x + (spacing < 0 ? ImGui::GetStyle().ItemSpacing.x : spacing);
-  if (x + width <= (right_edge < 0 ? items_right_edge() : right_edge)) ImGui::SameLine(0, spacing);
+  return x + width <= (right_edge < 0 ? items_right_edge() : right_edge);
+}
+
+void same_line_or_wrap(float width, float spacing, float right_edge) {
+  if (fits_on_line(width, spacing, right_edge)) ImGui::SameLine(0, spacing);
 }
 
 float add_elided_text(ImDrawList* dl, ImFont* font, float size, ImVec2 at, ImU32 colour, std::string_view text,

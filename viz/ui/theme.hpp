@@ -41,6 +41,8 @@ float items_right_edge();
 /// `right_edge`, when given). Decided before moving the cursor: a SameLine taken back by a
 /// NewLine would count the line as reaching where the item would have started.
 void same_line_or_wrap(float width, float spacing = -1.0f, float right_edge = -1.0f);
+/// Whether an item `width` wide fits on the line after the last one (as same_line_or_wrap decides).
+bool fits_on_line(float width, float spacing = -1.0f, float right_edge = -1.0f);
 
 /// `text` as a Selectable that fits the width left: shortened with "…" when it has no
 /// room, the whole of it then in a tooltip. Returns true when clicked.

@@ -42,7 +42,7 @@ std::vector<std::vector<int>> rows_by_lane(const TimelineLayout& layout, const s
 /// when tight rows open no run at all.
 enum class RowSize { Normal, Compact, Tight, Tightest };
 
-void size_rows(LayoutOptions& o, float font, float scale, RowSize size) {
+void size_rows(LayoutOptions& o, float font, float scale, RowSize size, bool presenting) {
   const float k[4][5] = {{1.35f, 0.95f, 1.6f, 0.75f, 6.0f},
                          {1.12f, 0.7f, 1.3f, 0.6f, 3.0f},
                          {0.95f, 0.6f, 1.12f, 0.5f, 2.0f},
@@ -53,13 +53,16 @@ void size_rows(LayoutOptions& o, float font, float scale, RowSize size) {
   o.header_height = std::round(font * f[2]);
   o.strip_height = std::round(font * f[3]);
   o.gap = std::round(f[4] * scale);
+  // Presenting, a core row is tall enough for its label ("core 0") at the size of a thread's:
+  // at compact rows, 0.7 of the body text was too small for the back of a room.
+  if (presenting) o.core_height = std::max(o.core_height, std::min(o.lane_height, std::round(font * 0.95f)));
 }
 
 /// The folding this frame: focus, else the fit, else what the user left.
 LayoutOptions choose_layout(AppState& app, float height) {
   LayoutOptions o = app.layout;
   const float font = ImGui::GetFontSize();
-  size_rows(o, font, app.ui_scale, RowSize::Normal);
+  size_rows(o, font, app.ui_scale, RowSize::Normal, app.presentation);
   const auto& runs = app.session.runs();
   std::vector<std::vector<LaneGroup>> groups;
   for (const RunIndex& r : app.runs) groups.push_back(r.groups);
@@ -73,6 +76,33 @@ LayoutOptions choose_layout(AppState& app, float height) {
     const std::vector<double> interest = fit_priorities(app);
     if (layout_rows(runs, groups, o).total_height <= height) {
       o.folding = open_groups_that_fit(runs, groups, o, o.folding, height, interest);
+      // The rows the lesson is about before the core lanes: lesson 2 presented at 1920x1080
+      // showed every run's cores and its ten threads as "+ 10 threads", the rows its note
+      // points at, which the cores as busy-cores strips leave room for.
+      const std::uint32_t most = most_telling(interest);
+      const auto folded_groups = [&](const std::vector<RunFolding>& folding) {
+        std::size_t n = 0;
+        for (std::size_t g = 0; most < groups.size() && g < groups[most].size(); ++g) {
+          n += most < folding.size() && folding[most].group_folded(g, groups[most][g]);
+        }
+        return n;
+      };
+      for (RowSize size : {RowSize::Compact, RowSize::Tight}) {
+        if (folded_groups(o.folding) == 0 || most >= groups.size()) break;
+        // Its groups shown, at compact or tight rows, the rest fitted around them (fit_runs
+        // keeps a group shown as asked, and brings the core lanes back last).
+        LayoutOptions shown = o;
+        size_rows(shown, font, app.ui_scale, size, app.presentation);
+        shown.folding = app.folding;
+        shown.folding.resize(runs.size());
+        for (std::size_t g = 0; g < groups[most].size(); ++g) {
+          if (shown.folding[most].shown(g) == GroupShown::AsGrouped && groups[most][g].folded_at_first) {
+            shown.folding[most].show_group(g, GroupShown::Expanded);
+          }
+        }
+        shown.folding = fit_runs(runs, groups, shown, height, interest, false);
+        if (!shown.folding[most].collapsed && folded_groups(shown.folding) < folded_groups(o.folding)) return shown;
+      }
       return o;
     }
     // Every lane at compact, then tight rows; only then alike lanes folded into aggregates.
@@ -83,7 +113,7 @@ LayoutOptions choose_layout(AppState& app, float height) {
     std::optional<LayoutOptions> best;
     for (const bool fold_alike : {false, true}) {
       for (RowSize size : {RowSize::Compact, RowSize::Tight}) {
-        size_rows(o, font, app.ui_scale, size);
+        size_rows(o, font, app.ui_scale, size, app.presentation);
         o.folding = app.folding;  // each try fits from what the user left, not from the last try
         o.folding = fit_runs(runs, groups, o, height, interest, fold_alike);
         if (o.folding.size() != runs.size() || o.folding[most_telling(interest)].collapsed) continue;
@@ -107,7 +137,7 @@ LayoutOptions choose_layout(AppState& app, float height) {
     };
     const auto tightest_rows = [&] {
       LayoutOptions tightest = *best;
-      size_rows(tightest, font, app.ui_scale, RowSize::Tightest);
+      size_rows(tightest, font, app.ui_scale, RowSize::Tightest, app.presentation);
       tightest.folding = app.folding;
       tightest.folding = fit_runs(runs, groups, tightest, height, interest, true);
       return tightest;
@@ -146,7 +176,7 @@ LayoutOptions choose_layout(AppState& app, float height) {
     // a few pixels too tall (its main process's five rows and its workers' aggregate under a
     // header and the busy cores). Tightest rows then, and every run that fits opens, the most
     // telling first: a class sees at least one run's lanes.
-    size_rows(o, font, app.ui_scale, RowSize::Tightest);
+    size_rows(o, font, app.ui_scale, RowSize::Tightest, app.presentation);
     o.folding = app.folding;
     o.folding = fit_runs(runs, groups, o, height, interest, true);
   }
@@ -556,7 +586,11 @@ void draw_timeline(AppState& app) {
 
   std::vector<std::optional<double>> errors;
   for (std::uint32_t r = 0; r < runs.size(); ++r) errors.push_back(prediction_error_of(app, r));
-  TimelineContext ctx{runs,      app.runs, app.view,         options.folding, app.selected, shown_end,
+  // Past the axis means past what is drawn: the view, as fitted (presentation leaves room
+  // after the runs' figures: lesson 7 measured, presented at 1280x720, drew its axis to about
+  // 1.13 s and said "done at 1.028 s, past the axis" with an arrow at the edge), else as zoomed.
+  const Time past_end = max(shown_end, app.view.end());
+  TimelineContext ctx{runs,      app.runs, app.view,         options.folding, app.selected, past_end,
                       scale,     app.show_marks, content.x, lanes_x,         right,        std::move(errors)};
   if (app.align_ends) {  // each run stretched so that its end meets the axis's end
     for (const trace::Trace& run : runs) {
@@ -566,6 +600,7 @@ void draw_timeline(AppState& app) {
     }
   }
   ctx.note = app.session.scenario().note;
+  ctx.presenting = app.presentation;
   // The GIL badges first, so that the rows move the labels they would cover.
   std::vector<float> run_px;  // aligned runs: the playhead's instant in each run's own stretch
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
@@ -673,6 +708,7 @@ void draw_timeline(AppState& app) {
   app.timeline.summaries = std::move(stats.summaries);
   app.timeline.summary_boxes = std::move(stats.summary_boxes);
   app.timeline.summary_lanes = std::move(stats.summary_lanes);
+  app.timeline.smallest_label = stats.smallest_label;
   app.timeline.labels = std::move(stats.labels);
   app.timeline.mark_boxes = std::move(stats.mark_boxes);
   app.timeline.stuck_tails = std::move(stats.stuck_tails);

@@ -26,7 +26,7 @@ struct TimelineContext {
   const TimeView& view;
   const std::vector<RunFolding>& folding;  ///< as drawn (fit and focus applied)
   std::optional<SpanRef> selected;
-  Time axis_end;      ///< where the shared axis ends (measured runs past it are clipped)
+  Time axis_end;      ///< where the axis as drawn ends: the view's end, or later where it clips measured runs
   float scale = 1;
   bool show_marks = true;
   float label_left = 0;  ///< screen x of the label column
@@ -46,6 +46,9 @@ struct TimelineContext {
   std::vector<Badge> badges = {};
   /// The lesson's note: a job it names gets its finish on its run's collapsed line.
   std::string_view note = {};
+  /// Presenting: no label smaller than the body text (the busy-cores strips go uncaptioned,
+  /// the legend says what they are).
+  bool presenting = false;
 
   const TimeView& view_of(std::uint32_t run) const { return run < run_views.size() ? run_views[run] : view; }
 };
@@ -63,6 +66,7 @@ struct RowStats {
   std::vector<ScreenRect> stuck_tails;  ///< a deadlocked run's lanes drawn on past its end
   std::vector<ScreenRect> summary_boxes;  ///< per run: where its collapsed line's figures are drawn
   std::vector<ScreenRect> summary_lanes;  ///< per run: the box its collapsed line's lane is drawn in
+  float smallest_label = 0;  ///< the size of the smallest row label drawn (0: none)
 };
 
 class TimelineRows {
@@ -77,7 +81,7 @@ class TimelineRows {
   void draw_lane(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box, RowStats& stats);
   void draw_group(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box, RowStats& stats);
   void draw_busy_cores(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box);
-  void draw_label(ImDrawList* dl, const TimelineContext& ctx, const Row& row, ImVec2 a, ImVec2 b);
+  void draw_label(ImDrawList* dl, const TimelineContext& ctx, const Row& row, ImVec2 a, ImVec2 b, RowStats& stats);
   /// A collapsed run on one line: its name, its GIL lane, its figures after its end.
   void draw_summary(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, float y1, RowStats& stats);
 
