@@ -53,6 +53,21 @@ TEST_CASE("a --set is said under the file's line, and the note is the file's") {
             "(with --set 'job.handler.steps=[{ io = \"20ms\" }, { io = \"300ms\" }]'; the note below"));
 }
 
+TEST_CASE("a --set that no run follows is said at the top, where the --set is named, not after the table") {
+  // Lessons 5 and 8 give every run its own switch interval: the table is the file's.
+  const std::string report = report_of("05-responsive-gui.toml", {"switch_interval=2ms"}, false);
+  CHECK(has(report, "05-responsive-gui.toml, 2 jobs, seed 1)\n--set switch_interval=2ms changes no run: every run sets its "
+                    "own switch_interval, which it keeps;"));
+  CHECK(has(report, "run.NAME.switch_interval=VALUE.\nEvery run below is the file's, unchanged.\n\nA UI thread"));
+  CHECK(report.find("changes no run") == report.rfind("changes no run"));
+  CHECK_FALSE(has(report, "(with --set"));
+  // Beside one that does change the runs: that one alone is "with".
+  const std::string both = report_of("08-switch-interval.toml", {"switch_interval=2ms", "cores=2"}, false, 200);
+  CHECK(has(both, "seed 1)\n(with --set cores=2; the note below was written for the file as it is)\n--set "
+                  "switch_interval=2ms changes no run"));
+  CHECK_FALSE(has(both, "Every run below is the file's"));
+}
+
 TEST_CASE("a lane that ran one job is named with it, as the viewer names it; long names whole") {
   const std::string heartbeat = report_of("04-blocking-coroutine.toml");
   CHECK(has(heartbeat, "\ntask 1 heartbeat |"));
