@@ -4,8 +4,10 @@
 #include <string>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "sim/cli/run_command.hpp"
+#include "sim/scenario/loader.hpp"
 
 using namespace gilsim;
 
@@ -82,4 +84,16 @@ TEST_CASE("lesson 3's thread pool reads in whole seconds: makespan and axis") {
   CHECK(has(report, "thread_pool (thread_pool, 4 cores, finished at 1,250 s)"));
   CHECK(has(report, "  200 s  "));
   CHECK_FALSE(has(report, "200.000 s"));
+}
+
+TEST_CASE("lesson 13's note gives the free-threading cost its no-GIL run pays, and lesson 12's beside it") {
+  const std::string dir = std::string(GILSIM_SOURCE_DIR) + "/scenarios/";
+  const scenario::Scenario to_thread = scenario::load_file(dir + "13-to-thread.toml", {});
+  const scenario::Scenario free_threaded = scenario::load_file(dir + "12-free-threaded.toml", {});
+  const auto percent = [](double overhead) { return fmt::format("{:.0f}%", overhead * 100); };
+  CHECK(percent(to_thread.python.free_threading_overhead) == "8%");
+  CHECK(has(to_thread.note, fmt::format("runs {} slower there", percent(to_thread.python.free_threading_overhead))));
+  CHECK(has(to_thread.note,
+            fmt::format("lesson 12's 3.13t costs ~{}", percent(free_threaded.python.free_threading_overhead))));
+  CHECK(has(free_threaded.note, fmt::format("~{} on pyperformance", percent(free_threaded.python.free_threading_overhead))));
 }
