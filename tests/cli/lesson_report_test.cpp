@@ -1,7 +1,9 @@
 // What `gilsim run` prints for bundled lessons, read as a class reads it: what the table's
 // figures measure, what a --set changed, and rows named as the viewer names them.
+#include <algorithm>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -96,4 +98,19 @@ TEST_CASE("lesson 13's note gives the free-threading cost its no-GIL run pays, a
   CHECK(has(to_thread.note,
             fmt::format("lesson 12's 3.13t costs ~{}", percent(free_threaded.python.free_threading_overhead))));
   CHECK(has(free_threaded.note, fmt::format("~{} on pyperformance", percent(free_threaded.python.free_threading_overhead))));
+}
+
+TEST_CASE("lesson 5's UI row shows its lateness at every interval, about a '.' for each column of waits") {
+  // The UI waits ~1 ms, ~5 ms and ~20 ms for the GIL after each 16 ms sleep: sleep wins
+  // every column at 1 ms and 5 ms, and the row read all 'z' (docs/cli.md states these counts).
+  const std::string report = report_of("05-responsive-gui.toml", {}, true, 100);
+  std::vector<long> dots;
+  for (std::size_t at = report.find("\nT1 ui "); at != std::string::npos; at = report.find("\nT1 ui ", at + 1)) {
+    const std::size_t end = report.find('\n', at + 1);
+    const std::string row = report.substr(at, end - at);
+    dots.push_back(std::count(row.begin(), row.end(), '.'));
+  }
+  CHECK(dots == std::vector<long>{3, 10, 25});
+  CHECK(has(report, "(waits for the GIL shorter than a column add up along the row: each . among sleep or I/O stands for\n"
+                    "about one column of them)\n"));
 }
