@@ -25,7 +25,6 @@
 #include "sim/real/model_twin.hpp"
 #include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/loader.hpp"
-#include "sim/scenario/override_reach.hpp"
 #include "sim/trace/atomic_file.hpp"
 #include "sim/trace/chrome_export.hpp"
 #include "sim/trace/csv_export.hpp"
@@ -263,11 +262,6 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
     if (options.real_only) runs = measured;
     if (i > 0) report_out << "\n";
     report_out << render_scenario_report(scenarios[i], {runs.begin(), runs.end()}, report);
-    for (const std::string& text : options.overrides) {
-      if (auto missed = scenario::runs_an_override_misses(scenarios[i], scenario::parse_override(text))) {
-        report_out << wrap_text(*missed, report.width);
-      }
-    }
     if (measure) {
       report_out << "\n";
       std::string notes;

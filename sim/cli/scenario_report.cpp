@@ -2,14 +2,13 @@
 #include "sim/cli/scenario_report.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <optional>
-#include <string_view>
 
 #include <fmt/format.h>
 
 #include "sim/cli/measured_runs.hpp"
+#include "sim/cli/override_words.hpp"
 #include "sim/cli/text_table.hpp"
 #include "sim/cli/text_timeline.hpp"
 #include "sim/cli/text_wrap.hpp"
@@ -30,17 +29,6 @@ std::string executor_label(const trace::Trace& t) {
 }
 
 std::string percent(double fraction) { return fmt::format("{:.0f}%", fraction * 100.0); }
-
-/// `text` as a shell would take it back: quoted when it holds more than a plain word's characters.
-std::string shell_word(const std::string& text) {
-  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || std::string_view("_.,:=/+-@%").find(c) != std::string_view::npos;
-  });
-  if (plain) return text;
-  std::string quoted = "'";
-  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
 
 }  // namespace
 
@@ -150,14 +138,9 @@ std::string render_scenario_report(const scenario::Scenario& s, const std::vecto
   std::string out = fmt::format("{}\n{}\n", s.title, std::string(std::min<std::size_t>(s.title.size(), 80), '='));
   out += fmt::format("({}, {} job{}, seed {})\n", s.source, trace::group_digits(s.total_jobs()),
                      s.total_jobs() == 1 ? "" : "s", s.seed);
-  // What the command changed: the note's "4-core machine" is the file's, not `--set cores=2`'s.
-  if (!options.overrides.empty()) {
-    std::vector<std::string> sets;
-    for (const std::string& text : options.overrides) sets.push_back("--set " + shell_word(text));
-    out += wrap_text(fmt::format("(with {}{})", fmt::join(sets, " "),
-                                 s.note.empty() ? "" : "; the note below was written for the file as it is"),
-                     options.width);
-  }
+  // What the command changed: the note's "4-core machine" is the file's, not `--set cores=2`'s;
+  // a --set that every run overrides is said here, before the table shows the file's figures.
+  for (const std::string& sentence : override_sentences(s, options.overrides)) out += wrap_text(sentence, options.width);
   out += "\n";
   if (!s.note.empty()) out += wrap_text(s.note, options.width) + "\n";
   out += render_run_table(runs, static_cast<std::size_t>(options.width));

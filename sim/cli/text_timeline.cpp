@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -28,6 +30,11 @@ constexpr char kUnseenHolderSymbol = '?';        ///< an inferred GIL with waite
 /// A GIL's or lock's column held by several holders in turn, none of them for most of it
 /// (lesson 15's GIL passing between four locked threads).
 constexpr char kSeveralHoldersSymbol = '&';
+
+/// A thread's states that a short wait for the GIL or a lock shows through: it was not trying
+/// to run (idle, asleep, blocked on I/O, awaiting).
+constexpr std::string_view kQuietSymbols = " z~-";
+constexpr std::string_view kWaitSymbols = ".L";  ///< waiting for the GIL, for a lock
 
 constexpr std::array kLegendOrder = {
     SpanState::Running,  SpanState::Native,   SpanState::WaitingGil, SpanState::Runnable,
@@ -57,18 +64,56 @@ int numbered(std::string_view name, std::string_view prefix) {
   return holder_symbol(n - 1) == '*' ? 0 : n;
 }
 
+/// Where a lane's process comes among its kind's rows: the parent, then its helper processes
+/// (lesson 10's resource tracker), then the workers, as a class meets them.
+int process_rank(const Trace& t, const Lane& lane) {
+  if (lane.process == 0 || lane.process >= t.processes.size()) return 0;
+  return t.processes[lane.process].name.starts_with("worker") ? 2 : 1;
+}
+
+/// Every lane in row order: cores, GILs, locks, threads, then tasks, each kind by process_rank
+/// and then in trace order.
+std::vector<LaneId> row_order(const Trace& t) {
+  constexpr std::array kinds = {LaneKind::Core, LaneKind::Gil, LaneKind::Lock, LaneKind::Thread, LaneKind::Task};
+  std::vector<LaneId> order(t.lanes.size());
+  for (LaneId id = 0; id < t.lanes.size(); ++id) order[id] = id;
+  const auto key = [&](LaneId id) {
+    const Lane& lane = t.lanes[id];
+    const auto kind = std::find(kinds.begin(), kinds.end(), lane.kind) - kinds.begin();
+    return std::tuple{kind, process_rank(t, lane), id};
+  };
+  std::ranges::sort(order, {}, key);
+  return order;
+}
+
+/// Which lanes ever hold a GIL or a lock: only they need a holder symbol.
+std::vector<bool> holding_lanes(const Trace& t) {
+  std::vector<bool> holds(t.lanes.size(), false);
+  for (const Lane& lane : t.lanes) {
+    if (!is_holder_row(lane.kind)) continue;
+    lane.spans.for_each([&holds](const Span& span) {
+      if (span.subject < holds.size()) holds[span.subject] = true;
+    });
+  }
+  return holds;
+}
+
 /// Symbol of each lane when it holds a GIL or a lock, chosen so that a digit reads as the
 /// thread or task of that name: T<n> gets holder_symbol(n - 1) ('1' for T1, 'a' for the tenth),
-/// then a task "task <n>" (an asyncio.Lock is held by a task) the same where no thread took
-/// it; the thread `main`, or an asyncio run's `event loop`, gets '0'; every other thread
-/// lane, then every other task lane, gets the next symbol nobody has, in trace order ('*'
-/// once none is left).
-std::vector<char> holder_symbols(const Trace& t) {
+/// then a pool's "worker <n>", then a task "task <n>" (an asyncio.Lock is held by a task) the
+/// same where no other took it; the thread `main`, or an asyncio run's `event loop`, gets
+/// '0'; every other thread lane that holds something, then every other such task lane, gets
+/// the next symbol nobody has, those in `first` before the rest, each in `order` ('*' once
+/// none is left).
+std::vector<char> holder_symbols(const Trace& t, const std::vector<LaneId>& order, const std::vector<bool>& first) {
   std::vector<char> symbols(t.lanes.size(), '*');
   std::vector<bool> given(kHolderSymbolCount, false);
   bool main_given = false;
-  // Threads claim their numbers first, then tasks ("task 3" is 3 unless a thread T3 took it).
-  for (const auto& [kind, prefix] : {std::pair{LaneKind::Thread, "T"}, std::pair{LaneKind::Task, "task "}}) {
+  const std::vector<bool> holds = holding_lanes(t);
+  // Threads claim their numbers first, then a pool's workers, then tasks ("task 3" is 3
+  // unless a thread T3 took it; "worker 2" is 2, so lesson 7's lone hog reads "2 worker 2").
+  for (const auto& [kind, prefix] : {std::pair{LaneKind::Thread, "T"}, std::pair{LaneKind::Thread, "worker "},
+                                     std::pair{LaneKind::Task, "task "}}) {
     for (LaneId id = 0; id < t.lanes.size(); ++id) {
       if (t.lanes[id].kind != kind) continue;
       const std::string& name = t.lanes[id].name;
@@ -82,13 +127,15 @@ std::vector<char> holder_symbols(const Trace& t) {
     }
   }
   std::size_t next_free = 0;
-  for (const LaneKind kind : {LaneKind::Thread, LaneKind::Task}) {
-    for (LaneId id = 0; id < t.lanes.size(); ++id) {
-      if (t.lanes[id].kind != kind || symbols[id] != '*') continue;
-      while (next_free < given.size() && given[next_free]) ++next_free;
-      if (next_free == given.size()) continue;
-      given[next_free] = true;
-      symbols[id] = holder_symbol(static_cast<int>(next_free));
+  for (const bool in_first : {true, false}) {
+    for (const LaneKind kind : {LaneKind::Thread, LaneKind::Task}) {
+      for (const LaneId id : order) {
+        if (t.lanes[id].kind != kind || symbols[id] != '*' || !holds[id] || first[id] != in_first) continue;
+        while (next_free < given.size() && given[next_free]) ++next_free;
+        if (next_free == given.size()) continue;
+        given[next_free] = true;
+        symbols[id] = holder_symbol(static_cast<int>(next_free));
+      }
     }
   }
   return symbols;
@@ -144,8 +191,14 @@ Stretches unseen_holder(const Trace& t, LaneId gil) {
   return unseen;
 }
 
+/// An asyncio run's loop thread: between callbacks it waits in select(), for I/O or a timer.
+bool is_event_loop(const Lane& lane) { return lane.kind == LaneKind::Thread && lane.name == "event loop"; }
+
 char span_symbol(const Lane& lane, const Span& s, const std::vector<char>& holders) {
   if (is_holder_row(lane.kind)) return s.subject < holders.size() ? holders[s.subject] : '#';
+  // The model names the loop's select() by its nearest deadline, a timer's (sleeping) or an
+  // I/O completion's (blocked on I/O): one wait, one symbol (lesson 4's fixed handlers).
+  if (is_event_loop(lane) && s.state == SpanState::Sleeping) return state_symbol(SpanState::BlockedIo);
   return state_symbol(s.state);
 }
 
@@ -153,14 +206,20 @@ char span_symbol(const Lane& lane, const Span& s, const std::vector<char>& holde
 /// inferred GIL's row, the time with waiters and no holder seen counts as kUnseenHolderSymbol.
 /// On a GIL's or lock's row, a bucket held for a quarter of it or more, by several holders
 /// in turn none of whom beats the idle time, is kSeveralHoldersSymbol: not a blank that
-/// reads as a GIL nobody took.
-std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>& holders) {
+/// reads as a GIL nobody took. On a thread's or task's row, waits for the GIL or a lock too
+/// short to win a column (sleep took most of each: lesson 5's UI thread, late by ~5 ms after
+/// each 16 ms sleep) add up along the row: where they make half a column, the next column
+/// with such a wait in it shows it, and a column's worth is taken off. So the row shows about
+/// as many of its symbol as the waits fill columns, and `short_waits` gets the symbols that
+/// this placed.
+std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>& holders, std::string* short_waits = nullptr) {
   const Lane& lane = t.lanes[id];
   const Stretches unseen = lane.kind == LaneKind::Gil && gil_inferred(t) ? unseen_holder(t, id) : Stretches{};
   std::string bars(static_cast<std::size_t>(n), ' ');
   std::size_t first = 0;  // first span that may still overlap the current bucket
   std::size_t first_unseen = 0;
   std::vector<std::pair<char, std::int64_t>> cover;
+  std::array<std::int64_t, kWaitSymbols.size()> carried{};  // short waits not shown yet, in ns
   for (int i = 0; i < n; ++i) {
     const Time lo = bucket_start(t.end, i, n), hi = bucket_start(t.end, i + 1, n);
     while (first < lane.spans.size() && lane.spans[first].end <= lo) ++first;
@@ -189,6 +248,22 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
     std::int64_t best = idle;
     for (const auto& [c, d] : cover) {
       if (d > best) best = d, bars[static_cast<std::size_t>(i)] = c;
+    }
+    char& bar = bars[static_cast<std::size_t>(i)];
+    if (!is_holder_row(lane.kind) && kQuietSymbols.find(bar) != std::string_view::npos) {
+      const std::int64_t length = (hi - lo).ns();
+      std::size_t pick = kWaitSymbols.size();
+      for (std::size_t w = 0; w < kWaitSymbols.size(); ++w) {
+        const auto it = std::find_if(cover.begin(), cover.end(), [&](const auto& c) { return c.first == kWaitSymbols[w]; });
+        if (it == cover.end()) continue;
+        carried[w] += it->second;
+        if (2 * carried[w] >= length && (pick == kWaitSymbols.size() || carried[w] > carried[pick])) pick = w;
+      }
+      if (pick < kWaitSymbols.size()) {
+        bar = kWaitSymbols[pick];
+        carried[pick] -= length;
+        if (short_waits != nullptr && short_waits->find(bar) == std::string::npos) *short_waits += bar;
+      }
     }
     // Several holders in turn, none for most of the column, held a quarter of it or more:
     // lesson 15's GIL passing between four locked threads, each in native code between.
@@ -229,13 +304,41 @@ std::string busy_cores_bars(const Trace& t, int n) {
 }
 
 struct LaneSelection {
-  std::vector<LaneId> shown;              ///< in trace order
-  std::vector<std::string> hidden_notes;  ///< "... 990 more threads", "... 1 more GIL, idle"
+  std::vector<LaneId> shown;              ///< in row_order
+  std::vector<std::string> hidden_notes;  ///< "+ 8 workers never used", "... 990 more threads", "... 1 more GIL, idle"
 };
+
+/// Whether a lane's spans name no job: a worker that ran none, a pool's handler, a main thread.
+bool runs_no_job(const Trace& t, LaneId id) {
+  bool job = false;
+  t.lanes[id].spans.for_each([&](const Span& s) { job = job || (s.subject < t.jobs.size() && s.state != SpanState::Held); });
+  return !job;
+}
+
+/// Worker processes that ran no job and show nothing (lesson 9's Pool(16) with 8 jobs: 8 of
+/// them started and left): their thread and GIL lanes, folded into one line that says so.
+std::vector<bool> never_used_workers(const Trace& t, int n, const std::vector<char>& holders, int& count) {
+  std::vector<bool> folded(t.lanes.size(), false);
+  count = 0;
+  for (ProcessId p = 1; p < t.processes.size(); ++p) {
+    if (!t.processes[p].name.starts_with("worker")) continue;
+    bool unused = true;
+    for (LaneId id = 0; id < t.lanes.size() && unused; ++id) {
+      if (t.lanes[id].process != p) continue;
+      const bool blank = lane_bars(t, id, n, holders).find_first_not_of(' ') == std::string::npos;
+      unused = blank && (t.lanes[id].kind != LaneKind::Thread || runs_no_job(t, id));
+    }
+    if (!unused) continue;
+    ++count;
+    for (LaneId id = 0; id < t.lanes.size(); ++id) folded[id] = folded[id] || t.lanes[id].process == p;
+  }
+  return folded;
+}
 
 /// At most `cap` lanes of each kind. Over the cap, lanes whose row shows something come
 /// first (a pool of 16 with 8 jobs shows its 8 busy workers, not the first 12 in trace
-/// order), then blank rows, each in trace order; the note says when the hidden are all blank.
+/// order), then blank rows, each in row order; the note says when the hidden are all blank.
+/// Worker processes that were never used are one line (never_used_workers) before any cap.
 LaneSelection select_lanes(const Trace& t, int cap, int n, const std::vector<char>& holders) {
   struct Kind {
     LaneKind kind;
@@ -246,10 +349,19 @@ LaneSelection select_lanes(const Trace& t, int cap, int n, const std::vector<cha
                                 Kind{LaneKind::Lock, "lock", "locks"}, Kind{LaneKind::Thread, "thread", "threads"},
                                 Kind{LaneKind::Task, "task", "tasks"}};
   LaneSelection sel;
+  int unused = 0;
+  const std::vector<bool> folded = never_used_workers(t, n, holders, unused);
+  if (unused > 0) {
+    sel.hidden_notes.push_back(fmt::format("+ {} {} never used, {} started and stopped without a job (rows folded)", unused,
+                                           unused == 1 ? "worker" : "workers", unused == 1 ? "it" : "each"));
+  }
+  const std::vector<LaneId> order = row_order(t);
+  std::vector<std::size_t> position(t.lanes.size());
+  for (std::size_t i = 0; i < order.size(); ++i) position[order[i]] = i;
   for (const Kind& k : kinds) {
     std::vector<LaneId> lanes;
-    for (LaneId id = 0; id < t.lanes.size(); ++id) {
-      if (t.lanes[id].kind == k.kind) lanes.push_back(id);
+    for (const LaneId id : order) {
+      if (t.lanes[id].kind == k.kind && !folded[id]) lanes.push_back(id);
     }
     const auto count = static_cast<int>(lanes.size());
     if (count <= cap) {
@@ -265,7 +377,7 @@ LaneSelection select_lanes(const Trace& t, int cap, int n, const std::vector<cha
     const int hidden_blank = std::max(0, static_cast<int>(blank.size()) - std::max(0, cap - static_cast<int>(lanes.size())));
     lanes.insert(lanes.end(), blank.begin(), blank.end());
     lanes.resize(static_cast<std::size_t>(cap));
-    std::sort(lanes.begin(), lanes.end());
+    std::ranges::sort(lanes, {}, [&position](LaneId id) { return position[id]; });
     sel.shown.insert(sel.shown.end(), lanes.begin(), lanes.end());
     const int hidden = count - cap;
     sel.hidden_notes.push_back(fmt::format("... {} more {}{}", hidden, hidden == 1 ? k.one : k.many,
@@ -284,23 +396,31 @@ Time tick_step(Time end, int n) {
   }
 }
 
-std::string axis_lines(Time end, int name_width, int n, int total_width) {
+/// The ticks and their labels; the run's end closes the axis, its label flush with the rows'
+/// closing '|' (lesson 1's sequential run reads "1.000 s" there, not "800 ms"), and a
+/// round tick's label that would touch it is left out.
+std::string axis_lines(Time end, int name_width, int n) {
   const int bars_at = name_width + 2;
-  std::string ticks(static_cast<std::size_t>(bars_at + n + 1), ' ');
-  std::string labels(ticks.size() + kTickSpacing, ' ');
-  std::fill(ticks.begin() + bars_at, ticks.begin() + bars_at + n, '-');
+  const int end_column = bars_at + n;  // the rows' closing '|'
+  std::string ticks(static_cast<std::size_t>(end_column + 1), ' ');
+  std::string labels(ticks.size(), ' ');
+  std::fill(ticks.begin() + bars_at, ticks.begin() + end_column, '-');
+  ticks[static_cast<std::size_t>(end_column)] = '+';
+  const std::string end_label = format_time(end);
+  const int end_label_at = std::max(bars_at, end_column + 1 - static_cast<int>(end_label.size()));
   const Time step = tick_step(end, n);
   int free_from = 0;
   for (Time at = Time::zero(); at < end; at += step) {
     const int column = bars_at + static_cast<int>(static_cast<double>(at.ns()) / static_cast<double>(end.ns()) * n);
+    if (column + 2 >= end_column) break;  // a tick beside the end's would read as a second end
     ticks[static_cast<std::size_t>(column)] = '+';
     const std::string label = format_time(at);
-    const int label_at = std::min(column, total_width - static_cast<int>(label.size()));
-    if (label_at < free_from) continue;
+    const int label_at = column;
+    if (label_at < free_from || label_at + static_cast<int>(label.size()) + 1 >= end_label_at) continue;
     labels.replace(static_cast<std::size_t>(label_at), label.size(), label);
     free_from = label_at + static_cast<int>(label.size()) + 1;
   }
-  ticks.erase(ticks.find_last_not_of(' ') + 1);
+  if (end_label_at >= free_from) labels.replace(static_cast<std::size_t>(end_label_at), end_label.size(), end_label);
   labels.erase(labels.find_last_not_of(' ') + 1);
   return fmt::format("{}\n{}\n", ticks, labels);
 }
@@ -320,14 +440,16 @@ std::string wrap_entries(const std::vector<std::string>& entries, int width) {
 }
 
 std::string legend(const Trace& t, const std::vector<std::string>& rows, const std::vector<LaneId>& shown,
-                   const std::vector<char>& holders, bool busy_row, bool cores_blank_while_busy, int width) {
+                   const std::vector<char>& holders, bool busy_row, bool cores_blank_while_busy,
+                   const std::string& short_waits, int width) {
   std::vector<std::string> entries;
   for (SpanState s : kLegendOrder) {
     const char c = state_symbol(s);
     const bool used = std::any_of(shown.begin(), shown.end(), [&](LaneId id) {
       return !is_holder_row(t.lanes[id].kind) && rows[id].find(c) != std::string::npos;
     });
-    if (used) entries.push_back(fmt::format("{} {}", c, to_string(s)));
+    // "native" alone does not say why it matters: C code that let the GIL go, as the viewer says.
+    if (used) entries.push_back(fmt::format("{} {}", c, s == SpanState::Native ? "native (no GIL)" : to_string(s)));
   }
   if (busy_row) entries.emplace_back("busy: cores in use, on average");
   auto on_a_gil_row = [&](char symbol) {
@@ -350,6 +472,22 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
   // Threads that move from core to core leave each core's row blank while the busy row
   // reads 1 (lesson 15's threads): said where it happens.
   if (cores_blank_while_busy) out += wrap_text("(a core's row shows # only where it ran most of the column)", width);
+  const bool loop_waits = std::any_of(shown.begin(), shown.end(), [&](LaneId id) {
+    if (!is_event_loop(t.lanes[id]) || rows[id].find(state_symbol(SpanState::BlockedIo)) == std::string::npos) return false;
+    bool timer = false;  // only where a timer's wait became '~'
+    t.lanes[id].spans.for_each([&timer](const Span& s) { timer = timer || s.state == SpanState::Sleeping; });
+    return timer;
+  });
+  if (loop_waits) out += wrap_text("(the event loop's ~ is its select(): it waits there for I/O and for timers alike)", width);
+  // A wait that lost its column to sleep would hide lateness (lane_bars): said where it shows.
+  if (!short_waits.empty()) {
+    const bool gil = short_waits.find('.') != std::string::npos, lock = short_waits.find('L') != std::string::npos;
+    out += wrap_text(fmt::format("(waits for {} shorter than a column add up along the row: each {} among sleep or I/O "
+                                 "stands for about one column of them)",
+                                 gil && lock ? "the GIL or a lock" : gil ? "the GIL" : "a lock",
+                                 gil && lock ? ". or L" : gil ? "." : "L"),
+                     width);
+  }
   if (!holder_entries.empty()) {
     const bool locks = std::any_of(shown.begin(), shown.end(), [&](LaneId id) { return t.lanes[id].kind == LaneKind::Lock; });
     holder_entries.insert(holder_entries.begin(), locks ? "GIL or lock held by:" : "GIL held by:");
@@ -406,18 +544,34 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
   }
   name_width = std::min(name_width, kMaxNameWidth);
   const int n = std::max(kMinBarWidth, options.width - name_width - 3);
-  const auto holders = holder_symbols(t);
-  const LaneSelection sel = select_lanes(t, std::max(1, options.max_rows_per_kind), n, holders);
+  // Holders numbered in row order; then again with those that show on a row first, so
+  // that the legend's numbers run without gaps (lesson 10's resource tracker held its GIL,
+  // in no column, and took 5 between worker 1's 4 and worker 2's 6).
+  const std::vector<LaneId> order = row_order(t);
+  auto holders = holder_symbols(t, order, std::vector<bool>(t.lanes.size(), true));
+  const int cap = std::max(1, options.max_rows_per_kind);
+  LaneSelection sel = select_lanes(t, cap, n, holders);
   if (sel.shown.empty() || t.end <= Time::zero()) return "(nothing ran)\n";
+  std::vector<bool> shows(t.lanes.size(), false);
+  for (const LaneId id : sel.shown) {
+    if (!is_holder_row(t.lanes[id].kind)) continue;
+    const std::string row = lane_bars(t, id, n, holders);
+    for (LaneId h = 0; h < t.lanes.size(); ++h) shows[h] = shows[h] || row.find(holders[h]) != std::string::npos;
+  }
+  if (auto compact = holder_symbols(t, order, shows); compact != holders) {
+    holders = std::move(compact);
+    sel = select_lanes(t, cap, n, holders);
+  }
 
   std::vector<std::string> bars(t.lanes.size());
   std::string out;
   const auto cores = std::count_if(t.lanes.begin(), t.lanes.end(), [](const Lane& l) { return l.kind == LaneKind::Core; });
   bool busy_row = false;
   bool cores_blank_while_busy = false;
+  std::string short_waits;  // '.' or 'L' where a short wait won a column
   for (std::size_t i = 0; i < sel.shown.size(); ++i) {
     const LaneId id = sel.shown[i];
-    bars[id] = lane_bars(t, id, n, holders);
+    bars[id] = lane_bars(t, id, n, holders, &short_waits);
     out += fmt::format("{:<{}} |{}|\n", fitted_name(labels[id], name_width), name_width, bars[id]);
     const bool last_core = t.lanes[id].kind == LaneKind::Core &&
                            (i + 1 == sel.shown.size() || t.lanes[sel.shown[i + 1]].kind != LaneKind::Core);
@@ -433,8 +587,8 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
     }
   }
   for (const auto& note : sel.hidden_notes) out += note + "\n";
-  out += axis_lines(t.end, name_width, n, std::max(options.width, name_width + 3 + n));
-  out += legend(t, bars, sel.shown, holders, busy_row, cores_blank_while_busy, std::max(options.width, 40));
+  out += axis_lines(t.end, name_width, n);
+  out += legend(t, bars, sel.shown, holders, busy_row, cores_blank_while_busy, short_waits, std::max(options.width, 40));
   return out;
 }
 

@@ -1,11 +1,15 @@
 // What `gilsim run` prints for bundled lessons, read as a class reads it: what the table's
 // figures measure, what a --set changed, and rows named as the viewer names them.
+#include <algorithm>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "sim/cli/run_command.hpp"
+#include "sim/scenario/loader.hpp"
 
 using namespace gilsim;
 
@@ -53,6 +57,21 @@ TEST_CASE("a --set is said under the file's line, and the note is the file's") {
             "(with --set 'job.handler.steps=[{ io = \"20ms\" }, { io = \"300ms\" }]'; the note below"));
 }
 
+TEST_CASE("a --set that no run follows is said at the top, where the --set is named, not after the table") {
+  // Lessons 5 and 8 give every run its own switch interval: the table is the file's.
+  const std::string report = report_of("05-responsive-gui.toml", {"switch_interval=2ms"}, false);
+  CHECK(has(report, "05-responsive-gui.toml, 2 jobs, seed 1)\n--set switch_interval=2ms changes no run: every run sets its "
+                    "own switch_interval, which it keeps;"));
+  CHECK(has(report, "run.NAME.switch_interval=VALUE.\nEvery run below is the file's, unchanged.\n\nA UI thread"));
+  CHECK(report.find("changes no run") == report.rfind("changes no run"));
+  CHECK_FALSE(has(report, "(with --set"));
+  // Beside one that does change the runs: that one alone is "with".
+  const std::string both = report_of("08-switch-interval.toml", {"switch_interval=2ms", "cores=2"}, false, 200);
+  CHECK(has(both, "seed 1)\n(with --set cores=2; the note below was written for the file as it is)\n--set "
+                  "switch_interval=2ms changes no run"));
+  CHECK_FALSE(has(both, "Every run below is the file's"));
+}
+
 TEST_CASE("a lane that ran one job is named with it, as the viewer names it; long names whole") {
   const std::string heartbeat = report_of("04-blocking-coroutine.toml");
   CHECK(has(heartbeat, "\ntask 1 heartbeat |"));
@@ -67,4 +86,31 @@ TEST_CASE("lesson 3's thread pool reads in whole seconds: makespan and axis") {
   CHECK(has(report, "thread_pool (thread_pool, 4 cores, finished at 1,250 s)"));
   CHECK(has(report, "  200 s  "));
   CHECK_FALSE(has(report, "200.000 s"));
+}
+
+TEST_CASE("lesson 13's note gives the free-threading cost its no-GIL run pays, and lesson 12's beside it") {
+  const std::string dir = std::string(GILSIM_SOURCE_DIR) + "/scenarios/";
+  const scenario::Scenario to_thread = scenario::load_file(dir + "13-to-thread.toml", {});
+  const scenario::Scenario free_threaded = scenario::load_file(dir + "12-free-threaded.toml", {});
+  const auto percent = [](double overhead) { return fmt::format("{:.0f}%", overhead * 100); };
+  CHECK(percent(to_thread.python.free_threading_overhead) == "8%");
+  CHECK(has(to_thread.note, fmt::format("runs {} slower there", percent(to_thread.python.free_threading_overhead))));
+  CHECK(has(to_thread.note,
+            fmt::format("lesson 12's 3.13t costs ~{}", percent(free_threaded.python.free_threading_overhead))));
+  CHECK(has(free_threaded.note, fmt::format("~{} on pyperformance", percent(free_threaded.python.free_threading_overhead))));
+}
+
+TEST_CASE("lesson 5's UI row shows its lateness at every interval, about a '.' for each column of waits") {
+  // The UI waits ~1 ms, ~5 ms and ~20 ms for the GIL after each 16 ms sleep: sleep wins
+  // every column at 1 ms and 5 ms, and the row read all 'z' (docs/cli.md states these counts).
+  const std::string report = report_of("05-responsive-gui.toml", {}, true, 100);
+  std::vector<long> dots;
+  for (std::size_t at = report.find("\nT1 ui "); at != std::string::npos; at = report.find("\nT1 ui ", at + 1)) {
+    const std::size_t end = report.find('\n', at + 1);
+    const std::string row = report.substr(at, end - at);
+    dots.push_back(std::count(row.begin(), row.end(), '.'));
+  }
+  CHECK(dots == std::vector<long>{3, 10, 25});
+  CHECK(has(report, "(waits for the GIL shorter than a column add up along the row: each . among sleep or I/O stands for\n"
+                    "about one column of them)\n"));
 }

@@ -53,8 +53,8 @@ TEST_CASE("one character per millisecond: the dominant state, the GIL's holder, 
         "GIL    |11122211  |\n"
         "T1     |###...##  |\n"
         "T2     |~~.###zzzz|\n"
-        "        +---------\n"
-        "        0 s\n"
+        "        +---------+\n"
+        "            10.0 ms\n"
         "# running  . waiting for GIL\n"
         "~ blocked on I/O  z sleeping\n"
         "GIL held by:  1 T1  2 T2\n");
@@ -108,18 +108,30 @@ TEST_CASE("a bucket shows what covers most of it, idle included") {
   CHECK(text.substr(18, 18) == "main |#~~  =====|\n");
 }
 
-TEST_CASE("the axis puts round times at their columns") {
-  TraceBuilder b("r", "sequential", "new", Origin::Simulated, 1, 5_ms);
-  const auto p = b.add_process("main", false);
-  const auto t = b.add_lane("main", LaneKind::Thread, p);
-  b.set_state(t, 0_ms, SpanState::Running, 0, 0);
-  const std::string text = render_text_timeline(b.finish(100_ms), TimelineOptions{4 + 3 + 50, 16});
+TEST_CASE("the axis puts round times at their columns and ends with the run's end") {
+  const auto running_until = [](Time end) {
+    TraceBuilder b("r", "sequential", "new", Origin::Simulated, 1, 5_ms);
+    const auto p = b.add_process("main", false);
+    const auto t = b.add_lane("main", LaneKind::Thread, p);
+    b.set_state(t, 0_ms, SpanState::Running, 0, 0);
+    return b.finish(end);
+  };
+  const std::string text = render_text_timeline(running_until(100_ms), TimelineOptions{4 + 3 + 50, 16});
   const auto axis_at = text.find("      +");
   REQUIRE(axis_at != std::string::npos);
   CHECK(text.substr(axis_at) ==
-        "      +---------+---------+---------+---------+---------\n"
-        "      0 s       20.0 ms   40.0 ms   60.0 ms   80.0 ms\n"
+        "      +---------+---------+---------+---------+---------+\n"
+        "      0 s       20.0 ms   40.0 ms   60.0 ms        100 ms\n"
         "# running\n");
+  // Lesson 1's sequential run, 1 s: it ends at "1.000 s", not at the last round tick's "800 ms".
+  const std::string one_second = render_text_timeline(running_until(1000_ms), TimelineOptions{4 + 3 + 91, 16});
+  CHECK(one_second.find("0 s               200 ms            400 ms            600 ms            800 ms"
+                        "       1.000 s\n") != std::string::npos);
+  // A round tick too near the end leaves its label, and its '+' beside the end's, out.
+  const std::string near_end = render_text_timeline(running_until(121_ms), TimelineOptions{4 + 3 + 50, 16});
+  CHECK(near_end.find("------+\n") != std::string::npos);
+  CHECK(near_end.find(" 121 ms\n") != std::string::npos);
+  CHECK(near_end.find("120 ms") == std::string::npos);
 }
 
 TEST_CASE("huge traces show the first lanes of each kind and count the rest") {
@@ -312,7 +324,6 @@ Trace passed_around() {
 
 TEST_CASE("a GIL passed between several holders, none for most of a column, shows '&', explained in the legend") {
   const std::string text = render_text_timeline(passed_around(), TimelineOptions{19, 16});
-  INFO(text);
   // Lesson 15's GIL row was blank for 30 ms while the busy row read 1.
   CHECK(text.find("GIL    |&&&&&     |\n") != std::string::npos);  // held 40% by four; then 40% by T1 alone: idle wins
   CHECK(text.find("& several in turn, none for most of the column") != std::string::npos);
@@ -325,4 +336,82 @@ TEST_CASE("a GIL passed between several holders, none for most of a column, show
   const std::string plain = render_text_timeline(two_threads(), TimelineOptions{19, 16});
   CHECK(plain.find('&') == std::string::npos);
   CHECK(plain.find("a core's row") == std::string::npos);
+}
+
+TEST_CASE("waits for the GIL shorter than a column add up along the row, a '.' for each column of them") {
+  // Lesson 5's UI thread at the default interval: it sleeps 8 ms and then waits 2 ms for the
+  // GIL, ten times. Sleep takes most of every 10 ms column, so no column is the wait's own:
+  // the 20 ms of waits show as two '.', where they have made half a column and more.
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto ui = b.add_lane("T1", LaneKind::Thread, p);
+  for (int i = 0; i < 10; ++i) {
+    const Time at = 10_ms * i;
+    b.set_state(ui, at, SpanState::Sleeping, 0, 0);
+    b.set_state(ui, at + 8_ms, SpanState::WaitingGil, 0, 0);
+  }
+  b.clear_state(ui, 100_ms);
+  const std::string text = render_text_timeline(b.finish(100_ms), TimelineOptions{4 + 3 + 10, 16});
+  CHECK(text.find("T1   |zz.zzzz.zz|\n") != std::string::npos);
+  CHECK(text.find("(waits for the GIL shorter than a column\nadd up along the row: each . among sleep\nor I/O stands for "
+                  "about one column of\nthem)\n") != std::string::npos);
+}
+
+TEST_CASE("a pool's rows: the parent, its helpers, then the workers; never-used workers in one line; holders by name, then without gaps") {
+  // Lesson 10's spawned pool started worker 1, then the resource tracker, then worker 2 and 3;
+  // worker 3 never got a job. The tracker held its GIL, and the task handler the parent's, for
+  // too short a time to show: the result handler, which shows, is 4, after the workers' own
+  // numbers (worker n is n), not 5 after the task handler's.
+  TraceBuilder b("r", "process_pool", "new", Origin::Simulated, 2, 5_ms);
+  b.add_cores(2);
+  const auto parent = b.add_process("main", true);
+  const auto main = b.add_lane("main", LaneKind::Thread, parent);
+  const auto task_handler = b.add_lane("task handler", LaneKind::Thread, parent);
+  const auto result_handler = b.add_lane("result handler", LaneKind::Thread, parent);
+  std::vector<LaneId> threads;
+  std::vector<ProcessId> processes;
+  for (const char* name : {"worker 1", "resource tracker", "worker 2", "worker 3"}) {
+    processes.push_back(b.add_process(name, true));
+    threads.push_back(b.add_lane(name, LaneKind::Thread, processes.back()));
+  }
+  const std::uint32_t job = b.add_job("crunch 1", b.add_template("crunch", {}));
+  b.set_state(b.gil_lane(parent), 0_ms, SpanState::Held, main);
+  b.set_state(main, 0_ms, SpanState::Running);
+  b.set_state(b.gil_lane(parent), 2_ms, SpanState::Held, task_handler);
+  b.clear_state(main, 2_ms);
+  b.set_state(b.gil_lane(parent), 2_ms + 10_us, SpanState::Held, result_handler);
+  b.clear_state(b.gil_lane(parent), 5_ms);
+  b.set_state(b.gil_lane(processes[1]), 2_ms, SpanState::Held, threads[1]);
+  b.clear_state(b.gil_lane(processes[1]), 2_ms + 10_us);
+  for (const std::size_t w : {0u, 2u}) {
+    b.set_state(b.gil_lane(processes[w]), 2_ms, SpanState::Held, threads[w]);
+    b.set_state(threads[w], 2_ms, SpanState::Running, job, 0);
+    b.clear_state(b.gil_lane(processes[w]), 10_ms);
+    b.clear_state(threads[w], 10_ms);
+  }
+  b.set_state(threads[3], 9_ms, SpanState::Native);
+  b.clear_state(threads[3], 9_ms + 10_us);
+  const std::string text = render_text_timeline(b.finish(10_ms), TimelineOptions{22 + 3 + 10, 16});
+  const auto row = [&](const std::string& name) { return text.find("\n" + name + " "); };
+  CHECK(row("GIL") < row("GIL (resource tracker)"));
+  CHECK(row("GIL (resource tracker)") < row("GIL (worker 1)"));
+  CHECK(row("resource tracker") < row("worker 1"));
+  CHECK(text.find("GIL (worker 3)") == std::string::npos);
+  CHECK(text.find("\nworker 3 ") == std::string::npos);
+  CHECK(text.find("\n+ 1 worker never used, it started and stopped without a job (rows folded)\n") != std::string::npos);
+  CHECK(text.find("GIL                    |00444     |\n") != std::string::npos);
+  CHECK(text.find("GIL held by:  0 main  1 worker 1\n2 worker 2  4 result handler\n") != std::string::npos);
+}
+
+TEST_CASE("an event loop's select() is one wait, one symbol, whether a timer or I/O ends it") {
+  TraceBuilder b("r", "asyncio", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto loop = b.add_lane("event loop", LaneKind::Thread, p);
+  b.set_state(loop, 0_ms, SpanState::BlockedIo);
+  b.set_state(loop, 5_ms, SpanState::Sleeping);
+  b.clear_state(loop, 10_ms);
+  const std::string text = render_text_timeline(b.finish(10_ms), TimelineOptions{10 + 3 + 10, 16});
+  CHECK(text.find("event loop |~~~~~~~~~~|\n") != std::string::npos);
+  CHECK(text.find("z sleeping") == std::string::npos);
+  CHECK(text.find("(the event loop's ~ is its select(): it\nwaits there for I/O and for timers\nalike)\n") != std::string::npos);
 }

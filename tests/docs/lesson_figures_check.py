@@ -207,6 +207,9 @@ NOTE_NOT_OUTPUT = {
     ("11-old-gil.toml", "1.8x"): "Beazley's measurement on CPython, quoted",
     ("12-free-threaded.toml", "10%"): "3.14t's overhead on pyperformance, quoted",
     ("13-to-thread.toml", "3.006 s"): "30 ticks of 100 ms plus the ticks' own work, the ideal: no run prints it",
+    ("13-to-thread.toml", "8%"): "python.free_threading_overhead's default, the no-GIL run's input "
+                                 "(tests/cli/lesson_report_test.cpp checks it)",
+    ("13-to-thread.toml", "40%"): "lesson 12's free_threading_overhead, quoted (tests/cli/lesson_report_test.cpp checks it)",
     ("15-lost-update.toml", "1.6 ms"): "the first interval at which the note's sweep loses nothing "
                                         "(tests/lessons/sweep_lessons_test.cpp checks it)",
     ("18-process-vs-pool.toml", "1.2 ms"): "costs.fork_start, the model's Process.start() with fork "

@@ -1,0 +1,23 @@
+// What a report says about the command's --set values, where it names them: above the table,
+// so that nobody reads figures a --set did not change as changed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+
+namespace gilsim::cli {
+
+/// The sentences, unwrapped, for the --set texts `overrides` (as typed) on the scenario `s`
+/// (loaded with them): "(with --set cores=2; the note below was written for the file as it
+/// is)" for those that change some run (without the note's half when `s` has no note), then,
+/// for each that some run keeps its own value against, which runs and why
+/// (scenario::runs_an_override_misses); when none changes any run, a last sentence says that
+/// every run is the file's. Empty without --set.
+std::vector<std::string> override_sentences(const scenario::Scenario& s, const std::vector<std::string>& overrides);
+
+/// `text` as a shell would take it back: quoted when it holds more than a plain word's characters.
+std::string shell_word(const std::string& text);
+
+}  // namespace gilsim::cli
