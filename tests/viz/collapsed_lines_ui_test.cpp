@@ -11,6 +11,7 @@
 
 #include "headless_viewer.hpp"
 #include "lesson_runs.hpp"
+#include "viz/measuring.hpp"
 #include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/theme.hpp"
@@ -178,6 +179,62 @@ TEST_CASE("the Numbers panel's predicted-against-measured table shows its words 
       }
       if (std::string(lesson) == "16-deadlock.toml") {
         CHECK(std::any_of(cells.begin(), cells.end(), [](const auto& row) { return row[3] == "both stopped"; }));
+      }
+    }
+  }
+}
+
+namespace {
+
+/// The collapsed lines drawn that leave out the run's settings ("GIL new, 4 cores, ...") where
+/// the fullest text saying them fits the lane's width: named, with what they said.
+std::string lines_without_settings(const HeadlessViewer& v) {
+  std::string without;
+  const TimelineFrame& t = v.app.timeline;
+  const auto& runs = v.app.session.runs();
+  const float text_size = ImGui::GetFontSize() * 0.8f;
+  const auto width_of = [&](const std::string& s) { return ImGui::GetFont()->CalcTextSizeA(text_size, 1e9f, 0, s.c_str()).x; };
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    if (!t.options.folding[r].collapsed || r >= t.summaries.size()) continue;
+    const std::string settings = fmt::format("GIL {}, ", runs[r].gil_mode);
+    if (t.summaries[r].starts_with(settings)) continue;
+    const auto judged = judge_run(runs, v.app.runs, r);
+    const std::vector<std::string> texts =
+        ui::summary_texts(runs[r], v.app.runs[r], judged ? &*judged : nullptr, v.app.session.scenario().note);
+    const auto with = std::find_if(texts.begin(), texts.end(), [&](const std::string& s) { return s.starts_with(settings); });
+    // Clear of the edges and of the GIL badge at the line's start (draw_summary), which is
+    // about three fonts wide: the line may say less where only that room would hold it.
+    const float lane = static_cast<float>(v.app.view.width_px()) - 12 - 4 * ImGui::GetFontSize();
+    if (with != texts.end() && width_of(*with) <= lane) without += runs[r].run_name + " (\"" + t.summaries[r] + "\"); ";
+  }
+  return without;
+}
+
+}  // namespace
+
+TEST_CASE("a collapsed line says its run's settings and how it ended, as the others do, where they fit the line") {
+  // Lesson 9 presented at 1280x720: Pool(2), as long as the axis, said only "done at 807 ms"
+  // in a gap of its bars, where Pool() and Pool(8) said "GIL new, 4 cores, done at ...".
+  {
+    HeadlessViewer v(ImVec2(1280, 720));
+    v.present(bundled_lesson("09-pool-sizing.toml"));
+    const std::uint32_t two = run_named(v, "Pool(2)");
+    REQUIRE(v.app.timeline.options.folding[two].collapsed);
+    CHECK(v.app.timeline.summaries[two] == fmt::format("GIL new, 4 cores, done at {}", v.app.session.runs()[two].end));
+    int lines = 0;
+    CHECK(figures_over_bars(v, lines) == "");
+  }
+  for (const ImVec2 size : {ImVec2(1280, 720), ImVec2(1920, 1080)}) {
+    for (const auto& file : scenario::bundled_scenarios()) {
+      for (const bool presenting : {false, true}) {
+        INFO(file.filename().string(), " at ", size.x, "x", size.y, presenting ? ", presenting" : "");
+        HeadlessViewer v(size);
+        if (presenting) {
+          v.present(file);
+        } else {
+          REQUIRE(v.open(file));
+        }
+        CHECK(lines_without_settings(v) == "");
       }
     }
   }
