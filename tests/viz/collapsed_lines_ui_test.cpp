@@ -187,7 +187,8 @@ TEST_CASE("the Numbers panel's predicted-against-measured table shows its words 
 namespace {
 
 /// The collapsed lines drawn that leave out the run's settings ("GIL new, 4 cores, ...") where
-/// the fullest text saying them fits the lane's width: named, with what they said.
+/// the fullest text saying them fits the lane's width and the lane draws little (its bars cover
+/// less than a fifth of it: above them the settings cost no bar its height): named, with what they said.
 std::string lines_without_settings(const HeadlessViewer& v) {
   std::string without;
   const TimelineFrame& t = v.app.timeline;
@@ -198,6 +199,14 @@ std::string lines_without_settings(const HeadlessViewer& v) {
     if (!t.options.folding[r].collapsed || r >= t.summaries.size()) continue;
     const std::string settings = fmt::format("GIL {}, ", runs[r].gil_mode);
     if (t.summaries[r].starts_with(settings)) continue;
+    const trace::LaneId l = summary_lane(runs[r]);
+    double covered = 0;
+    if (l != trace::kNone) {
+      for (const trace::Span& span : runs[r].lanes[l].spans) {
+        covered += std::max(0.0, std::min(v.app.view.x_of(span.end), v.app.view.width_px()) - std::max(0.0, v.app.view.x_of(span.begin)));
+      }
+    }
+    if (covered >= 0.2 * v.app.view.width_px()) continue;  // a lane of bars keeps its height
     const auto judged = judge_run(runs, v.app.runs, r);
     const std::vector<std::string> texts =
         ui::summary_texts(runs[r], v.app.runs[r], judged ? &*judged : nullptr, v.app.session.scenario().note);

@@ -64,6 +64,9 @@ namespace {
 /// A collapsed run's name too long for the label column is drawn this much smaller before a
 /// shorter form is taken (lesson 18 presented at 1280x720: "ProcessPoolExecutor() (measured)").
 constexpr float kSmallerName = 0.85f;
+/// A collapsed line whose lane's bars cover less than this share of it may draw the lane lower
+/// to say the run's settings above it.
+constexpr float kSparseLine = 0.25f;
 }  // namespace
 
 float past_axis_marker_width(float header_height, float scale) {
@@ -360,8 +363,8 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
     }
   }
   // The run's settings as every other collapsed line says them ("GIL new, 4 cores, done at
-  // 807 ms"), above its lane, rather than its end alone in a gap of its bars: lesson 9's Pool(2),
-  // as long as the view, said only "done at 807 ms".
+  // 807 ms"), above its lane, rather than its end alone in a gap of its marks: lesson 9's
+  // Pool(2), as long as the view, said only "done at 807 ms".
   const std::string settings = fmt::format("GIL {}, ", run.gil_mode);
   const auto says_settings = [&](const std::string& t) { return t.starts_with(settings); };
   const float above = right_edge - clear_left - 4;  // the room above the lane
@@ -369,7 +372,18 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   for (std::size_t i = 0; i < texts.size() && !fits; ++i) {
     if (says_settings(texts[i]) && width_of(texts[i]) <= above) fits = i;
   }
-  if (fits && !said.empty() && !says_settings(said)) said.clear();
+  // Only over a lane that draws little there (Pool(2)'s main thread waits on its workers): a
+  // lane of long bars (lesson 1's sequential run) keeps its height, and its end said after it.
+  std::vector<std::pair<float, float>> spans = drawn;
+  std::sort(spans.begin(), spans.end());
+  float covered = 0, reached = box.left;
+  for (const auto& [from, to] : spans) {
+    const float a = std::max(from, reached), b = std::min(to, right_edge);
+    if (b > a) covered += b - a;
+    reached = std::max(reached, to);
+  }
+  const bool sparse = covered < kSparseLine * (right_edge - box.left);
+  if (fits && sparse && !said.empty() && !says_settings(said)) said.clear();
   if (!fits) fits = first_that_fits(texts, above, width_of);
   LaneBox lane_box = box;
   if (said.empty()) {
