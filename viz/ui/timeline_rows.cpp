@@ -344,6 +344,10 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
     a += box.left;
     b += box.left;
   }
+  // How much of the line its bars cover, without the room kept beside each for a dot (a
+  // lane of tiny marks, lesson 18's measured executor, draws little).
+  float bars_cover = 0;
+  for (const auto& [from, to] : drawn) bars_cover += std::max(1.0f, (to - from) - 2 * f * 0.35f);
   // Figures drawn above the lane start clear of the GIL badge, which is as tall as the line.
   float clear_left = box.left;
   for (const TimelineContext::Badge& b : ctx.badges) {
@@ -374,15 +378,7 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   }
   // Only over a lane that draws little there (Pool(2)'s main thread waits on its workers): a
   // lane of long bars (lesson 1's sequential run) keeps its height, and its end said after it.
-  std::vector<std::pair<float, float>> spans = drawn;
-  std::sort(spans.begin(), spans.end());
-  float covered = 0, reached = box.left;
-  for (const auto& [from, to] : spans) {
-    const float a = std::max(from, reached), b = std::min(to, right_edge);
-    if (b > a) covered += b - a;
-    reached = std::max(reached, to);
-  }
-  const bool sparse = covered < kSparseLine * (right_edge - box.left);
+  const bool sparse = bars_cover < kSparseLine * (right_edge - box.left);
   if (fits && sparse && !said.empty() && !says_settings(said)) said.clear();
   if (!fits) fits = first_that_fits(texts, above, width_of);
   LaneBox lane_box = box;
