@@ -202,11 +202,12 @@ class OneJob {
   bool several_ = false;
 };
 
-/// Whether the runs are the ones the folding was made for (same names in the same order).
+/// Whether the runs are the ones the folding was made for (the same runs in the same order,
+/// whatever values in force their labels say).
 bool same_run_names(const AppState& app, const std::vector<trace::Trace>& runs) {
   if (app.folded_run_names.size() != runs.size()) return false;
   for (std::size_t r = 0; r < runs.size(); ++r) {
-    if (app.folded_run_names[r] != run_label(runs[r])) return false;
+    if (app.folded_run_names[r] != run_identity(runs[r])) return false;
   }
   return true;
 }
@@ -755,7 +756,7 @@ void refresh_derived(AppState& app, LentThread* lent) {
   }
   app.token_y.assign(runs.size(), {});
   app.folded_run_names.clear();
-  for (const trace::Trace& run : runs) app.folded_run_names.push_back(run_label(run));
+  for (const trace::Trace& run : runs) app.folded_run_names.push_back(run_identity(run));
   if (!same_scenario || showed_everything) app.fit_pending = true;
 }
 

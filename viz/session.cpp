@@ -14,6 +14,7 @@
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/job_plan.hpp"
+#include "sim/scenario/value_in_force.hpp"
 
 namespace gilsim::viz {
 
@@ -249,6 +250,10 @@ void Session::stop_reading_shown() {
 }
 
 void Session::add_measured(trace::Trace measured) {
+  // Named as its prediction is ("pool of 4 (2 workers, measured)"): it ran with the knobs shown.
+  for (std::size_t r = 0; r < scenario_.runs.size() && r < shown_in_force_.size(); ++r) {
+    if (scenario_.runs[r].name == measured.run_name) measured.in_force = shown_in_force_[r];
+  }
   if (background_) background_->copied.wait();  // a push may move the traces it copies
   // So may it those a value of the cores or the interval simulated ahead reads (measured runs come with the
   // speculation paused: then it is idle already).
@@ -270,7 +275,8 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
                                            const scenario::Scenario* shown,
                                            std::shared_ptr<const model::SharedPlan> plan, model::Progress* progress,
                                            Reusable* reusable, const WhenRead& read,
-                                           const scenario::MeasuredMachine* measured) {
+                                           const scenario::MeasuredMachine* measured,
+                                           std::shared_ptr<const Written> written, std::vector<std::string>* in_force) {
   Loaded out;
   if (!file.empty() && source == nullptr) {
     std::error_code ec;
@@ -292,6 +298,9 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
     out.text = scenario::read_scenario_file(file);  // throws, as load_file() does
     out.scenario = scenario::load_string(out.text, file.string(), knobs.overrides());
   }
+  // The file as written, before the fit: what the runs' names state (Trace::in_force).
+  const bool no_override = knobs.overrides().empty();
+  out.written = written_for(out.text, file, out.scenario, no_override, std::move(written));
   if (fit) {
     out.fit_cpus = real::available_cpus();
     scenario::MeasuredMachine machine = measured ? *measured : scenario::MeasuredMachine{};
@@ -300,6 +309,8 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
     if (const auto fitted = scenario::fitted_line(machine)) out.machine_note += (out.machine_note.empty() ? "" : " ") + *fitted;
   }
   if (read) read(out.scenario);
+  out.in_force = words_in_force(out.written.get(), out.scenario, no_override && !fit);
+  if (in_force != nullptr) *in_force = out.in_force;  // before the runs answer for a preview
   const auto started = std::chrono::steady_clock::now();
   // Cores, the switch interval or the workers leave the jobs, and so their plan, as they were.
   // Jobs taken from the spare are the shown scenario's, read from the same text under knobs
@@ -315,6 +326,49 @@ Session::Loaded Session::read_and_simulate(const fs::path& file, const Knobs& kn
   out.runs = model::simulate_all(out.scenario, simulation_threads(), &out.plan, progress, reused);
   out.simulation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
+}
+
+std::shared_ptr<const Session::Written> Session::written_for(const std::string& text, const fs::path& file,
+                                                             const scenario::Scenario& loaded, bool as_written,
+                                                             std::shared_ptr<const Written> cached) {
+  if (cached && cached->text == text) return cached;
+  auto out = std::make_shared<Written>();
+  out->text = text;
+  scenario::Scenario read;  // the text again, with no override: only where `loaded` has some
+  if (!as_written) {
+    if (!text.empty()) {
+      read = scenario::load_string(text, file.empty() ? "<default>" : file.string());
+    } else {
+      read = file.empty() ? scenario::load_default() : scenario::load_file(file);
+    }
+  }
+  const scenario::Scenario& from = as_written ? loaded : read;
+  // All but the jobs' steps (lesson 15's are 4.5 MB): a job's name and count are what a run's
+  // name may state (one thread a job).
+  scenario::Scenario& w = out->scenario;
+  w.title = from.title;
+  w.seed = from.seed;
+  w.machine = from.machine;
+  w.python = from.python;
+  w.costs = from.costs;
+  w.runs = from.runs;
+  w.source = from.source;
+  for (const scenario::JobTemplate& job : from.jobs) w.jobs.push_back(scenario::JobTemplate{.name = job.name, .count = job.count});
+  return out;
+}
+
+std::vector<std::string> Session::words_in_force(const Written* written, const scenario::Scenario& in_force,
+                                                 bool as_written) {
+  std::vector<std::string> out(in_force.runs.size());
+  if (as_written || written == nullptr) return out;
+  for (std::size_t r = 0; r < out.size(); ++r) out[r] = scenario::value_in_force(written->scenario, in_force, in_force.runs[r]);
+  return out;
+}
+
+void Session::say_in_force(std::vector<trace::Trace>& runs, const std::vector<std::string>& words) {
+  for (std::size_t r = 0; r < runs.size() && r < words.size(); ++r) {
+    if (runs[r].origin == trace::Origin::Simulated) runs[r].in_force = words[r];
+  }
 }
 
 void Session::settle_spare() {
@@ -355,6 +409,19 @@ void Session::install(Loaded loaded) {
     move_kept_in(shown_before.empty() ? replaced : shown_before, runs_, loaded.kept);
   }
   previewing_ = false;
+  // Each run's label says what the knobs changed that its name states ("pool of 4 (2 workers)").
+  if (loaded.written) written_ = std::move(loaded.written);
+  if (loaded.in_force.size() != scenario_.runs.size()) {  // a value simulated ahead: said here
+    const bool as_written = knobs_.overrides().empty() && !fit_;
+    try {
+      if (!as_written) written_ = written_for(loaded.text, file_, scenario_, false, written_);
+      loaded.in_force = words_in_force(written_.get(), scenario_, as_written);
+    } catch (const std::exception&) {
+      loaded.in_force.assign(scenario_.runs.size(), std::string());  // the file changed meanwhile: the names alone
+    }
+  }
+  shown_in_force_ = std::move(loaded.in_force);
+  say_in_force(runs_, shown_in_force_);
   if (!replaced.empty()) retire_runs(std::move(replaced));
   if (!shown_before.empty()) retire_runs(std::move(shown_before));
   if (shown_heir_) {  // the runs it keeps are no longer shown: freed once the speculation is done with them
@@ -409,7 +476,7 @@ bool Session::load(bool from_file) {
     std::vector<scenario::JobTemplate> spare = source ? spare_for(knobs_) : std::vector<scenario::JobTemplate>{};
     install(read_and_simulate(file_, knobs_, fit_, source ? &*source : nullptr, std::move(spare),
                               loaded_ ? &scenario_ : nullptr, plan_, nullptr, nullptr,
-                              from_file ? when_read_ : WhenRead(), measured_ ? &*measured_ : nullptr));
+                              from_file ? when_read_ : WhenRead(), measured_ ? &*measured_ : nullptr, written_));
     // Its first knob change finds storage ready for the runs it simulates again (the later ones,
     // the storage of the runs each replaced).
     if (from_file) warm_pool_.start(WarmPool::plan(runs_));
@@ -464,6 +531,7 @@ void Session::start_background() {
       if (!b.progress.wait_for_answers(stop)) return;
       Preview preview;
       preview.runs = b.progress.answers();
+      say_in_force(preview.runs, b.in_force);  // set before the runs answered
       const bool partial = std::ranges::any_of(preview.runs, [](const trace::Trace& run) { return run.partial(); });
       if (!partial) return;  // every run is whole (or the simulation is over): the change itself comes in next
       // The kept runs are known before any run answers (read_and_simulate sets them first).
@@ -485,7 +553,7 @@ void Session::start_background() {
   b.offered_generation = generation_;
   b.thread = std::jthread([&b, file = file_, fit = fit_, measured = measured_, derive = derive_, join = runwise.join,
                            source = shown_source(), spare = spare_for(knobs_), shown = loaded_ ? &scenario_ : nullptr,
-                           plan = plan_]() mutable {
+                           plan = plan_, written = written_]() mutable {
     try {
       // The runs shown that need not be simulated again are copied by the simulation's threads,
       // not on the frame thread (lesson 15's two such runs are 10 MB: milliseconds of copying and
@@ -498,7 +566,7 @@ void Session::start_background() {
         b.loaded = read_and_simulate(file, b.knobs, fit, source ? &*source : nullptr, std::move(spare), shown, plan,
                                      &b.progress,
                                      b.reusable.runs.runs.empty() ? nullptr : &b.reusable, {},
-                                     measured ? &*measured : nullptr);
+                                     measured ? &*measured : nullptr, std::move(written), &b.in_force);
         b.loaded->kept_from_generation = b.offered_generation;
       }
       const auto started = std::chrono::steady_clock::now();

@@ -161,6 +161,23 @@ class Session {
   const std::string& machine_note() const { return machine_note_; }
 
  private:
+  /// The scenario as its text is written, with no knob, --set or fit: what a run's name states
+  /// (Trace::in_force). Its jobs keep their names and counts alone.
+  struct Written {
+    std::string text;
+    scenario::Scenario scenario;
+  };
+  /// The file as written for `text`: `cached` when it is of that text; else `loaded` itself
+  /// when read as written (`as_written`), or the text read again with no override.
+  static std::shared_ptr<const Written> written_for(const std::string& text, const std::filesystem::path& file,
+                                                    const scenario::Scenario& loaded, bool as_written,
+                                                    std::shared_ptr<const Written> cached);
+  /// By run of `in_force`, the words its label adds (scenario::value_in_force): all empty when
+  /// `in_force` is the file as written (`as_written`).
+  static std::vector<std::string> words_in_force(const Written* written, const scenario::Scenario& in_force,
+                                                 bool as_written);
+  /// Sets each simulated run's Trace::in_force from `words`, by run of the scenario.
+  static void say_in_force(std::vector<trace::Trace>& runs, const std::vector<std::string>& words);
   /// A scenario read and simulated, ready to be shown.
   struct Loaded {
     scenario::Scenario scenario;
@@ -180,6 +197,11 @@ class Session {
     /// Its `kept` runs are stand-ins (model::ReusedRuns::as_is_left_to_caller): install() moves
     /// the runs shown into their places rather than a copy being made of each.
     bool kept_left_out = false;
+    /// The file as written that `in_force` was said against (null: not read, install() reads it if needed).
+    std::shared_ptr<const Written> written;
+    /// By run: what the knobs (or gilviz --set, or the fit) changed that its name states
+    /// (scenario::value_in_force, Trace::in_force); empty when not said yet (install() says it).
+    std::vector<std::string> in_force;
   };
   /// Runs shown that a change of the cores, the switch interval or both may keep rather than
   /// simulate (model::ReusedRuns, which copies those every moved knob's rule keeps), and the
@@ -220,6 +242,9 @@ class Session {
     model::Progress progress{model::Progress::kEventsBetweenChecks,
                              [this](std::size_t run, const trace::Trace& answer) { derive_ended(run, answer); }};
     void derive_ended(std::size_t run, const trace::Trace& answer);
+    /// By run: the words of its label (Loaded::in_force), set before the runs are simulated:
+    /// the previews' runs are named as the whole ones will be.
+    std::vector<std::string> in_force;
     std::mutex preview_mutex;
     std::condition_variable_any preview_taken;
     std::optional<Preview> preview;  ///< guarded by preview_mutex
@@ -249,11 +274,15 @@ class Session {
   /// new values leave the jobs as they were (scenario::same_plan).
   /// `progress`, when given, answers a watcher with the runs so far.
   /// `measured`, when given with `fit`, is what the fit takes of this machine besides its cores.
+  /// `written`: the file as written, if known (written_for()); `in_force`, when given, gets the
+  /// runs' Loaded::in_force before they are simulated.
   static Loaded read_and_simulate(const std::filesystem::path& file, const Knobs& knobs, bool fit,
                                   const ShownSource* source, std::vector<scenario::JobTemplate> spare,
                                   const scenario::Scenario* shown, std::shared_ptr<const model::SharedPlan> plan,
                                   model::Progress* progress = nullptr, Reusable* reusable = nullptr,
-                                  const WhenRead& read = {}, const scenario::MeasuredMachine* measured = nullptr);
+                                  const WhenRead& read = {}, const scenario::MeasuredMachine* measured = nullptr,
+                                  std::shared_ptr<const Written> written = nullptr,
+                                  std::vector<std::string>* in_force = nullptr);
   /// The spare jobs for a knob change to `to` (scenario::load_string_with_jobs takes them as
   /// they are), moved out: empty when the change reads its jobs anew (a knob that reaches the
   /// jobs, a fit to this machine, a pinned job, or no spare yet).
@@ -335,6 +364,8 @@ class Session {
   std::string machine_note_;
   std::shared_ptr<const model::SharedPlan> plan_;  ///< runs_' job plan and step labels
   std::string shown_text_;                         ///< the text runs_ were read from (Loaded::text)
+  std::shared_ptr<const Written> written_;         ///< the file as written, once read (Loaded::written)
+  std::vector<std::string> shown_in_force_;        ///< by run of scenario_: Loaded::in_force, for measured runs too
   int shown_fit_cpus_ = 0;
   std::size_t last_reused_ = 0;
   bool last_jobs_kept_ = false;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -72,6 +73,79 @@ std::vector<std::string> sweep_alike_notes(const sweep::SweepPlan& plan) {
   return out;
 }
 
+namespace {
+
+float label_width(const std::string& text, const SweepChartSize& size) {
+  return size.text_width ? size.text_width(text) : size.char_width * static_cast<float>(text.size());
+}
+
+/// The values where two runs' curves cross, by value index: of the two values the order of the
+/// runs changes between, the nearer to the crossing. Curves the same within 2% of the axis's
+/// height everywhere (threads and asyncio in lesson 21) cross only by rounding: not counted.
+std::vector<std::size_t> crossings(const std::vector<std::vector<SweepMarker>>& lines, double y_top) {
+  std::vector<std::size_t> out;
+  const double near = y_top * 0.02;
+  for (std::size_t a = 0; a < lines.size(); ++a) {
+    for (std::size_t b = a + 1; b < lines.size(); ++b) {
+      const std::size_t n = std::min(lines[a].size(), lines[b].size());
+      const auto d = [&](std::size_t i) { return lines[a][i].value - lines[b][i].value; };
+      const auto both = [&](std::size_t i) { return lines[a][i].finished && lines[b][i].finished; };
+      bool apart = false;
+      for (std::size_t i = 0; i < n; ++i) apart = apart || (both(i) && std::abs(d(i)) > near);
+      if (!apart) continue;
+      for (std::size_t i = 1; i < n; ++i) {
+        if (!both(i - 1) || !both(i) || (d(i - 1) < 0) == (d(i) < 0)) continue;
+        out.push_back(std::abs(d(i - 1)) < std::abs(d(i)) ? i - 1 : i);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<SweepTick> x_ticks_of(const sweep::Axis& axis, const std::function<float(std::size_t)>& x_of,
+                                  float cell_left, float cell_right, const SweepChartSize& size,
+                                  const std::vector<std::size_t>& crossings) {
+  // A tick at every value; a label, as gilsim writes values ("1.60 ms", "10 MB"), at each one
+  // that has room: the ends first, then where curves cross, then the rest from the left.
+  // Centred under its tick, moved in where it would pass the cell's edges (never cut), and
+  // never over another label.
+  const std::size_t n = axis.size();
+  std::vector<SweepTick> ticks(n);
+  std::vector<std::string> texts(n);
+  std::vector<float> widths(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    texts[i] = axis.shown(0, i);
+    widths[i] = label_width(texts[i], size);
+    const float x = x_of(i);
+    const float half = widths[i] / 2;
+    ticks[i] = SweepTick{x, {}, std::clamp(x, cell_left + half, std::max(cell_left + half, cell_right - half))};
+  }
+  std::vector<std::size_t> order;
+  if (n > 0) order.push_back(n - 1);
+  order.push_back(0);
+  order.insert(order.end(), crossings.begin(), crossings.end());
+  for (std::size_t i = 1; i + 1 < n; ++i) order.push_back(i);
+  const std::size_t must = std::min(order.size(), 2 + crossings.size());  // the ends and the crossings
+  std::vector<std::pair<float, float>> taken[2];  // by line
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const std::size_t i = order[k];
+    if (i >= n || !ticks[i].label.empty()) continue;
+    const float from = ticks[i].label_at - widths[i] / 2 - size.char_width / 2;
+    const float to = ticks[i].label_at + widths[i] / 2 + size.char_width / 2;
+    for (int row = 0; row < (k < must ? 2 : 1); ++row) {
+      auto& line = taken[row];
+      if (std::any_of(line.begin(), line.end(), [&](const auto& t) { return from < t.second && t.first < to; })) continue;
+      ticks[i].label = texts[i];
+      ticks[i].row = row;
+      line.emplace_back(from, to);
+      break;
+    }
+  }
+  return ticks;
+}
+
 SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepResult& result,
                               const SweepChartSize& size) {
   SweepChart chart;
@@ -111,46 +185,48 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
     const float cell_y = size.top + cell_h * static_cast<float>(c / columns);
     plot.title = plan.point_text(c, 1);
     plot.left = cell_x + margin_left;
-    plot.right = cell_x + cell_w - size.char_width * 2;
+    // Room at the right for half the last value's label: centred under its tick, it then
+    // leaves the labels before it their room (lesson 21's "80.0 ms", the curves' crossing,
+    // was dropped for a "90.0 ms" moved in from the edge).
+    plot.right = cell_x + cell_w - std::max(size.char_width * 2, label_width(first.shown(0, first.size() - 1), size) / 2 + size.char_width);
     plot.top = cell_y + (plot.title.empty() ? size.text_height * 0.5f : size.text_height * 1.5f);
     plot.bottom = cell_y + cell_h - size.text_height * 1.6f;
     const auto x_of = [&](std::size_t i) { return plot.left + static_cast<float>(fractions[i]) * (plot.right - plot.left); };
     const auto y_of = [&](double v) {
       return plot.bottom - static_cast<float>(std::clamp(v / chart.y_top, 0.0, 1.05)) * (plot.bottom - plot.top);
     };
-    for (std::size_t run = 0; run < plan.runs.size(); ++run) {
-      std::vector<SweepMarker> line;
-      for (std::size_t i = 0; i < first.size(); ++i) {
-        const std::size_t point = i * combinations + c;
-        const sweep::PointSummary summary = sweep::summarise(result, point, run);
-        const auto s = sweep::metric_of(summary, plan.metric);
-        if (!std::isfinite(s.mean)) {  // no speed-up: a mark on the x axis, and a gap in the line
-          line.push_back(SweepMarker{x_of(i), plot.bottom, plot.bottom, plot.bottom, point, run, s.mean, 0, false,
-                                     summary.finished() ? "no speed-up" : sweep::unfinished_text(summary, plan.seeds)});
-          continue;
+    const auto place_lines = [&] {
+      plot.lines.clear();
+      for (std::size_t run = 0; run < plan.runs.size(); ++run) {
+        std::vector<SweepMarker> line;
+        for (std::size_t i = 0; i < first.size(); ++i) {
+          const std::size_t point = i * combinations + c;
+          const sweep::PointSummary summary = sweep::summarise(result, point, run);
+          const auto s = sweep::metric_of(summary, plan.metric);
+          if (!std::isfinite(s.mean)) {  // no speed-up: a mark on the x axis, and a gap in the line
+            line.push_back(SweepMarker{x_of(i), plot.bottom, plot.bottom, plot.bottom, point, run, s.mean, 0, false,
+                                       summary.finished() ? "no speed-up" : sweep::unfinished_text(summary, plan.seeds)});
+            continue;
+          }
+          line.push_back(SweepMarker{x_of(i), y_of(s.mean), y_of(s.mean - s.deviation), y_of(s.mean + s.deviation),
+                                     point, run, s.mean, s.deviation, true, {}});
         }
-        line.push_back(SweepMarker{x_of(i), y_of(s.mean), y_of(s.mean - s.deviation), y_of(s.mean + s.deviation),
-                                   point, run, s.mean, s.deviation, true, {}});
+        plot.lines.push_back(std::move(line));
       }
-      plot.lines.push_back(std::move(line));
-    }
-    // X labels as gilsim writes values ("1.60 ms", "10 MB") where they fit, the last always;
-    // centred under their tick, moved in where they would pass the cell's edges (never cut).
-    const float cell_right = cell_x + cell_w;
-    float free_from = -1e9f;
-    const auto label_end = [&](const SweepTick& t) {
-      return t.label_at + size.char_width * static_cast<float>(t.label.size()) / 2 + size.char_width;
     };
-    for (std::size_t i = 0; i < first.size(); ++i) {
-      std::string text = first.shown(0, i);
-      const float width = size.char_width * static_cast<float>(text.size());
-      const float x = x_of(i);
-      const float centre = std::clamp(x, cell_x + width / 2, std::max(cell_x + width / 2, cell_right - width / 2));
-      const bool last = i + 1 == first.size();
-      while (last && !plot.x_ticks.empty() && centre - width / 2 < label_end(plot.x_ticks.back())) plot.x_ticks.pop_back();
-      if (centre - width / 2 < free_from && !last) continue;
-      plot.x_ticks.push_back(SweepTick{x, std::move(text), centre});
-      free_from = label_end(plot.x_ticks.back());
+    place_lines();
+    plot.x_ticks = x_ticks_of(first, x_of, cell_x, cell_x + cell_w, size, crossings(plot.lines, chart.y_top));
+    // An end's or a crossing's label with no room beside the others goes on a second line,
+    // where the plot keeps its three lines of height; else it is left out.
+    if (std::any_of(plot.x_ticks.begin(), plot.x_ticks.end(), [](const SweepTick& t) { return t.row > 0; })) {
+      if (plot.bottom - size.text_height - plot.top >= size.text_height * kMinPlotLines) {
+        plot.bottom -= size.text_height;
+        place_lines();
+      } else {
+        for (SweepTick& t : plot.x_ticks) {
+          if (t.row > 0) t = SweepTick{t.at, {}, t.label_at};
+        }
+      }
     }
     const int steps = plot.bottom - plot.top >= size.text_height * kFullPlotLines ? 4 : 2;
     for (int k = 0; k <= steps; ++k) {

@@ -3,7 +3,9 @@
 // viz/ui/sweep_panel.cpp paints it with the ImGui draw list.
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -25,8 +27,9 @@ struct SweepMarker {
 
 struct SweepTick {
   float at = 0;  ///< pixel x (x ticks) or y (y ticks)
-  std::string label;
+  std::string label;  ///< x ticks: empty at a value whose label has no room (x_ticks_of)
   float label_at = 0;  ///< x ticks: the label's centre, moved in so the last label is not cut
+  int row = 0;         ///< x ticks: the label's line under the plot, 0 or 1 (an end or a crossing with no room on the first)
 };
 
 /// One small multiple: the first key along x, at one value of the other keys.
@@ -59,7 +62,18 @@ struct SweepChartSize {
   float left = 0, top = 0, width = 0, height = 0;
   float text_height = 13;  ///< of one line of text, for margins
   float char_width = 7;    ///< of one character, to thin out x labels
+  /// A label's width in pixels, as drawn; empty: char_width a character.
+  std::function<float(std::string_view)> text_width;
 };
+
+/// The x ticks of a plot: one at every value of `axis` (placed by `x_of`), labelled where the
+/// label has room within the cell (`cell_left` to `cell_right`) clear of the others: the two
+/// ends first, then the values at `crossings` (where two runs' curves cross), then the rest
+/// from the left; an end or a crossing with no room goes on a second line (SweepTick::row) if
+/// that has room. The text chart (`gilsim sweep`) labels every value; so does this where they fit.
+std::vector<SweepTick> x_ticks_of(const sweep::Axis& axis, const std::function<float(std::size_t)>& x_of,
+                                  float cell_left, float cell_right, const SweepChartSize& size,
+                                  const std::vector<std::size_t>& crossings);
 
 /// At most this many small multiples; more combinations of the other keys are left out.
 inline constexpr std::size_t kMaxSweepPlots = 6;

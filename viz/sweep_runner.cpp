@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/scenario/value_in_force.hpp"
 #include "sim/scenario/value_syntax.hpp"
 
 namespace gilsim::viz {
@@ -27,6 +28,7 @@ void SweepRunner::start(sweep::SweepPlan plan) {
     SweepOutcome outcome{std::move(plan), std::nullopt, {}};
     try {
       outcome.result = sweep::run_sweep_here(outcome.plan, &cancel_, [this](std::size_t done, std::size_t) { done_ = done; });
+      outcome.run_labels = sweep_run_labels(outcome.plan);
     } catch (const sweep::SweepCancelled&) {
       outcome.error = "cancelled";
     } catch (const std::exception& e) {
@@ -36,6 +38,25 @@ void SweepRunner::start(sweep::SweepPlan plan) {
     finished_ = std::move(outcome);
     running_ = false;
   });
+}
+
+std::vector<std::string> sweep_run_labels(const sweep::SweepPlan& plan) {
+  std::vector<std::string> labels = plan.run_names;
+  if (plan.base_overrides.empty()) return labels;  // the file's values but the swept ones
+  const scenario::Scenario written = plan.file.load();
+  std::vector<std::optional<std::string>> words(plan.runs.size());
+  for (std::size_t point = 0; point < plan.points(); ++point) {
+    const scenario::Scenario at = plan.scenario_at(point, 0);
+    for (std::size_t k = 0; k < plan.runs.size(); ++k) {
+      const std::string said = scenario::value_in_force(written, at, at.runs.at(plan.runs[k]));
+      if (!words[k]) words[k] = said;
+      else if (*words[k] != said) words[k] = std::string();  // the sweep varies it: the name alone
+    }
+  }
+  for (std::size_t k = 0; k < labels.size() && k < words.size(); ++k) {
+    if (words[k] && !words[k]->empty()) labels[k] = fmt::format("{} ({})", labels[k], *words[k]);
+  }
+  return labels;
 }
 
 void SweepRunner::cancel() { cancel_ = true; }

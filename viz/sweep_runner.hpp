@@ -20,7 +20,15 @@ struct SweepOutcome {
   sweep::SweepPlan plan;
   std::optional<sweep::SweepResult> result;
   std::string error;  ///< set when result is not
+  /// By shown run, its name in the legend and the tooltips (sweep_run_labels); empty: plan.run_names.
+  std::vector<std::string> run_labels;
 };
+
+/// By shown run of `plan`, its name with the value in force where the knobs the sweep keeps
+/// change what the name states, the same at every grid point (scenario::value_in_force):
+/// "pool of 4 (2 workers)" in a sweep of lesson 17's result sizes with the workers knob at 2;
+/// the name alone where the sweep varies that value, or nothing changes it.
+std::vector<std::string> sweep_run_labels(const sweep::SweepPlan& plan);
 
 class SweepRunner {
  public:

@@ -8,6 +8,8 @@
 #include <numeric>
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "viz/text_layout.hpp"
 
 namespace gilsim::viz {
@@ -139,6 +141,26 @@ std::vector<std::uint32_t> stacking_order(const std::vector<trace::Trace>& runs)
 
 std::string run_label(const trace::Trace& run) {
   return trace::display_name(run);
+}
+
+std::string run_name_in_force(const trace::Trace& run) {
+  return run.in_force.empty() ? run.run_name : fmt::format("{} ({})", run.run_name, run.in_force);
+}
+
+std::vector<std::string> run_label_forms(const trace::Trace& run, bool under_prediction) {
+  std::vector<std::string> forms{run_label(run)};
+  if (run.origin != trace::Origin::Measured) return forms;
+  if (!run.measured_by.empty()) {
+    trace::Trace named = run.described_alike();  // a name alone: no lanes, no marks copied
+    named.measured_by.clear();
+    forms.push_back(run_label(named));
+  }
+  if (under_prediction) forms.push_back("measured");
+  return forms;
+}
+
+std::string run_identity(const trace::Trace& run) {
+  return fmt::format("{}\n{}\n{}", run.run_name, trace::to_string(run.origin), run.measured_by);
 }
 
 namespace {

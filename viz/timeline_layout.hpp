@@ -118,8 +118,21 @@ int idle_cores(const trace::Trace& trace);
 /// the simulated run of the same name, so prediction and measurement read as a pair.
 std::vector<std::uint32_t> stacking_order(const std::vector<trace::Trace>& runs);
 
-/// The run's name as panels show it: "threads", or "threads (measured)" for a measured run.
+/// The run's name as panels show it: "threads", or "threads (measured)" for a measured run;
+/// with the value in force where the knobs changed what the name states (Trace::in_force):
+/// "pool of 4 (2 workers)", "pool of 4 (2 workers, measured)".
 std::string run_label(const trace::Trace& run);
+/// The run's name with the value in force, not saying how it was made: "pool of 4 (2 workers)",
+/// for a header that says "measured" elsewhere, a pair's note or a bar beside "measured".
+std::string run_name_in_force(const trace::Trace& run);
+/// The forms of a run's label for a collapsed run's line, whole first, then shorter: without
+/// who measured it ("threads (measured)" for "threads, CPython 3.11 (measured)"), then, for a
+/// measured run under its prediction (`under_prediction`), "measured" alone. The line shows the
+/// first that fits, and the whole in its tooltip.
+std::vector<std::string> run_label_forms(const trace::Trace& run, bool under_prediction);
+/// What a run is, whatever the knobs: its name, how it was made and by what. The folding of the
+/// runs shown stays while these stay (a knob change says "2 workers" in the label, not another run).
+std::string run_identity(const trace::Trace& run);
 
 /// Rows for `runs`, with their lane groups (one vector per run, from lane_groups).
 TimelineLayout layout_rows(const std::vector<trace::Trace>& runs, const std::vector<std::vector<LaneGroup>>& groups,

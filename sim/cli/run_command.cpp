@@ -25,6 +25,7 @@
 #include "sim/real/model_twin.hpp"
 #include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/loader.hpp"
+#include "sim/scenario/value_in_force.hpp"
 #include "sim/trace/atomic_file.hpp"
 #include "sim/trace/chrome_export.hpp"
 #include "sim/trace/csv_export.hpp"
@@ -212,7 +213,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       const scenario::Run* run = chosen[i][k];
       if (!options.real_only) {
         predicted.push_back(&traces.emplace_back(model::simulate(scenarios[i], *run, nullptr, options.max_events)));
-        if (!written.empty()) predicted.back()->in_force = value_in_force(written[i], scenarios[i], *run);
+        if (!written.empty()) predicted.back()->in_force = scenario::value_in_force(written[i], scenarios[i], *run);
       }
       if (!measure) continue;
       std::string why;
@@ -246,7 +247,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
         trace = measure_run(scenarios[i], *run, MeasureOptions{options.timeout_seconds, progress}, why);
       }
       if (trace) {
-        if (!written.empty()) trace->in_force = value_in_force(written[i], scenarios[i], *run);
+        if (!written.empty()) trace->in_force = scenario::value_in_force(written[i], scenarios[i], *run);
         measured.push_back(&traces.emplace_back(std::move(*trace)));
       } else {
         not_measured.push_back(why);  // it names the run and the limit

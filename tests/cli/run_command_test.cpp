@@ -93,10 +93,5 @@ TEST_CASE("a --set that changes what a run's name states labels the run with the
     CHECK(plain.str().find("\npool of 4  ") != std::string::npos);
     CHECK(plain.str().find("\npool of 4 (process_pool, ") != std::string::npos);  // the timeline, named alone
   }
-  // A threads run named by its thread count, one thread a job.
-  const scenario::Scenario written = scenario::load_file(source + "01-cpu-bound.toml");
-  const scenario::Scenario eight = scenario::load_file(source + "01-cpu-bound.toml", {scenario::parse_override("jobs=8")});
-  CHECK(cli::value_in_force(written, eight, eight.runs[1]) == "8 threads");  // "4 threads"
-  CHECK(cli::value_in_force(written, eight, eight.runs[0]).empty());       // "sequential" states none
-  CHECK(cli::value_in_force(written, written, written.runs[1]).empty());
+  // The words themselves: tests/scenario/value_in_force_test.cpp.
 }

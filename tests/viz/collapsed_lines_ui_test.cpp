@@ -11,6 +11,7 @@
 
 #include "headless_viewer.hpp"
 #include "lesson_runs.hpp"
+#include "viz/measuring.hpp"
 #include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/theme.hpp"
@@ -58,12 +59,9 @@ std::string figures_over_bars(const HeadlessViewer& v, int& lines) {
   return over;
 }
 
-}  // namespace
-
-TEST_CASE("no collapsed line's figures cover its bars: every lesson, presented or not, at 1280x720 and 1920x1080") {
-  // Lesson 12 presented at 1280x720: "sequential, no GIL", as long as the axis, had its figures
-  // on a note at the line's right end, over the end of its crunch 4.
-  int lines = 0;
+/// Calls `check` with every bundled lesson open at 1280x720 and 1920x1080, presented and not.
+template <class Check>
+void for_every_lesson_shown(Check check) {
   for (const ImVec2 size : {ImVec2(1280, 720), ImVec2(1920, 1080)}) {
     for (const auto& file : scenario::bundled_scenarios()) {
       for (const bool presenting : {false, true}) {
@@ -74,10 +72,19 @@ TEST_CASE("no collapsed line's figures cover its bars: every lesson, presented o
         } else {
           REQUIRE(v.open(file));
         }
-        CHECK(figures_over_bars(v, lines) == "");
+        check(v);
       }
     }
   }
+}
+
+}  // namespace
+
+TEST_CASE("no collapsed line's figures cover its bars: every lesson, presented or not, at 1280x720 and 1920x1080") {
+  // Lesson 12 presented at 1280x720: "sequential, no GIL", as long as the axis, had its figures
+  // on a note at the line's right end, over the end of its crunch 4.
+  int lines = 0;
+  for_every_lesson_shown([&](const HeadlessViewer& v) { CHECK(figures_over_bars(v, lines) == ""); });
   CHECK(lines > 10);
   // Lesson 12 presented at 1280x720 is the case that failed: its line is collapsed there.
   HeadlessViewer v(ImVec2(1280, 720));
@@ -181,4 +188,56 @@ TEST_CASE("the Numbers panel's predicted-against-measured table shows its words 
       }
     }
   }
+}
+
+namespace {
+
+/// The collapsed lines drawn that leave out the run's settings ("GIL new, 4 cores, ...") where
+/// the fullest text saying them fits the lane's width and the lane draws little (its bars cover
+/// less than a fifth of it: above them the settings cost no bar its height): named, with what they said.
+std::string lines_without_settings(const HeadlessViewer& v) {
+  std::string without;
+  const TimelineFrame& t = v.app.timeline;
+  const auto& runs = v.app.session.runs();
+  const float text_size = ImGui::GetFontSize() * 0.8f;
+  const auto width_of = [&](const std::string& s) { return ImGui::GetFont()->CalcTextSizeA(text_size, 1e9f, 0, s.c_str()).x; };
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    if (!t.options.folding[r].collapsed || r >= t.summaries.size()) continue;
+    const std::string settings = fmt::format("GIL {}, ", runs[r].gil_mode);
+    if (t.summaries[r].starts_with(settings)) continue;
+    const trace::LaneId l = summary_lane(runs[r]);
+    double covered = 0;
+    if (l != trace::kNone) {
+      for (const trace::Span& span : runs[r].lanes[l].spans) {
+        covered += std::max(0.0, std::min(v.app.view.x_of(span.end), v.app.view.width_px()) - std::max(0.0, v.app.view.x_of(span.begin)));
+      }
+    }
+    if (covered >= 0.2 * v.app.view.width_px()) continue;  // a lane of bars keeps its height
+    const auto judged = judge_run(runs, v.app.runs, r);
+    const std::vector<std::string> texts =
+        ui::summary_texts(runs[r], v.app.runs[r], judged ? &*judged : nullptr, v.app.session.scenario().note);
+    const auto with = std::find_if(texts.begin(), texts.end(), [&](const std::string& s) { return s.starts_with(settings); });
+    // Clear of the edges and of the GIL badge at the line's start (draw_summary), which is
+    // about three fonts wide: the line may say less where only that room would hold it.
+    const float lane = static_cast<float>(v.app.view.width_px()) - 12 - 4 * ImGui::GetFontSize();
+    if (with != texts.end() && width_of(*with) <= lane) without += runs[r].run_name + " (\"" + t.summaries[r] + "\"); ";
+  }
+  return without;
+}
+
+}  // namespace
+
+TEST_CASE("a collapsed line says its run's settings and how it ended, as the others do, where they fit the line") {
+  // Lesson 9 presented at 1280x720: Pool(2), as long as the axis, said only "done at 807 ms"
+  // in a gap of its bars, where Pool() and Pool(8) said "GIL new, 4 cores, done at ...".
+  {
+    HeadlessViewer v(ImVec2(1280, 720));
+    v.present(bundled_lesson("09-pool-sizing.toml"));
+    const std::uint32_t two = run_named(v, "Pool(2)");
+    REQUIRE(v.app.timeline.options.folding[two].collapsed);
+    CHECK(v.app.timeline.summaries[two] == fmt::format("GIL new, 4 cores, done at {}", v.app.session.runs()[two].end));
+    int lines = 0;
+    CHECK(figures_over_bars(v, lines) == "");
+  }
+  for_every_lesson_shown([](const HeadlessViewer& v) { CHECK(lines_without_settings(v) == ""); });
 }

@@ -275,3 +275,54 @@ TEST_CASE("the sweep panel says why runs draw alike, in the words of gilsim swee
         "to compare them.");
   CHECK(viz::sweep_alike_notes(plan_of("01-cpu-bound.toml", {"cores=1..4"})).empty());
 }
+
+namespace {
+
+/// The labelled x ticks of a chart's first plot, and whether any two labels on one line overlap
+/// (by the chart's own measure of a label: char_width a character).
+std::vector<std::string> x_labels(const viz::SweepChart& chart, const viz::SweepChartSize& size, bool& overlap) {
+  std::vector<std::string> out;
+  overlap = false;
+  float right[2] = {-1e9f, -1e9f};  // by line under the plot
+  for (const viz::SweepTick& t : chart.plots.front().x_ticks) {
+    if (t.label.empty()) continue;
+    REQUIRE((t.row == 0 || t.row == 1));
+    const float half = size.char_width * static_cast<float>(t.label.size()) / 2;
+    overlap = overlap || t.label_at - half < right[t.row];
+    right[t.row] = t.label_at + half;
+    out.push_back(t.label);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the sweep chart labels every swept value that has room, and the ends and the crossing always, none over another") {
+  // Lesson 21 presented at 1280x720: the last label, "90.0 ms", moved in from the cell's edge,
+  // pushed out "80.0 ms", where the threads' and asyncio's curves cross the pool's: the one
+  // value a class is asked about. The text chart (gilsim sweep) labels every value.
+  const auto plan = plan_of("21-sweep-waiting-share.toml",
+                            {"job.request.steps.2.io=0ms..90ms:10ms; job.request.steps.1.cpu=100ms..10ms:10ms"});
+  const auto result = sweep::run_sweep_here(plan);
+  const viz::SweepChartSize presented{10, 500, 1250, 200, 25, 11};
+  bool overlap = false;
+  const auto chart = viz::layout_sweep_chart(plan, result, presented);
+  REQUIRE(chart.plots.size() == 1);
+  CHECK(chart.plots.front().x_ticks.size() == 10);  // a tick at every value
+  const std::vector<std::string> all = x_labels(chart, presented, overlap);
+  CHECK(all == std::vector<std::string>{"0 s", "10.0 ms", "20.0 ms", "30.0 ms", "40.0 ms", "50.0 ms", "60.0 ms",
+                                        "70.0 ms", "80.0 ms", "90.0 ms"});
+  CHECK_FALSE(overlap);
+  // Too narrow for every label: the ends and the crossing stay (the crossing beside an end on a
+  // second line), the rest where they fit.
+  for (const float width : {700.0f, 500.0f, 400.0f}) {
+    INFO("width ", width);
+    const viz::SweepChartSize narrow{10, 500, width, 200, 25, 11};
+    const std::vector<std::string> some = x_labels(viz::layout_sweep_chart(plan, result, narrow), narrow, overlap);
+    CHECK_FALSE(overlap);
+    REQUIRE(some.size() >= 3);
+    CHECK(some.front() == "0 s");
+    CHECK(some.back() == "90.0 ms");
+    CHECK(std::find(some.begin(), some.end(), "80.0 ms") != some.end());
+  }
+}

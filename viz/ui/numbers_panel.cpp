@@ -95,8 +95,8 @@ void draw_prediction_table(const AppState& app) {
     if (!judged) continue;
     const auto caveat = not_scored(app, r);
     std::string note;
-    if (judged->stopped != real::Stopped::none) note = real::stopped_note(runs[r].run_name, *judged);
-    if (caveat && judged->stopped == real::Stopped::none) note = fmt::format("{}: {}", runs[r].run_name, *caveat);
+    if (judged->stopped != real::Stopped::none) note = real::stopped_note(run_name_in_force(runs[r]), *judged);
+    if (caveat && judged->stopped == real::Stopped::none) note = fmt::format("{}: {}", run_name_in_force(runs[r]), *caveat);
     if (note.empty()) continue;
     ImGui::TextWrapped("%s", note.c_str());
     if (app.runs[r].unseen && ImGui::IsItemHovered()) {
@@ -107,7 +107,7 @@ void draw_prediction_table(const AppState& app) {
   // running, as under the command line's table.
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     if (const auto note = native_caveat(runs[r])) ImGui::TextWrapped("%s", note->c_str());
-    if (const auto note = unrecorded_time(app, r)) ImGui::TextWrapped("%s: %s.", runs[r].run_name.c_str(), note->c_str());
+    if (const auto note = unrecorded_time(app, r)) ImGui::TextWrapped("%s: %s.", run_name_in_force(runs[r]).c_str(), note->c_str());
   }
 }
 
@@ -119,7 +119,7 @@ std::vector<std::array<std::string, 4>> prediction_cells(const AppState& app) {
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     const auto judged = judge_run(app, r);
     if (!judged) continue;  // not measured, or no prediction
-    cells.push_back({runs[r].run_name, format_time(app.runs[app.runs[r].predicted_by].metrics.makespan),
+    cells.push_back({run_name_in_force(runs[r]), format_time(app.runs[app.runs[r].predicted_by].metrics.makespan),
                      format_time(app.runs[r].metrics.makespan),
                      app.runs[r].unseen && judged->stopped == real::Stopped::none ? std::string("not scored") : real::error_cell(*judged)});
   }
@@ -169,7 +169,7 @@ void draw_numbers(const AppState& app) {
   // name ends in "…" (whole in its tooltip) rather than run under its bar.
   float names = 0;
   for (std::uint32_t r : order) {
-    if (runs[r].origin != trace::Origin::Measured) names = std::max(names, text_width(runs[r].run_name));
+    if (runs[r].origin != trace::Origin::Measured) names = std::max(names, text_width(run_name_in_force(runs[r])));
   }
   const float name_w = std::min(names + f * 0.6f, ImGui::GetContentRegionAvail().x * 0.35f);
   const ImU32 makespan_colour = to_u32(Rgba{0, 114, 178});
@@ -186,7 +186,7 @@ void draw_numbers(const AppState& app) {
     const bool measured = runs[r].origin == trace::Origin::Measured;
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float avail = std::max(10.0f, ImGui::GetContentRegionAvail().x - name_w - label_w);
-    const std::string name = measured ? std::string("  measured") : runs[r].run_name;
+    const std::string name = measured ? std::string("  measured") : run_name_in_force(runs[r]);
     // Two lines for a long name, the second beside the cores-busy bar: cut to one, names
     // that differ at their ends read alike ("Pool.map..." twice in lesson 10).
     const std::array<std::string, 2> shown = two_lines(name, name_w - f * 0.3f, text_width);

@@ -105,7 +105,8 @@ void paint_plot(ImDrawList* dl, const SweepChart& chart, const SweepPlot& plot, 
   for (const SweepTick& t : plot.x_ticks) {
     dl->AddLine(ImVec2(t.at, plot.bottom), ImVec2(t.at, plot.bottom + 4), ink);
     const ImVec2 size = ImGui::CalcTextSize(t.label.c_str());
-    dl->AddText(ImVec2(t.label_at - size.x / 2, plot.bottom + 4), ink, t.label.c_str());
+    dl->AddText(ImVec2(t.label_at - size.x / 2, plot.bottom + 4 + static_cast<float>(t.row) * ImGui::GetTextLineHeight()), ink,
+                t.label.c_str());
   }
   dl->AddRect(ImVec2(plot.left, plot.top), ImVec2(plot.right, plot.bottom), IM_COL32(150, 150, 150, 255));
   if (!plot.title.empty()) {
@@ -157,9 +158,11 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
     }
   }
   const float r = std::max(2.5f, ImGui::GetFontSize() * 0.22f);
-  for (std::size_t run = 0; run < plan.run_names.size(); ++run) {
+  // Each run named as the timeline names it, with the value in force the knobs kept.
+  const std::vector<std::string>& names = shown.run_labels.size() == plan.run_names.size() ? shown.run_labels : plan.run_names;
+  for (std::size_t run = 0; run < names.size(); ++run) {
     const std::string& note = run < shown_notes.size() ? shown_notes[run] : std::string();
-    const std::string name = note.empty() ? plan.run_names[run] : fmt::format("{} ({})", plan.run_names[run], note);
+    const std::string name = note.empty() ? names[run] : fmt::format("{} ({})", names[run], note);
     if (run > 0) same_line_or_wrap(h * 1.6f + text_width(name), ImGui::GetFontSize());
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const ImU32 colour = to_u32(identity_colour(static_cast<std::uint32_t>(run)));
@@ -167,7 +170,7 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
     paint_marker(dl, ImVec2(p.x + h * 0.7f, p.y + h * 0.5f), r, run, colour);
     ImGui::Dummy(ImVec2(h * 1.6f, h));
     ImGui::SameLine(0, 0);
-    ImGui::TextUnformatted(plan.run_names[run].c_str());
+    ImGui::TextUnformatted(names[run].c_str());
     if (!note.empty()) {
       ImGui::SameLine(0, 0);
       ImGui::TextDisabled(" (%s)", note.c_str());
@@ -202,7 +205,8 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
   const float line = ImGui::GetTextLineHeight();
   const SweepChart chart = layout_sweep_chart(
       plan, *shown.result,
-      SweepChartSize{origin.x, origin.y, avail.x, avail.y - line * 1.2f, line, ImGui::CalcTextSize("0").x});
+      SweepChartSize{origin.x, origin.y, avail.x, avail.y - line * 1.2f, line, ImGui::CalcTextSize("0").x,
+                     [](std::string_view t) { return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x; }});
   too_small = chart.too_small;
   if (chart.too_small) {
     dl->AddText(ImVec2(origin.x, origin.y), IM_COL32(60, 60, 60, 255),
@@ -221,7 +225,7 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
   if (hover) {
     const std::string where = plan.point_text(hover->point);
     ImGui::BeginTooltip();
-    ImGui::Text("%s at %s", plan.run_names[hover->run].c_str(), where.c_str());
+    ImGui::Text("%s at %s", names[hover->run].c_str(), where.c_str());
     if (!hover->finished) {
       ImGui::Text("%s: no time to finish, no speed-up", hover->unfinished.c_str());
     } else if (plan.metric == sweep::Metric::LostUpdates) {

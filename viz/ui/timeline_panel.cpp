@@ -368,7 +368,9 @@ void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& l
 
 /// The label column fits the longest lane label (or folded group, or a collapsed run's bold
 /// name), with room to spare within a fifth of the width; a label longer than that still
-/// fits, within a quarter ("+ 40 worker processes" at 1280 px).
+/// fits, within a quarter ("+ 40 worker processes" at 1280 px), and a run's whole name
+/// within three tenths (lesson 17 presented at 1280x720 with its runs measured cut
+/// "sequential (measur..."). A name longer still is shown in a shorter form (run_label_forms).
 float label_column_width(const AppState& app, float width) {
   const auto& runs = app.session.runs();
   const float scale = app.ui_scale;
@@ -386,13 +388,16 @@ float label_column_width(const AppState& app, float width) {
       longest = std::max(longest, bold_font()->CalcTextSizeA(ImGui::GetFontSize(), 1e9f, 0, label.c_str()).x);
     }
   }
+  float names = 0;
   for (const trace::Trace& run : runs) {  // a collapsed run's name, bold, after its triangle
     const float w = bold_font()->CalcTextSizeA(ImGui::GetFontSize(), 1e9f, 0, run_label(run).c_str()).x;
-    longest = std::max(longest, w + ImGui::GetFontSize() * 0.2f);
+    names = std::max(names, w + collapsed_name_indent() + 4);  // clear of the column's edge (draw_summary)
   }
-  const float roomy = std::clamp(longest + ImGui::GetFontSize() * 1.8f, 110.0f * scale,
-                                 std::max(110.0f * scale, width * 0.2f));
-  return std::round(std::max(roomy, std::min(longest + ImGui::GetFontSize() * 0.6f, width * 0.25f)));
+  const float f = ImGui::GetFontSize();
+  longest = std::max(longest, names - f * 0.6f);
+  const float roomy = std::clamp(longest + f * 1.8f, 110.0f * scale, std::max(110.0f * scale, width * 0.2f));
+  const float fitted = std::max(roomy, std::min(longest + f * 0.6f, width * 0.25f));
+  return std::round(std::max(fitted, std::min(names, width * 0.3f)));
 }
 
 /// The GIL tokens at the playhead: a badge per interpreter in its holder's colour (white
@@ -453,7 +458,7 @@ void draw_unrecorded(ImDrawList* ldl, AppState& app, const TimelineContext& ctx,
       if (lanes_hovered && mouse.x >= x0 && mouse.x < x1 && mouse.y >= top && mouse.y < bottom) {
         ImGui::BeginTooltip();
         ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32);
-        ImGui::TextUnformatted(fmt::format("{}: {}.", runs[r].run_name, *note).c_str());
+        ImGui::TextUnformatted(fmt::format("{}: {}.", run_name_in_force(runs[r]), *note).c_str());
         ImGui::PopTextWrapPos();
         ImGui::EndTooltip();
       }
@@ -621,6 +626,7 @@ void draw_timeline(AppState& app) {
   stats.headers.assign(runs.size(), {});
   stats.marks_in_groups.assign(runs.size(), 0);
   stats.summaries.assign(runs.size(), {});
+  stats.collapsed_names.assign(runs.size(), {});
   stats.summary_boxes.assign(runs.size(), {});
   stats.summary_lanes.assign(runs.size(), {});
   const float visible_top = scroll - 2, visible_bottom = scroll + child_h + 2;
@@ -706,6 +712,7 @@ void draw_timeline(AppState& app) {
   app.timeline.headers = std::move(stats.headers);
   app.timeline.marks_in_groups = std::move(stats.marks_in_groups);
   app.timeline.summaries = std::move(stats.summaries);
+  app.timeline.collapsed_names = std::move(stats.collapsed_names);
   app.timeline.summary_boxes = std::move(stats.summary_boxes);
   app.timeline.summary_lanes = std::move(stats.summary_lanes);
   app.timeline.smallest_label = stats.smallest_label;

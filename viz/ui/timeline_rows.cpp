@@ -58,6 +58,17 @@ bool past_axis(const trace::Trace& run, const TimelineContext& ctx) {
   return !run.partial() && run.end > ctx.axis_end && ctx.run_views.empty();
 }
 
+float collapsed_name_indent() { return 12.0f + ImGui::GetFontSize() * 0.6f; }
+
+namespace {
+/// A collapsed run's name too long for the label column is drawn this much smaller before a
+/// shorter form is taken (lesson 18 presented at 1280x720: "ProcessPoolExecutor() (measured)").
+constexpr float kSmallerName = 0.85f;
+/// A collapsed line whose lane's bars cover less than this share of it may draw the lane lower
+/// to say the run's settings above it.
+constexpr float kSparseLine = 0.25f;
+}  // namespace
+
 float past_axis_marker_width(float header_height, float scale) {
   return 4.0f * scale + 2.0f * std::min(header_height * 0.35f, 7.0f * scale);
 }
@@ -117,7 +128,10 @@ std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& 
   if (!jobs.empty() && caveat) texts.push_back(brief + "; " + jobs);
   texts.push_back(settings + ended);
   texts.push_back(ended);
-  if (caveat) texts.push_back(brief);
+  if (caveat) {
+    texts.push_back(settings + brief);  // its settings before its flag in full, as other lines say them
+    texts.push_back(brief);
+  }
   // Its counters, where it has any: in full after its figures, then in brief, alone at last
   // rather than its end time (lesson 15's point is what the counter came to).
   if (const auto counters = counters_text(run)) {
@@ -183,7 +197,7 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
     std::string text;
     bool flag = false;
   };
-  std::vector<Piece> pieces{{bold_font(), IM_COL32(0, 0, 0, 255), run.run_name + "  "}};
+  std::vector<Piece> pieces{{bold_font(), IM_COL32(0, 0, 0, 255), run_name_in_force(run) + "  "}};
   // Its counters next: lesson 15's point, the counter's end value against the safe one.
   if (const auto counters = counters_text(run)) {
     pieces.push_back({bold_font(), lost_updates(run) ? IM_COL32(170, 20, 0, 255) : IM_COL32(0, 110, 60, 255), *counters});
@@ -286,8 +300,33 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   dl->AddTriangleFilled(ImVec2(cx - s * 0.6f, cy - s), ImVec2(cx - s * 0.6f, cy + s), ImVec2(cx + s, cy),
                         IM_COL32(40, 40, 60, 255));
   const ImVec4 clip(ctx.label_left, y0, ctx.lanes_left - 2, y1);
-  const std::string name = run_label(run);
-  add_elided_text(dl, bold_font(), f, ImVec2(cx + s + 6, y0 + (y1 - y0 - f) * 0.5f), IM_COL32(0, 0, 0, 255), name, clip);
+  // The whole name where it fits, else in a smaller face, else a shorter form (run_label_forms),
+  // the whole in the tooltip.
+  const bool under_prediction = measured && ctx.index[row.run].predicted_by != row.run &&
+                                ctx.index[row.run].predicted_by < ctx.runs.size();
+  const std::vector<std::string> forms = run_label_forms(run, under_prediction);
+  const float name_x = ctx.label_left + collapsed_name_indent();
+  const float room = clip.z - name_x;
+  float name_size = f;
+  const auto name_width = [&](std::string_view t) {
+    return bold_font()->CalcTextSizeA(name_size, 1e9f, 0, t.data(), t.data() + t.size()).x;
+  };
+  std::size_t form = 0;
+  if (name_width(forms.front()) > room) {
+    name_size = f * kSmallerName;
+    if (name_width(forms.front()) > room) {
+      name_size = f;
+      form = first_that_fits(forms, room, name_width).value_or(forms.size() - 1);
+    }
+  }
+  const std::string& name = forms[form];
+  add_elided_text(dl, bold_font(), name_size, ImVec2(name_x, y0 + (y1 - y0 - name_size) * 0.5f), IM_COL32(0, 0, 0, 255), name, clip);
+  if (row.run < stats.collapsed_names.size()) stats.collapsed_names[row.run] = elide(name, room + 0.5f, name_width);
+  if (name_width(name) > room || form > 0) {
+    if (ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(ImVec2(ctx.label_left, y0), ImVec2(ctx.lanes_left, y1))) {
+      ImGui::SetTooltip("%s", forms.front().c_str());
+    }
+  }
   const LaneBox box{ctx.lanes_left, y0, ctx.right, y1};
   const TimeView& view = ctx.view_of(row.run);
   // The run's figures (summary_texts), the fullest that fits where the line draws nothing:
@@ -311,8 +350,16 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
     a += box.left;
     b += box.left;
   }
+  // How much of the line its bars cover, without the room kept beside each for a dot (a
+  // lane of tiny marks, lesson 18's measured executor, draws little).
+  float bars_cover = 0;
+  for (const auto& [from, to] : drawn) bars_cover += std::max(1.0f, (to - from) - 2 * f * 0.35f);
+  // Figures drawn above the lane start clear of the GIL badge, which is as tall as the line.
+  float clear_left = box.left;
   for (const TimelineContext::Badge& b : ctx.badges) {
-    if (b.run == row.run && b.y >= y0 && b.y < y1) drawn.push_back(b.x);
+    if (b.run != row.run || b.y < y0 || b.y >= y1) continue;
+    drawn.push_back(b.x);
+    clear_left = std::max(clear_left, b.x.second);
   }
   const float end_x = box.left + static_cast<float>(view.x_of(run.end));
   std::string said;
@@ -325,12 +372,27 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
       break;
     }
   }
+  // The run's settings as every other collapsed line says them ("GIL new, 4 cores, done at
+  // 807 ms"), above its lane, rather than its end alone in a gap of its marks: lesson 9's
+  // Pool(2), as long as the view, said only "done at 807 ms".
+  const std::string settings = fmt::format("GIL {}, ", run.gil_mode);
+  const auto says_settings = [&](const std::string& t) { return t.starts_with(settings); };
+  const float above = right_edge - clear_left - 4;  // the room above the lane
+  std::optional<std::size_t> fits;
+  for (std::size_t i = 0; i < texts.size() && !fits; ++i) {
+    if (says_settings(texts[i]) && width_of(texts[i]) <= above) fits = i;
+  }
+  // Only over a lane that draws little there (Pool(2)'s main thread waits on its workers): a
+  // lane of long bars (lesson 1's sequential run) keeps its height, and its end said after it.
+  const bool sparse = bars_cover < kSparseLine * (right_edge - box.left);
+  if (fits && sparse && !said.empty() && !says_settings(said)) said.clear();
+  if (!fits) fits = first_that_fits(texts, above, width_of);
   LaneBox lane_box = box;
   if (said.empty()) {
-    if (const auto fits = first_that_fits(texts, right_edge - box.left - 4, width_of)) {
+    if (fits) {
       said = texts[*fits];
       const float w = width_of(said);
-      const float right = std::clamp(end_x, box.left + 4 + w, right_edge);
+      const float right = std::clamp(end_x, clear_left + 4 + w, right_edge);
       said_at = ScreenRect{right - w, y0, right, y0 + text_size};
       lane_box.top = said_at.bottom + 1;
     }

@@ -63,6 +63,7 @@ struct RowStats {
   std::vector<ScreenRect> labels;      ///< every bar label drawn
   std::vector<ScreenRect> mark_boxes;  ///< every mark glyph drawn on a lane
   std::vector<std::string> summaries;  ///< per run: what its collapsed line says after its lane
+  std::vector<std::string> collapsed_names;  ///< per run: the name its collapsed line shows
   std::vector<ScreenRect> stuck_tails;  ///< a deadlocked run's lanes drawn on past its end
   std::vector<ScreenRect> summary_boxes;  ///< per run: where its collapsed line's figures are drawn
   std::vector<ScreenRect> summary_lanes;  ///< per run: the box its collapsed line's lane is drawn in
@@ -102,6 +103,8 @@ class TimelineRows {
 bool past_axis(const trace::Trace& run, const TimelineContext& ctx);
 /// How wide that marker is at the right edge, for a header `header_height` tall.
 float past_axis_marker_width(float header_height, float scale);
+/// Where a collapsed run's name starts in the label column, after its triangle, at the current font.
+float collapsed_name_indent();
 
 /// The text at the right end of a folded group's row: "8 threads (folded: click to expand)",
 /// or, when its lanes have `marks` in view, "8 threads (folded: 412 marks inside, click to expand)".
@@ -114,7 +117,8 @@ std::string group_note(const LaneGroup& group, std::size_t marks = 0);
 /// again") and it finished before the run, the fullest come first with its finish:
 /// "GIL new, 2 cores, done at 807 ms; reader done at 110 ms" (no more than two jobs named).
 /// A run `past` the axis says so after its end ("done at 1.41 s, past the axis →"); a flag
-/// comes in full, then in brief ("busy machine: not scored"); a run with counters says them,
+/// comes in full, then in brief ("busy machine: not scored"), each with the settings first and
+/// then without (a line says its settings where any text with them fits: draw_summary); a run with counters says them,
 /// in full, then in brief ("counter: 27,241 of 80,000 lost"), rather than its end time alone.
 std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& index,
                                        const real::Judgement* judged = nullptr, std::string_view note = {},

@@ -1,0 +1,46 @@
+// The value in force that a run's name states otherwise ("pool of 4 (2 workers)").
+#include "sim/scenario/value_in_force.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace gilsim::scenario {
+
+namespace {
+
+/// Whether `name` holds `n` as a number of its own ("pool of 4", "Pool(4)"; not "40 jobs").
+bool states_number(const std::string& name, int n) {
+  const std::string digits = std::to_string(n);
+  for (std::size_t at = name.find(digits); at != std::string::npos; at = name.find(digits, at + 1)) {
+    const bool starts = at == 0 || std::isdigit(static_cast<unsigned char>(name[at - 1])) == 0;
+    const std::size_t end = at + digits.size();
+    const bool ends = end == name.size() || std::isdigit(static_cast<unsigned char>(name[end])) == 0;
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string value_in_force(const Scenario& written, const Scenario& in_force, const Run& run) {
+  const auto as_written =
+      std::find_if(written.runs.begin(), written.runs.end(), [&](const Run& r) { return r.name == run.name; });
+  if (as_written == written.runs.end()) return {};
+  if (run.executor == Executor::ThreadPool || run.executor == Executor::ProcessPool ||
+      run.executor == Executor::ProcessPoolExecutor) {
+    const int was = effective_workers(written, *as_written);
+    const int is = effective_workers(in_force, run);
+    if (was != is && states_number(run.name, was)) return fmt::format("{} worker{}", is, is == 1 ? "" : "s");
+  }
+  if (run.executor == Executor::Threads) {  // one thread a job
+    const int was = written.total_jobs();
+    const int is = in_force.total_jobs();
+    if (was != is && states_number(run.name, was)) return fmt::format("{} thread{}", is, is == 1 ? "" : "s");
+  }
+  return {};
+}
+
+}  // namespace gilsim::scenario

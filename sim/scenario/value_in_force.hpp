@@ -1,0 +1,18 @@
+// What a --set (or a knob) changed that a run's name states, in words for the run's label:
+// one source for the command line (`gilsim run --set`) and the viewer (its knobs, gilviz --set).
+#pragma once
+
+#include <string>
+
+#include "sim/scenario/scenario.hpp"
+
+namespace gilsim::scenario {
+
+/// What a --set changed that `run`'s name states, in words for the run's label (Trace::in_force):
+/// "2 workers" when the name holds the pool size the file gave it ("pool of 4", "Pool(8)") and
+/// another is in force; "8 threads" when a threads run's name holds its thread count (one
+/// thread a job: "4 threads") and another is in force; empty otherwise. `written`: the file
+/// as it is; `in_force`: with the --set values (and fitted to the machine).
+std::string value_in_force(const Scenario& written, const Scenario& in_force, const Run& run);
+
+}  // namespace gilsim::scenario

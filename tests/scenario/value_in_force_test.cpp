@@ -1,0 +1,75 @@
+// The value in force that a run's name states otherwise: the words the command line's and the
+// viewer's run labels add ("pool of 4 (2 workers)"), from one source.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "sim/scenario/loader.hpp"
+#include "sim/scenario/value_in_force.hpp"
+
+using namespace gilsim;
+using namespace gilsim::scenario;
+
+namespace {
+
+constexpr std::string_view kText = R"toml(title = "t"
+[machine]
+cores = 4
+[[job]]
+name = "crunch"
+count = 4
+steps = [ { cpu = "10ms" } ]
+[[run]]
+name = "sequential"
+executor = "sequential"
+[[run]]
+name = "4 threads"
+executor = "threads"
+[[run]]
+name = "pool of 4"
+executor = "process_pool"
+workers = 4
+[[run]]
+name = "Pool(4)"
+executor = "process_pool"
+[[run]]
+name = "pool of 40"
+executor = "thread_pool"
+workers = 40
+)toml";
+
+Scenario with(std::initializer_list<const char*> sets) {
+  std::vector<Override> overrides;
+  for (const char* s : sets) overrides.push_back(parse_override(s));
+  return load_string(kText, "t.toml", overrides);
+}
+
+}  // namespace
+
+TEST_CASE("a value a run's name states, changed, is said in force; otherwise nothing") {
+  const Scenario written = with({});
+  for (const Run& run : written.runs) CHECK(value_in_force(written, written, run).empty());
+
+  const Scenario two = with({"workers=2"});
+  CHECK(value_in_force(written, two, two.runs[0]).empty());  // "sequential" states none
+  CHECK(value_in_force(written, two, two.runs[2]) == "2 workers");
+  CHECK(value_in_force(written, two, two.runs[4]) == "2 workers");  // "pool of 40": 40 stated, not 4
+  const Scenario one = with({"workers=1"});
+  CHECK(value_in_force(written, one, one.runs[2]) == "1 worker");
+
+  // Pool() with no workers starts one a core: the cores knob moves the number its name states.
+  const Scenario cores = with({"cores=2"});
+  CHECK(value_in_force(written, cores, cores.runs[3]) == "2 workers");
+  CHECK(value_in_force(written, cores, cores.runs[2]).empty());  // workers = 4 as written
+
+  // A threads run named by its thread count, one thread a job.
+  const Scenario eight = with({"jobs=8"});
+  CHECK(value_in_force(written, eight, eight.runs[1]) == "8 threads");
+  CHECK(value_in_force(written, eight, eight.runs[0]).empty());
+  const Scenario single = with({"jobs=1"});
+  CHECK(value_in_force(written, single, single.runs[1]) == "1 thread");
+
+  // A run the file as written does not have (renamed by a --set) is named as it is.
+  const Scenario renamed = with({"run.3.name=pool of 2", "run.3.workers=2"});
+  CHECK(value_in_force(written, renamed, renamed.runs[2]).empty());
+}
