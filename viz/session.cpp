@@ -250,7 +250,7 @@ void Session::stop_reading_shown() {
 }
 
 void Session::add_measured(trace::Trace measured) {
-  // Named as its prediction is ("pool of 4 (2 workers, measured)"): it ran with the knobs shown.
+  // Named as its prediction is ("pool of 4 (now 2 workers, measured)"): it ran with the knobs shown.
   for (std::size_t r = 0; r < scenario_.runs.size() && r < shown_in_force_.size(); ++r) {
     if (scenario_.runs[r].name == measured.run_name) measured.in_force = shown_in_force_[r];
   }
@@ -409,7 +409,7 @@ void Session::install(Loaded loaded) {
     move_kept_in(shown_before.empty() ? replaced : shown_before, runs_, loaded.kept);
   }
   previewing_ = false;
-  // Each run's label says what the knobs changed that its name states ("pool of 4 (2 workers)").
+  // Each run's label says what the knobs changed that its name states ("pool of 4 (now 2 workers)").
   if (loaded.written) written_ = std::move(loaded.written);
   if (loaded.in_force.size() != scenario_.runs.size()) {  // a value simulated ahead: said here
     const bool as_written = knobs_.overrides().empty() && !fit_;

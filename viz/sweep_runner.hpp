@@ -26,7 +26,7 @@ struct SweepOutcome {
 
 /// By shown run of `plan`, its name with the value in force where the knobs the sweep keeps
 /// change what the name states, the same at every grid point (scenario::value_in_force):
-/// "pool of 4 (2 workers)" in a sweep of lesson 17's result sizes with the workers knob at 2;
+/// "pool of 4 (now 2 workers)" in a sweep of lesson 17's result sizes with the workers knob at 2;
 /// the name alone where the sweep varies that value, or nothing changes it.
 std::vector<std::string> sweep_run_labels(const sweep::SweepPlan& plan);
 

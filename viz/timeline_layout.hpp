@@ -120,9 +120,9 @@ std::vector<std::uint32_t> stacking_order(const std::vector<trace::Trace>& runs)
 
 /// The run's name as panels show it: "threads", or "threads (measured)" for a measured run;
 /// with the value in force where the knobs changed what the name states (Trace::in_force):
-/// "pool of 4 (2 workers)", "pool of 4 (2 workers, measured)".
+/// "pool of 4 (now 2 workers)", "pool of 4 (now 2 workers, measured)".
 std::string run_label(const trace::Trace& run);
-/// The run's name with the value in force, not saying how it was made: "pool of 4 (2 workers)",
+/// The run's name with the value in force, not saying how it was made: "pool of 4 (now 2 workers)",
 /// for a header that says "measured" elsewhere, a pair's note or a bar beside "measured".
 std::string run_name_in_force(const trace::Trace& run);
 /// The forms of a run's label for a collapsed run's line, whole first, then shorter: without

@@ -33,12 +33,14 @@ std::string value_in_force(const Scenario& written, const Scenario& in_force, co
       run.executor == Executor::ProcessPoolExecutor) {
     const int was = effective_workers(written, *as_written);
     const int is = effective_workers(in_force, run);
-    if (was != is && states_number(run.name, was)) return fmt::format("{} worker{}", is, is == 1 ? "" : "s");
+    // "pool of 4 (now 2 workers)": the name's own number is out of date; "Pool() (3 workers)",
+    // "process pool (2 workers)": a pool's size shows only in its folded worker rows otherwise.
+    if (was != is) return fmt::format("{}{} worker{}", states_number(run.name, was) ? "now " : "", is, is == 1 ? "" : "s");
   }
-  if (run.executor == Executor::Threads) {  // one thread a job
+  if (run.executor == Executor::Threads) {  // one thread a job, each on a row of its own
     const int was = written.total_jobs();
     const int is = in_force.total_jobs();
-    if (was != is && states_number(run.name, was)) return fmt::format("{} thread{}", is, is == 1 ? "" : "s");
+    if (was != is && states_number(run.name, was)) return fmt::format("now {} thread{}", is, is == 1 ? "" : "s");
   }
   return {};
 }

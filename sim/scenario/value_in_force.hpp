@@ -8,11 +8,12 @@
 
 namespace gilsim::scenario {
 
-/// What a --set changed that `run`'s name states, in words for the run's label (Trace::in_force):
-/// "2 workers" when the name holds the pool size the file gave it ("pool of 4", "Pool(8)") and
-/// another is in force; "8 threads" when a threads run's name holds its thread count (one
-/// thread a job: "4 threads") and another is in force; empty otherwise. `written`: the file
-/// as it is; `in_force`: with the --set values (and fitted to the machine).
+/// What a --set changed in a run that its label must say (Trace::in_force): "now 2 workers"
+/// when the name holds the pool size the file gave it ("pool of 4", "Pool(8)") and another is
+/// in force, "2 workers" when a pool's name states no size ("Pool()", "process pool") and its
+/// size changed; "now 8 threads" when a threads run's name holds its thread count (one thread
+/// a job: "4 threads") and another is in force; empty otherwise. `written`: the file as it is;
+/// `in_force`: with the --set values (and fitted to the machine).
 std::string value_in_force(const Scenario& written, const Scenario& in_force, const Run& run);
 
 }  // namespace gilsim::scenario

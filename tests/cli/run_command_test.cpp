@@ -81,8 +81,8 @@ TEST_CASE("a --set that changes what a run's name states labels the run with the
   REQUIRE(cli::run_scenarios(options, out) == 0);
   const std::string text = out.str();
   INFO(text);
-  CHECK(text.find("\npool of 4 (2 workers)  process_pool") != std::string::npos);  // the table's row
-  CHECK(text.find("\npool of 4 (2 workers) (process_pool, 4 cores, finished at") != std::string::npos);  // the timeline
+  CHECK(text.find("\npool of 4 (now 2 workers)  process_pool") != std::string::npos);  // the table's row
+  CHECK(text.find("\npool of 4 (now 2 workers) (process_pool, 4 cores, finished at") != std::string::npos);  // the timeline
   CHECK(text.find("\npool of 4  ") == std::string::npos);
   // Without the --set, or a --set that leaves the pool's size as the name says, the name alone.
   for (const std::vector<std::string>& sets : {std::vector<std::string>{}, std::vector<std::string>{"workers=4"},

@@ -52,22 +52,44 @@ TEST_CASE("a value a run's name states, changed, is said in force; otherwise not
 
   const Scenario two = with({"workers=2"});
   CHECK(value_in_force(written, two, two.runs[0]).empty());  // "sequential" states none
-  CHECK(value_in_force(written, two, two.runs[2]) == "2 workers");
-  CHECK(value_in_force(written, two, two.runs[4]) == "2 workers");  // "pool of 40": 40 stated, not 4
+  CHECK(value_in_force(written, two, two.runs[2]) == "now 2 workers");
+  CHECK(value_in_force(written, two, two.runs[4]) == "now 2 workers");  // "pool of 40": 40 stated
+  CHECK(value_in_force(written, two, two.runs[3]) == "now 2 workers");  // "Pool(4)": one a core, 4 as written
   const Scenario one = with({"workers=1"});
-  CHECK(value_in_force(written, one, one.runs[2]) == "1 worker");
+  CHECK(value_in_force(written, one, one.runs[2]) == "now 1 worker");
 
   // Pool() with no workers starts one a core: the cores knob moves the number its name states.
   const Scenario cores = with({"cores=2"});
-  CHECK(value_in_force(written, cores, cores.runs[3]) == "2 workers");
+  CHECK(value_in_force(written, cores, cores.runs[3]) == "now 2 workers");
   CHECK(value_in_force(written, cores, cores.runs[2]).empty());  // workers = 4 as written
 
   // A threads run named by its thread count, one thread a job.
   const Scenario eight = with({"jobs=8"});
-  CHECK(value_in_force(written, eight, eight.runs[1]) == "8 threads");
+  CHECK(value_in_force(written, eight, eight.runs[1]) == "now 8 threads");
   CHECK(value_in_force(written, eight, eight.runs[0]).empty());
   const Scenario single = with({"jobs=1"});
-  CHECK(value_in_force(written, single, single.runs[1]) == "1 thread");
+  CHECK(value_in_force(written, single, single.runs[1]) == "now 1 thread");
+
+  // A pool whose name states no size says its size once it changes ("Pool()", "process pool").
+  const std::string unsized = R"toml(title = "t"
+[machine]
+cores = 4
+[[job]]
+name = "crunch"
+count = 4
+steps = [ { cpu = "10ms" } ]
+[[run]]
+name = "Pool()"
+executor = "process_pool"
+[[run]]
+name = "threads"
+executor = "threads"
+)toml";
+  const Scenario plain = load_string(unsized, "u.toml", {});
+  const Scenario three = load_string(unsized, "u.toml", {parse_override("cores=3"), parse_override("jobs=6")});
+  CHECK(value_in_force(plain, three, three.runs[0]) == "3 workers");
+  CHECK(value_in_force(plain, three, three.runs[1]).empty());  // its six threads are six rows: nothing to add
+  CHECK(value_in_force(plain, plain, plain.runs[0]).empty());
 
   // A run the file as written does not have (renamed by a --set) is named as it is.
   const Scenario renamed = with({"run.3.name=pool of 2", "run.3.workers=2"});

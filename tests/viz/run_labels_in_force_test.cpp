@@ -1,6 +1,6 @@
 // The viewer names a run with the value in force where the knobs, gilviz --set or the fit
 // change what its name states, as `gilsim run --set` does (scenario::value_in_force): lesson 17
-// with the workers knob at 2 says "pool of 4 (2 workers)", not "pool of 4", in its header,
+// with the workers knob at 2 says "pool of 4 (now 2 workers)", not "pool of 4", in its header,
 // its collapsed line, the Numbers panel and for its measured run; knob changes simulated ahead
 // and their previews too.
 #include <doctest/doctest.h>
@@ -55,7 +55,7 @@ TEST_CASE("a knob that changes what a run's name states labels the run with the 
   REQUIRE(s.open(lesson("17-big-results.toml")));
   CHECK(label_of(s, "pool of 4") == "pool of 4");
   REQUIRE(s.set_knobs(workers(2)));
-  CHECK(label_of(s, "pool of 4") == "pool of 4 (2 workers)");
+  CHECK(label_of(s, "pool of 4") == "pool of 4 (now 2 workers)");
   CHECK(label_of(s, "sequential") == "sequential");  // its name states none
   CHECK(label_of(s, "threads") == "threads");
   // The command line's words, from the same function.
@@ -67,7 +67,7 @@ TEST_CASE("a knob that changes what a run's name states labels the run with the 
   measured.in_force.clear();
   measured.origin = trace::Origin::Measured;
   s.add_measured(std::move(measured));
-  CHECK(run_label(s.runs().back()) == "pool of 4 (2 workers, measured)");
+  CHECK(run_label(s.runs().back()) == "pool of 4 (now 2 workers, measured)");
   // The pool's own size again, then the file's values: the name alone.
   REQUIRE(s.set_knobs(workers(4)));
   CHECK(label_of(s, "pool of 4") == "pool of 4");
@@ -77,18 +77,18 @@ TEST_CASE("a knob that changes what a run's name states labels the run with the 
   // In the background, as the scenario panel's knobs move.
   s.set_knobs_in_background(workers(3));
   while (s.simulating()) finish_background(s);
-  CHECK(label_of(s, "pool of 4") == "pool of 4 (3 workers)");
+  CHECK(label_of(s, "pool of 4") == "pool of 4 (now 3 workers)");
 }
 
 TEST_CASE("gilviz --set labels the runs from the start, the knobs moving from it") {
   Session s;
   s.set_base(lesson("17-big-results.toml"), {scenario::parse_override("workers=2")});
   REQUIRE(s.open(lesson("17-big-results.toml")));
-  CHECK(label_of(s, "pool of 4") == "pool of 4 (2 workers)");
+  CHECK(label_of(s, "pool of 4") == "pool of 4 (now 2 workers)");
   Knobs k = s.knobs();
   k.cores = 2;
   REQUIRE(s.set_knobs(k));
-  CHECK(label_of(s, "pool of 4") == "pool of 4 (2 workers)");
+  CHECK(label_of(s, "pool of 4") == "pool of 4 (now 2 workers)");
   k = s.knobs();
   k.workers = 4;  // back to what the name states
   REQUIRE(s.set_knobs(k));
@@ -138,12 +138,12 @@ TEST_CASE("a knob change's previews name the runs as the whole runs will be") {
     if (app.session.poll(0)) refresh_derived(app);
     if (app.session.previewing()) {
       ++previews;
-      CHECK(label_of(app.session, "8 threads") == "8 threads (6 threads)");
+      CHECK(label_of(app.session, "8 threads") == "8 threads (now 6 threads)");
     }
     std::this_thread::sleep_for(1ms);
   }
   CHECK(previews > 0);
-  CHECK(label_of(app.session, "8 threads") == "8 threads (6 threads)");
+  CHECK(label_of(app.session, "8 threads") == "8 threads (now 6 threads)");
 }
 
 TEST_CASE("the timeline's header, its collapsed line and the Numbers panel name the run with the value in force") {
@@ -155,24 +155,24 @@ TEST_CASE("the timeline's header, its collapsed line and the Numbers panel name 
   const std::uint32_t pool = run_named(v, "pool of 4");
   const auto& t = v.app.timeline;
   if (t.options.folding[pool].collapsed) {
-    CHECK(t.collapsed_names[pool] == "pool of 4 (2 workers)");
+    CHECK(t.collapsed_names[pool] == "pool of 4 (now 2 workers)");
   } else {
-    CHECK(t.headers[pool].shown.starts_with("pool of 4 (2 workers)"));
+    CHECK(t.headers[pool].shown.starts_with("pool of 4 (now 2 workers)"));
   }
   // Collapsed, the line's name says it; the folding stays as the knob moves on.
   v.app.folding[pool].collapsed = true;
   for (int i = 0; i < 2; ++i) v.frame(0);
-  CHECK(v.app.timeline.collapsed_names[pool] == "pool of 4 (2 workers)");
+  CHECK(v.app.timeline.collapsed_names[pool] == "pool of 4 (now 2 workers)");
   REQUIRE(v.app.session.set_knobs(workers(3)));
   refresh_derived(v.app);
   for (int i = 0; i < 2; ++i) v.frame(0);
   CHECK(v.app.folding[pool].collapsed);
-  CHECK(v.app.timeline.collapsed_names[pool] == "pool of 4 (3 workers)");
+  CHECK(v.app.timeline.collapsed_names[pool] == "pool of 4 (now 3 workers)");
   // Measured: the predicted-against-measured table names the pair so.
   gilsim::viz::testing::measure_as_predicted(v);
   for (int i = 0; i < 2; ++i) v.frame(0);
   bool named = false;
-  for (const auto& row : ui::prediction_cells(v.app)) named = named || row[0] == "pool of 4 (3 workers)";
+  for (const auto& row : ui::prediction_cells(v.app)) named = named || row[0] == "pool of 4 (now 3 workers)";
   CHECK(named);
 }
 
@@ -181,7 +181,7 @@ TEST_CASE("a sweep's legend names a run with the value in force the knobs keep, 
   view.vary = "job.crunch.result_bytes=100,1000";
   const auto kept = sweep_run_labels(plan_sweep(lesson("17-big-results.toml").string(), workers(2), view));
   REQUIRE(kept.size() == 3);
-  CHECK(kept[2] == "pool of 4 (2 workers)");
+  CHECK(kept[2] == "pool of 4 (now 2 workers)");
   CHECK(kept[0] == "sequential");
   view.vary = "workers=1..4";
   const auto swept = sweep_run_labels(plan_sweep(lesson("17-big-results.toml").string(), workers(2), view));
