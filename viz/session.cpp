@@ -353,7 +353,12 @@ std::shared_ptr<const Session::Written> Session::written_for(const std::string& 
   w.costs = from.costs;
   w.runs = from.runs;
   w.source = from.source;
-  for (const scenario::JobTemplate& job : from.jobs) w.jobs.push_back(scenario::JobTemplate{.name = job.name, .count = job.count});
+  for (const scenario::JobTemplate& job : from.jobs) {
+    scenario::JobTemplate named;  // the name and count are what a label reads; no steps
+    named.name = job.name;
+    named.count = job.count;
+    w.jobs.push_back(std::move(named));
+  }
   return out;
 }
 

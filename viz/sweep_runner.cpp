@@ -25,7 +25,7 @@ void SweepRunner::start(sweep::SweepPlan plan) {
   total_ = plan.tasks();
   running_ = true;
   thread_ = std::thread([this, plan = std::move(plan)]() mutable {
-    SweepOutcome outcome{std::move(plan), std::nullopt, {}};
+    SweepOutcome outcome{std::move(plan), std::nullopt, {}, {}};
     try {
       outcome.result = sweep::run_sweep_here(outcome.plan, &cancel_, [this](std::size_t done, std::size_t) { done_ = done; });
       outcome.run_labels = sweep_run_labels(outcome.plan);

@@ -61,7 +61,7 @@ TEST_CASE("a knob that changes what a run's name states labels the run with the 
   // The command line's words, from the same function.
   const scenario::Scenario written = scenario::load_file(lesson("17-big-results.toml"));
   const scenario::Scenario two = scenario::load_file(lesson("17-big-results.toml"), {scenario::parse_override("workers=2")});
-  CHECK(scenario::value_in_force(written, two, two.runs[2]) == "2 workers");
+  CHECK(scenario::value_in_force(written, two, two.runs[2]) == "now 2 workers");
   // A measured run is named as its prediction: measured with the knobs shown.
   trace::Trace measured = s.runs()[2];
   measured.in_force.clear();
@@ -110,7 +110,7 @@ TEST_CASE("a knob value simulated ahead and put in whole is labelled too") {
   REQUIRE(s.last_change_was_kept());
   const int threads = s.scenario().total_jobs();
   REQUIRE(threads != 4);
-  CHECK(label_of(s, "4 threads") == "4 threads (" + std::to_string(threads) + " threads)");
+  CHECK(label_of(s, "4 threads") == "4 threads (now " + std::to_string(threads) + " threads)");
 }
 
 TEST_CASE("a knob change's previews name the runs as the whole runs will be") {

@@ -22,7 +22,7 @@ sweep::SweepPlan plan_of(std::string file, std::vector<std::string> vary, int se
   return sweep::make_plan(r);
 }
 
-const viz::SweepChartSize kSize{100, 50, 800, 400, 10, 5};
+const viz::SweepChartSize kSize{100, 50, 800, 400, 10, 5, {}};
 
 }  // namespace
 
@@ -68,20 +68,20 @@ TEST_CASE("a sweep chart with too little room lays out no plot rather than one u
   const auto plan = plan_of("20-sweep-pool-size.toml", {"workers=1,2,4"});
   const auto result = sweep::run_sweep_here(plan);
   // 10 px lines: a plot needs 30 px for three y labels, and its cell 21 px of margins beside.
-  const auto roomy = viz::layout_sweep_chart(plan, result, viz::SweepChartSize{0, 0, 800, 71, 10, 5});
+  const auto roomy = viz::layout_sweep_chart(plan, result, viz::SweepChartSize{0, 0, 800, 71, 10, 5, {}});
   CHECK_FALSE(roomy.too_small);
   REQUIRE(roomy.plots.size() == 1);
   CHECK(roomy.plots.front().bottom - roomy.plots.front().top == doctest::Approx(50.0f));
   CHECK(roomy.plots.front().y_ticks.size() == 5);  // 50 px: five labels 12.5 px apart
-  const auto short_plot = viz::layout_sweep_chart(plan, result, viz::SweepChartSize{0, 0, 800, 51, 10, 5});
+  const auto short_plot = viz::layout_sweep_chart(plan, result, viz::SweepChartSize{0, 0, 800, 51, 10, 5, {}});
   REQUIRE(short_plot.plots.size() == 1);
   CHECK(short_plot.plots.front().y_ticks.size() == 3);  // 30 px: 0, half and the top, 15 px apart
   CHECK(short_plot.plots.front().y_ticks.back().label == "4.0x");
-  const auto squeezed = viz::layout_sweep_chart(plan, result, viz::SweepChartSize{0, 0, 800, 50, 10, 5});
+  const auto squeezed = viz::layout_sweep_chart(plan, result, viz::SweepChartSize{0, 0, 800, 50, 10, 5, {}});
   CHECK(squeezed.too_small);
   CHECK(squeezed.plots.empty());
   // Presenting at 1280x720 left the chart 20 px with 30 px lines: its labels ran from 0.0x down to 8.0x.
-  CHECK(viz::layout_sweep_chart(plan, result, viz::SweepChartSize{0, 0, 800, 20, 30, 15}).too_small);
+  CHECK(viz::layout_sweep_chart(plan, result, viz::SweepChartSize{0, 0, 800, 20, 30, 15, {}}).too_small);
 }
 
 TEST_CASE("a sweep chart puts one line per run across the plot, on a shared round axis") {
@@ -304,7 +304,7 @@ TEST_CASE("the sweep chart labels every swept value that has room, and the ends 
   const auto plan = plan_of("21-sweep-waiting-share.toml",
                             {"job.request.steps.2.io=0ms..90ms:10ms; job.request.steps.1.cpu=100ms..10ms:10ms"});
   const auto result = sweep::run_sweep_here(plan);
-  const viz::SweepChartSize presented{10, 500, 1250, 200, 25, 11};
+  const viz::SweepChartSize presented{10, 500, 1250, 200, 25, 11, {}};
   bool overlap = false;
   const auto chart = viz::layout_sweep_chart(plan, result, presented);
   REQUIRE(chart.plots.size() == 1);
@@ -317,7 +317,7 @@ TEST_CASE("the sweep chart labels every swept value that has room, and the ends 
   // second line), the rest where they fit.
   for (const float width : {700.0f, 500.0f, 400.0f}) {
     INFO("width ", width);
-    const viz::SweepChartSize narrow{10, 500, width, 200, 25, 11};
+    const viz::SweepChartSize narrow{10, 500, width, 200, 25, 11, {}};
     const std::vector<std::string> some = x_labels(viz::layout_sweep_chart(plan, result, narrow), narrow, overlap);
     CHECK_FALSE(overlap);
     REQUIRE(some.size() >= 3);
