@@ -564,9 +564,11 @@ std::vector<std::string> summary(const std::vector<Scored>& rows) {
       "its threads waited for a core ({}) more than {:.0f}% of its wall time",
       100 * trace::CpuCheck::kOthersOfOneCore, trace::CpuCheck::kTicksPerCpu,
       waits_counted == 0 ? std::string("the CPU time they needed but did not get")
-                         : fmt::format("the kernel's count of the time they were ready to run with no core, beyond the "
-                                       "workload's own, in {} of the {} rows measured; in the others the CPU time they "
-                                       "needed but did not get", waits_counted, measured),
+      : waits_counted == measured
+          ? std::string("the kernel's count of the time they were ready to run with no core, beyond the workload's own")
+          : fmt::format("the kernel's count of the time they were ready to run with no core, beyond the workload's own, "
+                        "in {} of the {} rows measured; in the others the CPU time they needed but did not get",
+                        waits_counted, measured),
       100 * real::kWaitsOfWall);
   const std::string fallback =
       unsampled == 0 ? std::string()
