@@ -8,7 +8,6 @@
 
 #include <fmt/format.h>
 
-#include "sim/scenario/name_suggestions.hpp"
 #include "sim/sweep/sweep_axis.hpp"
 #include "sim/sweep/sweep_metric.hpp"
 
@@ -52,25 +51,6 @@ std::vector<std::string> sweep_run_notes(const sweep::SweepPlan& plan, const swe
     }
   }
   return notes;
-}
-
-std::vector<std::string> sweep_alike_notes(const sweep::SweepPlan& plan) {
-  std::vector<std::string> out = plan.missed_runs;
-  std::vector<std::string> done;
-  for (const auto& first : plan.repeated_runs) {
-    if (std::find(done.begin(), done.end(), first.same_as) != done.end()) continue;
-    done.push_back(first.same_as);
-    std::vector<std::string> alike;
-    for (const auto& r : plan.repeated_runs) {
-      if (r.same_as == first.same_as) alike.push_back(r.run);
-    }
-    out.push_back(fmt::format("{} run{} as '{}' at every point: the varied value{} set{} them alike, and the same "
-                              "settings give the same figures{}. Vary one run's own key (run.NAME.KEY) to compare them.",
-                              scenario::quoted_and_list(alike), alike.size() == 1 ? "s" : "", first.same_as,
-                              plan.axes.size() == 1 ? "" : "s", plan.axes.size() == 1 ? "s" : "",
-                              first.same_as == plan.baseline ? ": the speed-up against it is 1.00x" : ""));
-  }
-  return out;
 }
 
 namespace {

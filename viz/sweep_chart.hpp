@@ -86,12 +86,6 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
 /// whose points lies within 2% of the axis's height of a run drawn after it (which hides it).
 std::vector<std::string> sweep_run_notes(const sweep::SweepPlan& plan, const sweep::SweepResult& result);
 
-/// Why runs draw alike, in the words of `gilsim sweep`: a --set or --vary that runs keep their
-/// own value of (plan.missed_runs), and runs that run as an earlier one at every point ("'Pool()',
-/// 'Pool(8)' and 'Pool(16)' run as 'Pool(2)' at every point: the varied value sets them alike, and
-/// the same settings give the same figures. Vary one run's own key (run.NAME.KEY) to compare them.").
-std::vector<std::string> sweep_alike_notes(const sweep::SweepPlan& plan);
-
 /// The marker nearest (x, y) within `radius` pixels, if any.
 std::optional<SweepMarker> hit_sweep_marker(const SweepChart& chart, float x, float y, float radius);
 

@@ -14,7 +14,6 @@
 #include "sim/cli/text_chart.hpp"
 #include "sim/cli/text_table.hpp"
 #include "sim/cli/text_wrap.hpp"
-#include "sim/scenario/name_suggestions.hpp"
 #include "sim/sweep/sweep_metric.hpp"
 #include "sim/trace/outcomes.hpp"
 
@@ -52,23 +51,7 @@ namespace {
 /// class should hear why before reading four equal tables.
 std::string repeated_runs_note(const sweep::SweepPlan& plan, int width) {
   std::string out;
-  for (const std::string& missed : plan.missed_runs) out += wrap_text(missed, width);
-  std::vector<std::string> done;
-  for (const auto& first : plan.repeated_runs) {
-    if (std::find(done.begin(), done.end(), first.same_as) != done.end()) continue;
-    done.push_back(first.same_as);
-    std::vector<std::string> alike;
-    for (const auto& r : plan.repeated_runs) {
-      if (r.same_as == first.same_as) alike.push_back(r.run);
-    }
-    out += wrap_text(fmt::format("{} run{} as '{}' at every point: the varied value{} set{} them alike, and the same "
-                                 "settings give the same figures{}. Vary one run's own key (run.NAME.KEY) to compare "
-                                 "them.",
-                                 scenario::quoted_and_list(alike), alike.size() == 1 ? "s" : "", first.same_as,
-                                 plan.axes.size() == 1 ? "" : "s", plan.axes.size() == 1 ? "s" : "",
-                                 first.same_as == plan.baseline ? ": the speed-up against it is 1.00x" : ""),
-                     width);
-  }
+  for (const std::string& why : sweep::alike_runs_notes(plan)) out += wrap_text(why, width);
   return out;
 }
 

@@ -1,12 +1,14 @@
 // Checking a sweep before it runs, and naming its grid points.
 #include "sim/sweep/sweep_plan.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "sim/scenario/effective_settings.hpp"
+#include "sim/scenario/name_suggestions.hpp"
 #include "sim/scenario/override_keys.hpp"
 #include "sim/scenario/override_reach.hpp"
 #include "sim/sweep/sweep_metric.hpp"
@@ -214,6 +216,25 @@ SweepPlan make_plan(const SweepRequest& request) {
                                    kMemoryBudgetBytes >> 20));
   }
   return plan;
+}
+
+std::vector<std::string> alike_runs_notes(const SweepPlan& plan) {
+  std::vector<std::string> out = plan.missed_runs;
+  std::vector<std::string> done;
+  for (const auto& first : plan.repeated_runs) {
+    if (std::find(done.begin(), done.end(), first.same_as) != done.end()) continue;
+    done.push_back(first.same_as);
+    std::vector<std::string> alike;
+    for (const auto& r : plan.repeated_runs) {
+      if (r.same_as == first.same_as) alike.push_back(r.run);
+    }
+    out.push_back(fmt::format("{} run{} as '{}' at every point: the varied value{} set{} them alike, and the same "
+                              "settings give the same figures{}. Vary one run's own key (run.NAME.KEY) to compare them.",
+                              scenario::quoted_and_list(alike), alike.size() == 1 ? "s" : "", first.same_as,
+                              plan.axes.size() == 1 ? "" : "s", plan.axes.size() == 1 ? "s" : "",
+                              first.same_as == plan.baseline ? ": the speed-up against it is 1.00x" : ""));
+  }
+  return out;
 }
 
 }  // namespace gilsim::sweep

@@ -83,6 +83,13 @@ struct SweepPlan {
 /// scenario::ScenarioError for bad input and SweepRefused for a sweep over a limit.
 SweepPlan make_plan(const SweepRequest& request);
 
+/// Why runs draw alike, for the command line's sweep and the viewer's plot in one set of words:
+/// a --set or --vary that runs keep their own value of (missed_runs), and runs that run as an
+/// earlier one at every point ("'Pool()', 'Pool(8)' and 'Pool(16)' run as 'Pool(2)' at every
+/// point: the varied value sets them alike, and the same settings give the same figures. Vary
+/// one run's own key (run.NAME.KEY) to compare them.").
+std::vector<std::string> alike_runs_notes(const SweepPlan& plan);
+
 /// Rough bytes one simulation of `s` holds at its peak (its trace).
 std::int64_t estimate_simulation_bytes(const scenario::Scenario& s);
 

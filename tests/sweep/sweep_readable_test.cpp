@@ -114,3 +114,16 @@ TEST_CASE("an axis may carry its own name before a colon, for the charts") {
   CHECK_THROWS_WITH_AS(sweep::parse_axis("workers=1..16:0", "--sweep"),
                        doctest::Contains("--sweep workers=1..16:0"), scenario::ScenarioError);
 }
+
+TEST_CASE("why runs draw alike, one sentence for gilsim sweep and the viewer's plot") {
+  // `gilviz 09 --sweep workers=1..16` drew four flat curves under the names Pool(2), Pool(),
+  // Pool(8) and Pool(16), which the sweep had made untrue, and said nothing of why.
+  const sweep::SweepPlan plan = plan_of("09-pool-sizing.toml", {"workers=1..16"});
+  const std::vector<std::string> notes = sweep::alike_runs_notes(plan);
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0] ==
+        "'Pool()', 'Pool(8)' and 'Pool(16)' run as 'Pool(2)' at every point: the varied value sets them alike, and the "
+        "same settings give the same figures: the speed-up against it is 1.00x. Vary one run's own key (run.NAME.KEY) "
+        "to compare them.");
+  CHECK(sweep::alike_runs_notes(plan_of("01-cpu-bound.toml", {"cores=1..4"})).empty());
+}

@@ -263,19 +263,6 @@ TEST_CASE("gilviz's --sweep is checked as gilsim sweep checks --vary, naming --s
   CHECK_FALSE(viz::check_sweep(kScenarios + "no-such-file.toml", {}, {"wrokers=1..4"}));  // the load says why
 }
 
-TEST_CASE("the sweep panel says why runs draw alike, in the words of gilsim sweep") {
-  // `gilviz 09 --sweep workers=1..16` drew four flat curves under the names Pool(2), Pool(),
-  // Pool(8) and Pool(16), which the sweep had made untrue, and said nothing of why.
-  const sweep::SweepPlan plan = plan_of("09-pool-sizing.toml", {"workers=1..16"});
-  const std::vector<std::string> notes = viz::sweep_alike_notes(plan);
-  REQUIRE(notes.size() == 1);
-  CHECK(notes[0] ==
-        "'Pool()', 'Pool(8)' and 'Pool(16)' run as 'Pool(2)' at every point: the varied value sets them alike, and the "
-        "same settings give the same figures: the speed-up against it is 1.00x. Vary one run's own key (run.NAME.KEY) "
-        "to compare them.");
-  CHECK(viz::sweep_alike_notes(plan_of("01-cpu-bound.toml", {"cores=1..4"})).empty());
-}
-
 namespace {
 
 /// The labelled x ticks of a chart's first plot, and whether any two labels on one line overlap

@@ -181,7 +181,7 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
   // Pool(2), Pool(), Pool(8) and Pool(16) flat at 1.00x under names the sweep had made untrue.
   // One line each, cut with "…" where it is longer (whole on hover), so that the chart keeps
   // its room: presented at 1280x720, lesson 9's sentence on two lines left none for it.
-  for (const std::string& why : sweep_alike_notes(plan)) {
+  for (const std::string& why : sweep::alike_runs_notes(plan)) {
     const std::string line = elide(why, ImGui::GetContentRegionAvail().x, [](std::string_view t) {
       return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x;
     });
