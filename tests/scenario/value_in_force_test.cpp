@@ -36,6 +36,12 @@ executor = "process_pool"
 name = "pool of 40"
 executor = "thread_pool"
 workers = 40
+[[run]]
+name = "Pool()"
+executor = "process_pool"
+[[run]]
+name = "threads"
+executor = "threads"
 )toml";
 
 Scenario with(std::initializer_list<const char*> sets) {
@@ -71,25 +77,9 @@ TEST_CASE("a value a run's name states, changed, is said in force; otherwise not
   CHECK(value_in_force(written, single, single.runs[1]) == "now 1 thread");
 
   // A pool whose name states no size says its size once it changes ("Pool()", "process pool").
-  const std::string unsized = R"toml(title = "t"
-[machine]
-cores = 4
-[[job]]
-name = "crunch"
-count = 4
-steps = [ { cpu = "10ms" } ]
-[[run]]
-name = "Pool()"
-executor = "process_pool"
-[[run]]
-name = "threads"
-executor = "threads"
-)toml";
-  const Scenario plain = load_string(unsized, "u.toml", {});
-  const Scenario three = load_string(unsized, "u.toml", {parse_override("cores=3"), parse_override("jobs=6")});
-  CHECK(value_in_force(plain, three, three.runs[0]) == "3 workers");
-  CHECK(value_in_force(plain, three, three.runs[1]).empty());  // its six threads are six rows: nothing to add
-  CHECK(value_in_force(plain, plain, plain.runs[0]).empty());
+  const Scenario three = with({"cores=3", "jobs=6"});
+  CHECK(value_in_force(written, three, three.runs[5]) == "3 workers");
+  CHECK(value_in_force(written, three, three.runs[6]).empty());  // its six threads are six rows: nothing to add
 
   // A run the file as written does not have (renamed by a --set) is named as it is.
   const Scenario renamed = with({"run.3.name=pool of 2", "run.3.workers=2"});
