@@ -233,6 +233,11 @@ void leave_room_for_figures(AppState& app, const std::vector<RunFolding>& foldin
         summary_texts(runs[r], app.runs[r], judged ? &*judged : nullptr, app.session.scenario().note);
     const auto drawn = line_drawn(runs[r], app.runs[r], summary_lane(runs[r]), app.view, f, scratch);
     const float end_x = static_cast<float>(app.view.x_of(runs[r].end));
+    // A lane that draws little says its settings above it, ending where the run ends
+    // (draw_summary): no room to make (lesson 9's Pool(2)).
+    float cover = 0;
+    for (const auto& [a, b] : drawn) cover += std::max(1.0f, (b - a) - 2 * f * 0.35f);
+    if (cover < kSparseLine * static_cast<float>(width)) continue;
     for (const std::string& text : texts) {
       const float w = width_of(text);
       // Fits as fitted after the run's end (a free stretch before it would say the end there).

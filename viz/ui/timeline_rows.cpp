@@ -64,9 +64,6 @@ namespace {
 /// A collapsed run's name too long for the label column is drawn this much smaller before a
 /// shorter form is taken (lesson 18 presented at 1280x720: "ProcessPoolExecutor() (measured)").
 constexpr float kSmallerName = 0.85f;
-/// A collapsed line whose lane's bars cover less than this share of it may draw the lane lower
-/// to say the run's settings above it.
-constexpr float kSparseLine = 0.25f;
 }  // namespace
 
 float past_axis_marker_width(float header_height, float scale) {
