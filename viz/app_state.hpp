@@ -186,7 +186,7 @@ struct AppState {
   LayoutOptions layout;
   std::vector<RunFolding> folding;  ///< per run, as the user left it (collapsed runs, expanded groups)
   bool fit_runs = false;            ///< collapse runs as needed so every run is on screen
-  bool clip_measured = true;        ///< the axis ends with the predictions; slower measured runs run past it
+  bool clip_measured = false;       ///< the axis ends with the predictions; slower measured runs run past it
   bool align_ends = false;          ///< every run stretched to end where the axis ends: compare shapes, not lengths
   std::optional<std::uint32_t> focus;  ///< one run expanded, every other collapsed
   std::vector<std::string> folded_run_names;  ///< the runs `folding` was made for

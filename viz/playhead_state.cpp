@@ -221,4 +221,11 @@ std::vector<GilWaiter> gil_waiters_at(const trace::Trace& trace, trace::ProcessI
   return waiters;
 }
 
+const char* lock_waiters_words(const trace::Trace& trace, const LockAtPlayhead& lock) {
+  const bool tasks = std::all_of(lock.waiters.begin(), lock.waiters.end(), [&](const GilWaiter& w) {
+    return w.lane < trace.lanes.size() && trace.lanes[w.lane].kind == trace::LaneKind::Task;
+  });
+  return tasks ? "waiting for the lock:" : "waiting, without the GIL:";
+}
+
 }  // namespace gilsim::viz

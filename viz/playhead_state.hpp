@@ -95,6 +95,10 @@ struct PlayheadIndex {
 
 PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Time t);
 
+/// The words before a lock's waiters: threads wait for it "without the GIL" (they drop it to
+/// wait); asyncio tasks never hold the GIL themselves, so for them it is "waiting for the lock".
+const char* lock_waiters_words(const trace::Trace& trace, const LockAtPlayhead& lock);
+
 /// The queue for the GIL of `process` at `t`, with its `longest` first waiters: from the
 /// index's waits where it has them, else lane by lane.
 GilQueue gil_queue_at(const trace::Trace& trace, const PlayheadIndex& index, trace::ProcessId process, Time t,

@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "sim/sweep/sweep_axis.hpp"
 #include "sim/sweep/sweep_metric.hpp"
+#include "sim/trace/outcomes.hpp"
 
 namespace gilsim::viz {
 
@@ -82,7 +84,95 @@ std::vector<std::size_t> crossings(const std::vector<std::vector<SweepMarker>>& 
   return out;
 }
 
+/// The values written beside the points: per line its highest point, then its last, then its
+/// first, each above its point or else below it, where the text stays inside the plot and clear
+/// of the values already placed and of every point; the highest lines' first.
+std::vector<SweepValueLabel> value_labels(const SweepPlot& plot, sweep::Metric metric, const SweepChartSize& size) {
+  std::vector<SweepValueLabel> placed;
+  const float r = size.text_height * 0.35f;  // about a marker's size, with its outline
+  const auto peak = [&](std::size_t run) {
+    std::optional<std::size_t> best;
+    for (std::size_t i = 0; i < plot.lines[run].size(); ++i) {
+      const SweepMarker& m = plot.lines[run][i];
+      if (m.finished && std::isfinite(m.value) && (!best || m.value > plot.lines[run][*best].value + 1e-9)) best = i;
+    }
+    return best;
+  };
+  std::vector<std::size_t> order(plot.lines.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const auto pa = peak(a), pb = peak(b);
+    return (pa ? plot.lines[a][*pa].value : -1.0) > (pb ? plot.lines[b][*pb].value : -1.0);
+  });
+  std::vector<std::pair<std::size_t, std::size_t>> wanted;  // (run, index along x)
+  // A peak said only where it stands out of the line's ends by more than a few pixels (lesson
+  // 20's fork pool, 3.59x at 5 workers; not lesson 21's flat process pool).
+  const float px = size.text_height * 0.5f;
+  for (const std::size_t run : order) {
+    const auto p = peak(run);
+    const auto& line = plot.lines[run];
+    if (!p || *p == 0 || *p + 1 == line.size()) continue;
+    const auto above_end = [&](const SweepMarker& end) { return !end.finished || end.y - line[*p].y > px; };
+    if (above_end(line.front()) && above_end(line.back())) wanted.emplace_back(run, *p);
+  }
+  for (const bool last : {true, false}) {
+    for (const std::size_t run : order) {
+      if (!plot.lines[run].empty()) wanted.emplace_back(run, last ? plot.lines[run].size() - 1 : 0);
+    }
+  }
+  const auto meets = [](const SweepValueLabel& a, float l, float t, float rr, float b) {
+    return l < a.right && a.left < rr && t < a.bottom && a.top < b;
+  };
+  for (const auto& [run, i] : wanted) {
+    const SweepMarker& m = plot.lines[run][i];
+    if (!m.finished || !std::isfinite(m.value)) continue;
+    if (std::any_of(placed.begin(), placed.end(), [&](const SweepValueLabel& v) { return v.run == run && v.index == i; })) {
+      continue;
+    }
+    const std::string text = metric == sweep::Metric::LostUpdates ? trace::group_digits(std::llround(m.value))
+                                                                  : fmt::format("{:.2f}x", m.value);
+    const float w = label_width(text, size), h = size.text_height;
+    const float centred = std::clamp(m.x - w / 2, plot.left + 2, std::max(plot.left + 2, plot.right - 2 - w));
+    // Above the point, below it, then left or right of it (the last point's value left of it).
+    const std::pair<float, float> spots[] = {{centred, m.y - r - 1 - h}, {centred, m.y + r + 1},
+                                             {m.x - r - 3 - w, m.y - h / 2}, {m.x + r + 3, m.y - h / 2}};
+    for (const auto& [left, top] : spots) {
+      const float right = left + w, bottom = top + h;
+      if (top < plot.top + 1 || bottom > plot.bottom - 1 || left < plot.left + 1 || right > plot.right - 1) continue;
+      if (std::any_of(placed.begin(), placed.end(), [&](const SweepValueLabel& v) { return meets(v, left, top, right, bottom); })) {
+        continue;
+      }
+      bool on_a_point = false;
+      for (const auto& line : plot.lines) {
+        for (const SweepMarker& o : line) {
+          on_a_point = on_a_point || (o.x + r > left && o.x - r < right && o.y + r > top && o.y - r < bottom);
+        }
+      }
+      if (on_a_point) continue;
+      placed.push_back(SweepValueLabel{left, top, right, bottom, text, run, i});
+      break;
+    }
+  }
+  return placed;
+}
+
 }  // namespace
+
+int y_steps(sweep::Metric metric, double top, float height, float text_height) {
+  // Written as the ticks are (metric_tick): speed-ups with one decimal (two under 2x), counts whole.
+  const double unit = metric == sweep::Metric::LostUpdates ? (top < 4.0 ? 0.25 : 1.0) : (top < 2.0 ? 0.01 : 0.1);
+  for (int n = 8; n > 2; --n) {
+    if (height / static_cast<float>(n) < text_height * 1.1f) continue;
+    const double step = top / n;
+    const double power = std::pow(10.0, std::floor(std::log10(step)));
+    const double mantissa = step / power;
+    bool round = false;
+    for (const double k : {1.0, 2.0, 2.5, 5.0, 10.0}) round = round || std::abs(mantissa - k) < 1e-9;
+    const double units = step / unit;
+    if (round && std::abs(units - std::round(units)) < 1e-9) return n;
+  }
+  return 2;
+}
 
 std::vector<SweepTick> x_ticks_of(const sweep::Axis& axis, const std::function<float(std::size_t)>& x_of,
                                   float cell_left, float cell_right, const SweepChartSize& size,
@@ -208,11 +298,12 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
         }
       }
     }
-    const int steps = plot.bottom - plot.top >= size.text_height * kFullPlotLines ? 4 : 2;
+    const int steps = y_steps(plan.metric, chart.y_top, plot.bottom - plot.top, size.text_height);
     for (int k = 0; k <= steps; ++k) {
       const double v = chart.y_top * k / steps;
       plot.y_ticks.push_back(SweepTick{y_of(v), sweep::metric_tick(plan.metric, v, chart.y_top)});
     }
+    plot.values = value_labels(plot, plan.metric, size);
     chart.plots.push_back(std::move(plot));
   }
   return chart;

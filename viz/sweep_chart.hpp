@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/sweep/sweep_metric.hpp"
 #include "sim/sweep/sweep_results.hpp"
 
 namespace gilsim::viz {
@@ -32,12 +33,23 @@ struct SweepTick {
   int row = 0;         ///< x ticks: the label's line under the plot, 0 or 1 (an end or a crossing with no room on the first)
 };
 
+/// A value written beside its point ("3.59x"), so a class reads the curve without hovering.
+struct SweepValueLabel {
+  float left = 0, top = 0, right = 0, bottom = 0;  ///< the text's box, inside the plot
+  std::string text;
+  std::size_t run = 0;   ///< whose point: the text is in its line's colour
+  std::size_t index = 0;  ///< the point's place along x in its line
+};
+
 /// One small multiple: the first key along x, at one value of the other keys.
 struct SweepPlot {
   float left = 0, top = 0, right = 0, bottom = 0;  ///< the plot area
   std::string title;                                ///< "cores=2"; empty when one key varies
   std::vector<std::vector<SweepMarker>> lines;      ///< per shown run, in x order
   std::vector<SweepTick> x_ticks, y_ticks;
+  /// Each line's values at its highest point and at both ends, where each has room clear of
+  /// the other values and of every point; the rest on hover.
+  std::vector<SweepValueLabel> values;
 };
 
 struct SweepChart {
@@ -52,11 +64,11 @@ struct SweepChart {
   bool too_small = false;
 };
 
-/// A plot's height, in lines of text, below which its y labels would overlap: five labels
-/// (0 and four steps) from kFullPlotLines, three (0, half, top) from kMinPlotLines, so that
-/// a projector's 1280x720 still draws a curve (lesson 20 presenting).
+/// A plot's height, in lines of text, below which its y labels would overlap: three labels
+/// (0, half, top) from kMinPlotLines, so that a projector's 1280x720 still draws a curve
+/// (lesson 20 presenting). Taller, the y axis has as many round steps as have room for
+/// their labels, up to eight (lesson 21 presented at 1280x720 had only 0, 4.0x and 8.0x).
 inline constexpr float kMinPlotLines = 3.0f;
-inline constexpr float kFullPlotLines = 5.0f;
 
 struct SweepChartSize {
   float left = 0, top = 0, width = 0, height = 0;
@@ -74,6 +86,12 @@ struct SweepChartSize {
 std::vector<SweepTick> x_ticks_of(const sweep::Axis& axis, const std::function<float(std::size_t)>& x_of,
                                   float cell_left, float cell_right, const SweepChartSize& size,
                                   const std::vector<std::size_t>& crossings);
+
+/// How many steps the y axis from 0 to `top` is cut into, for a plot `height` pixels tall with
+/// lines of text `text_height` tall: the most, up to eight, whose step is round (1, 2, 2.5 or 5
+/// times a power of ten, written exactly as `metric` writes ticks) and whose labels are at least
+/// 1.1 lines apart; two at least.
+int y_steps(sweep::Metric metric, double top, float height, float text_height);
 
 /// At most this many small multiples; more combinations of the other keys are left out.
 inline constexpr std::size_t kMaxSweepPlots = 6;

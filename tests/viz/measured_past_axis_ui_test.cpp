@@ -19,8 +19,10 @@ using gilsim::viz::testing::HeadlessViewer;
 namespace {
 
 /// Lesson 14 with its sequential run measured: starved (a third of the CPU it needed) and
-/// 1.6 times as long as predicted, so past the axis.
-void add_slow_measured(HeadlessViewer& v) {
+/// 1.6 times as long as predicted, so past the axis where the axis ends with the predictions
+/// ("time axis ends with the predictions" ticked, as `clip` asks; else as the viewer opens).
+void add_slow_measured(HeadlessViewer& v, bool clip = true) {
+  if (clip) v.app.clip_measured = true;
   trace::Trace m = v.app.session.runs()[0];
   REQUIRE(m.run_name == "sequential");
   m.origin = trace::Origin::Measured;
@@ -190,4 +192,44 @@ TEST_CASE("a collapsed line keeps the job the note names when a busy-machine fla
     checked = true;
   }
   CHECK(checked);
+}
+
+TEST_CASE("lesson 14 measured, opened and presented at 1280x720 and 1920x1080: the view fits every run, the measured one whole and named in bold") {
+  // gilviz 14 --real opened on the predictions' axis: every measured run ended "past the axis".
+  for (const bool presenting : {false, true}) {
+    for (const ImVec2 size : {ImVec2(1280, 720), ImVec2(1920, 1080)}) {
+      CAPTURE(presenting);
+      CAPTURE(size.x);
+      HeadlessViewer v(size);
+      if (presenting) {
+        v.present(gilsim::viz::testing::bundled_lesson("14-two-locks.toml"));
+      } else {
+        REQUIRE(v.open(gilsim::viz::testing::bundled_lesson("14-two-locks.toml")));
+      }
+      add_slow_measured(v, false);
+      const std::uint32_t r = measured_index(v.app);
+      const TimelineFrame& t = v.app.timeline;
+      CHECK(v.app.view.end() >= v.app.session.runs()[r].end);
+      CHECK(t.past_axis.empty());
+      REQUIRE(r < t.summaries.size());
+      const std::string said = t.headers[r].shown + t.summaries[r];
+      CAPTURE(said);
+      CHECK(said.find("past the axis") == std::string::npos);
+      // Open, its bold name says it is the measurement: "sequential" twice read as two predictions.
+      if (!t.options.folding[r].collapsed) CHECK(t.headers[r].shown.starts_with("sequential (measured)"));
+    }
+  }
+}
+
+TEST_CASE("a measured run's open header names it measured in its bold name, not only in the grey settings after") {
+  HeadlessViewer v(ImVec2(1600, 900));
+  REQUIRE(v.open(gilsim::viz::testing::bundled_lesson("14-two-locks.toml")));
+  add_slow_measured(v, false);
+  const std::uint32_t r = measured_index(v.app);
+  const TimelineFrame& t = v.app.timeline;
+  REQUIRE(!t.options.folding[r].collapsed);
+  CAPTURE(t.headers[r].shown);
+  CHECK(t.headers[r].shown.starts_with("sequential (measured)  "));
+  CHECK(t.headers[r].shown.find("(measured)", 12) == std::string::npos);  // once
+  CHECK(t.headers[0].shown.starts_with("sequential  "));
 }

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "fake_runs.hpp"
+#include "lesson_runs.hpp"
 #include "viz/app_state.hpp"
 #include "viz/playhead_state.hpp"
 
@@ -278,4 +279,19 @@ TEST_CASE("GIL contention counts overlapping waits, sums the edges of one instan
   CHECK(other_bands[0].begin == 2_ms);
   CHECK(other_bands[0].end == 9_ms);
   CHECK(contention[1].most_waiters == 1);
+}
+
+TEST_CASE("lesson 14: tasks wait for the lock, threads wait for it without the GIL") {
+  // gilviz 14 --at 45ms said the asyncio tasks waited "without the GIL": tasks never hold it.
+  viz::testing::HeadlessViewer v(ImVec2(1280, 720));
+  REQUIRE(v.open(viz::testing::bundled_lesson("14-two-locks.toml")));
+  const auto words_at = [&](const std::string& name, Time when) {
+    const trace::Trace& run = v.app.session.runs()[viz::testing::run_named(v, name)];
+    const PlayheadState s = at(run, when);
+    REQUIRE(s.locks.size() == 1);
+    REQUIRE(!s.locks[0].waiters.empty());
+    return std::string(lock_waiters_words(run, s.locks[0]));
+  };
+  CHECK(words_at("asyncio", 45_ms) == "waiting for the lock:");
+  CHECK(words_at("threads", 45_ms) == "waiting, without the GIL:");
 }

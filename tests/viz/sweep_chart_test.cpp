@@ -105,7 +105,8 @@ TEST_CASE("a sweep chart puts one line per run across the plot, on a shared roun
   CHECK(plot.lines[0][1].y == doctest::Approx(plot.bottom - 0.25f * (plot.bottom - plot.top)));  // sequential: 1x
   CHECK(pool[2].point == 2);
   CHECK(pool[2].run == 1);
-  REQUIRE(plot.y_ticks.size() == 5);
+  REQUIRE(plot.y_ticks.size() == 9);  // 0.5x steps: eight fit, at least 1.1 lines apart
+  CHECK(plot.y_ticks[2].label == "1.0x");
   CHECK(plot.y_ticks.back().label == "4.0x");
   REQUIRE(plot.x_ticks.size() == 3);
   CHECK(plot.x_ticks[2].label == "4");
@@ -311,5 +312,49 @@ TEST_CASE("the sweep chart labels every swept value that has room, and the ends 
     CHECK(some.front() == "0 s");
     CHECK(some.back() == "90.0 ms");
     CHECK(std::find(some.begin(), some.end(), "80.0 ms") != some.end());
+  }
+}
+
+TEST_CASE("the y axis has as many round steps as its labels have room for, written as ticks are") {
+  // Lesson 21 presented at 1280x720: a plot about 115 px tall with 21 px lines read 0, 4.0x, 8.0x.
+  CHECK(viz::y_steps(sweep::Metric::Speedup, 8.0, 115, 21) == 4);  // 0, 2, 4, 6, 8
+  CHECK(viz::y_steps(sweep::Metric::Speedup, 8.0, 400, 21) == 8);  // every 1x
+  CHECK(viz::y_steps(sweep::Metric::Speedup, 4.0, 30, 10) == 2);   // three labels at the least
+  CHECK(viz::y_steps(sweep::Metric::Speedup, 10.0, 400, 10) == 5);  // 2x steps, not 1.25x written "1.2x"
+  CHECK(viz::y_steps(sweep::Metric::LostUpdates, 40000.0, 400, 10) == 8);
+  CHECK(viz::y_steps(sweep::Metric::LostUpdates, 1.0, 400, 10) == 4);  // quarters, as the ticks write them
+}
+
+TEST_CASE("a sweep chart writes each curve's values at its peak and its ends, clear of each other and of every point") {
+  // gilviz 20 --sweep workers=1..16: the fork pool's peak, 3.59x at 5 workers, was read only by hovering.
+  const auto plan = plan_of("20-sweep-pool-size.toml", {"workers=1..16"});
+  const auto result = sweep::run_sweep_here(plan);
+  const viz::SweepChartSize size{10, 500, 900, 250, 16, 8, {}};
+  const auto chart = viz::layout_sweep_chart(plan, result, size);
+  REQUIRE(chart.plots.size() == 1);
+  const auto& plot = chart.plots.front();
+  const auto pool = static_cast<std::size_t>(std::find(plan.run_names.begin(), plan.run_names.end(), "process pool") -
+                                             plan.run_names.begin());
+  const auto said = [&](std::size_t run, std::size_t index) -> std::string {
+    for (const viz::SweepValueLabel& v : plot.values) {
+      if (v.run == run && v.index == index) return v.text;
+    }
+    return {};
+  };
+  CHECK(said(pool, 4) == "3.59x");   // its peak, at 5 workers
+  CHECK(said(pool, 15) == "3.12x");  // its end, at 16
+  for (std::size_t a = 0; a < plot.values.size(); ++a) {
+    const viz::SweepValueLabel& v = plot.values[a];
+    CHECK(v.left >= plot.left);
+    CHECK(v.right <= plot.right);
+    CHECK(v.top >= plot.top);
+    CHECK(v.bottom <= plot.bottom);
+    for (std::size_t b = a + 1; b < plot.values.size(); ++b) {
+      const viz::SweepValueLabel& w = plot.values[b];
+      CHECK_FALSE((v.left < w.right && w.left < v.right && v.top < w.bottom && w.top < v.bottom));
+    }
+    for (const auto& line : plot.lines) {
+      for (const viz::SweepMarker& m : line) CHECK_FALSE((m.x > v.left && m.x < v.right && m.y > v.top && m.y < v.bottom));
+    }
   }
 }

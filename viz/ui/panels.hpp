@@ -38,7 +38,7 @@ struct RealRunsView {
   const Session& session;
   std::vector<std::optional<double>> errors;  ///< per run, as prediction_error_of says
   std::vector<std::optional<std::string>> not_scored;  ///< per run with a prediction, as not_scored says
-  bool clip_measured = true;
+  bool clip_measured = false;
 };
 RealRunsView real_runs_view(const AppState& app);
 /// What the real-runs section or the toolbar's button asks for.

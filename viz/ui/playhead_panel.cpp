@@ -176,7 +176,7 @@ void draw_playhead_state(const AppState& app) {
       } else {
         holds_it(app, r, run, lock.holder, now - lock.held_since);
       }
-      draw_waiters(app, r, run, "waiting, without the GIL:", lock.waiters, lock.waiters.size());
+      draw_waiters(app, r, run, lock_waiters_words(run, lock), lock.waiters, lock.waiters.size());
     }
     // Cores: one line, "core 0: T1  core 1: idle".
     if (!state.cores.empty()) {

@@ -135,6 +135,11 @@ void paint_plot(ImDrawList* dl, const SweepChart& chart, const SweepPlot& plot, 
       paint_marker(dl, ImVec2(m.x, m.y), r, run, colour);
     }
   }
+  // The values at each line's highest point and ends, in its colour, on white over the grid.
+  for (const SweepValueLabel& v : plot.values) {
+    dl->AddRectFilled(ImVec2(v.left - 1, v.top), ImVec2(v.right + 1, v.bottom), IM_COL32(255, 255, 255, 220));
+    dl->AddText(ImVec2(v.left, v.top), to_u32(identity_colour(static_cast<std::uint32_t>(v.run))), v.text.c_str());
+  }
   if (hover) dl->AddCircle(ImVec2(hover->x, hover->y), r * 2.2f, ink, 0, 2.0f);
 }
 

@@ -152,6 +152,33 @@ LayoutOptions choose_layout(AppState& app, float height) {
         return tightest;
       }
     }
+    // With measured runs shown, the most telling run's lanes that the fit folded are worth the
+    // tightest rows where those open them as they open without the measurements, and open as
+    // many runs: lesson 14 presented at 1280x720 with --real folded its four threads, whose
+    // lock waits are the lesson, into "+ 4 threads".
+    if (best && !best->folding[most].collapsed && most < groups.size() &&
+        std::any_of(runs.begin(), runs.end(), [](const trace::Trace& t) { return t.origin == trace::Origin::Measured; })) {
+      const auto fit_folded = [&](const std::vector<RunFolding>& f) {
+        std::size_t n = 0;
+        for (std::size_t g = 0; g < groups[most].size(); ++g) {
+          n += f[most].group_folded(g, groups[most][g]) && !groups[most][g].folded_at_first;
+        }
+        return n;
+      };
+      if (fit_folded(best->folding) > 0) {
+        LayoutOptions tightest = *best;
+        size_rows(tightest, font, app.ui_scale, RowSize::Tightest, app.presentation);
+        tightest.folding = app.folding;
+        tightest.folding = fit_runs(runs, groups, tightest, height, interest, false);
+        const auto open = [](const std::vector<RunFolding>& f) {
+          return std::count_if(f.begin(), f.end(), [](const RunFolding& r) { return !r.collapsed; });
+        };
+        if (tightest.folding.size() == runs.size() && !tightest.folding[most].collapsed &&
+            fit_folded(tightest.folding) == 0 && open(tightest.folding) >= open(best->folding)) {
+          return tightest;
+        }
+      }
+    }
     // A more telling run left on one line where a less telling one opened is worth the
     // tightest rows too, where they open it: lesson 7 presented at 1280x720 opened its
     // sequential run beside the threads and left the process run they are compared with on
@@ -206,9 +233,15 @@ void leave_room_for_figures(AppState& app, const std::vector<RunFolding>& foldin
         summary_texts(runs[r], app.runs[r], judged ? &*judged : nullptr, app.session.scenario().note);
     const auto drawn = line_drawn(runs[r], app.runs[r], summary_lane(runs[r]), app.view, f, scratch);
     const float end_x = static_cast<float>(app.view.x_of(runs[r].end));
+    // A lane that draws little says its settings above it, ending where the run ends
+    // (draw_summary): no room to make (lesson 9's Pool(2)).
+    float cover = 0;
+    for (const auto& [a, b] : drawn) cover += std::max(1.0f, (b - a) - 2 * f * 0.35f);
+    if (cover < kSparseLine * static_cast<float>(width)) continue;
     for (const std::string& text : texts) {
       const float w = width_of(text);
-      if (free_spot(0, static_cast<float>(width) - 4, drawn, w, end_x + 8, 4)) break;  // fits as fitted
+      // Fits as fitted after the run's end (a free stretch before it would say the end there).
+      if (const auto at = free_spot(0, static_cast<float>(width) - 4, drawn, w, end_x + 8, 4); at && *at >= end_x + 8) break;
       // The scale at which it fits just after the run's end, clear of its last job-done dot
       // (line_drawn's widening, free_spot's gap) and of the right edge.
       const double clear = 8.0 + f * 0.35 + 4.0 + 4.0 + 2.0;

@@ -64,9 +64,6 @@ namespace {
 /// A collapsed run's name too long for the label column is drawn this much smaller before a
 /// shorter form is taken (lesson 18 presented at 1280x720: "ProcessPoolExecutor() (measured)").
 constexpr float kSmallerName = 0.85f;
-/// A collapsed line whose lane's bars cover less than this share of it may draw the lane lower
-/// to say the run's settings above it.
-constexpr float kSparseLine = 0.25f;
 }  // namespace
 
 float past_axis_marker_width(float header_height, float scale) {
@@ -197,7 +194,9 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
     std::string text;
     bool flag = false;
   };
-  std::vector<Piece> pieces{{bold_font(), IM_COL32(0, 0, 0, 255), run_name_in_force(run) + "  "}};
+  // A measured run is named so in bold ("sequential (measured)"): its prediction's header above
+  // says "sequential" too, and a grey "(measured)" further right left two alike headers.
+  std::vector<Piece> pieces{{bold_font(), IM_COL32(0, 0, 0, 255), (measured ? run_label(run) : run_name_in_force(run)) + "  "}};
   // Its counters next: lesson 15's point, the counter's end value against the safe one.
   if (const auto counters = counters_text(run)) {
     pieces.push_back({bold_font(), lost_updates(run) ? IM_COL32(170, 20, 0, 255) : IM_COL32(0, 110, 60, 255), *counters});
@@ -209,9 +208,6 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
     pieces.push_back({bold_font(), IM_COL32(190, 20, 20, 255), caveat->full, true});
   }
   const int idle = run.partial() ? 0 : idle_cores(run);  // a core unused so far may run later
-  const std::string by = !measured                ? std::string()
-                         : run.measured_by.empty() ? std::string(" (measured)")
-                                                   : fmt::format(", {} (measured)", run.measured_by);
   // How it ended before its settings: cut at 1280 wide, "... GIL ne…" lost "(past the axis)".
   std::string ended = run_end_text(run, ctx.index[row.run], "stopped (jobs unfinished)");
   if (pieces.size() > 1) ended = "  -  " + ended;
@@ -220,7 +216,7 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
   } else {
     pieces.push_back({ImGui::GetFont(), IM_COL32(50, 50, 60, 255), ended});
   }
-  std::string what = fmt::format("  -  {}{}, GIL {}, {} core{}{}", run.executor, by, run.gil_mode, run.cores,
+  std::string what = fmt::format("  -  {}, GIL {}, {} core{}{}", run.executor, run.gil_mode, run.cores,
                                  run.cores == 1 ? "" : "s", idle > 0 ? fmt::format(" ({} never used)", idle) : std::string());
   // A run much shorter than the view is a sliver of a few pixels: the header says so, and a
   // line marks its end (drawn down its rows by the timeline), as a trace viewer marks a
@@ -364,13 +360,21 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   const float end_x = box.left + static_cast<float>(view.x_of(run.end));
   std::string said;
   ScreenRect said_at{};
-  for (const std::string& text : texts) {
-    const float w = width_of(text);
-    if (const auto at = free_spot(box.left, right_edge, drawn, w, end_x + 8, 4)) {
-      said = text;
-      said_at = ScreenRect{*at, y0 + (y1 - y0 - text_size) * 0.5f, *at + w, y0 + (y1 - y0 + text_size) * 0.5f};
-      break;
+  // After its end first, the fullest text that fits there; else in a free stretch before it,
+  // with an arrow to say the run goes on ("done at 480 ms →"): the built-in scenario presented
+  // at 1280x720 said "done at 480 ms" between its sequential run's bars at 130-230 ms.
+  for (const bool after_end : {true, false}) {
+    for (const std::string& text : texts) {
+      const std::string shown = after_end || text.ends_with(kPastAxisArrow) ? text : text + " " + kPastAxisArrow;
+      const float w = width_of(shown);
+      const auto at = free_spot(box.left, right_edge, drawn, w, end_x + 8, 4);
+      if (at && (!after_end || *at >= end_x + 8)) {
+        said = shown;
+        said_at = ScreenRect{*at, y0 + (y1 - y0 - text_size) * 0.5f, *at + w, y0 + (y1 - y0 + text_size) * 0.5f};
+        break;
+      }
     }
+    if (!said.empty()) break;
   }
   // The run's settings as every other collapsed line says them ("GIL new, 4 cores, done at
   // 807 ms"), above its lane, rather than its end alone in a gap of its marks: lesson 9's

@@ -124,6 +124,10 @@ std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& 
                                        const real::Judgement* judged = nullptr, std::string_view note = {},
                                        bool past = false);
 
+/// A collapsed line whose lane's bars cover less than this share of it may draw the lane lower
+/// to say the run's settings above it.
+inline constexpr float kSparseLine = 0.25f;
+
 /// What a collapsed run's line draws of `lane` (its summary lane) in `view`: x ranges from the
 /// lanes' left edge, widened by a job-done dot's half on each side.
 std::vector<std::pair<float, float>> line_drawn(const trace::Trace& run, const RunIndex& index, trace::LaneId lane,
