@@ -17,15 +17,20 @@ using gilsim::cli::TimelineOptions;
 
 namespace {
 
+/// A threads run on one core, its GIL, and threads T1 and T2 to fill in.
+struct TwoThreadsOnOneCore {
+  TraceBuilder b{"threads", "threads", "new", Origin::Simulated, 1, 5_ms};
+  ProcessId p = (b.add_cores(1), b.add_process("main", true));
+  LaneId gil = b.gil_lane(p);
+  LaneId core = b.core_lane(0);
+  LaneId t1 = b.add_lane("T1", LaneKind::Thread, p);
+  LaneId t2 = b.add_lane("T2", LaneKind::Thread, p);
+};
+
 // 10 ms on one core: T1 and T2 take turns with the GIL; T2 starts on I/O and ends asleep.
 Trace two_threads() {
-  TraceBuilder b("threads", "threads", "new", Origin::Simulated, 1, 5_ms);
-  b.add_cores(1);
-  const auto p = b.add_process("main", true);
-  const auto gil = b.gil_lane(p);
-  const auto core = b.core_lane(0);
-  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
-  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+  TwoThreadsOnOneCore run;
+  auto& [b, p, gil, core, t1, t2] = run;
   auto hold = [&](LaneId thread, Time from, Time to) {
     b.set_state(core, from, SpanState::Running, thread);
     b.set_state(gil, from, SpanState::Held, thread);
@@ -421,13 +426,8 @@ TEST_CASE("a thread the GIL's row names as a column's holder is not shown waitin
   // Lesson 15's T1 held the GIL in some columns, each time for less of the column than it
   // waited, and its row read all '.': never running. Here, every millisecond T1 runs 0.4 ms and
   // waits 0.6 ms, T2 runs 0.3 ms and waits 0.7 ms: the GIL's row names T1 each time.
-  TraceBuilder b("threads", "threads", "new", Origin::Simulated, 1, 5_ms);
-  b.add_cores(1);
-  const auto p = b.add_process("main", true);
-  const auto gil = b.gil_lane(p);
-  const auto core = b.core_lane(0);
-  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
-  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+  TwoThreadsOnOneCore run;
+  auto& [b, p, gil, core, t1, t2] = run;
   for (Time at = 0_ms; at < 10_ms; at += 1_ms) {
     b.set_state(gil, at, SpanState::Held, t1);
     b.set_state(core, at, SpanState::Running, t1);
