@@ -123,6 +123,9 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
     chart.x_label = first.label();
     chart.y_label = sweep::metric_axis_title(plan.metric);
     chart.y_tick = [&plan](double value, double top) { return sweep::metric_tick(plan.metric, value, top); };
+    if (plan.metric == sweep::Metric::LostUpdates) {
+      chart.row_text = [](double row) { return fmt::format("{} updates", trace::group_digits(std::llround(row))); };
+    }
     for (std::size_t i = 0; i < first.size(); ++i) chart.x_texts.push_back(first.shown(0, i));
     chart.x_positions = first.positions;
     chart.log_x = first.log_scale;

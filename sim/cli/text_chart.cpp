@@ -232,13 +232,20 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
   }
   // Which runs each shared symbol stands for, and where: a run hidden under another one's
   // symbols is named. Names are quoted: a run may have a comma in its name ("process pool, spawn").
+  // A shared cell is a row's worth of values, not one value: lesson 20's spawn pool, 0.87x at
+  // one worker, shares 1.00x's cell there. So the note says "within a row" and how much a row is.
   std::string notes;
   for (const SharedGroup& g : groups) {
     std::vector<std::string> names;
     for (std::size_t k = 0; k < chart.series.size() && k < 64; ++k) {
       if ((g.set >> k) & 1) names.push_back(fmt::format("'{}'", chart.series[k].name));
     }
-    notes += fmt::format("{}: {} at the same spot, {}\n", g.symbol, and_list(names), where(chart.x_texts, g.xs));
+    notes += fmt::format("{}: {} within a row of each other, {}\n", g.symbol, and_list(names), where(chart.x_texts, g.xs));
+  }
+  if (!groups.empty()) {
+    const double row = top / (height - 1);
+    notes += fmt::format("(a row is {}; the tables above give each value)\n",
+                         chart.row_text ? chart.row_text(row) : fmt::format("{:.2f}x", row));
   }
   if (!unlabelled.empty()) {
     std::vector<std::string> values;

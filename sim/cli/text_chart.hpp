@@ -19,6 +19,9 @@ struct TextChart {
   /// Each y tick's text, given the tick's value and the axis's top (sweep::metric_tick);
   /// empty: a speed-up, "4.0x" ("0.50x" under a top of 2).
   std::function<std::string(double value, double top)> y_tick;
+  /// A row's worth of y, as the legend's line on shared cells writes it ("0.33x"); empty: a
+  /// speed-up, with two decimals (the axis's "0.3x" would hide what a row spans).
+  std::function<std::string(double row)> row_text;
   std::vector<std::string> x_texts;    ///< tick labels, one per x
   std::vector<double> x_positions;     ///< empty: the x values evenly spaced
   bool log_x = false;
@@ -33,8 +36,9 @@ struct TextChart {
 /// on a row, so values are drawn on their nearest row and 1.00x and 0.99x share one). Series are drawn with
 /// holder_symbol(k); a cell several series share shows its group's symbol ('*' for the first
 /// group of series, then '#', '@', ...), and the legend names the series behind each symbol,
-/// quoted, and the x values where they meet ("*: '16 threads' and 'asyncio' at the same spot,
-/// from 50.0 ms to 70.0 ms"). X tick labels never overlap or cut each other: the plot keeps room
+/// quoted, and the x values where they meet ("*: '16 threads' and 'asyncio' within a row of
+/// each other, from 50.0 ms to 70.0 ms"), then how much a row is ("(a row is 0.33x: ...)"):
+/// values in one cell differ by up to a row, not only by rounding. X tick labels never overlap or cut each other: the plot keeps room
 /// on its right for the last label; labels that do not fit on one line go on a second; a value
 /// still without room is named under the legend, never left out silently. Every line ends with '\n'.
 std::string render_text_chart(const TextChart& chart, int width, int height = 13);

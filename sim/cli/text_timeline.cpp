@@ -31,6 +31,10 @@ constexpr char kUnseenHolderSymbol = '?';        ///< an inferred GIL with waite
 /// (lesson 15's GIL passing between four locked threads).
 constexpr char kSeveralHoldersSymbol = '&';
 
+/// '&' in the legend: held, by several in turn ("none for most of the column" read as "nobody
+/// held it" beside lesson 15's GIL held 43% of the run).
+constexpr std::string_view kSeveralHoldersLegend = "& held by several in turn, each for a part of the column";
+
 /// A thread's states that a short wait for the GIL or a lock shows through: it was not trying
 /// to run (idle, asleep, blocked on I/O, awaiting).
 constexpr std::string_view kQuietSymbols = " z~-";
@@ -439,6 +443,54 @@ std::string wrap_entries(const std::vector<std::string>& entries, int width) {
   return out;
 }
 
+/// What a `=` (SpanState::Native) on a thread's or task's row is, for the legend: a student
+/// asks "what native code?" where no step of the scenario is C code.
+enum class NativeKind : std::uint8_t {
+  CCode,      ///< a `native` step (or one offloaded): C code that let the GIL go
+  SystemCall, ///< a call of no step: a pipe's read or write, a wake-up
+  HandOff,    ///< drop_gil's wake-up of a GIL waiter, on the way into another step (G8b): a lock wait, I/O
+  Ending,     ///< a child process's last moment: its exit (P8)
+};
+constexpr std::array kNativeWords = {std::string_view{"C code"}, std::string_view{"a system call"},
+                                     std::string_view{"letting the GIL go to a thread that waits for it"},
+                                     std::string_view{"the process ending"}};
+
+NativeKind native_kind(const Trace& t, const Lane& lane, std::size_t index) {
+  const Span& span = lane.spans[index];
+  if (span.subject < t.jobs.size() && span.step != kNoStep) {
+    const auto& labels = t.templates[t.jobs[span.subject].template_index].step_labels;
+    if (span.step >= labels.size()) return NativeKind::CCode;
+    const std::string& label = labels[span.step];
+    return label.starts_with("native ") || label.starts_with("offload native ") ? NativeKind::CCode : NativeKind::HandOff;
+  }
+  const bool last = index + 1 == lane.spans.size();
+  if (last && span.subject >= t.jobs.size() && lane.process != 0 && lane.process < t.processes.size()) {
+    return NativeKind::Ending;
+  }
+  return NativeKind::SystemCall;
+}
+
+/// Which kinds of native span the `=` of `row` stand for: in each such column, the native span
+/// that covers most of it.
+void native_kinds_shown(const Trace& t, LaneId id, const std::string& row, std::array<bool, kNativeWords.size()>& kinds) {
+  const Lane& lane = t.lanes[id];
+  const int n = static_cast<int>(row.size());
+  std::size_t first = 0;
+  for (int i = 0; i < n; ++i) {
+    if (row[static_cast<std::size_t>(i)] != state_symbol(SpanState::Native)) continue;
+    const Time lo = bucket_start(t.end, i, n), hi = bucket_start(t.end, i + 1, n);
+    while (first < lane.spans.size() && lane.spans[first].end <= lo) ++first;
+    std::size_t best = lane.spans.size();
+    std::int64_t most = 0;
+    for (std::size_t s = first; s < lane.spans.size() && lane.spans[s].begin < hi; ++s) {
+      if (lane.spans[s].state != SpanState::Native) continue;
+      const std::int64_t d = (min(lane.spans[s].end, hi) - max(lane.spans[s].begin, lo)).ns();
+      if (d > most) most = d, best = s;
+    }
+    if (best < lane.spans.size()) kinds[static_cast<std::size_t>(native_kind(t, lane, best))] = true;
+  }
+}
+
 std::string legend(const Trace& t, const std::vector<std::string>& rows, const std::vector<LaneId>& shown,
                    const std::vector<char>& holders, bool busy_row, bool cores_blank_while_busy,
                    const std::string& short_waits, int width) {
@@ -448,8 +500,22 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
     const bool used = std::any_of(shown.begin(), shown.end(), [&](LaneId id) {
       return !is_holder_row(t.lanes[id].kind) && rows[id].find(c) != std::string::npos;
     });
-    // "native" alone does not say why it matters: C code that let the GIL go, as the viewer says.
-    if (used) entries.push_back(fmt::format("{} {}", c, s == SpanState::Native ? "native (no GIL)" : to_string(s)));
+    if (!used) continue;
+    if (s != SpanState::Native) {
+      entries.push_back(fmt::format("{} {}", c, to_string(s)));
+      continue;
+    }
+    // "native" alone does not say what ran: name what the shown `=` are, without the GIL all.
+    std::array<bool, kNativeWords.size()> kinds{};
+    for (const LaneId id : shown) {  // a core's `=` is its thread's: the thread's row says which
+      const LaneKind kind = t.lanes[id].kind;
+      if (kind == LaneKind::Thread || kind == LaneKind::Task) native_kinds_shown(t, id, rows[id], kinds);
+    }
+    std::string words;
+    for (std::size_t k = 0; k < kinds.size(); ++k) {
+      if (kinds[k]) words += (words.empty() ? "" : ", ") + std::string(kNativeWords[k]);
+    }
+    entries.push_back(fmt::format("{} without the GIL: {}", c, words.empty() ? "C code or a system call" : words));
   }
   if (busy_row) entries.emplace_back("busy: cores in use, on average");
   auto on_a_gil_row = [&](char symbol) {
@@ -467,7 +533,7 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
   for (LaneId id : shown_holders) holder_entries.push_back(fmt::format("{} {}", holders[id], t.lanes[id].name));
   if (on_a_gil_row('*')) holder_entries.push_back("* another thread");
   if (on_a_gil_row(kUnseenHolderSymbol)) holder_entries.push_back("? holder not seen (threads waited, none seen running)");
-  if (on_a_gil_row(kSeveralHoldersSymbol)) holder_entries.push_back("& several in turn, none for most of the column");
+  if (on_a_gil_row(kSeveralHoldersSymbol)) holder_entries.push_back(std::string(kSeveralHoldersLegend));
   std::string out = wrap_entries(entries, width);
   // Threads that move from core to core leave each core's row blank while the busy row
   // reads 1 (lesson 15's threads): said where it happens.
@@ -531,6 +597,53 @@ char holder_symbol(int k) {
   return '*';
 }
 
+/// Where a GIL's row names a thread as the column's holder, that thread's row does not say it
+/// waited: lesson 15's T1 held the GIL in some columns, each time for less of the column than it
+/// waited for it, and its row read all `.`, never running. There the row shows what the thread
+/// did most of the column besides waiting (`#`: running Python is what holding the GIL is for).
+/// A thread that waits for a lock has dropped the GIL (L2), so a GIL holder waits for nothing.
+/// (Not so for a lock's row: its holder may wait for another lock, as lesson 16's T1 does.)
+void agree_with_holders(const Trace& t, const std::vector<LaneId>& shown, const std::vector<char>& holders,
+                        std::vector<std::string>& bars) {
+  std::vector<LaneId> lane_of(256, kNone);
+  for (LaneId id = 0; id < t.lanes.size(); ++id) {
+    if (holders[id] != '*') lane_of[static_cast<unsigned char>(holders[id])] = id;
+  }
+  std::vector<bool> is_shown(t.lanes.size(), false);
+  for (const LaneId id : shown) is_shown[id] = true;
+  for (const LaneId row : shown) {
+    if (t.lanes[row].kind != LaneKind::Gil) continue;
+    const int n = static_cast<int>(bars[row].size());
+    for (int i = 0; i < n; ++i) {
+      const LaneId holder = lane_of[static_cast<unsigned char>(bars[row][static_cast<std::size_t>(i)])];
+      if (holder == kNone || !is_shown[holder] || bars[holder].size() != bars[row].size()) continue;
+      char& bar = bars[holder][static_cast<std::size_t>(i)];
+      if (kWaitSymbols.find(bar) == std::string_view::npos && bar != ' ') continue;
+      const Time lo = bucket_start(t.end, i, n), hi = bucket_start(t.end, i + 1, n);
+      std::vector<std::pair<char, std::int64_t>> cover;
+      const SpanStore& spans = t.lanes[holder].spans;
+      std::size_t first = 0, count = spans.size();  // the first span that ends after lo
+      while (count > 0) {
+        const std::size_t half = count / 2;
+        if (spans.end_at(first + half) <= lo) first += half + 1, count -= half + 1;
+        else count = half;
+      }
+      for (std::size_t k = first; k < spans.size() && spans.begin_at(k) < hi; ++k) {
+        const Span span = spans[k];
+        if (span.state == SpanState::WaitingLock || span.state == SpanState::WaitingGil) continue;
+        const char c = span_symbol(t.lanes[holder], span, holders);
+        const std::int64_t d = (min(span.end, hi) - max(span.begin, lo)).ns();
+        if (d <= 0) continue;
+        auto it = std::find_if(cover.begin(), cover.end(), [c](const auto& p) { return p.first == c; });
+        if (it == cover.end()) cover.emplace_back(c, d);
+        else it->second += d;
+      }
+      const auto most = std::max_element(cover.begin(), cover.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+      if (most != cover.end() && most->second > 0) bar = most->first;
+    }
+  }
+}
+
 std::string render_text_timeline(const Trace& t, const TimelineOptions& options) {
   // The name column fits every lane's name (up to kMaxNameWidth), so the rows' width does
   // not depend on which lanes are chosen.
@@ -569,9 +682,10 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
   bool busy_row = false;
   bool cores_blank_while_busy = false;
   std::string short_waits;  // '.' or 'L' where a short wait won a column
+  for (const LaneId id : sel.shown) bars[id] = lane_bars(t, id, n, holders, &short_waits);
+  agree_with_holders(t, sel.shown, holders, bars);
   for (std::size_t i = 0; i < sel.shown.size(); ++i) {
     const LaneId id = sel.shown[i];
-    bars[id] = lane_bars(t, id, n, holders, &short_waits);
     out += fmt::format("{:<{}} |{}|\n", fitted_name(labels[id], name_width), name_width, bars[id]);
     const bool last_core = t.lanes[id].kind == LaneKind::Core &&
                            (i + 1 == sel.shown.size() || t.lanes[sel.shown[i + 1]].kind != LaneKind::Core);

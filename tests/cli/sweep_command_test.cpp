@@ -236,7 +236,9 @@ TEST_CASE("a text chart fits its width and labels its axes and lines") {
   CHECK(lines[11] == "      1     2           4                       8");
   CHECK(lines[12].find("workers") != std::string::npos);
   CHECK(lines[13] == "1: pool   2: threads");
-  CHECK(lines[14] == "*: 'pool' and 'threads' at the same spot, at 1");
+  CHECK(lines[14] == "*: 'pool' and 'threads' within a row of each");  // wrapped at 50 columns
+  CHECK(lines[15] == "other, at 1");
+  CHECK(lines[16] == "(a row is 0.50x; the tables above give each value)");
   CHECK(lines[2].find('1') != std::string::npos);  // pool's 3.5x, between 4.0x and 3.0x
 }
 
@@ -339,7 +341,7 @@ TEST_CASE("a sweep's values read as gilsim writes times; a named axis labels the
   CHECK(named.out.find("Speed-up against waiting in each 100 ms request\n") != std::string::npos);
   CHECK(named.out.find("(with job.request.steps.1.cpu)") == std::string::npos);
   // Threads and asyncio differ by 0.07x at most: the chart's '*' names them.
-  CHECK(named.out.find("'16 threads' and 'asyncio' at the same spot") != std::string::npos);
+  CHECK(named.out.find("'16 threads' and 'asyncio' within a row of each other") != std::string::npos);
 }
 
 TEST_CASE("each group of runs at one spot has a symbol of its own, and the legend says where, names quoted") {
@@ -350,9 +352,16 @@ TEST_CASE("each group of runs at one spot has a symbol of its own, and the legen
   REQUIRE(r.code == 0);
   INFO(r.out);
   const std::string chart = r.out.substr(r.out.find("Speed-up against workers"));
-  CHECK(chart.find("*: 'sequential', 'process pool', 'process pool, spawn' and 'thread pool' at the same spot, at 1\n") !=
-        std::string::npos);
-  CHECK(chart.find("#: 'sequential' and 'thread pool' at the same spot, from 2 to 16\n") != std::string::npos);
+  // One cell is a row's worth of values: the spawn pool's 0.87x at 1 worker shares 1.00x's
+  // cell, so the legend says "within a row", not "at the same spot", and what a row is.
+  std::string flat = chart;  // the legend wraps at 100 columns
+  std::replace(flat.begin(), flat.end(), '\n', ' ');
+  CHECK(flat.find("*: 'sequential', 'process pool', 'process pool, spawn' and 'thread pool' within a row of each other, "
+                  "at 1 ") != std::string::npos);
+  CHECK(flat.find("#: 'sequential' and 'thread pool' within a row of each other, from 2 to 16 ") != std::string::npos);
+  CHECK(flat.find("(a row is 0.33x; the tables above give each value)") != std::string::npos);
+  CHECK(flat.find("same spot") == std::string::npos);
+  CHECK(r.out.find("      1    457 ms    0.87x") != std::string::npos);  // spawn at 1 worker, in its table
   const auto lines = lines_of(chart);
   const auto one_x = std::find_if(lines.begin(), lines.end(), [](const std::string& l) { return l.starts_with("1.0x |"); });
   REQUIRE(one_x != lines.end());

@@ -17,15 +17,20 @@ using gilsim::cli::TimelineOptions;
 
 namespace {
 
+/// A threads run on one core, its GIL, and threads T1 and T2 to fill in.
+struct TwoThreadsOnOneCore {
+  TraceBuilder b{"threads", "threads", "new", Origin::Simulated, 1, 5_ms};
+  ProcessId p = (b.add_cores(1), b.add_process("main", true));
+  LaneId gil = b.gil_lane(p);
+  LaneId core = b.core_lane(0);
+  LaneId t1 = b.add_lane("T1", LaneKind::Thread, p);
+  LaneId t2 = b.add_lane("T2", LaneKind::Thread, p);
+};
+
 // 10 ms on one core: T1 and T2 take turns with the GIL; T2 starts on I/O and ends asleep.
 Trace two_threads() {
-  TraceBuilder b("threads", "threads", "new", Origin::Simulated, 1, 5_ms);
-  b.add_cores(1);
-  const auto p = b.add_process("main", true);
-  const auto gil = b.gil_lane(p);
-  const auto core = b.core_lane(0);
-  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
-  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+  TwoThreadsOnOneCore run;
+  auto& [b, p, gil, core, t1, t2] = run;
   auto hold = [&](LaneId thread, Time from, Time to) {
     b.set_state(core, from, SpanState::Running, thread);
     b.set_state(gil, from, SpanState::Held, thread);
@@ -326,7 +331,8 @@ TEST_CASE("a GIL passed between several holders, none for most of a column, show
   const std::string text = render_text_timeline(passed_around(), TimelineOptions{19, 16});
   // Lesson 15's GIL row was blank for 30 ms while the busy row read 1.
   CHECK(text.find("GIL    |&&&&&     |\n") != std::string::npos);  // held 40% by four; then 40% by T1 alone: idle wins
-  CHECK(text.find("& several in turn, none for most of the column") != std::string::npos);
+  // Held, by several: "none for most of the column" read as "nobody held it" (lesson 15's GIL, held 43%).
+  CHECK(text.find("& held by several in turn, each for a part of the column") != std::string::npos);
   // Each core ran half of each millisecond, the busy row says one: a line says why the core rows are blank.
   CHECK(text.find("busy   |1111111111|\n") != std::string::npos);
   std::string flat = text;  // the legend wraps at 40 columns
@@ -414,4 +420,62 @@ TEST_CASE("an event loop's select() is one wait, one symbol, whether a timer or 
   CHECK(text.find("event loop |~~~~~~~~~~|\n") != std::string::npos);
   CHECK(text.find("z sleeping") == std::string::npos);
   CHECK(text.find("(the event loop's ~ is its select(): it\nwaits there for I/O and for timers\nalike)\n") != std::string::npos);
+}
+
+TEST_CASE("a thread the GIL's row names as a column's holder is not shown waiting for it there") {
+  // Lesson 15's T1 held the GIL in some columns, each time for less of the column than it
+  // waited, and its row read all '.': never running. Here, every millisecond T1 runs 0.4 ms and
+  // waits 0.6 ms, T2 runs 0.3 ms and waits 0.7 ms: the GIL's row names T1 each time.
+  TwoThreadsOnOneCore run;
+  auto& [b, p, gil, core, t1, t2] = run;
+  for (Time at = 0_ms; at < 10_ms; at += 1_ms) {
+    b.set_state(gil, at, SpanState::Held, t1);
+    b.set_state(core, at, SpanState::Running, t1);
+    b.set_state(t1, at, SpanState::Running, 0, 0);
+    b.set_state(t2, at, SpanState::WaitingGil, 1, 0);
+    b.set_state(gil, at + 400_us, SpanState::Held, t2);
+    b.set_state(core, at + 400_us, SpanState::Running, t2);
+    b.set_state(t1, at + 400_us, SpanState::WaitingGil, 0, 0);
+    b.set_state(t2, at + 400_us, SpanState::Running, 1, 0);
+    b.clear_state(gil, at + 700_us);
+    b.clear_state(core, at + 700_us);
+    b.set_state(t2, at + 700_us, SpanState::WaitingGil, 1, 0);
+  }
+  const std::string text = render_text_timeline(b.finish(10_ms), TimelineOptions{19, 16});
+  CHECK(text.find("GIL    |1111111111|\n") != std::string::npos);
+  CHECK(text.find("T1     |##########|\n") != std::string::npos);  // was all '.'
+  CHECK(text.find("T2     |..........|\n") != std::string::npos);  // not the holder: its wait shows
+}
+
+TEST_CASE("the legend's '=' says what the '=' shown are: C code, letting the GIL go, a process ending") {
+  TraceBuilder b("r", "processes", "new", Origin::Simulated, 2, 5_ms);
+  b.add_cores(2);
+  const auto main = b.add_process("main", true);
+  const auto worker = b.add_process("worker 1", true);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, main);
+  const auto w = b.add_lane("worker 1", LaneKind::Thread, worker);
+  const auto kind = b.add_template("transfer", StepLabels{"native 3 ms", "acquire lock_a"});
+  const auto job = b.add_job("transfer 1", kind);
+  b.job_started(job, t1, 0_ms);
+  b.set_state(t1, 0_ms, SpanState::Native, job, 0);  // a native step: C code
+  b.set_state(t1, 3_ms, SpanState::Native, job, 1);  // drop_gil's wake-up before a lock wait (G8b)
+  b.set_state(t1, 6_ms, SpanState::WaitingLock, job, 1);
+  b.clear_state(t1, 10_ms);
+  b.set_state(w, 6_ms, SpanState::Native);  // the worker's exit: its last span, no job (P8)
+  b.clear_state(w, 10_ms);
+  const Trace t = b.finish(10_ms);
+  const std::string text = render_text_timeline(t, TimelineOptions{200, 16});
+  CHECK(text.find("= without the GIL: C code, letting the GIL go to a thread that waits for it, the process ending") !=
+        std::string::npos);
+  CHECK(text.find("native (no GIL)") == std::string::npos);
+  // Only what a row shows is named: the C code alone, once the run is cut to its first 3 ms.
+  TraceBuilder c("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = c.add_process("main", true);
+  const auto only = c.add_lane("T1", LaneKind::Thread, p);
+  const auto step = c.add_template("hash", StepLabels{"native 3 ms"});
+  const auto hash = c.add_job("hash 1", step);
+  c.set_state(only, 0_ms, SpanState::Native, hash, 0);
+  c.clear_state(only, 3_ms);
+  const std::string alone = render_text_timeline(c.finish(3_ms), TimelineOptions{200, 16});
+  CHECK(alone.find("= without the GIL: C code\n") != std::string::npos);
 }

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -432,6 +433,72 @@ TEST_CASE("a deadlocked run ends in one line, and the runs after it have fresh l
     CHECK(std::regex_search(output, std::regex("\nsequential: 2 jobs in [0-9.]+ s\n")));
     CHECK(contains(output, "\n" + deadlocked));
     if (name == "16-one-worker") CHECK(std::regex_search(output, std::regex("\none worker: 2 jobs in [0-9.]+ s\n$")));
+  }
+}
+
+namespace {
+
+/// A pattern for a line a doc quotes: its numbers stand for any ("pace here: 25_683 loops a
+/// millisecond" is this machine's pace, "gave up after 10 s" the test's 1 s), the rest as written.
+std::regex quoted_line(const std::string& quoted) {
+  std::string pattern;
+  for (std::size_t i = 0; i < quoted.size(); ++i) {
+    const char c = quoted[i];
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      while (i + 1 < quoted.size() && (std::isdigit(static_cast<unsigned char>(quoted[i + 1])) ||
+                                       ((quoted[i + 1] == '_' || quoted[i + 1] == '.' || quoted[i + 1] == ',') &&
+                                        i + 2 < quoted.size() && std::isdigit(static_cast<unsigned char>(quoted[i + 2]))))) {
+        ++i;
+      }
+      pattern += "[0-9][0-9_.,]*";
+    } else {
+      if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) pattern += '\\';
+      pattern += c;
+    }
+  }
+  return std::regex(pattern);
+}
+
+}  // namespace
+
+TEST_CASE("docs/lessons.md shows every line lesson 16's program prints, in order, the machine's figures aside") {
+  // The lesson quotes what `python3 deadlock.py` prints: each quoted span with ": " in it of
+  // its "Then for real" paragraph. The program runs as on a busy machine of 2 cores (its busy
+  // line printed, no line about other core counts), its deadlock given up after 1 s.
+  std::ifstream doc_file(fs::path(GILSIM_SOURCE_DIR) / "docs" / "lessons.md");
+  const std::string doc{std::istreambuf_iterator<char>(doc_file), std::istreambuf_iterator<char>()};
+  const auto at = doc.find("**Then for real:** `gilsim python scenarios/16-deadlock.toml");
+  REQUIRE(at != std::string::npos);
+  const std::string paragraph = one_line(doc.substr(at, doc.find("\n\n", at) - at));
+  std::vector<std::string> quoted;
+  for (std::size_t open = paragraph.find('`'); open != std::string::npos;) {
+    const std::size_t close = paragraph.find('`', open + 1);
+    REQUIRE(close != std::string::npos);
+    const std::string span = paragraph.substr(open + 1, close - open - 1);
+    if (contains(span, ": ")) quoted.push_back(span);
+    open = paragraph.find('`', close + 1);
+  }
+  std::string program = lesson_program("16-deadlock");
+  const auto wait = program.find("DEADLOCK_AFTER = 10");
+  REQUIRE(wait != std::string::npos);
+  program.replace(wait, 19, "DEADLOCK_AFTER = 1");
+  const fs::path path = write_program("16-deadlock-doc", program);
+  const auto [status, output] = run_command(fmt::format(
+      "timeout 60 python3 -c \"import os, runpy; os.getloadavg = lambda: (99.0, 0.0, 0.0); os.cpu_count = lambda: 2; "
+      "runpy.run_path('{}', run_name='__main__')\"",
+      path.string()));
+  INFO(output);
+  INFO(paragraph);
+  CHECK(status == 0);
+  std::vector<std::string> printed;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) printed.push_back(line);
+  }
+  REQUIRE(printed.size() == quoted.size());
+  for (std::size_t i = 0; i < printed.size(); ++i) {
+    CAPTURE(quoted[i]);
+    CHECK(std::regex_match(printed[i], quoted_line(quoted[i])));
   }
 }
 
