@@ -155,13 +155,13 @@ TEST_CASE("a scenario report: title, source, note, table, then one timeline per 
   const Trace free = free_threaded_run();
 
   SUBCASE("with timelines") {
-    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, true, 16, {}});
+    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, true, 16, {}, {}});
     CHECK(text.starts_with("Two ways\n========\n(two.toml, 4 jobs, seed 1)\n\nWhich is faster?\n\nrun "));
     CHECK(text.find("\nsequential (sequential, 1 core, finished at 480 ms)\ncore 0 |###") != std::string::npos);
     CHECK(text.find("\nfree (threads, no GIL, 2 cores, finished at 160 ms)\n") != std::string::npos);
   }
   SUBCASE("without timelines") {
-    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, false, 16, {}});
+    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, false, 16, {}, {}});
     CHECK(text.find('|') == std::string::npos);
     CHECK(text.ends_with(render_run_table({&seq, &free}, 60)));
   }
@@ -198,7 +198,7 @@ TEST_CASE("a measured run that kept the updates the model lost says why, from it
       "the GIL 18 times against 26 predicted.";
   SUBCASE("kept every update, switched fewer times: the line under the counters") {
     const Trace measured = counter_run(Origin::Measured, 80'000, 18);
-    const std::string text = render_scenario_report(s, {&predicted, &measured}, ReportOptions{1000, false, 16, {}});
+    const std::string text = render_scenario_report(s, {&predicted, &measured}, ReportOptions{1000, false, 16, {}, {}});
     const auto at = text.find("threads (measured): safe = 80,000: all 80,000 updates kept\n" + note);
     CHECK(at != std::string::npos);
     CHECK(text.find("fewer switches, fewer chances to lose one", at) != std::string::npos);
@@ -222,7 +222,7 @@ TEST_CASE("a measured run that kept the updates the model lost says why, from it
     const Trace kept = counter_run(Origin::Measured, 80'000, 18);
     const Trace model_kept = counter_run(Origin::Simulated, 80'000, 26);
     CHECK_FALSE(kept_updates_note(model_kept, kept));
-    const std::string text = render_scenario_report(s, {&model_kept, &kept}, ReportOptions{200, false, 16, {}});
+    const std::string text = render_scenario_report(s, {&model_kept, &kept}, ReportOptions{200, false, 16, {}, {}});
     CHECK(text.find("run it again") == std::string::npos);
   }
 }
