@@ -9,6 +9,9 @@
 
 #include "../real/real_test_support.hpp"
 #include "sim/cli/measured_runs.hpp"
+#include "sim/cli/run_selection.hpp"
+#include "sim/cpython/cpython_runs.hpp"
+#include "sim/cpython/python_program.hpp"
 #include "sim/cli/scenario_report.hpp"
 #include "sim/cpython/cpython_trace.hpp"
 #include "sim/model/simulate.hpp"
@@ -140,4 +143,42 @@ TEST_CASE("how long jobs ran at the same time") {
   CHECK(cli::jobs_together(overlapping, {0, 1}) == std::pair{Time{1000}, Time{8000}});
   CHECK(cli::jobs_together(overlapping, {0}) == std::pair{Time::zero(), Time{2000}});
   CHECK(cli::jobs_together(overlapping, {}) == std::pair{Time::zero(), Time::zero()});
+}
+
+TEST_CASE("the recorder notes each thread job's CPU time: a short job it saw no step of is drawn running") {
+  // 200 updates, some microseconds: far less than a gap, so any CPU time it notes covers it.
+  const auto s = scenario::load_string(R"(title = "Short"
+[counters]
+counter = 0
+[[job]]
+name = "unsafe"
+steps = [ { repeat = 200, steps = [ { increment = "counter", call = "10ns" } ] } ]
+[[run]]
+executor = "sequential"
+[[run]]
+executor = "asyncio"
+)", "short.toml");
+  const auto program = cpython::python_program(s, cli::select_runs(s, {}));
+  const cpython::Interpreter python = cpython::find_interpreter("");
+  for (const auto& r : program.runs) {
+    INFO("run " << r.run->name);
+    std::string why;
+    const auto t = cpython::record_cpython_run(s, r, program, python, cpython::CPythonOptions{}, why);
+    REQUIRE_MESSAGE(t, why);
+    real::testing::check_invariants(*t);
+    REQUIRE(t->jobs.size() == 1);
+    const trace::Job& job = t->jobs[0];
+    std::vector<trace::Span> drawn;
+    for (const auto& span : t->lanes[job.lane].spans) {
+      if (span.subject == 0 && span.state == trace::SpanState::Running) drawn.push_back(span);
+    }
+    if (r.run->executor == scenario::Executor::Asyncio) {
+      CHECK(drawn.empty());  // a task's thread runs other tasks while it awaits: no CPU time of its own
+      continue;
+    }
+    REQUIRE(drawn.size() == 1);
+    CHECK(drawn[0].begin == job.begin);
+    CHECK(drawn[0].end == job.end);
+    CHECK(drawn[0].step == trace::kNoStep);
+  }
 }
