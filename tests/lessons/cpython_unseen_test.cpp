@@ -21,16 +21,21 @@ using namespace gilsim;
 
 namespace {
 
-/// Two threads each adding to `counter` with `counter += one()`: steps the recorder does not see.
+/// Two jobs each adding to `counter` 200 times with `counter += one()`, steps the recorder does
+/// not see: some microseconds of work, far less than a gap.
 constexpr std::string_view kUnsafe = R"(title = "Unsafe"
 [counters]
 counter = 0
 [[job]]
 name = "unsafe"
 count = 2
-steps = [ { repeat = 3, steps = [ { increment = "counter", call = "10ns" } ] } ]
+steps = [ { repeat = 200, steps = [ { increment = "counter", call = "10ns" } ] } ]
 [[run]]
 executor = "threads"
+[[run]]
+executor = "sequential"
+[[run]]
+executor = "asyncio"
 )";
 
 /// T1's job from 1,000 to 3,000 ns, its thread on a CPU for 1,900 of them (a pause shorter than
@@ -41,7 +46,7 @@ std::string recording(std::int64_t second_begin = 5000, const std::string& first
          "run 0 10000 7 7 2\n"
          "job 7.1 0 7 8 0 1000 3000" + first_cpu + "\n" +
          "job 7.2 0 7 9 0 " + std::to_string(second_begin) + " 9000 1000\n" +
-         "counter counter 6\nend 10\n";
+         "counter counter 400\nend 10\n";
 }
 
 std::vector<std::tuple<std::int64_t, std::int64_t, trace::SpanState, bool>> spans_of(const trace::Trace& t,
@@ -146,19 +151,9 @@ TEST_CASE("how long jobs ran at the same time") {
 }
 
 TEST_CASE("the recorder notes each thread job's CPU time: a short job it saw no step of is drawn running") {
-  // 200 updates, some microseconds: far less than a gap, so any CPU time it notes covers it.
-  const auto s = scenario::load_string(R"(title = "Short"
-[counters]
-counter = 0
-[[job]]
-name = "unsafe"
-steps = [ { repeat = 200, steps = [ { increment = "counter", call = "10ns" } ] } ]
-[[run]]
-executor = "sequential"
-[[run]]
-executor = "asyncio"
-)", "short.toml");
-  const auto program = cpython::python_program(s, cli::select_runs(s, {}));
+  // Any CPU time it notes covers a job of some microseconds.
+  const auto s = scenario::load_string(kUnsafe, "15.toml");
+  const auto program = cpython::python_program(s, cli::select_runs(s, {"sequential", "asyncio"}));
   const cpython::Interpreter python = cpython::find_interpreter("");
   for (const auto& r : program.runs) {
     INFO("run " << r.run->name);
@@ -166,19 +161,21 @@ executor = "asyncio"
     const auto t = cpython::record_cpython_run(s, r, program, python, cpython::CPythonOptions{}, why);
     REQUIRE_MESSAGE(t, why);
     real::testing::check_invariants(*t);
-    REQUIRE(t->jobs.size() == 1);
-    const trace::Job& job = t->jobs[0];
-    std::vector<trace::Span> drawn;
-    for (const auto& span : t->lanes[job.lane].spans) {
-      if (span.subject == 0 && span.state == trace::SpanState::Running) drawn.push_back(span);
+    REQUIRE(t->jobs.size() == 2);
+    for (std::uint32_t j = 0; j < 2; ++j) {
+      const trace::Job& job = t->jobs[j];
+      std::vector<trace::Span> drawn;
+      for (const auto& span : t->lanes[job.lane].spans) {
+        if (span.subject == j && span.state == trace::SpanState::Running) drawn.push_back(span);
+      }
+      if (r.run->executor == scenario::Executor::Asyncio) {
+        CHECK(drawn.empty());  // a task's thread runs other tasks while it awaits: no CPU time of its own
+        continue;
+      }
+      REQUIRE(drawn.size() == 1);
+      CHECK(drawn[0].begin == job.begin);
+      CHECK(drawn[0].end == job.end);
+      CHECK(drawn[0].step == trace::kNoStep);
     }
-    if (r.run->executor == scenario::Executor::Asyncio) {
-      CHECK(drawn.empty());  // a task's thread runs other tasks while it awaits: no CPU time of its own
-      continue;
-    }
-    REQUIRE(drawn.size() == 1);
-    CHECK(drawn[0].begin == job.begin);
-    CHECK(drawn[0].end == job.end);
-    CHECK(drawn[0].step == trace::kNoStep);
   }
 }
