@@ -39,15 +39,23 @@ Trace free_threaded_run() {
 
 /// A parent and two workers on two cores, each process with its own GIL, over 100 ms: the
 /// parent's held 10 ms, worker 1's 95 ms, worker 2's 40 ms (the mean would be 48%).
-Trace pool_run() {
+/// With `job`, worker 1 runs a job's first step while it holds its GIL: a run whose recording
+/// saw its work (cpython::figures_not_seen is false for it).
+Trace pool_run(bool job = false) {
   TraceBuilder b("pool", "process_pool", "new", Origin::Simulated, 2, 5_ms);
   b.add_cores(2);
   const std::vector<std::pair<std::string, Time>> held{{"main", 10_ms}, {"worker 1", 95_ms}, {"worker 2", 40_ms}};
+  const std::uint32_t work = job ? b.add_job("work", b.add_template("work", {})) : kNone;
   for (const auto& [name, time] : held) {
     const auto p = b.add_process(name, true);
     const auto thread = b.add_lane(name, LaneKind::Thread, p);
     b.set_state(b.gil_lane(p), 0_ms, SpanState::Held, thread);
     b.clear_state(b.gil_lane(p), time);
+    if (!job || name != "worker 1") continue;
+    b.job_started(work, thread, 0_ms);
+    b.set_state(thread, 0_ms, SpanState::Running, work, 0);
+    b.clear_state(thread, time);
+    b.job_finished(work, time);
   }
   return b.finish(100_ms);
 }
@@ -369,13 +377,22 @@ TEST_CASE("a measured Pool.map run's switches are marked and said not comparable
   CHECK(table.find("the real executor's parent has no worker handler") != std::string::npos);
 
   // Recorded in CPython, whose Pool has its handler threads: the recorder does not see them.
-  Trace recorded = measured;
+  Trace recorded = pool_run(true);
+  recorded.origin = Origin::Measured;
+  recorded.cpu_check = measured.cpu_check;
   recorded.measured_by = "CPython 3.11";
   const std::string cpython_table = render_prediction_table({&predicted}, {&recorded}, {}, 1000);
   CHECK(cpython_table.find("+ switches of 'pool': not comparable.") != std::string::npos);
   CHECK(cpython_table.find("no worker handler") == std::string::npos);
   CHECK(cpython_table.find("CPython's Pool has them too, but they run no compute(), so the recorder does not see them") !=
         std::string::npos);
+  // One whose recording saw no job run (a pool's pickles and pipes, all of its time): its
+  // switches and GIL wait were not seen, '-' without a '+' to explain.
+  Trace unseen = measured;
+  unseen.measured_by = "CPython 3.11";
+  const std::string unseen_table = render_prediction_table({&predicted}, {&unseen}, {}, 1000);
+  CHECK(unseen_table.find("0 / -") != std::string::npos);
+  CHECK(unseen_table.find("not comparable") == std::string::npos);
 
   const Trace plain_predicted = sequential_run();
   Trace plain = sequential_run();
