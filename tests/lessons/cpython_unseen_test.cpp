@@ -9,9 +9,7 @@
 
 #include "../real/real_test_support.hpp"
 #include "sim/cli/measured_runs.hpp"
-#include "sim/cli/run_selection.hpp"
-#include "sim/cpython/cpython_runs.hpp"
-#include "sim/cpython/python_program.hpp"
+#include "tests/lessons/record_each.hpp"
 #include "sim/cli/scenario_report.hpp"
 #include "sim/cpython/cpython_trace.hpp"
 #include "sim/model/simulate.hpp"
@@ -153,14 +151,8 @@ TEST_CASE("how long jobs ran at the same time") {
 TEST_CASE("the recorder notes each thread job's CPU time: a short job it saw no step of is drawn running") {
   // Any CPU time it notes covers a job of some microseconds.
   const auto s = scenario::load_string(kUnsafe, "15.toml");
-  const auto program = cpython::python_program(s, cli::select_runs(s, {"sequential", "asyncio"}));
-  const cpython::Interpreter python = cpython::find_interpreter("");
-  for (const auto& r : program.runs) {
-    INFO("run " << r.run->name);
-    std::string why;
-    const auto t = cpython::record_cpython_run(s, r, program, python, cpython::CPythonOptions{}, why);
-    REQUIRE_MESSAGE(t, why);
-    real::testing::check_invariants(*t);
+  test::record_each(s, {"sequential", "asyncio"}, [&](const cpython::ProgramRun& r, const trace::Trace& recorded) {
+    const trace::Trace* t = &recorded;
     REQUIRE(t->jobs.size() == 2);
     for (std::uint32_t j = 0; j < 2; ++j) {
       const trace::Job& job = t->jobs[j];
@@ -177,5 +169,5 @@ TEST_CASE("the recorder notes each thread job's CPU time: a short job it saw no 
       CHECK(drawn[0].end == job.end);
       CHECK(drawn[0].step == trace::kNoStep);
     }
-  }
+  });
 }
