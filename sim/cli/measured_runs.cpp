@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "sim/cli/text_table.hpp"
+#include "sim/cpython/cpython_trace.hpp"
 #include "sim/cli/text_wrap.hpp"
 #include "sim/cli/run_selection.hpp"
 #include "sim/real/execute.hpp"
@@ -86,18 +88,85 @@ std::string executor_cost_note(const trace::Trace& measured, Time planned) {
                      100.0 * static_cast<double>((got - planned).ns()) / static_cast<double>(got.ns()));
 }
 
-std::optional<std::string> kept_updates_note(const trace::Trace& predicted, const trace::Trace& measured) {
+std::pair<Time, Time> jobs_together(const trace::Trace& t, const std::vector<std::uint32_t>& jobs) {
+  std::vector<std::pair<Time, int>> edges;  // +1 at a start, -1 at an end
+  for (const std::uint32_t j : jobs) {
+    if (j >= t.jobs.size() || t.jobs[j].end == Time::max() || t.jobs[j].begin == Time::max()) continue;
+    edges.emplace_back(t.jobs[j].begin, 1);
+    edges.emplace_back(t.jobs[j].end, -1);
+  }
+  if (edges.empty()) return {Time::zero(), Time::zero()};
+  std::sort(edges.begin(), edges.end());  // at one instant, an end (-1) before a start
+  Time together = Time::zero();
+  int running = 0;
+  for (std::size_t k = 0; k < edges.size(); ++k) {
+    if (running >= 2) together += edges[k].first - edges[k - 1].first;
+    running += edges[k].second;
+  }
+  return {together, edges.back().first - edges.front().first};
+}
+
+namespace {
+
+/// The jobs of `t` whose template updates counter `counter` of `s`.
+std::vector<std::uint32_t> jobs_updating(const trace::Trace& t, const scenario::Scenario& s, std::size_t counter) {
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t j = 0; j < t.jobs.size(); ++j) {
+    const auto template_index = t.jobs[j].template_index;
+    if (template_index >= s.jobs.size()) continue;
+    const auto& steps = s.jobs[template_index].steps;
+    if (std::any_of(steps.begin(), steps.end(), [&](const scenario::Step& step) {
+          return step.kind == scenario::StepKind::Increment && step.target == counter;
+        })) {
+      out.push_back(j);
+    }
+  }
+  return out;
+}
+
+/// What a CPython recording that did not see the updates' switches says instead: how long the
+/// jobs that update the counter ran together, measured and predicted.
+std::string unseen_switches_note(const trace::Trace& predicted, const trace::Trace& measured, const scenario::Scenario& s,
+                                 std::size_t counter, const std::string& kept) {
+  const std::string& name = measured.counters[counter].name;
+  const auto updating = jobs_updating(measured, s, counter);
+  const auto [together, span] = jobs_together(measured, updating);
+  const auto [model_together, model_span] = jobs_together(predicted, jobs_updating(predicted, s, counter));
+  const std::string program = std::filesystem::path(s.source).filename().string();
+  return fmt::format(
+      "{}: {}. The recorder does not see `{} += ...` run, so it cannot count the switches that could lose an update; "
+      "it sees when each job started and ended: the {} jobs that update {} ran at the same time for {} of the {} from "
+      "the first's start to the last's end (in the model, {} of {}). An update is lost only when a thread is switched "
+      "out between its load and its store while another thread updates {}: jobs that run one after the other lose "
+      "none, and on a busy machine a new thread can wait for a core longer than a job takes. The recorder adds "
+      "nothing inside these jobs (a note at each one's start and end), so the plain program (`gilsim python {} > "
+      "program.py; python3 program.py`) does the same on this machine; run it again.",
+      trace::display_name(measured), kept, name, updating.size(), name, format_time(together), format_time(span),
+      format_time(model_together), format_time(model_span), name, program.empty() ? std::string("FILE") : program);
+}
+
+}  // namespace
+
+std::optional<std::string> kept_updates_note(const trace::Trace& predicted, const trace::Trace& measured,
+                                             const scenario::Scenario* s) {
   std::vector<std::string> kept;  // "kept every update of counter, where the model lost 28,934"
+  std::optional<std::size_t> first_kept;
   for (std::size_t i = 0; i < predicted.counters.size() && i < measured.counters.size(); ++i) {
     const std::int64_t model_lost = predicted.counters[i].lost();
     const std::int64_t lost = measured.counters[i].lost();
     if (model_lost <= 0 || 2 * lost > model_lost) continue;
+    if (!first_kept) first_kept = i;
     kept.push_back(lost <= 0 ? fmt::format("kept every update of {}, where the model lost {}", measured.counters[i].name,
                                            trace::group_digits(model_lost))
                              : fmt::format("lost {} updates of {}, where the model lost {}", trace::group_digits(lost),
                                            measured.counters[i].name, trace::group_digits(model_lost)));
   }
   if (kept.empty()) return std::nullopt;
+  // Its switches were not seen: no count of them to compare, never a 0 it did not see.
+  if (cpython::figures_not_seen(measured)) {
+    if (s == nullptr) return std::nullopt;
+    return unseen_switches_note(predicted, measured, *s, *first_kept, fmt::format("{}", fmt::join(kept, "; ")));
+  }
   const auto pm = trace::compute_metrics(predicted);
   const auto mm = trace::compute_metrics(measured);
   // A CPython recording infers its GIL lanes and sees no forced switch (docs/cpython-traces.md).
@@ -181,13 +250,18 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     if (!seen_too_little && judged.off_pace) short_runs.push_back(pace_note(*m));
     const std::string cell = judged.stopped == real::Stopped::none && seen_too_little ? "not scored" : real::error_cell(judged);
     const bool pool = m->executor == "process_pool";
-    if (pool) (m->measured_by.empty() ? pools : recorded_pools).push_back(fmt::format("'{}'", m->run_name));
     if (old_gil_switches_differ(*m)) old_gils.push_back(m->run_name);
+    // Not seen by the recorder: '-', as in the run table (cpython::figures_not_seen).
+    const bool unseen = cpython::figures_not_seen(*m);
+    if (pool && !unseen) (m->measured_by.empty() ? pools : recorded_pools).push_back(fmt::format("'{}'", m->run_name));
     table.rows.push_back({trace::display_name(**p), format_time(pm.makespan), format_time(mm.makespan),
                           cell,
-                          fmt::format("{} / {}{}", trace::group_digits(pm.gil_switches),
-                                      trace::group_digits(mm.gil_switches), pool || old_gil_switches_differ(*m) ? "+" : ""),
-                          fmt::format("{} / {}", format_time(pm.gil_wait_total), format_time(mm.gil_wait_total))});
+                          unseen ? fmt::format("{} / -", trace::group_digits(pm.gil_switches))
+                                 : fmt::format("{} / {}{}", trace::group_digits(pm.gil_switches),
+                                               trace::group_digits(mm.gil_switches),
+                                               pool || old_gil_switches_differ(*m) ? "+" : ""),
+                          fmt::format("{} / {}", format_time(pm.gil_wait_total),
+                                      unseen ? std::string("-") : format_time(mm.gil_wait_total))});
   }
   if (table.rows.empty()) return {};
   std::string notes;

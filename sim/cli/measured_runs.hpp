@@ -36,8 +36,19 @@ std::string executor_cost_note(const trace::Trace& measured, Time planned);
 /// the GIL fewer times than predicted: the two counts, and that fewer switches are fewer
 /// chances to lose an update, so the class runs it again. Forced switches for gilsim's
 /// executor; a CPython recording does not see them, so its GIL's changes of holder against
-/// the model's. nullopt when that is not what happened.
-std::optional<std::string> kept_updates_note(const trace::Trace& predicted, const trace::Trace& measured);
+/// the model's. A CPython run whose switches the recorder did not see
+/// (cpython::figures_not_seen: lesson 15's `counter += one()`) says instead what it did see,
+/// given the scenario `s`: how long the jobs that update the counter ran at the same time,
+/// against the model's (jobs that never overlap lose nothing), and that the recorder adds
+/// nothing inside them, so the plain program does the same. nullopt when that is not what
+/// happened.
+std::optional<std::string> kept_updates_note(const trace::Trace& predicted, const trace::Trace& measured,
+                                             const scenario::Scenario* s = nullptr);
+
+/// How long at least two of `jobs` (indexes into t.jobs, finished ones counted) ran at the
+/// same time, between their starts and their ends; and the time from the first's start to
+/// the last's end.
+std::pair<Time, Time> jobs_together(const trace::Trace& t, const std::vector<std::uint32_t>& jobs);
 
 /// Who measured the Pool.map runs of a pool_switches_note.
 enum class PoolSwitchesOrigin { RealExecutor, CPython };

@@ -29,6 +29,7 @@
 #include "sim/trace/atomic_file.hpp"
 #include "sim/trace/chrome_export.hpp"
 #include "sim/trace/csv_export.hpp"
+#include "sim/trace/metrics.hpp"
 
 namespace gilsim::cli {
 
@@ -101,6 +102,30 @@ std::string cpython_note(const cpython::Interpreter& python, const scenario::Sce
       interpreter, command, calibration_words(calibration), machine);
 }
 
+/// Said right under the run table when `--real` or `--cpython` changed the predictions from
+/// the file's: `machine` (fewer cores), `fitted` (costs from this machine's probes), and what
+/// the model predicts for the file as it is (`as_loaded`, not fitted), the figures a lesson
+/// page states. Empty when nothing changed.
+std::string changed_predictions(const std::optional<std::string>& machine, bool fitted, const scenario::Scenario& as_loaded,
+                                const std::vector<const scenario::Run*>& runs, std::uint64_t max_events) {
+  if (!machine && !fitted) return {};
+  std::vector<std::string> figures;
+  for (const scenario::Run* run : runs) {
+    const auto same = std::find_if(as_loaded.runs.begin(), as_loaded.runs.end(),
+                                   [&](const scenario::Run& r) { return r.name == run->name; });
+    if (same == as_loaded.runs.end()) continue;
+    const trace::Trace t = model::simulate(as_loaded, *same, nullptr, max_events);
+    figures.push_back(fmt::format("{} {}", run->name, format_time(trace::compute_metrics(t).makespan)));
+  }
+  std::string out = machine ? *machine : std::string("The model predicts for this machine.");
+  if (fitted) out += " Its process starts and pickling are fitted to this machine too (the line above the comparison below).";
+  if (!figures.empty()) {
+    out += fmt::format(" For the file as it is ({} core{}, the model's own costs) it predicts {}.", as_loaded.machine.cores,
+                       as_loaded.machine.cores == 1 ? "" : "s", fmt::join(figures, ", "));
+  }
+  return out + "\n";
+}
+
 /// Whether two output paths lead to one file, existing or to be made.
 bool same_file(const std::string& a, const std::string& b) {
   namespace fs = std::filesystem;
@@ -147,6 +172,9 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   }
   const bool measure = options.real || options.real_only || options.cpython;
   std::vector<std::optional<std::string>> machine_notes(scenarios.size());
+  // The files as they are, before this machine's fit: what their lessons' figures are of.
+  std::vector<scenario::Scenario> as_loaded;
+  if (measure && !options.real_only) as_loaded = scenarios;
   if (measure) {
     for (std::size_t i = 0; i < scenarios.size(); ++i) {
       const auto fitted_for = options.real_only ? scenario::FittedFor::MeasuredRunsOnly : scenario::FittedFor::Prediction;
@@ -262,11 +290,14 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
     }
     if (options.real_only) runs = measured;
     if (i > 0) report_out << "\n";
+    report.under_table = !measure || options.real_only ? std::string()
+                                                       : changed_predictions(machine_notes[i], fitted.has_value(), as_loaded[i],
+                                                                 chosen[i], options.max_events);
     report_out << render_scenario_report(scenarios[i], {runs.begin(), runs.end()}, report);
     if (measure) {
       report_out << "\n";
       std::string notes;
-      if (machine_notes[i]) notes += *machine_notes[i] + "\n";
+      if (options.real_only && machine_notes[i]) notes += *machine_notes[i] + "\n";  // else under the table
       if (fitted) notes += *fitted + "\n";
       if (python) notes += cpython_note(*python, scenarios[i], options.run_names, calibration.value_or(cpython::Calibration{}),
                                         recorded_runs);

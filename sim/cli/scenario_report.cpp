@@ -78,6 +78,7 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
   std::vector<std::size_t> marked;  // baselines some row's speed-up was marked for, in order
   const trace::Trace* unmeasured_baseline = nullptr;  // the first run, when a measured row has no baseline
   const trace::Trace* measured_baseline = nullptr;
+  std::vector<std::string> unseen_runs;  // CPython runs whose figures the recorder did not see
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const trace::Trace& t = *runs[i];
     const trace::Metrics& m = metrics[i];
@@ -95,11 +96,14 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
       speedup_text += real::kUnscoredBaselineMark;
       if (std::find(marked.begin(), marked.end(), *baseline) == marked.end()) marked.push_back(*baseline);
     }
+    // A CPython run whose recording missed most of what its threads did: '-', not a 0 it never saw.
+    const bool unseen = cpython::figures_not_seen(t);
+    if (unseen) unseen_runs.push_back(trace::display_name(t));
     table.rows.push_back({trace::display_name(t), executor_label(t), format_time(m.makespan), speedup_text,
-                          percent(m.core_utilisation),
-                          gil_held_cell(m), has_gil ? format_time(m.gil_wait_total) : "-",
+                          unseen ? "-" : percent(m.core_utilisation),
+                          unseen ? "-" : gil_held_cell(m), has_gil && !unseen ? format_time(m.gil_wait_total) : "-",
                           // Grouped as the note and the lines under the table write counts ("80,000").
-                          trace::group_digits(m.gil_switches),
+                          unseen ? "-" : trace::group_digits(m.gil_switches),
                           // A CPython run's drop requests are not seen (docs/cpython-traces.md).
                           t.measured_by.empty() ? trace::group_digits(m.drop_requests) : std::string("-")});
   }
@@ -125,6 +129,7 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
   if (measured_speedups) {
     out += wrap_text(speedup_note(*runs.front(), measured_baseline, unmeasured_baseline != nullptr), wrap);
   }
+  if (!unseen_runs.empty()) out += wrap_text(cpython::figures_not_seen_note(unseen_runs), wrap);
   if (speedup_shown) {
     for (const std::size_t b : marked) {
       out += wrap_text(real::unscored_baseline_line(trace::display_name(*runs[b]), *doubtful(b)), wrap);
@@ -144,6 +149,9 @@ std::string render_scenario_report(const scenario::Scenario& s, const std::vecto
   out += "\n";
   if (!s.note.empty()) out += wrap_text(s.note, options.width) + "\n";
   out += render_run_table(runs, static_cast<std::size_t>(options.width));
+  // What a measured mode changed in the predictions (this machine's cores, fitted costs),
+  // right under the table whose figures it changed.
+  if (!options.under_table.empty()) out += wrap_text(options.under_table, options.width);
   for (const trace::Trace* t : runs) {
     for (const auto& line : trace::outcome_lines(*t)) {
       out += wrap_text(fmt::format("{}: {}", trace::display_name(*t), line), options.width);
@@ -154,7 +162,7 @@ std::string render_scenario_report(const scenario::Scenario& s, const std::vecto
       return p->origin == trace::Origin::Simulated && p->run_name == t->run_name;
     });
     if (predicted == runs.end()) continue;
-    if (const auto why = kept_updates_note(**predicted, *t)) out += wrap_text(*why, options.width);
+    if (const auto why = kept_updates_note(**predicted, *t, &s)) out += wrap_text(*why, options.width);
   }
   if (!options.timelines) return out;
   for (const trace::Trace* t : runs) {

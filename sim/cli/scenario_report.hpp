@@ -19,6 +19,8 @@ struct ReportOptions {
   /// The command's `--set` texts, in order: said under the file's line, since the title,
   /// the note and the file name all speak of the file as it is.
   std::vector<std::string> overrides;
+  /// Said right under the run table: how `--real` or `--cpython` changed the predictions.
+  std::string under_table;
 };
 
 /// A run's "GIL held" cell, as every table prints it: "-" without a GIL, "97%" for one

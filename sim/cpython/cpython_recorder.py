@@ -431,15 +431,20 @@ def flush_worker_records():
 
 
 def recorded_job(original, template):
+    """A job's start and end, and for a job run by a thread, the CPU time its thread spent in
+    it (-1 for a coroutine: its thread runs other tasks while it awaits). gilsim draws a job
+    whose steps it did not see (`counter += one()`) as running only where that CPU time says
+    its thread ran throughout; the job's own Python is not wrapped, so its race is the plain
+    program's."""
     def begin():
         COUNTER[0] += 1
         key = f"{PID[0]}.{COUNTER[0]}"
         JOB.set(Job(key, template))
         return key, perf()
 
-    def end(key, started):
+    def end(key, started, cpu):
         pid, tid, task = where()
-        RECORDS.append(f"job {key} {template} {pid} {tid} {task} {started} {perf()}")
+        RECORDS.append(f"job {key} {template} {pid} {tid} {task} {started} {perf()} {cpu}")
         if pid != CONFIG["main_pid"]:
             flush_worker_records()
 
@@ -450,7 +455,7 @@ def recorded_job(original, template):
             try:
                 return await original(*args)
             finally:
-                end(key, started)
+                end(key, started, -1)
         return job
 
     @functools.wraps(original)
@@ -462,10 +467,11 @@ def recorded_job(original, template):
 
     def run_job(args):
         key, started = begin()
+        cpu_begin = time.thread_time_ns()
         try:
             return original(*args)
         finally:
-            end(key, started)
+            end(key, started, time.thread_time_ns() - cpu_begin)
     return job
 
 

@@ -13,6 +13,7 @@
 #include <fmt/ranges.h>
 
 #include "sim/scenario/job_plan.hpp"
+#include "sim/scenario/name_suggestions.hpp"
 #include "sim/real/run_record.hpp"
 #include "sim/real/trace_merge.hpp"
 
@@ -156,10 +157,11 @@ CPythonRecording parse_cpython_recording(std::string_view text, const std::strin
       if (r.end - r.begin > kLongestRun) line.fail(fmt::format("the run lasts {} ns; a recording holds a day at most", r.end - r.begin));
       has_run = true;
     } else if (kind == "job") {
-      line.expect(8);
+      if (line.size() != 9) line.expect(8);  // without its CPU time: an older recording
       r.jobs.push_back({std::string(line.word(1)), line.index(2), line.integer(3), line.integer(4), line.integer(5), at(6),
-                        at(7)});
+                        at(7), line.size() == 9 ? line.integer(8) : -1});
       no_earlier_than(r.jobs.back().begin, r.jobs.back().end);
+      if (r.jobs.back().cpu < -1) line.fail(fmt::format("a job's CPU time of {} ns", r.jobs.back().cpu));
     } else if (kind == "step") {
       line.expect(10);
       // Its `due` is not checked: it is clamped to the step where it is read.
@@ -477,6 +479,26 @@ void add_steps(Layout& layout, const CPythonRecording& r, const scenario::Scenar
   }
 }
 
+/// A thread's job the recording saw no step of (lesson 15's `counter += one()` loop), drawn
+/// running from its start to its end when its thread's CPU time in it (`cpu`, the recorder's
+/// thread_time_ns) covers all but a pause shorter than a gap: then it ran throughout, the
+/// GIL its own (only its thread ran Python then). Otherwise nothing is drawn: it waited for
+/// the GIL or a core for longer, and the recording cannot tell when. Such a span has no step
+/// (jobs_seen does not count it: the recorder saw its thread run, not what it ran).
+void add_unseen_jobs(Layout& layout, const CPythonRecording& r) {
+  for (std::size_t n = 0; n < r.jobs.size(); ++n) {
+    const auto& j = r.jobs[n];
+    if (j.task != 0 || j.cpu < 0 || j.cpu < j.end - j.begin - r.gap_ns) continue;
+    LaneInfo& lane = thread_of(layout, j.pid, j.tid);
+    const bool seen = std::any_of(lane.pieces.begin(), lane.pieces.end(),
+                                  [&](const Piece& p) { return p.begin < j.end && j.begin < p.end; });
+    if (seen) continue;
+    // A call number of its own, after the steps': the GIL pass keeps it one holder's span.
+    lane.pieces.push_back({j.begin, j.end, SpanState::Running, layout.job_of_key.at(j.key), trace::kNoStep,
+                           r.steps.size() + 1 + n});
+  }
+}
+
 // ---- the inferred GIL -------------------------------------------------------------------
 
 struct Held {
@@ -682,6 +704,7 @@ trace::Trace cpython_trace(const scenario::Scenario& s, const scenario::Run& run
   assign_jobs(layout, r, plan);
   add_peer_lanes(layout, r, plan);
   add_steps(layout, r, s, plan);
+  add_unseen_jobs(layout, r);
   add_answers(layout, r);
   const auto held = r.gil ? infer_gil(layout) : std::map<trace::ProcessId, std::vector<Held>>{};
   classify_pauses(layout, held);
@@ -736,7 +759,7 @@ JobsSeen jobs_seen(const trace::Trace& t) {
     ++out.jobs;
     const Time before = out.seen;
     for (const trace::Span& span : t.lanes[job.lane].spans) {
-      if (span.subject != j || span.end <= job.begin || span.begin >= job.end) continue;
+      if (span.subject != j || span.step == trace::kNoStep || span.end <= job.begin || span.begin >= job.end) continue;
       out.seen += min(span.end, job.end) - max(span.begin, job.begin);
     }
     if (out.seen == before) ++out.unseen_jobs;
@@ -780,6 +803,18 @@ std::string unseen_note(const JobsSeen& s) {
                                           : fmt::format("{} and {}", fmt::join(untraced.begin(), untraced.end() - 1, ", "),
                                                         untraced.back()),
                      cost);
+}
+
+bool figures_not_seen(const trace::Trace& t) {
+  if (t.origin != trace::Origin::Measured || t.measured_by.empty()) return false;  // CPython's recordings only
+  return too_little_seen(t).has_value() || 2 * outside_jobs(t).ns() > t.end.ns();
+}
+
+std::string figures_not_seen_note(const std::vector<std::string>& runs) {
+  return fmt::format("'-' for {}: not seen. The recorder sees compute(), hash_data(), the waits and a lock's waits; "
+                     "most of {} time went to Python it does not trace (its lines below say which), so how busy the "
+                     "cores were, who held the GIL and how often it changed hands are not measured.",
+                     scenario::quoted_and_list(runs), runs.size() == 1 ? "its" : "their");
 }
 
 Time outside_jobs(const trace::Trace& t) {

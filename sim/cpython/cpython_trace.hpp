@@ -23,7 +23,14 @@ class CPythonTraceError : public std::runtime_error {
 
 /// Everything a recording holds; times are perf_counter_ns values (one clock for all).
 struct CPythonRecording {
-  struct Job { std::string key; std::uint32_t template_index = 0; std::int64_t pid = 0, tid = 0, task = 0, begin = 0, end = 0; };
+  /// `cpu`: the CPU time its thread spent in it, -1 when not noted (a coroutine's job, whose
+  /// thread runs other tasks while it awaits, or a recording that predates the figure).
+  struct Job {
+    std::string key;
+    std::uint32_t template_index = 0;
+    std::int64_t pid = 0, tid = 0, task = 0, begin = 0, end = 0;
+    std::int64_t cpu = -1;
+  };
   struct Step {
     std::string key;       ///< the job's key
     std::uint32_t index = 0;
@@ -75,9 +82,11 @@ trace::Trace cpython_trace(const scenario::Scenario& scenario, const scenario::R
                            const CPythonRecording& recording);
 
 /// How much of a measured run's jobs the recording saw: the time between each job's start and
-/// end that its lane shows as a span of that job (running, waiting for the GIL, a lock, I/O),
-/// against the time between its start and end. The recorder sees compute(), hash_data(),
-/// the waits and a lock's waits; it does not see other Python, such as `counter += one()`.
+/// end that its lane shows as a span of one of that job's steps (running, waiting for the GIL,
+/// a lock, I/O), against the time between its start and end. The recorder sees compute(),
+/// hash_data(), the waits and a lock's waits; it does not see other Python, such as
+/// `counter += one()`. A job drawn running from its thread's CPU time alone (no step: see
+/// cpython_trace) is not seen: the recorder saw that its thread ran, not what it ran.
 struct JobsSeen {
   Time seen;
   Time total;
@@ -105,6 +114,15 @@ std::optional<JobsSeen> too_little_seen(const trace::Trace& measured);
 std::string unseen_note(const JobsSeen& seen);
 /// Both: the sentence when too_little_seen, nullopt when the run saw enough.
 std::optional<std::string> unseen_note(const trace::Trace& measured);
+
+/// Whether a measured CPython run's cores busy, GIL held, GIL wait and switches are figures
+/// the recorder did not see, so that the tables print '-' for them: a run not scored for what
+/// its recording missed (too_little_seen), or one that spent more than half of its time with
+/// no job running (outside_jobs_note: a pool's pickles and pipes), its lanes showing only a
+/// part of what its threads did. False for every other trace.
+bool figures_not_seen(const trace::Trace& t);
+/// The line under a table that printed '-' for such runs (their names, unquoted).
+std::string figures_not_seen_note(const std::vector<std::string>& runs);
 
 /// The time of a measured run when none of its jobs was running: before its first, between
 /// them (no job on any lane) and after its last.

@@ -39,15 +39,23 @@ Trace free_threaded_run() {
 
 /// A parent and two workers on two cores, each process with its own GIL, over 100 ms: the
 /// parent's held 10 ms, worker 1's 95 ms, worker 2's 40 ms (the mean would be 48%).
-Trace pool_run() {
+/// With `job`, worker 1 runs a job's first step while it holds its GIL: a run whose recording
+/// saw its work (cpython::figures_not_seen is false for it).
+Trace pool_run(bool job = false) {
   TraceBuilder b("pool", "process_pool", "new", Origin::Simulated, 2, 5_ms);
   b.add_cores(2);
   const std::vector<std::pair<std::string, Time>> held{{"main", 10_ms}, {"worker 1", 95_ms}, {"worker 2", 40_ms}};
+  const std::uint32_t work = job ? b.add_job("work", b.add_template("work", {})) : kNone;
   for (const auto& [name, time] : held) {
     const auto p = b.add_process(name, true);
     const auto thread = b.add_lane(name, LaneKind::Thread, p);
     b.set_state(b.gil_lane(p), 0_ms, SpanState::Held, thread);
     b.clear_state(b.gil_lane(p), time);
+    if (!job || name != "worker 1") continue;
+    b.job_started(work, thread, 0_ms);
+    b.set_state(thread, 0_ms, SpanState::Running, work, 0);
+    b.clear_state(thread, time);
+    b.job_finished(work, time);
   }
   return b.finish(100_ms);
 }
@@ -155,13 +163,13 @@ TEST_CASE("a scenario report: title, source, note, table, then one timeline per 
   const Trace free = free_threaded_run();
 
   SUBCASE("with timelines") {
-    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, true, 16, {}});
+    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, true, 16, {}, {}});
     CHECK(text.starts_with("Two ways\n========\n(two.toml, 4 jobs, seed 1)\n\nWhich is faster?\n\nrun "));
     CHECK(text.find("\nsequential (sequential, 1 core, finished at 480 ms)\ncore 0 |###") != std::string::npos);
     CHECK(text.find("\nfree (threads, no GIL, 2 cores, finished at 160 ms)\n") != std::string::npos);
   }
   SUBCASE("without timelines") {
-    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, false, 16, {}});
+    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, false, 16, {}, {}});
     CHECK(text.find('|') == std::string::npos);
     CHECK(text.ends_with(render_run_table({&seq, &free}, 60)));
   }
@@ -198,7 +206,7 @@ TEST_CASE("a measured run that kept the updates the model lost says why, from it
       "the GIL 18 times against 26 predicted.";
   SUBCASE("kept every update, switched fewer times: the line under the counters") {
     const Trace measured = counter_run(Origin::Measured, 80'000, 18);
-    const std::string text = render_scenario_report(s, {&predicted, &measured}, ReportOptions{1000, false, 16, {}});
+    const std::string text = render_scenario_report(s, {&predicted, &measured}, ReportOptions{1000, false, 16, {}, {}});
     const auto at = text.find("threads (measured): safe = 80,000: all 80,000 updates kept\n" + note);
     CHECK(at != std::string::npos);
     CHECK(text.find("fewer switches, fewer chances to lose one", at) != std::string::npos);
@@ -222,7 +230,7 @@ TEST_CASE("a measured run that kept the updates the model lost says why, from it
     const Trace kept = counter_run(Origin::Measured, 80'000, 18);
     const Trace model_kept = counter_run(Origin::Simulated, 80'000, 26);
     CHECK_FALSE(kept_updates_note(model_kept, kept));
-    const std::string text = render_scenario_report(s, {&model_kept, &kept}, ReportOptions{200, false, 16, {}});
+    const std::string text = render_scenario_report(s, {&model_kept, &kept}, ReportOptions{200, false, 16, {}, {}});
     CHECK(text.find("run it again") == std::string::npos);
   }
 }
@@ -369,13 +377,22 @@ TEST_CASE("a measured Pool.map run's switches are marked and said not comparable
   CHECK(table.find("the real executor's parent has no worker handler") != std::string::npos);
 
   // Recorded in CPython, whose Pool has its handler threads: the recorder does not see them.
-  Trace recorded = measured;
+  Trace recorded = pool_run(true);
+  recorded.origin = Origin::Measured;
+  recorded.cpu_check = measured.cpu_check;
   recorded.measured_by = "CPython 3.11";
   const std::string cpython_table = render_prediction_table({&predicted}, {&recorded}, {}, 1000);
   CHECK(cpython_table.find("+ switches of 'pool': not comparable.") != std::string::npos);
   CHECK(cpython_table.find("no worker handler") == std::string::npos);
   CHECK(cpython_table.find("CPython's Pool has them too, but they run no compute(), so the recorder does not see them") !=
         std::string::npos);
+  // One whose recording saw no job run (a pool's pickles and pipes, all of its time): its
+  // switches and GIL wait were not seen, '-' without a '+' to explain.
+  Trace unseen = measured;
+  unseen.measured_by = "CPython 3.11";
+  const std::string unseen_table = render_prediction_table({&predicted}, {&unseen}, {}, 1000);
+  CHECK(unseen_table.find("0 / -") != std::string::npos);
+  CHECK(unseen_table.find("not comparable") == std::string::npos);
 
   const Trace plain_predicted = sequential_run();
   Trace plain = sequential_run();

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../real/real_test_support.hpp"
+#include "tests/lessons/record_each.hpp"
 #include "tests/lane_lookup.hpp"
 #include "sim/cli/cli_app.hpp"
 #include "sim/cli/measured_runs.hpp"
@@ -193,15 +194,8 @@ executor = "threads"
 executor = "asyncio"
 )";
   const auto s = scenario::load_string(kLocked, "locked.toml");
-  const auto runs = cli::select_runs(s, {});
-  const auto program = cpython::python_program(s, runs);
-  const cpython::Interpreter python = cpython::find_interpreter("");
-  for (const auto& r : program.runs) {
-    INFO("run " << r.run->name);
-    std::string why;
-    const auto t = cpython::record_cpython_run(s, r, program, python, cpython::CPythonOptions{}, why);
-    REQUIRE_MESSAGE(t, why);
-    real::testing::check_invariants(*t);
+  test::record_each(s, {}, [&](const cpython::ProgramRun& r, const trace::Trace& recorded) {
+    const trace::Trace* t = &recorded;
     // The lock's lane: three holds, one at a time, each across a 10 ms wait.
     const auto locks = real::testing::lanes_of(*t, trace::LaneKind::Lock);
     REQUIRE(locks.size() == 1);
@@ -240,7 +234,7 @@ executor = "asyncio"
     CHECK(t->counters[0].final_value <= 8);
     CHECK(t->counters[1].updates == 3);
     CHECK(t->counters[1].final_value == 3);
-  }
+  });
 }
 
 namespace {
@@ -602,7 +596,16 @@ executor = "threads"
   INFO(out.str() << err.str());
   REQUIRE(status == cli::kExitOk);
   CHECK(out.str().find(*note) != std::string::npos);
-  CHECK(out.str().find(fmt::format("\nthreads (threads, {} core", fitted.machine.cores)) != std::string::npos);
+  const auto timeline = out.str().find(fmt::format("\nthreads (threads, {} core", fitted.machine.cores));
+  CHECK(timeline != std::string::npos);
+  // Said under the table whose figures it changed, before any timeline, with the figure the
+  // file itself predicts (what a lesson page states).
+  CHECK(out.str().find(*note) < timeline);
+  std::string flat = out.str();  // the sentences as one line, wherever the width wrapped them
+  std::replace(flat.begin(), flat.end(), '\n', ' ');
+  const auto as_is = flat.find(*note + " For the file as it is (256 cores, the model's own costs) it predicts threads ");
+  CHECK(as_is != std::string::npos);
+  CHECK(as_is < timeline);
 }
 
 TEST_CASE("a CPython run whose CPU ran off its calibrated pace is flagged, not scored") {
