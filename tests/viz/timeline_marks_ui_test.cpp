@@ -10,6 +10,7 @@
 #include "viz/hit_test.hpp"
 #include "viz/level_of_detail.hpp"
 #include "viz/run_caveats.hpp"
+#include "viz/text_layout.hpp"
 #include "viz/ui/timeline_rows.hpp"
 
 using namespace gilsim;
@@ -62,8 +63,9 @@ TEST_CASE("a busy measured run's flag shows whole at 1280x720 and never under th
 }
 
 TEST_CASE("a folded aggregate row says how many marks its lanes hold in view") {
+  // Lesson 10's worker processes (lesson 15's eight threads each have a row now).
   HeadlessViewer v(ImVec2(1280, 720));
-  v.present(testing::bundled_lesson("15-lost-update.toml"));
+  v.present(testing::bundled_lesson("10-pool-overhead.toml"));
   const TimelineFrame& t = v.app.timeline;
   const auto& runs = v.app.session.runs();
   int groups = 0;
@@ -81,9 +83,9 @@ TEST_CASE("a folded aggregate row says how many marks its lanes hold in view") {
       }
     }
     INFO("run ", run.run_name);
-    CHECK(expected > 0);  // the lesson's threads finish jobs: there is detail to hide
+    CHECK(expected > 0);  // the lesson's workers finish jobs: there is detail to hide
     expected_by_run[row.run] += expected;
-    CHECK(ui::group_note(index.groups[row.group], expected).find(std::to_string(expected) + " marks inside") !=
+    CHECK(ui::group_note(index.groups[row.group], expected).find(counted(expected, "mark") + " inside") !=
           std::string::npos);
   }
   CHECK(groups >= 1);

@@ -63,6 +63,7 @@ struct RowStats {
   std::vector<ScreenRect> labels;      ///< every bar label drawn
   std::vector<ScreenRect> mark_boxes;  ///< every mark glyph drawn on a lane
   std::vector<std::string> summaries;  ///< per run: what its collapsed line says after its lane
+  std::vector<std::string> open_hints;  ///< per run: how to open it, said on its collapsed line presenting
   std::vector<std::string> collapsed_names;  ///< per run: the name its collapsed line shows
   std::vector<ScreenRect> stuck_tails;  ///< a deadlocked run's lanes drawn on past its end
   std::vector<ScreenRect> summary_boxes;  ///< per run: where its collapsed line's figures are drawn
