@@ -146,7 +146,7 @@ std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& 
 }
 
 std::string folded_marks_note(std::size_t folded) {
-  return counted(folded, "mark") + " folded: zoom in";
+  return counted(folded, "mark") + " folded: click to zoom in";
 }
 
 void TimelineRows::draw(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, RowStats& stats) {

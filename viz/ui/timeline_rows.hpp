@@ -134,7 +134,8 @@ std::vector<std::pair<float, float>> line_drawn(const trace::Trace& run, const R
 /// the run did: "reader done at 110 ms"; empty where none, or more than two, are named.
 std::string named_jobs_done(const trace::Trace& run, std::string_view note);
 
-/// The text at the right end of a lane that folded marks: "412 marks folded: zoom in".
+/// The text at the right end of a lane that folded marks: "412 marks folded: click to zoom in"
+/// (a click there zooms to a few of the run's jobs, few_jobs_window).
 std::string folded_marks_note(std::size_t folded);
 
 }  // namespace gilsim::viz::ui
