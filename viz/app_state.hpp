@@ -125,6 +125,7 @@ struct TimelineFrame {
   std::vector<ScreenRect> labels;      ///< bar labels drawn
   std::vector<ScreenRect> mark_boxes;  ///< mark glyphs drawn on lanes
   std::vector<std::string> summaries;  ///< per run: what its collapsed line says (empty: open, or nothing)
+  std::vector<std::string> open_hints;  ///< per run: how to open it, said on its collapsed line presenting (empty: not said)
   std::vector<std::string> collapsed_names;  ///< per run: the name its collapsed line shows, as drawn (run_label_forms, or cut; empty: open)
   std::vector<ScreenRect> stuck_tails;  ///< a deadlocked run's lanes drawn on past its end, "deadlocked"
   std::vector<ScreenRect> unrecorded;   ///< a CPython run's stretches with no job running, shaded

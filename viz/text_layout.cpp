@@ -170,14 +170,18 @@ std::string elide(std::string_view text, float width, const std::function<float(
   return cut_at(starts.empty() ? 0 : starts[lo]);
 }
 
-std::array<std::string, 2> two_lines(std::string_view text, float width, const std::function<float(std::string_view)>& measure) {
-  if (measure(text) <= width) return {std::string(text), std::string()};
-  const std::vector<std::string_view> lines = wrap_at_spaces(text, width, measure);
-  if (lines.size() < 2) return {elide(text, width, measure), std::string()};
-  // The first line as wrapped (elided, when one word alone is too wide); all the rest on the second.
-  const std::string_view first = lines.front();
-  std::string_view rest = text.substr(static_cast<std::size_t>(lines[1].data() - text.data()));
-  return {elide(first, width, measure), elide(rest, width, measure)};
+int legend_rows(const std::vector<float>& widths, float gap, float room) {
+  int rows = 0;
+  float x = 0;
+  for (const float w : widths) {
+    if (rows > 0 && x + gap + w <= room) {
+      x += gap + w;
+    } else {
+      ++rows;
+      x = w;
+    }
+  }
+  return rows;
 }
 
 std::string wrap_indented(std::string_view text, float width, std::string_view indent,

@@ -2,7 +2,6 @@
 // TOML; reflowing it lets the panel wrap it to its own width.
 #pragma once
 
-#include <array>
 #include <concepts>
 #include <cstdint>
 #include <functional>
@@ -65,11 +64,9 @@ std::string counted(N n, std::string_view one, std::string_view many = {}) {
 /// "…" so that it fits: a label that has no room says that it goes on.
 std::string elide(std::string_view text, float width, const std::function<float(std::string_view)>& measure);
 
-/// `text` on at most two lines within `width`: whole on the first when it fits; else broken
-/// at spaces (wrap_at_spaces), the second line ended in "…" when the rest does not fit it.
-/// Names that differ only at their ends ("Pool.map (default)", "Pool.map, chunksize 1")
-/// stay told apart where one elided line made them alike.
-std::array<std::string, 2> two_lines(std::string_view text, float width, const std::function<float(std::string_view)>& measure);
+/// How many rows entries `widths` wide take, placed left to right `gap` apart and wrapped
+/// before one that would end past `room` (one too wide for a row gets a row of its own).
+int legend_rows(const std::vector<float>& widths, float gap, float room);
 
 /// wrap_at_spaces, with every word still wider than `width` broken where its start fits:
 /// after its last ';', ',', '=', ':' or '/' there ("--vary job.steps.2.io=0ms..90ms;" then

@@ -13,6 +13,7 @@
 #include "headless_viewer.hpp"
 #include "lesson_runs.hpp"
 #include "viz/app_state.hpp"
+#include "viz/knobs.hpp"
 #include "viz/timeline_layout.hpp"
 
 using namespace gilsim;
@@ -26,8 +27,9 @@ constexpr char32_t kEllipsis = 0x2026;
 
 /// The texts the last frame drew, read from its glyphs (by where each sits in the font
 /// atlas): each a run of glyphs of one size on one line, no more than a glyph's height apart
-/// (a label, a header; its spaces are not drawn, so not in it), or `gap` glyph heights.
-std::vector<std::u32string> drawn_texts(float gap = 1.5f) {
+/// (a label, a header; its spaces are not drawn, so not in it), or `gap` glyph heights; only
+/// glyphs from `left` rightwards.
+std::vector<std::u32string> drawn_texts(float gap = 1.5f, float left = -1e9f) {
   struct AtlasGlyph {
     const ImFont* font;
     const ImFontGlyph* glyph;
@@ -54,6 +56,10 @@ std::vector<std::u32string> drawn_texts(float gap = 1.5f) {
       const auto g = glyph_at.find({q[0].uv.x, q[0].uv.y});
       if (g == glyph_at.end()) continue;
       const ImFontGlyph& a = *g->second.glyph;
+      if (q[0].pos.x < left) {
+        i += 3;
+        continue;
+      }
       const float scale = (q[2].pos.y - q[0].pos.y) / (a.Y1 - a.Y0);
       glyphs.push_back({q[0].pos.x, q[1].pos.x, q[0].pos.y - a.Y0 * scale, g->second.font->FontSize * scale,
                         static_cast<char32_t>(a.Codepoint)});
@@ -235,7 +241,9 @@ TEST_CASE("a label cut inside a bar ends with an ellipsis, one with room is whol
     // Labels in bars side by side read apart where a space's width or more separates them
     // (a dot, a bar's edge), and a "…" ends one.
     std::vector<std::u32string> texts;
-    for (const std::u32string& read : drawn_texts(0.45f)) {
+    // The lanes' area only: the label column's names are the other tests' (a row's "lock
+    // counter_lock", its "_" clipped at the tightest rows, read as "lock counter").
+    for (const std::u32string& read : drawn_texts(0.45f, v.app.timeline.lanes_left)) {
       std::size_t from = 0;
       for (std::size_t at = read.find(kEllipsis); from < read.size(); at = read.find(kEllipsis, from)) {
         const std::size_t end = at == std::u32string::npos ? read.size() : at + 1;
@@ -268,4 +276,55 @@ TEST_CASE("a label cut inside a bar ends with an ellipsis, one with room is whol
     CHECK(whole > 0);
     if (c.cuts) CHECK(ended > 0);
   }
+}
+
+TEST_CASE("the Numbers panel's bars name every run whole: lesson 17 at 1280x720 with the workers knob at 2, lesson 10") {
+  // Cut to two lines, "pool of 4 (now 2 workers)" read "pool of 4" / "(now 2 wo…": the value in
+  // force was the part a class could not read without hovering.
+  for (const char* lesson : {"17-big-results.toml", "10-pool-overhead.toml"}) {
+    INFO(lesson);
+    HeadlessViewer v(ImVec2(1280, 720));
+    REQUIRE(v.open(gilsim::viz::testing::bundled_lesson(lesson)));
+    if (std::string(lesson).starts_with("17")) {
+      Knobs two;
+      two.workers = 2;
+      REQUIRE(v.app.session.set_knobs(two));
+      refresh_derived(v.app);
+    }
+    for (int i = 0; i < 4; ++i) v.frame(0);
+    std::vector<std::u32string> names;
+    for (const trace::Trace& run : v.app.session.runs()) names.push_back(without_spaces(run_name_in_force(run)));
+    if (std::string(lesson).starts_with("17")) {
+      CHECK(std::find(names.begin(), names.end(), without_spaces("pool of 4 (now 2 workers)")) != names.end());
+    }
+    for (const std::u32string& t : drawn_texts()) {
+      if (t.size() < 2 || t.back() != kEllipsis) continue;
+      const std::u32string letters = t.substr(0, t.size() - 1);
+      for (const std::u32string& name : names) {
+        std::string shown;
+        for (const char32_t c : t) shown += c == kEllipsis ? std::string("...") : std::string(1, static_cast<char>(c));
+        INFO("a run's name drawn cut: ", shown);
+        CHECK(name.find(letters) == std::u32string::npos);
+      }
+    }
+  }
+}
+
+TEST_CASE("presenting, a run drawn with a busy-cores strip has 'busy cores' in the legend: every lesson at 1280x720 and 1024x640") {
+  // Lessons 14 and 21 presented at 1280x720 had no room left on the legend's second row, and
+  // the slate strip under every run was named nowhere (presenting, the strip has no caption).
+  int strips = 0;
+  for (const ImVec2 size : {ImVec2(1280, 720), ImVec2(1024, 640)}) {
+    for (const auto& file : scenario::bundled_scenarios()) {
+      INFO(file.filename().string(), " presented at ", size.x, "x", size.y);
+      HeadlessViewer v(size);
+      v.present(file);
+      const auto& rows = v.app.timeline.layout.rows;
+      if (std::none_of(rows.begin(), rows.end(), [](const Row& r) { return r.kind == Row::Kind::BusyCores; })) continue;
+      ++strips;
+      const std::vector<std::u32string> texts = drawn_texts();
+      CHECK(std::find(texts.begin(), texts.end(), without_spaces("busy cores")) != texts.end());
+    }
+  }
+  CHECK(strips > 20);
 }

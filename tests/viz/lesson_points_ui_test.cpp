@@ -148,7 +148,8 @@ TEST_CASE("marks never hide the running state they sit on: lessons 1, 10 and 11,
 }
 
 TEST_CASE("a run much shorter than the axis is pointed out: lesson 3's asyncio presented") {
-  HeadlessViewer v(ImVec2(1280, 720));
+  // At 1920x1080: at 1280x720 the thread pool's eight threads each take a row, and asyncio a line.
+  HeadlessViewer v(ImVec2(1920, 1080));
   v.present(bundled_lesson("03-ten-thousand-connections.toml"));
   const TimelineFrame& t = v.app.timeline;
   const std::uint32_t asyncio = run_named(v, "asyncio"), pool = run_named(v, "thread_pool");

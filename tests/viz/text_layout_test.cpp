@@ -146,18 +146,14 @@ TEST_CASE("a line too long for the panel wraps whole, its later rows indented pa
   CHECK(wrap_indented("fits", 300, "    ", ten_px) == "fits");
 }
 
-TEST_CASE("a name on two lines: whole on one when it fits, else broken at a space, the rest elided") {
-  // One byte, one unit of width ("…" is three bytes: three units).
-  const auto measure = [](std::string_view t) { return static_cast<float>(t.size()); };
-  using Lines = std::array<std::string, 2>;
-  CHECK(gilsim::viz::two_lines("sequential", 10, measure) == Lines{"sequential", ""});
-  // Lesson 10's two names, cut to one line each, read "Pool.map…" and "Pool.map,…".
-  CHECK(gilsim::viz::two_lines("Pool.map default", 10, measure) == Lines{"Pool.map", "default"});
-  CHECK(gilsim::viz::two_lines("Pool.map, spawn", 10, measure) == Lines{"Pool.map,", "spawn"});
-  // More than two lines' worth: the second ends in "…".
-  CHECK(gilsim::viz::two_lines("Pool.map, chunksize 1, spawn", 10, measure) == Lines{"Pool.map,", "chunksi\u2026"});
-  // One word too wide: elided on the first line.
-  CHECK(gilsim::viz::two_lines("ProcessPoolExecutor", 10, measure) == Lines{"Process\u2026", ""});
+TEST_CASE("legend rows: entries placed a gap apart, wrapped before one that would end past the room") {
+  using gilsim::viz::legend_rows;
+  CHECK(legend_rows({}, 10, 100) == 0);
+  CHECK(legend_rows({40, 40}, 10, 100) == 1);   // 40 + 10 + 40
+  CHECK(legend_rows({40, 40, 40}, 10, 100) == 2);
+  CHECK(legend_rows({45, 45}, 10, 100) == 1);   // ends at 100 exactly
+  CHECK(legend_rows({45, 45}, 11, 100) == 2);   // the gap that closes up keeps them on one row
+  CHECK(legend_rows({150, 20}, 10, 100) == 2);  // one too wide has a row of its own
 }
 
 TEST_CASE("a count the viewer shows has its digits grouped as the command line writes them") {

@@ -7,9 +7,11 @@
 #include <fmt/format.h>
 
 #include "headless_viewer.hpp"
+#include "viz/few_jobs.hpp"
 #include "viz/hit_test.hpp"
 #include "viz/level_of_detail.hpp"
 #include "viz/run_caveats.hpp"
+#include "viz/text_layout.hpp"
 #include "viz/ui/timeline_rows.hpp"
 
 using namespace gilsim;
@@ -62,8 +64,9 @@ TEST_CASE("a busy measured run's flag shows whole at 1280x720 and never under th
 }
 
 TEST_CASE("a folded aggregate row says how many marks its lanes hold in view") {
+  // Lesson 10's worker processes (lesson 15's eight threads each have a row now).
   HeadlessViewer v(ImVec2(1280, 720));
-  v.present(testing::bundled_lesson("15-lost-update.toml"));
+  v.present(testing::bundled_lesson("10-pool-overhead.toml"));
   const TimelineFrame& t = v.app.timeline;
   const auto& runs = v.app.session.runs();
   int groups = 0;
@@ -81,9 +84,9 @@ TEST_CASE("a folded aggregate row says how many marks its lanes hold in view") {
       }
     }
     INFO("run ", run.run_name);
-    CHECK(expected > 0);  // the lesson's threads finish jobs: there is detail to hide
+    CHECK(expected > 0);  // the lesson's workers finish jobs: there is detail to hide
     expected_by_run[row.run] += expected;
-    CHECK(ui::group_note(index.groups[row.group], expected).find(std::to_string(expected) + " marks inside") !=
+    CHECK(ui::group_note(index.groups[row.group], expected).find(counted(expected, "mark") + " inside") !=
           std::string::npos);
   }
   CHECK(groups >= 1);
@@ -160,4 +163,49 @@ TEST_CASE("no bar label and mark glyph cover each other in any lesson at 1280x72
     }
   }
   CHECK(labels > 100);  // the lessons' bars are labelled: the check looked at some
+}
+
+TEST_CASE("a few jobs' window: from the first to begin at the moment asked, else from the middle job") {
+  trace::Trace run;
+  for (int i = 0; i < 10; ++i) {
+    trace::Job job;
+    job.name = fmt::format("tiny {}", i + 1);
+    job.begin = Time{i * 10};
+    job.end = Time{i * 10 + 15};
+    run.jobs.push_back(job);
+  }
+  trace::Job unfinished;
+  unfinished.begin = Time{3};
+  run.jobs.push_back(unfinished);  // never ended: not one of them
+  CHECK(few_jobs_window(run, Time{33}, 3) == std::pair{Time{40}, Time{75}});
+  CHECK(few_jobs_window(run, Time{0}, 3) == std::pair{Time{50}, Time{85}});    // a playhead at 0 s: the middle
+  CHECK(few_jobs_window(run, Time{1000}, 3) == std::pair{Time{50}, Time{85}});  // after the last: the middle
+  CHECK(few_jobs_window(run, Time{85}, 3) == std::pair{Time{70}, Time{105}});   // the last three at most
+  CHECK_FALSE(few_jobs_window(trace::Trace{}, Time{0}, 3));
+}
+
+TEST_CASE("lesson 10 presented at 1280x720: a click on the chunksize 1 run's 'marks folded' note shows a few of its tasks") {
+  // Its 4,000 tasks of 50 us are a blur at the zoom a class opens with: the note's round trips
+  // (pickle, pipe, result handler) are one click away.
+  HeadlessViewer v(ImVec2(1280, 720));
+  v.present(testing::bundled_lesson("10-pool-overhead.toml"));
+  const auto& runs = v.app.session.runs();
+  std::uint32_t r = 0;
+  while (r < runs.size() && runs[r].run_name != "chunksize 1") ++r;
+  REQUIRE(r < runs.size());
+  const TimelineFrame& t = v.app.timeline;
+  REQUIRE(t.layout.header(r));
+  const HeaderDrawn& h = t.headers[r];
+  REQUIRE(h.note_left < h.right);  // "… marks folded: click to zoom in"
+  const Row& header = *t.layout.header(r);
+  v.click(ImVec2(h.note_left + 10, t.lanes_top + header.y - t.scroll + header.height * 0.5f));
+  v.frame(0);
+  const Time from = v.app.view.time_at(0), to = v.app.view.time_at(v.app.view.width_px());
+  int begun = 0;
+  for (const trace::Job& job : runs[r].jobs) begun += job.begin >= from && job.begin <= to;
+  INFO("view ", from.ns(), " to ", to.ns(), " ns");
+  CHECK(begun >= 6);
+  CHECK(begun <= 24);  // others begin meanwhile on the other workers: a few, not hundreds
+  CHECK(to - from < Time{1'000'000});  // under a millisecond of a 153 ms run
+  CHECK(!v.app.timeline.options.folding[r].collapsed);  // the click zoomed, it did not fold the run
 }

@@ -12,8 +12,8 @@ using namespace gilsim;
 using namespace gilsim::viz;
 
 TEST_CASE("the timeline's notes and the lost races' count group their digits") {
-  CHECK(ui::folded_marks_note(5623) == "5,623 marks folded: zoom in");
-  CHECK(ui::folded_marks_note(1) == "1 mark folded: zoom in");
+  CHECK(ui::folded_marks_note(5623) == "5,623 marks folded: click to zoom in");
+  CHECK(ui::folded_marks_note(1) == "1 mark folded: click to zoom in");
   CHECK(lost_label(112261) == "112,261 lost");
   CHECK(lost_label(7) == "7 lost");
   const LaneGroup group{"1,200 threads", {}, {}, true};

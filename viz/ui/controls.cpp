@@ -1,10 +1,13 @@
 // Driving the viewer: the toolbar, the keyboard shortcuts, the legend and the help overlay.
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "viz/palette.hpp"
+#include "viz/text_layout.hpp"
 #include "viz/ui/keys.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/shortcuts.hpp"
@@ -275,11 +278,46 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float s = ImGui::GetFontSize();
   const float right_edge = std::min(items_right_edge(), ImGui::GetCursorScreenPos().x + width);
+  constexpr std::array kGlyphMarks = {trace::MarkKind::DropRequest, trace::MarkKind::ForcedSwitch, trace::MarkKind::JobEnd,
+                                      trace::MarkKind::Preempt,     trace::MarkKind::LostUpdate,   trace::MarkKind::LoopStall};
+  const char* races_label = "woke, lost the race for the GIL, slept";
+  const char* unseen_label = "GIL holder not seen";
+  const char* deadlocked_label = "deadlocked";
+  // Short, so the legend keeps to two rows at 1280 wide; the tooltip says it in full.
+  const char* gil_text = "GIL: holder's colour, red hatch: others wait";
+  const char* busy_label = "busy cores";
+  // Every entry's width, in the order drawn, so the gap between entries can be chosen first.
+  std::vector<float> widths;
+  const auto entry_width = [&](const char* label) { return s * 1.5f + ImGui::CalcTextSize(label).x; };
+  for (const LegendEntry& e : legend_entries()) {
+    if (states_seen[static_cast<std::size_t>(e.state)]) widths.push_back(s * 1.5f + ImGui::CalcTextSize(e.label.data(), e.label.data() + e.label.size()).x);
+  }
+  for (const trace::MarkKind kind : kGlyphMarks) {
+    if (mark_legend_label(kind) && marks_seen[static_cast<std::size_t>(kind)]) widths.push_back(entry_width(mark_legend_label(kind)));
+  }
+  if (marks_seen[static_cast<std::size_t>(trace::MarkKind::RacesLost)]) widths.push_back(entry_width(races_label));
+  if (unseen_holder) widths.push_back(entry_width(unseen_label));
+  if (deadlocked) widths.push_back(entry_width(deadlocked_label));
+  widths.push_back(s * 2.6f + 4 + ImGui::CalcTextSize(gil_text).x);
+  ImGui::NewLine();
+  const float line_start = ImGui::GetCursorScreenPos().x;
+  // Every colour on the lanes has its entry: the busy-cores strips' too (lessons 14 and 21
+  // presented at 1280x720 had no room left for it on the legend's second row, and a class saw
+  // a slate strip under every run that nothing named). Where it would take a row more, the
+  // entries close up first; only where that is not enough does the legend take the row.
+  float gap = s * 0.9f;
+  if (busy_cores) {
+    const std::vector<float> without = widths;
+    widths.push_back(entry_width(busy_label));
+    const int rows = legend_rows(without, gap, right_edge - line_start);
+    if (legend_rows(widths, gap, right_edge - line_start) > rows && legend_rows(widths, s * 0.45f, right_edge - line_start) <= rows) {
+      gap = s * 0.45f;
+    }
+  }
   const auto place = [&](float entry) {
     // Wrap onto a new line when the next entry would not fit.
-    same_line_or_wrap(entry, s * 0.9f, right_edge);
+    same_line_or_wrap(entry, gap, right_edge);
   };
-  ImGui::NewLine();
   // Only what these runs show: fewer entries, easier to read from the back of the room.
   for (const LegendEntry& e : legend_entries()) {
     if (!states_seen[static_cast<std::size_t>(e.state)]) continue;
@@ -295,8 +333,7 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
   }
   // Every glyph the lanes draw (has_glyph), in this order: a ▷ before "handler 1" in lesson 4,
   // a blocked loop, was in none.
-  for (const trace::MarkKind kind : {trace::MarkKind::DropRequest, trace::MarkKind::ForcedSwitch, trace::MarkKind::JobEnd,
-                                     trace::MarkKind::Preempt, trace::MarkKind::LostUpdate, trace::MarkKind::LoopStall}) {
+  for (const trace::MarkKind kind : kGlyphMarks) {
     const char* label = mark_legend_label(kind);
     if (!label || !marks_seen[static_cast<std::size_t>(kind)]) continue;
     place(s * 1.5f + ImGui::CalcTextSize(label).x);
@@ -307,7 +344,7 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
     ImGui::TextUnformatted(label);
   }
   if (marks_seen[static_cast<std::size_t>(trace::MarkKind::RacesLost)]) {
-    const char* label = "woke, lost the race for the GIL, slept";
+    const char* label = races_label;
     place(s * 1.5f + ImGui::CalcTextSize(label).x);
     const ImVec2 p = ImGui::GetCursorScreenPos();
     LostRaces sample;
@@ -322,7 +359,7 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
     }
   }
   if (unseen_holder) {
-    const char* label = "GIL holder not seen";
+    const char* label = unseen_label;
     place(s * 1.5f + ImGui::CalcTextSize(label).x);
     const ImVec2 p = ImGui::GetCursorScreenPos();
     DrawItem sample;
@@ -338,7 +375,7 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
     }
   }
   if (deadlocked) {
-    const char* label = "deadlocked";
+    const char* label = deadlocked_label;
     place(s * 1.5f + ImGui::CalcTextSize(label).x);
     const ImVec2 p = ImGui::GetCursorScreenPos();
     paint_deadlocked(dl, p.x, to_u32(state_colour(trace::SpanState::WaitingLock)), LaneBox{p.x, p.y, p.x + s * 1.1f, p.y + s * 1.1f});
@@ -351,8 +388,6 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
                         "drawn on to the right edge, hatched. Drawing only: the trace ends there");
     }
   }
-  // Short, so the legend keeps to two rows at 1280 wide; the tooltip says it in full.
-  const char* gil_text = "GIL: holder's colour, red hatch: others wait";
   place(s * 2.6f + 4 + ImGui::CalcTextSize(gil_text).x);
   const ImVec2 p = ImGui::GetCursorScreenPos();
   paint_token(dl, ImVec2(p.x - 4, p.y + s * 0.55f), s * 1.05f, to_u32(identity_colour(0)), true);
@@ -365,21 +400,16 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
   }
   if (busy_cores) {
     // Presenting, the strips' own caption ("cores busy (of 4)") was too small to read from the
-    // back of a room at their height: the legend says it once, at the size of the rest, where
-    // its rows have room (a row more would take it from the sweep's chart).
-    const char* label = "busy cores";
-    const float entry = s * 1.5f + ImGui::CalcTextSize(label).x;
-    if (fits_on_line(entry, s * 0.9f, right_edge)) {
-      ImGui::SameLine(0, s * 0.9f);
-      const ImVec2 q = ImGui::GetCursorScreenPos();
-      dl->AddRectFilled(ImVec2(q.x, q.y + s * 0.45f), ImVec2(q.x + s * 1.1f, q.y + s * 0.75f), IM_COL32(70, 90, 120, 255));
-      ImGui::Dummy(ImVec2(s * 1.3f, s));
-      ImGui::SameLine(0, 2);
-      ImGui::TextUnformatted(label);
-      if (ImGui::IsItemHovered()) {
-        ImGui::SetTooltip("The thin strip under each run's name: how many of its cores are busy, full height when "
-                          "every core is");
-      }
+    // back of a room at their height: the legend says it once, at the size of the rest.
+    place(entry_width(busy_label));
+    const ImVec2 q = ImGui::GetCursorScreenPos();
+    dl->AddRectFilled(ImVec2(q.x, q.y + s * 0.45f), ImVec2(q.x + s * 1.1f, q.y + s * 0.75f), IM_COL32(70, 90, 120, 255));
+    ImGui::Dummy(ImVec2(s * 1.3f, s));
+    ImGui::SameLine(0, 2);
+    ImGui::TextUnformatted(busy_label);
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("The thin strip under each run's name: how many of its cores are busy, full height when "
+                        "every core is");
     }
   }
   return top;

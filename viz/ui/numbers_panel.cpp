@@ -187,20 +187,17 @@ void draw_numbers(const AppState& app) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float avail = std::max(10.0f, ImGui::GetContentRegionAvail().x - name_w - label_w);
     const std::string name = measured ? std::string("  measured") : run_name_in_force(runs[r]);
-    // Two lines for a long name, the second beside the cores-busy bar: cut to one, names
-    // that differ at their ends read alike ("Pool.map..." twice in lesson 10).
-    const std::array<std::string, 2> shown = two_lines(name, name_w - f * 0.3f, text_width);
-    if (measured) {
-      ImGui::TextDisabled("%s", shown[0].c_str());
-    } else {
-      ImGui::TextUnformatted(shown[0].c_str());
-    }
-    const bool cut = shown[0] != name;
-    if (cut && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", name.c_str());
+    // A long name wraps on as many lines as it takes, the second beside the cores-busy bar:
+    // cut, "pool of 4 (now 2 workers)" read "pool of 4 (now 2 wo…" at 1280 wide, the value in
+    // force lost, and names that differ at their ends read alike ("Pool.map..." in lesson 10).
+    const float name_room = name_w - f * 0.3f;
+    const std::vector<std::string_view> shown = text_width(name) <= name_room
+                                                    ? std::vector<std::string_view>{name}
+                                                    : wrap_breaking_words(name, name_room, text_width);
+    const ImU32 name_colour = ImGui::GetColorU32(measured ? ImGuiCol_TextDisabled : ImGuiCol_Text);
     const float line = ImGui::GetTextLineHeight();
-    if (!shown[1].empty()) {
-      dl->AddText(ImVec2(p.x, p.y + line), ImGui::GetColorU32(measured ? ImGuiCol_TextDisabled : ImGuiCol_Text),
-                  shown[1].c_str());
+    for (std::size_t i = 0; i < shown.size(); ++i) {
+      dl->AddText(ImVec2(p.x, p.y + line * static_cast<float>(i)), name_colour, shown[i].data(), shown[i].data() + shown[i].size());
     }
     if (m.finished()) {
       bar(dl, ImVec2(p.x + name_w, p.y + 1), avail * static_cast<float>(m.makespan.ns()) / static_cast<float>(longest.ns()),
@@ -212,9 +209,10 @@ void draw_numbers(const AppState& app) {
       if (text_width(said) > avail + label_w) said = what;
       dl->AddText(ImVec2(p.x + name_w, p.y), IM_COL32(170, 20, 0, 255), said.c_str());
     }
-    ImGui::Dummy(ImVec2(1, line * 0.55f));
     bar(dl, ImVec2(p.x + name_w, p.y + line + 1), avail * static_cast<float>(m.core_utilisation), line * 0.5f,
         busy_colour, fmt::format("{:.0f}% of cores busy", m.core_utilisation * 100));
+    // The bars take a line and a half; a name of three lines or more, its lines.
+    ImGui::Dummy(ImVec2(1, std::max(line * 1.55f, line * static_cast<float>(shown.size())) + ImGui::GetStyle().ItemSpacing.y));
     ImGui::Spacing();
   }
   const bool any_unfinished =

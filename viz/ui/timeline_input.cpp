@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "viz/few_jobs.hpp"
 #include "viz/hit_test.hpp"
 #include "viz/lane_density.hpp"
 #include "viz/level_of_detail.hpp"
@@ -17,6 +18,8 @@ namespace gilsim::viz::ui {
 namespace {
 
 constexpr float kWheelZoom = 1.25f;
+/// How many of a run's jobs a click on its "marks folded" note zooms to.
+constexpr std::size_t kFewJobs = 6;
 
 /// The group of `run` that `lane` belongs to and that was expanded by a click, or kNone.
 std::uint32_t expanded_group_of(const AppState& app, const std::vector<RunFolding>& folding, std::uint32_t run,
@@ -161,7 +164,20 @@ void handle_timeline_input(AppState& app, const TimelineInput& in) {
     // A click without a drag: fold or unfold what is under the mouse, or select a span.
     const ImVec2 from = io.MouseClickedPos[0];
     if (std::abs(io.MousePos.x - from.x) + std::abs(io.MousePos.y - from.y) < 3.0f) {
-      if (header_click) {
+      // On an open header's "marks folded: click to zoom in" note: a few of its jobs across the
+      // lanes (lesson 10's chunksize 1 run, a blur of 4,000 tasks, shows six round trips).
+      const HeaderDrawn* header = header_click && !row->collapsed && row->run < app.timeline.headers.size()
+                                      ? &app.timeline.headers[row->run]
+                                      : nullptr;
+      const bool on_note = header && header->note_left < header->right && io.MousePos.x >= header->note_left;
+      if (on_note) {
+        const auto& run = app.session.runs()[row->run];
+        if (const auto window = few_jobs_window(run, app.playback.now(), kFewJobs)) {
+          app.view.fit(window->first, window->second);
+          app.follow_playhead = false;
+          if (app.playback.now() < window->first || app.playback.now() > window->second) app.playback.seek(window->first);
+        }
+      } else if (header_click) {
         if (io.MouseClickedLastCount[0] >= 2) {
           toggle_focus(app, row->run);  // the first click folded it; focus decides anyway
         } else {

@@ -74,24 +74,35 @@ LayoutOptions choose_layout(AppState& app, float height) {
     o.folding = open_groups_that_fit(runs, groups, o, o.folding, height, fit_priorities(app));
   } else {
     const std::vector<double> interest = fit_priorities(app);
-    if (layout_rows(runs, groups, o).total_height <= height) {
-      o.folding = open_groups_that_fit(runs, groups, o, o.folding, height, interest);
-      // The rows the lesson is about before the core lanes: lesson 2 presented at 1920x1080
-      // showed every run's cores and its ten threads as "+ 10 threads", the rows its note
-      // points at, which the cores as busy-cores strips leave room for.
-      const std::uint32_t most = most_telling(interest);
-      const auto folded_groups = [&](const std::vector<RunFolding>& folding) {
-        std::size_t n = 0;
-        for (std::size_t g = 0; most < groups.size() && g < groups[most].size(); ++g) {
-          n += most < folding.size() && folding[most].group_folded(g, groups[most][g]);
+    // The rows the lesson is about before the core lanes and the other runs: the most telling
+    // run's threads, tasks or worker processes folded for being many, each on its row, at
+    // compact, tight or the tightest rows (thin rows rather than hidden ones), the other runs
+    // fitted around it (fit_runs keeps a group shown as asked, and brings the core lanes back
+    // last). Lesson 2 presented at 1920x1080 showed every run's cores and its ten threads as
+    // "+ 10 threads"; at 1280x720 its ten threads, and lesson 15's eight, stayed folded for want
+    // of the tightest rows (336 px of the 352 there).
+    const std::uint32_t most = most_telling(interest);
+    const auto folded_groups = [&](const std::vector<RunFolding>& folding) {
+      std::size_t n = 0;
+      for (std::size_t g = 0; most < groups.size() && g < groups[most].size(); ++g) {
+        n += most < folding.size() && folding[most].group_folded(g, groups[most][g]);
+      }
+      return n;
+    };
+    const auto measurement_shut = [&](const std::vector<RunFolding>& folding) {
+      for (std::uint32_t m = 0; m < runs.size() && m < folding.size(); ++m) {
+        if (runs[m].origin == trace::Origin::Measured && runs[most].origin == trace::Origin::Simulated &&
+            runs[m].run_name == runs[most].run_name && folding[m].collapsed) {
+          return true;
         }
-        return n;
-      };
-      for (RowSize size : {RowSize::Compact, RowSize::Tight}) {
-        if (folded_groups(o.folding) == 0 || most >= groups.size()) break;
-        // Its groups shown, at compact or tight rows, the rest fitted around them (fit_runs
-        // keeps a group shown as asked, and brings the core lanes back last).
-        LayoutOptions shown = o;
+      }
+      return false;
+    };
+    // Not where it leaves the measurement beside the prediction on one line: a class compares the two.
+    const auto lesson_rows_shown = [&](const LayoutOptions& from) -> std::optional<LayoutOptions> {
+      if (most >= groups.size() || folded_groups(from.folding) == 0) return std::nullopt;
+      for (RowSize size : {RowSize::Compact, RowSize::Tight, RowSize::Tightest}) {
+        LayoutOptions shown = from;
         size_rows(shown, font, app.ui_scale, size, app.presentation);
         shown.folding = app.folding;
         shown.folding.resize(runs.size());
@@ -101,8 +112,16 @@ LayoutOptions choose_layout(AppState& app, float height) {
           }
         }
         shown.folding = fit_runs(runs, groups, shown, height, interest, false);
-        if (!shown.folding[most].collapsed && folded_groups(shown.folding) < folded_groups(o.folding)) return shown;
+        if (!shown.folding[most].collapsed && folded_groups(shown.folding) < folded_groups(from.folding) &&
+            !measurement_shut(shown.folding)) {
+          return shown;
+        }
       }
+      return std::nullopt;
+    };
+    if (layout_rows(runs, groups, o).total_height <= height) {
+      o.folding = open_groups_that_fit(runs, groups, o, o.folding, height, interest);
+      if (const auto shown = lesson_rows_shown(o)) return *shown;
       return o;
     }
     // Every lane at compact, then tight rows; only then alike lanes folded into aggregates.
@@ -119,22 +138,18 @@ LayoutOptions choose_layout(AppState& app, float height) {
         if (o.folding.size() != runs.size() || o.folding[most_telling(interest)].collapsed) continue;
         if (!best || shows_more(o.folding, best->folding, interest)) best = o;
         if (std::none_of(best->folding.begin(), best->folding.end(), [](const RunFolding& f) { return f.collapsed; })) {
+          if (const auto shown = lesson_rows_shown(*best)) return *shown;
           return *best;
         }
       }
     }
+    // The rows the lesson is about, before more runs open (lesson 15 presented at 1280x720
+    // opened its three runs and kept its eight threads in one row).
+    if (best) {
+      if (const auto shown = lesson_rows_shown(*best)) return *shown;
+    }
     // Its measurement beside the most telling run is worth the tightest rows: lesson 1 presented
     // at 1280x720, measured, kept its four threads' measurement on one line for 2 px.
-    const std::uint32_t most = most_telling(interest);
-    const auto measurement_shut = [&](const std::vector<RunFolding>& folding) {
-      for (std::uint32_t m = 0; m < runs.size() && m < folding.size(); ++m) {
-        if (runs[m].origin == trace::Origin::Measured && runs[most].origin == trace::Origin::Simulated &&
-            runs[m].run_name == runs[most].run_name && folding[m].collapsed) {
-          return true;
-        }
-      }
-      return false;
-    };
     const auto tightest_rows = [&] {
       LayoutOptions tightest = *best;
       size_rows(tightest, font, app.ui_scale, RowSize::Tightest, app.presentation);
@@ -659,6 +674,7 @@ void draw_timeline(AppState& app) {
   stats.headers.assign(runs.size(), {});
   stats.marks_in_groups.assign(runs.size(), 0);
   stats.summaries.assign(runs.size(), {});
+  stats.open_hints.assign(runs.size(), {});
   stats.collapsed_names.assign(runs.size(), {});
   stats.summary_boxes.assign(runs.size(), {});
   stats.summary_lanes.assign(runs.size(), {});
@@ -745,6 +761,7 @@ void draw_timeline(AppState& app) {
   app.timeline.headers = std::move(stats.headers);
   app.timeline.marks_in_groups = std::move(stats.marks_in_groups);
   app.timeline.summaries = std::move(stats.summaries);
+  app.timeline.open_hints = std::move(stats.open_hints);
   app.timeline.collapsed_names = std::move(stats.collapsed_names);
   app.timeline.summary_boxes = std::move(stats.summary_boxes);
   app.timeline.summary_lanes = std::move(stats.summary_lanes);

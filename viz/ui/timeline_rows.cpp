@@ -143,7 +143,7 @@ std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& 
 }
 
 std::string folded_marks_note(std::size_t folded) {
-  return counted(folded, "mark") + " folded: zoom in";
+  return counted(folded, "mark") + " folded: click to zoom in";
 }
 
 void TimelineRows::draw(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, RowStats& stats) {
@@ -405,6 +405,19 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   if (row.lane != trace::kNone) draw_lane(dl, ctx, row, lane_box, stats);
   if (!said.empty()) {
     dl->AddText(ImGui::GetFont(), text_size, ImVec2(said_at.left, said_at.top), IM_COL32(50, 50, 60, 255), said.c_str());
+  }
+  // Presenting, a run the fit left on one line says how to open it where its line has room:
+  // lesson 2 at 1280x720 shows its ten threads each on a row, and its asyncio run on a line.
+  if (ctx.presenting) {
+    const std::string how = "click the name to open";
+    std::vector<std::pair<float, float>> taken = drawn;
+    if (!said.empty()) taken.emplace_back(said_at.left - 8, said_at.right + 8);
+    const float w = width_of(how);
+    if (const auto at = free_spot(box.left, right_edge, taken, w, right_edge - w, 4)) {
+      dl->AddText(ImGui::GetFont(), text_size, ImVec2(*at, y0 + (y1 - y0 - text_size) * 0.5f), IM_COL32(90, 90, 110, 255),
+                  how.c_str());
+      if (row.run < stats.open_hints.size()) stats.open_hints[row.run] = how;
+    }
   }
   if (row.run < stats.summaries.size()) stats.summaries[row.run] = said;
   if (row.run < stats.summary_boxes.size()) {

@@ -63,6 +63,7 @@ struct RowStats {
   std::vector<ScreenRect> labels;      ///< every bar label drawn
   std::vector<ScreenRect> mark_boxes;  ///< every mark glyph drawn on a lane
   std::vector<std::string> summaries;  ///< per run: what its collapsed line says after its lane
+  std::vector<std::string> open_hints;  ///< per run: how to open it, said on its collapsed line presenting
   std::vector<std::string> collapsed_names;  ///< per run: the name its collapsed line shows
   std::vector<ScreenRect> stuck_tails;  ///< a deadlocked run's lanes drawn on past its end
   std::vector<ScreenRect> summary_boxes;  ///< per run: where its collapsed line's figures are drawn
@@ -137,7 +138,8 @@ std::vector<std::pair<float, float>> line_drawn(const trace::Trace& run, const R
 /// the run did: "reader done at 110 ms"; empty where none, or more than two, are named.
 std::string named_jobs_done(const trace::Trace& run, std::string_view note);
 
-/// The text at the right end of a lane that folded marks: "412 marks folded: zoom in".
+/// The text at the right end of a lane that folded marks: "412 marks folded: click to zoom in"
+/// (a click there zooms to a few of the run's jobs, few_jobs_window).
 std::string folded_marks_note(std::size_t folded);
 
 }  // namespace gilsim::viz::ui
