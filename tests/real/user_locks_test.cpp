@@ -82,6 +82,48 @@ TEST_CASE("threads waiting for a real lock take turns, without the GIL, and lose
   CHECK(t.counters[0].final_value == 600);
 }
 
+TEST_CASE("threads in lesson 15's tight locked loop take a released lock without a mutex between, and keep every update") {
+  // Four threads, `with lock: safe += one()` 5,000 times each, a forced switch possible every
+  // 100 us: the lock is free only between a release and the holder's next acquire (L7's with
+  // statement, the release's wake-up), and a woken waiter takes it there with one
+  // compare-and-swap (L3, L4), as CPython's semaphore is taken.
+  auto s = make_scenario({});
+  s.locks.push_back({"L", false, {}});
+  s.counters.push_back({"safe", 0, {}});
+  std::vector<scenario::Step> steps;
+  for (int i = 0; i < 5000; ++i) {
+    steps.push_back(shared_step(StepKind::Acquire, 0));
+    steps.push_back(shared_step(StepKind::Increment, 0, true));
+    steps.push_back(shared_step(StepKind::Release, 0));
+  }
+  s.jobs = {make_job("locked", 4, steps)};
+  s.python.switch_interval = 100_us;
+  const auto t = real::execute(s, make_run(Executor::Threads));
+  check_invariants(t);
+  check_lock_lanes(t);
+  REQUIRE(t.counters.size() == 1);
+  CHECK(t.counters[0].updates == 20000);
+  CHECK(t.counters[0].final_value == 20000);
+  // Every wait ends in a take by the same thread, after it began.
+  std::vector<Time> waiting(t.lanes.size(), Time::max());
+  int waits = 0;
+  for (const auto& m : t.marks) {
+    if (m.kind == MarkKind::LockWait) {
+      REQUIRE(m.lane < waiting.size());
+      CHECK(waiting[m.lane] == Time::max());
+      waiting[m.lane] = m.at;
+      ++waits;
+    } else if (m.kind == MarkKind::LockTaken) {
+      REQUIRE(m.lane < waiting.size());
+      CHECK(waiting[m.lane] <= m.at);
+      waiting[m.lane] = Time::max();
+    }
+  }
+  for (const Time w : waiting) CHECK(w == Time::max());
+  CHECK(count_marks(t, MarkKind::LockTaken) == waits);
+  for (const auto& job : t.jobs) CHECK(job.end != Time::max());
+}
+
 TEST_CASE("two real threads taking two locks in opposite order stop with the cycle explained") {
   const auto s = opposite_order();
   const auto t = real::execute(s, make_run(Executor::Threads));
