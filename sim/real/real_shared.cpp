@@ -1,7 +1,13 @@
 // Real user locks and counters (real_shared.hpp).
 #include "sim/real/real_shared.hpp"
 
-#include <chrono>
+#include <algorithm>
+#include <climits>
+#include <ctime>
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "sim/real/busy_loop.hpp"
 #include "sim/real/job_runner.hpp"
@@ -12,12 +18,29 @@ using trace::LaneId;
 using trace::MarkKind;
 using trace::SpanState;
 
+namespace {
+
+/// Sleeps while `word` still reads `seen`, 10 ms at most (an abort wakes it sooner).
+void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t seen) {
+  static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
+  timespec most{0, 10'000'000};
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, seen, &most, nullptr, 0);
+}
+
+void futex_wake(std::atomic<std::uint32_t>& word, int count) {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, count, nullptr, nullptr, 0);
+}
+
+}  // namespace
+
 RealShared::RealShared(const scenario::Scenario& s, RunContext& ctx)
     : ctx_(ctx), wake_on_abort_(ctx, [this] {
-        std::lock_guard lock(mutex_);
-        freed_.notify_all();
+        for (Lock& lock : locks_) {
+          lock.freed.fetch_add(1, std::memory_order_release);
+          futex_wake(lock.freed, INT_MAX);
+        }
       }) {
-  for (const auto& l : s.locks) locks_.push_back(Lock{l.name, l.reentrant, trace::kNone, trace::kNone, 0, {}, Time{-1}});
+  for (const auto& l : s.locks) locks_.emplace_back(l.name, l.reentrant);
   for (const auto& c : s.counters) counters_.emplace_back(c.name, c.initial);
   // An increment's bytecode, half before the load and half after (U1), worked out once.
   const Time iteration = scenario::python_cost(ctx.settings(), ctx.settings().costs.increment);
@@ -37,15 +60,32 @@ Time RealShared::stamp(Lock& lock) {
 }
 
 bool RealShared::try_take(Lock& lock, LaneId who, Recorder& rec) {
-  if (lock.holder == who && lock.reentrant) {
+  const LaneId holder = lock.holder.load(std::memory_order_relaxed);
+  if (holder == who && lock.reentrant) {
     ++lock.depth;
     return true;
   }
-  if (lock.holder != trace::kNone) return false;
-  lock.holder = who;
+  if (holder != trace::kNone) return false;
+  lock.holder.store(who, std::memory_order_relaxed);
   lock.depth = 1;
   rec.state(stamp(lock), lock.lane, SpanState::Held, who);
   return true;
+}
+
+bool RealShared::take_free(Lock& lock, LaneId who) {
+  LaneId holder = lock.holder.load(std::memory_order_relaxed);
+  if (holder == who && lock.reentrant) {
+    ++lock.depth;
+    return true;
+  }
+  if (holder != trace::kNone) return false;
+  return lock.holder.compare_exchange_strong(holder, who, std::memory_order_acquire, std::memory_order_relaxed);
+}
+
+void RealShared::record_take(Lock& lock, LaneId who, Recorder& rec) {
+  lock.depth = 1;
+  // The release before this take was recorded before the lock was let go: this comes after.
+  rec.state(stamp(lock), lock.lane, SpanState::Held, who);
 }
 
 std::vector<std::pair<LaneId, std::uint32_t>> RealShared::cycle_from(LaneId who) const {
@@ -54,7 +94,7 @@ std::vector<std::pair<LaneId, std::uint32_t>> RealShared::cycle_from(LaneId who)
   while (at < waits_for_.size() && waits_for_[at] != trace::kNone && path.size() <= locks_.size()) {
     const std::uint32_t l = waits_for_[at];
     path.emplace_back(at, l);
-    const LaneId holder = locks_[l].holder;
+    const LaneId holder = locks_[l].holder.load(std::memory_order_relaxed);
     if (holder == who) return path;
     if (holder == trace::kNone) break;
     at = holder;
@@ -63,7 +103,7 @@ std::vector<std::pair<LaneId, std::uint32_t>> RealShared::cycle_from(LaneId who)
 }
 
 void RealShared::begin_wait(Lock& lock, std::uint32_t index, LaneId who, Recorder& rec, Time at) {
-  rec.mark(at, MarkKind::LockWait, who, lock.lane, lock.holder);
+  rec.mark(at, MarkKind::LockWait, who, lock.lane, lock.holder.load(std::memory_order_relaxed));
   if (waits_for_.size() <= who) {
     waits_for_.resize(who + 1, trace::kNone);
     waiting_since_.resize(who + 1);
@@ -86,9 +126,16 @@ void RealShared::acquire(GilSeat& seat, std::uint32_t index, std::uint32_t job, 
   run_python_work(ctx_, seat, ctx_.settings().costs.lock_with, job, step);  // L7: the with statement
   Recorder& rec = seat.recorder();
   const LaneId me = seat.lane();
-  std::unique_lock guard(mutex_);
   Lock& lock = locks_[index];
-  if (try_take(lock, me, rec)) return;  // L1: no GIL drop for a free lock
+  const bool again = lock.reentrant && lock.holder.load(std::memory_order_relaxed) == me;
+  if (take_free(lock, me)) {  // L1: no GIL drop for a free lock
+    if (!again) {
+      std::lock_guard guard(mutex_);
+      record_take(lock, me, rec);
+    }
+    return;
+  }
+  std::unique_lock guard(mutex_);
   begin_wait(lock, index, me, rec, ctx_.now());
   // L6: every waiter's edge is here, so the wait that closes a cycle is known as it begins;
   // the threads in it would wait forever, so the run stops now, as the model's does.
@@ -103,20 +150,23 @@ void RealShared::acquire(GilSeat& seat, std::uint32_t index, std::uint32_t job, 
     ctx_.request_stop();  // wakes this object's waiters too: mutex_ must be free
     throw RunAborted{};
   }
-  guard.lock();
+  // L3, L4: a release with waiters wakes one, which takes the lock if it finds it free, as
+  // anyone running may first; one that finds it taken sleeps again. No mutex between the
+  // wake-up and the take: the lock is free from the holder's release to its next acquire
+  // (L7's with statement, the release's wake-up call), and a woken waiter takes it then.
+  // (A mutex-guarded holder left the waiter to win that mutex too, against a holder that
+  // took it twice an iteration: in lesson 15 a waiter waited milliseconds where CPython's
+  // waits a wake-up, and four threads' locked loop ran at one thread's pace.)
   while (true) {
-    // L3, L4: the front waiter takes a free lock; anyone not queued may barge in first.
-    if (lock.holder == trace::kNone && !lock.waiters.empty() && lock.waiters.front() == me) {
-      lock.waiters.pop_front();
-      try_take(lock, me, rec);
-      break;
-    }
-    if (ctx_.aborted()) {
-      guard.unlock();
-      ctx_.throw_if_aborted();
-    }
-    freed_.wait_for(guard, std::chrono::milliseconds(10));
+    const std::uint32_t seen = lock.freed.load(std::memory_order_acquire);
+    if (take_free(lock, me)) break;
+    ctx_.throw_if_aborted();
+    futex_wait(lock.freed, seen);
   }
+  guard.lock();
+  record_take(lock, me, rec);
+  const auto queued = std::find(lock.waiters.begin(), lock.waiters.end(), me);
+  if (queued != lock.waiters.end()) lock.waiters.erase(queued);
   waits_for_[me] = trace::kNone;
   const Time taken = lock.last_event;
   guard.unlock();
@@ -143,7 +193,7 @@ std::optional<LaneId> RealShared::release_as_task(Recorder& rec, std::uint32_t i
   std::lock_guard guard(mutex_);
   Lock& lock = locks_[index];
   if (--lock.depth > 0) return std::nullopt;
-  lock.holder = trace::kNone;
+  lock.holder.store(trace::kNone, std::memory_order_relaxed);
   rec.clear(stamp(lock), lock.lane);
   if (lock.waiters.empty()) return std::nullopt;
   // L5: release() sets the first waiter's future: the lock is that task's from now on.
@@ -157,12 +207,19 @@ std::optional<LaneId> RealShared::release_as_task(Recorder& rec, std::uint32_t i
 }
 
 void RealShared::release(GilSeat& seat, std::uint32_t index) {
-  std::lock_guard guard(mutex_);
   Lock& lock = locks_[index];
   if (--lock.depth > 0) return;
-  lock.holder = trace::kNone;
-  seat.recorder().clear(stamp(lock), lock.lane);
-  if (!lock.waiters.empty()) freed_.notify_all();
+  bool waiters = false;
+  {
+    std::lock_guard guard(mutex_);
+    seat.recorder().clear(stamp(lock), lock.lane);
+    lock.holder.store(trace::kNone, std::memory_order_release);
+    waiters = !lock.waiters.empty();
+  }
+  if (waiters) {  // L3: wake one waiter, as a semaphore's post does, with the lock already free
+    lock.freed.fetch_add(1, std::memory_order_release);
+    futex_wake(lock.freed, 1);
+  }
 }
 
 void RealShared::increment(GilSeat& seat, const scenario::PlannedStep& planned, std::uint32_t job, std::uint16_t step) {

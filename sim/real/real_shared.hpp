@@ -1,10 +1,10 @@
-// Locks and counters of a real run (docs/model.md L1-L7, U1-U2): each lock a mutex-guarded
-// holder with a FIFO of waiters, waited for with the real GIL dropped; each counter a
-// shared integer loaded and stored apart, so a forced switch between the two loses updates.
+// Locks and counters of a real run (docs/model.md L1-L7, U1-U2): each lock an atomic holder
+// that a thread takes with one compare-and-swap, as a semaphore's value is taken, waited for
+// on a futex with the real GIL dropped; each counter a shared integer loaded and stored
+// apart, so a forced switch between the two loses updates.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -48,13 +48,20 @@ class RealShared {
 
  private:
   struct Lock {
+    Lock(std::string n, bool r) : name(std::move(n)), reentrant(r) {}
     std::string name;
     bool reentrant = false;
     trace::LaneId lane = trace::kNone;
-    trace::LaneId holder = trace::kNone;
-    int depth = 0;
-    std::deque<trace::LaneId> waiters;  ///< FIFO; the front is woken first (L3)
+    /// Taken by a compare-and-swap from kNone, outside mutex_, as CPython's lock (a semaphore)
+    /// is: a waiter that wakes takes a lock it finds free at once (L3), and anyone may take
+    /// it first (L4). Let go under mutex_, after the lane's record of the release.
+    std::atomic<trace::LaneId> holder{trace::kNone};
+    int depth = 0;                      ///< written by the holder alone
+    std::deque<trace::LaneId> waiters;  ///< in the order they began to wait (mutex_)
     Time last_event{-1};
+    /// Bumped by a release with waiters, which then wakes one of them (the longest waiting,
+    /// in Linux's futex order, L3): the futex word the waiters sleep on.
+    std::atomic<std::uint32_t> freed{0};
   };
   struct Counter {
     Counter(std::string n, std::int64_t start) : name(std::move(n)), initial(start), value(start) {}
@@ -68,7 +75,13 @@ class RealShared {
 
   /// A lock-lane time strictly after the lock's previous event (mutex_ held).
   Time stamp(Lock& lock);
+  /// A task's take, on the loop thread (mutex_ held): a free lock, or an RLock it holds.
   bool try_take(Lock& lock, trace::LaneId who, Recorder& rec);
+  /// A thread's take (L1, L3, L4): one compare-and-swap, no mutex_; true when `who` holds it
+  /// now. The caller records a fresh take (depth 1) under mutex_.
+  static bool take_free(Lock& lock, trace::LaneId who);
+  /// Records a thread's fresh take on the lock's lane (mutex_ held).
+  void record_take(Lock& lock, trace::LaneId who, Recorder& rec);
   /// `who` starts waiting for lock `index`: the LockWait mark and the wait-for edge (mutex_ held).
   void begin_wait(Lock& lock, std::uint32_t index, trace::LaneId who, Recorder& rec, Time at);
   /// Marks each edge of `cycle` and notes the run's end there, at the cycle's last wait
@@ -79,8 +92,7 @@ class RealShared {
 
   RunContext& ctx_;
   mutable std::mutex mutex_;
-  std::condition_variable freed_;
-  std::vector<Lock> locks_;
+  std::deque<Lock> locks_;  ///< a deque: a Lock holds atomics, so it never moves
   std::deque<Counter> counters_;
   std::vector<std::uint32_t> waits_for_;  ///< by lane
   std::vector<Time> waiting_since_;       ///< by lane

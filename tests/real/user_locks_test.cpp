@@ -41,6 +41,28 @@ void check_lock_lanes(const trace::Trace& t) {
   }
 }
 
+/// One lock, L, and one counter, with a forced switch possible every 100 us.
+scenario::Scenario lock_and_counter(const char* counter) {
+  auto s = make_scenario({});
+  s.locks.push_back({"L", false, {}});
+  s.counters.push_back({counter, 0, {}});
+  s.python.switch_interval = 100_us;
+  return s;
+}
+
+/// A threads run of `s` (one lock, one counter): its invariants and lock lane checked, and
+/// each of the counter's `updates` kept.
+trace::Trace run_keeping_updates(const scenario::Scenario& s, std::int64_t updates) {
+  auto t = real::execute(s, make_run(Executor::Threads));
+  check_invariants(t);
+  check_lock_lanes(t);
+  CHECK(lanes_of(t, LaneKind::Lock).size() == 1);
+  REQUIRE(t.counters.size() == 1);
+  CHECK(t.counters[0].updates == updates);
+  CHECK(t.counters[0].final_value == updates);
+  return t;
+}
+
 /// x takes A then B, y takes B then A, each reading for 200 ms between: they deadlock when
 /// each takes its first lock before the other's read ends. (With 20 ms reads, at load 12,
 /// y once started after x had finished, and nothing deadlocked.)
@@ -58,9 +80,7 @@ scenario::Scenario opposite_order() {
 }  // namespace
 
 TEST_CASE("threads waiting for a real lock take turns, without the GIL, and lose no update under it") {
-  auto s = make_scenario({});
-  s.locks.push_back({"L", false, {}});
-  s.counters.push_back({"counter", 0, {}});
+  auto s = lock_and_counter("counter");
   // Each holds the lock across a 100 ms read: the next thread asks for it meanwhile however
   // late a loaded machine starts it (at load 12 one thread started over 20 ms after another;
   // with 5 ms reads the threads could have taken the lock one after another, none waiting).
@@ -68,18 +88,45 @@ TEST_CASE("threads waiting for a real lock take turns, without the GIL, and lose
   for (int i = 0; i < 200; ++i) steps.push_back(shared_step(StepKind::Increment, 0, true));
   steps.push_back(shared_step(StepKind::Release, 0));
   s.jobs = {make_job("writer", 3, steps)};
-  s.python.switch_interval = 100_us;
-  const auto t = real::execute(s, make_run(Executor::Threads));
-  check_invariants(t);
-  check_lock_lanes(t);
-  CHECK(lanes_of(t, LaneKind::Lock).size() == 1);
+  const auto t = run_keeping_updates(s, 600);
   // The lock is held across each read, one thread at a time: at least 300 ms in all.
   CHECK(t.end >= 300_ms);
   CHECK(count_marks(t, MarkKind::LockWait) >= 1);
   CHECK(time_in(t, LaneKind::Thread, SpanState::WaitingLock) >= 5_ms);
-  REQUIRE(t.counters.size() == 1);
-  CHECK(t.counters[0].updates == 600);
-  CHECK(t.counters[0].final_value == 600);
+}
+
+TEST_CASE("threads in lesson 15's tight locked loop take a released lock without a mutex between, and keep every update") {
+  // Four threads, `with lock: safe += one()` 5,000 times each, a forced switch possible every
+  // 100 us: the lock is free only between a release and the holder's next acquire (L7's with
+  // statement, the release's wake-up), and a woken waiter takes it there with one
+  // compare-and-swap (L3, L4), as CPython's semaphore is taken.
+  auto s = lock_and_counter("safe");
+  std::vector<scenario::Step> steps;
+  for (int i = 0; i < 5000; ++i) {
+    steps.push_back(shared_step(StepKind::Acquire, 0));
+    steps.push_back(shared_step(StepKind::Increment, 0, true));
+    steps.push_back(shared_step(StepKind::Release, 0));
+  }
+  s.jobs = {make_job("locked", 4, steps)};
+  const auto t = run_keeping_updates(s, 20000);
+  // Every wait ends in a take by the same thread, after it began.
+  std::vector<Time> waiting(t.lanes.size(), Time::max());
+  int waits = 0;
+  for (const auto& m : t.marks) {
+    if (m.kind == MarkKind::LockWait) {
+      REQUIRE(m.lane < waiting.size());
+      CHECK(waiting[m.lane] == Time::max());
+      waiting[m.lane] = m.at;
+      ++waits;
+    } else if (m.kind == MarkKind::LockTaken) {
+      REQUIRE(m.lane < waiting.size());
+      CHECK(waiting[m.lane] <= m.at);
+      waiting[m.lane] = Time::max();
+    }
+  }
+  for (const Time w : waiting) CHECK(w == Time::max());
+  CHECK(count_marks(t, MarkKind::LockTaken) == waits);
+  for (const auto& job : t.jobs) CHECK(job.end != Time::max());
 }
 
 TEST_CASE("two real threads taking two locks in opposite order stop with the cycle explained") {
