@@ -383,20 +383,24 @@ void index_marks(const trace::Trace& run, PreviewIndexer::RunCarry& carry, RunIn
     LaneMarks whole = marks_by_lane(run);  // counts first: one allocation per lane
     carry.glyphs = std::move(whole.glyphs);
     carry.job_ends = std::move(whole.job_ends);
+    carry.telling = std::move(whole.telling);
     carry.kinds = whole.kinds;
   } else {
     carry.glyphs.resize(run.lanes.size());
     carry.job_ends.resize(run.lanes.size());
+    carry.telling.resize(run.lanes.size());
     for (auto i = static_cast<std::uint32_t>(carry.final_marks); i < run.marks.size(); ++i) {
       const trace::Mark m = run.marks[i];
       carry.kinds[static_cast<std::size_t>(m.kind)] = true;
       if (m.lane >= run.lanes.size() || !has_glyph(m.kind)) continue;
       (m.kind == trace::MarkKind::JobEnd ? carry.job_ends : carry.glyphs)[m.lane].push_back(i);
+      if (tells_outcome(m.kind)) carry.telling[m.lane].push_back(i);
     }
   }
   carry.final_marks = run.marks.size();
   index.glyph_marks = keep ? carry.glyphs : std::move(carry.glyphs);
   index.job_end_marks = keep ? carry.job_ends : std::move(carry.job_ends);
+  index.telling_marks = keep ? carry.telling : std::move(carry.telling);
 }
 
 /// A whole run's marks read once for the lanes' marks, the lost races, the hand-offs and the
@@ -415,6 +419,7 @@ void index_whole_run_marks(const trace::Trace& run, PreviewIndexer::RunCarry& ca
   carry.final_marks = run.marks.size();
   index.glyph_marks = std::move(marks.glyphs);
   index.job_end_marks = std::move(marks.job_ends);
+  index.telling_marks = std::move(marks.telling);
   index.handoffs = handoff_links(run, requests);
 }
 

@@ -64,6 +64,7 @@ struct RunIndex {
   std::vector<std::string> lane_labels; ///< per lane: its name with its role, "T1 ui"
   std::vector<std::vector<std::uint32_t>> glyph_marks;  ///< per lane: marks drawn as glyphs, but job ends
   std::vector<std::vector<std::uint32_t>> job_end_marks;  ///< per lane: job-done dots (drawn 2 px apart)
+  std::vector<std::vector<std::uint32_t>> telling_marks;  ///< per lane: its glyphs that win a fold (tells_outcome)
   std::vector<std::vector<std::int64_t>> covered_prefix;  ///< per lane: covered_time_prefix of its spans
   std::vector<LaneGroup> groups;         ///< alike lanes that fold into one aggregate row
   /// Per group, its members' states and its marks over time (a whole run's; a preview's rows
@@ -269,7 +270,7 @@ class PreviewIndexer {
     std::size_t final_marks = 0;
     std::vector<LaneCarry> lanes;
     std::vector<std::vector<std::int64_t>> covered;
-    std::vector<std::vector<std::uint32_t>> glyphs, job_ends;
+    std::vector<std::vector<std::uint32_t>> glyphs, job_ends, telling;
     std::array<bool, trace::kSpanStateCount> states{};
     std::array<bool, trace::kMarkKindCount> kinds{};
   };

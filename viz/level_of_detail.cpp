@@ -209,8 +209,13 @@ LaneMarks marks_by_lane(const trace::Trace& trace) {
   return marks_by_lane(trace, [](std::size_t, const trace::Mark&) {});
 }
 
+bool tells_outcome(trace::MarkKind kind) {
+  return kind == trace::MarkKind::LostUpdate || kind == trace::MarkKind::Deadlock;
+}
+
 std::size_t visible_marks(const trace::Trace& trace, const std::vector<std::uint32_t>& lane_marks,
-                          const TimeView& view, double min_gap_px, std::vector<std::uint32_t>& out) {
+                          const TimeView& view, double min_gap_px, std::vector<std::uint32_t>& out,
+                          const std::vector<std::uint32_t>& telling) {
   const auto first_at_or_after = [&](auto from, Time t) {
     return std::lower_bound(from, lane_marks.end(), t,
                             [&](std::uint32_t m, Time v) { return trace.marks[m].at < v; });
@@ -220,10 +225,15 @@ std::size_t visible_marks(const trace::Trace& trace, const std::vector<std::uint
   auto it = first_at_or_after(lane_marks.begin(), view.time_at(-margin));
   std::size_t folded = 0;
   while (it != lane_marks.end() && trace.marks[*it].at <= last) {
-    out.push_back(*it);
     const double x = view.x_of(trace.marks[*it].at);
     // One nanosecond early, so rounding never skips a mark exactly min_gap_px away.
     const Time skip_to = view.time_at(x + min_gap_px) - Time{1};
+    // The window's marks are those before skip_to, and any at the same pixel past it (below).
+    const auto told = std::lower_bound(telling.begin(), telling.end(), trace.marks[*it].at,
+                                       [&](std::uint32_t m, Time v) { return trace.marks[m].at < v; });
+    const bool tells = told != telling.end() && (trace.marks[*told].at < skip_to ||
+                                                  view.x_of(trace.marks[*told].at) < x + min_gap_px - 1e-6);
+    out.push_back(tells ? *told : *it);
     auto next = trace.marks[*it].at < skip_to ? first_at_or_after(it + 1, skip_to) : it + 1;
     while (next != lane_marks.end() && view.x_of(trace.marks[*next].at) < x + min_gap_px - 1e-6 &&
            trace.marks[*next].at <= last) {

@@ -73,8 +73,13 @@ bool has_glyph(trace::MarkKind kind);
 struct LaneMarks {
   std::vector<std::vector<std::uint32_t>> glyphs;    ///< per lane: marks drawn as glyphs, but job ends
   std::vector<std::vector<std::uint32_t>> job_ends;  ///< per lane: job-done dots (drawn 2 px apart)
+  /// per lane: of its glyphs, those a folded window shows before any other (tells_outcome)
+  std::vector<std::vector<std::uint32_t>> telling;
   std::array<bool, trace::kMarkKindCount> kinds{};   ///< which kinds the run has (for the legend)
 };
+/// A mark that tells a run's outcome (a lost update, a deadlock's edge): where marks too close
+/// to draw apart fold into one glyph, it is the one drawn, so zooming out never hides it.
+bool tells_outcome(trace::MarkKind kind);
 LaneMarks marks_by_lane(const trace::Trace& trace);
 /// marks_by_lane, calling `also(i, mark)` for each mark in the same reading: other indices of
 /// the marks made beside it (the viewer's indexing of a whole run). The marks are decoded
@@ -85,9 +90,11 @@ LaneMarks marks_by_lane(const trace::Trace& trace, Also&& also) {
   const std::size_t lanes = trace.lanes.size();
   out.glyphs.resize(lanes);
   out.job_ends.resize(lanes);
+  out.telling.resize(lanes);
   // Counted first: one allocation per lane instead of a doubling series (400,000 marks).
   std::vector<std::uint32_t> glyphs(lanes, 0), job_ends(lanes, 0);
-  // Per mark: its lane twice and 1 for a job end, or kNone for no glyph (not zeroed first).
+  // Per mark: its lane four times, 2 for a telling mark, 1 for a job end, or kNone for no
+  // glyph (not zeroed first).
   const std::unique_ptr<std::uint32_t[]> lane_of(new std::uint32_t[trace.marks.size()]);
   trace.marks.for_each([&](std::size_t i, const trace::Mark& m) {
     also(i, m);
@@ -96,7 +103,7 @@ LaneMarks marks_by_lane(const trace::Trace& trace, Also&& also) {
     if (m.lane < lanes && has_glyph(m.kind)) {
       const bool job_end = m.kind == trace::MarkKind::JobEnd;
       ++(job_end ? job_ends : glyphs)[m.lane];
-      code = m.lane << 1 | static_cast<std::uint32_t>(job_end);
+      code = m.lane << 2 | static_cast<std::uint32_t>(tells_outcome(m.kind)) << 1 | static_cast<std::uint32_t>(job_end);
     }
     lane_of[i] = code;
   });
@@ -107,7 +114,8 @@ LaneMarks marks_by_lane(const trace::Trace& trace, Also&& also) {
   for (std::size_t i = 0; i < trace.marks.size(); ++i) {
     const std::uint32_t code = lane_of[i];
     if (code == trace::kNone) continue;
-    ((code & 1) != 0 ? out.job_ends : out.glyphs)[code >> 1].push_back(static_cast<std::uint32_t>(i));
+    ((code & 1) != 0 ? out.job_ends : out.glyphs)[code >> 2].push_back(static_cast<std::uint32_t>(i));
+    if ((code & 2) != 0) out.telling[code >> 2].push_back(static_cast<std::uint32_t>(i));
   }
   return out;
 }
@@ -116,8 +124,11 @@ LaneMarks marks_by_lane(const trace::Trace& trace, Also&& also) {
 /// `view`: at most one every `min_gap_px`, found by binary search, so dense marks cost
 /// in proportion to the pixels, not to the marks. A mark at least `min_gap_px` from the
 /// mark before it is always drawn. Returns how many visible marks were folded (not drawn).
+/// Marks folded together draw their first, or the first of `telling` (a subset of
+/// `lane_marks`, LaneMarks::telling) among them.
 std::size_t visible_marks(const trace::Trace& trace, const std::vector<std::uint32_t>& lane_marks,
-                          const TimeView& view, double min_gap_px, std::vector<std::uint32_t>& out);
+                          const TimeView& view, double min_gap_px, std::vector<std::uint32_t>& out,
+                          const std::vector<std::uint32_t>& telling = {});
 
 /// How many of one lane's marks (indices sorted by time) fall inside `view`: a count by
 /// binary search, for rows that fold their lanes and say how many marks they hide.

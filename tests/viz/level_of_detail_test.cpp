@@ -268,3 +268,33 @@ TEST_CASE("a fold keeps its second state in proportion: threads running a quarte
   build_draw_items(alike, v, items);
   for (const DrawItem& item : items) CHECK(item.minor_share == 0.0f);
 }
+
+TEST_CASE("marks folded together draw the one that tells the outcome: a lost update among forced switches") {
+  trace::TraceBuilder b("r", "threads", "new", trace::Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto lane = b.add_lane("T1", trace::LaneKind::Thread, p);
+  // At 1 ns per pixel, 5 px apart: switches at 0, 1, 3 and 9, a lost update at 2, another at 20.
+  for (int at : {0, 1, 3, 9}) b.mark(Time{at}, trace::MarkKind::ForcedSwitch, lane);
+  b.mark(Time{2}, trace::MarkKind::LostUpdate, lane);
+  b.mark(Time{20}, trace::MarkKind::LostUpdate, lane);
+  const trace::Trace t = b.finish(20_ms);
+  const LaneMarks by_lane = marks_by_lane(t);
+  REQUIRE(by_lane.telling[lane].size() == 2);
+  TimeView v;
+  v.set_width(100);
+  v.set(0, 1.0);
+  const auto drawn = [&](const std::vector<std::uint32_t>& telling) {
+    std::vector<std::uint32_t> shown;
+    const std::size_t folded = visible_marks(t, by_lane.glyphs[lane], v, 5.0, shown, telling);
+    std::vector<std::pair<std::int64_t, trace::MarkKind>> out;
+    for (auto m : shown) out.emplace_back(t.marks[m].at.ns(), t.marks[m].kind);
+    CHECK(folded == 3);  // the same windows either way: 0 to 3 (4 marks), 9, 20
+    return out;
+  };
+  using K = trace::MarkKind;
+  // The window from 0 draws its lost update, not its first switch; the others are alone.
+  CHECK(drawn(by_lane.telling[lane]) ==
+        std::vector<std::pair<std::int64_t, K>>{{2, K::LostUpdate}, {9, K::ForcedSwitch}, {20, K::LostUpdate}});
+  CHECK(drawn({}) ==
+        std::vector<std::pair<std::int64_t, K>>{{0, K::ForcedSwitch}, {9, K::ForcedSwitch}, {20, K::LostUpdate}});
+}
