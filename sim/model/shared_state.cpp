@@ -1,4 +1,4 @@
-// User locks and shared counters (docs/model.md L1-L7, U1-U4): the lock's queue and
+// User locks and shared counters (docs/model.md L1-L8, U1-U4): the lock's queue and
 // hand-off, the wait-for graph that finds a deadlock, and `counter += 1` as its bytecodes.
 #include "sim/model/shared_state.hpp"
 
@@ -38,7 +38,8 @@ using trace::SpanState;
   return next_woken();  // L3: the futex wakes its longest waiter
 }
 
-SharedState::SharedState(const scenario::Scenario& s, Engine& engine) : engine_(engine) {
+SharedState::SharedState(const scenario::Scenario& s, Engine& engine)
+    : engine_(engine), release_wake_(s.costs.lock_release_wake) {
   locks_.reserve(s.locks.size());
   for (const auto& lock : s.locks) locks_.emplace_back(lock.name, lock.reentrant);
   for (const auto& counter : s.counters) {
@@ -66,19 +67,27 @@ Program SharedState::wait_to_acquire(ThreadId t, std::uint32_t index, std::uint3
   waiter_wakes_[me] = WaiterWake::Drops;
   co_await e.release_gil(t);
   const Time latency = e.config().costs.lock_wake_latency;
+  const Time woken_try = e.config().costs.lock_woken_try;
+  // After the wake-up's latency: the try on a core, which touches the cores (no aside), or
+  // the try at once.
+  const WaiterWake then = woken_try > Time::zero() ? WaiterWake::None : WaiterWake::Tries;
   // The lock may have been released while drop_gil ran on this core (G8b, G8c): the OS
   // lock's acquire then takes it at once, with nobody left to wake this thread.
   bool taken = lock.try_take(e.trace(), e.now(), me);
   while (!taken) {
     lock.enqueue(UserLock::Waiter{me, t, trace::kNone});
     // Its wake-ups up to the try below are asides in another thread's stretch (waiter_aside()).
-    waiter_wakes_[me] = latency > Time::zero() ? WaiterWake::WaitsOut : WaiterWake::Tries;
+    waiter_wakes_[me] = latency > Time::zero() ? WaiterWake::WaitsOut : then;
     co_await e.wait_for_notify(t, SpanState::WaitingLock, Time::max(), job);
     // L3: the woken waiter needs a moment to run; L4: meanwhile anyone may take the lock.
     if (latency > Time::zero()) {
-      waiter_wakes_[me] = WaiterWake::Tries;
+      waiter_wakes_[me] = then;
       co_await e.wait(t, latency, SpanState::WaitingLock, job, step);
     }
+    // L3: it tries on a core; with every core busy it waits for one, and the lock may be
+    // taken again meanwhile (L4).
+    waiter_wakes_[me] = WaiterWake::None;
+    co_await e.compute(t, woken_try, Work::native(job, step));
     taken = lock.try_take(e.trace(), e.now(), me);
   }
   waiter_wakes_[me] = WaiterWake::None;
@@ -105,10 +114,13 @@ bool SharedState::acquire_as_task(LaneId who, std::uint32_t task, std::uint32_t 
   return false;
 }
 
-[[gnu::always_inline]] inline void SharedState::release_lock(LaneId who, std::uint32_t index) {
+[[gnu::always_inline]] inline bool SharedState::release_lock(LaneId who, std::uint32_t index) {
   UserLock& lock = locks_[index];
   Engine& e = engine_;
-  if (const auto woken = lock.release(e.trace(), e.now(), who)) wake(lock, *woken);
+  const auto woken = lock.release(e.trace(), e.now(), who);
+  if (!woken) return false;
+  wake(lock, *woken);
+  return woken->task == trace::kNone;
 }
 
 void SharedState::wake(UserLock& lock, const UserLock::Waiter& woken) {
@@ -125,7 +137,13 @@ void SharedState::wake(UserLock& lock, const UserLock::Waiter& woken) {
   if (on_task_woken) on_task_woken(woken.task);
 }
 
-void SharedState::release(LaneId who, std::uint32_t index) { release_lock(who, index); }
+bool SharedState::release(LaneId who, std::uint32_t index) { return release_lock(who, index); }
+
+Operation SharedState::release_wake(ThreadId t, std::uint32_t job, std::uint16_t step) {
+  // L8: sem_post's futex wake, made before release() returns to Python: no check point, the
+  // GIL kept (a thread's Running span labelled with its release step).
+  return engine_.compute(t, release_wake_, Work::signalling(job, step));
+}
 
 void SharedState::begin_wait(LaneId who, std::uint32_t index) {
   Engine& e = engine_;
@@ -599,7 +617,7 @@ std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& jo
         // step of another kind. A task's wake-up (L5), or a nested level's, is the caller's.
         if (wall_with <= Time::zero()) break;
         const bool wakes = lock.has_waiters();
-        if (wakes && (lock.depth() != 1 || !lock.first_waiter_is_thread())) break;
+        if (wakes && (lock.depth() != 1 || !lock.first_waiter_is_thread() || release_costs_a_wake(lock))) break;
         if (wakes && left < events) {
           // The thread it wakes (L3) resumes now: the engine's clock and events as the steps
           // so far leave them first (the rest are counted at the end).
@@ -761,6 +779,8 @@ std::size_t SharedState::steps_at_once(ThreadId t, const scenario::PlannedJob& j
         lock.try_take(e.trace(), e.now(), who);
       } else if (step.kind == scenario::StepKind::Release) {
         UserLock& lock = locks[step.target];
+        // A thread woken at a price is the long way's: the releaser's wake (L8) is C code.
+        if (!in_task && release_costs_a_wake(lock)) break;
         const bool wakes = lock.has_waiters();
         // A thread woken by the release resumes now (L3: its timer at this instant): the
         // stretch asked again ends now, and the next step goes on past that wake-up, an aside.

@@ -1,6 +1,6 @@
 // What the jobs of a run share: user locks (threading.Lock and RLock, asyncio.Lock,
 // multiprocessing.Lock), each a small resource with its own queue of waiters and its own
-// lane, and shared counters whose `+= 1` runs as LOAD, ADD, STORE (docs/model.md L1-L7, U1-U4).
+// lane, and shared counters whose `+= 1` runs as LOAD, ADD, STORE (docs/model.md L1-L8, U1-U4).
 #pragma once
 
 #include <cstdint>
@@ -98,8 +98,17 @@ class SharedState {
   /// L7: the `with` (or `async with`) statement's own bytecode and its calls of acquire()
   /// and __exit__, as Python work before the acquire, without a check point of its own.
   Operation with_statement(ThreadId t, std::uint32_t job, std::uint16_t step);
-  /// lock.release() by a thread or task lane; wakes the lock's first waiter.
-  void release(trace::LaneId who, std::uint32_t lock);
+  /// lock.release() by a thread or task lane; wakes the lock's first waiter. True when
+  /// that waiter is a thread asleep on the lock, whose wake the releaser pays (L8).
+  bool release(trace::LaneId who, std::uint32_t lock);
+  /// L8: the releaser's time in release() waking a sleeping waiter: C code with the GIL held
+  /// and no check point, while the lock is already free for the woken thread to take.
+  Operation release_wake(ThreadId t, std::uint32_t job, std::uint16_t step);
+  /// Whether a release of `lock` now wakes a thread asleep on it, at a price (L8): a stretch
+  /// of steps in one piece leaves such a release to the long way.
+  bool release_costs_a_wake(const UserLock& lock) const {
+    return lock.has_waiters() && lock.depth() == 1 && lock.first_waiter_is_thread() && release_wake_ > Time::zero();
+  }
 
   /// asyncio.Lock.acquire() by a task: true when taken at once; otherwise the task is
   /// queued and must yield to the loop (L5); `on_task_woken` hands it the lock later.
@@ -165,8 +174,9 @@ class SharedState {
   bool fits_after_asides(ThreadId t, Engine::Stretch& stretch, Time end, std::uint32_t pieces);
   /// The waiter a release woke (L3, L5): out of line, where a stretch's releases wake nobody.
   [[gnu::noinline]] void wake(UserLock& lock, const UserLock::Waiter& woken);
-  /// release(), inline where a stretch of steps releases a lock once per `with` statement.
-  void release_lock(trace::LaneId who, std::uint32_t lock);
+  /// release(), inline where a stretch of steps releases a lock once per `with` statement:
+  /// whether it woke a thread (L8).
+  bool release_lock(trace::LaneId who, std::uint32_t lock);
   /// A statement's own work (U1) on `t`'s core, besides the call: its wall time and its computes.
   struct StatementCost {
     Time wall;
@@ -216,6 +226,7 @@ class SharedState {
                   std::int64_t stores_at_load);
 
   Engine& engine_;
+  Time release_wake_;  ///< costs.lock_release_wake (L8)
   std::vector<UserLock> locks_;
   std::vector<SharedCounter> counters_;
   std::vector<std::uint32_t> waits_for_;  ///< by lane: the lock it waits for, or kNone

@@ -62,7 +62,8 @@ Program run_job_steps(Engine& e, ThreadId t, const PlannedJob& job, const scenar
         if (!shared.try_acquire(t, step.target)) co_await shared.wait_to_acquire(t, step.target, id, index);
         break;
       case StepKind::Release:
-        shared.release(e.lane(t), step.target);
+        // L8: waking a thread asleep on the lock keeps the releaser in release() a while.
+        if (shared.release(e.lane(t), step.target)) co_await shared.release_wake(t, id, index);
         break;
       case StepKind::Increment: {
         // The steps that run at once from here (U4), the with statements after the

@@ -236,6 +236,8 @@ struct Costs {
   std::int64_t pipe_capacity = 65'536;        ///< P7b: bytes a pipe holds unread before a writer waits
   Time loop_callback = Time{20'000};          ///< asyncio: cost of one _run_once callback
   Time lock_wake_latency = Time{10'000};      ///< a released lock's woken waiter to the lock taken (L3)
+  Time lock_woken_try = Time{100};            ///< L3, EST: the woken waiter back from its wait and its try, on a core
+  Time lock_release_wake = Time{11'000};      ///< L8: release() waking a sleeping waiter, in the releaser, the GIL held
   Time increment = Time{40};                  ///< one loop iteration of `counter += 1` (U1)
   Time lock_with = Time{100};                 ///< `with lock:` around a thread's block: its bytecode and calls (L7)
 };

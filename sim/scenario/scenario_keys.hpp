@@ -16,7 +16,7 @@ inline constexpr std::array<std::string_view, 5> kMachineKeys{"cores", "quantum"
                                                                "placement"};
 inline constexpr std::array<std::string_view, 5> kPythonKeys{"version", "gil", "switch_interval", "check_interval",
                                                              "free_threading_overhead"};
-inline constexpr std::array<std::string_view, 65> kCostKeys{
+inline constexpr std::array<std::string_view, 67> kCostKeys{
     "timer_slack",       "timer_wake_min",   "timer_wake_window", "timer_wake_per_doubling", "wake_poll_window", "wake_poll_min", "wake_poll_max", "wake_per_doubling",
     "gil_mutex_take",    "gil_mutex_signal",
     "cross_halt_short", "cross_halt_long", "cross_wake_short", "cross_wake_short_p10", "cross_wake_mid", "cross_wake_mid_p10", "cross_wake_long", "cross_wake_long_p10", "cross_signal_short", "cross_signal_short_p10", "cross_signal_mid", "cross_signal_mid_p10", "cross_signal_long", "cross_signal_long_p10", "cross_spread",
@@ -27,7 +27,7 @@ inline constexpr std::array<std::string_view, 65> kCostKeys{
     "pool_wakeup",       "pool_first_loop",  "pool_map_call",   "process_exit",
     "ipc_message",       "ipc_syscall",      "ipc_first_syscall", "ipc_first_pickle", "ipc_bandwidth", "ipc_task_bytes", "ipc_result_bytes",
     "ipc_apply_task_bytes", "ipc_apply_result_bytes", "ipc_executor_call_bytes", "ipc_executor_result_bytes",
-    "pipe_capacity",     "loop_callback",    "lock_wake_latency",
+    "pipe_capacity",     "loop_callback",    "lock_wake_latency", "lock_woken_try", "lock_release_wake",
     "increment",         "lock_with"};
 inline constexpr std::array<std::string_view, 7> kJobKeys{"name",         "count", "steps",    "arg_bytes",
                                                           "result_bytes", "cpus",  "peer_cpus"};

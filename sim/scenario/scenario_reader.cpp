@@ -80,7 +80,7 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 55> kCostDurations{{
+constexpr std::array<CostDuration, 57> kCostDurations{{
     {"timer_slack", &Costs::timer_slack},
     {"timer_wake_min", &Costs::timer_wake_min},
     {"timer_wake_window", &Costs::timer_wake_window},
@@ -134,6 +134,8 @@ constexpr std::array<CostDuration, 55> kCostDurations{{
     {"ipc_first_pickle", &Costs::ipc_first_pickle},
     {"loop_callback", &Costs::loop_callback},
     {"lock_wake_latency", &Costs::lock_wake_latency},
+    {"lock_woken_try", &Costs::lock_woken_try},
+    {"lock_release_wake", &Costs::lock_release_wake},
     {"increment", &Costs::increment},
     {"lock_with", &Costs::lock_with},
 }};

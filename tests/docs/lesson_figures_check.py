@@ -208,6 +208,9 @@ def matches(written, unit, printed):
 # shows (`...`, '...' or an indented command line) are inputs to type, not checked.
 # Anything else is listed here by file and figure, with the reason.
 NOTE_NOT_OUTPUT = {
+    ("15-lost-update.toml", "1 s"): "CPython's run of the lesson's program on an idle 2-core machine, measured (docs/model.md L8)",
+    ("15-lost-update.toml", "50 us"): "a switch interval of the note's sweep, its input",
+    ("15-lost-update.toml", "25 us"): "a switch interval of the note's sweep, its input",
     ("05-responsive-gui.toml", "17 ms"): "16 ms + 1 ms, the inputs added up: the ideal frame",
     ("05-responsive-gui.toml", "1.02 s"): "60 x 17 ms, the inputs multiplied: the ideal makespan",
     ("06-native-releases-gil.toml", "3.30 s"): "a CPython 3.9 measurement, quoted",

@@ -103,6 +103,8 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.costs.pool_map_call = 0_ns;
   s.costs.process_exit = 0_ns;
   s.costs.lock_wake_latency = 0_ns;
+  s.costs.lock_release_wake = 0_ns;
+  s.costs.lock_woken_try = 0_ns;
   s.costs.lock_with = 0_ns;
   return s;
 }

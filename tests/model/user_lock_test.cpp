@@ -1,4 +1,4 @@
-// User locks, the lost update and deadlock: hand-written timelines (docs/model.md L1-L7, U1-U3).
+// User locks, the lost update and deadlock: hand-written timelines (docs/model.md L1-L8, U1-U3).
 #include <doctest/doctest.h>
 
 #include "model_fixtures.hpp"
@@ -99,6 +99,94 @@ TEST_CASE("a released lock wakes its longest waiter, but the releaser can take i
   REQUIRE(taken.size() == 2);
   CHECK(Time{taken[0]->value} == 4_ms + 10_us);
   CHECK(Time{taken[1]->value} == 5_ms + 20_us);
+}
+
+TEST_CASE("a release that wakes a sleeping waiter costs the releaser the wake, and the waiter takes the lock meanwhile") {
+  auto s = exact_scenario(2);
+  s.costs.lock_wake_latency = 10_us;
+  s.costs.lock_release_wake = 15_us;  // L8 (11 us by default; larger here to read the timeline)
+  const auto lock = add_lock(s, "L");
+  add_jobs(s, "a", 1, {acquire(lock), io(1_ms), cpu(1_ms), release(lock), cpu(1_ms)});
+  add_jobs(s, "b", 1, {acquire(lock), cpu(1_ms), release(lock)});
+  const auto t = simulate_with(s, Executor::Threads);
+
+  // T1 takes the lock at 0 and reads; T2 finds it held and sleeps on it (L2). At 2 ms T1
+  // releases: the lock is free at once, and waking T2 keeps T1 in release() with the GIL
+  // until 2.015 ms (L8). T2 runs at 2.01 ms and takes the free lock (L3), then waits for
+  // the GIL, which T1 keeps through its last 1 ms of Python: T2 runs from 3.015 ms. Its
+  // own release wakes nobody and costs nothing.
+  check_holders(holders(t, "lock L"), {{0_ms, 2_ms, "T1"}, {2_ms + 10_us, 4_ms + 15_us, "T2"}});
+  check_holders(holders(t, "GIL"), {{1_ms, 3_ms + 15_us, "T1"}, {3_ms + 15_us, 4_ms + 15_us, "T2"}});
+  // T2's wait after the wake is labelled with its acquire, a span of its own.
+  check_states(lane_named(t, "T2"), {{0_ms, 2_ms, SpanState::WaitingLock},
+                                     {2_ms, 2_ms + 10_us, SpanState::WaitingLock},
+                                     {2_ms + 10_us, 3_ms + 15_us, SpanState::WaitingGil},
+                                     {3_ms + 15_us, 4_ms + 15_us, SpanState::Running}});
+  CHECK(t.jobs[0].end == 3_ms + 15_us);
+  CHECK(t.end == 4_ms + 15_us);
+}
+
+TEST_CASE("when waking costs the releaser longer than the waiter needs, the lock changes hands at every release") {
+  // Lesson 15's convoy in small: two threads loop `with lock:` around 1 ms of Python. A
+  // release with a sleeping waiter keeps the releaser 15 us in release() (L8); the waiter
+  // runs after 10 us (L3), finds the lock free and takes it; the releaser's next acquire
+  // finds it held and sleeps; the GIL goes to the new holder.
+  auto s = exact_scenario(2);
+  s.python.switch_interval = 500_us;
+  s.costs.lock_wake_latency = 10_us;
+  s.costs.lock_release_wake = 15_us;
+  const auto lock = add_lock(s, "L");
+  add_jobs(s, "x", 2,
+           {acquire(lock), cpu(1_ms), release(lock), acquire(lock), cpu(1_ms), release(lock), acquire(lock),
+            cpu(1_ms), release(lock)});
+  const auto t = simulate_with(s, Executor::Threads);
+
+  // 0: T1 takes the lock; T2 waits for the GIL and asks for it at 0.5 ms, finds the lock
+  // held and sleeps on it. T1's first release, at 1 ms, wakes it: from then on each
+  // holder's release hands the lock over, 10 us after the release, and the GIL 15 us
+  // after it. T1's last release wakes T2 too and its job ends at 5.075 ms; T2's last
+  // release wakes nobody.
+  check_holders(holders(t, "lock L"), {{0_ms, 1_ms, "T1"},
+                                       {1_ms + 10_us, 2_ms + 15_us, "T2"},
+                                       {2_ms + 25_us, 3_ms + 30_us, "T1"},
+                                       {3_ms + 40_us, 4_ms + 45_us, "T2"},
+                                       {4_ms + 55_us, 5_ms + 60_us, "T1"},
+                                       {5_ms + 70_us, 6_ms + 75_us, "T2"}});
+  CHECK(t.jobs[0].end == 5_ms + 75_us);
+  CHECK(t.jobs[1].end == 6_ms + 75_us);
+  const auto taken = marks_of(t, MarkKind::LockTaken);
+  CHECK(taken.size() == 5);
+
+  SUBCASE("a wake that costs nothing lets the releaser take the lock back (L4)") {
+    s.costs.lock_release_wake = 0_ns;
+    const auto free_wake = simulate_with(s, Executor::Threads);
+    // T1 keeps the lock through its three iterations; T2 sleeps on it from 0.5 ms to 3 ms.
+    check_holders(holders(free_wake, "lock L"), {{0_ms, 3_ms, "T1"}, {3_ms + 10_us, 6_ms + 10_us, "T2"}});
+  }
+}
+
+TEST_CASE("a woken waiter tries the lock on a core: with none free, the releaser takes the lock back first") {
+  auto s = exact_scenario(1);
+  s.costs.lock_wake_latency = 10_us;
+  s.costs.lock_release_wake = 15_us;
+  s.costs.lock_woken_try = 1_us;  // L3 (100 ns by default; larger here to read the timeline)
+  const auto lock = add_lock(s, "L");
+  add_jobs(s, "a", 1, {acquire(lock), io(1_ms), cpu(1_ms), release(lock), acquire(lock), cpu(1_ms), release(lock)});
+  add_jobs(s, "b", 1, {acquire(lock), cpu(1_ms), release(lock)});
+  const auto t = simulate_with(s, Executor::Threads);
+
+  // One core. T1's release at 2 ms wakes T2 and keeps T1 on the core until 2.015 ms (L8).
+  // T2 is ready at 2.01 ms but the core is T1's: T1 takes the lock back at 2.015 ms (L4)
+  // and runs its last 1 ms. Its last release wakes nobody (T2 is no longer asleep on the
+  // lock). T2 gets the core when T1 ends, at 3.015 ms, tries for 1 us and takes the lock.
+  check_holders(holders(t, "lock L"),
+                {{0_ms, 2_ms, "T1"}, {2_ms + 15_us, 3_ms + 15_us, "T1"}, {3_ms + 16_us, 4_ms + 16_us, "T2"}});
+  check_states(lane_named(t, "T2"), {{0_ms, 2_ms, SpanState::WaitingLock},
+                                     {2_ms, 2_ms + 10_us, SpanState::WaitingLock},
+                                     {2_ms + 10_us, 3_ms + 15_us, SpanState::Runnable},
+                                     {3_ms + 15_us, 3_ms + 16_us, SpanState::Native},
+                                     {3_ms + 16_us, 4_ms + 16_us, SpanState::Running}});
+  CHECK(t.end == 4_ms + 16_us);
 }
 
 TEST_CASE("a forced switch between the load and the store loses an update; a lock around it loses none") {

@@ -228,7 +228,7 @@ TEST_CASE("a label cut inside a bar ends with an ellipsis, one with room is whol
   };
   for (const Case& c : {Case{"02-io-bound.toml", ImVec2(1280, 720), false, true},
                         Case{"04-blocking-coroutine.toml", ImVec2(1024, 640), true},
-                        Case{"15-lost-update.toml", ImVec2(1280, 720), true, false, "event loop"}}) {
+                        Case{"15-lost-update.toml", ImVec2(1280, 720), true, false}}) {
     INFO(std::string(c.lesson), c.present ? " presented" : "");
     HeadlessViewer v(c.size);
     if (c.present) {
