@@ -9,14 +9,14 @@
 
 namespace gilsim::viz {
 
-/// "counter = 57,202 of 80,000: 22,798 lost", or for a counter that kept every update
+/// "counter = 53,559 of 80,000: 26,441 lost", or for a counter that kept every update
 /// "safe = 80,000: none lost", one per counter joined by "; "; nullopt for a run without
 /// counters or still being simulated (its counters are not known yet). The figures are
 /// trace::outcome_lines's, which the Numbers panel prints.
 std::optional<std::string> counters_text(const trace::Trace& run);
 
 /// The same in fewer words, for a collapsed run's line with little room: the counters that
-/// lost updates, "counter: 22,798 of 80,000 lost", or "no update lost".
+/// lost updates, "counter: 26,441 of 80,000 lost", or "no update lost".
 std::optional<std::string> counters_brief(const trace::Trace& run);
 
 /// Whether any of the run's counters lost updates (the header draws its counters in red).

@@ -5,7 +5,8 @@ Four threads each run `with lock: safe += one()` 20,000 times (scenarios/15-lost
 `locked` jobs) at a switch interval of 0.1 ms, and the same four loops run one after
 another in one thread. Prints per case the median wall and CPU time and how often the lock
 changed hands (two consecutive iterations by different threads): the convoy of docs/model.md
-L7, which the model predicts 2.4 times the sequential run. The two cases take turns
+L7 and L8 (`gilsim run scenarios/15-lost-update.toml --set cores=2` gives the model's figure
+for the whole lesson on 2 cores). The two cases take turns
 (A B B A), so a ratio compares like with like on a busy machine. Usage:
     python3 lock_convoy_probe.py [SWITCH_INTERVAL_S [ROUNDS]]
 Compare with the real executor's run of the same jobs:

@@ -66,7 +66,6 @@ Program SharedState::wait_to_acquire(ThreadId t, std::uint32_t index, std::uint3
   begin_wait(me, index);
   waiter_wakes_[me] = WaiterWake::Drops;
   co_await e.release_gil(t);
-  const Time latency = e.config().costs.lock_wake_latency;
   const Time woken_try = e.config().costs.lock_woken_try;
   // After the wake-up's latency: the try on a core, which touches the cores (no aside), or
   // the try at once.
@@ -77,9 +76,11 @@ Program SharedState::wait_to_acquire(ThreadId t, std::uint32_t index, std::uint3
   while (!taken) {
     lock.enqueue(UserLock::Waiter{me, t, trace::kNone});
     // Its wake-ups up to the try below are asides in another thread's stretch (waiter_aside()).
-    waiter_wakes_[me] = latency > Time::zero() ? WaiterWake::WaitsOut : then;
+    waiter_wakes_[me] = WaiterWake::WaitsOut;
     co_await e.wait_for_notify(t, SpanState::WaitingLock, Time::max(), job);
-    // L3: the woken waiter needs a moment to run; L4: meanwhile anyone may take the lock.
+    // L3: the woken waiter needs a moment to run, drawn by the release that woke it (wake());
+    // L4: meanwhile anyone may take the lock.
+    const Time latency = woken_latency_[me];
     if (latency > Time::zero()) {
       waiter_wakes_[me] = then;
       co_await e.wait(t, latency, SpanState::WaitingLock, job, step);
@@ -126,6 +127,9 @@ bool SharedState::acquire_as_task(LaneId who, std::uint32_t task, std::uint32_t 
 void SharedState::wake(UserLock& lock, const UserLock::Waiter& woken) {
   Engine& e = engine_;
   if (woken.task == trace::kNone) {
+    // L3: how soon it runs is the kernel's wake-up of a thread blocked on a futex, drawn now,
+    // at the signal, as a GIL waiter's is (G8), and the lock's own extra.
+    woken_latency_[woken.who] = e.wake_latency(woken.thread) + e.config().costs.lock_wake_latency;
     e.notify(woken.thread);
     return;
   }
@@ -153,6 +157,7 @@ void SharedState::begin_wait(LaneId who, std::uint32_t index) {
     waits_for_.resize(who + 1, trace::kNone);
     waiting_since_.resize(who + 1);
     waiter_wakes_.resize(who + 1, WaiterWake::None);
+    woken_latency_.resize(who + 1);
   }
   waits_for_[who] = index;
   waiting_since_[who] = e.now();
@@ -162,12 +167,17 @@ void SharedState::begin_wait(LaneId who, std::uint32_t index) {
 std::optional<Time> SharedState::waiter_aside(ThreadId w, Time at) const {
   const LaneId lane = engine_.lane(w);
   const WaiterWake wake = lane < waiter_wakes_.size() ? waiter_wakes_[lane] : WaiterWake::None;
-  // Woken by a release (L3): its program waits out the latency, a timer of its own.
-  if (wake == WaiterWake::WaitsOut) return at + engine_.config().costs.lock_wake_latency;
+  // Woken by a release (L3): its program waits out the latency drawn at the release, a timer
+  // of its own. Without one it goes on to its try: on a core, no aside; at once, as Tries.
+  if (wake == WaiterWake::WaitsOut) {
+    if (woken_latency_[lane] > Time::zero()) return at + woken_latency_[lane];
+    if (engine_.config().costs.lock_woken_try > Time::zero()) return std::nullopt;
+  }
   // Its try finds the lock held (the stretch's thread takes it only after the try, or holds
   // it): it queues (L4) and waits for a notify, with no timer, leaving its core (after
   // dropping the GIL, L2) as nobody else notices. A free lock it takes.
-  if ((wake == WaiterWake::Tries || wake == WaiterWake::Drops) && !locks_[waits_for_[lane]].free() &&
+  if ((wake == WaiterWake::Tries || wake == WaiterWake::Drops || wake == WaiterWake::WaitsOut) &&
+      !locks_[waits_for_[lane]].free() &&
       engine_.leaves_core_quietly(w)) {
     return Time::max();
   }

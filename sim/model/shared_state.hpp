@@ -163,7 +163,7 @@ class SharedState {
   enum class WaiterWake : std::uint8_t {
     None,      ///< not known to be an aside (not in the lock's wait, or about to take it)
     Drops,     ///< back from dropping the GIL (L2), it tries the lock: as Tries
-    WaitsOut,  ///< woken by a release (L3): it waits out lock_wake_latency, its only change
+    WaitsOut,  ///< woken by a release (L3): it waits out the latency drawn then, its only change
     Tries,     ///< tries the lock: when it is held, it queues (L4) and waits for a notify
   };
   /// Engine::run_asides()' question for a waiter `w` whose wake-up is due at `at`: when that
@@ -232,6 +232,7 @@ class SharedState {
   std::vector<std::uint32_t> waits_for_;  ///< by lane: the lock it waits for, or kNone
   std::vector<Time> waiting_since_;       ///< by lane
   std::vector<WaiterWake> waiter_wakes_;  ///< by lane
+  std::vector<Time> woken_latency_;       ///< by lane: a woken waiter's latency, drawn at its release (L3)
   std::vector<std::int64_t> stores_;      ///< scratch
   std::optional<Time> deadlock_at_;
   struct KeptCosts {

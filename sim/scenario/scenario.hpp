@@ -235,7 +235,7 @@ struct Costs {
   std::int64_t ipc_executor_result_bytes = 119; ///< P7b: a ProcessPoolExecutor _ResultItem besides its jobs' results
   std::int64_t pipe_capacity = 65'536;        ///< P7b: bytes a pipe holds unread before a writer waits
   Time loop_callback = Time{20'000};          ///< asyncio: cost of one _run_once callback
-  Time lock_wake_latency = Time{10'000};      ///< a released lock's woken waiter to the lock taken (L3)
+  Time lock_wake_latency = Time{0};           ///< L3: a woken lock waiter's extra latency, beyond the kernel's wake-up (G8)
   Time lock_woken_try = Time{100};            ///< L3, EST: the woken waiter back from its wait and its try, on a core
   Time lock_release_wake = Time{11'000};      ///< L8: release() waking a sleeping waiter, in the releaser, the GIL held
   Time increment = Time{40};                  ///< one loop iteration of `counter += 1` (U1)

@@ -118,37 +118,37 @@ TEST_CASE("lesson 5's UI row shows its lateness at every interval, about a '.' f
 }
 
 TEST_CASE("lesson 15 puts the locked threads' slowness on the 0.1 ms interval, with the default interval's figure") {
-  // "The lock costs time too: threads take 3.141 s against 17.5 ms sequential" read as "a lock
+  // "The lock costs time too: threads take 3.142 s against 17.5 ms sequential" read as "a lock
   // makes threads 180 times slower"; at the default 5 ms the same threads take the loop's time.
   const std::string fast = report_of("15-lost-update.toml", {"note=-"}, false, 200);
   const std::string usual = report_of("15-lost-update.toml", {"switch_interval=5ms", "note=-"}, false, 200);
-  CHECK(has(fast, "\nthreads     threads      3.141 s  0.0056x"));
+  CHECK(has(fast, "\nthreads     threads      3.142 s  0.0056x"));
   REQUIRE(has(usual, "\nthreads     threads      18.1 ms    0.97x"));
   CHECK(has(usual, "\nsequential  sequential   17.5 ms"));
   const std::string dir = std::string(GILSIM_SOURCE_DIR) + "/scenarios/";
   std::string note;  // the note's words, one space apart
   std::istringstream words(scenario::load_file(dir + "15-lost-update.toml", {}).note);
   for (std::string word; words >> word;) note += (note.empty() ? "" : " ") + word;
-  CHECK(has(note, "that cost is the contention the 0.1 ms interval makes, not the lock: try --set switch_interval=5ms "
-                  "(the default) and threads take 18.1 ms, 0.97x"));
+  CHECK(has(note, "at the default interval no convoy starts: try --set switch_interval=5ms (the default) and threads "
+                  "take 18.1 ms, 0.97x"));
   CHECK(has(note, "The lesson shortens the interval so that a short run shows the race"));
   std::ifstream file(std::string(GILSIM_SOURCE_DIR) + "/docs/lessons.md");
   std::string doc{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
   std::replace(doc.begin(), doc.end(), '\n', ' ');
   CHECK(has(doc, "`gilsim run scenarios/15-lost-update.toml --no-timeline --set switch_interval=5ms`"));
   CHECK(has(doc, "at the default switch interval the threads take 18.1 ms, 0.97x, against 17.5 ms sequential"));
-  CHECK(has(doc, "That is contention, which the short interval makes, not the price of a lock"));
+  CHECK(has(doc, "It takes a contended lock: at the default 5 ms the threads take about the sequential time"));
 }
 
 TEST_CASE("the 2-core prediction that docs/model.md L8 and docs/fidelity.md set beside CPython's lesson 15 run") {
   const std::string two = report_of("15-lost-update.toml", {"cores=2", "note=-"}, false, 200);
-  REQUIRE(has(two, "\nthreads     threads      1.991 s"));
+  REQUIRE(has(two, "\nthreads     threads      1.153 s"));
   for (const char* page : {"/docs/model.md", "/docs/fidelity.md"}) {
     CAPTURE(page);
     std::ifstream file(std::string(GILSIM_SOURCE_DIR) + page);
     std::string doc;  // its words, one space apart
     for (std::string word; file >> word;) doc += (doc.empty() ? "" : " ") + word;
-    CHECK((has(doc, "predicts them 1.991 s") || has(doc, "it predicts 1.991 s")));
+    CHECK((has(doc, "predicts them 1.153 s") || has(doc, "it predicts 1.153 s")));
   }
 }
 

@@ -58,6 +58,9 @@ NOT_OUTPUT = {
     ("15-lost-update.toml", "5 ms"): "a switch interval lost_update.py measures at, its input",
     ("15-lost-update.toml", "1 ms"): "a switch interval lost_update.py measures at, its input",
     ("15-lost-update.toml", "0.1 ms"): "the lesson's switch interval, its input",
+    ("15-lost-update.toml", "40 us"): "3.142 s over the 80,000 iterations it prints, about 39 us: the figures divided",
+    ("15-lost-update.toml", "1.10 s"): "CPython's runs of the lesson's program on an idle 2-core machine, measured (docs/model.md L8)",
+    ("15-lost-update.toml", "1.153 s"): "the run on 2 cores (--set cores=2), checked by tests/cli/lesson_report_test.cpp",
     ("05-responsive-gui.toml", "1 ms"): "a run's switch interval, its input (and its name)",
     ("05-responsive-gui.toml", "5 ms"): "a run's switch interval, its input (and its name)",
     ("05-responsive-gui.toml", "20 ms"): "a run's switch interval, its input (and its name)",
@@ -208,7 +211,9 @@ def matches(written, unit, printed):
 # shows (`...`, '...' or an indented command line) are inputs to type, not checked.
 # Anything else is listed here by file and figure, with the reason.
 NOTE_NOT_OUTPUT = {
-    ("15-lost-update.toml", "1 s"): "CPython's run of the lesson's program on an idle 2-core machine, measured (docs/model.md L8)",
+    ("15-lost-update.toml", "40 us"): "3.142 s over the 80,000 iterations it prints, about 39 us: the figures divided",
+    ("15-lost-update.toml", "1.153 s"): "the same run on 2 cores (--set cores=2), checked by tests/cli/lesson_report_test.cpp",
+    ("15-lost-update.toml", "1.1 s"): "CPython's runs of the lesson's program on an idle 2-core machine, measured (docs/model.md L8)",
     ("15-lost-update.toml", "50 us"): "a switch interval of the note's sweep, its input",
     ("15-lost-update.toml", "25 us"): "a switch interval of the note's sweep, its input",
     ("05-responsive-gui.toml", "17 ms"): "16 ms + 1 ms, the inputs added up: the ideal frame",

