@@ -7,8 +7,9 @@ another in one thread. Prints per case the median wall and CPU time and how ofte
 changed hands (two consecutive iterations by different threads): the convoy of docs/model.md
 L7 and L8 (`gilsim run scenarios/15-lost-update.toml --set cores=2` gives the model's figure
 for the whole lesson on 2 cores). The two cases take turns
-(A B B A), so a ratio compares like with like on a busy machine. Usage:
-    python3 lock_convoy_probe.py [SWITCH_INTERVAL_S [ROUNDS]]
+(A B B A), so a ratio compares like with like on a busy machine. Each thread's loop is
+20,000 iterations, the lesson's, or ITERATIONS. Usage:
+    python3 lock_convoy_probe.py [SWITCH_INTERVAL_S [ROUNDS [ITERATIONS]]]
 Compare with the real executor's run of the same jobs:
     gilsim run scenarios/15-lost-update.toml --run sequential --run threads --real-only
 """
@@ -17,7 +18,7 @@ import threading
 import time
 
 THREADS = 4
-PER_THREAD = 20_000
+per_thread = 20_000
 safe = 0
 lock = threading.Lock()
 log = []
@@ -30,7 +31,7 @@ def one():
 def locked(me):
     global safe
     note = log.append
-    for _ in range(PER_THREAD):
+    for _ in range(per_thread):
         with lock:
             safe += one()
             note(me)
@@ -58,8 +59,10 @@ def run(in_threads):
 
 
 def main():
+    global per_thread
     sys.setswitchinterval(float(sys.argv[1]) if len(sys.argv) > 1 else 0.0001)
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 7
+    per_thread = int(sys.argv[3]) if len(sys.argv) > 3 else per_thread
     results = {False: [], True: []}
     for _ in range(rounds):
         for in_threads in (False, True, True, False):
