@@ -404,16 +404,7 @@ namespace {
 /// Every run of the lesson shown measured too (a copy of its prediction, its cores blank as no
 /// recording sees them), each measurement waiting more than its prediction, as on a busy machine.
 void add_busy_measurements(HeadlessViewer& v) {
-  const std::vector<trace::Trace> predictions = v.app.session.runs();
-  for (const trace::Trace& run : predictions) {
-    trace::Trace measured = run;
-    measured.origin = trace::Origin::Measured;
-    for (trace::Lane& lane : measured.lanes) {
-      if (lane.kind == trace::LaneKind::Core) lane.spans = {};
-    }
-    v.app.session.add_measured(std::move(measured));
-  }
-  refresh_derived(v.app);
+  gilsim::viz::testing::measure_as_predicted(v, gilsim::viz::testing::without_cores);
   const auto& runs = v.app.session.runs();
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     if (runs[r].origin == trace::Origin::Measured) v.app.runs[r].interest = 3 * v.app.runs[r].interest + 1;

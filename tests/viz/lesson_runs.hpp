@@ -18,12 +18,22 @@ inline std::uint32_t run_named(const HeadlessViewer& v, const std::string& name)
   return 0;
 }
 
-/// Adds a measured copy of every run shown and derives the runs again; returns the predictions.
-inline std::vector<trace::Trace> measure_as_predicted(HeadlessViewer& v) {
+/// A measured copy's cores left blank, as a recording of the executors sees no cores.
+inline void without_cores(trace::Trace& measured) {
+  for (trace::Lane& lane : measured.lanes) {
+    if (lane.kind == trace::LaneKind::Core) lane.spans = {};
+  }
+}
+
+/// Adds a measured copy of every run shown, each passed to `adjust` first, and derives the
+/// runs again; returns the predictions.
+template <class Adjust = void (*)(trace::Trace&)>
+std::vector<trace::Trace> measure_as_predicted(HeadlessViewer& v, Adjust&& adjust = [](trace::Trace&) {}) {
   const std::vector<trace::Trace> predictions = v.app.session.runs();
   for (const trace::Trace& run : predictions) {
     trace::Trace measured = run;
     measured.origin = trace::Origin::Measured;
+    adjust(measured);
     v.app.session.add_measured(std::move(measured));
   }
   refresh_derived(v.app);

@@ -26,20 +26,15 @@ bool on_screen(const TimelineFrame& t, const Row& row) {
 /// executors sees no cores, and a real event loop sleeps for a moment after its last task (the
 /// legend's "sleeping / idle", which takes the legend a third row at 1280x720).
 void measure_every_run(HeadlessViewer& v) {
-  const std::vector<trace::Trace> predictions = v.app.session.runs();
-  for (const trace::Trace& run : predictions) {
-    trace::Trace measured = run;
-    measured.origin = trace::Origin::Measured;
+  gilsim::viz::testing::measure_as_predicted(v, [](trace::Trace& measured) {
+    gilsim::viz::testing::without_cores(measured);
     for (trace::Lane& lane : measured.lanes) {
-      if (lane.kind == trace::LaneKind::Core) lane.spans = {};
       if (lane.name == "event loop") {
         lane.spans.push(measured.end, measured.end + Time{1'000'000}, trace::kNone, 0, trace::SpanState::Sleeping);
         measured.end = measured.end + Time{1'000'000};
       }
     }
-    v.app.session.add_measured(std::move(measured));
-  }
-  refresh_derived(v.app);
+  });
   for (int i = 0; i < 4; ++i) v.frame(0);
 }
 

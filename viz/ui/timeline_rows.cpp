@@ -27,8 +27,6 @@ constexpr ImU32 kGrid = IM_COL32(225, 225, 225, 255);
 constexpr ImU32 kBusyCores = IM_COL32(70, 90, 120, 255);
 /// A run ending before this share of the lanes' width is a sliver: its end gets a line.
 constexpr double kSliverShare = 0.02;
-/// A lane index has no telling marks for (a preview's lanes before they are indexed).
-const std::vector<std::uint32_t> kNoMarks;
 
 /// How a run ended, for its header: "done at 120 ms"; a run still being simulated has no end
 /// yet, and says how far the model has got.
@@ -485,7 +483,7 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
   std::size_t glyphs = 0;
   if (ctx.show_marks) {
     folded += visible_marks(run, index.glyph_marks[row.lane], ctx.view_of(row.run), 5.0 * ctx.scale, marks_,
-                            row.lane < index.telling_marks.size() ? index.telling_marks[row.lane] : kNoMarks);
+                            index.telling_marks[row.lane]);
     glyphs = marks_.size();
     folded += visible_marks(run, index.job_end_marks[row.lane], ctx.view_of(row.run), 2.0, marks_);
   }
