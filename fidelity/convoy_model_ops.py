@@ -15,7 +15,8 @@ gilsim (e.g. a costs key) for every seed. Standard library only.
 
 How the trace is read. The I/O thread's job is `client`, whose steps alternate `native`
 (sendall) and `io` (recv); the CPU-bound thread's job is `hog`. A call begins where the I/O
-thread starts to drop the GIL for it: at the end of its `running` span after a lost call
+thread starts to drop the GIL for it: at the end of its `running` or `waking a thread` span
+after a lost call
 (the drop's mutex section, a `native` span the trace labels with the step before, is the
 next call's, as CPython's clock stamp before `sendall` precedes drop_gil), at an io step's
 `native` section after its `blocked on I/O`, else at the first span of the call's own step
@@ -55,6 +56,11 @@ def spans_of(path, run):
     return out
 
 
+# The states of a thread holding the GIL on a core: its Python, and its wake of another
+# thread from C code (a `waking a thread` span: take_gil's signal, docs/model.md G8c).
+HOLDING = ("running", "waking a thread")
+
+
 def call_starts(client):
     """The start (ns) of each call of the I/O thread, by step (1-based), and the job's end."""
     starts = {}
@@ -71,7 +77,7 @@ def call_starts(client):
         if cur == 0:
             starts[step] = pending if pending is not None else begin
             cur = step
-        elif prev is not None and prev[1] == "running" and state == "native":
+        elif prev is not None and prev[1] in HOLDING and state == "native":
             cur += 1  # the drop's section after the take: the next call's start
             starts[cur] = begin
         elif state == "native" and step == cur and prev is not None and prev[0] == cur and prev[1] == "blocked on I/O":
@@ -89,7 +95,7 @@ def hog_turns(hog):
     """The CPU-bound thread's turns of Python: its running spans joined across pauses under PAUSE."""
     turns = []
     for step, state, begin, end in hog:
-        if state != "running":
+        if state not in HOLDING:
             continue
         if turns and begin - turns[-1][1] <= PAUSE_NS:
             turns[-1][1] = end

@@ -18,6 +18,7 @@ Rgba state_colour(SpanState state) {
     case SpanState::Stalled: return {204, 121, 167};   // reddish purple: a coroutine blocks the loop
     case SpanState::Starting: return {120, 120, 120};  // dark grey: start-up cost
     case SpanState::Pickling: return {0, 114, 178};    // blue: copying data between processes
+    case SpanState::Waking: return {110, 215, 160};    // light green: holds the GIL, in C, waking a thread
     case SpanState::Ready: return {245, 205, 130};     // pale orange: in the loop's ready queue
     case SpanState::Awaiting: return {250, 243, 175};  // pale yellow: suspended on an await
     case SpanState::WaitingLock: return {153, 0, 0};   // dark red: waits for a user lock (Tracy's red)
@@ -95,6 +96,7 @@ const std::vector<LegendEntry>& legend_entries() {
       {SpanState::Awaiting, "task awaiting", "suspended on an await"},
       {SpanState::Starting, "starting", "a thread or process starting up"},
       {SpanState::Pickling, "pickling", "copying arguments or results to another process"},
+      {SpanState::Waking, "waking a thread", "holds the GIL in CPython's C code while it wakes a sleeping thread"},
       {SpanState::WaitingLock, "waiting for a lock", "your own lock is held by another thread or task: no GIL needed"},
   };
   return entries;

@@ -526,6 +526,11 @@ const Row* TimelineLayout::header(std::uint32_t run) const {
   return nullptr;
 }
 
+float collapsed_run_height(const LayoutOptions& options) {
+  const float strip = options.strip_height > 0 ? options.strip_height : options.lane_height * 0.5f;
+  return std::max(options.lane_height, options.header_height) + strip + options.gap;
+}
+
 float timeline_height_beside_sweep(float rest, float usual, float needed, float keep) {
   return std::round(std::min(usual, std::max(rest * keep, needed)));
 }

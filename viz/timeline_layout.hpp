@@ -182,6 +182,10 @@ bool shows_more(const std::vector<RunFolding>& a, const std::vector<RunFolding>&
 /// timeline keeps only its axis and a line per run.
 float timeline_height_beside_sweep(float rest, float usual, float needed, float keep = 0.4f);
 
+/// How tall a run collapsed to one line is with `options`' row sizes: its line, its cores'
+/// strip, the gap after it.
+float collapsed_run_height(const LayoutOptions& options);
+
 /// The folding that shows `run` expanded and every other run collapsed.
 std::vector<RunFolding> focus_run(std::size_t run_count, std::uint32_t run, const std::vector<RunFolding>& from);
 

@@ -43,7 +43,8 @@ constexpr std::string_view kWaitSymbols = ".L";  ///< waiting for the GIL, for a
 constexpr std::array kLegendOrder = {
     SpanState::Running,  SpanState::Native,   SpanState::WaitingGil, SpanState::Runnable,
     SpanState::BlockedIo, SpanState::Sleeping, SpanState::Stalled,    SpanState::Starting,
-    SpanState::Pickling, SpanState::Ready,    SpanState::Awaiting,   SpanState::WaitingLock,
+    SpanState::Pickling, SpanState::Waking,   SpanState::Ready,      SpanState::Awaiting,
+    SpanState::WaitingLock,
 };
 
 /// Start of bucket i of n over [0, end), without overflowing int64.
@@ -209,8 +210,8 @@ char span_symbol(const Lane& lane, const Span& s, const std::vector<char>& holde
 /// One character per bucket: the symbol covering most of it, or ' ' when idle wins. On an
 /// inferred GIL's row, the time with waiters and no holder seen counts as kUnseenHolderSymbol.
 /// On a GIL's or lock's row, a bucket held for a quarter of it or more, by several holders
-/// in turn none of whom beats the idle time, is kSeveralHoldersSymbol: not a blank that
-/// reads as a GIL nobody took. On a thread's or task's row, waits for the GIL or a lock too
+/// in turn none of whom held it half the bucket, is kSeveralHoldersSymbol: not a blank that
+/// reads as a GIL nobody took, nor one holder's symbol that reads as a lock it kept. On a thread's or task's row, waits for the GIL or a lock too
 /// short to win a column (sleep took most of each: lesson 5's UI thread, late by ~5 ms after
 /// each 16 ms sleep) add up along the row: where they make half a column, the next column
 /// with such a wait in it shows it, and a column's worth is taken off. So the row shows about
@@ -269,10 +270,16 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
         if (short_waits != nullptr && short_waits->find(bar) == std::string::npos) *short_waits += bar;
       }
     }
-    // Several holders in turn, none for most of the column, held a quarter of it or more:
-    // lesson 15's GIL passing between four locked threads, each in native code between.
+    // Several holders in turn, none for half the column, held a quarter of it or more:
+    // lesson 15's GIL passing between four locked threads, each in native code between, and
+    // its lock held all along by each of them for a quarter, whose row named one of them in
+    // every column as if it had kept the lock.
+    std::int64_t most_held = 0;
+    for (const auto& [c, d] : cover) {
+      if (c != kUnseenHolderSymbol) most_held = std::max(most_held, d);
+    }
     const auto holders_seen = std::count_if(cover.begin(), cover.end(), [](const auto& c) { return c.first != kUnseenHolderSymbol; });
-    if (best == idle && is_holder_row(lane.kind) && holders_seen >= 2 && 4 * busy >= (hi - lo).ns()) {
+    if (is_holder_row(lane.kind) && holders_seen >= 2 && 4 * busy >= (hi - lo).ns() && 2 * most_held < (hi - lo).ns()) {
       bars[static_cast<std::size_t>(i)] = kSeveralHoldersSymbol;
     }
   }
@@ -581,6 +588,7 @@ char state_symbol(SpanState state) {
     case SpanState::Stalled: return '!';
     case SpanState::Starting: return 's';
     case SpanState::Pickling: return 'p';
+    case SpanState::Waking: return 'w';
     case SpanState::Ready: return 'r';
     case SpanState::Awaiting: return '-';
     case SpanState::WaitingLock: return 'L';

@@ -410,7 +410,7 @@ bool Engine::finished_at_once(ThreadId t) {
 // its store's call (the lanes are apart: which is recorded first changes no span).
 [[gnu::always_inline]] inline void Engine::show_running(ThreadId t) {
   const Thread& th = threads_[t];
-  builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, now_, th.work.state, th.lane);
+  builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, now_, trace::core_state(th.work.state), th.lane);
   show(t, th.work.state);
 }
 

@@ -75,7 +75,7 @@ struct EngineConfig : scenario::EffectiveSettings {
 /// What a compute operation is, for the GIL, the check points and the trace. Build it with
 /// the factories below, which say what kind of code runs, never with positional flags.
 struct Work {
-  SpanState state = SpanState::Running;  ///< Running, Native, Pickling or Starting
+  SpanState state = SpanState::Running;  ///< Running, Native, Pickling, Waking or Starting
   bool needs_gil = true;
   bool checkpoints = true;  ///< the eval loop checks for drop requests while it runs (G4)
   std::uint32_t job = trace::kNone;
@@ -93,9 +93,10 @@ struct Work {
   static Work pickling(std::uint32_t job = trace::kNone) {
     return Work{.state = SpanState::Pickling, .needs_gil = true, .checkpoints = true, .job = job};
   }
-  /// take_gil's signal of switch_cond (docs/model.md G8c): C code under the GIL, no check point.
+  /// A futex wake of a sleeping thread from C code under the GIL, with no check point:
+  /// take_gil's signal of switch_cond (docs/model.md G8c), a lock's release (L8).
   static Work signalling(std::uint32_t job = trace::kNone, std::uint16_t step = trace::kNoStep) {
-    return Work{.state = SpanState::Running, .needs_gil = true, .checkpoints = false, .job = job, .step = step};
+    return Work{.state = SpanState::Waking, .needs_gil = true, .checkpoints = false, .job = job, .step = step};
   }
   /// Starting a thread or a process from Python: under the GIL, in C with no check point.
   static Work starting(std::uint32_t job = trace::kNone) {

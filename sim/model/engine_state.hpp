@@ -218,7 +218,7 @@ inline void Engine::join_on_signal(ThreadId t) {
     builder_.next_labels(th.lane, at, state, th.job, th.step);
     return;
   }
-  builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, at, state, th.lane);
+  builder_.set_state(cores_[static_cast<std::size_t>(th.core)].lane, at, trace::core_state(state), th.lane);
   builder_.set_state(th.lane, at, state, th.job, th.step);
 }
 

@@ -75,7 +75,8 @@ class ThreadLaneFigures {
   void add(const ThreadLaneFigures& other);
   /// Each span of that lane, in order.
   void see(const Span& s) {
-    if (s.state == SpanState::Running || s.state == SpanState::Native || s.state == SpanState::Pickling) {
+    if (s.state == SpanState::Running || s.state == SpanState::Native || s.state == SpanState::Pickling ||
+        s.state == SpanState::Waking) {
       if (count_running_) busy_ += clipped(s);
     } else if (s.state == SpanState::WaitingGil) {
       see_gil_wait(s);

@@ -22,6 +22,8 @@ enum class SpanState : std::uint8_t {
   Stalled,     ///< a coroutine made a blocking call: the whole loop is stuck
   Starting,    ///< a thread or process starting up
   Pickling,    ///< serialising arguments or results for another process (holds the GIL)
+  Waking,      ///< in CPython's C code, holding the GIL, waking a thread that sleeps (a lock's
+               ///< release, take_gil's signal): no Python runs and no check point comes
   // Task lanes
   Ready,       ///< in the loop's ready queue, waiting for its turn
   Awaiting,    ///< suspended on an await (I/O, sleep, to_thread)
@@ -31,6 +33,11 @@ enum class SpanState : std::uint8_t {
   Held,        ///< GIL or lock lane: held by `subject`
 };
 inline constexpr int kSpanStateCount = static_cast<int>(SpanState::Held) + 1;
+
+/// What a core's lane shows for a thread in `state` on it: a wake as Running (a core's lane
+/// draws its thread's colour, with the GIL or without it, so a hand-off's wake there would be
+/// two more spans that look the same).
+constexpr SpanState core_state(SpanState state) { return state == SpanState::Waking ? SpanState::Running : state; }
 
 /// A half-open interval [begin, end) in one state. 24 bytes here; a trace stores most spans
 /// in 12 (SpanStore).

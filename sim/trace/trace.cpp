@@ -42,6 +42,7 @@ std::string_view to_string(SpanState s) {
     case SpanState::Stalled: return "blocking the loop";
     case SpanState::Starting: return "starting";
     case SpanState::Pickling: return "pickling";
+    case SpanState::Waking: return "waking a thread";
     case SpanState::Ready: return "ready";
     case SpanState::Awaiting: return "awaiting";
     case SpanState::WaitingLock: return "waiting for a lock";

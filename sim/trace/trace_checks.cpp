@@ -50,9 +50,10 @@ std::vector<std::string> check_invariants(const Trace& t) {
       const LaneId gil = t.processes[lane.process].gil_lane;
       if (gil == kNone) continue;
       for (const Span& s : lane.spans) {
-        if (s.state != SpanState::Running) continue;
+        if (s.state != SpanState::Running && s.state != SpanState::Waking) continue;
         if (!inside_held_span(t.lanes[gil], l, s)) {
-          problems.push_back(fmt::format("{}: runs Python at {} without holding the GIL", lane.name, s.begin));
+          problems.push_back(fmt::format("{}: {} at {} without holding the GIL", lane.name,
+                                         s.state == SpanState::Running ? "runs Python" : "wakes a thread", s.begin));
         }
       }
     }

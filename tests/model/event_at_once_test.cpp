@@ -62,7 +62,7 @@ TEST_CASE("a forced-out dropper's mutex unlock and switch wake run at once, at t
   //            T2 awake at 4.022. The unlock, the forced switch's last change and due before
   //            the attempt, runs at once: T1 leaves core 0 and waits on switch_cond.
   //   4.022    T2 takes the GIL. A thread back in its program after its take, it pays its
-  //            signal of switch_cond (T1 on another core, G8c): 10 us of C under the GIL, then
+  //            signal of switch_cond (T1 on another core, G8c): 10 us of C under the GIL (Waking), then
   //            its Python from 4.032. T1 wakes at 4.033 (from the loop: this take is not the
   //            straight path's) and goes back to its timed wait: its deadline 8.044.
   //   8.044    T2 is forced out: its section to 8.054 (its unlock at once), T1 awake at 8.055.
@@ -82,7 +82,7 @@ TEST_CASE("a forced-out dropper's mutex unlock and switch wake run at once, at t
                                  {SpanState::WaitingGil, 4'021_us, 8'055_us},
                                  {SpanState::Running, 8'055_us, 10'044_us}});
   check_pieces(pieces(t, "T2"), {{SpanState::WaitingGil, 0_ms, 4'022_us},
-                                 {SpanState::Running, 4'022_us, 4'032_us},
+                                 {SpanState::Waking, 4'022_us, 4'032_us},
                                  {SpanState::Running, 4'032_us, 8'044_us},
                                  {SpanState::Native, 8'044_us, 8'054_us},
                                  {SpanState::WaitingGil, 8'054_us, 10'055_us},
@@ -90,7 +90,7 @@ TEST_CASE("a forced-out dropper's mutex unlock and switch wake run at once, at t
   check_pieces(pieces(t, "core 0"), {{SpanState::Running, 0_ms, 4'011_us},
                                      {SpanState::Native, 4'011_us, 4'021_us},
                                      {SpanState::Running, 8'055_us, 10'044_us}});
-  check_pieces(pieces(t, "core 1"), {{SpanState::Running, 4'022_us, 8'044_us},
+  check_pieces(pieces(t, "core 1"), {{SpanState::Running, 4'022_us, 8'044_us},  // its wake too
                                      {SpanState::Native, 8'044_us, 8'054_us},
                                      {SpanState::Running, 10'055_us, 12'043_us}});
   CHECK(events == 16);

@@ -117,6 +117,11 @@ TEST_CASE("a release that wakes a sleeping waiter costs the releaser the wake, a
   // own release wakes nobody and costs nothing.
   check_holders(holders(t, "lock L"), {{0_ms, 2_ms, "T1"}, {2_ms + 10_us, 4_ms + 15_us, "T2"}});
   check_holders(holders(t, "GIL"), {{1_ms, 3_ms + 15_us, "T1"}, {3_ms + 15_us, 4_ms + 15_us, "T2"}});
+  // T1's wake is C code under the GIL, not Python (L8).
+  check_states(lane_named(t, "T1"), {{0_ms, 1_ms, SpanState::BlockedIo},
+                                     {1_ms, 2_ms, SpanState::Running},
+                                     {2_ms, 2_ms + 15_us, SpanState::Waking},
+                                     {2_ms + 15_us, 3_ms + 15_us, SpanState::Running}});
   // T2's wait after the wake is labelled with its acquire, a span of its own.
   check_states(lane_named(t, "T2"), {{0_ms, 2_ms, SpanState::WaitingLock},
                                      {2_ms, 2_ms + 10_us, SpanState::WaitingLock},

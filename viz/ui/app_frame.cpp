@@ -110,10 +110,14 @@ void draw_frame(AppState& app, double wall_seconds) {
   float timeline_h = timeline_height(rest_h, share, story_h);
   if (app.sweep.visible) {
     // The sweep's chart, over the panels below, takes what the timeline can spare: its
-    // title, its axis and a collapsed line per run stay.
-    const float run_line = std::round(f * 1.6f) + 6 * app.ui_scale;
+    // title, its axis and a collapsed line per run stay, at the tightest rows the fit uses
+    // (it drew them so, and the room budgeted for roomier ones, 10 px a run at 1280x720, was
+    // what lesson 21's sweep over cores lacked to draw its curves).
+    const float run_line = tightest_run_line(f, app.ui_scale, app.presentation);
+    // The panel's padding (2 px each side) and a little more: without it the last run's
+    // strip hid under a scroll bar.
     const float needed = (app.presentation ? 0 : ImGui::GetFrameHeight()) + std::round(f * 1.7f) +
-                         static_cast<float>(app.session.runs().size()) * run_line;
+                         static_cast<float>(app.session.runs().size()) * run_line + 4 + std::round(4 * app.ui_scale);
     // Presenting (a projector's 1280x720), the curve comes first: the timeline keeps its runs' lines alone.
     timeline_h = timeline_height_beside_sweep(rest_h, timeline_h, needed, app.presentation ? 0.0f : 0.4f);
   }

@@ -17,6 +17,8 @@ namespace gilsim::viz::ui {
 
 /// Runs stacked on one time axis, with input: scrub, zoom, pan, hover, select.
 void draw_timeline(AppState& app);
+/// A run's line collapsed at the tightest rows the timeline's fit uses (collapsed_run_height).
+float tightest_run_line(float font, float scale, bool presenting);
 /// Per run at the playhead: GIL holder and waiters, cores, event loop, queued work (reads only).
 void draw_playhead_state(const AppState& app);
 /// The marks' why lines, following the playhead `now`, under a header row with the panel's

@@ -58,6 +58,16 @@ void size_rows(LayoutOptions& o, float font, float scale, RowSize size, bool pre
   if (presenting) o.core_height = std::max(o.core_height, std::min(o.lane_height, std::round(font * 0.95f)));
 }
 
+}  // namespace
+
+float tightest_run_line(float font, float scale, bool presenting) {
+  LayoutOptions o;
+  size_rows(o, font, scale, RowSize::Tightest, presenting);
+  return collapsed_run_height(o);
+}
+
+namespace {
+
 /// The folding this frame: focus, else the fit, else what the user left.
 LayoutOptions choose_layout(AppState& app, float height) {
   LayoutOptions o = app.layout;
