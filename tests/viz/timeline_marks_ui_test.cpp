@@ -60,7 +60,9 @@ TEST_CASE("a busy measured run's flag shows whole at 1280x720 and never under th
   CHECK(h.flag_right > h.flag_left);    // the flag is drawn, not cut
   CHECK(h.flag_right <= h.note_left);   // and lies before the note
   CHECK(h.text_right <= h.note_left);   // no text runs under the note
-  CHECK(h.elided);                      // the rest is cut short, whole in the tooltip
+  // How the run ended is drawn whole: the note says less for it ("marks folded" without
+  // "click to zoom in"); what still does not fit is cut short, whole in the tooltip.
+  CHECK(h.shown.find(fmt::format("done at {}", v.app.session.runs()[r].end)) != std::string::npos);
 }
 
 TEST_CASE("a folded aggregate row says how many marks its lanes hold in view") {
@@ -208,4 +210,21 @@ TEST_CASE("lesson 10 presented at 1280x720: a click on the chunksize 1 run's 'ma
   CHECK(begun <= 24);  // others begin meanwhile on the other workers: a few, not hundreds
   CHECK(to - from < Time{1'000'000});  // under a millisecond of a 153 ms run
   CHECK(!v.app.timeline.options.folding[r].collapsed);  // the click zoomed, it did not fold the run
+}
+
+TEST_CASE("with marks folded, a run's header still says how it ended: lesson 15's threads at 1280x720") {
+  // Its counters take most of the header; the note's whole "... folded: click to zoom in"
+  // cut "done at 3.142 s" to "d...". The note says less instead.
+  HeadlessViewer v(ImVec2(1280, 720));
+  v.present(testing::bundled_lesson("15-lost-update.toml"));
+  const auto& runs = v.app.session.runs();
+  std::uint32_t threads = 0;
+  while (threads < runs.size() && runs[threads].run_name != "threads") ++threads;
+  REQUIRE(threads < runs.size());
+  const TimelineFrame& t = v.app.timeline;
+  REQUIRE(threads < t.headers.size());
+  const HeaderDrawn& h = t.headers[threads];
+  REQUIRE(h.note_left < h.right);  // marks are folded: the note is there
+  CHECK(h.shown.find(fmt::format("done at {}", runs[threads].end)) != std::string::npos);
+  CHECK(h.text_right <= h.note_left);
 }

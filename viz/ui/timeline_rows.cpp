@@ -39,12 +39,17 @@ std::string run_end_text(const trace::Trace& run, const RunIndex& index, const c
 /// After a run's end where it ends past the right edge: "done at 1.41 s, past the axis →".
 constexpr const char* kPastAxisArrow = "\u2192";
 
+/// How wide note_at_right() draws `text`'s pill.
+float note_width(const std::string& text) {
+  return ImGui::GetFont()->CalcTextSizeA(ImGui::GetFontSize() * 0.8f, 1e9f, 0, text.c_str()).x + 10;
+}
+
 /// A note on a white pill at the right end of a row; returns the pill's left edge.
 float note_at_right(ImDrawList* dl, const std::string& text, float right, float y0, float y1) {
   const float size = ImGui::GetFontSize() * 0.8f;
   const ImVec2 t = ImGui::GetFont()->CalcTextSizeA(size, 1e9f, 0, text.c_str());
   const float h = y1 - y0;
-  const ImVec2 a(right - t.x - 10, y0 + (h - t.y) * 0.5f - 1), b(right - 2, y0 + (h + t.y) * 0.5f + 1);
+  const ImVec2 a(right - note_width(text), y0 + (h - t.y) * 0.5f - 1), b(right - 2, y0 + (h + t.y) * 0.5f + 1);
   dl->AddRectFilled(a, b, IM_COL32(255, 255, 255, 235), 3.0f);
   dl->AddRect(a, b, IM_COL32(90, 90, 90, 255), 3.0f);
   dl->AddText(ImGui::GetFont(), size, ImVec2(a.x + 4, a.y + 1), IM_COL32(20, 20, 20, 255), text.c_str());
@@ -184,7 +189,6 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
   const float edge = past_axis(run, ctx) ? b.x - past_axis_marker_width(b.y - a.y, ctx.scale) - 4 : b.x;
   drawn.right = drawn.note_left = edge;
   const std::size_t folded = row.run < stats.folded_by_run.size() ? stats.folded_by_run[row.run] : 0;
-  if (folded > 0) drawn.note_left = note_at_right(dl, folded_marks_note(folded), edge, a.y, b.y);
 
   // The text, most important first: the run's name, the busy-machine flag, then its figures.
   // It stops short of the note; what does not fit ends in "..." and the tooltip says it all.
@@ -216,6 +220,7 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
   } else {
     pieces.push_back({ImGui::GetFont(), IM_COL32(50, 50, 60, 255), ended});
   }
+  const std::size_t ended_piece = pieces.size() - 1;
   std::string what = fmt::format("  -  {}, GIL {}, {} core{}{}", run.executor, run.gil_mode, run.cores,
                                  run.cores == 1 ? "" : "s", idle > 0 ? fmt::format(" ({} never used)", idle) : std::string());
   // A run much shorter than the view is a sliver of a few pixels: the header says so, and a
@@ -240,8 +245,18 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
                                   100.0 * std::abs(error), error < 0 ? "below" : "above")});
   }
   pieces.push_back({ImGui::GetFont(), IM_COL32(50, 50, 60, 255), std::move(what)});
-  const float limit = drawn.note_left - (folded > 0 ? 8.0f : 2.0f);
   float x = a.x + 6 + 2 * s + 6;
+  if (folded > 0) {
+    // The note says less where in full it would cut how the run ended: presented at
+    // 1280x720, lesson 15's threads read "none lost  -  d..." beside "64 marks folded:
+    // click to zoom in".
+    float essential = x + 8;
+    for (std::size_t i = 0; i <= ended_piece; ++i) essential += pieces[i].font->CalcTextSizeA(f, 1e9f, 0, pieces[i].text.c_str()).x;
+    std::string note = folded_marks_note(folded);
+    if (essential > edge - note_width(note)) note = counted(folded, "mark") + " folded";
+    drawn.note_left = note_at_right(dl, note, edge, a.y, b.y);
+  }
+  const float limit = drawn.note_left - (folded > 0 ? 8.0f : 2.0f);
   // The flag in brief where in full it would push how the run ended off the header ("busy
   // machine: not scored"; the tooltip and the Numbers panel say it whole): at 1280 wide,
   // lesson 14's measured run lost "past the axis".
