@@ -45,6 +45,7 @@
 #include "sim/scenario/effective_settings.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/atomic_file.hpp"
+#include "sim/trace/outcomes.hpp"
 #include "sim/trace/metrics.hpp"
 
 using namespace gilsim;
@@ -132,6 +133,7 @@ Options parse(int argc, char** argv) {
 struct Repeat {
   Time makespan;
   trace::CpuCheck check;
+  std::int64_t gil_switches = -1;  ///< the measured trace's (trace::Metrics); -1: not recorded
 };
 
 /// One row: a run of a scenario, measured (or not run, with why).
@@ -219,12 +221,15 @@ std::string measurements_text(const RunInfo& i, const std::vector<Row>& rows) {
                  {"free_cores", r.free_cores}, {"load_before", r.load_before}, {"load_after", r.load_after}};
     json makespans = json::array();
     json checks = json::array();
+    json switches = json::array();
     for (const Repeat& m : r.repeats) {
       makespans.push_back(m.makespan.ns());
       checks.push_back(to_json(m.check));
+      switches.push_back(m.gil_switches);
     }
     line["makespans_ns"] = makespans;
     line["cpu_checks"] = checks;
+    line["gil_switches"] = switches;
     if (!r.not_run.empty()) {
       line["not_run"] = r.not_run;
       line["not_runnable"] = r.not_runnable;
@@ -277,6 +282,11 @@ Measurements read_measurements(const std::string& file) {
       const json& checks = j.at("cpu_checks");
       if (checks.size() != makespans.size()) throw std::runtime_error("as many cpu_checks as makespans_ns expected");
       for (std::size_t k = 0; k < makespans.size(); ++k) r.repeats.push_back({Time{makespans[k]}, check_from(checks[k])});
+      if (j.contains("gil_switches")) {  // recorded since the hand-off reason (handoff_reason)
+        const auto switches = j.at("gil_switches").get<std::vector<std::int64_t>>();
+        if (switches.size() != makespans.size()) throw std::runtime_error("as many gil_switches as makespans_ns expected");
+        for (std::size_t k = 0; k < switches.size(); ++k) r.repeats[k].gil_switches = switches[k];
+      }
       if (j.contains("not_run")) {
         r.not_run = j.at("not_run").get<std::string>();
         r.not_runnable = j.at("not_runnable").get<bool>();
@@ -507,6 +517,28 @@ std::string spread_reason(const Scored& sc, const scenario::Scenario& s, const s
       format_time(moved_low), format_time(moved_high));
 }
 
+/// A run made of GIL hand-offs (lesson 15's lock convoy: thousands, each a wake-up or more)
+/// whose measured run hands the GIL over as often as the model's (within 10%) differs in what
+/// a hand-off costs, not in how the run goes: the model's wake-ups cost what CPython's
+/// measured ones do (G8, L8 in `docs/model.md`), the real executor's what its own C++ GIL and
+/// locks cost on this host. Said with both prices; empty otherwise.
+constexpr std::int64_t kManyHandOffs = 1000;
+
+std::string handoff_reason(const Scored& sc, const Repeat& median, const trace::Metrics& predicted) {
+  if (median.gil_switches < kManyHandOffs || predicted.gil_switches < kManyHandOffs) return "";
+  const double ratio = static_cast<double>(median.gil_switches) / static_cast<double>(predicted.gil_switches);
+  if (std::abs(ratio - 1.0) > kOutside / 100.0) return "";
+  const Time model_each = sc.predicted / predicted.gil_switches;
+  const Time measured_each = sc.measured / median.gil_switches;
+  return fmt::format(
+      "the same hand-offs at another price: the GIL changed hands {} times in the model's run and {} in the median "
+      "measured one, so the run is its hand-offs, {} of the model's run each, whose wake-ups cost what CPython's "
+      "were measured to (G8, L8 in `docs/model.md`), against {} of the measured run each, with the real executor's "
+      "own GIL and locks on this host.",
+      trace::group_digits(predicted.gil_switches), trace::group_digits(median.gil_switches), format_time(model_each),
+      format_time(measured_each));
+}
+
 std::vector<Scored> score(const RunInfo& info, const std::vector<Row>& rows) {
   const auto overrides = overrides_of(info.sets);
   std::vector<Scored> out;
@@ -556,6 +588,7 @@ std::vector<Scored> score(const RunInfo& info, const std::vector<Row>& rows) {
     if (sc.outside() && sc.reason.empty()) sc.reason = host_reason(sc);
     if (sc.outside() && sc.reason.empty()) sc.reason = round_trip_reason(sc, s, *run);
     if (sc.outside() && sc.reason.empty()) sc.reason = spread_reason(sc, s, *run);
+    if (sc.outside() && sc.reason.empty()) sc.reason = handoff_reason(sc, median, predicted_metrics);
     out.push_back(std::move(sc));
   }
   return out;
@@ -915,7 +948,7 @@ int measure(const Options& options, const std::string& command, cpython::Schedul
           real::ExecuteOptions exec;
           exec.cancel = &real::interrupt_flag();
           const trace::Trace m = real::execute(s, run, exec);
-          row.repeats.push_back({m.end, m.cpu_check});
+          row.repeats.push_back({m.end, m.cpu_check, trace::compute_metrics(m).gil_switches});
         } catch (const real::RealRunError& e) {
           if (e.reason() == real::RealRunError::Reason::Cancelled) {
             fmt::print("interrupted\n");

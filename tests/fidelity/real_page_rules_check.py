@@ -106,6 +106,14 @@ SPREAD_MOVED = row("scenarios/21-sweep-waiting-share.toml", "process pool", [616
 # The same with no CPU beyond the model's: 616 ms lies past the spread, no reason.
 SPREAD_NOT_MOVED = row("scenarios/21-sweep-waiting-share.toml", "process pool", [616, 616, 616],
                        [check(2, 825, 828)] * 3)
+# Lesson 15's threads on 2 CPUs: the model's convoy hands the GIL over 26,227 times in 1.153 s;
+# a real run of 870 ms (past the model's spread, 1.11 to 1.24 s, whatever CPU it got) that
+# handed it over 26,029 times: the same hand-offs, each cheaper.
+HANDOFFS = row("scenarios/15-lost-update.toml", "threads", [870, 870, 870], [check(2, 1400, 1400)] * 3,
+               gil_switches=[26029] * 3)
+# The same with 5,000 hand-offs: its convoy broke up, another run; no such reason.
+FEWER_HANDOFFS = row("scenarios/15-lost-update.toml", "threads", [870, 870, 870], [check(2, 1400, 1400)] * 3,
+                     gil_switches=[5000] * 3)
 
 
 def replay(rows):
@@ -127,8 +135,8 @@ def replay(rows):
 def main():
     text = replay(ROWS)
     beyond = replay(BEYOND_SPREAD)
-    computed = replay([ROUND_TRIP, CPUS_FULL, SPREAD_MOVED])
-    not_computed = replay([NO_ROUND_TRIP, CPUS_IDLE, SPREAD_NOT_MOVED])
+    computed = replay([ROUND_TRIP, CPUS_FULL, SPREAD_MOVED, HANDOFFS])
+    not_computed = replay([NO_ROUND_TRIP, CPUS_IDLE, SPREAD_NOT_MOVED, FEWER_HANDOFFS])
     if text is None or beyond is None or computed is None or not_computed is None:
         return 1
     failures = []
@@ -199,6 +207,12 @@ def main():
            in moved)
     expect("no spread's reason past the spread when no CPU moves it",
            (lambda r: r != "" and "spread" not in r)(reason(not_computed, "process pool", "21-sweep-waiting-share")))
+    handoffs = reason(computed, "threads", "15-lost-update")
+    expect("the same hand-offs at another price, with both counts and both prices",
+           "the same hand-offs at another price" in handoffs and "26,227 times in the model's run and 26,029" in handoffs
+           and "44.0 us of the model's run each" in handoffs and "33.4 us of the measured run each" in handoffs)
+    expect("no hand-offs' reason where the measured run handed over far less",
+           (lambda r: r != "" and "hand-offs" not in r)(reason(not_computed, "threads", "15-lost-update")))
     expect("busy on the evidence of other programs, said",
            "*sequential* of 11-old-gil (cpu got 67%, 200 ms of waits, others 57% of the machine)" in text)
     expect("busy by the fallback, said", "*new GIL, 2 cores* of 11-old-gil (cpu got 50%, 350 ms of waits)" in text)
