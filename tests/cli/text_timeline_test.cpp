@@ -422,29 +422,37 @@ TEST_CASE("an event loop's select() is one wait, one symbol, whether a timer or 
   CHECK(text.find("(the event loop's ~ is its select(): it\nwaits there for I/O and for timers\nalike)\n") != std::string::npos);
 }
 
-TEST_CASE("a thread the GIL's row names as a column's holder is not shown waiting for it there") {
-  // Lesson 15's T1 held the GIL in some columns and its row read all '.': never running. Here,
-  // every millisecond T1 holds the GIL 0.6 ms, in three states of 0.2 ms (Python, pickling,
-  // starting a thread), then waits 0.4 ms while T2 runs 0.3 ms: the GIL's row names T1, and
-  // T1's row shows what it did most while it held it, not its wait, which beats each state.
+namespace {
+/// 10 ms on one core, every millisecond: T1 holds the GIL until `t1_until`, in `t1_states` from
+/// their offsets, then waits for it; T2 waits until then, holds it and runs until `t2_until`,
+/// and waits again. Shown 10 columns wide, a column a millisecond.
+std::string taking_turns(Time t1_until, Time t2_until, std::initializer_list<std::pair<Time, SpanState>> t1_states) {
   TwoThreadsOnOneCore run;
   auto& [b, p, gil, core, t1, t2] = run;
   for (Time at = 0_ms; at < 10_ms; at += 1_ms) {
     b.set_state(gil, at, SpanState::Held, t1);
     b.set_state(core, at, SpanState::Running, t1);
-    b.set_state(t1, at, SpanState::Running, 0, 0);
-    b.set_state(t1, at + 200_us, SpanState::Pickling, 0, 0);
-    b.set_state(t1, at + 400_us, SpanState::Starting, 0, 0);
+    for (const auto& [offset, state] : t1_states) b.set_state(t1, at + offset, state, 0, 0);
     b.set_state(t2, at, SpanState::WaitingGil, 1, 0);
-    b.set_state(gil, at + 600_us, SpanState::Held, t2);
-    b.set_state(core, at + 600_us, SpanState::Running, t2);
-    b.set_state(t1, at + 600_us, SpanState::WaitingGil, 0, 0);
-    b.set_state(t2, at + 600_us, SpanState::Running, 1, 0);
-    b.clear_state(gil, at + 900_us);
-    b.clear_state(core, at + 900_us);
-    b.set_state(t2, at + 900_us, SpanState::WaitingGil, 1, 0);
+    b.set_state(gil, at + t1_until, SpanState::Held, t2);
+    b.set_state(core, at + t1_until, SpanState::Running, t2);
+    b.set_state(t1, at + t1_until, SpanState::WaitingGil, 0, 0);
+    b.set_state(t2, at + t1_until, SpanState::Running, 1, 0);
+    b.clear_state(gil, at + t2_until);
+    b.clear_state(core, at + t2_until);
+    b.set_state(t2, at + t2_until, SpanState::WaitingGil, 1, 0);
   }
-  const std::string text = render_text_timeline(b.finish(10_ms), TimelineOptions{19, 16});
+  return render_text_timeline(b.finish(10_ms), TimelineOptions{19, 16});
+}
+}  // namespace
+
+TEST_CASE("a thread the GIL's row names as a column's holder is not shown waiting for it there") {
+  // Lesson 15's T1 held the GIL in some columns and its row read all '.': never running. Here,
+  // every millisecond T1 holds the GIL 0.6 ms, in three states of 0.2 ms (Python, pickling,
+  // starting a thread), then waits 0.4 ms while T2 runs 0.3 ms: the GIL's row names T1, and
+  // T1's row shows what it did most while it held it, not its wait, which beats each state.
+  const std::string text = taking_turns(
+      600_us, 900_us, {{0_us, SpanState::Running}, {200_us, SpanState::Pickling}, {400_us, SpanState::Starting}});
   CHECK(text.find("GIL    |1111111111|\n") != std::string::npos);
   CHECK(text.find("T1     |##########|\n") != std::string::npos);  // was all '.'
   CHECK(text.find("T2     |..........|\n") != std::string::npos);  // not the holder: its wait shows
@@ -453,22 +461,7 @@ TEST_CASE("a thread the GIL's row names as a column's holder is not shown waitin
 TEST_CASE("a GIL's or lock's row names no holder where none held it half the column") {
   // Every millisecond T1 holds the GIL 0.4 ms, T2 0.3 ms: neither kept it, and both waited
   // more than they ran. The row said '1' in every column, as if T1 had kept the GIL.
-  TwoThreadsOnOneCore run;
-  auto& [b, p, gil, core, t1, t2] = run;
-  for (Time at = 0_ms; at < 10_ms; at += 1_ms) {
-    b.set_state(gil, at, SpanState::Held, t1);
-    b.set_state(core, at, SpanState::Running, t1);
-    b.set_state(t1, at, SpanState::Running, 0, 0);
-    b.set_state(t2, at, SpanState::WaitingGil, 1, 0);
-    b.set_state(gil, at + 400_us, SpanState::Held, t2);
-    b.set_state(core, at + 400_us, SpanState::Running, t2);
-    b.set_state(t1, at + 400_us, SpanState::WaitingGil, 0, 0);
-    b.set_state(t2, at + 400_us, SpanState::Running, 1, 0);
-    b.clear_state(gil, at + 700_us);
-    b.clear_state(core, at + 700_us);
-    b.set_state(t2, at + 700_us, SpanState::WaitingGil, 1, 0);
-  }
-  const std::string text = render_text_timeline(b.finish(10_ms), TimelineOptions{19, 16});
+  const std::string text = taking_turns(400_us, 700_us, {{0_us, SpanState::Running}});
   CHECK(text.find("GIL    |&&&&&&&&&&|\n") != std::string::npos);
   CHECK(text.find("T1     |..........|\n") != std::string::npos);
   CHECK(text.find("T2     |..........|\n") != std::string::npos);

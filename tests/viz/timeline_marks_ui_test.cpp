@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "headless_viewer.hpp"
+#include "lesson_runs.hpp"
 #include "viz/few_jobs.hpp"
 #include "viz/hit_test.hpp"
 #include "viz/level_of_detail.hpp"
@@ -192,9 +193,7 @@ TEST_CASE("lesson 10 presented at 1280x720: a click on the chunksize 1 run's 'ma
   HeadlessViewer v(ImVec2(1280, 720));
   v.present(testing::bundled_lesson("10-pool-overhead.toml"));
   const auto& runs = v.app.session.runs();
-  std::uint32_t r = 0;
-  while (r < runs.size() && runs[r].run_name != "chunksize 1") ++r;
-  REQUIRE(r < runs.size());
+  const std::uint32_t r = testing::run_named(v, "chunksize 1");
   const TimelineFrame& t = v.app.timeline;
   REQUIRE(t.layout.header(r));
   const HeaderDrawn& h = t.headers[r];
@@ -218,9 +217,7 @@ TEST_CASE("with marks folded, a run's header still says how it ended: lesson 15'
   HeadlessViewer v(ImVec2(1280, 720));
   v.present(testing::bundled_lesson("15-lost-update.toml"));
   const auto& runs = v.app.session.runs();
-  std::uint32_t threads = 0;
-  while (threads < runs.size() && runs[threads].run_name != "threads") ++threads;
-  REQUIRE(threads < runs.size());
+  const std::uint32_t threads = testing::run_named(v, "threads");
   const TimelineFrame& t = v.app.timeline;
   REQUIRE(threads < t.headers.size());
   const HeaderDrawn& h = t.headers[threads];
