@@ -87,7 +87,8 @@ const std::vector<LegendEntry>& legend_entries() {
   static const std::vector<LegendEntry> entries = {
       {SpanState::Running, "running Python", "executing bytecode: holds the GIL and a core"},
       {SpanState::WaitingGil, "waiting for GIL", "ready to run Python, but another thread holds the GIL"},
-      {SpanState::Native, "native (no GIL)", "C code that released the GIL: runs in parallel"},
+      {SpanState::Native, "native (no GIL)",
+       "C code without the GIL: a native call (runs in parallel), a system call, or drop_gil waking the GIL's next holder"},
       {SpanState::BlockedIo, "blocked on I/O", "in a system call (network, disk): needs no GIL, no core"},
       {SpanState::Runnable, "waiting for a core", "ready, but every core is busy"},
       {SpanState::Sleeping, "sleeping / idle", "time.sleep, or an event loop with nothing to do"},

@@ -27,12 +27,12 @@ constexpr int kTickSpacing = 10;  ///< columns between axis labels, at least
 constexpr int kHolderSymbolCount = 9 + 26 + 26;  ///< '1'-'9', 'a'-'z', 'A'-'Z'
 constexpr char kMainHolderSymbol = '0';          ///< outside that range: never a T<n>'s
 constexpr char kUnseenHolderSymbol = '?';        ///< an inferred GIL with waiters and no holder seen
-/// A GIL's or lock's column held by several holders in turn, none of them for most of it
-/// (lesson 15's GIL passing between four locked threads).
+/// A GIL's or lock's column held by several holders in turn, none of them for half of it
+/// (lesson 15's GIL and lock passing between four locked threads).
 constexpr char kSeveralHoldersSymbol = '&';
 
-/// '&' in the legend: held, by several in turn ("none for most of the column" read as "nobody
-/// held it" beside lesson 15's GIL held 43% of the run).
+/// '&' in the legend: held, by several in turn (a blank read as "nobody held it" beside the
+/// table's share of the run lesson 15's GIL was held).
 constexpr std::string_view kSeveralHoldersLegend = "& held by several in turn, each for a part of the column";
 
 /// A thread's states that a short wait for the GIL or a lock shows through: it was not trying
