@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "headless_viewer.hpp"
+#include "sim/trace/outcomes.hpp"
 #include "lesson_runs.hpp"
 #include "viz/few_jobs.hpp"
 #include "viz/hit_test.hpp"
@@ -211,17 +212,26 @@ TEST_CASE("lesson 10 presented at 1280x720: a click on the chunksize 1 run's 'ma
   CHECK(!v.app.timeline.options.folding[r].collapsed);  // the click zoomed, it did not fold the run
 }
 
-TEST_CASE("with marks folded, a run's header still says how it ended: lesson 15's threads at 1280x720") {
+TEST_CASE("with marks folded, a run's header still says how it ended: lesson 15's threads at 1280x720 and 1024x768") {
   // Its counters take most of the header; the note's whole "... folded: click to zoom in"
-  // cut "done at 3.142 s" to "d...". The note says less instead.
-  HeadlessViewer v(ImVec2(1280, 720));
-  v.present(testing::bundled_lesson("15-lost-update.toml"));
-  const auto& runs = v.app.session.runs();
-  const std::uint32_t threads = testing::run_named(v, "threads");
-  const TimelineFrame& t = v.app.timeline;
-  REQUIRE(threads < t.headers.size());
-  const HeaderDrawn& h = t.headers[threads];
-  REQUIRE(h.note_left < h.right);  // marks are folded: the note is there
-  CHECK(h.shown.find(fmt::format("done at {}", runs[threads].end)) != std::string::npos);
-  CHECK(h.text_right <= h.note_left);
+  // cut "done at 3.142 s" to "d...". The note says less instead, and at 1024 wide, where the
+  // counters took the whole header, they say only what was lost.
+  for (const ImVec2 size : {ImVec2(1280, 720), ImVec2(1024, 768)}) {
+    INFO(size.x, "x", size.y);
+    HeadlessViewer v(size);
+    v.present(testing::bundled_lesson("15-lost-update.toml"));
+    const auto& runs = v.app.session.runs();
+    const std::uint32_t threads = testing::run_named(v, "threads");
+    const TimelineFrame& t = v.app.timeline;
+    REQUIRE(threads < t.headers.size());
+    const HeaderDrawn& h = t.headers[threads];
+    REQUIRE(h.note_left < h.right);  // marks are folded: the note is there
+    CHECK(h.shown.find(fmt::format("done at {}", runs[threads].end)) != std::string::npos);
+    REQUIRE(!runs[threads].counters.empty());
+    const trace::Counter& counter = runs[threads].counters.front();  // `counter`, which loses updates
+    REQUIRE(counter.lost() > 0);
+    CHECK(h.shown.find(trace::group_digits(counter.lost())) != std::string::npos);  // in full or in brief
+    CHECK(h.text_right <= h.note_left);
+    if (size.x >= 1280) CHECK(h.shown.find("safe = ") != std::string::npos);  // the counters in full
+  }
 }

@@ -202,7 +202,9 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
   // says "sequential" too, and a grey "(measured)" further right left two alike headers.
   std::vector<Piece> pieces{{bold_font(), IM_COL32(0, 0, 0, 255), (measured ? run_label(run) : run_name_in_force(run)) + "  "}};
   // Its counters next: lesson 15's point, the counter's end value against the safe one.
+  std::optional<std::size_t> counters_piece;
   if (const auto counters = counters_text(run)) {
+    counters_piece = pieces.size();
     pieces.push_back({bold_font(), lost_updates(run) ? IM_COL32(170, 20, 0, 255) : IM_COL32(0, 110, 60, 255), *counters});
   }
   const auto judged = judge_run(ctx.runs, ctx.index, row.run);
@@ -246,21 +248,30 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
   }
   pieces.push_back({ImGui::GetFont(), IM_COL32(50, 50, 60, 255), std::move(what)});
   float x = a.x + 6 + 2 * s + 6;
-  if (folded > 0) {
-    // The note says less where in full it would cut how the run ended: presented at
-    // 1280x720, lesson 15's threads read "none lost  -  d..." beside "64 marks folded:
-    // click to zoom in".
-    float essential = x + 8;
-    for (std::size_t i = 0; i <= ended_piece; ++i) essential += pieces[i].font->CalcTextSizeA(f, 1e9f, 0, pieces[i].text.c_str()).x;
-    std::string note = folded_marks_note(folded);
-    if (essential > edge - note_width(note)) note = counted(folded, "mark") + " folded";
-    drawn.note_left = note_at_right(dl, note, edge, a.y, b.y);
+  // How the run ended stays whole: where it would be cut, the folded-marks note says less
+  // (presented at 1280x720, lesson 15's threads read "none lost  -  d..." beside "64 marks
+  // folded: click to zoom in"), then the counters say only what was lost (at 1024x768 they
+  // took the whole header).
+  const auto ended_right = [&] {
+    float right = x + 8;
+    for (std::size_t i = 0; i <= ended_piece; ++i) right += pieces[i].font->CalcTextSizeA(f, 1e9f, 0, pieces[i].text.c_str()).x;
+    return right;
+  };
+  std::string note = folded > 0 ? folded_marks_note(folded) : std::string();
+  const auto room = [&] { return note.empty() ? edge : edge - note_width(note); };
+  if (folded > 0 && ended_right() > room()) note = counted(folded, "mark") + " folded";
+  bool briefed = false;
+  std::string counters_whole;  // for the tooltip, where the header says them in brief
+  if (counters_piece && ended_right() > room()) {
+    counters_whole = pieces[*counters_piece].text;
+    pieces[*counters_piece].text = counters_brief(run).value_or(counters_whole);
+    briefed = true;
   }
+  if (folded > 0) drawn.note_left = note_at_right(dl, note, edge, a.y, b.y);
   const float limit = drawn.note_left - (folded > 0 ? 8.0f : 2.0f);
   // The flag in brief where in full it would push how the run ended off the header ("busy
   // machine: not scored"; the tooltip and the Numbers panel say it whole): at 1280 wide,
   // lesson 14's measured run lost "past the axis".
-  bool briefed = false;
   if (caveat) {
     float needed = x;
     for (std::size_t i = 0; i < pieces.size(); ++i) {
@@ -275,8 +286,9 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
     }
   }
   std::string full;
-  for (const Piece& p : pieces) {
-    full += p.flag ? caveat->full : p.text;
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    const Piece& p = pieces[i];
+    full += p.flag ? caveat->full : (i == counters_piece && !counters_whole.empty() ? counters_whole : p.text);
     if (drawn.elided) continue;
     // The piece that does not fit is cut (text_layout's elide) and ends the header.
     const std::string shown = elide(p.text, limit - x, [&](std::string_view t) {
