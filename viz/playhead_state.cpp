@@ -120,16 +120,23 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
     if (lane.kind != LaneKind::Thread && lane.kind != LaneKind::Task) continue;
     const std::optional<Span> s = span_of(lane, t);
     if (!s || s->state != SpanState::WaitingLock) continue;
+    // A wait woken by a release goes on in a span of its own until the thread takes the lock
+    // (L3, L8): the wait began with the first of its spans.
+    Time waiting_since = s->begin;
+    std::optional<Span> asked_in = span_of(lane, waiting_since - Time{1});
+    while (asked_in && asked_in->state == SpanState::WaitingLock) {
+      waiting_since = asked_in->begin;
+      asked_in = span_of(lane, waiting_since - Time{1});
+    }
     // The mark comes when the thread asks (L2), which can be a step before its waiting span
     // begins: look back over the span before the wait too, not further (an older wait).
-    const std::optional<Span> asked_in = span_of(lane, s->begin - Time{1});
-    const Time asked_after = asked_in ? asked_in->begin : s->begin;
+    const Time asked_after = asked_in ? asked_in->begin : waiting_since;
     for (auto m = last_mark; m != trace.marks.begin();) {
       --m;
       if (m->at < asked_after) break;
       if (m->kind != MarkKind::LockWait || m->lane != l) continue;
       if (m->other < lock_of_lane.size() && lock_of_lane[m->other] < state.locks.size()) {
-        state.locks[lock_of_lane[m->other]].waiters.push_back(GilWaiter{l, s->begin, t - s->begin});
+        state.locks[lock_of_lane[m->other]].waiters.push_back(GilWaiter{l, waiting_since, t - waiting_since});
       }
       break;
     }

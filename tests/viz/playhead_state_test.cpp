@@ -195,6 +195,35 @@ TEST_CASE("a lock's waiter is listed when its wait begins a step after it asked,
   CHECK(s.locks[1].waiters[0].waited == 2990_us);
 }
 
+TEST_CASE("a lock's waiter woken by a release is listed until it takes the lock, waiting since it asked") {
+  // As the model records it (L3, L8): T1's release at 2 ms wakes T2, whose wait goes on as a
+  // span of its own (labelled with its acquire) until it runs and takes the lock at 2.04 ms.
+  // Between the two it was missing from the lock's waiters, though its row still waited.
+  trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto lock = b.add_lane("lock L", trace::LaneKind::Lock, p);
+  const auto t1 = b.add_lane("T1", trace::LaneKind::Thread, p);
+  const auto t2 = b.add_lane("T2", trace::LaneKind::Thread, p);
+  b.set_state(lock, 0_ms, trace::SpanState::Held, t1);
+  b.set_state(t1, 0_ms, trace::SpanState::Running);
+  b.set_state(t2, 0_ms, trace::SpanState::Running);
+  b.mark(1_ms, trace::MarkKind::LockWait, t2, lock, t1);
+  b.set_state(t2, 1010_us, trace::SpanState::WaitingLock);
+  b.clear_state(lock, 2_ms);
+  b.set_state(t1, 2_ms, trace::SpanState::Waking);
+  b.set_state(t2, 2_ms, trace::SpanState::WaitingLock, 0, 1);  // the wake: a span of its own
+  b.set_state(lock, 2040_us, trace::SpanState::Held, t2);
+  b.set_state(t2, 2040_us, trace::SpanState::Running);
+  const trace::Trace t = b.finish(5_ms);
+  REQUIRE(at(t, 1500_us).locks[0].waiters.size() == 1);
+  const PlayheadState s = at(t, 2020_us);
+  REQUIRE(s.locks[0].waiters.size() == 1);
+  CHECK(s.locks[0].waiters[0].lane == t2);
+  CHECK(s.locks[0].waiters[0].since == 1010_us);
+  CHECK(s.locks[0].waiters[0].waited == 1010_us);
+  CHECK(at(t, 2040_us).locks[0].waiters.empty());
+}
+
 TEST_CASE("at the hand-off instant the GIL is free and already promised to the woken thread") {
   trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 2, 5_ms);
   const auto [gil, t1, t2] = viz::testing::start_gil_pair(b, 1_ms);
