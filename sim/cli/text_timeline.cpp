@@ -211,12 +211,12 @@ char span_symbol(const Lane& lane, const Span& s, const std::vector<char>& holde
 /// inferred GIL's row, the time with waiters and no holder seen counts as kUnseenHolderSymbol.
 /// On a GIL's or lock's row, a bucket held for a quarter of it or more, by several holders
 /// in turn none of whom held it half the bucket, is kSeveralHoldersSymbol: not a blank that
-/// reads as a GIL nobody took, nor one holder's symbol that reads as a lock it kept. On a thread's or task's row, waits for the GIL or a lock too
-/// short to win a column (sleep took most of each: lesson 5's UI thread, late by ~5 ms after
-/// each 16 ms sleep) add up along the row: where they make half a column, the next column
-/// with such a wait in it shows it, and a column's worth is taken off. So the row shows about
-/// as many of its symbol as the waits fill columns, and `short_waits` gets the symbols that
-/// this placed.
+/// reads as a GIL nobody took, nor one holder's symbol that reads as a lock it kept. On a
+/// thread's or task's row, waits for the GIL or a lock too short to win a column (sleep took
+/// most of each: lesson 5's UI thread, late by ~5 ms after each 16 ms sleep) add up along the
+/// row: where they make half a column, the next column with such a wait in it shows it, and a
+/// column's worth is taken off. So the row shows about as many of its symbol as the waits fill
+/// columns, and `short_waits` gets the symbols that this placed.
 std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>& holders, std::string* short_waits = nullptr) {
   const Lane& lane = t.lanes[id];
   const Stretches unseen = lane.kind == LaneKind::Gil && gil_inferred(t) ? unseen_holder(t, id) : Stretches{};
