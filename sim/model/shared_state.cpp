@@ -145,7 +145,7 @@ bool SharedState::release(LaneId who, std::uint32_t index) { return release_lock
 
 Operation SharedState::release_wake(ThreadId t, std::uint32_t job, std::uint16_t step) {
   // L8: sem_post's futex wake, made before release() returns to Python: no check point, the
-  // GIL kept (a thread's Running span labelled with its release step).
+  // GIL kept (a thread's Waking span labelled with its release step).
   return engine_.compute(t, release_wake_, Work::signalling(job, step));
 }
 
@@ -627,7 +627,7 @@ std::size_t SharedState::in_one_piece(ThreadId t, const scenario::PlannedJob& jo
         // step of another kind. A task's wake-up (L5), or a nested level's, is the caller's.
         if (wall_with <= Time::zero()) break;
         const bool wakes = lock.has_waiters();
-        if (wakes && (lock.depth() != 1 || !lock.first_waiter_is_thread() || release_wake_ > Time::zero())) break;
+        if (wakes && (lock.depth() != 1 || !lock.first_waiter_is_thread() || release_costs_a_wake(lock))) break;
         if (wakes && left < events) {
           // The thread it wakes (L3) resumes now: the engine's clock and events as the steps
           // so far leave them first (the rest are counted at the end).

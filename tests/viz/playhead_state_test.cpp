@@ -15,6 +15,15 @@ namespace {
 constexpr trace::LaneId kT1 = 3, kT2 = 4;
 
 PlayheadState at(const trace::Trace& t, Time when) { return state_at(t, PlayheadIndex::build(t), when); }
+
+/// A run of one process with a lock, L, and two threads.
+struct LockAndTwoThreads {
+  trace::TraceBuilder b{"threads", "threads", "new", trace::Origin::Simulated, 1, 5_ms};
+  trace::ProcessId p = b.add_process("main", true);
+  trace::LaneId lock = b.add_lane("lock L", trace::LaneKind::Lock, p);
+  trace::LaneId t1 = b.add_lane("T1", trace::LaneKind::Thread, p);
+  trace::LaneId t2 = b.add_lane("T2", trace::LaneKind::Thread, p);
+};
 }  // namespace
 
 TEST_CASE("T1 holds the GIL while T2 waits, and the wait grows with time") {
@@ -141,11 +150,8 @@ TEST_CASE("pool chunks: sent to the queue, still to send, and jobs waiting in th
 }
 
 TEST_CASE("a lock shows its holder and the threads waiting for it, longest first") {
-  trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 1, 5_ms);
-  const auto p = b.add_process("main", true);
-  const auto lock = b.add_lane("lock L", trace::LaneKind::Lock, p);
-  const auto t1 = b.add_lane("T1", trace::LaneKind::Thread, p);
-  const auto t2 = b.add_lane("T2", trace::LaneKind::Thread, p);
+  LockAndTwoThreads run;
+  auto& [b, p, lock, t1, t2] = run;
   const auto t3 = b.add_lane("T3", trace::LaneKind::Thread, p);
   b.set_state(lock, 0_ms, trace::SpanState::Held, t1);
   b.set_state(t1, 0_ms, trace::SpanState::BlockedIo);
@@ -199,11 +205,8 @@ TEST_CASE("a lock's waiter woken by a release is listed until it takes the lock,
   // As the model records it (L3, L8): T1's release at 2 ms wakes T2, whose wait goes on as a
   // span of its own (labelled with its acquire) until it runs and takes the lock at 2.04 ms.
   // Between the two it was missing from the lock's waiters, though its row still waited.
-  trace::TraceBuilder b("threads", "threads", "new", trace::Origin::Simulated, 1, 5_ms);
-  const auto p = b.add_process("main", true);
-  const auto lock = b.add_lane("lock L", trace::LaneKind::Lock, p);
-  const auto t1 = b.add_lane("T1", trace::LaneKind::Thread, p);
-  const auto t2 = b.add_lane("T2", trace::LaneKind::Thread, p);
+  LockAndTwoThreads run;
+  auto& [b, p, lock, t1, t2] = run;
   b.set_state(lock, 0_ms, trace::SpanState::Held, t1);
   b.set_state(t1, 0_ms, trace::SpanState::Running);
   b.set_state(t2, 0_ms, trace::SpanState::Running);
