@@ -5,12 +5,16 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include <imgui.h>
 
 #include "fake_runs.hpp"
 #include "headless_viewer.hpp"
+#include "sim/model/simulate.hpp"
+#include "sim/scenario/loader.hpp"
 #include "tests/temp_folder.hpp"
 #include "viz/run_caveats.hpp"
 #include "viz/app_state.hpp"
@@ -208,6 +212,100 @@ TEST_CASE("a span's tooltip says who, what, when, how long and why") {
         "T1 held the GIL when T2 asked for it.");
   // T2's I/O: the legend's meaning of the state, as a sentence.
   CHECK(ui::describe_span_detail(t, 4, 2).find("In a system call") != std::string::npos);
+}
+
+namespace {
+
+/// The first span of `lane` (by name) in `state`: its index, or none.
+std::optional<std::size_t> first_in(const trace::Trace& t, trace::LaneId lane, trace::SpanState state) {
+  const auto& spans = t.lanes[lane].spans;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    if (spans[i].state == state) return i;
+  }
+  return std::nullopt;
+}
+
+trace::LaneId lane_called(const trace::Trace& t, std::string_view name) {
+  for (trace::LaneId i = 0; i < t.lanes.size(); ++i) {
+    if (t.lanes[i].name == name) return i;
+  }
+  FAIL("no lane " << name);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("a wake's tooltip names whom it wakes: the thread its take forced out, or the lock's waiter") {
+  // Two hogs: the main thread, back from starting T1, forces T1 out to start T2, and its
+  // signal of switch_cond wakes T1 (G8c).
+  const scenario::Scenario hogs = scenario::load_string(R"(
+title = "two hogs"
+[machine]
+cores = 2
+[python]
+switch_interval = "4ms"
+[[job]]
+name = "hog"
+count = 2
+steps = [ { cpu = "6ms" } ]
+[[run]]
+name = "threads"
+executor = "threads"
+)", "hogs.toml");
+  const trace::Trace forced = model::simulate(hogs, hogs.runs[0]);
+  const trace::LaneId main = lane_called(forced, "main");
+  const auto signal = first_in(forced, main, trace::SpanState::Waking);
+  REQUIRE(signal);
+  const std::string detail = ui::describe_span_detail(forced, main, *signal);
+  CHECK(detail.find("main has just taken the GIL from T1 and wakes T1") != std::string::npos);
+  CHECK(detail.find("no Python runs") != std::string::npos);
+
+  // T1 releases the lock T2 sleeps on: its release() wakes T2, which takes the lock next (L8).
+  const scenario::Scenario locked = scenario::load_string(R"(
+title = "a lock's wake"
+[machine]
+cores = 2
+[locks]
+L = "Lock"
+[[job]]
+name = "a"
+steps = [ { acquire = "L" }, { io = "1ms" }, { cpu = "1ms" }, { release = "L" }, { cpu = "1ms" } ]
+[[job]]
+name = "b"
+steps = [ { acquire = "L" }, { cpu = "1ms" }, { release = "L" } ]
+[[run]]
+name = "threads"
+executor = "threads"
+)", "locked.toml");
+  const trace::Trace woke = model::simulate(locked, locked.runs[0]);
+  const trace::LaneId t1 = lane_called(woke, "T1");
+  const auto release = first_in(woke, t1, trace::SpanState::Waking);
+  REQUIRE(release);
+  const std::string why = ui::describe_span_detail(woke, t1, *release);
+  CHECK(why.find("T1 has released lock L and wakes a thread asleep on it; T2 holds it next") != std::string::npos);
+}
+
+TEST_CASE("every wake in the lessons with convoys names whom it wakes") {
+  for (const char* lesson : {"scenarios/07-convoy.toml", "scenarios/14-two-locks.toml", "scenarios/15-lost-update.toml"}) {
+    CAPTURE(lesson);
+    const scenario::Scenario s = scenario::load_file(std::filesystem::path(GILSIM_SOURCE_DIR) / lesson);
+    std::size_t wakes = 0;
+    for (const scenario::Run& r : s.runs) {
+      const trace::Trace t = model::simulate(s, r);
+      for (trace::LaneId lane = 0; lane < t.lanes.size(); ++lane) {
+        const auto& spans = t.lanes[lane].spans;
+        for (std::size_t i = 0; i < spans.size() && wakes < 2000; ++i) {
+          if (spans[i].state != trace::SpanState::Waking) continue;
+          ++wakes;
+          const std::string detail = ui::describe_span_detail(t, lane, i);
+          CAPTURE(detail);
+          CHECK((detail.find("has just taken the GIL from") != std::string::npos ||
+                 detail.find("has released lock") != std::string::npos));
+        }
+      }
+    }
+    CHECK(wakes > 0);
+  }
 }
 
 TEST_CASE("frames keep coming while runs execute for real; Cancel in the toolbar state stops them") {

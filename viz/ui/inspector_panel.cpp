@@ -1,6 +1,7 @@
 // The span detail shared by the hover tooltip and the inspector.
 #include <algorithm>
 #include <cctype>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -16,8 +17,49 @@ using trace::SpanState;
 
 namespace {
 
+/// Whom a thread's wake (`Waking`) wakes, read from the GIL's and the locks' lanes: the thread
+/// its take of the GIL forced out (docs/model.md G8c), or a sleeper on the lock its release()
+/// frees (L8). Empty where neither lane says.
+std::string whom_it_wakes(const trace::Trace& run, trace::LaneId lane_id, const trace::Span& span) {
+  const trace::Lane& lane = run.lanes[lane_id];
+  constexpr std::string_view kNoPython = " (CPython's C code, holding the GIL: no Python runs).";
+  if (lane.process < run.processes.size()) {
+    const trace::LaneId gil = run.processes[lane.process].gil_lane;
+    if (gil < run.lanes.size()) {
+      const auto& held = run.lanes[gil].spans;
+      const auto h = span_at(held, span.begin);
+      if (h && *h > 0 && held[*h].subject == lane_id && held[*h].begin == span.begin &&
+          held[*h - 1].subject < run.lanes.size()) {
+        const std::string& dropper = run.lanes[held[*h - 1].subject].name;
+        return fmt::format("{} has just taken the GIL from {} and wakes {}, which sleeps until told its drop is "
+                           "done{}",
+                           lane.name, dropper, dropper, kNoPython);
+      }
+    }
+  }
+  for (const trace::Lane& lock : run.lanes) {
+    if (lock.kind != LaneKind::Lock) continue;
+    const auto& held = lock.spans;
+    // The holder's span ends where its release() begins its wake.
+    auto i = std::lower_bound(held.begin(), held.end(), span.begin,
+                              [](const trace::Span& s, Time at) { return s.end < at; });
+    if (i == held.end() || i->end != span.begin || i->subject != lane_id) continue;
+    std::string next;
+    if (++i != held.end() && i->subject < run.lanes.size()) {
+      next = fmt::format("; {} holds it next", run.lanes[i->subject].name);
+    }
+    return fmt::format("{} has released {} and wakes a thread asleep on it{}{}", lane.name, lock.name, next,
+                       kNoPython);
+  }
+  return {};
+}
+
 /// Why a thread is in this state, in a student's words.
-std::string why(const trace::Trace& run, const trace::Lane& lane, const trace::Span& span) {
+std::string why(const trace::Trace& run, trace::LaneId lane_id, const trace::Span& span) {
+  const trace::Lane& lane = run.lanes[lane_id];
+  if (span.state == SpanState::Waking) {
+    if (std::string whom = whom_it_wakes(run, lane_id, span); !whom.empty()) return whom;
+  }
   if (span.state == SpanState::WaitingGil && lane.process < run.processes.size()) {
     const trace::LaneId gil = run.processes[lane.process].gil_lane;
     if (gil < run.lanes.size()) {
@@ -47,7 +89,7 @@ std::string describe_span_detail(const trace::Trace& run, trace::LaneId lane_id,
   const trace::Span& s = lane.spans[index];
   std::string text = fmt::format("{}  ({})\n", trace::describe(run, lane, s), run_label(run));
   text += fmt::format("from {} to {}, for {}\n", s.begin, s.end, s.duration());
-  const std::string because = why(run, lane, s);
+  const std::string because = why(run, lane_id, s);
   if (!because.empty()) text += because;
   return text;
 }
