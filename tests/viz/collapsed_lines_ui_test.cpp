@@ -19,6 +19,7 @@
 
 using namespace gilsim;
 using namespace gilsim::viz;
+using namespace gilsim::literals;
 using gilsim::viz::testing::bundled_lesson;
 using gilsim::viz::testing::HeadlessViewer;
 using gilsim::viz::testing::run_named;
@@ -240,4 +241,28 @@ TEST_CASE("a collapsed line says its run's settings and how it ended, as the oth
     CHECK(figures_over_bars(v, lines) == "");
   }
   for_every_lesson_shown([](const HeadlessViewer& v) { CHECK(lines_without_settings(v) == ""); });
+}
+
+TEST_CASE("a collapsed line of long bars keeps its height when zoomed in: its figures go to the hover, not over it") {
+  // Lesson 1 presented at 1280x720 on its first 900 ms: the sequential run, its end past the
+  // axis, was drawn as a 2-pixel line under "GIL new, 4 cores, done at 1.000 s", as if its
+  // main thread held nothing. Lesson 10 the same on its first milliseconds.
+  for (const auto& [lesson, view_end] : {std::pair{"01-cpu-bound.toml", 900_ms}, std::pair{"10-pool-overhead.toml", 9_ms},
+                                         std::pair{"10-pool-overhead.toml", 1_ms}}) {
+    CAPTURE(lesson);
+    HeadlessViewer v(ImVec2(1280, 720));
+    v.present(bundled_lesson(lesson));
+    const std::uint32_t seq = run_named(v, "sequential");
+    REQUIRE(v.app.timeline.options.folding[seq].collapsed);
+    v.app.view.fit(Time::zero(), view_end);
+    v.app.fitted_view.reset();
+    v.frame(0);
+    v.frame(0);
+    const TimelineFrame& t = v.app.timeline;
+    const Row* header = t.layout.header(seq);
+    REQUIRE(header);
+    const ScreenRect& lane = t.summary_lanes[seq];
+    CAPTURE(t.summaries[seq]);
+    CHECK(lane.bottom - lane.top == doctest::Approx(header->height).epsilon(0.01));
+  }
 }

@@ -356,9 +356,9 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   // just after its end, else in a free stretch of its lane (lesson 7's process run, whose main
   // GIL is free from 110 ms to its end at 807 ms, said only "807 ms" for want of room after
   // its end), never over its bars, their marks or the GIL badge. Where no free stretch holds
-  // even its end time (a run as long as the view: lesson 9's Pool(2), lesson 12's sequential
-  // run without a GIL, whose pill hid the end of its crunch 4), the lane is drawn lower on its
-  // line and the figures above it, ending where the run ends.
+  // even its end time (a run as long as the view: lesson 9's Pool(2)), a lane that draws little
+  // is drawn lower on its line and the figures above it, ending where the run ends; a lane of
+  // long bars keeps its height and says them on hover.
   const auto judged = judge_run(ctx.runs, ctx.index, row.run);
   const bool past = past_axis(run, ctx);
   const std::vector<std::string> texts = summary_texts(run, ctx.index[row.run], judged ? &*judged : nullptr, ctx.note, past);
@@ -419,14 +419,19 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   if (fits && sparse && !said.empty() && !says_settings(said)) said.clear();
   if (!fits) fits = first_that_fits(texts, above, width_of);
   LaneBox lane_box = box;
-  if (said.empty()) {
-    if (fits) {
-      said = texts[*fits];
-      const float w = width_of(said);
-      const float right = std::clamp(end_x, clear_left + 4 + w, right_edge);
-      said_at = ScreenRect{right - w, y0, right, y0 + text_size};
-      lane_box.top = said_at.bottom + 1;
-    }
+  // Above a lane that draws little only: a lane of long bars drawn lower would be a sliver that
+  // reads as a free GIL (lesson 1's sequential run zoomed in on its first 900 ms, its end past
+  // the axis). Such a line says its figures on hover instead.
+  if (said.empty() && fits && sparse) {
+    said = texts[*fits];
+    const float w = width_of(said);
+    const float right = std::clamp(end_x, clear_left + 4 + w, right_edge);
+    said_at = ScreenRect{right - w, y0, right, y0 + text_size};
+    lane_box.top = said_at.bottom + 1;
+  }
+  if (said.empty() && ImGui::IsWindowHovered() &&
+      ImGui::IsMouseHoveringRect(ImVec2(box.left, y0), ImVec2(box.right, y1)) && !texts.empty()) {
+    ImGui::SetTooltip("%s", texts.front().c_str());
   }
   dl->PushClipRect(ImVec2(box.left, y0), ImVec2(box.right, y1), true);
   if (row.lane != trace::kNone) draw_lane(dl, ctx, row, lane_box, stats);
