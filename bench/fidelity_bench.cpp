@@ -917,7 +917,7 @@ int measure(const Options& options, const std::string& command, cpython::Schedul
   info.load_before = bench::load_average();
   if (!options.record.empty()) {
     try {
-      trace::check_output_directory(options.record);
+      trace::check_output_path(options.record);
       if (options.write_doc) replace_section(read_text(options.doc), "", options.doc);  // before minutes of runs
     } catch (const std::exception& e) {
       fmt::print(stderr, "gilsim_fidelity: {}\n", e.what());

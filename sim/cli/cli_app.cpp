@@ -77,6 +77,16 @@ CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi) {
       "");
 }
 
+/// An output's path: not empty (a script's unset $OUT made `--csv ''`, which wrote nothing and
+/// said nothing).
+CLI::Validator output_file() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        return text.empty() ? "'' is no file name; expected a file, or - for standard output" : std::string();
+      },
+      "");
+}
+
 void add_run_options(CLI::App& run, RunOptions& options) {
   run.add_option("files", options.files,
                  "Scenario files (TOML) to run, one after the other, or bundled lessons by name or number (07-convoy, "
@@ -92,8 +102,11 @@ void add_run_options(CLI::App& run, RunOptions& options) {
       ->allow_extra_args(false);
   run.add_option("--export-trace", options.chrome_trace_path,
                  "Write every run to a Chrome Trace Event file for ui.perfetto.dev or chrome://tracing")
-      ->type_name("FILE.json");
-  run.add_option("--csv", options.csv_path, "Write every span of every run as CSV")->type_name("FILE.csv");
+      ->type_name("FILE.json")
+      ->check(output_file());
+  run.add_option("--csv", options.csv_path, "Write every span of every run as CSV")
+      ->type_name("FILE.csv")
+      ->check(output_file());
   run.add_option("--width", options.width, "Columns for the note and the timelines, at least 40 (default: $COLUMNS, else the terminal's, else 100)")
       ->type_name("N")
       ->check(whole_number(40, 100000));
@@ -151,8 +164,10 @@ void add_sweep_options(CLI::App& sweep, SweepOptions& options) {
                                            "for any number")
       ->type_name("N")
       ->check(whole_number(1, 256));
-  sweep.add_option("--csv", options.csv_path, "Write one row per run x grid point x seed as CSV")->type_name("FILE.csv");
-  sweep.add_option("--json", options.json_path, "Write the same rows as JSON")->type_name("FILE.json");
+  sweep.add_option("--csv", options.csv_path, "Write one row per run x grid point x seed as CSV")
+      ->type_name("FILE.csv")
+      ->check(output_file());
+  sweep.add_option("--json", options.json_path, "Write the same rows as JSON")->type_name("FILE.json")->check(output_file());
   sweep.add_option("--width", options.width, "Columns for the charts, at least 40 (default: $COLUMNS, else the terminal's, else 100)")
       ->type_name("N")
       ->check(whole_number(40, 100000));

@@ -139,7 +139,18 @@ bool same_file(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-void check_outputs_apart(const std::vector<NamedOutput>& outputs) {
+void check_outputs_apart(const std::vector<NamedOutput>& outputs, const std::vector<std::string>& inputs) {
+  for (const NamedOutput& output : outputs) {
+    if (output.path.empty() || output.path == "-") continue;
+    for (const std::string& input : inputs) {
+      std::error_code error;  // a scenario read exists: only an existing output can be it
+      if (std::filesystem::equivalent(output.path, input, error)) {
+        throw UsageError(fmt::format("{} '{}' names the scenario file '{}' that the command reads, and writing it "
+                                     "would replace the scenario; give the output a file of its own",
+                                     output.option, output.path, input));
+      }
+    }
+  }
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     for (std::size_t j = i + 1; j < outputs.size(); ++j) {
       const NamedOutput& a = outputs[i];
@@ -183,9 +194,11 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   }
   std::vector<std::vector<const scenario::Run*>> chosen;
   for (const auto& s : scenarios) chosen.push_back(select_runs(s, options.run_names));
-  check_output_directory(options.chrome_trace_path);
-  check_output_directory(options.csv_path);
-  check_outputs_apart({{"--export-trace", options.chrome_trace_path}, {"--csv", options.csv_path}});
+  check_output_path(options.chrome_trace_path);
+  check_output_path(options.csv_path);
+  std::vector<std::string> read;
+  for (const auto& s : scenarios) read.push_back(s.source);
+  check_outputs_apart({{"--export-trace", options.chrome_trace_path}, {"--csv", options.csv_path}}, read);
   std::vector<std::pair<const scenario::Scenario*, const scenario::Run*>> simulated;
   if (!options.real_only) {
     for (std::size_t i = 0; i < scenarios.size(); ++i) {

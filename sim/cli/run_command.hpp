@@ -29,7 +29,7 @@ struct RunOptions {
   std::uint64_t max_events = model::kDefaultMaxEvents;  ///< --max-events: the model's work, each run
 };
 
-using trace::check_output_directory;
+using trace::check_output_path;
 
 /// An output file and the option that asked for it ("--csv"), for messages.
 struct NamedOutput {
@@ -38,8 +38,9 @@ struct NamedOutput {
 };
 
 /// Fails (UsageError) when two outputs name one file (through symlinks, "./", hard links)
-/// or both standard output, where the last written would silently replace the other.
-void check_outputs_apart(const std::vector<NamedOutput>& outputs);
+/// or both standard output, where the last written would silently replace the other, or when
+/// an output names one of the scenario files read (`inputs`), which it would replace.
+void check_outputs_apart(const std::vector<NamedOutput>& outputs, const std::vector<std::string>& inputs = {});
 
 /// Does the whole command. Throws scenario::ScenarioError (bad file or --set), UsageError,
 /// or std::runtime_error (a file that cannot be written); returns 0 on success.

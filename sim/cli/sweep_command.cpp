@@ -55,9 +55,9 @@ int run_sweep(const SweepOptions& options, std::ostream& out, std::ostream& prog
   const int jobs = options.jobs.value_or(real::available_cpus());
   request.jobs = jobs;
   const sweep::SweepPlan plan = sweep::make_plan(request);
-  check_output_directory(options.csv_path);
-  check_output_directory(options.json_path);
-  check_outputs_apart({{"--csv", options.csv_path}, {"--json", options.json_path}});
+  check_output_path(options.csv_path);
+  check_output_path(options.json_path);
+  check_outputs_apart({{"--csv", options.csv_path}, {"--json", options.json_path}}, {base.source});
 
   sweep::SweepProgress on_progress;
   if (options.progress_bar) on_progress = progress_bar(progress, static_cast<std::size_t>(plan.seeds));

@@ -176,12 +176,23 @@ void write_outputs(const std::vector<OutputRequest>& outputs, std::ostream& stan
   }
 }
 
-void check_output_directory(const fs::path& path) {
+void check_output_path(const fs::path& path) {
   if (path.empty() || path == "-") return;
-  const fs::path directory = path.parent_path();
+  if (path.filename().empty()) fail(path, "the path names a directory, not a file");
   std::error_code error;
+  const fs::file_status status = fs::status(path, error);  // through symlinks
+  if (fs::is_directory(status)) fail(path, "it is a directory");
+  const fs::path directory = path.parent_path();
   if (!directory.empty() && !fs::is_directory(directory, error)) {
     fail(path, fmt::format("there is no directory '{}'", directory.string()));
+  }
+  // What write_outputs() would find only after the work: a file or a folder this user may not
+  // write (root may write most).
+  if (fs::is_regular_file(status)) {
+    if (::access(path.c_str(), W_OK) != 0) fail(path, std::strerror(errno));
+  } else if (!fs::exists(status)) {
+    const fs::path folder = directory.empty() ? fs::path(".") : directory;
+    if (::access(folder.c_str(), W_OK) != 0) fail(path, std::strerror(errno));
   }
 }
 

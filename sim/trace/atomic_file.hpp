@@ -23,9 +23,10 @@ struct OutputRequest {
 /// every temporary. SIGINT, SIGTERM or SIGHUP while writing removes the temporaries too.
 void write_outputs(const std::vector<OutputRequest>& outputs, std::ostream& standard_output);
 
-/// Fails (std::runtime_error) when `path`'s directory does not exist: checked before the work
-/// that makes an output, so that it is not lost at the end. Empty or "-": no file, no check.
-void check_output_directory(const std::filesystem::path& path);
+/// Fails (std::runtime_error) when `path` cannot be written: its directory does not exist, it
+/// is a directory, or this user may not write it or its folder. Checked before the work that
+/// makes an output, so that the work is not lost at the end. Empty or "-": no file, no check.
+void check_output_path(const std::filesystem::path& path);
 
 /// write_outputs() with one regular file (or special file) and no standard output.
 void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write);

@@ -204,6 +204,35 @@ def two_outputs_to_one_file_are_refused(folder):
 
 
 @check
+def an_output_never_replaces_the_scenario_read(folder):
+    scenario = os.path.join(folder, "lesson.toml")
+    with open(os.path.join(DATA, "..", "..", "..", "scenarios", "01-cpu-bound.toml")) as f:
+        text = f.read()
+    with open(scenario, "w") as f:
+        f.write(text)
+    # The same file by another path too: refused before anything runs, the scenario intact.
+    for args in (("run", scenario, "--csv", scenario),
+                 ("run", scenario, "--export-trace", os.path.join(folder, ".", "lesson.toml")),
+                 ("sweep", scenario, "--vary", "cores=1,2", "--json", scenario)):
+        result = gilsim(*args)
+        expect_exit(result, 2, "names the scenario file")
+        with open(scenario) as f:
+            expect(f.read() == text, f"{' '.join(args)} replaced the scenario")
+
+
+@check
+def unusable_output_paths_are_refused_before_the_work(folder):
+    # An empty path (a script's unset $OUT) wrote nothing and said nothing; a folder was found
+    # only after the runs: --max-events 10 fails later, so these come first.
+    expect_exit(gilsim("run", "--csv", ""), 2, "'' is no file name")
+    expect_exit(gilsim("sweep", "--vary", "cores=1,2", "--json", ""), 2, "'' is no file name")
+    expect_exit(gilsim("run", "--max-events", "10", "--csv", folder), 1, "it is a directory")
+    expect_exit(gilsim("run", "--max-events", "10", "--csv", folder + "/"), 1, "names a directory, not a file")
+    expect_exit(gilsim("sweep", "--vary", "cores=1,2", "--csv", folder), 1, "it is a directory")
+    expect(not os.listdir(folder), f"written although refused: {os.listdir(folder)}")
+
+
+@check
 def symlink_is_written_through(folder):
     target = os.path.join(folder, "real.csv")
     link = os.path.join(folder, "link.csv")

@@ -35,6 +35,13 @@ shoot default-timeline --timeline-only
 shoot sweep-pool-size "$scenarios/20-sweep-pool-size.toml" --sweep workers=1..16
 # Predicted and measured: a tiny scenario run for real before the picture is taken.
 shoot tiny-real "$(dirname "$0")/data/tiny_real.toml" --real
+# Through a symlink, as gilsim's exports write: the link kept, its target replaced by the PNG.
+rm -f "$out/link-target.png" "$out/link.png"
+echo old > "$out/link-target.png"
+ln -s link-target.png "$out/link.png"
+xvfb-run -a -s "-screen 0 1280x720x24" "$gilviz" --screenshot "$out/link.png" || { echo "FAIL: --screenshot through a symlink"; status=1; }
+if [ ! -L "$out/link.png" ]; then echo "FAIL: --screenshot replaced the symlink"; status=1; fi
+"$checker" "$out/link-target.png" || { echo "FAIL: the symlink's target is no PNG"; status=1; }
 for f in "$scenarios"/*.toml; do
   shoot "$(basename "$f" .toml)" "$f"
 done

@@ -3,7 +3,10 @@
 // `--real` runs the scenario for real at start-up, under the predictions; `--cpython` runs its
 // Python program in CPython, recorded.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <stdexcept>
 
 #include <CLI/CLI.hpp>
@@ -42,12 +45,25 @@ int print_assets() {
   return icon.empty() ? 1 : 0;
 }
 
+/// A number option's value: the whole text a finite number from `low` to `high` (a whole one
+/// where `whole`); none otherwise ("nan" passed a range check, and crashed the font's setup).
+std::optional<double> number_in(const std::string& text, double low, double high, bool whole) {
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  const double value = std::strtod(begin, &end);
+  if (text.empty() || end != begin + text.size() || !std::isfinite(value) || value < low || value > high ||
+      (whole && value != std::floor(value))) {
+    return std::nullopt;
+  }
+  return value;
+}
+
 }  // namespace gilsim::viz::platform
 
 int main(int argc, char** argv) {
   using namespace gilsim::viz::platform;
   Options o;
-  std::string at_text, size_text, view_text;
+  std::string at_text, size_text, view_text, scale_text, sweep_seeds_text, bench_frames_text;
   CLI::App cli{"gilviz: watch Python's GIL, threads, asyncio and processes at work, a scenario's runs\n"
                "side by side on one time axis. With no file, opens the built-in default scenario.",
                "gilviz"};
@@ -72,9 +88,7 @@ int main(int argc, char** argv) {
       ->type_name("TIME");
   cli.add_option("--view", view_text, "Time range to show at start, e.g. 80ms..130ms")->type_name("FROM..TO");
   cli.add_option("--size", size_text, "Window size, e.g. 1600x900")->type_name("WIDTHxHEIGHT");
-  cli.add_option("--scale", o.scale, "UI scale, 1 to 3")
-      ->type_name("SCALE")
-      ->check(CLI::Range(1.0, 3.0).description(""));
+  cli.add_option("--scale", scale_text, "UI scale, 1 to 3")->type_name("SCALE");
   std::vector<std::string> set_texts;
   cli.add_option("--set", set_texts,
                  "Override a scenario value as gilsim run --set does, e.g. --set python.switch_interval=1ms: the "
@@ -91,11 +105,10 @@ int main(int argc, char** argv) {
                  "counters lost, lesson 15)")
       ->type_name("METRIC")
       ->check(CLI::IsMember({"speedup", "lost-updates"}).description(""));
-  cli.add_option("--sweep-seeds", o.sweep_seeds,
+  cli.add_option("--sweep-seeds", sweep_seeds_text,
                  "Simulate each of the sweep's grid points with N seeds, 1 to 50, and chart the mean and spread, as "
                  "gilsim sweep --seeds (the panel's seeds field)")
-      ->type_name("N")
-      ->check(CLI::Range(1, 50).description(""));
+      ->type_name("N");
   cli.add_flag("--real", o.real, "Run every run for real on this machine at start-up (a screenshot waits for them)");
   cli.add_flag("--cpython", o.cpython,
                "Run every run in CPython (its teaching program, recorded) at start-up, under the predictions");
@@ -104,9 +117,8 @@ int main(int argc, char** argv) {
   cli.add_flag("--timeline-only", o.timeline_only, "With --screenshot: crop to the timeline (as the Save PNG button does)");
   cli.set_version_flag("--version", fmt::format("gilviz {}", GILSIM_VERSION), "Print the version and exit");
   constexpr const char* kDeveloper = "Developer options (timing the viewer, testing it)";
-  cli.add_option("--bench-frames", o.bench_frames, "Build N frames, 1 to 1,000,000, without a window and print frame times")
+  cli.add_option("--bench-frames", bench_frames_text, "Build N frames, 1 to 1,000,000, without a window and print frame times")
       ->type_name("N")
-      ->check(CLI::Range(1, 1'000'000).description(""))
       ->group(kDeveloper);
   cli.add_flag("--bench-knob", o.bench_knob,
                "With --bench-frames: then move a knob as the scenario panel does and time the re-simulation, the "
@@ -129,6 +141,36 @@ int main(int argc, char** argv) {
     return cli.exit(e) == 0 ? 0 : 2;
   }
   if (list_assets) return print_assets();
+  // Numbers in the viewer's own words, as --at's and --size's are (CLI11 said "Value 0 not in
+  // range 1.000000 to 3.000000").
+  struct NumberOption {
+    const char* name;
+    const std::string& text;
+    double low, high;
+    bool whole;
+    const char* expected;
+  };
+  for (const NumberOption& n : {NumberOption{"--scale", scale_text, 1.0, 3.0, false, "a number from 1 to 3, e.g. 1.5"},
+                                NumberOption{"--sweep-seeds", sweep_seeds_text, 1, 50, true, "a whole number from 1 to 50"},
+                                NumberOption{"--bench-frames", bench_frames_text, 1, 1'000'000, true,
+                                             "a whole number from 1 to 1,000,000"}}) {
+    if (cli.count(n.name) && !number_in(n.text, n.low, n.high, n.whole)) {
+      fmt::print(stderr, "gilviz: {} '{}': expected {}\n", n.name, n.text, n.expected);
+      return 2;
+    }
+  }
+  if (cli.count("--scale")) o.scale = static_cast<float>(*number_in(scale_text, 1.0, 3.0, false));
+  if (cli.count("--sweep-seeds")) o.sweep_seeds = static_cast<int>(*number_in(sweep_seeds_text, 1, 50, true));
+  if (cli.count("--bench-frames")) o.bench_frames = static_cast<int>(*number_in(bench_frames_text, 1, 1'000'000, true));
+  // An empty path (a script's unset $OUT) would open the window and never exit.
+  if (cli.count("--screenshot") && o.screenshot.empty()) {
+    fmt::print(stderr, "gilviz: --screenshot '': expected a file name, e.g. convoy.png\n");
+    return 2;
+  }
+  if (o.timeline_only && o.screenshot.empty()) {
+    fmt::print(stderr, "gilviz: --timeline-only needs --screenshot FILE (it crops that picture to the timeline)\n");
+    return 2;
+  }
   o.file = gilsim::scenario::resolve_scenario_name(o.file);  // "07-convoy" or "07": a bundled lesson
   if (!set_texts.empty() && o.bench_frames > 0) {
     fmt::print(stderr, "gilviz: --set and --bench-frames do not mix: the frames are timed on the file as it is\n");
@@ -177,7 +219,7 @@ int main(int argc, char** argv) {
     o.size_given = true;
   }
   try {
-    gilsim::trace::check_output_directory(o.screenshot);  // before the window and the model's work
+    gilsim::trace::check_output_path(o.screenshot);  // before the window and the model's work
   } catch (const std::runtime_error& e) {
     fmt::print(stderr, "gilviz: {}\n", e.what());
     return 1;

@@ -2,7 +2,6 @@
 // few frames into the same window, saves the PNG and exits.
 #include <cstdlib>
 #include <filesystem>
-#include <system_error>
 
 #include <SFML/Graphics.hpp>
 #include <SFML/OpenGL.hpp>
@@ -11,6 +10,8 @@
 #include <imgui.h>
 
 #include "sim/scenario/loader.hpp"
+#include "sim/trace/atomic_file.hpp"
+#include "viz/platform/png_writer.hpp"
 #include "viz/asset_files.hpp"
 #include "viz/platform/app_setup.hpp"
 #include "viz/platform/display_check.hpp"
@@ -23,8 +24,10 @@ namespace gilsim::viz::platform {
 
 namespace {
 
-/// Saves the back buffer (optionally a rectangle of it) to `path`, through a temporary file
-/// and a rename, so a failure never leaves half a PNG behind.
+/// Saves the back buffer (optionally a rectangle of it) to `path` as gilsim's exports write
+/// their files (sim/trace/atomic_file.hpp): a regular file through a temporary of its own and
+/// a rename, so a failure never leaves half a PNG behind; a symlink's target replaced, not the
+/// link; a FIFO or a device written as it is (--screenshot /dev/null renames nothing over it).
 bool save_png(sf::RenderWindow& window, const std::string& path, const float* rect, std::string& message) {
   const sf::Vector2u size = window.getSize();
   sf::Texture texture;
@@ -45,20 +48,10 @@ bool save_png(sf::RenderWindow& window, const std::string& path, const float* re
       image = part;
     }
   }
-  const std::filesystem::path target(path);
-  std::string temp_name = ".";  // built step by step: GCC 12 warns (falsely) on "." + string
-  temp_name += target.stem().string();
-  temp_name += ".partial.png";
-  const std::filesystem::path temp = target.parent_path() / temp_name;
-  // SFML's own line would name the temporary, which the user never asked for: ours names `path`.
-  std::streambuf* const sfml_errors = sf::err().rdbuf(nullptr);
-  const bool saved = image.saveToFile(temp.string());
-  sf::err().rdbuf(sfml_errors);
-  std::error_code ec;
-  if (saved) std::filesystem::rename(temp, target, ec);
-  if (!saved || ec) {
-    message = fmt::format("could not write {}{}", path, ec ? ": " + ec.message() : "");
-    std::filesystem::remove(temp, ec);
+  try {
+    trace::write_file_atomically(path, [&](std::ostream& out) { write_png(image, out); });
+  } catch (const std::runtime_error& e) {
+    message = e.what();
     return false;
   }
   message = fmt::format("saved {}", path);
