@@ -419,10 +419,12 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   if (fits && sparse && !said.empty() && !says_settings(said)) said.clear();
   if (!fits) fits = first_that_fits(texts, above, width_of);
   LaneBox lane_box = box;
-  // Above a lane that draws little only: a lane of long bars drawn lower would be a sliver that
+  // Above a lane that draws little, or one whose run a flag says not to trust (lesson 14
+  // measured on a busy machine: "not scored"): a lane of long bars drawn lower is a sliver that
   // reads as a free GIL (lesson 1's sequential run zoomed in on its first 900 ms, its end past
-  // the axis). Such a line says its figures on hover instead.
-  if (said.empty() && fits && sparse) {
+  // the axis), so a line with figures alone says them on hover instead.
+  const bool flagged = score_caveats(run, ctx.index[row.run].unseen, judged ? &*judged : nullptr).has_value();
+  if (said.empty() && fits && (sparse || flagged)) {
     said = texts[*fits];
     const float w = width_of(said);
     const float right = std::clamp(end_x, clear_left + 4 + w, right_edge);
