@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/trace/wake_target.hpp"
+
 namespace gilsim::trace {
 
 Trace Trace::described_alike() const {
@@ -166,6 +168,14 @@ std::string describe(const Trace& t, const Mark& m) {
 
 std::string describe(const Trace& t, const Lane& lane, const Span& span) {
   std::string what = fmt::format("{} {}", lane.name, to_string(span.state));
+  // A wake names whom it wakes: its step alone ("reader, step 1: io 1ms") read as that I/O.
+  if (const auto wake = wake_target(t, static_cast<LaneId>(&lane - t.lanes.data()), span)) {
+    const bool named = wake->woken < t.lanes.size();
+    const std::string woken = named ? t.lanes[wake->woken].name : "a thread";
+    what = wake->cause == WakeTarget::Cause::GilTake
+               ? fmt::format("{} waking {} (the GIL's last holder, forced out)", lane.name, woken)
+               : fmt::format("{} waking {} (asleep on {})", lane.name, woken, t.lanes[wake->lock].name);
+  }
   if (lane.kind == LaneKind::Core || lane.kind == LaneKind::Gil || lane.kind == LaneKind::Lock) {
     if (span.subject != kNone) what += fmt::format(" by {}", lane_name(t, span.subject));
     return what;

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/trace/wake_target.hpp"
 #include "viz/hit_test.hpp"
 #include "viz/palette.hpp"
 #include "viz/ui/panels.hpp"
@@ -17,41 +18,24 @@ using trace::SpanState;
 
 namespace {
 
-/// Whom a thread's wake (`Waking`) wakes, read from the GIL's and the locks' lanes: the thread
-/// its take of the GIL forced out (docs/model.md G8c), or a sleeper on the lock its release()
-/// frees (L8). Empty where neither lane says.
+/// Whom a thread's wake (`Waking`) wakes, in a sentence: the thread its take of the GIL forced
+/// out (docs/model.md G8c), or a sleeper on the lock its release() frees (L8). Empty where the
+/// trace does not say.
 std::string whom_it_wakes(const trace::Trace& run, trace::LaneId lane_id, const trace::Span& span) {
-  const trace::Lane& lane = run.lanes[lane_id];
+  const auto wake = trace::wake_target(run, lane_id, span);
+  if (!wake) return {};
+  const std::string& name = run.lanes[lane_id].name;
+  const auto lane_name = [&](trace::LaneId l) { return l < run.lanes.size() ? run.lanes[l].name : std::string(); };
   constexpr std::string_view kNoPython = " (CPython's C code, holding the GIL: no Python runs).";
-  if (lane.process < run.processes.size()) {
-    const trace::LaneId gil = run.processes[lane.process].gil_lane;
-    if (gil < run.lanes.size()) {
-      const auto& held = run.lanes[gil].spans;
-      const auto h = span_at(held, span.begin);
-      if (h && *h > 0 && held[*h].subject == lane_id && held[*h].begin == span.begin &&
-          held[*h - 1].subject < run.lanes.size()) {
-        const std::string& dropper = run.lanes[held[*h - 1].subject].name;
-        return fmt::format("{} has just taken the GIL from {} and wakes {}, which sleeps until told its drop is "
-                           "done{}",
-                           lane.name, dropper, dropper, kNoPython);
-      }
-    }
+  if (wake->cause == trace::WakeTarget::Cause::GilTake) {
+    const std::string dropper = lane_name(wake->woken);
+    return fmt::format("{} has just taken the GIL from {} and wakes {}, which sleeps until told its drop is done{}",
+                       name, dropper, dropper, kNoPython);
   }
-  for (const trace::Lane& lock : run.lanes) {
-    if (lock.kind != LaneKind::Lock) continue;
-    const auto& held = lock.spans;
-    // The holder's span ends where its release() begins its wake.
-    auto i = std::lower_bound(held.begin(), held.end(), span.begin,
-                              [](const trace::Span& s, Time at) { return s.end < at; });
-    if (i == held.end() || i->end != span.begin || i->subject != lane_id) continue;
-    std::string next;
-    if (++i != held.end() && i->subject < run.lanes.size()) {
-      next = fmt::format("; {} holds it next", run.lanes[i->subject].name);
-    }
-    return fmt::format("{} has released {} and wakes a thread asleep on it{}{}", lane.name, lock.name, next,
-                       kNoPython);
-  }
-  return {};
+  const std::string woken = wake->woken < run.lanes.size() ? lane_name(wake->woken) + "," : "a thread";
+  const std::string next = wake->next_holder < run.lanes.size() ? fmt::format("; {} holds it next", lane_name(wake->next_holder)) : "";
+  return fmt::format("{} has released {} and wakes {} asleep on it{}{}", name, lane_name(wake->lock), woken, next,
+                     kNoPython);
 }
 
 /// Why a thread is in this state, in a student's words.
