@@ -232,6 +232,8 @@ NOTE_NOT_OUTPUT = {
     ("15-lost-update.toml", "1.6 ms"): "the first interval at which the note's sweep loses nothing "
                                         "(tests/lessons/sweep_lessons_test.cpp checks it)",
     ("20-sweep-pool-size.toml", "1x"): "the thread pool's curve in the sweep the note shows",
+    ("20-sweep-pool-size.toml", "13 ms"): "the spawn pool's makespan per worker past four in the note's sweep "
+                                          "(tests/lessons/sweep_lessons_test.cpp checks it)",
     ("21-sweep-waiting-share.toml", "100 ms"): "a request's work and wait added up, the inputs: 100 ms at every point",
     ("21-sweep-waiting-share.toml", "0%"): "the sweep's first value, an input",
     ("21-sweep-waiting-share.toml", "90%"): "the sweep's last value, an input",
