@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cassert>
 #include <chrono>
+#include <new>
 #include <stdexcept>
 #include <thread>
 #include <system_error>
@@ -37,6 +38,10 @@ unsigned simulation_threads() { return std::thread::hardware_concurrency() < 2 ?
 constexpr std::chrono::microseconds kFirstPreviewAfter{100'000};
 
 }  // namespace
+
+std::string error_text(const std::exception& e) {
+  return dynamic_cast<const std::bad_alloc*>(&e) != nullptr ? std::string(kOutOfMemory) : std::string(e.what());
+}
 
 bool Session::open(const fs::path& file) {
   drop_background();
@@ -487,7 +492,7 @@ bool Session::load(bool from_file) {
     if (from_file) warm_pool_.start(WarmPool::plan(runs_));
     return true;
   } catch (const std::exception& e) {
-    error_ = e.what();
+    error_ = error_text(e);
     // Remember this version of the file, so a broken edit is reported once, not every second.
     std::error_code ec;
     if (!file_.empty()) {
@@ -592,7 +597,7 @@ void Session::start_background() {
       }
       b.loaded->derive_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     } catch (const std::exception& e) {
-      b.error = e.what();
+      b.error = error_text(e);
     }
     b.progress.end();  // also when the file did not load: the watcher stops waiting
     {

@@ -30,6 +30,14 @@
 
 namespace gilsim::viz {
 
+/// What the viewer says where its memory ran out (std::bad_alloc's own words say nothing).
+inline constexpr const char* kOutOfMemory =
+    "out of memory: this scenario's runs need more memory than the viewer may use; try fewer or shorter jobs, "
+    "or `gilsim run` for its table alone";
+
+/// An error's text for a user: std::bad_alloc's as kOutOfMemory.
+std::string error_text(const std::exception& e);
+
 class Session {
  public:
   /// Opens `file`, or the built-in default scenario when `file` is empty. On failure the

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -321,6 +322,11 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   } catch (const Interrupted& e) {
     err << "gilsim: " << e.what() << "\n";
     return kExitInterrupted;
+  } catch (const std::bad_alloc&) {
+    // Not std::bad_alloc's own words: what ran out, and what to change.
+    err << "gilsim: out of memory: the runs' traces need more memory than this process may use; try fewer or "
+           "shorter jobs, one run at a time (--run NAME), or a lower --max-events N to be refused before the work\n";
+    return kExitFailure;
   } catch (const std::exception& e) {
     err << "gilsim: " << scenario::printable(e.what()) << "\n";
     return kExitFailure;

@@ -233,6 +233,25 @@ def unusable_output_paths_are_refused_before_the_work(folder):
 
 
 @check
+def running_out_of_memory_is_said_plainly(folder):
+    import resource
+    if "sanitize" in os.environ.get("ASAN_OPTIONS", "") + os.environ.get("TSAN_OPTIONS", "") or \
+            b"libasan" in subprocess.run(["ldd", GILSIM], stdout=subprocess.PIPE).stdout or \
+            b"libtsan" in subprocess.run(["ldd", GILSIM], stdout=subprocess.PIPE).stdout:
+        print("a sanitizer build reserves more address space than the limit: not checked")
+        return
+    scenario = os.path.join(folder, "hour.toml")
+    with open(scenario, "w") as f:
+        f.write('title = "an hour"\n[machine]\ncores = 4\n[[job]]\nname = "crunch"\ncount = 4\n'
+                'steps = [ { cpu = "3600s" } ]\n[[run]]\nname = "threads"\nexecutor = "threads"\n')
+    limit = 200 * 1024 * 1024  # its trace needs several times this
+    result = subprocess.run([GILSIM, "run", scenario], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            timeout=120, preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
+    expect_exit(result, 1, "gilsim: out of memory: the runs' traces need more memory")
+    expect("bad_alloc" not in result.stderr, f"the library's words:\n{result.stderr}")
+
+
+@check
 def symlink_is_written_through(folder):
     target = os.path.join(folder, "real.csv")
     link = os.path.join(folder, "link.csv")

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 #include <optional>
 #include <stdexcept>
 
@@ -19,6 +20,7 @@
 #include "viz/knobs.hpp"
 #include "viz/sweep_runner.hpp"
 #include "viz/platform/options.hpp"
+#include "viz/session.hpp"
 #include "viz/ui/theme.hpp"
 
 namespace gilsim::viz::platform {
@@ -237,7 +239,13 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "gilviz: --real or --cpython and --bench-frames do not mix: real runs would skew the frame times\n");
       return 2;
     }
-    return run_bench(o);
   }
-  return run_window(o);
+  // The frame thread's memory running out (a scenario of hour-long jobs in a small address
+  // space): said, not an abort.
+  try {
+    return o.bench_frames > 0 ? run_bench(o) : run_window(o);
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "gilviz: {}\n", gilsim::viz::kOutOfMemory);
+    return 1;
+  }
 }
