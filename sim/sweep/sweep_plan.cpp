@@ -2,6 +2,7 @@
 #include "sim/sweep/sweep_plan.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include <fmt/format.h>
@@ -155,6 +156,14 @@ SweepPlan make_plan(const SweepRequest& request) {
     }
   }
   if (request.seeds < 1) throw scenario::ScenarioError(scenario::SourceLoc{"--seeds", 0, 0}, "expected 1 or more");
+  // The extra seeds follow the scenario's: each must be one a --set seed= can give again.
+  constexpr std::uint64_t kLargestSeed = std::numeric_limits<std::int64_t>::max();
+  if (base.seed > kLargestSeed - static_cast<std::uint64_t>(request.seeds - 1)) {
+    throw scenario::ScenarioError(
+        scenario::SourceLoc{fmt::format("--seeds {}", request.seeds), 0, 0},
+        fmt::format("the seeds after the scenario's {} would pass the largest seed, {}; expected a seed of at most {}",
+                    base.seed, kLargestSeed, kLargestSeed - static_cast<std::uint64_t>(request.seeds - 1)));
+  }
   plan.seeds = request.seeds;
   plan.runs = request.runs;
   if (plan.runs.empty()) {

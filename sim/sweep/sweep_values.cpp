@@ -183,6 +183,22 @@ ValueList read_range(std::string_view range, std::size_t dots) {
                          op_text, range));
     }
   }
+  if (kind == Quantity::Kind::Integer) {
+    // In whole numbers, not doubles: near 2^63 (seeds) a double makes 2^63 - 2 and 2^63 - 1 one
+    // value, and that value no integer. The distance, and each step along it, fit unsigned.
+    const auto first = static_cast<std::uint64_t>(a.whole), last = static_cast<std::uint64_t>(b.whole);
+    const bool up = a.whole <= b.whole;
+    const std::uint64_t distance = up ? last - first : first - last;
+    const auto stride = static_cast<std::uint64_t>(step.whole);
+    check_count(static_cast<double>(distance / stride) + 1.0, range);
+    for (std::uint64_t i = 0; i <= distance / stride; ++i) {
+      const std::uint64_t moved = i * stride;
+      const auto v = static_cast<std::int64_t>(up ? first + moved : first - moved);
+      out.texts.push_back(fmt::format("{}", v));
+      out.positions.push_back(static_cast<double>(v));
+    }
+    return out;
+  }
   const double span = std::abs(b.value - a.value);
   check_count(std::floor(span / step.value + 1e-9) + 1.0, range);
   const auto count = static_cast<std::int64_t>(std::floor(span / step.value + 1e-9)) + 1;

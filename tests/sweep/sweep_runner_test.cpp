@@ -83,6 +83,16 @@ TEST_CASE("a value the key refuses is refused as --set refuses it, naming --vary
         "--vary: a sweep needs at least one; expected --vary KEY=VALUES, such as --vary workers=1..16");
 }
 
+TEST_CASE("extra seeds past the largest seed are refused: each seed of a sweep is one --set seed= gives again") {
+  auto r = request("01-cpu-bound.toml", {"cores=1,2"}, 3);
+  r.overrides = {"seed=9223372036854775806"};
+  CHECK(error_of<scenario::ScenarioError>(r) ==
+        "--seeds 3: the seeds after the scenario's 9223372036854775806 would pass the largest seed, "
+        "9223372036854775807; expected a seed of at most 9223372036854775805");
+  r.overrides = {"seed=9223372036854775805"};
+  CHECK(error_of<scenario::ScenarioError>(r) == "(accepted)");
+}
+
 TEST_CASE("a sweep over a limit is refused before it starts, naming the limit") {
   SUBCASE("more than 10,000 simulations") {
     CHECK(error_of<sweep::SweepRefused>(request("09-pool-sizing.toml", {"workers=1..16", "seed=1..200"})) ==

@@ -56,6 +56,12 @@ TEST_CASE("a range counts by one, by its step, and down when its first bound is 
   CHECK(sweep::parse_values("0.1..0.5:0.2").texts == Texts{"0.1", "0.3", "0.5"});
   CHECK(sweep::parse_values("3..3").texts == Texts{"3"});
   CHECK(sweep::parse_values("1..3,8").texts == Texts{"1", "2", "3", "8"});
+  // Whole numbers near 2^63, as seeds may be: a double made the two one value, 2^63, printed
+  // as -9223372036854775808.
+  CHECK(sweep::parse_values("9223372036854775806..9223372036854775807").texts ==
+        Texts{"9223372036854775806", "9223372036854775807"});
+  CHECK(sweep::parse_values("9223372036854775807..9223372036854775805:2").texts ==
+        Texts{"9223372036854775807", "9223372036854775805"});
 }
 
 TEST_CASE("a log range multiplies by its factor and asks for a log axis") {
