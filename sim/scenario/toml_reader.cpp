@@ -208,10 +208,26 @@ double TomlReader::number(const toml::node& node, std::string_view key, double m
 }
 
 std::string TomlReader::string(const toml::node& node, std::string_view key) const {
-  if (node.is_string()) return node.as_string()->get();
-  // An override's value is parsed as TOML; where the file wants a string, take it as written.
-  if (from_override(node) && !node.is_table() && !node.is_array()) return overrides_.find(*node.source().path)->second;
-  fail(node, fmt::format("'{}' is {}; expected a string in quotes", key, describe_type(node.type())));
+  std::string text;
+  if (node.is_string()) {
+    text = node.as_string()->get();
+  } else if (from_override(node) && !node.is_table() && !node.is_array()) {
+    // An override's value is parsed as TOML; where the file wants a string, take it as written.
+    text = overrides_.find(*node.source().path)->second;
+  } else {
+    fail(node, fmt::format("'{}' is {}; expected a string in quotes", key, describe_type(node.type())));
+  }
+  // A control character ("\u0000" in a note) would go on into the Python program gilsim
+  // writes, which CPython refuses, and into the terminal: only line breaks and tabs pass.
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && c != '\n' && c != '\t' && c != '\r') || byte == 0x7F) {
+      fail(node, fmt::format("'{}' holds the control character U+{:04X}; expected printable text, line breaks and "
+                             "tabs",
+                             key, byte));
+    }
+  }
+  return text;
 }
 
 std::optional<std::string> TomlReader::string(const toml::table& t, std::string_view key) const {

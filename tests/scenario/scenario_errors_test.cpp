@@ -347,3 +347,12 @@ TEST_CASE("core speeds are numbers from 0.01 to 100, at most 64 of them (S7)") {
   CHECK(error_of(many + "]\n" + kJobAndRun) ==
         "s.toml:3:15: 'core_speeds' has 65 speeds; expected at most 64, one per core from core 0");
 }
+
+TEST_CASE("a control character in a string is refused where it stands; line breaks and tabs pass") {
+  // "\u0000" in a note went on into the Python program gilsim writes, which CPython refuses.
+  CHECK(error_of("title = \"t\"\nnote = \"a \\u0000 b\"\n" + kJobAndRun) ==
+        "s.toml:2:8: 'note' holds the control character U+0000; expected printable text, line breaks and tabs");
+  CHECK(error_of("title = \"t\\u001b[31m\"\n" + kJobAndRun) ==
+        "s.toml:1:9: 'title' holds the control character U+001B; expected printable text, line breaks and tabs");
+  CHECK(error_of("title = \"t\"\nnote = \"\"\"\nline\n\tindented\n\"\"\"\n" + kJobAndRun) == "no error");
+}
