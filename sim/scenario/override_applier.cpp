@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <sstream>
 
@@ -105,7 +107,20 @@ class OverrideWriter {
         toml::table t = parse_labelled(as_toml);
         if (t.size() == 1 && t.contains("v")) return t;
       }
-    } catch (const toml::parse_error&) {
+    } catch (const toml::parse_error& e) {
+      // What can only be meant as TOML is not taken as text: "[{cpu="1ms"}" (its bracket
+      // missing) and 18446744073709551615 (past TOML's integers) were said to be "a string".
+      const std::string_view value = trim(override_.value);
+      if (!value.empty() && (value.front() == '[' || value.front() == '{')) {
+        fail(fmt::format("the value is not a whole TOML {} ({}); expected one such as {}",
+                         value.front() == '[' ? "array" : "inline table", e.description(),
+                         value.front() == '[' ? "[{ cpu = \"1ms\" }]" : "{ cpu = \"1ms\" }"));
+      }
+      const std::string_view digits = value.substr(!value.empty() && (value.front() == '-' || value.front() == '+'));
+      if (!digits.empty() && digits.find_first_not_of("0123456789_") == std::string_view::npos) {
+        fail(fmt::format("the value {} is past the largest integer TOML holds; expected at most {}", value,
+                         std::numeric_limits<std::int64_t>::max()));
+      }
     }
     std::ostringstream quoted;
     quoted << toml::table{{"v", override_.value}};

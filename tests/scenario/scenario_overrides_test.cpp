@@ -113,6 +113,13 @@ TEST_CASE("TOML values work too: arrays of steps, inline tables") {
 TEST_CASE("an override is validated like the file, and its errors name it") {
   CHECK(error_of({"cores=300"}) == "--set cores=300: 'cores' is 300; expected an integer from 1 to 256");
   CHECK(error_of({"cores=two"}) == "--set cores=two: 'cores' is a string; expected an integer from 1 to 256");
+  // What can only be TOML is read as TOML, not as text that is then "a string".
+  CHECK(error_of({"job.1.steps=[{cpu=\"1ms\"}"}).starts_with(
+      "--set job.1.steps=[{cpu=\"1ms\"}: the value is not a whole TOML array ("));
+  CHECK(error_of({"job.1.steps=[{cpu=\"1ms\"}"}).ends_with("); expected one such as [{ cpu = \"1ms\" }]"));
+  CHECK(error_of({"seed=18446744073709551615"}) ==
+        "--set seed=18446744073709551615: the value 18446744073709551615 is past the largest integer TOML holds; "
+        "expected at most 9223372036854775807");
   CHECK(error_of({"switch_interval=0"}) ==
         "--set switch_interval=0: 'switch_interval': '0' has no unit; expected a duration such as \"0ms\" (units: ns, us, ms, s)");
   CHECK(error_of({"switch_interval=0.5us"}) == "--set switch_interval=0.5us: 'switch_interval' is 500ns; expected at least 1us");
