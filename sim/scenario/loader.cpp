@@ -104,6 +104,14 @@ std::string read_scenario_text(const std::string& name) {
 }  // namespace
 
 std::string printable(std::string_view text) {
+  // A message that echoes a huge value (a key a million characters long) keeps its head and
+  // its tail, where what was expected is said: a line for a terminal, not a megabyte.
+  constexpr std::size_t kHead = 600, kTail = 300;
+  if (text.size() > kHead + kTail + 100) {
+    return printable(text.substr(0, kHead)) +
+           fmt::format(" ... ({} characters left out) ... ", text.size() - kHead - kTail) +
+           printable(text.substr(text.size() - kTail));
+  }
   std::string out;
   out.reserve(text.size());
   for (const char c : text) {

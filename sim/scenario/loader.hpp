@@ -50,7 +50,8 @@ struct Override {
 Override parse_override(std::string_view text);
 
 /// `text` with control characters written as escapes (\n, \t, \x1b): safe to print on a
-/// terminal, on one line. Every ScenarioError's what() is made of it.
+/// terminal, on one line; past 1,000 characters, its first 600 and last 300 with how many were
+/// left out between them. Every ScenarioError's what() is made of it.
 std::string printable(std::string_view text);
 
 /// Throws ScenarioError at the first byte above 0x7f outside a string or a comment: TOML

@@ -69,6 +69,13 @@ Parsed<Time> parse_time(std::string_view raw) {
     if (u.name == unit_text) unit = &u;
   }
   if (unit == nullptr) {
+    // "1e12s": an exponent, not a unit "e12s".
+    if (unit_text.size() > 1 && (unit_text[0] == 'e' || unit_text[0] == 'E') &&
+        (is_digit(unit_text[1]) || unit_text[1] == '-' || unit_text[1] == '+')) {
+      return failure<Time>(fmt::format("'{}' has an exponent; expected plain digits and a unit such as \"1500ms\" or "
+                                       "\"1.5s\" ({})",
+                                       text, kUnitHelp));
+    }
     return failure<Time>(fmt::format("unknown unit '{}' in '{}'; expected one of ns, us, ms, s", unit_text, text));
   }
   const auto too_long = [&] {

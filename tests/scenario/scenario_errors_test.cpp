@@ -332,6 +332,11 @@ TEST_CASE("a value nested in a --set table is read as strictly as in the file") 
 
 TEST_CASE("error messages show control characters as escapes") {
   CHECK(printable("a\nb\t\x1b[31m\x7f") == "a\\nb\\t\\x1b[31m\\x7f");
+  // A key a million characters long is not echoed whole: the head, the count, the tail.
+  const std::string huge = error_of(std::string(kValid) + std::string(1'000'000, 'k') + " = 1\n");
+  CHECK(huge.size() < 1200);
+  CHECK(huge.find("characters left out") != std::string::npos);
+  CHECK(huge.starts_with("s.toml:7:1: unknown key 'kkk"));
   // A control character in a string is refused before any message would echo it.
   const std::string refused = error_of(std::string(kValid) + "[[run]]\nexecutor = \"x\\u001b\"\n");
   CHECK(refused.find("holds the control character U+001B") != std::string::npos);

@@ -30,6 +30,8 @@ TEST_CASE("a time is a whole or decimal number and a unit, converted exactly") {
 TEST_CASE("a time without a unit, with a wrong unit, negative, too fine or too long is refused") {
   CHECK(parse_time("100").error == "'100' has no unit; expected a duration such as \"100ms\" (units: ns, us, ms, s)");
   CHECK(parse_time("5sec").error == "unknown unit 'sec' in '5sec'; expected one of ns, us, ms, s");
+  CHECK(parse_time("1e12s").error.starts_with("'1e12s' has an exponent; expected plain digits and a unit such as "));
+  CHECK(parse_time("2.5E-3s").error.starts_with("'2.5E-3s' has an exponent; "));
   CHECK(parse_time("-1ms").error == "'-1ms' is negative; expected a duration of zero or more");
   CHECK(parse_time("1.5ns").error == "'1.5ns' is finer than one nanosecond; expected a whole number of nanoseconds");
   CHECK(parse_time("0.0000000001s").error == "'0.0000000001s' is finer than one nanosecond; expected a whole number of nanoseconds");
