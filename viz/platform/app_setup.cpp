@@ -1,6 +1,8 @@
 // Start-up shared by every mode.
 #include "viz/platform/app_setup.hpp"
 
+#include <algorithm>
+#include <string>
 #include <utility>
 
 #include <fmt/format.h>
@@ -14,10 +16,35 @@ float initial_ui_scale(const Options& options) {
   return options.scale;
 }
 
-bool finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, std::vector<BundledScenario> bundled) {
+int finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, std::vector<BundledScenario> bundled) {
   if (!load.wait()) {
     fmt::print(stderr, "gilviz: {}\n", app.session.error());
-    return false;
+    return 1;
+  }
+  // A --view or --at past every run's end showed another range, or the end, without a word.
+  // Runs measured at start-up may end later: theirs is not known yet.
+  if (!options.real && !options.cpython && !app.session.runs().empty()) {
+    Time last = Time::zero();
+    for (const trace::Trace& run : app.session.runs()) last = std::max(last, run.end);
+    // As one types them: "1.013s", not "1.013 s" nor "1,000 s".
+    const auto typed = [](Time t) {
+      std::string text = fmt::format("{}", t);
+      std::erase_if(text, [](char c) { return c == ' ' || c == ','; });
+      return text;
+    };
+    if (options.view && options.view->first >= last) {
+      fmt::print(stderr, "gilviz: --view {}..{}: it starts after the runs end, by {}; expected a range that starts "
+                         "before, e.g. 0s..{}\n",
+                 typed(options.view->first), typed(options.view->second), typed(last), typed(last));
+      return 2;
+    }
+    // Within a hundredth of the end is the end, as the figures print it ("--at 1.013s" for an
+    // end at 1.012997 s).
+    if (options.at && *options.at > last + Time{last.ns() / 100}) {
+      fmt::print(stderr, "gilviz: --at {}: the runs end by {}; expected a time from 0s to {}\n", typed(*options.at),
+                 typed(last), typed(last));
+      return 2;
+    }
   }
   app.path_field = options.file;
   app.ui_scale = initial_ui_scale(options);
@@ -50,7 +77,7 @@ bool finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, 
     app.sweep.seeds = options.sweep_seeds;
     ui::start_sweep(app.sweep, app.session);
   }
-  return true;
+  return 0;
 }
 
 }  // namespace gilsim::viz::platform

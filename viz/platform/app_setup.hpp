@@ -14,8 +14,9 @@ namespace gilsim::viz::platform {
 float initial_ui_scale(const Options& options);
 
 /// Waits for `load`, then sets up the rest of `app` from `options` (playhead, view, scale,
-/// the bundled scenarios' list, runs started at start-up). Prints the error and returns false
-/// when the scenario does not load.
-bool finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, std::vector<BundledScenario> bundled);
+/// the bundled scenarios' list, runs started at start-up). Returns 0, or prints the error and
+/// returns the exit code: 1 when the scenario does not load, 2 for a --view or --at past the
+/// end of every run.
+int finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, std::vector<BundledScenario> bundled);
 
 }  // namespace gilsim::viz::platform

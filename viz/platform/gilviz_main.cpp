@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "sim/scenario/bundled_names.hpp"
+#include "sim/scenario/value_syntax.hpp"
 #include "sim/sweep/sweep_metric.hpp"
 #include "sim/trace/atomic_file.hpp"
 #include "viz/asset_files.hpp"
@@ -190,22 +191,36 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // A time's own problem in the scenario files' words ("'-5ms' is negative; ..."), not one
+  // message for every mistake.
   if (!at_text.empty()) {
-    o.at = gilsim::viz::parse_time(at_text);
-    if (!o.at) {
-      fmt::print(stderr, "gilviz: --at '{}': expected a time such as 120ms, 250us or 1.5s\n", at_text);
+    const auto at = gilsim::scenario::parse_time(at_text);
+    if (!at.ok()) {
+      fmt::print(stderr, "gilviz: --at '{}': {}\n", at_text, at.error);
       return 2;
     }
+    o.at = at.value;
   }
   if (!view_text.empty()) {
     const auto dots = view_text.find("..");
-    const auto from = dots == std::string::npos ? std::nullopt : gilsim::viz::parse_time(view_text.substr(0, dots));
-    const auto to = dots == std::string::npos ? std::nullopt : gilsim::viz::parse_time(view_text.substr(dots + 2));
-    if (!from || !to || *to <= *from) {
-      fmt::print(stderr, "gilviz: --view '{}': expected FROM..TO with FROM < TO, e.g. 80ms..130ms\n", view_text);
+    if (dots == std::string::npos) {
+      fmt::print(stderr, "gilviz: --view '{}': expected FROM..TO, e.g. 80ms..130ms\n", view_text);
       return 2;
     }
-    o.view = std::make_pair(*from, *to);
+    const auto from = gilsim::scenario::parse_time(view_text.substr(0, dots));
+    const auto to = gilsim::scenario::parse_time(view_text.substr(dots + 2));
+    for (const auto& [side, parsed] : {std::pair{"FROM", &from}, std::pair{"TO", &to}}) {
+      if (!parsed->ok()) {
+        fmt::print(stderr, "gilviz: --view '{}': {} {}\n", view_text, side, parsed->error);
+        return 2;
+      }
+    }
+    if (to.value <= from.value) {
+      fmt::print(stderr, "gilviz: --view '{}': FROM is not before TO; expected FROM < TO, e.g. 80ms..130ms\n",
+                 view_text);
+      return 2;
+    }
+    o.view = std::make_pair(from.value, to.value);
   }
   if (!size_text.empty()) {
     unsigned w = 0, h = 0;

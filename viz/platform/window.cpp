@@ -99,9 +99,11 @@ int run_window(const Options& options) {
   ImGui::CreateContext();
   ui::apply_theme(initial_ui_scale(options));
   float applied_scale = initial_ui_scale(options);
-  if (!finish_set_up(app, load, options, screenshot_mode ? std::vector<BundledScenario>{} : list_bundled_scenarios())) {
+  if (const int failed =
+          finish_set_up(app, load, options, screenshot_mode ? std::vector<BundledScenario>{} : list_bundled_scenarios());
+      failed != 0) {
     ImGui::DestroyContext();
-    return 1;
+    return failed;
   }
 
   sf::RenderWindow window(sf::VideoMode(width, height), "gilviz", sf::Style::Default);
