@@ -265,6 +265,13 @@ Interpreter find_interpreter(const std::string& asked) {
   if (path.empty()) {
     throw InterpreterError("--cpython needs a Python interpreter: there is no /usr/bin/python3 and no python3 on PATH; name one with --python PATH");
   }
+  // A folder passes access(X_OK) (it can be entered): it was found only when started.
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    throw InterpreterError(fmt::format("--python {}: it is a folder; expected a Python interpreter, such as "
+                                       "/usr/bin/python3",
+                                       path));
+  }
   if (::access(path.c_str(), X_OK) != 0) throw InterpreterError(fmt::format("--python {}: no such interpreter (not an executable file)", path));
   TemporaryFolder folder;
   const auto output = folder.path() / "version.txt";

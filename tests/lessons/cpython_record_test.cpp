@@ -410,6 +410,14 @@ TEST_CASE("a missing, old or crashing interpreter is a one-line error and leaves
     CHECK(run({"run", scenario.string(), "--cpython", "--python", "/no/such/python3"}, out, err) == cli::kExitBadInput);
     CHECK(err.str() == "gilsim: --python /no/such/python3: no such interpreter (not an executable file)\n");
   }
+  SUBCASE("a folder") {
+    // A folder passes the executable check (it can be entered) and failed only when started.
+    const fs::path folder = scenario.parent_path();
+    CHECK(run({"run", scenario.string(), "--cpython", "--python", folder.string()}, out, err) == cli::kExitBadInput);
+    CHECK(err.str() == fmt::format("gilsim: --python {}: it is a folder; expected a Python interpreter, such as "
+                                   "/usr/bin/python3\n",
+                                   folder.string()));
+  }
   SUBCASE("too old") {
     const fs::path old = write_file("python3.6", "#!/bin/sh\necho gilsim-probe 3 6 3.6.15 0 1\n");
     CHECK(run({"run", scenario.string(), "--cpython", "--python", old.string()}, out, err) == cli::kExitBadInput);
