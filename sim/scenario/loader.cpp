@@ -161,6 +161,9 @@ std::string parse_error_message(std::string_view description, std::string_view t
   if (in_string && description.find("end-of-file") != std::string_view::npos) {
     return "invalid TOML: the file ends inside a string; expected the quotes that close it";
   }
+  if (description.find("invalid utf-8") != std::string_view::npos) {
+    return "invalid TOML: bytes that are not UTF-8 (a file saved as Latin-1 or Windows-1252?); expected UTF-8 text";
+  }
   return fmt::format("invalid TOML: {}", description);
 }
 

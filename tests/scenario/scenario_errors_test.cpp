@@ -364,3 +364,9 @@ TEST_CASE("a control character in a string is refused where it stands; line brea
         "s.toml:1:9: 'title' holds the control character U+001B; expected printable text, line breaks and tabs");
   CHECK(error_of("title = \"t\"\nnote = \"\"\"\nline\n\tindented\n\"\"\"\n" + kJobAndRun) == "no error");
 }
+
+TEST_CASE("bytes that are not UTF-8 in a string are named as such, with what was expected") {
+  CHECK(error_of("title = \"a\xff b\"\n" + kJobAndRun) ==
+        "s.toml:1:10: invalid TOML: bytes that are not UTF-8 (a file saved as Latin-1 or Windows-1252?); expected "
+        "UTF-8 text");
+}
