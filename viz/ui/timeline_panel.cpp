@@ -392,19 +392,44 @@ void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& l
         float w;
         trace::LaneId lane;
       };
+      // Longest wait nearest the playhead: the head of the queue, left of it, over the GIL's
+      // past. As many named chips as fit there, the rest counted; where not even the count
+      // fits (the playhead near the left edge), the count alone right of it: named chips there
+      // covered the very holders the row shows (lesson 2 at 101 ms hid ten 2 ms holds).
+      const auto chip_width = [&](const Chip& c) {
+        return ImGui::GetFont()->CalcTextSizeA(f, 1e9f, 0, c.text.c_str()).x + (c.lane == trace::kNone ? 0 : sw) + 10;
+      };
+      const auto chips_of = [&](std::size_t named) {
+        std::vector<Chip> out;
+        for (std::size_t i = 0; i < named && i < waiters.size(); ++i) {
+          out.push_back(Chip{fmt::format("{} {}", run.lanes[waiters[i].lane].name, format_time(waiters[i].waited)), 0,
+                             waiters[i].lane});
+        }
+        const std::size_t rest = queue.waiting - out.size();
+        if (rest > 0) {
+          out.push_back(Chip{out.empty() ? fmt::format("{} waiting", trace::group_digits(static_cast<std::int64_t>(rest)))
+                                         : fmt::format("+{} more", trace::group_digits(static_cast<std::int64_t>(rest))),
+                             0, trace::kNone});
+        }
+        for (Chip& c : out) c.w = chip_width(c);
+        return out;
+      };
+      const auto total_of = [](const std::vector<Chip>& cs) {
+        float total = 0;
+        for (const Chip& c : cs) total += c.w + 3;
+        return total;
+      };
+      // Four named chips, or three and a count, down to the count alone.
       std::vector<Chip> chips;
-      float total = 0;
-      for (std::size_t i = 0; i < waiters.size() && i < 4; ++i) {
-        const bool rest = i == 3 && queue.waiting > 4;
-        Chip c{rest ? fmt::format("+{} more", trace::group_digits(queue.waiting - 3))
-                    : fmt::format("{} {}", run.lanes[waiters[i].lane].name, format_time(waiters[i].waited)),
-               0, rest ? trace::kNone : waiters[i].lane};
-        c.w = ImGui::GetFont()->CalcTextSizeA(f, 1e9f, 0, c.text.c_str()).x + (rest ? 0 : sw) + 10;
-        total += c.w + 3;
-        chips.push_back(std::move(c));
+      bool leftwards = false;
+      for (std::size_t named = queue.waiting <= 4 ? queue.waiting : 3;; --named) {
+        chips = chips_of(named);
+        if (px - 6 - total_of(chips) >= left) {
+          leftwards = true;
+          break;
+        }
+        if (named == 0) break;
       }
-      // Longest wait nearest the playhead: the head of the queue.
-      const bool leftwards = px - 6 - total >= left;
       float x = leftwards ? px - 6 : px + ImGui::CalcTextSize("GIL").x + ImGui::GetFontSize() * 1.3f;
       for (const Chip& c : chips) {
         const ImVec2 a(leftwards ? x - c.w : x, y0), b(leftwards ? x : x + c.w, y1);
