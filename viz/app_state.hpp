@@ -110,6 +110,14 @@ struct ScreenRect {
   float left = 0, top = 0, right = 0, bottom = 0;
 };
 
+/// A folded group's note as drawn ("3 marks inside"), beside where its aggregate's columns end.
+struct GroupNoteDrawn {
+  std::uint32_t run = 0;
+  std::string text;
+  float left = 0;         ///< the note's pill's left edge
+  float drawn_right = 0;  ///< right of the aggregate's last column drawn (its left edge: none)
+};
+
 /// What the timeline drew last frame, in its own coordinates (for the tests and the
 /// token animation): the rows, where the lanes' area sits on screen, the marks drawn.
 struct TimelineFrame {
@@ -134,6 +142,7 @@ struct TimelineFrame {
   std::vector<std::string> unrecorded_labels;  ///< the words drawn in them
   std::vector<ScreenRect> summary_boxes;  ///< per run: where its collapsed line's figures are drawn
   std::vector<ScreenRect> summary_lanes;  ///< per run: the box its collapsed line's lane is drawn in
+  std::vector<GroupNoteDrawn> group_notes;  ///< every folded group's note drawn
   float smallest_label = 0;  ///< the smallest row label's text size drawn (0: none)
 };
 

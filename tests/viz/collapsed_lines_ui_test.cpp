@@ -266,3 +266,20 @@ TEST_CASE("a collapsed line of long bars keeps its height when zoomed in: its fi
     CHECK(lane.bottom - lane.top == doctest::Approx(header->height).epsilon(0.01));
   }
 }
+
+TEST_CASE("a folded group's note stands after its aggregate's last column where it fits there") {
+  // Lesson 7 presented at 1280x720: "3 marks inside: click to expand" hid the end of the
+  // worker processes' bar, at 807 ms.
+  HeadlessViewer v(ImVec2(1280, 720));
+  v.present(bundled_lesson("07-convoy.toml"));
+  const std::uint32_t pool = run_named(v, "hog in a process");
+  bool seen = false;
+  for (const GroupNoteDrawn& note : v.app.timeline.group_notes) {
+    if (note.run != pool) continue;
+    seen = true;
+    CAPTURE(note.text);
+    CHECK(note.text.starts_with("3 marks"));
+    CHECK(note.left >= note.drawn_right);
+  }
+  CHECK(seen);
+}

@@ -800,6 +800,7 @@ void draw_timeline(AppState& app) {
   app.timeline.collapsed_names = std::move(stats.collapsed_names);
   app.timeline.summary_boxes = std::move(stats.summary_boxes);
   app.timeline.summary_lanes = std::move(stats.summary_lanes);
+  app.timeline.group_notes = std::move(stats.group_notes);
   app.timeline.smallest_label = stats.smallest_label;
   app.timeline.labels = std::move(stats.labels);
   app.timeline.mark_boxes = std::move(stats.mark_boxes);

@@ -665,14 +665,27 @@ void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const 
       if (row.run < stats.marks_drawn.size()) stats.marks_drawn[row.run].push_back(m);
     }
   }
-  // The note covers the right end of the aggregate: shortened, or left to the tooltip, where
-  // it would hide more than two fifths of the row.
-  const float room = (box.right - box.left) * 0.4f;
-  const std::string short_note =
-      marks > 0 ? counted(marks, "mark") + " inside: click to expand" : "click to expand";
-  for (const std::string& note : {group_note(g, marks), short_note, std::string("click to expand")}) {
-    if (ImGui::GetFont()->CalcTextSizeA(ImGui::GetFontSize() * 0.8f, 1e9f, 0, note.c_str()).x + 12 <= room) {
-      note_at_right(dl, note, box.right, box.top, box.bottom);
+  // The note at the row's right end: after the aggregate's last column where it fits there
+  // (lesson 7's worker processes, whose bar ends at 807 ms, had its end under "3 marks
+  // inside: click to expand"), else over its end, shortened, or left to the tooltip where it
+  // would hide more than two fifths of the row.
+  int last_drawn = -1;
+  for (int c = density_.columns() - 1; c >= 0 && last_drawn < 0; --c) {
+    if (density_.total(c) > 0) last_drawn = c;
+  }
+  const float clear = box.right - (box.left + static_cast<float>(last_drawn + 1)) - 6;
+  const std::vector<std::string> notes =
+      marks > 0 ? std::vector<std::string>{group_note(g, marks), counted(marks, "mark") + " inside: click to expand",
+                                           counted(marks, "mark") + " inside", counted(marks, "mark"), "click to expand"}
+                : std::vector<std::string>{group_note(g, marks), "click to expand"};
+  const auto width = [](const std::string& note) {
+    return ImGui::GetFont()->CalcTextSizeA(ImGui::GetFontSize() * 0.8f, 1e9f, 0, note.c_str()).x + 12;
+  };
+  for (const float room : {clear, (box.right - box.left) * 0.4f}) {
+    const auto fits = std::find_if(notes.begin(), notes.end(), [&](const std::string& n) { return width(n) <= room; });
+    if (fits != notes.end()) {
+      const float left = note_at_right(dl, *fits, box.right, box.top, box.bottom);
+      stats.group_notes.push_back({row.run, *fits, left, box.left + static_cast<float>(last_drawn + 1)});
       break;
     }
   }

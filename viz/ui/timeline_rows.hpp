@@ -68,6 +68,7 @@ struct RowStats {
   std::vector<ScreenRect> stuck_tails;  ///< a deadlocked run's lanes drawn on past its end
   std::vector<ScreenRect> summary_boxes;  ///< per run: where its collapsed line's figures are drawn
   std::vector<ScreenRect> summary_lanes;  ///< per run: the box its collapsed line's lane is drawn in
+  std::vector<GroupNoteDrawn> group_notes;  ///< every folded group's note drawn
   float smallest_label = 0;  ///< the size of the smallest row label drawn (0: none)
 };
 
