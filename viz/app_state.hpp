@@ -110,6 +110,15 @@ struct ScreenRect {
   float left = 0, top = 0, right = 0, bottom = 0;
 };
 
+/// A chip of a GIL's waiters drawn at the playhead ("T2 926 us", "+8 more", "10 waiting").
+struct QueueChipDrawn {
+  std::uint32_t run = 0;
+  std::string text;
+  bool named = false;  ///< a waiter's chip, not a count
+  float left = 0, right = 0;
+  float playhead = 0;  ///< the run's playhead's x
+};
+
 /// A folded group's note as drawn ("3 marks inside"), beside where its aggregate's columns end.
 struct GroupNoteDrawn {
   std::uint32_t run = 0;
@@ -143,6 +152,7 @@ struct TimelineFrame {
   std::vector<ScreenRect> summary_boxes;  ///< per run: where its collapsed line's figures are drawn
   std::vector<ScreenRect> summary_lanes;  ///< per run: the box its collapsed line's lane is drawn in
   std::vector<GroupNoteDrawn> group_notes;  ///< every folded group's note drawn
+  std::vector<QueueChipDrawn> queue_chips;  ///< the GIL waiters' chips drawn at the playhead
   float smallest_label = 0;  ///< the smallest row label's text size drawn (0: none)
 };
 

@@ -283,3 +283,28 @@ TEST_CASE("a folded group's note stands after its aggregate's last column where 
   }
   CHECK(seen);
 }
+
+TEST_CASE("the GIL's waiter chips keep off the holders ahead of the playhead: named chips only left of it") {
+  // Lesson 2 presented at 1280x720 on 95-125 ms, the playhead at 101 ms: "T2 926 us | T3 885 us
+  // | T4 841 us | +6 more" covered the ten 2 ms holds the lesson is about.
+  for (const Time at : {101_ms, 104_ms, 110_ms}) {
+    CAPTURE(at);
+    HeadlessViewer v(ImVec2(1280, 720));
+    v.present(bundled_lesson("02-io-bound.toml"));
+    v.app.view.fit(95_ms, 125_ms);
+    v.app.fitted_view.reset();
+    v.app.follow_playhead = false;
+    v.app.playback.seek(at);
+    v.frame(0);
+    v.frame(0);
+    std::size_t right_of_playhead = 0;
+    for (const QueueChipDrawn& chip : v.app.timeline.queue_chips) {
+      CAPTURE(chip.text);
+      if (chip.left < chip.playhead) continue;
+      ++right_of_playhead;
+      CHECK_FALSE(chip.named);
+    }
+    CHECK(right_of_playhead <= 1);
+    CHECK_FALSE(v.app.timeline.queue_chips.empty());
+  }
+}

@@ -370,7 +370,8 @@ void draw_handoff_links(ImDrawList* dl, const AppState& app, const TimelineConte
 /// At the playhead, on each GIL lane: the waiters as chips, longest wait first, left of the
 /// playhead (or right of the lock token when the playhead is near the left edge).
 void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& layout,
-                    const std::vector<std::vector<int>>& rows, const std::vector<float>& run_px, float top, float left) {
+                    const std::vector<std::vector<int>>& rows, const std::vector<float>& run_px, float top, float left,
+                    std::vector<QueueChipDrawn>& drawn) {
   const auto& runs = app.session.runs();
   const float f = ImGui::GetFontSize() * 0.8f;
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
@@ -433,6 +434,7 @@ void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& l
       float x = leftwards ? px - 6 : px + ImGui::CalcTextSize("GIL").x + ImGui::GetFontSize() * 1.3f;
       for (const Chip& c : chips) {
         const ImVec2 a(leftwards ? x - c.w : x, y0), b(leftwards ? x : x + c.w, y1);
+        drawn.push_back({r, c.text, c.lane != trace::kNone, a.x, b.x, px});
         dl->AddRectFilled(a, b, IM_COL32(255, 255, 255, 240), 3.0f);
         dl->AddRect(a, b, to_u32(state_colour(trace::SpanState::WaitingGil)), 3.0f, 0, 2.0f);
         float tx = a.x + 4;
@@ -780,7 +782,9 @@ void draw_timeline(AppState& app) {
                      IM_COL32(20, 20, 20, 255), 2.0f);
       }
     }
-    draw_gil_queue(ldl, app, layout, rows, run_px, content.y, lanes_x);
+    std::vector<QueueChipDrawn> chips;
+    draw_gil_queue(ldl, app, layout, rows, run_px, content.y, lanes_x, chips);
+    app.timeline.queue_chips = std::move(chips);
     paint_gil_tokens(ldl, app, run_px, content.y, options.lane_height * 0.8f);
     ldl->PopClipRect();
   }
