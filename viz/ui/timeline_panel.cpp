@@ -774,7 +774,17 @@ void draw_timeline(AppState& app) {
   {
     ldl->PushClipRect(ImVec2(lanes_x - 1, content.y + scroll), ImVec2(right + 80 * scale, content.y + scroll + child_h), true);
     if (!app.align_ends && px >= lanes_x - 1 && px <= right + 1) {
-      ldl->AddLine(ImVec2(px, content.y + scroll), ImVec2(px, content.y + scroll + child_h), IM_COL32(20, 20, 20, 255), 2.0f);
+      // Broken at each open run's header, whose words it crossed ("done at 1.01|3 s").
+      float from = content.y + scroll;
+      const float bottom = content.y + scroll + child_h;
+      for (const Row& row : layout.rows) {
+        if (row.kind != Row::Kind::RunHeader || row.collapsed) continue;
+        const float top = content.y + row.y;
+        if (top + row.height < from || top > bottom) continue;
+        if (top > from) ldl->AddLine(ImVec2(px, from), ImVec2(px, top), IM_COL32(20, 20, 20, 255), 2.0f);
+        from = top + row.height;
+      }
+      if (from < bottom) ldl->AddLine(ImVec2(px, from), ImVec2(px, bottom), IM_COL32(20, 20, 20, 255), 2.0f);
     } else {  // a playhead per run, over its own rows
       for (const Row& row : layout.rows) {
         if (std::isnan(run_px[row.run])) continue;
