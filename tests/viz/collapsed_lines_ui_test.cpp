@@ -285,8 +285,8 @@ TEST_CASE("a folded group's note stands after its aggregate's last column where 
 }
 
 TEST_CASE("the GIL's waiter chips keep off the holders ahead of the playhead: named chips only left of it") {
-  // Lesson 2 presented at 1280x720 on 95-125 ms, the playhead at 101 ms: "T2 926 us | T3 885 us
-  // | T4 841 us | +6 more" covered the ten 2 ms holds the lesson is about.
+  // Lesson 2 presented at 1280x720 on 95-125 ms, the playhead at 101 ms: four chips, "T2 926 us",
+  // two more waiters and "+6 more", covered the ten 2 ms holds the lesson is about.
   for (const Time at : {101_ms, 104_ms, 110_ms}) {
     CAPTURE(at);
     HeadlessViewer v(ImVec2(1280, 720));

@@ -21,8 +21,10 @@ int finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, s
     fmt::print(stderr, "gilviz: {}\n", app.session.error());
     return 1;
   }
-  // A --view or --at past every run's end showed another range, or the end, without a word.
-  // Runs measured at start-up may end later: theirs is not known yet.
+  // A --view or --at past every run's end showed another range, or the end, without a word:
+  // said, and the whole runs shown or the playhead put at the end (a script giving every
+  // lesson --at 100ms goes on). Runs measured at start-up may end later: theirs is not known yet.
+  bool view_past_end = false;
   if (!options.real && !options.cpython && !app.session.runs().empty()) {
     Time last = Time::zero();
     for (const trace::Trace& run : app.session.runs()) last = std::max(last, run.end);
@@ -33,17 +35,15 @@ int finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, s
       return text;
     };
     if (options.view && options.view->first >= last) {
-      fmt::print(stderr, "gilviz: --view {}..{}: it starts after the runs end, by {}; expected a range that starts "
-                         "before, e.g. 0s..{}\n",
-                 typed(options.view->first), typed(options.view->second), typed(last), typed(last));
-      return 2;
+      view_past_end = true;
+      fmt::print(stderr, "gilviz: --view {}..{} starts after the runs end, by {}: the whole runs are shown instead\n",
+                 typed(options.view->first), typed(options.view->second), typed(last));
     }
     // Within a hundredth of the end is the end, as the figures print it ("--at 1.013s" for an
     // end at 1.012997 s).
     if (options.at && *options.at > last + Time{last.ns() / 100}) {
-      fmt::print(stderr, "gilviz: --at {}: the runs end by {}; expected a time from 0s to {}\n", typed(*options.at),
-                 typed(last), typed(last));
-      return 2;
+      fmt::print(stderr, "gilviz: --at {} is after the runs end, by {}: the playhead starts at the end\n",
+                 typed(*options.at), typed(last));
     }
   }
   app.path_field = options.file;
@@ -54,8 +54,8 @@ int finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, s
   // A class sees every run: presenting, or at a scale only a projector asks for.
   app.fit_runs = options.presentation || options.scale >= 2.0f;
   app.auto_presentation_scale = options.presentation && options.scale == 1.0f;
-  if (options.at) app.playback.seek(*options.at);
-  if (options.view) {
+  if (options.at) app.playback.seek(*options.at);  // past the end: at the end (seek() stops there)
+  if (options.view && !view_past_end) {
     app.fit_range = options.view;
     app.follow_playhead = false;
   }

@@ -15,8 +15,8 @@ float initial_ui_scale(const Options& options);
 
 /// Waits for `load`, then sets up the rest of `app` from `options` (playhead, view, scale,
 /// the bundled scenarios' list, runs started at start-up). Returns 0, or prints the error and
-/// returns the exit code: 1 when the scenario does not load, 2 for a --view or --at past the
-/// end of every run.
+/// returns the exit code (1: the scenario does not load). A --view or --at past the end of
+/// every run is said on stderr, and the whole runs shown or the playhead put at the end.
 int finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, std::vector<BundledScenario> bundled);
 
 }  // namespace gilsim::viz::platform
