@@ -141,14 +141,8 @@ bool same_file(const std::string& a, const std::string& b) {
 
 void check_outputs_apart(const std::vector<NamedOutput>& outputs, const std::vector<std::string>& inputs) {
   for (const NamedOutput& output : outputs) {
-    if (output.path.empty() || output.path == "-") continue;
     for (const std::string& input : inputs) {
-      std::error_code error;  // a scenario read exists: only an existing output can be it
-      if (std::filesystem::equivalent(output.path, input, error)) {
-        throw UsageError(fmt::format("{} '{}' names the scenario file '{}' that the command reads, and writing it "
-                                     "would replace the scenario; give the output a file of its own",
-                                     output.option, output.path, input));
-      }
+      if (auto refused = trace::output_replaces_input(output.option, output.path, input)) throw UsageError(*refused);
     }
   }
   for (std::size_t i = 0; i < outputs.size(); ++i) {

@@ -196,6 +196,16 @@ void check_output_path(const fs::path& path) {
   }
 }
 
+std::optional<std::string> output_replaces_input(std::string_view option, const fs::path& output,
+                                                 const fs::path& input) {
+  if (output.empty() || output == "-" || input.empty()) return std::nullopt;
+  std::error_code error;  // an input read exists: only an existing output can be it
+  if (!fs::equivalent(output, input, error)) return std::nullopt;
+  return fmt::format("{} '{}' names the scenario file '{}' that the command reads, and writing it would replace the "
+                     "scenario; give the output a file of its own",
+                     option, output.string(), input.string());
+}
+
 void write_file_atomically(const fs::path& path, const std::function<void(std::ostream&)>& write) {
   std::ostringstream unused;
   write_outputs({OutputRequest{path, write}}, unused);

@@ -7,7 +7,10 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <ostream>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace gilsim::trace {
@@ -27,6 +30,11 @@ void write_outputs(const std::vector<OutputRequest>& outputs, std::ostream& stan
 /// is a directory, or this user may not write it or its folder. Checked before the work that
 /// makes an output, so that the work is not lost at the end. Empty or "-": no file, no check.
 void check_output_path(const std::filesystem::path& path);
+
+/// When writing `output` would replace `input`, a file the command reads (the same file by
+/// another path, a symlink or a hard link): the refusal to print, naming `option`; else none.
+std::optional<std::string> output_replaces_input(std::string_view option, const std::filesystem::path& output,
+                                                 const std::filesystem::path& input);
 
 /// write_outputs() with one regular file (or special file) and no standard output.
 void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write);

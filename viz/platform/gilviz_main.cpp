@@ -235,6 +235,11 @@ int main(int argc, char** argv) {
     o.height = h;
     o.size_given = true;
   }
+  // A screenshot over the scenario it shows would replace the lesson with a picture of it.
+  if (auto refused = gilsim::trace::output_replaces_input("--screenshot", o.screenshot, o.file)) {
+    fmt::print(stderr, "gilviz: {}\n", *refused);
+    return 2;
+  }
   try {
     gilsim::trace::check_output_path(o.screenshot);  // before the window and the model's work
   } catch (const std::runtime_error& e) {
