@@ -2,6 +2,7 @@
 #include "sim/sweep/sweep_plan.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <limits>
 #include <map>
 
@@ -163,6 +164,24 @@ SweepPlan make_plan(const SweepRequest& request) {
         scenario::SourceLoc{fmt::format("--seeds {}", request.seeds), 0, 0},
         fmt::format("the seeds after the scenario's {} would pass the largest seed, {}; expected a seed of at most {}",
                     base.seed, kLargestSeed, kLargestSeed - static_cast<std::uint64_t>(request.seeds - 1)));
+  }
+  // The same for seeds a --vary gives: their extra seeds must stay within the largest.
+  for (const Axis& axis : plan.axes) {
+    for (std::size_t k = 0; k < axis.keys.size(); ++k) {
+      if (scenario::override_path(axis.keys[k]) != "seed") continue;
+      for (const std::string& value : axis.values[k]) {
+        std::uint64_t seed = 0;
+        const auto [at, error] = std::from_chars(value.data(), value.data() + value.size(), seed);
+        if (error != std::errc{} || at != value.data() + value.size()) continue;  // refused as a seed later
+        if (seed > kLargestSeed - static_cast<std::uint64_t>(request.seeds - 1)) {
+          throw scenario::ScenarioError(
+              scenario::SourceLoc{fmt::format("{} {}={}", request.option, axis.keys[k], value), 0, 0},
+              fmt::format("with --seeds {} the seeds after {} would pass the largest seed, {}; expected a seed of at "
+                          "most {}",
+                          request.seeds, value, kLargestSeed, kLargestSeed - static_cast<std::uint64_t>(request.seeds - 1)));
+        }
+      }
+    }
   }
   plan.seeds = request.seeds;
   plan.runs = request.runs;

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -93,6 +94,13 @@ Quantity bound(std::string_view text, std::string_view range, std::string_view w
     refuse(fmt::format("'{}' has no {}; expected a range such as 1..16 or 1ms..64ms*2", range, which));
   }
   const auto q = read_quantity(text);
+  // Whole digits past 2^63 - 1 read as a decimal, and the range then "had no step".
+  const std::string_view digits = trim(text).substr(trim(text).starts_with('-') ? 1 : 0);
+  if (q && q->kind == Quantity::Kind::Decimal && !digits.empty() &&
+      digits.find_first_not_of("0123456789") == std::string_view::npos) {
+    refuse(fmt::format("the {} '{}' of '{}' is past the largest whole number, {}; expected a smaller one", which,
+                       trim(text), range, std::numeric_limits<std::int64_t>::max()));
+  }
   if (!q) {
     refuse(fmt::format("the {} '{}' of '{}' is not a number or a duration; expected a range such as 1..16 or "
                        "1ms..64ms*2", which, trim(text), range));

@@ -91,6 +91,10 @@ TEST_CASE("extra seeds past the largest seed are refused: each seed of a sweep i
         "9223372036854775807; expected a seed of at most 9223372036854775805");
   r.overrides = {"seed=9223372036854775805"};
   CHECK(error_of<scenario::ScenarioError>(r) == "(accepted)");
+  // Seeds a --vary gives, likewise.
+  CHECK(error_of<scenario::ScenarioError>(request("01-cpu-bound.toml", {"seed=1,9223372036854775806"}, 3)) ==
+        "--vary seed=9223372036854775806: with --seeds 3 the seeds after 9223372036854775806 would pass the largest "
+        "seed, 9223372036854775807; expected a seed of at most 9223372036854775805");
 }
 
 TEST_CASE("a sweep over a limit is refused before it starts, naming the limit") {

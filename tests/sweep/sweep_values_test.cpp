@@ -88,6 +88,10 @@ TEST_CASE("every bad list is refused with what is wrong and what was expected") 
   CHECK(refusal("") == "there are no values after '='; expected a list such as 1,2,4,8 or a range such as 1..16");
   CHECK(refusal("1,,2") == "value 2 of '1,,2' is empty; expected values separated by single commas");
   CHECK(refusal("1,2,") == "value 3 of '1,2,' is empty; expected values separated by single commas");
+  // Whole digits past 2^63 - 1 read as a decimal, and the range "had no step".
+  CHECK(refusal("9223372036854775807..9223372036854775808") ==
+        "the end '9223372036854775808' of '9223372036854775807..9223372036854775808' is past the largest whole "
+        "number, 9223372036854775807; expected a smaller one");
   SUBCASE("a step of zero") {
     CHECK(refusal("1..16:0") == "the step of '1..16:0' is zero; expected a step above zero, such as 1..16:2");
     CHECK(refusal("1ms..9ms:0ms") ==
