@@ -36,13 +36,13 @@ int finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, s
     };
     if (options.view && options.view->first >= last) {
       view_past_end = true;
-      fmt::print(stderr, "gilviz: --view {}..{} starts after the runs end, by {}: the whole runs are shown instead\n",
+      fmt::print(stderr, "gilviz: --view {}..{} starts after the runs end at {}: the whole runs are shown instead\n",
                  typed(options.view->first), typed(options.view->second), typed(last));
     }
     // Within a hundredth of the end is the end, as the figures print it ("--at 1.013s" for an
     // end at 1.012997 s).
     if (options.at && *options.at > last + Time{last.ns() / 100}) {
-      fmt::print(stderr, "gilviz: --at {} is after the runs end, by {}: the playhead starts at the end\n",
+      fmt::print(stderr, "gilviz: --at {} is after the runs end at {}: the playhead starts at the end\n",
                  typed(*options.at), typed(last));
     }
   }

@@ -211,7 +211,7 @@ int main(int argc, char** argv) {
     const auto to = gilsim::scenario::parse_time(view_text.substr(dots + 2));
     for (const auto& [side, parsed] : {std::pair{"FROM", &from}, std::pair{"TO", &to}}) {
       if (!parsed->ok()) {
-        fmt::print(stderr, "gilviz: --view '{}': {} {}\n", view_text, side, parsed->error);
+        fmt::print(stderr, "gilviz: --view '{}': {}: {}\n", view_text, side, parsed->error);
         return 2;
       }
     }
