@@ -249,7 +249,13 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run->add_option("--python", run_options.python,
                   "The interpreter for --cpython (default: Debian's /usr/bin/python3, else python3 on PATH); "
                   "a free-threaded build (python3.13t) also measures the runs without a GIL")
-      ->type_name("PATH");
+      ->type_name("PATH")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            // Empty (a script's unset variable) silently meant the default interpreter.
+            return text.empty() ? "'' is no interpreter; expected a path such as /usr/bin/python3" : std::string();
+          },
+          ""));
 
   SweepOptions sweep_options;
   CLI::App* sweep = app.add_subcommand(

@@ -14,6 +14,7 @@
 #include "sim/scenario/override_keys.hpp"
 #include "sim/scenario/scenario_keys.hpp"
 #include "sim/scenario/scenario_reader.hpp"
+#include "sim/scenario/unicode_text.hpp"
 
 namespace gilsim::scenario {
 
@@ -112,14 +113,17 @@ class OverrideWriter {
       // missing) and 18446744073709551615 (past TOML's integers) were said to be "a string".
       const std::string_view value = trim(override_.value);
       if (!value.empty() && (value.front() == '[' || value.front() == '{')) {
-        fail(fmt::format("the value is not a whole TOML {} ({}); expected one such as {}",
-                         value.front() == '[' ? "array" : "inline table", e.description(),
-                         value.front() == '[' ? "[{ cpu = \"1ms\" }]" : "{ cpu = \"1ms\" }"));
+        const bool array = value.front() == '[';
+        fail(fmt::format("the value is not a whole TOML {} ({}); expected one written whole, from '{}' to its '{}'",
+                         array ? "array" : "inline table", e.description(), array ? '[' : '{', array ? ']' : '}'));
       }
-      const std::string_view digits = value.substr(!value.empty() && (value.front() == '-' || value.front() == '+'));
+      const bool negative = !value.empty() && value.front() == '-';
+      const std::string_view digits = value.substr(!value.empty() && (negative || value.front() == '+'));
       if (!digits.empty() && digits.find_first_not_of("0123456789_") == std::string_view::npos) {
-        fail(fmt::format("the value {} is past the largest integer TOML holds; expected at most {}", value,
-                         std::numeric_limits<std::int64_t>::max()));
+        fail(negative ? fmt::format("the value {} is past the smallest integer TOML holds; expected at least {}", value,
+                                    std::numeric_limits<std::int64_t>::min())
+                      : fmt::format("the value {} is past the largest integer TOML holds; expected at most {}", value,
+                                    std::numeric_limits<std::int64_t>::max()));
       }
     }
     std::ostringstream quoted;
@@ -255,6 +259,14 @@ Override parse_override(std::string_view text) {
   if (o.key.empty()) {
     throw ScenarioError(SourceLoc{"--set", 0, 0},
                         fmt::format("'{}' has no key before '='; expected key=value, such as cores=2", text));
+  }
+  // Bytes that are not UTF-8 were dropped on the way into TOML ("caf\xe9" became "caf"); a
+  // file with them is refused too.
+  if (first_invalid_utf8(text) != std::string_view::npos) {
+    // Named by its key alone: the bytes themselves would be echoed to the terminal as they are.
+    const bool key_readable = first_invalid_utf8(o.key) == std::string_view::npos;
+    throw ScenarioError(SourceLoc{key_readable ? fmt::format("--set {}=...", o.key) : std::string("--set"), 0, 0},
+                        "the value holds bytes that are not UTF-8 (a terminal set to Latin-1?); expected UTF-8 text");
   }
   return o;
 }

@@ -16,9 +16,22 @@
 
 #include "sim/scenario/name_suggestions.hpp"
 #include "sim/scenario/scenario_keys.hpp"
+#include "sim/scenario/unicode_text.hpp"
 #include "sim/scenario/value_syntax.hpp"
 
 namespace gilsim::scenario {
+
+namespace {
+
+/// Where in a string of several lines its character at `at` is (", on its line 8"): the file's
+/// line is where the string starts, which may be far above.
+std::string line_in_text(std::string_view text, std::size_t at) {
+  if (text.find('\n') == std::string_view::npos) return {};
+  const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+  return fmt::format(", on its line {}", line);
+}
+
+}  // namespace
 
 std::string_view describe_type(toml::node_type type) {
   switch (type) {
@@ -218,14 +231,13 @@ std::string TomlReader::string(const toml::node& node, std::string_view key) con
     fail(node, fmt::format("'{}' is {}; expected a string in quotes", key, describe_type(node.type())));
   }
   // A control character ("\u0000" in a note) would go on into the Python program gilsim
-  // writes, which CPython refuses, and into the terminal: only line breaks and tabs pass.
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if ((byte < 0x20 && c != '\n' && c != '\t' && c != '\r') || byte == 0x7F) {
-      fail(node, fmt::format("'{}' holds the control character U+{:04X}; expected printable text, line breaks and "
-                             "tabs",
-                             key, byte));
-    }
+  // writes, which CPython refuses, and into the terminal: only line breaks and tabs pass. A
+  // bidirectional override would make the text read otherwise than it is.
+  if (const auto bad = first_unsafe_character(text)) {
+    const bool control = bad->code_point < 0xA0;
+    fail(node, fmt::format("'{}' holds the {} U+{:04X}{}; expected printable text, line breaks and tabs", key,
+                           control ? "control character" : "bidirectional control", static_cast<std::uint32_t>(bad->code_point),
+                           line_in_text(text, bad->at)));
   }
   return text;
 }

@@ -226,6 +226,7 @@ def unusable_output_paths_are_refused_before_the_work(folder):
     # only after the runs: --max-events 10 fails later, so these come first.
     expect_exit(gilsim("run", "--csv", ""), 2, "'' is no file name")
     expect_exit(gilsim("sweep", "--vary", "cores=1,2", "--json", ""), 2, "'' is no file name")
+    expect_exit(gilsim("run", "--cpython", "--python", ""), 2, "'' is no interpreter")
     expect_exit(gilsim("run", "--max-events", "10", "--csv", folder), 1, "it is a directory")
     expect_exit(gilsim("run", "--max-events", "10", "--csv", folder + "/"), 1, "names a directory, not a file")
     expect_exit(gilsim("sweep", "--vary", "cores=1,2", "--csv", folder), 1, "it is a directory")

@@ -363,6 +363,15 @@ TEST_CASE("a control character in a string is refused where it stands; line brea
   CHECK(error_of("title = \"t\\u001b[31m\"\n" + kJobAndRun) ==
         "s.toml:1:9: 'title' holds the control character U+001B; expected printable text, line breaks and tabs");
   CHECK(error_of("title = \"t\"\nnote = \"\"\"\nline\n\tindented\n\"\"\"\n" + kJobAndRun) == "no error");
+  // In a string of several lines, the line of the string it is on; a C1 control and a
+  // bidirectional override ("Trojan source") too.
+  CHECK(error_of("title = \"t\"\nnote = \"\"\"\none\ntwo \\u0007\n\"\"\"\n" + kJobAndRun) ==
+        "s.toml:2:8: 'note' holds the control character U+0007, on its line 2; expected printable text, line breaks "
+        "and tabs");
+  CHECK(error_of("title = \"t\\u0085\"\n" + kJobAndRun).find("the control character U+0085") != std::string::npos);
+  CHECK(error_of("title = \"a \\u202e b\"\n" + kJobAndRun) ==
+        "s.toml:1:9: 'title' holds the bidirectional control U+202E; expected printable text, line breaks and tabs");
+  CHECK(error_of("title = \"caf\u00e9 \u2192 na\u00efve\"\n" + kJobAndRun) == "no error");
 }
 
 TEST_CASE("bytes that are not UTF-8 in a string are named as such, with what was expected") {

@@ -116,7 +116,13 @@ TEST_CASE("an override is validated like the file, and its errors name it") {
   // What can only be TOML is read as TOML, not as text that is then "a string".
   CHECK(error_of({"job.1.steps=[{cpu=\"1ms\"}"}).starts_with(
       "--set job.1.steps=[{cpu=\"1ms\"}: the value is not a whole TOML array ("));
-  CHECK(error_of({"job.1.steps=[{cpu=\"1ms\"}"}).ends_with("); expected one such as [{ cpu = \"1ms\" }]"));
+  CHECK(error_of({"job.1.steps=[{cpu=\"1ms\"}"}).ends_with("); expected one written whole, from '[' to its ']'"));
+  CHECK(error_of({"title=caf\xe9"}) ==
+        "--set title=...: the value holds bytes that are not UTF-8 (a terminal set to Latin-1?); expected UTF-8 "
+        "text");
+  CHECK(error_of({"seed=-9223372036854775809"}) ==
+        "--set seed=-9223372036854775809: the value -9223372036854775809 is past the smallest integer TOML holds; "
+        "expected at least -9223372036854775808");
   CHECK(error_of({"seed=18446744073709551615"}) ==
         "--set seed=18446744073709551615: the value 18446744073709551615 is past the largest integer TOML holds; "
         "expected at most 9223372036854775807");

@@ -1,0 +1,69 @@
+#include "sim/scenario/unicode_text.hpp"
+
+namespace gilsim::scenario {
+
+namespace {
+
+/// The character at `i` of `text` and its length in bytes; length 0 where the bytes there are
+/// not valid UTF-8.
+struct Decoded {
+  char32_t code_point = 0;
+  std::size_t length = 0;
+};
+
+Decoded decode(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  if (lead < 0x80) return {lead, 1};
+  std::size_t length = 0;
+  char32_t value = 0;
+  char32_t smallest = 0;
+  if ((lead & 0xE0) == 0xC0) {
+    length = 2, value = lead & 0x1F, smallest = 0x80;
+  } else if ((lead & 0xF0) == 0xE0) {
+    length = 3, value = lead & 0x0F, smallest = 0x800;
+  } else if ((lead & 0xF8) == 0xF0) {
+    length = 4, value = lead & 0x07, smallest = 0x10000;
+  } else {
+    return {};
+  }
+  if (i + length > text.size()) return {};
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return {};
+    value = (value << 6) | (byte(i + k) & 0x3F);
+  }
+  if (value < smallest || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return {};
+  return {value, length};
+}
+
+bool unsafe(char32_t c) {
+  if (c == '\n' || c == '\t' || c == '\r') return false;
+  return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) || (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069);
+}
+
+}  // namespace
+
+std::size_t first_invalid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const Decoded d = decode(text, i);
+    if (d.length == 0) return i;
+    i += d.length;
+  }
+  return std::string_view::npos;
+}
+
+std::optional<UnsafeCharacter> first_unsafe_character(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const Decoded d = decode(text, i);
+    if (d.length == 0) {
+      ++i;  // not UTF-8: another check's to refuse
+      continue;
+    }
+    if (unsafe(d.code_point)) return UnsafeCharacter{i, d.code_point};
+    i += d.length;
+  }
+  return std::nullopt;
+}
+
+}  // namespace gilsim::scenario
