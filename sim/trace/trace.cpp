@@ -172,9 +172,14 @@ std::string describe(const Trace& t, const Lane& lane, const Span& span) {
   if (const auto wake = wake_target(t, static_cast<LaneId>(&lane - t.lanes.data()), span)) {
     const bool named = wake->woken < t.lanes.size();
     const std::string woken = named ? t.lanes[wake->woken].name : "a thread";
-    what = wake->cause == WakeTarget::Cause::GilTake
-               ? fmt::format("{} waking {} (the GIL's last holder, forced out)", lane.name, woken)
-               : fmt::format("{} waking {} (asleep on {})", lane.name, woken, t.lanes[wake->lock].name);
+    if (wake->cause == WakeTarget::Cause::GilTake) {
+      what = fmt::format("{} waking {} (forced to drop the GIL, which {} has just taken)", lane.name, woken, lane.name);
+    } else {
+      // The next holder where it is not the thread woken (the releaser itself, back first: L3).
+      const bool other_next = wake->next_holder < t.lanes.size() && wake->next_holder != wake->woken;
+      what = fmt::format("{} waking {} (asleep on {}{})", lane.name, woken, t.lanes[wake->lock].name,
+                         other_next ? fmt::format("; {} holds it next", t.lanes[wake->next_holder].name) : "");
+    }
   }
   if (lane.kind == LaneKind::Core || lane.kind == LaneKind::Gil || lane.kind == LaneKind::Lock) {
     if (span.subject != kNone) what += fmt::format(" by {}", lane_name(t, span.subject));

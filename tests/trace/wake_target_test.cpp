@@ -82,8 +82,32 @@ TEST_CASE("a take's wake names the GIL's last holder; a release's names the lock
   CHECK(by_release->next_holder == l.t3);
 
   // The labels the CSV and Perfetto exports give them.
-  CHECK(describe(t, t.lanes[l.t2], take) == "T2 waking T1 (the GIL's last holder, forced out)");
+  CHECK(describe(t, t.lanes[l.t2], take) == "T2 waking T1 (forced to drop the GIL, which T2 has just taken)");
   CHECK(describe(t, t.lanes[l.t1], release) == "T1 waking T3 (asleep on L)");
   // Any other span, or a wake the lanes do not explain, has none.
   CHECK_FALSE(wake_target(t, l.t1, t.lanes[l.t1].spans[0]));
+}
+
+TEST_CASE("a release whose waker takes the lock back first says who holds it next") {
+  // T1 releases L at 1 ms, waking T2 (its wait split there), and takes L back at 1.011 ms
+  // before T2 is awake (docs/model.md L3): T2 finds it held and waits on.
+  TraceBuilder b("threads", "threads", "new", Origin::Simulated, 2, 5_ms);
+  b.add_cores(2);
+  const ProcessId p = b.add_process("main", true);
+  const LaneId gil = b.gil_lane(p);
+  const LaneId t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const LaneId t2 = b.add_lane("T2", LaneKind::Thread, p);
+  const LaneId lock = b.add_lane("lock L", LaneKind::Lock, p);
+  b.set_state(gil, 0_ms, SpanState::Held, t1);
+  b.set_state(t1, 0_ms, SpanState::Running);
+  b.set_state(lock, 0_ms, SpanState::Held, t1);
+  b.set_state(t2, 0_ms, SpanState::WaitingLock, kNone, 0);
+  b.set_state(t1, 1_ms, SpanState::Waking);
+  b.clear_state(lock, 1_ms);
+  b.set_state(t2, 1_ms, SpanState::WaitingLock, kNone, 1);
+  b.set_state(t1, 1_ms + 11_us, SpanState::Running);
+  b.set_state(lock, 1_ms + 11_us, SpanState::Held, t1);
+  const Trace t = b.finish(2_ms);
+  const Span wake = first_waking(t, t1);
+  CHECK(describe(t, t.lanes[t1], wake) == "T1 waking T2 (asleep on lock L; T1 holds it next)");
 }

@@ -676,7 +676,7 @@ void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const 
   const float clear = box.right - (box.left + static_cast<float>(last_drawn + 1)) - 6;
   const std::vector<std::string> notes =
       marks > 0 ? std::vector<std::string>{group_note(g, marks), counted(marks, "mark") + " inside: click to expand",
-                                           counted(marks, "mark") + " inside", counted(marks, "mark"), "click to expand"}
+                                           counted(marks, "mark") + " inside", "click to expand", counted(marks, "mark")}
                 : std::vector<std::string>{group_note(g, marks), "click to expand"};
   const auto width = [](const std::string& note) {
     return ImGui::GetFont()->CalcTextSizeA(ImGui::GetFontSize() * 0.8f, 1e9f, 0, note.c_str()).x + 12;
