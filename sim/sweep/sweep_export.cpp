@@ -1,8 +1,10 @@
 // Writing a sweep's rows; the caller writes the file atomically (trace::write_file_atomically).
 #include "sim/sweep/sweep_export.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -35,11 +37,23 @@ std::string fixed(double value) { return fmt::format("{:.6f}", value); }
 }  // namespace
 
 void write_sweep_csv(std::ostream& out, const SweepPlan& plan, const SweepResult& result) {
+  constexpr std::string_view kFigures =
+      "seed,run,makespan_ns,speedup,cores_busy,gil_held,gil_lanes,gil_wait_ns,switches,jobs_done,lost_updates,outcome";
+  // A varied key named as a column of the figures ("--vary seed=...") is told apart from it:
+  // a header with "seed" twice is read as one column by many tools.
+  const auto is_figure = [&](std::string_view key) {
+    for (std::size_t at = 0; at <= kFigures.size();) {
+      const std::size_t end = std::min(kFigures.find(',', at), kFigures.size());
+      if (kFigures.substr(at, end - at) == key) return true;
+      at = end + 1;
+    }
+    return key == "point";
+  };
   out << "point";
   for (const Axis& axis : plan.axes) {
-    for (const auto& key : axis.keys) out << ',' << trace::csv_field(key);
+    for (const auto& key : axis.keys) out << ',' << trace::csv_field(is_figure(key) ? key + " (varied)" : key);
   }
-  out << ",seed,run,makespan_ns,speedup,cores_busy,gil_held,gil_lanes,gil_wait_ns,switches,jobs_done,lost_updates,outcome\n";
+  out << ',' << kFigures << '\n';
   each_row(plan, [&](std::size_t point, int seed, std::size_t run, const auto& values) {
     const RunFigures& f = result.at(point, seed, run);
     out << point;

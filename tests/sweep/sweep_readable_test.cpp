@@ -77,6 +77,14 @@ TEST_CASE("a sweep's CSV and JSON leave a run that did not finish without makesp
   CHECK(j.find("\"outcome\": \"finished\"") != std::string::npos);
 }
 
+TEST_CASE("a varied key named as a column of the figures is told apart in the CSV's header") {
+  const auto plan = plan_of("01-cpu-bound.toml", {"seed=1,2"});
+  const auto result = sweep::run_sweep_here(plan);
+  std::ostringstream csv;
+  sweep::write_sweep_csv(csv, plan, result);
+  CHECK(csv.str().rfind("point,seed (varied),seed,run,makespan_ns,", 0) == 0);
+}
+
 TEST_CASE("sweep values read as gilsim writes them elsewhere; the values themselves stay as --set takes them") {
   CHECK(sweep::readable_value("switch_interval", "1600us") == "1.60 ms");
   CHECK(sweep::readable_value("job.request.steps.2.io", "0ms") == "0 s");
