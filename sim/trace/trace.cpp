@@ -2,6 +2,7 @@
 #include "sim/trace/trace.hpp"
 
 #include <cmath>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -169,7 +170,13 @@ std::string describe(const Trace& t, const Mark& m) {
 std::string describe(const Trace& t, const Lane& lane, const Span& span) {
   std::string what = fmt::format("{} {}", lane.name, to_string(span.state));
   // A wake names whom it wakes: its step alone ("reader, step 1: io 1ms") read as that I/O.
-  if (const auto wake = wake_target(t, static_cast<LaneId>(&lane - t.lanes.data()), span)) {
+  // (`lane` is one of t's, as every caller passes it; a lane from elsewhere has no index here.)
+  const std::less<const Lane*> before;
+  const bool ours = !t.lanes.empty() && !before(&lane, t.lanes.data()) && before(&lane, t.lanes.data() + t.lanes.size());
+  const auto wake = ours && span.state == SpanState::Waking
+                        ? wake_target(t, static_cast<LaneId>(&lane - t.lanes.data()), span)
+                        : std::nullopt;
+  if (wake) {
     const bool named = wake->woken < t.lanes.size();
     const std::string woken = named ? t.lanes[wake->woken].name : "a thread";
     if (wake->cause == WakeTarget::Cause::GilTake) {

@@ -16,10 +16,10 @@ float initial_ui_scale(const Options& options) {
   return options.scale;
 }
 
-int finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, std::vector<BundledScenario> bundled) {
+bool finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, std::vector<BundledScenario> bundled) {
   if (!load.wait()) {
     fmt::print(stderr, "gilviz: {}\n", app.session.error());
-    return 1;
+    return false;
   }
   // A --view or --at past every run's end showed another range, or the end, without a word:
   // said, and the whole runs shown or the playhead put at the end (a script giving every
@@ -77,7 +77,7 @@ int finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, s
     app.sweep.seeds = options.sweep_seeds;
     ui::start_sweep(app.sweep, app.session);
   }
-  return 0;
+  return true;
 }
 
 }  // namespace gilsim::viz::platform

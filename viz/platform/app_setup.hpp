@@ -14,9 +14,9 @@ namespace gilsim::viz::platform {
 float initial_ui_scale(const Options& options);
 
 /// Waits for `load`, then sets up the rest of `app` from `options` (playhead, view, scale,
-/// the bundled scenarios' list, runs started at start-up). Returns 0, or prints the error and
-/// returns the exit code (1: the scenario does not load). A --view or --at past the end of
-/// every run is said on stderr, and the whole runs shown or the playhead put at the end.
-int finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, std::vector<BundledScenario> bundled);
+/// the bundled scenarios' list, runs started at start-up). Prints the error and returns false
+/// when the scenario does not load. A --view or --at past the end of every run is said on
+/// stderr, and the whole runs shown or the playhead put at the end.
+bool finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, std::vector<BundledScenario> bundled);
 
 }  // namespace gilsim::viz::platform

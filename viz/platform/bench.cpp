@@ -306,9 +306,9 @@ int run_bench(const Options& options) {
   enable_large_draw_lists();  // as the window does: frames are built exactly as drawn
   ui::apply_theme(initial_ui_scale(options));
   const double ui_ready = seconds_since_start();
-  if (const int failed = finish_set_up(app, load, options, {}); failed != 0) {
+  if (!finish_set_up(app, load, options, {})) {
     ImGui::DestroyContext();
-    return failed;
+    return 1;
   }
   const double loaded = seconds_since_start();
   app.playback.set_speed(std::max(Playback::kSlowest, app.playback.end().seconds() / 10.0));

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <new>
 #include <optional>
 #include <stdexcept>
@@ -152,19 +153,23 @@ int main(int argc, char** argv) {
     double low, high;
     bool whole;
     const char* expected;
+    std::function<void(double)> keep;
   };
-  for (const NumberOption& n : {NumberOption{"--scale", scale_text, 1.0, 3.0, false, "a number from 1 to 3, e.g. 1.5"},
-                                NumberOption{"--sweep-seeds", sweep_seeds_text, 1, 50, true, "a whole number from 1 to 50"},
-                                NumberOption{"--bench-frames", bench_frames_text, 1, 1'000'000, true,
-                                             "a whole number from 1 to 1,000,000"}}) {
-    if (cli.count(n.name) && !number_in(n.text, n.low, n.high, n.whole)) {
+  for (const NumberOption& n :
+       {NumberOption{"--scale", scale_text, 1.0, 3.0, false, "a number from 1 to 3, e.g. 1.5",
+                     [&](double v) { o.scale = static_cast<float>(v); }},
+        NumberOption{"--sweep-seeds", sweep_seeds_text, 1, 50, true, "a whole number from 1 to 50",
+                     [&](double v) { o.sweep_seeds = static_cast<int>(v); }},
+        NumberOption{"--bench-frames", bench_frames_text, 1, 1'000'000, true, "a whole number from 1 to 1,000,000",
+                     [&](double v) { o.bench_frames = static_cast<int>(v); }}}) {
+    if (cli.count(n.name) == 0) continue;
+    const auto value = number_in(n.text, n.low, n.high, n.whole);
+    if (!value) {
       fmt::print(stderr, "gilviz: {} '{}': expected {}\n", n.name, n.text, n.expected);
       return 2;
     }
+    n.keep(*value);
   }
-  if (cli.count("--scale")) o.scale = static_cast<float>(*number_in(scale_text, 1.0, 3.0, false));
-  if (cli.count("--sweep-seeds")) o.sweep_seeds = static_cast<int>(*number_in(sweep_seeds_text, 1, 50, true));
-  if (cli.count("--bench-frames")) o.bench_frames = static_cast<int>(*number_in(bench_frames_text, 1, 1'000'000, true));
   // An empty path (a script's unset $OUT) would open the window and never exit.
   if (cli.count("--screenshot") && o.screenshot.empty()) {
     fmt::print(stderr, "gilviz: --screenshot '': expected a file name, e.g. convoy.png\n");

@@ -11,11 +11,11 @@
 
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/atomic_file.hpp"
-#include "viz/platform/png_writer.hpp"
 #include "viz/asset_files.hpp"
 #include "viz/platform/app_setup.hpp"
 #include "viz/platform/display_check.hpp"
 #include "viz/platform/gl_renderer.hpp"
+#include "viz/platform/png_writer.hpp"
 #include "viz/platform/sfml_imgui.hpp"
 #include "viz/ui/app_frame.hpp"
 #include "viz/ui/theme.hpp"
@@ -99,11 +99,9 @@ int run_window(const Options& options) {
   ImGui::CreateContext();
   ui::apply_theme(initial_ui_scale(options));
   float applied_scale = initial_ui_scale(options);
-  if (const int failed =
-          finish_set_up(app, load, options, screenshot_mode ? std::vector<BundledScenario>{} : list_bundled_scenarios());
-      failed != 0) {
+  if (!finish_set_up(app, load, options, screenshot_mode ? std::vector<BundledScenario>{} : list_bundled_scenarios())) {
     ImGui::DestroyContext();
-    return failed;
+    return 1;
   }
 
   sf::RenderWindow window(sf::VideoMode(width, height), "gilviz", sf::Style::Default);
