@@ -24,4 +24,9 @@ inline const trace::Lane& lane_named(const trace::Trace& t, std::string_view nam
   throw std::runtime_error("no lane named " + std::string(name));
 }
 
+/// The index of the lane called `name`, as spans and marks refer to lanes.
+inline trace::LaneId lane_id_named(const trace::Trace& t, std::string_view name) {
+  return static_cast<trace::LaneId>(&lane_named(t, name) - t.lanes.data());
+}
+
 }  // namespace gilsim::test

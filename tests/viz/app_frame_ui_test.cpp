@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <string_view>
 #include <vector>
 
 #include <imgui.h>
@@ -15,6 +14,7 @@
 #include "headless_viewer.hpp"
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
+#include "tests/lane_lookup.hpp"
 #include "tests/temp_folder.hpp"
 #include "viz/run_caveats.hpp"
 #include "viz/app_state.hpp"
@@ -225,14 +225,6 @@ std::optional<std::size_t> first_in(const trace::Trace& t, trace::LaneId lane, t
   return std::nullopt;
 }
 
-trace::LaneId lane_called(const trace::Trace& t, std::string_view name) {
-  for (trace::LaneId i = 0; i < t.lanes.size(); ++i) {
-    if (t.lanes[i].name == name) return i;
-  }
-  FAIL("no lane " << name);
-  return 0;
-}
-
 }  // namespace
 
 TEST_CASE("a wake's tooltip names whom it wakes: the thread its take forced out, or the lock's waiter") {
@@ -253,7 +245,7 @@ name = "threads"
 executor = "threads"
 )", "hogs.toml");
   const trace::Trace forced = model::simulate(hogs, hogs.runs[0]);
-  const trace::LaneId main = lane_called(forced, "main");
+  const trace::LaneId main = gilsim::test::lane_id_named(forced, "main");
   const auto signal = first_in(forced, main, trace::SpanState::Waking);
   REQUIRE(signal);
   const std::string detail = ui::describe_span_detail(forced, main, *signal);
@@ -278,7 +270,7 @@ name = "threads"
 executor = "threads"
 )", "locked.toml");
   const trace::Trace woke = model::simulate(locked, locked.runs[0]);
-  const trace::LaneId t1 = lane_called(woke, "T1");
+  const trace::LaneId t1 = gilsim::test::lane_id_named(woke, "T1");
   const auto release = first_in(woke, t1, trace::SpanState::Waking);
   REQUIRE(release);
   const std::string why = ui::describe_span_detail(woke, t1, *release);

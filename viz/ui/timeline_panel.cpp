@@ -368,7 +368,8 @@ void draw_handoff_links(ImDrawList* dl, const AppState& app, const TimelineConte
 }
 
 /// At the playhead, on each GIL lane: the waiters as chips, longest wait first, left of the
-/// playhead (or right of the lock token when the playhead is near the left edge).
+/// playhead, as many named as fit there (right of the lock token, where not even their count
+/// fits left, the count alone). Each chip drawn goes into `drawn`.
 void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& layout,
                     const std::vector<std::vector<int>>& rows, const std::vector<float>& run_px, float top, float left,
                     std::vector<QueueChipDrawn>& drawn) {

@@ -423,8 +423,8 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   // measured on a busy machine: "not scored"): a lane of long bars drawn lower is a sliver that
   // reads as a free GIL (lesson 1's sequential run zoomed in on its first 900 ms, its end past
   // the axis), so a line with figures alone says them on hover instead.
-  const bool flagged = score_caveats(run, ctx.index[row.run].unseen, judged ? &*judged : nullptr).has_value();
-  if (said.empty() && fits && (sparse || flagged)) {
+  const auto flagged = [&] { return score_caveats(run, ctx.index[row.run].unseen, judged ? &*judged : nullptr).has_value(); };
+  if (said.empty() && fits && (sparse || flagged())) {
     said = texts[*fits];
     const float w = width_of(said);
     const float right = std::clamp(end_x, clear_left + 4 + w, right_edge);
@@ -678,11 +678,9 @@ void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const 
       marks > 0 ? std::vector<std::string>{group_note(g, marks), counted(marks, "mark") + " inside: click to expand",
                                            counted(marks, "mark") + " inside", "click to expand", counted(marks, "mark")}
                 : std::vector<std::string>{group_note(g, marks), "click to expand"};
-  const auto width = [](const std::string& note) {
-    return ImGui::GetFont()->CalcTextSizeA(ImGui::GetFontSize() * 0.8f, 1e9f, 0, note.c_str()).x + 12;
-  };
   for (const float room : {clear, (box.right - box.left) * 0.4f}) {
-    const auto fits = std::find_if(notes.begin(), notes.end(), [&](const std::string& n) { return width(n) <= room; });
+    // Its pill, and 2 pixels clear of the row's edge.
+    const auto fits = std::find_if(notes.begin(), notes.end(), [&](const std::string& n) { return note_width(n) + 2 <= room; });
     if (fits != notes.end()) {
       const float left = note_at_right(dl, *fits, box.right, box.top, box.bottom);
       stats.group_notes.push_back({row.run, *fits, left, box.left + static_cast<float>(last_drawn + 1)});
