@@ -267,6 +267,12 @@ struct StepCall {
 
 std::string work_function(StepKind kind) { return kind == StepKind::Native ? "hash_data" : "compute"; }
 
+/// Whether an offloaded step's work is a wait (a file read, a reply, a sleep): its thread
+/// waits in time.sleep with the GIL free, as the model's executor thread does.
+bool offloads_a_wait(const Step& step) {
+  return step.offload_work != StepKind::Cpu && step.offload_work != StepKind::Native;
+}
+
 /// A result this big (bytes) is part of the lesson: the job returns one of that size.
 constexpr std::int64_t kBigResult = 1'000'000;
 
@@ -410,6 +416,13 @@ StepCall step_call(const Shared& shared, const Step& step, bool in_coroutine) {
       if (in_coroutine) return {fmt::format("time.sleep({})", s), "block async", "a blocking call in a coroutine: the whole loop waits", false};
       return {fmt::format("time.sleep({})", s), "block", "a blocking call (requests.get, a database driver)", false};
     case StepKind::Offload:
+      if (offloads_a_wait(step)) {
+        if (in_coroutine) {
+          return {fmt::format("await asyncio.to_thread(time.sleep, {})", s), "to_thread wait",
+                  "the wait runs in a thread of the loop's default executor: the loop goes on", false};
+        }
+        return {fmt::format("time.sleep({})", s), "io", "waiting (a file read, a reply): the GIL is free meanwhile", false};
+      }
       if (in_coroutine) {
         return {fmt::format("await asyncio.to_thread({}, {})", work_function(step.offload_work), ms), "to_thread",
                 "runs in a thread of the loop's default executor", true};

@@ -193,6 +193,31 @@ TEST_CASE("each kind of step is the call a person writes for it") {
   }
 }
 
+TEST_CASE("an offloaded wait is a wait in the executor's thread, not a computation holding the GIL") {
+  // The fix lesson 04 suggests for a blocking file read: the coroutine hands the read to a
+  // thread. The thread waits (time.sleep stands for the read), the GIL free meanwhile.
+  const std::string program = program_for(R"(
+title = "offloaded waits"
+[[job]]
+name = "handler"
+count = 2
+steps = [{ offload = "300ms", work = "disk" }, { offload = "2ms", work = "sleep" }, { offload = "5ms", work = "io" },
+         { offload = "1ms" }]
+[[run]]
+executor = "threads"
+[[run]]
+executor = "asyncio"
+)");
+  CHECK(contains(program, "def handler(n):\n    time.sleep(0.3)  # waiting (a file read, a reply): the GIL is free"));
+  CHECK(contains(program, "    await asyncio.to_thread(time.sleep, 0.3)"));
+  CHECK(contains(program, "    await asyncio.to_thread(time.sleep, 0.002)\n"));
+  CHECK(contains(program, "    await asyncio.to_thread(time.sleep, 0.005)\n"));
+  CHECK(contains(program, "await asyncio.to_thread(compute, 1)"));
+  CHECK_FALSE(contains(program, "compute(300)"));
+  CHECK_FALSE(contains(program, "compute(2)"));
+  CHECK_FALSE(contains(program, "compute(5)"));
+}
+
 TEST_CASE("each run is its executor's idiom, with its settings as keywords") {
   const std::string program = program_for(kEveryStep);
   CHECK(contains(program, "    sys.setswitchinterval(0.001)  # how long a thread waits before asking for the GIL\n"
