@@ -58,12 +58,16 @@ std::string repeated_runs_note(const sweep::SweepPlan& plan, int width) {
 std::string heading(const sweep::SweepPlan& plan) {
   std::string out = fmt::format("Sweep of \"{}\"\n  ({})\n", plan.title, plan.source_name);
   for (const auto& axis : plan.axes) {
-    out += fmt::format("  {}: {} value{}, {} to {}\n", axis.label(), axis.size(), axis.size() == 1 ? "" : "s",
-                       axis.shown(0, 0), axis.shown(0, axis.size() - 1));
+    if (axis.size() == 1) {
+      out += fmt::format("  {}: 1 value, {}\n", axis.label(), axis.shown(0, 0));
+    } else {
+      out += fmt::format("  {}: {} values, {} to {}\n", axis.label(), axis.size(), axis.shown(0, 0),
+                         axis.shown(0, axis.size() - 1));
+    }
   }
-  out += fmt::format("  {} grid point{} x {} seed{}: {} simulations\n", trace::group_digits(static_cast<std::int64_t>(plan.points())),
+  out += fmt::format("  {} grid point{} x {} seed{}: {} simulation{}\n", trace::group_digits(static_cast<std::int64_t>(plan.points())),
                      plan.points() == 1 ? "" : "s", plan.seeds, plan.seeds == 1 ? "" : "s",
-                     trace::group_digits(static_cast<std::int64_t>(plan.simulations())));
+                     trace::group_digits(static_cast<std::int64_t>(plan.simulations())), plan.simulations() == 1 ? "" : "s");
   out += fmt::format("Speed-up is against '{}', the scenario's first run, at the same point and seed.\n",
                      plan.baseline);
   if (plan.metric == sweep::Metric::LostUpdates) {

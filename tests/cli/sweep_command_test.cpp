@@ -110,6 +110,17 @@ TEST_CASE("sweeping workers 1..16 over lesson 9 prints a table per run and the c
   CHECK(pool16.find("\nGIL held, max: the busiest of the run's GILs.") != std::string::npos);
 }
 
+TEST_CASE("a sweep of one point says it makes one simulation, in the singular") {
+  const fs::path scenario = kOut / "sweep_one_run.toml";
+  std::ofstream(scenario) << "title = \"one run\"\n[[job]]\nname = \"work\"\nsteps = [{ cpu = \"1ms\" }]\n[[run]]\nexecutor = \"threads\"\n";
+  const Result one = run_gilsim({"sweep", scenario.string(), "--vary", "cores=2"});
+  CHECK(one.code == 0);
+  CHECK(one.out.find("  cores: 1 value, 2\n") != std::string::npos);
+  CHECK(one.out.find("  1 grid point x 1 seed: 1 simulation\n") != std::string::npos);
+  const Result two = run_gilsim({"sweep", kScenarios + "09-pool-sizing.toml", "--vary", "workers=2,3"});
+  CHECK(two.out.find("  2 grid points x 1 seed: 8 simulations\n") != std::string::npos);
+}
+
 TEST_CASE("the output and the files are the same bytes whatever --jobs") {
   std::vector<std::string> outputs, csvs, jsons;
   for (const char* jobs : {"1", "2", "3"}) {

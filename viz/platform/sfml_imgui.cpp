@@ -52,7 +52,6 @@ int key_index(K::Key key) {
     case K::Slash: return kKeySlash;
     case K::LBracket: return kKeyLeftBracket;
     case K::RBracket: return kKeyRightBracket;
-    case K::F11: return kKeyF11;
     default: return -1;
   }
 }

@@ -33,7 +33,7 @@ const std::vector<Shortcut>& shortcuts() {
       {"click a span", "select it and show it in the inspector"},
       {"click a run's header", "collapse / open the run"},
       {"double-click a run's header", "focus on that run (again: fit every run)"},
-      {"click a folded row's name", "show each of its lanes (click one to fold them again)"},
+      {"click a folded row", "show each of its lanes (click one's name to fold them again)"},
       {"click a line of the story", "move the playhead there"},
       {"M", "show / hide mark glyphs"},
       {"L", "show / hide the legend"},

@@ -11,7 +11,7 @@ enum Key : int {
   kKeyInsert, kKeyDelete, kKeyBackspace, kKeySpace, kKeyEnter, kKeyEscape, kKeyKeypadEnter,
   kKeyA, kKeyC, kKeyV, kKeyX, kKeyY, kKeyZ,
   kKeyF1, kKeyF, kKeyG, kKeyL, kKeyM, kKeyP, kKeyS, kKeyPlus, kKeyMinus, kKeySlash,
-  kKeyLeftBracket, kKeyRightBracket, kKeyF11,
+  kKeyLeftBracket, kKeyRightBracket,
   kKeyCount
 };
 
