@@ -47,6 +47,32 @@ class Tally {
     if (best == major || total <= 0) return {state(), 0.0f};
     return {static_cast<trace::SpanState>(best), static_cast<float>(by_state_[best] / total)};
   }
+  /// Whether the leading state, or a subject with a quarter of the time or more, leads its
+  /// runner-up by less than `lead` times: a sample's counts may then have swapped them.
+  bool in_doubt(double lead) const {
+    double total = 0, first = 0, second = 0;
+    for (const double t : by_state_) {
+      total += t;
+      if (t > first) {
+        second = first;
+        first = t;
+      } else if (t > second) {
+        second = t;
+      }
+    }
+    if (first < lead * second) return true;
+    first = second = 0;
+    for (std::size_t i = 0; i < subjects_; ++i) {
+      const double t = by_subject_[i].second;
+      if (t > first) {
+        second = first;
+        first = t;
+      } else if (t > second) {
+        second = t;
+      }
+    }
+    return 4 * first >= total && first < lead * second;
+  }
   std::uint32_t subject() const {
     const auto end = by_subject_.begin() + static_cast<std::ptrdiff_t>(subjects_);
     auto best = std::max_element(by_subject_.begin(), end,
@@ -107,11 +133,74 @@ float coverage_of(double covered_ns, double x0, double x1, const TimeView& view)
 
 }  // namespace
 
-/// Spans between a fold's samples from which they are read in a batch before being tallied:
-/// 16 spans (192 bytes of records) apart, each sample is on a cache line of its own; closer,
-/// the batch's copies cost more than it saves (11% more instructions in the 1 M-span
-/// scenario's first frame).
-constexpr std::size_t kSamplesApartToBatch = 16;
+namespace {
+
+/// A number in [0, 1) fixed by `key`: where a fold's stratum is sampled (splitmix64's finaliser).
+double unit_hash(std::uint64_t key) {
+  key += 0x9e3779b97f4a7c15ULL;
+  key = (key ^ (key >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  key = (key ^ (key >> 27)) * 0x94d049bb133111ebULL;
+  key ^= key >> 31;
+  return static_cast<double>(key >> 11) * 0x1.0p-53;
+}
+
+/// Samples a fold of spans [first, last) by time, with the lane's covered_time_prefix: the
+/// fold's covered time is cut into `samples` equal strata and one instant is drawn in each
+/// (placed by a hash of the fold's first span and the stratum, so a frame and the next
+/// sample alike, and panning never changes a fold's colour); the span under it counts for
+/// the stratum. A span's chance is its share of the time, whatever the order or the number
+/// of the spans: lesson 15's unsafe threads run 20,000 short spans between a few long waits
+/// for the GIL, which spans taken by index (one in N, or N in a row) miss.
+template <class Add>
+void sample_by_time(std::span<const std::int64_t> prefix, std::size_t first, std::size_t last, std::size_t samples,
+                    std::uint64_t salt, Add&& add) {
+  const double from = static_cast<double>(prefix[first]);
+  const double stratum = static_cast<double>(prefix[last] - prefix[first]) / static_cast<double>(samples);
+  if (stratum <= 0) return;
+  auto lower = prefix.begin() + static_cast<std::ptrdiff_t>(first) + 1;
+  const auto upper = prefix.begin() + static_cast<std::ptrdiff_t>(last) + 1;
+  for (std::size_t n = 0; n < samples; ++n) {
+    const double u = unit_hash((static_cast<std::uint64_t>(first) << 20) + (salt << 16) + n);
+    const auto at = static_cast<std::int64_t>(from + (static_cast<double>(n) + u) * stratum);
+    // The span under `at`: the last whose covered time starts at or before it. The instants
+    // rise, so each search gallops on from where the last one ended (a few spans on).
+    auto high = lower;
+    for (std::ptrdiff_t step = 1; high != upper && *high <= at; step *= 2) {
+      lower = high + 1;
+      high = upper - lower > step ? lower + step : upper;
+    }
+    lower = std::upper_bound(lower, high, at);
+    add(static_cast<std::size_t>(lower - prefix.begin()) - 1, stratum);
+  }
+}
+
+/// Samples a fold of spans [first, last) without the lane's prefix (the derived lanes drawn
+/// over a GIL lane): by windows of `window` consecutive spans, one in each of `windows`
+/// strata, placed by a hash of the stratum's first span. Each window counts for its stratum:
+/// its spans' durations times the stratum's spans over the window's. Returns the time the
+/// windows stand for (the fold's covered time, estimated).
+template <class Add>
+double sample_windows(const trace::SpanStore& spans, std::size_t first, std::size_t last, std::size_t windows,
+                      std::size_t window, Add&& add) {
+  const std::size_t count = last - first;
+  double covered = 0;
+  for (std::size_t n = 0; n < windows; ++n) {
+    const std::size_t lo = first + n * count / windows;
+    const std::size_t size = first + (n + 1) * count / windows - lo;
+    const std::size_t taken = std::min(window, size);
+    const std::size_t from = lo + static_cast<std::size_t>(unit_hash(lo) * static_cast<double>(size - taken + 1));
+    const double scale = static_cast<double>(size) / static_cast<double>(taken);
+    for (std::size_t k = from; k < from + taken; ++k) {
+      const Span s = spans[k];
+      const double weight = static_cast<double>(s.duration().ns()) * scale;
+      add(s, weight);
+      covered += weight;
+    }
+  }
+  return covered;
+}
+
+}  // namespace
 
 void build_draw_items(const trace::SpanStore& spans, const TimeView& view,
                       std::vector<DrawItem>& out, const LodOptions& options,
@@ -123,7 +212,6 @@ void build_draw_items(const trace::SpanStore& spans, const TimeView& view,
   };
   std::size_t i = first_span_ending_after(spans, view.start());
   std::size_t last_fold = 1;  // spans in the last bucket: where the next one's end is sought first
-  std::array<Span, 32> batch;  // a fold's samples, read before they are tallied (made once: 768 bytes)
   while (i < spans.size()) {
     const Span s = spans[i];
     if (s.begin >= view_end) break;
@@ -150,28 +238,22 @@ void build_draw_items(const trace::SpanStore& spans, const TimeView& view,
     const std::size_t count = j - i;
     const std::size_t limit = static_cast<std::size_t>(std::max(2, options.exact_limit));
     double covered = 0;
-    const auto add = [&](const Span& span) {
-      const double d = static_cast<double>(span.duration().ns());
-      tally.add(span, d);
-      covered += d;
-    };
-    const auto sample_at = [&](std::size_t n) { return spans[i + n * (count - 1) / (limit - 1)]; };
     if (count <= limit) {
-      for (std::size_t k = i; k < j; ++k) add(spans[k]);
-    } else {
-      if ((count - 1) / (limit - 1) < kSamplesApartToBatch) {
-        for (std::size_t n = 0; n < limit; ++n) add(sample_at(n));
-      } else {
-        // Samples far apart (10,000 threads: 166 holds apart on the GIL lane) are a cache miss
-        // or two each: a batch is read first, with no tallying between the reads, so that
-        // their misses overlap; then tallied in the same order.
-        for (std::size_t first = 0; first < limit; first += batch.size()) {
-          const std::size_t last = std::min(limit, first + batch.size());
-          for (std::size_t n = first; n < last; ++n) batch[n - first] = sample_at(n);
-          for (std::size_t n = first; n < last; ++n) add(batch[n - first]);
-        }
+      for (std::size_t k = i; k < j; ++k) {
+        const double d = static_cast<double>(spans[k].duration().ns());
+        tally.add(spans[k], d);
+        covered += d;
       }
-      covered *= static_cast<double>(count) / static_cast<double>(limit);
+    } else if (prefix.size() == spans.size() + 1) {
+      const auto add = [&](std::size_t k, double weight) { tally.add(spans[k], weight); };
+      sample_by_time(prefix, i, j, options.time_samples, 0, add);
+      // A close call is sampled again, more finely: most folds are clear at the first look,
+      // and the second makes a swap of two states far apart in time (lesson 15's locked
+      // threads: 52% waiting for the lock, 21% for the GIL) a thing of one fold in thousands.
+      if (tally.in_doubt(options.clear_lead)) sample_by_time(prefix, i, j, options.doubt_samples, 1, add);
+    } else {
+      covered = sample_windows(spans, i, j, options.windows, options.window_spans,
+                               [&](const Span& span, double weight) { tally.add(span, weight); });
     }
     if (prefix.size() == spans.size() + 1) covered = static_cast<double>(prefix[j] - prefix[i]);
     DrawItem item;

@@ -34,7 +34,12 @@ struct DrawItem {
 
 struct LodOptions {
   double min_px = 2.0;      ///< spans narrower than this fold together
-  int exact_limit = 24;     ///< a fold with more spans than this samples this many of them
+  int exact_limit = 24;            ///< a fold with more spans than this is sampled:
+  std::size_t time_samples = 24;   ///< by this many instants, with the lane's prefix,
+  double clear_lead = 2.0;         ///< and when the leader has less than this times the runner-up's
+  std::size_t doubt_samples = 48;  ///< time in them, this many more;
+  std::size_t windows = 12;        ///< else by this many windows
+  std::size_t window_spans = 4;    ///< of this many consecutive spans
 };
 
 /// Index of the first span that ends after `t` (spans are sorted and non-overlapping).
