@@ -64,4 +64,8 @@ TimeView stretched(const TimeView& shared, double stretch) {
   return v;
 }
 
+Time shown_resolution(const TimeView& view) {
+  return Time{std::clamp<std::int64_t>(static_cast<std::int64_t>(view.ns_per_px()), 1, 1'000)};
+}
+
 }  // namespace gilsim::viz

@@ -42,6 +42,11 @@ class TimeView {
   double width_px_ = 1000;
 };
 
+/// The step to which the playhead's instant and the story's are written (format_time_to): a
+/// pixel of `view`, and never coarser than a microsecond, so that stepping across a forced
+/// switch at any zoom reads 250.201 ms, then 250.462 ms, not "250 ms" twice.
+Time shown_resolution(const TimeView& view);
+
 /// "Align run ends": how much wider run `run_end` is drawn so that it ends where the axis
 /// ends (`axis_end`): 2 for a run half as long; 1 for an empty run or no axis.
 double end_stretch(Time run_end, Time axis_end);

@@ -52,6 +52,10 @@ constexpr Time operator""_s(unsigned long long v) { return Time{static_cast<std:
 
 /// The one way time is shown to people: "0 s", "850 ns", "12.5 us", "5.00 ms", "1.234 s".
 std::string format_time(Time t);
+/// format_time with at least the digits that show `resolution` (instants that far apart read
+/// apart): the playhead and the story zoomed in, "250.462 ms" where format_time says "250 ms".
+/// A resolution of 0 or less is a nanosecond's.
+std::string format_time_to(Time t, Time resolution);
 
 }  // namespace gilsim
 

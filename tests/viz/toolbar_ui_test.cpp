@@ -41,6 +41,32 @@ TEST_CASE("the toolbar's groups keep their widths as the playhead's time and the
     v.frame();
     CHECK(v.app.toolbar_widths == at_rest);
   }
+  // Zoomed in to a few nanoseconds a pixel, the time has its nanoseconds, and the box holds
+  // them as the time changes: "523.456789 ms", then "1.000000001 s" and "2.5 us" stay in it.
+  v.app.view.fit(Time{523'456'000}, Time{523'460'000});
+  v.frame();
+  v.frame();
+  CHECK(format_time_to(v.app.playback.now(), shown_resolution(v.app.view)) == "523.456789 ms");
+  const auto zoomed = v.app.toolbar_widths;
+  for (const Time at : {Time{1'000'000'001}, Time{2'500}, Time{523'456'789}}) {
+    v.app.playback.seek(at);
+    v.frame();
+    v.frame();
+    CHECK(v.app.toolbar_widths == zoomed);
+  }
+}
+
+TEST_CASE("stepping across a forced switch, the playhead and the story tell its instants apart") {
+  // Lesson 07 at the whole run's zoom (about 0.6 ms a pixel): the switch at 250.231 ms and the
+  // take at 250.462 ms read "250 ms" both, in the toolbar, the playhead panel and the story.
+  HeadlessViewer v(ImVec2(1600, 1000));
+  REQUIRE(v.open(testing::bundled_lesson("07-convoy.toml")));
+  CHECK(shown_resolution(v.app.view) == Time{1'000});
+  CHECK(format_time_to(Time{250'231'000}, shown_resolution(v.app.view)) == "250.231 ms");
+  CHECK(format_time_to(Time{250'462'000}, shown_resolution(v.app.view)) == "250.462 ms");
+  // Zoomed in, a pixel's step: 4 us across 1,000 pixels is 4 ns a pixel.
+  v.app.view.fit(Time{250'460'000}, Time{250'464'000});
+  CHECK(shown_resolution(v.app.view) < Time{10});
 }
 
 TEST_CASE("a timeline PNG's legend wraps at the timeline's width, so the crop holds all of it") {

@@ -148,7 +148,7 @@ void draw_frame(AppState& app, double wall_seconds) {
   // Its name is on its header row, beside its filter: the title bar's line goes to the story.
   if (begin_panel("What happened", ImVec2(state_w, bottom_y), ImVec2(main_w - state_w, bottom_h),
                   ImGuiWindowFlags_NoTitleBar)) {
-    if (const auto seek = draw_narrative(app.session.runs(), app.runs, app.playback.now(), app.narrative)) {
+    if (const auto seek = draw_narrative(app.session.runs(), app.runs, app.playback.now(), app.narrative, shown_resolution(app.view))) {
       app.playback.pause();
       app.playback.seek(*seek);
       app.view.keep_visible(*seek);

@@ -87,6 +87,7 @@ void request_timeline_png(AppState& app) {
 ToolbarView toolbar_view(const AppState& app) {
   ToolbarView v;
   v.now = app.playback.now();
+  v.resolution = shown_resolution(app.view);
   v.end = app.playback.end();
   v.playing = app.playback.playing();
   v.speed = app.playback.speed();
@@ -200,8 +201,11 @@ ViewerRequest draw_toolbar(const ToolbarView& view, std::array<float, 10>& width
   begin_group();
   {
     // Right-aligned in a fixed box, so the controls after it never shift as the time changes.
-    const std::string now = format_time(view.now);
-    const float box = bold_font()->CalcTextSizeA(f, 1e9f, 0, "000.000 ms").x;
+    const std::string now = format_time_to(view.now, view.resolution);
+    // As wide as the widest time at this zoom's digits ("000.000 ms" to the microsecond).
+    const std::string widest = format_time_to(Time{100'000'000}, view.resolution);
+    const float box = std::max(bold_font()->CalcTextSizeA(f, 1e9f, 0, "000.000 ms").x,
+                               bold_font()->CalcTextSizeA(f, 1e9f, 0, widest.c_str()).x);
     const float text = bold_font()->CalcTextSizeA(f, 1e9f, 0, now.c_str()).x;
     const float x = ImGui::GetCursorPosX();
     ImGui::SetCursorPosX(x + std::max(0.0f, box - text));

@@ -13,7 +13,7 @@
 namespace gilsim::viz::ui {
 
 std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const std::vector<RunIndex>& index, Time now,
-                                   NarrativePanel& panel) {
+                                   NarrativePanel& panel, Time resolution) {
   // One header row: the panel's name, then its filter (all runs or one, GIL events only).
   ImGui::PushFont(bold_font());
   ImGui::AlignTextToFramePadding();
@@ -71,10 +71,24 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
   std::optional<Time> seek;
   const std::ptrdiff_t at = panel.narrative.index_at(now);
   const bool all_runs = filter.run == trace::kNone && runs.size() > 1;
+  // The step line i's instant is written to: `resolution`, or the gap to the line before or
+  // after it at another instant where that is shorter.
+  const auto step_at = [&](std::size_t i) {
+    Time step = resolution;
+    const Time at = panel.narrative.line(i).at;
+    const auto closer = [&](std::size_t j) {
+      const Time other = panel.narrative.line(j).at;
+      const Time gap = other > at ? other - at : at - other;
+      if (gap > Time::zero() && gap < step) step = gap;
+    };
+    if (i > 0) closer(i - 1);
+    if (i + 1 < panel.narrative.size()) closer(i + 1);
+    return step;
+  };
   const auto line_text = [&](std::size_t i) {
     const NarrativeLine& line = panel.narrative.line(i);
     // A hand-off's why sits on its own row under the switch, indented past the time.
-    std::string text = line.why ? std::string(14, ' ') : fmt::format("{:>10}  ", format_time(line.at));
+    std::string text = line.why ? std::string(14, ' ') : fmt::format("{:>10}  ", format_time_to(line.at, step_at(i)));
     if (all_runs && !line.why) text += fmt::format("[{}] ", run_label(runs[line.run]));
     return text + Narrative::text(runs, line, handoffs);
   };

@@ -22,9 +22,11 @@ float tightest_run_line(float font, float scale, bool presenting);
 /// Per run at the playhead: GIL holder and waiters, cores, event loop, queued work (reads only).
 void draw_playhead_state(const AppState& app);
 /// The marks' why lines, following the playhead `now`, under a header row with the panel's
-/// name and its filter. Returns the time of a line clicked (the caller seeks there).
+/// name and its filter. Returns the time of a line clicked (the caller seeks there). Each
+/// line's instant is written to `resolution` (shown_resolution), or finer where the lines
+/// beside it come sooner, so two instants never read alike.
 std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const std::vector<RunIndex>& index, Time now,
-                                   NarrativePanel& panel);
+                                   NarrativePanel& panel, Time resolution = Time{1'000});
 /// Makespan, speedup, utilisation, contention per run: a bar chart and a table (reads only).
 void draw_numbers(const AppState& app);
 /// The Numbers panel's "Predicted against measured" cells, a row per measured run that has a
@@ -81,6 +83,7 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
 /// What the toolbar and the keys read: the playback and the view's switches.
 struct ToolbarView {
   Time now, end;
+  Time resolution{1};  ///< the playhead's time written to this step (shown_resolution)
   bool playing = false;
   double speed = 1;
   bool gil_events_only = false;

@@ -97,7 +97,7 @@ void draw_playhead_state(const AppState& app) {
   const auto& runs = app.session.runs();
   const Time playhead = app.playback.now();
   ImGui::PushFont(bold_font());
-  ImGui::Text("At %s", format_time(playhead).c_str());
+  ImGui::Text("At %s", format_time_to(playhead, shown_resolution(app.view)).c_str());
   ImGui::PopFont();
   const ImVec4& waiting_colour = kWaitingColour;
   for (std::uint32_t r : stacking_order(runs)) {
