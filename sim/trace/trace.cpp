@@ -106,6 +106,22 @@ std::string_view job_name(const Trace& t, std::uint32_t job) {
   return job < t.jobs.size() ? std::string_view(t.jobs[job].name) : std::string_view("?");
 }
 
+/// Whether `lane` holds its process's GIL for some time from `at`: a hold of 0 ns (a thread
+/// that takes the GIL and drops it in the same instant, lesson 14's lock taken before its
+/// I/O) leaves no span on the GIL lane. A measured run's GIL lane is inferred: not asked.
+bool holds_gil_from(const Trace& t, LaneId lane, Time at) {
+  if (t.origin != Origin::Simulated || lane >= t.lanes.size() || t.lanes[lane].process >= t.processes.size()) return true;
+  const LaneId gil = t.processes[t.lanes[lane].process].gil_lane;
+  if (gil >= t.lanes.size()) return true;
+  const SpanStore& spans = t.lanes[gil].spans;
+  std::size_t low = 0, high = spans.size();  // the first span that begins at or after `at`
+  while (low < high) {
+    const std::size_t mid = low + (high - low) / 2;
+    if (spans.begin_at(mid) < at) low = mid + 1; else high = mid;
+  }
+  return low < spans.size() && spans.begin_at(low) == at && spans[low].subject == lane;
+}
+
 }  // namespace
 
 std::string describe(const Trace& t, const Mark& m) {
@@ -120,7 +136,8 @@ std::string describe(const Trace& t, const Mark& m) {
       return fmt::format("{} dropped the GIL at a check point after {} and {} took it", who, value,
                          lane_name(t, m.other));
     case MarkKind::GilHandoff:
-      return fmt::format("{} took the GIL that {} released", who, lane_name(t, m.other));
+      return fmt::format("{} took the GIL that {} released{}", who, lane_name(t, m.other),
+                         holds_gil_from(t, m.lane, m.at) ? "" : " and dropped it at once");
     case MarkKind::JobStart:
       return fmt::format("{} started {}", who, job_name(t, m.other));
     case MarkKind::JobEnd: {

@@ -97,6 +97,23 @@ TEST_CASE("a time to a resolution has the digits that tell apart instants that f
   CHECK(format_time_to(Time{999'999'600}, Time{0}) == "999.999600 ms");
 }
 
+TEST_CASE("a hand-off to a thread that drops the GIL in the same instant says so: its hold leaves no span") {
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+  const LaneId gil = b.gil_lane(p);
+  b.set_state(gil, 0_ms, SpanState::Held, t1);
+  b.clear_state(gil, 1_ms);
+  b.set_state(gil, 2_ms, SpanState::Held, t1);
+  b.clear_state(gil, 3_ms);
+  b.mark(1_ms, MarkKind::GilHandoff, t2, t1);  // T2 takes it at 1 ms and holds nothing
+  b.mark(2_ms, MarkKind::GilHandoff, t1, t2);  // T1 takes it back at 2 ms and holds it to 3 ms
+  const Trace tr = b.finish(3_ms);
+  CHECK(describe(tr, tr.marks[0]) == "T2 took the GIL that T1 released and dropped it at once");
+  CHECK(describe(tr, tr.marks[1]) == "T1 took the GIL that T2 released");
+}
+
 TEST_CASE("time reads the same everywhere") {
   CHECK(format_time(0_ns) == "0 s");
   CHECK(format_time(850_ns) == "850 ns");
