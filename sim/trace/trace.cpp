@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/trace/outcomes.hpp"
 #include "sim/trace/wake_target.hpp"
 
 namespace gilsim::trace {
@@ -173,8 +174,11 @@ std::string describe(const Trace& t, const Mark& m) {
                          lane_name(t, static_cast<std::uint32_t>(m.value)));
     case MarkKind::LostUpdate: {
       const std::string_view counter = m.other < t.counters.size() ? std::string_view(t.counters[m.other].name) : "?";
-      return fmt::format("{} stored {} from a stale load, over {} update{} made since it loaded: {} update{} lost", who,
-                         counter, m.value, m.value == 1 ? "" : "s", m.value, m.value == 1 ? "" : "s");
+      // Not "N updates lost": stale stores overlap (a store may write over one that had
+      // already lost those updates), so the marks do not add up to the counter's loss, which
+      // the run's header and table give.
+      return fmt::format("{} stored {} from a stale load, writing over {} store{} made since it loaded", who, counter,
+                         group_digits(m.value), m.value == 1 ? "" : "s");
     }
     case MarkKind::RacesLost:
       return fmt::format("{} released the GIL every {} and took it back: {} time{} a woken waiter lost the race and "

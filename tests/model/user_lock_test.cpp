@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "model_fixtures.hpp"
+#include "sim/scenario/loader.hpp"
 
 using namespace gilsim;
 using namespace gilsim::test;
@@ -224,7 +225,7 @@ TEST_CASE("a forced switch between the load and the store loses an update; a loc
     CHECK(lost[0]->at == 8_ms);
     CHECK(t.lanes[lost[0]->lane].name == "T2");
     CHECK(trace::describe(t, *lost[0]) ==
-          "T2 stored counter from a stale load, over 1 update made since it loaded: 1 update lost");
+          "T2 stored counter from a stale load, writing over 1 store made since it loaded");
     CHECK(t.end == 8_ms);
   }
   SUBCASE("with a lock") {
@@ -244,6 +245,19 @@ TEST_CASE("a forced switch between the load and the store loses an update; a loc
                                        {4_ms, 8_ms, SpanState::Running}});
     CHECK(t.end == 8_ms);
   }
+}
+
+TEST_CASE("stale stores overlap: lesson 15's marks write over more stores than its counter loses (U2)") {
+  // docs/model.md U2 says so, and so the marks say "writing over N stores", never "N lost".
+  const auto s = scenario::load_file(std::string(GILSIM_SOURCE_DIR) + "/scenarios/15-lost-update.toml");
+  const auto run = std::find_if(s.runs.begin(), s.runs.end(), [](const auto& r) { return r.name == "threads"; });
+  REQUIRE(run != s.runs.end());
+  const trace::Trace t = model::simulate(s, *run);
+  std::int64_t written_over = 0, lost = 0;
+  for (const auto& m : marks_of(t, MarkKind::LostUpdate)) written_over += m->value;
+  for (const auto& c : t.counters) lost += c.lost();
+  CHECK(lost > 0);
+  CHECK(written_over > lost);
 }
 
 TEST_CASE("counter += 1 without a call cannot be cut between its load and its store") {
