@@ -881,8 +881,13 @@ std::string counters_line(const scenario::Scenario& s) {
   return fmt::format("print(f\"  {} ({})\")", fmt::join(values, ", "), none_lost);
 }
 
-/// A predicted time as the program prints its own: seconds to two decimals, grouped.
+/// A predicted time as the program prints its own (its shown()): under a second, milliseconds
+/// to one decimal; from a second, seconds to two decimals, grouped.
 std::string as_printed(Time t) {
+  if (t.ns() < 1'000'000'000) {
+    const std::int64_t tenths = (t.ns() + 50'000) / 100'000;
+    return fmt::format("{}.{} ms", tenths / 10, tenths % 10);
+  }
   const std::int64_t hundredths = (t.ns() + 5'000'000) / 10'000'000;
   return fmt::format("{}.{:02} s", trace::group_digits(hundredths / 100), hundredths % 100);
 }
@@ -1038,6 +1043,21 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
                 const std::vector<const trace::Trace*>& predicted, bool random, bool finishes, const MachineLines& machine) {
   const scenario::Scenario& s = *shared.scenario;
   const bool renew_locks = shared.deadlock && shared.lock_globals;
+  // The pace before the run and after it, against the start's: this host's CPU speed may
+  // change within seconds, and a run's time then compares with nothing (lesson 01's threads
+  // read faster than sequential). 10 ms of compute took 0.01 s of CPU at the start.
+  const bool pace_checked = machine.loops || machine.bytes;
+  if (pace_checked) {
+    w.blank(2);
+    w.line(0, "def pace_off():");
+    w.line(4, "\"\"\"How far the CPU's pace is from the start's (0.1: 10%), where 10 ms of work took 0.01 s.\"\"\"");
+    w.line(4, fmt::format("return abs(min(took({}, 10) for _ in range(3)) - 0.01) / 0.01",
+                          machine.loops ? "compute" : "hash_data"));
+  }
+  w.blank(2);
+  w.line(0, "def shown(seconds):");
+  w.line(4, "return f\"{seconds:.2f} s\" if seconds >= 1 else f\"{seconds * 1000:.1f} ms\"", "shown",
+         "milliseconds under a second, as the prediction writes them");
   w.blank(2);
   w.line(0, shared.deadlock ? "def timed(name, run, deadlock_predicted=False, **options):" : "def timed(name, run, **options):");
   std::vector<std::string> globals;
@@ -1050,6 +1070,7 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
   if (renew_locks) w.line(4, locks_start(s), "fresh locks", "fresh: a deadlock leaves its locks held");
   if (finishes) w.line(4, "FINISHED.clear()");
   if (shared.deadlock) w.line(4, "STUCK.clear()");
+  if (pace_checked) w.line(4, "off = pace_off()");
   w.line(4, "start = time.perf_counter()");
   if (shared.stuck_from_run) {
     w.line(4, "try:");
@@ -1066,10 +1087,14 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
     w.line(8, "print(f\"{name}: deadlock{said}: {'; '.join(sorted(STUCK))} (gave up after {DEADLOCK_AFTER} s)\")");
     w.line(8, "return");
   }
-  w.line(4, "print(f\"{name}: {len(results)} jobs in {time.perf_counter() - start:.2f} s\")");
+  w.line(4, "print(f\"{name}: {len(results)} jobs in {shown(time.perf_counter() - start)}\")");
   if (finishes) {
     w.line(4, "if FINISHED:");
-    w.line(8, "print(\"  \" + \", \".join(f\"{job} done at {at - start:.2f} s\" for job, at in FINISHED.items()))");
+    w.line(8, "print(\"  \" + \", \".join(f\"{job} done at {shown(at - start)}\" for job, at in FINISHED.items()))");
+  }
+  if (pace_checked) {
+    w.line(4, "if (off := max(off, pace_off())) > 0.1:", "pace moved", "the CPU's speed changed: times do not compare");
+    w.line(8, "print(f\"  the CPU's pace moved {off:.0%} from the start's: run again to compare this time\")");
   }
   if (!s.counters.empty()) w.line(4, counters_line(s));
   w.blank(2);
