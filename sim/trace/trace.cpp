@@ -107,20 +107,38 @@ std::string_view job_name(const Trace& t, std::uint32_t job) {
   return job < t.jobs.size() ? std::string_view(t.jobs[job].name) : std::string_view("?");
 }
 
+/// Whether a span of `spans` begins at `at` with `subject` (spans begin in order and do not
+/// overlap, so at most one begins there).
+bool span_from(const SpanStore& spans, Time at, std::uint32_t subject) {
+  std::size_t low = 0, high = spans.size();  // the first span that begins at or after `at`
+  while (low < high) {
+    const std::size_t mid = low + (high - low) / 2;
+    if (spans.begin_at(mid) < at) low = mid + 1; else high = mid;
+  }
+  return low < spans.size() && spans.begin_at(low) == at && spans[low].subject == subject;
+}
+
 /// Whether `lane` holds its process's GIL for some time from `at`: a hold of 0 ns (a thread
 /// that takes the GIL and drops it in the same instant, lesson 14's lock taken before its
 /// I/O) leaves no span on the GIL lane. A measured run's GIL lane is inferred: not asked.
 bool holds_gil_from(const Trace& t, LaneId lane, Time at) {
   if (t.origin != Origin::Simulated || lane >= t.lanes.size() || t.lanes[lane].process >= t.processes.size()) return true;
   const LaneId gil = t.processes[t.lanes[lane].process].gil_lane;
-  if (gil >= t.lanes.size()) return true;
-  const SpanStore& spans = t.lanes[gil].spans;
-  std::size_t low = 0, high = spans.size();  // the first span that begins at or after `at`
-  while (low < high) {
-    const std::size_t mid = low + (high - low) / 2;
-    if (spans.begin_at(mid) < at) low = mid + 1; else high = mid;
+  return gil >= t.lanes.size() || span_from(t.lanes[gil].spans, at, lane);
+}
+
+/// Whether `lane` runs on a core for some time from `at`: a thread given a core that leaves
+/// it in the same instant (lesson 17's result handler, woken while the GIL is held) leaves no
+/// span on the core lanes, and the thread it preempted goes on there.
+bool runs_on_a_core_from(const Trace& t, LaneId lane, Time at) {
+  if (t.origin != Origin::Simulated) return true;
+  bool cores = false;
+  for (const Lane& l : t.lanes) {
+    if (l.kind != LaneKind::Core) continue;
+    cores = true;
+    if (span_from(l.spans, at, lane)) return true;
   }
-  return low < spans.size() && spans.begin_at(low) == at && spans[low].subject == lane;
+  return !cores;
 }
 
 }  // namespace
@@ -151,7 +169,8 @@ std::string describe(const Trace& t, const Mark& m) {
     case MarkKind::Spawn:
       return fmt::format("{} started {}, which took {}", who, lane_name(t, m.other), value);
     case MarkKind::Preempt:
-      return fmt::format("{} used up its time slice; the OS gave the core to {}", who, lane_name(t, m.other));
+      return fmt::format("{} used up its time slice; the OS gave the core to {}{}", who, lane_name(t, m.other),
+                         runs_on_a_core_from(t, m.other, m.at) ? "" : ", which gave it back at once");
     case MarkKind::LoopStall:
       return fmt::format("{} made a blocking call: the event loop and every other task froze for {}", who, value);
     case MarkKind::Dispatch:

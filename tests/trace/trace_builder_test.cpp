@@ -114,6 +114,23 @@ TEST_CASE("a hand-off to a thread that drops the GIL in the same instant says so
   CHECK(describe(tr, tr.marks[1]) == "T1 took the GIL that T2 released");
 }
 
+TEST_CASE("a preemption by a thread that leaves the core in the same instant says so: it ran no time there") {
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  b.add_cores(1);
+  const auto p = b.add_process("main", true);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+  const LaneId core = b.core_lane(0);
+  b.set_state(core, 0_ms, SpanState::Running, t1);  // T1 runs on through the 1 ms preemption
+  b.set_state(core, 2_ms, SpanState::Running, t2);  // T2 runs from the 2 ms one
+  b.clear_state(core, 3_ms);
+  b.mark(1_ms, MarkKind::Preempt, t1, t2);
+  b.mark(2_ms, MarkKind::Preempt, t1, t2);
+  const Trace tr = b.finish(3_ms);
+  CHECK(describe(tr, tr.marks[0]) == "T1 used up its time slice; the OS gave the core to T2, which gave it back at once");
+  CHECK(describe(tr, tr.marks[1]) == "T1 used up its time slice; the OS gave the core to T2");
+}
+
 TEST_CASE("time reads the same everywhere") {
   CHECK(format_time(0_ns) == "0 s");
   CHECK(format_time(850_ns) == "850 ns");

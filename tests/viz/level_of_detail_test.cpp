@@ -304,11 +304,11 @@ TEST_CASE("a fold of a repeating cycle shows the state of most time, whatever th
 }
 
 TEST_CASE("a fold of holders in turn names the one that held longest, whatever their order against the samples") {
-  // A GIL lane: four holders in turn, T1 40 ns, then 30, 20 and 10; T4 must not read as the
-  // holder because the samples fall on its holds.
+  // A GIL lane: four holders in turn, subject 1 for 40 ns, then 30, 20 and subject 0 for
+  // 10; subject 0 must not read as the holder because the samples fall on its holds.
   trace::SpanStore spans;
   std::int64_t at = 0;
-  constexpr std::array<std::int64_t, 4> kHeld{10, 40, 30, 20};  // T4 first: the first sample's
+  constexpr std::array<std::int64_t, 4> kHeld{10, 40, 30, 20};  // subject 0 first: the first sample's
   for (int i = 0; i < 4 * 2000; ++i) {
     const std::size_t who = static_cast<std::size_t>(i % 4);
     spans.push_back(Span{Time{at}, Time{at + kHeld[who]}, static_cast<std::uint32_t>(who), trace::kNoStep,
@@ -327,10 +327,10 @@ TEST_CASE("a fold of holders in turn names the one that held longest, whatever t
       if (!item.folded() || item.span_count < 40) continue;
       ++folds;
       named_t1 += item.subject == 1 ? 1 : 0;
-      CHECK(item.subject != 0);  // T4, a tenth of the time, never
+      CHECK(item.subject != 0);  // subject 0, a tenth of the time, never
     }
     REQUIRE(folds > 20);
-    CHECK(named_t1 * 10 >= folds * 9);  // T1 (40%) against T2 (30%): sampled, so nearly always
+    CHECK(named_t1 * 10 >= folds * 9);  // 40% of the time against 30%: sampled, so nearly always
   }
 }
 
