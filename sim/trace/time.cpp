@@ -29,28 +29,25 @@ std::string format_time_to(Time t, Time resolution) {
   const std::int64_t ns = t.ns();
   const std::int64_t mag = ns < 0 ? -ns : ns;
   const std::int64_t step = std::max<std::int64_t>(1, resolution.ns());
-  if (mag < 1'000 || step >= 1'000'000'000) return format_time(t);
-  // The unit format_time would use, and the decimals that show `step` in it.
-  const auto decimals_for = [&](std::int64_t unit) {
-    int decimals = 0;
-    for (std::int64_t shown = unit; shown > step && decimals < 9; shown /= 10) ++decimals;
-    return decimals;
-  };
   const std::string plain = format_time(t);
-  const auto in_unit = [&](std::int64_t unit, std::string_view name) {
-    const int decimals = decimals_for(unit);
-    const std::size_t point = plain.find('.');
-    const int has = point == std::string::npos ? 0 : static_cast<int>(plain.find(' ') - point - 1);
-    if (decimals <= has) return plain;
-    return fmt::format("{:.{}f} {}", static_cast<double>(ns) / static_cast<double>(unit), decimals, name);
-  };
+  if (mag < 1'000 || step >= 1'000'000'000) return plain;
   // Decided on the value rounded to the step, as format_time decides on its rounded value.
   const std::int64_t rounded = (mag + step / 2) / step * step;
-  if (rounded < 1'000'000) return in_unit(1'000, "us");
-  if (rounded < 1'000'000'000) return in_unit(1'000'000, "ms");
-  const int decimals = decimals_for(1'000'000'000);
-  if (decimals <= 3 && mag < 99'999'500'000) return plain;
-  return fmt::format("{:.{}f} s", static_cast<double>(ns) / 1e9, std::max(decimals, 3));
+  const std::int64_t unit = rounded < 1'000'000 ? 1'000 : rounded < 1'000'000'000 ? 1'000'000 : 1'000'000'000;
+  const std::string_view name = unit == 1'000 ? "us" : unit == 1'000'000 ? "ms" : "s";
+  int decimals = 0;  // those that show `step` in the unit
+  for (std::int64_t shown = unit; shown > step && decimals < 9; shown /= 10) ++decimals;
+  // format_time's own decimals, when it writes the same unit: never fewer than those.
+  const std::size_t space = plain.find(' ');
+  const bool same_unit = plain.substr(space + 1) == name;
+  const std::size_t point = plain.find('.');
+  const int has = same_unit && point != std::string::npos ? static_cast<int>(space - point - 1) : 0;
+  if (decimals <= has) return plain;
+  std::string text = fmt::format("{:.{}f}", static_cast<double>(ns) / static_cast<double>(unit), decimals);
+  // The zeros past format_time's decimals say nothing: 100 ms, not 100.000 ms.
+  for (int kept = decimals; kept > has && text.back() == '0'; --kept) text.pop_back();
+  if (text.back() == '.') text.pop_back();
+  return text + " " + std::string(name);
 }
 
 }  // namespace gilsim

@@ -84,17 +84,19 @@ TEST_CASE("a time to a resolution has the digits that tell apart instants that f
   CHECK(format_time_to(Time{250'462'000}, 10_us) == "250.46 ms");
   CHECK(format_time_to(Time{250'462'000}, 1_ms) == "250 ms");  // never fewer digits than format_time
   CHECK(format_time_to(Time{250'462'000}, 5_ms) == "250 ms");
-  CHECK(format_time_to(Time{455'500'000}, Time{1'070}) == "455.500 ms");  // a pixel of lesson 11 at 1/1000
-  CHECK(format_time_to(Time{1'456'380'000}, 1_us) == "1.456380 s");
+  CHECK(format_time_to(Time{455'500'000}, Time{1'070}) == "455.5 ms");  // a pixel of lesson 11 at 1/1000: no zeros past the 455.5
+  CHECK(format_time_to(Time{1'456'380'000}, 1_us) == "1.45638 s");
   CHECK(format_time_to(Time{1'456'380'123}, 1_ns) == "1.456380123 s");
   CHECK(format_time_to(Time{12'345}, 1_ns) == "12.345 us");
+  CHECK(format_time_to(100_ms, 1_us) == "100 ms");  // an instant on the dot keeps format_time's words
+  CHECK(format_time_to(Time{250'200'000}, 1_us) == "250.2 ms");
   CHECK(format_time_to(850_ns, 1_ns) == "850 ns");
   CHECK(format_time_to(0_ns, 1_ns) == "0 s");
-  CHECK(format_time_to(Time{200'000'000'123}, 1_us) == "200.000000 s");
+  CHECK(format_time_to(Time{200'000'000'123}, 1_us) == "200 s");
   CHECK(format_time_to(Time{-250'462'000}, 1_us) == "-250.462 ms");
-  // Rounding up to the next unit reads in it: 999.9996 ms to the microsecond is 1.000000 s.
-  CHECK(format_time_to(Time{999'999'600}, 1_us) == "1.000000 s");
-  CHECK(format_time_to(Time{999'999'600}, Time{0}) == "999.999600 ms");
+  // Rounding up to the next unit reads in it: 999.9996 ms to the microsecond is 1.000 s.
+  CHECK(format_time_to(Time{999'999'600}, 1_us) == "1.000 s");
+  CHECK(format_time_to(Time{999'999'600}, Time{0}) == "999.9996 ms");
 }
 
 TEST_CASE("a hand-off to a thread that drops the GIL in the same instant says so: its hold leaves no span") {
