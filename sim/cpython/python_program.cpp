@@ -1039,6 +1039,14 @@ std::string locks_start(const scenario::Scenario& s) {
   return fmt::format("{} = {}", fmt::join(names, ", "), fmt::join(made, ", "));
 }
 
+/// Whether a run the program makes has no GIL: each run then runs only where this Python
+/// has its kind (gil_here).
+bool program_has_runs_without_gil(const scenario::Scenario& s, const std::vector<ProgramRun>& runs) {
+  return std::any_of(runs.begin(), runs.end(), [&](const ProgramRun& r) {
+    return !r.skipped && scenario::effective_gil(s, *r.run) == GilMode::None;
+  });
+}
+
 void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& runs,
                 const std::vector<const trace::Trace*>& predicted, bool random, bool finishes, const MachineLines& machine) {
   const scenario::Scenario& s = *shared.scenario;
@@ -1106,7 +1114,8 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
     w.line(8, "print(f\"busy machine: load {load:.1f} on {os.cpu_count()} cores: times will be slower than predicted\")");
   }
   Time interval = kCPythonInterval;
-  bool skip_said = false;  // that the runs without a GIL are skipped on a Python with one
+  bool skip_said = false;  // which runs this Python skips
+  const bool runs_without_gil = program_has_runs_without_gil(s, runs);
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const ProgramRun& r = runs[i];
     std::vector<std::string> args{python_string(r.run->name), r.function};
@@ -1130,13 +1139,18 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
     if (i < predicted.size() && predicted[i] != nullptr) {
       if (const auto warning = long_run_warning(r.run->name, *predicted[i])) w.line(4, *warning);
     }
-    if (scenario::effective_gil(s, *r.run) == GilMode::None) {
-      if (!skip_said) {
-        w.line(4, "if not sysconfig.get_config_var(\"Py_GIL_DISABLED\"):");
-        w.line(8, "print(f\"Python {sysconfig.get_python_version()} has a GIL: the no-GIL runs are skipped\")");
-        skip_said = true;
-      }
-      w.line(4, "if sysconfig.get_config_var(\"Py_GIL_DISABLED\"):", "nogil", "a free-threaded build, such as python3.13t");
+    // A program with runs of both kinds runs each kind only where this Python has it: a
+    // free-threaded build (python3.13t) runs with its GIL off unless PYTHON_GIL=1, and a run
+    // timed there is no run with a GIL, whatever its name says.
+    if (!skip_said && runs_without_gil) {
+      w.line(4, "gil_here = not sysconfig.get_config_var(\"Py_GIL_DISABLED\") or sys._is_gil_enabled()", "gil here",
+             "a free-threaded build (python3.13t) runs without its GIL unless PYTHON_GIL=1");
+      w.line(4, "print(\"this Python runs with a GIL: the no-GIL runs are skipped\" if gil_here else");
+      w.line(10, "\"this Python runs without a GIL: the runs with one are skipped (PYTHON_GIL=1 runs them)\")");
+      skip_said = true;
+    }
+    if (runs_without_gil) {
+      w.line(4, scenario::effective_gil(s, *r.run) == GilMode::None ? "if not gil_here:" : "if gil_here:");
       w.line(8, call);
       continue;
     }
@@ -1289,7 +1303,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   if (random) w.line(0, "import random");
   if (peers) w.line(0, "import select");
   if (peers) w.line(0, "import socket");
-  if (interval_changes) w.line(0, "import sys");
+  if (interval_changes || gil_free) w.line(0, "import sys");  // sys._is_gil_enabled()
   if (gil_free) w.line(0, "import sysconfig");
   if (uses(Executor::Threads) || locks) w.line(0, "import threading");
   w.line(0, "import time");
