@@ -227,7 +227,7 @@ std::pair<float, float> mark_extent(MarkKind kind, float x, const LaneBox& box, 
   const float s = compact ? compact_size(box.bottom - box.top) : mark_size(box.bottom - box.top);
   switch (kind) {
     case MarkKind::DropRequest: return compact ? std::pair{x - s - 0.5f, x + s + 0.5f} : std::pair{x - s - 1.5f, x + s + 1.5f};  // full: a 3 px outline
-    case MarkKind::JobEnd: return {x - s * 0.9f, x + s * 0.9f};
+    case MarkKind::JobEnd: return {x, x + s * 1.8f};  // after the job's last span (below)
     case MarkKind::LostUpdate: return {x - s * 1.1f - 2.25f, x + s * 1.1f + 2.25f};
     case MarkKind::LoopStall:
     case MarkKind::Dispatch: return {x - 0.5f, x + 1.5f * s + 0.5f};
@@ -266,7 +266,7 @@ void paint_mark(ImDrawList* dl, MarkKind kind, float x, const LaneBox& box, bool
         dl->AddTriangle(a, b, c, edge, 1.0f);
         break;
       }
-      case MarkKind::JobEnd: dl->AddCircleFilled(ImVec2(x, cy), s * 0.8f, col); break;
+      case MarkKind::JobEnd: dl->AddCircleFilled(ImVec2(x + s * 0.8f, cy), s * 0.8f, col); break;
       case MarkKind::Preempt: dl->AddTriangleFilled(ImVec2(x - s, y1), ImVec2(x + s, y1), ImVec2(x, y1 - 1.5f * s), col); break;
       case MarkKind::LoopStall:
       case MarkKind::Dispatch: {
@@ -308,9 +308,11 @@ void paint_mark(ImDrawList* dl, MarkKind kind, float x, const LaneBox& box, bool
       break;
     }
     case MarkKind::JobEnd: {  // a flag at the end of a job
+      // Its left edge on the instant: centred there, it covered the job's last 2 ms of
+      // Python in lesson 02's whole run (a pixel or two), the lesson's point.
       const float cy = box.top + h * 0.5f;
-      dl->AddCircleFilled(ImVec2(x, cy), s * 0.9f, outline);
-      dl->AddCircleFilled(ImVec2(x, cy), s * 0.65f, col);
+      dl->AddCircleFilled(ImVec2(x + s * 0.9f, cy), s * 0.9f, outline);
+      dl->AddCircleFilled(ImVec2(x + s * 0.9f, cy), s * 0.65f, col);
       break;
     }
     case MarkKind::Preempt: {
