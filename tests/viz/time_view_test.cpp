@@ -57,6 +57,10 @@ TEST_CASE("fit shows the whole range with a small margin") {
   CHECK(v.x_of(100_ms) < 1000);
   CHECK(v.x_of(0_ms) == doctest::Approx(1000 - v.x_of(100_ms)));
   CHECK(v.x_of(0_ms) < 30);
+  // docs/viewer.md's --view: 400ms..507ms shows 397.86 ms to 509.14 ms, 2% of it each side.
+  v.fit(400_ms, 507_ms);
+  CHECK(v.start().ns() == doctest::Approx(397'860'000).epsilon(1e-9));
+  CHECK(v.end().ns() == doctest::Approx(509'140'000).epsilon(1e-9));
 }
 
 TEST_CASE("keep_visible pages only when the time is off screen") {
