@@ -22,6 +22,17 @@ std::int64_t LostRaces::in_view() const {
   return n;
 }
 
+std::optional<BandLabel> band_label(const LostRaces& races) {
+  if (races.bands.empty()) return std::nullopt;
+  if (races.bands.size() == 1 && races.ticks.empty()) {
+    return BandLabel{races.bands[0].x0, races.bands[0].x1, lost_label(races.bands[0].count)};
+  }
+  double x0 = races.bands.front().x0, x1 = races.bands.back().x1;
+  for (const LostRaceBand& b : races.bands) x0 = std::min(x0, b.x0), x1 = std::max(x1, b.x1);
+  for (const double x : races.ticks) x0 = std::min(x0, x), x1 = std::max(x1, x);
+  return BandLabel{x0, x1, lost_label(races.in_view()) + " in view"};
+}
+
 void lost_races_in_view(const trace::Trace& trace, const std::vector<std::uint32_t>& marks, const TimeView& view,
                         double min_gap_px, LostRaces& out) {
   out.ticks.clear();

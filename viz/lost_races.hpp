@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,17 @@ struct LostRaces {
   std::vector<LostRaceBand> bands;   ///< lost races too close to draw one by one
   std::int64_t in_view() const;      ///< every lost race the ticks and bands stand for
 };
+
+/// The one count written on a lane's combs, centred over the stretch it counts (pixels from
+/// the left edge). One band and no tick: its count, "2,146 lost", over the band. Races in
+/// several places: the view's total, "1,104 lost in view", over the stretch from the first
+/// to the last, since a band's own count beside unlabelled ones read as the view's (lesson
+/// 11 at 1/100: "70 lost" of some 1,100). None without a band.
+struct BandLabel {
+  double x0 = 0, x1 = 0;
+  std::string text;
+};
+std::optional<BandLabel> band_label(const LostRaces& races);
 
 /// The lost races of `marks` (from races_lost_by_gil_lane) visible in `view`: a mark whose
 /// races are at least `min_gap_px` apart gives ticks, any other gives a band (bands less

@@ -50,6 +50,7 @@ TEST_CASE("zoomed in, each lost race is a tick; zoomed out, a band that counts t
   SUBCASE("0-100 us on 1000 px: races 90 px apart, the 11 of them in view drawn one by one") {
     lost_races_in_view(run, marks, view_of(Time::zero(), 100, 1000), 4.0, out);
     CHECK(out.bands.empty());
+    CHECK_FALSE(band_label(out));  // ticks alone: each one a race, nothing to count
     REQUIRE(out.ticks.size() == 11);  // 9, 18, ... 99 us
     CHECK(out.ticks.front() == doctest::Approx(90));
     CHECK(out.ticks.back() == doctest::Approx(990));
@@ -63,12 +64,22 @@ TEST_CASE("zoomed in, each lost race is a tick; zoomed out, a band that counts t
     CHECK(out.bands[0].x1 == doctest::Approx(179.1));  // the last loss, at 1791 us
     CHECK(out.bands[1].count == 3);
     CHECK(out.in_view() == 202);
+    // Two bands: the one count written is the view's, on the wider band, never 199 beside a
+    // band of 3 that says nothing.
+    const auto label = band_label(out);
+    REQUIRE(label);
+    CHECK(label->x0 == doctest::Approx(0.9));  // over both bands
+    CHECK(label->x1 == doctest::Approx(out.bands[1].x1));
+    CHECK(label->text == "202 lost in view");
   }
   SUBCASE("1-2 ms on 200 px: the band holds only the races in view") {
     lost_races_in_view(run, marks, view_of(1_ms, 5'000, 200), 4.0, out);
     REQUIRE(out.bands.size() == 1);
     CHECK(out.bands[0].count == 88);  // 1008 us to 1791 us
     CHECK(out.bands[0].x0 == doctest::Approx(1.6));
+    const auto label = band_label(out);  // one band, no tick: its count is the view's
+    REQUIRE(label);
+    CHECK(label->text == "88 lost");
   }
   SUBCASE("bands less than a pixel apart merge, counts added") {
     lost_races_in_view(run, marks, view_of(Time::zero(), 1'000'000, 3), 4.0, out);

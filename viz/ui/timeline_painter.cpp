@@ -201,12 +201,16 @@ void paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box
     // A comb: too many ticks to draw apart, drawn as ticks 2 px apart on white.
     dl->AddRectFilled(ImVec2(x0, box.top), ImVec2(x1 + 1, box.top + h), halo);
     for (float x = x0; x <= x1; x += 2.0f) dl->AddLine(ImVec2(x + 0.5f, box.top), ImVec2(x + 0.5f, box.top + h), ink, 1.0f);
-    const std::string text = lost_label(b.count);
-    const ImVec2 size = ImGui::GetFont()->CalcTextSizeA(f, 1e9f, 0, text.c_str());
-    if (size.x + 6 > x1 - x0) continue;  // the count shows where the comb is wide enough for it
-    const ImVec2 a((x0 + x1 - size.x) * 0.5f - 2, box.top), c((x0 + x1 + size.x) * 0.5f + 2, box.top + size.y);
-    dl->AddRectFilled(a, c, halo, 2.0f);
-    dl->AddText(ImGui::GetFont(), f, ImVec2(a.x + 2, a.y), ink, text.c_str());
+  }
+  if (const auto label = band_label(races)) {
+    const float x0 = box.left + static_cast<float>(label->x0);
+    const float x1 = std::max(x0 + 1, box.left + static_cast<float>(label->x1));
+    const ImVec2 size = ImGui::GetFont()->CalcTextSizeA(f, 1e9f, 0, label->text.c_str());
+    if (size.x + 6 <= x1 - x0) {  // the count shows where the comb is wide enough for it
+      const ImVec2 a((x0 + x1 - size.x) * 0.5f - 2, box.top), c((x0 + x1 + size.x) * 0.5f + 2, box.top + size.y);
+      dl->AddRectFilled(a, c, halo, 2.0f);
+      dl->AddText(ImGui::GetFont(), f, ImVec2(a.x + 2, a.y), ink, label->text.c_str());
+    }
   }
 }
 
