@@ -222,7 +222,9 @@ void build_draw_items(const trace::SpanStore& spans, const TimeView& view,
     }
     // Buckets sit on a fixed time grid, so panning never regroups spans (no shimmer).
     const double bucket = std::floor(static_cast<double>(s.begin.ns()) / bucket_ns);
-    const Time bucket_end{static_cast<std::int64_t>(std::ceil((bucket + 1) * bucket_ns))};
+    // Past the span's begin whatever the rounding: (floor(b / w) + 1) * w can round back to b
+    // (b = 1,207,512 ns, w = 2,596.8 ns), and an empty fold never moved on.
+    const Time bucket_end = std::max(Time{static_cast<std::int64_t>(std::ceil((bucket + 1) * bucket_ns))}, s.begin + Time{1});
     std::size_t j = first_beginning_at_or_after(spans, i, bucket_end, i + last_fold);
     last_fold = j - i;
     if (j - i > 1 && wide(spans[j - 1])) --j;  // a wide span starting in the bucket is drawn alone

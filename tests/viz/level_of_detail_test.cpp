@@ -334,6 +334,38 @@ TEST_CASE("a fold of holders in turn names the one that held longest, whatever t
   }
 }
 
+TEST_CASE("a fold always moves on, whatever the rounding of its bucket's end") {
+  // At 1,298.4 ns a pixel a bucket is 2,596.8 ns, and (floor(b / w) + 1) * w for the span
+  // beginning at b = 1,207,512 ns rounded back to b: a fold of no span, drawn again and again
+  // until memory ran out. Each span is drawn once at most, at each of these zooms.
+  trace::SpanStore spans;
+  constexpr std::array<std::int64_t, 4> kCycle{21, 52, 20, 7};
+  std::int64_t at = 0;
+  for (int i = 0; i < 4 * 20'000; ++i) {
+    const std::int64_t length = kCycle[static_cast<std::size_t>(i % 4)];
+    spans.push_back(Span{Time{at}, Time{at + length}, 7, trace::kNoStep, SpanState::Running, 0});
+    at += length;
+  }
+  const auto prefix = covered_time_prefix(spans);
+  for (const double ns_per_px : {1298.4, 1484.9, 2342.8}) {
+    CAPTURE(ns_per_px);
+    TimeView v;
+    v.set_width(2000);
+    v.set(0, ns_per_px);
+    for (const bool with_prefix : {false, true}) {
+      std::vector<DrawItem> items;
+      build_draw_items(spans, v, items, {}, with_prefix ? std::span<const std::int64_t>(prefix) : std::span<const std::int64_t>{});
+      std::size_t drawn = 0;
+      for (const DrawItem& item : items) {
+        CHECK(item.first_span == drawn);  // each fold starts where the last one ended
+        drawn += item.span_count;
+      }
+      CHECK(drawn <= spans.size());
+      CHECK(items.size() < 2'100);
+    }
+  }
+}
+
 TEST_CASE("marks folded together draw the one that tells the outcome: a lost update among forced switches") {
   trace::TraceBuilder b("r", "threads", "new", trace::Origin::Simulated, 1, 5_ms);
   const auto p = b.add_process("main", true);
