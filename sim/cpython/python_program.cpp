@@ -1039,6 +1039,21 @@ std::string locks_start(const scenario::Scenario& s) {
   return fmt::format("{} = {}", fmt::join(names, ", "), fmt::join(made, ", "));
 }
 
+/// Whether a run's time follows the CPU's pace: its prediction keeps half a core busy or more
+/// on average (lesson 01's threads), where a run of waits (lesson 02's) takes as long at any
+/// pace. Without a prediction, any run of a program that computes.
+bool paced_run(const trace::Trace* predicted) {
+  if (predicted == nullptr || predicted->end <= Time::zero() || predicted->end == Time::max()) return true;
+  std::int64_t busy = 0;
+  bool cores = false;
+  for (const trace::Lane& lane : predicted->lanes) {
+    if (lane.kind != trace::LaneKind::Core) continue;
+    cores = true;
+    for (const trace::Span& span : lane.spans) busy += span.duration().ns();
+  }
+  return !cores || 2 * busy >= predicted->end.ns();
+}
+
 /// Whether a run the program makes has no GIL: each run then runs only where this Python
 /// has its kind (gil_here).
 bool program_has_runs_without_gil(const scenario::Scenario& s, const std::vector<ProgramRun>& runs) {
@@ -1067,7 +1082,10 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
   w.line(4, "return f\"{seconds:.2f} s\" if seconds >= 1 else f\"{seconds * 1000:.1f} ms\"", "shown",
          "milliseconds under a second, as the prediction writes them");
   w.blank(2);
-  w.line(0, shared.deadlock ? "def timed(name, run, deadlock_predicted=False, **options):" : "def timed(name, run, **options):");
+  std::string parameters = "name, run";
+  if (shared.deadlock) parameters += ", deadlock_predicted=False";
+  if (pace_checked) parameters += ", paced=False";
+  w.line(0, fmt::format("def timed({}, **options):", parameters));
   std::vector<std::string> globals;
   for (const auto& c : s.counters) globals.push_back(shared_name(c.name));
   if (renew_locks) {
@@ -1078,7 +1096,7 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
   if (renew_locks) w.line(4, locks_start(s), "fresh locks", "fresh: a deadlock leaves its locks held");
   if (finishes) w.line(4, "FINISHED.clear()");
   if (shared.deadlock) w.line(4, "STUCK.clear()");
-  if (pace_checked) w.line(4, "off = pace_off()");
+  if (pace_checked) w.line(4, "before = pace_off() if paced else 0");
   w.line(4, "start = time.perf_counter()");
   if (shared.stuck_from_run) {
     w.line(4, "try:");
@@ -1101,8 +1119,9 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
     w.line(8, "print(\"  \" + \", \".join(f\"{job} done at {shown(at - start)}\" for job, at in FINISHED.items()))");
   }
   if (pace_checked) {
-    w.line(4, "if (off := max(off, pace_off())) > 0.1:", "pace moved", "the CPU's speed changed: times do not compare");
-    w.line(8, "print(f\"  the CPU's pace moved {off:.0%} from the start's: run again to compare this time\")");
+    w.line(4, "if paced and (off := max(before, pace_off())) > 0.25:", "pace moved",
+           "the CPU's speed changed: the time compares with nothing");
+    w.line(8, "print(f\"  the CPU's pace here moved {off:.0%} from the start's during this run: run again\")");
   }
   if (!s.counters.empty()) w.line(4, counters_line(s));
   w.blank(2);
@@ -1123,6 +1142,7 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
     if (shared.deadlock && i < predicted.size() && predicted[i] != nullptr && trace::ended_in_deadlock(*predicted[i])) {
       args.emplace_back("deadlock_predicted=True");
     }
+    if (pace_checked && paced_run(i < predicted.size() ? predicted[i] : nullptr)) args.emplace_back("paced=True");
     const std::string call = fmt::format("timed({})", fmt::join(args, ", "));
     if (r.skipped) {
       w.line(4, fmt::format("# {}: {}", python_string(r.run->name), *r.skipped));
