@@ -147,13 +147,15 @@ double unit_hash(std::uint64_t key) {
 /// Samples a fold of spans [first, last) by time, with the lane's covered_time_prefix: the
 /// fold's covered time is cut into `samples` equal strata and one instant is drawn in each
 /// (placed by a hash of the fold's first span and the stratum, so a frame and the next
-/// sample alike, and panning never changes a fold's colour); the span under it counts for
+/// sample alike, and a fold keeps its colour as the view pans, the one cut by the left edge
+/// aside); the span under it counts for
 /// the stratum. A span's chance is its share of the time, whatever the order or the number
 /// of the spans: lesson 15's unsafe threads run 20,000 short spans between a few long waits
 /// for the GIL, which spans taken by index (one in N, or N in a row) miss.
 template <class Add>
 void sample_by_time(std::span<const std::int64_t> prefix, std::size_t first, std::size_t last, std::size_t samples,
                     std::uint64_t salt, Add&& add) {
+  samples = std::min<std::size_t>(samples, std::size_t{1} << 16);  // the hash's key has 16 bits for them
   const double from = static_cast<double>(prefix[first]);
   const double stratum = static_cast<double>(prefix[last] - prefix[first]) / static_cast<double>(samples);
   if (stratum <= 0) return;

@@ -65,8 +65,11 @@ std::string heading(const sweep::SweepPlan& plan) {
                          axis.shown(0, axis.size() - 1));
     }
   }
-  out += fmt::format("  {} grid point{} x {} seed{}: {} simulation{}\n", trace::group_digits(static_cast<std::int64_t>(plan.points())),
-                     plan.points() == 1 ? "" : "s", plan.seeds, plan.seeds == 1 ? "" : "s",
+  // The runs simulated at each point and seed: the shown ones, and the first when not shown.
+  const std::int64_t per_task = plan.simulations() / std::max<std::int64_t>(1, static_cast<std::int64_t>(plan.tasks()));
+  out += fmt::format("  {} grid point{} x {} seed{} x {} run{}: {} simulation{}\n",
+                     trace::group_digits(static_cast<std::int64_t>(plan.points())), plan.points() == 1 ? "" : "s",
+                     plan.seeds, plan.seeds == 1 ? "" : "s", per_task, per_task == 1 ? "" : "s",
                      trace::group_digits(static_cast<std::int64_t>(plan.simulations())), plan.simulations() == 1 ? "" : "s");
   out += fmt::format("Speed-up is against '{}', the scenario's first run, at the same point and seed.\n",
                      plan.baseline);

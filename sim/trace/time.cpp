@@ -30,7 +30,8 @@ std::string format_time_to(Time t, Time resolution) {
   const std::int64_t mag = ns < 0 ? -ns : ns;
   const std::int64_t step = std::max<std::int64_t>(1, resolution.ns());
   const std::string plain = format_time(t);
-  if (mag < 1'000 || step >= 1'000'000'000) return plain;
+  // A nanosecond's or a second's step, or an instant past a century (no overflow below).
+  if (mag < 1'000 || step >= 1'000'000'000 || mag > 4'000'000'000'000'000'000) return plain;
   // Decided on the value rounded to the step, as format_time decides on its rounded value.
   const std::int64_t rounded = (mag + step / 2) / step * step;
   const std::int64_t unit = rounded < 1'000'000 ? 1'000 : rounded < 1'000'000'000 ? 1'000'000 : 1'000'000'000;
@@ -47,6 +48,13 @@ std::string format_time_to(Time t, Time resolution) {
   // The zeros past format_time's decimals say nothing: 100 ms, not 100.000 ms.
   for (int kept = decimals; kept > has && text.back() == '0'; --kept) text.pop_back();
   if (text.back() == '.') text.pop_back();
+  // Whole seconds grouped in threes, as format_time and the axis write them: "1,000.00015 s".
+  const std::string_view digits = std::string_view(text).substr(ns < 0 ? 1 : 0);
+  const std::size_t whole_digits = std::min(digits.find('.'), digits.size());
+  if (whole_digits > 3) {
+    const std::int64_t whole = std::stoll(std::string(digits.substr(0, whole_digits)));
+    return fmt::format("{}{}{} {}", ns < 0 ? "-" : "", trace::group_digits(whole), digits.substr(whole_digits), name);
+  }
   return text + " " + std::string(name);
 }
 

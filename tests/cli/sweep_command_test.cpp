@@ -116,9 +116,9 @@ TEST_CASE("a sweep of one point says it makes one simulation, in the singular") 
   const Result one = run_gilsim({"sweep", scenario.string(), "--vary", "cores=2"});
   CHECK(one.code == 0);
   CHECK(one.out.find("  cores: 1 value, 2\n") != std::string::npos);
-  CHECK(one.out.find("  1 grid point x 1 seed: 1 simulation\n") != std::string::npos);
+  CHECK(one.out.find("  1 grid point x 1 seed x 1 run: 1 simulation\n") != std::string::npos);
   const Result two = run_gilsim({"sweep", kScenarios + "09-pool-sizing.toml", "--vary", "workers=2,3"});
-  CHECK(two.out.find("  2 grid points x 1 seed: 8 simulations\n") != std::string::npos);
+  CHECK(two.out.find("  2 grid points x 1 seed x 4 runs: 8 simulations\n") != std::string::npos);
 }
 
 TEST_CASE("the output and the files are the same bytes whatever --jobs") {

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 #include "sim/trace/trace_builder.hpp"
@@ -88,7 +89,12 @@ TEST_CASE("a time to a resolution has the digits that tell apart instants that f
   CHECK(format_time_to(Time{1'456'380'000}, 1_us) == "1.45638 s");
   CHECK(format_time_to(Time{1'456'380'123}, 1_ns) == "1.456380123 s");
   CHECK(format_time_to(Time{12'345}, 1_ns) == "12.345 us");
-  CHECK(format_time_to(100_ms, 1_us) == "100 ms");  // an instant on the dot keeps format_time's words
+  CHECK(format_time_to(100_ms, 1_us) == "100 ms");
+  // Whole seconds grouped as format_time groups them (lesson 03's thread pool runs 1,250 s).
+  CHECK(format_time_to(Time{1'000'000'150'000}, 1_us) == "1,000.00015 s");
+  CHECK(format_time_to(Time{-1'250'129'669'000}, 1_us) == "-1,250.129669 s");
+  CHECK(format_time_to(Time{std::numeric_limits<std::int64_t>::max()}, 1_ns) ==
+        format_time(Time{std::numeric_limits<std::int64_t>::max()}));  // an instant on the dot keeps format_time's words
   CHECK(format_time_to(Time{250'200'000}, 1_us) == "250.2 ms");
   CHECK(format_time_to(850_ns, 1_ns) == "850 ns");
   CHECK(format_time_to(0_ns, 1_ns) == "0 s");

@@ -56,6 +56,24 @@ TEST_CASE("the toolbar's groups keep their widths as the playhead's time and the
   }
 }
 
+TEST_CASE("a run of 1250 s keeps the toolbar's time in its box, grouped as the axis writes it") {
+  // Lesson 03's thread pool: "1,000.00015 s" overran the box sized on "888.889 ms".
+  HeadlessViewer v(ImVec2(1280, 720));
+  REQUIRE(v.open(testing::bundled_lesson("03-ten-thousand-connections.toml")));
+  v.app.view.fit(Time{1'000'000'000'000}, Time{1'000'001'000'000});  // 1 ms across: 1 us a pixel or less
+  v.app.playback.seek(Time{1'000'000'150'000});
+  v.frame();
+  v.frame();
+  CHECK(format_time_to(v.app.playback.now(), shown_resolution(v.app.view)) == "1,000.00015 s");
+  const auto widths = v.app.toolbar_widths;
+  for (const Time at : {Time{1'249'999'999'999}, Time{5'000}, Time{1'000'000'150'000}}) {
+    v.app.playback.seek(at);
+    v.frame();
+    v.frame();
+    CHECK(v.app.toolbar_widths == widths);
+  }
+}
+
 TEST_CASE("stepping across a forced switch, the playhead and the story tell its instants apart") {
   // Lesson 07 at the whole run's zoom (about 0.6 ms a pixel): the switch at 250.231 ms and the
   // take at 250.462 ms read "250 ms" both, in the toolbar, the playhead panel and the story.

@@ -202,8 +202,11 @@ ViewerRequest draw_toolbar(const ToolbarView& view, std::array<float, 10>& width
   {
     // Right-aligned in a fixed box, so the controls after it never shift as the time changes.
     const std::string now = format_time_to(view.now, view.resolution);
-    // As wide as the widest time at this zoom's digits ("000.000 ms" to the microsecond).
-    const std::string widest = format_time_to(Time{888'888'888}, view.resolution);
+    // As wide as the widest time at this zoom's digits up to the runs' end ("000.000 ms" to
+    // the microsecond, "8,888.888888 s" for lesson 03's 1,250 s): digits are all as wide.
+    const std::int64_t whole_seconds = view.end.ns() / 1'000'000'000 * 1'000'000'000;
+    const std::string widest = format_time_to(Time{std::max<std::int64_t>(888'888'888, whole_seconds + 888'888'888)},
+                                              view.resolution);
     const float box = std::max(bold_font()->CalcTextSizeA(f, 1e9f, 0, "000.000 ms").x,
                                bold_font()->CalcTextSizeA(f, 1e9f, 0, widest.c_str()).x);
     const float text = bold_font()->CalcTextSizeA(f, 1e9f, 0, now.c_str()).x;

@@ -71,18 +71,25 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
   std::optional<Time> seek;
   const std::ptrdiff_t at = panel.narrative.index_at(now);
   const bool all_runs = filter.run == trace::kNone && runs.size() > 1;
-  // The step line i's instant is written to: `resolution`, or the gap to the line before or
-  // after it at another instant where that is shorter.
+  // The step line i's instant is written to: `resolution`, or the gap to the nearest line
+  // before or after it at another instant where that is shorter (past the lines at its own
+  // instant and the why rows, a few at most: a story line names one event).
   const auto step_at = [&](std::size_t i) {
     Time step = resolution;
     const Time at = panel.narrative.line(i).at;
-    const auto closer = [&](std::size_t j) {
+    constexpr std::size_t kLooked = 16;
+    for (std::size_t j = i, looked = 0; j > 0 && looked < kLooked; ++looked) {
+      const Time other = panel.narrative.line(--j).at;
+      if (other == at) continue;
+      step = std::min(step, at > other ? at - other : other - at);
+      break;
+    }
+    for (std::size_t j = i + 1, looked = 0; j < panel.narrative.size() && looked < kLooked; ++j, ++looked) {
       const Time other = panel.narrative.line(j).at;
-      const Time gap = other > at ? other - at : at - other;
-      if (gap > Time::zero() && gap < step) step = gap;
-    };
-    if (i > 0) closer(i - 1);
-    if (i + 1 < panel.narrative.size()) closer(i + 1);
+      if (other == at) continue;
+      step = std::min(step, at > other ? at - other : other - at);
+      break;
+    }
     return step;
   };
   const auto line_text = [&](std::size_t i) {
