@@ -795,7 +795,7 @@ TEST_CASE("lesson 17's program run by hand prints its process start and what its
   const auto [status, output] = run_command(fmt::format("timeout 60 python3 '{}'", write_program("probes_17", probes).string()));
   INFO(output);
   REQUIRE(status == 0);
-  CHECK(std::regex_search(output, std::regex("(^|\n)a process start here: [0-9]+\\.[0-9]{2} ms\n")));
+  CHECK(std::regex_search(output, std::regex("(^|\n)a process start here: [0-9]+\\.[0-9]{2} ms, against the 0\\.42 ms the prediction is for\n")));
   CHECK(std::regex_search(output, std::regex("\na result of 2 MB sent back here: pickle\\.dumps [0-9.]+ ms, the pipe [0-9.]+ ms, "
                                              "pickle\\.loads [0-9.]+ ms\n")));
 }
