@@ -172,7 +172,8 @@ void sample_by_time(std::span<const std::int64_t> prefix, std::size_t first, std
       high = upper - lower > step ? lower + step : upper;
     }
     lower = std::upper_bound(lower, high, at);
-    add(static_cast<std::size_t>(lower - prefix.begin()) - 1, stratum);
+    // Within the fold even where rounding put `at` on its end (times of years, 128 ns apart).
+    add(std::min(static_cast<std::size_t>(lower - prefix.begin()) - 1, last - 1), stratum);
   }
 }
 
