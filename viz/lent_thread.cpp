@@ -1,17 +1,37 @@
 // The waiting thread's loan.
 #include "viz/lent_thread.hpp"
 
+#include <exception>
 #include <thread>
 #include <utility>
 
 namespace gilsim::viz {
 
 void LentThread::run_beside(const std::function<void()>& work) {
+  // Each side's throw is kept until both are done (the other side reads `work`, which is the
+  // caller's), then the caller's own first: out of memory in the indexing lent to the other
+  // thread reaches the viewer, which says what ran out, rather than ending the program.
+  std::exception_ptr mine;
   std::unique_lock lock(mutex_);
   if (!serving_ || finished_ || lending_) {  // lent to another lender meanwhile: not waited for
     lock.unlock();
-    std::jthread beside(work);
-    work();
+    std::exception_ptr theirs;
+    {
+      std::jthread beside([&work, &theirs] {
+        try {
+          work();
+        } catch (...) {
+          theirs = std::current_exception();
+        }
+      });
+      try {
+        work();
+      } catch (...) {
+        mine = std::current_exception();
+      }
+    }
+    if (mine) std::rethrow_exception(mine);
+    if (theirs) std::rethrow_exception(theirs);
     return;
   }
   lending_ = true;
@@ -20,10 +40,18 @@ void LentThread::run_beside(const std::function<void()>& work) {
   stop_meanwhile_.store(true, std::memory_order_relaxed);
   lock.unlock();
   changed_.notify_all();
-  work();
+  try {
+    work();
+  } catch (...) {
+    mine = std::current_exception();
+  }
   lock.lock();
   changed_.wait(lock, [this] { return work_done_; });
   lending_ = false;
+  const std::exception_ptr theirs = std::exchange(failed_, nullptr);
+  lock.unlock();
+  if (mine) std::rethrow_exception(mine);
+  if (theirs) std::rethrow_exception(theirs);
 }
 
 void LentThread::share(const std::vector<std::function<void()>>& tasks) {
@@ -70,9 +98,14 @@ void LentThread::serve(const std::function<void(const std::atomic<bool>& stop)>&
     const std::function<void()>& work = *std::exchange(work_, nullptr);
     ++lent_;
     lock.unlock();
-    // As on a thread made for it, a throw ends the program (the lender would wait for ever).
-    [&work]() noexcept { work(); }();
+    std::exception_ptr failed;  // the lender's to throw, once it has waited for this
+    try {
+      work();
+    } catch (...) {
+      failed = std::current_exception();
+    }
     lock.lock();
+    failed_ = failed;
     work_done_ = true;
     changed_.notify_all();
   }

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <vector>
@@ -42,6 +43,7 @@ class LentThread {
   bool finished_ = false;
   const std::function<void()>* work_ = nullptr;  ///< lent, not yet taken
   bool work_done_ = false;                       ///< the serving thread returned from work_
+  std::exception_ptr failed_;                    ///< what work_ threw there, for the lender
   bool lending_ = false;                         ///< a run_beside() has lent the serving thread
   int lent_ = 0;
   std::atomic<bool> stop_meanwhile_{false};

@@ -528,28 +528,35 @@ void Session::start_background() {
     b.progress.ask();  // before the runs begin: each answers at its first check
   }
   b.watcher = std::jthread([&b, every_slice, derive = std::move(preview_derive)](std::stop_token stop) {
-    // Runs whole within a few frames need no preview: asking for one sooner would take the
-    // cores from them (the copies and their indices), so the first ask waits (kFirstPreviewAfter).
-    if (!every_slice) {
-      std::unique_lock lock(b.preview_mutex);
-      b.preview_taken.wait_for(lock, stop, kFirstPreviewAfter, [&b] { return b.ready.load(std::memory_order_acquire); });
-    }
-    if (b.ready.load(std::memory_order_acquire)) return;
-    bool asked = every_slice;
-    while (!stop.stop_requested()) {
-      if (!std::exchange(asked, false)) b.progress.ask();
-      if (!b.progress.wait_for_answers(stop)) return;
-      Preview preview;
-      preview.runs = b.progress.answers();
-      say_in_force(preview.runs, b.in_force);  // set before the runs answered
-      const bool partial = std::ranges::any_of(preview.runs, [](const trace::Trace& run) { return run.partial(); });
-      if (!partial) return;  // every run is whole (or the simulation is over): the change itself comes in next
-      // The kept runs are known before any run answers (read_and_simulate sets them first).
-      preview.kept = b.reusable.kept;
-      if (derive) preview.derived = derive(preview.runs, preview.kept);
-      std::unique_lock lock(b.preview_mutex);
-      b.preview = std::move(preview);
-      if (!b.preview_taken.wait(lock, stop, [&b] { return !b.preview; })) return;
+    // A preview copies the runs so far and indexes them: memory running out there ends the
+    // previews, not the program (the simulation's thread, short of memory too, says so), and
+    // the runs no longer wait for the answers it will not ask.
+    try {
+      // Runs whole within a few frames need no preview: asking for one sooner would take the
+      // cores from them (the copies and their indices), so the first ask waits (kFirstPreviewAfter).
+      if (!every_slice) {
+        std::unique_lock lock(b.preview_mutex);
+        b.preview_taken.wait_for(lock, stop, kFirstPreviewAfter, [&b] { return b.ready.load(std::memory_order_acquire); });
+      }
+      if (b.ready.load(std::memory_order_acquire)) return;
+      bool asked = every_slice;
+      while (!stop.stop_requested()) {
+        if (!std::exchange(asked, false)) b.progress.ask();
+        if (!b.progress.wait_for_answers(stop)) return;
+        Preview preview;
+        preview.runs = b.progress.answers();
+        say_in_force(preview.runs, b.in_force);  // set before the runs answered
+        const bool partial = std::ranges::any_of(preview.runs, [](const trace::Trace& run) { return run.partial(); });
+        if (!partial) return;  // every run is whole (or the simulation is over): the change itself comes in next
+        // The kept runs are known before any run answers (read_and_simulate sets them first).
+        preview.kept = b.reusable.kept;
+        if (derive) preview.derived = derive(preview.runs, preview.kept);
+        std::unique_lock lock(b.preview_mutex);
+        b.preview = std::move(preview);
+        if (!b.preview_taken.wait(lock, stop, [&b] { return !b.preview; })) return;
+      }
+    } catch (const std::exception&) {
+      b.progress.release();  // runs held between answers go on without a watcher
     }
   });
   const RunwiseDerive runwise = derive_ ? runwise_ : RunwiseDerive{};

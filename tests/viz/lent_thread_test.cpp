@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 #include <functional>
+#include <new>
+#include <stdexcept>
 
 using gilsim::viz::LentThread;
 
@@ -180,4 +182,38 @@ TEST_CASE("shared tasks with no thread serving are each done once") {
   for (std::size_t t = 0; t < runs.size(); ++t) tasks.emplace_back([&runs, t] { runs[t].fetch_add(1); });
   lent.share(tasks);
   for (const auto& r : runs) CHECK(r.load() == 1);
+}
+
+TEST_CASE("a throw in lent work on the other thread reaches the lender, as memory running out must") {
+  // The indexing lent to the serving thread, or to a thread made for it, allocates: out of
+  // memory there ended the program (std::terminate) where the viewer says what ran out.
+  const auto throws_off_the_caller = [caller = std::this_thread::get_id()] {
+    if (std::this_thread::get_id() != caller) throw std::bad_alloc();
+  };
+  SUBCASE("a thread serving") {
+    LentThread lent;
+    Server server(lent);
+    REQUIRE(wait_for(server.serving));
+    CHECK_THROWS_AS(lent.run_beside(throws_off_the_caller), std::bad_alloc);
+    Callers callers;  // the serving thread goes on serving
+    lent.run_beside([&] { callers.add(); });
+    CHECK(callers.ids.size() == 2);
+  }
+  SUBCASE("a thread made for it") {
+    LentThread lent;
+    CHECK_THROWS_AS(lent.run_beside(throws_off_the_caller), std::bad_alloc);
+  }
+  SUBCASE("the lender's own throw waits for the other thread's part first") {
+    LentThread lent;
+    Server server(lent);
+    REQUIRE(wait_for(server.serving));
+    std::atomic<bool> other_done{false};
+    const auto caller = std::this_thread::get_id();
+    CHECK_THROWS_AS(lent.run_beside([&] {
+      if (std::this_thread::get_id() == caller) throw std::runtime_error("lender");
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      other_done = true;
+    }), std::runtime_error);
+    CHECK(other_done.load());
+  }
 }
