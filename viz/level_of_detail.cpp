@@ -5,7 +5,9 @@
 #include <array>
 #include <cmath>
 #include <ranges>
+#include <span>
 #include <tuple>
+#include <utility>
 
 namespace gilsim::viz {
 
@@ -18,6 +20,22 @@ std::size_t first_span_ending_after(const trace::SpanStore& spans, Time t) {
 }
 
 namespace {
+
+/// The largest and the second largest of `time(x)` over `xs`.
+template <class Range, class TimeOf>
+std::pair<double, double> top_two(const Range& xs, TimeOf time) {
+  double first = 0, second = 0;
+  for (const auto& x : xs) {
+    const double t = time(x);
+    if (t > first) {
+      second = first;
+      first = t;
+    } else if (t > second) {
+      second = t;
+    }
+  }
+  return {first, second};
+}
 
 /// Tallies time per state and per subject over the spans of one fold.
 class Tally {
@@ -50,27 +68,12 @@ class Tally {
   /// Whether the leading state, or a subject with a quarter of the time or more, leads its
   /// runner-up by less than `lead` times: a sample's counts may then have swapped them.
   bool in_doubt(double lead) const {
-    double total = 0, first = 0, second = 0;
-    for (const double t : by_state_) {
-      total += t;
-      if (t > first) {
-        second = first;
-        first = t;
-      } else if (t > second) {
-        second = t;
-      }
-    }
-    if (first < lead * second) return true;
-    first = second = 0;
-    for (std::size_t i = 0; i < subjects_; ++i) {
-      const double t = by_subject_[i].second;
-      if (t > first) {
-        second = first;
-        first = t;
-      } else if (t > second) {
-        second = t;
-      }
-    }
+    const auto [first_state, second_state] = top_two(by_state_, [](double t) { return t; });
+    if (first_state < lead * second_state) return true;
+    const auto subjects = std::span(by_subject_).first(subjects_);
+    const auto [first, second] = top_two(subjects, [](const auto& s) { return s.second; });
+    double total = 0;
+    for (const double t : by_state_) total += t;
     return 4 * first >= total && first < lead * second;
   }
   std::uint32_t subject() const {

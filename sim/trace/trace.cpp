@@ -1,8 +1,10 @@
 // Names of trace enums and the one-line explanations ("why") of marks and spans.
 #include "sim/trace/trace.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
+#include <ranges>
 
 #include <fmt/format.h>
 
@@ -110,12 +112,10 @@ std::string_view job_name(const Trace& t, std::uint32_t job) {
 /// Whether a span of `spans` begins at `at` with `subject` (spans begin in order and do not
 /// overlap, so at most one begins there).
 bool span_from(const SpanStore& spans, Time at, std::uint32_t subject) {
-  std::size_t low = 0, high = spans.size();  // the first span that begins at or after `at`
-  while (low < high) {
-    const std::size_t mid = low + (high - low) / 2;
-    if (spans.begin_at(mid) < at) low = mid + 1; else high = mid;
-  }
-  return low < spans.size() && spans.begin_at(low) == at && spans[low].subject == subject;
+  // The first span that begins at or after `at`: a lane's spans begin in order.
+  const auto index = std::views::iota(std::size_t{0}, spans.size());
+  const auto first = *std::ranges::partition_point(index, [&](std::size_t i) { return spans.begin_at(i) < at; });
+  return first < spans.size() && spans.begin_at(first) == at && spans[first].subject == subject;
 }
 
 /// Whether `lane` holds its process's GIL for some time from `at`: a hold of 0 ns (a thread

@@ -23,6 +23,13 @@ ImGuiWindow* window_starting(const std::string& prefix) {
   return nullptr;
 }
 
+/// Moves the playhead to `at` and lets two frames pass.
+void seek_and_settle(HeadlessViewer& v, Time at) {
+  v.app.playback.seek(at);
+  v.frame();
+  v.frame();
+}
+
 }  // namespace
 
 TEST_CASE("the toolbar's groups keep their widths as the playhead's time and the speed change") {
@@ -30,9 +37,7 @@ TEST_CASE("the toolbar's groups keep their widths as the playhead's time and the
   REQUIRE(v.open(testing::bundled_lesson("07-convoy.toml")));
   const auto at_rest = v.app.toolbar_widths;
   // "0 s" then "523.457 ms": the time sits in a box as wide as the widest time.
-  v.app.playback.seek(Time{523'456'789});
-  v.frame();
-  v.frame();
+  seek_and_settle(v, Time{523'456'789});
   CHECK(v.app.toolbar_widths == at_rest);
   // "10.0 us / s" to "1.00 s / s": the value sits beside the slider, in a box of its own.
   for (const double speed : {1e-5, 3.3e-3, 1.0}) {
@@ -49,9 +54,7 @@ TEST_CASE("the toolbar's groups keep their widths as the playhead's time and the
   CHECK(format_time_to(v.app.playback.now(), shown_resolution(v.app.view)) == "523.456789 ms");
   const auto zoomed = v.app.toolbar_widths;
   for (const Time at : {Time{1'000'000'001}, Time{2'500}, Time{523'456'789}}) {
-    v.app.playback.seek(at);
-    v.frame();
-    v.frame();
+    seek_and_settle(v, at);
     CHECK(v.app.toolbar_widths == zoomed);
   }
 }
@@ -61,15 +64,11 @@ TEST_CASE("a run of 1250 s keeps the toolbar's time in its box, grouped as the a
   HeadlessViewer v(ImVec2(1280, 720));
   REQUIRE(v.open(testing::bundled_lesson("03-ten-thousand-connections.toml")));
   v.app.view.fit(Time{1'000'000'000'000}, Time{1'000'001'000'000});  // 1 ms across: 1 us a pixel or less
-  v.app.playback.seek(Time{1'000'000'150'000});
-  v.frame();
-  v.frame();
+  seek_and_settle(v, Time{1'000'000'150'000});
   CHECK(format_time_to(v.app.playback.now(), shown_resolution(v.app.view)) == "1,000.00015 s");
   const auto widths = v.app.toolbar_widths;
   for (const Time at : {Time{1'249'999'999'999}, Time{5'000}, Time{1'000'000'150'000}}) {
-    v.app.playback.seek(at);
-    v.frame();
-    v.frame();
+    seek_and_settle(v, at);
     CHECK(v.app.toolbar_widths == widths);
   }
 }

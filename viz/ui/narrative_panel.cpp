@@ -74,24 +74,20 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
   // The step line i's instant is written to: `resolution`, or the gap to the nearest line
   // before or after it at another instant where that is shorter (past the lines at its own
   // instant and the why rows, a few at most: a story line names one event).
-  const auto step_at = [&](std::size_t i) {
-    Time step = resolution;
+  // The gap from line i to the nearest line at another instant, looking `step` (+1 or -1)
+  // lines at a time, at most 16 lines away: infinite where there is none.
+  const auto gap_towards = [&](std::size_t i, std::ptrdiff_t step) {
     const Time at = panel.narrative.line(i).at;
-    constexpr std::size_t kLooked = 16;
-    for (std::size_t j = i, looked = 0; j > 0 && looked < kLooked; ++looked) {
-      const Time other = panel.narrative.line(--j).at;
-      if (other == at) continue;
-      step = std::min(step, at > other ? at - other : other - at);
-      break;
+    auto j = static_cast<std::ptrdiff_t>(i);
+    for (int looked = 0; looked < 16; ++looked) {
+      j += step;
+      if (j < 0 || static_cast<std::size_t>(j) >= panel.narrative.size()) break;
+      const Time other = panel.narrative.line(static_cast<std::size_t>(j)).at;
+      if (other != at) return at > other ? at - other : other - at;
     }
-    for (std::size_t j = i + 1, looked = 0; j < panel.narrative.size() && looked < kLooked; ++j, ++looked) {
-      const Time other = panel.narrative.line(j).at;
-      if (other == at) continue;
-      step = std::min(step, at > other ? at - other : other - at);
-      break;
-    }
-    return step;
+    return Time::max();
   };
+  const auto step_at = [&](std::size_t i) { return std::min({resolution, gap_towards(i, -1), gap_towards(i, +1)}); };
   const auto line_text = [&](std::size_t i) {
     const NarrativeLine& line = panel.narrative.line(i);
     // A hand-off's why sits on its own row under the switch, indented past the time.
