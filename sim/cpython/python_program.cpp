@@ -4,6 +4,7 @@
 #include "sim/cpython/python_program.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <map>
 #include <optional>
@@ -475,10 +476,11 @@ constexpr std::string_view kNoteFinish = "FINISHED[job.__name__] = time.perf_cou
 constexpr std::string_view kFinishedComment = "when this kind of job last finished";
 
 /// Whether a run of executor `e` notes its jobs' finishes: jobs of several kinds, run in this
-/// process one after another or on threads. A lesson on locks or shared data is read by its
+/// process one after another, on threads or as tasks (lesson 4's handlers done one after another). A lesson on locks or shared data is read by its
 /// counters and its deadlock instead, and its program stays as short.
 bool notes_job_finishes(const scenario::Scenario& s, Executor e) {
-  return s.jobs.size() > 1 && s.locks.empty() && s.counters.empty() && (e == Executor::Sequential || e == Executor::Threads);
+  return s.jobs.size() > 1 && s.locks.empty() && s.counters.empty() &&
+         (e == Executor::Sequential || e == Executor::Threads || e == Executor::Asyncio);
 }
 
 struct JobShape {
@@ -720,8 +722,17 @@ void write_executor(Writer& w, ExecutorKey key, const ExecutorUse& use, const Jo
         w.line(4, "if workers:", "executor", "asyncio.to_thread uses the loop's default executor");
         w.line(8, "asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(workers))");
       }
-      w.line(4, fmt::format("return await asyncio.gather(*({} for {} in {}))", async_call, shape.variable, async_items),
-             "gather", "every job a task on one thread");
+      if (notes_job_finishes(s, e)) {
+        w.line(4, fmt::format("async def noted({}):", shape.variable));
+        w.line(8, fmt::format("result = await {}", async_call));
+        w.line(8, "FINISHED[job.__name__.removesuffix(\"_async\")] = time.perf_counter()", "finished", kFinishedComment);
+        w.line(8, "return result");
+        w.line(4, fmt::format("return await asyncio.gather(*(noted({}) for {} in {}))", shape.variable, shape.variable, async_items),
+               "gather", "every job a task on one thread");
+      } else {
+        w.line(4, fmt::format("return await asyncio.gather(*({} for {} in {}))", async_call, shape.variable, async_items),
+               "gather", "every job a task on one thread");
+      }
       w.blank(2);
       w.line(0, use.workers ? "def with_asyncio(workers=None):" : "def with_asyncio():");
       w.line(4, use.workers ? "return asyncio.run(gather_jobs(workers))" : "return asyncio.run(gather_jobs())");
@@ -1281,8 +1292,8 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   shape.map_function = shape.single ? names[0] : "call";
   const std::string async_items = shape.single ? shape.items : "ASYNC_JOBS";
   const std::string async_call = shape.single ? fmt::format("{}_async(n)", names[0]) : "job()";
-  const bool finishes = (uses(Executor::Sequential) && notes_job_finishes(s, Executor::Sequential)) ||
-                        (uses(Executor::Threads) && notes_job_finishes(s, Executor::Threads));
+  const bool finishes = std::ranges::any_of(std::array{Executor::Sequential, Executor::Threads, Executor::Asyncio},
+                                            [&](Executor e) { return uses(e) && notes_job_finishes(s, e); });
 
   Writer w;
   w.line(0, docstring(s, predicted_paragraph(s, runs, predicted)));

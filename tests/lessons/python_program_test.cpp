@@ -153,13 +153,14 @@ TEST_CASE("every bundled lesson's program is short, compiles and holds no measur
     const std::string program = cpython::python_program(s, {}).text;
     INFO(file.filename().string());
     CHECK(program.rfind("\"\"\"" + s.title + "\n", 0) == 0);  // the title opens the docstring
-    // 75: lesson 7's program (74), with its pace measured at the start, handed to its process,
+    // 80: lesson 13's program (79), with its pace measured at the start, handed to its process,
     // checked again before and after each run, its cores compared with the prediction's, its
-    // load looked at and its times written in milliseconds under a second. 90: lesson 16's
+    // load looked at, its times written in milliseconds under a second and each kind of task's
+    // finish noted (lesson 4's handlers done one after another). 90: lesson 16's
     // (89), whose deadlock ends its run in one line, with its barrier and its fresh locks. The machine's
     // probes aside (P4e, P7c: 13 lines for a process start, 25 for a big result's way back with
     // its import; lesson 17 has both).
-    CHECK(code_lines(without_probes(program)) <= (file.stem() == "16-deadlock" ? 90 : 75));
+    CHECK(code_lines(without_probes(program)) <= (file.stem() == "16-deadlock" ? 90 : 80));
     CHECK(code_lines(program) - code_lines(without_probes(program)) <= 13 + 25);
     // The code, after the docstring (a note may name a gilsim command).
     const std::string code = program.substr(program.find("\"\"\"", 3) + 3);
@@ -291,8 +292,12 @@ TEST_CASE("the program's docstring ends with the model's prediction, and a long 
                          "- threads: 823.0 ms; reader done at 627.3 ms, hog done at 823.0 ms\n"
                          "- hog in a process: 806.6 ms\n\n\"\"\"\n"));
   CHECK(contains(documented, "`- threads: 823.0 ms; reader done at 627.3 ms, hog done at 823.0 ms`"));
-  // Each kind's finish is noted where the prediction gives it: sequential and threads.
+  // Each kind's finish is noted where the prediction gives it: sequential, threads and tasks.
   CHECK(contains(convoy, "        FINISHED[job.__name__] = time.perf_counter()\n    return results\n"));
+  const std::string blocking = lesson_program("04-blocking-coroutine");
+  CHECK(contains(blocking, "\n- asyncio: 2.02 s; handler done at 920.1 ms, heartbeat done at 2.02 s\n"));
+  CHECK(contains(documented, "`- asyncio: 2.02 s; handler done at 920.1 ms, heartbeat done at 2.02 s`"));
+  CHECK(contains(blocking, "        FINISHED[job.__name__.removesuffix(\"_async\")] = time.perf_counter()\n"));
   CHECK(contains(convoy, "        print(\"  \" + \", \".join(f\"{job} done at {shown(at - start)}\" for job, at in FINISHED.items()))\n"));
   // Lesson 3's thread pool: 10,000 one-second waits, 8 at a time.
   const std::string connections = lesson_program("03-ten-thousand-connections");
