@@ -1,6 +1,8 @@
 // Colour choices; see palette.hpp for where they come from.
 #include "viz/palette.hpp"
 
+#include <cmath>
+
 namespace gilsim::viz {
 
 using trace::MarkKind;
@@ -14,12 +16,12 @@ Rgba state_colour(SpanState state) {
     case SpanState::WaitingGil: return {213, 94, 0};   // vermillion: wants the GIL, cannot have it
     case SpanState::Runnable: return {230, 159, 0};    // orange: wants a core
     case SpanState::BlockedIo: return {240, 228, 66};  // yellow: waiting on the outside world
-    case SpanState::Sleeping: return {200, 200, 200};  // light grey: nothing to do
+    case SpanState::Sleeping: return {168, 168, 168};  // grey: nothing to do (dark enough to show on white)
     case SpanState::Stalled: return {204, 121, 167};   // reddish purple: a coroutine blocks the loop
-    case SpanState::Starting: return {120, 120, 120};  // dark grey: start-up cost
+    case SpanState::Starting: return {80, 80, 80};     // dark grey: start-up cost (far from green for deuteranopes)
     case SpanState::Pickling: return {0, 114, 178};    // blue: copying data between processes
     case SpanState::Waking: return {110, 215, 160};    // light green: holds the GIL, in C, waking a thread
-    case SpanState::Ready: return {245, 205, 130};     // pale orange: in the loop's ready queue
+    case SpanState::Ready: return {221, 170, 85};      // sand: in the loop's ready queue (told from awaiting by all)
     case SpanState::Awaiting: return {250, 243, 175};  // pale yellow: suspended on an await
     case SpanState::WaitingLock: return {153, 0, 0};   // dark red: waits for a user lock (Tracy's red)
   }
@@ -30,12 +32,14 @@ Rgba identity_colour(std::uint32_t ordinal) {
   // Dark or mid hues, each far from every state colour: a thread on a core never reads as
   // "native code" or "blocking the loop".
   static constexpr Rgba kIdentity[kIdentityColours] = {
+      // Olive comes late: under deuteranopia it matches the vermillion band of GIL waiters
+      // drawn over the holder (lesson 7's T2), and wine beside teal is hard for them too.
       {51, 34, 136},   // indigo
       {136, 34, 85},   // wine
-      {153, 153, 51},  // olive
+      {150, 90, 220},  // violet
       {140, 81, 10},   // brown
       {17, 100, 100},  // dark teal
-      {150, 90, 220},  // violet
+      {153, 153, 51},  // olive
       {34, 85, 34},    // forest green
       {190, 20, 50},   // crimson
   };
@@ -78,9 +82,14 @@ const char* mark_legend_label(MarkKind kind) {
 }
 
 Rgba text_on(Rgba fill) {
-  // Relative luminance, cheaply: bright fills get black text.
-  const int luma = (fill.r * 299 + fill.g * 587 + fill.b * 114) / 1000;
-  return luma > 140 ? Rgba{0, 0, 0} : Rgba{255, 255, 255};
+  // WCAG 2 relative luminance: black contrasts more than white above 0.179 (where
+  // (L + 0.05) / 0.05 = 1.05 / (L + 0.05)). On running Python's green, 6.1:1 against 3.4:1.
+  const auto linear = [](std::uint8_t c) {
+    const double v = c / 255.0;
+    return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+  };
+  const double luminance = 0.2126 * linear(fill.r) + 0.7152 * linear(fill.g) + 0.0722 * linear(fill.b);
+  return luminance > 0.179 ? Rgba{0, 0, 0} : Rgba{255, 255, 255};
 }
 
 const std::vector<LegendEntry>& legend_entries() {

@@ -1,6 +1,8 @@
-// The viewer's colours: span states from the Okabe-Ito palette (safe for colour-blind
-// viewers), thread identities from a set of darker hues none of which is a state colour,
-// all readable on a light background through a projector. Plain RGBA: the painter converts.
+// The viewer's colours: span states mostly from the Okabe-Ito palette, chosen with the
+// common colour blindnesses in mind, with a hatch (not colour alone) telling waiting for the
+// GIL from waiting for a core; thread identities from a set of darker hues none of which is a
+// state colour, all readable on a light background through a projector. Plain RGBA: the
+// painter converts.
 #pragma once
 
 #include <cstdint>

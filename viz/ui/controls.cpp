@@ -330,6 +330,7 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
     place(w);
     const ImVec2 p = ImGui::GetCursorScreenPos();
     dl->AddRectFilled(ImVec2(p.x, p.y + 2), ImVec2(p.x + s * 1.1f, p.y + s), to_u32(state_colour(e.state)), 2.0f);
+    if (e.state == trace::SpanState::WaitingGil) paint_wait_hatch(dl, ImVec2(p.x, p.y + 2), ImVec2(p.x + s * 1.1f, p.y + s));
     dl->AddRect(ImVec2(p.x, p.y + 2), ImVec2(p.x + s * 1.1f, p.y + s), IM_COL32(0, 0, 0, 90), 2.0f);
     ImGui::Dummy(ImVec2(s * 1.3f, s));
     ImGui::SameLine(0, 2);

@@ -66,6 +66,7 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
       continue;
     }
     dl->AddRectFilled(ImVec2(x0, y0), ImVec2(x1, y1), fill);
+    if (!identities && item.state == trace::SpanState::WaitingGil) paint_wait_hatch(dl, ImVec2(x0, y0), ImVec2(x1, y1));
     if ((lane.kind == LaneKind::Thread || lane.kind == LaneKind::Task) && item.folded() && item.minor_share > 0) {
       // A fold of many states: the second one, as tall as its share, at the bottom (at least
       // a pixel): sub-pixel runs between waits keep their proportion.
@@ -115,11 +116,7 @@ void paint_contention(ImDrawList* dl, const std::vector<DrawItem>& items, std::u
     }
     dl->AddRectFilled(ImVec2(x0, y0), ImVec2(x1, box.bottom - 1), fill);
     // Hatching in the band, so it reads as "waiting" even in grey-scale print.
-    const float band = box.bottom - 1 - y0;
-    for (float x = std::floor(x0 / 6) * 6; x < x1; x += 6) {
-      const float a = std::max(x, x0), b = std::min(x + band, x1);
-      if (b > a) dl->AddLine(ImVec2(a, box.bottom - 1), ImVec2(b, box.bottom - 1 - (b - a)), IM_COL32(255, 255, 255, 140), 1.0f);
-    }
+    paint_wait_hatch(dl, ImVec2(x0, y0), ImVec2(x1, box.bottom - 1));
   }
 }
 
@@ -271,7 +268,12 @@ void paint_mark(ImDrawList* dl, MarkKind kind, float x, const LaneBox& box, bool
         break;
       }
       case MarkKind::JobEnd: dl->AddCircleFilled(ImVec2(x + s * 0.8f, cy), s * 0.8f, col); break;
-      case MarkKind::Preempt: dl->AddTriangleFilled(ImVec2(x - s, y1), ImVec2(x + s, y1), ImVec2(x, y1 - 1.5f * s), col); break;
+      case MarkKind::Preempt: {
+        const ImVec2 a(x - s, y1), b(x + s, y1), c(x, y1 - 1.5f * s);
+        dl->AddTriangleFilled(a, b, c, col);
+        dl->AddTriangle(a, b, c, edge, 1.0f);
+        break;
+      }
       case MarkKind::LoopStall:
       case MarkKind::Dispatch: {
         const ImVec2 a(x, cy - s), b(x + 1.5f * s, cy), c(x, cy + s);
@@ -320,8 +322,10 @@ void paint_mark(ImDrawList* dl, MarkKind kind, float x, const LaneBox& box, bool
       break;
     }
     case MarkKind::Preempt: {
+      // Black-edged: it mostly sits where running turns into waiting for a core, its own orange.
       const ImVec2 a(x - s, box.bottom - 1), b(x + s, box.bottom - 1), c(x, box.bottom - 1 - 1.5f * s);
       dl->AddTriangleFilled(a, b, c, col);
+      dl->AddTriangle(a, b, c, IM_COL32(0, 0, 0, 255), 1.0f);
       break;
     }
     case MarkKind::LostUpdate: {  // a cross: a store wrote over updates, which are lost
@@ -353,6 +357,16 @@ void paint_stripes(ImDrawList* dl, ImVec2 a, ImVec2 b, int pattern) {
   for (float x = std::floor(a.x / 7) * 7 - h; x < b.x; x += 7) {
     if (pattern & 1) dl->AddLine(ImVec2(x, b.y), ImVec2(x + h, a.y), ink, 1.5f);
     if (pattern & 2 || pattern > 2) dl->AddLine(ImVec2(x, a.y), ImVec2(x + h, b.y), ink, 1.5f);
+  }
+  dl->PopClipRect();
+}
+
+void paint_wait_hatch(ImDrawList* dl, ImVec2 a, ImVec2 b) {
+  if (b.x - a.x < 2.0f) return;  // a sliver: a line or two would only dim its colour
+  const float h = b.y - a.y;
+  dl->PushClipRect(a, b, true);
+  for (float x = std::floor((a.x - h) / 6) * 6; x < b.x; x += 6) {
+    dl->AddLine(ImVec2(x, b.y), ImVec2(x + h, a.y), IM_COL32(255, 255, 255, 140), 1.0f);
   }
   dl->PopClipRect();
 }

@@ -47,6 +47,11 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
 /// Diagonal stripes over [a, b]: pattern 1 one way, 2 the other, 3 both.
 void paint_stripes(ImDrawList* dl, ImVec2 a, ImVec2 b, int pattern);
 
+/// The hatch of waiting for the GIL over [a, b]: thin white rising lines, the same on a
+/// thread's bar, in the GIL lane's band of waiters and in the legend, so that the state is
+/// told from waiting for a core (orange) without its colour, in grey or by colour-blind eyes.
+void paint_wait_hatch(ImDrawList* dl, ImVec2 a, ImVec2 b);
+
 /// An aggregate row: per pixel column, a stack of the states its lanes are in, scaled so
 /// all `lanes` fill the row, under a faint line at that full height.
 void paint_density(ImDrawList* dl, const LaneDensity& density, float lanes, const LaneBox& box);
