@@ -273,7 +273,9 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
   if (!pools.empty()) notes += "+ " + pool_switches_note(pools) + "\n";
   if (!recorded_pools.empty()) notes += "+ " + pool_switches_note(recorded_pools, PoolSwitchesOrigin::CPython) + "\n";
   if (!old_gils.empty()) notes += "+ " + old_gil_switches_note(old_gils) + "\n";
-  return wrap_text("Predicted against measured (error = (predicted - measured) / measured):", width) +
+  return wrap_text("Predicted against measured (error = (predicted - measured) / measured: negative where the run took "
+                   "longer than predicted):",
+                   width) +
          render_table(table, static_cast<std::size_t>(width)) + wrap_text(notes, width);
 }
 

@@ -305,6 +305,10 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
       report_out << "\n";
       std::string notes;
       if (options.real_only && machine_notes[i]) notes += *machine_notes[i] + "\n";  // else under the table
+      // With no prediction there is no comparison to say why a run is not scored: said here.
+      for (const trace::Trace* m : options.real_only ? measured : std::vector<trace::Trace*>{}) {
+        if (const auto why = real::starved_note(*m)) notes += fmt::format("'{}': {}\n", m->run_name, *why);
+      }
       if (fitted) notes += *fitted + "\n";
       if (python) notes += cpython_note(*python, scenarios[i], options.run_names, calibration.value_or(cpython::Calibration{}),
                                         recorded_runs);

@@ -79,6 +79,7 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
   const trace::Trace* unmeasured_baseline = nullptr;  // the first run, when a measured row has no baseline
   const trace::Trace* measured_baseline = nullptr;
   std::vector<std::string> unseen_runs;  // CPython runs whose figures the recorder did not see
+  std::vector<std::string> unscored_rows;  // measured runs not scored, with why
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const trace::Trace& t = *runs[i];
     const trace::Metrics& m = metrics[i];
@@ -99,7 +100,14 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
     // A CPython run whose recording missed most of what its threads did: '-', not a 0 it never saw.
     const bool unseen = cpython::figures_not_seen(t);
     if (unseen) unseen_runs.push_back(trace::display_name(t));
-    table.rows.push_back({trace::display_name(t), executor_label(t), format_time(m.makespan), speedup_text,
+    // A measured run not scored itself (a busy machine): its own row says so, not only the
+    // comparison printed after the timelines.
+    std::string makespan_text = format_time(m.makespan);
+    if (t.origin == trace::Origin::Measured && doubtful(i)) {
+      makespan_text += real::kUnscoredRunMark;
+      unscored_rows.push_back(fmt::format("'{}' ({})", trace::display_name(t), *doubtful(i)));
+    }
+    table.rows.push_back({trace::display_name(t), executor_label(t), makespan_text, speedup_text,
                           unseen ? "-" : percent(m.core_utilisation),
                           unseen ? "-" : gil_held_cell(m), has_gil && !unseen ? format_time(m.gil_wait_total) : "-",
                           // Grouped as the note and the lines under the table write counts ("80,000").
@@ -130,6 +138,7 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
     out += wrap_text(speedup_note(*runs.front(), measured_baseline, unmeasured_baseline != nullptr), wrap);
   }
   if (!unseen_runs.empty()) out += wrap_text(cpython::figures_not_seen_note(unseen_runs), wrap);
+  if (!unscored_rows.empty()) out += wrap_text(real::unscored_runs_line(unscored_rows), wrap);
   if (speedup_shown) {
     for (const std::size_t b : marked) {
       out += wrap_text(real::unscored_baseline_line(trace::display_name(*runs[b]), *doubtful(b)), wrap);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sim/trace/trace.hpp"
 
@@ -118,5 +119,11 @@ std::optional<std::string> unscored_baseline(const trace::Trace& run, bool seen_
 /// 'sequential, CPython 3.11 (measured)', which is not scored (busy machine): ...".
 inline constexpr const char* kUnscoredBaselineMark = "?";
 std::string unscored_baseline_line(const std::string& baseline, const std::string& why);
+
+/// The mark a measured run's own makespan takes when the run is not scored
+/// (unscored_baseline), and the line under the table that names each such run with why:
+/// "* marks a measured run that is not scored: ... 'threads (measured)' (busy machine)".
+inline constexpr const char* kUnscoredRunMark = "*";
+std::string unscored_runs_line(const std::vector<std::string>& runs_and_why);
 
 }  // namespace gilsim::real

@@ -149,6 +149,12 @@ TEST_CASE("a speed-up dividing by a measured run that is not scored is marked, a
     CHECK(cells(lines[4])[3] == "2.00x");  // predictions divide by the prediction
     CHECK(count_of(table, "? marks a speed-up that divides by 'sequential, CPython 3.11 (measured)', which is not "
                           "scored (its CPU ran 25% slower than calibrated): not a figure to teach from.") == 1);
+    // The unscored run's own row is marked too, and only its row.
+    CHECK(cells(lines[3])[2] == "1.200 s*");
+    CHECK(cells(lines[5])[2] == "600 ms");
+    CHECK(count_of(as_prose(table), "* marks a measured run that is not scored, so that neither its time nor its "
+                                    "speed-up is a figure to teach from (the lines after the timelines say more): "
+                                    "'sequential, CPython 3.11 (measured)' (its CPU ran 25% slower than calibrated).") == 1);
   }
 }
 

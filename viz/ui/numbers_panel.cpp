@@ -89,7 +89,7 @@ void draw_prediction_table(const AppState& app) {
     }
   }
   ImGui::EndTable();
-  text_disabled_wrapped("error = (predicted - measured) / measured");
+  text_disabled_wrapped("error = (predicted - measured) / measured: negative where the run took longer than predicted");
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     const auto judged = judge_run(app, r);
     if (!judged) continue;
@@ -186,7 +186,11 @@ void draw_numbers(const AppState& app) {
     const bool measured = runs[r].origin == trace::Origin::Measured;
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float avail = std::max(10.0f, ImGui::GetContentRegionAvail().x - name_w - label_w);
-    const std::string name = measured ? std::string("  measured") : run_name_in_force(runs[r]);
+    // A measured run not scored (a busy machine) says so on its bar's line, as the command
+    // line's table marks its row: its time is not one to teach from.
+    const bool unscored = measured && real::unscored_baseline(runs[r], app.runs[r].unseen.has_value()).has_value();
+    const std::string name = measured ? std::string(unscored ? "  measured, not scored" : "  measured")
+                                      : run_name_in_force(runs[r]);
     // A long name wraps on as many lines as it takes, the second beside the cores-busy bar:
     // cut, "pool of 4 (now 2 workers)" read "pool of 4 (now 2 wo…" at 1280 wide, the value in
     // force lost, and names that differ at their ends read alike ("Pool.map..." in lesson 10).
