@@ -129,8 +129,7 @@ std::vector<SweepValueLabel> value_labels(const SweepPlot& plot, sweep::Metric m
     if (std::any_of(placed.begin(), placed.end(), [&](const SweepValueLabel& v) { return v.run == run && v.index == i; })) {
       continue;
     }
-    const std::string text = metric == sweep::Metric::LostUpdates ? trace::group_digits(std::llround(m.value))
-                                                                  : fmt::format("{:.2f}x", m.value);
+    const std::string text = sweep::metric_value_text(metric, m.value);
     const float w = label_width(text, size), h = size.text_height;
     const float centred = std::clamp(m.x - w / 2, plot.left + 2, std::max(plot.left + 2, plot.right - 2 - w));
     // Above the point, below it, then left or right of it (the last point's value left of it).
@@ -160,7 +159,10 @@ std::vector<SweepValueLabel> value_labels(const SweepPlot& plot, sweep::Metric m
 
 int y_steps(sweep::Metric metric, double top, float height, float text_height) {
   // Written as the ticks are (metric_tick): speed-ups with one decimal (two under 2x), counts whole.
-  const double unit = metric == sweep::Metric::LostUpdates ? (top < 4.0 ? 0.25 : 1.0) : (top < 2.0 ? 0.01 : 0.1);
+  // The GIL wait's ticks are whole nanoseconds.
+  const double unit = metric == sweep::Metric::LostUpdates ? (top < 4.0 ? 0.25 : 1.0)
+                      : metric == sweep::Metric::GilWait   ? 1.0
+                                                           : (top < 2.0 ? 0.01 : 0.1);
   for (int n = 8; n > 2; --n) {
     if (height / static_cast<float>(n) < text_height * 1.1f) continue;
     const double step = top / n;
@@ -221,7 +223,7 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
   SweepChart chart;
   if (plan.axes.empty() || result.figures.empty()) return chart;
   const sweep::Axis& first = plan.axes.front();
-  chart.x_label = first.label();
+  chart.x_label = first.chart_label();
   chart.y_label = sweep::metric_axis_title(plan.metric);
   chart.error_bars = plan.seeds > 1;
   const std::size_t combinations = plan.points() / first.size();

@@ -158,7 +158,8 @@ void add_sweep_options(CLI::App& sweep, SweepOptions& options) {
       ->type_name("N")
       ->check(whole_number(1, 1000));
   sweep.add_option("--metric", options.metric,
-                   "What the charts plot: speedup (against the first run, the default) or lost-updates (the "
+                   "What the charts plot: speedup (against the first run, the default), gil-wait (all threads' "
+                   "waits for the GIL added up: lesson 7's convoy against the interval) or lost-updates (the "
                    "updates the scenario's [counters] lost, lesson 15)")
       ->type_name("METRIC");
   sweep.add_option("--jobs", options.jobs, "Worker processes (default: this machine's cores); the output is the same "

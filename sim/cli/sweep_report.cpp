@@ -16,6 +16,7 @@
 #include "sim/cli/text_wrap.hpp"
 #include "sim/sweep/sweep_metric.hpp"
 #include "sim/trace/outcomes.hpp"
+#include "sim/trace/table_key.hpp"
 
 namespace gilsim::cli {
 
@@ -61,8 +62,8 @@ std::string heading(const sweep::SweepPlan& plan) {
     if (axis.size() == 1) {
       out += fmt::format("  {}: 1 value, {}\n", axis.label(), axis.shown(0, 0));
     } else {
-      out += fmt::format("  {}: {} values, {} to {}\n", axis.label(), axis.size(), axis.shown(0, 0),
-                         axis.shown(0, axis.size() - 1));
+      out += fmt::format("  {}: {} values, {} to {}{}\n", axis.label(), axis.size(), axis.shown(0, 0),
+                         axis.shown(0, axis.size() - 1), axis.log_scale ? ", charted on a log scale" : "");
     }
   }
   // The runs simulated at each point and seed: the shown ones, and the first when not shown.
@@ -76,6 +77,7 @@ std::string heading(const sweep::SweepPlan& plan) {
   if (plan.metric == sweep::Metric::LostUpdates) {
     out += "Lost updates: updates made less the final value, summed over the scenario's counters.\n";
   }
+  out += fmt::format("{}.\n", trace::kGilWaitKey);
   if (plan.seeds > 1) {
     out += fmt::format("Figures are the mean ± the standard deviation over {} seeds.\n", plan.seeds);
   }
@@ -90,7 +92,7 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
       table.right_aligned.push_back(true);
     }
   }
-  for (const char* header : {"makespan", "speedup", "cores busy", "GIL held", "switches", "lost updates"}) {
+  for (const char* header : {"makespan", "speedup", "cores busy", "GIL held", "GIL wait", "switches", "lost updates"}) {
     if (std::string_view(header) == "lost updates" && !plan.has_counters) continue;
     table.headers.emplace_back(header);
     table.right_aligned.push_back(true);
@@ -112,6 +114,7 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
     // As the run table's cell (gil_held_cell): "max" when a process pool has a GIL per process.
     row.push_back(s.has_gil ? (s.several_gils ? "max " : "") + with_spread(s.gil_held, seeds, percent) : "-");
     several_gils |= s.has_gil && s.several_gils;
+    row.push_back(s.has_gil ? with_spread(s.gil_wait_ns, seeds, duration) : "-");
     row.push_back(with_spread(s.switches, seeds, count));
     if (plan.has_counters) row.push_back(with_spread(s.lost_updates, seeds, count));
     table.rows.push_back(std::move(row));
@@ -127,11 +130,14 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
   std::string out;
   for (std::size_t c = 0; c < combinations && c < kMaxSweepCharts; ++c) {
     TextChart chart;
-    chart.x_label = first.label();
+    chart.x_label = first.chart_label();
     chart.y_label = sweep::metric_axis_title(plan.metric);
     chart.y_tick = [&plan](double value, double top) { return sweep::metric_tick(plan.metric, value, top); };
     if (plan.metric == sweep::Metric::LostUpdates) {
       chart.row_text = [](double row) { return fmt::format("{} updates", trace::group_digits(std::llround(row))); };
+    }
+    if (plan.metric == sweep::Metric::GilWait) {
+      chart.row_text = [](double row) { return sweep::metric_value_text(sweep::Metric::GilWait, row); };
     }
     for (std::size_t i = 0; i < first.size(); ++i) chart.x_texts.push_back(first.shown(0, i));
     chart.x_positions = first.positions;

@@ -6,21 +6,38 @@
 #include <fmt/format.h>
 
 #include "sim/trace/outcomes.hpp"
+#include "sim/trace/time.hpp"
 
 namespace gilsim::sweep {
 
-std::string_view metric_name(Metric m) { return m == Metric::LostUpdates ? "lost-updates" : "speedup"; }
+std::string_view metric_name(Metric m) {
+  switch (m) {
+    case Metric::LostUpdates: return "lost-updates";
+    case Metric::GilWait: return "gil-wait";
+    case Metric::Speedup: break;
+  }
+  return "speedup";
+}
 
 std::optional<Metric> parse_metric(std::string_view text) {
   if (text == "speedup") return Metric::Speedup;
+  if (text == "gil-wait") return Metric::GilWait;
   if (text == "lost-updates") return Metric::LostUpdates;
   return std::nullopt;
 }
 
-std::string metric_axis_title(Metric m) { return m == Metric::LostUpdates ? "lost updates" : "speed-up"; }
+std::string metric_axis_title(Metric m) {
+  switch (m) {
+    case Metric::LostUpdates: return "lost updates";
+    case Metric::GilWait: return "GIL wait";
+    case Metric::Speedup: break;
+  }
+  return "speed-up";
+}
 
 Spread metric_of(const PointSummary& s, Metric m) {
   if (m == Metric::LostUpdates) return s.has_counters ? s.lost_updates : Spread{std::nan(""), std::nan("")};
+  if (m == Metric::GilWait) return s.has_gil ? s.gil_wait_ns : Spread{std::nan(""), std::nan("")};
   return s.speedup;
 }
 
@@ -30,7 +47,17 @@ std::string metric_tick(Metric m, double value, double top) {
     if (top < 4.0) return fmt::format("{:g}", value);
     return trace::group_digits(std::llround(value));
   }
+  if (m == Metric::GilWait) return format_time(Time{std::llround(value)});
   return fmt::format("{:.{}f}x", value, top < 2.0 ? 2 : 1);
+}
+
+std::string metric_value_text(Metric m, double value) {
+  switch (m) {
+    case Metric::LostUpdates: return trace::group_digits(std::llround(value));
+    case Metric::GilWait: return format_time(Time{std::llround(value)});
+    case Metric::Speedup: break;
+  }
+  return fmt::format("{:.2f}x", value);
 }
 
 void check_metric(Metric m, const scenario::Scenario& s, std::string_view option) {

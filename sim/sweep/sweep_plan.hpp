@@ -23,7 +23,7 @@ class SweepRefused : public std::runtime_error {
 };
 
 /// What the chart plots (sweep_metric.hpp): the speed-up, or the counters' lost updates.
-enum class Metric { Speedup, LostUpdates };
+enum class Metric { Speedup, LostUpdates, GilWait };
 
 struct SweepRequest {
   std::string file;                    ///< scenario file; empty: the built-in default

@@ -88,7 +88,7 @@ SweepResult run_sweep_here(const SweepPlan& plan, const std::atomic<bool>* cance
 }
 
 PointSummary summarise(const SweepResult& result, std::size_t point, std::size_t run) {
-  std::vector<double> makespans, speedups, busy, held, switches, lost;
+  std::vector<double> makespans, speedups, busy, held, waits, switches, lost;
   PointSummary out;
   for (int seed = 0; seed < result.seeds; ++seed) {
     const RunFigures& f = result.at(point, seed, run);
@@ -99,7 +99,10 @@ PointSummary summarise(const SweepResult& result, std::size_t point, std::size_t
     makespans.push_back(static_cast<double>(f.makespan_ns));
     speedups.push_back(f.speedup);
     busy.push_back(f.cores_busy);
-    if (f.gil_held >= 0.0) held.push_back(f.gil_held);
+    if (f.gil_held >= 0.0) {
+      held.push_back(f.gil_held);
+      waits.push_back(static_cast<double>(f.gil_wait_ns));
+    }
     out.several_gils |= f.gil_lanes > 1;
     switches.push_back(static_cast<double>(f.switches));
     if (f.lost_updates >= 0) lost.push_back(static_cast<double>(f.lost_updates));
@@ -109,6 +112,7 @@ PointSummary summarise(const SweepResult& result, std::size_t point, std::size_t
   out.cores_busy = spread_of(busy);
   out.has_gil = !held.empty();
   out.gil_held = spread_of(held);
+  out.gil_wait_ns = spread_of(waits);
   out.switches = spread_of(switches);
   out.has_counters = !lost.empty();
   out.lost_updates = spread_of(lost);

@@ -72,7 +72,7 @@ struct Spread {
 struct PointSummary {
   /// makespan_ns and speedup are NaN when a seed's run did not finish: its point has no
   /// time to finish and no speed-up, in every output (a table's "deadlocked", a gap in a curve).
-  Spread makespan_ns, speedup, cores_busy, gil_held, switches, lost_updates;
+  Spread makespan_ns, speedup, cores_busy, gil_held, gil_wait_ns, switches, lost_updates;
   bool has_gil = false;
   bool has_counters = false;  ///< the scenario has counters: lost_updates counts their lost updates
   bool several_gils = false;  ///< some seed's run had more than one GIL: gil_held is a busiest GIL's

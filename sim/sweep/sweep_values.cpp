@@ -268,6 +268,10 @@ ValueList parse_values(std::string_view raw) {
   return out;
 }
 
+std::string Axis::chart_label() const {
+  return log_scale && !positions.empty() ? label() + " (log scale)" : label();
+}
+
 std::string Axis::label() const {
   if (!name.empty()) return name;
   std::string text = keys.front();

@@ -27,6 +27,9 @@ struct Axis {
   std::size_t size() const { return values.empty() ? 0 : values.front().size(); }
   /// The name given, else "workers" or "job.1.steps.2.io (with job.1.steps.1.cpu)".
   std::string label() const;
+  /// label() under a chart: "switch_interval (log scale)" where the values are spaced by
+  /// their logarithm (1, 2, 4 ... 64 ms evenly), which a class would read as linear.
+  std::string chart_label() const;
   /// Value i of key k as gilsim writes it elsewhere ("1.60 ms", "10 MB", "10,000"); the
   /// values themselves stay as --set takes them ("1600us"), for commands and files.
   std::string shown(std::size_t k, std::size_t i) const;

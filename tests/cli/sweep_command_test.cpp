@@ -69,6 +69,24 @@ TEST_CASE("a sweep's export to standard output replaces the report there, as gil
   }
 }
 
+TEST_CASE("lesson 7's convoy as a curve: the GIL wait grows with the interval, as each run's table says") {
+  // The speed-up barely moves (1.11x to 1.01x) while the reader's waits grow: the lesson's point.
+  const Result r = run_gilsim({"sweep", kScenarios + "07-convoy.toml", "--vary", "switch_interval=1ms..64ms*2",
+                               "--metric", "gil-wait", "--run", "threads", "--width", "80"});
+  CHECK(r.code == 0);
+  CHECK(r.out.find("  switch_interval: 7 values, 1.00 ms to 64.0 ms, charted on a log scale\n") != std::string::npos);
+  CHECK(r.out.find("\nGIL wait against switch_interval\n") != std::string::npos);
+  CHECK(r.out.find("switch_interval (log scale)") != std::string::npos);
+  // Each point's GIL wait is the run table's, run by run.
+  for (const auto& [interval, wait] : {std::pair{"1ms", "129 ms"}, std::pair{"64ms", "855 ms"}}) {
+    const Result run = run_gilsim({"run", kScenarios + "07-convoy.toml", "--set",
+                                   std::string("switch_interval=") + interval, "--run", "threads", "--no-timeline"});
+    REQUIRE(run.code == 0);
+    CHECK(run.out.find(std::string(wait) + "     ") != std::string::npos);
+    CHECK(r.out.find(std::string(wait)) != std::string::npos);
+  }
+}
+
 TEST_CASE("sweeping workers 1..16 over lesson 9 prints a table per run and the chart, and one CSV row per run x point") {
   const fs::path csv = kOut / "sweep_pool_sizing.csv";
   fs::remove(csv);
@@ -77,7 +95,7 @@ TEST_CASE("sweeping workers 1..16 over lesson 9 prints a table per run and the c
   CHECK(r.code == 0);
   CHECK(r.err.empty());
   CHECK(r.out.find("  workers: 16 values, 1 to 16\n") != std::string::npos);
-  CHECK(r.out.find("\nPool(16) (process_pool)\nworkers  makespan  speedup  cores busy  GIL held  switches\n") !=
+  CHECK(r.out.find("\nPool(16) (process_pool)\nworkers  makespan  speedup  cores busy  GIL held  GIL wait  switches\n") !=
         std::string::npos);
   CHECK(r.out.find("\nSpeed-up against workers\n") != std::string::npos);
   CHECK(r.out.find("1: Pool(2)   2: Pool()   3: Pool(8)   4: Pool(16)") != std::string::npos);
@@ -172,7 +190,7 @@ TEST_CASE("bad sweep input exits with 2, says what is wrong, and writes nothing"
   CHECK(refused({}).find("--vary is required") != std::string::npos);
   CHECK(refused({"--vary", "workers=1,2", "--jobs", "0"}).find("--jobs") != std::string::npos);
   CHECK(refused({"--vary", "workers=1,2", "--metric", "speed"}) ==
-        "gilsim: --metric speed: unknown metric; expected one of speedup, lost-updates\n");
+        "gilsim: --metric speed: unknown metric; expected one of speedup, gil-wait, lost-updates\n");
   // Lesson 9 has no counters: nothing to lose, and a chart of zeros would say otherwise.
   CHECK(refused({"--vary", "workers=1,2", "--metric", "lost-updates"}) ==
         "gilsim: --metric lost-updates: '09 Pool sizing: one process per core, and no more' has no [counters], so "

@@ -105,10 +105,11 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   std::string sweep_metric = "speedup";
   cli.add_option("--sweep-metric", sweep_metric,
-                 "What the sweep's chart plots: speedup (the default) or lost-updates (the updates the scenario's "
+                 "What the sweep's chart plots: speedup (the default), gil-wait (all threads' waits for the GIL "
+                 "added up) or lost-updates (the updates the scenario's "
                  "counters lost, lesson 15)")
       ->type_name("METRIC")
-      ->check(CLI::IsMember({"speedup", "lost-updates"}).description(""));
+      ->check(CLI::IsMember({"speedup", "gil-wait", "lost-updates"}).description(""));
   cli.add_option("--sweep-seeds", sweep_seeds_text,
                  "Simulate each of the sweep's grid points with N seeds, 1 to 50, and chart the mean and spread, as "
                  "gilsim sweep --seeds (the panel's seeds field)")

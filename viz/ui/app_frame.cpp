@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <imgui_internal.h>
 
+#include "sim/sweep/sweep_metric.hpp"
 #include "viz/measuring.hpp"
 #include "viz/timeline_layout.hpp"
 #include "viz/ui/panels.hpp"
@@ -157,9 +158,8 @@ void draw_frame(AppState& app, double wall_seconds) {
   ImGui::End();
   if (app.sweep.visible) {  // over the panels below the timeline (in front of them) while it is open
     // The title names what the chart plots; "###sweep" keeps one window whatever it says.
-    const char* title = app.sweep.metric == sweep::Metric::LostUpdates ? "Sweep: lost updates as one knob moves###sweep"
-                                                                       : "Sweep: speed-up as one knob moves###sweep";
-    if (begin_panel(title, ImVec2(0, bottom_y), ImVec2(main_w, bottom_h),
+    const std::string title = fmt::format("Sweep: {} as one knob moves###sweep", sweep::metric_axis_title(app.sweep.metric));
+    if (begin_panel(title.c_str(), ImVec2(0, bottom_y), ImVec2(main_w, bottom_h),
                     ImGuiWindowFlags_NoFocusOnAppearing)) {
       ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
       if (const auto knobs = draw_sweep_panel(app.sweep, app.session)) {

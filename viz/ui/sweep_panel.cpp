@@ -12,6 +12,7 @@
 
 #include "sim/sweep/sweep_metric.hpp"
 #include "sim/trace/outcomes.hpp"
+#include "sim/trace/table_key.hpp"
 #include "viz/sweep_chart.hpp"
 #include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
@@ -39,22 +40,23 @@ void draw_controls(SweepView& v, const Session& session) {
   ImGui::SetNextItemWidth(f * 5);
   ImGui::InputInt("seeds", &v.seeds);
   v.seeds = std::clamp(v.seeds, 1, 50);
-  // What the chart plots, offered where the scenario has counters (lesson 15): the speed-up
-  // or the lost updates. Every run's figures hold both, so a change redraws the shown sweep.
-  if (session.scenario().counters.empty()) {
-    v.metric = sweep::Metric::Speedup;
-  } else {
-    same_line_or_wrap(text_width("plot") + style.ItemSpacing.x + f * 8);
-    ImGui::TextUnformatted("plot");
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(f * 8);
-    if (ImGui::BeginCombo("##metric", v.metric == sweep::Metric::LostUpdates ? "lost updates" : "speed-up")) {
-      if (ImGui::Selectable("speed-up", v.metric == sweep::Metric::Speedup)) v.metric = sweep::Metric::Speedup;
-      if (ImGui::Selectable("lost updates", v.metric == sweep::Metric::LostUpdates)) v.metric = sweep::Metric::LostUpdates;
-      ImGui::EndCombo();
+  // What the chart plots: the speed-up, the GIL wait (lesson 7's convoy against the interval)
+  // or, where the scenario has counters (lesson 15), the lost updates. Every run's figures hold
+  // them all, so a change redraws the shown sweep.
+  const bool counters = !session.scenario().counters.empty();
+  if (!counters && v.metric == sweep::Metric::LostUpdates) v.metric = sweep::Metric::Speedup;
+  same_line_or_wrap(text_width("plot") + style.ItemSpacing.x + f * 8);
+  ImGui::TextUnformatted("plot");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(f * 8);
+  if (ImGui::BeginCombo("##metric", sweep::metric_axis_title(v.metric).c_str())) {
+    for (const sweep::Metric m : {sweep::Metric::Speedup, sweep::Metric::GilWait, sweep::Metric::LostUpdates}) {
+      if (m == sweep::Metric::LostUpdates && !counters) continue;
+      if (ImGui::Selectable(sweep::metric_axis_title(m).c_str(), v.metric == m)) v.metric = m;
     }
+    ImGui::EndCombo();
   }
-  if (v.shown && v.shown->plan.has_counters) v.shown->plan.metric = v.metric;
+  if (v.shown && (v.metric != sweep::Metric::LostUpdates || v.shown->plan.has_counters)) v.shown->plan.metric = v.metric;
   if (v.runner.running()) {
     const auto [done, total] = v.runner.progress();
     same_line_or_wrap(button_w("Cancel") + style.ItemSpacing.x + f * 10);
@@ -196,6 +198,7 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
   const std::string caption = fmt::format(
       "{}{}; click a point to open its timelines",
       plan.metric == sweep::Metric::LostUpdates ? "lost updates: the updates made less the counters' final values"
+      : plan.metric == sweep::Metric::GilWait   ? std::string(trace::kGilWaitKey)
                                                 : fmt::format("speed-up against {}", plan.baseline),
       plan.seeds > 1 ? fmt::format(", mean ± sd over {} seeds", plan.seeds) : std::string());
   same_line_or_wrap(text_width(caption), ImGui::GetFontSize() * 2);
@@ -241,10 +244,19 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
       } else {
         ImGui::Text("%s updates lost", lost.c_str());
       }
+    } else if (plan.metric == sweep::Metric::GilWait) {
+      const std::string wait = format_time(Time{std::llround(hover->value)});
+      if (plan.seeds > 1) {
+        ImGui::Text("GIL wait %s ± %s over %d seeds", wait.c_str(),
+                    format_time(Time{std::llround(hover->deviation)}).c_str(), plan.seeds);
+      } else {
+        ImGui::Text("GIL wait %s", wait.c_str());
+      }
     } else if (plan.seeds > 1) {
-      ImGui::Text("speed-up %.2fx ± %.2f over %d seeds", hover->value, hover->deviation, plan.seeds);
+      ImGui::Text("speed-up %s ± %.2fx over %d seeds", trace::format_speedup(hover->value).c_str(), hover->deviation,
+                  plan.seeds);
     } else {
-      ImGui::Text("speed-up %.2fx", hover->value);
+      ImGui::Text("speed-up %s", trace::format_speedup(hover->value).c_str());
     }
     ImGui::TextDisabled("click: open this point's timelines");
     ImGui::EndTooltip();
