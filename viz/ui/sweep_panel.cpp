@@ -29,12 +29,12 @@ void draw_controls(SweepView& v, const Session& session) {
   const auto button_w = [&](const char* label) { return text_width(label) + style.FramePadding.x * 2; };
   ImGui::TextUnformatted("vary");
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(f * 14);
+  ImGui::SetNextItemWidth(f * 12);
   bool enter = ImGui::InputText("##vary", &v.vary, ImGuiInputTextFlags_EnterReturnsTrue);
-  same_line_or_wrap(text_width("and") + style.ItemSpacing.x + f * 10);
+  same_line_or_wrap(text_width("and") + style.ItemSpacing.x + f * 8);
   ImGui::TextUnformatted("and");
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(f * 10);
+  ImGui::SetNextItemWidth(f * 8);
   enter |= ImGui::InputTextWithHint("##also", "cores=2,4", &v.vary_also, ImGuiInputTextFlags_EnterReturnsTrue);
   same_line_or_wrap(f * 5 + style.ItemInnerSpacing.x + text_width("seeds"));
   ImGui::SetNextItemWidth(f * 5);
@@ -45,10 +45,13 @@ void draw_controls(SweepView& v, const Session& session) {
   // them all, so a change redraws the shown sweep.
   const bool counters = !session.scenario().counters.empty();
   if (!counters && v.metric == sweep::Metric::LostUpdates) v.metric = sweep::Metric::Speedup;
-  same_line_or_wrap(text_width("plot") + style.ItemSpacing.x + f * 8);
+  // As wide as the widest choice offered: the row keeps "Run sweep" on it at 1280 wide.
+  const float combo_w = text_width(counters ? "lost updates" : "speed-up") + ImGui::GetFrameHeight() +
+                        style.FramePadding.x * 2;
+  same_line_or_wrap(text_width("plot") + style.ItemSpacing.x + combo_w);
   ImGui::TextUnformatted("plot");
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(f * 8);
+  ImGui::SetNextItemWidth(combo_w);
   if (ImGui::BeginCombo("##metric", sweep::metric_axis_title(v.metric).c_str())) {
     for (const sweep::Metric m : {sweep::Metric::Speedup, sweep::Metric::GilWait, sweep::Metric::LostUpdates}) {
       if (m == sweep::Metric::LostUpdates && !counters) continue;
