@@ -93,7 +93,18 @@ bool is_knob_key(std::string_view key) { return std::find(kKnobKeys.begin(), kKn
 
 std::string default_sweep_values(std::string_view knob, const scenario::Scenario& s) {
   if (knob == "cores") return fmt::format("1..{}", std::max(8, s.machine.cores));
-  if (knob == "switch_interval") return "1ms..64ms*2";
+  if (knob == "switch_interval") {
+    // Doubling through the scenario's own interval, from a quarter of it to 16 times it:
+    // lesson 7's 5 ms is a point of 1250us..80ms*2, lesson 15's 100 us of 25us..1600us*2
+    // (a fixed 1ms..64ms*2 had neither, and lost lesson 15's race at every point).
+    const std::int64_t ns = std::max<std::int64_t>(4, s.python.switch_interval.ns());
+    const auto text = [](std::int64_t t) {
+      if (t % 1'000'000 == 0) return fmt::format("{}ms", t / 1'000'000);
+      if (t % 1'000 == 0) return fmt::format("{}us", t / 1'000);
+      return fmt::format("{}ns", t);
+    };
+    return fmt::format("{}..{}*2", text(ns / 4), text(ns * 16));
+  }
   if (knob == "jobs") {
     const int jobs = s.jobs.empty() ? 1 : s.jobs.front().count;
     int top = 64;

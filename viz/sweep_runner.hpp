@@ -75,7 +75,8 @@ struct SweepView {
 /// The knobs the viewer can sweep ("sweep this knob"): cores, switch_interval, workers, jobs.
 bool is_knob_key(std::string_view key);
 /// The values a knob's sweep starts with, reaching the scenario's own value:
-/// cores 1..8, workers 1..16, switch_interval 1ms..64ms*2, jobs 1..64*2.
+/// cores 1..8, workers 1..16, switch_interval doubling from a quarter of the scenario's to 16
+/// times it (1250us..80ms*2 for 5 ms), jobs 1..64*2.
 std::string default_sweep_values(std::string_view knob, const scenario::Scenario& s);
 /// The knobs that show grid point `point`: `base` with the point's knob values set, and
 /// its other keys in Knobs::more.

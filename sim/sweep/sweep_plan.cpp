@@ -68,10 +68,27 @@ std::string SweepPlan::point_text(std::size_t point, std::size_t from) const {
   return out;
 }
 
+namespace {
+
+/// Rethrows a value's refusal with the value first where the refusal names a place in the
+/// file: "20-sweep-pool-size.toml:49:16: 'start_method' does not apply to thread_pool runs"
+/// alone read as if the lesson's file were wrong. A refusal of the --vary option itself
+/// names the value already.
+[[noreturn]] void refuse_at(const scenario::ScenarioError& e, const std::string& values) {
+  if (e.where().line == 0) throw e;
+  throw scenario::ScenarioError(scenario::SourceLoc{}, fmt::format("at {}: {}", values, e.what()));
+}
+
+}  // namespace
+
 scenario::Scenario SweepPlan::scenario_at(std::size_t point, int seed) const {
-  scenario::Scenario s = file.load(overrides_at(point));
-  s.seed += static_cast<std::uint64_t>(seed);
-  return s;
+  try {
+    scenario::Scenario s = file.load(overrides_at(point));
+    s.seed += static_cast<std::uint64_t>(seed);
+    return s;
+  } catch (const scenario::ScenarioError& e) {
+    refuse_at(e, point_label(point));
+  }
 }
 
 std::int64_t estimate_simulation_bytes(const scenario::Scenario& s) {
@@ -212,7 +229,13 @@ SweepPlan make_plan(const SweepRequest& request) {
       for (std::size_t k = 0; k < axis.keys.size(); ++k) {
         overrides.push_back(scenario::Override{axis.keys[k], axis.values[k][i], request.option});
       }
-      const scenario::Scenario at_value = plan.file.load(overrides);
+      const scenario::Scenario at_value = [&] {
+        try {
+          return plan.file.load(overrides);
+        } catch (const scenario::ScenarioError& e) {
+          refuse_at(e, fmt::format("{}={}", axis.keys.front(), axis.values.front()[i]));
+        }
+      }();
       // The shown runs and the baseline are the base scenario's: a value that replaces the
       // runs (--vary run=[...]) would leave a grid point without some of them.
       if (at_value.runs.size() != base.runs.size()) {

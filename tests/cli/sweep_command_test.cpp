@@ -184,6 +184,11 @@ TEST_CASE("bad sweep input exits with 2, says what is wrong, and writes nothing"
   CHECK(refused({"--vary", "workers=1..16*1"}).starts_with("--vary workers=1..16*1: '1..16*1' multiplies by 1 and "
                                                            "never reaches 16"));
   CHECK(refused({"--vary", "workers=0..4"}) == "--vary workers=0: 'workers' is 0; expected an integer from 1 to 10000\n");
+  // A value the file's own keys refuse names the value first: the file's place alone read as
+  // if the lesson's file were wrong.
+  CHECK(refused({"--vary", "run.3.executor=process_pool,threads"}) ==
+        "at run.3.executor=threads: " + kScenarios + "09-pool-sizing.toml:39:11: 'workers' does not apply to threads "
+        "runs; expected it only on thread_pool, process_pool, process_pool_executor and asyncio runs\n");
   CHECK(refused({"--vary", "workers=1..16", "--vary", "seed=1..1000"}).starts_with(
       "gilsim: the sweep asks for 64000 simulations"));
   CHECK(refused({"--vary", "workers=1,2", "--run", "nope"}).starts_with("gilsim: "));

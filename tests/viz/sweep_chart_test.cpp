@@ -166,7 +166,9 @@ TEST_CASE("sweep this knob: each knob starts from values that reach the scenario
   const auto s = scenario::load_file(kScenarios + "03-ten-thousand-connections.toml");
   CHECK(viz::default_sweep_values("workers", s) == "1..16");
   CHECK(viz::default_sweep_values("cores", s) == "1..8");
-  CHECK(viz::default_sweep_values("switch_interval", s) == "1ms..64ms*2");
+  CHECK(viz::default_sweep_values("switch_interval", s) == "1250us..80ms*2");  // 5 ms a point of it
+  const auto lost_update = scenario::load_file(kScenarios + "15-lost-update.toml");
+  CHECK(viz::default_sweep_values("switch_interval", lost_update) == "25us..1600us*2");  // its 100 us
   CHECK(viz::default_sweep_values("jobs", s) == "1..16384*2");
   viz::SweepView view;
   view.vary = "cores=1..2";
