@@ -223,6 +223,7 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
   table.right_aligned = {false, true, true, true, true, true};
   std::vector<std::string> short_runs;
   std::vector<std::string> not_scored;  // each unscored run's note, in the rows' order (the file's)
+  std::vector<std::string> unexplained;  // scored runs outside the tolerance that no cause explains
   std::vector<std::string> pools;  // measured Pool.map runs, whose switches count fewer threads
   std::vector<std::string> recorded_pools;  // those recorded in CPython, where the handlers go unseen
   std::vector<std::string> old_gils;  // measured old-GIL runs on several cores, whose hand-offs are not the model's draws
@@ -248,6 +249,9 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
       short_runs.push_back(executor_cost_note(*m, judged.planned_cpu));
     }
     if (!seen_too_little && judged.off_pace) short_runs.push_back(pace_note(*m));
+    if (!seen_too_little && judged.error_shown() && std::abs(judged.error) > real::kErrorTolerance) {
+      unexplained.push_back(fmt::format("'{}' ({:+.1f}%)", m->run_name, 100.0 * judged.error));
+    }
     const std::string cell = judged.stopped == real::Stopped::none && seen_too_little ? "not scored" : real::error_cell(judged);
     const bool pool = m->executor == "process_pool";
     if (old_gil_switches_differ(*m)) old_gils.push_back(m->run_name);
@@ -269,6 +273,13 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
   for (const auto& line : short_runs) notes += "* " + line + "\n";
   for (const trace::Trace* m : measured) {  // native steps that did other work than the plan's
     if (m->cpu_check.native_over()) notes += real::native_pace_note(*m) + "\n";
+  }
+  if (!unexplained.empty()) {
+    // An error outside the tolerance says something, even where nothing seen here explains it.
+    notes += fmt::format("{}: outside the {:.0f}% tolerance, with none of the causes gilsim looks for seen in it. "
+                         "A run of a second can vary by several percent from one try to the next on a shared "
+                         "machine: run it again; docs/fidelity.md says what the model leaves out.\n",
+                         fmt::join(unexplained, ", "), 100.0 * real::kErrorTolerance);
   }
   if (!pools.empty()) notes += "+ " + pool_switches_note(pools) + "\n";
   if (!recorded_pools.empty()) notes += "+ " + pool_switches_note(recorded_pools, PoolSwitchesOrigin::CPython) + "\n";

@@ -189,6 +189,10 @@ TEST_CASE("an error within the tolerance is shown, whatever marks the run; outsi
   const std::string busy = render_prediction_table({&predicted}, {&plain}, {}, 1000);
   CHECK(busy.find("-30.0%") != std::string::npos);
   CHECK(count_of(busy, "\n* ") == 0);
+  // Outside the tolerance with no cause seen: a line says so rather than nothing.
+  CHECK(count_of(as_prose(busy), "'sequential' (-30.0%): outside the 10% tolerance, with none of the causes gilsim "
+                                 "looks for seen in it.") == 1);
+  CHECK(as_prose(good).find("outside the") == std::string::npos);  // -0.7%: within it
 
   SUBCASE("a run not scored shows its note alone") {
     const std::string unscored =
