@@ -243,7 +243,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   CLI::App* run = app.add_subcommand("run", "Simulate scenarios and print each run's figures and timeline");
   run->footer(std::string(kExamples) + kRunExitCodes);
   add_run_options(*run, run_options);
-  run->add_flag("--cpython", run_options.cpython,
+  CLI::Option* cpython_flag = run->add_flag("--cpython", run_options.cpython,
                 "Also run each run of the scenario's Python program (see `gilsim python`) in CPython under "
                 "gilsim's recorder: its threads, tasks, workers and inferred GIL appear under the prediction, "
                 "which uses this machine's cores");
@@ -256,7 +256,9 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
             // Empty (a script's unset variable) silently meant the default interpreter.
             return text.empty() ? "'' is no interpreter; expected a path such as /usr/bin/python3" : std::string();
           },
-          ""));
+          ""))
+      // Without --cpython it would run nothing: said, not ignored.
+      ->needs(cpython_flag);
 
   SweepOptions sweep_options;
   CLI::App* sweep = app.add_subcommand(

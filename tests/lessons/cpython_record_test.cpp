@@ -410,6 +410,11 @@ TEST_CASE("a missing, old or crashing interpreter is a one-line error and leaves
     CHECK(run({"run", scenario.string(), "--cpython", "--python", "/no/such/python3"}, out, err) == cli::kExitBadInput);
     CHECK(err.str() == "gilsim: --python /no/such/python3: no such interpreter (not an executable file)\n");
   }
+  SUBCASE("named without --cpython, where it would run nothing") {
+    CHECK(run({"run", scenario.string(), "--python", "/usr/bin/python3"}, out, err) == cli::kExitBadInput);
+    CHECK(err.str() == "gilsim: --python requires --cpython; see `gilsim run --help`\n");
+    CHECK(out.str().empty());
+  }
   SUBCASE("a folder") {
     // A folder passes the executable check (it can be entered) and failed only when started.
     const fs::path folder = scenario.parent_path();
