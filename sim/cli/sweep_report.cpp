@@ -99,6 +99,16 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
   }
   const int seeds = plan.seeds;
   bool several_gils = false;
+  // Cells whose seeds disagree (Spread::seeds_disagree): marked '!', each named under the table.
+  std::vector<std::string> disagreeing;
+  const auto marked = [&](std::string cell, const Spread& spread, std::size_t point, const char* what,
+                          const auto& format) {
+    if (seeds < 2 || !spread.seeds_disagree()) return cell;
+    disagreeing.push_back(fmt::format("{} at {}: {} to {}", what, plan.point_text(point), format(spread.low),
+                                      format(spread.high)));
+    return cell + "!";
+  };
+  const auto speedup_text = [](double x) { return trace::format_speedup(x); };
   for (std::size_t point = 0; point < plan.points(); ++point) {
     std::vector<std::string> row;
     const auto at = plan.coordinates(point);
@@ -108,19 +118,34 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
     const sweep::PointSummary s = sweep::summarise(result, point, run);
     const auto percent = [](double f) { return fmt::format("{:.0f}%", f * 100.0); };
     // A run that did not finish has no time to finish and no speed-up: the cell says why.
-    row.push_back(s.finished() ? with_spread(s.makespan_ns, seeds, duration) : sweep::unfinished_text(s, seeds));
-    row.push_back(std::isfinite(s.speedup.mean) ? speedup_with_spread(s.speedup, seeds) : "-");
+    row.push_back(s.finished() ? marked(with_spread(s.makespan_ns, seeds, duration), s.makespan_ns, point, "makespan", duration)
+                               : sweep::unfinished_text(s, seeds));
+    row.push_back(std::isfinite(s.speedup.mean)
+                      ? marked(speedup_with_spread(s.speedup, seeds), s.speedup, point, "speed-up", speedup_text)
+                      : "-");
     row.push_back(with_spread(s.cores_busy, seeds, percent));
     // As the run table's cell (gil_held_cell): "max" when a process pool has a GIL per process.
     row.push_back(s.has_gil ? (s.several_gils ? "max " : "") + with_spread(s.gil_held, seeds, percent) : "-");
     several_gils |= s.has_gil && s.several_gils;
-    row.push_back(s.has_gil ? with_spread(s.gil_wait_ns, seeds, duration) : "-");
+    row.push_back(s.has_gil ? marked(with_spread(s.gil_wait_ns, seeds, duration), s.gil_wait_ns, point, "GIL wait", duration)
+                            : "-");
     row.push_back(with_spread(s.switches, seeds, count));
-    if (plan.has_counters) row.push_back(with_spread(s.lost_updates, seeds, count));
+    if (plan.has_counters) {
+      row.push_back(marked(with_spread(s.lost_updates, seeds, count), s.lost_updates, point, "lost updates", count));
+    }
     table.rows.push_back(std::move(row));
   }
   std::string out = render_table(table);
   if (several_gils) out += wrap_text(kGilHeldMaxNote, width);
+  if (!disagreeing.empty()) {
+    constexpr std::size_t kNamed = 4;
+    const std::size_t more = disagreeing.size() > kNamed ? disagreeing.size() - kNamed : 0;
+    disagreeing.resize(std::min(disagreeing.size(), kNamed));
+    out += wrap_text(fmt::format("! the seeds disagree (their spread is more than half the mean), so the mean is "
+                                 "no seed's figure: {}{}. Each seed's figure is in --csv.",
+                                 fmt::join(disagreeing, "; "), more > 0 ? fmt::format("; and {} more", more) : ""),
+                     width);
+  }
   return out;
 }
 

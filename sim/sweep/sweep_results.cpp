@@ -38,6 +38,9 @@ Spread spread_of(const std::vector<double>& values) {
   if (values.empty()) return s;
   for (const double v : values) s.mean += v;
   s.mean /= static_cast<double>(values.size());
+  const auto [low, high] = std::minmax_element(values.begin(), values.end());
+  s.low = *low;
+  s.high = *high;
   if (values.size() < 2) return s;
   double squares = 0.0;
   for (const double v : values) squares += (v - s.mean) * (v - s.mean);
