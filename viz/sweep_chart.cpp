@@ -280,8 +280,10 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
                                        summary.finished() ? "no speed-up" : sweep::unfinished_text(summary, plan.seeds)});
             continue;
           }
-          line.push_back(SweepMarker{x_of(i), y_of(s.mean), y_of(s.mean - s.deviation), y_of(s.mean + s.deviation),
-                                     point, run, s.mean, s.deviation, true, {}});
+          const bool disagree = plan.seeds > 1 && s.seeds_disagree();
+          line.push_back(SweepMarker{x_of(i), y_of(s.mean), y_of(disagree ? s.low : s.mean - s.deviation),
+                                     y_of(disagree ? s.high : s.mean + s.deviation), point, run, s.mean, s.deviation,
+                                     true, {}, disagree, s.low, s.high});
         }
         plot.lines.push_back(std::move(line));
       }

@@ -24,6 +24,10 @@ struct SweepMarker {
   /// line reaches it, and it is marked with an 'x' on the x axis (y is the plot's bottom).
   bool finished = true;
   std::string unfinished;  ///< why, when not finished: "deadlocked" (sweep::unfinished_text)
+  /// The seeds disagree (sweep::Spread::seeds_disagree): the bar spans the seeds' lowest to
+  /// highest value, not ± a deviation no seed shows, and the tooltip says the range.
+  bool seeds_disagree = false;
+  double low = 0, high = 0;
 };
 
 struct SweepTick {

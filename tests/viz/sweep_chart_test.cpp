@@ -140,6 +140,26 @@ TEST_CASE("a second key gives small multiples, and seeds give error bars") {
   CHECK(chart.plots[1].lines[0][2].point == 5);  // cores=4 (index 2) at switch_interval=5ms (index 1)
 }
 
+TEST_CASE("where the seeds disagree, the bar spans their range and the marker says so") {
+  // Lesson 15 at 1.6 ms: four seeds 0.0062x, one 0.96x; ± a deviation reached below zero.
+  sweep::SweepRequest r;
+  r.file = kScenarios + "15-lost-update.toml";
+  r.vary = {"switch_interval=1600us,3200us"};
+  r.seeds = 5;
+  r.runs = {1};  // threads
+  const auto plan = sweep::make_plan(r);
+  const auto chart = viz::layout_sweep_chart(plan, sweep::run_sweep_here(plan), kSize);
+  REQUIRE(chart.plots.size() == 1);
+  const viz::SweepMarker& split = chart.plots[0].lines[0][0];
+  CHECK(split.seeds_disagree);
+  CHECK(split.low == doctest::Approx(0.0062).epsilon(0.05));
+  CHECK(split.high == doctest::Approx(0.96).epsilon(0.01));
+  CHECK(split.y_high < split.y);  // up to the highest seed, far above the mean
+  CHECK(split.y_low > split.y);
+  const viz::SweepMarker& agreed = chart.plots[0].lines[0][1];  // 3.2 ms: every seed 0.97x
+  CHECK_FALSE(agreed.seeds_disagree);
+}
+
 TEST_CASE("a grid point opens as knobs: knob keys as knobs, other keys as extra overrides") {
   const auto plan = plan_of("21-sweep-waiting-share.toml",
                             {"job.request.steps.2.io=0ms..90ms:30ms; job.request.steps.1.cpu=100ms..10ms:30ms",

@@ -261,6 +261,11 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
     } else {
       ImGui::Text("speed-up %s", trace::format_speedup(hover->value).c_str());
     }
+    if (hover->seeds_disagree) {
+      ImGui::Text("the seeds disagree: %s to %s (the bar spans them)",
+                  sweep::metric_value_text(plan.metric, hover->low).c_str(),
+                  sweep::metric_value_text(plan.metric, hover->high).c_str());
+    }
     ImGui::TextDisabled("click: open this point's timelines");
     ImGui::EndTooltip();
     if (ImGui::IsItemClicked()) return knobs_at(plan, hover->point, in_force);
