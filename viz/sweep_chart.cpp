@@ -12,6 +12,7 @@
 #include "sim/sweep/sweep_axis.hpp"
 #include "sim/sweep/sweep_metric.hpp"
 #include "sim/trace/outcomes.hpp"
+#include "sim/trace/time.hpp"
 
 namespace gilsim::viz {
 
@@ -218,8 +219,15 @@ std::vector<SweepTick> x_ticks_of(const sweep::Axis& axis, const std::function<f
   return ticks;
 }
 
+std::optional<double> shown_position(const sweep::Axis& axis, const scenario::Scenario& s) {
+  if (axis.keys.empty() || axis.positions.empty()) return std::nullopt;
+  if (axis.keys.front() == "switch_interval") return static_cast<double>(s.python.switch_interval.ns());
+  if (axis.keys.front() == "cores") return static_cast<double>(s.machine.cores);
+  return std::nullopt;
+}
+
 SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepResult& result,
-                              const SweepChartSize& size) {
+                              const SweepChartSize& size, std::optional<double> shown) {
   SweepChart chart;
   if (plan.axes.empty() || result.figures.empty()) return chart;
   const sweep::Axis& first = plan.axes.front();
@@ -251,6 +259,19 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
     return chart;
   }
   const auto fractions = sweep::axis_fractions(first.positions, first.log_scale, first.size());
+  // Where the shown value falls, placed as the values are (axis_fractions with it added).
+  std::optional<double> shown_fraction;
+  if (shown && first.positions.size() == first.size() && first.size() > 1) {
+    auto with_shown = first.positions;
+    with_shown.push_back(*shown);
+    const double low = *std::min_element(first.positions.begin(), first.positions.end());
+    const double high = *std::max_element(first.positions.begin(), first.positions.end());
+    if (*shown >= low && *shown <= high) {
+      shown_fraction = sweep::axis_fractions(with_shown, first.log_scale, with_shown.size()).back();
+      chart.shown_text = fmt::format("shown above: {}", first.durations ? format_time(Time{std::llround(*shown)})
+                                                                        : trace::group_digits(std::llround(*shown)));
+    }
+  }
   for (std::size_t c = 0; c < count; ++c) {
     SweepPlot plot;
     const float cell_x = size.left + cell_w * static_cast<float>(c % columns);
@@ -308,6 +329,7 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
       plot.y_ticks.push_back(SweepTick{y_of(v), sweep::metric_tick(plan.metric, v, chart.y_top)});
     }
     plot.values = value_labels(plot, plan.metric, size);
+    if (shown_fraction) plot.shown_x = plot.left + static_cast<float>(*shown_fraction) * (plot.right - plot.left);
     chart.plots.push_back(std::move(plot));
   }
   return chart;

@@ -54,6 +54,9 @@ struct SweepPlot {
   /// Each line's values at its highest point and at both ends, where each has room clear of
   /// the other values and of every point; the rest on hover.
   std::vector<SweepValueLabel> values;
+  /// Pixel x of the value the timeline above shows (shown_position), where it lies within
+  /// the axis: a class sees where the picture it looks at sits on the curve.
+  std::optional<float> shown_x;
 };
 
 struct SweepChart {
@@ -66,6 +69,8 @@ struct SweepChart {
   /// lines of text): no plot is laid out, and the panel asks for more room instead of
   /// drawing labels over each other, or a plot upside down.
   bool too_small = false;
+  /// "shown above: 5.00 ms": the label of each plot's shown_x, as gilsim writes the value.
+  std::string shown_text;
 };
 
 /// A plot's height, in lines of text, below which its y labels would overlap: three labels
@@ -100,8 +105,15 @@ int y_steps(sweep::Metric metric, double top, float height, float text_height);
 /// At most this many small multiples; more combinations of the other keys are left out.
 inline constexpr std::size_t kMaxSweepPlots = 6;
 
+/// `shown`: the first axis's value the timeline shows, in the axis's positions' units
+/// (shown_position), or nullopt.
 SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepResult& result,
-                              const SweepChartSize& size);
+                              const SweepChartSize& size, std::optional<double> shown = std::nullopt);
+
+/// The value of `axis`'s first key in `s` (the scenario the timeline shows, its knobs
+/// applied), in the axis's positions' units: nanoseconds for switch_interval, a count for
+/// cores. nullopt for other keys, whose value may differ between runs (workers) or jobs.
+std::optional<double> shown_position(const sweep::Axis& axis, const scenario::Scenario& s);
 
 /// Per shown run, a note for its legend entry, empty for most: "deadlocked at every point",
 /// "deadlocked at 2 of 3 points", or "under asyncio: the same curve here" for a run each of

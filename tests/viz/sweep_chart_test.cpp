@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "viz/sweep_chart.hpp"
@@ -158,6 +159,25 @@ TEST_CASE("where the seeds disagree, the bar spans their range and the marker sa
   CHECK(split.y_low > split.y);
   const viz::SweepMarker& agreed = chart.plots[0].lines[0][1];  // 3.2 ms: every seed 0.97x
   CHECK_FALSE(agreed.seeds_disagree);
+}
+
+TEST_CASE("the value the timeline shows is marked on the curve's axis, where the axis reaches it") {
+  const auto plan = plan_of("07-convoy.toml", {"switch_interval=1ms..64ms*2"});
+  const auto result = sweep::run_sweep_here(plan);
+  const auto s = scenario::load_file(kScenarios + "07-convoy.toml");
+  REQUIRE(viz::shown_position(plan.axes.front(), s) == 5e6);
+  const auto chart = viz::layout_sweep_chart(plan, result, kSize, viz::shown_position(plan.axes.front(), s));
+  REQUIRE(chart.plots.size() == 1);
+  const auto& plot = chart.plots[0];
+  REQUIRE(plot.shown_x);
+  // 5 ms between the 4 ms and 8 ms points, nearer 4 on the log axis (log2 5 = 2.32).
+  const float x4 = plot.lines[0][2].x, x8 = plot.lines[0][3].x;
+  CHECK(*plot.shown_x == doctest::Approx(x4 + (x8 - x4) * std::log2(5.0 / 4.0)).epsilon(0.001));
+  CHECK(chart.shown_text == "shown above: 5.00 ms");
+  // Outside the axis, or a key whose value is not one (workers): nothing marked.
+  CHECK_FALSE(viz::layout_sweep_chart(plan, result, kSize, 100e6).plots[0].shown_x);
+  const auto pools = plan_of("09-pool-sizing.toml", {"workers=1..4"});
+  CHECK_FALSE(viz::shown_position(pools.axes.front(), scenario::load_file(kScenarios + "09-pool-sizing.toml")));
 }
 
 TEST_CASE("a grid point opens as knobs: knob keys as knobs, other keys as extra overrides") {

@@ -102,6 +102,13 @@ void paint_unfinished(ImDrawList* dl, ImVec2 at, float r, ImU32 colour) {
 void paint_plot(ImDrawList* dl, const SweepChart& chart, const SweepPlot& plot, const std::optional<SweepMarker>& hover) {
   const ImU32 grid = IM_COL32(220, 220, 220, 255), ink = IM_COL32(60, 60, 60, 255);
   dl->AddRectFilled(ImVec2(plot.left, plot.top), ImVec2(plot.right, plot.bottom), IM_COL32(255, 255, 255, 255));
+  if (plot.shown_x) {
+    // The value the timeline above shows: a dashed line, named at its top.
+    const float x = *plot.shown_x;
+    for (float y = plot.top; y < plot.bottom; y += 8) {
+      dl->AddLine(ImVec2(x, y), ImVec2(x, std::min(y + 4, plot.bottom)), IM_COL32(120, 120, 120, 255), 1.5f);
+    }
+  }
   for (const SweepTick& t : plot.y_ticks) {
     dl->AddLine(ImVec2(plot.left, t.at), ImVec2(plot.right, t.at), grid);
     const ImVec2 size = ImGui::CalcTextSize(t.label.c_str());
@@ -145,11 +152,19 @@ void paint_plot(ImDrawList* dl, const SweepChart& chart, const SweepPlot& plot, 
     dl->AddRectFilled(ImVec2(v.left - 1, v.top), ImVec2(v.right + 1, v.bottom), IM_COL32(255, 255, 255, 220));
     dl->AddText(ImVec2(v.left, v.top), to_u32(identity_colour(static_cast<std::uint32_t>(v.run))), v.text.c_str());
   }
+  if (plot.shown_x) {  // its name over the curves, on white, at the plot's bottom where curves rarely are
+    const ImVec2 size = ImGui::CalcTextSize(chart.shown_text.c_str());
+    const float lx = std::clamp(*plot.shown_x + 4, plot.left + 2, plot.right - size.x - 2);
+    const float ly = plot.bottom - size.y - 2;
+    dl->AddRectFilled(ImVec2(lx - 2, ly), ImVec2(lx + size.x + 2, ly + size.y), IM_COL32(255, 255, 255, 220));
+    dl->AddText(ImVec2(lx, ly), IM_COL32(90, 90, 90, 255), chart.shown_text.c_str());
+  }
   if (hover) dl->AddCircle(ImVec2(hover->x, hover->y), r * 2.2f, ink, 0, 2.0f);
 }
 
 /// The chart of `shown`; a click on a point returns the knobs that open it.
-std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force, bool& too_small) {
+std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Session& session, bool& too_small) {
+  const Knobs& in_force = session.knobs();
   const sweep::SweepPlan& plan = shown.plan;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   // The legend: one swatch per run, in the lines' colours.
@@ -217,7 +232,8 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Knobs& in_force
   const SweepChart chart = layout_sweep_chart(
       plan, *shown.result,
       SweepChartSize{origin.x, origin.y, avail.x, avail.y - line * 1.2f, line, ImGui::CalcTextSize("0").x,
-                     [](std::string_view t) { return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x; }});
+                     [](std::string_view t) { return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x; }},
+      shown_position(plan.axes.front(), session.scenario()));
   too_small = chart.too_small;
   if (chart.too_small) {
     dl->AddText(ImVec2(origin.x, origin.y), IM_COL32(60, 60, 60, 255),
@@ -295,7 +311,7 @@ std::optional<Knobs> draw_sweep_panel(SweepView& sweep, const Session& session) 
   }
   draw_controls(sweep, session);
   sweep.chart_too_small = false;
-  if (sweep.shown) return draw_chart(*sweep.shown, session.knobs(), sweep.chart_too_small);
+  if (sweep.shown) return draw_chart(*sweep.shown, session, sweep.chart_too_small);
   if (!sweep.runner.running()) {
     text_disabled_wrapped("Give a key and its values as gilsim sweep's --vary takes them (docs/sweeps.md), then Run.");
   }
