@@ -243,7 +243,7 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
       if (std::isfinite(s.mean)) highest = std::max(highest, s.mean + s.deviation);
     }
   }
-  chart.y_top = sweep::axis_top(highest);
+  chart.y_top = sweep::metric_axis_top(plan.metric, highest);
   const auto columns = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(count))));
   const std::size_t rows = (count + columns - 1) / columns;
   const float cell_w = size.width / static_cast<float>(columns);

@@ -97,13 +97,17 @@ std::string default_sweep_values(std::string_view knob, const scenario::Scenario
     // Doubling through the scenario's own interval, from a quarter of it to 16 times it:
     // lesson 7's 5 ms is a point of 1250us..80ms*2, lesson 15's 100 us of 25us..1600us*2
     // (a fixed 1ms..64ms*2 had neither, and lost lesson 15's race at every point).
-    const std::int64_t ns = std::max<std::int64_t>(4, s.python.switch_interval.ns());
+    // The start halves it twice where that stays at 1 us or more (the least interval) and
+    // exact, so that the doubling meets the scenario's value; the range spans 64 times it.
+    const std::int64_t ns = s.python.switch_interval.ns();
+    std::int64_t start = ns;
+    for (int halvings = 0; halvings < 2 && start % 2 == 0 && start / 2 >= 1'000; ++halvings) start /= 2;
     const auto text = [](std::int64_t t) {
       if (t % 1'000'000 == 0) return fmt::format("{}ms", t / 1'000'000);
       if (t % 1'000 == 0) return fmt::format("{}us", t / 1'000);
       return fmt::format("{}ns", t);
     };
-    return fmt::format("{}..{}*2", text(ns / 4), text(ns * 16));
+    return fmt::format("{}..{}*2", text(start), text(start * 64));
   }
   if (knob == "jobs") {
     const int jobs = s.jobs.empty() ? 1 : s.jobs.front().count;

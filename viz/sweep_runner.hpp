@@ -75,8 +75,9 @@ struct SweepView {
 /// The knobs the viewer can sweep ("sweep this knob"): cores, switch_interval, workers, jobs.
 bool is_knob_key(std::string_view key);
 /// The values a knob's sweep starts with, reaching the scenario's own value:
-/// cores 1..8, workers 1..16, switch_interval doubling from a quarter of the scenario's to 16
-/// times it (1250us..80ms*2 for 5 ms), jobs 1..64*2.
+/// cores 1..8, workers 1..16, switch_interval doubling through the scenario's from a quarter
+/// of it (1250us..80ms*2 for 5 ms; from the value itself where a quarter would be under
+/// 1 us), jobs 1..64*2.
 std::string default_sweep_values(std::string_view knob, const scenario::Scenario& s);
 /// The knobs that show grid point `point`: `base` with the point's knob values set, and
 /// its other keys in Knobs::more.

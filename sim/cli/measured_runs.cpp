@@ -59,7 +59,7 @@ std::optional<trace::Trace> measure_run(const scenario::Scenario& s, const scena
     }
     // execute()'s own messages name the run and, for a time-out, say that everything it
     // started was stopped; a worker's failure says neither.
-    if (e.reason() == Reason::TimedOut) throw std::runtime_error(e.what());
+    if (e.reason() == Reason::TimedOut) throw std::runtime_error(fmt::format("{} (--timeout sets the limit)", e.what()));
     if (e.reason() == Reason::WorkerFailed) {
       throw std::runtime_error(fmt::format("the real run '{}' failed: {}; every thread and worker process was stopped",
                                            run.name, e.what()));
@@ -249,7 +249,8 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
       short_runs.push_back(executor_cost_note(*m, judged.planned_cpu));
     }
     if (!seen_too_little && judged.off_pace) short_runs.push_back(pace_note(*m));
-    if (!seen_too_little && judged.error_shown() && std::abs(judged.error) > real::kErrorTolerance) {
+    if (!seen_too_little && judged.error_shown() && !m->cpu_check.native_over() &&
+        std::abs(judged.error) > real::kErrorTolerance) {
       unexplained.push_back(fmt::format("'{}' ({:+.1f}%)", m->run_name, 100.0 * judged.error));
     }
     const std::string cell = judged.stopped == real::Stopped::none && seen_too_little ? "not scored" : real::error_cell(judged);

@@ -103,9 +103,9 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
     // A measured run not scored itself (a busy machine): its own row says so, not only the
     // comparison printed after the timelines.
     std::string makespan_text = format_time(m.makespan);
-    if (t.origin == trace::Origin::Measured && doubtful(i)) {
+    if (const auto why = real::unscored_run(t, !t.measured_by.empty() && cpython::too_little_seen(t))) {
       makespan_text += real::kUnscoredRunMark;
-      unscored_rows.push_back(fmt::format("'{}' ({})", trace::display_name(t), *doubtful(i)));
+      unscored_rows.push_back(fmt::format("'{}' ({})", trace::display_name(t), *why));
     }
     table.rows.push_back({trace::display_name(t), executor_label(t), makespan_text, speedup_text,
                           unseen ? "-" : percent(m.core_utilisation),

@@ -123,17 +123,28 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
     row.push_back(std::isfinite(s.speedup.mean)
                       ? marked(speedup_with_spread(s.speedup, seeds), s.speedup, point, "speed-up", speedup_text)
                       : "-");
-    row.push_back(with_spread(s.cores_busy, seeds, percent));
+    row.push_back(marked(with_spread(s.cores_busy, seeds, percent), s.cores_busy, point, "cores busy", percent));
     // As the run table's cell (gil_held_cell): "max" when a process pool has a GIL per process.
-    row.push_back(s.has_gil ? (s.several_gils ? "max " : "") + with_spread(s.gil_held, seeds, percent) : "-");
+    row.push_back(s.has_gil ? marked((s.several_gils ? "max " : "") + with_spread(s.gil_held, seeds, percent), s.gil_held,
+                                     point, "GIL held", percent)
+                            : "-");
     several_gils |= s.has_gil && s.several_gils;
     row.push_back(s.has_gil ? marked(with_spread(s.gil_wait_ns, seeds, duration), s.gil_wait_ns, point, "GIL wait", duration)
                             : "-");
-    row.push_back(with_spread(s.switches, seeds, count));
+    row.push_back(marked(with_spread(s.switches, seeds, count), s.switches, point, "switches", count));
     if (plan.has_counters) {
       row.push_back(marked(with_spread(s.lost_updates, seeds, count), s.lost_updates, point, "lost updates", count));
     }
     table.rows.push_back(std::move(row));
+  }
+  // A marked column's other cells end in a space, so that its digits stay aligned.
+  for (std::size_t column = 0; column < table.headers.size(); ++column) {
+    const bool marks = std::any_of(table.rows.begin(), table.rows.end(),
+                                   [&](const auto& row) { return row[column].ends_with("!"); });
+    if (!marks) continue;
+    for (auto& row : table.rows) {
+      if (!row[column].ends_with("!")) row[column] += " ";
+    }
   }
   std::string out = render_table(table);
   if (several_gils) out += wrap_text(kGilHeldMaxNote, width);
@@ -141,8 +152,8 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
     constexpr std::size_t kNamed = 4;
     const std::size_t more = disagreeing.size() > kNamed ? disagreeing.size() - kNamed : 0;
     disagreeing.resize(std::min(disagreeing.size(), kNamed));
-    out += wrap_text(fmt::format("! the seeds disagree (their spread is more than half the mean), so the mean is "
-                                 "no seed's figure: {}{}. Each seed's figure is in --csv.",
+    out += wrap_text(fmt::format("! the seeds disagree (their standard deviation is more than half their mean), so "
+                                 "the mean may be no seed's figure: {}{}. Each seed's figure is in --csv.",
                                  fmt::join(disagreeing, "; "), more > 0 ? fmt::format("; and {} more", more) : ""),
                      width);
   }
@@ -158,6 +169,7 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
     chart.x_label = first.chart_label();
     chart.y_label = sweep::metric_axis_title(plan.metric);
     chart.y_tick = [&plan](double value, double top) { return sweep::metric_tick(plan.metric, value, top); };
+    chart.y_top = [&plan](double highest) { return sweep::metric_axis_top(plan.metric, highest); };
     if (plan.metric == sweep::Metric::LostUpdates) {
       chart.row_text = [](double row) { return fmt::format("{} updates", trace::group_digits(std::llround(row))); };
     }

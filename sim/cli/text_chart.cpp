@@ -79,7 +79,7 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
       if (std::isfinite(y)) top = std::max(top, y);
     }
   }
-  top = sweep::axis_top(top);
+  top = chart.y_top ? chart.y_top(top) : sweep::axis_top(top);
   height = plot_rows(top, height);
   const auto tick = [&](double y) {
     return chart.y_tick ? chart.y_tick(y, top) : sweep::metric_tick(sweep::Metric::Speedup, y, top);

@@ -22,6 +22,8 @@ struct TextChart {
   /// A row's worth of y, as the legend's line on shared cells writes it ("0.33x"); empty: a
   /// speed-up, with two decimals (the axis's "0.3x" would hide what a row spans).
   std::function<std::string(double row)> row_text;
+  /// The y axis's top over values up to `highest`; empty: sweep::axis_top.
+  std::function<double(double highest)> y_top;
   std::vector<std::string> x_texts;    ///< tick labels, one per x
   std::vector<double> x_positions;     ///< empty: the x values evenly spaced
   bool log_x = false;

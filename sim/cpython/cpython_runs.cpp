@@ -195,8 +195,9 @@ Calibration calibrate(const PythonProgram& program, const Interpreter& python, c
   if (result.timed_out || !WIFEXITED(result.status) || WEXITSTATUS(result.status) != 0 ||
       !(words >> tag >> c.loops_per_ms >> c.bytes_per_ms) || tag != "calibration") {
     throw std::runtime_error(fmt::format("calibrating {} failed ({}){}{}", python.path,
-                                         result.timed_out ? "timed out: the calibration counts against --timeout"
-                                                          : describe_status(result.status),
+                                         result.timed_out
+                                             ? fmt::format("it took more than {:.0f} s, the limit of a run", options.timeout_seconds)
+                                             : describe_status(result.status),
                                          last_line(output).empty() ? "" : ": ", last_line(output)));
   }
   // Then the machine's probes (cpython_recorder.py's measure_machine), when the program has them.

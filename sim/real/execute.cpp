@@ -140,7 +140,7 @@ trace::Trace execute(const scenario::Scenario& s, const scenario::Run& run, cons
                                              run.name, ctx.now()));
   }
   if (stopped == Reason::TimedOut) {
-    throw RealRunError(*stopped, fmt::format("the real run '{}' did not finish within {} (--timeout); every thread and "
+    throw RealRunError(*stopped, fmt::format("the real run '{}' did not finish within {}; every thread and "
                                              "worker process it started has been stopped",
                                              run.name, options.timeout));
   }

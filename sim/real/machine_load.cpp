@@ -216,6 +216,13 @@ std::string unscored_baseline_line(const std::string& baseline, const std::strin
                      kUnscoredBaselineMark, baseline, why);
 }
 
+std::optional<std::string> unscored_run(const trace::Trace& run, bool seen_too_little) {
+  if (run.origin != trace::Origin::Measured) return std::nullopt;
+  if (seen_too_little) return "its recording saw too little of its jobs";
+  if (starved_note(run)) return "busy machine";
+  return std::nullopt;
+}
+
 std::string unscored_runs_line(const std::vector<std::string>& runs_and_why) {
   return fmt::format("{} marks a measured run that is not scored, so that neither its time nor its speed-up is a "
                      "figure to teach from (the lines after the timelines say more): {}.",

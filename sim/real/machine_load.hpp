@@ -120,10 +120,15 @@ std::optional<std::string> unscored_baseline(const trace::Trace& run, bool seen_
 inline constexpr const char* kUnscoredBaselineMark = "?";
 std::string unscored_baseline_line(const std::string& baseline, const std::string& why);
 
-/// The mark a measured run's own makespan takes when the run is not scored
-/// (unscored_baseline), and the line under the table that names each such run with why:
-/// "* marks a measured run that is not scored: ... 'threads (measured)' (busy machine)".
-inline constexpr const char* kUnscoredRunMark = "*";
+/// Whether a measured run is not scored, as the prediction table judges it (real::judge): a
+/// busy machine starved it, or its recording saw too little. The short reason, or nullopt
+/// (also for a run off its calibrated pace, whose error within the tolerance is shown).
+std::optional<std::string> unscored_run(const trace::Trace& run, bool seen_too_little);
+
+/// The mark a measured run's own makespan takes when the run is not scored (unscored_run),
+/// and the line under the table that names each such run with why:
+/// "! marks a measured run that is not scored: ... 'threads (measured)' (busy machine)".
+inline constexpr const char* kUnscoredRunMark = "!";
 std::string unscored_runs_line(const std::vector<std::string>& runs_and_why);
 
 }  // namespace gilsim::real

@@ -1,10 +1,13 @@
 // The sweep charts' metrics (sweep_metric.hpp).
 #include "sim/sweep/sweep_metric.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "sim/sweep/sweep_axis.hpp"
+#include "sim/trace/metrics.hpp"
 #include "sim/trace/outcomes.hpp"
 #include "sim/trace/time.hpp"
 
@@ -37,8 +40,15 @@ std::string metric_axis_title(Metric m) {
 
 Spread metric_of(const PointSummary& s, Metric m) {
   if (m == Metric::LostUpdates) return s.has_counters ? s.lost_updates : Spread{std::nan(""), std::nan("")};
-  if (m == Metric::GilWait) return s.has_gil ? s.gil_wait_ns : Spread{std::nan(""), std::nan("")};
+  // A run with no GIL waits for none: 0, a line along the axis, not a point it never reached.
+  if (m == Metric::GilWait) return s.has_gil ? s.gil_wait_ns : Spread{};
   return s.speedup;
+}
+
+double metric_axis_top(Metric m, double highest) {
+  // The GIL wait in nanoseconds: at least a millisecond at the top, where every run waited
+  // nothing (no GIL, or one thread), rather than ticks of "1 ns".
+  return axis_top(m == Metric::GilWait ? std::max(highest, 1e6) : highest);
 }
 
 std::string metric_tick(Metric m, double value, double top) {
@@ -57,7 +67,7 @@ std::string metric_value_text(Metric m, double value) {
     case Metric::GilWait: return format_time(Time{std::llround(value)});
     case Metric::Speedup: break;
   }
-  return fmt::format("{:.2f}x", value);
+  return trace::format_speedup(value);  // "0.0058x", as the tables write it
 }
 
 void check_metric(Metric m, const scenario::Scenario& s, std::string_view option) {

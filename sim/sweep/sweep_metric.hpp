@@ -24,6 +24,8 @@ std::string metric_axis_title(Metric m);
 /// A point's value over seeds: NaN where it has none (a run that did not finish has no
 /// speed-up; every run of a scenario with counters has its lost updates, even stopped).
 Spread metric_of(const PointSummary& s, Metric m);
+/// The top of a chart's y axis over values up to `highest` (sweep::axis_top), for metric `m`.
+double metric_axis_top(Metric m, double highest);
 /// A tick of the y axis from 0 to `top`: "4.0x", "0.50x"; "20,000" for lost updates; "500 ms"
 /// for the GIL wait (nanoseconds).
 std::string metric_tick(Metric m, double value, double top);

@@ -68,8 +68,8 @@ struct Spread {
   double mean = 0.0;
   double deviation = 0.0;  ///< sample standard deviation over seeds; 0 for one seed
   double low = 0.0, high = 0.0;  ///< the smallest and the largest seed's value
-  /// The seeds disagree: the deviation is more than half the mean, so the mean may be a value
-  /// no seed gave (lesson 15 at 1.6 ms: four seeds 0.006x in a lock convoy, one 0.96x; mean
+  /// The seeds disagree: the standard deviation is more than half the mean, so the mean may
+  /// be a value no seed gave (lesson 15 at 1.6 ms: four seeds 0.006x in a lock convoy, one 0.96x; mean
   /// 0.20x). A table marks it and says the range.
   bool seeds_disagree() const { return high > low && deviation > 0.5 * std::abs(mean); }
 };

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -77,14 +78,37 @@ TEST_CASE("lesson 7's convoy as a curve: the GIL wait grows with the interval, a
   CHECK(r.out.find("  switch_interval: 7 values, 1.00 ms to 64.0 ms, charted on a log scale\n") != std::string::npos);
   CHECK(r.out.find("\nGIL wait against switch_interval\n") != std::string::npos);
   CHECK(r.out.find("switch_interval (log scale)") != std::string::npos);
-  // Each point's GIL wait is the run table's, run by run.
-  for (const auto& [interval, wait] : {std::pair{"1ms", "129 ms"}, std::pair{"64ms", "855 ms"}}) {
+  // Each point's GIL wait is the run table's, run by run, in its GIL wait column (the 7th),
+  // growing with the interval.
+  const auto wait_cell = [](const std::string& out, const std::string& first) {
+    for (const auto& line : lines_of(out)) {
+      std::istringstream words(line);
+      std::vector<std::string> cells;
+      for (std::string w; words >> w;) cells.push_back(w);
+      if (!cells.empty() && cells[0] == first && cells.size() >= 10) return cells[7] + " " + cells[8];
+    }
+    return std::string();
+  };
+  for (const auto& [interval, shown, wait] : {std::tuple{"1ms", "1.00", "129 ms"}, std::tuple{"64ms", "64.0", "855 ms"}}) {
     const Result run = run_gilsim({"run", kScenarios + "07-convoy.toml", "--set",
                                    std::string("switch_interval=") + interval, "--run", "threads", "--no-timeline"});
     REQUIRE(run.code == 0);
-    CHECK(run.out.find(std::string(wait) + "     ") != std::string::npos);
-    CHECK(r.out.find(std::string(wait)) != std::string::npos);
+    CHECK(wait_cell(run.out, "threads") == wait);  // run  executor  makespan  speedup  busy  held  wait
+    CHECK(r.out.find(fmt::format("{} ms", shown)) != std::string::npos);
+    CHECK(r.out.find(std::string(wait) + "  ") != std::string::npos);
   }
+}
+
+TEST_CASE("--metric gil-wait: a run with no GIL waits for none, and an axis of zeros reads in milliseconds") {
+  const Result r = run_gilsim({"sweep", kScenarios + "12-free-threaded.toml", "--vary", "cores=1,2", "--metric",
+                               "gil-wait", "--width", "80"});
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("did not finish") == std::string::npos);  // it finished: a line along 0, no 'x'
+  const Result zeros = run_gilsim({"sweep", kScenarios + "07-convoy.toml", "--vary", "cores=1,2", "--metric",
+                                   "gil-wait", "--run", "sequential", "--width", "80"});
+  REQUIRE(zeros.code == 0);
+  CHECK(zeros.out.find("1.00 ms |") != std::string::npos);
+  CHECK(zeros.out.find(" ns |") == std::string::npos);
 }
 
 TEST_CASE("sweeping workers 1..16 over lesson 9 prints a table per run and the chart, and one CSV row per run x point") {

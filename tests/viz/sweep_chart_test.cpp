@@ -209,6 +209,11 @@ TEST_CASE("sweep this knob: each knob starts from values that reach the scenario
   CHECK(viz::default_sweep_values("switch_interval", s) == "1250us..80ms*2");  // 5 ms a point of it
   const auto lost_update = scenario::load_file(kScenarios + "15-lost-update.toml");
   CHECK(viz::default_sweep_values("switch_interval", lost_update) == "25us..1600us*2");  // its 100 us
+  auto tiny = lost_update;  // never under the least interval, 1 us, and through the scenario's own
+  tiny.python.switch_interval = Time{1'000};
+  CHECK(viz::default_sweep_values("switch_interval", tiny) == "1us..64us*2");
+  tiny.python.switch_interval = Time{3'000};
+  CHECK(viz::default_sweep_values("switch_interval", tiny) == "1500ns..96us*2");
   CHECK(viz::default_sweep_values("jobs", s) == "1..16384*2");
   viz::SweepView view;
   view.vary = "cores=1..2";

@@ -188,7 +188,7 @@ void draw_numbers(const AppState& app) {
     const float avail = std::max(10.0f, ImGui::GetContentRegionAvail().x - name_w - label_w);
     // A measured run not scored (a busy machine) says so on its bar's line, as the command
     // line's table marks its row: its time is not one to teach from.
-    const bool unscored = measured && real::unscored_baseline(runs[r], app.runs[r].unseen.has_value()).has_value();
+    const bool unscored = real::unscored_run(runs[r], app.runs[r].unseen.has_value()).has_value();
     const std::string name = measured ? std::string(unscored ? "  measured, not scored" : "  measured")
                                       : run_name_in_force(runs[r]);
     // A long name wraps on as many lines as it takes, the second beside the cores-busy bar:

@@ -218,7 +218,8 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Session& sessio
       plan.metric == sweep::Metric::LostUpdates ? "lost updates: the updates made less the counters' final values"
       : plan.metric == sweep::Metric::GilWait   ? std::string(trace::kGilWaitKey)
                                                 : fmt::format("speed-up against {}", plan.baseline),
-      plan.seeds > 1 ? fmt::format(", mean ± sd over {} seeds", plan.seeds) : std::string());
+      plan.seeds > 1 ? fmt::format(", mean ± sd over {} seeds (where they disagree, a bar over their range)", plan.seeds)
+                     : std::string());
   same_line_or_wrap(text_width(caption), ImGui::GetFontSize() * 2);
   text_disabled_wrapped(caption);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
