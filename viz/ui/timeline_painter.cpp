@@ -95,6 +95,11 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
     // Cut where it has no room, with "…" to say it goes on ("hand…"); not drawn where not
     // even a letter and "…" fit.
     const ImVec4 cut(clip.x, clip.y, room->second, clip.w);
+    if (!identities && item.state == trace::SpanState::WaitingGil) {
+      // The name on plain fill: the hatch's lines through its letters made it hard to read.
+      const float w_shown = std::min(w, room->second - room->first);
+      dl->AddRectFilled(ImVec2(room->first - 2, y0 + 1), ImVec2(room->first + w_shown + 2, y1 - 1), fill);
+    }
     const float drawn = add_elided_text(dl, ImGui::GetFont(), text_h, ImVec2(room->first, ty),
                                         to_u32(text_on(rgba_of(fill))), label, cut, true);
     if (labels && drawn > 0) labels->push_back(LaneBox{room->first, ty, room->first + drawn, ty + text_h});
