@@ -2,6 +2,7 @@
 #include "sim/sweep/sweep_metric.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -13,30 +14,34 @@
 
 namespace gilsim::sweep {
 
-std::string_view metric_name(Metric m) {
-  switch (m) {
-    case Metric::LostUpdates: return "lost-updates";
-    case Metric::GilWait: return "gil-wait";
-    case Metric::Speedup: break;
-  }
-  return "speedup";
+namespace {
+
+/// Each metric's option word and the y axis's title, in one place.
+struct MetricWords {
+  Metric metric;
+  std::string_view option;
+  std::string_view title;
+};
+constexpr std::array kMetricWords{MetricWords{Metric::Speedup, "speedup", "speed-up"},
+                                  MetricWords{Metric::GilWait, "gil-wait", "GIL wait"},
+                                  MetricWords{Metric::LostUpdates, "lost-updates", "lost updates"}};
+
+const MetricWords& words_of(Metric m) {
+  return *std::find_if(kMetricWords.begin(), kMetricWords.end(), [m](const MetricWords& w) { return w.metric == m; });
 }
 
+}  // namespace
+
+std::string_view metric_name(Metric m) { return words_of(m).option; }
+
 std::optional<Metric> parse_metric(std::string_view text) {
-  if (text == "speedup") return Metric::Speedup;
-  if (text == "gil-wait") return Metric::GilWait;
-  if (text == "lost-updates") return Metric::LostUpdates;
+  for (const MetricWords& w : kMetricWords) {
+    if (w.option == text) return w.metric;
+  }
   return std::nullopt;
 }
 
-std::string metric_axis_title(Metric m) {
-  switch (m) {
-    case Metric::LostUpdates: return "lost updates";
-    case Metric::GilWait: return "GIL wait";
-    case Metric::Speedup: break;
-  }
-  return "speed-up";
-}
+std::string metric_axis_title(Metric m) { return std::string(words_of(m).title); }
 
 Spread metric_of(const PointSummary& s, Metric m) {
   if (m == Metric::LostUpdates) return s.has_counters ? s.lost_updates : Spread{std::nan(""), std::nan("")};
