@@ -83,6 +83,13 @@ Metrics metrics_of(const Trace& trace, ThreadLaneFigures& threads, bool threads_
   m.makespan = trace.end;
   add_lane_figures(trace, m, threads, threads_read);
   threads.add_to(m, trace);
+  // A run of gilsim's real executor draws a thread running from a step's start to its end,
+  // through any time the OS gave its core to another program: its cores were not busy for
+  // it beyond the CPU time it really got (CpuCheck::got, its process's and workers').
+  if (trace.origin == Origin::Measured && trace.measured_by.empty() && trace.cpu_check.checked &&
+      trace.cpu_check.got > Time::zero()) {
+    m.core_utilisation = std::min(m.core_utilisation, ratio(trace.cpu_check.got, trace.end, trace.cores));
+  }
   add_job_times(trace, m);
   if (!marks_read) {
     MarkFigures marks;

@@ -176,9 +176,21 @@ TEST_CASE("without core lanes, utilisation counts thread time that needs a core"
   b.set_state(t2, 0_ms, SpanState::Native, 1, 0);
   b.set_state(t2, 8_ms, SpanState::Pickling, 1, 1);
   b.clear_state(t2, 10_ms);
-  const Metrics m = compute_metrics(b.finish(10_ms));
+  Trace t = b.finish(10_ms);
+  const Metrics m = compute_metrics(t);
   CHECK(m.core_utilisation == doctest::Approx((6.0 + 10.0) / 40.0));
   CHECK(m.gil_lanes == 0);
+  SUBCASE("the real executor's run busy no more than the CPU it got: the OS gave its cores to others") {
+    Trace& starved = t;
+    starved.cpu_check.checked = true;
+    starved.cpu_check.got = 8_ms;  // of the 16 ms its threads were drawn running
+    CHECK(compute_metrics(starved).core_utilisation == doctest::Approx(8.0 / 40.0));
+    starved.cpu_check.got = 30_ms;  // more (the executor's own threads): the lanes' figure stands
+    CHECK(compute_metrics(starved).core_utilisation == doctest::Approx((6.0 + 10.0) / 40.0));
+    starved.measured_by = "CPython 3.11";  // its recording's lanes: no such CPU figure
+    starved.cpu_check.got = 8_ms;
+    CHECK(compute_metrics(starved).core_utilisation == doctest::Approx((6.0 + 10.0) / 40.0));
+  }
   CHECK(m.gil_held == 0.0);
   CHECK(m.gil_held_lane == kNone);
   CHECK(m.gil_switches == 0);
