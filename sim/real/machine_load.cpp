@@ -230,9 +230,8 @@ std::string unscored_runs_line(const std::vector<std::string>& runs_and_why) {
 }
 
 std::optional<std::string> unscored_baseline(const trace::Trace& run, bool seen_too_little) {
+  if (auto why = unscored_run(run, seen_too_little)) return why;
   if (run.origin != trace::Origin::Measured) return std::nullopt;
-  if (seen_too_little) return "its recording saw too little of its jobs";
-  if (starved_note(run)) return "busy machine";
   if (run.cpu_check.off_pace()) return fmt::format("its CPU ran {} than calibrated", trace::pace_difference(run.cpu_check));
   return std::nullopt;
 }
