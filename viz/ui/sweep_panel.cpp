@@ -103,7 +103,7 @@ void paint_plot(ImDrawList* dl, const SweepChart& chart, const SweepPlot& plot, 
   const ImU32 grid = IM_COL32(220, 220, 220, 255), ink = IM_COL32(60, 60, 60, 255);
   dl->AddRectFilled(ImVec2(plot.left, plot.top), ImVec2(plot.right, plot.bottom), IM_COL32(255, 255, 255, 255));
   if (plot.shown_x) {
-    // The value the timeline above shows: a dashed line, named at its top.
+    // The value the timeline above shows: a dashed line under the curves, named after them.
     const float x = *plot.shown_x;
     for (float y = plot.top; y < plot.bottom; y += 8) {
       dl->AddLine(ImVec2(x, y), ImVec2(x, std::min(y + 4, plot.bottom)), IM_COL32(120, 120, 120, 255), 1.5f);
