@@ -216,6 +216,9 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
 std::string render_sweep_report(const sweep::SweepPlan& plan, const sweep::SweepResult& result,
                                 const scenario::Scenario& base, int width) {
   std::string out = heading(plan) + repeated_runs_note(plan, width);
+  if (const std::string unmoved = sweep::unmoved_runs_note(plan, result); !unmoved.empty()) {
+    out += wrap_text(unmoved, width);
+  }
   for (std::size_t run = 0; run < plan.runs.size(); ++run) {
     const scenario::Run& r = base.runs.at(plan.runs[run]);
     out += fmt::format("\n{} ({})\n", r.name, scenario::to_string(r.executor));

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "sim/model/simulate.hpp"
+#include "sim/scenario/name_suggestions.hpp"
 #include "sim/trace/metrics.hpp"
 #include "sim/trace/outcomes.hpp"
 
@@ -128,6 +129,28 @@ std::string unfinished_text(const PointSummary& s, int seeds) {
   const char* what = s.deadlocked == s.unfinished ? "deadlocked" : "did not finish";
   if (seeds <= 1 || s.unfinished == seeds) return what;
   return fmt::format("{} in {} of {} seeds", what, s.unfinished, seeds);
+}
+
+std::string unmoved_runs_note(const SweepPlan& plan, const SweepResult& result) {
+  if (plan.points() < 2 || result.figures.empty()) return {};
+  const auto same = [](const RunFigures& a, const RunFigures& b) {
+    return a.makespan_ns == b.makespan_ns && a.switches == b.switches && a.gil_wait_ns == b.gil_wait_ns &&
+           a.lost_updates == b.lost_updates && a.finished == b.finished;
+  };
+  std::vector<std::string> unmoved;
+  for (std::size_t run = 0; run < plan.runs.size(); ++run) {
+    bool moved = false;
+    for (std::size_t point = 1; point < plan.points() && !moved; ++point) {
+      for (int seed = 0; seed < result.seeds && !moved; ++seed) {
+        moved = !same(result.at(point, seed, run), result.at(0, seed, run));
+      }
+    }
+    if (!moved) unmoved.push_back(plan.run_names[run]);
+  }
+  if (unmoved.empty()) return {};
+  const bool several_keys = plan.axes.size() > 1 || plan.axes.front().keys.size() > 1;
+  return fmt::format("The varied value{} leave{} {} unchanged: the same figures at every point.",
+                     several_keys ? "s" : "", several_keys ? "" : "s", scenario::quoted_and_list(unmoved));
 }
 
 const char* outcome_word(const RunFigures& f) {

@@ -93,6 +93,11 @@ PointSummary summarise(const SweepResult& result, std::size_t point, std::size_t
 /// "deadlocked", "did not finish", "deadlocked in 2 of 5 seeds"; empty when it finished.
 std::string unfinished_text(const PointSummary& s, int seeds);
 
+/// The sentence saying which shown runs the varied values leave unchanged: the same makespan,
+/// switches, GIL wait and lost updates at every point, seed by seed (lesson 11's old GIL
+/// under the switch interval, which it does not read); empty when none is, or with one point.
+std::string unmoved_runs_note(const SweepPlan& plan, const SweepResult& result);
+
 /// What a run's row says in a CSV or JSON file: "finished", "deadlock" or "unfinished".
 const char* outcome_word(const RunFigures& f);
 

@@ -226,6 +226,16 @@ TEST_CASE("bad sweep input exits with 2, says what is wrong, and writes nothing"
         "nothing can be lost; expected a scenario with shared counters, such as 15-lost-update\n");
 }
 
+TEST_CASE("a run the varied value leaves unchanged is named: lesson 11's old GIL under the switch interval") {
+  const Result r = run_gilsim({"sweep", kScenarios + "11-old-gil.toml", "--vary", "switch_interval=1ms..16ms*2",
+                               "--width", "1000"});
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("The varied value leaves 'sequential', 'old GIL, 2 cores' and 'old GIL, 1 core' unchanged: the "
+                   "same figures at every point.\n") != std::string::npos);
+  const Result one = run_gilsim({"sweep", kScenarios + "11-old-gil.toml", "--vary", "switch_interval=5ms"});
+  CHECK(one.out.find("unchanged") == std::string::npos);  // one point: nothing to compare
+}
+
 TEST_CASE("where the seeds disagree, the table marks the mean and names the range") {
   // Lesson 15 at 1.6 ms: four seeds fall into a lock convoy (0.0062x), one does not (0.96x):
   // a mean of 0.20x is no seed's figure.
