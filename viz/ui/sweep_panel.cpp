@@ -152,10 +152,17 @@ void paint_plot(ImDrawList* dl, const SweepChart& chart, const SweepPlot& plot, 
     dl->AddRectFilled(ImVec2(v.left - 1, v.top), ImVec2(v.right + 1, v.bottom), IM_COL32(255, 255, 255, 220));
     dl->AddText(ImVec2(v.left, v.top), to_u32(identity_colour(static_cast<std::uint32_t>(v.run))), v.text.c_str());
   }
-  if (plot.shown_x) {  // its name over the curves, on white, at the plot's bottom where curves rarely are
+  if (plot.shown_x) {  // its name over the curves, on white: at the top or the bottom, clear of every point
     const ImVec2 size = ImGui::CalcTextSize(chart.shown_text.c_str());
     const float lx = std::clamp(*plot.shown_x + 4, plot.left + 2, plot.right - size.x - 2);
-    const float ly = plot.bottom - size.y - 2;
+    const auto clear = [&](float top) {
+      return std::none_of(plot.lines.begin(), plot.lines.end(), [&](const auto& line) {
+        return std::any_of(line.begin(), line.end(), [&](const SweepMarker& m) {
+          return m.x + r * 2 > lx && m.x - r * 2 < lx + size.x && m.y + r * 2 > top && m.y - r * 2 < top + size.y;
+        });
+      });
+    };
+    const float ly = clear(plot.top + 2) ? plot.top + 2 : plot.bottom - size.y - 2;
     dl->AddRectFilled(ImVec2(lx - 2, ly), ImVec2(lx + size.x + 2, ly + size.y), IM_COL32(255, 255, 255, 220));
     dl->AddText(ImVec2(lx, ly), IM_COL32(90, 90, 90, 255), chart.shown_text.c_str());
   }
@@ -256,27 +263,15 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Session& sessio
     ImGui::Text("%s at %s", names[hover->run].c_str(), where.c_str());
     if (!hover->finished) {
       ImGui::Text("%s: no time to finish, no speed-up", hover->unfinished.c_str());
-    } else if (plan.metric == sweep::Metric::LostUpdates) {
-      const std::string lost = trace::group_digits(std::llround(hover->value));
-      if (plan.seeds > 1) {
-        ImGui::Text("%s updates lost ± %s over %d seeds", lost.c_str(),
-                    trace::group_digits(std::llround(hover->deviation)).c_str(), plan.seeds);
-      } else {
-        ImGui::Text("%s updates lost", lost.c_str());
-      }
-    } else if (plan.metric == sweep::Metric::GilWait) {
-      const std::string wait = format_time(Time{std::llround(hover->value)});
-      if (plan.seeds > 1) {
-        ImGui::Text("GIL wait %s ± %s over %d seeds", wait.c_str(),
-                    format_time(Time{std::llround(hover->deviation)}).c_str(), plan.seeds);
-      } else {
-        ImGui::Text("GIL wait %s", wait.c_str());
-      }
-    } else if (plan.seeds > 1) {
-      ImGui::Text("speed-up %s ± %.2fx over %d seeds", trace::format_speedup(hover->value).c_str(), hover->deviation,
-                  plan.seeds);
     } else {
-      ImGui::Text("speed-up %s", trace::format_speedup(hover->value).c_str());
+      // "speed-up 1.94x", "GIL wait 537 ms", "lost updates 26,441", as the chart's labels write
+      // them, with "± ... over 5 seeds".
+      const std::string spread = plan.seeds > 1 ? fmt::format(" ± {} over {} seeds",
+                                                              sweep::metric_value_text(plan.metric, hover->deviation),
+                                                              plan.seeds)
+                                                : std::string();
+      ImGui::Text("%s %s%s", sweep::metric_axis_title(plan.metric).c_str(),
+                  sweep::metric_value_text(plan.metric, hover->value).c_str(), spread.c_str());
     }
     if (hover->seeds_disagree) {
       ImGui::Text("the seeds disagree: %s to %s (the bar spans them)",
