@@ -39,7 +39,8 @@ std::string gil_held_cell(const trace::Metrics& m) {
 
 const char* const kGilHeldMaxNote =
     "GIL held, max: the busiest of the run's GILs. Each process has its own GIL (P1), held only by its own "
-    "threads: no process waits for another's.";
+    "threads: no process waits for another's, and the GIL wait is threads waiting for their own process's "
+    "GIL, such as the pool's handler threads in the parent.";
 
 std::string speedup_note(const trace::Trace& first, const trace::Trace* measured_first, bool some_without) {
   if (measured_first == nullptr) {
