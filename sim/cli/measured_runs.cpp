@@ -215,6 +215,29 @@ std::string old_gil_switches_note(const std::vector<std::string>& runs) {
                      scenario::quoted_and_list(runs));
 }
 
+/// A real thread takes the GIL for a few microseconds between two calls that release it; the
+/// model's takes there last 0 ns. Holds shorter than this are that, not Python work.
+constexpr Time kBriefHold{10'000};
+
+/// Why a measured run switched more often than predicted, where its brief holds are the
+/// difference: how many of each side's switches went to one.
+std::optional<std::string> brief_holds_note(const trace::Trace& predicted, std::int64_t predicted_switches,
+                                            const trace::Trace& measured, std::int64_t measured_switches) {
+  // A few more, or a tenth more, is the run's own variation: no line for it.
+  const std::int64_t more = measured_switches - predicted_switches;
+  if (more <= 2 || 10 * more <= predicted_switches) return std::nullopt;
+  const std::int64_t brief = trace::gil_switches_to_holds_under(measured, kBriefHold);
+  const std::int64_t model_brief = trace::gil_switches_to_holds_under(predicted, kBriefHold);
+  if (brief <= model_brief) return std::nullopt;  // then brief holds are not the difference
+  return fmt::format(
+      "switches of '{}': {} of the {} measured went to a thread that held the GIL under {} (in the model, {} of "
+      "{}). A real thread takes the GIL for a few microseconds between two calls that release it (starting, "
+      "returning from one call, making the next); the model's thread takes it there for 0 ns where no cpu step "
+      "comes between the calls, which draws no hold and counts no switch.",
+      measured.run_name, trace::group_digits(brief), trace::group_digits(measured_switches), format_time(kBriefHold),
+      trace::group_digits(model_brief), trace::group_digits(predicted_switches));
+}
+
 std::string render_prediction_table(const std::vector<const trace::Trace*>& predicted,
                                     const std::vector<const trace::Trace*>& measured,
                                     const std::map<std::string, std::string>& unscored, int width) {
@@ -227,6 +250,7 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
   std::vector<std::string> pools;  // measured Pool.map runs, whose switches count fewer threads
   std::vector<std::string> recorded_pools;  // those recorded in CPython, where the handlers go unseen
   std::vector<std::string> old_gils;  // measured old-GIL runs on several cores, whose hand-offs are not the model's draws
+  std::vector<std::string> brief_holds;  // runs whose extra switches are holds of a few microseconds
   for (const trace::Trace* m : measured) {
     const auto p = std::find_if(predicted.begin(), predicted.end(),
                                 [&](const trace::Trace* t) { return t->run_name == m->run_name; });
@@ -259,12 +283,15 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     // Not seen by the recorder: '-', as in the run table (cpython::figures_not_seen).
     const bool unseen = cpython::figures_not_seen(*m);
     if (pool && !unseen) (m->measured_by.empty() ? pools : recorded_pools).push_back(fmt::format("'{}'", m->run_name));
+    std::optional<std::string> brief;
+    if (!pool && !unseen && !old_gil_switches_differ(*m)) brief = brief_holds_note(**p, pm.gil_switches, *m, mm.gil_switches);
+    if (brief) brief_holds.push_back(*brief);
     table.rows.push_back({trace::display_name(**p), format_time(pm.makespan), format_time(mm.makespan),
                           cell,
                           unseen ? fmt::format("{} / -", trace::group_digits(pm.gil_switches))
                                  : fmt::format("{} / {}{}", trace::group_digits(pm.gil_switches),
                                                trace::group_digits(mm.gil_switches),
-                                               pool || old_gil_switches_differ(*m) ? "+" : ""),
+                                               pool || old_gil_switches_differ(*m) || brief ? "+" : ""),
                           fmt::format("{} / {}", format_time(pm.gil_wait_total),
                                       unseen ? std::string("-") : format_time(mm.gil_wait_total))});
   }
@@ -285,6 +312,7 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
   if (!pools.empty()) notes += "+ " + pool_switches_note(pools) + "\n";
   if (!recorded_pools.empty()) notes += "+ " + pool_switches_note(recorded_pools, PoolSwitchesOrigin::CPython) + "\n";
   if (!old_gils.empty()) notes += "+ " + old_gil_switches_note(old_gils) + "\n";
+  for (const auto& line : brief_holds) notes += "+ " + line + "\n";
   return wrap_text("Predicted against measured (error = (predicted - measured) / measured: negative where the run took "
                    "longer than predicted):",
                    width) +

@@ -15,6 +15,19 @@ double ratio(Time part, Time whole_per_unit, std::int64_t units) {
   return static_cast<double>(part.ns()) / (static_cast<double>(whole_per_unit.ns()) * static_cast<double>(units));
 }
 
+/// Changes of holder between a GIL lane's consecutive holds, fed in time order.
+struct HolderChanges {
+  std::uint32_t previous = kNone;
+  std::int64_t count = 0;
+  /// Whether this hold changed the holder.
+  bool see(std::uint32_t holder) {
+    const bool changed = previous != kNone && holder != previous;
+    count += changed ? 1 : 0;
+    previous = holder;
+    return changed;
+  }
+};
+
 /// Every lane's spans read once, in order (a big run has millions): the cores' busy time, the GIL's
 /// holding and switches, and the tasks' waits for locks; the thread lanes' into `threads`
 /// unless `threads_read` (they were fed to it already).
@@ -30,14 +43,14 @@ void add_lane_figures(const Trace& t, Metrics& m, ThreadLaneFigures& threads, bo
         break;
       case LaneKind::Gil: {
         ++m.gil_lanes;
-        std::uint32_t previous_holder = kNone;
+        HolderChanges changes;
         Time held;
         lane.spans.for_each([&](const Span& s) {
           if (s.state != SpanState::Held) return;
           held += clipped_duration(s, t.end);
-          if (previous_holder != kNone && s.subject != previous_holder) ++m.gil_switches;
-          previous_holder = s.subject;
+          changes.see(s.subject);
         });
+        m.gil_switches += changes.count;
         if (m.gil_held_lane == kNone || held > busiest_held) {
           busiest_held = held;
           m.gil_held_lane = l;
@@ -166,6 +179,18 @@ Metrics compute_metrics(const Trace& trace) {
 Metrics compute_metrics(const Trace& trace, std::vector<GilWaitEdges>& gil_waits) {
   ThreadLaneFigures threads(trace, &gil_waits);
   return metrics_of(trace, threads, false);
+}
+
+std::int64_t gil_switches_to_holds_under(const Trace& trace, Time brief) {
+  std::int64_t switches = 0;
+  for (const Lane& lane : trace.lanes) {
+    if (lane.kind != LaneKind::Gil) continue;
+    HolderChanges changes;
+    lane.spans.for_each([&](const Span& s) {
+      if (s.state == SpanState::Held && changes.see(s.subject) && clipped_duration(s, trace.end) < brief) ++switches;
+    });
+  }
+  return switches;
 }
 
 Metrics compute_metrics_but_thread_lanes(const Trace& trace) {

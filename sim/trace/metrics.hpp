@@ -102,6 +102,10 @@ Metrics compute_metrics(const Trace& trace);
 /// compute_metrics, and in the same reading of the spans each process's GIL waits
 /// (`gil_waits`, one per process): the viewer's contention band reads no span again.
 Metrics compute_metrics(const Trace& trace, std::vector<GilWaitEdges>& gil_waits);
+/// Of Metrics::gil_switches, those to a hold shorter than `brief`. A real thread takes the GIL
+/// for a few microseconds between two calls that release it; the model's takes there last
+/// 0 ns and draw no hold (the prediction table counts these on both sides).
+std::int64_t gil_switches_to_holds_under(const Trace& trace, Time brief);
 /// compute_metrics without the thread lanes' figures, for a reader that feeds its thread
 /// spans to a ThreadLaneFigures and adds them with its add_to() (the two readings can run
 /// at once, on two threads).

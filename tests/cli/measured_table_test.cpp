@@ -3,6 +3,7 @@
 // the tolerance, counts are grouped, a spread has its value's precision.
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -245,6 +246,65 @@ TEST_CASE("a measured old-GIL run on several cores has its switches marked, and 
   const Trace fresh = handing_over("new GIL, 2 cores", "new", 2, 121);
   const Trace fresh_real = measured(handing_over("new GIL, 2 cores", "new", 2, 94));
   CHECK(render_prediction_table({&fresh}, {&fresh_real}, {}, 1000).find("121 / 94 ") != std::string::npos);
+}
+
+namespace {
+
+/// A GIL held in turn: each hold's start, length and holder (lanes T1, T2, T3).
+Trace holds(const std::string& name, const std::vector<std::tuple<Time, Time, int>>& turns) {
+  TraceBuilder b(name, "threads", "new", Origin::Simulated, 2, 5_ms);
+  b.add_cores(2);
+  const auto p = b.add_process("main", true);
+  const LaneId threads[] = {b.add_lane("T1", LaneKind::Thread, p), b.add_lane("T2", LaneKind::Thread, p),
+                            b.add_lane("T3", LaneKind::Thread, p)};
+  Time end;
+  for (const auto& [begin, length, holder] : turns) {
+    b.set_state(b.gil_lane(p), begin, SpanState::Held, threads[holder]);
+    b.clear_state(b.gil_lane(p), begin + length);
+    end = begin + length;
+  }
+  return b.finish(end);
+}
+
+}  // namespace
+
+TEST_CASE("a measured run's extra switches to holds of a few microseconds are marked, and a line counts them") {
+  // Lesson 4's threads: the model hands the GIL over 8 times, each hold 13 us or more; the
+  // real run's threads also take it for 0.2 to 5 us between their calls, 8 more switches.
+  std::vector<std::tuple<Time, Time, int>> model;
+  for (int i = 0; i < 9; ++i) model.emplace_back(Time{i * 100'000LL}, 13_us, i % 2 ? 1 : 0);
+  std::vector<std::tuple<Time, Time, int>> real_turns = model;
+  for (int i = 0; i < 8; ++i) real_turns.emplace_back(1_ms + Time{i * 100'000LL}, 2_us, i % 2 ? 0 : 2);
+  const Trace predicted = holds("threads", model);
+  const Trace real = measured(holds("threads", real_turns));
+  REQUIRE(compute_metrics(predicted).gil_switches == 8);
+  REQUIRE(compute_metrics(real).gil_switches == 16);
+  CHECK(gil_switches_to_holds_under(real, 10_us) == 8);
+  CHECK(gil_switches_to_holds_under(real, 2_us) == 0);  // under: a hold of exactly 2 us is not
+  const std::string table = as_prose(render_prediction_table({&predicted}, {&real}, {}, 100));
+  CHECK(table.find("8 / 16+") != std::string::npos);
+  CHECK(table.find("+ switches of 'threads': 8 of the 16 measured went to a thread that held the GIL under 10.0 us "
+                   "(in the model, 0 of 8). A real thread takes the GIL for a few microseconds between two calls") !=
+        std::string::npos);
+
+  SUBCASE("no line for a switch or two more") {
+    std::vector<std::tuple<Time, Time, int>> two_more = model;
+    two_more.emplace_back(1_ms, 2_us, 2);
+    two_more.emplace_back(1100_us, 2_us, 0);
+    const Trace close = measured(holds("threads", two_more));
+    REQUIRE(compute_metrics(close).gil_switches == 10);
+    const std::string t = render_prediction_table({&predicted}, {&close}, {}, 1000);
+    CHECK(t.find("8 / 10 ") != std::string::npos);
+    CHECK(t.find("switches of") == std::string::npos);
+  }
+  SUBCASE("no line where the extra holds are not brief") {
+    std::vector<std::tuple<Time, Time, int>> longer = model;
+    for (int i = 0; i < 8; ++i) longer.emplace_back(1_ms + Time{i * 100'000LL}, 20_us, i % 2 ? 0 : 2);
+    const Trace slower = measured(holds("threads", longer));
+    const std::string t = render_prediction_table({&predicted}, {&slower}, {}, 1000);
+    CHECK(t.find("8 / 16 ") != std::string::npos);
+    CHECK(t.find("switches of") == std::string::npos);
+  }
 }
 
 TEST_CASE("a sweep's spread of speed-ups has its mean's precision") {
