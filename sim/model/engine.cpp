@@ -216,7 +216,7 @@ void Engine::set_deferred(const DeferredTimer& timer) {
     timers_.set(slot, at);
     return;
   }
-  run_next_or_set(DeferredTimer{t, at, timers_.take_seq()}, [this, t] { on_mutex_unlock(t); });
+  run_next_or_set(DeferredTimer{t, at, timers_.take_seq()}, [this, t] { on_mutex_unlock(t, true); });
 }
 
 // A dropper's switch wake (G6), whose sequence number take_and_run() took.

@@ -424,7 +424,8 @@ class Engine {
   ThreadId pull_for(int c, bool busy);
   /// S1c: an idle core with nothing to pull now looks again when a queued thread turns cold.
   void arm_idle_balance(int c);
-  /// `alone_inline`: its usual case (leave_core_alone()) inline, for wait().
+  /// `alone_inline`: its usual case (leave_core_alone()) inline, for wait() and the unlock a
+  /// forced switch runs at once.
   void release_core(ThreadId t, bool alone_inline = false);
   /// release_core() of a thread on a core or queued for one.
   void release_core_or_queue(ThreadId t);
@@ -481,6 +482,8 @@ class Engine {
   /// window, another than the dropper's: its cost to the dropper and the wake-up, by the halt.
   /// False where G8/G8b give them (a busy CPU, one halted past the window, the law off).
   bool cross_cpu_signal(int idle_core, Time& signal, Time& wake);
+  /// cross_cpu_signal()'s draws, out of line: within the window is rare (G8d).
+  bool cross_cpu_draw(Time halt, Time& signal, Time& wake);
   /// The drop deadline's look after a new GIL's waiter is armed as the event's last change.
   void look_after_last_arming(Gil& gil, bool due_changed);
   /// acquire_gil() of `t`, off any core, that takes idle core `c` alone (takes_idle_core_alone(),
@@ -557,7 +560,8 @@ class Engine {
   void switch_done(ThreadId d);
   void block_for_switch(ThreadId t);
   bool unlocking(ThreadId t) const;
-  void on_mutex_unlock(ThreadId t);
+  /// `at_once`: run at once from the forced switch, where release_core() takes its inline path.
+  void on_mutex_unlock(ThreadId t, bool at_once = false);
   /// G8c: whether waking `woken` needs an interrupt sent from `waker`'s core to another one:
   /// the core it wakes on (an idle one S1 gives it, else its own run queue's) is not the waker's.
   bool wakes_elsewhere(ThreadId woken, ThreadId waker);

@@ -337,10 +337,10 @@ bool Engine::unlocking(ThreadId t) const {
 }
 
 // Inline in dispatch() and where the forced switch runs it at once (unlock_next_or_set()).
-[[gnu::always_inline]] inline void Engine::on_mutex_unlock(ThreadId t) {
+[[gnu::always_inline]] inline void Engine::on_mutex_unlock(ThreadId t, bool at_once) {
   Thread& th = threads_[t];
   if (th.s.gil == GilState::Switch) {  // not switched yet: COND_WAIT(switch_cond)
-    release_core(t);
+    release_core(t, at_once);
     show(t, SpanState::WaitingGil);
     return;
   }
@@ -446,7 +446,7 @@ Time Engine::halted_wake(Time idle) {
   return wake;
 }
 
-bool Engine::cross_cpu_signal(int idle_core, Time& signal, Time& wake) {
+[[gnu::always_inline]] inline bool Engine::cross_cpu_signal(int idle_core, Time& signal, Time& wake) {
   const auto& c = config_.costs;
   if (idle_core < 0 || c.cross_wake_short <= Time::zero()) return false;
   // Within the window only, where G8 gives the polling draw: past it G8's halted law holds,
@@ -455,6 +455,11 @@ bool Engine::cross_cpu_signal(int idle_core, Time& signal, Time& wake) {
   const Core& k = cores_[static_cast<std::size_t>(idle_core)];
   const Time halt = now_ - k.idle_period_since;
   if (max(halt, k.last_idle) > c.wake_poll_window) return false;
+  return cross_cpu_draw(halt, signal, wake);
+}
+
+[[gnu::cold]] [[gnu::noinline]] bool Engine::cross_cpu_draw(Time halt, Time& signal, Time& wake) {
+  const auto& c = config_.costs;
   signal = cross_signal_after(c, halt, random_);
   wake = cross_wake_after(c, halt, random_);
   return true;
