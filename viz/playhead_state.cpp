@@ -228,6 +228,39 @@ std::vector<GilWaiter> gil_waiters_at(const trace::Trace& trace, trace::ProcessI
   return waiters;
 }
 
+PlayheadState state_at_deadlock(const trace::Trace& trace, const PlayheadIndex& index) {
+  PlayheadState state = state_at(trace, index, trace.end - Time{1});
+  state.at = trace.end;
+  const auto to_end = [&](std::vector<GilWaiter>& waiters) {
+    for (GilWaiter& w : waiters) w.waited = trace.end - w.since;
+  };
+  for (ProcessAtPlayhead& p : state.processes) to_end(p.waiters);
+  for (LockAtPlayhead& lock : state.locks) to_end(lock.waiters);
+  const auto at_end = std::lower_bound(trace.marks.begin(), trace.marks.end(), trace.end,
+                                       [](const trace::Mark& m, Time at) { return m.at < at; });
+  for (auto m = at_end; m != trace.marks.end(); ++m) {
+    if (m->kind != MarkKind::Deadlock) continue;
+    const trace::LaneId waiter = m->lane;
+    for (LockAtPlayhead& lock : state.locks) {
+      const bool listed = std::any_of(lock.waiters.begin(), lock.waiters.end(),
+                                      [&](const GilWaiter& w) { return w.lane == waiter; });
+      if (lock.lock == m->other && !listed) lock.waiters.push_back(GilWaiter{waiter, trace.end, Time{}});
+    }
+    for (ProcessAtPlayhead& p : state.processes) {
+      if (p.holder != waiter) continue;
+      p.holder = trace::kNone;  // it dropped the GIL to wait (L2); nobody takes it after
+      p.held_since = Time{};
+      p.next_holder = trace::kNone;
+      p.drop_requested = false;
+      p.drop_requester = trace::kNone;
+    }
+    for (CoreAtPlayhead& core : state.cores) {
+      if (core.thread == waiter) core = CoreAtPlayhead{core.core, trace::kNone, SpanState::Running};
+    }
+  }
+  return state;
+}
+
 const char* lock_waiters_words(const trace::Trace& trace, const LockAtPlayhead& lock) {
   const bool tasks = std::all_of(lock.waiters.begin(), lock.waiters.end(), [&](const GilWaiter& w) {
     return w.lane < trace.lanes.size() && trace.lanes[w.lane].kind == trace::LaneKind::Task;

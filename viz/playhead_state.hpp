@@ -95,6 +95,11 @@ struct PlayheadIndex {
 
 PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Time t);
 
+/// A run that ended in a deadlock as it stood at its end: the state just before, with each
+/// Deadlock mark of the end instant applied (its thread waits for its lock, without the GIL
+/// and off its core, L2), where the spans stop without drawing that last step.
+PlayheadState state_at_deadlock(const trace::Trace& trace, const PlayheadIndex& index);
+
 /// The words before a lock's waiters: threads wait for it "without the GIL" (they drop it to
 /// wait); asyncio tasks never hold the GIL themselves, so for them it is "waiting for the lock".
 const char* lock_waiters_words(const trace::Trace& trace, const LockAtPlayhead& lock);

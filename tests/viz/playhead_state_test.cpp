@@ -327,3 +327,35 @@ TEST_CASE("lesson 14: tasks wait for the lock, threads wait for it without the G
   CHECK(words_at("asyncio", 45_ms) == "waiting for the lock:");
   CHECK(words_at("threads", 45_ms) == "waiting, without the GIL:");
 }
+
+TEST_CASE("lesson 16: at the deadlock neither thread holds the GIL or a core, each waits for its lock") {
+  // gilviz 16 past 1.08 ms said T2 held the GIL and a core: the state 1 ns before the end,
+  // where T2 still ran the acquire that the end's Deadlock mark says it waits in.
+  viz::testing::HeadlessViewer v(ImVec2(1280, 720));
+  REQUIRE(v.open(viz::testing::bundled_lesson("16-deadlock.toml")));
+  const trace::Trace& run = v.app.session.runs()[viz::testing::run_named(v, "threads")];
+  const PlayheadIndex index = PlayheadIndex::build(run);
+  const auto lane = [&](const std::string& name) {
+    for (trace::LaneId l = 0; l < run.lanes.size(); ++l) {
+      if (run.lanes[l].name == name) return l;
+    }
+    FAIL("no lane " << name);
+    return trace::kNone;
+  };
+  const trace::LaneId t1 = lane("T1"), t2 = lane("T2");
+  REQUIRE(state_at(run, index, run.end - Time{1}).processes[0].holder == t2);  // the step before
+
+  const PlayheadState s = state_at_deadlock(run, index);
+  CHECK(s.at == run.end);
+  CHECK(s.processes[0].holder == trace::kNone);
+  CHECK(s.processes[0].next_holder == trace::kNone);
+  for (const CoreAtPlayhead& core : s.cores) CHECK(core.thread == trace::kNone);
+  REQUIRE(s.locks.size() == 2);
+  for (const LockAtPlayhead& lock : s.locks) {
+    REQUIRE(lock.waiters.size() == 1);
+    const bool lock_a = run.lanes[lock.lock].name == "lock lock_a";
+    CHECK(lock.holder == (lock_a ? t1 : t2));
+    CHECK(lock.waiters[0].lane == (lock_a ? t2 : t1));
+    CHECK(lock.waiters[0].waited == run.end - lock.waiters[0].since);
+  }
+}

@@ -105,8 +105,9 @@ void draw_playhead_state(const AppState& app) {
     // A run that ended in a deadlock stopped there: past its end it is shown as it stood at
     // the deadlock, its locks held and their waiters waiting, rather than as all free.
     const bool frozen = app.runs[r].deadlocked && playhead >= run.end && run.end > Time::zero();
-    const Time now = frozen ? run.end - Time{1} : playhead;
-    const PlayheadState state = state_at(run, app.runs[r].playhead, now);
+    const Time now = frozen ? run.end : playhead;
+    const PlayheadState state =
+        frozen ? state_at_deadlock(run, app.runs[r].playhead) : state_at(run, app.runs[r].playhead, now);
     ImGui::PushID(static_cast<int>(r));
     ImGui::SetNextItemOpen(true, ImGuiCond_Once);
     const bool open = ImGui::CollapsingHeader(run_label(run).c_str());
