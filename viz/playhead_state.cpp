@@ -50,6 +50,14 @@ int count_at_or_before(const std::vector<Time>& sorted, Time t) {
   return static_cast<int>(std::upper_bound(sorted.begin(), sorted.end(), t) - sorted.begin());
 }
 
+/// How long the plan made the step of job span `s`, where the trace recorded it.
+std::optional<Time> step_duration(const trace::Trace& trace, const Span& s) {
+  if (s.subject >= trace.jobs.size() || s.step == trace::kNoStep) return std::nullopt;
+  const auto& durations = trace.jobs[s.subject].step_durations;
+  if (!durations || s.step >= durations->size()) return std::nullopt;
+  return (*durations)[s.step];
+}
+
 std::string step_text(const trace::Trace& trace, const Span& s) {
   if (s.subject >= trace.jobs.size()) return std::string(trace::to_string(s.state));
   const trace::Job& job = trace.jobs[s.subject];
@@ -163,12 +171,17 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
       has_tasks[lane.process] = true;
       if (!s) continue;
       TaskAtPlayhead task{l, s->begin, s->end, step_text(trace, *s)};
+      const bool timer = s->state == SpanState::Sleeping ||
+                         (s->state == SpanState::Awaiting && task.what.rfind("sleep", 0) == 0);
       if (s->state == SpanState::Ready) {
         loop.ready.push_back(std::move(task));
-      } else if (s->state == SpanState::Sleeping) {
+      } else if (timer) {
+        // Due when its sleep is over; the span goes on until the loop runs the task, later
+        // when the loop waits for the GIL (lesson 13).
+        if (const std::optional<Time> length = step_duration(trace, *s)) task.until = s->begin + *length;
         loop.timers.push_back(std::move(task));
       } else if (s->state == SpanState::Awaiting) {
-        (task.what.rfind("sleep", 0) == 0 ? loop.timers : loop.awaiting).push_back(std::move(task));
+        loop.awaiting.push_back(std::move(task));
       } else if (s->state == SpanState::Running || s->state == SpanState::Stalled) {
         loop.running = l;
       }
@@ -178,6 +191,15 @@ PlayheadState state_at(const trace::Trace& trace, const PlayheadIndex& index, Ti
     GilQueue queue = gil_queue_at(trace, index, p.process, t, kWaitersListed);
     p.waiters = std::move(queue.longest);
     p.waiting = queue.waiting;
+  }
+  const bool any_loop = std::find(has_tasks.begin(), has_tasks.end(), true) != has_tasks.end();
+  for (trace::LaneId l = 0; l < trace.lanes.size() && any_loop; ++l) {
+    const trace::Lane& lane = trace.lanes[l];
+    if (lane.kind != LaneKind::Thread || lane.process >= loops.size() || !has_tasks[lane.process]) continue;
+    if (lane.name != "event loop") continue;
+    LoopAtPlayhead& loop = loops[lane.process];
+    loop.thread = l;
+    if (const std::optional<Span> s = span_of(lane, t)) loop.thread_state = s->state, loop.thread_since = s->begin;
   }
   for (trace::ProcessId pid = 0; pid < loops.size(); ++pid) {
     if (!has_tasks[pid]) continue;

@@ -42,13 +42,17 @@ struct CoreAtPlayhead {
 struct TaskAtPlayhead {
   trace::LaneId task = trace::kNone;
   Time since;   ///< when it entered its state
-  Time until;   ///< when its state ends (for a timer: when it fires)
+  Time until;   ///< when its state ends (for a timer: when it is due, which the loop may pass)
   std::string what;  ///< the step it is on, e.g. "sleep 10 ms"
 };
 
 struct LoopAtPlayhead {
   trace::ProcessId process = 0;
   trace::LaneId running = trace::kNone;  ///< the task running a step now, if any
+  /// The loop's own thread (the lane "event loop"), its state and since when; kNone if unseen.
+  trace::LaneId thread = trace::kNone;
+  trace::SpanState thread_state = trace::SpanState::Running;
+  Time thread_since;
   std::vector<TaskAtPlayhead> ready;     ///< the ready queue, first in line first
   std::vector<TaskAtPlayhead> timers;    ///< sleeping tasks, soonest first
   std::vector<TaskAtPlayhead> awaiting;  ///< tasks awaiting I/O or another thread

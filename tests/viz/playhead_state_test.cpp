@@ -359,3 +359,24 @@ TEST_CASE("lesson 16: at the deadlock neither thread holds the GIL or a core, ea
     CHECK(lock.waiters[0].waited == run.end - lock.waiters[0].since);
   }
 }
+
+TEST_CASE("lesson 13: a timer is due when its sleep ends, and the loop's wait for the GIL is its own") {
+  // gilviz 13 --at 102ms said the heartbeat slept "until 105 ms": the end of its awaiting
+  // span, which takes in the loop's 5 ms wait for the GIL after the sleep was over.
+  viz::testing::HeadlessViewer v(ImVec2(1280, 720));
+  REQUIRE(v.open(viz::testing::bundled_lesson("13-to-thread.toml")));
+  const trace::Trace& run = v.app.session.runs()[viz::testing::run_named(v, "asyncio")];
+  const PlayheadState s = at(run, 102_ms);
+  REQUIRE(s.loops.size() == 1);
+  const LoopAtPlayhead& loop = s.loops[0];
+  REQUIRE(!loop.timers.empty());
+  CHECK(run.lanes[loop.timers[0].task].name == "task 1");
+  CHECK(loop.timers[0].since == 20_us);
+  CHECK(loop.timers[0].until == 100'020_us);  // sleep 100ms from 20 us
+  CHECK(loop.timers[0].until < 102_ms);        // due, not yet run
+  CHECK(loop.running == trace::kNone);
+  REQUIRE(loop.thread != trace::kNone);
+  CHECK(run.lanes[loop.thread].name == "event loop");
+  CHECK(loop.thread_state == trace::SpanState::WaitingGil);
+  CHECK(loop.thread_since == 100'020_us);
+}

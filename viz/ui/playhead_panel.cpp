@@ -76,7 +76,18 @@ void holds_it(const AppState& app, std::uint32_t r, const trace::Trace& run, tra
   ImGui::TextUnformatted(text.c_str());
 }
 
-std::string task_list(const trace::Trace& run, const std::vector<TaskAtPlayhead>& tasks, bool with_until) {
+/// A timer's "(sleep 100ms, due at 100 ms)", or "(sleep 100ms, due at 100 ms, 1.98 ms ago)"
+/// where the loop has not run it yet; an await's "(io 20ms, until 40 ms)".
+std::string task_times(const TaskAtPlayhead& t, bool timer, Time now) {
+  // To the microsecond: a timer due at 100.020 ms, seen 1.98 ms later at 102 ms, adds up.
+  const std::string until = format_time_to(t.until, Time{1'000});
+  if (!timer) return fmt::format(" ({}, until {})", t.what, until);
+  if (t.until > now) return fmt::format(" ({}, due at {})", t.what, until);
+  return fmt::format(" ({}, due at {}, {} ago)", t.what, until, format_time(now - t.until));
+}
+
+std::string task_list(const trace::Trace& run, const std::vector<TaskAtPlayhead>& tasks, bool with_times, bool timers,
+                      Time now) {
   constexpr std::size_t kShown = 10;
   std::string out;
   for (const TaskAtPlayhead& t : tasks) {
@@ -86,9 +97,20 @@ std::string task_list(const trace::Trace& run, const std::vector<TaskAtPlayhead>
     }
     if (!out.empty()) out += ", ";
     out += run.lanes[t.task].name;
-    if (with_until) out += fmt::format(" ({}, until {})", t.what, t.until);
+    if (with_times) out += task_times(t, timers, now);
   }
   return out.empty() ? "empty" : out;
+}
+
+/// "running task 3", or what the loop's thread does while it runs no task: a loop whose
+/// timer is due can wait for the GIL first (lesson 13), which is not part of the sleep.
+std::string loop_doing(const trace::Trace& run, const LoopAtPlayhead& loop, Time now) {
+  if (loop.running != trace::kNone) return "running " + run.lanes[loop.running].name;
+  if (loop.thread != trace::kNone && loop.thread_state == trace::SpanState::WaitingGil) {
+    return fmt::format("running nothing: it waits for the GIL, for {}, to run what is due",
+                       format_time(now - loop.thread_since));
+  }
+  return "running nothing";
 }
 
 }  // namespace
@@ -203,10 +225,12 @@ void draw_playhead_state(const AppState& app) {
       }
     }
     for (const LoopAtPlayhead& loop : state.loops) {
-      ImGui::TextWrapped("event loop: running %s", loop.running == trace::kNone ? "nothing" : run.lanes[loop.running].name.c_str());
-      ImGui::TextWrapped("ready queue: %s", task_list(run, loop.ready, false).c_str());
-      ImGui::TextWrapped("timers: %s", task_list(run, loop.timers, true).c_str());
-      if (!loop.awaiting.empty()) ImGui::TextWrapped("awaiting: %s", task_list(run, loop.awaiting, true).c_str());
+      ImGui::TextWrapped("event loop: %s", loop_doing(run, loop, now).c_str());
+      ImGui::TextWrapped("ready queue: %s", task_list(run, loop.ready, false, false, now).c_str());
+      ImGui::TextWrapped("timers: %s", task_list(run, loop.timers, true, true, now).c_str());
+      if (!loop.awaiting.empty()) {
+        ImGui::TextWrapped("awaiting: %s", task_list(run, loop.awaiting, true, false, now).c_str());
+      }
     }
     const JobsAtPlayhead& j = state.jobs;
     std::string jobs = fmt::format("jobs: {} not started, {} running, {} done", trace::group_digits(j.waiting),
