@@ -392,7 +392,7 @@ class Engine {
   void join_on_signal_queued(ThreadId t);
   void charge(int c);
   /// Core `c`'s thread goes to the back of its run queue; `next` gets the core.
-  void preempt(int c, ThreadId next);
+  void preempt(int c, ThreadId next, std::int64_t why = trace::kSliceEnded);
   /// The next thread of core `c`'s run queue (the shared one with one queue), or none.
   ThreadId pop_run_queue(int c);
   /// Which run queue core `c` takes from: its own (S1a), or the one shared queue (S1).

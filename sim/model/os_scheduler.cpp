@@ -347,17 +347,17 @@ bool Engine::preempt_for_waker(ThreadId t, int target) {
            th.deadline <= woken.deadline;
   });
   if (rival != RunQueue::kEmpty) return false;
-  preempt(victim, t);
+  preempt(victim, t, trace::kWokenFirst);
   return true;
 }
 
-void Engine::preempt(int c, ThreadId next) {
+void Engine::preempt(int c, ThreadId next, std::int64_t why) {
   Core& core = cores_[c];
   const ThreadId t = core.thread;
   Thread& th = threads_[t];
   pause(t);
   charge(c);
-  builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[next].lane);
+  builder_.mark(now_, trace::MarkKind::Preempt, th.lane, threads_[next].lane, why);
   th.core = -1;
   if (per_cpu_) th.left_core = now_;  // S1c (the record's second line: only when it is used)
   core.thread = kNoThread;  // assign_core() gives it to `next` at once: never idle

@@ -19,7 +19,8 @@ enum class MarkKind : std::uint8_t {
   JobStart,      ///< lane started job `other`
   JobEnd,        ///< lane finished job `other`
   Spawn,         ///< lane (a parent) started thread or process `other`
-  Preempt,       ///< lane's time slice ended; `other` got the core
+  Preempt,       ///< the OS took lane's core for `other`: at the end of lane's time slice (value
+                 ///< kSliceEnded), or because `other` had just woken and EEVDF picks it (kWokenFirst, S3)
   LoopStall,     ///< a coroutine on task lane blocked the loop for `value` ns
   Dispatch,      ///< a chunk of `value` jobs was sent to worker lane `other`
   LockWait,      ///< lane asked for lock lane `other` and found it held by lane `value`
@@ -34,6 +35,10 @@ inline constexpr int kMarkKindCount = static_cast<int>(MarkKind::RacesLost) + 1;
 /// An instant event. Its one-line explanation comes from describe(trace, mark). 24 bytes
 /// here (the kind shares a word with the value: 56 bits, durations up to a year in ns);
 /// a trace stores most marks in 16 (MarkStore).
+/// A Preempt mark's value: why the OS took the core.
+inline constexpr std::int64_t kSliceEnded = 0;
+inline constexpr std::int64_t kWokenFirst = 1;
+
 struct Mark {
   Time at;
   LaneId lane = kNone;

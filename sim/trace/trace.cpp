@@ -168,9 +168,16 @@ std::string describe(const Trace& t, const Mark& m) {
     }
     case MarkKind::Spawn:
       return fmt::format("{} started {}, which took {}", who, lane_name(t, m.other), value);
-    case MarkKind::Preempt:
+    case MarkKind::Preempt: {
+      const bool ran = runs_on_a_core_from(t, m.other, m.at);
+      if (m.value == kWokenFirst) {
+        return fmt::format("{} lost its core to {}, which had just woken{}: the OS runs a woken thread at once when "
+                           "it is owed more CPU time (S3)",
+                           who, lane_name(t, m.other), ran ? "" : " and gave it back at once");
+      }
       return fmt::format("{} used up its time slice; the OS gave the core to {}{}", who, lane_name(t, m.other),
-                         runs_on_a_core_from(t, m.other, m.at) ? "" : ", which gave it back at once");
+                         ran ? "" : ", which gave it back at once");
+    }
     case MarkKind::LoopStall:
       return fmt::format("{} made a blocking call: the event loop and every other task froze for {}", who, value);
     case MarkKind::Dispatch:

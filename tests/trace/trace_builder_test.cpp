@@ -139,6 +139,27 @@ TEST_CASE("a preemption by a thread that leaves the core in the same instant say
   CHECK(describe(tr, tr.marks[1]) == "T1 used up its time slice; the OS gave the core to T2");
 }
 
+TEST_CASE("a wake-up preemption is not called the end of a time slice") {
+  // Lesson 17's result handler, woken every few microseconds, took the core of the worker
+  // handler 25 times in 0.2 ms, each said to have "used up its time slice" of 3 ms.
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  b.add_cores(1);
+  const auto p = b.add_process("main", true);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+  const LaneId core = b.core_lane(0);
+  b.set_state(core, 0_ms, SpanState::Running, t1);
+  b.set_state(core, 2_ms, SpanState::Running, t2);
+  b.clear_state(core, 3_ms);
+  b.mark(1_ms, MarkKind::Preempt, t1, t2, kWokenFirst);
+  b.mark(2_ms, MarkKind::Preempt, t1, t2, kWokenFirst);
+  const Trace tr = b.finish(3_ms);
+  CHECK(describe(tr, tr.marks[0]) == "T1 lost its core to T2, which had just woken and gave it back at once: the OS "
+                                     "runs a woken thread at once when it is owed more CPU time (S3)");
+  CHECK(describe(tr, tr.marks[1]) == "T1 lost its core to T2, which had just woken: the OS runs a woken thread at once "
+                                     "when it is owed more CPU time (S3)");
+}
+
 TEST_CASE("time reads the same everywhere") {
   CHECK(format_time(0_ns) == "0 s");
   CHECK(format_time(850_ns) == "850 ns");
