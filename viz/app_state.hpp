@@ -92,6 +92,8 @@ struct NarrativePanel {
   float lines_shown = 0;             ///< story lines the panel had room for, last frame
   float text_width = 0;              ///< room for a line's text, last frame
   float after_playhead_y = 0;        ///< screen y where the line after the playhead's began, last frame
+  float playhead_line_y = 0;         ///< screen y where the playhead's line (its first row) began, last frame
+  float list_top = 0, list_bottom = 0;  ///< the screen rows the list showed, last frame
   float taller = 0;                  ///< how much taller the playhead's lines shown whole were than a row each
 };
 

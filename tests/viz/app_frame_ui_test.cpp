@@ -382,3 +382,30 @@ TEST_CASE("the story's lines below the playhead's stay put while a line at the p
   // The deadlock's three lines take five rows, more than three fifths of the list: they end lower.
   CHECK(below[4] > below[0]);
 }
+
+TEST_CASE("in a short story panel the playhead's line stays in view when its instant's lines take more rows than the panel") {
+  // Lesson 17 presented at 1280x720, at 53.45 ms: the instant's three lines took five rows in
+  // a list of three, and the lines above the view, skipped by the clipper, counted one row
+  // each where the scroll had counted them whole: the list began at 53.669 ms, the playhead's
+  // line above it.
+  HeadlessViewer v(ImVec2(1280, 720));
+  REQUIRE(v.open(gilsim::viz::testing::bundled_lesson("17-big-results.toml")));
+  v.app.presentation = true;
+  v.app.auto_presentation_scale = true;
+  v.frame();
+  ui::apply_theme(v.app.ui_scale);  // as gilviz --presentation does
+  v.frame();
+  INFO("scale ", v.app.ui_scale, ", story lines shown ", v.app.narrative.lines_shown);
+  CHECK(v.app.narrative.lines_shown < 5);  // the short panel of a projector's 1280x720
+  for (const Time t : {53'450_us, 53'438_us, 1045_us, 120_ms}) {
+    INFO("at ", t);
+    v.app.playback.seek(t);
+    v.frame();
+    v.frame();
+    const auto& panel = v.app.narrative;
+    REQUIRE(panel.after_playhead_y > 0);
+    CHECK(panel.playhead_line_y >= panel.list_top);
+    CHECK(panel.playhead_line_y < panel.list_bottom);
+    CHECK(panel.after_playhead_y <= panel.list_bottom);
+  }
+}

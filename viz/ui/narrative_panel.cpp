@@ -2,6 +2,7 @@
 // kept in view; clicking a line asks for the playhead there. It reads the runs and owns
 // only its NarrativePanel.
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 #include <imgui_internal.h>  // SetNextWindowScroll: the list scrolls in the frame the playhead moves
@@ -107,19 +108,24 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
   const auto whole = [&](const std::string& text) {
     return wrap_indented(text, panel.text_width, std::string(14, ' '), text_width);
   };
+  // The playhead's instant's first line. At most a panel's worth of the instant's lines is
+  // measured and drawn whole: more never fit anyway.
+  constexpr std::size_t kMeasured = 64;
+  std::size_t first = at >= 0 ? static_cast<std::size_t>(at) : 0;
+  while (at >= 0 && first > 0 && static_cast<std::size_t>(at) - first < kMeasured &&
+         panel.narrative.line(first - 1).at == panel.narrative.line(first).at) {
+    --first;
+  }
   if (at != panel.followed && at >= 0 && panel.text_width > 0) {
     // The list scrolls under the playhead: the end of its instant's lines stays three fifths
     // down (lower for lines that need the room), so a line shown on two rows pushes the lines
     // above it up, and the lines below it never jump.
-    // At most a panel's worth of the instant's lines is measured: more never fit anyway.
-    constexpr std::size_t kMeasured = 64;
-    std::size_t first = static_cast<std::size_t>(at);
-    while (first > 0 && static_cast<std::size_t>(at) - first < kMeasured &&
-           panel.narrative.line(first - 1).at == panel.narrative.line(first).at) {
-      --first;
-    }
     float rows_h = 0;
+    std::optional<float> above_current;  // the rows of the instant above the playhead's line
+    const NarrativeLine& current = panel.narrative.line(static_cast<std::size_t>(at));
     for (std::size_t i = first; i <= static_cast<std::size_t>(at); ++i) {
+      const NarrativeLine& line = panel.narrative.line(i);
+      if (!above_current && line.mark == current.mark && line.run == current.run) above_current = rows_h;
       const std::string text = line_text(i);
       if (!at_playhead(i) || text_width(text) <= panel.text_width) {
         rows_h += line_h;
@@ -130,7 +136,10 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
     const float shown = ImGui::GetContentRegionAvail().y - ImGui::GetStyle().WindowPadding.y * 2;
     const float end = static_cast<float>(first) * line_h + rows_h;
     const float anchor = std::min(std::max(shown * 0.6f, rows_h), shown - line_h);
-    ImGui::SetNextWindowScroll(ImVec2(-1.0f, std::max(0.0f, end - anchor)));
+    // Never past the top of the playhead's line: where the instant needs more rows than the
+    // panel has, its earlier lines go above the view, not the line the playhead is on.
+    const float current_top = static_cast<float>(first) * line_h + above_current.value_or(0.0f);
+    ImGui::SetNextWindowScroll(ImVec2(-1.0f, std::max(0.0f, std::min(end - anchor, current_top))));
     panel.followed = at;
     panel.taller = rows_h - static_cast<float>(static_cast<std::size_t>(at) - first + 1) * line_h;
   } else if (at != panel.followed && at < 0) {
@@ -152,9 +161,22 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
   panel.lines_shown = (ImGui::GetWindowHeight() - ImGui::GetStyle().WindowPadding.y * 2) / line_h;
   panel.text_width = ImGui::GetContentRegionAvail().x;
   panel.after_playhead_y = 0;
+  panel.playhead_line_y = 0;
+  panel.list_top = ImGui::GetWindowPos().y;
+  panel.list_bottom = panel.list_top + ImGui::GetWindowHeight();
+  bool current_seen = false;
   float taller = 0;  // how much taller the wrapped lines at the playhead are than one row each
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(panel.narrative.size()), line_h);
+  if (at >= 0) {
+    // The instant's lines are drawn whole even where the scroll leaves the first ones above
+    // the view: the scroll counted them so (in a short panel, lesson 17's three lines at 53.45
+    // ms took 5 rows and, skipped by the clipper, one each, which scrolled the playhead's line
+    // out of view). The lines after them come lower than the clipper counts: a panel's worth.
+    const auto last = std::min(panel.narrative.size(), static_cast<std::size_t>(at) + 2 +
+                                                           static_cast<std::size_t>(std::max(0.0f, panel.lines_shown)));
+    clipper.ForceDisplayRangeByIndices(static_cast<int>(first), static_cast<int>(last));
+  }
   while (clipper.Step()) {
     for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
       const NarrativeLine& line = panel.narrative.line(static_cast<std::size_t>(i));
@@ -164,6 +186,8 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
       const bool current_line = at >= 0 && panel.narrative.line(static_cast<std::size_t>(at)).mark == line.mark &&
                                 panel.narrative.line(static_cast<std::size_t>(at)).run == line.run;
       if (current_line) ImGui::PushStyleColor(ImGuiCol_Header, ImVec4(1.0f, 0.85f, 0.35f, 1.0f));
+      if (current_line && !current_seen) panel.playhead_line_y = ImGui::GetCursorScreenPos().y;
+      current_seen = current_seen || current_line;
       if (at_playhead(static_cast<std::size_t>(i)) && text_width(text) > ImGui::GetContentRegionAvail().x) {
         const float before = ImGui::GetCursorPosY();
         if (ImGui::Selectable(whole(text).c_str(), current_line)) seek = line.at;
