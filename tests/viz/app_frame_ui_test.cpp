@@ -1,6 +1,7 @@
 // Whole frames of the viewer built headlessly (ImGui without a window): the default
 // scenario draws, keys drive playback, knobs re-run the model, a broken edit keeps the runs.
 #include <doctest/doctest.h>
+#include <imgui_internal.h>  // FindWindowByName: where the playhead panel is
 
 #include <chrono>
 #include <filesystem>
@@ -408,4 +409,35 @@ TEST_CASE("in a short story panel the playhead's line stays in view when its ins
     CHECK(panel.playhead_line_y < panel.list_bottom);
     CHECK(panel.after_playhead_y <= panel.list_bottom);
   }
+}
+
+TEST_CASE("the playhead panel folds a run as the timeline does, and a click on its name there folds it on both") {
+  // Presenting lesson 17 at 1280x720, the panel's three lines went to the baseline the
+  // timeline had folded; the runs the timeline showed were below them, out of view.
+  HeadlessViewer v(ImVec2(1280, 720));
+  REQUIRE(v.open(gilsim::viz::testing::bundled_lesson("17-big-results.toml")));
+  v.app.presentation = true;
+  v.app.auto_presentation_scale = true;
+  v.frame();
+  ui::apply_theme(v.app.ui_scale);
+  v.app.fit_runs = false;
+  v.app.folding.resize(v.app.session.runs().size());
+  v.app.folding[0].collapsed = true;  // the baseline, as gilviz 17 --presentation folds it
+  for (int i = 0; i < 3; ++i) v.frame();
+  const auto folded = [&](std::uint32_t r) {
+    const auto& shown = v.app.timeline.options.folding;
+    return r < shown.size() && shown[r].collapsed;
+  };
+  REQUIRE(folded(0));
+  REQUIRE(!folded(1));
+  const ImGuiWindow* panel = ImGui::FindWindowByName("At the playhead");
+  REQUIRE(panel != nullptr);
+  // The first run's header: under the title bar and the bold "At ..." line.
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float header_y = panel->Pos.y + panel->TitleBarHeight() + style.WindowPadding.y +
+                         ImGui::GetTextLineHeightWithSpacing() + ImGui::GetFrameHeight() * 0.5f;
+  v.click(ImVec2(panel->Pos.x + panel->Size.x * 0.5f, header_y));
+  v.frame();
+  CHECK(!folded(0));  // opened here, opened on the timeline
+  CHECK(!folded(1));
 }

@@ -19,8 +19,9 @@ namespace gilsim::viz::ui {
 void draw_timeline(AppState& app);
 /// A run's line collapsed at the tightest rows the timeline's fit uses (collapsed_run_height).
 float tightest_run_line(float font, float scale, bool presenting);
-/// Per run at the playhead: GIL holder and waiters, cores, event loop, queued work (reads only).
-void draw_playhead_state(const AppState& app);
+/// Per run at the playhead: GIL holder and waiters, cores, event loop, queued work; a run
+/// folded or opened here is so on the timeline too (the one folding per run).
+void draw_playhead_state(AppState& app);
 /// The marks' why lines, following the playhead `now`, under a header row with the panel's
 /// name and its filter. Returns the time of a line clicked (the caller seeks there). Each
 /// line's instant is written to `resolution` (shown_resolution), or finer where the lines

@@ -7,6 +7,7 @@
 #include "viz/playhead_state.hpp"
 #include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
+#include "viz/ui/timeline_input.hpp"
 #include "viz/ui/theme.hpp"
 #include "viz/unseen_holder.hpp"
 
@@ -115,7 +116,7 @@ std::string loop_doing(const trace::Trace& run, const LoopAtPlayhead& loop, Time
 
 }  // namespace
 
-void draw_playhead_state(const AppState& app) {
+void draw_playhead_state(AppState& app) {
   const auto& runs = app.session.runs();
   const Time playhead = app.playback.now();
   ImGui::PushFont(bold_font());
@@ -131,8 +132,14 @@ void draw_playhead_state(const AppState& app) {
     const PlayheadState state =
         frozen ? state_at_deadlock(run, app.runs[r].playhead) : state_at(run, app.runs[r].playhead, now);
     ImGui::PushID(static_cast<int>(r));
-    ImGui::SetNextItemOpen(true, ImGuiCond_Once);
+    // One folding per run: a run folded on the timeline (presenting, the baseline) is folded
+    // here, so the runs the timeline shows come first in a short panel; a click here folds
+    // or opens it on the timeline too.
+    const std::vector<RunFolding>& shown = app.timeline.options.folding;
+    const bool folded = r < shown.size() && shown[r].collapsed;
+    ImGui::SetNextItemOpen(!folded, ImGuiCond_Always);
     const bool open = ImGui::CollapsingHeader(run_label(run).c_str());
+    if (open == folded) toggle_run(app, shown, r);
     if (!open) {
       ImGui::PopID();
       continue;
