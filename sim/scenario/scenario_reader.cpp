@@ -217,9 +217,15 @@ void check_pinned_runs(const TomlReader& reader, const toml::table& root, const 
     const Run& run = s.runs[i];
     const toml::table& t = *runs.get(i)->as_table();
     if (run.executor != Executor::Threads) {
-      reader.fail(*t.get("executor"), fmt::format("job '{}' (line {}) is pinned to CPUs or talks to a peer process, "
-                                                  "which only a thread of its own does; expected executor = \"threads\"",
-                                                  pinned->name, pinned->where.line));
+      // Say which of the two it is: the student wrote one of them.
+      const bool peer = std::any_of(pinned->steps.begin(), pinned->steps.end(),
+                                    [](const Step& st) { return st.answer > Time::zero(); });
+      const std::string what = !pinned->cpus.empty() && peer ? "is pinned to CPUs (cpus) and talks to a peer process (answer)"
+                               : peer                         ? "talks to a peer process (a step with answer)"
+                                                              : "is pinned to CPUs (cpus)";
+      reader.fail(*t.get("executor"), fmt::format("job '{}' (line {}) {}, which only a thread of its own does; expected "
+                                                  "executor = \"threads\"",
+                                                  pinned->name, pinned->where.line, what));
     }
     if (run.cores && *run.cores <= highest) {
       reader.fail(*t.get("cores"), fmt::format("run '{}' has {} core{} but a job names CPU {}; expected cores = {} or more",
