@@ -4,6 +4,7 @@
 #include "sim/cpython/python_program.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <array>
 #include <cctype>
 #include <map>
@@ -956,7 +957,11 @@ std::string predicted_paragraph(const scenario::Scenario& s, const std::vector<c
     out += line + "\n";
   }
   if (out.empty()) return out;
-  return fmt::format("gilsim predicts, on {} core{}:\n{}", s.machine.cores, s.machine.cores == 1 ? "" : "s", out);
+  // A class's machine is not the prediction's: its pace, cores and process starts differ.
+  const std::string file = std::filesystem::path(s.source).filename().string();
+  return fmt::format("gilsim predicts, on {} core{}:\n{}\n`gilsim run {} --cpython` runs this program and fits the\n"
+                     "prediction to this machine (its pace, cores and process starts) beside it.\n",
+                     s.machine.cores, s.machine.cores == 1 ? "" : "s", out, file.empty() ? "FILE" : file);
 }
 
 /// What the program's main says about this machine before its runs: the pace of compute()
@@ -1045,9 +1050,9 @@ void write_machine_lines(Writer& w, const scenario::Scenario& s, const MachineLi
   // Beside the probe the prediction's start costs were measured with (P4e): a slower start
   // here is why its pool runs come later than predicted (lesson 18's processes).
   if (m.process_start) {
-    w.line(4, fmt::format("print(f\"a process start here: {{process_start() * 1000:.2f}} ms, against the {:.2f} ms "
-                          "the prediction is for\")",
+    w.line(4, fmt::format("print(f\"a process start here: {{process_start() * 1000:.2f}} ms, against the {:.2f} ms \"",
                           scenario::kReferenceForkProbe.ms()));
+    w.line(10, "\"the prediction is for (the note above says how to fit it)\")");
   }
   if (m.send_back_bytes > 0) {
     w.line(4, fmt::format("dumps, pipe, loads = (f\"{{part * 1000:.1f}} ms\" for part in send_back({}))",
