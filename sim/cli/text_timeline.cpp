@@ -13,6 +13,7 @@
 
 #include "sim/cli/text_wrap.hpp"
 #include "sim/trace/lane_label.hpp"
+#include "sim/trace/native_kind.hpp"
 
 namespace gilsim::cli {
 
@@ -448,33 +449,6 @@ std::string wrap_entries(const std::vector<std::string>& entries, int width) {
   }
   if (!line.empty()) out += line + "\n";
   return out;
-}
-
-/// What a `=` (SpanState::Native) on a thread's or task's row is, for the legend: a student
-/// asks "what native code?" where no step of the scenario is C code.
-enum class NativeKind : std::uint8_t {
-  CCode,      ///< a `native` step (or one offloaded): C code that let the GIL go
-  SystemCall, ///< a call of no step: a pipe's read or write, a wake-up
-  HandOff,    ///< drop_gil's wake-up of a GIL waiter, on the way into another step (G8b): a lock wait, I/O
-  Ending,     ///< a child process's last moment: its exit (P8)
-};
-constexpr std::array kNativeWords = {std::string_view{"C code"}, std::string_view{"a system call"},
-                                     std::string_view{"letting the GIL go to a thread that waits for it"},
-                                     std::string_view{"the process ending"}};
-
-NativeKind native_kind(const Trace& t, const Lane& lane, std::size_t index) {
-  const Span& span = lane.spans[index];
-  if (span.subject < t.jobs.size() && span.step != kNoStep) {
-    const auto& labels = t.templates[t.jobs[span.subject].template_index].step_labels;
-    if (span.step >= labels.size()) return NativeKind::CCode;
-    const std::string& label = labels[span.step];
-    return label.starts_with("native ") || label.starts_with("offload native ") ? NativeKind::CCode : NativeKind::HandOff;
-  }
-  const bool last = index + 1 == lane.spans.size();
-  if (last && span.subject >= t.jobs.size() && lane.process != 0 && lane.process < t.processes.size()) {
-    return NativeKind::Ending;
-  }
-  return NativeKind::SystemCall;
 }
 
 /// Which kinds of native span the `=` of `row` stand for: in each such column, the native span

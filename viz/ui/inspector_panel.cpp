@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/trace/native_kind.hpp"
 #include "sim/trace/wake_target.hpp"
 #include "viz/hit_test.hpp"
 #include "viz/palette.hpp"
@@ -39,10 +40,15 @@ std::string whom_it_wakes(const trace::Trace& run, trace::LaneId lane_id, const 
 }
 
 /// Why a thread is in this state, in a student's words.
-std::string why(const trace::Trace& run, trace::LaneId lane_id, const trace::Span& span) {
+std::string why(const trace::Trace& run, trace::LaneId lane_id, std::size_t index) {
   const trace::Lane& lane = run.lanes[lane_id];
+  const trace::Span span = lane.spans[index];
   if (span.state == SpanState::Waking) {
     if (std::string whom = whom_it_wakes(run, lane_id, span); !whom.empty()) return whom;
+  }
+  // A child process's last span is its exit, not a native call of the scenario's (P8).
+  if (span.state == SpanState::Native && trace::native_kind(run, lane, index) == trace::NativeKind::Ending) {
+    return "The process ending: its exit, in C code without the GIL (P8).";
   }
   if (span.state == SpanState::WaitingGil && lane.process < run.processes.size()) {
     const trace::LaneId gil = run.processes[lane.process].gil_lane;
@@ -73,7 +79,7 @@ std::string describe_span_detail(const trace::Trace& run, trace::LaneId lane_id,
   const trace::Span& s = lane.spans[index];
   std::string text = fmt::format("{}  ({})\n", trace::describe(run, lane, s), run_label(run));
   text += fmt::format("from {} to {}, for {}\n", s.begin, s.end, s.duration());
-  const std::string because = why(run, lane_id, s);
+  const std::string because = why(run, lane_id, index);
   if (!because.empty()) text += because;
   return text;
 }

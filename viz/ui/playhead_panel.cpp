@@ -2,7 +2,9 @@
 // requests, what each core runs, the event loop's queues and the pool's queued work.
 #include <fmt/format.h>
 
+#include "sim/trace/native_kind.hpp"
 #include "sim/trace/outcomes.hpp"
+#include "viz/hit_test.hpp"
 #include "viz/palette.hpp"
 #include "viz/playhead_state.hpp"
 #include "viz/text_layout.hpp"
@@ -156,7 +158,11 @@ void draw_playhead_state(AppState& app) {
       if (!p.has_gil) continue;
       const bool several = state.processes.size() > 1;
       if (several && p.holder == trace::kNone && p.waiting == 0) continue;  // idle workers say nothing
-      ImGui::TextUnformatted(several ? fmt::format("GIL of {}:", run.processes[p.process].name).c_str() : "GIL:");
+      // "GIL of main" read as the main thread's: it is the parent process's.
+      const std::string& process = run.processes[p.process].name;
+      ImGui::TextUnformatted(!several          ? "GIL:"
+                             : process == "main" ? "GIL of the main process:"
+                                                 : fmt::format("GIL of {}:", process).c_str());
       // Each part after the label moves to the next line rather than be cut.
       const auto words = [](const char* text) {
         same_line_or_wrap(text_width(text));
@@ -218,15 +224,22 @@ void draw_playhead_state(AppState& app) {
           ImGui::TextUnformatted("...");
           break;
         }
-        const float native = c.state == trace::SpanState::Native ? 2 + text_width("(native)") : 0.0f;
-        same_line_or_wrap(c.thread == trace::kNone ? text_width("idle") : chip_width(app, r, run, c.thread) + native);
+        // A child process's exit runs as C code too: "(ending)", not a native call (P8).
+        const char* native = nullptr;
+        if (c.state == trace::SpanState::Native && c.thread < run.lanes.size()) {
+          const trace::Lane& lane = run.lanes[c.thread];
+          const auto at = span_at(lane.spans, now);
+          native = at && trace::native_kind(run, lane, *at) == trace::NativeKind::Ending ? "(ending)" : "(native)";
+        }
+        const float native_w = native != nullptr ? 2 + text_width(native) : 0.0f;
+        same_line_or_wrap(c.thread == trace::kNone ? text_width("idle") : chip_width(app, r, run, c.thread) + native_w);
         if (c.thread == trace::kNone) {
           ImGui::TextDisabled("idle");
         } else {
           lane_chip(app, r, run, c.thread);
-          if (c.state == trace::SpanState::Native) {
+          if (native != nullptr) {
             ImGui::SameLine(0, 2);
-            ImGui::TextUnformatted("(native)");
+            ImGui::TextUnformatted(native);
           }
         }
       }
