@@ -122,7 +122,10 @@ TEST_CASE("a hand-off to a thread that drops the GIL in the same instant says so
   CHECK(describe(tr, tr.marks[1]) == "T1 took the GIL that T2 released");
 }
 
-TEST_CASE("a preemption by a thread that leaves the core in the same instant says so: it ran no time there") {
+namespace {
+/// T1 on one core, preempted for T2 at 1 ms (T2 leaves the core in the same instant) and at
+/// 2 ms (T2 runs to 3 ms), each Preempt mark's value `why`.
+Trace preempted_twice(std::int64_t why) {
   TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
   b.add_cores(1);
   const auto p = b.add_process("main", true);
@@ -132,9 +135,14 @@ TEST_CASE("a preemption by a thread that leaves the core in the same instant say
   b.set_state(core, 0_ms, SpanState::Running, t1);  // T1 runs on through the 1 ms preemption
   b.set_state(core, 2_ms, SpanState::Running, t2);  // T2 runs from the 2 ms one
   b.clear_state(core, 3_ms);
-  b.mark(1_ms, MarkKind::Preempt, t1, t2);
-  b.mark(2_ms, MarkKind::Preempt, t1, t2);
-  const Trace tr = b.finish(3_ms);
+  b.mark(1_ms, MarkKind::Preempt, t1, t2, why);
+  b.mark(2_ms, MarkKind::Preempt, t1, t2, why);
+  return b.finish(3_ms);
+}
+}  // namespace
+
+TEST_CASE("a preemption by a thread that leaves the core in the same instant says so: it ran no time there") {
+  const Trace tr = preempted_twice(kSliceEnded);
   CHECK(describe(tr, tr.marks[0]) == "T1 used up its time slice; the OS gave the core to T2, which gave it back at once");
   CHECK(describe(tr, tr.marks[1]) == "T1 used up its time slice; the OS gave the core to T2");
 }
@@ -142,18 +150,7 @@ TEST_CASE("a preemption by a thread that leaves the core in the same instant say
 TEST_CASE("a wake-up preemption is not called the end of a time slice") {
   // Lesson 17's result handler, woken every few microseconds, took the core of the worker
   // handler 25 times in 0.2 ms, each said to have "used up its time slice" of 3 ms.
-  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
-  b.add_cores(1);
-  const auto p = b.add_process("main", true);
-  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
-  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
-  const LaneId core = b.core_lane(0);
-  b.set_state(core, 0_ms, SpanState::Running, t1);
-  b.set_state(core, 2_ms, SpanState::Running, t2);
-  b.clear_state(core, 3_ms);
-  b.mark(1_ms, MarkKind::Preempt, t1, t2, kWokenFirst);
-  b.mark(2_ms, MarkKind::Preempt, t1, t2, kWokenFirst);
-  const Trace tr = b.finish(3_ms);
+  const Trace tr = preempted_twice(kWokenFirst);
   CHECK(describe(tr, tr.marks[0]) == "T1 lost its core to T2, which had just woken and gave it back at once: the OS "
                                      "runs a woken thread at once when it is owed more CPU time (S3)");
   CHECK(describe(tr, tr.marks[1]) == "T1 lost its core to T2, which had just woken: the OS runs a woken thread at once "

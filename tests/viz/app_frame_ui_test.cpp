@@ -384,18 +384,25 @@ TEST_CASE("the story's lines below the playhead's stay put while a line at the p
   CHECK(below[4] > below[0]);
 }
 
+namespace {
+/// Lesson 17 presented as `gilviz 17 --presentation` opens it: its scale and theme.
+void present_lesson_17(HeadlessViewer& v) {
+  REQUIRE(v.open(gilsim::viz::testing::bundled_lesson("17-big-results.toml")));
+  v.app.presentation = true;
+  v.app.auto_presentation_scale = true;
+  v.frame();
+  ui::apply_theme(v.app.ui_scale);
+  v.frame();
+}
+}  // namespace
+
 TEST_CASE("in a short story panel the playhead's line stays in view when its instant's lines take more rows than the panel") {
   // Lesson 17 presented at 1280x720, at 53.45 ms: the instant's three lines took five rows in
   // a list of three, and the lines above the view, skipped by the clipper, counted one row
   // each where the scroll had counted them whole: the list began at 53.669 ms, the playhead's
   // line above it.
   HeadlessViewer v(ImVec2(1280, 720));
-  REQUIRE(v.open(gilsim::viz::testing::bundled_lesson("17-big-results.toml")));
-  v.app.presentation = true;
-  v.app.auto_presentation_scale = true;
-  v.frame();
-  ui::apply_theme(v.app.ui_scale);  // as gilviz --presentation does
-  v.frame();
+  present_lesson_17(v);
   INFO("scale ", v.app.ui_scale, ", story lines shown ", v.app.narrative.lines_shown);
   CHECK(v.app.narrative.lines_shown < 5);  // the short panel of a projector's 1280x720
   for (const Time t : {53'450_us, 53'438_us, 1045_us, 120_ms}) {
@@ -415,11 +422,7 @@ TEST_CASE("the playhead panel folds a run as the timeline does, and a click on i
   // Presenting lesson 17 at 1280x720, the panel's three lines went to the baseline the
   // timeline had folded; the runs the timeline showed were below them, out of view.
   HeadlessViewer v(ImVec2(1280, 720));
-  REQUIRE(v.open(gilsim::viz::testing::bundled_lesson("17-big-results.toml")));
-  v.app.presentation = true;
-  v.app.auto_presentation_scale = true;
-  v.frame();
-  ui::apply_theme(v.app.ui_scale);
+  present_lesson_17(v);
   v.app.fit_runs = false;
   v.app.folding.resize(v.app.session.runs().size());
   v.app.folding[0].collapsed = true;  // the baseline, as gilviz 17 --presentation folds it
