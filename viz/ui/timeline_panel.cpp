@@ -493,6 +493,9 @@ void paint_gil_tokens(ImDrawList* dl, const AppState& app, const std::vector<flo
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     const trace::Trace& run = runs[r];
     if (std::isnan(run_px[r])) continue;
+    // A run that has finished has no interpreter left to hold a GIL: no badge, where a white
+    // one read as a GIL still there and free. A deadlocked run stays as it stood (free).
+    if (app.playback.now() > run.end && !app.runs[r].deadlocked) continue;
     for (trace::ProcessId p = 0; p < run.processes.size() && p < app.token_y[r].size(); ++p) {
       const trace::LaneId gil = run.processes[p].gil_lane;
       if (gil >= run.lanes.size() || app.token_y[r][p] < 0) continue;
