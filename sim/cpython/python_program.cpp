@@ -958,10 +958,13 @@ std::string predicted_paragraph(const scenario::Scenario& s, const std::vector<c
   }
   if (out.empty()) return out;
   // A class's machine is not the prediction's: its pace, cores and process starts differ.
+  // The built-in default has no file ("<default>"): gilsim run with none opens it.
   const std::string file = std::filesystem::path(s.source).filename().string();
-  return fmt::format("gilsim predicts, on {} core{}:\n{}\n`gilsim run {} --cpython` runs this program and fits the\n"
-                     "prediction to this machine (its pace, cores and process starts) beside it.\n",
-                     s.machine.cores, s.machine.cores == 1 ? "" : "s", out, file.empty() ? "FILE" : file);
+  const bool built_in = file.empty() || file.front() == '<';
+  return fmt::format("gilsim predicts, on {} core{}:\n{}\n`gilsim run {}--cpython` (with any --set given here) runs this\n"
+                     "program and fits the prediction to this machine (its pace, cores and process\n"
+                     "starts) beside it.\n",
+                     s.machine.cores, s.machine.cores == 1 ? "" : "s", out, built_in ? "" : file + " ");
 }
 
 /// What the program's main says about this machine before its runs: the pace of compute()
@@ -1004,13 +1007,13 @@ void write_machine_probes(Writer& w, const MachineLines& m) {
     w.blank(2);
     w.line(0, "def others_busy():");
     w.line(4, "\"\"\"CPUs other programs kept busy while this one slept 0.2 s: Linux's /proc/stat, as top reads");
-    w.line(4, "it (elsewhere the load average, which also counts this program's own recent work).\"\"\"");
+    w.line(4, "it (none where there is no /proc/stat, as on macOS: it cannot tell).\"\"\"");
     w.line(4, "if not os.path.exists(\"/proc/stat\"):");
-    w.line(8, "return os.getloadavg()[0]");
+    w.line(8, "return 0.0", "cannot tell", "the load average would count this program too");
     w.line(4, "def idle_and_all():");
     w.line(8, "with open(\"/proc/stat\") as stat:", "first line", "cpu user nice system idle iowait ...");
     w.line(12, "ticks = [int(tick) for tick in stat.readline().split()[1:]]");
-    w.line(8, "return ticks[3] + ticks[4], sum(ticks)");
+    w.line(8, "return ticks[3] + ticks[4], sum(ticks[:8])", "guests", "guest time is counted in user time already");
     w.line(4, "idle, ticks = idle_and_all()");
     w.line(4, "time.sleep(0.2)");
     w.line(4, "idle_after, ticks_after = idle_and_all()");
@@ -1052,7 +1055,7 @@ void write_machine_lines(Writer& w, const scenario::Scenario& s, const MachineLi
   if (m.process_start) {
     w.line(4, fmt::format("print(f\"a process start here: {{process_start() * 1000:.2f}} ms, against the {:.2f} ms \"",
                           scenario::kReferenceForkProbe.ms()));
-    w.line(10, "\"the prediction is for (the note above says how to fit it)\")");
+    w.line(10, "\"the prediction is for (this program's docstring says how to fit it)\")");
   }
   if (m.send_back_bytes > 0) {
     w.line(4, fmt::format("dumps, pipe, loads = (f\"{{part * 1000:.1f}} ms\" for part in send_back({}))",
@@ -1169,7 +1172,10 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
   if (random) w.line(4, fmt::format("random.seed({})", s.seed), "seed", "the same durations every time");
   write_machine_lines(w, s, machine);
   if (machine.loops || machine.bytes) {  // work slows on a busy machine; waits do not
-    w.line(4, "if (busy := others_busy()) > 0.5:", "busy", "other programs want these cores too");
+    // Fewer CPUs free than the prediction's cores (those this machine has): a browser on a
+    // laptop of 16 leaves a lesson of 4 its cores.
+    w.line(4, fmt::format("if (busy := others_busy()) > os.cpu_count() - min(os.cpu_count(), {}) + 0.5:", s.machine.cores),
+           "busy", fmt::format("fewer CPUs free than the prediction's {}", s.machine.cores));
     w.line(8, "print(f\"busy machine: other programs kept {busy:.1f} of {os.cpu_count()} CPUs busy: times will be \"");
     w.line(14, "\"slower than predicted\")");
   }

@@ -41,16 +41,17 @@ fs::path write_program(const std::string& name, std::string_view program) {
   return path;
 }
 
-/// A command that runs `program` on a machine of 2 CPUs whose /proc/stat says other programs
-/// kept `busy` of them busy while it looked (the first read, then the second: others_busy()).
-std::string at_busy_cpus(const fs::path& program, double busy) {
+/// A command that runs `program` on a machine of `cpus` CPUs whose /proc/stat says other
+/// programs kept `busy` of them busy while it looked (the first read, then the second:
+/// others_busy()).
+std::string at_busy_cpus(const fs::path& program, double busy, int cpus = 2) {
   const fs::path harness = write_program(program.stem().string() + "-at-busy", fmt::format(R"py(import builtins, io, os, runpy
 reads = iter(["cpu 0 0 0 100 0 0 0\n", "cpu {} 0 0 {} 0 0 0\n"])
 real_open = builtins.open
 builtins.open = lambda path, *rest, **named: io.StringIO(next(reads)) if path == "/proc/stat" else real_open(path, *rest, **named)
-os.cpu_count = lambda: 2
+os.cpu_count = lambda: {}
 runpy.run_path('{}', run_name="__main__")
-)py", 100.0 * busy, 100.0 + 100.0 * (2.0 - busy), program.string()));
+)py", 100.0 * busy, 100.0 + 100.0 * (cpus - busy), cpus, program.string()));
   return "python3 '" + harness.string() + "'";
 }
 
@@ -149,7 +150,7 @@ std::string without_probes(std::string program) {
   for (std::string line; std::getline(lines, line);) {
     if (!contains(line, "process_start()") && !contains(line, "send_back(") && !contains(line, "sent back here") &&
         !contains(line, "others_busy()") && !contains(line, "busy machine: ") && !contains(line, "slower than predicted") &&
-        !contains(line, "the note above says how to fit it")) {
+        !contains(line, "docstring says how to fit it")) {
       kept += line + "\n";
     }
   }
@@ -308,8 +309,16 @@ TEST_CASE("the program's docstring ends with the model's prediction, and a long 
                          "- sequential: 910.0 ms; reader done at 110.0 ms, hog done at 910.0 ms\n"
                          "- threads: 823.0 ms; reader done at 627.3 ms, hog done at 823.0 ms\n"
                          "- hog in a process: 806.6 ms\n\n"
-                         "`gilsim run 07-convoy.toml --cpython` runs this program and fits the\n"
-                         "prediction to this machine (its pace, cores and process starts) beside it.\n\n\"\"\"\n"));
+                         "`gilsim run 07-convoy.toml --cpython` (with any --set given here) runs this\n"
+                         "program and fits the prediction to this machine (its pace, cores and process\n"
+                         "starts) beside it.\n\n\"\"\"\n"));
+  // The built-in default has no file to name: gilsim run opens it with none.
+  {
+    std::ostringstream out, err;
+    const char* argv[] = {"gilsim", "python"};
+    REQUIRE(cli::run_cli(2, argv, out, err) == cli::kExitOk);
+    CHECK(contains(out.str(), "\n`gilsim run --cpython` (with any"));
+  }
   CHECK(contains(documented, "`- threads: 823.0 ms; reader done at 627.3 ms, hog done at 823.0 ms`"));
   // Each kind's finish is noted where the prediction gives it: sequential, threads and tasks.
   CHECK(contains(convoy, "        FINISHED[job.__name__] = time.perf_counter()\n    return results\n"));
@@ -589,6 +598,13 @@ executor = "sequential"
   const auto [idle_status, idle] = run_command(at_busy_cpus(path, 0.0));
   CHECK(idle_status == 0);
   CHECK_FALSE(contains(idle, "busy machine"));
+  // A browser's CPU on a laptop of 16 leaves the prediction's cores free.
+  const auto [laptop_status, laptop] = run_command(at_busy_cpus(path, 1.0, 16));
+  CHECK(laptop_status == 0);
+  CHECK_FALSE(contains(laptop, "busy machine"));
+  const auto [full_status, full] = run_command(at_busy_cpus(path, 13.0, 16));
+  CHECK(full_status == 0);
+  CHECK(contains(full, "\nbusy machine: other programs kept 13.0 of 16 CPUs busy"));
   // A program of waits alone says nothing: a busy machine does not slow a wait.
   CHECK_FALSE(contains(program_for("title = \"waits\"\n[[job]]\nname = \"w\"\nsteps = [ { io = \"1ms\" } ]\n"
                                    "[[run]]\nexecutor = \"threads\"\n"), "others_busy"));
@@ -817,7 +833,7 @@ TEST_CASE("lesson 17's program run by hand prints its process start and what its
   const auto [status, output] = run_command(fmt::format("timeout 60 python3 '{}'", write_program("probes_17", probes).string()));
   INFO(output);
   REQUIRE(status == 0);
-  CHECK(std::regex_search(output, std::regex("(^|\n)a process start here: [0-9]+\\.[0-9]{2} ms, against the 0\\.42 ms the prediction is for \\(the note above says how to fit it\\)\n")));
+  CHECK(std::regex_search(output, std::regex("(^|\n)a process start here: [0-9]+\\.[0-9]{2} ms, against the 0\\.42 ms the prediction is for \\(this program's docstring says how to fit it\\)\n")));
   CHECK(std::regex_search(output, std::regex("\na result of 2 MB sent back here: pickle\\.dumps [0-9.]+ ms, the pipe [0-9.]+ ms, "
                                              "pickle\\.loads [0-9.]+ ms\n")));
 }
