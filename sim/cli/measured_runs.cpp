@@ -228,10 +228,12 @@ std::optional<std::string> brief_holds_note(const trace::Trace& predicted, std::
   if (more <= 2 || 10 * more <= predicted_switches) return std::nullopt;
   const std::int64_t brief = trace::gil_switches_to_holds_under(measured, kBriefHold);
   const std::int64_t model_brief = trace::gil_switches_to_holds_under(predicted, kBriefHold);
-  if (brief <= model_brief) return std::nullopt;  // then brief holds are not the difference
+  // Brief holds are the difference only where they make at least half of it: a switch into
+  // one is followed by a switch out, which the run may have made anyway.
+  if (2 * (brief - model_brief) < more) return std::nullopt;
   return fmt::format(
-      "switches of '{}': {} of the {} measured went to a thread that held the GIL under {} (in the model, {} of "
-      "{}). A real thread takes the GIL for a few microseconds between two calls that release it (starting, "
+      "switches of '{}': {} of the {} measured handed the GIL to a thread that kept it under {} (in the model, {} "
+      "of {}). A real thread takes the GIL for a few microseconds between two calls that release it (starting, "
       "returning from one call, making the next); the model's thread takes it there for 0 ns where no cpu step "
       "comes between the calls, which draws no hold and counts no switch.",
       measured.run_name, trace::group_digits(brief), trace::group_digits(measured_switches), format_time(kBriefHold),

@@ -391,8 +391,9 @@ class Engine {
   void join_on_signal(ThreadId t);
   void join_on_signal_queued(ThreadId t);
   void charge(int c);
-  /// Core `c`'s thread goes to the back of its run queue; `next` gets the core.
-  void preempt(int c, ThreadId next, std::int64_t why = trace::kSliceEnded);
+  /// Core `c`'s thread goes to the back of its run queue; `next` gets the core. `why`: the
+  /// Preempt mark's value, kSliceEnded or kWokenFirst (S3).
+  void preempt(int c, ThreadId next, std::int64_t why);
   /// The next thread of core `c`'s run queue (the shared one with one queue), or none.
   ThreadId pop_run_queue(int c);
   /// Which run queue core `c` takes from: its own (S1a), or the one shared queue (S1).

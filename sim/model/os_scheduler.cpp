@@ -596,7 +596,7 @@ void Engine::on_quantum_end(int c) {
     if (per_cpu_ && any_queued()) timers_.set(core.quantum, now_ + config_.machine.quantum);
     return;
   }
-  preempt(c, next);
+  preempt(c, next, trace::kSliceEnded);
   run_assigned(next);
 }
 

@@ -32,18 +32,18 @@ enum class MarkKind : std::uint8_t {
 };
 inline constexpr int kMarkKindCount = static_cast<int>(MarkKind::RacesLost) + 1;
 
-/// An instant event. Its one-line explanation comes from describe(trace, mark). 24 bytes
-/// here (the kind shares a word with the value: 56 bits, durations up to a year in ns);
-/// a trace stores most marks in 16 (MarkStore).
 /// A Preempt mark's value: why the OS took the core.
 inline constexpr std::int64_t kSliceEnded = 0;
 inline constexpr std::int64_t kWokenFirst = 1;
 
+/// An instant event. Its one-line explanation comes from describe(trace, mark). 24 bytes
+/// here (the kind shares a word with the value: 56 bits, durations up to a year in ns);
+/// a trace stores most marks in 16 (MarkStore).
 struct Mark {
   Time at;
   LaneId lane = kNone;
   std::uint32_t other = kNone;    ///< another lane or a job index, per MarkKind
-  std::int64_t value : 56 = 0;    ///< a duration in ns or a count, per MarkKind
+  std::int64_t value : 56 = 0;    ///< a duration in ns, a count or a Preempt's reason, per MarkKind
   MarkKind kind : 8 = MarkKind::JobStart;
 };
 static_assert(sizeof(Mark) == 24);

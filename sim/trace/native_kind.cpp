@@ -11,7 +11,8 @@ NativeKind native_kind(const Trace& t, const Lane& lane, std::size_t index) {
     const std::string& label = labels[span.step];
     return label.starts_with("native ") || label.starts_with("offload native ") ? NativeKind::CCode : NativeKind::HandOff;
   }
-  const bool last = index + 1 == lane.spans.size();
+  // Only in a finished run: while one is simulated, a lane's latest span may be a pipe's read.
+  const bool last = index + 1 == lane.spans.size() && !t.partial();
   if (last && span.subject >= t.jobs.size() && lane.process != 0 && lane.process < t.processes.size()) {
     return NativeKind::Ending;
   }
