@@ -154,8 +154,13 @@ void draw_playhead_state(AppState& app) {
                          format_time(run.end).c_str());
       ImGui::PopStyleColor();
     }
+    // A finished run: its interpreters are gone, and with them their GILs ("free" read as one
+    // still there to take).
+    if (!frozen && playhead > run.end) {
+      ImGui::TextDisabled("finished at %s: no interpreter left", format_time(run.end).c_str());
+    }
     for (const ProcessAtPlayhead& p : state.processes) {
-      if (!p.has_gil) continue;
+      if (!p.has_gil || (!frozen && playhead > run.end)) continue;
       const bool several = state.processes.size() > 1;
       if (several && p.holder == trace::kNone && p.waiting == 0) continue;  // idle workers say nothing
       // "GIL of main" read as the main thread's: it is the parent process's.

@@ -493,9 +493,6 @@ void paint_gil_tokens(ImDrawList* dl, const AppState& app, const std::vector<flo
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     const trace::Trace& run = runs[r];
     if (std::isnan(run_px[r])) continue;
-    // A run that has finished has no interpreter left to hold a GIL: no badge, where a white
-    // one read as a GIL still there and free. A deadlocked run stays as it stood (free).
-    if (app.playback.now() > run.end && !app.runs[r].deadlocked) continue;
     for (trace::ProcessId p = 0; p < run.processes.size() && p < app.token_y[r].size(); ++p) {
       const trace::LaneId gil = run.processes[p].gil_lane;
       if (gil >= run.lanes.size() || app.token_y[r][p] < 0) continue;
@@ -699,7 +696,10 @@ void draw_timeline(AppState& app) {
   std::vector<float> run_px;  // aligned runs: the playhead's instant in each run's own stretch
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
     const float x = lanes_x + static_cast<float>(ctx.view_of(r).x_of(app.playback.now()));
-    run_px.push_back(x >= lanes_x - 1 && x <= right + 1 ? x : std::nanf(""));  // NaN: off the view
+    // A finished run has no interpreter left to hold a GIL: no badge (a white one read as a
+    // GIL still there and free), so no room kept for one. A deadlocked run stays as it stood.
+    const bool finished = app.playback.now() > runs[r].end && !app.runs[r].deadlocked;
+    run_px.push_back(x >= lanes_x - 1 && x <= right + 1 && !finished ? x : std::nanf(""));  // NaN: none drawn
   }
   animate_tokens(app, layout, rows);
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
