@@ -198,14 +198,18 @@ Costs read_costs(const TomlReader& reader, const toml::table* table) {
   return c;
 }
 
+/// Whether a job talks to a peer process: a step with `answer` (S9).
+bool talks_to_peer(const JobTemplate& job) {
+  return std::any_of(job.steps.begin(), job.steps.end(), [](const Step& st) { return st.answer > Time::zero(); });
+}
+
 /// Pinned jobs and peers (docs/model.md S9) are threads of their own on named CPUs: every
 /// run starts one thread per job, and a run's own core count keeps every named CPU.
 void check_pinned_runs(const TomlReader& reader, const toml::table& root, const Scenario& s) {
   const JobTemplate* pinned = nullptr;
   int highest = -1;
   for (const JobTemplate& job : s.jobs) {
-    const bool peer = std::any_of(job.steps.begin(), job.steps.end(), [](const Step& st) { return st.answer > Time::zero(); });
-    if (job.cpus.empty() && !peer) continue;
+    if (job.cpus.empty() && !talks_to_peer(job)) continue;
     if (pinned == nullptr) pinned = &job;
     for (const auto* list : {&job.cpus, &job.peer_cpus}) {
       if (!list->empty()) highest = std::max(highest, list->back());
@@ -218,11 +222,11 @@ void check_pinned_runs(const TomlReader& reader, const toml::table& root, const 
     const toml::table& t = *runs.get(i)->as_table();
     if (run.executor != Executor::Threads) {
       // Say which of the two it is: the student wrote one of them.
-      const bool peer = std::any_of(pinned->steps.begin(), pinned->steps.end(),
-                                    [](const Step& st) { return st.answer > Time::zero(); });
-      const std::string what = !pinned->cpus.empty() && peer ? "is pinned to CPUs (cpus) and talks to a peer process (answer)"
-                               : peer                         ? "talks to a peer process (a step with answer)"
-                                                              : "is pinned to CPUs (cpus)";
+      const bool peer = talks_to_peer(*pinned);
+      const std::string what = !pinned->cpus.empty() && peer
+                                   ? "is pinned to CPUs (cpus) and talks to a peer process (a step with answer)"
+                               : peer ? "talks to a peer process (a step with answer)"
+                                      : "is pinned to CPUs (cpus)";
       reader.fail(*t.get("executor"), fmt::format("job '{}' (line {}) {}, which only a thread of its own does; expected "
                                                   "executor = \"threads\"",
                                                   pinned->name, pinned->where.line, what));

@@ -66,8 +66,8 @@ TEST_CASE("a pinned job runs on a thread of its own, on a run with its CPUs") {
         "s.toml:10:12: job 'client' (line 6) talks to a peer process (a step with answer), which only a thread of "
         "its own does; expected executor = \"threads\"");
   CHECK(error_of(kHead + "cpus = [1]\nsteps = [ { io = \"1ms\", answer = \"3us\" } ]\n[[run]]\nexecutor = \"asyncio\"\n") ==
-        "s.toml:11:12: job 'client' (line 6) is pinned to CPUs (cpus) and talks to a peer process (answer), which "
-        "only a thread of its own does; expected executor = \"threads\"");
+        "s.toml:11:12: job 'client' (line 6) is pinned to CPUs (cpus) and talks to a peer process (a step with "
+        "answer), which only a thread of its own does; expected executor = \"threads\"");
   CHECK(error_of(kHead + job + kThreads + "cores = 1\n") ==
         "s.toml:12:9: run 'threads' has 1 core but a job names CPU 1; expected cores = 2 or more");
 }
