@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <ctime>
 #include <latch>
+#include <new>
 #include <limits>
 #include <system_error>
 #include <utility>
@@ -128,8 +129,14 @@ void WarmPool::start(Plan plan, bool lowest_priority) {
       // weighs about 1.5% of a thread at 0 in the process's group; the threads it makes
       // inherit it).
       if (lowest_priority) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
-      populated_.store(trace::storage::warm_cache(mappings, stop_), std::memory_order_release);
-      warm_arenas(arenas, arena_bytes);
+      // Warming is advice: memory or threads running out end it, never the program (an
+      // exception left to escape a thread's function ends it: std::terminate).
+      try {
+        populated_.store(trace::storage::warm_cache(mappings, stop_), std::memory_order_release);
+        warm_arenas(arenas, arena_bytes);
+      } catch (const std::bad_alloc&) {
+      } catch (const std::system_error&) {
+      }
     });
   } catch (const std::system_error&) {
     // No thread to spare: the first change faults its pages in, as it did.
@@ -157,6 +164,9 @@ void WarmPool::warm_arenas(std::size_t arenas, std::size_t bytes) {
     for (std::size_t i = 1; i < arenas; ++i) others.emplace_back(warm);
   } catch (const std::system_error&) {
     // Fewer threads: the heaps not warmed fault their pages in, as they did.
+    all_warmed.count_down(static_cast<std::ptrdiff_t>(arenas - 1 - others.size()));
+  } catch (const std::bad_alloc&) {
+    // No memory for another thread's state: the same.
     all_warmed.count_down(static_cast<std::ptrdiff_t>(arenas - 1 - others.size()));
   }
   warm();
