@@ -107,7 +107,7 @@ std::vector<SweepValueLabel> value_labels(const SweepPlot& plot, sweep::Metric m
   });
   std::vector<std::pair<std::size_t, std::size_t>> wanted;  // (run, index along x)
   // A peak said only where it stands out of the line's ends by more than a few pixels (lesson
-  // 20's fork pool, 3.59x at 5 workers; not lesson 21's flat process pool).
+  // 20's fork pool, 3.55x at 4 workers; not lesson 21's flat process pool).
   const float px = size.text_height * 0.5f;
   for (const std::size_t run : order) {
     const auto p = peak(run);

@@ -37,7 +37,7 @@ struct SweepTick {
   int row = 0;         ///< x ticks: the label's line under the plot, 0 or 1 (an end or a crossing with no room on the first)
 };
 
-/// A value written beside its point ("3.59x"), so a class reads the curve without hovering.
+/// A value written beside its point ("3.55x"), so a class reads the curve without hovering.
 struct SweepValueLabel {
   float left = 0, top = 0, right = 0, bottom = 0;  ///< the text's box, inside the plot
   std::string text;

@@ -30,12 +30,6 @@ struct RunContext {
 /// `main` when it was the last job left, and exits.
 Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJob& job, ThreadId peer = trace::kNone);
 
-/// A thread blocked in the kernel (a lock's futex, a pipe's read), signalled now, gets to
-/// run after G8's wake-up, shown as waiting for a core (P4a, P4b); so does a new thread's
-/// first run (T1a). An operation, not a coroutine: a pool's handler threads wake from a
-/// block every few tasks.
-Operation wake_from_block(Engine& e, ThreadId self);
-
 /// A new thread's `_bootstrap_inner` up to `_started.set()` (T1a), run by the new thread
 /// once it has the GIL: tells `starter` that its start() may return.
 Program bootstrap(RunContext& ctx, ThreadId self, ThreadId starter);

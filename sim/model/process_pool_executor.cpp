@@ -68,10 +68,9 @@ Program worker_main(RunContext& ctx, Pool& pool, ThreadId self, Time ready_at, T
   std::optional<Chunk> next;
   while (true) {
     if (!pool.tasks.try_get(next)) {
-      // Blocked in the task pipe's read (its process's GIL has no other taker), then woken
-      // as a blocked thread is (P4b).
-      co_await pool.tasks.get(e, self, next);
-      if (pool.handlers_wait && next) co_await wake_from_block(e, self);
+      // Blocked in the task pipe's read, then woken as a blocked thread is (P4b), before it
+      // runs and takes its GIL back.
+      co_await pool.tasks.get(e, self, next, pool.handlers_wait);
     }
     if (!next) break;  // terminate(): the parent's SIGTERM
     const Chunk chunk = *next;

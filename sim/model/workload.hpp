@@ -58,6 +58,12 @@ JobRun run_job(Engine& engine, ThreadId thread, const PlannedJob& job, const sce
 /// trace::kNone when the job has no such step.
 ThreadId start_peer(Engine& engine, ThreadId client, const PlannedJob& job);
 
+/// A thread blocked in the kernel (a lock's futex, a pipe's read), signalled now, gets to
+/// run after G8's wake-up, shown as waiting for a core (P4a, P4b); so does a new thread's
+/// first run (T1a). An operation, not a coroutine: a pool's handler threads wake from a
+/// block every few tasks.
+Operation wake_from_block(Engine& e, ThreadId self);
+
 /// Items waiting for pool threads; sleepers are woken one per item (a SimpleQueue, T3).
 template <typename Item>
 class WorkQueue {
@@ -90,13 +96,15 @@ class WorkQueue {
   }
   /// Takes the next item into `out`, waiting without the GIL while the queue is empty (as
   /// queue.get() blocks on a lock); `out` stays empty once the queue is closed and drained.
-  Program get(Engine& engine, ThreadId self, std::optional<Item>& out) {
+  /// `woken_late`: an item's wake-up costs G8's, before the thread runs and takes its GIL (G8a).
+  Program get(Engine& engine, ThreadId self, std::optional<Item>& out, bool woken_late = false) {
     out.reset();
     while (items_.empty()) {
       if (closed_) co_return;
       sleepers_.push_back(self);
       co_await engine.release_gil(self);
       co_await engine.wait_for_notify(self, std::nullopt);
+      if (woken_late && !items_.empty()) co_await wake_from_block(engine, self);
       co_await engine.acquire_gil(self);
     }
     out = pop();

@@ -79,6 +79,8 @@ TEST_CASE("the first task wakes the task handler, the worker, the result handler
                                           {SpanState::Starting, 155_us, 165_us},
                                           {SpanState::Runnable, 240_us, 245_us}});
   check_pieces(pieces(t, "worker 1"), {{SpanState::Runnable, 245_us, 250_us}, {SpanState::Running, 250_us, 350_us}});
+  // Its GIL only once it runs (G8a): none while it waits for its core.
+  check_holders(holders(t, "GIL (worker 1)"), {{250_us, 350_us, "worker 1"}}, true);
   check_pieces(pieces(t, "result handler"), {{SpanState::Runnable, 190_us, 195_us},
                                             {SpanState::Starting, 195_us, 205_us},
                                             {SpanState::Runnable, 350_us, 355_us}});
