@@ -3,12 +3,18 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
+#include "sim/scenario/loader.hpp"
 #include "sim/scenario/name_suggestions.hpp"
 #include "sim/scenario/scenario_keys.hpp"
 #include "sim/scenario/scenario_reader.hpp"
+#include "sim/trace/outcomes.hpp"
 
 namespace gilsim::scenario {
 
@@ -297,6 +303,58 @@ JobTemplate read_job(const TomlReader& reader, const SharedNames& shared, const 
   return job;
 }
 
+/// The templates read so far, for the names their jobs take: a template of `count` > 1 names
+/// its jobs "name 1" to "name count" (job_plan.cpp), one of count 1 "name".
+struct NumberedNames {
+  struct Seen {
+    int count = 1;  ///< of a template of several jobs
+    int number = 0; ///< of a single job named "prefix number"
+    int line = 0;
+  };
+  std::map<std::string, Seen, std::less<>> several;                   ///< by the template's name
+  std::multimap<std::string, Seen, std::less<>> single_numbered;      ///< by the prefix of its name
+};
+
+/// A job's name read as "prefix number" (a number from 1), or nothing.
+std::optional<std::pair<std::string, int>> numbered(std::string_view name) {
+  const auto space = name.rfind(' ');
+  if (space == std::string_view::npos || space + 1 == name.size() || name[space + 1] == '0') return std::nullopt;
+  int number = 0;
+  for (const char c : name.substr(space + 1)) {
+    if (c < '0' || c > '9' || number > kMaxJobs) return std::nullopt;
+    number = number * 10 + (c - '0');
+  }
+  return std::pair{std::string(name.substr(0, space)), number};
+}
+
+/// Two templates whose jobs would share a name ("a" of count 2 and "a 1") are refused: the
+/// timeline, the CSV and the job list would show two jobs no one can tell apart.
+void check_numbered_names(const TomlReader& reader, const toml::table& t, const JobTemplate& job, NumberedNames& seen) {
+  if (job.count == 1) {
+    const auto n = numbered(job.name);
+    if (!n) return;
+    const auto it = seen.several.find(n->first);
+    if (it != seen.several.end() && n->second <= it->second.count) {
+      reader.fail(*t.get("name"), fmt::format("job name '{}' is taken: the [[job]] '{}' on line {} names its {} jobs "
+                                              "'{} 1' to '{} {}'; expected a distinct name for each job", job.name,
+                                              it->first, it->second.line, it->second.count, it->first, it->first,
+                                              it->second.count));
+    }
+    seen.single_numbered.emplace(n->first, NumberedNames::Seen{1, n->second, job.where.line});
+    return;
+  }
+  const auto [from, to] = seen.single_numbered.equal_range(job.name);
+  for (auto it = from; it != to; ++it) {
+    if (it->second.number <= job.count) {
+      reader.fail(*t.get("name"), fmt::format("'{}' names its {} jobs '{} 1' to '{} {}', and '{} {}' is the name of the "
+                                              "[[job]] on line {}; expected a distinct name for each job", job.name,
+                                              job.count, job.name, job.name, job.count, job.name, it->second.number,
+                                              it->second.line));
+    }
+  }
+  seen.several.emplace(job.name, NumberedNames::Seen{job.count, 0, job.where.line});
+}
+
 }  // namespace
 
 std::vector<JobTemplate> read_jobs(const TomlReader& reader, const toml::table& root, const SharedNames& shared,
@@ -307,19 +365,29 @@ std::vector<JobTemplate> read_jobs(const TomlReader& reader, const toml::table& 
     reader.fail(at, "the scenario has no [[job]]; expected at least one [[job]] with a name and steps");
   }
   std::vector<JobTemplate> jobs;
-  std::map<std::string, int, std::less<>> first_line_of_name;
+  std::map<std::string, std::pair<int, const toml::node*>, std::less<>> first_of_name;  // line, `name` node
+  NumberedNames counted;
   std::int64_t total_jobs = 0;
   std::int64_t total_steps = 0;
+  double total_work_ns = 0.0;  // in double: a sum of int64 nanoseconds could overflow
   for (const toml::node& element : *list) {
     if (!element.is_table()) {
       reader.fail(element, fmt::format("'job' holds {}; expected tables, each written [[job]]", describe_type(element.type())));
     }
     const toml::table& t = *element.as_table();
     JobTemplate job = read_job(reader, shared, machine, t);
-    if (auto [it, fresh] = first_line_of_name.emplace(job.name, job.where.line); !fresh) {
-      reader.fail(*t.get("name"), fmt::format("job name '{}' is used twice (first on line {}); expected a distinct "
-                                              "name for each [[job]]", job.name, it->second));
+    if (auto [it, fresh] = first_of_name.emplace(job.name, std::pair{job.where.line, t.get("name")}); !fresh) {
+      // A --set that named the first job so is the change to point at, not the file's line.
+      const toml::node& first = *it->second.second;
+      const toml::node& name = *t.get("name");
+      if (reader.from_override(first) && !reader.from_override(name)) {
+        reader.fail(first, fmt::format("job name '{}' is used twice (also on line {}); expected a distinct name for "
+                                       "each [[job]]", job.name, job.where.line));
+      }
+      reader.fail(name, fmt::format("job name '{}' is used twice (first on line {}); expected a distinct name for each "
+                                    "[[job]]", job.name, it->second.first));
     }
+    check_numbered_names(reader, t, job, counted);
     total_jobs += job.count;
     if (total_jobs > kMaxJobs) {
       const toml::node* count = t.get("count");
@@ -330,6 +398,17 @@ std::vector<JobTemplate> read_jobs(const TomlReader& reader, const toml::table& 
     if (total_steps > kMaxStepsInScenario) {
       reader.fail(*t.get("steps"), fmt::format("the job templates hold {} steps together once repeat is expanded; "
                                                "expected at most {}", total_steps, kMaxStepsInScenario));
+    }
+    double job_ns = 0.0;
+    for (const Step& step : job.steps) {
+      job_ns += static_cast<double>(std::max(step.duration.mean(), Time::zero()).ns()) + static_cast<double>(step.answer.ns());
+    }
+    total_work_ns += job_ns * job.count;
+    if (total_work_ns > static_cast<double>(kMaxWorkInScenario.ns())) {
+      const auto seconds = [](double ns) { return trace::group_digits(static_cast<std::int64_t>(ns / 1e9)) + " s"; };
+      reader.fail(*t.get("steps"), fmt::format("the jobs' steps take {} one after another; expected at most {} "
+                                               "(about 31.7 years) in one scenario",
+                                               seconds(total_work_ns), seconds(static_cast<double>(kMaxWorkInScenario.ns()))));
     }
     jobs.push_back(std::move(job));
   }

@@ -17,6 +17,10 @@ namespace gilsim::scenario {
 
 /// Steps held by all job templates together, after `repeat` is expanded (memory bound).
 inline constexpr std::int64_t kMaxStepsInScenario = 2'000'000;
+/// The jobs' durations one after another (what a sequential run takes), all templates
+/// together: about 31.7 years. The model's clock counts nanoseconds in 64 bits (292 years),
+/// and every run's waits, overheads and drawn tails must fit beside its work.
+inline constexpr Time kMaxWorkInScenario = Time{1'000'000'000'000'000'000};
 /// A scenario file larger than this is refused before it is parsed.
 inline constexpr std::int64_t kMaxScenarioFileBytes = 4 << 20;
 

@@ -66,18 +66,32 @@ class OverrideWriter {
     toml::table* current = &root;
     for (std::size_t i = 0; i + 1 < path.size(); ++i) {
       toml::node* child = current->get(path[i]);
+      const std::string whole = override_.key.substr(0, override_.key.find(path[i]) + path[i].size());
       if (child == nullptr) {
+        // An element number of a list the file does not hold (machine.core_speeds.1): no
+        // table is made up for it.
+        if (is_number(path[i + 1])) {
+          fail(fmt::format("the file has no '{}' to take element {} of; expected the whole list, such as {}=[...]", path[i],
+                           path[i + 1], whole));
+        }
         toml::table holder = parse_labelled("v = {}");
         child = &current->insert_or_assign(labelled_key(path[i]), std::move(*holder.get("v"))).first->second;
       }
       // Inside a [[job]] or [[run]], an array is reached by element number (job.1.steps.2.io).
       const bool numbered = i + 2 < path.size() && is_number(path[i + 1]);
       if (child->is_array() && current != &root && !numbered) {
-        fail(fmt::format("'{}' is an array, set as a whole or by element number; expected {}=[...] or {}.1.key",
-                         path[i], override_.key.substr(0, override_.key.find(path[i]) + path[i].size()),
-                         override_.key.substr(0, override_.key.find(path[i]) + path[i].size())));
+        const toml::array& list = *child->as_array();
+        const bool of_tables = !list.empty() && list.front().is_table();
+        if (!of_tables) fail(fmt::format("'{}' is a list of values, set as a whole; expected {}=[...]", path[i], whole));
+        fail(fmt::format("'{}' is an array, set as a whole or by element number; expected {}=[...] or {}.1.key", path[i],
+                         whole, whole));
       }
       if (child->is_array()) {
+        if (i + 2 == path.size() && !is_number(path[i + 1]) && !named_element(*child->as_array(), path[i + 1])) {
+          // job.count: a key of no [[job]] in particular.
+          fail(fmt::format("'{}' names no [[{}]]; expected a [[{}]]'s number or name before the key, such as {}.1.{}",
+                           override_.key, path[i], path[i], path[i], path[i + 1]));
+        }
         if (i + 2 == path.size()) {
           // A key every [[run]] takes (a run has no count).
           const std::string_view inside = path[i] == "run" ? "cores" : "count";
@@ -143,6 +157,19 @@ class OverrideWriter {
 
   /// The element of a list of tables named by `which`: a number from 1, or, in a [[job]] or
   /// [[run]] list, a name (a job's steps have none: a name there is refused before this).
+  /// The [[job]] or [[run]] of `list` named `which` (a run without a name goes by its
+  /// executor's), or null.
+  static toml::node* named_element(toml::array& list, std::string_view which) {
+    toml::node* found = nullptr;
+    for (toml::node& candidate : list) {
+      const toml::table* t = candidate.as_table();
+      if (t == nullptr) continue;
+      const toml::node* name = t->contains("name") ? t->get("name") : t->get("executor");
+      if (name != nullptr && name->value<std::string>() == which) found = &candidate;
+    }
+    return found;
+  }
+
   toml::table& element(toml::array& list, std::string_view list_name, std::string_view which) const {
     const bool named = list_name == "job" || list_name == "run";
     // "steps" -> "step 2"; "job" stays "job 2".
@@ -156,13 +183,7 @@ class OverrideWriter {
       }
       found = list.get(n - 1);
     } else {
-      for (toml::node& candidate : list) {
-        const toml::table* t = candidate.as_table();
-        if (t == nullptr) continue;
-        // A run without a name is known by its executor's name.
-        const toml::node* name = t->contains("name") ? t->get("name") : t->get("executor");
-        if (name != nullptr && name->value<std::string>() == which) found = &candidate;
-      }
+      found = named_element(list, which);
       if (found == nullptr) {
         fail(fmt::format("no [[{}]] is named '{}'; expected a name from the file or a number from 1 to {}",
                          list_name, which, list.size()));

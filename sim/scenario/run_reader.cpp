@@ -86,7 +86,7 @@ std::vector<Run> read_runs(const TomlReader& reader, const toml::table& root) {
                 fmt::format("the scenario has {} runs; expected at most {}", list->size(), kMaxRuns));
   }
   std::vector<Run> runs;
-  std::map<std::string, int, std::less<>> first_line_of_name;
+  std::map<std::string, std::pair<int, const toml::node*>, std::less<>> first_of_name;  // line, `name` node
   std::optional<std::size_t> featured;  // its index in runs
   for (const toml::node& element : *list) {
     if (!element.is_table()) {
@@ -94,11 +94,17 @@ std::vector<Run> read_runs(const TomlReader& reader, const toml::table& root) {
     }
     const toml::table& t = *element.as_table();
     Run run = read_run(reader, t);
-    if (auto [it, fresh] = first_line_of_name.emplace(run.name, run.where.line); !fresh) {
-      const toml::node* name = t.get("name");
+    const toml::node* name = t.get("name");
+    if (auto [it, fresh] = first_of_name.emplace(run.name, std::pair{run.where.line, name}); !fresh) {
+      const toml::node* first = it->second.second;
+      // A --set that named the first run so is the change to point at, not the file's line.
+      if (first != nullptr && reader.from_override(*first) && (name == nullptr || !reader.from_override(*name))) {
+        reader.fail(first->source(), fmt::format("run name '{}' is used twice (also on line {}); expected a distinct "
+                                                 "name for each [[run]]", run.name, run.where.line));
+      }
       reader.fail(name != nullptr ? name->source() : t.source(),
                   fmt::format("run name '{}' is used twice (first on line {}); expected a distinct name for each "
-                              "[[run]]: add name = \"...\"", run.name, it->second));
+                              "[[run]]: add name = \"...\"", run.name, it->second.first));
     }
     if (run.featured && featured) {
       reader.fail(*t.get("featured"), fmt::format("run '{}' is featured, and so is run '{}' (line {}); expected at most "

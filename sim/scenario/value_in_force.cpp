@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/trace/outcomes.hpp"
+
 namespace gilsim::scenario {
 
 namespace {
@@ -35,12 +37,16 @@ std::string value_in_force(const Scenario& written, const Scenario& in_force, co
     const int is = effective_workers(in_force, run);
     // "pool of 4 (now 2 workers)": the name's own number is out of date; "Pool() (3 workers)",
     // "process pool (2 workers)": a pool's size shows only in its folded worker rows otherwise.
-    if (was != is) return fmt::format("{}{} worker{}", states_number(run.name, was) ? "now " : "", is, is == 1 ? "" : "s");
+    if (was != is) {
+      return fmt::format("{}{} worker{}", states_number(run.name, was) ? "now " : "", trace::group_digits(is), is == 1 ? "" : "s");
+    }
   }
   if (run.executor == Executor::Threads) {  // one thread a job, each on a row of its own
     const int was = written.total_jobs();
     const int is = in_force.total_jobs();
-    if (was != is && states_number(run.name, was)) return fmt::format("now {} thread{}", is, is == 1 ? "" : "s");
+    if (was != is && states_number(run.name, was)) {
+      return fmt::format("now {} thread{}", trace::group_digits(is), is == 1 ? "" : "s");
+    }
   }
   return {};
 }

@@ -204,6 +204,27 @@ cores = 2
   CHECK(effective_cores(s, r) == 2);
 }
 
+TEST_CASE("two templates whose jobs would share a name are refused, either way round") {
+  // "a" of count 2 names its jobs "a 1" and "a 2" (the job plan): a template "a 1" too would
+  // put two jobs named "a 1" on the timeline.
+  const std::string several = "[[job]]\nname = \"a\"\ncount = 2\nsteps = [ { cpu = \"1ms\" } ]\n";
+  const std::string single = "[[job]]\nname = \"a 1\"\nsteps = [ { cpu = \"1ms\" } ]\n";
+  CHECK(error_of("title = \"t\"\n" + several + single + kRun) ==
+        "s.toml:7:8: job name 'a 1' is taken: the [[job]] 'a' on line 2 names its 2 jobs 'a 1' to 'a 2'; expected a "
+        "distinct name for each job");
+  CHECK(error_of("title = \"t\"\n" + single + several + kRun) ==
+        "s.toml:6:8: 'a' names its 2 jobs 'a 1' to 'a 2', and 'a 1' is the name of the [[job]] on line 2; expected a "
+        "distinct name for each job");
+  // Not taken: "a 3" beside two jobs of "a", "a 01", "a 1" of count 2 ("a 1 1"), "b 1".
+  for (const char* name : {"a 3", "a 01", "b 1"}) {
+    CAPTURE(name);
+    CHECK(error_of("title = \"t\"\n" + several + "[[job]]\nname = \"" + name + "\"\nsteps = [ { cpu = \"1ms\" } ]\n" + kRun) ==
+          "no error");
+  }
+  CHECK(error_of("title = \"t\"\n" + several + "[[job]]\nname = \"a 1\"\ncount = 2\nsteps = [ { cpu = \"1ms\" } ]\n" +
+                 kRun) == "no error");
+}
+
 TEST_CASE("limits from scenario.hpp are enforced") {
   const std::string job = "[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n";
   CHECK(error_of("title = \"t\"\n[machine]\ncores = 257\n" + job + kRun) ==
@@ -213,6 +234,14 @@ TEST_CASE("limits from scenario.hpp are enforced") {
   CHECK(error_of("title = \"t\"\n" + job + "count = 0\n" + kRun) == "s.toml:5:9: 'count' is 0; expected an integer from 1 to 100000");
   CHECK(error_of("title = \"t\"\n" + job + "count = 60000\n[[job]]\nname = \"v\"\ncount = 40001\nsteps = [ { cpu = \"1ms\" } ]\n" + kRun) ==
         "s.toml:8:9: the jobs add up to 100001; expected at most 100000 in one scenario");
+  // The model's clock holds 292 years of nanoseconds: the jobs' work one after another may
+  // take about 31.7 years, not the 93 of 3 jobs of 310,000 hours (a job's end went missing).
+  const std::string hours = "[[job]]\nname = \"s\"\ncount = 3\nsteps = [ { repeat = 310000, steps = [ { sleep = \"3600s\" } ] } ]\n";
+  CHECK(error_of("title = \"t\"\n" + hours + kRun) ==
+        "s.toml:5:9: the jobs' steps take 3,348,000,000 s one after another; expected at most 1,000,000,000 s "
+        "(about 31.7 years) in one scenario");
+  CHECK(error_of("title = \"t\"\n[[job]]\nname = \"s\"\nsteps = [ { repeat = 270000, steps = [ { sleep = \"3600s\" } ] } ]\n" +
+                 kRun) == "no error");  // 972,000,000 s
   CHECK(error_of("title = \"t\"\n" + job + "[[run]]\nexecutor = \"thread_pool\"\nworkers = 10001\n") ==
         "s.toml:7:11: 'workers' is 10001; expected an integer from 1 to 10000");
   CHECK(error_of("title = \"t\"\n" + job + "[[run]]\nexecutor = \"process_pool\"\nworkers = 0\n") ==

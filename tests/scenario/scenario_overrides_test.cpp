@@ -152,6 +152,29 @@ TEST_CASE("an override is validated like the file, and its errors name it") {
   CHECK(error_of({"job.1=2"}) == "--set job.1=2: 'job.1' names a whole [[job]]; expected a key inside it, such as job.1.count");
   // A run has no count: the suggestion was run.1.count (fuzz16).
   CHECK(error_of({"run.1=2"}) == "--set run.1=2: 'run.1' names a whole [[run]]; expected a key inside it, such as run.1.cores");
+  // A key of no [[job]] in particular: the suggestion was job.count.count.
+  CHECK(error_of({"job.count=3"}) ==
+        "--set job.count=3: 'job.count' names no [[job]]; expected a [[job]]'s number or name before the key, such as "
+        "job.1.count");
+  CHECK(error_of({"job.download=3"}) ==
+        "--set job.download=3: 'job.download' names a whole [[job]]; expected a key inside it, such as job.download.count");
+  // An element of a list of numbers: none is made up where the file has no list, and a list
+  // of values is set whole (a table named core_speeds was made, then refused as "a table").
+  CHECK(error_of({"machine.core_speeds.1=2"}) ==
+        "--set machine.core_speeds.1=2: the file has no 'core_speeds' to take element 1 of; expected the whole list, "
+        "such as machine.core_speeds=[...]");
+  CHECK(error_of({"machine.core_speeds=[1.0, 0.5]", "machine.core_speeds.1=2"}) ==
+        "--set machine.core_speeds.1=2: 'core_speeds' is a list of values, set as a whole; expected "
+        "machine.core_speeds=[...]");
+  // A name a --set gives that the file's later [[run]] or [[job]] has too: the error points at
+  // the --set, the change, not at the file's untouched line.
+  CHECK(error_of({"run.pool.name=threads"}) ==
+        "--set run.pool.name=threads: run name 'threads' is used twice (first on line 9); expected a distinct name for "
+        "each [[run]]: add name = \"...\"");
+  CHECK(error_of({"run.1.name=pool"}) ==
+        "--set run.1.name=pool: run name 'pool' is used twice (also on line 11); expected a distinct name for each [[run]]");
+  CHECK(error_of({"job.1.name=parse"}) ==
+        "--set job.1.name=parse: job name 'parse' is used twice (also on line 6); expected a distinct name for each [[job]]");
   CHECK(error_of({"title.x=2"}) == "--set title.x=2: 'title' is a string, not a table; expected a key such as machine.cores or job.1.count");
   CHECK(error_of({"machine..cores=2"}) == "--set machine..cores=2: 'machine..cores' has an empty part; expected a dotted path such as machine.cores");
   CHECK(error_of({"job.1.steps.cpu=1ms"}) ==

@@ -63,6 +63,8 @@ TEST_CASE("a value a run's name states, changed, is said in force; otherwise not
   CHECK(value_in_force(written, two, two.runs[3]) == "now 2 workers");  // "Pool(4)": one a core, 4 as written
   const Scenario one = with({"workers=1"});
   CHECK(value_in_force(written, one, one.runs[2]) == "now 1 worker");
+  const Scenario many = with({"workers=10000"});
+  CHECK(value_in_force(written, many, many.runs[2]) == "now 10,000 workers");  // grouped, as every count printed
 
   // Pool() with no workers starts one a core: the cores knob moves the number its name states.
   const Scenario cores = with({"cores=2"});
