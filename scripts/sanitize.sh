@@ -5,7 +5,7 @@
 # Then: each doctest suite (test_model, test_trace, test_real, test_cli, test_viz, the
 # viewer's under xvfb-run when there is no display, test_scenario, test_sweep, test_lessons,
 # test_fidelity), each from its own folder with the ENVIRONMENT ctest gives it, and the ctest
-# checks of the gilsim and gilviz programs (50, listed by the ctest filter below). Any
+# checks of the gilsim and gilviz programs (those the ctest filter below lists). Any
 # sanitizer report fails the run (halt_on_error, exit 86). Not run: the benchmark and fidelity
 # programs, the ctest checks of the Python probes, the install and the screenshots.
 # Slow, so not part of scripts/test.sh nor .ci/run: on this two-core machine, shared with

@@ -153,8 +153,8 @@ void add_sweep_options(CLI::App& sweep, SweepOptions& options) {
   sweep.add_option("--run", options.run_names, "Only the run with this name; repeatable (speed-up stays against the first run)")
       ->type_name("NAME")
       ->allow_extra_args(false);
-  sweep.add_option("--seeds", options.seeds, "Simulate each grid point with N seeds (the scenario's, then the next ones) "
-                                             "and show the mean and standard deviation")
+  sweep.add_option("--seeds", options.seeds, "Simulate each grid point with N seeds, 1 to 1000 (the scenario's, then the "
+                                             "next ones), and show the mean and standard deviation")
       ->type_name("N")
       ->check(whole_number(1, 1000));
   sweep.add_option("--metric", options.metric,
@@ -162,8 +162,8 @@ void add_sweep_options(CLI::App& sweep, SweepOptions& options) {
                    "waits for the GIL added up: lesson 7's convoy against the interval) or lost-updates (the "
                    "updates the scenario's [counters] lost, lesson 15)")
       ->type_name("METRIC");
-  sweep.add_option("--jobs", options.jobs, "Worker processes (default: this machine's cores); the output is the same "
-                                           "for any number")
+  sweep.add_option("--jobs", options.jobs, "Worker processes, 1 to 256 (default: this machine's cores); the output is "
+                                           "the same for any number")
       ->type_name("N")
       ->check(whole_number(1, 256));
   sweep.add_option("--csv", options.csv_path, "Write one row per run x grid point x seed as CSV")

@@ -31,7 +31,9 @@ TEST_CASE("convoy: next to a CPU-bound thread, each return from I/O costs a swit
   // after every I/O call, which takes a drop request, i.e. a whole switch interval (G2).
   // The hog is started first: start() waits for each new thread (T1a), so an echo started
   // first would do its first returns alone while the hog starts (on a loaded machine, most).
-  auto s = make_scenario({make_job("hog", 1, {cpu(150_ms)}), make_job("echo", 1, {})});
+  // The hog outlasts the echo's ten returns with room: on a loaded machine (load 3.5) each
+  // return also waited for a CPU, and only 4 of them came before a 150 ms hog ended.
+  auto s = make_scenario({make_job("hog", 1, {cpu(400_ms)}), make_job("echo", 1, {})});
   for (int i = 0; i < 10; ++i) {
     s.jobs[1].steps.push_back(io(1_ms));
     s.jobs[1].steps.push_back(cpu(100_us));

@@ -180,6 +180,13 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "gilviz: --timeline-only needs --screenshot FILE (it crops that picture to the timeline)\n");
     return 2;
   }
+  // Without a sweep they would set nothing, and say nothing.
+  for (const char* option : {"--sweep-seeds", "--sweep-metric"}) {
+    if (cli.count(option) != 0 && o.sweep.empty()) {
+      fmt::print(stderr, "gilviz: {} needs --sweep KEY=VALUES (it sets up the sweep that opens)\n", option);
+      return 2;
+    }
+  }
   o.file = gilsim::scenario::resolve_scenario_name(o.file);  // "07-convoy" or "07": a bundled lesson
   if (!set_texts.empty() && o.bench_frames > 0) {
     fmt::print(stderr, "gilviz: --set and --bench-frames do not mix: the frames are timed on the file as it is\n");
