@@ -27,8 +27,8 @@ Rgba state_colour(trace::SpanState state);
 Rgba identity_colour(std::uint32_t ordinal);
 inline constexpr int kIdentityColours = 8;
 
-/// 0: plain; 1: stripes; 2: stripes the other way; 3 and up: both. Tells apart threads
-/// that share a colour.
+/// 0: plain; 1: upright bars; 2: two lines along; 3 and up: dots. Tells apart threads that
+/// share a colour, in shapes unlike the GIL wait's diagonal hatch.
 int identity_pattern(std::uint32_t ordinal);
 
 /// Glyph colour of a mark.

@@ -127,6 +127,20 @@ bool holds_gil_from(const Trace& t, LaneId lane, Time at) {
   return gil >= t.lanes.size() || span_from(t.lanes[gil].spans, at, lane);
 }
 
+/// Whether the last hold of `lane`'s process's GIL that began before `at` is `lane`'s: false
+/// where `lane` dropped the GIL as it took it (a hold of 0 ns leaves no span, lesson 14's T1
+/// taking the free GIL back from its lock's acquire() to wait in its I/O), so the lane shows
+/// another thread as the last holder. A measured run's GIL lane is inferred: not asked.
+bool last_hold_shown(const Trace& t, LaneId lane, Time at) {
+  if (t.origin != Origin::Simulated || lane >= t.lanes.size() || t.lanes[lane].process >= t.processes.size()) return true;
+  const LaneId gil = t.processes[t.lanes[lane].process].gil_lane;
+  if (gil >= t.lanes.size()) return true;
+  const SpanStore& spans = t.lanes[gil].spans;
+  const auto index = std::views::iota(std::size_t{0}, spans.size());
+  const auto after = *std::ranges::partition_point(index, [&](std::size_t i) { return spans.begin_at(i) < at; });
+  return after > 0 && spans[after - 1].subject == lane;
+}
+
 /// Whether `lane` runs on a core for some time from `at`: a thread given a core that leaves
 /// it in the same instant (lesson 17's result handler, woken while the GIL is held) leaves no
 /// span on the core lanes, and the thread it preempted goes on there.
@@ -155,7 +169,8 @@ std::string describe(const Trace& t, const Mark& m) {
       return fmt::format("{} dropped the GIL at a check point after {} and {} took it", who, value,
                          lane_name(t, m.other));
     case MarkKind::GilHandoff:
-      return fmt::format("{} took the GIL that {} released{}", who, lane_name(t, m.other),
+      return fmt::format("{} took the GIL that {} released{}{}", who, lane_name(t, m.other),
+                         last_hold_shown(t, m.other, m.at) ? "" : " as soon as it took it",
                          holds_gil_from(t, m.lane, m.at) ? "" : " and dropped it at once");
     case MarkKind::JobStart:
       return fmt::format("{} started {}", who, job_name(t, m.other));

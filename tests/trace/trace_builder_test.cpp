@@ -119,7 +119,28 @@ TEST_CASE("a hand-off to a thread that drops the GIL in the same instant says so
   b.mark(2_ms, MarkKind::GilHandoff, t1, t2);  // T1 takes it back at 2 ms and holds it to 3 ms
   const Trace tr = b.finish(3_ms);
   CHECK(describe(tr, tr.marks[0]) == "T2 took the GIL that T1 released and dropped it at once");
-  CHECK(describe(tr, tr.marks[1]) == "T1 took the GIL that T2 released");
+  // The lane shows T1 before T1 again: T2's hold of 0 ns is said where the GIL leaves it.
+  CHECK(describe(tr, tr.marks[1]) == "T1 took the GIL that T2 released as soon as it took it");
+}
+
+TEST_CASE("a hand-off from a thread whose hold left no span says so: the lane shows another last holder") {
+  // Lesson 14: T2 holds the GIL to 1 ms; T1, back from its lock's acquire() at 2 ms, takes the
+  // free GIL and drops it at once for its I/O (no mark, no span); T3 takes it at 3 ms.
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+  const auto t3 = b.add_lane("T3", LaneKind::Thread, p);
+  const LaneId gil = b.gil_lane(p);
+  b.set_state(gil, 0_ms, SpanState::Held, t2);
+  b.clear_state(gil, 1_ms);
+  b.set_state(gil, 3_ms, SpanState::Held, t3);
+  b.clear_state(gil, 4_ms);
+  b.mark(3_ms, MarkKind::GilHandoff, t3, t1);
+  b.mark(3_ms, MarkKind::GilHandoff, t3, t2);  // as a hand-off from the lane's own last holder
+  const Trace tr = b.finish(4_ms);
+  CHECK(describe(tr, tr.marks[0]) == "T3 took the GIL that T1 released as soon as it took it");
+  CHECK(describe(tr, tr.marks[1]) == "T3 took the GIL that T2 released");
 }
 
 namespace {

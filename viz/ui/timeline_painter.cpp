@@ -356,12 +356,19 @@ void paint_mark(ImDrawList* dl, MarkKind kind, float x, const LaneBox& box, bool
 }
 
 void paint_stripes(ImDrawList* dl, ImVec2 a, ImVec2 b, int pattern) {
+  // Upright lines and dots only: diagonal lines are the GIL wait's hatch (paint_wait_hatch),
+  // and a ninth thread's GIL bar striped so read as "others wait".
   const float h = b.y - a.y;
   const ImU32 ink = IM_COL32(255, 255, 255, 170);
   dl->PushClipRect(a, b, true);
-  for (float x = std::floor(a.x / 7) * 7 - h; x < b.x; x += 7) {
-    if (pattern & 1) dl->AddLine(ImVec2(x, b.y), ImVec2(x + h, a.y), ink, 1.5f);
-    if (pattern & 2 || pattern > 2) dl->AddLine(ImVec2(x, a.y), ImVec2(x + h, b.y), ink, 1.5f);
+  if (pattern == 1) {
+    for (float x = std::floor(a.x / 7) * 7; x < b.x; x += 7) dl->AddLine(ImVec2(x, a.y), ImVec2(x, b.y), ink, 1.5f);
+  } else if (pattern == 2) {
+    for (const float at : {0.35f, 0.65f}) dl->AddLine(ImVec2(a.x, a.y + h * at), ImVec2(b.x, a.y + h * at), ink, 1.5f);
+  } else {
+    for (float x = std::floor(a.x / 6) * 6 + 2; x < b.x; x += 6) {
+      for (const float at : {0.3f, 0.7f}) dl->AddRectFilled(ImVec2(x, a.y + h * at - 1), ImVec2(x + 2, a.y + h * at + 1), ink);
+    }
   }
   dl->PopClipRect();
 }
