@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <ranges>
 
 #include <fmt/format.h>
@@ -141,6 +142,24 @@ bool last_hold_shown(const Trace& t, LaneId lane, Time at) {
   return after > 0 && spans[after - 1].subject == lane;
 }
 
+/// Where a drop request's wait outlasted its interval by half or more (lesson 08's reader
+/// waiting 100 ms at 50 ms): when the holder it asked took the GIL, after the wait began, as
+/// the hand-off that started the waiter's interval again (G2). Nothing otherwise.
+std::optional<Time> interval_restarted_at(const Trace& t, const Mark& m) {
+  const Time waited{m.value};
+  if (t.origin != Origin::Simulated || t.gil_mode != "new" || waited * 2 < t.switch_interval * 3) return std::nullopt;
+  if (m.lane >= t.lanes.size() || t.lanes[m.lane].process >= t.processes.size()) return std::nullopt;
+  const LaneId gil = t.processes[t.lanes[m.lane].process].gil_lane;
+  if (gil >= t.lanes.size()) return std::nullopt;
+  const SpanStore& spans = t.lanes[gil].spans;
+  const auto index = std::views::iota(std::size_t{0}, spans.size());
+  const auto after = *std::ranges::partition_point(index, [&](std::size_t i) { return spans.begin_at(i) <= m.at; });
+  if (after == 0 || spans[after - 1].subject != m.other) return std::nullopt;
+  const Time taken = spans.begin_at(after - 1);
+  if (taken <= m.at - waited) return std::nullopt;
+  return taken;
+}
+
 /// Whether `lane` runs on a core for some time from `at`: a thread given a core that leaves
 /// it in the same instant (lesson 17's result handler, woken while the GIL is held) leaves no
 /// span on the core lanes, and the thread it preempted goes on there.
@@ -163,8 +182,14 @@ std::string describe(const Trace& t, const Mark& m) {
   switch (m.kind) {
     case MarkKind::GilRequest:
       return fmt::format("{} wants the GIL but {} holds it, so {} waits", who, lane_name(t, m.other), who);
-    case MarkKind::DropRequest:
-      return fmt::format("{} waited {} for the GIL and asked {} to drop it", who, value, lane_name(t, m.other));
+    case MarkKind::DropRequest: {
+      const auto holder = lane_name(t, m.other);
+      if (const auto restarted = interval_restarted_at(t, m)) {
+        return fmt::format("{} waited {} for the GIL and asked {} to drop it: its interval began again when {} took "
+                           "the GIL at {} (G2)", who, value, holder, holder, *restarted);
+      }
+      return fmt::format("{} waited {} for the GIL and asked {} to drop it", who, value, holder);
+    }
     case MarkKind::ForcedSwitch:
       return fmt::format("{} dropped the GIL at a check point after {} and {} took it", who, value,
                          lane_name(t, m.other));

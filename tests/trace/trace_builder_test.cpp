@@ -123,6 +123,28 @@ TEST_CASE("a hand-off to a thread that drops the GIL in the same instant says so
   CHECK(describe(tr, tr.marks[1]) == "T1 took the GIL that T2 released as soon as it took it");
 }
 
+TEST_CASE("a drop request after half an interval more than its own says when the hand-off began its interval again") {
+  // Lesson 08 at 50 ms: T1 waits from 0; T2 takes the GIL at 5.2 ms, so T1's interval starts
+  // again (G2) and it asks at 10.2 ms, having waited 10.2 ms; T2 drops it at 12 ms, and T3,
+  // holding it from there, is asked at 17.5 ms after 5.5 ms.
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+  const auto t3 = b.add_lane("T3", LaneKind::Thread, p);
+  const LaneId gil = b.gil_lane(p);
+  b.set_state(gil, 0_ms, SpanState::Held, t3);
+  b.set_state(gil, 5200_us, SpanState::Held, t2);
+  b.set_state(gil, 12_ms, SpanState::Held, t3);
+  b.clear_state(gil, 20_ms);
+  b.mark(10200_us, MarkKind::DropRequest, t1, t2, (10200_us).ns());
+  b.mark(17500_us, MarkKind::DropRequest, t1, t3, (5500_us).ns());
+  const Trace tr = b.finish(20_ms);
+  CHECK(describe(tr, tr.marks[0]) ==
+        "T1 waited 10.2 ms for the GIL and asked T2 to drop it: its interval began again when T2 took the GIL at 5.20 ms (G2)");
+  CHECK(describe(tr, tr.marks[1]) == "T1 waited 5.50 ms for the GIL and asked T3 to drop it");
+}
+
 TEST_CASE("a hand-off from a thread whose hold left no span says so: the lane shows another last holder") {
   // Lesson 14: T2 holds the GIL to 1 ms; T1, back from its lock's acquire() at 2 ms, takes the
   // free GIL and drops it at once for its I/O (no mark, no span); T3 takes it at 3 ms.
