@@ -504,6 +504,51 @@ bool nothing_to_await(const scenario::JobTemplate& job) {
   });
 }
 
+/// What the jobs spend their time on, all of them together at their steps' mean durations:
+/// Python (the GIL's), C code that drops the GIL, and waits.
+struct WorkShares {
+  double python = 0;
+  double native = 0;
+  double waits = 0;
+  bool mostly_native() const { return native > python && native >= waits; }
+  bool mostly_waits() const { return waits > python && waits > native; }
+};
+
+WorkShares work_shares(const scenario::Scenario& s) {
+  WorkShares shares;
+  for (const auto& job : s.jobs) {
+    for (const auto& step : job.steps) {
+      const double ms = static_cast<double>(job.count) * static_cast<double>(step.duration.mean().ns()) / 1e6;
+      const StepKind kind = step.kind == StepKind::Offload ? step.offload_work : step.kind;
+      if (kind == StepKind::Cpu || kind == StepKind::Increment) {
+        shares.python += ms;
+      } else if (kind == StepKind::Native) {
+        shares.native += ms;
+      } else if (kind != StepKind::Acquire && kind != StepKind::Release) {
+        shares.waits += ms;
+      }
+    }
+  }
+  return shares;
+}
+
+/// What thread.join() waits for, true of every threads run the program makes: whether they
+/// have a GIL, and what their jobs mostly do (lesson 6's hashing, lesson 2's downloads).
+std::string threads_comment(const scenario::Scenario& s, bool with_gil, bool without_gil) {
+  const WorkShares shares = work_shares(s);
+  if (!with_gil) return "no GIL: the threads run at once, a core each";
+  if (shares.mostly_native()) {
+    return without_gil ? "the threads hash at once; with a GIL their Python takes turns"
+                       : "hashlib drops the GIL: the threads hash at once, their Python takes turns";
+  }
+  if (shares.mostly_waits()) {
+    return without_gil ? "the waits overlap; with a GIL the Python takes turns"
+                       : "the waits overlap (the GIL is free); the Python takes turns";
+  }
+  return without_gil ? "with a GIL one thread runs Python at a time; without one, all at once"
+                     : "one GIL: only one thread runs Python at a time";
+}
+
 bool has_peer(const scenario::JobTemplate& job) {
   return std::any_of(job.steps.begin(), job.steps.end(), [](const Step& step) { return step.answer > Time::zero(); });
 }
@@ -633,6 +678,8 @@ struct ExecutorUse {
   bool workers = false;       ///< some run sets `workers`
   bool chunksize = false;
   bool start_method = false;
+  bool with_gil = false;      ///< some run has a GIL (threads: what their join comment says)
+  bool without_gil = false;   ///< some run has none
 };
 
 std::string executor_function(ExecutorKey key);
@@ -702,7 +749,7 @@ void write_executor(Writer& w, ExecutorKey key, const ExecutorUse& use, const Jo
       w.line(4, "for thread in threads:");
       w.line(8, "thread.start()");
       w.line(4, "for thread in threads:");
-      w.line(8, "thread.join()", "join", "one GIL: only one thread runs Python at a time");
+      w.line(8, "thread.join()", "join", threads_comment(s, use.with_gil, use.without_gil));
       if (has_peers(s)) {
         w.line(4, "for pid in pids:");
         w.line(8, "os.waitpid(pid, 0)", "reap", "each peer exits once its job shut its socket");
@@ -1287,6 +1334,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
     u.workers = u.workers || run->workers.has_value();
     u.chunksize = u.chunksize || run->chunksize.has_value();
     u.start_method = u.start_method || run->start_method.has_value();
+    (scenario::effective_gil(s, *run) == GilMode::None ? u.without_gil : u.with_gil) = true;
   }
   const auto uses = [&](Executor e) {
     return std::any_of(use.begin(), use.end(), [&](const auto& entry) { return entry.first.first == e; });

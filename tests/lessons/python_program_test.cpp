@@ -837,3 +837,24 @@ TEST_CASE("lesson 17's program run by hand prints its process start and what its
   CHECK(std::regex_search(output, std::regex("\na result of 2 MB sent back here: pickle\\.dumps [0-9.]+ ms, the pipe [0-9.]+ ms, "
                                              "pickle\\.loads [0-9.]+ ms\n")));
 }
+
+TEST_CASE("thread.join()'s comment is true of every threads run of the program: its GIL and what its jobs do") {
+  const auto joined = [](const std::string& program) {
+    const auto at = program.find("        thread.join()  # ");
+    REQUIRE(at != std::string::npos);
+    return program.substr(at + 25, program.find('\n', at) - at - 25);
+  };
+  // Python with one GIL (lesson 1), hashing that drops it (lesson 6), waits (lesson 2).
+  CHECK(joined(lesson_program("01-cpu-bound")) == "one GIL: only one thread runs Python at a time");
+  CHECK(joined(lesson_program("06-native-releases-gil")) ==
+        "hashlib drops the GIL: the threads hash at once, their Python takes turns");
+  CHECK(joined(lesson_program("02-io-bound")) == "the waits overlap (the GIL is free); the Python takes turns");
+  // Lesson 12's threads run with a GIL and without one: the comment says both.
+  CHECK(joined(lesson_program("12-free-threaded")) ==
+        "with a GIL one thread runs Python at a time; without one, all at once");
+  const auto s = scenario::load_file(fs::path(GILSIM_SOURCE_DIR) / "scenarios" / "12-free-threaded.toml");
+  const auto no_gil = std::find_if(s.runs.begin(), s.runs.end(), [](const auto& run) { return run.name == "threads, no GIL"; });
+  REQUIRE(no_gil != s.runs.end());
+  CHECK(joined(cpython::python_program(s, {&*no_gil}).text) == "no GIL: the threads run at once, a core each");
+  CHECK_FALSE(contains(cpython::python_program(s, {&*no_gil}).text, "one GIL"));
+}
