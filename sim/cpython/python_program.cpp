@@ -1152,6 +1152,14 @@ bool program_has_runs_without_gil(const scenario::Scenario& s, const std::vector
   });
 }
 
+/// The line a program prints for the runs it skips, one per reason (ProgramRun::skipped).
+std::string skipped_line(const scenario::Scenario& s, const scenario::Run& run) {
+  if (scenario::effective_gil(s, run) == GilMode::Old) {
+    return "print(\"the old-GIL runs are skipped: the old GIL is CPython before 3.2\")";
+  }
+  return "print(\"the process runs are skipped: they would need multiprocessing's Lock and Value\")";
+}
+
 void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& runs,
                 const std::vector<const trace::Trace*>& predicted, bool random, bool finishes, const MachineLines& machine) {
   const scenario::Scenario& s = *shared.scenario;
@@ -1228,6 +1236,7 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
   }
   Time interval = kCPythonInterval;
   bool skip_said = false;  // which runs this Python skips
+  std::set<std::string> skips_said;  // the lines that say why runs are skipped
   const bool runs_without_gil = program_has_runs_without_gil(s, runs);
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const ProgramRun& r = runs[i];
@@ -1239,6 +1248,8 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
     if (pace_checked && paced_run(i < predicted.size() ? predicted[i] : nullptr)) args.emplace_back("paced=True");
     const std::string call = fmt::format("timed({})", fmt::join(args, ", "));
     if (r.skipped) {
+      // Said once for all the runs skipped for one reason, as gil_here's line says it.
+      if (const std::string said = skipped_line(s, *r.run); skips_said.insert(said).second) w.line(4, said);
       w.line(4, fmt::format("# {}: {}", python_string(r.run->name), *r.skipped));
       continue;
     }

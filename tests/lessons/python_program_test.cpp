@@ -858,3 +858,15 @@ TEST_CASE("thread.join()'s comment is true of every threads run of the program: 
   CHECK(joined(cpython::python_program(s, {&*no_gil}).text) == "no GIL: the threads run at once, a core each");
   CHECK_FALSE(contains(cpython::python_program(s, {&*no_gil}).text, "one GIL"));
 }
+
+TEST_CASE("a program that skips runs prints why, once for all the runs skipped for one reason") {
+  // Lesson 11's old GIL is CPython's before 3.2: its two runs are skipped, and the output says so.
+  const std::string program = lesson_program("11-old-gil");
+  const std::string said = "    print(\"the old-GIL runs are skipped: the old GIL is CPython before 3.2\")\n";
+  CHECK(contains(program, "    timed(\"new GIL, 2 cores\", with_threads, paced=True)\n" + said + "    # \"old GIL, 2 cores\": "));
+  CHECK(program.find(said) == program.rfind(said));
+  CHECK(contains(program, "\n    # \"old GIL, 1 core\": needs the old GIL of Python 3.1"));
+  // Lesson 12's line says which runs this Python skips; lesson 1 skips none.
+  CHECK(contains(lesson_program("12-free-threaded"), "the no-GIL runs are skipped"));
+  CHECK_FALSE(contains(lesson_program("01-cpu-bound"), "skipped"));
+}
