@@ -89,7 +89,7 @@ bool taken_by_program(const std::string& name) {
       "with_pool_apply_async", "with_processes", "DEADLOCK_AFTER", "STUCK", "ALL_HOLD", "stuck", "load", "asyncio",
       "hashlib", "multiprocessing", "random",
       "sys", "sysconfig", "threading", "time", "os", "select", "socket", "ask", "peer", "peer_process",
-      "start_peer", "start_peers", "PEERS", "Pool", "Process", "Pipe", "pickle", "start_process", "process_start", "send_back", "ThreadPoolExecutor", "TimeoutError", "False",
+      "start_peer", "start_peers", "PEERS", "pool_size", "Pool", "Process", "Pipe", "pickle", "start_process", "process_start", "send_back", "ThreadPoolExecutor", "TimeoutError", "False",
       "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
       "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not",
       "or", "pass", "raise", "return", "try", "while", "with", "yield", "print", "range", "len", "list", "max", "min"};
@@ -968,6 +968,13 @@ std::optional<std::string> long_run_warning(const std::string& run_name, const t
   return fmt::format("print({}, flush=True)", python_string(fmt::format("{}: expect {}", run_name, *duration)));
 }
 
+/// A run of a ThreadPoolExecutor() sized by this machine's cores whose jobs mostly wait: its
+/// waits queue for the pool's threads, and it takes as long as there are fewer of them.
+bool waits_in_a_default_thread_pool(const scenario::Scenario& s, const scenario::Run& run) {
+  return run.executor == Executor::ThreadPool && !run.workers && s.python.version >= scenario::PythonVersion{3, 8, false} &&
+         work_shares(s).mostly_waits();
+}
+
 /// When each kind of job last finished, as timed() prints it: "reader done at 0.60 s, hog done at 0.81 s".
 std::string job_finishes(const trace::Trace& t, const std::vector<std::string>& function_names) {
   std::vector<Time> last(t.templates.size(), Time::zero());
@@ -1262,7 +1269,20 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
     if (r.run->cores) w.line(4, fmt::format("# {} ran on {} core(s): taskset -c 0-{}", python_string(r.run->name),
                                             *r.run->cores, *r.run->cores - 1));
     if (i < predicted.size() && predicted[i] != nullptr) {
-      if (const auto warning = long_run_warning(r.run->name, *predicted[i])) w.line(4, *warning);
+      if (const auto warning = long_run_warning(r.run->name, *predicted[i])) {
+        if (waits_in_a_default_thread_pool(s, *r.run)) {
+          // Its waits take as long as they queue: its pool's size here, not the prediction's.
+          const int workers = scenario::effective_workers(s, *r.run);
+          w.line(4, "pool_size = min(32, os.cpu_count() + 4)", "pool size",
+                 fmt::format("ThreadPoolExecutor()'s threads here, {} predicted", workers));
+          const bool minutes = predicted[i]->end >= Time::from_seconds(120);
+          w.line(4, fmt::format("print(f\"{}: {{pool_size}} threads, expect about {{{} * {} / pool_size{}:.0f}} {}\", flush=True)",
+                                r.run->name, (predicted[i]->end.ns() + 500'000'000) / 1'000'000'000, workers,
+                                minutes ? " / 60" : "", minutes ? "min" : "s"));
+        } else {
+          w.line(4, *warning);
+        }
+      }
     }
     // A program with runs of both kinds runs each kind only where this Python has it: a
     // free-threaded build (python3.13t) runs with its GIL off unless PYTHON_GIL=1, and a run
@@ -1424,7 +1444,15 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
     machine.parallel = machine.parallel || ((cpu || native) && run->executor != Executor::Sequential &&
                                             (run->executor != Executor::Asyncio || offloads || run->workers));
   }
-  if (peers || pinned || machine.parallel || machine.process_start || cpu || native) w.line(0, "import os");  // os.getloadavg()
+  bool long_thread_pool = false;  // the main says how long a ThreadPoolExecutor() takes with os.cpu_count()
+  for (std::size_t i = 0; i < runs.size() && i < predicted.size(); ++i) {
+    long_thread_pool = long_thread_pool || (predicted[i] != nullptr && !program_run(s, *runs[i]).skipped &&
+                                            long_run_warning(runs[i]->name, *predicted[i]) &&
+                                            waits_in_a_default_thread_pool(s, *runs[i]));
+  }
+  if (peers || pinned || machine.parallel || machine.process_start || cpu || native || long_thread_pool) {
+    w.line(0, "import os");  // os.cpu_count()
+  }
   if (machine.send_back_bytes > 0) w.line(0, "import pickle");
   if (random) w.line(0, "import random");
   if (peers) w.line(0, "import select");

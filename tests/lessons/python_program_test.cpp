@@ -330,10 +330,19 @@ TEST_CASE("the program's docstring ends with the model's prediction, and a long 
   // Lesson 3's thread pool: 10,000 one-second waits, 8 at a time.
   const std::string connections = lesson_program("03-ten-thousand-connections");
   CHECK(contains(connections, "- thread_pool: 1,250.13 s (about 21 min)\n"));
-  const std::string announced = "    print(\"thread_pool: expect about 21 min\", flush=True)\n"
-                                "    timed(\"thread_pool\", with_thread_pool)\n";
+  // Its waits queue for the pool's threads: the estimate is for the pool this machine gets,
+  // min(32, os.cpu_count() + 4) threads, where the prediction's 4 cores give 8.
+  const std::string announced =
+      "    pool_size = min(32, os.cpu_count() + 4)  # ThreadPoolExecutor()'s threads here, 8 predicted\n"
+      "    print(f\"thread_pool: {pool_size} threads, expect about {1250 * 8 / pool_size / 60:.0f} min\", flush=True)\n"
+      "    timed(\"thread_pool\", with_thread_pool)\n";
   CHECK(contains(connections, announced));
-  CHECK(contains(documented, one_line("`print(\"thread_pool: expect about 21 min\", flush=True)`")));
+  CHECK(contains(documented, "`thread_pool: 8 threads, expect about 21 min`"));
+  const std::string estimating = std::regex_replace(announced.substr(0, announced.find("    timed(")), std::regex("(^|\n)    "), "$1");
+  const auto [estimated, estimate] = run_command(
+      "python3 '" + write_program("estimate_03", "import os\nos.cpu_count = lambda: 2\n" + estimating).string() + "'");
+  CHECK(estimated == 0);
+  CHECK(estimate == "thread_pool: 6 threads, expect about 28 min\n");
   CHECK_FALSE(contains(connections, "print(\"asyncio: expect"));
   // Lesson 16 deadlocks with threads; its jobs share locks, so no finishes are noted.
   const std::string deadlock = lesson_program("16-deadlock");
