@@ -1032,6 +1032,9 @@ struct MachineLines {
   bool parallel = false;    ///< some run uses more than one thread or process
   bool process_start = false;       ///< the program has process_start(): some run starts processes (P4e)
   std::int64_t send_back_bytes = 0;  ///< the program has send_back(), and its main sends this many bytes (P7c)
+  bool races = false;       ///< threads of some run race on a counter
+  /// Whether the main looks for other programs keeping the CPUs busy (others_busy()).
+  bool busy_checked() const { return loops || bytes || races; }
   std::string pace_names() const {
     return loops && bytes ? "LOOPS_PER_MS, BYTES_PER_MS" : loops ? "LOOPS_PER_MS" : "BYTES_PER_MS";
   }
@@ -1055,7 +1058,7 @@ std::string megabytes(std::int64_t bytes) { return decimal(static_cast<double>(b
 /// send_back() (P7c): what this machine's process starts and a pool's results cost, which
 /// `gilsim run --cpython` fits the prediction to.
 void write_machine_probes(Writer& w, const MachineLines& m) {
-  if (m.loops || m.bytes) {
+  if (m.busy_checked()) {
     // Not the load average: it counts this program's own work of the last minute (its pace,
     // its process starts, a run just before), which read as a busy machine on 2 idle cores.
     w.blank(2);
@@ -1233,13 +1236,20 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
   w.line(0, "if __name__ == \"__main__\":");
   if (random) w.line(4, fmt::format("random.seed({})", s.seed), "seed", "the same durations every time");
   write_machine_lines(w, s, machine);
-  if (machine.loops || machine.bytes) {  // work slows on a busy machine; waits do not
+  // Work slows on a busy machine; waits do not. Threads racing on a counter are switched
+  // less there, and lose fewer updates or none (lesson 15's note).
+  if (machine.busy_checked()) {
     // Fewer CPUs free than the prediction's cores (those this machine has): a browser on a
     // laptop of 16 leaves a lesson of 4 its cores.
     w.line(4, fmt::format("if (busy := others_busy()) > os.cpu_count() - min(os.cpu_count(), {}) + 0.5:", s.machine.cores),
            "busy", fmt::format("fewer CPUs free than the prediction's {}", s.machine.cores));
-    w.line(8, "print(f\"busy machine: other programs kept {busy:.1f} of {os.cpu_count()} CPUs busy: times will be \"");
-    w.line(14, "\"slower than predicted\")");
+    if (machine.loops || machine.bytes) {
+      w.line(8, "print(f\"busy machine: other programs kept {busy:.1f} of {os.cpu_count()} CPUs busy: times will be \"");
+      w.line(14, machine.races ? "\"slower than predicted, and the race may not show\")" : "\"slower than predicted\")");
+    } else {
+      w.line(8, "print(f\"busy machine: other programs kept {busy:.1f} of {os.cpu_count()} CPUs busy: the race may \"");
+      w.line(14, "\"not show, and the times differ from the prediction's\")");
+    }
   }
   Time interval = kCPythonInterval;
   bool skip_said = false;  // which runs this Python skips
@@ -1438,6 +1448,8 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   const bool offloads = uses_step(s, StepKind::Offload);
   for (const scenario::Run* run : runs) {
     if (program_run(s, *run).skipped) continue;
+    machine.races = machine.races || (uses_step(s, StepKind::Increment) &&
+                                      (run->executor == Executor::Threads || run->executor == Executor::ThreadPool));
     const bool pool = run->executor == Executor::ProcessPool || run->executor == Executor::ProcessPoolExecutor;
     machine.pools = machine.pools || (pool && !run->workers);
     // Cores matter to work: a run of waits alone is not faster on more of them.
@@ -1450,7 +1462,8 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
                                             long_run_warning(runs[i]->name, *predicted[i]) &&
                                             waits_in_a_default_thread_pool(s, *runs[i]));
   }
-  if (peers || pinned || machine.parallel || machine.process_start || cpu || native || long_thread_pool) {
+  if (peers || pinned || machine.parallel || machine.process_start || cpu || native || long_thread_pool ||
+      machine.races) {
     w.line(0, "import os");  // os.cpu_count()
   }
   if (machine.send_back_bytes > 0) w.line(0, "import pickle");
