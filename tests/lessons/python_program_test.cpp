@@ -268,6 +268,14 @@ TEST_CASE("a run whose time follows the CPU's pace has its pace checked around i
   CHECK(contains(cpu, "def timed(name, run, paced=False, **options):\n    before = pace_off() if paced else 0\n"));
   CHECK(contains(cpu, "    timed(\"4 threads\", with_threads, paced=True)\n"));
   CHECK(contains(cpu, "    if paced and (off := max(before, pace_off())) > 0.25:"));
+  // The default's sequential run, the baseline of its speed-ups, computes a third of its time:
+  // a pace that moved during it moved its time too.
+  std::ostringstream fetch_out, fetch_err;
+  const char* fetch_argv[] = {"gilsim", "python"};
+  REQUIRE(cli::run_cli(2, fetch_argv, fetch_out, fetch_err) == cli::kExitOk);
+  const std::string fetch = fetch_out.str();
+  CHECK(contains(fetch, "    timed(\"sequential\", in_sequence, paced=True)\n"));
+  CHECK(contains(lesson_program("05-responsive-gui"), "    timed(\"switch 20 ms\", with_threads, paced=True)\n"));
   const std::string io = lesson_program("02-io-bound");
   CHECK(contains(io, "    timed(\"10 threads\", with_threads)\n"));
   CHECK_FALSE(contains(io, "paced=True"));
