@@ -1117,9 +1117,16 @@ void write_machine_lines(Writer& w, const scenario::Scenario& s, const MachineLi
   if (m.send_back_bytes > 0) {
     w.line(4, fmt::format("dumps, pipe, loads = (f\"{{part * 1000:.1f}} ms\" for part in send_back({}))",
                           python_int(m.send_back_bytes)));
-    w.line(4, fmt::format("print(f\"a result of {} sent back here: pickle.dumps {{dumps}}, the pipe {{pipe}}, "
-                          "pickle.loads {{loads}}\")",
+    // Beside what the prediction charges for the same bytes (P7c): pickling at ipc_bandwidth
+    // on each side, and the pipe nothing unless fitted.
+    const auto predicted_ms = [&](double bandwidth) {
+      return bandwidth > 0.0 ? fmt::format("{:.1f}", static_cast<double>(m.send_back_bytes) / bandwidth * 1e3) : "0.0";
+    };
+    w.line(4, fmt::format("print(f\"a result of {} sent back here: pickle.dumps {{dumps}}, the pipe {{pipe}}, \"",
                           megabytes(m.send_back_bytes)));
+    w.line(10, fmt::format("f\"pickle.loads {{loads}}, against the {}, {} and {} ms the prediction is for\")",
+                           predicted_ms(s.costs.ipc_bandwidth), predicted_ms(s.costs.ipc_pipe_bandwidth),
+                           predicted_ms(s.costs.ipc_bandwidth)));
   }
   if (!m.parallel) return;
   const int cores = s.machine.cores;
