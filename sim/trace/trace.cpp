@@ -191,6 +191,14 @@ std::string describe(const Trace& t, const Mark& m) {
       return fmt::format("{} waited {} for the GIL and asked {} to drop it", who, value, holder);
     }
     case MarkKind::ForcedSwitch:
+      // The old GIL has no drop request: its holder releases it at every check (O1) and a
+      // waiter takes it only when it runs then (O3), on one core when the OS gives it the core.
+      if (t.gil_mode == "old") {
+        return fmt::format("{} released the GIL at a check point after {}, as it does every check interval (O1), and "
+                           "{} took it{}", who, value, lane_name(t, m.other),
+                           t.cores == 1 ? fmt::format(", given the core at the end of {}'s time slice (O3)", who)
+                                        : std::string(", winning the race for it this time (O3)"));
+      }
       return fmt::format("{} dropped the GIL at a check point after {} and {} took it", who, value,
                          lane_name(t, m.other));
     case MarkKind::GilHandoff:

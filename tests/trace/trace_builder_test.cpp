@@ -145,6 +145,24 @@ TEST_CASE("a drop request after half an interval more than its own says when the
   CHECK(describe(tr, tr.marks[1]) == "T1 waited 5.50 ms for the GIL and asked T3 to drop it");
 }
 
+TEST_CASE("an old GIL's switch says the holder released it at a check, and how the taker came to run") {
+  // No drop request under the old GIL (O1-O3): on one core the taker runs at the end of the
+  // holder's time slice, on several it wins a race.
+  for (const int cores : {1, 2}) {
+    CAPTURE(cores);
+    TraceBuilder b("r", "threads", "old", Origin::Simulated, cores, 5_ms);
+    const auto p = b.add_process("main", true);
+    const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+    const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
+    b.mark(3_ms, MarkKind::ForcedSwitch, t1, t2, (3_ms).ns());
+    const Trace tr = b.finish(4_ms);
+    CHECK(describe(tr, tr.marks[0]) ==
+          std::string("T1 released the GIL at a check point after 3.00 ms, as it does every check interval (O1), and T2 "
+                      "took it, ") +
+              (cores == 1 ? "given the core at the end of T1's time slice (O3)" : "winning the race for it this time (O3)"));
+  }
+}
+
 TEST_CASE("a hand-off from a thread whose hold left no span says so: the lane shows another last holder") {
   // Lesson 14: T2 holds the GIL to 1 ms; T1, back from its lock's acquire() at 2 ms, takes the
   // free GIL and drops it at once for its I/O (no mark, no span); T3 takes it at 3 ms.
