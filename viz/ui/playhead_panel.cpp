@@ -1,5 +1,7 @@
 // "At the playhead": per run, who holds each GIL, who waits and for how long, pending drop
 // requests, what each core runs, the event loop's queues and the pool's queued work.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "sim/trace/native_kind.hpp"
@@ -125,7 +127,14 @@ void draw_playhead_state(AppState& app) {
   ImGui::Text("At %s", format_time_to(playhead, shown_resolution(app.view)).c_str());
   ImGui::PopFont();
   const ImVec4& waiting_colour = kWaitingColour;
-  for (std::uint32_t r : stacking_order(runs)) {
+  // The runs the timeline shows open first, then the folded ones as one header each: lesson
+  // 09 presented at 1280x720 put Pool(8), the one the lesson is about, under three headers
+  // at the panel's foot.
+  const std::vector<RunFolding>& shown = app.timeline.options.folding;
+  const auto folded_on_timeline = [&](std::uint32_t r) { return r < shown.size() && shown[r].collapsed; };
+  std::vector<std::uint32_t> order = stacking_order(runs);
+  std::stable_partition(order.begin(), order.end(), [&](std::uint32_t r) { return !folded_on_timeline(r); });
+  for (std::uint32_t r : order) {
     const trace::Trace& run = runs[r];
     // A run that ended in a deadlock stopped there: past its end it is shown as it stood at
     // the deadlock, its locks held and their waiters waiting, rather than as all free.
@@ -137,8 +146,7 @@ void draw_playhead_state(AppState& app) {
     // One folding per run: a run folded on the timeline (presenting, the baseline) is folded
     // here, so the runs the timeline shows come first in a short panel; a click here folds
     // or opens it on the timeline too.
-    const std::vector<RunFolding>& shown = app.timeline.options.folding;
-    const bool folded = r < shown.size() && shown[r].collapsed;
+    const bool folded = folded_on_timeline(r);
     ImGui::SetNextItemOpen(!folded, ImGuiCond_Always);
     const bool open = ImGui::CollapsingHeader(run_label(run).c_str());
     if (open == folded) toggle_run(app, shown, r);
