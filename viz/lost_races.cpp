@@ -14,7 +14,10 @@ std::vector<std::vector<std::uint32_t>> races_lost_by_gil_lane(const trace::Trac
   return out;
 }
 
-std::string lost_label(std::int64_t count) { return trace::group_digits(count) + " lost"; }
+// "races lost": "112,261 lost" on the GIL lane read as something hidden, or updates lost.
+std::string lost_label(std::int64_t count) {
+  return trace::group_digits(count) + (count == 1 ? " race lost" : " races lost");
+}
 
 std::int64_t LostRaces::in_view() const {
   std::int64_t n = static_cast<std::int64_t>(ticks.size());

@@ -143,8 +143,9 @@ bool last_hold_shown(const Trace& t, LaneId lane, Time at) {
 }
 
 /// Where a drop request's wait outlasted its interval by half or more (lesson 08's reader
-/// waiting 100 ms at 50 ms): when the holder it asked took the GIL, after the wait began, as
-/// the hand-off that started the waiter's interval again (G2). Nothing otherwise.
+/// waiting 100 ms at 50 ms): when the holder it asked took the GIL, within the wait, a switch
+/// that made the waiter wait another whole interval (G2: its timeout then finds a switch
+/// made, and it waits again). Nothing otherwise.
 std::optional<Time> interval_restarted_at(const Trace& t, const Mark& m) {
   const Time waited{m.value};
   if (t.origin != Origin::Simulated || t.gil_mode != "new" || waited * 2 < t.switch_interval * 3) return std::nullopt;
@@ -185,8 +186,9 @@ std::string describe(const Trace& t, const Mark& m) {
     case MarkKind::DropRequest: {
       const auto holder = lane_name(t, m.other);
       if (const auto restarted = interval_restarted_at(t, m)) {
-        return fmt::format("{} waited {} for the GIL and asked {} to drop it: its interval began again when {} took "
-                           "the GIL at {} (G2)", who, value, holder, holder, *restarted);
+        return fmt::format("{} waited {} for the GIL and asked {} to drop it: {} took the GIL at {}, within {}'s "
+                           "wait, so {} waited another whole interval (G2)", who, value, holder, holder, *restarted, who,
+                           who);
       }
       return fmt::format("{} waited {} for the GIL and asked {} to drop it", who, value, holder);
     }
@@ -194,8 +196,8 @@ std::string describe(const Trace& t, const Mark& m) {
       // The old GIL has no drop request: its holder releases it at every check (O1) and a
       // waiter takes it only when it runs then (O3), on one core when the OS gives it the core.
       if (t.gil_mode == "old") {
-        return fmt::format("{} released the GIL at a check point after {}, as it does every check interval (O1), and "
-                           "{} took it{}", who, value, lane_name(t, m.other),
+        return fmt::format("{} released the GIL after holding it {} (it releases and takes it back at every check, "
+                           "O1), and {} took it{}", who, value, lane_name(t, m.other),
                            t.cores == 1 ? fmt::format(", given the core at the end of {}'s time slice (O3)", who)
                                         : std::string(", winning the race for it this time (O3)"));
       }
@@ -203,7 +205,7 @@ std::string describe(const Trace& t, const Mark& m) {
                          lane_name(t, m.other));
     case MarkKind::GilHandoff:
       return fmt::format("{} took the GIL that {} released{}{}", who, lane_name(t, m.other),
-                         last_hold_shown(t, m.other, m.at) ? "" : " as soon as it took it",
+                         last_hold_shown(t, m.other, m.at) ? "" : " after holding it for no time",
                          holds_gil_from(t, m.lane, m.at) ? "" : " and dropped it at once");
     case MarkKind::JobStart:
       return fmt::format("{} started {}", who, job_name(t, m.other));

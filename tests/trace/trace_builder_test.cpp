@@ -120,13 +120,14 @@ TEST_CASE("a hand-off to a thread that drops the GIL in the same instant says so
   const Trace tr = b.finish(3_ms);
   CHECK(describe(tr, tr.marks[0]) == "T2 took the GIL that T1 released and dropped it at once");
   // The lane shows T1 before T1 again: T2's hold of 0 ns is said where the GIL leaves it.
-  CHECK(describe(tr, tr.marks[1]) == "T1 took the GIL that T2 released as soon as it took it");
+  CHECK(describe(tr, tr.marks[1]) == "T1 took the GIL that T2 released after holding it for no time");
 }
 
 TEST_CASE("a drop request after half an interval more than its own says when the hand-off began its interval again") {
-  // Lesson 08 at 50 ms: T1 waits from 0; T2 takes the GIL at 5.2 ms, so T1's interval starts
-  // again (G2) and it asks at 10.2 ms, having waited 10.2 ms; T2 drops it at 12 ms, and T3,
-  // holding it from there, is asked at 17.5 ms after 5.5 ms.
+  // Lesson 08 at 50 ms: T1 waits from 0 with a 5 ms interval; T2 takes the GIL at 4.2 ms, so
+  // at T1's timeout (5 ms) a switch was made and it waits another interval (G2), asking at
+  // 10 ms, having waited 10 ms; T2 drops it at 12 ms, and T3, holding it from there, is asked
+  // at 17.5 ms after 5.5 ms.
   TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
   const auto p = b.add_process("main", true);
   const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
@@ -134,14 +135,15 @@ TEST_CASE("a drop request after half an interval more than its own says when the
   const auto t3 = b.add_lane("T3", LaneKind::Thread, p);
   const LaneId gil = b.gil_lane(p);
   b.set_state(gil, 0_ms, SpanState::Held, t3);
-  b.set_state(gil, 5200_us, SpanState::Held, t2);
+  b.set_state(gil, 4200_us, SpanState::Held, t2);
   b.set_state(gil, 12_ms, SpanState::Held, t3);
   b.clear_state(gil, 20_ms);
-  b.mark(10200_us, MarkKind::DropRequest, t1, t2, (10200_us).ns());
+  b.mark(10_ms, MarkKind::DropRequest, t1, t2, (10_ms).ns());
   b.mark(17500_us, MarkKind::DropRequest, t1, t3, (5500_us).ns());
   const Trace tr = b.finish(20_ms);
   CHECK(describe(tr, tr.marks[0]) ==
-        "T1 waited 10.2 ms for the GIL and asked T2 to drop it: its interval began again when T2 took the GIL at 5.20 ms (G2)");
+        "T1 waited 10.0 ms for the GIL and asked T2 to drop it: T2 took the GIL at 4.20 ms, within T1's wait, so T1 "
+        "waited another whole interval (G2)");
   CHECK(describe(tr, tr.marks[1]) == "T1 waited 5.50 ms for the GIL and asked T3 to drop it");
 }
 
@@ -157,8 +159,8 @@ TEST_CASE("an old GIL's switch says the holder released it at a check, and how t
     b.mark(3_ms, MarkKind::ForcedSwitch, t1, t2, (3_ms).ns());
     const Trace tr = b.finish(4_ms);
     CHECK(describe(tr, tr.marks[0]) ==
-          std::string("T1 released the GIL at a check point after 3.00 ms, as it does every check interval (O1), and T2 "
-                      "took it, ") +
+          std::string("T1 released the GIL after holding it 3.00 ms (it releases and takes it back at every check, O1), "
+                      "and T2 took it, ") +
               (cores == 1 ? "given the core at the end of T1's time slice (O3)" : "winning the race for it this time (O3)"));
   }
 }
@@ -179,7 +181,7 @@ TEST_CASE("a hand-off from a thread whose hold left no span says so: the lane sh
   b.mark(3_ms, MarkKind::GilHandoff, t3, t1);
   b.mark(3_ms, MarkKind::GilHandoff, t3, t2);  // as a hand-off from the lane's own last holder
   const Trace tr = b.finish(4_ms);
-  CHECK(describe(tr, tr.marks[0]) == "T3 took the GIL that T1 released as soon as it took it");
+  CHECK(describe(tr, tr.marks[0]) == "T3 took the GIL that T1 released after holding it for no time");
   CHECK(describe(tr, tr.marks[1]) == "T3 took the GIL that T2 released");
 }
 

@@ -70,7 +70,7 @@ TEST_CASE("zoomed in, each lost race is a tick; zoomed out, a band that counts t
     REQUIRE(label);
     CHECK(label->x0 == doctest::Approx(0.9));  // over both bands
     CHECK(label->x1 == doctest::Approx(out.bands[1].x1));
-    CHECK(label->text == "202 lost in view");
+    CHECK(label->text == "202 races lost in view");
   }
   SUBCASE("1-2 ms on 200 px: the band holds only the races in view") {
     lost_races_in_view(run, marks, view_of(1_ms, 5'000, 200), 4.0, out);
@@ -79,7 +79,7 @@ TEST_CASE("zoomed in, each lost race is a tick; zoomed out, a band that counts t
     CHECK(out.bands[0].x0 == doctest::Approx(1.6));
     const auto label = band_label(out);  // one band, no tick: its count is the view's
     REQUIRE(label);
-    CHECK(label->text == "88 lost");
+    CHECK(label->text == "88 races lost");
   }
   SUBCASE("bands less than a pixel apart merge, counts added") {
     lost_races_in_view(run, marks, view_of(Time::zero(), 1'000'000, 3), 4.0, out);

@@ -14,8 +14,9 @@ using namespace gilsim::viz;
 TEST_CASE("the timeline's notes and the lost races' count group their digits") {
   CHECK(ui::folded_marks_note(5623) == "5,623 marks folded: click to zoom in");
   CHECK(ui::folded_marks_note(1) == "1 mark folded: click to zoom in");
-  CHECK(lost_label(112261) == "112,261 lost");
-  CHECK(lost_label(7) == "7 lost");
+  CHECK(lost_label(112261) == "112,261 races lost");
+  CHECK(lost_label(7) == "7 races lost");
+  CHECK(lost_label(1) == "1 race lost");
   const LaneGroup group{"1,200 threads", {}, {}, true};
   CHECK(ui::group_note(group, 4096) == "1,200 threads (folded: 4,096 marks inside, click to expand)");
   CHECK(ui::group_note(group, 1) == "1,200 threads (folded: 1 mark inside, click to expand)");
