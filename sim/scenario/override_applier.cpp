@@ -13,6 +13,7 @@
 #include "sim/scenario/name_suggestions.hpp"
 #include "sim/scenario/override_keys.hpp"
 #include "sim/scenario/scenario_keys.hpp"
+#include "sim/scenario/scenario_keys.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/unicode_text.hpp"
 
@@ -66,11 +67,14 @@ class OverrideWriter {
     toml::table* current = &root;
     for (std::size_t i = 0; i + 1 < path.size(); ++i) {
       toml::node* child = current->get(path[i]);
-      const std::string whole = override_.key.substr(0, override_.key.find(path[i]) + path[i].size());
+      // The key up to this part, as given ("job.1.steps"; a job named "mysteps" is no prefix).
+      const std::string whole = fmt::format("{}", fmt::join(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(i) + 1, "."));
       if (child == nullptr) {
-        // An element number of a list the file does not hold (machine.core_speeds.1): no
-        // table is made up for it.
-        if (is_number(path[i + 1])) {
+        // An element number of a list of numbers the file does not hold
+        // (machine.core_speeds.1): no table is made up for it. Any other key is left to the
+        // reader's unknown-key check, with its "did you mean".
+        if (is_number(path[i + 1]) &&
+            std::find(kNumberListKeys.begin(), kNumberListKeys.end(), path[i]) != kNumberListKeys.end()) {
           fail(fmt::format("the file has no '{}' to take element {} of; expected the whole list, such as {}=[...]", path[i],
                            path[i + 1], whole));
         }

@@ -29,6 +29,8 @@ inline constexpr std::array<std::string_view, 67> kCostKeys{
     "ipc_apply_task_bytes", "ipc_apply_result_bytes", "ipc_executor_call_bytes", "ipc_executor_result_bytes",
     "pipe_capacity",     "loop_callback",    "lock_wake_latency", "lock_woken_try", "lock_release_wake",
     "increment",         "lock_with"};
+/// Keys whose value is a list of numbers ([machine] core_speeds, a [[job]]'s cpus), set whole.
+inline constexpr std::array<std::string_view, 3> kNumberListKeys{"core_speeds", "cpus", "peer_cpus"};
 inline constexpr std::array<std::string_view, 7> kJobKeys{"name",         "count", "steps",    "arg_bytes",
                                                           "result_bytes", "cpus",  "peer_cpus"};
 inline constexpr std::array<std::string_view, 15> kStepKeys{"cpu",     "native",  "io",      "block",     "sleep",

@@ -163,9 +163,19 @@ TEST_CASE("an override is validated like the file, and its errors name it") {
   CHECK(error_of({"machine.core_speeds.1=2"}) ==
         "--set machine.core_speeds.1=2: the file has no 'core_speeds' to take element 1 of; expected the whole list, "
         "such as machine.core_speeds=[...]");
+  // Only a key that holds a list of numbers: a misspelt one gets the unknown key's suggestion.
+  CHECK(error_of({"machine.core_speed.2=1"}) ==
+        "--set machine.core_speed.2=1: unknown key 'core_speed' in [machine]; did you mean 'core_speeds'?");
   CHECK(error_of({"machine.core_speeds=[1.0, 0.5]", "machine.core_speeds.1=2"}) ==
         "--set machine.core_speeds.1=2: 'core_speeds' is a list of values, set as a whole; expected "
         "machine.core_speeds=[...]");
+  // A count a --set gives that makes a job's name clash with another [[job]]'s: at the --set.
+  CHECK(error_of({"job.parse.name=download 2"}) ==
+        "--set job.parse.name=download 2: job name 'download 2' is taken: the [[job]] 'download' on line 2 names its 4 "
+        "jobs 'download 1' to 'download 4'; expected a distinct name for each job");
+  CHECK(error_of({"job.parse.name=download 5", "job.download.count=5"}) ==
+        "--set job.download.count=5: job name 'download 5' is taken: the [[job]] 'download' on line 2 names its 5 "
+        "jobs 'download 1' to 'download 5'; expected a distinct name for each job");
   // A name a --set gives that the file's later [[run]] or [[job]] has too: the error points at
   // the --set, the change, not at the file's untouched line.
   CHECK(error_of({"run.pool.name=threads"}) ==
