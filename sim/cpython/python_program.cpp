@@ -89,7 +89,7 @@ bool taken_by_program(const std::string& name) {
       "with_pool_apply_async", "with_processes", "DEADLOCK_AFTER", "STUCK", "ALL_HOLD", "stuck", "load", "asyncio",
       "hashlib", "multiprocessing", "random",
       "sys", "sysconfig", "threading", "time", "os", "select", "socket", "ask", "peer", "peer_process",
-      "start_peer", "start_peers", "PEERS", "pool_size", "Pool", "Process", "Pipe", "pickle", "start_process", "process_start", "send_back", "ThreadPoolExecutor", "TimeoutError", "False",
+      "start_peer", "start_peers", "PEERS", "pool_size", "expect", "about", "Pool", "Process", "Pipe", "pickle", "start_process", "process_start", "send_back", "ThreadPoolExecutor", "TimeoutError", "False",
       "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
       "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not",
       "or", "pass", "raise", "return", "try", "while", "with", "yield", "print", "range", "len", "list", "max", "min"};
@@ -536,14 +536,16 @@ WorkShares work_shares(const scenario::Scenario& s) {
 /// have a GIL, and what their jobs mostly do (lesson 6's hashing, lesson 2's downloads).
 std::string threads_comment(const scenario::Scenario& s, bool with_gil, bool without_gil) {
   const WorkShares shares = work_shares(s);
-  if (!with_gil) return "no GIL: the threads run at once, a core each";
+  if (!with_gil) return "no GIL: the threads run Python at once, as many as there are cores";
   if (shares.mostly_native()) {
     return without_gil ? "the threads hash at once; with a GIL their Python takes turns"
                        : "hashlib drops the GIL: the threads hash at once, their Python takes turns";
   }
   if (shares.mostly_waits()) {
-    return without_gil ? "the waits overlap; with a GIL the Python takes turns"
-                       : "the waits overlap (the GIL is free); the Python takes turns";
+    // Not "the GIL is free" while they wait: lesson 05's calculation holds it through the
+    // UI thread's sleeps.
+    return without_gil ? "a thread that waits holds no GIL; with a GIL the Python takes turns"
+                       : "a thread that waits holds no GIL; the Python takes turns";
   }
   return without_gil ? "with a GIL one thread runs Python at a time; without one, all at once"
                      : "one GIL: only one thread runs Python at a time";
@@ -871,13 +873,15 @@ std::string executor_function(ExecutorKey key) {
 bool shares_state(const scenario::Scenario& s) { return !s.locks.empty() || !s.counters.empty(); }
 
 ProgramRun program_run(const scenario::Scenario& s, const scenario::Run& run) {
-  ProgramRun out{&run, executor_function(executor_key(run)), {}, std::nullopt, std::nullopt};
+  ProgramRun out{&run, executor_function(executor_key(run)), {}, std::nullopt, {}, std::nullopt};
   const bool processes = run.executor == Executor::ProcessPool || run.executor == Executor::Processes ||
                          run.executor == Executor::ProcessPoolExecutor;
   if (scenario::effective_gil(s, run) == GilMode::Old) {
     out.skipped = "needs the old GIL of Python 3.1, which no interpreter since 3.2 has";
+    out.skipped_said = "the old-GIL runs are skipped: the old GIL is CPython before 3.2";
   } else if (processes && shares_state(s)) {
     out.skipped = "shares locks or counters between processes, which takes multiprocessing.Lock and Value";
+    out.skipped_said = "the process runs are skipped: they would need multiprocessing's Lock and Value";
   } else if (can_deadlock(s, run.executor == Executor::Sequential)) {  // in sequence, jobs never take turns
     out.not_recorded = "its jobs can deadlock, and CPython would sit out the program's 10 s timeout";
   }
@@ -1172,14 +1176,6 @@ bool program_has_runs_without_gil(const scenario::Scenario& s, const std::vector
   });
 }
 
-/// The line a program prints for the runs it skips, one per reason (ProgramRun::skipped).
-std::string skipped_line(const scenario::Scenario& s, const scenario::Run& run) {
-  if (scenario::effective_gil(s, run) == GilMode::Old) {
-    return "print(\"the old-GIL runs are skipped: the old GIL is CPython before 3.2\")";
-  }
-  return "print(\"the process runs are skipped: they would need multiprocessing's Lock and Value\")";
-}
-
 void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& runs,
                 const std::vector<const trace::Trace*>& predicted, bool random, bool finishes, const MachineLines& machine) {
   const scenario::Scenario& s = *shared.scenario;
@@ -1276,7 +1272,7 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
     const std::string call = fmt::format("timed({})", fmt::join(args, ", "));
     if (r.skipped) {
       // Said once for all the runs skipped for one reason, as gil_here's line says it.
-      if (const std::string said = skipped_line(s, *r.run); skips_said.insert(said).second) w.line(4, said);
+      if (skips_said.insert(r.skipped_said).second) w.line(4, fmt::format("print({})", python_string(r.skipped_said)));
       w.line(4, fmt::format("# {}: {}", python_string(r.run->name), *r.skipped));
       continue;
     }
@@ -1293,12 +1289,14 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
         if (waits_in_a_default_thread_pool(s, *r.run)) {
           // Its waits take as long as they queue: its pool's size here, not the prediction's.
           const int workers = scenario::effective_workers(s, *r.run);
-          w.line(4, "pool_size = min(32, os.cpu_count() + 4)", "pool size",
+          // ThreadPoolExecutor()'s size in the Python running it: os.process_cpu_count() from 3.13.
+          w.line(4, "pool_size = min(32, (getattr(os, \"process_cpu_count\", os.cpu_count)() or 1) + 4)", "pool size",
                  fmt::format("ThreadPoolExecutor()'s threads here, {} predicted", workers));
-          const bool minutes = predicted[i]->end >= Time::from_seconds(120);
-          w.line(4, fmt::format("print(f\"{}: {{pool_size}} threads, expect about {{{} * {} / pool_size{}:.0f}} {}\", flush=True)",
-                                r.run->name, (predicted[i]->end.ns() + 500'000'000) / 1'000'000'000, workers,
-                                minutes ? " / 60" : "", minutes ? "min" : "s"));
+          w.line(4, fmt::format("expect = {:.1f} * {} / pool_size", predicted[i]->end.seconds(), workers));
+          // The unit chosen here, where the pool's size is known: 32 threads made "0 min" of 120 s.
+          w.line(4, "about = f\"{expect / 60:.0f} min\" if expect >= 120 else f\"{expect:.0f} s\"");
+          w.line(4, fmt::format("print(f{}, flush=True)",
+                                python_string(fmt::format("{}: {{pool_size}} threads, expect about {{about}}", r.run->name))));
         } else {
           w.line(4, *warning);
         }

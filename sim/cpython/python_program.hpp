@@ -18,6 +18,7 @@ struct ProgramRun {
   std::string function;                 ///< "with_threads"
   std::vector<std::pair<std::string, std::string>> arguments;  ///< keyword and literal: {"processes", "2"}
   std::optional<std::string> skipped;   ///< why the program does not do it (old GIL, locks across processes)
+  std::string skipped_said;  ///< what the program prints for the runs skipped so, once per reason
   std::optional<std::string> not_recorded;  ///< why the recorder cannot trace it (a possible deadlock)
 };
 
