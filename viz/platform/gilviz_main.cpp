@@ -105,13 +105,13 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   std::string sweep_metric = "speedup";
   cli.add_option("--sweep-metric", sweep_metric,
-                 "What the sweep's chart plots: speedup (the default), gil-wait (all threads' waits for the GIL "
+                 "With --sweep: what the sweep's chart plots: speedup (the default), gil-wait (all threads' waits for the GIL "
                  "added up) or lost-updates (the updates the scenario's "
                  "counters lost, lesson 15)")
       ->type_name("METRIC")
       ->check(CLI::IsMember({"speedup", "gil-wait", "lost-updates"}).description(""));
   cli.add_option("--sweep-seeds", sweep_seeds_text,
-                 "Simulate each of the sweep's grid points with N seeds, 1 to 50, and chart the mean and spread, as "
+                 "With --sweep: simulate each of its grid points with N seeds, 1 to 50, and chart the mean and spread, as "
                  "gilsim sweep --seeds (the panel's seeds field)")
       ->type_name("N");
   cli.add_flag("--real", o.real, "Run every run for real on this machine at start-up (a screenshot waits for them)");
