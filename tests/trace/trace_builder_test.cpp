@@ -123,17 +123,27 @@ TEST_CASE("a hand-off to a thread that drops the GIL in the same instant says so
   CHECK(describe(tr, tr.marks[1]) == "T1 took the GIL that T2 released after holding it for no time");
 }
 
-TEST_CASE("a drop request after half an interval more than its own says when the hand-off began its interval again") {
+namespace {
+
+/// A simulated run of one process whose three threads, T1 to T3, share its GIL (5 ms interval).
+struct ThreeThreads {
+  TraceBuilder b{"r", "threads", "new", Origin::Simulated, 1, 5_ms};
+  trace::ProcessId p = b.add_process("main", true);
+  LaneId t1 = b.add_lane("T1", LaneKind::Thread, p);
+  LaneId t2 = b.add_lane("T2", LaneKind::Thread, p);
+  LaneId t3 = b.add_lane("T3", LaneKind::Thread, p);
+  LaneId gil = b.gil_lane(p);
+};
+
+}  // namespace
+
+TEST_CASE("a drop request after half an interval more than its own says which switch made it wait another interval") {
   // Lesson 08 at 50 ms: T1 waits from 0 with a 5 ms interval; T2 takes the GIL at 4.2 ms, so
   // at T1's timeout (5 ms) a switch was made and it waits another interval (G2), asking at
   // 10 ms, having waited 10 ms; T2 drops it at 12 ms, and T3, holding it from there, is asked
   // at 17.5 ms after 5.5 ms.
-  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
-  const auto p = b.add_process("main", true);
-  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
-  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
-  const auto t3 = b.add_lane("T3", LaneKind::Thread, p);
-  const LaneId gil = b.gil_lane(p);
+  ThreeThreads run;
+  auto& [b, p, t1, t2, t3, gil] = run;
   b.set_state(gil, 0_ms, SpanState::Held, t3);
   b.set_state(gil, 4200_us, SpanState::Held, t2);
   b.set_state(gil, 12_ms, SpanState::Held, t3);
@@ -168,12 +178,8 @@ TEST_CASE("an old GIL's switch says the holder released it at a check, and how t
 TEST_CASE("a hand-off from a thread whose hold left no span says so: the lane shows another last holder") {
   // Lesson 14: T2 holds the GIL to 1 ms; T1, back from its lock's acquire() at 2 ms, takes the
   // free GIL and drops it at once for its I/O (no mark, no span); T3 takes it at 3 ms.
-  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
-  const auto p = b.add_process("main", true);
-  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
-  const auto t2 = b.add_lane("T2", LaneKind::Thread, p);
-  const auto t3 = b.add_lane("T3", LaneKind::Thread, p);
-  const LaneId gil = b.gil_lane(p);
+  ThreeThreads run;
+  auto& [b, p, t1, t2, t3, gil] = run;
   b.set_state(gil, 0_ms, SpanState::Held, t2);
   b.clear_state(gil, 1_ms);
   b.set_state(gil, 3_ms, SpanState::Held, t3);
