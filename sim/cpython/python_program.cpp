@@ -762,7 +762,7 @@ void write_executor(Writer& w, ExecutorKey key, const ExecutorUse& use, const Jo
     case Executor::ThreadPool:
       w.line(0, use.workers ? "def with_thread_pool(workers=None):" : "def with_thread_pool():");
       w.line(4, use.workers ? "with ThreadPoolExecutor(workers) as pool:" : "with ThreadPoolExecutor() as pool:",
-             "pool", "None: min(32, os.cpu_count() + 4) threads");
+             "pool", "None: min(32, os.cpu_count() + 4) threads (os.process_cpu_count() from 3.13)");
       w.line(8, fmt::format("return list(pool.map({}, {}))", shape.map_function, shape.items));
       break;
     case Executor::Asyncio:

@@ -310,7 +310,7 @@ struct NumberedNames {
     int count = 1;  ///< of a template of several jobs
     int number = 0; ///< of a single job named "prefix number"
     int line = 0;
-    const toml::node* count_node = nullptr;  ///< its `count`, where a --set may have given it
+    const toml::node* given = nullptr;  ///< its `count` (several) or `name` (single): a --set's?
   };
   std::map<std::string, Seen, std::less<>> several;                   ///< by the template's name
   std::multimap<std::string, Seen, std::less<>> single_numbered;      ///< by the prefix of its name
@@ -331,27 +331,31 @@ std::optional<std::pair<std::string, int>> numbered(std::string_view name) {
 /// Two templates whose jobs would share a name ("a" of count 2 and "a 1") are refused: the
 /// timeline, the CSV and the job list would show two jobs no one can tell apart.
 void check_numbered_names(const TomlReader& reader, const toml::table& t, const JobTemplate& job, NumberedNames& seen) {
-  // A --set of a count that makes the clash is the change to point at, not the file's name.
-  const auto at = [&](const toml::node* count) -> const toml::node& {
-    return count != nullptr && reader.from_override(*count) ? *count : *t.get("name");
+  // A --set of a count or a name that makes the clash is the change to point at, not the
+  // file's untouched name.
+  const auto at = [&](const toml::node* other) -> const toml::node& {
+    for (const toml::node* node : {other, t.get("count"), t.get("name")}) {
+      if (node != nullptr && reader.from_override(*node)) return *node;
+    }
+    return *t.get("name");
   };
   if (job.count == 1) {
     const auto n = numbered(job.name);
     if (!n) return;
     const auto it = seen.several.find(n->first);
     if (it != seen.several.end() && n->second <= it->second.count) {
-      reader.fail(at(it->second.count_node), fmt::format("job name '{}' is taken: the [[job]] '{}' on line {} names its {} jobs "
+      reader.fail(at(it->second.given), fmt::format("job name '{}' is taken: the [[job]] '{}' on line {} names its {} jobs "
                                               "'{} 1' to '{} {}'; expected a distinct name for each job", job.name,
                                               it->first, it->second.line, it->second.count, it->first, it->first,
                                               it->second.count));
     }
-    seen.single_numbered.emplace(n->first, NumberedNames::Seen{1, n->second, job.where.line, nullptr});
+    seen.single_numbered.emplace(n->first, NumberedNames::Seen{1, n->second, job.where.line, t.get("name")});
     return;
   }
   const auto [from, to] = seen.single_numbered.equal_range(job.name);
   for (auto it = from; it != to; ++it) {
     if (it->second.number <= job.count) {
-      reader.fail(at(t.get("count")), fmt::format("'{}' names its {} jobs '{} 1' to '{} {}', and '{} {}' is the name of the "
+      reader.fail(at(it->second.given), fmt::format("'{}' names its {} jobs '{} 1' to '{} {}', and '{} {}' is the name of the "
                                               "[[job]] on line {}; expected a distinct name for each job", job.name,
                                               job.count, job.name, job.name, job.count, job.name, it->second.number,
                                               it->second.line));

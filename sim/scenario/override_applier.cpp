@@ -13,7 +13,6 @@
 #include "sim/scenario/name_suggestions.hpp"
 #include "sim/scenario/override_keys.hpp"
 #include "sim/scenario/scenario_keys.hpp"
-#include "sim/scenario/scenario_keys.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/unicode_text.hpp"
 
@@ -77,6 +76,10 @@ class OverrideWriter {
             std::find(kNumberListKeys.begin(), kNumberListKeys.end(), path[i]) != kNumberListKeys.end()) {
           fail(fmt::format("the file has no '{}' to take element {} of; expected the whole list, such as {}=[...]", path[i],
                            path[i + 1], whole));
+        }
+        // A key of one value (costs.increment.1): no table is made up for its parts either.
+        if (takes_one_value(path[i])) {
+          fail(fmt::format("'{}' takes one value, not parts; expected {}=VALUE", path[i], whole));
         }
         toml::table holder = parse_labelled("v = {}");
         child = &current->insert_or_assign(labelled_key(path[i]), std::move(*holder.get("v"))).first->second;
@@ -161,6 +164,13 @@ class OverrideWriter {
 
   /// The element of a list of tables named by `which`: a number from 1, or, in a [[job]] or
   /// [[run]] list, a name (a job's steps have none: a name there is refused before this).
+  /// A key that holds one value wherever it appears ([costs], [machine], [python], a [[run]]),
+  /// not a table nor a list.
+  static bool takes_one_value(std::string_view key) {
+    const auto in = [&](const auto& keys) { return std::find(keys.begin(), keys.end(), key) != keys.end(); };
+    return !in(kNumberListKeys) && (in(kCostKeys) || in(kMachineKeys) || in(kPythonKeys) || in(kRunKeys));
+  }
+
   /// The [[job]] or [[run]] of `list` named `which` (a run without a name goes by its
   /// executor's), or null.
   static toml::node* named_element(toml::array& list, std::string_view which) {

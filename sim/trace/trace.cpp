@@ -142,22 +142,34 @@ bool last_hold_shown(const Trace& t, LaneId lane, Time at) {
   return after > 0 && spans[after - 1].subject == lane;
 }
 
-/// Where a drop request's wait outlasted its interval by half or more (lesson 08's reader
-/// waiting 100 ms at 50 ms): when the holder it asked took the GIL, within the wait, a switch
-/// that made the waiter wait another whole interval (G2: its timeout then finds a switch
-/// made, and it waits again). Nothing otherwise.
+/// Where a drop request came one interval late (a wait of 1.5 to 2.5 intervals, lesson 08's
+/// reader waiting 100 ms at 50 ms): when the holder it asked took the GIL from another
+/// thread within the wait, the switch that made the waiter wait another whole interval (G2:
+/// its timeout then finds a switch made, and it waits again). Nothing where the wait was
+/// longer (several switches), where the waiter had asked before within it, or where the
+/// holder took the GIL back from itself (a woken waiter that lost the race, not a switch).
 std::optional<Time> interval_restarted_at(const Trace& t, const Mark& m) {
   const Time waited{m.value};
-  if (t.origin != Origin::Simulated || t.gil_mode != "new" || waited * 2 < t.switch_interval * 3) return std::nullopt;
+  if (t.origin != Origin::Simulated || t.gil_mode != "new" || waited * 2 < t.switch_interval * 3 ||
+      waited * 2 >= t.switch_interval * 5) {
+    return std::nullopt;
+  }
   if (m.lane >= t.lanes.size() || t.lanes[m.lane].process >= t.processes.size()) return std::nullopt;
   const LaneId gil = t.processes[t.lanes[m.lane].process].gil_lane;
   if (gil >= t.lanes.size()) return std::nullopt;
   const SpanStore& spans = t.lanes[gil].spans;
   const auto index = std::views::iota(std::size_t{0}, spans.size());
   const auto after = *std::ranges::partition_point(index, [&](std::size_t i) { return spans.begin_at(i) <= m.at; });
-  if (after == 0 || spans[after - 1].subject != m.other) return std::nullopt;
+  if (after < 2 || spans[after - 1].subject != m.other || spans[after - 2].subject == m.other) return std::nullopt;
   const Time taken = spans.begin_at(after - 1);
   if (taken <= m.at - waited) return std::nullopt;
+  // An earlier request of its own within the wait: the wait was not one interval late.
+  const auto marks = std::views::iota(std::size_t{0}, t.marks.size());
+  for (std::size_t i = *std::ranges::partition_point(marks, [&](std::size_t k) { return t.marks.time_at(k) <= m.at - waited; });
+       i < t.marks.size() && t.marks.time_at(i) < m.at; ++i) {
+    const Mark other = t.marks[i];
+    if (other.kind == MarkKind::DropRequest && other.lane == m.lane) return std::nullopt;
+  }
   return taken;
 }
 
@@ -196,8 +208,8 @@ std::string describe(const Trace& t, const Mark& m) {
       // The old GIL has no drop request: its holder releases it at every check (O1) and a
       // waiter takes it only when it runs then (O3), on one core when the OS gives it the core.
       if (t.gil_mode == "old") {
-        return fmt::format("{} released the GIL after holding it {} (it releases and takes it back at every check, "
-                           "O1), and {} took it{}", who, value, lane_name(t, m.other),
+        return fmt::format("{} took the GIL at one of {}'s checks, after {} had held it {} (the old GIL's holder "
+                           "releases it and takes it back at every check, O1){}", lane_name(t, m.other), who, who, value,
                            t.cores == 1 ? fmt::format(", given the core at the end of {}'s time slice (O3)", who)
                                         : std::string(", winning the race for it this time (O3)"));
       }

@@ -176,6 +176,11 @@ TEST_CASE("an override is validated like the file, and its errors name it") {
   CHECK(error_of({"job.parse.name=download 5", "job.download.count=5"}) ==
         "--set job.download.count=5: job name 'download 5' is taken: the [[job]] 'download' on line 2 names its 5 "
         "jobs 'download 1' to 'download 5'; expected a distinct name for each job");
+  // The other order: the single job, first in the file, named by the --set.
+  CHECK(error_of({"job.1.count=1", "job.1.name=parse 1", "job.parse.count=2"}).starts_with("--set job.1.name=parse 1: "));
+  // Parts under a key of one value: no table is made up for them.
+  CHECK(error_of({"costs.increment.1=1ms"}) ==
+        "--set costs.increment.1=1ms: 'increment' takes one value, not parts; expected costs.increment=VALUE");
   // A name a --set gives that the file's later [[run]] or [[job]] has too: the error points at
   // the --set, the change, not at the file's untouched line.
   CHECK(error_of({"run.pool.name=threads"}) ==

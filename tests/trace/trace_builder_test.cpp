@@ -157,6 +157,34 @@ TEST_CASE("a drop request after half an interval more than its own says which sw
   CHECK(describe(tr, tr.marks[1]) == "T1 waited 5.50 ms for the GIL and asked T3 to drop it");
 }
 
+TEST_CASE("a drop request says no switch where there was none, several, or an earlier request of its own") {
+  // T1 waits from 0 with a 5 ms interval. T2 holds the GIL from 0, drops it at 4.2 ms and takes
+  // it back at 4.3 ms (a woken waiter that lost the race, not a switch): asked at 10 ms.
+  ThreeThreads retake;
+  auto& [b, p, t1, t2, t3, gil] = retake;
+  b.set_state(gil, 0_ms, SpanState::Held, t2);
+  b.clear_state(gil, 4200_us);
+  b.set_state(gil, 4300_us, SpanState::Held, t2);
+  b.clear_state(gil, 30_ms);
+  b.mark(10_ms, MarkKind::DropRequest, t1, t2, (10_ms).ns());
+  // T3 asks at 20 ms after 14 ms, several intervals: T2's take at 4.3 ms is not the one cause.
+  b.mark(20_ms, MarkKind::DropRequest, t3, t2, (14_ms).ns());
+  const Trace tr = b.finish(30_ms);
+  CHECK(describe(tr, tr.marks[0]) == "T1 waited 10.0 ms for the GIL and asked T2 to drop it");
+  CHECK(describe(tr, tr.marks[1]) == "T3 waited 14.0 ms for the GIL and asked T2 to drop it");
+
+  // T1 asked at 5 ms already; T3 took the GIL at 6 ms and T1 asks it at 11 ms after 11 ms.
+  ThreeThreads asked;
+  auto& [b2, p2, u1, u2, u3, gil2] = asked;
+  b2.set_state(gil2, 0_ms, SpanState::Held, u2);
+  b2.set_state(gil2, 6_ms, SpanState::Held, u3);
+  b2.clear_state(gil2, 20_ms);
+  b2.mark(5_ms, MarkKind::DropRequest, u1, u2, (5_ms).ns());
+  b2.mark(11_ms, MarkKind::DropRequest, u1, u3, (11_ms).ns());
+  const Trace tr2 = b2.finish(20_ms);
+  CHECK(describe(tr2, tr2.marks[1]) == "T1 waited 11.0 ms for the GIL and asked T3 to drop it");
+}
+
 TEST_CASE("an old GIL's switch says the holder released it at a check, and how the taker came to run") {
   // No drop request under the old GIL (O1-O3): on one core the taker runs at the end of the
   // holder's time slice, on several it wins a race.
@@ -169,8 +197,8 @@ TEST_CASE("an old GIL's switch says the holder released it at a check, and how t
     b.mark(3_ms, MarkKind::ForcedSwitch, t1, t2, (3_ms).ns());
     const Trace tr = b.finish(4_ms);
     CHECK(describe(tr, tr.marks[0]) ==
-          std::string("T1 released the GIL after holding it 3.00 ms (it releases and takes it back at every check, O1), "
-                      "and T2 took it, ") +
+          std::string("T2 took the GIL at one of T1's checks, after T1 had held it 3.00 ms (the old GIL's holder releases "
+                      "it and takes it back at every check, O1), ") +
               (cores == 1 ? "given the core at the end of T1's time slice (O3)" : "winning the race for it this time (O3)"));
   }
 }
