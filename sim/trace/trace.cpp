@@ -110,36 +110,47 @@ std::string_view job_name(const Trace& t, std::uint32_t job) {
   return job < t.jobs.size() ? std::string_view(t.jobs[job].name) : std::string_view("?");
 }
 
+/// How many spans of `spans` begin before `at` (with `or_at`, at or before it): a lane's
+/// spans begin in order.
+std::size_t spans_begun(const SpanStore& spans, Time at, bool or_at) {
+  const auto index = std::views::iota(std::size_t{0}, spans.size());
+  return *std::ranges::partition_point(index, [&](std::size_t i) {
+    return or_at ? spans.begin_at(i) <= at : spans.begin_at(i) < at;
+  });
+}
+
 /// Whether a span of `spans` begins at `at` with `subject` (spans begin in order and do not
 /// overlap, so at most one begins there).
 bool span_from(const SpanStore& spans, Time at, std::uint32_t subject) {
-  // The first span that begins at or after `at`: a lane's spans begin in order.
-  const auto index = std::views::iota(std::size_t{0}, spans.size());
-  const auto first = *std::ranges::partition_point(index, [&](std::size_t i) { return spans.begin_at(i) < at; });
+  const std::size_t first = spans_begun(spans, at, false);
   return first < spans.size() && spans.begin_at(first) == at && spans[first].subject == subject;
+}
+
+/// The spans of the GIL lane of `lane`'s process, in a simulated run; null otherwise (a
+/// measured run's GIL lane is inferred: the questions below are not asked of it).
+const SpanStore* simulated_gil_spans(const Trace& t, LaneId lane) {
+  if (t.origin != Origin::Simulated || lane >= t.lanes.size() || t.lanes[lane].process >= t.processes.size()) return nullptr;
+  const LaneId gil = t.processes[t.lanes[lane].process].gil_lane;
+  return gil < t.lanes.size() ? &t.lanes[gil].spans : nullptr;
 }
 
 /// Whether `lane` holds its process's GIL for some time from `at`: a hold of 0 ns (a thread
 /// that takes the GIL and drops it in the same instant, lesson 14's lock taken before its
-/// I/O) leaves no span on the GIL lane. A measured run's GIL lane is inferred: not asked.
+/// I/O) leaves no span on the GIL lane.
 bool holds_gil_from(const Trace& t, LaneId lane, Time at) {
-  if (t.origin != Origin::Simulated || lane >= t.lanes.size() || t.lanes[lane].process >= t.processes.size()) return true;
-  const LaneId gil = t.processes[t.lanes[lane].process].gil_lane;
-  return gil >= t.lanes.size() || span_from(t.lanes[gil].spans, at, lane);
+  const SpanStore* spans = simulated_gil_spans(t, lane);
+  return spans == nullptr || span_from(*spans, at, lane);
 }
 
 /// Whether the last hold of `lane`'s process's GIL that began before `at` is `lane`'s: false
 /// where `lane` dropped the GIL as it took it (a hold of 0 ns leaves no span, lesson 14's T1
 /// taking the free GIL back from its lock's acquire() to wait in its I/O), so the lane shows
-/// another thread as the last holder. A measured run's GIL lane is inferred: not asked.
+/// another thread as the last holder.
 bool last_hold_shown(const Trace& t, LaneId lane, Time at) {
-  if (t.origin != Origin::Simulated || lane >= t.lanes.size() || t.lanes[lane].process >= t.processes.size()) return true;
-  const LaneId gil = t.processes[t.lanes[lane].process].gil_lane;
-  if (gil >= t.lanes.size()) return true;
-  const SpanStore& spans = t.lanes[gil].spans;
-  const auto index = std::views::iota(std::size_t{0}, spans.size());
-  const auto after = *std::ranges::partition_point(index, [&](std::size_t i) { return spans.begin_at(i) < at; });
-  return after > 0 && spans[after - 1].subject == lane;
+  const SpanStore* spans = simulated_gil_spans(t, lane);
+  if (spans == nullptr) return true;
+  const std::size_t before = spans_begun(*spans, at, false);
+  return before > 0 && (*spans)[before - 1].subject == lane;
 }
 
 /// Where a drop request came one interval late (a wait of 1.5 to 2.5 intervals, lesson 08's
@@ -150,18 +161,14 @@ bool last_hold_shown(const Trace& t, LaneId lane, Time at) {
 /// holder took the GIL back from itself (a woken waiter that lost the race, not a switch).
 std::optional<Time> interval_restarted_at(const Trace& t, const Mark& m) {
   const Time waited{m.value};
-  if (t.origin != Origin::Simulated || t.gil_mode != "new" || waited * 2 < t.switch_interval * 3 ||
+  const SpanStore* spans = simulated_gil_spans(t, m.lane);
+  if (spans == nullptr || t.gil_mode != "new" || waited * 2 < t.switch_interval * 3 ||
       waited * 2 >= t.switch_interval * 5) {
     return std::nullopt;
   }
-  if (m.lane >= t.lanes.size() || t.lanes[m.lane].process >= t.processes.size()) return std::nullopt;
-  const LaneId gil = t.processes[t.lanes[m.lane].process].gil_lane;
-  if (gil >= t.lanes.size()) return std::nullopt;
-  const SpanStore& spans = t.lanes[gil].spans;
-  const auto index = std::views::iota(std::size_t{0}, spans.size());
-  const auto after = *std::ranges::partition_point(index, [&](std::size_t i) { return spans.begin_at(i) <= m.at; });
-  if (after < 2 || spans[after - 1].subject != m.other || spans[after - 2].subject == m.other) return std::nullopt;
-  const Time taken = spans.begin_at(after - 1);
+  const std::size_t begun = spans_begun(*spans, m.at, true);
+  if (begun < 2 || (*spans)[begun - 1].subject != m.other || (*spans)[begun - 2].subject == m.other) return std::nullopt;
+  const Time taken = spans->begin_at(begun - 1);
   if (taken <= m.at - waited) return std::nullopt;
   // An earlier request of its own within the wait: the wait was not one interval late.
   const auto marks = std::views::iota(std::size_t{0}, t.marks.size());
