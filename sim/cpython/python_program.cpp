@@ -1292,7 +1292,12 @@ void write_main(Writer& w, const Shared& shared, const std::vector<ProgramRun>& 
           // ThreadPoolExecutor()'s size in the Python running it: os.process_cpu_count() from 3.13.
           w.line(4, "pool_size = min(32, (getattr(os, \"process_cpu_count\", os.cpu_count)() or 1) + 4)", "pool size",
                  fmt::format("ThreadPoolExecutor()'s threads here, {} predicted", workers));
-          w.line(4, fmt::format("expect = {:.1f} * {} / pool_size", predicted[i]->end.seconds(), workers));
+          // The jobs wait in rounds of one per thread: 8 waits of 70 s take two rounds on 6 threads.
+          const auto jobs = static_cast<std::int64_t>(predicted[i]->jobs.size());
+          const std::int64_t rounds = (jobs + workers - 1) / workers;
+          w.line(4, fmt::format("rounds = ({} + pool_size - 1) // pool_size", jobs), "rounds",
+                 fmt::format("the {} jobs wait in rounds of one per thread, {} predicted", trace::group_digits(jobs), trace::group_digits(rounds)));
+          w.line(4, fmt::format("expect = rounds * {:.5g}", predicted[i]->end.seconds() / static_cast<double>(rounds)));
           // The unit chosen here, where the pool's size is known: 32 threads made "0 min" of 120 s.
           w.line(4, "about = f\"{expect / 60:.0f} min\" if expect >= 120 else f\"{expect:.0f} s\"");
           w.line(4, fmt::format("print(f{}, flush=True)",

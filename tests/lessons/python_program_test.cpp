@@ -346,7 +346,9 @@ TEST_CASE("the program's docstring ends with the model's prediction, and a long 
   const std::string announced =
       "    # ThreadPoolExecutor()'s threads here, 8 predicted\n"
       "    pool_size = min(32, (getattr(os, \"process_cpu_count\", os.cpu_count)() or 1) + 4)\n"
-      "    expect = 1250.1 * 8 / pool_size\n"
+      "    # the 10,000 jobs wait in rounds of one per thread, 1,250 predicted\n"
+      "    rounds = (10000 + pool_size - 1) // pool_size\n"
+      "    expect = rounds * 1.0001\n"
       "    about = f\"{expect / 60:.0f} min\" if expect >= 120 else f\"{expect:.0f} s\"\n"
       "    print(f\"thread_pool: {pool_size} threads, expect about {about}\", flush=True)\n"
       "    timed(\"thread_pool\", with_thread_pool)\n";
@@ -357,6 +359,25 @@ TEST_CASE("the program's docstring ends with the model's prediction, and a long 
       "python3 '" + write_program("estimate_03", "import os\nos.cpu_count = os.process_cpu_count = lambda: 2\n" + estimating).string() + "'");
   CHECK(estimated == 0);
   CHECK(estimate == "thread_pool: 6 threads, expect about 28 min\n");
+  {
+    // Eight waits of 70 s on 6 threads take two rounds, not 8/6 of one.
+    std::ostringstream out;
+    std::ostringstream err;
+    const std::string path = (fs::path(GILSIM_SOURCE_DIR) / "scenarios" / "03-ten-thousand-connections.toml").string();
+    const char* argv[] = {"gilsim", "python", path.c_str(), "--set", "job.1.count=8", "--set",
+                          "job.1.steps=[{io=\"70s\"},{cpu=\"100us\"}]", "--run", "thread_pool"};
+    REQUIRE(cli::run_cli(9, argv, out, err) == cli::kExitOk);
+    const std::string few = out.str();
+    const auto from = few.find("    pool_size = ");
+    const auto to = few.find("    timed(\"thread_pool\"");
+    REQUIRE(from != std::string::npos);
+    REQUIRE(to != std::string::npos);
+    const std::string lines = std::regex_replace(few.substr(from, to - from), std::regex("(^|\n)    "), "$1");
+    const auto [code, said] = run_command(
+        "python3 '" + write_program("estimate_03_few", "import os\nos.cpu_count = os.process_cpu_count = lambda: 2\n" + lines).string() + "'");
+    CHECK(code == 0);
+    CHECK(said == "thread_pool: 6 threads, expect about 2 min\n");  // 140 s
+  }
   CHECK_FALSE(contains(connections, "print(\"asyncio: expect"));
   // Lesson 16 deadlocks with threads; its jobs share locks, so no finishes are noted.
   const std::string deadlock = lesson_program("16-deadlock");
