@@ -105,7 +105,8 @@ const std::vector<LegendEntry>& legend_entries() {
       {SpanState::Ready, "task ready", "in the event loop's ready queue"},
       {SpanState::Awaiting, "task awaiting", "suspended on an await"},
       {SpanState::Starting, "starting", "a thread or process starting up"},
-      {SpanState::Pickling, "pickling", "copying arguments or results to another process"},
+      {SpanState::Pickling, "(un)pickling",
+       "pickling arguments or results to send to another process, or unpickling what came back from one"},
       {SpanState::Waking, "waking a thread", "holds the GIL in CPython's C code while it wakes a sleeping thread"},
       {SpanState::WaitingLock, "waiting for a lock", "your own lock is held by another thread or task: no GIL needed"},
   };
