@@ -274,9 +274,8 @@ JobTemplate read_job(const TomlReader& reader, const SharedNames& shared, const 
   reader.check_keys(t, kJobKeys, "in [[job]]");
   JobTemplate job;
   job.where = reader.where(t);
-  const auto name = reader.string(t, "name");
+  const auto name = reader.one_line(t, "name", "a name such as \"download\"");
   if (!name) reader.missing(t, "name", "in [[job]]", "a name such as name = \"download\"");
-  if (name->empty()) reader.fail(*t.get("name"), "'name' is empty; expected a name such as \"download\"");
   job.name = *name;
   if (auto count = reader.integer(t, "count", 1, kMaxJobs)) job.count = static_cast<int>(*count);
   if (auto bytes = reader.integer(t, "arg_bytes", 0, kMaxBytes)) job.arg_bytes = *bytes;

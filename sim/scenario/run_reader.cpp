@@ -41,8 +41,7 @@ Run read_run(const TomlReader& reader, const toml::table& t) {
                    "executor = one of " + join_names(kExecutorNames));
   }
   run.executor = static_cast<Executor>(*executor);
-  run.name = reader.string(t, "name").value_or(std::string(to_string(run.executor)));
-  if (run.name.empty()) reader.fail(*t.get("name"), "'name' is empty; expected a name such as \"threads\"");
+  run.name = reader.one_line(t, "name", "a name such as \"threads\"").value_or(std::string(to_string(run.executor)));
 
   const bool executor_pool = run.executor == Executor::ProcessPoolExecutor;
   const bool pool = run.executor == Executor::ThreadPool || run.executor == Executor::ProcessPool ||

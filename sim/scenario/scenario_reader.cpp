@@ -262,10 +262,9 @@ void check_title_under_a_table(const TomlReader& reader, const toml::table& root
 Scenario read_scenario(const TomlReader& reader, const toml::table& root, std::vector<JobTemplate>* jobs_read) {
   reader.check_keys(root, kTopKeys, "at the top level");
   Scenario s;
-  const auto title = reader.string(root, "title");
+  const auto title = reader.one_line(root, "title", "a short title for the scenario");
   if (!title) check_title_under_a_table(reader, root);
   if (!title) reader.missing(root, "title", "at the top level", "a line such as title = \"Four downloads\"");
-  if (title->empty()) reader.fail(*root.get("title"), "'title' is empty; expected a short title for the scenario");
   s.title = *title;
   s.note = reader.string(root, "note").value_or("");
   if (auto seed = reader.integer(root, "seed", 0, kNoLimit)) s.seed = static_cast<std::uint64_t>(*seed);

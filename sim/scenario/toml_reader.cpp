@@ -248,6 +248,18 @@ std::optional<std::string> TomlReader::string(const toml::table& t, std::string_
   return string(*node, key);
 }
 
+std::optional<std::string> TomlReader::one_line(const toml::table& t, std::string_view key,
+                                                std::string_view example) const {
+  auto text = string(t, key);
+  if (!text) return text;
+  if (text->empty()) fail(*t.get(key), fmt::format("'{}' is empty; expected {}", key, example));
+  if (const auto at = text->find_first_of("\n\r\t"); at != std::string::npos) {
+    fail(*t.get(key), fmt::format("'{}' holds {}; expected {} on one line", key,
+                                  (*text)[at] == '\t' ? "a tab" : "a line break", example));
+  }
+  return text;
+}
+
 std::optional<bool> TomlReader::boolean(const toml::table& t, std::string_view key) const {
   const toml::node* node = t.get(key);
   if (node == nullptr) return std::nullopt;

@@ -60,6 +60,10 @@ class TomlReader {
   std::optional<std::string> string(const toml::table& t, std::string_view key) const;
   std::optional<bool> boolean(const toml::table& t, std::string_view key) const;
   std::string string(const toml::node& node, std::string_view key) const;
+  /// A string shown on one line (a title, a job's or a run's name): not empty, no line break
+  /// or tab, which would break the tables, the lanes' labels and the program's comments.
+  /// `example` completes "expected ...", e.g. "a name such as \"threads\"".
+  std::optional<std::string> one_line(const toml::table& t, std::string_view key, std::string_view example) const;
   /// Any of the four duration forms.
   std::optional<Duration> duration(const toml::table& t, std::string_view key) const;
   Duration duration(const toml::node& node, std::string_view key) const;

@@ -3,6 +3,7 @@
 #include "sim/trace/atomic_file.hpp"
 
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -114,6 +115,16 @@ void write_to_file(const fs::path& shown, const fs::path& file, std::ios::openmo
   if (out.fail()) fail(shown, fmt::format("closing failed ({})", std::strerror(errno)));
 }
 
+/// A file is written through a temporary beside `target`: its folder must take a new file,
+/// even where the file itself may be written.
+void check_folder_takes_files(const fs::path& shown, const fs::path& target) {
+  const fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  if (::access(folder.c_str(), W_OK) != 0) {
+    fail(shown, fmt::format("its folder '{}' takes no new file, which writing it needs ({})", folder.string(),
+                            std::strerror(errno)));
+  }
+}
+
 struct Planned {
   const OutputRequest* request;
   fs::path target;     ///< after symlinks
@@ -147,6 +158,7 @@ void write_outputs(const std::vector<OutputRequest>& outputs, std::ostream& stan
       if (::access(target.c_str(), W_OK) != 0) fail(request.path, std::strerror(errno));
       kept_mode = status.permissions() & fs::perms::all;
     }
+    check_folder_takes_files(request.path, target);
     plan.push_back({&request, target, temporary_sibling(target), kept_mode});
   }
   TemporaryGuard guard;
@@ -168,12 +180,25 @@ void write_outputs(const std::vector<OutputRequest>& outputs, std::ostream& stan
       write_to_file(p.request->path, p.target, std::ios::out, p.request->write);
     }
   }
+  // The renames go through together: a Ctrl-C between two of them would leave a new trace
+  // beside an old CSV. A signal that comes meanwhile is delivered once they are done.
+  sigset_t stopping;
+  sigemptyset(&stopping);
+  for (const int signal_number : kCleanupSignals) sigaddset(&stopping, signal_number);
+  sigset_t before;
+  ::pthread_sigmask(SIG_BLOCK, &stopping, &before);
+  std::optional<std::pair<fs::path, std::string>> failed;
   for (const Planned& p : plan) {
     if (p.temporary.empty()) continue;
     std::error_code error;
     fs::rename(p.temporary, p.target, error);
-    if (error) fail(p.request->path, error.message());
+    if (error) {
+      failed.emplace(p.request->path, error.message());
+      break;
+    }
   }
+  ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  if (failed) fail(failed->first, failed->second);
 }
 
 void check_output_path(const fs::path& path) {
@@ -182,18 +207,17 @@ void check_output_path(const fs::path& path) {
   std::error_code error;
   const fs::file_status status = fs::status(path, error);  // through symlinks
   if (fs::is_directory(status)) fail(path, "it is a directory");
-  const fs::path directory = path.parent_path();
+  if (fs::exists(status) && !fs::is_regular_file(status)) return;  // a FIFO or a device, opened as it is
+  // The file written is the symlinks' target, through a temporary in the target's folder.
+  const fs::path target = final_target(path);
+  const fs::path directory = target.parent_path();
   if (!directory.empty() && !fs::is_directory(directory, error)) {
     fail(path, fmt::format("there is no directory '{}'", directory.string()));
   }
   // What write_outputs() would find only after the work: a file or a folder this user may not
   // write (root may write most).
-  if (fs::is_regular_file(status)) {
-    if (::access(path.c_str(), W_OK) != 0) fail(path, std::strerror(errno));
-  } else if (!fs::exists(status)) {
-    const fs::path folder = directory.empty() ? fs::path(".") : directory;
-    if (::access(folder.c_str(), W_OK) != 0) fail(path, std::strerror(errno));
-  }
+  if (fs::is_regular_file(status) && ::access(target.c_str(), W_OK) != 0) fail(path, std::strerror(errno));
+  check_folder_takes_files(path, target);
 }
 
 std::optional<std::string> output_replaces_input(std::string_view option, const fs::path& output,

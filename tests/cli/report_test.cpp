@@ -173,6 +173,11 @@ TEST_CASE("a scenario report: title, source, note, table, then one timeline per 
     CHECK(text.find('|') == std::string::npos);
     CHECK(text.ends_with(render_run_table({&seq, &free}, 60)));
   }
+  SUBCASE("a title's underline is as long as its characters, not its UTF-8 bytes") {
+    s.title = "Café für zwei";  // 13 characters, 15 bytes
+    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, false, 16, {}, {}});
+    CHECK(text.starts_with("Café für zwei\n=============\n("));
+  }
 }
 
 namespace {

@@ -210,6 +210,17 @@ TEST_CASE("missing required keys point at the table that lacks them") {
   CHECK(error_of("title = \"\"\n" + kJobAndRun) == "s.toml:1:9: 'title' is empty; expected a short title for the scenario");
 }
 
+TEST_CASE("a title or a name is one line: a line break or a tab would break the tables and the lanes") {
+  CHECK(error_of("title = \"two\\nlines\"\n" + kJobAndRun) ==
+        "s.toml:1:9: 'title' holds a line break; expected a short title for the scenario on one line");
+  CHECK(error_of("title = \"t\"\n[[job]]\nname = \"\"\"a\r\nb\"\"\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\nexecutor = \"threads\"\n") ==
+        "s.toml:3:8: 'name' holds a line break; expected a name such as \"download\" on one line");
+  CHECK(error_of("title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\nexecutor = \"threads\"\nname = \"a\\tb\"\n") ==
+        "s.toml:7:8: 'name' holds a tab; expected a name such as \"threads\" on one line");
+  CHECK(error_of("title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\nexecutor = \"threads\"\nname = \"\"\n") ==
+        "s.toml:7:8: 'name' is empty; expected a name such as \"threads\"");
+}
+
 TEST_CASE("a misspelt step kind's suggestion comes with the kinds of step") {
   CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpuu = \"1ms\" } ]\n") ==
         "s.toml:6:13: unknown key 'cpuu' in a step; did you mean 'cpu'? (a step's kind is one of: cpu, native, io, "

@@ -1,6 +1,8 @@
 // Chrome JSON and CSV exports read back and checked; files are written whole or not at all.
 #include <doctest/doctest.h>
 
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -335,4 +337,33 @@ TEST_CASE("an output file is written whole or not at all") {
       CHECK(std::string(e.what()).find("out.json") != std::string::npos);
     }
   }
+}
+
+TEST_CASE("an output is checked where it will be written: through a symlink, in the target's folder") {
+  namespace fs = std::filesystem;
+  const gilsim::testing::TempFolder folder("gilsim-output-check");
+  const fs::path dir = folder.path();
+  fs::create_symlink("no such dir/t.csv", dir / "dangling.csv");
+  const std::string missing = "there is no directory '" + (dir / "no such dir").string() + "'";
+  CHECK_THROWS_WITH_AS(check_output_path(dir / "dangling.csv"), doctest::Contains(missing.c_str()), std::runtime_error);
+  fs::create_directory(dir / "sub");
+  fs::create_symlink("sub/t.csv", dir / "through.csv");
+  CHECK_NOTHROW(check_output_path(dir / "through.csv"));
+}
+
+TEST_CASE("the renames of several outputs leave the signal mask as they found it") {
+  namespace fs = std::filesystem;
+  const gilsim::testing::TempFolder folder("gilsim-output-mask");
+  sigset_t before;
+  ::pthread_sigmask(SIG_SETMASK, nullptr, &before);
+  std::ostringstream out;
+  write_outputs({OutputRequest{folder.path() / "a.csv", [](std::ostream& o) { o << "a"; }},
+                 OutputRequest{folder.path() / "b.json", [](std::ostream& o) { o << "b"; }}},
+                out);
+  sigset_t after;
+  ::pthread_sigmask(SIG_SETMASK, nullptr, &after);
+  CHECK(sigismember(&after, SIGINT) == sigismember(&before, SIGINT));
+  CHECK(sigismember(&after, SIGTERM) == sigismember(&before, SIGTERM));
+  CHECK(fs::exists(folder.path() / "a.csv"));
+  CHECK(fs::exists(folder.path() / "b.json"));
 }
