@@ -96,9 +96,13 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
     // even a letter and "…" fit.
     const ImVec4 cut(clip.x, clip.y, room->second, clip.w);
     if (!identities && item.state == trace::SpanState::WaitingGil) {
-      // The name on plain fill: the hatch's lines through its letters made it hard to read.
-      const float w_shown = std::min(w, room->second - room->first);
-      dl->AddRectFilled(ImVec2(room->first - 2, y0 + 1), ImVec2(room->first + w_shown + 2, y1 - 1), fill);
+      // The name in a halo of plain fill: the hatch's lines through its letters made it hard to
+      // read, and a box of plain fill around it read as "waiting for a core", hatch gone.
+      for (const auto& [dx, dy] : {std::pair{-1.0f, 0.0f}, {1.0f, 0.0f}, {0.0f, -1.0f}, {0.0f, 1.0f}, {-1.0f, -1.0f},
+                                   {1.0f, -1.0f}, {-1.0f, 1.0f}, {1.0f, 1.0f}}) {
+        const ImVec4 halo_cut(cut.x + dx, cut.y + dy, cut.z + dx, cut.w + dy);
+        add_elided_text(dl, ImGui::GetFont(), text_h, ImVec2(room->first + dx, ty + dy), fill, label, halo_cut, true);
+      }
     }
     const float drawn = add_elided_text(dl, ImGui::GetFont(), text_h, ImVec2(room->first, ty),
                                         to_u32(text_on(rgba_of(fill))), label, cut, true);
@@ -290,7 +294,9 @@ void paint_mark(ImDrawList* dl, MarkKind kind, float x, const LaneBox& box, bool
         dl->AddLine(ImVec2(x - s, cy + s), ImVec2(x + s, cy - s), col, 2.0f);
         break;
       default: {  // the forced switch's diamond, and any other
-        const ImVec2 p[4] = {{x, cy - s}, {x + s, cy}, {x, cy + s}, {x - s, cy}};
+        // Upright and narrow, the band's height: a square one of 4 px read as the job-done dot.
+        const float half = s * 0.6f;
+        const ImVec2 p[4] = {{x, y0}, {x + half, cy}, {x, y1}, {x - half, cy}};
         dl->AddConvexPolyFilled(p, 4, col);
         break;
       }
