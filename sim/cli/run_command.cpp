@@ -44,11 +44,35 @@ std::vector<scenario::Scenario> load_all(const RunOptions& options) {
   return scenarios;
 }
 
-/// "default" for scenarios/default.toml: what tells runs of different files apart.
-std::string export_prefix(const scenario::Scenario& s) {
-  const auto stem = std::filesystem::path(s.source).stem().string();
-  return stem.empty() ? s.source : stem;
+}  // namespace
+
+std::vector<std::string> export_prefixes(const std::vector<scenario::Scenario>& scenarios) {
+  namespace fs = std::filesystem;
+  const auto stem_of = [](const scenario::Scenario& s) {
+    const auto stem = fs::path(s.source).stem().string();
+    return stem.empty() ? s.source : stem;
+  };
+  const auto clashing = [](const std::vector<std::string>& names, std::size_t i) {
+    return std::count(names.begin(), names.end(), names[i]) > 1;
+  };
+  std::vector<std::string> prefixes;
+  for (const auto& s : scenarios) prefixes.push_back(stem_of(s));
+  // Two files of one name in two folders: their folder tells them apart ("before/s", "after/s").
+  std::vector<std::string> widened = prefixes;
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    const auto folder = fs::path(scenarios[i].source).parent_path().filename().string();
+    if (clashing(prefixes, i) && !folder.empty()) widened[i] = folder + "/" + prefixes[i];
+  }
+  // One file given twice: its folder tells nothing; numbered from its second time ("01-cpu-bound #2").
+  std::map<std::string, int> seen;
+  for (std::size_t i = 0; i < widened.size(); ++i) {
+    if (!clashing(widened, i)) prefixes[i] = widened[i];
+    if (const int times = ++seen[prefixes[i]]; times > 1) prefixes[i] += fmt::format(" #{}", times);
+  }
+  return prefixes;
 }
+
+namespace {
 
 /// An export to "-" takes standard output for itself: no report is printed there.
 bool exports_to_stdout(const RunOptions& options) {
@@ -220,6 +244,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
   // same planned milliseconds, whatever the host's speed did between them.
   std::optional<cpython::Calibration> calibration;
   std::vector<const trace::Trace*> all_runs;
+  const std::vector<std::string> prefixes = export_prefixes(scenarios);
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
     std::vector<trace::Trace*> predicted, measured, runs;
     std::vector<std::string> not_measured;
@@ -324,7 +349,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
     }
     for (trace::Trace* t : runs) {
       // In a file with several scenarios' runs, "threads" alone would be ambiguous.
-      if (scenarios.size() > 1) t->run_name = fmt::format("{}: {}", export_prefix(scenarios[i]), t->run_name);
+      if (scenarios.size() > 1) t->run_name = fmt::format("{}: {}", prefixes[i], t->run_name);
       all_runs.push_back(t);
     }
   }

@@ -9,6 +9,7 @@
 
 #include "sim/cli/run_selection.hpp"
 #include "sim/model/work_budget.hpp"
+#include "sim/scenario/scenario.hpp"
 #include "sim/trace/atomic_file.hpp"
 
 namespace gilsim::cli {
@@ -41,6 +42,11 @@ struct NamedOutput {
 /// or both standard output, where the last written would silently replace the other, or when
 /// an output names one of the scenario files read (`inputs`), which it would replace.
 void check_outputs_apart(const std::vector<NamedOutput>& outputs, const std::vector<std::string>& inputs = {});
+
+/// What tells apart the exported runs of several scenarios: each file's name ("default",
+/// "01-cpu-bound"), its folder's too where two files share a name ("before/s", "after/s"),
+/// and " #2" on a file given again.
+std::vector<std::string> export_prefixes(const std::vector<scenario::Scenario>& scenarios);
 
 /// Does the whole command. Throws scenario::ScenarioError (bad file or --set), UsageError,
 /// or std::runtime_error (a file that cannot be written); returns 0 on success.

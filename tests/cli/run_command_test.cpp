@@ -95,3 +95,18 @@ TEST_CASE("a --set that changes what a run's name states labels the run with the
   }
   // The words themselves: tests/scenario/value_in_force_test.cpp.
 }
+
+TEST_CASE("several scenarios' exported runs stay apart: file name, then folder, then a number") {
+  const auto named = [](std::initializer_list<const char*> sources) {
+    std::vector<scenario::Scenario> scenarios;
+    for (const char* source : sources) {
+      scenarios.emplace_back();
+      scenarios.back().source = source;
+    }
+    return cli::export_prefixes(scenarios);
+  };
+  CHECK(named({"scenarios/default.toml", "x/01-cpu-bound.toml"}) == std::vector<std::string>{"default", "01-cpu-bound"});
+  CHECK(named({"before/s.toml", "after/s.toml"}) == std::vector<std::string>{"before/s", "after/s"});
+  CHECK(named({"a/s.toml", "a/s.toml", "b/s.toml"}) == std::vector<std::string>{"s", "s #2", "b/s"});
+  CHECK(named({"s.toml", "s.toml"}) == std::vector<std::string>{"s", "s #2"});
+}
