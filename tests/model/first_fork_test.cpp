@@ -50,6 +50,14 @@ TEST_CASE("a Pool's first fork start costs the parent, its os.fork() and the chi
   CHECK(t.jobs[0].end == 13250_us);
   CHECK(t.jobs[1].begin == 4500_us);
   CHECK(t.jobs[1].end == 14500_us);
+  // "main started worker 1, which took 2.50 ms": each spawn mark sits where the child's
+  // starting bar begins and says how long that bar is, not the os.fork() before it.
+  const auto spawns = marks_of(t, trace::MarkKind::Spawn);
+  REQUIRE(spawns.size() >= 2);
+  CHECK(spawns[0]->at == 750_us);
+  CHECK(spawns[0]->value == (2500_us).ns());
+  CHECK(spawns[1]->at == 2500_us);
+  CHECK(spawns[1]->value == (2_ms).ns());
 }
 
 TEST_CASE("one Process per job: only the program's first start pays the first start's extras") {
