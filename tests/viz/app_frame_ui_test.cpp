@@ -418,7 +418,7 @@ TEST_CASE("in a short story panel the playhead's line stays in view when its ins
   }
 }
 
-TEST_CASE("the playhead panel folds a run as the timeline does, lists the open ones first, and a click on its name there folds it on both") {
+TEST_CASE("the playhead panel folds a run as the timeline does, lists the open ones first, the featured one first of them, and a click on its name there folds it on both") {
   // Presenting lesson 17 at 1280x720, the panel's three lines went to the baseline the
   // timeline had folded; the runs the timeline showed were below them, out of view.
   HeadlessViewer v(ImVec2(1280, 720));
@@ -439,19 +439,21 @@ TEST_CASE("the playhead panel folds a run as the timeline does, lists the open o
   const ImGuiStyle& style = ImGui::GetStyle();
   const float header_y = panel->Pos.y + panel->TitleBarHeight() + style.WindowPadding.y +
                          ImGui::GetTextLineHeightWithSpacing() + ImGui::GetFrameHeight() * 0.5f;
-  // The runs the timeline shows come first in the panel: the first header is run 1's.
+  // The runs the timeline shows come first in the panel, the lesson's featured run first of
+  // them: the first header is run 2's, the pool of 4, though the threads run is above it.
   v.click(ImVec2(panel->Pos.x + panel->Size.x * 0.5f, header_y));
   v.frame();
-  CHECK(folded(1));  // folded here, folded on the timeline
+  CHECK(folded(2));  // folded here, folded on the timeline
   CHECK(folded(0));
-  // Run 2, still open, comes first now; folded too, every run is folded and they come in
-  // the timeline's order again, the baseline first.
-  REQUIRE(!folded(2));
+  // Run 1, still open, comes first now; folded too, every run is folded and they come in the
+  // order a fit opens them: the featured run first, the sequential baseline last.
+  REQUIRE(!folded(1));
   v.click(ImVec2(panel->Pos.x + panel->Size.x * 0.5f, header_y));
   v.frame();
-  REQUIRE(folded(2));
+  REQUIRE(folded(1));
   v.click(ImVec2(panel->Pos.x + panel->Size.x * 0.5f, header_y));
   v.frame();
-  CHECK(!folded(0));  // opened here, opened on the timeline
+  CHECK(!folded(2));  // opened here, opened on the timeline
   CHECK(folded(1));
+  CHECK(folded(0));
 }

@@ -129,11 +129,18 @@ void draw_playhead_state(AppState& app) {
   const ImVec4& waiting_colour = kWaitingColour;
   // The runs the timeline shows open first, then the folded ones as one header each: lesson
   // 09 presented at 1280x720 put Pool(8), the one the lesson is about, under three headers
-  // at the panel's foot.
+  // at the panel's foot. Among each, in the order a fit opens them: the lesson's featured run,
+  // then by their threads' waiting, the sequential baseline last (lesson 16's deadlock was
+  // under the sequential run, below the fold of a short panel).
   const std::vector<RunFolding>& shown = app.timeline.options.folding;
   const auto folded_on_timeline = [&](std::uint32_t r) { return r < shown.size() && shown[r].collapsed; };
+  const std::vector<double> priority = fit_priorities(app);
+  const auto priority_of = [&](std::uint32_t r) { return r < priority.size() ? priority[r] : 0.0; };
   std::vector<std::uint32_t> order = stacking_order(runs);
-  std::stable_partition(order.begin(), order.end(), [&](std::uint32_t r) { return !folded_on_timeline(r); });
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    if (folded_on_timeline(a) != folded_on_timeline(b)) return !folded_on_timeline(a);
+    return priority_of(a) > priority_of(b);
+  });
   for (std::uint32_t r : order) {
     const trace::Trace& run = runs[r];
     // A run that ended in a deadlock stopped there: past its end it is shown as it stood at
