@@ -72,6 +72,27 @@ std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, const Layout
   return order;
 }
 
+namespace {
+
+std::size_t most_alive_at_once(const trace::Trace& trace, const std::vector<trace::LaneId>& members) {
+  std::vector<std::pair<Time, int>> changes;  // an end before a begin at one instant: no overlap
+  for (trace::LaneId l : members) {
+    const auto& spans = trace.lanes[l].spans;
+    if (spans.empty()) continue;
+    changes.emplace_back(spans.front().begin, 1);
+    changes.emplace_back(spans.back().end, -1);
+  }
+  std::sort(changes.begin(), changes.end());
+  std::size_t alive = 0, most = 0;
+  for (const auto& [at, change] : changes) {
+    alive = change > 0 ? alive + 1 : alive - 1;
+    most = std::max(most, alive);
+  }
+  return most;
+}
+
+}  // namespace
+
 std::vector<LaneGroup> lane_groups(const trace::Trace& trace, int fold_above) {
   std::vector<LaneGroup> groups;
   const auto lanes_of = [&](auto&& keep) {
@@ -83,7 +104,8 @@ std::vector<LaneGroup> lane_groups(const trace::Trace& trace, int fold_above) {
   };
   const auto add = [&](std::string label, std::vector<trace::LaneId> members, std::vector<trace::LaneId> hidden,
                        bool folded) {
-    groups.push_back(LaneGroup{std::move(label), std::move(members), std::move(hidden), folded});
+    const std::size_t most = most_alive_at_once(trace, members);
+    groups.push_back(LaneGroup{std::move(label), std::move(members), std::move(hidden), folded, most});
   };
   const auto too_many = [&](std::size_t n) { return n > static_cast<std::size_t>(fold_above); };
   // Fewer alike lanes than that still make a group (open at first) that a fit can fold.

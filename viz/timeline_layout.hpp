@@ -39,6 +39,10 @@ struct LaneGroup {
   std::vector<trace::LaneId> members; ///< the lanes whose states the aggregate counts
   std::vector<trace::LaneId> hidden;  ///< every lane the folded group replaces
   bool folded_at_first = true;        ///< too many to show: folded until expanded; else open until a fit needs the room
+  /// The most members alive at one instant, each from its first span to its last: the
+  /// aggregate's full height (lesson 18's 40 processes, a few alive at once, were a sliver
+  /// scaled to 40).
+  std::size_t most_at_once = 0;
 };
 
 /// The groups of a run: a kind of lane folds when there are more than `fold_above` of it;

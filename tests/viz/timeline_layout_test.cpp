@@ -183,6 +183,25 @@ TEST_CASE("many alike lanes fold into one group row that expands on demand") {
   CHECK(open.rows.size() == folded.rows.size() - 1 + 20);
 }
 
+TEST_CASE("a group's full height is the most of its lanes alive at once: 20 tasks, 3 at a time") {
+  // Task i lives from i ms to i + 3 ms: at most three at once (one ends as the fourth begins).
+  trace::TraceBuilder b("asyncio", "asyncio", "new", trace::Origin::Simulated, 1, 5_ms);
+  b.add_cores(1);
+  const auto main = b.add_process("main", true);
+  const auto loop = b.add_lane("event loop", trace::LaneKind::Thread, main);
+  b.set_state(loop, Time::zero(), trace::SpanState::Running);
+  for (int i = 0; i < 20; ++i) {
+    const auto task = b.add_lane("task " + std::to_string(i), trace::LaneKind::Task, main);
+    b.set_state(task, Time{i * 1'000'000}, trace::SpanState::Awaiting);
+    b.clear_state(task, Time{(i + 3) * 1'000'000});
+  }
+  const std::vector<trace::Trace> runs = {b.finish(Time{30'000'000})};
+  const auto groups = lane_groups(runs[0]);
+  REQUIRE(groups.size() == 1);
+  CHECK(groups[0].members.size() == 20);
+  CHECK(groups[0].most_at_once == 3);
+}
+
 TEST_CASE("lanes folded for being many open where every row fits, in a fit or not; a user's choice stays") {
   trace::TraceBuilder b("asyncio", "asyncio", "new", trace::Origin::Simulated, 1, 5_ms);
   const auto main = b.add_process("main", true);

@@ -393,7 +393,7 @@ void paint_density(ImDrawList* dl, const LaneDensity& density, float lanes, cons
   if (lanes <= 0) return;
   const float pad = std::max(1.0f, (box.bottom - box.top) * 0.08f);
   const float y1 = box.bottom - pad, h = y1 - (box.top + pad);
-  // A faint line where every lane would reach: the band reads as a share of the group.
+  // A faint line where the most lanes alive at once would reach: the band reads as a share of them.
   dl->AddLine(ImVec2(box.left, box.top + pad), ImVec2(box.right, box.top + pad), IM_COL32(200, 200, 200, 255));
   // Legend order, so the same states stack the same way in every column.
   const auto& entries = legend_entries();

@@ -623,7 +623,7 @@ void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const 
     for (trace::LaneId l : g.members) density_.add(run.lanes[l].spans);
   }
   density_.finish();
-  paint_density(dl, density_, static_cast<float>(g.members.size()), box);
+  paint_density(dl, density_, static_cast<float>(std::max<std::size_t>(1, g.most_at_once)), box);
   // The aggregate draws no marks: the note says how many its lanes hold in view (no silent drop).
   std::size_t marks = 0;
   if (ctx.show_marks) {
