@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "viz/handoff_links.hpp"
 #include "viz/hit_test.hpp"
 #include "viz/level_of_detail.hpp"
@@ -288,6 +290,22 @@ const char* lock_waiters_words(const trace::Trace& trace, const LockAtPlayhead& 
     return w.lane < trace.lanes.size() && trace.lanes[w.lane].kind == trace::LaneKind::Task;
   });
   return tasks ? "waiting for the lock:" : "waiting, without the GIL:";
+}
+
+std::string loop_doing(const trace::Trace& run, const LoopAtPlayhead& loop, Time now) {
+  if (loop.running != trace::kNone && loop.thread_state == trace::SpanState::Stalled) {
+    // Lesson 04 said "running task 2" beside idle cores and a free GIL: the loop's thread
+    // waits inside the call (A5), with neither.
+    return fmt::format("stuck in {}'s blocking call, for {} (its thread waits there: no core, no GIL); every other "
+                       "task waits",
+                       run.lanes[loop.running].name, format_time(now - loop.thread_since));
+  }
+  if (loop.running != trace::kNone) return "running " + run.lanes[loop.running].name;
+  if (loop.thread != trace::kNone && loop.thread_state == trace::SpanState::WaitingGil) {
+    return fmt::format("running nothing: it waits for the GIL, for {}, to run what is due",
+                       format_time(now - loop.thread_since));
+  }
+  return "running nothing";
 }
 
 }  // namespace gilsim::viz

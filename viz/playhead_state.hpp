@@ -117,4 +117,8 @@ GilQueue gil_queue_at(const trace::Trace& trace, const PlayheadIndex& index, tra
 /// lane searched (gil_queue_at's answer where the index has no waits).
 std::vector<GilWaiter> gil_waiters_at(const trace::Trace& trace, trace::ProcessId process, Time t);
 
+/// What an event loop does at `now`, after "event loop: ": "running task 2", "stuck in task
+/// 2's blocking call, for 79.9 ms (...)", "running nothing".
+std::string loop_doing(const trace::Trace& run, const LoopAtPlayhead& loop, Time now);
+
 }  // namespace gilsim::viz

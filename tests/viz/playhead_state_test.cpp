@@ -6,6 +6,8 @@
 #include "lesson_runs.hpp"
 #include "viz/app_state.hpp"
 #include "viz/playhead_state.hpp"
+#include "sim/model/simulate.hpp"
+#include "sim/scenario/loader.hpp"
 
 using namespace gilsim;
 using namespace gilsim::literals;
@@ -379,4 +381,20 @@ TEST_CASE("lesson 13: a timer is due when its sleep ends, and the loop's wait fo
   CHECK(run.lanes[loop.thread].name == "event loop");
   CHECK(loop.thread_state == trace::SpanState::WaitingGil);
   CHECK(loop.thread_since == 100'020_us);
+}
+
+TEST_CASE("an event loop stuck in a coroutine's blocking call says so: its thread waits there, with no core and no GIL") {
+  // Lesson 04's asyncio run: handler 1 (task 2) blocks the loop from 20.06 ms for 300 ms.
+  const scenario::Scenario s = scenario::load_file(viz::testing::bundled_lesson("04-blocking-coroutine.toml"));
+  const trace::Trace run = model::simulate(s, s.runs[0]);
+  REQUIRE(run.executor == "asyncio");
+  const PlayheadIndex index = PlayheadIndex::build(run);
+  const PlayheadState at_100ms = state_at(run, index, 100_ms);
+  REQUIRE(at_100ms.loops.size() == 1);
+  CHECK(loop_doing(run, at_100ms.loops[0], 100_ms) ==
+        "stuck in task 2's blocking call, for 79.9 ms (its thread waits there: no core, no GIL); every other task waits");
+  // Running a callback, before the stall: what it runs.
+  const PlayheadState at_30us = state_at(run, index, 30_us);
+  REQUIRE(at_30us.loops.size() == 1);
+  CHECK(loop_doing(run, at_30us.loops[0], 30_us) == "running task 2");
 }

@@ -109,14 +109,6 @@ std::string task_list(const trace::Trace& run, const std::vector<TaskAtPlayhead>
 
 /// "running task 3", or what the loop's thread does while it runs no task: a loop whose
 /// timer is due can wait for the GIL first (lesson 13), which is not part of the sleep.
-std::string loop_doing(const trace::Trace& run, const LoopAtPlayhead& loop, Time now) {
-  if (loop.running != trace::kNone) return "running " + run.lanes[loop.running].name;
-  if (loop.thread != trace::kNone && loop.thread_state == trace::SpanState::WaitingGil) {
-    return fmt::format("running nothing: it waits for the GIL, for {}, to run what is due",
-                       format_time(now - loop.thread_since));
-  }
-  return "running nothing";
-}
 
 }  // namespace
 
