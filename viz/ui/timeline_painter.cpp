@@ -172,11 +172,20 @@ void paint_deadlocked(ImDrawList* dl, float x0, ImU32 fill, const LaneBox& box, 
   dl->PopClipRect();
   dl->AddRect(ImVec2(x0, y0), ImVec2(box.right, y1), IM_COL32(0, 0, 0, 255), 0.0f, 0, 1.0f);
   if (label.empty()) return;
-  const char* text = label.c_str();
   const float text_h = std::min(ImGui::GetFontSize(), h + 2.0f);
-  const float w = ImGui::GetFont()->CalcTextSizeA(text_h, 1e9f, 0, text).x;
-  if (box.right - x0 < w + 16) return;
-  const float lx = x0 + 8, ly = y0 + (h - text_h) * 0.5f;
+  // The whole sentence where it fits, else its first word: zoomed in on lesson 16, the hatch
+  // went on with nothing to say what it is.
+  const std::string first_word = label.substr(0, label.find(':'));
+  const char* text = label.c_str();
+  // From the view's left edge where the deadlock began before it.
+  const float from = std::max(x0, box.left);
+  float w = ImGui::GetFont()->CalcTextSizeA(text_h, 1e9f, 0, text).x;
+  if (box.right - from < w + 16) {
+    text = first_word.c_str();
+    w = ImGui::GetFont()->CalcTextSizeA(text_h, 1e9f, 0, text).x;
+  }
+  if (box.right - from < w + 16) return;
+  const float lx = from + 8, ly = y0 + (h - text_h) * 0.5f;
   dl->AddRectFilled(ImVec2(lx - 3, ly), ImVec2(lx + w + 3, ly + text_h), IM_COL32(255, 255, 255, 235), 2.0f);
   dl->AddText(ImGui::GetFont(), text_h, ImVec2(lx, ly), IM_COL32(20, 20, 20, 255), text);
 }
