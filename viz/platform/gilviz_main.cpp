@@ -2,10 +2,13 @@
 // `--screenshot out.png [--at TIME]` renders once and exits; `--bench-frames N` times frames;
 // `--real` runs the scenario for real at start-up, under the predictions; `--cpython` runs its
 // Python program in CPython, recorded.
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <new>
 #include <optional>
@@ -252,6 +255,22 @@ int main(int argc, char** argv) {
   if (auto refused = gilsim::trace::output_replaces_input("--screenshot", o.screenshot, o.file)) {
     fmt::print(stderr, "gilviz: {}\n", *refused);
     return 2;
+  }
+  // The picture is PNG whatever the name says: "x.jpg" held PNG data an image viewer refused.
+  std::error_code no_file;
+  const auto screenshot_status = std::filesystem::status(o.screenshot, no_file);
+  const bool special_file = std::filesystem::exists(screenshot_status) && !std::filesystem::is_regular_file(screenshot_status) &&
+                            !std::filesystem::is_directory(screenshot_status);  // /dev/null, a FIFO: written as they are
+  // A folder is refused as an output is (exit 1, "it is a directory"), below.
+  if (!o.screenshot.empty() && !special_file && !std::filesystem::is_directory(screenshot_status)) {
+    std::string extension = std::filesystem::path(o.screenshot).extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (extension != ".png") {
+      fmt::print(stderr, "gilviz: --screenshot '{}': the screenshot is a PNG image; give a file name ending in .png\n",
+                 o.screenshot);
+      return 2;
+    }
   }
   try {
     gilsim::trace::check_output_path(o.screenshot);  // before the window and the model's work
