@@ -124,6 +124,16 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
       grid[r][c] = holder_symbol(static_cast<int>(k));
     }
   }
+  // Points whose seeds disagree: '!' over any symbol, each named under the legend.
+  std::vector<std::string> disagreeing;  // "'threads' at 1.60 ms (0.0062x to 0.96x)"
+  std::vector<std::pair<std::size_t, std::size_t>> flagged;  // (row, column)
+  for (const auto& s : chart.series) {
+    for (std::size_t i = 0; i < s.disagree.size() && i < s.y.size() && i < columns.size(); ++i) {
+      if (s.disagree[i].empty() || !std::isfinite(s.y[i])) continue;
+      flagged.emplace_back(static_cast<std::size_t>(row_of(s.y[i])), static_cast<std::size_t>(columns[i]));
+      disagreeing.push_back(fmt::format("'{}' at {} ({})", s.name, chart.x_texts[i], s.disagree[i]));
+    }
+  }
   // The groups of series that share a cell, in order of first appearance, left to right,
   // each with its symbol and the x values where it falls: lesson 20's four runs at 1 worker
   // and its sequential and thread pool everywhere else are two groups, not one '*' twice.
@@ -151,6 +161,8 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
       }
     }
   }
+
+  for (const auto& [r, c] : flagged) grid[r][c] = '!';
 
   std::string out = chart.y_label.empty() ? "" : fmt::format("{:>{}}\n", chart.y_label, label_width);
   const int label_every = std::max(1, (height - 1) / 4);
@@ -246,6 +258,10 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
     const double row = top / (height - 1);
     notes += fmt::format("(a row is {}; the tables above give each value)\n",
                          chart.row_text ? chart.row_text(row) : fmt::format("{:.2f}x", row));
+  }
+  if (!disagreeing.empty()) {
+    notes += fmt::format("!: the seeds disagree there, so the point (their mean) may be no seed's figure: {}\n",
+                         and_list(disagreeing));
   }
   if (!unlabelled.empty()) {
     std::vector<std::string> values;

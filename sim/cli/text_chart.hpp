@@ -11,6 +11,11 @@ namespace gilsim::cli {
 struct ChartSeries {
   std::string name;
   std::vector<double> y;  ///< one value per x
+  /// Per x (or empty): where the seeds disagree (sweep::Spread::seeds_disagree), their range
+  /// as the tables write it ("0.0062x to 0.96x"), else empty. Such a point is drawn '!', not
+  /// the series' symbol: its mean may be no seed's figure (lesson 15's 0.20x at 1.6 ms), and
+  /// the legend names it with the range.
+  std::vector<std::string> disagree = {};
 };
 
 struct TextChart {

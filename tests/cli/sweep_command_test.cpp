@@ -251,6 +251,48 @@ TEST_CASE("where the seeds disagree, the table marks the mean and names the rang
   CHECK(one.out.find("seeds disagree") == std::string::npos);
 }
 
+TEST_CASE("the charted metric's disagreeing cells are named first, and its chart marks their points '!'") {
+  // Lesson 15 over the interval: four points' lost updates disagree before the speed-up does, at
+  // 1.6 ms; the note named those four "and 5 more", and the chart drew 0.20x as a plain point.
+  const Result r = run_gilsim({"sweep", kScenarios + "15-lost-update.toml", "--vary", "switch_interval=25us..3200us*2",
+                               "--seeds", "5", "--run", "threads", "--width", "100"});
+  REQUIRE(r.code == 0);
+  const auto note = r.out.find("! the seeds disagree");
+  REQUIRE(note != std::string::npos);
+  const std::string text = r.out.substr(note, r.out.find("\n\n", note) - note);
+  const auto speedup = text.find("speed-up at switch_interval = 1.60 ms: 0.0062x to 0.96x");
+  CHECK(speedup != std::string::npos);
+  CHECK(speedup < text.find("lost updates at"));
+  // The chart: the point at 1.60 ms is '!', and a line under the legend says what it means.
+  std::string chart = r.out.substr(r.out.find("\nSpeed-up against switch_interval"));
+  const auto lines = lines_of(chart);
+  std::replace(chart.begin(), chart.end(), '\n', ' ');  // the legend's lines are wrapped
+  CHECK(std::count_if(lines.begin(), lines.end(), [](const std::string& l) {
+          return l.find(" |") != std::string::npos && l.find('!') != std::string::npos;
+        }) == 1);
+  CHECK(chart.find("!: the seeds disagree there, so the point (their mean) may be no seed's figure: 'threads' at "
+                   "1.60 ms (0.0062x to 0.96x)") != std::string::npos);
+  // With --metric lost-updates the lost updates are charted, and named first.
+  const Result lost = run_gilsim({"sweep", kScenarios + "15-lost-update.toml", "--vary",
+                                  "switch_interval=25us..3200us*2", "--seeds", "5", "--run", "threads", "--metric",
+                                  "lost-updates", "--width", "100"});
+  REQUIRE(lost.code == 0);
+  CHECK(lost.out.find("seed's figure: lost updates at switch_interval = 100 us") != std::string::npos);
+}
+
+TEST_CASE("a text chart draws a point whose seeds disagree as '!' and names it with their range") {
+  gilsim::cli::TextChart chart;
+  chart.x_texts = {"1", "2", "3"};
+  chart.series.push_back({"a", {1.0, 0.2, 1.0}, {"", "0.01x to 0.96x", ""}});
+  std::string text = gilsim::cli::render_text_chart(chart, 50, 9);
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  CHECK(std::count(text.begin(), text.end(), '!') == 2);  // the point, and the legend's line
+  CHECK(text.find("'a' at 2 (0.01x to 0.96x)") != std::string::npos);
+  chart.series.front().disagree.clear();
+  const std::string plain = gilsim::cli::render_text_chart(chart, 50, 9);
+  CHECK(plain.find('!') == std::string::npos);
+}
+
 TEST_CASE("--metric lost-updates charts the updates the counters lost, as gilsim run counts them under its table") {
   const fs::path csv = kOut / "sweep_lost_updates.csv";
   fs::remove(csv);
