@@ -83,7 +83,36 @@ void draw_controls(SweepView& v, const Session& session) {
 
 /// Run k's marker: a circle, a square, a triangle or a diamond, so that a run under another
 /// one's line still shows at its points (threads under asyncio in lesson 21).
-void paint_marker(ImDrawList* dl, ImVec2 at, float r, std::size_t run, ImU32 colour) {
+/// `hollow`: white inside its outline, for a point whose seeds disagree (its mean may be no
+/// seed's figure), with a '!' beside it as the text chart draws one.
+void paint_marker(ImDrawList* dl, ImVec2 at, float r, std::size_t run, ImU32 colour, bool hollow = false) {
+  if (hollow) {
+    const ImU32 white = IM_COL32(255, 255, 255, 255);
+    const float a = r * 1.3f, d = r * 1.6f;
+    switch (run % 4) {
+      case 0:
+        dl->AddCircleFilled(at, r * 1.2f, white);
+        dl->AddCircle(at, r * 1.2f, colour, 0, 2.0f);
+        break;
+      case 1:
+        dl->AddRectFilled(ImVec2(at.x - a, at.y - a), ImVec2(at.x + a, at.y + a), white);
+        dl->AddRect(ImVec2(at.x - a, at.y - a), ImVec2(at.x + a, at.y + a), colour, 0.0f, 0, 2.0f);
+        break;
+      case 2:
+        dl->AddTriangleFilled(ImVec2(at.x, at.y - r * 1.5f), ImVec2(at.x + r * 1.4f, at.y + r), ImVec2(at.x - r * 1.4f, at.y + r), white);
+        dl->AddTriangle(ImVec2(at.x, at.y - r * 1.5f), ImVec2(at.x + r * 1.4f, at.y + r), ImVec2(at.x - r * 1.4f, at.y + r), colour, 2.0f);
+        break;
+      default:
+        dl->AddQuadFilled(ImVec2(at.x, at.y - d), ImVec2(at.x + d, at.y), ImVec2(at.x, at.y + d), ImVec2(at.x - d, at.y), white);
+        dl->AddQuad(ImVec2(at.x, at.y - d), ImVec2(at.x + d, at.y), ImVec2(at.x, at.y + d), ImVec2(at.x - d, at.y), colour, 2.0f);
+        break;
+    }
+    ImGui::PushFont(bold_font());
+    const ImVec2 size = ImGui::CalcTextSize("!");
+    dl->AddText(ImVec2(at.x + r * 1.9f, at.y - size.y * 0.6f), colour, "!");
+    ImGui::PopFont();
+    return;
+  }
   switch (run % 4) {
     case 0: dl->AddCircleFilled(at, r, colour); break;
     case 1: dl->AddRectFilled(ImVec2(at.x - r * 1.3f, at.y - r * 1.3f), ImVec2(at.x + r * 1.3f, at.y + r * 1.3f), colour); break;
@@ -144,7 +173,7 @@ void paint_plot(ImDrawList* dl, const SweepChart& chart, const SweepPlot& plot, 
         dl->AddLine(ImVec2(m.x - r, m.y_low), ImVec2(m.x + r, m.y_low), colour, 1.5f);
         dl->AddLine(ImVec2(m.x - r, m.y_high), ImVec2(m.x + r, m.y_high), colour, 1.5f);
       }
-      paint_marker(dl, ImVec2(m.x, m.y), r, run, colour);
+      paint_marker(dl, ImVec2(m.x, m.y), r, run, colour, m.seeds_disagree);
     }
   }
   // The values at each line's highest point and ends, in its colour, on white over the grid.
@@ -225,10 +254,29 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Session& sessio
       plan.metric == sweep::Metric::LostUpdates ? "lost updates: the updates made less the counters' final values"
       : plan.metric == sweep::Metric::GilWait   ? std::string(trace::kGilWaitKey)
                                                 : fmt::format("speed-up against {}", plan.baseline),
-      plan.seeds > 1 ? fmt::format(", mean ± sd over {} seeds (where they disagree, a bar over their range)", plan.seeds)
-                     : std::string());
+      plan.seeds > 1 ? fmt::format(", mean ± sd over {} seeds", plan.seeds) : std::string());
+  // Points whose seeds disagree are drawn hollow with a '!': their mean may be no seed's
+  // figure (lesson 15 at 1.6 ms: four seeds 0.0062x, one 0.96x, drawn at 0.20x). Said only
+  // where some point is, and what it means, as the text chart's line under its legend.
+  bool disagree = false;
+  for (std::size_t point = 0; point < plan.points() && plan.seeds > 1 && !disagree; ++point) {
+    for (std::size_t run = 0; run < plan.runs.size() && !disagree; ++run) {
+      const sweep::Spread s = sweep::metric_of(sweep::summarise(*shown.result, point, run), plan.metric);
+      disagree = std::isfinite(s.mean) && s.seeds_disagree();
+    }
+  }
   same_line_or_wrap(text_width(caption), ImGui::GetFontSize() * 2);
   text_disabled_wrapped(caption);
+  if (disagree) {
+    const std::string why = "the seeds disagree there: the point, their mean, may be no seed's figure; the bar "
+                            "spans their range";
+    // Its marker, as drawn on the plot, then the sentence.
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    paint_marker(dl, ImVec2(p.x + h * 0.5f, p.y + h * 0.5f), r, 0, IM_COL32(90, 90, 90, 255), true);
+    ImGui::Dummy(ImVec2(h * 1.6f, h));
+    ImGui::SameLine(0, 0);
+    text_disabled_wrapped(why);
+  }
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   if (avail.x < 50 || avail.y < 50) {
