@@ -144,13 +144,37 @@ ValueList read_range(std::string_view range, std::size_t dots) {
       refuse(fmt::format("'{}' has a bound of zero or less, which no factor reaches; expected bounds above 0 in a "
                          "log range, such as 1..16*2", range));
     }
-    check_count(std::floor(std::log(std::max(a.value, b.value) / std::min(a.value, b.value)) /
-                           std::log(factor->value) + 1e-9) + 1.0, range);
+    // The limit counts the values left once rounding to whole numbers (or nanoseconds) has met
+    // repeats: 1..16*1.0001 gives 16 workers, not 27,728. Counted as they come, never held
+    // past the limit; where a factor is too small to move a whole value, the loop jumps to the
+    // step that does, so its turns are at most twice the values it keeps.
+    const double f = factor->value;
+    if (kind == Quantity::Kind::Decimal) {  // written to ten digits: too few repeats to count on
+      check_count(std::floor(std::log(std::max(a.value, b.value) / std::min(a.value, b.value)) / std::log(f) + 1e-9) +
+                      1.0, range);
+    }
     const double slack = 1e-9 * std::max(a.value, b.value);
-    for (double v = a.value; direction > 0 ? v <= b.value + slack : v >= b.value - slack;
-         v = direction > 0 ? v * factor->value : v / factor->value) {
+    const auto within = [&](double v) { return direction > 0 ? v <= b.value + slack : v >= b.value - slack; };
+    for (double v = a.value; within(v); v = direction > 0 ? v * f : v / f) {
       std::string text = value_text(kind, v);
-      if (!out.texts.empty() && out.texts.back() == text) continue;  // rounding to whole units met
+      if (!out.texts.empty() && out.texts.back() == text) {  // rounding to whole units met
+        if (kind == Quantity::Kind::Decimal) continue;
+        // The first step a * f^k (a / f^k counting down) that rounds past the value kept.
+        const double kept = out.positions.back();
+        const double target = direction > 0 ? kept + 0.5 : kept - 0.5;
+        if (target <= 0.0) continue;
+        const double k = std::ceil(std::abs(std::log(target / a.value)) / std::log(f) - 1e-12);
+        const double next = direction > 0 ? a.value * std::pow(f, k) : a.value / std::pow(f, k);
+        if (direction > 0 ? next > v : next < v) v = next;
+        if (!within(v)) break;
+        text = value_text(kind, v);
+        if (text == out.texts.back()) continue;
+      }
+      if (out.texts.size() == kMaxValuesPerKey) {
+        refuse(fmt::format("'{}' gives more than {} values, each rounded to a whole {}; the limit is {} values per key",
+                           range, kMaxValuesPerKey, kind == Quantity::Kind::Duration ? "nanosecond" : "number",
+                           kMaxValuesPerKey));
+      }
       out.texts.push_back(std::move(text));
       out.positions.push_back(kind == Quantity::Kind::Decimal ? v : std::round(v));
     }

@@ -75,6 +75,26 @@ TEST_CASE("a log range multiplies by its factor and asks for a log axis") {
   CHECK(sweep::parse_values("1..20*3").texts == Texts{"1", "3", "9"});
 }
 
+TEST_CASE("a log range's limit counts its values once rounding has removed repeats") {
+  // 27,728 steps of 1.0001 from 1 to 16 round to sixteen whole numbers: not over the limit.
+  Texts sixteen;
+  for (int i = 1; i <= 16; ++i) sixteen.push_back(std::to_string(i));
+  CHECK(sweep::parse_values("1..16*1.0001").texts == sixteen);
+  Texts down(sixteen.rbegin(), sixteen.rend());
+  CHECK(sweep::parse_values("16..1*1.0001").texts == down);
+  CHECK(sweep::parse_values("1ns..8ns*1.00001").texts ==
+        Texts{"1ns", "2ns", "3ns", "4ns", "5ns", "6ns", "7ns", "8ns"});
+  // The same values as the plain steps give where no step repeats a value.
+  CHECK(sweep::parse_values("1..100*1.5").texts == Texts{"1", "2", "3", "5", "8", "11", "17", "26", "38", "58", "86"});
+  // Absurd ranges are refused when they pass the limit, not after billions of steps.
+  CHECK(refusal("1..9223372036854775807*1.0000001") ==
+        "'1..9223372036854775807*1.0000001' gives more than 10000 values, each rounded to a whole number; the "
+        "limit is 10000 values per key");
+  CHECK(refusal("1ns..100s*1.000000001") ==
+        "'1ns..100s*1.000000001' gives more than 10000 values, each rounded to a whole nanosecond; the limit is "
+        "10000 values per key");
+}
+
 TEST_CASE("keys joined with ';' move together along one axis") {
   const auto axis = sweep::parse_axis("job.1.steps.2.io=0ms..20ms:10ms; job.1.steps.1.cpu=100ms..80ms:10ms");
   CHECK(axis.keys == Texts{"job.1.steps.2.io", "job.1.steps.1.cpu"});
