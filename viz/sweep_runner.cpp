@@ -145,6 +145,8 @@ sweep::SweepPlan plan_sweep(const std::string& file, const Knobs& knobs, const S
   request.seeds = view.seeds;
   request.metric = view.metric;
   request.metric_option = "--sweep-metric";
+  request.runs_option.clear();  // the panel draws every run: a refusal suggests what it offers
+  request.seeds_option = "the seeds field";
   const auto varied = [&](std::string_view key) {
     return std::any_of(request.vary.begin(), request.vary.end(),
                        [&](const std::string& v) { return sweep::axis_key(v) == key; });
@@ -174,6 +176,8 @@ std::optional<std::string> check_sweep(const std::string& file, const std::vecto
   request.option = "--sweep";
   request.metric = metric;
   request.metric_option = "--sweep-metric";
+  request.runs_option.clear();  // gilviz has no --run: its plot draws every run
+  request.seeds_option = "--sweep-seeds";
   for (const scenario::Override& o : set) request.overrides.push_back(o.key + "=" + o.value);
   try {
     (void)sweep::make_plan(request);

@@ -13,6 +13,7 @@
 #include "sim/scenario/name_suggestions.hpp"
 #include "sim/scenario/override_keys.hpp"
 #include "sim/scenario/override_reach.hpp"
+#include "sim/scenario/value_syntax.hpp"
 #include "sim/sweep/sweep_metric.hpp"
 
 namespace gilsim::sweep {
@@ -69,6 +70,25 @@ std::string SweepPlan::point_text(std::size_t point, std::size_t from) const {
 }
 
 namespace {
+
+/// A value of the wrong kind for its key, said by what the value is: --set's "'workers' is a
+/// string; expected an integer from 1 to 10000" for --vary workers=1ms read as if the key were
+/// text. "'1ms' is a duration; workers takes a whole number: expected an integer from 1 to 10000".
+/// Other refusals are returned as they are.
+scenario::ScenarioError reworded(const scenario::ScenarioError& e, const std::string& key, const std::string& value) {
+  const std::string& m = e.message();
+  const std::size_t is = m.find("' is a string; expected ");
+  if (e.where().line != 0 || !m.starts_with("'") || is == std::string::npos) return e;
+  const std::string expected = m.substr(is + std::string_view("' is a string; expected ").size());
+  std::string wanted;
+  if (expected.starts_with("an integer")) wanted = "a whole number";
+  else if (expected.starts_with("a number") || expected.starts_with("a decimal")) wanted = "a number";
+  else return e;
+  const bool duration = scenario::parse_time(value).ok();
+  return scenario::ScenarioError(e.where(), fmt::format("'{}' is {}; {} takes {}: expected {}", value,
+                                                        duration ? "a duration" : "not a number", key, wanted,
+                                                        expected));
+}
 
 /// Rethrows a value's refusal with the value first where the refusal names a place in the
 /// file: "20-sweep-pool-size.toml:49:16: 'start_method' does not apply to thread_pool runs"
@@ -214,12 +234,17 @@ SweepPlan make_plan(const SweepRequest& request) {
   const std::size_t per_task = plan.runs.size() + (baseline_shown ? 0 : 1);
   const double simulations = points * plan.seeds * static_cast<double>(per_task);
   if (simulations > static_cast<double>(kMaxSimulations)) {
+    // Only what the caller offers: the viewer has no --run, and draws every run.
+    std::vector<std::string> ways{"vary fewer values or fewer keys"};
+    if (plan.seeds > 1) ways.push_back(fmt::format("use fewer seeds ({})", request.seeds_option));
+    if (!request.runs_option.empty()) ways.push_back(fmt::format("choose runs with {}", request.runs_option));
+    std::string how = ways.front();
+    for (std::size_t n = 1; n < ways.size(); ++n) how += (n + 1 == ways.size() ? ", or " : ", ") + ways[n];
     throw SweepRefused(fmt::format("the sweep asks for {:.0f} simulations ({:.0f} grid points x {} seed{} x {} "
-                                   "run{}{}); the limit is {} simulations: vary fewer values or fewer keys, or "
-                                   "choose runs with --run",
+                                   "run{}{}); the limit is {} simulations: {}",
                                    simulations, points, plan.seeds, plan.seeds == 1 ? "" : "s", per_task,
                                    per_task == 1 ? "" : "s", baseline_shown ? "" : " with the baseline",
-                                   kMaxSimulations));
+                                   kMaxSimulations, how));
   }
   // Every value alone, as --set would take it: the first refused value stops the sweep.
   std::int64_t largest = estimate_simulation_bytes(base);
@@ -233,7 +258,13 @@ SweepPlan make_plan(const SweepRequest& request) {
         try {
           return plan.file.load(overrides);
         } catch (const scenario::ScenarioError& e) {
-          refuse_at(e, fmt::format("{}={}", axis.keys.front(), axis.values.front()[i]));
+          // The key whose value was refused: the message names it ("'count' is a string").
+          std::size_t k = 0;
+          for (std::size_t j = 0; j < axis.keys.size(); ++j) {
+            if (e.where().file.find(" " + axis.keys[j] + "=") != std::string::npos) k = j;
+          }
+          refuse_at(reworded(e, axis.keys[k], axis.values[k][i]),
+                    fmt::format("{}={}", axis.keys.front(), axis.values.front()[i]));
         }
       }();
       // The shown runs and the baseline are the base scenario's: a value that replaces the

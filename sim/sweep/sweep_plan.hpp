@@ -35,6 +35,10 @@ struct SweepRequest {
   std::string option = "--vary";       ///< names the axes' option in errors: gilviz says "--sweep"
   Metric metric = Metric::Speedup;     ///< the charts' y; lost updates need the scenario's [counters]
   std::string metric_option = "--metric";  ///< names the metric's option in errors
+  /// The option that chooses the runs shown, suggested when a sweep is too large; empty where
+  /// there is none (the viewer draws every run).
+  std::string runs_option = "--run";
+  std::string seeds_option = "--seeds";  ///< the viewer: "--sweep-seeds", or its seeds field
 };
 
 /// Grid points are numbered with the first axis outermost: for axes of 3 and 2 values,

@@ -360,7 +360,14 @@ Axis parse_axis(std::string_view raw, std::string_view option) {
   const auto fail = [&](const std::string& message) -> void {
     throw scenario::ScenarioError(scenario::SourceLoc{axis.option, 0, 0}, message);
   };
-  for (const std::string_view part : split_outside_quotes(text, ';')) {
+  const auto parts = split_outside_quotes(text, ';');
+  for (std::size_t n = 0; n < parts.size(); ++n) {
+    const std::string_view part = parts[n];
+    if (trim(part).empty() && parts.size() > 1) {  // "workers=1..3;": "'' has no '='" said nothing
+      fail(fmt::format("an empty part {} ';'; expected KEY=VALUES on each side of ';', such as "
+                       "\"workers=1..4; cores=1..4\", or no ';'",
+                       n == 0 ? "before" : n + 1 == parts.size() ? "after the last" : "between two"));
+    }
     const std::size_t equals = part.find('=');
     if (equals == std::string_view::npos) {
       fail(fmt::format("'{}' has no '='; expected KEY=VALUES, such as workers=1..16", trim(part)));

@@ -57,7 +57,7 @@ TEST_CASE("a value the key refuses is refused as --set refuses it, naming --vary
   CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"workers=0..4"})) ==
         "--vary workers=0: 'workers' is 0; expected an integer from 1 to 10000");
   CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"cores=1,2,lots"})) ==
-        "--vary cores=lots: 'cores' is a string; expected an integer from 1 to 256");
+        "--vary cores=lots: 'lots' is not a number; cores takes a whole number: expected an integer from 1 to 256");
   // A key no value can fix is named alone, not with its first value.
   CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"core=1,2"})) ==
         "--vary core: unknown key 'core'; expected a shorthand (cores, switch_interval, gil, seed, workers, jobs) "
@@ -97,14 +97,36 @@ TEST_CASE("extra seeds past the largest seed are refused: each seed of a sweep i
         "seed, 9223372036854775807; expected a seed of at most 9223372036854775805");
 }
 
+TEST_CASE("a value of the wrong kind is said by what it is, and what the key takes") {
+  // --set's words, "'workers' is a string", read as if the key were text.
+  CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"workers=1ms"})) ==
+        "--vary workers=1ms: '1ms' is a duration; workers takes a whole number: expected an integer from 1 to 10000");
+  CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"workers=2,lots"})) ==
+        "--vary workers=lots: 'lots' is not a number; workers takes a whole number: expected an integer from 1 to "
+        "10000");
+  // Keys moving together: the refused one is named.
+  CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"cores=1,2; job.1.count=5,2ms"})) ==
+        "--vary job.1.count=2ms: '2ms' is a duration; job.1.count takes a whole number: expected an integer from 1 "
+        "to 100000");
+  // Other refusals are --set's own.
+  CHECK(error_of<scenario::ScenarioError>(request("09-pool-sizing.toml", {"workers=0"})) ==
+        "--vary workers=0: 'workers' is 0; expected an integer from 1 to 10000");
+}
+
 TEST_CASE("a sweep over a limit is refused before it starts, naming the limit") {
   SUBCASE("more than 10,000 simulations") {
     CHECK(error_of<sweep::SweepRefused>(request("09-pool-sizing.toml", {"workers=1..16", "seed=1..200"})) ==
           "the sweep asks for 12800 simulations (3200 grid points x 1 seed x 4 runs); the limit is 10000 "
           "simulations: vary fewer values or fewer keys, or choose runs with --run");
     auto seeds = request("09-pool-sizing.toml", {"workers=1..16"}, 200);
-    CHECK(error_of<sweep::SweepRefused>(seeds).starts_with("the sweep asks for 12800 simulations (16 grid points x "
-                                                           "200 seeds x 4 runs)"));
+    CHECK(error_of<sweep::SweepRefused>(seeds) == "the sweep asks for 12800 simulations (16 grid points x 200 seeds x "
+                                                  "4 runs); the limit is 10000 simulations: vary fewer values or "
+                                                  "fewer keys, use fewer seeds (--seeds), or choose runs with --run");
+    // A caller with no option to choose runs (the viewer) is not told to use one.
+    seeds.runs_option.clear();
+    seeds.seeds_option = "the seeds field";
+    CHECK(error_of<sweep::SweepRefused>(seeds).ends_with("vary fewer values or fewer keys, or use fewer seeds (the "
+                                                         "seeds field)"));
   }
   SUBCASE("more memory than the budget") {
     auto big = request("03-ten-thousand-connections.toml", {"jobs=50000,100000"});

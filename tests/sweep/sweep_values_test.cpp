@@ -164,6 +164,11 @@ TEST_CASE("an axis names its option in every error, as --set does") {
         "--vary workers=1..16:0: the step of '1..16:0' is zero; expected a step above zero, such as 1..16:2");
   CHECK(message("workers") == "--vary workers: 'workers' has no '='; expected KEY=VALUES, such as workers=1..16");
   CHECK(message("=1,2") == "--vary =1,2: '=1,2' has no key before '='; expected KEY=VALUES, such as workers=1..16");
+  // An empty part beside a ';' is said as that, not as "'' has no '='".
+  CHECK(message("workers=1..3;") == "--vary workers=1..3;: an empty part after the last ';'; expected KEY=VALUES on "
+                                    "each side of ';', such as \"workers=1..4; cores=1..4\", or no ';'");
+  CHECK(message(";workers=1..3").find(": an empty part before ';'; ") != std::string::npos);
+  CHECK(message("cores=1,2;;workers=1,2").find(": an empty part between two ';'; ") != std::string::npos);
   CHECK(message("cores=1,2; workers=1..3") ==
         "--vary cores=1,2; workers=1..3: 'workers' moves with 'cores' and needs as many values (2); it has 3");
 }

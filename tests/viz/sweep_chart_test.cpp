@@ -309,6 +309,11 @@ TEST_CASE("gilviz's --sweep is checked as gilsim sweep checks --vary, naming --s
   CHECK_FALSE(viz::check_sweep(file, {}, {}));
   CHECK(viz::check_sweep(file, {}, {"workers=1..4", "cores=2,4", "jobs=1,2"}));
   CHECK_FALSE(viz::check_sweep(kScenarios + "no-such-file.toml", {}, {"wrokers=1..4"}));  // the load says why
+  // Too large: what to do, in the viewer's words; gilviz has no --run.
+  const auto large = viz::check_sweep(file, {}, {"workers=1..100", "seed=1..100"});
+  REQUIRE(large);
+  CHECK(large->ends_with("the limit is 10000 simulations: vary fewer values or fewer keys"));
+  CHECK(large->find("--run") == std::string::npos);
 }
 
 namespace {
