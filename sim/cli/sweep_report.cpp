@@ -186,7 +186,10 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
     chart.x_positions = first.positions;
     chart.log_x = first.log_scale;
     for (std::size_t run = 0; run < plan.runs.size(); ++run) {
+      // A name that states a value the axis varies says so: "10 threads (jobs varied)".
+      const bool varied = run < plan.name_varied.size() && !plan.name_varied[run].empty();
       ChartSeries series{plan.run_names[run], {}};
+      if (varied) series.legend_note = plan.name_varied[run] + " varied";
       std::vector<std::string> gaps;  // "deadlocked at 1, 2, 3"
       std::string why;
       for (std::size_t i = 0; i < first.size(); ++i) {
@@ -234,6 +237,13 @@ std::string render_sweep_report(const sweep::SweepPlan& plan, const sweep::Sweep
     const scenario::Run& r = base.runs.at(plan.runs[run]);
     out += fmt::format("\n{} ({})\n", r.name, scenario::to_string(r.executor));
     out += run_table(plan, result, run, width);
+    // "10 threads" heading rows of 1 to 64 threads: the name is the file's, the row's value is
+    // the one in force, as gilsim run's "(now 8 threads)" says it.
+    if (run < plan.name_varied.size() && !plan.name_varied[run].empty()) {
+      out += wrap_text(fmt::format("The name '{}' is the file's: each row runs at its own {}, the column on the left.",
+                                   r.name, plan.name_varied[run]),
+                       width);
+    }
   }
   return out + charts(plan, result, width);
 }

@@ -231,7 +231,9 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
   std::string legend;
   int line_length = 0;
   for (std::size_t k = 0; k < chart.series.size(); ++k) {
-    const std::string item = fmt::format("{}: {}", holder_symbol(static_cast<int>(k)), chart.series[k].name);
+    const auto& series = chart.series[k];
+    const std::string item = fmt::format("{}: {}{}", holder_symbol(static_cast<int>(k)), series.name,
+                                         series.legend_note.empty() ? "" : " (" + series.legend_note + ")");
     if (line_length > 0 && line_length + 2 + static_cast<int>(item.size()) > width) {
       legend += "\n";
       line_length = 0;

@@ -16,6 +16,9 @@ struct ChartSeries {
   /// the series' symbol: its mean may be no seed's figure (lesson 15's 0.20x at 1.6 ms), and
   /// the legend names it with the range.
   std::vector<std::string> disagree = {};
+  /// Said after the name in the legend only ("jobs varied": "2: 10 threads (jobs varied)"),
+  /// where the name states a value the sweep varies; the notes under it quote the name alone.
+  std::string legend_note = {};
 };
 
 struct TextChart {

@@ -2,6 +2,8 @@
 #include "sim/sweep/sweep_plan.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 #include <charconv>
 #include <limits>
 #include <map>
@@ -13,7 +15,9 @@
 #include "sim/scenario/name_suggestions.hpp"
 #include "sim/scenario/override_keys.hpp"
 #include "sim/scenario/override_reach.hpp"
+#include "sim/scenario/value_in_force.hpp"
 #include "sim/scenario/value_syntax.hpp"
+#include "sim/trace/time.hpp"
 #include "sim/sweep/sweep_metric.hpp"
 
 namespace gilsim::sweep {
@@ -109,6 +113,64 @@ scenario::Scenario SweepPlan::scenario_at(std::size_t point, int seed) const {
   } catch (const scenario::ScenarioError& e) {
     refuse_at(e, point_label(point));
   }
+}
+
+namespace {
+
+/// Whether `name` holds `digits` as a number of its own ("pool of 4", "Pool(4)"; not "40 jobs").
+bool states_number(const std::string& name, const std::string& digits) {
+  for (std::size_t at = name.find(digits); at != std::string::npos; at = name.find(digits, at + 1)) {
+    const bool starts = at == 0 || std::isdigit(static_cast<unsigned char>(name[at - 1])) == 0;
+    const std::size_t end = at + digits.size();
+    const bool ends = end == name.size() || std::isdigit(static_cast<unsigned char>(name[end])) == 0;
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+/// Whether `name` states `t` as a person writes it: "5 ms", "5ms", "250 us", "1 s".
+bool states_time(const std::string& name, Time t) {
+  const std::int64_t ns = t.ns();
+  for (const auto& [unit, size] : {std::pair<const char*, std::int64_t>{"s", 1'000'000'000}, {"ms", 1'000'000},
+                                   {"us", 1'000}, {"ns", 1}}) {
+    if (ns == 0 || ns % size != 0) continue;
+    const std::string digits = fmt::format("{}", ns / size);
+    for (const char* gap : {" ", ""}) {
+      const std::string text = digits + gap + unit;
+      const std::size_t at = name.find(text);
+      if (at == std::string::npos) continue;
+      const std::size_t end = at + text.size();
+      const bool starts = at == 0 || std::isdigit(static_cast<unsigned char>(name[at - 1])) == 0;
+      const bool ends = end == name.size() || std::isalpha(static_cast<unsigned char>(name[end])) == 0;
+      if (starts && ends) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string name_stated(const scenario::Scenario& written, const scenario::Scenario& s, const scenario::Run& run) {
+  const auto as_written =
+      std::find_if(written.runs.begin(), written.runs.end(), [&](const scenario::Run& r) { return r.name == run.name; });
+  if (as_written == written.runs.end()) return {};
+  std::vector<std::string> said;
+  // The pool's size or the threads' count, as gilsim run's "(now ...)" says it.
+  if (std::string words = scenario::value_in_force(written, s, run); words.starts_with("now ")) {
+    said.push_back(std::move(words));
+  }
+  const scenario::EffectiveSettings was = scenario::effective_settings(written, *as_written);
+  const scenario::EffectiveSettings is = scenario::effective_settings(s, run);
+  if (states_time(run.name, was.switch_interval)) said.push_back("switch " + format_time(is.switch_interval));
+  if (run.name.find("core") != std::string::npos && states_number(run.name, fmt::format("{}", was.cores))) {
+    said.push_back(fmt::format("{} cores", is.cores));
+  }
+  if (run.name.find("chunksize") != std::string::npos && states_number(run.name, fmt::format("{}", was.chunksize))) {
+    said.push_back(fmt::format("chunksize {}", is.chunksize));
+  }
+  std::string out;
+  for (const std::string& w : said) out += (out.empty() ? "" : ", ") + w;
+  return out;
 }
 
 std::int64_t estimate_simulation_bytes(const scenario::Scenario& s) {
@@ -248,7 +310,10 @@ SweepPlan make_plan(const SweepRequest& request) {
   }
   // Every value alone, as --set would take it: the first refused value stops the sweep.
   std::int64_t largest = estimate_simulation_bytes(base);
+  const scenario::Scenario written = plan.file.load();  // the file as it is: what the names state
+  plan.name_varied.assign(plan.runs.size(), std::string());
   for (const Axis& axis : plan.axes) {
+    std::vector<std::optional<std::string>> stated(plan.runs.size());  // per shown run, at the first value
     for (std::size_t i = 0; i < axis.size(); ++i) {
       std::vector<scenario::Override> overrides = plan.base_overrides;
       for (std::size_t k = 0; k < axis.keys.size(); ++k) {
@@ -277,6 +342,11 @@ SweepPlan make_plan(const SweepRequest& request) {
                         i + 1, at_value.runs.size(), at_value.runs.size() == 1 ? "" : "s", base.runs.size()));
       }
       largest = std::max(largest, estimate_simulation_bytes(at_value));
+      for (std::size_t k = 0; k < plan.runs.size(); ++k) {
+        const std::string words = name_stated(written, at_value, at_value.runs.at(plan.runs[k]));
+        if (!stated[k]) stated[k] = words;
+        if (*stated[k] != words && plan.name_varied[k].empty()) plan.name_varied[k] = axis.label();
+      }
     }
   }
   plan.bytes_per_simulation = largest;

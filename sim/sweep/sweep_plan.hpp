@@ -66,6 +66,10 @@ struct SweepPlan {
   /// A --set or --vary key that some runs keep their own value of (override_reach.hpp).
   std::vector<std::string> missed_runs;
   std::int64_t bytes_per_simulation = 0;  ///< the estimate the memory budget was checked with
+  /// Per shown run: the axis (its label) whose values change a value the run's name states
+  /// ("10 threads" under jobs, "switch 5 ms" under its switch_interval, "Pool(8)" under
+  /// workers), else empty. The name is the file's; the report says whose value the rows are.
+  std::vector<std::string> name_varied;
 
   std::size_t points() const;
   std::size_t tasks() const { return points() * static_cast<std::size_t>(seeds); }
@@ -93,6 +97,11 @@ SweepPlan make_plan(const SweepRequest& request);
 /// point: the varied value sets them alike, and the same settings give the same figures. Vary
 /// one run's own key (run.NAME.KEY) to compare them.").
 std::vector<std::string> alike_runs_notes(const SweepPlan& plan);
+
+/// What `run`'s name states of its settings in `s`, as they are in `s`: "now 64 threads",
+/// "switch 250 us", "4 cores"; empty when its name states none of them as `written` (the file)
+/// has it. Two values of an axis that give a run different words vary what its name says.
+std::string name_stated(const scenario::Scenario& written, const scenario::Scenario& s, const scenario::Run& run);
 
 /// Rough bytes one simulation of `s` holds at its peak (its trace).
 std::int64_t estimate_simulation_bytes(const scenario::Scenario& s);

@@ -122,7 +122,9 @@ TEST_CASE("sweeping workers 1..16 over lesson 9 prints a table per run and the c
   CHECK(r.out.find("\nPool(16) (process_pool)\nworkers  makespan  speedup  cores busy  GIL held  GIL wait  switches\n") !=
         std::string::npos);
   CHECK(r.out.find("\nSpeed-up against workers\n") != std::string::npos);
-  CHECK(r.out.find("1: Pool(2)   2: Pool()   3: Pool(8)   4: Pool(16)") != std::string::npos);
+  // The names stating a pool's size keep the file's; the legend says the sweep varies it.
+  CHECK(r.out.find("1: Pool(2) (workers varied)   2: Pool()   3: Pool(8) (workers varied)\n4: Pool(16) (workers "
+                   "varied)\n*: 'Pool(2)', 'Pool()', 'Pool(8)' and 'Pool(16)' within a row") != std::string::npos);
   const auto chart = lines_of(r.out.substr(r.out.find("\nSpeed-up against")));
   for (const auto& line : chart) CHECK_MESSAGE(line.size() <= 90, line);
   const auto rows = lines_of(read_text(csv));
@@ -278,6 +280,33 @@ TEST_CASE("the charted metric's disagreeing cells are named first, and its chart
                                   "lost-updates", "--width", "100"});
   REQUIRE(lost.code == 0);
   CHECK(lost.out.find("seed's figure: lost updates at switch_interval = 100 us") != std::string::npos);
+}
+
+TEST_CASE("a run whose name states a value the sweep varies is said to keep the file's name") {
+  // Lesson 2's "10 threads" headed rows of 1 to 64 threads, as gilsim run says "(now 8 threads)".
+  const Result r = run_gilsim({"sweep", kScenarios + "02-io-bound.toml", "--vary", "jobs=1..64*2", "--width", "1000"});
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("  64    232 ms   28.14x         14%       57%   4.068 s       191\nThe name '10 threads' is the "
+                   "file's: each row runs at its own jobs, the column on the left.\n") != std::string::npos);
+  CHECK(r.out.find("2: 10 threads (jobs varied)   3: asyncio\n") != std::string::npos);
+  CHECK(r.out.find("The name 'asyncio'") == std::string::npos);  // its name states no count
+  // One value: nothing the name says changes along the axis.
+  const Result one = run_gilsim({"sweep", kScenarios + "02-io-bound.toml", "--vary", "jobs=64", "--width", "1000"});
+  CHECK(one.out.find("is the file's") == std::string::npos);
+  CHECK(one.out.find("varied)") == std::string::npos);
+  // Lesson 8's "switch 5 ms" over its own interval; the runs keeping theirs are not named.
+  const Result eight = run_gilsim({"sweep", kScenarios + "08-switch-interval.toml", "--vary",
+                                   "interval: run.switch 5 ms.switch_interval=250us,5ms", "--width", "1000"});
+  REQUIRE(eight.code == 0);
+  CHECK(eight.out.find("The name 'switch 5 ms' is the file's: each row runs at its own interval, the column on the "
+                       "left.\n") != std::string::npos);
+  CHECK(eight.out.find("The name 'switch 1 ms'") == std::string::npos);
+  CHECK(eight.out.find("switch 5 ms (interval varied)") != std::string::npos);
+  // Pools named by their size, under workers.
+  const Result nine = run_gilsim({"sweep", kScenarios + "09-pool-sizing.toml", "--vary", "workers=1,4", "--width", "1000"});
+  REQUIRE(nine.code == 0);
+  CHECK(nine.out.find("The name 'Pool(8)' is the file's: each row runs at its own workers") != std::string::npos);
+  CHECK(nine.out.find("The name 'Pool()'") == std::string::npos);
 }
 
 TEST_CASE("a text chart draws a point whose seeds disagree as '!' and names it with their range") {
