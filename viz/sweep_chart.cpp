@@ -29,7 +29,7 @@ std::vector<std::string> sweep_run_notes(const sweep::SweepPlan& plan, const swe
     }
   }
   // Within 2% of the axis's height: a few pixels, under the width of a line and its markers.
-  const double near = sweep::axis_top(highest) * 0.02;
+  const double near = sweep::plot_top(highest) * 0.02;
   for (std::size_t run = 0; run < plan.runs.size(); ++run) {
     const auto unfinished = static_cast<std::size_t>(
         std::count_if(at[run].begin(), at[run].end(), [](const sweep::PointSummary& s) { return !s.finished(); }));
@@ -243,7 +243,7 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
       if (std::isfinite(s.mean)) highest = std::max(highest, s.mean + s.deviation);
     }
   }
-  chart.y_top = sweep::metric_axis_top(plan.metric, highest);
+  chart.y_top = sweep::metric_plot_top(plan.metric, highest);
   const auto columns = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(count))));
   const std::size_t rows = (count + columns - 1) / columns;
   const float cell_w = size.width / static_cast<float>(columns);

@@ -15,4 +15,10 @@ std::vector<double> axis_fractions(const std::vector<double>& positions, bool lo
 /// times a power of ten (1.0 for 0.9, 4.0 for 3.6, 8.0 for 6.3).
 double axis_top(double highest);
 
+/// The top of a plot's y axis from 0 that shows `highest` with a little room above it: the
+/// smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten at least 2% above it
+/// (1.2 for 1.0, 5.0 for 4.4, 8.0 for 6.4), which a plot cuts into as many round steps as its
+/// height has room for. axis_top's four steps waste up to half the height: 8.0x for a 4.4x peak.
+double plot_top(double highest);
+
 }  // namespace gilsim::sweep

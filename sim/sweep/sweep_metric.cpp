@@ -56,6 +56,10 @@ double metric_axis_top(Metric m, double highest) {
   return axis_top(m == Metric::GilWait ? std::max(highest, 1e6) : highest);
 }
 
+double metric_plot_top(Metric m, double highest) {
+  return plot_top(m == Metric::GilWait ? std::max(highest, 1e6) : highest);
+}
+
 std::string metric_tick(Metric m, double value, double top) {
   if (m == Metric::LostUpdates) {
     // Whole updates; a top under 4 has quarter steps, which are written as they are.

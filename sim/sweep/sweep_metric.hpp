@@ -26,6 +26,8 @@ std::string metric_axis_title(Metric m);
 Spread metric_of(const PointSummary& s, Metric m);
 /// The top of a chart's y axis over values up to `highest` (sweep::axis_top), for metric `m`.
 double metric_axis_top(Metric m, double highest);
+/// plot_top() for the viewer's plots, with metric_axis_top's floor for the GIL wait.
+double metric_plot_top(Metric m, double highest);
 /// A tick of the y axis from 0 to `top`: "4.0x", "0.50x"; "20,000" for lost updates; "500 ms"
 /// for the GIL wait (nanoseconds).
 std::string metric_tick(Metric m, double value, double top);
