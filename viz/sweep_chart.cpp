@@ -48,7 +48,7 @@ std::vector<std::string> sweep_run_notes(const sweep::SweepPlan& plan, const swe
                         sweep::metric_of(at[later][point], plan.metric).mean) <= near;
       }
       if (same) {
-        notes[run] = fmt::format("under {}: the same curve here", plan.run_names[later]);
+        notes[run] = fmt::format("under {}: within 2% of the axis at every point", plan.run_names[later]);
         break;
       }
     }

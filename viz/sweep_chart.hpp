@@ -116,7 +116,7 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
 std::optional<double> shown_position(const sweep::Axis& axis, const scenario::Scenario& s);
 
 /// Per shown run, a note for its legend entry, empty for most: "deadlocked at every point",
-/// "deadlocked at 2 of 3 points", or "under asyncio: the same curve here" for a run each of
+/// "deadlocked at 2 of 3 points", or "under asyncio: within 2% of the axis at every point" for a run each of
 /// whose points lies within 2% of the axis's height of a run drawn after it (which hides it).
 std::vector<std::string> sweep_run_notes(const sweep::SweepPlan& plan, const sweep::SweepResult& result);
 

@@ -209,11 +209,11 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Session& sessio
   const float h = ImGui::GetTextLineHeight();
   std::vector<std::string> shown_notes = sweep_run_notes(plan, *shown.result);
   // A run that runs as another at every point: the sentence under the legend says so for all
-  // of them, and "(under Pool(8): the same curve here)" beside each took a second legend line.
+  // of them, and "(under Pool(8): within 2% of the axis at every point)" beside each took a second legend line.
   for (const auto& repeated : plan.repeated_runs) {
     for (std::size_t run = 0; run < plan.run_names.size() && run < shown_notes.size(); ++run) {
       if ((plan.run_names[run] == repeated.run || plan.run_names[run] == repeated.same_as) &&
-          shown_notes[run].ends_with(": the same curve here")) {
+          shown_notes[run].ends_with(": within 2% of the axis at every point")) {
         shown_notes[run].clear();
       }
     }
