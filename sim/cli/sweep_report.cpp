@@ -225,6 +225,35 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
   return out;
 }
 
+/// Where the baseline itself runs slower at some values of a `gil` axis (a build without a
+/// GIL pays F2's overhead even alone): each speed-up divides by its own point's baseline, so
+/// 4.00x at none is not 4.00x the GIL build's sequential run.
+std::string baseline_moves_note(const sweep::SweepPlan& plan, const sweep::SweepResult& result, int width) {
+  if (plan.axes.size() != 1) return {};
+  const sweep::Axis& axis = plan.axes.front();
+  if (std::none_of(axis.keys.begin(), axis.keys.end(), [](const std::string& k) { return k == "gil" || k == "python.gil"; })) {
+    return {};
+  }
+  const auto shown = std::find(plan.runs.begin(), plan.runs.end(), std::size_t{0});
+  if (shown == plan.runs.end()) return {};
+  const auto run = static_cast<std::size_t>(shown - plan.runs.begin());
+  std::vector<std::string> parts;
+  double low = 0.0, high = 0.0;
+  for (std::size_t point = 0; point < plan.points(); ++point) {
+    const sweep::PointSummary s = sweep::summarise(result, point, run);
+    if (!s.finished()) return {};
+    const double ns = s.makespan_ns.mean;
+    low = point == 0 ? ns : std::min(low, ns);
+    high = point == 0 ? ns : std::max(high, ns);
+    parts.push_back(fmt::format("{} at {} = {}", format_time(Time{std::llround(ns)}), axis.label(), axis.shown(0, point)));
+  }
+  if (!(high > low * 1.01)) return {};
+  return wrap_text(fmt::format("'{}' itself takes {}: without a GIL, Python runs slower even alone (docs/model.md F2), "
+                               "and each speed-up is against '{}' at its own point.",
+                               plan.baseline, fmt::join(parts, ", "), plan.baseline),
+                   width);
+}
+
 }  // namespace
 
 std::string render_sweep_report(const sweep::SweepPlan& plan, const sweep::SweepResult& result,
@@ -245,6 +274,7 @@ std::string render_sweep_report(const sweep::SweepPlan& plan, const sweep::Sweep
                        width);
     }
   }
+  out += baseline_moves_note(plan, result, width);
   return out + charts(plan, result, width);
 }
 
