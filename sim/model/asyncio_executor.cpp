@@ -56,7 +56,7 @@ Program executor_worker(RunContext& ctx, Loop& loop, ThreadId self) {
   co_await begin_thread(ctx, self, loop.thread);
   std::optional<OffloadItem> next;
   while (true) {
-    if (!loop.executor_queue.try_get(next)) co_await loop.executor_queue.get(e, self, next);
+    if (!loop.executor_queue.try_get(next)) co_await loop.executor_queue.get(e, self, next, true);  // G8a
     if (!next) break;
     const OffloadItem item = *next;
     const std::uint32_t job = ctx.jobs[item.task].index;

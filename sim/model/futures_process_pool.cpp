@@ -36,7 +36,7 @@ Program executor_worker(RunContext& ctx, FuturesPool& pool, ThreadId self, Time 
   co_await e.acquire_gil(self);
   std::optional<Chunk> next;
   while (true) {
-    if (!pool.calls.try_get(next)) co_await pool.calls.get(e, self, next);  // call_queue.get(): a None ends the worker
+    if (!pool.calls.try_get(next)) co_await pool.calls.get(e, self, next, true);  // call_queue.get(): a None ends the worker; G8a
     if (!next) break;
     --pool.in_call_queue;
     const Chunk chunk = *next;

@@ -98,7 +98,7 @@ Program pool_worker(RunContext& ctx, ThreadPool& pool, ThreadId self, ThreadId m
   co_await begin_thread(ctx, self, main);
   std::optional<const PlannedJob*> next;
   while (true) {
-    if (!pool.queue.try_get(next)) co_await pool.queue.get(e, self, next);
+    if (!pool.queue.try_get(next)) co_await pool.queue.get(e, self, next, true);  // G8a: woken from the queue's lock
     if (!next) break;
     const PlannedJob* job = *next;
     co_await run_job(e, self, *job, ctx.settings, ctx.shared);

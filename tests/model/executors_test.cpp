@@ -121,6 +121,35 @@ TEST_CASE("asyncio's default executor starts each worker as Thread.start() does:
   CHECK(spans_of("asyncio_1", SpanState::BlockedIo) == Spans{{60_us, 100'060_us}});
 }
 
+TEST_CASE("an executor's idle worker woken by a new item runs after G8's wake-up, then takes the GIL (G8a)") {
+  // One task: to_thread of a 1 ms wait, a 1 ms sleep, to_thread of another. Its second item
+  // finds asyncio_0 blocked in the queue's get() (a lock, without the GIL): the worker is
+  // runnable for the 5 us wake-up (G8's draw fixed at [5, 5] us) from the put, and only
+  // then takes the GIL and starts the wait. Before, it started the wait at the put.
+  auto s = exact_scenario(4);
+  s.costs.wake_poll_min = 5_us;
+  s.costs.wake_poll_max = 5_us;
+  const scenario::Step offloaded{scenario::StepKind::Offload, scenario::Duration::fixed(1_ms), scenario::StepKind::Io};
+  add_jobs(s, "offloaded", 1, {offloaded, sleep_for(1_ms), offloaded});
+  const auto t = simulate_with(s, Executor::Asyncio);
+  const auto& worker = lane_named(t, "asyncio_0");
+  std::vector<trace::Span> spans;
+  for (const auto& span : worker.spans) {
+    if (span.end > span.begin) spans.push_back(span);
+  }
+  std::vector<std::size_t> waits;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    if (spans[i].state == SpanState::BlockedIo) waits.push_back(i);
+  }
+  REQUIRE(waits.size() == 2);
+  const std::size_t second = waits[1];
+  REQUIRE(second > 0);
+  CHECK(spans[second - 1].state == SpanState::Runnable);
+  CHECK(spans[second - 1].end - spans[second - 1].begin == 5_us);
+  CHECK(spans[second - 1].end == spans[second].begin);
+  CHECK(spans[second].end - spans[second].begin == 1_ms);
+}
+
 TEST_CASE("a process pool runs CPU-bound work in parallel, one GIL per worker") {
   scenario::Scenario s;
   add_jobs(s, "crunch", 4, {cpu(100_ms)});
