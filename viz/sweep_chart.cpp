@@ -158,21 +158,25 @@ std::vector<SweepValueLabel> value_labels(const SweepPlot& plot, sweep::Metric m
 
 }  // namespace
 
-int y_steps(sweep::Metric metric, double top, float height, float text_height) {
+bool round_steps(sweep::Metric metric, double top, int n) {
   // Written as the ticks are (metric_tick): speed-ups with one decimal (two under 2x), counts whole.
   // The GIL wait's ticks are whole nanoseconds.
   const double unit = metric == sweep::Metric::LostUpdates ? (top < 4.0 ? 0.25 : 1.0)
                       : metric == sweep::Metric::GilWait   ? 1.0
                                                            : (top < 2.0 ? 0.01 : 0.1);
+  const double step = top / n;
+  const double power = std::pow(10.0, std::floor(std::log10(step)));
+  const double mantissa = step / power;
+  bool round = false;
+  for (const double k : {1.0, 2.0, 2.5, 5.0, 10.0}) round = round || std::abs(mantissa - k) < 1e-9;
+  const double units = step / unit;
+  return round && std::abs(units - std::round(units)) < 1e-9;
+}
+
+int y_steps(sweep::Metric metric, double top, float height, float text_height) {
   for (int n = 8; n > 2; --n) {
     if (height / static_cast<float>(n) < text_height * 1.1f) continue;
-    const double step = top / n;
-    const double power = std::pow(10.0, std::floor(std::log10(step)));
-    const double mantissa = step / power;
-    bool round = false;
-    for (const double k : {1.0, 2.0, 2.5, 5.0, 10.0}) round = round || std::abs(mantissa - k) < 1e-9;
-    const double units = step / unit;
-    if (round && std::abs(units - std::round(units)) < 1e-9) return n;
+    if (round_steps(metric, top, n)) return n;
   }
   return 2;
 }
@@ -240,7 +244,8 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
   for (std::size_t point = 0; point < plan.points(); ++point) {
     for (std::size_t run = 0; run < plan.runs.size(); ++run) {
       const auto s = sweep::metric_of(sweep::summarise(result, point, run), plan.metric);
-      if (std::isfinite(s.mean)) highest = std::max(highest, s.mean + s.deviation);
+      // A point whose seeds disagree draws its bar to its highest seed's value.
+      if (std::isfinite(s.mean)) highest = std::max({highest, s.mean + s.deviation, s.seeds_disagree() ? s.high : 0.0});
     }
   }
   chart.y_top = sweep::metric_plot_top(plan.metric, highest);
@@ -248,9 +253,6 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
   const std::size_t rows = (count + columns - 1) / columns;
   const float cell_w = size.width / static_cast<float>(columns);
   const float cell_h = size.height / static_cast<float>(rows);
-  // Room for the widest y label ("4.0x", "20,000"), which is the top's.
-  const float label_chars = static_cast<float>(sweep::metric_tick(plan.metric, chart.y_top, chart.y_top).size());
-  const float margin_left = size.char_width * std::max(6.0f, label_chars + 1.5f);
   // Each cell's margins: a line and a half under the plot, and above it half a line, or a
   // line and a half with a title.
   const float margins = size.text_height * (plan.axes.size() > 1 ? 3.1f : 2.1f);
@@ -258,6 +260,17 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
     chart.too_small = true;
     return chart;
   }
+  // A top the plot's height cuts into round steps: a short plot with a top of 1.2x had two
+  // steps of 0.60x; 1.5x has three of 0.50x. Its height less a second line of x labels.
+  const float shortest = cell_h - margins - size.text_height;
+  for (int tries = 0; tries < 12; ++tries) {
+    const int n = y_steps(plan.metric, chart.y_top, shortest, size.text_height);
+    if (round_steps(plan.metric, chart.y_top, n)) break;
+    chart.y_top = sweep::next_plot_top(chart.y_top);
+  }
+  // Room for the widest y label ("4.0x", "20,000"), which is the top's.
+  const float label_chars = static_cast<float>(sweep::metric_tick(plan.metric, chart.y_top, chart.y_top).size());
+  const float margin_left = size.char_width * std::max(6.0f, label_chars + 1.5f);
   const auto fractions = sweep::axis_fractions(first.positions, first.log_scale, first.size());
   // Where the shown value falls, placed as the values are (axis_fractions with it added).
   std::optional<double> shown_fraction;

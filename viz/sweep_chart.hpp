@@ -101,6 +101,8 @@ std::vector<SweepTick> x_ticks_of(const sweep::Axis& axis, const std::function<f
 /// times a power of ten, written exactly as `metric` writes ticks) and whose labels are at least
 /// 1.1 lines apart; two at least.
 int y_steps(sweep::Metric metric, double top, float height, float text_height);
+/// Whether `n` steps cut `top` into round ones, written exactly as `metric` writes ticks.
+bool round_steps(sweep::Metric metric, double top, int n);
 
 /// At most this many small multiples; more combinations of the other keys are left out.
 inline constexpr std::size_t kMaxSweepPlots = 6;

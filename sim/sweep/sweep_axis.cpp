@@ -32,14 +32,21 @@ double axis_top(double highest) {
   return 40.0 * power;
 }
 
-double plot_top(double highest) {
-  if (!(highest > 0.0)) return 1.0;
-  const double wanted = highest * 1.02;
+namespace {
+
+/// The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten at least `wanted`.
+double round_at_least(double wanted) {
   const double power = std::pow(10.0, std::floor(std::log10(wanted)));
   for (const double step : {1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0}) {
     if (step * power >= wanted * (1.0 - 1e-12)) return step * power;
   }
   return 10.0 * power;
 }
+
+}  // namespace
+
+double plot_top(double highest) { return highest > 0.0 ? round_at_least(highest * 1.02) : 1.0; }
+
+double next_plot_top(double top) { return round_at_least(top * (1.0 + 1e-9)); }
 
 }  // namespace gilsim::sweep

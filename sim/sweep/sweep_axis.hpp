@@ -21,4 +21,8 @@ double axis_top(double highest);
 /// height has room for. axis_top's four steps waste up to half the height: 8.0x for a 4.4x peak.
 double plot_top(double highest);
 
+/// The next such top above `top` (1.5 after 1.2, 10 after 8): for a plot too short to cut
+/// `top` into round steps.
+double next_plot_top(double top);
+
 }  // namespace gilsim::sweep

@@ -411,3 +411,27 @@ TEST_CASE("a sweep chart writes each curve's values at its peak and its ends, cl
     }
   }
 }
+
+TEST_CASE("a short plot's y axis is cut into round steps, and reaches every point's bar") {
+  // Lesson 15's threads over five seeds: 1.60 ms's seeds disagree (0.0062x to 0.96x), every
+  // other point near 0 or 1. A plot about six lines tall could not cut a 1.2x top into round
+  // steps (two of 0.60x): its top is 1.5x, three steps of 0.50x.
+  const auto plan = plan_of("15-lost-update.toml", {"switch_interval=25us..3200us*2"}, 5);
+  const auto result = sweep::run_sweep_here(plan);
+  const viz::SweepChartSize short_plot{0, 0, 800, 110, 14, 7, {}};
+  const auto chart = viz::layout_sweep_chart(plan, result, short_plot);
+  REQUIRE(chart.plots.size() == 1);
+  const auto& ticks = chart.plots.front().y_ticks;
+  REQUIRE(ticks.size() >= 3);
+  CHECK(viz::round_steps(plan.metric, chart.y_top, static_cast<int>(ticks.size()) - 1));
+  CHECK(chart.y_top == doctest::Approx(1.5));
+  // Lost updates: the 200 us point's seeds reach 60,000, over the means' 50,000 top before.
+  auto lost = plan_of("15-lost-update.toml", {"switch_interval=25us..3200us*2"}, 5);
+  lost.metric = sweep::Metric::LostUpdates;
+  const auto counted = viz::layout_sweep_chart(lost, sweep::run_sweep_here(lost), kSize);
+  for (const auto& line : counted.plots.front().lines) {
+    for (const auto& m : line) {
+      if (m.finished && m.seeds_disagree) CHECK(m.high <= counted.y_top);
+    }
+  }
+}
