@@ -269,8 +269,13 @@ std::string render_sweep_report(const sweep::SweepPlan& plan, const sweep::Sweep
     // "10 threads" heading rows of 1 to 64 threads: the name is the file's, the row's value is
     // the one in force, as gilsim run's "(now 8 threads)" says it.
     if (run < plan.name_varied.size() && !plan.name_varied[run].empty()) {
-      out += wrap_text(fmt::format("The name '{}' is the file's: each row runs at its own {}, the column on the left.",
-                                   r.name, plan.name_varied[run]),
+      // The column is headed by the axis's first key ("run.switch 5 ms.switch_interval"), not its name.
+      std::string column = plan.name_varied[run];
+      for (const auto& axis : plan.axes) {
+        if (axis.label() == plan.name_varied[run] && !axis.keys.empty()) column = axis.keys.front();
+      }
+      out += wrap_text(fmt::format("The name '{}' is the file's: each row runs at the value in its '{}' column.",
+                                   r.name, column),
                        width);
     }
   }

@@ -306,7 +306,7 @@ TEST_CASE("a run whose name states a value the sweep varies is said to keep the 
   const Result r = run_gilsim({"sweep", kScenarios + "02-io-bound.toml", "--vary", "jobs=1..64*2", "--width", "1000"});
   REQUIRE(r.code == 0);
   CHECK(r.out.find("  64    232 ms   28.14x         14%       57%   4.068 s       191\nThe name '10 threads' is the "
-                   "file's: each row runs at its own jobs, the column on the left.\n") != std::string::npos);
+                   "file's: each row runs at the value in its 'jobs' column.\n") != std::string::npos);
   CHECK(r.out.find("2: 10 threads (jobs varied)   3: asyncio\n") != std::string::npos);
   CHECK(r.out.find("The name 'asyncio'") == std::string::npos);  // its name states no count
   // One value: nothing the name says changes along the axis.
@@ -317,14 +317,15 @@ TEST_CASE("a run whose name states a value the sweep varies is said to keep the 
   const Result eight = run_gilsim({"sweep", kScenarios + "08-switch-interval.toml", "--vary",
                                    "interval: run.switch 5 ms.switch_interval=250us,5ms", "--width", "1000"});
   REQUIRE(eight.code == 0);
-  CHECK(eight.out.find("The name 'switch 5 ms' is the file's: each row runs at its own interval, the column on the "
-                       "left.\n") != std::string::npos);
+  CHECK(eight.out.find("The name 'switch 5 ms' is the file's: each row runs at the value in its 'run.switch 5 "
+                       "ms.switch_interval' column.\n") != std::string::npos);
   CHECK(eight.out.find("The name 'switch 1 ms'") == std::string::npos);
   CHECK(eight.out.find("switch 5 ms (interval varied)") != std::string::npos);
   // Pools named by their size, under workers.
   const Result nine = run_gilsim({"sweep", kScenarios + "09-pool-sizing.toml", "--vary", "workers=1,4", "--width", "1000"});
   REQUIRE(nine.code == 0);
-  CHECK(nine.out.find("The name 'Pool(8)' is the file's: each row runs at its own workers") != std::string::npos);
+  CHECK(nine.out.find("The name 'Pool(8)' is the file's: each row runs at the value in its 'workers' column.") !=
+        std::string::npos);
   CHECK(nine.out.find("The name 'Pool()'") == std::string::npos);
 }
 
