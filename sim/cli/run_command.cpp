@@ -48,26 +48,43 @@ std::vector<scenario::Scenario> load_all(const RunOptions& options) {
 
 std::vector<std::string> export_prefixes(const std::vector<scenario::Scenario>& scenarios) {
   namespace fs = std::filesystem;
-  const auto stem_of = [](const scenario::Scenario& s) {
-    const auto stem = fs::path(s.source).stem().string();
-    return stem.empty() ? s.source : stem;
+  // The same file given twice is one file whatever the path says ("./s.toml", "s.toml").
+  const auto same_file = [&](std::size_t a, std::size_t b) {
+    std::error_code error;
+    return scenarios[a].source == scenarios[b].source || fs::equivalent(scenarios[a].source, scenarios[b].source, error);
   };
-  const auto clashing = [](const std::vector<std::string>& names, std::size_t i) {
-    return std::count(names.begin(), names.end(), names[i]) > 1;
+  // Each file's name, with as many of its folders as tell it apart from other files of that
+  // name ("s", then "a/s" and "b/s", then "x/a/s" and "y/a/s").
+  const auto named = [&](std::size_t i, int folders) {
+    const fs::path path(scenarios[i].source);
+    std::string name = path.stem().string();
+    if (name.empty()) return scenarios[i].source;
+    fs::path folder = path.parent_path();
+    for (int k = 0; k < folders && !folder.filename().empty(); ++k) {
+      name = folder.filename().string() + "/" + name;
+      folder = folder.parent_path();
+    }
+    return name;
   };
   std::vector<std::string> prefixes;
-  for (const auto& s : scenarios) prefixes.push_back(stem_of(s));
-  // Two files of one name in two folders: their folder tells them apart ("before/s", "after/s").
-  std::vector<std::string> widened = prefixes;
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
-    const auto folder = fs::path(scenarios[i].source).parent_path().filename().string();
-    if (clashing(prefixes, i) && !folder.empty()) widened[i] = folder + "/" + prefixes[i];
+    std::string name = named(i, 0);
+    for (int folders = 1; folders <= 8; ++folders) {
+      const bool clashes = [&] {
+        for (std::size_t j = 0; j < scenarios.size(); ++j) {
+          if (j != i && !same_file(i, j) && named(j, folders - 1) == named(i, folders - 1)) return true;
+        }
+        return false;
+      }();
+      if (!clashes) break;
+      name = named(i, folders);
+    }
+    prefixes.push_back(name);
   }
-  // One file given twice: its folder tells nothing; numbered from its second time ("01-cpu-bound #2").
+  // One file given twice: numbered from its second time ("01-cpu-bound #2").
   std::map<std::string, int> seen;
-  for (std::size_t i = 0; i < widened.size(); ++i) {
-    if (!clashing(widened, i)) prefixes[i] = widened[i];
-    if (const int times = ++seen[prefixes[i]]; times > 1) prefixes[i] += fmt::format(" #{}", times);
+  for (std::string& prefix : prefixes) {
+    if (const int times = ++seen[prefix]; times > 1) prefix += fmt::format(" #{}", times);
   }
   return prefixes;
 }

@@ -107,6 +107,9 @@ TEST_CASE("several scenarios' exported runs stay apart: file name, then folder, 
   };
   CHECK(named({"scenarios/default.toml", "x/01-cpu-bound.toml"}) == std::vector<std::string>{"default", "01-cpu-bound"});
   CHECK(named({"before/s.toml", "after/s.toml"}) == std::vector<std::string>{"before/s", "after/s"});
-  CHECK(named({"a/s.toml", "a/s.toml", "b/s.toml"}) == std::vector<std::string>{"s", "s #2", "b/s"});
+  CHECK(named({"a/s.toml", "a/s.toml", "b/s.toml"}) == std::vector<std::string>{"a/s", "a/s #2", "b/s"});
   CHECK(named({"s.toml", "s.toml"}) == std::vector<std::string>{"s", "s #2"});
+  // Two files whose folders share a name too: as many folders as tell them apart.
+  CHECK(named({"x/a/s.toml", "y/a/s.toml"}) == std::vector<std::string>{"x/a/s", "y/a/s"});
+  CHECK(named({"x/a/s.toml", "y/a/s.toml", "z/t.toml"}) == std::vector<std::string>{"x/a/s", "y/a/s", "t"});
 }
