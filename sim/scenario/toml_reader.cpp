@@ -221,6 +221,10 @@ double TomlReader::number(const toml::node& node, std::string_view key, double m
 }
 
 std::string TomlReader::string(const toml::node& node, std::string_view key) const {
+  return checked_string(node, key, "printable text, line breaks and tabs");
+}
+
+std::string TomlReader::checked_string(const toml::node& node, std::string_view key, std::string_view expected) const {
   std::string text;
   if (node.is_string()) {
     text = node.as_string()->get();
@@ -235,9 +239,9 @@ std::string TomlReader::string(const toml::node& node, std::string_view key) con
   // bidirectional override would make the text read otherwise than it is.
   if (const auto bad = first_unsafe_character(text)) {
     const bool control = bad->code_point < 0xA0;
-    fail(node, fmt::format("'{}' holds the {} U+{:04X}{}; expected printable text, line breaks and tabs", key,
+    fail(node, fmt::format("'{}' holds the {} U+{:04X}{}; expected {}", key,
                            control ? "control character" : "bidirectional control", static_cast<std::uint32_t>(bad->code_point),
-                           line_in_text(text, bad->at)));
+                           line_in_text(text, bad->at), expected));
   }
   return text;
 }
@@ -250,12 +254,15 @@ std::optional<std::string> TomlReader::string(const toml::table& t, std::string_
 
 std::optional<std::string> TomlReader::one_line(const toml::table& t, std::string_view key,
                                                 std::string_view example) const {
-  auto text = string(t, key);
-  if (!text) return text;
-  if (text->empty()) fail(*t.get(key), fmt::format("'{}' is empty; expected {}", key, example));
-  if (const auto at = text->find_first_of("\n\r\t"); at != std::string::npos) {
-    fail(*t.get(key), fmt::format("'{}' holds {}; expected {} on one line", key,
-                                  (*text)[at] == '\t' ? "a tab" : "a line break", example));
+  const toml::node* node = t.get(key);
+  if (node == nullptr) return std::nullopt;
+  std::string text = checked_string(*node, key, fmt::format("{}: printable text on one line", example));
+  if (text.empty()) fail(*node, fmt::format("'{}' is empty; expected {}", key, example));
+  // A line break or a tab, or Unicode's line and paragraph separators (U+2028, U+2029).
+  const auto at = std::min({text.find_first_of("\n\r\t"), text.find("\u2028"), text.find("\u2029")});
+  if (at != std::string::npos) {
+    fail(*node, fmt::format("'{}' holds {}; expected {} on one line", key, text[at] == '\t' ? "a tab" : "a line break",
+                            example));
   }
   return text;
 }

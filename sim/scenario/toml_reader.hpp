@@ -79,6 +79,8 @@ class TomlReader {
                             std::string_view expected) const;
 
  private:
+  /// string(), its refusal of a control character ending "expected `expected`".
+  std::string checked_string(const toml::node& node, std::string_view key, std::string_view expected) const;
   std::string source_name_;
   const OverrideTexts& overrides_;
 };

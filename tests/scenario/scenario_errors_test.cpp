@@ -219,6 +219,13 @@ TEST_CASE("a title or a name is one line: a line break or a tab would break the 
         "s.toml:7:8: 'name' holds a tab; expected a name such as \"threads\" on one line");
   CHECK(error_of("title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\nexecutor = \"threads\"\nname = \"\"\n") ==
         "s.toml:7:8: 'name' is empty; expected a name such as \"threads\"");
+  // Unicode's line separator is a line break too; a control character is refused as one line's.
+  CHECK(error_of("title = \"a\\u2028b\"\n" + kJobAndRun) ==
+        "s.toml:1:9: 'title' holds a line break; expected a short title for the scenario on one line");
+  CHECK(error_of("title = \"a\\u0085b\"\n" + kJobAndRun).starts_with(
+      "s.toml:1:9: 'title' holds the control character U+0085"));
+  CHECK(error_of("title = \"a\\u0085b\"\n" + kJobAndRun).ends_with(
+      "expected a short title for the scenario: printable text on one line"));
 }
 
 TEST_CASE("a misspelt step kind's suggestion comes with the kinds of step") {
@@ -372,7 +379,7 @@ TEST_CASE("a control character in a string is refused where it stands; line brea
   CHECK(error_of("title = \"t\"\nnote = \"a \\u0000 b\"\n" + kJobAndRun) ==
         "s.toml:2:8: 'note' holds the control character U+0000; expected printable text, line breaks and tabs");
   CHECK(error_of("title = \"t\\u001b[31m\"\n" + kJobAndRun) ==
-        "s.toml:1:9: 'title' holds the control character U+001B; expected printable text, line breaks and tabs");
+        "s.toml:1:9: 'title' holds the control character U+001B; expected a short title for the scenario: printable text on one line");
   CHECK(error_of("title = \"t\"\nnote = \"\"\"\nline\n\tindented\n\"\"\"\n" + kJobAndRun) == "no error");
   // In a string of several lines, the line of the string it is on; a C1 control and a
   // bidirectional override ("Trojan source") too.
@@ -381,7 +388,7 @@ TEST_CASE("a control character in a string is refused where it stands; line brea
         "and tabs");
   CHECK(error_of("title = \"t\\u0085\"\n" + kJobAndRun).find("the control character U+0085") != std::string::npos);
   CHECK(error_of("title = \"a \\u202e b\"\n" + kJobAndRun) ==
-        "s.toml:1:9: 'title' holds the bidirectional control U+202E; expected printable text, line breaks and tabs");
+        "s.toml:1:9: 'title' holds the bidirectional control U+202E; expected a short title for the scenario: printable text on one line");
   CHECK(error_of("title = \"caf\u00e9 \u2192 na\u00efve\"\n" + kJobAndRun) == "no error");
 }
 
