@@ -308,4 +308,40 @@ std::string loop_doing(const trace::Trace& run, const LoopAtPlayhead& loop, Time
   return "running nothing";
 }
 
+namespace {
+
+/// When the parent process last (un)pickled: its last result read back, for a pool.
+Time last_unpickling_end(const trace::Trace& run) {
+  Time last = Time::zero();
+  for (const trace::Lane& lane : run.lanes) {
+    if (lane.kind != trace::LaneKind::Thread || lane.process != 0) continue;
+    for (std::size_t i = lane.spans.size(); i-- > 0;) {  // from the end: the last one is near it
+      if (lane.spans.state_at(i) == trace::SpanState::Pickling) {
+        last = max(last, lane.spans[i].end);
+        break;
+      }
+    }
+  }
+  return last;
+}
+
+}  // namespace
+
+std::optional<std::string> pool_results_words(const trace::Trace& run, const JobsAtPlayhead& jobs, Time now) {
+  if (jobs.waiting != 0 || jobs.running != 0 || jobs.done == 0 || now >= run.end ||
+      (run.executor != "process_pool" && run.executor != "process_pool_executor")) {
+    return std::nullopt;
+  }
+  // Lesson 17's pool reads "8 done" for 100 ms while its results still travel; after the
+  // parent's last unpickling, what is left is the pool's shutdown (lesson 10's tail).
+  const Time unpickled = last_unpickling_end(run);
+  if (now < unpickled) {
+    return fmt::format("results: every job has run; their results are still being pickled, sent and unpickled until {}",
+                       format_time(unpickled));
+  }
+  return fmt::format("results: every one is back in the parent; the run ends at {}, once the pool has shut down (its "
+                     "workers exit)",
+                     format_time(run.end));
+}
+
 }  // namespace gilsim::viz

@@ -3,6 +3,7 @@
 // pending timers; for a pool the queued work. Derived from the trace's spans and marks only.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -120,5 +121,10 @@ std::vector<GilWaiter> gil_waiters_at(const trace::Trace& trace, trace::ProcessI
 /// What an event loop does at `now`, after "event loop: ": "running task 2", "stuck in task
 /// 2's blocking call, for 79.9 ms (...)", "running nothing".
 std::string loop_doing(const trace::Trace& run, const LoopAtPlayhead& loop, Time now);
+
+/// For a process pool whose jobs have all run, before its end: its results still on their way
+/// back (pickled, sent, unpickled by the parent) until when, or the pool shutting down after
+/// the last; else nothing.
+std::optional<std::string> pool_results_words(const trace::Trace& run, const JobsAtPlayhead& jobs, Time now);
 
 }  // namespace gilsim::viz

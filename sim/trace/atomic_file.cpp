@@ -181,7 +181,9 @@ void write_outputs(const std::vector<OutputRequest>& outputs, std::ostream& stan
     }
   }
   // The renames go through together: a Ctrl-C between two of them would leave a new trace
-  // beside an old CSV. A signal that comes meanwhile is delivered once they are done.
+  // beside an old CSV. A signal that comes meanwhile is delivered once they are done. The
+  // mask is this thread's: the outputs are written once the runs' threads are gone (gilsim
+  // run and sweep, gilviz's screenshot), so a process signal can only come to this one.
   sigset_t stopping;
   sigemptyset(&stopping);
   for (const int signal_number : kCleanupSignals) sigaddset(&stopping, signal_number);

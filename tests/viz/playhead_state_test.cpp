@@ -2,6 +2,8 @@
 // cores, the asyncio ready queue and timers, queued work.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "fake_runs.hpp"
 #include "lesson_runs.hpp"
 #include "viz/app_state.hpp"
@@ -397,4 +399,33 @@ TEST_CASE("an event loop stuck in a coroutine's blocking call says so: its threa
   const PlayheadState at_30us = state_at(run, index, 30_us);
   REQUIRE(at_30us.loops.size() == 1);
   CHECK(loop_doing(run, at_30us.loops[0], 30_us) == "running task 2");
+}
+
+TEST_CASE("a pool whose jobs have all run: its results on their way back until the parent's last unpickling, then its shutdown") {
+  // Lesson 17's pool of 4: its last job ends at 115.5 ms, the parent unpickles the last
+  // 20 MB result until 218 ms; lesson 10's default map: its results are back before its
+  // workers exit, at the run's end.
+  const scenario::Scenario big = scenario::load_file(viz::testing::bundled_lesson("17-big-results.toml"));
+  const auto pool = std::find_if(big.runs.begin(), big.runs.end(), [](const auto& r) { return r.name == "pool of 4"; });
+  REQUIRE(pool != big.runs.end());
+  const trace::Trace run = model::simulate(big, *pool);
+  const PlayheadIndex index = PlayheadIndex::build(run);
+  const auto words_at = [&](const trace::Trace& r, const PlayheadIndex& i, Time t) {
+    return pool_results_words(r, state_at(r, i, t).jobs, t);
+  };
+  CHECK_FALSE(words_at(run, index, 50_ms).has_value());  // jobs still running
+  const auto travelling = words_at(run, index, 150_ms);
+  REQUIRE(travelling.has_value());
+  CHECK(travelling->starts_with("results: every job has run; their results are still being pickled, sent and unpickled until "));
+  CHECK_FALSE(words_at(run, index, run.end).has_value());
+
+  const scenario::Scenario overhead = scenario::load_file(viz::testing::bundled_lesson("10-pool-overhead.toml"));
+  const auto map = std::find_if(overhead.runs.begin(), overhead.runs.end(),
+                                [](const auto& r) { return r.name == "Pool.map default"; });
+  REQUIRE(map != overhead.runs.end());
+  const trace::Trace tail = model::simulate(overhead, *map);
+  const PlayheadIndex tail_index = PlayheadIndex::build(tail);
+  const auto shutting = words_at(tail, tail_index, tail.end - 100_us);
+  REQUIRE(shutting.has_value());
+  CHECK(shutting->starts_with("results: every one is back in the parent; the run ends at "));
 }

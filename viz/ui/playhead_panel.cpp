@@ -268,13 +268,7 @@ void draw_playhead_state(AppState& app) {
     std::string jobs = fmt::format("jobs: {} not started, {} running, {} done", trace::group_digits(j.waiting),
                                    trace::group_digits(j.running), trace::group_digits(j.done));
     ImGui::TextWrapped("%s", jobs.c_str());
-    if (j.waiting == 0 && j.running == 0 && j.done > 0 && now < run.end &&
-        (run.executor == "process_pool" || run.executor == "process_pool_executor")) {
-      // Lesson 17's pool reads "8 done" for 100 ms while its results still travel.
-      ImGui::TextWrapped("results: every job has run; their results are still being pickled, sent and unpickled "
-                         "until the run ends at %s",
-                         format_time(run.end).c_str());
-    }
+    if (const auto results = pool_results_words(run, j, now)) ImGui::TextWrapped("%s", results->c_str());
     if (j.chunks_sent + j.chunks_unsent > 0) {
       ImGui::TextWrapped("pool queue: %s waiting for a worker; %s still to send", counted(j.jobs_queued, "job").c_str(),
                          counted(j.chunks_unsent, "chunk").c_str());
