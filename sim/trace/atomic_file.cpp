@@ -182,8 +182,8 @@ void write_outputs(const std::vector<OutputRequest>& outputs, std::ostream& stan
   }
   // The renames go through together: a Ctrl-C between two of them would leave a new trace
   // beside an old CSV. A signal that comes meanwhile is delivered once they are done. The
-  // mask is this thread's: the outputs are written once the runs' threads are gone (gilsim
-  // run and sweep, gilviz's screenshot), so a process signal can only come to this one.
+  // mask is this thread's: gilsim run and sweep write their outputs once the runs' threads
+  // are gone, so a signal to the process can only come to this one (gilviz writes one file).
   sigset_t stopping;
   sigemptyset(&stopping);
   for (const int signal_number : kCleanupSignals) sigaddset(&stopping, signal_number);
