@@ -11,10 +11,7 @@
 
 namespace gilsim::scenario {
 
-namespace {
-
-/// Whether `name` holds `n` as a number of its own ("pool of 4", "Pool(4)"; not "40 jobs").
-bool states_number(const std::string& name, int n) {
+bool states_number(const std::string& name, std::int64_t n) {
   const std::string digits = std::to_string(n);
   for (std::size_t at = name.find(digits); at != std::string::npos; at = name.find(digits, at + 1)) {
     const bool starts = at == 0 || std::isdigit(static_cast<unsigned char>(name[at - 1])) == 0;
@@ -24,8 +21,6 @@ bool states_number(const std::string& name, int n) {
   }
   return false;
 }
-
-}  // namespace
 
 std::string value_in_force(const Scenario& written, const Scenario& in_force, const Run& run) {
   const auto as_written =

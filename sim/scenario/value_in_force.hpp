@@ -2,6 +2,7 @@
 // one source for the command line (`gilsim run --set`) and the viewer (its knobs, gilviz --set).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "sim/scenario/scenario.hpp"
@@ -15,5 +16,8 @@ namespace gilsim::scenario {
 /// a job: "4 threads") and another is in force; empty otherwise. `written`: the file as it is;
 /// `in_force`: with the --set values (and fitted to the machine).
 std::string value_in_force(const Scenario& written, const Scenario& in_force, const Run& run);
+
+/// Whether `name` holds `n` as a number of its own ("pool of 4", "Pool(4)"; not "40 jobs").
+bool states_number(const std::string& name, std::int64_t n);
 
 }  // namespace gilsim::scenario

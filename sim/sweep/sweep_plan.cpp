@@ -117,17 +117,6 @@ scenario::Scenario SweepPlan::scenario_at(std::size_t point, int seed) const {
 
 namespace {
 
-/// Whether `name` holds `digits` as a number of its own ("pool of 4", "Pool(4)"; not "40 jobs").
-bool states_number(const std::string& name, const std::string& digits) {
-  for (std::size_t at = name.find(digits); at != std::string::npos; at = name.find(digits, at + 1)) {
-    const bool starts = at == 0 || std::isdigit(static_cast<unsigned char>(name[at - 1])) == 0;
-    const std::size_t end = at + digits.size();
-    const bool ends = end == name.size() || std::isdigit(static_cast<unsigned char>(name[end])) == 0;
-    if (starts && ends) return true;
-  }
-  return false;
-}
-
 /// Whether `name` states `t` as a person writes it: "5 ms", "5ms", "250 us", "1 s".
 bool states_time(const std::string& name, Time t) {
   const std::int64_t ns = t.ns();
@@ -162,10 +151,10 @@ std::string name_stated(const scenario::Scenario& written, const scenario::Scena
   const scenario::EffectiveSettings was = scenario::effective_settings(written, *as_written);
   const scenario::EffectiveSettings is = scenario::effective_settings(s, run);
   if (states_time(run.name, was.switch_interval)) said.push_back("switch " + format_time(is.switch_interval));
-  if (run.name.find("core") != std::string::npos && states_number(run.name, fmt::format("{}", was.cores))) {
+  if (run.name.find("core") != std::string::npos && scenario::states_number(run.name, was.cores)) {
     said.push_back(fmt::format("{} cores", is.cores));
   }
-  if (run.name.find("chunksize") != std::string::npos && states_number(run.name, fmt::format("{}", was.chunksize))) {
+  if (run.name.find("chunksize") != std::string::npos && scenario::states_number(run.name, was.chunksize)) {
     said.push_back(fmt::format("chunksize {}", is.chunksize));
   }
   std::string out;
