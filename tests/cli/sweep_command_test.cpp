@@ -251,6 +251,18 @@ TEST_CASE("a gil axis whose baseline runs slower without a GIL says each speed-u
   std::replace(text.begin(), text.end(), '\n', ' ');
   CHECK(text.find("`'sequential' itself takes 1.000 s at gil = new, 1.000 s at gil = old, 1.080 s at gil = none`") !=
         std::string::npos);
+  // Its table left out by --run: its time from a shown run's (one seed).
+  const Result hidden = run_gilsim({"sweep", kScenarios + "01-cpu-bound.toml", "--vary", "gil=new,none", "--run",
+                                    "4 threads", "--width", "1000"});
+  REQUIRE(hidden.code == 0);
+  CHECK(hidden.out.find("'sequential' itself takes 1.000 s at gil = new, 1.080 s at gil = none: without a GIL") !=
+        std::string::npos);
+  // A threaded baseline faster without a GIL: its times, and no reason that does not hold.
+  const Result threaded = run_gilsim({"sweep", kScenarios + "05-responsive-gui.toml", "--vary", "gil=new,none",
+                                      "--width", "1000"});
+  REQUIRE(threaded.code == 0);
+  CHECK(threaded.out.find("'switch 1 ms' itself takes 1.060 s at gil = new, 1.025 s at gil = none, and each "
+                          "speed-up is against 'switch 1 ms' at its own point.") != std::string::npos);
   // The GIL builds alone: the baseline does not move, nothing to say.
   const Result same = run_gilsim({"sweep", kScenarios + "01-cpu-bound.toml", "--vary", "gil=new,old"});
   REQUIRE(same.code == 0);
@@ -326,6 +338,12 @@ TEST_CASE("a run whose name states a value the sweep varies is said to keep the 
   REQUIRE(nine.code == 0);
   CHECK(nine.out.find("The name 'Pool(8)' is the file's: each row runs at the value in its 'workers' column.") !=
         std::string::npos);
+  // Keys joined in one axis: every column of it.
+  const Result joined = run_gilsim({"sweep", kScenarios + "09-pool-sizing.toml", "--vary", "cores=1,2; workers=2,8",
+                                    "--run", "Pool(8)", "--width", "1000"});
+  REQUIRE(joined.code == 0);
+  CHECK(joined.out.find("The name 'Pool(8)' is the file's: each row runs at the values in its 'cores' and 'workers' "
+                        "columns.") != std::string::npos);
   CHECK(nine.out.find("The name 'Pool()'") == std::string::npos);
 }
 
