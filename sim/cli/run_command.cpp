@@ -48,43 +48,47 @@ std::vector<scenario::Scenario> load_all(const RunOptions& options) {
 
 std::vector<std::string> export_prefixes(const std::vector<scenario::Scenario>& scenarios) {
   namespace fs = std::filesystem;
-  // The same file given twice is one file whatever the path says ("./s.toml", "s.toml").
-  const auto same_file = [&](std::size_t a, std::size_t b) {
+  // Each file by its identity first: "./s.toml", "s.toml" and a symlink to it are one file.
+  std::vector<fs::path> files;  // distinct, each as its canonical path
+  std::vector<std::size_t> file_of;
+  for (const scenario::Scenario& s : scenarios) {
     std::error_code error;
-    return scenarios[a].source == scenarios[b].source || fs::equivalent(scenarios[a].source, scenarios[b].source, error);
-  };
-  // Each file's name, with as many of its folders as tell it apart from other files of that
-  // name ("s", then "a/s" and "b/s", then "x/a/s" and "y/a/s").
-  const auto named = [&](std::size_t i, int folders) {
-    const fs::path path(scenarios[i].source);
-    std::string name = path.stem().string();
-    if (name.empty()) return scenarios[i].source;
-    fs::path folder = path.parent_path();
-    for (int k = 0; k < folders && !folder.filename().empty(); ++k) {
+    fs::path canonical = fs::weakly_canonical(fs::absolute(s.source, error), error);
+    if (error || canonical.empty()) canonical = s.source;
+    std::size_t f = 0;
+    while (f < files.size() && !(files[f] == canonical || fs::equivalent(files[f], canonical, error))) ++f;
+    if (f == files.size()) files.push_back(canonical);
+    file_of.push_back(f);
+  }
+  // Each distinct file's name, with as many of its folders as tell it apart from the other
+  // files of that name ("s", then "a/s" and "b/s", then "x/a/s" and "y/a/s").
+  const auto named = [&](std::size_t f, std::size_t folders) {
+    std::string name = files[f].stem().string();
+    if (name.empty()) return files[f].string();
+    fs::path folder = files[f].parent_path();
+    for (std::size_t k = 0; k < folders && !folder.filename().empty(); ++k) {
       name = folder.filename().string() + "/" + name;
       folder = folder.parent_path();
     }
     return name;
   };
-  std::vector<std::string> prefixes;
-  for (std::size_t i = 0; i < scenarios.size(); ++i) {
-    std::string name = named(i, 0);
-    for (int folders = 1; folders <= 8; ++folders) {
-      const bool clashes = [&] {
-        for (std::size_t j = 0; j < scenarios.size(); ++j) {
-          if (j != i && !same_file(i, j) && named(j, folders - 1) == named(i, folders - 1)) return true;
-        }
-        return false;
-      }();
-      if (!clashes) break;
-      name = named(i, folders);
-    }
-    prefixes.push_back(name);
+  std::vector<std::string> names;
+  for (std::size_t f = 0; f < files.size(); ++f) {
+    std::size_t folders = 0;
+    const auto clashes = [&] {
+      for (std::size_t g = 0; g < files.size(); ++g) {
+        if (g != f && named(g, folders) == named(f, folders)) return true;
+      }
+      return false;
+    };
+    while (clashes() && folders < 64) ++folders;
+    names.push_back(clashes() ? files[f].string() : named(f, folders));
   }
   // One file given twice: numbered from its second time ("01-cpu-bound #2").
-  std::map<std::string, int> seen;
-  for (std::string& prefix : prefixes) {
-    if (const int times = ++seen[prefix]; times > 1) prefix += fmt::format(" #{}", times);
+  std::vector<std::string> prefixes;
+  std::vector<int> times(files.size(), 0);
+  for (const std::size_t f : file_of) {
+    prefixes.push_back(++times[f] > 1 ? fmt::format("{} #{}", names[f], times[f]) : names[f]);
   }
   return prefixes;
 }

@@ -112,4 +112,14 @@ TEST_CASE("several scenarios' exported runs stay apart: file name, then folder, 
   // Two files whose folders share a name too: as many folders as tell them apart.
   CHECK(named({"x/a/s.toml", "y/a/s.toml"}) == std::vector<std::string>{"x/a/s", "y/a/s"});
   CHECK(named({"x/a/s.toml", "y/a/s.toml", "z/t.toml"}) == std::vector<std::string>{"x/a/s", "y/a/s", "t"});
+  // One file by two paths is one file, told apart from another of its name by its folder.
+  const testing::TempFolder folder("gilsim-export-names");
+  const std::filesystem::path dir = folder.path();
+  std::filesystem::create_directories(dir / "a");
+  std::filesystem::create_directories(dir / "b");
+  std::ofstream(dir / "a" / "s.toml") << "x";
+  std::ofstream(dir / "b" / "s.toml") << "x";
+  const std::string a = (dir / "a" / "s.toml").string(), a_again = (dir / "b" / ".." / "a" / "s.toml").string(),
+                    b = (dir / "b" / "s.toml").string();
+  CHECK(named({a.c_str(), a_again.c_str(), b.c_str()}) == std::vector<std::string>{"a/s", "a/s #2", "b/s"});
 }
