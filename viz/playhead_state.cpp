@@ -310,13 +310,14 @@ std::string loop_doing(const trace::Trace& run, const LoopAtPlayhead& loop, Time
 
 namespace {
 
-/// When the parent process last (un)pickled: its last result read back, for a pool.
+/// When the parent process last (un)pickled a job's result: its last one read back, for a pool.
 Time last_unpickling_end(const trace::Trace& run) {
   Time last = Time::zero();
   for (const trace::Lane& lane : run.lanes) {
     if (lane.kind != trace::LaneKind::Thread || lane.process != 0) continue;
     for (std::size_t i = lane.spans.size(); i-- > 0;) {  // from the end: the last one is near it
-      if (lane.spans.state_at(i) == trace::SpanState::Pickling) {
+      // A job's result: not the None that tells a worker to stop, pickled at the shutdown.
+      if (lane.spans.state_at(i) == trace::SpanState::Pickling && lane.spans[i].subject != trace::kNone) {
         last = max(last, lane.spans[i].end);
         break;
       }

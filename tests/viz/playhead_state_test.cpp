@@ -428,4 +428,15 @@ TEST_CASE("a pool whose jobs have all run: its results on their way back until t
   const auto shutting = words_at(tail, tail_index, tail.end - 100_us);
   REQUIRE(shutting.has_value());
   CHECK(shutting->starts_with("results: every one is back in the parent; the run ends at "));
+  // Lesson 18's ProcessPoolExecutor(): its last result is unpickled by 29.0 ms; the stop
+  // signals pickled after it for the workers are no result.
+  const scenario::Scenario both = scenario::load_file(viz::testing::bundled_lesson("18-process-vs-pool.toml"));
+  const auto executor = std::find_if(both.runs.begin(), both.runs.end(),
+                                     [](const auto& r) { return r.name == "ProcessPoolExecutor()"; });
+  REQUIRE(executor != both.runs.end());
+  const trace::Trace futures = model::simulate(both, *executor);
+  const PlayheadIndex futures_index = PlayheadIndex::build(futures);
+  const auto after = words_at(futures, futures_index, 29'060_us);
+  REQUIRE(after.has_value());
+  CHECK(after->starts_with("results: every one is back in the parent"));
 }
