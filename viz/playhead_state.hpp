@@ -119,7 +119,9 @@ GilQueue gil_queue_at(const trace::Trace& trace, const PlayheadIndex& index, tra
 std::vector<GilWaiter> gil_waiters_at(const trace::Trace& trace, trace::ProcessId process, Time t);
 
 /// What an event loop does at `now`, after "event loop: ": "running task 2", "stuck in task
-/// 2's blocking call, for 79.9 ms (...)", "running nothing".
+/// 2's blocking call, for 79.9 ms (...)", "running nothing", or what the loop's thread does
+/// while it runs no task: a loop whose timer is due can wait for the GIL first (lesson 13),
+/// which is not part of the sleep.
 std::string loop_doing(const trace::Trace& run, const LoopAtPlayhead& loop, Time now);
 
 /// For a process pool whose jobs have all run, before its end: its results still on their way

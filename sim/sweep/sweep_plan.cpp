@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <optional>
 #include <charconv>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

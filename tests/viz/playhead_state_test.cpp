@@ -401,42 +401,41 @@ TEST_CASE("an event loop stuck in a coroutine's blocking call says so: its threa
   CHECK(loop_doing(run, at_30us.loops[0], 30_us) == "running task 2");
 }
 
+namespace {
+
+/// The model's run `name` of bundled lesson `file`.
+trace::Trace lesson_run(const std::string& file, const std::string& name) {
+  const scenario::Scenario s = scenario::load_file(viz::testing::bundled_lesson(file));
+  const auto run = std::find_if(s.runs.begin(), s.runs.end(), [&](const scenario::Run& r) { return r.name == name; });
+  REQUIRE(run != s.runs.end());
+  return model::simulate(s, *run);
+}
+
+/// What the panel says of `run`'s pool results at `t`.
+std::optional<std::string> results_at(const trace::Trace& run, Time t) {
+  return pool_results_words(run, state_at(run, PlayheadIndex::build(run), t).jobs, t);
+}
+
+}  // namespace
+
 TEST_CASE("a pool whose jobs have all run: its results on their way back until the parent's last unpickling, then its shutdown") {
   // Lesson 17's pool of 4: its last job ends at 115.5 ms, the parent unpickles the last
   // 20 MB result until 218 ms; lesson 10's default map: its results are back before its
   // workers exit, at the run's end.
-  const scenario::Scenario big = scenario::load_file(viz::testing::bundled_lesson("17-big-results.toml"));
-  const auto pool = std::find_if(big.runs.begin(), big.runs.end(), [](const auto& r) { return r.name == "pool of 4"; });
-  REQUIRE(pool != big.runs.end());
-  const trace::Trace run = model::simulate(big, *pool);
-  const PlayheadIndex index = PlayheadIndex::build(run);
-  const auto words_at = [&](const trace::Trace& r, const PlayheadIndex& i, Time t) {
-    return pool_results_words(r, state_at(r, i, t).jobs, t);
-  };
-  CHECK_FALSE(words_at(run, index, 50_ms).has_value());  // jobs still running
-  const auto travelling = words_at(run, index, 150_ms);
+  const trace::Trace run = lesson_run("17-big-results.toml", "pool of 4");
+  CHECK_FALSE(results_at(run, 50_ms).has_value());  // jobs still running
+  const auto travelling = results_at(run, 150_ms);
   REQUIRE(travelling.has_value());
   CHECK(travelling->starts_with("results: every job has run; their results are still being pickled, sent and unpickled until "));
-  CHECK_FALSE(words_at(run, index, run.end).has_value());
+  CHECK_FALSE(results_at(run, run.end).has_value());
 
-  const scenario::Scenario overhead = scenario::load_file(viz::testing::bundled_lesson("10-pool-overhead.toml"));
-  const auto map = std::find_if(overhead.runs.begin(), overhead.runs.end(),
-                                [](const auto& r) { return r.name == "Pool.map default"; });
-  REQUIRE(map != overhead.runs.end());
-  const trace::Trace tail = model::simulate(overhead, *map);
-  const PlayheadIndex tail_index = PlayheadIndex::build(tail);
-  const auto shutting = words_at(tail, tail_index, tail.end - 100_us);
+  const trace::Trace tail = lesson_run("10-pool-overhead.toml", "Pool.map default");
+  const auto shutting = results_at(tail, tail.end - 100_us);
   REQUIRE(shutting.has_value());
   CHECK(shutting->starts_with("results: every one is back in the parent; the run ends at "));
   // Lesson 18's ProcessPoolExecutor(): its last result is unpickled by 29.0 ms; the stop
   // signals pickled after it for the workers are no result.
-  const scenario::Scenario both = scenario::load_file(viz::testing::bundled_lesson("18-process-vs-pool.toml"));
-  const auto executor = std::find_if(both.runs.begin(), both.runs.end(),
-                                     [](const auto& r) { return r.name == "ProcessPoolExecutor()"; });
-  REQUIRE(executor != both.runs.end());
-  const trace::Trace futures = model::simulate(both, *executor);
-  const PlayheadIndex futures_index = PlayheadIndex::build(futures);
-  const auto after = words_at(futures, futures_index, 29'060_us);
+  const auto after = results_at(lesson_run("18-process-vs-pool.toml", "ProcessPoolExecutor()"), 29'060_us);
   REQUIRE(after.has_value());
   CHECK(after->starts_with("results: every one is back in the parent"));
 }

@@ -28,28 +28,17 @@ bool finish_set_up(AppState& app, BackgroundLoad& load, const Options& options, 
   if (!options.real && !options.cpython && !app.session.runs().empty()) {
     Time last = Time::zero();
     for (const trace::Trace& run : app.session.runs()) last = std::max(last, run.end);
-    // As one types them: "1.013s", not "1.013 s" nor "1,000 s".
-    const auto typed = [](Time t) {
-      std::string text = fmt::format("{}", t);
+    // As one types them: "1.013s", not "1.013 s" nor "1,000 s"; `resolution` 1 ns says the
+    // range as given ("1.000s..1.000s" was 1000ms..1000.3ms rounded).
+    const auto typed = [](Time t, Time resolution = Time::zero()) {
+      std::string text = resolution > Time::zero() ? format_time_to(t, resolution) : fmt::format("{}", t);
       std::erase_if(text, [](char c) { return c == ' ' || c == ','; });
       return text;
-    };
-    // The range as given, to the nanosecond: "1.000s..1.000s" was 1000ms..1000.3ms rounded.
-    const auto exact = [](Time t) {
-      const std::int64_t ns = t.ns();
-      const auto [unit, name] = ns >= 1'000'000'000 ? std::pair{1e9, "s"}
-                                : ns >= 1'000'000   ? std::pair{1e6, "ms"}
-                                : ns >= 1'000       ? std::pair{1e3, "us"}
-                                                    : std::pair{1.0, "ns"};
-      std::string text = fmt::format("{:.9f}", static_cast<double>(ns) / unit);
-      while (text.back() == '0') text.pop_back();
-      if (text.back() == '.') text.pop_back();
-      return text + name;
     };
     if (options.view && options.view->first >= last) {
       view_past_end = true;
       fmt::print(stderr, "gilviz: --view {}..{} starts after the runs end at {}: the whole runs are shown instead\n",
-                 exact(options.view->first), exact(options.view->second), typed(last));
+                 typed(options.view->first, Time{1}), typed(options.view->second, Time{1}), typed(last));
     }
     // Within a hundredth of the end is the end, as the figures print it ("--at 1.013s" for an
     // end at 1.012997 s).

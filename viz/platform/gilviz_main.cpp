@@ -257,12 +257,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   // The picture is PNG whatever the name says: "x.jpg" held PNG data an image viewer refused.
+  // A device or a FIFO (/dev/null) is written as it is, and a folder refused below (exit 1).
   std::error_code no_file;
   const auto screenshot_status = std::filesystem::status(o.screenshot, no_file);
-  const bool special_file = std::filesystem::exists(screenshot_status) && !std::filesystem::is_regular_file(screenshot_status) &&
-                            !std::filesystem::is_directory(screenshot_status);  // /dev/null, a FIFO: written as they are
-  // A folder is refused as an output is (exit 1, "it is a directory"), below.
-  if (!o.screenshot.empty() && !special_file && !std::filesystem::is_directory(screenshot_status)) {
+  const bool file = !std::filesystem::exists(screenshot_status) || std::filesystem::is_regular_file(screenshot_status);
+  if (!o.screenshot.empty() && file) {
     std::string extension = std::filesystem::path(o.screenshot).extension().string();
     std::transform(extension.begin(), extension.end(), extension.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

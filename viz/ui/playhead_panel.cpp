@@ -107,9 +107,6 @@ std::string task_list(const trace::Trace& run, const std::vector<TaskAtPlayhead>
   return out.empty() ? "empty" : out;
 }
 
-/// "running task 3", or what the loop's thread does while it runs no task: a loop whose
-/// timer is due can wait for the GIL first (lesson 13), which is not part of the sleep.
-
 }  // namespace
 
 void draw_playhead_state(AppState& app) {
