@@ -47,6 +47,13 @@ trace::LaneId summary_lane(const trace::Trace& trace) {
   return first;
 }
 
+std::uint32_t summary_group(const std::vector<LaneGroup>& groups) {
+  for (std::uint32_t g = 0; g < groups.size(); ++g) {
+    if (groups[g].shows_run && !groups[g].members.empty()) return g;
+  }
+  return trace::kNone;
+}
+
 std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, const LayoutOptions& options) {
   std::vector<trace::LaneId> order;
   const auto lanes_where = [&](auto&& keep) {
@@ -103,9 +110,9 @@ std::vector<LaneGroup> lane_groups(const trace::Trace& trace, int fold_above) {
     return out;
   };
   const auto add = [&](std::string label, std::vector<trace::LaneId> members, std::vector<trace::LaneId> hidden,
-                       bool folded) {
+                       bool folded, bool shows_run = false) {
     const std::size_t most = most_alive_at_once(trace, members);
-    groups.push_back(LaneGroup{std::move(label), std::move(members), std::move(hidden), folded, most});
+    groups.push_back(LaneGroup{std::move(label), std::move(members), std::move(hidden), folded, most, shows_run});
   };
   const auto too_many = [&](std::size_t n) { return n > static_cast<std::size_t>(fold_above); };
   // Fewer alike lanes than that still make a group (open at first) that a fit can fold.
@@ -123,7 +130,17 @@ std::vector<LaneGroup> lane_groups(const trace::Trace& trace, int fold_above) {
       return l.kind == LaneKind::Thread && l.process != 0 && !idle_thread(trace, l);
     });
     auto hidden = lanes_of([](const trace::Lane& l) { return l.kind != LaneKind::Core && l.process != 0; });
-    add(counted(workers, "worker process", "worker processes"), std::move(members), std::move(hidden), many_workers);
+    // The jobs run there alone (lesson 7's reader runs in the main process, beside its hog). A
+    // pool's handler threads name jobs too, but only to pickle, send and receive them.
+    const auto job_step = [&](const trace::Span& s) {
+      return s.subject < trace.jobs.size() && (s.state == trace::SpanState::Running || s.state == trace::SpanState::BlockedIo ||
+                                               s.state == trace::SpanState::Sleeping || s.state == trace::SpanState::Stalled);
+    };
+    const bool main_runs_jobs = std::any_of(trace.lanes.begin(), trace.lanes.end(), [&](const trace::Lane& l) {
+      return l.kind == LaneKind::Thread && l.process == 0 && std::any_of(l.spans.begin(), l.spans.end(), job_step);
+    });
+    add(counted(workers, "worker process", "worker processes"), std::move(members), std::move(hidden), many_workers,
+        !main_runs_jobs);
   }
   const trace::ProcessId own = workers >= kAlikeWorkers ? 1 : static_cast<trace::ProcessId>(trace.processes.size());
   for (trace::ProcessId p = 0; p < own; ++p) {
@@ -207,9 +224,11 @@ float place_run(const trace::Trace& run, std::uint32_t r, const std::vector<Lane
                                      [](const trace::Lane& l) { return l.kind == LaneKind::Core && !l.spans.empty(); });
   if (folding.collapsed) {
     // One line: the run's name beside the main interpreter's GIL (or its thread, without a
-    // GIL), then how busy the cores were.
+    // GIL; or its worker processes, in a pool), then how busy the cores were.
     const float h = std::max(options.lane_height, options.header_height);
-    rows.push_back(Row{Row::Kind::RunHeader, r, summary_lane(run), trace::kNone, y, h, true});
+    // A pool's line shows its workers, not a lane: no GIL badge of the main process over them.
+    const std::uint32_t group = summary_group(groups);
+    rows.push_back(Row{Row::Kind::RunHeader, r, group == trace::kNone ? summary_lane(run) : trace::kNone, group, y, h, true});
     y += h;
     if (!has_cores) return y + options.gap;
     rows.push_back(Row{Row::Kind::BusyCores, r, trace::kNone, trace::kNone, y, strip});

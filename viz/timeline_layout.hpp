@@ -14,15 +14,17 @@ namespace gilsim::viz {
 
 struct Row {
   enum class Kind : std::uint8_t {
-    RunHeader,  ///< the run's name and figures; collapsed, its name beside its summary lane (`lane`)
+    RunHeader,  ///< the run's name and figures; collapsed, its name beside its summary lane (`lane`) or group
     Lane,       ///< one lane of the trace
     Group,      ///< a folded group of alike lanes, drawn as their state density
     BusyCores,  ///< a counter strip: how many of the run's cores are busy
   };
   Kind kind = Kind::Lane;
   std::uint32_t run = 0;
-  trace::LaneId lane = trace::kNone;   ///< Lane rows, and a collapsed run's header (summary_lane)
-  std::uint32_t group = trace::kNone;  ///< Group rows only: index into the run's lane groups
+  trace::LaneId lane = trace::kNone;   ///< Lane rows, and a collapsed run's header (summary_lane) without a group
+  /// Group rows, and a collapsed run's header that shows a group (summary_group): index into
+  /// the run's lane groups
+  std::uint32_t group = trace::kNone;
   float y = 0;                         ///< top, in pixels from the first row
   float height = 0;
   /// A RunHeader of a collapsed run: its one line. Not `lane`, which a run without a GIL and
@@ -43,6 +45,9 @@ struct LaneGroup {
   /// aggregate's full height (lesson 18's 40 processes, a few alive at once, were a sliver
   /// scaled to 40).
   std::size_t most_at_once = 0;
+  /// A pool's worker processes where the main process runs no job: the collapsed run's line
+  /// shows them (summary_group).
+  bool shows_run = false;
 };
 
 /// The groups of a run: a kind of lane folds when there are more than `fold_above` of it;
@@ -114,6 +119,13 @@ bool runs_jobs(const trace::Trace& trace, const trace::Lane& lane);
 /// without a GIL, its first thread that runs jobs (lesson 12's "sequential, no GIL": its main
 /// thread's crunch bars), else its first thread; kNone when it has none.
 trace::LaneId summary_lane(const trace::Trace& trace);
+
+/// The group a collapsed run's line shows instead of its summary_lane: the line shows where
+/// the jobs run, so a pool's worker processes, each running Python under a GIL of its own,
+/// where the main process runs none (its GIL, nearly free while they work, drew the default
+/// scenario's fastest run as idle); kNone without one, or where the main process runs jobs
+/// too (lesson 7's reader beside its hog in a process).
+std::uint32_t summary_group(const std::vector<LaneGroup>& groups);
 
 /// Cores of the run that no thread ever ran on.
 int idle_cores(const trace::Trace& trace);

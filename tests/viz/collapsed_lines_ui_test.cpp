@@ -45,15 +45,17 @@ std::string figures_over_bars(const HeadlessViewer& v, int& lines) {
     CHECK(text.left >= t.lanes_left - 0.5f);
     CHECK(text.right <= t.lanes_left + static_cast<float>(v.app.view.width_px()) + 0.5f);
     if (text.bottom <= lane.top || text.top >= lane.bottom) continue;  // above the lane's bars
-    const trace::LaneId l = summary_lane(runs[r]);
-    if (l == trace::kNone) continue;
-    for (const trace::Span& s : runs[r].lanes[l].spans) {
-      const float x0 = t.lanes_left + static_cast<float>(v.app.view.x_of(s.begin));
-      const float x1 = std::max(x0 + 1, t.lanes_left + static_cast<float>(v.app.view.x_of(s.end)));
-      const float covered = std::min(x1, text.right) - std::max(x0, text.left);
-      if (covered > 0.5f) {
-        over += runs[r].run_name + " (\"" + t.summaries[r] + "\") by " + std::to_string(static_cast<int>(covered)) + " px; ";
-        break;
+    // Its lane, or a pool's worker processes (their aggregate draws where any of them has a bar).
+    bool said = false;
+    for (const trace::LaneId l : ui::summary_line_lanes(runs[r], v.app.runs[r])) {
+      for (const trace::Span& s : runs[r].lanes[l].spans) {
+        const float x0 = t.lanes_left + static_cast<float>(v.app.view.x_of(s.begin));
+        const float x1 = std::max(x0 + 1, t.lanes_left + static_cast<float>(v.app.view.x_of(s.end)));
+        const float covered = std::min(x1, text.right) - std::max(x0, text.left);
+        if (covered > 0.5f && !said) {
+          over += runs[r].run_name + " (\"" + t.summaries[r] + "\") by " + std::to_string(static_cast<int>(covered)) + " px; ";
+          said = true;
+        }
       }
     }
   }
@@ -97,6 +99,51 @@ TEST_CASE("no collapsed line's figures cover its bars: every lesson, presented o
   }
 }
 
+TEST_CASE("a collapsed pool's line shows its worker processes at work, not its main process's nearly free GIL") {
+  // The built-in scenario presented at 1280x720 folds its process pool, the fastest run, to a
+  // line: it drew the main process's GIL, held for a few pickles, and the winner looked idle.
+  HeadlessViewer v(ImVec2(1280, 720));
+  v.present({});  // the built-in scenario
+  const std::uint32_t pool = run_named(v, "process pool");
+  const TimelineFrame& t = v.app.timeline;
+  REQUIRE(t.options.folding[pool].collapsed);
+  const Row* line = t.layout.header(pool);
+  REQUIRE(line);
+  const trace::Trace& run = v.app.session.runs()[pool];
+  const RunIndex& index = v.app.runs[pool];
+  REQUIRE(line->group < index.groups.size());
+  const LaneGroup& workers = index.groups[line->group];
+  CHECK(workers.label == "4 worker processes");
+  CHECK(workers.shows_run);
+  CHECK(line->lane == trace::kNone);  // no GIL badge of the main process on it
+  CHECK(ui::summary_line_lanes(run, index) == workers.members);
+  // What it draws: the workers' bars, from their first download to the last parse, nearly
+  // without a gap; the main process's GIL alone covered a few pixels of it.
+  std::vector<DrawItem> scratch;
+  const auto drawn = ui::line_drawn(run, index, workers.members, v.app.view, 0, scratch);
+  REQUIRE(!drawn.empty());
+  Time first = Time::max(), last = Time::zero();
+  for (const trace::LaneId l : workers.members) {
+    for (const trace::Span& s : run.lanes[l].spans) {
+      first = min(first, s.begin);
+      last = max(last, s.end);
+    }
+  }
+  const auto x_of = [&](Time at) { return static_cast<float>(v.app.view.x_of(at)); };
+  CHECK(drawn.front().first <= x_of(first) + 1);
+  CHECK(drawn.back().second >= x_of(last) - 1);
+  float covered = 0;
+  for (const auto& [from, to] : drawn) covered += to - from;
+  CHECK(covered >= 0.9f * (x_of(last) - x_of(first)));
+  float main_gil = 0;
+  const trace::LaneId gil = run.processes[0].gil_lane;
+  for (const auto& [from, to] : ui::line_drawn(run, index, std::vector{gil}, v.app.view, 0, scratch)) main_gil += to - from;
+  CHECK(main_gil < 0.2f * (x_of(last) - x_of(first)));
+  // No GIL badge of its main process over its workers; the sequential run's line keeps its own.
+  for (const float y : v.app.token_y[pool]) CHECK(y < 0);
+  CHECK(v.app.token_y[run_named(v, "sequential")][0] >= 0);
+}
+
 TEST_CASE("lesson 7 presented at 1280x720: the threads and the process run it compares both open") {
   // The sequential run and the threads opened, the process run (the reader done at ~110 ms
   // again) was one line that said "807 ms".
@@ -110,7 +157,10 @@ TEST_CASE("lesson 7 presented at 1280x720: the threads and the process run it co
   }
 }
 
-TEST_CASE("lesson 7's process run collapsed says its settings, its end and when the reader was done") {
+TEST_CASE("lesson 7's process run collapsed shows its two workers and says its end, the reader's finish on hover") {
+  // Its line draws its worker processes, the reader's and the hog's: busy to the end, a line of
+  // long bars that keeps its height (as lesson 1's sequential run) and says its end after it;
+  // the reader's finish is the aggregate's step from two to one, and the hover's first line.
   HeadlessViewer v(ImVec2(1280, 720));
   REQUIRE(v.open(bundled_lesson("07-convoy.toml")));
   v.app.presentation = true;
@@ -128,7 +178,14 @@ TEST_CASE("lesson 7's process run collapsed says its settings, its end and when 
   REQUIRE(reader < Time::from_seconds(0.2));
   const std::string said = v.app.timeline.summaries[process];
   INFO(said);
-  CHECK(said == fmt::format("GIL new, 2 cores, done at {}; reader done at {}", run.end, reader));
+  CHECK(said == fmt::format("done at {}", run.end));
+  const Row* line = v.app.timeline.layout.header(process);
+  REQUIRE(line);
+  CHECK(line->group == summary_group(v.app.runs[process].groups));
+  CHECK(v.app.timeline.summary_lanes[process].top == doctest::Approx(v.app.timeline.lanes_top + line->y));  // its height kept
+  const auto texts = ui::summary_texts(run, v.app.runs[process], nullptr, v.app.session.scenario().note);
+  REQUIRE(!texts.empty());
+  CHECK(texts.front() == fmt::format("GIL new, 2 cores, done at {}; reader done at {}", run.end, reader));
   int lines = 0;
   CHECK(figures_over_bars(v, lines) == "");
   // The hog ends the run: its finish is the run's, said once.
@@ -206,12 +263,11 @@ std::string lines_without_settings(const HeadlessViewer& v) {
     if (!t.options.folding[r].collapsed || r >= t.summaries.size()) continue;
     const std::string settings = fmt::format("GIL {}, ", runs[r].gil_mode);
     if (t.summaries[r].starts_with(settings)) continue;
-    const trace::LaneId l = summary_lane(runs[r]);
     double covered = 0;
-    if (l != trace::kNone) {
-      for (const trace::Span& span : runs[r].lanes[l].spans) {
-        covered += std::max(0.0, std::min(v.app.view.x_of(span.end), v.app.view.width_px()) - std::max(0.0, v.app.view.x_of(span.begin)));
-      }
+    std::vector<DrawItem> scratch;
+    for (const auto& [from, to] : ui::line_drawn(runs[r], v.app.runs[r], ui::summary_line_lanes(runs[r], v.app.runs[r]),
+                                                 v.app.view, 0, scratch)) {
+      covered += std::max(0.0f, std::min(to, static_cast<float>(v.app.view.width_px())) - std::max(0.0f, from));
     }
     if (covered >= 0.2 * v.app.view.width_px()) continue;  // a lane of bars keeps its height
     const auto judged = judge_run(runs, v.app.runs, r);
@@ -229,14 +285,16 @@ std::string lines_without_settings(const HeadlessViewer& v) {
 }  // namespace
 
 TEST_CASE("a collapsed line says its run's settings and how it ended, as the others do, where they fit the line") {
-  // Lesson 9 presented at 1280x720: Pool(2), as long as the axis, said only "done at 807 ms"
-  // in a gap of its bars, where Pool() and Pool(8) said "GIL new, 4 cores, done at ...".
+  // Lesson 9 presented at 1280x720: Pool(2), as long as the axis, its two workers busy
+  // throughout, keeps its line's height and says its end after it; Pool() its settings too.
   {
     HeadlessViewer v(ImVec2(1280, 720));
     v.present(bundled_lesson("09-pool-sizing.toml"));
-    const std::uint32_t two = run_named(v, "Pool(2)");
+    const std::uint32_t two = run_named(v, "Pool(2)"), all = run_named(v, "Pool()");
     REQUIRE(v.app.timeline.options.folding[two].collapsed);
-    CHECK(v.app.timeline.summaries[two] == fmt::format("GIL new, 4 cores, done at {}", v.app.session.runs()[two].end));
+    REQUIRE(v.app.timeline.options.folding[all].collapsed);
+    CHECK(v.app.timeline.summaries[two] == fmt::format("done at {}", v.app.session.runs()[two].end));
+    CHECK(v.app.timeline.summaries[all] == fmt::format("GIL new, 4 cores, done at {}", v.app.session.runs()[all].end));
     int lines = 0;
     CHECK(figures_over_bars(v, lines) == "");
   }

@@ -12,6 +12,7 @@
 #include "viz/level_of_detail.hpp"
 #include "viz/run_caveats.hpp"
 #include "viz/ui/panels.hpp"
+#include "viz/ui/timeline_rows.hpp"
 
 namespace gilsim::viz::ui {
 
@@ -46,11 +47,23 @@ void group_tooltip(const AppState& app, const Row& row, Time t) {
   const LaneGroup& g = app.runs[row.run].groups[row.group];
   ImGui::BeginTooltip();
   ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
-  ImGui::TextUnformatted(fmt::format("{}, folded into one row", g.label).c_str());
+  const bool run_line = row.kind == Row::Kind::RunHeader;
   ImGui::TextUnformatted(
-      "Each colour's height is how many of them are in that state (the state colours of the legend), "
-      "averaged over the pixel's time: a thin sliver is a short or rare state, blank is nothing to do. "
-      "Click to show each lane.");
+      (run_line ? fmt::format("The run folded to one line: its {}, each with a GIL of its own", g.label)
+                : fmt::format("{}, folded into one row", g.label))
+          .c_str());
+  // The run's figures, which a line of long bars says on hover (draw_summary).
+  if (run_line) {
+    const auto judged = judge_run(app.session.runs(), app.runs, row.run);
+    const auto texts = summary_texts(app.session.runs()[row.run], app.runs[row.run], judged ? &*judged : nullptr,
+                                     app.session.scenario().note);
+    if (!texts.empty()) ImGui::TextUnformatted(texts.front().c_str());
+  }
+  ImGui::TextUnformatted(fmt::format("Each colour's height is how many of them are in that state (the state colours of the "
+                                     "legend), averaged over the pixel's time: a thin sliver is a short or rare state, blank "
+                                     "is nothing to do. {}",
+                                     run_line ? "Click to open the run." : "Click to show each lane.")
+                             .c_str());
   ImGui::TextUnformatted(group_breakdown(app.session.runs()[row.run], g.members, t).c_str());
   ImGui::PopTextWrapPos();
   ImGui::EndTooltip();
@@ -131,7 +144,11 @@ void handle_timeline_input(AppState& app, const TimelineInput& in) {
   std::uint32_t hovered_mark_run = 0;
   const Row* row = in.hovered ? in.layout.row_at(io.MousePos.y - in.content.y) : nullptr;
   const bool on_label = io.MousePos.x < in.lanes_left;
-  // A collapsed run's header shows its GIL lane: hovering there is hovering the lane.
+  // A collapsed run's header shows its GIL lane: hovering there is hovering the lane. A pool's
+  // shows its worker processes as their aggregate, which tells its states as a group row does,
+  // and opens the run on a click.
+  const bool group_line = row && row->kind == Row::Kind::RunHeader && row->collapsed &&
+                          row->group < app.runs[row->run].groups.size();
   const bool lane_under_mouse = row && row->lane != trace::kNone && !on_label;
   const bool header_click = row && row->kind == Row::Kind::RunHeader && !lane_under_mouse;
   if (lane_under_mouse) {
@@ -197,8 +214,8 @@ void handle_timeline_input(AppState& app, const TimelineInput& in) {
       }
     }
   }
-  if (in.hovered && !in.active && !hovered_mark && row && row->kind == Row::Kind::Group &&
-      row->group < app.runs[row->run].groups.size()) {
+  if (in.hovered && !in.active && !hovered_mark && row &&
+      ((row->kind == Row::Kind::Group && row->group < app.runs[row->run].groups.size()) || (group_line && !on_label))) {
     group_tooltip(app, *row, view_of(row->run).time_at(std::max(0.0, static_cast<double>(io.MousePos.x - in.lanes_left))));
   } else if (in.hovered && !in.active) {
     tooltip(app, hovered_mark, hovered_mark_run);

@@ -256,10 +256,10 @@ void leave_room_for_figures(AppState& app, const std::vector<RunFolding>& foldin
     const auto judged = judge_run(runs, app.runs, r);
     const std::vector<std::string> texts =
         summary_texts(runs[r], app.runs[r], judged ? &*judged : nullptr, app.session.scenario().note);
-    const auto drawn = line_drawn(runs[r], app.runs[r], summary_lane(runs[r]), app.view, f, scratch);
+    const auto drawn = line_drawn(runs[r], app.runs[r], summary_line_lanes(runs[r], app.runs[r]), app.view, f, scratch);
     const float end_x = static_cast<float>(app.view.x_of(runs[r].end));
     // A lane that draws little says its settings above it, ending where the run ends
-    // (draw_summary): no room to make (lesson 9's Pool(2)).
+    // (draw_summary): no room to make.
     float cover = 0;
     for (const auto& [a, b] : drawn) cover += std::max(1.0f, (b - a) - 2 * f * 0.35f);
     if (cover < kSparseLine * static_cast<float>(width)) continue;

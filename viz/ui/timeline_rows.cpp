@@ -80,16 +80,38 @@ std::string group_note(const LaneGroup& group, std::size_t marks) {
   return fmt::format("{} (folded: {} inside, click to expand)", group.label, counted(marks, "mark"));
 }
 
-std::vector<std::pair<float, float>> line_drawn(const trace::Trace& run, const RunIndex& index, trace::LaneId lane,
-                                               const TimeView& view, float font, std::vector<DrawItem>& scratch) {
+std::vector<trace::LaneId> summary_line_lanes(const trace::Trace& run, const RunIndex& index) {
+  const std::uint32_t g = summary_group(index.groups);
+  if (g != trace::kNone) return index.groups[g].members;
+  const trace::LaneId lane = summary_lane(run);
+  if (lane == trace::kNone) return {};
+  return {lane};
+}
+
+std::vector<std::pair<float, float>> line_drawn(const trace::Trace& run, const RunIndex& index,
+                                               std::span<const trace::LaneId> lanes, const TimeView& view, float font,
+                                               std::vector<DrawItem>& scratch) {
   std::vector<std::pair<float, float>> drawn;
-  if (lane == trace::kNone || lane >= run.lanes.size()) return drawn;
-  scratch.clear();
-  build_draw_items(run.lanes[lane].spans, view, scratch, {},
-                   lane < index.covered_prefix.size() ? index.covered_prefix[lane] : std::span<const std::int64_t>{});
   const float dot = font * 0.35f;  // a job-done dot or a glyph on a bar's edge
-  for (const DrawItem& it : scratch) drawn.emplace_back(static_cast<float>(it.x0) - dot, static_cast<float>(it.x1) + dot);
-  return drawn;
+  for (const trace::LaneId lane : lanes) {
+    if (lane >= run.lanes.size()) continue;
+    scratch.clear();
+    build_draw_items(run.lanes[lane].spans, view, scratch, {},
+                     lane < index.covered_prefix.size() ? index.covered_prefix[lane] : std::span<const std::int64_t>{});
+    for (const DrawItem& it : scratch) drawn.emplace_back(static_cast<float>(it.x0) - dot, static_cast<float>(it.x1) + dot);
+  }
+  if (lanes.size() < 2) return drawn;
+  // Several lanes on one line: their bars as the line shows them, one stretch where they overlap.
+  std::sort(drawn.begin(), drawn.end());
+  std::vector<std::pair<float, float>> merged;
+  for (const auto& d : drawn) {
+    if (!merged.empty() && d.first <= merged.back().second) {
+      merged.back().second = std::max(merged.back().second, d.second);
+    } else {
+      merged.push_back(d);
+    }
+  }
+  return merged;
 }
 
 std::string named_jobs_done(const trace::Trace& run, std::string_view note) {
@@ -353,12 +375,12 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   const LaneBox box{ctx.lanes_left, y0, ctx.right, y1};
   const TimeView& view = ctx.view_of(row.run);
   // The run's figures (summary_texts), the fullest that fits where the line draws nothing:
-  // just after its end, else in a free stretch of its lane (lesson 7's process run, whose main
-  // GIL is free from 110 ms to its end at 807 ms, said only "807 ms" for want of room after
-  // its end), never over its bars, their marks or the GIL badge. Where no free stretch holds
-  // even its end time (a run as long as the view: lesson 9's Pool(2)), a lane that draws little
-  // is drawn lower on its line and the figures above it, ending where the run ends; a lane of
-  // long bars keeps its height and says them on hover.
+  // just after its end, else in a free stretch of its lane before it, never over its bars,
+  // their marks or the GIL badge. Where no free
+  // stretch holds even its end time (a run as long as the view), a lane that draws little is
+  // drawn lower on its line and the figures above it, ending where the run ends; a lane of long
+  // bars (lesson 9's Pool(2), its two workers busy throughout) keeps its height and says them
+  // on hover.
   const auto judged = judge_run(ctx.runs, ctx.index, row.run);
   const bool past = past_axis(run, ctx);
   const std::vector<std::string> texts = summary_texts(run, ctx.index[row.run], judged ? &*judged : nullptr, ctx.note, past);
@@ -368,7 +390,11 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   const auto width_of = [&](std::string_view t) {
     return ImGui::GetFont()->CalcTextSizeA(text_size, 1e9f, 0, t.data(), t.data() + t.size()).x;
   };
-  std::vector<std::pair<float, float>> drawn = line_drawn(run, ctx.index[row.run], row.lane, view, f, items_);
+  // A pool's line draws its worker processes, each running under a GIL of its own, as their
+  // aggregate; any other run's, its summary lane.
+  const bool shows_group = row.group != trace::kNone && row.group < ctx.index[row.run].groups.size();
+  const std::vector<trace::LaneId> lanes = summary_line_lanes(run, ctx.index[row.run]);
+  std::vector<std::pair<float, float>> drawn = line_drawn(run, ctx.index[row.run], lanes, view, f, items_);
   for (auto& [a, b] : drawn) {
     a += box.left;
     b += box.left;
@@ -404,8 +430,7 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
     if (!said.empty()) break;
   }
   // The run's settings as every other collapsed line says them ("GIL new, 4 cores, done at
-  // 807 ms"), above its lane, rather than its end alone in a gap of its marks: lesson 9's
-  // Pool(2), as long as the view, said only "done at 807 ms".
+  // 807 ms"), above its lane, rather than its end alone in a gap of its marks.
   const std::string settings = fmt::format("GIL {}, ", run.gil_mode);
   const auto says_settings = [&](const std::string& t) { return t.starts_with(settings); };
   const float above = right_edge - clear_left - 4;  // the room above the lane
@@ -413,8 +438,8 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   for (std::size_t i = 0; i < texts.size() && !fits; ++i) {
     if (says_settings(texts[i]) && width_of(texts[i]) <= above) fits = i;
   }
-  // Only over a lane that draws little there (Pool(2)'s main thread waits on its workers): a
-  // lane of long bars (lesson 1's sequential run) keeps its height, and its end said after it.
+  // Only over a lane that draws little there: a lane of long bars (lesson 1's sequential run)
+  // keeps its height, and its end said after it.
   const bool sparse = bars_cover < kSparseLine * (right_edge - box.left);
   if (fits && sparse && !said.empty() && !says_settings(said)) said.clear();
   if (!fits) fits = first_that_fits(texts, above, width_of);
@@ -436,7 +461,11 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
     ImGui::SetTooltip("%s", texts.front().c_str());
   }
   dl->PushClipRect(ImVec2(box.left, y0), ImVec2(box.right, y1), true);
-  if (row.lane != trace::kNone) draw_lane(dl, ctx, row, lane_box, stats);
+  if (shows_group) {
+    paint_group(dl, ctx, row.run, row.group, lane_box);
+  } else if (row.lane != trace::kNone) {
+    draw_lane(dl, ctx, row, lane_box, stats);
+  }
   if (!said.empty()) {
     dl->AddText(ImGui::GetFont(), text_size, ImVec2(said_at.left, said_at.top), IM_COL32(50, 50, 60, 255), said.c_str());
   }
@@ -612,18 +641,7 @@ void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const 
   const trace::Trace& run = ctx.runs[row.run];
   const LaneGroup& g = ctx.index[row.run].groups[row.group];
   dl->AddRectFilled(ImVec2(box.left, box.top), ImVec2(box.right, box.bottom), IM_COL32(250, 250, 250, 255));
-  density_.reset(ctx.view_of(row.run), static_cast<int>(std::ceil(box.right - box.left)));
-  // Counted when the run was indexed (with the group, from the same run); a preview's, or a
-  // group's folded only by a fit or a click, span by span.
-  const std::vector<GroupIndex>& indexed = ctx.index[row.run].group_index;
-  const GroupIndex* group_index = row.group < indexed.size() && indexed[row.group].built ? &indexed[row.group] : nullptr;
-  if (group_index) {
-    density_.add(group_index->states);
-  } else {
-    for (trace::LaneId l : g.members) density_.add(run.lanes[l].spans);
-  }
-  density_.finish();
-  paint_density(dl, density_, static_cast<float>(std::max<std::size_t>(1, g.most_at_once)), box);
+  const GroupIndex* group_index = paint_group(dl, ctx, row.run, row.group, box);
   // The aggregate draws no marks: the note says how many its lanes hold in view (no silent drop).
   std::size_t marks = 0;
   if (ctx.show_marks) {
@@ -687,6 +705,24 @@ void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const 
       break;
     }
   }
+}
+
+const GroupIndex* TimelineRows::paint_group(ImDrawList* dl, const TimelineContext& ctx, std::uint32_t run,
+                                            std::uint32_t group, const LaneBox& box) {
+  const LaneGroup& g = ctx.index[run].groups[group];
+  density_.reset(ctx.view_of(run), static_cast<int>(std::ceil(box.right - box.left)));
+  // Counted when the run was indexed (with the group, from the same run); a preview's, or a
+  // group's folded only by a fit or a click, span by span.
+  const std::vector<GroupIndex>& indexed = ctx.index[run].group_index;
+  const GroupIndex* group_index = group < indexed.size() && indexed[group].built ? &indexed[group] : nullptr;
+  if (group_index) {
+    density_.add(group_index->states);
+  } else {
+    for (trace::LaneId l : g.members) density_.add(ctx.runs[run].lanes[l].spans);
+  }
+  density_.finish();
+  paint_density(dl, density_, static_cast<float>(std::max<std::size_t>(1, g.most_at_once)), box);
+  return group_index;
 }
 
 void TimelineRows::draw_busy_cores(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,8 +85,13 @@ class TimelineRows {
   void draw_lane(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box, RowStats& stats);
   void draw_group(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box, RowStats& stats);
   void draw_busy_cores(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box);
+  /// Paints group `group` of run `run` as its state density (draw_group's aggregate, a
+  /// collapsed pool's line); returns its index when the run's indexing built one.
+  const GroupIndex* paint_group(ImDrawList* dl, const TimelineContext& ctx, std::uint32_t run, std::uint32_t group,
+                                const LaneBox& box);
   void draw_label(ImDrawList* dl, const TimelineContext& ctx, const Row& row, ImVec2 a, ImVec2 b, RowStats& stats);
-  /// A collapsed run on one line: its name, its GIL lane, its figures after its end.
+  /// A collapsed run on one line: its name, its GIL lane (a pool's worker processes), its
+  /// figures after its end.
   void draw_summary(ImDrawList* dl, const TimelineContext& ctx, const Row& row, float y0, float y1, RowStats& stats);
 
   std::vector<DrawItem> items_;
@@ -130,10 +136,15 @@ std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& 
 /// to say the run's settings above it.
 inline constexpr float kSparseLine = 0.25f;
 
-/// What a collapsed run's line draws of `lane` (its summary lane) in `view`: x ranges from the
-/// lanes' left edge, widened by a job-done dot's half on each side.
-std::vector<std::pair<float, float>> line_drawn(const trace::Trace& run, const RunIndex& index, trace::LaneId lane,
-                                               const TimeView& view, float font, std::vector<DrawItem>& scratch);
+/// The lanes a collapsed run's line draws: its summary group's members (a pool's worker
+/// processes, drawn as their aggregate), else its summary lane; none where it has neither.
+std::vector<trace::LaneId> summary_line_lanes(const trace::Trace& run, const RunIndex& index);
+
+/// What a collapsed run's line draws of `lanes` (summary_line_lanes) in `view`: x ranges from
+/// the lanes' left edge, widened by a job-done dot's half on each side, in order, overlaps merged.
+std::vector<std::pair<float, float>> line_drawn(const trace::Trace& run, const RunIndex& index,
+                                               std::span<const trace::LaneId> lanes, const TimeView& view, float font,
+                                               std::vector<DrawItem>& scratch);
 
 /// The finishes of the jobs of `run` that `note` names (as whole words) and that ended before
 /// the run did: "reader done at 110 ms"; empty where none, or more than two, are named.
