@@ -119,6 +119,7 @@ struct QueueChipDrawn {
   bool named = false;  ///< a waiter's chip, not a count
   float left = 0, right = 0;
   float playhead = 0;  ///< the run's playhead's x
+  float top = 0, bottom = 0;
 };
 
 /// A folded group's note as drawn ("3 marks inside"), beside where its aggregate's columns end.

@@ -292,6 +292,12 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
   const char* deadlocked_label = "deadlocked";
   // Short, so the legend keeps to two rows at 1280 wide; the tooltip says it in full.
   const char* gil_text = "holder's colour, red hatch: others wait";  // after the GIL badge
+  // The chips at the playhead on a GIL lane: each a waiter, with its colour, and how long it has
+  // waited (a class read them as labels of holders, the waiter's colour square in each).
+  const char* chip_sample = "2 ms";
+  const char* chip_text = "waiting for it, so far";
+  bool chips = states_seen[static_cast<std::size_t>(trace::SpanState::WaitingGil)];
+  const float chip_w = queue_chip_width(chip_sample, s * 0.8f, s * 1.1f, true);
   const char* busy_label = "busy cores";
   // Every entry's width, in the order drawn, so the gap between entries can be chosen first.
   std::vector<float> widths;
@@ -306,6 +312,7 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
   if (unseen_holder) widths.push_back(entry_width(unseen_label));
   if (deadlocked) widths.push_back(entry_width(deadlocked_label));
   widths.push_back(s * 2.6f + 4 + ImGui::CalcTextSize(gil_text).x);
+  const std::size_t chip_at = widths.size();  // drawn after the GIL's entry
   ImGui::NewLine();
   const float line_start = ImGui::GetCursorScreenPos().x;
   // Every colour on the lanes has its entry: the busy-cores strips' too (lessons 14 and 21
@@ -318,6 +325,13 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
   if (busy_cores) widths.push_back(entry_width(busy_label));
   if (legend_rows(widths, s * 0.45f, right_edge - line_start) < legend_rows(widths, gap, right_edge - line_start)) {
     gap = s * 0.45f;
+  }
+  // The chips' entry only where it takes no row from the lanes (lesson 15 presented at 1280x720
+  // would fold its eight threads for it): hovering a chip says what it is anyway.
+  if (chips) {
+    std::vector<float> with = widths;
+    with.insert(with.begin() + static_cast<std::ptrdiff_t>(chip_at), chip_w + s * 0.4f + ImGui::CalcTextSize(chip_text).x);
+    chips = legend_rows(with, gap, right_edge - line_start) == legend_rows(widths, gap, right_edge - line_start);
   }
   const auto place = [&](float entry) {
     // Wrap onto a new line when the next entry would not fit.
@@ -403,6 +417,20 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip("The GIL lane is coloured by the thread that holds the GIL, and hatched red while other "
                       "threads wait for it");
+  }
+  if (chips) {
+    place(chip_w + s * 0.4f + ImGui::CalcTextSize(chip_text).x);
+    const ImVec2 q = ImGui::GetCursorScreenPos();
+    paint_queue_chip(dl, ImVec2(q.x, q.y), ImVec2(q.x + chip_w, q.y + s * 1.1f), to_u32(identity_colour(1)),
+                     chip_sample, s * 0.8f);
+    ImGui::Dummy(ImVec2(chip_w, s));
+    ImGui::SameLine(0, s * 0.4f);
+    ImGui::TextUnformatted(chip_text);
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("On a GIL lane at the playhead: the threads waiting for that GIL, the longest wait nearest "
+                        "the playhead, each with its colour and how long it has waited so far (At the playhead "
+                        "lists them all)");
+    }
   }
   if (busy_cores) {
     // Presenting, the strips' own caption ("cores busy (of 4)") was too small to read from the

@@ -69,6 +69,17 @@ void group_tooltip(const AppState& app, const Row& row, Time t) {
   ImGui::EndTooltip();
 }
 
+}  // namespace
+
+std::string queue_chip_meaning(const QueueChipDrawn& chip) {
+  if (!chip.named) return fmt::format("{}: threads waiting for this GIL at the playhead (At the playhead lists them all)", chip.text);
+  return fmt::format("{}: waiting for this GIL at the playhead, for so long so far (the longest wait nearest the "
+                     "playhead; At the playhead lists them all)",
+                     chip.text);
+}
+
+namespace {
+
 void tooltip(const AppState& app, std::optional<std::size_t> mark, std::uint32_t mark_run) {
   const auto& runs = app.session.runs();
   if (mark) {
@@ -214,7 +225,13 @@ void handle_timeline_input(AppState& app, const TimelineInput& in) {
       }
     }
   }
-  if (in.hovered && !in.active && !hovered_mark && row &&
+  // A waiter's chip at the playhead says what it is (the legend's entry for it may have had no room).
+  const auto chip = std::find_if(app.timeline.queue_chips.begin(), app.timeline.queue_chips.end(), [&](const QueueChipDrawn& c) {
+    return io.MousePos.x >= c.left && io.MousePos.x <= c.right && io.MousePos.y >= c.top && io.MousePos.y <= c.bottom;
+  });
+  if (in.hovered && !in.active && chip != app.timeline.queue_chips.end()) {
+    ImGui::SetTooltip("%s", queue_chip_meaning(*chip).c_str());
+  } else if (in.hovered && !in.active && !hovered_mark && row &&
       ((row->kind == Row::Kind::Group && row->group < app.runs[row->run].groups.size()) || (group_line && !on_label))) {
     group_tooltip(app, *row, view_of(row->run).time_at(std::max(0.0, static_cast<double>(io.MousePos.x - in.lanes_left))));
   } else if (in.hovered && !in.active) {

@@ -3,6 +3,8 @@
 // folded group's name to show each of its lanes.
 #pragma once
 
+#include <string>
+
 #include <imgui.h>
 
 #include "viz/app_state.hpp"
@@ -21,6 +23,9 @@ struct TimelineInput {
 };
 
 void handle_timeline_input(AppState& app, const TimelineInput& input);
+
+/// What a waiter's chip at the playhead means, said on hover: "T2 2.66 ms: waiting for this GIL ...".
+std::string queue_chip_meaning(const QueueChipDrawn& chip);
 
 /// Collapses or expands `run` by hand: the fit stops deciding, the rest stays as shown.
 void toggle_run(AppState& app, const std::vector<RunFolding>& shown, std::uint32_t run);

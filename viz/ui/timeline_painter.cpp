@@ -482,6 +482,22 @@ float token_width() { return ImGui::CalcTextSize(kTokenText).x + ImGui::GetFontS
 
 std::pair<float, float> token_extent(float x) { return {x + 4, x + 4 + token_width() + 2}; }
 
+float queue_chip_width(const char* text, float font, float height, bool swatch) {
+  return ImGui::GetFont()->CalcTextSizeA(font, 1e9f, 0, text).x + (swatch ? height * 0.6f : 0.0f) + 10;
+}
+
+void paint_queue_chip(ImDrawList* dl, ImVec2 a, ImVec2 b, std::optional<ImU32> swatch, const char* text, float font) {
+  dl->AddRectFilled(a, b, IM_COL32(255, 255, 255, 240), 3.0f);
+  dl->AddRect(a, b, to_u32(state_colour(trace::SpanState::WaitingGil)), 3.0f, 0, 2.0f);
+  float tx = a.x + 4;
+  if (swatch) {
+    const float sw = (b.y - a.y) * 0.6f;
+    dl->AddRectFilled(ImVec2(tx, a.y + (b.y - a.y - sw) * 0.5f), ImVec2(tx + sw, a.y + (b.y - a.y + sw) * 0.5f), *swatch, 2.0f);
+    tx += sw + 3;
+  }
+  dl->AddText(ImGui::GetFont(), font, ImVec2(tx, a.y + (b.y - a.y - font) * 0.5f), IM_COL32(20, 20, 20, 255), text);
+}
+
 void paint_token(ImDrawList* dl, ImVec2 centre, float height, ImU32 fill, bool held) {
   const char* text = kTokenText;
   const ImVec2 size = ImGui::CalcTextSize(text);

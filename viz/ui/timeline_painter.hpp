@@ -105,6 +105,13 @@ void paint_axis(ImDrawList* dl, const std::vector<Tick>& ticks, const LaneBox& b
 /// The lock token: a rounded "GIL" badge in the holder's colour.
 void paint_token(ImDrawList* dl, ImVec2 centre, float height, ImU32 fill, bool held);
 
+/// A waiter's chip on a GIL lane at the playhead (who waits, for how long): white, outlined in
+/// the waiting colour, the waiter's colour square (`swatch`, none without one) before `text`
+/// at font size `font`.
+void paint_queue_chip(ImDrawList* dl, ImVec2 a, ImVec2 b, std::optional<ImU32> swatch, const char* text, float font);
+/// How wide paint_queue_chip draws `text` between rows `height` tall, with a swatch or not.
+float queue_chip_width(const char* text, float font, float height, bool swatch);
+
 /// The screen x range paint_token covers (its shadow included) for a token at x.
 std::pair<float, float> token_extent(float x);
 

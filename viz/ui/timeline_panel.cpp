@@ -388,7 +388,6 @@ void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& l
       if (queue.waiting == 0) continue;
       const Row& row = layout.rows[static_cast<std::size_t>(rows[r][gil])];
       const float y0 = top + row.y + 2, y1 = top + row.y + row.height - 2;
-      const float sw = (y1 - y0) * 0.6f;
       struct Chip {
         std::string text;
         float w;
@@ -398,9 +397,7 @@ void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& l
       // past. As many named chips as fit there, the rest counted; where not even the count
       // fits (the playhead near the left edge), the count alone right of it: named chips there
       // covered the very holders the row shows (lesson 2 at 101 ms hid ten 2 ms holds).
-      const auto chip_width = [&](const Chip& c) {
-        return ImGui::GetFont()->CalcTextSizeA(f, 1e9f, 0, c.text.c_str()).x + (c.lane == trace::kNone ? 0 : sw) + 10;
-      };
+      const auto chip_width = [&](const Chip& c) { return queue_chip_width(c.text.c_str(), f, y1 - y0, c.lane != trace::kNone); };
       const auto chips_of = [&](std::size_t named) {
         std::vector<Chip> out;
         for (std::size_t i = 0; i < named && i < waiters.size(); ++i) {
@@ -435,17 +432,13 @@ void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& l
       float x = leftwards ? px - 6 : px + ImGui::CalcTextSize("GIL").x + ImGui::GetFontSize() * 1.3f;
       for (const Chip& c : chips) {
         const ImVec2 a(leftwards ? x - c.w : x, y0), b(leftwards ? x : x + c.w, y1);
-        drawn.push_back({r, c.text, c.lane != trace::kNone, a.x, b.x, px});
-        dl->AddRectFilled(a, b, IM_COL32(255, 255, 255, 240), 3.0f);
-        dl->AddRect(a, b, to_u32(state_colour(trace::SpanState::WaitingGil)), 3.0f, 0, 2.0f);
-        float tx = a.x + 4;
+        drawn.push_back({r, c.text, c.lane != trace::kNone, a.x, b.x, px, a.y, b.y});
+        std::optional<ImU32> swatch;
         if (c.lane != trace::kNone) {
           const std::uint32_t ordinal = app.runs[r].identity[c.lane];
-          const ImU32 col = ordinal == trace::kNone ? IM_COL32(90, 90, 90, 255) : to_u32(identity_colour(ordinal));
-          dl->AddRectFilled(ImVec2(tx, y0 + (y1 - y0 - sw) * 0.5f), ImVec2(tx + sw, y0 + (y1 - y0 + sw) * 0.5f), col, 2.0f);
-          tx += sw + 3;
+          swatch = ordinal == trace::kNone ? IM_COL32(90, 90, 90, 255) : to_u32(identity_colour(ordinal));
         }
-        dl->AddText(ImGui::GetFont(), f, ImVec2(tx, y0 + (y1 - y0 - f) * 0.5f), IM_COL32(20, 20, 20, 255), c.text.c_str());
+        paint_queue_chip(dl, a, b, swatch, c.text.c_str(), f);
         x = leftwards ? a.x - 3 : b.x + 3;
       }
     }
