@@ -249,28 +249,126 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
     }
   }
   chart.y_top = sweep::metric_plot_top(plan.metric, highest);
-  const auto columns = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(count))));
-  const std::size_t rows = (count + columns - 1) / columns;
-  const float cell_w = size.width / static_cast<float>(columns);
-  const float cell_h = size.height / static_cast<float>(rows);
-  // Each cell's margins: a line and a half under the plot, and above it half a line, or a
-  // line and a half with a title.
-  const float margins = size.text_height * (plan.axes.size() > 1 ? 3.1f : 2.1f);
-  if (cell_h - margins < size.text_height * kMinPlotLines) {
+  const bool titled = plan.axes.size() > 1;
+  const float th = size.text_height;
+  // Small multiples: each plot's own highest point, said over it (a class compares the panels'
+  // peaks: lesson 20's 3.55x at 4 workers on four cores), with where it is.
+  struct Peak {
+    bool found = false;
+    std::size_t run = 0, index = 0;
+    double value = 0;
+  };
+  std::vector<Peak> peaks(count);
+  for (std::size_t c = 0; c < count && titled; ++c) {
+    for (std::size_t run = 0; run < plan.runs.size(); ++run) {
+      for (std::size_t i = 0; i < first.size(); ++i) {
+        const auto s = sweep::metric_of(sweep::summarise(result, i * combinations + c, run), plan.metric);
+        if (!std::isfinite(s.mean) || (peaks[c].found && s.mean <= peaks[c].value + 1e-9)) continue;
+        peaks[c] = Peak{true, run, i, s.mean};
+      }
+    }
+  }
+  const std::string x_name = first.name.empty() && !first.keys.empty() ? first.keys.front() : first.name;
+  // Most words first: "3.55x at workers = 4", "3.55x at workers=4", "3.55x (workers=4)", then
+  // "3.55x at 4" and "3.55x". The key's name keeps "at 4" from reading as the title's "cores = 4".
+  constexpr int kPeakLevels = 5;
+  const auto peak_words = [&](const Peak& p, int level) {
+    const std::string value = sweep::metric_value_text(plan.metric, p.value);
+    const std::string at = first.shown(0, p.index);
+    if (x_name.empty() && level < 3) level = 3;
+    switch (level) {
+      case 0: return fmt::format("{} at {} = {}", value, x_name, at);
+      case 1: return fmt::format("{} at {}={}", value, x_name, at);
+      case 2: return fmt::format("{} ({}={})", value, x_name, at);
+      case 3: return fmt::format("{} at {}", value, at);
+      default: return value;
+    }
+  };
+  const auto title_width = [&](std::size_t c) { return label_width(plan.point_text(c, 1), size) * 1.1f; };  // bold
+  // Room at the right of each plot for half the last value's label: centred under its tick, it
+  // then leaves the labels before it their room (lesson 21's "80.0 ms", the curves' crossing,
+  // was dropped for a "90.0 ms" moved in from the edge); at the left of each plot after the
+  // first in a row, for half the first value's.
+  const float right_pad =
+      std::max(size.char_width * 2, label_width(first.shown(0, first.size() - 1), size) / 2 + size.char_width);
+  const float lead = std::max(size.char_width, label_width(first.shown(0, 0), size) / 2 + size.char_width / 2);
+  const float gap = right_pad + lead;
+  // Room for the widest y label ("4.0x", "20,000"), which is the top's.
+  const auto margin_left_of = [&](double top) {
+    const float label_chars = static_cast<float>(sweep::metric_tick(plan.metric, top, top).size());
+    return size.char_width * std::max(6.0f, label_chars + 1.5f);
+  };
+  struct Grid {
+    std::size_t columns = 1, rows = 1;
+    float plot_w = 0, cell_h = 0;
+    float header = 0.5f;  ///< lines above the plot: half a line, or a title's and a half, or a peak's line more
+    bool peak_beside = true;
+    int peak_level = 0;
+    float margins(float line) const { return line * (header + 1.6f); }  // a line and a half under the plot
+  };
+  const auto grid_of = [&](std::size_t columns, float margin_left) {
+    Grid g;
+    g.columns = columns;
+    g.rows = (count + columns - 1) / columns;
+    g.plot_w = (size.width - margin_left - right_pad - gap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
+    g.cell_h = size.height / static_cast<float>(g.rows);
+    if (!titled) return g;
+    // The peak beside the title where every plot has room for the same words, else on a line of
+    // its own under it; as many words as every plot has room for.
+    const float room = g.plot_w + right_pad;
+    const auto fits = [&](int level, bool beside) {
+      for (std::size_t c = 0; c < count; ++c) {
+        if (!peaks[c].found) continue;
+        const float w = label_width(peak_words(peaks[c], level), size) + (beside ? title_width(c) + size.char_width * 2 : 0);
+        if (w > room) return false;
+      }
+      return true;
+    };
+    // The most words first, beside the title or else under it; the value alone at the last.
+    for (int level = 0; level < kPeakLevels; ++level) {
+      for (const bool beside : {true, false}) {
+        if (level + 1 == kPeakLevels ? beside : !fits(level, beside)) continue;
+        g.peak_beside = beside;
+        g.peak_level = level;
+        g.header = beside ? 1.5f : 2.5f;
+        return g;
+      }
+    }
+    return g;
+  };
+  // The grid whose plots are largest; one plot keeps the whole room.
+  float margin_left = margin_left_of(chart.y_top);
+  Grid grid = grid_of(1, margin_left);
+  float best = -1e30f;
+  for (std::size_t columns = 1; columns <= count; ++columns) {
+    const Grid g = grid_of(columns, margin_left);
+    if (g.plot_w <= 0) break;
+    const float score = std::min(g.plot_w / kPlotAspect, g.cell_h - g.margins(th) - th);
+    if (score > best + 0.5f) {
+      best = score;
+      grid = g;
+    }
+  }
+  if (grid.cell_h - grid.margins(th) < th * kMinPlotLines || grid.plot_w <= 0) {
     chart.too_small = true;
     return chart;
   }
   // A top the plot's height cuts into round steps: a short plot with a top of 1.2x had two
   // steps of 0.60x; 1.5x has three of 0.50x. Its height less a second line of x labels.
-  const float shortest = cell_h - margins - size.text_height;
-  for (int tries = 0; tries < 12; ++tries) {
-    const int n = y_steps(plan.metric, chart.y_top, shortest, size.text_height);
-    if (round_steps(plan.metric, chart.y_top, n)) break;
-    chart.y_top = sweep::next_plot_top(chart.y_top);
+  const auto round_top = [&] {
+    const float shortest = grid.cell_h - grid.margins(th) - th;
+    for (int tries = 0; tries < 12; ++tries) {
+      const int n = y_steps(plan.metric, chart.y_top, shortest, th);
+      if (round_steps(plan.metric, chart.y_top, n)) break;
+      chart.y_top = sweep::next_plot_top(chart.y_top);
+    }
+  };
+  round_top();
+  if (margin_left_of(chart.y_top) != margin_left) {
+    margin_left = margin_left_of(chart.y_top);
+    grid = grid_of(grid.columns, margin_left);
+    round_top();
   }
-  // Room for the widest y label ("4.0x", "20,000"), which is the top's.
-  const float label_chars = static_cast<float>(sweep::metric_tick(plan.metric, chart.y_top, chart.y_top).size());
-  const float margin_left = size.char_width * std::max(6.0f, label_chars + 1.5f);
   const auto fractions = sweep::axis_fractions(first.positions, first.log_scale, first.size());
   // Where the shown value falls, placed as the values are (axis_fractions with it added).
   std::optional<double> shown_fraction;
@@ -287,16 +385,13 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
   }
   for (std::size_t c = 0; c < count; ++c) {
     SweepPlot plot;
-    const float cell_x = size.left + cell_w * static_cast<float>(c % columns);
-    const float cell_y = size.top + cell_h * static_cast<float>(c / columns);
+    const std::size_t column = c % grid.columns;
+    const float cell_y = size.top + grid.cell_h * static_cast<float>(c / grid.columns);
     plot.title = plan.point_text(c, 1);
-    plot.left = cell_x + margin_left;
-    // Room at the right for half the last value's label: centred under its tick, it then
-    // leaves the labels before it their room (lesson 21's "80.0 ms", the curves' crossing,
-    // was dropped for a "90.0 ms" moved in from the edge).
-    plot.right = cell_x + cell_w - std::max(size.char_width * 2, label_width(first.shown(0, first.size() - 1), size) / 2 + size.char_width);
-    plot.top = cell_y + (plot.title.empty() ? size.text_height * 0.5f : size.text_height * 1.5f);
-    plot.bottom = cell_y + cell_h - size.text_height * 1.6f;
+    plot.left = size.left + margin_left + static_cast<float>(column) * (grid.plot_w + gap);
+    plot.right = plot.left + grid.plot_w;
+    plot.top = cell_y + th * grid.header;
+    plot.bottom = cell_y + grid.cell_h - th * 1.6f;
     const auto x_of = [&](std::size_t i) { return plot.left + static_cast<float>(fractions[i]) * (plot.right - plot.left); };
     const auto y_of = [&](double v) {
       return plot.bottom - static_cast<float>(std::clamp(v / chart.y_top, 0.0, 1.05)) * (plot.bottom - plot.top);
@@ -323,12 +418,17 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
       }
     };
     place_lines();
-    plot.x_ticks = x_ticks_of(first, x_of, cell_x, cell_x + cell_w, size, crossings(plot.lines, chart.y_top));
+    // Small multiples label the same values in every plot, where the ends and the rest have
+    // room, so that a class compares them: a crossing's value labelled in one plot only read as
+    // a different axis.
+    const float cell_left = titled ? plot.left - lead : size.left;
+    plot.x_ticks = x_ticks_of(first, x_of, cell_left, plot.right + right_pad, size,
+                              titled ? std::vector<std::size_t>{} : crossings(plot.lines, chart.y_top));
     // An end's or a crossing's label with no room beside the others goes on a second line,
     // where the plot keeps its three lines of height; else it is left out.
     if (std::any_of(plot.x_ticks.begin(), plot.x_ticks.end(), [](const SweepTick& t) { return t.row > 0; })) {
-      if (plot.bottom - size.text_height - plot.top >= size.text_height * kMinPlotLines) {
-        plot.bottom -= size.text_height;
+      if (plot.bottom - th - plot.top >= th * kMinPlotLines) {
+        plot.bottom -= th;
         place_lines();
       } else {
         for (SweepTick& t : plot.x_ticks) {
@@ -336,13 +436,26 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
         }
       }
     }
-    const int steps = y_steps(plan.metric, chart.y_top, plot.bottom - plot.top, size.text_height);
+    // The same steps in every plot (they have the same height); labelled left of each row.
+    const int steps = y_steps(plan.metric, chart.y_top, plot.bottom - plot.top, th);
     for (int k = 0; k <= steps; ++k) {
       const double v = chart.y_top * k / steps;
-      plot.y_ticks.push_back(SweepTick{y_of(v), sweep::metric_tick(plan.metric, v, chart.y_top)});
+      plot.y_ticks.push_back(SweepTick{y_of(v), column == 0 ? sweep::metric_tick(plan.metric, v, chart.y_top) : ""});
     }
     plot.values = value_labels(plot, plan.metric, size);
+    if (titled && peaks[c].found) {  // said over the plot: not again beside the point
+      std::erase_if(plot.values, [&](const SweepValueLabel& v) { return v.run == peaks[c].run && v.index == peaks[c].index; });
+    }
     if (shown_fraction) plot.shown_x = plot.left + static_cast<float>(*shown_fraction) * (plot.right - plot.left);
+    plot.title_left = plot.left;
+    // A title line over the plot; the peak on it, or on a line of its own under it.
+    plot.title_top = plot.top - th * (titled && !grid.peak_beside ? 2.0f : 1.0f) - 2;
+    if (titled && peaks[c].found) {
+      plot.peak = std::make_pair(peaks[c].run, peaks[c].index);
+      plot.peak_text = peak_words(peaks[c], grid.peak_level);
+      plot.peak_left = grid.peak_beside ? plot.left + title_width(c) + size.char_width * 2 : plot.left;
+      plot.peak_top = plot.top - th - 2;
+    }
     chart.plots.push_back(std::move(plot));
   }
   return chart;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/sweep/sweep_metric.hpp"
@@ -49,6 +50,13 @@ struct SweepValueLabel {
 struct SweepPlot {
   float left = 0, top = 0, right = 0, bottom = 0;  ///< the plot area
   std::string title;                                ///< "cores=2"; empty when one key varies
+  float title_left = 0, title_top = 0;              ///< where the title's text starts
+  /// Small multiples: the plot's own highest point, said over it with where it is ("3.55x at
+  /// workers = 4", or "3.55x at 4" where that has no room), beside the title or on a line of its
+  /// own under it in every plot alike; (run, index along x) of the point, which is ringed.
+  std::string peak_text;
+  float peak_left = 0, peak_top = 0;
+  std::optional<std::pair<std::size_t, std::size_t>> peak;
   std::vector<std::vector<SweepMarker>> lines;      ///< per shown run, in x order
   std::vector<SweepTick> x_ticks, y_ticks;
   /// Each line's values at its highest point and at both ends, where each has room clear of
@@ -106,6 +114,12 @@ bool round_steps(sweep::Metric metric, double top, int n);
 
 /// At most this many small multiples; more combinations of the other keys are left out.
 inline constexpr std::size_t kMaxSweepPlots = 6;
+
+/// Small multiples are laid out in the grid (columns, then rows) whose plots are largest, a
+/// plot counting its width over this and its height, the smaller: six in a row where the room
+/// is wide and short (1280x720 beside the timeline), three by two where it is taller. Each plot
+/// has the same size, x labels and y scale; the y labels are written left of each row only.
+inline constexpr float kPlotAspect = 1.5f;
 
 /// `shown`: the first axis's value the timeline shows, in the axis's positions' units
 /// (shown_position), or nullopt.

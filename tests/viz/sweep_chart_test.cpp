@@ -435,3 +435,79 @@ TEST_CASE("a short plot's y axis is cut into round steps, and reaches every poin
     }
   }
 }
+
+TEST_CASE("small multiples compare: the same x ticks and y scale in every panel, each panel's highest point said, "
+          "panels tall enough to read") {
+  // gilviz 20 --sweep workers=1..16 --sweep cores=1..6 at 1280x720: two rows of plots about four
+  // lines tall, each labelling its x values its own way (a crossing's "14" in one), and the
+  // cores=4 plot too short to say the 3.55x at 4 workers the lesson asks for.
+  const auto plan = plan_of("20-sweep-pool-size.toml", {"workers=1..16", "cores=1..6"});
+  const auto result = sweep::run_sweep_here(plan);
+  const sweep::Axis& workers = plan.axes.front();
+  // The panel's chart area at 1280x720, presented there, and at 1600x900.
+  for (const viz::SweepChartSize& size : {viz::SweepChartSize{5, 470, 955, 220, 13, 7, {}},
+                                         viz::SweepChartSize{5, 505, 1270, 200, 18, 10, {}},
+                                         viz::SweepChartSize{5, 480, 1190, 330, 13, 7, {}}}) {
+    INFO(size.width, "x", size.height, " with ", size.text_height, " px lines");
+    const auto chart = viz::layout_sweep_chart(plan, result, size);
+    REQUIRE_FALSE(chart.too_small);
+    REQUIRE(chart.plots.size() == 6);
+    const viz::SweepPlot& first = chart.plots.front();
+    const float height = first.bottom - first.top, width = first.right - first.left;
+    // Tall enough to read a curve and its values: six lines at the least.
+    CHECK(height >= size.text_height * 6);
+    CHECK(width >= height * 0.5f);
+    for (std::size_t c = 0; c < chart.plots.size(); ++c) {
+      INFO("plot ", chart.plots[c].title);
+      const viz::SweepPlot& plot = chart.plots[c];
+      CHECK(plot.left >= size.left);
+      CHECK(plot.right <= size.left + size.width);
+      CHECK(plot.bottom <= size.top + size.height);
+      // The same size, the same x labels at the same places, the same y scale.
+      CHECK(plot.bottom - plot.top == doctest::Approx(height));
+      CHECK(plot.right - plot.left == doctest::Approx(width));
+      REQUIRE(plot.x_ticks.size() == first.x_ticks.size());
+      for (std::size_t t = 0; t < plot.x_ticks.size(); ++t) {
+        CHECK(plot.x_ticks[t].label == first.x_ticks[t].label);
+        CHECK(plot.x_ticks[t].row == first.x_ticks[t].row);
+        CHECK(plot.x_ticks[t].label_at - plot.left == doctest::Approx(first.x_ticks[t].label_at - first.left));
+      }
+      REQUIRE(plot.y_ticks.size() == first.y_ticks.size());
+      for (std::size_t t = 0; t < plot.y_ticks.size(); ++t) {
+        CHECK(plot.y_ticks[t].at - plot.top == doctest::Approx(first.y_ticks[t].at - first.top));
+      }
+      // Its own highest point, found here from the figures: said with where it is, and ringed.
+      std::size_t best_run = 0, best_index = 0;
+      double best = -1.0;
+      for (std::size_t run = 0; run < plot.lines.size(); ++run) {
+        for (std::size_t i = 0; i < plot.lines[run].size(); ++i) {
+          const auto s = sweep::summarise(result, plot.lines[run][i].point, run);
+          if (s.finished() && s.speedup.mean > best + 1e-9) {
+            best = s.speedup.mean;
+            best_run = run;
+            best_index = i;
+          }
+        }
+      }
+      REQUIRE(plot.peak);
+      CHECK(plot.peak->first == best_run);
+      CHECK(plot.peak->second == best_index);
+      const std::string value = sweep::metric_value_text(plan.metric, best);
+      CHECK((plot.peak_text == value + " at workers = " + workers.shown(0, best_index) ||
+             plot.peak_text == value + " at workers=" + workers.shown(0, best_index) ||
+             plot.peak_text == value + " (workers=" + workers.shown(0, best_index) + ")"));
+      // Inside its cell, clear of its title and of the plot below the title.
+      const float text_w = size.char_width * static_cast<float>(plot.peak_text.size());
+      const float title_w = size.char_width * static_cast<float>(plot.title.size());
+      CHECK(plot.peak_top + size.text_height <= plot.top);
+      CHECK((plot.peak_left >= plot.title_left + title_w || plot.peak_top >= plot.title_top + size.text_height));
+      const bool row_goes_on = c + 1 < chart.plots.size() && chart.plots[c + 1].top == plot.top;
+      CHECK(plot.peak_left + text_w <= (row_goes_on ? chart.plots[c + 1].left : size.left + size.width));
+    }
+    // Lesson 20 asks for the fork pool's 3.55x at 4 workers on four cores.
+    const viz::SweepPlot& four = chart.plots[3];
+    CHECK(four.title == "cores = 4");
+    CHECK(four.peak_text.starts_with("3.55x at "));
+    CHECK(workers.shown(0, four.peak->second) == "4");
+  }
+}

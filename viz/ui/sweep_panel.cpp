@@ -152,10 +152,21 @@ void paint_plot(ImDrawList* dl, const SweepChart& chart, const SweepPlot& plot, 
   dl->AddRect(ImVec2(plot.left, plot.top), ImVec2(plot.right, plot.bottom), IM_COL32(150, 150, 150, 255));
   if (!plot.title.empty()) {
     ImGui::PushFont(bold_font());
-    dl->AddText(ImVec2(plot.left, plot.top - ImGui::GetTextLineHeight() - 2), ink, plot.title.c_str());
+    dl->AddText(ImVec2(plot.title_left, plot.title_top), ink, plot.title.c_str());
     ImGui::PopFont();
   }
-  const float r = std::max(2.5f, ImGui::GetFontSize() * 0.22f);
+  // The plot's own highest point, said beside or under its title in its run's colour.
+  if (plot.peak && !plot.peak_text.empty()) {
+    dl->AddText(ImVec2(plot.peak_left, plot.peak_top), to_u32(identity_colour(static_cast<std::uint32_t>(plot.peak->first))),
+                plot.peak_text.c_str());
+  }
+  // Markers no wider than about half the room between two values: sixteen workers in a small
+  // multiple 120 px wide drew one band of overlapping squares.
+  float r = std::max(2.5f, ImGui::GetFontSize() * 0.22f);
+  if (!plot.lines.empty() && plot.lines.front().size() > 1) {
+    const float spacing = (plot.right - plot.left) / static_cast<float>(plot.lines.front().size() - 1);
+    r = std::clamp(spacing * 0.25f, 1.5f, r);
+  }
   for (std::size_t run = 0; run < plot.lines.size(); ++run) {
     const ImU32 colour = to_u32(identity_colour(static_cast<std::uint32_t>(run)));
     const auto& line = plot.lines[run];
@@ -194,6 +205,11 @@ void paint_plot(ImDrawList* dl, const SweepChart& chart, const SweepPlot& plot, 
     const float ly = clear(plot.top + 2) ? plot.top + 2 : plot.bottom - size.y - 2;
     dl->AddRectFilled(ImVec2(lx - 2, ly), ImVec2(lx + size.x + 2, ly + size.y), IM_COL32(255, 255, 255, 220));
     dl->AddText(ImVec2(lx, ly), IM_COL32(90, 90, 90, 255), chart.shown_text.c_str());
+  }
+  if (plot.peak && plot.peak->first < plot.lines.size() && plot.peak->second < plot.lines[plot.peak->first].size()) {
+    // The point the peak's words name, ringed in its colour.
+    const SweepMarker& m = plot.lines[plot.peak->first][plot.peak->second];
+    dl->AddCircle(ImVec2(m.x, m.y), r * 2.4f, to_u32(identity_colour(static_cast<std::uint32_t>(m.run))), 0, 1.5f);
   }
   if (hover) dl->AddCircle(ImVec2(hover->x, hover->y), r * 2.2f, ink, 0, 2.0f);
 }
