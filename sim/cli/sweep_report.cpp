@@ -228,43 +228,72 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
 /// Along a `gil` axis, what the baseline itself takes at each value, where that moves: each
 /// speed-up divides by its own point's baseline, so lesson 01's 4.00x at gil = none is against
 /// a sequential run of 1.080 s, not 1.000 s. Why, only where it is F2's overhead: a sequential
-/// baseline slowest without a GIL. One axis; the baseline's time from its own table, or from a
-/// shown run's makespan and speed-up when --run leaves it out (one seed: exact).
+/// baseline slowest without a GIL. The baseline's time from its own table, or from a shown
+/// run's makespan and speed-up when --run leaves it out (one seed: exact).
+/// With a second key: one line where the baseline's times along the gil are the same at every
+/// value of the other key ("..., whatever the cores"), else a line for each value where they move.
 std::string baseline_moves_note(const sweep::SweepPlan& plan, const sweep::SweepResult& result,
                                 const scenario::Scenario& base, int width) {
-  if (plan.axes.size() != 1 || base.runs.empty()) return {};
-  const sweep::Axis& axis = plan.axes.front();
-  const auto gil_key = std::find_if(axis.keys.begin(), axis.keys.end(),
-                                    [](const std::string& k) { return k == "gil" || k == "python.gil"; });
-  if (gil_key == axis.keys.end()) return {};
-  const auto key = static_cast<std::size_t>(gil_key - axis.keys.begin());
+  if (plan.axes.empty() || plan.axes.size() > 2 || base.runs.empty()) return {};
+  const auto is_gil = [](const std::string& k) { return k == "gil" || k == "python.gil"; };
+  std::size_t g = 0;  // the gil's axis
+  while (g < plan.axes.size() && std::none_of(plan.axes[g].keys.begin(), plan.axes[g].keys.end(), is_gil)) ++g;
+  if (g == plan.axes.size()) return {};
+  const sweep::Axis& axis = plan.axes[g];
+  const auto key = static_cast<std::size_t>(std::find_if(axis.keys.begin(), axis.keys.end(), is_gil) - axis.keys.begin());
   const auto shown = std::find(plan.runs.begin(), plan.runs.end(), std::size_t{0});
   if (shown == plan.runs.end() && (plan.seeds != 1 || plan.runs.empty())) return {};
-  std::vector<double> baseline;
+  // The baseline's time at each point, by (the other axis's value, the gil's value).
+  const bool other_axis = plan.axes.size() == 2;
+  const std::size_t others = other_axis ? plan.axes[1 - g].size() : 1;
+  std::vector<std::vector<double>> baseline(others, std::vector<double>(axis.size()));
   for (std::size_t point = 0; point < plan.points(); ++point) {
+    const auto at = plan.coordinates(point);
+    double& time = baseline[other_axis ? at[1 - g] : 0][at[g]];
     if (shown != plan.runs.end()) {
       const sweep::PointSummary s = sweep::summarise(result, point, static_cast<std::size_t>(shown - plan.runs.begin()));
       if (!s.finished()) return {};
-      baseline.push_back(s.makespan_ns.mean);
+      time = s.makespan_ns.mean;
     } else {
       const sweep::PointSummary s = sweep::summarise(result, point, 0);
       if (!s.finished() || !std::isfinite(s.speedup.mean)) return {};
-      baseline.push_back(s.speedup.mean * s.makespan_ns.mean);
+      time = s.speedup.mean * s.makespan_ns.mean;
     }
   }
-  const auto [low, high] = std::minmax_element(baseline.begin(), baseline.end());
-  if (!(*high > *low * 1.01)) return {};
-  std::vector<std::string> parts;
-  for (std::size_t point = 0; point < baseline.size(); ++point) {
-    parts.push_back(fmt::format("{} at gil = {}", format_time(Time{std::llround(baseline[point])}), axis.shown(key, point)));
+  // "1.000 s at gil = new, 1.000 s at gil = old, 1.080 s at gil = none", where it moves.
+  std::vector<std::string> said(others);
+  bool overhead = base.runs.front().executor == scenario::Executor::Sequential;
+  for (std::size_t j = 0; j < others; ++j) {
+    const auto [low, high] = std::minmax_element(baseline[j].begin(), baseline[j].end());
+    if (!(*high > *low * 1.01)) continue;
+    std::vector<std::string> parts;
+    for (std::size_t i = 0; i < axis.size(); ++i) {
+      parts.push_back(fmt::format("{} at gil = {}", format_time(Time{std::llround(baseline[j][i])}), axis.shown(key, i)));
+    }
+    said[j] = fmt::format("{}", fmt::join(parts, ", "));
+    overhead = overhead && axis.values[key][static_cast<std::size_t>(high - baseline[j].begin())] == "none";
   }
-  const bool overhead = base.runs.front().executor == scenario::Executor::Sequential &&
-                        axis.values[key][static_cast<std::size_t>(high - baseline.begin())] == "none";
-  return wrap_text(fmt::format("'{}' itself takes {}{}, and each speed-up is against '{}' at its own point.",
-                               plan.baseline, fmt::join(parts, ", "),
-                               overhead ? ": without a GIL, Python runs slower even alone (docs/model.md F2)" : "",
-                               plan.baseline),
-                   width);
+  if (std::all_of(said.begin(), said.end(), [](const std::string& t) { return t.empty(); })) return {};
+  const std::string why = overhead ? ": without a GIL, Python runs slower even alone (docs/model.md F2)" : "";
+  if (std::all_of(said.begin(), said.end(), [&](const std::string& t) { return t == said.front(); })) {
+    const sweep::Axis* other = other_axis ? &plan.axes[1 - g] : nullptr;
+    const std::string whatever =
+        other ? fmt::format(", whatever the {}", other->name.empty() ? other->keys.front() : other->name) : "";
+    return wrap_text(fmt::format("'{}' itself takes {}{}{}, and each speed-up is against '{}' at its own point.",
+                                 plan.baseline, said.front(), whatever, why, plan.baseline),
+                     width);
+  }
+  const sweep::Axis& other = plan.axes[1 - g];
+  std::string text = fmt::format("'{}' itself takes:\n", plan.baseline);
+  for (std::size_t j = 0; j < others; ++j) {
+    if (said[j].empty()) continue;
+    text += fmt::format("- at {} = {}: {}\n", other.name.empty() ? other.keys.front() : other.name, other.shown(0, j), said[j]);
+  }
+  text += overhead ? fmt::format("Without a GIL, Python runs slower even alone (docs/model.md F2), and each speed-up is "
+                                 "against '{}' at its own point.",
+                                 plan.baseline)
+                   : fmt::format("Each speed-up is against '{}' at its own point.", plan.baseline);
+  return wrap_text(text, width);
 }
 
 }  // namespace

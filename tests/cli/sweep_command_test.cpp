@@ -625,3 +625,35 @@ TEST_CASE("every swept value is labelled on the x axis when the labels fit, the 
   }
   for (const auto& line : lines_of(text)) CHECK_MESSAGE(line.size() <= 60, line);
 }
+
+TEST_CASE("with a second key varied, a gil axis's baseline line is said too: once where it is the same at every "
+          "value of the other key, else a line for each value where it moves") {
+  // gilsim sweep 01 --vary gil=new,old,none --vary cores=1,2,4 said nothing, though the
+  // speed-ups at gil = none are against a sequential run of 1.080 s there too.
+  const Result r = run_gilsim({"sweep", kScenarios + "01-cpu-bound.toml", "--vary", "gil=new,old,none", "--vary",
+                               "cores=1,2,4", "--width", "1000"});
+  REQUIRE(r.code == 0);
+  const std::string once =
+      "'sequential' itself takes 1.000 s at gil = new, 1.000 s at gil = old, 1.080 s at gil = none, whatever the "
+      "cores: without a GIL, Python runs slower even alone (docs/model.md F2), and each speed-up is against "
+      "'sequential' at its own point.\n";
+  CHECK(r.out.find(once) != std::string::npos);
+  // The gil as the second key: the same line.
+  const Result second = run_gilsim({"sweep", kScenarios + "01-cpu-bound.toml", "--vary", "cores=1,2,4", "--vary",
+                                    "gil=new,old,none", "--width", "1000"});
+  REQUIRE(second.code == 0);
+  CHECK(second.out.find(once) != std::string::npos);
+  // The other key moves the baseline's time: a line for each of its values.
+  const Result longer = run_gilsim({"sweep", kScenarios + "01-cpu-bound.toml", "--vary", "gil=new,none", "--vary",
+                                    "job.crunch.steps.1.cpu=250ms,500ms", "--width", "1000"});
+  REQUIRE(longer.code == 0);
+  CHECK(longer.out.find("'sequential' itself takes:\n"
+                        "- at job.crunch.steps.1.cpu = 250 ms: 1.000 s at gil = new, 1.080 s at gil = none\n"
+                        "- at job.crunch.steps.1.cpu = 500 ms: 2.000 s at gil = new, 2.160 s at gil = none\n"
+                        "Without a GIL, Python runs slower even alone (docs/model.md F2), and each speed-up is "
+                        "against 'sequential' at its own point.\n") != std::string::npos);
+  // The GIL builds alone, on any cores: nothing to say.
+  const Result same = run_gilsim({"sweep", kScenarios + "01-cpu-bound.toml", "--vary", "gil=new,old", "--vary", "cores=1,4"});
+  REQUIRE(same.code == 0);
+  CHECK(same.out.find("itself takes") == std::string::npos);
+}
