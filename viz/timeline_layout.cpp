@@ -35,7 +35,31 @@ bool runs_jobs(const trace::Trace& trace, const trace::Lane& lane) {
                      [&](const trace::Span& s) { return s.subject < trace.jobs.size(); });
 }
 
+bool runs_job_steps(const trace::Trace& trace, const trace::Lane& lane) {
+  return lane.kind == LaneKind::Thread && std::any_of(lane.spans.begin(), lane.spans.end(), [&](const trace::Span& s) {
+           return s.subject < trace.jobs.size() &&
+                  (s.state == trace::SpanState::Running || s.state == trace::SpanState::BlockedIo ||
+                   s.state == trace::SpanState::Sleeping || s.state == trace::SpanState::Stalled);
+         });
+}
+
+namespace {
+
+/// Whether the jobs run in worker processes alone: none of the main process's threads runs a step.
+bool jobs_in_workers_only(const trace::Trace& trace) {
+  return trace.processes.size() > 1 && std::none_of(trace.lanes.begin(), trace.lanes.end(), [&](const trace::Lane& l) {
+           return l.process == 0 && runs_job_steps(trace, l);
+         });
+}
+
+}  // namespace
+
 trace::LaneId summary_lane(const trace::Trace& trace) {
+  if (trace.processes.size() == 2 && jobs_in_workers_only(trace)) {
+    for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {
+      if (trace.lanes[l].process == 1 && runs_job_steps(trace, trace.lanes[l])) return l;
+    }
+  }
   if (!trace.processes.empty() && trace.processes[0].gil_lane < trace.lanes.size()) return trace.processes[0].gil_lane;
   trace::LaneId first = trace::kNone;
   for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {
@@ -52,6 +76,10 @@ std::uint32_t summary_group(const std::vector<LaneGroup>& groups) {
     if (groups[g].shows_run && !groups[g].members.empty()) return g;
   }
   return trace::kNone;
+}
+
+float summary_group_height(const trace::Trace& run, const LaneGroup& group) {
+  return static_cast<float>(std::max<std::size_t>({1, group.most_at_once, static_cast<std::size_t>(std::max(0, run.cores))}));
 }
 
 std::vector<trace::LaneId> ordered_lanes(const trace::Trace& trace, const LayoutOptions& options) {
@@ -130,17 +158,14 @@ std::vector<LaneGroup> lane_groups(const trace::Trace& trace, int fold_above) {
       return l.kind == LaneKind::Thread && l.process != 0 && !idle_thread(trace, l);
     });
     auto hidden = lanes_of([](const trace::Lane& l) { return l.kind != LaneKind::Core && l.process != 0; });
-    // The jobs run there alone (lesson 7's reader runs in the main process, beside its hog). A
-    // pool's handler threads name jobs too, but only to pickle, send and receive them.
-    const auto job_step = [&](const trace::Span& s) {
-      return s.subject < trace.jobs.size() && (s.state == trace::SpanState::Running || s.state == trace::SpanState::BlockedIo ||
-                                               s.state == trace::SpanState::Sleeping || s.state == trace::SpanState::Stalled);
-    };
-    const bool main_runs_jobs = std::any_of(trace.lanes.begin(), trace.lanes.end(), [&](const trace::Lane& l) {
-      return l.kind == LaneKind::Thread && l.process == 0 && std::any_of(l.spans.begin(), l.spans.end(), job_step);
-    });
-    add(counted(workers, "worker process", "worker processes"), std::move(members), std::move(hidden), many_workers,
-        !main_runs_jobs);
+    // A spawn pool's resource tracker folds with them (the group's hover says so), but is no
+    // worker: lesson 20's spawn pool of one worker said "2 worker processes".
+    const auto trackers = static_cast<std::size_t>(std::count_if(
+        trace.processes.begin() + 1, trace.processes.end(), [](const trace::Process& p) { return p.name == trace::kResourceTracker; }));
+    std::string label = counted(workers - trackers, "worker process", "worker processes");
+    // A collapsed line shows them where the jobs run there alone (a pool's handler threads name
+    // jobs too, but only to pickle, send and receive them).
+    add(std::move(label), std::move(members), std::move(hidden), many_workers, jobs_in_workers_only(trace));
   }
   const trace::ProcessId own = workers >= kAlikeWorkers ? 1 : static_cast<trace::ProcessId>(trace.processes.size());
   for (trace::ProcessId p = 0; p < own; ++p) {

@@ -115,17 +115,28 @@ bool idle_thread(const trace::Trace& trace, const trace::Lane& lane);
 /// a pool's handler threads.
 bool runs_jobs(const trace::Trace& trace, const trace::Lane& lane);
 
+/// A thread lane that runs some job's own steps (Python, I/O, sleeps), not only its pickling
+/// and sending, as a pool's handler threads do.
+bool runs_job_steps(const trace::Trace& trace, const trace::Lane& lane);
+
 /// The lane a collapsed run shows beside its name: the main interpreter's GIL, or, in a run
 /// without a GIL, its first thread that runs jobs (lesson 12's "sequential, no GIL": its main
-/// thread's crunch bars), else its first thread; kNone when it has none.
+/// thread's crunch bars), else its first thread; kNone when it has none. A pool of one worker
+/// process whose main process runs no job shows the worker's thread that runs them (several
+/// workers: summary_group).
 trace::LaneId summary_lane(const trace::Trace& trace);
 
 /// The group a collapsed run's line shows instead of its summary_lane: the line shows where
 /// the jobs run, so a pool's worker processes, each running Python under a GIL of its own,
 /// where the main process runs none (its GIL, nearly free while they work, drew the default
-/// scenario's fastest run as idle); kNone without one, or where the main process runs jobs
-/// too (lesson 7's reader beside its hog in a process).
+/// scenario's fastest run as idle); kNone without one, or where the main process runs a job
+/// too (its GIL then tells that job's story).
 std::uint32_t summary_group(const std::vector<LaneGroup>& groups);
+
+/// How many lanes a collapsed run's line counts at its full height when it shows `group`: its
+/// cores, or its most workers alive at once where more (lesson 9's Pool(2), busy to the end,
+/// is half a line on 4 cores, as it uses half the machine; Pool(16) counts 16).
+float summary_group_height(const trace::Trace& run, const LaneGroup& group);
 
 /// Cores of the run that no thread ever ran on.
 int idle_cores(const trace::Trace& trace);

@@ -265,7 +265,8 @@ Program ProcessStarter::spawn(ThreadId parent, ThreadId child, Time child_cost, 
 
 Program ProcessStarter::start_resource_tracker(ThreadId parent) {
   Engine& e = ctx_.engine;
-  const ThreadId tracker = e.add_thread("resource tracker", e.add_process("resource tracker"));
+  const std::string name(trace::kResourceTracker);
+  const ThreadId tracker = e.add_thread(name, e.add_process(name));
   const Time cost = ctx_.settings.costs.tracker_start;
   Program rest = resource_tracker_main(e, tracker, cost - spawn_exec(ctx_.settings.costs, cost));
   co_await spawn(parent, tracker, cost, std::move(rest));

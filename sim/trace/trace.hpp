@@ -41,6 +41,10 @@ struct Process {
   LaneId gil_lane = kNone;          ///< its GIL lane, kNone when it runs without a GIL
 };
 
+/// The name of a spawn pool's resource tracker process (and of its thread): a child process
+/// that runs no job, which views tell apart from the pool's workers.
+inline constexpr std::string_view kResourceTracker = "resource tracker";
+
 /// What a kind of job does, for labels: "crunch" with steps {"cpu 100 ms"}.
 struct JobTemplate {
   std::string name;

@@ -387,7 +387,7 @@ TEST_CASE("a waiter's chip says on hover what it is: the thread waiting for that
   v.frame(0);
   const ImGuiWindow* tip = ImGui::FindWindowByName("##Tooltip_00");
   REQUIRE((tip && tip->Active));
-  CHECK(ui::queue_chip_meaning(chip).starts_with(chip.text + ": waiting for this GIL at the playhead, for so long so far"));
+  CHECK(ui::queue_chip_meaning(chip).starts_with(chip.text + ": this thread has waited so long so far for this GIL"));
   QueueChipDrawn count = chip;
   count.named = false;
   count.text = "+2 more";

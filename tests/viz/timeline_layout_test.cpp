@@ -349,3 +349,83 @@ TEST_CASE("of two fits, the one with more runs open shows more; then the one wit
   // Equal fits: neither shows more, so the first tried stays.
   CHECK_FALSE(shows_more(fit({true, false, false}), fit({true, false, false}), priority));
 }
+
+namespace {
+
+/// A pool run on 4 cores: the main process, its handler picking results (a job's pickling), and
+/// `workers` worker processes whose thread runs job i from i ms to i + 10 ms; with
+/// `main_runs_a_job`, the main thread runs a job of its own too; with `tracker`, a spawn pool's
+/// resource tracker process beside them.
+trace::Trace pool_run(int workers, bool main_runs_a_job, bool tracker) {
+  trace::TraceBuilder b("pool", "process_pool", "new", trace::Origin::Simulated, 4, 5_ms);
+  b.add_cores(4);
+  const auto main = b.add_process("main", true);
+  const auto main_thread = b.add_lane("main", trace::LaneKind::Thread, main);
+  const auto handler = b.add_lane("result handler", trace::LaneKind::Thread, main);
+  const std::uint32_t kind = b.add_template("crunch", {});
+  const std::uint32_t own = b.add_job("own", kind);
+  b.set_state(main_thread, Time::zero(), main_runs_a_job ? trace::SpanState::Running : trace::SpanState::Sleeping,
+              main_runs_a_job ? own : trace::kNone);
+  b.clear_state(main_thread, 30_ms);
+  if (tracker) {
+    const auto t = b.add_process(std::string(trace::kResourceTracker), true);
+    const auto lane = b.add_lane(std::string(trace::kResourceTracker), trace::LaneKind::Thread, t);
+    b.set_state(lane, Time::zero(), trace::SpanState::Starting);
+    b.clear_state(lane, 1_ms);
+  }
+  for (int w = 0; w < workers; ++w) {
+    const auto p = b.add_process("worker " + std::to_string(w + 1), true);
+    const auto lane = b.add_lane("worker " + std::to_string(w + 1), trace::LaneKind::Thread, p);
+    const std::uint32_t job = b.add_job("crunch " + std::to_string(w + 1), kind);
+    b.set_state(lane, Time{w * 1'000'000}, trace::SpanState::Running, job);
+    b.clear_state(lane, Time{(w + 10) * 1'000'000});
+    b.set_state(handler, Time{(w + 10) * 1'000'000}, trace::SpanState::Pickling, job);
+    b.clear_state(handler, Time{(w + 10) * 1'000'000 + 100'000});
+  }
+  return b.finish(30_ms);
+}
+
+}  // namespace
+
+TEST_CASE("a collapsed pool's line shows where its jobs run: its workers, its one worker's thread, or its main GIL") {
+  SUBCASE("three workers run every job: the line is their group, no lane, full height the 4 cores") {
+    const std::vector<trace::Trace> runs = {pool_run(3, false, false)};
+    const auto groups = lane_groups(runs[0]);
+    const std::uint32_t g = summary_group(groups);
+    REQUIRE(g < groups.size());
+    CHECK(groups[g].label == "3 worker processes");
+    CHECK(groups[g].shows_run);
+    CHECK(groups[g].most_at_once == 3);
+    CHECK(summary_group_height(runs[0], groups[g]) == 4.0f);  // three of four cores at most: not a full line
+    LayoutOptions o;
+    RunFolding collapsed;
+    collapsed.collapsed = true;
+    o.folding = {collapsed};
+    const TimelineLayout layout = layout_rows(runs, {groups}, o);
+    const Row* line = layout.header(0);
+    REQUIRE(line);
+    CHECK(line->collapsed);
+    CHECK(line->group == g);
+    CHECK(line->lane == trace::kNone);
+  }
+  SUBCASE("a spawn pool's resource tracker folds with the workers but is not counted as one") {
+    const auto groups = lane_groups(pool_run(3, false, true));
+    const std::uint32_t g = summary_group(groups);
+    REQUIRE(g < groups.size());
+    CHECK(groups[g].label == "3 worker processes");
+  }
+  SUBCASE("one worker: the line is its thread, where the jobs run") {
+    const trace::Trace run = pool_run(1, false, false);
+    CHECK(summary_group(lane_groups(run)) == trace::kNone);
+    const trace::LaneId l = summary_lane(run);
+    REQUIRE(l < run.lanes.size());
+    CHECK(run.lanes[l].name == "worker 1");
+  }
+  SUBCASE("the main process runs a job too: the line stays its GIL") {
+    const trace::Trace run = pool_run(3, true, false);
+    CHECK(summary_group(lane_groups(run)) == trace::kNone);
+    CHECK(summary_lane(run) == run.processes[0].gil_lane);
+    const trace::Trace one = pool_run(1, true, false);
+    CHECK(summary_lane(one) == one.processes[0].gil_lane);
+  }
+}

@@ -11,6 +11,7 @@
 #include "viz/lane_density.hpp"
 #include "viz/level_of_detail.hpp"
 #include "viz/run_caveats.hpp"
+#include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/timeline_rows.hpp"
 
@@ -48,9 +49,15 @@ void group_tooltip(const AppState& app, const Row& row, Time t) {
   ImGui::BeginTooltip();
   ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
   const bool run_line = row.kind == Row::Kind::RunHeader;
+  const trace::Trace& run = app.session.runs()[row.run];
+  const bool tracker = std::any_of(run.processes.begin(), run.processes.end(),
+                                   [](const trace::Process& p) { return p.name == trace::kResourceTracker; });
+  const std::string with = tracker ? " (and the pool's resource tracker)" : "";
   ImGui::TextUnformatted(
-      (run_line ? fmt::format("The run folded to one line: its {}, each with a GIL of its own", g.label)
-                : fmt::format("{}, folded into one row", g.label))
+      (run_line ? fmt::format("The run folded to one line: its {}{}, {}", g.label, with,
+                              run.gil_mode == "none" ? "running Python in parallel without a GIL"
+                                                     : "each running Python under a GIL of its own")
+                : fmt::format("{}{}, folded into one row", g.label, with))
           .c_str());
   // The run's figures, which a line of long bars says on hover (draw_summary).
   if (run_line) {
@@ -62,9 +69,12 @@ void group_tooltip(const AppState& app, const Row& row, Time t) {
   ImGui::TextUnformatted(fmt::format("Each colour's height is how many of them are in that state (the state colours of the "
                                      "legend), averaged over the pixel's time: a thin sliver is a short or rare state, blank "
                                      "is nothing to do. {}",
-                                     run_line ? "Click to open the run." : "Click to show each lane.")
+                                     run_line ? fmt::format("The full height is {}. Click to open the run.",
+                                                            counted(static_cast<std::size_t>(summary_group_height(run, g)),
+                                                                    "process", "processes"))
+                                              : std::string("Click to show each lane."))
                              .c_str());
-  ImGui::TextUnformatted(group_breakdown(app.session.runs()[row.run], g.members, t).c_str());
+  ImGui::TextUnformatted(group_breakdown(run, g.members, t).c_str());
   ImGui::PopTextWrapPos();
   ImGui::EndTooltip();
 }
@@ -73,8 +83,8 @@ void group_tooltip(const AppState& app, const Row& row, Time t) {
 
 std::string queue_chip_meaning(const QueueChipDrawn& chip) {
   if (!chip.named) return fmt::format("{}: threads waiting for this GIL at the playhead (At the playhead lists them all)", chip.text);
-  return fmt::format("{}: waiting for this GIL at the playhead, for so long so far (the longest wait nearest the "
-                     "playhead; At the playhead lists them all)",
+  return fmt::format("{}: this thread has waited so long so far for this GIL, and still waits at the playhead "
+                     "(the longest wait nearest the playhead; At the playhead lists them all)",
                      chip.text);
 }
 

@@ -456,13 +456,14 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
     said_at = ScreenRect{right - w, y0, right, y0 + text_size};
     lane_box.top = said_at.bottom + 1;
   }
-  if (said.empty() && ImGui::IsWindowHovered() &&
+  // A pool's line says its figures in the group's hover (timeline_input), once.
+  if (said.empty() && !shows_group && ImGui::IsWindowHovered() &&
       ImGui::IsMouseHoveringRect(ImVec2(box.left, y0), ImVec2(box.right, y1)) && !texts.empty()) {
     ImGui::SetTooltip("%s", texts.front().c_str());
   }
   dl->PushClipRect(ImVec2(box.left, y0), ImVec2(box.right, y1), true);
   if (shows_group) {
-    paint_group(dl, ctx, row.run, row.group, lane_box);
+    paint_group(dl, ctx, row.run, row.group, lane_box, summary_group_height(run, ctx.index[row.run].groups[row.group]));
   } else if (row.lane != trace::kNone) {
     draw_lane(dl, ctx, row, lane_box, stats);
   }
@@ -641,7 +642,8 @@ void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const 
   const trace::Trace& run = ctx.runs[row.run];
   const LaneGroup& g = ctx.index[row.run].groups[row.group];
   dl->AddRectFilled(ImVec2(box.left, box.top), ImVec2(box.right, box.bottom), IM_COL32(250, 250, 250, 255));
-  const GroupIndex* group_index = paint_group(dl, ctx, row.run, row.group, box);
+  const GroupIndex* group_index =
+      paint_group(dl, ctx, row.run, row.group, box, static_cast<float>(std::max<std::size_t>(1, g.most_at_once)));
   // The aggregate draws no marks: the note says how many its lanes hold in view (no silent drop).
   std::size_t marks = 0;
   if (ctx.show_marks) {
@@ -708,7 +710,7 @@ void TimelineRows::draw_group(ImDrawList* dl, const TimelineContext& ctx, const 
 }
 
 const GroupIndex* TimelineRows::paint_group(ImDrawList* dl, const TimelineContext& ctx, std::uint32_t run,
-                                            std::uint32_t group, const LaneBox& box) {
+                                            std::uint32_t group, const LaneBox& box, float full) {
   const LaneGroup& g = ctx.index[run].groups[group];
   density_.reset(ctx.view_of(run), static_cast<int>(std::ceil(box.right - box.left)));
   // Counted when the run was indexed (with the group, from the same run); a preview's, or a
@@ -721,7 +723,7 @@ const GroupIndex* TimelineRows::paint_group(ImDrawList* dl, const TimelineContex
     for (trace::LaneId l : g.members) density_.add(ctx.runs[run].lanes[l].spans);
   }
   density_.finish();
-  paint_density(dl, density_, static_cast<float>(std::max<std::size_t>(1, g.most_at_once)), box);
+  paint_density(dl, density_, full, box);
   return group_index;
 }
 

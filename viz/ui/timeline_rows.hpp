@@ -86,9 +86,10 @@ class TimelineRows {
   void draw_group(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box, RowStats& stats);
   void draw_busy_cores(ImDrawList* dl, const TimelineContext& ctx, const Row& row, const LaneBox& box);
   /// Paints group `group` of run `run` as its state density (draw_group's aggregate, a
-  /// collapsed pool's line); returns its index when the run's indexing built one.
+  /// collapsed pool's line), `full` lanes at the box's full height; returns its index when the
+  /// run's indexing built one.
   const GroupIndex* paint_group(ImDrawList* dl, const TimelineContext& ctx, std::uint32_t run, std::uint32_t group,
-                                const LaneBox& box);
+                                const LaneBox& box, float full);
   void draw_label(ImDrawList* dl, const TimelineContext& ctx, const Row& row, ImVec2 a, ImVec2 b, RowStats& stats);
   /// A collapsed run on one line: its name, its GIL lane (a pool's worker processes), its
   /// figures after its end.
