@@ -52,8 +52,11 @@ struct SweepPlot {
   std::string title;                                ///< "cores=2"; empty when one key varies
   float title_left = 0, title_top = 0;              ///< where the title's text starts
   /// Small multiples: the plot's own highest point, said over it with where it is ("3.55x at
-  /// workers = 4", or "3.55x at 4" where that has no room), beside the title or on a line of its
-  /// own under it in every plot alike; (run, index along x) of the point, which is ringed.
+  /// workers = 4", or the value alone, "3.55x", where that has no room or the axis has one
+  /// value), beside the title or on a line of its own under it in every plot alike; (run, index
+  /// along x) of the point, which is ringed. Never the baseline's point (its speed-up is 1.00x
+  /// by definition); none where the runs' values are all within 2% of each other, or where no
+  /// words have room beside the title nor a line under it leaves the plot its height.
   std::string peak_text;
   float peak_left = 0, peak_top = 0;
   std::optional<std::pair<std::size_t, std::size_t>> peak;
