@@ -12,6 +12,7 @@
 
 #include "sim/sweep/sweep_results.hpp"
 #include "viz/knobs.hpp"
+#include "viz/sweep_chart.hpp"
 
 namespace gilsim::viz {
 
@@ -70,6 +71,9 @@ struct SweepView {
   std::optional<SweepOutcome> shown;
   std::string error;                   ///< why the last start was refused
   bool chart_too_small = false;        ///< the last frame had too little room to draw the chart
+  /// The room the last frame laid the chart out in (a test lays it out again to read the words
+  /// a class sees); nullopt before a chart is drawn.
+  std::optional<SweepChartSize> chart_size;
 };
 
 /// The knobs the viewer can sweep ("sweep this knob"): cores, switch_interval, workers, jobs.

@@ -215,7 +215,8 @@ void paint_plot(ImDrawList* dl, const SweepChart& chart, const SweepPlot& plot, 
 }
 
 /// The chart of `shown`; a click on a point returns the knobs that open it.
-std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Session& session, bool& too_small) {
+std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Session& session, bool& too_small,
+                                std::optional<SweepChartSize>& laid_out) {
   const Knobs& in_force = session.knobs();
   const sweep::SweepPlan& plan = shown.plan;
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -301,11 +302,10 @@ std::optional<Knobs> draw_chart(const SweepOutcome& shown, const Session& sessio
   }
   ImGui::InvisibleButton("##sweep_chart", avail);
   const float line = ImGui::GetTextLineHeight();
-  const SweepChart chart = layout_sweep_chart(
-      plan, *shown.result,
-      SweepChartSize{origin.x, origin.y, avail.x, avail.y - line * 1.2f, line, ImGui::CalcTextSize("0").x,
-                     [](std::string_view t) { return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x; }},
-      shown_position(plan.axes.front(), session.scenario()));
+  laid_out = SweepChartSize{origin.x, origin.y, avail.x, avail.y - line * 1.2f, line, ImGui::CalcTextSize("0").x,
+                            [](std::string_view t) { return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x; }};
+  const SweepChart chart =
+      layout_sweep_chart(plan, *shown.result, *laid_out, shown_position(plan.axes.front(), session.scenario()));
   too_small = chart.too_small;
   if (chart.too_small) {
     dl->AddText(ImVec2(origin.x, origin.y), IM_COL32(60, 60, 60, 255),
@@ -371,7 +371,8 @@ std::optional<Knobs> draw_sweep_panel(SweepView& sweep, const Session& session) 
   }
   draw_controls(sweep, session);
   sweep.chart_too_small = false;
-  if (sweep.shown) return draw_chart(*sweep.shown, session, sweep.chart_too_small);
+  sweep.chart_size.reset();
+  if (sweep.shown) return draw_chart(*sweep.shown, session, sweep.chart_too_small, sweep.chart_size);
   if (!sweep.runner.running()) {
     text_disabled_wrapped("Give a key and its values as gilsim sweep's --vary takes them (docs/sweeps.md), then Run.");
   }
