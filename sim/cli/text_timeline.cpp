@@ -29,12 +29,27 @@ constexpr int kHolderSymbolCount = 9 + 26 + 26;  ///< '1'-'9', 'a'-'z', 'A'-'Z'
 constexpr char kMainHolderSymbol = '0';          ///< outside that range: never a T<n>'s
 constexpr char kUnseenHolderSymbol = '?';        ///< an inferred GIL with waiters and no holder seen
 /// A GIL's or lock's column held by several holders in turn, none of them for half of it
-/// (lesson 15's GIL and lock passing between four locked threads).
+/// (lesson 15's GIL and lock passing between four locked threads), or, turns shorter than
+/// the column, the largest for less than kOneHolderSharePercent of the time it was held
+/// (lesson 11's old GIL, turns of 3 ms).
 constexpr char kSeveralHoldersSymbol = '&';
+/// A thread's column that it spent running and waiting for the GIL in turns shorter than the
+/// column, neither for kOneHolderSharePercent of that time: lesson 11's old GIL on one core,
+/// a turn every 3 ms.
+constexpr char kTurnsSymbol = ':';
+/// The share of a column's held time (of its running and waiting, on a thread's row) that
+/// one holder (one of the two states) needs for the column to show it where a turn shorter
+/// than the column passes in it. Below it, such turns would alias: each column showing its
+/// larger share drew blocks of one holder, as long as the beat between the turn and the
+/// column, that never were, and changed with --width. A column cut by one hand-off between
+/// longer turns shows the holder that had most of it, as before.
+constexpr std::int64_t kOneHolderSharePercent = 80;
 
 /// '&' in the legend: held, by several in turn (a blank read as "nobody held it" beside the
 /// table's share of the run lesson 15's GIL was held).
 constexpr std::string_view kSeveralHoldersLegend = "& held by several in turn, each for a part of the column";
+/// ':' in the legend, worded like '&''s: the thread's side of the same columns.
+constexpr std::string_view kTurnsLegend = ": running and waiting for GIL in turn, each for a part of the column";
 
 /// A thread's states that a short wait for the GIL or a lock shows through: it was not trying
 /// to run (idle, asleep, blocked on I/O, awaiting).
@@ -208,12 +223,38 @@ char span_symbol(const Lane& lane, const Span& s, const std::vector<char>& holde
   return state_symbol(s.state);
 }
 
+/// Whether the stretch of `spans` that span `s` is in, the spans before and after it that
+/// follow on without a gap and are `alike` it (the same holder, the same state), is shorter
+/// than `length`: a turn that fits in a column. Read no further than `length` each way.
+template <class Alike>
+bool stretch_shorter(const SpanStore& spans, std::size_t s, std::int64_t length, Alike alike) {
+  const Span span = spans[s];
+  Time begin = span.begin, end = span.end;
+  for (std::size_t k = s; k > 0 && (end - begin).ns() < length; --k) {
+    const Span before = spans[k - 1];
+    if (before.end != begin || !alike(before, span)) break;
+    begin = before.begin;
+  }
+  for (std::size_t k = s + 1; k < spans.size() && (end - begin).ns() < length; ++k) {
+    const Span after = spans[k];
+    if (after.begin != end || !alike(after, span)) break;
+    end = after.end;
+  }
+  return (end - begin).ns() < length;
+}
+
 /// One character per bucket: the symbol covering most of it, or ' ' when idle wins. On an
 /// inferred GIL's row, the time with waiters and no holder seen counts as kUnseenHolderSymbol.
 /// On a GIL's or lock's row, a bucket held for a quarter of it or more, by several holders
-/// in turn none of whom held it half the bucket, is kSeveralHoldersSymbol: not a blank that
-/// reads as a GIL nobody took, nor one holder's symbol that reads as a lock it kept. On a
-/// thread's or task's row, waits for the GIL or a lock too short to win a column (sleep took
+/// in turn, is kSeveralHoldersSymbol where none of them held it half the bucket, or where the
+/// largest held less than kOneHolderSharePercent of the time held and a turn in the bucket is
+/// shorter than it: not a blank that reads as a GIL nobody took, nor one holder's symbol that
+/// reads as a lock it kept or as a turn as long as the bucket. On a thread's or task's row, a
+/// bucket whose running and waiting for the GIL together beat every other state and idle,
+/// neither for kOneHolderSharePercent of their time, with a stretch of either shorter than the
+/// bucket, is kTurnsSymbol: the same turns seen from the thread. A bucket cut by one hand-off
+/// between turns longer than it shows the larger share, as a bucket shows its dominant state.
+/// Waits for the GIL or a lock too short to win a column (sleep took
 /// most of each: lesson 5's UI thread, late by ~5 ms after each 16 ms sleep) add up along the
 /// row: where they make half a column, the next column with such a wait in it shows it, and a
 /// column's worth is taken off. So the row shows about as many of its symbol as the waits fill
@@ -256,6 +297,36 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
       if (d > best) best = d, bars[static_cast<std::size_t>(i)] = c;
     }
     char& bar = bars[static_cast<std::size_t>(i)];
+    // Whether a turn in this bucket, of the spans `counts`, is shorter than the bucket. Where
+    // none is, a bucket cut by one hand-off between long turns shows the larger share, so that
+    // a row of long turns does not get a mark at each hand-off (lesson 14's lock).
+    const auto short_turn = [&](auto counts, auto alike) {
+      for (std::size_t s = first; s < lane.spans.size() && lane.spans[s].begin < hi; ++s) {
+        const Span span = lane.spans[s];
+        if (span.end > lo && counts(span) && stretch_shorter(lane.spans, s, (hi - lo).ns(), alike)) return true;
+      }
+      return false;
+    };
+    if (lane.kind == LaneKind::Thread || lane.kind == LaneKind::Task) {
+      // Running and waiting for the GIL in turn, turns shorter than the column: lesson 11's
+      // old GIL on one core, 3 ms each, whose rows read "#.###..###.." at 10.8 ms a column.
+      const auto covered = [&cover](char c) {
+        const auto it = std::find_if(cover.begin(), cover.end(), [c](const auto& p) { return p.first == c; });
+        return it == cover.end() ? std::int64_t{0} : it->second;
+      };
+      const char running = state_symbol(SpanState::Running), waiting = state_symbol(SpanState::WaitingGil);
+      const std::int64_t run = covered(running), wait = covered(waiting);
+      const bool pair_wins = run + wait > idle && std::all_of(cover.begin(), cover.end(), [&](const auto& c) {
+        return c.first == running || c.first == waiting || c.second < run + wait;
+      });
+      const auto run_or_wait = [](const Span& s) {
+        return s.state == SpanState::Running || s.state == SpanState::WaitingGil;
+      };
+      if (run > 0 && wait > 0 && pair_wins && 100 * std::max(run, wait) < kOneHolderSharePercent * (run + wait) &&
+          short_turn(run_or_wait, [](const Span& a, const Span& b) { return a.state == b.state; })) {
+        bar = kTurnsSymbol;
+      }
+    }
     if (!is_holder_row(lane.kind) && kQuietSymbols.find(bar) != std::string_view::npos) {
       const std::int64_t length = (hi - lo).ns();
       std::size_t pick = kWaitSymbols.size();
@@ -271,16 +342,26 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
         if (short_waits != nullptr && short_waits->find(bar) == std::string::npos) *short_waits += bar;
       }
     }
-    // Several holders in turn, none for half the column, held a quarter of it or more:
+    // Several holders in turn, held a quarter of the column or more, none for half of it:
     // lesson 15's GIL passing between four locked threads, each in native code between, and
     // its lock held all along by each of them for a quarter, whose row named one of them in
-    // every column as if it had kept the lock.
-    std::int64_t most_held = 0;
+    // every column as if it had kept the lock. Or the largest for less than
+    // kOneHolderSharePercent of the time held: lesson 11's old GIL, turns of 3 ms in columns of
+    // 10.8 ms, whose row read "12111221112211122" as turns of tens of ms.
+    std::int64_t most_held = 0, held = 0;
     for (const auto& [c, d] : cover) {
-      if (c != kUnseenHolderSymbol) most_held = std::max(most_held, d);
+      if (c == kUnseenHolderSymbol) continue;
+      most_held = std::max(most_held, d);
+      held += d;
     }
     const auto holders_seen = std::count_if(cover.begin(), cover.end(), [](const auto& c) { return c.first != kUnseenHolderSymbol; });
-    if (is_holder_row(lane.kind) && holders_seen >= 2 && 4 * busy >= (hi - lo).ns() && 2 * most_held < (hi - lo).ns()) {
+    const auto any = [](const Span&) { return true; };
+    const auto none_kept = [&] {
+      return 2 * most_held < (hi - lo).ns() ||
+             (100 * most_held < kOneHolderSharePercent * held &&
+              short_turn(any, [](const Span& a, const Span& b) { return a.subject == b.subject; }));
+    };
+    if (is_holder_row(lane.kind) && holders_seen >= 2 && 4 * busy >= (hi - lo).ns() && none_kept()) {
       bars[static_cast<std::size_t>(i)] = kSeveralHoldersSymbol;
     }
   }
@@ -476,16 +557,18 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
                    const std::vector<char>& holders, bool busy_row, bool cores_blank_while_busy,
                    const std::string& short_waits, int width) {
   std::vector<std::string> entries;
+  // After '.', which a thread that takes turns with others also shows where it waits most.
+  const bool turns_shown = std::any_of(shown.begin(), shown.end(), [&](LaneId id) {
+    return !is_holder_row(t.lanes[id].kind) && rows[id].find(kTurnsSymbol) != std::string::npos;
+  });
   for (SpanState s : kLegendOrder) {
     const char c = state_symbol(s);
     const bool used = std::any_of(shown.begin(), shown.end(), [&](LaneId id) {
       return !is_holder_row(t.lanes[id].kind) && rows[id].find(c) != std::string::npos;
     });
-    if (!used) continue;
-    if (s != SpanState::Native) {
-      entries.push_back(fmt::format("{} {}", c, to_string(s)));
-      continue;
-    }
+    if (used && s != SpanState::Native) entries.push_back(fmt::format("{} {}", c, to_string(s)));
+    if (s == SpanState::WaitingGil && turns_shown) entries.emplace_back(kTurnsLegend);
+    if (!used || s != SpanState::Native) continue;
     // "native" alone does not say what ran: name what the shown `=` are, without the GIL all.
     std::array<bool, kNativeWords.size()> kinds{};
     for (const LaneId id : shown) {  // a core's `=` is its thread's: the thread's row says which
@@ -582,7 +665,8 @@ char holder_symbol(int k) {
 /// Where a GIL's row names a thread as the column's holder, that thread's row does not say it
 /// waited: lesson 15's T1 held the GIL in some columns, each time for less of the column than it
 /// waited for it, and its row read all `.`, never running. There the row shows what the thread
-/// did most of the column besides waiting (`#`: running Python is what holding the GIL is for).
+/// did most of the column besides waiting (`#`: running Python is what holding the GIL is for),
+/// nor kTurnsSymbol: the GIL's row names one holder only where it had most of the time held.
 /// A thread that waits for a lock has dropped the GIL (L2), so a GIL holder waits for nothing.
 /// (Not so for a lock's row: its holder may wait for another lock, as lesson 16's T1 does.)
 void agree_with_holders(const Trace& t, const std::vector<LaneId>& shown, const std::vector<char>& holders,
@@ -600,7 +684,7 @@ void agree_with_holders(const Trace& t, const std::vector<LaneId>& shown, const 
       const LaneId holder = lane_of[static_cast<unsigned char>(bars[row][static_cast<std::size_t>(i)])];
       if (holder == kNone || !is_shown[holder] || bars[holder].size() != bars[row].size()) continue;
       char& bar = bars[holder][static_cast<std::size_t>(i)];
-      if (kWaitSymbols.find(bar) == std::string_view::npos && bar != ' ') continue;
+      if (kWaitSymbols.find(bar) == std::string_view::npos && bar != ' ' && bar != kTurnsSymbol) continue;
       const Time lo = bucket_start(t.end, i, n), hi = bucket_start(t.end, i + 1, n);
       std::vector<std::pair<char, std::int64_t>> cover;
       const SpanStore& spans = t.lanes[holder].spans;

@@ -449,23 +449,86 @@ std::string taking_turns(Time t1_until, Time t2_until, std::initializer_list<std
 TEST_CASE("a thread the GIL's row names as a column's holder is not shown waiting for it there") {
   // Lesson 15's T1 held the GIL in some columns and its row read all '.': never running. Here,
   // every millisecond T1 holds the GIL 0.6 ms, in three states of 0.2 ms (Python, pickling,
-  // starting a thread), then waits 0.4 ms while T2 runs 0.3 ms: the GIL's row names T1, and
-  // T1's row shows what it did most while it held it, not its wait, which beats each state.
+  // starting a thread), then waits 0.4 ms while T2 runs 0.1 ms: the GIL's row names T1 (6/7 of
+  // the time held), and T1's row shows what it did most while it held it, not its wait (which
+  // beats each state) nor the mark of a column part run, part waited.
   const std::string text = taking_turns(
-      600_us, 900_us, {{0_us, SpanState::Running}, {200_us, SpanState::Pickling}, {400_us, SpanState::Starting}});
+      600_us, 700_us, {{0_us, SpanState::Running}, {200_us, SpanState::Pickling}, {400_us, SpanState::Starting}});
   CHECK(text.find("GIL    |1111111111|\n") != std::string::npos);
   CHECK(text.find("T1     |##########|\n") != std::string::npos);  // was all '.'
   CHECK(text.find("T2     |..........|\n") != std::string::npos);  // not the holder: its wait shows
 }
 
 TEST_CASE("a GIL's or lock's row names no holder where none held it half the column") {
-  // Every millisecond T1 holds the GIL 0.4 ms, T2 0.3 ms: neither kept it, and both waited
-  // more than they ran. The row said '1' in every column, as if T1 had kept the GIL.
+  // Every millisecond T1 holds the GIL 0.4 ms, T2 0.3 ms: neither kept it. The row said '1' in
+  // every column, as if T1 had kept the GIL; each thread ran a part of every column and waited
+  // the rest, which its row says with ':'.
   const std::string text = taking_turns(400_us, 700_us, {{0_us, SpanState::Running}});
   CHECK(text.find("GIL    |&&&&&&&&&&|\n") != std::string::npos);
-  CHECK(text.find("T1     |..........|\n") != std::string::npos);
-  CHECK(text.find("T2     |..........|\n") != std::string::npos);
+  CHECK(text.find("T1     |::::::::::|\n") != std::string::npos);
+  CHECK(text.find("T2     |::::::::::|\n") != std::string::npos);
   CHECK(text.find("& held by several in turn") != std::string::npos);
+}
+
+TEST_CASE("a column whose GIL holder has less than 80% of the time held shows '&', and its threads ':'") {
+  // T1 holds the GIL 0.6 ms of every millisecond, T2 the other 0.4 ms: T1 has the GIL most of
+  // each column, yet a row of '1' and a T1 row of '#' would read as T1 keeping the GIL.
+  const std::string shared = taking_turns(600_us, 1000_us, {{0_us, SpanState::Running}});
+  CHECK(shared.find("GIL    |&&&&&&&&&&|\n") != std::string::npos);
+  CHECK(shared.find("T1     |::::::::::|\n") != std::string::npos);
+  CHECK(shared.find("T2     |::::::::::|\n") != std::string::npos);
+  CHECK(shared.find(": running and waiting for GIL in turn") != std::string::npos);
+  // At 0.85 ms against 0.15 ms the column is T1's: its symbol, T1 running, T2 waiting.
+  const std::string kept = taking_turns(850_us, 1000_us, {{0_us, SpanState::Running}});
+  CHECK(kept.find("GIL    |1111111111|\n") != std::string::npos);
+  CHECK(kept.find("T1     |##########|\n") != std::string::npos);
+  CHECK(kept.find("T2     |..........|\n") != std::string::npos);
+  CHECK(kept.find("in turn") == std::string::npos);
+  CHECK(kept.find('&') == std::string::npos);
+}
+
+namespace {
+/// 10 ms on one core, a column a millisecond: T1 and T2 take the GIL in turns of `turn`, one
+/// running while the other waits, T1 first, until `until`; then T1 runs alone, T2 waiting.
+std::string alternating(Time turn, Time until) {
+  TwoThreadsOnOneCore run;
+  auto& [b, p, gil, core, t1, t2] = run;
+  const auto hold = [&](LaneId thread, LaneId other, Time from) {
+    b.set_state(gil, from, SpanState::Held, thread);
+    b.set_state(core, from, SpanState::Running, thread);
+    b.set_state(thread, from, SpanState::Running, 0, 0);
+    b.set_state(other, from, SpanState::WaitingGil, 0, 0);
+  };
+  int k = 0;
+  for (Time at = 0_ms; at < until; at += turn, ++k) hold(k % 2 == 0 ? t1 : t2, k % 2 == 0 ? t2 : t1, at);
+  if (until < 10_ms) hold(t1, t2, until);
+  return render_text_timeline(b.finish(10_ms), TimelineOptions{19, 16});
+}
+}  // namespace
+
+TEST_CASE("turns shorter than a column do not read as blocks of one holder (lesson 11's old GIL on one core)") {
+  // For 6 ms, turns of 0.3 ms; then T1 runs alone for 4 ms. A column holds three turns and
+  // more, and each showed its larger share: the rows read "1221221111" and "#..#..####",
+  // turns of 1 and 2 ms that never were, a pattern that changed with the width.
+  const std::string text = alternating(300_us, 6_ms);
+  CHECK(text.find("GIL    |&&&&&&1111|\n") != std::string::npos);
+  CHECK(text.find("T1     |::::::####|\n") != std::string::npos);
+  CHECK(text.find("T2     |::::::....|\n") != std::string::npos);
+  // The legend says what ':' means as it says what '&' means (an entry is not cut at 40 columns).
+  CHECK(text.find("# running  . waiting for GIL\n"
+                  ": running and waiting for GIL in turn, each for a part of the column\n") != std::string::npos);
+  CHECK(text.find("& held by several in turn, each for a part of the column") != std::string::npos);
+}
+
+TEST_CASE("a hand-off between turns longer than a column shows the larger share, not a mark") {
+  // Turns of 2.6 ms: the column from 2 to 3 ms is T1's for 0.6 ms and T2's for 0.4 ms, and
+  // neither turn fits in a column, so nothing aliases: the column is T1's, as before, rather
+  // than a mark at every hand-off of a row of long turns (lesson 14's lock, lesson 17's GIL).
+  const std::string text = alternating(2600_us, 10_ms);
+  CHECK(text.find("GIL    |1112211122|\n") != std::string::npos);
+  CHECK(text.find("T1     |###..###..|\n") != std::string::npos);
+  CHECK(text.find("T2     |...##...##|\n") != std::string::npos);
+  CHECK(text.find("in turn") == std::string::npos);
 }
 
 TEST_CASE("the legend's '=' says what the '=' shown are: C code, letting the GIL go, a process ending") {
