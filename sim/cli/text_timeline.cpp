@@ -33,10 +33,14 @@ constexpr char kUnseenHolderSymbol = '?';        ///< an inferred GIL with waite
 /// the column, the largest for less than kOneHolderSharePercent of the time it was held
 /// (lesson 11's old GIL, turns of 3 ms).
 constexpr char kSeveralHoldersSymbol = '&';
-/// A thread's column that it spent running and waiting for the GIL in turns shorter than the
-/// column, neither for kOneHolderSharePercent of that time: lesson 11's old GIL on one core,
-/// a turn every 3 ms.
+/// A thread's column that it spent running and waiting (for the GIL, a core or a lock) in
+/// turns shorter than the column, neither for kOneHolderSharePercent of that time: lesson
+/// 11's old GIL on one core, a turn every 3 ms; lesson 9's eight workers on four cores, time
+/// slices of 3 ms.
 constexpr char kTurnsSymbol = ':';
+/// The waits that kTurnsSymbol takes turns with running: for the GIL, a core, a lock.
+constexpr std::array kTurnWaits = {SpanState::WaitingGil, SpanState::Runnable, SpanState::WaitingLock};
+constexpr std::array<std::string_view, kTurnWaits.size()> kTurnWaitWords = {"GIL", "a core", "a lock"};
 /// The share of a column's held time (of its running and waiting, on a thread's row) that
 /// one holder (one of the two states) needs for the column to show it where a turn shorter
 /// than the column passes in it. Below it, such turns would alias: each column showing its
@@ -48,8 +52,8 @@ constexpr std::int64_t kOneHolderSharePercent = 80;
 /// '&' in the legend: held, by several in turn (a blank read as "nobody held it" beside the
 /// table's share of the run lesson 15's GIL was held).
 constexpr std::string_view kSeveralHoldersLegend = "& held by several in turn, each for a part of the column";
-/// ':' in the legend, worded like '&''s: the thread's side of the same columns.
-constexpr std::string_view kTurnsLegend = ": running and waiting for GIL in turn, each for a part of the column";
+/// ':' in the legend, worded like '&''s, with the waits it stood for ("GIL or a core").
+constexpr std::string_view kTurnsLegend = ": running and waiting for {} in turn, each for a part of the column";
 
 /// A thread's states that a short wait for the GIL or a lock shows through: it was not trying
 /// to run (idle, asleep, blocked on I/O, awaiting).
@@ -258,8 +262,15 @@ bool stretch_shorter(const SpanStore& spans, std::size_t s, std::int64_t length,
 /// most of each: lesson 5's UI thread, late by ~5 ms after each 16 ms sleep) add up along the
 /// row: where they make half a column, the next column with such a wait in it shows it, and a
 /// column's worth is taken off. So the row shows about as many of its symbol as the waits fill
-/// columns, and `short_waits` gets the symbols that this placed.
-std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>& holders, std::string* short_waits = nullptr) {
+/// columns. `notes` gets the symbols that this placed and the waits kTurnsSymbol stood for.
+struct BarNotes {
+  std::string short_waits;  ///< '.' or 'L' where a short wait won a column
+  std::string turn_waits;   ///< the symbols of the waits of kTurnWaits that a kTurnsSymbol stood for
+};
+
+bool is_turn_wait(SpanState state) { return std::ranges::find(kTurnWaits, state) != kTurnWaits.end(); }
+
+std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>& holders, BarNotes* notes = nullptr) {
   const Lane& lane = t.lanes[id];
   const Stretches unseen = lane.kind == LaneKind::Gil && gil_inferred(t) ? unseen_holder(t, id) : Stretches{};
   std::string bars(static_cast<std::size_t>(n), ' ');
@@ -308,23 +319,32 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
       return false;
     };
     if (lane.kind == LaneKind::Thread || lane.kind == LaneKind::Task) {
-      // Running and waiting for the GIL in turn, turns shorter than the column: lesson 11's
-      // old GIL on one core, 3 ms each, whose rows read "#.###..###.." at 10.8 ms a column.
-      const auto covered = [&cover](char c) {
-        const auto it = std::find_if(cover.begin(), cover.end(), [c](const auto& p) { return p.first == c; });
-        return it == cover.end() ? std::int64_t{0} : it->second;
+      // Running and waiting in turn, turns shorter than the column: lesson 11's old GIL on one
+      // core, 3 ms each, whose rows read "#.###..###.." at 10.8 ms a column; lesson 9's Pool(8),
+      // workers sharing cores in time slices of 3 ms, "######+++++#####+++++" at 5.4 ms.
+      const char running = state_symbol(SpanState::Running);
+      const auto is_wait = [](char c) {
+        return std::ranges::any_of(kTurnWaits, [c](SpanState w) { return state_symbol(w) == c; });
       };
-      const char running = state_symbol(SpanState::Running), waiting = state_symbol(SpanState::WaitingGil);
-      const std::int64_t run = covered(running), wait = covered(waiting);
+      std::int64_t run = 0, wait = 0;
+      std::string waits;
+      for (const auto& [c, d] : cover) {
+        if (c == running) run += d;
+        if (is_wait(c)) wait += d, waits += c;
+      }
       const bool pair_wins = run + wait > idle && std::all_of(cover.begin(), cover.end(), [&](const auto& c) {
-        return c.first == running || c.first == waiting || c.second < run + wait;
+        return c.first == running || is_wait(c.first) || c.second < run + wait;
       });
-      const auto run_or_wait = [](const Span& s) {
-        return s.state == SpanState::Running || s.state == SpanState::WaitingGil;
+      const auto run_or_wait = [](const Span& s) { return s.state == SpanState::Running || is_turn_wait(s.state); };
+      const auto alike = [](const Span& a, const Span& b) {
+        return (a.state == SpanState::Running) == (b.state == SpanState::Running);
       };
       if (run > 0 && wait > 0 && pair_wins && 100 * std::max(run, wait) < kOneHolderSharePercent * (run + wait) &&
-          short_turn(run_or_wait, [](const Span& a, const Span& b) { return a.state == b.state; })) {
+          short_turn(run_or_wait, alike)) {
         bar = kTurnsSymbol;
+        for (const char c : waits) {
+          if (notes != nullptr && notes->turn_waits.find(c) == std::string::npos) notes->turn_waits += c;
+        }
       }
     }
     if (!is_holder_row(lane.kind) && kQuietSymbols.find(bar) != std::string_view::npos) {
@@ -339,7 +359,7 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
       if (pick < kWaitSymbols.size()) {
         bar = kWaitSymbols[pick];
         carried[pick] -= length;
-        if (short_waits != nullptr && short_waits->find(bar) == std::string::npos) *short_waits += bar;
+        if (notes != nullptr && notes->short_waits.find(bar) == std::string::npos) notes->short_waits += bar;
       }
     }
     // Several holders in turn, held a quarter of the column or more, none for half of it:
@@ -555,19 +575,25 @@ void native_kinds_shown(const Trace& t, LaneId id, const std::string& row, std::
 
 std::string legend(const Trace& t, const std::vector<std::string>& rows, const std::vector<LaneId>& shown,
                    const std::vector<char>& holders, bool busy_row, bool cores_blank_while_busy,
-                   const std::string& short_waits, int width) {
+                   const BarNotes& notes, int width) {
   std::vector<std::string> entries;
-  // After '.', which a thread that takes turns with others also shows where it waits most.
+  // After '.', which a thread that takes turns with others also shows where it waits most;
+  // named by the waits shown as ':' ("GIL", "a core", "GIL or a core").
   const bool turns_shown = std::any_of(shown.begin(), shown.end(), [&](LaneId id) {
     return !is_holder_row(t.lanes[id].kind) && rows[id].find(kTurnsSymbol) != std::string::npos;
   });
+  std::string turn_waits;
+  for (std::size_t w = 0; w < kTurnWaits.size(); ++w) {
+    if (notes.turn_waits.find(state_symbol(kTurnWaits[w])) == std::string::npos) continue;
+    turn_waits += (turn_waits.empty() ? "" : " or ") + std::string(kTurnWaitWords[w]);
+  }
   for (SpanState s : kLegendOrder) {
     const char c = state_symbol(s);
     const bool used = std::any_of(shown.begin(), shown.end(), [&](LaneId id) {
       return !is_holder_row(t.lanes[id].kind) && rows[id].find(c) != std::string::npos;
     });
     if (used && s != SpanState::Native) entries.push_back(fmt::format("{} {}", c, to_string(s)));
-    if (s == SpanState::WaitingGil && turns_shown) entries.emplace_back(kTurnsLegend);
+    if (s == SpanState::WaitingGil && turns_shown) entries.push_back(fmt::format(kTurnsLegend, turn_waits));
     if (!used || s != SpanState::Native) continue;
     // "native" alone does not say what ran: name what the shown `=` are, without the GIL all.
     std::array<bool, kNativeWords.size()> kinds{};
@@ -610,7 +636,7 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
   });
   if (loop_waits) out += wrap_text("(the event loop's ~ is its select(): it waits there for I/O and for timers alike)", width);
   // A wait that lost its column to sleep would hide lateness (lane_bars): said where it shows.
-  if (!short_waits.empty()) {
+  if (const std::string& short_waits = notes.short_waits; !short_waits.empty()) {
     const bool gil = short_waits.find('.') != std::string::npos, lock = short_waits.find('L') != std::string::npos;
     out += wrap_text(fmt::format("(waits for {} shorter than a column add up along the row: each {} among sleep or I/O "
                                  "stands for about one column of them)",
@@ -666,7 +692,8 @@ char holder_symbol(int k) {
 /// waited: lesson 15's T1 held the GIL in some columns, each time for less of the column than it
 /// waited for it, and its row read all `.`, never running. There the row shows what the thread
 /// did most of the column besides waiting (`#`: running Python is what holding the GIL is for),
-/// nor kTurnsSymbol: the GIL's row names one holder only where it had most of the time held.
+/// nor kTurnsSymbol: the GIL's row names one holder only where it had most of the time held
+/// (unless the thread took turns with waits for a core, which a GIL holder may have).
 /// A thread that waits for a lock has dropped the GIL (L2), so a GIL holder waits for nothing.
 /// (Not so for a lock's row: its holder may wait for another lock, as lesson 16's T1 does.)
 void agree_with_holders(const Trace& t, const std::vector<LaneId>& shown, const std::vector<char>& holders,
@@ -703,6 +730,16 @@ void agree_with_holders(const Trace& t, const std::vector<LaneId>& shown, const 
         auto it = std::find_if(cover.begin(), cover.end(), [c](const auto& p) { return p.first == c; });
         if (it == cover.end()) cover.emplace_back(c, d);
         else it->second += d;
+      }
+      // A ':' of turns with waits for a core stays: a process keeps its GIL while the OS has
+      // taken its core (lesson 9's eight workers on four cores, each holding its own GIL).
+      const auto covered = [&cover](char c) {
+        const auto it = std::find_if(cover.begin(), cover.end(), [c](const auto& p) { return p.first == c; });
+        return it == cover.end() ? std::int64_t{0} : it->second;
+      };
+      const std::int64_t run = covered(state_symbol(SpanState::Running)), core = covered(state_symbol(SpanState::Runnable));
+      if (bar == kTurnsSymbol && run > 0 && core > 0 && 100 * std::max(run, core) < kOneHolderSharePercent * (run + core)) {
+        continue;
       }
       const auto most = std::max_element(cover.begin(), cover.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
       if (most != cover.end() && most->second > 0) bar = most->first;
@@ -747,8 +784,8 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
   const auto cores = std::count_if(t.lanes.begin(), t.lanes.end(), [](const Lane& l) { return l.kind == LaneKind::Core; });
   bool busy_row = false;
   bool cores_blank_while_busy = false;
-  std::string short_waits;  // '.' or 'L' where a short wait won a column
-  for (const LaneId id : sel.shown) bars[id] = lane_bars(t, id, n, holders, &short_waits);
+  BarNotes notes;
+  for (const LaneId id : sel.shown) bars[id] = lane_bars(t, id, n, holders, &notes);
   agree_with_holders(t, sel.shown, holders, bars);
   for (std::size_t i = 0; i < sel.shown.size(); ++i) {
     const LaneId id = sel.shown[i];
@@ -768,7 +805,7 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
   }
   for (const auto& note : sel.hidden_notes) out += note + "\n";
   out += axis_lines(t.end, name_width, n);
-  out += legend(t, bars, sel.shown, holders, busy_row, cores_blank_while_busy, short_waits, std::max(options.width, 40));
+  out += legend(t, bars, sel.shown, holders, busy_row, cores_blank_while_busy, notes, std::max(options.width, 40));
   return out;
 }
 

@@ -520,6 +520,25 @@ TEST_CASE("turns shorter than a column do not read as blocks of one holder (less
   CHECK(text.find("& held by several in turn, each for a part of the column") != std::string::npos);
 }
 
+TEST_CASE("a worker that takes turns with another for a core shows ':', its GIL held all along") {
+  // Lesson 9's Pool(8): eight workers on four cores, the OS giving each a core in slices of
+  // 3 ms, at 5.4 ms a column: the rows read "#####+++++####+++++" as slices of ~27 ms. Here a
+  // worker runs 0.3 ms and waits 0.3 ms for its core, in turn, holding its own GIL all along
+  // (P1): its GIL's row names it in every column, and its row still says it waited in turns.
+  TraceBuilder b("r", "process_pool", "new", Origin::Simulated, 1, 5_ms);
+  b.add_cores(1);
+  b.add_process("main", true);
+  const auto worker = b.add_process("worker 1", true);
+  const auto w = b.add_lane("worker 1", LaneKind::Thread, worker);
+  const std::uint32_t job = b.add_job("crunch 1", b.add_template("crunch", {}));
+  b.set_state(b.gil_lane(worker), 0_ms, SpanState::Held, w);
+  for (int k = 0; k < 34; ++k) b.set_state(w, 300_us * k, k % 2 == 0 ? SpanState::Running : SpanState::Runnable, job, 0);
+  const std::string text = render_text_timeline(b.finish(10_ms), TimelineOptions{17 + 3 + 10, 16});
+  CHECK(text.find("GIL (worker 1)    |1111111111|\n") != std::string::npos);
+  CHECK(text.find("worker 1 crunch 1 |::::::::::|\n") != std::string::npos);
+  CHECK(text.find(": running and waiting for a core in turn, each for a part of the column\n") != std::string::npos);
+}
+
 TEST_CASE("a hand-off between turns longer than a column shows the larger share, not a mark") {
   // Turns of 2.6 ms: the column from 2 to 3 ms is T1's for 0.6 ms and T2's for 0.4 ms, and
   // neither turn fits in a column, so nothing aliases: the column is T1's, as before, rather
