@@ -409,6 +409,46 @@ TEST_CASE("a pool's rows: the parent, its helpers, then the workers; never-used 
   CHECK(text.find("GIL held by:  0 main  1 worker 1\n2 worker 2  4 result handler\n") != std::string::npos);
 }
 
+TEST_CASE("a worker that never ran Python is folded with the never-used, whatever its rows show of its start and exit") {
+  // Lesson 9's Pool(16) with eight jobs: worker 11 ran no job, but waited for a core for 1.5 ms
+  // while the pool shut down (it lost its core to worker 3), enough for a '+' in the last
+  // column at 160 columns. It was shown, with an empty GIL row, and the note said "+ 7 workers
+  // never used" although eight never ran a job. Here worker 1 runs a job for 10 ms; worker 2
+  // starts, waits for a core, and exits; worker 3 starts and exits, shown at any width.
+  TraceBuilder b("r", "process_pool", "new", Origin::Simulated, 1, 5_ms);
+  b.add_cores(1);
+  const auto parent = b.add_process("main", true);
+  b.add_lane("main", LaneKind::Thread, parent);
+  std::vector<ProcessId> processes;
+  std::vector<LaneId> threads;
+  for (const char* name : {"worker 1", "worker 2", "worker 3"}) {
+    processes.push_back(b.add_process(name, true));
+    threads.push_back(b.add_lane(name, LaneKind::Thread, processes.back()));
+  }
+  const std::uint32_t job = b.add_job("crunch 1", b.add_template("crunch", {}));
+  b.set_state(b.gil_lane(processes[0]), 0_ms, SpanState::Held, threads[0]);
+  b.set_state(threads[0], 0_ms, SpanState::Running, job, 0);
+  b.clear_state(b.gil_lane(processes[0]), 10_ms);
+  b.clear_state(threads[0], 10_ms);
+  b.set_state(threads[1], 0_ms, SpanState::Starting);
+  b.set_state(threads[1], 6_ms, SpanState::Runnable);  // a '+' column or two at any width
+  b.set_state(threads[1], 8_ms, SpanState::Native);    // its exit
+  b.clear_state(threads[1], 9_ms);
+  b.set_state(threads[2], 0_ms, SpanState::Starting);
+  b.clear_state(threads[2], 10_us);
+  const Trace t = b.finish(10_ms);
+  for (const int width : {10 + 3 + 10, 10 + 3 + 100}) {
+    CAPTURE(width);
+    const std::string text = render_text_timeline(t, TimelineOptions{width, 16});
+    CHECK(text.find("GIL (worker 2)") == std::string::npos);
+    CHECK(text.find("\nworker 2 ") == std::string::npos);
+    CHECK(text.find("GIL (worker 3)") == std::string::npos);
+    CHECK(text.find("\n+ 2 workers never used, each started and stopped without a job (rows folded)\n") !=
+          std::string::npos);
+    CHECK(text.find("+ waiting for a core") == std::string::npos);  // nothing shown needs it
+  }
+}
+
 TEST_CASE("an event loop's select() is one wait, one symbol, whether a timer or I/O ends it") {
   TraceBuilder b("r", "asyncio", "new", Origin::Simulated, 1, 5_ms);
   const auto p = b.add_process("main", true);
@@ -564,7 +604,10 @@ TEST_CASE("the legend's '=' says what the '=' shown are: C code, letting the GIL
   b.set_state(t1, 3_ms, SpanState::Native, job, 1);  // drop_gil's wake-up before a lock wait (G8b)
   b.set_state(t1, 6_ms, SpanState::WaitingLock, job, 1);
   b.clear_state(t1, 10_ms);
-  b.set_state(w, 6_ms, SpanState::Native);  // the worker's exit: its last span, no job (P8)
+  // The worker runs a job, then exits: its last span, no job (P8). (A worker that never ran
+  // Python is folded with the never-used, its exit with it.)
+  b.set_state(w, 0_ms, SpanState::Running, b.add_job("crunch 1", b.add_template("crunch", {})), 0);
+  b.set_state(w, 6_ms, SpanState::Native);
   b.clear_state(w, 10_ms);
   const Trace t = b.finish(10_ms);
   const std::string text = render_text_timeline(t, TimelineOptions{200, 16});
