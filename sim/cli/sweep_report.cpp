@@ -231,7 +231,8 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
 /// baseline slowest without a GIL. The baseline's time from its own table, or from a shown
 /// run's makespan and speed-up when --run leaves it out (one seed: exact).
 /// With a second key: one line where the baseline's times along the gil are the same at every
-/// value of the other key ("..., whatever the cores"), else a line for each value where they move.
+/// value of the other key ("..., whatever the cores"), else a line for each value of it (where
+/// the gil leaves the baseline alone there, its one time "at every gil").
 std::string baseline_moves_note(const sweep::SweepPlan& plan, const sweep::SweepResult& result,
                                 const scenario::Scenario& base, int width) {
   if (plan.axes.empty() || plan.axes.size() > 2 || base.runs.empty()) return {};
@@ -285,9 +286,13 @@ std::string baseline_moves_note(const sweep::SweepPlan& plan, const sweep::Sweep
   }
   const sweep::Axis& other = plan.axes[1 - g];
   std::string text = fmt::format("'{}' itself takes:\n", plan.baseline);
+  // Every value of the other key, those where the gil leaves the baseline alone too: a line
+  // missing for them read as a value with no baseline at all.
   for (std::size_t j = 0; j < others; ++j) {
-    if (said[j].empty()) continue;
-    text += fmt::format("- at {} = {}: {}\n", other.name.empty() ? other.keys.front() : other.name, other.shown(0, j), said[j]);
+    const std::string where = said[j].empty()
+                                  ? fmt::format("{} at every gil", format_time(Time{std::llround(baseline[j].front())}))
+                                  : said[j];
+    text += fmt::format("- at {} = {}: {}\n", other.name.empty() ? other.keys.front() : other.name, other.shown(0, j), where);
   }
   text += overhead ? fmt::format("Without a GIL, Python runs slower even alone (docs/model.md F2), and each speed-up is "
                                  "against '{}' at its own point.",

@@ -652,6 +652,15 @@ TEST_CASE("with a second key varied, a gil axis's baseline line is said too: onc
                         "- at job.crunch.steps.1.cpu = 500 ms: 2.000 s at gil = new, 2.160 s at gil = none\n"
                         "Without a GIL, Python runs slower even alone (docs/model.md F2), and each speed-up is "
                         "against 'sequential' at its own point.\n") != std::string::npos);
+  // Where the gil leaves it alone at one value of the other key, that value's line says so: without
+  // it, the overhead of 0 had no line at all, as if it had no baseline.
+  const Result zero = run_gilsim({"sweep", kScenarios + "01-cpu-bound.toml", "--vary", "gil=new,none", "--vary",
+                                  "python.free_threading_overhead=0,0.08", "--run", "4 threads", "--width", "1000"});
+  REQUIRE(zero.code == 0);
+  CHECK(zero.out.find("'sequential' itself takes:\n"
+                      "- at python.free_threading_overhead = 0: 1.000 s at every gil\n"
+                      "- at python.free_threading_overhead = 0.08: 1.000 s at gil = new, 1.080 s at gil = none\n") !=
+        std::string::npos);
   // The GIL builds alone, on any cores: nothing to say.
   const Result same = run_gilsim({"sweep", kScenarios + "01-cpu-bound.toml", "--vary", "gil=new,old", "--vary", "cores=1,4"});
   REQUIRE(same.code == 0);
