@@ -376,11 +376,10 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   const TimeView& view = ctx.view_of(row.run);
   // The run's figures (summary_texts), the fullest that fits where the line draws nothing:
   // just after its end, else in a free stretch of its lane before it, never over its bars,
-  // their marks or the GIL badge. Where no free
-  // stretch holds even its end time (a run as long as the view), a lane that draws little is
-  // drawn lower on its line and the figures above it, ending where the run ends; a lane of long
-  // bars (lesson 9's Pool(2), its two workers busy throughout) keeps its height and says them
-  // on hover.
+  // their marks or the GIL badge. Where no free stretch holds even its end time (a run as long
+  // as the view), a lane that draws little is drawn lower on its line and the figures above it,
+  // ending where the run ends; a lane of long bars (lesson 9's Pool(2), its two workers busy
+  // throughout) keeps its height and says them on hover.
   const auto judged = judge_run(ctx.runs, ctx.index, row.run);
   const bool past = past_axis(run, ctx);
   const std::vector<std::string> texts = summary_texts(run, ctx.index[row.run], judged ? &*judged : nullptr, ctx.note, past);
