@@ -70,8 +70,11 @@ void group_tooltip(const AppState& app, const Row& row, Time t) {
                                      "legend), averaged over the pixel's time: a thin sliver is a short or rare state, blank "
                                      "is nothing to do. {}",
                                      run_line ? fmt::format("The full height is {}. Click to open the run.",
-                                                            counted(static_cast<std::size_t>(summary_group_height(run, g)),
-                                                                    "process", "processes"))
+                                                            g.most_at_once > static_cast<std::size_t>(std::max(0, run.cores))
+                                                                ? counted(g.most_at_once, "worker alive at once",
+                                                                          "workers alive at once")
+                                                                : "the run's " + counted(static_cast<std::size_t>(run.cores),
+                                                                                         "core"))
                                               : std::string("Click to show each lane."))
                              .c_str());
   ImGui::TextUnformatted(group_breakdown(run, g.members, t).c_str());
