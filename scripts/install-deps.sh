@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   doctest-dev libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev
-  libsfml-dev libimgui-dev libstb-dev libgl-dev libx11-dev fonts-dejavu-core
+  libsfml-dev libimgui-dev libstb-dev libgl-dev libx11-dev fonts-dejavu-core fonts-droid-fallback
   xvfb xauth libgl1-mesa-dri
   python3 python3-simpy
   help2man

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <doctest/doctest.h>
@@ -11,8 +12,8 @@
 #include "sim/scenario/loader.hpp"
 #include "viz/app_state.hpp"
 #include "viz/ui/app_frame.hpp"
+#include "viz/ui/fonts.hpp"
 #include "viz/ui/keys.hpp"
-#include "viz/ui/theme.hpp"
 
 namespace gilsim::viz::testing {
 
@@ -26,7 +27,7 @@ inline std::filesystem::path bundled_lesson(const std::string& name) {
 
 struct HeadlessViewer {
   AppState app;
-  float applied_scale = 0;
+  std::optional<ui::Fonts> fonts;  ///< made once the context is
 
   explicit HeadlessViewer(ImVec2 size = ImVec2(1600, 900)) {
     ImGui::CreateContext();
@@ -35,19 +36,16 @@ struct HeadlessViewer {
     io.DisplaySize = size;
     io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;  // as gl_renderer does
     ui::map_imgui_keys(io);
-    ui::apply_theme(1.0f);
-    applied_scale = 1.0f;
+    fonts.emplace(1.0f);
   }
   ~HeadlessViewer() { ImGui::DestroyContext(); }
   HeadlessViewer(const HeadlessViewer&) = delete;
   HeadlessViewer& operator=(const HeadlessViewer&) = delete;
 
-  /// One frame; fonts follow the UI scale as the window's loop makes them. Returns the vertices.
+  /// One frame; fonts follow the UI scale and the text shown as the window's loop makes them.
+  /// Returns the vertices.
   int frame(double dt = 1.0 / 60.0) {
-    if (app.ui_scale != applied_scale) {
-      ui::apply_theme(app.ui_scale);
-      applied_scale = app.ui_scale;
-    }
+    fonts->refresh(app);
     ImGui::GetIO().DeltaTime = static_cast<float>(dt > 0 ? dt : 1e-4);
     ImGui::NewFrame();
     ui::draw_frame(app, dt);

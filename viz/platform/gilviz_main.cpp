@@ -26,6 +26,7 @@
 #include "viz/sweep_runner.hpp"
 #include "viz/platform/options.hpp"
 #include "viz/session.hpp"
+#include "viz/ui/fonts.hpp"
 #include "viz/ui/theme.hpp"
 
 namespace gilsim::viz::platform {
@@ -46,9 +47,13 @@ int print_assets() {
     const std::string font = gilsim::viz::ui::find_font(face);
     fmt::print("font {}: {}\n", face, font.empty() ? "not found (Dear ImGui's built-in font)" : font);
   }
+  const std::string fallback = gilsim::viz::ui::find_fallback_font();
+  fmt::print("font for Chinese, Japanese and Korean names: {}\n",
+             fallback.empty() ? "not found (drawn as ?; Debian's fonts-droid-fallback has it)" : fallback);
   fmt::print("searched: ");
   for (const auto& folder : gilsim::viz::asset_folders()) fmt::print("{}, ", folder.string());
-  fmt::print("then {} for the font\n", gilsim::viz::ui::kSystemFontFolder);
+  fmt::print("then {} for the font, {} for the fallback\n", gilsim::viz::ui::kSystemFontFolder,
+             gilsim::viz::ui::kFallbackFontFolder);
   return icon.empty() ? 1 : 0;
 }
 

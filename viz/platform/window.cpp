@@ -18,7 +18,7 @@
 #include "viz/platform/png_writer.hpp"
 #include "viz/platform/sfml_imgui.hpp"
 #include "viz/ui/app_frame.hpp"
-#include "viz/ui/theme.hpp"
+#include "viz/ui/fonts.hpp"
 
 namespace gilsim::viz::platform {
 
@@ -97,8 +97,7 @@ int run_window(const Options& options) {
   const std::filesystem::path icon_file = find_asset(kWindowIconFile);
   const bool has_icon = !icon_file.empty() && icon.loadFromFile(icon_file.string());
   ImGui::CreateContext();
-  ui::apply_theme(initial_ui_scale(options));
-  float applied_scale = initial_ui_scale(options);
+  ui::Fonts fonts(initial_ui_scale(options));
   if (!finish_set_up(app, load, options, screenshot_mode ? std::vector<BundledScenario>{} : list_bundled_scenarios())) {
     ImGui::DestroyContext();
     return 1;
@@ -153,12 +152,11 @@ int run_window(const Options& options) {
       const std::string title = fmt::format("gilviz - {}{}", app.session.scenario().title, set_said(app.session.knobs(), app.session.scenario()));
       window.setTitle(sf::String::fromUtf8(title.begin(), title.end()));
     }
-    if (app.ui_scale != applied_scale) {
-      // A crisp font at the new size, not a stretched one.
-      ui::apply_theme(app.ui_scale);
+    // A crisp font at a new size, not a stretched one; glyphs for a scenario's names in
+    // Greek or Chinese, not "?".
+    if (fonts.refresh(app)) {
       ImGui_ImplOpenGL2_DestroyFontsTexture();
       ImGui_ImplOpenGL2_CreateFontsTexture();
-      applied_scale = app.ui_scale;
     }
     const float dt = screenshot_mode ? 0.0f : clock.restart().asSeconds();
     platform.new_frame(dt);

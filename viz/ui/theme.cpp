@@ -7,6 +7,7 @@
 
 #include "viz/asset_files.hpp"
 #include "viz/text_layout.hpp"
+#include "viz/ui/fonts.hpp"
 
 namespace gilsim::viz::ui {
 
@@ -72,24 +73,8 @@ bool fitted_selectable(const std::string& text, bool selected) {
   return clicked;
 }
 
-void apply_theme(float scale) {
-  ImGuiIO& io = ImGui::GetIO();
-  io.Fonts->Clear();
-  const float px = kBaseFontPx * scale;
-  const std::string regular = find_font("DejaVuSans.ttf");
-  const std::string bold = find_font("DejaVuSans-Bold.ttf");
-  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2013, 0x2026, 0x2190, 0x21FF, 0x25A0, 0x25FF, 0};
-  if (!regular.empty()) {
-    io.Fonts->AddFontFromFileTTF(regular.c_str(), px, nullptr, ranges);
-  } else {
-    ImFontConfig config;
-    config.SizePixels = 13.0f * scale;
-    io.Fonts->AddFontDefault(&config);
-  }
-  g_bold = bold.empty() ? nullptr : io.Fonts->AddFontFromFileTTF(bold.c_str(), px, nullptr, ranges);
-  unsigned char* pixels = nullptr;
-  int w = 0, h = 0;
-  io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+void apply_theme(float scale, const std::vector<ImWchar>& extra) {
+  g_bold = build_fonts(kBaseFontPx * scale, extra);
 
   ImGuiStyle& style = ImGui::GetStyle();
   style = ImGuiStyle();

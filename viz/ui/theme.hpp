@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <imgui.h>
 
@@ -15,9 +16,10 @@ inline ImU32 to_u32(Rgba c, float alpha = 1.0f) {
   return IM_COL32(c.r, c.g, c.b, static_cast<int>(static_cast<float>(c.a) * alpha));
 }
 
-/// Resets the style and rebuilds the font atlas for `scale`. The platform must upload the
-/// atlas texture again afterwards (ImGui_ImplOpenGL2_CreateFontsTexture).
-void apply_theme(float scale);
+/// Resets the style and rebuilds the font atlas for `scale`, with glyphs for the `extra` code
+/// points (fonts.hpp: extra_code_points). The platform must upload the atlas texture again
+/// afterwards (ImGui_ImplOpenGL2_CreateFontsTexture).
+void apply_theme(float scale, const std::vector<ImWchar>& extra = {});
 
 /// The bold face for headers, or the default font when no bold face was found.
 ImFont* bold_font();

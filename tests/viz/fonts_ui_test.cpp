@@ -1,0 +1,58 @@
+// The font atlas holds the characters a scenario's names are written in: Greek from DejaVu
+// Sans, Chinese from the fallback font merged in (a class naming its jobs 下载 saw "??").
+#include <fstream>
+
+#include <doctest/doctest.h>
+#include <imgui.h>
+
+#include "tests/temp_folder.hpp"
+#include "tests/viz/headless_viewer.hpp"
+#include "viz/ui/fonts.hpp"
+#include "viz/ui/theme.hpp"
+
+using gilsim::testing::TempFolder;
+using gilsim::viz::testing::HeadlessViewer;
+namespace ui = gilsim::viz::ui;
+
+TEST_CASE("extra_code_points: what the viewer's own words leave out, sorted, once each") {
+  CHECK(ui::extra_code_points("caf\u00e9 \u00fcn\u00ef \u2192 done").empty());  // Latin-1 and arrows: every atlas has them
+  CHECK(ui::extra_code_points("\u0151 \u03a9mega \u03a9") == std::vector<ImWchar>{0x0151, 0x03A9});
+  CHECK(ui::extra_code_points("\u4e0b\u8f7d 1") == std::vector<ImWchar>{0x4E0B, 0x8F7D});
+  // Past U+FFFF and broken UTF-8 alike: the one replacement glyph ImGui draws for them.
+  CHECK(ui::extra_code_points("\xF0\x9F\x98\x80 \xC3") == std::vector<ImWchar>{0xFFFD});
+  CHECK(ui::extra_code_points("tab\tnew line\n").empty());
+}
+
+namespace {
+
+bool has_glyph(ImFont* font, ImWchar c) { return font->FindGlyphNoFallback(c) != nullptr; }
+
+}  // namespace
+
+TEST_CASE("a scenario's Greek and Chinese names get glyphs, in the regular and the bold face") {
+  REQUIRE_MESSAGE(!ui::find_font("DejaVuSans.ttf").empty(), "DejaVu Sans is missing: scripts/install-deps.sh installs it");
+  TempFolder folder("gilsim_fonts");
+  const auto file = folder.path() / "names.toml";
+  std::ofstream(file) << "title = \"\u03a9 lesson\"\n[machine]\ncores = 2\n"
+                         "[[job]]\nname = \"\u4e0b\u8f7d\"\nsteps = [ { cpu = \"10ms\" } ]\n"
+                         "[[run]]\nname = \"\u00e9t\u00e9 \u0151\"\nexecutor = \"threads\"\n";
+  HeadlessViewer v;
+  ImFont* regular = ImGui::GetIO().Fonts->Fonts[0];
+  CHECK(!has_glyph(regular, 0x4E0B));  // the viewer's own words alone need none
+  REQUIRE(v.open(file));
+  regular = ImGui::GetIO().Fonts->Fonts[0];
+  CHECK(has_glyph(regular, 0x03A9));  // the title's Omega, from DejaVu Sans
+  CHECK(has_glyph(regular, 0x0151));  // the run's o with double acute
+  CHECK_MESSAGE(has_glyph(regular, 0x4E0B), "no glyph for the job's Chinese name: is fonts-droid-fallback installed?");
+  CHECK(has_glyph(regular, 0x8F7D));
+  CHECK(has_glyph(ui::bold_font(), 0x4E0B));  // the run headers' face
+  CHECK(!has_glyph(regular, 0x4E0A));          // only what the session shows: the atlas stays small
+
+  // Another scenario keeps the glyphs built (no new atlas for a file opened again) and adds its own.
+  std::ofstream(file) << "title = \"\u0416\"\n[[job]]\nname = \"a\"\nsteps = [ { cpu = \"1ms\" } ]\n"
+                         "[[run]]\nname = \"r\"\nexecutor = \"threads\"\n";
+  REQUIRE(v.open(file));
+  regular = ImGui::GetIO().Fonts->Fonts[0];
+  CHECK(has_glyph(regular, 0x0416));
+  CHECK(has_glyph(regular, 0x4E0B));
+}

@@ -1,0 +1,141 @@
+// The font atlas, built for the characters the session shows.
+#include "viz/ui/fonts.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+#include <imgui_internal.h>
+
+#include "viz/app_state.hpp"
+#include "viz/asset_files.hpp"
+#include "viz/ui/theme.hpp"
+
+namespace gilsim::viz::ui {
+
+namespace {
+
+/// The viewer's own words: Latin-1, the dashes and "…", arrows, the shapes of its glyphs.
+constexpr ImWchar kBaseRanges[] = {0x0020, 0x00FF, 0x2013, 0x2026, 0x2190, 0x21FF, 0x25A0, 0x25FF};
+
+bool in_base_ranges(unsigned c) {
+  for (std::size_t i = 0; i < std::size(kBaseRanges); i += 2) {
+    if (c >= kBaseRanges[i] && c <= kBaseRanges[i + 1]) return true;
+  }
+  return false;
+}
+
+/// ImGui's zero-ended pairs of first and last code point, consecutive code points in one pair.
+void append_ranges(const std::vector<ImWchar>& sorted, std::vector<ImWchar>& ranges) {
+  for (std::size_t i = 0; i < sorted.size();) {
+    std::size_t j = i;
+    while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
+    ranges.push_back(sorted[i]);
+    ranges.push_back(sorted[j]);
+    i = j + 1;
+  }
+}
+
+}  // namespace
+
+std::string find_fallback_font() {
+  return find_asset("fonts/DroidSansFallbackFull.ttf", {kFallbackFontFolder}).string();
+}
+
+std::vector<ImWchar> extra_code_points(std::string_view text) {
+  std::vector<ImWchar> out;
+  const char* at = text.data();
+  const char* const end = text.data() + text.size();
+  while (at < end) {
+    unsigned c = 0;
+    at += std::max(1, ImTextCharFromUtf8(&c, at, end));
+    if (c >= 0x20 && c <= IM_UNICODE_CODEPOINT_MAX && !in_base_ranges(c)) out.push_back(static_cast<ImWchar>(c));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+ImFont* build_fonts(float px, const std::vector<ImWchar>& extra) {
+  // The atlas reads the ranges while it builds, after the calls that name them.
+  static std::vector<ImWchar> all, only_extra;
+  all.assign(std::begin(kBaseRanges), std::end(kBaseRanges));
+  append_ranges(extra, all);
+  all.push_back(0);
+  only_extra.clear();
+  append_ranges(extra, only_extra);
+  only_extra.push_back(0);
+
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  const std::string regular = find_font("DejaVuSans.ttf");
+  const std::string bold = find_font("DejaVuSans-Bold.ttf");
+  const std::string fallback = extra.empty() ? std::string() : find_fallback_font();
+  // Into the face just added, the glyphs it lacks (a merge keeps those it has).
+  const auto merge_fallback = [&] {
+    if (fallback.empty()) return;
+    ImFontConfig config;
+    config.MergeMode = true;
+    io.Fonts->AddFontFromFileTTF(fallback.c_str(), px, &config, only_extra.data());
+  };
+  if (!regular.empty()) {
+    io.Fonts->AddFontFromFileTTF(regular.c_str(), px, nullptr, all.data());
+  } else {
+    ImFontConfig config;
+    config.SizePixels = 13.0f * px / kBaseFontPx;
+    io.Fonts->AddFontDefault(&config);
+  }
+  merge_fallback();
+  ImFont* bold_face = nullptr;
+  if (!bold.empty()) {
+    bold_face = io.Fonts->AddFontFromFileTTF(bold.c_str(), px, nullptr, all.data());
+    merge_fallback();
+  }
+  unsigned char* pixels = nullptr;
+  int w = 0, h = 0;
+  io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+  return bold_face;
+}
+
+std::string text_shown(const AppState& app) {
+  // Only what is not ASCII: every atlas has that (lesson 3's 10,000 threads' names are read
+  // whenever a knob's runs come in).
+  std::string text;
+  const auto add = [&](const std::string& s) {
+    if (std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) text += s;
+  };
+  const scenario::Scenario& s = app.session.scenario();
+  for (const std::string* said : {&s.title, &s.note, &s.source}) add(*said);
+  for (const trace::Trace& run : app.session.runs()) {
+    add(run.run_name);
+    for (const trace::Lane& lane : run.lanes) add(lane.name);
+    for (const trace::Process& process : run.processes) add(process.name);
+    for (const trace::JobTemplate& job : run.templates) add(job.name);
+    for (const trace::Counter& counter : run.counters) add(counter.name);
+  }
+  return text;
+}
+
+Fonts::Fonts(float scale) : scale_(scale) { apply_theme(scale_); }
+
+bool Fonts::refresh(const AppState& app) {
+  bool wanted = app.ui_scale != scale_;
+  if (app.session.generation() != read_generation_) {
+    read_generation_ = app.session.generation();
+    // Those built stay: a scenario opened again, or a knob's runs, need no new atlas.
+    std::vector<ImWchar> more;
+    const std::vector<ImWchar> shown = extra_code_points(text_shown(app));
+    std::set_difference(shown.begin(), shown.end(), extra_.begin(), extra_.end(), std::back_inserter(more));
+    if (!more.empty()) {
+      std::vector<ImWchar> merged;
+      std::set_union(extra_.begin(), extra_.end(), more.begin(), more.end(), std::back_inserter(merged));
+      extra_ = std::move(merged);
+      wanted = true;
+    }
+  }
+  if (!wanted) return false;
+  scale_ = app.ui_scale;
+  apply_theme(scale_, extra_);
+  return true;
+}
+
+}  // namespace gilsim::viz::ui
