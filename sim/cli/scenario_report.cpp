@@ -14,6 +14,7 @@
 #include "sim/cli/text_wrap.hpp"
 #include "sim/cpython/cpython_trace.hpp"
 #include "sim/real/machine_load.hpp"
+#include "sim/scenario/unicode_text.hpp"
 #include "sim/trace/metrics.hpp"
 #include "sim/trace/outcomes.hpp"
 #include "sim/trace/table_key.hpp"
@@ -150,10 +151,10 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
 
 std::string render_scenario_report(const scenario::Scenario& s, const std::vector<const trace::Trace*>& runs,
                                    const ReportOptions& options) {
-  // The underline as long as the title reads: characters, not UTF-8 bytes.
-  const auto characters = static_cast<std::size_t>(
-      std::count_if(s.title.begin(), s.title.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; }));
-  std::string out = fmt::format("{}\n{}\n", s.title, std::string(std::min<std::size_t>(characters, 80), '='));
+  // The underline as long as the title reads in a terminal: columns, not UTF-8 bytes (a
+  // Chinese character takes two).
+  const std::size_t columns = scenario::terminal_columns(s.title);
+  std::string out = fmt::format("{}\n{}\n", s.title, std::string(std::min<std::size_t>(columns, 80), '='));
   out += fmt::format("({}, {} job{}, seed {})\n", s.source, trace::group_digits(s.total_jobs()),
                      s.total_jobs() == 1 ? "" : "s", s.seed);
   // What the command changed: the note's "4-core machine" is the file's, not `--set cores=2`'s;

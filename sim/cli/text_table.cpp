@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "sim/cli/text_wrap.hpp"
+#include "sim/scenario/unicode_text.hpp"
 
 namespace gilsim::cli {
 
@@ -31,9 +32,10 @@ std::string render_row(const TextTable& t, const std::vector<std::string>& cells
 std::string render_table(const TextTable& t, std::size_t max_width) {
   std::vector<std::size_t> widths(t.headers.size(), 0);
   for (std::size_t c = 0; c < widths.size(); ++c) {
-    widths[c] = t.headers[c].size();
+    // In terminal columns, as {fmt} pads: a run named in Chinese takes two a character.
+    widths[c] = scenario::terminal_columns(t.headers[c]);
     for (const auto& row : t.rows) {
-      if (c < row.size()) widths[c] = std::max(widths[c], row[c].size());
+      if (c < row.size()) widths[c] = std::max(widths[c], scenario::terminal_columns(row[c]));
     }
   }
   std::vector<std::size_t> shown(widths.size());

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "sim/cli/text_wrap.hpp"
+#include "sim/scenario/unicode_text.hpp"
 #include "sim/trace/lane_label.hpp"
 #include "sim/trace/native_kind.hpp"
 
@@ -669,10 +670,11 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
   return out;
 }
 
-/// A lane's name in `width` columns: cut names end with "..." so they do not read as whole.
+/// A lane's name in `width` terminal columns: cut names end with "..." so they do not read as
+/// whole, and are cut between characters ("T1 下载网页并..."; a cut by bytes printed half of one).
 std::string fitted_name(const std::string& name, int width) {
-  if (static_cast<int>(name.size()) <= width) return name;
-  return name.substr(0, static_cast<std::size_t>(width - 3)) + "...";
+  if (scenario::terminal_columns(name) <= static_cast<std::size_t>(width)) return name;
+  return std::string(scenario::first_columns(name, static_cast<std::size_t>(width - 3))) + "...";
 }
 
 }  // namespace
@@ -773,7 +775,7 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
   for (LaneId id = 0; id < t.lanes.size(); ++id) {
     const LaneKind kind = t.lanes[id].kind;
     labels[id] = kind == LaneKind::Thread || kind == LaneKind::Task ? lane_label(t, id, one_job(t, id)) : t.lanes[id].name;
-    name_width = std::max(name_width, static_cast<int>(labels[id].size()));
+    name_width = std::max(name_width, static_cast<int>(scenario::terminal_columns(labels[id])));
   }
   name_width = std::min(name_width, kMaxNameWidth);
   const int n = std::max(kMinBarWidth, options.width - name_width - 3);

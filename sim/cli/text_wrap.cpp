@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "sim/scenario/unicode_text.hpp"
+
 namespace gilsim::cli {
 
 namespace {
@@ -34,6 +36,7 @@ std::size_t hanging_indent(std::string_view line) {
 void wrap_line(std::string_view line, std::size_t width, std::string& out) {
   const std::size_t indent = hanging_indent(line);
   std::string current(line.substr(0, line.find_first_not_of(' ')));
+  std::size_t columns = current.size();  // in a terminal: a Chinese character takes two
   bool line_has_word = false;
   std::size_t pos = current.size();
   while (pos < line.size()) {
@@ -42,13 +45,16 @@ void wrap_line(std::string_view line, std::size_t width, std::string& out) {
     pos = line.find_first_not_of(' ', end);
     if (pos == std::string_view::npos) pos = line.size();
     if (word.empty()) continue;
-    if (line_has_word && current.size() + 1 + word.size() > width) {
+    const std::size_t word_columns = scenario::terminal_columns(word);
+    if (line_has_word && columns + 1 + word_columns > width) {
       out += current + "\n";
       current.assign(indent, ' ');
+      columns = indent;
       line_has_word = false;
     }
-    if (line_has_word) current += ' ';
+    if (line_has_word) current += ' ', ++columns;
     current += word;
+    columns += word_columns;
     line_has_word = true;
   }
   out += current + "\n";

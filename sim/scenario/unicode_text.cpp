@@ -42,7 +42,46 @@ bool unsafe(char32_t c) {
          (c >= 0x2066 && c <= 0x2069);
 }
 
+/// East Asian Wide and Fullwidth characters: each takes two terminal columns.
+struct CodeRange {
+  char32_t first, last;
+};
+constexpr CodeRange kWide[] = {
+    {0x1100, 0x115F},   {0x2329, 0x232A},   {0x2E80, 0x303E},   {0x3040, 0xA4CF},  {0xAC00, 0xD7A3},
+    {0xF900, 0xFAFF},   {0xFE10, 0xFE19},   {0xFE30, 0xFE6F},   {0xFF00, 0xFF60},  {0xFFE0, 0xFFE6},
+    {0x1F300, 0x1F64F}, {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
+};
+
+std::size_t columns_of(char32_t c) {
+  for (const CodeRange& r : kWide) {
+    if (c >= r.first && c <= r.last) return 2;
+  }
+  return 1;
+}
+
 }  // namespace
+
+std::size_t terminal_columns(std::string_view text) {
+  std::size_t columns = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const Decoded d = decode(text, i);
+    columns += d.length == 0 ? 1 : columns_of(d.code_point);
+    i += d.length == 0 ? 1 : d.length;
+  }
+  return columns;
+}
+
+std::string_view first_columns(std::string_view text, std::size_t columns) {
+  std::size_t used = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const Decoded d = decode(text, i);
+    const std::size_t width = d.length == 0 ? 1 : columns_of(d.code_point);
+    if (used + width > columns) return text.substr(0, i);
+    used += width;
+    i += d.length == 0 ? 1 : d.length;
+  }
+  return text;
+}
 
 std::size_t first_invalid_utf8(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {

@@ -22,4 +22,13 @@ struct UnsafeCharacter {
 /// bidirectional embedding, override or isolate (U+202A to U+202E, U+2066 to U+2069).
 std::optional<UnsafeCharacter> first_unsafe_character(std::string_view text);
 
+/// How many columns UTF-8 `text` takes in a terminal: two for a wide character (Chinese,
+/// Japanese, Korean, fullwidth forms, the emoji blocks), one for any other, as {fmt} counts
+/// them when it pads ("{:<22}"); a byte that is not UTF-8 counts one.
+std::size_t terminal_columns(std::string_view text);
+
+/// The longest start of `text` that takes at most `columns` terminal columns and ends on a
+/// whole character: "下载网页" in 5 columns is "下载", never a character cut in two.
+std::string_view first_columns(std::string_view text, std::size_t columns);
+
 }  // namespace gilsim::scenario

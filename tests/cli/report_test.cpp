@@ -173,10 +173,17 @@ TEST_CASE("a scenario report: title, source, note, table, then one timeline per 
     CHECK(text.find('|') == std::string::npos);
     CHECK(text.ends_with(render_run_table({&seq, &free}, 60)));
   }
-  SUBCASE("a title's underline is as long as its characters, not its UTF-8 bytes") {
+  SUBCASE("a title's underline is as long as it reads in a terminal, not its UTF-8 bytes") {
     s.title = "Café für zwei";  // 13 characters, 15 bytes
     const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{60, false, 16, {}, {}});
     CHECK(text.starts_with("Café für zwei\n=============\n("));
+    s.title = "下载 café";  // 7 characters, 9 columns: a Chinese character takes two
+    CHECK(render_scenario_report(s, {&seq, &free}, ReportOptions{60, false, 16, {}, {}}).starts_with("下载 café\n=========\n("));
+  }
+  SUBCASE("a note in Chinese wraps at the terminal's columns") {
+    s.note = "下载网页 下载网页 下载网页 下载网页";  // four words of 8 columns
+    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{24, false, 16, {}, {}});
+    CHECK(text.find("\n下载网页 下载网页\n下载网页 下载网页\n") != std::string::npos);
   }
 }
 

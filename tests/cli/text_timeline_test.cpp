@@ -226,6 +226,13 @@ TEST_CASE("a name longer than the name column ends in '...', so it does not read
   const std::string text = render_text_timeline(b.finish(1_ms), TimelineOptions{22 + 3 + 10, 16});
   CHECK(text.starts_with("the resource tracker 1 |##########|\nthe resource tracker's |          |\n"
                          "the resource tracke... |          |\n"));
+  // Cut between characters, in terminal columns: a cut by bytes printed half of a character.
+  TraceBuilder c("r", "sequential", "new", Origin::Simulated, 1, 5_ms);
+  const auto q = c.add_process("main", false);
+  c.set_state(c.add_lane("T1 下载网页并解析结果下载网页", LaneKind::Thread, q), 0_ms, SpanState::Running, 0, 0);
+  c.add_lane("T2 ab", LaneKind::Thread, q);
+  const std::string chinese = render_text_timeline(c.finish(1_ms), TimelineOptions{22 + 3 + 10, 16});
+  CHECK_MESSAGE(chinese.starts_with("T1 下载网页并解析结... |##########|\nT2 ab                  |          |\n"), chinese);
 }
 
 TEST_CASE("a GIL row's digit names its thread: T<n> is n, main is 0, other holders take what is left") {

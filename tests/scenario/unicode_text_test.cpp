@@ -1,7 +1,10 @@
 // The text checks: UTF-8 that decodes, and the characters a scenario's strings may not hold.
 #include <doctest/doctest.h>
 
+#include <string>
 #include <string_view>
+
+#include <fmt/format.h>
 
 #include "sim/scenario/unicode_text.hpp"
 
@@ -29,4 +32,22 @@ TEST_CASE("controls and bidirectional overrides are unsafe; line breaks, tabs an
   CHECK(first_unsafe_character("ab\xe2\x80\xae")->at == 2);              // U+202E
   CHECK(first_unsafe_character("\xe2\x81\xa6")->code_point == 0x2066);   // an isolate
   CHECK_FALSE(first_unsafe_character("\xe2\x80\xaf"));                   // U+202F, a narrow space
+}
+
+TEST_CASE("terminal columns: two for a wide character, as {fmt} pads; a cut never splits a character") {
+  CHECK(terminal_columns("caf\u00e9") == 4);
+  CHECK(terminal_columns("\u4e0b\u8f7d 1") == 6);  // 下载 1
+  CHECK(terminal_columns("\uff21") == 2);          // fullwidth A
+  CHECK(terminal_columns("\u303f") == 1);          // the ideographic half fill space is narrow
+  CHECK(terminal_columns("\xff") == 1);            // not UTF-8: a byte, a column
+  // {fmt}'s padding agrees, so that a name column measured here lines up where it pads.
+  for (const char* text : {"caf\u00e9 \u00fcn\u00ef", "\u4e0b\u8f7d\u7f51\u9875", "\u0416 \uac00\ud7a3", "x\U0001F600", "\uff21\uff22"}) {
+    const std::string padded = fmt::format("{:<12}|", text);
+    CHECK_MESSAGE(terminal_columns(padded) == 13, text);
+  }
+  CHECK(first_columns("\u4e0b\u8f7d\u7f51\u9875", 5) == "\u4e0b\u8f7d");  // 下载网页 in 5: 下载
+  CHECK(first_columns("\u4e0b\u8f7d\u7f51\u9875", 6) == "\u4e0b\u8f7d\u7f51");
+  CHECK(first_columns("caf\u00e9 au lait", 4) == "caf\u00e9");
+  CHECK(first_columns("abc", 10) == "abc");
+  CHECK(first_columns("\u4e0b", 1).empty());
 }
