@@ -271,8 +271,17 @@ struct BarNotes {
 
 bool is_turn_wait(SpanState state) { return std::ranges::find(kTurnWaits, state) != kTurnWaits.end(); }
 
-std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>& holders, BarNotes* notes = nullptr) {
+/// Whether a row that every column would leave blank shows, in the column its lane was
+/// busiest in, what it did most there (below).
+enum class Presence { Shown, AsIdle };
+
+std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>& holders, BarNotes* notes = nullptr,
+                      Presence presence = Presence::Shown) {
   const Lane& lane = t.lanes[id];
+  // The column the lane was busiest in, and what it did most there.
+  int busiest = -1;
+  std::int64_t busiest_time = 0;
+  char busiest_symbol = ' ';
   const Stretches unseen = lane.kind == LaneKind::Gil && gil_inferred(t) ? unseen_holder(t, id) : Stretches{};
   std::string bars(static_cast<std::size_t>(n), ' ');
   std::size_t first = 0;  // first span that may still overlap the current bucket
@@ -304,6 +313,10 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
       else it->second += d;
     }
     const std::int64_t idle = (hi - lo).ns() - busy;
+    if (busy > busiest_time) {
+      busiest = i, busiest_time = busy;
+      busiest_symbol = std::ranges::max_element(cover, {}, [](const auto& c) { return c.second; })->first;
+    }
     std::int64_t best = idle;
     for (const auto& [c, d] : cover) {
       if (d > best) best = d, bars[static_cast<std::size_t>(i)] = c;
@@ -385,6 +398,35 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
     if (is_holder_row(lane.kind) && holders_seen >= 2 && 4 * busy >= (hi - lo).ns() && none_kept()) {
       bars[static_cast<std::size_t>(i)] = kSeveralHoldersSymbol;
     }
+    // One holder taking it again and again in turns shorter than the column, for a quarter of
+    // it or more, where no one held half of it: that holder, not a blank that reads as a lock
+    // nobody took (lesson 15's sequential run, main taking counter_lock 20,000 times; its
+    // asyncio run, each locked task in turn), nor '&' for a few others' moments at its ends.
+    // Only its short turns count: the first column of a long turn keeps the majority rule.
+    if (is_holder_row(lane.kind) && held > 0 && 2 * most_held < (hi - lo).ns() &&
+        100 * most_held >= kOneHolderSharePercent * held) {
+      const auto largest = std::ranges::max_element(cover, {}, [](const auto& c) {
+        return c.first == kUnseenHolderSymbol ? std::int64_t{-1} : c.second;
+      });
+      const auto same_holder = [](const Span& a, const Span& b) { return a.subject == b.subject; };
+      std::int64_t in_short_turns = 0;
+      for (std::size_t s = first; s < lane.spans.size() && lane.spans[s].begin < hi; ++s) {
+        const Span& span = lane.spans[s];
+        if (span.end <= lo || span_symbol(lane, span, holders) != largest->first) continue;
+        if (stretch_shorter(lane.spans, s, (hi - lo).ns(), same_holder)) in_short_turns += (min(span.end, hi) - max(span.begin, lo)).ns();
+      }
+      if (4 * in_short_turns >= (hi - lo).ns()) {
+        bars[static_cast<std::size_t>(i)] = largest->first;
+      }
+    }
+  }
+  // A thread or a task that did something shows it somewhere, not a row of blanks beside its
+  // name: lesson 15's unsafe threads, done within the first of 80 columns of 39 ms, read as
+  // never run. A GIL's row left blank says it was nearly free (lesson 2's threads, each
+  // holding it a moment in turn): one holder's symbol there would read as its only turn.
+  if (presence == Presence::Shown && (lane.kind == LaneKind::Thread || lane.kind == LaneKind::Task) && busiest >= 0 &&
+      bars.find_first_not_of(' ') == std::string::npos) {
+    bars[static_cast<std::size_t>(busiest)] = busiest_symbol;
   }
   return bars;
 }
@@ -457,7 +499,9 @@ std::vector<bool> never_used_workers(const Trace& t, int n, const std::vector<ch
     // One that ran Python (its GIL held for a moment) is folded where no row shows it.
     bool blank = true;
     for (LaneId id = 0; id < t.lanes.size() && blank && !no_python; ++id) {
-      if (t.lanes[id].process == p) blank = lane_bars(t, id, n, holders).find_first_not_of(' ') == std::string::npos;
+      if (t.lanes[id].process == p) {
+        blank = lane_bars(t, id, n, holders, nullptr, Presence::AsIdle).find_first_not_of(' ') == std::string::npos;
+      }
     }
     if (!blank) continue;
     ++count;

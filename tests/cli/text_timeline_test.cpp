@@ -337,7 +337,9 @@ Trace passed_around() {
 TEST_CASE("a GIL passed between several holders, none for most of a column, shows '&', explained in the legend") {
   const std::string text = render_text_timeline(passed_around(), TimelineOptions{19, 16});
   // Lesson 15's GIL row was blank for 30 ms while the busy row read 1.
-  CHECK(text.find("GIL    |&&&&&     |\n") != std::string::npos);  // held 40% by four; then 40% by T1 alone: idle wins
+  // Held 40% by four; then 40% by T1 alone, in turns of 0.1 ms: T1, not a blank that read as
+  // a GIL nobody took (lesson 15's asyncio lock, each task's 20,000 turns, was blank).
+  CHECK(text.find("GIL    |&&&&&11111|\n") != std::string::npos);
   // Held, by several: "none for most of the column" read as "nobody held it" (lesson 15's GIL, held 43%).
   CHECK(text.find("& held by several in turn, each for a part of the column") != std::string::npos);
   // Each core ran half of each millisecond, the busy row says one: a line says why the core rows are blank.
@@ -345,10 +347,46 @@ TEST_CASE("a GIL passed between several holders, none for most of a column, show
   std::string flat = text;  // the legend wraps at 40 columns
   std::replace(flat.begin(), flat.end(), '\n', ' ');
   CHECK(flat.find("(a core's row shows # only where it ran most of the column)") != std::string::npos);
+  // T1 alone held a quarter of the column in turns: its symbol there; less than a quarter: blank.
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto gil = b.gil_lane(p);
+  const LaneId t1 = b.add_lane("T1", LaneKind::Thread, p);
+  for (Time at = 0_ms; at < 10_ms; at += Time{250'000}) {
+    const Time held = at < 5_ms ? Time{70'000} : Time{50'000};  // 28%, then 20%
+    b.set_state(gil, at, SpanState::Held, t1);
+    b.set_state(t1, at, SpanState::Running);
+    b.clear_state(gil, at + held);
+    b.set_state(t1, at + held, SpanState::BlockedIo);
+  }
+  const std::string alone = render_text_timeline(b.finish(10_ms), TimelineOptions{17, 16});
+  CHECK_MESSAGE(alone.find("GIL  |11111     |\n") != std::string::npos, alone);
   // The plain two-thread run has neither.
   const std::string plain = render_text_timeline(two_threads(), TimelineOptions{19, 16});
   CHECK(plain.find('&') == std::string::npos);
   CHECK(plain.find("a core's row") == std::string::npos);
+}
+
+TEST_CASE("a thread that ran shows it in the column it was busiest in, where every column would be blank") {
+  // Lesson 15's unsafe threads, done in the first 8 ms of a 3 s run (39 ms a column), printed as
+  // rows of blanks beside their names: never run. A core's row keeps its rule.
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const LaneId core = b.add_lane("core 0", LaneKind::Core, p);
+  const LaneId quick = b.add_lane("T1", LaneKind::Thread, p);
+  const LaneId waiter = b.add_lane("T2", LaneKind::Thread, p);
+  b.set_state(quick, Time{1'000'000}, SpanState::Running);  // 0.2 ms in column 1 (1 ms to 2 ms)
+  b.set_state(core, Time{1'000'000}, SpanState::Running, quick);
+  b.clear_state(quick, Time{1'200'000});
+  b.clear_state(core, Time{1'200'000});
+  b.set_state(waiter, Time{6'000'000}, SpanState::WaitingGil);  // 0.1 ms, then 0.05 ms of it in column 7
+  b.clear_state(waiter, Time{6'100'000});
+  b.set_state(waiter, Time{7'000'000}, SpanState::WaitingGil);
+  b.clear_state(waiter, Time{7'050'000});
+  const std::string text = render_text_timeline(b.finish(10_ms), TimelineOptions{19, 16});
+  CHECK(text.find("core 0 |          |\n") != std::string::npos);
+  CHECK(text.find("T1     | #        |\n") != std::string::npos);
+  CHECK(text.find("T2     |      .   |\n") != std::string::npos);
 }
 
 TEST_CASE("waits for the GIL shorter than a column add up along the row, a '.' for each column of them") {
