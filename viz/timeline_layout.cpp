@@ -162,7 +162,13 @@ std::vector<LaneGroup> lane_groups(const trace::Trace& trace, int fold_above) {
     // worker: lesson 20's spawn pool of one worker said "2 worker processes".
     const auto trackers = static_cast<std::size_t>(std::count_if(
         trace.processes.begin() + 1, trace.processes.end(), [](const trace::Process& p) { return p.name == trace::kResourceTracker; }));
-    std::string label = counted(workers - trackers, "worker process", "worker processes");
+    // A pool's are its workers; lesson 18's one Process per job, "process 1" to "process 40",
+    // are processes the parent started, not a pool's.
+    const bool pool = std::all_of(trace.processes.begin() + 1, trace.processes.end(), [](const trace::Process& p) {
+      return p.name == trace::kResourceTracker || p.name.starts_with("worker");
+    });
+    std::string label = pool ? counted(workers - trackers, "worker process", "worker processes")
+                             : counted(workers - trackers, "process", "processes");
     // A collapsed line shows them where the jobs run there alone (a pool's handler threads name
     // jobs too, but only to pickle, send and receive them).
     add(std::move(label), std::move(members), std::move(hidden), many_workers, jobs_in_workers_only(trace));

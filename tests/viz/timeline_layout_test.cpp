@@ -356,7 +356,7 @@ namespace {
 /// `workers` worker processes whose thread runs job i from i ms to i + 10 ms; with
 /// `main_runs_a_job`, the main thread runs a job of its own too; with `tracker`, a spawn pool's
 /// resource tracker process beside them.
-trace::Trace pool_run(int workers, bool main_runs_a_job, bool tracker) {
+trace::Trace pool_run(int workers, bool main_runs_a_job, bool tracker, const std::string& worker_name = "worker") {
   trace::TraceBuilder b("pool", "process_pool", "new", trace::Origin::Simulated, 4, 5_ms);
   b.add_cores(4);
   const auto main = b.add_process("main", true);
@@ -374,8 +374,8 @@ trace::Trace pool_run(int workers, bool main_runs_a_job, bool tracker) {
     b.clear_state(lane, 1_ms);
   }
   for (int w = 0; w < workers; ++w) {
-    const auto p = b.add_process("worker " + std::to_string(w + 1), true);
-    const auto lane = b.add_lane("worker " + std::to_string(w + 1), trace::LaneKind::Thread, p);
+    const auto p = b.add_process(worker_name + " " + std::to_string(w + 1), true);
+    const auto lane = b.add_lane(worker_name + " " + std::to_string(w + 1), trace::LaneKind::Thread, p);
     const std::uint32_t job = b.add_job("crunch " + std::to_string(w + 1), kind);
     b.set_state(lane, Time{w * 1'000'000}, trace::SpanState::Running, job);
     b.clear_state(lane, Time{(w + 10) * 1'000'000});
@@ -407,6 +407,12 @@ TEST_CASE("a collapsed pool's line shows where its jobs run: its workers, its on
     CHECK(line->collapsed);
     CHECK(line->group == g);
     CHECK(line->lane == trace::kNone);
+  }
+  SUBCASE("processes the parent started, one per job (lesson 18), are processes, not a pool's workers") {
+    const auto groups = lane_groups(pool_run(3, false, false, "process"));
+    const std::uint32_t g = summary_group(groups);
+    REQUIRE(g < groups.size());
+    CHECK(groups[g].label == "3 processes");
   }
   SUBCASE("a spawn pool's resource tracker folds with the workers but is not counted as one") {
     const auto groups = lane_groups(pool_run(3, false, true));

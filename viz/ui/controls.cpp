@@ -421,7 +421,7 @@ float draw_legend(const std::array<bool, trace::kSpanStateCount>& states_seen,
   if (chips) {
     place(chip_w + s * 0.4f + ImGui::CalcTextSize(chip_text).x);
     const ImVec2 q = ImGui::GetCursorScreenPos();
-    paint_queue_chip(dl, ImVec2(q.x, q.y), ImVec2(q.x + chip_w, q.y + s * 1.1f), to_u32(identity_colour(1)),
+    paint_queue_chip(dl, ImVec2(q.x, q.y), ImVec2(q.x + chip_w, q.y + s * 1.1f), std::uint32_t{1},
                      chip_sample, s * 0.8f);
     ImGui::Dummy(ImVec2(chip_w, s));
     ImGui::SameLine(0, s * 0.4f);

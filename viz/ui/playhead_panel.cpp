@@ -12,6 +12,7 @@
 #include "viz/text_layout.hpp"
 #include "viz/ui/panels.hpp"
 #include "viz/ui/timeline_input.hpp"
+#include "viz/ui/timeline_painter.hpp"
 #include "viz/ui/theme.hpp"
 #include "viz/unseen_holder.hpp"
 
@@ -30,8 +31,7 @@ void lane_chip(const AppState& app, std::uint32_t r, const trace::Trace& run, tr
     const float s = ImGui::GetFontSize() * 0.8f;
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float dy = (ImGui::GetTextLineHeight() - s) * 0.5f;
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + dy), ImVec2(p.x + s, p.y + dy + s),
-                                              to_u32(identity_colour(ordinal)), 2.0f);
+    paint_identity_swatch(ImGui::GetWindowDrawList(), ImVec2(p.x, p.y + dy), ImVec2(p.x + s, p.y + dy + s), ordinal);
     ImGui::Dummy(ImVec2(s, s));
     ImGui::SameLine(0, 4);
   }

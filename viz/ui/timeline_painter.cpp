@@ -388,6 +388,12 @@ void paint_stripes(ImDrawList* dl, ImVec2 a, ImVec2 b, int pattern) {
   dl->PopClipRect();
 }
 
+void paint_identity_swatch(ImDrawList* dl, ImVec2 a, ImVec2 b, std::uint32_t ordinal) {
+  dl->AddRectFilled(a, b, ordinal == trace::kNone ? IM_COL32(90, 90, 90, 255) : to_u32(identity_colour(ordinal)), 2.0f);
+  // T10's square was T2's: the colours come round after the eighth, told apart by stripes.
+  if (ordinal != trace::kNone && identity_pattern(ordinal) > 0) paint_stripes(dl, a, b, identity_pattern(ordinal));
+}
+
 void paint_wait_hatch(ImDrawList* dl, ImVec2 a, ImVec2 b) {
   if (b.x - a.x < 2.0f) return;  // a sliver: a line or two would only dim its colour
   const float h = b.y - a.y;
@@ -486,13 +492,13 @@ float queue_chip_width(const char* text, float font, float height, bool swatch) 
   return ImGui::GetFont()->CalcTextSizeA(font, 1e9f, 0, text).x + (swatch ? height * 0.6f : 0.0f) + 10;
 }
 
-void paint_queue_chip(ImDrawList* dl, ImVec2 a, ImVec2 b, std::optional<ImU32> swatch, const char* text, float font) {
+void paint_queue_chip(ImDrawList* dl, ImVec2 a, ImVec2 b, std::optional<std::uint32_t> swatch, const char* text, float font) {
   dl->AddRectFilled(a, b, IM_COL32(255, 255, 255, 240), 3.0f);
   dl->AddRect(a, b, to_u32(state_colour(trace::SpanState::WaitingGil)), 3.0f, 0, 2.0f);
   float tx = a.x + 4;
   if (swatch) {
     const float sw = (b.y - a.y) * 0.6f;
-    dl->AddRectFilled(ImVec2(tx, a.y + (b.y - a.y - sw) * 0.5f), ImVec2(tx + sw, a.y + (b.y - a.y + sw) * 0.5f), *swatch, 2.0f);
+    paint_identity_swatch(dl, ImVec2(tx, a.y + (b.y - a.y - sw) * 0.5f), ImVec2(tx + sw, a.y + (b.y - a.y + sw) * 0.5f), *swatch);
     tx += sw + 3;
   }
   dl->AddText(ImGui::GetFont(), font, ImVec2(tx, a.y + (b.y - a.y - font) * 0.5f), IM_COL32(20, 20, 20, 255), text);

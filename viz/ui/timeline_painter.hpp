@@ -47,6 +47,10 @@ void paint_lane_items(ImDrawList* dl, const LaneColouring& c, const trace::Lane&
 /// Diagonal stripes over [a, b]: pattern 1 one way, 2 the other, 3 both.
 void paint_stripes(ImDrawList* dl, ImVec2 a, ImVec2 b, int pattern);
 
+/// A thread's colour square over [a, b], its stripes too past the eighth thread: a lane's
+/// label, the playhead panel, a waiter's chip. Grey for `ordinal` kNone (no thread's colour).
+void paint_identity_swatch(ImDrawList* dl, ImVec2 a, ImVec2 b, std::uint32_t ordinal);
+
 /// The hatch of waiting for the GIL over [a, b]: thin white rising lines, the same on a
 /// thread's bar, in the GIL lane's band of waiters and in the legend, so that the state is
 /// told from waiting for a core (orange) without its colour, in grey or by colour-blind eyes.
@@ -106,9 +110,9 @@ void paint_axis(ImDrawList* dl, const std::vector<Tick>& ticks, const LaneBox& b
 void paint_token(ImDrawList* dl, ImVec2 centre, float height, ImU32 fill, bool held);
 
 /// A waiter's chip on a GIL lane at the playhead (who waits, for how long): white, outlined in
-/// the waiting colour, the waiter's colour square (`swatch`, none without one) before `text`
-/// at font size `font`.
-void paint_queue_chip(ImDrawList* dl, ImVec2 a, ImVec2 b, std::optional<ImU32> swatch, const char* text, float font);
+/// the waiting colour, the waiter's colour square (paint_identity_swatch of `swatch`, a thread
+/// ordinal; none without one) before `text` at font size `font`.
+void paint_queue_chip(ImDrawList* dl, ImVec2 a, ImVec2 b, std::optional<std::uint32_t> swatch, const char* text, float font);
 /// How wide paint_queue_chip draws `text` between rows `height` tall, with a swatch or not.
 float queue_chip_width(const char* text, float font, float height, bool swatch);
 

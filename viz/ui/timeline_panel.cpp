@@ -433,11 +433,8 @@ void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& l
       for (const Chip& c : chips) {
         const ImVec2 a(leftwards ? x - c.w : x, y0), b(leftwards ? x : x + c.w, y1);
         drawn.push_back({r, c.text, c.lane != trace::kNone, a.x, b.x, px, a.y, b.y});
-        std::optional<ImU32> swatch;
-        if (c.lane != trace::kNone) {
-          const std::uint32_t ordinal = app.runs[r].identity[c.lane];
-          swatch = ordinal == trace::kNone ? IM_COL32(90, 90, 90, 255) : to_u32(identity_colour(ordinal));
-        }
+        std::optional<std::uint32_t> swatch;
+        if (c.lane != trace::kNone) swatch = app.runs[r].identity[c.lane];
         paint_queue_chip(dl, a, b, swatch, c.text.c_str(), f);
         x = leftwards ? a.x - 3 : b.x + 3;
       }

@@ -522,8 +522,7 @@ void TimelineRows::draw_label(ImDrawList* dl, const TimelineContext& ctx, const 
   if (ordinal != trace::kNone) {
     const float s = h * 0.55f;
     const ImVec2 p0(x, a.y + (h - s) * 0.5f), p1(x + s, a.y + (h + s) * 0.5f);
-    dl->AddRectFilled(p0, p1, to_u32(identity_colour(ordinal)), 2.0f);
-    if (identity_pattern(ordinal) > 0) paint_stripes(dl, p0, p1, identity_pattern(ordinal));
+    paint_identity_swatch(dl, p0, p1, ordinal);
     x += s + 5;
   }
   ImFont* font = lane.kind == LaneKind::Gil ? bold_font() : ImGui::GetFont();
