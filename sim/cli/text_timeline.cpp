@@ -654,7 +654,10 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
     const bool used = std::any_of(shown.begin(), shown.end(), [&](LaneId id) {
       return !is_holder_row(t.lanes[id].kind) && rows[id].find(c) != std::string::npos;
     });
-    if (used && s != SpanState::Native) entries.push_back(fmt::format("{} {}", c, to_string(s)));
+    // A 'p' is a task or its result pickled on one side of the pipe and unpickled on the other
+    // (lesson 17's result handler unpickles), as the viewer's legend says it.
+    const std::string_view word = s == SpanState::Pickling ? "(un)pickling" : to_string(s);
+    if (used && s != SpanState::Native) entries.push_back(fmt::format("{} {}", c, word));
     if (s == SpanState::WaitingGil && turns_shown) entries.push_back(fmt::format(kTurnsLegend, turn_waits));
     if (!used || s != SpanState::Native) continue;
     // "native" alone does not say what ran: name what the shown `=` are, without the GIL all.
