@@ -390,7 +390,8 @@ void paint_stripes(ImDrawList* dl, ImVec2 a, ImVec2 b, int pattern) {
 
 void paint_identity_swatch(ImDrawList* dl, ImVec2 a, ImVec2 b, std::uint32_t ordinal) {
   dl->AddRectFilled(a, b, ordinal == trace::kNone ? IM_COL32(90, 90, 90, 255) : to_u32(identity_colour(ordinal)), 2.0f);
-  // T10's square was T2's: the colours come round after the eighth, told apart by stripes.
+  // The tenth thread's square was the second's: colours come round after the eighth, told
+  // apart by stripes.
   if (ordinal != trace::kNone && identity_pattern(ordinal) > 0) paint_stripes(dl, a, b, identity_pattern(ordinal));
 }
 
