@@ -49,6 +49,9 @@ constexpr std::array<std::string_view, kTurnWaits.size()> kTurnWaitWords = {"GIL
 /// column, that never were, and changed with --width. A column cut by one hand-off between
 /// longer turns shows the holder that had most of it, as before.
 constexpr std::int64_t kOneHolderSharePercent = 80;
+/// The turns of one holder in a column, shorter than it, for its row to name that holder where
+/// the GIL or the lock was free most of the column (lane_bars).
+constexpr int kTurnsForOneHolder = 3;
 
 /// '&' in the legend: held, by several in turn (a blank read as "nobody held it" beside the
 /// table's share of the run lesson 15's GIL was held).
@@ -403,21 +406,26 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
     // nobody took (lesson 15's sequential run, main taking counter_lock 20,000 times; its
     // asyncio run, each locked task in turn), nor '&' for a few others' moments at its ends.
     // Only its short turns count: the first column of a long turn keeps the majority rule.
-    if (is_holder_row(lane.kind) && held > 0 && 2 * most_held < (hi - lo).ns() &&
-        100 * most_held >= kOneHolderSharePercent * held) {
+    // Three turns at least: one turn of 1 ms every 17 ms (lesson 5's UI thread) showed in the
+    // columns it fell inside and not in those it straddled, a beat of the columns. Over an
+    // inferred GIL's '?' it stays '?'.
+    if (is_holder_row(lane.kind) && held > 0 && (bar == ' ' || bar == kSeveralHoldersSymbol) &&
+        2 * most_held < (hi - lo).ns() && 100 * most_held >= kOneHolderSharePercent * held) {
       const auto largest = std::ranges::max_element(cover, {}, [](const auto& c) {
         return c.first == kUnseenHolderSymbol ? std::int64_t{-1} : c.second;
       });
       const auto same_holder = [](const Span& a, const Span& b) { return a.subject == b.subject; };
       std::int64_t in_short_turns = 0;
+      int turns = 0;
       for (std::size_t s = first; s < lane.spans.size() && lane.spans[s].begin < hi; ++s) {
         const Span& span = lane.spans[s];
         if (span.end <= lo || span_symbol(lane, span, holders) != largest->first) continue;
-        if (stretch_shorter(lane.spans, s, (hi - lo).ns(), same_holder)) in_short_turns += (min(span.end, hi) - max(span.begin, lo)).ns();
+        if (!stretch_shorter(lane.spans, s, (hi - lo).ns(), same_holder)) continue;
+        in_short_turns += (min(span.end, hi) - max(span.begin, lo)).ns();
+        const bool goes_on = s > 0 && lane.spans[s - 1].end == span.begin && same_holder(lane.spans[s - 1], span);
+        if (!goes_on || s == first) ++turns;
       }
-      if (4 * in_short_turns >= (hi - lo).ns()) {
-        bars[static_cast<std::size_t>(i)] = largest->first;
-      }
+      if (turns >= kTurnsForOneHolder && 4 * in_short_turns >= (hi - lo).ns()) bar = largest->first;
     }
   }
   // A thread or a task that did something shows it somewhere, not a row of blanks beside its

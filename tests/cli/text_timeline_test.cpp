@@ -361,6 +361,41 @@ TEST_CASE("a GIL passed between several holders, none for most of a column, show
   }
   const std::string alone = render_text_timeline(b.finish(10_ms), TimelineOptions{17, 16});
   CHECK_MESSAGE(alone.find("GIL  |11111     |\n") != std::string::npos, alone);
+  // One turn alone in a column is no "again and again": 0.4 ms of a 1 ms column every 2.5 ms
+  // showed where it fell inside a column and not where it straddled two, a beat of the columns
+  // (lesson 5's UI thread at 300 columns).
+  TraceBuilder once("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto q = once.add_process("main", true);
+  const auto gil_once = once.gil_lane(q);
+  const LaneId ui = once.add_lane("T1", LaneKind::Thread, q);
+  for (Time at = Time{300'000}; at < 10_ms; at += Time{2'500'000}) {
+    once.set_state(gil_once, at, SpanState::Held, ui);
+    once.set_state(ui, at, SpanState::Running);
+    once.clear_state(gil_once, at + Time{400'000});
+    once.set_state(ui, at + Time{400'000}, SpanState::Sleeping);
+  }
+  const std::string single = render_text_timeline(once.finish(10_ms), TimelineOptions{17, 16});
+  CHECK_MESSAGE(single.find("GIL  |          |\n") != std::string::npos, single);
+  // Over an inferred GIL, where nobody was seen holding it most of the column, '?' stays: T1
+  // seen running 30% of each 0.25 ms, T1 and T2 waiting the rest.
+  TraceBuilder seen("threads", "threads", "new", Origin::Measured, 1, 5_ms);
+  const auto r = seen.add_process("main", true);
+  const auto gil_seen = seen.gil_lane(r);
+  const LaneId s1 = seen.add_lane("T1", LaneKind::Thread, r);
+  const LaneId s2 = seen.add_lane("T2", LaneKind::Thread, r);
+  seen.set_state(s2, 0_ms, SpanState::WaitingGil);
+  for (Time at = 0_ms; at < 10_ms; at += Time{250'000}) {
+    seen.set_state(gil_seen, at, SpanState::Held, s1);
+    seen.set_state(s1, at, SpanState::Running);
+    seen.clear_state(gil_seen, at + Time{75'000});
+    seen.set_state(s1, at + Time{75'000}, SpanState::WaitingGil);
+  }
+  seen.clear_state(s2, 10_ms);
+  Trace recorded = seen.finish(10_ms);
+  recorded.measured_by = "CPython 3.11";
+  const std::string inferred = render_text_timeline(recorded, TimelineOptions{17, 16});
+  CHECK_MESSAGE(inferred.find("GIL  |??????????|\n") != std::string::npos, inferred);
+  CHECK_MESSAGE(inferred.find("T1   |::::::::::|\n") != std::string::npos, inferred);
   // The plain two-thread run has neither.
   const std::string plain = render_text_timeline(two_threads(), TimelineOptions{19, 16});
   CHECK(plain.find('&') == std::string::npos);
