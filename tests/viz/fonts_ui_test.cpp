@@ -48,11 +48,46 @@ TEST_CASE("a scenario's Greek and Chinese names get glyphs, in the regular and t
   CHECK(has_glyph(ui::bold_font(), 0x4E0B));  // the run headers' face
   CHECK(!has_glyph(regular, 0x4E0A));          // only what the session shows: the atlas stays small
 
-  // Another scenario keeps the glyphs built (no new atlas for a file opened again) and adds its own.
+  // Another scenario's atlas holds its characters, not the last one's: a session of many
+  // scenarios does not pile them up.
   std::ofstream(file) << "title = \"\u0416\"\n[[job]]\nname = \"a\"\nsteps = [ { cpu = \"1ms\" } ]\n"
                          "[[run]]\nname = \"r\"\nexecutor = \"threads\"\n";
   REQUIRE(v.open(file));
   regular = ImGui::GetIO().Fonts->Fonts[0];
   CHECK(has_glyph(regular, 0x0416));
-  CHECK(has_glyph(regular, 0x4E0B));
+  CHECK(!has_glyph(regular, 0x4E0B));
+  // The sweep panel's keys are the user's words too, read every frame.
+  v.app.sweep.vary = "\u5de5\u4eba: workers=1..4";  // 工人
+  v.frame();
+  CHECK(has_glyph(ImGui::GetIO().Fonts->Fonts[0], 0x5DE5));
+}
+
+TEST_CASE("an atlas too tall for the GPU's largest texture is built without the note's characters") {
+  TempFolder folder("gilsim_fonts");
+  const auto file = folder.path() / "long_note.toml";
+  std::string note;
+  for (char32_t c = 0x4E00; c < 0x4E00 + 3000; ++c) {  // 3,000 distinct ideographs, 3 bytes each
+    note += static_cast<char>(0xE0 | (c >> 12));
+    note += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    note += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  std::ofstream(file) << "title = \"t\"\nnote = \"" << note << "\"\n[[job]]\nname = \"\u8f7d\"\n"
+                         "steps = [ { cpu = \"1ms\" } ]\n[[run]]\nname = \"r\"\nexecutor = \"threads\"\n";
+  {
+    HeadlessViewer v;
+    v.fonts->set_max_texture_size(1024);
+    REQUIRE(v.open(file));
+    ImFont* regular = ImGui::GetIO().Fonts->Fonts[0];
+    CHECK(ImGui::GetIO().Fonts->TexHeight <= 1024);
+    CHECK(has_glyph(regular, 0x8F7D));   // the job's name: rows need it
+    CHECK(!has_glyph(regular, 0x4E01));  // the note's, left out
+    CHECK(v.fonts->built() == 1);
+  }
+  // Where the texture may be as tall as the note needs, it is whole (one viewer at a time:
+  // each has its ImGui context).
+  HeadlessViewer roomy;
+  roomy.fonts->set_max_texture_size(1 << 15);
+  REQUIRE(roomy.open(file));
+  CHECK(has_glyph(ImGui::GetIO().Fonts->Fonts[0], 0x4E01));
+  CHECK(roomy.fonts->built() > 3000);
 }

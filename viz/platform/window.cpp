@@ -120,6 +120,9 @@ int run_window(const Options& options) {
   bool throttled = false;
   SfmlImGui platform(window);
   ImGui_ImplOpenGL2_Init();  // the first frame uploads the font atlas made above
+  GLint max_texture = 0;
+  glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_texture);
+  fonts.set_max_texture_size(max_texture);
   enable_large_draw_lists();  // drawn by render_draw_data, which honours vertex offsets
   std::uint64_t titled_generation = 0;
 

@@ -2,6 +2,7 @@
 #include "viz/ui/fonts.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 #include <iterator>
 
 #include <imgui_internal.h>
@@ -67,6 +68,7 @@ ImFont* build_fonts(float px, const std::vector<ImWchar>& extra) {
 
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
+  io.Fonts->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight;  // a tall atlas no taller than its glyphs
   const std::string regular = find_font("DejaVuSans.ttf");
   const std::string bold = find_font("DejaVuSans-Bold.ttf");
   const std::string fallback = extra.empty() ? std::string() : find_fallback_font();
@@ -96,45 +98,78 @@ ImFont* build_fonts(float px, const std::vector<ImWchar>& extra) {
   return bold_face;
 }
 
-std::string text_shown(const AppState& app) {
-  // Only what is not ASCII: every atlas has that (lesson 3's 10,000 threads' names are read
-  // whenever a knob's runs come in).
+namespace {
+
+/// `s` where it is not ASCII, which every atlas has.
+void add_unless_ascii(std::string& text, const std::string& s) {
+  if (std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) text += s;
+}
+
+/// The text of the session's runs, read when they change (lesson 3's 10,000 threads' names
+/// whenever a knob's runs come in).
+std::string runs_text(const AppState& app) {
   std::string text;
-  const auto add = [&](const std::string& s) {
-    if (std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) text += s;
-  };
   const scenario::Scenario& s = app.session.scenario();
-  for (const std::string* said : {&s.title, &s.note, &s.source}) add(*said);
+  add_unless_ascii(text, s.title);
+  add_unless_ascii(text, s.source);
   for (const trace::Trace& run : app.session.runs()) {
-    add(run.run_name);
-    for (const trace::Lane& lane : run.lanes) add(lane.name);
-    for (const trace::Process& process : run.processes) add(process.name);
-    for (const trace::JobTemplate& job : run.templates) add(job.name);
-    for (const trace::Counter& counter : run.counters) add(counter.name);
+    add_unless_ascii(text, run.run_name);
+    for (const trace::Lane& lane : run.lanes) add_unless_ascii(text, lane.name);
+    for (const trace::Process& process : run.processes) add_unless_ascii(text, process.name);
+    for (const trace::JobTemplate& job : run.templates) add_unless_ascii(text, job.name);
+    for (const trace::Counter& counter : run.counters) add_unless_ascii(text, counter.name);
   }
+  return text;
+}
+
+/// Text that changes without the runs, read every frame: the toolbar's message, the sweep
+/// panel's keys ("工人数量: workers=1..4" drew its label as "????") and its refusal.
+std::string loose_text(const AppState& app) {
+  std::string text;
+  for (const std::string* s : {&app.status, &app.sweep.vary, &app.sweep.vary_also, &app.sweep.error}) {
+    add_unless_ascii(text, *s);
+  }
+  return text;
+}
+
+std::vector<ImWchar> united(const std::vector<ImWchar>& a, const std::vector<ImWchar>& b) {
+  std::vector<ImWchar> out;
+  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+}  // namespace
+
+std::string text_shown(const AppState& app) {
+  std::string text = runs_text(app) + loose_text(app);
+  add_unless_ascii(text, app.session.scenario().note);
   return text;
 }
 
 Fonts::Fonts(float scale) : scale_(scale) { apply_theme(scale_); }
 
+void Fonts::set_max_texture_size(int pixels) { max_texture_ = pixels > 0 ? pixels : max_texture_; }
+
 bool Fonts::refresh(const AppState& app) {
-  bool wanted = app.ui_scale != scale_;
   if (app.session.generation() != read_generation_) {
     read_generation_ = app.session.generation();
-    // Those built stay: a scenario opened again, or a knob's runs, need no new atlas.
-    std::vector<ImWchar> more;
-    const std::vector<ImWchar> shown = extra_code_points(text_shown(app));
-    std::set_difference(shown.begin(), shown.end(), extra_.begin(), extra_.end(), std::back_inserter(more));
-    if (!more.empty()) {
-      std::vector<ImWchar> merged;
-      std::set_union(extra_.begin(), extra_.end(), more.begin(), more.end(), std::back_inserter(merged));
-      extra_ = std::move(merged);
-      wanted = true;
-    }
+    runs_points_ = extra_code_points(runs_text(app));
+    note_points_ = extra_code_points(app.session.scenario().note);
   }
-  if (!wanted) return false;
+  std::vector<ImWchar> names = united(runs_points_, extra_code_points(loose_text(app)));
+  if (app.ui_scale == scale_ && names == names_ && note_points_ == note_) return false;
   scale_ = app.ui_scale;
-  apply_theme(scale_, extra_);
+  names_ = std::move(names);
+  note_ = note_points_;
+  // All, then without the note's, then none: an atlas taller than the largest texture the GPU
+  // takes drew every glyph, the viewer's own words too, as a black box (a note of 10,000
+  // Chinese characters at scale 3). Names come first: rows and headers need them.
+  const std::vector<ImWchar> all = united(names_, note_);
+  for (const std::vector<ImWchar>* extra : std::initializer_list<const std::vector<ImWchar>*>{&all, &names_, &kNoCodePoints}) {
+    apply_theme(scale_, *extra);
+    built_ = extra->size();
+    if (ImGui::GetIO().Fonts->TexHeight <= max_texture_) break;
+  }
   return true;
 }
 

@@ -27,8 +27,8 @@ std::vector<ImWchar> extra_code_points(std::string_view text);
 ImFont* build_fonts(float px, const std::vector<ImWchar>& extra);
 
 /// The text of the session that its users wrote and the viewer draws, where not ASCII: the
-/// scenario's title, note and file name, and its runs' names and their lanes', processes',
-/// jobs' and counters' names.
+/// scenario's title, note and file name, its runs' names and their lanes', processes', jobs'
+/// and counters' names, the toolbar's message and the sweep panel's keys.
 std::string text_shown(const AppState& app);
 
 /// The atlas a window (or a test's headless viewer) draws with, and what it was built for.
@@ -36,15 +36,25 @@ class Fonts {
  public:
   /// Builds the atlas and the style at `scale` (apply_theme) for the viewer's own words.
   explicit Fonts(float scale);
-  /// Builds them again where app.ui_scale differs from the scale built, or text_shown has
-  /// characters the atlas was not built with (read only when the session's runs change);
-  /// true when it did: the platform uploads the texture again.
+  /// The largest texture the renderer takes (GL_MAX_TEXTURE_SIZE); 8192 until told.
+  void set_max_texture_size(int pixels);
+  /// Builds them again where app.ui_scale differs from the scale built, or the characters the
+  /// session shows (text_shown: its runs' read when they change, the toolbar's and the sweep
+  /// panel's every frame) differ from those built for; true when it did: the platform uploads
+  /// the texture again. An atlas taller than the largest texture is built again without the
+  /// note's characters, then without any beyond the viewer's own.
   bool refresh(const AppState& app);
+  /// How many code points beyond the base ranges the atlas holds.
+  std::size_t built() const { return built_; }
 
  private:
+  inline static const std::vector<ImWchar> kNoCodePoints;
   float scale_;
-  std::vector<ImWchar> extra_;  ///< the code points built beyond the base ranges
+  int max_texture_ = 8192;
   std::uint64_t read_generation_ = ~std::uint64_t{0};
+  std::vector<ImWchar> runs_points_, note_points_;  ///< of the runs read last
+  std::vector<ImWchar> names_, note_;               ///< what the atlas was last asked for
+  std::size_t built_ = 0;
 };
 
 /// Where Debian's fonts-droid-fallback puts its font of Chinese, Japanese and Korean glyphs.
