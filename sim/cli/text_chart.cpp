@@ -11,6 +11,7 @@
 
 #include "sim/cli/text_timeline.hpp"
 #include "sim/cli/text_wrap.hpp"
+#include "sim/scenario/unicode_text.hpp"
 #include "sim/sweep/sweep_axis.hpp"
 #include "sim/sweep/sweep_metric.hpp"
 
@@ -226,7 +227,8 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
     }
     if (!ticks.empty()) out += std::string(static_cast<std::size_t>(label_width + 2), ' ') + ticks + "\n";
   }
-  const int label_at = label_width + 2 + std::max(0, (plot_width - static_cast<int>(chart.x_label.size())) / 2);
+  const int label_at =
+      label_width + 2 + std::max(0, (plot_width - static_cast<int>(scenario::terminal_columns(chart.x_label))) / 2);
   out += std::string(static_cast<std::size_t>(label_at), ' ') + chart.x_label + "\n";
   std::string legend;
   int line_length = 0;
@@ -234,7 +236,8 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
     const auto& series = chart.series[k];
     const std::string item = fmt::format("{}: {}{}", holder_symbol(static_cast<int>(k)), series.name,
                                          series.legend_note.empty() ? "" : " (" + series.legend_note + ")");
-    if (line_length > 0 && line_length + 2 + static_cast<int>(item.size()) > width) {
+    const auto item_columns = static_cast<int>(scenario::terminal_columns(item));  // a run named in Chinese
+    if (line_length > 0 && line_length + 2 + item_columns > width) {
       legend += "\n";
       line_length = 0;
     } else if (line_length > 0) {
@@ -242,7 +245,7 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
       line_length += 3;
     }
     legend += item;
-    line_length += static_cast<int>(item.size());
+    line_length += item_columns;
   }
   // Which runs each shared symbol stands for, and where: a run hidden under another one's
   // symbols is named. Names are quoted: a run may have a comma in its name ("process pool, spawn").

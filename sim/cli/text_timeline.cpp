@@ -612,7 +612,7 @@ std::string axis_lines(Time end, int name_width, int n) {
 std::string wrap_entries(const std::vector<std::string>& entries, int width) {
   std::string out, line;
   for (const auto& e : entries) {
-    if (!line.empty() && static_cast<int>(line.size() + 2 + e.size()) > width) {
+    if (!line.empty() && static_cast<int>(scenario::terminal_columns(line) + 2 + scenario::terminal_columns(e)) > width) {
       out += line + "\n";
       line.clear();
     }

@@ -45,17 +45,23 @@ void wrap_line(std::string_view line, std::size_t width, std::string& out) {
     pos = line.find_first_not_of(' ', end);
     if (pos == std::string_view::npos) pos = line.size();
     if (word.empty()) continue;
-    const std::size_t word_columns = scenario::terminal_columns(word);
-    if (line_has_word && columns + 1 + word_columns > width) {
-      out += current + "\n";
-      current.assign(indent, ' ');
-      columns = indent;
-      line_has_word = false;
+    // A word of Chinese breaks between its characters, joined without a space where it does not.
+    bool first_piece = true;
+    for (const std::string_view piece : scenario::break_pieces(word)) {
+      const std::size_t piece_columns = scenario::terminal_columns(piece);
+      const std::size_t space = first_piece && line_has_word ? 1 : 0;
+      if (line_has_word && columns + space + piece_columns > width) {
+        out += current + "\n";
+        current.assign(indent, ' ');
+        columns = indent;
+        line_has_word = false;
+      }
+      if (first_piece && line_has_word) current += ' ', ++columns;
+      current += piece;
+      columns += piece_columns;
+      line_has_word = true;
+      first_piece = false;
     }
-    if (line_has_word) current += ' ', ++columns;
-    current += word;
-    columns += word_columns;
-    line_has_word = true;
   }
   out += current + "\n";
 }

@@ -6,7 +6,8 @@
 
 namespace gilsim::cli {
 
-/// Breaks each line longer than `width` at spaces. Existing line breaks, blank lines and
+/// Breaks each line longer than `width` (in terminal columns) at spaces, and between the
+/// characters of Chinese or Japanese prose (scenario::break_pieces). Existing line breaks, blank lines and
 /// indentation stay; continuation lines of a list item ("- ", "* ") hang under its text.
 /// Leading and trailing blank lines are dropped. Every line ends with '\n'.
 std::string wrap_text(std::string_view text, int width);

@@ -1,5 +1,8 @@
 #include "sim/scenario/unicode_text.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace gilsim::scenario {
 
 namespace {
@@ -59,7 +62,35 @@ std::size_t columns_of(char32_t c) {
   return 1;
 }
 
+/// Closing marks that may not start a line: the ideographic comma and full stop, fullwidth
+/// punctuation, closing brackets and quotes.
+bool closes(char32_t c) {
+  constexpr char32_t kClosing[] = {0x3001, 0x3002, 0x3009, 0x300B, 0x300D, 0x300F, 0x3011, 0xFF01,
+                                   0xFF09, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF1F, 0xFF3D, 0xFF5D};
+  return std::find(std::begin(kClosing), std::end(kClosing), c) != std::end(kClosing);
+}
+
 }  // namespace
+
+std::vector<std::string_view> break_pieces(std::string_view word) {
+  std::vector<std::string_view> pieces;
+  std::size_t start = 0;
+  bool last_wide = false;
+  for (std::size_t i = 0; i < word.size();) {
+    const Decoded d = decode(word, i);
+    const std::size_t length = d.length == 0 ? 1 : d.length;
+    const bool wide = d.length != 0 && columns_of(d.code_point) == 2;
+    // A break before a wide character, and after one, unless what comes closes.
+    if (i > start && (wide || last_wide) && !(d.length != 0 && closes(d.code_point))) {
+      pieces.push_back(word.substr(start, i - start));
+      start = i;
+    }
+    last_wide = wide;
+    i += length;
+  }
+  if (start < word.size()) pieces.push_back(word.substr(start));
+  return pieces;
+}
 
 std::size_t terminal_columns(std::string_view text) {
   std::size_t columns = 0;

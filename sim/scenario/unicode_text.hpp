@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace gilsim::scenario {
 
@@ -26,6 +27,11 @@ std::optional<UnsafeCharacter> first_unsafe_character(std::string_view text);
 /// Japanese, Korean, fullwidth forms, the emoji blocks), one for any other, as {fmt} counts
 /// them when it pads ("{:<22}"); a byte that is not UTF-8 counts one.
 std::size_t terminal_columns(std::string_view text);
+
+/// `word` (no spaces) in the pieces a line may break between: each wide character alone (Chinese
+/// and Japanese prose has no spaces to break at), a run of others whole; a closing mark
+/// ("，", "。", "」") stays with the piece before it, never starting a line.
+std::vector<std::string_view> break_pieces(std::string_view word);
 
 /// The longest start of `text` that takes at most `columns` terminal columns and ends on a
 /// whole character: "下载网页" in 5 columns is "下载", never a character cut in two.

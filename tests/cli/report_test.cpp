@@ -180,10 +180,11 @@ TEST_CASE("a scenario report: title, source, note, table, then one timeline per 
     s.title = "下载 café";  // 7 characters, 9 columns: a Chinese character takes two
     CHECK(render_scenario_report(s, {&seq, &free}, ReportOptions{60, false, 16, {}, {}}).starts_with("下载 café\n=========\n("));
   }
-  SUBCASE("a note in Chinese wraps at the terminal's columns") {
-    s.note = "下载网页 下载网页 下载网页 下载网页";  // four words of 8 columns
-    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{24, false, 16, {}, {}});
-    CHECK(text.find("\n下载网页 下载网页\n下载网页 下载网页\n") != std::string::npos);
+  SUBCASE("Chinese prose, without spaces, wraps between its characters at the terminal's columns, never before a closing mark") {
+    s.note = "线程一次只能运行一个。全局解释器锁";  // 17 characters, 34 columns
+    const std::string text = render_scenario_report(s, {&seq, &free}, ReportOptions{20, false, 16, {}, {}});
+    CHECK_MESSAGE(text.find("\n线程一次只能运行一个\n。全局") == std::string::npos, text);
+    CHECK_MESSAGE(text.find("\n线程一次只能运行一\n个。全局解释器锁\n") != std::string::npos, text);
   }
 }
 

@@ -432,6 +432,13 @@ TEST_CASE("a text chart fits its width and labels its axes and lines") {
   CHECK(lines[15] == "other, at 1");
   CHECK(lines[16] == "(a row is 0.50x; the tables above give each value)");
   CHECK(lines[2].find('1') != std::string::npos);  // pool's 3.5x, between 4.0x and 3.0x
+  // Centred in terminal columns: "workers" starts at 6 + (43 - 7) / 2 = 24; a label in
+  // Chinese, two columns a character, as far in for as many columns (it sat 4 left when
+  // measured in bytes).
+  CHECK(lines[12] == std::string(24, ' ') + "workers");
+  chart.x_label = "\u5de5\u4eba\u6570\u91cf";  // 工人数量: 4 characters, 8 columns, 12 bytes
+  const auto chinese = lines_of(gilsim::cli::render_text_chart(chart, 50, 9));
+  CHECK(chinese[12] == std::string(6 + (43 - 8) / 2, ' ') + "\u5de5\u4eba\u6570\u91cf");
 }
 
 TEST_CASE("a text chart puts 1.0x on a row, so runs as fast as the first share it") {

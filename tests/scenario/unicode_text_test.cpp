@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -50,4 +51,13 @@ TEST_CASE("terminal columns: two for a wide character, as {fmt} pads; a cut neve
   CHECK(first_columns("caf\u00e9 au lait", 4) == "caf\u00e9");
   CHECK(first_columns("abc", 10) == "abc");
   CHECK(first_columns("\u4e0b", 1).empty());
+}
+
+TEST_CASE("break pieces: each wide character alone, other runs whole, a closing mark kept with what it closes") {
+  using Pieces = std::vector<std::string_view>;
+  CHECK(break_pieces("download") == Pieces{"download"});
+  CHECK(break_pieces("\u4e0b\u8f7dpage") == Pieces{"\u4e0b", "\u8f7d", "page"});          // 下载page
+  CHECK(break_pieces("\u7ebf\u7a0b\u3002\u4e0b") == Pieces{"\u7ebf", "\u7a0b\u3002", "\u4e0b"});  // 线程。下
+  CHECK(break_pieces("GIL\uff0c\u7ebf") == Pieces{"GIL\uff0c", "\u7ebf"});               // GIL，线
+  CHECK(break_pieces("").empty());
 }
