@@ -62,12 +62,21 @@ std::size_t columns_of(char32_t c) {
   return 1;
 }
 
-/// Closing marks that may not start a line: the ideographic comma and full stop, fullwidth
-/// punctuation, closing brackets and quotes.
+/// Marks that may not start a line: closing punctuation, brackets and quotes, wide
+/// ("，", "。", "」") and narrow (",", ")", "…", "”"), and the prolonged sound mark "ー".
 bool closes(char32_t c) {
-  constexpr char32_t kClosing[] = {0x3001, 0x3002, 0x3009, 0x300B, 0x300D, 0x300F, 0x3011, 0xFF01,
-                                   0xFF09, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF1F, 0xFF3D, 0xFF5D};
+  constexpr char32_t kClosing[] = {')',    ']',    '}',    ',',    '.',    ';',    ':',    '!',    '?',
+                                   0x2019, 0x201D, 0x2026, 0x3001, 0x3002, 0x3009, 0x300B, 0x300D, 0x300F,
+                                   0x3011, 0x30FC, 0xFF01, 0xFF09, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF1F,
+                                   0xFF3D, 0xFF5D};
   return std::find(std::begin(kClosing), std::end(kClosing), c) != std::end(kClosing);
+}
+
+/// Marks that may not end a line: opening brackets and quotes ("（", "「", "“", "(").
+bool opens(char32_t c) {
+  constexpr char32_t kOpening[] = {'(',    '[',    '{',    0x2018, 0x201C, 0x3008, 0x300A,
+                                   0x300C, 0x300E, 0x3010, 0xFF08, 0xFF3B, 0xFF5B};
+  return std::find(std::begin(kOpening), std::end(kOpening), c) != std::end(kOpening);
 }
 
 }  // namespace
@@ -75,17 +84,19 @@ bool closes(char32_t c) {
 std::vector<std::string_view> break_pieces(std::string_view word) {
   std::vector<std::string_view> pieces;
   std::size_t start = 0;
-  bool last_wide = false;
+  bool last_wide = false, last_opens = false;
   for (std::size_t i = 0; i < word.size();) {
     const Decoded d = decode(word, i);
     const std::size_t length = d.length == 0 ? 1 : d.length;
     const bool wide = d.length != 0 && columns_of(d.code_point) == 2;
-    // A break before a wide character, and after one, unless what comes closes.
-    if (i > start && (wide || last_wide) && !(d.length != 0 && closes(d.code_point))) {
+    // A break before a wide character, and after one, unless what comes closes or what went
+    // before opens.
+    if (i > start && (wide || last_wide) && !last_opens && !(d.length != 0 && closes(d.code_point))) {
       pieces.push_back(word.substr(start, i - start));
       start = i;
     }
     last_wide = wide;
+    last_opens = d.length != 0 && opens(d.code_point);
     i += length;
   }
   if (start < word.size()) pieces.push_back(word.substr(start));

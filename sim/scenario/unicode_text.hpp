@@ -30,7 +30,8 @@ std::size_t terminal_columns(std::string_view text);
 
 /// `word` (no spaces) in the pieces a line may break between: each wide character alone (Chinese
 /// and Japanese prose has no spaces to break at), a run of others whole; a closing mark
-/// ("，", "。", "」") stays with the piece before it, never starting a line.
+/// ("，", "。", "」", "”", ",", "…") stays with the piece before it, never starting a line, and
+/// an opening one ("（", "「", "“") with the piece after it, never ending one.
 std::vector<std::string_view> break_pieces(std::string_view word);
 
 /// The longest start of `text` that takes at most `columns` terminal columns and ends on a

@@ -439,6 +439,13 @@ TEST_CASE("a text chart fits its width and labels its axes and lines") {
   chart.x_label = "\u5de5\u4eba\u6570\u91cf";  // 工人数量: 4 characters, 8 columns, 12 bytes
   const auto chinese = lines_of(gilsim::cli::render_text_chart(chart, 50, 9));
   CHECK(chinese[12] == std::string(6 + (43 - 8) / 2, ' ') + "\u5de5\u4eba\u6570\u91cf");
+  // The legend fills its lines in terminal columns: a run named in 14 Chinese characters (28
+  // columns, 42 bytes) and "threads" fit 50 columns on one line, where bytes wrapped them.
+  std::string named;
+  for (int k = 0; k < 7; ++k) named += "\u4e0b\u8f7d";  // 下载
+  chart.series[0].name = named;
+  const auto legend = lines_of(gilsim::cli::render_text_chart(chart, 50, 9));
+  CHECK(legend[13] == "1: " + named + "   2: threads");
 }
 
 TEST_CASE("a text chart puts 1.0x on a row, so runs as fast as the first share it") {

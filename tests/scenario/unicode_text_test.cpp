@@ -59,5 +59,11 @@ TEST_CASE("break pieces: each wide character alone, other runs whole, a closing 
   CHECK(break_pieces("\u4e0b\u8f7dpage") == Pieces{"\u4e0b", "\u8f7d", "page"});          // 下载page
   CHECK(break_pieces("\u7ebf\u7a0b\u3002\u4e0b") == Pieces{"\u7ebf", "\u7a0b\u3002", "\u4e0b"});  // 线程。下
   CHECK(break_pieces("GIL\uff0c\u7ebf") == Pieces{"GIL\uff0c", "\u7ebf"});               // GIL，线
+  CHECK(break_pieces("\u4e0b\u201d\u7136") == Pieces{"\u4e0b\u201d", "\u7136"});  // 下”然: a narrow closing quote
+  CHECK(break_pieces("\u4e0b\u2026\u7136") == Pieces{"\u4e0b\u2026", "\u7136"});  // 下…然
+  CHECK(break_pieces("\u4e0b,") == Pieces{"\u4e0b,"});
+  // An opening mark goes with what it opens: 果（线程） breaks before the bracket, not after it.
+  CHECK(break_pieces("\u679c\uff08\u7ebf\u7a0b\uff09") == Pieces{"\u679c", "\uff08\u7ebf", "\u7a0b\uff09"});
+  CHECK(break_pieces("\u679c\u201c\u7ebf") == Pieces{"\u679c", "\u201c\u7ebf"});  // 果“线
   CHECK(break_pieces("").empty());
 }

@@ -56,6 +56,10 @@ TEST_CASE("a scenario's Greek and Chinese names get glyphs, in the regular and t
   regular = ImGui::GetIO().Fonts->Fonts[0];
   CHECK(has_glyph(regular, 0x0416));
   CHECK(!has_glyph(regular, 0x4E0B));
+  // A file that does not load is named in its error, read every frame: its path in Chinese too.
+  CHECK(!v.app.session.open(folder.path() / "\u574f.toml"));  // 坏.toml, not there
+  v.frame();
+  CHECK(has_glyph(ImGui::GetIO().Fonts->Fonts[0], 0x574F));
   // The sweep panel's keys are the user's words too, read every frame.
   v.app.sweep.vary = "\u5de5\u4eba: workers=1..4";  // 工人
   v.frame();

@@ -123,10 +123,12 @@ std::string runs_text(const AppState& app) {
 }
 
 /// Text that changes without the runs, read every frame: the toolbar's message, the sweep
-/// panel's keys ("工人数量: workers=1..4" drew its label as "????") and its refusal.
+/// panel's keys ("工人数量: workers=1..4" drew its label as "????") and its refusal, the Open
+/// box and the error of a file that did not load (its path in Chinese).
 std::string loose_text(const AppState& app) {
   std::string text;
-  for (const std::string* s : {&app.status, &app.sweep.vary, &app.sweep.vary_also, &app.sweep.error}) {
+  for (const std::string* s : {&app.status, &app.sweep.vary, &app.sweep.vary_also, &app.sweep.error, &app.path_field,
+                               &app.session.error()}) {
     add_unless_ascii(text, *s);
   }
   return text;
@@ -140,12 +142,6 @@ std::vector<ImWchar> united(const std::vector<ImWchar>& a, const std::vector<ImW
 
 }  // namespace
 
-std::string text_shown(const AppState& app) {
-  std::string text = runs_text(app) + loose_text(app);
-  add_unless_ascii(text, app.session.scenario().note);
-  return text;
-}
-
 Fonts::Fonts(float scale) : scale_(scale) { apply_theme(scale_); }
 
 void Fonts::set_max_texture_size(int pixels) { max_texture_ = pixels > 0 ? pixels : max_texture_; }
@@ -158,17 +154,26 @@ bool Fonts::refresh(const AppState& app) {
   }
   std::vector<ImWchar> names = united(runs_points_, extra_code_points(loose_text(app)));
   if (app.ui_scale == scale_ && names == names_ && note_points_ == note_) return false;
+  const bool note_known_too_big = note_too_big_ && note_points_ == note_ && app.ui_scale == scale_;
   scale_ = app.ui_scale;
   names_ = std::move(names);
   note_ = note_points_;
-  // All, then without the note's, then none: an atlas taller than the largest texture the GPU
+  // All, then without the note's, then none: an atlas larger than the largest texture the GPU
   // takes drew every glyph, the viewer's own words too, as a black box (a note of 10,000
-  // Chinese characters at scale 3). Names come first: rows and headers need them.
+  // Chinese characters at scale 3). Names come first: rows and headers need them. A note found
+  // too big at this scale is not tried again for a new toolbar message (0.8 s a build).
   const std::vector<ImWchar> all = united(names_, note_);
+  note_too_big_ = false;
   for (const std::vector<ImWchar>* extra : std::initializer_list<const std::vector<ImWchar>*>{&all, &names_, &kNoCodePoints}) {
+    if (extra == &all && note_known_too_big) {
+      note_too_big_ = true;
+      continue;
+    }
     apply_theme(scale_, *extra);
     built_ = extra->size();
-    if (ImGui::GetIO().Fonts->TexHeight <= max_texture_) break;
+    const ImFontAtlas& atlas = *ImGui::GetIO().Fonts;
+    if (atlas.TexHeight <= max_texture_ && atlas.TexWidth <= max_texture_) break;
+    if (extra == &all) note_too_big_ = true;
   }
   return true;
 }

@@ -26,11 +26,6 @@ std::vector<ImWchar> extra_code_points(std::string_view text);
 /// bold face, or nullptr without one. The platform uploads the texture again afterwards.
 ImFont* build_fonts(float px, const std::vector<ImWchar>& extra);
 
-/// The text of the session that its users wrote and the viewer draws, where not ASCII: the
-/// scenario's title, note and file name, its runs' names and their lanes', processes', jobs'
-/// and counters' names, the toolbar's message and the sweep panel's keys.
-std::string text_shown(const AppState& app);
-
 /// The atlas a window (or a test's headless viewer) draws with, and what it was built for.
 class Fonts {
  public:
@@ -39,9 +34,11 @@ class Fonts {
   /// The largest texture the renderer takes (GL_MAX_TEXTURE_SIZE); 8192 until told.
   void set_max_texture_size(int pixels);
   /// Builds them again where app.ui_scale differs from the scale built, or the characters the
-  /// session shows (text_shown: its runs' read when they change, the toolbar's and the sweep
-  /// panel's every frame) differ from those built for; true when it did: the platform uploads
-  /// the texture again. An atlas taller than the largest texture is built again without the
+  /// session shows differ from those built for: the text its users wrote, where not ASCII (the
+  /// scenario's title, note and file name, its runs', lanes', processes', jobs' and counters'
+  /// names, read when the runs change; the toolbar's message, the sweep panel's keys, the Open
+  /// box and a load error, read every frame); true when it did: the platform uploads the
+  /// texture again. An atlas larger than the largest texture is built again without the
   /// note's characters, then without any beyond the viewer's own.
   bool refresh(const AppState& app);
   /// How many code points beyond the base ranges the atlas holds.
@@ -55,6 +52,7 @@ class Fonts {
   std::vector<ImWchar> runs_points_, note_points_;  ///< of the runs read last
   std::vector<ImWchar> names_, note_;               ///< what the atlas was last asked for
   std::size_t built_ = 0;
+  bool note_too_big_ = false;  ///< the note's characters did not fit at scale_
 };
 
 /// Where Debian's fonts-droid-fallback puts its font of Chinese, Japanese and Korean glyphs.
