@@ -257,7 +257,10 @@ bool stretch_shorter(const SpanStore& spans, std::size_t s, std::int64_t length,
 /// in turn, is kSeveralHoldersSymbol where none of them held it half the bucket, or where the
 /// largest held less than kOneHolderSharePercent of the time held and a turn in the bucket is
 /// shorter than it: not a blank that reads as a GIL nobody took, nor one holder's symbol that
-/// reads as a lock it kept or as a turn as long as the bucket. On a thread's or task's row, a
+/// reads as a lock it kept or as a turn as long as the bucket; and the holder's symbol where
+/// one holder had kOneHolderSharePercent of it in kTurnsForOneHolder turns or more shorter than
+/// the bucket, a quarter of the bucket or more, though the GIL or lock was free most of it
+/// (lesson 15's counter_lock). On a thread's or task's row, a
 /// bucket whose running and waiting for the GIL together beat every other state and idle,
 /// neither for kOneHolderSharePercent of their time, with a stretch of either shorter than the
 /// bucket, is kTurnsSymbol: the same turns seen from the thread. A bucket cut by one hand-off
@@ -266,7 +269,9 @@ bool stretch_shorter(const SpanStore& spans, std::size_t s, std::int64_t length,
 /// most of each: lesson 5's UI thread, late by ~5 ms after each 16 ms sleep) add up along the
 /// row: where they make half a column, the next column with such a wait in it shows it, and a
 /// column's worth is taken off. So the row shows about as many of its symbol as the waits fill
-/// columns. `notes` gets the symbols that this placed and the waits kTurnsSymbol stood for.
+/// columns. A thread's or task's row that every bucket would leave blank shows what it did
+/// most in the bucket it was busiest in (Presence). `notes` gets the symbols that this placed
+/// and the waits kTurnsSymbol stood for.
 struct BarNotes {
   std::string short_waits;  ///< '.' or 'L' where a short wait won a column
   std::string turn_waits;   ///< the symbols of the waits of kTurnWaits that a kTurnsSymbol stood for
