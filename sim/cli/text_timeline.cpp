@@ -63,6 +63,9 @@ constexpr std::string_view kTurnsLegend = ": running and waiting for {} in turn,
 /// to run (idle, asleep, blocked on I/O, awaiting).
 constexpr std::string_view kQuietSymbols = " z~-";
 constexpr std::string_view kWaitSymbols = ".L";  ///< waiting for the GIL, for a lock
+/// What adds up along a thread's or a task's row where it is too short to win a column:
+/// running, then the waits of kWaitSymbols (lane_bars).
+constexpr std::string_view kCarriedSymbols = "#.L";
 
 constexpr std::array kLegendOrder = {
     SpanState::Running,  SpanState::Native,   SpanState::WaitingGil, SpanState::Runnable,
@@ -273,7 +276,7 @@ bool stretch_shorter(const SpanStore& spans, std::size_t s, std::int64_t length,
 /// most in the bucket it was busiest in (Presence). `notes` gets the symbols that this placed
 /// and the waits kTurnsSymbol stood for.
 struct BarNotes {
-  std::string short_waits;  ///< '.' or 'L' where a short wait won a column
+  std::string short_waits;  ///< '#', '.' or 'L' where short runs or waits won a column
   std::string turn_waits;   ///< the symbols of the waits of kTurnWaits that a kTurnsSymbol stood for
 };
 
@@ -295,7 +298,7 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
   std::size_t first = 0;  // first span that may still overlap the current bucket
   std::size_t first_unseen = 0;
   std::vector<std::pair<char, std::int64_t>> cover;
-  std::array<std::int64_t, kWaitSymbols.size()> carried{};  // short waits not shown yet, in ns
+  std::array<std::int64_t, kCarriedSymbols.size()> carried{};  // short runs and waits not shown yet, in ns
   for (int i = 0; i < n; ++i) {
     const Time lo = bucket_start(t.end, i, n), hi = bucket_start(t.end, i + 1, n);
     while (first < lane.spans.size() && lane.spans[first].end <= lo) ++first;
@@ -369,17 +372,26 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
         }
       }
     }
-    if (!is_holder_row(lane.kind) && kQuietSymbols.find(bar) != std::string_view::npos) {
+    if ((lane.kind == LaneKind::Thread || lane.kind == LaneKind::Task) && kQuietSymbols.find(bar) != std::string_view::npos) {
       const std::int64_t length = (hi - lo).ns();
-      std::size_t pick = kWaitSymbols.size();
-      for (std::size_t w = 0; w < kWaitSymbols.size(); ++w) {
-        const auto it = std::find_if(cover.begin(), cover.end(), [&](const auto& c) { return c.first == kWaitSymbols[w]; });
-        if (it == cover.end()) continue;
-        carried[w] += it->second;
-        if (2 * carried[w] >= length && (pick == kWaitSymbols.size() || carried[w] > carried[pick])) pick = w;
+      // Only stretches shorter than the column: a long run's or wait's edges, in columns on
+      // either side of its block that I/O won, added up to a block one column too long.
+      const auto same_state = [](const Span& a, const Span& b) { return a.state == b.state; };
+      std::array<std::int64_t, kCarriedSymbols.size()> short_time{};
+      for (std::size_t s = first; s < lane.spans.size() && lane.spans[s].begin < hi; ++s) {
+        const Span& span = lane.spans[s];
+        const std::size_t w = kCarriedSymbols.find(span_symbol(lane, span, holders));
+        if (span.end <= lo || w == std::string_view::npos || !stretch_shorter(lane.spans, s, length, same_state)) continue;
+        short_time[w] += (min(span.end, hi) - max(span.begin, lo)).ns();
       }
-      if (pick < kWaitSymbols.size()) {
-        bar = kWaitSymbols[pick];
+      std::size_t pick = kCarriedSymbols.size();
+      for (std::size_t w = 0; w < kCarriedSymbols.size(); ++w) {
+        if (short_time[w] == 0) continue;
+        carried[w] += short_time[w];
+        if (2 * carried[w] >= length && (pick == kCarriedSymbols.size() || carried[w] > carried[pick])) pick = w;
+      }
+      if (pick < kCarriedSymbols.size()) {
+        bar = kCarriedSymbols[pick];
         carried[pick] -= length;
         if (notes != nullptr && notes->short_waits.find(bar) == std::string::npos) notes->short_waits += bar;
       }
@@ -648,6 +660,24 @@ void native_kinds_shown(const Trace& t, LaneId id, const std::string& row, std::
   }
 }
 
+/// The legend's line for what added up along the rows (`carried`: symbols of kCarriedSymbols
+/// that lane_bars placed so): "(runs and waits for the GIL shorter than a column add up along
+/// the row: each # or . among sleep or I/O stands for about one column of them)".
+std::string carried_note(std::string_view carried) {
+  const bool runs = carried.find('#') != std::string_view::npos;
+  const bool gil = carried.find('.') != std::string_view::npos, lock = carried.find('L') != std::string_view::npos;
+  const std::string waits = gil && lock ? "waits for the GIL or a lock" : gil ? "waits for the GIL" : lock ? "waits for a lock" : "";
+  std::vector<std::string_view> symbols;
+  for (const char c : kCarriedSymbols) {
+    if (carried.find(c) != std::string_view::npos) symbols.emplace_back(&kCarriedSymbols[kCarriedSymbols.find(c)], 1);
+  }
+  std::string each(symbols.front());
+  for (std::size_t i = 1; i < symbols.size(); ++i) each += fmt::format("{}{}", i + 1 == symbols.size() ? " or " : ", ", symbols[i]);
+  return fmt::format("({}{}{} shorter than a column add up along the row: each {} among sleep or I/O stands for about one "
+                     "column of them)",
+                     runs ? "runs" : "", runs && !waits.empty() ? " and " : "", waits, each);
+}
+
 std::string legend(const Trace& t, const std::vector<std::string>& rows, const std::vector<LaneId>& shown,
                    const std::vector<char>& holders, bool busy_row, bool cores_blank_while_busy,
                    const BarNotes& notes, int width) {
@@ -713,15 +743,9 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
     return timer;
   });
   if (loop_waits) out += wrap_text("(the event loop's ~ is its select(): it waits there for I/O and for timers alike)", width);
-  // A wait that lost its column to sleep would hide lateness (lane_bars): said where it shows.
-  if (const std::string& short_waits = notes.short_waits; !short_waits.empty()) {
-    const bool gil = short_waits.find('.') != std::string::npos, lock = short_waits.find('L') != std::string::npos;
-    out += wrap_text(fmt::format("(waits for {} shorter than a column add up along the row: each {} among sleep or I/O "
-                                 "stands for about one column of them)",
-                                 gil && lock ? "the GIL or a lock" : gil ? "the GIL" : "a lock",
-                                 gil && lock ? ". or L" : gil ? "." : "L"),
-                     width);
-  }
+  // A run or a wait that lost its column to sleep would hide work or lateness (lane_bars): said
+  // where it shows.
+  if (const std::string& carried = notes.short_waits; !carried.empty()) out += wrap_text(carried_note(carried), width);
   if (!holder_entries.empty()) {
     const bool locks = std::any_of(shown.begin(), shown.end(), [&](LaneId id) { return t.lanes[id].kind == LaneKind::Lock; });
     holder_entries.insert(holder_entries.begin(), locks ? "GIL or lock held by:" : "GIL held by:");

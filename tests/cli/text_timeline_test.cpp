@@ -439,6 +439,39 @@ TEST_CASE("waits for the GIL shorter than a column add up along the row, a '.' f
                   "about one column of\nthem)\n") != std::string::npos);
 }
 
+TEST_CASE("runs shorter than a column add up along the row too: a thread's last run is not lost beside its I/O") {
+  // Lesson 14's T3 at 40 columns: after its I/O it runs 1.7 ms and ends, in two columns of
+  // 3.3 ms that I/O and idle time won, and its row ended "~~~    " as if it never ran again.
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  b.set_state(t1, 0_ms, SpanState::BlockedIo, 0, 0);
+  b.set_state(t1, 86_ms, SpanState::Running, 0, 0);  // 4 ms of column 8, 3 ms of column 9
+  b.clear_state(t1, 93_ms);
+  const std::string text = render_text_timeline(b.finish(100_ms), TimelineOptions{4 + 3 + 10, 16});
+  CHECK(text.find("T1   |~~~~~~~~~#|\n") != std::string::npos);
+  CHECK(text.find("(runs shorter than a column add up along\nthe row: each # among sleep or I/O\nstands for about one "
+                  "column of them)\n") != std::string::npos);
+}
+
+TEST_CASE("the edges of runs longer than a column do not add up: a block of them keeps its length") {
+  // The default scenario's sequential run: parses of 40 ms between downloads, each block's
+  // edges in columns that I/O won. Added up, they drew one block a column too long.
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  for (int i = 0; i < 3; ++i) {
+    b.set_state(t1, 30_ms * i, SpanState::BlockedIo, 0, 0);
+    b.set_state(t1, 30_ms * i + 16_ms, SpanState::Running, 0, 0);  // 4 ms in a column I/O wins, then 8 ms
+    b.clear_state(t1, 30_ms * i + 28_ms);
+  }
+  b.set_state(t1, 90_ms, SpanState::BlockedIo, 0, 0);
+  b.clear_state(t1, 100_ms);
+  const std::string text = render_text_timeline(b.finish(100_ms), TimelineOptions{4 + 3 + 10, 16});
+  CHECK(text.find("T1   |~~#~~#~~#~|\n") != std::string::npos);  // not "~~#~##~~#~"
+  CHECK(text.find("add up along") == std::string::npos);
+}
+
 TEST_CASE("a pool's rows: the parent, its helpers, then the workers; never-used workers in one line; holders by name, then without gaps") {
   // Lesson 10's spawned pool started worker 1, then the resource tracker, then worker 2 and 3;
   // worker 3 never got a job. The tracker held its GIL, and the task handler the parent's, for
