@@ -4,10 +4,14 @@
 #include <algorithm>
 #include <cctype>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
+#include "sim/scenario/effective_settings.hpp"
 #include "sim/trace/outcomes.hpp"
+#include "sim/trace/time.hpp"
 
 namespace gilsim::scenario {
 
@@ -22,13 +26,51 @@ bool states_number(const std::string& name, std::int64_t n) {
   return false;
 }
 
-std::string value_in_force(const Scenario& written, const Scenario& in_force, const Run& run) {
-  const auto as_written =
-      std::find_if(written.runs.begin(), written.runs.end(), [&](const Run& r) { return r.name == run.name; });
-  if (as_written == written.runs.end()) return {};
+bool states_time(const std::string& name, Time t) {
+  const std::int64_t ns = t.ns();
+  for (const auto& [unit, size] : {std::pair<const char*, std::int64_t>{"s", 1'000'000'000}, {"ms", 1'000'000},
+                                   {"us", 1'000}, {"ns", 1}}) {
+    if (ns == 0 || ns % size != 0) continue;
+    const std::string digits = fmt::format("{}", ns / size);
+    for (const char* gap : {" ", ""}) {
+      const std::string text = digits + gap + unit;
+      const std::size_t at = name.find(text);
+      if (at == std::string::npos) continue;
+      const std::size_t end = at + text.size();
+      const bool starts = at == 0 || std::isdigit(static_cast<unsigned char>(name[at - 1])) == 0;
+      const bool ends = end == name.size() || std::isalpha(static_cast<unsigned char>(name[end])) == 0;
+      if (starts && ends) return true;
+    }
+  }
+  return false;
+}
+
+bool states_cores(const std::string& name, int cores) {
+  return name.find("core") != std::string::npos && states_number(name, cores);
+}
+
+bool states_chunksize(const std::string& name, int chunksize) {
+  return name.find("chunksize") != std::string::npos && states_number(name, chunksize);
+}
+
+namespace {
+
+/// How a run's name says its GIL: "new GIL, 2 cores", "sequential, no GIL".
+std::string gil_words(GilMode mode) { return mode == GilMode::None ? "no GIL" : fmt::format("{} GIL", to_string(mode)); }
+
+const Run* as_written(const Scenario& written, const Run& run) {
+  const auto it = std::find_if(written.runs.begin(), written.runs.end(), [&](const Run& r) { return r.name == run.name; });
+  return it == written.runs.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+std::string size_in_force(const Scenario& written, const Scenario& in_force, const Run& run) {
+  const Run* file = as_written(written, run);
+  if (file == nullptr) return {};
   if (run.executor == Executor::ThreadPool || run.executor == Executor::ProcessPool ||
       run.executor == Executor::ProcessPoolExecutor) {
-    const int was = effective_workers(written, *as_written);
+    const int was = effective_workers(written, *file);
     const int is = effective_workers(in_force, run);
     // "pool of 4 (now 2 workers)": the name's own number is out of date; "Pool() (3 workers)",
     // "process pool (2 workers)": a pool's size shows only in its folded worker rows otherwise.
@@ -44,6 +86,34 @@ std::string value_in_force(const Scenario& written, const Scenario& in_force, co
     }
   }
   return {};
+}
+
+std::string value_in_force(const Scenario& written, const Scenario& in_force, const Run& run) {
+  const Run* file = as_written(written, run);
+  if (file == nullptr) return {};
+  std::string size = size_in_force(written, in_force, run);
+  // What else the name states and a --set changed: lesson 11's "new GIL, 2 cores" run with
+  // --set gil=old read as the new GIL's figures beside a heading that said old; with --set
+  // cores=1 "old GIL, 2 cores" ran on one core; lesson 8's "switch 50 ms" at 20 ms.
+  const EffectiveSettings was = effective_settings(written, *file);
+  const EffectiveSettings is = effective_settings(in_force, run);
+  std::vector<std::string> now;
+  if (size.starts_with("now ")) now.push_back(size.substr(4)), size.clear();
+  if (was.gil != is.gil && run.name.find(gil_words(was.gil)) != std::string::npos) now.push_back(gil_words(is.gil));
+  if (was.cores != is.cores && states_cores(run.name, was.cores)) {
+    now.push_back(fmt::format("{} core{}", is.cores, is.cores == 1 ? "" : "s"));
+  }
+  if (was.switch_interval != is.switch_interval && states_time(run.name, was.switch_interval)) {
+    now.push_back(format_time(is.switch_interval));
+  }
+  if (was.chunksize != is.chunksize && states_chunksize(run.name, was.chunksize)) {
+    now.push_back(fmt::format("chunksize {}", is.chunksize));
+  }
+  std::string out = size;
+  for (std::size_t i = 0; i < now.size(); ++i) {
+    out += fmt::format("{}{}{}", out.empty() ? "" : ", ", i == 0 ? "now " : "", now[i]);
+  }
+  return out;
 }
 
 }  // namespace gilsim::scenario

@@ -115,46 +115,22 @@ scenario::Scenario SweepPlan::scenario_at(std::size_t point, int seed) const {
   }
 }
 
-namespace {
-
-/// Whether `name` states `t` as a person writes it: "5 ms", "5ms", "250 us", "1 s".
-bool states_time(const std::string& name, Time t) {
-  const std::int64_t ns = t.ns();
-  for (const auto& [unit, size] : {std::pair<const char*, std::int64_t>{"s", 1'000'000'000}, {"ms", 1'000'000},
-                                   {"us", 1'000}, {"ns", 1}}) {
-    if (ns == 0 || ns % size != 0) continue;
-    const std::string digits = fmt::format("{}", ns / size);
-    for (const char* gap : {" ", ""}) {
-      const std::string text = digits + gap + unit;
-      const std::size_t at = name.find(text);
-      if (at == std::string::npos) continue;
-      const std::size_t end = at + text.size();
-      const bool starts = at == 0 || std::isdigit(static_cast<unsigned char>(name[at - 1])) == 0;
-      const bool ends = end == name.size() || std::isalpha(static_cast<unsigned char>(name[end])) == 0;
-      if (starts && ends) return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
-
 std::string name_stated(const scenario::Scenario& written, const scenario::Scenario& s, const scenario::Run& run) {
   const auto as_written =
       std::find_if(written.runs.begin(), written.runs.end(), [&](const scenario::Run& r) { return r.name == run.name; });
   if (as_written == written.runs.end()) return {};
   std::vector<std::string> said;
   // The pool's size or the threads' count, as gilsim run's "(now ...)" says it.
-  if (std::string words = scenario::value_in_force(written, s, run); words.starts_with("now ")) {
+  if (std::string words = scenario::size_in_force(written, s, run); words.starts_with("now ")) {
     said.push_back(std::move(words));
   }
   const scenario::EffectiveSettings was = scenario::effective_settings(written, *as_written);
   const scenario::EffectiveSettings is = scenario::effective_settings(s, run);
-  if (states_time(run.name, was.switch_interval)) said.push_back("switch " + format_time(is.switch_interval));
-  if (run.name.find("core") != std::string::npos && scenario::states_number(run.name, was.cores)) {
+  if (scenario::states_time(run.name, was.switch_interval)) said.push_back("switch " + format_time(is.switch_interval));
+  if (scenario::states_cores(run.name, was.cores)) {
     said.push_back(fmt::format("{} cores", is.cores));
   }
-  if (run.name.find("chunksize") != std::string::npos && scenario::states_number(run.name, was.chunksize)) {
+  if (scenario::states_chunksize(run.name, was.chunksize)) {
     said.push_back(fmt::format("chunksize {}", is.chunksize));
   }
   std::string out;

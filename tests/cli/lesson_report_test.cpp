@@ -155,3 +155,16 @@ TEST_CASE("the 2-core prediction that docs/model.md L8 and docs/fidelity.md set 
   }
 }
 
+
+TEST_CASE("a --set that changes the GIL, the cores or the interval a run's name states is said in its label (docs/cli.md)") {
+  // Lesson 11's table read "new GIL, 2 cores  1.080 s" for a run on the old GIL.
+  const std::string old = report_of("11-old-gil.toml", {"gil=old"}, true, 100);
+  CHECK(has(old, "\nnew GIL, 2 cores (now old GIL)   1.080 s"));
+  CHECK(has(old, "\nnew GIL, 2 cores (now old GIL) (threads, old GIL, 2 cores, finished at 1.080 s)"));
+  CHECK(has(old, "\nold GIL, 2 cores                 1.073 s"));  // already on the old GIL
+  const std::string one = report_of("11-old-gil.toml", {"cores=1"}, false, 100);
+  CHECK(has(one, "\nnew GIL, 2 cores (now 1 core)    601 ms"));
+  CHECK(has(one, "\nold GIL, 1 core                  896 ms"));  // sets its own cores
+  const std::string twenty = report_of("08-switch-interval.toml", {"run.switch 50 ms.switch_interval=20ms"}, false, 100);
+  CHECK(has(twenty, "\nswitch 50 ms (now 20.0 ms)    428 ms"));
+}

@@ -87,3 +87,60 @@ TEST_CASE("a value a run's name states, changed, is said in force; otherwise not
   const Scenario renamed = with({"run.3.name=pool of 2", "run.3.workers=2"});
   CHECK(value_in_force(written, renamed, renamed.runs[2]).empty());
 }
+
+TEST_CASE("the GIL, the cores, the switch interval and the chunksize a run's name states are said in force too") {
+  // Lesson 11's "new GIL, 2 cores" run with --set gil=old kept its name beside a heading that
+  // said old GIL; with --set cores=1, "old GIL, 2 cores" ran on one core.
+  constexpr std::string_view text = R"toml(title = "t"
+[machine]
+cores = 2
+[[job]]
+name = "crunch"
+count = 2
+steps = [ { cpu = "10ms" } ]
+[[run]]
+name = "new GIL, 2 cores"
+executor = "threads"
+[[run]]
+name = "old GIL, 1 core"
+executor = "threads"
+gil = "old"
+cores = 1
+[[run]]
+name = "switch 50 ms"
+executor = "threads"
+switch_interval = "50ms"
+[[run]]
+name = "chunksize 1"
+executor = "process_pool"
+chunksize = 1
+[[run]]
+name = "threads"
+executor = "threads"
+)toml";
+  const auto with = [&](std::initializer_list<const char*> sets) {
+    std::vector<Override> overrides;
+    for (const char* s : sets) overrides.push_back(parse_override(s));
+    return load_string(text, "t.toml", overrides);
+  };
+  const Scenario written = with({});
+  for (const Run& run : written.runs) CHECK(value_in_force(written, written, run).empty());
+
+  const Scenario old = with({"gil=old"});
+  CHECK(value_in_force(written, old, old.runs[0]) == "now old GIL");
+  CHECK(value_in_force(written, old, old.runs[1]).empty());  // sets its own GIL: unchanged
+  CHECK(value_in_force(written, old, old.runs[4]).empty());  // "threads" states no GIL
+
+  const Scenario none = with({"gil=none", "cores=4"});
+  CHECK(value_in_force(written, none, none.runs[0]) == "now no GIL, 4 cores");
+
+  const Scenario one = with({"run.old GIL, 1 core.cores=3", "run.old GIL, 1 core.gil=new"});
+  CHECK(value_in_force(written, one, one.runs[1]) == "now new GIL, 3 cores");
+
+  const Scenario twenty = with({"run.switch 50 ms.switch_interval=20ms"});
+  CHECK(value_in_force(written, twenty, twenty.runs[2]) == "now 20.0 ms");
+  CHECK(value_in_force(written, twenty, twenty.runs[0]).empty());
+
+  const Scenario chunks = with({"run.chunksize 1.chunksize=10"});
+  CHECK(value_in_force(written, chunks, chunks.runs[3]) == "now chunksize 10");
+}
