@@ -161,7 +161,7 @@ std::string render_scenario_report(const scenario::Scenario& s, const std::vecto
   // a --set that every run overrides is said here, before the table shows the file's figures.
   for (const std::string& sentence : override_sentences(s, options.overrides)) out += wrap_text(sentence, options.width);
   out += "\n";
-  if (!s.note.empty()) out += wrap_text(s.note, options.width) + "\n";
+  if (!s.note.empty()) out += wrap_note(s.note, options.width) + "\n";
   out += render_run_table(runs, static_cast<std::size_t>(options.width));
   // What a measured mode changed in the predictions (this machine's cores, fitted costs),
   // right under the table whose figures it changed.

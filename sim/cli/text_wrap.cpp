@@ -1,7 +1,10 @@
-// Line-by-line word wrapping with hanging indents for list items.
+// Word wrapping with hanging indents for list items; paragraphs the author wrapped wider than
+// the terminal are joined and wrapped again.
 #include "sim/cli/text_wrap.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <string>
 #include <vector>
 
 #include "sim/scenario/unicode_text.hpp"
@@ -33,18 +36,40 @@ std::size_t hanging_indent(std::string_view line) {
   return lead;
 }
 
+/// Whether `word` is a unit that stays on the line of the number before it ("1 ms", "20 MiB").
+bool is_unit(std::string_view word) {
+  while (!word.empty() && std::string_view(",;:.)").find(word.back()) != std::string_view::npos) word.remove_suffix(1);
+  for (const std::string_view unit : {"ns", "us", "µs", "ms", "s", "KiB", "MiB", "GiB", "KB", "MB", "GB", "%"}) {
+    if (word == unit) return true;
+  }
+  return false;
+}
+
+/// The words of `line` after its indent; a number and its unit are one ("1 ms;" does not
+/// break into "1" / "ms;").
+std::vector<std::string_view> words_of(std::string_view line) {
+  std::vector<std::string_view> words;
+  std::size_t pos = line.find_first_not_of(' ');
+  while (pos != std::string_view::npos && pos < line.size()) {
+    const std::size_t end = std::min(line.find(' ', pos), line.size());
+    const std::string_view word = line.substr(pos, end - pos);
+    if (!words.empty() && is_unit(word) && std::isdigit(static_cast<unsigned char>(words.back().back())) != 0 &&
+        words.back().data() + words.back().size() + 1 == word.data()) {
+      words.back() = std::string_view(words.back().data(), words.back().size() + 1 + word.size());
+    } else {
+      words.push_back(word);
+    }
+    pos = line.find_first_not_of(' ', end);
+  }
+  return words;
+}
+
 void wrap_line(std::string_view line, std::size_t width, std::string& out) {
   const std::size_t indent = hanging_indent(line);
   std::string current(line.substr(0, line.find_first_not_of(' ')));
   std::size_t columns = current.size();  // in a terminal: a Chinese character takes two
   bool line_has_word = false;
-  std::size_t pos = current.size();
-  while (pos < line.size()) {
-    const std::size_t end = std::min(line.find(' ', pos), line.size());
-    const std::string_view word = line.substr(pos, end - pos);
-    pos = line.find_first_not_of(' ', end);
-    if (pos == std::string_view::npos) pos = line.size();
-    if (word.empty()) continue;
+  for (const std::string_view word : words_of(line)) {
     // A word of Chinese breaks between its characters, joined without a space where it does not.
     bool first_piece = true;
     for (const std::string_view piece : scenario::break_pieces(word)) {
@@ -66,14 +91,70 @@ void wrap_line(std::string_view line, std::size_t width, std::string& out) {
   out += current + "\n";
 }
 
+bool is_blank(std::string_view line) { return line.find_first_not_of(' ') == std::string_view::npos; }
+
+bool starts_item(std::string_view line) {
+  const std::string_view rest = line.substr(line.find_first_not_of(' '));
+  return rest.starts_with("- ") || rest.starts_with("* ") || rest.starts_with("+ ");
+}
+
+/// Columns the last character of `line` takes (two for a Chinese one), and the first's.
+std::size_t last_columns(std::string_view line) {
+  std::size_t at = line.size();
+  while (at > 0 && (static_cast<unsigned char>(line[at - 1]) & 0xC0) == 0x80) --at;
+  return at == 0 ? 0 : scenario::terminal_columns(line.substr(at - 1));
+}
+std::size_t first_columns_of(std::string_view line) {
+  const std::string_view rest = line.substr(line.find_first_not_of(' '));
+  std::size_t end = rest.empty() ? 0 : 1;
+  while (end < rest.size() && (static_cast<unsigned char>(rest[end]) & 0xC0) == 0x80) ++end;
+  return scenario::terminal_columns(rest.substr(0, end));
+}
+
+/// The text's lines joined into paragraphs where the author wrapped them wider than the
+/// terminal: a line too wide for it, whose tail would stand alone, takes the next line of its
+/// paragraph (at its hanging indent, no new list item, not a new sentence after a full stop:
+/// "Ask first:" starts its own line). At 72 columns a lesson's note of 78-column lines read
+/// "... (1 ms waiting, 0.1 ms of Python" / "each)," / "about 110 ms ...".
+std::vector<std::string> paragraphs(const std::vector<std::string_view>& lines, std::size_t width) {
+  std::vector<std::string> out;
+  std::string_view last;  // the last line, as the author wrote it
+  for (const std::string_view line : lines) {
+    const bool joins = [&] {
+      if (out.empty() || is_blank(last) || is_blank(line) || starts_item(line)) return false;
+      // Once a paragraph is wider than the terminal its lines are no longer the author's.
+      if (scenario::terminal_columns(out.back()) <= width) return false;
+      const std::size_t lead = line.find_first_not_of(' ');
+      if (lead != hanging_indent(out.back())) return false;
+      const std::string_view ended = last.substr(0, last.find_last_not_of(' ') + 1);
+      const bool sentence_ended = !ended.empty() && std::string_view(".?!:").find(ended.back()) != std::string_view::npos;
+      return !(sentence_ended && std::isupper(static_cast<unsigned char>(line[lead])) != 0);
+    }();
+    if (joins) {
+      // Chinese prose has no space between lines' characters.
+      if (last_columns(last) != 2 || first_columns_of(line) != 2) out.back() += ' ';
+      out.back() += line.substr(line.find_first_not_of(' '));
+    } else {
+      out.emplace_back(line);
+    }
+    last = line;
+  }
+  return out;
+}
+
 }  // namespace
 
-std::string wrap_text(std::string_view text, int width) {
+namespace {
+
+std::string wrap(std::string_view text, int width, bool reflow) {
   const std::size_t columns = static_cast<std::size_t>(std::max(width, 20));
-  std::string out;
-  for (std::string_view line : split_lines(text)) {
+  std::vector<std::string_view> lines = split_lines(text);
+  for (std::string_view& line : lines) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find_first_not_of(' ') == std::string_view::npos) {
+  }
+  std::string out;
+  for (const std::string& line : reflow ? paragraphs(lines, columns) : std::vector<std::string>(lines.begin(), lines.end())) {
+    if (is_blank(line)) {
       out += "\n";
       continue;
     }
@@ -81,5 +162,11 @@ std::string wrap_text(std::string_view text, int width) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string wrap_text(std::string_view text, int width) { return wrap(text, width, false); }
+
+std::string wrap_note(std::string_view text, int width) { return wrap(text, width, true); }
 
 }  // namespace gilsim::cli

@@ -1,4 +1,4 @@
-// Wrapping prose (a scenario's teaching note) to the terminal, keeping the author's lines.
+// Wrapping prose (a scenario's teaching note) to the terminal.
 #pragma once
 
 #include <string>
@@ -11,5 +11,12 @@ namespace gilsim::cli {
 /// indentation stay; continuation lines of a list item ("- ", "* ") hang under its text.
 /// Leading and trailing blank lines are dropped. Every line ends with '\n'.
 std::string wrap_text(std::string_view text, int width);
+
+/// wrap_text for prose its author wrapped (a scenario's note): where a line is wider than
+/// `width`, it and the lines that go on its paragraph are joined and wrapped again, so that no
+/// line's tail stands alone ("each)," between two full lines at 72 columns); a list item, a
+/// blank line, a change of indent or a sentence that starts a line after a full stop ("Ask
+/// first:") starts a new paragraph. Where every line fits, the same as wrap_text.
+std::string wrap_note(std::string_view text, int width);
 
 }  // namespace gilsim::cli

@@ -72,6 +72,29 @@ TEST_CASE("a note keeps its lines; long ones wrap, list items hang under their t
   CHECK(wrap_text("", 80).empty());
 }
 
+TEST_CASE("a note wrapped wider than the terminal flows again; its items, blank lines and new sentences stay") {
+  // Lesson 7's note at 72 columns read "... (1 ms waiting, 0.1 ms of Python" / "each)," / ...
+  const std::string note =
+      "An I/O thread makes short reads (1 ms waiting, 0.1 ms of Python each),\n"
+      "about 110 ms on its own.\n"
+      "Ask first: how long?\n"
+      "\n"
+      "- every read releases the GIL; the other thread wakes within microseconds\n"
+      "  and takes it: 5 ms per read instead of 1 ms;\n"
+      "- the end.\n";
+  CHECK(wrap_note(note, 40) ==
+        "An I/O thread makes short reads (1 ms\nwaiting, 0.1 ms of Python each), about\n110 ms on its own.\n"
+        "Ask first: how long?\n\n"
+        "- every read releases the GIL; the other\n  thread wakes within microseconds and\n"
+        "  takes it: 5 ms per read instead of\n  1 ms;\n"
+        "- the end.\n");
+  // Where it fits, the author's lines stay: as wrap_text.
+  CHECK(wrap_note(note, 80) == wrap_text(note, 80));
+  // Chinese prose joins without a space.
+  CHECK(wrap_note("\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d\u5341\u4e00\u4e8c\n\u4e09\u56db", 20) ==
+        "\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d\u5341\n\u4e00\u4e8c\u4e09\u56db\n");
+}
+
 TEST_CASE("a table pads columns to the widest cell, numbers on the right") {
   const TextTable table{{"run", "makespan"}, {false, true}, {{"sequential", "480 ms"}, {"threads", "200 ms"}}};
   CHECK(render_table(table) ==
