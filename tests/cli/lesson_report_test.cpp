@@ -168,3 +168,26 @@ TEST_CASE("a --set that changes the GIL, the cores or the interval a run's name 
   const std::string twenty = report_of("08-switch-interval.toml", {"run.switch 50 ms.switch_interval=20ms"}, false, 100);
   CHECK(has(twenty, "\nswitch 50 ms (now 20.0 ms)    428 ms"));
 }
+
+TEST_CASE("lesson 11 at 160 columns: the new GIL's turns show, the old GIL's rows read '&' and ':' (docs/lessons.md)") {
+  const std::string report = report_of("11-old-gil.toml", {"note=-"}, true, 160);
+  const auto row_after = [&](const std::string& heading, const std::string& lane) {
+    const std::size_t at = report.find("\n" + lane, report.find(heading));
+    return report.substr(at + 1, report.find('\n', at + 1) - at - 1);
+  };
+  const std::string new_gil = row_after("new GIL, 2 cores (threads", "GIL ");
+  const std::string old_gil = row_after("old GIL, 2 cores (threads", "GIL ");
+  CHECK(std::count(new_gil.begin(), new_gil.end(), '&') < 5);
+  CHECK(new_gil.find("1212") != std::string::npos);
+  CHECK(std::count(old_gil.begin(), old_gil.end(), '&') > 130);
+  const std::string new_t1 = row_after("new GIL, 2 cores (threads", "T1 ");
+  CHECK(new_t1.find(":") == std::string::npos);
+  CHECK(new_t1.find("#.#") != std::string::npos);
+  const std::string old_t1 = row_after("old GIL, 2 cores (threads", "T1 ");
+  CHECK(std::count(old_t1.begin(), old_t1.end(), ':') > 130);
+  // At 100 columns both runs read '&': the lesson says so.
+  const std::string narrow = report_of("11-old-gil.toml", {"note=-"}, true, 100);
+  const std::size_t at = narrow.find("\nGIL ", narrow.find("new GIL, 2 cores (threads"));
+  const std::string row = narrow.substr(at + 1, narrow.find('\n', at + 1) - at - 1);
+  CHECK(std::count(row.begin(), row.end(), '&') > 70);
+}
