@@ -1,6 +1,8 @@
 // Chrome Trace Event Format export, one event per line so large traces stream out.
 #include "sim/trace/chrome_export.hpp"
 
+#include "sim/trace/lane_label.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace gilsim::trace {
@@ -121,7 +123,9 @@ void write_run(EventWriter& emit, const Trace& t, int pid) {
   for (LaneId id = 0; id < t.lanes.size(); ++id) {
     const Lane& lane = t.lanes[id];
     const int tid = static_cast<int>(id) + 1;
-    emit(metadata("thread_name", pid, tid, {{"name", lane.name}}));
+    // As the timeline and the viewer name it ("T1 reader"): lesson 7's note sends the class to
+    // the reader's row, which Perfetto listed as "T1" alone.
+    emit(metadata("thread_name", pid, tid, {{"name", lane_label(t, id, one_job(t, id))}}));
     emit(metadata("thread_sort_index", pid, tid, {{"sort_index", thread_sort_index(lane, id)}}));
     const auto step_label = [&](const Span& s) -> const std::string* {
       if (s.step == kNoStep || s.subject >= t.jobs.size()) return nullptr;
