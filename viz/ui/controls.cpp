@@ -132,6 +132,7 @@ void apply_request(AppState& app, const ViewerRequest& asked) {
     app.ui_scale = *asked.ui_scale;
     app.auto_presentation_scale = false;
   }
+  if (asked.ui_scale_held) app.ui_scale_held = *asked.ui_scale_held;
   if (asked.presentation) set_presentation(app, *asked.presentation);
   if (asked.show_help) app.show_help = *asked.show_help;
   if (asked.show_marks) app.show_marks = *asked.show_marks;
@@ -252,6 +253,7 @@ ViewerRequest draw_toolbar(const ToolbarView& view, std::array<float, 10>& width
   ImGui::SetNextItemWidth(f * 5);
   // As the speed: the value beside the slider, where its handle cannot cover it.
   if (ImGui::SliderFloat("##scale", &scale, 1.0f, 3.0f, "")) asked.ui_scale = scale;
+  asked.ui_scale_held = ImGui::IsItemActive();
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("size of text and rows (P: presentation mode picks one)");
   value_beside(fmt::format("{:.2f}x", view.ui_scale), "0.00x", "scale");
   ImGui::SameLine();

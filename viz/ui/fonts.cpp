@@ -153,7 +153,17 @@ bool Fonts::refresh(const AppState& app) {
     note_points_ = extra_code_points(app.session.scenario().note);
   }
   std::vector<ImWchar> names = united(runs_points_, extra_code_points(loose_text(app)));
-  if (app.ui_scale == scale_ && names == names_ && note_points_ == note_) return false;
+  ImGuiIO& io = ImGui::GetIO();
+  if (names == names_ && note_points_ == note_) {
+    if (app.ui_scale == scale_) return false;
+    // While the scale slider is dragged, the atlas built stretches to the size asked; it is
+    // built again, crisp, once the slider is let go.
+    if (app.ui_scale_held) {
+      io.FontGlobalScale = app.ui_scale / scale_;
+      return false;
+    }
+  }
+  io.FontGlobalScale = 1.0f;
   const bool note_known_too_big = note_too_big_ && note_points_ == note_ && app.ui_scale == scale_;
   scale_ = app.ui_scale;
   names_ = std::move(names);

@@ -39,7 +39,9 @@ class Fonts {
   /// names, read when the runs change; the toolbar's message, the sweep panel's keys, the Open
   /// box and a load error, read every frame); true when it did: the platform uploads the
   /// texture again. An atlas larger than the largest texture is built again without the
-  /// note's characters, then without any beyond the viewer's own.
+  /// note's characters, then without any beyond the viewer's own. While the scale slider is
+  /// dragged (app.ui_scale_held), a new scale stretches the atlas built (io.FontGlobalScale)
+  /// and builds nothing.
   bool refresh(const AppState& app);
   /// How many code points beyond the base ranges the atlas holds.
   std::size_t built() const { return built_; }

@@ -106,6 +106,7 @@ struct ViewerRequest {
   double zoom = 1;                ///< zoom factor around the playhead
   std::optional<bool> gil_events_only, align_ends, presentation, show_help, show_marks, show_legend;
   std::optional<float> ui_scale;
+  std::optional<bool> ui_scale_held;  ///< whether the scale slider is being dragged (the toolbar says)
   bool clear_selection = false;
   bool save_png = false;
   RealRunsRequest real;
