@@ -111,35 +111,107 @@ std::size_t first_columns_of(std::string_view line) {
   return scenario::terminal_columns(rest.substr(0, end));
 }
 
+/// A line of the text to wrap: a paragraph, or a line of a command shown in it.
+struct Block {
+  std::string text;
+  bool command = false;
+};
+
 /// The text's lines joined into paragraphs where the author wrapped them wider than the
 /// terminal: a line too wide for it, whose tail would stand alone, takes the next line of its
 /// paragraph (at its hanging indent, no new list item, not a new sentence after a full stop:
 /// "Ask first:" starts its own line). At 72 columns a lesson's note of 78-column lines read
-/// "... (1 ms waiting, 0.1 ms of Python" / "each)," / "about 110 ms ...".
-std::vector<std::string> paragraphs(const std::vector<std::string_view>& lines, std::size_t width) {
-  std::vector<std::string> out;
+/// "... (1 ms waiting, 0.1 ms of Python" / "each)," / "about 110 ms ...". A line indented
+/// deeper than the paragraph it follows, and no list item, is a command (lesson 4's
+/// "  --set 'job.handler.steps=...'" under "Try:"), as are the lines under it at its indent:
+/// each stays a line of its own, joined with nothing.
+std::vector<Block> paragraphs(const std::vector<std::string_view>& lines, std::size_t width) {
+  std::vector<Block> out;
   std::string_view last;  // the last line, as the author wrote it
   for (const std::string_view line : lines) {
+    const std::size_t lead = is_blank(line) ? 0 : line.find_first_not_of(' ');
+    const bool follows_text = !out.empty() && !is_blank(last) && !is_blank(line) && !starts_item(line);
+    if (follows_text && (out.back().command ? lead == last.find_first_not_of(' ') : lead > hanging_indent(out.back().text))) {
+      out.push_back({std::string(line), true});
+      last = line;
+      continue;
+    }
     const bool joins = [&] {
-      if (out.empty() || is_blank(last) || is_blank(line) || starts_item(line)) return false;
+      if (!follows_text || out.back().command) return false;
       // Once a paragraph is wider than the terminal its lines are no longer the author's.
-      if (scenario::terminal_columns(out.back()) <= width) return false;
-      const std::size_t lead = line.find_first_not_of(' ');
-      if (lead != hanging_indent(out.back())) return false;
+      if (scenario::terminal_columns(out.back().text) <= width) return false;
+      if (lead != hanging_indent(out.back().text)) return false;
       const std::string_view ended = last.substr(0, last.find_last_not_of(' ') + 1);
       const bool sentence_ended = !ended.empty() && std::string_view(".?!:").find(ended.back()) != std::string_view::npos;
       return !(sentence_ended && std::isupper(static_cast<unsigned char>(line[lead])) != 0);
     }();
     if (joins) {
       // Chinese prose has no space between lines' characters.
-      if (last_columns(last) != 2 || first_columns_of(line) != 2) out.back() += ' ';
-      out.back() += line.substr(line.find_first_not_of(' '));
+      if (last_columns(last) != 2 || first_columns_of(line) != 2) out.back().text += ' ';
+      out.back().text += line.substr(lead);
     } else {
-      out.emplace_back(line);
+      out.push_back({std::string(line), false});
     }
     last = line;
   }
   return out;
+}
+
+/// The words of a command, split at spaces outside quotes (a quoted TOML value is one), an
+/// option with its value.
+std::vector<std::string_view> command_words(std::string_view line) {
+  std::vector<std::string_view> words;
+  std::size_t begin = std::string_view::npos;
+  char quote = 0;
+  for (std::size_t i = 0; i <= line.size(); ++i) {
+    const char c = i < line.size() ? line[i] : ' ';
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == ' ') {
+      if (begin == std::string_view::npos) continue;
+      const std::string_view word = line.substr(begin, i - begin);
+      begin = std::string_view::npos;
+      // An option stays with its value: "--set 'job...'", "--vary workers=1..16".
+      const std::string_view before = words.empty() ? std::string_view{} : words.back();
+      if (before.starts_with("--") && before.find('=') == std::string_view::npos && !word.starts_with("-")) {
+        words.back() = line.substr(static_cast<std::size_t>(before.data() - line.data()),
+                                   static_cast<std::size_t>(word.data() + word.size() - before.data()));
+      } else {
+        words.push_back(word);
+      }
+      continue;
+    }
+    if (begin == std::string_view::npos) begin = i;
+    if (c == '\'' || c == '"') quote = c;
+  }
+  return words;
+}
+
+/// A command too wide for the terminal, broken as a shell reads it: " \\" at the end of each
+/// line but the last, never inside quotes, the lines after it indented two more. Pasted, it
+/// runs as written; a quoted value wider than the terminal stays whole.
+void wrap_command(std::string_view line, std::size_t width, std::string& out) {
+  const std::size_t lead = line.find_first_not_of(' ');
+  if (scenario::terminal_columns(line) <= width) {
+    out += std::string(line) + "\n";
+    return;
+  }
+  std::string current(lead, ' ');
+  bool has_word = false;
+  for (const std::string_view word : command_words(line)) {
+    const std::size_t columns = scenario::terminal_columns(current) + (has_word ? 1 : 0) + scenario::terminal_columns(word);
+    if (has_word && columns + 2 > width) {
+      out += current + " \\\n";
+      current.assign(lead + 2, ' ');
+      has_word = false;
+    }
+    if (has_word) current += ' ';
+    current += word;
+    has_word = true;
+  }
+  out += current + "\n";
 }
 
 }  // namespace
@@ -152,13 +224,17 @@ std::string wrap(std::string_view text, int width, bool reflow) {
   for (std::string_view& line : lines) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   }
+  std::vector<Block> blocks;
+  if (reflow) {
+    blocks = paragraphs(lines, columns);
+  } else {
+    for (const std::string_view line : lines) blocks.push_back({std::string(line), false});
+  }
   std::string out;
-  for (const std::string& line : reflow ? paragraphs(lines, columns) : std::vector<std::string>(lines.begin(), lines.end())) {
-    if (is_blank(line)) {
-      out += "\n";
-      continue;
-    }
-    wrap_line(line, columns, out);
+  for (const Block& block : blocks) {
+    if (is_blank(block.text)) out += "\n";
+    else if (block.command) wrap_command(block.text, columns, out);
+    else wrap_line(block.text, columns, out);
   }
   return out;
 }

@@ -95,6 +95,28 @@ TEST_CASE("a note wrapped wider than the terminal flows again; its items, blank 
         "\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d\u5341\n\u4e00\u4e8c\u4e09\u56db\n");
 }
 
+TEST_CASE("a command in a note stays a line of its own, and breaks as a shell reads it") {
+  // Lesson 4's two --set lines under "Try a 300 ms file read, then the same read through
+  // to_thread:" were joined into one at 60 columns, which run as one meant the second alone.
+  const std::string note =
+      "Try a read, then the same read\n"
+      "through to_thread:\n"
+      "  --set 'job.handler.steps=[{ io = \"20ms\" }]'\n"
+      "  --set 'job.handler.steps=[{ disk = \"300ms\" }]'\n"
+      "  gilsim sweep scenarios/20-sweep-pool-size.toml --vary workers=1..16 --seeds 5\n"
+      "After it, prose again.\n";
+  CHECK(wrap_note(note, 50) ==
+        "Try a read, then the same read\n"
+        "through to_thread:\n"
+        "  --set 'job.handler.steps=[{ io = \"20ms\" }]'\n"
+        "  --set 'job.handler.steps=[{ disk = \"300ms\" }]'\n"
+        "  gilsim sweep scenarios/20-sweep-pool-size.toml \\\n"
+        "    --vary workers=1..16 --seeds 5\n"
+        "After it, prose again.\n");
+  // A quoted value wider than the terminal stays whole: pasted, it still runs.
+  CHECK(wrap_note(note, 30).find("  --set 'job.handler.steps=[{ disk = \"300ms\" }]'\n") != std::string::npos);
+}
+
 TEST_CASE("a table pads columns to the widest cell, numbers on the right") {
   const TextTable table{{"run", "makespan"}, {false, true}, {{"sequential", "480 ms"}, {"threads", "200 ms"}}};
   CHECK(render_table(table) ==
