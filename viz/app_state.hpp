@@ -120,6 +120,14 @@ struct QueueChipDrawn {
   float left = 0, right = 0;
   float playhead = 0;  ///< the run's playhead's x
   float top = 0, bottom = 0;
+  std::uint32_t ordinal = 0;  ///< a waiter's chip: its thread's colour (identity ordinal, kNone for grey)
+};
+
+/// The old GIL's lost races counted on a GIL lane as drawn ("112,261 races lost").
+struct RaceCountDrawn {
+  std::uint32_t run = 0;
+  std::string text;
+  ScreenRect box;
 };
 
 /// A folded group's note as drawn ("3 marks inside"), beside where its aggregate's columns end.
@@ -156,6 +164,7 @@ struct TimelineFrame {
   std::vector<ScreenRect> summary_lanes;  ///< per run: the box its collapsed line's lane is drawn in
   std::vector<GroupNoteDrawn> group_notes;  ///< every folded group's note drawn
   std::vector<QueueChipDrawn> queue_chips;  ///< the GIL waiters' chips drawn at the playhead
+  std::vector<RaceCountDrawn> race_counts;  ///< the lost races' counts written on GIL lanes
   float smallest_label = 0;  ///< the smallest row label's text size drawn (0: none)
 };
 
@@ -245,6 +254,9 @@ struct AppState {
   float timeline_png_rect[4] = {0, 0, 0, 0};  ///< the same with the legend and title above it
   float legend_top = -1;  ///< screen y of the legend's top (a timeline PNG starts there), -1 when hidden
   bool toolbar_overflows = false;  ///< the toolbar and legend did not fit their share of the window (it scrolls)
+  /// Screen y where the playhead panel's first open run's holders and waiters (of its GILs and
+  /// locks) end, as last drawn; 0 when none was drawn.
+  float playhead_holders_bottom = 0;
 };
 
 /// What refresh_derived builds from the runs alone: their indices and the legend's lists.

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "sim/trace/outcomes.hpp"
+#include "viz/text_layout.hpp"
 
 namespace gilsim::viz {
 
@@ -34,6 +35,16 @@ std::optional<BandLabel> band_label(const LostRaces& races) {
   for (const LostRaceBand& b : races.bands) x0 = std::min(x0, b.x0), x1 = std::max(x1, b.x1);
   for (const double x : races.ticks) x0 = std::min(x0, x), x1 = std::max(x1, x);
   return BandLabel{x0, x1, lost_label(races.in_view()) + " in view"};
+}
+
+std::optional<float> band_label_left(const BandLabel& label, float width, float lane_width,
+                                     std::vector<std::pair<float, float>> covered) {
+  const float x0 = static_cast<float>(label.x0), x1 = std::max(x0 + 1, static_cast<float>(label.x1));
+  if (width > x1 - x0) return std::nullopt;  // the count shows where the comb is wide enough for it
+  const float centred = (x0 + x1 - width) * 0.5f;
+  constexpr float kGap = 4;
+  if (const auto at = free_spot(std::max(0.0f, x0), std::min(lane_width, x1), covered, width, centred, kGap)) return at;
+  return free_spot(0, lane_width, std::move(covered), width, centred, kGap);
 }
 
 void lost_races_in_view(const trace::Trace& trace, const std::vector<std::uint32_t>& marks, const TimeView& view,

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/trace/trace.hpp"
@@ -51,6 +52,16 @@ struct BandLabel {
   std::string text;
 };
 std::optional<BandLabel> band_label(const LostRaces& races);
+
+/// Where `label`'s text, `width` wide, starts on a lane `lane_width` pixels wide over which
+/// `covered` is drawn (pixels from its left edge: the waiters' chips and the GIL badge at the
+/// playhead, the playhead's line): centred over the stretch it counts where that is clear, else
+/// right of what covers the middle, else at the start of a clear part of the stretch, else of
+/// the lane (free_spot's order). None where the stretch is narrower than the text or no clear
+/// part of the lane holds it. Lesson 11 presented at 1280x720 at 560 ms: the chip "T1 76.8 us"
+/// left of the playhead covered "112,261 rac", centred on the lane, and left "es lost".
+std::optional<float> band_label_left(const BandLabel& label, float width, float lane_width,
+                                     std::vector<std::pair<float, float>> covered);
 
 /// The lost races of `marks` (from races_lost_by_gil_lane) visible in `view`: a mark whose
 /// races are at least `min_gap_px` apart gives ticks, any other gives a band (bands less

@@ -87,3 +87,27 @@ TEST_CASE("zoomed in, each lost race is a tick; zoomed out, a band that counts t
     CHECK(out.bands[0].count == 202);
   }
 }
+
+TEST_CASE("a comb's count is written clear of the waiters' chips, the badge and the playhead drawn over the lane") {
+  // Lesson 11 presented at 1280x720 at 560 ms: a comb over the whole lane, the count centred
+  // on it, and the chip "T1 76.8 us" left of the playhead over its middle left "es lost".
+  const BandLabel whole{0, 1000, "112,261 races lost"};
+  SUBCASE("nothing over the middle: centred") {
+    CHECK(band_label_left(whole, 120, 1000, {{100, 200}}) == doctest::Approx(440));
+  }
+  SUBCASE("a chip over the middle, the playhead right of it: right of the playhead, 4 px clear") {
+    CHECK(band_label_left(whole, 120, 1000, {{400, 500}, {505, 507}}) == doctest::Approx(511));
+  }
+  SUBCASE("chips up to a playhead near the right edge: at the comb's start, left of them") {
+    CHECK(band_label_left(whole, 120, 1000, {{300, 940}, {945, 947}}) == doctest::Approx(0));
+  }
+  SUBCASE("a narrow comb under a chip: beside it on the lane") {
+    CHECK(band_label_left(BandLabel{400, 560, "88 races lost"}, 120, 1000, {{380, 600}}) == doctest::Approx(604));
+  }
+  SUBCASE("a comb narrower than its count: not written") {
+    CHECK_FALSE(band_label_left(BandLabel{400, 500, "88 races lost"}, 120, 1000, {}));
+  }
+  SUBCASE("covered from end to end: not written") {
+    CHECK_FALSE(band_label_left(whole, 120, 1000, {{0, 1000}}));
+  }
+}

@@ -181,3 +181,18 @@ TEST_CASE("presenting the sweep lessons on a projector's 1280x720, 1366x768 and 
     }
   }
 }
+
+TEST_CASE("lesson 14 presented at 1280x720 at 45 ms: the playhead panel shows who holds ledger_lock and who waits for it") {
+  // docs/lessons.md sends the class to the panel's lock lines; "waiting, without the GIL:" and
+  // clerk 4's wait were cut in half at the panel's foot, under its title bar, the bold time
+  // and the run's name.
+  HeadlessViewer v(ImVec2(1280, 720));
+  v.present(testing::bundled_lesson("14-two-locks.toml"));
+  v.app.follow_playhead = false;
+  v.app.playback.seek(Time::from_seconds(0.045));
+  for (int i = 0; i < 2; ++i) v.frame(0);
+  const ImGuiWindow* panel = ImGui::FindWindowByName("At the playhead");
+  REQUIRE(panel != nullptr);
+  REQUIRE(v.app.playhead_holders_bottom > panel->Pos.y);
+  CHECK(v.app.playhead_holders_bottom <= panel->InnerClipRect.Max.y);
+}

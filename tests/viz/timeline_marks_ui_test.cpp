@@ -235,3 +235,51 @@ TEST_CASE("with marks folded, a run's header still says how it ended: lesson 15'
     if (size.x >= 1280) CHECK(h.shown.find("safe = ") != std::string::npos);  // the counters in full
   }
 }
+
+TEST_CASE("lesson 11 presented at 1280x720: the lost races' count is whole and clear of the chips, badges and playhead wherever the playhead is") {
+  // At 560 ms the chip "T1 76.8 us" left of the playhead covered "112,261 rac", leaving "es
+  // lost"; zoomed to 290-310 ms with the playhead at 300 ms, "s lost in view" showed.
+  struct Case {
+    Time at;
+    std::optional<std::pair<Time, Time>> view;
+    const char* count;  ///< what the two-core run's GIL lane says
+  };
+  using namespace gilsim::literals;
+  for (const Case& c : {Case{560_ms, std::nullopt, "112,261 races lost"}, Case{300_ms, std::pair{290_ms, 310_ms}, "2,202 races lost in view"},
+                        Case{100_ms, std::nullopt, "112,261 races lost"}, Case{900_ms, std::nullopt, "112,261 races lost"}}) {
+    INFO("playhead at ", fmt::format("{}", c.at));
+    HeadlessViewer v(ImVec2(1280, 720));
+    v.present(testing::bundled_lesson("11-old-gil.toml"));
+    if (c.view) {
+      v.app.view.fit(c.view->first, c.view->second);
+      v.app.fitted_view.reset();
+    }
+    v.app.follow_playhead = false;
+    v.app.playback.seek(c.at);
+    v.frame(0);
+    v.frame(0);
+    const auto& runs = v.app.session.runs();
+    const auto two_cores = std::find_if(runs.begin(), runs.end(), [](const trace::Trace& r) { return r.run_name == "old GIL, 2 cores"; });
+    REQUIRE(two_cores != runs.end());
+    const auto run = static_cast<std::uint32_t>(two_cores - runs.begin());
+    const auto count = std::find_if(v.app.timeline.race_counts.begin(), v.app.timeline.race_counts.end(),
+                                    [&](const RaceCountDrawn& d) { return d.run == run; });
+    REQUIRE(count != v.app.timeline.race_counts.end());
+    CHECK(count->text == c.count);
+    const ScreenRect& box = count->box;
+    const float playhead = v.app.timeline.lanes_left + static_cast<float>(v.app.view.x_of(c.at));
+    CHECK((playhead < box.left || playhead > box.right));
+    const auto over = [&](float left, float top, float right, float bottom) {
+      return left < box.right && right > box.left && top < box.bottom && bottom > box.top;
+    };
+    for (const QueueChipDrawn& chip : v.app.timeline.queue_chips) {
+      CAPTURE(chip.text);
+      CHECK_FALSE(over(chip.left, chip.top, chip.right, chip.bottom));
+    }
+    for (const float y : v.app.token_y[run]) {  // the GIL badge, where it stands on the GIL lane
+      const auto [left, right] = ui::token_extent(playhead);
+      const float half = v.app.timeline.options.lane_height * 0.4f;
+      CHECK_FALSE(over(left, v.app.timeline.lanes_top + y - half, right, v.app.timeline.lanes_top + y + half));
+    }
+  }
+}

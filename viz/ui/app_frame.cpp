@@ -144,7 +144,14 @@ void draw_frame(AppState& app, double wall_seconds) {
   ImGui::PopStyleVar();
 
   const float state_w = std::round(main_w * 0.45f);
-  if (begin_panel("At the playhead", ImVec2(0, bottom_y), ImVec2(state_w, bottom_h))) draw_playhead_state(app);
+  // The panels below are as tall as the story's three lines; presenting, this one's title is
+  // its bold first line, and its title bar's line goes to the holders and waiters: lesson 14
+  // at 1280x720 cut its lock's "waiting, without the GIL: clerk 4" in half at its foot, under a
+  // title bar, the time and the run's name.
+  if (begin_panel("At the playhead", ImVec2(0, bottom_y), ImVec2(state_w, bottom_h),
+                  app.presentation ? ImGuiWindowFlags_NoTitleBar : 0)) {
+    draw_playhead_state(app);
+  }
   ImGui::End();
   // Its name is on its header row, beside its filter: the title bar's line goes to the story.
   if (begin_panel("What happened", ImVec2(state_w, bottom_y), ImVec2(main_w - state_w, bottom_h),

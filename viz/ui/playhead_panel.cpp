@@ -113,7 +113,8 @@ void draw_playhead_state(AppState& app) {
   const auto& runs = app.session.runs();
   const Time playhead = app.playback.now();
   ImGui::PushFont(bold_font());
-  ImGui::Text("At %s", format_time_to(playhead, shown_resolution(app.view)).c_str());
+  // Presenting, the panel has no title bar (draw_frame): its first line names it.
+  ImGui::Text(app.presentation ? "At the playhead: %s" : "At %s", format_time_to(playhead, shown_resolution(app.view)).c_str());
   ImGui::PopFont();
   const ImVec4& waiting_colour = kWaitingColour;
   // The runs the timeline shows open first, then the folded ones as one header each: lesson
@@ -130,6 +131,7 @@ void draw_playhead_state(AppState& app) {
     if (folded_on_timeline(a) != folded_on_timeline(b)) return !folded_on_timeline(a);
     return priority_of(a) > priority_of(b);
   });
+  app.playhead_holders_bottom = 0;
   for (std::uint32_t r : order) {
     const trace::Trace& run = runs[r];
     // A run that ended in a deadlock stopped there: past its end it is shown as it stood at
@@ -223,6 +225,7 @@ void draw_playhead_state(AppState& app) {
       }
       draw_waiters(app, r, run, lock_waiters_words(run, lock), lock.waiters, lock.waiters.size());
     }
+    if (app.playhead_holders_bottom == 0) app.playhead_holders_bottom = ImGui::GetItemRectMax().y;
     // Cores: one line, "core 0: T1  core 1: idle".
     if (!state.cores.empty()) {
       ImGui::TextUnformatted("cores:");

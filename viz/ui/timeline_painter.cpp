@@ -202,7 +202,8 @@ void paint_unrecorded(ImDrawList* dl, float x0, float x1, float top, float botto
   dl->PopClipRect();
 }
 
-void paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box) {
+std::optional<LaneBox> paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box,
+                                        std::span<const std::pair<float, float>> covered) {
   const float h = (box.bottom - box.top) * 0.42f;
   const ImU32 ink = IM_COL32(0, 0, 0, 255), halo = IM_COL32(255, 255, 255, 230);
   for (double x : races.ticks) {
@@ -217,16 +218,17 @@ void paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box
     dl->AddRectFilled(ImVec2(x0, box.top), ImVec2(x1 + 1, box.top + h), halo);
     for (float x = x0; x <= x1; x += 2.0f) dl->AddLine(ImVec2(x + 0.5f, box.top), ImVec2(x + 0.5f, box.top + h), ink, 1.0f);
   }
-  if (const auto label = band_label(races)) {
-    const float x0 = box.left + static_cast<float>(label->x0);
-    const float x1 = std::max(x0 + 1, box.left + static_cast<float>(label->x1));
-    const ImVec2 size = ImGui::GetFont()->CalcTextSizeA(f, 1e9f, 0, label->text.c_str());
-    if (size.x + 6 <= x1 - x0) {  // the count shows where the comb is wide enough for it
-      const ImVec2 a((x0 + x1 - size.x) * 0.5f - 2, box.top), c((x0 + x1 + size.x) * 0.5f + 2, box.top + size.y);
-      dl->AddRectFilled(a, c, halo, 2.0f);
-      dl->AddText(ImGui::GetFont(), f, ImVec2(a.x + 2, a.y), ink, label->text.c_str());
-    }
-  }
+  const auto label = band_label(races);
+  if (!label) return std::nullopt;
+  const ImVec2 size = ImGui::GetFont()->CalcTextSizeA(f, 1e9f, 0, label->text.c_str());
+  std::vector<std::pair<float, float>> over;  // in the lane's pixels, as the label's
+  for (const auto& [a, b] : covered) over.emplace_back(a - box.left, b - box.left);
+  const auto left = band_label_left(*label, size.x + 4, box.right - box.left, std::move(over));
+  if (!left) return std::nullopt;
+  const ImVec2 a(box.left + *left, box.top), c(a.x + size.x + 4, box.top + size.y);
+  dl->AddRectFilled(a, c, halo, 2.0f);
+  dl->AddText(ImGui::GetFont(), f, ImVec2(a.x + 2, a.y), ink, label->text.c_str());
+  return LaneBox{a.x, a.y, c.x, c.y};
 }
 
 namespace {

@@ -84,8 +84,11 @@ void paint_deadlocked(ImDrawList* dl, float x0, ImU32 fill, const LaneBox& box, 
 void paint_unrecorded(ImDrawList* dl, float x0, float x1, float top, float bottom);
 
 /// The old GIL's lost races at the top of a GIL lane: a tick each (a waiter woke, lost the
-/// race, slept again), and where they are too close, a comb that says how many it holds.
-void paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box);
+/// race, slept again), and where they are too close, a comb that says how many it holds,
+/// written clear of `covered` (screen x ranges drawn over the lane after it: the waiters'
+/// chips, the GIL badge, the playhead; band_label_left). Returns where the count is written.
+std::optional<LaneBox> paint_lost_races(ImDrawList* dl, const LostRaces& races, const LaneBox& box,
+                                        std::span<const std::pair<float, float>> covered = {});
 
 /// One mark glyph centred at x in the lane box. `compact`: a mark with no room to be drawn
 /// apart from its neighbours, drawn small on the lane's edge (the top; preemptions and

@@ -369,10 +369,12 @@ void draw_handoff_links(ImDrawList* dl, const AppState& app, const TimelineConte
 
 /// At the playhead, on each GIL lane: the waiters as chips, longest wait first, left of the
 /// playhead, as many named as fit there (right of the lock token, where not even their count
-/// fits left, the count alone). Each chip drawn goes into `drawn`.
-void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& layout,
-                    const std::vector<std::vector<int>>& rows, const std::vector<float>& run_px, float top, float left,
-                    std::vector<QueueChipDrawn>& drawn) {
+/// fits left, the count alone). Placed before the rows are painted (what they write keeps
+/// clear of the chips), painted after them by paint_gil_queue.
+std::vector<QueueChipDrawn> place_gil_queue(const AppState& app, const TimelineLayout& layout,
+                                            const std::vector<std::vector<int>>& rows, const std::vector<float>& run_px,
+                                            float top, float left) {
+  std::vector<QueueChipDrawn> drawn;
   const auto& runs = app.session.runs();
   const float f = ImGui::GetFontSize() * 0.8f;
   for (std::uint32_t r = 0; r < runs.size(); ++r) {
@@ -432,13 +434,21 @@ void draw_gil_queue(ImDrawList* dl, const AppState& app, const TimelineLayout& l
       float x = leftwards ? px - 6 : px + ImGui::CalcTextSize("GIL").x + ImGui::GetFontSize() * 1.3f;
       for (const Chip& c : chips) {
         const ImVec2 a(leftwards ? x - c.w : x, y0), b(leftwards ? x : x + c.w, y1);
-        drawn.push_back({r, c.text, c.lane != trace::kNone, a.x, b.x, px, a.y, b.y});
-        std::optional<std::uint32_t> swatch;
-        if (c.lane != trace::kNone) swatch = app.runs[r].identity[c.lane];
-        paint_queue_chip(dl, a, b, swatch, c.text.c_str(), f);
+        const bool named = c.lane != trace::kNone;
+        drawn.push_back({r, c.text, named, a.x, b.x, px, a.y, b.y, named ? app.runs[r].identity[c.lane] : trace::kNone});
         x = leftwards ? a.x - 3 : b.x + 3;
       }
     }
+  }
+  return drawn;
+}
+
+void paint_gil_queue(ImDrawList* dl, const std::vector<QueueChipDrawn>& chips) {
+  const float f = ImGui::GetFontSize() * 0.8f;
+  for (const QueueChipDrawn& c : chips) {
+    std::optional<std::uint32_t> swatch;
+    if (c.named) swatch = c.ordinal;
+    paint_queue_chip(dl, ImVec2(c.left, c.top), ImVec2(c.right, c.bottom), swatch, c.text.c_str(), f);
   }
 }
 
@@ -698,6 +708,12 @@ void draw_timeline(AppState& app) {
       if (y >= 0) ctx.badges.push_back({r, content.y + y, token_extent(run_px[r])});
     }
   }
+  // The waiters' chips too, and the playhead's line: the lost races' count keeps clear of them.
+  std::vector<QueueChipDrawn> chips = place_gil_queue(app, layout, rows, run_px, content.y, lanes_x);
+  ctx.queue_chips = chips;
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    ctx.playhead_x.push_back(app.align_ends ? run_px[r] : lanes_x + static_cast<float>(app.view.x_of(app.playback.now())));
+  }
   static thread_local TimelineRows painter;
   RowStats stats;
   stats.marks_drawn.assign(runs.size(), {});
@@ -786,8 +802,7 @@ void draw_timeline(AppState& app) {
                      IM_COL32(20, 20, 20, 255), 2.0f);
       }
     }
-    std::vector<QueueChipDrawn> chips;
-    draw_gil_queue(ldl, app, layout, rows, run_px, content.y, lanes_x, chips);
+    paint_gil_queue(ldl, chips);
     app.timeline.queue_chips = std::move(chips);
     paint_gil_tokens(ldl, app, run_px, content.y, options.lane_height * 0.8f);
     ldl->PopClipRect();
@@ -813,6 +828,7 @@ void draw_timeline(AppState& app) {
   app.timeline.labels = std::move(stats.labels);
   app.timeline.mark_boxes = std::move(stats.mark_boxes);
   app.timeline.stuck_tails = std::move(stats.stuck_tails);
+  app.timeline.race_counts = std::move(stats.race_counts);
 
   TimelineInput input{layout, options.folding, content, label_w, lanes_x, lanes_hovered, lanes_active};
   handle_timeline_input(app, input);

@@ -56,6 +56,13 @@ float note_at_right(ImDrawList* dl, const std::string& text, float right, float 
   return a.x;
 }
 
+/// The screen x ranges of run `run`'s GIL badges over a row (token_extent), into `out`.
+void add_badges_over(const TimelineContext& ctx, std::uint32_t run, const LaneBox& box,
+                     std::vector<std::pair<float, float>>& out) {
+  for (const TimelineContext::Badge& b : ctx.badges) {
+    if (b.run == run && b.y >= box.top && b.y < box.bottom) out.push_back(b.x);
+  }
+}
 
 }  // namespace
 
@@ -567,9 +574,7 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
   }
   // A bar's label keeps clear of the GIL badge and of the marks drawn over the bar.
   keep_clear_.clear();
-  for (const TimelineContext::Badge& b : ctx.badges) {
-    if (b.run == row.run && b.y >= box.top && b.y < box.bottom) keep_clear_.push_back(b.x);
-  }
+  add_badges_over(ctx, row.run, box, keep_clear_);
   for (std::size_t i = 0; i < marks_.size(); ++i) {
     const trace::MarkKind kind = run.marks[marks_[i]].kind;
     keep_clear_.push_back(mark_extent(kind, mark_x_[i], box, compact_[i]));
@@ -605,7 +610,20 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
     }
     if (ctx.show_marks && row.lane < index.races_lost.size() && !index.races_lost[row.lane].empty()) {
       lost_races_in_view(run, index.races_lost[row.lane], ctx.view_of(row.run), 4.0 * ctx.scale, lost_);
-      paint_lost_races(dl, lost_, box);
+      // Its count keeps clear of what the playhead brings over the lane: the count is the
+      // number lesson 11 is built on, and a chip over it left "es lost".
+      over_gil_.clear();
+      add_badges_over(ctx, row.run, box, over_gil_);
+      for (const QueueChipDrawn& c : ctx.queue_chips) {
+        const float y = (c.top + c.bottom) * 0.5f;
+        if (c.run == row.run && y >= box.top && y < box.bottom) over_gil_.emplace_back(c.left, c.right);
+      }
+      if (row.run < ctx.playhead_x.size() && !std::isnan(ctx.playhead_x[row.run])) {
+        over_gil_.emplace_back(ctx.playhead_x[row.run] - 1, ctx.playhead_x[row.run] + 1);
+      }
+      if (const auto count = paint_lost_races(dl, lost_, box, over_gil_)) {
+        stats.race_counts.push_back({row.run, band_label(lost_)->text, ScreenRect{count->left, count->top, count->right, count->bottom}});
+      }
     }
   }
   // A deadlock's lanes wait forever: drawn on from the run's end to the right edge.

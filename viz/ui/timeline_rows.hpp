@@ -45,6 +45,10 @@ struct TimelineContext {
     std::pair<float, float> x;  ///< screen x range (token_extent)
   };
   std::vector<Badge> badges = {};
+  /// The GIL waiters' chips at the playhead, placed before the rows are painted (drawn after
+  /// them): the lost races' count keeps clear of them.
+  std::span<const QueueChipDrawn> queue_chips = {};
+  std::vector<float> playhead_x = {};  ///< per run: the screen x of its playhead's line
   /// The lesson's note: a job it names gets its finish on its run's collapsed line.
   std::string_view note = {};
   /// Presenting: no label smaller than the body text (the busy-cores strips go uncaptioned,
@@ -70,6 +74,7 @@ struct RowStats {
   std::vector<ScreenRect> summary_boxes;  ///< per run: where its collapsed line's figures are drawn
   std::vector<ScreenRect> summary_lanes;  ///< per run: the box its collapsed line's lane is drawn in
   std::vector<GroupNoteDrawn> group_notes;  ///< every folded group's note drawn
+  std::vector<RaceCountDrawn> race_counts;  ///< every lost races' count written
   float smallest_label = 0;  ///< the size of the smallest row label drawn (0: none)
 };
 
@@ -100,6 +105,7 @@ class TimelineRows {
   std::vector<float> mark_x_;    ///< per mark of marks_: its screen x
   std::vector<bool> compact_;    ///< per mark of marks_: drawn compact (compact_marks)
   std::vector<std::pair<float, float>> keep_clear_;  ///< a lane's badge and marks, for its labels
+  std::vector<std::pair<float, float>> over_gil_;  ///< what is drawn over a GIL lane at the playhead
   std::vector<LaneBox> labels_;
   LaneDensity density_;
   LostRaces lost_;
