@@ -199,11 +199,13 @@ std::vector<SweepTick> x_ticks_of(const sweep::Axis& axis, const std::function<f
     const float half = widths[i] / 2;
     ticks[i] = SweepTick{x, {}, std::clamp(x, cell_left + half, std::max(cell_left + half, cell_right - half))};
   }
+  // The ends and "from the left" by place along x: values given 16..1 end at 1 and 16.
+  const auto along = sweep::axis_order(axis.positions, axis.log_scale, n);
   std::vector<std::size_t> order;
-  if (n > 0) order.push_back(n - 1);
-  order.push_back(0);
+  if (n > 0) order.push_back(along.back());
+  if (n > 0) order.push_back(along.front());
   order.insert(order.end(), crossings.begin(), crossings.end());
-  for (std::size_t i = 1; i + 1 < n; ++i) order.push_back(i);
+  for (std::size_t k = 1; k + 1 < n; ++k) order.push_back(along[k]);
   const std::size_t must = std::min(order.size(), 2 + crossings.size());  // the ends and the crossings
   std::vector<std::pair<float, float>> taken[2];  // by line
   for (std::size_t k = 0; k < order.size(); ++k) {
@@ -240,6 +242,10 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
   chart.error_bars = plan.seeds > 1;
   const std::size_t combinations = plan.points() / first.size();
   const std::size_t count = std::min(combinations, kMaxSweepPlots);
+  // Each line's points from left to right (sweep::axis_order, as the text chart draws them):
+  // given workers=4,1,16,2, the lines went back and forth across the plot. plot.lines, the
+  // peaks and the crossings count places along x; grid points and x ticks, the axis's values.
+  const auto along = sweep::axis_order(first.positions, first.log_scale, first.size());
   double highest = 0.0;
   for (std::size_t point = 0; point < plan.points(); ++point) {
     for (std::size_t run = 0; run < plan.runs.size(); ++run) {
@@ -258,7 +264,7 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
   // each other: no point stands out to be named.
   struct Peak {
     bool found = false;
-    std::size_t run = 0, index = 0;
+    std::size_t run = 0, index = 0;  // index: the place along x, as in plot.lines
     double value = 0;
   };
   std::vector<Peak> peaks(count);
@@ -266,12 +272,12 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
     double lowest = 0.0;
     for (std::size_t run = 0; run < plan.runs.size(); ++run) {
       if (plan.metric == sweep::Metric::Speedup && plan.runs[run] == 0) continue;
-      for (std::size_t i = 0; i < first.size(); ++i) {
-        const auto s = sweep::metric_of(sweep::summarise(result, i * combinations + c, run), plan.metric);
+      for (std::size_t k = 0; k < first.size(); ++k) {
+        const auto s = sweep::metric_of(sweep::summarise(result, along[k] * combinations + c, run), plan.metric);
         if (!std::isfinite(s.mean)) continue;
         lowest = peaks[c].found ? std::min(lowest, s.mean) : s.mean;
         if (peaks[c].found && s.mean <= peaks[c].value + 1e-9) continue;
-        peaks[c] = Peak{true, run, i, s.mean};
+        peaks[c] = Peak{true, run, k, s.mean};
       }
     }
     if (peaks[c].found && peaks[c].value - lowest <= std::abs(peaks[c].value) * 0.02) peaks[c].found = false;
@@ -283,7 +289,7 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
   constexpr int kPeakLevels = 4;
   const auto peak_words = [&](const Peak& p, int level) {
     const std::string value = sweep::metric_value_text(plan.metric, p.value);
-    const std::string at = first.shown(0, p.index);
+    const std::string at = first.shown(0, along[p.index]);
     if (x_name.empty() || first.size() < 2) level = kPeakLevels - 1;
     switch (level) {
       case 0: return fmt::format("{} at {} = {}", value, x_name, at);
@@ -419,7 +425,7 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
       plot.lines.clear();
       for (std::size_t run = 0; run < plan.runs.size(); ++run) {
         std::vector<SweepMarker> line;
-        for (std::size_t i = 0; i < first.size(); ++i) {
+        for (const std::size_t i : along) {
           const std::size_t point = i * combinations + c;
           const sweep::PointSummary summary = sweep::summarise(result, point, run);
           const auto s = sweep::metric_of(summary, plan.metric);
@@ -441,8 +447,11 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
     // room, so that a class compares them: a crossing's value labelled in one plot only read as
     // a different axis.
     const float cell_left = titled ? plot.left - lead : size.left;
-    plot.x_ticks = x_ticks_of(first, x_of, cell_left, plot.right + right_pad, size,
-                              titled ? std::vector<std::size_t>{} : crossings(plot.lines, chart.y_top));
+    std::vector<std::size_t> crossed;  // the axis's values
+    if (!titled) {
+      for (const std::size_t k : crossings(plot.lines, chart.y_top)) crossed.push_back(along[k]);
+    }
+    plot.x_ticks = x_ticks_of(first, x_of, cell_left, plot.right + right_pad, size, crossed);
     // An end's or a crossing's label with no room beside the others goes on a second line,
     // where the plot keeps its three lines of height; else it is left out.
     if (std::any_of(plot.x_ticks.begin(), plot.x_ticks.end(), [](const SweepTick& t) { return t.row > 0; })) {

@@ -69,9 +69,31 @@ std::string where(const std::vector<std::string>& texts, std::vector<std::size_t
   return (parts.front().starts_with("from ") ? "" : "at ") + and_list(parts);
 }
 
+/// `given` with its values from left to right along x (sweep::axis_order): lines are drawn,
+/// labels placed and runs of values named ("from 6 to 16") as for an ascending list. Given
+/// workers=16..1 as they came, each segment ran right to left and drew no dots, and the labels
+/// went to 1 and 15 only.
+TextChart left_to_right(const TextChart& given) {
+  const auto order = sweep::axis_order(given.x_positions, given.log_x, given.x_texts.size());
+  const auto reorder = [&order](auto& values) {
+    if (values.size() != order.size()) return;
+    const auto as_given = values;
+    for (std::size_t k = 0; k < order.size(); ++k) values[k] = as_given[order[k]];
+  };
+  TextChart chart = given;
+  reorder(chart.x_texts);
+  reorder(chart.x_positions);
+  for (ChartSeries& s : chart.series) {
+    reorder(s.y);
+    reorder(s.disagree);
+  }
+  return chart;
+}
+
 }  // namespace
 
-std::string render_text_chart(const TextChart& chart, int width, int height) {
+std::string render_text_chart(const TextChart& given, int width, int height) {
+  const TextChart chart = left_to_right(given);
   width = std::max(width, 40);
   height = std::max(height, 4);
   double top = 0.0;

@@ -680,3 +680,45 @@ TEST_CASE("with a second key varied, a gil axis's baseline line is said too: onc
   REQUIRE(same.code == 0);
   CHECK(same.out.find("itself takes") == std::string::npos);
 }
+
+TEST_CASE("a text chart draws and labels its values by their place along x, in whatever order the sweep has them") {
+  // gilsim sweep 20 --vary workers=4,1,16,2 drew one dotted line from 1 to 16 that passed the
+  // 3.55x peak at 4; workers=16..1 drew no line at all, and labelled only 1 and 15.
+  gilsim::cli::TextChart ascending;
+  ascending.x_label = "workers";
+  ascending.x_texts = {"1", "2", "4", "16"};
+  ascending.x_positions = {1, 2, 4, 16};
+  ascending.series = {{"process pool", {0.99, 1.93, 3.55, 3.10}}, {"thread pool", {1.0, 1.0, 1.0, 1.0}}};
+  gilsim::cli::TextChart given = ascending;  // as --vary workers=4,1,16,2 gives them
+  given.x_texts = {"4", "1", "16", "2"};
+  given.x_positions = {4, 1, 16, 2};
+  given.series = {{"process pool", {3.55, 0.99, 3.10, 1.93}}, {"thread pool", {1.0, 1.0, 1.0, 1.0}}};
+  const std::string drawn = gilsim::cli::render_text_chart(ascending, 60);
+  INFO(drawn);
+  CHECK(gilsim::cli::render_text_chart(given, 60) == drawn);
+  const auto lines = lines_of(drawn);
+  REQUIRE(lines.size() == 20);
+  CHECK(lines[1] == "     |          1....");  // the peak at 4, the line rising to it and falling to 16
+  CHECK(lines[2] == "     |         .     ...............................");
+  CHECK(lines[9] == "1.0x |*..2......2.........................................2");
+  CHECK(lines[14] == "      1  2      4                                         16");
+  // Sixteen values counting down: the same chart as counting up, every value labelled.
+  gilsim::cli::TextChart up, down;
+  for (int w = 1; w <= 16; ++w) {
+    up.x_texts.push_back(std::to_string(w));
+    up.x_positions.push_back(w);
+    down.x_texts.insert(down.x_texts.begin(), std::to_string(w));
+    down.x_positions.insert(down.x_positions.begin(), w);
+  }
+  up.series = {{"process pool", {0.99, 1.93, 2.53, 3.55, 3.41, 3.34, 3.40, 3.29, 3.30, 3.27, 3.16, 3.14, 3.17, 3.13, 3.07, 3.10}}};
+  down.series = {{"process pool", std::vector<double>(up.series[0].y.rbegin(), up.series[0].y.rend())}};
+  const std::string counted_up = gilsim::cli::render_text_chart(up, 72);
+  CHECK(gilsim::cli::render_text_chart(down, 72) == counted_up);
+  CHECK(counted_up.find("not labelled") == std::string::npos);
+  CHECK(counted_up.find("1....") != std::string::npos);
+  // The legend says where runs meet as the axis shows it, from the left: it read "from 16 to 6".
+  const Result r = run_gilsim({"sweep", kScenarios + "20-sweep-pool-size.toml", "--vary", "workers=16..1:5"});
+  REQUIRE(r.code == 0);
+  INFO(r.out);
+  CHECK(r.out.find("'sequential' and 'thread pool' within a row of each other, from 6 to 16\n") != std::string::npos);
+}
