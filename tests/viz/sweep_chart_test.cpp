@@ -619,3 +619,30 @@ TEST_CASE("a sweep chart draws each line from left to right, in whatever order t
   std::sort(ticks.begin(), ticks.end());
   CHECK(ticks == ticks_ascending);
 }
+
+TEST_CASE("the y axis's top is the smallest round value over the peak that the plot's own height cuts into round steps") {
+  // Lesson 21 presented at 1280x720 ran to 10.0x for a 6.39x peak, in four steps of 2.5x: its
+  // top was rounded for a plot a line shorter (room for a second line of x labels it did not
+  // need), where only two steps fit and 8.0x / 2 is no round step.
+  const auto plan = plan_of("21-sweep-waiting-share.toml",
+                            {"job.request.steps.2.io=0ms..90ms:10ms; job.request.steps.1.cpu=100ms..10ms:10ms"});
+  const auto result = sweep::run_sweep_here(plan);
+  int eights = 0;
+  for (float height = 150; height <= 400; height += 2) {
+    CAPTURE(height);
+    const viz::SweepChartSize presented{0, 0, 1250, height, 21, 11, {}};
+    const auto chart = viz::layout_sweep_chart(plan, result, presented);
+    REQUIRE(chart.plots.size() == 1);
+    const auto& plot = chart.plots.front();
+    const int steps = static_cast<int>(plot.y_ticks.size()) - 1;
+    // The ticks cut the top into round steps, as many as the plot's height has room for.
+    CHECK(viz::round_steps(plan.metric, chart.y_top, steps));
+    CHECK(steps == viz::y_steps(plan.metric, chart.y_top, plot.bottom - plot.top, 21));
+    // 8.0x wherever the height cuts it into round steps (four of 2.0x), as at 1280x720.
+    if (viz::round_steps(plan.metric, 8.0, viz::y_steps(plan.metric, 8.0, plot.bottom - plot.top, 21))) {
+      CHECK(chart.y_top == doctest::Approx(8.0));
+      ++eights;
+    }
+  }
+  CHECK(eights > 100);
+}
