@@ -59,11 +59,14 @@ std::string repeated_runs_note(const sweep::SweepPlan& plan, int width) {
 std::string heading(const sweep::SweepPlan& plan) {
   std::string out = fmt::format("Sweep of \"{}\"\n  ({})\n", plan.title, plan.source_name);
   for (const auto& axis : plan.axes) {
+    // Only the first key is charted along x: a second one's log range ("switch_interval=1ms..4ms*2"
+    // after "cores=1..4") names the charts, it is no axis of theirs.
+    const bool log_axis = axis.log_scale && &axis == &plan.axes.front();
     if (axis.size() == 1) {
       out += fmt::format("  {}: 1 value, {}\n", axis.label(), axis.shown(0, 0));
     } else {
       out += fmt::format("  {}: {} values, {} to {}{}\n", axis.label(), axis.size(), axis.shown(0, 0),
-                         axis.shown(0, axis.size() - 1), axis.log_scale ? ", charted on a log scale" : "");
+                         axis.shown(0, axis.size() - 1), log_axis ? ", charted on a log scale" : "");
     }
   }
   // The runs simulated at each point and seed: the shown ones, and the first when not shown.

@@ -722,3 +722,17 @@ TEST_CASE("a text chart draws and labels its values by their place along x, in w
   INFO(r.out);
   CHECK(r.out.find("'sequential' and 'thread pool' within a row of each other, from 6 to 16\n") != std::string::npos);
 }
+
+TEST_CASE("the heading says a log scale only of the key the charts put on their x axis") {
+  // It said "switch_interval: ..., charted on a log scale" while every chart was "Speed-up
+  // against cores at switch_interval = ...": the second key is no chart's axis.
+  const Result second = run_gilsim({"sweep", kScenarios + "01-cpu-bound.toml", "--vary", "cores=1..2", "--vary",
+                                    "switch_interval=1ms..4ms*2"});
+  REQUIRE(second.code == 0);
+  CHECK(second.out.find("  switch_interval: 3 values, 1.00 ms to 4.00 ms\n") != std::string::npos);
+  CHECK(second.out.find("log scale") == std::string::npos);
+  const Result first = run_gilsim({"sweep", kScenarios + "01-cpu-bound.toml", "--vary", "switch_interval=1ms..4ms*2",
+                                   "--vary", "cores=1..2"});
+  REQUIRE(first.code == 0);
+  CHECK(first.out.find("  switch_interval: 3 values, 1.00 ms to 4.00 ms, charted on a log scale\n") != std::string::npos);
+}
