@@ -10,6 +10,8 @@ namespace gilsim::cli {
 
 namespace {
 
+constexpr std::string_view kNoBreakSpace = "\u00a0";
+
 std::vector<std::string_view> split_lines(std::string_view text) {
   std::vector<std::string_view> lines;
   while (!text.empty()) {
@@ -78,6 +80,22 @@ std::string wrap_text(std::string_view text, int width) {
       continue;
     }
     wrap_line(line, columns, out);
+  }
+  // A no-break space holds its words together while lines are broken, then prints as a space.
+  std::string spaced;
+  for (std::size_t at = 0; at < out.size();) {
+    const bool held = std::string_view(out).substr(at).starts_with(kNoBreakSpace);
+    spaced += held ? ' ' : out[at];
+    at += held ? kNoBreakSpace.size() : 1;
+  }
+  return spaced;
+}
+
+std::string no_break(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == ' ') out += kNoBreakSpace;
+    else out += c;
   }
   return out;
 }
