@@ -199,11 +199,13 @@ std::vector<SweepTick> x_ticks_of(const sweep::Axis& axis, const std::function<f
     const float half = widths[i] / 2;
     ticks[i] = SweepTick{x, {}, std::clamp(x, cell_left + half, std::max(cell_left + half, cell_right - half))};
   }
+  // The ends and "from the left" by place along x: values given 16..1 end at 1 and 16.
+  const auto along = sweep::axis_order(axis.positions, axis.log_scale, n);
   std::vector<std::size_t> order;
-  if (n > 0) order.push_back(n - 1);
-  order.push_back(0);
+  if (n > 0) order.push_back(along.back());
+  if (n > 0) order.push_back(along.front());
   order.insert(order.end(), crossings.begin(), crossings.end());
-  for (std::size_t i = 1; i + 1 < n; ++i) order.push_back(i);
+  for (std::size_t k = 1; k + 1 < n; ++k) order.push_back(along[k]);
   const std::size_t must = std::min(order.size(), 2 + crossings.size());  // the ends and the crossings
   std::vector<std::pair<float, float>> taken[2];  // by line
   for (std::size_t k = 0; k < order.size(); ++k) {
@@ -240,6 +242,10 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
   chart.error_bars = plan.seeds > 1;
   const std::size_t combinations = plan.points() / first.size();
   const std::size_t count = std::min(combinations, kMaxSweepPlots);
+  // Each line's points from left to right (sweep::axis_order, as the text chart draws them):
+  // given workers=4,1,16,2, the lines went back and forth across the plot. plot.lines, the
+  // peaks and the crossings count places along x; grid points and x ticks, the axis's values.
+  const auto along = sweep::axis_order(first.positions, first.log_scale, first.size());
   double highest = 0.0;
   for (std::size_t point = 0; point < plan.points(); ++point) {
     for (std::size_t run = 0; run < plan.runs.size(); ++run) {
@@ -258,7 +264,7 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
   // each other: no point stands out to be named.
   struct Peak {
     bool found = false;
-    std::size_t run = 0, index = 0;
+    std::size_t run = 0, index = 0;  // index: the place along x, as in plot.lines
     double value = 0;
   };
   std::vector<Peak> peaks(count);
@@ -266,12 +272,12 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
     double lowest = 0.0;
     for (std::size_t run = 0; run < plan.runs.size(); ++run) {
       if (plan.metric == sweep::Metric::Speedup && plan.runs[run] == 0) continue;
-      for (std::size_t i = 0; i < first.size(); ++i) {
-        const auto s = sweep::metric_of(sweep::summarise(result, i * combinations + c, run), plan.metric);
+      for (std::size_t k = 0; k < first.size(); ++k) {
+        const auto s = sweep::metric_of(sweep::summarise(result, along[k] * combinations + c, run), plan.metric);
         if (!std::isfinite(s.mean)) continue;
         lowest = peaks[c].found ? std::min(lowest, s.mean) : s.mean;
         if (peaks[c].found && s.mean <= peaks[c].value + 1e-9) continue;
-        peaks[c] = Peak{true, run, i, s.mean};
+        peaks[c] = Peak{true, run, k, s.mean};
       }
     }
     if (peaks[c].found && peaks[c].value - lowest <= std::abs(peaks[c].value) * 0.02) peaks[c].found = false;
@@ -283,7 +289,7 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
   constexpr int kPeakLevels = 4;
   const auto peak_words = [&](const Peak& p, int level) {
     const std::string value = sweep::metric_value_text(plan.metric, p.value);
-    const std::string at = first.shown(0, p.index);
+    const std::string at = first.shown(0, along[p.index]);
     if (x_name.empty() || first.size() < 2) level = kPeakLevels - 1;
     switch (level) {
       case 0: return fmt::format("{} at {} = {}", value, x_name, at);
@@ -371,23 +377,17 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
     chart.too_small = true;
     return chart;
   }
-  // A top the plot's height cuts into round steps: a short plot with a top of 1.2x had two
-  // steps of 0.60x; 1.5x has three of 0.50x. Its height less a second line of x labels.
-  const auto round_top = [&] {
-    const float shortest = grid.cell_h - grid.margins(th) - th;
-    for (int tries = 0; tries < 12; ++tries) {
-      const int n = y_steps(plan.metric, chart.y_top, shortest, th);
-      if (round_steps(plan.metric, chart.y_top, n)) break;
-      chart.y_top = sweep::next_plot_top(chart.y_top);
+  // The top for a plot `height` tall: the smallest round value over the peak that this height
+  // cuts into round steps (a short plot with a top of 1.2x had two steps of 0.60x; 1.5x has
+  // three of 0.50x). The ticks are y_steps at the same height, so they cut this top.
+  const double peak_top = chart.y_top;
+  const auto top_for = [&](float height) {
+    double top = peak_top;
+    for (int tries = 0; tries < 12 && !round_steps(plan.metric, top, y_steps(plan.metric, top, height, th)); ++tries) {
+      top = sweep::next_plot_top(top);
     }
+    return top;
   };
-  round_top();
-  if (margin_left_of(chart.y_top) != margin_left) {
-    margin_left = margin_left_of(chart.y_top);
-    grid = grid_of(grid.columns, margin_left);
-    compact(grid);
-    round_top();
-  }
   const auto fractions = sweep::axis_fractions(first.positions, first.log_scale, first.size());
   // Where the shown value falls, placed as the values are (axis_fractions with it added).
   std::optional<double> shown_fraction;
@@ -402,81 +402,107 @@ SweepChart layout_sweep_chart(const sweep::SweepPlan& plan, const sweep::SweepRe
                                                                         : trace::group_digits(std::llround(*shown)));
     }
   }
-  for (std::size_t c = 0; c < count; ++c) {
-    SweepPlot plot;
-    const std::size_t column = c % grid.columns;
-    const float cell_y = size.top + grid.cell_h * static_cast<float>(c / grid.columns);
-    plot.title = plan.point_text(c, 1);
-    plot.left = size.left + margin_left + static_cast<float>(column) * (grid.plot_w + gap);
-    plot.right = plot.left + grid.plot_w;
-    plot.top = cell_y + th * grid.header;
-    plot.bottom = cell_y + grid.cell_h - th * 1.6f;
-    const auto x_of = [&](std::size_t i) { return plot.left + static_cast<float>(fractions[i]) * (plot.right - plot.left); };
-    const auto y_of = [&](double v) {
-      return plot.bottom - static_cast<float>(std::clamp(v / chart.y_top, 0.0, 1.05)) * (plot.bottom - plot.top);
-    };
-    const auto place_lines = [&] {
-      plot.lines.clear();
-      for (std::size_t run = 0; run < plan.runs.size(); ++run) {
-        std::vector<SweepMarker> line;
-        for (std::size_t i = 0; i < first.size(); ++i) {
-          const std::size_t point = i * combinations + c;
-          const sweep::PointSummary summary = sweep::summarise(result, point, run);
-          const auto s = sweep::metric_of(summary, plan.metric);
-          if (!std::isfinite(s.mean)) {  // no speed-up: a mark on the x axis, and a gap in the line
-            line.push_back(SweepMarker{x_of(i), plot.bottom, plot.bottom, plot.bottom, point, run, s.mean, 0, false,
-                                       summary.finished() ? "no speed-up" : sweep::unfinished_text(summary, plan.seeds)});
-            continue;
+  const auto lay_out_plots = [&] {
+    chart.plots.clear();
+    for (std::size_t c = 0; c < count; ++c) {
+      SweepPlot plot;
+      const std::size_t column = c % grid.columns;
+      const float cell_y = size.top + grid.cell_h * static_cast<float>(c / grid.columns);
+      plot.title = plan.point_text(c, 1);
+      plot.left = size.left + margin_left + static_cast<float>(column) * (grid.plot_w + gap);
+      plot.right = plot.left + grid.plot_w;
+      plot.top = cell_y + th * grid.header;
+      plot.bottom = cell_y + grid.cell_h - th * 1.6f;
+      const auto x_of = [&](std::size_t i) { return plot.left + static_cast<float>(fractions[i]) * (plot.right - plot.left); };
+      const auto y_of = [&](double v) {
+        return plot.bottom - static_cast<float>(std::clamp(v / chart.y_top, 0.0, 1.05)) * (plot.bottom - plot.top);
+      };
+      const auto place_lines = [&] {
+        plot.lines.clear();
+        for (std::size_t run = 0; run < plan.runs.size(); ++run) {
+          std::vector<SweepMarker> line;
+          for (const std::size_t i : along) {
+            const std::size_t point = i * combinations + c;
+            const sweep::PointSummary summary = sweep::summarise(result, point, run);
+            const auto s = sweep::metric_of(summary, plan.metric);
+            if (!std::isfinite(s.mean)) {  // no speed-up: a mark on the x axis, and a gap in the line
+              line.push_back(SweepMarker{x_of(i), plot.bottom, plot.bottom, plot.bottom, point, run, s.mean, 0, false,
+                                         summary.finished() ? "no speed-up" : sweep::unfinished_text(summary, plan.seeds)});
+              continue;
+            }
+            const bool disagree = plan.seeds > 1 && s.seeds_disagree();
+            line.push_back(SweepMarker{x_of(i), y_of(s.mean), y_of(disagree ? s.low : s.mean - s.deviation),
+                                       y_of(disagree ? s.high : s.mean + s.deviation), point, run, s.mean, s.deviation,
+                                       true, {}, disagree, s.low, s.high});
           }
-          const bool disagree = plan.seeds > 1 && s.seeds_disagree();
-          line.push_back(SweepMarker{x_of(i), y_of(s.mean), y_of(disagree ? s.low : s.mean - s.deviation),
-                                     y_of(disagree ? s.high : s.mean + s.deviation), point, run, s.mean, s.deviation,
-                                     true, {}, disagree, s.low, s.high});
+          plot.lines.push_back(std::move(line));
         }
-        plot.lines.push_back(std::move(line));
+      };
+      place_lines();
+      // Small multiples label the same values in every plot, where the ends and the rest have
+      // room, so that a class compares them: a crossing's value labelled in one plot only read as
+      // a different axis.
+      const float cell_left = titled ? plot.left - lead : size.left;
+      std::vector<std::size_t> crossed;  // the axis's values
+      if (!titled) {
+        for (const std::size_t k : crossings(plot.lines, chart.y_top)) crossed.push_back(along[k]);
       }
-    };
-    place_lines();
-    // Small multiples label the same values in every plot, where the ends and the rest have
-    // room, so that a class compares them: a crossing's value labelled in one plot only read as
-    // a different axis.
-    const float cell_left = titled ? plot.left - lead : size.left;
-    plot.x_ticks = x_ticks_of(first, x_of, cell_left, plot.right + right_pad, size,
-                              titled ? std::vector<std::size_t>{} : crossings(plot.lines, chart.y_top));
-    // An end's or a crossing's label with no room beside the others goes on a second line,
-    // where the plot keeps its three lines of height; else it is left out.
-    if (std::any_of(plot.x_ticks.begin(), plot.x_ticks.end(), [](const SweepTick& t) { return t.row > 0; })) {
-      if (plot.bottom - th - plot.top >= th * kMinPlotLines) {
-        plot.bottom -= th;
-        place_lines();
-      } else {
-        for (SweepTick& t : plot.x_ticks) {
-          if (t.row > 0) t = SweepTick{t.at, {}, t.label_at};
+      plot.x_ticks = x_ticks_of(first, x_of, cell_left, plot.right + right_pad, size, crossed);
+      // An end's or a crossing's label with no room beside the others goes on a second line,
+      // where the plot keeps its three lines of height; else it is left out.
+      if (std::any_of(plot.x_ticks.begin(), plot.x_ticks.end(), [](const SweepTick& t) { return t.row > 0; })) {
+        if (plot.bottom - th - plot.top >= th * kMinPlotLines) {
+          plot.bottom -= th;
+          place_lines();
+        } else {
+          for (SweepTick& t : plot.x_ticks) {
+            if (t.row > 0) t = SweepTick{t.at, {}, t.label_at};
+          }
         }
       }
+      // The same steps in every plot (they have the same height); labelled left of each row.
+      const int steps = y_steps(plan.metric, chart.y_top, plot.bottom - plot.top, th);
+      for (int k = 0; k <= steps; ++k) {
+        const double v = chart.y_top * k / steps;
+        plot.y_ticks.push_back(SweepTick{y_of(v), column == 0 ? sweep::metric_tick(plan.metric, v, chart.y_top) : ""});
+      }
+      plot.values = value_labels(plot, plan.metric, size);
+      const bool peak_said = titled && peaks[c].found && grid.peak_level >= 0;
+      if (peak_said) {  // said over the plot: not again beside the point
+        std::erase_if(plot.values, [&](const SweepValueLabel& v) { return v.run == peaks[c].run && v.index == peaks[c].index; });
+      }
+      if (shown_fraction) plot.shown_x = plot.left + static_cast<float>(*shown_fraction) * (plot.right - plot.left);
+      plot.title_left = plot.left;
+      // A title line over the plot; the peak on it, or on a line of its own under it.
+      plot.title_top = plot.top - th * (titled && !grid.peak_beside ? 2.0f : 1.0f) - 2;
+      if (peak_said) {
+        plot.peak = std::make_pair(peaks[c].run, peaks[c].index);
+        plot.peak_text = peak_words(peaks[c], grid.peak_level);
+        plot.peak_left = grid.peak_beside ? plot.left + title_width(c) + size.char_width * 2 : plot.left;
+        plot.peak_top = plot.top - th - 2;
+      }
+      chart.plots.push_back(std::move(plot));
     }
-    // The same steps in every plot (they have the same height); labelled left of each row.
-    const int steps = y_steps(plan.metric, chart.y_top, plot.bottom - plot.top, th);
-    for (int k = 0; k <= steps; ++k) {
-      const double v = chart.y_top * k / steps;
-      plot.y_ticks.push_back(SweepTick{y_of(v), column == 0 ? sweep::metric_tick(plan.metric, v, chart.y_top) : ""});
+  };
+  // A plot's height is known once its x labels are placed (a second line of them takes a line
+  // of it), and every plot has the same: the top is chosen for that height, and the plots laid
+  // out again where it moves. Chosen for a line less than the plot had, lesson 21 presented at
+  // 1280x720 ran to 10.0x for a 6.39x peak, in four steps of 2.5x.
+  for (int pass = 0;; ++pass) {
+    lay_out_plots();
+    const double top = top_for(chart.plots.front().bottom - chart.plots.front().top);
+    if (top == chart.y_top || pass == 3) break;
+    chart.y_top = top;
+    if (margin_left_of(top) != margin_left) {  // "10.0x" takes a column more than "8.0x"
+      margin_left = margin_left_of(top);
+      grid = grid_of(grid.columns, margin_left);
+      compact(grid);
+      if (grid.cell_h - grid.margins(th) < th * kMinPlotLines || grid.plot_w <= 0) {
+        chart.plots.clear();
+        chart.too_small = true;
+        return chart;
+      }
     }
-    plot.values = value_labels(plot, plan.metric, size);
-    const bool peak_said = titled && peaks[c].found && grid.peak_level >= 0;
-    if (peak_said) {  // said over the plot: not again beside the point
-      std::erase_if(plot.values, [&](const SweepValueLabel& v) { return v.run == peaks[c].run && v.index == peaks[c].index; });
-    }
-    if (shown_fraction) plot.shown_x = plot.left + static_cast<float>(*shown_fraction) * (plot.right - plot.left);
-    plot.title_left = plot.left;
-    // A title line over the plot; the peak on it, or on a line of its own under it.
-    plot.title_top = plot.top - th * (titled && !grid.peak_beside ? 2.0f : 1.0f) - 2;
-    if (peak_said) {
-      plot.peak = std::make_pair(peaks[c].run, peaks[c].index);
-      plot.peak_text = peak_words(peaks[c], grid.peak_level);
-      plot.peak_left = grid.peak_beside ? plot.left + title_width(c) + size.char_width * 2 : plot.left;
-      plot.peak_top = plot.top - th - 2;
-    }
-    chart.plots.push_back(std::move(plot));
   }
   return chart;
 }

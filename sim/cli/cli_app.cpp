@@ -170,7 +170,7 @@ void add_sweep_options(CLI::App& sweep, SweepOptions& options) {
       ->type_name("FILE.csv")
       ->check(output_file());
   sweep.add_option("--json", options.json_path, "Write the same rows as JSON")->type_name("FILE.json")->check(output_file());
-  sweep.add_option("--width", options.width, "Columns for the charts, at least 40 (default: $COLUMNS, else the terminal's, else 100)")
+  sweep.add_option("--width", options.width, "Columns for the report (its heading, tables and charts), at least 40 (default: $COLUMNS, else the terminal's, else 100)")
       ->type_name("N")
       ->check(whole_number(40, 100000));
 }

@@ -56,14 +56,18 @@ std::string repeated_runs_note(const sweep::SweepPlan& plan, int width) {
   return out;
 }
 
-std::string heading(const sweep::SweepPlan& plan) {
+/// Wrapped to `width`, a value held to its unit ("90.0 ms").
+std::string heading(const sweep::SweepPlan& plan, int width) {
   std::string out = fmt::format("Sweep of \"{}\"\n  ({})\n", plan.title, plan.source_name);
   for (const auto& axis : plan.axes) {
+    // Only the first key is charted along x: a second one's log range ("switch_interval=1ms..4ms*2"
+    // after "cores=1..4") names the charts, it is no axis of theirs.
+    const bool log_axis = axis.log_scale && &axis == &plan.axes.front();
     if (axis.size() == 1) {
-      out += fmt::format("  {}: 1 value, {}\n", axis.label(), axis.shown(0, 0));
+      out += fmt::format("  {}: 1 value, {}\n", axis.label(), no_break(axis.shown(0, 0)));
     } else {
-      out += fmt::format("  {}: {} values, {} to {}{}\n", axis.label(), axis.size(), axis.shown(0, 0),
-                         axis.shown(0, axis.size() - 1), axis.log_scale ? ", charted on a log scale" : "");
+      out += fmt::format("  {}: {} values, {} to {}{}\n", axis.label(), axis.size(), no_break(axis.shown(0, 0)),
+                         no_break(axis.shown(0, axis.size() - 1)), log_axis ? ", charted on a log scale" : "");
     }
   }
   // The runs simulated at each point and seed: the shown ones, and the first when not shown.
@@ -81,11 +85,12 @@ std::string heading(const sweep::SweepPlan& plan) {
   if (plan.seeds > 1) {
     out += fmt::format("Figures are the mean ± the standard deviation over {} seeds.\n", plan.seeds);
   }
-  return out;
+  return wrap_text(out, width);
 }
 
 std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& result, std::size_t run, int width) {
   TextTable table;
+  table.headers_wrap = true;
   for (const auto& axis : plan.axes) {
     for (const auto& key : axis.keys) {
       table.headers.push_back(key);
@@ -96,6 +101,15 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
     if (std::string_view(header) == "lost updates" && !plan.has_counters) continue;
     table.headers.emplace_back(header);
     table.right_aligned.push_back(true);
+  }
+  // Too wide for --width even with its keys' names on two lines, the table leaves out the
+  // figures furthest from the chart first (lesson 21 at --width 40), never the charted one.
+  const std::size_t keys = table.headers.size() - (plan.has_counters ? 7 : 6);
+  const std::size_t charted_column = keys + (plan.metric == sweep::Metric::GilWait       ? 4
+                                             : plan.metric == sweep::Metric::LostUpdates ? 6
+                                                                                         : 1);
+  for (const std::size_t column : {5, 4, 3, 2, 0}) {  // switches, GIL wait, GIL held, cores busy, makespan
+    if (keys + column != charted_column) table.left_out_first.push_back(keys + column);
   }
   const int seeds = plan.seeds;
   bool several_gils = false;
@@ -151,8 +165,13 @@ std::string run_table(const sweep::SweepPlan& plan, const sweep::SweepResult& re
       if (!row[column].ends_with("!")) row[column] += " ";
     }
   }
-  std::string out = render_table(table);
-  if (several_gils) out += wrap_text(kGilHeldMaxNote, width);
+  std::vector<std::size_t> left_out;
+  std::string out = render_table(table, static_cast<std::size_t>(width), &left_out);
+  // The note on "max" only where its column is shown (not at --width 40).
+  const std::size_t held_column = keys + 3;
+  if (several_gils && std::find(left_out.begin(), left_out.end(), held_column) == left_out.end()) {
+    out += wrap_text(kGilHeldMaxNote, width);
+  }
   disagreeing.insert(disagreeing.begin(), charted_disagreeing.begin(), charted_disagreeing.end());
   if (!disagreeing.empty()) {
     constexpr std::size_t kNamed = 4;
@@ -202,8 +221,8 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
                                       : std::string());
         if (!s.finished()) {
           const std::string reason = sweep::unfinished_text(s, plan.seeds);
-          if (why != reason) gaps.push_back(reason + " at " + chart.x_texts[i]);
-          else gaps.back() += ", " + chart.x_texts[i];
+          if (why != reason) gaps.push_back(reason + " at " + no_break(chart.x_texts[i]));
+          else gaps.back() += ", " + no_break(chart.x_texts[i]);
           why = reason;
         }
       }
@@ -215,7 +234,8 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
     const std::string where = plan.point_text(c, 1);
     std::string title = sweep::metric_axis_title(plan.metric);
     title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
-    out += fmt::format("\n{} against {}{}\n", title, first.label(), where.empty() ? "" : " at " + where);
+    out += '\n';
+    out += wrap_text(fmt::format("{} against {}{}", title, first.label(), where.empty() ? "" : " at " + where), width);
     out += render_text_chart(chart, width);
   }
   if (combinations > kMaxSweepCharts) {
@@ -305,7 +325,7 @@ std::string baseline_moves_note(const sweep::SweepPlan& plan, const sweep::Sweep
 
 std::string render_sweep_report(const sweep::SweepPlan& plan, const sweep::SweepResult& result,
                                 const scenario::Scenario& base, int width) {
-  std::string out = heading(plan) + repeated_runs_note(plan, width);
+  std::string out = heading(plan, width) + repeated_runs_note(plan, width);
   if (const std::string unmoved = sweep::unmoved_runs_note(plan, result); !unmoved.empty()) {
     out += wrap_text(unmoved, width);
   }

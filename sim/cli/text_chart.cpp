@@ -51,7 +51,7 @@ std::string and_list(const std::vector<std::string>& items) {
 }
 
 /// "at every point", "at 1", "from 2 to 16", "at 1, 3 and from 5 to 9": the x values of
-/// `xs` (indexes, in any order), runs of neighbours as a range.
+/// `xs` (indexes, in any order), runs of neighbours as a range, each value held to its unit.
 std::string where(const std::vector<std::string>& texts, std::vector<std::size_t> xs) {
   std::sort(xs.begin(), xs.end());
   if (xs.size() == texts.size() && xs.size() > 1) return "at every point";
@@ -60,18 +60,40 @@ std::string where(const std::vector<std::string>& texts, std::vector<std::size_t
     std::size_t b = a;
     while (b + 1 < xs.size() && xs[b + 1] == xs[b] + 1) ++b;
     if (b - a >= 2) {
-      parts.push_back(fmt::format("from {} to {}", texts[xs[a]], texts[xs[b]]));
+      parts.push_back(fmt::format("from {} to {}", no_break(texts[xs[a]]), no_break(texts[xs[b]])));
     } else {
-      for (std::size_t k = a; k <= b; ++k) parts.push_back(texts[xs[k]]);
+      for (std::size_t k = a; k <= b; ++k) parts.push_back(no_break(texts[xs[k]]));
     }
     a = b + 1;
   }
   return (parts.front().starts_with("from ") ? "" : "at ") + and_list(parts);
 }
 
+/// `given` with its values from left to right along x (sweep::axis_order): lines are drawn,
+/// labels placed and runs of values named ("from 6 to 16") as for an ascending list. Given
+/// workers=16..1 as they came, each segment ran right to left and drew no dots, and the labels
+/// went to 1 and 15 only.
+TextChart left_to_right(const TextChart& given) {
+  const auto order = sweep::axis_order(given.x_positions, given.log_x, given.x_texts.size());
+  const auto reorder = [&order](auto& values) {
+    if (values.size() != order.size()) return;
+    const auto as_given = values;
+    for (std::size_t k = 0; k < order.size(); ++k) values[k] = as_given[order[k]];
+  };
+  TextChart chart = given;
+  reorder(chart.x_texts);
+  reorder(chart.x_positions);
+  for (ChartSeries& s : chart.series) {
+    reorder(s.y);
+    reorder(s.disagree);
+  }
+  return chart;
+}
+
 }  // namespace
 
-std::string render_text_chart(const TextChart& chart, int width, int height) {
+std::string render_text_chart(const TextChart& given, int width, int height) {
+  const TextChart chart = left_to_right(given);
   width = std::max(width, 40);
   height = std::max(height, 4);
   double top = 0.0;
@@ -132,7 +154,7 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
     for (std::size_t i = 0; i < s.disagree.size() && i < s.y.size() && i < columns.size(); ++i) {
       if (s.disagree[i].empty() || !std::isfinite(s.y[i])) continue;
       flagged.emplace_back(static_cast<std::size_t>(row_of(s.y[i])), static_cast<std::size_t>(columns[i]));
-      disagreeing.push_back(fmt::format("'{}' at {} ({})", s.name, chart.x_texts[i], s.disagree[i]));
+      disagreeing.push_back(fmt::format("'{}' at {} ({})", s.name, no_break(chart.x_texts[i]), s.disagree[i]));
     }
   }
   // The groups of series that share a cell, in order of first appearance, left to right,
@@ -227,9 +249,16 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
     }
     if (!ticks.empty()) out += std::string(static_cast<std::size_t>(label_width + 2), ' ') + ticks + "\n";
   }
-  const int label_at =
-      label_width + 2 + std::max(0, (plot_width - static_cast<int>(scenario::terminal_columns(chart.x_label))) / 2);
-  out += std::string(static_cast<std::size_t>(label_at), ' ') + chart.x_label + "\n";
+  // Centred under the plot, on more lines where it is wider than the plot: lesson 21's
+  // "job.request.steps.2.io (with job.request.steps.1.cpu)" ran 20 columns past --width 40.
+  const std::string x_label = chart.x_label.empty() ? "\n" : wrap_text(chart.x_label, plot_width);
+  for (std::size_t from = 0, end; from < x_label.size(); from = end + 1) {
+    end = x_label.find('\n', from);
+    const std::string_view line = std::string_view(x_label).substr(from, end - from);
+    const int label_at =
+        label_width + 2 + std::max(0, (plot_width - static_cast<int>(scenario::terminal_columns(line))) / 2);
+    out += std::string(static_cast<std::size_t>(label_at), ' ') + std::string(line) + "\n";
+  }
   std::string legend;
   int line_length = 0;
   for (std::size_t k = 0; k < chart.series.size(); ++k) {
@@ -237,7 +266,7 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
     const std::string item = fmt::format("{}: {}{}", holder_symbol(static_cast<int>(k)), series.name,
                                          series.legend_note.empty() ? "" : " (" + series.legend_note + ")");
     const auto item_columns = static_cast<int>(scenario::terminal_columns(item));  // a run named in Chinese
-    if (line_length > 0 && line_length + 2 + item_columns > width) {
+    if (line_length > 0 && line_length + 3 + item_columns > width) {  // three spaces between items
       legend += "\n";
       line_length = 0;
     } else if (line_length > 0) {
@@ -270,7 +299,7 @@ std::string render_text_chart(const TextChart& chart, int width, int height) {
   }
   if (!unlabelled.empty()) {
     std::vector<std::string> values;
-    for (const std::size_t i : unlabelled) values.push_back(chart.x_texts[i]);
+    for (const std::size_t i : unlabelled) values.push_back(no_break(chart.x_texts[i]));
     notes += fmt::format("not labelled on the x axis, for want of room: {} (see the table above, or --width)\n",
                          and_list(values));
   }

@@ -13,6 +13,8 @@ namespace gilsim::cli {
 
 namespace {
 
+constexpr std::string_view kNoBreakSpace = "\u00a0";
+
 std::vector<std::string_view> split_lines(std::string_view text) {
   std::vector<std::string_view> lines;
   while (!text.empty()) {
@@ -236,7 +238,14 @@ std::string wrap(std::string_view text, int width, bool reflow) {
     else if (block.command) wrap_command(block.text, columns, out);
     else wrap_line(block.text, columns, out);
   }
-  return out;
+  // A no-break space holds its words together while lines are broken, then prints as a space.
+  std::string spaced;
+  for (std::size_t at = 0; at < out.size();) {
+    const bool held = std::string_view(out).substr(at).starts_with(kNoBreakSpace);
+    spaced += held ? ' ' : out[at];
+    at += held ? kNoBreakSpace.size() : 1;
+  }
+  return spaced;
 }
 
 }  // namespace
@@ -244,5 +253,14 @@ std::string wrap(std::string_view text, int width, bool reflow) {
 std::string wrap_text(std::string_view text, int width) { return wrap(text, width, false); }
 
 std::string wrap_note(std::string_view text, int width) { return wrap(text, width, true); }
+
+std::string no_break(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == ' ') out += kNoBreakSpace;
+    else out += c;
+  }
+  return out;
+}
 
 }  // namespace gilsim::cli

@@ -19,4 +19,9 @@ std::string wrap_text(std::string_view text, int width);
 /// first:") starts a new paragraph. Where every line fits, the same as wrap_text.
 std::string wrap_note(std::string_view text, int width);
 
+/// `text` with its spaces made no-break ones (U+00A0), so that wrap_text keeps it on one line:
+/// a value and its unit ("70.0 ms"; a sweep's legend read "from 30.0 ms to 70.0" then "ms").
+/// wrap_text writes them as plain spaces.
+std::string no_break(std::string_view text);
+
 }  // namespace gilsim::cli

@@ -22,6 +22,14 @@ std::vector<double> axis_fractions(const std::vector<double>& positions, bool lo
   return at;
 }
 
+std::vector<std::size_t> axis_order(const std::vector<double>& positions, bool log_scale, std::size_t count) {
+  const std::vector<double> at = axis_fractions(positions, log_scale, count);
+  std::vector<std::size_t> order(count);
+  for (std::size_t i = 0; i < count; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return at[a] < at[b]; });
+  return order;
+}
+
 double axis_top(double highest) {
   if (!(highest > 0.0)) return 1.0;
   const double quarter = highest / 4.0;

@@ -11,6 +11,12 @@ namespace gilsim::sweep {
 /// `log_scale` and every position is above 0) or, without positions, evenly spaced.
 std::vector<double> axis_fractions(const std::vector<double>& positions, bool log_scale, std::size_t count);
 
+/// The indexes of those values from left to right along x (axis_fractions), values at one
+/// place in their given order: the order a chart draws its lines and places its labels in.
+/// A sweep may be given its values descending or in any order (workers=16..1, or 4,1,16,2,
+/// whose line from 1 to 16 passed 3.55x at 4 when drawn in the given order).
+std::vector<std::size_t> axis_order(const std::vector<double>& positions, bool log_scale, std::size_t count);
+
 /// The top of a y axis from 0 that shows `highest`: four equal steps of 1, 2, 2.5 or 5
 /// times a power of ten (1.0 for 0.9, 4.0 for 3.6, 8.0 for 6.3).
 double axis_top(double highest);

@@ -367,11 +367,13 @@ TEST_CASE("--metric lost-updates charts the updates the counters lost, as gilsim
                                "lost-updates", "--width", "80", "--jobs", "2", "--csv", csv.string()});
   REQUIRE(r.code == 0);
   CHECK(r.err.empty());
-  CHECK(r.out.find("Lost updates: updates made less the final value, summed over the scenario's counters.\n") !=
+  CHECK(r.out.find("Lost updates: updates made less the final value, summed over the scenario's\ncounters.\n") !=
         std::string::npos);
   CHECK(r.out.find("\nLost updates against job.unsafe.count\nlost updates\n") != std::string::npos);
   CHECK(r.out.find("Speed-up against") == std::string::npos);
-  CHECK(r.out.find("switches  lost updates\n") != std::string::npos);  // a column, the scenario having counters
+  // A column, the scenario having counters; its header and "cores busy" on two lines at 80 columns.
+  CHECK(r.out.find("job.unsafe.                     cores                                   lost\n"
+                   "      count  makespan  speedup   busy  GIL held  GIL wait  switches  updates\n") != std::string::npos);
   // Each point's lost updates (here sent back by two worker processes) are gilsim run's at the
   // same values: "lost N of M updates".
   const auto rows = lines_of(read_text(csv));
@@ -477,7 +479,7 @@ TEST_CASE("a sweep of a deadlock shows no speed-up for the deadlocked run: a cel
   INFO(r.out);
   // It read "1.09 ms 5.53x": deadlocking looked five times faster than running one after the other.
   CHECK(r.out.find("5.5") == std::string::npos);
-  CHECK(r.out.find("    1  deadlocked        -          7%") != std::string::npos);
+  CHECK(r.out.find("    1  deadlocked        -     7%") != std::string::npos);  // "cores busy" on two lines
   CHECK(r.out.find("    3  deadlocked        -") != std::string::npos);
   const auto lines = lines_of(r.out);
   const auto axis = std::find_if(lines.begin(), lines.end(), [](const std::string& l) {
@@ -679,4 +681,106 @@ TEST_CASE("with a second key varied, a gil axis's baseline line is said too: onc
   const Result same = run_gilsim({"sweep", kScenarios + "01-cpu-bound.toml", "--vary", "gil=new,old", "--vary", "cores=1,4"});
   REQUIRE(same.code == 0);
   CHECK(same.out.find("itself takes") == std::string::npos);
+}
+
+TEST_CASE("a text chart draws and labels its values by their place along x, in whatever order the sweep has them") {
+  // gilsim sweep 20 --vary workers=4,1,16,2 drew one dotted line from 1 to 16 that passed the
+  // 3.55x peak at 4; workers=16..1 drew no line at all, and labelled only 1 and 15.
+  gilsim::cli::TextChart ascending;
+  ascending.x_label = "workers";
+  ascending.x_texts = {"1", "2", "4", "16"};
+  ascending.x_positions = {1, 2, 4, 16};
+  ascending.series = {{"process pool", {0.99, 1.93, 3.55, 3.10}}, {"thread pool", {1.0, 1.0, 1.0, 1.0}}};
+  gilsim::cli::TextChart given = ascending;  // as --vary workers=4,1,16,2 gives them
+  given.x_texts = {"4", "1", "16", "2"};
+  given.x_positions = {4, 1, 16, 2};
+  given.series = {{"process pool", {3.55, 0.99, 3.10, 1.93}}, {"thread pool", {1.0, 1.0, 1.0, 1.0}}};
+  const std::string drawn = gilsim::cli::render_text_chart(ascending, 60);
+  INFO(drawn);
+  CHECK(gilsim::cli::render_text_chart(given, 60) == drawn);
+  const auto lines = lines_of(drawn);
+  REQUIRE(lines.size() == 20);
+  CHECK(lines[1] == "     |          1....");  // the peak at 4, the line rising to it and falling to 16
+  CHECK(lines[2] == "     |         .     ...............................");
+  CHECK(lines[9] == "1.0x |*..2......2.........................................2");
+  CHECK(lines[14] == "      1  2      4                                         16");
+  // Sixteen values counting down: the same chart as counting up, every value labelled.
+  gilsim::cli::TextChart up, down;
+  for (int w = 1; w <= 16; ++w) {
+    up.x_texts.push_back(std::to_string(w));
+    up.x_positions.push_back(w);
+    down.x_texts.insert(down.x_texts.begin(), std::to_string(w));
+    down.x_positions.insert(down.x_positions.begin(), w);
+  }
+  up.series = {{"process pool", {0.99, 1.93, 2.53, 3.55, 3.41, 3.34, 3.40, 3.29, 3.30, 3.27, 3.16, 3.14, 3.17, 3.13, 3.07, 3.10}}};
+  down.series = {{"process pool", std::vector<double>(up.series[0].y.rbegin(), up.series[0].y.rend())}};
+  const std::string counted_up = gilsim::cli::render_text_chart(up, 72);
+  CHECK(gilsim::cli::render_text_chart(down, 72) == counted_up);
+  CHECK(counted_up.find("not labelled") == std::string::npos);
+  CHECK(counted_up.find("1....") != std::string::npos);
+  // The legend says where runs meet as the axis shows it, from the left: it read "from 16 to 6".
+  const Result r = run_gilsim({"sweep", kScenarios + "20-sweep-pool-size.toml", "--vary", "workers=16..1:5"});
+  REQUIRE(r.code == 0);
+  INFO(r.out);
+  CHECK(r.out.find("'sequential' and 'thread pool' within a row of each other, from 6 to 16\n") != std::string::npos);
+}
+
+TEST_CASE("the heading says a log scale only of the key the charts put on their x axis") {
+  // It said "switch_interval: ..., charted on a log scale" while every chart was "Speed-up
+  // against cores at switch_interval = ...": the second key is no chart's axis.
+  const Result second = run_gilsim({"sweep", kScenarios + "01-cpu-bound.toml", "--vary", "cores=1..2", "--vary",
+                                    "switch_interval=1ms..4ms*2"});
+  REQUIRE(second.code == 0);
+  CHECK(second.out.find("  switch_interval: 3 values, 1.00 ms to 4.00 ms\n") != std::string::npos);
+  CHECK(second.out.find("log scale") == std::string::npos);
+  const Result first = run_gilsim({"sweep", kScenarios + "01-cpu-bound.toml", "--vary", "switch_interval=1ms..4ms*2",
+                                   "--vary", "cores=1..2"});
+  REQUIRE(first.code == 0);
+  CHECK(first.out.find("  switch_interval: 3 values, 1.00 ms to 4.00 ms, charted on a log scale\n") != std::string::npos);
+}
+
+TEST_CASE("a sweep's heading, tables, chart titles and notes keep to --width, a value beside its unit") {
+  // Lesson 21's documented command at --width 80 printed table lines of 108 columns; its
+  // heading's "Speed-up is against ..." ran to 87 at 72, its chart title to 48 at 40, and its
+  // legend split "from 30.0 ms to 70.0" from "ms".
+  const std::string vary = "job.request.steps.2.io=0ms..90ms:10ms; job.request.steps.1.cpu=100ms..10ms:10ms";
+  for (int width = 40; width <= 110; ++width) {
+    CAPTURE(width);
+    const Result r = run_gilsim({"sweep", kScenarios + "21-sweep-waiting-share.toml", "--vary", vary, "--width",
+                                 std::to_string(width)});
+    REQUIRE(r.code == 0);
+    for (const std::string& line : lines_of(r.out)) {
+      // Only a word longer than the width (the file's path, at 40) may pass it.
+      if (line.find(' ', line.find_first_not_of(' ')) != std::string::npos) CHECK_MESSAGE(line.size() <= static_cast<std::size_t>(width), line);
+      CHECK_MESSAGE(!line.starts_with("ms"), line);
+    }
+  }
+  const auto at = [&vary](int width) {
+    return run_gilsim({"sweep", kScenarios + "21-sweep-waiting-share.toml", "--vary", vary, "--width", std::to_string(width)})
+        .out;
+  };
+  // The keys' names on two lines, broken after a dot, and "cores busy" and "GIL held": 78 columns.
+  const std::string eighty = at(80);
+  CHECK(eighty.find("\nsequential (sequential)\n"
+                    "job.request.  job.request.                     cores   GIL\n"
+                    "  steps.2.io   steps.1.cpu  makespan  speedup   busy  held  GIL wait  switches\n"
+                    "------------------------------------------------------------------------------\n"
+                    "         0 s        100 ms   1.600 s    1.00x    25%  100%       0 s         0\n") != std::string::npos);
+  CHECK(eighty.find("not shown") == std::string::npos);
+  // The process pool's "max" GIL held is explained under its table, its header on two lines or one,
+  // and not where the column is left out.
+  CHECK(eighty.find("\nGIL held, max: the busiest of the run's GILs.") != std::string::npos);
+  CHECK(at(40).find("GIL held, max") == std::string::npos);
+  // At 40 the table keeps the keys and the charted speed-up, and says what it leaves out.
+  const std::string forty = at(40);
+  CHECK(forty.find("\nsequential (sequential)\n"
+                   "job.request.  job.request.\n"
+                   "  steps.2.io   steps.1.cpu  speedup\n") != std::string::npos);
+  CHECK(forty.find("(not shown at this width: makespan,\ncores busy, GIL held, GIL wait,\nswitches; see --width)\n") !=
+        std::string::npos);
+  CHECK(forty.find("\nSpeed-up against job.request.steps.2.io\n(with job.request.steps.1.cpu)\n") != std::string::npos);
+  CHECK(forty.find("  job.request.steps.2.io (with\n  job.request.steps.1.cpu): 10 values,\n  0 s to 90.0 ms\n") !=
+        std::string::npos);
+  CHECK(at(72).find("\nSpeed-up is against 'sequential', the scenario's first run, at the same\npoint and seed.\n") !=
+        std::string::npos);
 }

@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "viz/sweep_chart.hpp"
 #include "viz/sweep_runner.hpp"
@@ -576,4 +580,69 @@ TEST_CASE("a small multiple's peak takes a shorter wording beside the title befo
       CHECK(widest > first.right - first.left);
     }
   }
+}
+
+TEST_CASE("a sweep chart draws each line from left to right, in whatever order the sweep has its values") {
+  // gilviz 20 --sweep workers=4,1,16,2 drew each run's line 4, 1, 16, 2: back and forth
+  // across the plot, the fork pool's 3.55x at 4 joined to 0.99x at 1 and on to 16.
+  const auto given = plan_of("20-sweep-pool-size.toml", {"workers=4,1,16,2"});
+  const auto ascending = plan_of("20-sweep-pool-size.toml", {"workers=1,2,4,16"});
+  const auto drawn = viz::layout_sweep_chart(given, sweep::run_sweep_here(given), kSize);
+  const auto expected = viz::layout_sweep_chart(ascending, sweep::run_sweep_here(ascending), kSize);
+  REQUIRE(drawn.plots.size() == 1);
+  REQUIRE(expected.plots.size() == 1);
+  const auto& plot = drawn.plots.front();
+  const auto& want = expected.plots.front();
+  CHECK(drawn.y_top == expected.y_top);
+  REQUIRE(plot.lines.size() == want.lines.size());
+  for (std::size_t run = 0; run < plot.lines.size(); ++run) {
+    REQUIRE(plot.lines[run].size() == 4);
+    for (std::size_t i = 0; i < 4; ++i) {
+      CAPTURE(run);
+      CAPTURE(i);
+      CHECK(plot.lines[run][i].x == want.lines[run][i].x);
+      CHECK(plot.lines[run][i].y == want.lines[run][i].y);
+      CHECK(plot.lines[run][i].value == want.lines[run][i].value);
+    }
+  }
+  // Its points' grid points are the given sweep's own: 1 worker is the second value given.
+  CHECK(plot.lines[1][0].point == 1);
+  CHECK(plot.lines[1][2].point == 0);
+  std::vector<std::string> said, said_ascending;
+  for (const auto& v : plot.values) said.push_back(fmt::format("{} {} {}", v.run, v.index, v.text));
+  for (const auto& v : want.values) said_ascending.push_back(fmt::format("{} {} {}", v.run, v.index, v.text));
+  CHECK(said == said_ascending);  // the fork pool's 3.55x at 4, its peak, among them
+  CHECK(std::find(said.begin(), said.end(), "1 2 3.55x") != said.end());
+  std::vector<std::pair<float, std::string>> ticks, ticks_ascending;
+  for (const auto& t : plot.x_ticks) ticks.emplace_back(t.at, t.label);
+  for (const auto& t : want.x_ticks) ticks_ascending.emplace_back(t.at, t.label);
+  std::sort(ticks.begin(), ticks.end());
+  CHECK(ticks == ticks_ascending);
+}
+
+TEST_CASE("the y axis's top is the smallest round value over the peak that the plot's own height cuts into round steps") {
+  // Lesson 21 presented at 1280x720 ran to 10.0x for a 6.39x peak, in four steps of 2.5x: its
+  // top was rounded for a plot a line shorter (room for a second line of x labels it did not
+  // need), where only two steps fit and 8.0x / 2 is no round step.
+  const auto plan = plan_of("21-sweep-waiting-share.toml",
+                            {"job.request.steps.2.io=0ms..90ms:10ms; job.request.steps.1.cpu=100ms..10ms:10ms"});
+  const auto result = sweep::run_sweep_here(plan);
+  int eights = 0;
+  for (float height = 150; height <= 400; height += 2) {
+    CAPTURE(height);
+    const viz::SweepChartSize presented{0, 0, 1250, height, 21, 11, {}};
+    const auto chart = viz::layout_sweep_chart(plan, result, presented);
+    REQUIRE(chart.plots.size() == 1);
+    const auto& plot = chart.plots.front();
+    const int steps = static_cast<int>(plot.y_ticks.size()) - 1;
+    // The ticks cut the top into round steps, as many as the plot's height has room for.
+    CHECK(viz::round_steps(plan.metric, chart.y_top, steps));
+    CHECK(steps == viz::y_steps(plan.metric, chart.y_top, plot.bottom - plot.top, 21));
+    // 8.0x wherever the height cuts it into round steps (four of 2.0x), as at 1280x720.
+    if (viz::round_steps(plan.metric, 8.0, viz::y_steps(plan.metric, 8.0, plot.bottom - plot.top, 21))) {
+      CHECK(chart.y_top == doctest::Approx(8.0));
+      ++eights;
+    }
+  }
+  CHECK(eights > 100);
 }
