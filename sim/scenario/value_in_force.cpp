@@ -58,6 +58,25 @@ namespace {
 /// How a run's name says its GIL: "new GIL, 2 cores", "sequential, no GIL".
 std::string gil_words(GilMode mode) { return mode == GilMode::None ? "no GIL" : fmt::format("{} GIL", to_string(mode)); }
 
+/// Whether `name` holds `word` as a word of its own ("Pool.map, spawn"; not "spawned").
+bool states_word(const std::string& name, std::string_view word) {
+  for (std::size_t at = name.find(word); at != std::string::npos; at = name.find(word, at + 1)) {
+    const std::size_t end = at + word.size();
+    const bool starts = at == 0 || std::isalnum(static_cast<unsigned char>(name[at - 1])) == 0;
+    const bool ends = end == name.size() || std::isalnum(static_cast<unsigned char>(name[end])) == 0;
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+/// Whether `name` says the GIL `mode`: "new GIL, 2 cores", "sequential, no GIL", or a bare
+/// "GIL" for one ("threads, GIL" in lesson 12, beside "threads, no GIL").
+bool states_gil(const std::string& name, GilMode mode) {
+  if (states_word(name, gil_words(mode))) return true;
+  return mode != GilMode::None && states_word(name, "GIL") && !states_word(name, "no GIL") &&
+         !states_word(name, gil_words(mode == GilMode::New ? GilMode::Old : GilMode::New));
+}
+
 const Run* as_written(const Scenario& written, const Run& run) {
   const auto it = std::find_if(written.runs.begin(), written.runs.end(), [&](const Run& r) { return r.name == run.name; });
   return it == written.runs.end() ? nullptr : &*it;
@@ -99,15 +118,20 @@ std::string value_in_force(const Scenario& written, const Scenario& in_force, co
   const EffectiveSettings is = effective_settings(in_force, run);
   std::vector<std::string> now;
   if (size.starts_with("now ")) now.push_back(size.substr(4)), size.clear();
-  if (was.gil != is.gil && run.name.find(gil_words(was.gil)) != std::string::npos) now.push_back(gil_words(is.gil));
+  if (was.gil != is.gil && states_gil(run.name, was.gil)) now.push_back(gil_words(is.gil));
   if (was.cores != is.cores && states_cores(run.name, was.cores)) {
     now.push_back(fmt::format("{} core{}", is.cores, is.cores == 1 ? "" : "s"));
   }
   if (was.switch_interval != is.switch_interval && states_time(run.name, was.switch_interval)) {
     now.push_back(format_time(is.switch_interval));
   }
-  if (was.chunksize != is.chunksize && states_chunksize(run.name, was.chunksize)) {
+  // "Pool.map default" names Pool.map's own chunksize; "Pool.map, spawn" its start method.
+  const bool default_chunks = !file->chunksize && run.name.find("default") != std::string::npos;
+  if (was.chunksize != is.chunksize && (states_chunksize(run.name, was.chunksize) || default_chunks)) {
     now.push_back(fmt::format("chunksize {}", is.chunksize));
+  }
+  if (was.start_method != is.start_method && states_word(run.name, to_string(was.start_method))) {
+    now.push_back(std::string(to_string(is.start_method)));
   }
   std::string out = size;
   for (std::size_t i = 0; i < now.size(); ++i) {

@@ -15,7 +15,8 @@ namespace gilsim::scenario {
 /// size changed; "now 8 threads" when a threads run's name holds its thread count (one thread
 /// a job: "4 threads") and another is in force; likewise the GIL ("new GIL, 2 cores" with
 /// gil=old: "now old GIL"), the cores, the switch interval ("switch 50 ms": "now 20.0 ms") and
-/// the chunksize a name states, several joined ("now old GIL, 1 core"); empty otherwise. `written`: the file as it is;
+/// the chunksize or the start method a name states ("Pool.map default": its chunksize), several
+/// joined ("now old GIL, 1 core"); empty otherwise. `written`: the file as it is;
 /// `in_force`: with the --set values (and fitted to the machine).
 std::string value_in_force(const Scenario& written, const Scenario& in_force, const Run& run);
 

@@ -144,3 +144,42 @@ executor = "threads"
   const Scenario chunks = with({"run.chunksize 1.chunksize=10"});
   CHECK(value_in_force(written, chunks, chunks.runs[3]) == "now chunksize 10");
 }
+
+TEST_CASE("a bare 'GIL', Pool.map's default chunksize and a start method in a run's name are said in force") {
+  // Lesson 12's "threads, GIL" with run.2.gil=none kept its name; lesson 10's "Pool.map
+  // default" with a chunksize of 10, and "Pool.map, spawn" forked, too.
+  constexpr std::string_view text = R"toml(title = "t"
+[[job]]
+name = "tiny"
+count = 100
+steps = [ { cpu = "1ms" } ]
+[[run]]
+name = "threads, GIL"
+executor = "threads"
+[[run]]
+name = "threads, no GIL"
+executor = "threads"
+gil = "none"
+[[run]]
+name = "Pool.map default"
+executor = "process_pool"
+[[run]]
+name = "Pool.map, spawn"
+executor = "process_pool"
+start_method = "spawn"
+)toml";
+  const auto with = [&](std::initializer_list<const char*> sets) {
+    std::vector<Override> overrides;
+    for (const char* s : sets) overrides.push_back(parse_override(s));
+    return load_string(text, "t.toml", overrides);
+  };
+  const Scenario written = with({});
+  const Scenario changed = with({"run.1.gil=none", "run.2.gil=new", "run.3.chunksize=10", "run.4.start_method=fork"});
+  CHECK(value_in_force(written, changed, changed.runs[0]) == "now no GIL");
+  CHECK(value_in_force(written, changed, changed.runs[1]) == "now new GIL");
+  CHECK(value_in_force(written, changed, changed.runs[2]) == "now chunksize 10");
+  CHECK(value_in_force(written, changed, changed.runs[3]) == "now fork");
+  const Scenario old = with({"gil=old"});
+  CHECK(value_in_force(written, old, old.runs[0]) == "now old GIL");
+  CHECK(value_in_force(written, old, old.runs[1]).empty());  // sets its own: none
+}
