@@ -1,6 +1,9 @@
 // The start-up load on a second thread.
 #include "viz/background_load.hpp"
 
+#include <exception>
+#include <utility>
+
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -56,16 +59,23 @@ BackgroundLoad::BackgroundLoad(AppState& app, std::filesystem::path file)
       others_faults_at_start_(minor_faults_of_others()),
       populates_ahead_(keeps_freed_memory_ && std::thread::hardware_concurrency() >= 2),
       thread_([this, &app, file = std::move(file)] {
-        const auto started = std::chrono::steady_clock::now();
-        fault_in_ahead(kReadBytes);
-        app.session.when_read([this](const scenario::Scenario& s) { fault_in_ahead(std::min(plan_bytes(s), kMostAhead)); });
-        loaded_ = app.session.open(file);
-        app.session.when_read({});
-        ahead_.clear();  // done long before: joined
-        const auto opened = std::chrono::steady_clock::now();
-        if (loaded_) refresh_derived(app, &lent_);
-        load_seconds_ = seconds_between(started, opened);
-        indexing_seconds_ = seconds_between(opened, std::chrono::steady_clock::now());
+        // Out of memory while indexing (lesson 1 with hour-long jobs in a small address space)
+        // is thrown again by wait(), on the thread that says so, rather than ending the program
+        // here; and the waiting thread is released either way.
+        try {
+          const auto started = std::chrono::steady_clock::now();
+          fault_in_ahead(kReadBytes);
+          app.session.when_read([this](const scenario::Scenario& s) { fault_in_ahead(std::min(plan_bytes(s), kMostAhead)); });
+          loaded_ = app.session.open(file);
+          app.session.when_read({});
+          ahead_.clear();  // done long before: joined
+          const auto opened = std::chrono::steady_clock::now();
+          if (loaded_) refresh_derived(app, &lent_);
+          load_seconds_ = seconds_between(started, opened);
+          indexing_seconds_ = seconds_between(opened, std::chrono::steady_clock::now());
+        } catch (...) {
+          failed_ = std::current_exception();
+        }
         lent_.finish();
       }) {}
 
@@ -98,6 +108,7 @@ bool BackgroundLoad::wait() {
     });
     thread_.join();
     indexed_beside_ = lent_.lent() > 0;
+    if (failed_) std::rethrow_exception(std::exchange(failed_, nullptr));
   }
   return loaded_;
 }

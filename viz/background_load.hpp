@@ -6,9 +6,10 @@
 // thread beside it as it writes there.
 #pragma once
 
-#include <cstddef>
-#include <filesystem>
 #include <atomic>
+#include <cstddef>
+#include <exception>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -34,6 +35,7 @@ class BackgroundLoad {
   /// its heap (until the runs are indexed: warm_this_threads_heap()), then takes half of the
   /// runs' indexing (LentThread), so that the indices it builds and the first frame it draws
   /// next find their pages resident.
+  /// What the load threw (out of memory while indexing) it throws here.
   bool wait();
   /// The most wait() faults in, in step with the load: a page for each page the load's threads
   /// faulted in since it began (the trace simulated, whose size the indices and the frame
@@ -61,6 +63,7 @@ class BackgroundLoad {
   bool keeps_freed_memory_ = false;  ///< set before the load starts (thread_ is declared after it)
   long others_faults_at_start_ = 0;  ///< the process's minor faults but this thread's, before the load
   bool loaded_ = false;
+  std::exception_ptr failed_;  ///< what the load threw, for wait() to throw again
   double load_seconds_ = 0;
   double indexing_seconds_ = 0;
   std::size_t warmed_bytes_ = 0;
