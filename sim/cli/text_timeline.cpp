@@ -59,13 +59,15 @@ constexpr std::string_view kSeveralHoldersLegend = "& held by several in turn, e
 /// ':' in the legend, worded like '&''s, with the waits it stood for ("GIL or a core").
 constexpr std::string_view kTurnsLegend = ": running and waiting for {} in turn, each for a part of the column";
 
-/// A thread's states that a short wait for the GIL or a lock shows through: it was not trying
-/// to run (idle, asleep, blocked on I/O, awaiting).
-constexpr std::string_view kQuietSymbols = " z~-";
+/// A thread's states that a short run or a short wait for the GIL or a lock shows through: it
+/// was not running (idle, asleep, blocked on I/O, awaiting, a task ready for the loop: lesson
+/// 2's task 7 ran 2 ms between a column it was ready in and an idle one, and showed no '#').
+constexpr std::string_view kQuietSymbols = " z~-r";
 constexpr std::string_view kWaitSymbols = ".L";  ///< waiting for the GIL, for a lock
 /// What adds up along a thread's or a task's row where it is too short to win a column:
 /// running, then the waits of kWaitSymbols (lane_bars).
 constexpr std::string_view kCarriedSymbols = "#.L";
+constexpr char kRunningSymbol = kCarriedSymbols[0];
 
 constexpr std::array kLegendOrder = {
     SpanState::Running,  SpanState::Native,   SpanState::WaitingGil, SpanState::Runnable,
@@ -298,6 +300,8 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
   std::size_t first = 0;  // first span that may still overlap the current bucket
   std::size_t first_unseen = 0;
   std::vector<std::pair<char, std::int64_t>> cover;
+  std::int64_t most_run = 0;  // the most running in a column, and that column
+  int most_run_at = -1;
   std::array<std::int64_t, kCarriedSymbols.size()> carried{};  // short runs and waits not shown yet, in ns
   for (int i = 0; i < n; ++i) {
     const Time lo = bucket_start(t.end, i, n), hi = bucket_start(t.end, i + 1, n);
@@ -324,6 +328,8 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
       else it->second += d;
     }
     const std::int64_t idle = (hi - lo).ns() - busy;
+    const auto ran = std::find_if(cover.begin(), cover.end(), [](const auto& c) { return c.first == kRunningSymbol; });
+    if (ran != cover.end() && ran->second > most_run) most_run = ran->second, most_run_at = i;
     if (busy > busiest_time) {
       busiest = i, busiest_time = busy;
       busiest_symbol = std::ranges::max_element(cover, {}, [](const auto& c) { return c.second; })->first;
@@ -452,6 +458,15 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
   if (presence == Presence::Shown && (lane.kind == LaneKind::Thread || lane.kind == LaneKind::Task) && busiest >= 0 &&
       bars.find_first_not_of(' ') == std::string::npos) {
     bars[static_cast<std::size_t>(busiest)] = busiest_symbol;
+  }
+  // A thread or a task that ran shows a '#' somewhere: lesson 2's ten tasks at 40 columns, each
+  // parsing its reply for 2 ms in columns of 4.9 ms, under half of one even added up, read as
+  // never running, where the note says only their parsing takes turns.
+  const bool threadlike = lane.kind == LaneKind::Thread || lane.kind == LaneKind::Task;
+  if (presence == Presence::Shown && threadlike && most_run_at >= 0 && bars.find(kRunningSymbol) == std::string::npos &&
+      kQuietSymbols.find(bars[static_cast<std::size_t>(most_run_at)]) != std::string_view::npos) {
+    bars[static_cast<std::size_t>(most_run_at)] = kRunningSymbol;
+    if (notes != nullptr && notes->short_waits.find(kRunningSymbol) == std::string::npos) notes->short_waits += kRunningSymbol;
   }
   return bars;
 }

@@ -454,6 +454,21 @@ TEST_CASE("runs shorter than a column add up along the row too: a thread's last 
                   "column of them)\n") != std::string::npos);
 }
 
+TEST_CASE("a task that ran shows a '#' where it ran most, though its run is under half a column") {
+  // Lesson 2's asyncio tasks at 40 columns: each parses its reply for 2 ms in columns of
+  // 4.9 ms, after a column it was ready in, and no row showed a '#'.
+  TraceBuilder b("r", "asyncio", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto task = b.add_lane("task 1", LaneKind::Task, p);
+  b.set_state(task, 0_ms, SpanState::Awaiting, 0, 0);
+  b.set_state(task, 72_ms, SpanState::Ready, 0, 0);
+  b.set_state(task, 81_ms, SpanState::Running, 0, 0);  // 3 ms of column 8, idle most of it
+  b.clear_state(task, 84_ms);
+  const std::string text = render_text_timeline(b.finish(100_ms), TimelineOptions{4 + 3 + 10, 16});
+  INFO(text);
+  CHECK(text.find("task 1 |-------r# |\n") != std::string::npos);
+}
+
 TEST_CASE("the edges of runs longer than a column do not add up: a block of them keeps its length") {
   // The default scenario's sequential run: parses of 40 ms between downloads, each block's
   // edges in columns that I/O won. Added up, they drew one block a column too long.
