@@ -14,6 +14,7 @@
 #include "sim/cli/text_wrap.hpp"
 #include "sim/scenario/unicode_text.hpp"
 #include "sim/trace/lane_label.hpp"
+#include "sim/trace/outcomes.hpp"
 #include "sim/trace/native_kind.hpp"
 
 namespace gilsim::cli {
@@ -905,6 +906,16 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
   BarNotes notes;
   for (const LaneId id : sel.shown) bars[id] = lane_bars(t, id, n, holders, &notes);
   agree_with_holders(t, sel.shown, holders, bars);
+  // A thread caught in the deadlock the run stopped at waits for its lock forever: its last
+  // column says so. Lesson 16's T2 asks for lock_a at the very instant the cycle closes, a
+  // wait of no length in the trace, and its row never showed 'L' beside T1's.
+  if (n > 0 && trace::ended_in_deadlock(t)) {
+    for (const Mark& m : t.marks) {
+      if (m.kind == MarkKind::Deadlock && m.at == t.end && m.lane < bars.size() && !bars[m.lane].empty()) {
+        bars[m.lane].back() = state_symbol(SpanState::WaitingLock);
+      }
+    }
+  }
   for (std::size_t i = 0; i < sel.shown.size(); ++i) {
     const LaneId id = sel.shown[i];
     out += fmt::format("{:<{}} |{}|\n", fitted_name(labels[id], name_width), name_width, bars[id]);

@@ -191,3 +191,16 @@ TEST_CASE("lesson 11 at 160 columns: the new GIL's turns show, the old GIL's row
   const std::string row = narrow.substr(at + 1, narrow.find('\n', at + 1) - at - 1);
   CHECK(std::count(row.begin(), row.end(), '&') > 70);
 }
+
+TEST_CASE("lesson 16: both threads of the deadlock end their rows waiting for a lock") {
+  // T2 asks for lock_a at the instant the cycle closes, a wait of no length in the trace.
+  for (const int width : {40, 72, 100}) {
+    const std::string report = report_of("16-deadlock.toml", {"note=-"}, true, width);
+    for (const std::string lane : {"\nT1 a to b", "\nT2 b to a"}) {
+      const std::size_t at = report.find(lane, report.find("\nthreads (threads"));
+      REQUIRE(at != std::string::npos);
+      const std::string row = report.substr(at + 1, report.find('\n', at + 1) - at - 1);
+      CHECK_MESSAGE(row.ends_with("L|"), row);
+    }
+  }
+}
