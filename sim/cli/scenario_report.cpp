@@ -153,10 +153,18 @@ std::string render_scenario_report(const scenario::Scenario& s, const std::vecto
                                    const ReportOptions& options) {
   // The underline as long as the title reads in a terminal: columns, not UTF-8 bytes (a
   // Chinese character takes two).
-  const std::size_t columns = scenario::terminal_columns(s.title);
-  std::string out = fmt::format("{}\n{}\n", s.title, std::string(std::min<std::size_t>(columns, 80), '='));
-  out += fmt::format("({}, {} job{}, seed {})\n", s.source, trace::group_digits(s.total_jobs()),
-                     s.total_jobs() == 1 ? "" : "s", s.seed);
+  // A title wider than the terminal wraps, underlined as long as its widest line.
+  const std::string title = wrap_text(s.title, options.width);
+  std::size_t columns = 0;
+  for (std::size_t at = 0; at < title.size();) {
+    const std::size_t end = title.find('\n', at);
+    columns = std::max(columns, scenario::terminal_columns(std::string_view(title).substr(at, end - at)));
+    at = end + 1;
+  }
+  std::string out = fmt::format("{}{}\n", title, std::string(std::min<std::size_t>(columns, 80), '='));
+  out += wrap_text(fmt::format("({}, {} job{}, seed {})", s.source, trace::group_digits(s.total_jobs()),
+                               s.total_jobs() == 1 ? "" : "s", s.seed),
+                   options.width);
   // What the command changed: the note's "4-core machine" is the file's, not `--set cores=2`'s;
   // a --set that every run overrides is said here, before the table shows the file's figures.
   for (const std::string& sentence : override_sentences(s, options.overrides)) out += wrap_text(sentence, options.width);
@@ -180,9 +188,12 @@ std::string render_scenario_report(const scenario::Scenario& s, const std::vecto
   }
   if (!options.timelines) return out;
   for (const trace::Trace* t : runs) {
-    out += fmt::format("\n{} ({}, {}, {} at {})\n", trace::display_name(*t), executor_label(*t),
-                       fmt::format("{} core{}", t->cores, t->cores == 1 ? "" : "s"),
-                       trace::ended_in_deadlock(*t) ? "deadlocked" : "finished", format_time(t->end));
+    out += '\n';
+    out += wrap_text(fmt::format("{} ({}, {}, {} at {})", trace::display_name(*t), executor_label(*t),
+                                        fmt::format("{} core{}", t->cores, t->cores == 1 ? "" : "s"),
+                                        trace::ended_in_deadlock(*t) ? "deadlocked" : "finished",
+                                        no_break(format_time(t->end))),
+                            options.width);
     out += render_text_timeline(*t, TimelineOptions{options.width, options.max_rows_per_kind});
   }
   return out;

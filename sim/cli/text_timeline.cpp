@@ -649,6 +649,13 @@ std::string wrap_entries(const std::vector<std::string>& entries, int width) {
       out += line + "\n";
       line.clear();
     }
+    if (line.empty() && static_cast<int>(scenario::terminal_columns(e)) > width) {
+      // An entry wider than the terminal on lines of its own, hanging under its words after
+      // the symbol (": running and waiting for GIL or a core in turn, ..." took 78 columns
+      // at 40): wrapped as a list item, whose "- " it then drops.
+      out += wrap_text(fmt::format("- {}", e), width).substr(2);
+      continue;
+    }
     line += (line.empty() ? "" : "  ") + e;
   }
   if (!line.empty()) out += line + "\n";
@@ -764,7 +771,11 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
   if (const std::string& carried = notes.short_waits; !carried.empty()) out += wrap_text(carried_note(carried), width);
   if (!holder_entries.empty()) {
     const bool locks = std::any_of(shown.begin(), shown.end(), [&](LaneId id) { return t.lanes[id].kind == LaneKind::Lock; });
-    holder_entries.insert(holder_entries.begin(), locks ? "GIL or lock held by:" : "GIL held by:");
+    // Over holders' symbols only: "& held by several in turn" says itself, and alone under
+    // "GIL held by:" read as a holder named '&'.
+    if (!shown_holders.empty() || on_a_gil_row('*')) {
+      holder_entries.insert(holder_entries.begin(), locks ? "GIL or lock held by:" : "GIL held by:");
+    }
     out += wrap_entries(holder_entries, width);
   }
   return out;
@@ -932,7 +943,7 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
       }
     }
   }
-  for (const auto& note : sel.hidden_notes) out += note + "\n";
+  for (const auto& note : sel.hidden_notes) out += wrap_text(note, std::max(options.width, 40));
   out += axis_lines(t.end, name_width, n);
   out += legend(t, bars, sel.shown, holders, busy_row, cores_blank_while_busy, notes, std::max(options.width, 40));
   return out;

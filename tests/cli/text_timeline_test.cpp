@@ -18,6 +18,15 @@ using gilsim::cli::TimelineOptions;
 
 namespace {
 
+/// `text` with the legend's wrapped entries joined again: each line that hangs under the one
+/// before it (two spaces in) back on that line.
+std::string unwrapped(std::string text) {
+  for (std::size_t at = text.find("\n  "); at != std::string::npos; at = text.find("\n  ", at + 1)) {
+    if (at + 3 < text.size() && text[at + 3] != ' ') text.replace(at, 3, " ");
+  }
+  return text;
+}
+
 /// A threads run on one core, its GIL, and threads T1 and T2 to fill in.
 struct TwoThreadsOnOneCore {
   TraceBuilder b{"threads", "threads", "new", Origin::Simulated, 1, 5_ms};
@@ -90,8 +99,8 @@ TEST_CASE("a run recorded in CPython shows '?' on its GIL row where threads wait
   recorded.measured_by = "CPython 3.11";
   const std::string text = render_text_timeline(recorded, TimelineOptions{19, 16});
   CHECK(text.find("GIL    |111??222  |\n") != std::string::npos);
-  // The legend says what '?' means, after the holders (on a line of its own at 40 columns).
-  CHECK(text.find("GIL held by:  1 T1  2 T2\n? holder not seen (threads waited, none seen running)\n") !=
+  // The legend says what '?' means, after the holders (on lines of its own at 40 columns).
+  CHECK(text.find("GIL held by:  1 T1  2 T2\n? holder not seen (threads waited,\n  none seen running)\n") !=
         std::string::npos);
   // Gilsim's own real executors see their GIL's holder: a gap there is a free GIL.
   recorded.measured_by.clear();
@@ -385,8 +394,9 @@ TEST_CASE("a GIL passed between several holders, none for most of a column, show
   // Held 40% by four; then 40% by T1 alone, in turns of 0.1 ms: T1, not a blank that read as
   // a GIL nobody took (lesson 15's asyncio lock, each task's 20,000 turns, was blank).
   CHECK(text.find("GIL    |&&&&&11111|\n") != std::string::npos);
-  // Held, by several: "none for most of the column" read as "nobody held it" (lesson 15's GIL, held 43%).
-  CHECK(text.find("& held by several in turn, each for a part of the column") != std::string::npos);
+  // Held, by several: "none for most of the column" read as "nobody held it" (lesson 15's GIL,
+  // held 43%); wrapped at 40 columns under its words.
+  CHECK(text.find("\n& held by several in turn, each for a\n  part of the column\n") != std::string::npos);
   // Each core ran half of each millisecond, the busy row says one: a line says why the core rows are blank.
   CHECK(text.find("busy   |1111111111|\n") != std::string::npos);
   std::string flat = text;  // the legend wraps at 40 columns
@@ -528,7 +538,8 @@ TEST_CASE("a pool's rows: the parent, its helpers, then the workers; never-used 
   CHECK(row("resource tracker") < row("worker 1"));
   CHECK(text.find("GIL (worker 3)") == std::string::npos);
   CHECK(text.find("\nworker 3 ") == std::string::npos);
-  CHECK(text.find("\n+ 1 worker never used, it started and stopped without a job (rows folded)\n") != std::string::npos);
+  CHECK(unwrapped(text).find("\n+ 1 worker never used, it started and stopped without a job (rows folded)\n") !=
+        std::string::npos);
   CHECK(text.find("GIL                    |00444     |\n") != std::string::npos);
   CHECK(text.find("GIL held by:  0 main  1 worker 1\n2 worker 2  4 result handler\n") != std::string::npos);
 }
@@ -567,7 +578,7 @@ TEST_CASE("a worker that never ran Python is folded with the never-used, whateve
     CHECK(text.find("GIL (worker 2)") == std::string::npos);
     CHECK(text.find("\nworker 2 ") == std::string::npos);
     CHECK(text.find("GIL (worker 3)") == std::string::npos);
-    CHECK(text.find("\n+ 2 workers never used, each started and stopped without a job (rows folded)\n") !=
+    CHECK(unwrapped(text).find("\n+ 2 workers never used, each started and stopped without a job (rows folded)\n") !=
           std::string::npos);
     CHECK(text.find("+ waiting for a core") == std::string::npos);  // nothing shown needs it
   }
@@ -678,10 +689,11 @@ TEST_CASE("turns shorter than a column do not read as blocks of one holder (less
   CHECK(text.find("GIL    |&&&&&&1111|\n") != std::string::npos);
   CHECK(text.find("T1     |::::::####|\n") != std::string::npos);
   CHECK(text.find("T2     |::::::....|\n") != std::string::npos);
-  // The legend says what ':' means as it says what '&' means (an entry is not cut at 40 columns).
-  CHECK(text.find("# running  . waiting for GIL\n"
-                  ": running and waiting for GIL in turn, each for a part of the column\n") != std::string::npos);
-  CHECK(text.find("& held by several in turn, each for a part of the column") != std::string::npos);
+  // The legend says what ':' means as it says what '&' means (an entry wider than 40 columns
+  // hangs under its words on the lines after).
+  CHECK(unwrapped(text).find("# running  . waiting for GIL\n"
+                             ": running and waiting for GIL in turn, each for a part of the column\n") != std::string::npos);
+  CHECK(unwrapped(text).find("& held by several in turn, each for a part of the column") != std::string::npos);
 }
 
 TEST_CASE("a worker that takes turns with another for a core shows ':', its GIL held all along") {
@@ -700,7 +712,8 @@ TEST_CASE("a worker that takes turns with another for a core shows ':', its GIL 
   const std::string text = render_text_timeline(b.finish(10_ms), TimelineOptions{17 + 3 + 10, 16});
   CHECK(text.find("GIL (worker 1)    |1111111111|\n") != std::string::npos);
   CHECK(text.find("worker 1 crunch 1 |::::::::::|\n") != std::string::npos);
-  CHECK(text.find(": running and waiting for a core in turn, each for a part of the column\n") != std::string::npos);
+  CHECK(unwrapped(text).find(": running and waiting for a core in turn, each for a part of the column\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("a hand-off between turns longer than a column shows the larger share, not a mark") {
