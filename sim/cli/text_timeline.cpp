@@ -135,7 +135,7 @@ std::vector<bool> holding_lanes(const Trace& t) {
 
 /// Symbol of each lane when it holds a GIL or a lock, chosen so that a digit reads as the
 /// thread or task of that name: T<n> gets holder_symbol(n - 1) ('1' for T1, 'a' for the tenth),
-/// then a pool's "worker <n>", then a task "task <n>" (an asyncio.Lock is held by a task) the
+/// then a pool's "worker <n>", a process's "process <n>", then a task "task <n>" (an asyncio.Lock is held by a task) the
 /// same where no other took it; the thread `main`, or an asyncio run's `event loop`, gets
 /// '0'; every other thread lane that holds something, then every other such task lane, gets
 /// the next symbol nobody has, those in `first` before the rest, each in `order` ('*' once
@@ -145,10 +145,12 @@ std::vector<char> holder_symbols(const Trace& t, const std::vector<LaneId>& orde
   std::vector<bool> given(kHolderSymbolCount, false);
   bool main_given = false;
   const std::vector<bool> holds = holding_lanes(t);
-  // Threads claim their numbers first, then a pool's workers, then tasks ("task 3" is 3
-  // unless a thread T3 took it; "worker 2" is 2, so lesson 7's lone hog reads "2 worker 2").
+  // Threads claim their numbers first, then a pool's workers, then one Process per job's
+  // ("process 2" is 2, not '1' where process 1's GIL row was blank: lesson 18), then tasks
+  // ("task 3" is 3 unless a thread T3 took it; "worker 2" is 2, so lesson 7's lone hog reads
+  // "2 worker 2").
   for (const auto& [kind, prefix] : {std::pair{LaneKind::Thread, "T"}, std::pair{LaneKind::Thread, "worker "},
-                                     std::pair{LaneKind::Task, "task "}}) {
+                                     std::pair{LaneKind::Thread, "process "}, std::pair{LaneKind::Task, "task "}}) {
     for (LaneId id = 0; id < t.lanes.size(); ++id) {
       if (t.lanes[id].kind != kind) continue;
       const std::string& name = t.lanes[id].name;
@@ -574,30 +576,43 @@ LaneSelection select_lanes(const Trace& t, int cap, int n, const std::vector<cha
   const std::vector<LaneId> order = row_order(t);
   std::vector<std::size_t> position(t.lanes.size());
   for (std::size_t i = 0; i < order.size(); ++i) position[order[i]] = i;
-  for (const Kind& k : kinds) {
+  // GILs are chosen last, those of the processes whose threads are shown first: at 40 columns
+  // lesson 18 showed the GILs of processes 2, 4, 6, ... 26 beside the threads of processes 1 to
+  // 15, each kind's blank rows left out on its own, so '1' on a GIL row named process 2.
+  std::vector<bool> process_shown;
+  std::array<std::string, kinds.size()> notes;
+  for (const std::size_t k : {std::size_t{0}, std::size_t{2}, std::size_t{3}, std::size_t{4}, std::size_t{1}}) {
+    const Kind& kind = kinds[k];
     std::vector<LaneId> lanes;
     for (const LaneId id : order) {
-      if (t.lanes[id].kind == k.kind && !folded[id]) lanes.push_back(id);
+      if (t.lanes[id].kind == kind.kind && !folded[id]) lanes.push_back(id);
     }
     const auto count = static_cast<int>(lanes.size());
-    if (count <= cap) {
-      sel.shown.insert(sel.shown.end(), lanes.begin(), lanes.end());
-      continue;
+    if (count > cap) {
+      std::vector<bool> blank(t.lanes.size(), false);
+      for (const LaneId id : lanes) blank[id] = lane_bars(t, id, n, holders).find_first_not_of(' ') == std::string::npos;
+      const auto unmatched = [&](LaneId id) {
+        return kind.kind == LaneKind::Gil && !(t.lanes[id].process < process_shown.size() && process_shown[t.lanes[id].process]);
+      };
+      std::ranges::stable_sort(lanes, {}, [&](LaneId id) { return std::pair{unmatched(id), blank[id]}; });
+      const int hidden_blank =
+          static_cast<int>(std::count_if(lanes.begin() + cap, lanes.end(), [&](LaneId id) { return blank[id]; }));
+      lanes.resize(static_cast<std::size_t>(cap));
+      const int hidden = count - cap;
+      notes[k] = fmt::format("... {} more {}{}", hidden, hidden == 1 ? kind.one : kind.many,
+                             hidden_blank == hidden ? (hidden == 1 ? ", idle" : ", all idle") : "");
     }
-    std::vector<LaneId> blank;
-    std::erase_if(lanes, [&](LaneId id) {
-      const bool empty = lane_bars(t, id, n, holders).find_first_not_of(' ') == std::string::npos;
-      if (empty) blank.push_back(id);
-      return empty;
-    });
-    const int hidden_blank = std::max(0, static_cast<int>(blank.size()) - std::max(0, cap - static_cast<int>(lanes.size())));
-    lanes.insert(lanes.end(), blank.begin(), blank.end());
-    lanes.resize(static_cast<std::size_t>(cap));
-    std::ranges::sort(lanes, {}, [&position](LaneId id) { return position[id]; });
+    for (const LaneId id : lanes) {
+      if (kind.kind != LaneKind::Thread && kind.kind != LaneKind::Task) continue;
+      const ProcessId p = t.lanes[id].process;
+      if (p >= process_shown.size()) process_shown.resize(p + 1, false);
+      process_shown[p] = true;
+    }
     sel.shown.insert(sel.shown.end(), lanes.begin(), lanes.end());
-    const int hidden = count - cap;
-    sel.hidden_notes.push_back(fmt::format("... {} more {}{}", hidden, hidden == 1 ? k.one : k.many,
-                                           hidden_blank == hidden ? (hidden == 1 ? ", idle" : ", all idle") : ""));
+  }
+  std::ranges::sort(sel.shown, {}, [&position](LaneId id) { return position[id]; });
+  for (std::string& note : notes) {
+    if (!note.empty()) sel.hidden_notes.push_back(std::move(note));
   }
   return sel;
 }

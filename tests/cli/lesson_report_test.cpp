@@ -204,3 +204,19 @@ TEST_CASE("lesson 16: both threads of the deadlock end their rows waiting for a 
     }
   }
 }
+
+TEST_CASE("lesson 18 at 40 columns: the GIL rows shown are those of the processes whose threads are shown, numbered as they are") {
+  // Each kind's rows were capped on their own: GILs of processes 2, 4, ... 26 beside the threads
+  // of processes 1 to 15, and '1' on a GIL row named process 2.
+  const std::string report = report_of("18-process-vs-pool.toml", {"note=-"}, true, 40);
+  const std::size_t begin = report.find("\none Process per job (");
+  const std::string run = report.substr(begin, report.find("\npool", begin + 1) - begin);
+  for (int p = 1; p <= 41; ++p) {
+    CAPTURE(p);
+    const bool gil = has(run, fmt::format("\nGIL (process {}) ", p));
+    const bool thread = has(run, fmt::format("\nprocess {} task {} ", p, p));
+    CHECK(gil == thread);
+  }
+  CHECK(has(run, "\nGIL (process 2)    | 2 "));
+  CHECK(has(run, "  2 process 2"));
+}
