@@ -765,8 +765,8 @@ void refresh_derived(AppState& app, LentThread* lent) {
   if (!same_scenario || showed_everything) app.fit_pending = true;
 }
 
-float presentation_scale(float display_height) {
-  const float scale = 1.75f * std::min(1.0f, display_height / 900.0f);
+float presentation_scale(float display_width, float display_height) {
+  const float scale = 1.75f * std::min({1.0f, display_height / 900.0f, display_width / 1600.0f});
   return std::clamp(std::round(scale * 20.0f) / 20.0f, 1.25f, 1.75f);
 }
 

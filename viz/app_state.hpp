@@ -343,9 +343,11 @@ std::uint32_t prediction_of(const std::vector<trace::Trace>& runs, std::uint32_t
 /// The latest end across runs: the shared time axis runs from 0 to here.
 Time total_end(const std::vector<trace::Trace>& runs);
 
-/// The UI scale of presentation mode for a window `display_height` pixels tall: 1.75 from
-/// 900 lines up, less below (1.4 at 720), so a projector's small screen still holds the runs.
-float presentation_scale(float display_height);
+/// The UI scale of presentation mode for a window `display_width` x `display_height` pixels:
+/// 1.75 from 1600x900 up, less below (1.4 at 1280x720), by the narrower of the two, so that a
+/// projector's small screen still holds the runs (at 1024x768, 1.25: by its height alone, 1.5
+/// folded lesson 15's eight threads and put the toolbar on three rows).
+float presentation_scale(float display_width, float display_height);
 
 /// The factor on the toolbar's and legend's text: 1, or less where `font_px` is taller than
 /// a 36th of the window (at --scale 3 on 1080 lines, 51 px text would push the legend out

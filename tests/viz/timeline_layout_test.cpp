@@ -435,3 +435,13 @@ TEST_CASE("a collapsed pool's line shows where its jobs run: its workers, its on
     CHECK(summary_lane(one) == one.processes[0].gil_lane);
   }
 }
+
+TEST_CASE("presentation scale follows the narrower of the window's width and height") {
+  using gilsim::viz::presentation_scale;
+  CHECK(presentation_scale(1600, 900) == doctest::Approx(1.75));
+  CHECK(presentation_scale(1920, 1080) == doctest::Approx(1.75));
+  CHECK(presentation_scale(1280, 720) == doctest::Approx(1.40));
+  // A 4:3 projector: by its height alone 1.5, which folded lesson 15's eight threads.
+  CHECK(presentation_scale(1024, 768) == doctest::Approx(1.25));
+  CHECK(presentation_scale(800, 600) == doctest::Approx(1.25));
+}

@@ -12,7 +12,7 @@
 namespace gilsim::viz::platform {
 
 float initial_ui_scale(const Options& options) {
-  if (options.presentation && options.scale == 1.0f) return presentation_scale(static_cast<float>(options.height));
+  if (options.presentation && options.scale == 1.0f) return presentation_scale(static_cast<float>(options.width), static_cast<float>(options.height));
   return options.scale;
 }
 

@@ -73,7 +73,7 @@ void draw_frame(AppState& app, double wall_seconds) {
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   const float f = ImGui::GetFontSize();
   // The window may differ from the size asked for (a desktop's 90%): the next frame's fonts follow it.
-  if (app.presentation && app.auto_presentation_scale) app.ui_scale = presentation_scale(display.y);
+  if (app.presentation && app.auto_presentation_scale) app.ui_scale = presentation_scale(display.x, display.y);
 
   const bool side = !app.presentation && display.x > f * 40;
   // Wide enough on a 1920 screen for the numbers table's six columns.

@@ -73,7 +73,7 @@ void set_presentation(AppState& app, bool on) {
   app.presentation = on;
   app.fit_runs = on;
   app.focus.reset();
-  app.ui_scale = on ? std::max(app.ui_scale, presentation_scale(ImGui::GetIO().DisplaySize.y)) : 1.0f;
+  app.ui_scale = on ? std::max(app.ui_scale, presentation_scale(ImGui::GetIO().DisplaySize.x, ImGui::GetIO().DisplaySize.y)) : 1.0f;
   app.auto_presentation_scale = false;
 }
 
