@@ -468,8 +468,7 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
   const bool threadlike = lane.kind == LaneKind::Thread || lane.kind == LaneKind::Task;
   if (presence == Presence::Shown && threadlike && most_run_at >= 0 && bars.find(kRunningSymbol) == std::string::npos &&
       kQuietSymbols.find(bars[static_cast<std::size_t>(most_run_at)]) != std::string_view::npos) {
-    bars[static_cast<std::size_t>(most_run_at)] = kRunningSymbol;
-    if (notes != nullptr && notes->short_waits.find(kRunningSymbol) == std::string::npos) notes->short_waits += kRunningSymbol;
+    bars[static_cast<std::size_t>(most_run_at)] = kRunningSymbol;  // running, as the legend says: no column's worth
   }
   return bars;
 }

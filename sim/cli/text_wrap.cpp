@@ -30,12 +30,22 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return lines;
 }
 
+/// Columns a list item's marker takes with the space after it: 2 for "- ", "* " and "+ ", 3
+/// for "1. " or "2) ", 4 for "10. "; 0 for a line that starts no item.
+std::size_t item_marker(std::string_view rest) {
+  if (rest.starts_with("- ") || rest.starts_with("* ") || rest.starts_with("+ ")) return 2;
+  std::size_t digits = 0;
+  while (digits < rest.size() && digits < 3 && std::isdigit(static_cast<unsigned char>(rest[digits])) != 0) ++digits;
+  if (digits > 0 && digits + 1 < rest.size() && (rest[digits] == '.' || rest[digits] == ')') && rest[digits + 1] == ' ') {
+    return digits + 2;
+  }
+  return 0;
+}
+
 /// Columns a wrapped continuation of `line` is indented by.
 std::size_t hanging_indent(std::string_view line) {
   const std::size_t lead = line.find_first_not_of(' ');
-  const std::string_view rest = line.substr(lead);
-  if (rest.starts_with("- ") || rest.starts_with("* ") || rest.starts_with("+ ")) return lead + 2;
-  return lead;
+  return lead == std::string_view::npos ? 0 : lead + item_marker(line.substr(lead));
 }
 
 /// Whether `word` is a unit that stays on the line of the number before it ("1 ms", "20 MiB").
@@ -93,11 +103,22 @@ void wrap_line(std::string_view line, std::size_t width, std::string& out) {
   out += current + "\n";
 }
 
-bool is_blank(std::string_view line) { return line.find_first_not_of(' ') == std::string_view::npos; }
+bool is_blank(std::string_view line) { return line.find_first_not_of(" \t") == std::string_view::npos; }
 
-bool starts_item(std::string_view line) {
+bool starts_item(std::string_view line) { return item_marker(line.substr(line.find_first_not_of(' '))) > 0; }
+
+/// Whether an indented line shows a command to type: its first word an option ("--set ...")
+/// or a program ("gilsim sweep ..."); other indented lines (a quotation) are prose.
+bool looks_like_command(std::string_view line) {
   const std::string_view rest = line.substr(line.find_first_not_of(' '));
-  return rest.starts_with("- ") || rest.starts_with("* ") || rest.starts_with("+ ");
+  const std::string_view first = rest.substr(0, rest.find(' '));
+  if (first.starts_with("-")) return true;
+  for (const std::string_view program : {"gilsim", "gilviz", "python3", "python", "./scripts/", "scripts/"}) {
+    if (first == program || first.starts_with("build/") || (program.ends_with('/') && first.starts_with(program))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /// Columns the last character of `line` takes (two for a Chinese one), and the first's.
@@ -133,13 +154,17 @@ std::vector<Block> paragraphs(const std::vector<std::string_view>& lines, std::s
   for (const std::string_view line : lines) {
     const std::size_t lead = is_blank(line) ? 0 : line.find_first_not_of(' ');
     const bool follows_text = !out.empty() && !is_blank(last) && !is_blank(line) && !starts_item(line);
-    if (follows_text && (out.back().command ? lead == last.find_first_not_of(' ') : lead > hanging_indent(out.back().text))) {
+    const bool indented = follows_text && !out.back().command && lead > hanging_indent(out.back().text);
+    const bool after_blank = out.empty() || is_blank(last);
+    const bool under_command = !out.empty() && out.back().command && !is_blank(last);
+    if (lead > 0 && !is_blank(line) && !starts_item(line) && (indented || after_blank || under_command) &&
+        looks_like_command(line)) {
       out.push_back({std::string(line), true});
       last = line;
       continue;
     }
     const bool joins = [&] {
-      if (!follows_text || out.back().command) return false;
+      if (!follows_text || out.back().command || indented) return false;
       // Once a paragraph is wider than the terminal its lines are no longer the author's.
       if (scenario::terminal_columns(out.back().text) <= width) return false;
       if (lead != hanging_indent(out.back().text)) return false;
@@ -167,7 +192,7 @@ std::vector<std::string_view> command_words(std::string_view line) {
   char quote = 0;
   for (std::size_t i = 0; i <= line.size(); ++i) {
     const char c = i < line.size() ? line[i] : ' ';
-    if (quote != 0) {
+    if (quote != 0 && i < line.size()) {  // a quote left open ends with the line, its words kept
       if (c == quote) quote = 0;
       continue;
     }
@@ -177,7 +202,8 @@ std::vector<std::string_view> command_words(std::string_view line) {
       begin = std::string_view::npos;
       // An option stays with its value: "--set 'job...'", "--vary workers=1..16".
       const std::string_view before = words.empty() ? std::string_view{} : words.back();
-      if (before.starts_with("--") && before.find('=') == std::string_view::npos && !word.starts_with("-")) {
+      const bool lone_option = before.starts_with("--") && before.find_first_of("= ") == std::string_view::npos;
+      if (lone_option && !word.starts_with("-")) {
         words.back() = line.substr(static_cast<std::size_t>(before.data() - line.data()),
                                    static_cast<std::size_t>(word.data() + word.size() - before.data()));
       } else {

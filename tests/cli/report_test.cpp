@@ -117,6 +117,29 @@ TEST_CASE("a command in a note stays a line of its own, and breaks as a shell re
   CHECK(wrap_note(note, 30).find("  --set 'job.handler.steps=[{ disk = \"300ms\" }]'\n") != std::string::npos);
 }
 
+TEST_CASE("an indented quotation in a note is prose; a numbered list keeps its items; a tab line is blank") {
+  const std::string note =
+      "The asyncio documentation says:\n"
+      "  the event loop can't run other tasks while a coroutine calls a blocking function\n"
+      "Then:\n"
+      "1. run it on threads and on asyncio, and compare the two\n"
+      "2. explain.\n"
+      "\t\n"
+      "  gilsim run 04 --set 'job.handler.steps=[{ disk = \"300ms\" }] --width 72\n";
+  CHECK(wrap_note(note, 40) ==
+        "The asyncio documentation says:\n"
+        "  the event loop can't run other tasks\n  while a coroutine calls a blocking\n  function\n"
+        "Then:\n"
+        "1. run it on threads and on asyncio, and\n   compare the two\n"
+        "2. explain.\n"
+        "\n"
+        // A quote left open keeps its words: the rest of the line is one.
+        "  gilsim run 04 \\\n    --set 'job.handler.steps=[{ disk = \"300ms\" }] --width 72\n");
+  // An option takes one value: "--size 1280x720" does not take the file after it too.
+  CHECK(wrap_note("Run:\n  gilviz --presentation --size 1280x720 scenarios/11-old-gil.toml\n", 40) ==
+        "Run:\n  gilviz --presentation \\\n    --size 1280x720 \\\n    scenarios/11-old-gil.toml\n");
+}
+
 TEST_CASE("a table pads columns to the widest cell, numbers on the right") {
   const TextTable table{{"run", "makespan"}, {false, true}, {{"sequential", "480 ms"}, {"threads", "200 ms"}}};
   CHECK(render_table(table) ==
