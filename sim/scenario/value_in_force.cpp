@@ -107,33 +107,40 @@ std::string size_in_force(const Scenario& written, const Scenario& in_force, con
   return {};
 }
 
-std::string value_in_force(const Scenario& written, const Scenario& in_force, const Run& run) {
+std::vector<StatedSetting> stated_settings(const Scenario& written, const Scenario& in_force, const Run& run) {
   const Run* file = as_written(written, run);
   if (file == nullptr) return {};
-  std::string size = size_in_force(written, in_force, run);
-  // What else the name states and a --set changed: lesson 11's "new GIL, 2 cores" run with
-  // --set gil=old read as the new GIL's figures beside a heading that said old; with --set
-  // cores=1 "old GIL, 2 cores" ran on one core; lesson 8's "switch 50 ms" at 20 ms.
+  // Lesson 11's "new GIL, 2 cores" with --set gil=old read as the new GIL's figures beside a
+  // heading that said old; with --set cores=1 "old GIL, 2 cores" ran on one core; lesson 8's
+  // "switch 50 ms" at 20 ms.
   const EffectiveSettings was = effective_settings(written, *file);
   const EffectiveSettings is = effective_settings(in_force, run);
-  std::vector<std::string> now;
-  if (size.starts_with("now ")) now.push_back(size.substr(4)), size.clear();
-  if (was.gil != is.gil && states_gil(run.name, was.gil)) now.push_back(gil_words(is.gil));
-  if (was.cores != is.cores && states_cores(run.name, was.cores)) {
-    now.push_back(fmt::format("{} core{}", is.cores, is.cores == 1 ? "" : "s"));
+  std::vector<StatedSetting> stated;
+  if (states_gil(run.name, was.gil)) stated.push_back({gil_words(is.gil), was.gil != is.gil});
+  if (states_cores(run.name, was.cores)) {
+    stated.push_back({fmt::format("{} core{}", is.cores, is.cores == 1 ? "" : "s"), was.cores != is.cores});
   }
-  if (was.switch_interval != is.switch_interval && states_time(run.name, was.switch_interval)) {
-    now.push_back(format_time(is.switch_interval));
+  if (states_time(run.name, was.switch_interval)) {
+    stated.push_back({format_time(is.switch_interval), was.switch_interval != is.switch_interval});
   }
   // "Pool.map default" names Pool.map's own chunksize; "Pool.map, spawn" its start method.
   const bool default_chunks = !file->chunksize && run.name.find("default") != std::string::npos;
-  if (was.chunksize != is.chunksize && (states_chunksize(run.name, was.chunksize) || default_chunks)) {
-    now.push_back(fmt::format("chunksize {}", is.chunksize));
+  if (states_chunksize(run.name, was.chunksize) || default_chunks) {
+    stated.push_back({fmt::format("chunksize {}", is.chunksize), was.chunksize != is.chunksize});
   }
-  if (was.start_method != is.start_method && states_word(run.name, to_string(was.start_method))) {
-    now.push_back(std::string(to_string(is.start_method)));
+  if (states_word(run.name, to_string(was.start_method))) {
+    stated.push_back({std::string(to_string(is.start_method)), was.start_method != is.start_method});
   }
-  std::string out = size;
+  return stated;
+}
+
+std::string value_in_force(const Scenario& written, const Scenario& in_force, const Run& run) {
+  std::string out = size_in_force(written, in_force, run);
+  std::vector<std::string> now;
+  if (out.starts_with("now ")) now.push_back(out.substr(4)), out.clear();
+  for (StatedSetting& setting : stated_settings(written, in_force, run)) {
+    if (setting.changed) now.push_back(std::move(setting.words));
+  }
   for (std::size_t i = 0; i < now.size(); ++i) {
     out += fmt::format("{}{}{}", out.empty() ? "" : ", ", i == 0 ? "now " : "", now[i]);
   }

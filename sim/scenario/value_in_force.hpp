@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sim/scenario/scenario.hpp"
 
@@ -23,6 +24,17 @@ std::string value_in_force(const Scenario& written, const Scenario& in_force, co
 /// The pool's size or the threads' count alone, as value_in_force says it: what a sweep's
 /// labels take, where the knobs' values are said at each point.
 std::string size_in_force(const Scenario& written, const Scenario& in_force, const Run& run);
+
+/// A setting a run's name states (its GIL, cores, switch interval, chunksize or start method,
+/// as the file has it), in words at its value in force ("old GIL", "1 core", "20.0 ms"), and
+/// whether that differs from the file's.
+struct StatedSetting {
+  std::string words;
+  bool changed = false;
+};
+/// Every setting `run`'s name states, in that order: value_in_force says those changed, a
+/// sweep compares them from point to point.
+std::vector<StatedSetting> stated_settings(const Scenario& written, const Scenario& in_force, const Run& run);
 
 /// Whether `name` holds `n` as a number of its own ("pool of 4", "Pool(4)"; not "40 jobs").
 bool states_number(const std::string& name, std::int64_t n);

@@ -116,23 +116,12 @@ scenario::Scenario SweepPlan::scenario_at(std::size_t point, int seed) const {
 }
 
 std::string name_stated(const scenario::Scenario& written, const scenario::Scenario& s, const scenario::Run& run) {
-  const auto as_written =
-      std::find_if(written.runs.begin(), written.runs.end(), [&](const scenario::Run& r) { return r.name == run.name; });
-  if (as_written == written.runs.end()) return {};
   std::vector<std::string> said;
   // The pool's size or the threads' count, as gilsim run's "(now ...)" says it.
   if (std::string words = scenario::size_in_force(written, s, run); words.starts_with("now ")) {
     said.push_back(std::move(words));
   }
-  const scenario::EffectiveSettings was = scenario::effective_settings(written, *as_written);
-  const scenario::EffectiveSettings is = scenario::effective_settings(s, run);
-  if (scenario::states_time(run.name, was.switch_interval)) said.push_back("switch " + format_time(is.switch_interval));
-  if (scenario::states_cores(run.name, was.cores)) {
-    said.push_back(fmt::format("{} cores", is.cores));
-  }
-  if (scenario::states_chunksize(run.name, was.chunksize)) {
-    said.push_back(fmt::format("chunksize {}", is.chunksize));
-  }
+  for (scenario::StatedSetting& setting : scenario::stated_settings(written, s, run)) said.push_back(std::move(setting.words));
   std::string out;
   for (const std::string& w : said) out += (out.empty() ? "" : ", ") + w;
   return out;

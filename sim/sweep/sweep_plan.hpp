@@ -99,7 +99,7 @@ SweepPlan make_plan(const SweepRequest& request);
 std::vector<std::string> alike_runs_notes(const SweepPlan& plan);
 
 /// What `run`'s name states of its settings in `s`, as they are in `s`: "now 64 threads",
-/// "switch 250 us", "4 cores"; empty when its name states none of them as `written` (the file)
+/// "250 us", "4 cores", "old GIL" (scenario::stated_settings); empty when its name states none of them as `written` (the file)
 /// has it. Two values of an axis that give a run different words vary what its name says.
 std::string name_stated(const scenario::Scenario& written, const scenario::Scenario& s, const scenario::Run& run);
 

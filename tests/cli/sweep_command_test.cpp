@@ -784,3 +784,27 @@ TEST_CASE("a sweep's heading, tables, chart titles and notes keep to --width, a 
   CHECK(at(72).find("\nSpeed-up is against 'sequential', the scenario's first run, at the same\npoint and seed.\n") !=
         std::string::npos);
 }
+
+TEST_CASE("a narrow sweep keeps its charted figure, wraps its legend, and names a varied GIL its run's name states") {
+  // --metric gil-wait at 40 columns kept the speed-up and left out the GIL wait it charted.
+  const Result wait = run_gilsim({"sweep", kScenarios + "21-sweep-waiting-share.toml", "--vary",
+                                  "waiting in each 100 ms request: job.request.steps.2.io=0ms..90ms:30ms; "
+                                  "job.request.steps.1.cpu=100ms..10ms:30ms",
+                                  "--metric", "gil-wait", "--width", "40"});
+  REQUIRE(wait.code == 0);
+  CHECK(wait.out.find("job.request.  job.request.   GIL\n  steps.2.io   steps.1.cpu  wait\n") != std::string::npos);
+  CHECK(wait.out.find("(not shown at this width: makespan,\nspeedup, cores busy, GIL held, switches;") != std::string::npos);
+  for (const std::string& line : lines_of(wait.out)) {
+    if (line.find(' ') != std::string::npos && line.find('/') == std::string::npos) CHECK_MESSAGE(line.size() <= 40, line);
+  }
+  // A legend entry wider than the chart hangs under its words.
+  const Result pool = run_gilsim({"sweep", kScenarios + "09-pool-sizing.toml", "--vary",
+                                  "number of worker processes in the pool: workers=1,2", "--width", "40"});
+  REQUIRE(pool.code == 0);
+  CHECK(pool.out.find("\n1: Pool(2) (number of worker processes\n  in the pool varied)\n") != std::string::npos);
+  // Lesson 11's "new GIL, 2 cores" swept over the GIL: its name is the file's, as --set says.
+  const Result gil = run_gilsim({"sweep", kScenarios + "11-old-gil.toml", "--vary", "gil=new,old"});
+  REQUIRE(gil.code == 0);
+  CHECK(gil.out.find("The name 'new GIL, 2 cores' is the file's: each row runs at the value in its 'gil' column.") !=
+        std::string::npos);
+}
