@@ -44,11 +44,13 @@ name = "threads"
 executor = "threads"
 )toml";
 
-Scenario with(std::initializer_list<const char*> sets) {
+Scenario loaded(std::string_view text, std::initializer_list<const char*> sets) {
   std::vector<Override> overrides;
   for (const char* s : sets) overrides.push_back(parse_override(s));
-  return load_string(kText, "t.toml", overrides);
+  return load_string(text, "t.toml", overrides);
 }
+
+Scenario with(std::initializer_list<const char*> sets) { return loaded(kText, sets); }
 
 }  // namespace
 
@@ -118,11 +120,7 @@ chunksize = 1
 name = "threads"
 executor = "threads"
 )toml";
-  const auto with = [&](std::initializer_list<const char*> sets) {
-    std::vector<Override> overrides;
-    for (const char* s : sets) overrides.push_back(parse_override(s));
-    return load_string(text, "t.toml", overrides);
-  };
+  const auto with = [&](std::initializer_list<const char*> sets) { return loaded(text, sets); };
   const Scenario written = with({});
   for (const Run& run : written.runs) CHECK(value_in_force(written, written, run).empty());
 
@@ -168,11 +166,7 @@ name = "Pool.map, spawn"
 executor = "process_pool"
 start_method = "spawn"
 )toml";
-  const auto with = [&](std::initializer_list<const char*> sets) {
-    std::vector<Override> overrides;
-    for (const char* s : sets) overrides.push_back(parse_override(s));
-    return load_string(text, "t.toml", overrides);
-  };
+  const auto with = [&](std::initializer_list<const char*> sets) { return loaded(text, sets); };
   const Scenario written = with({});
   const Scenario changed = with({"run.1.gil=none", "run.2.gil=new", "run.3.chunksize=10", "run.4.start_method=fork"});
   CHECK(value_in_force(written, changed, changed.runs[0]) == "now no GIL");
