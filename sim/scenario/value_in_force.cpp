@@ -122,6 +122,10 @@ std::vector<StatedSetting> stated_settings(const Scenario& written, const Scenar
   }
   if (states_time(run.name, was.switch_interval)) {
     stated.push_back({format_time(is.switch_interval), was.switch_interval != is.switch_interval});
+    // Without a GIL no interval is in force: lesson 5's "switch 1 ms" with --set gil=none.
+    if (is.gil == GilMode::None && was.gil != GilMode::None && !states_gil(run.name, was.gil)) {
+      stated.push_back({gil_words(is.gil), true});
+    }
   }
   // "Pool.map default" names Pool.map's own chunksize; "Pool.map, spawn" its start method.
   const bool default_chunks = !file->chunksize && run.name.find("default") != std::string::npos;

@@ -135,6 +135,9 @@ executor = "threads"
   const Scenario one = with({"run.old GIL, 1 core.cores=3", "run.old GIL, 1 core.gil=new"});
   CHECK(value_in_force(written, one, one.runs[1]) == "now new GIL, 3 cores");
 
+  // Without a GIL no switch interval is in force (lesson 5's "switch 1 ms" with gil=none).
+  const Scenario none_at_all = with({"gil=none"});
+  CHECK(value_in_force(written, none_at_all, none_at_all.runs[2]) == "now no GIL");
   const Scenario twenty = with({"run.switch 50 ms.switch_interval=20ms"});
   CHECK(value_in_force(written, twenty, twenty.runs[2]) == "now 20.0 ms");
   CHECK(value_in_force(written, twenty, twenty.runs[0]).empty());
