@@ -20,11 +20,14 @@ namespace {
 
 /// `text` with the legend's wrapped entries joined again: each line that hangs under the one
 /// before it (two spaces in) back on that line.
-std::string unwrapped(std::string text) {
-  for (std::size_t at = text.find("\n  "); at != std::string::npos; at = text.find("\n  ", at + 1)) {
-    if (at + 3 < text.size() && text[at + 3] != ' ') text.replace(at, 3, " ");
+std::string unwrapped(const std::string& text) {
+  std::string out;
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    const bool hangs = text.compare(at, 3, "\n  ") == 0 && at + 3 < text.size() && text[at + 3] != ' ';
+    out += hangs ? ' ' : text[at];
+    if (hangs) at += 2;
   }
-  return text;
+  return out;
 }
 
 /// A threads run on one core, its GIL, and threads T1 and T2 to fill in.
