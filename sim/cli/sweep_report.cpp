@@ -14,6 +14,7 @@
 #include "sim/cli/text_chart.hpp"
 #include "sim/cli/text_table.hpp"
 #include "sim/cli/text_wrap.hpp"
+#include "sim/sweep/sweep_axis.hpp"
 #include "sim/sweep/sweep_metric.hpp"
 #include "sim/trace/outcomes.hpp"
 #include "sim/trace/table_key.hpp"
@@ -221,6 +222,11 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
                                       ? fmt::format("{} to {}", sweep::metric_value_text(plan.metric, spread.low),
                                                     sweep::metric_value_text(plan.metric, spread.high))
                                       : std::string());
+      }
+      // The points that did not finish, named as the axis reads, left to right ("deadlocked at
+      // 1, 2, 4" for cores=1,4,2).
+      for (const std::size_t i : sweep::axis_order(chart.x_positions, chart.log_x, first.size())) {
+        const sweep::PointSummary s = sweep::summarise(result, i * combinations + c, run);
         if (!s.finished()) {
           const std::string reason = sweep::unfinished_text(s, plan.seeds);
           if (why != reason) gaps.push_back(reason + " at " + no_break(chart.x_texts[i]));

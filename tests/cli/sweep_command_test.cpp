@@ -808,3 +808,9 @@ TEST_CASE("a narrow sweep keeps its charted figure, wraps its legend, and names 
   CHECK(gil.out.find("The name 'new GIL, 2 cores' is the file's: each row runs at the value in its 'gil' column.") !=
         std::string::npos);
 }
+
+TEST_CASE("the points that did not finish are named as the axis reads them, left to right") {
+  const Result r = run_gilsim({"sweep", kScenarios + "16-deadlock.toml", "--vary", "cores=1,4,2"});
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("threads: deadlocked at 1, 2, 4") != std::string::npos);
+}
