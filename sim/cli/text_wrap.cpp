@@ -144,10 +144,11 @@ struct Block {
 /// terminal: a line too wide for it, whose tail would stand alone, takes the next line of its
 /// paragraph (at its hanging indent, no new list item, not a new sentence after a full stop:
 /// "Ask first:" starts its own line). At 72 columns a lesson's note of 78-column lines read
-/// "... (1 ms waiting, 0.1 ms of Python" / "each)," / "about 110 ms ...". A line indented
-/// deeper than the paragraph it follows, and no list item, is a command (lesson 4's
-/// "  --set 'job.handler.steps=...'" under "Try:"), as are the lines under it at its indent:
-/// each stays a line of its own, joined with nothing.
+/// "... (1 ms waiting, 0.1 ms of Python" / "each)," / "about 110 ms ...". An indented line
+/// that reads as a command (looks_like_command), deeper than the paragraph it follows or after
+/// a blank line, is one (lesson 4's "  --set 'job.handler.steps=...'" under "Try:"), as are
+/// the commands right under it: each stays a line of its own, joined with nothing. Another
+/// line indented deeper than its paragraph (a quotation) starts a paragraph of its own.
 std::vector<Block> paragraphs(const std::vector<std::string_view>& lines, std::size_t width) {
   std::vector<Block> out;
   std::string_view last;  // the last line, as the author wrote it
