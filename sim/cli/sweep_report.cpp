@@ -213,7 +213,7 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
       ChartSeries series{plan.run_names[run], {}};
       if (varied) series.legend_note = plan.name_varied[run] + " varied";
       std::vector<std::string> gaps;  // "deadlocked at 1, 2, 3"
-      std::string why;
+      std::vector<std::string> unfinished(first.size());  // why each point did not finish, if it did not
       for (std::size_t i = 0; i < first.size(); ++i) {
         const sweep::PointSummary s = sweep::summarise(result, i * combinations + c, run);
         const Spread spread = sweep::metric_of(s, plan.metric);
@@ -222,17 +222,16 @@ std::string charts(const sweep::SweepPlan& plan, const sweep::SweepResult& resul
                                       ? fmt::format("{} to {}", sweep::metric_value_text(plan.metric, spread.low),
                                                     sweep::metric_value_text(plan.metric, spread.high))
                                       : std::string());
+        if (!s.finished()) unfinished[i] = sweep::unfinished_text(s, plan.seeds);
       }
       // The points that did not finish, named as the axis reads, left to right ("deadlocked at
       // 1, 2, 4" for cores=1,4,2).
+      std::string why;
       for (const std::size_t i : sweep::axis_order(chart.x_positions, chart.log_x, first.size())) {
-        const sweep::PointSummary s = sweep::summarise(result, i * combinations + c, run);
-        if (!s.finished()) {
-          const std::string reason = sweep::unfinished_text(s, plan.seeds);
-          if (why != reason) gaps.push_back(reason + " at " + no_break(chart.x_texts[i]));
-          else gaps.back() += ", " + no_break(chart.x_texts[i]);
-          why = reason;
-        }
+        if (unfinished[i].empty()) continue;
+        if (why != unfinished[i]) gaps.push_back(unfinished[i] + " at " + no_break(chart.x_texts[i]));
+        else gaps.back() += ", " + no_break(chart.x_texts[i]);
+        why = unfinished[i];
       }
       if (!gaps.empty()) {
         chart.gap_notes.push_back(fmt::format("{}: {}", plan.run_names[run], fmt::format("{}", fmt::join(gaps, "; "))));

@@ -276,7 +276,7 @@ std::string render_text_chart(const TextChart& given, int width, int height) {
     if (line_length == 0 && item_columns > width) {
       // Wider than the chart on lines of its own, hanging under its words after the symbol
       // ("1: Pool(2) (number of worker processes in the pool varied)" took 59 columns at 40).
-      std::string wrapped = wrap_text(fmt::format("- {}", item), width).substr(2);
+      std::string wrapped = wrap_entry(item, width);
       wrapped.pop_back();  // the last line's '\n': the next item or the legend's end adds one
       legend += wrapped;
       line_length = width;  // the next item on a line of its own

@@ -281,7 +281,7 @@ bool stretch_shorter(const SpanStore& spans, std::size_t s, std::int64_t length,
 /// most in the bucket it was busiest in (Presence). `notes` gets the symbols that this placed
 /// and the waits kTurnsSymbol stood for.
 struct BarNotes {
-  std::string short_waits;  ///< '#', '.' or 'L' where short runs or waits won a column
+  std::string carried;  ///< '#', '.' or 'L' where short runs or waits, added up, won a column
   std::string turn_waits;   ///< the symbols of the waits of kTurnWaits that a kTurnsSymbol stood for
 };
 
@@ -402,7 +402,7 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
       if (pick < kCarriedSymbols.size()) {
         bar = kCarriedSymbols[pick];
         carried[pick] -= length;
-        if (notes != nullptr && notes->short_waits.find(bar) == std::string::npos) notes->short_waits += bar;
+        if (notes != nullptr && notes->carried.find(bar) == std::string::npos) notes->carried += bar;
       }
     }
     // Several holders in turn, held a quarter of the column or more, none for half of it:
@@ -664,10 +664,9 @@ std::string wrap_entries(const std::vector<std::string>& entries, int width) {
       line.clear();
     }
     if (line.empty() && static_cast<int>(scenario::terminal_columns(e)) > width) {
-      // An entry wider than the terminal on lines of its own, hanging under its words after
-      // the symbol (": running and waiting for GIL or a core in turn, ..." took 78 columns
-      // at 40): wrapped as a list item, whose "- " it then drops.
-      out += wrap_text(fmt::format("- {}", e), width).substr(2);
+      // An entry wider than the terminal on lines of its own (": running and waiting for GIL
+      // or a core in turn, ..." took 78 columns at 40).
+      out += wrap_entry(e, width);
       continue;
     }
     line += (line.empty() ? "" : "  ") + e;
@@ -782,7 +781,7 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
   if (loop_waits) out += wrap_text("(the event loop's ~ is its select(): it waits there for I/O and for timers alike)", width);
   // A run or a wait that lost its column to sleep would hide work or lateness (lane_bars): said
   // where it shows.
-  if (const std::string& carried = notes.short_waits; !carried.empty()) out += wrap_text(carried_note(carried), width);
+  if (!notes.carried.empty()) out += wrap_text(carried_note(notes.carried), width);
   if (!holder_entries.empty()) {
     const bool locks = std::any_of(shown.begin(), shown.end(), [&](LaneId id) { return t.lanes[id].kind == LaneKind::Lock; });
     // Over holders' symbols only: "& held by several in turn" says itself, and alone under

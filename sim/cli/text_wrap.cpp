@@ -76,8 +76,8 @@ std::vector<std::string_view> words_of(std::string_view line) {
   return words;
 }
 
-void wrap_line(std::string_view line, std::size_t width, std::string& out) {
-  const std::size_t indent = hanging_indent(line);
+/// `line` broken at `width`, its continuation lines `indent` columns in.
+void wrap_line(std::string_view line, std::size_t width, std::size_t indent, std::string& out) {
   std::string current(line.substr(0, line.find_first_not_of(' ')));
   std::size_t columns = current.size();  // in a terminal: a Chinese character takes two
   bool line_has_word = false;
@@ -263,7 +263,7 @@ std::string wrap(std::string_view text, int width, bool reflow) {
   for (const Block& block : blocks) {
     if (is_blank(block.text)) out += "\n";
     else if (block.command) wrap_command(block.text, columns, out);
-    else wrap_line(block.text, columns, out);
+    else wrap_line(block.text, columns, hanging_indent(block.text), out);
   }
   // A no-break space holds its words together while lines are broken, then prints as a space.
   std::string spaced;
@@ -280,6 +280,12 @@ std::string wrap(std::string_view text, int width, bool reflow) {
 std::string wrap_text(std::string_view text, int width) { return wrap(text, width, false); }
 
 std::string wrap_note(std::string_view text, int width) { return wrap(text, width, true); }
+
+std::string wrap_entry(std::string_view entry, int width) {
+  std::string out;
+  wrap_line(entry, static_cast<std::size_t>(std::max(width, 20)), 2, out);
+  return out;
+}
 
 std::string no_break(std::string_view text) {
   std::string out;

@@ -19,6 +19,10 @@ std::string wrap_text(std::string_view text, int width);
 /// first:") starts a new paragraph. Where every line fits, the same as wrap_text.
 std::string wrap_note(std::string_view text, int width);
 
+/// One entry of a legend (": running and waiting for GIL in turn, ..."), wrapped at `width`
+/// with its lines after the first two columns in, under its words after the symbol.
+std::string wrap_entry(std::string_view entry, int width);
+
 /// `text` with its spaces made no-break ones (U+00A0), so that wrap_text keeps it on one line:
 /// a value and its unit ("70.0 ms"; a sweep's legend read "from 30.0 ms to 70.0" then "ms").
 /// wrap_text writes them as plain spaces.

@@ -103,7 +103,7 @@ TEST_CASE("a run recorded in CPython shows '?' on its GIL row where threads wait
   const std::string text = render_text_timeline(recorded, TimelineOptions{19, 16});
   CHECK(text.find("GIL    |111??222  |\n") != std::string::npos);
   // The legend says what '?' means, after the holders (on lines of its own at 40 columns).
-  CHECK(text.find("GIL held by:  1 T1  2 T2\n? holder not seen (threads waited,\n  none seen running)\n") !=
+  CHECK(text.find("GIL held by:  1 T1  2 T2\n? holder not seen (threads waited, none\n  seen running)\n") !=
         std::string::npos);
   // Gilsim's own real executors see their GIL's holder: a gap there is a free GIL.
   recorded.measured_by.clear();
