@@ -2,6 +2,7 @@
 // and the signal handler that removes the temporaries when the program is stopped.
 #include "sim/trace/atomic_file.hpp"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -116,13 +117,19 @@ void write_to_file(const fs::path& shown, const fs::path& file, std::ios::openmo
 }
 
 /// A file is written through a temporary beside `target`: its folder must take a new file,
-/// even where the file itself may be written.
+/// even where the file itself may be written. The folder is asked by creating that temporary
+/// and removing it, since access() grants root every folder, /sys's too, where creating a file
+/// fails: as root, `--export-trace /sys/x.json` was refused only after the report was printed.
 void check_folder_takes_files(const fs::path& shown, const fs::path& target) {
-  const fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  if (::access(folder.c_str(), W_OK) != 0) {
+  const fs::path probe = temporary_sibling(target);
+  const int descriptor = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (descriptor < 0) {
+    const fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
     fail(shown, fmt::format("its folder '{}' takes no new file, which writing it needs ({})", folder.string(),
                             std::strerror(errno)));
   }
+  ::close(descriptor);
+  ::unlink(probe.c_str());
 }
 
 struct Planned {

@@ -352,6 +352,16 @@ TEST_CASE("an output is checked where it will be written: through a symlink, in 
   CHECK_NOTHROW(check_output_path(dir / "through.csv"));
 }
 
+TEST_CASE("an output in a folder that takes no file is refused before the work, for root as well") {
+  // access() grants root every folder, /sys's and /proc's too, where creating a file fails:
+  // as root, `gilsim run --export-trace /sys/x.json` printed its report, then failed.
+  for (const char* path : {"/sys/gilsim-check.json", "/proc/gilsim-check.csv"}) {
+    CAPTURE(path);
+    CHECK_THROWS_WITH_AS(check_output_path(path), doctest::Contains("takes no new file"), std::runtime_error);
+    CHECK_FALSE(std::filesystem::exists(path));
+  }
+}
+
 TEST_CASE("the renames of several outputs leave the signal mask as they found it") {
   namespace fs = std::filesystem;
   const gilsim::testing::TempFolder folder("gilsim-output-mask");
