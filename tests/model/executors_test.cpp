@@ -72,6 +72,24 @@ TEST_CASE("asyncio runs one task at a time, in ready-queue order") {
   CHECK(t.jobs[1].end == 50_ms);
   CHECK(t.jobs[2].end == 60_ms);
   CHECK(lane_named(t, "task 1").kind == trace::LaneKind::Task);
+  // Hand timeline: the loop runs the three callbacks ready at 0 in one iteration (A3e), then
+  // polls at 30 ms and finds tasks 1 and 2's reads done (at 15 and 25 ms), runs them one
+  // after the other, and polls at 50 ms for task 3's (done at 35 ms). A read done while the
+  // loop runs callbacks is unseen until that poll (A3d): the row reads 'awaiting' until then.
+  using Spans = std::vector<std::pair<Time, Time>>;
+  const auto spans_of = [&](std::string_view lane, SpanState state) {
+    Spans out;
+    for (const auto& span : lane_named(t, lane).spans) {
+      if (span.state == state && span.end > span.begin) out.emplace_back(span.begin, span.end);
+    }
+    return out;
+  };
+  CHECK(spans_of("task 1", SpanState::Awaiting) == Spans{{10_ms, 30_ms}});
+  CHECK(spans_of("task 1", SpanState::Ready).empty());
+  CHECK(spans_of("task 2", SpanState::Awaiting) == Spans{{20_ms, 30_ms}});
+  CHECK(spans_of("task 2", SpanState::Ready) == Spans{{0_ms, 10_ms}, {30_ms, 40_ms}});
+  CHECK(spans_of("task 3", SpanState::Awaiting) == Spans{{30_ms, 50_ms}});
+  CHECK(spans_of("task 3", SpanState::Ready) == Spans{{0_ms, 20_ms}});
 }
 
 TEST_CASE("to_thread work runs on the default executor and competes for the GIL") {
