@@ -283,6 +283,7 @@ bool stretch_shorter(const SpanStore& spans, std::size_t s, std::int64_t length,
 struct BarNotes {
   std::string carried;  ///< '#', '.' or 'L' where short runs or waits, added up, won a column
   std::string turn_waits;   ///< the symbols of the waits of kTurnWaits that a kTurnsSymbol stood for
+  bool lone_run = false;    ///< a row's only '#' placed where it ran most, no column being its
 };
 
 bool is_turn_wait(SpanState state) { return std::ranges::find(kTurnWaits, state) != kTurnWaits.end(); }
@@ -305,6 +306,7 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
   std::vector<std::pair<char, std::int64_t>> cover;
   std::int64_t most_run = 0;  // the most running in a column, and that column
   int most_run_at = -1;
+  std::int64_t run_in_all = 0;  // running, added up over the row
   std::array<std::int64_t, kCarriedSymbols.size()> carried{};  // short runs and waits not shown yet, in ns
   for (int i = 0; i < n; ++i) {
     const Time lo = bucket_start(t.end, i, n), hi = bucket_start(t.end, i + 1, n);
@@ -332,6 +334,7 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
     }
     const std::int64_t idle = (hi - lo).ns() - busy;
     const auto ran = std::find_if(cover.begin(), cover.end(), [](const auto& c) { return c.first == kRunningSymbol; });
+    if (ran != cover.end()) run_in_all += ran->second;
     if (ran != cover.end() && ran->second > most_run) most_run = ran->second, most_run_at = i;
     if (busy > busiest_time) {
       busiest = i, busiest_time = busy;
@@ -464,11 +467,19 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
   }
   // A thread or a task that ran shows a '#' somewhere: lesson 2's ten tasks at 40 columns, each
   // parsing its reply for 2 ms in columns of 4.9 ms, under half of one even added up, read as
-  // never running, where the note says only their parsing takes turns.
+  // never running, where the note says only their parsing takes turns. Over a wait too, where
+  // all its runs make under half a column: lesson 15's unsafe threads, run and done in its
+  // first column, read '.' alone, and its locked threads 'L' from end to end, beside the
+  // updates they lost and kept. A row that ran a column's worth, a part of each among its
+  // waits, keeps the waits that won its columns.
   const bool threadlike = lane.kind == LaneKind::Thread || lane.kind == LaneKind::Task;
+  const char at_most_run = most_run_at >= 0 ? bars[static_cast<std::size_t>(most_run_at)] : ' ';
+  const bool under_half_a_column = 2 * run_in_all < (bucket_start(t.end, 1, n) - bucket_start(t.end, 0, n)).ns();
   if (presence == Presence::Shown && threadlike && most_run_at >= 0 && bars.find(kRunningSymbol) == std::string::npos &&
-      kQuietSymbols.find(bars[static_cast<std::size_t>(most_run_at)]) != std::string_view::npos) {
+      (kQuietSymbols.find(at_most_run) != std::string_view::npos ||
+       (under_half_a_column && kWaitSymbols.find(at_most_run) != std::string_view::npos))) {
     bars[static_cast<std::size_t>(most_run_at)] = kRunningSymbol;  // running, as the legend says: no column's worth
+    if (notes != nullptr) notes->lone_run = true;
   }
   return bars;
 }
@@ -782,6 +793,7 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
   // A run or a wait that lost its column to sleep would hide work or lateness (lane_bars): said
   // where it shows.
   if (!notes.carried.empty()) out += wrap_text(carried_note(notes.carried), width);
+  if (notes.lone_run) out += wrap_text("(a row's only # is where it ran most: its runs fill no column)", width);
   if (!holder_entries.empty()) {
     const bool locks = std::any_of(shown.begin(), shown.end(), [&](LaneId id) { return t.lanes[id].kind == LaneKind::Lock; });
     // Over holders' symbols only: "& held by several in turn" says itself, and alone under

@@ -482,6 +482,28 @@ TEST_CASE("a task that ran shows a '#' where it ran most, though its run is unde
   CHECK(text.find("task 1 |-------r# |\n") != std::string::npos);
 }
 
+TEST_CASE("a thread that ran shows a '#' where it ran most, though it waited more there, and the legend says why") {
+  // Lesson 15's threads: each unsafe thread ran 1.3 ms and waited 3.7 ms for the GIL, all in
+  // the first of 80 columns, and its row read '.' alone, as if it never ran; each locked
+  // thread ran 3 ms in 3.1 s of waiting for the lock, and its row read 'L' from end to end.
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto unsafe = b.add_lane("T1", LaneKind::Thread, p);
+  const auto locked = b.add_lane("T2", LaneKind::Thread, p);
+  b.set_state(unsafe, 0_ms, SpanState::WaitingGil, 0, 0);
+  b.set_state(unsafe, 3_ms, SpanState::Running, 0, 0);
+  b.clear_state(unsafe, 4_ms);
+  b.set_state(locked, 0_ms, SpanState::WaitingLock, 1, 0);
+  b.set_state(locked, 52_ms, SpanState::Running, 1, 0);
+  b.set_state(locked, 53_ms, SpanState::WaitingLock, 1, 0);
+  b.clear_state(locked, 100_ms);
+  const std::string text = render_text_timeline(b.finish(100_ms), TimelineOptions{4 + 3 + 10, 16});
+  INFO(text);
+  CHECK(text.find("T1   |#         |\n") != std::string::npos);
+  CHECK(text.find("T2   |LLLLL#LLLL|\n") != std::string::npos);
+  CHECK(text.find("(a row's only # is where it ran most:\nits runs fill no column)\n") != std::string::npos);
+}
+
 TEST_CASE("the edges of runs longer than a column do not add up: a block of them keeps its length") {
   // The default scenario's sequential run: parses of 40 ms between downloads, each block's
   // edges in columns that I/O won. Added up, they drew one block a column too long.
