@@ -172,6 +172,7 @@ toml::table parse_checked(std::string_view toml_text, const std::string& source)
   constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
   if (toml_text.substr(0, kByteOrderMark.size()) == kByteOrderMark) toml_text.remove_prefix(kByteOrderMark.size());
   check_ascii_outside_strings(toml_text, source);
+  check_key_parts(toml_text, source);
   try {
     return toml::parse(toml_text, source);
   } catch (const toml::parse_error& e) {

@@ -323,6 +323,23 @@ TEST_CASE("a non-ASCII byte where TOML expects whitespace is refused at its line
   CHECK(error_of("x = \"\"\"a\"\"\"\"\xc2\xb5").rfind("s.toml:1:13: a non-ASCII", 0) == 0);
 }
 
+TEST_CASE("a key of thousands of dotted parts is refused at its line and column, before toml++ recurses on it") {
+  // toml++ 3.3 caps nested arrays and inline tables, not dotted keys: a 100 KB file with
+  // `a.a.....a = 1` 50,000 parts deep overflowed the stack (a crash in every program, and in
+  // a viewer watching the file when it was saved).
+  std::string deep = "a";
+  for (int i = 0; i < 50'000; ++i) deep += ".a";
+  const std::string expected =
+      "s.toml:2:200: a key of more than 100 dotted parts; expected a key of a few parts, such as machine.cores";
+  CHECK(error_of("title = \"t\"\n" + deep + " = 1\n") == expected);
+  CHECK(error_of("title = \"t\"\n[" + deep + "]\n").rfind("s.toml:2:201: a key of more than 100 dotted parts", 0) == 0);
+  // Dots in strings, comments and values, and in a key of a few parts, are no key's.
+  CHECK(error_of("title = \"" + deep + "\" # " + deep + "\n" + std::string(kValid)).find("dotted parts") ==
+        std::string::npos);
+  CHECK(error_of(std::string("title = \"t\"\nx = [1.") + std::string(300, '1') + ", 1.5, 2.5]\n").find("dotted") ==
+        std::string::npos);
+}
+
 TEST_CASE("non-ASCII text inside strings and comments is accepted") {
   const std::string text = "# a comment: 5 \xc2\xb5s\nnote = \"\xc2\xb5s \\\" \xc2\xb5\"\n" + std::string(kValid);
   CHECK(load_string(text, "s.toml").note == "\xc2\xb5s \" \xc2\xb5");
