@@ -947,12 +947,12 @@ std::string counters_line(const scenario::Scenario& s) {
 /// A predicted time as the program prints its own (its shown()): under a second, milliseconds
 /// to one decimal; from a second, seconds to two decimals, grouped.
 std::string as_printed(Time t) {
-  if (t.ns() < 1'000'000'000) {
-    const std::int64_t tenths = (t.ns() + 50'000) / 100'000;
-    return fmt::format("{}.{} ms", tenths / 10, tenths % 10);
-  }
-  const std::int64_t hundredths = (t.ns() + 5'000'000) / 10'000'000;
-  return fmt::format("{}.{:02} s", trace::group_digits(hundredths / 100), hundredths % 100);
+  // Rounded as format_time() rounds, from the same double: lesson 18's 57,150,000 ns is the
+  // 57.1 ms `gilsim run` prints, not 57.2 ms.
+  if (t.ns() < 1'000'000'000) return fmt::format("{:.1f} ms", t.ms());
+  const std::string fixed = fmt::format("{:.2f}", t.seconds());
+  const std::size_t point = fixed.find('.');
+  return fmt::format("{}{} s", trace::group_digits(std::stoll(fixed.substr(0, point))), fixed.substr(point));
 }
 
 /// "about 21 min" for a run long enough that a class should know before it starts.
@@ -1450,6 +1450,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
                       uses(Executor::Threads);
   const bool cpu = uses_step(s, StepKind::Cpu) || peers;  // a peer computes its answers
   const bool native = uses_step(s, StepKind::Native);
+  const bool increments = uses_step(s, StepKind::Increment);
   MachineLines machine;
   machine.loops = cpu;
   machine.bytes = native;
@@ -1465,8 +1466,9 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
                                       (run->executor == Executor::Threads || run->executor == Executor::ThreadPool));
     const bool pool = run->executor == Executor::ProcessPool || run->executor == Executor::ProcessPoolExecutor;
     machine.pools = machine.pools || (pool && !run->workers);
-    // Cores matter to work: a run of waits alone is not faster on more of them.
-    machine.parallel = machine.parallel || ((cpu || native) && run->executor != Executor::Sequential &&
+    // Cores matter to work, a counter's increments too (lesson 15's threads: 3.14 s on 4
+    // cores, 1.15 s on 2): a run of waits alone is not faster on more of them.
+    machine.parallel = machine.parallel || ((cpu || native || increments) && run->executor != Executor::Sequential &&
                                             (run->executor != Executor::Asyncio || offloads || run->workers));
   }
   bool long_thread_pool = false;  // the main says how long a ThreadPoolExecutor() takes with os.cpu_count()
