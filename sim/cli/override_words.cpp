@@ -41,6 +41,17 @@ std::vector<std::string> override_sentences(const scenario::Scenario& s, const s
     out.push_back(fmt::format("(with {}{})", fmt::join(in_force, " "),
                               s.note.empty() ? "" : "; the note below was written for the file as it is"));
   }
+  // A run without the GIL pays the free-threaded build's cost on its Python (F2): lesson 1's
+  // sequential run with gil=none took 1.080 s for the file's 1.000 s, and nothing said why.
+  const bool takes_the_gil = std::any_of(overrides.begin(), overrides.end(), [](const std::string& text) {
+    const scenario::Override o = scenario::parse_override(text);
+    return (o.key == "gil" || o.key.ends_with(".gil")) && (o.value == "none" || o.value == "\"none\"");
+  });
+  if (some_reach && takes_the_gil && s.python.free_threading_overhead > 0) {
+    out.push_back(fmt::format("(without the GIL, Python code costs {:.0f}% more, in every run, the sequential one too: "
+                              "the free-threaded build's own cost, python.free_threading_overhead, docs/model.md F2)",
+                              100 * s.python.free_threading_overhead));
+  }
   out.insert(out.end(), missed.begin(), missed.end());
   if (!overrides.empty() && !some_reach) out.emplace_back("Every run below is the file's, unchanged.");
   return out;

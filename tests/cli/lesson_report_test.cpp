@@ -59,6 +59,19 @@ TEST_CASE("a --set is said under the file's line, and the note is the file's") {
             "(with --set 'job.handler.steps=[{ io = \"20ms\" }, { io = \"300ms\" }]'; the note below"));
 }
 
+TEST_CASE("a --set that takes the GIL away says what Python pays for it, the sequential run too") {
+  // Lesson 1 with gil=none: its sequential run took 1.080 s where the file's takes 1.000 s,
+  // and nothing said why.
+  const std::string report = report_of("01-cpu-bound.toml", {"gil=none"}, false, 200);
+  CHECK(has(report, "(with --set gil=none; the note below was written for the file as it is)\n(without the GIL, "
+                    "Python code costs 8% more, in every run, the sequential one too: the free-threaded build's own "
+                    "cost, python.free_threading_overhead, docs/model.md F2)\n"));
+  CHECK(has(report, "sequential    sequential, no GIL     1.080 s"));
+  CHECK_FALSE(has(report_of("01-cpu-bound.toml", {"cores=2"}, false, 200), "free_threading_overhead"));
+  CHECK_FALSE(has(report_of("01-cpu-bound.toml", {"gil=none", "python.free_threading_overhead=0"}, false, 200),
+                  "free_threading_overhead, docs"));
+}
+
 TEST_CASE("a --set that no run follows is said at the top, where the --set is named, not after the table") {
   // Lessons 5 and 8 give every run its own switch interval: the table is the file's.
   const std::string report = report_of("05-responsive-gui.toml", {"switch_interval=2ms"}, false);
