@@ -16,6 +16,7 @@
 #include "sim/cli/python_command.hpp"
 #include "sim/cli/run_command.hpp"
 #include "sim/cli/sweep_command.hpp"
+#include "sim/cli/unexpected_arguments.hpp"
 #include "sim/cpython/cpython_runs.hpp"
 #include "sim/scenario/bundled_names.hpp"
 #include "sim/scenario/loader.hpp"
@@ -220,8 +221,25 @@ std::string usage_error(const CLI::App& app, const CLI::ParseError& e, int argc,
     return fmt::format("gilsim: '{}' is not a command{} (the commands: {}; see `gilsim --help`)",
                        scenario::printable(word), hint, scenario::join_names(views));
   }
+  const std::string help_command = fmt::format("gilsim{} --help", given ? " " + given->get_name() : std::string());
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    // `gilsim sweep 20 --vary workers=1..3 --max-events 5` said "not expected: 5 --max-events".
+    const CLI::App& parsed = given != nullptr ? *given : app;
+    const std::vector<std::string> extras = parsed.remaining(true);
+    std::string elsewhere;
+    if (!extras.empty() && extras.front().starts_with("--")) {
+      const std::string option = extras.front().substr(0, extras.front().find('='));
+      for (const CLI::App* sub : app.get_subcommands({})) {
+        if (sub == given || sub->get_option_no_throw(option) == nullptr) continue;
+        elsewhere = fmt::format(", but of `gilsim {}`", sub->get_name());
+        break;
+      }
+    }
+    const std::string command = given != nullptr ? fmt::format("`gilsim {}`", given->get_name()) : "gilsim";
+    return unexpected_arguments(parsed, command, "gilsim", elsewhere, help_command);
+  }
   std::string what = scenario::printable(e.what());
-  const std::string help = fmt::format("see `gilsim{} --help`", given ? " " + given->get_name() : std::string());
+  const std::string help = fmt::format("see `{}`", help_command);
   // "--width: 'abc' is not a whole number ...": the option leads, as `--set KEY=VALUE: ...` does.
   if (what.starts_with("--") && what.find(':') < what.find(' ')) return fmt::format("{}; {}", what, help);
   if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));

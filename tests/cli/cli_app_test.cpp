@@ -91,6 +91,16 @@ TEST_CASE("bad input exits with 2 and says where") {
     CHECK_MESSAGE(seeds.err.starts_with("--seeds: '0' is not a whole number from 1 to 1000"), seeds.err);
   }
   SUBCASE("an unknown subcommand or option") { CHECK(run_gilsim({"frobnicate"}).code == 2); }
+  SUBCASE("words a command does not take are named in the order given, an option with the command it is of") {
+    // CLI11 said "the following arguments were not expected: 5 --max-events", last first.
+    const Result sweep = run_gilsim({"sweep", "01", "--vary", "workers=1..2", "--max-events", "5"});
+    CHECK(sweep.code == 2);
+    CHECK(sweep.err == "gilsim: --max-events is not an option of `gilsim sweep`, but of `gilsim run` (given: "
+                       "--max-events 5); see `gilsim sweep --help`\n");
+    const Result python = run_gilsim({"python", "01", "02"});
+    CHECK(python.code == 2);
+    CHECK(python.err == "gilsim: '02' was not expected (given: 02); see `gilsim python --help`\n");
+  }
   SUBCASE("a run that does not exist") {
     const Result r = run_gilsim({"run", "--run", "nope"});
     CHECK(r.code == 2);

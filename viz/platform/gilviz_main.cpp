@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "sim/cli/unexpected_arguments.hpp"
 #include "sim/scenario/bundled_names.hpp"
 #include "sim/scenario/value_syntax.hpp"
 #include "sim/sweep/sweep_metric.hpp"
@@ -149,6 +150,10 @@ int main(int argc, char** argv) {
   cli.add_flag("--assets", list_assets, "Print where the window icon and the font are found, and exit")->group(kDeveloper);
   try {
     cli.parse(argc, argv);
+  } catch (const CLI::ExtrasError&) {
+    // CLI11 said "The following arguments were not expected: nosuch --run", last first.
+    std::fprintf(stderr, "%s\n", gilsim::cli::unexpected_arguments(cli, "gilviz", "gilviz", "", "gilviz --help").c_str());
+    return 2;
   } catch (const CLI::ParseError& e) {
     // CLI11 would return its own codes (105, 109...); docs/viewer.md promises 0 and 2.
     return cli.exit(e) == 0 ? 0 : 2;
