@@ -18,6 +18,9 @@ namespace gilsim::model {
 namespace {
 
 constexpr const char* kRaiseTheLimit = "raise the limit (gilsim run --max-events N)";
+// simulate_all()'s, the viewer's, whose limit no option raises (it named --max-events).
+constexpr const char* kTheViewersLimit =
+    "simulate it with `gilsim run --max-events N`, whose limit can be raised (the viewer holds each run to this one)";
 
 /// Runs `engine` to its end (true) or `max_events` (false); with `progress`, in slices of
 /// its events_between_checks(), answering after each when the watcher asked.
@@ -123,8 +126,12 @@ trace::Trace simulate_planned(const scenario::Scenario& s, const scenario::Run& 
   return trace;
 }
 
+/// Every run of `s` against the viewer's limit at once: the largest over it named, the others
+/// counted, as `gilsim run` says them (one at a time, the first in file order was named).
 void check_runs(const scenario::Scenario& s) {
-  for (const auto& run : s.runs) check_work({{&s, &run}}, kDefaultMaxEvents, kRaiseTheLimit);
+  std::vector<std::pair<const scenario::Scenario*, const scenario::Run*>> runs;
+  for (const auto& run : s.runs) runs.emplace_back(&s, &run);
+  check_work(runs, kDefaultMaxEvents, kTheViewersLimit);
 }
 
 /// Whether `run` of `s` uses a setting sized by the core count (what effective_settings()
@@ -360,14 +367,15 @@ std::vector<trace::Trace> simulate_all(const scenario::Scenario& s, unsigned thr
     check_runs(s);
     return one_after_another(s, planned(), progress, reused);
   }
+  std::vector<std::pair<const scenario::Run*, WorkEstimate>> estimated;  // once: checked, then ordered by
+  for (const scenario::Run& run : s.runs) estimated.emplace_back(&run, estimate_work(s, run));
+  check_work(estimated, kDefaultMaxEvents, kTheViewersLimit);  // a reused run too, as if simulated
   std::vector<std::uint64_t> events(s.runs.size());
   for (std::size_t r = 0; r < s.runs.size(); ++r) {
-    const WorkEstimate estimate = estimate_work(s, s.runs[r]);  // once: checked, then ordered by
-    check_work({{&s.runs[r], estimate}}, kDefaultMaxEvents, kRaiseTheLimit);  // a reused run too, as if simulated
     // A run offered for reuse starts last: it is only copied and indexed (a watcher's listener),
     // beside the runs simulated; one that turns out not reusable is simulated then.
     const bool offered = reused != nullptr && r < reused->runs.size() && reused->runs[r] != nullptr;
-    events[r] = offered ? 0 : estimate.events;
+    events[r] = offered ? 0 : estimated[r].second.events;
   }
   std::vector<std::size_t> order(s.runs.size());
   std::iota(order.begin(), order.end(), std::size_t{0});

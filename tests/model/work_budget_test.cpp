@@ -50,6 +50,37 @@ TEST_CASE("a file inside the scenario limits but with too much work is refused b
   }
 }
 
+TEST_CASE("the viewer's refusal names the largest run, counts the others, and says where the limit can be raised") {
+  // gilviz named the first run over the limit ('sequential'), not the largest, and told the
+  // class to raise it with gilsim run's --max-events, which the viewer does not read.
+  const std::string text =
+      "title = \"t\"\n[[job]]\nname = \"w\"\ncount = 100000\n"
+      "steps = [ { repeat = 1000, steps = [ { cpu = \"1ms\" } ] } ]\n"
+      "[[run]]\nname = \"sequential\"\nexecutor = \"sequential\"\n"
+      "[[run]]\nname = \"threads\"\nexecutor = \"threads\"\n[[run]]\nname = \"pool\"\nexecutor = \"process_pool\"\n";
+  const scenario::Scenario s = scenario::load_string(text, "s.toml");
+  std::string largest;
+  std::uint64_t most = 0;
+  for (const scenario::Run& run : s.runs) {
+    const std::uint64_t events = model::estimate_work(s, run).events;
+    if (events > most) most = events, largest = run.name;
+  }
+  REQUIRE(largest != "sequential");
+  for (const unsigned threads : {1U, 2U}) {
+    CAPTURE(threads);
+    try {
+      model::simulate_all(s, threads);
+      FAIL("expected WorkLimitExceeded");
+    } catch (const model::WorkLimitExceeded& e) {
+      const std::string what = e.what();
+      CHECK(what.rfind("run '" + largest + "' would take about ", 0) == 0);
+      CHECK(what.find("(2 other runs are over it too)") != std::string::npos);
+      CHECK(what.ends_with("or simulate it with `gilsim run --max-events N`, whose limit can be raised (the viewer "
+                           "holds each run to this one)"));
+    }
+  }
+}
+
 TEST_CASE("a small run refused by a low limit says its trace in megabytes, not 0.0 GB") {
   const scenario::Scenario s = scenario::load_string(
       "title = \"t\"\n[[job]]\nname = \"w\"\ncount = 4\nsteps = [ { cpu = \"1ms\" } ]\n"
