@@ -15,18 +15,13 @@
 #include "sim/scenario/scenario_keys.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/unicode_text.hpp"
+#include "sim/scenario/value_syntax.hpp"
 
 namespace gilsim::scenario {
 
 namespace {
 
 constexpr std::array<std::string_view, 6> kShorthands{"cores", "switch_interval", "gil", "seed", "workers", "jobs"};
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 bool is_number(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {

@@ -297,6 +297,10 @@ std::optional<Duration> TomlReader::duration(const toml::table& t, std::string_v
 std::optional<Time> TomlReader::fixed_duration(const toml::table& t, std::string_view key, Time min) const {
   const toml::node* node = t.get(key);
   if (node == nullptr) return std::nullopt;
+  // "'-1ms' is negative; expected a duration of zero or more" led to "0ms", refused next.
+  if (const auto text = node->value<std::string>(); text && trim(*text).starts_with('-') && min > Time::zero()) {
+    fail(*node, fmt::format("'{}' is '{}', negative; expected at least {}", key, trim(*text), to_string(Duration::fixed(min))));
+  }
   const Duration d = duration(*node, key);
   if (!d.is_fixed()) {
     fail(*node, fmt::format("'{}' is the random duration '{}'; expected a fixed duration such as \"3ms\"",

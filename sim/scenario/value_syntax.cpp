@@ -17,12 +17,6 @@ constexpr std::string_view kUnitHelp = "units: ns, us, ms, s";
 bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
 bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 struct Unit {
   std::string_view name;
   std::int64_t ns;
@@ -38,6 +32,12 @@ Parsed<T> failure(std::string message) {
 }
 
 }  // namespace
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
 
 Parsed<Time> parse_time(std::string_view raw) {
   const std::string_view text = trim(raw);

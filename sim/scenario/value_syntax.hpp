@@ -20,6 +20,9 @@ struct Parsed {
   bool ok() const { return error.empty(); }
 };
 
+/// `s` without the white space at its ends.
+std::string_view trim(std::string_view s);
+
 Parsed<Time> parse_time(std::string_view text);          ///< "1.5s", "250us", "0ns"
 Parsed<Duration> parse_duration(std::string_view text);  ///< any of the four forms
 /// "3.12", "3.13t" (free-threaded, 3.13 and later), "2.7"; a patch number is ignored.

@@ -19,13 +19,9 @@
 
 namespace gilsim::sweep {
 
-namespace {
+using scenario::trim;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
+namespace {
 
 /// Splits at `separator`, except inside double or single quotes.
 std::vector<std::string_view> split_outside_quotes(std::string_view text, char separator) {

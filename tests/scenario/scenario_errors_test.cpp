@@ -160,6 +160,9 @@ TEST_CASE("durations that make no sense where they are used are refused") {
   CHECK(error_of("title = \"t\"\n[python]\nswitch_interval = \"0ms\"\n" + kJobAndRun) ==
         "s.toml:3:19: 'switch_interval' is 0ns; expected at least 1us");
   CHECK(error_of("title = \"t\"\n[machine]\nquantum = \"0s\"\n" + kJobAndRun) == "s.toml:3:11: 'quantum' is 0ns; expected at least 1ns");
+  // A negative one says the least it takes, not "zero or more", which it refuses next.
+  CHECK(error_of("title = \"t\"\n[python]\nswitch_interval = \"-1ms\"\n" + kJobAndRun) ==
+        "s.toml:3:19: 'switch_interval' is '-1ms', negative; expected at least 1us");
   CHECK(error_of("title = \"t\"\n[machine]\nquantum = \"1ms..2ms\"\n" + kJobAndRun) ==
         "s.toml:3:11: 'quantum' is the random duration '1ms..2ms'; expected a fixed duration such as \"3ms\"");
   CHECK(error_of(kHeadBeforeSteps + "steps = [ { cpu = \"-1ms\" } ]\n") ==
