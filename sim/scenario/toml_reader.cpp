@@ -257,7 +257,7 @@ std::optional<std::string> TomlReader::one_line(const toml::table& t, std::strin
   const toml::node* node = t.get(key);
   if (node == nullptr) return std::nullopt;
   std::string text = checked_string(*node, key, fmt::format("{}: printable text on one line", example));
-  if (text.empty()) fail(*node, fmt::format("'{}' is empty; expected {}", key, example));
+  if (trim(text).empty()) fail(*node, fmt::format("'{}' is {}; expected {}", key, text.empty() ? "empty" : "only spaces", example));
   // A line break or a tab, or Unicode's line and paragraph separators (U+2028, U+2029).
   const auto at = std::min({text.find_first_of("\n\r\t"), text.find("\u2028"), text.find("\u2029")});
   if (at != std::string::npos) {

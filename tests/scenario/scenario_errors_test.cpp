@@ -211,6 +211,11 @@ TEST_CASE("missing required keys point at the table that lacks them") {
         "s.toml:5:1: 'executor' is missing in [[run]]; expected executor = one of sequential, threads, thread_pool, "
         "asyncio, process_pool, processes, process_pool_executor");
   CHECK(error_of("title = \"\"\n" + kJobAndRun) == "s.toml:1:9: 'title' is empty; expected a short title for the scenario");
+  // Spaces alone print as nothing: a report with a blank first line, a run with no name.
+  CHECK(error_of("title = \"   \"\n" + kJobAndRun) ==
+        "s.toml:1:9: 'title' is only spaces; expected a short title for the scenario");
+  CHECK(error_of("title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\nexecutor = \"threads\"\nname = \" \"\n") ==
+        "s.toml:7:8: 'name' is only spaces; expected a name such as \"threads\"");
 }
 
 TEST_CASE("a title or a name is one line: a line break or a tab would break the tables and the lanes") {

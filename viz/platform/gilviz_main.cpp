@@ -251,8 +251,9 @@ int main(int argc, char** argv) {
   if (!size_text.empty()) {
     unsigned w = 0, h = 0;
     char x = 0;
-    if (std::sscanf(size_text.c_str(), "%u%c%u", &w, &x, &h) != 3 || x != 'x' || w < 320 || h < 240 || w > 8192 ||
-        h > 8192) {
+    int read = 0;  // the characters taken: "800x600junk" was 800x600, as "800x600x3" was
+    if (std::sscanf(size_text.c_str(), "%u%c%u%n", &w, &x, &h, &read) != 3 || x != 'x' ||
+        static_cast<std::size_t>(read) != size_text.size() || w < 320 || h < 240 || w > 8192 || h > 8192) {
       fmt::print(stderr, "gilviz: --size '{}': expected WIDTHxHEIGHT, e.g. 1600x900 (320x240 to 8192x8192)\n",
                  size_text);
       return 2;
