@@ -136,9 +136,10 @@ void check_work(const std::vector<std::pair<const scenario::Run*, WorkEstimate>>
   const std::string trace_size =
       trace_bytes >= 1e9 ? fmt::format("{:.1f} GB", trace_bytes / 1e9) : fmt::format("{:.1f} MB", trace_bytes / 1e6);
   throw WorkLimitExceeded(fmt::format(
-      "run '{}' would take about {} events of the model ({} steps, {} of trace), above the limit of {} events for "
+      "run '{}' would take about {} events of the model ({} steps, {} of trace), above the limit of {} event{} for "
       "one run{}; make the scenario smaller (fewer jobs or steps, a longer switch_interval) or {}",
-      largest->name, largest_estimate.events, largest_estimate.steps, trace_size, max_events, others, how_to_raise));
+      largest->name, largest_estimate.events, largest_estimate.steps, trace_size, max_events, max_events == 1 ? "" : "s",
+      others, how_to_raise));
 }
 
 }  // namespace gilsim::model

@@ -100,6 +100,17 @@ std::optional<std::string> duplicate_key_message(std::string_view description, s
     }
   }
   const std::string where = first > 0 ? fmt::format(" at line {}", first) : " above";
+  // `[run]` after `[[run]]`, or before it: one bracket short, not a key set twice.
+  const auto double_bracket = [](std::string_view text) {
+    while (!text.empty() && blank(text.front())) text.remove_prefix(1);
+    return text.starts_with("[[");
+  };
+  if (header && first > 0 && header_of(here) && header_of(lines[static_cast<std::size_t>(first) - 1]) &&
+      double_bracket(here) != double_bracket(lines[static_cast<std::size_t>(first) - 1])) {
+    const auto form = [name](bool two) { return two ? fmt::format("[[{}]]", name) : fmt::format("[{}]", name); };
+    return fmt::format("{} here and {} at line {} name the same table; expected [[{}]], with two brackets, for each {}",
+                       form(double_bracket(here)), form(!double_bracket(here)), first, name, name);
+  }
   if (table_twice) return fmt::format("duplicate table [{}]; expected each table once; [{}] is already{}", name, name, where);
   return fmt::format("duplicate key '{}'; expected each key once; '{}' is already set{}", name, name, where);
 }

@@ -316,10 +316,12 @@ SweepPlan make_plan(const SweepRequest& request) {
   }
   const std::int64_t at_once = largest * std::max(1, request.jobs);
   if (at_once > kMemoryBudgetBytes) {
-    throw SweepRefused(fmt::format("the sweep would hold about {} MiB at once ({} simulations at once of about {} MiB "
-                                   "each); the memory budget is {} MiB: use fewer --jobs or a smaller scenario",
-                                   at_once >> 20, std::max(1, request.jobs), largest >> 20,
-                                   kMemoryBudgetBytes >> 20));
+    // One at a time already, fewer --jobs cannot help: said only where they can.
+    const int jobs = std::max(1, request.jobs);
+    throw SweepRefused(fmt::format("the sweep would hold about {} MiB at once ({} simulation{} at once of about {} MiB "
+                                   "each); the memory budget is {} MiB: use {}a smaller scenario",
+                                   at_once >> 20, jobs, jobs == 1 ? "" : "s", largest >> 20, kMemoryBudgetBytes >> 20,
+                                   jobs == 1 ? "" : "fewer --jobs or "));
   }
   return plan;
 }

@@ -65,6 +65,15 @@ TEST_CASE("a key or table set twice points at the second and names the line of t
         "s.toml:5:1: duplicate table [machine]; expected each table once; [machine] is already at line 2");
 }
 
+TEST_CASE("a [run] beside a [[run]] says two brackets are wanted, not that a key is set twice") {
+  const std::string job = "title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n";
+  CHECK(error_of(job + "[[run]]\nexecutor = \"threads\"\n[run]\nexecutor = \"asyncio\"\n") ==
+        "s.toml:7:1: [run] here and [[run]] at line 5 name the same table; expected [[run]], with two brackets, for "
+        "each run");
+  CHECK(error_of(job + "[job]\nname = \"x\"\n[[run]]\nexecutor = \"threads\"\n").rfind(
+            "s.toml:5:1: [job] here and [[job]] at line 2 name the same table; expected [[job]]", 0) == 0);
+}
+
 TEST_CASE("a UTF-8 byte order mark at the start of a file is skipped, as an editor does") {
   const std::string bom = "\xEF\xBB\xBF";
   CHECK(error_of(bom + std::string(kValid)) == "no error");

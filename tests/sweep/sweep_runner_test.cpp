@@ -133,6 +133,13 @@ TEST_CASE("a sweep over a limit is refused before it starts, naming the limit") 
     big.jobs = 64;
     CHECK(error_of<sweep::SweepRefused>(big).find("the memory budget is 2048 MiB: use fewer --jobs or a smaller "
                                                   "scenario") != std::string::npos);
+    // One at a time already: fewer --jobs cannot help, and is not asked for.
+    auto alone = request("01-cpu-bound.toml", {"cores=1,2"});
+    alone.overrides = {"jobs=100000", "job.1.steps=[{ repeat = 100, steps = [{ cpu = \"1ms\" }] }]"};
+    alone.jobs = 1;
+    const std::string refused = error_of<sweep::SweepRefused>(alone);
+    CHECK_MESSAGE(refused.find("(1 simulation at once of about ") != std::string::npos, refused);
+    CHECK(refused.ends_with("MiB: use a smaller scenario"));
   }
 }
 
