@@ -2,6 +2,7 @@
 #include "viz/app_state.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 #include <array>
 #include <atomic>
 #include <cmath>
@@ -579,9 +580,43 @@ std::vector<const trace::Trace*> addresses(const std::vector<trace::Trace>& runs
   return out;
 }
 
-/// Each run's prediction, which reads the other runs.
+/// A measured run's threads and tasks in the colours of its prediction's of the same name, the
+/// others in colours none of those has, in their order: lesson 1 in CPython has no lane for
+/// main, and its T1 took main's colour, T2 T1's, its inferred GIL's 'T2' read as the T1 above.
+/// Run again on colours it set, it sets the same.
+void colours_of_prediction(const trace::Trace& measured, RunIndex& index, const trace::Trace& predicted,
+                           const RunIndex& prediction) {
+  if (index.identity.size() != measured.lanes.size() || prediction.identity.size() != predicted.lanes.size()) return;
+  std::unordered_map<std::string_view, std::uint32_t> by_name;
+  std::uint32_t next = 0;  // past the prediction's colours
+  for (trace::LaneId l = 0; l < predicted.lanes.size(); ++l) {
+    const std::uint32_t ordinal = prediction.identity[l];
+    if (ordinal == trace::kNone) continue;
+    by_name.emplace(predicted.lanes[l].name, ordinal);
+    next = std::max(next, ordinal + 1);
+  }
+  std::vector<std::pair<std::uint32_t, trace::LaneId>> unmatched;  // by their own order
+  for (trace::LaneId l = 0; l < measured.lanes.size(); ++l) {
+    if (index.identity[l] == trace::kNone) continue;
+    if (const auto found = by_name.find(measured.lanes[l].name); found != by_name.end()) {
+      index.identity[l] = found->second;
+    } else {
+      unmatched.emplace_back(index.identity[l], l);
+    }
+  }
+  std::sort(unmatched.begin(), unmatched.end());
+  for (const auto& [ordinal, l] : unmatched) index.identity[l] = next++;
+}
+
+/// Each run's prediction, which reads the other runs, and the colours it lends.
 DerivedRuns with_predictions(const std::vector<trace::Trace>& runs, DerivedRuns derived) {
-  for (std::uint32_t r = 0; r < derived.runs.size(); ++r) derived.runs[r].predicted_by = prediction_of(runs, r);
+  for (std::uint32_t r = 0; r < derived.runs.size(); ++r) {
+    RunIndex& index = derived.runs[r];
+    index.predicted_by = prediction_of(runs, r);
+    if (index.predicted_by != trace::kNone && r < runs.size()) {
+      colours_of_prediction(runs[r], index, runs[index.predicted_by], derived.runs[index.predicted_by]);
+    }
+  }
   return derived;
 }
 

@@ -13,6 +13,7 @@
 #include "sim/model/simulate.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/metrics.hpp"
+#include "sim/trace/trace_builder.hpp"
 #include "tests/viz/same_run_index.hpp"
 #include "viz/app_state.hpp"
 #include "viz/handoff_links.hpp"
@@ -247,3 +248,40 @@ TEST_CASE("a run that ended in a deadlock is marked so in its index, a finished 
   CHECK_FALSE(derived.runs[0].deadlocked);  // sequential
   CHECK(derived.runs[1].deadlocked);        // threads
 }
+
+TEST_CASE("a measured run's threads take the colours of its prediction's threads of the same name") {
+  // Lesson 1 in CPython has no lane for main, which starts the threads in the prediction: its
+  // T1 took main's colour, and T2 T1's, and the inferred GIL's 'T2' read as the T1 above it.
+  const auto threads_run = [](trace::Origin origin, std::vector<std::string> names) {
+    trace::TraceBuilder b("threads", "threads", "new", origin, 4, Time{5'000'000});
+    const auto p = b.add_process("main", true);
+    for (const std::string& name : names) {
+      const auto lane = b.add_lane(name, trace::LaneKind::Thread, p);
+      b.set_state(lane, Time{0}, trace::SpanState::Running);
+      b.clear_state(lane, Time{1'000'000});
+    }
+    return b.finish(Time{1'000'000});
+  };
+  std::vector<trace::Trace> runs;
+  runs.push_back(threads_run(trace::Origin::Simulated, {"main", "T1", "T2"}));
+  runs.push_back(threads_run(trace::Origin::Measured, {"T2", "T1", "T3"}));
+  const DerivedRuns derived = derive_runs(runs);
+  REQUIRE(derived.runs[1].predicted_by == 0);
+  const auto identity_of = [&](std::size_t r, std::string_view name) {
+    for (trace::LaneId l = 0; l < runs[r].lanes.size(); ++l) {
+      if (runs[r].lanes[l].name == name) return derived.runs[r].identity[l];
+    }
+    return trace::kNone;
+  };
+  CHECK(identity_of(1, "T1") == identity_of(0, "T1"));
+  CHECK(identity_of(1, "T2") == identity_of(0, "T2"));
+  // A thread the prediction has none of takes a colour none of its threads has.
+  CHECK(identity_of(1, "T3") != trace::kNone);
+  for (const char* name : {"main", "T1", "T2"}) CHECK(identity_of(1, "T3") != identity_of(0, name));
+  // Indexed alone and joined, the same colours.
+  std::vector<std::optional<DerivedRuns>> parts;
+  for (const trace::Trace& run : runs) parts.emplace_back(derive_run(run));
+  const DerivedRuns joined = join_derived(runs, std::move(parts));
+  CHECK(joined.runs[1].identity == derived.runs[1].identity);
+}
+
