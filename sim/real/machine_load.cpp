@@ -223,10 +223,10 @@ std::optional<std::string> unscored_run(const trace::Trace& run, bool seen_too_l
   return std::nullopt;
 }
 
-std::string unscored_runs_line(const std::vector<std::string>& runs_and_why) {
+std::string unscored_runs_line(const std::vector<std::string>& runs_and_why, std::string_view more) {
   return fmt::format("{} marks a measured run that is not scored, so that neither its time nor its speed-up is a "
-                     "figure to teach from (the lines after the timelines say more): {}.",
-                     kUnscoredRunMark, fmt::join(runs_and_why, ", "));
+                     "figure to teach from ({}): {}.",
+                     kUnscoredRunMark, more, fmt::join(runs_and_why, ", "));
 }
 
 std::optional<std::string> unscored_baseline(const trace::Trace& run, bool seen_too_little) {

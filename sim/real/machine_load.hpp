@@ -129,6 +129,7 @@ std::optional<std::string> unscored_run(const trace::Trace& run, bool seen_too_l
 /// and the line under the table that names each such run with why:
 /// "! marks a measured run that is not scored: ... 'threads (measured)' (busy machine)".
 inline constexpr const char* kUnscoredRunMark = "!";
-std::string unscored_runs_line(const std::vector<std::string>& runs_and_why);
+std::string unscored_runs_line(const std::vector<std::string>& runs_and_why,
+                               std::string_view more = "the lines after the timelines say more");
 
 }  // namespace gilsim::real

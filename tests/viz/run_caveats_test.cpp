@@ -7,7 +7,9 @@
 
 #include "sim/real/judgement.hpp"
 #include "viz/app_state.hpp"
+#include "sim/real/machine_load.hpp"
 #include "viz/run_caveats.hpp"
+#include "viz/ui/panels.hpp"
 
 using namespace gilsim;
 
@@ -156,6 +158,18 @@ TEST_CASE("a run flagged as measured on a busy machine has no prediction error t
     REQUIRE(app.runs[r].predicted_by == 0);
     REQUIRE(viz::not_scored(app, r));
     CHECK_FALSE(viz::prediction_error_of(app, r).has_value());
+    // The Numbers panel's table marks its time '!' as gilsim run's does (lesson 1's pool in
+    // CPython read 915 ms, 1.06x there, as a figure to teach from), and says why under it.
+    const viz::ui::RunTable table = viz::ui::run_table(app);
+    const auto shown = std::find(table.order.begin(), table.order.end(), r) - table.order.begin();
+    REQUIRE(static_cast<std::size_t>(shown) < table.cells.size());
+    CHECK(table.cells[static_cast<std::size_t>(shown)][1] ==
+          format_time(app.runs[r].metrics.makespan) + real::kUnscoredRunMark);
+    REQUIRE(table.unscored_runs.size() == 1);
+    CHECK(table.unscored_runs[0].ends_with(" (busy machine)"));
+    // The prediction's own row is not marked.
+    const auto predicted = std::find(table.order.begin(), table.order.end(), 0U) - table.order.begin();
+    CHECK(table.cells[static_cast<std::size_t>(predicted)][1] == format_time(app.runs[0].metrics.makespan));
   }
 }
 

@@ -113,6 +113,49 @@ void draw_prediction_table(const AppState& app) {
 
 }  // namespace
 
+RunTable run_table(const AppState& app) {
+  const auto& runs = app.session.runs();
+  RunTable table;
+  table.order = stacking_order(runs);
+  const std::vector<std::uint32_t>& order = table.order;
+  // Speedups compare like with like, as the command line's table: a measured run against the
+  // first run measured the same way (trace::speedup_baseline), "-" when that was not measured.
+  std::vector<const trace::Trace*> shown_runs;
+  for (std::uint32_t r : order) shown_runs.push_back(&runs[r]);
+  // A speed-up dividing by a measured run that is not scored is marked, and the line under
+  // the table says why, as the command line's (real::unscored_baseline).
+  const auto speedup_cell = [&](std::size_t shown) -> std::string {
+    const trace::Metrics& m = app.runs[order[shown]].metrics;
+    const auto baseline = trace::speedup_baseline(shown_runs, shown);
+    if (!m.finished() || !baseline) return "-";
+    std::string cell = trace::format_speedup(trace::speedup(app.runs[order[*baseline]].metrics, m));
+    if (*baseline == shown) return cell;
+    const auto why = real::unscored_baseline(*shown_runs[*baseline], app.runs[order[*baseline]].unseen.has_value());
+    if (!why) return cell;
+    auto& doubtful = table.doubtful_baselines;
+    if (std::none_of(doubtful.begin(), doubtful.end(), [&](const auto& d) { return d.first == *baseline; })) {
+      doubtful.emplace_back(*baseline, *why);
+    }
+    return cell + real::kUnscoredBaselineMark;
+  };
+  for (std::size_t shown = 0; shown < order.size(); ++shown) {
+    const std::uint32_t r = order[shown];
+    const trace::Metrics& m = app.runs[r].metrics;
+    // A measured run not scored itself (a busy machine) is marked in its own row, as gilsim
+    // run's is: lesson 1's pool in CPython read 915 ms, 1.06x, as a figure to teach from.
+    std::string makespan = format_time(m.makespan);
+    if (const auto why = real::unscored_run(runs[r], app.runs[r].unseen.has_value())) {
+      makespan += real::kUnscoredRunMark;
+      table.unscored_runs.push_back(fmt::format("'{}' ({})", run_label(runs[r]), *why));
+    }
+    table.cells.push_back({run_label(runs[r]), makespan, speedup_cell(shown),
+                           fmt::format("{:.0f}%", m.core_utilisation * 100),
+                           m.gil_lanes == 0 ? std::string("no GIL") : format_time(m.gil_wait_total),
+                           fmt::format("{} ({})", trace::group_digits(m.gil_switches), trace::group_digits(m.drop_requests))});
+  }
+  return table;
+}
+
 std::vector<std::array<std::string, 4>> prediction_cells(const AppState& app) {
   const auto& runs = app.session.runs();
   std::vector<std::array<std::string, 4>> cells;
@@ -135,27 +178,8 @@ void draw_numbers(const AppState& app) {
                           "the runs as far as they are simulated");
     return;
   }
-  const std::vector<std::uint32_t> order = stacking_order(runs);
-  // Speedups compare like with like, as the command line's table: a measured run against the
-  // first run measured the same way (trace::speedup_baseline), "-" when that was not measured.
-  std::vector<const trace::Trace*> shown_runs;
-  for (std::uint32_t r : order) shown_runs.push_back(&runs[r]);
-  // A speed-up dividing by a measured run that is not scored is marked, and the line under
-  // the table says why, as the command line's (real::unscored_baseline).
-  std::vector<std::pair<std::size_t, std::string>> doubtful;  // shown baselines marked, and why
-  const auto speedup_cell = [&](std::size_t shown) -> std::string {
-    const trace::Metrics& m = app.runs[order[shown]].metrics;
-    const auto baseline = trace::speedup_baseline(shown_runs, shown);
-    if (!m.finished() || !baseline) return "-";
-    std::string cell = trace::format_speedup(trace::speedup(app.runs[order[*baseline]].metrics, m));
-    if (*baseline == shown) return cell;
-    const auto why = real::unscored_baseline(*shown_runs[*baseline], app.runs[order[*baseline]].unseen.has_value());
-    if (!why) return cell;
-    if (std::none_of(doubtful.begin(), doubtful.end(), [&](const auto& d) { return d.first == *baseline; })) {
-      doubtful.emplace_back(*baseline, *why);
-    }
-    return cell + real::kUnscoredBaselineMark;
-  };
+  const RunTable table = run_table(app);
+  const std::vector<std::uint32_t>& order = table.order;
   // A run that did not finish (a deadlock) has no time to finish: no bar, which would read as
   // the shortest, the best; its line says where it stopped instead.
   Time longest = Time{1};
@@ -229,15 +253,7 @@ void draw_numbers(const AppState& app) {
   // on each row (a 1600 screen's side panel at scale 1 holds four).
   // The command line's columns and names (gilsim run's table), so the two read alike.
   const std::vector<std::string> headers = {"run", "makespan", "speedup", "cores busy", "GIL wait", "switches (drop requests)"};
-  std::vector<std::array<std::string, 6>> cells;
-  for (std::size_t shown = 0; shown < order.size(); ++shown) {
-    const std::uint32_t r = order[shown];
-    const trace::Metrics& m = app.runs[r].metrics;
-    cells.push_back({run_label(runs[r]), format_time(m.makespan), speedup_cell(shown),
-                     fmt::format("{:.0f}%", m.core_utilisation * 100),
-                     m.gil_lanes == 0 ? std::string("no GIL") : format_time(m.gil_wait_total),
-                     fmt::format("{} ({})", trace::group_digits(m.gil_switches), trace::group_digits(m.drop_requests))});
-  }
+  const std::vector<std::array<std::string, 6>>& cells = table.cells;
   std::vector<float> cell_widths(headers.size(), 0.0f);
   for (const auto& row : cells) {
     for (std::size_t c = 0; c < row.size(); ++c) cell_widths[c] = std::max(cell_widths[c], text_width(row[c]));
@@ -278,8 +294,11 @@ void draw_numbers(const AppState& app) {
   bool any_prediction = false;
   for (const RunIndex& index : app.runs) any_prediction |= index.predicted_by != trace::kNone;
   text_disabled_wrapped(trace::table_key(runs.front().run_name, any_prediction));  // gilsim run's words too
-  for (const auto& [baseline, why] : doubtful) {
-    ImGui::TextWrapped("%s", real::unscored_baseline_line(run_label(*shown_runs[baseline]), why).c_str());
+  for (const auto& [baseline, why] : table.doubtful_baselines) {
+    ImGui::TextWrapped("%s", real::unscored_baseline_line(run_label(runs[order[baseline]]), why).c_str());
+  }
+  if (!table.unscored_runs.empty()) {
+    ImGui::TextWrapped("%s", real::unscored_runs_line(table.unscored_runs, "the run's header says why").c_str());
   }
   // Shared counters against the updates made, and a deadlock's cycle (outcomes.hpp).
   for (std::uint32_t r : order) {

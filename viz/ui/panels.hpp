@@ -30,6 +30,17 @@ std::optional<Time> draw_narrative(const std::vector<trace::Trace>& runs, const 
                                    NarrativePanel& panel, Time resolution = Time{1'000});
 /// Makespan, speedup, utilisation, contention per run: a bar chart and a table (reads only).
 void draw_numbers(const AppState& app);
+/// The Numbers panel's run table, as gilsim run's: a row per run in the timeline's order
+/// (`order`), its cells (run, makespan, speedup, cores busy, GIL wait, switches), the shown
+/// baselines a speed-up divides by that are not scored, with why ('?' marks those speed-ups),
+/// and the measured runs not scored themselves, "'name' (why)" ('!' marks their makespans).
+struct RunTable {
+  std::vector<std::uint32_t> order;
+  std::vector<std::array<std::string, 6>> cells;
+  std::vector<std::pair<std::size_t, std::string>> doubtful_baselines;
+  std::vector<std::string> unscored_runs;
+};
+RunTable run_table(const AppState& app);
 /// The Numbers panel's "Predicted against measured" cells, a row per measured run that has a
 /// prediction: its name, the two makespans, and the error or the command line's cell for it
 /// ("both stopped", "not scored", "off pace*").
