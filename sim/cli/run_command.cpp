@@ -210,17 +210,19 @@ void check_outputs_apart(const std::vector<NamedOutput>& outputs, const std::vec
 int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* progress) {
   // Everything is checked before anything is simulated or printed.
   std::vector<scenario::Scenario> scenarios = load_all(options);
-  // The files as they are, for the runs whose names a --set makes wrong ("pool of 4" with 2 workers).
-  std::vector<scenario::Scenario> written;
-  if (!options.overrides.empty()) {
-    RunOptions as_written = options;
-    as_written.overrides.clear();
-    written = load_all(as_written);
-  }
   if (options.cpython && (options.real || options.real_only)) {
     throw UsageError("--cpython and --real measure different things; ask for one at a time");
   }
   const bool measure = options.real || options.real_only || options.cpython;
+  // The files as they are, for the runs whose names a --set or this machine's fit makes wrong
+  // ("pool of 4" with 2 workers): lesson 1's pool fitted to 2 cores read "process pool" here and
+  // "process pool (2 workers)" in the viewer.
+  std::vector<scenario::Scenario> written;
+  if (!options.overrides.empty() || measure) {
+    RunOptions as_written = options;
+    as_written.overrides.clear();
+    written = load_all(as_written);
+  }
   std::vector<std::optional<std::string>> machine_notes(scenarios.size());
   // The files as they are, before this machine's fit: what their lessons' figures are of.
   std::vector<scenario::Scenario> as_loaded;
