@@ -157,6 +157,7 @@ struct TimelineFrame {
   std::vector<std::string> open_hints;  ///< per run: how to open it, said on its collapsed line presenting (empty: not said)
   std::vector<std::string> collapsed_names;  ///< per run: the name its collapsed line shows, as drawn (run_label_forms, or cut; empty: open)
   std::vector<ScreenRect> stuck_tails;  ///< a deadlocked run's lanes drawn on past its end, "deadlocked"
+  std::vector<ScreenRect> badges;       ///< the GIL badges at the playhead: x range, centre row y (top = bottom)
   std::vector<ScreenRect> unrecorded;   ///< a CPython run's stretches with no job running, shaded
   std::vector<ScreenRect> past_axis;    ///< per run that ends past the right edge: its marker there
   std::vector<std::string> unrecorded_labels;  ///< the words drawn in them

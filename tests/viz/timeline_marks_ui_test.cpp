@@ -169,6 +169,30 @@ TEST_CASE("no bar label and mark glyph cover each other in any lesson at 1280x72
   CHECK(labels > 100);  // the lessons' bars are labelled: the check looked at some
 }
 
+TEST_CASE("no label lies under a GIL badge: lesson 16's 'deadlocked' moves right of the one at the deadlock") {
+  // Presented at 1.08 ms, T2 holds the GIL as the cycle closes, and its badge covered "dead" of
+  // "deadlocked: waits for lock lock_a forever".
+  HeadlessViewer v(ImVec2(1280, 720));
+  v.present(gilsim::viz::testing::bundled_lesson("16-deadlock.toml"));
+  v.app.playback.seek(Time{1'080'000});
+  for (int i = 0; i < 10; ++i) v.frame(0.1f);  // the badge moves to its holder's row
+  const TimelineFrame& t = v.app.timeline;
+  REQUIRE_FALSE(t.badges.empty());
+  std::size_t deadlock_labels = 0;
+  for (const ScreenRect& label : t.labels) {
+    for (const ScreenRect& tail : t.stuck_tails) {
+      deadlock_labels += label.left >= tail.left && label.top >= tail.top && label.bottom <= tail.bottom;
+    }
+    for (const ScreenRect& badge : t.badges) {
+      CAPTURE(label.left);
+      CAPTURE(badge.left);
+      const bool same_row = badge.top >= label.top && badge.top <= label.bottom;
+      CHECK_FALSE((same_row && label.left < badge.right && badge.left < label.right));
+    }
+  }
+  CHECK(deadlock_labels == 4);  // T1, T2, lock_a, lock_b: each said whole or by its first word
+}
+
 TEST_CASE("a few jobs' window: from the first to begin at the moment asked, else from the middle job") {
   trace::Trace run;
   for (int i = 0; i < 10; ++i) {

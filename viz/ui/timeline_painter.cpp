@@ -157,8 +157,9 @@ void paint_unseen_holder(ImDrawList* dl, const std::vector<DrawItem>& items, con
   }
 }
 
-void paint_deadlocked(ImDrawList* dl, float x0, ImU32 fill, const LaneBox& box, const std::string& label) {
-  if (x0 >= box.right) return;
+std::optional<LaneBox> paint_deadlocked(ImDrawList* dl, float x0, ImU32 fill, const LaneBox& box, const std::string& label,
+                                        std::span<const std::pair<float, float>> keep_clear) {
+  if (x0 >= box.right) return std::nullopt;
   const float pad = std::max(1.0f, (box.bottom - box.top) * 0.12f);
   const float y0 = box.top + pad, y1 = box.bottom - pad, h = y1 - y0;
   dl->AddRectFilled(ImVec2(x0, y0), ImVec2(box.right, y1), fill);
@@ -171,23 +172,36 @@ void paint_deadlocked(ImDrawList* dl, float x0, ImU32 fill, const LaneBox& box, 
   }
   dl->PopClipRect();
   dl->AddRect(ImVec2(x0, y0), ImVec2(box.right, y1), IM_COL32(0, 0, 0, 255), 0.0f, 0, 1.0f);
-  if (label.empty()) return;
+  if (label.empty()) return std::nullopt;
   const float text_h = std::min(ImGui::GetFontSize(), h + 2.0f);
   // The whole sentence where it fits, else its first word: zoomed in on lesson 16, the hatch
   // went on with nothing to say what it is.
   const std::string first_word = label.substr(0, label.find(':'));
-  const char* text = label.c_str();
-  // From the view's left edge where the deadlock began before it.
+  // From the view's left edge where the deadlock began before it, right of what it would meet
+  // (sorted by left end): lesson 16's T2 holds the GIL at the deadlock, and the badge at the
+  // playhead there covered "dead" of "deadlocked".
   const float from = std::max(x0, box.left);
+  const auto place = [&](float w) -> std::optional<float> {
+    float lx = from + 8;
+    for (const auto& [left, right] : keep_clear) {
+      if (left < lx + w + 3 && right > lx - 3) lx = right + 6;
+    }
+    if (box.right - lx < w + 8) return std::nullopt;
+    return lx;
+  };
+  const char* text = label.c_str();
   float w = ImGui::GetFont()->CalcTextSizeA(text_h, 1e9f, 0, text).x;
-  if (box.right - from < w + 16) {
+  std::optional<float> lx = place(w);
+  if (!lx) {
     text = first_word.c_str();
     w = ImGui::GetFont()->CalcTextSizeA(text_h, 1e9f, 0, text).x;
+    lx = place(w);
   }
-  if (box.right - from < w + 16) return;
-  const float lx = from + 8, ly = y0 + (h - text_h) * 0.5f;
-  dl->AddRectFilled(ImVec2(lx - 3, ly), ImVec2(lx + w + 3, ly + text_h), IM_COL32(255, 255, 255, 235), 2.0f);
-  dl->AddText(ImGui::GetFont(), text_h, ImVec2(lx, ly), IM_COL32(20, 20, 20, 255), text);
+  if (!lx) return std::nullopt;
+  const float ly = y0 + (h - text_h) * 0.5f;
+  dl->AddRectFilled(ImVec2(*lx - 3, ly), ImVec2(*lx + w + 3, ly + text_h), IM_COL32(255, 255, 255, 235), 2.0f);
+  dl->AddText(ImGui::GetFont(), text_h, ImVec2(*lx, ly), IM_COL32(20, 20, 20, 255), text);
+  return LaneBox{*lx - 3, ly, *lx + w + 3, ly + text_h};
 }
 
 void paint_unrecorded(ImDrawList* dl, float x0, float x1, float top, float bottom) {

@@ -75,8 +75,12 @@ void paint_unseen_holder(ImDrawList* dl, const std::vector<DrawItem>& items, con
 
 /// A deadlocked run's lane after its end, from screen x `x0` to the box's right edge: `fill`
 /// (the thread's "waiting for a lock", or the lock's holder) under black cross-hatching, and
-/// `label` inside on white where it fits. What the legend's "deadlocked" sample shows.
-void paint_deadlocked(ImDrawList* dl, float x0, ImU32 fill, const LaneBox& box, const std::string& label = {});
+/// `label` inside on white where it fits, right of `keep_clear` (screen x ranges sorted by left
+/// end: the GIL badge and the marks over the lane). What the legend's "deadlocked" sample shows.
+/// Returns where the label is written, if it is.
+std::optional<LaneBox> paint_deadlocked(ImDrawList* dl, float x0, ImU32 fill, const LaneBox& box,
+                                        const std::string& label = {},
+                                        std::span<const std::pair<float, float>> keep_clear = {});
 
 /// Over a run's rows from x0 to x1 where none of its jobs ran and the recording traced
 /// nothing (a CPython pool's pickles and pipes): grey, hatched, so the empty lanes read as

@@ -828,6 +828,8 @@ void draw_timeline(AppState& app) {
   app.timeline.labels = std::move(stats.labels);
   app.timeline.mark_boxes = std::move(stats.mark_boxes);
   app.timeline.stuck_tails = std::move(stats.stuck_tails);
+  app.timeline.badges.clear();
+  for (const TimelineContext::Badge& b : ctx.badges) app.timeline.badges.push_back(ScreenRect{b.x.first, b.y, b.x.second, b.y});
   app.timeline.race_counts = std::move(stats.race_counts);
 
   TimelineInput input{layout, options.folding, content, label_w, lanes_x, lanes_hovered, lanes_active};

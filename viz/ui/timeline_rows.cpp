@@ -635,7 +635,9 @@ void TimelineRows::draw_lane(ImDrawList* dl, const TimelineContext& ctx, const R
     const ImU32 fill = stuck.holder == trace::kNone ? to_u32(state_colour(trace::SpanState::WaitingLock))
                        : ordinal == trace::kNone   ? IM_COL32(90, 90, 90, 255)
                                                    : to_u32(identity_colour(ordinal));
-    paint_deadlocked(dl, x0, fill, box, stuck_label(run, stuck));
+    if (const auto label = paint_deadlocked(dl, x0, fill, box, stuck_label(run, stuck), keep_clear_)) {
+      stats.labels.push_back(ScreenRect{label->left, label->top, label->right, label->bottom});
+    }
     stats.stuck_tails.push_back(ScreenRect{x0, box.top, box.right, box.bottom});
   }
   if (ctx.selected && ctx.selected->run == row.run && ctx.selected->lane == row.lane) {
