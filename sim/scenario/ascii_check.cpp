@@ -113,17 +113,21 @@ void check_ascii_outside_strings(std::string_view text, std::string_view source_
                                   bytes));
 }
 
-void check_key_parts(std::string_view text, std::string_view source_name) {
+std::size_t first_dot_past_key_parts(std::string_view text) {
   // The dots of one key: from a line's start, or a table's bracket, an inline table's brace or
   // a comma, to its '='. A value's dots ("1.5") are after one of those, one each at most.
   constexpr int kMostDots = kMostKeyParts - 1;
   int dots = 0;
-  const std::size_t at = first_in_code(text, [text, &dots](std::size_t i) {
+  return first_in_code(text, [text, &dots](std::size_t i) {
     const char c = text[i];
     if (c == '.') return ++dots > kMostDots;
     if (std::string_view("=[]{},\n").find(c) != std::string_view::npos) dots = 0;
     return false;
   });
+}
+
+void check_key_parts(std::string_view text, std::string_view source_name) {
+  const std::size_t at = first_dot_past_key_parts(text);
   if (at == std::string_view::npos) return;
   throw ScenarioError(location_of(text, at, source_name),
                       fmt::format("a key of more than {} dotted parts; expected a key of a few parts, such as "

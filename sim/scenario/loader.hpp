@@ -68,6 +68,8 @@ std::size_t first_non_ascii_outside_strings(std::string_view toml_text);
 /// 3.3 recurses once per part, and overflowed the stack on a key 50,000 parts deep.
 constexpr int kMostKeyParts = 100;
 void check_key_parts(std::string_view toml_text, std::string_view source_name);
+/// The index of that dot, or npos.
+std::size_t first_dot_past_key_parts(std::string_view toml_text);
 
 /// For toml++'s "cannot redefine existing ..." at line:column of `toml_text`: the message
 /// that names the line where the key or table was first set ("duplicate key 'x'; expected

@@ -119,8 +119,10 @@ class OverrideWriter {
   toml::table parse_value() const {
     const std::string as_toml = "v = " + override_.value;
     try {
-      // Non-ASCII outside quotes is not TOML, and toml++ 3.3 must not see it (ascii_check.cpp).
-      if (first_non_ascii_outside_strings(as_toml) == std::string::npos) {
+      // Non-ASCII outside quotes is not TOML, and toml++ 3.3 must not see it, nor a key of
+      // thousands of parts (a value with a line break holds keys: ascii_check.cpp).
+      if (first_non_ascii_outside_strings(as_toml) == std::string::npos &&
+          first_dot_past_key_parts(as_toml) == std::string::npos) {
         toml::table t = parse_labelled(as_toml);
         if (t.size() == 1 && t.contains("v")) return t;
       }

@@ -208,6 +208,15 @@ TEST_CASE("an override is validated like the file, and its errors name it") {
   CHECK(error_of({"job.1.steps=[]"}) == "--set job.1.steps=[]: 'steps' is empty; expected a list of steps such as steps = [ { cpu = \"10ms\" } ]");
 }
 
+TEST_CASE("a value with a line break and a key of thousands of parts is text, never toml++'s to recurse on") {
+  // `--set "note=1<newline>a.a.....a=1"` made toml++ parse the key 50,000 parts deep, and every
+  // program overflowed its stack, as a file did.
+  std::string deep = "a";
+  for (int i = 0; i < 50'000; ++i) deep += ".a";
+  CHECK(with({"note=1\n" + deep + "=1"}).note == "1\n" + deep + "=1");
+  CHECK(with({"note=1\n[" + deep + "]"}).note == "1\n[" + deep + "]");
+}
+
 TEST_CASE("a shorthand with nothing to act on is an error, not a silent no-op") {
   constexpr std::string_view text = "title = \"t\"\n[[job]]\nname = \"w\"\nsteps = [ { cpu = \"1ms\" } ]\n[[run]]\nexecutor = \"threads\"\n";
   try {
