@@ -23,7 +23,34 @@ std::string shell_word(const std::string& text) {
   return quoted + "'";
 }
 
-std::vector<std::string> override_sentences(const scenario::Scenario& s, const std::vector<std::string>& overrides) {
+std::optional<std::string> gil_taken_cost(const scenario::Scenario& s, const scenario::Scenario& written) {
+  const double overhead = s.python.free_threading_overhead;
+  std::vector<const scenario::Run*> runs;
+  for (std::size_t i = 0; i < s.runs.size() && i < written.runs.size(); ++i) {
+    if (scenario::effective_gil(s, s.runs[i]) == scenario::GilMode::None &&
+        scenario::effective_gil(written, written.runs[i]) != scenario::GilMode::None) {
+      runs.push_back(&s.runs[i]);
+    }
+  }
+  if (runs.empty() || overhead <= 0) return std::nullopt;
+  std::string where;
+  if (runs.size() == s.runs.size()) {
+    const bool sequential = std::any_of(runs.begin(), runs.end(), [](const scenario::Run* r) {
+      return r->executor == scenario::Executor::Sequential;
+    });
+    where = sequential ? ", in every run, the sequential one too" : ", in every run";
+  } else {
+    std::vector<std::string> names;
+    for (const scenario::Run* r : runs) names.push_back(fmt::format("'{}'", r->name));
+    where = fmt::format(" in {}", fmt::join(names, ", "));
+  }
+  return fmt::format("(without the GIL, Python code costs {:.0f}% more{}: the free-threaded build's own cost, "
+                     "python.free_threading_overhead, docs/model.md F2)",
+                     100 * overhead, where);
+}
+
+std::vector<std::string> override_sentences(const scenario::Scenario& s, const std::vector<std::string>& overrides,
+                                            const scenario::Scenario* written) {
   std::vector<std::string> in_force, missed;
   bool some_reach = false;
   for (const std::string& text : overrides) {
@@ -41,16 +68,8 @@ std::vector<std::string> override_sentences(const scenario::Scenario& s, const s
     out.push_back(fmt::format("(with {}{})", fmt::join(in_force, " "),
                               s.note.empty() ? "" : "; the note below was written for the file as it is"));
   }
-  // A run without the GIL pays the free-threaded build's cost on its Python (F2): lesson 1's
-  // sequential run with gil=none took 1.080 s for the file's 1.000 s, and nothing said why.
-  const bool takes_the_gil = std::any_of(overrides.begin(), overrides.end(), [](const std::string& text) {
-    const scenario::Override o = scenario::parse_override(text);
-    return (o.key == "gil" || o.key.ends_with(".gil")) && (o.value == "none" || o.value == "\"none\"");
-  });
-  if (some_reach && takes_the_gil && s.python.free_threading_overhead > 0) {
-    out.push_back(fmt::format("(without the GIL, Python code costs {:.0f}% more, in every run, the sequential one too: "
-                              "the free-threaded build's own cost, python.free_threading_overhead, docs/model.md F2)",
-                              100 * s.python.free_threading_overhead));
+  if (written != nullptr) {
+    if (const auto cost = gil_taken_cost(s, *written)) out.push_back(*cost);
   }
   out.insert(out.end(), missed.begin(), missed.end());
   if (!overrides.empty() && !some_reach) out.emplace_back("Every run below is the file's, unchanged.");

@@ -2,6 +2,7 @@
 // so that nobody reads figures a --set did not change as changed.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,8 +15,16 @@ namespace gilsim::cli {
 /// is)" for those that change some run (without the note's half when `s` has no note), then,
 /// for each that some run keeps its own value against, which runs and why
 /// (scenario::runs_an_override_misses); when none changes any run, a last sentence says that
-/// every run is the file's. Empty without --set.
-std::vector<std::string> override_sentences(const scenario::Scenario& s, const std::vector<std::string>& overrides);
+/// every run is the file's. With `written` (the file without them), what the runs they took the
+/// GIL from pay for it (gil_taken_cost). Empty without --set.
+std::vector<std::string> override_sentences(const scenario::Scenario& s, const std::vector<std::string>& overrides,
+                                            const scenario::Scenario* written = nullptr);
+
+/// For the runs of `s` that run without a GIL where the file as `written` gives them one (a
+/// --set gil=none, run.NAME.gil=none): what their Python pays for it, naming them unless they
+/// are every run (docs/model.md F2): lesson 1's sequential run with gil=none took 1.080 s for
+/// the file's 1.000 s, and nothing said why.
+std::optional<std::string> gil_taken_cost(const scenario::Scenario& s, const scenario::Scenario& written);
 
 /// `text` as a shell would take it back: quoted when it holds more than a plain word's characters.
 std::string shell_word(const std::string& text);

@@ -348,6 +348,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream* pr
     report.under_table = !measure || options.real_only ? std::string()
                                                        : changed_predictions(machine_notes[i], fitted.has_value(), as_loaded[i],
                                                                  chosen[i], options.max_events);
+    report.written = options.overrides.empty() ? nullptr : &written[i];
     report_out << render_scenario_report(scenarios[i], {runs.begin(), runs.end()}, report);
     if (measure) {
       report_out << "\n";

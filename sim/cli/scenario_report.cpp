@@ -167,7 +167,7 @@ std::string render_scenario_report(const scenario::Scenario& s, const std::vecto
                    options.width);
   // What the command changed: the note's "4-core machine" is the file's, not `--set cores=2`'s;
   // a --set that every run overrides is said here, before the table shows the file's figures.
-  for (const std::string& sentence : override_sentences(s, options.overrides)) out += wrap_text(sentence, options.width);
+  for (const std::string& sentence : override_sentences(s, options.overrides, options.written)) out += wrap_text(sentence, options.width);
   out += "\n";
   if (!s.note.empty()) out += wrap_note(s.note, options.width) + "\n";
   out += render_run_table(runs, static_cast<std::size_t>(options.width));

@@ -21,6 +21,8 @@ struct ReportOptions {
   std::vector<std::string> overrides;
   /// Said right under the run table: how `--real` or `--cpython` changed the predictions.
   std::string under_table;
+  /// The file as written, without `overrides` (nullptr: none given): which runs they changed.
+  const scenario::Scenario* written = nullptr;
 };
 
 /// A run's "GIL held" cell, as every table prints it: "-" without a GIL, "97%" for one

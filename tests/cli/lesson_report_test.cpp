@@ -70,6 +70,13 @@ TEST_CASE("a --set that takes the GIL away says what Python pays for it, the seq
   CHECK_FALSE(has(report_of("01-cpu-bound.toml", {"cores=2"}, false, 200), "free_threading_overhead"));
   CHECK_FALSE(has(report_of("01-cpu-bound.toml", {"gil=none", "python.free_threading_overhead=0"}, false, 200),
                   "free_threading_overhead, docs"));
+  // One run's GIL taken: that run named, the others' times as the file's.
+  CHECK(has(report_of("01-cpu-bound.toml", {"run.4 threads.gil=none"}, false, 200),
+            "(without the GIL, Python code costs 8% more in '4 threads': the free-threaded"));
+  // Runs that keep their own GIL are not said to pay it: lesson 12's gil=none changes no run.
+  CHECK_FALSE(has(report_of("12-free-threaded.toml", {"gil=none"}, false, 200), "without the GIL, Python code costs"));
+  // However the value is written.
+  CHECK(has(report_of("01-cpu-bound.toml", {"gil='none'"}, false, 200), "in every run, the sequential one too"));
 }
 
 TEST_CASE("a --set that no run follows is said at the top, where the --set is named, not after the table") {
