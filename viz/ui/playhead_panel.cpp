@@ -131,7 +131,7 @@ void draw_playhead_state(AppState& app) {
     if (folded_on_timeline(a) != folded_on_timeline(b)) return !folded_on_timeline(a);
     return priority_of(a) > priority_of(b);
   });
-  app.playhead_holders_bottom = 0;
+  app.playhead_lesson_lines_bottom = 0;
   for (std::uint32_t r : order) {
     const trace::Trace& run = runs[r];
     // A run that ended in a deadlock stopped there: past its end it is shown as it stood at
@@ -153,12 +153,16 @@ void draw_playhead_state(AppState& app) {
       continue;
     }
     ImGui::Indent(ImGui::GetFontSize() * 0.5f);
+    // Where the lines a lesson points at end (the deadlock, the holders and waiters, the loop).
+    float lesson_lines_bottom = 0;
+    const auto lesson_lines_end = [&] { lesson_lines_bottom = ImGui::GetItemRectMax().y; };
     if (frozen) {
       ImGui::PushStyleColor(ImGuiCol_Text, waiting_colour);
-      ImGui::TextWrapped("deadlock at %s: the run stopped there, each thread waiting for a lock another holds; "
-                         "as it stood then:",
+      // Two lines at 1280x720 presented, not three: lesson 16's second lock was cut under it.
+      ImGui::TextWrapped("deadlock at %s, shown as it stood: each thread waits for a lock another holds",
                          format_time(run.end).c_str());
       ImGui::PopStyleColor();
+      lesson_lines_end();
     }
     // A finished run: its interpreters are gone, and with them their GILs ("free" read as one
     // still there to take).
@@ -213,6 +217,7 @@ void draw_playhead_state(AppState& app) {
                            run.lanes[p.drop_requester].name.c_str(), format_time(now - p.drop_requested_at).c_str());
         ImGui::PopStyleColor();
       }
+      lesson_lines_end();
     }
     // Locks: "lock ledger_lock: T2 holds it, for 3.00 ms; waiting: T3 1.20 ms".
     for (const LockAtPlayhead& lock : state.locks) {
@@ -224,8 +229,20 @@ void draw_playhead_state(AppState& app) {
         holds_it(app, r, run, lock.holder, now - lock.held_since);
       }
       draw_waiters(app, r, run, lock_waiters_words(run, lock), lock.waiters, lock.waiters.size());
+      lesson_lines_end();
     }
-    if (app.playhead_holders_bottom == 0) app.playhead_holders_bottom = ImGui::GetItemRectMax().y;
+    // What the event loop does, before the cores: lesson 4 at 1280x720 cut "stuck in task 2's
+    // blocking call" under four idle cores.
+    for (const LoopAtPlayhead& loop : state.loops) {
+      ImGui::TextWrapped("event loop: %s", loop_doing(run, loop, now).c_str());
+      lesson_lines_end();
+      ImGui::TextWrapped("ready queue: %s", task_list(run, loop.ready, false, false, now).c_str());
+      ImGui::TextWrapped("timers: %s", task_list(run, loop.timers, true, true, now).c_str());
+      if (!loop.awaiting.empty()) {
+        ImGui::TextWrapped("awaiting: %s", task_list(run, loop.awaiting, true, false, now).c_str());
+      }
+    }
+    if (app.playhead_lesson_lines_bottom == 0) app.playhead_lesson_lines_bottom = lesson_lines_bottom;
     // Cores: one line, "core 0: T1  core 1: idle".
     if (!state.cores.empty()) {
       ImGui::TextUnformatted("cores:");
@@ -254,14 +271,6 @@ void draw_playhead_state(AppState& app) {
             ImGui::TextUnformatted(native);
           }
         }
-      }
-    }
-    for (const LoopAtPlayhead& loop : state.loops) {
-      ImGui::TextWrapped("event loop: %s", loop_doing(run, loop, now).c_str());
-      ImGui::TextWrapped("ready queue: %s", task_list(run, loop.ready, false, false, now).c_str());
-      ImGui::TextWrapped("timers: %s", task_list(run, loop.timers, true, true, now).c_str());
-      if (!loop.awaiting.empty()) {
-        ImGui::TextWrapped("awaiting: %s", task_list(run, loop.awaiting, true, false, now).c_str());
       }
     }
     const JobsAtPlayhead& j = state.jobs;
