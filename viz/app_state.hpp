@@ -258,6 +258,8 @@ struct AppState {
   /// last drawn: its deadlock, the holders and waiters of its GILs and locks, what its event
   /// loop does; 0 when none was drawn.
   float playhead_lesson_lines_bottom = 0;
+  /// Whether the playhead panel said on its first line that it goes on below its foot, last frame.
+  bool playhead_more_below = false;
 };
 
 /// What refresh_derived builds from the runs alone: their indices and the legend's lists.

@@ -208,6 +208,33 @@ TEST_CASE("presented at 1280x720, the playhead panel shows whole the lines each 
   }
 }
 
+TEST_CASE("the playhead panel says on its first line that it goes on below its foot, only where it does") {
+  // Lesson 9 presented at 1280x720 at 100 ms: the four workers' GILs ran past the panel's foot,
+  // the last cut in half, and nothing said the panel scrolls.
+  {
+    HeadlessViewer v(ImVec2(1280, 720));
+    v.present(testing::bundled_lesson("09-pool-sizing.toml"));
+    v.app.follow_playhead = false;
+    v.app.playback.seek(Time::from_seconds(0.1));
+    for (int i = 0; i < 2; ++i) v.frame(0);
+    ImGuiWindow* panel = ImGui::FindWindowByName("At the playhead");
+    REQUIRE(panel != nullptr);
+    REQUIRE(panel->ScrollMax.y > 0);
+    CHECK(v.app.playhead_more_below);
+    // Scrolled to its foot, there is no more below.
+    ImGui::SetScrollY(panel, panel->ScrollMax.y);
+    for (int i = 0; i < 2; ++i) v.frame(0);
+    CHECK_FALSE(v.app.playhead_more_below);
+  }
+  // A panel tall enough for all it says: lesson 14 in a window 2160 high, not presented.
+  HeadlessViewer tall(ImVec2(1920, 2160));
+  REQUIRE(tall.open(testing::bundled_lesson("14-two-locks.toml")));
+  const ImGuiWindow* panel = ImGui::FindWindowByName("At the playhead");
+  REQUIRE(panel != nullptr);
+  CHECK(panel->ScrollMax.y == 0);
+  CHECK_FALSE(tall.app.playhead_more_below);
+}
+
 TEST_CASE("lesson 14 presented at 1280x720 at 45 ms: the playhead panel shows who holds ledger_lock and who waits for it") {
   // docs/lessons.md sends the class to the panel's lock lines; "waiting, without the GIL:" and
   // clerk 4's wait were cut in half at the panel's foot, under its title bar, the bold time

@@ -107,6 +107,26 @@ std::string task_list(const trace::Trace& run, const std::vector<TaskAtPlayhead>
   return out.empty() ? "empty" : out;
 }
 
+/// Where the panel goes on below its foot (it scrolls), says so on its first line, right of
+/// `title_right`, at `top`: a short panel cut mid-line read from the back of a room as the end
+/// of what there is (lesson 9 presented at 1280x720: four GILs of workers, the last cut in
+/// half). Returns whether it was said.
+bool more_below_cue(float title_right, float top) {
+  if (ImGui::GetScrollMaxY() - ImGui::GetScrollY() < 1.0f) return false;
+  const char* text = "more below";
+  const float f = ImGui::GetFontSize();
+  const float triangle = f * 0.6f, w = text_width(text) + 6 + triangle;
+  const float right = items_right_edge();
+  const float left = right - w;
+  if (left < title_right + f) return false;  // never over the time
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImU32 ink = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  dl->AddText(ImVec2(left, top), ink, text);
+  const float x = right - triangle, y = top + (ImGui::GetTextLineHeight() - triangle * 0.8f) * 0.5f;
+  dl->AddTriangleFilled(ImVec2(x, y), ImVec2(x + triangle, y), ImVec2(x + triangle * 0.5f, y + triangle * 0.8f), ink);
+  return true;
+}
+
 }  // namespace
 
 void draw_playhead_state(AppState& app) {
@@ -116,6 +136,7 @@ void draw_playhead_state(AppState& app) {
   // Presenting, the panel has no title bar (draw_frame): its first line names it.
   ImGui::Text(app.presentation ? "At the playhead: %s" : "At %s", format_time_to(playhead, shown_resolution(app.view)).c_str());
   ImGui::PopFont();
+  app.playhead_more_below = more_below_cue(ImGui::GetItemRectMax().x, ImGui::GetItemRectMin().y);
   const ImVec4& waiting_colour = kWaitingColour;
   // The runs the timeline shows open first, then the folded ones as one header each: lesson
   // 09 presented at 1280x720 put Pool(8), the one the lesson is about, under three headers
