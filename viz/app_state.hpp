@@ -255,9 +255,12 @@ struct AppState {
   float timeline_png_rect[4] = {0, 0, 0, 0};  ///< the same with the legend and title above it
   float legend_top = -1;  ///< screen y of the legend's top (a timeline PNG starts there), -1 when hidden
   bool toolbar_overflows = false;  ///< the toolbar and legend did not fit their share of the window (it scrolls)
-  /// Screen y where the playhead panel's first open run's holders and waiters (of its GILs and
-  /// locks) end, as last drawn; 0 when none was drawn.
-  float playhead_holders_bottom = 0;
+  /// Screen y where the lines a lesson points at end in the playhead panel's first open run
+  /// that has any, as last drawn: its deadlock, the holders and waiters of its GILs and locks,
+  /// what its event loop does; 0 when none was drawn.
+  float playhead_lesson_lines_bottom = 0;
+  /// Whether the playhead panel said on its first line that it goes on below its foot, last frame.
+  bool playhead_more_below = false;
 };
 
 /// What refresh_derived builds from the runs alone: their indices and the legend's lists.

@@ -54,13 +54,26 @@ bool jobs_in_workers_only(const trace::Trace& trace) {
 
 }  // namespace
 
+bool work_off_the_gil(const trace::Trace& trace) {
+  if (trace.processes.size() != 1 || trace.processes[0].gil_lane >= trace.lanes.size()) return false;
+  const std::int64_t quiet = static_cast<std::int64_t>(static_cast<double>(trace.end.ns()) * kQuietGil);
+  std::int64_t held = 0;
+  for (const trace::Span& s : trace.lanes[trace.processes[0].gil_lane].spans) {
+    held += s.duration().ns();
+    if (held >= quiet) return false;  // a busy GIL's lane is read no further than a quarter of the run
+  }
+  return true;
+}
+
 trace::LaneId summary_lane(const trace::Trace& trace) {
   if (trace.processes.size() == 2 && jobs_in_workers_only(trace)) {
     for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {
       if (trace.lanes[l].process == 1 && runs_job_steps(trace, trace.lanes[l])) return l;
     }
   }
-  if (!trace.processes.empty() && trace.processes[0].gil_lane < trace.lanes.size()) return trace.processes[0].gil_lane;
+  if (!trace.processes.empty() && trace.processes[0].gil_lane < trace.lanes.size() && !work_off_the_gil(trace)) {
+    return trace.processes[0].gil_lane;
+  }
   trace::LaneId first = trace::kNone;
   for (trace::LaneId l = 0; l < trace.lanes.size(); ++l) {
     const trace::Lane& lane = trace.lanes[l];
@@ -181,7 +194,8 @@ std::vector<LaneGroup> lane_groups(const trace::Trace& trace, int fold_above) {
       return l.kind == LaneKind::Thread && l.process == p && runs_jobs(trace, l);
     });
     if (threads.size() >= kAlikeLanes) {
-      add(counted(threads.size(), "thread"), threads, threads, too_many(threads.size()));
+      // A collapsed line shows them where the GIL, nearly free, would show an empty line.
+      add(counted(threads.size(), "thread"), threads, threads, too_many(threads.size()), p == 0 && work_off_the_gil(trace));
     }
     auto tasks = lanes_of([&](const trace::Lane& l) { return l.kind == LaneKind::Task && l.process == p; });
     if (tasks.size() >= kAlikeLanes) add(counted(tasks.size(), "task"), tasks, tasks, too_many(tasks.size()));

@@ -45,8 +45,8 @@ struct LaneGroup {
   /// aggregate's full height (lesson 18's 40 processes, a few alive at once, were a sliver
   /// scaled to 40).
   std::size_t most_at_once = 0;
-  /// A pool's worker processes where the main process runs no job: the collapsed run's line
-  /// shows them (summary_group).
+  /// A pool's worker processes where the main process runs no job, or the threads of a run
+  /// that works off its GIL (work_off_the_gil): the collapsed run's line shows them (summary_group).
   bool shows_run = false;
 };
 
@@ -119,18 +119,29 @@ bool runs_jobs(const trace::Trace& trace, const trace::Lane& lane);
 /// and sending, as a pool's handler threads do.
 bool runs_job_steps(const trace::Trace& trace, const trace::Lane& lane);
 
+/// A GIL held for less than this share of its run draws a collapsed line that looks empty.
+inline constexpr double kQuietGil = 0.25;
+
+/// Whether a run of one process works off its GIL: the GIL is held for less than kQuietGil of
+/// the run, its threads in C code that drops it or waiting on I/O (lesson 6's sequential run,
+/// 800 ms of hashing, and lesson 2's, a second of downloads, held it for 2% or less). Its
+/// collapsed line shows its threads at work instead (summary_lane, summary_group).
+bool work_off_the_gil(const trace::Trace& trace);
+
 /// The lane a collapsed run shows beside its name: the main interpreter's GIL, or, in a run
-/// without a GIL, its first thread that runs jobs (lesson 12's "sequential, no GIL": its main
-/// thread's crunch bars), else its first thread; kNone when it has none. A pool of one worker
-/// process whose main process runs no job shows the worker's thread that runs them (several
-/// workers: summary_group).
+/// without a GIL or one that works off it (work_off_the_gil), its first thread that runs jobs
+/// (lesson 12's "sequential, no GIL": its main thread's crunch bars; lesson 6's sequential
+/// run: its hashing in C code), else its first thread; kNone when it has none. A pool of one
+/// worker process whose main process runs no job shows the worker's thread that runs them
+/// (several workers, or three threads or more that work off the GIL: summary_group).
 trace::LaneId summary_lane(const trace::Trace& trace);
 
 /// The group a collapsed run's line shows instead of its summary_lane: the line shows where
 /// the jobs run, so a pool's worker processes, each running Python under a GIL of its own,
 /// where the main process runs none (its GIL, nearly free while they work, drew the default
-/// scenario's fastest run as idle); kNone without one, or where the main process runs a job
-/// too (its GIL then tells that job's story).
+/// scenario's fastest run as idle), or the threads of a run that works off its GIL
+/// (work_off_the_gil: lesson 6's four threads hashing); kNone without one, or where the main
+/// process runs a job too (its GIL then tells that job's story).
 std::uint32_t summary_group(const std::vector<LaneGroup>& groups);
 
 /// How many lanes a collapsed run's line counts at its full height when it shows `group`: its

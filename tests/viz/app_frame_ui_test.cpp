@@ -435,23 +435,27 @@ TEST_CASE("the playhead panel folds a run as the timeline does, lists the open o
   REQUIRE(!folded(1));
   const ImGuiWindow* panel = ImGui::FindWindowByName("At the playhead");
   REQUIRE(panel != nullptr);
-  // The first run's header: under the title bar and the bold "At ..." line.
-  const ImGuiStyle& style = ImGui::GetStyle();
-  const float header_y = panel->Pos.y + panel->TitleBarHeight() + style.WindowPadding.y +
-                         ImGui::GetTextLineHeightWithSpacing() + ImGui::GetFrameHeight() * 0.5f;
+  // The first run's header: under the bold "At the playhead" line (presenting, its lines are
+  // closer together: playhead_panel_spacing).
+  const float tight = ui::playhead_panel_spacing(v.app.ui_scale);
+  // Presenting, the panel starts under the timeline's last row, higher as runs fold.
+  const auto header_y = [&] {
+    return panel->Pos.y + panel->TitleBarHeight() + tight + ImGui::GetTextLineHeight() + tight +
+           (ImGui::GetTextLineHeight() + 2 * tight) * 0.5f;
+  };
   // The runs the timeline shows come first in the panel, the lesson's featured run first of
   // them: the first header is run 2's, the pool of 4, though the threads run is above it.
-  v.click(ImVec2(panel->Pos.x + panel->Size.x * 0.5f, header_y));
+  v.click(ImVec2(panel->Pos.x + panel->Size.x * 0.5f, header_y()));
   v.frame();
   CHECK(folded(2));  // folded here, folded on the timeline
   CHECK(folded(0));
   // Run 1, still open, comes first now; folded too, every run is folded and they come in the
   // order a fit opens them: the featured run first, the sequential baseline last.
   REQUIRE(!folded(1));
-  v.click(ImVec2(panel->Pos.x + panel->Size.x * 0.5f, header_y));
+  v.click(ImVec2(panel->Pos.x + panel->Size.x * 0.5f, header_y()));
   v.frame();
   REQUIRE(folded(1));
-  v.click(ImVec2(panel->Pos.x + panel->Size.x * 0.5f, header_y));
+  v.click(ImVec2(panel->Pos.x + panel->Size.x * 0.5f, header_y()));
   v.frame();
   CHECK(!folded(2));  // opened here, opened on the timeline
   CHECK(folded(1));

@@ -72,7 +72,8 @@ TEST_CASE("presenting, every run's header and GIL lane fit the window, for every
         REQUIRE(header);
         CHECK(on_screen(t, *header));
         if (runs[r].processes.empty() || runs[r].processes[0].gil_lane >= runs[r].lanes.size()) continue;
-        if (header->collapsed && header->group != trace::kNone) continue;  // its line shows its workers (summary_group)
+        // Its line shows its workers, or its threads where its GIL is nearly free (summary_group, summary_lane).
+        if (header->collapsed && header->lane != runs[r].processes[0].gil_lane) continue;
         const Row* gil = t.layout.find(r, runs[r].processes[0].gil_lane);
         REQUIRE(gil);
         CHECK(on_screen(t, *gil));

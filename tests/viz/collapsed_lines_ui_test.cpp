@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <string>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <imgui_internal.h>
@@ -143,6 +144,91 @@ TEST_CASE("a collapsed pool's line shows its worker processes at work, not its m
   // No GIL badge of its main process over its workers; the sequential run's line keeps its own.
   for (const float y : v.app.token_y[pool]) CHECK(y < 0);
   CHECK(v.app.token_y[run_named(v, "sequential")][0] >= 0);
+}
+
+TEST_CASE("a collapsed run whose work is off the GIL draws its threads at work, not its nearly empty GIL lane") {
+  // Lesson 6's sequential run (800 ms in C code that drops the GIL) and lesson 2's (a second
+  // waiting on I/O), presented at 1280x720, drew a "GIL" badge on an empty line: as if nothing ran.
+  for (const auto& [lesson, run_name, state] :
+       {std::tuple{"06-native-releases-gil.toml", "sequential", trace::SpanState::Native},
+        std::tuple{"02-io-bound.toml", "sequential", trace::SpanState::BlockedIo},
+        std::tuple{"02-io-bound.toml", "asyncio", trace::SpanState::BlockedIo}}) {
+    INFO(lesson, ": ", run_name);
+    HeadlessViewer v(ImVec2(1280, 720));
+    v.present(bundled_lesson(lesson));
+    const std::uint32_t r = run_named(v, run_name);
+    REQUIRE(v.app.timeline.options.folding[r].collapsed);
+    const trace::Trace& run = v.app.session.runs()[r];
+    const Row* line = v.app.timeline.layout.header(r);
+    REQUIRE(line);
+    REQUIRE(line->lane < run.lanes.size());
+    CHECK(line->group == trace::kNone);
+    // Its one thread, the one that runs the jobs, in the palette's state colours.
+    CHECK(run.lanes[line->lane].kind == trace::LaneKind::Thread);
+    CHECK(runs_jobs(run, run.lanes[line->lane]));
+    CHECK(ui::summary_line_lanes(run, v.app.runs[r]) == std::vector{line->lane});
+    Time off_gil = Time::zero();
+    for (const trace::Span& s : run.lanes[line->lane].spans) off_gil += s.state == state ? s.duration() : Time::zero();
+    CHECK(off_gil >= run.end * 0.8);
+    // Drawn from its start to its end without a gap a class could read as idle.
+    std::vector<DrawItem> scratch;
+    float covered = 0;
+    for (const auto& [from, to] : ui::line_drawn(run, v.app.runs[r], std::vector{line->lane}, v.app.view, 0, scratch)) {
+      covered += to - from;
+    }
+    CHECK(covered >= 0.95f * static_cast<float>(v.app.view.x_of(run.end) - v.app.view.x_of(Time::zero())));
+    // No GIL badge over it: the GIL is not what it draws.
+    CHECK(v.app.token_y[r][0] < 0);
+  }
+}
+
+TEST_CASE("a collapsed threads run whose work is off the GIL draws its threads' aggregate, full height its cores") {
+  // Lesson 6's four threads hash in C code at once: folded, the line was its GIL, nearly free.
+  HeadlessViewer v(ImVec2(1280, 720));
+  REQUIRE(v.open(bundled_lesson("06-native-releases-gil.toml")));
+  const std::uint32_t threads = run_named(v, "4 threads");
+  v.app.fit_runs = false;
+  v.app.folding.resize(v.app.session.runs().size());
+  v.app.folding[threads].collapsed = true;
+  for (int i = 0; i < 2; ++i) v.frame(0);
+  const trace::Trace& run = v.app.session.runs()[threads];
+  const RunIndex& index = v.app.runs[threads];
+  const Row* line = v.app.timeline.layout.header(threads);
+  REQUIRE(line);
+  REQUIRE(line->group < index.groups.size());
+  CHECK(line->lane == trace::kNone);
+  const LaneGroup& group = index.groups[line->group];
+  CHECK(group.label == "4 threads");
+  CHECK(group.shows_run);
+  CHECK(summary_group_height(run, group) == 4.0f);
+  for (const trace::LaneId l : group.members) CHECK(run.lanes[l].process == 0);
+  // Its hover says what it draws: not worker processes under GILs of their own.
+  CHECK(ui::folded_line_meaning(run, group) ==
+        "The run folded to one line: its 4 threads, at work off the GIL, which is held for less than a quarter of the run");
+  const std::uint32_t pool = run_named(v, "process pool");
+  const std::uint32_t workers = summary_group(v.app.runs[pool].groups);
+  REQUIRE(workers < v.app.runs[pool].groups.size());
+  CHECK(ui::folded_line_meaning(v.app.session.runs()[pool], v.app.runs[pool].groups[workers]) ==
+        "The run folded to one line: its 4 worker processes, each running Python under a GIL of its own");
+}
+
+TEST_CASE("a collapsed run whose GIL lane shows its work keeps it: lessons 1, 7, 11 and 15 presented at 1280x720") {
+  int lines = 0;
+  for (const char* lesson : {"01-cpu-bound.toml", "07-convoy.toml", "11-old-gil.toml", "15-lost-update.toml"}) {
+    HeadlessViewer v(ImVec2(1280, 720));
+    v.present(bundled_lesson(lesson));
+    const auto& runs = v.app.session.runs();
+    for (std::uint32_t r = 0; r < runs.size(); ++r) {
+      if (!v.app.timeline.options.folding[r].collapsed || runs[r].processes.size() > 1) continue;
+      INFO(lesson, ": ", runs[r].run_name);
+      ++lines;
+      const Row* line = v.app.timeline.layout.header(r);
+      REQUIRE(line);
+      CHECK(line->lane == runs[r].processes[0].gil_lane);
+      CHECK(line->group == trace::kNone);
+    }
+  }
+  CHECK(lines >= 4);
 }
 
 TEST_CASE("lesson 7 presented at 1280x720: the threads and the process run it compares both open") {

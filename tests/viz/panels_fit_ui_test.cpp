@@ -2,6 +2,7 @@
 // (a cut label, a table that scrolls sideways), checked on what ImGui laid out.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
@@ -182,6 +183,58 @@ TEST_CASE("presenting the sweep lessons on a projector's 1280x720, 1366x768 and 
   }
 }
 
+TEST_CASE("presented at 1280x720, the playhead panel shows whole the lines each lesson points at, the timeline's rows whole") {
+  // Lesson 4 at 200 ms cut "event loop: stuck in task 2's blocking call ..." mid-line under
+  // four idle cores; lesson 15 at 100 ms cut "lock counter_lock:" in half; lesson 16 at 3 ms
+  // showed the deadlock and "GIL: free" and hid its two locks.
+  for (const auto& [lesson, at] : {std::pair{"04-blocking-coroutine.toml", 0.2}, std::pair{"14-two-locks.toml", 0.045},
+                                   std::pair{"15-lost-update.toml", 0.1}, std::pair{"16-deadlock.toml", 0.003}}) {
+    INFO(std::string(lesson), " at ", at, " s");
+    HeadlessViewer v(ImVec2(1280, 720));
+    v.present(testing::bundled_lesson(lesson));
+    v.app.follow_playhead = false;
+    v.app.playback.seek(Time::from_seconds(at));
+    for (int i = 0; i < 2; ++i) v.frame(0);
+    const ImGuiWindow* panel = ImGui::FindWindowByName("At the playhead");
+    REQUIRE(panel != nullptr);
+    REQUIRE(v.app.playhead_lesson_lines_bottom > panel->Pos.y);
+    CHECK(v.app.playhead_lesson_lines_bottom <= panel->InnerClipRect.Max.y);
+    // Above the panel, every row of the timeline, as the fit laid them out.
+    const TimelineFrame& t = v.app.timeline;
+    CHECK(t.layout.total_height <= t.lanes_height);
+    float last_row = 0;
+    for (const Row& row : t.layout.rows) last_row = std::max(last_row, row.y + row.height);
+    CHECK(t.lanes_top + last_row <= panel->Pos.y);
+  }
+}
+
+TEST_CASE("the playhead panel says on its first line that it goes on below its foot, only where it does") {
+  // Lesson 9 presented at 1280x720 at 100 ms: the four workers' GILs ran past the panel's foot,
+  // the last cut in half, and nothing said the panel scrolls.
+  {
+    HeadlessViewer v(ImVec2(1280, 720));
+    v.present(testing::bundled_lesson("09-pool-sizing.toml"));
+    v.app.follow_playhead = false;
+    v.app.playback.seek(Time::from_seconds(0.1));
+    for (int i = 0; i < 2; ++i) v.frame(0);
+    ImGuiWindow* panel = ImGui::FindWindowByName("At the playhead");
+    REQUIRE(panel != nullptr);
+    REQUIRE(panel->ScrollMax.y > 0);
+    CHECK(v.app.playhead_more_below);
+    // Scrolled to its foot, there is no more below.
+    ImGui::SetScrollY(panel, panel->ScrollMax.y);
+    for (int i = 0; i < 2; ++i) v.frame(0);
+    CHECK_FALSE(v.app.playhead_more_below);
+  }
+  // A panel tall enough for all it says: lesson 14 in a window 2160 high, not presented.
+  HeadlessViewer tall(ImVec2(1920, 2160));
+  REQUIRE(tall.open(testing::bundled_lesson("14-two-locks.toml")));
+  const ImGuiWindow* panel = ImGui::FindWindowByName("At the playhead");
+  REQUIRE(panel != nullptr);
+  CHECK(panel->ScrollMax.y == 0);
+  CHECK_FALSE(tall.app.playhead_more_below);
+}
+
 TEST_CASE("lesson 14 presented at 1280x720 at 45 ms: the playhead panel shows who holds ledger_lock and who waits for it") {
   // docs/lessons.md sends the class to the panel's lock lines; "waiting, without the GIL:" and
   // clerk 4's wait were cut in half at the panel's foot, under its title bar, the bold time
@@ -193,6 +246,6 @@ TEST_CASE("lesson 14 presented at 1280x720 at 45 ms: the playhead panel shows wh
   for (int i = 0; i < 2; ++i) v.frame(0);
   const ImGuiWindow* panel = ImGui::FindWindowByName("At the playhead");
   REQUIRE(panel != nullptr);
-  REQUIRE(v.app.playhead_holders_bottom > panel->Pos.y);
-  CHECK(v.app.playhead_holders_bottom <= panel->InnerClipRect.Max.y);
+  REQUIRE(v.app.playhead_lesson_lines_bottom > panel->Pos.y);
+  CHECK(v.app.playhead_lesson_lines_bottom <= panel->InnerClipRect.Max.y);
 }

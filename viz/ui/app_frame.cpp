@@ -122,7 +122,7 @@ void draw_frame(AppState& app, double wall_seconds) {
     // Presenting (a projector's 1280x720), the curve comes first: the timeline keeps its runs' lines alone.
     timeline_h = timeline_height_beside_sweep(rest_h, timeline_h, needed, app.presentation ? 0.0f : 0.4f);
   }
-  const float bottom_y = top + timeline_h, bottom_h = display.y - bottom_y;
+  float bottom_y = top + timeline_h;
 
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(2, 2));
   // Titled with the scenario, so a timeline PNG (legend, title, lanes) says what it shows;
@@ -139,23 +139,51 @@ void draw_frame(AppState& app, double wall_seconds) {
     std::copy(std::begin(app.timeline_rect), std::end(app.timeline_rect), std::begin(app.timeline_png_rect));
     app.timeline_png_rect[3] += app.timeline_rect[1] - crop_top;
     app.timeline_png_rect[1] = crop_top;
+    // Presenting, the panels below start under the timeline's last row, where the fit left room
+    // under it: lesson 16 at 1280x720 kept 38 px empty there while the playhead panel hid its locks.
+    if (app.presentation && !app.sweep.visible) {
+      // Under the last row itself, not the gap the layout leaves after each run.
+      float last_row = 0;
+      for (const Row& row : app.timeline.layout.rows) last_row = std::max(last_row, row.y + row.height);
+      const float rows_bottom = std::ceil(app.timeline.lanes_top + last_row + app.ui_scale);
+      if (app.timeline.layout.total_height <= app.timeline.lanes_height && rows_bottom < bottom_y) {
+        app.timeline_rect[3] -= bottom_y - rows_bottom;
+        app.timeline_png_rect[3] -= bottom_y - rows_bottom;
+        bottom_y = rows_bottom;
+      }
+    }
   }
   ImGui::End();
   ImGui::PopStyleVar();
+  const float bottom_h = display.y - bottom_y;
 
-  const float state_w = std::round(main_w * 0.45f);
+  const float state_w = std::round(main_w * (app.presentation ? 0.5f : 0.45f));
   // The panels below are as tall as the story's three lines; presenting, this one's title is
   // its bold first line, and its title bar's line goes to the holders and waiters: lesson 14
   // at 1280x720 cut its lock's "waiting, without the GIL: clerk 4" in half at its foot, under a
   // title bar, the time and the run's name.
+  // Presenting, its lines closer together, the room a line more for what a lesson points at
+  // (lesson 4's stuck event loop, lesson 16's two locks).
+  const ImGuiStyle& style_now = ImGui::GetStyle();
+  const float tight = playhead_panel_spacing(app.ui_scale);
+  if (app.presentation) {
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(style_now.WindowPadding.x, tight));
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(style_now.ItemSpacing.x, tight));
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(style_now.FramePadding.x, tight));
+  }
+  // In front of the timeline's window, whose foot they may cover (under its last row).
+  const bool over_timeline = bottom_y < top + timeline_h;
   if (begin_panel("At the playhead", ImVec2(0, bottom_y), ImVec2(state_w, bottom_h),
                   app.presentation ? ImGuiWindowFlags_NoTitleBar : 0)) {
+    if (over_timeline) ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
     draw_playhead_state(app);
   }
   ImGui::End();
+  if (app.presentation) ImGui::PopStyleVar(3);
   // Its name is on its header row, beside its filter: the title bar's line goes to the story.
   if (begin_panel("What happened", ImVec2(state_w, bottom_y), ImVec2(main_w - state_w, bottom_h),
                   ImGuiWindowFlags_NoTitleBar)) {
+    if (over_timeline) ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
     if (const auto seek = draw_narrative(app.session.runs(), app.runs, app.playback.now(), app.narrative, shown_resolution(app.view))) {
       app.playback.pause();
       app.playback.seek(*seek);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -22,6 +23,9 @@ float tightest_run_line(float font, float scale, bool presenting);
 /// Per run at the playhead: GIL holder and waiters, cores, event loop, queued work; a run
 /// folded or opened here is so on the timeline too (the one folding per run).
 void draw_playhead_state(AppState& app);
+/// Presenting, the playhead panel's padding and the space between its lines, at UI scale
+/// `scale`: about a pixel, as a wrapped line is to the one before it.
+inline float playhead_panel_spacing(float scale) { return std::round(scale); }
 /// The marks' why lines, following the playhead `now`, under a header row with the panel's
 /// name and its filter. Returns the time of a line clicked (the caller seeks there). Each
 /// line's instant is written to `resolution` (shown_resolution), or finer where the lines

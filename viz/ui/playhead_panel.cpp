@@ -107,6 +107,26 @@ std::string task_list(const trace::Trace& run, const std::vector<TaskAtPlayhead>
   return out.empty() ? "empty" : out;
 }
 
+/// Where the panel goes on below its foot (it scrolls), says so on its first line, right of
+/// `title_right`, at `top`: a short panel cut mid-line read from the back of a room as the end
+/// of what there is (lesson 9 presented at 1280x720: four GILs of workers, the last cut in
+/// half). Returns whether it was said.
+bool more_below_cue(float title_right, float top) {
+  if (ImGui::GetScrollMaxY() - ImGui::GetScrollY() < 1.0f) return false;
+  const char* text = "more below";
+  const float f = ImGui::GetFontSize();
+  const float triangle = f * 0.6f, w = text_width(text) + 6 + triangle;
+  const float right = items_right_edge();
+  const float left = right - w;
+  if (left < title_right + f) return false;  // never over the time
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImU32 ink = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  dl->AddText(ImVec2(left, top), ink, text);
+  const float x = right - triangle, y = top + (ImGui::GetTextLineHeight() - triangle * 0.8f) * 0.5f;
+  dl->AddTriangleFilled(ImVec2(x, y), ImVec2(x + triangle, y), ImVec2(x + triangle * 0.5f, y + triangle * 0.8f), ink);
+  return true;
+}
+
 }  // namespace
 
 void draw_playhead_state(AppState& app) {
@@ -116,6 +136,7 @@ void draw_playhead_state(AppState& app) {
   // Presenting, the panel has no title bar (draw_frame): its first line names it.
   ImGui::Text(app.presentation ? "At the playhead: %s" : "At %s", format_time_to(playhead, shown_resolution(app.view)).c_str());
   ImGui::PopFont();
+  app.playhead_more_below = more_below_cue(ImGui::GetItemRectMax().x, ImGui::GetItemRectMin().y);
   const ImVec4& waiting_colour = kWaitingColour;
   // The runs the timeline shows open first, then the folded ones as one header each: lesson
   // 09 presented at 1280x720 put Pool(8), the one the lesson is about, under three headers
@@ -131,7 +152,7 @@ void draw_playhead_state(AppState& app) {
     if (folded_on_timeline(a) != folded_on_timeline(b)) return !folded_on_timeline(a);
     return priority_of(a) > priority_of(b);
   });
-  app.playhead_holders_bottom = 0;
+  app.playhead_lesson_lines_bottom = 0;
   for (std::uint32_t r : order) {
     const trace::Trace& run = runs[r];
     // A run that ended in a deadlock stopped there: past its end it is shown as it stood at
@@ -153,12 +174,16 @@ void draw_playhead_state(AppState& app) {
       continue;
     }
     ImGui::Indent(ImGui::GetFontSize() * 0.5f);
+    // Where the lines a lesson points at end (the deadlock, the holders and waiters, the loop).
+    float lesson_lines_bottom = 0;
+    const auto lesson_lines_end = [&] { lesson_lines_bottom = ImGui::GetItemRectMax().y; };
     if (frozen) {
       ImGui::PushStyleColor(ImGuiCol_Text, waiting_colour);
-      ImGui::TextWrapped("deadlock at %s: the run stopped there, each thread waiting for a lock another holds; "
-                         "as it stood then:",
+      // Two lines at 1280x720 presented, not three: lesson 16's second lock was cut under it.
+      ImGui::TextWrapped("deadlock at %s, shown as it stood: each thread waits for a lock another holds",
                          format_time(run.end).c_str());
       ImGui::PopStyleColor();
+      lesson_lines_end();
     }
     // A finished run: its interpreters are gone, and with them their GILs ("free" read as one
     // still there to take).
@@ -213,6 +238,7 @@ void draw_playhead_state(AppState& app) {
                            run.lanes[p.drop_requester].name.c_str(), format_time(now - p.drop_requested_at).c_str());
         ImGui::PopStyleColor();
       }
+      lesson_lines_end();
     }
     // Locks: "lock ledger_lock: T2 holds it, for 3.00 ms; waiting: T3 1.20 ms".
     for (const LockAtPlayhead& lock : state.locks) {
@@ -224,8 +250,20 @@ void draw_playhead_state(AppState& app) {
         holds_it(app, r, run, lock.holder, now - lock.held_since);
       }
       draw_waiters(app, r, run, lock_waiters_words(run, lock), lock.waiters, lock.waiters.size());
+      lesson_lines_end();
     }
-    if (app.playhead_holders_bottom == 0) app.playhead_holders_bottom = ImGui::GetItemRectMax().y;
+    // What the event loop does, before the cores: lesson 4 at 1280x720 cut "stuck in task 2's
+    // blocking call" under four idle cores.
+    for (const LoopAtPlayhead& loop : state.loops) {
+      ImGui::TextWrapped("event loop: %s", loop_doing(run, loop, now).c_str());
+      lesson_lines_end();
+      ImGui::TextWrapped("ready queue: %s", task_list(run, loop.ready, false, false, now).c_str());
+      ImGui::TextWrapped("timers: %s", task_list(run, loop.timers, true, true, now).c_str());
+      if (!loop.awaiting.empty()) {
+        ImGui::TextWrapped("awaiting: %s", task_list(run, loop.awaiting, true, false, now).c_str());
+      }
+    }
+    if (app.playhead_lesson_lines_bottom == 0) app.playhead_lesson_lines_bottom = lesson_lines_bottom;
     // Cores: one line, "core 0: T1  core 1: idle".
     if (!state.cores.empty()) {
       ImGui::TextUnformatted("cores:");
@@ -254,14 +292,6 @@ void draw_playhead_state(AppState& app) {
             ImGui::TextUnformatted(native);
           }
         }
-      }
-    }
-    for (const LoopAtPlayhead& loop : state.loops) {
-      ImGui::TextWrapped("event loop: %s", loop_doing(run, loop, now).c_str());
-      ImGui::TextWrapped("ready queue: %s", task_list(run, loop.ready, false, false, now).c_str());
-      ImGui::TextWrapped("timers: %s", task_list(run, loop.timers, true, true, now).c_str());
-      if (!loop.awaiting.empty()) {
-        ImGui::TextWrapped("awaiting: %s", task_list(run, loop.awaiting, true, false, now).c_str());
       }
     }
     const JobsAtPlayhead& j = state.jobs;

@@ -43,6 +43,18 @@ void set_group(AppState& app, const std::vector<RunFolding>& shown, std::uint32_
   app.folding[run].show_group(group, expanded ? GroupShown::Expanded : GroupShown::Folded);
 }
 
+/// " (and the pool's resource tracker)" after a group of a spawn pool's workers, which folds it too.
+std::string with_tracker(const trace::Trace& run) {
+  const bool tracker = std::any_of(run.processes.begin(), run.processes.end(),
+                                   [](const trace::Process& p) { return p.name == trace::kResourceTracker; });
+  return tracker ? " (and the pool's resource tracker)" : "";
+}
+
+/// A run's line that shows its own threads (work_off_the_gil), not a pool's worker processes.
+bool threads_line(const trace::Trace& run, const LaneGroup& g) {
+  return !g.members.empty() && g.members.front() < run.lanes.size() && run.lanes[g.members.front()].process == 0;
+}
+
 /// Over a folded group's row: what the aggregate draws, and the lanes' states under the mouse.
 void group_tooltip(const AppState& app, const Row& row, Time t) {
   const LaneGroup& g = app.runs[row.run].groups[row.group];
@@ -50,15 +62,9 @@ void group_tooltip(const AppState& app, const Row& row, Time t) {
   ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
   const bool run_line = row.kind == Row::Kind::RunHeader;
   const trace::Trace& run = app.session.runs()[row.run];
-  const bool tracker = std::any_of(run.processes.begin(), run.processes.end(),
-                                   [](const trace::Process& p) { return p.name == trace::kResourceTracker; });
-  const std::string with = tracker ? " (and the pool's resource tracker)" : "";
+  const bool threads = threads_line(run, g);
   ImGui::TextUnformatted(
-      (run_line ? fmt::format("The run folded to one line: its {}{}, {}", g.label, with,
-                              run.gil_mode == "none" ? "running Python in parallel without a GIL"
-                                                     : "each running Python under a GIL of its own")
-                : fmt::format("{}{}, folded into one row", g.label, with))
-          .c_str());
+      (run_line ? folded_line_meaning(run, g) : fmt::format("{}{}, folded into one row", g.label, with_tracker(run))).c_str());
   // The run's figures, which a line of long bars says on hover (draw_summary).
   if (run_line) {
     const auto judged = judge_run(app.session.runs(), app.runs, row.run);
@@ -71,8 +77,9 @@ void group_tooltip(const AppState& app, const Row& row, Time t) {
                                      "is nothing to do. {}",
                                      run_line ? fmt::format("The full height is {}. Click to open the run.",
                                                             g.most_at_once > static_cast<std::size_t>(std::max(0, run.cores))
-                                                                ? counted(g.most_at_once, "worker alive at once",
-                                                                          "workers alive at once")
+                                                                ? counted(g.most_at_once,
+                                                                          threads ? "thread alive at once" : "worker alive at once",
+                                                                          threads ? "threads alive at once" : "workers alive at once")
                                                                 : "the run's " + counted(static_cast<std::size_t>(run.cores),
                                                                                          "core"))
                                               : std::string("Click to show each lane."))
@@ -83,6 +90,14 @@ void group_tooltip(const AppState& app, const Row& row, Time t) {
 }
 
 }  // namespace
+
+std::string folded_line_meaning(const trace::Trace& run, const LaneGroup& group) {
+  // A line of threads shows them where its GIL, nearly free, would show nothing.
+  const char* what = threads_line(run, group) ? "at work off the GIL, which is held for less than a quarter of the run"
+                     : run.gil_mode == "none" ? "running Python in parallel without a GIL"
+                                              : "each running Python under a GIL of its own";
+  return fmt::format("The run folded to one line: its {}{}, {}", group.label, with_tracker(run), what);
+}
 
 std::string queue_chip_meaning(const QueueChipDrawn& chip) {
   if (!chip.named) return fmt::format("{}: threads waiting for this GIL at the playhead (At the playhead lists them all)", chip.text);

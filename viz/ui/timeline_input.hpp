@@ -24,6 +24,11 @@ struct TimelineInput {
 
 void handle_timeline_input(AppState& app, const TimelineInput& input);
 
+/// What a collapsed run's line that shows `group` draws, its hover's first line: "The run folded
+/// to one line: its 4 worker processes, each running Python under a GIL of its own", or, for a
+/// run that works off its GIL (lesson 6's threads), "its 4 threads, at work off the GIL, ...".
+std::string folded_line_meaning(const trace::Trace& run, const LaneGroup& group);
+
 /// What a waiter's chip at the playhead means, said on hover: "T2 2.66 ms: waiting for this GIL ...".
 std::string queue_chip_meaning(const QueueChipDrawn& chip);
 
