@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -41,6 +42,33 @@ fs::path final_target(const fs::path& path) {
     current = next.is_absolute() ? next : current.parent_path() / next;
   }
   fail(path, "too many levels of symbolic links");
+}
+
+/// The file descriptor a path names, through its symlinks: 1 for /dev/stdout, /dev/fd/1 or
+/// /proc/self/fd/1. Such a path is the shell's redirection (`--csv /dev/stdout > out.txt`):
+/// written where the descriptor writes, never replaced through a temporary beside the file it
+/// leads to, which lost the report printed to out.txt before.
+std::optional<int> descriptor_named(const fs::path& path) {
+  fs::path current = path;
+  for (int hops = 0; hops < 40; ++hops) {
+    const std::string& text = current.native();
+    for (const auto& [name, fd] : {std::pair<std::string_view, int>{"/dev/stdin", 0}, {"/dev/stdout", 1}, {"/dev/stderr", 2}}) {
+      if (text == name) return fd;
+    }
+    for (const std::string_view folder : {"/dev/fd/", "/proc/self/fd/"}) {
+      if (!text.starts_with(folder)) continue;
+      const std::string number = text.substr(folder.size());
+      if (!number.empty() && number.size() < 6 && number.find_first_not_of("0123456789") == std::string::npos) {
+        return std::stoi(number);
+      }
+    }
+    std::error_code error;
+    if (!fs::is_symlink(fs::symlink_status(current, error))) return std::nullopt;
+    const fs::path next = fs::read_symlink(current, error);
+    if (error) return std::nullopt;
+    current = next.is_absolute() ? next : current.parent_path() / next;
+  }
+  return std::nullopt;
 }
 
 fs::path temporary_sibling(const fs::path& path) {
@@ -137,6 +165,7 @@ struct Planned {
   fs::path target;     ///< after symlinks
   fs::path temporary;  ///< empty: written directly (standard output or a special file)
   std::optional<fs::perms> kept_mode;  ///< the replaced file's; none: a new file, umask's
+  std::ios::openmode mode = std::ios::out;  ///< written directly: a device's, or a descriptor's (append)
 };
 
 }  // namespace
@@ -144,8 +173,13 @@ struct Planned {
 void write_outputs(const std::vector<OutputRequest>& outputs, std::ostream& standard_output) {
   std::vector<Planned> plan;
   for (const OutputRequest& request : outputs) {
-    if (request.path == "-") {
-      plan.push_back({&request, request.path, {}, {}});
+    const std::optional<int> descriptor = descriptor_named(request.path);
+    if (request.path == "-" || descriptor == 1) {
+      plan.push_back({&request, "-", {}, {}});  // after what the command printed, in order
+      continue;
+    }
+    if (descriptor) {
+      plan.push_back({&request, request.path, {}, {}, std::ios::app});  // where it writes, not replaced
       continue;
     }
     if (request.path.filename().empty()) fail(request.path, "the path names a directory, not a file");
@@ -181,10 +215,10 @@ void write_outputs(const std::vector<OutputRequest>& outputs, std::ostream& stan
   }
   for (const Planned& p : plan) {
     if (!p.temporary.empty()) continue;
-    if (p.request->path == "-") {
+    if (p.target == "-") {
       write_stream("standard output", standard_output, p.request->write);
     } else {
-      write_to_file(p.request->path, p.target, std::ios::out, p.request->write);
+      write_to_file(p.request->path, p.target, p.mode, p.request->write);
     }
   }
   // The renames go through together: a Ctrl-C between two of them would leave a new trace
@@ -211,7 +245,7 @@ void write_outputs(const std::vector<OutputRequest>& outputs, std::ostream& stan
 }
 
 void check_output_path(const fs::path& path) {
-  if (path.empty() || path == "-") return;
+  if (path.empty() || path == "-" || descriptor_named(path)) return;
   if (path.filename().empty()) fail(path, "the path names a directory, not a file");
   std::error_code error;
   const fs::file_status status = fs::status(path, error);  // through symlinks
@@ -240,8 +274,7 @@ std::optional<std::string> output_replaces_input(std::string_view option, const 
 }
 
 void write_file_atomically(const fs::path& path, const std::function<void(std::ostream&)>& write) {
-  std::ostringstream unused;
-  write_outputs({OutputRequest{path, write}}, unused);
+  write_outputs({OutputRequest{path, write}}, std::cout);  // "-" or /dev/stdout: standard output
 }
 
 }  // namespace gilsim::trace

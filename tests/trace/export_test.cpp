@@ -352,6 +352,25 @@ TEST_CASE("an output is checked where it will be written: through a symlink, in 
   CHECK_NOTHROW(check_output_path(dir / "through.csv"));
 }
 
+TEST_CASE("/dev/stdout and its aliases are standard output, written after what the command printed") {
+  // `gilsim run --csv /dev/stdout > out.txt` replaced out.txt through a temporary beside it,
+  // /dev/stdout leading there, and the report printed before was lost.
+  namespace fs = std::filesystem;
+  const gilsim::testing::TempFolder folder("gilsim-output-stdout");
+  fs::create_symlink("/dev/stdout", folder.path() / "out.csv");
+  for (const fs::path& path : {fs::path("/dev/stdout"), fs::path("/proc/self/fd/1"), fs::path("/dev/fd/1"),
+                              folder.path() / "out.csv"}) {
+    CAPTURE(path.string());
+    std::ostringstream standard_output;
+    standard_output << "report\n";
+    CHECK_NOTHROW(check_output_path(path));
+    write_outputs({OutputRequest{path, [](std::ostream& out) { out << "csv\n"; }}}, standard_output);
+    CHECK(standard_output.str() == "report\ncsv\n");
+  }
+  CHECK(fs::is_symlink(folder.path() / "out.csv"));  // neither replaced nor followed to a file
+  CHECK(std::distance(fs::directory_iterator(folder.path()), {}) == 1);
+}
+
 TEST_CASE("an output in a folder that takes no file is refused before the work, for root as well") {
   // access() grants root every folder, /sys's and /proc's too, where creating a file fails:
   // as root, `gilsim run --export-trace /sys/x.json` printed its report, then failed.
