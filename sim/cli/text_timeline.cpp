@@ -468,16 +468,16 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
   // A thread or a task that ran shows a '#' somewhere: lesson 2's ten tasks at 40 columns, each
   // parsing its reply for 2 ms in columns of 4.9 ms, under half of one even added up, read as
   // never running, where the note says only their parsing takes turns. Over a wait too, where
-  // all its runs make under half a column: lesson 15's unsafe threads, run and done in its
+  // all its runs make less than a column: lesson 15's unsafe threads, run and done in its
   // first column, read '.' alone, and its locked threads 'L' from end to end, beside the
   // updates they lost and kept. A row that ran a column's worth, a part of each among its
   // waits, keeps the waits that won its columns.
   const bool threadlike = lane.kind == LaneKind::Thread || lane.kind == LaneKind::Task;
   const char at_most_run = most_run_at >= 0 ? bars[static_cast<std::size_t>(most_run_at)] : ' ';
-  const bool under_half_a_column = 2 * run_in_all < (bucket_start(t.end, 1, n) - bucket_start(t.end, 0, n)).ns();
+  const bool under_a_column = run_in_all < (bucket_start(t.end, 1, n) - bucket_start(t.end, 0, n)).ns();
   if (presence == Presence::Shown && threadlike && most_run_at >= 0 && bars.find(kRunningSymbol) == std::string::npos &&
       (kQuietSymbols.find(at_most_run) != std::string_view::npos ||
-       (under_half_a_column && kWaitSymbols.find(at_most_run) != std::string_view::npos))) {
+       (under_a_column && kWaitSymbols.find(at_most_run) != std::string_view::npos))) {
     bars[static_cast<std::size_t>(most_run_at)] = kRunningSymbol;  // running, as the legend says: no column's worth
     if (notes != nullptr) notes->lone_run = true;
   }
@@ -945,10 +945,21 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
   // A thread caught in the deadlock the run stopped at waits for its lock forever: its last
   // column says so. Lesson 16's T2 asks for lock_a at the very instant the cycle closes, a
   // wait of no length in the trace, and its row never showed 'L' beside T1's.
+  // A row whose only run ('#', or ':' for turns with waits) that column held keeps it in the
+  // column before, where the thread ran just before it waited: lesson 16 with a moment of
+  // Python before each second acquire lost its only '#', beside a legend line saying where it was.
   if (n > 0 && trace::ended_in_deadlock(t)) {
     for (const Mark& m : t.marks) {
-      if (m.kind == MarkKind::Deadlock && m.at == t.end && m.lane < bars.size() && !bars[m.lane].empty()) {
-        bars[m.lane].back() = state_symbol(SpanState::WaitingLock);
+      if (m.kind != MarkKind::Deadlock || m.at != t.end || m.lane >= bars.size() || bars[m.lane].empty()) continue;
+      std::string& row = bars[m.lane];
+      const char ran = row.back();
+      const std::string ran_symbols{kRunningSymbol, kTurnsSymbol};
+      const bool only_run = ran_symbols.find(ran) != std::string::npos && row.find_first_of(ran_symbols) == row.size() - 1;
+      row.back() = state_symbol(SpanState::WaitingLock);
+      if (only_run && row.size() > 1 &&
+          (kQuietSymbols.find(row[row.size() - 2]) != std::string_view::npos ||
+           kWaitSymbols.find(row[row.size() - 2]) != std::string_view::npos)) {
+        row[row.size() - 2] = ran;
       }
     }
   }

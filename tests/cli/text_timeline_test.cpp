@@ -504,6 +504,23 @@ TEST_CASE("a thread that ran shows a '#' where it ran most, though it waited mor
   CHECK(text.find("(a row's only # is where it ran most:\nits runs fill no column)\n") != std::string::npos);
 }
 
+TEST_CASE("a deadlocked thread whose only run shares the last column with its wait keeps it beside the 'L'") {
+  // Lesson 16 with a moment of Python before each second acquire: the 'L' the deadlock puts in
+  // the last column took the row's only '#', and the legend still said where it was.
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto lock = b.add_lane("lock L", LaneKind::Lock, p);
+  const auto t1 = b.add_lane("T1", LaneKind::Thread, p);
+  b.set_state(lock, 0_ms, SpanState::Held, 0);
+  b.set_state(t1, 0_ms, SpanState::BlockedIo, 0, 0);
+  b.set_state(t1, 90_ms, SpanState::Running, 0, 0);  // 6 ms of the last column
+  b.set_state(t1, 96_ms, SpanState::WaitingLock, 0, 0);
+  b.mark(100_ms, MarkKind::Deadlock, t1, lock);
+  const std::string text = render_text_timeline(b.finish(100_ms), TimelineOptions{4 + 3 + 10, 16});
+  INFO(text);
+  CHECK(text.find("T1     |~~~~~~~~:L|\n") != std::string::npos);  // ran and waited in turn, then waits for good
+}
+
 TEST_CASE("the edges of runs longer than a column do not add up: a block of them keeps its length") {
   // The default scenario's sequential run: parses of 40 ms between downloads, each block's
   // edges in columns that I/O won. Added up, they drew one block a column too long.
