@@ -108,8 +108,12 @@ std::optional<std::string> duplicate_key_message(std::string_view description, s
   if (header && first > 0 && header_of(here) && header_of(lines[static_cast<std::size_t>(first) - 1]) &&
       double_bracket(here) != double_bracket(lines[static_cast<std::size_t>(first) - 1])) {
     const auto form = [name](bool two) { return two ? fmt::format("[[{}]]", name) : fmt::format("[{}]", name); };
-    return fmt::format("{} here and {} at line {} name the same table; expected [[{}]], with two brackets, for each {}",
-                       form(double_bracket(here)), form(!double_bracket(here)), first, name, name);
+    // A scenario's lists of tables are its jobs and its runs; [machine] and the others are one each.
+    const bool list = name == "job" || name == "run";
+    const std::string expected = list ? fmt::format("[[{}]], with two brackets, for each {}", name, name)
+                                      : fmt::format("[{}], with one bracket, once", name);
+    return fmt::format("{} here and {} at line {} name the same table; expected {}", form(double_bracket(here)),
+                       form(!double_bracket(here)), first, expected);
   }
   if (table_twice) return fmt::format("duplicate table [{}]; expected each table once; [{}] is already{}", name, name, where);
   return fmt::format("duplicate key '{}'; expected each key once; '{}' is already set{}", name, name, where);

@@ -72,6 +72,10 @@ TEST_CASE("a [run] beside a [[run]] says two brackets are wanted, not that a key
         "each run");
   CHECK(error_of(job + "[job]\nname = \"x\"\n[[run]]\nexecutor = \"threads\"\n").rfind(
             "s.toml:5:1: [job] here and [[job]] at line 2 name the same table; expected [[job]]", 0) == 0);
+  // A table that is one of its kind is not asked for as a list.
+  CHECK(error_of("title = \"t\"\n[machine]\ncores = 2\n[[machine]]\ncores = 3\n" + kJobAndRun) ==
+        "s.toml:4:1: [[machine]] here and [machine] at line 2 name the same table; expected [machine], with one "
+        "bracket, once");
 }
 
 TEST_CASE("a UTF-8 byte order mark at the start of a file is skipped, as an editor does") {
