@@ -150,7 +150,15 @@ void write_to_file(const fs::path& shown, const fs::path& file, std::ios::openmo
 /// fails: as root, `--export-trace /sys/x.json` was refused only after the report was printed.
 void check_folder_takes_files(const fs::path& shown, const fs::path& target) {
   const fs::path probe = temporary_sibling(target);
+  TemporaryGuard guard;  // a Ctrl-C between its creation and its removal leaves no file
+  guard.add(probe, shown);
   const int descriptor = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (descriptor < 0 && errno == ENAMETOOLONG) {
+    // The temporary's name is the file's and some 30 characters more: the folder is not to blame.
+    fail(shown, fmt::format("the name is too long for the temporary file it is written through ('{}'); give it a "
+                            "shorter name",
+                            probe.filename().string()));
+  }
   if (descriptor < 0) {
     const fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
     fail(shown, fmt::format("its folder '{}' takes no new file, which writing it needs ({})", folder.string(),

@@ -371,6 +371,15 @@ TEST_CASE("/dev/stdout and its aliases are standard output, written after what t
   CHECK(std::distance(fs::directory_iterator(folder.path()), {}) == 1);
 }
 
+TEST_CASE("a name too long for the temporary beside it says so, and does not blame the folder") {
+  namespace fs = std::filesystem;
+  const gilsim::testing::TempFolder folder("gilsim-output-long");
+  const fs::path path = folder.path() / (std::string(240, 'n') + ".json");  // a legal name, 245 bytes
+  CHECK_THROWS_WITH_AS(check_output_path(path), doctest::Contains("the name is too long for the temporary file"),
+                       std::runtime_error);
+  CHECK(std::distance(fs::directory_iterator(folder.path()), {}) == 0);
+}
+
 TEST_CASE("an output in a folder that takes no file is refused before the work, for root as well") {
   // access() grants root every folder, /sys's and /proc's too, where creating a file fails:
   // as root, `gilsim run --export-trace /sys/x.json` printed its report, then failed.
