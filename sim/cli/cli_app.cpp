@@ -188,7 +188,7 @@ std::string usage_error(const CLI::App& app, const CLI::ParseError& e, int argc,
   for (const std::string& arg : args) {
     if (given != nullptr && arg == given->get_name()) break;  // options after the subcommand are its own
     if (!arg.starts_with("--") || arg == "--") continue;
-    const std::string option = arg.substr(0, arg.find('='));
+    const std::string option = option_named(arg);
     if (app.get_option_no_throw(option) != nullptr) continue;
     for (const CLI::App* sub : app.get_subcommands({})) {
       if (sub->get_option_no_throw(option) == nullptr || (given != nullptr && sub != given)) continue;
@@ -224,11 +224,10 @@ std::string usage_error(const CLI::App& app, const CLI::ParseError& e, int argc,
   const std::string help_command = fmt::format("gilsim{} --help", given ? " " + given->get_name() : std::string());
   if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
     // `gilsim sweep 20 --vary workers=1..3 --max-events 5` said "not expected: 5 --max-events".
-    const CLI::App& parsed = given != nullptr ? *given : app;
-    const std::vector<std::string> extras = parsed.remaining(true);
+    const std::vector<std::string> extras = given != nullptr ? unexpected_words(*given, &app) : unexpected_words(app);
     std::string elsewhere;
     if (!extras.empty() && extras.front().starts_with("--")) {
-      const std::string option = extras.front().substr(0, extras.front().find('='));
+      const std::string option = option_named(extras.front());
       for (const CLI::App* sub : app.get_subcommands({})) {
         if (sub == given || sub->get_option_no_throw(option) == nullptr) continue;
         elsewhere = fmt::format(", but of `gilsim {}`", sub->get_name());
@@ -236,7 +235,7 @@ std::string usage_error(const CLI::App& app, const CLI::ParseError& e, int argc,
       }
     }
     const std::string command = given != nullptr ? fmt::format("`gilsim {}`", given->get_name()) : "gilsim";
-    return unexpected_arguments(parsed, command, "gilsim", elsewhere, help_command);
+    return unexpected_arguments(extras, command, "gilsim", elsewhere, help_command);
   }
   std::string what = scenario::printable(e.what());
   const std::string help = fmt::format("see `{}`", help_command);

@@ -100,6 +100,9 @@ TEST_CASE("bad input exits with 2 and says where") {
     const Result python = run_gilsim({"python", "01", "02"});
     CHECK(python.code == 2);
     CHECK(python.err == "gilsim: '02' was not expected (given: 02); see `gilsim python --help`\n");
+    // After `--`, which CLI11 hands back to gilsim itself: the word still named.
+    CHECK(run_gilsim({"python", "01", "--", "02"}).err ==
+          "gilsim: '02' was not expected (given: 02); see `gilsim python --help`\n");
   }
   SUBCASE("a run that does not exist") {
     const Result r = run_gilsim({"run", "--run", "nope"});

@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
     cli.parse(argc, argv);
   } catch (const CLI::ExtrasError&) {
     // CLI11 said "The following arguments were not expected: nosuch --run", last first.
-    std::fprintf(stderr, "%s\n", gilsim::cli::unexpected_arguments(cli, "gilviz", "gilviz", "", "gilviz --help").c_str());
+    std::fprintf(stderr, "%s\n", gilsim::cli::unexpected_arguments(gilsim::cli::unexpected_words(cli), "gilviz", "gilviz", "", "gilviz --help").c_str());
     return 2;
   } catch (const CLI::ParseError& e) {
     // CLI11 would return its own codes (105, 109...); docs/viewer.md promises 0 and 2.
