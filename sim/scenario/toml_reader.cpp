@@ -297,9 +297,14 @@ std::optional<Duration> TomlReader::duration(const toml::table& t, std::string_v
 std::optional<Time> TomlReader::fixed_duration(const toml::table& t, std::string_view key, Time min) const {
   const toml::node* node = t.get(key);
   if (node == nullptr) return std::nullopt;
-  // "'-1ms' is negative; expected a duration of zero or more" led to "0ms", refused next.
-  if (const auto text = node->value<std::string>(); text && trim(*text).starts_with('-') && min > Time::zero()) {
-    fail(*node, fmt::format("'{}' is '{}', negative; expected at least {}", key, trim(*text), to_string(Duration::fixed(min))));
+  // "'-1ms' is negative; expected a duration of zero or more" led to "0ms", refused next; a
+  // number without a unit too (--set switch_interval=-1).
+  std::string text;
+  if (const auto string = node->value<std::string>()) text = std::string(trim(*string));
+  if (node->is_integer()) text = fmt::format("{}", node->as_integer()->get());
+  if (node->is_floating_point()) text = fmt::format("{}", node->as_floating_point()->get());
+  if (text.starts_with('-') && min > Time::zero()) {
+    fail(*node, fmt::format("'{}' is '{}', negative; expected at least {}", key, text, to_string(Duration::fixed(min))));
   }
   const Duration d = duration(*node, key);
   if (!d.is_fixed()) {

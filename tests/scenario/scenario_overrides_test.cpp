@@ -129,6 +129,11 @@ TEST_CASE("an override is validated like the file, and its errors name it") {
   CHECK(error_of({"switch_interval=0"}) ==
         "--set switch_interval=0: 'switch_interval': '0' has no unit; expected a duration such as \"0ms\" (units: ns, us, ms, s)");
   CHECK(error_of({"switch_interval=0.5us"}) == "--set switch_interval=0.5us: 'switch_interval' is 500ns; expected at least 1us");
+  // Negative, with a unit or without: the least it takes, not "zero or more", refused next.
+  CHECK(error_of({"switch_interval=-1"}) == "--set switch_interval=-1: 'switch_interval' is '-1', negative; expected at "
+                                            "least 1us");
+  CHECK(error_of({"switch_interval=-5ms"}) == "--set switch_interval=-5ms: 'switch_interval' is '-5ms', negative; "
+                                              "expected at least 1us");
   CHECK(error_of({"gil=nne"}) == "--set gil=nne: unknown gil 'nne'; expected one of: new, old, none; did you mean 'none'?");
   CHECK(error_of({"machine.cors=2"}) == "--set machine.cors=2: unknown key 'cors' in [machine]; did you mean 'cores'?");
   CHECK(error_of({"machin.cores=2"}) ==
