@@ -1,6 +1,7 @@
 // Reflowing hard-wrapped text.
 #include "viz/text_layout.hpp"
 
+#include "sim/scenario/value_syntax.hpp"
 #include "sim/trace/outcomes.hpp"
 
 #include <algorithm>
@@ -10,13 +11,9 @@
 
 namespace gilsim::viz {
 
-namespace {
+using scenario::trim;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
+namespace {
 
 bool starts_item(std::string_view line) {
   if (line.size() >= 2 && (line[0] == '-' || line[0] == '*') && line[1] == ' ') return true;

@@ -293,7 +293,8 @@ void draw_numbers(const AppState& app) {
   }
   bool any_prediction = false;
   for (const RunIndex& index : app.runs) any_prediction |= index.predicted_by != trace::kNone;
-  text_disabled_wrapped(trace::table_key(runs.front().run_name, any_prediction));  // gilsim run's words too
+  // Named as its row is ("pool (2 workers)" once fitted to this machine), as gilsim run names it.
+  text_disabled_wrapped(trace::table_key(run_label(runs[order.front()]), any_prediction));  // gilsim run's words too
   for (const auto& [baseline, why] : table.doubtful_baselines) {
     ImGui::TextWrapped("%s", real::unscored_baseline_line(run_label(runs[order[baseline]]), why).c_str());
   }
