@@ -67,12 +67,23 @@ std::optional<std::string> duplicate_key_message(std::string_view description, s
   const std::size_t open = description.find('\'');
   const std::size_t close = open == std::string_view::npos ? open : description.find('\'', open + 1);
   if (close == std::string_view::npos) return std::nullopt;
-  const std::string_view name = description.substr(open + 1, close - open - 1);
+  std::string_view name = description.substr(open + 1, close - open - 1);
   const bool table_twice = description.substr(kRedefine.size(), 6) == "table " && description.substr(close + 1).empty();
   const bool header = table_twice || description.find("' as ") != std::string_view::npos;
   const std::vector<std::string_view> lines = split_lines(toml_text);
   if (line < 1 || static_cast<std::size_t>(line) > lines.size()) return std::nullopt;
   const std::string_view here = lines[static_cast<std::size_t>(line) - 1];
+  // toml++ 3.3 garbles a quoted key's name ('"rurun"' for ["run"], '"tititle" ' for "title"):
+  // read from the line instead, without its quotes.
+  std::string unquoted;
+  if (name.find_first_of("\"'") != std::string_view::npos) {
+    const auto at_header = header_of(here);
+    std::string_view key = at_header ? *at_header : here.substr(0, here.find('='));
+    while (!key.empty() && (blank(key.front()) || key.front() == '"' || key.front() == '\'')) key.remove_prefix(1);
+    while (!key.empty() && (blank(key.back()) || key.back() == '"' || key.back() == '\'')) key.remove_suffix(1);
+    unquoted = std::string(key);
+    name = unquoted;
+  }
 
   int first = 0;  // the line it was set at first, 0 when not found
   if (!header) {

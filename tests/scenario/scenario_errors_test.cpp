@@ -72,6 +72,12 @@ TEST_CASE("a [run] beside a [[run]] says two brackets are wanted, not that a key
         "each run");
   CHECK(error_of(job + "[job]\nname = \"x\"\n[[run]]\nexecutor = \"threads\"\n").rfind(
             "s.toml:5:1: [job] here and [[job]] at line 2 name the same table; expected [[job]]", 0) == 0);
+  // A quoted name, which toml++ garbles ('"rurun"'), as it is written.
+  CHECK(error_of(job + "[[run]]\nexecutor = \"threads\"\n[\"run\"]\nexecutor = \"asyncio\"\n") ==
+        "s.toml:7:1: [run] here and [[run]] at line 5 name the same table; expected [[run]], with two brackets, for "
+        "each run");
+  CHECK(error_of("title = \"t\"\n\"title\" = \"u\"\n" + kJobAndRun).find("duplicate key 'title'; expected each key once") !=
+        std::string::npos);
   // A table that is one of its kind is not asked for as a list.
   CHECK(error_of("title = \"t\"\n[machine]\ncores = 2\n[[machine]]\ncores = 3\n" + kJobAndRun) ==
         "s.toml:4:1: [[machine]] here and [machine] at line 2 name the same table; expected [machine], with one "
