@@ -306,6 +306,11 @@ std::optional<Time> TomlReader::fixed_duration(const toml::table& t, std::string
   if (text.starts_with('-') && min > Time::zero()) {
     fail(*node, fmt::format("'{}' is '{}', negative; expected at least {}", key, text, to_string(Duration::fixed(min))));
   }
+  // A bare 0 was told to be written "0ms", refused next as under the least it takes.
+  const bool bare_zero = !text.empty() && text.find_first_not_of("0.") == std::string::npos;
+  if (bare_zero && min > Time::zero()) {
+    fail(*node, fmt::format("'{}' is '{}', no time; expected at least {}", key, text, to_string(Duration::fixed(min))));
+  }
   const Duration d = duration(*node, key);
   if (!d.is_fixed()) {
     fail(*node, fmt::format("'{}' is the random duration '{}'; expected a fixed duration such as \"3ms\"",

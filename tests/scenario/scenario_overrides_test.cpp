@@ -126,8 +126,10 @@ TEST_CASE("an override is validated like the file, and its errors name it") {
   CHECK(error_of({"seed=18446744073709551615"}) ==
         "--set seed=18446744073709551615: the value 18446744073709551615 is past the largest integer TOML holds; "
         "expected at most 9223372036854775807");
-  CHECK(error_of({"switch_interval=0"}) ==
-        "--set switch_interval=0: 'switch_interval': '0' has no unit; expected a duration such as \"0ms\" (units: ns, us, ms, s)");
+  // A bare 0 is no time at all, not a unit away from one: "0ms" would be refused next.
+  CHECK(error_of({"switch_interval=0"}) == "--set switch_interval=0: 'switch_interval' is '0', no time; expected at least 1us");
+  CHECK(error_of({"switch_interval=5"}) ==
+        "--set switch_interval=5: 'switch_interval': '5' has no unit; expected a duration such as \"5ms\" (units: ns, us, ms, s)");
   CHECK(error_of({"switch_interval=0.5us"}) == "--set switch_interval=0.5us: 'switch_interval' is 500ns; expected at least 1us");
   // Negative, with a unit or without: the least it takes, not "zero or more", refused next.
   CHECK(error_of({"switch_interval=-1"}) == "--set switch_interval=-1: 'switch_interval' is '-1', negative; expected at "
