@@ -516,6 +516,7 @@ DerivedRuns derive_carried(const std::vector<const trace::Trace*>& runs, std::ve
   for_each_run([&](std::size_t r) {
     RunIndex& index = out.runs[r];
     index.groups = lane_groups(*runs[r]);
+    index.summary_lane = summary_lane(*runs[r]);  // once: it may read the GIL lane's spans
     if (!keep) index.group_index = index_groups(*runs[r], index.groups);
     if (keep) {  // a preview's (a whole run's are read with its marks)
       index.handoffs = handoff_links(*runs[r]);

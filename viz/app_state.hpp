@@ -67,6 +67,7 @@ struct RunIndex {
   std::vector<std::vector<std::uint32_t>> telling_marks;  ///< per lane: its glyphs that win a fold (tells_outcome)
   std::vector<std::vector<std::int64_t>> covered_prefix;  ///< per lane: covered_time_prefix of its spans
   std::vector<LaneGroup> groups;         ///< alike lanes that fold into one aggregate row
+  trace::LaneId summary_lane = trace::kNone;  ///< what its collapsed line shows without a group (summary_lane)
   /// Per group, its members' states and its marks over time (a whole run's; a preview's rows
   /// read its lanes).
   std::vector<GroupIndex> group_index;

@@ -273,7 +273,10 @@ float place_run(const trace::Trace& run, std::uint32_t r, const std::vector<Lane
     const float h = std::max(options.lane_height, options.header_height);
     // A pool's line shows its workers, not a lane: no GIL badge of the main process over them.
     const std::uint32_t group = summary_group(groups);
-    rows.push_back(Row{Row::Kind::RunHeader, r, group == trace::kNone ? summary_lane(run) : trace::kNone, group, y, h, true});
+    const trace::LaneId lane = group != trace::kNone                ? trace::kNone
+                               : r < options.summary_lanes.size() ? options.summary_lanes[r]
+                                                                  : summary_lane(run);
+    rows.push_back(Row{Row::Kind::RunHeader, r, lane, group, y, h, true});
     y += h;
     if (!has_cores) return y + options.gap;
     rows.push_back(Row{Row::Kind::BusyCores, r, trace::kNone, trace::kNone, y, strip});

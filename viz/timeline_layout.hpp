@@ -89,6 +89,9 @@ struct LayoutOptions {
   bool hide_idle_cores = true;    ///< a core no thread ever ran on gets no row (the header says so)
   bool hide_idle_threads = true;  ///< a thread that only starts others and waits (idle_thread) gets no row
   std::vector<RunFolding> folding;  ///< per run (by index); missing means expanded, groups folded
+  /// Per run: its summary_lane, found once with its index (found each frame, it read a 1 M-span
+  /// run's GIL lane, 11 ms of every frame); missing means found here.
+  std::vector<trace::LaneId> summary_lanes;
 };
 
 struct TimelineLayout {

@@ -49,7 +49,7 @@ std::string figures_over_bars(const HeadlessViewer& v, int& lines) {
     if (text.bottom <= lane.top || text.top >= lane.bottom) continue;  // above the lane's bars
     // Its lane, or a pool's worker processes (their aggregate draws where any of them has a bar).
     bool said = false;
-    for (const trace::LaneId l : ui::summary_line_lanes(runs[r], v.app.runs[r])) {
+    for (const trace::LaneId l : ui::summary_line_lanes(v.app.runs[r])) {
       for (const trace::Span& s : runs[r].lanes[l].spans) {
         const float x0 = t.lanes_left + static_cast<float>(v.app.view.x_of(s.begin));
         const float x1 = std::max(x0 + 1, t.lanes_left + static_cast<float>(v.app.view.x_of(s.end)));
@@ -118,7 +118,7 @@ TEST_CASE("a collapsed pool's line shows its worker processes at work, not its m
   CHECK(workers.label == "4 worker processes");
   CHECK(workers.shows_run);
   CHECK(line->lane == trace::kNone);  // no GIL badge of the main process on it
-  CHECK(ui::summary_line_lanes(run, index) == workers.members);
+  CHECK(ui::summary_line_lanes(index) == workers.members);
   // What it draws: the workers' bars, from their first download to the last parse, nearly
   // without a gap; the main process's GIL alone covered a few pixels of it.
   std::vector<DrawItem> scratch;
@@ -166,7 +166,7 @@ TEST_CASE("a collapsed run whose work is off the GIL draws its threads at work, 
     // Its one thread, the one that runs the jobs, in the palette's state colours.
     CHECK(run.lanes[line->lane].kind == trace::LaneKind::Thread);
     CHECK(runs_jobs(run, run.lanes[line->lane]));
-    CHECK(ui::summary_line_lanes(run, v.app.runs[r]) == std::vector{line->lane});
+    CHECK(ui::summary_line_lanes(v.app.runs[r]) == std::vector{line->lane});
     Time off_gil = Time::zero();
     for (const trace::Span& s : run.lanes[line->lane].spans) off_gil += s.state == state ? s.duration() : Time::zero();
     CHECK(off_gil >= run.end * 0.8);
@@ -352,7 +352,7 @@ std::string lines_without_settings(const HeadlessViewer& v) {
     if (t.summaries[r].starts_with(settings)) continue;
     double covered = 0;
     std::vector<DrawItem> scratch;
-    for (const auto& [from, to] : ui::line_drawn(runs[r], v.app.runs[r], ui::summary_line_lanes(runs[r], v.app.runs[r]),
+    for (const auto& [from, to] : ui::line_drawn(runs[r], v.app.runs[r], ui::summary_line_lanes(v.app.runs[r]),
                                                  v.app.view, 0, scratch)) {
       covered += std::max(0.0f, std::min(to, static_cast<float>(v.app.view.width_px())) - std::max(0.0f, from));
     }

@@ -76,6 +76,8 @@ LayoutOptions choose_layout(AppState& app, float height) {
   const auto& runs = app.session.runs();
   std::vector<std::vector<LaneGroup>> groups;
   for (const RunIndex& r : app.runs) groups.push_back(r.groups);
+  o.summary_lanes.clear();
+  for (const RunIndex& r : app.runs) o.summary_lanes.push_back(r.summary_lane);
   o.folding = app.folding;
   if (app.focus && *app.focus < runs.size()) {
     o.folding = focus_run(runs.size(), *app.focus, app.folding);
@@ -256,7 +258,7 @@ void leave_room_for_figures(AppState& app, const std::vector<RunFolding>& foldin
     const auto judged = judge_run(runs, app.runs, r);
     const std::vector<std::string> texts =
         summary_texts(runs[r], app.runs[r], judged ? &*judged : nullptr, app.session.scenario().note);
-    const auto drawn = line_drawn(runs[r], app.runs[r], summary_line_lanes(runs[r], app.runs[r]), app.view, f, scratch);
+    const auto drawn = line_drawn(runs[r], app.runs[r], summary_line_lanes(app.runs[r]), app.view, f, scratch);
     const float end_x = static_cast<float>(app.view.x_of(runs[r].end));
     // A lane that draws little says its settings above it, ending where the run ends
     // (draw_summary): no room to make.

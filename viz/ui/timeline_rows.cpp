@@ -87,12 +87,11 @@ std::string group_note(const LaneGroup& group, std::size_t marks) {
   return fmt::format("{} (folded: {} inside, click to expand)", group.label, counted(marks, "mark"));
 }
 
-std::vector<trace::LaneId> summary_line_lanes(const trace::Trace& run, const RunIndex& index) {
+std::vector<trace::LaneId> summary_line_lanes(const RunIndex& index) {
   const std::uint32_t g = summary_group(index.groups);
   if (g != trace::kNone) return index.groups[g].members;
-  const trace::LaneId lane = summary_lane(run);
-  if (lane == trace::kNone) return {};
-  return {lane};
+  if (index.summary_lane == trace::kNone) return {};
+  return {index.summary_lane};
 }
 
 std::vector<std::pair<float, float>> line_drawn(const trace::Trace& run, const RunIndex& index,
@@ -399,7 +398,7 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   // A pool's line draws its worker processes, each running under a GIL of its own, as their
   // aggregate; any other run's, its summary lane.
   const bool shows_group = row.group != trace::kNone && row.group < ctx.index[row.run].groups.size();
-  const std::vector<trace::LaneId> lanes = summary_line_lanes(run, ctx.index[row.run]);
+  const std::vector<trace::LaneId> lanes = summary_line_lanes(ctx.index[row.run]);
   std::vector<std::pair<float, float>> drawn = line_drawn(run, ctx.index[row.run], lanes, view, f, items_);
   for (auto& [a, b] : drawn) {
     a += box.left;

@@ -145,7 +145,7 @@ inline constexpr float kSparseLine = 0.25f;
 
 /// The lanes a collapsed run's line draws: its summary group's members (a pool's worker
 /// processes, drawn as their aggregate), else its summary lane; none where it has neither.
-std::vector<trace::LaneId> summary_line_lanes(const trace::Trace& run, const RunIndex& index);
+std::vector<trace::LaneId> summary_line_lanes(const RunIndex& index);
 
 /// What a collapsed run's line draws of `lanes` (summary_line_lanes) in `view`: x ranges from
 /// the lanes' left edge, widened by a job-done dot's half on each side, in order, overlaps merged.
