@@ -30,6 +30,28 @@ LaneId woken_waiter(const Trace& t, LaneId waker, ProcessId process, Time at) {
   return kNone;
 }
 
+/// Whether `holder` dropped the GIL at `dropped` because it was forced to, for `taker`: only
+/// such a dropper waits on switch_cond for its taker's signal (docs/model.md G8c). A drop of
+/// the holder's own (I/O) wakes nobody when the GIL is taken again.
+bool forced_out(const Trace& t, LaneId holder, LaneId taker, Time dropped) {
+  const MarkStore& marks = t.marks;
+  std::size_t first = 0;
+  std::size_t last = marks.size();
+  while (first < last) {
+    const std::size_t middle = first + (last - first) / 2;
+    if (marks.time_at(middle) < dropped) {
+      first = middle + 1;
+    } else {
+      last = middle;
+    }
+  }
+  for (std::size_t i = first; i < marks.size() && marks.time_at(i) == dropped; ++i) {
+    const Mark m = marks[i];
+    if (m.kind == MarkKind::ForcedSwitch && m.lane == holder && m.other == taker) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<WakeTarget> wake_target(const Trace& t, LaneId lane_id, const Span& span) {
@@ -41,7 +63,7 @@ std::optional<WakeTarget> wake_target(const Trace& t, LaneId lane_id, const Span
       const SpanStore& held = t.lanes[gil].spans;
       const std::size_t h = first_ending_from(held, span.begin + Time{1});
       if (h > 0 && h < held.size() && held[h].begin == span.begin && held[h].subject == lane_id &&
-          held[h - 1].subject < t.lanes.size()) {
+          held[h - 1].subject < t.lanes.size() && forced_out(t, held[h - 1].subject, lane_id, held[h - 1].end)) {
         return WakeTarget{.cause = WakeTarget::Cause::GilTake, .woken = held[h - 1].subject};
       }
     }

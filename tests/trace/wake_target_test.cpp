@@ -36,6 +36,7 @@ Trace two_wakes(Lanes& l) {
   b.set_state(l.t2, 0_ms, SpanState::WaitingGil);
   b.set_state(l.lock, 0_ms, SpanState::Held, l.t1);
   b.set_state(l.t3, 0_ms, SpanState::WaitingLock, kNone, 0);
+  b.mark(4_ms, MarkKind::ForcedSwitch, l.t1, l.t2, (4_ms).ns());
   b.set_state(l.gil, 4_ms, SpanState::Held, l.t2);
   b.set_state(l.t1, 4_ms, SpanState::WaitingGil);
   b.set_state(l.t2, 4_ms, SpanState::Waking);
@@ -110,4 +111,61 @@ TEST_CASE("a release whose waker takes the lock back first says who holds it nex
   const Trace t = b.finish(2_ms);
   const Span wake = first_waking(t, t1);
   CHECK(describe(t, t.lanes[t1], wake) == "T1 waking T2 (asleep on lock L; T1 holds it next)");
+}
+
+TEST_CASE("a release right after a take of a free GIL wakes the lock's sleeper, not a dropper") {
+  // T2 held the GIL to 1 ms and dropped it of itself (I/O): no forced switch. T1, back from
+  // its own I/O, takes the free GIL at 2 ms and at once releases L, waking T3, asleep on L
+  // (docs/model.md L8): its wake begins where its holding does, and was read as G8c's.
+  TraceBuilder b("threads", "threads", "new", Origin::Simulated, 2, 5_ms);
+  b.add_cores(2);
+  const ProcessId p = b.add_process("main", true);
+  const LaneId gil = b.gil_lane(p);
+  const LaneId t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const LaneId t2 = b.add_lane("T2", LaneKind::Thread, p);
+  const LaneId t3 = b.add_lane("T3", LaneKind::Thread, p);
+  const LaneId lock = b.add_lane("L", LaneKind::Lock, p);
+  b.set_state(lock, 0_ms, SpanState::Held, t1);
+  b.set_state(t1, 0_ms, SpanState::BlockedIo);
+  b.set_state(t3, 0_ms, SpanState::WaitingLock, kNone, 0);
+  b.set_state(gil, 0_ms, SpanState::Held, t2);
+  b.set_state(t2, 0_ms, SpanState::Running);
+  b.clear_state(gil, 1_ms);
+  b.set_state(t2, 1_ms, SpanState::BlockedIo);
+  b.set_state(gil, 2_ms, SpanState::Held, t1);
+  b.set_state(t1, 2_ms, SpanState::Waking);
+  b.clear_state(lock, 2_ms);
+  b.set_state(t3, 2_ms, SpanState::WaitingLock, kNone, 1);
+  b.set_state(t1, 2_ms + 11_us, SpanState::Running);
+  b.set_state(lock, 2_ms + 20_us, SpanState::Held, t3);
+  b.set_state(t3, 2_ms + 20_us, SpanState::WaitingGil);
+  const Trace t = b.finish(3_ms);
+  const Span wake = first_waking(t, t1);
+  const auto target = wake_target(t, t1, wake);
+  REQUIRE(target);
+  CHECK(target->cause == WakeTarget::Cause::LockRelease);
+  CHECK(target->woken == t3);
+  CHECK(describe(t, t.lanes[t1], wake) == "T1 waking T3 (asleep on L)");
+}
+
+TEST_CASE("a take after a drop that was not forced wakes nobody waiting on the switch") {
+  // T2 dropped the GIL of itself at 1 ms; T1 takes it at 2 ms and wakes a thread for some
+  // other reason (no lock released): only a forced-out dropper waits for its taker's signal
+  // (docs/model.md G8c), so this wake names no dropper.
+  TraceBuilder b("threads", "threads", "new", Origin::Simulated, 2, 5_ms);
+  b.add_cores(2);
+  const ProcessId p = b.add_process("main", true);
+  const LaneId gil = b.gil_lane(p);
+  const LaneId t1 = b.add_lane("T1", LaneKind::Thread, p);
+  const LaneId t2 = b.add_lane("T2", LaneKind::Thread, p);
+  b.set_state(t1, 0_ms, SpanState::BlockedIo);
+  b.set_state(gil, 0_ms, SpanState::Held, t2);
+  b.set_state(t2, 0_ms, SpanState::Running);
+  b.clear_state(gil, 1_ms);
+  b.set_state(t2, 1_ms, SpanState::BlockedIo);
+  b.set_state(gil, 2_ms, SpanState::Held, t1);
+  b.set_state(t1, 2_ms, SpanState::Waking);
+  b.set_state(t1, 2_ms + 10_us, SpanState::Running);
+  const Trace t = b.finish(3_ms);
+  CHECK_FALSE(wake_target(t, t1, first_waking(t, t1)));
 }
