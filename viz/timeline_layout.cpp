@@ -171,14 +171,14 @@ std::vector<LaneGroup> lane_groups(const trace::Trace& trace, int fold_above) {
       return l.kind == LaneKind::Thread && l.process != 0 && !idle_thread(trace, l);
     });
     auto hidden = lanes_of([](const trace::Lane& l) { return l.kind != LaneKind::Core && l.process != 0; });
-    // A spawn pool's resource tracker folds with them (the group's hover says so), but is no
-    // worker: lesson 20's spawn pool of one worker said "2 worker processes".
+    // A spawn pool's resource tracker (and a forkserver) folds with them (the group's hover says
+    // so), but is no worker: lesson 20's spawn pool of one worker said "2 worker processes".
     const auto trackers = static_cast<std::size_t>(std::count_if(
-        trace.processes.begin() + 1, trace.processes.end(), [](const trace::Process& p) { return p.name == trace::kResourceTracker; }));
+        trace.processes.begin() + 1, trace.processes.end(), [](const trace::Process& p) { return trace::multiprocessing_helper(p.name); }));
     // A pool's are its workers; lesson 18's one Process per job, "process 1" to "process 40",
     // are processes the parent started, not a pool's.
     const bool pool = std::all_of(trace.processes.begin() + 1, trace.processes.end(), [](const trace::Process& p) {
-      return p.name == trace::kResourceTracker || p.name.starts_with("worker");
+      return trace::multiprocessing_helper(p.name) || p.name.starts_with("worker");
     });
     std::string label = pool ? counted(workers - trackers, "worker process", "worker processes")
                              : counted(workers - trackers, "process", "processes");

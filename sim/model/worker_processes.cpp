@@ -212,7 +212,7 @@ Program send_signal(RunContext& ctx, ThreadId self) {
   co_await e.acquire_gil(self);
 }
 
-ProcessStart process_start(const scenario::Costs& costs, StartMethod method, int k, Time now, Time& next_fork) {
+ProcessStart process_start(const scenario::Costs& costs, StartMethod method, int k) {
   // Process.start(): os.fork() (or posix_spawn) in the parent, then the parent goes on while
   // the child readies itself on its own core.
   ProcessStart start{costs.fork_start, costs.fork_child_start, costs.fork_call};
@@ -228,7 +228,7 @@ ProcessStart process_start(const scenario::Costs& costs, StartMethod method, int
     start.child_cost = costs.spawn_start;  // a fresh interpreter: exec, imports, unpickling the process
   } else if (method == StartMethod::Forkserver) {
     start.parent_cost = costs.forkserver_request;  // a request to the server over a socket
-    if (k == 1) next_fork = now + costs.spawn_start;  // the server starts like a spawn
+    start.call = costs.fork_call;                  // the server's os.fork() of the child
     start.child_cost = costs.forkserver_start;
   }
   return start;
@@ -239,6 +239,15 @@ namespace {
 Program resource_tracker_main(Engine& e, ThreadId self, Time start_cost) {
   co_await process_startup(e, self, e.now(), start_cost);
   e.exit(self);  // it waits for the program's end without a core: the lane ends here
+}
+
+/// The server readies a fresh interpreter as a spawned worker does, on a core (P4), and then
+/// waits for requests without one: its lane ends there, as the resource tracker's does.
+Program forkserver_main(Engine& e, ThreadId self, Time start_cost, ThreadId parent, bool* up) {
+  co_await process_startup(e, self, e.now(), start_cost);
+  *up = true;
+  e.notify(parent);
+  e.exit(self);
 }
 
 /// The spawned child's first spawn_exec: up to its exec, which lets the parent go on.
@@ -270,6 +279,24 @@ Program ProcessStarter::start_resource_tracker(ThreadId parent) {
   const Time cost = ctx_.settings.costs.tracker_start;
   Program rest = resource_tracker_main(e, tracker, cost - spawn_exec(ctx_.settings.costs, cost));
   co_await spawn(parent, tracker, cost, std::move(rest));
+}
+
+Program ProcessStarter::start_forkserver(ThreadId parent) {
+  Engine& e = ctx_.engine;
+  const std::string name(trace::kForkserver);
+  const ThreadId server = e.add_thread(name, e.add_process(name));
+  const Time cost = ctx_.settings.costs.spawn_start;
+  Program rest = forkserver_main(e, server, cost - spawn_exec(ctx_.settings.costs, cost), parent, &server_up_);
+  co_await spawn(parent, server, cost, std::move(rest));
+}
+
+Program ProcessStarter::wait_for_forked_child(ThreadId parent, Time fork) {
+  // Popen._launch()'s read_signed(): the child's pid, which the server writes once it is up
+  // and its os.fork() returned; a read without the GIL.
+  Engine& e = ctx_.engine;
+  co_await e.release_gil(parent);
+  while (!server_up_) co_await e.wait_for_notify(parent, SpanState::BlockedIo);
+  if (fork > Time::zero()) co_await e.wait(parent, fork, SpanState::BlockedIo);
 }
 
 Program process_startup(Engine& e, ThreadId self, Time ready_at, Time start_cost) {

@@ -124,20 +124,26 @@ class ProcessStarter {
   /// `rest`, the remainder of its start and its work.
   Program spawn(ThreadId parent, ThreadId child, Time child_cost, Program rest);
 
+  /// The first forkserver start spawns the server (P4), which readies itself on a core.
+  Program start_forkserver(ThreadId parent);
+  /// A forkserver start's parent, its request sent, reads the child's pid: without its GIL,
+  /// until the server is up and has forked the child (`fork`); it returns without the GIL.
+  Program wait_for_forked_child(ThreadId parent, Time fork);
+
   RunContext& ctx_;
   int started_ = 0;
-  Time next_fork_ = Time::zero();  ///< forkserver: when the server can fork the next child
+  bool server_up_ = false;  ///< forkserver: the server has readied itself and takes requests
 };
 
-/// The parent's and the child's costs of starting process `k` (from 1) (P4); forkserver
-/// moves `next_fork` to when its server is up.
+/// The parent's and the child's costs of starting process `k` (from 1) (P4).
 struct ProcessStart {
   Time parent_cost;
   Time child_cost;
-  Time call = Time::zero();  ///< fork: of parent_cost, os.fork() itself; the child starts when it returns
+  /// fork: of parent_cost, os.fork() itself; the child starts when it returns. forkserver: the
+  /// server's os.fork(), after the parent's request.
+  Time call = Time::zero();
 };
-ProcessStart process_start(const scenario::Costs& costs, scenario::StartMethod method, int k, Time now,
-                           Time& next_fork);
+ProcessStart process_start(const scenario::Costs& costs, scenario::StartMethod method, int k);
 
 /// Of a spawned child's start `child_cost`, the part until its exec frees the parent (P4).
 Time spawn_exec(const scenario::Costs& costs, Time child_cost);
@@ -154,9 +160,18 @@ template <typename MakeProgram>
 Program ProcessStarter::start(ThreadId parent, ThreadId child, MakeProgram program_of) {
   Engine& e = ctx_.engine;
   const scenario::StartMethod method = ctx_.settings.start_method;
-  const ProcessStart cost = process_start(ctx_.settings.costs, method, ++started_, e.now(), next_fork_);
+  const ProcessStart cost = process_start(ctx_.settings.costs, method, ++started_);
   const Time parent_cost = cost.parent_cost;
   if (started_ == 1 && method != scenario::StartMethod::Fork) co_await start_resource_tracker(parent);
+  if (method == scenario::StartMethod::Forkserver) {
+    if (started_ == 1) co_await start_forkserver(parent);
+    co_await e.compute(parent, parent_cost, Work::starting());
+    co_await wait_for_forked_child(parent, cost.call);
+    e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(parent), e.lane(child), cost.child_cost.ns());
+    e.start(child, program_of(child, e.now(), cost.child_cost));
+    co_await e.acquire_gil(parent);
+    co_return;
+  }
   if (method == scenario::StartMethod::Spawn) {
     const Time begin = e.now();
     e.trace().mark(begin, trace::MarkKind::Spawn, e.lane(parent), e.lane(child), cost.child_cost.ns());
@@ -165,16 +180,13 @@ Program ProcessStarter::start(ThreadId parent, ThreadId child, MakeProgram progr
     co_return;
   }
   // os.fork() returns in both processes after fork_call: the child readies itself from then
-  // on, while the parent goes on with the rest of Process.start() (P4). A forkserver's child
-  // comes from its server, once the request is sent.
-  const Time call = method == scenario::StartMethod::Forkserver ? parent_cost : min(cost.call, parent_cost);
+  // on, while the parent goes on with the rest of Process.start() (P4).
+  const Time call = min(cost.call, parent_cost);
   co_await e.compute(parent, call, Work::starting());
-  const Time ready_at = method == scenario::StartMethod::Forkserver ? max(next_fork_, e.now()) : e.now();
-  next_fork_ = ready_at + cost.child_cost;
   // The mark where the child's starting bar begins, saying how long that bar is: with the
   // call before it, it said 1.83 ms beside a bar of 1.32 (lesson 01).
-  e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(parent), e.lane(child), (next_fork_ - e.now()).ns());
-  e.start(child, program_of(child, ready_at, cost.child_cost));
+  e.trace().mark(e.now(), trace::MarkKind::Spawn, e.lane(parent), e.lane(child), cost.child_cost.ns());
+  e.start(child, program_of(child, e.now(), cost.child_cost));
   if (parent_cost > call) co_await e.compute(parent, parent_cost - call, Work::starting());
 }
 

@@ -44,6 +44,12 @@ struct Process {
 /// The name of a spawn pool's resource tracker process (and of its thread): a child process
 /// that runs no job, which views tell apart from the pool's workers.
 inline constexpr std::string_view kResourceTracker = "resource tracker";
+/// The name of a forkserver's server process (and of its thread), which forks the workers.
+inline constexpr std::string_view kForkserver = "forkserver";
+/// A process multiprocessing starts for itself, not for a job: the resource tracker, the forkserver.
+inline bool multiprocessing_helper(std::string_view process_name) {
+  return process_name == kResourceTracker || process_name == kForkserver;
+}
 
 /// What a kind of job does, for labels: "crunch" with steps {"cpu 100 ms"}.
 struct JobTemplate {

@@ -94,9 +94,9 @@ TEST_CASE("the first start's extras are fork's: a spawned Pool pays none of them
 
 TEST_CASE("forkserver: the parent's request to its server costs forkserver_request, not a thread's start") {
   // Hand timeline, 4 cores, other costs zero: the parent's Process.start() asks the server for
-  // a child (0.3 ms of its CPU); the server starts like a spawn (5 ms), then forks the child,
-  // which readies itself for 2 ms: its job runs 7-17 ms. thread_start (1 ms here) is another
-  // cost and must not reach it.
+  // a child (0.3 ms of its CPU); the server, spawned at 0, starts on a core of its own (5 ms),
+  // then forks the child, which readies itself for 2 ms: its job runs 7-17 ms. thread_start
+  // (1 ms here) is another cost and must not reach it.
   auto s = exact_scenario(4);
   s.costs.thread_start = 1_ms;
   s.costs.forkserver_request = 300_us;
@@ -111,4 +111,41 @@ TEST_CASE("forkserver: the parent's request to its server costs forkserver_reque
   CHECK(time_in(lane_named(t, "main"), SpanState::Starting) == 300_us);
   CHECK(t.jobs[0].begin == 7_ms);
   CHECK(t.jobs[0].end == 17_ms);
+}
+
+TEST_CASE("forkserver: the server's start is a fresh interpreter's, on a core, and the parent reads each child's pid") {
+  // Hand timeline, 2 cores, other costs zero (docs/model.md P4): the first Process.start()
+  // spawns the server at 0 (the resource tracker too, at no cost here); the server readies a
+  // fresh interpreter on the second core, 0-5 ms, CPU as a spawned worker's start is. The
+  // parent asks for a child (0.3 ms of its CPU) and then blocks in read_signed() without its
+  // GIL until the server is up and its os.fork() (fork_call, 0.4 ms) returns: 0.3-5.4 ms. The
+  // child readies itself for 2 ms (5.4-7.4) and runs its job, 7.4-17.4 ms. The server's start
+  // was a wait on no core: a core idled through it, and on one core forkserver came out ahead
+  // of spawn.
+  auto s = exact_scenario(2);
+  s.costs.forkserver_request = 300_us;
+  s.costs.spawn_start = 5_ms;
+  s.costs.forkserver_start = 2_ms;
+  s.costs.fork_call = 400_us;
+  add_jobs(s, "crunch", 1, {cpu(10_ms)});
+  scenario::Run run;
+  run.executor = scenario::Executor::Processes;
+  run.start_method = scenario::StartMethod::Forkserver;
+  s.runs = {run};
+  const auto t = model::simulate(s, s.runs[0]);
+  const auto& server = lane_named(t, "forkserver");
+  REQUIRE(server.spans.size() == 1);
+  CHECK(server.spans[0].state == SpanState::Starting);
+  CHECK(server.spans[0].begin == 0_ms);
+  CHECK(server.spans[0].end == 5_ms);
+  Time busy = Time::zero();
+  for (const auto& lane : t.lanes) {
+    if (lane.kind == trace::LaneKind::Core) busy += time_in(lane, SpanState::Starting);
+  }
+  CHECK(busy == 5_ms + 300_us + 2_ms);  // the server's, the request's and the child's starts
+  const auto& main = lane_named(t, "main");
+  CHECK(time_in(main, SpanState::Starting) == 300_us);
+  CHECK(time_in(main, SpanState::BlockedIo) == 5_ms + 100_us);
+  CHECK(t.jobs[0].begin == 7_ms + 400_us);
+  CHECK(t.jobs[0].end == 17_ms + 400_us);
 }

@@ -43,11 +43,14 @@ void set_group(AppState& app, const std::vector<RunFolding>& shown, std::uint32_
   app.folding[run].show_group(group, expanded ? GroupShown::Expanded : GroupShown::Folded);
 }
 
-/// " (and the pool's resource tracker)" after a group of a spawn pool's workers, which folds it too.
+/// " (and the pool's resource tracker)" after a group of a spawn pool's workers, which folds it
+/// too (and its forkserver).
 std::string with_tracker(const trace::Trace& run) {
-  const bool tracker = std::any_of(run.processes.begin(), run.processes.end(),
-                                   [](const trace::Process& p) { return p.name == trace::kResourceTracker; });
-  return tracker ? " (and the pool's resource tracker)" : "";
+  const auto has = [&](std::string_view name) {
+    return std::any_of(run.processes.begin(), run.processes.end(), [&](const trace::Process& p) { return p.name == name; });
+  };
+  if (!has(trace::kResourceTracker)) return "";
+  return has(trace::kForkserver) ? " (and the pool's resource tracker and forkserver)" : " (and the pool's resource tracker)";
 }
 
 /// A run's line that shows its own threads (work_off_the_gil), not a pool's worker processes.
