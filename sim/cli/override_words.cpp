@@ -23,30 +23,60 @@ std::string shell_word(const std::string& text) {
   return quoted + "'";
 }
 
-std::optional<std::string> gil_taken_cost(const scenario::Scenario& s, const scenario::Scenario& written) {
-  const double overhead = s.python.free_threading_overhead;
+namespace {
+
+/// The runs of `s` whose GIL is none (`none`) or some GIL (!`none`) where the file as `written`
+/// gives them the other.
+std::vector<const scenario::Run*> gil_changed(const scenario::Scenario& s, const scenario::Scenario& written, bool none) {
   std::vector<const scenario::Run*> runs;
   for (std::size_t i = 0; i < s.runs.size() && i < written.runs.size(); ++i) {
-    if (scenario::effective_gil(s, s.runs[i]) == scenario::GilMode::None &&
-        scenario::effective_gil(written, written.runs[i]) != scenario::GilMode::None) {
-      runs.push_back(&s.runs[i]);
+    const bool now_none = scenario::effective_gil(s, s.runs[i]) == scenario::GilMode::None;
+    const bool was_none = scenario::effective_gil(written, written.runs[i]) == scenario::GilMode::None;
+    if (now_none == none && was_none != none) runs.push_back(&s.runs[i]);
+  }
+  return runs;
+}
+
+/// 'a' and 'b', quoted, as a sentence names runs.
+std::string run_names(const std::vector<const scenario::Run*>& runs) {
+  std::vector<std::string> names;
+  for (const scenario::Run* r : runs) names.push_back(fmt::format("'{}'", r->name));
+  if (names.size() == 1) return names.front();
+  const std::string last = names.back();
+  names.pop_back();
+  return fmt::format("{} and {}", fmt::join(names, ", "), last);
+}
+
+}  // namespace
+
+std::optional<std::string> gil_taken_cost(const scenario::Scenario& s, const scenario::Scenario& written) {
+  const double overhead = s.python.free_threading_overhead;
+  if (overhead <= 0) return std::nullopt;
+  const auto taken = gil_changed(s, written, true);
+  if (!taken.empty()) {
+    std::string where;
+    if (taken.size() == s.runs.size()) {
+      const bool sequential = std::any_of(taken.begin(), taken.end(), [](const scenario::Run* r) {
+        return r->executor == scenario::Executor::Sequential;
+      });
+      where = sequential ? ", in every run, the sequential one too" : ", in every run";
+    } else {
+      where = " in " + run_names(taken);
     }
+    return fmt::format("(without the GIL, Python code costs {:.0f}% more{}: the free-threaded build's own cost, "
+                       "python.free_threading_overhead, docs/model.md F2)",
+                       100 * overhead, where);
   }
-  if (runs.empty() || overhead <= 0) return std::nullopt;
-  std::string where;
-  if (runs.size() == s.runs.size()) {
-    const bool sequential = std::any_of(runs.begin(), runs.end(), [](const scenario::Run* r) {
-      return r->executor == scenario::Executor::Sequential;
-    });
-    where = sequential ? ", in every run, the sequential one too" : ", in every run";
-  } else {
-    std::vector<std::string> names;
-    for (const scenario::Run* r : runs) names.push_back(fmt::format("'{}'", r->name));
-    where = fmt::format(" in {}", fmt::join(names, ", "));
-  }
-  return fmt::format("(without the GIL, Python code costs {:.0f}% more{}: the free-threaded build's own cost, "
-                     "python.free_threading_overhead, docs/model.md F2)",
-                     100 * overhead, where);
+  // Given back: a run with a GIL stands for the default build (F2). Said where the file's
+  // version is a free-threaded build, whose runs it is of: lesson 12's note says 3.13t with
+  // PYTHON_GIL=1 keeps its pace.
+  const auto given = gil_changed(s, written, false);
+  if (given.empty() || !written.python.version.free_threaded) return std::nullopt;
+  return fmt::format("(with the GIL, {} run{} as the default build does, without the free-threaded build's {:.0f}% "
+                     "(python.free_threading_overhead): the model has no {} with its GIL back, which keeps that "
+                     "slower pace, docs/model.md F2)",
+                     given.size() == s.runs.size() ? "every run" : run_names(given), given.size() == 1 ? "s" : "",
+                     100 * overhead, scenario::to_string(written.python.version));
 }
 
 std::vector<std::string> override_sentences(const scenario::Scenario& s, const std::vector<std::string>& overrides,

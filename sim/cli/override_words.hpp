@@ -23,7 +23,10 @@ std::vector<std::string> override_sentences(const scenario::Scenario& s, const s
 /// For the runs of `s` that run without a GIL where the file as `written` gives them one (a
 /// --set gil=none, run.NAME.gil=none): what their Python pays for it, naming them unless they
 /// are every run (docs/model.md F2): lesson 1's sequential run with gil=none took 1.080 s for
-/// the file's 1.000 s, and nothing said why.
+/// the file's 1.000 s, and nothing said why. Else, for runs of a free-threaded version
+/// (3.13t) given a GIL the file has not: that they run as the default build does, at its pace
+/// (lesson 12's gil=new ran its no-GIL runs in 1.000 s where its note says 3.13t with its GIL
+/// back keeps its slower pace).
 std::optional<std::string> gil_taken_cost(const scenario::Scenario& s, const scenario::Scenario& written);
 
 /// `text` as a shell would take it back: quoted when it holds more than a plain word's characters.

@@ -79,6 +79,21 @@ TEST_CASE("a --set that takes the GIL away says what Python pays for it, the seq
   CHECK(has(report_of("01-cpu-bound.toml", {"gil='none'"}, false, 200), "in every run, the sequential one too"));
 }
 
+TEST_CASE("a --set that gives the GIL back says the run is the default build's, at its pace") {
+  // Lesson 12's note says 3.13t with PYTHON_GIL=1 keeps its slower pace; --set gil=new ran its
+  // no-GIL runs at the default build's 1.000 s, and nothing said the model has no 3.13t with a GIL.
+  const std::string report = report_of("12-free-threaded.toml", {"gil=new"}, false, 200);
+  CHECK(has(report, "(with --set gil=new; the note below was written for the file as it is)\n(with the GIL, "
+                    "'sequential, no GIL' and 'threads, no GIL' run as the default build does, without the "
+                    "free-threaded build's 40% (python.free_threading_overhead): the model has no 3.13t with its "
+                    "GIL\nback, which keeps that slower pace, docs/model.md F2)\n"));
+  CHECK(has(report, "sequential, no GIL (now new GIL)"));
+  // Runs that had a GIL in the file say nothing; nor does a build without the overhead.
+  CHECK_FALSE(has(report_of("01-cpu-bound.toml", {"gil=old"}, false, 200), "as the default build does"));
+  CHECK_FALSE(has(report_of("12-free-threaded.toml", {"gil=new", "python.free_threading_overhead=0"}, false, 200),
+                  "as the default build does"));
+}
+
 TEST_CASE("a --set that no run follows is said at the top, where the --set is named, not after the table") {
   // Lessons 5 and 8 give every run its own switch interval: the table is the file's.
   const std::string report = report_of("05-responsive-gui.toml", {"switch_interval=2ms"}, false);
