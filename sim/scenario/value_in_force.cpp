@@ -12,6 +12,7 @@
 #include "sim/scenario/effective_settings.hpp"
 #include "sim/trace/outcomes.hpp"
 #include "sim/trace/time.hpp"
+#include "sim/trace/trace.hpp"
 
 namespace gilsim::scenario {
 
@@ -56,7 +57,7 @@ bool states_chunksize(const std::string& name, int chunksize) {
 namespace {
 
 /// How a run's name says its GIL: "new GIL, 2 cores", "sequential, no GIL".
-std::string gil_words(GilMode mode) { return mode == GilMode::None ? "no GIL" : fmt::format("{} GIL", to_string(mode)); }
+std::string gil_words(GilMode mode) { return trace::gil_words(to_string(mode)); }
 
 /// Whether `name` holds `word` as a word of its own ("Pool.map, spawn"; not "spawned").
 bool states_word(const std::string& name, std::string_view word) {

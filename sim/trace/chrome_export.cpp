@@ -119,7 +119,7 @@ void write_run(EventWriter& emit, const Trace& t, int pid) {
   emit(metadata("process_name", pid, 0, {{"name", process}}));
   emit(metadata("process_sort_index", pid, 0, {{"sort_index", pid}}));
   emit(metadata("process_labels", pid, 0,
-                {{"labels", fmt::format("{}, GIL {}, {} cores", t.executor, t.gil_mode, t.cores)}}));
+                {{"labels", fmt::format("{}, {}, {} cores", t.executor, gil_words(t.gil_mode), t.cores)}}));
   for (LaneId id = 0; id < t.lanes.size(); ++id) {
     const Lane& lane = t.lanes[id];
     const int tid = static_cast<int>(id) + 1;

@@ -44,6 +44,12 @@ struct Process {
 /// The name of a spawn pool's resource tracker process (and of its thread): a child process
 /// that runs no job, which views tell apart from the pool's workers.
 inline constexpr std::string_view kResourceTracker = "resource tracker";
+/// A run's GIL as the command line and the viewer word it: "new GIL", "old GIL", "no GIL"
+/// (the viewer's "GIL none" beside the command line's "no GIL" read as two things).
+inline std::string gil_words(std::string_view gil_mode) {
+  return gil_mode == "none" ? std::string("no GIL") : std::string(gil_mode) + " GIL";
+}
+
 /// The name of a forkserver's server process (and of its thread), which forks the workers.
 inline constexpr std::string_view kForkserver = "forkserver";
 /// A process multiprocessing starts for itself, not for a job: the resource tracker, the forkserver.

@@ -272,7 +272,7 @@ TEST_CASE("lesson 7's process run collapsed shows its two workers and says its e
   CHECK(v.app.timeline.summary_lanes[process].top == doctest::Approx(v.app.timeline.lanes_top + line->y));  // its height kept
   const auto texts = ui::summary_texts(run, v.app.runs[process], nullptr, v.app.session.scenario().note);
   REQUIRE(!texts.empty());
-  CHECK(texts.front() == fmt::format("GIL new, 2 cores, done at {}; reader done at {}", run.end, reader));
+  CHECK(texts.front() == fmt::format("new GIL, 2 cores, done at {}; reader done at {}", run.end, reader));
   int lines = 0;
   CHECK(figures_over_bars(v, lines) == "");
   // The hog ends the run: its finish is the run's, said once.
@@ -337,7 +337,7 @@ TEST_CASE("the Numbers panel's predicted-against-measured table shows its words 
 
 namespace {
 
-/// The collapsed lines drawn that leave out the run's settings ("GIL new, 4 cores, ...") where
+/// The collapsed lines drawn that leave out the run's settings ("new GIL, 4 cores, ...") where
 /// the fullest text saying them fits the lane's width and the lane draws little (its bars cover
 /// less than a fifth of it: above them the settings cost no bar its height): named, with what they said.
 std::string lines_without_settings(const HeadlessViewer& v) {
@@ -381,7 +381,7 @@ TEST_CASE("a collapsed line says its run's settings and how it ended, as the oth
     REQUIRE(v.app.timeline.options.folding[two].collapsed);
     REQUIRE(v.app.timeline.options.folding[all].collapsed);
     CHECK(v.app.timeline.summaries[two] == fmt::format("done at {}", v.app.session.runs()[two].end));
-    CHECK(v.app.timeline.summaries[all] == fmt::format("GIL new, 4 cores, done at {}", v.app.session.runs()[all].end));
+    CHECK(v.app.timeline.summaries[all] == fmt::format("new GIL, 4 cores, done at {}", v.app.session.runs()[all].end));
     int lines = 0;
     CHECK(figures_over_bars(v, lines) == "");
   }
@@ -390,7 +390,7 @@ TEST_CASE("a collapsed line says its run's settings and how it ended, as the oth
 
 TEST_CASE("a collapsed line of long bars keeps its height when zoomed in: its figures go to the hover, not over it") {
   // Lesson 1 presented at 1280x720 on its first 900 ms: the sequential run, its end past the
-  // axis, was drawn as a 2-pixel line under "GIL new, 4 cores, done at 1.000 s", as if its
+  // axis, was drawn as a 2-pixel line under "new GIL, 4 cores, done at 1.000 s", as if its
   // main thread held nothing. Lesson 10 the same on its first milliseconds.
   for (const auto& [lesson, view_end] : {std::pair{"01-cpu-bound.toml", 900_ms}, std::pair{"10-pool-overhead.toml", 9_ms},
                                          std::pair{"10-pool-overhead.toml", 1_ms}}) {

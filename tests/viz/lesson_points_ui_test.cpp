@@ -86,7 +86,7 @@ TEST_CASE("lesson 12 presented: a run without a GIL shows its main thread, open 
 
 TEST_CASE("every collapsed run's line says how its run ended, in the words of every other") {
   // Lesson 9's Pool(2), as long as the axis, had no room after its end and said nothing, where
-  // lesson 6's pool said "GIL new, 4 cores, done at 210 ms".
+  // lesson 6's pool said "new GIL, 4 cores, done at 210 ms".
   int collapsed_lines = 0;
   for (const ImVec2 size : {ImVec2(1024, 640), ImVec2(1280, 720)}) {
     for (const auto& file : scenario::bundled_scenarios()) {

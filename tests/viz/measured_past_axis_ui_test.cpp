@@ -90,9 +90,9 @@ TEST_CASE("a collapsed line's texts: the flag in full then in brief, past the ax
   const std::uint32_t r = measured_index(v.app);
   const auto texts = ui::summary_texts(v.app.session.runs()[r], v.app.runs[r], nullptr, {}, true);
   REQUIRE(texts.size() == 4);
-  CHECK(texts[0] == "GIL new, 4 cores, done at 141 ms, past the axis \u2192, busy machine: got 33% of the CPU it needed; not scored");
+  CHECK(texts[0] == "new GIL, 4 cores, done at 141 ms, past the axis \u2192, busy machine: got 33% of the CPU it needed; not scored");
   // The brief flag with the settings first, as the other collapsed lines say them (lesson 17's measured pool).
-  CHECK(texts[2] == "GIL new, 4 cores, done at 141 ms, past the axis \u2192, busy machine: not scored");
+  CHECK(texts[2] == "new GIL, 4 cores, done at 141 ms, past the axis \u2192, busy machine: not scored");
   CHECK(texts[3] == "done at 141 ms, past the axis \u2192, busy machine: not scored");
 }
 

@@ -122,7 +122,7 @@ TEST_CASE("a bar's label moves right of the marks and the GIL badge on it, or is
 TEST_CASE("a collapsed run's figures: the longest text that fits after its end, or none") {
   using gilsim::viz::first_that_fits;
   const auto ten_px = [](std::string_view t) { return 10.0f * static_cast<float>(t.size()); };
-  const std::vector<std::string> texts{"GIL new, 4 cores, done at 88.0 ms", "done at 88.0 ms", "88.0 ms"};
+  const std::vector<std::string> texts{"new GIL, 4 cores, done at 88.0 ms", "done at 88.0 ms", "88.0 ms"};
   CHECK(first_that_fits(texts, 400, ten_px) == std::size_t{0});
   CHECK(first_that_fits(texts, 200, ten_px) == std::size_t{1});
   CHECK(first_that_fits(texts, 100, ten_px) == std::size_t{2});

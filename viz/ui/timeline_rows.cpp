@@ -147,7 +147,7 @@ std::vector<std::string> summary_texts(const trace::Trace& run, const RunIndex& 
   // scored"; the header's tooltip and the Numbers panel say it whole).
   const std::string brief = caveat ? ended + ", " + caveat->brief : ended;
   if (caveat) ended += ", " + caveat->full;
-  const std::string settings = fmt::format("GIL {}, {} core{}, ", run.gil_mode, run.cores, run.cores == 1 ? "" : "s");
+  const std::string settings = fmt::format("{}, {} core{}, ", trace::gil_words(run.gil_mode), run.cores, run.cores == 1 ? "" : "s");
   // The job the lesson's note is about, where it finished before the run: lesson 7's reader,
   // done at 110 ms beside a hog in its own process that ends the run at 807 ms.
   const std::string jobs = run.partial() ? std::string() : named_jobs_done(run, note);
@@ -251,7 +251,7 @@ void TimelineRows::draw_open_header(ImDrawList* dl, const TimelineContext& ctx, 
     pieces.push_back({ImGui::GetFont(), IM_COL32(50, 50, 60, 255), ended});
   }
   const std::size_t ended_piece = pieces.size() - 1;
-  std::string what = fmt::format("  -  {}, GIL {}, {} core{}{}", run.executor, run.gil_mode, run.cores,
+  std::string what = fmt::format("  -  {}, {}, {} core{}{}", run.executor, trace::gil_words(run.gil_mode), run.cores,
                                  run.cores == 1 ? "" : "s", idle > 0 ? fmt::format(" ({} never used)", idle) : std::string());
   // A run much shorter than the view is a sliver of a few pixels: the header says so, and a
   // line marks its end (drawn down its rows by the timeline), as a trace viewer marks a
@@ -436,7 +436,7 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
   }
   // The run's settings as every other collapsed line says them ("GIL new, 4 cores, done at
   // 807 ms"), above its lane, rather than its end alone in a gap of its marks.
-  const std::string settings = fmt::format("GIL {}, ", run.gil_mode);
+  const std::string settings = fmt::format("{}, ", trace::gil_words(run.gil_mode));
   const auto says_settings = [&](const std::string& t) { return t.starts_with(settings); };
   const float above = right_edge - clear_left - 4;  // the room above the lane
   std::optional<std::size_t> fits;

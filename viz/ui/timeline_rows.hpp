@@ -126,11 +126,11 @@ float collapsed_name_indent();
 std::string group_note(const LaneGroup& group, std::size_t marks = 0);
 
 /// What a collapsed run's line says after its name, the longest first, for the room there
-/// is: "GIL new, 4 cores, done at 210 ms", "done at 210 ms", "210 ms" (the same for every run);
+/// is: "new GIL, 4 cores, done at 210 ms", "done at 210 ms", "210 ms" (the same for every run);
 /// a measured run's `judged` against its prediction adds its caveat (judge_run).
 /// Where the lesson's `note` names a job of the run as a word ("the reader is done at ~110 ms
 /// again") and it finished before the run, the fullest come first with its finish:
-/// "GIL new, 2 cores, done at 807 ms; reader done at 110 ms" (no more than two jobs named).
+/// "new GIL, 2 cores, done at 807 ms; reader done at 110 ms" (no more than two jobs named).
 /// A run `past` the axis says so after its end ("done at 1.41 s, past the axis →"); a flag
 /// comes in full, then in brief ("busy machine: not scored"), each with the settings first and
 /// then without (a line says its settings where any text with them fits: draw_summary); a run with counters says them,
