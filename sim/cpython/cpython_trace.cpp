@@ -507,10 +507,55 @@ struct Held {
   std::size_t call = 0;
 };
 
-/// Per process, who ran Python when: the Running pieces of its threads, in time order, each
-/// cut where the next begins, so one thread holds it at a time. A compute() call whose
-/// slices stop and start again with nobody else's in between kept the GIL through the pause
-/// (the OS took its core, not the GIL); between two holders the GIL is shown free.
+/// `pieces` (Running, in order of their beginnings) as one holder at a time: the piece that
+/// began last holds the GIL while it runs, and a piece it began inside holds it again after
+/// it, up to its own end (lesson 7's hog, whose one slice the reader's short runs lay inside:
+/// cut at the reader's first run and never resumed, it was drawn waiting for a GIL nobody
+/// held). A compute() call's pieces with nobody else's in between are one holding.
+std::vector<Held> one_holder_at_a_time(const std::vector<Held>& pieces) {
+  std::vector<Held> cut;
+  const auto hold = [&](const Held& h, std::int64_t begin, std::int64_t end) {
+    if (end <= begin) return;
+    // The same call's last holding, nobody else's since: it kept the GIL through the pause.
+    if (!cut.empty() && cut.back().holder == h.holder && cut.back().call == h.call) {
+      cut.back().end = std::max(cut.back().end, end);
+      return;
+    }
+    cut.push_back({begin, end, h.holder, h.call});
+  };
+  struct Open {
+    Held piece;
+    std::int64_t from;  ///< where its holding goes on, after the pieces begun inside it
+  };
+  std::vector<Open> open;  // each begun inside the one below it
+  const auto close_until = [&](std::int64_t t) {
+    while (!open.empty() && open.back().piece.end <= t) {
+      const Open done = open.back();
+      open.pop_back();
+      hold(done.piece, done.from, done.piece.end);
+      if (!open.empty()) open.back().from = std::max(open.back().from, done.piece.end);
+    }
+  };
+  for (const Held& h : pieces) {
+    close_until(h.begin);
+    if (!open.empty() && open.back().piece.holder == h.holder && open.back().piece.call == h.call) {
+      open.back().piece.end = std::max(open.back().piece.end, h.end);
+      continue;
+    }
+    if (!open.empty()) {
+      hold(open.back().piece, open.back().from, h.begin);
+      open.back().from = h.begin;
+    }
+    open.push_back({h, h.begin});
+  }
+  close_until(std::numeric_limits<std::int64_t>::max());
+  return cut;
+}
+
+/// Per process, who ran Python when: the Running pieces of its threads, one holder at a time
+/// (one_holder_at_a_time). A compute() call whose slices stop and start again with nobody
+/// else's in between kept the GIL through the pause (the OS took its core, not the GIL);
+/// between two holders the GIL is shown free.
 std::map<trace::ProcessId, std::vector<Held>> infer_gil(const Layout& layout) {
   std::map<trace::ProcessId, std::vector<Held>> held;
   for (const auto& [key, lane] : layout.threads) {
@@ -520,18 +565,7 @@ std::map<trace::ProcessId, std::vector<Held>> infer_gil(const Layout& layout) {
   }
   for (auto& [process, spans] : held) {
     std::sort(spans.begin(), spans.end(), [](const Held& a, const Held& b) { return a.begin < b.begin; });
-    std::vector<Held> cut;
-    for (const Held& h : spans) {
-      if (!cut.empty() && cut.back().holder == h.holder && cut.back().call == h.call) {
-        cut.back().end = std::max(cut.back().end, h.end);
-        continue;
-      }
-      if (!cut.empty() && cut.back().end > h.begin) cut.back().end = h.begin;
-      if (!cut.empty() && cut.back().end <= cut.back().begin) cut.pop_back();
-      if (!cut.empty() && cut.back().end > h.begin) continue;  // still inside an earlier one
-      cut.push_back(h);
-    }
-    spans = std::move(cut);
+    spans = one_holder_at_a_time(spans);
   }
   return held;
 }

@@ -599,6 +599,34 @@ TEST_CASE("the GIL's holder and each pause's reason are inferred from the slices
                                            {950, 1000, S::Held}});
 }
 
+TEST_CASE("a thread whose slice another's short run lies inside holds the GIL again after it") {
+  // Lesson 7's convoy: the hog computes 0-1000 with no pause the recording saw; the reader's
+  // Python runs 400-500 inside it. The GIL went to the reader at 400 and back to the hog at
+  // 500: the hog was drawn waiting for the GIL from 400 to its end, with nobody holding it.
+  const auto s = scenario::load_string("title = \"t\"\n[[job]]\nname = \"work\"\ncount = 2\nsteps = [ { cpu = \"1us\" } ]\n"
+                                       "[[run]]\nexecutor = \"threads\"\n", "t.toml");
+  const std::string text =
+      "gilsim-cpython-trace 1\npython 3.11.2 1\ncalibration 20000 0\nrecording 50 250\nmachine 2 0.50 1000\n"
+      "run 0 1000 7 7 2\n"
+      "step 7.1 0 cpu 7 8 0 0 1000 1000\nstep 7.2 0 cpu 7 9 0 400 500 100\n"
+      "job 7.1 0 7 8 0 0 1000\njob 7.2 0 7 9 0 400 500\nend 11\n";
+  const trace::Trace t = cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(text, "t.txt"));
+  real::testing::check_invariants(t);
+  using S = trace::SpanState;
+  const auto spans_of = [&](std::string_view name) {
+    std::vector<std::tuple<std::int64_t, std::int64_t, S>> out;
+    for (const auto& lane : t.lanes) {
+      if (lane.name != name) continue;
+      for (const auto& span : lane.spans) out.emplace_back(span.begin.ns(), span.end.ns(), span.state);
+    }
+    return out;
+  };
+  using Spans = std::vector<std::tuple<std::int64_t, std::int64_t, S>>;
+  CHECK(spans_of("T1") == Spans{{0, 400, S::Running}, {400, 500, S::WaitingGil}, {500, 1000, S::Running}});
+  CHECK(spans_of("T2") == Spans{{400, 500, S::Running}});
+  CHECK(spans_of("GIL, inferred") == Spans{{0, 400, S::Held}, {400, 500, S::Held}, {500, 1000, S::Held}});
+}
+
 TEST_CASE("--cpython fits the scenario to this machine with the one fit function, and says so") {
   // A scenario asking for more cores than any test machine has: the twin the model simulates
   // and the program CPython runs both get this machine's cores, by scenario::fit_to_machine.

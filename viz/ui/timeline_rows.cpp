@@ -434,7 +434,7 @@ void TimelineRows::draw_summary(ImDrawList* dl, const TimelineContext& ctx, cons
     }
     if (!said.empty()) break;
   }
-  // The run's settings as every other collapsed line says them ("GIL new, 4 cores, done at
+  // The run's settings as every other collapsed line says them ("new GIL, 4 cores, done at
   // 807 ms"), above its lane, rather than its end alone in a gap of its marks.
   const std::string settings = fmt::format("{}, ", trace::gil_words(run.gil_mode));
   const auto says_settings = [&](const std::string& t) { return t.starts_with(settings); };
