@@ -50,15 +50,19 @@ std::vector<std::string> set_misses(const scenario::Scenario& s, const Knobs& kn
 std::string set_said(const Knobs& knobs, const scenario::Scenario& s) {
   std::string note;
   bool none_reached = !knobs.base.empty();
+  // Each run keeps its own value: not so where a run's GIL has no switch interval (lesson 11).
+  bool each_own = true;
   for (const scenario::Override& o : knobs.base) {
     const auto missed = scenario::runs_an_override_misses(s, o);
     const bool reaches = !missed || !changes_no_run(*missed);
     none_reached = none_reached && !reaches;
+    each_own = each_own && missed && missed->find(" every run sets its own ") != std::string::npos;
     note += fmt::format("{}{}={}", note.empty() ? "" : ", ", o.key, o.value);
   }
   if (note.empty()) return note;
   if (none_reached) {
-    return fmt::format(" ({} set: {} no run, each sets its own)", note, knobs.base.size() == 1 ? "it changes" : "they change");
+    return fmt::format(" ({} set: {} no run{})", note, knobs.base.size() == 1 ? "it changes" : "they change",
+                       each_own ? ", each sets its own" : "");
   }
   return " (" + note + " set)";
 }

@@ -296,3 +296,18 @@ TEST_CASE("an override of a value runs may set their own names the runs that kee
         "--set gil=old leaves 'process_pool' as it was: it sets its own gil, which the file's run keeps.");
   CHECK_FALSE(runs_an_override_misses(all, parse_override("switch_interval=1ms")));
 }
+
+TEST_CASE("a switch interval set for every run names the runs whose GIL has none") {
+  // Lesson 11 with --set switch_interval=1ms: its two old-GIL runs stayed at 1.073 s and
+  // 896 ms, and nothing said the old GIL has no switch interval (O1).
+  const Scenario old_gil = with({"run.1.gil=\"old\"", "run.pool.gil=\"old\""});
+  CHECK(runs_an_override_misses(old_gil, parse_override("switch_interval=1ms")) ==
+        "--set switch_interval=1ms leaves 'threads' and 'pool' as they were: the old GIL has no switch interval "
+        "(it lets go every python.check_interval ticks, docs/model.md O1).");
+  // Without a GIL there is nothing to switch; a run that sets its own is said apart.
+  const Scenario mixed = with({"run.1.gil=\"none\"", "run.pool.switch_interval=2ms", "run.3.gil=\"old\""});
+  CHECK(runs_an_override_misses(mixed, parse_override("switch_interval=1ms")) ==
+        "--set switch_interval=1ms changes no run: 'pool' sets its own switch_interval, which it keeps; 'threads' "
+        "runs without a GIL, which has no switch interval (F1); 'process_pool' has the old GIL, which has no "
+        "switch interval (it lets go every python.check_interval ticks, docs/model.md O1).");
+}
