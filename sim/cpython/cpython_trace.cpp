@@ -243,6 +243,9 @@ struct Layout {
   std::map<std::int64_t, LaneInfo> peers;               ///< a peer process's pid
   std::map<std::string, std::uint32_t> job_of_key;
   std::int64_t origin = 0;
+  /// Per event loop thread, when one of its tasks was ready (its await done) for longer than
+  /// a gap: the loop could not run it then (add_loop_waits).
+  std::map<LaneInfo*, std::vector<std::pair<std::int64_t, std::int64_t>>> loop_ready = {};
 };
 
 std::int64_t first_time(const CPythonRecording& r, std::int64_t pid) {
@@ -467,6 +470,7 @@ void add_steps(Layout& layout, const CPythonRecording& r, const scenario::Scenar
     } else if (task != nullptr) {  // await, offload: the task waits, then waits for its turn
       add_piece(*task, st.begin, due, SpanState::Awaiting, job, step);
       add_piece(*task, due, st.end, SpanState::Ready, job, step);
+      if (st.end - due > r.gap_ns - r.slice_ns) layout.loop_ready[&thread].emplace_back(due, st.end);
     }
   }
   for (const auto& j : r.jobs) {
@@ -496,6 +500,40 @@ void add_unseen_jobs(Layout& layout, const CPythonRecording& r) {
     // A call number of its own, after the steps': the GIL pass keeps it one holder's span.
     lane.pieces.push_back({j.begin, j.end, SpanState::Running, layout.job_of_key.at(j.key), trace::kNoStep,
                            r.steps.size() + 1 + n});
+  }
+}
+
+/// An event loop whose task was ready while the loop ran nothing the recording saw wanted
+/// to run it: such a stretch of its thread is Runnable, told apart below as a wait for the
+/// GIL or a core like a pause in compute(). Lesson 13's heartbeat, due while a to_thread
+/// worker held the GIL, waited about a switch interval each time: the loop thread's lane
+/// was empty there and the measured GIL wait left it out (A4).
+void add_loop_waits(Layout& layout) {
+  for (auto& [thread, ready] : layout.loop_ready) {
+    std::sort(ready.begin(), ready.end());
+    std::vector<Piece> busy = thread->pieces;
+    std::sort(busy.begin(), busy.end(), [](const Piece& a, const Piece& b) { return a.begin < b.begin; });
+    std::size_t next = 0;
+    std::int64_t at = INT64_MIN;  // ready stretches merged: nothing before `at` is added twice
+    for (const auto& [from, to] : ready) {
+      std::int64_t begin = std::max(from, at);
+      while (begin < to) {
+        while (next < busy.size() && busy[next].end <= begin) ++next;
+        // The loop's own pieces that began before `begin` and still go on cover it.
+        bool covered = false;
+        for (std::size_t i = next; i < busy.size() && busy[i].begin <= begin; ++i) {
+          if (busy[i].end > begin) {
+            begin = busy[i].end;
+            covered = true;
+          }
+        }
+        if (covered) continue;
+        const std::int64_t end = next < busy.size() ? std::min(to, busy[next].begin) : to;
+        add_piece(*thread, begin, end, SpanState::Runnable, trace::kNone, trace::kNoStep);
+        begin = end;
+      }
+      at = std::max(at, to);
+    }
   }
 }
 
@@ -740,6 +778,7 @@ trace::Trace cpython_trace(const scenario::Scenario& s, const scenario::Run& run
   add_steps(layout, r, s, plan);
   add_unseen_jobs(layout, r);
   add_answers(layout, r);
+  add_loop_waits(layout);
   const auto held = r.gil ? infer_gil(layout) : std::map<trace::ProcessId, std::vector<Held>>{};
   classify_pauses(layout, held);
   fit_running_to_gil(layout, held);
