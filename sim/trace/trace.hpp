@@ -45,6 +45,12 @@ struct Process {
 /// that runs no job, which views tell apart from the pool's workers.
 inline constexpr std::string_view kResourceTracker = "resource tracker";
 
+/// How the name of a job's peer process begins ("peer of client"): the process at the other
+/// end of its socket, whose every native span is a step's answer (docs/model.md S9).
+inline constexpr std::string_view kPeerOf = "peer of ";
+
+inline bool is_peer(const Process& p) { return p.name.starts_with(kPeerOf); }
+
 /// What a kind of job does, for labels: "crunch" with steps {"cpu 100 ms"}.
 struct JobTemplate {
   std::string name;

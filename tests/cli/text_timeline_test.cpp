@@ -8,6 +8,8 @@
 
 #include "sim/cli/terminal_width.hpp"
 #include "sim/cli/text_timeline.hpp"
+#include "sim/model/simulate.hpp"
+#include "sim/scenario/loader.hpp"
 #include "sim/trace/trace_builder.hpp"
 
 using namespace gilsim;
@@ -803,4 +805,22 @@ TEST_CASE("the legend's '=' says what the '=' shown are: C code, letting the GIL
   c.clear_state(only, 3_ms);
   const std::string alone = render_text_timeline(c.finish(3_ms), TimelineOptions{200, 16});
   CHECK(alone.find("= without the GIL: C code\n") != std::string::npos);
+}
+
+TEST_CASE("the legend names a peer's '=' as its answer, not a system call nor the process ending (S9)") {
+  // An echo server answering three requests: its first two answers were "a system call", its
+  // last "the process ending", and the legend read "a system call, the process ending".
+  const scenario::Scenario s = scenario::load_string(R"(
+title = "Echo"
+[machine]
+cores = 2
+[[job]]
+name = "client"
+steps = [ { repeat = 3, steps = [ { io = "1ms", answer = "2ms" }, { cpu = "1ms" } ] } ]
+[[run]]
+executor = "threads"
+)",
+                                                     "echo.toml");
+  const std::string text = render_text_timeline(model::simulate(s, s.runs.front()), TimelineOptions{80, 16});
+  CHECK(text.find("\n# running  = without the GIL: the peer computing its answer  ~ blocked on I/O\n") != std::string::npos);
 }
