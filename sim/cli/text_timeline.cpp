@@ -136,11 +136,12 @@ std::vector<bool> holding_lanes(const Trace& t) {
 /// Symbol of each lane when it holds a GIL or a lock, chosen so that a digit reads as the
 /// thread or task of that name: T<n> gets holder_symbol(n - 1) ('1' for T1, 'a' for the tenth),
 /// then a pool's "worker <n>", a process's "process <n>", then a task "task <n>" (an asyncio.Lock is held by a task) the
-/// same where no other took it; the thread `main`, or an asyncio run's `event loop`, gets
-/// '0'; every other thread lane that holds something, then every other such task lane, gets
-/// the next symbol nobody has, those in `first` before the rest, each in `order` ('*' once
-/// none is left).
-std::vector<char> holder_symbols(const Trace& t, const std::vector<LaneId>& order, const std::vector<bool>& first) {
+/// same where no other took it, each only where it `claims` it; the thread `main`, or an asyncio
+/// run's `event loop`, gets '0'; every other thread lane that holds something, then every
+/// other such task lane, gets the next symbol nobody has, those in `first` before the rest,
+/// each in `order` ('*' once none is left).
+std::vector<char> holder_symbols(const Trace& t, const std::vector<LaneId>& order, const std::vector<bool>& first,
+                                 const std::vector<bool>& claims) {
   std::vector<char> symbols(t.lanes.size(), '*');
   std::vector<bool> given(kHolderSymbolCount, false);
   bool main_given = false;
@@ -154,7 +155,7 @@ std::vector<char> holder_symbols(const Trace& t, const std::vector<LaneId>& orde
     for (LaneId id = 0; id < t.lanes.size(); ++id) {
       if (t.lanes[id].kind != kind) continue;
       const std::string& name = t.lanes[id].name;
-      if (const int n = numbered(name, prefix); n > 0 && !given[static_cast<std::size_t>(n - 1)]) {
+      if (const int n = numbered(name, prefix); n > 0 && claims[id] && !given[static_cast<std::size_t>(n - 1)]) {
         given[static_cast<std::size_t>(n - 1)] = true;
         symbols[id] = holder_symbol(n - 1);
       } else if (kind == LaneKind::Thread && (name == "main" || name == "event loop") && !main_given) {
@@ -515,6 +516,7 @@ std::string busy_cores_bars(const Trace& t, int n) {
 struct LaneSelection {
   std::vector<LaneId> shown;              ///< in row_order
   std::vector<std::string> hidden_notes;  ///< "+ 8 workers never used", "... 990 more threads", "... 1 more GIL, idle"
+  std::vector<bool> folded;               ///< each lane of a worker folded as never used
 };
 
 /// Whether a lane's spans name no job: a worker that ran none, a pool's handler, a main thread.
@@ -578,7 +580,8 @@ LaneSelection select_lanes(const Trace& t, int cap, int n, const std::vector<cha
                                 Kind{LaneKind::Task, "task", "tasks"}};
   LaneSelection sel;
   int unused = 0;
-  const std::vector<bool> folded = never_used_workers(t, n, holders, unused);
+  sel.folded = never_used_workers(t, n, holders, unused);
+  const std::vector<bool>& folded = sel.folded;
   if (unused > 0) {
     sel.hidden_notes.push_back(fmt::format("+ {} {} never used, {} started and stopped without a job (rows folded)", unused,
                                            unused == 1 ? "worker" : "workers", unused == 1 ? "it" : "each"));
@@ -917,9 +920,12 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
   const int n = std::max(kMinBarWidth, options.width - name_width - 3);
   // Holders numbered in row order; then again with those that show on a row first, so
   // that the legend's numbers run without gaps (lesson 10's resource tracker held its GIL,
-  // in no column, and took 5 between worker 1's 4 and worker 2's 6).
+  // in no column, and took 5 between worker 1's 4 and worker 2's 6), and no number kept for
+  // a worker folded as never used (a pool of 4 with 2 jobs read "2 worker 2  5 worker
+  // handler": 3 and 4 kept for the two workers that show nowhere).
   const std::vector<LaneId> order = row_order(t);
-  auto holders = holder_symbols(t, order, std::vector<bool>(t.lanes.size(), true));
+  const std::vector<bool> every_lane(t.lanes.size(), true);
+  auto holders = holder_symbols(t, order, every_lane, every_lane);
   const int cap = std::max(1, options.max_rows_per_kind);
   LaneSelection sel = select_lanes(t, cap, n, holders);
   if (sel.shown.empty() || t.end <= Time::zero()) return "(nothing ran)\n";
@@ -929,7 +935,9 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
     const std::string row = lane_bars(t, id, n, holders);
     for (LaneId h = 0; h < t.lanes.size(); ++h) shows[h] = shows[h] || row.find(holders[h]) != std::string::npos;
   }
-  if (auto compact = holder_symbols(t, order, shows); compact != holders) {
+  std::vector<bool> claims = sel.folded;
+  claims.flip();
+  if (auto compact = holder_symbols(t, order, shows, claims); compact != holders) {
     holders = std::move(compact);
     sel = select_lanes(t, cap, n, holders);
   }

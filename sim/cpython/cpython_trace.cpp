@@ -355,7 +355,7 @@ void add_peer_lanes(Layout& layout, const CPythonRecording& r, const std::vector
   std::sort(peers.begin(), peers.end());
   for (const auto& [job, pid] : peers) {
     if (layout.peers.count(pid) > 0) throw CPythonTraceError(fmt::format("peer process {} answers two jobs", pid));
-    const trace::ProcessId process = layout.builder.add_process(fmt::format("peer of {}", plan.at(job).name), false);
+    const trace::ProcessId process = layout.builder.add_process(fmt::format("{}{}", trace::kPeerOf, plan.at(job).name), false);
     layout.peers[pid] = {layout.builder.add_lane("peer", trace::LaneKind::Thread, process), process, {}};
   }
 }

@@ -142,7 +142,7 @@ void PeerSet::add_lanes(trace::TraceBuilder& builder, const scenario::PlannedJob
   Peer* p = peer_of(job.index);
   if (p == nullptr) return;
   // As the model draws it: a process of its own with no GIL lane (its GIL is never contended).
-  const trace::ProcessId process = builder.add_process(fmt::format("peer of {}", job.name), false);
+  const trace::ProcessId process = builder.add_process(fmt::format("{}{}", trace::kPeerOf, job.name), false);
   p->lane = builder.add_lane("peer", trace::LaneKind::Thread, process);
 }
 

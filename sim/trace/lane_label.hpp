@@ -10,10 +10,13 @@
 
 namespace gilsim::trace {
 
-/// `lane`'s label given `job`, the one job its spans ran (kNone: none, or several).
+/// `lane`'s label given `job`, the one job its spans ran (kNone: none, or several). Not named
+/// where another lane ran it: a one-job pool's handler threads, whose spans pickle the job's
+/// messages, read "task handler a" beside "worker 1 a".
 inline std::string lane_label(const Trace& run, LaneId lane, std::uint32_t job) {
   const Lane& l = run.lanes[lane];
-  if ((l.kind != LaneKind::Thread && l.kind != LaneKind::Task) || job >= run.jobs.size() || run.jobs[job].name == l.name) {
+  if ((l.kind != LaneKind::Thread && l.kind != LaneKind::Task) || job >= run.jobs.size() ||
+      (run.jobs[job].lane != kNone && run.jobs[job].lane != lane) || run.jobs[job].name == l.name) {
     return l.name;
   }
   return l.name + " " + run.jobs[job].name;

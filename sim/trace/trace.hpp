@@ -57,6 +57,12 @@ inline bool multiprocessing_helper(std::string_view process_name) {
   return process_name == kResourceTracker || process_name == kForkserver;
 }
 
+/// How the name of a job's peer process begins ("peer of client"): the process at the other
+/// end of its socket, whose every native span is a step's answer (docs/model.md S9).
+inline constexpr std::string_view kPeerOf = "peer of ";
+
+inline bool is_peer(const Process& p) { return p.name.starts_with(kPeerOf); }
+
 /// What a kind of job does, for labels: "crunch" with steps {"cpu 100 ms"}.
 struct JobTemplate {
   std::string name;

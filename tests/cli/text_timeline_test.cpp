@@ -8,6 +8,8 @@
 
 #include "sim/cli/terminal_width.hpp"
 #include "sim/cli/text_timeline.hpp"
+#include "sim/model/simulate.hpp"
+#include "sim/scenario/loader.hpp"
 #include "sim/trace/trace_builder.hpp"
 
 using namespace gilsim;
@@ -542,8 +544,9 @@ TEST_CASE("the edges of runs longer than a column do not add up: a block of them
 TEST_CASE("a pool's rows: the parent, its helpers, then the workers; never-used workers in one line; holders by name, then without gaps") {
   // Lesson 10's spawned pool started worker 1, then the resource tracker, then worker 2 and 3;
   // worker 3 never got a job. The tracker held its GIL, and the task handler the parent's, for
-  // too short a time to show: the result handler, which shows, is 4, after the workers' own
-  // numbers (worker n is n), not 5 after the task handler's.
+  // too short a time to show: the result handler, which shows, is 3, after the workers' own
+  // numbers (worker n is n; worker 3, folded as never used, keeps none), not 5 after the task
+  // handler's.
   TraceBuilder b("r", "process_pool", "new", Origin::Simulated, 2, 5_ms);
   b.add_cores(2);
   const auto parent = b.add_process("main", true);
@@ -582,8 +585,8 @@ TEST_CASE("a pool's rows: the parent, its helpers, then the workers; never-used 
   CHECK(text.find("\nworker 3 ") == std::string::npos);
   CHECK(unwrapped(text).find("\n+ 1 worker never used, it started and stopped without a job (rows folded)\n") !=
         std::string::npos);
-  CHECK(text.find("GIL                    |00444     |\n") != std::string::npos);
-  CHECK(text.find("GIL held by:  0 main  1 worker 1\n2 worker 2  4 result handler\n") != std::string::npos);
+  CHECK(text.find("GIL                    |00333     |\n") != std::string::npos);
+  CHECK(text.find("GIL held by:  0 main  1 worker 1\n2 worker 2  3 result handler\n") != std::string::npos);
 }
 
 TEST_CASE("a worker that never ran Python is folded with the never-used, whatever its rows show of its start and exit") {
@@ -803,4 +806,43 @@ TEST_CASE("the legend's '=' says what the '=' shown are: C code, letting the GIL
   c.clear_state(only, 3_ms);
   const std::string alone = render_text_timeline(c.finish(3_ms), TimelineOptions{200, 16});
   CHECK(alone.find("= without the GIL: C code\n") != std::string::npos);
+}
+
+TEST_CASE("workers folded as never used keep no number from the threads the legend names") {
+  // A pool of 4 with 2 jobs read "2 worker 2  5 worker handler": 3 and 4 kept for the two
+  // folded workers, whose rows and holds show nowhere.
+  const scenario::Scenario s = scenario::load_string(R"(
+title = "Pool"
+[machine]
+cores = 4
+[[job]]
+name = "a"
+count = 2
+steps = [ { cpu = "1ms" } ]
+[[run]]
+executor = "process_pool"
+workers = 4
+)",
+                                                     "pool.toml");
+  const std::string text = render_text_timeline(model::simulate(s, s.runs.front()), TimelineOptions{80, 16});
+  REQUIRE(text.find("+ 2 workers never used") != std::string::npos);
+  CHECK(text.find("\nGIL held by:  0 main  1 worker 1  2 worker 2  3 worker handler\n") != std::string::npos);
+}
+
+TEST_CASE("the legend names a peer's '=' as its answer, not a system call nor the process ending (S9)") {
+  // An echo server answering three requests: its first two answers were "a system call", its
+  // last "the process ending", and the legend read "a system call, the process ending".
+  const scenario::Scenario s = scenario::load_string(R"(
+title = "Echo"
+[machine]
+cores = 2
+[[job]]
+name = "client"
+steps = [ { repeat = 3, steps = [ { io = "1ms", answer = "2ms" }, { cpu = "1ms" } ] } ]
+[[run]]
+executor = "threads"
+)",
+                                                     "echo.toml");
+  const std::string text = render_text_timeline(model::simulate(s, s.runs.front()), TimelineOptions{80, 16});
+  CHECK(text.find("\n# running  = without the GIL: the peer computing its answer  ~ blocked on I/O\n") != std::string::npos);
 }

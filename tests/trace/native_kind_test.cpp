@@ -1,4 +1,7 @@
-// What a native span is: a native step's C code, a call of no step, or a child process's exit.
+// What a native span is: a native step's C code, a call of no step, a child process's exit
+// or a peer's answer.
+#include <string>
+
 #include <doctest/doctest.h>
 
 #include "sim/trace/native_kind.hpp"
@@ -29,4 +32,24 @@ TEST_CASE("a child process's last native span is its ending; the parent's and an
   CHECK(native_kind(t, w, 2) == NativeKind::Ending);
   CHECK(native_kind(t, t.lanes[main], 0) == NativeKind::SystemCall);  // the parent does not end so
   CHECK(kNativeWords[static_cast<std::size_t>(NativeKind::Ending)] == "the process ending");
+}
+
+TEST_CASE("a peer process's native spans are its answers, its last one too: not a call, not its ending (S9)") {
+  // s10-peer's echo answered three times: the legend read "a system call, the process ending".
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 2, 5_ms);
+  b.add_cores(2);
+  const auto main = b.add_process("main", true);
+  const auto peer_process = b.add_process(std::string(kPeerOf) + "client", false);
+  b.add_lane("T1", LaneKind::Thread, main);
+  const LaneId peer = b.add_lane("peer", LaneKind::Thread, peer_process);
+  for (int answer = 0; answer < 3; ++answer) {
+    b.set_state(peer, Time{answer * 4'000'000}, SpanState::Native);
+    b.clear_state(peer, Time{answer * 4'000'000 + 2'000'000});
+  }
+  const Trace t = b.finish(12_ms);
+  const Lane& p = t.lanes[peer];
+  REQUIRE(p.spans.size() == 3);
+  CHECK(native_kind(t, p, 0) == NativeKind::PeerAnswer);
+  CHECK(native_kind(t, p, 2) == NativeKind::PeerAnswer);
+  CHECK(kNativeWords[static_cast<std::size_t>(NativeKind::PeerAnswer)] == "the peer computing its answer");
 }

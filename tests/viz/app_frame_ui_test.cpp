@@ -215,6 +215,29 @@ TEST_CASE("a span's tooltip says who, what, when, how long and why") {
   CHECK(ui::describe_span_detail(t, 4, 2).find("In a system call") != std::string::npos);
 }
 
+TEST_CASE("a peer's answer is told as its answer, its last one too, not as the process ending (S9)") {
+  // An echo server's only answer was "The process ending: its exit, in C code without the GIL (P8)."
+  const scenario::Scenario s = scenario::load_string(R"(
+title = "Echo"
+[machine]
+cores = 2
+[[job]]
+name = "client"
+steps = [ { io = "1ms", answer = "5ms" }, { cpu = "1ms" } ]
+[[run]]
+executor = "threads"
+)",
+                                                     "echo.toml");
+  const trace::Trace t = model::simulate(s, s.runs.front());
+  const trace::LaneId peer = gilsim::test::lane_id_named(t, "peer");
+  REQUIRE(t.lanes[peer].spans.size() == 1);
+  CHECK(ui::describe_span_detail(t, peer, 0) ==
+        "peer native  (threads)\n"
+        "from 35.7 us to 5.04 ms, for 5.00 ms\n"
+        "The peer computing its answer: the process at the other end of client's socket, on a core for the step's "
+        "answer before it replies, with a GIL of its own that nothing else wants (S9).");
+}
+
 namespace {
 
 /// The first span of `lane` (by name) in `state`: its index, or none.

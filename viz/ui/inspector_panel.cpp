@@ -50,6 +50,13 @@ std::string why(const trace::Trace& run, trace::LaneId lane_id, std::size_t inde
   if (span.state == SpanState::Native && trace::native_kind(run, lane, index) == trace::NativeKind::Ending) {
     return "The process ending: its exit, in C code without the GIL (P8).";
   }
+  // A peer's answer is no exit, even its last (an echo's only answer read as its ending).
+  if (span.state == SpanState::Native && trace::native_kind(run, lane, index) == trace::NativeKind::PeerAnswer) {
+    const std::string& process = run.processes[lane.process].name;
+    return fmt::format("The peer computing its answer: the process at the other end of {}'s socket, on a core for "
+                       "the step's answer before it replies, with a GIL of its own that nothing else wants (S9).",
+                       process.substr(trace::kPeerOf.size()));
+  }
   if (span.state == SpanState::WaitingGil && lane.process < run.processes.size()) {
     const trace::LaneId gil = run.processes[lane.process].gil_lane;
     if (gil < run.lanes.size()) {

@@ -274,12 +274,14 @@ void draw_playhead_state(AppState& app) {
           ImGui::TextUnformatted("...");
           break;
         }
-        // A child process's exit runs as C code too: "(ending)", not a native call (P8).
+        // A child process's exit runs as C code too: "(ending)", not a native call (P8); a
+        // peer's answer, its last one too, "(answering)" (S9).
         const char* native = nullptr;
         if (c.state == trace::SpanState::Native && c.thread < run.lanes.size()) {
           const trace::Lane& lane = run.lanes[c.thread];
           const auto at = span_at(lane.spans, now);
-          native = at && trace::native_kind(run, lane, *at) == trace::NativeKind::Ending ? "(ending)" : "(native)";
+          const auto kind = at ? trace::native_kind(run, lane, *at) : trace::NativeKind::CCode;
+          native = kind == trace::NativeKind::Ending ? "(ending)" : kind == trace::NativeKind::PeerAnswer ? "(answering)" : "(native)";
         }
         const float native_w = native != nullptr ? 2 + text_width(native) : 0.0f;
         same_line_or_wrap(c.thread == trace::kNone ? text_width("idle") : chip_width(app, r, run, c.thread) + native_w);
