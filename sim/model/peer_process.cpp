@@ -23,7 +23,7 @@ Program peer_process(Engine& e, ThreadId self, ThreadId client, const PlannedJob
 
 ThreadId start_peer(Engine& e, ThreadId client, const PlannedJob& job) {
   if (!job.answered) return trace::kNone;  // plan_jobs() looked over the steps once
-  const ThreadId peer = e.add_thread("peer", e.add_process(fmt::format("peer of {}", job.name), ProcessCode::Other));
+  const ThreadId peer = e.add_thread("peer", e.add_process(std::string(trace::kPeerOf) + job.name, ProcessCode::Other));
   e.pin(peer, job.peer_cpus);
   e.start(peer, peer_process(e, peer, client, job));
   return peer;
