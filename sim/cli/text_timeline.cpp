@@ -786,6 +786,26 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
   // Threads that move from core to core leave each core's row blank while the busy row
   // reads 1 (lesson 15's threads): said where it happens.
   if (cores_blank_while_busy) out += wrap_text("(a core's row shows # only where it ran most of the column)", width);
+  // A GIL's row blank from end to end though it was held: lesson 7's hog in a process, whose
+  // reader held its own process's GIL 0.1 ms at a time, read as a GIL nobody held.
+  std::vector<std::string> unseen_holds;
+  for (const LaneId id : shown) {
+    const Lane& lane = t.lanes[id];
+    if (lane.kind != LaneKind::Gil || rows[id].find_first_not_of(' ') != std::string::npos) continue;
+    if (std::ranges::any_of(lane.spans, [](const Span& s) { return s.state == SpanState::Held; })) {
+      unseen_holds.push_back(lane.name);
+    }
+  }
+  if (!unseen_holds.empty()) {
+    std::string names = unseen_holds.front();
+    for (std::size_t i = 1; i < unseen_holds.size(); ++i) {
+      names += fmt::format("{}{}", i + 1 == unseen_holds.size() ? " and " : ", ", unseen_holds[i]);
+    }
+    out += wrap_text(fmt::format("(a GIL's row names who held it most of each column: {}'s holds, a moment at a time, "
+                                 "fill no column)",
+                                 names),
+                     width);
+  }
   const bool loop_waits = std::any_of(shown.begin(), shown.end(), [&](LaneId id) {
     if (!is_event_loop(t.lanes[id]) || rows[id].find(state_symbol(SpanState::BlockedIo)) == std::string::npos) return false;
     bool timer = false;  // only where a timer's wait became '~'

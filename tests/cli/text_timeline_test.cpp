@@ -506,6 +506,36 @@ TEST_CASE("a thread that ran shows a '#' where it ran most, though it waited mor
   CHECK(text.find("(a row's only # is where it ran most:\nits runs fill no column)\n") != std::string::npos);
 }
 
+TEST_CASE("a GIL held only a moment at a time reads blank, and the legend says its holds fill no column") {
+  // Lesson 7's hog in a process: the reader holds its own process's GIL 0.1 ms of every 1.1 ms,
+  // its row a '#' where its runs add up, its GIL's row blank end to end, read as a GIL never held.
+  TraceBuilder b("r", "process_pool", "new", Origin::Simulated, 2, 5_ms);
+  const auto main = b.add_process("main", true);
+  const auto worker = b.add_process("worker 1", true);
+  const auto gil = b.gil_lane(worker);
+  const auto reader = b.add_lane("worker 1", LaneKind::Thread, worker);
+  const auto hog = b.add_lane("main", LaneKind::Thread, main);
+  b.set_state(b.gil_lane(main), 0_ms, SpanState::Held, hog);
+  b.set_state(hog, 0_ms, SpanState::Running, 1, 0);
+  for (int i = 0; i < 90; ++i) {
+    const Time at = Time{i * 1'100'000};
+    b.set_state(reader, at, SpanState::BlockedIo, 0, 0);
+    b.set_state(reader, at + 1_ms, SpanState::Running, 0, 1);
+    b.set_state(gil, at + 1_ms, SpanState::Held, reader);
+    b.clear_state(gil, at + 1_ms + 100_us);
+  }
+  b.clear_state(reader, 99_ms);
+  b.clear_state(hog, 100_ms);
+  b.clear_state(b.gil_lane(main), 100_ms);
+  const std::string text = render_text_timeline(b.finish(100_ms), TimelineOptions{20 + 3 + 10, 16});
+  INFO(text);
+  CHECK(text.find("GIL (worker 1) |                |\n") != std::string::npos);
+  std::string flat = text;
+  std::ranges::replace(flat, '\n', ' ');
+  CHECK(flat.find("(a GIL's row names who held it most of each column: GIL (worker 1)'s holds, a moment at a "
+                  "time, fill no column) ") != std::string::npos);
+}
+
 TEST_CASE("a deadlocked thread whose only run shares the last column with its wait keeps it beside the 'L'") {
   // Lesson 16 with a moment of Python before each second acquire: the 'L' the deadlock puts in
   // the last column took the row's only '#', and the legend still said where it was.
@@ -688,6 +718,7 @@ TEST_CASE("a GIL's or lock's row names no holder where none held it half the col
   CHECK(text.find("T1     |::::::::::|\n") != std::string::npos);
   CHECK(text.find("T2     |::::::::::|\n") != std::string::npos);
   CHECK(text.find("& held by several in turn") != std::string::npos);
+  CHECK(text.find("fill no column") == std::string::npos);  // a GIL row that shows its holders
 }
 
 TEST_CASE("a column whose GIL holder has less than 80% of the time held shows '&', and its threads ':'") {
