@@ -573,6 +573,21 @@ TEST_CASE("a truncated or malformed recording is refused with its line") {
   }
 }
 
+namespace {
+
+/// The spans of the lane named `name`: begin, end and state, in ns.
+std::vector<std::tuple<std::int64_t, std::int64_t, trace::SpanState>> lane_spans(const trace::Trace& t,
+                                                                               std::string_view name) {
+  std::vector<std::tuple<std::int64_t, std::int64_t, trace::SpanState>> out;
+  for (const auto& lane : t.lanes) {
+    if (lane.name != name) continue;
+    for (const auto& span : lane.spans) out.emplace_back(span.begin.ns(), span.end.ns(), span.state);
+  }
+  return out;
+}
+
+}  // namespace
+
 TEST_CASE("the GIL's holder and each pause's reason are inferred from the slices") {
   // Two threads in compute(), 50 ns slices, pauses over 250 ns. T1 runs until 300, drops the
   // GIL on a request, and its next slice ends at 750; T2's first slice ends at 400 and it runs
@@ -588,14 +603,7 @@ TEST_CASE("the GIL's holder and each pause's reason are inferred from the slices
   const trace::Trace t = cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(text, "t.txt"));
   real::testing::check_invariants(t);
   using S = trace::SpanState;
-  const auto spans_of = [&](std::string_view name) {
-    std::vector<std::tuple<std::int64_t, std::int64_t, S>> out;
-    for (const auto& lane : t.lanes) {
-      if (lane.name != name) continue;
-      for (const auto& span : lane.spans) out.emplace_back(span.begin.ns(), span.end.ns(), span.state);
-    }
-    return out;
-  };
+  const auto spans_of = [&](std::string_view name) { return lane_spans(t, name); };
   using Spans = std::vector<std::tuple<std::int64_t, std::int64_t, S>>;
   // T1 waits for the GIL from the drop until it has it back: first handed to T2, then held by it.
   CHECK(spans_of("T1") == Spans{{0, 300, S::Running}, {300, 700, S::WaitingGil}, {700, 950, S::Running},
@@ -621,14 +629,7 @@ TEST_CASE("a thread whose slice another's short run lies inside holds the GIL ag
   const trace::Trace t = cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(text, "t.txt"));
   real::testing::check_invariants(t);
   using S = trace::SpanState;
-  const auto spans_of = [&](std::string_view name) {
-    std::vector<std::tuple<std::int64_t, std::int64_t, S>> out;
-    for (const auto& lane : t.lanes) {
-      if (lane.name != name) continue;
-      for (const auto& span : lane.spans) out.emplace_back(span.begin.ns(), span.end.ns(), span.state);
-    }
-    return out;
-  };
+  const auto spans_of = [&](std::string_view name) { return lane_spans(t, name); };
   using Spans = std::vector<std::tuple<std::int64_t, std::int64_t, S>>;
   CHECK(spans_of("T1") == Spans{{0, 400, S::Running}, {400, 500, S::WaitingGil}, {500, 1000, S::Running}});
   CHECK(spans_of("T2") == Spans{{400, 500, S::Running}});
@@ -652,14 +653,7 @@ TEST_CASE("an event loop whose task's sleep fell due while another thread held t
   const trace::Trace t = cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(text, "t.txt"));
   real::testing::check_invariants(t);
   using S = trace::SpanState;
-  const auto spans_of = [&](std::string_view name) {
-    std::vector<std::tuple<std::int64_t, std::int64_t, S>> out;
-    for (const auto& lane : t.lanes) {
-      if (lane.name != name) continue;
-      for (const auto& span : lane.spans) out.emplace_back(span.begin.ns(), span.end.ns(), span.state);
-    }
-    return out;
-  };
+  const auto spans_of = [&](std::string_view name) { return lane_spans(t, name); };
   using Spans = std::vector<std::tuple<std::int64_t, std::int64_t, S>>;
   CHECK(spans_of("main") == Spans{{1000, 1100, S::WaitingGil}});
   CHECK(spans_of("task 1") == Spans{{0, 1000, S::Awaiting}, {1000, 1100, S::Ready}});
