@@ -556,7 +556,9 @@ void write_blocks(Writer& w, const Shared& shared, const std::vector<StepBlock>&
     if (block.times == 0) {
       const std::string lock = lock_name(*shared.scenario, *block.step, in_coroutine);
       if (in_coroutine) {
-        w.line(indent, fmt::format("async with {}:", lock), "async with", "waiting for it awaits: the loop runs other tasks");
+        // Not "the loop runs other tasks": the await under it says so (lesson 14's clerk_async
+        // said it on two lines in a row).
+        w.line(indent, fmt::format("async with {}:", lock), "async with", "one holder at a time; a task that finds it held awaits it");
       } else {
         w.line(indent, fmt::format("with {}:", lock), "with", "one holder at a time; a waiter does not hold the GIL");
       }

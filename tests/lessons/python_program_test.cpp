@@ -557,7 +557,8 @@ method = "imap"
                           "        time.sleep(0.001)"));
   CHECK(contains(program, "        total += one()  # load, call, add, store: a switch may come between\n"
                           "    total += 1\n"));
-  CHECK(contains(program, "    async with ledger_async:  # waiting for it awaits: the loop runs other tasks\n"));
+  CHECK(contains(program, "    async with ledger_async:  # one holder at a time; a task that finds it held awaits it\n"
+                          "        await asyncio.sleep(0.001)  # awaiting: the loop runs other tasks\n"));
   CHECK(contains(program, "    ledger_async = asyncio.Lock()  # made in the running loop\n"));
   CHECK(contains(program, "    global total\n    total = 5  # the module's counters, fresh for each run\n"));
   CHECK(contains(program, "    print(f\"  total = {total} (11 if no update is lost)\")\n"));
