@@ -71,7 +71,8 @@ std::optional<real::Judgement> judge_run(const std::vector<trace::Trace>& runs, 
   if (predicted == trace::kNone || predicted >= runs.size() || runs[measured_run].origin != trace::Origin::Measured) {
     return std::nullopt;
   }
-  return real::judge(runs[predicted], index[predicted].metrics, runs[measured_run], index[measured_run].metrics);
+  return real::judge(runs[predicted], index[predicted].metrics, runs[measured_run], index[measured_run].metrics,
+                     index[measured_run].unseen.has_value());
 }
 
 std::optional<real::Judgement> judge_run(const AppState& app, std::uint32_t measured_run) {
@@ -83,8 +84,13 @@ std::optional<double> prediction_error_of(const AppState& app, std::uint32_t mea
   // other programs starved of its cores, or whose error its executor or its pace explains: the
   // header says why; an error beside it would read as the model's.
   const auto judged = judge_run(app, measured_run);
-  if (!judged || !judged->error_shown() || app.runs[measured_run].unseen) return std::nullopt;
+  if (!judged || !judged->scored()) return std::nullopt;
   return judged->error;
+}
+
+real::Judgement judgement_of(const AppState& app, std::uint32_t run) {
+  if (auto judged = judge_run(app, run)) return *std::move(judged);
+  return real::judge_alone(app.session.runs()[run], app.runs[run].unseen.has_value());
 }
 
 std::optional<std::string> not_scored(const AppState& app, std::uint32_t measured_run) {

@@ -39,10 +39,13 @@ void collect_measurements(AppState& app);
 std::optional<real::Judgement> judge_run(const std::vector<trace::Trace>& runs, const std::vector<RunIndex>& index,
                                          std::uint32_t measured_run);
 std::optional<real::Judgement> judge_run(const AppState& app, std::uint32_t measured_run);
+/// judge_run's judgement, or for a run without a prediction real::judge_alone's: what the
+/// Numbers panel's marks read (real::unscored_reason). `run` must be one of the session's.
+real::Judgement judgement_of(const AppState& app, std::uint32_t run);
 /// For a measured run with a prediction: (predicted - measured) / measured makespan; none
 /// for a run whose error is not shown: one that stopped, that other programs starved, whose
 /// recording saw too little, or whose error outside the tolerance its executor or its pace
-/// explains (real::Judgement::error_shown, as `gilsim run --real` shows it).
+/// explains (real::Judgement::scored, as `gilsim run --real` shows it).
 std::optional<double> prediction_error_of(const AppState& app, std::uint32_t measured_run);
 /// For a measured run that is not scored, the words its header flags it with (score_caveat:
 /// a busy machine, a recording that saw too little of its jobs, an error its executor or its

@@ -16,9 +16,12 @@ namespace {
 std::optional<ScoreCaveat> measurement_caveats(const trace::Trace& run, const real::Judgement* judged) {
   if (run.origin != trace::Origin::Measured) return std::nullopt;
   const trace::CpuCheck& c = run.cpu_check;
+  // The command line's judgement, or without a prediction what needs no error (real::judge_alone).
+  const real::Judgement alone = judged ? real::Judgement{} : real::judge_alone(run);
+  const real::Judgement& j = judged ? *judged : alone;
   // Other programs' CPU and the run's waits for a core, by the command line's rule
   // (real::starved_note); a run recorded before the machine was sampled, by its waits alone.
-  if (judged ? judged->starved.has_value() : real::starved_note(run).has_value()) {
+  if (j.starved) {
     const std::string brief = "busy machine: not scored";
     if (c.sampled()) {
       return ScoreCaveat{fmt::format("busy machine: other programs used {:.0f}% of the {} cores; not scored",
@@ -30,14 +33,13 @@ std::optional<ScoreCaveat> measurement_caveats(const trace::Trace& run, const re
     }
     return ScoreCaveat{"busy machine: its threads waited for a core; not scored", brief};
   }
-  if (!judged) return std::nullopt;
   std::vector<std::string> causes, briefs;
-  if (judged->executor) {
+  if (j.executor) {
     causes.push_back(fmt::format("the executor's own work: {} of CPU where the model's computes for {}", c.got,
-                                 judged->planned_cpu));
+                                 j.planned_cpu));
     briefs.emplace_back("the executor's own work");
   }
-  if (judged->off_pace) {
+  if (j.off_pace) {
     causes.push_back(fmt::format("CPU ran {} than calibrated (the host's speed drifts)", trace::pace_difference(c)));
     briefs.emplace_back("CPU off pace");
   }

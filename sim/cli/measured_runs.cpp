@@ -265,9 +265,9 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
     // measured the machine's load; outside the tolerance, CPU time well beyond the planned
     // work is the executor's own, and a CPU off its calibrated speed did more or less work
     // per second than planned. Within it, the error is shown whatever the run did.
-    const real::Judgement judged = real::judge(**p, pm, *m, mm);
     const auto note = unscored.find(m->run_name);
     const bool seen_too_little = note != unscored.end();
+    const real::Judgement judged = real::judge(**p, pm, *m, mm, seen_too_little);
     if (seen_too_little) not_scored.push_back(fmt::format("'{}': {}", m->run_name, note->second));
     if (judged.stopped != real::Stopped::none) not_scored.push_back(real::stopped_note(m->run_name, judged));
     if (!seen_too_little && judged.starved) not_scored.push_back(fmt::format("'{}': {}", m->run_name, *judged.starved));
@@ -275,11 +275,11 @@ std::string render_prediction_table(const std::vector<const trace::Trace*>& pred
       short_runs.push_back(executor_cost_note(*m, judged.planned_cpu));
     }
     if (!seen_too_little && judged.off_pace) short_runs.push_back(pace_note(*m));
-    if (!seen_too_little && judged.error_shown() && !m->cpu_check.native_over() &&
+    if (judged.scored() && !m->cpu_check.native_over() &&
         std::abs(judged.error) > real::kErrorTolerance) {
       unexplained.push_back(fmt::format("'{}' ({:+.1f}%)", m->run_name, 100.0 * judged.error));
     }
-    const std::string cell = judged.stopped == real::Stopped::none && seen_too_little ? "not scored" : real::error_cell(judged);
+    const std::string cell = real::error_cell(judged);
     const bool pool = m->executor == "process_pool";
     if (old_gil_switches_differ(*m)) old_gils.push_back(m->run_name);
     // Not seen by the recorder: '-', as in the run table (cpython::figures_not_seen).

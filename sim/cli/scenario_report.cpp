@@ -13,7 +13,7 @@
 #include "sim/cli/text_timeline.hpp"
 #include "sim/cli/text_wrap.hpp"
 #include "sim/cpython/cpython_trace.hpp"
-#include "sim/real/machine_load.hpp"
+#include "sim/real/judgement.hpp"
 #include "sim/scenario/unicode_text.hpp"
 #include "sim/trace/metrics.hpp"
 #include "sim/trace/outcomes.hpp"
@@ -66,15 +66,23 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
   std::vector<trace::Metrics> metrics;
   for (const trace::Trace* t : runs) metrics.push_back(trace::compute_metrics(*t));
   bool several_gils = false;
-  // A measured baseline that is not scored makes every speed-up dividing by it doubtful:
-  // marked, with one line under the table per such baseline (real::unscored_baseline).
-  std::map<std::size_t, std::optional<std::string>> doubtful_baselines;
-  const auto doubtful = [&](std::size_t b) -> const std::optional<std::string>& {
-    auto [at, added] = doubtful_baselines.try_emplace(b);
-    if (added) {
-      const trace::Trace& base = *runs[b];
-      at->second = real::unscored_baseline(base, !base.measured_by.empty() && cpython::too_little_seen(base));
-    }
+  // Each measured run judged once against its prediction (the simulated run of its name), or
+  // alone where it has none (--real-only): the rule of the comparison table decides its own
+  // row's '!' and the '?' of every speed-up that divides by it (real::unscored_reason).
+  std::map<std::size_t, std::optional<std::string>> unscored;
+  const auto unscored_why = [&](std::size_t i) -> const std::optional<std::string>& {
+    auto [at, added] = unscored.try_emplace(i);
+    if (!added) return at->second;
+    const trace::Trace& t = *runs[i];
+    if (t.origin != trace::Origin::Measured) return at->second;
+    const bool seen_too_little = !t.measured_by.empty() && cpython::too_little_seen(t).has_value();
+    const auto predicted = std::find_if(runs.begin(), runs.end(), [&](const trace::Trace* p) {
+      return p->origin == trace::Origin::Simulated && p->run_name == t.run_name;
+    });
+    const std::size_t p = static_cast<std::size_t>(predicted - runs.begin());
+    at->second = real::unscored_reason(t, predicted == runs.end()
+                                              ? real::judge_alone(t, seen_too_little)
+                                              : real::judge(**predicted, metrics[p], t, metrics[i], seen_too_little));
     return at->second;
   };
   std::vector<std::size_t> marked;  // baselines some row's speed-up was marked for, in order
@@ -95,17 +103,17 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
     }
     // A run that stopped early (a deadlock) has no speedup to speak of.
     std::string speedup_text = m.finished() && baseline ? trace::format_speedup(trace::speedup(metrics[*baseline], m)) : "-";
-    if (m.finished() && baseline && *baseline != i && doubtful(*baseline)) {
+    if (m.finished() && baseline && *baseline != i && unscored_why(*baseline)) {
       speedup_text += real::kUnscoredBaselineMark;
       if (std::find(marked.begin(), marked.end(), *baseline) == marked.end()) marked.push_back(*baseline);
     }
     // A CPython run whose recording missed most of what its threads did: '-', not a 0 it never saw.
     const bool unseen = cpython::figures_not_seen(t);
     if (unseen) unseen_runs.push_back(trace::display_name(t));
-    // A measured run not scored itself (a busy machine): its own row says so, not only the
-    // comparison printed after the timelines.
+    // A measured run not scored itself (a busy machine, off pace): its own row says so, not
+    // only the comparison printed after the timelines.
     std::string makespan_text = format_time(m.makespan);
-    if (const auto why = real::unscored_run(t, !t.measured_by.empty() && cpython::too_little_seen(t))) {
+    if (const auto& why = unscored_why(i)) {
       makespan_text += real::kUnscoredRunMark;
       unscored_rows.push_back(fmt::format("'{}' ({})", trace::display_name(t), *why));
     }
@@ -143,7 +151,7 @@ std::string render_run_table(const std::vector<const trace::Trace*>& runs, std::
   if (!unscored_rows.empty()) out += wrap_text(real::unscored_runs_line(unscored_rows), wrap);
   if (speedup_shown) {
     for (const std::size_t b : marked) {
-      out += wrap_text(real::unscored_baseline_line(trace::display_name(*runs[b]), *doubtful(b)), wrap);
+      out += wrap_text(real::unscored_baseline_line(trace::display_name(*runs[b]), *unscored_why(b)), wrap);
     }
   }
   return out;

@@ -277,21 +277,26 @@ Interpreter find_interpreter(const std::string& asked) {
   if (::access(path.c_str(), X_OK) != 0) throw InterpreterError(fmt::format("--python {}: no such interpreter (not an executable file)", path));
   TemporaryFolder folder;
   const auto output = folder.path() / "version.txt";
-  const ChildResult probe = run_child(
-      {path, "-c",
-       "import sys, sysconfig\n"
-       "print('gilsim-probe', sys.version_info[0], sys.version_info[1], sys.version.split()[0],"
-       " int(bool(sysconfig.get_config_var('Py_GIL_DISABLED'))), int(getattr(sys, '_is_gil_enabled', lambda: True)()))"},
-      output, {}, CPythonOptions{.timeout_seconds = 10.0}, {});
+  // One string printed, and one line of code: Python 2's print statement printed the words
+  // as a tuple, "('gilsim-probe', 2, 7, '2.7.18', 0, 1)", and another language's interpreter
+  // quotes the code it could not run ("Can't open perl script ..."), which the message
+  // replaces with a name rather than show a cut fragment of it.
+  const std::string code =
+      "import sys, sysconfig; print(' '.join(map(str, ('gilsim-probe', sys.version_info[0], sys.version_info[1], "
+      "sys.version.split()[0], int(bool(sysconfig.get_config_var('Py_GIL_DISABLED'))), "
+      "int(getattr(sys, '_is_gil_enabled', lambda: True)())))))";
+  const ChildResult probe = run_child({path, "-c", code}, output, {}, CPythonOptions{.timeout_seconds = 10.0}, {});
   const std::string text = read_text(output);
   std::istringstream words(text);
   std::string tag, version;
   int major = 0, minor = 0, free_threaded = 0, gil = 1;
   if (probe.timed_out || !WIFEXITED(probe.status) || WEXITSTATUS(probe.status) != 0 ||
       !(words >> tag >> major >> minor >> version >> free_threaded >> gil) || tag != "gilsim-probe") {
+    std::string said = last_line(text);
+    if (const auto at = said.find(code); at != std::string::npos) said.replace(at, code.size(), "(gilsim's probe)");
     throw InterpreterError(fmt::format("--python {}: not a working Python 3 interpreter ({}{}{})", path,
                                  probe.timed_out ? "no answer in 10 s" : describe_status(probe.status),
-                                 last_line(text).empty() ? "" : ": ", last_line(text)));
+                                 said.empty() ? "" : ": ", said));
   }
   if (major != 3 || minor < kOldestMinor) {
     throw InterpreterError(fmt::format("--python {} is Python {}; recording needs 3.{} or later", path, version, kOldestMinor));

@@ -80,7 +80,12 @@ std::string identifier(std::string_view text) {
   return name;
 }
 
-/// The program's own names, its modules and Python's keywords.
+/// Names the program may not give a job, whatever this program's code: the names the
+/// recorder looks up on its module whether or not this program defines them (`hasattr(PROGRAM,
+/// "hash_data")` would wrap a job of that name), the names other programs define, the modules,
+/// and Python's keywords and builtins (3.8 to 3.13: a job `def hash(n):` hid lesson 6's builtin
+/// from any code after it). The names this program's own code uses are found in it
+/// (code_identifiers).
 bool taken_by_program(const std::string& name) {
   static const std::set<std::string> taken{
       "compute", "hash_data", "took", "DATA", "LOOPS_PER_MS", "BYTES_PER_MS", "LESSON_PACE", "timed", "call", "work",
@@ -89,11 +94,111 @@ bool taken_by_program(const std::string& name) {
       "with_pool_apply_async", "with_processes", "DEADLOCK_AFTER", "STUCK", "ALL_HOLD", "stuck", "load", "asyncio",
       "hashlib", "multiprocessing", "random",
       "sys", "sysconfig", "threading", "time", "os", "select", "socket", "ask", "peer", "peer_process",
-      "start_peer", "start_peers", "PEERS", "pool_size", "expect", "about", "Pool", "Process", "Pipe", "pickle", "start_process", "process_start", "send_back", "ThreadPoolExecutor", "TimeoutError", "False",
-      "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
-      "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not",
-      "or", "pass", "raise", "return", "try", "while", "with", "yield", "print", "range", "len", "list", "max", "min"};
+      "start_peer", "start_peers", "PEERS", "pool_size", "expect", "about", "Pool", "Process", "Pipe", "pickle", "start_process", "process_start", "send_back", "ThreadPoolExecutor", "TimeoutError", "JOBS", "ASYNC_JOBS",
+      // Python's keywords, soft keywords and builtins.
+      "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+      "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+      "not", "or", "pass", "raise", "return", "try", "while", "with", "yield", "match", "case", "type",
+      "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint", "bytearray", "bytes", "callable",
+      "chr", "classmethod", "compile", "complex", "copyright", "credits", "delattr", "dict", "dir", "divmod",
+      "enumerate", "eval", "exec", "exit", "filter", "float", "format", "frozenset", "getattr", "globals", "hasattr",
+      "hash", "help", "hex", "id", "input", "int", "isinstance", "issubclass", "iter", "len", "license", "list",
+      "locals", "map", "max", "memoryview", "min", "next", "object", "oct", "open", "ord", "pow", "print", "property",
+      "quit", "range", "repr", "reversed", "round", "set", "setattr", "slice", "sorted", "staticmethod", "str", "sum",
+      "super", "tuple", "vars", "zip", "Ellipsis", "NotImplemented", "ArithmeticError", "AssertionError",
+      "AttributeError", "BaseException", "BaseExceptionGroup", "BlockingIOError", "BrokenPipeError", "BufferError",
+      "BytesWarning", "ChildProcessError", "ConnectionAbortedError", "ConnectionError", "ConnectionRefusedError",
+      "ConnectionResetError", "DeprecationWarning", "EncodingWarning", "EnvironmentError", "EOFError", "Exception",
+      "ExceptionGroup", "FileExistsError", "FileNotFoundError", "FloatingPointError", "FutureWarning",
+      "GeneratorExit", "ImportError", "ImportWarning", "IndentationError", "IndexError", "InterruptedError",
+      "IOError", "IsADirectoryError", "KeyboardInterrupt", "KeyError", "LookupError", "MemoryError",
+      "ModuleNotFoundError", "NameError", "NotADirectoryError", "NotImplementedError", "OSError", "OverflowError",
+      "PendingDeprecationWarning", "PermissionError", "ProcessLookupError", "PythonFinalizationError",
+      "RecursionError", "ReferenceError", "ResourceWarning", "RuntimeError", "RuntimeWarning", "StopAsyncIteration",
+      "StopIteration", "SyntaxError", "SyntaxWarning", "SystemError", "SystemExit", "TabError", "TypeError",
+      "UnboundLocalError", "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "UnicodeTranslateError",
+      "UnicodeWarning", "UserWarning", "ValueError", "Warning", "ZeroDivisionError"};
   return taken.count(name) > 0;
+}
+
+bool identifier_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+bool identifier_part(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+
+void add_code_identifiers(std::string_view text, std::set<std::string>& out);
+
+/// Past the string literal that starts at `at` (its opening quote); an f-string's expressions
+/// in braces are code, and their names go to `out`.
+std::size_t past_string(std::string_view text, std::size_t at, bool formatted, std::set<std::string>& out) {
+  const char quote = text[at];
+  const bool triple = text.substr(at, 3) == std::string(3, quote);
+  const std::string_view close = triple ? text.substr(at, 3) : text.substr(at, 1);
+  std::size_t i = at + close.size();
+  while (i < text.size() && text.substr(i, close.size()) != close) {
+    if (text[i] == '\\') {
+      i += 2;
+      continue;
+    }
+    if (formatted && text[i] == '{') {
+      if (i + 1 < text.size() && text[i + 1] == '{') {
+        i += 2;  // a brace itself
+        continue;
+      }
+      // The expression ends at its brace, past any string inside it (`", ".join(...)`).
+      std::size_t end = i + 1;
+      for (int depth = 1; end < text.size() && depth > 0; ++end) {
+        if (text[end] == '{') ++depth;
+        if (text[end] == '}') --depth;
+        if ((text[end] == '"' || text[end] == '\'') && text[end] != quote) {
+          end = text.find(text[end], end + 1);
+          if (end == std::string_view::npos) end = text.size() - 1;
+        }
+      }
+      add_code_identifiers(text.substr(i + 1, end - i - 2), out);
+      i = end;
+      continue;
+    }
+    ++i;
+  }
+  return std::min(text.size(), i + close.size());
+}
+
+/// The names `text`'s Python code uses (not those in its comments or strings, nor an
+/// attribute after a dot), into `out`.
+void add_code_identifiers(std::string_view text, std::set<std::string>& out) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '#') {
+      i = std::min(text.size(), text.find('\n', i));
+    } else if (c == '"' || c == '\'') {
+      i = past_string(text, i, false, out);
+    } else if (std::isdigit(static_cast<unsigned char>(c)) != 0) {
+      while (i < text.size() && (identifier_part(text[i]) || text[i] == '.')) ++i;  // 1_000, 0.5, 1e9
+    } else if (identifier_start(c)) {
+      const std::size_t begin = i;
+      while (i < text.size() && identifier_part(text[i])) ++i;
+      const std::string_view word = text.substr(begin, i - begin);
+      const bool prefix = word.size() <= 2 && word.find_first_not_of("rRbBfFuU") == std::string_view::npos;
+      if (prefix && i < text.size() && (text[i] == '"' || text[i] == '\'')) {
+        i = past_string(text, i, word.find_first_of("fF") != std::string_view::npos, out);
+        continue;
+      }
+      std::size_t before = begin;  // `pool.map`: an attribute binds no name of the program's
+      while (before > 0 && text[before - 1] == ' ') --before;
+      if (before == 0 || text[before - 1] != '.') out.insert(std::string(word));
+    } else {
+      ++i;
+    }
+  }
+}
+
+/// Every name a program's code binds, calls or reads (code_identifiers): a job's function must
+/// take none of them. Lesson 6's job `hash` hid the builtin its executor then called, a job
+/// `pool` the program's own names; so does any name the code uses, whichever it is.
+std::set<std::string> code_identifiers(std::string_view program) {
+  std::set<std::string> out;
+  add_code_identifiers(program, out);
+  return out;
 }
 
 /// A lock's or counter's module global (the loader keeps the names identifiers); one the
@@ -108,8 +213,9 @@ std::string lock_name(const scenario::Scenario& s, const Step& step, bool in_cor
   return shared_name(s.locks[step.target].name) + (in_coroutine ? "_async" : "");
 }
 
-/// One distinct Python identifier per job template: "python work" -> python_work.
-std::vector<std::string> job_function_names(const scenario::Scenario& s) {
+/// One distinct Python identifier per job template: "python work" -> python_work; one the
+/// program takes (taken_by_program) or its code uses (`in_code`, code_identifiers) gets "_job".
+std::vector<std::string> job_function_names(const scenario::Scenario& s, const std::set<std::string>& in_code) {
   std::set<std::string> shared;
   for (const auto& lock : s.locks) {
     shared.insert(shared_name(lock.name));
@@ -121,7 +227,11 @@ std::vector<std::string> job_function_names(const scenario::Scenario& s) {
   for (const auto& job : s.jobs) {
     std::string name = identifier(job.name);
     if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) != 0) name = "job_" + name;
-    if (taken_by_program(name) || shared.count(name) > 0 || shared.count(name + "_async") > 0) name += "_job";
+    const auto taken = [&](const std::string& n) {
+      return taken_by_program(n) || shared.count(n) > 0 || shared.count(n + "_async") > 0 || in_code.count(n) > 0 ||
+             in_code.count(n + "_async") > 0;
+    };
+    while (taken(name)) name += "_job";
     std::string unique = name;
     for (int n = 2; used.count(unique) > 0; ++n) unique = fmt::format("{}_{}", name, n);
     used.insert(unique);
@@ -446,7 +556,9 @@ void write_blocks(Writer& w, const Shared& shared, const std::vector<StepBlock>&
     if (block.times == 0) {
       const std::string lock = lock_name(*shared.scenario, *block.step, in_coroutine);
       if (in_coroutine) {
-        w.line(indent, fmt::format("async with {}:", lock), "async with", "waiting for it awaits: the loop runs other tasks");
+        // Not "the loop runs other tasks": the await under it says so (lesson 14's clerk_async
+        // said it on two lines in a row).
+        w.line(indent, fmt::format("async with {}:", lock), "async with", "one holder at a time; a task that finds it held awaits it");
       } else {
         w.line(indent, fmt::format("with {}:", lock), "with", "one holder at a time; a waiter does not hold the GIL");
       }
@@ -997,7 +1109,7 @@ std::string job_finishes(const trace::Trace& t, const std::vector<std::string>& 
 
 /// The docstring's last paragraph: what the model predicts for each run the program makes.
 std::string predicted_paragraph(const scenario::Scenario& s, const std::vector<const scenario::Run*>& runs,
-                                const std::vector<const trace::Trace*>& predicted) {
+                                const std::vector<const trace::Trace*>& predicted, const std::vector<std::string>& names) {
   std::string out;
   for (std::size_t i = 0; i < runs.size() && i < predicted.size(); ++i) {
     const trace::Trace* t = predicted[i];
@@ -1010,7 +1122,7 @@ std::string predicted_paragraph(const scenario::Scenario& s, const std::vector<c
     } else {
       line += ": " + as_printed(t->end);
       if (const auto duration = how_long(t->end)) line += fmt::format(" ({})", *duration);
-      if (notes_job_finishes(s, runs[i]->executor)) line += "; " + job_finishes(*t, job_function_names(s));
+      if (notes_job_finishes(s, runs[i]->executor)) line += "; " + job_finishes(*t, names);
     }
     out += line + "\n";
   }
@@ -1372,10 +1484,9 @@ std::string docstring(const scenario::Scenario& s, const std::string& predicted)
   return out + "\n\"\"\"";
 }
 
-}  // namespace
-
-PythonProgram python_program(const scenario::Scenario& s, const std::vector<const scenario::Run*>& chosen,
-                             const std::vector<const trace::Trace*>& predicted) {
+/// The program, its jobs' functions named `names` (job_function_names).
+PythonProgram write_program(const scenario::Scenario& s, const std::vector<const scenario::Run*>& chosen,
+                            const std::vector<const trace::Trace*>& predicted, const std::vector<std::string>& names) {
   std::vector<const scenario::Run*> runs = chosen;
   if (runs.empty()) {
     for (const auto& run : s.runs) runs.push_back(&run);
@@ -1415,7 +1526,6 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
   const bool locks = !s.locks.empty() && (functions || delegates);
   shared.lock_globals = locks;
   const bool random = uses_random_durations(s);
-  const auto names = job_function_names(s);
 
   JobShape shape;
   shape.single = s.jobs.size() == 1;
@@ -1428,7 +1538,7 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
                                             [&](Executor e) { return uses(e) && notes_job_finishes(s, e); });
 
   Writer w;
-  w.line(0, docstring(s, predicted_paragraph(s, runs, predicted)));
+  w.line(0, docstring(s, predicted_paragraph(s, runs, predicted, names)));
   const bool gil_free = [&] {
     for (const scenario::Run* run : runs) {
       if (scenario::effective_gil(s, *run) == GilMode::None) return true;
@@ -1584,6 +1694,22 @@ PythonProgram python_program(const scenario::Scenario& s, const std::vector<cons
     }
   }
   return program;
+}
+
+}  // namespace
+
+PythonProgram python_program(const scenario::Scenario& s, const std::vector<const scenario::Run*>& chosen,
+                             const std::vector<const trace::Trace*>& predicted) {
+  // Written once with job names no code uses ("_job_0"), to read the names its code uses:
+  // then no job can take one, whatever the code grows to use.
+  std::vector<std::string> placeholders;
+  for (std::size_t i = 0; i < s.jobs.size(); ++i) placeholders.push_back(fmt::format("_job_{}", i));
+  std::set<std::string> used = code_identifiers(write_program(s, chosen, {}, placeholders).text);
+  for (const std::string& name : placeholders) {
+    used.erase(name);
+    used.erase(name + "_async");
+  }
+  return write_program(s, chosen, predicted, job_function_names(s, used));
 }
 
 }  // namespace gilsim::cpython

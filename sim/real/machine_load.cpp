@@ -211,29 +211,4 @@ std::string native_pace_note(const trace::Trace& measured) {
                      measured.run_name, format_time(c.native_took), format_time(c.planned_native), c.native_pace());
 }
 
-std::string unscored_baseline_line(const std::string& baseline, const std::string& why) {
-  return fmt::format("{} marks a speed-up that divides by '{}', which is not scored ({}): not a figure to teach from.",
-                     kUnscoredBaselineMark, baseline, why);
-}
-
-std::optional<std::string> unscored_run(const trace::Trace& run, bool seen_too_little) {
-  if (run.origin != trace::Origin::Measured) return std::nullopt;
-  if (seen_too_little) return "its recording saw too little of its jobs";
-  if (starved_note(run)) return "busy machine";
-  return std::nullopt;
-}
-
-std::string unscored_runs_line(const std::vector<std::string>& runs_and_why, std::string_view more) {
-  return fmt::format("{} marks a measured run that is not scored, so that neither its time nor its speed-up is a "
-                     "figure to teach from ({}): {}.",
-                     kUnscoredRunMark, more, fmt::join(runs_and_why, ", "));
-}
-
-std::optional<std::string> unscored_baseline(const trace::Trace& run, bool seen_too_little) {
-  if (auto why = unscored_run(run, seen_too_little)) return why;
-  if (run.origin != trace::Origin::Measured) return std::nullopt;
-  if (run.cpu_check.off_pace()) return fmt::format("its CPU ran {} than calibrated", trace::pace_difference(run.cpu_check));
-  return std::nullopt;
-}
-
 }  // namespace gilsim::real

@@ -6,7 +6,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "sim/trace/trace.hpp"
 
@@ -106,30 +105,5 @@ std::optional<std::string> own_waits_note(const trace::Trace& trace);
 /// planned at the calibrated pace (cpu_check.native_over()): they did other work than the
 /// plan's. Under the command line's table and the viewer's alike.
 std::string native_pace_note(const trace::Trace& measured);
-
-/// Whether a measured run's makespan is a figure to divide by (a speed-up's baseline): the
-/// short reason it is not ("its recording saw too little", "busy machine", "its CPU ran off
-/// pace"), or nullopt when it is, or when the run is not measured. `seen_too_little`:
-/// cpython::too_little_seen, which the caller knows. The command line's and the viewer's
-/// run tables mark the speed-ups that divide by such a run.
-std::optional<std::string> unscored_baseline(const trace::Trace& run, bool seen_too_little);
-
-/// The mark a speed-up takes when the run it divides by is not scored (unscored_baseline),
-/// and the line under the table that says why: "? marks a speed-up that divides by
-/// 'sequential, CPython 3.11 (measured)', which is not scored (busy machine): ...".
-inline constexpr const char* kUnscoredBaselineMark = "?";
-std::string unscored_baseline_line(const std::string& baseline, const std::string& why);
-
-/// Whether a measured run is not scored, as the prediction table judges it (real::judge): a
-/// busy machine starved it, or its recording saw too little. The short reason, or nullopt
-/// (also for a run off its calibrated pace, whose error within the tolerance is shown).
-std::optional<std::string> unscored_run(const trace::Trace& run, bool seen_too_little);
-
-/// The mark a measured run's own makespan takes when the run is not scored (unscored_run),
-/// and the line under the table that names each such run with why:
-/// "! marks a measured run that is not scored: ... 'threads (measured)' (busy machine)".
-inline constexpr const char* kUnscoredRunMark = "!";
-std::string unscored_runs_line(const std::vector<std::string>& runs_and_why,
-                               std::string_view more = "the lines after the timelines say more");
 
 }  // namespace gilsim::real

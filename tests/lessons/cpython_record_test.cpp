@@ -436,6 +436,21 @@ TEST_CASE("a missing, old or crashing interpreter is a one-line error and leaves
     CHECK(run({"run", scenario.string(), "--cpython", "--python", old.string()}, out, err) == cli::kExitBadInput);
     CHECK(err.str() == fmt::format("gilsim: --python {} is Python 3.6.15; recording needs 3.9 or later\n", old.string()));
   }
+  SUBCASE("Python 2") {
+    const fs::path old = write_file("python2.7", "#!/bin/sh\necho gilsim-probe 2 7 2.7.18 0 1\n");
+    CHECK(run({"run", scenario.string(), "--cpython", "--python", old.string()}, out, err) == cli::kExitBadInput);
+    CHECK(err.str() == fmt::format("gilsim: --python {} is Python 2.7.18; recording needs 3.9 or later\n", old.string()));
+  }
+  SUBCASE("another language's interpreter, which quotes the probe it was given") {
+    // perl -c CODE: "Can't open perl script "import sys, ...": No such file or directory",
+    // where the probe's code is gilsim's, not the program's message.
+    const fs::path perl = write_file("perl", "#!/bin/sh\necho \"Can't open perl script \\\"$2\\\": No such file or directory\" >&2\n"
+                                             "exit 2\n");
+    CHECK(run({"run", scenario.string(), "--cpython", "--python", perl.string()}, out, err) == cli::kExitBadInput);
+    CHECK(err.str() == fmt::format("gilsim: --python {}: not a working Python 3 interpreter (exit status 2: Can't open "
+                                   "perl script \"(gilsim's probe)\": No such file or directory)\n",
+                                   perl.string()));
+  }
   SUBCASE("not a Python") {
     const fs::path broken = write_file("not-python", "#!/bin/sh\necho 'Segmentation fault' >&2\nexit 139\n");
     CHECK(run({"run", scenario.string(), "--cpython", "--python", broken.string()}, out, err) == cli::kExitBadInput);

@@ -11,6 +11,7 @@
 #include <iterator>
 #include <regex>
 #include <sched.h>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -212,6 +213,89 @@ TEST_CASE("each kind of step is the call a person writes for it") {
   SUBCASE("several kinds of job are a list of functions; a keyword gets a suffix") {
     CHECK(contains(program, "JOBS = [fetch_page] * 2 + [class_job]\n"));
     CHECK(contains(program, "ASYNC_JOBS = [fetch_page_async] * 2 + [class_job_async]\n"));
+  }
+}
+
+/// A file of two kinds of job, the first named `name`, run by every executor.
+std::string job_named(const std::string& name) {
+  return fmt::format(R"(title = "x"
+[machine]
+cores = 2
+[[job]]
+name = "{}"
+steps = [ {{ io = "1ms" }}, {{ cpu = "1ms" }} ]
+[[job]]
+name = "other"
+steps = [ {{ cpu = "1ms" }} ]
+[[run]]
+executor = "sequential"
+[[run]]
+executor = "threads"
+[[run]]
+executor = "thread_pool"
+[[run]]
+executor = "asyncio"
+[[run]]
+executor = "process_pool"
+[[run]]
+executor = "process_pool_executor"
+[[run]]
+executor = "processes"
+)", name);
+}
+
+TEST_CASE("a job named as a name the program uses, or as a builtin, gets a function of its own name") {
+  // A job `pool` wrote `def pool():` beside `with Pool() as pool:`, `shown` hid the function
+  // timed() prints with, and lesson 6's `hash` hid the builtin.
+  for (const std::string name : {"pool", "shown", "pace_off", "others_busy", "noted", "results", "job", "process",
+                                 "int", "abs", "hash", "sorted", "getattr", "str", "min"}) {
+    CAPTURE(name);
+    const auto s = scenario::load_string(job_named(name), "names.toml");
+    const cpython::PythonProgram program = cpython::python_program(s, {});
+    CHECK(program.job_functions[0] == name + "_job");
+    CHECK(program.async_job_functions[0] == name + "_job_async");
+    CHECK(contains(program.text, fmt::format("\ndef {}_job():\n", name)));
+  }
+  // A name no code here uses stays the job's: `n` is no name of a program of two kinds of
+  // job, `gather` only asyncio's attribute.
+  for (const std::string name : {"download", "n", "gather"}) {
+    const auto s = scenario::load_string(job_named(name), "names.toml");
+    CHECK(cpython::python_program(s, {}).job_functions[0] == name);
+  }
+}
+
+TEST_CASE("no job takes a name the program's code defines or calls, in any lesson") {
+  // Every `def NAME(`, module-level `NAME = `, imported name and call `NAME(` of each lesson's
+  // program: the lesson's first job renamed so gets a function of another name.
+  const std::regex defined(R"((?:^|\n)\s*(?:async\s+)?def\s+(\w+)|(?:^|\n)(\w+)\s*=[^=]|import\s+(\w+)|[^.\w](\w+)\()");
+  for (const auto& entry : fs::directory_iterator(fs::path(GILSIM_SOURCE_DIR) / "scenarios")) {
+    if (entry.path().extension() != ".toml") continue;
+    const auto lesson = scenario::load_file(entry.path());
+    const cpython::PythonProgram program = cpython::python_program(lesson, {});
+    std::set<std::string> names;
+    // The code without its docstrings and comments ("the parent's waitpid()" names nothing).
+    const std::string code = std::regex_replace(std::regex_replace(program.text, std::regex(R"("""[^]*?""")"), ""),
+                                                std::regex("#[^\n]*"), "");
+    for (std::sregex_iterator m(code.begin(), code.end(), defined), end; m != end; ++m) {
+      for (std::size_t group = 1; group <= 4; ++group) {
+        if ((*m)[group].matched) names.insert((*m)[group].str());
+      }
+    }
+    // The scenario's own names: its jobs', locks' and counters'.
+    for (const auto* own : {&program.job_functions, &program.async_job_functions, &program.lock_globals,
+                            &program.counter_globals}) {
+      for (const std::string& name : *own) names.erase(name);
+    }
+    for (const std::string& name : names) {
+      if (std::isdigit(static_cast<unsigned char>(name[0])) != 0) continue;
+      CAPTURE(entry.path().filename().string());
+      CAPTURE(name);
+      scenario::Scenario renamed = lesson;
+      renamed.jobs[0].name = name;
+      const cpython::PythonProgram again = cpython::python_program(renamed, {});
+      CHECK(again.job_functions[0] != name);
+      CHECK(again.async_job_functions[0] != name + "_async");
+    }
   }
 }
 
@@ -473,7 +557,8 @@ method = "imap"
                           "        time.sleep(0.001)"));
   CHECK(contains(program, "        total += one()  # load, call, add, store: a switch may come between\n"
                           "    total += 1\n"));
-  CHECK(contains(program, "    async with ledger_async:  # waiting for it awaits: the loop runs other tasks\n"));
+  CHECK(contains(program, "    async with ledger_async:  # one holder at a time; a task that finds it held awaits it\n"
+                          "        await asyncio.sleep(0.001)  # awaiting: the loop runs other tasks\n"));
   CHECK(contains(program, "    ledger_async = asyncio.Lock()  # made in the running loop\n"));
   CHECK(contains(program, "    global total\n    total = 5  # the module's counters, fresh for each run\n"));
   CHECK(contains(program, "    print(f\"  total = {total} (11 if no update is lost)\")\n"));

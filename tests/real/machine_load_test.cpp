@@ -242,17 +242,3 @@ TEST_CASE("waits too small to move a run's figure do not decide it, busy machine
   sample(slow, 2100_ms, 3_s, 10_ms);
   CHECK(real::starved_note(slow));
 }
-
-TEST_CASE("a speed-up's baseline is flagged when its run is not scored") {
-  trace::Trace t = waiting_threads(1, 1_ms, 100_ms);
-  CHECK_FALSE(real::unscored_baseline(t, false));
-  CHECK(real::unscored_baseline(t, true) == "its recording saw too little of its jobs");
-  t.cpu_check.planned_compute = 100_ms;
-  t.cpu_check.compute_took = 125_ms;
-  CHECK(real::unscored_baseline(t, false) == "its CPU ran 25% slower than calibrated");
-  trace::Trace starved = waiting_threads(4, 300_ms, 100_ms);
-  sample(starved, 500_ms, 900_ms, 400_ms);
-  CHECK(real::unscored_baseline(starved, false) == "busy machine");
-  starved.origin = Origin::Simulated;
-  CHECK_FALSE(real::unscored_baseline(starved, true));
-}

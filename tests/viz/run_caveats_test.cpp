@@ -195,6 +195,10 @@ TEST_CASE("the viewer flags an off-pace run only where the command line does: ou
     REQUIRE(viz::prediction_error_of(app, r).has_value());
     CHECK(*viz::prediction_error_of(app, r) == doctest::Approx(-0.0476).epsilon(0.01));
     CHECK_FALSE(viz::not_scored(app, r));
+    // Nor does the Numbers panel's table mark its time: scored, as its header says.
+    const viz::ui::RunTable table = viz::ui::run_table(app);
+    CHECK(table.unscored_runs.empty());
+    CHECK(table.doubtful_baselines.empty());
   }
   SUBCASE("50% off: off pace, not scored") {
     const std::uint32_t r = measure(2.0);
@@ -203,6 +207,14 @@ TEST_CASE("the viewer flags an off-pace run only where the command line does: ou
     const auto judged = viz::judge_run(app, r);
     REQUIRE(judged);
     CHECK(real::error_cell(*judged) == "off pace*");  // the command line's cell
+    // The Numbers panel's table marks its time '!', by the same rule as its header.
+    const viz::ui::RunTable table = viz::ui::run_table(app);
+    const auto shown = std::find(table.order.begin(), table.order.end(), r) - table.order.begin();
+    REQUIRE(static_cast<std::size_t>(shown) < table.cells.size());
+    CHECK(table.cells[static_cast<std::size_t>(shown)][1] ==
+          format_time(app.runs[r].metrics.makespan) + real::kUnscoredRunMark);
+    REQUIRE(table.unscored_runs.size() == 1);
+    CHECK(table.unscored_runs[0].ends_with(" (its CPU ran 18% slower than calibrated)"));
   }
 }
 

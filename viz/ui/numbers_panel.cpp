@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/real/machine_load.hpp"
+#include "sim/real/judgement.hpp"
 #include "sim/trace/outcomes.hpp"
 #include "sim/trace/table_key.hpp"
 #include "viz/palette.hpp"
@@ -122,15 +122,20 @@ RunTable run_table(const AppState& app) {
   // first run measured the same way (trace::speedup_baseline), "-" when that was not measured.
   std::vector<const trace::Trace*> shown_runs;
   for (std::uint32_t r : order) shown_runs.push_back(&runs[r]);
-  // A speed-up dividing by a measured run that is not scored is marked, and the line under
-  // the table says why, as the command line's (real::unscored_baseline).
+  // A measured run not scored is marked in its own row, and a speed-up dividing by it too,
+  // with the lines under the table saying why: by the rule of the run's header and the
+  // "Predicted against measured" cell, as gilsim run's table (real::unscored_reason).
+  std::vector<std::optional<std::string>> unscored(runs.size());
+  for (std::uint32_t r = 0; r < runs.size(); ++r) {
+    if (runs[r].origin == trace::Origin::Measured) unscored[r] = real::unscored_reason(runs[r], judgement_of(app, r));
+  }
   const auto speedup_cell = [&](std::size_t shown) -> std::string {
     const trace::Metrics& m = app.runs[order[shown]].metrics;
     const auto baseline = trace::speedup_baseline(shown_runs, shown);
     if (!m.finished() || !baseline) return "-";
     std::string cell = trace::format_speedup(trace::speedup(app.runs[order[*baseline]].metrics, m));
     if (*baseline == shown) return cell;
-    const auto why = real::unscored_baseline(*shown_runs[*baseline], app.runs[order[*baseline]].unseen.has_value());
+    const auto& why = unscored[order[*baseline]];
     if (!why) return cell;
     auto& doubtful = table.doubtful_baselines;
     if (std::none_of(doubtful.begin(), doubtful.end(), [&](const auto& d) { return d.first == *baseline; })) {
@@ -141,10 +146,9 @@ RunTable run_table(const AppState& app) {
   for (std::size_t shown = 0; shown < order.size(); ++shown) {
     const std::uint32_t r = order[shown];
     const trace::Metrics& m = app.runs[r].metrics;
-    // A measured run not scored itself (a busy machine) is marked in its own row, as gilsim
-    // run's is: lesson 1's pool in CPython read 915 ms, 1.06x, as a figure to teach from.
+    // Lesson 1's pool in CPython read 915 ms, 1.06x, as a figure to teach from, on a busy machine.
     std::string makespan = format_time(m.makespan);
-    if (const auto why = real::unscored_run(runs[r], app.runs[r].unseen.has_value())) {
+    if (const auto& why = unscored[r]) {
       makespan += real::kUnscoredRunMark;
       table.unscored_runs.push_back(fmt::format("'{}' ({})", run_label(runs[r]), *why));
     }
@@ -164,7 +168,7 @@ std::vector<std::array<std::string, 4>> prediction_cells(const AppState& app) {
     if (!judged) continue;  // not measured, or no prediction
     cells.push_back({run_name_in_force(runs[r]), format_time(app.runs[app.runs[r].predicted_by].metrics.makespan),
                      format_time(app.runs[r].metrics.makespan),
-                     app.runs[r].unseen && judged->stopped == real::Stopped::none ? std::string("not scored") : real::error_cell(*judged)});
+                     real::error_cell(*judged)});
   }
   return cells;
 }
@@ -212,7 +216,7 @@ void draw_numbers(const AppState& app) {
     const float avail = std::max(10.0f, ImGui::GetContentRegionAvail().x - name_w - label_w);
     // A measured run not scored (a busy machine) says so on its bar's line, as the command
     // line's table marks its row: its time is not one to teach from.
-    const bool unscored = real::unscored_run(runs[r], app.runs[r].unseen.has_value()).has_value();
+    const bool unscored = real::unscored_reason(runs[r], judgement_of(app, r)).has_value();
     const std::string name = measured ? std::string(unscored ? "  measured, not scored" : "  measured")
                                       : run_name_in_force(runs[r]);
     // A long name wraps on as many lines as it takes, the second beside the cores-busy bar:
