@@ -651,6 +651,41 @@ TEST_CASE("a thread whose slice another's short run lies inside holds the GIL ag
   CHECK(spans_of("GIL, inferred") == Spans{{0, 400, S::Held}, {400, 500, S::Held}, {500, 1000, S::Held}});
 }
 
+TEST_CASE("nested slices three deep, and slices that begin together, give one holder at a time") {
+  const auto s = scenario::load_string("title = \"t\"\n[[job]]\nname = \"work\"\ncount = 3\nsteps = [ { cpu = \"1us\" } ]\n"
+                                       "[[run]]\nexecutor = \"threads\"\n", "t.toml");
+  const auto traced = [&](const std::string& steps) {
+    std::string text =
+        "gilsim-cpython-trace 1\npython 3.11.2 1\ncalibration 20000 0\nrecording 50 250\nmachine 2 0.50 1000\n"
+        "run 0 1000 7 7 2\n" + steps;
+    text += fmt::format("end {}\n", std::ranges::count(text, '\n') + 1);
+    return cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(text, "t.txt"));
+  };
+  using S = trace::SpanState;
+  using Spans = std::vector<std::tuple<std::int64_t, std::int64_t, S>>;
+  // T2's run lies inside T1's slice and T3's begins inside T2's and outlives it: T1 holds the
+  // GIL again only after T3, not from T2's end while T3 still ran.
+  const trace::Trace nested = traced(
+      "step 7.1 0 cpu 7 8 0 0 1000 1000\nstep 7.2 0 cpu 7 9 0 100 205 205\nstep 7.3 0 cpu 7 10 0 200 300 300\n"
+      "job 7.1 0 7 8 0 0 1000\njob 7.2 0 7 9 0 100 205\njob 7.3 0 7 10 0 200 300\n");
+  real::testing::check_invariants(nested);
+  CHECK(lane_spans(nested, "GIL, inferred") ==
+        Spans{{0, 100, S::Held}, {100, 200, S::Held}, {200, 300, S::Held}, {300, 1000, S::Held}});
+  CHECK(lane_spans(nested, "T1") == Spans{{0, 100, S::Running}, {100, 300, S::WaitingGil}, {300, 1000, S::Running}});
+  CHECK(lane_spans(nested, "T3") == Spans{{200, 300, S::Running}});
+  // Two slices that begin together: the shorter lies inside the longer, whichever thread is
+  // first in the recording (the longer drawn waiting all along, where T1's was the shorter).
+  for (const auto& [first, second] : {std::pair{"500", "1000"}, std::pair{"1000", "500"}}) {
+    const trace::Trace together = traced(fmt::format(
+        "step 7.1 0 cpu 7 8 0 0 {0} {0}\nstep 7.2 0 cpu 7 9 0 0 {1} {1}\njob 7.1 0 7 8 0 0 {0}\njob 7.2 0 7 9 0 0 {1}\n"
+        "job 7.3 0 7 10 0 0 0\n",
+        first, second));
+    CAPTURE(first);
+    const std::string shorter = std::string(first) == "500" ? "T1" : "T2";
+    CHECK(lane_spans(together, shorter) == Spans{{0, 500, S::Running}});
+  }
+}
+
 TEST_CASE("an event loop whose task's sleep fell due while another thread held the GIL waited for it") {
   // Lesson 13's heartbeat: its sleep is due at 1000 while a to_thread worker computes
   // 100-1100; the loop runs it at 1100, when the worker is done. The loop thread's lane was
