@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "sim/scenario/loader.hpp"
+#include "sim/scenario/name_suggestions.hpp"
 #include "sim/scenario/override_reach.hpp"
 
 namespace gilsim::cli {
@@ -40,18 +41,16 @@ std::vector<const scenario::Run*> gil_changed(const scenario::Scenario& s, const
 /// 'a' and 'b', quoted, as a sentence names runs.
 std::string run_names(const std::vector<const scenario::Run*>& runs) {
   std::vector<std::string> names;
-  for (const scenario::Run* r : runs) names.push_back(fmt::format("'{}'", r->name));
-  if (names.size() == 1) return names.front();
-  const std::string last = names.back();
-  names.pop_back();
-  return fmt::format("{} and {}", fmt::join(names, ", "), last);
+  for (const scenario::Run* r : runs) names.push_back(r->name);
+  return scenario::quoted_and_list(names);
 }
 
 }  // namespace
 
-std::optional<std::string> gil_taken_cost(const scenario::Scenario& s, const scenario::Scenario& written) {
+std::vector<std::string> gil_change_costs(const scenario::Scenario& s, const scenario::Scenario& written) {
+  std::vector<std::string> out;
   const double overhead = s.python.free_threading_overhead;
-  if (overhead <= 0) return std::nullopt;
+  if (overhead <= 0) return out;
   const auto taken = gil_changed(s, written, true);
   if (!taken.empty()) {
     std::string where;
@@ -63,20 +62,24 @@ std::optional<std::string> gil_taken_cost(const scenario::Scenario& s, const sce
     } else {
       where = " in " + run_names(taken);
     }
-    return fmt::format("(without the GIL, Python code costs {:.0f}% more{}: the free-threaded build's own cost, "
-                       "python.free_threading_overhead, docs/model.md F2)",
-                       100 * overhead, where);
+    out.push_back(fmt::format("(without the GIL, Python code costs {:.0f}% more{}: the free-threaded build's own cost, "
+                              "python.free_threading_overhead, docs/model.md F2)",
+                              100 * overhead, where));
   }
-  // Given back: a run with a GIL stands for the default build (F2). Said where the file's
-  // version is a free-threaded build, whose runs it is of: lesson 12's note says 3.13t with
-  // PYTHON_GIL=1 keeps its pace.
+  // Given back: a run with a GIL stands for the default build (F2). Said where the version in
+  // force is a free-threaded build (lesson 12's note says 3.13t with PYTHON_GIL=1 keeps its
+  // pace); with the version set to a default build, that is what was asked.
   const auto given = gil_changed(s, written, false);
-  if (given.empty() || !written.python.version.free_threaded) return std::nullopt;
-  return fmt::format("(with the GIL, {} run{} as the default build does, without the free-threaded build's {:.0f}% "
-                     "(python.free_threading_overhead): the model has no {} with its GIL back, which keeps that "
-                     "slower pace, docs/model.md F2)",
-                     given.size() == s.runs.size() ? "every run" : run_names(given), given.size() == 1 ? "s" : "",
-                     100 * overhead, scenario::to_string(written.python.version));
+  if (!given.empty() && s.python.version.free_threaded) {
+    const std::string who = given.size() == s.runs.size() ? "every run runs"
+                            : given.size() == 1           ? run_names(given) + " runs"
+                                                          : run_names(given) + " run";
+    out.push_back(fmt::format("(with the GIL, {} as the default build does, without the free-threaded build's {:.0f}% "
+                              "(python.free_threading_overhead): the model has no {} with its GIL back, which keeps "
+                              "that slower pace, docs/model.md F2)",
+                              who, 100 * overhead, scenario::to_string(s.python.version)));
+  }
+  return out;
 }
 
 std::vector<std::string> override_sentences(const scenario::Scenario& s, const std::vector<std::string>& overrides,
@@ -99,7 +102,7 @@ std::vector<std::string> override_sentences(const scenario::Scenario& s, const s
                               s.note.empty() ? "" : "; the note below was written for the file as it is"));
   }
   if (written != nullptr) {
-    if (const auto cost = gil_taken_cost(s, *written)) out.push_back(*cost);
+    for (std::string& cost : gil_change_costs(s, *written)) out.push_back(std::move(cost));
   }
   out.insert(out.end(), missed.begin(), missed.end());
   if (!overrides.empty() && !some_reach) out.emplace_back("Every run below is the file's, unchanged.");

@@ -21,15 +21,16 @@ NoInterval interval_of(const Scenario& s, const Run& r) {
   }
 }
 
-constexpr std::string_view kOldGilWhy = "the old GIL has no switch interval (it lets go every python.check_interval "
-                                        "ticks, docs/model.md O1)";
-constexpr std::string_view kNoGilWhy = "without a GIL there is no switch interval (F1)";
+/// Why a GIL has no switch interval, after "the old GIL, which" or "without a GIL, which".
+constexpr std::string_view kOldGilWhy = "has no switch interval (it lets go every python.check_interval ticks, "
+                                        "docs/model.md O1)";
+constexpr std::string_view kNoGilWhy = "has no switch interval (F1)";
 
 }  // namespace
 
-std::optional<std::string> runs_an_override_misses(const Scenario& s, const Override& o) {
+std::optional<std::string> runs_an_override_misses(const Scenario& s, const Override& o, GilsKnown gils) {
   const std::string path = override_path(o.key);
-  const bool interval = path == "python.switch_interval";
+  const bool interval = path == "python.switch_interval" && gils == GilsKnown::Yes;
   const auto own = [&](const Run& r) {
     if (interval) return r.switch_interval.has_value();
     if (path == "machine.cores") return r.cores.has_value();
@@ -63,10 +64,12 @@ std::optional<std::string> runs_an_override_misses(const Scenario& s, const Over
                                       quoted_and_list(keeping), as_was(keeping), keeping.size() == 1 ? "it" : "each", key));
     }
     if (!old_gil.empty()) {
-      sentences.push_back(fmt::format("{} leaves {} as {}: {}.", set, quoted_and_list(old_gil), as_was(old_gil), kOldGilWhy));
+      sentences.push_back(
+          fmt::format("{} leaves {} as {}: the old GIL {}.", set, quoted_and_list(old_gil), as_was(old_gil), kOldGilWhy));
     }
     if (!no_gil.empty()) {
-      sentences.push_back(fmt::format("{} leaves {} as {}: {}.", set, quoted_and_list(no_gil), as_was(no_gil), kNoGilWhy));
+      sentences.push_back(fmt::format("{} leaves {} as {}: {} without a GIL, which {}.", set, quoted_and_list(no_gil),
+                                      as_was(no_gil), no_gil.size() == 1 ? "it runs" : "they run", kNoGilWhy));
     }
     return fmt::format("{}", fmt::join(sentences, " "));
   }
@@ -80,13 +83,11 @@ std::optional<std::string> runs_an_override_misses(const Scenario& s, const Over
                                   key, verb(keeping, "it", "they"), verb(keeping, "keeps", "keep")));
   }
   if (!no_gil.empty()) {
-    reasons.push_back(fmt::format("{} {} without a GIL, which has no switch interval (F1)", quoted_and_list(no_gil),
-                                  verb(no_gil, "runs", "run")));
+    reasons.push_back(fmt::format("{} {} without a GIL, which {}", quoted_and_list(no_gil), verb(no_gil, "runs", "run"), kNoGilWhy));
   }
   if (!old_gil.empty()) {
-    reasons.push_back(fmt::format("{} {} the old GIL, which has no switch interval (it lets go every "
-                                  "python.check_interval ticks, docs/model.md O1)",
-                                  quoted_and_list(old_gil), verb(old_gil, "has", "have")));
+    reasons.push_back(
+        fmt::format("{} {} the old GIL, which {}", quoted_and_list(old_gil), verb(old_gil, "has", "have"), kOldGilWhy));
   }
   return fmt::format("{} changes no run: {}.", set, fmt::join(reasons, "; "));
 }

@@ -305,13 +305,23 @@ SweepPlan make_plan(const SweepRequest& request) {
   }
   plan.bytes_per_simulation = largest;
   plan.repeated_runs = repeated_runs(plan, base);
+  // An axis of the GIL or the version gives the runs other GILs at other points: a switch
+  // interval varied beside gil=old,new reached the new-GIL points, said to change no run.
+  bool gil_varied = false;
+  for (const Axis& axis : plan.axes) {
+    for (const std::string& key : axis.keys) {
+      const std::string path = scenario::override_path(key);
+      gil_varied = gil_varied || path == "python.gil" || path == "python.version" || path.ends_with(".gil");
+    }
+  }
+  const auto gils = gil_varied ? scenario::GilsKnown::No : scenario::GilsKnown::Yes;
   for (const scenario::Override& o : plan.base_overrides) {
-    if (auto missed = scenario::runs_an_override_misses(base, o)) plan.missed_runs.push_back(*missed);
+    if (auto missed = scenario::runs_an_override_misses(base, o, gils)) plan.missed_runs.push_back(*missed);
   }
   for (const Axis& axis : plan.axes) {
     for (std::size_t k = 0; k < axis.keys.size(); ++k) {
       const scenario::Override varied{axis.keys[k], fmt::format("{}", fmt::join(axis.values[k], ",")), "--vary"};
-      if (auto missed = scenario::runs_an_override_misses(base, varied)) plan.missed_runs.push_back(*missed);
+      if (auto missed = scenario::runs_an_override_misses(base, varied, gils)) plan.missed_runs.push_back(*missed);
     }
   }
   const std::int64_t at_once = largest * std::max(1, request.jobs);

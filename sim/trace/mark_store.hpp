@@ -75,6 +75,19 @@ class MarkStore {
     const std::size_t first = p.half == Half::First ? i : i - 1;
     return Time{groups_[first / 64].base + static_cast<std::int64_t>(packed_[p.record].w0 >> 32)};
   }
+  /// Of marks sorted by time, the index of the first at `at` or later (size() if none).
+  std::size_t first_from(Time at) const {
+    std::size_t lo = 0, hi = size_;
+    while (lo < hi) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      if (time_at(mid) < at) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
   Mark front() const { return (*this)[0]; }
   Mark back() const { return (*this)[size() - 1]; }
 

@@ -26,15 +26,7 @@ void cut_job(Job& job, Time at) {
 /// The marks before `at`, by time.
 MarkStore marks_before(const MarkStore& marks, Time at, bool sorted) {
   if (sorted) {
-    std::size_t lo = 0, hi = marks.size();
-    while (lo < hi) {
-      const std::size_t mid = lo + (hi - lo) / 2;
-      if (marks.time_at(mid) < at) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
+    const std::size_t lo = marks.first_from(at);
     if (lo == marks.size()) return marks;
     MarkStore out;
     out.reserve(lo);

@@ -35,17 +35,7 @@ LaneId woken_waiter(const Trace& t, LaneId waker, ProcessId process, Time at) {
 /// the holder's own (I/O) wakes nobody when the GIL is taken again.
 bool forced_out(const Trace& t, LaneId holder, LaneId taker, Time dropped) {
   const MarkStore& marks = t.marks;
-  std::size_t first = 0;
-  std::size_t last = marks.size();
-  while (first < last) {
-    const std::size_t middle = first + (last - first) / 2;
-    if (marks.time_at(middle) < dropped) {
-      first = middle + 1;
-    } else {
-      last = middle;
-    }
-  }
-  for (std::size_t i = first; i < marks.size() && marks.time_at(i) == dropped; ++i) {
+  for (std::size_t i = marks.first_from(dropped); i < marks.size() && marks.time_at(i) == dropped; ++i) {
     const Mark m = marks[i];
     if (m.kind == MarkKind::ForcedSwitch && m.lane == holder && m.other == taker) return true;
   }

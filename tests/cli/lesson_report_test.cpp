@@ -92,6 +92,15 @@ TEST_CASE("a --set that gives the GIL back says the run is the default build's, 
   CHECK_FALSE(has(report_of("01-cpu-bound.toml", {"gil=old"}, false, 200), "as the default build does"));
   CHECK_FALSE(has(report_of("12-free-threaded.toml", {"gil=new", "python.free_threading_overhead=0"}, false, 200),
                   "as the default build does"));
+  // The default build asked for: what it was asked, nothing to say.
+  CHECK_FALSE(has(report_of("12-free-threaded.toml", {"python.version=3.13"}, false, 200), "as the default build does"));
+  // A GIL taken from one run and given to another: both said.
+  const std::string both = report_of("12-free-threaded.toml", {"run.1.gil=none", "run.3.gil=new"}, false, 200);
+  CHECK(has(both, "(without the GIL, Python code costs 40% more in 'sequential, GIL': "));
+  CHECK(has(both, "(with the GIL, 'sequential, no GIL' runs as the default build does, "));
+  // Every run given it.
+  CHECK(has(report_of("12-free-threaded.toml", {"gil=new", "run.1.gil=none", "run.2.gil=none"}, false, 200),
+            "'sequential, no GIL' and 'threads, no GIL' run as the default build does"));
 }
 
 TEST_CASE("a --set that no run follows is said at the top, where the --set is named, not after the table") {

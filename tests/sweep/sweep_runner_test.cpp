@@ -289,3 +289,14 @@ TEST_CASE("a worker that dies fails the sweep with a clear message and no orphan
   CHECK(killed);
   CHECK(children_of_this_process() == 0);
 }
+
+TEST_CASE("a switch interval varied beside the GIL is not said to miss the runs whose GIL it varies") {
+  // Lesson 11's old-GIL runs have no switch interval (O1): said so where the GIL is the file's,
+  // not where an axis gives them the new GIL at some points (whose interval changed the table
+  // said to change no run).
+  const auto alone = sweep::make_plan(request("11-old-gil.toml", {"switch_interval=1ms,5ms"}));
+  REQUIRE(alone.missed_runs.size() == 1);
+  CHECK(alone.missed_runs[0].find("the old GIL has no switch interval") != std::string::npos);
+  const auto beside = sweep::make_plan(request("11-old-gil.toml", {"switch_interval=1ms,5ms", "gil=old,new"}));
+  for (const std::string& missed : beside.missed_runs) CHECK(missed.find("switch interval") == std::string::npos);
+}
