@@ -711,6 +711,27 @@ TEST_CASE("an event loop whose task's sleep fell due while another thread held t
   CHECK(spans_of("task 2") == Spans{{0, 1100, S::Awaiting}, {1100, 1120, S::Ready}});
 }
 
+TEST_CASE("a loop's gaps between its tasks' runs, shorter than the recorder sees, are not waits") {
+  // Task 1's sleep is due at 1000 and it runs at 1100; meanwhile the loop runs task 2's two
+  // steps, 1000-1040 and 1050-1090. The 10 ns between them and before task 1 are the loop's own
+  // Python (the recorder sees no pause under 40 ns here): 2,000 tasks of 0.1 ms each had drawn
+  // 2,000 waits for a core of 7.6 us in median between them.
+  const auto s = scenario::load_string("title = \"t\"\n[[job]]\nname = \"beat\"\nsteps = [ { sleep = \"1us\" } ]\n"
+                                       "[[job]]\nname = \"other\"\nsteps = [ { cpu = \"1us\" }, { cpu = \"1us\" } ]\n"
+                                       "[[run]]\nexecutor = \"asyncio\"\n", "t.toml");
+  const std::string text =
+      "gilsim-cpython-trace 1\npython 3.11.2 1\ncalibration 20000 0\nrecording 10 50\nmachine 2 0.50 1000\n"
+      "run 0 1200 7 7 2\ntask 1 0\ntask 2 0\n"
+      "step 7.1 0 await 7 7 1 0 1100 1000\n"
+      "step 7.2 0 cpu 7 7 2 1000 1040 1040\nstep 7.2 1 cpu 7 7 2 1050 1090 1090\n"
+      "job 7.1 0 7 7 1 0 1100\njob 7.2 1 7 7 2 1000 1090\nend 14\n";
+  const trace::Trace t = cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(text, "t.txt"));
+  real::testing::check_invariants(t);
+  using S = trace::SpanState;
+  using Spans = std::vector<std::tuple<std::int64_t, std::int64_t, S>>;
+  CHECK(lane_spans(t, "main") == Spans{{1000, 1040, S::Running}, {1050, 1090, S::Running}});
+}
+
 TEST_CASE("--cpython fits the scenario to this machine with the one fit function, and says so") {
   // A scenario asking for more cores than any test machine has: the twin the model simulates
   // and the program CPython runs both get this machine's cores, by scenario::fit_to_machine.
