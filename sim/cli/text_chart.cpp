@@ -44,12 +44,6 @@ std::vector<int> x_columns(const TextChart& chart, int plot_width) {
 /// The symbols of cells several series share, one per group of series ('*' for the first).
 constexpr std::string_view kSharedSymbols = "*#@%&$=~";
 
-std::string and_list(const std::vector<std::string>& items) {
-  std::string out = items.empty() ? "" : items.front();
-  for (std::size_t n = 1; n < items.size(); ++n) out += (n + 1 == items.size() ? " and " : ", ") + items[n];
-  return out;
-}
-
 /// "at every point", "at 1", "from 2 to 16", "at 1, 3 and from 5 to 9": the x values of
 /// `xs` (indexes, in any order), runs of neighbours as a range, each value held to its unit.
 std::string where(const std::vector<std::string>& texts, std::vector<std::size_t> xs) {

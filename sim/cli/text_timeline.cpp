@@ -797,13 +797,9 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
     }
   }
   if (!unseen_holds.empty()) {
-    std::string names = unseen_holds.front();
-    for (std::size_t i = 1; i < unseen_holds.size(); ++i) {
-      names += fmt::format("{}{}", i + 1 == unseen_holds.size() ? " and " : ", ", unseen_holds[i]);
-    }
     out += wrap_text(fmt::format("(a GIL's row names who held it most of each column: {}'s holds, a moment at a time, "
                                  "fill no column)",
-                                 names),
+                                 and_list(unseen_holds)),
                      width);
   }
   const bool loop_waits = std::any_of(shown.begin(), shown.end(), [&](LaneId id) {

@@ -296,4 +296,10 @@ std::string no_break(std::string_view text) {
   return out;
 }
 
+std::string and_list(const std::vector<std::string>& items) {
+  std::string out = items.empty() ? "" : items.front();
+  for (std::size_t n = 1; n < items.size(); ++n) out += (n + 1 == items.size() ? " and " : ", ") + items[n];
+  return out;
+}
+
 }  // namespace gilsim::cli

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace gilsim::cli {
 
@@ -27,5 +28,8 @@ std::string wrap_entry(std::string_view entry, int width);
 /// a value and its unit ("70.0 ms"; a sweep's legend read "from 30.0 ms to 70.0" then "ms").
 /// wrap_text writes them as plain spaces.
 std::string no_break(std::string_view text);
+
+/// "a, b and c": items joined as prose lists them.
+std::string and_list(const std::vector<std::string>& items);
 
 }  // namespace gilsim::cli

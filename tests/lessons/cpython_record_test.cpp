@@ -590,6 +590,17 @@ TEST_CASE("a truncated or malformed recording is refused with its line") {
 
 namespace {
 
+/// The trace of a hand recording of `s`'s first run: the header (its `recording` line's slice
+/// and gap, in ns), `body` (from its run line on) and the end line that counts them, checked.
+trace::Trace traced(const scenario::Scenario& s, std::string_view recording, const std::string& body) {
+  std::string text = fmt::format(
+      "gilsim-cpython-trace 1\npython 3.11.2 1\ncalibration 20000 0\nrecording {}\nmachine 2 0.50 1000\n{}", recording, body);
+  text += fmt::format("end {}\n", std::ranges::count(text, '\n') + 1);
+  trace::Trace t = cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(text, "t.txt"));
+  real::testing::check_invariants(t);
+  return t;
+}
+
 /// The spans of the lane named `name`: begin, end and state, in ns.
 std::vector<std::tuple<std::int64_t, std::int64_t, trace::SpanState>> lane_spans(const trace::Trace& t,
                                                                                std::string_view name) {
@@ -636,39 +647,28 @@ TEST_CASE("a thread whose slice another's short run lies inside holds the GIL ag
   // 500: the hog was drawn waiting for the GIL from 400 to its end, with nobody holding it.
   const auto s = scenario::load_string("title = \"t\"\n[[job]]\nname = \"work\"\ncount = 2\nsteps = [ { cpu = \"1us\" } ]\n"
                                        "[[run]]\nexecutor = \"threads\"\n", "t.toml");
-  const std::string text =
-      "gilsim-cpython-trace 1\npython 3.11.2 1\ncalibration 20000 0\nrecording 50 250\nmachine 2 0.50 1000\n"
-      "run 0 1000 7 7 2\n"
-      "step 7.1 0 cpu 7 8 0 0 1000 1000\nstep 7.2 0 cpu 7 9 0 400 500 100\n"
-      "job 7.1 0 7 8 0 0 1000\njob 7.2 0 7 9 0 400 500\nend 11\n";
-  const trace::Trace t = cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(text, "t.txt"));
-  real::testing::check_invariants(t);
+  const trace::Trace t = traced(s, "50 250",
+                                "run 0 1000 7 7 2\n"
+                                "step 7.1 0 cpu 7 8 0 0 1000 1000\nstep 7.2 0 cpu 7 9 0 400 500 100\n"
+                                "job 7.1 0 7 8 0 0 1000\njob 7.2 0 7 9 0 400 500\n");
   using S = trace::SpanState;
-  const auto spans_of = [&](std::string_view name) { return lane_spans(t, name); };
   using Spans = std::vector<std::tuple<std::int64_t, std::int64_t, S>>;
-  CHECK(spans_of("T1") == Spans{{0, 400, S::Running}, {400, 500, S::WaitingGil}, {500, 1000, S::Running}});
-  CHECK(spans_of("T2") == Spans{{400, 500, S::Running}});
-  CHECK(spans_of("GIL, inferred") == Spans{{0, 400, S::Held}, {400, 500, S::Held}, {500, 1000, S::Held}});
+  CHECK(lane_spans(t, "T1") == Spans{{0, 400, S::Running}, {400, 500, S::WaitingGil}, {500, 1000, S::Running}});
+  CHECK(lane_spans(t, "T2") == Spans{{400, 500, S::Running}});
+  CHECK(lane_spans(t, "GIL, inferred") == Spans{{0, 400, S::Held}, {400, 500, S::Held}, {500, 1000, S::Held}});
 }
 
 TEST_CASE("nested slices three deep, and slices that begin together, give one holder at a time") {
   const auto s = scenario::load_string("title = \"t\"\n[[job]]\nname = \"work\"\ncount = 3\nsteps = [ { cpu = \"1us\" } ]\n"
                                        "[[run]]\nexecutor = \"threads\"\n", "t.toml");
-  const auto traced = [&](const std::string& steps) {
-    std::string text =
-        "gilsim-cpython-trace 1\npython 3.11.2 1\ncalibration 20000 0\nrecording 50 250\nmachine 2 0.50 1000\n"
-        "run 0 1000 7 7 2\n" + steps;
-    text += fmt::format("end {}\n", std::ranges::count(text, '\n') + 1);
-    return cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(text, "t.txt"));
-  };
+  const auto slices = [&](const std::string& steps) { return traced(s, "50 250", "run 0 1000 7 7 2\n" + steps); };
   using S = trace::SpanState;
   using Spans = std::vector<std::tuple<std::int64_t, std::int64_t, S>>;
   // T2's run lies inside T1's slice and T3's begins inside T2's and outlives it: T1 holds the
   // GIL again only after T3, not from T2's end while T3 still ran.
-  const trace::Trace nested = traced(
+  const trace::Trace nested = slices(
       "step 7.1 0 cpu 7 8 0 0 1000 1000\nstep 7.2 0 cpu 7 9 0 100 205 205\nstep 7.3 0 cpu 7 10 0 200 300 300\n"
       "job 7.1 0 7 8 0 0 1000\njob 7.2 0 7 9 0 100 205\njob 7.3 0 7 10 0 200 300\n");
-  real::testing::check_invariants(nested);
   CHECK(lane_spans(nested, "GIL, inferred") ==
         Spans{{0, 100, S::Held}, {100, 200, S::Held}, {200, 300, S::Held}, {300, 1000, S::Held}});
   CHECK(lane_spans(nested, "T1") == Spans{{0, 100, S::Running}, {100, 300, S::WaitingGil}, {300, 1000, S::Running}});
@@ -676,7 +676,7 @@ TEST_CASE("nested slices three deep, and slices that begin together, give one ho
   // Two slices that begin together: the shorter lies inside the longer, whichever thread is
   // first in the recording (the longer drawn waiting all along, where T1's was the shorter).
   for (const auto& [first, second] : {std::pair{"500", "1000"}, std::pair{"1000", "500"}}) {
-    const trace::Trace together = traced(fmt::format(
+    const trace::Trace together = slices(fmt::format(
         "step 7.1 0 cpu 7 8 0 0 {0} {0}\nstep 7.2 0 cpu 7 9 0 0 {1} {1}\njob 7.1 0 7 8 0 0 {0}\njob 7.2 0 7 9 0 0 {1}\n"
         "job 7.3 0 7 10 0 0 0\n",
         first, second));
@@ -694,21 +694,17 @@ TEST_CASE("an event loop whose task's sleep fell due while another thread held t
   const auto s = scenario::load_string("title = \"t\"\n[[job]]\nname = \"beat\"\nsteps = [ { sleep = \"1us\" } ]\n"
                                        "[[job]]\nname = \"work\"\nsteps = [ { offload = \"1us\", work = \"cpu\" } ]\n"
                                        "[[run]]\nexecutor = \"asyncio\"\n", "t.toml");
-  const std::string text =
-      "gilsim-cpython-trace 1\npython 3.11.2 1\ncalibration 20000 0\nrecording 10 50\nmachine 2 0.50 1000\n"
-      "run 0 1200 7 7 2\ntask 1 0\ntask 2 0\n"
-      "step 7.1 0 await 7 7 1 0 1100 1000\n"
-      "step 7.2 0 cpu 7 9 0 100 1100 1100\nstep 7.2 0 offload 7 7 2 0 1120 1100\n"
-      "job 7.1 0 7 7 1 0 1100\njob 7.2 1 7 7 2 0 1120\nend 14\n";
-  const trace::Trace t = cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(text, "t.txt"));
-  real::testing::check_invariants(t);
+  const trace::Trace t = traced(s, "10 50",
+                                "run 0 1200 7 7 2\ntask 1 0\ntask 2 0\n"
+                                "step 7.1 0 await 7 7 1 0 1100 1000\n"
+                                "step 7.2 0 cpu 7 9 0 100 1100 1100\nstep 7.2 0 offload 7 7 2 0 1120 1100\n"
+                                "job 7.1 0 7 7 1 0 1100\njob 7.2 1 7 7 2 0 1120\n");
   using S = trace::SpanState;
-  const auto spans_of = [&](std::string_view name) { return lane_spans(t, name); };
   using Spans = std::vector<std::tuple<std::int64_t, std::int64_t, S>>;
-  CHECK(spans_of("main") == Spans{{1000, 1100, S::WaitingGil}});
-  CHECK(spans_of("task 1") == Spans{{0, 1000, S::Awaiting}, {1000, 1100, S::Ready}});
+  CHECK(lane_spans(t, "main") == Spans{{1000, 1100, S::WaitingGil}});
+  CHECK(lane_spans(t, "task 1") == Spans{{0, 1000, S::Awaiting}, {1000, 1100, S::Ready}});
   // The offload's own tail (20 ns) is the loop's few instructions, shorter than a gap: no wait.
-  CHECK(spans_of("task 2") == Spans{{0, 1100, S::Awaiting}, {1100, 1120, S::Ready}});
+  CHECK(lane_spans(t, "task 2") == Spans{{0, 1100, S::Awaiting}, {1100, 1120, S::Ready}});
 }
 
 TEST_CASE("a loop's gaps between its tasks' runs, shorter than the recorder sees, are not waits") {
@@ -719,14 +715,11 @@ TEST_CASE("a loop's gaps between its tasks' runs, shorter than the recorder sees
   const auto s = scenario::load_string("title = \"t\"\n[[job]]\nname = \"beat\"\nsteps = [ { sleep = \"1us\" } ]\n"
                                        "[[job]]\nname = \"other\"\nsteps = [ { cpu = \"1us\" }, { cpu = \"1us\" } ]\n"
                                        "[[run]]\nexecutor = \"asyncio\"\n", "t.toml");
-  const std::string text =
-      "gilsim-cpython-trace 1\npython 3.11.2 1\ncalibration 20000 0\nrecording 10 50\nmachine 2 0.50 1000\n"
-      "run 0 1200 7 7 2\ntask 1 0\ntask 2 0\n"
-      "step 7.1 0 await 7 7 1 0 1100 1000\n"
-      "step 7.2 0 cpu 7 7 2 1000 1040 1040\nstep 7.2 1 cpu 7 7 2 1050 1090 1090\n"
-      "job 7.1 0 7 7 1 0 1100\njob 7.2 1 7 7 2 1000 1090\nend 14\n";
-  const trace::Trace t = cpython::cpython_trace(s, s.runs[0], cpython::parse_cpython_recording(text, "t.txt"));
-  real::testing::check_invariants(t);
+  const trace::Trace t = traced(s, "10 50",
+                                "run 0 1200 7 7 2\ntask 1 0\ntask 2 0\n"
+                                "step 7.1 0 await 7 7 1 0 1100 1000\n"
+                                "step 7.2 0 cpu 7 7 2 1000 1040 1040\nstep 7.2 1 cpu 7 7 2 1050 1090 1090\n"
+                                "job 7.1 0 7 7 1 0 1100\njob 7.2 1 7 7 2 1000 1090\n");
   using S = trace::SpanState;
   using Spans = std::vector<std::tuple<std::int64_t, std::int64_t, S>>;
   CHECK(lane_spans(t, "main") == Spans{{1000, 1040, S::Running}, {1050, 1090, S::Running}});
