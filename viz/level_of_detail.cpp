@@ -66,15 +66,22 @@ class Tally {
     return {static_cast<trace::SpanState>(best), static_cast<float>(by_state_[best] / total)};
   }
   /// Whether the leading state, or a subject with a quarter of the time or more, leads its
-  /// runner-up by less than `lead` times: a sample's counts may then have swapped them.
-  bool in_doubt(double lead) const {
+  /// runner-up by less than `lead` times, or by fewer samples (each of weight `sample`) than
+  /// twice the square root of the two's samples: a sample's counts may then have swapped them
+  /// (lesson 15's locked threads drew 10 of 24 samples native, 5 waiting for the lock, where
+  /// the lock took half the time and native a fifth).
+  bool in_doubt(double lead, double sample) const {
+    const auto close = [&](double first, double second) {
+      const double lead_in_samples = (first - second) / sample;
+      return first < lead * second || lead_in_samples * lead_in_samples < 4 * (first + second) / sample;
+    };
     const auto [first_state, second_state] = top_two(by_state_, [](double t) { return t; });
-    if (first_state < lead * second_state) return true;
+    if (close(first_state, second_state)) return true;
     const auto subjects = std::span(by_subject_).first(subjects_);
     const auto [first, second] = top_two(subjects, [](const auto& s) { return s.second; });
     double total = 0;
     for (const double t : by_state_) total += t;
-    return 4 * first >= total && first < lead * second;
+    return 4 * first >= total && close(first, second);
   }
   std::uint32_t subject() const {
     const auto end = by_subject_.begin() + static_cast<std::ptrdiff_t>(subjects_);
@@ -246,20 +253,35 @@ void build_draw_items(const trace::SpanStore& spans, const TimeView& view,
     const std::size_t count = j - i;
     const std::size_t limit = static_cast<std::size_t>(std::max(2, options.exact_limit));
     double covered = 0;
-    if (count <= limit) {
+    const auto tally_exactly = [&] {
+      tally = Tally{};
+      covered = 0;
       for (std::size_t k = i; k < j; ++k) {
         const double d = static_cast<double>(spans[k].duration().ns());
         tally.add(spans[k], d);
         covered += d;
       }
+    };
+    if (count <= limit) {
+      tally_exactly();
     } else if (prefix.size() == spans.size() + 1) {
       const auto add = [&](std::size_t k, double weight) { tally.add(spans[k], weight); };
       sample_by_time(prefix, i, j, options.time_samples, 0, add);
-      // A close call is sampled again, more finely: most folds are clear at the first look,
-      // and the second makes a swap of two states far apart in time (lesson 15's locked
-      // threads: 52% waiting for the lock, 21% for the GIL) rare: none in six lessons at
-      // three zooms (tests/viz/fold_truth_test.cpp), a few in a thousand folds of a cycle.
-      if (tally.in_doubt(options.clear_lead)) sample_by_time(prefix, i, j, options.doubt_samples, 1, add);
+      // A close call is sampled again, more finely: most folds are clear at the first look.
+      // Two looks still swapped states far apart in time now and then (lesson 15's locked
+      // threads: 51% waiting for the lock, 22% for the GIL, drawn as the GIL's in 4 folds of
+      // 10,000), so a call still close after both is read span by span where it is small.
+      const double time = static_cast<double>(prefix[j] - prefix[i]);
+      if (tally.in_doubt(options.clear_lead, time / static_cast<double>(options.time_samples))) {
+        sample_by_time(prefix, i, j, options.doubt_samples, 1, add);
+        // Each look's weights add up to the fold's time: both together, 2 x time over their
+        // instants. Still close, and a fold few enough to read, it is read span by span.
+        const double both = 2 * time / static_cast<double>(options.time_samples + options.doubt_samples);
+        if (count <= static_cast<std::size_t>(std::max(0, options.exact_doubt_limit)) &&
+            tally.in_doubt(options.clear_lead, both)) {
+          tally_exactly();
+        }
+      }
     } else {
       covered = sample_windows(spans, i, j, options.windows, options.window_spans,
                                [&](const Span& span, double weight) { tally.add(span, weight); });

@@ -38,6 +38,7 @@ struct LodOptions {
   std::size_t time_samples = 24;   ///< by this many instants, with the lane's prefix,
   double clear_lead = 2.0;         ///< and when the leader has less than this times the runner-up's
   std::size_t doubt_samples = 48;  ///< time in them, this many more;
+  int exact_doubt_limit = 4096;    ///< still close after them, read span by span up to this many
   std::size_t windows = 12;        ///< else by this many windows
   std::size_t window_spans = 4;    ///< of this many consecutive spans
 };

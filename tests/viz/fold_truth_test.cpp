@@ -103,10 +103,12 @@ TEST_CASE("zoomed out on the lessons, a fold shows the state and the holder that
 
 TEST_CASE("a fold's sampling is what docs/viewer.md says") {
   // "A block of more than 24 spans is sampled by time (24 instants ... and 48 more when the
-  // first look leaves the leader less than twice the runner-up's)".
+  // first look leaves the leader less than twice the runner-up's ... and a block still that
+  // close after both looks is read span by span (up to 4,096 spans)".
   const LodOptions options;
   CHECK(options.exact_limit == 24);
   CHECK(options.time_samples == 24);
   CHECK(options.doubt_samples == 48);
+  CHECK(options.exact_doubt_limit == 4096);
   CHECK(options.clear_lead == 2.0);
 }
