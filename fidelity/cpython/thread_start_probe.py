@@ -37,10 +37,12 @@ average again and the CPU time and wall time the run got (s).
 `--from` reads kept runs of --parts (their JSON lines; `##` lines are left out) and prints
 each figure's quartiles over every start and each run's median, then the starter's CPU
 before it waits (the plain construction's `construct_cpu` and the hooked start's
-`spawn_cpu`) and the whole start (`construct_cpu` and `start_wall`), each as a ratio to the
-plain start's `bootstrap_cpu` (the median over the pairs of starts); with `--check`, also
-`thread_start`'s default in that header, failing when it is not that first ratio times
-`thread_bootstrap`'s default, rounded to the microsecond (see read_back).
+`spawn_cpu`), its CPU after the new thread exists until it blocks (`wait_in_cpu`) and the
+whole start (`construct_cpu` and `start_wall`), each as a ratio to the plain start's
+`bootstrap_cpu` (the median over the pairs of starts); with `--check`, also
+`thread_start`'s and `thread_start_tail`'s defaults in that header, failing when they are
+not the first two ratios times `thread_bootstrap`'s default, rounded to the microsecond and
+to a tenth of one (see read_back).
 
 With --beside-child (docs/model.md S1a, P4), each round (10 by default) does what Pool(1)
 does with fork: the main thread sleeps 250 ms (whatever utilization it had decays), runs
@@ -223,9 +225,13 @@ def read_back(path, header=None):
                   f"run medians {per_run}")
     before = lambda s: s["plain"]["construct_cpu"] + s["hooked"]["spawn_cpu"]  # noqa: E731
     whole = lambda s: s["plain"]["construct_cpu"] + s["plain"]["start_wall"]  # noqa: E731
+    tail = lambda s: s["hooked"]["wait_in_cpu"]  # noqa: E731
     ratio = per_start(every, before)
     print(f"the starter's CPU before it waits (construct_cpu + spawn_cpu): {ratio:.3f} bootstraps "
           f"(median; runs {[round(per_start(run, before), 3) for run in runs]})")
+    tail_ratio = per_start(every, tail)
+    print(f"the starter's CPU after the new thread exists, until it blocks (wait_in_cpu): {tail_ratio:.3f} "
+          f"bootstraps (median; runs {[round(per_start(run, tail), 3) for run in runs]})")
     whole_ratios = [whole(s) / s["plain"]["bootstrap_cpu"] for s in every]
     print(f"the whole start (construct_cpu + start_wall): {statistics.median(whole_ratios):.2f} bootstraps "
           f"(quartiles {[round(q, 2) for q in statistics.quantiles(whole_ratios, n=4)]}; "
@@ -237,8 +243,15 @@ def read_back(path, header=None):
         print(f"thread_bootstrap's default {bootstrap:g} us: thread_start {ratio:.3f} x {bootstrap:g} = {measured} us; "
               f"the model's default {start:g} us; the model's idle start (thread_start + thread_bootstrap) "
               f"{(start + bootstrap) / bootstrap:.2f} bootstraps")
-        if start != measured:
-            print(f"defaults that are not the kept runs' medians: thread_start ({start:g} us, not {measured})")
+        tail_default, tail_measured = defaults["thread_start_tail"], round(tail_ratio * bootstrap, 1)
+        print(f"thread_start_tail {tail_ratio:.3f} x {bootstrap:g} = {tail_measured:g} us; the model's default "
+              f"{tail_default:g} us")
+        wrong = [f"{name} ({default:g} us, not {measured_us:g})"
+                 for name, default, measured_us in (("thread_start", start, measured),
+                                                    ("thread_start_tail", tail_default, tail_measured))
+                 if default != measured_us]
+        if wrong:
+            print(f"defaults that are not the kept runs' medians: {', '.join(wrong)}")
             sys.exit(1)
 
 

@@ -171,6 +171,9 @@ class Engine {
   Operation release_gil(ThreadId t);
   /// The thread's program ends: it drops the GIL and leaves its core.
   void exit(ThreadId t);
+  /// S3, T1a: clone() enqueues a new thread at once (wake_up_new_task): with no idle core
+  /// to run on, it is counted on the run queue it joins from then on, before its first run.
+  void enqueue_new_thread(ThreadId t);
   /// An eval-breaker check point between two computes (a call's RESUME, a loop's
   /// JUMP_BACKWARD): with a drop request pending the holder drops the GIL here, lets the
   /// requester take it and takes it back (G4, docs/model.md U1); otherwise nothing happens.
@@ -368,12 +371,16 @@ class Engine {
     std::int64_t sum = 0;  ///< the runnable threads' virtual runtimes now, in ns
     std::int64_t count = 0;
   };
-  QueueLoad queue_load(std::size_t q) const;
+  /// With `as_accounted`, each running thread's runtime as last charged (Linux's curr
+  /// before update_curr), not as of now.
+  QueueLoad queue_load(std::size_t q, bool as_accounted = false) const;
   Time vruntime_now(ThreadId t) const;
   void join_queue(ThreadId t, std::size_t q);
   /// Joined at its runtime now: its request is one slice from there, its lag spent.
   void place_request(ThreadId t, std::size_t q);
   Time lag_on(ThreadId t, std::size_t q) const;
+  /// S3, requeue_delayed_entity: delayed `t`, woken, keeps its runtime on its own queue `q`.
+  bool requeues_delayed(ThreadId t, std::size_t q) const;
   void leave_queue(ThreadId t, std::size_t q, bool sleeps);
   /// Queued `t` leaves run queue `from` and joins `to` with its lag (S1c, pull_for()).
   void move_between_queues(ThreadId t, std::size_t from, std::size_t to);

@@ -120,13 +120,13 @@ static Time average(std::int64_t sum, std::int64_t count) {
   return Time{quotient * count > sum ? quotient - 1 : quotient};
 }
 
-Engine::QueueLoad Engine::queue_load(std::size_t q) const {
+Engine::QueueLoad Engine::queue_load(std::size_t q, bool as_accounted) const {
   QueueLoad load{.sum = vruntime_sum_[q],
                  .count = static_cast<std::int64_t>(queued_[q] + run_queues_[q].parked())};
   if (per_cpu_) {  // queue q is core q's alone: no need to look at the others
     const Core& core = cores_[q];
     if (core.thread != kNoThread) {
-      load.sum += (now_ - core.charged_since).ns();
+      if (!as_accounted) load.sum += (now_ - core.charged_since).ns();
       ++load.count;
     }
     return load;
@@ -134,7 +134,7 @@ Engine::QueueLoad Engine::queue_load(std::size_t q) const {
   for (std::size_t c = 0; c < cores_.size(); ++c) {
     const Core& core = cores_[c];
     if (core.thread == kNoThread || queue_index(static_cast<int>(c)) != q) continue;
-    load.sum += (now_ - core.charged_since).ns();
+    if (!as_accounted) load.sum += (now_ - core.charged_since).ns();
     ++load.count;
   }
   return load;
@@ -161,6 +161,12 @@ Time Engine::vruntime_now(ThreadId t) const {
     place_request(t, q);
     return;
   }
+  if (th.parked == Parked::Delayed && requeues_delayed(t, q)) {
+    th.parked = Parked::Waking;  // back, not a delayed thread for drop_paid() to let go
+    drop_paid(q);
+    unpark(t, true);
+    return;
+  }
   drop_paid(q);
   if (th.parked != Parked::No && rejoin_parked(t, q)) return;
   const QueueLoad load = queue_load(q);
@@ -181,6 +187,18 @@ void Engine::place_request(ThreadId t, std::size_t q) {
 Time Engine::lag_on(ThreadId t, std::size_t q) const {
   const QueueLoad load = queue_load(q);  // t among them
   return average(load.sum, load.count) - vruntime_now(t);
+}
+
+bool Engine::requeues_delayed(ThreadId t, std::size_t q) const {
+  // Linux's ttwu_runnable() requeues a delayed task (requeue_delayed_entity) before any
+  // update_curr(): its lag is judged against the running thread's runtime as last
+  // accounted (at its pick, a tick, a wake-up test), not the time it has run since. So a
+  // thread that blocked owing a little time, woken while another has run past it, keeps
+  // its runtime and deadline, and the wake-up test that follows (which does account) finds
+  // the runner ahead of the average: the woken thread takes the core.
+  if (parked_queue(t) != q) return false;
+  const QueueLoad load = queue_load(q, true);
+  return average(load.sum, load.count) - threads_[t].vruntime <= Time::zero();
 }
 
 // Inline as join_queue() is (release_core() calls it once a hand-off).
@@ -274,6 +292,8 @@ void Engine::drop_paid_parked(std::size_t q) {
     }
   }
 }
+
+void Engine::enqueue_new_thread(ThreadId t) { join_on_signal(t); }
 
 void Engine::join_on_signal_queued(ThreadId t) {
   // S3, try_to_wake_up: a signalled thread with no idle core to wake on joins its queue at

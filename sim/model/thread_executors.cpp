@@ -40,7 +40,10 @@ Program bootstrap(RunContext& ctx, ThreadId self, ThreadId starter) {
 /// takes the GIL before its first bytecode (t_bootstrap's PyEval_AcquireThread).
 Program begin_thread(RunContext& ctx, ThreadId self, ThreadId starter) {
   Engine& e = ctx.engine;
-  if (ctx.settings.costs.thread_bootstrap > Time::zero()) co_await wake_from_block(e, self);
+  if (ctx.settings.costs.thread_bootstrap > Time::zero()) {
+    e.enqueue_new_thread(self);
+    co_await wake_from_block(e, self);
+  }
   co_await e.acquire_gil(self);
   co_await bootstrap(ctx, self, starter);
 }
@@ -61,6 +64,7 @@ Program job_thread(RunContext& ctx, ThreadId self, ThreadId main, const PlannedJ
 Program wait_until_started(RunContext& ctx, ThreadId starter) {
   if (ctx.settings.costs.thread_bootstrap == Time::zero()) co_return;
   Engine& e = ctx.engine;
+  co_await e.compute(starter, ctx.settings.costs.thread_start_tail, Work::starting());
   co_await e.release_gil(starter);
   co_await e.wait_for_notify(starter, std::nullopt);
   co_await wake_from_block(e, starter);

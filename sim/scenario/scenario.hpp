@@ -240,6 +240,7 @@ struct Costs {
   Time lock_release_wake = Time{11'000};      ///< L8: release() waking a sleeping waiter, in the releaser, the GIL held
   Time increment = Time{40};                  ///< one loop iteration of `counter += 1` (U1)
   Time lock_with = Time{100};                 ///< `with lock:` around a thread's block: its bytecode and calls (L7)
+  Time thread_start_tail = Time{1'600};       ///< T1a: the starter's CPU after the new thread exists, until it waits
 };
 
 struct Run {

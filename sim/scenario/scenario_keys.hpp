@@ -16,12 +16,12 @@ inline constexpr std::array<std::string_view, 5> kMachineKeys{"cores", "quantum"
                                                                "placement"};
 inline constexpr std::array<std::string_view, 5> kPythonKeys{"version", "gil", "switch_interval", "check_interval",
                                                              "free_threading_overhead"};
-inline constexpr std::array<std::string_view, 67> kCostKeys{
+inline constexpr std::array<std::string_view, 68> kCostKeys{
     "timer_slack",       "timer_wake_min",   "timer_wake_window", "timer_wake_per_doubling", "wake_poll_window", "wake_poll_min", "wake_poll_max", "wake_per_doubling",
     "gil_mutex_take",    "gil_mutex_signal",
     "cross_halt_short", "cross_halt_long", "cross_wake_short", "cross_wake_short_p10", "cross_wake_mid", "cross_wake_mid_p10", "cross_wake_long", "cross_wake_long_p10", "cross_signal_short", "cross_signal_short_p10", "cross_signal_mid", "cross_signal_mid_p10", "cross_signal_long", "cross_signal_long_p10", "cross_spread",
     "handoff_refill",    "check_period",     "old_gil_handoff_probability",    "old_gil_release_cost",
-    "old_gil_release_cost_one_core",         "thread_start",  "thread_bootstrap", "fork_start",    "fork_call",     "fork_child_start",
+    "old_gil_release_cost_one_core",         "thread_start",  "thread_bootstrap", "thread_start_tail", "fork_start",    "fork_call",     "fork_child_start",
     "fork_first_extra", "fork_first_call_extra", "fork_first_child_extra",
     "spawn_call",        "spawn_exec",       "spawn_start",      "tracker_start", "forkserver_start", "forkserver_request", "pool_setup",
     "pool_wakeup",       "pool_first_loop",  "pool_map_call",   "process_exit",

@@ -80,7 +80,7 @@ struct CostDuration {
   std::string_view key;
   Time Costs::*field;
 };
-constexpr std::array<CostDuration, 57> kCostDurations{{
+constexpr std::array<CostDuration, 58> kCostDurations{{
     {"timer_slack", &Costs::timer_slack},
     {"timer_wake_min", &Costs::timer_wake_min},
     {"timer_wake_window", &Costs::timer_wake_window},
@@ -111,6 +111,7 @@ constexpr std::array<CostDuration, 57> kCostDurations{{
     {"old_gil_release_cost_one_core", &Costs::old_gil_release_cost_one_core},
     {"thread_start", &Costs::thread_start},
     {"thread_bootstrap", &Costs::thread_bootstrap},
+    {"thread_start_tail", &Costs::thread_start_tail},
     {"fork_start", &Costs::fork_start},
     {"fork_call", &Costs::fork_call},
     {"fork_child_start", &Costs::fork_child_start},

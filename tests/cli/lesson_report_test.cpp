@@ -163,11 +163,11 @@ TEST_CASE("lesson 5's UI row shows its lateness at every interval, about a '.' f
 }
 
 TEST_CASE("lesson 15 puts the locked threads' slowness on the 0.1 ms interval, with the default interval's figure") {
-  // "The lock costs time too: threads take 3.142 s against 17.5 ms sequential" read as "a lock
+  // "The lock costs time too: threads take 3.234 s against 17.5 ms sequential" read as "a lock
   // makes threads 180 times slower"; at the default 5 ms the same threads take the loop's time.
   const std::string fast = report_of("15-lost-update.toml", {"note=-"}, false, 200);
   const std::string usual = report_of("15-lost-update.toml", {"switch_interval=5ms", "note=-"}, false, 200);
-  CHECK(has(fast, "\nthreads     threads      3.142 s  0.0056x"));
+  CHECK(has(fast, "\nthreads     threads      3.234 s  0.0054x"));
   REQUIRE(has(usual, "\nthreads     threads      18.1 ms    0.97x"));
   CHECK(has(usual, "\nsequential  sequential   17.5 ms"));
   const std::string dir = std::string(GILSIM_SOURCE_DIR) + "/scenarios/";
@@ -187,15 +187,15 @@ TEST_CASE("lesson 15 puts the locked threads' slowness on the 0.1 ms interval, w
 
 TEST_CASE("the 2-core prediction that docs/model.md L8 and docs/fidelity.md set beside CPython's lesson 15 run") {
   const std::string two = report_of("15-lost-update.toml", {"cores=2", "note=-"}, false, 200);
-  REQUIRE(has(two, "\nthreads     threads      1.153 s"));
-  CHECK(has(two, "    26,227 "));  // its GIL hand-offs, which model.md L8 quotes too
+  REQUIRE(has(two, "\nthreads     threads      1.158 s"));
+  CHECK(has(two, "    26,351 "));  // its GIL hand-offs, which model.md L8 quotes too
   for (const char* page : {"/docs/model.md", "/docs/fidelity.md"}) {
     CAPTURE(page);
     std::ifstream file(std::string(GILSIM_SOURCE_DIR) + page);
     std::string doc;  // its words, one space apart
     for (std::string word; file >> word;) doc += (doc.empty() ? "" : " ") + word;
-    CHECK((has(doc, "predicts them 1.153 s") || has(doc, "it predicts 1.153 s")));
-    if (std::string(page) == "/docs/model.md") CHECK(has(doc, "hands the GIL over 26,227 times in its 1.153 s"));
+    CHECK((has(doc, "predicts them 1.158 s") || has(doc, "it predicts 1.158 s")));
+    if (std::string(page) == "/docs/model.md") CHECK(has(doc, "hands the GIL over 26,351 times in its 1.158 s"));
   }
 }
 
@@ -203,12 +203,12 @@ TEST_CASE("the 2-core prediction that docs/model.md L8 and docs/fidelity.md set 
 TEST_CASE("a --set that changes the GIL, the cores or the interval a run's name states is said in its label (docs/cli.md)") {
   // Lesson 11's table read "new GIL, 2 cores  1.080 s" for a run on the old GIL.
   const std::string old = report_of("11-old-gil.toml", {"gil=old"}, true, 100);
-  CHECK(has(old, "\nnew GIL, 2 cores (now old GIL)   1.080 s"));
-  CHECK(has(old, "\nnew GIL, 2 cores (now old GIL) (threads, old GIL, 2 cores, finished at 1.080 s)"));
-  CHECK(has(old, "\nold GIL, 2 cores                 1.073 s"));  // already on the old GIL
+  CHECK(has(old, "\nnew GIL, 2 cores (now old GIL)   1.073 s"));
+  CHECK(has(old, "\nnew GIL, 2 cores (now old GIL) (threads, old GIL, 2 cores, finished at 1.073 s)"));
+  CHECK(has(old, "\nold GIL, 2 cores                 1.078 s"));  // already on the old GIL
   const std::string one = report_of("11-old-gil.toml", {"cores=1"}, false, 100);
   CHECK(has(one, "\nnew GIL, 2 cores (now 1 core)    601 ms"));
-  CHECK(has(one, "\nold GIL, 1 core                  896 ms"));  // sets its own cores
+  CHECK(has(one, "\nold GIL, 1 core                  898 ms"));  // sets its own cores
   const std::string twenty = report_of("08-switch-interval.toml", {"run.switch 50 ms.switch_interval=20ms"}, false, 100);
   CHECK(has(twenty, "\nswitch 50 ms (now 20.0 ms)    428 ms"));
 }

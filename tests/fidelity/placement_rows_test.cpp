@@ -84,14 +84,15 @@ TEST_CASE("model: chunksize 1's worker handler waits for its own core and loops 
   // other times; 22.8 and 23.5 ms shared before the result handler's read drained the pipe,
   // P6, so that the handler no longer loops on a result read and not yet unpickled; 23.6
   // and 13.8, 17.1 and 22.0 ms shared, before a worker woken by its task took its GIL only
-  // once it ran, P4b).
+  // once it ran, P4b; 20.5 and 28.8 ms shared before the starter's tail after clone(), T1a,
+  // *On one core*, which moves the handler threads' starts).
   const Suite suite = load_suite(kSuiteFile);
   struct Expected {
     scenario::Placement placement;
     double python_ms, calls_ms;
   };
   using enum scenario::Placement;
-  for (const Expected e : {Expected{PerCpu, 23.6, 12.7}, Expected{Shared, 20.5, 28.8}}) {
+  for (const Expected e : {Expected{PerCpu, 23.6, 12.7}, Expected{Shared, 26.0, 26.3}}) {
     CAPTURE(static_cast<int>(e.placement));
     scenario::Scenario s = scenario::load_file(suite.scenarios / "pool-chunks.toml");
     s.machine.placement = e.placement;

@@ -63,6 +63,7 @@ inline scenario::Scenario exact_scenario(int cores) {
   s.machine.context_switch = 0_ns;
   s.costs.thread_start = 0_ns;
   s.costs.thread_bootstrap = 0_ns;  // start() returns at once (T1a off): timelines of other rules
+  s.costs.thread_start_tail = 0_ns;
   s.costs.wake_poll_min = 0_ns;
   s.costs.wake_poll_max = 0_ns;
   s.costs.wake_per_doubling = 0_ns;

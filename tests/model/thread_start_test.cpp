@@ -97,7 +97,8 @@ TEST_CASE("an idle start() at the default costs: thread_start, the new thread's 
   // the middle of its [3, 9] (G8; a halted core's law is then 6 us + 5.3 us a doubling past
   // 390 us), two idle cores, one job of 1 ms of Python:
   //   0 - 15      main constructs T1 and starts it holding the GIL (thread_start, 15 us:
-  //               measured, T1a), then waits without the GIL.
+  //               measured, T1a); after clone() its tail (thread_start_tail, 1.6 us, to
+  //               16.6) until it waits without the GIL.
   //   15 - 21     T1, made runnable by clone() on idle core 1, runs after G8's wake-up (T1a).
   //   21 - 34     T1 takes core 1 and the free GIL, bootstraps (thread_bootstrap, 13 us), sets
   //               the Event and runs its job, 34 - 1034.
@@ -122,10 +123,11 @@ TEST_CASE("an idle start() at the default costs: thread_start, the new thread's 
   check_pieces(pieces(t, "T1", 40_us), {{SpanState::Runnable, 15_us, 21_us},
                                         {SpanState::Starting, 21_us, 34_us},
                                         {SpanState::Running, 34_us, 1'034_us}});
-  check_pieces(pieces(t, "main", 40_us), {{SpanState::Starting, 0_us, 15_us}, {SpanState::Runnable, 34_us, 40_us}});
-  check_holders(holders(t, "core 0"), {{0_us, 15_us, "main"}});
+  CHECK(s.costs.thread_start_tail == 1'600_ns);
+  check_pieces(pieces(t, "main", 40_us), {{SpanState::Starting, 0_us, 16'600_ns}, {SpanState::Runnable, 34_us, 40_us}});
+  check_holders(holders(t, "core 0"), {{0_us, 16'600_ns, "main"}});
   check_holders(holders(t, "core 1"), {{21_us, 34_us, "T1"}, {34_us, 1'034_us, "T1"}});
-  check_holders(holders(t, "GIL"), {{0_us, 15_us, "main"}, {21_us, 1'034_us, "T1"}});
+  check_holders(holders(t, "GIL"), {{0_us, 16'600_ns, "main"}, {21_us, 1'034_us, "T1"}});
   CHECK(t.end == 1'047'154_ns);
 }
 
@@ -134,12 +136,13 @@ TEST_CASE("the whole idle start() at the default costs: 40 us with the wake-ups'
   // idle cores, every polling draw pinned at 6 us (G8's [3, 9] us: 34 to 46 us over it). The
   // threads executor and a thread pool (each submit() starts a worker, the first one asleep)
   // give one timeline:
-  //   0 - 15      main: the first Thread(...) and start() up to _start_new_thread (core 0).
+  //   0 - 15      main: the first Thread(...) and start() up to _start_new_thread (core 0);
+  //               15 - 16.6 its tail after clone(), to _started.wait().
   //   15 - 21     the new thread's wake-up on idle core 1; 21 - 34 its bootstrap under the
   //               GIL; from 34 its job, which drops the GIL to sleep.
   //   34 - 40     main's wake-up on core 0 (idle 19 us: polling); it takes the free GIL at
   //               40: start() has returned, 40 us after it began (3.08 bootstraps).
-  //   40 - 55     the second start's thread_start.
+  //   40 - 55     the second start's thread_start, 55 - 56.6 its tail.
   //   55 - 61     the second thread's wake-up on core 1 (main still on core 0), which it takes
   //               and the GIL at 61, T1 its last thread: a context switch (S5, 3 us), then its
   //               bootstrap, to 77.
@@ -160,14 +163,14 @@ TEST_CASE("the whole idle start() at the default costs: 40 us with the wake-ups'
     REQUIRE(t.jobs.size() == 2);
     CHECK(t.jobs[0].begin == 34_us);
     CHECK(t.jobs[1].begin == 77_us);
-    check_pieces(pieces(t, "main", 90_us), {{SpanState::Starting, 0_us, 15_us},
+    check_pieces(pieces(t, "main", 90_us), {{SpanState::Starting, 0_us, 16'600_ns},
                                             {SpanState::Runnable, 34_us, 40_us},
-                                            {SpanState::Starting, 40_us, 55_us},
+                                            {SpanState::Starting, 40_us, 56'600_ns},
                                             {SpanState::Runnable, 77_us, 83_us}});
     check_pieces(pieces(t, first, 34_us), {{SpanState::Runnable, 15_us, 21_us}, {SpanState::Starting, 21_us, 34_us}});
     check_pieces(pieces(t, second, 77_us), {{SpanState::Runnable, 55_us, 61_us}, {SpanState::Starting, 61_us, 77_us}});
     check_holders(holders(t, "GIL"),
-                  {{0_us, 15_us, "main"}, {21_us, 34_us, first}, {40_us, 55_us, "main"}, {61_us, 77_us, second}},
+                  {{0_us, 16'600_ns, "main"}, {21_us, 34_us, first}, {40_us, 56'600_ns, "main"}, {61_us, 77_us, second}},
                   true);
   }
 }
@@ -207,4 +210,46 @@ TEST_CASE("asyncio's default executor's workers start after the wake-ups too") {
                         {SpanState::Runnable, 35_us, 40_us},
                         {SpanState::Starting, 40_us, 50_us},
                         {SpanState::Runnable, 75_us, 80_us}});
+}
+
+TEST_CASE("on one core the starter, woken by its new thread's bootstrap, takes the core back and then the GIL") {
+  // One core, exact costs but a 10 us thread start, a 2 us tail, a 10 us bootstrap, every
+  // wake-up's draw 5 us (G8), a 100 us switch interval; one job of 1 ms of Python:
+  //   0 - 12      main: thread_start (10 us), clone() at 10, the tail (2 us) to
+  //               _started.wait(); it drops the GIL and blocks at 12.
+  //   10          clone() enqueues T1 on core 0's queue at once (wake_up_new_task, S3):
+  //               main, at runtime 12 against T1's 10, blocks owing 1 us (DELAY_DEQUEUE).
+  //   10 - 15     T1's wake-up (G8); it takes the idle core at 15 and the free GIL,
+  //               bootstraps 15 - 25 and runs its job from 25.
+  //   25 - 30     main, notified, wakes. Still delayed, it is requeued with its runtime:
+  //               judged against T1's runtime as last accounted (12, at its pick), it owes
+  //               nothing more (requeue_delayed_entity runs before update_curr). The
+  //               wake-up test, with T1 charged to 27, finds T1 past the average (19.5):
+  //               main takes the core at 30 (S3) and asks for the GIL; T1 holds it, so main
+  //               waits an interval and T1 has the core back.
+  //   130         main's timed wait runs out; it takes the core again (its lag) and sets the
+  //               drop request: T1 drops the GIL at its next check point.
+  // Before: main, placed level with T1, waited for the core until T1's job ended at 1025.
+  auto s = exact_scenario(1);
+  s.python.switch_interval = 100_us;
+  s.costs.thread_start = 10_us;
+  s.costs.thread_start_tail = 2_us;
+  s.costs.thread_bootstrap = 10_us;
+  s.costs.wake_poll_min = 5_us;
+  s.costs.wake_poll_max = 5_us;
+  add_jobs(s, "job", 1, {cpu(1_ms)});
+  const auto t = simulate_with(s, scenario::Executor::Threads);
+  REQUIRE(t.jobs.size() == 1);
+  CHECK(t.jobs[0].begin == 25_us);
+  check_pieces(pieces(t, "T1", 30_us), {{SpanState::Runnable, 10_us, 15_us},
+                                        {SpanState::Starting, 15_us, 25_us},
+                                        {SpanState::Running, 25_us, 130_us}});
+  check_pieces(pieces(t, "main", 30_us), {{SpanState::Starting, 0_us, 12_us}, {SpanState::Runnable, 25_us, 30_us}});
+  const auto preempts = marks_of(t, trace::MarkKind::Preempt);
+  REQUIRE(!preempts.empty());
+  CHECK(preempts[0]->at == 30_us);
+  const auto requests = marks_of(t, trace::MarkKind::DropRequest);
+  REQUIRE(!requests.empty());
+  CHECK(requests[0]->at == 130_us);
+  check_holders(holders(t, "GIL"), {{0_us, 12_us, "main"}, {15_us, 130_us, "T1"}}, true);
 }
