@@ -69,6 +69,8 @@ constexpr std::string_view kWaitSymbols = ".L";  ///< waiting for the GIL, for a
 /// running, then the waits of kWaitSymbols (lane_bars).
 constexpr std::string_view kCarriedSymbols = "#.L";
 constexpr char kRunningSymbol = kCarriedSymbols[0];
+/// A column a thread or a task ran in, briefly, in a row whose runs fill no column (lane_bars).
+constexpr char kBriefRunSymbol = '\'';
 
 constexpr std::array kLegendOrder = {
     SpanState::Running,  SpanState::Native,   SpanState::WaitingGil, SpanState::Runnable,
@@ -285,6 +287,7 @@ struct BarNotes {
   std::string carried;  ///< '#', '.' or 'L' where short runs or waits, added up, won a column
   std::string turn_waits;   ///< the symbols of the waits of kTurnWaits that a kTurnsSymbol stood for
   bool lone_run = false;    ///< a row's only '#' placed where it ran most, no column being its
+  bool brief_runs = false;  ///< a row's kBriefRunSymbol in each quiet column it ran in
 };
 
 bool is_turn_wait(SpanState state) { return std::ranges::find(kTurnWaits, state) != kTurnWaits.end(); }
@@ -308,6 +311,7 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
   std::int64_t most_run = 0;  // the most running in a column, and that column
   int most_run_at = -1;
   std::int64_t run_in_all = 0;  // running, added up over the row
+  std::vector<int> ran_in;      // the columns it ran in at all
   std::array<std::int64_t, kCarriedSymbols.size()> carried{};  // short runs and waits not shown yet, in ns
   for (int i = 0; i < n; ++i) {
     const Time lo = bucket_start(t.end, i, n), hi = bucket_start(t.end, i + 1, n);
@@ -335,7 +339,7 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
     }
     const std::int64_t idle = (hi - lo).ns() - busy;
     const auto ran = std::find_if(cover.begin(), cover.end(), [](const auto& c) { return c.first == kRunningSymbol; });
-    if (ran != cover.end()) run_in_all += ran->second;
+    if (ran != cover.end()) run_in_all += ran->second, ran_in.push_back(i);
     if (ran != cover.end() && ran->second > most_run) most_run = ran->second, most_run_at = i;
     if (busy > busiest_time) {
       busiest = i, busiest_time = busy;
@@ -476,9 +480,21 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
   const bool threadlike = lane.kind == LaneKind::Thread || lane.kind == LaneKind::Task;
   const char at_most_run = most_run_at >= 0 ? bars[static_cast<std::size_t>(most_run_at)] : ' ';
   const bool under_a_column = run_in_all < (bucket_start(t.end, 1, n) - bucket_start(t.end, 0, n)).ns();
-  if (presence == Presence::Shown && threadlike && most_run_at >= 0 && bars.find(kRunningSymbol) == std::string::npos &&
-      (kQuietSymbols.find(at_most_run) != std::string_view::npos ||
-       (under_a_column && kWaitSymbols.find(at_most_run) != std::string_view::npos))) {
+  const auto quiet = [&](int i) { return kQuietSymbols.find(bars[static_cast<std::size_t>(i)]) != std::string_view::npos; };
+  const bool shown_running = bars.find(kRunningSymbol) != std::string::npos;
+  // Brief runs in two columns or more, among sleeps, I/O or awaits, in a row they fill no
+  // column of: each of those columns shows that it ran there (lesson 4's heartbeat, ticking
+  // 100 us every 100 ms beside the blocking handlers, read as one '#', as if it had ticked
+  // once; lesson 3's workers, each replying every second, as one burst at 300 s).
+  if (presence == Presence::Shown && threadlike && !shown_running && under_a_column &&
+      std::ranges::count_if(ran_in, quiet) >= 2) {
+    for (const int i : ran_in) {
+      if (quiet(i)) bars[static_cast<std::size_t>(i)] = kBriefRunSymbol;
+    }
+    if (notes != nullptr) notes->brief_runs = true;
+  } else if (presence == Presence::Shown && threadlike && most_run_at >= 0 && !shown_running &&
+             (kQuietSymbols.find(at_most_run) != std::string_view::npos ||
+              (under_a_column && kWaitSymbols.find(at_most_run) != std::string_view::npos))) {
     bars[static_cast<std::size_t>(most_run_at)] = kRunningSymbol;  // running, as the legend says: no column's worth
     if (notes != nullptr) notes->lone_run = true;
   }
@@ -797,9 +813,11 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
     }
   }
   if (!unseen_holds.empty()) {
-    out += wrap_text(fmt::format("(a GIL's row names who held it most of each column: {}'s holds, a moment at a time, "
-                                 "fill no column)",
-                                 and_list(unseen_holds)),
+    const std::string rows_named = unseen_holds.size() == 1 ? fmt::format("the row {}", unseen_holds.front())
+                                                            : fmt::format("the rows {}", and_list(unseen_holds));
+    out += wrap_text(fmt::format("(a GIL's row names who held it most of each column; on {} each hold lasted a "
+                                 "moment, filling no column, so it reads blank)",
+                                 rows_named),
                      width);
   }
   const bool loop_waits = std::any_of(shown.begin(), shown.end(), [&](LaneId id) {
@@ -813,6 +831,9 @@ std::string legend(const Trace& t, const std::vector<std::string>& rows, const s
   // where it shows.
   if (!notes.carried.empty()) out += wrap_text(carried_note(notes.carried), width);
   if (notes.lone_run) out += wrap_text("(a row's only # is where it ran most: its runs fill no column)", width);
+  if (notes.brief_runs) {
+    out += wrap_text("(' marks each column a row ran in briefly, among its waits: its runs together fill no column)", width);
+  }
   if (!holder_entries.empty()) {
     const bool locks = std::any_of(shown.begin(), shown.end(), [&](LaneId id) { return t.lanes[id].kind == LaneKind::Lock; });
     // Over holders' symbols only: "& held by several in turn" says itself, and alone under

@@ -506,6 +506,35 @@ TEST_CASE("a thread that ran shows a '#' where it ran most, though it waited mor
   CHECK(text.find("(a row's only # is where it ran most:\nits runs fill no column)\n") != std::string::npos);
 }
 
+TEST_CASE("brief runs in several columns among sleeps show as ticks, one in each column they fall in") {
+  // Lesson 4's heartbeat: 100 us of Python every 100 ms, asleep between, twelve ticks whose
+  // runs together fill no column, read as one '#', as if it had ticked once; a handler that ran
+  // once, 1 ms among its I/O, keeps the lone '#'.
+  TraceBuilder b("r", "threads", "new", Origin::Simulated, 1, 5_ms);
+  const auto p = b.add_process("main", true);
+  const auto beat = b.add_lane("T1", LaneKind::Thread, p);
+  const auto once = b.add_lane("T2", LaneKind::Thread, p);
+  for (int k = 0; k < 10; ++k) {
+    const Time at = Time{k * 100'000'000};
+    b.set_state(beat, at, SpanState::Running, 0, 0);
+    b.set_state(beat, at + 100_us, SpanState::Sleeping, 0, 0);
+  }
+  b.clear_state(beat, 1'000_ms);
+  b.set_state(once, 0_ms, SpanState::BlockedIo, 1, 0);
+  b.set_state(once, 420_ms, SpanState::Running, 1, 0);
+  b.set_state(once, 421_ms, SpanState::BlockedIo, 1, 0);
+  b.clear_state(once, 1'000_ms);
+  const std::string text = render_text_timeline(b.finish(1'000_ms), TimelineOptions{4 + 3 + 20, 16});
+  INFO(text);
+  CHECK(text.find("T1   |'z'z'z'z'z'z'z'z'z'z|\n") != std::string::npos);
+  CHECK(text.find("T2   |~~~~~~~~#~~~~~~~~~~~|\n") != std::string::npos);
+  std::string flat = text;
+  std::ranges::replace(flat, '\n', ' ');
+  CHECK(flat.find("(' marks each column a row ran in briefly, among its waits: its runs together fill no column)") !=
+        std::string::npos);
+  CHECK(flat.find("(a row's only # is where it ran most: its runs fill no column)") != std::string::npos);
+}
+
 TEST_CASE("a GIL held only a moment at a time reads blank, and the legend says its holds fill no column") {
   // Lesson 7's hog in a process: the reader holds its own process's GIL 0.1 ms of every 1.1 ms,
   // its row a '#' where its runs add up, its GIL's row blank end to end, read as a GIL never held.
@@ -532,8 +561,8 @@ TEST_CASE("a GIL held only a moment at a time reads blank, and the legend says i
   CHECK(text.find("GIL (worker 1) |                |\n") != std::string::npos);
   std::string flat = text;
   std::ranges::replace(flat, '\n', ' ');
-  CHECK(flat.find("(a GIL's row names who held it most of each column: GIL (worker 1)'s holds, a moment at a "
-                  "time, fill no column) ") != std::string::npos);
+  CHECK(flat.find("(a GIL's row names who held it most of each column; on the row GIL (worker 1) each hold "
+                  "lasted a moment, filling no column, so it reads blank) ") != std::string::npos);
 }
 
 TEST_CASE("a deadlocked thread whose only run shares the last column with its wait keeps it beside the 'L'") {

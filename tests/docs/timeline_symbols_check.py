@@ -6,7 +6,7 @@ no other.
 
 The symbols are read from sim/cli/text_timeline.cpp: state_symbol() (one `case
 SpanState::X: return 'c';` per state) and the marks of several states or holders in one
-column (`constexpr char kNameSymbol = 'c';`: `&`, `:`, `?`; not kMainHolderSymbol, a
+column (`constexpr char kNameSymbol = 'c';`: `&`, `:`, `?`, and a brief run's `'`; not kMainHolderSymbol, a
 holder's name like `1` for T1, which the prose explains). The table is the one under "### The
 text timeline" whose header starts `| symbol |`. A symbol added to the timeline without a
 line in the docs (or a line left for a symbol the timeline no longer draws) fails with both
@@ -23,7 +23,8 @@ if body is None:
 drawn = dict(re.findall(r"case SpanState::(\w+): return '(.)';", body.group(1)))
 # Held is the state of a lock's or a GIL's own row, drawn as its holder's number, never '#'.
 drawn.pop("Held", None)
-marks = dict(re.findall(r"constexpr char k(\w+)Symbol = '(.)';", code))
+# A mark written escaped (kBriefRunSymbol, the apostrophe) is its last character.
+marks = {name: symbol[-1] for name, symbol in re.findall(r"constexpr char k(\w+)Symbol = '(\\?.)';", code)}
 marks.pop("MainHolder", None)
 if not marks:
     sys.exit("sim/cli/text_timeline.cpp: no `constexpr char k...Symbol` marks to read")
