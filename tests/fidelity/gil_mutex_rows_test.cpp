@@ -37,9 +37,9 @@ TEST_CASE("model: Pool(2).map(chunksize=1) is 1.11 with the GIL's mutex and 1.10
   // block until there is work and wake after G8's draw; Pool()'s own costs) 1.11 and 1.05;
   // since G8d (its signals by the halt, sections of the mutex too: off without it) 1.10 and
   // 1.05; since a worker woken by its task takes its GIL only once it runs, its wake-up the
-  // one of the core it runs on (P4b), 1.11 and 1.17 (not traced further); since the starter's
-  // tail after clone() (T1a, *On one core*) 1.11 and 1.10 (the handler threads' starts move:
-  // not traced further).
+  // one of the core it runs on (P4b), 1.11 and 1.17 (not traced further); since T1a's *On one
+  // core* (a new thread enqueued at clone(), the starter's tail, a delayed thread requeued as
+  // last accounted) 1.11 and 1.10 (the handler threads' starts move: not traced further).
   const Suite suite = load_suite(kSuiteFile);
   CHECK(figure(suite, "chunksize 1 / sequential", false) == doctest::Approx(1.10).epsilon(0.005));
   CHECK(figure(suite, "chunksize 1 / sequential", true) == doctest::Approx(1.11).epsilon(0.005));

@@ -84,8 +84,9 @@ TEST_CASE("model: chunksize 1's worker handler waits for its own core and loops 
   // other times; 22.8 and 23.5 ms shared before the result handler's read drained the pipe,
   // P6, so that the handler no longer loops on a result read and not yet unpickled; 23.6
   // and 13.8, 17.1 and 22.0 ms shared, before a worker woken by its task took its GIL only
-  // once it ran, P4b; 20.5 and 28.8 ms shared before the starter's tail after clone(), T1a,
-  // *On one core*, which moves the handler threads' starts).
+  // once it ran, P4b; 20.5 and 28.8 ms shared before a new thread was enqueued at clone() and
+  // a delayed one requeued as last accounted, S3 and T1a's *On one core*: the handler
+  // threads start while the workers keep the cores busy).
   const Suite suite = load_suite(kSuiteFile);
   struct Expected {
     scenario::Placement placement;
