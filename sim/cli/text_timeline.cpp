@@ -482,12 +482,14 @@ std::string lane_bars(const Trace& t, LaneId id, int n, const std::vector<char>&
   const bool under_a_column = run_in_all < (bucket_start(t.end, 1, n) - bucket_start(t.end, 0, n)).ns();
   const auto quiet = [&](int i) { return kQuietSymbols.find(bars[static_cast<std::size_t>(i)]) != std::string_view::npos; };
   const bool shown_running = bars.find(kRunningSymbol) != std::string::npos;
-  // Brief runs in two columns or more, among sleeps, I/O or awaits, in a row they fill no
-  // column of: each of those columns shows that it ran there (lesson 4's heartbeat, ticking
-  // 100 us every 100 ms beside the blocking handlers, read as one '#', as if it had ticked
-  // once; lesson 3's workers, each replying every second, as one burst at 300 s).
-  if (presence == Presence::Shown && threadlike && !shown_running && under_a_column &&
-      std::ranges::count_if(ran_in, quiet) >= 2) {
+  // Brief runs in two columns or more, every one among sleeps, I/O or awaits, in a row they
+  // fill no column of: each of those columns shows that it ran there (lesson 4's heartbeat,
+  // ticking 100 us every 100 ms beside the blocking handlers, read as one '#', as if it had
+  // ticked once; lesson 3's workers, each replying every second, as one burst at 300 s). Not
+  // where a column it ran in shows a wait: lesson 8's reader, running a moment in each column
+  // it waited in for the GIL, read as ticks at its two ends alone.
+  if (presence == Presence::Shown && threadlike && !shown_running && under_a_column && ran_in.size() >= 2 &&
+      std::ranges::all_of(ran_in, quiet)) {
     for (const int i : ran_in) {
       if (quiet(i)) bars[static_cast<std::size_t>(i)] = kBriefRunSymbol;
     }
@@ -993,13 +995,15 @@ std::string render_text_timeline(const Trace& t, const TimelineOptions& options)
   // A row whose only run ('#', or ':' for turns with waits) that column held keeps it in the
   // column before, where the thread ran just before it waited: lesson 16 with a moment of
   // Python before each second acquire lost its only '#', beside a legend line saying where it was.
+  // A brief run's tick there, its row's last, moves back the same way (lesson 16's T2).
   if (n > 0 && trace::ended_in_deadlock(t)) {
     for (const Mark& m : t.marks) {
       if (m.kind != MarkKind::Deadlock || m.at != t.end || m.lane >= bars.size() || bars[m.lane].empty()) continue;
       std::string& row = bars[m.lane];
       const char ran = row.back();
-      const std::string ran_symbols{kRunningSymbol, kTurnsSymbol};
-      const bool only_run = ran_symbols.find(ran) != std::string::npos && row.find_first_of(ran_symbols) == row.size() - 1;
+      const std::string ran_symbols{kRunningSymbol, kTurnsSymbol, kBriefRunSymbol};
+      const bool only_run = ran == kBriefRunSymbol ||
+                            (ran_symbols.find(ran) != std::string::npos && row.find_first_of(ran_symbols) == row.size() - 1);
       row.back() = state_symbol(SpanState::WaitingLock);
       if (only_run && row.size() > 1 &&
           (kQuietSymbols.find(row[row.size() - 2]) != std::string_view::npos ||

@@ -245,6 +245,11 @@ TEST_CASE("lesson 16: both threads of the deadlock end their rows waiting for a 
       REQUIRE(at != std::string::npos);
       const std::string row = report.substr(at + 1, report.find('\n', at + 1) - at - 1);
       CHECK_MESSAGE(row.ends_with("L|"), row);
+      // Its run to the second acquire stays in the column before: T2's brief run there ('),
+      // written over by the 'L', read as if it never came back from its I/O.
+      const std::size_t before_waits = row.find_last_not_of('L', row.size() - 2);
+      REQUIRE(before_waits != std::string::npos);
+      CHECK_MESSAGE(std::string("#:'").find(row[before_waits]) != std::string::npos, row);
     }
   }
 }
